@@ -1,0 +1,51 @@
+# mgsleep: set-up, demo, tests and benchmarks. `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# A Python >= 3.12: PATH first, then the machine's pyenv. The default python3 may be 3.11,
+# on which PyMC 6 does not install.
+define find_python
+for c in python3.13 python3.12 python3; do \
+  p=$$(command -v $$c 2>/dev/null) || continue; \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+done; \
+root=$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv); \
+for p in $$(ls -d $$root/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V); do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+done; exit 1
+endef
+
+.PHONY: install demo test test-fast bench lint clean
+
+$(PY):
+	@base=$$( $(find_python) ) || { echo "error: no Python >= 3.12 found on PATH or in pyenv (\$$(pyenv root)/versions). Install Python 3.12 (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
+	echo "creating $(VENV) with $$base ($$($$base --version))"; \
+	$$base -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,fast,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/mgsleep demo
+
+test: install
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not slow"
+
+bench: install
+	$(PY) benchmarks/run.py
+
+lint: install
+	$(VENV)/bin/ruff check model tests benchmarks
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

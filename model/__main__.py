@@ -1,0 +1,7 @@
+"""``python -m model`` runs the ``mgsleep`` command."""
+
+import sys
+
+from model.cli import main
+
+sys.exit(main())
