@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -215,9 +215,14 @@ class Safety(_Strict):
     gi_constraint: GiConstraint
 
 
-def _hint(word: str, options: tuple[str, ...] | list[str]) -> str:
+def _hint_word(word: str, options: tuple[str, ...] | list[str]) -> str | None:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def _hint(word: str, options: tuple[str, ...] | list[str]) -> str:
+    close = _hint_word(word, options)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def _location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
@@ -238,19 +243,24 @@ def _location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
 
 def _fields_at(schema: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """Field names allowed at the parent of ``loc`` (for "did you mean" hints)."""
-    model: Any = schema
+    node: Any = schema
     for item in loc[:-1]:
-        if isinstance(item, int) or model is None:
+        if isinstance(item, int):
             continue
-        field = model.model_fields.get(item) if hasattr(model, "model_fields") else None
+        if get_origin(node) is dict:          # a dict key: step into the value type
+            node = get_args(node)[1]
+            continue
+        if get_origin(node) is tuple:
+            node = get_args(node)[0]
+        if not (isinstance(node, type) and issubclass(node, BaseModel)):
+            return []
+        field = node.model_fields.get(item)
         if field is None:
             return []
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        candidates = [a for a in (annotation, *args) if isinstance(a, type)
-                      and issubclass(a, BaseModel)]
-        model = candidates[0] if candidates else None
-    return list(model.model_fields) if model is not None and hasattr(model, "model_fields") \
+        node = field.annotation
+        if get_origin(node) is tuple:
+            node = get_args(node)[0]
+    return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) \
         else []
 
 
@@ -266,7 +276,14 @@ def parse_file[M: BaseModel](path: Path, schema: type[M]) -> tuple[M | None, lis
         return schema.model_validate(raw), []
     except ValidationError as error:
         faults = []
-        for item in error.errors():
+        items = error.errors()
+        # a typo'd key is reported once, as the unknown key with its hint, not also as missing
+        typos = {(*item["loc"][:-1], _hint_word(str(item["loc"][-1]),
+                                                 _fields_at(schema, tuple(item["loc"]))))
+                 for item in items if item["type"] == "extra_forbidden"}
+        for item in items:
+            if item["type"] == "missing" and tuple(item["loc"]) in typos:
+                continue
             where = _location(tuple(item["loc"]), raw)
             if item["type"] == "extra_forbidden":
                 key = str(item["loc"][-1])

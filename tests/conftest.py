@@ -1,0 +1,24 @@
+"""Shared fixtures: the bundled priors and a writable copy of them."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from model.paths import default_priors_dir
+from model.priors import load_priors
+
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real-data"
+
+
+@pytest.fixture(scope="session")
+def priors():
+    return load_priors()
+
+
+@pytest.fixture
+def priors_copy(tmp_path) -> Path:
+    """A writable copy of the bundled priors directory."""
+    target = tmp_path / "priors"
+    shutil.copytree(default_priors_dir(), target)
+    return target
