@@ -63,6 +63,18 @@ class FormDeviation(_Strict):
     none: float = Field(gt=0)
 
 
+class PersonalSettings(_Strict):
+    """Person-level variation and kinetics used by the personal model (``[personal]``)."""
+
+    onset_days_median: float = Field(gt=0, le=120)
+    onset_days_log_sd: float = Field(gt=0, le=3)
+    responsiveness_smd: float = Field(gt=0)
+    form_deviation_smd: float = Field(gt=0)
+    expectation_smd: float = Field(gt=0)
+    trend_smd: float = Field(gt=0)
+    covariate_smd: float = Field(gt=0)
+
+
 class Settings(_Strict):
     """Contents of ``settings.toml``."""
 
@@ -74,6 +86,7 @@ class Settings(_Strict):
     certainty: dict[Certainty, CertaintyDiscount]
     form_deviation: FormDeviation
     outcomes: dict[str, OutcomeSettings]
+    personal: PersonalSettings
 
     @model_validator(mode="after")
     def _complete(self) -> Settings:

@@ -1,0 +1,384 @@
+"""The personal magnesium model: a diary updates the posterior over one person's response.
+
+>>> from model import load_priors
+>>> from model.diary import read_diary
+>>> from model.personal import PersonalModel
+>>> fit = PersonalModel(load_priors(), draws=500).fit(read_diary("diary.csv"))  # doctest: +SKIP
+>>> fit.predict([Regimen("glycinate", 200)])                                    # doctest: +SKIP
+
+Per night ``t``, form ``f`` and outcome ``o`` (model scales of ``priors/settings.toml``):
+
+- exposure ``E[t, f]``: the Emax dose response of the night's dose relative to the reference
+  dose, followed with first-order kinetics (time constant ``tau``, prior from ``[personal]``)
+  on the way up and on the way down (:mod:`model.exposure`);
+- the person's effect ``theta[f, o] = prior mean + r[o] + form deviation``: the evidence prior
+  (:class:`PriorSet`), a responsiveness ``r[o]`` shared by all forms (so a good response to one
+  form raises the prediction for the untried ones) and a form-specific deviation whose SD
+  combines the prior's uncertainty with the person-level spread;
+- sleep outcomes: ``eta[t, o] = E[t] . theta[:, o] + expectation[o] * taking[t] +
+  caffeine, alcohol + a quadratic trend`` (drift, regression to the mean); log1p(SOL) is
+  normal with AR(1) errors across missing nights; awakenings negative binomial; quality,
+  freshness and anxiety ordinal (cumulative logit);
+- GI nights: logistic in the night's single-intake load, ``theta[f, gi]`` per reference
+  intake (splitting a dose halves it); the profile's gut sensitivity shifts its prior.
+
+Missing outcomes get zero likelihood weight; missing covariates count as 0 (none).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.special import expit
+
+from model.diagnostics import Diagnostics, check_convergence
+from model.diary import Diary
+from model.errors import MgsleepError
+from model.exposure import build_up, design_from_nights, steady_state
+from model.forms import FORMS
+from model.outcomes import SLEEP_OUTCOMES, SPECS
+from model.priors import PriorSet, load_priors
+from model.regimen import Regimen
+from model.schema import OUTCOMES
+
+NIGHT_BLOCK = 60
+CHANGE_BLOCK = 16
+CHECKED = ("theta", "tau", "expectation", "sol_intercept", "sol_sigma", "gi_intercept")
+TREND_END = np.array([1.0, 0.5])  # Legendre P1, P2 / k at the diary's last night
+
+
+def _capacity(n: int, block: int) -> int:
+    return max(block, math.ceil(n / block) * block)
+
+
+def _legendre(n: int) -> np.ndarray:
+    """Trend basis (P1, P2 / 2) over the nights, rescaled to [-1, 1]."""
+    u = np.linspace(-1.0, 1.0, n) if n > 1 else np.ones(1)
+    return np.column_stack([u, (1.5 * u**2 - 0.5) / 2.0])
+
+
+def diary_data(diary: Diary, priors: PriorSet, gi_shift: float, n_nights: int,
+               n_changes: int) -> dict[str, np.ndarray]:
+    """Every ``pm.Data`` array of the personal graph for a diary, padded to the capacity."""
+    settings, personal = priors.settings, priors.settings.personal
+    nights = diary.nights
+    n = len(nights)
+    design = design_from_nights(nights, ed50_mg=settings.ed50_mg,
+                                reference_mg=settings.reference_dose_mg)
+    changes = len(design.change_night)
+    smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
+
+    def pad(values: np.ndarray, length: int, fill: float = 0.0) -> np.ndarray:
+        out = np.full((length, *values.shape[1:]), fill, dtype=values.dtype)
+        out[: len(values)] = values
+        return out
+
+    exponent = np.zeros((n_nights, n_changes))
+    exponent[:n, :changes] = np.maximum(design.step_exponents(), 0)
+    prior_mean = priors.means().values.copy()
+    prior_mean[:, OUTCOMES.index("gi")] += gi_shift
+    data: dict[str, np.ndarray] = {
+        "exponent": exponent,
+        "change_step": pad(design.change_step, n_changes),
+        "single": pad(design.single, n_nights),
+        "taking": pad(design.taking, n_nights),
+        "caffeine": pad(nights["caffeine_late"].fillna(0).to_numpy(float), n_nights),
+        "alcohol": pad(nights["alcohol_drinks"].fillna(0).to_numpy(float), n_nights),
+        "trend_basis": pad(_legendre(n), n_nights),
+        "prior_mean": prior_mean,
+        "prior_sd": priors.sds().values.copy(),
+        "dev_sd": personal.form_deviation_smd * smd,
+        "resp_sd": personal.responsiveness_smd * smd,
+        "expect_sd": personal.expectation_smd * smd[:-1],
+        "trend_sd": personal.trend_smd * smd[:-1],
+        "cov_sd": personal.covariate_smd * smd[:-1],
+        "log_tau_mu": np.array(math.log(personal.onset_days_median)),
+        "log_tau_sd": np.array(personal.onset_days_log_sd),
+    }
+    sol = np.log1p(nights["sol_min"].to_numpy(float))
+    awake = nights["awakenings"].to_numpy(float)
+    gi = nights["gi_night"].to_numpy(float)
+    data["intercept_mu"] = np.array([
+        np.nanmedian(sol) if np.isfinite(sol).any() else math.log1p(SPECS["sol"].typical),
+        math.log(np.nanmean(awake) + 0.5) if np.isfinite(awake).any()
+        else math.log(SPECS["awakenings"].typical),
+        math.log(SPECS["gi"].typical / (1 - SPECS["gi"].typical)),
+    ])
+    data |= _sol_arrays(sol, n_nights)
+    for name, values in (("awakenings", awake), ("gi", gi)):
+        data[f"{name}_y"] = pad(np.nan_to_num(values).astype("int64"), n_nights)
+        data[f"{name}_w"] = pad(np.isfinite(values).astype(float), n_nights)
+    for name in ("quality", "freshness", "anxiety"):
+        values = nights[name].to_numpy(float) - SPECS[name].lowest
+        data[f"{name}_y"] = pad(np.nan_to_num(values).astype("int64"), n_nights)
+        data[f"{name}_w"] = pad(np.isfinite(values).astype(float), n_nights)
+    return data
+
+
+def _sol_arrays(sol: np.ndarray, n_nights: int) -> dict[str, np.ndarray]:
+    """AR(1) bookkeeping: previous observed night, gap to it, first-observation flag."""
+    index = np.arange(n_nights)
+    observed = np.zeros(n_nights, dtype=bool)
+    observed[: len(sol)] = np.isfinite(sol)
+    last_seen = np.where(observed, index, -1)
+    running = np.maximum.accumulate(last_seen)
+    prev = np.r_[-1, running[:-1]]
+    first = (prev < 0) | ~observed
+    prev = np.where(first, index, prev)
+    y = np.zeros(n_nights)
+    y[: len(sol)] = np.nan_to_num(sol)
+    return {"sol_y": y, "sol_w": observed.astype(float),
+            "sol_prev": prev.astype("int64"), "sol_gap": np.where(first, 1, index - prev)
+            .astype(float), "sol_first": first.astype(float)}
+
+
+@dataclass
+class _Compiled:
+    """A graph of one capacity and, for nutpie, its compiled form."""
+
+    graph: Any
+    nutpie_model: Any = None
+
+
+@dataclass
+class GraphCache:
+    """Compiled personal graphs by (nights, changes) capacity, reused for every fit of that size.
+
+    One process-wide instance (:data:`GRAPHS`) serves all :class:`PersonalModel` objects, so
+    appending a night, refitting under another prior or fitting another person of similar
+    length does not recompile.
+    """
+
+    graphs: dict[tuple[int, int], _Compiled] = field(default_factory=dict)
+
+    def get(self, n_nights: int, n_changes: int, sampler: str) -> _Compiled:
+        """Return (building or compiling on first use) the graph of this capacity."""
+        from model.personal_graph import build_graph
+
+        key = (n_nights, n_changes)
+        if key not in self.graphs:
+            self.graphs[key] = _Compiled(build_graph(n_nights, n_changes))
+        compiled = self.graphs[key]
+        if sampler == "nutpie" and compiled.nutpie_model is None:
+            import nutpie
+
+            compiled.nutpie_model = nutpie.compile_pymc_model(compiled.graph)
+        return compiled
+
+
+GRAPHS = GraphCache()
+
+
+def _run_sampler(compiled: _Compiled, data: dict[str, np.ndarray], *, sampler: str, draws: int,
+                 tune: int, chains: int, seed: int | None, progressbar: bool) -> xr.DataTree:
+    if sampler == "nutpie":
+        import nutpie
+
+        model = compiled.nutpie_model.with_data(**data)
+        return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=min(chains, 2),
+                             seed=seed, progress_bar=progressbar, save_warmup=False)
+    import pymc as pm
+
+    from model.sampling import sample_posterior
+
+    with compiled.graph:
+        pm.set_data(data)
+    return sample_posterior(compiled.graph, draws=draws, tune=tune, chains=chains,
+                            sampler=sampler, random_seed=seed, progressbar=progressbar)
+
+
+class PersonalModel:
+    """One person's response to magnesium forms and doses (scikit-learn style).
+
+    Parameters
+    ----------
+    priors : PriorSet, optional
+        The evidence priors (default: the bundled ``priors/``).
+    gut_sensitivity : {"none", "mild", "ibs"}
+        Shifts the GI prior by ``safety.toml`` ``[gut_sensitivity]`` (log odds).
+    draws, tune, chains : int
+        MCMC settings per fit.
+    sampler : str, optional
+        ``nutpie`` (default when installed), ``pymc``, ``numpyro`` or ``blackjax``.
+    random_seed : int, optional
+        Makes fits reproducible.
+    progressbar : bool
+        Show the sampler's progress.
+
+    Attributes
+    ----------
+    diary_ : Diary
+        The diary of the last fit.
+    idata_ : xarray.DataTree
+        Posterior of the last fit.
+    diagnostics_ : Diagnostics
+        Convergence of the last fit.
+    fit_seconds_ : float
+        Wall time of the last fit (compilation included).
+    """
+
+    def __init__(self, priors: PriorSet | None = None, *, gut_sensitivity: str = "none",
+                 draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
+                 random_seed: int | None = None, progressbar: bool = False) -> None:
+        self.priors = priors
+        self.gut_sensitivity = gut_sensitivity
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.sampler = sampler
+        self.random_seed = random_seed
+        self.progressbar = progressbar
+
+    # -- fitting -------------------------------------------------------------------------------
+    @property
+    def priors_(self) -> PriorSet:
+        """The priors in use (the bundled ones unless given)."""
+        if self.priors is None:
+            self.priors = load_priors()
+        return self.priors
+
+    def _gi_shift(self) -> float:
+        shifts = self.priors_.safety.gut_sensitivity
+        if self.gut_sensitivity not in shifts:
+            raise MgsleepError(f"gut_sensitivity must be one of {', '.join(shifts)}, got "
+                               f"{self.gut_sensitivity!r}")
+        return float(shifts[self.gut_sensitivity])  # type: ignore[index]
+
+    def fit(self, diary: Diary) -> PersonalModel:
+        """Sample the posterior for ``diary``; returns self."""
+        from model.sampling import resolve_sampler
+
+        sampler = resolve_sampler(self.sampler)
+        start = time.perf_counter()
+        design_changes = len(design_from_nights(
+            diary.nights, ed50_mg=self.priors_.settings.ed50_mg,
+            reference_mg=self.priors_.settings.reference_dose_mg).change_night)
+        n_nights = _capacity(diary.n_nights, NIGHT_BLOCK)
+        n_changes = _capacity(design_changes, CHANGE_BLOCK)
+        compiled = GRAPHS.get(n_nights, n_changes, sampler)
+        data = diary_data(diary, self.priors_, self._gi_shift(), n_nights, n_changes)
+        self.idata_ = _run_sampler(compiled, data, sampler=sampler, draws=self.draws,
+                                   tune=self.tune, chains=self.chains, seed=self.random_seed,
+                                   progressbar=self.progressbar)
+        self.diary_ = diary
+        self.diagnostics_: Diagnostics = check_convergence(self.idata_, CHECKED)
+        self.fit_seconds_ = time.perf_counter() - start
+        self._draws = _flatten(self.idata_)
+        return self
+
+    def update(self, new_nights: pd.DataFrame | Diary) -> PersonalModel:
+        """Append later nights to the diary and refit, reusing the compiled graph."""
+        self._check_fitted()
+        return self.fit(self.diary_.append(new_nights))
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "idata_"):
+            raise MgsleepError("fit the model first: PersonalModel(...).fit(diary)")
+
+    # -- predictions ---------------------------------------------------------------------------
+    def draws_of(self, name: str) -> np.ndarray:
+        """Posterior draws of a variable, chains flattened into a leading ``draw`` axis."""
+        self._check_fitted()
+        return self._draws[name]
+
+    def predict(self, regimens: Sequence[Regimen]) -> xr.Dataset:
+        """Expected steady-state nightly outcomes under each regimen, per posterior draw.
+
+        Returns
+        -------
+        xarray.Dataset
+            Dims ``(regimen, draw)``; variables ``sol_min``, ``awakenings``, ``quality``,
+            ``freshness``, ``anxiety`` (diary units) and ``gi_rate`` (share of GI nights).
+            Draws are joint across regimens and variables.
+        """
+        self._check_fitted()
+        return predict_from_draws(self._draws, regimens, self.priors_)
+
+    def effects(self) -> pd.DataFrame:
+        """Posterior of each form x outcome effect (model scale) with P(benefit) and ``tried``."""
+        self._check_fitted()
+        theta = self._draws["theta"]
+        tried = set(self.diary_.nights.loc[self.diary_.nights["elemental_mg"] > 0, "form"])
+        rows = []
+        for j, outcome in enumerate(OUTCOMES):
+            spec = self.priors_.settings.outcomes[outcome]
+            sign = 1.0 if spec.better == "higher" else -1.0
+            for i, form in enumerate(FORMS):
+                values = theta[:, i, j]
+                low, high = np.quantile(values, [0.025, 0.975])
+                rows.append({"form": form, "outcome": outcome, "scale": spec.scale,
+                             "mean": float(values.mean()), "ci_low": float(low),
+                             "ci_high": float(high),
+                             "p_benefit": float(np.mean(sign * values > 0)),
+                             "tried": form in tried})
+        return pd.DataFrame(rows)
+
+    def exposure(self) -> xr.DataArray:
+        """Posterior-mean exposure per night and form (for plots of the build-up)."""
+        self._check_fitted()
+        design = design_from_nights(self.diary_.nights, ed50_mg=self.priors_.settings.ed50_mg,
+                                    reference_mg=self.priors_.settings.reference_dose_mg)
+        values = build_up(design, float(np.median(self._draws["tau"])))
+        return xr.DataArray(values, dims=("night", "form"),
+                            coords={"night": self.diary_.nights.index, "form": list(FORMS)})
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the posterior, the diary and the configuration to one netCDF file."""
+        from model.personal_io import save_fit
+
+        self._check_fitted()
+        save_fit(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path, priors: PriorSet | None = None) -> PersonalModel:
+        """Read a fit written by :meth:`save` (refuses a file of another model)."""
+        from model.personal_io import load_fit
+
+        return load_fit(cls, Path(path), priors)
+
+
+def _flatten(idata: xr.DataTree) -> dict[str, np.ndarray]:
+    posterior = idata["posterior"].to_dataset()
+    return {name: values.stack(sample=("chain", "draw")).transpose("sample", ...).values
+            for name, values in posterior.data_vars.items()}
+
+
+def predict_from_draws(draws: dict[str, np.ndarray], regimens: Sequence[Regimen],
+                       priors: PriorSet) -> xr.Dataset:
+    """Steady-state predictions from flattened posterior draws (vectorised numpy)."""
+    settings = priors.settings
+    theta = draws["theta"]                                   # (draw, form, outcome)
+    trend_end = draws["trend"] @ TREND_END                   # (draw, sleep)
+    states = [steady_state(r, ed50_mg=settings.ed50_mg, reference_mg=settings.reference_dose_mg)
+              for r in regimens]
+    inputs = np.stack([s[0] for s in states])                # (regimen, form)
+    single = np.stack([s[1] for s in states])
+    taking = np.array([s[2] for s in states])
+    n_sleep = len(SLEEP_OUTCOMES)
+    eta = (np.einsum("rf,dfo->rdo", inputs, theta[:, :, :n_sleep])
+           + taking[:, None, None] * draws["expectation"][None] + trend_end[None])
+    out: dict[str, np.ndarray] = {
+        "sol_min": np.expm1(draws["sol_intercept"][None] + eta[..., 0]
+                            + draws["sol_sigma"][None] ** 2 / 2),
+        "awakenings": np.exp(draws["awakenings_intercept"][None] + eta[..., 1]),
+    }
+    for k, name in enumerate(("quality", "freshness", "anxiety"), start=2):
+        cuts = draws[f"{name}_cutpoints"]                      # (draw, cut)
+        out[name] = SPECS[name].lowest + expit(eta[..., k][..., None] - cuts[None]).sum(-1)
+    out["gi_rate"] = expit(draws["gi_intercept"][None]
+                           + np.einsum("rf,df->rd", single, theta[:, :, n_sleep]))
+    labels = [r.label for r in regimens]
+    return xr.Dataset({k: (("regimen", "draw"), v) for k, v in out.items()},
+                      coords={"regimen": labels})
+
+
+PredictFn = Callable[[Sequence[Regimen]], xr.Dataset]
