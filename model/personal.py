@@ -184,7 +184,8 @@ def _run_sampler(compiled: _Compiled, data: dict[str, np.ndarray], *, sampler: s
 
         model = compiled.nutpie_model.with_data(**data)
         return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=min(chains, 2),
-                             seed=seed, progress_bar=progressbar, save_warmup=False)
+                             seed=seed, progress_bar=progressbar, save_warmup=False,
+                             adaptation="low_rank")
     import pymc as pm
 
     from model.sampling import sample_posterior

@@ -1,0 +1,486 @@
+"""The decision: known answers, hard rules over utility, joint draws, properties, plain words."""
+
+import datetime as dt
+import functools
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from fake_posterior import FakePosterior
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from model.decide import (
+    DecisionSettings,
+    History,
+    decide,
+    history,
+    rank,
+    screen,
+)
+from model.forms import FORMS
+from model.priors import load_priors
+from model.profile import Profile
+from model.regimen import NO_MAGNESIUM, Regimen
+
+AS_OF = dt.date(2025, 3, 1)
+cached_priors = functools.cache(load_priors)
+ENTRY_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain", "p_best",
+              "p_constraint_violation", "evpi", "commit", "next_review", "reasons", "warnings"}
+ACTIONS = {"start", "continue", "increase_dose", "decrease_dose", "switch_form", "split_dose",
+           "stop", "refer", "collect_more_data"}
+
+
+def on(form: str, mg: float, nights: int = 30, split: bool = False, gi: int = 0) -> History:
+    """A history: ``nights`` recorded nights on one regimen, ``gi`` GI nights lately."""
+    return History(Regimen(form, mg, split), nights, frozenset({form}), gi)
+
+
+def shuffled(predict, seed: int = 1):
+    """The same marginal draws with the joint structure destroyed (each row permuted)."""
+    def inner(regimens):
+        data = predict(regimens)
+        rng = np.random.default_rng(seed)
+        return data.copy(data={v: np.stack([rng.permutation(row) for row in data[v].values])
+                               for v in data.data_vars})
+    return inner
+
+
+def never_called(regimens):
+    raise AssertionError("predict must not be called")
+
+
+def n_changes(current: Regimen, new: Regimen) -> int:
+    if current.active != new.active:
+        return 1
+    if not new.active:
+        return 0
+    return sum([current.form != new.form, current.elemental_mg != new.elemental_mg,
+                current.split != new.split])
+
+
+# --------------------------------------------------------------------------------------------
+# Known answers
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mu1", "mu2", "s"), [(0.3, 0.0, 1.0), (0.0, 0.0, 0.5),
+                                               (-0.2, 0.4, 2.0)])
+def test_p_best_and_evpi_of_two_normal_arms(mu1, mu2, s):
+    rng = np.random.default_rng(7)
+    n = 400_000
+    utility = np.stack([rng.normal(mu1, s, n), rng.normal(mu2, s, n)])
+    ranking = rank(utility)
+    theta = s * math.sqrt(2)                 # sd of X1 - X2
+    delta = mu1 - mu2
+    assert ranking.p_best[0] == pytest.approx(stats.norm.cdf(delta / theta), abs=0.004)
+    expected_max = (mu1 * stats.norm.cdf(delta / theta) + mu2 * stats.norm.cdf(-delta / theta)
+                    + theta * stats.norm.pdf(delta / theta))
+    assert ranking.evpi == pytest.approx(expected_max - max(mu1, mu2), abs=0.01 * s)
+    assert ranking.p_best.sum() == pytest.approx(1.0)
+
+
+def test_cvar_is_the_mean_of_the_worst_tail_of_a_normal():
+    rng = np.random.default_rng(3)
+    utility = rng.normal(1.0, 2.0, (1, 400_000))
+    alpha = 0.1
+    exact = 1.0 - 2.0 * stats.norm.pdf(stats.norm.ppf(alpha)) / alpha
+    assert rank(utility, cvar_alpha=alpha).cvar[0] == pytest.approx(exact, abs=0.02)
+
+
+def test_infeasible_actions_never_count_as_best():
+    utility = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 5.0], [1.0, -1.0, 2.0]])
+    ranking = rank(utility, np.array([True, False, True]))
+    assert ranking.p_best.tolist() == pytest.approx([1 / 3, 0.0, 2 / 3])
+    # E[max] over feasible = (1 + 0 + 2)/3 = 1; max E[U] = max(0, 2/3)
+    assert ranking.evpi == pytest.approx(1 - 2 / 3)
+    with pytest.raises(ValueError):
+        rank(utility, np.zeros(3, bool))
+
+
+# --------------------------------------------------------------------------------------------
+# Hard rules before utility
+# --------------------------------------------------------------------------------------------
+
+GREAT_TAURATE = FakePosterior(n_draws=2000, benefit={"taurate": 1.0}, gi={"taurate": 0.0},
+                              benefit_sd=0.05)
+
+
+@pytest.mark.parametrize("profile", [Profile(egfr=25), Profile(pregnant=True),
+                                     Profile(conditions=("myasthenia_gravis",)),
+                                     Profile(conditions=("Heart block",)),
+                                     Profile(conditions=("intestinal_obstruction",)),
+                                     Profile(conditions=("severe_renal_impairment",))])
+def test_a_contraindication_refers_however_good_magnesium_looks(priors, profile):
+    for past in (None, on("taurate", 200)):
+        decision = decide(GREAT_TAURATE, priors=priors, profile=profile, diary=past,
+                          as_of=AS_OF)
+        out = decision.to_dict()
+        rec = out["recommendation"]
+        assert rec["action"] == "refer"
+        assert rec["form"] is None and rec["elemental_mg_per_day"] is None
+        assert rec["split"] is None and out["alternatives"] == []
+        assert any("see a clinician" in r.lower() for r in rec["reasons"])
+
+
+def test_egfr_25_refers_and_names_the_kidney(priors):
+    rec = decide(never_called, priors=priors, profile=Profile(egfr=25), as_of=AS_OF)
+    assert "eGFR" in rec.recommendation.reasons[0]
+    assert not any("30-59" in w for w in rec.recommendation.warnings)
+
+
+def test_the_ceiling_overrides_the_best_utility(priors):
+    more_is_better = FakePosterior(n_draws=2000, benefit={"glycinate": 1.0},
+                                   gi={"glycinate": 0.0}, benefit_sd=0.05, ed50_mg=2000)
+    free = decide(more_is_better, priors=priors, diary=on("glycinate", 200), as_of=AS_OF)
+    assert free.recommendation.action == "increase_dose"
+    assert free.recommendation.regimen.elemental_mg == 300
+    capped = decide(more_is_better, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                    profile=Profile(max_elemental_mg=250))
+    assert capped.recommendation.regimen == Regimen("glycinate", 250)
+    assert all(a.regimen.elemental_mg <= 250 for a in capped.assessments)
+    at_ceiling = decide(more_is_better, priors=priors, diary=on("glycinate", 350), as_of=AS_OF)
+    assert at_ceiling.recommendation.action in {"continue", "collect_more_data"}
+    assert "increase_dose" not in {a.action for a in at_ceiling.assessments}
+
+
+def test_an_excluded_form_is_never_offered(priors):
+    assert decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200),
+                  as_of=AS_OF).recommendation.regimen.form == "taurate"
+    decision = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                      profile=Profile(excluded_forms=("taurate",)))
+    assert decision.recommendation.regimen in (None, Regimen("glycinate", 200))
+    assert all(a.regimen.form != "taurate" for a in decision.assessments)
+
+
+def test_a_current_regimen_above_the_ceiling_must_come_down(priors):
+    decision = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
+                      diary=on("citrate", 500, nights=3))
+    rec = decision.recommendation
+    assert rec.action in {"decrease_dose", "stop"}
+    assert rec.regimen.elemental_mg <= 350
+    cont = next(a for a in decision.assessments if a.action == "continue")
+    assert not cont.feasible and "above your ceiling" in cont.blocked_by[0]
+    assert any("above your ceiling" in w for w in rec.warnings)
+
+
+def test_warnings_name_each_interacting_medicine_with_its_rule(priors):
+    profile = Profile(egfr=45, medications=("LevoThyroxine", "ciprofloxacin", "omeprazole",
+                                            "grandma's tea"))
+    rules = screen(profile, priors.safety)
+    assert not rules.referrals
+    text = "\n".join(rules.warnings)
+    assert "levothyroxine: take levothyroxine at least 4 h apart" in text
+    assert "ciprofloxacin (fluoroquinolones): take the antibiotic at least 2 h before" in text
+    assert "omeprazole (can lower magnesium)" in text
+    assert "eGFR 30-59" in text
+    assert "grandma" not in text
+    rec = decide(FakePosterior(n_draws=500), priors=priors, profile=profile,
+                 as_of=AS_OF).recommendation
+    assert set(rules.warnings) <= set(rec.warnings)
+
+
+def test_failed_diagnostics_give_no_dosing_advice(priors):
+    decision = decide(never_called, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                      diagnostics_ok=False)
+    rec = decision.to_dict()["recommendation"]
+    assert rec["action"] == "collect_more_data"
+    assert rec["form"] is None and rec["elemental_mg_per_day"] is None
+    assert decision.alternatives == ()
+    assert any("Record each night" in r for r in rec["reasons"])
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation period, one change at a time, GI
+# --------------------------------------------------------------------------------------------
+
+
+def test_changes_wait_for_the_evaluation_period(priors):
+    decision = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200, nights=5),
+                      as_of=AS_OF)
+    rec = decision.recommendation
+    assert rec.action == "continue" and not rec.commit
+    assert rec.next_review == AS_OF + dt.timedelta(days=9)
+    blocked = [a for a in decision.alternatives if not a.feasible]
+    assert blocked and all("only 5 of 14 recorded nights" in a.blocked_by[0] for a in blocked)
+    assert any("switch_form taurate@200" in r for r in rec.reasons)   # what waits
+
+
+def test_acute_gi_opens_the_safety_moves_only(priors):
+    decision = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
+                      diary=on("glycinate", 300, nights=5, gi=3))
+    feasible = {a.action for a in decision.assessments if a.feasible}
+    assert feasible == {"continue", "decrease_dose", "split_dose", "stop"}
+    assert any("GI nights in the last 7" in w for w in decision.recommendation.warnings)
+    assert decision.recommendation.action != "collect_more_data"
+
+
+def test_a_first_step_starts_low_in_the_evening(priors):
+    decision = decide(FakePosterior(n_draws=1000, benefit={"glycinate": 0.4}), priors=priors,
+                      as_of=AS_OF)
+    rec = decision.recommendation
+    assert rec.action == "start" and not rec.commit
+    assert rec.regimen.form in FORMS and rec.regimen.elemental_mg in (100, 200)
+    assert not rec.regimen.split
+    assert rec.next_review == AS_OF + dt.timedelta(days=7)
+    text = " ".join(rec.reasons)
+    assert "low certainty" in text and "Record each night" in text and "stool_bristol" in text
+    assert {a.action for a in decision.assessments} == {"start", "continue"}
+
+
+def test_a_first_step_with_no_start_allowed_stays_without(priors):
+    rec = decide(FakePosterior(n_draws=500), priors=priors, as_of=AS_OF,
+                 profile=Profile(excluded_forms=FORMS)).recommendation
+    assert rec.action == "continue" and rec.regimen == NO_MAGNESIUM
+    assert any("No start is open to you now" in r for r in rec.reasons)
+
+
+def test_a_first_step_respects_a_low_ceiling(priors):
+    rec = decide(FakePosterior(n_draws=500), priors=priors, as_of=AS_OF,
+                 profile=Profile(max_elemental_mg=150)).recommendation
+    assert rec.regimen.elemental_mg in (100, 150)
+
+
+def test_joint_draws_give_a_different_answer_than_separate_outcomes(priors):
+    # The person's own GI baseline is uncertain but shared across regimens: taurate adds
+    # little to it. Jointly the GI increase is small; shuffled, it looks large.
+    model = FakePosterior(n_draws=4000, benefit={"taurate": 0.6, "glycinate": 0.0},
+                          gi={"taurate": 0.3}, baseline_gi_sd=2.0)
+    past = on("glycinate", 300)
+    joint = decide(model, priors=priors, diary=past, as_of=AS_OF)
+    apart = decide(shuffled(model), priors=priors, diary=past, as_of=AS_OF)
+
+    def taurate(decision):
+        return next(a for a in decision.assessments if a.regimen.label == "taurate@300")
+
+    assert joint.recommendation.regimen == Regimen("taurate", 300)
+    assert taurate(joint).feasible and taurate(joint).p_constraint_violation < 0.2
+    assert not taurate(apart).feasible and taurate(apart).p_constraint_violation > 0.2
+    assert apart.recommendation.regimen != Regimen("taurate", 300)
+    # expected utilities are linear in the draws and so do not change; only the joint law does
+    assert taurate(apart).expected_utility == pytest.approx(taurate(joint).expected_utility)
+
+
+# --------------------------------------------------------------------------------------------
+# Commit, plan, collect more data, Thompson
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_clear_winner_is_committed(priors):
+    rec = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200),
+                 as_of=AS_OF).recommendation
+    assert rec.action == "switch_form" and rec.commit and rec.p_best >= 0.8
+    assert rec.next_review == AS_OF + dt.timedelta(days=14)
+
+
+def test_an_uncertain_winner_is_a_plan_not_a_commitment(priors):
+    good_taurate = FakePosterior(n_draws=2000, benefit={"taurate": 0.8}, gi={"taurate": 0.0},
+                                 benefit_sd=0.3)
+    strict = DecisionSettings(commit_p_best=0.99, commit_evpi=0.0)
+    rec = decide(good_taurate, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                 settings=strict).recommendation
+    assert rec.action == "switch_form" and not rec.commit
+    assert any("try taurate@200 for 14 nights" in r for r in rec.reasons)
+
+
+def test_nothing_clearly_better_asks_for_more_data(priors):
+    alike = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0), benefit_sd=0.6)
+    decision = decide(alike, priors=priors, diary=on("glycinate", 200), as_of=AS_OF)
+    rec = decision.to_dict()["recommendation"]
+    assert rec["action"] == "collect_more_data" and not rec["commit"]
+    assert rec["form"] is None
+    assert rec["evpi"] >= DecisionSettings().commit_evpi
+    assert any("Record each night" in r for r in rec["reasons"])
+    assert len(decision.alternatives) == len(decision.assessments)
+
+
+def test_thompson_mode_is_seeded_and_explores(priors):
+    alike = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.3), benefit_sd=0.6)
+
+    def pick(seed):
+        return decide(alike, priors=priors, as_of=AS_OF, mode="thompson",
+                      seed=seed).recommendation.regimen
+    assert pick(3) == pick(3)
+    assert len({pick(seed) for seed in range(20)}) > 2
+    with pytest.raises(ValueError, match="mode"):
+        decide(alike, priors=priors, as_of=AS_OF, mode="greedy")
+
+
+# --------------------------------------------------------------------------------------------
+# The diary adapter and the JSON
+# --------------------------------------------------------------------------------------------
+
+
+def nights_frame() -> pd.DataFrame:
+    """10 nights without, then 12 on glycinate 200 with a gap night; GI on 2 of the last 7."""
+    dates = pd.date_range("2025-01-01", periods=22, freq="D", name="date")
+    frame = pd.DataFrame({"form": ["none"] * 10 + ["glycinate"] * 12,
+                          "elemental_mg": [0.0] * 10 + [200.0] * 12,
+                          "split": False, "recorded": True, "gi_night": 0.0}, index=dates)
+    frame.loc[dates[15], "recorded"] = False
+    frame.loc[dates[15], "gi_night"] = np.nan
+    frame.loc[[dates[17], dates[20]], "gi_night"] = 1.0
+    return frame
+
+
+def test_history_from_a_diary_like_object():
+    class Fake:
+        nights = nights_frame()
+
+    past = history(Fake())
+    assert past == History(Regimen("glycinate", 200), 11, frozenset({"glycinate"}), 2)
+    assert history(None) == History() and history(None).first_step
+    assert history(past) is past
+
+
+def test_history_from_a_real_diary():
+    diary_module = pytest.importorskip("model.diary")
+    rows = nights_frame()
+    rows = rows[rows["recorded"]].reset_index()
+    table = pd.DataFrame({"date": rows["date"].dt.strftime("%Y-%m-%d"),
+                          "form": rows["form"].replace("none", ""),
+                          "elemental_mg": rows["elemental_mg"],
+                          "stool_bristol": np.where(rows["gi_night"] == 1, 6, 4)})
+    diary = diary_module.read_diary(table)
+    past = history(diary)
+    assert past.current == Regimen("glycinate", 200)
+    assert past.nights_on_current == 11 and past.recent_gi_nights == 2
+    assert past.forms_tried == {"glycinate"}
+
+
+def test_to_dict_is_the_contract_json(priors):
+    decision = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                      profile=Profile(medications=("doxycycline",)))
+    out = json.loads(json.dumps(decision.to_dict(), allow_nan=False))
+    rec = out["recommendation"]
+    assert set(rec) == ENTRY_KEYS and rec["action"] in ACTIONS
+    assert set(rec["expected_gain"]) == {"sol_min", "awakenings", "quality", "freshness",
+                                         "anxiety", "gi_rate"}
+    assert rec["next_review"] == "2025-03-15"
+    assert any(w.startswith("doxycycline (tetracyclines)") for w in rec["warnings"])
+    for alt in out["alternatives"]:
+        assert set(alt) == ENTRY_KEYS | {"feasible", "blocked_by"}
+        assert alt["action"] in ACTIONS and alt["commit"] is False
+        assert alt["feasible"] == (alt["blocked_by"] == [])
+    table = decision.table()
+    assert len(table) == len(out["alternatives"]) + 1
+    assert table["p_best"][table["feasible"]].sum() == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# The words say the numbers of the table
+# --------------------------------------------------------------------------------------------
+
+GAIN = re.compile(r"(sol_min|awakenings|quality|freshness|anxiety|gi_rate) ([+-]\d+\.\d+) "
+                  r"[a-z ]+ \(90% interval ([+-]\d+\.\d+) to ([+-]\d+\.\d+)\)")
+
+
+def _close(text: str, value: float) -> bool:
+    digits = len(text.split(".")[1])
+    return abs(float(text) - value) <= 0.5 * 10 ** -digits + 1e-9
+
+
+def check_rationale(decision) -> None:
+    rec = decision.recommendation
+    if not decision.assessments:
+        return
+    table = decision.table()
+    row = table.iloc[decision.chosen if decision.chosen is not None
+                     else int(np.flatnonzero(table["action"] == "continue")[0])]
+    text = " ".join(rec.reasons)
+    found = {m[0]: m[1:] for m in GAIN.findall(text)}
+    assert set(found) == set(rec.expected_gain)
+    for variable, (mean, low, high) in found.items():
+        assert _close(mean, row[f"gain_{variable}"]) and _close(mean, rec.expected_gain[variable])
+        assert _close(low, row[f"gain_{variable}_low"])
+        assert _close(high, row[f"gain_{variable}_high"])
+    checks = {r"P\(best\) (\d\.\d\d)": rec.p_best,
+              r"expected utility ([+-]\d+\.\d\d)": row["expected_utility"],
+              r"worst 10% of draws ([+-]\d+\.\d\d)": row["cvar"],
+              r"P\(GI constraint violated\) (\d\.\d\d)": rec.p_constraint_violation}
+    for pattern, value in checks.items():
+        assert _close(re.search(pattern, text).group(1), value), pattern
+    assert row["p_best"] == rec.p_best
+    evpi = re.search(r"EVPI (\d+\.\d\d)", text)
+    if evpi:
+        assert _close(evpi.group(1), rec.evpi)
+    assert rec.next_review.isoformat() in text
+
+
+@pytest.mark.parametrize("past", [None, on("glycinate", 200), on("glycinate", 200, nights=5),
+                                  on("oxide", 300, gi=3)])
+def test_the_rationale_quotes_the_table(priors, past):
+    for model in (GREAT_TAURATE, FakePosterior(n_draws=1500, benefit_sd=0.6)):
+        check_rationale(decide(model, priors=priors, diary=past, as_of=AS_OF))
+
+
+# --------------------------------------------------------------------------------------------
+# Properties over random people and posteriors
+# --------------------------------------------------------------------------------------------
+
+doses = st.sampled_from([50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0, 400.0, 600.0])
+regimens = st.one_of(st.just(NO_MAGNESIUM), st.just(Regimen("placebo")),
+                     st.builds(Regimen, st.sampled_from(FORMS), doses, st.booleans()))
+histories = st.builds(
+    lambda current, nights, tried, gi: History(
+        current, nights, frozenset(tried) | ({current.form} if current.active else set()), gi),
+    regimens, st.integers(0, 40), st.sets(st.sampled_from(FORMS), max_size=3),
+    st.integers(0, 7))
+profiles = st.builds(
+    Profile,
+    egfr=st.one_of(st.none(), st.floats(20, 130)),
+    pregnant=st.sampled_from([False] * 9 + [True]),
+    conditions=st.lists(st.sampled_from(["asthma", "migraine", "hypertension",
+                                         "myasthenia_gravis"]), max_size=1).map(tuple),
+    medications=st.lists(st.sampled_from(["gabapentin", "iron", "digoxin", "aspirin"]),
+                         max_size=2).map(tuple),
+    excluded_forms=st.lists(st.sampled_from(FORMS), max_size=8).map(tuple),
+    max_elemental_mg=st.one_of(st.none(), st.floats(0, 700)),
+    complaint=st.sampled_from(["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]))
+posteriors = st.builds(
+    FakePosterior, n_draws=st.just(200), seed=st.integers(0, 10_000),
+    benefit=st.dictionaries(st.sampled_from(FORMS), st.floats(-0.5, 1.0), max_size=8),
+    gi=st.dictionaries(st.sampled_from(FORMS), st.floats(-0.5, 3.0), max_size=8),
+    benefit_sd=st.floats(0.01, 0.8), baseline_gi_sd=st.floats(0.1, 2.0),
+    harm_benefit_corr=st.floats(-0.95, 0.95))
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles, past=histories, model=posteriors,
+       mode=st.sampled_from(["expected_utility", "thompson"]), seed=st.integers(0, 99))
+def test_safety_properties(profile, past, model, mode, seed):
+    priors = cached_priors()
+    decision = decide(model, priors=priors, profile=profile, diary=past, as_of=AS_OF,
+                      mode=mode, seed=seed)
+    rec = decision.recommendation
+    rules = screen(profile, priors.safety)
+    ceiling = min(profile.max_elemental_mg if profile.max_elemental_mg is not None else 350,
+                  350)
+    if rules.referrals:                          # a referred person gets no form, no dose
+        assert rec.action == "refer" and rec.regimen is None and not decision.assessments
+        return
+    assert rec.action in ACTIONS - {"refer"}
+    if rec.regimen is not None:
+        chosen = decision.assessments[decision.chosen]
+        assert chosen.feasible
+        assert rec.regimen.elemental_mg <= ceiling               # never above the ceiling
+        assert rec.regimen.form not in profile.excluded_forms    # never an excluded form
+        assert rec.p_constraint_violation <= priors.safety.gi_constraint.epsilon
+    for a in decision.assessments:                # one change at a time, every candidate
+        assert n_changes(past.current, a.regimen) == (a.regimen != past.current
+                                                      and (a.regimen.active
+                                                           or past.current.active))
+        if a.regimen.form in profile.excluded_forms:     # only the current form, blocked
+            assert not a.feasible and a.regimen.form == past.current.form
+        if a.feasible:
+            assert a.regimen.elemental_mg <= ceiling
+            assert 0 < a.regimen.elemental_mg or not a.regimen.active
+        else:
+            assert a.blocked_by and a.p_best == 0.0
+    feasible_p = sum(a.p_best for a in decision.assessments if a.feasible)
+    assert feasible_p == pytest.approx(1.0)
+    check_rationale(decision)

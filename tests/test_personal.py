@@ -1,0 +1,119 @@
+"""The personal model on simulated persons with known truth (small real fits)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.diary import read_diary
+from model.errors import MgsleepError
+from model.forms import FORMS
+from model.personal import GRAPHS, PersonalModel
+from model.regimen import Regimen
+from model.schema import OUTCOMES
+from model.simulate import PERSONAS, simulate_diary
+
+pytestmark = pytest.mark.fit
+NIGHTS = 150  # every fit in this module shares one compiled graph (capacity 180 nights)
+
+
+def small(priors, **kw):
+    return PersonalModel(priors, draws=400, tune=400, chains=4, random_seed=7, **kw)
+
+
+@pytest.fixture(scope="module")
+def responder(priors):
+    diary = read_diary(simulate_diary("responder", NIGHTS, seed=11))
+    return small(priors).fit(diary)
+
+
+def test_fit_converges_and_recovers_the_tried_forms(responder):
+    assert responder.diagnostics_.ok, responder.diagnostics_
+    truth = PERSONAS["responder"].theta()
+    theta = responder.draws_of("theta")
+    for form in ("glycinate", "citrate"):
+        for outcome in ("sol", "quality"):
+            i, j = FORMS.index(form), OUTCOMES.index(outcome)
+            low, high = np.quantile(theta[:, i, j], [0.05, 0.95])
+            assert low <= truth[i, j] <= high, (form, outcome, low, high, truth[i, j])
+    effects = responder.effects().set_index(["form", "outcome"])
+    # theta is the effect beyond expectation (placebo), which open-label nights cannot fully
+    # separate from it; the total effect of taking glycinate is what is sure (next test)
+    assert effects.loc[("glycinate", "sol"), "p_benefit"] > 0.6
+    assert effects.loc[("glycinate", "sol"), "tried"]
+    assert not effects.loc[("taurate", "sol"), "tried"]
+
+
+def test_trying_one_form_informs_the_untried_ones(responder, priors):
+    """Shared responsiveness: a responder's untried forms move toward benefit."""
+    theta = responder.draws_of("theta")
+    i, j = FORMS.index("taurate"), OUTCOMES.index("quality")
+    assert theta[:, i, j].mean() > priors["taurate", "quality"].mean + 0.2
+    assert responder.draws_of("responsiveness")[:, j].mean() > 0.2
+
+
+def test_predictions_have_joint_draws_and_obey_the_dose_model(responder):
+    regimens = [Regimen("none"), Regimen("glycinate", 300), Regimen("glycinate", 300, True),
+                Regimen("glycinate", 100)]
+    pred = responder.predict(regimens)
+    assert pred["sol_min"].dims == ("regimen", "draw")
+    assert set(pred.data_vars) == {"sol_min", "awakenings", "quality", "freshness", "anxiety",
+                                   "gi_rate"}
+    assert list(pred.regimen.values) == ["none", "glycinate@300", "glycinate@300x2",
+                                         "glycinate@100"]
+    sol = pred["sol_min"]
+    assert (sol.sel(regimen="glycinate@300") < sol.sel(regimen="none")).mean() > 0.9
+    # splitting halves the single-intake load: GI risk falls exactly when the GI slope is > 0
+    gi_slope = responder.draws_of("theta")[:, FORMS.index("glycinate"), OUTCOMES.index("gi")]
+    gi = pred["gi_rate"]
+    lower = (gi.sel(regimen="glycinate@300x2") < gi.sel(regimen="glycinate@300")).values
+    np.testing.assert_array_equal(lower, gi_slope > 0)
+    # the Emax curve: 100 mg gives less benefit than 300 mg in every draw where magnesium helps
+    helps = responder.draws_of("theta")[:, FORMS.index("glycinate"), OUTCOMES.index("sol")] < 0
+    assert np.all((sol.sel(regimen="glycinate@100") >= sol.sel(regimen="glycinate@300"))
+                  .values[helps])
+
+
+def test_update_appends_nights_without_a_new_graph(responder, priors):
+    before = len(GRAPHS.graphs)
+    extra = simulate_diary("responder", NIGHTS + 1, seed=11).iloc[[-1]]
+    updated = small(priors).fit(responder.diary_).update(extra)
+    assert updated.diary_.n_nights == NIGHTS + 1
+    assert len(GRAPHS.graphs) == before
+    with pytest.raises(MgsleepError, match="fit the model first"):
+        PersonalModel(priors).update(extra)
+
+
+def test_save_and_load_round_trip(responder, priors, tmp_path):
+    path = tmp_path / "fit.nc"
+    responder.save(path)
+    loaded = PersonalModel.load(path, priors)
+    regimens = [Regimen("glycinate", 200), Regimen("none")]
+    xr_equal = loaded.predict(regimens).equals(responder.predict(regimens))
+    assert xr_equal
+    pd.testing.assert_frame_equal(loaded.diary_.nights[["form", "elemental_mg", "sol_min"]],
+                                  responder.diary_.nights[["form", "elemental_mg", "sol_min"]])
+    with pytest.raises(MgsleepError, match="other priors"):
+        PersonalModel.load(path, priors.sceptical(0.5))
+    other = tmp_path / "other.nc"
+    import xarray as xr
+
+    xr.DataTree.from_dict({"x": xr.Dataset({"a": ("i", [1.0])})}).to_netcdf(other,
+                                                                            engine="h5netcdf")
+    with pytest.raises(MgsleepError, match="not a mgsleep.PersonalModel"):
+        PersonalModel.load(other, priors)
+
+
+def test_partial_diary_and_gut_sensitivity(priors):
+    frame = simulate_diary("non_responder", 60, seed=3)
+    frame = frame[["date", "form", "elemental_mg", "sol_min"]]
+    diary = read_diary(frame)
+    plain = small(priors).fit(diary)
+    ibs = small(priors, gut_sensitivity="ibs").fit(diary)
+    regimen = [Regimen("citrate", 300)]
+    assert float(ibs.predict(regimen)["gi_rate"].mean()) > \
+        float(plain.predict(regimen)["gi_rate"].mean())
+    # quality was never recorded: its prediction comes from the prior and stays in range
+    quality = plain.predict(regimen)["quality"]
+    assert float(quality.min()) >= 1 and float(quality.max()) <= 5
+    with pytest.raises(MgsleepError, match="gut_sensitivity"):
+        small(priors, gut_sensitivity="severe").fit(diary)

@@ -1,0 +1,141 @@
+"""The profile TOML: defaults, weights by complaint, errors naming file and key, the ceiling."""
+
+import pytest
+
+from model.errors import InputError
+from model.profile import COMPLAINT_WEIGHTS, Profile, ProfileWarning, load_profile
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "profile.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_a_file(priors):
+    profile = load_profile(safety=priors.safety)
+    assert profile.egfr is None and not profile.pregnant
+    assert profile.conditions == () and profile.medications == () and profile.excluded_forms == ()
+    assert profile.gut_sensitivity == "none" and profile.complaint == "sleep_onset"
+    assert profile.max_elemental_mg == priors.safety.ceiling.default_mg_per_day == 350
+    assert profile.outcome_weights() == COMPLAINT_WEIGHTS["sleep_onset"]
+
+
+def test_an_empty_file_is_the_default_profile(tmp_path):
+    assert load_profile(write(tmp_path, "")) == load_profile()
+
+
+@pytest.mark.parametrize(("complaint", "top"), [("sleep_onset", "sol"),
+                                                 ("night_waking", "awakenings"),
+                                                 ("anxiety", "anxiety")])
+def test_the_complaint_weighs_its_outcome_most(complaint, top):
+    weights = Profile(complaint=complaint).outcome_weights()
+    assert max(weights, key=weights.__getitem__) == top
+    assert set(weights) == {"sol", "awakenings", "quality", "freshness", "anxiety"}
+
+
+def test_racing_thoughts_weigh_sleep_onset_and_anxiety():
+    weights = Profile(complaint="racing_thoughts").outcome_weights()
+    assert weights["sol"] == weights["anxiety"] > weights["quality"] > weights["awakenings"]
+
+
+def test_explicit_weights_override_one_outcome_at_a_time(tmp_path):
+    profile = load_profile(write(tmp_path, 'complaint = "anxiety"\n[weights]\nsol = 3.0\n'))
+    weights = profile.outcome_weights()
+    assert weights["sol"] == 3.0
+    assert weights["anxiety"] == COMPLAINT_WEIGHTS["anxiety"]["anxiety"]
+
+
+def test_a_full_profile_reads(tmp_path):
+    profile = load_profile(write(tmp_path, """
+egfr = 85
+pregnant = false
+conditions = ["Heart Block"]
+medications = ["LevoThyroxine", "my-own-remedy"]
+gut_sensitivity = "ibs"
+excluded_forms = ["Bisglycinate", "oxide"]
+max_elemental_mg = 200
+complaint = "night_waking"
+[weights]
+sol = 1.0
+awakenings = 1.0
+quality = 1.0
+freshness = 1.0
+anxiety = 1.0
+"""))
+    assert profile.conditions == ("heart_block",)
+    assert profile.medications == ("levothyroxine", "my_own_remedy")
+    assert profile.excluded_forms == ("glycinate", "oxide")
+    assert profile.max_elemental_mg == 200
+    assert set(profile.outcome_weights().values()) == {1.0}
+
+
+@pytest.mark.parametrize(("text", "key", "hint"), [
+    ("medicatons = []\n", "key medicatons", "did you mean 'medications'?"),
+    ("[weights]\nslo = 1.0\n", "key weights.slo", "did you mean 'sol'?"),
+])
+def test_unknown_keys_get_a_hint(tmp_path, text, key, hint):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as error:
+        load_profile(path)
+    message = str(error.value)
+    assert f"{path}: {key}: unknown key" in message and hint in message
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("egfr = -1\n", "egfr"),
+    ('gut_sensitivity = "severe"\n', "gut_sensitivity"),
+    ('excluded_forms = ["oxid"]\n', "excluded_forms"),
+    ("max_elemental_mg = -5\n", "max_elemental_mg"),
+    ('complaint = "insomnia"\n', "complaint"),
+    ('pregnant = "maybe"\n', "pregnant"),
+    ("[weights]\nanxiety = -1\n", "weights.anxiety"),
+])
+def test_bad_values_name_file_and_key(tmp_path, text, key):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as error:
+        load_profile(path)
+    assert f"{path}: key {key}:" in str(error.value)
+
+
+def test_a_misspelt_form_gets_a_hint(tmp_path):
+    with pytest.raises(InputError, match="did you mean 'oxide'"):
+        load_profile(write(tmp_path, 'excluded_forms = ["oxid"]\n'))
+
+
+def test_a_misspelt_referral_condition_is_an_error(tmp_path):
+    path = write(tmp_path, 'conditions = ["asthma", "heart_blok"]\n')
+    with pytest.raises(InputError) as error:
+        load_profile(path)
+    assert f"{path}: key conditions[2]: unknown condition 'heart_blok'" in str(error.value)
+    assert "did you mean 'heart_block'" in str(error.value)
+
+
+def test_unreadable_files_are_input_errors(tmp_path):
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_profile(write(tmp_path, "egfr = = 3\n"))
+    with pytest.raises(InputError, match="cannot read"):
+        load_profile(tmp_path / "missing.toml")
+
+
+def test_a_ceiling_above_the_safety_limit_is_clamped_with_a_warning(tmp_path):
+    path = write(tmp_path, "max_elemental_mg = 500\n")
+    with pytest.warns(ProfileWarning, match="max_elemental_mg: 500 mg/day is above"):
+        profile = load_profile(path)
+    assert profile.max_elemental_mg == 350
+
+
+def test_a_lower_ceiling_is_kept_and_a_stricter_safety_file_wins(tmp_path, priors):
+    assert load_profile(write(tmp_path, "max_elemental_mg = 200\n")).max_elemental_mg == 200
+    strict = priors.safety.model_copy(update={
+        "ceiling": priors.safety.ceiling.model_copy(update={"default_mg_per_day": 250.0})})
+    assert load_profile(safety=strict).max_elemental_mg == 250
+    with pytest.warns(ProfileWarning):
+        clamped = load_profile(write(tmp_path, "max_elemental_mg = 300\n"), safety=strict)
+    assert clamped.max_elemental_mg == 250
+
+
+def test_a_profile_built_in_python_never_exceeds_the_ceiling(priors):
+    assert Profile(max_elemental_mg=900).ceiling_mg(priors.safety) == 350
+    assert Profile().ceiling_mg(priors.safety) == 350
+    assert Profile(max_elemental_mg=120).ceiling_mg(priors.safety) == 120
