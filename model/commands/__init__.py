@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from model.commands import priors_cmd
+from model.commands import analyze_cmd, nof1_cmd, priors_cmd, simulate_cmd
 
-COMMANDS: tuple[ModuleType, ...] = (priors_cmd,)
+COMMANDS: tuple[ModuleType, ...] = (priors_cmd, analyze_cmd, nof1_cmd, simulate_cmd)
