@@ -29,6 +29,7 @@ class Diagnostics:
         Smallest bulk effective sample size over the checked variables.
     divergences : int
         Number of divergent transitions after tuning.
+
     """
 
     ok: bool
@@ -102,6 +103,7 @@ def check_convergence(
     Diagnostics
         ``ok`` is False when any check fails; with fewer than 4 draws per chain R-hat is
         undefined (``inf``) and the fit fails.
+
     """
     posterior = idata["posterior"].to_dataset()
     if var_names is not None:
@@ -111,8 +113,9 @@ def check_convergence(
     if n_draws < 4:
         max_rhat, min_ess = float("inf"), 0.0
     else:
-        max_rhat = _extreme(rhat(posterior), varying, "max", float("inf"))
-        min_ess = _extreme(ess(posterior, method="bulk"), varying, "min", 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # constant elements give NaN
+            max_rhat = _extreme(rhat(posterior), varying, "max", float("inf"))
+            min_ess = _extreme(ess(posterior, method="bulk"), varying, "min", 0.0)
     divergences = _count_divergences(idata)
     ok = (
         max_rhat <= rhat_max

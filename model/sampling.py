@@ -25,7 +25,7 @@ def sampler_available(sampler: str) -> bool:
 
 
 def default_sampler() -> str:
-    """The default sampler: ``nutpie`` when installed (fastest here), else PyMC's own NUTS."""
+    """Return the default sampler: ``nutpie`` when installed, else PyMC's own NUTS."""
     return "nutpie" if sampler_available("nutpie") else "pymc"
 
 
@@ -36,6 +36,7 @@ def resolve_sampler(sampler: str | None) -> str:
     ------
     MgsleepError
         When the sampler is unknown or its packages are not installed.
+
     """
     name = default_sampler() if sampler is None else sampler
     if name not in SAMPLERS:
@@ -88,6 +89,7 @@ def sample_posterior(
     ------
     MgsleepError
         When the requested sampler is unknown or not installed.
+
     """
     name = resolve_sampler(sampler)
     with pm_model:

@@ -19,6 +19,7 @@ from scipy.special import expit
 from model.exposure import build_up, design_from_regimens
 from model.forms import FORMS, NONE
 from model.outcomes import SPECS
+from model.priors import PriorSet
 from model.regimen import Regimen
 from model.schema import OUTCOMES
 
@@ -190,3 +191,38 @@ def with_effects(persona: Persona, **changes: object) -> Persona:
 def persona_names() -> Sequence[str]:
     """Names of the built-in personas."""
     return tuple(PERSONAS)
+
+
+def persona_from_priors(priors: PriorSet, rng: np.random.Generator, *,
+                        schedule: Schedule | None = None, name: str = "prior_draw") -> Persona:
+    """A persona whose effects, kinetics and nuisance effects are drawn from the model's prior.
+
+    The person's effects follow the personal model's own structure:
+    ``theta = prior mean + shared responsiveness + sqrt(prior sd^2 + deviation sd^2) * z``;
+    ``tau`` is log-normal as in ``[personal]``. Baseline levels are drawn from plausible
+    ranges. Used for simulation-based calibration (truth drawn from the prior).
+    """
+    settings, personal = priors.settings, priors.settings.personal
+    smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
+    spread = np.sqrt(priors.sds().values ** 2 + (personal.form_deviation_smd * smd) ** 2)
+    shared = rng.normal(0.0, personal.responsiveness_smd * smd)
+    theta = priors.means().values + shared[None, :] + spread * rng.normal(size=spread.shape)
+    sleep = [o for o in OUTCOMES if o != "gi"]
+
+    def per_outcome(sd_smd: float) -> dict[str, float]:
+        return {o: float(rng.normal(0.0, sd_smd * settings.outcomes[o].smd_sd)) for o in sleep}
+
+    return Persona(
+        name, "drawn from the prior",
+        {f: {o: float(theta[i, j]) for j, o in enumerate(OUTCOMES)} for i, f in enumerate(FORMS)},
+        schedule or _crossover("glycinate", "citrate"),
+        tau=float(np.exp(rng.normal(np.log(personal.onset_days_median),
+                                    personal.onset_days_log_sd))),
+        sol_median=float(rng.uniform(15, 60)), sol_sigma=float(rng.uniform(0.3, 0.6)),
+        sol_rho=float(rng.uniform(0.0, 0.3)), awakenings_mean=float(rng.uniform(1, 4)),
+        levels={o: float(rng.normal(0, 0.5)) for o in ("quality", "freshness", "anxiety")},
+        gi_baseline=float(rng.uniform(0.02, 0.1)),
+        expectation=per_outcome(personal.expectation_smd),
+        caffeine=per_outcome(personal.covariate_smd),
+        alcohol=per_outcome(personal.covariate_smd),
+    )

@@ -7,7 +7,7 @@ from model.personal import PersonalModel
 from model.realdata import gwern_diary
 from model.regimen import Regimen
 
-from .conftest import REAL_DATA
+from conftest import REAL_DATA
 
 GWERN = REAL_DATA / "gwern_magnesium_2013_2014.csv"
 pytestmark = [pytest.mark.fit,

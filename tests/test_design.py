@@ -1,0 +1,289 @@
+"""Trial plans (model.design) and their pre-posterior simulation (model.preposterior)."""
+
+import datetime as dt
+import io
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.design import (
+    DIARY_COLUMNS,
+    TITRATION_STEP_DAYS,
+    plan_before_after,
+    plan_trial,
+    titration_doses,
+    unblind,
+)
+from model.diary import read_diary
+from model.errors import InputError
+from model.forms import FORMS, PLACEBO
+from model.preposterior import (
+    Drift,
+    Question,
+    QuickModel,
+    compare_with_full_model,
+    draw_truth,
+    preposterior,
+    simulate_trial,
+)
+from model.regimen import NO_MAGNESIUM, Regimen
+from model.simulate import PERSONAS, simulate_diary
+
+START = dt.date(2026, 1, 5)
+CEILING = 350.0
+
+plans = st.builds(
+    lambda forms, cycles, period, washout, baseline, seed, titration, blind, dose: plan_trial(
+        forms, cycles=cycles, period_days=period, washout_days=washout,
+        baseline_days=baseline, seed=seed, titration=titration, blind=blind, dose_mg=dose,
+        start=START, ceiling_mg=CEILING),
+    st.lists(st.sampled_from(FORMS), min_size=1, max_size=4, unique=True),
+    st.integers(1, 4), st.integers(1, 21), st.integers(1, 14), st.integers(0, 21),
+    st.integers(0, 2**32 - 1), st.booleans(), st.booleans(),
+    st.floats(50, CEILING, allow_nan=False))
+
+
+def blocks(plan):
+    """Treatment blocks: (cycle, arm) -> their periods (titration steps included)."""
+    found = {}
+    for period in plan.periods:
+        if period.kind == "treatment":
+            found.setdefault((period.cycle, period.arm), []).append(period)
+    return found
+
+
+# -- schedules ---------------------------------------------------------------------------------
+
+
+def test_reproducible_with_a_seed():
+    def make(seed):
+        return plan_trial(["glycinate", "taurate", "citrate"], start=START, seed=seed,
+                          blind=True, cycles=4)
+
+    assert make(7) == make(7)
+    assert make(7).to_diary_csv() == make(7).to_diary_csv()
+    assert make(7).to_ics() == make(7).to_ics() and make(7).key_json() == make(7).key_json()
+    orders = {tuple(p.arm for p in make(seed).periods if p.kind == "treatment")
+              for seed in range(20)}
+    assert len(orders) > 1  # the seed matters
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans)
+def test_balanced_cycles_washouts_and_ceiling(plan):
+    by_block = blocks(plan)
+    cycles = {c for c, _ in by_block}
+    for cycle in cycles:  # every arm exactly once per cycle
+        assert sorted(a for c, a in by_block if c == cycle) == sorted(plan.arms)
+    for first, second in itertools.pairwise(plan.periods):
+        assert second.start == first.end + dt.timedelta(days=1)  # consecutive nights
+        new_block = second.kind == "treatment" and second.step == 1
+        assert not (first.kind == "treatment" and new_block), "two treatments back to back"
+        if first.kind == "washout":
+            assert first.nights == plan.settings["washout_days"] and new_block
+    assert plan.periods[-1].kind == "treatment"
+    assert max(r.elemental_mg for r in plan.regimens()) <= CEILING
+    assert all(p.nights == plan.settings["period_days"] for ps in by_block.values()
+               for p in ps[-1:])
+
+
+def test_mirrored_pairs_of_cycles():
+    plan = plan_trial(["glycinate", "taurate", "citrate"], start=START, seed=3, cycles=4)
+    order = [[a for (c, a) in blocks(plan) if c == cycle] for cycle in (1, 2, 3, 4)]
+    assert order[1] == order[0][::-1] and order[3] == order[2][::-1]
+
+
+def test_layout_of_the_default_plan():
+    plan = plan_trial(["glycinate", "taurate"], start=START, seed=1)
+    assert [p.kind for p in plan.periods] == ["baseline"] + ["treatment", "washout"] * 3 + [
+        "treatment"]
+    assert plan.n_nights == 14 + 4 * 14 + 3 * 7 and plan.end == START + dt.timedelta(days=90)
+
+
+def test_titration_steps_up_to_the_target_and_never_above_the_ceiling():
+    assert titration_doses(300.0) == (100.0, 200.0, 300.0)
+    assert titration_doses(80.0) == (80.0,)
+    plan = plan_trial(["glycinate"], dose_mg=300, titration=True, start=START, seed=0,
+                      cycles=1)
+    treatment = [p for p in plan.periods if p.kind == "treatment"]
+    assert [(p.regimen.elemental_mg, p.nights) for p in treatment] == [
+        (100.0, TITRATION_STEP_DAYS), (200.0, TITRATION_STEP_DAYS), (300.0, 14)]
+
+
+@pytest.mark.parametrize(("kwargs", "param"), [
+    ({"dose_mg": 400}, "dose_mg"), ({"dose_mg": 0}, "dose_mg"),
+    ({"period_days": 0}, "period_days"), ({"washout_days": -1}, "washout_days"),
+    ({"baseline_days": -3}, "baseline_days"), ({"cycles": 0}, "cycles")])
+def test_invalid_arguments_name_the_parameter(kwargs, param):
+    with pytest.raises(InputError) as caught:
+        plan_trial(["glycinate"], start=START, **kwargs)
+    assert [f.file for f in caught.value.faults] == [param]
+
+
+def test_unknown_form_gets_a_hint_and_aliases_work():
+    with pytest.raises(InputError, match="did you mean 'glycinate'"):
+        plan_trial(["glycinat"], start=START)
+    with pytest.raises(InputError, match="twice"):
+        plan_trial(["glycinate", "bisglycinate"], start=START)
+    assert plan_trial(["bisglycinate", "l-threonate"], start=START).arms == (
+        "glycinate", "threonate")
+
+
+def test_blind_adds_a_placebo_arm_and_hides_the_forms():
+    plan = plan_trial(["glycinate", "taurate"], start=START, seed=2, blind=True)
+    assert PLACEBO in plan.arms and sorted(plan.codes.values()) == ["A", "B", "C"]
+    shown = plan.table().to_string()
+    assert not any(f in shown for f in ("glycinate", "taurate", "placebo"))
+    assert "glycinate" not in plan.to_diary_csv() and "glycinate" not in plan.to_ics()
+    assert plan.key()["codes"][plan.codes["glycinate"]] == "glycinate"
+
+
+# -- exports -----------------------------------------------------------------------------------
+
+
+def regimen_labels(diary):
+    return diary.regimen_label.tolist()
+
+
+@settings(max_examples=15, deadline=None)
+@given(plans)
+def test_csv_round_trips_through_read_diary(plan):
+    text = plan.to_diary_csv()
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert tuple(table.columns) == DIARY_COLUMNS
+    diary = read_diary(table)
+    assert diary.warnings == () and diary.n_nights == plan.n_nights
+    if plan.blind:  # the person's file is valid and reveals nothing; the key restores it
+        assert set(diary.nights["form"]) == {"none"}
+        diary = read_diary(unblind(table, plan.key()))
+    assert regimen_labels(diary) == [r.label for r in plan.regimens()]
+    assert diary.nights.index[0].date() == plan.start
+
+
+def test_unblind_from_files_and_a_wrong_code(tmp_path):
+    plan = plan_trial(["glycinate", "taurate"], start=START, seed=2, blind=True)
+    (tmp_path / "d.csv").write_text(plan.to_diary_csv())
+    (tmp_path / "k.json").write_text(plan.key_json())
+    filled = unblind(tmp_path / "d.csv", tmp_path / "k.json")
+    assert regimen_labels(read_diary(filled)) == [r.label for r in plan.regimens()]
+    table = pd.read_csv(tmp_path / "d.csv", dtype=str, keep_default_na=False)
+    row = int(np.flatnonzero(table["notes"].str.startswith("code"))[0])
+    wrong = next(c for c in "ABC" if f"code {c}" != table.loc[row, "notes"])
+    table.loc[row, "notes"] = f"code {wrong} slept badly"
+    with pytest.raises(InputError, match=f"row {row + 1}, column notes"):
+        unblind(table, plan.key())
+
+
+def test_ics_parses_with_icalendar_one_event_per_period():
+    icalendar = pytest.importorskip("icalendar")
+    plan = plan_trial(["glycinate", "taurate", "citrate"], start=START, seed=5,
+                      titration=True, dose_mg=300)
+    text = plan.to_ics()
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    calendar = icalendar.Calendar.from_ical(text)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(plan.periods)
+    for event, period in zip(events, plan.periods, strict=True):
+        assert event.decoded("DTSTART") == period.start
+        assert event.decoded("DTEND") == period.end + dt.timedelta(days=1)
+        assert period.describe(plan.dose_mg) in str(event["SUMMARY"])
+    assert len({str(e["UID"]) for e in events}) == len(events)
+
+
+def test_before_after_plan():
+    plan = plan_before_after("citrate", nights=70, start=START)
+    assert [(p.kind, p.nights, p.regimen.label) for p in plan.periods] == [
+        ("baseline", 14, "none"), ("treatment", 56, "citrate@200")]
+
+
+# -- the quick analysis and the truth ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return plan_trial(["glycinate", "citrate"], start=START, seed=1)
+
+
+def test_quick_model_recovers_a_responder(priors, plan):
+    person = PERSONAS["responder"]
+    frame = simulate_diary(person, plan.n_nights, seed=4, schedule=plan.schedule())
+    fit = QuickModel(priors, random_seed=0).fit(read_diary(frame))
+    theta = fit.draws_of("theta")
+    tried = [FORMS.index("glycinate"), FORMS.index("citrate")]
+    z = (theta.mean(0)[tried] - person.theta()[tried]) / theta.std(0)[tried]
+    assert np.all(np.abs(z) < 3.5)
+    predicted = fit.predict([NO_MAGNESIUM, Regimen("glycinate", 200)])
+    assert set(predicted.data_vars) == {"sol_min", "awakenings", "quality", "freshness",
+                                        "anxiety", "gi_rate"}
+    assert float(predicted["sol_min"].mean("draw")[1]) < float(predicted["sol_min"].mean(
+        "draw")[0])
+
+
+def test_truth_of_personas(priors, plan):
+    question = Question.of(plan, priors)
+
+    def best(name):
+        return question.truth(PERSONAS[name], START).assessments[0].regimen
+
+    assert best("responder") == Regimen("glycinate", 200)
+    assert best("non_responder") == NO_MAGNESIUM
+
+
+def test_drift_makes_the_first_nights_worse(priors, plan):
+    person = draw_truth(priors, np.random.default_rng(1))
+    calm = simulate_trial(plan, person, seed=3, priors=priors).nights
+    worse = simulate_trial(plan, person, seed=3, priors=priors, drift=Drift()).nights
+    first, last = slice(0, 7), slice(-14, None)
+    assert worse["sol_min"][first].mean() > 1.3 * calm["sol_min"][first].mean()
+    assert worse["sol_min"][last].mean() == pytest.approx(calm["sol_min"][last].mean(),
+                                                          rel=0.02)
+
+
+def test_preposterior_is_reproducible_and_scored(priors, plan):
+    one = preposterior(plan, n_sims=3, seed=9, priors=priors)
+    two = preposterior(plan, n_sims=3, seed=9, priors=priors)
+    pd.testing.assert_frame_equal(one.records, two.records)
+    records = one.records
+    assert set(records["truth_best"]) <= {"none", "glycinate@200", "citrate@200"}
+    assert (records["regret"] >= -1e-9).all()
+    assert (records.loc[records["right"], "regret"] == 0).all()
+    summary = one.summary()
+    assert 0 <= summary["p_right"] <= 1 and "P(right decision)" in one.describe()
+
+
+# -- randomised with washout versus before/after (the documented scenario) ------------------------
+
+
+def scenario(priors, n_sims):
+    """Truths from the priors, a person who starts in a bad patch (Drift()), same persons."""
+    forms = ["glycinate", "taurate"]
+    randomised = plan_trial(forms, start=START, seed=1)
+    before_after = plan_before_after("glycinate", nights=randomised.n_nights, start=START)
+    return [preposterior(p, n_sims=n_sims, seed=2026, priors=priors, drift=Drift(),
+                         forms=forms) for p in (randomised, before_after)]
+
+
+def test_randomised_beats_before_after_fast(priors):
+    randomised, before_after = scenario(priors, n_sims=24)
+    assert randomised.p_right > before_after.p_right
+    assert randomised.regret < before_after.regret
+
+
+@pytest.mark.slow
+def test_randomised_beats_before_after(priors):
+    randomised, before_after = scenario(priors, n_sims=300)
+    gain = randomised.records["right"].astype(float) - before_after.records["right"]
+    assert gain.mean() - 2 * gain.std() / np.sqrt(len(gain)) > 0
+    assert randomised.regret < before_after.regret
+
+
+@pytest.mark.slow
+@pytest.mark.fit
+def test_quick_model_agrees_with_the_full_model(priors, plan):
+    table = compare_with_full_model(plan, n_sims=8, seed=0, priors=priors)
+    assert table["same"].mean() >= 0.75
+    assert table["mean_z"].median() < 0.5

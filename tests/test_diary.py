@@ -1,0 +1,238 @@
+"""Diary reader: validation faults, the timeline, regimens, appending; property-based junk."""
+
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model.diary import NUMERIC, OUTCOMES, Diary, read_diary
+from model.errors import DiaryError
+from model.forms import FORMS, compound_to_elemental
+
+VALID = """date,form,elemental_mg,split,sol_min,awakenings,quality,stool_bristol,gi_upset,notes
+2024-01-01,,,,30,2,3,4,0,first
+2024-01-02,bisglycinate,200,0,20,1,4,,,
+2024-01-03,glycinate,200,0,25,,4,6,,
+2024-01-05,glycinate,200,0,22,1,,,1,
+2024-01-06,placebo,,,35,3,2,,,
+2024-01-08,L-threonate,144,1,18,0,5,3,0,
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "diary.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def faults_of(source) -> list[str]:
+    with pytest.raises(DiaryError) as caught:
+        read_diary(source)
+    return [str(f) for f in caught.value.faults]
+
+
+@pytest.fixture
+def diary(tmp_path) -> Diary:
+    return read_diary(write(tmp_path, VALID))
+
+
+def test_timeline_is_complete_and_typed(diary):
+    nights = diary.nights
+    assert nights.index.name == "date"
+    assert list(nights.index) == list(pd.date_range("2024-01-01", "2024-01-08", freq="D"))
+    assert diary.n_nights == 8 and diary.n_recorded == 6
+    assert nights.loc["2024-01-04", "recorded"] == np.False_
+    assert nights.loc["2024-01-02", "form"] == "glycinate"  # alias
+    assert nights.loc["2024-01-08", "form"] == "threonate"
+    assert nights.loc["2024-01-01", "elemental_mg"] == 0.0
+    assert nights.loc["2024-01-08", "split"] == np.True_
+    assert nights["sol_min"].dtype == float and math.isnan(nights.loc["2024-01-04", "sol_min"])
+    assert diary.outcomes_present == ("sol_min", "awakenings", "quality", "stool_bristol",
+                                      "gi_upset")
+
+
+def test_gap_regimen_carried_over_only_between_equal_regimens(diary):
+    # 01-04 lies between two glycinate@200 nights; 01-07 between placebo and threonate.
+    assert diary.nights.loc["2024-01-04", "form"] == "glycinate"
+    assert diary.nights.loc["2024-01-04", "elemental_mg"] == 200
+    assert diary.nights.loc["2024-01-07", "form"] == "none"
+    assert any("2 night(s) missing" in w for w in diary.warnings)
+
+
+def test_gi_night_derivation(diary):
+    gi = diary.nights["gi_night"]
+    assert gi["2024-01-01"] == 0.0  # Bristol 4, no upset
+    assert gi["2024-01-03"] == 1.0  # Bristol 6
+    assert gi["2024-01-05"] == 1.0  # upset
+    assert math.isnan(gi["2024-01-02"])  # neither observed
+
+
+def test_regimen_labels_counts_and_segments(diary):
+    labels = diary.regimen_label
+    assert labels["2024-01-02"] == "glycinate@200"
+    assert labels["2024-01-08"] == "threonate@144x2"
+    assert diary.regimen_counts() == {"none": 1, "glycinate@200": 3, "placebo": 1,
+                                      "threonate@144x2": 1}
+    segments = diary.segments()
+    assert list(segments["label"]) == ["none", "glycinate@200", "placebo", "none",
+                                       "threonate@144x2"]
+    assert list(segments["n_nights"]) == [1, 4, 1, 1, 1]
+    assert list(segments["n_recorded"]) == [1, 3, 1, 0, 1]
+    assert segments["n_nights"].sum() == diary.n_nights
+
+
+def test_compound_mg_converted_with_elemental_fraction(tmp_path):
+    diary = read_diary(write(tmp_path, "date,form,compound_mg\n2024-01-01,oxide,400\n"))
+    assert diary.nights["elemental_mg"].iloc[0] == pytest.approx(
+        compound_to_elemental("oxide", 400.0))
+
+
+def test_dataframe_source_and_unknown_column_warning():
+    frame = pd.DataFrame({"date": pd.to_datetime(["2024-02-01", "2024-02-02"]),
+                          "form": ["citrate", None], "elemental_mg": [150, np.nan],
+                          "Mood": ["ok", "bad"]})
+    diary = read_diary(frame)
+    assert diary.source == "<DataFrame>"
+    assert diary.nights["form"].tolist() == ["citrate", "none"]
+    assert any("unknown column 'mood'" in w for w in diary.warnings)
+
+
+def test_every_fault_reported_in_one_pass(tmp_path):
+    text = """date,form,elemental_mg,compound_mg,sol_min,awakenings,quality
+2024-01-01,,100,,30,2.5,3
+2024-13-02,foo,200,,-1,1,9
+2024-01-03,glycinate,,,,,
+2024-01-04,glycinate,200,1000,,,
+2024-01-05,,,400,,,
+2024-01-05,placebo,,,,,
+"""
+    path = write(tmp_path, text)
+    faults = faults_of(path)
+    expected = [
+        "row 1, column awakenings", "row 1, column form", "row 2, column date",
+        "row 2, column sol_min", "row 2, column quality", "row 2, column form",
+        "row 3, column elemental_mg", "row 4, column elemental_mg",
+        "row 5, column compound_mg", "row 6, column date",
+    ]
+    assert len(faults) == len(expected)
+    for fault, where in zip(faults, expected, strict=True):
+        assert fault.startswith(f"{path}: {where}: expected")
+    assert "got '2024-13-02'" in faults[2] and "got 'foo'" in faults[5]
+    assert "(row 5)" in faults[9]
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("form,sol_min\nglycinate,10\n", "column date"),
+    ("date\n", ""),
+    ("date,date\n2024-01-01,2024-01-02\n", "column date"),
+])
+def test_structural_faults(tmp_path, text, where):
+    faults = faults_of(write(tmp_path, text))
+    assert len(faults) == 1 and where in faults[0]
+
+
+def test_missing_file_is_a_diary_error(tmp_path):
+    assert faults_of(tmp_path / "absent.csv") == [f"{tmp_path / 'absent.csv'}: file not found"]
+
+
+def test_append_extends_and_refills_gaps(diary):
+    longer = diary.append(pd.DataFrame({"date": ["2024-01-10"], "form": ["threonate"],
+                                        "elemental_mg": [144], "split": [1]}))
+    assert longer.n_nights == 10 and longer.n_recorded == 7
+    assert longer.nights.loc["2024-01-09", "form"] == "threonate"  # carried over
+    assert diary.n_nights == 8  # the original is unchanged
+    with pytest.raises(DiaryError, match=r"row 2, column date: expected a date after 2024-01-08"):
+        diary.append(pd.DataFrame({"date": ["2024-01-11", "2024-01-08"]}))
+
+
+# --- property-based -------------------------------------------------------------------------
+
+NUMERIC_COLUMNS = [c for c in NUMERIC if c != "compound_mg"]
+
+
+@st.composite
+def valid_tables(draw) -> pd.DataFrame:
+    """Valid diaries as text tables: increasing dates with gaps, any regimen and outcomes."""
+    n = draw(st.integers(1, 12))
+    steps = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
+    dates = pd.Timestamp("2023-06-01") + pd.to_timedelta(np.cumsum(steps), unit="D")
+    rows = []
+    for day in dates:
+        form = draw(st.sampled_from([*FORMS, "placebo", "", "Magnesium bisglycinate"]))
+        dose = draw(st.integers(1, 2000)) if form not in ("", "placebo") else ""
+        row = {"date": day.strftime("%Y-%m-%d"), "form": form, "elemental_mg": str(dose)}
+        for column in (*OUTCOMES, "caffeine_late", "alcohol_drinks"):
+            allowed = NUMERIC[column]
+            value = draw(st.one_of(st.just(""), st.integers(int(allowed.low), int(allowed.high))))
+            row[column] = str(value)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(valid_tables())
+def test_valid_diaries_read(table):
+    diary = read_diary(table)
+    assert diary.n_recorded == len(table)
+    assert diary.n_nights == (pd.Timestamp(table["date"].iloc[-1])
+                              - pd.Timestamp(table["date"].iloc[0])).days + 1
+    assert sum(diary.regimen_counts().values()) == len(table)
+    assert diary.nights.index.is_monotonic_increasing and diary.nights.index.is_unique
+
+
+junk = st.one_of(st.text(max_size=8), st.floats(allow_nan=True, allow_infinity=True),
+                 st.integers(-10**6, 10**6), st.none(), st.booleans())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_tables(), st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100), junk),
+                                min_size=1, max_size=6), st.booleans())
+def test_junk_cells_give_diary_error_or_diary(table, edits, via_csv):
+    table = table.astype(object)
+    for row, column, value in edits:
+        table.iat[row % len(table), column % table.shape[1]] = value
+    if via_csv:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "junk.csv"
+            table.to_csv(path, index=False)
+            try:
+                result = read_diary(path)
+            except DiaryError as error:
+                assert error.faults
+                return
+    else:
+        try:
+            result = read_diary(table)
+        except DiaryError as error:
+            assert all(f.where.startswith("row ") for f in error.faults)
+            return
+    assert isinstance(result, Diary)
+
+
+@settings(max_examples=80, deadline=None)
+@given(valid_tables(), st.sampled_from(NUMERIC_COLUMNS), st.integers(0, 100),
+       st.sampled_from(["low", "high", "text"]))
+def test_out_of_range_values_are_named(table, column, row, how):
+    allowed = NUMERIC[column]
+    row = row % len(table)
+    table[column] = table.get(column, "")
+    table.loc[row, column] = {"low": str(allowed.low - 1), "high": str(allowed.high + 1),
+                              "text": "lots"}[how]
+    with pytest.raises(DiaryError) as caught:
+        read_diary(table)
+    assert f"row {row + 1}, column {column}" in [f.where for f in caught.value.faults]
+
+
+@settings(max_examples=40, deadline=None)
+@given(valid_tables(), st.integers(0, 100))
+def test_duplicate_dates_and_missing_date_column(table, row):
+    duplicated = pd.concat([table, table.iloc[[row % len(table)]]], ignore_index=True)
+    with pytest.raises(DiaryError, match=rf"row {len(table) + 1}, column date"):
+        read_diary(duplicated)
+    with pytest.raises(DiaryError, match="column date"):
+        read_diary(table.drop(columns="date"))

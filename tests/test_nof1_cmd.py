@@ -1,0 +1,87 @@
+"""``mgsleep nof1``: JSON schema, table output, and input errors (exit 2, nothing written)."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.cli import main
+from model.nof1 import simulate_nof1
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"
+FAST = ["--draws", "200", "--tune", "200", "--chains", "2", "--seed", "3"]
+
+
+@pytest.fixture(scope="module")
+def nof1ins() -> Path:
+    path = REAL / "nof1_nof1ins_readme_28day.csv"
+    if not path.is_file():
+        pytest.skip(f"real data not available: {path}")
+    return path
+
+
+@pytest.mark.fit
+def test_json_schema_version_1(nof1ins, tmp_path, capsys):
+    out = tmp_path / "result.json"
+    code = main(["nof1", str(nof1ins), "--outcome", "Y", "--treatment", "Treat",
+                 "--baseline", "1", "--time", "Day", "--ar1", "--json", str(out), *FAST])
+    assert code == 0
+    payload = json.loads(out.read_text())
+    assert set(payload) == {"schema_version", "family", "ar1", "trend", "effects",
+                            "diagnostics"}
+    assert (payload["schema_version"], payload["family"], payload["ar1"],
+            payload["trend"]) == (1, "normal", True, False)
+    [effect] = payload["effects"]
+    assert set(effect) == {"treatment", "vs", "mean", "sd", "ci_low", "ci_high", "p_positive"}
+    assert (effect["treatment"], effect["vs"]) == ("2", "1")
+    assert effect["ci_low"] < effect["mean"] < effect["ci_high"] and effect["mean"] < 0
+    assert set(payload["diagnostics"]) == {"ok", "max_rhat", "min_ess_bulk", "divergences"}
+    assert "n-of-1 analysis" in capsys.readouterr().out  # the table is printed too
+
+
+@pytest.mark.fit
+def test_persons_and_json_to_stdout(tmp_path, capsys):
+    frames = [simulate_nof1("poisson", n_nights=28, seed=s).assign(who=f"p{s}")
+              for s in range(2)]
+    path = tmp_path / "series.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    code = main(["nof1", str(path), "--outcome", "y", "--treatment", "treatment",
+                 "--baseline", "A", "--family", "poisson", "--person", "who", "--time",
+                 "night", "--json", "-", *FAST])
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)  # only JSON on stdout
+    assert [p["person"] for p in payload["persons"]] == ["p0", "p1"]
+    assert payload["persons"][0]["effects"][0]["treatment"] == "B"
+
+
+def test_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["nof1", "--help"])
+    assert caught.value.code == 0
+    assert "--baseline" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--outcome", "Nope"], "column Nope"),
+    (["--baseline", "7"], "column Treat: expected the reference level '7'"),
+    (["--family", "poisson", "--outcome", "Score"], "row 2, column Score: expected a count"),
+    (["--outcome", "Word"], "row 3, column Word: expected a number, got 'high'"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    path = tmp_path / "d.csv"
+    path.write_text("Score,Treat,Word\n1.5,1,1\n2.5,2,2\n3,1,high\n4,2,4\n")
+    out = tmp_path / "out.json"
+    base = {"--outcome": "Score", "--treatment": "Treat", "--baseline": "1"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    argv = ["nof1", str(path), *[x for kv in base.items() for x in kv], "--json", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and message in err
+    assert not out.exists()
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["nof1", str(tmp_path / "absent.csv"), "--outcome", "y", "--treatment", "t",
+                 "--baseline", "a"]) == 2
+    assert "file not found" in capsys.readouterr().err

@@ -1,0 +1,77 @@
+"""``mgsleep plan``: files written, printed schedule, exit codes (2 and nothing written)."""
+
+import json
+
+import pytest
+
+from model.cli import main
+from model.diary import read_diary
+
+BASE = ["plan", "--forms", "glycinate,taurate", "--start", "2026-03-02", "--seed", "4"]
+
+
+def test_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["plan", "--help"])
+    assert caught.value.code == 0 and "--simulate" in capsys.readouterr().out
+
+
+def test_writes_diary_and_calendar(tmp_path, capsys):
+    diary, ics = tmp_path / "diary.csv", tmp_path / "plan.ics"
+    assert main([*BASE, "--out", str(diary), "--ics", str(ics)]) == 0
+    printed = capsys.readouterr().out
+    assert "91 nights, 2026-03-02 to 2026-05-31" in printed and "glycinate 200 mg" in printed
+    nights = read_diary(diary).nights
+    assert len(nights) == 91 and set(nights["form"]) == {"none", "glycinate", "taurate"}
+    assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["diary.csv", "plan.ics"]
+
+
+def test_same_seed_same_files(tmp_path):
+    for name in ("a.csv", "b.csv"):
+        assert main([*BASE, "--out", str(tmp_path / name)]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
+def test_blind_writes_the_sealed_key_and_prints_codes_only(tmp_path, capsys):
+    diary = tmp_path / "diary.csv"
+    assert main([*BASE, "--blind", "--out", str(diary)]) == 0
+    printed = capsys.readouterr().out
+    assert "pot A" in printed and "glycinate" not in printed and "placebo" not in printed
+    key = json.loads((tmp_path / "diary.key.json").read_text())
+    assert sorted(key["codes"].values()) == ["glycinate", "placebo", "taurate"]
+
+
+@pytest.mark.parametrize(("extra", "option", "hint"), [
+    (["--forms", "glycinat"], "--forms", "did you mean 'glycinate'"),
+    (["--dose", "500"], "--dose", "ceiling of 350"),
+    (["--washout-days", "-2"], "--washout-days", ">= 0"),
+    (["--period-days", "0"], "--period-days", ">= 1"),
+    (["--start", "2026-13-01"], "--start", "YYYY-MM-DD"),
+    (["--blind", "--out", "-"], "--blind", "--key"),
+])
+def test_invalid_input_exit_2_and_nothing_written(tmp_path, capsys, extra, option, hint):
+    outputs = ["--ics", str(tmp_path / "p.ics"), "--json", str(tmp_path / "p.json")]
+    if "--out" not in extra:
+        outputs += ["--out", str(tmp_path / "d.csv")]
+    assert main([*BASE, *outputs, *extra]) == 2
+    err = capsys.readouterr().err
+    assert f"{option}: " in err and hint in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_simulate_with_json(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main([*BASE, "--period-days", "7", "--cycles", "1", "--simulate", "--sims", "3",
+                 "--json", str(out)]) == 0
+    assert "P(right decision)" in capsys.readouterr().out
+    payload = json.loads(out.read_text())
+    assert payload["schema_version"] == 1 and payload["nights"] == 14 + 7 + 7 + 7
+    assert payload["simulation"]["simulations"] == 3
+    assert 0 <= payload["simulation"]["p_right"] <= 1
+
+
+def test_json_to_stdout_only(capsys):
+    assert main([*BASE, "--json", "-"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["simulation"] is None and len(payload["periods"]) == 8

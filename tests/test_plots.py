@@ -1,0 +1,193 @@
+"""The figures of model.plots: what they show, not only that they run."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from example_analysis import DROPPED_ROWS, example_analysis
+from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
+
+from model.decide import decide
+from model.forms import FORMS
+from model.outcomes import SPECS
+from model.plots import (
+    BAND_PREFIX,
+    BLOCKED_COLOUR,
+    MISSING_LABEL,
+    plot_actions,
+    plot_certainty,
+    plot_predictive,
+    plot_priors,
+    plot_timeline,
+)
+from model.profile import Profile
+from model.regimen import Regimen
+from model.schema import OUTCOMES
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return example_analysis()
+
+
+def visible_axes(fig: Figure):
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+def errorbars(ax):
+    return [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+
+
+def points(container: ErrorbarContainer) -> tuple[np.ndarray, np.ndarray]:
+    line = container.lines[0]
+    return np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+
+
+def legend_texts(legend) -> list[str]:
+    return [t.get_text() for t in legend.get_texts()]
+
+
+# --------------------------------------------------------------------------------------------
+# Priors and certainty weights (no fit needed)
+# --------------------------------------------------------------------------------------------
+
+
+def test_priors_panel_per_outcome_row_per_form(priors):
+    fig = plot_priors(priors)
+    axes = visible_axes(fig)
+    assert [ax.get_title() for ax in axes] == [priors.settings.outcomes[o].label
+                                              for o in OUTCOMES]
+    for ax, outcome in zip(axes, OUTCOMES, strict=True):
+        assert [t.get_text() for t in ax.get_yticklabels()] == list(FORMS)
+        assert priors.settings.outcomes[outcome].scale in ax.get_xlabel()
+        assert ax.get_ylabel() == "form"
+        (series,) = errorbars(ax)
+        x, _ = points(series)
+        np.testing.assert_allclose(x, priors.means().sel(outcome=outcome).values)
+    assert legend_texts(fig.legends[0]) == ["prior: population effect (evidence)"]
+    assert "300 mg" in fig.get_suptitle()
+
+
+def test_certainty_plot_has_one_series_per_factor(priors):
+    factors = (0.5, 1.0, 2.0)
+    fig = plot_certainty(priors, factors)
+    assert legend_texts(fig.legends[0]) == [f"certainty weight x {f:g}" for f in factors]
+    for ax, outcome in zip(visible_axes(fig), OUTCOMES, strict=True):
+        series = errorbars(ax)
+        assert len(series) == len(factors)
+        # factor 1 is the prior set as it is
+        np.testing.assert_allclose(points(series[1])[0],
+                                   priors.means().sel(outcome=outcome).values)
+    # a bigger weight lets the evidence speak louder: glycinate x sol moves further from 0
+    sol = visible_axes(fig)[0]
+    first = [abs(points(s)[0][FORMS.index("glycinate")]) for s in errorbars(sol)]
+    assert first[0] < first[2]
+
+
+def test_actions_of_a_referral_says_so(priors):
+    decision = decide(lambda regimens: None, priors=priors, profile=Profile(egfr=25),
+                      as_of=dt.date(2026, 1, 1))
+    fig = plot_actions(decision)
+    assert fig.axes[0].get_title() == "No actions assessed"
+    assert "refer" in fig.axes[0].texts[0].get_text()
+
+
+# --------------------------------------------------------------------------------------------
+# Figures of a fit
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.fit
+def test_priors_with_posterior_side_by_side(analysis, priors):
+    fig = plot_priors(analysis.fit.priors_, analysis.fit)
+    effects = analysis.fit.effects().set_index(["form", "outcome"])
+    assert legend_texts(fig.legends[0])[1] == "posterior: your effect"
+    for ax, outcome in zip(visible_axes(fig), OUTCOMES, strict=True):
+        prior, posterior = errorbars(ax)
+        x, y = points(posterior)
+        np.testing.assert_allclose(x, [effects.loc[(f, outcome), "mean"] for f in FORMS])
+        assert np.all(points(prior)[1] < y)       # offset within each form's row
+
+
+@pytest.mark.fit
+def test_timeline_bands_missing_nights_and_build_up(analysis):
+    fit = analysis.fit
+    nights = fit.diary_.nights
+    segments = fit.diary_.segments()
+    active = segments[segments["form"] != "none"]
+    assert list(active["label"]) == ["citrate@300", "placebo", "glycinate@300"]
+    fig = plot_timeline(fit)
+    axes = visible_axes(fig)
+    outcomes = [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
+    assert len(axes) == len(outcomes) + 1
+    for ax in axes:
+        bands = [p for p in ax.patches if p.get_label().startswith(BAND_PREFIX)]
+        assert [b.get_label().removeprefix(BAND_PREFIX) for b in bands] == list(active["label"])
+        assert [b.get_hatch() for b in bands] == [None, "//", None]
+        assert ax.get_ylabel()
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        (missing,) = [line for line in ax.lines if line.get_label() == MISSING_LABEL]
+        assert len(missing.get_xdata()) == nights[SPECS[outcome].column].isna().sum()
+        assert len(missing.get_xdata()) >= len(DROPPED_ROWS)
+    exposure = axes[-1]
+    assert {line.get_label() for line in exposure.lines} == {"citrate", "glycinate"}
+    glycinate = next(line for line in exposure.lines if line.get_label() == "glycinate")
+    curve = np.asarray(glycinate.get_ydata())
+    assert curve[0] == 0 and np.all(np.diff(curve[45:]) >= 0) and 0.5 < curve[-1] <= 1.0
+    assert exposure.get_xlabel() == "night" and "time constant" in exposure.get_title()
+    legend = legend_texts(axes[0].get_legend())
+    assert {"night", "7-night mean", MISSING_LABEL, "citrate", "glycinate", "placebo"} \
+        <= set(legend)
+    assert "recorded nights" in fig.get_suptitle()
+
+
+@pytest.mark.fit
+def test_predictive_per_regimen_against_observed(analysis):
+    fit = analysis.fit
+    labels = list(fit.diary_.regimen_counts())
+    fig = plot_predictive(fit)
+    axes = visible_axes(fig)
+    nights = fit.diary_.nights
+    outcomes = [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
+    assert len(axes) == len(outcomes)
+    prediction = fit.predict([Regimen.from_label(label) for label in labels])
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        assert [t.get_text() for t in ax.get_xticklabels()] == labels
+        assert ax.get_title() and ax.get_ylabel() and ax.get_xlabel() == "regimen"
+        (predicted,) = errorbars(ax)
+        _, y = points(predicted)
+        expected = prediction[SPECS[outcome].gain_key].mean("draw").sel(regimen=labels)
+        np.testing.assert_allclose(y, expected.values)
+        observed = nights[SPECS[outcome].column]
+        means = [observed[(fit.diary_.regimen_label == label)].mean() for label in labels]
+        (diamonds,) = [line for line in ax.lines if line.get_label() == "observed mean"]
+        np.testing.assert_allclose(diamonds.get_ydata(), means)
+    assert {"observed night", "observed mean"} <= set(legend_texts(axes[0].get_legend()))
+
+
+@pytest.mark.fit
+def test_actions_ranked_blocked_grey_recommended_starred(analysis):
+    decision = analysis.decision
+    fig = plot_actions(decision, epsilon=0.2)
+    utility, gi, status = fig.axes
+    names = [t.get_text() for t in utility.get_yticklabels()]
+    assert len(names) == len(decision.assessments)
+    for name, label, a in zip(names, utility.get_yticklabels(), decision.assessments,
+                              strict=True):
+        assert a.regimen.label in name or a.action == "stop"
+        assert (label.get_color() == "black") == a.feasible
+    if decision.chosen is not None:
+        assert names[decision.chosen].startswith("* ")
+        assert sum(n.startswith("* ") for n in names) == 1
+    assert len(gi.patches) == len(decision.assessments)
+    for bar, a in zip(gi.patches, decision.assessments, strict=True):
+        assert bar.get_width() == pytest.approx(a.p_constraint_violation)
+        if not a.feasible:
+            assert bar.get_facecolor()[:3] == pytest.approx(
+                tuple(int(BLOCKED_COLOUR[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+    notes = [t.get_text() for t in status.texts]
+    blocked = [a for a in decision.assessments if not a.feasible]
+    assert sum(n.startswith("blocked: ") for n in notes) == len(blocked)
+    assert any(line.get_xdata()[0] == 0.2 for line in gi.lines)
+    assert "expected utility" in utility.get_title() and "utility" in utility.get_xlabel()
