@@ -241,7 +241,9 @@ def synthesize(
             prior = class_prior.widen(deviation)
             if form_pool is not None:
                 prior = prior.update(form_pool[0], form_pool[1])
-            if form_parts:
+            if form_parts and all(c.kind == "population" for c in form_parts):
+                basis = "pooled"
+            elif form_parts:
                 basis = ("expert" if all(c.kind in EXPERT_KINDS for c in form_parts)
                          else "direct")
             else:

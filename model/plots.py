@@ -29,10 +29,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
+from model.decide import ActionAssessment, Decision, option
 from model.exposure import build_up, design_from_nights
 from model.forms import FORMS, PLACEBO
 from model.outcomes import SPECS
-from model.decide import ActionAssessment, Decision, option
 from model.regimen import Regimen
 from model.schema import OUTCOMES
 
@@ -154,6 +154,7 @@ def plot_priors(priors: PriorSet, fit: PersonalModel | None = None) -> Figure:
     -------
     matplotlib.figure.Figure
         One panel per outcome (model scale), one row per form.
+
     """
     series = [_prior_series(priors, "prior: population effect (evidence)", "#1f77b4")]
     title = "Evidence priors per form and outcome (95 % intervals)"
@@ -177,6 +178,7 @@ def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0))
     -------
     matplotlib.figure.Figure
         One panel per outcome, one row per form, one interval per factor.
+
     """
     colours = colormaps["viridis"](np.linspace(0.0, 0.85, len(factors)))
     series = [_prior_series(priors.with_certainty_weight(f), f"certainty weight x {f:g}",
@@ -237,6 +239,7 @@ def plot_timeline(fit: PersonalModel) -> Figure:
         bottom: missing nights) and a last panel with the fitted exposure per form (1 = steady
         state at the reference dose). Every panel shades each run of one magnesium regimen
         in its form's colour, placebo runs hatched, nights without magnesium unshaded.
+
     """
     nights = fit.diary_.nights
     segments = fit.diary_.segments()
@@ -289,6 +292,7 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
         the observed nights (including the build-up at the start of a regimen), a black
         diamond their mean, and the coloured interval the posterior predicted mean at steady
         state (90 % interval).
+
     """
     labels = list(fit.diary_.regimen_counts())
     prediction = fit.predict([Regimen.from_label(label) for label in labels])
@@ -354,6 +358,7 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
         P(best) or, for a blocked action (grey), why it is blocked. The recommended action
         is starred. A decision without assessed actions (``refer``) gives a figure that
         says so.
+
     """
     actions = decision.assessments
     fig = _figure(14.0, 1.2 + 0.36 * max(len(actions), 2))

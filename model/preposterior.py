@@ -651,19 +651,20 @@ def compare_with_full_model(plan: TrialPlan, *, n_sims: int = 10, seed: int = 0,
         Default: bundled.
     full : mapping, optional
         Keyword arguments of :class:`~model.personal.PersonalModel` (default 500 draws,
-        500 tuning steps, 2 chains).
+        500 tuning steps, 4 chains).
 
     Returns
     -------
     pandas.DataFrame
-        One row per person: each model's chosen regimen, ``same`` (they agree),
+        One row per person: each model's chosen regimen and its P(best) (``p_best_quick``,
+        ``p_best_full``), ``same`` (they agree),
         ``max_z``: the largest |quick - full| posterior mean of a tried form's effect, in full
         posterior SDs, over the outcomes; ``quick_seconds`` and ``full_seconds`` per fit.
 
     """
     used = priors if priors is not None else load_priors()
     question = Question.of(plan, used)
-    options = {"draws": 500, "tune": 500, "chains": 2} | dict(full or {})
+    options = {"draws": 500, "tune": 500, "chains": 4} | dict(full or {})
     rows = []
     for sim in range(n_sims):
         rng = np.random.default_rng([seed, sim])
@@ -674,11 +675,14 @@ def compare_with_full_model(plan: TrialPlan, *, n_sims: int = 10, seed: int = 0,
         quick = QuickModel(used, random_seed=sim).fit(diary)
         quick_seconds = time.perf_counter() - started
         model = PersonalModel(used, random_seed=sim, **options).fit(diary)
-        picks = [chosen_regimen(question.decide(m.predict, tried, end)) for m in (quick, model)]
+        decisions = [question.decide(m.predict, tried, end) for m in (quick, model)]
+        picks = [chosen_regimen(d) for d in decisions]
         forms = [FORMS.index(f) for f in tried]
         z = np.abs(quick.draws_of("theta").mean(0)[forms] - model.draws_of("theta").mean(0)[
             forms]) / model.draws_of("theta").std(0)[forms]
         rows.append({"sim": sim, "quick": picks[0].label, "full": picks[1].label,
+                     "p_best_quick": decisions[0].assessments[0].p_best,
+                     "p_best_full": decisions[1].assessments[0].p_best,
                      "same": picks[0] == picks[1], "max_z": float(z.max()),
                      "mean_z": float(z.mean()), "diagnostics_ok": model.diagnostics_.ok,
                      "quick_seconds": quick_seconds, "full_seconds": model.fit_seconds_})

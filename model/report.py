@@ -264,6 +264,7 @@ def render_report(analysis: Analysis) -> str:
     -------
     str
         HTML5 that loads nothing from outside (figures are embedded PNG).
+
     """
     sections = [
         ("Recommendation", _recommendation, "recommendation"),

@@ -226,3 +226,40 @@ def persona_from_priors(priors: PriorSet, rng: np.random.Generator, *,
         caffeine=per_outcome(personal.covariate_smd),
         alcohol=per_outcome(personal.covariate_smd),
     )
+
+
+@dataclass(frozen=True)
+class PopulationTruth:
+    """True population effects and person-level spreads of a simulated population."""
+
+    beta: np.ndarray       # (form, outcome)
+    sd_resp: np.ndarray    # (outcome,)
+    sd_dev: np.ndarray     # (outcome,)
+    personas: tuple[Persona, ...]
+
+
+def simulate_population(priors: PriorSet, persons: int, nights: int, *, seed: int | None = None,
+                        forms_per_person: int = 2) -> tuple[list[pd.DataFrame], PopulationTruth]:
+    """Diaries of a population with known effects: each person tries a few random forms.
+
+    The population effects are drawn from the priors, the spreads are those of
+    ``settings.toml`` ``[personal]``; each person runs a crossover of ``forms_per_person``
+    forms in random order (baseline, form, washout, ...).
+    """
+    rng = np.random.default_rng(seed)
+    personal = priors.settings.personal
+    smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
+    beta = rng.normal(priors.means().values, priors.sds().values)
+    sd_resp, sd_dev = personal.responsiveness_smd * smd, personal.form_deviation_smd * smd
+    frames, personas = [], []
+    for k in range(persons):
+        theta = beta + rng.normal(0, sd_resp)[None, :] + rng.normal(0, 1, beta.shape) * sd_dev
+        chosen = rng.choice(FORMS, size=forms_per_person, replace=False)
+        base = persona_from_priors(priors, rng, schedule=_crossover(*chosen),
+                                   name=f"person_{k:04d}")
+        persona = dataclasses.replace(base, effects={
+            f: {o: float(theta[i, j]) for j, o in enumerate(OUTCOMES)}
+            for i, f in enumerate(FORMS)})
+        personas.append(persona)
+        frames.append(simulate_diary(persona, nights, seed=int(rng.integers(1 << 31))))
+    return frames, PopulationTruth(beta, sd_resp, sd_dev, tuple(personas))

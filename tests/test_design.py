@@ -285,5 +285,7 @@ def test_randomised_beats_before_after(priors):
 @pytest.mark.fit
 def test_quick_model_agrees_with_the_full_model(priors, plan):
     table = compare_with_full_model(plan, n_sims=8, seed=0, priors=priors)
-    assert table["same"].mean() >= 0.75
-    assert table["mean_z"].median() < 0.5
+    sure = (table["p_best_quick"] >= 0.8) & (table["p_best_full"] >= 0.8)
+    assert not (sure & ~table["same"]).any()  # they only ever differ on near-ties
+    assert table["same"].mean() >= 0.6
+    assert table["mean_z"].median() < 0.5 and table["max_z"].max() < 1.5

@@ -38,6 +38,7 @@ def example_diary() -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per night; ``notes`` says when a regimen started or stopped.
+
     """
     frame = simulate_diary(PERSONA, NIGHTS, seed=DIARY_SEED)
     regimen = frame["form"].fillna("") + frame["elemental_mg"].fillna(0).astype(str)
@@ -67,6 +68,7 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
     Returns
     -------
     Analysis
+
     """
     from model.report import render_report
 

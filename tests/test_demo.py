@@ -1,0 +1,51 @@
+"""`mgsleep demo`: the whole pipeline on the bundled example diary."""
+
+import json
+
+import pytest
+
+from model.cli import main
+from model.commands.demo_cmd import NIGHTS, example_diary
+from model.diary import read_diary
+
+pytestmark = pytest.mark.fit
+
+TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
+            "alternatives", "prior_sensitivity"}
+RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
+                       "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
+                       "reasons", "warnings"}
+
+
+def test_example_diary_is_valid_and_interesting():
+    diary = read_diary(example_diary())
+    assert diary.n_recorded == NIGHTS
+    assert list(diary.regimen_counts()) == ["none", "citrate@300", "glycinate@300"]
+    assert diary.nights["notes"].str.startswith("started").sum() == 2
+
+
+def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Recommendation:" in printed and "Wrote example_diary.csv" in printed
+    assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
+                                               "report.html"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 1
+    assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
+    assert summary["nights"]["total"] == NIGHTS
+    assert len(summary["effects"]) == 48
+    assert all(set(a) == RECOMMENDATION_KEYS | {"feasible", "blocked_by"}
+               for a in summary["alternatives"])
+    report = (out / "report.html").read_text()
+    assert report.startswith("<!DOCTYPE html>") and "example_diary.csv" in report
+    assert report.count("data:image/png;base64,") == 4
+    assert read_diary(out / "example_diary.csv").n_recorded == NIGHTS
+
+
+def test_demo_help(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--help"])
+    assert exit_.value.code == 0
+    assert "--out" in capsys.readouterr().out

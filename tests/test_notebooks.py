@@ -1,0 +1,47 @@
+"""Every notebook in notebooks/ runs top to bottom without an error (documentation that
+cannot rot). The kernel is this interpreter, whatever kernels the machine has registered."""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+KERNEL = "mgsleep-test"
+CELL_TIMEOUT_S = 600
+
+pytestmark = pytest.mark.fit
+
+
+@pytest.fixture(scope="session")
+def jupyter_path(tmp_path_factory) -> Path:
+    """A Jupyter data folder with a kernel spec that runs this interpreter with ipykernel."""
+    root = tmp_path_factory.mktemp("jupyter")
+    folder = root / "kernels" / KERNEL
+    folder.mkdir(parents=True)
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "mgsleep tests", "language": "python"}
+    (folder / "kernel.json").write_text(json.dumps(spec))
+    return root
+
+
+def test_there_are_notebooks():
+    assert [p.name for p in NOTEBOOKS][:3] == ["01_priors.ipynb", "02_nof1_trial.ipynb",
+                                               "03_decision.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path, jupyter_path, monkeypatch):
+    notebook = nbformat.read(path, as_version=4)
+    assert all(not cell.get("outputs") for cell in notebook.cells
+               if cell.cell_type == "code"), f"{path.name} is committed with outputs"
+    monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path))
+    client = NotebookClient(notebook, kernel_name=KERNEL, timeout=CELL_TIMEOUT_S,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()                      # raises CellExecutionError on any cell error
+    print(f"{path.name}: {time.perf_counter() - start:.0f} s")
