@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-from model.meta import pool
 from model.forms import FORMS
+from model.meta import pool
 from model.schema import (
     CERTAINTIES,
     EXPERT_KINDS,
@@ -124,6 +124,7 @@ def convert(study: Study, settings: Settings, scope: str) -> Converted:
     ------
     ConversionError
         When the measure does not fit the outcome's scale or the result is implausible.
+
     """
     outcome = settings.outcomes[study.outcome]
     sign = benefit_sign(outcome)
@@ -157,13 +158,16 @@ def convert(study: Study, settings: Settings, scope: str) -> Converted:
         p_t, p_c = events / n, study.control_rate
         estimate = math.log(p_t / (1 - p_t)) - math.log(p_c / (1 - p_c))
         se = math.sqrt(1 / events + 1 / (n - events))
+    elif study.measure == "posterior":
+        assert study.effect is not None and study.se is not None
+        estimate, se = study.effect, study.se
     else:
         if study.measure != outcome.scale:
             raise ConversionError(f"measure {study.measure!r} does not match the outcome's "
                                   f"scale {outcome.scale!r}")
         assert study.effect is not None and study.se is not None
         estimate, se = study.effect, study.se
-    factor = dose_factor(study, study.outcome, settings)
+    factor = 1.0 if study.measure == "posterior" else dose_factor(study, study.outcome, settings)
     estimate, se = estimate * factor, se * factor
     bound = settings.max_abs_smd * outcome.smd_sd
     if abs(estimate) > bound:
@@ -189,6 +193,12 @@ def _pooled(parts: list[Contribution], method: str) -> tuple[float, float, float
     result = pool([c.mean for c in parts], [c.sd**2 for c in parts],
                   "REML" if method == "REML" else "DL")
     return result.estimate, result.se, result.tau2
+
+
+def _basis(form_parts: list[Contribution], class_parts: list[Contribution]) -> str:
+    if form_parts:
+        return "expert" if all(c.kind in EXPERT_KINDS for c in form_parts) else "direct"
+    return "class" if class_parts else "reference"
 
 
 def _best_certainty(parts: list[Contribution]) -> str:
@@ -219,6 +229,7 @@ def synthesize(
     -------
     dict
         ``(form, outcome) -> Synthesis``.
+
     """
     def contributions(file: EvidenceFile, outcome: str, scope: str) -> list[Contribution]:
         return [discount(convert(s, settings, scope), settings, power_factor)
@@ -239,15 +250,14 @@ def synthesize(
             form_parts = contributions(file, outcome, form)
             form_pool = _pooled(form_parts, settings.pooling_method)
             prior = class_prior.widen(deviation)
-            if form_pool is not None:
-                prior = prior.update(form_pool[0], form_pool[1])
-            if form_parts and all(c.kind == "population" for c in form_parts):
-                basis = "pooled"
-            elif form_parts:
-                basis = ("expert" if all(c.kind in EXPERT_KINDS for c in form_parts)
-                         else "direct")
+            written = [c for c in form_parts if c.kind == "population"]
+            if written:  # a population posterior written back is the prior as it is
+                prior, form_pool, basis = Normal(written[0].raw, written[0].raw_se), None, \
+                    "pooled"
             else:
-                basis = "class" if class_parts else "reference"
+                if form_pool is not None:
+                    prior = prior.update(form_pool[0], form_pool[1])
+                basis = _basis(form_parts, class_parts)
             certainty = _best_certainty(class_parts + form_parts)
             if basis in ("class", "reference"):  # borrowed: downgrade for indirectness
                 certainty = CERTAINTIES[min(CERTAINTIES.index(certainty) + 1, 3)]

@@ -25,11 +25,12 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
+from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from model.decide import ActionAssessment, Decision, option
+from model.decide import ActionAssessment, Decision, DecisionSettings, option
 from model.exposure import build_up, design_from_nights
 from model.forms import FORMS, PLACEBO
 from model.outcomes import SPECS
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from model.priors import PriorSet
 
 Z95 = 1.959964
-INTERVAL = 0.9
+INTERVAL: float = DecisionSettings.interval
 """Central interval of predictions and gains (as in the decision's tables)."""
 
 FORM_COLOURS: dict[str, str] = dict(zip(
@@ -74,7 +75,7 @@ def _present(fit: PersonalModel) -> list[str]:
 
 def _grid(n_panels: int, ncols: int, width: float, height: float,
           sharex: bool = False) -> tuple[Figure, list[Axes]]:
-    nrows = int(np.ceil(n_panels / ncols))
+    nrows = max(1, int(np.ceil(n_panels / ncols)))
     fig = _figure(width, height * nrows)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex).ravel()
     for ax in axes[n_panels:]:
@@ -193,14 +194,16 @@ def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0))
 
 def _shade_regimens(ax: Axes, segments: pd.DataFrame) -> None:
     """One band per segment with magnesium or placebo (no magnesium stays unshaded)."""
-    one_day = pd.Timedelta(days=1)
-    for row in segments.itertuples():
-        if row.form in FORMS:
-            ax.axvspan(row.start, row.end + one_day, color=FORM_COLOURS[row.form], alpha=0.15,
-                       lw=0, label=f"{BAND_PREFIX}{row.label}")
-        elif row.form == PLACEBO:
-            ax.axvspan(row.start, row.end + one_day, facecolor="none", edgecolor=PLACEBO_COLOUR,
-                       hatch="//", lw=0, label=f"{BAND_PREFIX}{row.label}")
+    starts = date2num(pd.DatetimeIndex(segments["start"]).to_pydatetime())
+    ends = date2num((pd.DatetimeIndex(segments["end"]) + pd.Timedelta(days=1)).to_pydatetime())
+    for form, label, start, end in zip(segments["form"], segments["label"], starts, ends,
+                                       strict=True):
+        if form in FORMS:
+            ax.axvspan(start, end, color=FORM_COLOURS[str(form)], alpha=0.15, lw=0,
+                       label=f"{BAND_PREFIX}{label}")
+        elif form == PLACEBO:
+            ax.axvspan(start, end, facecolor="none", edgecolor=PLACEBO_COLOUR, hatch="//",
+                       lw=0, label=f"{BAND_PREFIX}{label}")
 
 
 def _regimen_legend(segments: pd.DataFrame) -> list[Patch]:
@@ -225,7 +228,7 @@ def _outcome_panel(ax: Axes, values: pd.Series, label: str) -> None:
 
 
 def plot_timeline(fit: PersonalModel) -> Figure:
-    """The diary night by night with the regimens shaded and the fitted build-up.
+    """Draw the diary night by night with the regimens shaded and the fitted build-up.
 
     Parameters
     ----------
@@ -321,7 +324,8 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
         ax.set_title(_label(fit.priors_, outcome))
         ax.set_xlabel("regimen")
         ax.set_ylabel(fit.priors_.settings.outcomes[outcome].unit)
-    axes[0].legend(loc="best", fontsize="small")
+    if axes:
+        axes[0].legend(loc="best", fontsize="small")
     fig.suptitle("Posterior predicted steady state vs observed nights, per regimen")
     return fig
 
@@ -340,7 +344,7 @@ def _note(assessment: ActionAssessment) -> str:
 
 
 def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
-    """The candidate actions ranked by expected utility, with the GI constraint.
+    """Rank the candidate actions by expected utility and show the GI constraint.
 
     Parameters
     ----------

@@ -21,7 +21,6 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 from __future__ import annotations
 
 import datetime as dt
-import math
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -73,7 +72,8 @@ def _compiled(n_nights: int, n_changes: int) -> Any:
     return _FUNCTIONS[key]
 
 
-def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None) -> PersonLikelihood:
+def person_likelihood(diary: Diary, priors: PriorSet,
+                      person: str | None = None) -> PersonLikelihood:
     """Laplace approximation of one person's likelihood for every form x outcome effect."""
     from pymc.blocking import DictToArrayBijection
 
@@ -115,8 +115,11 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None)
     post_mean, post_var = wide * z_mean, wide**2 * z_var
     precision = 1.0 / post_var - 1.0 / wide**2
     informative = precision >= MIN_INFORMATION / wide**2
-    variance = np.where(informative, 1.0 / np.where(informative, precision, 1.0), np.inf)
-    estimate = np.where(informative, post_mean / post_var * variance, np.nan)
+    variance = np.full_like(precision, np.inf)
+    estimate = np.full_like(precision, np.nan)
+    variance[informative] = 1.0 / precision[informative]
+    estimate[informative] = post_mean[informative] / post_var[informative] * \
+        variance[informative]
     return PersonLikelihood(person or diary.source, diary.n_recorded, estimate, variance)
 
 
@@ -182,6 +185,7 @@ class PopulationModel:
         Dask local workers for the per-person stage (0 = serial).
     scheduler : str, optional
         Address of an existing Dask scheduler.
+
     """
 
     def __init__(self, priors: PriorSet | None = None, *, draws: int = 1000, tune: int = 1000,
@@ -312,11 +316,11 @@ def _write_spreads(fit: PopulationModel, path: Path) -> None:
 def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None) -> Path:
     """Write the population posterior as a ``priors/`` directory with provenance.
 
-    Each form file holds one entry per outcome (kind ``population``, basis ``pooled``) whose
-    numbers are chosen so that, loaded back with the same settings, the derived prior equals
-    the population posterior N(mean, sd) of ``beta``: the entry is the posterior with the
-    reference prior and the form-deviation widening divided out. The evidence entries the
-    fit started from are listed as ``[[excluded]]`` (already inside the posterior), and the
+    Each form file holds one entry per outcome (kind ``population``, measure ``posterior``):
+    loaded back, the prior of that form x outcome is the population posterior N(mean, sd) of
+    ``beta`` as it is (basis ``pooled``). Certainty is labelled "moderate" (randomised n-of-1
+    data of the population, with the model's assumptions). The evidence entries the fit
+    started from are listed as ``[[excluded]]`` (already inside the posterior), and the
     person-level spreads in ``settings.toml`` ``[personal]`` become the fitted ones.
     """
     import tomli_w
@@ -341,24 +345,18 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
         studies = []
         for outcome in OUTCOMES:
             row = effects.loc[(form, outcome)]
-            spec = settings.outcomes[outcome]
-            # loaded back: no class entries -> N(0, reference_sd) widened by deviation_min_sd
-            base = math.hypot(spec.reference_sd, spec.deviation_min_sd)
-            precision = 1 / row["sd"] ** 2 - 1 / base**2
-            entry_sd = 1 / math.sqrt(precision) if precision > 0 else 1e6
             studies.append({
-                "id": f"{tag}_{outcome.upper()}", "outcome": outcome, "kind": "population",
+                "id": f"{tag}_{form.upper()}_{outcome.upper()}", "outcome": outcome,
+                "kind": "population",
                 "citation": f"mgsleep population fit of {persons} persons, {nights} nights "
                             f"({today})",
                 "source": f"mgsleep population; priors from {source}",
                 "design": "hierarchical series of n-of-1 trials",
-                "n": persons, "certainty": "high", "measure": spec.scale,
-                "effect": float(row["mean"] * entry_sd**2 / row["sd"] ** 2),
-                "se": float(entry_sd),
-                "derivation": (f"population posterior N({row['mean']:.4f}, {row['sd']:.4f}) "
-                               f"with the reference prior (sd {base:.4f}) divided out; "
-                               "certainty 'high' = carried over without further discount; "
-                               f"{int(row['persons_informative'])} persons informative"),
+                "n": persons, "certainty": "moderate", "measure": "posterior",
+                "effect": float(row["mean"]), "se": float(row["sd"]),
+                "derivation": (f"posterior mean and sd of the population effect; "
+                               f"{int(row['persons_informative'])} persons informative; "
+                               "used as the prior as it is (no further discount)"),
             })
         old = fit.priors_.evidence.form_files.get(form)
         payload: dict[str, Any] = {"form": form,

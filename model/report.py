@@ -27,7 +27,7 @@ from model import __version__
 from model.analysis import Analysis
 from model.atomic import write_text
 from model.decide import Recommendation, describe
-from model.plots import plot_actions, plot_predictive, plot_priors, plot_timeline
+from model.plots import INTERVAL, plot_actions, plot_predictive, plot_priors, plot_timeline
 from model.schema import OUTCOMES
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "
@@ -103,7 +103,7 @@ def _figure(fig: Figure, caption: str) -> str:
 
 
 def headline(recommendation: Recommendation) -> str:
-    """The recommendation as one plain sentence."""
+    """Say the recommendation in one plain sentence."""
     action, regimen = recommendation.action, recommendation.regimen
     if action == "refer":
         return "See a clinician before taking magnesium."
@@ -135,15 +135,25 @@ def _recommendation(result: Analysis) -> str:
     body = "<h3>Why</h3>" + _list(rec.reasons)
     if rec.warnings:
         body += "<h3>Warnings</h3>" + _list(rec.warnings, "warning")
-    gains = pd.DataFrame({"outcome": list(rec.expected_gain),
-                          "expected change (positive = better)": list(
-                              rec.expected_gain.values())})
-    if len(gains):
-        body += "<h3>Expected change against now</h3>" + _table(gains)
+    body += _gains(result)
     facts = pd.DataFrame({"P(best)": [rec.p_best], "P(GI constraint violated)":
                           [rec.p_constraint_violation], "EVPI": [rec.evpi],
                           "commit": [rec.commit], "next review": [rec.next_review.isoformat()]})
     return body + _table(facts)
+
+
+def _gains(result: Analysis) -> str:
+    """Tabulate the recommended action's expected change per outcome, with its interval."""
+    decision = result.decision
+    if decision.chosen is None:
+        return ""
+    chosen = decision.assessments[decision.chosen]
+    frame = pd.DataFrame({"outcome": list(chosen.gain),
+                          "expected change (positive = better)": list(chosen.gain.values()),
+                          "interval from": list(chosen.gain_low.values()),
+                          "interval to": list(chosen.gain_high.values())})
+    return (f"<h3>Expected change against now ({INTERVAL:.0%} interval; diary units)</h3>"
+            + _table(frame))
 
 
 def _alternatives(result: Analysis) -> str:
@@ -235,7 +245,7 @@ def _diary(result: Analysis) -> str:
     if result.diary.warnings:
         body += "<h3>Warnings about the diary</h3>" + _list(result.diary.warnings, "warning")
     if len(noted):
-        notes = pd.DataFrame({"date": noted.index.strftime("%Y-%m-%d"),
+        notes = pd.DataFrame({"date": pd.DatetimeIndex(noted.index).strftime("%Y-%m-%d"),
                               "regimen": result.diary.regimen_label[noted.index].to_numpy(),
                               "note": noted["notes"].to_numpy()})
         body += "<h3>Your notes</h3>" + _table(notes)

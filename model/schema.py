@@ -114,7 +114,7 @@ class Study(_Strict):
     design: str = Field(min_length=1)
     certainty: Certainty
     measure: Literal["md", "smd_benefit", "p_value", "events", "log_odds_ratio", "log_ratio",
-                     "log_rate_ratio", "logit_shift"]
+                     "log_rate_ratio", "logit_shift", "posterior"]
     derivation: str = Field(min_length=1)
     n: int | None = Field(default=None, gt=0)
     dose_mg: float | None = Field(default=None, gt=0, le=5000)
@@ -140,6 +140,9 @@ class Study(_Strict):
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"measure {self.measure!r} needs {', '.join(missing)}")
+        if (self.measure == "posterior") != (self.kind == "population"):
+            raise ValueError("measure 'posterior' goes with kind 'population' (a fitted "
+                             "population posterior, used as the prior as it is)")
         if self.measure == "events" and self.events is not None and self.n is not None \
                 and self.events > self.n:
             raise ValueError(f"events ({self.events}) exceed n ({self.n})")

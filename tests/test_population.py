@@ -1,0 +1,97 @@
+"""Series of n-of-1 trials: recovery, priors write-back, Dask = serial, the command."""
+
+import json
+
+import numpy as np
+import pytest
+
+from model.cli import main
+from model.diary import read_diary
+from model.errors import InputError
+from model.forms import FORMS
+from model.population import PopulationModel, likelihoods, write_priors
+from model.priors import load_priors
+from model.schema import OUTCOMES
+from model.simulate import simulate_population
+
+pytestmark = pytest.mark.fit
+PERSONS, NIGHTS = 30, 90
+
+
+@pytest.fixture(scope="module")
+def population(priors):
+    frames, truth = simulate_population(priors, PERSONS, NIGHTS, seed=1)
+    diaries = [read_diary(f) for f in frames]
+    return frames, diaries, truth, PopulationModel(priors, random_seed=1).fit(diaries)
+
+
+def test_population_effects_and_spread_are_recovered(population):
+    _, _, truth, fit = population
+    assert fit.diagnostics_.ok, fit.diagnostics_
+    effects = fit.effects()
+    true_beta = np.array([truth.beta[FORMS.index(f), OUTCOMES.index(o)]
+                          for f, o in zip(effects["form"], effects["outcome"], strict=True)])
+    covered = (effects["ci_low"] <= true_beta) & (true_beta <= effects["ci_high"])
+    # 48 nominal-95 % intervals: expect ~46 to cover; fewer than 41 has probability < 0.1 %
+    assert covered.sum() >= 41, effects[~covered]
+    # the data add information: intervals narrower than the priors where persons tried a form
+    informed = effects["persons_informative"] >= 5
+    prior_sd = np.array([fit.priors_[f, o].sd for f, o in
+                         zip(effects["form"], effects["outcome"], strict=True)])
+    assert (effects["sd"][informed] < prior_sd[informed]).mean() > 0.9
+    spread = fit.idata_["posterior"]["sd_resp"].to_dataset().to_array()
+    assert spread.size > 0
+    true_between = np.sqrt(truth.sd_resp**2 + truth.sd_dev**2)
+    sd_q = fit.idata_["posterior"].to_dataset()["between_person_sd"].quantile(
+        [0.025, 0.975], dim=("chain", "draw")).sel(form="glycinate").values
+    assert np.mean((sd_q[0] <= true_between) & (true_between <= sd_q[1])) >= 4 / 6
+
+
+def test_written_priors_round_trip(population, tmp_path):
+    _, _, _, fit = population
+    target = write_priors(fit, tmp_path / "pop-priors")
+    loaded = load_priors(target)
+    effects = fit.effects().set_index(["form", "outcome"])
+    for (form, outcome), row in effects.iterrows():
+        entry = loaded[form, outcome]
+        assert entry.basis == "pooled"
+        assert entry.mean == pytest.approx(row["mean"], abs=1e-6)
+        assert entry.sd == pytest.approx(row["sd"], rel=1e-6)
+    text = (target / "forms" / "glycinate.toml").read_text()
+    assert f"{PERSONS} persons" in text and "SCHUSTER2025" in text  # provenance + exclusion
+    assert loaded.settings.personal.responsiveness_smd != \
+        fit.priors_.settings.personal.responsiveness_smd
+
+
+def test_dask_gives_the_serial_numbers(population, priors):
+    _, diaries, _, _ = population
+    few = diaries[:4]
+    serial = likelihoods(few, priors)
+    parallel = likelihoods(few, priors, workers=2)
+    for a, b in zip(serial, parallel, strict=True):
+        np.testing.assert_allclose(a.variance, b.variance, rtol=1e-9)
+        np.testing.assert_allclose(np.nan_to_num(a.estimate), np.nan_to_num(b.estimate),
+                                   rtol=1e-9)
+
+
+def test_population_command(population, tmp_path, capsys):
+    frames, _, _, _ = population
+    folder = tmp_path / "diaries"
+    folder.mkdir()
+    for k, frame in enumerate(frames[:6]):
+        frame.to_csv(folder / f"p{k}.csv", index=False)
+    out = tmp_path / "pop.json"
+    assert main(["population", str(folder), "--json", str(out), "--seed", "2",
+                 "--write-priors", str(tmp_path / "written")]) == 0
+    payload = json.loads(out.read_text())
+    assert payload["schema_version"] == 1 and payload["persons"] == 6
+    assert set(payload["effects"][0]) == {"form", "outcome", "scale", "mean", "ci_low",
+                                          "ci_high", "p_benefit", "between_person_sd"}
+    assert main(["priors", "--priors", str(tmp_path / "written"), "--json", "-"]) == 0
+    (folder / "bad.csv").write_text("date,sol_min\n2026-01-01,abc\n")
+    with pytest.raises(InputError):
+        from model.population import read_diaries
+
+        read_diaries(folder)
+    assert main(["population", str(folder)]) == 2
+    assert "bad.csv: row 1, column sol_min" in capsys.readouterr().err
