@@ -61,14 +61,21 @@ _FUNCTIONS: dict[tuple[int, int], Any] = {}
 
 
 def _compiled(n_nights: int, n_changes: int) -> Any:
-    """Graph and compiled log-density/gradient for one capacity (once per process)."""
+    """Graph, compiled log-density and gradient, and a start point, for one capacity.
+
+    Built once per process; the data change through ``pm.set_data`` without recompiling.
+    """
+    from pymc.blocking import DictToArrayBijection
+
     from model.personal_graph import build_graph
 
     key = (n_nights, n_changes)
     if key not in _FUNCTIONS:
         graph = build_graph(n_nights, n_changes, shared_responsiveness=False)
+        start = graph.initial_point()
+        x0 = DictToArrayBijection.map({v.name: start[v.name] for v in graph.value_vars})
         _FUNCTIONS[key] = (graph, graph.compile_logp(jacobian=True),
-                           graph.compile_dlogp(jacobian=True))
+                           graph.compile_dlogp(jacobian=True), x0)
     return _FUNCTIONS[key]
 
 
@@ -84,7 +91,7 @@ def person_likelihood(diary: Diary, priors: PriorSet,
                   .change_night)
     n_nights, n_changes = _capacity(diary.n_nights, NIGHT_BLOCK), _capacity(changes,
                                                                             CHANGE_BLOCK)
-    graph, logp, dlogp = _compiled(n_nights, n_changes)
+    graph, logp, dlogp, x0 = _compiled(n_nights, n_changes)
     smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
     wide = np.broadcast_to(WIDE_SMD * smd, (len(FORMS), len(OUTCOMES))).copy()
     data = diary_data(diary, priors, 0.0, n_nights, n_changes)
@@ -92,9 +99,6 @@ def person_likelihood(diary: Diary, priors: PriorSet,
              "dev_sd": np.zeros(len(OUTCOMES))}
     with graph:
         pm.set_data(data)
-    start = graph.initial_point()
-    names = [v.name for v in graph.value_vars]
-    x0 = DictToArrayBijection.map({n: start[n] for n in names})
 
     def point(x: np.ndarray) -> dict[str, np.ndarray]:
         return DictToArrayBijection.rmap(x0._replace(data=x))

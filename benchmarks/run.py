@@ -1,0 +1,184 @@
+"""The speed benchmark of mgsleep (``make bench``): one run, figures side by side.
+
+Measures, on this machine, for the same model and data:
+
+1. PyMC's own NUTS vs the project default (nutpie) on a 120-night diary: fit time, min bulk
+   ESS, ESS per second and the ratio (first fit of a size includes compilation: reported
+   apart);
+2. ``update()`` after one appended night (120 nights; the compiled graph is reused);
+3. 365- and 730-night fits;
+4. ranking all actions from 4,000 real posterior draws (``decide``);
+5. ``mgsleep analyze`` on 120 nights in a fresh process, twice (cold and "warm" disk caches);
+6. population scaling: 50, 200, 1,000 persons x 90 nights, serial vs 2 local Dask workers.
+
+    .venv/bin/python benchmarks/run.py [--json PATH] [--persons 50,200,1000] [--skip-cli]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.decide import decide
+from model.diary import read_diary
+from model.personal import PersonalModel
+from model.population import PopulationModel, likelihoods
+from model.priors import load_priors
+from model.profile import Profile
+from model.simulate import simulate_diary, simulate_population
+
+TARGETS = {
+    "update_120_s": 1.5, "analyze_cli_120_s": 10.0, "ess_per_s_ratio": 10.0,
+    "fit_730_s": 30.0, "rank_ms": 50.0, "population_1000_s": 600.0,
+}
+
+
+def timed_fit(priors: Any, diary: Any, sampler: str, seed: int = 1) -> dict[str, float]:
+    """Fit twice (first: compile + sample; second: sample only); report the second."""
+    first = PersonalModel(priors, sampler=sampler, random_seed=seed).fit(diary)
+    second = PersonalModel(priors, sampler=sampler, random_seed=seed + 1).fit(diary)
+    ess = second.diagnostics_.min_ess_bulk
+    return {"first_fit_s": first.fit_seconds_, "fit_s": second.fit_seconds_,
+            "min_ess_bulk": ess, "ess_per_s": ess / second.fit_seconds_,
+            "ok": float(second.diagnostics_.ok)}
+
+
+def bench_samplers(priors: Any) -> dict[str, Any]:
+    diary = read_diary(simulate_diary("responder", 120, seed=5))
+    out = {name: timed_fit(priors, diary, name) for name in ("pymc", "nutpie")}
+    out["ess_per_s_ratio"] = out["nutpie"]["ess_per_s"] / out["pymc"]["ess_per_s"]
+    return out
+
+
+def bench_update(priors: Any) -> dict[str, float]:
+    frame = simulate_diary("responder", 121, seed=6)
+    fit = PersonalModel(priors, random_seed=3).fit(read_diary(frame.iloc[:120]))
+    start = time.perf_counter()
+    fit.update(frame.iloc[[120]])
+    return {"update_s": time.perf_counter() - start,
+            "min_ess_bulk": fit.diagnostics_.min_ess_bulk, "ok": float(fit.diagnostics_.ok)}
+
+
+def bench_long(priors: Any, nights: int) -> dict[str, float]:
+    diary = read_diary(simulate_diary("dose_responder", nights, seed=nights))
+    return timed_fit(priors, diary, "nutpie")
+
+
+def bench_rank(priors: Any) -> dict[str, float]:
+    diary = read_diary(simulate_diary("glycinate_responder_citrate_gi", 120, seed=8))
+    fit = PersonalModel(priors, random_seed=4).fit(diary)
+    as_of = diary.nights.index.max().date()
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        decide(fit.predict, priors=priors, profile=Profile(), diary=diary, as_of=as_of)
+        times.append(time.perf_counter() - start)
+    draws = fit.draws_of("tau").shape[0]
+    return {"draws": draws, "rank_ms_median": 1000 * float(np.median(times)),
+            "rank_ms_max": 1000 * float(np.max(times))}
+
+
+def bench_cli(tmp: Path) -> dict[str, float]:
+    diary = tmp / "diary120.csv"
+    simulate_diary("responder", 120, seed=9).to_csv(diary, index=False)
+    walls = []
+    for k in range(2):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "model", "analyze", str(diary), "--seed", "1",
+                        "--json", str(tmp / f"a{k}.json")], check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    return {"cold_s": walls[0], "second_process_s": walls[1]}
+
+
+def bench_population(priors: Any, sizes: list[int]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    frames, _ = simulate_population(priors, max(sizes), 90, seed=11)
+    diaries = [read_diary(f) for f in frames]
+    likelihoods(diaries[:1], priors)  # compile once in this process
+    for n in sizes:
+        row: dict[str, float] = {}
+        for workers in (0, 2):
+            start = time.perf_counter()
+            likelihoods(diaries[:n], priors, workers=workers)
+            row[f"per_person_stage_s_workers{workers}"] = time.perf_counter() - start
+        start = time.perf_counter()
+        PopulationModel(priors, random_seed=1).fit(diaries[:n])
+        row["serial_total_s"] = time.perf_counter() - start
+        row["scaling_efficiency_2_workers"] = row["per_person_stage_s_workers0"] / (
+            2 * row["per_person_stage_s_workers2"])
+        out[str(n)] = row
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", metavar="PATH")
+    parser.add_argument("--persons", default="50,200,1000")
+    parser.add_argument("--skip-cli", action="store_true")
+    args = parser.parse_args()
+    priors = load_priors()
+    results: dict[str, Any] = {"date": dt.date.today().isoformat(), "targets": TARGETS}
+    steps = [("samplers_120", lambda: bench_samplers(priors)),
+             ("update_120", lambda: bench_update(priors)),
+             ("fit_365", lambda: bench_long(priors, 365)),
+             ("fit_730", lambda: bench_long(priors, 730)),
+             ("rank", lambda: bench_rank(priors))]
+    if not args.skip_cli:
+        tmp = Path(tempfile.mkdtemp())
+        steps.append(("analyze_cli_120", lambda: bench_cli(tmp)))
+    sizes = [int(s) for s in args.persons.split(",") if s]
+    if sizes:
+        steps.append(("population_90_nights", lambda: bench_population(priors, sizes)))
+    for name, step in steps:
+        start = time.perf_counter()
+        results[name] = step()
+        print(f"{name} ({time.perf_counter() - start:.0f} s): "
+              f"{json.dumps(results[name], default=float)}", flush=True)
+    print(summary(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=float))
+
+
+def summary(r: dict[str, Any]) -> str:
+    """The side-by-side table."""
+    s = r["samplers_120"]
+    lines = ["", f"{'measure':48s} {'value':>12s} {'target':>10s}",
+             f"{'PyMC NUTS 120 nights: fit s (ESS/s)':48s} "
+             f"{s['pymc']['fit_s']:7.1f} ({s['pymc']['ess_per_s']:.0f})",
+             f"{'nutpie 120 nights: fit s (ESS/s)':48s} "
+             f"{s['nutpie']['fit_s']:7.1f} ({s['nutpie']['ess_per_s']:.0f})",
+             f"{'ESS/s ratio nutpie / PyMC':48s} {s['ess_per_s_ratio']:12.1f} {'>= 10':>10s}",
+             f"{'first fit incl. compile, nutpie / PyMC (s)':48s} "
+             f"{s['nutpie']['first_fit_s']:5.0f} / {s['pymc']['first_fit_s']:.0f}",
+             f"{'update() after 1 night, 120 nights (s)':48s} "
+             f"{r['update_120']['update_s']:12.2f} {'<= 1.5':>10s}",
+             f"{'   min bulk ESS of that update':48s} {r['update_120']['min_ess_bulk']:12.0f} "
+             f"{'>= 400':>10s}",
+             f"{'365-night fit (s)':48s} {r['fit_365']['fit_s']:12.1f}",
+             f"{'730-night fit (s)':48s} {r['fit_730']['fit_s']:12.1f} {'<= 30':>10s}",
+             f"{'rank all actions, 4000 draws (ms, median)':48s} "
+             f"{r['rank']['rank_ms_median']:12.1f} {'<= 50':>10s}"]
+    if "analyze_cli_120" in r:
+        c = r["analyze_cli_120"]
+        lines.append(f"{'mgsleep analyze 120 nights, new process (s)':48s} "
+                     f"{c['cold_s']:6.1f} / {c['second_process_s']:.1f} {'<= 10':>10s}")
+    for n, row in r.get("population_90_nights", {}).items():
+        lines.append(f"{f'population {n} x 90: per-person serial / 2 workers (s)':48s} "
+                     f"{row['per_person_stage_s_workers0']:6.0f} / "
+                     f"{row['per_person_stage_s_workers2']:.0f}  eff "
+                     f"{row['scaling_efficiency_2_workers']:.2f}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
