@@ -98,7 +98,8 @@ def _log_prior_theta(theta: np.ndarray, r: np.ndarray, mean: np.ndarray,
     return -0.5 * (z**2).sum(axis=(1, 2)) - np.log(sd).sum()
 
 
-def _reweighted(fit: PersonalModel, alt: PriorSet, seed: int | None) -> dict[str, np.ndarray] | None:
+def _reweighted(fit: PersonalModel, alt: PriorSet,
+                seed: int | None) -> dict[str, np.ndarray] | None:
     """Draws resampled by importance weights from the fitted prior to ``alt`` (None if ESS low)."""
     smd = np.array([alt.settings.outcomes[o].smd_sd for o in OUTCOMES])
     dev = alt.settings.personal.form_deviation_smd * smd

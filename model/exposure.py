@@ -65,7 +65,8 @@ class ExposureDesign:
         return nights[:, None] - self.change_night[None, :] + 1
 
 
-def design_from_regimens(forms: Sequence[str], doses: Sequence[float], splits: Sequence[bool],
+def design_from_regimens(forms: Sequence[str], doses: Sequence[float] | np.ndarray,
+                         splits: Sequence[bool] | np.ndarray,
                          *, ed50_mg: float, reference_mg: float) -> ExposureDesign:
     """Build the exposure design from per-night regimens.
 

@@ -251,7 +251,7 @@ class PersonalModel:
         if self.gut_sensitivity not in shifts:
             raise MgsleepError(f"gut_sensitivity must be one of {', '.join(shifts)}, got "
                                f"{self.gut_sensitivity!r}")
-        return float(shifts[self.gut_sensitivity])  # type: ignore[index]
+        return float(shifts[self.gut_sensitivity])
 
     def fit(self, diary: Diary) -> PersonalModel:
         """Sample the posterior for ``diary``; returns self."""
@@ -349,7 +349,7 @@ class PersonalModel:
 
 def _flatten(idata: xr.DataTree) -> dict[str, np.ndarray]:
     posterior = idata["posterior"].to_dataset()
-    return {name: values.stack(sample=("chain", "draw")).transpose("sample", ...).values
+    return {str(name): values.stack(sample=("chain", "draw")).transpose("sample", ...).values
             for name, values in posterior.data_vars.items()}
 
 

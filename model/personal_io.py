@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.diary import Diary
 from model.diagnostics import check_convergence
+from model.diary import Diary
 from model.errors import MgsleepError
 from model.priors import PriorSet, load_priors
 
@@ -49,7 +49,7 @@ def save_fit(fit: PersonalModel, path: Path) -> None:
     tree.attrs = {"model": MODEL_NAME, "format_version": FORMAT_VERSION,
                   "config": json.dumps(config), "priors_fingerprint":
                   priors_fingerprint(fit.priors_), "diary_source": fit.diary_.source,
-                  "date_unit": fit.diary_.nights.index.unit}
+                  "date_unit": pd.DatetimeIndex(fit.diary_.nights.index).unit}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -67,7 +67,7 @@ def load_fit(cls: type[PersonalModel], path: Path, priors: PriorSet | None) -> P
         tree = xr.open_datatree(path, engine="h5netcdf").load()
     except (OSError, ValueError) as error:
         raise MgsleepError(f"{path}: not a saved mgsleep fit ({error})") from error
-    attrs: dict[str, Any] = dict(tree.attrs)
+    attrs: dict[str, Any] = {str(k): v for k, v in tree.attrs.items()}
     if attrs.get("model") != MODEL_NAME:
         raise MgsleepError(f"{path}: holds {attrs.get('model', 'an unknown model')!r}, "
                            f"not a {MODEL_NAME}")
@@ -80,7 +80,7 @@ def load_fit(cls: type[PersonalModel], path: Path, priors: PriorSet | None) -> P
                            "with the same priors or refit")
     fit = cls(priors, **json.loads(attrs["config"]))
     nights = tree["diary"].to_dataset().to_dataframe()
-    unit = str(attrs.get("date_unit", "s"))
+    unit: Literal["s", "ms", "us", "ns"] = attrs.get("date_unit", "s")
     nights.index = pd.DatetimeIndex(nights.index, name="date", freq="D").as_unit(unit)
     nights["recorded"] = nights["recorded"].astype(bool)
     nights["split"] = nights["split"].astype(bool)

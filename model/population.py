@@ -338,8 +338,7 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(source, staging, ignore=shutil.ignore_patterns("forms", "class.toml"))
     (staging / "forms").mkdir()
-    effects = fit.effects().set_index(["form", "outcome"])
-    settings = fit.priors_.settings
+    effects = {(r["form"], r["outcome"]): r for r in fit.effects().to_dict("records")}
     old_ids = [s.id for s in fit.priors_.evidence.class_file.studies]
     (staging / "class.toml").write_text(tomli_w.dumps({
         "scope": "class",
@@ -348,7 +347,7 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
     for form in FORMS:
         studies = []
         for outcome in OUTCOMES:
-            row = effects.loc[(form, outcome)]
+            row = effects[form, outcome]
             studies.append({
                 "id": f"{tag}_{form.upper()}_{outcome.upper()}", "outcome": outcome,
                 "kind": "population",

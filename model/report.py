@@ -78,7 +78,7 @@ def _list(items: Iterable[str], css: str = "") -> str:
 
 def _table(frame: pd.DataFrame, digits: int = 3) -> str:
     return frame.to_html(index=False, escape=True, border=0, na_rep="",
-                         float_format=lambda x: f"{x:.{digits}g}")
+                         float_format=lambda x: f"{x + 0.0:.{digits}g}")  # no "-0"
 
 
 def _section(title: str, body_html: str, anchor: str) -> str:

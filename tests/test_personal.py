@@ -97,9 +97,9 @@ def test_save_and_load_round_trip(responder, priors, tmp_path):
     other = tmp_path / "other.nc"
     import xarray as xr
 
-    xr.DataTree.from_dict({"x": xr.Dataset({"a": ("i", [1.0])})}).to_netcdf(other,
-                                                                            engine="h5netcdf")
-    with pytest.raises(MgsleepError, match="not a mgsleep.PersonalModel"):
+    foreign = xr.DataTree.from_dict({"x": xr.Dataset({"a": ("i", [1.0])})})
+    foreign.to_netcdf(other, engine="h5netcdf")
+    with pytest.raises(MgsleepError, match=r"not a mgsleep\.PersonalModel"):
         PersonalModel.load(other, priors)
 
 

@@ -178,13 +178,15 @@ def _duplicate_first_study(root: Path, rel: str, old: str, new: str) -> None:
 
 FAULTS = {
     "missing source": (GLY, 'source = "doi:10.2147/NSS.S524348; PMID 40918053"\n', "",
-                       r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.source: Field required"),
+                       r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.source: "
+                       r"Field required"),
     "negative sd": (GLY, "se = 0.102", "se = -0.102",
                     r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.se: .*greater than 0"),
     "unknown form": ("forms/malate.toml", 'form = "malate"', 'form = "malatte"',
                      r"malate\.toml: .*unknown form 'malatte' \(did you mean 'malate'\?\)"),
     "bad certainty": (GLY, 'certainty = "low"', 'certainty = "medium"',
-                      r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.certainty: Input should"),
+                      r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.certainty: "
+                      r"Input should"),
     "typo'd key": (GLY, "citation =", "citaton =",
                    r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.citaton: unknown key "
                    r"'citaton' \(did you mean 'citation'\?\)"),

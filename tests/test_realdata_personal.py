@@ -1,13 +1,12 @@
 """The personal model on Gwern's blinded magnesium citrate self-trial (real data)."""
 
 import pytest
+from conftest import REAL_DATA
 
 from model.diary import read_diary
 from model.personal import PersonalModel
 from model.realdata import gwern_diary
 from model.regimen import Regimen
-
-from conftest import REAL_DATA
 
 GWERN = REAL_DATA / "gwern_magnesium_2013_2014.csv"
 pytestmark = [pytest.mark.fit,
