@@ -329,7 +329,8 @@ class PersonalModel:
                                     reference_mg=self.priors_.settings.reference_dose_mg)
         values = build_up(design, float(np.median(self._draws["tau"])))
         return xr.DataArray(values, dims=("night", "form"),
-                            coords={"night": self.diary_.nights.index, "form": list(FORMS)})
+                            coords={"night": self.diary_.nights.index.rename("night"),
+                                    "form": list(FORMS)})
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

@@ -31,7 +31,6 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from model.decide import ActionAssessment, Decision, DecisionSettings, option
-from model.exposure import build_up, design_from_nights
 from model.forms import FORMS, PLACEBO
 from model.outcomes import SPECS
 from model.regimen import Regimen
@@ -250,16 +249,15 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     fig, axes = _grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
     for ax, outcome in zip(axes[:-1], outcomes, strict=True):
         _outcome_panel(ax, nights[SPECS[outcome].column], _label(fit.priors_, outcome, 18))
-    tau = float(np.median(fit.draws_of("tau")))
     settings = fit.priors_.settings
-    exposure = build_up(design_from_nights(nights, ed50_mg=settings.ed50_mg,
-                                           reference_mg=settings.reference_dose_mg), tau)
+    exposure = fit.exposure()
     ax = axes[-1]
-    for form, curve in zip(FORMS, exposure.T, strict=True):
+    for form, curve in zip(FORMS, exposure.values.T, strict=True):
         if np.any(curve > 0):
             ax.plot(nights.index, curve, color=FORM_COLOURS[form], lw=1.8, label=form)
     ax.set_ylabel(textwrap.fill(f"exposure (1 = steady state at "
                                 f"{settings.reference_dose_mg:g} mg)", 18))
+    tau = float(np.median(fit.draws_of("tau")))
     ax.set_title(f"fitted build-up (posterior median time constant {tau:.1f} days)",
                  fontsize="medium")
     ax.set_xlabel("night")
