@@ -51,12 +51,19 @@ from model.schema import OUTCOMES
 
 NIGHT_BLOCK = 60
 CHANGE_BLOCK = 16
+HEADROOM = (14, 2)  # nights and regimen changes an update may add without a new graph
 CHECKED = ("theta", "tau", "expectation", "sol_intercept", "sol_sigma", "gi_intercept")
 TREND_END = np.array([1.0, 0.5])  # Legendre P1, P2 / k at the diary's last night
 
 
-def _capacity(n: int, block: int) -> int:
-    return max(block, math.ceil(n / block) * block)
+def capacity(n_nights: int, n_changes: int) -> tuple[int, int]:
+    """Graph size for a diary: the next block sizes that leave :data:`HEADROOM` free.
+
+    So appending up to two weeks of nights (and two regimen changes) reuses the compiled
+    graph; a new graph is built at most once per ``NIGHT_BLOCK`` nights of diary.
+    """
+    return (math.ceil((n_nights + HEADROOM[0]) / NIGHT_BLOCK) * NIGHT_BLOCK,
+            math.ceil((n_changes + HEADROOM[1]) / CHANGE_BLOCK) * CHANGE_BLOCK)
 
 
 def _legendre(n: int) -> np.ndarray:
@@ -262,8 +269,7 @@ class PersonalModel:
         design_changes = len(design_from_nights(
             diary.nights, ed50_mg=self.priors_.settings.ed50_mg,
             reference_mg=self.priors_.settings.reference_dose_mg).change_night)
-        n_nights = _capacity(diary.n_nights, NIGHT_BLOCK)
-        n_changes = _capacity(design_changes, CHANGE_BLOCK)
+        n_nights, n_changes = capacity(diary.n_nights, design_changes)
         compiled = GRAPHS.get(n_nights, n_changes, sampler)
         data = diary_data(diary, self.priors_, self._gi_shift(), n_nights, n_changes)
         self.idata_ = _run_sampler(compiled, data, sampler=sampler, draws=self.draws,
