@@ -310,10 +310,14 @@ class PersonalModel:
         return predict_from_draws(self._draws, regimens, self.priors_)
 
     def effects(self) -> pd.DataFrame:
-        """Posterior of each form x outcome effect (model scale) with P(benefit) and ``tried``."""
+        """Posterior of each form x outcome effect (model scale) with P(benefit) and ``tried``.
+
+        ``tried`` is True when the form was taken on a night where that outcome was recorded.
+        """
         self._check_fitted()
         theta = self._draws["theta"]
-        tried = set(self.diary_.nights.loc[self.diary_.nights["elemental_mg"] > 0, "form"])
+        nights = self.diary_.nights
+        taken = nights["elemental_mg"] > 0
         rows = []
         for j, outcome in enumerate(OUTCOMES):
             spec = self.priors_.settings.outcomes[outcome]
@@ -325,7 +329,8 @@ class PersonalModel:
                              "mean": float(values.mean()), "ci_low": float(low),
                              "ci_high": float(high),
                              "p_benefit": float(np.mean(sign * values > 0)),
-                             "tried": form in tried})
+                             "tried": bool((taken & (nights["form"] == form)
+                                            & nights[SPECS[outcome].column].notna()).any())})
         return pd.DataFrame(rows)
 
     def exposure(self) -> xr.DataArray:
