@@ -17,7 +17,7 @@ NIGHTS = 150  # every fit in this module shares one compiled graph (capacity 180
 
 
 def small(priors, **kw):
-    return PersonalModel(priors, draws=400, tune=400, chains=4, random_seed=7, **kw)
+    return PersonalModel(priors, draws=1000, tune=400, chains=4, random_seed=7, **kw)
 
 
 @pytest.fixture(scope="module")
