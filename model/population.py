@@ -162,7 +162,8 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
                                                   processes=True, dashboard_address=None)
     try:
         with Client(scheduler or cluster) as client:
-            futures = client.map(person_likelihood, list(diaries), priors=priors, pure=False)
+            shared = client.scatter(priors, broadcast=True)  # sent once, not with every task
+            futures = client.map(person_likelihood, list(diaries), priors=shared, pure=False)
             return list(client.gather(futures))
     finally:
         if cluster is not None:
