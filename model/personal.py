@@ -192,7 +192,7 @@ def _run_sampler(compiled: _Compiled, data: dict[str, np.ndarray], *, sampler: s
         model = compiled.nutpie_model.with_data(**data)
         return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=min(chains, 2),
                              seed=seed, progress_bar=progressbar, save_warmup=False,
-                             adaptation="low_rank")
+                             adaptation="low_rank", target_accept=0.9)
     import pymc as pm
 
     from model.sampling import sample_posterior
