@@ -233,17 +233,20 @@ class PopulationModel:
             sd_dev = pm.HalfNormal("sd_dev", 2 * personal.form_deviation_smd * smd,
                                    dims="outcome")
             # per person and outcome: e ~ N(0, D + a 11'), D = diag(var + sd_dev^2) on the
-            # tried forms, a = sd_resp^2; Sherman-Morrison for the inverse and determinant
-            d_inv = np.where(observed, 1.0, 0.0) / (pt.switch(observed, var, 1.0)
-                                                    + sd_dev[None, None, :] ** 2)
-            e = (est - beta[None]) * observed
+            # tried forms, a = sd_resp^2; Sherman-Morrison for the inverse and determinant.
+            # The person arrays are pm.Data, not constants: large constants make the numba
+            # compile of the sampler slow.
+            mask = pm.Data("observed", observed.astype(float))
+            variance = pm.Data("variance", np.where(observed, var, 1.0))
+            estimate = pm.Data("estimate", est)
+            d_inv = mask / (variance + sd_dev[None, None, :] ** 2)
+            e = (estimate - beta[None]) * mask
             a = sd_resp[None, :] ** 2
             s1 = pt.sum(d_inv, axis=1)                       # (P, O)
             s2 = pt.sum(d_inv * e, axis=1)
             quad = pt.sum(d_inv * e**2, axis=1) - a * s2**2 / (1 + a * s1)
-            logdet = -pt.sum(pt.log(pt.switch(observed, d_inv, 1.0)), axis=1) + \
-                pt.log1p(a * s1)
-            n_obs = observed.sum(axis=1)
+            logdet = -pt.sum(mask * pt.log(d_inv + (1.0 - mask)), axis=1) + pt.log1p(a * s1)
+            n_obs = pt.sum(mask, axis=1)
             pm.Potential("persons", -0.5 * pt.sum(quad + logdet + n_obs * np.log(2 * np.pi)))
             pm.Deterministic("between_person_sd",
                              pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
