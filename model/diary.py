@@ -33,6 +33,7 @@ import pandas as pd
 
 from model.errors import DiaryError, Fault
 from model.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions
+from model.regimen import Regimen
 
 OUTCOMES: tuple[str, ...] = (
     "sol_min",
@@ -417,7 +418,7 @@ class Diary:
         ``glycinate@200``, ``glycinate@200x2`` (split), ``placebo`` or ``none``.
         """
         labels = [
-            form if form in (NONE, PLACEBO) else f"{form}@{mg:g}" + ("x2" if split else "")
+            Regimen(form, mg, bool(split)).label
             for form, mg, split in zip(self.nights["form"], self.nights["elemental_mg"],
                                        self.nights["split"], strict=True)
         ]

@@ -56,6 +56,13 @@ CHECKED = ("theta", "tau", "expectation", "sol_intercept", "sol_sigma", "gi_inte
 TREND_END = np.array([1.0, 0.5])  # Legendre P1, P2 / k at the diary's last night
 
 
+def graph_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
+    """The (nights, changes) capacity of the graph that fits ``diary``."""
+    design = design_from_nights(diary.nights, ed50_mg=priors.settings.ed50_mg,
+                                reference_mg=priors.settings.reference_dose_mg)
+    return capacity(diary.n_nights, len(design.change_night))
+
+
 def capacity(n_nights: int, n_changes: int) -> tuple[int, int]:
     """Graph size for a diary: the next block sizes that leave :data:`HEADROOM` free.
 
@@ -266,10 +273,7 @@ class PersonalModel:
 
         sampler = resolve_sampler(self.sampler)
         start = time.perf_counter()
-        design_changes = len(design_from_nights(
-            diary.nights, ed50_mg=self.priors_.settings.ed50_mg,
-            reference_mg=self.priors_.settings.reference_dose_mg).change_night)
-        n_nights, n_changes = capacity(diary.n_nights, design_changes)
+        n_nights, n_changes = graph_size(diary, self.priors_)
         compiled = GRAPHS.get(n_nights, n_changes, sampler)
         data = diary_data(diary, self.priors_, self._gi_shift(), n_nights, n_changes)
         self.idata_ = _run_sampler(compiled, data, sampler=sampler, draws=self.draws,

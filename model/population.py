@@ -38,7 +38,7 @@ from model.diagnostics import Diagnostics, check_convergence
 from model.diary import Diary, read_diary
 from model.errors import Fault, InputError, MgsleepError
 from model.forms import FORMS
-from model.personal import capacity, diary_data
+from model.personal import diary_data, graph_size
 from model.priors import PriorSet, load_priors
 from model.schema import OUTCOMES
 
@@ -84,12 +84,7 @@ def person_likelihood(diary: Diary, priors: PriorSet,
     """Laplace approximation of one person's likelihood for every form x outcome effect."""
     from pymc.blocking import DictToArrayBijection
 
-    from model.exposure import design_from_nights
-
-    changes = len(design_from_nights(diary.nights, ed50_mg=priors.settings.ed50_mg,
-                                     reference_mg=priors.settings.reference_dose_mg)
-                  .change_night)
-    n_nights, n_changes = capacity(diary.n_nights, changes)
+    n_nights, n_changes = graph_size(diary, priors)
     graph, logp, dlogp, x0 = _compiled(n_nights, n_changes)
     smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
     wide = np.broadcast_to(WIDE_SMD * smd, (len(FORMS), len(OUTCOMES))).copy()
