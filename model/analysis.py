@@ -186,7 +186,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     full = diary if isinstance(diary, Diary) else read_diary(diary)
     data, day = _truncate(full, as_of)
     _say(progress, f"fitting {data.n_recorded} nights of {data.source} "
-                   f"(first fit of a size compiles the model: about a minute)")
+                   f"(the first fit of a size on this machine compiles the model: about a "
+                   f"minute; later processes reuse the disk cache)")
     fit = PersonalModel(prior_set, gut_sensitivity=person.gut_sensitivity, draws=draws,
                         tune=tune, chains=chains, sampler=sampler, random_seed=seed,
                         progressbar=progress).fit(data)

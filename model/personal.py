@@ -182,9 +182,9 @@ class GraphCache:
             self.graphs[key] = _Compiled(build_graph(n_nights, n_changes))
         compiled = self.graphs[key]
         if sampler == "nutpie" and compiled.nutpie_model is None:
-            import nutpie
+            from model.compile_cache import compile_nutpie
 
-            compiled.nutpie_model = nutpie.compile_pymc_model(compiled.graph)
+            compiled.nutpie_model = compile_nutpie(compiled.graph)
         return compiled
 
 

@@ -1,0 +1,118 @@
+"""The disk-cached nutpie compilation: same density as PyMC, reused by a fresh process."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pymc as pm
+import pytest
+
+from model.compile_cache import compile_nutpie, graph_key, log_density, manifest_dir
+
+pytest.importorskip("nutpie")
+
+
+def small_model(y: np.ndarray, prior_sd: float = 2.0, n_b: int = 2) -> pm.Model:
+    """A regression with shared data, a transformed parameter and a deterministic."""
+    with pm.Model() as m:
+        x = pm.Data("x", np.linspace(-1, 1, len(y)))
+        obs = pm.Data("obs", y)
+        a = pm.Normal("a", 0.0, prior_sd)
+        b = pm.Normal("b", 0.0, 1.0, shape=n_b)
+        sigma = pm.HalfNormal("sigma", 1.0)
+        pm.Deterministic("slope_ratio", b[0] / (1 + b[1] ** 2))
+        pm.Normal("y", a + b[0] * x + b[1] * x**2, sigma, observed=obs)
+    return m
+
+
+def pymc_logp(m: pm.Model, point: np.ndarray) -> float:
+    """PyMC's own log density at an unconstrained point (free variables in model order)."""
+    names = [m.rvs_to_values[rv].name for rv in m.free_RVs]
+    ip = m.initial_point()
+    values, start = {}, 0
+    for name in names:
+        size = int(np.prod(ip[name].shape))
+        values[name] = point[start:start + size].reshape(ip[name].shape)
+        start += size
+    return float(m.compile_logp()(values))
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    rng = np.random.default_rng(0)
+    m = small_model(rng.normal(1.0, 0.5, 30))
+    return m, compile_nutpie(m)
+
+
+def test_density_matches_pymc_and_follows_new_data(compiled):
+    m, c = compiled
+    points = np.random.default_rng(1).normal(size=(5, c.n_dim))
+    ours = log_density(c, points)
+    np.testing.assert_allclose(ours, [pymc_logp(m, p) for p in points], rtol=1e-9)
+
+    new_y = np.full(30, -3.0)
+    moved = log_density(c.with_data(obs=new_y), points)
+    with m:
+        pm.set_data({"obs": new_y})
+    try:
+        np.testing.assert_allclose(moved, [pymc_logp(m, p) for p in points], rtol=1e-9)
+    finally:
+        with m:
+            pm.set_data({"obs": c.shared_data[c.shared_var_keys[m["obs"]]]})
+    assert not np.allclose(moved, ours)
+
+
+def test_sampling_recovers_the_data_mean(compiled):
+    import nutpie
+
+    _, c = compiled
+    y = np.random.default_rng(2).normal(4.0, 0.3, 30)
+    trace = nutpie.sample(c.with_data(obs=y), draws=300, tune=300, chains=2, cores=1, seed=3,
+                          progress_bar=False)
+    fitted = (trace.posterior["a"] + trace.posterior["b"].sel(b_dim_0=1) / 3).mean()
+    assert abs(float(fitted) - y.mean()) < 0.15
+    assert "slope_ratio" in trace.posterior
+
+
+def test_key_ignores_data_but_not_the_graph():
+    """Data (values and lengths) are inputs of the compiled code; constants and shapes not."""
+    y = np.zeros(30)
+    base = graph_key(small_model(y))
+    assert graph_key(small_model(y + 1.0)) == base
+    assert graph_key(small_model(np.zeros(31))) == base
+    assert graph_key(small_model(y, prior_sd=3.0)) != base
+    assert graph_key(small_model(y, n_b=3)) != base
+
+
+def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled):
+    """With no numba dispatcher to compile from, only the disk cache can supply callbacks."""
+    m, c = compiled
+    manifest = manifest_dir() / f"{graph_key(m)}.json"
+    assert manifest.exists()
+    point = np.random.default_rng(4).normal(size=c.n_dim)
+    script = textwrap.dedent(f"""
+        import json, sys
+        import numpy as np
+        sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
+        from test_compile_cache import small_model
+        from model.compile_cache import _assemble, log_density
+        m = small_model(np.random.default_rng(0).normal(1.0, 0.5, 30))
+        c = _assemble(m, json.loads(open({str(manifest)!r}).read()), None)
+        print(log_density(c, np.array({point.tolist()!r}))[0])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout.split()[-1]) == pytest.approx(log_density(c, point)[0], rel=1e-12)
+
+
+def test_a_corrupt_manifest_is_rebuilt(compiled):
+    m, c = compiled
+    manifest = manifest_dir() / f"{graph_key(m)}.json"
+    manifest.write_text(json.dumps({"n_dim": 1}))
+    again = compile_nutpie(m)
+    point = np.zeros((1, c.n_dim))
+    assert log_density(again, point)[0] == pytest.approx(log_density(c, point)[0])
+    assert json.loads(manifest.read_text())["n_dim"] == c.n_dim
