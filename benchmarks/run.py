@@ -5,7 +5,8 @@ Measures, on this machine, for the same model and data:
 1. PyMC's own NUTS vs the project default (nutpie) on a 120-night diary: fit time, min bulk
    ESS, ESS per second and the ratio (first fit of a size includes compilation: reported
    apart);
-2. ``update()`` after one appended night (120 nights; the compiled graph is reused);
+2. ``update()`` after one appended night (120 nights): PSIS reweighting of the last NUTS
+   draws (the default), a second such update, and a NUTS refit on the compiled graph;
 3. 365- and 730-night fits;
 4. ranking all actions from 4,000 real posterior draws (``decide``);
 5. ``mgsleep analyze`` on 120 nights in a fresh process, twice (cold and "warm" disk caches);
@@ -59,13 +60,25 @@ def bench_samplers(priors: Any) -> dict[str, Any]:
     return out
 
 
-def bench_update(priors: Any) -> dict[str, float]:
-    frame = simulate_diary("responder", 121, seed=6)
+def bench_update(priors: Any) -> dict[str, Any]:
+    """``update()`` after one appended night: PSIS reweighting (default) and a NUTS refit."""
+    frame = simulate_diary("responder", 123, seed=6)
     fit = PersonalModel(priors, random_seed=3).fit(read_diary(frame.iloc[:120]))
     start = time.perf_counter()
     fit.update(frame.iloc[[120]])
-    return {"update_s": time.perf_counter() - start,
-            "min_ess_bulk": fit.diagnostics_.min_ess_bulk, "ok": float(fit.diagnostics_.ok)}
+    out = {"update_s": time.perf_counter() - start, "method": fit.method_,
+           "min_ess_bulk": fit.diagnostics_.min_ess_bulk, "ok": float(fit.diagnostics_.ok)}
+    if fit.reweighting_ is not None:
+        out |= {"pareto_k": fit.reweighting_.pareto_k,
+                "ess_fraction": fit.reweighting_.ess_fraction}
+    start = time.perf_counter()
+    fit.update(frame.iloc[[121]])
+    out["second_update_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    fit.update(frame.iloc[[122]], reweight=False)
+    out["nuts_refit_update_s"] = time.perf_counter() - start
+    out["nuts_refit_min_ess_bulk"] = fit.diagnostics_.min_ess_bulk
+    return out
 
 
 def bench_long(priors: Any, nights: int) -> dict[str, float]:
@@ -171,6 +184,11 @@ def summary(r: dict[str, Any]) -> str:
              f"{s['nutpie']['first_fit_s']:5.0f} / {s['pymc']['first_fit_s']:.0f}",
              f"{'update() after 1 night, 120 nights (s)':48s} "
              f"{r['update_120']['update_s']:12.2f} {'<= 1.5':>10s}",
+             f"{'   method; Pareto k; next update (s)':48s} {r['update_120']['method']:>5s}; "
+             f"{r['update_120'].get('pareto_k', float('nan')):.2f}; "
+             f"{r['update_120']['second_update_s']:.2f}",
+             f"{'   the same update by NUTS refit (s)':48s} "
+             f"{r['update_120']['nuts_refit_update_s']:12.2f}",
              f"{'   min bulk ESS of that update':48s} {r['update_120']['min_ess_bulk']:12.0f} "
              f"{'>= 400':>10s}",
              f"{'365-night fit (s)':48s} {r['fit_365']['fit_s']:12.1f}",

@@ -39,7 +39,7 @@ import pandas as pd
 import xarray as xr
 from scipy.special import expit
 
-from model.diagnostics import Diagnostics, check_convergence
+from model.diagnostics import Diagnostics, check_convergence, ess_threshold
 from model.diary import Diary
 from model.errors import MgsleepError
 from model.exposure import build_up, design_from_nights, steady_state
@@ -47,6 +47,7 @@ from model.forms import FORMS
 from model.outcomes import SLEEP_OUTCOMES, SPECS
 from model.priors import PriorSet, load_priors
 from model.regimen import Regimen
+from model.reweight import Reweighting, psis, systematic_resample
 from model.schema import OUTCOMES
 
 NIGHT_BLOCK = 60
@@ -199,7 +200,8 @@ def _run_sampler(compiled: _Compiled, data: dict[str, np.ndarray], *, sampler: s
         model = compiled.nutpie_model.with_data(**data)
         return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=min(chains, 2),
                              seed=seed, progress_bar=progressbar, save_warmup=False,
-                             adaptation="low_rank", target_accept=0.9)
+                             adaptation="low_rank", target_accept=0.9,
+                             store_unconstrained=True)
     import pymc as pm
 
     from model.sampling import sample_posterior
@@ -268,27 +270,78 @@ class PersonalModel:
         return float(shifts[self.gut_sensitivity])
 
     def fit(self, diary: Diary) -> PersonalModel:
-        """Sample the posterior for ``diary``; returns self."""
+        """Sample the posterior for ``diary`` with NUTS; returns self."""
         from model.sampling import resolve_sampler
 
         sampler = resolve_sampler(self.sampler)
         start = time.perf_counter()
-        n_nights, n_changes = graph_size(diary, self.priors_)
-        compiled = GRAPHS.get(n_nights, n_changes, sampler)
-        data = diary_data(diary, self.priors_, self._gi_shift(), n_nights, n_changes)
+        size = graph_size(diary, self.priors_)
+        compiled = GRAPHS.get(*size, sampler)
+        data = diary_data(diary, self.priors_, self._gi_shift(), *size)
         self.idata_ = _run_sampler(compiled, data, sampler=sampler, draws=self.draws,
                                    tune=self.tune, chains=self.chains, seed=self.random_seed,
                                    progressbar=self.progressbar)
         self.diary_ = diary
         self.diagnostics_: Diagnostics = check_convergence(self.idata_, CHECKED)
         self.fit_seconds_ = time.perf_counter() - start
+        self.method_ = "nuts"
+        self.reweighting_: Reweighting | None = None
         self._draws = _flatten(self.idata_)
+        self._nuts = _NutsFit.of(self.idata_, self.diagnostics_, size, data)
         return self
 
-    def update(self, new_nights: pd.DataFrame | Diary) -> PersonalModel:
-        """Append later nights to the diary and refit, reusing the compiled graph."""
+    def update(self, new_nights: pd.DataFrame | Diary, *, reweight: bool = True
+               ) -> PersonalModel:
+        """Append later nights to the diary and update the posterior; returns self.
+
+        With ``reweight`` (default) the draws of the last NUTS fit are first reweighted to
+        the longer diary by Pareto-smoothed importance sampling (:mod:`model.reweight`,
+        about a second, no sampling). That result is kept only when it is reliable: Pareto
+        ``k <= 0.7`` and an effective sample size that still passes the diagnostics;
+        otherwise, or when the diary outgrew the compiled graph, NUTS refits on the same
+        graph. ``method_`` says which (``"psis"`` or ``"nuts"``), ``reweighting_`` holds
+        the weights' diagnostics.
+        """
         self._check_fitted()
-        return self.fit(self.diary_.append(new_nights))
+        diary = self.diary_.append(new_nights)
+        if reweight and self._nuts is not None and self._reweight(diary):
+            return self
+        return self.fit(diary)
+
+    def _reweight(self, diary: Diary) -> bool:
+        """Reweight the last NUTS fit's draws to ``diary``; False (nothing changed) if unsafe."""
+        from model.compile_cache import log_density
+
+        base = self._nuts
+        assert base is not None
+        start = time.perf_counter()
+        size = graph_size(diary, self.priors_)
+        if size != base.size:
+            return False
+        compiled = GRAPHS.get(*size, "nutpie").nutpie_model
+        data = diary_data(diary, self.priors_, self._gi_shift(), *size)
+        new = log_density(compiled.with_data(**data), base.unconstrained)
+        n = new.size
+        result = psis(new - base.log_density(compiled),
+                      relative_ess=min(1.0, base.diagnostics.min_ess_bulk / n))
+        d = base.diagnostics
+        diagnostics = Diagnostics(
+            bool(d.ok and result.reliable
+                 and d.min_ess_bulk * result.ess_fraction >= ess_threshold(n)),
+            d.max_rhat, d.min_ess_bulk * result.ess_fraction, d.divergences)
+        if not diagnostics.ok:
+            return False
+        index = systematic_resample(result.weights, np.random.default_rng(self.random_seed))
+        posterior = base.idata["posterior"].to_dataset().transpose("chain", "draw", ...)
+        resampled = posterior.copy(data={
+            name: var.values.reshape(n, *var.shape[2:])[index].reshape(var.shape)
+            for name, var in posterior.data_vars.items()})
+        self.idata_ = xr.DataTree.from_dict({"posterior": resampled})
+        self.diary_, self.diagnostics_, self.method_ = diary, diagnostics, "psis"
+        self.reweighting_ = result
+        self._draws = _flatten(self.idata_)
+        self.fit_seconds_ = time.perf_counter() - start
+        return True
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "idata_"):
@@ -361,6 +414,39 @@ class PersonalModel:
         from model.personal_io import load_fit
 
         return load_fit(cls, Path(path), priors)
+
+
+@dataclass
+class _NutsFit:
+    """What reweighting needs of the last NUTS fit: its draws (also unconstrained) and data."""
+
+    idata: xr.DataTree
+    diagnostics: Diagnostics
+    size: tuple[int, int]
+    data: dict[str, np.ndarray]
+    unconstrained: np.ndarray
+    _log_density: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, idata: xr.DataTree, diagnostics: Diagnostics, size: tuple[int, int],
+           data: dict[str, np.ndarray]) -> _NutsFit | None:
+        """The fit's record, or None when it has no unconstrained draws (not nutpie)."""
+        if "sample_stats" not in idata.children:
+            return None
+        stats = idata["sample_stats"].to_dataset()
+        if "unconstrained_draw" not in stats:
+            return None
+        points = stats["unconstrained_draw"].stack(sample=("chain", "draw"))
+        return cls(idata, diagnostics, size, data,
+                   np.ascontiguousarray(points.transpose("sample", ...).values))
+
+    def log_density(self, compiled: Any) -> np.ndarray:
+        """The log density of each draw under the fit's own data (computed once)."""
+        from model.compile_cache import log_density
+
+        if self._log_density is None:
+            self._log_density = log_density(compiled.with_data(**self.data), self.unconstrained)
+        return self._log_density
 
 
 def _flatten(idata: xr.DataTree) -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.diagnostics import check_convergence
+from model.diagnostics import Diagnostics, check_convergence
 from model.diary import Diary
 from model.errors import MgsleepError
 from model.priors import PriorSet, load_priors
@@ -49,7 +49,8 @@ def save_fit(fit: PersonalModel, path: Path) -> None:
     tree.attrs = {"model": MODEL_NAME, "format_version": FORMAT_VERSION,
                   "config": json.dumps(config), "priors_fingerprint":
                   priors_fingerprint(fit.priors_), "diary_source": fit.diary_.source,
-                  "date_unit": pd.DatetimeIndex(fit.diary_.nights.index).unit}
+                  "date_unit": pd.DatetimeIndex(fit.diary_.nights.index).unit,
+                  "method": fit.method_, "diagnostics": json.dumps(fit.diagnostics_.to_dict())}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -61,7 +62,7 @@ def save_fit(fit: PersonalModel, path: Path) -> None:
 
 def load_fit(cls: type[PersonalModel], path: Path, priors: PriorSet | None) -> PersonalModel:
     """Read a file written by :func:`save_fit` into a new ``cls`` instance."""
-    from model.personal import CHECKED, _flatten
+    from model.personal import CHECKED, _flatten, _NutsFit, diary_data, graph_size
 
     try:
         tree = xr.open_datatree(path, engine="h5netcdf").load()
@@ -88,7 +89,13 @@ def load_fit(cls: type[PersonalModel], path: Path, priors: PriorSet | None) -> P
     fit.diary_ = Diary(nights, str(attrs.get("diary_source", path)))
     fit.idata_ = xr.DataTree.from_dict({name: tree[name].to_dataset() for name in
                                         ("posterior", "sample_stats") if name in tree.children})
-    fit.diagnostics_ = check_convergence(fit.idata_, CHECKED)
+    fit.method_ = str(attrs.get("method", "nuts"))
+    fit.diagnostics_ = (Diagnostics(**json.loads(attrs["diagnostics"])) if "diagnostics" in attrs
+                        else check_convergence(fit.idata_, CHECKED))
+    fit.reweighting_ = None
     fit.fit_seconds_ = 0.0
     fit._draws = _flatten(fit.idata_)
+    size = graph_size(fit.diary_, priors)
+    fit._nuts = None if fit.method_ != "nuts" else _NutsFit.of(
+        fit.idata_, fit.diagnostics_, size, diary_data(fit.diary_, priors, fit._gi_shift(), *size))
     return fit

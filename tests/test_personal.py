@@ -76,11 +76,29 @@ def test_predictions_have_joint_draws_and_obey_the_dose_model(responder):
 def test_update_appends_nights_without_a_new_graph(responder, priors):
     before = len(GRAPHS.graphs)
     extra = simulate_diary("responder", NIGHTS + 1, seed=11).iloc[[-1]]
-    updated = small(priors).fit(responder.diary_).update(extra)
-    assert updated.diary_.n_nights == NIGHTS + 1
+    updated = small(priors).fit(responder.diary_).update(extra, reweight=False)
+    assert updated.diary_.n_nights == NIGHTS + 1 and updated.method_ == "nuts"
     assert len(GRAPHS.graphs) == before
     with pytest.raises(MgsleepError, match="fit the model first"):
         PersonalModel(priors).update(extra)
+
+
+def test_update_by_reweighting_matches_a_refit(responder, priors):
+    """One appended night: PSIS reweights the NUTS draws (no sampling) to the refit's answer."""
+    frame = simulate_diary("responder", NIGHTS + 2, seed=11)
+    updated = small(priors).fit(responder.diary_).update(frame.iloc[[NIGHTS]])
+    weights = updated.reweighting_
+    assert updated.method_ == "psis" and weights is not None and weights.reliable
+    assert 0.05 < weights.ess_fraction < 1.0  # the new night (and trend rescaling) matter
+    assert updated.diagnostics_.ok and updated.diagnostics_.min_ess_bulk >= 400
+    assert updated.diary_.n_nights == NIGHTS + 1
+    refit = small(priors).fit(updated.diary_)
+    for name in ("theta", "tau", "expectation"):
+        ours, theirs = (m.draws_of(name).reshape(4000, -1) for m in (updated, refit))
+        assert np.max(np.abs(ours.mean(0) - theirs.mean(0)) / theirs.std(0)) < 0.25, name
+        np.testing.assert_allclose(ours.std(0), theirs.std(0), rtol=0.2)
+    again = updated.update(frame.iloc[[NIGHTS + 1]])  # still weighs the same NUTS draws
+    assert again.method_ == "psis" and again.diary_.n_nights == NIGHTS + 2
 
 
 def test_save_and_load_round_trip(responder, priors, tmp_path):
@@ -94,6 +112,13 @@ def test_save_and_load_round_trip(responder, priors, tmp_path):
                                   responder.diary_.nights[["form", "elemental_mg", "sol_min"]])
     with pytest.raises(MgsleepError, match="other priors"):
         PersonalModel.load(path, priors.sceptical(0.5))
+    extra = simulate_diary("responder", NIGHTS + 1, seed=11).iloc[[-1]]
+    updated = loaded.update(extra)  # a loaded NUTS fit can be reweighted as well
+    assert updated.method_ == "psis"
+    updated.save(path)
+    reloaded = PersonalModel.load(path, priors)
+    assert reloaded.method_ == "psis" and reloaded.diagnostics_ == updated.diagnostics_
+    assert reloaded.predict(regimens).equals(updated.predict(regimens))
     other = tmp_path / "other.nc"
     import xarray as xr
 
