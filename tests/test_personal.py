@@ -142,3 +142,25 @@ def test_partial_diary_and_gut_sensitivity(priors):
     assert float(quality.min()) >= 1 and float(quality.max()) <= 5
     with pytest.raises(MgsleepError, match="gut_sensitivity"):
         small(priors, gut_sensitivity="severe").fit(diary)
+
+
+def test_ordinal_likelihood_matches_pymc_and_stays_finite_in_the_tails():
+    import pymc as pm
+    import pytensor
+    import pytensor.tensor as pt
+
+    from model.personal_graph import ordered_logistic_logp
+
+    eta, cut, y = pt.dvector("eta"), pt.dvector("cut"), pt.lvector("y")
+    ours = ordered_logistic_logp(eta, cut, y)
+    theirs = pm.logp(pm.OrderedLogistic.dist(eta=eta, cutpoints=cut), y)
+    grads = [pt.grad(v.sum(), [eta, cut]) for v in (ours, theirs)]
+    f = pytensor.function([eta, cut, y], [ours, theirs, *grads[0], *grads[1]])
+    rng = np.random.default_rng(0)
+    cuts = np.sort(rng.normal(0, 2, 6))
+    a, b, *g = f(rng.normal(0, 3, 300), cuts, rng.integers(0, 7, 300))
+    np.testing.assert_allclose(a, b, atol=1e-9)
+    np.testing.assert_allclose(g[0], g[2], atol=1e-9)
+    np.testing.assert_allclose(g[1], g[3], atol=1e-9)
+    tails = f(np.array([-40.0, 40.0]), cuts, np.array([6, 0]))[0]
+    assert np.all(np.isfinite(tails)) and np.all(tails < -30)
