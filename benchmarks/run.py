@@ -6,7 +6,7 @@ Measures, on this machine, for the same model and data:
    ESS, ESS per second and the ratio (first fit of a size includes compilation: reported
    apart);
 2. ``update()`` after one appended night (120 nights): PSIS reweighting of the last NUTS
-   draws (the default), a second such update, and a NUTS refit on the compiled graph;
+   draws (the default), a second such update, and a warm-started NUTS refit instead;
 3. 365- and 730-night fits;
 4. ranking all actions from 4,000 real posterior draws (``decide``);
 5. ``mgsleep analyze`` on 120 nights in a fresh process, twice (cold and "warm" disk caches);
@@ -187,7 +187,7 @@ def summary(r: dict[str, Any]) -> str:
              f"{'   method; Pareto k; next update (s)':48s} {r['update_120']['method']:>5s}; "
              f"{r['update_120'].get('pareto_k', float('nan')):.2f}; "
              f"{r['update_120']['second_update_s']:.2f}",
-             f"{'   the same update by NUTS refit (s)':48s} "
+             f"{'   the same update by warm-started NUTS (s)':48s} "
              f"{r['update_120']['nuts_refit_update_s']:12.2f}",
              f"{'   min bulk ESS of that update':48s} {r['update_120']['min_ess_bulk']:12.0f} "
              f"{'>= 400':>10s}",

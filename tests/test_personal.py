@@ -1,5 +1,7 @@
 """The personal model on simulated persons with known truth (small real fits)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +9,7 @@ import pytest
 from model.diary import read_diary
 from model.errors import MgsleepError
 from model.forms import FORMS
-from model.personal import GRAPHS, PersonalModel
+from model.personal import GRAPHS, WARM_TUNE, PersonalModel
 from model.regimen import Regimen
 from model.schema import OUTCOMES
 from model.simulate import PERSONAS, simulate_diary
@@ -79,6 +81,9 @@ def test_update_appends_nights_without_a_new_graph(responder, priors):
     updated = small(priors).fit(responder.diary_).update(extra, reweight=False)
     assert updated.diary_.n_nights == NIGHTS + 1 and updated.method_ == "nuts"
     assert len(GRAPHS.graphs) == before
+    settings = json.loads(updated.idata_["sample_stats"].attrs["inference_library_settings"])
+    assert settings["settings"]["num_tune"] == WARM_TUNE  # warm-started from the last draws
+    assert updated.diagnostics_.ok, updated.diagnostics_
     with pytest.raises(MgsleepError, match="fit the model first"):
         PersonalModel(priors).update(extra)
 
