@@ -80,6 +80,8 @@ def bench_update(priors: Any) -> dict[str, Any]:
     fit.update(frame.iloc[[122]], reweight=False)
     out["nuts_refit_update_s"] = time.perf_counter() - start
     out["nuts_refit_min_ess_bulk"] = fit.diagnostics_.min_ess_bulk
+    settings = json.loads(fit.idata_["sample_stats"].attrs["inference_library_settings"])
+    out["nuts_refit_tune"] = settings["settings"]["num_tune"]  # 150: the warm start was kept
     return out
 
 

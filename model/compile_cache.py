@@ -10,7 +10,7 @@ of the log-density's own cache key. The first process compiles and writes them; 
 processes load them in well under a second. A small manifest beside them (sizes, names,
 shared-variable order), keyed by a hash of the model's log-density graph as text, its
 constants and the library versions, lets a later process skip PyTensor's graph rewriting too:
-a warm compile of the personal model takes about half a second instead of 30 s. The returned
+a warm compile of the personal model takes about a second instead of 30 s. The returned
 object is nutpie's own ``CompiledPyMCModel``, so ``with_data`` and ``nutpie.sample`` work
 unchanged.
 
