@@ -412,9 +412,17 @@ def _evaluate(predict: Predict, candidates: list[_Candidate], past: History,
                        feasible, rank(utility, feasible, cvar_alpha=s.cvar_alpha))
 
 
+def _above(p: float, limit: float) -> str:
+    """``p`` with enough decimals (2 to 4) to show that it exceeds ``limit``."""
+    digits = 2
+    while digits < 4 and round(p, digits) <= limit:
+        digits += 1
+    return f"{p:.{digits}f}"
+
+
 def _all_blocks(candidates: list[_Candidate], p_violation: np.ndarray, past: History,
                 rules: Screening, epsilon: float, s: DecisionSettings) -> list[tuple[str, ...]]:
-    gi_blocks = [[f"P(GI constraint violated) {p:.2f} is above {epsilon:.2f}"]
+    gi_blocks = [[f"P(GI constraint violated) {_above(p, epsilon)} is above {epsilon:.2f}"]
                  if p > epsilon else [] for p in p_violation]
     current = candidates[0]          # always ``continue``
     unsafe_now = bool(_rule_blocks(current, rules, past, False, s) or gi_blocks[0])

@@ -484,3 +484,10 @@ def test_safety_properties(profile, past, model, mode, seed):
     feasible_p = sum(a.p_best for a in decision.assessments if a.feasible)
     assert feasible_p == pytest.approx(1.0)
     check_rationale(decision)
+
+
+def test_a_blocked_action_shows_enough_decimals_to_exceed_the_limit():
+    from model.decide import _above
+
+    assert _above(0.2004, 0.2) == "0.2004"   # not "0.20 is above 0.20"
+    assert _above(0.37, 0.2) == "0.37"
