@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,31 +50,24 @@ from model.regimen import Regimen
 from model.reweight import Reweighting, psis, systematic_resample
 from model.schema import OUTCOMES
 
-NIGHT_BLOCK = 60
-CHANGE_BLOCK = 16
-HEADROOM = (14, 2)  # nights and regimen changes an update may add without a new graph
-WARM_TUNE = 150
-"""Tuning steps of a refit whose chains start at the last fit's draws (see ``update``): on
-5 personas x 130 nights, 100-200 warm steps passed the diagnostics as 500 cold ones did."""
+NOMINAL_SIZE = (60, 16)  # nights and changes of the placeholder data the graph is built with
+WARM_TUNE = 250
+"""Tuning steps of a refit whose chains start at the last fit's draws (see ``update``). 150
+steps passed on 5 personas x 130 nights but once ended with 311 divergences (150 nights);
+250 passed in every trial."""
 CHECKED = ("theta", "tau", "expectation", "sol_intercept", "sol_sigma", "gi_intercept")
 TREND_END = np.array([1.0, 0.5])  # Legendre P1, P2 / k at the diary's last night
 
 
-def graph_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
-    """The (nights, changes) capacity of the graph that fits ``diary``."""
+def diary_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
+    """The (nights, regimen changes) of ``diary``: the shapes of its data arrays.
+
+    The compiled graph takes data of any length (its ``pm.Data`` have no fixed shapes), so
+    no padding is needed; at least one change keeps the exposure arrays non-empty.
+    """
     design = design_from_nights(diary.nights, ed50_mg=priors.settings.ed50_mg,
                                 reference_mg=priors.settings.reference_dose_mg)
-    return capacity(diary.n_nights, len(design.change_night))
-
-
-def capacity(n_nights: int, n_changes: int) -> tuple[int, int]:
-    """Graph size for a diary: the next block sizes that leave :data:`HEADROOM` free.
-
-    So appending up to two weeks of nights (and two regimen changes) reuses the compiled
-    graph; a new graph is built at most once per ``NIGHT_BLOCK`` nights of diary.
-    """
-    return (math.ceil((n_nights + HEADROOM[0]) / NIGHT_BLOCK) * NIGHT_BLOCK,
-            math.ceil((n_changes + HEADROOM[1]) / CHANGE_BLOCK) * CHANGE_BLOCK)
+    return diary.n_nights, max(1, len(design.change_night))
 
 
 def _legendre(n: int) -> np.ndarray:
@@ -85,7 +78,10 @@ def _legendre(n: int) -> np.ndarray:
 
 def diary_data(diary: Diary, priors: PriorSet, gi_shift: float, n_nights: int,
                n_changes: int) -> dict[str, np.ndarray]:
-    """Every ``pm.Data`` array of the personal graph for a diary, padded to the capacity."""
+    """Every ``pm.Data`` array of the personal graph for a diary, padded to the given size.
+
+    Padding nights have zero likelihood weight; :func:`diary_size` gives the unpadded size.
+    """
     settings, personal = priors.settings, priors.settings.personal
     nights = diary.nights
     n = len(nights)
@@ -160,7 +156,7 @@ def _sol_arrays(sol: np.ndarray, n_nights: int) -> dict[str, np.ndarray]:
 
 @dataclass
 class _Compiled:
-    """A graph of one capacity and, for nutpie, its compiled form."""
+    """The personal graph and, for nutpie, its compiled form."""
 
     graph: Any
     nutpie_model: Any = None
@@ -168,45 +164,50 @@ class _Compiled:
 
 @dataclass
 class GraphCache:
-    """Compiled personal graphs by (nights, changes) capacity, reused for every fit of that size.
+    """The personal graph, built and compiled once per process, reused for every fit.
 
-    One process-wide instance (:data:`GRAPHS`) serves all :class:`PersonalModel` objects, so
-    appending a night, refitting under another prior or fitting another person of similar
-    length does not recompile.
+    Its data have no fixed shapes, so one compiled graph serves diaries of every length:
+    appending a night, refitting under another prior or fitting another person does not
+    recompile (and :mod:`model.compile_cache` keeps the compiled code across processes).
     """
 
-    graphs: dict[tuple[int, int], _Compiled] = field(default_factory=dict)
+    compiled: _Compiled | None = None
 
-    def get(self, n_nights: int, n_changes: int, sampler: str) -> _Compiled:
-        """Return (building or compiling on first use) the graph of this capacity."""
+    def get(self, sampler: str) -> _Compiled:
+        """Return (building or compiling on first use) the graph."""
         from model.personal_graph import build_graph
 
-        key = (n_nights, n_changes)
-        if key not in self.graphs:
-            self.graphs[key] = _Compiled(build_graph(n_nights, n_changes))
-        compiled = self.graphs[key]
-        if sampler == "nutpie" and compiled.nutpie_model is None:
+        if self.compiled is None:
+            self.compiled = _Compiled(build_graph(NOMINAL_SIZE[0], NOMINAL_SIZE[1]))
+        if sampler == "nutpie" and self.compiled.nutpie_model is None:
             from model.compile_cache import compile_nutpie
 
-            compiled.nutpie_model = compile_nutpie(compiled.graph)
-        return compiled
+            self.compiled.nutpie_model = compile_nutpie(self.compiled.graph)
+        return self.compiled
 
 
 GRAPHS = GraphCache()
+
+
+def warm_started(model: Any, starts: np.ndarray) -> Any:
+    """A nutpie model whose chains begin at rows of ``starts`` (draws of an earlier fit)."""
+    import dataclasses
+
+    def start(chain_seed: int) -> np.ndarray:
+        return starts[np.random.default_rng(chain_seed).integers(len(starts))].copy()
+
+    return dataclasses.replace(model, initial_point_func=start)
 
 
 def _run_sampler(compiled: _Compiled, data: dict[str, np.ndarray], *, sampler: str, draws: int,
                  tune: int, chains: int, seed: int | None, progressbar: bool,
                  starts: np.ndarray | None = None) -> xr.DataTree:
     if sampler == "nutpie":
-        import dataclasses
-
         import nutpie
 
         model = compiled.nutpie_model.with_data(**data)
-        if starts is not None:  # warm start: each chain begins at a draw of the last fit
-            model = dataclasses.replace(model, initial_point_func=lambda chain_seed: starts[
-                np.random.default_rng(chain_seed).integers(len(starts))].copy())
+        if starts is not None:
+            model = warm_started(model, starts)
         return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=min(chains, 2),
                              seed=seed, progress_bar=progressbar, save_warmup=False,
                              adaptation="low_rank", target_accept=0.9,
@@ -287,9 +288,8 @@ class PersonalModel:
 
         sampler = resolve_sampler(self.sampler)
         start = time.perf_counter()
-        size = graph_size(diary, self.priors_)
-        compiled = GRAPHS.get(*size, sampler)
-        data = diary_data(diary, self.priors_, self._gi_shift(), *size)
+        compiled = GRAPHS.get(sampler)
+        data = diary_data(diary, self.priors_, self._gi_shift(), *diary_size(diary, self.priors_))
         self.idata_ = _run_sampler(compiled, data, sampler=sampler, draws=self.draws,
                                    tune=tune, chains=self.chains, seed=self.random_seed,
                                    progressbar=self.progressbar, starts=starts)
@@ -299,7 +299,7 @@ class PersonalModel:
         self.method_ = "nuts"
         self.reweighting_: Reweighting | None = None
         self._draws = _flatten(self.idata_)
-        self._nuts = _NutsFit.of(self.idata_, self.diagnostics_, size, data)
+        self._nuts = _NutsFit.of(self.idata_, self.diagnostics_, data)
         return self
 
     def update(self, new_nights: pd.DataFrame | Diary, *, reweight: bool = True
@@ -334,11 +334,8 @@ class PersonalModel:
         base = self._nuts
         assert base is not None
         start = time.perf_counter()
-        size = graph_size(diary, self.priors_)
-        if size != base.size:
-            return False
-        compiled = GRAPHS.get(*size, "nutpie").nutpie_model
-        data = diary_data(diary, self.priors_, self._gi_shift(), *size)
+        compiled = GRAPHS.get("nutpie").nutpie_model
+        data = diary_data(diary, self.priors_, self._gi_shift(), *diary_size(diary, self.priors_))
         new = log_density(compiled.with_data(**data), base.unconstrained)
         n = new.size
         result = psis(new - base.log_density(compiled),
@@ -441,13 +438,12 @@ class _NutsFit:
 
     idata: xr.DataTree
     diagnostics: Diagnostics
-    size: tuple[int, int]
     data: dict[str, np.ndarray]
     unconstrained: np.ndarray
     _log_density: np.ndarray | None = None
 
     @classmethod
-    def of(cls, idata: xr.DataTree, diagnostics: Diagnostics, size: tuple[int, int],
+    def of(cls, idata: xr.DataTree, diagnostics: Diagnostics,
            data: dict[str, np.ndarray]) -> _NutsFit | None:
         """The fit's record, or None when it has no unconstrained draws (not nutpie)."""
         if "sample_stats" not in idata.children:
@@ -456,7 +452,7 @@ class _NutsFit:
         if "unconstrained_draw" not in stats:
             return None
         points = stats["unconstrained_draw"].stack(sample=("chain", "draw"))
-        return cls(idata, diagnostics, size, data,
+        return cls(idata, diagnostics, data,
                    np.ascontiguousarray(points.transpose("sample", ...).values))
 
     def log_density(self, compiled: Any) -> np.ndarray:

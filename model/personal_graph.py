@@ -1,9 +1,9 @@
-"""The PyMC graph of the personal magnesium model, built once per (nights, changes) capacity.
+"""The PyMC graph of the personal magnesium model, built and compiled once.
 
-Everything that varies between diaries, priors and profiles enters through ``pm.Data``, so one
-compiled graph serves every fit of that capacity: appending a night, changing a prior or
-refitting under a sceptical prior does not recompile. Nights past the diary's end are padding
-with zero likelihood weight.
+Everything that varies between diaries, priors and profiles enters through ``pm.Data`` without
+fixed shapes, so one compiled graph serves every fit: a diary of any length, an appended
+night, another prior or a sceptical refit do not recompile. Nights with zero likelihood weight
+(padding, as the population stage uses) change nothing.
 
 Structure (per outcome ``o`` and form ``f``; details in ``model.personal``):
 
@@ -38,7 +38,7 @@ def _data(name: str, shape: tuple[int, ...], dtype: str = "float64") -> pt.Tenso
 
 
 def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = True) -> pm.Model:
-    """The personal model for ``n_nights`` x ``n_changes`` capacity, filled with zero data.
+    """The personal model, filled with zero data of ``n_nights`` x ``n_changes`` (any size).
 
     Fill it with ``pm.set_data`` (or nutpie's ``with_data``) before sampling. Without
     ``shared_responsiveness`` the effects are a priori independent (``theta = prior_mean +

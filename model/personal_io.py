@@ -62,7 +62,7 @@ def save_fit(fit: PersonalModel, path: Path) -> None:
 
 def load_fit(cls: type[PersonalModel], path: Path, priors: PriorSet | None) -> PersonalModel:
     """Read a file written by :func:`save_fit` into a new ``cls`` instance."""
-    from model.personal import CHECKED, _flatten, _NutsFit, diary_data, graph_size
+    from model.personal import CHECKED, _flatten, _NutsFit, diary_data, diary_size
 
     try:
         tree = xr.open_datatree(path, engine="h5netcdf").load()
@@ -95,7 +95,7 @@ def load_fit(cls: type[PersonalModel], path: Path, priors: PriorSet | None) -> P
     fit.reweighting_ = None
     fit.fit_seconds_ = 0.0
     fit._draws = _flatten(fit.idata_)
-    size = graph_size(fit.diary_, priors)
+    size = diary_size(fit.diary_, priors)
     fit._nuts = None if fit.method_ != "nuts" else _NutsFit.of(
-        fit.idata_, fit.diagnostics_, size, diary_data(fit.diary_, priors, fit._gi_shift(), *size))
+        fit.idata_, fit.diagnostics_, diary_data(fit.diary_, priors, fit._gi_shift(), *size))
     return fit

@@ -21,6 +21,7 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ from scipy.optimize import minimize
 from model.diagnostics import Diagnostics, check_convergence
 from model.diary import Diary, read_diary
 from model.errors import Fault, InputError, MgsleepError
+from model.exposure import design_from_nights
 from model.forms import FORMS
-from model.personal import diary_data, graph_size
+from model.personal import diary_data
 from model.priors import PriorSet, load_priors
 from model.schema import OUTCOMES
 
@@ -58,6 +60,19 @@ class PersonLikelihood:
 
 
 _FUNCTIONS: dict[tuple[int, int], Any] = {}
+NIGHT_BLOCK, CHANGE_BLOCK = 60, 16
+
+
+def graph_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
+    """The padded (nights, changes) size whose compiled Laplace functions fit ``diary``.
+
+    Sizes are rounded up to blocks of :data:`NIGHT_BLOCK` nights and :data:`CHANGE_BLOCK`
+    changes, so persons of similar length share one compilation.
+    """
+    design = design_from_nights(diary.nights, ed50_mg=priors.settings.ed50_mg,
+                                reference_mg=priors.settings.reference_dose_mg)
+    return (math.ceil(diary.n_nights / NIGHT_BLOCK) * NIGHT_BLOCK,
+            math.ceil((len(design.change_night) + 1) / CHANGE_BLOCK) * CHANGE_BLOCK)
 
 
 def _compiled(n_nights: int, n_changes: int) -> Any:
