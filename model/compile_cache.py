@@ -26,8 +26,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -36,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from model.atomic import write_json
 
 CACHE_FORMAT = "mgsleep-nutpie-callbacks-2"  # change to invalidate every cached callback
 LOGP_SIGNATURE = "int64(uint64, CPointer(double), CPointer(double), CPointer(double), voidptr)"
@@ -166,19 +166,12 @@ def compile_nutpie(pm_model: Any) -> Any:
                 pass
         functions = _pytensor_functions(pm_model)
         compiled = _assemble(pm_model, functions[0], functions[1:])
-        _write_atomic(path, json.dumps(functions[0]))
+        write_json(path, functions[0])
         return compiled
     except (ImportError, AttributeError, LookupError, TypeError, ValueError) as error:
         warnings.warn(f"nutpie's disk-cached compilation is unavailable ({error}); "
                       "compiling without the cache", RuntimeWarning, stacklevel=2)
         return nutpie.compile_pymc_model(pm_model)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
 
 
 def _initial_point_fn(pm_model: Any) -> Any:

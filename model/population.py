@@ -38,9 +38,8 @@ from scipy.optimize import minimize
 from model.diagnostics import Diagnostics, check_convergence
 from model.diary import Diary, read_diary
 from model.errors import Fault, InputError, MgsleepError
-from model.exposure import design_from_nights
 from model.forms import FORMS
-from model.personal import diary_data
+from model.personal import diary_data, diary_size
 from model.priors import PriorSet, load_priors
 from model.schema import OUTCOMES
 
@@ -69,10 +68,9 @@ def graph_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
     Sizes are rounded up to blocks of :data:`NIGHT_BLOCK` nights and :data:`CHANGE_BLOCK`
     changes, so persons of similar length share one compilation.
     """
-    design = design_from_nights(diary.nights, ed50_mg=priors.settings.ed50_mg,
-                                reference_mg=priors.settings.reference_dose_mg)
-    return (math.ceil(diary.n_nights / NIGHT_BLOCK) * NIGHT_BLOCK,
-            math.ceil((len(design.change_night) + 1) / CHANGE_BLOCK) * CHANGE_BLOCK)
+    n_nights, n_changes = diary_size(diary, priors)
+    return (math.ceil(n_nights / NIGHT_BLOCK) * NIGHT_BLOCK,
+            math.ceil(n_changes / CHANGE_BLOCK) * CHANGE_BLOCK)
 
 
 def _compiled(n_nights: int, n_changes: int) -> Any:
