@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fake_posterior import FakePosterior
 
-from model.decide import History, decide
-from model.priors import load_priors
-from model.regimen import Regimen
+from model.core.regimen import Regimen
+from model.decision.decide import History, decide
+from model.evidence.priorset import load_priors
 
 CASES = {
     "first_step": None,

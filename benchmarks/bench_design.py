@@ -1,4 +1,4 @@
-"""Pre-posterior comparison of trial designs (model.design, model.preposterior).
+"""Pre-posterior comparison of trial designs (model.trial.plan, model.trial.preposterior).
 
 Prints, for two forms (glycinate, taurate) at 200 mg:
 
@@ -23,9 +23,9 @@ import time
 
 import pandas as pd
 
-from model.design import plan_before_after, plan_trial
-from model.preposterior import Drift, compare_with_full_model, preposterior
-from model.priors import load_priors
+from model.evidence.priorset import load_priors
+from model.trial.plan import plan_before_after, plan_trial
+from model.trial.preposterior import Drift, compare_with_full_model, preposterior
 
 FORMS = ["glycinate", "taurate"]
 START = dt.date(2026, 1, 5)

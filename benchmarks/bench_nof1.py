@@ -16,9 +16,9 @@ import time
 
 import pymc as pm
 
-from model.diagnostics import check_convergence
-from model.nof1 import Nof1Model, simulate_nof1
-from model.sampling import sample_posterior, sampler_available
+from model.inference.diagnostics import check_convergence
+from model.inference.sampling import sample_posterior, sampler_available
+from model.nof1.engine import Nof1Model, simulate_nof1
 
 CASES = {
     "normal_ar1": {"family": "normal", "ar1": True},

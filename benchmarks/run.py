@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from model.decide import decide
-from model.diary import read_diary
-from model.personal import PersonalModel
-from model.population import PopulationModel, _stack, likelihoods
-from model.priors import load_priors
-from model.profile import Profile
-from model.simulate import simulate_diary, simulate_population
+from model.data.diary import read_diary
+from model.data.profile import Profile
+from model.decision.decide import decide
+from model.evidence.priorset import load_priors
+from model.personal.fit import PersonalModel
+from model.population.hierarchical import PopulationModel, _stack, likelihoods
+from model.simulate.personas import simulate_diary, simulate_population
 
 TARGETS = {
     "update_120_s": 1.5, "analyze_cli_120_s": 10.0, "ess_per_s_ratio": 10.0,

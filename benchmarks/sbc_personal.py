@@ -16,12 +16,12 @@ import time
 import numpy as np
 import pandas as pd
 
-from model.diary import read_diary
-from model.forms import FORMS
-from model.personal import PersonalModel
-from model.priors import load_priors
-from model.schema import OUTCOMES
-from model.simulate import persona_from_priors, simulate_diary
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
+from model.data.diary import read_diary
+from model.evidence.priorset import load_priors
+from model.personal.fit import PersonalModel
+from model.simulate.personas import persona_from_priors, simulate_diary
 
 TRIED = ("glycinate", "citrate")
 

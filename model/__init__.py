@@ -2,11 +2,11 @@
 
 Supports, does not replace, clinical advice. The data flow: ``load_priors`` (priors/ files ->
 :class:`PriorSet`), ``read_diary`` (diary CSV -> ``Diary``), the n-of-1 engine
-(:mod:`model.nof1`), and the personal model and decision built on them.
+(:mod:`model.nof1.engine`), and the personal model and decision built on them.
 """
 
-from model.errors import DiaryError, InputError, MgsleepError, PriorsError
-from model.priors import PriorEntry, PriorSet, load_priors
+from model.core.errors import DiaryError, InputError, MgsleepError, PriorsError
+from model.evidence.priorset import PriorEntry, PriorSet, load_priors
 
 __all__ = [
     "DiaryError",

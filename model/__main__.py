@@ -2,6 +2,6 @@
 
 import sys
 
-from model.cli import main
+from model.cli.main import main
 
 sys.exit(main())

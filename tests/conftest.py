@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from model.paths import default_priors_dir
-from model.priors import load_priors
+from model.core.paths import default_priors_dir
+from model.evidence.priorset import load_priors
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real-data"
 

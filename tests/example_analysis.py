@@ -6,9 +6,9 @@ a diary note that tries to inject a script.
 
 import functools
 
-from model.analysis import Analysis, analyze
-from model.commands.demo_cmd import example_diary
-from model.diary import read_diary
+from model.analysis.pipeline import Analysis, analyze
+from model.cli.demo import example_diary
+from model.data.diary import read_diary
 
 SCRIPT_NOTE = "<script>alert(1)</script> & a \"quoted\" note"
 PLACEBO_NIGHTS = slice(35, 44)   # the washout between citrate and glycinate (rows, inclusive)

@@ -1,6 +1,6 @@
 """A toy personal posterior in numpy: joint draws of every regimen's steady-state outcomes.
 
-It implements the ``predict(regimens) -> xarray.Dataset`` interface of :mod:`model.decide`
+It implements the ``predict(regimens) -> xarray.Dataset`` interface of :mod:`model.decision.decide`
 without PyMC, for fast tests and benchmarks.
 """
 
@@ -13,8 +13,8 @@ from functools import cached_property
 import numpy as np
 import xarray as xr
 
-from model.forms import FORMS
-from model.regimen import Regimen
+from model.core.forms import FORMS
+from model.core.regimen import Regimen
 
 REFERENCE_MG = 300.0
 

@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from model.analysis import analyze
-from model.cli import main
-from model.diary import read_diary
-from model.forms import NONE
-from model.regimen import Regimen
-from model.simulate import PERSONAS, Schedule, simulate_diary, with_effects
+from model.analysis.pipeline import analyze
+from model.cli.main import main
+from model.core.forms import NONE
+from model.core.regimen import Regimen
+from model.data.diary import read_diary
+from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
 
 pytestmark = pytest.mark.fit
 FAST = {"draws": 1000, "tune": 400, "chains": 4, "seed": 3}

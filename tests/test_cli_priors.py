@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from model.cli import main
+from model.cli.main import main
 
 
 def test_priors_json_to_stdout(capsys):

@@ -9,7 +9,7 @@ import numpy as np
 import pymc as pm
 import pytest
 
-from model.compile_cache import compile_nutpie, graph_key, log_density, manifest_dir
+from model.inference.compile_cache import compile_nutpie, graph_key, log_density, manifest_dir
 
 pytest.importorskip("nutpie")
 
@@ -97,7 +97,7 @@ def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled):
         import numpy as np
         sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
         from test_compile_cache import small_model
-        from model.compile_cache import _assemble, log_density
+        from model.inference.compile_cache import _assemble, log_density
         m = small_model(np.random.default_rng(0).normal(1.0, 0.5, 30))
         c = _assemble(m, json.loads(open({str(manifest)!r}).read()), None)
         print(log_density(c, np.array({point.tolist()!r}))[0])

@@ -14,7 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from model.decide import (
+from model.core.forms import FORMS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.profile import Profile
+from model.decision.decide import (
     DecisionSettings,
     History,
     decide,
@@ -22,10 +25,7 @@ from model.decide import (
     rank,
     screen,
 )
-from model.forms import FORMS
-from model.priors import load_priors
-from model.profile import Profile
-from model.regimen import NO_MAGNESIUM, Regimen
+from model.evidence.priorset import load_priors
 
 AS_OF = dt.date(2025, 3, 1)
 cached_priors = functools.cache(load_priors)
@@ -338,7 +338,7 @@ def test_history_from_a_diary_like_object():
 
 
 def test_history_from_a_real_diary():
-    diary_module = pytest.importorskip("model.diary")
+    diary_module = pytest.importorskip("model.data.diary")
     rows = nights_frame()
     rows = rows[rows["recorded"]].reset_index()
     table = pd.DataFrame({"date": rows["date"].dt.strftime("%Y-%m-%d"),
@@ -487,7 +487,7 @@ def test_safety_properties(profile, past, model, mode, seed):
 
 
 def test_a_blocked_action_shows_enough_decimals_to_exceed_the_limit():
-    from model.decide import _above
+    from model.decision.decide import _above
 
     assert _above(0.2004, 0.2) == "0.2004"   # not "0.20 is above 0.20"
     assert _above(0.37, 0.2) == "0.37"

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from model.cli import main
-from model.commands.demo_cmd import NIGHTS, example_diary
-from model.diary import read_diary
+from model.cli.demo import NIGHTS, example_diary
+from model.cli.main import main
+from model.data.diary import read_diary
 
 pytestmark = pytest.mark.fit
 

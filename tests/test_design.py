@@ -1,4 +1,4 @@
-"""Trial plans (model.design) and their pre-posterior simulation (model.preposterior)."""
+"""Trial plans (model.trial.plan) and their pre-posterior simulation (model.trial.preposterior)."""
 
 import datetime as dt
 import io
@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.design import (
+from model.core.errors import InputError
+from model.core.forms import FORMS, PLACEBO
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import read_diary
+from model.simulate.personas import PERSONAS, simulate_diary
+from model.trial.plan import (
     DIARY_COLUMNS,
     TITRATION_STEP_DAYS,
     plan_before_after,
@@ -18,10 +23,7 @@ from model.design import (
     titration_doses,
     unblind,
 )
-from model.diary import read_diary
-from model.errors import InputError
-from model.forms import FORMS, PLACEBO
-from model.preposterior import (
+from model.trial.preposterior import (
     Drift,
     Question,
     QuickModel,
@@ -30,8 +32,6 @@ from model.preposterior import (
     preposterior,
     simulate_trial,
 )
-from model.regimen import NO_MAGNESIUM, Regimen
-from model.simulate import PERSONAS, simulate_diary
 
 START = dt.date(2026, 1, 5)
 CEILING = 350.0

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.diary import NUMERIC, OUTCOMES, Diary, read_diary
-from model.errors import DiaryError
-from model.forms import FORMS, compound_to_elemental
+from model.core.errors import DiaryError
+from model.core.forms import FORMS, compound_to_elemental
+from model.data.diary import NUMERIC, OUTCOMES, Diary, read_diary
 
 VALID = """date,form,elemental_mg,split,sol_min,awakenings,quality,stool_bristol,gi_upset,notes
 2024-01-01,,,,30,2,3,4,0,first

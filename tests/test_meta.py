@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model.meta import pool
+from model.evidence.pooling import pool
 
 # Colditz et al. 1994 (JAMA 271:698), as metafor's dat.bcg: tpos, tneg, cpos, cneg.
 BCG = np.array([

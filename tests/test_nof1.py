@@ -27,9 +27,10 @@ from pymc_extras.prior import Prior
 from scipy import optimize, stats
 from scipy.special import expit
 
-from model.diagnostics import Diagnostics, check_convergence, ess_threshold
-from model.errors import InputError, MgsleepError
-from model.nof1 import (
+from model.core.errors import InputError, MgsleepError
+from model.inference.diagnostics import Diagnostics, check_convergence, ess_threshold
+from model.inference.sampling import default_sampler, resolve_sampler, sampler_available
+from model.nof1.engine import (
     FAMILIES,
     Nof1Model,
     ar1_latent,
@@ -39,7 +40,6 @@ from model.nof1 import (
     prepare_data,
     simulate_nof1,
 )
-from model.sampling import default_sampler, resolve_sampler, sampler_available
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"
 TINY = {"draws": 300, "tune": 300, "chains": 2}

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.nof1 import simulate_nof1
+from model.cli.main import main
+from model.nof1.engine import simulate_nof1
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"
 FAST = ["--draws", "200", "--tune", "200", "--chains", "2", "--seed", "3"]

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.diary import read_diary
-from model.errors import MgsleepError
-from model.forms import FORMS
-from model.personal import GRAPHS, WARM_TUNE, PersonalModel, warm_started
-from model.regimen import Regimen
-from model.schema import OUTCOMES
-from model.simulate import PERSONAS, simulate_diary
+from model.core.errors import MgsleepError
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
+from model.core.regimen import Regimen
+from model.data.diary import read_diary
+from model.personal.fit import GRAPHS, WARM_TUNE, PersonalModel, warm_started
+from model.simulate.personas import PERSONAS, simulate_diary
 
 pytestmark = pytest.mark.fit
 NIGHTS = 150
@@ -162,7 +162,7 @@ def test_ordinal_likelihood_matches_pymc_and_stays_finite_in_the_tails():
     import pytensor
     import pytensor.tensor as pt
 
-    from model.personal_graph import ordered_logistic_logp
+    from model.personal.graph import ordered_logistic_logp
 
     eta, cut, y = pt.dvector("eta"), pt.dvector("cut"), pt.lvector("y")
     ours = ordered_logistic_logp(eta, cut, y)

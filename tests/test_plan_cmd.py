@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from model.cli import main
-from model.diary import read_diary
+from model.cli.main import main
+from model.data.diary import read_diary
 
 BASE = ["plan", "--forms", "glycinate,taurate", "--start", "2026-03-02", "--seed", "4"]
 

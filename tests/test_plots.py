@@ -1,4 +1,4 @@
-"""The figures of model.plots: what they show, not only that they run."""
+"""The figures of model.viz.plots: what they show, not only that they run."""
 
 import datetime as dt
 
@@ -8,10 +8,12 @@ from example_analysis import DROPPED_ROWS, example_analysis
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 
-from model.decide import decide
-from model.forms import FORMS
-from model.outcomes import SPECS
-from model.plots import (
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES, SPECS
+from model.core.regimen import Regimen
+from model.data.profile import Profile
+from model.decision.decide import decide
+from model.viz.plots import (
     BAND_PREFIX,
     BLOCKED_COLOUR,
     MISSING_LABEL,
@@ -21,9 +23,6 @@ from model.plots import (
     plot_priors,
     plot_timeline,
 )
-from model.profile import Profile
-from model.regimen import Regimen
-from model.schema import OUTCOMES
 
 
 @pytest.fixture(scope="module")

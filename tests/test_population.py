@@ -5,14 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.diary import read_diary
-from model.errors import InputError
-from model.forms import FORMS
-from model.population import PopulationModel, likelihoods, write_priors
-from model.priors import load_priors
-from model.schema import OUTCOMES
-from model.simulate import simulate_population
+from model.cli.main import main
+from model.core.errors import InputError
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
+from model.data.diary import read_diary
+from model.evidence.priorset import load_priors
+from model.population.hierarchical import PopulationModel, likelihoods, write_priors
+from model.simulate.personas import simulate_population
 
 pytestmark = pytest.mark.fit
 PERSONS, NIGHTS = 30, 90
@@ -90,7 +90,7 @@ def test_population_command(population, tmp_path, capsys):
     assert main(["priors", "--priors", str(tmp_path / "written"), "--json", "-"]) == 0
     (folder / "bad.csv").write_text("date,sol_min\n2026-01-01,abc\n")
     with pytest.raises(InputError):
-        from model.population import read_diaries
+        from model.population.hierarchical import read_diaries
 
         read_diaries(folder)
     assert main(["population", str(folder)]) == 2

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from model.errors import PriorsError
-from model.forms import FORMS, compound_to_elemental, elemental_fractions
-from model.priors import load_priors
-from model.schema import CERTAINTIES, OUTCOMES
+from model.core.errors import PriorsError
+from model.core.forms import FORMS, compound_to_elemental, elemental_fractions
+from model.core.outcomes import OUTCOMES
+from model.evidence.priorset import load_priors
+from model.evidence.schema import CERTAINTIES
 
 
 def test_every_form_and_outcome_has_a_traceable_prior(priors):
@@ -247,7 +248,7 @@ def test_missing_directory_and_file(tmp_path, priors_copy):
 
 def test_installed_layout_is_found(tmp_path, monkeypatch):
     """A wheel ships priors/ as model/_default_priors; the loader finds it there."""
-    import model.paths as paths
+    import model.core.paths as paths
 
     fake_pkg = tmp_path / "model"
     shutil.copytree(paths.default_priors_dir(), fake_pkg / "_default_priors")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from model.errors import InputError
-from model.profile import COMPLAINT_WEIGHTS, Profile, ProfileWarning, load_profile
+from model.core.errors import InputError
+from model.data.profile import COMPLAINT_WEIGHTS, Profile, ProfileWarning, load_profile
 
 
 def write(tmp_path, text: str):

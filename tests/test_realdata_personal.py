@@ -3,10 +3,10 @@
 import pytest
 from conftest import REAL_DATA
 
-from model.diary import read_diary
-from model.personal import PersonalModel
-from model.realdata import gwern_diary
-from model.regimen import Regimen
+from model.core.regimen import Regimen
+from model.data.diary import read_diary
+from model.data.gwern import gwern_diary
+from model.personal.fit import PersonalModel
 
 GWERN = REAL_DATA / "gwern_magnesium_2013_2014.csv"
 pytestmark = [pytest.mark.fit,

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from model.diary import read_diary
-from model.forms import FORMS, NONE
-from model.personal import PersonalModel
-from model.regimen import Regimen
-from model.schema import OUTCOMES
-from model.simulate import PERSONAS, Schedule, simulate_diary, with_effects
+from model.core.forms import FORMS, NONE
+from model.core.outcomes import OUTCOMES
+from model.core.regimen import Regimen
+from model.data.diary import read_diary
+from model.personal.fit import PersonalModel
+from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
 
 pytestmark = [pytest.mark.fit, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ import pytest
 from example_analysis import SCRIPT_NOTE, example_analysis
 from matplotlib.image import imread
 
-from model.report import SAFETY_NOTE, forms_that_matter, headline, render_report, write_report
+from model.report.html import SAFETY_NOTE, forms_that_matter, headline, render_report, write_report
 
 pytestmark = pytest.mark.fit
 
@@ -94,7 +94,7 @@ def test_write_report_is_atomic(analysis, report_file, tmp_path, monkeypatch):
     def broken(_):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("model.report.render_report", broken)
+    monkeypatch.setattr("model.report.html.render_report", broken)
     with pytest.raises(RuntimeError):
         write_report(analysis, target)
     assert target.read_text() == "old"

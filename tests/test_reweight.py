@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from model.reweight import K_MAX, psis, systematic_resample
+from model.inference.psis import K_MAX, psis, systematic_resample
 
 
 def test_weights_move_a_normal_posterior_to_the_known_target():

@@ -1,0 +1,200 @@
+"""One analysis end to end: diary + profile + priors -> fit -> decision -> prior sensitivity.
+
+This is what ``mgsleep analyze`` runs and what a notebook calls in one line::
+
+    from model.analysis.pipeline import analyze
+    result = analyze("diary.csv", profile="me.toml")
+    result.decision.recommendation.to_dict()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from scipy.special import logsumexp
+
+from model.core.errors import MgsleepError
+from model.core.outcomes import OUTCOMES
+from model.core.regimen import Regimen
+from model.data.diary import Diary, read_diary
+from model.data.profile import Profile, load_profile
+from model.decision.decide import Decision, decide
+from model.evidence.priorset import PriorSet, load_priors
+from model.personal.fit import PersonalModel
+from model.personal.predict import predict_from_draws
+
+SENSITIVITY_PRIORS = ("sceptical", "confident")
+"""Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
+
+MIN_IS_FRACTION = 0.1  # importance reweighting is trusted when its ESS is >= 10 % of draws
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """The decision under one alternative prior."""
+
+    prior: str
+    action: str
+    form: str | None
+    elemental_mg_per_day: float | None
+    holds: bool
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``prior_sensitivity`` entry of the analyze JSON."""
+        return {"prior": self.prior, "action": self.action, "form": self.form,
+                "elemental_mg_per_day": self.elemental_mg_per_day, "holds": self.holds,
+                "method": self.method}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of :func:`analyze`."""
+
+    as_of: dt.date
+    diary: Diary
+    profile: Profile
+    fit: PersonalModel
+    decision: Decision
+    sensitivity: tuple[Sensitivity, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 1)."""
+        effects = self.fit.effects()
+        return {
+            "schema_version": 1,
+            "as_of": self.as_of.isoformat(),
+            "nights": {"total": self.diary.n_recorded,
+                       "by_regimen": self.diary.regimen_counts()},
+            "diagnostics": self.fit.diagnostics_.to_dict(),
+            "effects": [{k: (v.item() if isinstance(v, np.generic) else v)
+                         for k, v in row.items()} for row in effects.to_dict("records")],
+            **self.decision.to_dict(),
+            "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
+        }
+
+
+def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
+    last = diary.nights.index.max().date()
+    if as_of is None:
+        return diary, last
+    first = diary.nights.index.min().date()
+    if as_of < first:
+        raise MgsleepError(f"{diary.source}: --as-of {as_of} is before the first night "
+                           f"({first})")
+    keep = diary.nights.loc[: str(as_of)]
+    return Diary(keep, diary.source, diary.warnings), as_of
+
+
+def _log_prior_theta(theta: np.ndarray, r: np.ndarray, mean: np.ndarray,
+                     sd: np.ndarray) -> np.ndarray:
+    z = (theta - mean[None] - r[:, None, :]) / sd[None]
+    return -0.5 * (z**2).sum(axis=(1, 2)) - np.log(sd).sum()
+
+
+def _reweighted(fit: PersonalModel, alt: PriorSet,
+                seed: int | None) -> dict[str, np.ndarray] | None:
+    """Draws resampled by importance weights from the fitted prior to ``alt`` (None if ESS low)."""
+    smd = np.array([alt.settings.outcomes[o].smd_sd for o in OUTCOMES])
+    dev = alt.settings.personal.form_deviation_smd * smd
+    shift = float(alt.safety.gut_sensitivity[fit.gut_sensitivity])  # type: ignore[index]
+
+    def spread(p: PriorSet) -> tuple[np.ndarray, np.ndarray]:
+        mean = p.means().values.copy()
+        mean[:, OUTCOMES.index("gi")] += shift
+        return mean, np.sqrt(p.sds().values ** 2 + dev[None] ** 2)
+
+    theta, r = fit.draws_of("theta"), fit.draws_of("responsiveness")
+    log_w = _log_prior_theta(theta, r, *spread(alt)) - _log_prior_theta(theta, r,
+                                                                         *spread(fit.priors_))
+    weights = np.exp(log_w - logsumexp(log_w))
+    if 1.0 / np.sum(weights**2) < MIN_IS_FRACTION * len(weights):
+        return None
+    rng = np.random.default_rng(seed)
+    index = rng.choice(len(weights), size=len(weights), p=weights)
+    return {k: fit.draws_of(k)[index] for k in fit._draws}
+
+
+def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
+                 as_of: dt.date, seed: int | None, progress: bool) -> tuple[Sensitivity, ...]:
+    main = decision.recommendation
+    out = []
+    for name in SENSITIVITY_PRIORS:
+        alt = fit.priors_.sceptical(0.5) if name == "sceptical" else \
+            fit.priors_.with_certainty_weight(2.0)
+        draws = _reweighted(fit, alt, seed)
+        method = "importance reweighting"
+        if draws is None:
+            _say(progress, f"re-fitting under the {name} prior (reweighting ESS too low)")
+            refit = PersonalModel(alt, gut_sensitivity=fit.gut_sensitivity, draws=fit.draws,
+                                  tune=fit.tune, chains=fit.chains, sampler=fit.sampler,
+                                  random_seed=seed).fit(diary)
+            draws, method = refit._draws, "refit"
+
+        def predict(regimens: Sequence[Regimen], d: dict[str, np.ndarray] = draws,
+                    p: PriorSet = alt) -> xr.Dataset:
+            return predict_from_draws(d, regimens, p)
+
+        other = decide(predict, priors=alt, profile=profile, diary=diary, as_of=as_of,
+                       diagnostics_ok=fit.diagnostics_.ok, seed=seed).recommendation
+        regimen = other.regimen
+        holds = other.action == main.action and other.regimen == main.regimen
+        out.append(Sensitivity(name, other.action, regimen.form if regimen else None,
+                               regimen.elemental_mg if regimen else None, holds, method))
+    return tuple(out)
+
+
+def _say(progress: bool, message: str) -> None:
+    if progress:
+        print(f"mgsleep: {message}", file=sys.stderr, flush=True)
+
+
+def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None = None,
+            priors: str | Path | PriorSet | None = None, as_of: dt.date | None = None,
+            draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
+            seed: int | None = None, progress: bool = False) -> Analysis:
+    """Fit a diary and decide the next step.
+
+    Parameters
+    ----------
+    diary : path or Diary
+        The nightly diary (CSV of CONTRACT.md).
+    profile : path or Profile, optional
+        The person's profile TOML (default: every key at its default).
+    priors : path or PriorSet, optional
+        A priors directory (default: the bundled one).
+    as_of : datetime.date, optional
+        Analyse the diary as it stood on this date (default: its last night).
+    draws, tune, chains, sampler, seed :
+        MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
+    progress : bool
+        Report progress (and the sampler's progress bar) on standard error.
+
+    Returns
+    -------
+    Analysis
+    """
+    prior_set = priors if isinstance(priors, PriorSet) else load_priors(priors)
+    person = profile if isinstance(profile, Profile) else \
+        load_profile(profile, safety=prior_set.safety)
+    full = diary if isinstance(diary, Diary) else read_diary(diary)
+    data, day = _truncate(full, as_of)
+    _say(progress, f"fitting {data.n_recorded} nights of {data.source} "
+                   f"(the first fit of a size on this machine compiles the model: about a "
+                   f"minute; later processes reuse the disk cache)")
+    fit = PersonalModel(prior_set, gut_sensitivity=person.gut_sensitivity, draws=draws,
+                        tune=tune, chains=chains, sampler=sampler, random_seed=seed,
+                        progressbar=progress).fit(data)
+    _say(progress, f"fitted in {fit.fit_seconds_:.1f} s; diagnostics "
+                   f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
+    decision = decide(fit.predict, priors=prior_set, profile=person, diary=data, as_of=day,
+                      diagnostics_ok=fit.diagnostics_.ok, seed=seed)
+    sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress)
+    return Analysis(day, data, person, fit, decision, sensitivity)

@@ -1,0 +1,100 @@
+"""``mgsleep analyze``: fit a diary, decide the next step, report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+
+from model.analysis.pipeline import Analysis, analyze
+from model.core.atomic import write_json
+from model.core.errors import Fault, InputError
+from model.inference.sampling import SAMPLERS
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """Parse YYYY-MM-DD or raise an InputError naming the option."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError([Fault(option, "", f"expected a date YYYY-MM-DD, got {text!r}")]) \
+            from None
+
+
+def add_mcmc_arguments(parser: argparse.ArgumentParser, draws: int = 1000) -> None:
+    """The MCMC options shared by the commands that fit the personal model."""
+    parser.add_argument("--draws", type=int, default=draws, metavar="N",
+                        help=f"draws per chain (default {draws})")
+    parser.add_argument("--chains", type=int, default=4, metavar="N", help="chains (default 4)")
+    parser.add_argument("--seed", type=int, metavar="N", help="random seed (reproducible)")
+    parser.add_argument("--sampler", choices=tuple(SAMPLERS),
+                        help="NUTS sampler (default: nutpie when installed, else pymc; "
+                        "pymc = PyMC's own NUTS, the benchmark baseline)")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``mgsleep analyze``."""
+    parser = subparsers.add_parser(
+        "analyze", help="fit your diary and get the next step",
+        description="Fit the personal magnesium model to a nightly diary and recommend the "
+        "next step (start, continue, change dose or form, stop, or see a clinician), with "
+        "how sure it is and when to look again. Supports, does not replace, clinical advice.")
+    parser.add_argument("diary", metavar="DIARY", help="the diary CSV (never modified)")
+    parser.add_argument("--profile", metavar="PROFILE.toml", help="your profile (safety facts "
+                        "and preferences)")
+    parser.add_argument("--priors", metavar="DIR", help="a priors directory (default: bundled)")
+    parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
+    parser.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD",
+                        help="analyse the diary as it stood on this date")
+    add_mcmc_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def print_summary(result: Analysis) -> None:
+    """A short readable summary of an analysis on standard output."""
+    rec = result.decision.recommendation
+    data = rec.to_dict()
+    diag = result.fit.diagnostics_
+    print(f"Diary: {result.diary.n_recorded} nights up to {result.as_of} "
+          f"({', '.join(f'{k}: {v}' for k, v in result.diary.regimen_counts().items())})")
+    print(f"Fit: {result.fit.fit_seconds_:.1f} s; diagnostics {'ok' if diag.ok else 'FAILED'} "
+          f"(max R-hat {diag.max_rhat:.3f}, min bulk ESS {diag.min_ess_bulk:.0f}, "
+          f"{diag.divergences} divergences)")
+    what = data["action"].replace("_", " ")
+    if data["action"] == "continue" and not data["form"]:
+        what = "continue without magnesium"
+    elif data["form"]:
+        what += f": {data['form']} {data['elemental_mg_per_day']:g} mg elemental/day" + \
+            (" (split in two)" if data["split"] else "")
+    print(f"\nRecommendation: {what}  [{'commit' if data['commit'] else 'not yet sure'}; "
+          f"look again on {data['next_review']}]")
+    for reason in data["reasons"]:
+        print(f"  - {reason}")
+    for warning in data["warnings"]:
+        print(f"  ! {warning}")
+    held = [s for s in result.sensitivity if not s.holds]
+    print("\nPrior sensitivity: " + ("the recommendation holds under a sceptical and a "
+                                    "confident prior" if not held else "changes under the "
+                                    + ", ".join(f"{s.prior} prior (-> {s.action})"
+                                                for s in held)))
+    print("\nmgsleep supports, and does not replace, advice from a clinician.")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse, print the summary, write the requested outputs (atomically)."""
+    as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+    result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
+                     draws=args.draws, chains=args.chains, sampler=args.sampler, seed=args.seed,
+                     progress=sys.stderr.isatty() or args.json != "-")
+    payload = result.to_json()
+    if args.report:
+        from model.report.html import write_report
+
+        write_report(result, args.report)
+    if args.json:
+        write_json(args.json, payload)
+    if args.json != "-":
+        print_summary(result)
+    return 0

@@ -1,0 +1,7 @@
+"""Subcommands of ``mgsleep``; each module registers one with ``add_parser``."""
+
+from types import ModuleType
+
+from model.cli import analyze, demo, nof1, plan, population, priors, simulate
+
+COMMANDS: tuple[ModuleType, ...] = (demo, priors, analyze, nof1, simulate, plan, population)

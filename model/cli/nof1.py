@@ -1,0 +1,126 @@
+"""``mgsleep nof1``: a plain n-of-1 (or series of n-of-1) analysis of any CSV."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import pandas as pd
+
+from model.core.atomic import write_json
+from model.core.errors import Fault, InputError, MgsleepError
+from model.inference.sampling import SAMPLERS
+from model.nof1.engine import FAMILIES, Nof1Model
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``mgsleep nof1``."""
+    parser = subparsers.add_parser(
+        "nof1", help="analyse an n-of-1 trial (any treatments and outcome)",
+        description="Bayesian analysis of an n-of-1 trial (or, with --person, a series of "
+        "them) with weakly informative default priors. Effects are on the linear-predictor "
+        "scale of the family (difference in means, log rate ratio, log odds ratio, ordinal "
+        "shift) against the baseline level, with 95%% equal-tailed intervals.")
+    parser.add_argument("data", metavar="DATA.csv", help="long-format CSV, one row per "
+                        "observation")
+    parser.add_argument("--outcome", required=True, metavar="COL", help="outcome column")
+    parser.add_argument("--treatment", required=True, metavar="COL", help="treatment column")
+    parser.add_argument("--baseline", required=True, metavar="LEVEL",
+                        help="reference level of the treatment (numbers match: 1 = 1.0)")
+    parser.add_argument("--family", choices=FAMILIES, default="normal",
+                        help="outcome family (default normal)")
+    parser.add_argument("--categories", metavar="LOW:HIGH",
+                        help="declared range of an ordinal outcome (default: observed range)")
+    parser.add_argument("--ar1", action="store_true", help="AR(1) autocorrelation over time")
+    parser.add_argument("--trend", action="store_true", help="smooth time trend")
+    parser.add_argument("--time", metavar="COL", help="time column (whole numbers or dates; "
+                        "default: row order)")
+    parser.add_argument("--person", metavar="COL", help="person column: series of n-of-1 "
+                        "trials with partially pooled person effects")
+    parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
+    parser.add_argument("--draws", type=int, default=1000, metavar="N",
+                        help="draws per chain (default 1000)")
+    parser.add_argument("--tune", type=int, default=1000, metavar="N",
+                        help="tuning steps per chain (default 1000)")
+    parser.add_argument("--chains", type=int, default=4, metavar="N", help="chains (default 4)")
+    parser.add_argument("--seed", type=int, metavar="N", help="random seed")
+    parser.add_argument("--sampler", choices=tuple(SAMPLERS), help="NUTS sampler (default "
+                        "nutpie when installed, else pymc)")
+    parser.set_defaults(handler=run)
+
+
+def _categories(text: str | None) -> tuple[int, int] | None:
+    """Parse ``LOW:HIGH``."""
+    if text is None:
+        return None
+    low, sep, high = text.partition(":")
+    try:
+        bounds = (int(low), int(high))
+    except ValueError:
+        bounds = (0, -1)
+    if not sep or bounds[0] >= bounds[1]:
+        raise MgsleepError(f"--categories: expected LOW:HIGH with LOW < HIGH, got {text!r}")
+    return bounds
+
+
+def _read_csv(path: str) -> pd.DataFrame:
+    """Read the data file, turning I/O and parse failures into an InputError."""
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise InputError([Fault(path, "", "file not found")]) from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
+            IsADirectoryError, PermissionError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError([Fault(path, "", f"expected a CSV file, got: {message}")]) from None
+
+
+def result_json(fitted: Nof1Model) -> dict[str, Any]:
+    """Return the ``nof1`` JSON (schema_version 1) of a fitted model."""
+    payload: dict[str, Any] = {
+        "schema_version": 1,
+        "family": fitted.family,
+        "ar1": fitted.ar1,
+        "trend": fitted.trend,
+        "effects": fitted.effects_.to_dict("records"),
+    }
+    if fitted.persons_ is not None:
+        payload["persons"] = [
+            {"person": person, "effects": rows.drop(columns="person").to_dict("records")}
+            for person, rows in fitted.persons_.groupby("person", sort=False)
+        ]
+    payload["diagnostics"] = fitted.diagnostics_.to_dict()
+    return payload
+
+
+def _print_table(fitted: Nof1Model, source: str) -> None:
+    """Human-readable summary."""
+    extras = [name for name, on in (("AR(1)", fitted.ar1), ("trend", fitted.trend)) if on]
+    print(f"n-of-1 analysis of {source}: family {fitted.family}"
+          + (f" with {' and '.join(extras)}" if extras else ""))
+    print(fitted.effects_.round(3).to_string(index=False))
+    if fitted.persons_ is not None:
+        print("\nPer person (partially pooled):")
+        print(fitted.persons_.round(3).to_string(index=False))
+    d = fitted.diagnostics_
+    status = "ok" if d.ok else "NOT CONVERGED: do not trust these numbers"
+    print(f"\nDiagnostics: {status} (max R-hat {d.max_rhat:.3f}, min bulk ESS "
+          f"{d.min_ess_bulk:.0f}, divergences {d.divergences})")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fit the model, print the effects and optionally write JSON."""
+    data = _read_csv(args.data)
+    fitted = Nof1Model(
+        family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,
+        categories=_categories(args.categories), draws=args.draws, tune=args.tune,
+        chains=args.chains, sampler=args.sampler, random_seed=args.seed,
+    ).fit(data, outcome=args.outcome, treatment=args.treatment, time=args.time,
+          person=args.person, source=args.data)
+    payload = result_json(fitted)
+    if args.json:
+        write_json(args.json, payload)
+        if args.json == "-":
+            return 0
+    _print_table(fitted, args.data)
+    return 0

@@ -1,0 +1,125 @@
+"""``mgsleep plan``: a randomised n-of-1 schedule, its diary, calendar and sealed key."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from model.cli.analyze import parse_date
+from model.core.atomic import write_json, write_text
+from model.core.errors import Fault, InputError
+from model.trial.plan import TrialPlan, plan_trial
+
+OPTIONS: dict[str, str] = {"forms": "--forms", "dose_mg": "--dose",
+                           "baseline_days": "--baseline-days", "period_days": "--period-days",
+                           "washout_days": "--washout-days", "cycles": "--cycles"}
+"""The option of each :func:`plan_trial` parameter (for error messages)."""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``mgsleep plan``."""
+    parser = subparsers.add_parser(
+        "plan", help="make a randomised trial schedule for your diary",
+        description="Plan an n-of-1 trial: a baseline without magnesium, then each form once "
+        "per cycle in random order (mirrored in the next cycle), with a washout between "
+        "treatment periods. Writes the diary to fill in (--out), a calendar (--ics) and, "
+        "with --blind, a sealed key; --simulate estimates how often the plan leads to the "
+        "right choice.")
+    parser.add_argument("--forms", required=True, metavar="F1,F2",
+                        help="forms to compare, comma-separated (placebo allowed)")
+    parser.add_argument("--dose", type=float, default=200.0, metavar="MG",
+                        help="elemental mg per day (default 200; at most the ceiling)")
+    parser.add_argument("--baseline-days", type=int, default=14, metavar="N",
+                        help="nights without magnesium first (default 14)")
+    parser.add_argument("--period-days", type=int, default=14, metavar="N",
+                        help="nights per treatment period (default 14)")
+    parser.add_argument("--washout-days", type=int, default=7, metavar="N",
+                        help="nights without magnesium between periods (default 7)")
+    parser.add_argument("--cycles", type=int, default=2, metavar="N",
+                        help="cycles; each gives every form one period (default 2)")
+    parser.add_argument("--start", metavar="YYYY-MM-DD", help="first night (default today)")
+    parser.add_argument("--titration", action="store_true",
+                        help="open each period at 100 mg, +100 mg every 7 nights")
+    parser.add_argument("--blind", action="store_true",
+                        help="code the forms A, B, ... and add a placebo arm; the key goes to "
+                        "--key (default: next to --out, KEY suffix)")
+    parser.add_argument("--key", metavar="PATH", help="where to write the sealed key (JSON)")
+    parser.add_argument("--seed", type=int, metavar="N", help="random seed (reproducible)")
+    parser.add_argument("--out", metavar="CSV", help="write the diary to fill in ('-' = stdout)")
+    parser.add_argument("--ics", metavar="PATH", help="write an iCalendar file of the periods")
+    parser.add_argument("--simulate", action="store_true",
+                        help="estimate P(right decision), regret and when it becomes clear")
+    parser.add_argument("--sims", type=int, default=100, metavar="N",
+                        help="simulated persons for --simulate (default 100)")
+    parser.add_argument("--json", metavar="PATH", help="write the plan and simulation as JSON "
+                        "('-' = stdout)")
+    parser.set_defaults(handler=run)
+
+
+def _build(args: argparse.Namespace) -> TrialPlan:
+    """Build the plan, or raise an InputError naming every invalid option."""
+    faults: list[Fault] = []
+    start = dt.date.today()
+    try:
+        start = parse_date(args.start, "--start") if args.start else start
+    except InputError as error:
+        faults += error.faults
+    if args.sims < 1:
+        faults.append(Fault("--sims", "", f"expected at least 1, got {args.sims}"))
+    if args.blind and not (args.key or (args.out and args.out != "-")):
+        faults.append(Fault("--blind", "", "the sealed key needs a file: give --key PATH "
+                            "(or --out CSV to write it next to the diary)"))
+    try:
+        plan = plan_trial(args.forms.split(","), dose_mg=args.dose,
+                          baseline_days=args.baseline_days, period_days=args.period_days,
+                          washout_days=args.washout_days, cycles=args.cycles, start=start,
+                          blind=args.blind, seed=args.seed, titration=args.titration)
+    except InputError as error:
+        faults += [Fault(OPTIONS.get(f.file, f.file), f.where, f.message)
+                   for f in error.faults]
+    if faults:
+        raise InputError(faults)
+    return plan
+
+
+def key_path(args: argparse.Namespace) -> Path:
+    """Where the sealed key goes: ``--key``, else ``<out stem>.key.json`` beside ``--out``."""
+    if args.key:
+        return Path(args.key)
+    out = Path(args.out)
+    return out.with_name(f"{out.stem}.key.json")
+
+
+def _payload(plan: TrialPlan, simulation: dict[str, Any] | None) -> dict[str, Any]:
+    return {"schema_version": 1, "design": plan.design, "blind": plan.blind,
+            "seed": plan.seed, "nights": plan.n_nights, "start": plan.start.isoformat(),
+            "end": plan.end.isoformat(), "periods": plan.table().to_dict(orient="records"),
+            "simulation": simulation}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan, optionally simulate, print, then write every requested file."""
+    plan = _build(args)
+    simulation = None
+    if args.simulate:
+        from model.trial.preposterior import preposterior
+
+        result = preposterior(plan, n_sims=args.sims, seed=args.seed or 0)
+        simulation = result.summary()
+    if args.json != "-":
+        print(f"Trial plan: {plan.n_nights} nights, {plan.start} to {plan.end}"
+              + (" (blinded: pots coded by letter; the key is sealed)" if plan.blind else ""))
+        print(plan.table().to_string(index=False))
+        if args.simulate:
+            print("\n" + result.describe())
+    if args.out:
+        write_text(args.out, plan.to_diary_csv())
+    if plan.blind:
+        write_text(key_path(args), plan.key_json())
+    if args.ics:
+        write_text(args.ics, plan.to_ics())
+    if args.json:
+        write_json(args.json, _payload(plan, simulation))
+    return 0

@@ -1,0 +1,103 @@
+"""The one outcome registry: every modelled outcome's vocabulary, read by every other module.
+
+An outcome has a model name (``sol``, ``awakenings``, ...), the diary column it is read from, a
+likelihood family, the scale its effects are expressed on, which direction is better, and how
+its predictions are shown in diary units (name, unit, digits). The numbers a researcher may
+change (model scales, MCIDs, baselines) live in ``priors/settings.toml``; the vocabulary lives
+here, once. A ``settings.toml`` may still state ``diary_column``, ``scale`` or
+``better`` (older files do): they must then agree with this registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Family = Literal["normal_ar1", "negbin", "ordinal", "bernoulli"]
+Scale = Literal["log_ratio", "log_rate_ratio", "logit_shift", "log_odds_ratio"]
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """One modelled outcome.
+
+    Attributes
+    ----------
+    name : str
+        Model outcome name (a key of :data:`SPECS`, a key of ``settings.toml``'s outcomes).
+    column : str
+        Diary column the outcome is read from (``gi_night`` is derived from ``stool_bristol``
+        and ``gi_upset``).
+    family : str
+        ``normal_ar1`` (log1p of minutes, AR(1) errors), ``negbin``, ``ordinal`` or
+        ``bernoulli``.
+    scale : str
+        Scale of its effects (``log_ratio``, ``log_rate_ratio``, ``logit_shift``,
+        ``log_odds_ratio``).
+    better : str
+        ``lower`` or ``higher``: which direction of the diary value is an improvement.
+    gain_key : str
+        Name of the prediction in diary units (the ``expected_gain`` key of the contract).
+    unit : str
+        Unit of that prediction, for people.
+    digits : int
+        Decimal places when that prediction is shown.
+    categories : int
+        Number of ordinal categories (0 for other families).
+    lowest : int
+        Diary value of the lowest ordinal category.
+    typical : float
+        Typical diary value without magnesium; centres the intercept prior.
+    """
+
+    name: str
+    column: str
+    family: Family
+    scale: Scale
+    better: Literal["lower", "higher"]
+    gain_key: str
+    unit: str
+    digits: int
+    categories: int = 0
+    lowest: int = 0
+    typical: float = 0.0
+
+    @property
+    def sign(self) -> float:
+        """+1 when a higher value is better, -1 when a lower one is."""
+        return 1.0 if self.better == "higher" else -1.0
+
+
+SPECS: dict[str, OutcomeSpec] = {
+    "sol": OutcomeSpec("sol", "sol_min", "normal_ar1", "log_ratio", "lower", "sol_min", "min", 1,
+                       typical=30.0),
+    "awakenings": OutcomeSpec("awakenings", "awakenings", "negbin", "log_rate_ratio", "lower",
+                              "awakenings", "per night", 2, typical=2.0),
+    "quality": OutcomeSpec("quality", "quality", "ordinal", "logit_shift", "higher", "quality",
+                           "points", 2, categories=5, lowest=1),
+    "freshness": OutcomeSpec("freshness", "freshness", "ordinal", "logit_shift", "higher",
+                             "freshness", "points", 2, categories=10, lowest=1),
+    "anxiety": OutcomeSpec("anxiety", "anxiety", "ordinal", "logit_shift", "lower", "anxiety",
+                           "points", 2, categories=11, lowest=0),
+    "gi": OutcomeSpec("gi", "gi_night", "bernoulli", "log_odds_ratio", "lower", "gi_rate",
+                      "share of nights", 3, typical=0.05),
+}
+"""Every model outcome, keyed by name, in display order."""
+
+OUTCOMES: tuple[str, ...] = tuple(SPECS)
+"""Model outcomes, in display order."""
+
+SLEEP_OUTCOMES: tuple[str, ...] = tuple(o for o in OUTCOMES if o != "gi")
+"""Outcomes that respond with build-up kinetics (all but GI, which is acute)."""
+
+ORDINAL: tuple[str, ...] = tuple(o for o in OUTCOMES if SPECS[o].family == "ordinal")
+"""Outcomes rated on an ordinal scale."""
+
+GAIN_KEYS: tuple[str, ...] = tuple(SPECS[o].gain_key for o in OUTCOMES)
+"""Predicted steady-state nightly values in diary units, in :data:`OUTCOMES` order."""
+
+OUTCOME_OF_GAIN: dict[str, str] = {SPECS[o].gain_key: o for o in OUTCOMES}
+"""The model outcome of each diary-unit prediction."""
+
+VOCABULARY_KEYS: dict[str, str] = {"diary_column": "column", "scale": "scale", "better": "better"}
+"""``settings.toml`` keys that restate the registry (key -> :class:`OutcomeSpec` field)."""

@@ -1,0 +1,291 @@
+"""The evidence base as a :class:`PriorSet`: load, validate, derive, explain, override.
+
+>>> from model.evidence.priorset import load_priors
+>>> priors = load_priors()                      # the bundled priors/ directory
+>>> priors.table().loc[("glycinate", "quality")]["basis"]
+'direct'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from model.core.errors import Fault, PriorsError
+from model.core.forms import FORMS, Compound, load_compounds
+from model.core.outcomes import OUTCOMES
+from model.core.paths import default_priors_dir
+from model.evidence.schema import (
+    EvidenceFile,
+    Safety,
+    Settings,
+    parse_file,
+    raise_if,
+)
+from model.evidence.synthesis import ConversionError, Synthesis, convert, synthesize
+
+
+@dataclass(frozen=True)
+class PriorEntry:
+    """The prior of the population effect of one form on one outcome (model scale).
+
+    ``basis`` says where it comes from: ``direct`` (the form's own human evidence), ``expert``
+    (only mechanistic, preclinical or marketing claims for this form), ``class`` (borrowed from
+    all forms), ``reference`` (no evidence at all: the no-effect reference prior), ``pooled``
+    (a population fit written back) or ``override`` (set by a researcher).
+    """
+
+    form: str
+    outcome: str
+    scale: str
+    mean: float
+    sd: float
+    certainty: str
+    basis: str
+    sources: tuple[str, ...]
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``priors`` JSON record of CONTRACT.md."""
+        return {"form": self.form, "outcome": self.outcome, "scale": self.scale,
+                "mean": self.mean, "sd": self.sd, "certainty": self.certainty,
+                "basis": self.basis, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The parsed contents of a priors directory."""
+
+    directory: Path
+    settings: Settings
+    safety: Safety
+    class_file: EvidenceFile
+    form_files: dict[str, EvidenceFile]
+    compounds: tuple[Compound, ...]
+
+
+def _load_evidence(directory: Path) -> Evidence:
+    faults: list[Fault] = []
+    settings, found = parse_file(directory / "settings.toml", Settings)
+    faults += found
+    safety, found = parse_file(directory / "safety.toml", Safety)
+    faults += found
+    class_file, found = parse_file(directory / "class.toml", EvidenceFile)
+    faults += found
+    if class_file is not None and class_file.scope != "class":
+        faults.append(Fault(str(directory / "class.toml"), "key scope",
+                            "expected scope = \"class\""))
+    form_files: dict[str, EvidenceFile] = {}
+    for path in sorted((directory / "forms").glob("*.toml")):
+        parsed, found = parse_file(path, EvidenceFile)
+        faults += found
+        if parsed is None or parsed.form is None:
+            continue
+        if parsed.form in form_files:
+            faults.append(Fault(str(path), "key form",
+                                f"duplicate: another file already describes {parsed.form!r}"))
+        elif path.stem != parsed.form:
+            faults.append(Fault(str(path), "key form", f"form {parsed.form!r} does not match "
+                                f"the file name; name the file {parsed.form}.toml"))
+        form_files[parsed.form] = parsed
+    files = {str(directory / "class.toml"): class_file} | {
+        str(directory / "forms" / f"{form}.toml"): f for form, f in form_files.items()}
+    if settings is not None:
+        faults += _entry_faults(files, settings)
+    try:
+        compounds = tuple(load_compounds(directory))
+    except PriorsError as error:
+        faults += error.faults
+        compounds = ()
+    except FileNotFoundError:
+        faults.append(Fault(str(directory / "elemental_fractions.csv"), "", "file missing"))
+        compounds = ()
+    raise_if(faults)
+    assert settings is not None and safety is not None and class_file is not None
+    return Evidence(directory, settings, safety, class_file, form_files, compounds)
+
+
+def _entry_faults(files: dict[str, EvidenceFile | None], settings: Settings) -> list[Fault]:
+    """Duplicate ids across files and entries that cannot be put on the model scale."""
+    faults: list[Fault] = []
+    seen: dict[tuple[str, str], str] = {}
+    for path, file in files.items():
+        if file is None:
+            continue
+        for index, study in enumerate(file.studies, start=1):
+            key = f"key studies[{index} id={study.id}]"
+            previous = seen.get((study.id, study.outcome))
+            if previous is not None:
+                faults.append(Fault(path, key, f"duplicate entry: {study.id!r} on outcome "
+                                    f"{study.outcome!r} is already in {previous}"))
+            seen[study.id, study.outcome] = path
+            try:
+                convert(study, settings, file.form or "class")
+            except ConversionError as error:
+                faults.append(Fault(path, key, str(error)))
+    return faults
+
+
+@dataclass(frozen=True)
+class PriorSet:
+    """Priors for every form x outcome, traceable to their evidence.
+
+    Build one with :func:`load_priors`. Views: :meth:`table` (pandas), :meth:`explain`,
+    :meth:`means` / :meth:`sds` (xarray, dims ``form`` x ``outcome``), :meth:`to_pymc`.
+    Variants: :meth:`with_override`, :meth:`with_certainty_weight`, :meth:`sceptical`.
+    """
+
+    evidence: Evidence
+    entries: dict[tuple[str, str], PriorEntry]
+    syntheses: dict[tuple[str, str], Synthesis] = field(repr=False)
+    power_factor: float = 1.0
+
+    @property
+    def settings(self) -> Settings:
+        """The synthesis settings (``settings.toml``)."""
+        return self.evidence.settings
+
+    @property
+    def safety(self) -> Safety:
+        """The hard rules (``safety.toml``)."""
+        return self.evidence.safety
+
+    def __getitem__(self, key: tuple[str, str]) -> PriorEntry:
+        form, outcome = key
+        if (form, outcome) not in self.entries:
+            raise KeyError(f"no prior for form {form!r} and outcome {outcome!r}; forms: "
+                           f"{', '.join(FORMS)}; outcomes: {', '.join(OUTCOMES)}")
+        return self.entries[form, outcome]
+
+    def table(self) -> pd.DataFrame:
+        """One row per form x outcome: scale, mean, sd, 95 % interval, certainty, basis."""
+        rows = [e.to_dict() | {"ci_low": e.mean - 1.96 * e.sd, "ci_high": e.mean + 1.96 * e.sd}
+                for e in self.entries.values()]
+        frame = pd.DataFrame(rows).set_index(["form", "outcome"])
+        frame["sources"] = frame["sources"].map(", ".join)
+        return frame[["scale", "mean", "sd", "ci_low", "ci_high", "certainty", "basis",
+                      "sources"]]
+
+    def _grid(self, attribute: str) -> xr.DataArray:
+        values = np.array([[getattr(self.entries[f, o], attribute) for o in OUTCOMES]
+                           for f in FORMS])
+        return xr.DataArray(values, dims=("form", "outcome"),
+                            coords={"form": list(FORMS), "outcome": list(OUTCOMES)},
+                            name=attribute)
+
+    def means(self) -> xr.DataArray:
+        """Prior means, dims ``form`` x ``outcome`` (model scale, natural sign)."""
+        return self._grid("mean")
+
+    def sds(self) -> xr.DataArray:
+        """Prior standard deviations, dims ``form`` x ``outcome``."""
+        return self._grid("sd")
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The ``priors`` JSON of CONTRACT.md."""
+        return [e.to_dict() for e in self.entries.values()]
+
+    def to_pymc(self) -> dict[tuple[str, str], Any]:
+        """``pymc_extras.prior.Prior`` objects (Normal) for every form x outcome."""
+        from pymc_extras.prior import Prior
+
+        return {key: Prior("Normal", mu=e.mean, sigma=e.sd) for key, e in self.entries.items()}
+
+    def with_override(self, form: str, outcome: str, *, mean: float | None = None,
+                      sd: float | None = None, reason: str = "researcher override") -> PriorSet:
+        """Return a copy with one prior set by hand (basis ``override``)."""
+        entry = self[form, outcome]
+        if sd is not None and not sd > 0:
+            raise PriorsError([Fault("<override>", f"{form} x {outcome}",
+                                     f"sd must be positive, got {sd}")])
+        new = dataclasses.replace(entry, mean=entry.mean if mean is None else float(mean),
+                                  sd=entry.sd if sd is None else float(sd), basis="override",
+                                  note=reason)
+        return dataclasses.replace(self, entries=self.entries | {(form, outcome): new})
+
+    def with_certainty_weight(self, factor: float) -> PriorSet:
+        """Re-derive every prior with each certainty's power-prior weight times ``factor``."""
+        return _derive(self.evidence, power_factor=factor)
+
+    def sceptical(self, shrink: float = 0.5) -> PriorSet:
+        """Every prior mean shrunk toward no effect by ``shrink`` (sds kept)."""
+        entries = {k: dataclasses.replace(e, mean=e.mean * shrink,
+                                          note=f"sceptical: mean x {shrink}")
+                   for k, e in self.entries.items()}
+        return dataclasses.replace(self, entries=entries)
+
+    def explain(self, form: str, outcome: str) -> str:
+        """The chain from the studies to the prior of one form x outcome, in plain text."""
+        entry = self[form, outcome]
+        spec = self.settings.outcomes[outcome]
+        lines = [f"{form} x {outcome} ({spec.label}); scale {spec.scale}, "
+                 f"{'lower' if spec.better == 'lower' else 'higher'} is better; effect of "
+                 f"{self.settings.reference_dose_mg:g} mg elemental per day vs none"]
+        if entry.basis == "override":
+            lines.append(f"OVERRIDE: N({entry.mean:.3f}, {entry.sd:.3f}); {entry.note}")
+        syn = self.syntheses.get((form, outcome))
+        if syn is None:
+            return "\n".join(lines)
+        lines.append(f"1. reference prior (no evidence): N(0, {spec.reference_sd:g})")
+        lines += _describe_parts("class evidence (all forms)", syn.class_contributions,
+                                 syn.class_pool)
+        lines.append(f"   -> class effect N({syn.class_prior.mean:.3f}, "
+                     f"{syn.class_prior.sd:.3f})")
+        level = self.evidence.form_files.get(form)
+        lines.append(f"2. form deviation sd {syn.deviation_sd:.3f} (evidence level "
+                     f"{level.evidence_level if level else 'none'})")
+        lines += _describe_parts(f"{form} evidence", syn.form_contributions, syn.form_pool)
+        lines.append(f"=> prior N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis {syn.basis};"
+                     f" certainty {syn.certainty}")
+        file = self.evidence.form_files.get(form)
+        excluded = [e for e in (file.excluded if file else ())]
+        if excluded:
+            lines.append("read but not encoded: " + "; ".join(f"{e.id} ({e.reason})"
+                                                               for e in excluded))
+        return "\n".join(lines)
+
+
+def _describe_parts(title: str, parts: tuple[Any, ...],
+                    pooled: tuple[float, float, float] | None) -> list[str]:
+    if not parts:
+        return [f"   {title}: none"]
+    lines = [f"   {title}:"]
+    for c in parts:
+        lines.append(f"   - {c.study_id} [{c.certainty}, {c.kind}]: {c.raw:+.3f} (se "
+                     f"{c.raw_se:.3f}) -> discounted N({c.mean:+.3f}, {c.sd:.3f})")
+    if pooled is not None and len(parts) > 1:
+        lines.append(f"   pooled (random effects): {pooled[0]:+.3f} (se {pooled[1]:.3f}, "
+                     f"tau^2 {pooled[2]:.3f})")
+    return lines
+
+
+def _derive(evidence: Evidence, power_factor: float = 1.0) -> PriorSet:
+    syntheses = synthesize(evidence.settings, evidence.class_file, evidence.form_files,
+                           power_factor)
+    entries = {}
+    for key, syn in syntheses.items():
+        ids = tuple(c.study_id for c in syn.class_contributions + syn.form_contributions)
+        entries[key] = PriorEntry(syn.form, syn.outcome,
+                                  evidence.settings.outcomes[syn.outcome].scale,
+                                  syn.prior.mean, syn.prior.sd, syn.certainty, syn.basis, ids)
+    return PriorSet(evidence, entries, syntheses, power_factor)
+
+
+def load_priors(directory: str | Path | None = None) -> PriorSet:
+    """Load, validate and derive the priors of a directory (default: the bundled one).
+
+    Raises
+    ------
+    PriorsError
+        Every fault found, each naming the file and the key.
+    """
+    path = Path(directory) if directory is not None else default_priors_dir()
+    if not path.is_dir():
+        raise PriorsError([Fault(str(path), "", "not a directory of priors")])
+    return _derive(_load_evidence(path))

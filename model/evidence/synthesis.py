@@ -1,0 +1,267 @@
+"""From study entries to priors: unit conversion, certainty discount, random-effects synthesis.
+
+Chain for one form x outcome (each step is recorded so that ``PriorSet.explain`` can show it):
+
+1. every entry is converted to the model scale at the reference dose (:func:`convert`);
+2. its certainty grade discounts it (:func:`discount`): mean x shrink, variance / power + floor;
+3. the class effect = the no-evidence reference prior N(0, reference_sd^2) updated with the
+   random-effects pool of the class entries;
+4. the form prior = the class effect widened by the form deviation, updated with the pool of
+   the form's own entries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import stats
+
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
+from model.evidence.pooling import pool
+from model.evidence.schema import (
+    CERTAINTIES,
+    EXPERT_KINDS,
+    EvidenceFile,
+    OutcomeSettings,
+    Settings,
+    Study,
+)
+
+_LOG_SCALES = ("log_ratio", "log_rate_ratio")
+
+
+class ConversionError(ValueError):
+    """An entry cannot be put on its outcome's model scale."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    """One entry on the model scale (natural sign) at the reference dose, before discounting."""
+
+    study: Study
+    scope: str
+    estimate: float
+    se: float
+    dose_factor: float
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One entry after its certainty discount: what it adds to a prior."""
+
+    study_id: str
+    scope: str
+    certainty: str
+    kind: str
+    raw: float
+    raw_se: float
+    mean: float
+    sd: float
+
+
+@dataclass(frozen=True)
+class Normal:
+    """A normal distribution (mean, sd)."""
+
+    mean: float
+    sd: float
+
+    def update(self, mean: float, sd: float) -> Normal:
+        """Precision-weighted combination with a normal likelihood N(mean, sd^2)."""
+        w0, w1 = self.sd**-2, sd**-2
+        return Normal((w0 * self.mean + w1 * mean) / (w0 + w1), (w0 + w1) ** -0.5)
+
+    def widen(self, sd: float) -> Normal:
+        """Add independent normal noise of the given sd."""
+        return Normal(self.mean, math.hypot(self.sd, sd))
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """The prior of one form x outcome and the chain that produced it."""
+
+    form: str
+    outcome: str
+    prior: Normal
+    class_prior: Normal
+    deviation_sd: float
+    basis: str
+    certainty: str
+    class_contributions: tuple[Contribution, ...]
+    form_contributions: tuple[Contribution, ...]
+    class_pool: tuple[float, float, float] | None
+    form_pool: tuple[float, float, float] | None
+
+
+def benefit_sign(outcome: OutcomeSettings) -> float:
+    """+1 when higher values are better on the model scale, -1 when lower are."""
+    return 1.0 if outcome.better == "higher" else -1.0
+
+
+def dose_factor(study: Study, outcome_name: str, settings: Settings) -> float:
+    """Scale factor from the study's dose to the reference dose.
+
+    Efficacy outcomes follow an Emax curve with ``settings.ed50_mg``; GI harm scales linearly
+    with the single-intake dose (osmotic load). Entries without a dose are taken as at the
+    reference dose.
+    """
+    ref = settings.reference_dose_mg
+    if outcome_name == "gi":
+        single = study.single_dose_mg or study.dose_mg
+        return ref / single if single else 1.0
+    if study.dose_mg is None:
+        return 1.0
+    ed50 = settings.ed50_mg
+    return (ref / (ed50 + ref)) / (study.dose_mg / (ed50 + study.dose_mg))
+
+
+def convert(study: Study, settings: Settings, scope: str) -> Converted:
+    """Put an entry on its outcome's model scale, natural sign, at the reference dose.
+
+    Raises
+    ------
+    ConversionError
+        When the measure does not fit the outcome's scale or the result is implausible.
+
+    """
+    outcome = settings.outcomes[study.outcome]
+    sign = benefit_sign(outcome)
+    if study.measure == "md":
+        if outcome.scale not in _LOG_SCALES:
+            raise ConversionError(f"measure 'md' cannot be converted to scale {outcome.scale!r};"
+                                  " give an smd_benefit or p_value")
+        base = study.baseline or outcome.baseline
+        assert study.effect is not None and study.se is not None and base is not None
+        if base + study.effect <= 0:
+            raise ConversionError(f"baseline {base} + md {study.effect} must be positive")
+        estimate = math.log((base + study.effect) / base)
+        se = study.se / (base + study.effect)
+    elif study.measure == "smd_benefit":
+        assert study.effect is not None and study.se is not None
+        estimate, se = sign * study.effect * outcome.smd_sd, study.se * outcome.smd_sd
+    elif study.measure == "p_value":
+        assert study.p is not None and study.n is not None
+        se_d = 2.0 / math.sqrt(study.n)
+        d = float(stats.norm.isf(study.p / 2.0)) * se_d
+        direction = 1.0 if study.direction == "benefit" else -1.0
+        estimate, se = sign * direction * d * outcome.smd_sd, se_d * outcome.smd_sd
+    elif study.measure == "events":
+        if outcome.scale != "log_odds_ratio":
+            raise ConversionError(f"measure 'events' needs a log-odds outcome, not "
+                                  f"{outcome.scale!r}")
+        assert study.events is not None and study.n is not None and study.control_rate
+        events, n = float(study.events), float(study.n)
+        if events in (0.0, n):  # continuity correction
+            events, n = events + 0.5, n + 1.0
+        p_t, p_c = events / n, study.control_rate
+        estimate = math.log(p_t / (1 - p_t)) - math.log(p_c / (1 - p_c))
+        se = math.sqrt(1 / events + 1 / (n - events))
+    elif study.measure == "posterior":
+        assert study.effect is not None and study.se is not None
+        estimate, se = study.effect, study.se
+    else:
+        if study.measure != outcome.scale:
+            raise ConversionError(f"measure {study.measure!r} does not match the outcome's "
+                                  f"scale {outcome.scale!r}")
+        assert study.effect is not None and study.se is not None
+        estimate, se = study.effect, study.se
+    factor = 1.0 if study.measure == "posterior" else dose_factor(study, study.outcome, settings)
+    estimate, se = estimate * factor, se * factor
+    bound = settings.max_abs_smd * outcome.smd_sd
+    if abs(estimate) > bound:
+        raise ConversionError(f"effect {estimate:.3g} on the {outcome.scale} scale exceeds the "
+                              f"plausible bound {bound:.3g} (max_abs_smd = "
+                              f"{settings.max_abs_smd} SMD)")
+    return Converted(study, scope, estimate, se, factor)
+
+
+def discount(item: Converted, settings: Settings, power_factor: float = 1.0) -> Contribution:
+    """Apply the certainty grade's power-prior weight, shrinkage and doubt floor."""
+    grade = settings.certainty[item.study.certainty]
+    smd_sd = settings.outcomes[item.study.outcome].smd_sd
+    power = grade.power * power_factor
+    sd = math.sqrt(item.se**2 / power + (grade.floor_smd * smd_sd) ** 2)
+    return Contribution(item.study.id, item.scope, item.study.certainty, item.study.kind,
+                        item.estimate, item.se, grade.shrink * item.estimate, sd)
+
+
+def _pooled(parts: list[Contribution], method: str) -> tuple[float, float, float] | None:
+    if not parts:
+        return None
+    result = pool([c.mean for c in parts], [c.sd**2 for c in parts],
+                  "REML" if method == "REML" else "DL")
+    return result.estimate, result.se, result.tau2
+
+
+def _basis(form_parts: list[Contribution], class_parts: list[Contribution]) -> str:
+    if form_parts:
+        return "expert" if all(c.kind in EXPERT_KINDS for c in form_parts) else "direct"
+    return "class" if class_parts else "reference"
+
+
+def _best_certainty(parts: list[Contribution]) -> str:
+    grades = [CERTAINTIES.index(c.certainty) for c in parts]
+    return CERTAINTIES[min(grades)] if grades else "very low"
+
+
+def synthesize(
+    settings: Settings,
+    class_file: EvidenceFile,
+    form_files: dict[str, EvidenceFile],
+    power_factor: float = 1.0,
+) -> dict[tuple[str, str], Synthesis]:
+    """Derive the prior of every form x outcome from the evidence files.
+
+    Parameters
+    ----------
+    settings : Settings
+        Scales, certainty discounts and form-deviation factors.
+    class_file : EvidenceFile
+        Entries about magnesium in general.
+    form_files : dict
+        ``form -> EvidenceFile``; a form without a file has no direct evidence.
+    power_factor : float
+        Multiplies every certainty's power-prior weight (2 = every grade counts double).
+
+    Returns
+    -------
+    dict
+        ``(form, outcome) -> Synthesis``.
+
+    """
+    def contributions(file: EvidenceFile, outcome: str, scope: str) -> list[Contribution]:
+        return [discount(convert(s, settings, scope), settings, power_factor)
+                for s in file.studies if s.outcome == outcome]
+
+    result: dict[tuple[str, str], Synthesis] = {}
+    for outcome in OUTCOMES:
+        spec = settings.outcomes[outcome]
+        class_parts = contributions(class_file, outcome, "class")
+        class_pool = _pooled(class_parts, settings.pooling_method)
+        class_prior = Normal(0.0, spec.reference_sd)
+        if class_pool is not None:
+            class_prior = class_prior.update(class_pool[0], class_pool[1])
+        for form in FORMS:
+            file = form_files.get(form, EvidenceFile(form=form))
+            factor = getattr(settings.form_deviation, file.evidence_level)
+            deviation = max(factor * abs(class_prior.mean), spec.deviation_min_sd)
+            form_parts = contributions(file, outcome, form)
+            form_pool = _pooled(form_parts, settings.pooling_method)
+            prior = class_prior.widen(deviation)
+            written = [c for c in form_parts if c.kind == "population"]
+            if written:  # a population posterior written back is the prior as it is
+                prior, form_pool, basis = Normal(written[0].raw, written[0].raw_se), None, \
+                    "pooled"
+            else:
+                if form_pool is not None:
+                    prior = prior.update(form_pool[0], form_pool[1])
+                basis = _basis(form_parts, class_parts)
+            certainty = _best_certainty(class_parts + form_parts)
+            if basis in ("class", "reference"):  # borrowed: downgrade for indirectness
+                certainty = CERTAINTIES[min(CERTAINTIES.index(certainty) + 1, 3)]
+            result[form, outcome] = Synthesis(
+                form, outcome, prior, class_prior, deviation, basis, certainty, tuple(class_parts),
+                tuple(form_parts), class_pool, form_pool)
+    return result

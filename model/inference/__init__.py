@@ -1,0 +1,5 @@
+"""Layer 3: inference.
+
+The sampler entry point, diagnostics, PSIS reweighting and the disk compile cache (nutpie
+internals are quarantined here).
+"""

@@ -1,0 +1,135 @@
+"""Convergence checks of an MCMC fit: split R-hat, bulk ESS and divergent transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from arviz_stats import ess, rhat
+
+SAMPLE_DIMS = ("chain", "draw")
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Summary of how trustworthy a fit is.
+
+    Parameters
+    ----------
+    ok : bool
+        True when every checked quantity passed: R-hat at most the limit, bulk ESS at least
+        the minimum and no divergent transitions.
+    max_rhat : float
+        Largest rank-normalised split R-hat over the checked variables (``inf`` when it
+        could not be computed, e.g. from a single draw).
+    min_ess_bulk : float
+        Smallest bulk effective sample size over the checked variables.
+    divergences : int
+        Number of divergent transitions after tuning.
+
+    """
+
+    ok: bool
+    max_rhat: float
+    min_ess_bulk: float
+    divergences: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary (the ``diagnostics`` object of the JSON outputs)."""
+        return asdict(self)
+
+
+def ess_threshold(n_samples: int, ess_min: float = 400.0, ess_fraction: float = 0.1) -> float:
+    """Minimum acceptable bulk ESS for a fit of ``n_samples`` retained draws (all chains).
+
+    The usual rule asks for an ESS of 400; a short fit cannot reach it, so the threshold is
+    ``min(ess_min, ess_fraction * n_samples)``: 400 for 4 chains x 1,000 draws, 60 for a
+    2 x 300 test fit. A fit whose ESS falls under a tenth of its draws is mixing badly
+    whatever its length.
+    """
+    return float(min(ess_min, ess_fraction * n_samples))
+
+
+def _varying(values: xr.DataArray) -> xr.DataArray:
+    """Elements that vary over the draws (constant ones have no defined R-hat)."""
+    dims = [d for d in SAMPLE_DIMS if d in values.dims]
+    return values.max(dims) > values.min(dims)
+
+
+def _extreme(stat: xr.Dataset, varying: xr.Dataset, worst: str, fill: float) -> float:
+    """Worst value of ``stat`` over varying elements; NaN there counts as ``fill``."""
+    values = [
+        np.where(varying[name].values, np.nan_to_num(stat[name].values, nan=fill), np.nan)
+        for name in stat.data_vars
+    ]
+    flat = np.concatenate([np.ravel(v) for v in values]) if values else np.array([])
+    flat = flat[~np.isnan(flat)]
+    if flat.size == 0:
+        return fill
+    return float(np.max(flat) if worst == "max" else np.min(flat))
+
+
+def check_convergence(
+    idata: xr.DataTree,
+    var_names: Sequence[str] | None = None,
+    *,
+    rhat_max: float = 1.01,
+    ess_min: float = 400.0,
+    ess_fraction: float = 0.1,
+    max_divergences: int = 0,
+) -> Diagnostics:
+    """Check the convergence of the ``posterior`` group of a fit.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Result of :func:`model.inference.sampling.sample_posterior` (groups ``posterior`` and
+        optionally ``sample_stats`` with a ``diverging`` variable).
+    var_names : sequence of str, optional
+        Variables to check; default every posterior variable.
+    rhat_max : float
+        Largest acceptable rank-normalised split R-hat (default 1.01, Vehtari et al. 2021).
+    ess_min, ess_fraction : float
+        The minimum bulk ESS is ``min(ess_min, ess_fraction * chains * draws)``, see
+        :func:`ess_threshold`.
+    max_divergences : int
+        Most divergent transitions tolerated (default none).
+
+    Returns
+    -------
+    Diagnostics
+        ``ok`` is False when any check fails; with fewer than 4 draws per chain R-hat is
+        undefined (``inf``) and the fit fails.
+
+    """
+    posterior = idata["posterior"].to_dataset()
+    if var_names is not None:
+        posterior = posterior[list(var_names)]
+    n_chains, n_draws = (posterior.sizes[d] for d in SAMPLE_DIMS)
+    varying = xr.Dataset({k: _varying(v) for k, v in posterior.data_vars.items()})
+    if n_draws < 4:
+        max_rhat, min_ess = float("inf"), 0.0
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):  # constant elements give NaN
+            max_rhat = _extreme(rhat(posterior), varying, "max", float("inf"))
+            min_ess = _extreme(ess(posterior, method="bulk"), varying, "min", 0.0)
+    divergences = _count_divergences(idata)
+    ok = (
+        max_rhat <= rhat_max
+        and min_ess >= ess_threshold(n_chains * n_draws, ess_min, ess_fraction)
+        and divergences <= max_divergences
+    )
+    return Diagnostics(bool(ok), max_rhat, min_ess, divergences)
+
+
+def _count_divergences(idata: xr.DataTree) -> int:
+    """Divergent transitions in ``sample_stats`` (0 when the group or variable is absent)."""
+    if "sample_stats" not in idata.children:
+        return 0
+    stats = idata["sample_stats"].to_dataset()
+    if "diverging" not in stats:
+        return 0
+    return int(stats["diverging"].sum())

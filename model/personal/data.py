@@ -1,0 +1,112 @@
+"""The personal graph's data: every ``pm.Data`` array of a diary, named.
+
+Nights, the exposure design (:mod:`model.likelihood.kinetics`), covariates, the trend basis,
+the priors' means and SDs on the model scale, and each outcome's observations with their
+likelihood weights (0 for a missing night).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from model.core.outcomes import OUTCOMES, SPECS
+from model.data.diary import Diary
+from model.evidence.priorset import PriorSet
+from model.likelihood.kinetics import design_from_nights
+
+
+def diary_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
+    """The (nights, regimen changes) of ``diary``: the shapes of its data arrays.
+
+    The compiled graph takes data of any length (its ``pm.Data`` have no fixed shapes), so
+    no padding is needed; at least one change keeps the exposure arrays non-empty.
+    """
+    design = design_from_nights(diary.nights, ed50_mg=priors.settings.ed50_mg,
+                                reference_mg=priors.settings.reference_dose_mg)
+    return diary.n_nights, max(1, len(design.change_night))
+
+
+def _legendre(n: int) -> np.ndarray:
+    """Trend basis (P1, P2 / 2) over the nights, rescaled to [-1, 1]."""
+    u = np.linspace(-1.0, 1.0, n) if n > 1 else np.ones(1)
+    return np.column_stack([u, (1.5 * u**2 - 0.5) / 2.0])
+
+
+def diary_data(diary: Diary, priors: PriorSet, gi_shift: float, n_nights: int,
+               n_changes: int) -> dict[str, np.ndarray]:
+    """Every ``pm.Data`` array of the personal graph for a diary, padded to the given size.
+
+    Padding nights have zero likelihood weight; :func:`diary_size` gives the unpadded size.
+    """
+    settings, personal = priors.settings, priors.settings.personal
+    nights = diary.nights
+    n = len(nights)
+    design = design_from_nights(nights, ed50_mg=settings.ed50_mg,
+                                reference_mg=settings.reference_dose_mg)
+    changes = len(design.change_night)
+    smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
+
+    def pad(values: np.ndarray, length: int, fill: float = 0.0) -> np.ndarray:
+        out = np.full((length, *values.shape[1:]), fill, dtype=values.dtype)
+        out[: len(values)] = values
+        return out
+
+    exponent = np.zeros((n_nights, n_changes))
+    exponent[:n, :changes] = np.maximum(design.step_exponents(), 0)
+    prior_mean = priors.means().values.copy()
+    prior_mean[:, OUTCOMES.index("gi")] += gi_shift
+    data: dict[str, np.ndarray] = {
+        "exponent": exponent,
+        "change_step": pad(design.change_step, n_changes),
+        "single": pad(design.single, n_nights),
+        "taking": pad(design.taking, n_nights),
+        "caffeine": pad(nights["caffeine_late"].fillna(0).to_numpy(float), n_nights),
+        "alcohol": pad(nights["alcohol_drinks"].fillna(0).to_numpy(float), n_nights),
+        "trend_basis": pad(_legendre(n), n_nights),
+        "prior_mean": prior_mean,
+        "prior_sd": priors.sds().values.copy(),
+        "dev_sd": personal.form_deviation_smd * smd,
+        "resp_sd": personal.responsiveness_smd * smd,
+        "expect_sd": personal.expectation_smd * smd[:-1],
+        "trend_sd": personal.trend_smd * smd[:-1],
+        "cov_sd": personal.covariate_smd * smd[:-1],
+        "log_tau_mu": np.array(math.log(personal.onset_days_median)),
+        "log_tau_sd": np.array(personal.onset_days_log_sd),
+    }
+    sol = np.log1p(nights["sol_min"].to_numpy(float))
+    awake = nights["awakenings"].to_numpy(float)
+    gi = nights["gi_night"].to_numpy(float)
+    data["intercept_mu"] = np.array([
+        np.nanmedian(sol) if np.isfinite(sol).any() else math.log1p(SPECS["sol"].typical),
+        math.log(np.nanmean(awake) + 0.5) if np.isfinite(awake).any()
+        else math.log(SPECS["awakenings"].typical),
+        math.log(SPECS["gi"].typical / (1 - SPECS["gi"].typical)),
+    ])
+    data |= _sol_arrays(sol, n_nights)
+    for name, values in (("awakenings", awake), ("gi", gi)):
+        data[f"{name}_y"] = pad(np.nan_to_num(values).astype("int64"), n_nights)
+        data[f"{name}_w"] = pad(np.isfinite(values).astype(float), n_nights)
+    for name in ("quality", "freshness", "anxiety"):
+        values = nights[name].to_numpy(float) - SPECS[name].lowest
+        data[f"{name}_y"] = pad(np.nan_to_num(values).astype("int64"), n_nights)
+        data[f"{name}_w"] = pad(np.isfinite(values).astype(float), n_nights)
+    return data
+
+
+def _sol_arrays(sol: np.ndarray, n_nights: int) -> dict[str, np.ndarray]:
+    """AR(1) bookkeeping: previous observed night, gap to it, first-observation flag."""
+    index = np.arange(n_nights)
+    observed = np.zeros(n_nights, dtype=bool)
+    observed[: len(sol)] = np.isfinite(sol)
+    last_seen = np.where(observed, index, -1)
+    running = np.maximum.accumulate(last_seen)
+    prev = np.r_[-1, running[:-1]]
+    first = (prev < 0) | ~observed
+    prev = np.where(first, index, prev)
+    y = np.zeros(n_nights)
+    y[: len(sol)] = np.nan_to_num(sol)
+    return {"sol_y": y, "sol_w": observed.astype(float),
+            "sol_prev": prev.astype("int64"), "sol_gap": np.where(first, 1, index - prev)
+            .astype(float), "sol_first": first.astype(float)}

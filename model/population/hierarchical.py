@@ -1,0 +1,390 @@
+"""A series of n-of-1 trials: population effects per form x outcome and how much people differ.
+
+Two stages, so that the per-person work separates and runs in parallel (Dask):
+
+1. **Per person** (:func:`person_likelihood`): the personal model with a priori independent,
+   wide effects (``theta ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by a Laplace approximation
+   (posterior mode by L-BFGS, covariance from a finite-difference Hessian of the compiled
+   gradient). Dividing out the wide prior leaves a normal approximation of the person's
+   likelihood for each effect: an estimate and a variance per form x outcome the person
+   tried (forms never taken carry no information and are dropped). Nuisance parameters
+   (kinetics, expectation, trend, cut-points, AR(1)) are integrated out by the approximation.
+2. **Population** (:class:`PopulationModel`): ``theta[p, f, o] = beta[f, o] + r[p, o] +
+   dev[p, f, o]`` with ``r ~ N(0, sd_resp[o])`` (responsiveness shared across forms) and
+   ``dev ~ N(0, sd_dev[o])``; ``beta`` gets the evidence prior (:class:`PriorSet`). Person
+   effects are integrated out exactly (per person and outcome the covariance is diagonal
+   plus rank one: Sherman–Morrison), so NUTS runs over ``beta`` and the two SDs only.
+
+:func:`write_priors` turns the population posterior into a ``priors/`` directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+import xarray as xr
+from scipy.optimize import minimize
+
+from model.core.errors import Fault, InputError, MgsleepError
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
+from model.data.diary import Diary, read_diary
+from model.evidence.priorset import PriorSet, load_priors
+from model.inference.diagnostics import Diagnostics, check_convergence
+from model.personal.data import diary_data, diary_size
+
+WIDE_SMD = 2.0            # per-person stage: theta ~ N(0, (2 SMD)^2), a priori independent
+MIN_INFORMATION = 0.05    # keep an effect when its likelihood precision >= 5 % of the prior's
+HESSIAN_STEP = 1e-4
+
+
+@dataclass(frozen=True)
+class PersonLikelihood:
+    """A person's approximate likelihood for each effect (NaN where uninformative)."""
+
+    person: str
+    nights: int
+    estimate: np.ndarray   # (form, outcome)
+    variance: np.ndarray   # (form, outcome); inf where the person gives no information
+
+
+_FUNCTIONS: dict[tuple[int, int], Any] = {}
+NIGHT_BLOCK, CHANGE_BLOCK = 60, 16
+
+
+def graph_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
+    """The padded (nights, changes) size whose compiled Laplace functions fit ``diary``.
+
+    Sizes are rounded up to blocks of :data:`NIGHT_BLOCK` nights and :data:`CHANGE_BLOCK`
+    changes, so persons of similar length share one compilation.
+    """
+    n_nights, n_changes = diary_size(diary, priors)
+    return (math.ceil(n_nights / NIGHT_BLOCK) * NIGHT_BLOCK,
+            math.ceil(n_changes / CHANGE_BLOCK) * CHANGE_BLOCK)
+
+
+def _compiled(n_nights: int, n_changes: int) -> Any:
+    """Graph, compiled log-density and gradient, and a start point, for one capacity.
+
+    Built once per process; the data change through ``pm.set_data`` without recompiling.
+    """
+    from pymc.blocking import DictToArrayBijection
+
+    from model.personal.graph import build_graph
+
+    key = (n_nights, n_changes)
+    if key not in _FUNCTIONS:
+        graph = build_graph(n_nights, n_changes, shared_responsiveness=False)
+        start = graph.initial_point()
+        x0 = DictToArrayBijection.map({v.name: start[v.name] for v in graph.value_vars})
+        _FUNCTIONS[key] = (graph, graph.compile_logp(jacobian=True),
+                           graph.compile_dlogp(jacobian=True), x0)
+    return _FUNCTIONS[key]
+
+
+def person_likelihood(diary: Diary, priors: PriorSet,
+                      person: str | None = None) -> PersonLikelihood:
+    """Laplace approximation of one person's likelihood for every form x outcome effect."""
+    from pymc.blocking import DictToArrayBijection
+
+    n_nights, n_changes = graph_size(diary, priors)
+    graph, logp, dlogp, x0 = _compiled(n_nights, n_changes)
+    smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
+    wide = np.broadcast_to(WIDE_SMD * smd, (len(FORMS), len(OUTCOMES))).copy()
+    data = diary_data(diary, priors, 0.0, n_nights, n_changes)
+    data |= {"prior_mean": np.zeros_like(wide), "prior_sd": wide,
+             "dev_sd": np.zeros(len(OUTCOMES))}
+    with graph:
+        pm.set_data(data)
+
+    def point(x: np.ndarray) -> dict[str, np.ndarray]:
+        return DictToArrayBijection.rmap(x0._replace(data=x))
+
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        p = point(x)
+        return -float(logp(p)), -np.asarray(dlogp(p))
+
+    result = minimize(objective, x0.data, jac=True, method="L-BFGS-B",
+                      options={"maxiter": 2000})
+    if not np.isfinite(result.fun):
+        raise MgsleepError(f"{diary.source}: the per-person fit did not find a finite mode")
+    hessian = _hessian(lambda x: objective(x)[1], result.x)
+    covariance = np.linalg.inv(0.5 * (hessian + hessian.T))
+    z_slice = _slice(x0, "theta_z")
+    z_mean = result.x[z_slice].reshape(len(FORMS), len(OUTCOMES))
+    z_var = np.diag(covariance)[z_slice].reshape(len(FORMS), len(OUTCOMES))
+    post_mean, post_var = wide * z_mean, wide**2 * z_var
+    precision = 1.0 / post_var - 1.0 / wide**2
+    informative = precision >= MIN_INFORMATION / wide**2
+    variance = np.full_like(precision, np.inf)
+    estimate = np.full_like(precision, np.nan)
+    variance[informative] = 1.0 / precision[informative]
+    estimate[informative] = post_mean[informative] / post_var[informative] * \
+        variance[informative]
+    return PersonLikelihood(person or diary.source, diary.n_recorded, estimate, variance)
+
+
+def _slice(x0: Any, name: str) -> slice:
+    offset = 0
+    for var_name, _, shape, _ in x0.point_map_info:
+        size = int(np.prod(shape))
+        if var_name == name:
+            return slice(offset, offset + size)
+        offset += size
+    raise KeyError(name)
+
+
+def _hessian(gradient: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Central finite-difference Hessian of the negative log density."""
+    columns = []
+    for i in range(len(x)):
+        step = np.zeros_like(x)
+        step[i] = HESSIAN_STEP
+        columns.append((gradient(x + step) - gradient(x - step)) / (2 * HESSIAN_STEP))
+    return np.array(columns)
+
+
+def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
+                scheduler: str | None = None) -> list[PersonLikelihood]:
+    """Per-person likelihoods, serially (``workers=0``) or through Dask.
+
+    ``workers=N`` starts a local cluster of N single-threaded worker processes;
+    ``scheduler=ADDRESS`` uses an existing cluster. Results are identical to the serial path
+    (the Laplace fit is deterministic).
+    """
+    if workers <= 0 and scheduler is None:
+        return [person_likelihood(d, priors) for d in diaries]
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                  processes=True, dashboard_address=None)
+    try:
+        with Client(scheduler or cluster) as client:
+            shared = client.scatter(priors, broadcast=True)  # sent once, not with every task
+            futures = client.map(person_likelihood, list(diaries), priors=shared, pure=False)
+            return list(client.gather(futures))
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _stack(people: Sequence[PersonLikelihood]) -> tuple[np.ndarray, np.ndarray]:
+    est = np.stack([p.estimate for p in people])
+    var = np.stack([p.variance for p in people])
+    return np.nan_to_num(est), var
+
+
+class PopulationModel:
+    """Hierarchical series of n-of-1 trials (see the module docstring).
+
+    Parameters
+    ----------
+    priors : PriorSet, optional
+        Priors of the population effects (default: the bundled ``priors/``).
+    draws, tune, chains, random_seed :
+        NUTS settings of the population stage.
+    workers : int
+        Dask local workers for the per-person stage (0 = serial).
+    scheduler : str, optional
+        Address of an existing Dask scheduler.
+
+    """
+
+    def __init__(self, priors: PriorSet | None = None, *, draws: int = 1000, tune: int = 1000,
+                 chains: int = 4, random_seed: int | None = None, workers: int = 0,
+                 scheduler: str | None = None) -> None:
+        self.priors = priors
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.random_seed = random_seed
+        self.workers = workers
+        self.scheduler = scheduler
+
+    def fit(self, diaries: Sequence[Diary]) -> PopulationModel:
+        """Fit the per-person stage (parallel when asked) and then the population stage."""
+        if not diaries:
+            raise MgsleepError("a population needs at least one diary")
+        priors = self.priors or load_priors()
+        self.priors_ = priors
+        self.persons_ = likelihoods(diaries, priors, workers=self.workers,
+                                    scheduler=self.scheduler)
+        self.diaries_ = list(diaries)
+        self.idata_ = self._sample(*_stack(self.persons_))
+        self.diagnostics_: Diagnostics = check_convergence(self.idata_, ("beta", "sd_resp",
+                                                                          "sd_dev"))
+        return self
+
+    def _sample(self, est: np.ndarray, var: np.ndarray) -> xr.DataTree:
+        from model.inference.sampling import sample_posterior
+
+        priors = self.priors_
+        smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
+        personal = priors.settings.personal
+        observed = np.isfinite(var)
+        coords = {"form": list(FORMS), "outcome": list(OUTCOMES)}
+        with pm.Model(coords=coords) as model:
+            beta = pm.Normal("beta", priors.means().values, priors.sds().values,
+                             dims=("form", "outcome"))
+            sd_resp = pm.HalfNormal("sd_resp", 2 * personal.responsiveness_smd * smd,
+                                    dims="outcome")
+            sd_dev = pm.HalfNormal("sd_dev", 2 * personal.form_deviation_smd * smd,
+                                   dims="outcome")
+            # per person and outcome: e ~ N(0, D + a 11'), D = diag(var + sd_dev^2) on the
+            # tried forms, a = sd_resp^2; Sherman-Morrison for the inverse and determinant.
+            # The person arrays are pm.Data, not constants: large constants make the numba
+            # compile of the sampler slow.
+            mask = pm.Data("observed", observed.astype(float))
+            variance = pm.Data("variance", np.where(observed, var, 1.0))
+            estimate = pm.Data("estimate", est)
+            d_inv = mask / (variance + sd_dev[None, None, :] ** 2)
+            e = (estimate - beta[None]) * mask
+            a = sd_resp[None, :] ** 2
+            s1 = pt.sum(d_inv, axis=1)                       # (P, O)
+            s2 = pt.sum(d_inv * e, axis=1)
+            quad = pt.sum(d_inv * e**2, axis=1) - a * s2**2 / (1 + a * s1)
+            logdet = -pt.sum(mask * pt.log(d_inv + (1.0 - mask)), axis=1) + pt.log1p(a * s1)
+            n_obs = pt.sum(mask, axis=1)
+            pm.Potential("persons", -0.5 * pt.sum(quad + logdet + n_obs * np.log(2 * np.pi)))
+            pm.Deterministic("between_person_sd",
+                             pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
+                             * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
+        return sample_posterior(model, draws=self.draws, tune=self.tune, chains=self.chains,
+                                random_seed=self.random_seed)
+
+    # -- results -------------------------------------------------------------------------------
+    def effects(self) -> pd.DataFrame:
+        """Population effect per form x outcome: mean, 95 % interval, P(benefit), spread."""
+        post = self.idata_["posterior"].to_dataset()
+        beta = post["beta"].stack(sample=("chain", "draw"))
+        spread = post["between_person_sd"].mean(("chain", "draw"))
+        rows = []
+        for outcome in OUTCOMES:
+            spec = self.priors_.settings.outcomes[outcome]
+            sign = 1.0 if spec.better == "higher" else -1.0
+            for form in FORMS:
+                values = beta.sel(form=form, outcome=outcome).values
+                low, high = np.quantile(values, [0.025, 0.975])
+                rows.append({"form": form, "outcome": outcome, "scale": spec.scale,
+                             "mean": float(values.mean()), "sd": float(values.std()),
+                             "ci_low": float(low), "ci_high": float(high),
+                             "p_benefit": float(np.mean(sign * values > 0)),
+                             "between_person_sd": float(spread.sel(form=form,
+                                                                   outcome=outcome)),
+                             "persons_informative": int(np.isfinite(np.stack(
+                                 [p.variance for p in self.persons_])[
+                                     :, FORMS.index(form), OUTCOMES.index(outcome)]).sum())})
+        return pd.DataFrame(rows)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``population`` JSON of CONTRACT.md (schema_version 1)."""
+        keys = ("form", "outcome", "scale", "mean", "ci_low", "ci_high", "p_benefit",
+                "between_person_sd")
+        return {"schema_version": 1, "persons": len(self.persons_),
+                "nights": int(sum(p.nights for p in self.persons_)),
+                "effects": [{k: r[k] for k in keys} for r in self.effects().to_dict("records")],
+                "diagnostics": self.diagnostics_.to_dict()}
+
+
+def read_diaries(directory: str | Path) -> list[Diary]:
+    """Every ``*.csv`` diary of a directory (all faults of all files reported together)."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputError([Fault(str(folder), "", "not a directory of diary CSV files")])
+    paths = sorted(folder.glob("*.csv"))
+    if not paths:
+        raise InputError([Fault(str(folder), "", "no *.csv diaries in it")])
+    diaries, faults = [], []
+    for path in paths:
+        try:
+            diaries.append(read_diary(path))
+        except InputError as error:
+            faults += error.faults
+    if faults:
+        raise InputError(faults)
+    return diaries
+
+
+def _write_spreads(fit: PopulationModel, path: Path) -> None:
+    """Replace the person-level spreads of ``[personal]`` by the fitted ones (SMD units)."""
+    import re
+
+    post = fit.idata_["posterior"].to_dataset()
+    smd = np.array([fit.priors_.settings.outcomes[o].smd_sd for o in OUTCOMES])
+    text = path.read_text()
+    for key, var in (("responsiveness_smd", "sd_resp"), ("form_deviation_smd", "sd_dev")):
+        value = float(np.mean(post[var].mean(("chain", "draw")).values / smd))
+        text = re.sub(rf"^{key} = [0-9.eE+-]+", f"{key} = {value:.3f}", text, flags=re.M)
+    path.write_text(text)
+
+
+def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None) -> Path:
+    """Write the population posterior as a ``priors/`` directory with provenance.
+
+    Each form file holds one entry per outcome (kind ``population``, measure ``posterior``):
+    loaded back, the prior of that form x outcome is the population posterior N(mean, sd) of
+    ``beta`` as it is (basis ``pooled``). Certainty is labelled "moderate" (randomised n-of-1
+    data of the population, with the model's assumptions). The evidence entries the fit
+    started from are listed as ``[[excluded]]`` (already inside the posterior), and the
+    person-level spreads in ``settings.toml`` ``[personal]`` become the fitted ones.
+    """
+    import tomli_w
+
+    target = Path(directory)
+    source = fit.priors_.evidence.directory
+    today = dt.date.today().isoformat()
+    tag = label or f"POPULATION_{today.replace('-', '')}"
+    persons, nights = len(fit.persons_), int(sum(p.nights for p in fit.persons_))
+    staging = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging, ignore=shutil.ignore_patterns("forms", "class.toml"))
+    (staging / "forms").mkdir()
+    effects = {(r["form"], r["outcome"]): r for r in fit.effects().to_dict("records")}
+    old_ids = [s.id for s in fit.priors_.evidence.class_file.studies]
+    (staging / "class.toml").write_text(tomli_w.dumps({
+        "scope": "class",
+        "excluded": [{"id": i, "reason": f"inside the population posterior {tag}"}
+                     for i in old_ids]}))
+    for form in FORMS:
+        studies = []
+        for outcome in OUTCOMES:
+            row = effects[form, outcome]
+            studies.append({
+                "id": f"{tag}_{form.upper()}_{outcome.upper()}", "outcome": outcome,
+                "kind": "population",
+                "citation": f"mgsleep population fit of {persons} persons, {nights} nights "
+                            f"({today})",
+                "source": f"mgsleep population; priors from {source}",
+                "design": "hierarchical series of n-of-1 trials",
+                "n": persons, "certainty": "moderate", "measure": "posterior",
+                "effect": float(row["mean"]), "se": float(row["sd"]),
+                "derivation": (f"posterior mean and sd of the population effect; "
+                               f"{int(row['persons_informative'])} persons informative; "
+                               "used as the prior as it is (no further discount)"),
+            })
+        old = fit.priors_.evidence.form_files.get(form)
+        payload: dict[str, Any] = {"form": form,
+                                   "evidence_level": old.evidence_level if old else "none",
+                                   "notes": f"Written by mgsleep population ({tag}).",
+                                   "studies": studies}
+        if old and (old.studies or old.excluded):
+            payload["excluded"] = [{"id": s.id, "reason": f"inside the population posterior "
+                                    f"{tag}"} for s in old.studies] + \
+                [{"id": e.id, "reason": e.reason} for e in old.excluded]
+        (staging / "forms" / f"{form}.toml").write_text(tomli_w.dumps(payload))
+    _write_spreads(fit, staging / "settings.toml")
+    load_priors(staging)  # validate before anything is replaced
+    if target.exists():
+        shutil.rmtree(target)
+    staging.replace(target)
+    return target

@@ -1,0 +1,4 @@
+"""Layer 8: the report.
+
+The self-contained HTML report.
+"""

@@ -1,0 +1,4 @@
+"""Layer 6: trial design.
+
+Schedules, blinding, calendars and pre-posterior simulation.
+"""

@@ -1,0 +1,516 @@
+"""n-of-1 trial schedules: randomised, counterbalanced, with washouts, optionally blinded.
+
+>>> import datetime as dt
+>>> plan = plan_trial(["glycinate", "taurate"], start=dt.date(2026, 1, 1), seed=1)
+>>> [p.kind for p in plan.periods][:4]
+['baseline', 'treatment', 'washout', 'treatment']
+
+A plan (:func:`plan_trial`) is, night by night:
+
+1. a **baseline** run-in without magnesium (``baseline_days``);
+2. ``cycles`` cycles; in each cycle every arm (each form, and placebo when asked for) gets one
+   treatment period of ``period_days`` nights, so each cycle is balanced. The order within a
+   cycle is random (seeded); cycles come in mirrored pairs (ABBA, ABC-CBA), so that a linear
+   drift (regression to the mean, seasons) hits every arm equally across each pair;
+3. a **washout** of ``washout_days`` nights without magnesium between any two treatment
+   periods (never after the last one), so carry-over has faded before the next arm starts.
+
+**Titration** (``titration=True``) follows the usual advice: each treatment period opens at
+100 mg elemental (or the target dose if lower), is reviewed after ``TITRATION_STEP_DAYS``
+nights and steps up by 100 mg until the target dose, which is then held for ``period_days``
+nights. No dose is ever above the safety ceiling (``safety.toml``).
+
+**Blinding** (``blind=True``): a helper prepares identical pots labelled with codes ``A``,
+``B``, ... and keeps the *sealed key* (:meth:`TrialPlan.key_json`, written to its own file).
+A blinded plan always has a placebo arm (added when ``forms`` does not list ``placebo``):
+blinding exists to separate a form's own effect from expectation, and only a placebo arm
+measures expectation. The person's diary (:meth:`TrialPlan.to_diary_csv`) then leaves
+``form`` and ``elemental_mg`` blank (a valid diary that reads as "no magnesium") and carries
+the code in ``notes`` (``code A``; free text may follow). After the trial :func:`unblind`
+fills ``form``, ``elemental_mg`` and ``split`` from the key, night by night; analyse the
+unblinded diary, never the blinded one. Without blinding, ``placebo`` may still be listed as
+an arm in ``forms``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from model.core.errors import Fault, InputError
+from model.core.forms import ALIASES, FORMS, NONE, PLACEBO, canonical_form
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.evidence.priorset import load_priors
+from model.simulate.personas import Schedule
+
+TITRATION_START_MG = 100.0
+"""First dose of a titration (mg elemental per day)."""
+TITRATION_STEP_MG = 100.0
+"""Dose step of a titration."""
+TITRATION_STEP_DAYS = 7
+"""Nights on each titration step before the review and the next step."""
+
+DIARY_COLUMNS: tuple[str, ...] = (
+    "date", "form", "elemental_mg", "split", "sol_min", "awakenings", "waso_min", "quality",
+    "freshness", "anxiety", "stool_bristol", "gi_upset", "caffeine_late", "alcohol_drinks",
+    "notes")
+"""Columns of the diary a plan writes (CONTRACT.md); the person fills in the outcomes."""
+
+_CODE_NOTE = re.compile(r"^\s*code\s+([A-Z]+)\b")
+PeriodKind = Literal["baseline", "treatment", "washout"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Consecutive nights on one regimen.
+
+    Parameters
+    ----------
+    start : datetime.date
+        First night.
+    nights : int
+        Number of nights.
+    kind : {"baseline", "treatment", "washout"}
+        Its role in the trial.
+    regimen : Regimen
+        What is taken (``none`` for baseline and washout).
+    cycle : int or None
+        1-based cycle of a treatment period.
+    arm : str or None
+        The form (or ``placebo``) of a treatment period.
+    code : str or None
+        The blinded code of the arm (blinded plans only).
+    step : int
+        1-based titration step (1 without titration).
+    steps : int
+        Titration steps of the treatment period (1 without titration).
+    step_mg : float
+        Nominal dose of the step (what a blinded pot is measured against; 0 off treatment).
+
+    """
+
+    start: dt.date
+    nights: int
+    kind: PeriodKind
+    regimen: Regimen = NO_MAGNESIUM
+    cycle: int | None = None
+    arm: str | None = None
+    code: str | None = None
+    step: int = 1
+    steps: int = 1
+    step_mg: float = 0.0
+
+    @property
+    def end(self) -> dt.date:
+        """Last night."""
+        return self.start + dt.timedelta(days=self.nights - 1)
+
+    def describe(self, dose_mg: float) -> str:
+        """Say what to take, in words (codes only for a blinded arm)."""
+        if self.kind != "treatment":
+            return f"{self.kind}: no magnesium"
+        step = f" (titration step {self.step} of {self.steps})" if self.steps > 1 else ""
+        if self.code is not None:
+            share = self.step_mg / dose_mg
+            amount = "full dose" if share == 1 else f"{share:.0%} of the full dose"
+            return f"pot {self.code}, {amount}{step}"
+        if self.regimen.form == PLACEBO:
+            return f"placebo{step}"
+        return f"{self.regimen.form} {self.regimen.elemental_mg:g} mg elemental{step}"
+
+
+def titration_doses(dose_mg: float) -> tuple[float, ...]:
+    """Doses of a titration towards ``dose_mg``: 100, 200, ... mg, then the target.
+
+    Examples
+    --------
+    >>> titration_doses(300.0)
+    (100.0, 200.0, 300.0)
+    >>> titration_doses(150.0)
+    (100.0, 150.0)
+
+    """
+    ramp = np.arange(TITRATION_START_MG, dose_mg, TITRATION_STEP_MG)
+    return (*(float(d) for d in ramp), float(dose_mg))
+
+
+@dataclass(frozen=True)
+class TrialPlan:
+    """A night-by-night n-of-1 trial schedule (build one with :func:`plan_trial`).
+
+    Parameters
+    ----------
+    arms : tuple of str
+        The forms compared (``placebo`` included when it is an arm).
+    dose_mg : float
+        Target elemental dose per day of every active arm.
+    periods : tuple of Period
+        The schedule, consecutive from ``start``.
+    design : {"randomised", "before_after"}
+        How it was built.
+    blind : bool
+        True when arms are coded (see :meth:`key_json`).
+    seed : int or None
+        The seed that made the order.
+    settings : dict
+        The arguments that built it (for the key and reports).
+
+    """
+
+    arms: tuple[str, ...]
+    dose_mg: float
+    periods: tuple[Period, ...]
+    design: Literal["randomised", "before_after"] = "randomised"
+    blind: bool = False
+    seed: int | None = None
+    settings: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def start(self) -> dt.date:
+        """First night."""
+        return self.periods[0].start
+
+    @property
+    def end(self) -> dt.date:
+        """Last night."""
+        return self.periods[-1].end
+
+    @property
+    def n_nights(self) -> int:
+        """Nights in the trial."""
+        return sum(p.nights for p in self.periods)
+
+    @property
+    def codes(self) -> dict[str, str]:
+        """Blinded code of each arm (empty when not blinded)."""
+        return {p.arm: p.code for p in self.periods if p.arm and p.code}
+
+    def schedule(self) -> Schedule:
+        """Return the plan as a :class:`~model.simulate.personas.Schedule`."""
+        return Schedule(tuple((p.regimen, p.nights) for p in self.periods))
+
+    def regimens(self) -> list[Regimen]:
+        """Return the regimen of every night."""
+        return [p.regimen for p in self.periods for _ in range(p.nights)]
+
+    def dates(self) -> pd.DatetimeIndex:
+        """Return the date of every night."""
+        return pd.date_range(self.start, periods=self.n_nights, freq="D")
+
+    def table(self) -> pd.DataFrame:
+        """One row per period: start, end, nights, kind, cycle and what to take.
+
+        A blinded plan shows codes only, never the forms.
+        """
+        return pd.DataFrame([{
+            "start": p.start.isoformat(), "end": p.end.isoformat(), "nights": p.nights,
+            "kind": p.kind, "cycle": p.cycle or "", "take": p.describe(self.dose_mg)}
+            for p in self.periods])
+
+    # -- exports -------------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """Return the diary to fill in: one row per night, regimen filled, outcomes blank.
+
+        Blinded: ``form`` and ``elemental_mg`` blank, ``notes`` = ``code X``.
+        """
+        rows = []
+        for period in self.periods:
+            for night in range(period.nights):
+                regimen = period.regimen
+                hidden = period.code is not None
+                rows.append({
+                    "date": (period.start + dt.timedelta(days=night)).isoformat(),
+                    "form": "" if hidden or not (regimen.active or regimen.form == PLACEBO)
+                    else regimen.form,
+                    "elemental_mg": "" if hidden or not regimen.active
+                    else f"{regimen.elemental_mg:g}",
+                    "split": int(regimen.split),
+                    "notes": f"code {period.code}" if hidden else period.kind,
+                })
+        return pd.DataFrame(rows).reindex(columns=list(DIARY_COLUMNS), fill_value="")
+
+    def to_diary_csv(self) -> str:
+        """Return the diary CSV of CONTRACT.md, ready to fill in (valid for :func:`read_diary`)."""
+        return str(self.to_frame().to_csv(index=False, lineterminator="\n"))
+
+    def key(self) -> dict[str, Any]:
+        """Return the sealed key: arm of each code and the regimen label of every night."""
+        return {"schema_version": 1, "codes": {code: arm for arm, code in self.codes.items()},
+                "dose_mg": self.dose_mg,
+                "nights": {d.date().isoformat(): r.label
+                           for d, r in zip(self.dates(), self.regimens(), strict=True)}}
+
+    def key_json(self) -> str:
+        """Return the sealed key as JSON (keep it from the person until the trial ends)."""
+        return json.dumps(self.key(), indent=2) + "\n"
+
+    def to_ics(self) -> str:
+        """Return an iCalendar (RFC 5545) text: one all-day event per period, from its change.
+
+        ``DTSTAMP`` is the plan's first night (00:00 UTC) so that the same plan always gives
+        the same file; ``UID`` is derived from the plan's content.
+        """
+        digest = hashlib.sha256(self.key_json().encode() + str(self.periods).encode())
+        uid, stamp = digest.hexdigest()[:16], f"{self.start:%Y%m%d}T000000Z"
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mgsleep//trial plan//EN",
+                 "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+        for index, period in enumerate(self.periods, start=1):
+            what = period.describe(self.dose_mg)
+            lines += ["BEGIN:VEVENT", f"UID:{uid}-{index}@mgsleep", f"DTSTAMP:{stamp}",
+                      f"DTSTART;VALUE=DATE:{period.start:%Y%m%d}",
+                      f"DTEND;VALUE=DATE:{period.end + dt.timedelta(days=1):%Y%m%d}",
+                      f"SUMMARY:{_ics_text(f'mgsleep: {what}')}",
+                      "DESCRIPTION:" + _ics_text(
+                          f"Period {index} of {len(self.periods)}: {what}, {period.nights} "
+                          f"nights ({period.start} to {period.end}). Keep the diary every "
+                          "night."),
+                      "TRANSP:TRANSPARENT", "END:VEVENT"]
+        lines.append("END:VCALENDAR")
+        return "".join(_ics_fold(line) + "\r\n" for line in lines)
+
+
+def _ics_text(text: str) -> str:
+    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\n", "\\n"))
+
+
+def _ics_fold(line: str, limit: int = 75) -> str:
+    """Fold a content line at ``limit`` octets (RFC 5545 3.1), never inside a character."""
+    parts: list[str] = []
+    current = ""
+    for char in line:
+        budget = limit if not parts else limit - 1
+        if len((current + char).encode()) > budget:
+            parts.append(current)
+            current = ""
+        current += char
+    return "\r\n ".join([*parts, current])
+
+
+# --------------------------------------------------------------------------------------------
+# Building plans
+# --------------------------------------------------------------------------------------------
+
+
+def parse_forms(names: Sequence[str]) -> tuple[list[str], list[Fault]]:
+    """Canonical arm names (forms or ``placebo``) with a "did you mean" hint for a typo."""
+    arms, faults = [], []
+    for name in names:
+        form = canonical_form(name) if name.strip() else None
+        if form in (*FORMS, PLACEBO):
+            arms.append(form)
+            continue
+        choices = (*FORMS, *ALIASES, PLACEBO)
+        close = difflib.get_close_matches(name.strip().lower(), choices, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        faults.append(Fault("forms", "", f"unknown form {name!r}{hint}; expected "
+                            f"{', '.join((*FORMS, PLACEBO))}"))
+    duplicated = sorted({a for a in arms if arms.count(a) > 1})
+    if duplicated:
+        faults.append(Fault("forms", "", f"each form once, got {', '.join(duplicated)} twice"))
+    return list(dict.fromkeys(arms)), faults
+
+
+def _check(arms: list[str], faults: list[Fault], *, dose_mg: float, ceiling_mg: float,
+           days: dict[str, int], cycles: int) -> None:
+    """Raise an InputError naming each invalid argument (parameter names as ``file``)."""
+    if not arms and not faults:
+        faults.append(Fault("forms", "", "expected at least one form"))
+    if not 0 < dose_mg <= ceiling_mg:
+        faults.append(Fault("dose_mg", "", f"expected an elemental dose above 0 and at most "
+                            f"the ceiling of {ceiling_mg:g} mg/day, got {dose_mg:g}"))
+    for name, value in days.items():
+        low = 1 if name == "period_days" else 0
+        if value < low:
+            faults.append(Fault(name, "", f"expected a whole number of days >= {low}, got "
+                                f"{value}"))
+    if cycles < 1:
+        faults.append(Fault("cycles", "", f"expected at least 1 cycle, got {cycles}"))
+    if faults:
+        raise InputError(faults)
+
+
+def _cycle_orders(arms: list[str], cycles: int, rng: np.random.Generator) -> list[list[str]]:
+    """Order of the arms in each cycle: random, and every second cycle mirrors the one before."""
+    orders: list[list[str]] = []
+    for cycle in range(cycles):
+        if cycle % 2:
+            orders.append(orders[-1][::-1])
+        else:
+            orders.append([arms[i] for i in rng.permutation(len(arms))])
+    return orders
+
+
+def _treatment(arm: str, cycle: int, code: str | None, start: dt.date, *, dose_mg: float,
+               period_days: int, titration: bool) -> list[Period]:
+    """Return the periods of one treatment: titration steps (if any), then the target dose."""
+    doses = titration_doses(dose_mg) if titration else (dose_mg,)
+    periods = []
+    for step, dose in enumerate(doses, start=1):
+        nights = period_days if step == len(doses) else TITRATION_STEP_DAYS
+        regimen = Regimen(PLACEBO) if arm == PLACEBO else Regimen(arm, dose)
+        periods.append(Period(start, nights, "treatment", regimen, cycle, arm, code, step,
+                              len(doses), dose))
+        start += dt.timedelta(days=nights)
+    return periods
+
+
+def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: int = 14,
+               period_days: int = 14, washout_days: int = 7, cycles: int = 2,
+               start: dt.date, blind: bool = False, seed: int | None = None,
+               titration: bool = False, ceiling_mg: float | None = None) -> TrialPlan:
+    """Build a randomised, counterbalanced n-of-1 schedule (see the module docstring).
+
+    Parameters
+    ----------
+    forms : sequence of str
+        The arms: forms (aliases accepted) and optionally ``placebo``.
+    dose_mg : float
+        Target elemental magnesium per day, mg (at most the ceiling).
+    baseline_days, period_days, washout_days : int
+        Nights of the run-in without magnesium, of each treatment period (at the target dose)
+        and of each washout between treatment periods (0: none).
+    cycles : int
+        Cycles; each gives every arm one period.
+    start : datetime.date
+        First night of the baseline.
+    blind : bool
+        Code the arms ``A``, ``B``, ... (adds a placebo arm when ``forms`` has none).
+    seed : int, optional
+        Makes the random order (and the codes) reproducible.
+    titration : bool
+        Open each treatment period with 100 mg steps of ``TITRATION_STEP_DAYS`` nights.
+    ceiling_mg : float, optional
+        Daily ceiling; default ``safety.toml`` ``[ceiling]``.
+
+    Returns
+    -------
+    TrialPlan
+
+    Raises
+    ------
+    InputError
+        One fault per invalid argument; each fault's ``file`` is the parameter name.
+
+    """
+    arms, faults = parse_forms(forms)
+    ceiling = ceiling_mg if ceiling_mg is not None else \
+        load_priors().safety.ceiling.default_mg_per_day
+    _check(arms, faults, dose_mg=dose_mg, ceiling_mg=ceiling, cycles=cycles,
+           days={"baseline_days": baseline_days, "period_days": period_days,
+                 "washout_days": washout_days})
+    if blind and PLACEBO not in arms:
+        arms.append(PLACEBO)
+    rng = np.random.default_rng(seed)
+    codes = dict(zip([arms[i] for i in rng.permutation(len(arms))], string.ascii_uppercase,
+                     strict=False)) if blind else {}
+    periods: list[Period] = []
+    day = start
+    if baseline_days:
+        periods.append(Period(day, baseline_days, "baseline"))
+        day += dt.timedelta(days=baseline_days)
+    for cycle, order in enumerate(_cycle_orders(arms, cycles, rng), start=1):
+        for arm in order:
+            if washout_days and any(p.kind == "treatment" for p in periods):
+                periods.append(Period(day, washout_days, "washout"))
+                day += dt.timedelta(days=washout_days)
+            periods += _treatment(arm, cycle, codes.get(arm), day, dose_mg=dose_mg,
+                                  period_days=period_days, titration=titration)
+            day = periods[-1].end + dt.timedelta(days=1)
+    settings = {"forms": list(forms), "dose_mg": dose_mg, "baseline_days": baseline_days,
+                "period_days": period_days, "washout_days": washout_days, "cycles": cycles,
+                "start": start.isoformat(), "blind": blind, "seed": seed,
+                "titration": titration}
+    return TrialPlan(tuple(arms), float(dose_mg), tuple(periods), "randomised", blind, seed,
+                     settings)
+
+
+def plan_before_after(form: str, *, dose_mg: float = 200.0, baseline_days: int = 14,
+                      nights: int, start: dt.date) -> TrialPlan:
+    """Plan the plain before/after design: a baseline, then one form for the rest of ``nights``.
+
+    No randomisation, no washout, no second form: the comparison design that
+    :mod:`model.trial.preposterior` measures the randomised plans against.
+    """
+    [arm], faults = parse_forms([form])
+    if faults or arm == PLACEBO:
+        raise InputError(faults or [Fault("forms", "", "expected a magnesium form")])
+    after = nights - baseline_days
+    periods = (Period(start, baseline_days, "baseline"),
+               Period(start + dt.timedelta(days=baseline_days), after, "treatment",
+                      Regimen(arm, dose_mg), 1, arm, step_mg=dose_mg))
+    return TrialPlan((arm,), float(dose_mg), periods, "before_after",
+                     settings={"forms": [form], "dose_mg": dose_mg,
+                               "baseline_days": baseline_days, "nights": nights,
+                               "start": start.isoformat()})
+
+
+# --------------------------------------------------------------------------------------------
+# Unblinding
+# --------------------------------------------------------------------------------------------
+
+
+def _load_key(key: dict[str, Any] | str | Path) -> dict[str, Any]:
+    if isinstance(key, dict):
+        return key
+    loaded: dict[str, Any] = json.loads(Path(key).read_text(encoding="utf-8"))
+    return loaded
+
+
+def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path) -> pd.DataFrame:
+    """Fill ``form``, ``elemental_mg`` and ``split`` of a blinded diary from the sealed key.
+
+    Parameters
+    ----------
+    diary : pandas.DataFrame or path
+        The diary the person kept from :meth:`TrialPlan.to_diary_csv` of a blinded plan.
+    key : dict or path
+        The sealed key (:meth:`TrialPlan.key_json`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The diary with the regimen columns filled; nights not in the key keep theirs.
+
+    Raises
+    ------
+    InputError
+        When a night's ``code X`` note disagrees with the key.
+
+    """
+    table = diary.copy() if isinstance(diary, pd.DataFrame) else \
+        pd.read_csv(diary, dtype=str, keep_default_na=False)
+    name = "<DataFrame>" if isinstance(diary, pd.DataFrame) else str(diary)
+    sealed = _load_key(key)
+    arm_of = sealed["codes"]
+    faults = []
+    columns = {c: list(table[c]) if c in table else [""] * len(table)
+               for c in ("form", "elemental_mg", "split")}
+    for row, (date, note) in enumerate(zip(table["date"], table["notes"], strict=True)):
+        label = sealed["nights"].get(str(date))
+        if label is None:
+            continue
+        regimen = Regimen.from_label(label)
+        found = _CODE_NOTE.match(str(note))
+        if found and arm_of.get(found.group(1)) != regimen.form:
+            faults.append(Fault(name, f"row {row + 1}, column notes", f"expected the "
+                                f"code of {date} in the key, got {found.group(1)!r}"))
+        columns["form"][row] = "" if regimen.form == NONE else regimen.form
+        columns["elemental_mg"][row] = f"{regimen.elemental_mg:g}" if regimen.active else ""
+        columns["split"][row] = str(int(regimen.split))
+    if faults:
+        raise InputError(faults)
+    return table.assign(**{c: pd.Series(v, index=table.index, dtype=object)
+                           for c, v in columns.items()})

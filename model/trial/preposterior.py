@@ -1,0 +1,690 @@
+"""Pre-posterior simulation of a trial plan: how often it leads to the right regimen.
+
+For a :class:`~model.trial.plan.TrialPlan` and many plausible persons with known truth,
+simulate the diary each would keep (:func:`model.simulate.personas.simulate_diary` on the
+plan's schedule), analyse it, decide, and score the decision against the truth.
+
+**The question a trial answers.** At the end of the trial, standing without magnesium with
+the evaluation period complete: which of "no magnesium" and each form of the trial, at the
+trial's dose, to settle on? :class:`Question` asks :func:`model.decision.decide.decide` exactly that
+(profile excluding the other forms, ``start_doses_mg`` = the trial dose, a history whose
+current regimen is none with ``min_nights`` behind it). The *chosen* regimen is the feasible
+candidate of highest expected utility (the Bayes action; ``decision.assessments[0]``).
+
+**The truth's best regimen.** The same ``decide`` on a one-draw "posterior" that is the truth
+itself (:func:`truth_draws` through :func:`model.personal.fit.predict_from_draws`): the true
+steady-state outcomes of every candidate, the same utility (weights, MCIDs, switching cost),
+and the GI constraint evaluated on the true GI rates (a candidate whose true GI rate rises more
+than the limit is infeasible). *Right* = the chosen regimen is the truth's best; *regret* = the
+true utility of the truth's best minus that of the chosen regimen (utility units: weighted
+MCIDs, ``model.decision.decide``).
+
+**When the decision commits.** Every ``look_every`` nights (once a form has been taken) the
+diary so far is analysed and ``decide``'s commit rule applied (P(best) >= 0.8 or EVPI < 0.1);
+the first such night is the commit night (NaN: not within the trial).
+
+**Plausible truths** (:func:`draw_truth`): each person's effects are drawn from the personal
+model's own prior (evidence means and SDs, shared responsiveness, form deviation;
+``settings.toml`` ``[personal]``), the build-up time constant from its log-normal prior, the
+expectation effect from its prior; the nightly noise, baselines and covariate effects are the
+:class:`~model.simulate.personas.Persona` defaults. A :class:`Drift` adds regression to the mean: a
+person who starts the diary in a bad patch whose latency and awakenings recover over time.
+
+**The fast analysis** (:class:`QuickModel`): for many simulated trials the MCMC fit of
+:class:`~model.personal.fit.PersonalModel` is too slow, so the inner loop uses a Laplace (Gaussian)
+approximation of the same model on the same data arrays (:func:`model.personal.fit.diary_data`):
+the build-up time constant fixed at its prior median, so every outcome is a generalised linear
+model in (intercept, form effects, expectation, caffeine, alcohol, quadratic trend) with the
+full model's Gaussian priors (the shared responsiveness makes the form effects' prior
+correlated); log1p(SOL) normal with AR(1) errors, prewhitened (exact over gaps) with plug-in
+sigma and rho; awakenings negative binomial with a moment estimate of the overdispersion;
+quality, freshness and anxiety cumulative-logit with cut-points fixed at the diary's marginal
+shares, fitted through their mean score (quasi-likelihood); GI nights logistic. Each is fitted
+by a few Fisher-scoring steps (iteratively reweighted least squares with the prior); the
+posterior draws feed the same :func:`model.personal.fit.predict_from_draws` and ``decide`` as the
+full model. :func:`compare_with_full_model` measures how often both decide alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.special import expit, logit
+
+from model.core.forms import FORMS, PLACEBO
+from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import Diary, read_diary
+from model.data.profile import Profile
+from model.decision.decide import Decision, DecisionSettings, History, decide
+from model.evidence.priorset import PriorSet, load_priors
+from model.personal.data import diary_data
+from model.personal.fit import PersonalModel
+from model.personal.predict import predict_from_draws
+from model.simulate.personas import Persona, Schedule, simulate_diary
+from model.trial.plan import TrialPlan
+
+_GI = OUTCOMES.index("gi")
+_COVARIATES = ("taking", "caffeine", "alcohol")
+
+
+# --------------------------------------------------------------------------------------------
+# Plausible persons
+# --------------------------------------------------------------------------------------------
+
+
+def draw_truth(priors: PriorSet, rng: np.random.Generator, name: str = "drawn") -> Persona:
+    """Draw a person from the personal model's prior (see the module docstring)."""
+    settings, personal = priors.settings, priors.settings.personal
+    smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
+    spread = np.sqrt(priors.sds().values ** 2 + (personal.form_deviation_smd * smd) ** 2)
+    theta = (priors.means().values + rng.normal(0.0, personal.responsiveness_smd * smd)
+             + spread * rng.normal(size=spread.shape))
+    tau = math.exp(rng.normal(math.log(personal.onset_days_median), personal.onset_days_log_sd))
+    expectation = rng.normal(0.0, personal.expectation_smd * smd[:-1])
+    return Persona(name, "drawn from the priors",
+                   {f: dict(zip(OUTCOMES, theta[i].tolist(), strict=True))
+                    for i, f in enumerate(FORMS)},
+                   Schedule(((NO_MAGNESIUM, 1),)), tau=tau,
+                   expectation=dict(zip(SLEEP_OUTCOMES, expectation.tolist(), strict=True)))
+
+
+def truth_draws(person: Persona) -> dict[str, np.ndarray]:
+    """Return a person's true parameters as one posterior "draw" (for ``predict_from_draws``)."""
+    draws = {
+        "theta": person.theta()[None],
+        "trend": np.zeros((1, len(SLEEP_OUTCOMES), 2)),
+        "expectation": np.array([[person.expectation.get(o, 0.0) for o in SLEEP_OUTCOMES]]),
+        "sol_intercept": np.array([math.log1p(person.sol_median)]),
+        "sol_sigma": np.array([person.sol_sigma]),
+        "awakenings_intercept": np.array([math.log(person.awakenings_mean)]),
+        "gi_intercept": np.array([logit(person.gi_baseline)]),
+    }
+    for name in ORDINAL:
+        k = np.arange(1, SPECS[name].categories)
+        cuts = np.log(k / (SPECS[name].categories - k)) - person.levels.get(name, 0.0)
+        draws[f"{name}_cutpoints"] = cuts[None]
+    return draws
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Regression to the mean: the diary starts in a bad patch that fades.
+
+    On night ``t`` latency is multiplied by ``exp(sol * exp(-t / days))`` (on ``1 + SOL``,
+    exact on the model's scale) and awakenings gain Poisson extra counts of mean
+    ``awakenings_mean * (exp(awakenings * exp(-t / days)) - 1)`` (the person's baseline
+    rate; approximate under treatment). ``simulate_diary`` has no drift of its own, so it is
+    added to the simulated diary.
+    """
+
+    sol: float = 0.5
+    awakenings: float = 0.4
+    days: float = 14.0
+
+    def apply(self, frame: pd.DataFrame, person: Persona,
+              rng: np.random.Generator) -> pd.DataFrame:
+        """Return a copy of a simulated diary with the drift added."""
+        fade = np.exp(-np.arange(len(frame)) / self.days)
+        out = frame.copy()
+        out["sol_min"] = np.clip(np.round(np.expm1(np.log1p(frame["sol_min"])
+                                                   + self.sol * fade)), 0, 720)
+        extra = rng.poisson(person.awakenings_mean * np.expm1(self.awakenings * fade))
+        out["awakenings"] = np.minimum(frame["awakenings"] + extra, 50)
+        return out
+
+
+def simulate_trial(plan: TrialPlan, person: Persona, *, seed: int, priors: PriorSet,
+                   drift: Drift | None = None) -> Diary:
+    """Simulate the diary a person would keep on a plan (with an optional drift)."""
+    settings = priors.settings
+    frame = simulate_diary(person, plan.n_nights, seed=seed, start=plan.start.isoformat(),
+                           schedule=plan.schedule(), ed50_mg=settings.ed50_mg,
+                           reference_mg=settings.reference_dose_mg)
+    if drift is not None:
+        frame = drift.apply(frame, person, np.random.default_rng([seed, 1]))
+    return read_diary(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# The fast analysis: a Laplace approximation of the personal model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gaussian:
+    """A multivariate normal (prior or Laplace posterior of one outcome's coefficients)."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``(n, dim)`` draws."""
+        root = np.linalg.cholesky(self.cov + 1e-12 * np.eye(len(self.mean)))
+        return self.mean + rng.standard_normal((n, len(self.mean))) @ root.T
+
+
+Family = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""``eta -> (mean, d mean / d eta, variance)`` of an observation."""
+
+
+def _normal(sigma: float) -> Family:
+    return lambda eta: (eta, np.ones_like(eta), np.full_like(eta, sigma**2))
+
+
+def _negbin(overdispersion: float) -> Family:
+    def family(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        mu = np.exp(np.clip(eta, -10, 10))
+        return mu, mu, mu + overdispersion**2 * mu**2
+    return family
+
+
+def _bernoulli(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    p = np.clip(expit(eta), 1e-6, 1 - 1e-6)
+    return p, p * (1 - p), p * (1 - p)
+
+
+def _ordinal(cuts: np.ndarray) -> Family:
+    """Mean score (0-based) of a cumulative logit with fixed cut-points."""
+    def family(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        above = expit(eta[:, None] - cuts[None])                   # P(y >= k), k = 1..K-1
+        mean = above.sum(axis=1)
+        share = -np.diff(np.column_stack([np.ones(len(eta)), above, np.zeros(len(eta))]))
+        second = share @ np.arange(len(cuts) + 1) ** 2
+        return mean, (above * (1 - above)).sum(axis=1), np.maximum(second - mean**2, 1e-6)
+    return family
+
+
+def _laplace(x: np.ndarray, y: np.ndarray, prior: Gaussian, family: Family,
+             steps: int = 8) -> Gaussian:
+    """Posterior mode and curvature by Fisher scoring (IRLS) with a Gaussian prior."""
+    precision0 = np.linalg.inv(prior.cov)
+    anchor = precision0 @ prior.mean
+    beta = prior.mean.copy()
+    for _ in range(steps):
+        eta = x @ beta
+        mean, slope, variance = family(eta)
+        slope = np.where(np.abs(slope) < 1e-9, 1e-9, slope)
+        weight = slope**2 / np.maximum(variance, 1e-12)
+        working = eta + (y - mean) / slope
+        precision = precision0 + x.T @ (weight[:, None] * x)
+        beta = np.linalg.solve(precision, anchor + x.T @ (weight * working))
+    return Gaussian(beta, np.linalg.inv(precision))
+
+
+def _form_prior(mean: np.ndarray, sd: np.ndarray, dev_sd: float, resp_sd: float) -> Gaussian:
+    """Prior of one outcome's form effects: shared responsiveness + form deviation."""
+    cov = resp_sd**2 * np.ones((len(mean), len(mean))) + np.diag(sd**2 + dev_sd**2)
+    return Gaussian(mean, cov)
+
+
+def _stack(*parts: Gaussian) -> Gaussian:
+    """Independent Gaussians as one (block-diagonal covariance)."""
+    mean = np.concatenate([p.mean for p in parts])
+    cov = np.zeros((len(mean), len(mean)))
+    at = 0
+    for p in parts:
+        n = len(p.mean)
+        cov[at:at + n, at:at + n] = p.cov
+        at += n
+    return Gaussian(mean, cov)
+
+
+def _ar1_whiten(x: np.ndarray, y: np.ndarray, data: Mapping[str, np.ndarray],
+                rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of observed nights, AR(1)-prewhitened over gaps (exact for a stationary AR(1))."""
+    seen = data["sol_w"] > 0
+    prev, first = data["sol_prev"], data["sol_first"] > 0
+    decay = np.where(first, 0.0, rho ** data["sol_gap"])
+    scale = np.sqrt(1 - decay**2)
+    xw = (x - decay[:, None] * x[prev]) / scale[:, None]
+    yw = (y - decay * y[prev]) / scale
+    return xw[seen], yw[seen]
+
+
+def _lag_correlation(residual: np.ndarray, data: Mapping[str, np.ndarray]) -> float:
+    """Lag-1 correlation of residuals over consecutive observed nights."""
+    pairs = (data["sol_w"] > 0) & (data["sol_first"] == 0) & (data["sol_gap"] == 1)
+    if pairs.sum() < 5:
+        return 0.0
+    now, before = residual[pairs], residual[data["sol_prev"][pairs]]
+    return float(np.clip(np.corrcoef(now, before)[0, 1], -0.9, 0.9))
+
+
+class QuickModel:
+    """A fast Laplace approximation of :class:`~model.personal.fit.PersonalModel` (same interface).
+
+    See the module docstring for the approximation. ``fit`` takes a few milliseconds for a
+    100-night diary; ``predict`` returns the same Dataset as ``PersonalModel.predict``.
+
+    Parameters
+    ----------
+    priors : PriorSet, optional
+        The evidence priors (default: the bundled ``priors/``).
+    gut_sensitivity : {"none", "mild", "ibs"}
+        Shifts the GI prior (``safety.toml`` ``[gut_sensitivity]``).
+    draws : int
+        Posterior draws.
+    random_seed : int, optional
+        Makes the draws reproducible.
+
+    Attributes
+    ----------
+    posterior_ : dict of str to Gaussian
+        Laplace posterior of each outcome's coefficients.
+    noise_ : dict of str to float
+        Plug-in nuisance values: ``sol_sigma``, ``sol_rho``, ``awakenings_overdispersion``.
+
+    """
+
+    def __init__(self, priors: PriorSet | None = None, *, gut_sensitivity: str = "none",
+                 draws: int = 1000, random_seed: int | None = None) -> None:
+        self.priors = priors
+        self.gut_sensitivity = gut_sensitivity
+        self.draws = draws
+        self.random_seed = random_seed
+
+    def fit(self, diary: Diary) -> QuickModel:
+        """Fit the approximation to a diary; returns self."""
+        priors = self.priors if self.priors is not None else load_priors()
+        self.priors_ = priors
+        shift = float(priors.safety.gut_sensitivity[self.gut_sensitivity])  # type: ignore[index]
+        n = diary.n_nights
+        data = diary_data(diary, priors, shift, n, n)  # at most one change per night
+        tau = priors.settings.personal.onset_days_median
+        exposure = -np.expm1(data["exponent"] * (-1.0 / tau)) @ data["change_step"]
+        self.posterior_: dict[str, Gaussian] = {}
+        self.noise_: dict[str, float] = {}
+        self._cuts: dict[str, np.ndarray] = {}
+        for j, outcome in enumerate(SLEEP_OUTCOMES):
+            self.posterior_[outcome] = self._fit_sleep(outcome, j, exposure, data)
+        x_gi = np.column_stack([np.ones(n), data["single"]])
+        prior_gi = _stack(Gaussian(data["intercept_mu"][2:3], np.eye(1)),
+                          _form_prior(data["prior_mean"][:, _GI], data["prior_sd"][:, _GI],
+                                      data["dev_sd"][_GI], data["resp_sd"][_GI]))
+        seen = data["gi_w"] > 0
+        self.posterior_["gi"] = _laplace(x_gi[seen], data["gi_y"][seen].astype(float),
+                                         prior_gi, _bernoulli)
+        self._draws = self._sample()
+        return self
+
+    def _fit_sleep(self, outcome: str, j: int, exposure: np.ndarray,
+                   data: Mapping[str, np.ndarray]) -> Gaussian:
+        n = exposure.shape[0]
+        x = np.column_stack([np.ones(n), exposure, *(data[c] for c in _COVARIATES),
+                             data["trend_basis"]])
+        y = data[f"{outcome}_y"].astype(float)
+        seen = data[f"{outcome}_w"] > 0
+        sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "cov", "trend")}
+        centre = {"sol": data["intercept_mu"][0], "awakenings": data["intercept_mu"][1]}
+        prior = _stack(Gaussian(np.array([centre.get(outcome, 0.0)]), np.eye(1)),
+                       _form_prior(data["prior_mean"][:, j], data["prior_sd"][:, j],
+                                   float(data["dev_sd"][j]), float(data["resp_sd"][j])),
+                       Gaussian(np.zeros(5), np.diag(np.square(
+                           [sd["expect"], sd["cov"], sd["cov"], sd["trend"],
+                            sd["trend"] / 2]))))
+        if outcome == "sol":
+            return self._fit_sol(x, y, seen, prior, data)
+        if outcome == "awakenings":
+            first = _laplace(x[seen], y[seen], prior, _negbin(0.3))
+            mu = np.exp(x[seen] @ first.mean)
+            over = math.sqrt(max(0.01, float(np.mean(((y[seen] - mu) ** 2 - mu) / mu**2))))
+            self.noise_["awakenings_overdispersion"] = over
+            return _laplace(x[seen], y[seen], prior, _negbin(over))
+        counts = np.bincount(y[seen].astype(int), minlength=SPECS[outcome].categories) + 0.5
+        below = np.cumsum(counts)[:-1] / counts.sum()
+        self._cuts[outcome] = logit(below)
+        return _laplace(x[seen], y[seen], prior, _ordinal(self._cuts[outcome]))
+
+    def _fit_sol(self, x: np.ndarray, y: np.ndarray, seen: np.ndarray, prior: Gaussian,
+                 data: Mapping[str, np.ndarray]) -> Gaussian:
+        if seen.sum() < 3:
+            self.noise_ |= {"sol_sigma": 0.5, "sol_rho": 0.0}
+            return prior
+        first = _laplace(x[seen], y[seen], prior, _normal(float(np.std(y[seen]))), steps=1)
+        residual = y - x @ first.mean
+        rho = _lag_correlation(residual, data)
+        sigma = max(float(np.std(residual[seen])), 0.05)
+        self.noise_ |= {"sol_sigma": sigma, "sol_rho": rho}
+        xw, yw = _ar1_whiten(x, y, data, rho)
+        return _laplace(xw, yw, prior, _normal(sigma), steps=1)
+
+    def _sample(self) -> dict[str, np.ndarray]:
+        """Posterior draws in the layout of ``PersonalModel`` (for ``predict_from_draws``)."""
+        rng = np.random.default_rng(self.random_seed)
+        d, n_forms = self.draws, len(FORMS)
+        theta = np.empty((d, n_forms, len(OUTCOMES)))
+        expectation = np.empty((d, len(SLEEP_OUTCOMES)))
+        trend = np.empty((d, len(SLEEP_OUTCOMES), 2))
+        draws: dict[str, np.ndarray] = {}
+        for j, outcome in enumerate(SLEEP_OUTCOMES):
+            beta = self.posterior_[outcome].sample(d, rng)
+            theta[:, :, j] = beta[:, 1:1 + n_forms]
+            expectation[:, j] = beta[:, 1 + n_forms]
+            trend[:, j] = beta[:, -2:]
+            if outcome in ORDINAL:
+                draws[f"{outcome}_cutpoints"] = self._cuts[outcome][None] - beta[:, :1]
+            else:
+                draws[f"{outcome}_intercept"] = beta[:, 0]
+        gi = self.posterior_["gi"].sample(d, rng)
+        theta[:, :, _GI] = gi[:, 1:]
+        return draws | {"theta": theta, "expectation": expectation, "trend": trend,
+                        "gi_intercept": gi[:, 0],
+                        "sol_sigma": np.full(d, self.noise_["sol_sigma"])}
+
+    def draws_of(self, name: str) -> np.ndarray:
+        """Posterior draws of a variable (``theta``: ``(draw, form, outcome)``)."""
+        return self._draws[name]
+
+    def predict(self, regimens: Sequence[Regimen]) -> xr.Dataset:
+        """Steady-state outcomes per regimen and draw (as ``PersonalModel.predict``)."""
+        return predict_from_draws(self._draws, regimens, self.priors_)
+
+
+
+# --------------------------------------------------------------------------------------------
+# The decision a trial answers, and its score against the truth
+# --------------------------------------------------------------------------------------------
+
+Predict = Callable[[Sequence[Regimen]], xr.Dataset]
+
+
+@dataclass(frozen=True)
+class Question:
+    """Which of no magnesium and ``forms`` at ``dose_mg`` to settle on (module docstring).
+
+    Parameters
+    ----------
+    forms : tuple of str
+        The forms to choose among (placebo is not a choice).
+    dose_mg : float
+        Elemental dose per day of every form.
+    priors : PriorSet
+        Rules, MCIDs and utility of the decision.
+
+    """
+
+    forms: tuple[str, ...]
+    dose_mg: float
+    priors: PriorSet = field(repr=False)
+
+    @classmethod
+    def of(cls, plan: TrialPlan, priors: PriorSet, forms: Sequence[str] | None = None
+           ) -> Question:
+        """Return the question of a plan (its forms, unless ``forms`` names others)."""
+        chosen = forms if forms is not None else [a for a in plan.arms if a != PLACEBO]
+        return cls(tuple(chosen), plan.dose_mg, priors)
+
+    def decide(self, predict: Predict, tried: Sequence[str], as_of: dt.date) -> Decision:
+        """``decide`` from no magnesium with the evaluation period complete."""
+        settings = DecisionSettings(start_doses_mg=(self.dose_mg,))
+        past = History(NO_MAGNESIUM, settings.min_nights, frozenset(tried))
+        profile = Profile(excluded_forms=tuple(f for f in FORMS if f not in self.forms))
+        return decide(predict, priors=self.priors, profile=profile, diary=past, as_of=as_of,
+                      settings=settings)
+
+    def truth(self, person: Persona, as_of: dt.date) -> Decision:
+        """Decide on the truth itself (one draw).
+
+        ``assessments[0]`` is the truly best feasible candidate and every
+        ``expected_utility`` is a true utility.
+        """
+        draws = truth_draws(person)
+        return self.decide(lambda r: predict_from_draws(draws, r, self.priors), self.forms,
+                           as_of)
+
+
+def chosen_regimen(decision: Decision) -> Regimen:
+    """Return the Bayes action's regimen: the feasible candidate of highest expected utility."""
+    return decision.assessments[0].regimen
+
+
+def _tried(diary: Diary) -> list[str]:
+    nights = diary.nights
+    taken = nights["recorded"].to_numpy(bool) & (nights["elemental_mg"].to_numpy(float) > 0)
+    return sorted(set(nights["form"].to_numpy()[taken]))
+
+
+def _truncate(diary: Diary, nights: int) -> Diary:
+    return Diary(diary.nights.iloc[:nights], diary.source)
+
+
+def _fit_quick(diary: Diary, priors: PriorSet, seed: int) -> Predict:
+    return QuickModel(priors, draws=1000, random_seed=seed).fit(diary).predict
+
+
+def score_trial(diary: Diary, person: Persona, question: Question, *, seed: int,
+                look_every: int = DecisionSettings.min_nights,
+                fit: Callable[[Diary, PriorSet, int], Predict] = _fit_quick) -> dict[str, Any]:
+    """Analyse one simulated diary at each look and at the end; score against the truth.
+
+    Returns
+    -------
+    dict
+        ``truth_best``, ``chosen`` (labels), ``right``, ``regret``, ``commit_night`` (NaN:
+        never), ``right_at_commit`` and ``p_best`` of the final decision.
+
+    """
+    end = diary.nights.index[-1].date()
+    truth = question.truth(person, end)
+    best = chosen_regimen(truth)
+    utility = {a.regimen: a.expected_utility for a in truth.assessments}
+
+    def analyse(nights: int) -> Decision | None:
+        part = _truncate(diary, nights)
+        tried = _tried(part)
+        return question.decide(fit(part, question.priors, seed), tried,
+                               part.nights.index[-1].date()) if tried else None
+
+    commit_night, at_commit, final = math.nan, None, None
+    for nights in [*range(look_every, diary.n_nights, look_every), diary.n_nights]:
+        decision = analyse(nights)
+        final = decision if nights == diary.n_nights else None
+        if decision is not None and decision.recommendation.commit:
+            commit_night, at_commit = nights, chosen_regimen(decision)
+            break
+    final = final or analyse(diary.n_nights)
+    chosen = chosen_regimen(final) if final is not None else NO_MAGNESIUM
+    return {"truth_best": best.label, "chosen": chosen.label, "right": chosen == best,
+            "regret": utility[best] - utility[chosen], "commit_night": commit_night,
+            "right_at_commit": (at_commit == best) if at_commit is not None else math.nan,
+            "p_best": final.assessments[0].p_best if final is not None else math.nan}
+
+
+# --------------------------------------------------------------------------------------------
+# Many simulated trials
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preposterior:
+    """The scores of many simulated trials of one plan.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        One row per simulated person (columns of :func:`score_trial`, plus ``sim``).
+    n_nights : int
+        Nights in the trial.
+    seconds : float
+        Wall time of the simulation.
+
+    """
+
+    records: pd.DataFrame
+    n_nights: int
+    seconds: float
+
+    @property
+    def p_right(self) -> float:
+        """Share of persons for whom the trial chose the truly best regimen."""
+        return float(self.records["right"].mean())
+
+    @property
+    def p_right_se(self) -> float:
+        """Monte Carlo standard error of :attr:`p_right`."""
+        p, n = self.p_right, len(self.records)
+        return math.sqrt(p * (1 - p) / n)
+
+    @property
+    def regret(self) -> float:
+        """Mean regret (utility units: weighted MCIDs)."""
+        return float(self.records["regret"].mean())
+
+    def commit_nights(self) -> pd.Series:
+        """Nights after which the decision committed (persons who never did left out)."""
+        return self.records["commit_night"].dropna()
+
+    def summary(self) -> dict[str, Any]:
+        """Machine-readable summary (JSON-safe)."""
+        commits = self.commit_nights()
+        quartiles = commits.quantile([0.25, 0.5, 0.75]).tolist() if len(commits) else []
+        at_commit = self.records["right_at_commit"].dropna()
+        return {
+            "simulations": len(self.records), "nights": self.n_nights,
+            "p_right": self.p_right, "p_right_se": self.p_right_se,
+            "regret_mean": self.regret,
+            "regret_p90": float(self.records["regret"].quantile(0.9)),
+            "p_commit": len(commits) / len(self.records),
+            "commit_night_quartiles": quartiles,
+            "p_right_at_commit": float(at_commit.mean()) if len(at_commit) else None,
+            "seconds_per_trial": self.seconds / len(self.records),
+        }
+
+    def describe(self) -> str:
+        """Three lines of plain words."""
+        s = self.summary()
+        commit = ("the decision never became clear within the trial" if not s["p_commit"] else
+                  f"it became clear (commit) in {s['p_commit']:.0%} of persons, after a median "
+                  f"of {s['commit_night_quartiles'][1]:.0f} nights (quartiles "
+                  f"{s['commit_night_quartiles'][0]:.0f}-{s['commit_night_quartiles'][2]:.0f})")
+        return (f"P(right decision) {s['p_right']:.2f} +/- {s['p_right_se']:.2f} over "
+                f"{s['simulations']} simulated persons of {s['nights']} nights;\n"
+                f"expected regret {s['regret_mean']:.2f} utility units (90th percentile "
+                f"{s['regret_p90']:.2f});\n{commit}.")
+
+
+def preposterior(plan: TrialPlan, *, n_sims: int = 100, seed: int = 0,
+                 priors: PriorSet | None = None, persons: Sequence[Persona] | None = None,
+                 drift: Drift | None = None, forms: Sequence[str] | None = None,
+                 look_every: int = DecisionSettings.min_nights) -> Preposterior:
+    """Simulate ``n_sims`` trials of a plan and score their decisions.
+
+    Parameters
+    ----------
+    plan : TrialPlan
+        The schedule every simulated person follows.
+    n_sims : int
+        Simulated persons.
+    seed : int
+        Seeds the persons and their diaries: two plans given the same seed meet the same
+        persons and the same nightly noise (common random numbers).
+    priors : PriorSet, optional
+        Priors of the truths and of the analysis (default: bundled).
+    persons : sequence of Persona, optional
+        Fixed truths (cycled) instead of draws from the priors.
+    drift : Drift, optional
+        Regression to the mean added to every diary.
+    forms : sequence of str, optional
+        The forms the decision chooses among (default: the plan's).
+    look_every : int
+        Nights between interim analyses (commit timing).
+
+    Returns
+    -------
+    Preposterior
+
+    """
+    used = priors if priors is not None else load_priors()
+    question = Question.of(plan, used, forms)
+    started = time.perf_counter()
+    rows = []
+    for sim in range(n_sims):
+        rng = np.random.default_rng([seed, sim])
+        person = persons[sim % len(persons)] if persons else draw_truth(used, rng)
+        diary = simulate_trial(plan, person, seed=int(rng.integers(2**31)), priors=used,
+                               drift=drift)
+        rows.append({"sim": sim} | score_trial(diary, person, question, seed=sim,
+                                               look_every=look_every))
+    return Preposterior(pd.DataFrame(rows), plan.n_nights, time.perf_counter() - started)
+
+
+def compare_designs(plans: Mapping[str, TrialPlan], *, forms: Sequence[str],
+                    n_sims: int = 100, seed: int = 0, priors: PriorSet | None = None,
+                    drift: Drift | None = None) -> pd.DataFrame:
+    """Simulate several plans on the same persons and noise; one summary row per plan."""
+    used = priors if priors is not None else load_priors()
+    rows = []
+    for name, plan in plans.items():
+        result = preposterior(plan, n_sims=n_sims, seed=seed, priors=used, drift=drift,
+                              forms=forms)
+        rows.append({"design": name} | result.summary())
+    return pd.DataFrame(rows).set_index("design")
+
+
+# --------------------------------------------------------------------------------------------
+# Agreement of the fast analysis with the full model
+# --------------------------------------------------------------------------------------------
+
+
+def compare_with_full_model(plan: TrialPlan, *, n_sims: int = 10, seed: int = 0,
+                            priors: PriorSet | None = None,
+                            full: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Fit the quick and the full model to the same simulated diaries and compare.
+
+    Parameters
+    ----------
+    plan : TrialPlan
+        The schedule of every simulated diary.
+    n_sims : int
+        Simulated persons (drawn from the priors).
+    seed : int
+        Seeds persons and diaries.
+    priors : PriorSet, optional
+        Default: bundled.
+    full : mapping, optional
+        Keyword arguments of :class:`~model.personal.fit.PersonalModel` (default 500 draws,
+        500 tuning steps, 4 chains).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person: each model's chosen regimen and its P(best) (``p_best_quick``,
+        ``p_best_full``), ``same`` (they agree),
+        ``max_z``: the largest |quick - full| posterior mean of a tried form's effect, in full
+        posterior SDs, over the outcomes; ``quick_seconds`` and ``full_seconds`` per fit.
+
+    """
+    used = priors if priors is not None else load_priors()
+    question = Question.of(plan, used)
+    options = {"draws": 500, "tune": 500, "chains": 4} | dict(full or {})
+    rows = []
+    for sim in range(n_sims):
+        rng = np.random.default_rng([seed, sim])
+        person = draw_truth(used, rng)
+        diary = simulate_trial(plan, person, seed=int(rng.integers(2**31)), priors=used)
+        tried, end = _tried(diary), diary.nights.index[-1].date()
+        started = time.perf_counter()
+        quick = QuickModel(used, random_seed=sim).fit(diary)
+        quick_seconds = time.perf_counter() - started
+        model = PersonalModel(used, random_seed=sim, **options).fit(diary)
+        decisions = [question.decide(m.predict, tried, end) for m in (quick, model)]
+        picks = [chosen_regimen(d) for d in decisions]
+        forms = [FORMS.index(f) for f in tried]
+        z = np.abs(quick.draws_of("theta").mean(0)[forms] - model.draws_of("theta").mean(0)[
+            forms]) / model.draws_of("theta").std(0)[forms]
+        rows.append({"sim": sim, "quick": picks[0].label, "full": picks[1].label,
+                     "p_best_quick": decisions[0].assessments[0].p_best,
+                     "p_best_full": decisions[1].assessments[0].p_best,
+                     "same": picks[0] == picks[1], "max_z": float(z.max()),
+                     "mean_z": float(z.mean()), "diagnostics_ok": model.diagnostics_.ok,
+                     "quick_seconds": quick_seconds, "full_seconds": model.fit_seconds_})
+    return pd.DataFrame(rows)

@@ -1,0 +1,4 @@
+"""Layer 7: pictures.
+
+Plots of priors, timelines, predictions and ranked actions.
+"""

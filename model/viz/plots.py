@@ -1,0 +1,403 @@
+"""Pictures of the model: priors, the diary timeline, predictions and the ranked actions.
+
+Every function returns a :class:`matplotlib.figure.Figure` drawn on the Agg canvas, without
+pyplot: nothing is shown, no global figure list grows, and a figure can be saved
+(``fig.savefig("x.png")``) or embedded (:mod:`model.report.html`). In a notebook, run
+``%matplotlib inline`` once and the returned figure displays itself.
+
+>>> from model import load_priors
+>>> from model.viz.plots import plot_priors
+>>> fig = plot_priors(load_priors())
+>>> fig.savefig("priors.png")                                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
+
+from model.core.forms import FORMS, PLACEBO
+from model.core.outcomes import OUTCOMES, SPECS
+from model.core.regimen import Regimen
+from model.decision.decide import ActionAssessment, Decision, DecisionSettings, option
+
+if TYPE_CHECKING:
+    from model.evidence.priorset import PriorSet
+    from model.personal.fit import PersonalModel
+
+Z95 = 1.959964
+INTERVAL: float = DecisionSettings.interval
+"""Central interval of predictions and gains (as in the decision's tables)."""
+
+FORM_COLOURS: dict[str, str] = dict(zip(
+    FORMS, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+            "#1f78b4"), strict=True))
+"""One colour per magnesium form, the same in every figure."""
+
+PLACEBO_COLOUR = "#bbbbbb"
+BAND_PREFIX = "_band "
+"""Label prefix of a regimen band (the leading underscore keeps it out of legends)."""
+MISSING_LABEL = "missing night"
+BLOCKED_COLOUR = "#b0b0b0"
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _label(priors: PriorSet, outcome: str, width: int = 60) -> str:
+    return textwrap.fill(priors.settings.outcomes[outcome].label, width)
+
+
+def _present(fit: PersonalModel) -> list[str]:
+    """Model outcomes with at least one observed night in the fitted diary."""
+    nights = fit.diary_.nights
+    return [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
+
+
+def _grid(n_panels: int, ncols: int, width: float, height: float,
+          sharex: bool = False) -> tuple[Figure, list[Axes]]:
+    nrows = max(1, int(np.ceil(n_panels / ncols)))
+    fig = _figure(width, height * nrows)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex).ravel()
+    for ax in axes[n_panels:]:
+        ax.set_visible(False)
+    return fig, list(axes[:n_panels])
+
+
+# --------------------------------------------------------------------------------------------
+# Forest plots: priors, posteriors, certainty weights
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One set of intervals per form x outcome (rows follow FORMS, columns OUTCOMES)."""
+
+    label: str
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    colour: str
+
+
+def _forest(priors: PriorSet, series: Sequence[_Series], title: str) -> Figure:
+    """One panel per outcome, one row per form, the series side by side within a row."""
+    fig, axes = _grid(len(OUTCOMES), 3, 12.0, 3.6)
+    rows = np.arange(len(FORMS))
+    offsets = np.linspace(-0.25, 0.25, len(series)) if len(series) > 1 else np.zeros(1)
+    for j, (ax, outcome) in enumerate(zip(axes, OUTCOMES, strict=True)):
+        for s, offset in zip(series, offsets, strict=True):
+            ax.errorbar(s.mean[:, j], rows + offset,
+                        xerr=[s.mean[:, j] - s.low[:, j], s.high[:, j] - s.mean[:, j]],
+                        fmt="o", ms=4, capsize=2, color=s.colour, label=s.label)
+        ax.axvline(0.0, color="black", lw=0.8, ls=":")
+        spec = priors.settings.outcomes[outcome]
+        ax.set_yticks(rows, FORMS)
+        ax.invert_yaxis()
+        ax.set_title(spec.label)
+        ax.set_xlabel(f"{spec.scale} ({spec.better} is better)")
+        ax.set_ylabel("form")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
+               ncols=len(series))
+    fig.suptitle(f"{title}: effect of {priors.settings.reference_dose_mg:g} mg elemental "
+                 "magnesium a day vs none")
+    return fig
+
+
+def _prior_series(priors: PriorSet, label: str, colour: str) -> _Series:
+    mean, sd = priors.means().values, priors.sds().values
+    return _Series(label, mean, mean - Z95 * sd, mean + Z95 * sd, colour)
+
+
+def _posterior_series(fit: PersonalModel) -> _Series:
+    frame = fit.effects().set_index(["form", "outcome"])
+
+    def grid(column: str) -> np.ndarray:
+        return np.array([[frame.loc[(f, o), column] for o in OUTCOMES] for f in FORMS])
+
+    return _Series("posterior: your effect", grid("mean"), grid("ci_low"), grid("ci_high"),
+                   "#d62728")
+
+
+def plot_priors(priors: PriorSet, fit: PersonalModel | None = None) -> Figure:
+    """Prior (and posterior) of every form x outcome effect with 95 % intervals.
+
+    Parameters
+    ----------
+    priors : PriorSet
+        The evidence priors: the population effect of each form at the reference dose.
+    fit : PersonalModel, optional
+        A fitted personal model: its posterior of the person's own effect is drawn beside
+        each prior. The person's prior is wider than the population prior shown (it adds the
+        form deviation and the shared responsiveness), so a posterior narrower than the prior
+        shown is learning from the diary.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per outcome (model scale), one row per form.
+
+    """
+    series = [_prior_series(priors, "prior: population effect (evidence)", "#1f77b4")]
+    title = "Evidence priors per form and outcome (95 % intervals)"
+    if fit is not None:
+        series.append(_posterior_series(fit))
+        title = "Prior vs posterior per form and outcome (95 % intervals)"
+    return _forest(priors, series, title)
+
+
+def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0)) -> Figure:
+    """How each prior moves when every certainty's power-prior weight is scaled.
+
+    Parameters
+    ----------
+    priors : PriorSet
+        The priors to re-derive (:meth:`PriorSet.with_certainty_weight`).
+    factors : sequence of float
+        Multipliers of every certainty's weight (1 = the settings as they are).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per outcome, one row per form, one interval per factor.
+
+    """
+    colours = colormaps["viridis"](np.linspace(0.0, 0.85, len(factors)))
+    series = [_prior_series(priors.with_certainty_weight(f), f"certainty weight x {f:g}",
+                            to_hex(c)) for f, c in zip(factors, colours, strict=True)]
+    return _forest(priors, series, "Priors under alternative certainty weights (95 % intervals)")
+
+
+# --------------------------------------------------------------------------------------------
+# The diary timeline
+# --------------------------------------------------------------------------------------------
+
+
+def _shade_regimens(ax: Axes, segments: pd.DataFrame) -> None:
+    """One band per segment with magnesium or placebo (no magnesium stays unshaded)."""
+    starts = date2num(pd.DatetimeIndex(segments["start"]).to_pydatetime())
+    ends = date2num((pd.DatetimeIndex(segments["end"]) + pd.Timedelta(days=1)).to_pydatetime())
+    for form, label, start, end in zip(segments["form"], segments["label"], starts, ends,
+                                       strict=True):
+        if form in FORMS:
+            ax.axvspan(start, end, color=FORM_COLOURS[str(form)], alpha=0.15, lw=0,
+                       label=f"{BAND_PREFIX}{label}")
+        elif form == PLACEBO:
+            ax.axvspan(start, end, facecolor="none", edgecolor=PLACEBO_COLOUR, hatch="//",
+                       lw=0, label=f"{BAND_PREFIX}{label}")
+
+
+def _regimen_legend(segments: pd.DataFrame) -> list[Patch]:
+    forms = list(dict.fromkeys(segments["form"]))
+    handles = [Patch(color=FORM_COLOURS[f], alpha=0.3, label=f) for f in forms if f in FORMS]
+    if PLACEBO in forms:
+        handles.append(Patch(facecolor="none", edgecolor=PLACEBO_COLOUR, hatch="//",
+                             label=PLACEBO))
+    return handles
+
+
+def _outcome_panel(ax: Axes, values: pd.Series, label: str) -> None:
+    """Nightly values, their 7-night mean and a tick at the bottom for each missing night."""
+    ax.plot(values.index, values.to_numpy(), "o", ms=2.5, color="#333333", label="night")
+    ax.plot(values.index, values.rolling(7, min_periods=3).mean().to_numpy(), color="#333333",
+            lw=1.2, label="7-night mean")
+    missing = values.index[values.isna()]
+    bottom = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.plot(missing, np.full(len(missing), 0.03), "x", ms=4, color="#d62728",
+            transform=bottom, label=MISSING_LABEL)
+    ax.set_ylabel(label)
+
+
+def plot_timeline(fit: PersonalModel) -> Figure:
+    """Draw the diary night by night with the regimens shaded and the fitted build-up.
+
+    Parameters
+    ----------
+    fit : PersonalModel
+        A fitted personal model (its diary and posterior-median time constant are used).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per observed outcome (dots: nights; line: 7-night mean; red crosses at the
+        bottom: missing nights) and a last panel with the fitted exposure per form (1 = steady
+        state at the reference dose). Every panel shades each run of one magnesium regimen
+        in its form's colour, placebo runs hatched, nights without magnesium unshaded.
+
+    """
+    nights = fit.diary_.nights
+    segments = fit.diary_.segments()
+    outcomes = _present(fit)
+    fig, axes = _grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
+    for ax, outcome in zip(axes[:-1], outcomes, strict=True):
+        _outcome_panel(ax, nights[SPECS[outcome].column], _label(fit.priors_, outcome, 18))
+    settings = fit.priors_.settings
+    exposure = fit.exposure()
+    ax = axes[-1]
+    for form, curve in zip(FORMS, exposure.values.T, strict=True):
+        if np.any(curve > 0):
+            ax.plot(nights.index, curve, color=FORM_COLOURS[form], lw=1.8, label=form)
+    ax.set_ylabel(textwrap.fill(f"exposure (1 = steady state at "
+                                f"{settings.reference_dose_mg:g} mg)", 18))
+    tau = float(np.median(fit.draws_of("tau")))
+    ax.set_title(f"fitted build-up (posterior median time constant {tau:.1f} days)",
+                 fontsize="medium")
+    ax.set_xlabel("night")
+    for panel in axes:
+        _shade_regimens(panel, segments)
+    axes[0].legend(handles=[*axes[0].get_legend_handles_labels()[0],
+                            *_regimen_legend(segments)],
+                   loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    fig.suptitle(f"Diary {Path(fit.diary_.source).name}: {fit.diary_.n_recorded} recorded "
+                 "nights")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Predictions against the nights
+# --------------------------------------------------------------------------------------------
+
+
+def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
+    """Predicted steady-state nightly mean per regimen against the observed nights.
+
+    Parameters
+    ----------
+    fit : PersonalModel
+        A fitted personal model.
+    seed : int
+        Seed of the horizontal jitter of the observed nights.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per observed outcome, one column per regimen of the diary: grey dots are
+        the observed nights (including the build-up at the start of a regimen), a black
+        diamond their mean, and the coloured interval the posterior predicted mean at steady
+        state (90 % interval).
+
+    """
+    labels = list(fit.diary_.regimen_counts())
+    prediction = fit.predict([Regimen.from_label(label) for label in labels])
+    regimen_of = fit.diary_.regimen_label
+    nights = fit.diary_.nights
+    outcomes = _present(fit)
+    fig, axes = _grid(len(outcomes), 3, 12.0, 3.4)
+    rng = np.random.default_rng(seed)
+    x = np.arange(len(labels))
+    tail = (1 - INTERVAL) / 2
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        spec = SPECS[outcome]
+        observed = nights[spec.column]
+        groups = [observed[(regimen_of == label) & observed.notna()] for label in labels]
+        for i, values in enumerate(groups):
+            ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), values.to_numpy(), "o", ms=2.5,
+                    color="#999999", alpha=0.6, label="observed night" if i == 0 else None)
+        ax.plot(x, [g.mean() if len(g) else np.nan for g in groups], "D", color="black",
+                ms=5, label="observed mean")
+        draws = prediction[spec.gain_key].transpose("regimen", "draw").to_numpy()
+        mean = draws.mean(axis=1)
+        low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
+        ax.errorbar(x + 0.3, mean, yerr=[mean - low, high - mean], fmt="o", capsize=3,
+                    color="#d62728", label=f"predicted mean ({INTERVAL:.0%} interval)")
+        ax.set_xticks(x, labels, rotation=30, ha="right")
+        ax.set_title(_label(fit.priors_, outcome))
+        ax.set_xlabel("regimen")
+        ax.set_ylabel(fit.priors_.settings.outcomes[outcome].unit)
+    if axes:
+        axes[0].legend(loc="best", fontsize="small")
+    fig.suptitle("Posterior predicted steady state vs observed nights, per regimen")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# The ranked actions
+# --------------------------------------------------------------------------------------------
+
+
+def _note(assessment: ActionAssessment) -> str:
+    if assessment.feasible:
+        return (f"P(best) {assessment.p_best:.2f}, P(better than now) "
+                f"{assessment.p_better_than_continue:.2f}")
+    return textwrap.shorten("blocked: " + "; ".join(assessment.blocked_by), 60,
+                            placeholder=" ...")
+
+
+def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
+    """Rank the candidate actions by expected utility and show the GI constraint.
+
+    Parameters
+    ----------
+    decision : Decision
+        A decision with assessed actions.
+    epsilon : float, optional
+        The GI chance constraint's allowed violation probability (``safety.toml``
+        ``gi_constraint.epsilon``); drawn as a limit line when given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: expected utility (dot; weighted MCIDs, 0 = as now) with a bar reaching to the
+        mean of the worst 10 % of draws (CVaR). Middle: P(GI constraint violated). Right:
+        P(best) or, for a blocked action (grey), why it is blocked. The recommended action
+        is starred. A decision without assessed actions (``refer``) gives a figure that
+        says so.
+
+    """
+    actions = decision.assessments
+    fig = _figure(14.0, 1.2 + 0.36 * max(len(actions), 2))
+    if not actions:
+        ax = fig.add_subplot()
+        ax.axis("off")
+        ax.set_title("No actions assessed")
+        ax.text(0.5, 0.5, f"Recommendation: {decision.recommendation.action.replace('_', ' ')}"
+                "\n(no posterior was consulted)", ha="center", va="center")
+        return fig
+    utility_ax, gi_ax, note_ax = fig.subplots(1, 3, sharey=True, width_ratios=(3, 1, 2))
+    rows = np.arange(len(actions))
+    for row, a in zip(rows, actions, strict=True):
+        colour = FORM_COLOURS.get(a.regimen.form, "#444444") if a.feasible else BLOCKED_COLOUR
+        utility_ax.plot([a.cvar, a.expected_utility], [row, row], color=colour, lw=3,
+                        solid_capstyle="butt")
+        utility_ax.plot(a.expected_utility, row, "o", color=colour, ms=7)
+        gi_ax.barh(row, a.p_constraint_violation, color=colour, height=0.6)
+        note_ax.text(0.0, row, _note(a), va="center", fontsize="x-small",
+                     color="black" if a.feasible else "#777777")
+    names = [("* " if i == decision.chosen else "") + option(a.action, a.regimen)
+             for i, a in enumerate(actions)]
+    utility_ax.set_yticks(rows, names)
+    for label, a in zip(utility_ax.get_yticklabels(), actions, strict=True):
+        label.set_color("black" if a.feasible else "#888888")
+    utility_ax.invert_yaxis()
+    utility_ax.axvline(0.0, color="black", lw=0.8, ls=":")
+    utility_ax.set_xlabel("utility, weighted MCIDs (dot: expected; bar to the mean of the "
+                          "worst 10 %)")
+    utility_ax.set_ylabel("action (* = recommended)")
+    utility_ax.set_title("Actions ranked by expected utility (grey: not allowed now)")
+    if epsilon is not None:
+        gi_ax.axvline(epsilon, color="#d62728", lw=1.2, ls="--",
+                      label=f"allowed ({epsilon:.2f})")
+        gi_ax.legend(loc="lower right", fontsize="small")
+    gi_ax.set_xlim(0.0, 1.0)
+    gi_ax.set_xlabel("P(violated)")
+    gi_ax.set_title("GI chance constraint")
+    note_ax.axis("off")
+    note_ax.set_title("status")
+    return fig
