@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fake_posterior import FakePosterior
 
 from model.core.regimen import Regimen
-from model.decision.decide import History, decide
+from model.decision import History, decide
 from model.evidence.priorset import load_priors
 
 CASES = {

@@ -17,7 +17,7 @@ from scipy import stats
 from model.core.forms import FORMS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
-from model.decision.decide import (
+from model.decision import (
     DecisionSettings,
     History,
     decide,
@@ -25,6 +25,7 @@ from model.decision.decide import (
     rank,
     screen,
 )
+from model.decision.explain import above
 from model.evidence.priorset import load_priors
 
 AS_OF = dt.date(2025, 3, 1)
@@ -487,7 +488,5 @@ def test_safety_properties(profile, past, model, mode, seed):
 
 
 def test_a_blocked_action_shows_enough_decimals_to_exceed_the_limit():
-    from model.decision.decide import _above
-
-    assert _above(0.2004, 0.2) == "0.2004"   # not "0.20 is above 0.20"
-    assert _above(0.37, 0.2) == "0.37"
+    assert above(0.2004, 0.2) == "0.2004"   # not "0.20 is above 0.20"
+    assert above(0.37, 0.2) == "0.37"

@@ -1,0 +1,351 @@
+"""Every sentence of the decision, in one place.
+
+The other modules decide; this one only says: regimens and options in words, the warnings
+and block reasons of the hard rules, and the reasons of a recommendation (headline, numbers,
+the plan, the lines on what to collect and on what is not allowed). It reads the assessed
+actions through :class:`Assessed`, the fields of
+:class:`model.decision.results.ActionAssessment` that a sentence uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
+from model.core.regimen import Regimen
+from model.decision.history import History
+from model.decision.settings import RECORD_COLUMNS, DecisionSettings, Why
+from model.evidence.schema import GiConstraint, Interaction
+
+
+class Assessed(Protocol):
+    """What the sentences read of an assessed action (an ``ActionAssessment``)."""
+
+    @property
+    def action(self) -> str:
+        """The action's name: ``continue``, ``switch_form``, ..."""
+
+    @property
+    def regimen(self) -> Regimen:
+        """The regimen the action leads to."""
+
+    @property
+    def gain(self) -> Mapping[str, float]:
+        """Mean gain over the current regimen per variable (positive = better)."""
+
+    @property
+    def gain_low(self) -> Mapping[str, float]:
+        """Lower end of the central interval of each gain."""
+
+    @property
+    def gain_high(self) -> Mapping[str, float]:
+        """Upper end of the central interval of each gain."""
+
+    @property
+    def expected_utility(self) -> float:
+        """Mean utility over the draws (weighted MCIDs, 0 = as now)."""
+
+    @property
+    def cvar(self) -> float:
+        """Mean of the worst ``cvar_alpha`` share of the utility draws."""
+
+    @property
+    def p_best(self) -> float:
+        """Share of draws in which the action is best among those allowed."""
+
+    @property
+    def p_better_than_continue(self) -> float:
+        """Share of draws in which the action beats ``continue``."""
+
+    @property
+    def p_constraint_violation(self) -> float:
+        """P(GI constraint violated)."""
+
+    @property
+    def feasible(self) -> bool:
+        """True when no rule blocks the action."""
+
+    @property
+    def blocked_by(self) -> tuple[str, ...]:
+        """Why the action is blocked (empty: allowed)."""
+
+    @property
+    def evpi(self) -> float:
+        """Expected value of perfect information of the whole decision."""
+
+    @property
+    def next_review(self) -> dt.date:
+        """When to look again after taking the action."""
+
+
+# --------------------------------------------------------------------------------------------
+# Regimens, options, numbers
+# --------------------------------------------------------------------------------------------
+
+
+def option(action: str, regimen: Regimen) -> str:
+    """Name an action with its regimen: ``switch_form taurate@200``; ``stop`` alone."""
+    return f"{action} {regimen.label}" if regimen.active else action
+
+
+def describe(regimen: Regimen) -> str:
+    """Say a regimen in words: ``glycinate, 200 mg elemental magnesium a day, ...``."""
+    if not regimen.active:
+        return "no magnesium"
+    intake = (f"two intakes of {regimen.single_intake_mg:g} mg (late afternoon and bedtime)"
+              if regimen.split else "one evening dose")
+    return f"{regimen.form}, {regimen.elemental_mg:g} mg elemental magnesium a day, {intake}"
+
+
+def format_gain(variable: str, mean: float, low: float, high: float, interval: float) -> str:
+    """``sol_min +5.2 min (90% interval -3.1 to +12.4)``: the numbers of the table, rounded."""
+    spec = SPECS[OUTCOME_OF_GAIN[variable]]
+    d = spec.digits
+    return (f"{variable} {mean:+.{d}f} {spec.unit} ({interval:.0%} interval "
+            f"{low:+.{d}f} to {high:+.{d}f})")
+
+
+def above(p: float, limit: float) -> str:
+    """``p`` with enough decimals (2 to 4) to show that it exceeds ``limit``."""
+    digits = 2
+    while digits < 4 and round(p, digits) <= limit:
+        digits += 1
+    return f"{p:.{digits}f}"
+
+
+def summary(a: Assessed) -> str:
+    """One line: the regimen, its expected utility and P(best), or why it is blocked."""
+    if not a.feasible:
+        return f"{option(a.action, a.regimen)}: blocked: " + "; ".join(a.blocked_by)
+    return (f"{option(a.action, a.regimen)}: expected utility "
+            f"{a.expected_utility:+.2f}, P(best) {a.p_best:.2f}")
+
+
+# --------------------------------------------------------------------------------------------
+# Hard rules: referrals, warnings, blocks
+# --------------------------------------------------------------------------------------------
+
+
+def referral(reason: str) -> str:
+    """A contraindication as a referral."""
+    return f"see a clinician before taking magnesium: {reason}"
+
+
+def refer_reasons(referrals: Sequence[str]) -> list[str]:
+    """The reasons of a ``refer`` recommendation."""
+    return [*(r[0].upper() + r[1:] + "." for r in referrals),
+            "No form or dose is suggested until a clinician has advised."]
+
+
+def diagnostics_failed_reasons() -> list[str]:
+    """The reasons of ``collect_more_data`` after a fit that failed its checks."""
+    return ["The model fit did not pass its convergence checks, so no dosing advice is given.",
+            "Keep your current routine, record more nights and run the analysis again.",
+            record_line()]
+
+
+def medicine_warning(medicine: str, group: Interaction) -> str:
+    """A medicine of the profile with its timing (or depletion) rule."""
+    kind = "can lower magnesium" if group.kind == "depletion" else group.group
+    named = medicine if kind == medicine else f"{medicine} ({kind})"
+    return f"{named}: {group.rule}"
+
+
+def ceiling_warning(max_mg: float, ceiling_mg: float, source: str) -> str:
+    """The profile's own ceiling is above the safety ceiling."""
+    return (f"max_elemental_mg {max_mg:g} is above the safety ceiling; {ceiling_mg:g} mg/day "
+            f"is used ({source})")
+
+
+def above_ceiling_block(mg: float, ceiling_mg: float) -> str:
+    """A candidate's dose is above the ceiling."""
+    return f"{mg:g} mg/day is above your ceiling of {ceiling_mg:g} mg/day"
+
+
+def excluded_block(form: str) -> str:
+    """A candidate's form is excluded."""
+    return f"{form} is excluded in your profile"
+
+
+def waiting_block(past: History, s: DecisionSettings) -> str:
+    """The evaluation period of the current regimen is not over."""
+    return (f"only {past.nights_on_current} of {s.min_nights} recorded nights on "
+            f"{past.current.label} so far; changes wait "
+            f"{s.min_nights - past.nights_on_current} more nights")
+
+
+def gi_block(p_violation: float, epsilon: float) -> str:
+    """A candidate breaks the GI chance constraint."""
+    return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
+
+
+def acute_gi_warning(past: History, s: DecisionSettings) -> str:
+    """Recent GI nights on the current regimen."""
+    return (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
+            f"{past.current.label}: if loose stools go on, lower the dose, split it or stop")
+
+
+def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
+    """The current regimen is above the ceiling."""
+    return f"your current {current.label} is above your ceiling of {ceiling_mg:g} mg/day"
+
+
+def current_excluded_warning(current: Regimen) -> str:
+    """The current form is excluded."""
+    return f"your current form {current.form} is excluded in your profile"
+
+
+# --------------------------------------------------------------------------------------------
+# The reasons of a recommendation
+# --------------------------------------------------------------------------------------------
+
+
+def headline(action: str, regimen: Regimen, current: Regimen) -> str:
+    """The first line: what to do."""
+    if action == "continue":
+        return ("Stay without magnesium for now." if not regimen.active
+                else f"Continue {describe(regimen)}.")
+    if action == "stop":
+        return f"Stop magnesium (now {describe(current)})."
+    if action == "start":
+        return f"Start {describe(regimen)}."
+    changes = {"increase_dose": f"raise the dose to {regimen.elemental_mg:g} mg",
+               "decrease_dose": f"lower the dose to {regimen.elemental_mg:g} mg",
+               "switch_form": f"switch to {regimen.form} at the same dose",
+               "split_dose": "split the same dose into two intakes"}
+    return f"Change one thing: {changes[action]} (now {current.label}; then {describe(regimen)})."
+
+
+def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
+            s: DecisionSettings) -> list[str]:
+    """P(best), utility, CVaR, the gains with intervals and the GI constraint of ``a``."""
+    gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v], s.interval)
+                      for v in a.gain)
+    return [
+        f"P(best) {a.p_best:.2f} among the {n_feasible} option{'s' * (n_feasible != 1)} "
+        f"allowed now; expected utility "
+        f"{a.expected_utility:+.2f} (weighted MCIDs, 0 = as now); mean of the worst "
+        f"{s.cvar_alpha:.0%} of draws {a.cvar:+.2f}.",
+        f"Expected change vs {reference.label} (positive = better): {gains}.",
+        f"P(GI constraint violated) {a.p_constraint_violation:.2f}: the chance that GI nights "
+        f"rise more than {gi.limit * 100:g} percentage points above your level without "
+        f"magnesium (allowed: {gi.epsilon:.2f}).",
+    ]
+
+
+def record_line() -> str:
+    """What to write down each night."""
+    return ("Record each night: " + ", ".join(RECORD_COLUMNS)
+            + " (stool_bristol >= 6 or gi_upset = 1 counts as a GI night).")
+
+
+def _top(assessed: Sequence[Assessed], feasible: bool) -> int:
+    """Index of the highest expected utility among the (in)feasible actions, first on ties."""
+    among = [i for i, a in enumerate(assessed) if a.feasible == feasible]
+    return among[int(np.argmax([assessed[i].expected_utility for i in among]))]
+
+
+def _best_waiting(assessed: Sequence[Assessed]) -> str:
+    if all(a.feasible for a in assessed):
+        return ""
+    top = assessed[_top(assessed, False)]
+    return (f" On current data the best-ranked option that must wait is "
+            f"{option(top.action, top.regimen)} (expected utility "
+            f"{top.expected_utility:+.2f}).")
+
+
+def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
+              s: DecisionSettings) -> str:
+    """How sure the choice is, and when to look again (one sentence per branch of ``why``)."""
+    label = chosen.regimen.label
+    evpi = chosen.evpi
+    when = chosen.next_review.isoformat()
+    if why == "first_step" and chosen.action == "continue":
+        return ("No start is open to you now (see below, or your profile excludes every form "
+                f"or sets a ceiling under {s.min_dose_mg:g} mg). Keep recording nights and "
+                f"look again on {when}.")
+    if why == "first_step":
+        return (f"A first step from published evidence only (low certainty: no nights on "
+                f"magnesium yet). Take it for {s.first_review_days} nights and look again on "
+                f"{when}; judge it after {s.min_nights} nights.")
+    if why == "forced":
+        waiting = (f" ({past.nights_on_current} of {s.min_nights} recorded nights on "
+                   f"{past.current.label} so far)" if past.nights_on_current < s.min_nights
+                   else "")
+        return f"The only step allowed now{waiting}.{_best_waiting(assessed)} Look again on {when}."
+    if why == "commit":
+        clear = (f"P(best) {chosen.p_best:.2f} >= {s.commit_p_best:.2f}"
+                 if chosen.p_best >= s.commit_p_best else
+                 f"EVPI {evpi:.2f} < {s.commit_evpi:.2f}: more data would hardly change it")
+        return f"Clear enough to commit ({clear}). Look again on {when}."
+    if why == "trial":
+        return (f"Trial mode: {label} was best in one random posterior draw (Thompson "
+                f"sampling); EVPI {evpi:.2f}. Try it for {s.min_nights} nights and look "
+                f"again on {when}.")
+    return (f"Not certain yet (EVPI {evpi:.2f}): try {label} for {s.min_nights} nights and "
+            f"look again on {when}.")
+
+
+def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSettings) -> str:
+    """Why more data come first: nothing is clearly better than continuing."""
+    top = _top(assessed, True)
+    evpi = f"EVPI {assessed[top].evpi:.2f} says more data are worth having."
+    if top == 0:
+        return (f"Continuing {reference.label} ranks first but not clearly (P(best) below "
+                f"{s.commit_p_best:.2f}); {evpi}")
+    other = assessed[top]
+    return (f"Nothing is clearly better than continuing {reference.label}: the best-ranked "
+            f"option, {option(other.action, other.regimen)}, has P(better than continuing) "
+            f"{other.p_better_than_continue:.2f} (below {s.clear_p_better:.2f}); {evpi}")
+
+
+def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
+    """One line per block reason, naming every option it blocks."""
+    grouped: dict[str, list[str]] = {}
+    for a in assessed:
+        for b in a.blocked_by:
+            grouped.setdefault(b, []).append(option(a.action, a.regimen))
+    return [f"Not allowed: {', '.join(names)}: {why}." for why, names in grouped.items()]
+
+
+def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
+            gi: GiConstraint, s: DecisionSettings) -> list[str]:
+    """The reasons of a recommendation.
+
+    Parameters
+    ----------
+    why : str
+        The branch of the commit rule that chose (``collect``: ``collect_more_data``).
+    chosen : Assessed
+        The action behind the advice (``continue`` for ``collect_more_data``).
+    assessed : sequence of Assessed
+        Every candidate, in candidate order (``continue`` first).
+    past : History
+        The diary's facts.
+    gi : GiConstraint
+        The GI chance constraint.
+    s : DecisionSettings
+        The constants of the decision.
+
+    Returns
+    -------
+    list of str
+
+    """
+    reference = past.reference
+    n_feasible = sum(a.feasible for a in assessed)
+    said = numbers(chosen, n_feasible, reference, gi, s)
+    if why == "collect":
+        lines = [collect_line(assessed, reference, s), *said,
+                 f"Keep {reference.label} and look again on {chosen.next_review.isoformat()}.",
+                 record_line()]
+    else:
+        lines = [headline(chosen.action, chosen.regimen, reference), *said,
+                 plan_line(why, chosen, assessed, past, s)]
+        if why == "first_step":
+            lines.append(record_line())
+    return lines + blocked_lines(assessed)

@@ -1,0 +1,83 @@
+"""What the decision needs from a diary: the :class:`History` of the current regimen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+from model.core.regimen import NO_MAGNESIUM, Regimen
+
+
+class DiaryLike(Protocol):
+    """Anything with a daily ``nights`` frame, such as :class:`model.data.diary.Diary`.
+
+    The frame needs the columns form, elemental_mg, split, recorded and gi_night.
+    """
+
+    @property
+    def nights(self) -> pd.DataFrame:
+        """One row per calendar night, oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class History:
+    """The few facts of a diary the decision uses.
+
+    Parameters
+    ----------
+    current : Regimen
+        Last night's regimen.
+    nights_on_current : int
+        Recorded nights in the run of identical regimen that ends last night.
+    forms_tried : frozenset of str
+        Forms taken on any recorded night.
+    recent_gi_nights : int
+        GI nights on the current regimen within the last ``gi_window`` nights.
+
+    """
+
+    current: Regimen = NO_MAGNESIUM
+    nights_on_current: int = 0
+    forms_tried: frozenset[str] = frozenset()
+    recent_gi_nights: int = 0
+
+    @property
+    def first_step(self) -> bool:
+        """True before any magnesium night: the advice rests on the priors alone."""
+        return not self.forms_tried and not self.current.active
+
+    @property
+    def reference(self) -> Regimen:
+        """What gains are measured against: the current regimen (no magnesium when none)."""
+        return self.current if self.current.active else NO_MAGNESIUM
+
+    @classmethod
+    def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7) -> History:
+        """Derive the history from a diary's ``nights`` frame."""
+        if nights.empty:
+            return cls()
+        regimens = [Regimen(str(f), float(mg), bool(s) if pd.notna(s) else False)
+                    for f, mg, s in zip(nights["form"], nights["elemental_mg"],
+                                        nights["split"], strict=True)]
+        current = regimens[-1]
+        start = len(regimens)
+        while start > 0 and regimens[start - 1] == current:
+            start -= 1
+        run = nights.iloc[start:]
+        recorded = nights["recorded"].to_numpy(bool)
+        tried = {r.form for r, rec in zip(regimens, recorded, strict=True) if rec and r.active}
+        recent = run["gi_night"].iloc[-gi_window:]
+        return cls(current, int(run["recorded"].sum()), frozenset(tried),
+                   int((recent == 1).sum()))
+
+
+def history(diary: DiaryLike | History | None, gi_window: int = 7) -> History:
+    """Return the :class:`History` of a diary (``None``: no data yet)."""
+    if diary is None:
+        return History()
+    if isinstance(diary, History):
+        return diary
+    return History.from_nights(diary.nights, gi_window)

@@ -1,0 +1,177 @@
+"""The results of a decision: assessed actions, the recommendation, their JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.core.regimen import Regimen
+from model.decision import explain
+from model.decision.settings import DecisionSettings, Mode
+from model.decision.utility import Evaluation
+
+
+def _entry(action: str, regimen: Regimen | None, gain: Mapping[str, float], p_best: float,
+           p_violation: float, evpi: float, commit: bool, next_review: dt.date,
+           reasons: Sequence[str], warnings: Sequence[str]) -> dict[str, Any]:
+    """One ``recommendation`` / ``alternatives`` entry of the ``analyze`` JSON."""
+    return {"action": action,
+            "form": regimen.form if regimen is not None else None,
+            "elemental_mg_per_day": regimen.elemental_mg if regimen is not None else None,
+            "split": regimen.split if regimen is not None else None,
+            "expected_gain": dict(gain), "p_best": p_best,
+            "p_constraint_violation": p_violation, "evpi": evpi, "commit": commit,
+            "next_review": next_review.isoformat(), "reasons": list(reasons),
+            "warnings": list(warnings)}
+
+
+@dataclass(frozen=True)
+class ActionAssessment:
+    """One candidate action, assessed over the posterior draws.
+
+    Gains are improvements over the current regimen (positive = better, diary units);
+    ``gain_low`` / ``gain_high`` bound the central interval (90 % by default).
+    """
+
+    action: str
+    regimen: Regimen
+    gain: Mapping[str, float]
+    gain_low: Mapping[str, float]
+    gain_high: Mapping[str, float]
+    expected_utility: float
+    cvar: float
+    p_best: float
+    p_better_than_continue: float
+    p_constraint_violation: float
+    feasible: bool
+    blocked_by: tuple[str, ...]
+    evpi: float
+    next_review: dt.date
+
+    @property
+    def summary(self) -> str:
+        """One line: the regimen, its expected utility and P(best), or why it is blocked."""
+        return explain.summary(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``alternatives`` entry of the ``analyze`` JSON."""
+        return _entry(self.action, self.regimen, self.gain, self.p_best,
+                      self.p_constraint_violation, self.evpi, False, self.next_review,
+                      [self.summary], []) | {"feasible": self.feasible,
+                                             "blocked_by": list(self.blocked_by)}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The advice: an action (with its regimen unless ``refer`` / ``collect_more_data``).
+
+    ``p_best``, ``p_constraint_violation`` and ``expected_gain`` are those of the assessed
+    action behind the advice (``continue`` for ``collect_more_data``); they are 0 / empty when
+    no posterior was consulted (``refer``, failed diagnostics). ``refer`` has ``commit`` true
+    (a hard rule, not a bet); ``p_best`` is among the actions allowed now, so an action that
+    is the only one allowed has ``p_best`` 1 and ``commit`` false.
+    """
+
+    action: str
+    regimen: Regimen | None
+    expected_gain: Mapping[str, float]
+    p_best: float
+    p_constraint_violation: float
+    evpi: float
+    commit: bool
+    next_review: dt.date
+    reasons: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``recommendation`` entry of the ``analyze`` JSON."""
+        return _entry(self.action, self.regimen, self.expected_gain, self.p_best,
+                      self.p_constraint_violation, self.evpi, self.commit, self.next_review,
+                      self.reasons, self.warnings)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recommendation with every assessed action.
+
+    Parameters
+    ----------
+    recommendation : Recommendation
+        The advice.
+    assessments : tuple of ActionAssessment
+        Every candidate, feasible ones first, by expected utility (empty when no posterior was
+        consulted).
+    chosen : int or None
+        Index in ``assessments`` of the recommended action (None for ``refer`` and
+        ``collect_more_data``).
+    mode : str
+        ``expected_utility`` or ``thompson``.
+
+    """
+
+    recommendation: Recommendation
+    assessments: tuple[ActionAssessment, ...] = ()
+    chosen: int | None = None
+    mode: Mode = "expected_utility"
+
+    @property
+    def alternatives(self) -> tuple[ActionAssessment, ...]:
+        """The assessed actions other than the recommended one."""
+        return tuple(a for i, a in enumerate(self.assessments) if i != self.chosen)
+
+    def table(self) -> pd.DataFrame:
+        """One row per assessed action: utility, CVaR, probabilities, gains with intervals."""
+        rows = []
+        for a in self.assessments:
+            row = {"action": a.action, "regimen": a.regimen.label, "feasible": a.feasible,
+                   "expected_utility": a.expected_utility, "cvar": a.cvar, "p_best": a.p_best,
+                   "p_better_than_continue": a.p_better_than_continue,
+                   "p_constraint_violation": a.p_constraint_violation,
+                   "blocked_by": "; ".join(a.blocked_by)}
+            for v in a.gain:
+                row |= {f"gain_{v}": a.gain[v], f"gain_{v}_low": a.gain_low[v],
+                        f"gain_{v}_high": a.gain_high[v]}
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"recommendation": ..., "alternatives": [...]}`` of the ``analyze`` JSON."""
+        return {"recommendation": self.recommendation.to_dict(),
+                "alternatives": [a.to_dict() for a in self.alternatives]}
+
+
+def assess(ev: Evaluation, review: Callable[[str], dt.date],
+           s: DecisionSettings) -> list[ActionAssessment]:
+    """Summaries of every candidate, in candidate order.
+
+    Parameters
+    ----------
+    ev : Evaluation
+        The candidates' draws, blocks and ranking.
+    review : callable
+        ``review(action)``: the date of the next look after taking ``action``.
+    s : DecisionSettings
+        The width of the gains' interval.
+
+    Returns
+    -------
+    list of ActionAssessment
+
+    """
+    tail = (1 - s.interval) / 2
+    mean = ev.gains.mean(axis=2)
+    low, high = np.quantile(ev.gains, [tail, 1 - tail], axis=2)
+    r = ev.ranking
+    return [ActionAssessment(
+        c.action, c.regimen,
+        dict(zip(ev.variables, mean[i].tolist(), strict=True)),
+        dict(zip(ev.variables, low[i].tolist(), strict=True)),
+        dict(zip(ev.variables, high[i].tolist(), strict=True)),
+        float(r.expected[i]), float(r.cvar[i]), float(r.p_best[i]), float(ev.p_better[i]),
+        float(ev.p_violation[i]), not ev.blocked[i], ev.blocked[i], r.evpi, review(c.action))
+        for i, c in enumerate(ev.candidates)]

@@ -1,0 +1,157 @@
+"""The hard rules: screening a profile, blocking candidates, the evaluation period.
+
+- :func:`screen` (from ``safety.toml``): a contraindication means ``refer``; cautions,
+  interacting medicines (each named with its timing rule) and depletion notes become warnings;
+  excluded forms are removed; the daily ceiling is the profile's, at most the safety ceiling.
+- :func:`blocks`: a candidate above the ceiling, of an excluded form or breaking the GI
+  chance constraint is blocked. Before the current regimen has ``min_nights`` recorded nights
+  only ``continue`` is open, plus ``decrease_dose`` / ``split_dose`` / ``stop`` when safety
+  asks for them (an acute GI problem, a current regimen above the ceiling, excluded or
+  breaking the GI constraint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.core.forms import FORMS
+from model.data.profile import Profile, normalise_name
+from model.decision import explain
+from model.decision.candidates import Candidate
+from model.decision.history import History
+from model.decision.settings import DecisionSettings
+from model.evidence.schema import Contraindication, Safety
+
+SAFETY_MOVES = frozenset({"decrease_dose", "split_dose", "stop"})
+"""The changes still open during the evaluation period when safety asks for them."""
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The outcome of the hard rules for one profile.
+
+    Parameters
+    ----------
+    referrals : tuple of str
+        Contraindications found; any one means ``refer``.
+    warnings : tuple of str
+        Cautions, medicine timing rules (each naming the medicine), depletion notes.
+    ceiling_mg : float
+        The daily elemental dose never to exceed.
+    allowed_forms : tuple of str
+        The forms not excluded by the profile.
+
+    """
+
+    referrals: tuple[str, ...]
+    warnings: tuple[str, ...]
+    ceiling_mg: float
+    allowed_forms: tuple[str, ...]
+
+
+def _applies(rule: Contraindication, profile: Profile) -> bool:
+    if rule.condition is not None and normalise_name(rule.condition) in profile.conditions:
+        return True
+    if rule.field == "egfr":
+        return profile.egfr is not None and rule.below is not None and profile.egfr < rule.below
+    return rule.field == "pregnant" and profile.pregnant
+
+
+def _medicine_warnings(profile: Profile, safety: Safety) -> list[str]:
+    return [explain.medicine_warning(medicine, group)
+            for medicine in profile.medications for group in safety.interactions
+            if medicine in {normalise_name(m) for m in group.medications}]
+
+
+def screen(profile: Profile, safety: Safety) -> Screening:
+    """Apply the hard rules of ``safety.toml`` to a profile."""
+    found = [c for c in safety.contraindications if _applies(c, profile)]
+    referrals = tuple(explain.referral(c.reason) for c in found)
+    fields = {c.field for c in found} - {None}
+    warnings = [c.reason for c in safety.cautions
+                if _applies(c, profile) and c.field not in fields]
+    warnings += _medicine_warnings(profile, safety)
+    ceiling = profile.ceiling_mg(safety)
+    if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
+        warnings.append(explain.ceiling_warning(profile.max_elemental_mg, ceiling,
+                                                safety.ceiling.source))
+    allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
+    return Screening(referrals, tuple(warnings), ceiling, allowed)
+
+
+def acute_gi(past: History, s: DecisionSettings) -> bool:
+    """True when the current regimen gave ``acute_gi_nights`` GI nights lately."""
+    return past.recent_gi_nights >= s.acute_gi_nights
+
+
+def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
+                 safety_exempt: bool, s: DecisionSettings) -> list[str]:
+    """Reasons a hard rule or the evaluation period blocks a candidate."""
+    found = []
+    regimen = candidate.regimen
+    if regimen.elemental_mg > rules.ceiling_mg:
+        found.append(explain.above_ceiling_block(regimen.elemental_mg, rules.ceiling_mg))
+    if regimen.active and regimen.form not in rules.allowed_forms:
+        found.append(explain.excluded_block(regimen.form))
+    waiting = (candidate.action != "continue" and not past.first_step
+               and past.nights_on_current < s.min_nights
+               and not (safety_exempt and candidate.action in SAFETY_MOVES))
+    if waiting:
+        found.append(explain.waiting_block(past, s))
+    return found
+
+
+def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: History,
+           rules: Screening, epsilon: float, s: DecisionSettings) -> list[tuple[str, ...]]:
+    """Why each candidate is blocked (empty: allowed), in candidate order.
+
+    Parameters
+    ----------
+    candidates : sequence of Candidate
+        ``continue`` first.
+    p_violation : numpy.ndarray
+        Each candidate's P(GI constraint violated).
+    past : History
+        The diary's facts.
+    rules : Screening
+        The profile's hard rules.
+    epsilon : float
+        The largest P(GI constraint violated) allowed.
+    s : DecisionSettings
+        The evaluation period and the acute GI threshold.
+
+    Returns
+    -------
+    list of tuple of str
+
+    """
+    gi_blocks = [[explain.gi_block(p, epsilon)] if p > epsilon else [] for p in p_violation]
+    unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
+    exempt = unsafe_now or acute_gi(past, s)
+    return [tuple(_rule_blocks(c, rules, past, exempt, s) + gi)
+            for c, gi in zip(candidates, gi_blocks, strict=True)]
+
+
+def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
+    """Warnings about the current regimen: acute GI, above the ceiling, an excluded form."""
+    current = past.current
+    notes = []
+    if acute_gi(past, s):
+        notes.append(explain.acute_gi_warning(past, s))
+    if current.elemental_mg > rules.ceiling_mg:
+        notes.append(explain.current_above_ceiling_warning(current, rules.ceiling_mg))
+    if current.active and current.form not in rules.allowed_forms:
+        notes.append(explain.current_excluded_warning(current))
+    return notes
+
+
+def review_days(action: str, past: History, s: DecisionSettings) -> int:
+    """Days until the next look: the first review, the rest of the period, or a period."""
+    if past.first_step:
+        return s.first_review_days
+    if action == "continue" and past.nights_on_current < s.min_nights:
+        return s.min_nights - past.nights_on_current
+    return s.min_nights
