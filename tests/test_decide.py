@@ -404,7 +404,9 @@ def check_rationale(decision) -> None:
               r"worst 10% of draws ([+-]\d+\.\d\d)": row["cvar"],
               r"P\(GI constraint violated\) (\d\.\d\d)": rec.p_constraint_violation}
     for pattern, value in checks.items():
-        assert _close(re.search(pattern, text).group(1), value), pattern
+        hit = re.search(pattern, text)
+        assert hit is not None, pattern
+        assert _close(hit.group(1), value), pattern
     assert row["p_best"] == rec.p_best
     evpi = re.search(r"EVPI (\d+\.\d\d)", text)
     if evpi:
