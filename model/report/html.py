@@ -27,7 +27,7 @@ from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
 from model.core.outcomes import OUTCOMES
-from model.decision.decide import Recommendation, describe
+from model.decision import Recommendation, describe
 from model.viz.plots import INTERVAL, plot_actions, plot_predictive, plot_priors, plot_timeline
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "

@@ -33,7 +33,7 @@ from matplotlib.transforms import blended_transform_factory
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
-from model.decision.decide import ActionAssessment, Decision, DecisionSettings, option
+from model.decision import ActionAssessment, Decision, DecisionSettings, option
 
 if TYPE_CHECKING:
     from model.evidence.priorset import PriorSet
