@@ -4,7 +4,6 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from example_analysis import DROPPED_ROWS, example_analysis
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 
@@ -13,6 +12,7 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision.decide import decide
+from model.testing import DROPPED_ROWS, example_analysis
 from model.viz.plots import (
     BAND_PREFIX,
     BLOCKED_COLOUR,

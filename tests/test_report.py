@@ -9,10 +9,10 @@ import subprocess
 
 import numpy as np
 import pytest
-from example_analysis import SCRIPT_NOTE, example_analysis
 from matplotlib.image import imread
 
 from model.report.html import SAFETY_NOTE, forms_that_matter, headline, render_report, write_report
+from model.testing import SCRIPT_NOTE, example_analysis
 
 pytestmark = pytest.mark.fit
 

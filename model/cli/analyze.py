@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from model.analysis.pipeline import Analysis, analyze
+from model.cli.options import add_mcmc_arguments, parse_date
 from model.core.atomic import write_json
-from model.core.errors import Fault, InputError
-from model.inference.sampling import SAMPLERS
 
-
-def parse_date(text: str, option: str) -> dt.date:
-    """Parse YYYY-MM-DD or raise an InputError naming the option."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError([Fault(option, "", f"expected a date YYYY-MM-DD, got {text!r}")]) \
-            from None
-
-
-def add_mcmc_arguments(parser: argparse.ArgumentParser, draws: int = 1000) -> None:
-    """The MCMC options shared by the commands that fit the personal model."""
-    parser.add_argument("--draws", type=int, default=draws, metavar="N",
-                        help=f"draws per chain (default {draws})")
-    parser.add_argument("--chains", type=int, default=4, metavar="N", help="chains (default 4)")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed (reproducible)")
-    parser.add_argument("--sampler", choices=tuple(SAMPLERS),
-                        help="NUTS sampler (default: nutpie when installed, else pymc; "
-                        "pymc = PyMC's own NUTS, the benchmark baseline)")
+if TYPE_CHECKING:
+    from model.analysis.pipeline import Analysis
 
 
 def add_parser(subparsers: Any) -> None:
@@ -84,6 +64,8 @@ def print_summary(result: Analysis) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse, print the summary, write the requested outputs (atomically)."""
+    from model.analysis.pipeline import analyze
+
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
     result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
                      draws=args.draws, chains=args.chains, sampler=args.sampler, seed=args.seed,

@@ -12,15 +12,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from model.analysis.pipeline import Analysis, analyze
-from model.cli.analyze import add_mcmc_arguments, print_summary
+from model.cli.analyze import print_summary
+from model.cli.options import add_mcmc_arguments
 from model.core.atomic import write_json, write_text
 from model.data.diary import read_diary
 from model.simulate.personas import simulate_diary
+
+if TYPE_CHECKING:
+    from model.analysis.pipeline import Analysis
 
 PERSONA = "glycinate_responder_citrate_gi"
 NIGHTS = 80
@@ -70,6 +73,7 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
     Analysis
 
     """
+    from model.analysis.pipeline import analyze
     from model.report.html import render_report
 
     folder = Path(out)

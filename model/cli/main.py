@@ -1,18 +1,38 @@
-"""The ``mgsleep`` command: one subcommand per step of the pipeline.
+"""The ``mgsleep`` command: one subcommand per step of the pipeline, and one error boundary.
 
-Each subcommand lives in ``model.cli.commands.<name>`` and exposes ``add_parser(subparsers)``,
-which registers its arguments and sets ``handler``. User errors (:class:`MgsleepError`) become
-exit code 2 and one clear message on standard error.
+Each subcommand lives in its own module of :mod:`model.cli` and exposes
+``add_parser(subparsers)``, which registers its arguments and sets ``handler``. The handlers
+import the heavy modules (PyMC, PyTensor) themselves, so ``mgsleep --help`` and
+``mgsleep priors`` start quickly.
+
+:func:`main` is the only place where an exception becomes an exit code:
+
+- a user error (:class:`~model.core.errors.MgsleepError`, or an OS error on a path the user
+  gave: missing, a directory, not permitted, not text) ends with exit code 2 and one line on
+  standard error, ``mgsleep <command>: error: ...``;
+- a closed output pipe (``mgsleep priors | head -1``) ends quietly;
+- anything else is a bug: it propagates with its traceback, to which one line on how to
+  report it is added (an exception note, printed after the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from model.cli.commands import COMMANDS
 from model.core.errors import MgsleepError
+
+USER_OS_ERRORS: tuple[type[OSError], ...] = (
+    FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
+"""OS errors that a user causes by the paths they give."""
+
+BUG_REPORT = ("this is a bug in mgsleep, not in your input: please report it with the command "
+              "you ran and the traceback above")
+"""The line printed after the traceback of an unexpected error."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,15 +48,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def given_paths(args: argparse.Namespace) -> list[Path]:
+    """Every text argument that may name a file or folder (standard streams left out)."""
+    return [Path(value) for value in vars(args).values()
+            if isinstance(value, str) and value not in ("", "-")]
+
+
+def caused_by_user(error: OSError, given: Iterable[Path]) -> bool:
+    """Whether ``error`` concerns one of the ``given`` paths, or a file inside, beside or above one.
+
+    A file beside a given one covers the temporary file of an atomic write; a folder above one
+    covers creating the folders of an output path.
+    """
+    if not isinstance(error, USER_OS_ERRORS):
+        return False
+    failed = [Path(os.fsdecode(name)).absolute()
+              for name in (error.filename, error.filename2) if name is not None]
+    return any(f == path or path in f.parents or f in path.parents or f.parent == path.parent
+               for f in failed for path in (p.absolute() for p in given))
+
+
+def describe(error: BaseException) -> str:
+    """The one-line message of a user error (without the ``mgsleep <command>:`` prefix)."""
+    if isinstance(error, UnicodeDecodeError):
+        return (f"a file you gave is not UTF-8 text ({error.reason} at byte {error.start}); "
+                "save it as UTF-8 (CSV UTF-8) and try again")
+    if isinstance(error, OSError) and error.filename is not None:
+        # a failed rename (atomic write) names the temporary file first, the user's file second
+        name = error.filename2 if error.filename2 is not None else error.filename
+        return f"{os.fsdecode(name)}: {error.strerror or error}"
+    return str(error)
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, so exiting does not flush into a closed pipe.
+
+    The recipe of the Python documentation for ``SIGPIPE``/``BrokenPipeError``.
+    """
     try:
-        return int(args.handler(args))
-    except MgsleepError as error:
-        print(f"mgsleep {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (e.g. captured in tests)
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 closed pipe, 2 user error).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code.
+
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        code = int(args.handler(args))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        silence_stdout()
+        return 1
+    except (MgsleepError, UnicodeDecodeError) as error:
+        message = describe(error)
+    except OSError as error:
+        if not caused_by_user(error, given_paths(args)):
+            error.add_note(f"mgsleep {args.command}: {BUG_REPORT}")
+            raise
+        message = describe(error)
+    except Exception as error:
+        error.add_note(f"mgsleep {args.command}: {BUG_REPORT}")
+        raise
+    print(f"mgsleep {args.command}: error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

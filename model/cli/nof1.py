@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from model.cli.options import FAMILY_NAMES, SAMPLER_NAMES
 from model.core.atomic import write_json
 from model.core.errors import Fault, InputError, MgsleepError
-from model.inference.sampling import SAMPLERS
-from model.nof1.engine import FAMILIES, Nof1Model
+
+if TYPE_CHECKING:
+    from model.nof1.engine import Nof1Model
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--treatment", required=True, metavar="COL", help="treatment column")
     parser.add_argument("--baseline", required=True, metavar="LEVEL",
                         help="reference level of the treatment (numbers match: 1 = 1.0)")
-    parser.add_argument("--family", choices=FAMILIES, default="normal",
+    parser.add_argument("--family", choices=FAMILY_NAMES, default="normal",
                         help="outcome family (default normal)")
     parser.add_argument("--categories", metavar="LOW:HIGH",
                         help="declared range of an ordinal outcome (default: observed range)")
@@ -44,7 +46,7 @@ def add_parser(subparsers: Any) -> None:
                         help="tuning steps per chain (default 1000)")
     parser.add_argument("--chains", type=int, default=4, metavar="N", help="chains (default 4)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed")
-    parser.add_argument("--sampler", choices=tuple(SAMPLERS), help="NUTS sampler (default "
+    parser.add_argument("--sampler", choices=SAMPLER_NAMES, help="NUTS sampler (default "
                         "nutpie when installed, else pymc)")
     parser.set_defaults(handler=run)
 
@@ -110,6 +112,8 @@ def _print_table(fitted: Nof1Model, source: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit the model, print the effects and optionally write JSON."""
+    from model.nof1.engine import Nof1Model
+
     data = _read_csv(args.data)
     fitted = Nof1Model(
         family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,

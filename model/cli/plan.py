@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from model.cli.analyze import parse_date
+from model.cli.options import parse_date
 from model.core.atomic import write_json, write_text
 from model.core.errors import Fault, InputError
 from model.trial.plan import TrialPlan, plan_trial

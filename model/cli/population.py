@@ -7,7 +7,6 @@ from typing import Any
 
 from model.core.atomic import write_json
 from model.evidence.priorset import load_priors
-from model.population.hierarchical import PopulationModel, read_diaries, write_priors
 
 
 def add_parser(subparsers: Any) -> None:
@@ -32,6 +31,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit, print the effects table, write the requested outputs."""
+    from model.population.hierarchical import PopulationModel, read_diaries, write_priors
+
     diaries = read_diaries(args.directory)
     fit = PopulationModel(load_priors(args.priors), random_seed=args.seed, workers=args.workers,
                           scheduler=args.scheduler).fit(diaries)

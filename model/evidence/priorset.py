@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.core.errors import Fault, PriorsError
+from model.core.errors import Fault, InputError, PriorsError
 from model.core.forms import FORMS, Compound, load_compounds
 from model.core.outcomes import OUTCOMES
 from model.core.paths import default_priors_dir
@@ -221,7 +223,19 @@ class PriorSet:
         return dataclasses.replace(self, entries=entries)
 
     def explain(self, form: str, outcome: str) -> str:
-        """The chain from the studies to the prior of one form x outcome, in plain text."""
+        """The chain from the studies to the prior of one form x outcome, in plain text.
+
+        Raises
+        ------
+        InputError
+            When the form or the outcome is unknown (with the closest name, if any).
+
+        """
+        faults = [Fault(f"{form}:{outcome}", "", message)
+                  for message in (unknown_name("form", form, FORMS),
+                                  unknown_name("outcome", outcome, OUTCOMES)) if message]
+        if faults:
+            raise InputError(faults)
         entry = self[form, outcome]
         spec = self.settings.outcomes[outcome]
         lines = [f"{form} x {outcome} ({spec.label}); scale {spec.scale}, "
@@ -249,6 +263,30 @@ class PriorSet:
             lines.append("read but not encoded: " + "; ".join(f"{e.id} ({e.reason})"
                                                                for e in excluded))
         return "\n".join(lines)
+
+
+def unknown_name(kind: str, name: str, known: Sequence[str]) -> str | None:
+    """Return why ``name`` is not one of ``known`` (with a did-you-mean), or None if it is.
+
+    Parameters
+    ----------
+    kind : str
+        What the name names, for the message (``form``).
+    name : str
+        The name given.
+    known : sequence of str
+        The valid names.
+
+    Returns
+    -------
+    str or None
+
+    """
+    if name in known:
+        return None
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
+    return f"unknown {kind} {name!r} ({hint})"
 
 
 def _describe_parts(title: str, parts: tuple[Any, ...],

@@ -30,119 +30,61 @@ the code in ``notes`` (``code A``; free text may follow). After the trial :func:
 fills ``form``, ``elemental_mg`` and ``split`` from the key, night by night; analyse the
 unblinded diary, never the blinded one. Without blinding, ``placebo`` may still be listed as
 an arm in ``forms``.
+
+The periods and the titration ramp are in :mod:`model.trial.periods`, the calendar in
+:mod:`model.trial.calendar` and unblinding in :mod:`model.trial.blinding`; their public
+names are importable from here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import json
-import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from model.core.errors import Fault, InputError
-from model.core.forms import ALIASES, FORMS, NONE, PLACEBO, canonical_form
-from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.core.forms import ALIASES, FORMS, PLACEBO, canonical_form
+from model.core.regimen import Regimen
 from model.evidence.priorset import load_priors
 from model.simulate.personas import Schedule
+from model.trial.blinding import unblind
+from model.trial.calendar import ics_calendar
+from model.trial.periods import (
+    TITRATION_START_MG,
+    TITRATION_STEP_DAYS,
+    TITRATION_STEP_MG,
+    Period,
+    PeriodKind,
+    titration_doses,
+)
 
-TITRATION_START_MG = 100.0
-"""First dose of a titration (mg elemental per day)."""
-TITRATION_STEP_MG = 100.0
-"""Dose step of a titration."""
-TITRATION_STEP_DAYS = 7
-"""Nights on each titration step before the review and the next step."""
+__all__ = [
+    "DIARY_COLUMNS",
+    "TITRATION_START_MG",
+    "TITRATION_STEP_DAYS",
+    "TITRATION_STEP_MG",
+    "Period",
+    "PeriodKind",
+    "TrialPlan",
+    "parse_forms",
+    "plan_before_after",
+    "plan_trial",
+    "titration_doses",
+    "unblind",
+]
 
 DIARY_COLUMNS: tuple[str, ...] = (
     "date", "form", "elemental_mg", "split", "sol_min", "awakenings", "waso_min", "quality",
     "freshness", "anxiety", "stool_bristol", "gi_upset", "caffeine_late", "alcohol_drinks",
     "notes")
 """Columns of the diary a plan writes (CONTRACT.md); the person fills in the outcomes."""
-
-_CODE_NOTE = re.compile(r"^\s*code\s+([A-Z]+)\b")
-PeriodKind = Literal["baseline", "treatment", "washout"]
-
-
-@dataclass(frozen=True)
-class Period:
-    """Consecutive nights on one regimen.
-
-    Parameters
-    ----------
-    start : datetime.date
-        First night.
-    nights : int
-        Number of nights.
-    kind : {"baseline", "treatment", "washout"}
-        Its role in the trial.
-    regimen : Regimen
-        What is taken (``none`` for baseline and washout).
-    cycle : int or None
-        1-based cycle of a treatment period.
-    arm : str or None
-        The form (or ``placebo``) of a treatment period.
-    code : str or None
-        The blinded code of the arm (blinded plans only).
-    step : int
-        1-based titration step (1 without titration).
-    steps : int
-        Titration steps of the treatment period (1 without titration).
-    step_mg : float
-        Nominal dose of the step (what a blinded pot is measured against; 0 off treatment).
-
-    """
-
-    start: dt.date
-    nights: int
-    kind: PeriodKind
-    regimen: Regimen = NO_MAGNESIUM
-    cycle: int | None = None
-    arm: str | None = None
-    code: str | None = None
-    step: int = 1
-    steps: int = 1
-    step_mg: float = 0.0
-
-    @property
-    def end(self) -> dt.date:
-        """Last night."""
-        return self.start + dt.timedelta(days=self.nights - 1)
-
-    def describe(self, dose_mg: float) -> str:
-        """Say what to take, in words (codes only for a blinded arm)."""
-        if self.kind != "treatment":
-            return f"{self.kind}: no magnesium"
-        step = f" (titration step {self.step} of {self.steps})" if self.steps > 1 else ""
-        if self.code is not None:
-            share = self.step_mg / dose_mg
-            amount = "full dose" if share == 1 else f"{share:.0%} of the full dose"
-            return f"pot {self.code}, {amount}{step}"
-        if self.regimen.form == PLACEBO:
-            return f"placebo{step}"
-        return f"{self.regimen.form} {self.regimen.elemental_mg:g} mg elemental{step}"
-
-
-def titration_doses(dose_mg: float) -> tuple[float, ...]:
-    """Doses of a titration towards ``dose_mg``: 100, 200, ... mg, then the target.
-
-    Examples
-    --------
-    >>> titration_doses(300.0)
-    (100.0, 200.0, 300.0)
-    >>> titration_doses(150.0)
-    (100.0, 150.0)
-
-    """
-    ramp = np.arange(TITRATION_START_MG, dose_mg, TITRATION_STEP_MG)
-    return (*(float(d) for d in ramp), float(dose_mg))
 
 
 @dataclass(frozen=True)
@@ -259,44 +201,11 @@ class TrialPlan:
         """Return an iCalendar (RFC 5545) text: one all-day event per period, from its change.
 
         ``DTSTAMP`` is the plan's first night (00:00 UTC) so that the same plan always gives
-        the same file; ``UID`` is derived from the plan's content.
+        the same file; ``UID`` is derived from the plan's content
+        (:func:`model.trial.calendar.ics_calendar`).
         """
-        digest = hashlib.sha256(self.key_json().encode() + str(self.periods).encode())
-        uid, stamp = digest.hexdigest()[:16], f"{self.start:%Y%m%d}T000000Z"
-        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mgsleep//trial plan//EN",
-                 "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
-        for index, period in enumerate(self.periods, start=1):
-            what = period.describe(self.dose_mg)
-            lines += ["BEGIN:VEVENT", f"UID:{uid}-{index}@mgsleep", f"DTSTAMP:{stamp}",
-                      f"DTSTART;VALUE=DATE:{period.start:%Y%m%d}",
-                      f"DTEND;VALUE=DATE:{period.end + dt.timedelta(days=1):%Y%m%d}",
-                      f"SUMMARY:{_ics_text(f'mgsleep: {what}')}",
-                      "DESCRIPTION:" + _ics_text(
-                          f"Period {index} of {len(self.periods)}: {what}, {period.nights} "
-                          f"nights ({period.start} to {period.end}). Keep the diary every "
-                          "night."),
-                      "TRANSP:TRANSPARENT", "END:VEVENT"]
-        lines.append("END:VCALENDAR")
-        return "".join(_ics_fold(line) + "\r\n" for line in lines)
-
-
-def _ics_text(text: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
-
-
-def _ics_fold(line: str, limit: int = 75) -> str:
-    """Fold a content line at ``limit`` octets (RFC 5545 3.1), never inside a character."""
-    parts: list[str] = []
-    current = ""
-    for char in line:
-        budget = limit if not parts else limit - 1
-        if len((current + char).encode()) > budget:
-            parts.append(current)
-            current = ""
-        current += char
-    return "\r\n ".join([*parts, current])
+        identity = self.key_json().encode() + str(self.periods).encode()
+        return ics_calendar(self.periods, self.dose_mg, identity)
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,62 +364,3 @@ def plan_before_after(form: str, *, dose_mg: float = 200.0, baseline_days: int =
                      settings={"forms": [form], "dose_mg": dose_mg,
                                "baseline_days": baseline_days, "nights": nights,
                                "start": start.isoformat()})
-
-
-# --------------------------------------------------------------------------------------------
-# Unblinding
-# --------------------------------------------------------------------------------------------
-
-
-def _load_key(key: dict[str, Any] | str | Path) -> dict[str, Any]:
-    if isinstance(key, dict):
-        return key
-    loaded: dict[str, Any] = json.loads(Path(key).read_text(encoding="utf-8"))
-    return loaded
-
-
-def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path) -> pd.DataFrame:
-    """Fill ``form``, ``elemental_mg`` and ``split`` of a blinded diary from the sealed key.
-
-    Parameters
-    ----------
-    diary : pandas.DataFrame or path
-        The diary the person kept from :meth:`TrialPlan.to_diary_csv` of a blinded plan.
-    key : dict or path
-        The sealed key (:meth:`TrialPlan.key_json`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The diary with the regimen columns filled; nights not in the key keep theirs.
-
-    Raises
-    ------
-    InputError
-        When a night's ``code X`` note disagrees with the key.
-
-    """
-    table = diary.copy() if isinstance(diary, pd.DataFrame) else \
-        pd.read_csv(diary, dtype=str, keep_default_na=False)
-    name = "<DataFrame>" if isinstance(diary, pd.DataFrame) else str(diary)
-    sealed = _load_key(key)
-    arm_of = sealed["codes"]
-    faults = []
-    columns = {c: list(table[c]) if c in table else [""] * len(table)
-               for c in ("form", "elemental_mg", "split")}
-    for row, (date, note) in enumerate(zip(table["date"], table["notes"], strict=True)):
-        label = sealed["nights"].get(str(date))
-        if label is None:
-            continue
-        regimen = Regimen.from_label(label)
-        found = _CODE_NOTE.match(str(note))
-        if found and arm_of.get(found.group(1)) != regimen.form:
-            faults.append(Fault(name, f"row {row + 1}, column notes", f"expected the "
-                                f"code of {date} in the key, got {found.group(1)!r}"))
-        columns["form"][row] = "" if regimen.form == NONE else regimen.form
-        columns["elemental_mg"][row] = f"{regimen.elemental_mg:g}" if regimen.active else ""
-        columns["split"][row] = str(int(regimen.split))
-    if faults:
-        raise InputError(faults)
-    return table.assign(**{c: pd.Series(v, index=table.index, dtype=object)
-                           for c, v in columns.items()})

@@ -1,0 +1,252 @@
+"""Diary rows: from a CSV file or a table to typed, validated recorded nights.
+
+The cell rules of CONTRACT.md (see :mod:`model.data.diary` for the conventions): each cell is
+parsed and checked against its column's range, the dose against the form, every fault is
+collected, and :func:`parse_rows` raises them together as one :class:`DiaryError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.core.errors import DiaryError, Fault
+from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions
+
+
+@dataclass(frozen=True)
+class ColumnRange:
+    """Allowed values of a numeric column."""
+
+    low: float
+    high: float
+    whole: bool = False
+
+    def describe(self) -> str:
+        """The allowed values in words, for a message."""
+        if (self.low, self.high, self.whole) == (0, 1, True):
+            return "0 or 1"
+        kind = "a whole number" if self.whole else "a number"
+        return f"{kind} from {self.low:g} to {self.high:g}"
+
+    def accepts(self, value: float) -> bool:
+        """Whether ``value`` is allowed."""
+        return self.low <= value <= self.high and (not self.whole or value == round(value))
+
+
+_BINARY = ColumnRange(0, 1, whole=True)
+NUMERIC: dict[str, ColumnRange] = {
+    "elemental_mg": ColumnRange(0, 2000),
+    "compound_mg": ColumnRange(0, 20000),
+    "split": _BINARY,
+    "sol_min": ColumnRange(0, 720),
+    "awakenings": ColumnRange(0, 50, whole=True),
+    "waso_min": ColumnRange(0, 720),
+    "quality": ColumnRange(1, 5, whole=True),
+    "freshness": ColumnRange(1, 10, whole=True),
+    "anxiety": ColumnRange(0, 10, whole=True),
+    "stool_bristol": ColumnRange(1, 7, whole=True),
+    "gi_upset": _BINARY,
+    "caffeine_late": _BINARY,
+    "alcohol_drinks": ColumnRange(0, 30),
+}
+"""Range of each numeric diary column (CONTRACT.md)."""
+
+KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, "notes")
+_MISSING = {"", "na", "n/a", "nan"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_AGREE_RELATIVE, _AGREE_ABSOLUTE = 0.05, 1.0
+"""``elemental_mg`` and converted ``compound_mg`` agree within 5 % or 1 mg."""
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in _MISSING
+
+
+def _as_number(value: Any) -> float | None:
+    """Return the number in a cell, or None when it is not one (booleans count as 0/1)."""
+    if isinstance(value, (bool, np.bool_)):
+        return float(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def as_date(value: Any) -> dt.date | None:
+    """Return the date in a cell (YYYY-MM-DD text, a date or a Timestamp), or None."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _show(value: Any) -> str:
+    """Show a cell in a message."""
+    return "blank" if _is_missing(value) else repr(value)
+
+
+@dataclass
+class _RowParser:
+    """Parses one row into typed values, appending faults."""
+
+    file: str
+    fractions: Callable[[], dict[str, float]]
+    faults: list[Fault] = field(default_factory=list)
+
+    def fault(self, row: int, column: str, message: str) -> None:
+        self.faults.append(Fault(self.file, f"row {row}, column {column}", message))
+
+    def number(self, row: int, column: str, value: Any) -> float:
+        if _is_missing(value):
+            return math.nan
+        number = _as_number(value)
+        allowed = NUMERIC[column]
+        if number is None or not allowed.accepts(number):
+            self.fault(row, column, f"expected {allowed.describe()}, got {_show(value)}")
+            return math.nan
+        return number
+
+    def parse(
+        self, row: int, cells: dict[str, Any]
+    ) -> tuple[dt.date | None, dict[str, Any] | None]:
+        """Return the row's date and typed values (None when the row has a fault)."""
+        before = len(self.faults)
+        date = as_date(cells["date"])
+        if date is None:
+            self.fault(row, "date", f"expected a date YYYY-MM-DD, got {_show(cells['date'])}")
+        values = {c: self.number(row, c, cells.get(c)) for c in NUMERIC}
+        raw_form = cells.get("form")
+        form = NONE if _is_missing(raw_form) else canonical_form(str(raw_form))
+        if form is None:
+            self.fault(row, "form", "expected one of " + ", ".join((*FORMS, PLACEBO))
+                       + f" or blank, got {raw_form!r}")
+        else:
+            values["elemental_mg"] = self.dose(row, form, values)
+        notes = cells.get("notes")
+        if len(self.faults) > before:
+            return date, None
+        return date, values | {
+            "date": pd.Timestamp(date) if date else None,
+            "form": form,
+            "split": values["split"] == 1,
+            "notes": "" if _is_missing(notes) else str(notes),
+        }
+
+    def dose(self, row: int, form: str, values: dict[str, float]) -> float:
+        """Elemental mg of a row, checking the form / dose rules."""
+        elemental, compound = values["elemental_mg"], values["compound_mg"]
+        if not math.isnan(compound):
+            if form not in FORMS:
+                self.fault(row, "compound_mg", f"expected a magnesium form in column form to "
+                           f"convert compound_mg, got {form}")
+                return math.nan
+            converted = compound * self.fractions()[form]
+            if math.isnan(elemental):
+                elemental = converted
+                if converted > NUMERIC["elemental_mg"].high:
+                    self.fault(row, "compound_mg", f"expected at most 2000 mg elemental, got "
+                               f"{converted:.0f} mg from {compound:g} mg of {form}")
+            elif abs(elemental - converted) > max(_AGREE_ABSOLUTE, _AGREE_RELATIVE * converted):
+                self.fault(row, "elemental_mg", f"expected agreement with compound_mg "
+                           f"({compound:g} mg of {form} = {converted:.0f} mg elemental), "
+                           f"got {elemental:g}")
+        if form in FORMS and not elemental > 0:
+            self.fault(row, "elemental_mg", f"expected a dose > 0 for form {form} "
+                       "(elemental_mg or compound_mg), got "
+                       + ("blank" if math.isnan(elemental) else f"{elemental:g}"))
+        elif form in (NONE, PLACEBO) and elemental > 0:
+            expected = "a form for a dose > 0" if form == NONE else "no magnesium for placebo"
+            self.fault(row, "form" if form == NONE else "elemental_mg",
+                       f"expected {expected}, got {elemental:g} mg with form {form}")
+        return 0.0 if form in (NONE, PLACEBO) else elemental
+
+
+def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Return the raw table (text cells for a file) and its name for messages."""
+    if isinstance(source, pd.DataFrame):
+        return source.reset_index(drop=True), "<DataFrame>"
+    name = str(source)
+    try:
+        table = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
+        with open(source, newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle, skipinitialspace=True), [])
+    except FileNotFoundError:
+        raise DiaryError([Fault(name, "", "file not found")]) from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
+            IsADirectoryError, PermissionError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DiaryError([Fault(name, "", f"expected a CSV diary, got: {message}")]) from None
+    if len(header) == table.shape[1]:
+        table.columns = header  # undo pandas' renaming of duplicate names (date.1)
+    return table, name
+
+
+def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Normalised column names and warnings for unknown columns."""
+    renamed = table.rename(columns=lambda c: str(c).strip().lower())
+    if renamed.columns.duplicated().any():
+        duplicate = renamed.columns[renamed.columns.duplicated()][0]
+        raise DiaryError([Fault(name, f"column {duplicate}", "expected each column once, "
+                                "got it twice")])
+    if "date" not in renamed.columns:
+        raise DiaryError([Fault(name, "column date", "expected a date column (YYYY-MM-DD), "
+                                "got columns: " + ", ".join(map(str, renamed.columns)))])
+    unknown = [c for c in renamed.columns if c not in KNOWN_COLUMNS]
+    warnings = [f"{name}: unknown column {c!r} ignored" for c in unknown]
+    return renamed, warnings
+
+
+def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None) -> pd.DataFrame:
+    """Typed recorded nights indexed by date; raises every fault together."""
+    cache: dict[str, dict[str, float]] = {}
+
+    def fractions() -> dict[str, float]:
+        if "f" not in cache:
+            cache["f"] = elemental_fractions(priors_dir)
+        return cache["f"]
+
+    parser = _RowParser(name, fractions)
+    records: list[dict[str, Any]] = []
+    first_row: dict[dt.date, int] = {}
+    for row, raw in enumerate(table.to_dict("records"), start=1):
+        date, record = parser.parse(row, {str(k): v for k, v in raw.items()})
+        if date is not None and date in first_row:
+            parser.fault(row, "date", f"expected a date not already used (row "
+                         f"{first_row[date]}), got {date}")
+        elif date is not None:
+            first_row[date] = row
+        if record is not None:
+            records.append(record)
+    if not len(table):
+        parser.faults.append(Fault(name, "", "expected at least one night, got no rows"))
+    if parser.faults:
+        raise DiaryError(parser.faults)
+    return pd.DataFrame.from_records(records).set_index("date")

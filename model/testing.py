@@ -1,0 +1,136 @@
+"""Test doubles shared by the tests, the benchmarks and the notebooks.
+
+- :class:`FakePosterior`: a toy personal posterior in numpy (joint draws of every regimen's
+  steady-state outcomes). It implements the ``predict(regimens) -> xarray.Dataset`` interface of
+  :mod:`model.decision.decide` without PyMC, for fast tests and benchmarks.
+- :func:`example_analysis`: one small fitted analysis shared by the plot and report tests (one
+  fit per process): the demo's example diary with a placebo run instead of the washout, two
+  unrecorded nights and a diary note that tries to inject a script.
+
+This module stands outside the layers (like ``model/__init__``): it may import from any layer
+and no module of the package imports it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+from model.core.forms import FORMS
+from model.core.regimen import Regimen
+
+if TYPE_CHECKING:
+    from model.analysis.pipeline import Analysis
+
+REFERENCE_MG = 300.0
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass(frozen=True)
+class FakePosterior:
+    """Joint posterior draws of a toy person.
+
+    Per draw: a shared magnesium responsiveness, a form deviation per form, a GI harm per form
+    (correlated with the responsiveness by ``harm_benefit_corr``), a person-level baseline
+    per outcome. The benefit follows an Emax curve in the daily dose; GI log-odds rise
+    linearly with the single-intake dose.
+
+    Parameters
+    ----------
+    benefit : mapping form -> float
+        Mean benefit at 300 mg (log-ratio reduction of sleep latency); others scale from it.
+    gi : mapping form -> float
+        Mean GI log-odds increase of a 300 mg single intake.
+    """
+
+    n_draws: int = 1000
+    seed: int = 0
+    benefit: Mapping[str, float] = field(default_factory=dict)
+    gi: Mapping[str, float] = field(default_factory=dict)
+    benefit_sd: float = 0.2
+    gi_sd: float = 0.5
+    baseline_gi_sd: float = 1.0
+    harm_benefit_corr: float = 0.0
+    ed50_mg: float = 150.0
+
+    @cached_property
+    def _z(self) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(self.seed)
+        n, k = self.n_draws, len(FORMS)
+        return {"resp": rng.standard_normal(n), "form": rng.standard_normal((k, n)),
+                "harm": rng.standard_normal((k, n)), "base": rng.standard_normal((5, n)),
+                "gi": rng.standard_normal(n)}
+
+    def _effects(self, form: str) -> tuple[np.ndarray, np.ndarray]:
+        z = self._z
+        f = FORMS.index(form)
+        effect = self.benefit.get(form, 0.1) + self.benefit_sd * (
+            np.sqrt(0.5) * z["resp"] + np.sqrt(0.5) * z["form"][f])
+        rho = self.harm_benefit_corr
+        harm = self.gi.get(form, 0.5) + self.gi_sd * (rho * z["resp"]
+                                                      + np.sqrt(1 - rho**2) * z["harm"][f])
+        return effect, harm
+
+    def _emax(self, dose: float) -> float:
+        return (dose / (self.ed50_mg + dose)) / (REFERENCE_MG / (self.ed50_mg + REFERENCE_MG))
+
+    def _outcomes(self, regimen: Regimen) -> dict[str, np.ndarray]:
+        base = self._z["base"]
+        if regimen.active:
+            effect, harm = self._effects(regimen.form)
+            effect = effect * self._emax(regimen.elemental_mg)
+            harm = harm * regimen.single_intake_mg / REFERENCE_MG
+        else:
+            effect = harm = np.zeros(self.n_draws)
+        return {
+            "sol_min": 40.0 * np.exp(0.3 * base[0] - effect),
+            "awakenings": 2.0 * np.exp(0.2 * base[1] - 0.5 * effect),
+            "quality": np.clip(3.0 + 0.3 * base[2] + 0.8 * effect, 1, 5),
+            "freshness": np.clip(5.0 + 0.5 * base[3] + 1.5 * effect, 1, 10),
+            "anxiety": np.clip(5.0 + 0.5 * base[4] - 2.0 * effect, 0, 10),
+            "gi_rate": _expit(np.log(0.05 / 0.95) + self.baseline_gi_sd * self._z["gi"]
+                              + harm),
+        }
+
+    def __call__(self, regimens: Sequence[Regimen]) -> xr.Dataset:
+        """Draws of every outcome under each regimen (dims ``regimen`` x ``draw``)."""
+        per = [self._outcomes(r) for r in regimens]
+        return xr.Dataset(
+            {v: (("regimen", "draw"), np.stack([p[v] for p in per])) for v in per[0]},
+            coords={"regimen": [r.label for r in regimens], "draw": np.arange(self.n_draws)})
+
+
+SCRIPT_NOTE = "<script>alert(1)</script> & a \"quoted\" note"
+PLACEBO_NIGHTS = slice(35, 44)   # the washout between citrate and glycinate (rows, inclusive)
+DROPPED_ROWS = [50, 51]          # unrecorded nights inside the glycinate run
+
+
+@functools.cache
+def example_analysis() -> Analysis:
+    """The example analysis (fitted once per process; 4 chains of 1000 draws, seed 0).
+
+    Returns
+    -------
+    Analysis
+        The demo's diary with a placebo run (rows ``PLACEBO_NIGHTS``), the note
+        ``SCRIPT_NOTE`` on row 3, and rows ``DROPPED_ROWS`` left out.
+
+    """
+    from model.analysis.pipeline import analyze
+    from model.cli.demo import example_diary
+    from model.data.diary import read_diary
+
+    frame = example_diary()
+    frame.loc[PLACEBO_NIGHTS, "form"] = "placebo"
+    frame.loc[3, "notes"] = SCRIPT_NOTE
+    frame = frame.drop(index=DROPPED_ROWS)
+    return analyze(read_diary(frame), draws=1000, tune=400, chains=4, seed=0)

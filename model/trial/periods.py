@@ -1,0 +1,96 @@
+"""The periods of a trial plan: consecutive nights on one regimen, and the titration ramp."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from model.core.forms import PLACEBO
+from model.core.regimen import NO_MAGNESIUM, Regimen
+
+TITRATION_START_MG = 100.0
+"""First dose of a titration (mg elemental per day)."""
+TITRATION_STEP_MG = 100.0
+"""Dose step of a titration."""
+TITRATION_STEP_DAYS = 7
+"""Nights on each titration step before the review and the next step."""
+
+PeriodKind = Literal["baseline", "treatment", "washout"]
+"""The role of a period in a trial."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Consecutive nights on one regimen.
+
+    Parameters
+    ----------
+    start : datetime.date
+        First night.
+    nights : int
+        Number of nights.
+    kind : {"baseline", "treatment", "washout"}
+        Its role in the trial.
+    regimen : Regimen
+        What is taken (``none`` for baseline and washout).
+    cycle : int or None
+        1-based cycle of a treatment period.
+    arm : str or None
+        The form (or ``placebo``) of a treatment period.
+    code : str or None
+        The blinded code of the arm (blinded plans only).
+    step : int
+        1-based titration step (1 without titration).
+    steps : int
+        Titration steps of the treatment period (1 without titration).
+    step_mg : float
+        Nominal dose of the step (what a blinded pot is measured against; 0 off treatment).
+
+    """
+
+    start: dt.date
+    nights: int
+    kind: PeriodKind
+    regimen: Regimen = NO_MAGNESIUM
+    cycle: int | None = None
+    arm: str | None = None
+    code: str | None = None
+    step: int = 1
+    steps: int = 1
+    step_mg: float = 0.0
+
+    @property
+    def end(self) -> dt.date:
+        """Last night."""
+        return self.start + dt.timedelta(days=self.nights - 1)
+
+    def describe(self, dose_mg: float) -> str:
+        """Say what to take, in words (codes only for a blinded arm)."""
+        if self.kind != "treatment":
+            return f"{self.kind}: no magnesium"
+        step = f" (titration step {self.step} of {self.steps})" if self.steps > 1 else ""
+        if self.code is not None:
+            share = self.step_mg / dose_mg
+            amount = "full dose" if share == 1 else f"{share:.0%} of the full dose"
+            return f"pot {self.code}, {amount}{step}"
+        if self.regimen.form == PLACEBO:
+            return f"placebo{step}"
+        return f"{self.regimen.form} {self.regimen.elemental_mg:g} mg elemental{step}"
+
+
+def titration_doses(dose_mg: float) -> tuple[float, ...]:
+    """Doses of a titration towards ``dose_mg``: 100, 200, ... mg, then the target.
+
+    Examples
+    --------
+    >>> titration_doses(300.0)
+    (100.0, 200.0, 300.0)
+    >>> titration_doses(150.0)
+    (100.0, 150.0)
+
+    """
+    ramp = np.arange(TITRATION_START_MG, dose_mg, TITRATION_STEP_MG)
+    return (*(float(d) for d in ramp), float(dose_mg))
