@@ -12,20 +12,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from fake_posterior import FakePosterior
-
 from model.core.regimen import Regimen
 from model.decision import History, decide
 from model.evidence.priorset import load_priors
+from model.testing import FakePosterior
 
 CASES = {
     "first_step": None,

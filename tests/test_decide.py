@@ -9,7 +9,6 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from fake_posterior import FakePosterior
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -27,6 +26,7 @@ from model.decision import (
 )
 from model.decision.explain import above
 from model.evidence.priorset import load_priors
+from model.testing import FakePosterior
 
 AS_OF = dt.date(2025, 3, 1)
 cached_priors = functools.cache(load_priors)
