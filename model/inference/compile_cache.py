@@ -23,11 +23,12 @@ correct) when those internals are missing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
@@ -289,3 +290,30 @@ def log_density(compiled: Any, points: np.ndarray, threads: int = 2) -> np.ndarr
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(evaluate, chunks))
     return out
+
+
+def warm_started(compiled: Any, starts: np.ndarray) -> Any:
+    """A nutpie model whose chains begin at rows of ``starts`` (draws of an earlier fit)."""
+
+    def start(chain_seed: int) -> np.ndarray:
+        return starts[np.random.default_rng(chain_seed).integers(len(starts))].copy()
+
+    return dataclasses.replace(compiled, initial_point_func=start)
+
+
+def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, tune: int,
+                  chains: int, cores: int, seed: int | None, target_accept: float,
+                  progressbar: bool, starts: np.ndarray | None = None) -> Any:
+    """Sample a compiled model with ``data`` (low-rank mass matrix, unconstrained draws kept).
+
+    Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
+    (:func:`warm_started`).
+    """
+    import nutpie
+
+    model = compiled.with_data(**data)
+    if starts is not None:
+        model = warm_started(model, starts)
+    return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores, seed=seed,
+                         progress_bar=progressbar, save_warmup=False, adaptation="low_rank",
+                         target_accept=target_accept, store_unconstrained=True)
