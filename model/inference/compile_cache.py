@@ -163,11 +163,11 @@ def compile_nutpie(pm_model: Any) -> Any:
         path = manifest_dir() / f"{graph_key(pm_model)}.json"
         if path.exists():
             try:
-                return _assemble(pm_model, json.loads(path.read_text()), None)
+                return assemble(pm_model, json.loads(path.read_text()), None)
             except Exception:  # a stale or evicted entry: compile again
                 pass
         functions = _pytensor_functions(pm_model)
-        compiled = _assemble(pm_model, functions[0], functions[1:])
+        compiled = assemble(pm_model, functions[0], functions[1:])
         write_json(path, functions[0])
         return compiled
     except (ImportError, AttributeError, LookupError, TypeError, ValueError) as error:
@@ -214,8 +214,12 @@ def _pytensor_functions(pm_model: Any) -> tuple[dict[str, Any], Any, Any]:
     return manifest, logp_fn.vm.jit_fn, expand_fn.vm.jit_fn
 
 
-def _assemble(pm_model: Any, manifest: dict[str, Any], inners: Sequence[Any] | None) -> Any:
-    """Build nutpie's ``CompiledPyMCModel`` from a manifest and (cached) callbacks."""
+def assemble(pm_model: Any, manifest: dict[str, Any], inners: Sequence[Any] | None) -> Any:
+    """Build nutpie's ``CompiledPyMCModel`` from a manifest and (cached) callbacks.
+
+    ``inners`` are the compiled log-density and expand dispatchers when they were just
+    compiled, or None: then the callbacks can only come from the disk cache (a new process).
+    """
     from nutpie.compile_pymc import (
         CompiledPyMCModel,
         _prepare_dims_and_coords,
