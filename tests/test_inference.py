@@ -26,7 +26,7 @@ def test_sampler_config_is_frozen_and_changes_tune_by_copy():
     assert (warm.tune, config.tune, warm.draws, warm.seed) == (250, 1000, 300, 4)
     assert config.cores == 2 and SamplerConfig(chains=1).cores == 1
     with pytest.raises(AttributeError):
-        config.draws = 10  # type: ignore[misc]
+        config.draws = 10
 
 
 def test_laplace_is_exact_for_a_normal_density():
