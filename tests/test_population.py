@@ -113,6 +113,10 @@ def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(populatio
         return dataclasses.replace(fit, covariance=covariance)
 
     monkeypatch.setattr(hierarchical, "laplace", upward)
-    with pytest.warns(UserWarning, match=r"p0: the Laplace curvature of the glycinate x sol"):
+    with pytest.warns(UserWarning) as record:
         person = hierarchical.person_likelihood(diaries[0], priors, person="p0")
+    messages = {str(w.message) for w in record}
+    assert len(messages) == len(FORMS) * len(OUTCOMES)
+    assert "p0: the Laplace curvature of the glycinate x sol effect is not positive; that " \
+        "effect is left out for this person" in messages
     assert np.isinf(person.variance).all() and np.isnan(person.estimate).all()
