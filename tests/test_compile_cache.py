@@ -97,9 +97,9 @@ def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled):
         import numpy as np
         sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
         from test_compile_cache import small_model
-        from model.inference.compile_cache import _assemble, log_density
+        from model.inference.compile_cache import assemble, log_density
         m = small_model(np.random.default_rng(0).normal(1.0, 0.5, 30))
-        c = _assemble(m, json.loads(open({str(manifest)!r}).read()), None)
+        c = assemble(m, json.loads(open({str(manifest)!r}).read()), None)
         print(log_density(c, np.array({point.tolist()!r}))[0])
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

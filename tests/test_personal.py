@@ -11,7 +11,9 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
-from model.personal.fit import GRAPHS, WARM_TUNE, PersonalModel, warm_started
+from model.inference.compile_cache import warm_started
+from model.personal.fit import WARM_TUNE, PersonalModel
+from model.personal.sampler import GRAPHS
 from model.simulate.personas import PERSONAS, simulate_diary
 
 pytestmark = pytest.mark.fit
@@ -76,11 +78,11 @@ def test_predictions_have_joint_draws_and_obey_the_dose_model(responder):
 
 
 def test_update_appends_nights_without_a_new_graph(responder, priors):
-    before = GRAPHS.compiled
+    before = GRAPHS.graph
     extra = simulate_diary("responder", NIGHTS + 1, seed=11).iloc[[-1]]
     updated = small(priors).fit(responder.diary_).update(extra, reweight=False)
     assert updated.diary_.n_nights == NIGHTS + 1 and updated.method_ == "nuts"
-    assert GRAPHS.compiled is before is not None
+    assert GRAPHS.graph is before is not None
     settings = json.loads(updated.idata_["sample_stats"].attrs["inference_library_settings"])
     assert settings["settings"]["num_tune"] in (WARM_TUNE, 400)  # 400: the warm fit failed
     assert updated.diagnostics_.ok, updated.diagnostics_
@@ -90,7 +92,7 @@ def test_update_appends_nights_without_a_new_graph(responder, priors):
 
 def test_warm_started_chains_begin_at_the_given_draws(responder):
     model = GRAPHS.get("nutpie").nutpie_model
-    starts = responder._nuts.unconstrained[:5]
+    starts = responder.nuts_.unconstrained[:5]
     warm = warm_started(model, starts)
     for seed in range(10):
         assert any(np.array_equal(warm.initial_point_func(seed), row) for row in starts)

@@ -95,3 +95,28 @@ def test_population_command(population, tmp_path, capsys):
         read_diaries(folder)
     assert main(["population", str(folder)]) == 2
     assert "bad.csv: row 1, column sol_min" in capsys.readouterr().err
+
+
+def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(population, priors,
+                                                                      monkeypatch):
+    import dataclasses
+
+    from model.population import hierarchical
+
+    _, diaries, _, _ = population
+    real = hierarchical.laplace
+
+    def upward(*args, **kwargs):  # every marginal variance negative: no curvature anywhere
+        fit = real(*args, **kwargs)
+        covariance = fit.covariance.copy()
+        covariance[np.diag_indices_from(covariance)] *= -1.0
+        return dataclasses.replace(fit, covariance=covariance)
+
+    monkeypatch.setattr(hierarchical, "laplace", upward)
+    with pytest.warns(UserWarning) as record:
+        person = hierarchical.person_likelihood(diaries[0], priors, person="p0")
+    messages = {str(w.message) for w in record}
+    assert len(messages) == len(FORMS) * len(OUTCOMES)
+    assert "p0: the Laplace curvature of the glycinate x sol effect is not positive; that " \
+        "effect is left out for this person" in messages
+    assert np.isinf(person.variance).all() and np.isnan(person.estimate).all()

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy.special import logsumexp
 
 from model.core.errors import MgsleepError
 from model.core.outcomes import OUTCOMES
@@ -27,13 +26,12 @@ from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
 from model.decision.decide import Decision, decide
 from model.evidence.priorset import PriorSet, load_priors
-from model.personal.fit import PersonalModel
+from model.inference.psis import resample_draws, resample_index, reweight, trusted
+from model.personal.fit import PersonalModel, gi_shift
 from model.personal.predict import predict_from_draws
 
 SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
-
-MIN_IS_FRACTION = 0.1  # importance reweighting is trusted when its ESS is >= 10 % of draws
 
 
 @dataclass(frozen=True)
@@ -101,10 +99,14 @@ def _log_prior_theta(theta: np.ndarray, r: np.ndarray, mean: np.ndarray,
 
 def _reweighted(fit: PersonalModel, alt: PriorSet,
                 seed: int | None) -> dict[str, np.ndarray] | None:
-    """Draws resampled by importance weights from the fitted prior to ``alt`` (None if ESS low)."""
+    """Draws moved from the fitted prior to ``alt`` by PSIS; None when not trusted.
+
+    The rule is the fast update's (:func:`model.inference.psis.trusted`): Pareto ``k <= 0.7``
+    and the fit's bulk ESS times the weights' ESS fraction above the ESS threshold.
+    """
     smd = np.array([alt.settings.outcomes[o].smd_sd for o in OUTCOMES])
     dev = alt.settings.personal.form_deviation_smd * smd
-    shift = float(alt.safety.gut_sensitivity[fit.gut_sensitivity])  # type: ignore[index]
+    shift = gi_shift(alt, fit.gut_sensitivity)
 
     def spread(p: PriorSet) -> tuple[np.ndarray, np.ndarray]:
         mean = p.means().values.copy()
@@ -114,12 +116,11 @@ def _reweighted(fit: PersonalModel, alt: PriorSet,
     theta, r = fit.draws_of("theta"), fit.draws_of("responsiveness")
     log_w = _log_prior_theta(theta, r, *spread(alt)) - _log_prior_theta(theta, r,
                                                                          *spread(fit.priors_))
-    weights = np.exp(log_w - logsumexp(log_w))
-    if 1.0 / np.sum(weights**2) < MIN_IS_FRACTION * len(weights):
+    ess_bulk = fit.diagnostics_.min_ess_bulk
+    result = reweight(log_w, ess_bulk)
+    if not trusted(result, ess_bulk):
         return None
-    rng = np.random.default_rng(seed)
-    index = rng.choice(len(weights), size=len(weights), p=weights)
-    return {k: fit.draws_of(k)[index] for k in fit._draws}
+    return resample_draws(fit.draws_, resample_index(result, seed))
 
 
 def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
@@ -132,11 +133,11 @@ def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: 
         draws = _reweighted(fit, alt, seed)
         method = "importance reweighting"
         if draws is None:
-            _say(progress, f"re-fitting under the {name} prior (reweighting ESS too low)")
+            _say(progress, f"re-fitting under the {name} prior (reweighting not trusted)")
             refit = PersonalModel(alt, gut_sensitivity=fit.gut_sensitivity, draws=fit.draws,
                                   tune=fit.tune, chains=fit.chains, sampler=fit.sampler,
                                   random_seed=seed).fit(diary)
-            draws, method = refit._draws, "refit"
+            draws, method = refit.draws_, "refit"
 
         def predict(regimens: Sequence[Regimen], d: dict[str, np.ndarray] = draws,
                     p: PriorSet = alt) -> xr.Dataset:

@@ -23,11 +23,12 @@ correct) when those internals are missing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
@@ -162,11 +163,11 @@ def compile_nutpie(pm_model: Any) -> Any:
         path = manifest_dir() / f"{graph_key(pm_model)}.json"
         if path.exists():
             try:
-                return _assemble(pm_model, json.loads(path.read_text()), None)
+                return assemble(pm_model, json.loads(path.read_text()), None)
             except Exception:  # a stale or evicted entry: compile again
                 pass
         functions = _pytensor_functions(pm_model)
-        compiled = _assemble(pm_model, functions[0], functions[1:])
+        compiled = assemble(pm_model, functions[0], functions[1:])
         write_json(path, functions[0])
         return compiled
     except (ImportError, AttributeError, LookupError, TypeError, ValueError) as error:
@@ -213,8 +214,12 @@ def _pytensor_functions(pm_model: Any) -> tuple[dict[str, Any], Any, Any]:
     return manifest, logp_fn.vm.jit_fn, expand_fn.vm.jit_fn
 
 
-def _assemble(pm_model: Any, manifest: dict[str, Any], inners: Sequence[Any] | None) -> Any:
-    """Build nutpie's ``CompiledPyMCModel`` from a manifest and (cached) callbacks."""
+def assemble(pm_model: Any, manifest: dict[str, Any], inners: Sequence[Any] | None) -> Any:
+    """Build nutpie's ``CompiledPyMCModel`` from a manifest and (cached) callbacks.
+
+    ``inners`` are the compiled log-density and expand dispatchers when they were just
+    compiled, or None: then the callbacks can only come from the disk cache (a new process).
+    """
     from nutpie.compile_pymc import (
         CompiledPyMCModel,
         _prepare_dims_and_coords,
@@ -289,3 +294,30 @@ def log_density(compiled: Any, points: np.ndarray, threads: int = 2) -> np.ndarr
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(evaluate, chunks))
     return out
+
+
+def warm_started(compiled: Any, starts: np.ndarray) -> Any:
+    """A nutpie model whose chains begin at rows of ``starts`` (draws of an earlier fit)."""
+
+    def start(chain_seed: int) -> np.ndarray:
+        return starts[np.random.default_rng(chain_seed).integers(len(starts))].copy()
+
+    return dataclasses.replace(compiled, initial_point_func=start)
+
+
+def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, tune: int,
+                  chains: int, cores: int, seed: int | None, target_accept: float,
+                  progressbar: bool, starts: np.ndarray | None = None) -> Any:
+    """Sample a compiled model with ``data`` (low-rank mass matrix, unconstrained draws kept).
+
+    Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
+    (:func:`warm_started`).
+    """
+    import nutpie
+
+    model = compiled.with_data(**data)
+    if starts is not None:
+        model = warm_started(model, starts)
+    return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores, seed=seed,
+                         progress_bar=progressbar, save_warmup=False, adaptation="low_rank",
+                         target_accept=target_accept, store_unconstrained=True)

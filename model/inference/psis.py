@@ -8,14 +8,24 @@ importance sampling*, JMLR 25:72) stabilises the weights and its shape estimate 
 whether the estimate can be trusted: ``k <= 0.7`` and enough effective draws, otherwise the
 caller refits with NUTS. The accepted weights are turned back into equally weighted draws by
 systematic resampling, so predictions and decisions use them as they use MCMC draws.
+
+:func:`reweight` and :func:`trusted` are the one rule every reweighting of the package
+follows (the fast update of a personal fit to a longer diary, the prior-sensitivity check
+under another prior): smoothed weights, ``k <= 0.7``, and an effective sample size -- the
+proposal's bulk ESS times the weights' ESS fraction -- that still passes
+:func:`~model.inference.diagnostics.ess_threshold`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 from arviz_stats.base.array import array_stats
+
+from model.inference.diagnostics import ess_threshold
 
 K_MAX = 0.7
 """Largest Pareto k whose importance-sampling estimates are reliable (Vehtari et al. 2024)."""
@@ -45,6 +55,10 @@ class Reweighting:
     def reliable(self) -> bool:
         """True when ``pareto_k <= K_MAX``."""
         return bool(self.pareto_k <= K_MAX)
+
+    def effective_ess(self, ess_bulk: float) -> float:
+        """The reweighted draws' effective sample size, from the proposal's bulk ESS."""
+        return float(ess_bulk * self.ess_fraction)
 
 
 def psis(log_ratio: np.ndarray, relative_ess: float = 1.0) -> Reweighting:
@@ -81,3 +95,48 @@ def systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.nda
     n = weights.size
     positions = (rng.random() + np.arange(n)) / n
     return np.minimum(np.searchsorted(np.cumsum(weights), positions), n - 1)
+
+
+def reweight(log_ratio: np.ndarray, ess_bulk: float) -> Reweighting:
+    """PSIS weights of MCMC draws whose bulk ESS is ``ess_bulk`` (sets the tail length)."""
+    n = np.asarray(log_ratio).size
+    return psis(log_ratio, relative_ess=min(1.0, ess_bulk / n))
+
+
+def trusted(result: Reweighting, ess_bulk: float) -> bool:
+    """Whether a reweighting can replace sampling: the package's one rule.
+
+    Parameters
+    ----------
+    result : Reweighting
+        The smoothed weights.
+    ess_bulk : float
+        Smallest bulk ESS of the proposal's MCMC draws.
+
+    Returns
+    -------
+    bool
+        True when ``pareto_k <= K_MAX`` and ``result.effective_ess(ess_bulk)`` is at least
+        :func:`~model.inference.diagnostics.ess_threshold` of the number of draws.
+    """
+    return bool(result.reliable
+                and result.effective_ess(ess_bulk) >= ess_threshold(result.weights.size))
+
+
+def resample_index(result: Reweighting, seed: int | None) -> np.ndarray:
+    """Indices of equally weighted draws (systematic resampling seeded by ``seed``)."""
+    return systematic_resample(result.weights, np.random.default_rng(seed))
+
+
+def resample_draws(draws: Mapping[str, np.ndarray], index: np.ndarray) -> dict[str, np.ndarray]:
+    """Flattened draws (leading ``draw`` axis) picked by ``index``."""
+    return {name: values[index] for name, values in draws.items()}
+
+
+def resample_posterior(posterior: xr.Dataset, index: np.ndarray) -> xr.Dataset:
+    """A ``(chain, draw, ...)`` posterior whose flattened draws are picked by ``index``."""
+    posterior = posterior.transpose("chain", "draw", ...)
+    n = posterior.sizes["chain"] * posterior.sizes["draw"]
+    return posterior.copy(data={
+        name: var.values.reshape(n, *var.shape[2:])[index].reshape(var.shape)
+        for name, var in posterior.data_vars.items()})

@@ -1,9 +1,22 @@
-"""The one place that runs MCMC: :func:`sample_posterior` names the NUTS sampler explicitly."""
+"""The one place that runs MCMC: every fit goes through :func:`run_nuts`.
+
+A :class:`SamplerConfig` holds the settings of one fit (sampler, draws, tune, chains, seed,
+target acceptance). :func:`run_nuts` samples a PyMC model with them; given the model's
+nutpie compilation (:class:`CompiledGraph`) it samples that instead, with new data and
+optionally chains warm-started at earlier draws. :func:`sample_posterior` is the keyword
+form of :func:`run_nuts` for a plain PyMC model. nutpie's own calls live in
+:mod:`model.inference.compile_cache`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pymc as pm
 import xarray as xr
 
@@ -50,6 +63,130 @@ def resolve_sampler(sampler: str | None) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class SamplerConfig:
+    """Settings of one NUTS fit.
+
+    Attributes
+    ----------
+    sampler : str, optional
+        ``nutpie``, ``pymc``, ``numpyro`` or ``blackjax`` (default :func:`default_sampler`).
+    draws, tune, chains : int
+        Retained draws and tuning steps per chain, and the number of chains.
+    seed : int, optional
+        Seed for reproducible draws.
+    target_accept : float
+        Target acceptance rate of the step-size adaptation (0.9 tolerates the funnels of
+        hierarchical and latent-process models better than PyMC's 0.8).
+    progressbar : bool
+        Show the sampler's progress bar.
+
+    """
+
+    sampler: str | None = None
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    seed: int | None = None
+    target_accept: float = 0.9
+    progressbar: bool = False
+
+    @property
+    def cores(self) -> int:
+        """Chains run in parallel on at most two cores (the machines have two)."""
+        return min(self.chains, 2)
+
+    def with_tune(self, tune: int) -> SamplerConfig:
+        """The same settings with ``tune`` tuning steps."""
+        return dataclasses.replace(self, tune=tune)
+
+
+@dataclass
+class CompiledGraph:
+    """A PyMC graph whose data are ``pm.Data``, built once and compiled for nutpie on demand.
+
+    Its data have no fixed shapes, so one compiled graph serves data sets of every size
+    (:mod:`model.inference.compile_cache` also keeps the compiled code across processes).
+
+    Parameters
+    ----------
+    build : callable
+        Returns the graph; called on first use.
+
+    """
+
+    build: Callable[[], pm.Model]
+    graph: pm.Model | None = None
+    nutpie_model: Any = None
+
+    def get(self, sampler: str) -> CompiledGraph:
+        """Build the graph (and compile it when ``sampler`` is nutpie) on first use; self."""
+        if self.graph is None:
+            self.graph = self.build()
+        if sampler == "nutpie" and self.nutpie_model is None:
+            from model.inference.compile_cache import compile_nutpie
+
+            self.nutpie_model = compile_nutpie(self.graph)
+        return self
+
+
+def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
+             data: Mapping[str, np.ndarray] | None = None,
+             starts: np.ndarray | None = None) -> xr.DataTree:
+    """Sample a posterior with NUTS: the one sampler entry point of the package.
+
+    Parameters
+    ----------
+    model : pymc.Model or CompiledGraph
+        The model; a :class:`CompiledGraph` is sampled through its nutpie compilation when
+        the sampler is nutpie (low-rank mass matrix, unconstrained draws stored).
+    config : SamplerConfig
+        Sampler settings.
+    data : mapping, optional
+        New values of the model's ``pm.Data`` (only with a :class:`CompiledGraph`).
+    starts : numpy.ndarray, optional
+        Unconstrained points (rows) the nutpie chains start at (warm start).
+
+    Returns
+    -------
+    xarray.DataTree
+        With groups ``posterior`` and ``sample_stats`` (and ``observed_data`` from PyMC).
+
+    Raises
+    ------
+    MgsleepError
+        When the requested sampler is unknown or not installed.
+
+    """
+    name = resolve_sampler(config.sampler)
+    if isinstance(model, CompiledGraph):
+        compiled = model.get(name)
+        if name == "nutpie":
+            from model.inference.compile_cache import sample_nutpie
+
+            return sample_nutpie(compiled.nutpie_model, data=data or {}, starts=starts,
+                                 draws=config.draws, tune=config.tune, chains=config.chains,
+                                 cores=config.cores, seed=config.seed,
+                                 target_accept=config.target_accept,
+                                 progressbar=config.progressbar)
+        graph = compiled.graph
+        assert graph is not None
+        with graph:
+            pm.set_data(dict(data or {}))
+        model = graph
+    with model:
+        return pm.sample(
+            draws=config.draws,
+            tune=config.tune,
+            chains=config.chains,
+            cores=config.cores,
+            nuts_sampler=name,
+            random_seed=config.seed,
+            progressbar=config.progressbar,
+            target_accept=config.target_accept,
+        )
+
+
 def sample_posterior(
     pm_model: pm.Model,
     *,
@@ -91,15 +228,7 @@ def sample_posterior(
         When the requested sampler is unknown or not installed.
 
     """
-    name = resolve_sampler(sampler)
-    with pm_model:
-        return pm.sample(
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            cores=min(chains, 2),
-            nuts_sampler=name,
-            random_seed=random_seed,
-            progressbar=progressbar,
-            target_accept=target_accept,
-        )
+    config = SamplerConfig(sampler=sampler, draws=draws, tune=tune, chains=chains,
+                           seed=random_seed, target_accept=target_accept,
+                           progressbar=progressbar)
+    return run_nuts(pm_model, config)

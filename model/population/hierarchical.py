@@ -3,11 +3,13 @@
 Two stages, so that the per-person work separates and runs in parallel (Dask):
 
 1. **Per person** (:func:`person_likelihood`): the personal model with a priori independent,
-   wide effects (``theta ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by a Laplace approximation
-   (posterior mode by L-BFGS, covariance from a finite-difference Hessian of the compiled
-   gradient). Dividing out the wide prior leaves a normal approximation of the person's
-   likelihood for each effect: an estimate and a variance per form x outcome the person
-   tried (forms never taken carry no information and are dropped). Nuisance parameters
+   wide effects (``theta ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by the package's Laplace
+   approximation (:func:`model.inference.laplace.laplace`: posterior mode by L-BFGS,
+   covariance from a finite-difference Hessian of the compiled gradient); an effect whose
+   curvature is not positive is left out with a warning naming the person and the effect.
+   Dividing out the wide prior leaves a normal approximation of the person's likelihood
+   for each effect: an estimate and a variance per form x outcome the person tried (forms
+   never taken carry no information and are dropped). Nuisance parameters
    (kinetics, expectation, trend, cut-points, AR(1)) are integrated out by the approximation.
 2. **Population** (:class:`PopulationModel`): ``theta[p, f, o] = beta[f, o] + r[p, o] +
    dev[p, f, o]`` with ``r ~ N(0, sd_resp[o])`` (responsiveness shared across forms) and
@@ -23,17 +25,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
-from scipy.optimize import minimize
 
 from model.core.errors import Fault, InputError, MgsleepError
 from model.core.forms import FORMS
@@ -41,11 +43,13 @@ from model.core.outcomes import OUTCOMES
 from model.data.diary import Diary, read_diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
+from model.inference.laplace import laplace
+from model.inference.sampling import SamplerConfig, run_nuts
+from model.inference.summary import SAMPLE, effects_table
 from model.personal.data import diary_data, diary_size
 
 WIDE_SMD = 2.0            # per-person stage: theta ~ N(0, (2 SMD)^2), a priori independent
 MIN_INFORMATION = 0.05    # keep an effect when its likelihood precision >= 5 % of the prior's
-HESSIAN_STEP = 1e-4
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,14 @@ def _compiled(n_nights: int, n_changes: int) -> Any:
 
 def person_likelihood(diary: Diary, priors: PriorSet,
                       person: str | None = None) -> PersonLikelihood:
-    """Laplace approximation of one person's likelihood for every form x outcome effect."""
+    """Laplace approximation of one person's likelihood for every form x outcome effect.
+
+    Warns (``UserWarning``) for each effect whose curvature at the mode is not positive:
+    that effect carries no information from this person and is left out.
+    """
     from pymc.blocking import DictToArrayBijection
 
+    name = person or diary.source
     n_nights, n_changes = graph_size(diary, priors)
     graph, logp, dlogp, x0 = _compiled(n_nights, n_changes)
     smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
@@ -107,22 +116,15 @@ def person_likelihood(diary: Diary, priors: PriorSet,
     with graph:
         pm.set_data(data)
 
-    def point(x: np.ndarray) -> dict[str, np.ndarray]:
-        return DictToArrayBijection.rmap(x0._replace(data=x))
+    def log_density(x: np.ndarray) -> tuple[float, np.ndarray]:
+        point = DictToArrayBijection.rmap(x0._replace(data=x))
+        return logp(point), dlogp(point)
 
-    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
-        p = point(x)
-        return -float(logp(p)), -np.asarray(dlogp(p))
-
-    result = minimize(objective, x0.data, jac=True, method="L-BFGS-B",
-                      options={"maxiter": 2000})
-    if not np.isfinite(result.fun):
-        raise MgsleepError(f"{diary.source}: the per-person fit did not find a finite mode")
-    hessian = _hessian(lambda x: objective(x)[1], result.x)
-    covariance = np.linalg.inv(0.5 * (hessian + hessian.T))
+    fit = laplace(log_density, x0.data, label=diary.source)
     z_slice = _slice(x0, "theta_z")
-    z_mean = result.x[z_slice].reshape(len(FORMS), len(OUTCOMES))
-    z_var = np.diag(covariance)[z_slice].reshape(len(FORMS), len(OUTCOMES))
+    z_mean = fit.mode[z_slice].reshape(len(FORMS), len(OUTCOMES))
+    z_var = fit.variance[z_slice].reshape(len(FORMS), len(OUTCOMES))
+    _warn_flat(name, fit.curved()[z_slice].reshape(len(FORMS), len(OUTCOMES)))
     post_mean, post_var = wide * z_mean, wide**2 * z_var
     precision = 1.0 / post_var - 1.0 / wide**2
     informative = precision >= MIN_INFORMATION / wide**2
@@ -131,7 +133,15 @@ def person_likelihood(diary: Diary, priors: PriorSet,
     variance[informative] = 1.0 / precision[informative]
     estimate[informative] = post_mean[informative] / post_var[informative] * \
         variance[informative]
-    return PersonLikelihood(person or diary.source, diary.n_recorded, estimate, variance)
+    return PersonLikelihood(name, diary.n_recorded, estimate, variance)
+
+
+def _warn_flat(person: str, curved: np.ndarray) -> None:
+    """Warn about each form x outcome effect with a non-positive Laplace curvature."""
+    for i, j in zip(*np.nonzero(~curved), strict=True):
+        warnings.warn(f"{person}: the Laplace curvature of the {FORMS[i]} x {OUTCOMES[j]} "
+                      "effect is not positive; that effect is left out for this person",
+                      UserWarning, stacklevel=3)
 
 
 def _slice(x0: Any, name: str) -> slice:
@@ -142,16 +152,6 @@ def _slice(x0: Any, name: str) -> slice:
             return slice(offset, offset + size)
         offset += size
     raise KeyError(name)
-
-
-def _hessian(gradient: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
-    """Central finite-difference Hessian of the negative log density."""
-    columns = []
-    for i in range(len(x)):
-        step = np.zeros_like(x)
-        step[i] = HESSIAN_STEP
-        columns.append((gradient(x + step) - gradient(x - step)) / (2 * HESSIAN_STEP))
-    return np.array(columns)
 
 
 def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
@@ -178,10 +178,20 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
             cluster.close()
 
 
-def _stack(people: Sequence[PersonLikelihood]) -> tuple[np.ndarray, np.ndarray]:
+class StackedLikelihoods(NamedTuple):
+    """The persons' likelihoods as arrays of dims ``(person, form, outcome)``."""
+
+    estimate: np.ndarray
+    """Estimates, 0 where uninformative."""
+    variance: np.ndarray
+    """Variances, ``inf`` where uninformative."""
+
+
+def stack_likelihoods(people: Sequence[PersonLikelihood]) -> StackedLikelihoods:
+    """Stack per-person likelihoods into the arrays the population stage takes."""
     est = np.stack([p.estimate for p in people])
     var = np.stack([p.variance for p in people])
-    return np.nan_to_num(est), var
+    return StackedLikelihoods(np.nan_to_num(est), var)
 
 
 class PopulationModel:
@@ -220,14 +230,17 @@ class PopulationModel:
         self.persons_ = likelihoods(diaries, priors, workers=self.workers,
                                     scheduler=self.scheduler)
         self.diaries_ = list(diaries)
-        self.idata_ = self._sample(*_stack(self.persons_))
+        self.idata_ = self.sample(*stack_likelihoods(self.persons_))
         self.diagnostics_: Diagnostics = check_convergence(self.idata_, ("beta", "sd_resp",
                                                                           "sd_dev"))
         return self
 
-    def _sample(self, est: np.ndarray, var: np.ndarray) -> xr.DataTree:
-        from model.inference.sampling import sample_posterior
+    def sample(self, est: np.ndarray, var: np.ndarray) -> xr.DataTree:
+        """NUTS over the population stage given the stacked person likelihoods.
 
+        ``est`` and ``var`` are those of :func:`stack_likelihoods`, dims ``(person, form,
+        outcome)``; ``priors_`` must be set. Returns the posterior (``fit`` stores it).
+        """
         priors = self.priors_
         smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
         personal = priors.settings.personal
@@ -259,32 +272,27 @@ class PopulationModel:
             pm.Deterministic("between_person_sd",
                              pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
                              * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
-        return sample_posterior(model, draws=self.draws, tune=self.tune, chains=self.chains,
-                                random_seed=self.random_seed)
+        return run_nuts(model, SamplerConfig(draws=self.draws, tune=self.tune,
+                                             chains=self.chains, seed=self.random_seed))
+
+    _sample = sample  # benchmarks/run.py still calls it by this name
 
     # -- results -------------------------------------------------------------------------------
     def effects(self) -> pd.DataFrame:
-        """Population effect per form x outcome: mean, 95 % interval, P(benefit), spread."""
+        """Population effect per form x outcome: mean, 95 % interval, P(benefit), spread.
+
+        The columns of :func:`~model.inference.summary.effects_table` (of ``beta``), then
+        ``between_person_sd`` (posterior mean) and ``persons_informative``.
+        """
         post = self.idata_["posterior"].to_dataset()
-        beta = post["beta"].stack(sample=("chain", "draw"))
+        table = effects_table(post["beta"].stack({SAMPLE: ("chain", "draw")}))
         spread = post["between_person_sd"].mean(("chain", "draw"))
-        rows = []
-        for outcome in OUTCOMES:
-            spec = self.priors_.settings.outcomes[outcome]
-            sign = 1.0 if spec.better == "higher" else -1.0
-            for form in FORMS:
-                values = beta.sel(form=form, outcome=outcome).values
-                low, high = np.quantile(values, [0.025, 0.975])
-                rows.append({"form": form, "outcome": outcome, "scale": spec.scale,
-                             "mean": float(values.mean()), "sd": float(values.std()),
-                             "ci_low": float(low), "ci_high": float(high),
-                             "p_benefit": float(np.mean(sign * values > 0)),
-                             "between_person_sd": float(spread.sel(form=form,
-                                                                   outcome=outcome)),
-                             "persons_informative": int(np.isfinite(np.stack(
-                                 [p.variance for p in self.persons_])[
-                                     :, FORMS.index(form), OUTCOMES.index(outcome)]).sum())})
-        return pd.DataFrame(rows)
+        informative = np.isfinite(stack_likelihoods(self.persons_).variance).sum(axis=0)
+        cells = [(FORMS.index(f), OUTCOMES.index(o))
+                 for f, o in zip(table["form"], table["outcome"], strict=True)]
+        table["between_person_sd"] = [float(spread.values[i, j]) for i, j in cells]
+        table["persons_informative"] = [int(informative[i, j]) for i, j in cells]
+        return table
 
     def to_json(self) -> dict[str, Any]:
         """The ``population`` JSON of CONTRACT.md (schema_version 1)."""
