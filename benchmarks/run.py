@@ -37,7 +37,7 @@ from model.decision.decide import decide
 from model.evidence.priorset import load_priors
 from model.personal.fit import PersonalModel
 from model.population.hierarchical import PopulationModel, likelihoods
-from model.population.hierarchical import stack_likelihoods as _stack
+from model.population.hierarchical import stack_likelihoods
 from model.simulate.personas import simulate_diary, simulate_population
 
 TARGETS = {
@@ -136,7 +136,7 @@ def bench_population(priors: Any, sizes: list[int]) -> dict[str, Any]:
         model = PopulationModel(priors, random_seed=1)
         model.priors_, model.persons_ = priors, people
         start = time.perf_counter()
-        model._sample(*_stack(people))
+        model.sample(*stack_likelihoods(people))
         row["population_stage_s"] = time.perf_counter() - start
         row["total_2_workers_s"] = row["per_person_stage_s_workers2"] + row["population_stage_s"]
         row["scaling_efficiency_2_workers"] = row["per_person_stage_s_workers0"] / (

@@ -14,17 +14,12 @@ PACKAGE = ROOT / "model"
 MAX_LINES = 450
 
 LONG_MODULES_BEING_SPLIT = {
-    "model/decision/decide.py",
     "model/nof1/engine.py",
-    "model/personal/fit.py",
     "model/trial/preposterior.py",
 }
 """Modules over MAX_LINES today, being split on other branches: shrink this set, never grow it."""
 
-PRIVATE_IMPORTS_BEING_FIXED = {
-    ("model/personal/store.py", "model.personal.fit", "_flatten"),
-    ("model/personal/store.py", "model.personal.fit", "_NutsFit"),
-}
+PRIVATE_IMPORTS_BEING_FIXED: set[tuple[str, str, str]] = set()
 """(importer, module, name) of private imports still to remove: shrink it, never grow it."""
 
 HEAVY = re.compile(r"\|\s*(pymc|pytensor)(\.|\s*$)", re.MULTILINE)

@@ -275,7 +275,6 @@ class PopulationModel:
         return run_nuts(model, SamplerConfig(draws=self.draws, tune=self.tune,
                                              chains=self.chains, seed=self.random_seed))
 
-    _sample = sample  # benchmarks/run.py still calls it by this name
 
     # -- results -------------------------------------------------------------------------------
     def effects(self) -> pd.DataFrame:
