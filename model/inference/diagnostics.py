@@ -29,6 +29,14 @@ class Diagnostics:
         Smallest bulk effective sample size over the checked variables.
     divergences : int
         Number of divergent transitions after tuning.
+    max_rhat_all : float, optional
+        Largest R-hat over every parameter (cut-points, AR and trend terms included), held
+        to the looser :data:`LOOSE_RHAT` by :func:`gate`.
+    attempts : int
+        Sampling runs it took: 1, or more when :func:`gate`'s caller extended a borderline
+        fit.
+    checked : tuple of str
+        What the strict limits were applied to.
 
     """
 
@@ -36,10 +44,15 @@ class Diagnostics:
     max_rhat: float
     min_ess_bulk: float
     divergences: int
+    max_rhat_all: float | None = None
+    attempts: int = 1
+    checked: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary (the ``diagnostics`` object of the JSON outputs)."""
-        return asdict(self)
+        out = asdict(self)
+        out["checked"] = list(self.checked)
+        return out
 
 
 def ess_threshold(n_samples: int, ess_min: float = 400.0, ess_fraction: float = 0.1) -> float:
@@ -123,6 +136,24 @@ def check_convergence(
         and divergences <= max_divergences
     )
     return Diagnostics(bool(ok), max_rhat, min_ess, divergences)
+
+
+LOOSE_RHAT = 1.05
+"""R-hat limit for parameters the decision does not read (Vehtari et al. 2021: 1.01 for
+inferences that matter, values up to ~1.05 are harmless for nuisance parameters)."""
+
+
+def gate(idata: xr.DataTree, decision_vars: Sequence[str], *, attempts: int = 1,
+         ess_min: float = 400.0) -> Diagnostics:
+    """The checks a fit must pass before its posterior informs a decision.
+
+    Strict (R-hat <= 1.01, bulk ESS, no divergences) on ``decision_vars``, the quantities
+    the decision reads; R-hat <= :data:`LOOSE_RHAT` on every other parameter.
+    """
+    strict = check_convergence(idata, decision_vars, ess_min=ess_min)
+    loose = check_convergence(idata, rhat_max=LOOSE_RHAT, ess_min=0.0, ess_fraction=0.0)
+    return Diagnostics(strict.ok and loose.ok, strict.max_rhat, strict.min_ess_bulk,
+                       strict.divergences, loose.max_rhat, attempts, tuple(decision_vars))
 
 
 def _count_divergences(idata: xr.DataTree) -> int:

@@ -27,6 +27,7 @@ Missing outcomes get zero likelihood weight; missing covariates count as 0 (none
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,7 +42,7 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet, load_priors
-from model.inference.diagnostics import Diagnostics, check_convergence
+from model.inference.diagnostics import Diagnostics, gate
 from model.inference.psis import Reweighting
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table, flatten_draws
@@ -51,6 +52,12 @@ from model.personal.predict import predict_from_draws
 from model.personal.sampler import CHECKED, GRAPHS, NutsRecord, reweight_record
 from model.personal.store import SavedFit, load_fit, save_fit
 
+EXTENSIONS = 2
+"""Most extra runs of a fit that failed its checks (see :meth:`PersonalModel.fit`)."""
+EXTEND_BUDGET = 6.0
+"""An extension starts only while the time spent is under this many times the first run."""
+EXTENDED_TARGET_ACCEPT = 0.97
+"""Target acceptance of an extended run (0.9 otherwise)."""
 WARM_TUNE = 250
 """Tuning steps of a refit whose chains start at the last fit's draws (see ``update``). 150
 steps passed on 5 personas x 130 nights but once ended with 311 divergences (150 nights);
@@ -144,15 +151,34 @@ class PersonalModel:
                           *diary_size(diary, priors))
 
     def fit(self, diary: Diary) -> PersonalModel:
-        """Sample the posterior for ``diary`` with NUTS; returns self."""
-        return self._sample(diary, self.tune, None)
+        """Sample the posterior for ``diary`` with NUTS; returns self.
 
-    def _sample(self, diary: Diary, tune: int, starts: np.ndarray | None) -> PersonalModel:
+        A fit that fails its checks (:func:`~model.inference.diagnostics.gate`) is extended
+        rather than refused: up to :data:`EXTENSIONS` more runs, each starting at the last
+        draws with twice the draws and a higher target acceptance (smaller steps through
+        the hard parts of the posterior), while the time spent stays within
+        :data:`EXTEND_BUDGET` times the first run. ``diagnostics_.attempts`` says how many
+        runs it took.
+        """
+        start = time.perf_counter()
+        self._sample(diary, self.sampler_config, None)
+        first = time.perf_counter() - start
+        for attempt in range(2, EXTENSIONS + 2):
+            if self.diagnostics_.ok or self.nuts_ is None or \
+                    time.perf_counter() - start > EXTEND_BUDGET * first:
+                break
+            config = dataclasses.replace(self.sampler_config, draws=2 * self.draws,
+                                         target_accept=EXTENDED_TARGET_ACCEPT)
+            self._sample(diary, config, self.nuts_.unconstrained, attempt)
+        self.fit_seconds_ = time.perf_counter() - start
+        return self
+
+    def _sample(self, diary: Diary, config: SamplerConfig, starts: np.ndarray | None,
+                attempt: int = 1) -> PersonalModel:
         start = time.perf_counter()
         data = self.graph_data(diary)
-        idata = run_nuts(GRAPHS, self.sampler_config.with_tune(tune), data=data,
-                         starts=starts)
-        diagnostics = check_convergence(idata, CHECKED)
+        idata = run_nuts(GRAPHS, config, data=data, starts=starts)
+        diagnostics = gate(idata, CHECKED, attempts=attempt)
         self._keep(diary, idata, diagnostics, "nuts", None)
         self.nuts_ = NutsRecord.of(idata, diagnostics, data)
         self.fit_seconds_ = time.perf_counter() - start
@@ -190,7 +216,7 @@ class PersonalModel:
         if self.nuts_ is None:
             return self.fit(diary)
         tune = min(self.tune, WARM_TUNE)
-        self._sample(diary, tune, self.nuts_.unconstrained)
+        self._sample(diary, self.sampler_config.with_tune(tune), self.nuts_.unconstrained)
         if self.diagnostics_.ok or tune == self.tune:
             return self
         return self.fit(diary)
@@ -262,7 +288,7 @@ class PersonalModel:
         priors = priors or load_priors()
         saved = load_fit(Path(path), priors)
         fit = cls(priors, **saved.config)
-        diagnostics = saved.diagnostics or check_convergence(saved.idata, CHECKED)
+        diagnostics = saved.diagnostics or gate(saved.idata, CHECKED)
         fit._keep(saved.diary, saved.idata, diagnostics, saved.method, None)
         fit.fit_seconds_ = 0.0
         fit.nuts_ = None if saved.method != "nuts" else NutsRecord.of(

@@ -10,6 +10,7 @@ importance sampling under the package's one trust rule (:func:`model.inference.p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -104,9 +105,8 @@ def reweight_record(record: NutsRecord, data: Mapping[str, np.ndarray],
     new = log_density(compiled.with_data(**data), record.unconstrained)
     base = record.diagnostics
     result = reweight(new - record.log_density(), base.min_ess_bulk)
-    diagnostics = Diagnostics(bool(base.ok and trusted(result, base.min_ess_bulk)),
-                              base.max_rhat, result.effective_ess(base.min_ess_bulk),
-                              base.divergences)
+    diagnostics = dataclasses.replace(base, ok=bool(base.ok and trusted(result, base.min_ess_bulk)),
+                                      min_ess_bulk=result.effective_ess(base.min_ess_bulk))
     if not diagnostics.ok:
         return None
     posterior = record.idata["posterior"].to_dataset()

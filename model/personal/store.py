@@ -116,4 +116,5 @@ def load_fit(path: Path, priors: PriorSet) -> SavedFit:
         idata=xr.DataTree.from_dict({name: tree[name].to_dataset() for name in
                                      ("posterior", "sample_stats") if name in tree.children}),
         method=str(attrs.get("method", "nuts")),
-        diagnostics=Diagnostics(**stored) if stored else None)
+        diagnostics=Diagnostics(**stored | {"checked": tuple(stored.get("checked", ()))})
+        if stored else None)
