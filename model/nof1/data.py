@@ -123,51 +123,15 @@ def prepare_data(
         raise InputError([Fault(source, f"column {c}", f"expected a column {c!r}; the data "
                                 f"have: {have}") for c in missing])
     data = data.reset_index(drop=True)
-    faults: list[Fault] = []
-    y = _numeric(data[outcome], source, outcome, faults)
-    faults += _family_faults(family, y, source, outcome)
-    faults += [Fault(source, f"row {i + 1}, column {treatment}", "expected a treatment, got blank")
-               for i in np.flatnonzero(data[treatment].isna().to_numpy())]
-    for column in (time, person):
-        if column:
-            faults += [Fault(source, f"row {i + 1}, column {column}", "expected a value, got blank")
-                       for i in np.flatnonzero(data[column].isna().to_numpy())]
-    covariate_values = [_numeric(data[c], source, c, faults) for c in covariates]
-    for c, values in zip(covariates, covariate_values, strict=True):
-        faults += [Fault(source, f"row {i + 1}, column {c}", "expected a number, got blank")
-                   for i in np.flatnonzero(np.isnan(values) & data[c].isna().to_numpy())]
-    n_trials = _numeric(data[trials], source, trials, faults) if trials else None
-    time_value = (_time_values(data[time], source, time, faults) if time and not faults
-                  else np.arange(len(data), dtype=float))
-    if faults:
-        raise InputError(faults)
-    if np.isnan(y).all():
-        raise InputError([Fault(source, f"column {outcome}", "expected at least one value")])
+    y, covariate_values, n_trials, time_value = _columns(
+        data, family=family, outcome=outcome, treatment=treatment, time=time, person=person,
+        covariates=covariates, trials=trials, source=source)
 
     labels = data[treatment].map(level_label)
-    levels = tuple(sorted(labels.unique(), key=_level_sort_key))
-    ref = levels[0] if reference is None else level_label(reference)
-    if ref not in levels:
-        raise InputError([Fault(source, f"column {treatment}", f"expected the reference level "
-                                f"{ref!r} among the levels {', '.join(levels)}")])
-    if len(levels) < 2:
-        raise InputError([Fault(source, f"column {treatment}",
-                                f"expected at least two treatment levels, got {levels[0]!r}")])
-    ordered_levels = (ref, *(lv for lv in levels if lv != ref))
-
-    low, n_categories = 0, None
-    if family == "ordinal":
-        observed = y[~np.isnan(y)]
-        low, high = categories or (int(observed.min()), int(observed.max()))
-        outside = np.flatnonzero(~np.isnan(y) & ((y < low) | (y > high)))
-        if outside.size:
-            raise InputError([Fault(source, f"row {i + 1}, column {outcome}",
-                                    f"expected a category in {low}..{high}, got {y[i]:g}")
-                              for i in outside])
-        n_categories = high - low + 1
-        if n_categories < 2:
-            raise InputError([Fault(source, f"column {outcome}",
-                                    "expected at least two categories")])
+    ordered_levels = _ordered_levels(labels, reference, source, treatment)
+    ref = ordered_levels[0]
+    low, n_categories = (_category_range(y, categories, source, outcome)
+                         if family == "ordinal" else (0, None))
 
     person_labels = (data[person].map(level_label) if person
                      else pd.Series(["all"] * len(data)))
@@ -202,3 +166,60 @@ def _level_sort_key(label: str) -> tuple[int, float, str]:
         return (0, float(label), label)
     except ValueError:
         return (1, 0.0, label)
+
+
+def _ordered_levels(labels: pd.Series, reference: Any, source: str,
+                    column: str) -> tuple[str, ...]:
+    """Treatment levels, the reference first; faults for a missing reference or one level."""
+    levels = tuple(sorted(labels.unique(), key=_level_sort_key))
+    ref = levels[0] if reference is None else level_label(reference)
+    if ref not in levels:
+        raise InputError([Fault(source, f"column {column}", f"expected the reference level "
+                                f"{ref!r} among the levels {', '.join(levels)}")])
+    if len(levels) < 2:
+        raise InputError([Fault(source, f"column {column}",
+                                f"expected at least two treatment levels, got {levels[0]!r}")])
+    return (ref, *(lv for lv in levels if lv != ref))
+
+
+def _category_range(y: np.ndarray, categories: tuple[int, int] | None, source: str,
+                    column: str) -> tuple[int, int]:
+    """``(lowest category, number of categories)`` of an ordinal outcome, checked."""
+    observed = y[~np.isnan(y)]
+    low, high = categories or (int(observed.min()), int(observed.max()))
+    outside = np.flatnonzero(~np.isnan(y) & ((y < low) | (y > high)))
+    if outside.size:
+        raise InputError([Fault(source, f"row {i + 1}, column {column}",
+                                f"expected a category in {low}..{high}, got {y[i]:g}")
+                          for i in outside])
+    if high - low + 1 < 2:
+        raise InputError([Fault(source, f"column {column}", "expected at least two categories")])
+    return low, high - low + 1
+
+
+def _columns(data: pd.DataFrame, *, family: str, outcome: str, treatment: str,
+             time: str | None, person: str | None, covariates: Sequence[str],
+             trials: str | None, source: str
+             ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None, np.ndarray]:
+    """Outcome, covariates, trials and times as numbers; every bad cell raised together."""
+    faults: list[Fault] = []
+    y = _numeric(data[outcome], source, outcome, faults)
+    faults += _family_faults(family, y, source, outcome)
+    faults += [Fault(source, f"row {i + 1}, column {treatment}", "expected a treatment, got blank")
+               for i in np.flatnonzero(data[treatment].isna().to_numpy())]
+    for column in (time, person):
+        if column:
+            faults += [Fault(source, f"row {i + 1}, column {column}", "expected a value, got blank")
+                       for i in np.flatnonzero(data[column].isna().to_numpy())]
+    covariate_values = [_numeric(data[c], source, c, faults) for c in covariates]
+    for c, values in zip(covariates, covariate_values, strict=True):
+        faults += [Fault(source, f"row {i + 1}, column {c}", "expected a number, got blank")
+                   for i in np.flatnonzero(np.isnan(values) & data[c].isna().to_numpy())]
+    n_trials = _numeric(data[trials], source, trials, faults) if trials else None
+    time_value = (_time_values(data[time], source, time, faults) if time and not faults
+                  else np.arange(len(data), dtype=float))
+    if faults:
+        raise InputError(faults)
+    if np.isnan(y).all():
+        raise InputError([Fault(source, f"column {outcome}", "expected at least one value")])
+    return y, covariate_values, n_trials, time_value

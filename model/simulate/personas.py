@@ -238,18 +238,19 @@ def simulate_population(priors: PriorSet, persons: int, nights: int, *, seed: in
                         forms_per_person: int = 2) -> tuple[list[pd.DataFrame], PopulationTruth]:
     """Diaries of a population with known effects: each person tries a few random forms.
 
-    The population effects are drawn from the priors, the spreads are those of
-    ``settings.toml`` ``[personal]``; each person runs a crossover of ``forms_per_person``
-    forms in random order (baseline, form, washout, ...).
+    The population effects are drawn from the priors, each person's effects around them by
+    the personal model's structure (:class:`~model.likelihood.prior.PersonalPrior` with the
+    population effects as means) with the spreads of ``settings.toml`` ``[personal]``; each
+    person runs a crossover of ``forms_per_person`` forms in random order (baseline, form,
+    washout, ...).
     """
     rng = np.random.default_rng(seed)
-    personal = priors.settings.personal
-    smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
-    beta = rng.normal(priors.means().values, priors.sds().values)
-    sd_resp, sd_dev = personal.responsiveness_smd * smd, personal.form_deviation_smd * smd
+    prior = PersonalPrior.of(priors)
+    beta = rng.normal(prior.mean, prior.sd)
+    around_beta = dataclasses.replace(prior, mean=beta, sd=np.zeros_like(beta))
     frames, personas = [], []
     for k in range(persons):
-        theta = beta + rng.normal(0, sd_resp)[None, :] + rng.normal(0, 1, beta.shape) * sd_dev
+        theta = around_beta.draw_theta(rng)
         chosen = rng.choice(FORMS, size=forms_per_person, replace=False)
         base = persona_from_priors(priors, rng, schedule=_crossover(*chosen),
                                    name=f"person_{k:04d}")
@@ -258,4 +259,4 @@ def simulate_population(priors: PriorSet, persons: int, nights: int, *, seed: in
             for i, f in enumerate(FORMS)})
         personas.append(persona)
         frames.append(simulate_diary(persona, nights, seed=int(rng.integers(1 << 31))))
-    return frames, PopulationTruth(beta, sd_resp, sd_dev, tuple(personas))
+    return frames, PopulationTruth(beta, prior.resp_sd, prior.dev_sd, tuple(personas))
