@@ -299,10 +299,10 @@ class Bernoulli:
         return p, p * (1 - p), p * (1 - p)
 
 
-def family_of(outcome: str) -> NormalAR1 | NegativeBinomial | Ordinal | Bernoulli:
+def family_of(outcome: str) -> LikelihoodFamily:
     """The personal model's family object of an outcome (by :data:`SPECS` ``family``)."""
     spec = SPECS[outcome]
-    kinds: dict[Family, NormalAR1 | NegativeBinomial | Ordinal | Bernoulli] = {
+    kinds: dict[Family, LikelihoodFamily] = {
         "normal_ar1": NormalAR1(), "negbin": NegativeBinomial(), "bernoulli": Bernoulli(),
         "ordinal": Ordinal(max(spec.categories, 2))}
     return kinds[spec.family]

@@ -3,8 +3,9 @@
 :func:`ar1_latent` (a latent AR(1) process for any family), :func:`smooth_trend` (Legendre
 trend), :func:`ordered_cutpoints`, :func:`observe` (families normal, poisson, negbin,
 binomial, ordinal, with missing outcomes left out of the likelihood) and
-:func:`observe_normal_ar1` (normal with exact AR(1) errors over gaps). Where a family is one of
-the personal model's, its pieces come from :mod:`model.likelihood.families`.
+:func:`observe_normal_ar1` (normal with exact AR(1) errors over gaps). The AR(1) conditional
+and the even-share cut-point centres are those of :mod:`model.likelihood.families`, written in
+this engine's own rounding (see the comments) so that its outputs for a seed stay as they were.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc.distributions.transforms import ordered
 from pymc_extras.prior import Prior
+from scipy.special import logit
 
 from model.core.errors import MgsleepError
-from model.likelihood.families import ar1_carry, even_share_cutpoints
 from model.nof1.priors import check_family, default_priors, merge_priors
 
 MAX_AR1_STEPS = 2000
@@ -134,14 +135,15 @@ def ordered_cutpoints(
     """Ordered cutpoints of a cumulative-logit model with ``n_categories`` categories.
 
     The prior is Normal(mu_k, sigma) constrained to increasing order (proper), with
-    ``mu_k = logit(k / K)`` (:func:`~model.likelihood.families.even_share_cutpoints`)
-    unless the given Normal ``prior`` states ``mu``.
+    ``mu_k = logit(k / K)`` unless the given Normal ``prior`` states ``mu``.
     """
     model = pm.modelcontext(None)
     prior = prior or Prior("Normal", sigma=2.5)
     if prior.distribution != "Normal":
         raise MgsleepError(f"prior 'cutpoints' must be a Normal, got {prior.distribution}")
-    centres = even_share_cutpoints(n_categories)
+    # even shares as model.likelihood.families.even_share_cutpoints, computed as logit(k / K):
+    # log(k / (K - k)) differs in the last bit, which changes the posterior draws of a seed
+    centres = logit(np.arange(1, n_categories) / n_categories)
     mu = prior.parameters.get("mu", centres)
     ensure_coord(model, f"{name}_index", range(1, n_categories))
     return pm.Normal(
@@ -287,9 +289,12 @@ def observe_normal_ar1(
     sigma = (sigma_prior or Prior("HalfNormal", sigma=1.0)).create_variable(f"{name}_sigma")
     mean = mu[keep]
     previous = np.r_[0, keep[:-1]]
-    # a series' first observation has no predecessor (carry 0): keep its stand-in finite
-    residual = np.nan_to_num(y[previous]) - mean[np.r_[0, np.arange(keep.size - 1)]]
-    carry, scale = ar1_carry(gap, first.astype(float), rho, pt)
-    centre = mean + carry * residual
-    sd = sigma * scale
+    residual = y[previous] - mean[np.r_[0, np.arange(keep.size - 1)]]
+    # The conditional of model.likelihood.families.ar1_carry, written with `where` (a series'
+    # first observation has no finite predecessor here). Equal in value to the product form
+    # of the personal graph, but not in rounding: NUTS amplifies the difference, so the
+    # product form would change this engine's outputs for the same seed.
+    decay = rho**gap
+    centre = mean + pt.where(first, 0.0, decay * residual)
+    sd = sigma * pt.where(first, 1.0, pt.sqrt(1.0 - decay**2))
     return pm.Normal(name, mu=centre, sigma=sd, observed=y[keep], dims=f"{name}_obs")

@@ -9,8 +9,11 @@ Structure (per outcome ``o`` and form ``f``; details in ``model.personal.fit``):
 
 ``theta[f, o] = prior_mean[f, o] + r[o] + sqrt(prior_sd[f, o]^2 + dev_sd[o]^2) * z[f, o]``
 with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])``; sleep outcomes respond to the
-build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``), GI to the night's
-single-intake load.
+build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``;
+:func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load. Each
+outcome's likelihood is its family object's (:func:`model.likelihood.families.family_of`):
+:func:`add_likelihood` asks it for its parameters and log-density, so swapping a family (e.g. a
+robust sleep-onset likelihood) is a change in ``family_of`` alone.
 """
 
 from __future__ import annotations
