@@ -1,18 +1,19 @@
 """The fast analysis of a diary: a Laplace approximation of the personal model.
 
-For many simulated trials the MCMC fit of
-:class:`~model.personal.fit.PersonalModel` is too slow, so the inner loop uses a Laplace (Gaussian)
-approximation of the same model on the same data arrays (:func:`model.personal.fit.diary_data`):
-the build-up time constant fixed at its prior median, so every outcome is a generalised linear
-model in (intercept, form effects, expectation, caffeine, alcohol, quadratic trend) with the
-full model's Gaussian priors (the shared responsiveness makes the form effects' prior
-correlated); log1p(SOL) normal with AR(1) errors, prewhitened (exact over gaps) with plug-in
-sigma and rho; awakenings negative binomial with a moment estimate of the overdispersion;
-quality, freshness and anxiety cumulative-logit with cut-points fixed at the diary's marginal
-shares, fitted through their mean score (quasi-likelihood); GI nights logistic. Each is fitted
-by a few Fisher-scoring steps (iteratively reweighted least squares with the prior); the
-posterior draws feed the same :func:`model.personal.fit.predict_from_draws` and ``decide`` as the
-full model. :func:`compare_with_full_model` measures how often both decide alike.
+For many simulated trials the MCMC fit of :class:`~model.personal.fit.PersonalModel` is too
+slow, so the inner loop uses a Laplace (Gaussian) approximation of the same model on the same
+data arrays (:func:`model.personal.data.diary_data`): the build-up time constant fixed at its
+prior median, so every outcome is a generalised linear model in (intercept, form effects,
+expectation, caffeine, alcohol, quadratic trend) with the full model's Gaussian priors (the
+shared responsiveness makes the form effects' prior correlated); log1p(SOL) normal with AR(1)
+errors, prewhitened (exact over gaps) with plug-in sigma and rho; awakenings negative binomial
+with a moment estimate of the overdispersion; quality, freshness and anxiety cumulative-logit
+with cut-points fixed at the diary's marginal shares, fitted through their mean score
+(quasi-likelihood); GI nights logistic. Each is fitted by a few Fisher-scoring steps
+(iteratively reweighted least squares with the prior) whose pieces (mean, its slope, variance)
+are the families' own ``moments`` (:mod:`model.likelihood.families`); the posterior draws feed
+the same :func:`model.personal.predict.predict_from_draws` and ``decide`` as the full model.
+:func:`model.trial.preposterior.compare_with_full_model` measures how often both decide alike.
 """
 
 from __future__ import annotations
