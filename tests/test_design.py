@@ -26,12 +26,12 @@ from model.trial.plan import (
 from model.trial.preposterior import (
     Drift,
     Question,
-    QuickModel,
     compare_with_full_model,
     draw_truth,
     preposterior,
     simulate_trial,
 )
+from model.trial.quick import QuickModel
 
 START = dt.date(2026, 1, 5)
 CEILING = 350.0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,6 +99,24 @@ def design_from_nights(nights: pd.DataFrame, *, ed50_mg: float,
                                 reference_mg=reference_mg)
 
 
+def step_response(exponent: Any, tau: Any, xp: Any = np) -> Any:
+    """Step responses ``1 - a^k`` with ``a = exp(-1 / tau)`` at exponents ``k >= 0``.
+
+    The one definition of the build-up kinetics, for numpy and PyTensor alike (``xp`` is
+    ``numpy`` or ``pytensor.tensor``); ``k = 0`` (before a change) gives 0.
+    """
+    return -xp.expm1(exponent * (-1.0 / tau))
+
+
+def exposure(exponent: Any, change_step: Any, tau: Any, xp: Any = np) -> Any:
+    """Exposure ``E[t, f] = sum_j response[t, j] step[j, f]`` (numpy or PyTensor ``xp``).
+
+    ``exponent`` is ``(night, change)`` clipped at 0 (:meth:`ExposureDesign.step_exponents`),
+    ``change_step`` ``(change, form)``.
+    """
+    return xp.dot(step_response(exponent, tau, xp), change_step)
+
+
 def build_up(design: ExposureDesign, tau: np.ndarray | float) -> np.ndarray:
     """Exposure ``E`` per night and form for one or many time constants (numpy).
 
@@ -107,12 +126,10 @@ def build_up(design: ExposureDesign, tau: np.ndarray | float) -> np.ndarray:
         ``(night, form)`` for a scalar ``tau``, ``(draw, night, form)`` for an array.
     """
     taus = np.atleast_1d(np.asarray(tau, dtype=float))
-    exponent = design.step_exponents()
-    log_a = -1.0 / taus
-    response = np.where(exponent[None] > 0,
-                        -np.expm1(np.maximum(exponent[None], 0) * log_a[:, None, None]), 0.0)
-    exposure = response @ design.change_step
-    return exposure[0] if np.ndim(tau) == 0 else exposure
+    exponent = np.maximum(design.step_exponents(), 0)
+    response = step_response(exponent[None], taus[:, None, None])
+    result = response @ design.change_step
+    return result[0] if np.ndim(tau) == 0 else result
 
 
 def steady_state(regimen: Regimen, *, ed50_mg: float,

@@ -9,8 +9,11 @@ Structure (per outcome ``o`` and form ``f``; details in ``model.personal.fit``):
 
 ``theta[f, o] = prior_mean[f, o] + r[o] + sqrt(prior_sd[f, o]^2 + dev_sd[o]^2) * z[f, o]``
 with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])``; sleep outcomes respond to the
-build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``), GI to the night's
-single-intake load.
+build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``;
+:func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load. Each
+outcome's likelihood is its family object's (:func:`model.likelihood.families.family_of`):
+:func:`add_likelihood` asks it for its parameters and log-density, so swapping a family (e.g. a
+robust sleep-onset likelihood) is a change in ``family_of`` alone.
 """
 
 from __future__ import annotations
@@ -20,7 +23,11 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from model.core.forms import FORMS
-from model.core.outcomes import OUTCOMES, SPECS
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
+from model.likelihood import kinetics
+from model.likelihood.families import family_of, ordered_logistic_logp
+
+__all__ = ["DATA_NAMES", "add_likelihood", "build_graph", "ordered_logistic_logp"]
 
 DATA_NAMES: tuple[str, ...] = (
     "exponent", "change_step", "single", "taking", "caffeine", "alcohol", "trend_basis",
@@ -77,8 +84,7 @@ def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = 
                                  dims=("form", "outcome"))
         log_tau = pm.Normal("log_tau", log_tau_mu, log_tau_sd)
         tau = pm.Deterministic("tau", pt.exp(log_tau))
-        response = -pt.expm1(exponent * (-1.0 / tau))           # (night, change)
-        exposure = pt.dot(response, change_step)                # (night, form)
+        exposure = kinetics.exposure(exponent, change_step, tau, pt)  # (night, form)
 
         expectation = pm.Normal("expectation", 0.0, expect_sd, dims="sleep")
         b_caffeine = pm.Normal("b_caffeine", 0.0, cov_sd, dims="sleep")
@@ -88,67 +94,25 @@ def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = 
         eta = (pt.dot(exposure, theta[:, :n_sleep]) + taking[:, None] * expectation
                + caffeine[:, None] * b_caffeine + alcohol[:, None] * b_alcohol
                + pt.dot(trend_basis, trend.T))                  # (night, sleep)
-
-        _sol(eta[:, 0], intercept_mu[0], n_nights)
-        _awakenings(eta[:, 1], intercept_mu[1], n_nights)
-        for k, name in enumerate(("quality", "freshness", "anxiety"), start=2):
-            _ordinal(name, eta[:, k], n_nights)
-        gi_intercept = pm.Normal("gi_intercept", intercept_mu[2], 1.0)
-        gi_eta = gi_intercept + pt.dot(single, theta[:, n_sleep])
-        gi_y = _data("gi_y", (n_nights,), "int64")
-        gi_w = _data("gi_w", (n_nights,))
-        pm.Potential("gi_loglik", pt.sum(gi_w * pm.logp(pm.Bernoulli.dist(logit_p=gi_eta),
-                                                        gi_y)))
+        centres = {"sol": intercept_mu[0], "awakenings": intercept_mu[1], "gi": intercept_mu[2]}
+        for k, name in enumerate(SLEEP_OUTCOMES):
+            add_likelihood(name, eta[:, k], centres.get(name), n_nights)
+        add_likelihood("gi", pt.dot(single, theta[:, n_sleep]), centres["gi"], n_nights)
     return model
 
 
-def _sol(eta: pt.TensorVariable, intercept_mu: pt.TensorVariable, n: int) -> None:
-    """log1p(SOL) normal with stationary AR(1) errors over gaps (exact, no latent states)."""
-    y, w, gap, first = (_data(f"sol_{k}", (n,)) for k in ("y", "w", "gap", "first"))
-    prev = _data("sol_prev", (n,), "int64")
-    intercept = pm.Normal("sol_intercept", intercept_mu, 1.0)
-    sigma = pm.HalfNormal("sol_sigma", 1.0)
-    rho = pm.TruncatedNormal("sol_rho", mu=0.1, sigma=0.3, lower=-0.95, upper=0.95)
-    mean = intercept + eta
-    decay = rho**gap
-    centre = mean + (1.0 - first) * decay * (y[prev] - mean[prev])
-    sd = sigma * pt.sqrt(1.0 - (1.0 - first) * decay**2)
-    pm.Potential("sol_loglik", pt.sum(w * pm.logp(pm.Normal.dist(centre, sd), y)))
+def add_likelihood(outcome: str, eta: pt.TensorVariable, intercept_mu: pt.TensorVariable | None,
+                   n: int) -> None:
+    """Add an outcome's weighted log-likelihood, asking its family (:func:`family_of`).
 
-
-def _awakenings(eta: pt.TensorVariable, intercept_mu: pt.TensorVariable, n: int) -> None:
-    """Awakenings per night: negative binomial, log link."""
-    y = _data("awakenings_y", (n,), "int64")
-    w = _data("awakenings_w", (n,))
-    intercept = pm.Normal("awakenings_intercept", intercept_mu, 1.0)
-    over = pm.HalfNormal("awakenings_overdispersion", 1.0)
-    dist = pm.NegativeBinomial.dist(mu=pt.exp(intercept + eta), alpha=over**-2)
-    pm.Potential("awakenings_loglik", pt.sum(w * pm.logp(dist, y)))
-
-
-def _ordinal(name: str, eta: pt.TensorVariable, n: int) -> None:
-    """An ordinal rating: cumulative logit with ordered cutpoints (centred on even shares)."""
-    categories = SPECS[name].categories
-    centres = np.log(np.arange(1, categories) / (categories - np.arange(1, categories)))
-    y = _data(f"{name}_y", (n,), "int64")
-    w = _data(f"{name}_w", (n,))
-    cut = pm.Normal(f"{name}_cutpoints", mu=centres, sigma=2.0,
-                    transform=pm.distributions.transforms.ordered, initval=centres,
-                    dims=f"{name}_cut")
-    pm.Potential(f"{name}_loglik", pt.sum(w * ordered_logistic_logp(eta, cut, y)))
-
-
-def ordered_logistic_logp(eta: pt.TensorVariable, cut: pt.TensorVariable,
-                          y: pt.TensorVariable) -> pt.TensorVariable:
-    """Cumulative-logit log probability of categories ``y`` (0 ... K-1), one cell per night.
-
-    ``P(y) = sigmoid(c[y+1] - eta) - sigmoid(c[y] - eta)`` with ``c[0] = -inf, c[K] = +inf``,
-    as PyMC's ``OrderedLogistic``, but evaluated only at the observed category (O(n), not
-    O(n K): a third of the gradient's cost otherwise) and as a log difference, which stays
-    finite in the extreme tails.
+    Creates the data ``{outcome}_{field}`` of the family's ``data_fields`` (observations ``y``,
+    likelihood weights ``w``, ...), the family's parameters and the Potential
+    ``{outcome}_loglik``. Another family is swapped in through
+    :func:`model.likelihood.families.family_of` alone.
     """
-    big = pt.as_tensor([1e6])
-    edges = pt.concatenate([-big, cut, big])
-    log_upper = -pt.log1pexp(eta - edges[y + 1])   # log sigmoid(c[y+1] - eta)
-    log_lower = -pt.log1pexp(eta - edges[y])
-    return log_upper + pt.log1mexp(log_lower - log_upper)
+    family = family_of(outcome)
+    data = {field: _data(f"{outcome}_{field}", (n,), dtype)
+            for field, dtype in family.data_fields}
+    params = family.add_parameters(outcome, intercept_mu)
+    loglik = family.logp(data["y"], eta, params, data)
+    pm.Potential(f"{outcome}_loglik", pt.sum(data["w"] * loglik))

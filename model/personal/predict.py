@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
-from scipy.special import expit
 
-from model.core.outcomes import SLEEP_OUTCOMES, SPECS
+from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.evidence.priorset import PriorSet
+from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal
 from model.likelihood.kinetics import steady_state
 
 TREND_END = np.array([1.0, 0.5])  # Legendre P1, P2 / k at the diary's last night
@@ -31,15 +31,15 @@ def predict_from_draws(draws: dict[str, np.ndarray], regimens: Sequence[Regimen]
     eta = (np.einsum("rf,dfo->rdo", inputs, theta[:, :, :n_sleep])
            + taking[:, None, None] * draws["expectation"][None] + trend_end[None])
     out: dict[str, np.ndarray] = {
-        "sol_min": np.expm1(draws["sol_intercept"][None] + eta[..., 0]
-                            + draws["sol_sigma"][None] ** 2 / 2),
-        "awakenings": np.exp(draws["awakenings_intercept"][None] + eta[..., 1]),
+        "sol_min": NormalAR1.mean(draws["sol_intercept"][None] + eta[..., 0],
+                                  draws["sol_sigma"][None]),
+        "awakenings": NegativeBinomial.mean(draws["awakenings_intercept"][None] + eta[..., 1]),
     }
-    for k, name in enumerate(("quality", "freshness", "anxiety"), start=2):
+    for k, name in enumerate(ORDINAL, start=2):
         cuts = draws[f"{name}_cutpoints"]                      # (draw, cut)
-        out[name] = SPECS[name].lowest + expit(eta[..., k][..., None] - cuts[None]).sum(-1)
-    out["gi_rate"] = expit(draws["gi_intercept"][None]
-                           + np.einsum("rf,df->rd", single, theta[:, :, n_sleep]))
+        out[name] = SPECS[name].lowest + Ordinal.mean(eta[..., k], cuts[None])
+    out["gi_rate"] = Bernoulli.mean(draws["gi_intercept"][None]
+                                    + np.einsum("rf,df->rd", single, theta[:, :, n_sleep]))
     labels = [r.label for r in regimens]
     return xr.Dataset({k: (("regimen", "draw"), v) for k, v in out.items()},
                       coords={"regimen": labels})

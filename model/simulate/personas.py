@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from model.core.forms import FORMS, NONE
-from model.core.outcomes import OUTCOMES, SPECS
+from model.core.outcomes import ORDINAL, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.evidence.priorset import PriorSet
+from model.likelihood.families import (
+    Bernoulli,
+    NegativeBinomial,
+    NormalAR1,
+    Ordinal,
+    even_share_cutpoints,
+)
 from model.likelihood.kinetics import build_up, design_from_regimens
+from model.likelihood.prior import PersonalPrior
 
 
 @dataclass(frozen=True)
@@ -148,15 +155,10 @@ def simulate_diary(persona: Persona | str, nights: int, *, seed: int | None = No
                 + who.caffeine.get(outcome, 0.0) * caffeine
                 + who.alcohol.get(outcome, 0.0) * alcohol)
 
-    noise = np.empty(nights)
-    noise[0] = rng.normal(0.0, who.sol_sigma)
-    innovation = who.sol_sigma * np.sqrt(1 - who.sol_rho**2)
-    for t in range(1, nights):
-        noise[t] = who.sol_rho * noise[t - 1] + rng.normal(0.0, innovation)
-    sol = np.clip(np.round(np.expm1(np.log1p(who.sol_median) + eta("sol") + noise)), 0, 720)
-    alpha = who.overdispersion**-2
+    sol = np.clip(np.round(np.expm1(NormalAR1.draw(np.log1p(who.sol_median) + eta("sol"),
+                                                   who.sol_sigma, who.sol_rho, rng))), 0, 720)
     mu = who.awakenings_mean * np.exp(eta("awakenings"))
-    awakenings = np.minimum(rng.negative_binomial(alpha, alpha / (alpha + mu)), 50)
+    awakenings = np.minimum(NegativeBinomial.draw(mu, who.overdispersion**-2, rng), 50)
     frame = pd.DataFrame({
         "date": pd.date_range(start, periods=nights, freq="D").strftime("%Y-%m-%d"),
         "form": [r.form if r.active or r.form == "placebo" else "" for r in regimens],
@@ -164,15 +166,13 @@ def simulate_diary(persona: Persona | str, nights: int, *, seed: int | None = No
         "split": [int(r.split) for r in regimens],
         "sol_min": sol, "awakenings": awakenings.astype(float),
     })
-    for name in ("quality", "freshness", "anxiety"):
+    for name in ORDINAL:
         spec = SPECS[name]
-        k = np.arange(1, spec.categories)
-        cuts = np.log(k / (spec.categories - k)) - who.levels.get(name, 0.0)
-        latent = eta(name) + rng.logistic(size=nights)
-        frame[name] = spec.lowest + (latent[:, None] > cuts[None]).sum(axis=1).astype(float)
-    gi_logit = np.log(who.gi_baseline / (1 - who.gi_baseline)) + \
-        design.single @ theta[:, OUTCOMES.index("gi")]
-    gi = rng.random(nights) < expit(gi_logit)
+        cuts = even_share_cutpoints(spec.categories) - who.levels.get(name, 0.0)
+        frame[name] = spec.lowest + Ordinal.draw(eta(name), cuts, rng).astype(float)
+    gi_logit = np.log(who.gi_baseline / (1 - who.gi_baseline))
+    gi = Bernoulli.draw(gi_logit + design.single @ theta[:, OUTCOMES.index("gi")],
+                        rng)
     frame["stool_bristol"] = np.where(gi, rng.integers(6, 8, nights), rng.integers(2, 6, nights))
     frame["caffeine_late"] = caffeine
     frame["alcohol_drinks"] = alcohol
@@ -202,10 +202,8 @@ def persona_from_priors(priors: PriorSet, rng: np.random.Generator, *,
     ranges. Used for simulation-based calibration (truth drawn from the prior).
     """
     settings, personal = priors.settings, priors.settings.personal
-    smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
-    spread = np.sqrt(priors.sds().values ** 2 + (personal.form_deviation_smd * smd) ** 2)
-    shared = rng.normal(0.0, personal.responsiveness_smd * smd)
-    theta = priors.means().values + shared[None, :] + spread * rng.normal(size=spread.shape)
+    prior = PersonalPrior.of(priors)
+    theta = prior.draw_theta(rng)
     sleep = [o for o in OUTCOMES if o != "gi"]
 
     def per_outcome(sd_smd: float) -> dict[str, float]:
@@ -215,8 +213,7 @@ def persona_from_priors(priors: PriorSet, rng: np.random.Generator, *,
         name, "drawn from the prior",
         {f: {o: float(theta[i, j]) for j, o in enumerate(OUTCOMES)} for i, f in enumerate(FORMS)},
         schedule or _crossover("glycinate", "citrate"),
-        tau=float(np.exp(rng.normal(np.log(personal.onset_days_median),
-                                    personal.onset_days_log_sd))),
+        tau=prior.draw_tau(rng),
         sol_median=float(rng.uniform(15, 60)), sol_sigma=float(rng.uniform(0.3, 0.6)),
         sol_rho=float(rng.uniform(0.0, 0.3)), awakenings_mean=float(rng.uniform(1, 4)),
         levels={o: float(rng.normal(0, 0.5)) for o in ("quality", "freshness", "anxiety")},
@@ -241,18 +238,19 @@ def simulate_population(priors: PriorSet, persons: int, nights: int, *, seed: in
                         forms_per_person: int = 2) -> tuple[list[pd.DataFrame], PopulationTruth]:
     """Diaries of a population with known effects: each person tries a few random forms.
 
-    The population effects are drawn from the priors, the spreads are those of
-    ``settings.toml`` ``[personal]``; each person runs a crossover of ``forms_per_person``
-    forms in random order (baseline, form, washout, ...).
+    The population effects are drawn from the priors, each person's effects around them by
+    the personal model's structure (:class:`~model.likelihood.prior.PersonalPrior` with the
+    population effects as means) with the spreads of ``settings.toml`` ``[personal]``; each
+    person runs a crossover of ``forms_per_person`` forms in random order (baseline, form,
+    washout, ...).
     """
     rng = np.random.default_rng(seed)
-    personal = priors.settings.personal
-    smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
-    beta = rng.normal(priors.means().values, priors.sds().values)
-    sd_resp, sd_dev = personal.responsiveness_smd * smd, personal.form_deviation_smd * smd
+    prior = PersonalPrior.of(priors)
+    beta = rng.normal(prior.mean, prior.sd)
+    around_beta = dataclasses.replace(prior, mean=beta, sd=np.zeros_like(beta))
     frames, personas = [], []
     for k in range(persons):
-        theta = beta + rng.normal(0, sd_resp)[None, :] + rng.normal(0, 1, beta.shape) * sd_dev
+        theta = around_beta.draw_theta(rng)
         chosen = rng.choice(FORMS, size=forms_per_person, replace=False)
         base = persona_from_priors(priors, rng, schedule=_crossover(*chosen),
                                    name=f"person_{k:04d}")
@@ -261,4 +259,4 @@ def simulate_population(priors: PriorSet, persons: int, nights: int, *, seed: in
             for i, f in enumerate(FORMS)})
         personas.append(persona)
         frames.append(simulate_diary(persona, nights, seed=int(rng.integers(1 << 31))))
-    return frames, PopulationTruth(beta, sd_resp, sd_dev, tuple(personas))
+    return frames, PopulationTruth(beta, prior.resp_sd, prior.dev_sd, tuple(personas))

@@ -30,19 +30,9 @@ expectation effect from its prior; the nightly noise, baselines and covariate ef
 :class:`~model.simulate.personas.Persona` defaults. A :class:`Drift` adds regression to the mean: a
 person who starts the diary in a bad patch whose latency and awakenings recover over time.
 
-**The fast analysis** (:class:`QuickModel`): for many simulated trials the MCMC fit of
-:class:`~model.personal.fit.PersonalModel` is too slow, so the inner loop uses a Laplace (Gaussian)
-approximation of the same model on the same data arrays (:func:`model.personal.fit.diary_data`):
-the build-up time constant fixed at its prior median, so every outcome is a generalised linear
-model in (intercept, form effects, expectation, caffeine, alcohol, quadratic trend) with the
-full model's Gaussian priors (the shared responsiveness makes the form effects' prior
-correlated); log1p(SOL) normal with AR(1) errors, prewhitened (exact over gaps) with plug-in
-sigma and rho; awakenings negative binomial with a moment estimate of the overdispersion;
-quality, freshness and anxiety cumulative-logit with cut-points fixed at the diary's marginal
-shares, fitted through their mean score (quasi-likelihood); GI nights logistic. Each is fitted
-by a few Fisher-scoring steps (iteratively reweighted least squares with the prior); the
-posterior draws feed the same :func:`model.personal.fit.predict_from_draws` and ``decide`` as the
-full model. :func:`compare_with_full_model` measures how often both decide alike.
+**The fast analysis** is :class:`model.trial.quick.QuickModel`, a Laplace approximation of
+the personal model; :func:`compare_with_full_model` measures how often it decides as the full
+model does.
 """
 
 from __future__ import annotations
@@ -57,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.special import expit, logit
+from scipy.special import logit
 
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
@@ -66,15 +56,13 @@ from model.data.diary import Diary, read_diary
 from model.data.profile import Profile
 from model.decision.decide import Decision, DecisionSettings, History, decide
 from model.evidence.priorset import PriorSet, load_priors
-from model.personal.data import diary_data
+from model.likelihood.families import even_share_cutpoints
 from model.personal.fit import PersonalModel
 from model.personal.predict import predict_from_draws
+from model.personal.prior import PersonalPrior
 from model.simulate.personas import Persona, Schedule, simulate_diary
 from model.trial.plan import TrialPlan
-
-_GI = OUTCOMES.index("gi")
-_COVARIATES = ("taking", "caffeine", "alcohol")
-
+from model.trial.quick import QuickModel
 
 # --------------------------------------------------------------------------------------------
 # Plausible persons
@@ -83,13 +71,10 @@ _COVARIATES = ("taking", "caffeine", "alcohol")
 
 def draw_truth(priors: PriorSet, rng: np.random.Generator, name: str = "drawn") -> Persona:
     """Draw a person from the personal model's prior (see the module docstring)."""
-    settings, personal = priors.settings, priors.settings.personal
-    smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
-    spread = np.sqrt(priors.sds().values ** 2 + (personal.form_deviation_smd * smd) ** 2)
-    theta = (priors.means().values + rng.normal(0.0, personal.responsiveness_smd * smd)
-             + spread * rng.normal(size=spread.shape))
-    tau = math.exp(rng.normal(math.log(personal.onset_days_median), personal.onset_days_log_sd))
-    expectation = rng.normal(0.0, personal.expectation_smd * smd[:-1])
+    prior = PersonalPrior.of(priors)
+    theta = prior.draw_theta(rng)
+    tau = prior.draw_tau(rng)
+    expectation = prior.draw_expectation(rng)
     return Persona(name, "drawn from the priors",
                    {f: dict(zip(OUTCOMES, theta[i].tolist(), strict=True))
                     for i, f in enumerate(FORMS)},
@@ -109,8 +94,7 @@ def truth_draws(person: Persona) -> dict[str, np.ndarray]:
         "gi_intercept": np.array([logit(person.gi_baseline)]),
     }
     for name in ORDINAL:
-        k = np.arange(1, SPECS[name].categories)
-        cuts = np.log(k / (SPECS[name].categories - k)) - person.levels.get(name, 0.0)
+        cuts = even_share_cutpoints(SPECS[name].categories) - person.levels.get(name, 0.0)
         draws[f"{name}_cutpoints"] = cuts[None]
     return draws
 
@@ -152,242 +136,6 @@ def simulate_trial(plan: TrialPlan, person: Persona, *, seed: int, priors: Prior
     if drift is not None:
         frame = drift.apply(frame, person, np.random.default_rng([seed, 1]))
     return read_diary(frame)
-
-
-# --------------------------------------------------------------------------------------------
-# The fast analysis: a Laplace approximation of the personal model
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Gaussian:
-    """A multivariate normal (prior or Laplace posterior of one outcome's coefficients)."""
-
-    mean: np.ndarray
-    cov: np.ndarray
-
-    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``(n, dim)`` draws."""
-        root = np.linalg.cholesky(self.cov + 1e-12 * np.eye(len(self.mean)))
-        return self.mean + rng.standard_normal((n, len(self.mean))) @ root.T
-
-
-Family = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
-"""``eta -> (mean, d mean / d eta, variance)`` of an observation."""
-
-
-def _normal(sigma: float) -> Family:
-    return lambda eta: (eta, np.ones_like(eta), np.full_like(eta, sigma**2))
-
-
-def _negbin(overdispersion: float) -> Family:
-    def family(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        mu = np.exp(np.clip(eta, -10, 10))
-        return mu, mu, mu + overdispersion**2 * mu**2
-    return family
-
-
-def _bernoulli(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    p = np.clip(expit(eta), 1e-6, 1 - 1e-6)
-    return p, p * (1 - p), p * (1 - p)
-
-
-def _ordinal(cuts: np.ndarray) -> Family:
-    """Mean score (0-based) of a cumulative logit with fixed cut-points."""
-    def family(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        above = expit(eta[:, None] - cuts[None])                   # P(y >= k), k = 1..K-1
-        mean = above.sum(axis=1)
-        share = -np.diff(np.column_stack([np.ones(len(eta)), above, np.zeros(len(eta))]))
-        second = share @ np.arange(len(cuts) + 1) ** 2
-        return mean, (above * (1 - above)).sum(axis=1), np.maximum(second - mean**2, 1e-6)
-    return family
-
-
-def _laplace(x: np.ndarray, y: np.ndarray, prior: Gaussian, family: Family,
-             steps: int = 8) -> Gaussian:
-    """Posterior mode and curvature by Fisher scoring (IRLS) with a Gaussian prior."""
-    precision0 = np.linalg.inv(prior.cov)
-    anchor = precision0 @ prior.mean
-    beta = prior.mean.copy()
-    for _ in range(steps):
-        eta = x @ beta
-        mean, slope, variance = family(eta)
-        slope = np.where(np.abs(slope) < 1e-9, 1e-9, slope)
-        weight = slope**2 / np.maximum(variance, 1e-12)
-        working = eta + (y - mean) / slope
-        precision = precision0 + x.T @ (weight[:, None] * x)
-        beta = np.linalg.solve(precision, anchor + x.T @ (weight * working))
-    return Gaussian(beta, np.linalg.inv(precision))
-
-
-def _form_prior(mean: np.ndarray, sd: np.ndarray, dev_sd: float, resp_sd: float) -> Gaussian:
-    """Prior of one outcome's form effects: shared responsiveness + form deviation."""
-    cov = resp_sd**2 * np.ones((len(mean), len(mean))) + np.diag(sd**2 + dev_sd**2)
-    return Gaussian(mean, cov)
-
-
-def _stack(*parts: Gaussian) -> Gaussian:
-    """Independent Gaussians as one (block-diagonal covariance)."""
-    mean = np.concatenate([p.mean for p in parts])
-    cov = np.zeros((len(mean), len(mean)))
-    at = 0
-    for p in parts:
-        n = len(p.mean)
-        cov[at:at + n, at:at + n] = p.cov
-        at += n
-    return Gaussian(mean, cov)
-
-
-def _ar1_whiten(x: np.ndarray, y: np.ndarray, data: Mapping[str, np.ndarray],
-                rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of observed nights, AR(1)-prewhitened over gaps (exact for a stationary AR(1))."""
-    seen = data["sol_w"] > 0
-    prev, first = data["sol_prev"], data["sol_first"] > 0
-    decay = np.where(first, 0.0, rho ** data["sol_gap"])
-    scale = np.sqrt(1 - decay**2)
-    xw = (x - decay[:, None] * x[prev]) / scale[:, None]
-    yw = (y - decay * y[prev]) / scale
-    return xw[seen], yw[seen]
-
-
-def _lag_correlation(residual: np.ndarray, data: Mapping[str, np.ndarray]) -> float:
-    """Lag-1 correlation of residuals over consecutive observed nights."""
-    pairs = (data["sol_w"] > 0) & (data["sol_first"] == 0) & (data["sol_gap"] == 1)
-    if pairs.sum() < 5:
-        return 0.0
-    now, before = residual[pairs], residual[data["sol_prev"][pairs]]
-    return float(np.clip(np.corrcoef(now, before)[0, 1], -0.9, 0.9))
-
-
-class QuickModel:
-    """A fast Laplace approximation of :class:`~model.personal.fit.PersonalModel` (same interface).
-
-    See the module docstring for the approximation. ``fit`` takes a few milliseconds for a
-    100-night diary; ``predict`` returns the same Dataset as ``PersonalModel.predict``.
-
-    Parameters
-    ----------
-    priors : PriorSet, optional
-        The evidence priors (default: the bundled ``priors/``).
-    gut_sensitivity : {"none", "mild", "ibs"}
-        Shifts the GI prior (``safety.toml`` ``[gut_sensitivity]``).
-    draws : int
-        Posterior draws.
-    random_seed : int, optional
-        Makes the draws reproducible.
-
-    Attributes
-    ----------
-    posterior_ : dict of str to Gaussian
-        Laplace posterior of each outcome's coefficients.
-    noise_ : dict of str to float
-        Plug-in nuisance values: ``sol_sigma``, ``sol_rho``, ``awakenings_overdispersion``.
-
-    """
-
-    def __init__(self, priors: PriorSet | None = None, *, gut_sensitivity: str = "none",
-                 draws: int = 1000, random_seed: int | None = None) -> None:
-        self.priors = priors
-        self.gut_sensitivity = gut_sensitivity
-        self.draws = draws
-        self.random_seed = random_seed
-
-    def fit(self, diary: Diary) -> QuickModel:
-        """Fit the approximation to a diary; returns self."""
-        priors = self.priors if self.priors is not None else load_priors()
-        self.priors_ = priors
-        shift = float(priors.safety.gut_sensitivity[self.gut_sensitivity])  # type: ignore[index]
-        n = diary.n_nights
-        data = diary_data(diary, priors, shift, n, n)  # at most one change per night
-        tau = priors.settings.personal.onset_days_median
-        exposure = -np.expm1(data["exponent"] * (-1.0 / tau)) @ data["change_step"]
-        self.posterior_: dict[str, Gaussian] = {}
-        self.noise_: dict[str, float] = {}
-        self._cuts: dict[str, np.ndarray] = {}
-        for j, outcome in enumerate(SLEEP_OUTCOMES):
-            self.posterior_[outcome] = self._fit_sleep(outcome, j, exposure, data)
-        x_gi = np.column_stack([np.ones(n), data["single"]])
-        prior_gi = _stack(Gaussian(data["intercept_mu"][2:3], np.eye(1)),
-                          _form_prior(data["prior_mean"][:, _GI], data["prior_sd"][:, _GI],
-                                      data["dev_sd"][_GI], data["resp_sd"][_GI]))
-        seen = data["gi_w"] > 0
-        self.posterior_["gi"] = _laplace(x_gi[seen], data["gi_y"][seen].astype(float),
-                                         prior_gi, _bernoulli)
-        self._draws = self._sample()
-        return self
-
-    def _fit_sleep(self, outcome: str, j: int, exposure: np.ndarray,
-                   data: Mapping[str, np.ndarray]) -> Gaussian:
-        n = exposure.shape[0]
-        x = np.column_stack([np.ones(n), exposure, *(data[c] for c in _COVARIATES),
-                             data["trend_basis"]])
-        y = data[f"{outcome}_y"].astype(float)
-        seen = data[f"{outcome}_w"] > 0
-        sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "cov", "trend")}
-        centre = {"sol": data["intercept_mu"][0], "awakenings": data["intercept_mu"][1]}
-        prior = _stack(Gaussian(np.array([centre.get(outcome, 0.0)]), np.eye(1)),
-                       _form_prior(data["prior_mean"][:, j], data["prior_sd"][:, j],
-                                   float(data["dev_sd"][j]), float(data["resp_sd"][j])),
-                       Gaussian(np.zeros(5), np.diag(np.square(
-                           [sd["expect"], sd["cov"], sd["cov"], sd["trend"],
-                            sd["trend"] / 2]))))
-        if outcome == "sol":
-            return self._fit_sol(x, y, seen, prior, data)
-        if outcome == "awakenings":
-            first = _laplace(x[seen], y[seen], prior, _negbin(0.3))
-            mu = np.exp(x[seen] @ first.mean)
-            over = math.sqrt(max(0.01, float(np.mean(((y[seen] - mu) ** 2 - mu) / mu**2))))
-            self.noise_["awakenings_overdispersion"] = over
-            return _laplace(x[seen], y[seen], prior, _negbin(over))
-        counts = np.bincount(y[seen].astype(int), minlength=SPECS[outcome].categories) + 0.5
-        below = np.cumsum(counts)[:-1] / counts.sum()
-        self._cuts[outcome] = logit(below)
-        return _laplace(x[seen], y[seen], prior, _ordinal(self._cuts[outcome]))
-
-    def _fit_sol(self, x: np.ndarray, y: np.ndarray, seen: np.ndarray, prior: Gaussian,
-                 data: Mapping[str, np.ndarray]) -> Gaussian:
-        if seen.sum() < 3:
-            self.noise_ |= {"sol_sigma": 0.5, "sol_rho": 0.0}
-            return prior
-        first = _laplace(x[seen], y[seen], prior, _normal(float(np.std(y[seen]))), steps=1)
-        residual = y - x @ first.mean
-        rho = _lag_correlation(residual, data)
-        sigma = max(float(np.std(residual[seen])), 0.05)
-        self.noise_ |= {"sol_sigma": sigma, "sol_rho": rho}
-        xw, yw = _ar1_whiten(x, y, data, rho)
-        return _laplace(xw, yw, prior, _normal(sigma), steps=1)
-
-    def _sample(self) -> dict[str, np.ndarray]:
-        """Posterior draws in the layout of ``PersonalModel`` (for ``predict_from_draws``)."""
-        rng = np.random.default_rng(self.random_seed)
-        d, n_forms = self.draws, len(FORMS)
-        theta = np.empty((d, n_forms, len(OUTCOMES)))
-        expectation = np.empty((d, len(SLEEP_OUTCOMES)))
-        trend = np.empty((d, len(SLEEP_OUTCOMES), 2))
-        draws: dict[str, np.ndarray] = {}
-        for j, outcome in enumerate(SLEEP_OUTCOMES):
-            beta = self.posterior_[outcome].sample(d, rng)
-            theta[:, :, j] = beta[:, 1:1 + n_forms]
-            expectation[:, j] = beta[:, 1 + n_forms]
-            trend[:, j] = beta[:, -2:]
-            if outcome in ORDINAL:
-                draws[f"{outcome}_cutpoints"] = self._cuts[outcome][None] - beta[:, :1]
-            else:
-                draws[f"{outcome}_intercept"] = beta[:, 0]
-        gi = self.posterior_["gi"].sample(d, rng)
-        theta[:, :, _GI] = gi[:, 1:]
-        return draws | {"theta": theta, "expectation": expectation, "trend": trend,
-                        "gi_intercept": gi[:, 0],
-                        "sol_sigma": np.full(d, self.noise_["sol_sigma"])}
-
-    def draws_of(self, name: str) -> np.ndarray:
-        """Posterior draws of a variable (``theta``: ``(draw, form, outcome)``)."""
-        return self._draws[name]
-
-    def predict(self, regimens: Sequence[Regimen]) -> xr.Dataset:
-        """Steady-state outcomes per regimen and draw (as ``PersonalModel.predict``)."""
-        return predict_from_draws(self._draws, regimens, self.priors_)
-
 
 
 # --------------------------------------------------------------------------------------------

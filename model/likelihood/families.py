@@ -1,0 +1,308 @@
+"""The likelihood families of the personal model, each written once.
+
+Every family is a small frozen dataclass with the same four faces:
+
+- ``logp``: the PyTensor log-density of observations given the linear predictor (the graph
+  of :mod:`model.personal.graph` asks the family for it, so a family is swapped in one place);
+- ``mean``: the numpy expected value in diary units (steady-state predictions);
+- ``draw``: a numpy predictive draw (the simulators);
+- ``moments``: ``eta -> (mean, d mean / d eta, variance)`` on the model scale, the pieces a
+  Fisher-scoring (IRLS) Laplace step needs; :func:`score` and :func:`information` turn them
+  into ``d loglik / d eta`` and its expected curvature.
+
+``add_parameters`` creates the family's nuisance parameters in an active ``pm.Model`` with the
+personal model's priors (fields of the dataclass), named ``{outcome}_{parameter}``.
+
+Families: :class:`NormalAR1` (log1p of minutes, exact stationary AR(1) errors over gaps),
+:class:`NegativeBinomial` (log link), :class:`Ordinal` (cumulative logit; its cut-points are
+centred on even shares by :func:`even_share_cutpoints`) and :class:`Bernoulli` (logit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from scipy.special import expit
+
+from model.core.outcomes import SPECS, Family
+
+Params = dict[str, Any]
+"""A family's parameters by short name (``intercept``, ``sigma``, ``cutpoints`` ...)."""
+
+
+def even_share_cutpoints(categories: int) -> np.ndarray:
+    """Cut-points of a cumulative logit whose categories are equally likely at ``eta = 0``.
+
+    ``c_k = log(k / (K - k)) = logit(k / K)``, ``k = 1 .. K - 1``.
+    """
+    k = np.arange(1, categories)
+    return np.log(k / (categories - k))
+
+
+def ar1_carry(gap: Any, first: Any, rho: Any, xp: Any = np) -> tuple[Any, Any]:
+    """Conditional weights of a stationary AR(1) observed with gaps (numpy or PyTensor).
+
+    With marginal SD ``sigma``, the error of an observation given the previous observed one
+    ``g`` steps earlier is ``e[k] | e[prev] ~ Normal(carry * e[prev], sigma * scale)`` with
+    ``carry = rho^g`` and ``scale = sqrt(1 - rho^(2g))``; the first observation of a series
+    (``first = 1``) has ``carry = 0`` and ``scale = 1``. ``xp`` is ``numpy`` or
+    ``pytensor.tensor``.
+
+    Returns
+    -------
+    tuple
+        ``(carry, scale)``.
+    """
+    decay = rho**gap
+    keep = 1.0 - first
+    # the tensor on the left: a numpy ``keep`` times a PyTensor ``decay`` stays a tensor
+    return decay * keep, xp.sqrt(1.0 - decay**2 * keep)
+
+
+def ar1_errors(n: int, sd: float, rho: float, rng: np.random.Generator) -> np.ndarray:
+    """``n`` consecutive errors of a stationary AR(1) with marginal SD ``sd``."""
+    error = np.empty(n)
+    error[0] = rng.normal(0.0, sd)
+    innovation = sd * np.sqrt(1 - rho**2)
+    for t in range(1, n):
+        error[t] = rho * error[t - 1] + rng.normal(0.0, innovation)
+    return error
+
+
+def score(y: np.ndarray, moments: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """``d loglik / d eta`` (quasi-likelihood) from a family's ``moments`` at ``eta``."""
+    mean, slope, variance = moments
+    return slope * (y - mean) / variance
+
+
+def information(moments: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """Expected curvature ``-E[d^2 loglik / d eta^2]`` from a family's ``moments``."""
+    _, slope, variance = moments
+    return slope**2 / variance
+
+
+class LikelihoodFamily(Protocol):
+    """What the graph, the predictions, the simulators and the Laplace step ask a family."""
+
+    name: ClassVar[str]
+    data_fields: ClassVar[tuple[tuple[str, str], ...]]
+
+    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
+        """Create the family's parameters in the active model."""
+        ...
+
+    def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
+        """PyTensor log-density per observation."""
+        ...
+
+
+@dataclass(frozen=True)
+class NormalAR1:
+    """log1p(minutes) ~ Normal(intercept + eta, sigma) with stationary AR(1) errors.
+
+    The errors are exact over gaps (:func:`ar1_carry`): no latent states, O(n). Priors of the
+    personal model: ``sigma ~ HalfNormal(sigma_sd)``, ``rho ~ TruncatedNormal(rho_mu, rho_sd)``
+    on ``(-rho_bound, rho_bound)``, intercept ``Normal(intercept_mu, 1)``.
+    """
+
+    name: ClassVar[str] = "normal_ar1"
+    data_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("y", "float64"), ("w", "float64"), ("gap", "float64"), ("first", "float64"),
+        ("prev", "int64"))
+    sigma_sd: float = 1.0
+    rho_mu: float = 0.1
+    rho_sd: float = 0.3
+    rho_bound: float = 0.95
+
+    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
+        """``intercept``, ``sigma`` (marginal SD) and ``rho`` (autocorrelation per night)."""
+        return {
+            "intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0),
+            "sigma": pm.HalfNormal(f"{outcome}_sigma", self.sigma_sd),
+            "rho": pm.TruncatedNormal(f"{outcome}_rho", mu=self.rho_mu, sigma=self.rho_sd,
+                                      lower=-self.rho_bound, upper=self.rho_bound),
+        }
+
+    def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
+        """Log-density of each night given the previous observed one (``prev``, ``gap``)."""
+        mean = params["intercept"] + eta
+        carry, scale = ar1_carry(data["gap"], data["first"], params["rho"], pt)
+        prev = data["prev"]
+        centre = mean + carry * (y[prev] - mean[prev])
+        return pm.logp(pm.Normal.dist(centre, params["sigma"] * scale), y)
+
+    @staticmethod
+    def mean(eta: np.ndarray, sigma: np.ndarray | float) -> np.ndarray:
+        """Expected minutes: ``E[exp(Y)] - 1 = expm1(eta + sigma^2 / 2)`` (eta with intercept)."""
+        return np.expm1(eta + np.asarray(sigma) ** 2 / 2)
+
+    @staticmethod
+    def draw(eta: np.ndarray, sigma: float, rho: float, rng: np.random.Generator) -> np.ndarray:
+        """Consecutive nights on the log1p scale (eta with intercept)."""
+        return eta + ar1_errors(len(eta), sigma, rho, rng)
+
+    @staticmethod
+    def moments(eta: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Identity link: ``(eta, 1, sigma^2)`` (after AR(1) prewhitening)."""
+        return eta, np.ones_like(eta), np.full_like(eta, sigma**2)
+
+
+@dataclass(frozen=True)
+class NegativeBinomial:
+    """Counts ~ NegativeBinomial(mu = exp(intercept + eta), alpha = overdispersion^-2).
+
+    ``Var = mu + overdispersion^2 mu^2``; prior ``overdispersion ~ HalfNormal(over_sd)``.
+    """
+
+    name: ClassVar[str] = "negbin"
+    data_fields: ClassVar[tuple[tuple[str, str], ...]] = (("y", "int64"), ("w", "float64"))
+    over_sd: float = 1.0
+
+    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
+        """``intercept`` (log mean count) and ``overdispersion``."""
+        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0),
+                "overdispersion": pm.HalfNormal(f"{outcome}_overdispersion", self.over_sd)}
+
+    @staticmethod
+    def dist(mu: Any, overdispersion: Any) -> Any:
+        """The PyMC distribution of a count of mean ``mu``."""
+        return pm.NegativeBinomial.dist(mu=mu, alpha=overdispersion**-2)
+
+    def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
+        """Log-probability of each count."""
+        return pm.logp(self.dist(pt.exp(params["intercept"] + eta), params["overdispersion"]), y)
+
+    @staticmethod
+    def mean(eta: np.ndarray) -> np.ndarray:
+        """Expected count ``exp(eta)`` (eta with intercept)."""
+        return np.exp(eta)
+
+    @staticmethod
+    def draw(mu: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:
+        """Counts of mean ``mu`` and shape ``alpha`` (``Var = mu + mu^2 / alpha``)."""
+        return rng.negative_binomial(alpha, alpha / (alpha + mu))
+
+    @staticmethod
+    def moments(eta: np.ndarray,
+                overdispersion: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Log link: ``(mu, mu, mu + overdispersion^2 mu^2)``, eta clipped to [-10, 10]."""
+        mu = np.exp(np.clip(eta, -10, 10))
+        return mu, mu, mu + overdispersion**2 * mu**2
+
+
+def ordered_logistic_logp(eta: Any, cut: Any, y: Any) -> Any:
+    """Cumulative-logit log probability of categories ``y`` (0 ... K-1), one cell per night.
+
+    ``P(y) = sigmoid(c[y+1] - eta) - sigmoid(c[y] - eta)`` with ``c[0] = -inf, c[K] = +inf``,
+    as PyMC's ``OrderedLogistic``, but evaluated only at the observed category (O(n), not
+    O(n K): a third of the gradient's cost otherwise) and as a log difference, which stays
+    finite in the extreme tails.
+    """
+    big = pt.as_tensor([1e6])
+    edges = pt.concatenate([-big, cut, big])
+    log_upper = -pt.log1pexp(eta - edges[y + 1])   # log sigmoid(c[y+1] - eta)
+    log_lower = -pt.log1pexp(eta - edges[y])
+    return log_upper + pt.log1mexp(log_lower - log_upper)
+
+
+@dataclass(frozen=True)
+class Ordinal:
+    """A rating of ``categories`` levels: cumulative logit, ``P(y >= k) = sigmoid(eta - c_k)``.
+
+    The cut-points carry the level (no intercept); prior ``Normal(even shares, cut_sd)``,
+    ordered (:func:`even_share_cutpoints`).
+    """
+
+    name: ClassVar[str] = "ordinal"
+    data_fields: ClassVar[tuple[tuple[str, str], ...]] = (("y", "int64"), ("w", "float64"))
+    categories: int
+    cut_sd: float = 2.0
+
+    def add_parameters(self, outcome: str, intercept_mu: Any = None) -> Params:
+        """``cutpoints`` (dims ``{outcome}_cut``), ordered."""
+        centres = even_share_cutpoints(self.categories)
+        return {"cutpoints": pm.Normal(f"{outcome}_cutpoints", mu=centres, sigma=self.cut_sd,
+                                       transform=pm.distributions.transforms.ordered,
+                                       initval=centres, dims=f"{outcome}_cut")}
+
+    def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
+        """Log-probability of each observed category (:func:`ordered_logistic_logp`)."""
+        return ordered_logistic_logp(eta, params["cutpoints"], y)
+
+    @staticmethod
+    def above(eta: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """``P(y >= k)``, k = 1 .. K-1, on a last axis (cuts broadcast against it)."""
+        return expit(eta[..., None] - cuts)
+
+    @classmethod
+    def mean(cls, eta: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """Expected 0-based category ``sum_k P(y >= k)``."""
+        return cls.above(eta, cuts).sum(-1)
+
+    @classmethod
+    def probabilities(cls, eta: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """``P(y = k)``, k = 0 .. K-1, on a last axis."""
+        above = cls.above(eta, cuts)
+        ones = np.ones((*above.shape[:-1], 1))
+        return -np.diff(np.concatenate([ones, above, 0 * ones], axis=-1), axis=-1)
+
+    @staticmethod
+    def draw(eta: np.ndarray, cuts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """0-based categories: a logistic latent variable cut at ``cuts``."""
+        latent = eta + rng.logistic(size=len(eta))
+        return (latent[:, None] > cuts[None]).sum(axis=1)
+
+    @classmethod
+    def moments(cls, eta: np.ndarray,
+                cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mean score, its slope and variance (quasi-likelihood on the score)."""
+        above = cls.above(eta, cuts[None])
+        mean = above.sum(axis=1)
+        share = -np.diff(np.column_stack([np.ones(len(eta)), above, np.zeros(len(eta))]))
+        second = share @ np.arange(len(cuts) + 1) ** 2
+        return mean, (above * (1 - above)).sum(axis=1), np.maximum(second - mean**2, 1e-6)
+
+
+@dataclass(frozen=True)
+class Bernoulli:
+    """An event per night: Bernoulli with ``logit P = intercept + eta``."""
+
+    name: ClassVar[str] = "bernoulli"
+    data_fields: ClassVar[tuple[tuple[str, str], ...]] = (("y", "int64"), ("w", "float64"))
+
+    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
+        """``intercept`` (log odds without magnesium)."""
+        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0)}
+
+    def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
+        """Log-probability of each night's event indicator."""
+        return pm.logp(pm.Bernoulli.dist(logit_p=params["intercept"] + eta), y)
+
+    @staticmethod
+    def mean(eta: np.ndarray) -> np.ndarray:
+        """Event probability ``expit(eta)`` (eta with intercept)."""
+        return expit(eta)
+
+    @staticmethod
+    def draw(eta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Events (bool) of probability ``expit(eta)``."""
+        return rng.random(len(eta)) < expit(eta)
+
+    @staticmethod
+    def moments(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Logit link: ``(p, p (1 - p), p (1 - p))``, p clipped to [1e-6, 1 - 1e-6]."""
+        p = np.clip(expit(eta), 1e-6, 1 - 1e-6)
+        return p, p * (1 - p), p * (1 - p)
+
+
+def family_of(outcome: str) -> LikelihoodFamily:
+    """The personal model's family object of an outcome (by :data:`SPECS` ``family``)."""
+    spec = SPECS[outcome]
+    kinds: dict[Family, LikelihoodFamily] = {
+        "normal_ar1": NormalAR1(), "negbin": NegativeBinomial(), "bernoulli": Bernoulli(),
+        "ordinal": Ordinal(max(spec.categories, 2))}
+    return kinds[spec.family]

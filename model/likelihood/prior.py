@@ -1,0 +1,100 @@
+"""The personal model's prior of a person's effects, written once.
+
+It lives among the model's pieces (layer ``likelihood``) so that the simulators, which may not
+import the personal model, draw persons from it too; :mod:`model.personal.prior` is its
+public home for the personal model's users.
+
+``theta[f, o] = prior_mean[f, o] + r[o] + sqrt(prior_sd[f, o]^2 + dev_sd[o]^2) * z[f, o]``
+with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])`` and ``z ~ N(0, 1)``: the structure of
+:func:`model.personal.graph.build_graph`, here in numpy to draw plausible persons
+(:func:`model.trial.preposterior.draw_truth`,
+:func:`model.simulate.personas.persona_from_priors`) and to weigh draws under another prior.
+The build-up time constant is log-normal, the expectation effects normal (``[personal]`` of
+``settings.toml``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.core.outcomes import OUTCOMES
+from model.evidence.priorset import PriorSet
+
+
+@dataclass(frozen=True)
+class PersonalPrior:
+    """The prior of one person's effects and kinetics.
+
+    Attributes
+    ----------
+    mean, sd : numpy.ndarray
+        ``(form, outcome)`` evidence prior means and SDs (model scales).
+    dev_sd, resp_sd : numpy.ndarray
+        ``(outcome,)`` SD of a form's own deviation and of the shared responsiveness.
+    expect_sd : numpy.ndarray
+        ``(sleep outcome,)`` SD of the expectation (taking anything) effect.
+    log_tau_mu, log_tau_sd : float
+        Log-normal prior of the build-up time constant (days).
+    """
+
+    mean: np.ndarray
+    sd: np.ndarray
+    dev_sd: np.ndarray
+    resp_sd: np.ndarray
+    expect_sd: np.ndarray
+    log_tau_mu: float
+    log_tau_sd: float
+
+    @classmethod
+    def of(cls, priors: PriorSet, gi_shift: float = 0.0) -> PersonalPrior:
+        """The prior of a prior set (``gi_shift`` added to the GI means, gut sensitivity)."""
+        settings, personal = priors.settings, priors.settings.personal
+        smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
+        mean = priors.means().values.copy()
+        if gi_shift:
+            mean[:, OUTCOMES.index("gi")] += gi_shift
+        return cls(mean, priors.sds().values.copy(), personal.form_deviation_smd * smd,
+                   personal.responsiveness_smd * smd, personal.expectation_smd * smd[:-1],
+                   math.log(personal.onset_days_median), personal.onset_days_log_sd)
+
+    @property
+    def spread(self) -> np.ndarray:
+        """``(form, outcome)`` SD of ``theta`` given the responsiveness."""
+        return np.sqrt(self.sd**2 + self.dev_sd**2)
+
+    def draw_theta(self, rng: np.random.Generator) -> np.ndarray:
+        """One person's ``(form, outcome)`` effects (draws ``r`` first, then ``z``)."""
+        spread = self.spread
+        shared = rng.normal(0.0, self.resp_sd)
+        return self.mean + shared[None, :] + spread * rng.normal(size=spread.shape)
+
+    def draw_tau(self, rng: np.random.Generator) -> float:
+        """One build-up time constant (days)."""
+        return math.exp(rng.normal(self.log_tau_mu, self.log_tau_sd))
+
+    def draw_expectation(self, rng: np.random.Generator) -> np.ndarray:
+        """One person's ``(sleep outcome,)`` expectation effects."""
+        return rng.normal(0.0, self.expect_sd)
+
+    def log_density(self, theta: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """Log density of effects given the responsiveness, up to a constant.
+
+        Parameters
+        ----------
+        theta : numpy.ndarray
+            ``(draw, form, outcome)`` effects.
+        r : numpy.ndarray
+            ``(draw, outcome)`` shared responsiveness.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(draw,)`` ``log p(theta | r)`` without the ``2 pi`` constant (the density of
+            ``r`` itself is left out: it does not depend on the evidence priors).
+        """
+        spread = self.spread
+        z = (theta - self.mean[None] - r[:, None, :]) / spread[None]
+        return -0.5 * (z**2).sum(axis=(1, 2)) - np.log(spread).sum()
