@@ -13,10 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "model"
 MAX_LINES = 450
 
-LONG_MODULES_BEING_SPLIT = {
-    "model/nof1/engine.py",
-    "model/trial/preposterior.py",
-}
+LONG_MODULES_BEING_SPLIT: set[str] = set()
 """Modules over MAX_LINES today, being split on other branches: shrink this set, never grow it."""
 
 PRIVATE_IMPORTS_BEING_FIXED: set[tuple[str, str, str]] = set()

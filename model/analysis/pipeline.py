@@ -20,7 +20,6 @@ import numpy as np
 import xarray as xr
 
 from model.core.errors import MgsleepError
-from model.core.outcomes import OUTCOMES
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
@@ -29,6 +28,7 @@ from model.evidence.priorset import PriorSet, load_priors
 from model.inference.psis import resample_draws, resample_index, reweight, trusted
 from model.personal.fit import PersonalModel, gi_shift
 from model.personal.predict import predict_from_draws
+from model.personal.prior import PersonalPrior
 
 SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
@@ -91,12 +91,6 @@ def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
     return Diary(keep, diary.source, diary.warnings), as_of
 
 
-def _log_prior_theta(theta: np.ndarray, r: np.ndarray, mean: np.ndarray,
-                     sd: np.ndarray) -> np.ndarray:
-    z = (theta - mean[None] - r[:, None, :]) / sd[None]
-    return -0.5 * (z**2).sum(axis=(1, 2)) - np.log(sd).sum()
-
-
 def _reweighted(fit: PersonalModel, alt: PriorSet,
                 seed: int | None) -> dict[str, np.ndarray] | None:
     """Draws moved from the fitted prior to ``alt`` by PSIS; None when not trusted.
@@ -104,18 +98,10 @@ def _reweighted(fit: PersonalModel, alt: PriorSet,
     The rule is the fast update's (:func:`model.inference.psis.trusted`): Pareto ``k <= 0.7``
     and the fit's bulk ESS times the weights' ESS fraction above the ESS threshold.
     """
-    smd = np.array([alt.settings.outcomes[o].smd_sd for o in OUTCOMES])
-    dev = alt.settings.personal.form_deviation_smd * smd
     shift = gi_shift(alt, fit.gut_sensitivity)
-
-    def spread(p: PriorSet) -> tuple[np.ndarray, np.ndarray]:
-        mean = p.means().values.copy()
-        mean[:, OUTCOMES.index("gi")] += shift
-        return mean, np.sqrt(p.sds().values ** 2 + dev[None] ** 2)
-
     theta, r = fit.draws_of("theta"), fit.draws_of("responsiveness")
-    log_w = _log_prior_theta(theta, r, *spread(alt)) - _log_prior_theta(theta, r,
-                                                                         *spread(fit.priors_))
+    log_w = (PersonalPrior.of(alt, shift).log_density(theta, r)
+             - PersonalPrior.of(fit.priors_, shift).log_density(theta, r))
     ess_bulk = fit.diagnostics_.min_ess_bulk
     result = reweight(log_w, ess_bulk)
     if not trusted(result, ess_bulk):
