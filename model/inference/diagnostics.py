@@ -51,6 +51,8 @@ class Diagnostics:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary (the ``diagnostics`` object of the JSON outputs)."""
         out = asdict(self)
+        if self.max_rhat_all is None:  # a plain check: the four keys of schema_version 1
+            return {k: out[k] for k in ("ok", "max_rhat", "min_ess_bulk", "divergences")}
         out["checked"] = list(self.checked)
         return out
 

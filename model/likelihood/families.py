@@ -16,6 +16,9 @@ personal model's priors (fields of the dataclass), named ``{outcome}_{parameter}
 Families: :class:`NormalAR1` (log1p of minutes, exact stationary AR(1) errors over gaps),
 :class:`NegativeBinomial` (log link), :class:`Ordinal` (cumulative logit; its cut-points are
 centred on even shares by :func:`even_share_cutpoints`) and :class:`Bernoulli` (logit).
+
+PyMC and PyTensor are imported inside the methods that build graphs, so that the simulators
+and the command line's start-up (``mgsleep --help``) do not load them.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
-import pymc as pm
-import pytensor.tensor as pt
 from scipy.special import expit
 
 from model.core.outcomes import SPECS, Family
@@ -120,6 +121,8 @@ class NormalAR1:
 
     def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
         """``intercept``, ``sigma`` (marginal SD) and ``rho`` (autocorrelation per night)."""
+        import pymc as pm
+
         return {
             "intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0),
             "sigma": pm.HalfNormal(f"{outcome}_sigma", self.sigma_sd),
@@ -129,6 +132,9 @@ class NormalAR1:
 
     def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
         """Log-density of each night given the previous observed one (``prev``, ``gap``)."""
+        import pymc as pm
+        import pytensor.tensor as pt
+
         mean = params["intercept"] + eta
         carry, scale = ar1_carry(data["gap"], data["first"], params["rho"], pt)
         prev = data["prev"]
@@ -164,16 +170,23 @@ class NegativeBinomial:
 
     def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
         """``intercept`` (log mean count) and ``overdispersion``."""
+        import pymc as pm
+
         return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0),
                 "overdispersion": pm.HalfNormal(f"{outcome}_overdispersion", self.over_sd)}
 
     @staticmethod
     def dist(mu: Any, overdispersion: Any) -> Any:
         """The PyMC distribution of a count of mean ``mu``."""
+        import pymc as pm
+
         return pm.NegativeBinomial.dist(mu=mu, alpha=overdispersion**-2)
 
     def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
         """Log-probability of each count."""
+        import pymc as pm
+        import pytensor.tensor as pt
+
         return pm.logp(self.dist(pt.exp(params["intercept"] + eta), params["overdispersion"]), y)
 
     @staticmethod
@@ -202,6 +215,8 @@ def ordered_logistic_logp(eta: Any, cut: Any, y: Any) -> Any:
     O(n K): a third of the gradient's cost otherwise) and as a log difference, which stays
     finite in the extreme tails.
     """
+    import pytensor.tensor as pt
+
     big = pt.as_tensor([1e6])
     edges = pt.concatenate([-big, cut, big])
     log_upper = -pt.log1pexp(eta - edges[y + 1])   # log sigmoid(c[y+1] - eta)
@@ -224,6 +239,8 @@ class Ordinal:
 
     def add_parameters(self, outcome: str, intercept_mu: Any = None) -> Params:
         """``cutpoints`` (dims ``{outcome}_cut``), ordered."""
+        import pymc as pm
+
         centres = even_share_cutpoints(self.categories)
         return {"cutpoints": pm.Normal(f"{outcome}_cutpoints", mu=centres, sigma=self.cut_sd,
                                        transform=pm.distributions.transforms.ordered,
@@ -276,10 +293,14 @@ class Bernoulli:
 
     def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
         """``intercept`` (log odds without magnesium)."""
+        import pymc as pm
+
         return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0)}
 
     def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
         """Log-probability of each night's event indicator."""
+        import pymc as pm
+
         return pm.logp(pm.Bernoulli.dist(logit_p=params["intercept"] + eta), y)
 
     @staticmethod
