@@ -19,7 +19,7 @@ def test_every_form_and_outcome_has_a_traceable_prior(priors):
     assert len(table) == len(FORMS) * len(OUTCOMES)
     for (form, outcome), row in table.iterrows():
         assert row["sd"] > 0
-        assert row["basis"] in {"direct", "expert", "class", "reference"}
+        assert row["basis"] in {"direct", "expert", "group", "class", "reference"}
         assert row["certainty"] in CERTAINTIES
         if row["basis"] != "reference":
             assert row["sources"], f"{form} x {outcome} has no sources"
@@ -40,6 +40,7 @@ def test_bases_follow_the_evidence(priors):
 def test_sources_exist_in_the_files(priors):
     ids = {s.id for s in priors.evidence.class_file.studies}
     ids |= {s.id for f in priors.evidence.form_files.values() for s in f.studies}
+    ids |= {s.id for g in priors.evidence.groups.groups for s in g.studies}
     for entry in priors.entries.values():
         assert set(entry.sources) <= ids
 
@@ -117,11 +118,11 @@ def test_the_real_preclinical_claim_for_taurate_moves_less_than_005_smd(priors):
 
 
 def test_override_and_sceptical(priors):
-    changed = priors.with_override("glycinate", "sol", mean=-0.3, sd=0.1, reason="my MA")
-    assert changed["glycinate", "sol"].basis == "override"
-    assert changed["glycinate", "sol"].mean == -0.3
-    assert priors["glycinate", "sol"].basis == "class"  # the original is untouched
-    assert "OVERRIDE" in changed.explain("glycinate", "sol")
+    changed = priors.with_override("citrate", "sol", mean=-0.3, sd=0.1, reason="my MA")
+    assert changed["citrate", "sol"].basis == "override"
+    assert changed["citrate", "sol"].mean == -0.3
+    assert priors["citrate", "sol"].basis == "class"  # the original is untouched
+    assert "OVERRIDE" in changed.explain("citrate", "sol")
     sceptic = priors.sceptical(0.5)
     assert sceptic["citrate", "sol"].mean == pytest.approx(priors["citrate", "sol"].mean / 2)
     with pytest.raises(PriorsError):
@@ -181,7 +182,7 @@ FAULTS = {
     "missing source": (GLY, 'source = "doi:10.2147/NSS.S524348; PMID 40918053"\n', "",
                        r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.source: "
                        r"Field required"),
-    "negative sd": (GLY, "se = 0.102", "se = -0.102",
+    "negative sd": (GLY, "se = 0.16", "se = -0.16",
                     r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.se: .*greater than 0"),
     "unknown form": ("forms/malate.toml", 'form = "malate"', 'form = "malatte"',
                      r"malate\.toml: .*unknown form 'malatte' \(did you mean 'malate'\?\)"),
@@ -192,7 +193,7 @@ FAULTS = {
                    r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.citaton: unknown key "
                    r"'citaton' \(did you mean 'citation'\?\)"),
     "duplicate entry": (GLY, "", "",
-                        r"glycinate\.toml: key studies\[5 id=SCHUSTER2025\]: duplicate entry"),
+                        r"glycinate\.toml: key studies\[7 id=SCHUSTER2025\]: duplicate entry"),
     "unknown outcome": (GLY, 'outcome = "quality"', 'outcome = "sleepiness"',
                         r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: unknown outcome"),
     "p out of range": ("forms/oxide.toml", "p = 0.006", "p = 1.5",
@@ -204,12 +205,12 @@ FAULTS = {
                            r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: effect .* exceeds"),
     "bad toml": (GLY, 'form = "glycinate"', 'form = "glycinate',
                  r"glycinate\.toml: not valid TOML"),
-    "settings typo": ("settings.toml", "shrink = 0.6", "shrnk = 0.6",
-                      r"settings\.toml: key certainty\.low\.shrnk: unknown key 'shrnk' "
-                      r"\(did you mean 'shrink'\?\)"),
+    "settings typo": ("settings.toml", "floor_smd = 0.3", "flor_smd = 0.3",
+                      r"settings\.toml: key certainty\.low\.flor_smd: unknown key 'flor_smd' "
+                      r"\(did you mean 'floor_smd'\?\)"),
     "negative power": ("settings.toml", "power = 0.25", "power = -0.25",
                        r"settings\.toml: key certainty\.low\.power: .*greater than 0"),
-    "missing measure field": (GLY, "se = 0.102\n", "",
+    "missing measure field": (GLY, "se = 0.16\n", "",
                               r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: measure "
                               r"'smd_benefit' needs se"),
 }
@@ -231,7 +232,7 @@ def test_malformed_priors_give_one_clear_line(priors_copy, name):
 
 
 def test_all_faults_are_reported_together(priors_copy):
-    _edit(priors_copy, GLY, "se = 0.102", "se = -0.102")
+    _edit(priors_copy, GLY, "se = 0.16", "se = -0.16")
     _edit(priors_copy, "forms/oxide.toml", "p = 0.006", "p = 1.5")
     with pytest.raises(PriorsError) as caught:
         load_priors(priors_copy)

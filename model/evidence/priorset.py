@@ -25,8 +25,10 @@ from model.core.outcomes import OUTCOMES
 from model.core.paths import default_priors_dir
 from model.evidence.schema import (
     EvidenceFile,
+    GroupsFile,
     Safety,
     Settings,
+    Study,
     parse_file,
     raise_if,
 )
@@ -70,6 +72,7 @@ class Evidence:
     class_file: EvidenceFile
     form_files: dict[str, EvidenceFile]
     compounds: tuple[Compound, ...]
+    groups: GroupsFile = field(default_factory=GroupsFile)
 
 
 def _load_evidence(directory: Path) -> Evidence:
@@ -96,8 +99,16 @@ def _load_evidence(directory: Path) -> Evidence:
             faults.append(Fault(str(path), "key form", f"form {parsed.form!r} does not match "
                                 f"the file name; name the file {parsed.form}.toml"))
         form_files[parsed.form] = parsed
-    files = {str(directory / "class.toml"): class_file} | {
-        str(directory / "forms" / f"{form}.toml"): f for form, f in form_files.items()}
+    groups: GroupsFile | None = GroupsFile()
+    if (directory / "groups.toml").is_file():  # optional: older directories have none
+        groups, found = parse_file(directory / "groups.toml", GroupsFile)
+        faults += found
+    files: dict[str, tuple[Study, ...]] = {
+        str(directory / "class.toml"): class_file.studies if class_file else ()}
+    files |= {str(directory / "forms" / f"{form}.toml"): f.studies
+              for form, f in form_files.items()}
+    for group in groups.groups if groups else ():
+        files[f"{directory / 'groups.toml'} group {group.name}"] = group.studies
     if settings is not None:
         faults += _entry_faults(files, settings)
     try:
@@ -110,17 +121,16 @@ def _load_evidence(directory: Path) -> Evidence:
         compounds = ()
     raise_if(faults)
     assert settings is not None and safety is not None and class_file is not None
-    return Evidence(directory, settings, safety, class_file, form_files, compounds)
+    return Evidence(directory, settings, safety, class_file, form_files, compounds,
+                    groups or GroupsFile())
 
 
-def _entry_faults(files: dict[str, EvidenceFile | None], settings: Settings) -> list[Fault]:
+def _entry_faults(files: dict[str, tuple[Study, ...]], settings: Settings) -> list[Fault]:
     """Duplicate ids across files and entries that cannot be put on the model scale."""
     faults: list[Fault] = []
     seen: dict[tuple[str, str], str] = {}
-    for path, file in files.items():
-        if file is None:
-            continue
-        for index, study in enumerate(file.studies, start=1):
+    for path, studies in files.items():
+        for index, study in enumerate(studies, start=1):
             key = f"key studies[{index} id={study.id}]"
             previous = seen.get((study.id, study.outcome))
             if previous is not None:
@@ -128,7 +138,7 @@ def _entry_faults(files: dict[str, EvidenceFile | None], settings: Settings) -> 
                                     f"{study.outcome!r} is already in {previous}"))
             seen[study.id, study.outcome] = path
             try:
-                convert(study, settings, file.form or "class")
+                convert(study, settings, path)
             except ConversionError as error:
                 faults.append(Fault(path, key, str(error)))
     return faults
@@ -251,6 +261,13 @@ class PriorSet:
                                  syn.class_pool)
         lines.append(f"   -> class effect N({syn.class_prior.mean:.3f}, "
                      f"{syn.class_prior.sd:.3f})")
+        if syn.group is not None:
+            lines += _describe_parts(f"group {syn.group} evidence", syn.group_contributions,
+                                     syn.group_pool)
+        if syn.group_prior is not None:
+            lines.append(f"   -> group effect N({syn.group_prior.mean:.3f}, "
+                         f"{syn.group_prior.sd:.3f}) (class widened by "
+                         f"{self.settings.group_deviation_smd:g} SMD)")
         level = self.evidence.form_files.get(form)
         lines.append(f"2. form deviation sd {syn.deviation_sd:.3f} (evidence level "
                      f"{level.evidence_level if level else 'none'})")
@@ -305,10 +322,10 @@ def _describe_parts(title: str, parts: tuple[Any, ...],
 
 def _derive(evidence: Evidence, power_factor: float = 1.0) -> PriorSet:
     syntheses = synthesize(evidence.settings, evidence.class_file, evidence.form_files,
-                           power_factor)
+                           power_factor, evidence.groups)
     entries = {}
     for key, syn in syntheses.items():
-        ids = tuple(c.study_id for c in syn.class_contributions + syn.form_contributions)
+        ids = tuple(c.study_id for c in syn.contributions)
         entries[key] = PriorEntry(syn.form, syn.outcome,
                                   evidence.settings.outcomes[syn.outcome].scale,
                                   syn.prior.mean, syn.prior.sd, syn.certainty, syn.basis, ids)

@@ -83,6 +83,7 @@ class Settings(_Strict):
     max_abs_smd: float = Field(gt=0)
     certainty: dict[Certainty, CertaintyDiscount]
     form_deviation: FormDeviation
+    group_deviation_smd: float = Field(default=0.5, gt=0)
     outcomes: dict[str, OutcomeSettings]
     personal: PersonalSettings
 
@@ -143,6 +144,9 @@ class Study(_Strict):
     direction: Literal["benefit", "harm"] | None = None
     events: int | None = Field(default=None, ge=0)
     control_rate: float | None = Field(default=None, gt=0, lt=1)
+    indirectness: str | None = Field(default=None, min_length=1)
+    """Why the population, outcome or comparison differs from ours (GRADE indirectness): the
+    entry then counts one certainty grade lower (see ``settings.toml``)."""
 
     @model_validator(mode="after")
     def _measure_fields(self) -> Study:
@@ -164,6 +168,13 @@ class Study(_Strict):
                 and self.events > self.n:
             raise ValueError(f"events ({self.events}) exceed n ({self.n})")
         return self
+
+    @property
+    def effective_certainty(self) -> str:
+        """The grade the entry counts with: one lower when it is indirect."""
+        if self.indirectness is None:
+            return self.certainty
+        return CERTAINTIES[min(CERTAINTIES.index(self.certainty) + 1, len(CERTAINTIES) - 1)]
 
     @property
     def is_expert(self) -> bool:
@@ -197,6 +208,45 @@ class EvidenceFile(_Strict):
                 raise ValueError(f"unknown form {self.form!r}{_hint(self.form, FORMS)}; "
                                  f"expected one of {', '.join(FORMS)}")
         return self
+
+
+class FormGroup(_Strict):
+    """Forms that share a chemistry (e.g. osmotic salts) and the evidence about the group."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z_]+$")
+    forms: tuple[str, ...] = Field(min_length=1)
+    notes: str = ""
+    studies: tuple[Study, ...] = ()
+    excluded: tuple[Excluded, ...] = ()
+
+    @model_validator(mode="after")
+    def _forms_known(self) -> FormGroup:
+        unknown = [f for f in self.forms if f not in FORMS]
+        if unknown:
+            raise ValueError(f"unknown form(s) {unknown}{_hint(unknown[0], FORMS)}; expected "
+                             f"names from {', '.join(FORMS)}")
+        return self
+
+
+class GroupsFile(_Strict):
+    """Contents of ``groups.toml``: form groups between the class and the forms."""
+
+    groups: tuple[FormGroup, ...] = ()
+
+    @model_validator(mode="after")
+    def _each_form_once(self) -> GroupsFile:
+        seen: dict[str, str] = {}
+        for group in self.groups:
+            for form in group.forms:
+                if form in seen:
+                    raise ValueError(f"form {form!r} is in groups {seen[form]!r} and "
+                                     f"{group.name!r}; a form belongs to one group")
+                seen[form] = group.name
+        return self
+
+    def group_of(self, form: str) -> FormGroup | None:
+        """The group a form belongs to, if any."""
+        return next((g for g in self.groups if form in g.forms), None)
 
 
 class Ceiling(_Strict):

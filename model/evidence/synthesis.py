@@ -3,11 +3,18 @@
 Chain for one form x outcome (each step is recorded so that ``PriorSet.explain`` can show it):
 
 1. every entry is converted to the model scale at the reference dose (:func:`convert`);
-2. its certainty grade discounts it (:func:`discount`): mean x shrink, variance / power + floor;
+2. its certainty grade discounts it, once (:func:`discount`): its variance is divided by the
+   grade's power-prior weight and a doubt floor is added (an indirect entry counts one grade
+   lower); the mean is kept (``shrink`` = 1 in the bundled settings: the precision-weighted
+   updates below already pull a weak entry toward its prior, so shrinking the mean as well
+   would discount it twice);
 3. the class effect = the no-evidence reference prior N(0, reference_sd^2) updated with the
    random-effects pool of the class entries;
-4. the form prior = the class effect widened by the form deviation, updated with the pool of
-   the form's own entries.
+4. the group effect (``groups.toml``: forms that share a chemistry, e.g. osmotic salts) = the
+   class effect widened by the group deviation and updated with the pool of the group's
+   entries, where the group has entries on that outcome (otherwise the class effect as it is);
+5. the form prior = the group (or class) effect widened by the form deviation, updated with
+   the pool of the form's own entries.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from model.evidence.schema import (
     CERTAINTIES,
     EXPERT_KINDS,
     EvidenceFile,
+    GroupsFile,
     OutcomeSettings,
     Settings,
     Study,
@@ -93,6 +101,15 @@ class Synthesis:
     form_contributions: tuple[Contribution, ...]
     class_pool: tuple[float, float, float] | None
     form_pool: tuple[float, float, float] | None
+    group: str | None = None
+    group_prior: Normal | None = None
+    group_contributions: tuple[Contribution, ...] = ()
+    group_pool: tuple[float, float, float] | None = None
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """Every entry that shaped the prior: class, group, then form."""
+        return self.class_contributions + self.group_contributions + self.form_contributions
 
 
 def benefit_sign(outcome: OutcomeSettings) -> float:
@@ -178,12 +195,16 @@ def convert(study: Study, settings: Settings, scope: str) -> Converted:
 
 
 def discount(item: Converted, settings: Settings, power_factor: float = 1.0) -> Contribution:
-    """Apply the certainty grade's power-prior weight, shrinkage and doubt floor."""
-    grade = settings.certainty[item.study.certainty]
+    """Apply the entry's certainty grade (one lower when indirect): power weight and floor.
+
+    ``shrink`` (1 in the bundled settings) optionally multiplies the mean as well.
+    """
+    certainty = item.study.effective_certainty
+    grade = settings.certainty[certainty]
     smd_sd = settings.outcomes[item.study.outcome].smd_sd
     power = grade.power * power_factor
     sd = math.sqrt(item.se**2 / power + (grade.floor_smd * smd_sd) ** 2)
-    return Contribution(item.study.id, item.scope, item.study.certainty, item.study.kind,
+    return Contribution(item.study.id, item.scope, certainty, item.study.kind,
                         item.estimate, item.se, grade.shrink * item.estimate, sd)
 
 
@@ -195,9 +216,12 @@ def _pooled(parts: list[Contribution], method: str) -> tuple[float, float, float
     return result.estimate, result.se, result.tau2
 
 
-def _basis(form_parts: list[Contribution], class_parts: list[Contribution]) -> str:
+def _basis(form_parts: list[Contribution], group_parts: list[Contribution],
+           class_parts: list[Contribution]) -> str:
     if form_parts:
         return "expert" if all(c.kind in EXPERT_KINDS for c in form_parts) else "direct"
+    if group_parts:
+        return "group"
     return "class" if class_parts else "reference"
 
 
@@ -211,6 +235,7 @@ def synthesize(
     class_file: EvidenceFile,
     form_files: dict[str, EvidenceFile],
     power_factor: float = 1.0,
+    groups: GroupsFile | None = None,
 ) -> dict[tuple[str, str], Synthesis]:
     """Derive the prior of every form x outcome from the evidence files.
 
@@ -224,6 +249,8 @@ def synthesize(
         ``form -> EvidenceFile``; a form without a file has no direct evidence.
     power_factor : float
         Multiplies every certainty's power-prior weight (2 = every grade counts double).
+    groups : GroupsFile, optional
+        Form groups and their entries (``groups.toml``); none: forms sit under the class.
 
     Returns
     -------
@@ -231,37 +258,59 @@ def synthesize(
         ``(form, outcome) -> Synthesis``.
 
     """
-    def contributions(file: EvidenceFile, outcome: str, scope: str) -> list[Contribution]:
+    def contributions(studies: tuple[Study, ...], outcome: str, scope: str
+                      ) -> list[Contribution]:
         return [discount(convert(s, settings, scope), settings, power_factor)
-                for s in file.studies if s.outcome == outcome]
+                for s in studies if s.outcome == outcome]
 
+    groups = groups or GroupsFile()
     result: dict[tuple[str, str], Synthesis] = {}
     for outcome in OUTCOMES:
         spec = settings.outcomes[outcome]
-        class_parts = contributions(class_file, outcome, "class")
+        class_parts = contributions(class_file.studies, outcome, "class")
         class_pool = _pooled(class_parts, settings.pooling_method)
         class_prior = Normal(0.0, spec.reference_sd)
         if class_pool is not None:
             class_prior = class_prior.update(class_pool[0], class_pool[1])
         for form in FORMS:
+            group = groups.group_of(form)
+            group_parts = (contributions(group.studies, outcome, f"group {group.name}")
+                           if group else [])
+            group_pool = _pooled(group_parts, settings.pooling_method)
+            above = class_prior
+            if group_pool is not None:
+                above = class_prior.widen(settings.group_deviation_smd * spec.smd_sd).update(
+                    group_pool[0], group_pool[1])
             file = form_files.get(form, EvidenceFile(form=form))
-            factor = getattr(settings.form_deviation, file.evidence_level)
-            deviation = max(factor * abs(class_prior.mean), spec.deviation_min_sd)
-            form_parts = contributions(file, outcome, form)
-            form_pool = _pooled(form_parts, settings.pooling_method)
-            prior = class_prior.widen(deviation)
-            written = [c for c in form_parts if c.kind == "population"]
-            if written:  # a population posterior written back is the prior as it is
-                prior, form_pool, basis = Normal(written[0].raw, written[0].raw_se), None, \
-                    "pooled"
-            else:
-                if form_pool is not None:
-                    prior = prior.update(form_pool[0], form_pool[1])
-                basis = _basis(form_parts, class_parts)
-            certainty = _best_certainty(class_parts + form_parts)
-            if basis in ("class", "reference"):  # borrowed: downgrade for indirectness
-                certainty = CERTAINTIES[min(CERTAINTIES.index(certainty) + 1, 3)]
-            result[form, outcome] = Synthesis(
-                form, outcome, prior, class_prior, deviation, basis, certainty, tuple(class_parts),
-                tuple(form_parts), class_pool, form_pool)
+            form_parts = contributions(file.studies, outcome, form)
+            result[form, outcome] = _form_synthesis(
+                settings, file, outcome, class_prior, above, class_parts, group_parts,
+                form_parts, class_pool, group_pool, group.name if group else None)
     return result
+
+
+def _form_synthesis(settings: Settings, file: EvidenceFile, outcome: str, class_prior: Normal,
+                    above: Normal, class_parts: list[Contribution],
+                    group_parts: list[Contribution], form_parts: list[Contribution],
+                    class_pool: tuple[float, float, float] | None,
+                    group_pool: tuple[float, float, float] | None,
+                    group: str | None) -> Synthesis:
+    """The last step for one form: widen the level above by the form deviation, add its pool."""
+    spec = settings.outcomes[outcome]
+    factor = getattr(settings.form_deviation, file.evidence_level)
+    deviation = max(factor * abs(above.mean), spec.deviation_min_sd)
+    form_pool = _pooled(form_parts, settings.pooling_method)
+    prior = above.widen(deviation)
+    written = [c for c in form_parts if c.kind == "population"]
+    if written:  # a population posterior written back is the prior as it is
+        prior, form_pool, basis = Normal(written[0].raw, written[0].raw_se), None, "pooled"
+    else:
+        if form_pool is not None:
+            prior = prior.update(form_pool[0], form_pool[1])
+        basis = _basis(form_parts, group_parts, class_parts)
+    certainty = _best_certainty(class_parts + group_parts + form_parts)
+    if basis in ("class", "reference"):  # borrowed: downgrade for indirectness
+        certainty = CERTAINTIES[min(CERTAINTIES.index(certainty) + 1, 3)]
+    return Synthesis(file.form or "", outcome, prior, class_prior, deviation, basis, certainty,
+                     tuple(class_parts), tuple(form_parts), class_pool, form_pool, group,
+                     above if group_pool is not None else None, tuple(group_parts), group_pool)

@@ -1,0 +1,198 @@
+"""A world that is not the model: diaries from an independent generator, with known truth.
+
+The personal model's own simulator (:mod:`model.simulate.personas`) writes diaries with the
+model's equations, so a fit of them only shows that the model agrees with itself. This
+generator deliberately differs from the model wherever real nights are likely to:
+
+- sleep-onset latency is **gamma** distributed in minutes (not log-normal), with **Markov runs
+  of bad nights** (a two-state chain: a bad night makes the next one likely bad too) that
+  lengthen latency, add awakenings and lower the ratings together;
+- a **weekday** effect (Friday and Saturday nights) and late **caffeine**;
+- effects build up after a **lag and a linear ramp** of per-person length (not first-order
+  kinetics) and follow a **Hill** dose curve (``n = 2``; not Emax);
+- an **expectation** effect of taking anything (placebo included) that fades over weeks, and
+  **drift**: a diary started in a bad patch improves on its own (regression to the mean);
+- ratings come from an **autocorrelated normal latent** (not logistic noise);
+- GI nights follow the **chemistry** of the form (osmotic salts vs chelates) and a person-level
+  gut sensitivity, in the single-intake dose;
+- whole nights go blank (4 %) besides single blank cells.
+
+Nothing here imports the model's likelihood: it is written from these statements alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from model.core.forms import PLACEBO
+from model.core.regimen import Regimen
+
+OSMOTIC_FORMS = frozenset({"oxide", "citrate", "chloride", "lactate", "malate"})
+"""Forms whose GI risk is that of an osmotic salt in this world."""
+
+RATING_SCALES = {"quality": (1, 5), "freshness": (1, 10), "anxiety": (0, 10)}
+"""Diary range of each rating."""
+
+
+@dataclass(frozen=True)
+class WorldPerson:
+    """One person of the independent world; every effect is at full (saturated) exposure.
+
+    ``effects`` maps ``form -> {outcome: value}``: ``sol`` and ``awakenings`` are
+    multipliers (0.7 = 30 % less), ``quality``/``freshness``/``anxiety`` shifts of the rating
+    in points (positive = higher rating), ``gi`` a log-odds shift at 300 mg in one intake
+    added to the form's chemistry.
+    """
+
+    effects: dict[str, dict[str, float]] = field(default_factory=dict)
+    sol_minutes: float = 30.0
+    sol_shape: float = 2.5
+    bad_enter: float = 0.08
+    bad_stay: float = 0.55
+    awakenings_mean: float = 1.5
+    lag_days: float = 2.0
+    ramp_days: float = 12.0
+    hill_ed50_mg: float = 180.0
+    gut_sensitivity: float = 0.0
+    expectation: float = 0.15
+    expectation_days: float = 21.0
+    drift: float = 0.25
+    drift_days: float = 30.0
+    rating_rho: float = 0.5
+    caffeine_rate: float = 0.2
+    blank_night_rate: float = 0.04
+    blank_cell_rate: float = 0.03
+    levels: dict[str, float] = field(default_factory=lambda: {
+        "quality": 3.0, "freshness": 5.0, "anxiety": 4.5})
+
+    def dose_fraction(self, mg: float) -> float:
+        """Hill curve (n = 2) of a daily dose, as a fraction of the saturated effect."""
+        return mg**2 / (self.hill_ed50_mg**2 + mg**2) if mg > 0 else 0.0
+
+    def gi_probability(self, regimen: Regimen) -> float:
+        """Chance of a loose-stool night on a regimen (steady state, no bad-night effect)."""
+        if not regimen.active:
+            return 0.04
+        single = regimen.elemental_mg / (2 if regimen.split else 1)
+        chemistry = 1.2 if regimen.form in OSMOTIC_FORMS else -0.2
+        shift = self.effects.get(regimen.form, {}).get("gi", 0.0)
+        gut = self.gut_sensitivity * (1.0 if regimen.form in OSMOTIC_FORMS else 0.4)
+        return float(expit(np.log(0.04 / 0.96) + (chemistry + shift + gut) * single / 300.0))
+
+
+def _ramp(person: WorldPerson, regimens: Sequence[Regimen]) -> np.ndarray:
+    """Night-by-night fraction of each night's saturated effect: lag, linear ramp, wash-out."""
+    level, out = 0.0, np.zeros(len(regimens))
+    target_previous, lagged = 0.0, 0
+    for t, regimen in enumerate(regimens):
+        target = person.dose_fraction(regimen.elemental_mg) if regimen.active else 0.0
+        lagged = lagged + 1 if target == target_previous else 0
+        if target > level and lagged >= person.lag_days:
+            level = min(target, level + 1.0 / person.ramp_days)
+        elif target < level:
+            level = max(target, level - 2.0 / person.ramp_days)  # wash-out twice as fast
+        target_previous = target
+        out[t] = level
+    return out
+
+
+def _effect(person: WorldPerson, regimens: Sequence[Regimen], outcome: str,
+            neutral: float) -> np.ndarray:
+    """Per night, the effect on ``outcome`` of the form last taken (``neutral``: none yet).
+
+    After a stop the last form's effect is kept, so that it washes out with the ramp.
+    """
+    values, last = np.empty(len(regimens)), neutral
+    for t, regimen in enumerate(regimens):
+        if regimen.active:
+            last = person.effects.get(regimen.form, {}).get(outcome, neutral)
+        values[t] = last
+    return values
+
+
+def _bad_nights(person: WorldPerson, nights: int, rng: np.random.Generator) -> np.ndarray:
+    bad = np.zeros(nights, bool)
+    for t in range(nights):
+        p = person.bad_stay if t and bad[t - 1] else person.bad_enter
+        bad[t] = rng.random() < p
+    return bad
+
+
+def simulate_world(person: WorldPerson, regimens: Sequence[Regimen], *, seed: int | None = None,
+                   start: str = "2026-01-01") -> pd.DataFrame:
+    """The diary (CONTRACT.md columns) a world person keeps on the given nightly regimens."""
+    rng = np.random.default_rng(seed)
+    n = len(regimens)
+    dates = pd.date_range(start, periods=n, freq="D")
+    exposure = _ramp(person, regimens)
+    taking = np.array([r.active or r.form == PLACEBO for r in regimens], float)
+    since_start = np.cumsum(taking) * taking
+    expectation = person.expectation * taking * np.exp(-since_start / person.expectation_days)
+    drift = person.drift * np.exp(-np.arange(n) / person.drift_days)
+    bad = _bad_nights(person, n, rng)
+    weekend = np.isin(dates.dayofweek, (4, 5)).astype(float)
+    caffeine = (rng.random(n) < person.caffeine_rate).astype(float)
+
+    sol_factor = 1 + (_effect(person, regimens, "sol", 1.0) - 1) * exposure
+    mean_sol = (person.sol_minutes * sol_factor * (1 - expectation) * np.exp(drift)
+                * np.where(bad, 2.5, 1.0) * (1 + 0.15 * weekend) * (1 + 0.3 * caffeine))
+    sol = np.minimum(np.round(rng.gamma(person.sol_shape, mean_sol / person.sol_shape)), 720)
+    wake_factor = 1 + (_effect(person, regimens, "awakenings", 1.0) - 1) * exposure
+    awakenings = rng.poisson(person.awakenings_mean * wake_factor * (1 - 0.5 * expectation)
+                             * np.exp(drift / 2) + 1.5 * bad)
+    frame = pd.DataFrame({
+        "date": dates.strftime("%Y-%m-%d"),
+        "form": [r.form if r.active or r.form == PLACEBO else "" for r in regimens],
+        "elemental_mg": [r.elemental_mg if r.active else np.nan for r in regimens],
+        "split": [int(r.split) for r in regimens],
+        "sol_min": sol.astype(float), "awakenings": np.minimum(awakenings, 50).astype(float),
+    })
+    for name, (low, high) in RATING_SCALES.items():
+        sign = -1.0 if name == "anxiety" else 1.0
+        latent = np.zeros(n)
+        for t in range(n):
+            latent[t] = person.rating_rho * (latent[t - 1] if t else 0.0) + rng.normal(0, 0.8)
+        shift = (_effect(person, regimens, name, 0.0) * exposure
+                 + sign * (3 * expectation - drift - 1.2 * bad))
+        frame[name] = np.clip(np.round(person.levels[name] + shift + latent), low, high)
+    gi = rng.random(n) < [person.gi_probability(r) for r in regimens]
+    frame["stool_bristol"] = np.where(gi, rng.integers(6, 8, n), rng.integers(2, 6, n))
+    frame["caffeine_late"] = caffeine
+    outcomes = ["sol_min", "awakenings", "quality", "freshness", "anxiety", "stool_bristol"]
+    cells = rng.random((n, len(outcomes))) < person.blank_cell_rate
+    cells |= (rng.random(n) < person.blank_night_rate)[:, None]
+    frame[outcomes] = frame[outcomes].astype(float).mask(cells)
+    return frame
+
+
+def draw_world_person(rng: np.random.Generator, *, responder: float = 0.5) -> WorldPerson:
+    """A random world person; ``responder`` is the chance that magnesium helps them at all.
+
+    A responder gets a sleep-onset multiplier of 0.55-0.85 and matching ratings on one or
+    two forms (chelates a little more often), a non-responder none; kinetics, dose curve,
+    gut sensitivity, expectation and drift vary from person to person.
+    """
+    forms = ("glycinate", "taurate", "threonate", "citrate", "oxide", "malate")
+    effects: dict[str, dict[str, float]] = {}
+    if rng.random() < responder:
+        weights = np.array([3, 2, 2, 1.5, 1, 1], float)
+        chosen = rng.choice(forms, size=rng.integers(1, 3), replace=False,
+                            p=weights / weights.sum())
+        for form in chosen:
+            sol = rng.uniform(0.55, 0.85)
+            effects[str(form)] = {"sol": sol, "awakenings": rng.uniform(0.7, 1.0),
+                                  "quality": 2.5 * (1 - sol), "freshness": 3 * (1 - sol),
+                                  "anxiety": -4 * (1 - sol)}
+    return WorldPerson(
+        effects=effects, sol_minutes=float(rng.uniform(18, 60)),
+        sol_shape=float(rng.uniform(1.8, 4.0)), bad_enter=float(rng.uniform(0.03, 0.12)),
+        bad_stay=float(rng.uniform(0.3, 0.7)), awakenings_mean=float(rng.uniform(0.8, 3.0)),
+        lag_days=float(rng.uniform(0, 5)), ramp_days=float(rng.uniform(5, 25)),
+        hill_ed50_mg=float(rng.uniform(100, 250)), gut_sensitivity=float(rng.normal(0, 0.7)),
+        expectation=float(rng.uniform(0.0, 0.3)), drift=float(rng.uniform(-0.1, 0.4)),
+        rating_rho=float(rng.uniform(0.2, 0.7)))

@@ -1,0 +1,129 @@
+"""The evidence base after the 2026-11 addendum: indirectness, GI by chemistry, seed claims."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from model import load_priors
+from model.core.errors import PriorsError
+from model.core.forms import elemental_fractions
+from model.core.paths import default_priors_dir
+
+OSMOTIC = ("oxide", "citrate", "chloride", "lactate", "malate")
+GENTLE = ("glycinate", "taurate", "threonate")
+
+
+@pytest.fixture(scope="module")
+def priors():
+    return load_priors()
+
+
+@pytest.fixture
+def priors_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "priors"
+    shutil.copytree(default_priors_dir(), target)
+    return target
+
+
+def _contribution(priors, form, outcome, study_id):
+    return next(c for c in priors.syntheses[form, outcome].contributions
+                if c.study_id == study_id)
+
+
+def test_an_indirect_entry_counts_one_grade_lower(priors):
+    abbasi = _contribution(priors, "oxide", "quality", "ABBASI2012")
+    assert abbasi.certainty == "very low"            # graded low, indirect population
+    dickinson = _contribution(priors, "oxide", "gi", "DICKINSON2006")
+    assert dickinson.certainty == "low"              # graded moderate, indirect
+    schuster = _contribution(priors, "glycinate", "quality", "SCHUSTER2025")
+    assert schuster.certainty == "low"               # direct: kept
+
+
+def test_weak_evidence_is_discounted_once_not_twice(priors):
+    """The mean of every entry enters as it is; weakness widens it (power and floor)."""
+    for syn in priors.syntheses.values():
+        for part in syn.contributions:
+            assert part.mean == pytest.approx(part.raw)
+            assert part.sd >= part.raw_se
+
+
+def test_oxide_no_longer_has_the_largest_quality_prior(priors):
+    quality = priors.means().sel(outcome="quality")
+    assert quality.sel(form="oxide") < quality.sel(form="glycinate")
+    assert quality.sel(form="oxide") < quality.sel(form="threonate")
+
+
+def test_gi_prior_follows_chemistry(priors):
+    gi = priors.means().sel(outcome="gi")
+    least_osmotic = min(float(gi.sel(form=f)) for f in OSMOTIC)
+    most_gentle = max(float(gi.sel(form=f)) for f in GENTLE)
+    assert least_osmotic - most_gentle > 0.3          # log-odds at a 300 mg single intake
+    for form in OSMOTIC:
+        assert priors.syntheses[form, "gi"].group == "osmotic"
+        assert "OSMOTIC_SALTS_LAXATIVE" in priors[form, "gi"].sources
+
+
+def test_groups_change_only_the_outcomes_they_have_evidence_on(priors, priors_copy):
+    (priors_copy / "groups.toml").unlink()       # optional: older directories have none
+    plain = load_priors(priors_copy)
+    for form in OSMOTIC + GENTLE:
+        assert plain[form, "sol"].mean == pytest.approx(priors[form, "sol"].mean)
+        assert plain[form, "quality"].mean == pytest.approx(priors[form, "quality"].mean)
+    assert priors["citrate", "gi"].mean > plain["citrate", "gi"].mean
+    assert priors["taurate", "gi"].mean < plain["taurate", "gi"].mean
+
+
+def test_a_form_in_two_groups_is_refused_with_the_file_named(priors_copy):
+    path = priors_copy / "groups.toml"
+    path.write_text(path.read_text().replace('forms = ["glycinate", "taurate", "threonate"]',
+                                             'forms = ["glycinate", "taurate", "citrate"]'))
+    with pytest.raises(PriorsError) as caught:
+        load_priors(priors_copy)
+    assert "groups.toml" in str(caught.value)
+    assert "'citrate' is in groups 'osmotic' and 'chelate'" in str(caught.value)
+
+
+def test_a_misspelt_form_in_a_group_gets_a_hint(priors_copy):
+    path = priors_copy / "groups.toml"
+    path.write_text(path.read_text().replace('"lactate", "malate"]', '"lactate", "malat"]'))
+    with pytest.raises(PriorsError, match=r"groups\.toml.*did you mean 'malate'"):
+        load_priors(priors_copy)
+
+
+@pytest.mark.parametrize(("key", "source"), [
+    (("glycinate", "sol"), "SEED_GLY_ONSET"),
+    (("taurate", "sol"), "SEED_TAU_ONSET"),
+    (("threonate", "anxiety"), "SEED_THR_RACING"),
+    (("malate", "freshness"), "MARKETING_MALATE_ENERGY"),
+    (("citrate", "gi"), "OSMOTIC_SALTS_LAXATIVE"),
+    (("chloride", "anxiety"), "TARLETON2017"),
+])
+def test_the_seed_advice_and_new_sources_are_visible(priors, key, source):
+    assert source in priors[key].sources
+    assert source in priors.explain(*key)
+
+
+def test_seed_claims_are_weak_enough_for_data_to_overturn(priors):
+    """A very-low claim moves its prior mean by less than a tenth of the prior's own SD."""
+    for key, source in ((("glycinate", "sol"), "SEED_GLY_ONSET"),
+                        (("threonate", "anxiety"), "SEED_THR_RACING")):
+        syn = priors.syntheses[key]
+        assert _contribution(priors, *key, source).certainty == "very low"
+        assert abs(syn.prior.mean - syn.class_prior.mean) < 0.1 * syn.prior.sd
+
+
+def test_explain_shows_the_group_step(priors):
+    text = priors.explain("citrate", "gi")
+    assert "group osmotic evidence" in text
+    assert "-> group effect" in text
+
+
+def test_threonate_doses_use_the_magtein_label_fraction():
+    assert elemental_fractions()["threonate"] == pytest.approx(0.072)
+
+
+def test_mori_laxation_trial_is_read_but_not_encoded(priors):
+    oxide = priors.evidence.form_files["oxide"]
+    assert "MORI2019_JNM" in {e.id for e in oxide.excluded}
+    assert "MORI2019_JNM" not in priors["oxide", "gi"].sources
