@@ -23,9 +23,11 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 1
+    assert payload["schema_version"] == 2
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
-                            "recommendation", "alternatives", "prior_sensitivity"}
+                            "recommendation", "alternatives", "prior_sensitivity",
+                            "separability"}
+    assert {"ok", "max_rhat", "min_ess_bulk", "divergences"} <= set(payload["diagnostics"])
     assert {s["prior"] for s in payload["prior_sensitivity"]} == {"sceptical", "confident"}
     # citrate gave loose stools: the fit knows its GI slope is steeper than glycinate's
     effects = result.fit.effects().set_index(["form", "outcome"])

@@ -268,7 +268,7 @@ def scenario(priors, n_sims):
 
 
 def test_randomised_beats_before_after_fast(priors):
-    randomised, before_after = scenario(priors, n_sims=24)
+    randomised, before_after = scenario(priors, n_sims=60)
     assert randomised.p_right > before_after.p_right
     assert randomised.regret < before_after.regret
 

@@ -29,9 +29,15 @@ from model.inference.psis import resample_draws, resample_index, reweight, trust
 from model.personal.fit import PersonalModel, gi_shift
 from model.personal.predict import predict_from_draws
 from model.personal.prior import PersonalPrior
+from model.personal.separability import Separability, separability
 
 SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
+
+
+SCHEMA_VERSION = 2
+"""Version of the ``analyze`` JSON (2: ``diagnostics`` gained ``max_rhat_all``, ``attempts``
+and ``checked``; ``separability`` was added; every version-1 field is kept)."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,13 @@ class Analysis:
     fit: PersonalModel
     decision: Decision
     sensitivity: tuple[Sensitivity, ...]
+    separability: Separability
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 1)."""
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 2; README has the changes)."""
         effects = self.fit.effects()
         return {
-            "schema_version": 1,
+            "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "nights": {"total": self.diary.n_recorded,
                        "by_regimen": self.diary.regimen_counts()},
@@ -76,6 +83,7 @@ class Analysis:
                          for k, v in row.items()} for row in effects.to_dict("records")],
             **self.decision.to_dict(),
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
+            "separability": self.separability.to_dict(),
         }
 
 
@@ -184,4 +192,5 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     decision = decide(fit.predict, priors=prior_set, profile=person, diary=data, as_of=day,
                       diagnostics_ok=fit.diagnostics_.ok, seed=seed)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress)
-    return Analysis(day, data, person, fit, decision, sensitivity)
+    return Analysis(day, data, person, fit, decision, sensitivity,
+                    separability(data, fit.draws_))

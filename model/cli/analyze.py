@@ -41,7 +41,10 @@ def print_summary(result: Analysis) -> None:
           f"({', '.join(f'{k}: {v}' for k, v in result.diary.regimen_counts().items())})")
     print(f"Fit: {result.fit.fit_seconds_:.1f} s; diagnostics {'ok' if diag.ok else 'FAILED'} "
           f"(max R-hat {diag.max_rhat:.3f}, min bulk ESS {diag.min_ess_bulk:.0f}, "
-          f"{diag.divergences} divergences)")
+          f"{diag.divergences} divergences" + (f"; {diag.attempts} runs" if diag.attempts > 1
+                                               else "") + ")")
+    for reason in result.separability.reasons:
+        print(f"Caution: {reason}.")
     what = data["action"].replace("_", " ")
     if data["action"] == "continue" and not data["form"]:
         what = "continue without magnesium"

@@ -71,6 +71,12 @@ class PersonalSettings(_Strict):
     expectation_smd: float = Field(gt=0)
     trend_smd: float = Field(gt=0)
     covariate_smd: float = Field(gt=0)
+    gi_responsiveness_smd: float = Field(default=0.15, gt=0)
+    gi_form_deviation_smd: float = Field(default=0.6, gt=0)
+    expectation_mean_smd: float = Field(default=0.0, ge=-2, le=2)
+    drift_mean_smd: float = Field(default=0.0, ge=-2, le=2)
+    drift_smd: float = Field(default=0.3, gt=0)
+    drift_days: float = Field(default=21.0, gt=0, le=365)
 
 
 class Settings(_Strict):
@@ -215,6 +221,9 @@ class FormGroup(_Strict):
 
     name: str = Field(min_length=1, pattern=r"^[a-z_]+$")
     forms: tuple[str, ...] = Field(min_length=1)
+    gut_sensitivity_factor: float = Field(default=1.0, ge=0, le=2)
+    """How much of a profile's gut-sensitivity shift (``safety.toml``) the group's GI prior
+    takes: osmotic salts all of it, chelates less."""
     notes: str = ""
     studies: tuple[Study, ...] = ()
     excluded: tuple[Excluded, ...] = ()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.core.outcomes import OUTCOMES
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.evidence.priorset import PriorSet
 
 
@@ -33,9 +33,14 @@ class PersonalPrior:
     mean, sd : numpy.ndarray
         ``(form, outcome)`` evidence prior means and SDs (model scales).
     dev_sd, resp_sd : numpy.ndarray
-        ``(outcome,)`` SD of a form's own deviation and of the shared responsiveness.
-    expect_sd : numpy.ndarray
-        ``(sleep outcome,)`` SD of the expectation (taking anything) effect.
+        ``(outcome,)`` SD of a form's own deviation and of the shared responsiveness (GI has
+        its own: a small shared gut sensitivity, a larger form-specific part).
+    expect_mu, expect_sd : numpy.ndarray
+        ``(sleep outcome,)`` mean (a benefit) and SD of the expectation (taking anything)
+        effect.
+    drift_mu, drift_sd : numpy.ndarray
+        ``(sleep outcome,)`` how much worse the first night is than the person's level
+        (regression to the mean; it fades with ``drift_days``).
     log_tau_mu, log_tau_sd : float
         Log-normal prior of the build-up time constant (days).
     """
@@ -44,20 +49,30 @@ class PersonalPrior:
     sd: np.ndarray
     dev_sd: np.ndarray
     resp_sd: np.ndarray
+    expect_mu: np.ndarray
     expect_sd: np.ndarray
+    drift_mu: np.ndarray
+    drift_sd: np.ndarray
     log_tau_mu: float
     log_tau_sd: float
 
     @classmethod
-    def of(cls, priors: PriorSet, gi_shift: float = 0.0) -> PersonalPrior:
-        """The prior of a prior set (``gi_shift`` added to the GI means, gut sensitivity)."""
+    def of(cls, priors: PriorSet, gi_shift: np.ndarray | float = 0.0) -> PersonalPrior:
+        """The prior of a prior set; ``gi_shift`` (per form, or one value) moves GI means."""
         settings, personal = priors.settings, priors.settings.personal
         smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
+        gi = OUTCOMES.index("gi")
         mean = priors.means().values.copy()
-        if gi_shift:
-            mean[:, OUTCOMES.index("gi")] += gi_shift
-        return cls(mean, priors.sds().values.copy(), personal.form_deviation_smd * smd,
-                   personal.responsiveness_smd * smd, personal.expectation_smd * smd[:-1],
+        mean[:, gi] += gi_shift
+        dev, resp = personal.form_deviation_smd * smd, personal.responsiveness_smd * smd
+        dev[gi] = personal.gi_form_deviation_smd * smd[gi]
+        resp[gi] = personal.gi_responsiveness_smd * smd[gi]
+        benefit = np.array([SPECS[o].sign for o in SLEEP_OUTCOMES])
+        sleep = smd[[OUTCOMES.index(o) for o in SLEEP_OUTCOMES]]
+        return cls(mean, priors.sds().values.copy(), dev, resp,
+                   benefit * personal.expectation_mean_smd * sleep,
+                   personal.expectation_smd * sleep,
+                   -benefit * personal.drift_mean_smd * sleep, personal.drift_smd * sleep,
                    math.log(personal.onset_days_median), personal.onset_days_log_sd)
 
     @property
@@ -77,7 +92,7 @@ class PersonalPrior:
 
     def draw_expectation(self, rng: np.random.Generator) -> np.ndarray:
         """One person's ``(sleep outcome,)`` expectation effects."""
-        return rng.normal(0.0, self.expect_sd)
+        return rng.normal(self.expect_mu, self.expect_sd)
 
     def log_density(self, theta: np.ndarray, r: np.ndarray) -> np.ndarray:
         """Log density of effects given the responsiveness, up to a constant.

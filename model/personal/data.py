@@ -15,6 +15,7 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet
 from model.likelihood.kinetics import design_from_nights
+from model.likelihood.prior import PersonalPrior
 
 
 def diary_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
@@ -34,7 +35,7 @@ def _legendre(n: int) -> np.ndarray:
     return np.column_stack([u, (1.5 * u**2 - 0.5) / 2.0])
 
 
-def diary_data(diary: Diary, priors: PriorSet, gi_shift: float, n_nights: int,
+def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_nights: int,
                n_changes: int) -> dict[str, np.ndarray]:
     """Every ``pm.Data`` array of the personal graph for a diary, padded to the given size.
 
@@ -55,8 +56,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: float, n_nights: int,
 
     exponent = np.zeros((n_nights, n_changes))
     exponent[:n, :changes] = np.maximum(design.step_exponents(), 0)
-    prior_mean = priors.means().values.copy()
-    prior_mean[:, OUTCOMES.index("gi")] += gi_shift
+    prior = PersonalPrior.of(priors, gi_shift)
     data: dict[str, np.ndarray] = {
         "exponent": exponent,
         "change_step": pad(design.change_step, n_changes),
@@ -65,11 +65,15 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: float, n_nights: int,
         "caffeine": pad(nights["caffeine_late"].fillna(0).to_numpy(float), n_nights),
         "alcohol": pad(nights["alcohol_drinks"].fillna(0).to_numpy(float), n_nights),
         "trend_basis": pad(_legendre(n), n_nights),
-        "prior_mean": prior_mean,
-        "prior_sd": priors.sds().values.copy(),
-        "dev_sd": personal.form_deviation_smd * smd,
-        "resp_sd": personal.responsiveness_smd * smd,
-        "expect_sd": personal.expectation_smd * smd[:-1],
+        "drift_basis": pad(np.exp(-np.arange(n) / personal.drift_days), n_nights),
+        "prior_mean": prior.mean,
+        "prior_sd": prior.sd,
+        "dev_sd": prior.dev_sd,
+        "resp_sd": prior.resp_sd,
+        "expect_mu": prior.expect_mu,
+        "expect_sd": prior.expect_sd,
+        "drift_mu": prior.drift_mu,
+        "drift_sd": prior.drift_sd,
         "trend_sd": personal.trend_smd * smd[:-1],
         "cov_sd": personal.covariate_smd * smd[:-1],
         "log_tau_mu": np.array(math.log(personal.onset_days_median)),

@@ -64,8 +64,11 @@ steps passed on 5 personas x 130 nights but once ended with 311 divergences (150
 250 passed in every trial."""
 
 
-def gi_shift(priors: PriorSet, gut_sensitivity: str) -> float:
-    """The GI prior's shift (log odds) for a gut sensitivity (``safety.toml``).
+def gi_shift(priors: PriorSet, gut_sensitivity: str) -> np.ndarray:
+    """Per form, the GI prior's shift (log odds) for a gut sensitivity (``safety.toml``).
+
+    A form's group (``groups.toml``) takes its ``gut_sensitivity_factor`` of the shift: a
+    sensitive gut weighs on osmotic salts more than on chelates.
 
     Raises
     ------
@@ -76,7 +79,9 @@ def gi_shift(priors: PriorSet, gut_sensitivity: str) -> float:
     if gut_sensitivity not in shifts:
         raise MgsleepError(f"gut_sensitivity must be one of {', '.join(shifts)}, got "
                            f"{gut_sensitivity!r}")
-    return float(shifts[gut_sensitivity])
+    groups = priors.evidence.groups
+    factor = [g.gut_sensitivity_factor if (g := groups.group_of(f)) else 1.0 for f in FORMS]
+    return float(shifts[gut_sensitivity]) * np.array(factor)
 
 
 class PersonalModel:

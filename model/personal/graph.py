@@ -31,7 +31,8 @@ __all__ = ["DATA_NAMES", "add_likelihood", "build_graph", "ordered_logistic_logp
 
 DATA_NAMES: tuple[str, ...] = (
     "exponent", "change_step", "single", "taking", "caffeine", "alcohol", "trend_basis",
-    "prior_mean", "prior_sd", "dev_sd", "resp_sd", "expect_sd", "trend_sd", "cov_sd",
+    "drift_basis", "prior_mean", "prior_sd", "dev_sd", "resp_sd", "expect_mu", "expect_sd",
+    "drift_mu", "drift_sd", "trend_sd", "cov_sd",
     "log_tau_mu", "log_tau_sd", "intercept_mu",
     "sol_y", "sol_w", "sol_prev", "sol_gap", "sol_first",
     "awakenings_y", "awakenings_w", "quality_y", "quality_w", "freshness_y", "freshness_w",
@@ -63,11 +64,15 @@ def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = 
         caffeine = _data("caffeine", (n_nights,))
         alcohol = _data("alcohol", (n_nights,))
         trend_basis = _data("trend_basis", (n_nights, 2))
+        drift_basis = _data("drift_basis", (n_nights,))
         prior_mean = _data("prior_mean", (n_forms, n_outcomes))
         prior_sd = pm.Data("prior_sd", np.ones((n_forms, n_outcomes)))
         dev_sd = pm.Data("dev_sd", np.ones(n_outcomes))
         resp_sd = pm.Data("resp_sd", np.ones(n_outcomes))
+        expect_mu = _data("expect_mu", (n_sleep,))
         expect_sd = pm.Data("expect_sd", np.ones(n_sleep))
+        drift_mu = _data("drift_mu", (n_sleep,))
+        drift_sd = pm.Data("drift_sd", np.ones(n_sleep))
         trend_sd = pm.Data("trend_sd", np.ones(n_sleep))
         cov_sd = pm.Data("cov_sd", np.ones(n_sleep))
         log_tau_mu = pm.Data("log_tau_mu", np.log(10.0))
@@ -86,14 +91,16 @@ def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = 
         tau = pm.Deterministic("tau", pt.exp(log_tau))
         exposure = kinetics.exposure(exponent, change_step, tau, pt)  # (night, form)
 
-        expectation = pm.Normal("expectation", 0.0, expect_sd, dims="sleep")
+        expectation = pm.Normal("expectation", expect_mu, expect_sd, dims="sleep")
+        drift = pm.Normal("drift", drift_mu, drift_sd, dims="sleep")
         b_caffeine = pm.Normal("b_caffeine", 0.0, cov_sd, dims="sleep")
         b_alcohol = pm.Normal("b_alcohol", 0.0, cov_sd, dims="sleep")
         trend = pm.Normal("trend", 0.0, trend_sd[:, None] / np.array([1.0, 2.0]),
                           dims=("sleep", "degree"))
         eta = (pt.dot(exposure, theta[:, :n_sleep]) + taking[:, None] * expectation
                + caffeine[:, None] * b_caffeine + alcohol[:, None] * b_alcohol
-               + pt.dot(trend_basis, trend.T))                  # (night, sleep)
+               + pt.dot(trend_basis, trend.T)
+               + drift_basis[:, None] * drift)                  # (night, sleep)
         centres = {"sol": intercept_mu[0], "awakenings": intercept_mu[1], "gi": intercept_mu[2]}
         for k, name in enumerate(SLEEP_OUTCOMES):
             add_likelihood(name, eta[:, k], centres.get(name), n_nights)

@@ -135,7 +135,7 @@ def simulate_world(person: WorldPerson, regimens: Sequence[Regimen], *, seed: in
     expectation = person.expectation * taking * np.exp(-since_start / person.expectation_days)
     drift = person.drift * np.exp(-np.arange(n) / person.drift_days)
     bad = _bad_nights(person, n, rng)
-    weekend = np.isin(dates.dayofweek, (4, 5)).astype(float)
+    weekend = np.isin(dates.day_of_week, (4, 5)).astype(float)
     caffeine = (rng.random(n) < person.caffeine_rate).astype(float)
 
     sol_factor = 1 + (_effect(person, regimens, "sol", 1.0) - 1) * exposure

@@ -35,6 +35,7 @@ from model.evidence.priorset import PriorSet, load_priors
 from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal, ar1_carry
 from model.likelihood.kinetics import exposure as build_up_exposure
 from model.personal.data import diary_data
+from model.personal.fit import gi_shift
 from model.personal.predict import predict_from_draws
 
 _GI = OUTCOMES.index("gi")
@@ -153,7 +154,7 @@ class QuickModel:
         """Fit the approximation to a diary; returns self."""
         priors = self.priors if self.priors is not None else load_priors()
         self.priors_ = priors
-        shift = float(priors.safety.gut_sensitivity[self.gut_sensitivity])  # type: ignore[index]
+        shift = gi_shift(priors, self.gut_sensitivity)
         n = diary.n_nights
         data = diary_data(diary, priors, shift, n, n)  # at most one change per night
         tau = priors.settings.personal.onset_days_median
@@ -185,9 +186,9 @@ class QuickModel:
         prior = _stack(Gaussian(np.array([centre.get(outcome, 0.0)]), np.eye(1)),
                        _form_prior(data["prior_mean"][:, j], data["prior_sd"][:, j],
                                    float(data["dev_sd"][j]), float(data["resp_sd"][j])),
-                       Gaussian(np.zeros(5), np.diag(np.square(
-                           [sd["expect"], sd["cov"], sd["cov"], sd["trend"],
-                            sd["trend"] / 2]))))
+                       Gaussian(np.array([float(data["expect_mu"][j]), 0, 0, 0, 0]),
+                                np.diag(np.square([sd["expect"], sd["cov"], sd["cov"],
+                                                   sd["trend"], sd["trend"] / 2]))))
         if outcome == "sol":
             return self._fit_sol(x, y, seen, prior, data)
         if outcome == "awakenings":
