@@ -94,6 +94,10 @@ class PersonalPrior:
         """One person's ``(sleep outcome,)`` expectation effects."""
         return rng.normal(self.expect_mu, self.expect_sd)
 
+    def draw_drift(self, rng: np.random.Generator) -> np.ndarray:
+        """How much worse one person's first night is, per sleep outcome (fades over days)."""
+        return rng.normal(self.drift_mu, self.drift_sd)
+
     def log_density(self, theta: np.ndarray, r: np.ndarray) -> np.ndarray:
         """Log density of effects given the responsiveness, up to a constant.
 

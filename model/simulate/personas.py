@@ -71,6 +71,8 @@ class Persona:
         "quality": -0.3, "freshness": -0.3, "anxiety": 0.3})
     gi_baseline: float = 0.05
     expectation: dict[str, float] = field(default_factory=dict)
+    drift: dict[str, float] = field(default_factory=dict)
+    drift_days: float = 21.0
     caffeine: dict[str, float] = field(default_factory=lambda: {"sol": 0.25, "quality": -0.4})
     alcohol: dict[str, float] = field(default_factory=lambda: {"awakenings": 0.15})
     missing_rate: float = 0.05
@@ -152,6 +154,7 @@ def simulate_diary(persona: Persona | str, nights: int, *, seed: int | None = No
     def eta(outcome: str) -> np.ndarray:
         j = OUTCOMES.index(outcome)
         return (exposure @ theta[:, j] + who.expectation.get(outcome, 0.0) * design.taking
+                + who.drift.get(outcome, 0.0) * np.exp(-np.arange(nights) / who.drift_days)
                 + who.caffeine.get(outcome, 0.0) * caffeine
                 + who.alcohol.get(outcome, 0.0) * alcohol)
 
@@ -218,7 +221,9 @@ def persona_from_priors(priors: PriorSet, rng: np.random.Generator, *,
         sol_rho=float(rng.uniform(0.0, 0.3)), awakenings_mean=float(rng.uniform(1, 4)),
         levels={o: float(rng.normal(0, 0.5)) for o in ("quality", "freshness", "anxiety")},
         gi_baseline=float(rng.uniform(0.02, 0.1)),
-        expectation=per_outcome(personal.expectation_smd),
+        expectation=dict(zip(sleep, prior.draw_expectation(rng).tolist(), strict=True)),
+        drift=dict(zip(sleep, prior.draw_drift(rng).tolist(), strict=True)),
+        drift_days=personal.drift_days,
         caffeine=per_outcome(personal.covariate_smd),
         alcohol=per_outcome(personal.covariate_smd),
     )
