@@ -176,11 +176,12 @@ class Study(_Strict):
         return self
 
     @property
-    def effective_certainty(self) -> str:
+    def effective_certainty(self) -> Certainty:
         """The grade the entry counts with: one lower when it is indirect."""
         if self.indirectness is None:
             return self.certainty
-        return CERTAINTIES[min(CERTAINTIES.index(self.certainty) + 1, len(CERTAINTIES) - 1)]
+        lower = min(CERTAINTIES.index(self.certainty) + 1, len(CERTAINTIES) - 1)
+        return get_args(Certainty)[lower]
 
     @property
     def is_expert(self) -> bool:
