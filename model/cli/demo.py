@@ -14,15 +14,13 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from model.cli.analyze import print_summary
 from model.cli.options import add_mcmc_arguments
 from model.core.atomic import write_json, write_text
-from model.data.diary import read_diary
-from model.simulate.personas import simulate_diary
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from model.analysis.pipeline import Analysis
 
 PERSONA = "glycinate_responder_citrate_gi"
@@ -43,6 +41,8 @@ def example_diary() -> pd.DataFrame:
         One row per night; ``notes`` says when a regimen started or stopped.
 
     """
+    from model.simulate.personas import simulate_diary
+
     frame = simulate_diary(PERSONA, NIGHTS, seed=DIARY_SEED)
     regimen = frame["form"].fillna("") + frame["elemental_mg"].fillna(0).astype(str)
     changed = regimen.ne(regimen.shift()) & (frame.index > 0)
@@ -74,6 +74,7 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
 
     """
     from model.analysis.pipeline import analyze
+    from model.data.diary import read_diary
     from model.report.html import render_report
 
     folder = Path(out)

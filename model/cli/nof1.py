@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from model.cli.options import FAMILY_NAMES, SAMPLER_NAMES
 from model.core.atomic import write_json
 from model.core.errors import Fault, InputError, MgsleepError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from model.nof1.engine import Nof1Model
 
 
@@ -67,6 +67,8 @@ def _categories(text: str | None) -> tuple[int, int] | None:
 
 def _read_csv(path: str) -> pd.DataFrame:
     """Read the data file, turning I/O and parse failures into an InputError."""
+    import pandas as pd
+
     try:
         return pd.read_csv(path)
     except FileNotFoundError:

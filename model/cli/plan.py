@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.cli.options import parse_date
 from model.core.atomic import write_json, write_text
 from model.core.errors import Fault, InputError
-from model.trial.plan import TrialPlan, plan_trial
+
+if TYPE_CHECKING:
+    from model.trial.plan import TrialPlan
 
 OPTIONS: dict[str, str] = {"forms": "--forms", "dose_mg": "--dose",
                            "baseline_days": "--baseline-days", "period_days": "--period-days",
@@ -59,6 +61,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> TrialPlan:
+    from model.trial.plan import plan_trial
+
     """Build the plan, or raise an InputError naming every invalid option."""
     faults: list[Fault] = []
     start = dt.date.today()

@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from model.core.atomic import write_json
-from model.evidence.priorset import load_priors
 
 
 def add_parser(subparsers: Any) -> None:
@@ -31,6 +30,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit, print the effects table, write the requested outputs."""
+    from model.evidence.priorset import load_priors
     from model.population.hierarchical import PopulationModel, read_diaries, write_priors
 
     diaries = read_diaries(args.directory)

@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from model.core.atomic import write_json
-from model.evidence.priorset import load_priors
 
 
 def add_parser(subparsers: Any) -> None:
@@ -25,6 +24,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the priors table (or one explanation) and optionally write JSON."""
+    from model.evidence.priorset import load_priors
+
     priors = load_priors(args.priors)
     if args.json:
         write_json(args.json, priors.to_json())

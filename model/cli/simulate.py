@@ -7,7 +7,6 @@ from typing import Any
 
 from model.core.atomic import write_text
 from model.core.errors import Fault, InputError
-from model.simulate.personas import PERSONAS, simulate_diary
 
 
 def add_parser(subparsers: Any) -> None:
@@ -28,6 +27,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List personas or write a simulated diary."""
+    from model.simulate.personas import PERSONAS, simulate_diary
+
     if args.list:
         for persona in PERSONAS.values():
             print(f"{persona.name:32s} {persona.description}")
