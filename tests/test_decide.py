@@ -126,6 +126,8 @@ def test_a_contraindication_refers_however_good_magnesium_looks(priors, profile)
         assert rec["form"] is None and rec["elemental_mg_per_day"] is None
         assert rec["split"] is None and out["alternatives"] == []
         assert any("see a clinician" in r.lower() for r in rec["reasons"])
+        taking = past is not None       # on taurate: stop now, not "before taking"
+        assert rec["reasons"][0].startswith("Stop taking magnesium now") == taking
 
 
 def test_egfr_25_refers_and_names_the_kidney(priors):

@@ -110,7 +110,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     warnings = (*rules.warnings, *current_warnings(past, rules, s))
     if rules.referrals:
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
-                                  explain.refer_reasons(rules.referrals), warnings, True)
+                                  explain.refer_reasons(rules.referrals, past.current),
+                                  warnings, True)
     if not diagnostics_ok:
         return _without_posterior("collect_more_data",
                                   as_of + dt.timedelta(days=s.first_review_days),

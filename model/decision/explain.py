@@ -135,9 +135,11 @@ def referral(reason: str) -> str:
     return f"see a clinician before taking magnesium: {reason}"
 
 
-def refer_reasons(referrals: Sequence[str]) -> list[str]:
-    """The reasons of a ``refer`` recommendation."""
-    return [*(r[0].upper() + r[1:] + "." for r in referrals),
+def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
+    """The reasons of a ``refer`` recommendation; first "stop now" when magnesium is taken."""
+    stop = [f"Stop taking magnesium now (you are taking {current.label}) and see a clinician; "
+            "with kidney disease, ask for a serum magnesium check."] if current.active else []
+    return [*stop, *(r[0].upper() + r[1:] + "." for r in referrals),
             "No form or dose is suggested until a clinician has advised."]
 
 
