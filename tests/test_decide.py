@@ -295,7 +295,7 @@ def test_nothing_clearly_better_asks_for_more_data(priors):
     decision = decide(alike, priors=priors, diary=on("glycinate", 200), as_of=AS_OF)
     rec = decision.to_dict()["recommendation"]
     assert rec["action"] == "collect_more_data" and not rec["commit"]
-    assert rec["form"] is None
+    assert (rec["form"], rec["elemental_mg_per_day"]) == ("glycinate", 200)   # keep taking it
     assert rec["evpi"] >= DecisionSettings().commit_evpi
     assert any("Record each night" in r for r in rec["reasons"])
     assert len(decision.alternatives) == len(decision.assessments)
@@ -469,8 +469,9 @@ def test_safety_properties(profile, past, model, mode, seed):
         assert rec.action == "refer" and rec.regimen is None and not decision.assessments
         return
     assert rec.action in ACTIONS - {"refer"}
-    if rec.regimen is not None:
-        chosen = decision.assessments[decision.chosen]
+    if rec.regimen is not None:               # collect_more_data keeps "continue"
+        chosen = (decision.assessments[decision.chosen] if decision.chosen is not None
+                  else next(a for a in decision.assessments if a.action == "continue"))
         assert chosen.feasible
         assert rec.regimen.elemental_mg <= ceiling               # never above the ceiling
         assert rec.regimen.form not in profile.excluded_forms    # never an excluded form

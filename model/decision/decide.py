@@ -58,8 +58,11 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     chosen = assessed[0 if choice.index is None else choice.index]
     reasons = explain.reasons(choice.why, chosen, assessed, past, gi, s)
     action = "collect_more_data" if choice.index is None else chosen.action
+    # collecting more data: keep taking the current regimen when continuing it is allowed
+    # (assessed[0] is "continue"); never one above the ceiling or over the GI limit
+    keep = chosen.regimen if chosen.feasible and chosen.regimen.active else None
     recommendation = Recommendation(
-        action, None if choice.index is None else chosen.regimen, chosen.gain, chosen.p_best,
+        action, keep if choice.index is None else chosen.regimen, chosen.gain, chosen.p_best,
         chosen.p_constraint_violation, ev.ranking.evpi, choice.commit, chosen.next_review,
         tuple(reasons), warnings)
     return Decision(recommendation, tuple(assessed[i] for i in order),

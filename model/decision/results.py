@@ -68,7 +68,10 @@ class ActionAssessment:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The advice: an action (with its regimen unless ``refer`` / ``collect_more_data``).
+    """The advice: an action and its regimen.
+
+    ``refer`` and a failed fit carry no regimen; ``collect_more_data`` after a fit names the
+    regimen to keep taking while nights accumulate (none when nothing is being taken).
 
     ``p_best``, ``p_constraint_violation`` and ``expected_gain`` are those of the assessed
     action behind the advice (``continue`` for ``collect_more_data``); they are 0 / empty when
