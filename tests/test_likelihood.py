@@ -29,8 +29,8 @@ from model.likelihood.families import (
     score,
 )
 from model.likelihood.kinetics import build_up, design_from_regimens, exposure
+from model.likelihood.prior import PersonalPrior
 from model.personal.predict import predict_from_draws
-from model.personal.prior import PersonalPrior
 from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
 from model.trial.preposterior import truth_draws
 

@@ -26,9 +26,9 @@ from model.data.profile import Profile, load_profile
 from model.decision.decide import Decision, decide
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.psis import resample_draws, resample_index, reweight, trusted
+from model.likelihood.prior import PersonalPrior
 from model.personal.fit import PersonalModel, gi_shift
 from model.personal.predict import predict_from_draws
-from model.personal.prior import PersonalPrior
 from model.personal.separability import Separability, separability
 
 SENSITIVITY_PRIORS = ("sceptical", "confident")

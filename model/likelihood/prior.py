@@ -1,8 +1,7 @@
 """The personal model's prior of a person's effects, written once.
 
-It lives among the model's pieces (layer ``likelihood``) so that the simulators, which may not
-import the personal model, draw persons from it too; :mod:`model.personal.prior` is its
-public home for the personal model's users.
+It lives among the model's pieces (layer ``likelihood``) so that the personal model, the
+simulators (which may not import the personal model) and prior sensitivity share it.
 
 ``theta[f, o] = prior_mean[f, o] + r[o] + sqrt(prior_sd[f, o]^2 + dev_sd[o]^2) * z[f, o]``
 with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])`` and ``z ~ N(0, 1)``: the structure of

@@ -57,9 +57,9 @@ from model.data.profile import Profile
 from model.decision.decide import Decision, DecisionSettings, History, decide
 from model.evidence.priorset import PriorSet, load_priors
 from model.likelihood.families import even_share_cutpoints
+from model.likelihood.prior import PersonalPrior
 from model.personal.fit import PersonalModel
 from model.personal.predict import predict_from_draws
-from model.personal.prior import PersonalPrior
 from model.simulate.personas import Persona, Schedule, simulate_diary
 from model.trial.plan import TrialPlan
 from model.trial.quick import QuickModel
