@@ -50,6 +50,11 @@ class FakePosterior:
         Mean benefit at 300 mg (log-ratio reduction of sleep latency); others scale from it.
     gi : mapping form -> float
         Mean GI log-odds increase of a 300 mg single intake.
+    expectation, expectation_sd : float
+        The benefit of taking anything (placebo included), mean and SD.
+    entangled : mapping form -> float
+        How much of the expectation's uncertainty a form's benefit mirrors (1: only their sum
+        is known, as after a before/after diary).
     """
 
     n_draws: int = 1000
@@ -61,6 +66,9 @@ class FakePosterior:
     baseline_gi_sd: float = 1.0
     harm_benefit_corr: float = 0.0
     ed50_mg: float = 150.0
+    expectation: float = 0.0
+    expectation_sd: float = 0.0
+    entangled: Mapping[str, float] = field(default_factory=dict)
 
     @cached_property
     def _z(self) -> dict[str, np.ndarray]:
@@ -68,13 +76,14 @@ class FakePosterior:
         n, k = self.n_draws, len(FORMS)
         return {"resp": rng.standard_normal(n), "form": rng.standard_normal((k, n)),
                 "harm": rng.standard_normal((k, n)), "base": rng.standard_normal((5, n)),
-                "gi": rng.standard_normal(n)}
+                "gi": rng.standard_normal(n), "expect": rng.standard_normal(n)}
 
     def _effects(self, form: str) -> tuple[np.ndarray, np.ndarray]:
         z = self._z
         f = FORMS.index(form)
         effect = self.benefit.get(form, 0.1) + self.benefit_sd * (
-            np.sqrt(0.5) * z["resp"] + np.sqrt(0.5) * z["form"][f])
+            np.sqrt(0.5) * z["resp"] + np.sqrt(0.5) * z["form"][f]) - (
+            self.entangled.get(form, 0.0) * self.expectation_sd * z["expect"])
         rho = self.harm_benefit_corr
         harm = self.gi.get(form, 0.5) + self.gi_sd * (rho * z["resp"]
                                                       + np.sqrt(1 - rho**2) * z["harm"][f])
@@ -91,6 +100,8 @@ class FakePosterior:
             harm = harm * regimen.single_intake_mg / REFERENCE_MG
         else:
             effect = harm = np.zeros(self.n_draws)
+        if regimen.active or regimen.form == "placebo":
+            effect = effect + self.expectation + self.expectation_sd * self._z["expect"]
         return {
             "sol_min": 40.0 * np.exp(0.3 * base[0] - effect),
             "awakenings": 2.0 * np.exp(0.2 * base[1] - 0.5 * effect),

@@ -61,7 +61,10 @@ def test_predictions_have_joint_draws_and_obey_the_dose_model(responder):
     pred = responder.predict(regimens)
     assert pred["sol_min"].dims == ("regimen", "draw")
     assert set(pred.data_vars) == {"sol_min", "awakenings", "quality", "freshness", "anxiety",
-                                   "gi_rate"}
+                                   "gi_rate", "onset_days"}
+    assert pred["onset_days"].dims == ("draw",)
+    assert float(pred["onset_days"].median()) == pytest.approx(
+        float(np.median(responder.draws_of("tau"))))
     assert list(pred.regimen.values) == ["none", "glycinate@300", "glycinate@300x2",
                                          "glycinate@100"]
     sol = pred["sol_min"]

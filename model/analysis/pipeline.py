@@ -35,7 +35,7 @@ SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the ``analyze`` JSON (2: ``diagnostics`` gained ``max_rhat_all``, ``attempts``
 and ``checked``; ``separability`` was added; every version-1 field is kept)."""
 
@@ -71,7 +71,7 @@ class Analysis:
     separability: Separability
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 2; README has the changes)."""
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 3; README has the changes)."""
         effects = self.fit.effects()
         return {
             "schema_version": SCHEMA_VERSION,
@@ -118,7 +118,8 @@ def _reweighted(fit: PersonalModel, alt: PriorSet,
 
 
 def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
-                 as_of: dt.date, seed: int | None, progress: bool) -> tuple[Sensitivity, ...]:
+                 as_of: dt.date, seed: int | None, progress: bool,
+                 separable: bool) -> tuple[Sensitivity, ...]:
     main = decision.recommendation
     out = []
     for name in SENSITIVITY_PRIORS:
@@ -138,7 +139,8 @@ def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: 
             return predict_from_draws(d, regimens, p)
 
         other = decide(predict, priors=alt, profile=profile, diary=diary, as_of=as_of,
-                       diagnostics_ok=fit.diagnostics_.ok, seed=seed).recommendation
+                       diagnostics_ok=fit.diagnostics_.ok, seed=seed,
+                       separable=separable).recommendation
         regimen = other.regimen
         holds = other.action == main.action and other.regimen == main.regimen
         out.append(Sensitivity(name, other.action, regimen.form if regimen else None,
@@ -189,8 +191,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                         progressbar=progress).fit(data)
     _say(progress, f"fitted in {fit.fit_seconds_:.1f} s; diagnostics "
                    f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
+    apart = separability(data, fit.draws_)
     decision = decide(fit.predict, priors=prior_set, profile=person, diary=data, as_of=day,
-                      diagnostics_ok=fit.diagnostics_.ok, seed=seed)
-    sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress)
-    return Analysis(day, data, person, fit, decision, sensitivity,
-                    separability(data, fit.draws_))
+                      diagnostics_ok=fit.diagnostics_.ok, seed=seed, separable=apart.separable)
+    sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
+                               apart.separable)
+    return Analysis(day, data, person, fit, decision, sensitivity, apart)

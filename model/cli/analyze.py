@@ -48,11 +48,14 @@ def print_summary(result: Analysis) -> None:
     what = data["action"].replace("_", " ")
     if data["action"] == "continue" and not data["form"]:
         what = "continue without magnesium"
+    elif data["action"] in ("placebo_period", "withdrawal"):
+        what += " (an experiment, then back to what you take now)"
     elif data["form"]:
         what += f": {data['form']} {data['elemental_mg_per_day']:g} mg elemental/day" + \
             (" (split in two)" if data["split"] else "")
-    print(f"\nRecommendation: {what}  [{'commit' if data['commit'] else 'not yet sure'}; "
-          f"look again on {data['next_review']}]")
+    sure = ("commit" if data["commit"] else
+            "chosen to learn" if "learn" in data["reason_codes"] else "not yet sure")
+    print(f"\nRecommendation: {what}  [{sure}; look again on {data['next_review']}]")
     for reason in data["reasons"]:
         print(f"  - {reason}")
     for warning in data["warnings"]:

@@ -5,6 +5,13 @@ capped at the ceiling; below ``min_dose_mg`` is ``stop``), ``switch_form`` (same
 dose), ``split_dose`` (from ``split_min_mg``), ``stop``. Without magnesium: ``continue``
 without, or ``start`` (each allowed form at each of ``start_doses_mg`` in the evening).
 ``continue`` always comes first: the rows of the utilities follow this order.
+
+Two **experiments** join when the diary cannot tell magnesium from expectation and drift
+(:mod:`model.personal.separability`) and magnesium is being taken: a ``placebo_period``
+(blinded placebo nights, ``mgsleep plan --blind``: expectation stays, magnesium goes, so the
+nights show magnesium's own effect) and a ``withdrawal`` (nights off, then back on: the
+contrast measured again at another time, free of the drift of a diary started in a bad
+patch). Neither is a regimen to stay on: after it, the person returns to the current one.
 """
 
 from __future__ import annotations
@@ -12,20 +19,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from model.core.forms import PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.decision.settings import DecisionSettings
+
+EXPERIMENTS = frozenset({"placebo_period", "withdrawal"})
+"""Actions taken to learn, after which the person returns to the current regimen."""
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One action and the regimen it leads to."""
+    """One action and the regimen it leads to (for an experiment: the regimen during it)."""
 
     action: str
     regimen: Regimen
 
+    @property
+    def experiment(self) -> bool:
+        """True for a placebo period or a withdrawal."""
+        return self.action in EXPERIMENTS
+
 
 def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str],
-               s: DecisionSettings) -> list[Candidate]:
+               s: DecisionSettings, *, experiments: bool = False) -> list[Candidate]:
     """Every action one change away from ``current`` (ceiling-capped steps, allowed forms).
 
     Parameters
@@ -38,6 +54,8 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
         The forms the profile allows.
     s : DecisionSettings
         Dose steps and start doses.
+    experiments : bool
+        Add the placebo period and the withdrawal (when magnesium is being taken).
 
     Returns
     -------
@@ -62,4 +80,8 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
               for f in allowed_forms if f != current.form]
     if not current.split and dose >= s.split_min_mg:
         found.append(Candidate("split_dose", replace(current, split=True)))
-    return [*found, Candidate("stop", NO_MAGNESIUM)]
+    found.append(Candidate("stop", NO_MAGNESIUM))
+    if experiments:
+        found += [Candidate("placebo_period", Regimen(PLACEBO)),
+                  Candidate("withdrawal", NO_MAGNESIUM)]
+    return found

@@ -7,8 +7,10 @@ The order never changes:
    medicines become warnings; excluded forms are removed; the ceiling is set.
 2. **Candidates** (:mod:`model.decision.candidates`), one change at a time from the current
    regimen, blocked by the hard rules and the evaluation period (:mod:`model.decision.rules`).
-3. **Chance constraint**, **utility per draw** and the **commit rule**
-   (:mod:`model.decision.utility`).
+3. **Chance constraint**, **utility per draw** on the link scale, the **learning value** of
+   each action (:mod:`model.decision.utility`, :mod:`model.decision.gains`,
+   :mod:`model.decision.learning`) and the **choice** with its commit rule
+   (:mod:`model.decision.choice`). The evaluation period follows the kinetics.
 4. **Results** (:mod:`model.decision.results`) and their words (:mod:`model.decision.explain`).
 
 The defaults of :class:`DecisionSettings` are explained in :mod:`model.decision.settings`.
@@ -17,18 +19,32 @@ The defaults of :class:`DecisionSettings` are explained in :mod:`model.decision.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 
 from model.data.profile import Profile
 from model.decision import explain
 from model.decision.candidates import candidates
+from model.decision.choice import Choice, choose
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history
-from model.decision.results import ActionAssessment, Decision, Recommendation, assess
-from model.decision.rules import current_warnings, review_days, screen
+from model.decision.results import (
+    NO_SCORES,
+    ActionAssessment,
+    Decision,
+    Recommendation,
+    assess,
+)
+from model.decision.rules import (
+    acute_gi,
+    current_warnings,
+    evaluation_nights,
+    review_days,
+    screen,
+)
 from model.decision.settings import DecisionSettings, Mode, Predict
-from model.decision.utility import Choice, Evaluation, choose, evaluate
+from model.decision.utility import Evaluation, evaluate, onset_days, predicted
 from model.evidence.priorset import PriorSet
 from model.evidence.schema import GiConstraint
 
@@ -39,14 +55,38 @@ __all__ = [  # ``decide`` and the names other modules still import from this mod
 
 
 def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
-                       warnings: tuple[str, ...], commit: bool) -> Decision:
-    return Decision(Recommendation(action, None, {}, 0.0, 0.0, 0.0, commit, next_review,
-                                   tuple(reasons), warnings))
+                       warnings: tuple[str, ...], commit: bool,
+                       codes: tuple[str, ...]) -> Decision:
+    return Decision(Recommendation(action, None, NO_SCORES, commit, next_review,
+                                   tuple(reasons), warnings, codes))
+
+
+_WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
+              "plan": "best_expected", "collect": "collect", "forced": "forced",
+              "trial": "thompson"}
+_EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
+
+
+def _codes(choice: Choice, action: str, past: History, separable: bool | None,
+           acute: bool) -> tuple[str, ...]:
+    """The stable reason codes of a recommendation (see ``REASON_CODES``)."""
+    codes = [_WHY_CODES[choice.why]]
+    if choice.why == "first_step" and action == "continue":
+        codes.append("no_start_worth_trying")
+    if choice.to_learn and "learn" not in codes:
+        codes.append("learn")
+    if action in _EXPERIMENT_CODES:
+        codes.append(_EXPERIMENT_CODES[action])
+    if separable is False and past.current.active:
+        codes.append("expectation_not_separable")
+    if acute:
+        codes.append("acute_gi")
+    return tuple(codes)
 
 
 def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
               warnings: tuple[str, ...], gi: GiConstraint, mode: Mode,
-              s: DecisionSettings) -> Decision:
+              s: DecisionSettings, separable: bool | None) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation."""
 
     def review(action: str) -> dt.date:
@@ -56,15 +96,17 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     order = sorted(range(len(assessed)),
                    key=lambda i: (not assessed[i].feasible, -assessed[i].expected_utility))
     chosen = assessed[0 if choice.index is None else choice.index]
-    reasons = explain.reasons(choice.why, chosen, assessed, past, gi, s)
+    acute = acute_gi(past, s)
+    reasons = explain.reasons(choice.why, chosen, assessed, past, gi, s,
+                              to_learn=choice.to_learn, acute=acute)
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
     # (assessed[0] is "continue"); never one above the ceiling or over the GI limit
     keep = chosen.regimen if chosen.feasible and chosen.regimen.active else None
     recommendation = Recommendation(
-        action, keep if choice.index is None else chosen.regimen, chosen.gain, chosen.p_best,
-        chosen.p_constraint_violation, ev.ranking.evpi, choice.commit, chosen.next_review,
-        tuple(reasons), warnings)
+        action, keep if choice.index is None else chosen.regimen, chosen.scores,
+        choice.commit, chosen.next_review, tuple(reasons), warnings,
+        _codes(choice, chosen.action, past, separable, acute))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode)
 
@@ -72,7 +114,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
 def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None,
            diary: DiaryLike | History | None = None, as_of: dt.date,
            diagnostics_ok: bool = True, settings: DecisionSettings | None = None,
-           mode: Mode = "expected_utility", seed: int | None = None) -> Decision:
+           mode: Mode = "expected_utility", seed: int | None = None,
+           separable: bool | None = None) -> Decision:
     """Decide the next step.
 
     Parameters
@@ -92,6 +135,10 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     diagnostics_ok : bool
         False when the fit's diagnostics failed: the answer is ``collect_more_data`` without
         any dosing advice, and ``predict`` is not called.
+    separable : bool, optional
+        False when the diary cannot tell magnesium from expectation and drift
+        (:func:`model.personal.separability.separability`): a placebo period and a withdrawal
+        join the candidates, and continuing no longer counts as teaching. None: unknown.
     settings : DecisionSettings, optional
         The constants of the decision.
     mode : {"expected_utility", "thompson"}
@@ -112,14 +159,22 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     rules = screen(person, priors.safety)
     warnings = (*rules.warnings, *current_warnings(past, rules, s))
     if rules.referrals:
+        codes = ("refer", "refer_stop") if past.current.active else ("refer",)
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
                                   explain.refer_reasons(rules.referrals, past.current),
-                                  warnings, True)
+                                  warnings, True, codes)
     if not diagnostics_ok:
         return _without_posterior("collect_more_data",
                                   as_of + dt.timedelta(days=s.first_review_days),
-                                  explain.diagnostics_failed_reasons(), warnings, False)
-    options = candidates(past.current, rules.ceiling_mg, rules.allowed_forms, s)
-    ev = evaluate(predict, options, past, rules, priors, person, s)
+                                  explain.diagnostics_failed_reasons(), warnings, False,
+                                  ("diagnostics_failed",))
+    experiments = separable is False and past.current.active
+    options = candidates(past.current, rules.ceiling_mg, rules.allowed_forms, s,
+                         experiments=experiments)
+    data = predicted(predict, options, past)
+    if s.period_from_kinetics:
+        s = replace(s, min_nights=evaluation_nights(onset_days(data, priors), s))
+    ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
-    return _decision(ev, choice, past, as_of, warnings, priors.safety.gi_constraint, mode, s)
+    return _decision(ev, choice, past, as_of, warnings, priors.safety.gi_constraint, mode, s,
+                     separable)

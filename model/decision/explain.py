@@ -78,6 +78,10 @@ class Assessed(Protocol):
         """Expected value of perfect information of the whole decision."""
 
     @property
+    def learning_value(self) -> float:
+        """What one period on the action teaches (horizon x knowledge gradient)."""
+
+    @property
     def next_review(self) -> dt.date:
         """When to look again after taking the action."""
 
@@ -90,6 +94,11 @@ class Assessed(Protocol):
 def option(action: str, regimen: Regimen) -> str:
     """Name an action with its regimen: ``switch_form taurate@200``; ``stop`` alone."""
     return f"{action} {regimen.label}" if regimen.active else action
+
+
+def _gap(a: Assessed) -> str:
+    return (f"learning value {a.learning_value:.2f}" if a.learning_value >= 0.005
+            else "nothing left to learn from it")
 
 
 def describe(regimen: Regimen) -> str:
@@ -122,7 +131,7 @@ def summary(a: Assessed) -> str:
     if not a.feasible:
         return f"{option(a.action, a.regimen)}: blocked: " + "; ".join(a.blocked_by)
     return (f"{option(a.action, a.regimen)}: expected utility "
-            f"{a.expected_utility:+.2f}, P(best) {a.p_best:.2f}")
+            f"{a.expected_utility:+.2f}, P(best) {a.p_best:.2f}, {_gap(a)}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,8 +215,8 @@ def current_excluded_warning(current: Regimen) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def headline(action: str, regimen: Regimen, current: Regimen) -> str:
-    """The first line: what to do."""
+def headline(action: str, regimen: Regimen, current: Regimen, nights: int) -> str:
+    """The first line: what to do (``nights``: the length of an experiment)."""
     if action == "continue":
         return ("Stay without magnesium for now." if not regimen.active
                 else f"Continue {describe(regimen)}.")
@@ -215,24 +224,33 @@ def headline(action: str, regimen: Regimen, current: Regimen) -> str:
         return f"Stop magnesium (now {describe(current)})."
     if action == "start":
         return f"Start {describe(regimen)}."
+    if action == "placebo_period":
+        return (f"Take a blinded placebo instead of {current.label} for {nights} nights "
+                f"(`mgsleep plan --blind` prepares one), then go back to {current.label}.")
+    if action == "withdrawal":
+        return (f"Stop {current.label} for {nights} nights, then take it again (a withdrawal "
+                "test).")
     changes = {"increase_dose": f"raise the dose to {regimen.elemental_mg:g} mg",
                "decrease_dose": f"lower the dose to {regimen.elemental_mg:g} mg",
                "switch_form": f"switch to {regimen.form} at the same dose",
-               "split_dose": "split the same dose into two intakes"}
+               "split_dose": "split the same dose into two intakes (the model assumes a split "
+                             "dose works as well as one intake; only the GI load per intake "
+                             "halves)"}
     return f"Change one thing: {changes[action]} (now {current.label}; then {describe(regimen)})."
 
 
 def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
             s: DecisionSettings) -> list[str]:
-    """P(best), utility, CVaR, the gains with intervals and the GI constraint of ``a``."""
+    """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``."""
     gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v], s.interval)
                       for v in a.gain)
     return [
         f"P(best) {a.p_best:.2f} among the {n_feasible} option{'s' * (n_feasible != 1)} "
-        f"allowed now; expected utility "
-        f"{a.expected_utility:+.2f} (weighted MCIDs, 0 = as now); mean of the worst "
+        f"allowed now; P(better than continuing) {a.p_better_than_continue:.2f}; expected "
+        f"utility {a.expected_utility:+.2f} (weighted MCIDs, 0 = as now; magnesium's own "
+        f"effect, not expectation or drift); {_gap(a)}; mean of the worst "
         f"{s.cvar_alpha:.0%} of draws {a.cvar:+.2f}.",
-        f"Expected change vs {reference.label} (positive = better): {gains}.",
+        f"Expected change from magnesium vs {reference.label} (positive = better): {gains}.",
         f"P(GI constraint violated) {a.p_constraint_violation:.2f}: the chance that GI nights "
         f"rise more than {gi.limit * 100:g} percentage points above your level without "
         f"magnesium (allowed: {gi.epsilon:.2f}).",
@@ -260,20 +278,28 @@ def _best_waiting(assessed: Sequence[Assessed]) -> str:
             f"{top.expected_utility:+.2f}).")
 
 
+def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
+    best = assessed[_top(assessed, True)]
+    return (f"Chosen to learn: {option(best.action, best.regimen)} has the higher expected "
+            f"utility now ({best.expected_utility:+.2f} vs {chosen.expected_utility:+.2f}), "
+            f"but what {chosen.regimen.label if chosen.regimen.active else 'these nights'} "
+            f"will teach is worth more ({_gap(chosen)}).")
+
+
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
-              s: DecisionSettings) -> str:
+              s: DecisionSettings, to_learn: bool = False) -> str:
     """How sure the choice is, and when to look again (one sentence per branch of ``why``)."""
     label = chosen.regimen.label
-    evpi = chosen.evpi
     when = chosen.next_review.isoformat()
+    learn = f" {_learn_line(chosen, assessed)}" if to_learn else ""
     if why == "first_step" and chosen.action == "continue":
-        return ("No start is open to you now (see below, or your profile excludes every form "
-                f"or sets a ceiling under {s.min_dose_mg:g} mg). Keep recording nights and "
-                f"look again on {when}.")
+        return ("No start is expected to help enough to be worth trying, or none is open to "
+                "you (see below: your profile may exclude every form or set a ceiling under "
+                f"{s.min_dose_mg:g} mg). Keep recording nights and look again on {when}.")
     if why == "first_step":
         return (f"A first step from published evidence only (low certainty: no nights on "
-                f"magnesium yet). Take it for {s.first_review_days} nights and look again on "
-                f"{when}; judge it after {s.min_nights} nights.")
+                f"magnesium yet).{learn} Take it for {s.first_review_days} nights and look "
+                f"again on {when}; judge it after {s.min_nights} nights.")
     if why == "forced":
         waiting = (f" ({past.nights_on_current} of {s.min_nights} recorded nights on "
                    f"{past.current.label} so far)" if past.nights_on_current < s.min_nights
@@ -282,27 +308,39 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
     if why == "commit":
         clear = (f"P(best) {chosen.p_best:.2f} >= {s.commit_p_best:.2f}"
                  if chosen.p_best >= s.commit_p_best else
-                 f"EVPI {evpi:.2f} < {s.commit_evpi:.2f}: more data would hardly change it")
+                 f"no step taken to learn is worth its cost, and the nights of this one would "
+                 f"teach little: learning value below {s.commit_value:.2f}")
         return f"Clear enough to commit ({clear}). Look again on {when}."
     if why == "trial":
         return (f"Trial mode: {label} was best in one random posterior draw (Thompson "
-                f"sampling); EVPI {evpi:.2f}. Try it for {s.min_nights} nights and look "
-                f"again on {when}.")
-    return (f"Not certain yet (EVPI {evpi:.2f}): try {label} for {s.min_nights} nights and "
+                f"sampling). Try it for {s.min_nights} nights and look again on {when}.")
+    if why == "learn":
+        return f"{_learn_line(chosen, assessed)} Look again on {when}."
+    return (f"Not certain yet ({_gap(chosen)}): try {label} for {s.min_nights} nights and "
             f"look again on {when}.")
 
 
 def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSettings) -> str:
-    """Why more data come first: nothing is clearly better than continuing."""
-    top = _top(assessed, True)
-    evpi = f"EVPI {assessed[top].evpi:.2f} says more data are worth having."
-    if top == 0:
-        return (f"Continuing {reference.label} ranks first but not clearly (P(best) below "
-                f"{s.commit_p_best:.2f}); {evpi}")
-    other = assessed[top]
-    return (f"Nothing is clearly better than continuing {reference.label}: the best-ranked "
-            f"option, {option(other.action, other.regimen)}, has P(better than continuing) "
-            f"{other.p_better_than_continue:.2f} (below {s.clear_p_better:.2f}); {evpi}")
+    """Why more data come first: continuing is worth most, and its nights still teach."""
+    top = assessed[_top(assessed, True)]
+    best = ("Continuing ranks first" if top.action == "continue" else
+            f"The best-ranked change, {option(top.action, top.regimen)}, is not worth its cost "
+            f"yet (P(better than continuing) {top.p_better_than_continue:.2f})")
+    return (f"{best}; keep {reference.label}: its next nights are worth having "
+            f"({_gap(assessed[0])}, commit below {s.commit_value:.2f}).")
+
+
+def gentler_line(assessed: Sequence[Assessed], s: DecisionSettings) -> str:
+    """During an acute GI problem: the allowed change with the fewest expected GI nights."""
+    moves = [a for a in assessed if a.feasible and a.action != "continue"
+             and "gi_rate" in a.gain]
+    if not moves:
+        return ""
+    best = max(moves, key=lambda a: a.gain["gi_rate"])
+    return (f"If loose stools go on, the gentlest step open now is "
+            f"{option(best.action, best.regimen)} (about {100 * best.gain['gi_rate']:.1f} "
+            f"fewer GI nights per 100, {s.interval:.0%} interval "
+            f"{100 * best.gain_low['gi_rate']:.1f} to {100 * best.gain_high['gi_rate']:.1f}).")
 
 
 def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
@@ -315,13 +353,14 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
 
 
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
-            gi: GiConstraint, s: DecisionSettings) -> list[str]:
+            gi: GiConstraint, s: DecisionSettings, *, to_learn: bool = False,
+            acute: bool = False) -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
     ----------
     why : str
-        The branch of the commit rule that chose (``collect``: ``collect_more_data``).
+        The branch of the rule that chose (``collect``: ``collect_more_data``).
     chosen : Assessed
         The action behind the advice (``continue`` for ``collect_more_data``).
     assessed : sequence of Assessed
@@ -332,6 +371,10 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         The GI chance constraint.
     s : DecisionSettings
         The constants of the decision.
+    to_learn : bool
+        The chosen action is taken for what it teaches.
+    acute : bool
+        Recent GI nights on the current regimen: name the gentlest step.
 
     Returns
     -------
@@ -346,8 +389,9 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
                  f"Keep {reference.label} and look again on {chosen.next_review.isoformat()}.",
                  record_line()]
     else:
-        lines = [headline(chosen.action, chosen.regimen, reference), *said,
-                 plan_line(why, chosen, assessed, past, s)]
+        lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights), *said,
+                 plan_line(why, chosen, assessed, past, s, to_learn)]
         if why == "first_step":
             lines.append(record_line())
-    return lines + blocked_lines(assessed)
+    gentler = gentler_line(assessed, s) if acute else ""
+    return lines + ([gentler] if gentler else []) + blocked_lines(assessed)

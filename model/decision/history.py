@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import pandas as pd
@@ -36,6 +38,8 @@ class History:
         Forms taken on any recorded night.
     recent_gi_nights : int
         GI nights on the current regimen within the last ``gi_window`` nights.
+    nights_on : mapping of Regimen -> int
+        Recorded nights on each regimen ever taken (any run).
 
     """
 
@@ -43,6 +47,7 @@ class History:
     nights_on_current: int = 0
     forms_tried: frozenset[str] = frozenset()
     recent_gi_nights: int = 0
+    nights_on: Mapping[Regimen, int] = field(default_factory=dict)
 
     @property
     def first_step(self) -> bool:
@@ -70,8 +75,9 @@ class History:
         recorded = nights["recorded"].to_numpy(bool)
         tried = {r.form for r, rec in zip(regimens, recorded, strict=True) if rec and r.active}
         recent = run["gi_night"].iloc[-gi_window:]
+        nights_on = Counter(r for r, rec in zip(regimens, recorded, strict=True) if rec)
         return cls(current, int(run["recorded"].sum()), frozenset(tried),
-                   int((recent == 1).sum()))
+                   int((recent == 1).sum()), dict(nights_on))
 
 
 def history(diary: DiaryLike | History | None, gi_window: int = 7) -> History:

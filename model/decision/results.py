@@ -15,27 +15,72 @@ from model.decision import explain
 from model.decision.settings import DecisionSettings, Mode
 from model.decision.utility import Evaluation
 
+REASON_CODES: dict[str, str] = {
+    "first_step": "a first step from the evidence alone (no magnesium night yet)",
+    "learn": "chosen for what its nights will teach, not for the best expected utility",
+    "commit": "clear enough to commit: experimenting no longer pays or P(best) is high",
+    "best_expected": "the highest expected utility; not yet clear: look again",
+    "collect": "nothing is worth changing now: keep the current regimen and record nights",
+    "forced": "the only step allowed now",
+    "thompson": "Thompson sampling: best in one random posterior draw",
+    "no_start_worth_trying": "no start is expected to help enough to be worth trying",
+    "placebo_test": "a blinded placebo period to separate magnesium from expectation",
+    "withdrawal_test": "a withdrawal to separate magnesium from drift",
+    "expectation_not_separable": "the diary cannot yet tell magnesium from expectation and drift",
+    "acute_gi": "recent GI nights on the current regimen",
+    "refer": "a contraindication: see a clinician, no magnesium advice",
+    "refer_stop": "a contraindication while taking magnesium: stop now and see a clinician",
+    "diagnostics_failed": "the fit failed its checks: no dosing advice",
+    "above_ceiling": "blocked: above the daily ceiling",
+    "excluded_form": "blocked: a form the profile excludes",
+    "waiting": "blocked: the current regimen's evaluation period is not over",
+    "gi_limit": "blocked: the GI chance constraint",
+}
+"""Every stable ``reason_codes`` value of the ``analyze`` JSON and what it means."""
 
-def _entry(action: str, regimen: Regimen | None, gain: Mapping[str, float], p_best: float,
-           p_violation: float, evpi: float, commit: bool, next_review: dt.date,
-           reasons: Sequence[str], warnings: Sequence[str]) -> dict[str, Any]:
+
+@dataclass(frozen=True)
+class Scores:
+    """The numbers an entry of the JSON carries besides its regimen and words."""
+
+    gain: Mapping[str, float]
+    expected_utility: float
+    p_best: float
+    p_better_than_continue: float
+    p_constraint_violation: float
+    learning_value: float
+    evpi: float
+
+
+NO_SCORES = Scores({}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+"""The scores of advice given without consulting a posterior (``refer``, a failed fit)."""
+
+
+def _entry(action: str, regimen: Regimen | None, scores: Scores, commit: bool,
+           next_review: dt.date, reasons: Sequence[str], warnings: Sequence[str],
+           codes: Sequence[str]) -> dict[str, Any]:
     """One ``recommendation`` / ``alternatives`` entry of the ``analyze`` JSON."""
     return {"action": action,
             "form": regimen.form if regimen is not None else None,
             "elemental_mg_per_day": regimen.elemental_mg if regimen is not None else None,
             "split": regimen.split if regimen is not None else None,
-            "expected_gain": dict(gain), "p_best": p_best,
-            "p_constraint_violation": p_violation, "evpi": evpi, "commit": commit,
-            "next_review": next_review.isoformat(), "reasons": list(reasons),
-            "warnings": list(warnings)}
+            "expected_gain": dict(scores.gain), "p_best": scores.p_best,
+            "p_constraint_violation": scores.p_constraint_violation, "evpi": scores.evpi,
+            "commit": commit, "next_review": next_review.isoformat(),
+            "reasons": list(reasons), "warnings": list(warnings),
+            "reason_codes": list(codes), "expected_utility": scores.expected_utility,
+            "p_better_than_continue": scores.p_better_than_continue,
+            "learning_value": scores.learning_value}
 
 
 @dataclass(frozen=True)
 class ActionAssessment:
     """One candidate action, assessed over the posterior draws.
 
-    Gains are improvements over the current regimen (positive = better, diary units);
-    ``gain_low`` / ``gain_high`` bound the central interval (90 % by default).
+    Gains are magnesium's own improvements over the current regimen (positive = better, diary
+    units at the person's typical night); ``gain_low`` / ``gain_high`` bound the central
+    interval (90 % by default). ``learning_value`` is what one period on it teaches, in
+    utility units (horizon x knowledge gradient); ``reason_codes`` are the codes of its blocks.
     """
 
     action: str
@@ -52,6 +97,15 @@ class ActionAssessment:
     blocked_by: tuple[str, ...]
     evpi: float
     next_review: dt.date
+    learning_value: float = 0.0
+    reason_codes: tuple[str, ...] = ()
+
+    @property
+    def scores(self) -> Scores:
+        """The numbers of this action."""
+        return Scores(self.gain, self.expected_utility, self.p_best,
+                      self.p_better_than_continue, self.p_constraint_violation,
+                      self.learning_value, self.evpi)
 
     @property
     def summary(self) -> str:
@@ -60,10 +114,9 @@ class ActionAssessment:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``alternatives`` entry of the ``analyze`` JSON."""
-        return _entry(self.action, self.regimen, self.gain, self.p_best,
-                      self.p_constraint_violation, self.evpi, False, self.next_review,
-                      [self.summary], []) | {"feasible": self.feasible,
-                                             "blocked_by": list(self.blocked_by)}
+        return _entry(self.action, self.regimen, self.scores, False, self.next_review,
+                      [self.summary], [], self.reason_codes) | {
+                          "feasible": self.feasible, "blocked_by": list(self.blocked_by)}
 
 
 @dataclass(frozen=True)
@@ -73,29 +126,48 @@ class Recommendation:
     ``refer`` and a failed fit carry no regimen; ``collect_more_data`` after a fit names the
     regimen to keep taking while nights accumulate (none when nothing is being taken).
 
-    ``p_best``, ``p_constraint_violation`` and ``expected_gain`` are those of the assessed
-    action behind the advice (``continue`` for ``collect_more_data``); they are 0 / empty when
-    no posterior was consulted (``refer``, failed diagnostics). ``refer`` has ``commit`` true
-    (a hard rule, not a bet); ``p_best`` is among the actions allowed now, so an action that
-    is the only one allowed has ``p_best`` 1 and ``commit`` false.
+    The scores (gains, expected utility, P(best), P(better than continue), P(constraint
+    violated), learning value) are those of the assessed action behind the advice
+    (``continue`` for ``collect_more_data``); they are 0 / empty when no posterior was
+    consulted (``refer``, failed diagnostics). ``refer`` has ``commit`` true (a hard rule, not
+    a bet); ``p_best`` is among the regimens allowed now, so an action that is the only one
+    allowed has ``p_best`` 1 and ``commit`` false. ``reason_codes`` are stable codes
+    (:data:`REASON_CODES`) for programs.
     """
 
     action: str
     regimen: Regimen | None
-    expected_gain: Mapping[str, float]
-    p_best: float
-    p_constraint_violation: float
-    evpi: float
+    scores: Scores
     commit: bool
     next_review: dt.date
     reasons: tuple[str, ...]
     warnings: tuple[str, ...]
+    reason_codes: tuple[str, ...] = ()
+
+    @property
+    def expected_gain(self) -> Mapping[str, float]:
+        """Magnesium's own expected gain per outcome (diary units, positive = better)."""
+        return self.scores.gain
+
+    @property
+    def p_best(self) -> float:
+        """P(best) of the action behind the advice."""
+        return self.scores.p_best
+
+    @property
+    def p_constraint_violation(self) -> float:
+        """P(GI constraint violated) of the action behind the advice."""
+        return self.scores.p_constraint_violation
+
+    @property
+    def evpi(self) -> float:
+        """Expected value of perfect information over the regimens allowed now."""
+        return self.scores.evpi
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``recommendation`` entry of the ``analyze`` JSON."""
-        return _entry(self.action, self.regimen, self.expected_gain, self.p_best,
-                      self.p_constraint_violation, self.evpi, self.commit, self.next_review,
-                      self.reasons, self.warnings)
+        return _entry(self.action, self.regimen, self.scores, self.commit, self.next_review,
+                      self.reasons, self.warnings, self.reason_codes)
 
 
 @dataclass(frozen=True)
@@ -132,7 +204,8 @@ class Decision:
         rows = []
         for a in self.assessments:
             row = {"action": a.action, "regimen": a.regimen.label, "feasible": a.feasible,
-                   "expected_utility": a.expected_utility, "cvar": a.cvar, "p_best": a.p_best,
+                   "expected_utility": a.expected_utility,
+                   "learning_value": a.learning_value, "cvar": a.cvar, "p_best": a.p_best,
                    "p_better_than_continue": a.p_better_than_continue,
                    "p_constraint_violation": a.p_constraint_violation,
                    "blocked_by": "; ".join(a.blocked_by)}
@@ -176,5 +249,7 @@ def assess(ev: Evaluation, review: Callable[[str], dt.date],
         dict(zip(ev.variables, low[i].tolist(), strict=True)),
         dict(zip(ev.variables, high[i].tolist(), strict=True)),
         float(r.expected[i]), float(r.cvar[i]), float(r.p_best[i]), float(ev.p_better[i]),
-        float(ev.p_violation[i]), not ev.blocked[i], ev.blocked[i], r.evpi, review(c.action))
+        float(ev.p_violation[i]), not ev.blocked[i], tuple(why for _, why in ev.blocked[i]),
+        r.evpi, review(c.action), float(ev.learning[i]),
+        tuple(code for code, _ in ev.blocked[i]))
         for i, c in enumerate(ev.candidates)]

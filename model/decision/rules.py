@@ -5,13 +5,15 @@
   excluded forms are removed; the daily ceiling is the profile's, at most the safety ceiling.
 - :func:`blocks`: a candidate above the ceiling, of an excluded form or breaking the GI
   chance constraint is blocked. Before the current regimen has ``min_nights`` recorded nights
-  only ``continue`` is open, plus ``decrease_dose`` / ``split_dose`` / ``stop`` when safety
-  asks for them (an acute GI problem, a current regimen above the ceiling, excluded or
-  breaking the GI constraint).
+  (the evaluation period, :func:`evaluation_nights`) only ``continue`` is open, plus
+  ``decrease_dose`` / ``split_dose`` / ``stop`` when safety asks for them (an acute GI
+  problem, a current regimen above the ceiling, excluded or breaking the GI constraint), and
+  a return to a regimen already judged over a full period.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,11 +24,15 @@ from model.data.profile import Profile, normalise_name
 from model.decision import explain
 from model.decision.candidates import Candidate
 from model.decision.history import History
+from model.decision.learning import steady_nights
 from model.decision.settings import DecisionSettings
 from model.evidence.schema import Contraindication, Safety
 
 SAFETY_MOVES = frozenset({"decrease_dose", "split_dose", "stop"})
 """The changes still open during the evaluation period when safety asks for them."""
+
+Block = tuple[str, str]
+"""Why a candidate is blocked: a stable code and a sentence."""
 
 
 @dataclass(frozen=True)
@@ -87,26 +93,37 @@ def acute_gi(past: History, s: DecisionSettings) -> bool:
     return past.recent_gi_nights >= s.acute_gi_nights
 
 
+def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool:
+    """True for a return to a regimen already judged over a full evaluation period."""
+    return (not candidate.experiment and candidate.regimen != past.current
+            and past.nights_on.get(candidate.regimen, 0) >= s.min_nights)
+
+
 def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
-                 safety_exempt: bool, s: DecisionSettings) -> list[str]:
-    """Reasons a hard rule or the evaluation period blocks a candidate."""
+                 safety_exempt: bool, s: DecisionSettings) -> list[Block]:
+    """A hard rule or the evaluation period blocks a candidate: (code, reason) pairs."""
     found = []
     regimen = candidate.regimen
     if regimen.elemental_mg > rules.ceiling_mg:
-        found.append(explain.above_ceiling_block(regimen.elemental_mg, rules.ceiling_mg))
+        found.append(("above_ceiling",
+                      explain.above_ceiling_block(regimen.elemental_mg, rules.ceiling_mg)))
     if regimen.active and regimen.form not in rules.allowed_forms:
-        found.append(explain.excluded_block(regimen.form))
+        found.append(("excluded_form", explain.excluded_block(regimen.form)))
     waiting = (candidate.action != "continue" and not past.first_step
                and past.nights_on_current < s.min_nights
-               and not (safety_exempt and candidate.action in SAFETY_MOVES))
+               and not (safety_exempt and candidate.action in SAFETY_MOVES)
+               and not _returning(candidate, past, s))
     if waiting:
-        found.append(explain.waiting_block(past, s))
+        found.append(("waiting", explain.waiting_block(past, s)))
     return found
 
 
 def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: History,
-           rules: Screening, epsilon: float, s: DecisionSettings) -> list[tuple[str, ...]]:
+           rules: Screening, epsilon: float, s: DecisionSettings) -> list[tuple[Block, ...]]:
     """Why each candidate is blocked (empty: allowed), in candidate order.
+
+    A return to a regimen already judged over a full evaluation period (a form shown to work)
+    does not wait for the current period to end.
 
     Parameters
     ----------
@@ -125,10 +142,12 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
 
     Returns
     -------
-    list of tuple of str
+    list of tuple of (code, reason)
+        Codes: ``above_ceiling``, ``excluded_form``, ``waiting``, ``gi_limit``.
 
     """
-    gi_blocks = [[explain.gi_block(p, epsilon)] if p > epsilon else [] for p in p_violation]
+    gi_blocks = [[("gi_limit", explain.gi_block(p, epsilon))] if p > epsilon else []
+                 for p in p_violation]
     unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
     exempt = unsafe_now or acute_gi(past, s)
     return [tuple(_rule_blocks(c, rules, past, exempt, s) + gi)
@@ -146,6 +165,12 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> li
     if current.active and current.form not in rules.allowed_forms:
         notes.append(explain.current_excluded_warning(current))
     return notes
+
+
+def evaluation_nights(onset_days: float, s: DecisionSettings) -> int:
+    """The evaluation period: nights until ``steady_share`` of steady state, within bounds."""
+    nights = math.ceil(steady_nights(onset_days, s.steady_share))
+    return int(min(max(nights, s.floor_nights), s.max_period_nights))
 
 
 def review_days(action: str, past: History, s: DecisionSettings) -> int:

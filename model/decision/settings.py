@@ -5,15 +5,22 @@ Defaults (:class:`DecisionSettings`) and why:
 - ``switching_cost = 0.25`` utility units (a quarter of one MCID on an outcome of weight 1):
   a change costs a purchase, a new evaluation period and the noise of a new baseline; the cost
   breaks near-ties in favour of staying put without vetoing any change worth a noticeable gain.
-- ``commit_p_best = 0.8``: four chances in five that no other allowed action is better.
-- ``commit_evpi = 0.1`` utility units: when perfect knowledge of the person's responses would
-  add less than a tenth of an MCID on a weight-1 outcome, more experimenting is not worth the
-  nights it costs.
-- ``clear_p_better = 0.7``: an uncommitted change is still worth trying when it beats
-  continuing in at least 70 % of the draws; otherwise the answer is ``collect_more_data``.
+- ``commit_p_best = 0.8``: four chances in five that no other allowed regimen is better.
+- ``learning_periods = 6``: what a period teaches pays for six more periods (about three
+  months at 14-19 nights each): the horizon of the knowledge gradient
+  (:mod:`model.decision.learning`).
+- ``commit_value = 0.1`` utility units: when no action's learning value (horizon x KG) reaches
+  a tenth of an MCID on a weight-1 outcome, experimenting no longer pays: commit.
+- ``experiment_cost = 0.25``: a withdrawal or a blinded placebo period costs effort on top of
+  the switching cost (buying or preparing a placebo, nights without magnesium's benefit).
+- ``night_autocorrelation = 0.3``: lag-one correlation of diary nights (typical of sleep
+  diaries); it lowers the effective number of nights a period gives.
 - ``cvar_alpha = 0.1``: the CVaR column is the mean of the worst 10 % of utility draws.
-- ``min_nights = 14``: magnesium's effects appear over 1-4 weeks (DESIGN.md) and a fortnight
-  of nights averages out most night-to-night noise; the first step is reviewed after 7.
+- **Evaluation period from the kinetics** (``period_from_kinetics``): a change is judged when
+  first-order build-up reaches ``steady_share = 0.8`` of its steady state at the posterior
+  median time constant (16 nights at tau = 10 days), never fewer than ``floor_nights = 7`` nor
+  more than ``max_period_nights = 28``. ``min_nights = 14`` is the period when the kinetics
+  are not used (and the look period of trial planning); the first step is reviewed after 7.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ Predict = Callable[[Sequence[Regimen]], xr.Dataset]
 Mode = Literal["expected_utility", "thompson"]
 """How the action is chosen: by expected utility, or best in one random draw (Thompson)."""
 
-Why = Literal["first_step", "forced", "commit", "trial", "plan", "collect"]
+Why = Literal["first_step", "forced", "commit", "trial", "plan", "collect", "learn"]
 """Which branch of the commit rule made the choice (it selects the wording of the plan)."""
 
 VARIABLES: tuple[str, ...] = GAIN_KEYS
@@ -58,9 +65,15 @@ class DecisionSettings:
     switching_cost: float = 0.25
     gi_weight: float = 1.0
     commit_p_best: float = 0.8
-    commit_evpi: float = 0.1
-    clear_p_better: float = 0.7
+    learning_periods: float = 6.0
+    commit_value: float = 0.1
+    experiment_cost: float = 0.25
+    night_autocorrelation: float = 0.3
     cvar_alpha: float = 0.1
     interval: float = 0.9
     acute_gi_nights: int = 2
     gi_window: int = 7
+    period_from_kinetics: bool = True
+    steady_share: float = 0.8
+    floor_nights: int = 7
+    max_period_nights: int = 28

@@ -1,17 +1,21 @@
-"""Utility over posterior draws, the ranking and the choice.
+"""Utility over posterior draws, the ranking, and the value of what each action teaches.
 
 - **Chance constraint** per candidate: P(gi_rate(candidate) - gi_rate(no magnesium) > limit)
-  <= epsilon, per joint posterior draw.
+  <= epsilon, per joint posterior draw (diary scale: it is a limit on GI nights).
 - **Utility per draw**, averaged only at the end: the sum over outcomes of weight x gain /
-  MCID, GI included (weight ``gi_weight``), minus ``switching_cost`` for any change. Gains are
+  MCID, GI included (weight ``gi_weight``), minus ``switching_cost`` for any change (plus
+  ``experiment_cost`` for an experiment). Gains are magnesium's own effect on the link scale,
+  in diary units at the person's typical night (:mod:`model.decision.gains`): a symmetric
+  posterior gains nothing in expectation, and neither expectation nor drift counts. Gains are
   relative to the current regimen, so ``continue`` has utility 0 in every draw.
-- **Commit rule** (:func:`choose`): commit when P(best) >= ``commit_p_best`` or EVPI <
-  ``commit_evpi``; otherwise try the best action and look again, or ``collect_more_data`` when
-  nothing is clearly better than continuing. ``mode="thompson"`` explores instead: the action
-  best in one seeded random draw.
+- **Learning value** per candidate: ``learning_periods`` x the knowledge gradient of one
+  evaluation period on it (:mod:`model.decision.learning`). ``continue`` teaches about the
+  current regimen's contrast with no magnesium only when the diary can separate it from
+  expectation and drift; a placebo period shows magnesium's own effect.
 
-Every probability is a share of posterior draws, so it is never more certain than the
-posterior: with D draws the smallest non-zero value is 1/D.
+The choice itself is :mod:`model.decision.choice`. Every probability is a share of posterior
+draws, so it is never more certain than the posterior: with D draws the smallest non-zero
+value is 1/D.
 """
 
 from __future__ import annotations
@@ -19,15 +23,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 
-from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
+from model.core.forms import PLACEBO
+from model.core.outcomes import OUTCOME_OF_GAIN
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision.candidates import Candidate
+from model.decision.gains import diary_gains, link, per_night_variance, slope
 from model.decision.history import History
-from model.decision.rules import Screening, acute_gi, blocks
-from model.decision.settings import VARIABLES, DecisionSettings, Mode, Predict, Why
+from model.decision.learning import knowledge_gradient, period_noise
+from model.decision.rules import Block, Screening, blocks
+from model.decision.settings import VARIABLES, DecisionSettings, Predict
 from model.evidence.priorset import PriorSet
+
+PLACEBO_REGIMEN = Regimen(PLACEBO)
 
 
 @dataclass(frozen=True)
@@ -88,11 +98,29 @@ def rank(utility: np.ndarray, feasible: np.ndarray | None = None, *,
     return Ranking(expected, p_best, cvar, max(evpi, 0.0))
 
 
-def _draws(predict: Predict, regimens: list[Regimen]) -> dict[str, np.ndarray]:
-    """Predicted draws per variable, shape (regimens, draws), rows in ``regimens`` order."""
-    data = predict(regimens)
+def regimens_of(candidates: list[Candidate], past: History) -> list[Regimen]:
+    """The regimens an evaluation needs: none, placebo, the reference and every candidate's."""
+    return list(dict.fromkeys([NO_MAGNESIUM, PLACEBO_REGIMEN, past.reference,
+                               *(c.regimen for c in candidates)]))
+
+
+def predicted(predict: Predict, candidates: list[Candidate], past: History) -> xr.Dataset:
+    """``predict`` over :func:`regimens_of` (checked for ``gi_rate``)."""
+    data = predict(regimens_of(candidates, past))
     if "gi_rate" not in data:
         raise ValueError("predict() must return gi_rate: the GI constraint needs it")
+    return data
+
+
+def onset_days(data: xr.Dataset, priors: PriorSet) -> float:
+    """The build-up time constant: the posterior median when predictions carry it."""
+    if "onset_days" in data:
+        return float(np.median(data["onset_days"].to_numpy()))
+    return priors.settings.personal.onset_days_median
+
+
+def _draws(data: xr.Dataset, regimens: list[Regimen]) -> dict[str, np.ndarray]:
+    """Predicted draws per variable, shape (regimens, draws), rows in ``regimens`` order."""
     rows = data.sel(regimen=[r.label for r in regimens])
     return {v: rows[v].transpose("regimen", "draw").to_numpy().astype(float)
             for v in VARIABLES if v in rows}
@@ -109,19 +137,24 @@ class Evaluation:
     variables : tuple of str
         The predicted variables, in the order of the gains' second axis.
     gains : numpy.ndarray
-        Gain over the current regimen, positive = better, shape (A, V, D).
+        Magnesium's own gain over the current regimen in diary units at the person's typical
+        night (positive = better), shape (A, V, D).
     utility : numpy.ndarray
         Utility per draw, shape (A, D).
     p_better : numpy.ndarray
         P(utility > utility of ``continue``), shape (A,).
     p_violation : numpy.ndarray
         P(GI constraint violated), shape (A,).
-    blocked : list of tuple of str
+    blocked : list of tuple of (code, reason)
         Why each candidate is blocked (empty: allowed).
     feasible : numpy.ndarray of bool
         Shape (A,).
+    terminal : numpy.ndarray of bool
+        False for experiments (a person returns from them), shape (A,).
+    learning : numpy.ndarray
+        Learning value (horizon x knowledge gradient) of one period on each action, (A,).
     ranking : Ranking
-        Over the feasible candidates.
+        Over the feasible regimens to stay on (experiments have ``p_best`` 0).
 
     """
 
@@ -131,88 +164,86 @@ class Evaluation:
     utility: np.ndarray
     p_better: np.ndarray
     p_violation: np.ndarray
-    blocked: list[tuple[str, ...]]
+    blocked: list[tuple[Block, ...]]
     feasible: np.ndarray
+    terminal: np.ndarray
+    learning: np.ndarray
     ranking: Ranking
 
 
-def evaluate(predict: Predict, candidates: list[Candidate], past: History,
-             rules: Screening, priors: PriorSet, profile: Profile,
-             s: DecisionSettings) -> Evaluation:
-    """Gains in MCID units, utility per draw, the chance constraint, blocks and ranking."""
-    reference = past.reference
-    regimens = list(dict.fromkeys([NO_MAGNESIUM, reference,
-                                   *(c.regimen for c in candidates)]))
-    row = {r: i for i, r in enumerate(regimens)}
-    draws = _draws(predict, regimens)
-    variables = tuple(draws)
-    rows = [row[c.regimen] for c in candidates]
+@dataclass(frozen=True)
+class Scales:
+    """The person's utility scale: diary values, weights and the noise of a period."""
+
+    typical: dict[str, float]
+    per_gain: np.ndarray          # utility units per diary unit of gain, shape (V,)
+    noise: float                  # variance of one period's contrast, utility units
+
+
+def _scales(means: dict[str, np.ndarray], reference_row: int, priors: PriorSet,
+            profile: Profile, onset_days: float, s: DecisionSettings) -> Scales:
     outcomes = priors.settings.outcomes
-    sign = np.array([SPECS[OUTCOME_OF_GAIN[v]].sign for v in variables])
-    gains = np.stack([draws[v][rows] - draws[v][row[reference]] for v in variables], axis=1)
-    gains *= sign[None, :, None]
+    typical = {v: float(np.nanmean(m[reference_row])) for v, m in means.items()}
     weights = profile.outcome_weights() | {"gi": s.gi_weight}
-    scale = np.array([weights[OUTCOME_OF_GAIN[v]] / outcomes[OUTCOME_OF_GAIN[v]].mcid
-                      for v in variables])
-    changed = np.array([c.regimen != reference for c in candidates], float)
-    utility = np.einsum("v,avd->ad", scale, gains) - s.switching_cost * changed[:, None]
-    gi = draws["gi_rate"]
+    names = [OUTCOME_OF_GAIN[v] for v in means]
+    per_gain = np.array([weights[o] / outcomes[o].mcid for o in names])
+    per_link = per_gain * np.array([slope(v, typical[v]) for v in means])
+    variances = np.array([per_night_variance(v, typical[v], outcomes[o].smd_sd)
+                          for v, o in zip(means, names, strict=True)])
+    noise = period_noise(per_link, variances, [o != "gi" for o in names], s.min_nights,
+                         onset_days, s.night_autocorrelation)
+    return Scales(typical, per_gain, noise)
+
+
+def _contrast_rows(candidates: list[Candidate], row: dict[Regimen, int], reference: Regimen,
+                   separable: bool | None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose link difference a period on each candidate shows (changed, compared)."""
+    teaches = reference.active and separable is not False
+    seen = [(row[reference], row[NO_MAGNESIUM] if teaches else row[reference])
+            if c.action == "continue" else (row[c.regimen], row[reference]) for c in candidates]
+    return np.array([a for a, _ in seen]), np.array([b for _, b in seen])
+
+
+def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
+             rules: Screening, priors: PriorSet, profile: Profile,
+             s: DecisionSettings, *, separable: bool | None = None) -> Evaluation:
+    """Gains, utility per draw, the chance constraint, blocks, ranking and learning values.
+
+    ``data`` are the predictions of :func:`predicted`; ``separable`` False says the diary
+    cannot yet tell magnesium from expectation and drift (then continuing teaches nothing
+    about the current regimen's effect). ``s.min_nights`` is the evaluation period.
+    """
+    reference = past.reference
+    regimens = regimens_of(candidates, past)
+    row = {r: i for i, r in enumerate(regimens)}
+    means = _draws(data, regimens)
+    variables = tuple(means)
+    scales = _scales(means, row[reference], priors, profile, onset_days(data, priors), s)
+    links = {v: link(v, m) for v, m in means.items()}
+
+    def own(r: Regimen) -> int:               # magnesium's own effect: against placebo
+        return row[r] if r.active else row[PLACEBO_REGIMEN]
+
+    rows = np.array([own(c.regimen) for c in candidates])
+    gains = diary_gains(links, scales.typical, rows, np.full(rows.size, own(reference)))
+    experiment = np.array([c.experiment for c in candidates])
+    changed = np.array([c.regimen != reference or c.experiment for c in candidates], float)
+    utility = (np.einsum("v,avd->ad", scales.per_gain, gains)
+               - (s.switching_cost * changed + s.experiment_cost * experiment)[:, None])
+    gi = means["gi_rate"]
     limit = priors.safety.gi_constraint
-    p_violation = ((gi[rows] - gi[row[NO_MAGNESIUM]]) > limit.limit).mean(axis=1)
+    p_violation = ((gi[[row[c.regimen] for c in candidates]] - gi[row[NO_MAGNESIUM]])
+                   > limit.limit).mean(axis=1)
     blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s)
     feasible = np.array([not b for b in blocked])
-    p_better = (utility > utility[0]).mean(axis=1)     # row 0 is ``continue``
-    return Evaluation(candidates, variables, gains, utility, p_better, p_violation, blocked,
-                      feasible, rank(utility, feasible, cvar_alpha=s.cvar_alpha))
-
-
-@dataclass(frozen=True)
-class Choice:
-    """The chosen candidate and why.
-
-    Parameters
-    ----------
-    index : int or None
-        Row of the chosen candidate; None: ``collect_more_data``.
-    commit : bool
-        True when the choice is clear enough to commit to.
-    why : str
-        The branch of the commit rule that chose.
-
-    """
-
-    index: int | None
-    commit: bool
-    why: Why
-
-
-def _thompson(utility: np.ndarray, among: np.ndarray, rng: np.random.Generator) -> int:
-    draw = int(rng.integers(utility.shape[1]))
-    return int(among[np.argmax(utility[among, draw])])
-
-
-def _best(ev: Evaluation, among: np.ndarray) -> int:
-    return int(among[np.argmax(ev.ranking.expected[among])])
-
-
-def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
-           s: DecisionSettings) -> Choice:
-    """Apply the commit rule (or Thompson sampling) to an evaluation."""
-    feasible = np.flatnonzero(ev.feasible)
-    pick = _thompson if mode == "thompson" else None
-    if past.first_step:
-        starts = np.array([i for i in feasible if ev.candidates[i].action == "start"], int)
-        among = starts if starts.size else feasible
-        index = pick(ev.utility, among, rng) if pick else _best(ev, among)
-        return Choice(index, False, "first_step")
-    if feasible.size == 1:
-        return Choice(int(feasible[0]), False, "forced")
-    top = _best(ev, feasible)
-    if ev.ranking.p_best[top] >= s.commit_p_best or ev.ranking.evpi < s.commit_evpi:
-        return Choice(top, True, "commit")
-    if pick:
-        return Choice(pick(ev.utility, feasible, rng), False, "trial")
-    unclear = top == 0 or ev.p_better[top] < s.clear_p_better
-    if ev.feasible[0] and not acute_gi(past, s) and unclear:
-        return Choice(None, False, "collect")
-    return Choice(top, False, "plan")
+    terminal = ~experiment
+    open_later = terminal & np.array([all(code == "waiting" for code, _ in b) for b in blocked])
+    observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
+        links, scales.typical, *_contrast_rows(candidates, row, reference, separable)))
+    learning = (s.learning_periods * knowledge_gradient(
+        utility[open_later], observed, np.full(len(candidates), scales.noise))
+        if open_later.any() else np.zeros(len(candidates)))
+    return Evaluation(candidates, variables, gains, utility,
+                      (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
+                      terminal, learning,
+                      rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha))

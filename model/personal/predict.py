@@ -1,4 +1,8 @@
-"""Steady-state predictions in diary units from posterior draws (vectorised numpy)."""
+"""Steady-state predictions in diary units from posterior draws (vectorised numpy).
+
+Besides the outcomes of every regimen (dims regimen x draw), the Dataset carries
+``onset_days`` (dim draw), the build-up time constant, when the draws have it.
+"""
 
 from __future__ import annotations
 
@@ -41,5 +45,8 @@ def predict_from_draws(draws: dict[str, np.ndarray], regimens: Sequence[Regimen]
     out["gi_rate"] = Bernoulli.mean(draws["gi_intercept"][None]
                                     + np.einsum("rf,df->rd", single, theta[:, :, n_sleep]))
     labels = [r.label for r in regimens]
-    return xr.Dataset({k: (("regimen", "draw"), v) for k, v in out.items()},
+    data = xr.Dataset({k: (("regimen", "draw"), v) for k, v in out.items()},
                       coords={"regimen": labels})
+    if "tau" in draws:   # the build-up time constant (days), for the evaluation period
+        data["onset_days"] = ("draw", np.asarray(draws["tau"], float))
+    return data

@@ -136,9 +136,14 @@ def _recommendation(result: Analysis) -> str:
     if rec.warnings:
         body += "<h3>Warnings</h3>" + _list(rec.warnings, "warning")
     body += _gains(result)
-    facts = pd.DataFrame({"P(best)": [rec.p_best], "P(GI constraint violated)":
-                          [rec.p_constraint_violation], "EVPI": [rec.evpi],
-                          "commit": [rec.commit], "next review": [rec.next_review.isoformat()]})
+    scores = rec.scores
+    facts = pd.DataFrame({"P(best)": [rec.p_best],
+                          "P(better than continuing)": [scores.p_better_than_continue],
+                          "expected utility": [scores.expected_utility],
+                          "learning value": [scores.learning_value],
+                          "P(GI constraint violated)": [rec.p_constraint_violation],
+                          "commit": [rec.commit], "reason codes": [", ".join(rec.reason_codes)],
+                          "next review": [rec.next_review.isoformat()]})
     return body + _table(facts)
 
 
@@ -152,7 +157,8 @@ def _gains(result: Analysis) -> str:
                           "expected change (positive = better)": list(chosen.gain.values()),
                           "interval from": list(chosen.gain_low.values()),
                           "interval to": list(chosen.gain_high.values())})
-    return (f"<h3>Expected change against now ({INTERVAL:.0%} interval; diary units)</h3>"
+    return (f"<h3>Expected change from magnesium against now ({INTERVAL:.0%} interval; diary "
+            "units at your typical night; expectation and drift not counted)</h3>"
             + _table(frame))
 
 

@@ -174,7 +174,7 @@ class Question:
     def decide(self, predict: Predict, tried: Sequence[str], as_of: dt.date) -> Decision:
         """``decide`` from no magnesium with the evaluation period complete."""
         settings = DecisionSettings(start_doses_mg=(self.dose_mg,))
-        past = History(NO_MAGNESIUM, settings.min_nights, frozenset(tried))
+        past = History(NO_MAGNESIUM, settings.max_period_nights, frozenset(tried))
         profile = Profile(excluded_forms=tuple(f for f in FORMS if f not in self.forms))
         return decide(predict, priors=self.priors, profile=profile, diary=past, as_of=as_of,
                       settings=settings)

@@ -1,0 +1,98 @@
+"""The choice: the action whose value now plus what it teaches is highest, and when to commit.
+
+Each feasible action is worth its expected utility plus its learning value (the horizon times
+the knowledge gradient of one period on it, :mod:`model.decision.learning`):
+
+- the **greedy** action has the highest expected utility among the regimens one may stay on;
+- when another action is worth more because of what it teaches, it is a step **to learn**
+  (said plainly, reason code ``learn``);
+- the decision **commits** to the greedy action when it is also the most valuable one (no
+  step taken to learn is worth its cost: experimenting no longer pays) and either its own
+  learning value is below ``commit_value`` (its nights would teach nothing that matters) or
+  P(best) >= ``commit_p_best``;
+- otherwise the greedy action is a **plan** (try it and look again), or, when it is to continue,
+  ``collect_more_data`` (keep the current regimen while the nights accumulate), except during an
+  acute GI problem, which always gets an explicit step.
+
+The first step (no magnesium night yet) is never a commitment: it rests on the evidence alone.
+``mode="thompson"`` explores instead: when not committed, the regimen best in one seeded
+random draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.decision.history import History
+from model.decision.rules import acute_gi
+from model.decision.settings import DecisionSettings, Mode, Why
+from model.decision.utility import Evaluation
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen candidate and why.
+
+    Parameters
+    ----------
+    index : int or None
+        Row of the chosen candidate; None: ``collect_more_data``.
+    commit : bool
+        True when the choice is clear enough to commit to.
+    why : str
+        The branch of the rule that chose.
+    to_learn : bool
+        True when the chosen action is not the one with the highest expected utility: it is
+        taken for what it will teach.
+
+    """
+
+    index: int | None
+    commit: bool
+    why: Why
+    to_learn: bool = False
+
+
+def value(ev: Evaluation) -> np.ndarray:
+    """Expected utility plus learning value of every candidate, shape (A,)."""
+    return ev.ranking.expected + ev.learning
+
+
+def greedy(ev: Evaluation) -> int:
+    """The feasible regimen to stay on with the highest expected utility (first on ties)."""
+    among = np.flatnonzero(ev.feasible & ev.terminal)
+    return int(among[np.argmax(ev.ranking.expected[among])])
+
+
+def _thompson(ev: Evaluation, rng: np.random.Generator) -> int:
+    among = np.flatnonzero(ev.feasible & ev.terminal)
+    draw = int(rng.integers(ev.utility.shape[1]))
+    return int(among[np.argmax(ev.utility[among, draw])])
+
+
+def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
+           s: DecisionSettings) -> Choice:
+    """Apply the rule of the module docstring (or Thompson sampling) to an evaluation."""
+    allowed = np.flatnonzero(ev.feasible)
+    best = greedy(ev)
+    if allowed.size == 1:
+        return Choice(int(allowed[0]), False, "first_step" if past.first_step else "forced")
+    if mode == "thompson" and past.first_step:
+        return Choice(_thompson(ev, rng), False, "first_step")
+    worth = value(ev)
+    top = int(allowed[np.argmax(worth[allowed])])
+    to_learn = top != best
+    if past.first_step:
+        return Choice(top, False, "first_step", to_learn)
+    still_teaches = float(ev.learning[best]) >= s.commit_value
+    if not to_learn and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best):
+        return Choice(best, True, "commit")
+    if mode == "thompson":
+        return Choice(_thompson(ev, rng), False, "trial")
+    if to_learn:
+        return Choice(top, False, "learn", True)
+    if top == 0 and not acute_gi(past, s):
+        return Choice(None, False, "collect")
+    return Choice(top, False, "plan")

@@ -1,0 +1,187 @@
+"""The decision that learns: link-scale gains, the knowledge gradient, commit, experiments."""
+
+import datetime as dt
+import math
+import re
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from model.core.forms import FORMS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.profile import Profile
+from model.decision import DecisionSettings, History, decide
+from model.decision.learning import build_up_share, knowledge_gradient
+from model.decision.rules import evaluation_nights
+from model.evidence.priorset import load_priors
+from model.testing import FakePosterior
+
+AS_OF = dt.date(2025, 3, 1)
+
+
+@pytest.fixture(scope="module")
+def priors():
+    return load_priors()
+
+
+def on(form: str, mg: float, nights: int = 30, tried: tuple[str, ...] = (),
+       gi: int = 0) -> History:
+    regimen = Regimen(form, mg)
+    return History(regimen, nights, frozenset({form, *tried}), gi, {regimen: nights})
+
+
+def symmetric_awakenings(regimens):
+    """Glycinate multiplies awakenings by exp(z), z = +-0.8 (antithetic): symmetric on the
+    log scale, so the diary-scale mean rises (exp is convex) while the log-scale gain is 0."""
+    z = np.array([0.8, -0.8] * 500)
+    rows = {}
+    for r in regimens:
+        factor = np.exp(z) if r.active and r.form == "glycinate" else np.ones(z.size)
+        rows[r.label] = {"awakenings": 2.0 * factor, "gi_rate": np.full(z.size, 0.05)}
+    return xr.Dataset({v: (("regimen", "draw"), np.stack([rows[r.label][v] for r in regimens]))
+                       for v in ("awakenings", "gi_rate")},
+                      coords={"regimen": [r.label for r in regimens]})
+
+
+def test_a_symmetric_posterior_has_zero_expected_gain(priors):
+    decision = decide(symmetric_awakenings, priors=priors, as_of=AS_OF)
+    start = next(a for a in decision.assessments if a.regimen == Regimen("glycinate", 100))
+    assert start.gain["awakenings"] == pytest.approx(0.0, abs=1e-9)
+    assert start.expected_utility == pytest.approx(-DecisionSettings().switching_cost)
+    # on the diary scale the same draws would have shown a loss of 2 (cosh 0.8 - 1) = 0.67
+    assert 2.0 * (math.cosh(0.8) - 1) > 0.6
+    # the symmetric spread is not harm, it is something to learn
+    assert start.learning_value > 0
+
+
+def test_the_knowledge_gradient_of_one_normal_arm_is_known():
+    # U_a ~ N(0, s^2) against a sure 0; a period shows U_a plus noise of variance v:
+    # KG = E[max(0, m')] with m' ~ N(0, s^4 / (s^2 + v)) = sd(m') / sqrt(2 pi)
+    rng = np.random.default_rng(0)
+    s, v = 1.5, 2.0
+    u = np.vstack([np.zeros(200_000), s * rng.standard_normal(200_000)])
+    kg = knowledge_gradient(u, u[1:], np.array([v]))
+    assert kg[0] == pytest.approx(s**2 / math.sqrt(s**2 + v) / math.sqrt(2 * math.pi),
+                                  rel=0.02)
+    assert knowledge_gradient(u, np.zeros((1, u.shape[1])), np.array([v]))[0] == 0.0
+
+
+def test_the_evaluation_period_follows_the_kinetics():
+    s = DecisionSettings()
+    assert evaluation_nights(10.0, s) == math.ceil(-10 * math.log(0.2)) == 17
+    assert evaluation_nights(2.0, s) == s.floor_nights == 7
+    assert evaluation_nights(40.0, s) == s.max_period_nights
+    assert build_up_share(30, 1.0) > build_up_share(30, 20.0)
+
+
+def test_the_evaluation_period_uses_the_posterior_build_up(priors):
+    slow = FakePosterior(n_draws=500)
+
+    def predict(regimens):
+        return slow(regimens).assign(onset_days=("draw", np.full(500, 5.0)))
+
+    rec = decide(predict, priors=priors, diary=on("glycinate", 200, nights=3),
+                 as_of=AS_OF).recommendation
+    assert rec.next_review == AS_OF + dt.timedelta(days=9 - 3)   # 5 x ln 5 = 8.05 -> 9
+
+
+def test_a_clear_dose_responder_below_the_ceiling_raises_the_dose(priors):
+    responder = FakePosterior(n_draws=2000, benefit={"glycinate": 0.3}, gi={"glycinate": 0.0},
+                              benefit_sd=0.05)
+    rec = decide(responder, priors=priors, diary=on("glycinate", 200), as_of=AS_OF)
+    assert rec.recommendation.action == "increase_dose"
+    assert rec.recommendation.regimen == Regimen("glycinate", 300)
+    capped = decide(responder, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                    profile=Profile(max_elemental_mg=200)).recommendation
+    assert capped.regimen is None or capped.regimen.elemental_mg <= 200
+
+
+def test_strong_evidence_for_glycinate_after_a_crossover_commits(priors):
+    clear = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.6},
+                          gi={"glycinate": 0.0}, benefit_sd=0.05)
+    decision = decide(clear, priors=priors, diary=on("glycinate", 300, tried=("citrate",)),
+                      as_of=AS_OF)
+    rec = decision.recommendation
+    assert (rec.action, rec.regimen, rec.commit) == ("continue", Regimen("glycinate", 300), True)
+    assert rec.reason_codes == ("commit",)
+    assert all(a.expected_utility < 0 for a in decision.alternatives)
+
+
+def test_an_uncertain_form_is_tried_to_learn_and_says_so(priors):
+    # glycinate is known to be slightly better now, but the other forms are wide open
+    open_question = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                                  | {"glycinate": 0.05}, gi=dict.fromkeys(FORMS, 0.0),
+                                  benefit_sd=0.3)
+    rec = decide(open_question, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                 separable=False).recommendation
+    assert "learn" in rec.reason_codes and not rec.commit
+    assert any(r.startswith("Chosen to learn") for r in rec.reasons)
+
+
+def entangled(benefit: float) -> FakePosterior:
+    """After a before/after diary: glycinate plus expectation is known, the split is not."""
+    return FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                         | {"glycinate": benefit}, gi={"glycinate": 0.0}, benefit_sd=0.05,
+                         expectation=0.2, expectation_sd=0.5, entangled={"glycinate": 1.0})
+
+
+def test_a_diary_that_cannot_separate_magnesium_gets_a_placebo_period(priors):
+    decision = decide(entangled(0.1), priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                      separable=False)
+    rec = decision.recommendation
+    assert rec.action == "placebo_period" and rec.regimen == Regimen("placebo")
+    assert set(rec.reason_codes) == {"learn", "placebo_test", "expectation_not_separable"}
+    assert "mgsleep plan --blind" in rec.reasons[0]
+    by_action = {a.action: a for a in decision.assessments}
+    # a withdrawal shows only the sum (magnesium + expectation), which is already known
+    assert by_action["placebo_period"].learning_value > 10 * by_action["withdrawal"].learning_value
+    assert by_action["placebo_period"].p_best == 0.0      # an experiment is not a regimen
+    separable = decide(entangled(0.1), priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                       separable=True)
+    assert not {"placebo_period", "withdrawal"} & {a.action for a in separable.assessments}
+
+
+def test_expectation_is_not_credited_to_magnesium(priors):
+    placebo_responder = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
+                                      gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.01,
+                                      expectation=0.8)
+    decision = decide(placebo_responder, priors=priors, as_of=AS_OF)
+    starts = [a for a in decision.assessments if a.action == "start"]
+    assert all(abs(a.gain["sol_min"]) < 0.5 for a in starts)   # minutes: ~0, not 55 % less
+    assert all(a.expected_utility < 0 for a in starts)
+    assert decision.recommendation.regimen in (None, NO_MAGNESIUM) \
+        or decision.recommendation.action == "start"
+
+
+def test_returning_to_a_form_already_judged_does_not_wait(priors):
+    model = FakePosterior(n_draws=1000, benefit={"glycinate": 0.5, "threonate": -0.2},
+                          gi={"glycinate": 0.0, "threonate": 0.0}, benefit_sd=0.05)
+    past = History(Regimen("threonate", 200), 4, frozenset({"glycinate", "threonate"}), 0,
+                   {Regimen("glycinate", 200): 28, Regimen("threonate", 200): 4})
+    decision = decide(model, priors=priors, diary=past, as_of=AS_OF)
+    back = next(a for a in decision.assessments if a.regimen == Regimen("glycinate", 200))
+    assert back.feasible
+    assert decision.recommendation.regimen == Regimen("glycinate", 200)
+    other = next(a for a in decision.assessments if a.regimen == Regimen("taurate", 200))
+    assert other.reason_codes == ("waiting",)
+
+
+def test_acute_gi_names_the_gentlest_step(priors):
+    harsh = FakePosterior(n_draws=1000, gi={"citrate": 2.5, "glycinate": 0.0})
+    rec = decide(harsh, priors=priors, diary=on("citrate", 300, nights=5, gi=3),
+                 as_of=AS_OF).recommendation
+    assert "acute_gi" in rec.reason_codes
+    assert any("the gentlest step open now is" in r for r in rec.reasons)
+
+
+def test_the_readme_documents_every_reason_code():
+    from pathlib import Path
+
+    from model.decision.results import REASON_CODES
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    table = readme[readme.index("| code | meaning |"):]
+    table = table[:table.index("\n\n")]
+    documented = {code for line in table.splitlines()[2:]
+                  for code in re.findall(r"`([a-z_]+)`", line.split("|")[1])}
+    assert documented == set(REASON_CODES)
