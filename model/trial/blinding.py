@@ -48,7 +48,8 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path) 
     Raises
     ------
     InputError
-        When a night's ``code X`` note disagrees with the key.
+        When a night's ``code X`` note disagrees with the key, or a coded night is not in
+        the key (the key of another plan).
 
     """
     table = diary.copy() if isinstance(diary, pd.DataFrame) else \
@@ -61,10 +62,13 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path) 
                for c in ("form", "elemental_mg", "split")}
     for row, (date, note) in enumerate(zip(table["date"], table["notes"], strict=True)):
         label = sealed["nights"].get(str(date))
+        found = CODE_NOTE.match(str(note))
         if label is None:
+            if found:
+                faults.append(Fault(name, f"row {row + 1}, column date", f"expected a night "
+                                    f"of the key (is it the key of another plan?), got {date}"))
             continue
         regimen = Regimen.from_label(label)
-        found = CODE_NOTE.match(str(note))
         if found and arm_of.get(found.group(1)) != regimen.form:
             faults.append(Fault(name, f"row {row + 1}, column notes", f"expected the "
                                 f"code of {date} in the key, got {found.group(1)!r}"))

@@ -1,0 +1,81 @@
+"""Fitbit sleep logs (Google Takeout ``sleep-YYYY-MM-DD.json`` or the Web API's ``sleep`` list).
+
+Fields used, as documented for the Fitbit Web API "Get Sleep Log" (the same objects fill the
+Takeout files; see the MyDataHelps page "Fitbit Sleep Log Data Export Format", the
+``fitbit-sleep-log`` JSON schema of api-evangelist/fitbit, and public Takeout samples):
+
+- ``startTime`` (local time, no offset): the night (:func:`~.common.night_of`);
+- ``mainSleep`` (Takeout) or ``isMainSleep`` (Web API): naps are left out;
+- ``minutesToFallAsleep`` -> ``sol_min``: the device's estimate, not the person's; logs that
+  Fitbit detected automatically usually start at sleep onset and say 0;
+- ``minutesAwake`` -> ``waso_min`` (Fitbit: ``timeInBed = minutesToFallAsleep +
+  minutesAsleep + minutesAwake + minutesAfterWakeup``, so it is the wake after onset);
+- ``levels.summary.wake.count`` (``type`` ``stages``) or ``levels.summary.awake.count``
+  (``type`` ``classic``) -> ``awakenings``;
+- ``minutesAsleep``: picks the longest main sleep of a night.
+
+Fitbit gives no rating: ``quality`` and the other ratings stay blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+from model.data.importers.common import (
+    Faults,
+    SleepPeriod,
+    check_ranges,
+    load_json,
+    night_of,
+    number,
+    records_in,
+)
+
+
+def _awakenings(log: dict[str, Any], file: str, where: str, faults: Faults) -> float:
+    """Wake episodes of a stages log, awake episodes of a classic one (NaN when absent)."""
+    summary = (log.get("levels") or {}).get("summary") or {}
+    level = "awake" if log.get("type") == "classic" else "wake"
+    count = (summary.get(level) or {}).get("count")
+    return number(count, file, f"{where}, levels.summary.{level}.count", faults)
+
+
+def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
+    """One Fitbit sleep log as a :class:`SleepPeriod` (None when it has a fault)."""
+    where = f"record {index}"
+    before = len(faults.items)
+    try:
+        start = dt.datetime.fromisoformat(str(log.get("startTime")))
+    except ValueError:
+        faults.add(file, f"{where}, startTime", "expected a local date-time "
+                   f"(2024-03-01T23:20:00.000), got {log.get('startTime')!r}")
+        return None
+    values = {
+        "sol_min": number(log.get("minutesToFallAsleep"), file, f"{where}, minutesToFallAsleep",
+                          faults),
+        "awakenings": _awakenings(log, file, where, faults),
+        "waso_min": number(log.get("minutesAwake"), file, f"{where}, minutesAwake", faults),
+    }
+    check_ranges(values, file, where, faults)
+    asleep = number(log.get("minutesAsleep"), file, f"{where}, minutesAsleep", faults)
+    main = log.get("mainSleep", log.get("isMainSleep", True))
+    if len(faults.items) > before:
+        return None
+    return SleepPeriod(night_of(start), start, 0.0 if math.isnan(asleep) else asleep,
+                       bool(main), values)
+
+
+def read(paths: list[Path]) -> list[SleepPeriod]:
+    """Every sleep log of the given files (duplicates are dropped by :func:`nights_table`)."""
+    faults, periods = Faults(), []
+    for path in paths:
+        logs = records_in(load_json(path), ("sleep",), str(path))
+        for index, log in enumerate(logs, start=1):
+            found = period(log, str(path), index, faults)
+            if found is not None:
+                periods.append(found)
+    faults.raise_any()
+    return periods
