@@ -13,7 +13,8 @@ How a night is made (README, "Bring your own data"):
 - several apps and devices write overlapping samples: per night the **one source** with the
   most time asleep is kept (never a mix);
 - that source's asleep samples are merged; gaps of :data:`SESSION_GAP` or more split them into
-  sleeps, and the longest sleep is the night's (the others are naps);
+  sleeps, and the longest sleep is the night's when it lasts :data:`MAIN_MIN_ASLEEP` or more
+  (the others are naps; Apple does not label naps);
 - ``sol_min`` is the minutes from the source's first ``InBed`` of that sleep to sleep onset
   (blank when the source wrote no ``InBed``: a watch alone does not know when you went to bed);
   ``awakenings`` and ``waso_min`` are the interruptions between sleep onset and the final
@@ -31,7 +32,7 @@ import itertools
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -47,6 +48,10 @@ ASLEEP = frozenset(f"{PREFIX}{name}" for name in
 
 SESSION_GAP = dt.timedelta(minutes=90)
 """Asleep samples this far apart belong to different sleeps (a nap and the night)."""
+
+MAIN_MIN_ASLEEP = 180.0
+"""Minutes asleep below which a sleep is a nap, never the night's (Fitbit's ``infoCode`` 2
+likewise calls a sleep period under three hours too short)."""
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 Progress = Callable[[int, int], None]
@@ -159,11 +164,9 @@ def source_periods(night: dt.date, own: list[Sample]) -> list[SleepPeriod]:
         periods.append(SleepPeriod(night, onset, asleep_min, False, {
             "sol_min": _minutes(onset - bed[0]) if bed else float("nan"),
             "awakenings": float(len(gaps)), "waso_min": float(sum(gaps))}))
-    if periods:
-        longest = max(range(len(periods)), key=lambda i: periods[i].asleep_min)
-        periods[longest] = SleepPeriod(night, periods[longest].start,
-                                       periods[longest].asleep_min, True,
-                                       periods[longest].values)
+    longest = max(periods, key=lambda p: p.asleep_min, default=None)
+    if longest is not None and longest.asleep_min >= MAIN_MIN_ASLEEP:
+        periods[periods.index(longest)] = replace(longest, main=True)
     return periods
 
 
