@@ -1,4 +1,4 @@
-"""``mgsleep import``: merging into a diary without losing rows, backups, errors that write nothing."""
+"""`mgsleep import`: merging without losing rows, backups, errors that write nothing."""
 
 from pathlib import Path
 
