@@ -19,9 +19,10 @@ needs_gwern = pytest.mark.skipif(not GWERN.exists(), reason="real data not prese
 
 
 @needs_gwern
-def test_analyze_of_a_foreign_export_lists_found_and_expected_columns(capsys):
-    assert main(["analyze", str(GWERN)]) == 2
-    err = capsys.readouterr().err
+def test_a_foreign_export_read_as_a_diary_lists_found_and_expected_columns():
+    with pytest.raises(DiaryError) as caught:
+        read_diary(GWERN)  # what mgsleep analyze reads first
+    err = str(caught.value)
     assert "got 1 diary column(s) (awakenings) and 20 other(s): experiment, treatment" in err
     assert "use mgsleep import" in err and "expected a date not already used" not in err
 
