@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,38 @@ def records_in(document: Any, keys: Iterable[str], file: str) -> list[dict[str, 
         under = f" (or an object with one under {', '.join(keys)})" if keys else ""
         raise InputError([Fault(file, "", f"expected a list of sleep records{under}")])
     return document
+
+
+RecordReader = Callable[[dict[str, Any], str, int, Faults], SleepPeriod | None]
+"""Turns one record (with its file, 1-based index and the faults) into a sleep, or None."""
+
+
+def read_periods(paths: list[Path], records: Callable[[Path], list[dict[str, Any]]],
+                 period: RecordReader) -> list[SleepPeriod]:
+    """Every sleep of the given files, all faults collected before raising.
+
+    Parameters
+    ----------
+    paths : list of Path
+        The export files.
+    records : callable
+        The records of one file.
+    period : callable
+        One record as a sleep (None for records that are not one, or faulty).
+
+    Returns
+    -------
+    list of SleepPeriod
+
+    """
+    faults, periods = Faults(), []
+    for path in paths:
+        for index, record in enumerate(records(path), start=1):
+            found = period(record, str(path), index, faults)
+            if found is not None:
+                periods.append(found)
+    faults.raise_any()
+    return periods
 
 
 def format_cell(value: float) -> str:

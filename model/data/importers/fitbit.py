@@ -31,6 +31,7 @@ from model.data.importers.common import (
     load_json,
     night_of,
     number,
+    read_periods,
     records_in,
 )
 
@@ -68,14 +69,10 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
                        bool(main), values)
 
 
+def _records(path: Path) -> list[dict[str, Any]]:
+    return records_in(load_json(path), ("sleep",), str(path))
+
+
 def read(paths: list[Path]) -> list[SleepPeriod]:
-    """Every sleep log of the given files (duplicates are dropped by :func:`nights_table`)."""
-    faults, periods = Faults(), []
-    for path in paths:
-        logs = records_in(load_json(path), ("sleep",), str(path))
-        for index, log in enumerate(logs, start=1):
-            found = period(log, str(path), index, faults)
-            if found is not None:
-                periods.append(found)
-    faults.raise_any()
-    return periods
+    """Every sleep log of the given files (duplicates are dropped by ``nights_table``)."""
+    return read_periods(paths, _records, period)

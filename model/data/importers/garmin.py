@@ -30,6 +30,7 @@ from model.data.importers.common import (
     load_json,
     night_of,
     number,
+    read_periods,
     records_in,
 )
 
@@ -81,16 +82,14 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     return SleepPeriod(timing[0], timing[1], asleep, True, values)
 
 
+def _records(path: Path) -> list[dict[str, Any]]:
+    """One ``dailySleepDTO`` response, or the list of the export."""
+    document = load_json(path)
+    if isinstance(document, dict) and "dailySleepDTO" in document:
+        return [document]
+    return records_in(document, (), str(path))
+
+
 def read(paths: list[Path]) -> list[SleepPeriod]:
-    """Every day's sleep of the given files (one object or a list of them per file)."""
-    faults, periods = Faults(), []
-    for path in paths:
-        document = load_json(path)
-        records = [document] if isinstance(document, dict) and "dailySleepDTO" in document \
-            else records_in(document, (), str(path))
-        for index, record in enumerate(records, start=1):
-            found = period(record, str(path), index, faults)
-            if found is not None:
-                periods.append(found)
-    faults.raise_any()
-    return periods
+    """Every day's sleep of the given files."""
+    return read_periods(paths, _records, period)

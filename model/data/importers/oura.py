@@ -34,6 +34,7 @@ from model.data.importers.common import (
     night_of,
     number,
     read_csv,
+    read_periods,
     records_in,
 )
 
@@ -99,11 +100,4 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def read(paths: list[Path]) -> list[SleepPeriod]:
     """Every sleep period of the given files."""
-    faults, periods = Faults(), []
-    for path in paths:
-        for index, record in enumerate(_records(path), start=1):
-            found = period(record, str(path), index, faults)
-            if found is not None:
-                periods.append(found)
-    faults.raise_any()
-    return periods
+    return read_periods(paths, _records, period)
