@@ -30,10 +30,11 @@ def test_merge_keeps_every_row_fills_blanks_keeps_differing_values_and_backs_up(
     out = tmp_path / "diary.csv"
     before = ("date,form,elemental_mg,sol_min,awakenings,quality,notes\n"
               "2024-02-28,glycinate,200,30,1,4,before the tracker\n"
-              "2024-03-01,glycinate,200,,5,3,\n")
+              "2024-03-01,glycinate,200,,5,3,\n"
+              "2024-03-02,glycinate,200,,4.0,,\n")
     out.write_text(before)
     assert main(["import", "garmin", str(DATA / "garmin-sleep.json"), "--out", str(out)]) == 0
-    assert "2 new night(s), 1 existing night(s) completed, 1 differing value(s) kept" in \
+    assert "1 new night(s), 2 existing night(s) completed, 1 differing value(s) kept" in \
         capsys.readouterr().out
     merged = rows(out)
     assert list(merged.index) == ["2024-02-28", "2024-03-01", "2024-03-02", "2024-03-03"]

@@ -58,6 +58,15 @@ def _blank(value: object) -> bool:
     return str(value).strip().lower() in ("", "na", "n/a", "nan")
 
 
+def _same(a: object, b: object) -> bool:
+    """Whether two cells say the same (``30`` and ``30.0`` do)."""
+    left, right = str(a).strip(), str(b).strip()
+    try:
+        return left == right or float(left) == float(right)
+    except ValueError:
+        return False
+
+
 def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
                overwrite: bool = False) -> tuple[pd.DataFrame, MergeReport]:
     """Merge new nights (text cells, ``date`` first) into a diary's rows.
@@ -84,7 +93,7 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
                 continue
             if _blank(row.get(column, "")):
                 row[column], changed = value, True
-            elif str(row[column]).strip() != str(value).strip():
+            elif not _same(row[column], value):
                 conflicts += 1
                 if overwrite:
                     row[column], changed = value, True
