@@ -5,6 +5,7 @@ import pytest
 
 from model.cli.main import main
 from model.data.diary import read_diary
+from model.trial.blinding import BlindingCheck, wilson
 from model.trial.plan import plan_trial
 
 
@@ -55,3 +56,32 @@ def test_a_key_that_is_not_a_key_is_refused(blinded, tmp_path, capsys):
     assert main(["unblind", str(diary), "--key", str(tmp_path / "none.json"), "--out",
                  str(out)]) == 2
     assert not out.exists()
+
+
+def test_guesses_say_how_well_blinding_held(blinded, tmp_path, capsys):
+    diary, key = blinded
+    table = pd.read_csv(diary, dtype=str, keep_default_na=False)
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    capsys.readouterr()
+    arms = pd.read_csv(out, dtype=str, keep_default_na=False)["form"].replace("", "none")
+    coded = [i for i, a in enumerate(arms) if a != "none"]
+    table["guess"] = ""
+    table.loc[coded, "guess"] = arms[coded]  # every guess right: blinding failed
+    table.to_csv(diary, index=False)
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"blinding: {len(coded)} of {len(coded)} guesses right" in printed
+    assert "chance 33%" in printed and "warning: clearly above chance" in printed
+    table.loc[coded[0], "guess"] = "magic"
+    table.to_csv(diary, index=False)
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    assert f"row {coded[0] + 1}, column guess: expected one of the arms" in \
+        capsys.readouterr().err
+
+
+def test_wilson_interval_and_chance_level():
+    check = BlindingCheck(20, 7, 1 / 3, *wilson(7, 20))
+    assert check.low == pytest.approx(0.1812, abs=1e-3)
+    assert check.high == pytest.approx(0.5671, abs=1e-3)
+    assert not check.clearly_above_chance and "warning" not in check.describe()

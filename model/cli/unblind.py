@@ -17,7 +17,9 @@ def add_parser(subparsers: Any) -> None:
         description="After a blinded trial (mgsleep plan --blind), fill form, elemental_mg "
         "and split of every night from the sealed key. A key that does not belong to the "
         "diary (a coded night missing from it, or a code it gives another arm) is refused and "
-        "nothing is written. Analyse the unblinded diary, never the blinded one.")
+        "nothing is written. With a guess column (the arm you guessed, e.g. at the end of "
+        "each period) it says how well blinding held. Analyse the unblinded diary, never the "
+        "blinded one.")
     parser.add_argument("diary", metavar="DIARY.csv", help="the blinded diary you kept")
     parser.add_argument("--key", required=True, metavar="PLAN.key.json",
                         help="the sealed key written by mgsleep plan --blind")
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from model.core.atomic import write_text
     from model.data.diary_rows import read_table
     from model.data.merge import check_rows
-    from model.trial.blinding import unblind
+    from model.trial.blinding import check_guesses, unblind
 
     key = load_key(args.key)
     table, _ = read_table(args.diary)
@@ -55,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError([Fault(args.diary, "column notes", "expected the notes column of "
                                 "a blinded diary (code A, code B, ...)")])
     filled = unblind(args.diary, key)
+    guesses = check_guesses(filled, key, args.diary)
     check_rows(filled, args.out)
     write_text(args.out, filled.to_csv(index=False, lineterminator="\n"))
     if args.out != "-":
         coded = int(table["notes"].astype(str).str.match(r"^\s*code\s+[A-Z]+\b").sum())
         print(f"{args.out}: {len(filled)} night(s), {coded} coded night(s) unblinded")
+        if guesses is not None:
+            print(guesses.describe())
     return 0
