@@ -105,3 +105,10 @@ def test_csv_source_needs_a_date_mapping(tmp_path, capsys):
     assert main(["import", "csv", str(DATA / "app-export.csv"), "--out", str(out),
                  "--map", "sol_min=Latency:s"]) == 2
     assert "--map: expected date=COLUMN among the mappings" in capsys.readouterr().err
+
+
+def test_the_cli_lists_every_importer_and_what_each_cannot_give():
+    from model.cli.importer import CANNOT_GIVE, SOURCE_NAMES
+    from model.data.importers import SOURCES
+
+    assert SOURCE_NAMES == SOURCES and tuple(CANNOT_GIVE) == SOURCES
