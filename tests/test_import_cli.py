@@ -112,3 +112,13 @@ def test_the_cli_lists_every_importer_and_what_each_cannot_give():
     from model.data.importers import SOURCES
 
     assert SOURCE_NAMES == SOURCES and tuple(CANNOT_GIVE) == SOURCES
+
+
+def test_an_export_without_a_night_says_so(tmp_path, capsys):
+    naps = tmp_path / "naps.json"
+    naps.write_text('[{"startTime": "2024-03-02T14:00:00.000", "minutesAsleep": 40, '
+                    '"mainSleep": false}]')
+    assert main(["import", "fitbit", str(naps), "--out", str(tmp_path / "d.csv")]) == 2
+    assert "naps.json: expected at least one night of fitbit sleep, found none (fitbit: 1 " \
+        "nap(s) or shorter sleep(s) of a night left out; fitbit: 1 night(s) with naps only" in \
+        capsys.readouterr().err

@@ -86,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
     imported = import_files(args.source, exports, mapping=args.map,
                             date_is_morning=args.date_is == "morning",
                             progress=None if args.quiet else Progress())
+    if imported.table.empty:
+        raise InputError([Fault(", ".join(args.files), "", f"expected at least one night of "
+                                f"{args.source} sleep, found none"
+                                + (f" ({'; '.join(imported.warnings)})"
+                                   if imported.warnings else ""))])
     out = Path(args.out)
     rows = read_rows(out) if out.exists() else None
     rows, report = merge_rows(rows, imported.table, overwrite=args.overwrite)

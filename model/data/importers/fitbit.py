@@ -5,7 +5,8 @@ Takeout files; see the MyDataHelps page "Fitbit Sleep Log Data Export Format", t
 ``fitbit-sleep-log`` JSON schema of api-evangelist/fitbit, and public Takeout samples):
 
 - ``startTime`` (local time, no offset): the night (:func:`~.common.night_of`);
-- ``mainSleep`` (Takeout) or ``isMainSleep`` (Web API): naps are left out;
+- ``mainSleep`` (Takeout) or ``isMainSleep`` (Web API): naps are left out (a log with
+  neither counts as a main sleep);
 - ``minutesToFallAsleep`` -> ``sol_min``: the device's estimate, not the person's; logs that
   Fitbit detected automatically usually start at sleep onset and say 0;
 - ``minutesAwake`` -> ``waso_min`` (Fitbit: ``timeInBed = minutesToFallAsleep +
