@@ -120,5 +120,4 @@ def test_an_export_without_a_night_says_so(tmp_path, capsys):
                     '"mainSleep": false}]')
     assert main(["import", "fitbit", str(naps), "--out", str(tmp_path / "d.csv")]) == 2
     assert "naps.json: expected at least one night of fitbit sleep, found none (fitbit: 1 " \
-        "nap(s) or shorter sleep(s) of a night left out; fitbit: 1 night(s) with naps only" in \
-        capsys.readouterr().err
+        "night(s) with naps only, no row)" in capsys.readouterr().err

@@ -39,6 +39,7 @@ def test_fitbit_main_sleep_per_night_stages_and_classic_counts_naps_and_duplicat
     }
     assert "fitbit: 1 duplicate record(s) dropped" in warnings
     assert "fitbit: 1 night(s) with naps only, no row" in warnings
+    assert "fitbit: 1 nap(s) or shorter sleep(s) of a night left out" in warnings  # 2 March
 
 
 def test_apple_one_source_per_night_dst_durations_latency_from_in_bed():

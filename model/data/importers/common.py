@@ -241,10 +241,10 @@ def nights_table(periods: list[SleepPeriod], source: str) -> tuple[pd.DataFrame,
     rows, left_out, nap_only = [], 0, 0
     for night in sorted(by_night):
         main = [p for p in by_night[night] if p.main]
-        left_out += len(by_night[night]) - min(len(main), 1)
         if not main:
             nap_only += 1
             continue
+        left_out += len(by_night[night]) - 1
         chosen = max(main, key=lambda p: (p.asleep_min, p.start.replace(tzinfo=None)))
         rows.append({"date": night.isoformat()}
                     | {c: format_cell(v) for c, v in chosen.values.items()})
