@@ -65,7 +65,7 @@ class SleepPeriod:
     start : datetime.datetime
         Local start, to recognise the same sleep twice.
     asleep_min : float
-        Minutes asleep (the longest main sleep of a night is kept).
+        Minutes asleep (the longest main sleep of a night is kept; NaN counts as 0).
     main : bool
         Whether the tracker calls it the main sleep (False for naps).
     values : dict of str to float
@@ -142,6 +142,16 @@ def check_ranges(values: Mapping[str, float], file: str, where: str, faults: Fau
                        f"expected {allowed.describe()}, got {value:g}")
 
 
+def local_time(raw: object, file: str, where: str, faults: Faults) -> dt.datetime | None:
+    """An ISO 8601 date-time of an export (with or without an offset), or a fault and None."""
+    try:
+        return dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        faults.add(file, where, f"expected an ISO date-time like 2024-03-01T23:20:00, got "
+                   f"{raw!r}")
+        return None
+
+
 def load_json(path: str | Path) -> Any:
     """Parse a JSON file; a malformed one is an InputError naming the line and column."""
     try:
@@ -190,7 +200,8 @@ def read_periods(paths: list[Path], records: Callable[[Path], list[dict[str, Any
     records : callable
         The records of one file.
     period : callable
-        One record as a sleep (None for records that are not one, or faulty).
+        One record as a sleep (None for records that are not one); a record that added a
+        fault is left out.
 
     Returns
     -------
@@ -200,8 +211,9 @@ def read_periods(paths: list[Path], records: Callable[[Path], list[dict[str, Any
     faults, periods = Faults(), []
     for path in paths:
         for index, record in enumerate(records(path), start=1):
+            before = len(faults.items)
             found = period(record, str(path), index, faults)
-            if found is not None:
+            if found is not None and len(faults.items) == before:
                 periods.append(found)
     faults.raise_any()
     return periods
@@ -245,7 +257,8 @@ def nights_table(periods: list[SleepPeriod], source: str) -> tuple[pd.DataFrame,
             nap_only += 1
             continue
         left_out += len(by_night[night]) - 1
-        chosen = max(main, key=lambda p: (p.asleep_min, p.start.replace(tzinfo=None)))
+        chosen = max(main, key=lambda p: (0.0 if math.isnan(p.asleep_min) else p.asleep_min,
+                                          p.start.replace(tzinfo=None)))
         rows.append({"date": night.isoformat()}
                     | {c: format_cell(v) for c, v in chosen.values.items()})
     columns = ["date", *(c for c in KNOWN_COLUMNS if c != "date" and any(c in r for r in rows))]

@@ -20,8 +20,6 @@ Fitbit gives no rating: ``quality`` and the other ratings stay blank.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from model.data.importers.common import (
     SleepPeriod,
     check_ranges,
     load_json,
+    local_time,
     night_of,
     number,
     read_periods,
@@ -46,14 +45,10 @@ def _awakenings(log: dict[str, Any], file: str, where: str, faults: Faults) -> f
 
 
 def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
-    """One Fitbit sleep log as a :class:`SleepPeriod` (None when it has a fault)."""
+    """One Fitbit sleep log (the reader leaves it out if it added a fault)."""
     where = f"record {index}"
-    before = len(faults.items)
-    try:
-        start = dt.datetime.fromisoformat(str(log.get("startTime")))
-    except ValueError:
-        faults.add(file, f"{where}, startTime", "expected a local date-time "
-                   f"(2024-03-01T23:20:00.000), got {log.get('startTime')!r}")
+    start = local_time(log.get("startTime"), file, f"{where}, startTime", faults)
+    if start is None:
         return None
     values = {
         "sol_min": number(log.get("minutesToFallAsleep"), file, f"{where}, minutesToFallAsleep",
@@ -64,10 +59,7 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
     check_ranges(values, file, where, faults)
     asleep = number(log.get("minutesAsleep"), file, f"{where}, minutesAsleep", faults)
     main = log.get("mainSleep", log.get("isMainSleep", True))
-    if len(faults.items) > before:
-        return None
-    return SleepPeriod(night_of(start), start, 0.0 if math.isnan(asleep) else asleep,
-                       bool(main), values)
+    return SleepPeriod(night_of(start), start, asleep, bool(main), values)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:

@@ -64,10 +64,9 @@ def _night(dto: dict[str, Any], file: str, where: str,
 
 
 def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
-    """One day's Garmin sleep (None for a day without sleep or a faulty record)."""
+    """One day's Garmin sleep (None without sleep; left out if it added a fault)."""
     dto = record.get("dailySleepDTO", record)
     where = f"record {index}"
-    before = len(faults.items)
     asleep = number(dto.get("sleepTimeSeconds"), file, f"{where}, sleepTimeSeconds", faults,
                     1 / 60)
     if math.isnan(asleep) or asleep <= 0:
@@ -77,7 +76,7 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
               "waso_min": number(dto.get("awakeSleepSeconds"), file,
                                  f"{where}, awakeSleepSeconds", faults, 1 / 60)}
     check_ranges(values, file, where, faults)
-    if timing is None or len(faults.items) > before:
+    if timing is None:
         return None
     return SleepPeriod(timing[0], timing[1], asleep, True, values)
 

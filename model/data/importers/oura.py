@@ -20,7 +20,6 @@ final awakening included), so it is not WASO. Oura gives no rating: ratings stay
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from pathlib import Path
@@ -31,6 +30,7 @@ from model.data.importers.common import (
     SleepPeriod,
     check_ranges,
     load_json,
+    local_time,
     night_of,
     number,
     read_csv,
@@ -63,18 +63,14 @@ def wake_runs(phases: str) -> tuple[float, float]:
 
 
 def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
-    """One Oura sleep period (None for skipped types and faulty records)."""
+    """One Oura sleep period (None for skipped types; left out if it added a fault)."""
     where = f"record {index}"
     kind = str(record.get("type") or "long_sleep")
     if kind in SKIPPED_TYPES:
         return None
-    try:
-        start = dt.datetime.fromisoformat(str(record.get("bedtime_start")))
-    except ValueError:
-        faults.add(file, f"{where}, bedtime_start", "expected an ISO date-time "
-                   f"(2024-03-01T23:20:00+01:00), got {record.get('bedtime_start')!r}")
+    start = local_time(record.get("bedtime_start"), file, f"{where}, bedtime_start", faults)
+    if start is None:
         return None
-    before = len(faults.items)
     phases = record.get("sleep_phase_5_min")
     awakenings, waso = wake_runs(phases) if isinstance(phases, str) and phases else \
         (math.nan, math.nan)
@@ -84,10 +80,7 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     check_ranges(values, file, where, faults)
     asleep = number(record.get("total_sleep_duration"), file, f"{where}, total_sleep_duration",
                     faults, 1 / 60)
-    if len(faults.items) > before:
-        return None
-    return SleepPeriod(night_of(start), start, 0.0 if math.isnan(asleep) else asleep,
-                       kind == "long_sleep", values)
+    return SleepPeriod(night_of(start), start, asleep, kind == "long_sleep", values)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
