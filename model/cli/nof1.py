@@ -117,11 +117,12 @@ def _print_table(fitted: Nof1Model, source: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Fit the model, print the effects and optionally write JSON."""
     from model.data.blank_rows import drop_blank
-    from model.nof1.engine import Nof1Model
 
     data = _read_csv(args.data)
     data, dropped = drop_blank(data, args.treatment, drop=args.drop_missing_treatment,
                                source=args.data, option="--drop-missing-treatment")
+    from model.nof1.engine import Nof1Model  # PyMC: only once the data are read
+
     fitted = Nof1Model(
         family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,
         categories=_categories(args.categories), draws=args.draws, tune=args.tune,
