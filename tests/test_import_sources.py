@@ -7,6 +7,7 @@ night with naps only, a duplicate record and (Fitbit, Apple) the daylight-saving
 """
 
 import math
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,18 @@ def test_apple_streams_only_sleep_records_and_reports_progress():
     found = samples(DATA / "apple-export.xml", lambda done, size: seen.append((done, size)))
     assert len(found) == 13 and {s.source for s in found} == {"iPhone", "Apple Watch"}
     assert seen and seen[-1][0] == seen[-1][1] == (DATA / "apple-export.xml").stat().st_size
+
+
+def test_apple_reads_the_shared_zip_in_place(tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(DATA / "apple-export.xml", "apple_health_export/export.xml")
+        out.writestr("apple_health_export/export_cda.xml", "<ClinicalDocument/>")
+    assert nights("apple", archive)[0] == nights("apple", "apple-export.xml")[0]
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as out:
+        out.writestr("readme.txt", "no export here")
+    with pytest.raises(InputError, match=r"expected an export\.xml in the zip archive"):
+        import_files("apple", [tmp_path / "other.zip"])
 
 
 def test_apple_malformed_xml_names_line_and_column(tmp_path):

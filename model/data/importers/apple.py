@@ -22,7 +22,8 @@ How a night is made (README, "Bring your own data"):
   its true length. Apple gives no rating: ratings stay blank.
 
 The file is read with :func:`xml.etree.ElementTree.iterparse` and each element is freed once
-read, so memory stays bounded for exports of several gigabytes.
+read, so memory stays bounded for exports of several gigabytes; the ``export.zip`` the Health
+app shares is read in place.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ import datetime as dt
 import itertools
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -82,6 +85,27 @@ class _Counting:
         return chunk
 
 
+@contextmanager
+def opened(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
+    """Open the export as a binary stream with its size.
+
+    Either ``export.xml`` or the ``export.zip`` the Health app shares (its ``export.xml``
+    member, read without unpacking).
+    """
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if m.filename.endswith("/export.xml")
+                       or m.filename == "export.xml"]
+            if not members:
+                raise InputError([Fault(str(path), "", "expected an export.xml in the zip "
+                                        "archive, found: " + ", ".join(archive.namelist()[:5]))])
+            with archive.open(members[0]) as handle:
+                yield handle, members[0].file_size
+        return
+    with open(path, "rb") as handle:
+        yield handle, os.fstat(handle.fileno()).st_size
+
+
 def samples(path: str | Path, progress: Progress | None = None) -> list[Sample]:
     """Every sleep-analysis sample of an export, streamed (other records are skipped).
 
@@ -93,8 +117,8 @@ def samples(path: str | Path, progress: Progress | None = None) -> list[Sample]:
     """
     found: list[Sample] = []
     depth, root = 0, None
-    with open(path, "rb") as handle:
-        stream = _Counting(handle, os.fstat(handle.fileno()).st_size, progress)
+    with opened(path) as (handle, size):
+        stream = _Counting(handle, size, progress)
         try:
             for event, element in ET.iterparse(stream, events=("start", "end")):
                 if event == "start":
