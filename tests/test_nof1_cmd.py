@@ -29,7 +29,8 @@ def test_json_schema_version_1(nof1ins, tmp_path, capsys):
     assert code == 0
     payload = json.loads(out.read_text())
     assert set(payload) == {"schema_version", "family", "ar1", "trend", "effects",
-                            "diagnostics"}
+                            "diagnostics", "rows"}
+    assert payload["rows"] == {"used": 28, "dropped_missing_treatment": 0, "with_outcome": 26}
     assert (payload["schema_version"], payload["family"], payload["ar1"],
             payload["trend"]) == (1, "normal", True, False)
     [effect] = payload["effects"]

@@ -2,6 +2,18 @@
 
 from types import ModuleType
 
-from model.cli import analyze, demo, nof1, plan, population, priors, simulate
+from model.cli import (
+    analyze,
+    demo,
+    importer,
+    log,
+    nof1,
+    plan,
+    population,
+    priors,
+    simulate,
+    unblind,
+)
 
-COMMANDS: tuple[ModuleType, ...] = (demo, priors, analyze, nof1, simulate, plan, population)
+COMMANDS: tuple[ModuleType, ...] = (demo, priors, analyze, nof1, simulate, plan, population,
+                 importer, log, unblind)

@@ -39,6 +39,8 @@ def add_parser(subparsers: Any) -> None:
                         "default: row order)")
     parser.add_argument("--person", metavar="COL", help="person column: series of n-of-1 "
                         "trials with partially pooled person effects")
+    parser.add_argument("--drop-missing-treatment", action="store_true",
+                        help="leave out rows whose treatment is blank (counted in the output)")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
     parser.add_argument("--draws", type=int, default=1000, metavar="N",
                         help="draws per chain (default 1000)")
@@ -114,19 +116,27 @@ def _print_table(fitted: Nof1Model, source: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit the model, print the effects and optionally write JSON."""
-    from model.nof1.engine import Nof1Model
+    from model.data.blank_rows import drop_blank
 
     data = _read_csv(args.data)
+    data, dropped = drop_blank(data, args.treatment, drop=args.drop_missing_treatment,
+                               source=args.data, option="--drop-missing-treatment")
+    from model.nof1.engine import Nof1Model  # PyMC: only once the data are read
+
     fitted = Nof1Model(
         family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,
         categories=_categories(args.categories), draws=args.draws, tune=args.tune,
         chains=args.chains, sampler=args.sampler, random_seed=args.seed,
     ).fit(data, outcome=args.outcome, treatment=args.treatment, time=args.time,
           person=args.person, source=args.data)
-    payload = result_json(fitted)
+    rows = {"used": len(data), "dropped_missing_treatment": dropped,
+            "with_outcome": int(data[args.outcome].notna().sum())}
+    payload = result_json(fitted) | {"rows": rows}
     if args.json:
         write_json(args.json, payload)
         if args.json == "-":
             return 0
     _print_table(fitted, args.data)
+    print(f"Rows used: {rows['used']} ({rows['with_outcome']} with {args.outcome}); "
+          f"{dropped} dropped for a blank {args.treatment}")
     return 0

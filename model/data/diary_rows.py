@@ -220,8 +220,30 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
         raise DiaryError([Fault(name, "column date", "expected a date column (YYYY-MM-DD), "
                                 "got columns: " + ", ".join(map(str, renamed.columns)))])
     unknown = [c for c in renamed.columns if c not in KNOWN_COLUMNS]
+    check_usable(renamed, name)
     warnings = [f"{name}: unknown column {c!r} ignored" for c in unknown]
     return renamed, warnings
+
+
+def check_usable(table: pd.DataFrame, name: str) -> None:
+    """Raise one clear fault when a table looks like another format, not a diary.
+
+    That is: no column besides ``date`` is a diary column, or there is no regimen column
+    (``form``, ``elemental_mg``, ``compound_mg``) and more unknown columns than diary ones (a
+    tracker's or an experiment's export). The fault lists the columns found and expected and
+    points to ``mgsleep import``.
+    """
+    usable = [c for c in table.columns if c in KNOWN_COLUMNS and c != "date"]
+    unknown = [c for c in table.columns if c not in KNOWN_COLUMNS]
+    regimen = any(c in table.columns for c in ("form", "elemental_mg", "compound_mg"))
+    if unknown and (not usable or (not regimen and len(unknown) > len(usable))):
+        raise DiaryError([Fault(name, "columns", "expected a diary (date and "
+                                + ", ".join(c for c in KNOWN_COLUMNS if c != "date")
+                                + f"), got {len(usable)} diary column(s) ("
+                                + (", ".join(usable) or "none") + ") and "
+                                + f"{len(unknown)} other(s): " + ", ".join(map(str, unknown))
+                                + "; to bring another format in, use mgsleep import (for a "
+                                "CSV: mgsleep import csv FILE --map date=COL,sol_min=COL,...)")])
 
 
 def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None) -> pd.DataFrame:

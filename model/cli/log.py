@@ -1,0 +1,133 @@
+"""``mgsleep log``: add or correct one night of a diary, checked like the reader checks it."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from model.cli.options import parse_date
+from model.core.errors import Fault, InputError
+
+FIELDS: dict[str, tuple[str, str]] = {
+    "form": ("--form", "magnesium form taken (blank = none, placebo)"),
+    "elemental_mg": ("--mg", "elemental magnesium that day, mg"),
+    "compound_mg": ("--compound-mg", "or: mg of the compound (converted by the form)"),
+    "split": ("--split", "dose split over two intakes, 0 or 1"),
+    "sol_min": ("--sol", "minutes to fall asleep"),
+    "awakenings": ("--awakenings", "awakenings, not counting the final one"),
+    "waso_min": ("--waso", "minutes awake after falling asleep"),
+    "quality": ("--quality", "sleep quality, 1 very poor to 5 very good"),
+    "freshness": ("--freshness", "morning freshness, 1-10"),
+    "anxiety": ("--anxiety", "evening anxiety, 0-10"),
+    "stool_bristol": ("--stool", "Bristol stool form, 1-7"),
+    "gi_upset": ("--gi-upset", "GI upset that day, 0 or 1"),
+    "caffeine_late": ("--caffeine-late", "caffeine after 14:00, 0 or 1"),
+    "alcohol_drinks": ("--alcohol", "drinks that evening"),
+    "notes": ("--notes", "free text"),
+}
+"""Diary column -> (option, help); the order of the interactive questions."""
+
+REGIMEN: tuple[str, ...] = ("form", "elemental_mg", "split")
+"""Fields whose default, when asked, is the diary's last night."""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``mgsleep log``."""
+    parser = subparsers.add_parser(
+        "log", help="add or correct one night of your diary",
+        description="Add one night to a diary (or, with --replace, correct the given values of "
+        "a night already there). The night is checked like the diary reader checks it; on any "
+        "fault nothing is written. The previous file is kept as DIARY.bak. Without value "
+        "options on a terminal (or with --interactive) each field is asked in turn.")
+    parser.add_argument("diary", metavar="DIARY.csv", help="the diary (created if missing)")
+    parser.add_argument("--date", metavar="YYYY-MM-DD",
+                        help="the night (the date it began; default yesterday)")
+    for column, (option, text) in FIELDS.items():
+        parser.add_argument(option, dest=column, metavar="VALUE", help=text)
+    parser.add_argument("--replace", action="store_true",
+                        help="correct a night already in the diary")
+    parser.add_argument("-i", "--interactive", action="store_true",
+                        help="ask for each field, even when standard input is not a terminal")
+    parser.set_defaults(handler=run)
+
+
+def ask_night(ask: Callable[[str], str], night: dt.date,
+              defaults: dict[str, str]) -> dict[str, str]:
+    """Ask for the night and each field in turn; an empty answer takes the default.
+
+    Parameters
+    ----------
+    ask : callable
+        Shows a prompt and returns the answer (``input``).
+    night : datetime.date
+        The default night.
+    defaults : dict of str to str
+        Default answers (the last regimen).
+
+    Returns
+    -------
+    dict of str to str
+        ``date`` and the non-empty answers.
+
+    """
+    answers = {"date": ask(f"night (date it began) [{night}]: ").strip() or str(night)}
+    for column, (_, text) in FIELDS.items():
+        default = defaults.get(column, "")
+        shown = f" [{default}]" if default else ""
+        answer = ask(f"{column}: {text}{shown}: ").strip() or default
+        if answer:
+            answers[column] = answer
+    return answers
+
+
+def last_regimen(rows: Any) -> dict[str, str]:
+    """The form, dose and split of the diary's last night (empty without a diary)."""
+    if rows is None or not len(rows):
+        return {}
+    last = rows.iloc[-1]
+    return {c: str(last[c]) for c in REGIMEN if c in rows.columns and str(last[c]).strip()}
+
+
+def _given(args: argparse.Namespace) -> dict[str, str]:
+    return {c: str(getattr(args, c)) for c in FIELDS if getattr(args, c) is not None}
+
+
+def _prompt(text: str) -> str:
+    try:
+        return input(text)
+    except EOFError:
+        raise InputError([Fault("<standard input>", "", "input ended before every field was "
+                                "answered; nothing written")]) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the night, merge it, check, back up and write."""
+    import pandas as pd
+
+    from model.data.merge import merge_rows, read_rows, write_diary
+
+    path = Path(args.diary)
+    rows = read_rows(path) if path.exists() else None
+    night = parse_date(args.date, "--date") if args.date else \
+        dt.date.today() - dt.timedelta(days=1)
+    values = _given(args)
+    if not values and (args.interactive or sys.stdin.isatty()):
+        values = ask_night(_prompt, night, last_regimen(rows))
+        night = parse_date(values.pop("date"), "date")
+    if not values:
+        raise InputError([Fault("mgsleep log", "", "expected at least one value (--sol, "
+                                "--quality, ...), or run it on a terminal to be asked")])
+    present = rows is not None and night.isoformat() in set(rows["date"].str.strip())
+    if present and not args.replace:
+        raise InputError([Fault(str(path), "column date", f"expected a night not yet in the "
+                                f"diary, got {night} again: add --replace to correct it")])
+    new = pd.DataFrame([{"date": night.isoformat()} | values])
+    merged, _ = merge_rows(rows, new, overwrite=True)
+    backup = write_diary(merged, path)
+    print(f"{path}: night {night} " + ("corrected" if present else "added")
+          + (f" (previous version: {backup})" if backup else ""))
+    return 0

@@ -1,0 +1,68 @@
+"""``mgsleep unblind``: fill a blinded diary's regimen from the sealed key of its plan."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from model.core.errors import Fault, InputError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``mgsleep unblind``."""
+    parser = subparsers.add_parser(
+        "unblind", help="reveal what a blinded diary's coded pots were, from the sealed key",
+        description="After a blinded trial (mgsleep plan --blind), fill form, elemental_mg "
+        "and split of every night from the sealed key. A key that does not belong to the "
+        "diary (a coded night missing from it, or a code it gives another arm) is refused and "
+        "nothing is written. With a guess column (the arm you guessed, e.g. at the end of "
+        "each period) it says how well blinding held. Analyse the unblinded diary, never the "
+        "blinded one.")
+    parser.add_argument("diary", metavar="DIARY.csv", help="the blinded diary you kept")
+    parser.add_argument("--key", required=True, metavar="PLAN.key.json",
+                        help="the sealed key written by mgsleep plan --blind")
+    parser.add_argument("--out", required=True, metavar="CSV",
+                        help="where to write the unblinded diary ('-' = stdout)")
+    parser.set_defaults(handler=run)
+
+
+def load_key(path: str) -> dict[str, Any]:
+    """The sealed key, or an InputError naming what is wrong with the file."""
+    try:
+        key = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InputError([Fault(path, f"line {error.lineno}, column {error.colno}",
+                                f"expected the JSON key of mgsleep plan --blind, got: "
+                                f"{error.msg}")]) from None
+    missing = [k for k in ("codes", "nights") if not isinstance(key, dict)
+               or not isinstance(key.get(k), dict)]
+    if missing:
+        raise InputError([Fault(path, f"key {k}", "expected an object (the key of mgsleep "
+                                "plan --blind)") for k in missing])
+    return key
+
+
+def run(args: argparse.Namespace) -> int:
+    """Unblind, check the result like the diary reader, write it atomically."""
+    from model.core.atomic import write_text
+    from model.data.diary_rows import read_table
+    from model.data.merge import check_rows
+    from model.trial.blinding import check_guesses, unblind
+
+    key = load_key(args.key)
+    table, _ = read_table(args.diary)
+    if "notes" not in table.columns:
+        raise InputError([Fault(args.diary, "column notes", "expected the notes column of "
+                                "a blinded diary (code A, code B, ...)")])
+    filled = unblind(args.diary, key)
+    guesses = check_guesses(filled, key, args.diary)
+    check_rows(filled, args.out)
+    write_text(args.out, filled.to_csv(index=False, lineterminator="\n"))
+    if args.out != "-":
+        coded = int(table["notes"].astype(str).str.match(r"^\s*code\s+[A-Z]+\b").sum())
+        print(f"{args.out}: {len(filled)} night(s), {coded} coded night(s) unblinded")
+        if guesses is not None:
+            print(guesses.describe())
+    return 0

@@ -1,0 +1,66 @@
+"""Rows a column leaves blank: named in one fault, or dropped and counted on request.
+
+Real exports often have rows outside the experiment (a blank treatment before and after a
+trial); listing each as its own fault buries the message. :func:`drop_blank` names them in
+one fault, with their row ranges and the option that drops them, or drops them and says how
+many.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from model.core.errors import Fault, InputError
+
+
+def row_ranges(rows: list[int]) -> str:
+    """1-based rows as ranges: ``[3, 4, 5, 9]`` -> ``3-5, 9``."""
+    spans: list[list[int]] = []
+    for row in sorted(rows):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def drop_blank(data: pd.DataFrame, column: str, *, drop: bool, source: str,
+               option: str) -> tuple[pd.DataFrame, int]:
+    """Leave out the rows where ``column`` is blank, or raise one fault naming them.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table as read.
+    column : str
+        The column that must not be blank (a missing column is left to the caller's checks).
+    drop : bool
+        Drop the blank rows (True) or raise (False).
+    source : str
+        File name for the fault.
+    option : str
+        The option that drops them, named in the fault.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        The rows kept (index reset).
+    dropped : int
+        How many rows were left out.
+
+    Raises
+    ------
+    InputError
+        When rows are blank and ``drop`` is False.
+
+    """
+    if column not in data.columns:
+        return data, 0
+    blank = (data[column].isna() | data[column].astype(str).str.strip().eq("")).to_numpy()
+    count = int(blank.sum())
+    if count and not drop:
+        rows = [i + 1 for i in range(len(data)) if blank[i]]
+        raise InputError([Fault(source, f"column {column}", f"expected a value in every row, "
+                                f"got {count} blank row(s) of {len(data)} (rows "
+                                f"{row_ranges(rows)}); add {option} to leave them out")])
+    return data[~blank].reset_index(drop=True), count

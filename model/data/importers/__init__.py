@@ -1,0 +1,72 @@
+"""Importers: a tracker's or an app's export to the diary rows of CONTRACT.md.
+
+One module per source; :func:`import_files` picks it by name. Every importer returns text
+cells (``date`` first, the night the sleep began) ready to merge into a diary
+(:mod:`model.data.merge`). The rules they share are in :mod:`model.data.importers.common`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from model.data.importers import apple, csd, fitbit, garmin, generic, oura
+from model.data.importers.common import nights_table
+
+SOURCES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd")
+"""The sources ``mgsleep import`` knows."""
+
+WEARABLES = {"fitbit": fitbit.read, "oura": oura.read, "garmin": garmin.read}
+
+
+@dataclass(frozen=True)
+class Imported:
+    """The nights read from one source.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Text cells, ``date`` first, one row per night, by date.
+    warnings : tuple of str
+        Naps and duplicates left out.
+    """
+
+    table: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+
+
+def import_files(source: str, paths: list[Path], *, mapping: str | None = None,
+                 date_is_morning: bool = False,
+                 progress: apple.Progress | None = None) -> Imported:
+    """Read the exports of one source as diary rows.
+
+    Parameters
+    ----------
+    source : str
+        One of :data:`SOURCES`.
+    paths : list of Path
+        The export files.
+    mapping : str, optional
+        ``--map`` of the ``csv`` source (:func:`model.data.importers.generic.parse_map`).
+    date_is_morning : bool
+        For ``csv``: the file dates a night by the morning it ended.
+    progress : callable, optional
+        For ``apple``: called with (bytes read, file size).
+
+    Returns
+    -------
+    Imported
+
+    """
+    if source == "apple":
+        table, warnings = nights_table(apple.read(paths, progress), source)
+        return Imported(table, tuple(warnings))
+    if source == "csv":
+        maps = generic.parse_map(mapping or "")
+        return Imported(generic.read(paths, maps, date_is_morning))
+    if source == "csd":
+        return Imported(csd.read(paths))
+    table, warnings = nights_table(WEARABLES[source](paths), source)
+    return Imported(table, tuple(warnings))

@@ -1,0 +1,129 @@
+"""The Consensus Sleep Diary (CSD) core items, kept in a spreadsheet, as a diary.
+
+The CSD (Carney et al. 2012, "The Consensus Sleep Diary: Standardizing Prospective Sleep
+Self-Monitoring", SLEEP 35(2):287, doi:10.5665/sleep.1642) asks each morning: 1 what time did
+you get into bed, 2 what time did you try to go to sleep, 3 how long did it take you to fall
+asleep, 4 how many times did you wake up, not counting your final awakening, 5 in total, how
+long did these awakenings last, 6 what time was your final awakening, 7 what time did you get
+out of bed for the day, 8 how would you rate the quality of your sleep (very poor, poor, fair,
+good, very good), 9 comments. Its date is "the date of the morning you are filling out the
+diary", so the night is the day before.
+
+One row per morning, with the columns (any may be blank except ``date``): ``date``,
+``into_bed``, ``try_to_sleep``, ``sol_min``, ``awakenings``, ``waso_min``,
+``final_awakening``, ``out_of_bed``, ``quality`` (1-5 or the CSD words) and ``comments``
+(to ``notes``); diary columns such as ``form`` and ``elemental_mg`` pass through. Times are
+``23:40``, ``1:15`` or ``11:40 pm``; each time is taken as the first such clock time after
+the one before it (bed, try, final awakening, out of bed), so times after midnight need no
+date. The minutes asleep-onset plus awake after onset must fit between trying to sleep and
+the final awakening.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from model.data.diary_rows import KNOWN_COLUMNS
+from model.data.importers.common import Faults, check_ranges, format_cell, number, read_csv
+
+TIMES: tuple[str, ...] = ("into_bed", "try_to_sleep", "final_awakening", "out_of_bed")
+"""CSD items 1, 2, 6 and 7, in the order they happen."""
+
+QUALITY_WORDS: dict[str, int] = {"very poor": 1, "poor": 2, "fair": 3, "good": 4,
+                                 "very good": 5}
+"""CSD item 8 in words, as 1-5."""
+
+_CLOCK = re.compile(r"^(\d{1,2})[:.h](\d{2})\s*([ap]\.?m\.?)?$", re.IGNORECASE)
+DAY_MIN = 24 * 60
+
+
+def clock_minutes(text: str) -> int | None:
+    """Minutes after midnight of a clock time (``23:40``, ``1:15``, ``11:40 pm``), or None."""
+    found = _CLOCK.match(text.strip())
+    if not found:
+        return None
+    hour, minute, half = int(found.group(1)), int(found.group(2)), found.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.lower().startswith("p") else 0)
+    return hour * 60 + minute if hour < 24 and minute < 60 else None
+
+
+def _timeline(row: dict[str, str], file: str, where: str, faults: Faults) -> dict[str, int]:
+    """Minutes of each given time after the first one, each after the one before it."""
+    elapsed: dict[str, int] = {}
+    previous: int | None = None
+    total = 0
+    for item in TIMES:
+        text = row.get(item, "").strip()
+        if not text:
+            continue
+        minutes = clock_minutes(text)
+        if minutes is None:
+            faults.add(file, f"{where}, column {item}", f"expected a clock time like 23:40 or "
+                       f"11:40 pm, got {text!r}")
+            continue
+        if previous is not None:
+            total += (minutes - previous) % DAY_MIN
+        elapsed[item], previous = total, minutes
+    return elapsed
+
+
+def _quality(text: str, file: str, where: str, faults: Faults) -> float:
+    word = QUALITY_WORDS.get(" ".join(text.lower().split()))
+    return float(word) if word else number(text, file, f"{where}, column quality", faults)
+
+
+def _row(row: dict[str, str], file: str, where: str, faults: Faults) -> dict[str, str]:
+    """The diary cells of one CSD row."""
+    values = {c: number(row.get(c), file, f"{where}, column {c}", faults)
+              for c in ("sol_min", "awakenings", "waso_min")}
+    values["quality"] = _quality(row.get("quality", ""), file, where, faults)
+    check_ranges(values, file, where, faults)
+    times = _timeline(row, file, where, faults)
+    if "try_to_sleep" in times and "final_awakening" in times:
+        window = times["final_awakening"] - times["try_to_sleep"]
+        used = sum(v for c, v in values.items() if c in ("sol_min", "waso_min") and v == v)
+        if used > window:
+            faults.add(file, f"{where}, columns sol_min and waso_min", f"expected at most "
+                       f"{window} minutes from try_to_sleep to final_awakening, got {used:g}")
+    passed = {c: row[c].strip() for c in KNOWN_COLUMNS
+              if c in row and c not in values and c != "date"}
+    notes = row.get("comments", "").strip()
+    return passed | {c: format_cell(v) for c, v in values.items()} | (
+        {"notes": notes} if notes else {})
+
+
+def read(paths: list[Path]) -> pd.DataFrame:
+    """Diary rows of CSD spreadsheets (text cells; the night is the day before ``date``)."""
+    faults, rows = Faults(), {}
+    for path in paths:
+        table = read_csv(path)
+        table.columns = [str(c).strip().lower() for c in table.columns]
+        if "date" not in table.columns:
+            faults.add(str(path), "column date", "expected the CSD date (the morning); found "
+                       "columns: " + ", ".join(table.columns))
+            continue
+        for index, raw in enumerate(table.to_dict("records"), start=1):
+            where = f"row {index}"
+            try:
+                night = dt.date.fromisoformat(str(raw["date"]).strip()) - dt.timedelta(days=1)
+            except ValueError:
+                faults.add(str(path), f"{where}, column date", "expected the morning's date "
+                           f"YYYY-MM-DD, got {raw['date']!r}")
+                continue
+            if night in rows:
+                faults.add(str(path), f"{where}, column date", f"expected one row per "
+                           f"morning, got {night + dt.timedelta(days=1)} twice")
+            rows[night] = _row({str(k): str(v) for k, v in raw.items()}, str(path), where,
+                               faults)
+    faults.raise_any()
+    columns = ["date", *(c for c in KNOWN_COLUMNS
+                         if c != "date" and any(c in r for r in rows.values()))]
+    return pd.DataFrame([{"date": n.isoformat()} | rows[n] for n in sorted(rows)],
+                        columns=columns).fillna("")

@@ -1,0 +1,150 @@
+"""Any CSV (a spreadsheet, another app's export) through a column mapping.
+
+``--map sol_min=Latency:s,awakenings=Wakes,date=Day`` names, for each diary column, the
+column of the file that fills it, and for the durations ``sol_min`` and ``waso_min`` the unit
+of the file (``s``, ``min`` (default) or ``h``). The ``date`` column is required: a date
+(``YYYY-MM-DD``) is the night unless ``--date-is morning`` says the file dates a night by the
+morning it ended; a date and time (``2024-03-01 23:40``) is the start of the sleep and gives
+its night by :func:`~.common.night_of`. Rows repeating a night with the same values are
+dropped; with different values they are an error naming both rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from model.core.errors import Fault, InputError
+from model.data.diary_rows import KNOWN_COLUMNS, NUMERIC
+from model.data.importers.common import (
+    Faults,
+    check_ranges,
+    format_cell,
+    night_of,
+    number,
+    read_csv,
+)
+
+UNITS: dict[str, float] = {"s": 1 / 60, "min": 1.0, "h": 60.0}
+"""Minutes per unit of a duration column."""
+
+DURATIONS: tuple[str, ...] = ("sol_min", "waso_min")
+"""Diary columns that take a unit."""
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """One ``diary_column=SourceColumn[:unit]`` of ``--map``."""
+
+    column: str
+    source: str
+    unit: str = "min"
+
+
+def parse_map(text: str) -> list[ColumnMap]:
+    """Parse ``--map`` (comma-separated ``diary_column=SourceColumn[:unit]``).
+
+    Raises
+    ------
+    InputError
+        Naming each unknown diary column, unknown unit or malformed item.
+
+    """
+    maps, faults = [], []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        column, sep, rest = item.partition("=")
+        source, _, unit = rest.rpartition(":") if ":" in rest else (rest, "", "min")
+        column = column.strip().lower()
+        if not sep or not source.strip():
+            faults.append(Fault("--map", item, "expected diary_column=SourceColumn[:unit]"))
+        elif column not in KNOWN_COLUMNS:
+            faults.append(Fault("--map", item, "expected a diary column (" +
+                                ", ".join(KNOWN_COLUMNS) + f"), got {column!r}"))
+        elif unit not in UNITS or (unit != "min" and column not in DURATIONS):
+            faults.append(Fault("--map", item, "expected a unit s, min or h for "
+                                f"{', '.join(DURATIONS)} only, got {unit!r} for {column}"))
+        else:
+            maps.append(ColumnMap(column, source.strip(), unit))
+    if not any(m.column == "date" for m in maps) and not faults:
+        faults.append(Fault("--map", "", "expected date=COLUMN among the mappings"))
+    if faults:
+        raise InputError(faults)
+    return maps
+
+
+def row_night(text: str, morning: bool) -> dt.date | None:
+    """The night of a date cell (see the module doc); None when it is neither form."""
+    text = text.strip()
+    try:
+        if _DATE_ONLY.match(text):
+            day = dt.date.fromisoformat(text)
+            return day - dt.timedelta(days=1) if morning else day
+        return night_of(dt.datetime.fromisoformat(text))
+    except ValueError:
+        return None
+
+
+def _cells(row: dict[str, str], maps: list[ColumnMap], file: str, where: str,
+           faults: Faults) -> dict[str, str]:
+    """The diary cells of one row (numbers converted to the diary's units and checked)."""
+    cells: dict[str, str] = {}
+    for m in maps:
+        if m.column == "date":
+            continue
+        raw = row[m.source]
+        if m.column in NUMERIC:
+            value = number(raw, file, f"{where}, column {m.source}", faults, UNITS[m.unit])
+            check_ranges({m.column: value}, file, f"{where}, column {m.source} as", faults)
+            cells[m.column] = format_cell(value)
+        else:
+            cells[m.column] = raw.strip()
+    return cells
+
+
+def read(paths: list[Path], maps: list[ColumnMap], morning: bool = False) -> pd.DataFrame:
+    """The diary rows of mapped CSV files (text cells; see the module doc).
+
+    Raises
+    ------
+    InputError
+        A mapped column missing (with the columns found), a bad date or value (file, row,
+        column), or one night given twice with different values.
+
+    """
+    faults = Faults()
+    rows: dict[dt.date, dict[str, str]] = {}
+    first: dict[dt.date, str] = {}
+    date_source = next(m.source for m in maps if m.column == "date")
+    for path in paths:
+        table = read_csv(path)
+        missing = [m.source for m in maps if m.source not in table.columns]
+        if missing:
+            raise InputError([Fault(str(path), f"column {name}", "expected this mapped column; "
+                                    "found columns: " + ", ".join(map(str, table.columns)))
+                              for name in missing])
+        for number_, raw in enumerate(table.to_dict("records"), start=1):
+            where = f"row {number_}"
+            night = row_night(str(raw[date_source]), morning)
+            if night is None:
+                faults.add(str(path), f"{where}, column {date_source}", "expected a date "
+                           f"YYYY-MM-DD or a date and time, got {raw[date_source]!r}")
+                continue
+            cells = _cells({str(k): str(v) for k, v in raw.items()}, maps, str(path), where,
+                           faults)
+            if night in rows and rows[night] != cells:
+                faults.add(str(path), f"{where}, column {date_source}", f"expected one row per "
+                           f"night, got {night} again with other values (first at "
+                           f"{first[night]})")
+            rows.setdefault(night, cells)
+            first.setdefault(night, f"{path} {where}")
+    faults.raise_any()
+    columns = ["date", *(c for c in KNOWN_COLUMNS if any(m.column == c for m in maps)
+                         and c != "date")]
+    return pd.DataFrame([{"date": n.isoformat()} | rows[n] for n in sorted(rows)],
+                        columns=columns)

@@ -1,0 +1,96 @@
+"""Oura sleep periods (API v2 ``/v2/usercollection/sleep`` JSON, or a CSV with its fields).
+
+Fields used, as documented for the Oura API v2 sleep model (``SleepModel`` /
+``PublicModifiedSleepModel``: "A user can have multiple sleep periods per day"; see the
+``oura_api`` Deno module docs and the ``ex_oura`` and ``oura-toolkit-api`` generated types):
+
+- ``bedtime_start`` (ISO 8601 with the local offset): the night (:func:`~.common.night_of`);
+- ``type``: ``long_sleep`` is the night's sleep; ``sleep`` (a short period) is kept only as a
+  nap; ``late_nap``, ``rest`` and ``deleted`` are left out;
+- ``latency`` (seconds, "the time it took for the user to fall asleep after going to bed")
+  -> ``sol_min``: the ring's estimate from movement and heart rate;
+- ``sleep_phase_5_min`` (one character per 5 minutes: ``1`` deep, ``2`` light, ``3`` REM,
+  ``4`` awake) -> ``awakenings`` (runs of ``4`` between the first and last sleep epoch) and
+  ``waso_min`` (their minutes); awakenings shorter than 5 minutes are not seen;
+- ``total_sleep_duration`` (seconds): picks the longest sleep of a night.
+
+``awake_time`` is not used: it counts the whole bedtime window (latency and the time after the
+final awakening included), so it is not WASO. Oura gives no rating: ratings stay blank.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from model.data.importers.common import (
+    Faults,
+    SleepPeriod,
+    check_ranges,
+    load_json,
+    local_time,
+    night_of,
+    number,
+    read_csv,
+    read_periods,
+    records_in,
+)
+
+SKIPPED_TYPES = ("late_nap", "rest", "deleted")
+"""Oura period types that are not a night's sleep (documented values of ``type``)."""
+
+AWAKE_EPOCH, EPOCH_MIN = "4", 5.0
+"""``sleep_phase_5_min``: the awake character and the minutes of one character."""
+
+
+def wake_runs(phases: str) -> tuple[float, float]:
+    """Awakenings and minutes awake after sleep onset from ``sleep_phase_5_min``.
+
+    Returns
+    -------
+    tuple of float
+        ``(awakenings, waso_min)``; NaN for both when the string has no sleep epoch.
+
+    """
+    asleep = [i for i, c in enumerate(phases) if c != AWAKE_EPOCH]
+    if not asleep:
+        return math.nan, math.nan
+    inside = phases[asleep[0]:asleep[-1] + 1]
+    runs = re.findall(f"{AWAKE_EPOCH}+", inside)
+    return float(len(runs)), EPOCH_MIN * sum(len(r) for r in runs)
+
+
+def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
+    """One Oura sleep period (None for skipped types; left out if it added a fault)."""
+    where = f"record {index}"
+    kind = str(record.get("type") or "long_sleep")
+    if kind in SKIPPED_TYPES:
+        return None
+    start = local_time(record.get("bedtime_start"), file, f"{where}, bedtime_start", faults)
+    if start is None:
+        return None
+    phases = record.get("sleep_phase_5_min")
+    awakenings, waso = wake_runs(phases) if isinstance(phases, str) and phases else \
+        (math.nan, math.nan)
+    values = {"sol_min": number(record.get("latency"), file, f"{where}, latency", faults,
+                                1 / 60),
+              "awakenings": awakenings, "waso_min": waso}
+    check_ranges(values, file, where, faults)
+    asleep = number(record.get("total_sleep_duration"), file, f"{where}, total_sleep_duration",
+                    faults, 1 / 60)
+    return SleepPeriod(night_of(start), start, asleep, kind == "long_sleep", values)
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON export or of a CSV whose columns are the API's field names."""
+    if path.suffix.lower() == ".csv":
+        table = read_csv(path)
+        return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
+    return records_in(load_json(path), ("data", "sleep"), str(path))
+
+
+def read(paths: list[Path]) -> list[SleepPeriod]:
+    """Every sleep period of the given files."""
+    return read_periods(paths, _records, period)

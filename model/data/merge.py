@@ -1,0 +1,140 @@
+"""Merging nights into a diary file and writing it back safely.
+
+:func:`merge_rows` adds new nights to a diary's rows without losing any: a night already in
+the diary keeps every value it has and gains the cells it lacked; a cell that differs is kept
+as it is (and counted) unless ``overwrite``. :func:`write_diary` checks the result with the
+diary reader (:func:`model.data.diary.read_diary`) before anything is written, keeps the
+previous file as ``<name>.bak`` and replaces the diary atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from model.core.atomic import write_text
+from model.core.errors import DiaryError, Fault, InputError
+from model.data.diary import read_diary
+from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What a merge did.
+
+    Parameters
+    ----------
+    added : int
+        New nights.
+    filled : int
+        Nights already in the diary that gained values.
+    conflicts : int
+        Cells whose new value differed from the diary's.
+    overwrote : bool
+        Whether those cells took the new value (``overwrite``) or kept the diary's.
+    """
+
+    added: int
+    filled: int
+    conflicts: int
+    overwrote: bool = False
+
+    def describe(self) -> str:
+        """One line for people."""
+        return (f"{self.added} new night(s), {self.filled} existing night(s) completed, "
+                f"{self.conflicts} differing value(s) "
+                + ("replaced" if self.overwrote else "kept as they were"))
+
+
+def read_rows(path: str | Path) -> pd.DataFrame:
+    """A diary file's rows as text cells with normalised column names (checked later)."""
+    table, name = read_table(path)
+    return normalise_columns(table, name)[0].astype(str)
+
+
+def _blank(value: object) -> bool:
+    return str(value).strip().lower() in ("", "na", "n/a", "nan")
+
+
+def _same(a: object, b: object) -> bool:
+    """Whether two cells say the same (``30`` and ``30.0`` do)."""
+    left, right = str(a).strip(), str(b).strip()
+    try:
+        return left == right or float(left) == float(right)
+    except ValueError:
+        return False
+
+
+def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
+               overwrite: bool = False) -> tuple[pd.DataFrame, MergeReport]:
+    """Merge new nights (text cells, ``date`` first) into a diary's rows.
+
+    Returns
+    -------
+    rows : pandas.DataFrame
+        Every row of both, one per date, sorted by date; known columns in CONTRACT order,
+        then the diary's other columns.
+    report : MergeReport
+
+    """
+    old = existing if existing is not None else pd.DataFrame(columns=["date"])
+    rows = {str(r["date"]).strip(): dict(r) for r in old.astype(str).to_dict("records")}
+    added = filled = conflicts = 0
+    for record in new.astype(str).to_dict("records"):
+        day = str(record["date"]).strip()
+        if day not in rows:
+            rows[day], added = dict(record), added + 1
+            continue
+        row, changed = rows[day], False
+        for column, value in record.items():
+            if _blank(value) or column == "date":
+                continue
+            if _blank(row.get(column, "")):
+                row[column], changed = value, True
+            elif not _same(row[column], value):
+                conflicts += 1
+                if overwrite:
+                    row[column], changed = value, True
+        filled += changed
+    extra = [c for c in (*old.columns, *new.columns) if c not in KNOWN_COLUMNS]
+    columns = [c for c in KNOWN_COLUMNS if c in old.columns or c in new.columns]
+    columns += list(dict.fromkeys(extra))
+    table = pd.DataFrame([rows[d] for d in sorted(rows)], columns=columns).fillna("")
+    return table, MergeReport(added, filled, conflicts, overwrite)
+
+
+def check_rows(rows: pd.DataFrame, path: str | Path) -> None:
+    """Validate rows as the diary reader does; faults name ``path`` and the row it would have.
+
+    Raises
+    ------
+    DiaryError
+        Every fault, with the file being written.
+
+    """
+    try:
+        read_diary(rows)
+    except InputError as error:
+        raise DiaryError([Fault(f"{path} (not written)", f.where, f.message)
+                          for f in error.faults]) from None
+
+
+def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
+    """Check the rows, keep the previous file as ``<name>.bak`` and write the diary atomically.
+
+    Returns
+    -------
+    Path or None
+        The backup, when there was a previous file.
+
+    """
+    check_rows(rows, path)
+    target = Path(path)
+    backup = None
+    if target.exists():
+        backup = target.with_name(target.name + ".bak")
+        write_text(backup, target.read_text(encoding="utf-8"))
+    write_text(target, rows.to_csv(index=False, lineterminator="\n"))
+    return backup

@@ -1,0 +1,93 @@
+"""``mgsleep log``: append, correct with --replace, refuse bad values, ask on a terminal."""
+
+import datetime as dt
+import io
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.cli.main import main
+from model.data.diary import read_diary
+
+ROOT = Path(__file__).resolve().parents[1]
+START = "date,form,elemental_mg,sol_min,awakenings,quality\n2024-03-01,glycinate,200,30,2,3\n"
+
+
+@pytest.fixture
+def diary(tmp_path):
+    path = tmp_path / "diary.csv"
+    path.write_text(START)
+    return path
+
+
+def rows(path):
+    return pd.read_csv(path, dtype=str, keep_default_na=False).set_index("date")
+
+
+def test_append_a_night_keeps_a_backup(diary, capsys):
+    assert main(["log", str(diary), "--date", "2024-03-02", "--form", "glycinate", "--mg",
+                 "200", "--sol", "25", "--awakenings", "1", "--quality", "4"]) == 0
+    assert "night 2024-03-02 added" in capsys.readouterr().out
+    assert rows(diary).loc["2024-03-02", ["sol_min", "awakenings", "quality"]].tolist() == \
+        ["25", "1", "4"]
+    assert (diary.parent / "diary.csv.bak").read_text() == START
+    assert read_diary(diary).n_recorded == 2
+
+
+def test_a_night_already_there_needs_replace(diary, capsys):
+    assert main(["log", str(diary), "--date", "2024-03-01", "--sol", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "got 2024-03-01 again: add --replace to correct it" in err
+    assert diary.read_text() == START
+    assert main(["log", str(diary), "--date", "2024-03-01", "--sol", "10", "--replace"]) == 0
+    corrected = rows(diary).loc["2024-03-01"]
+    assert corrected[["form", "sol_min", "awakenings"]].tolist() == ["glycinate", "10", "2"]
+
+
+@pytest.mark.parametrize("option, value, column, expected", [
+    ("--sol", "900", "sol_min", "expected a number from 0 to 720, got '900'"),
+    ("--quality", "6", "quality", "expected a whole number from 1 to 5, got '6'"),
+    ("--form", "magic", "form", "expected one of glycinate"),
+])
+def test_bad_values_exit_2_and_leave_the_diary_intact(diary, capsys, option, value, column,
+                                                      expected):
+    assert main(["log", str(diary), "--date", "2024-03-02", option, value]) == 2
+    err = capsys.readouterr().err
+    assert f"diary.csv (not written): row 2, column {column}: {expected}" in err
+    assert diary.read_text() == START
+    assert not (diary.parent / "diary.csv.bak").exists()
+
+
+def test_no_values_and_no_terminal_is_an_error(diary, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["log", str(diary)]) == 2
+    assert "expected at least one value" in capsys.readouterr().err
+
+
+def test_interactive_asks_each_field_with_the_last_regimen_as_default(diary, monkeypatch):
+    answers = ["2024-03-02", "", "", "", "", "18", "0", "", "5"] + [""] * 7
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(answers) + "\n"))
+    assert main(["log", str(diary), "--interactive"]) == 0
+    night = rows(diary).loc["2024-03-02"]
+    assert night[["form", "elemental_mg", "sol_min", "awakenings", "quality"]].tolist() == \
+        ["glycinate", "200", "18", "0", "5"]
+
+
+def test_interactive_on_a_pseudo_terminal_defaults_to_yesterday(diary):
+    leader, follower = pty.openpty()
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, "-m", "model", "log", str(diary)], stdin=follower,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as child:
+        os.close(follower)
+        os.write(leader, b"\n" * 5 + b"12\n" + b"\n" * 10)
+        out, err = child.communicate(timeout=60)
+    os.close(leader)
+    assert child.returncode == 0, err.decode()
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    assert rows(diary).loc[yesterday, ["form", "sol_min"]].tolist() == ["glycinate", "12"]
+    assert b"night (date it began)" in out
