@@ -56,10 +56,11 @@ import pandas as pd
 from model.core.forms import FORMS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary, read_diary
-from model.data.profile import Profile
+from model.data.profile import Complaint, Profile
 from model.decision.decide import Decision, DecisionSettings, decide
 from model.decision.settings import Mode, Predict
 from model.evidence.priorset import PriorSet, load_priors
+from model.personal.fit import PersonalModel
 from model.simulate.world import (
     WorldPerson,
     draw_world_person,
@@ -83,7 +84,7 @@ POLICIES = ("tool", "fixed", "titration", "thompson", "before_after")
 """The policies, in the order of the table."""
 GLYCINATE_200 = Regimen("glycinate", 200.0)
 THREONATE_200 = Regimen("threonate", 200.0)
-COMPLAINTS = ("sleep_onset", "night_waking", "anxiety", "racing_thoughts")
+COMPLAINTS: tuple[Complaint, ...] = ("sleep_onset", "night_waking", "anxiety", "racing_thoughts")
 
 
 @dataclass(frozen=True)
@@ -342,6 +343,16 @@ def run_subject(subject: Subject, draws: int = 1000,
     return records
 
 
+def parallel(task: Callable[[Subject], list[dict[str, Any]]], subjects: Sequence[Subject],
+             workers: int) -> list[dict[str, Any]]:
+    """``task`` on every subject (in ``workers`` processes when more than 1), rows flattened."""
+    if workers <= 1:
+        return [r for s in subjects for r in task(s)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [r for rows in pool.map(task, subjects, chunksize=1) for r in rows]
+
+
+
 def run(subjects: Sequence[Subject], *, workers: int = 2, draws: int = 1000,
         names: Sequence[str] = POLICIES) -> pd.DataFrame:
     """Every policy on every person, in ``workers`` processes (0 or 1: in this one)."""
@@ -363,8 +374,6 @@ def _behind(decision: Decision) -> int:
 
 def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
     """Decide one look with the quick and with the full model; pair their assessments."""
-    from model.personal.fit import PersonalModel
-
     diary = read_diary(look.frame)
     subject, priors = look.subject, look.priors
     quick = decide_at(look, quick_predict(diary, subject, priors, draws, subject.seed), diary,
@@ -391,10 +400,10 @@ def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
 
 def check_subject(subject: Subject, draws: int = 1000,
                   full: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Quick vs full at two looks of the person's ``tool`` run: the second and the last."""
+    """Quick vs full at two looks of the person's ``tool`` run: the middle one and the last."""
     priors = bundled_priors()
     frame, taken, looks = follow(subject, policies(draws)["tool"], priors)
-    nights = sorted({looks[min(1, len(looks) - 1)]["night"], looks[-1]["night"]})
+    nights = sorted({looks[len(looks) // 2]["night"], looks[-1]["night"]})
     options = {"draws": 500, "tune": 500, "chains": 2} | dict(full or {})
     return [compare_at(Look(subject, priors, frame.iloc[:n], tuple(taken[:n])), draws, options)
             for n in nights]
@@ -511,15 +520,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1, default=str))
     return result
-
-
-def parallel(task: Callable[[Subject], list[dict[str, Any]]], subjects: Sequence[Subject],
-             workers: int) -> list[dict[str, Any]]:
-    """``task`` on every subject (in ``workers`` processes when more than 1), rows flattened."""
-    if workers <= 1:
-        return [r for s in subjects for r in task(s)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [r for rows in pool.map(task, subjects, chunksize=1) for r in rows]
 
 
 if __name__ == "__main__":
