@@ -45,7 +45,8 @@ check-stats: install
 bench: install
 	$(PY) benchmarks/run.py
 
-# Decision policies followed for 12 weeks by 200 world persons (issue 15); about N min on 2 cores.
+# Decision policies followed for 12 weeks by 200 world persons (issue 15): about 10 min on 2
+# busy cores (4 min of it the quick-vs-full check on 6 persons).
 bench-loop: install
 	$(PY) benchmarks/closed_loop.py --persons 200
 
