@@ -29,7 +29,8 @@ commit rate and week (the tool policies).
 
 Before the quick model is trusted, ``--full-subset K`` persons are decided at two looks of
 their ``tool`` run with both the quick and the full model (:class:`PersonalModel`, 500 draws x
-2 chains) and their P(best) and P(GI constraint violation) compared.
+2 chains) and their P(best) and P(GI constraint violation) compared; the run stops when one
+differs by more than ``AGREEMENT_TOLERANCE``.
 
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
         --seed 1 [--full-subset 6] [--json out.json]
@@ -84,6 +85,9 @@ POLICIES = ("tool", "fixed", "titration", "thompson", "before_after")
 """The policies, in the order of the table."""
 GLYCINATE_200 = Regimen("glycinate", 200.0)
 THREONATE_200 = Regimen("threonate", 200.0)
+AGREEMENT_TOLERANCE = 0.15
+"""Largest |quick - full| of a probability before the loop refuses the quick model (about
+five Monte Carlo standard errors of a difference of two 1,000-draw shares)."""
 COMPLAINTS: tuple[Complaint, ...] = ("sleep_onset", "night_waking", "anxiety", "racing_thoughts")
 
 
@@ -505,6 +509,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     agree = agreement(checks) if checks else {}
     print(f"quick vs full model ({time.perf_counter() - started:.0f} s): "
           f"{json.dumps(agree, indent=1)}", flush=True)
+    worst = max((agree[k]["max_abs_diff"] for k in ("p_best_all", "p_violation_all")
+                 if k in agree), default=0.0)
+    if worst > AGREEMENT_TOLERANCE:
+        raise SystemExit(f"the quick model disagrees with the full fit by {worst:.3f} > "
+                         f"{AGREEMENT_TOLERANCE}: not used in the loop")
     started = time.perf_counter()
     records = run(subjects, workers=args.workers, draws=args.draws)
     wall = time.perf_counter() - started

@@ -163,3 +163,18 @@ def test_two_persons_through_the_whole_loop(capsys):
         assert (steps > 0).all() and (steps[:-1] >= cl.MIN_PERIOD).all()
     out = capsys.readouterr().out
     assert "| policy | persons | regret wk 12 |" in out and "| tool | 2 |" in out
+
+
+def test_agreement_figures_of_quick_and_full():
+    rows = [{"quick": "continue none", "full": "continue none", "diagnostics_ok": True,
+             "p_best_chosen": (0.5, 0.4), "p_best": [(0.5, 0.4), (0.3, 0.35), (0.2, 0.25)],
+             "p_violation": [(0.0, 0.0), (0.1, 0.12), (0.3, 0.2)]},
+            {"quick": "start glycinate@100", "full": "start taurate@100", "diagnostics_ok": True,
+             "p_best_chosen": (0.9, 0.9), "p_best": [(0.9, 0.9)], "p_violation": []}]
+    figures = cl.agreement(rows)
+    assert figures["same_advice"] == 0.5
+    assert figures["p_best_chosen"]["max_abs_diff"] == pytest.approx(0.1)
+    assert figures["p_best_all"]["n"] == 4
+    assert figures["p_best_all"]["corr"] == pytest.approx(
+        np.corrcoef([0.5, 0.3, 0.2, 0.9], [0.4, 0.35, 0.25, 0.9])[0, 1])
+    assert figures["p_violation_all"]["max_abs_diff"] == pytest.approx(0.1)
