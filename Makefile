@@ -17,7 +17,7 @@ for p in $$(ls -d $$root/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V); 
 done; exit 1
 endef
 
-.PHONY: install demo test check-stats bench lint clean
+.PHONY: install demo test check-stats bench bench-loop lint clean
 
 $(PY):
 	@base=$$( $(find_python) ) || { echo "error: no Python >= 3.12 found on PATH or in pyenv (\$$(pyenv root)/versions). Install Python 3.12 (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
@@ -44,6 +44,11 @@ check-stats: install
 
 bench: install
 	$(PY) benchmarks/run.py
+
+# Decision policies followed for 12 weeks by 200 world persons (issue 15): about 10 min on 2
+# busy cores (4 min of it the quick-vs-full check on 6 persons).
+bench-loop: install
+	$(PY) benchmarks/closed_loop.py --persons 200
 
 lint: install
 	$(VENV)/bin/ruff check model tests benchmarks

@@ -11,9 +11,12 @@ Measures, on this machine, for the same model and data:
 4. ranking all actions from 4,000 real posterior draws (``decide``);
 5. ``mgsleep analyze`` on 120 nights in a fresh process: with an empty compile cache, then
    twice more with the cache the first run left (the best of the two is reported);
-6. population scaling: 50, 200, 1,000 persons x 90 nights, serial vs 2 local Dask workers.
+6. population scaling: 50, 200, 1,000 persons x 90 nights, serial vs 2 local Dask workers;
+7. optionally (``--loop-persons N``), the closed loop of ``benchmarks/closed_loop.py`` on N
+   persons with the quick model only (``make bench-loop`` runs the full 200-person version).
 
     .venv/bin/python benchmarks/run.py [--json PATH] [--persons 50,200,1000] [--skip-cli]
+        [--loop-persons N]
 """
 
 from __future__ import annotations
@@ -145,6 +148,15 @@ def bench_population(priors: Any, sizes: list[int]) -> dict[str, Any]:
     return out
 
 
+def bench_loop(persons: int) -> dict[str, Any]:
+    """The closed-loop benchmark on a few persons (no full-model check): wall time and table."""
+    from closed_loop import main as closed_loop
+
+    result = closed_loop(["--persons", str(persons), "--full-subset", "0"])
+    return {"persons": persons, "wall_s": result["wall_seconds"],
+            "policies": result["summary"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -152,6 +164,8 @@ def main() -> None:
     parser.add_argument("--persons", default="50,200,1000")
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--only-population", action="store_true")
+    parser.add_argument("--loop-persons", type=int, default=0,
+                        help="closed-loop benchmark on this many persons (0: skip)")
     args = parser.parse_args()
     priors = load_priors()
     results: dict[str, Any] = {"date": dt.date.today().isoformat(), "targets": TARGETS}
@@ -163,6 +177,8 @@ def main() -> None:
     if not args.skip_cli:
         tmp = Path(tempfile.mkdtemp())
         steps.append(("analyze_cli_120", lambda: bench_cli(tmp)))
+    if args.loop_persons:
+        steps.append(("closed_loop", lambda: bench_loop(args.loop_persons)))
     sizes = [int(s) for s in args.persons.split(",") if s]
     if sizes:
         steps.append(("population_90_nights", lambda: bench_population(priors, sizes)))

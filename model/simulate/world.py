@@ -18,6 +18,11 @@ generator deliberately differs from the model wherever real nights are likely to
 - whole nights go blank (4 %) besides single blank cells.
 
 Nothing here imports the model's likelihood: it is written from these statements alone.
+
+The closed loop (``benchmarks/closed_loop.py``) scores decisions with the truth:
+:func:`true_change` (what a regimen does, magnesium's own effect) and :func:`true_utility` (the
+decision's utility of that change), and grows a diary period by period with
+:func:`extend_world`.
 """
 
 from __future__ import annotations
@@ -30,7 +35,10 @@ import pandas as pd
 from scipy.special import expit
 
 from model.core.forms import PLACEBO
-from model.core.regimen import Regimen
+from model.core.outcomes import OUTCOMES, SPECS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.profile import Profile
+from model.evidence.priorset import PriorSet
 
 OSMOTIC_FORMS = frozenset({"oxide", "citrate", "chloride", "lactate", "malate"})
 """Forms whose GI risk is that of an osmotic salt in this world."""
@@ -196,3 +204,109 @@ def draw_world_person(rng: np.random.Generator, *, responder: float = 0.5) -> Wo
         hill_ed50_mg=float(rng.uniform(100, 250)), gut_sensitivity=float(rng.normal(0, 0.7)),
         expectation=float(rng.uniform(0.0, 0.3)), drift=float(rng.uniform(-0.1, 0.4)),
         rating_rho=float(rng.uniform(0.2, 0.7)))
+
+
+def true_change(person: WorldPerson, regimen: Regimen) -> dict[str, float]:
+    """The steady-state change a regimen causes vs no magnesium, in diary units.
+
+    Magnesium's own effect at full build-up (the Hill fraction of the daily dose times the
+    form's saturated effect) on an ordinary night (not a bad night, a weekday, no late
+    caffeine); expectation and drift do not enter. ``sol``: minutes of sleep-onset latency;
+    ``awakenings``: per night; ``quality``, ``freshness``, ``anxiety``: rating points; ``gi``:
+    share of GI nights. Negative values are decreases (better for ``sol``, ``awakenings``,
+    ``anxiety`` and ``gi``).
+
+    Parameters
+    ----------
+    person : WorldPerson
+        The person.
+    regimen : Regimen
+        What is taken every evening (none and placebo change nothing).
+
+    Returns
+    -------
+    dict of str to float
+        Keyed by the outcomes of :data:`model.core.outcomes.OUTCOMES`.
+
+    """
+    if not regimen.active:
+        return dict.fromkeys(OUTCOMES, 0.0)
+    fraction = person.dose_fraction(regimen.elemental_mg)
+    effect = person.effects.get(regimen.form, {})
+    change = {"sol": person.sol_minutes * (effect.get("sol", 1.0) - 1) * fraction,
+              "awakenings": person.awakenings_mean * (effect.get("awakenings", 1.0) - 1)
+              * fraction}
+    change |= {name: effect.get(name, 0.0) * fraction for name in RATING_SCALES}
+    change["gi"] = person.gi_probability(regimen) - person.gi_probability(NO_MAGNESIUM)
+    return {o: float(change[o]) for o in OUTCOMES}
+
+
+def true_utility(person: WorldPerson, regimen: Regimen, priors: PriorSet, profile: Profile,
+                 gi_weight: float = 1.0) -> float:
+    """The utility of a regimen's :func:`true_change`: weighted improvements in MCIDs.
+
+    The sum over outcomes of the profile's weight (:meth:`Profile.outcome_weights`; GI:
+    ``gi_weight``, the decision's) times the improvement (the change in the better direction
+    of :data:`model.core.outcomes.SPECS`) divided by the MCID of ``priors.settings`` (diary
+    units). No magnesium has utility 0; no switching cost.
+
+    Parameters
+    ----------
+    person : WorldPerson
+        The person.
+    regimen : Regimen
+        The regimen scored.
+    priors : PriorSet
+        Gives the MCIDs.
+    profile : Profile
+        Gives the weights.
+    gi_weight : float
+        Weight of GI nights (``DecisionSettings().gi_weight``).
+
+    Returns
+    -------
+    float
+
+    """
+    weights = profile.outcome_weights() | {"gi": gi_weight}
+    change = true_change(person, regimen)
+    return float(sum(weights[o] * SPECS[o].sign * change[o] / priors.settings.outcomes[o].mcid
+                     for o in OUTCOMES))
+
+
+def extend_world(person: WorldPerson, frozen: pd.DataFrame, regimens: Sequence[Regimen],
+                 nights: int, *, seed: int | None = None,
+                 start: str = "2026-01-01") -> pd.DataFrame:
+    """A diary grown to ``nights`` nights: the ``frozen`` nights kept, the new ones simulated.
+
+    The world's random streams depend on the whole regimen sequence, so the whole diary is
+    simulated on ``regimens`` (the nights taken so far, then the planned ones; give the same
+    length at every call, e.g. the whole horizon padded with the current regimen, so that bad
+    nights, caffeine and latency keep their draws) and only the nights after the frozen ones
+    are appended.
+
+    Parameters
+    ----------
+    person : WorldPerson
+        The person.
+    frozen : pandas.DataFrame
+        The diary so far (its first rows must have been simulated on ``regimens``' first).
+    regimens : sequence of Regimen
+        Every night's regimen, at least ``nights`` of them.
+    nights : int
+        Length of the diary returned.
+    seed, start
+        As :func:`simulate_world`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    """
+    if not len(frozen) <= nights <= len(regimens):
+        raise ValueError(f"need len(frozen) <= nights <= len(regimens), got {len(frozen)}, "
+                         f"{nights}, {len(regimens)}")
+    new = simulate_world(person, regimens, seed=seed, start=start).iloc[len(frozen):nights]
+    if frozen.empty:
+        return new.reset_index(drop=True)
+    return pd.concat([frozen, new], ignore_index=True)

@@ -1,0 +1,535 @@
+"""Closed-loop benchmark: decision policies followed night by night in a world not the model.
+
+Each simulated person (:func:`model.simulate.world.draw_world_person`: gamma latency, Markov
+bad-night runs, a lag-and-ramp build-up, a Hill dose curve, expectation, drift, GI by
+chemistry; a share of them with an IBS gut and an ``ibs`` profile) keeps 14 nights without
+magnesium, then for 12 weeks (84 nights) follows a policy that looks at the diary so far every
+evaluation period and says what to take until the next look. The policies meet the same persons
+and the same nightly noise (common random numbers):
+
+- ``tool``: ``decide(mode="expected_utility")`` on the quick model
+  (:class:`model.trial.quick.QuickModel`) fitted to the diary so far; the next look is its
+  ``next_review`` (at least 7 nights later); ``collect_more_data`` keeps the regimen it names
+  (none: no magnesium); ``refer`` stops magnesium for good.
+- ``thompson``: the same with ``mode="thompson"``.
+- ``fixed``: glycinate 200 mg from night 15 on.
+- ``titration``: glycinate 100 -> 200 -> 300 mg every 14 nights, unless the share of GI nights
+  of the last 14 rises above the baseline's by more than the GI limit: then one step down (100
+  mg: none) and hold.
+- ``before_after``: glycinate 200 mg for 4 weeks; kept if the mean latency fell below the
+  baseline's, else threonate 200 mg for 4 weeks, then the one with the lower mean latency.
+
+Scores (true utility of :func:`model.simulate.world.true_utility`, weighted MCIDs): regret at
+week 12 = the utility of the person's best allowed regimen (no magnesium, or a form the tool
+considers at 100/200/300 mg within the ceiling, single or split from 200 mg, whose true GI rate
+rises by at most the GI limit) minus that of the regimen the policy names at the end; regret
+over the 12 weeks = the nightly mean of the best utility minus that of the night's regimen
+(steady state); nights whose true GI rate is over the limit; ceiling breaches (must be 0);
+commit rate and week (the tool policies).
+
+Before the quick model is trusted, ``--full-subset K`` persons are decided at two looks of
+their ``tool`` run with both the quick and the full model (:class:`PersonalModel`, 500 draws x
+2 chains) and their P(best) and P(GI constraint violation) compared; the run stops when one
+differs by more than ``AGREEMENT_TOLERANCE``.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
+        --seed 1 [--full-subset 6] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import cache, partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.core.forms import FORMS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import Diary, read_diary
+from model.data.profile import Complaint, Profile
+from model.decision.decide import Decision, DecisionSettings, decide
+from model.decision.settings import Mode, Predict
+from model.evidence.priorset import PriorSet, load_priors
+from model.personal.fit import PersonalModel
+from model.simulate.world import (
+    WorldPerson,
+    draw_world_person,
+    extend_world,
+    true_change,
+    true_utility,
+)
+from model.trial.quick import QuickModel
+
+BASELINE = 14
+"""Nights without magnesium before the first decision."""
+TOTAL = BASELINE + 84
+"""Nights of a run: the baseline and 12 weeks."""
+MIN_PERIOD = 7
+"""The shortest evaluation period, nights."""
+DOSES = (100.0, 200.0, 300.0)
+"""Daily doses of the regimens a person's best is sought among."""
+START = dt.date(2026, 1, 1)
+"""Date of the first night."""
+POLICIES = ("tool", "fixed", "titration", "thompson", "before_after")
+"""The policies, in the order of the table."""
+GLYCINATE_200 = Regimen("glycinate", 200.0)
+THREONATE_200 = Regimen("threonate", 200.0)
+AGREEMENT_TOLERANCE = 0.15
+"""Largest |quick - full| of a probability before the loop refuses the quick model (about
+five Monte Carlo standard errors of a difference of two 1,000-draw shares)."""
+COMPLAINTS: tuple[Complaint, ...] = ("sleep_onset", "night_waking", "anxiety", "racing_thoughts")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One simulated person: the truth, the profile the tool is given, the diary's seed."""
+
+    index: int
+    person: WorldPerson
+    profile: Profile
+    seed: int
+
+
+def draw_subjects(n: int, seed: int, *, responder: float = 0.6,
+                  ibs_share: float = 0.1) -> list[Subject]:
+    """``n`` world persons; ``ibs_share`` of them have an IBS gut (and say so in the profile)."""
+    rng = np.random.default_rng(seed)
+    subjects = []
+    for index in range(n):
+        person = draw_world_person(rng, responder=responder)
+        ibs = rng.random() < ibs_share
+        if ibs:
+            person = replace(person, gut_sensitivity=person.gut_sensitivity + 1.5)
+        profile = Profile(gut_sensitivity="ibs" if ibs else "none",
+                          complaint=COMPLAINTS[int(rng.integers(len(COMPLAINTS)))])
+        subjects.append(Subject(index, person, profile, int(rng.integers(2**31))))
+    return subjects
+
+
+@dataclass(frozen=True)
+class Step:
+    """A policy's answer: what to take until the next look, and when that look is."""
+
+    regimen: Regimen
+    days: int
+    commit: bool = False
+    action: str = ""
+    stop: bool = False
+
+
+@dataclass(frozen=True)
+class Look:
+    """What a policy sees at a look: the diary so far and the regimen of each night."""
+
+    subject: Subject
+    priors: PriorSet
+    frame: pd.DataFrame
+    taken: tuple[Regimen, ...]
+
+    @property
+    def night(self) -> int:
+        """Nights so far."""
+        return len(self.taken)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day after the last night."""
+        return START + dt.timedelta(days=self.night)
+
+    @property
+    def remaining(self) -> int:
+        """Nights left in the run."""
+        return TOTAL - self.night
+
+    @property
+    def current(self) -> Regimen:
+        """Last night's regimen."""
+        return self.taken[-1]
+
+
+Policy = Callable[[Look], Step]
+
+
+def fixed(look: Look) -> Step:
+    """Glycinate 200 mg for everyone from the first look on."""
+    return Step(GLYCINATE_200, look.remaining)
+
+
+def _gi_share(frame: pd.DataFrame) -> float:
+    """Share of GI nights (Bristol >= 6) among the nights with a stool entry."""
+    bristol = frame["stool_bristol"].dropna()
+    return float((bristol >= 6).mean()) if len(bristol) else 0.0
+
+
+def titration(look: Look) -> Step:
+    """Glycinate 100 -> 200 -> 300 mg every 14 nights; over the GI limit: step down and hold."""
+    if look.night == BASELINE:
+        return Step(Regimen("glycinate", 100.0), 14)
+    current = look.current
+    highest = max(r.elemental_mg for r in look.taken)
+    if current.elemental_mg < highest:                    # stepped down before: hold
+        return Step(current, look.remaining)
+    limit = look.priors.safety.gi_constraint.limit
+    rise = _gi_share(look.frame.iloc[-14:]) - _gi_share(look.frame.iloc[:BASELINE])
+    if rise > limit:
+        down = current.elemental_mg - 100.0
+        return Step(Regimen("glycinate", down) if down > 0 else NO_MAGNESIUM, look.remaining)
+    if current.elemental_mg < DOSES[-1]:
+        return Step(Regimen("glycinate", current.elemental_mg + 100.0), 14)
+    return Step(current, look.remaining)
+
+
+def _mean_sol(look: Look, regimen: Regimen) -> float:
+    """Mean latency of the nights on ``regimen`` (``inf`` if none is recorded)."""
+    on = np.array([r == regimen for r in look.taken])
+    sol = look.frame["sol_min"].to_numpy(float)[on]
+    return float(np.nanmean(sol)) if np.isfinite(sol).any() else math.inf
+
+
+def before_after(look: Look) -> Step:
+    """Glycinate 200 mg for 4 weeks; kept if latency fell, else threonate 4 weeks; the better."""
+    if look.remaining == 0:
+        return Step(look.current, 0)
+    if look.night == BASELINE:
+        return Step(GLYCINATE_200, 28)
+    if look.current == GLYCINATE_200 and THREONATE_200 not in look.taken:
+        if _mean_sol(look, GLYCINATE_200) < _mean_sol(look, NO_MAGNESIUM):
+            return Step(GLYCINATE_200, look.remaining)
+        return Step(THREONATE_200, 28)
+    if look.current == THREONATE_200 and look.remaining > 0:
+        better = min((GLYCINATE_200, THREONATE_200), key=lambda r: _mean_sol(look, r))
+        return Step(better, look.remaining)
+    return Step(look.current, look.remaining)
+
+
+def quick_predict(diary: Diary, subject: Subject, priors: PriorSet, draws: int,
+                  seed: int) -> Predict:
+    """The quick model's ``predict`` for a diary."""
+    model = QuickModel(priors, gut_sensitivity=subject.profile.gut_sensitivity, draws=draws,
+                       random_seed=seed)
+    return model.fit(diary).predict
+
+
+def decide_at(look: Look, predict: Predict, diary: Diary, mode: Mode,
+              diagnostics_ok: bool = True) -> Decision:
+    """``decide`` on the diary of a look (seeded by the person and the night)."""
+    return decide(predict, priors=look.priors, profile=look.subject.profile, diary=diary,
+                  as_of=look.as_of, mode=mode, diagnostics_ok=diagnostics_ok,
+                  seed=look.subject.seed + look.night)
+
+
+def step_of(decision: Decision, look: Look) -> Step:
+    """What the simulated person does on a decision (``refer``: stop for good)."""
+    advice = decision.recommendation
+    if advice.action == "refer":
+        return Step(NO_MAGNESIUM, look.remaining, advice.commit, advice.action, stop=True)
+    regimen = advice.regimen if advice.regimen is not None else NO_MAGNESIUM
+    days = max(MIN_PERIOD, (advice.next_review - look.as_of).days)
+    return Step(regimen, days, advice.commit, advice.action)
+
+
+def tool(look: Look, *, mode: Mode = "expected_utility", draws: int = 1000) -> Step:
+    """``decide`` on the quick model fitted to the diary so far."""
+    diary = read_diary(look.frame)
+    predict = quick_predict(diary, look.subject, look.priors, draws, look.subject.seed)
+    return step_of(decide_at(look, predict, diary, mode), look)
+
+
+def policies(draws: int) -> dict[str, Policy]:
+    """Every policy by name (the tool's with ``draws`` posterior draws)."""
+    return {"tool": partial(tool, draws=draws), "fixed": fixed, "titration": titration,
+            "thompson": partial(tool, mode="thompson", draws=draws),
+            "before_after": before_after}
+
+
+def follow(subject: Subject, policy: Policy,
+           priors: PriorSet) -> tuple[pd.DataFrame, list[Regimen], list[dict[str, Any]]]:
+    """Run one person under one policy for the whole run.
+
+    Returns
+    -------
+    tuple
+        The diary (``TOTAL`` nights), each night's regimen, and one entry per look (``night``,
+        ``action``, ``regimen``, ``commit``); the last look, after the last night, names the
+        final regimen and is not followed.
+
+    """
+    taken = [NO_MAGNESIUM] * BASELINE
+    frame = extend_world(subject.person, pd.DataFrame(), [NO_MAGNESIUM] * TOTAL, BASELINE,
+                         seed=subject.seed, start=START.isoformat())
+    looks: list[dict[str, Any]] = []
+    stopped: Step | None = None
+    while True:
+        look = Look(subject, priors, frame, tuple(taken))
+        step = stopped or policy(look)
+        stopped = step if step.stop else stopped
+        looks.append({"night": look.night, "action": step.action, "regimen": step.regimen.label,
+                      "commit": step.commit})
+        if look.night == TOTAL:
+            return frame, taken, looks
+        end = min(TOTAL, look.night + max(MIN_PERIOD, step.days))
+        taken += [step.regimen] * (end - look.night)
+        frame = extend_world(subject.person, frame, taken + [step.regimen] * (TOTAL - end), end,
+                             seed=subject.seed, start=START.isoformat())
+
+
+def allowed_regimens(profile: Profile, priors: PriorSet) -> list[Regimen]:
+    """No magnesium and every form the tool considers at 100/200/300 mg within the ceiling."""
+    ceiling = profile.ceiling_mg(priors.safety)
+    split_min = DecisionSettings().split_min_mg
+    found = [NO_MAGNESIUM]
+    for form in (f for f in FORMS if f not in profile.excluded_forms):
+        for dose in (d for d in DOSES if d <= ceiling):
+            found += [Regimen(form, dose, split) for split in (False, True)
+                      if not split or dose >= split_min]
+    return found
+
+
+def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, Any]],
+          priors: PriorSet) -> dict[str, Any]:
+    """Regret, GI-limit nights, ceiling breaches and commitment of one run (module docstring)."""
+    limit = priors.safety.gi_constraint.limit
+    gi_weight = DecisionSettings().gi_weight
+
+    def utility(regimen: Regimen) -> float:
+        return true_utility(subject.person, regimen, priors, subject.profile, gi_weight)
+
+    feasible = [r for r in allowed_regimens(subject.profile, priors)
+                if true_change(subject.person, r)["gi"] <= limit]
+    best = max(feasible, key=utility)
+    final = Regimen.from_label(looks[-1]["regimen"])
+    followed = taken[BASELINE:]
+    nightly = {r: utility(r) for r in set(followed)}
+    regret_final = utility(best) - utility(final)
+    commits = [k["night"] for k in looks if k["commit"]]
+    ceiling = subject.profile.ceiling_mg(priors.safety)
+    return {
+        "person": subject.index, "best": best.label, "best_utility": utility(best),
+        "final": final.label, "final_utility": utility(final), "regret_week12": regret_final,
+        "regret_mean": float(np.mean([utility(best) - nightly[r] for r in followed])),
+        "within_025": regret_final <= 0.25,
+        "gi_limit_nights": sum(true_change(subject.person, r)["gi"] > limit for r in followed),
+        "ceiling_breaches": sum(r.elemental_mg > ceiling for r in [*followed, final]),
+        "committed": bool(commits),
+        "commit_week": (commits[0] - BASELINE) / 7 if commits else None,
+        "looks": list(looks), "responder": bool(subject.person.effects),
+        "ibs": subject.profile.gut_sensitivity == "ibs", "complaint": subject.profile.complaint,
+    }
+
+
+@cache
+def bundled_priors() -> PriorSet:
+    """The bundled priors, loaded once per process."""
+    return load_priors()
+
+
+def run_subject(subject: Subject, draws: int = 1000,
+                names: Sequence[str] = POLICIES) -> list[dict[str, Any]]:
+    """Every policy on one person: one record per policy (with its seconds)."""
+    priors = bundled_priors()
+    records = []
+    for name in names:
+        started = time.perf_counter()
+        _, taken, looks = follow(subject, policies(draws)[name], priors)
+        records.append({"policy": name} | score(subject, taken, looks, priors)
+                       | {"seconds": time.perf_counter() - started})
+    return records
+
+
+def parallel(task: Callable[[Subject], list[dict[str, Any]]], subjects: Sequence[Subject],
+             workers: int) -> list[dict[str, Any]]:
+    """``task`` on every subject (in ``workers`` processes when more than 1), rows flattened."""
+    if workers <= 1:
+        return [r for s in subjects for r in task(s)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [r for rows in pool.map(task, subjects, chunksize=1) for r in rows]
+
+
+
+def run(subjects: Sequence[Subject], *, workers: int = 2, draws: int = 1000,
+        names: Sequence[str] = POLICIES) -> pd.DataFrame:
+    """Every policy on every person, in ``workers`` processes (0 or 1: in this one)."""
+    task = partial(run_subject, draws=draws, names=tuple(names))
+    return pd.DataFrame(parallel(task, subjects, workers))
+
+
+# --------------------------------------------------------------------------------------------
+# The quick model against the full fit
+# --------------------------------------------------------------------------------------------
+
+
+def _behind(decision: Decision) -> int:
+    """Index in ``assessments`` of the action behind the advice (``continue`` if collecting)."""
+    if decision.chosen is not None:
+        return decision.chosen
+    return next(i for i, a in enumerate(decision.assessments) if a.action == "continue")
+
+
+def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
+    """Decide one look with the quick and with the full model; pair their assessments."""
+    diary = read_diary(look.frame)
+    subject, priors = look.subject, look.priors
+    quick = decide_at(look, quick_predict(diary, subject, priors, draws, subject.seed), diary,
+                      "expected_utility")
+    model = PersonalModel(priors, gut_sensitivity=subject.profile.gut_sensitivity,
+                          random_seed=subject.seed, **full).fit(diary)
+    slow = decide_at(look, model.predict, diary, "expected_utility", model.diagnostics_.ok)
+    by_key = {(a.action, a.regimen): a for a in slow.assessments}
+    pairs = [(a, by_key[(a.action, a.regimen)]) for a in quick.assessments
+             if (a.action, a.regimen) in by_key]
+    chosen = quick.assessments[_behind(quick)]
+    return {
+        "person": subject.index, "night": look.night, "diagnostics_ok": model.diagnostics_.ok,
+        "quick": f"{quick.recommendation.action} {chosen.regimen.label}",
+        "full": f"{slow.recommendation.action} {slow.assessments[_behind(slow)].regimen.label}"
+        if slow.assessments else slow.recommendation.action,
+        "p_best_chosen": (chosen.p_best, by_key[(chosen.action, chosen.regimen)].p_best)
+        if (chosen.action, chosen.regimen) in by_key else None,
+        "p_best": [(q.p_best, f.p_best) for q, f in pairs],
+        "p_violation": [(q.p_constraint_violation, f.p_constraint_violation) for q, f in pairs],
+        "full_seconds": model.fit_seconds_,
+    }
+
+
+def check_subject(subject: Subject, draws: int = 1000,
+                  full: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Quick vs full at two looks of the person's ``tool`` run: the middle one and the last."""
+    priors = bundled_priors()
+    frame, taken, looks = follow(subject, policies(draws)["tool"], priors)
+    nights = sorted({looks[len(looks) // 2]["night"], looks[-1]["night"]})
+    options = {"draws": 500, "tune": 500, "chains": 2} | dict(full or {})
+    return [compare_at(Look(subject, priors, frame.iloc[:n], tuple(taken[:n])), draws, options)
+            for n in nights]
+
+
+def agreement(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Max |quick - full| and correlation of P(best) (chosen; all) and of P(violation)."""
+    out: dict[str, Any] = {"looks": len(rows),
+                           "same_advice": float(np.mean([r["quick"] == r["full"] for r in rows])),
+                           "full_fit_ok": float(np.mean([r["diagnostics_ok"] for r in rows]))}
+    series = {"p_best_chosen": [r["p_best_chosen"] for r in rows if r["p_best_chosen"]],
+              "p_best_all": [p for r in rows for p in r["p_best"]],
+              "p_violation_all": [p for r in rows for p in r["p_violation"]]}
+    for name, pairs in series.items():
+        q, f = np.array(pairs, float).reshape(-1, 2).T
+        spread = len(q) > 2 and q.std() > 0 and f.std() > 0
+        out[name] = {"n": len(q), "max_abs_diff": float(np.max(np.abs(q - f), initial=0.0)),
+                     "mean_abs_diff": float(np.mean(np.abs(q - f))) if len(q) else math.nan,
+                     "corr": float(np.corrcoef(q, f)[0, 1]) if spread else math.nan}
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------------
+
+
+def summarise(records: pd.DataFrame) -> pd.DataFrame:
+    """One row per policy (the figures of the table)."""
+    rows = []
+    for name, group in records.groupby("policy", sort=False):
+        tool_like = name in ("tool", "thompson")
+        weeks = group["commit_week"].dropna()
+        rows.append({
+            "policy": name, "persons": len(group),
+            "regret_week12": group["regret_week12"].mean(),
+            "regret_12_weeks": group["regret_mean"].mean(),
+            "p_within_025": group["within_025"].mean(),
+            "gi_limit_nights": group["gi_limit_nights"].mean(),
+            "ceiling_breaches": int(group["ceiling_breaches"].sum()),
+            "commit_rate": group["committed"].mean() if tool_like else None,
+            "commit_week": weeks.mean() if tool_like and len(weeks) else None,
+            "seconds": group["seconds"].sum()})
+    return pd.DataFrame(rows)
+
+
+def markdown(summary: pd.DataFrame) -> str:
+    """The per-policy table in Markdown."""
+    head = ("| policy | persons | regret wk 12 | regret 12 wk | P(within 0.25) | GI-limit nights "
+            "| ceiling breaches | commit rate | commit week | CPU s |")
+    lines = [head, "|" + "---|" * 10]
+
+    def fmt(value: Any, digits: int = 2) -> str:
+        return "n/a" if value is None or value != value else f"{value:.{digits}f}"
+
+    for r in summary.to_dict("records"):
+        lines.append(f"| {r['policy']} | {r['persons']} | {fmt(r['regret_week12'])} | "
+                     f"{fmt(r['regret_12_weeks'])} | {fmt(r['p_within_025'])} | "
+                     f"{fmt(r['gi_limit_nights'], 1)} | {r['ceiling_breaches']} | "
+                     f"{fmt(r['commit_rate'])} | {fmt(r['commit_week'], 1)} | "
+                     f"{fmt(r['seconds'], 0)} |")
+    return "\n".join(lines)
+
+
+def behaviour(records: pd.DataFrame) -> str:
+    """What the tool policies did: first steps, actions, final regimens, time on magnesium."""
+    lines = []
+    for name in ("tool", "thompson"):
+        group = records[records["policy"] == name]
+        if group.empty:
+            continue
+        looks = [k for ks in group["looks"] for k in ks]
+        first = Counter(ks[0]["regimen"] for ks in group["looks"])
+        actions = Counter(k["action"] for k in looks)
+        finals = Counter(group["final"])
+        lines += [f"{name}: first step {dict(first.most_common(4))}",
+                  f"{name}: actions over {len(looks)} looks {dict(actions.most_common())}",
+                  f"{name}: final regimens {dict(finals.most_common(5))}; best regimens "
+                  f"{dict(Counter(group['best']).most_common(5))}",
+                  f"{name}: looks per person {len(looks) / len(group):.1f}"]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    """Parse the arguments, check the quick model, run every policy, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--full-subset", type=int, default=6)
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--json", metavar="PATH")
+    args = parser.parse_args(argv)
+    subjects = draw_subjects(args.persons, args.seed)
+    started = time.perf_counter()
+    checks = parallel(partial(check_subject, draws=args.draws), subjects[:args.full_subset],
+                      args.workers)
+    agree = agreement(checks) if checks else {}
+    print(f"quick vs full model ({time.perf_counter() - started:.0f} s): "
+          f"{json.dumps(agree, indent=1)}", flush=True)
+    worst = max((agree[k]["max_abs_diff"] for k in ("p_best_all", "p_violation_all")
+                 if k in agree), default=0.0)
+    if worst > AGREEMENT_TOLERANCE:
+        raise SystemExit(f"the quick model disagrees with the full fit by {worst:.3f} > "
+                         f"{AGREEMENT_TOLERANCE}: not used in the loop")
+    started = time.perf_counter()
+    records = run(subjects, workers=args.workers, draws=args.draws)
+    wall = time.perf_counter() - started
+    summary = summarise(records)
+    assert summary["ceiling_breaches"].sum() == 0, "a policy went above the ceiling"
+    print(f"\n{args.persons} persons x {len(POLICIES)} policies in {wall:.0f} s wall time "
+          f"({args.workers} workers)\n")
+    print(markdown(summary))
+    print("\n" + behaviour(records))
+    result = {"persons": args.persons, "seed": args.seed, "wall_seconds": wall,
+              "agreement": agree, "checks": checks,
+              "summary": summary.to_dict("records"), "records": records.to_dict("records")}
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1, default=str))
+    return result
+
+
+if __name__ == "__main__":
+    main()

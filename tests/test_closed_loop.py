@@ -1,0 +1,180 @@
+"""The closed loop: the world's truth of a regimen, a diary grown period by period, the policies.
+
+``benchmarks/closed_loop.py`` follows decision policies night by night in the independent
+world (:mod:`model.simulate.world`); these tests pin its pieces and run its loop on two persons.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model import load_priors
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.profile import Profile, Weights
+from model.simulate.world import (
+    WorldPerson,
+    extend_world,
+    simulate_world,
+    true_change,
+    true_utility,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import closed_loop as cl
+
+GLY200 = Regimen("glycinate", 200.0)
+RESPONDER = WorldPerson(effects={"glycinate": {"sol": 0.7, "awakenings": 0.8, "quality": 0.5,
+                                               "anxiety": -1.0}},
+                        sol_minutes=40.0, awakenings_mean=2.0, hill_ed50_mg=200.0)
+
+
+@pytest.fixture(scope="module")
+def priors():
+    return load_priors()
+
+
+def test_true_change_is_magnesiums_own_effect_at_full_build_up():
+    change = true_change(RESPONDER, GLY200)               # Hill fraction 0.5 at the ED50
+    assert change["sol"] == pytest.approx(40.0 * (0.7 - 1) * 0.5)
+    assert change["awakenings"] == pytest.approx(2.0 * (0.8 - 1) * 0.5)
+    assert change["quality"] == pytest.approx(0.25)
+    assert change["anxiety"] == pytest.approx(-0.5)
+    assert change["freshness"] == 0.0
+    gi = RESPONDER.gi_probability(GLY200) - RESPONDER.gi_probability(NO_MAGNESIUM)
+    assert change["gi"] == pytest.approx(gi) and change["gi"] < 0      # a chelate, calm gut
+    at_300 = true_change(RESPONDER, Regimen("glycinate", 300.0))["sol"]
+    assert at_300 == pytest.approx(40.0 * -0.3 * 300**2 / (200**2 + 300**2))
+    assert all(v == 0.0 for v in true_change(RESPONDER, NO_MAGNESIUM).values())
+    assert all(v == 0.0 for v in true_change(RESPONDER, Regimen("placebo")).values())
+    other = true_change(RESPONDER, Regimen("taurate", 200.0))
+    assert other["sol"] == 0.0 and other["quality"] == 0.0
+
+
+def test_expectation_and_drift_do_not_enter_the_true_change():
+    hopeful = WorldPerson(effects=RESPONDER.effects, sol_minutes=40.0, awakenings_mean=2.0,
+                          hill_ed50_mg=200.0, expectation=0.3, drift=0.4, bad_enter=0.2)
+    assert true_change(hopeful, GLY200) == true_change(RESPONDER, GLY200)
+
+
+def test_true_utility_weighs_improvements_in_mcids(priors):
+    profile = Profile()                                   # sleep onset: sol 2, quality 1, ...
+    change = true_change(RESPONDER, GLY200)
+    mcid = {o: priors.settings.outcomes[o].mcid for o in change}
+    expected = (2.0 * 6.0 / mcid["sol"] + 1.0 * 0.2 / mcid["awakenings"]
+                + 1.0 * 0.25 / mcid["quality"] + 0.5 * 0.5 / mcid["anxiety"]
+                - change["gi"] / mcid["gi"])
+    utility = true_utility(RESPONDER, GLY200, priors, profile)
+    assert utility == pytest.approx(expected) and utility > 0
+    heavier = true_utility(RESPONDER, GLY200, priors, Profile(weights=Weights(sol=4.0)))
+    assert heavier - utility == pytest.approx(2.0 * 6.0 / mcid["sol"])
+    assert true_utility(RESPONDER, NO_MAGNESIUM, priors, profile) == 0.0
+    harm = true_utility(RESPONDER, Regimen("citrate", 300.0), priors, profile, gi_weight=2.0)
+    gi = true_change(RESPONDER, Regimen("citrate", 300.0))["gi"]
+    assert gi > 0 and harm == pytest.approx(-2.0 * gi / mcid["gi"])
+
+
+def test_a_grown_diary_keeps_its_earlier_nights_and_follows_the_regimens():
+    person = WorldPerson()
+    first = [NO_MAGNESIUM] * 14
+    plan = first + [GLY200] * 14
+    frame = extend_world(person, pd.DataFrame(), first + [NO_MAGNESIUM] * 14, 14, seed=3)
+    assert len(frame) == 14 and (frame["form"] == "").all()
+    grown = extend_world(person, frame, plan, 21, seed=3)
+    assert len(grown) == 21
+    pd.testing.assert_frame_equal(grown.iloc[:14], frame)
+    assert (grown["form"].iloc[14:] == "glycinate").all()
+    assert (grown["elemental_mg"].iloc[14:] == 200).all()
+    assert list(grown["date"]) == list(pd.date_range("2026-01-01", periods=21).strftime(
+        "%Y-%m-%d"))
+    whole = simulate_world(person, plan, seed=3)
+    pd.testing.assert_frame_equal(grown.iloc[14:], whole.iloc[14:21])
+    with pytest.raises(ValueError, match="nights"):
+        extend_world(person, grown, plan, 10, seed=3)
+
+
+def _look(priors, regimens, bristol=None):
+    frame = simulate_world(WorldPerson(), regimens, seed=1)
+    if bristol is not None:
+        frame["stool_bristol"] = bristol
+    subject = cl.Subject(0, WorldPerson(), Profile(), 1)
+    return cl.Look(subject, priors, frame, tuple(regimens))
+
+
+def test_fixed_and_titration_regimens(priors):
+    baseline = [NO_MAGNESIUM] * 14
+    assert cl.fixed(_look(priors, baseline)) == cl.Step(GLY200, 84)
+    first = cl.titration(_look(priors, baseline, bristol=3.0))
+    assert first == cl.Step(Regimen("glycinate", 100.0), 14)
+    on_100 = baseline + [Regimen("glycinate", 100.0)] * 14
+    assert cl.titration(_look(priors, on_100, bristol=3.0)).regimen == GLY200
+    on_300 = on_100 + [GLY200] * 14 + [Regimen("glycinate", 300.0)] * 14
+    assert cl.titration(_look(priors, on_300, bristol=3.0)) == cl.Step(
+        Regimen("glycinate", 300.0), 42)
+    loose = np.r_[np.full(42, 3.0), np.full(14, 7.0)]        # GI nights at 300 mg: step down
+    down = cl.titration(_look(priors, on_300, bristol=loose))
+    assert down == cl.Step(GLY200, 42)
+    held = on_300 + [GLY200] * 14
+    assert cl.titration(_look(priors, held, bristol=3.0)) == cl.Step(GLY200, 28)
+
+
+def test_the_titration_loop_steps_up_every_14_nights(priors):
+    calm = cl.Subject(0, WorldPerson(gut_sensitivity=-3.0), Profile(), 5)
+    _, taken, looks = cl.follow(calm, cl.titration, priors)
+    assert len(taken) == cl.TOTAL and looks[-1]["night"] == cl.TOTAL
+    assert [r.elemental_mg for r in taken[13:57:14]] == [0.0, 100.0, 200.0, 300.0]
+    assert set(taken[42:]) == {Regimen("glycinate", 300.0)}
+
+
+def test_before_after_keeps_glycinate_when_latency_fell(priors):
+    on = [NO_MAGNESIUM] * 14 + [GLY200] * 28
+    look = _look(priors, on)
+    look.frame["sol_min"] = np.r_[np.full(14, 40.0), np.full(28, 20.0)]
+    assert cl.before_after(look) == cl.Step(GLY200, 56)
+    look.frame["sol_min"] = np.r_[np.full(14, 20.0), np.full(28, 40.0)]
+    assert cl.before_after(look) == cl.Step(cl.THREONATE_200, 28)
+
+
+def test_a_ceiling_breach_is_counted(priors):
+    subject = cl.Subject(0, RESPONDER, Profile(), 2)
+    _, taken, looks = cl.follow(subject, lambda look: cl.Step(Regimen("glycinate", 400.0),
+                                                              look.remaining), priors)
+    record = cl.score(subject, taken, looks, priors)
+    assert record["ceiling_breaches"] == 85                # 84 nights and the final regimen
+    assert record["best"] == "glycinate@300"
+
+
+def test_two_persons_through_the_whole_loop(capsys):
+    result = cl.main(["--persons", "2", "--workers", "1", "--full-subset", "0",
+                      "--draws", "200", "--seed", "3"])
+    summary = pd.DataFrame(result["summary"]).set_index("policy")
+    assert list(summary.index) == list(cl.POLICIES)
+    assert (summary["ceiling_breaches"] == 0).all() and (summary["persons"] == 2).all()
+    records = pd.DataFrame(result["records"])
+    assert np.allclose(records["regret_week12"],
+                       records["best_utility"] - records["final_utility"])
+    assert (records.loc[records["policy"] == "fixed", "final"] == "glycinate@200").all()
+    for looks in records.loc[records["policy"] == "tool", "looks"]:
+        nights = [k["night"] for k in looks]
+        assert nights[0] == cl.BASELINE and nights[-1] == cl.TOTAL
+        steps = np.diff(nights)
+        assert (steps > 0).all() and (steps[:-1] >= cl.MIN_PERIOD).all()
+    out = capsys.readouterr().out
+    assert "| policy | persons | regret wk 12 |" in out and "| tool | 2 |" in out
+
+
+def test_agreement_figures_of_quick_and_full():
+    rows = [{"quick": "continue none", "full": "continue none", "diagnostics_ok": True,
+             "p_best_chosen": (0.5, 0.4), "p_best": [(0.5, 0.4), (0.3, 0.35), (0.2, 0.25)],
+             "p_violation": [(0.0, 0.0), (0.1, 0.12), (0.3, 0.2)]},
+            {"quick": "start glycinate@100", "full": "start taurate@100", "diagnostics_ok": True,
+             "p_best_chosen": (0.9, 0.9), "p_best": [(0.9, 0.9)], "p_violation": []}]
+    figures = cl.agreement(rows)
+    assert figures["same_advice"] == 0.5
+    assert figures["p_best_chosen"]["max_abs_diff"] == pytest.approx(0.1)
+    assert figures["p_best_all"]["n"] == 4
+    assert figures["p_best_all"]["corr"] == pytest.approx(
+        np.corrcoef([0.5, 0.3, 0.2, 0.9], [0.4, 0.35, 0.25, 0.9])[0, 1])
+    assert figures["p_violation_all"]["max_abs_diff"] == pytest.approx(0.1)
