@@ -58,10 +58,12 @@ from model.core.forms import FORMS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Complaint, Profile
+from model.decision.candidates import EXPERIMENTS
 from model.decision.decide import Decision, DecisionSettings, decide
 from model.decision.settings import Mode, Predict
 from model.evidence.priorset import PriorSet, load_priors
 from model.personal.fit import PersonalModel
+from model.personal.separability import separability
 from model.simulate.world import (
     WorldPerson,
     draw_world_person,
@@ -226,7 +228,8 @@ def decide_at(look: Look, predict: Predict, diary: Diary, mode: Mode,
     """``decide`` on the diary of a look (seeded by the person and the night)."""
     return decide(predict, priors=look.priors, profile=look.subject.profile, diary=diary,
                   as_of=look.as_of, mode=mode, diagnostics_ok=diagnostics_ok,
-                  seed=look.subject.seed + look.night)
+                  seed=look.subject.seed + look.night,
+                  separable=separability(diary).separable)
 
 
 def step_of(decision: Decision, look: Look) -> Step:
@@ -274,7 +277,9 @@ def follow(subject: Subject, policy: Policy,
         look = Look(subject, priors, frame, tuple(taken))
         step = stopped or policy(look)
         stopped = step if step.stop else stopped
-        looks.append({"night": look.night, "action": step.action, "regimen": step.regimen.label,
+        # an experiment is left at its end: the regimen it interrupts is the one kept
+        kept = taken[-1] if step.action in EXPERIMENTS else step.regimen
+        looks.append({"night": look.night, "action": step.action, "regimen": kept.label,
                       "commit": step.commit})
         if look.night == TOTAL:
             return frame, taken, looks
