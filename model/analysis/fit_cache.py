@@ -1,0 +1,149 @@
+"""The last fit of each diary, kept between runs: a new night costs seconds, not a full fit.
+
+The daily loop (write down last night, run ``mgsleep analyze`` again) used to pay a full MCMC
+fit in a new process. Now ``analyze`` keeps each diary's last fit in a cache directory (one
+netCDF file per diary, :meth:`model.personal.fit.PersonalModel.save`) and, when the diary only
+gained nights since, updates it with :meth:`~model.personal.fit.PersonalModel.update`: the
+cached draws are reweighted to the longer diary by Pareto-smoothed importance sampling and
+kept only under the same trust rule as any update (Pareto k <= 0.7, enough effective draws),
+otherwise NUTS refits from them (warm-started).
+
+What invalidates a cached fit:
+
+- the key: the diary file's resolved path, the priors (their fingerprint), the profile's gut
+  sensitivity (the one profile fact the fit uses), the MCMC settings and the file format;
+- any change to a night the cached fit has seen (a correction, a deleted night): a full fit;
+- a file that cannot be read, or one of another model, format or priors: ignored with a
+  warning and replaced, never trusted.
+
+The default directory is ``$MGSLEEP_CACHE`` or the user cache directory
+(``$XDG_CACHE_HOME/mgsleep/fits``, else ``~/.cache/mgsleep/fits``); when it cannot be written,
+the fit is still made and a warning says the next run will not be faster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.data.diary import Diary
+from model.evidence.priorset import PriorSet
+from model.personal.fit import PersonalModel
+from model.personal.store import FORMAT_VERSION, priors_fingerprint
+
+
+class CacheWarning(UserWarning):
+    """A cached fit could not be used or kept (the analysis itself goes on)."""
+
+
+def default_cache_dir() -> Path:
+    """``$MGSLEEP_CACHE``, else ``$XDG_CACHE_HOME/mgsleep/fits``, else ``~/.cache/...``."""
+    if os.environ.get("MGSLEEP_CACHE"):
+        return Path(os.environ["MGSLEEP_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mgsleep" / "fits"
+
+
+def cache_key(source: str, priors: PriorSet, config: Mapping[str, Any]) -> str:
+    """The file name stem of a diary's cached fit (see the module docstring)."""
+    where = str(Path(source).resolve()) if source and Path(source).exists() else source
+    text = json.dumps({"diary": where, "priors": priors_fingerprint(priors),
+                       "config": dict(config), "format": FORMAT_VERSION}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """The same nights with the same values (NaN equal to NaN; notes, unread by the fit, aside)."""
+    if not a.index.equals(b.index) or list(a.columns) != list(b.columns):
+        return False
+    a, b = (f.drop(columns=["notes"], errors="ignore") for f in (a, b))
+    return bool(a.astype(object).where(a.notna(), None)
+                .equals(b.astype(object).where(b.notna(), None)))
+
+
+def later_nights(seen: Diary, diary: Diary) -> Diary | None:
+    """The nights ``diary`` adds after those of ``seen``; None when it changed one of them.
+
+    An empty diary (no later night) is returned when nothing was added.
+    """
+    last = seen.nights.index.max()
+    if diary.nights.index.max() < last:
+        return None
+    if not _same(seen.nights, diary.nights.loc[:last]):
+        return None
+    return replace(diary, nights=diary.nights.loc[diary.nights.index > last], warnings=())
+
+
+def _load(path: Path, priors: PriorSet) -> PersonalModel | None:
+    if not path.exists():
+        return None
+    try:
+        return PersonalModel.load(path, priors)
+    except Exception as error:  # a broken or foreign file is never trusted
+        warnings.warn(f"ignored the cached fit {path}: {error}", CacheWarning, stacklevel=3)
+        return None
+
+
+def _store(fit: PersonalModel, path: Path) -> None:
+    """Write the fit next to ``path`` and rename it into place (never a half-written file)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            fit.save(tmp)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError as error:
+        warnings.warn(f"could not keep the fit in {path.parent} ({error}); the next run will "
+                      "fit from scratch", CacheWarning, stacklevel=3)
+
+
+def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],
+                   directory: Path | None) -> tuple[PersonalModel, str]:
+    """Fit ``diary``, reusing and refreshing its cached fit in ``directory`` (None: no cache).
+
+    Parameters
+    ----------
+    diary : Diary
+        The diary as analysed (after any ``--as-of``).
+    priors : PriorSet
+        The priors of the fit.
+    config : mapping
+        Keyword arguments of :class:`~model.personal.fit.PersonalModel` (gut sensitivity,
+        draws, tune, chains, sampler, random seed, progress bar).
+    directory : Path or None
+        The cache directory.
+
+    Returns
+    -------
+    tuple of (PersonalModel, str)
+        The fit and how it was made: ``"fit"`` (no usable cached fit), ``"cached"`` (no new
+        night), ``"psis"`` (reweighted) or ``"nuts"`` (refitted from the cached draws).
+
+    """
+    if directory is None:
+        return PersonalModel(priors, **config).fit(diary), "fit"
+    keyed = {k: v for k, v in config.items() if k != "progressbar"}
+    path = directory / f"{cache_key(diary.source, priors, keyed)}.nc"
+    previous = _load(path, priors)
+    later = later_nights(previous.diary_, diary) if previous is not None else None
+    if previous is None or later is None:
+        fit, how = PersonalModel(priors, **config).fit(diary), "fit"
+    elif later.nights.empty:
+        return previous, "cached"
+    else:
+        fit = previous.update(later)
+        how = fit.method_
+    _store(fit, path)
+    return fit, how
