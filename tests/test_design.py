@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from model.core.errors import InputError
 from model.core.forms import FORMS, PLACEBO
+from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import read_diary
-from model.simulate.personas import PERSONAS, simulate_diary
+from model.simulate.personas import PERSONAS, simulate_diary, with_effects
+from model.trial.agreement import compare_with_full_model
 from model.trial.plan import (
     DIARY_COLUMNS,
     TITRATION_STEP_DAYS,
@@ -26,12 +28,11 @@ from model.trial.plan import (
 from model.trial.preposterior import (
     Drift,
     Question,
-    compare_with_full_model,
     draw_truth,
     preposterior,
     simulate_trial,
 )
-from model.trial.quick import QuickModel
+from model.trial.quick import Gaussian, QuickModel, laplace_evidence, tau_nodes
 
 START = dt.date(2026, 1, 5)
 CEILING = 350.0
@@ -221,6 +222,50 @@ def test_quick_model_recovers_a_responder(priors, plan):
                                         "anxiety", "gi_rate"}
     assert float(predicted["sol_min"].mean("draw")[1]) < float(predicted["sol_min"].mean(
         "draw")[0])
+
+
+def test_laplace_evidence_is_exact_for_a_normal_linear_model():
+    rng = np.random.default_rng(3)
+    x, sigma = rng.normal(size=(30, 3)), 0.7
+    prior = Gaussian(np.array([0.5, -1.0, 0.0]), np.diag([1.0, 0.5, 2.0]))
+    y = x @ rng.normal(size=3) + rng.normal(0, sigma, 30)
+    precision = np.linalg.inv(prior.cov) + x.T @ x / sigma**2
+    cov = np.linalg.inv(precision)
+    mode = cov @ (np.linalg.solve(prior.cov, prior.mean) + x.T @ y / sigma**2)
+    loglik = float(np.sum(-0.5 * ((y - x @ mode) / sigma) ** 2 - np.log(sigma)
+                          - 0.5 * np.log(2 * np.pi)))
+    marginal = Gaussian(x @ prior.mean, x @ prior.cov @ x.T + sigma**2 * np.eye(30))
+    assert laplace_evidence(loglik, Gaussian(mode, cov), prior) == pytest.approx(
+        marginal.log_density(y), abs=1e-8)
+
+
+def test_tau_nodes_are_equal_probability_quantiles_of_the_prior():
+    nodes = tau_nodes(np.log(10.0), 0.5, 5)
+    assert nodes[2] == pytest.approx(10.0)
+    assert np.allclose(np.log(nodes) - np.log(10.0), -(np.log(nodes[::-1]) - np.log(10.0)))
+    assert nodes[0] == pytest.approx(10.0 * np.exp(0.5 * -1.2815515655446004))
+
+
+def test_quick_model_learns_tau_and_drift_from_the_diary(priors):
+    """A strong responder on 21-night periods: the time constant's weights follow the truth."""
+    plan = plan_trial(["glycinate", "citrate"], start=START, seed=1, period_days=21)
+    strong = {"glycinate": {"sol": -1.0, "awakenings": -0.6, "quality": 1.5, "freshness": 1.5,
+                            "anxiety": -1.5}}
+
+    def fit(tau, drift):
+        person = with_effects(PERSONAS["responder"], tau=tau, effects=strong, sol_sigma=0.25,
+                              drift=drift)
+        return QuickModel(priors, random_seed=0).fit(simulate_trial(plan, person, seed=8,
+                                                                    priors=priors))
+
+    fast, slow = fit(3.0, {}), fit(25.0, {})
+    assert sum(n.weight for n in fast.nodes_) == pytest.approx(1.0)
+    assert fast.nodes_[0].weight > 0.9                 # the shortest node (5.3 days)
+    assert fast.draws_of("tau").mean() < 7 < 11 < slow.draws_of("tau").mean()
+    sol = SLEEP_OUTCOMES.index("sol")
+    drifting, steady = fit(7.0, {"sol": 0.6}), fit(7.0, {})
+    gap = drifting.draws_of("drift")[:, sol].mean() - steady.draws_of("drift")[:, sol].mean()
+    assert gap > 0.15
 
 
 def test_truth_of_personas(priors, plan):
