@@ -7,6 +7,7 @@ import pytest
 from pymc.model.transform.conditioning import remove_value_transforms
 from scipy import stats
 
+from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.data.diary import read_diary
 from model.likelihood.families import (
@@ -145,3 +146,22 @@ def test_a_loaded_fit_has_the_same_log_likelihood(fitted, priors, tmp_path):
     loaded = PersonalModel.load(tmp_path / "fit.nc", priors)
     assert np.allclose(loaded.idata_["log_likelihood"]["awakenings"].values,
                        fitted.idata_["log_likelihood"]["awakenings"].values)
+
+
+@pytest.mark.fit
+def test_power_scaling_finds_the_untried_forms_prior_driven(fitted):
+    result = fitted.power_scaling()
+    assert "log_prior" in fitted.idata_.children and result.reliable
+    table = result.table
+    assert len(table) == len(FORMS) * len(OUTCOMES)
+    effects = fitted.effects().set_index(["form", "outcome"])
+    rows = {(form, outcome): table.loc[f"theta[{form}, {outcome}]"]
+            for form in FORMS for outcome in OUTCOMES}
+
+    def median(component, tried):
+        return np.median([rows[k][component] for k in rows if effects.loc[k, "tried"] == tried])
+
+    # the diary moves the tried forms' effects most; the untried ones follow their prior
+    assert median("likelihood", True) > median("likelihood", False)
+    assert median("prior", False) > median("prior", True)
+    assert median("prior", False) > max(0.05, median("likelihood", False))

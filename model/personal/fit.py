@@ -48,8 +48,10 @@ from model.inference.psis import Reweighting
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table, flatten_draws
 from model.likelihood.kinetics import build_up, design_from_nights
+from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
 from model.personal.nightly import posterior_predictive, with_nightly_groups
+from model.personal.power import PowerScaling, power_scaling
 from model.personal.predict import predict_from_draws
 from model.personal.sampler import CHECKED, GRAPHS, NutsRecord, reweight_record
 from model.personal.store import SavedFit, load_fit, save_fit
@@ -282,6 +284,16 @@ class PersonalModel:
         idata["posterior_predictive"] = xr.DataTree(posterior_predictive(
             posterior, self.draws_, self._data, self.diary_.nights.index, seed))
         return idata
+
+    def power_scaling(self) -> PowerScaling:
+        """Sensitivity of the effects to power-scaling the evidence prior and the diary.
+
+        :func:`model.personal.power.power_scaling` (``arviz_stats.psense_summary``, no refit;
+        adds a ``log_prior`` group to ``idata_``), with the Pareto k of its weights.
+        """
+        self._check_fitted()
+        prior = PersonalPrior.of(self.priors_, gi_shift(self.priors_, self.gut_sensitivity))
+        return power_scaling(self.idata_, self.draws_, prior)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "_idata"):
