@@ -40,7 +40,11 @@ class Agreement:
     Attributes
     ----------
     persons : pandas.DataFrame
-        One row per simulated person (:func:`compare_with_full_model`).
+        One row per simulated person: each model's chosen regimen and its P(best)
+        (``p_best_quick``, ``p_best_full``), ``same`` (they agree), ``max_z``: the largest
+        |quick - full| posterior mean of a tried form's effect, in full posterior SDs, over
+        the outcomes; ``mean_z``; ``diagnostics_ok`` of the full fit; the true and both
+        posterior-mean ``tau``; ``quick_seconds`` and ``full_seconds`` per fit.
     candidates : pandas.DataFrame
         One row per person and candidate regimen: ``p_best_quick``, ``p_best_full``,
         ``p_gi_quick``, ``p_gi_full`` (P(GI constraint violation)).
@@ -131,20 +135,3 @@ def quick_vs_full(plan: TrialPlan, *, n_sims: int = 10, seed: int = 0,
                      "tau_full": float(model.draws_of("tau").mean()),
                      "quick_seconds": quick_seconds, "full_seconds": model.fit_seconds_})
     return Agreement(pd.DataFrame(rows), pd.DataFrame(candidates))
-
-
-def compare_with_full_model(plan: TrialPlan, *, n_sims: int = 10, seed: int = 0,
-                            priors: PriorSet | None = None,
-                            full: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """The per-person table of :func:`quick_vs_full`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per person: each model's chosen regimen and its P(best) (``p_best_quick``,
-        ``p_best_full``), ``same`` (they agree), ``max_z``: the largest |quick - full|
-        posterior mean of a tried form's effect, in full posterior SDs, over the outcomes;
-        ``mean_z``; ``diagnostics_ok`` of the full fit; the true and both posterior-mean
-        ``tau``; ``quick_seconds`` and ``full_seconds`` per fit.
-    """
-    return quick_vs_full(plan, n_sims=n_sims, seed=seed, priors=priors, full=full).persons

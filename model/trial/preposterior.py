@@ -31,8 +31,8 @@ expectation effect from its prior; the nightly noise, baselines and covariate ef
 person who starts the diary in a bad patch whose latency and awakenings recover over time.
 
 **The fast analysis** is :class:`model.trial.quick.QuickModel`, a Laplace approximation of
-the personal model; :func:`model.trial.agreement.compare_with_full_model` measures how often
-it decides as the full model does.
+the personal model; :func:`model.trial.agreement.quick_vs_full` measures how often it
+decides as the full model does.
 """
 
 from __future__ import annotations
