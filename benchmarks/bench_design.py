@@ -7,10 +7,12 @@ Prints, for two forms (glycinate, taurate) at 200 mg:
 2. randomised-with-washout against a plain before/after design of the same length, without
    and with regression to the mean (``Drift()``: latency x1.65 and awakenings x1.5 on the first
    night, fading with a 14-night time constant), same persons and noise for both designs;
-3. the time per simulated trial of the quick analysis and the time per fit of the full
-   ``PersonalModel``, and how often the two choose the same regimen.
+3. the quick analysis against the full ``PersonalModel`` on ``--full-sims`` diaries (default
+   30): how often the two choose the same regimen, how far apart every candidate's P(best)
+   and P(GI constraint violation) are, and the time per fit and per simulated trial.
 
-Usage: ``python benchmarks/bench_design.py [--sims N] [--full-sims N] [--json PATH]``.
+Usage: ``python benchmarks/bench_design.py [--sims N] [--full-sims N] [--json PATH]``
+(``--only-full`` runs part 3 alone).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import time
 import pandas as pd
 
 from model.evidence.priorset import load_priors
+from model.trial.agreement import quick_vs_full
 from model.trial.plan import plan_before_after, plan_trial
-from model.trial.preposterior import Drift, compare_with_full_model, preposterior
+from model.trial.preposterior import Drift, preposterior
 
 FORMS = ["glycinate", "taurate"]
 START = dt.date(2026, 1, 5)
@@ -62,8 +65,9 @@ def before_after(priors, n_sims: int) -> list[dict]:
 
 def full_model(priors, n_sims: int) -> dict:
     plan = plan_trial(FORMS, start=START, seed=1)
-    table = compare_with_full_model(plan, n_sims=n_sims, seed=SEED, priors=priors,
-                                    full={"draws": 500, "tune": 500, "chains": 4})
+    agreement = quick_vs_full(plan, n_sims=n_sims, seed=SEED, priors=priors,
+                              full={"draws": 500, "tune": 500, "chains": 4})
+    table = agreement.persons
     started = time.perf_counter()
     preposterior(plan, n_sims=20, seed=SEED, priors=priors)
     per_trial = (time.perf_counter() - started) / 20
@@ -81,7 +85,9 @@ def full_model(priors, n_sims: int) -> dict:
             "analyses_per_trial": looks,
             "full_seconds_per_trial_estimate": looks * float(table["full_seconds"].iloc[1:]
                                                              .median()),
-            "rows": table.to_dict(orient="records")}
+            "candidates": agreement.summary(priors.safety.gi_constraint.epsilon),
+            "rows": table.to_dict(orient="records"),
+            "candidate_rows": agreement.candidates.to_dict(orient="records")}
 
 
 def main() -> None:
@@ -89,14 +95,18 @@ def main() -> None:
     parser.add_argument("--sims", type=int, default=100, help="simulations per grid design")
     parser.add_argument("--ba-sims", type=int, default=300,
                         help="simulations per design for before/after")
-    parser.add_argument("--full-sims", type=int, default=6,
+    parser.add_argument("--full-sims", type=int, default=30,
                         help="diaries fitted with the full model (0: skip)")
+    parser.add_argument("--only-full", action="store_true",
+                        help="run only the quick-vs-full comparison")
     parser.add_argument("--json", help="write the results as JSON")
     args = parser.parse_args()
     priors = load_priors()
     out: dict = {}
 
-    table = grid(priors, args.sims)
+    if args.only_full:
+        args.sims = args.ba_sims = 0
+    table = grid(priors, args.sims) if args.sims else pd.DataFrame()
     out["grid"] = table.to_dict(orient="records")
     print(f"Designs ({args.sims} persons from the priors each; 14-night baseline, 7-night "
           "washouts; glycinate vs taurate at 200 mg):")
@@ -108,7 +118,7 @@ def main() -> None:
               f"{row['p_right']:>6.2f} ±{row['p_right_se']:.2f} {row['regret_mean']:>7.2f} "
               f"{row['p_commit']:>9.2f} {q:>24} {row['seconds_per_trial']:>8.3f}")
 
-    out["before_after"] = before_after(priors, args.ba_sims)
+    out["before_after"] = before_after(priors, args.ba_sims) if args.ba_sims else []
     print(f"\nRandomised with washout vs before/after (glycinate for the rest), "
           f"{args.ba_sims} persons each, same persons and noise:")
     for row in out["before_after"]:
@@ -125,6 +135,13 @@ def main() -> None:
               f"{full['agreement']:.0%} (differing on {full['disagreements_on_near_ties']} "
               "near-ties, P(best) < 0.8); |posterior mean difference| of tried forms' effects: "
               f"median {full['median_mean_z']:.2f}, max {full['max_z']:.2f} full posterior SDs")
+        c = full["candidates"]
+        print(f"  every candidate ({len(full['candidate_rows'])} person x regimen pairs): "
+              f"|P(best) quick - full| mean {c['p_best_mean_abs_diff']:.3f}, 90th percentile "
+              f"{c['p_best_p90_abs_diff']:.3f}, max {c['p_best_max_abs_diff']:.3f} "
+              f"(correlation {c['p_best_correlation']:.3f}); |P(GI violation) quick - full| "
+              f"mean {c['p_gi_mean_abs_diff']:.3f}, max {c['p_gi_max_abs_diff']:.3f}; same "
+              f"side of epsilon in {c['p_gi_same_side']:.0%}")
         print(f"  time per fit: quick {full['quick_seconds_per_fit'] * 1000:.1f} ms, full "
               f"{full['full_seconds_per_fit_warm']:.1f} s warm (first "
               f"{full['full_seconds_first_fit']:.0f} s, compilation included)")

@@ -1,6 +1,7 @@
 """Series of n-of-1 trials: recovery, priors write-back, Dask = serial, the command."""
 
 import json
+import tomllib
 
 import numpy as np
 import pytest
@@ -11,7 +12,12 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
-from model.population.hierarchical import PopulationModel, likelihoods, write_priors
+from model.population.hierarchical import (
+    PopulationModel,
+    likelihoods,
+    population_certainty,
+    write_priors,
+)
 from model.simulate.personas import simulate_population
 
 pytestmark = pytest.mark.fit
@@ -59,8 +65,17 @@ def test_written_priors_round_trip(population, tmp_path):
         assert entry.sd == pytest.approx(row["sd"], rel=1e-6)
     text = (target / "forms" / "glycinate.toml").read_text()
     assert f"{PERSONS} persons" in text and "SCHUSTER2025" in text  # provenance + exclusion
+    studies = tomllib.loads(text)["studies"]
+    informative = effects["persons_informative"]
+    assert [e["certainty"] for e in studies] == [
+        population_certainty(int(informative["glycinate", e["outcome"]])) for e in studies]
     assert loaded.settings.personal.responsiveness_smd != \
         fit.priors_.settings.personal.responsiveness_smd
+
+
+def test_written_certainty_follows_the_persons_informing_an_entry():
+    assert [population_certainty(n) for n in (0, 5, 9, 10, 29, 30, 500)] == [
+        "very low", "very low", "very low", "low", "low", "moderate", "moderate"]
 
 
 def test_dask_gives_the_serial_numbers(population, priors):

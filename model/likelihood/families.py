@@ -5,7 +5,11 @@ Every family is a small frozen dataclass with the same four faces:
 - ``logp``: the PyTensor log-density of observations given the linear predictor (the graph
   of :mod:`model.personal.graph` asks the family for it, so a family is swapped in one place);
 - ``mean``: the numpy expected value in diary units (steady-state predictions);
-- ``draw``: a numpy predictive draw (the simulators);
+- ``draw``: a numpy predictive draw (the simulators, posterior predictive checks; batched:
+  parameters with a leading draw axis give one series per draw);
+- ``loglik``: the numpy log-density of each observation, the same as ``logp`` (a test holds
+  them equal), batched over draws: the pointwise log-likelihood of a fit
+  (:mod:`model.personal.nightly`) without compiling a graph;
 - ``moments``: ``eta -> (mean, d mean / d eta, variance)`` on the model scale, the pieces a
   Fisher-scoring (IRLS) Laplace step needs; :func:`score` and :func:`information` turn them
   into ``d loglik / d eta`` and its expected curvature.
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, gammaln, log_expit
 
 from model.core.outcomes import SPECS, Family
 
@@ -64,13 +68,20 @@ def ar1_carry(gap: Any, first: Any, rho: Any, xp: Any = np) -> tuple[Any, Any]:
     return decay * keep, xp.sqrt(1.0 - decay**2 * keep)
 
 
-def ar1_errors(n: int, sd: float, rho: float, rng: np.random.Generator) -> np.ndarray:
-    """``n`` consecutive errors of a stationary AR(1) with marginal SD ``sd``."""
-    error = np.empty(n)
-    error[0] = rng.normal(0.0, sd)
+def ar1_errors(n: int, sd: Any, rho: Any, rng: np.random.Generator) -> np.ndarray:
+    """``n`` consecutive errors of a stationary AR(1) with marginal SD ``sd``.
+
+    ``sd`` and ``rho`` may be arrays (a batch of series, e.g. one per posterior draw): the
+    result is then ``(*batch, n)``; scalars give ``(n,)``.
+    """
+    sd, rho = np.asarray(sd, dtype=float), np.asarray(rho, dtype=float)
+    batch = np.broadcast_shapes(sd.shape, rho.shape)
+    size = batch or None
+    error = np.empty((*batch, n))
+    error[..., 0] = rng.normal(0.0, sd, size=size)
     innovation = sd * np.sqrt(1 - rho**2)
     for t in range(1, n):
-        error[t] = rho * error[t - 1] + rng.normal(0.0, innovation)
+        error[..., t] = rho * error[..., t - 1] + rng.normal(0.0, innovation, size=size)
     return error
 
 
@@ -147,9 +158,28 @@ class NormalAR1:
         return np.expm1(eta + np.asarray(sigma) ** 2 / 2)
 
     @staticmethod
-    def draw(eta: np.ndarray, sigma: float, rho: float, rng: np.random.Generator) -> np.ndarray:
-        """Consecutive nights on the log1p scale (eta with intercept)."""
-        return eta + ar1_errors(len(eta), sigma, rho, rng)
+    def draw(eta: np.ndarray, sigma: Any, rho: Any, rng: np.random.Generator) -> np.ndarray:
+        """Consecutive nights on the log1p scale (eta with intercept).
+
+        ``eta`` ``(night,)`` with scalar ``sigma``, ``rho``, or ``(draw, night)`` with
+        ``(draw,)`` ones.
+        """
+        return eta + ar1_errors(np.shape(eta)[-1], sigma, rho, rng)
+
+    @staticmethod
+    def loglik(y: np.ndarray, eta: np.ndarray, sigma: np.ndarray, rho: np.ndarray,
+               data: Params) -> np.ndarray:
+        """The numpy :meth:`logp` of each night, batched over draws.
+
+        ``y`` ``(night,)``, ``eta`` (with intercept) ``(draw, night)``, ``sigma`` and ``rho``
+        ``(draw,)``; ``data`` holds ``gap``, ``first`` and ``prev``.
+        """
+        sigma, rho = np.asarray(sigma)[:, None], np.asarray(rho)[:, None]
+        carry, scale = ar1_carry(data["gap"][None], data["first"][None], rho)
+        prev = data["prev"]
+        centre = eta + carry * (y[prev][None] - eta[:, prev])
+        sd = sigma * scale
+        return -0.5 * ((y[None] - centre) / sd) ** 2 - np.log(sd) - 0.5 * np.log(2 * np.pi)
 
     @staticmethod
     def moments(eta: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,9 +225,17 @@ class NegativeBinomial:
         return np.exp(eta)
 
     @staticmethod
-    def draw(mu: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:
+    def draw(mu: np.ndarray, alpha: Any, rng: np.random.Generator) -> np.ndarray:
         """Counts of mean ``mu`` and shape ``alpha`` (``Var = mu + mu^2 / alpha``)."""
         return rng.negative_binomial(alpha, alpha / (alpha + mu))
+
+    @staticmethod
+    def loglik(y: np.ndarray, mu: np.ndarray, overdispersion: Any) -> np.ndarray:
+        """The numpy :meth:`logp` of counts ``y`` at means ``mu`` (broadcast)."""
+        alpha = np.asarray(overdispersion, dtype=float) ** -2
+        return (gammaln(y + alpha) - gammaln(alpha) - gammaln(y + 1.0)
+                + alpha * (np.log(alpha) - np.log(alpha + mu))
+                + y * (np.log(mu) - np.log(alpha + mu)))
 
     @staticmethod
     def moments(eta: np.ndarray,
@@ -279,9 +317,27 @@ class Ordinal:
 
     @staticmethod
     def draw(eta: np.ndarray, cuts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """0-based categories: a logistic latent variable cut at ``cuts``."""
-        latent = eta + rng.logistic(size=len(eta))
-        return (latent[:, None] > cuts[None]).sum(axis=1)
+        """0-based categories: a logistic latent variable cut at ``cuts``.
+
+        ``eta`` ``(night,)`` with ``cuts`` ``(cut,)``, or ``(draw, night)`` with
+        ``(draw, 1, cut)``.
+        """
+        latent = eta + rng.logistic(size=np.shape(eta))
+        return (latent[..., None] > cuts).sum(axis=-1)
+
+    @staticmethod
+    def loglik(y: np.ndarray, eta: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """The numpy :meth:`logp` of each night, batched over draws.
+
+        Categories ``y`` ``(night,)``, ``eta`` ``(draw, night)``, ``cuts`` ``(draw, cut)``;
+        the same log difference as :func:`ordered_logistic_logp`.
+        """
+        big = np.full((len(cuts), 1), 1e6)
+        edges = np.concatenate([-big, cuts, big], axis=1)
+        log_upper = log_expit(edges[:, y + 1] - eta)
+        log_lower = log_expit(edges[:, y] - eta)
+        with np.errstate(divide="ignore"):
+            return log_upper + np.log(-np.expm1(log_lower - log_upper))
 
     @classmethod
     def moments(cls, eta: np.ndarray,
@@ -320,8 +376,13 @@ class Bernoulli:
 
     @staticmethod
     def draw(eta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Events (bool) of probability ``expit(eta)``."""
-        return rng.random(len(eta)) < expit(eta)
+        """Events (bool) of probability ``expit(eta)`` (any shape)."""
+        return rng.random(np.shape(eta)) < expit(eta)
+
+    @staticmethod
+    def loglik(y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        """The numpy :meth:`logp` of events ``y`` (0/1) at log odds ``eta`` (broadcast)."""
+        return np.where(y > 0, log_expit(eta), log_expit(-eta))
 
     @staticmethod
     def moments(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -50,6 +50,10 @@ from model.personal.data import diary_data, diary_size
 
 WIDE_SMD = 2.0            # per-person stage: theta ~ N(0, (2 SMD)^2), a priori independent
 MIN_INFORMATION = 0.05    # keep an effect when its likelihood precision >= 5 % of the prior's
+CERTAINTY_BY_PERSONS: tuple[tuple[int, str], ...] = ((30, "moderate"), (10, "low"), (0, "very low"))
+"""Certainty of a written population entry by the persons informative for it (the first
+threshold met): 30 or more randomised n-of-1 series count as moderate, never high (the
+estimate rests on the model's assumptions), 10 to 29 as low, fewer as very low."""
 
 
 @dataclass(frozen=True)
@@ -335,15 +339,22 @@ def _write_spreads(fit: PopulationModel, path: Path) -> None:
     path.write_text(text)
 
 
+def population_certainty(persons: int) -> str:
+    """The certainty label of an entry informed by ``persons`` (:data:`CERTAINTY_BY_PERSONS`)."""
+    return next(grade for least, grade in CERTAINTY_BY_PERSONS if persons >= least)
+
+
 def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None) -> Path:
     """Write the population posterior as a ``priors/`` directory with provenance.
 
     Each form file holds one entry per outcome (kind ``population``, measure ``posterior``):
     loaded back, the prior of that form x outcome is the population posterior N(mean, sd) of
-    ``beta`` as it is (basis ``pooled``). Certainty is labelled "moderate" (randomised n-of-1
-    data of the population, with the model's assumptions). The evidence entries the fit
-    started from are listed as ``[[excluded]]`` (already inside the posterior), and the
-    person-level spreads in ``settings.toml`` ``[personal]`` become the fitted ones.
+    ``beta`` as it is (basis ``pooled``). Its certainty label follows the number of persons
+    informative for that form x outcome (:func:`population_certainty`: five persons are
+    "very low", not "moderate"); it is a label, the entry is not discounted. The evidence
+    entries the fit started from are listed as ``[[excluded]]`` (already inside the
+    posterior), and the person-level spreads in ``settings.toml`` ``[personal]`` become the
+    fitted ones.
     """
     import tomli_w
 
@@ -373,7 +384,8 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
                             f"({today})",
                 "source": f"mgsleep population; priors from {source}",
                 "design": "hierarchical series of n-of-1 trials",
-                "n": persons, "certainty": "moderate", "measure": "posterior",
+                "n": persons, "measure": "posterior",
+                "certainty": population_certainty(int(row["persons_informative"])),
                 "effect": float(row["mean"]), "se": float(row["sd"]),
                 "derivation": (f"posterior mean and sd of the population effect; "
                                f"{int(row['persons_informative'])} persons informative; "

@@ -31,8 +31,8 @@ expectation effect from its prior; the nightly noise, baselines and covariate ef
 person who starts the diary in a bad patch whose latency and awakenings recover over time.
 
 **The fast analysis** is :class:`model.trial.quick.QuickModel`, a Laplace approximation of
-the personal model; :func:`compare_with_full_model` measures how often it decides as the full
-model does.
+the personal model; :func:`model.trial.agreement.quick_vs_full` measures how often it
+decides as the full model does.
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ from model.decision.decide import Decision, DecisionSettings, History, decide
 from model.evidence.priorset import PriorSet, load_priors
 from model.likelihood.families import even_share_cutpoints
 from model.likelihood.prior import PersonalPrior
-from model.personal.fit import PersonalModel
 from model.personal.predict import predict_from_draws
 from model.simulate.personas import Persona, Schedule, simulate_diary
 from model.trial.plan import TrialPlan
@@ -195,7 +194,8 @@ def chosen_regimen(decision: Decision) -> Regimen:
     return decision.assessments[0].regimen
 
 
-def _tried(diary: Diary) -> list[str]:
+def forms_tried(diary: Diary) -> list[str]:
+    """The forms taken on at least one recorded night, sorted."""
     nights = diary.nights
     taken = nights["recorded"].to_numpy(bool) & (nights["elemental_mg"].to_numpy(float) > 0)
     return sorted(set(nights["form"].to_numpy()[taken]))
@@ -228,7 +228,7 @@ def score_trial(diary: Diary, person: Persona, question: Question, *, seed: int,
 
     def analyse(nights: int) -> Decision | None:
         part = _truncate(diary, nights)
-        tried = _tried(part)
+        tried = forms_tried(part)
         return question.decide(fit(part, question.priors, seed), tried,
                                part.nights.index[-1].date()) if tried else None
 
@@ -376,63 +376,3 @@ def compare_designs(plans: Mapping[str, TrialPlan], *, forms: Sequence[str],
                               forms=forms)
         rows.append({"design": name} | result.summary())
     return pd.DataFrame(rows).set_index("design")
-
-
-# --------------------------------------------------------------------------------------------
-# Agreement of the fast analysis with the full model
-# --------------------------------------------------------------------------------------------
-
-
-def compare_with_full_model(plan: TrialPlan, *, n_sims: int = 10, seed: int = 0,
-                            priors: PriorSet | None = None,
-                            full: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Fit the quick and the full model to the same simulated diaries and compare.
-
-    Parameters
-    ----------
-    plan : TrialPlan
-        The schedule of every simulated diary.
-    n_sims : int
-        Simulated persons (drawn from the priors).
-    seed : int
-        Seeds persons and diaries.
-    priors : PriorSet, optional
-        Default: bundled.
-    full : mapping, optional
-        Keyword arguments of :class:`~model.personal.fit.PersonalModel` (default 500 draws,
-        500 tuning steps, 4 chains).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per person: each model's chosen regimen and its P(best) (``p_best_quick``,
-        ``p_best_full``), ``same`` (they agree),
-        ``max_z``: the largest |quick - full| posterior mean of a tried form's effect, in full
-        posterior SDs, over the outcomes; ``quick_seconds`` and ``full_seconds`` per fit.
-
-    """
-    used = priors if priors is not None else load_priors()
-    question = Question.of(plan, used)
-    options = {"draws": 500, "tune": 500, "chains": 4} | dict(full or {})
-    rows = []
-    for sim in range(n_sims):
-        rng = np.random.default_rng([seed, sim])
-        person = draw_truth(used, rng)
-        diary = simulate_trial(plan, person, seed=int(rng.integers(2**31)), priors=used)
-        tried, end = _tried(diary), diary.nights.index[-1].date()
-        started = time.perf_counter()
-        quick = QuickModel(used, random_seed=sim).fit(diary)
-        quick_seconds = time.perf_counter() - started
-        model = PersonalModel(used, random_seed=sim, **options).fit(diary)
-        decisions = [question.decide(m.predict, tried, end) for m in (quick, model)]
-        picks = [chosen_regimen(d) for d in decisions]
-        forms = [FORMS.index(f) for f in tried]
-        z = np.abs(quick.draws_of("theta").mean(0)[forms] - model.draws_of("theta").mean(0)[
-            forms]) / model.draws_of("theta").std(0)[forms]
-        rows.append({"sim": sim, "quick": picks[0].label, "full": picks[1].label,
-                     "p_best_quick": decisions[0].assessments[0].p_best,
-                     "p_best_full": decisions[1].assessments[0].p_best,
-                     "same": picks[0] == picks[1], "max_z": float(z.max()),
-                     "mean_z": float(z.mean()), "diagnostics_ok": model.diagnostics_.ok,
-                     "quick_seconds": quick_seconds, "full_seconds": model.fit_seconds_})
-    return pd.DataFrame(rows)
