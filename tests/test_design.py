@@ -219,7 +219,7 @@ def test_quick_model_recovers_a_responder(priors, plan):
     assert np.all(np.abs(z) < 3.5)
     predicted = fit.predict([NO_MAGNESIUM, Regimen("glycinate", 200)])
     assert set(predicted.data_vars) == {"sol_min", "awakenings", "quality", "freshness",
-                                        "anxiety", "gi_rate"}
+                                        "anxiety", "gi_rate", "onset_days"}
     assert float(predicted["sol_min"].mean("draw")[1]) < float(predicted["sol_min"].mean(
         "draw")[0])
 
