@@ -9,6 +9,7 @@ This is what ``mgsleep analyze`` runs and what a notebook calls in one line::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from model.core.errors import MgsleepError
+from model.core.errors import MgsleepError, NonFiniteDraws
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
@@ -151,10 +152,31 @@ def _say(progress: bool, message: str) -> None:
         print(f"mgsleep: {message}", file=sys.stderr, flush=True)
 
 
+def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, diary: Diary,
+                     as_of: dt.date, seed: int | None) -> Decision:
+    """Decide from a fit; NaN or infinite draws fail its checks (``collect_more_data``).
+
+    A non-finite posterior draw, or a prediction that overflows, marks the fit's diagnostics
+    as failed (``diagnostics_.ok = False``), so that neither this decision nor the prior
+    sensitivity uses the draws: a NaN must never count as "no GI violation".
+    """
+    finite = all(np.isfinite(np.asarray(v, float)).all() for v in fit.draws_.values())
+    if not finite:
+        fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
+    try:
+        return decide(fit.predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
+                      diagnostics_ok=fit.diagnostics_.ok, seed=seed)
+    except NonFiniteDraws:
+        fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
+        return decide(fit.predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
+                      diagnostics_ok=False, seed=seed)
+
+
 def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None = None,
             priors: str | Path | PriorSet | None = None, as_of: dt.date | None = None,
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
-            seed: int | None = None, progress: bool = False) -> Analysis:
+            seed: int | None = None, progress: bool = False,
+            allow_unknown: bool = False) -> Analysis:
     """Fit a diary and decide the next step.
 
     Parameters
@@ -171,6 +193,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
     progress : bool
         Report progress (and the sampler's progress bar) on standard error.
+    allow_unknown : bool
+        Accept conditions and medicines the safety data does not know, with a "NOT CHECKED"
+        warning (see :func:`model.data.profile.load_profile`).
 
     Returns
     -------
@@ -178,7 +203,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     """
     prior_set = priors if isinstance(priors, PriorSet) else load_priors(priors)
     person = profile if isinstance(profile, Profile) else \
-        load_profile(profile, safety=prior_set.safety)
+        load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
     full = diary if isinstance(diary, Diary) else read_diary(diary)
     data, day = _truncate(full, as_of)
     _say(progress, f"fitting {data.n_recorded} nights of {data.source} "
@@ -189,8 +214,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                         progressbar=progress).fit(data)
     _say(progress, f"fitted in {fit.fit_seconds_:.1f} s; diagnostics "
                    f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
-    decision = decide(fit.predict, priors=prior_set, profile=person, diary=data, as_of=day,
-                      diagnostics_ok=fit.diagnostics_.ok, seed=seed)
+    decision = checked_decision(fit, prior_set, person, data, day, seed)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress)
     return Analysis(day, data, person, fit, decision, sensitivity,
                     separability(data, fit.draws_))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from model.cli.options import FAMILY_NAMES, SAMPLER_NAMES
-from model.core.atomic import write_json
+from model.cli.options import FAMILY_NAMES, SAMPLER_NAMES, SEED, bounded_int
+from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError, MgsleepError
 
 if TYPE_CHECKING:
@@ -40,12 +40,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--person", metavar="COL", help="person column: series of n-of-1 "
                         "trials with partially pooled person effects")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
-    parser.add_argument("--draws", type=int, default=1000, metavar="N",
-                        help="draws per chain (default 1000)")
-    parser.add_argument("--tune", type=int, default=1000, metavar="N",
+    parser.add_argument("--draws", type=bounded_int(10, 100_000), default=1000, metavar="N",
+                        help="draws per chain, 10 to 100000 (default 1000)")
+    parser.add_argument("--tune", type=bounded_int(0, 100_000), default=1000, metavar="N",
                         help="tuning steps per chain (default 1000)")
-    parser.add_argument("--chains", type=int, default=4, metavar="N", help="chains (default 4)")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed")
+    parser.add_argument("--chains", type=bounded_int(1, 64), default=4, metavar="N",
+                        help="chains, 1 to 64 (default 4)")
+    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
     parser.add_argument("--sampler", choices=SAMPLER_NAMES, help="NUTS sampler (default "
                         "nutpie when installed, else pymc)")
     parser.set_defaults(handler=run)
@@ -116,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     """Fit the model, print the effects and optionally write JSON."""
     from model.nof1.engine import Nof1Model
 
+    check_outputs({"--json": args.json}, {"DATA.csv": args.data})
     data = _read_csv(args.data)
     fitted = Nof1Model(
         family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,

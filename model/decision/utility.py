@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.core.errors import NonFiniteDraws
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
@@ -94,8 +95,13 @@ def _draws(predict: Predict, regimens: list[Regimen]) -> dict[str, np.ndarray]:
     if "gi_rate" not in data:
         raise ValueError("predict() must return gi_rate: the GI constraint needs it")
     rows = data.sel(regimen=[r.label for r in regimens])
-    return {v: rows[v].transpose("regimen", "draw").to_numpy().astype(float)
-            for v in VARIABLES if v in rows}
+    draws = {v: rows[v].transpose("regimen", "draw").to_numpy().astype(float)
+             for v in VARIABLES if v in rows}
+    bad = [v for v, d in draws.items() if not np.isfinite(d).all()]
+    if bad:  # a NaN would count as "no violation" and lower a risk: refuse instead
+        raise NonFiniteDraws(f"predict() returned NaN or infinite draws of {', '.join(bad)}; "
+                             "such a fit fails its checks: decide with diagnostics_ok=False")
+    return draws
 
 
 @dataclass(frozen=True)
