@@ -32,6 +32,9 @@ from model.personal.fit import PersonalModel, gi_shift
 from model.personal.predict import predict_from_draws
 from model.personal.separability import Separability, separability
 
+STALE_DAYS = 14
+"""An ``as_of`` more than this many days after the last night gives a warning."""
+
 SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
 
@@ -97,7 +100,10 @@ def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
         raise MgsleepError(f"{diary.source}: --as-of {as_of} is before the first night "
                            f"({first})")
     keep = diary.nights.loc[: str(as_of)]
-    return Diary(keep, diary.source, diary.warnings), as_of
+    late = (as_of - last).days
+    notes = (f"{diary.source}: --as-of {as_of} is {late} days after the last night ({last}); "
+             "the decision assumes nothing changed since",) if late > STALE_DAYS else ()
+    return Diary(keep, diary.source, diary.warnings + notes), as_of
 
 
 def _reweighted(fit: PersonalModel, alt: PriorSet,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from model.cli.options import add_mcmc_arguments, parse_date
@@ -70,24 +71,47 @@ def print_summary(result: Analysis) -> None:
     print("\nmgsleep supports, and does not replace, advice from a clinician.")
 
 
+def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> list[str]:
+    """The diary's and the profile's warnings, each printed once on standard error.
+
+    Other warnings caught (from libraries) are shown as Python shows them.
+    """
+    from model.data.profile import ProfileWarning
+
+    notes = list(result.diary.warnings)
+    for item in caught:
+        if issubclass(item.category, ProfileWarning):
+            notes.append(str(item.message))
+        else:
+            warnings.showwarning(item.message, item.category, item.filename, item.lineno)
+    notes = list(dict.fromkeys(notes))
+    for note in notes:
+        print(f"mgsleep analyze: warning: {note}", file=sys.stderr)
+    return notes
+
+
 def run(args: argparse.Namespace) -> int:
     """Analyse, print the summary, write the requested outputs (atomically, together)."""
     from model.analysis.pipeline import analyze
+    from model.data.profile import ProfileWarning
 
     check_outputs({"--json": args.json, "--report": args.report},
                   {"DIARY": args.diary, "--profile": args.profile, "--priors": args.priors})
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
-    result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
-                     draws=args.draws, chains=args.chains, sampler=args.sampler, seed=args.seed,
-                     progress=sys.stderr.isatty() or args.json != "-",
-                     allow_unknown=args.allow_unknown)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProfileWarning)
+        result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
+                         draws=args.draws, chains=args.chains, sampler=args.sampler,
+                         seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",
+                         allow_unknown=args.allow_unknown)
+    notes = input_warnings(result, caught)
     files = []
     if args.report:
         from model.report.html import render_report
 
         files.append((args.report, render_report(result)))
     if args.json:
-        files.append((args.json, json_text(result.to_json())))
+        files.append((args.json, json_text(result.to_json() | {"warnings": notes})))
     write_all(files)
     if args.json != "-":
         print_summary(result)

@@ -80,6 +80,26 @@ def _read_csv(path: str) -> pd.DataFrame:
         raise InputError([Fault(path, "", f"expected a CSV file, got: {message}")]) from None
 
 
+def check_distinct_times(data: pd.DataFrame, args: argparse.Namespace) -> None:
+    """With ``--ar1``, refuse a time used twice in one series, naming both rows."""
+    if not (args.ar1 and args.time in data.columns):
+        return
+    person = args.person if args.person in data.columns else None
+    seen: dict[tuple[str, str], int] = {}
+    faults = []
+    for row, (time, who) in enumerate(zip(data[args.time].astype(str).str.strip(),
+                                          data[person].astype(str) if person else
+                                          [""] * len(data), strict=True), start=1):
+        first = seen.setdefault((who, time), row)
+        if first != row:
+            series = f" of {person} {who!r}" if person else ""
+            faults.append(Fault(args.data, f"row {row}, column {args.time}",
+                                f"expected distinct times{series} for --ar1, got {time!r} "
+                                f"again (first in row {first})"))
+    if faults:
+        raise InputError(faults)
+
+
 def result_json(fitted: Nof1Model) -> dict[str, Any]:
     """Return the ``nof1`` JSON (schema_version 1) of a fitted model."""
     payload: dict[str, Any] = {
@@ -119,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_outputs({"--json": args.json}, {"DATA.csv": args.data})
     data = _read_csv(args.data)
+    check_distinct_times(data, args)
     fitted = Nof1Model(
         family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,
         categories=_categories(args.categories), draws=args.draws, tune=args.tune,

@@ -55,7 +55,7 @@ def check_priors_out(out: str | None, force: bool, inputs: dict[str, str | None]
         why = "is a file; give a folder"
     for name, given in inputs.items():
         source = Path(os.path.realpath(given)) if given else None
-        if source is not None and (source == target or target in source.parents
+        if why is None and source is not None and (source == target or target in source.parents
                                    or source in target.parents):
             why = f"is, contains or lies inside the input {name}"
     if why is None and target.is_dir() and any(target.iterdir()) and not force:
