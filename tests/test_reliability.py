@@ -252,3 +252,52 @@ def test_nof1_duplicate_times_name_file_row_and_column(tmp_path, capsys):
     assert main(["nof1", str(data), "--outcome", "y", "--treatment", "t", "--baseline", "a",
                  "--time", "day", "--ar1"]) == 2
     assert f"{data}: row 3, column day: expected distinct times" in one_line(capsys, "nof1")
+
+
+# --- caches and environment (items 11, 12; read-only HOME) --------------------------------------
+def test_truncated_numba_cache_files_are_discarded(tmp_path):
+    import pickle
+
+    good, cut, empty = tmp_path / "a.nbi", tmp_path / "b.nbc", tmp_path / "c.nbi"
+    good.write_bytes(pickle.dumps("0.61") + pickle.dumps((1.0, {"k": 1})))
+    full = pickle.dumps({"payload": list(range(100))})
+    cut.write_bytes(full[: len(full) // 2])
+    empty.write_bytes(b"")
+    from model.inference.compile_cache import discard_broken_cache
+
+    assert discard_broken_cache(tmp_path) == [cut, empty]
+    assert good.exists() and not cut.exists() and not empty.exists()
+
+
+@pytest.mark.parametrize("field", ["n_dim", "n_expanded"])
+def test_a_manifest_cannot_paste_code_into_the_callbacks(field):
+    from model.inference.compile_cache import check_manifest, expand_source, logp_source
+
+    evil = "1):\n    __import__('os').system('touch /tmp/pwned')\n#"
+    manifest = {"n_dim": 3, "n_expanded": 3, "names": ["x"], "slices": [[0, 3]],
+                "shapes": [[3]], "reparameterized": [],
+                "logp": {"shared": ["d"], "inner_key": "ab12"},
+                "expand": {"shared": [], "inner_key": "cd34"}}
+    assert check_manifest(manifest) is manifest
+    with pytest.raises(ValueError):
+        check_manifest(manifest | {field: evil})
+    with pytest.raises(ValueError):
+        check_manifest(manifest | {"names": ["x; import os"]})
+    with pytest.raises(ValueError, match="whole-number size"):
+        expand_source([], [], [], **{"n_dim": 3, "n_expanded": 3} | {field: evil})
+    with pytest.raises(ValueError, match="whole-number size"):
+        logp_source([], [], [], n_dim=evil)
+
+
+def test_an_unwritable_home_falls_back_to_a_temporary_compile_cache(tmp_path, monkeypatch,
+                                                                     capsys):
+    from model.cli.environment import ensure_compile_cache
+
+    home = tmp_path / "home-is-a-file"
+    home.write_text("")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("PYTENSOR_FLAGS", raising=False)
+    folder = ensure_compile_cache("analyze")
+    assert folder is not None and f"base_compiledir={folder}" in os.environ["PYTENSOR_FLAGS"]
+    assert "warning: cannot write the compile cache" in capsys.readouterr().err
+    assert ensure_compile_cache("analyze") is None          # already set: left alone

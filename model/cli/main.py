@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from model.cli.commands import COMMANDS
+from model.cli.environment import ensure_compile_cache
 from model.core.errors import MgsleepError
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
@@ -122,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     """
     args = build_parser().parse_args(argv)
+    ensure_compile_cache(args.command)
     try:
         code = int(args.handler(args))
         sys.stdout.flush()

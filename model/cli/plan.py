@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.options import SEED, bounded_int, parse_date
+from model.cli.options import MAX_NIGHTS, SEED, bounded_int, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
 from model.core.errors import Fault, InputError
 
@@ -73,6 +73,12 @@ def _build(args: argparse.Namespace) -> TrialPlan:
         faults += error.faults
     if args.sims < 1:
         faults.append(Fault("--sims", "", f"expected at least 1, got {args.sims}"))
+    arms = len(args.forms.split(",")) + args.blind
+    longest = args.baseline_days + args.cycles * arms * (args.period_days + args.washout_days)
+    if longest > MAX_NIGHTS:
+        faults.append(Fault("--cycles", "", f"the plan could last up to {longest} nights; "
+                            f"expected at most {MAX_NIGHTS}: fewer cycles or shorter periods"))
+        raise InputError(faults)
     if args.blind and not (args.key or (args.out and args.out != "-")):
         faults.append(Fault("--blind", "", "the sealed key needs a file: give --key PATH "
                             "(or --out CSV to write it next to the diary)"))
