@@ -153,6 +153,23 @@ def test_temporaries_of_dead_processes_are_swept(tmp_path):
     assert not dead.exists() and alive.exists() and target.read_text() == "{}"
 
 
+def test_a_set_interrupted_between_renames_is_finished_by_the_next_write(tmp_path):
+    import json
+
+    report, result = tmp_path / "report.html", tmp_path / "result.json"
+    report.write_text("new")                                   # renamed before the kill
+    result.write_text("old")
+    pending = tmp_path / ".result.json.999999999.x.tmp"         # not yet renamed
+    pending.write_text("new")
+    journal = tmp_path / ".mgsleep-set.999999999.x.json"
+    journal.write_text(json.dumps([[str(tmp_path / ".report.html.999999999.y.tmp"),
+                                    str(report)], [str(pending), str(result)]]))
+    write_all([(tmp_path / "other.csv", "x")])
+    assert report.read_text() == result.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.csv", "report.html",
+                                                          "result.json"]
+
+
 # --- the CLI boundary: exit 2 and one line, before any work -------------------------------------
 @pytest.mark.parametrize(("argv", "says"), [
     (["analyze", "{diary}", "--draws", "0"], "--draws"),

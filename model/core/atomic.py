@@ -9,6 +9,11 @@
   fsynced. A failure before the renames removes every temporary and changes nothing.
 - Temporaries are named ``.<name>.<pid>.<random>.tmp``; one left by a killed process (its pid
   no longer running) is swept by the next write to the same target.
+- Before the renames of a set of several files, a journal ``.mgsleep-set.<pid>.<random>.json``
+  beside the first target lists them (fsynced). A process killed between two renames leaves a
+  mixed set for an instant; the next write into that folder finds the journal of the dead
+  process and finishes its renames (roll forward: every temporary was complete), so no
+  partial set survives the next run.
 """
 
 from __future__ import annotations
@@ -105,8 +110,48 @@ def sweep(target: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
+def _journal_pairs(journal: Path) -> list[tuple[Path, Path]]:
+    """The (temporary, target) pairs of a journal; only well-formed temporaries count."""
+    try:
+        pairs = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # written only in part: its renames had not begun
+        return []
+    found = []
+    for pair in pairs if isinstance(pairs, list) else []:
+        tmp, target = (Path(p) for p in pair)
+        if tmp.parent == target.parent and tmp.name.startswith(f".{target.name}.") \
+                and tmp.suffix == ".tmp":
+            found.append((tmp, target))
+    return found
+
+
+def recover(folder: Path) -> None:
+    """Finish the renames of a set whose writer was killed between them (see module doc)."""
+    for journal in folder.glob(".mgsleep-set.*.json"):
+        pid = journal.name.split(".")[2]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        for tmp, target in _journal_pairs(journal):
+            if tmp.exists():
+                os.replace(tmp, target)
+        journal.unlink(missing_ok=True)
+
+
+def _write_journal(staged: list[tuple[Path, Path]]) -> Path | None:
+    if len(staged) < 2:
+        return None
+    fd, name = tempfile.mkstemp(dir=staged[0][1].parent, prefix=f".mgsleep-set.{os.getpid()}.",
+                                suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump([[str(tmp), str(target)] for tmp, target in staged], handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return Path(name)
+
+
 def _temporary(target: Path, text: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target.parent)
     sweep(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
                                suffix=".tmp")
@@ -149,17 +194,22 @@ def write_all(files: Sequence[tuple[str | Path, str]]) -> None:
     """
     stdout = [text for path, text in files if str(path) == "-"]
     staged: list[tuple[Path, Path]] = []
+    journal = None
     try:
         for path, text in files:
             if str(path) != "-":
                 target = _real(path)
                 staged.append((_temporary(target, text), target))
+        journal = _write_journal(staged)
         for tmp, target in staged:
             os.replace(tmp, target)
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if journal is not None:
+            journal.unlink(missing_ok=True)
     _fsync_dirs(target.parent for _, target in staged)
     for text in stdout:
         sys.stdout.write(text)
