@@ -236,6 +236,13 @@ def test_diary_faults_name_the_data_row(tmp_path, body, where):
     assert f"{path}: {where}" in str(error.value)
 
 
+def test_binary_garbage_is_a_diary_error_not_a_traceback(tmp_path):
+    path = tmp_path / "garbage.csv"
+    path.write_bytes(bytes(range(256)) * 4)                    # a stray carriage return, NUL
+    with pytest.raises(DiaryError, match="row 1, column 2: expected UTF-8 text"):
+        read_diary(path)
+
+
 def test_diary_limits_on_rows_and_span(tmp_path):
     span = tmp_path / "span.csv"
     span.write_text("date,sol_min\n2026-01-01,20\n3026-01-01,20\n")

@@ -198,14 +198,20 @@ def _undecodable(path: str | Path, error: UnicodeDecodeError) -> Fault:
     data = Path(path).read_bytes()
     line = data[:error.start].count(b"\n")                # 0 = the header line
     start = data.rfind(b"\n", 0, error.start) + 1
-    header = data.split(b"\n", 1)[0].decode("utf-8-sig", "replace")
-    cells = next(csv.reader([header]), [])
-    before = data[start:error.start].decode("utf-8", "replace")
-    index = len(next(csv.reader([before]), [""])) - 1 if before else 0
+    cells = _cells(data.split(b"\n", 1)[0].decode("utf-8-sig", "replace"))
+    index = max(0, len(_cells(data[start:error.start].decode("utf-8", "replace"))) - 1)
     column = cells[index].strip() if index < len(cells) else f"{index + 1}"
     where = f"row {line}, column {column}" if line else f"header, column {index + 1}"
     return Fault(str(path), where, f"expected UTF-8 text, got the byte "
                  f"0x{data[error.start]:02x}; save the file as CSV UTF-8")
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of one CSV line (a stray carriage return or NUL split at commas only)."""
+    try:
+        return next(csv.reader([line]), [""])
+    except csv.Error:
+        return line.split(",")
 
 
 def _parser_fault(name: str, error: Exception) -> Fault:
