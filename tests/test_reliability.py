@@ -258,7 +258,8 @@ def test_diary_limits_on_rows_and_span(tmp_path):
 
 def test_diary_and_profile_warnings_reach_stderr_and_the_json(tmp_path, capsys):
     diary = tmp_path / "d.csv"
-    diary.write_text("date,stool_bristo\n2026-01-02,6\n2026-01-01,7\n")
+    later = dt.date.today() + dt.timedelta(days=400)
+    diary.write_text(f"date,stool_bristo,sol_min\n{later},6,20\n2026-01-01,7,\n")
     result = SimpleNamespace(diary=read_diary(diary))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -266,7 +267,7 @@ def test_diary_and_profile_warnings_reach_stderr_and_the_json(tmp_path, capsys):
     notes = analyze_cmd.input_warnings(result, caught)
     err = capsys.readouterr().err
     for expected in ("unknown column 'stool_bristo' ignored", "not in date order",
-                     "500 mg/day is above"):
+                     "500 mg/day is above", "outcomes recorded for nights after today"):
         assert any(expected in n for n in notes) and expected in err
 
 

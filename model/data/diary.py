@@ -9,8 +9,8 @@ Conventions:
 
 - Blank cells, ``NA``, ``N/A`` and ``NaN`` (any case) are missing values.
 - Column names are matched after stripping blanks and lower-casing.
-- Rows may come in any order; they are sorted by date (with a warning). Dates after today
-  give a warning.
+- Rows may come in any order; they are sorted by date (with a warning). Outcomes recorded for
+  nights after today give a warning (a planned diary's empty future rows do not).
 - Limits: at most :data:`MAX_ROWS` rows and :data:`MAX_SPAN_NIGHTS` nights from the first to
   the last date (ten years); a UTF-8 byte-order mark is accepted.
 - A night missing between two recorded nights is inserted with ``recorded=False`` and every
@@ -154,8 +154,11 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     _check_span(recorded.index, name, _row_numbers(table))
     if not recorded.index.is_monotonic_increasing:
         warnings.append(f"{name}: rows are not in date order; sorted by date")
-    if recorded.index.max().date() > dt.date.today():
-        warnings.append(f"{name}: dates after today (last {recorded.index.max().date()})")
+    future = recorded[recorded.index > pd.Timestamp(dt.date.today())]
+    outcomes = [c for c in OUTCOMES if c in future]
+    if outcomes and future[outcomes].notna().any(axis=None):
+        warnings.append(f"{name}: outcomes recorded for nights after today (last "
+                        f"{future.index.max().date()}); is a year mistyped?")
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 
