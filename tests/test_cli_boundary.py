@@ -83,7 +83,7 @@ def test_an_output_under_a_file_exits_2_with_one_line(tmp_path, capsys):
 def test_an_output_that_is_a_directory_exits_2_naming_it(tmp_path, capsys):
     assert main(["priors", "--json", str(tmp_path)]) == 2
     line = one_error_line(capsys.readouterr().err, "priors")
-    assert line.endswith(f"{tmp_path}: Is a directory")
+    assert line.endswith(f"--json: {tmp_path} is a directory; give a file name")
 
 
 def test_a_file_that_is_not_text_exits_2(monkeypatch, capsys):

@@ -186,7 +186,8 @@ def test_warnings_name_each_interacting_medicine_with_its_rule(priors):
     assert "ciprofloxacin (fluoroquinolones): take the antibiotic at least 2 h before" in text
     assert "omeprazole (can lower magnesium)" in text
     assert "eGFR 30-59" in text
-    assert "grandma" not in text
+    # an unknown medicine is never silent: the decision says it was not checked
+    assert "NOT CHECKED: the medicine 'grandma_s_tea'" in text
     rec = decide(FakePosterior(n_draws=500), priors=priors, profile=profile,
                  as_of=AS_OF).recommendation
     assert set(rules.warnings) <= set(rec.warnings)

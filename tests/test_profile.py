@@ -47,7 +47,9 @@ def test_explicit_weights_override_one_outcome_at_a_time(tmp_path):
 
 
 def test_a_full_profile_reads(tmp_path):
-    profile = load_profile(write(tmp_path, """
+    # an unknown medicine is only accepted knowingly (allow_unknown), with a warning
+    with pytest.warns(ProfileWarning, match="unknown medicine 'my_own_remedy'"):
+        profile = load_profile(write(tmp_path, """
 egfr = 85
 pregnant = false
 conditions = ["Heart Block"]
@@ -62,7 +64,7 @@ awakenings = 1.0
 quality = 1.0
 freshness = 1.0
 anxiety = 1.0
-"""))
+"""), allow_unknown=True)
     assert profile.conditions == ("heart_block",)
     assert profile.medications == ("levothyroxine", "my_own_remedy")
     assert profile.excluded_forms == ("glycinate", "oxide")

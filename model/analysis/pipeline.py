@@ -9,6 +9,7 @@ This is what ``mgsleep analyze`` runs and what a notebook calls in one line::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from model.core.errors import MgsleepError
+from model.core.errors import MgsleepError, NonFiniteDraws
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
@@ -30,6 +31,9 @@ from model.likelihood.prior import PersonalPrior
 from model.personal.fit import PersonalModel, gi_shift
 from model.personal.predict import predict_from_draws
 from model.personal.separability import Separability, separability
+
+STALE_DAYS = 14
+"""An ``as_of`` more than this many days after the last night gives a warning."""
 
 SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
@@ -96,7 +100,10 @@ def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
         raise MgsleepError(f"{diary.source}: --as-of {as_of} is before the first night "
                            f"({first})")
     keep = diary.nights.loc[: str(as_of)]
-    return Diary(keep, diary.source, diary.warnings), as_of
+    late = (as_of - last).days
+    notes = (f"{diary.source}: --as-of {as_of} is {late} days after the last night ({last}); "
+             "the decision assumes nothing changed since",) if late > STALE_DAYS else ()
+    return Diary(keep, diary.source, diary.warnings + notes), as_of
 
 
 def _reweighted(fit: PersonalModel, alt: PriorSet,
@@ -153,10 +160,32 @@ def _say(progress: bool, message: str) -> None:
         print(f"mgsleep: {message}", file=sys.stderr, flush=True)
 
 
+def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, diary: Diary,
+                     as_of: dt.date, seed: int | None,
+                     separable: bool | None = None) -> Decision:
+    """Decide from a fit; NaN or infinite draws fail its checks (``collect_more_data``).
+
+    A non-finite posterior draw, or a prediction that overflows, marks the fit's diagnostics
+    as failed (``diagnostics_.ok = False``), so that neither this decision nor the prior
+    sensitivity uses the draws: a NaN must never count as "no GI violation".
+    """
+    finite = all(np.isfinite(np.asarray(v, float)).all() for v in fit.draws_.values())
+    if not finite:
+        fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
+    try:
+        return decide(fit.predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
+                      diagnostics_ok=fit.diagnostics_.ok, seed=seed, separable=separable)
+    except NonFiniteDraws:
+        fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
+        return decide(fit.predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
+                      diagnostics_ok=False, seed=seed, separable=separable)
+
+
 def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None = None,
             priors: str | Path | PriorSet | None = None, as_of: dt.date | None = None,
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
-            seed: int | None = None, progress: bool = False) -> Analysis:
+            seed: int | None = None, progress: bool = False,
+            allow_unknown: bool = False) -> Analysis:
     """Fit a diary and decide the next step.
 
     Parameters
@@ -173,6 +202,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
     progress : bool
         Report progress (and the sampler's progress bar) on standard error.
+    allow_unknown : bool
+        Accept conditions and medicines the safety data does not know, with a "NOT CHECKED"
+        warning (see :func:`model.data.profile.load_profile`).
 
     Returns
     -------
@@ -180,7 +212,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     """
     prior_set = priors if isinstance(priors, PriorSet) else load_priors(priors)
     person = profile if isinstance(profile, Profile) else \
-        load_profile(profile, safety=prior_set.safety)
+        load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
     full = diary if isinstance(diary, Diary) else read_diary(diary)
     data, day = _truncate(full, as_of)
     _say(progress, f"fitting {data.n_recorded} nights of {data.source} "
@@ -192,8 +224,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     _say(progress, f"fitted in {fit.fit_seconds_:.1f} s; diagnostics "
                    f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
     apart = separability(data, fit.draws_)
-    decision = decide(fit.predict, priors=prior_set, profile=person, diary=data, as_of=day,
-                      diagnostics_ok=fit.diagnostics_.ok, seed=seed, separable=apart.separable)
+    decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
                                apart.separable)
     return Analysis(day, data, person, fit, decision, sensitivity, apart)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from model.cli.options import add_mcmc_arguments, parse_date
-from model.core.atomic import write_json
+from model.core.atomic import check_outputs, json_text, write_all
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -23,7 +24,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("diary", metavar="DIARY", help="the diary CSV (never modified)")
     parser.add_argument("--profile", metavar="PROFILE.toml", help="your profile (safety facts "
                         "and preferences)")
-    parser.add_argument("--priors", metavar="DIR", help="a priors directory (default: bundled)")
+    parser.add_argument("--priors", metavar="DIR", help="a priors directory (default: bundled; "
+                        "its safety.toml may only be stricter than the bundled one)")
+    parser.add_argument("--allow-unknown", action="store_true",
+                        help="accept a condition or medicine of the profile that mgsleep's "
+                        "safety data does not know (default: an error); the result then "
+                        "warns that it was NOT CHECKED")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
     parser.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
@@ -68,21 +74,48 @@ def print_summary(result: Analysis) -> None:
     print("\nmgsleep supports, and does not replace, advice from a clinician.")
 
 
+def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> list[str]:
+    """The diary's and the profile's warnings, each printed once on standard error.
+
+    Other warnings caught (from libraries) are shown as Python shows them.
+    """
+    from model.data.profile import ProfileWarning
+
+    notes = list(result.diary.warnings)
+    for item in caught:
+        if issubclass(item.category, ProfileWarning):
+            notes.append(str(item.message))
+        else:
+            warnings.showwarning(item.message, item.category, item.filename, item.lineno)
+    notes = list(dict.fromkeys(notes))
+    for note in notes:
+        print(f"mgsleep analyze: warning: {note}", file=sys.stderr)
+    return notes
+
+
 def run(args: argparse.Namespace) -> int:
-    """Analyse, print the summary, write the requested outputs (atomically)."""
+    """Analyse, print the summary, write the requested outputs (atomically, together)."""
     from model.analysis.pipeline import analyze
+    from model.data.profile import ProfileWarning
 
+    check_outputs({"--json": args.json, "--report": args.report},
+                  {"DIARY": args.diary, "--profile": args.profile, "--priors": args.priors})
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
-    result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
-                     draws=args.draws, chains=args.chains, sampler=args.sampler, seed=args.seed,
-                     progress=sys.stderr.isatty() or args.json != "-")
-    payload = result.to_json()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProfileWarning)
+        result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
+                         draws=args.draws, chains=args.chains, sampler=args.sampler,
+                         seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",
+                         allow_unknown=args.allow_unknown)
+    notes = input_warnings(result, caught)
+    files = []
     if args.report:
-        from model.report.html import write_report
+        from model.report.html import render_report
 
-        write_report(result, args.report)
+        files.append((args.report, render_report(result)))
     if args.json:
-        write_json(args.json, payload)
+        files.append((args.json, json_text(result.to_json() | {"warnings": notes})))
+    write_all(files)
     if args.json != "-":
         print_summary(result)
     return 0

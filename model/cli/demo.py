@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from model.cli.analyze import print_summary
 from model.cli.options import add_mcmc_arguments
-from model.core.atomic import write_json, write_text
+from model.core.atomic import check_outputs, json_text, write_all, write_json
+from model.core.errors import Fault, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,11 +83,20 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
     diary = dataclasses.replace(read_diary(frame), source=DIARY_NAME)
     result = analyze(diary, draws=draws, tune=tune, chains=chains, sampler=sampler, seed=seed,
                      progress=progress)
-    payload, report = result.to_json(), render_report(result)
-    write_text(folder / DIARY_NAME, frame.to_csv(index=False))
-    write_json(folder / SUMMARY_NAME, payload)
-    write_text(folder / REPORT_NAME, report)
+    write_all([(folder / DIARY_NAME, frame.to_csv(index=False)),
+               (folder / SUMMARY_NAME, json_text(result.to_json())),
+               (folder / REPORT_NAME, render_report(result))])
     return result
+
+
+def check_folder(out: str | Path, json: str | None) -> None:
+    """Refuse an output folder that is a file, and a ``--json`` that is one of its files."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError([Fault("--out", "", f"{out} is a file; give a folder")])
+    check_outputs({"--json": json, f"--out {DIARY_NAME}": folder / DIARY_NAME,
+                   f"--out {SUMMARY_NAME}": folder / SUMMARY_NAME,
+                   f"--out {REPORT_NAME}": folder / REPORT_NAME}, {})
 
 
 def add_parser(subparsers: Any) -> None:
@@ -106,6 +116,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo, write its files, print the summary."""
+    check_folder(args.out, args.json)
     result = run_demo(args.out, draws=args.draws, chains=args.chains, sampler=args.sampler,
                       seed=args.seed, progress=args.json != "-")
     if args.json:

@@ -18,17 +18,33 @@ import the heavy modules (PyMC, PyTensor) themselves, so ``mgsleep --help`` and
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from model.cli.commands import COMMANDS
+from model.cli.environment import ensure_compile_cache
 from model.core.errors import MgsleepError
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
     FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
 """OS errors that a user causes by the paths they give."""
+
+USER_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM,
+                         errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.EEXIST,
+                         errno.ENOENT, errno.ELOOP, errno.EFBIG})
+"""The same by error number: a full disk, a read-only file system, a name too long."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``mgsleep analyze: error: ...``)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the error and where to find the usage on one line; exit with code 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 BUG_REPORT = ("this is a bug in mgsleep, not in your input: please report it with the command "
               "you ran and the traceback above")
@@ -37,7 +53,7 @@ BUG_REPORT = ("this is a bug in mgsleep, not in your input: please report it wit
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mgsleep",
         description="Evidence-weighted Bayesian choice of a magnesium supplement for sleep "
         "and anxiety, from your own n-of-1 diary. Supports, does not replace, clinical advice.",
@@ -60,7 +76,7 @@ def caused_by_user(error: OSError, given: Iterable[Path]) -> bool:
     A file beside a given one covers the temporary file of an atomic write; a folder above one
     covers creating the folders of an output path.
     """
-    if not isinstance(error, USER_OS_ERRORS):
+    if not isinstance(error, USER_OS_ERRORS) and error.errno not in USER_ERRNOS:
         return False
     failed = [Path(os.fsdecode(name)).absolute()
               for name in (error.filename, error.filename2) if name is not None]
@@ -107,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     """
     args = build_parser().parse_args(argv)
+    ensure_compile_cache(args.command)
     try:
         code = int(args.handler(args))
         sys.stdout.flush()

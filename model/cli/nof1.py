@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from model.cli.options import FAMILY_NAMES, SAMPLER_NAMES
-from model.core.atomic import write_json
+from model.cli.options import FAMILY_NAMES, SAMPLER_NAMES, SEED, bounded_int
+from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError, MgsleepError
 
 if TYPE_CHECKING:
@@ -42,12 +42,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--drop-missing-treatment", action="store_true",
                         help="leave out rows whose treatment is blank (counted in the output)")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
-    parser.add_argument("--draws", type=int, default=1000, metavar="N",
-                        help="draws per chain (default 1000)")
-    parser.add_argument("--tune", type=int, default=1000, metavar="N",
+    parser.add_argument("--draws", type=bounded_int(10, 100_000), default=1000, metavar="N",
+                        help="draws per chain, 10 to 100000 (default 1000)")
+    parser.add_argument("--tune", type=bounded_int(0, 100_000), default=1000, metavar="N",
                         help="tuning steps per chain (default 1000)")
-    parser.add_argument("--chains", type=int, default=4, metavar="N", help="chains (default 4)")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed")
+    parser.add_argument("--chains", type=bounded_int(1, 64), default=4, metavar="N",
+                        help="chains, 1 to 64 (default 4)")
+    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
     parser.add_argument("--sampler", choices=SAMPLER_NAMES, help="NUTS sampler (default "
                         "nutpie when installed, else pymc)")
     parser.set_defaults(handler=run)
@@ -79,6 +80,26 @@ def _read_csv(path: str) -> pd.DataFrame:
             IsADirectoryError, PermissionError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError([Fault(path, "", f"expected a CSV file, got: {message}")]) from None
+
+
+def check_distinct_times(data: pd.DataFrame, args: argparse.Namespace) -> None:
+    """With ``--ar1``, refuse a time used twice in one series, naming both rows."""
+    if not (args.ar1 and args.time in data.columns):
+        return
+    person = args.person if args.person in data.columns else None
+    seen: dict[tuple[str, str], int] = {}
+    faults = []
+    for row, (time, who) in enumerate(zip(data[args.time].astype(str).str.strip(),
+                                          data[person].astype(str) if person else
+                                          [""] * len(data), strict=True), start=1):
+        first = seen.setdefault((who, time), row)
+        if first != row:
+            series = f" of {person} {who!r}" if person else ""
+            faults.append(Fault(args.data, f"row {row}, column {args.time}",
+                                f"expected distinct times{series} for --ar1, got {time!r} "
+                                f"again (first in row {first})"))
+    if faults:
+        raise InputError(faults)
 
 
 def result_json(fitted: Nof1Model) -> dict[str, Any]:
@@ -118,9 +139,11 @@ def run(args: argparse.Namespace) -> int:
     """Fit the model, print the effects and optionally write JSON."""
     from model.data.blank_rows import drop_blank
 
+    check_outputs({"--json": args.json}, {"DATA.csv": args.data})
     data = _read_csv(args.data)
     data, dropped = drop_blank(data, args.treatment, drop=args.drop_missing_treatment,
                                source=args.data, option="--drop-missing-treatment")
+    check_distinct_times(data, args)
     from model.nof1.engine import Nof1Model  # PyMC: only once the data are read
 
     fitted = Nof1Model(

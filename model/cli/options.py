@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable
 
 from model.core.errors import Fault, InputError
 
@@ -20,8 +21,15 @@ FAMILY_NAMES: tuple[str, ...] = ("normal", "poisson", "negbin", "binomial", "ord
 """The outcome families ``mgsleep nof1 --family`` accepts (``FAMILIES``)."""
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""The dates an option accepts (a plan or a simulation of ten years still ends before the
+limits of dates in pandas, 2262)."""
+
+
 def parse_date(text: str, option: str) -> dt.date:
-    """Parse YYYY-MM-DD or raise an InputError naming the option.
+    """Parse YYYY-MM-DD from :data:`EARLIEST` to :data:`LATEST`, or raise an InputError.
+
+    The error names the option.
 
     Parameters
     ----------
@@ -36,10 +44,53 @@ def parse_date(text: str, option: str) -> dt.date:
 
     """
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError([Fault(option, "", f"expected a date YYYY-MM-DD, got {text!r}")]) \
             from None
+    if not EARLIEST <= day <= LATEST:
+        raise InputError([Fault(option, "", f"expected a date from {EARLIEST} to {LATEST}, "
+                                f"got {text!r}")])
+    return day
+
+
+MAX_SEED = 2**32 - 1
+"""The largest ``--seed`` (the samplers take unsigned 32-bit seeds)."""
+
+MAX_NIGHTS = 3650
+"""The most nights a diary, a simulation or a plan may have (ten years)."""
+
+
+def bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number in ``[low, high]``, checked before any work.
+
+    Parameters
+    ----------
+    low, high : int
+        The smallest and (optionally) the largest value accepted.
+
+    Returns
+    -------
+    callable
+        Parses the text, or raises :class:`argparse.ArgumentTypeError` with what was expected.
+
+    """
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {value}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+SEED = bounded_int(0, MAX_SEED)
+"""``--seed``: 0 to 2**32 - 1."""
 
 
 def add_mcmc_arguments(parser: argparse.ArgumentParser, draws: int = 1000) -> None:
@@ -53,10 +104,12 @@ def add_mcmc_arguments(parser: argparse.ArgumentParser, draws: int = 1000) -> No
         The default of ``--draws``.
 
     """
-    parser.add_argument("--draws", type=int, default=draws, metavar="N",
-                        help=f"draws per chain (default {draws})")
-    parser.add_argument("--chains", type=int, default=4, metavar="N", help="chains (default 4)")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed (reproducible)")
+    parser.add_argument("--draws", type=bounded_int(10, 100_000), default=draws, metavar="N",
+                        help=f"draws per chain, 10 to 100000 (default {draws})")
+    parser.add_argument("--chains", type=bounded_int(1, 64), default=4, metavar="N",
+                        help="chains, 1 to 64 (default 4)")
+    parser.add_argument("--seed", type=SEED, metavar="N",
+                        help="random seed, 0 to 2**32-1 (reproducible)")
     parser.add_argument("--sampler", choices=SAMPLER_NAMES,
                         help="NUTS sampler (default: nutpie when installed, else pymc; "
                         "pymc = PyMC's own NUTS, the benchmark baseline)")

@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.options import parse_date
-from model.core.atomic import write_json, write_text
+from model.cli.options import MAX_NIGHTS, SEED, bounded_int, parse_date
+from model.core.atomic import check_outputs, json_text, write_all
 from model.core.errors import Fault, InputError
 
 if TYPE_CHECKING:
@@ -48,12 +48,13 @@ def add_parser(subparsers: Any) -> None:
                         help="code the forms A, B, ... and add a placebo arm; the key goes to "
                         "--key (default: next to --out, KEY suffix)")
     parser.add_argument("--key", metavar="PATH", help="where to write the sealed key (JSON)")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed (reproducible)")
+    parser.add_argument("--seed", type=SEED, metavar="N",
+                        help="random seed, 0 to 2**32-1 (reproducible)")
     parser.add_argument("--out", metavar="CSV", help="write the diary to fill in ('-' = stdout)")
     parser.add_argument("--ics", metavar="PATH", help="write an iCalendar file of the periods")
     parser.add_argument("--simulate", action="store_true",
                         help="estimate P(right decision), regret and when it becomes clear")
-    parser.add_argument("--sims", type=int, default=100, metavar="N",
+    parser.add_argument("--sims", type=bounded_int(1, 100_000), default=100, metavar="N",
                         help="simulated persons for --simulate (default 100)")
     parser.add_argument("--json", metavar="PATH", help="write the plan and simulation as JSON "
                         "('-' = stdout)")
@@ -72,6 +73,12 @@ def _build(args: argparse.Namespace) -> TrialPlan:
         faults += error.faults
     if args.sims < 1:
         faults.append(Fault("--sims", "", f"expected at least 1, got {args.sims}"))
+    arms = len(args.forms.split(",")) + args.blind
+    longest = args.baseline_days + args.cycles * arms * (args.period_days + args.washout_days)
+    if longest > MAX_NIGHTS:
+        faults.append(Fault("--cycles", "", f"the plan could last up to {longest} nights; "
+                            f"expected at most {MAX_NIGHTS}: fewer cycles or shorter periods"))
+        raise InputError(faults)
     if args.blind and not (args.key or (args.out and args.out != "-")):
         faults.append(Fault("--blind", "", "the sealed key needs a file: give --key PATH "
                             "(or --out CSV to write it next to the diary)"))
@@ -104,7 +111,10 @@ def _payload(plan: TrialPlan, simulation: dict[str, Any] | None) -> dict[str, An
 
 
 def run(args: argparse.Namespace) -> int:
-    """Plan, optionally simulate, print, then write every requested file."""
+    """Plan, optionally simulate, print, then write every requested file (together)."""
+    check_outputs({"--out": args.out, "--ics": args.ics, "--json": args.json,
+                   "--key": key_path(args) if args.blind and (args.key or args.out) else None},
+                  {})
     plan = _build(args)
     simulation = None
     if args.simulate:
@@ -118,12 +128,12 @@ def run(args: argparse.Namespace) -> int:
         print(plan.table().to_string(index=False))
         if args.simulate:
             print("\n" + result.describe())
-    if args.out:
-        write_text(args.out, plan.to_diary_csv())
+    files = [(args.out, plan.to_diary_csv())] if args.out else []
     if plan.blind:
-        write_text(key_path(args), plan.key_json())
+        files.append((key_path(args), plan.key_json()))
     if args.ics:
-        write_text(args.ics, plan.to_ics())
+        files.append((args.ics, plan.to_ics()))
     if args.json:
-        write_json(args.json, _payload(plan, simulation))
+        files.append((args.json, json_text(_payload(plan, simulation))))
+    write_all(files)
     return 0

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from model.core.atomic import write_json
+from model.cli.options import SEED, bounded_int
+from model.core.atomic import check_outputs, write_json
+from model.core.errors import Fault, InputError
+
+if TYPE_CHECKING:
+    from model.population.hierarchical import PopulationModel
 
 
 def add_parser(subparsers: Any) -> None:
@@ -17,28 +26,82 @@ def add_parser(subparsers: Any) -> None:
         "per-person stage runs in parallel through Dask with --workers or --scheduler.")
     parser.add_argument("directory", metavar="DIR_OF_DIARIES", help="directory of diary CSVs")
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=int, default=0, metavar="N",
+    group.add_argument("--workers", type=bounded_int(0, 256), default=0, metavar="N",
                        help="local Dask worker processes (default 0 = serial)")
     group.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler")
     parser.add_argument("--priors", metavar="DIR", help="priors directory (default: bundled)")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
     parser.add_argument("--write-priors", metavar="DIR",
-                        help="write the population posterior as a priors directory")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed")
+                        help="write the population posterior as a new priors directory (an "
+                        "existing non-empty one only with --force)")
+    parser.add_argument("--force", action="store_true",
+                        help="with --write-priors: replace the files mgsleep writes in an "
+                        "existing directory (other files are kept)")
+    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
     parser.set_defaults(handler=run)
+
+
+def check_priors_out(out: str | None, force: bool, inputs: dict[str, str | None]) -> None:
+    """Refuse a ``--write-priors`` folder that would lose data, before any fitting.
+
+    Refused: a file; a folder that is, contains or lies inside an input folder; a non-empty
+    folder without ``--force``.
+    """
+    if not out:
+        return
+    target = Path(os.path.realpath(out))
+    why = None
+    if target.exists() and not target.is_dir():
+        why = "is a file; give a folder"
+    for name, given in inputs.items():
+        source = Path(os.path.realpath(given)) if given else None
+        if why is None and source is not None and (source == target or target in source.parents
+                                   or source in target.parents):
+            why = f"is, contains or lies inside the input {name}"
+    if why is None and target.is_dir() and any(target.iterdir()) and not force:
+        why = "is not empty; give a new folder, or --force to replace the priors files in it"
+    if why:
+        raise InputError([Fault("--write-priors", "", f"{out} {why}")])
+
+
+def write_priors_into(fit: PopulationModel, out: str) -> None:
+    """Write the priors into a new folder beside ``out``, then move them in, file by file.
+
+    Nothing is deleted that mgsleep did not create: in an existing folder only the files of
+    a priors directory are replaced (each atomically); other files stay.
+    """
+    from model.population.hierarchical import write_priors
+
+    target = Path(os.path.realpath(out))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        written = write_priors(fit, staging / "priors")
+        if not target.exists():
+            written.replace(target)
+            return
+        for path in sorted(p for p in written.rglob("*") if p.is_file()):
+            destination = target / path.relative_to(written)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, destination)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def run(args: argparse.Namespace) -> int:
     """Fit, print the effects table, write the requested outputs."""
     from model.evidence.priorset import load_priors
-    from model.population.hierarchical import PopulationModel, read_diaries, write_priors
+    from model.population.hierarchical import PopulationModel, read_diaries
 
+    inputs = {"DIR_OF_DIARIES": args.directory, "--priors": args.priors}
+    check_outputs({"--json": args.json}, inputs)
+    check_priors_out(args.write_priors, args.force, inputs)
     diaries = read_diaries(args.directory)
     fit = PopulationModel(load_priors(args.priors), random_seed=args.seed, workers=args.workers,
                           scheduler=args.scheduler).fit(diaries)
     payload = fit.to_json()
     if args.write_priors:
-        write_priors(fit, args.write_priors)
+        write_priors_into(fit, args.write_priors)
     if args.json:
         write_json(args.json, payload)
     if args.json != "-":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from model.core.atomic import write_json
+from model.core.atomic import check_outputs, write_json
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the priors table (or one explanation) and optionally write JSON."""
     from model.evidence.priorset import load_priors
 
+    check_outputs({"--json": args.json}, {"--priors": args.priors})
     priors = load_priors(args.priors)
     if args.json:
         write_json(args.json, priors.to_json())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from model.core.atomic import write_text
+from model.cli.options import MAX_NIGHTS, SEED, bounded_int, parse_date
+from model.core.atomic import check_outputs, write_text
 from model.core.errors import Fault, InputError
 
 
@@ -16,8 +17,9 @@ def add_parser(subparsers: Any) -> None:
         description="Simulate the diary of a persona (known true effects) for trying the "
         "model. --list names the personas.")
     parser.add_argument("--persona", metavar="NAME", help="persona name (see --list)")
-    parser.add_argument("--nights", type=int, default=120, metavar="N", help="nights (120)")
-    parser.add_argument("--seed", type=int, metavar="N", help="random seed")
+    parser.add_argument("--nights", type=bounded_int(1, MAX_NIGHTS), default=120, metavar="N",
+                        help=f"nights, 1 to {MAX_NIGHTS} (default 120)")
+    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
     parser.add_argument("--start", default="2026-01-01", metavar="YYYY-MM-DD",
                         help="date of the first night")
     parser.add_argument("--out", metavar="CSV", help="output CSV ('-' = stdout)")
@@ -37,12 +39,15 @@ def run(args: argparse.Namespace) -> int:
     if args.persona not in PERSONAS:
         faults.append(Fault("--persona", "", f"expected one of {', '.join(PERSONAS)}, got "
                             f"{args.persona!r}"))
-    if args.nights < 1:
-        faults.append(Fault("--nights", "", f"expected at least 1, got {args.nights}"))
+    try:
+        start = parse_date(args.start, "--start").isoformat()
+    except InputError as error:
+        faults += error.faults
     if not args.out:
         faults.append(Fault("--out", "", "required (a CSV path, or - for stdout)"))
     if faults:
         raise InputError(faults)
-    frame = simulate_diary(args.persona, args.nights, seed=args.seed, start=args.start)
+    check_outputs({"--out": args.out}, {})
+    frame = simulate_diary(args.persona, args.nights, seed=args.seed, start=start)
     write_text(args.out, frame.to_csv(index=False))
     return 0

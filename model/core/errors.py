@@ -56,3 +56,7 @@ class DiaryError(InputError):
 
 class ConvergenceError(MgsleepError):
     """A fit whose diagnostics failed where a caller demanded that they pass."""
+
+
+class NonFiniteDraws(ValueError):
+    """Posterior draws or predictions that are NaN or infinite: the fit fails its checks."""

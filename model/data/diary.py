@@ -9,7 +9,10 @@ Conventions:
 
 - Blank cells, ``NA``, ``N/A`` and ``NaN`` (any case) are missing values.
 - Column names are matched after stripping blanks and lower-casing.
-- Rows may come in any order; they are sorted by date (with a warning).
+- Rows may come in any order; they are sorted by date (with a warning). Outcomes recorded for
+  nights after today give a warning (a planned diary's empty future rows do not).
+- Limits: at most :data:`MAX_ROWS` rows and :data:`MAX_SPAN_NIGHTS` nights from the first to
+  the last date (ten years); a UTF-8 byte-order mark is accepted.
 - A night missing between two recorded nights is inserted with ``recorded=False`` and every
   outcome and covariate missing. Its regimen is carried over when the recorded nights on
   both sides of the gap have the same regimen (form, dose and split), as someone who skips
@@ -19,6 +22,7 @@ Conventions:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,7 +32,14 @@ import pandas as pd
 from model.core.errors import DiaryError, Fault
 from model.core.forms import NONE
 from model.core.regimen import Regimen
-from model.data.diary_rows import NUMERIC, as_date, normalise_columns, parse_rows, read_table
+from model.data.diary_rows import (
+    MAX_ROWS,
+    NUMERIC,
+    as_date,
+    normalise_columns,
+    parse_rows,
+    read_table,
+)
 
 OUTCOMES: tuple[str, ...] = (
     "sol_min",
@@ -45,7 +56,12 @@ OUTCOMES: tuple[str, ...] = (
 COVARIATES: tuple[str, ...] = ("caffeine_late", "alcohol_drinks")
 """Covariate columns of a diary."""
 
-__all__ = ["COVARIATES", "NUMERIC", "OUTCOMES", "Diary", "read_diary"]
+MAX_SPAN_NIGHTS = 3650
+"""The longest span from the first to the last night (ten years): the timeline has a row per
+night, so a typo in a year (2206 for 2026) would otherwise build centuries of empty nights."""
+
+__all__ = ["COVARIATES", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERIC", "OUTCOMES", "Diary",
+           "read_diary"]
 
 
 _COLUMNS = ("form", "elemental_mg", "split", "recorded", *OUTCOMES, "gi_night",
@@ -87,6 +103,17 @@ def _gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
             "unrecorded"] if missing else []
 
 
+def _check_span(dates: pd.Index, name: str, rows: dict[pd.Timestamp, int]) -> None:
+    """Refuse a diary whose first and last nights are more than ``MAX_SPAN_NIGHTS`` apart."""
+    first, last = dates.min(), dates.max()
+    span = (last - first).days + 1
+    if span > MAX_SPAN_NIGHTS:
+        raise DiaryError([Fault(name, f"row {rows.get(last, '?')}, column date",
+                                f"expected the diary to span at most {MAX_SPAN_NIGHTS} nights "
+                                f"(ten years), got {span} from {first.date()} (row "
+                                f"{rows.get(first, '?')}) to {last.date()}")])
+
+
 def _row_numbers(source: pd.DataFrame | Diary) -> dict[pd.Timestamp, int]:
     """1-based data row of each date in a table (row order of the recorded nights of a Diary)."""
     if isinstance(source, Diary):
@@ -119,10 +146,19 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
 
     """
     table, name = read_table(source)
+    if len(table) > MAX_ROWS:
+        raise DiaryError([Fault(name, f"row {MAX_ROWS + 1}", f"expected at most {MAX_ROWS} "
+                                "rows (ten years of nights); split the diary")])
     table, warnings = normalise_columns(table, name)
     recorded = parse_rows(table, name, priors_dir)
+    _check_span(recorded.index, name, _row_numbers(table))
     if not recorded.index.is_monotonic_increasing:
         warnings.append(f"{name}: rows are not in date order; sorted by date")
+    future = recorded[recorded.index > pd.Timestamp(dt.date.today())]
+    outcomes = [c for c in OUTCOMES if c in future]
+    if outcomes and future[outcomes].notna().any(axis=None):
+        warnings.append(f"{name}: outcomes recorded for nights after today (last "
+                        f"{future.index.max().date()}); is a year mistyped?")
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 

@@ -189,21 +189,63 @@ class _RowParser:
         return 0.0 if form in (NONE, PLACEBO) else elemental
 
 
+MAX_ROWS = 3650
+"""The most rows a diary may have (ten years of nights); see also ``MAX_SPAN_NIGHTS``."""
+
+
+def _undecodable(path: str | Path, error: UnicodeDecodeError) -> Fault:
+    """The row and column of the first byte that is not UTF-8."""
+    data = Path(path).read_bytes()
+    line = data[:error.start].count(b"\n")                # 0 = the header line
+    start = data.rfind(b"\n", 0, error.start) + 1
+    cells = _cells(data.split(b"\n", 1)[0].decode("utf-8-sig", "replace"))
+    index = max(0, len(_cells(data[start:error.start].decode("utf-8", "replace"))) - 1)
+    column = cells[index].strip() if index < len(cells) else f"{index + 1}"
+    where = f"row {line}, column {column}" if line else f"header, column {index + 1}"
+    return Fault(str(path), where, f"expected UTF-8 text, got the byte "
+                 f"0x{data[error.start]:02x}; save the file as CSV UTF-8")
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of one CSV line (a stray carriage return or NUL split at commas only)."""
+    try:
+        return next(csv.reader([line]), [""])
+    except csv.Error:
+        return line.split(",")
+
+
+def _parser_fault(name: str, error: Exception) -> Fault:
+    """A pandas parser error, its file line turned into a 1-based data row."""
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if found:
+        fields, line, saw = map(int, found.groups())
+        return Fault(name, f"row {line - 1}", f"expected {fields} fields (the header's), "
+                     f"got {saw}; a comma inside a value needs quotes")
+    return Fault(name, "", f"expected a CSV diary, got: {message}")
+
+
 def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Return the raw table (text cells for a file) and its name for messages."""
+    """Return the raw table (text cells for a file) and its name for messages.
+
+    A UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted; a byte that is not UTF-8 and
+    a row with too many fields are named by data row (1-based, the header not counted).
+    """
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True), "<DataFrame>"
     name = str(source)
     try:
-        table = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
-        with open(source, newline="", encoding="utf-8") as handle:
+        table = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True,
+                            encoding="utf-8-sig", nrows=MAX_ROWS + 1)
+        with open(source, newline="", encoding="utf-8-sig") as handle:
             header = next(csv.reader(handle, skipinitialspace=True), [])
     except FileNotFoundError:
         raise DiaryError([Fault(name, "", "file not found")]) from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
-            IsADirectoryError, PermissionError) as error:
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DiaryError([Fault(name, "", f"expected a CSV diary, got: {message}")]) from None
+    except UnicodeDecodeError as error:
+        raise DiaryError([_undecodable(source, error)]) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, IsADirectoryError,
+            PermissionError) as error:
+        raise DiaryError([_parser_fault(name, error)]) from None
     if len(header) == table.shape[1]:
         table.columns = header  # undo pandas' renaming of duplicate names (date.1)
     return table, name

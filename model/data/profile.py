@@ -25,14 +25,17 @@ Explicit ``[weights]`` replace the defaults outcome by outcome.
 
 A ``max_elemental_mg`` above the safety ceiling is lowered to the ceiling with a
 :class:`ProfileWarning`; the decision never uses more than the ceiling whatever a profile says.
-Unknown medicine names are accepted (only the ones in ``safety.toml`` carry rules; they match
-case-insensitively). An unknown condition is accepted too, unless it is a near miss of a
-condition that triggers a referral (``heart_blok``): that is an error, since a typo must not
-silently skip a contraindication.
+Conditions and medicines are matched to the safety data through its synonym table (generic
+names, brands, salt forms, abbreviations; case-, punctuation- and salt-insensitive, see
+:mod:`model.evidence.names`). A name that matches nothing is an error with a "did you mean"
+(a typo must not silently skip a contraindication or a timing rule), unless
+``allow_unknown=True`` (``--allow-unknown``): then it is accepted with a warning, and every
+decision for the profile says in its warnings that the name was not checked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import warnings
 from pathlib import Path
@@ -42,7 +45,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, canonical_form
-from model.core.paths import default_priors_dir
+from model.evidence.floor import bundled_safety
+from model.evidence.names import Kind, NameIndex, name_key, unknown_message
 from model.evidence.schema import Safety, parse_file
 
 Complaint = Literal["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]
@@ -59,10 +63,6 @@ COMPLAINT_WEIGHTS: dict[str, dict[str, float]] = {
                         "anxiety": 1.5},
 }
 """Default utility weights per complaint (see the module docstring for the reasoning)."""
-
-_NEAR_MISS = 0.8
-"""difflib similarity above which an unknown condition is taken for a typo of a known one."""
-
 
 class ProfileWarning(UserWarning):
     """A profile value was changed to keep the person safe (e.g. a ceiling above the limit)."""
@@ -82,7 +82,7 @@ class Weights(BaseModel):
 
 def normalise_name(name: str) -> str:
     """Lower-case a condition or medicine name with words joined by ``_`` (``Heart block``)."""
-    return "_".join(name.strip().lower().replace("-", " ").split())
+    return name_key(name)
 
 
 class Profile(BaseModel):
@@ -136,16 +136,8 @@ class Profile(BaseModel):
         return ceiling if own is None else min(own, ceiling)
 
 
-def bundled_safety() -> Safety:
-    """Read the hard rules of the bundled ``priors/safety.toml``."""
-    path = default_priors_dir() / "safety.toml"
-    safety, faults = parse_file(path, Safety)
-    if safety is None:
-        raise InputError(faults)
-    return safety
-
-
-def load_profile(path: str | Path | None = None, *, safety: Safety | None = None) -> Profile:
+def load_profile(path: str | Path | None = None, *, safety: Safety | None = None,
+                 allow_unknown: bool = False) -> Profile:
     """Read and validate a profile TOML (``None``: the default profile).
 
     Parameters
@@ -154,7 +146,11 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
         The profile file. Without one every key takes its default.
     safety : Safety, optional
         The hard rules (default: the bundled ``safety.toml``): they give the default
-        ``max_elemental_mg`` and the conditions that a near-miss spelling is checked against.
+        ``max_elemental_mg`` and the names of conditions and medicines (with synonyms).
+    allow_unknown : bool
+        Accept a condition or medicine that is not in the safety data, with a
+        :class:`ProfileWarning` (the decision then carries a "NOT CHECKED" warning for it).
+        By default such a name is an error.
 
     Returns
     -------
@@ -164,13 +160,14 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     Raises
     ------
     InputError
-        Every fault found, each naming the file and the key (unknown keys with a
-        "did you mean" hint).
+        Every fault found, each naming the file and the key (unknown keys, conditions and
+        medicines with a "did you mean" hint).
 
     Warns
     -----
     ProfileWarning
-        When ``max_elemental_mg`` is above the safety ceiling and was lowered to it.
+        When ``max_elemental_mg`` is above the safety ceiling and was lowered to it, and for
+        each unknown name accepted with ``allow_unknown``.
 
     """
     rules = safety if safety is not None else bundled_safety()
@@ -181,24 +178,30 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
         if parsed is None:
             raise InputError(faults)
         profile, name = parsed, str(path)
-    _check_conditions(profile, rules, name)
+    _check_names(profile, rules, name, allow_unknown)
     return _clamped(profile, rules, name)
 
 
-def _check_conditions(profile: Profile, safety: Safety, file: str) -> None:
-    known = sorted({c.condition for c in (*safety.contraindications, *safety.cautions)
-                    if c.condition})
+def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: bool) -> None:
+    """Every condition and medicine must be in the safety data (or be let through, loudly)."""
+    index = NameIndex.of(safety)
     faults = []
-    for index, condition in enumerate(profile.conditions, start=1):
-        if condition in known:
-            continue
-        close = difflib.get_close_matches(condition, known, n=1, cutoff=_NEAR_MISS)
-        if close:
-            faults.append(Fault(file, f"key conditions[{index}]",
-                                f"unknown condition {condition!r} (did you mean {close[0]!r}?)"
-                                "; a misspelt condition would skip a safety rule"))
-    if faults:
-        raise InputError(faults)
+    lists: tuple[tuple[str, Kind, tuple[str, ...]], ...] = (
+        ("conditions", "condition", profile.conditions),
+        ("medications", "medicine", profile.medications))
+    for key, kind, names in lists:
+        for number, name in enumerate(names, start=1):
+            if index.match(name, kind) is None:
+                faults.append(Fault(file, f"key {key}[{number}]",
+                                    unknown_message(name, kind, index)))
+    if allow_unknown:
+        for fault in faults:
+            warnings.warn(f"{fault}; accepted because of --allow-unknown", ProfileWarning,
+                          stacklevel=4)
+    elif faults:
+        raise InputError([dataclasses.replace(
+            f, message=f"{f.message}; check the spelling, or accept it knowingly with "
+                       "--allow-unknown") for f in faults])
 
 
 def _clamped(profile: Profile, safety: Safety, file: str) -> Profile:

@@ -20,13 +20,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.core.forms import FORMS
-from model.data.profile import Profile, normalise_name
+from model.data.profile import Profile
 from model.decision import explain
 from model.decision.candidates import Candidate
 from model.decision.history import History
 from model.decision.learning import steady_nights
 from model.decision.settings import DecisionSettings
-from model.evidence.schema import Contraindication, Safety
+from model.evidence.floor import loosened
+from model.evidence.names import NameIndex, name_key, unknown_warning
+from model.evidence.schema import Contraindication, Safety, raise_if
 
 SAFETY_MOVES = frozenset({"decrease_dose", "split_dose", "stop"})
 """The changes still open during the evaluation period when safety asks for them."""
@@ -58,28 +60,51 @@ class Screening:
     allowed_forms: tuple[str, ...]
 
 
-def _applies(rule: Contraindication, profile: Profile) -> bool:
-    if rule.condition is not None and normalise_name(rule.condition) in profile.conditions:
+def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
+    if rule.condition is not None and rule.condition in conditions:
         return True
     if rule.field == "egfr":
         return profile.egfr is not None and rule.below is not None and profile.egfr < rule.below
     return rule.field == "pregnant" and profile.pregnant
 
 
-def _medicine_warnings(profile: Profile, safety: Safety) -> list[str]:
-    return [explain.medicine_warning(medicine, group)
-            for medicine in profile.medications for group in safety.interactions
-            if medicine in {normalise_name(m) for m in group.medications}]
+def _medicine_warnings(profile: Profile, safety: Safety, names: NameIndex) -> list[str]:
+    found = []
+    for given in profile.medications:
+        medicine = names.match(given, "medicine")
+        if medicine is None:
+            found.append(unknown_warning(given, "medicine"))
+            continue
+        shown = medicine if name_key(given) == name_key(medicine) else f"{given} ({medicine})"
+        found += [explain.medicine_warning(shown, group) for group in safety.interactions
+                  if medicine in group.medications]
+    return found
 
 
 def screen(profile: Profile, safety: Safety) -> Screening:
-    """Apply the hard rules of ``safety.toml`` to a profile."""
-    found = [c for c in safety.contraindications if _applies(c, profile)]
+    """Apply the hard rules of ``safety.toml`` to a profile.
+
+    Conditions and medicines are matched through the synonym table of the safety data
+    (:class:`model.evidence.names.NameIndex`); a name it does not know gives a "NOT CHECKED"
+    warning, never silence. Rules looser than the package's safety floor are refused.
+
+    Raises
+    ------
+    PriorsError
+        When ``safety`` is less strict than the bundled ``safety.toml``.
+
+    """
+    raise_if(loosened(safety, "<safety rules in use>"))
+    names = NameIndex.of(safety)
+    matched = {c: names.match(c, "condition") for c in profile.conditions}
+    conditions = frozenset(m for m in matched.values() if m is not None)
+    found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
     referrals = tuple(explain.referral(c.reason) for c in found)
     fields = {c.field for c in found} - {None}
-    warnings = [c.reason for c in safety.cautions
-                if _applies(c, profile) and c.field not in fields]
-    warnings += _medicine_warnings(profile, safety)
+    warnings = [unknown_warning(c, "condition") for c, m in matched.items() if m is None]
+    warnings += [c.reason for c in safety.cautions
+                 if _applies(c, profile, conditions) and c.field not in fields]
+    warnings += _medicine_warnings(profile, safety, names)
     ceiling = profile.ceiling_mg(safety)
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(explain.ceiling_warning(profile.max_elemental_mg, ceiling,

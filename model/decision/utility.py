@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from model.core.errors import NonFiniteDraws
 from model.core.forms import PLACEBO
 from model.core.outcomes import OUTCOME_OF_GAIN
 from model.core.regimen import NO_MAGNESIUM, Regimen
@@ -122,8 +123,13 @@ def onset_days(data: xr.Dataset, priors: PriorSet) -> float:
 def _draws(data: xr.Dataset, regimens: list[Regimen]) -> dict[str, np.ndarray]:
     """Predicted draws per variable, shape (regimens, draws), rows in ``regimens`` order."""
     rows = data.sel(regimen=[r.label for r in regimens])
-    return {v: rows[v].transpose("regimen", "draw").to_numpy().astype(float)
-            for v in VARIABLES if v in rows}
+    draws = {v: rows[v].transpose("regimen", "draw").to_numpy().astype(float)
+             for v in VARIABLES if v in rows}
+    bad = [v for v, d in draws.items() if not np.isfinite(d).all()]
+    if bad:  # a NaN would count as "no violation" and lower a risk: refuse instead
+        raise NonFiniteDraws(f"predict() returned NaN or infinite draws of {', '.join(bad)}; "
+                             "such a fit fails its checks: decide with diagnostics_ok=False")
+    return draws
 
 
 @dataclass(frozen=True)

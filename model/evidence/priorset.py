@@ -23,6 +23,7 @@ from model.core.errors import Fault, InputError, PriorsError
 from model.core.forms import FORMS, Compound, load_compounds
 from model.core.outcomes import OUTCOMES
 from model.core.paths import default_priors_dir
+from model.evidence.floor import loosened
 from model.evidence.schema import (
     EvidenceFile,
     GroupsFile,
@@ -81,6 +82,8 @@ def _load_evidence(directory: Path) -> Evidence:
     faults += found
     safety, found = parse_file(directory / "safety.toml", Safety)
     faults += found
+    if safety is not None:
+        faults += loosened(safety, directory / "safety.toml")
     class_file, found = parse_file(directory / "class.toml", EvidenceFile)
     faults += found
     if class_file is not None and class_file.scope != "class":

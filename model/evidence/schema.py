@@ -7,6 +7,7 @@ file and the key named. All faults of a directory are collected and raised toget
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -25,7 +26,7 @@ EXPERT_KINDS = frozenset({"mechanistic", "preclinical", "marketing", "expert"})
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class CertaintyDiscount(_Strict):
@@ -297,6 +298,22 @@ class GiConstraint(_Strict):
     epsilon: float = Field(gt=0, lt=1)
 
 
+class Synonym(_Strict):
+    """Other names of one condition or medicine of the rules: brands, salts, abbreviations."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["condition", "medicine"]
+    aliases: tuple[str, ...] = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+class Recognised(_Strict):
+    """Names known to carry no rule of this file (so they are not "unknown")."""
+
+    conditions: tuple[str, ...] = ()
+    source: str = ""
+
+
 class Safety(_Strict):
     """Contents of ``safety.toml``."""
 
@@ -306,6 +323,20 @@ class Safety(_Strict):
     interactions: tuple[Interaction, ...]
     gut_sensitivity: dict[Literal["none", "mild", "ibs"], float]
     gi_constraint: GiConstraint
+    synonyms: tuple[Synonym, ...] = ()
+    recognised: Recognised = Recognised()
+
+    @model_validator(mode="after")
+    def _synonyms_name_rules(self) -> Safety:
+        conditions = {c.condition for c in (*self.contraindications, *self.cautions)
+                      if c.condition}
+        medicines = {m for group in self.interactions for m in group.medications}
+        for entry in self.synonyms:
+            known = conditions if entry.kind == "condition" else medicines
+            if entry.name not in known:
+                raise ValueError(f"synonyms: {entry.kind} {entry.name!r} is not named by any "
+                                 f"rule of this file{_hint(entry.name, sorted(known))}")
+        return self
 
 
 def _hint_word(word: str, options: tuple[str, ...] | list[str]) -> str | None:
@@ -360,11 +391,22 @@ def _fields_at(schema: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]
 def parse_file[M: BaseModel](path: Path, schema: type[M]) -> tuple[M | None, list[Fault]]:
     """Read a TOML file into ``schema``; return the object or the faults found."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        bad = _non_finite(raw, ())
     except tomllib.TOMLDecodeError as error:
         return None, [Fault(str(path), "", f"not valid TOML: {error}")]
+    except RecursionError:
+        return None, [Fault(str(path), "", "not valid TOML: nested too deeply")]
+    except UnicodeDecodeError as error:
+        return None, [Fault(str(path), "", f"not UTF-8 text (byte {error.start}); save it as "
+                            "UTF-8")]
     except OSError as error:
-        return None, [Fault(str(path), "", f"cannot read: {error.strerror}")]
+        return None, [Fault(str(path), "", f"cannot read: {error.strerror or error}")]
+    faults = [Fault(str(path), f"key {_location(where, raw)}",
+                    f"expected a finite number, got {value!r}")
+              for where, value in bad]
+    if faults:
+        return None, faults
     try:
         return schema.model_validate(raw), []
     except ValidationError as error:
@@ -389,6 +431,16 @@ def parse_file[M: BaseModel](path: Path, schema: type[M]) -> tuple[M | None, lis
                     message += f" (got {item['input']!r})"
             faults.append(Fault(str(path), f"key {where}" if where else "", message))
         return None, faults
+
+
+def _non_finite(node: Any, where: tuple[int | str, ...]
+                ) -> list[tuple[tuple[int | str, ...], float]]:
+    """Every NaN or infinite number in a parsed TOML document, with its key path."""
+    if isinstance(node, float):
+        return [] if math.isfinite(node) else [(where, node)]
+    items = node.items() if isinstance(node, dict) else \
+        enumerate(node) if isinstance(node, list) else ()
+    return [found for key, value in items for found in _non_finite(value, (*where, key))]
 
 
 def raise_if(faults: list[Fault]) -> None:

@@ -27,6 +27,8 @@ import dataclasses
 import hashlib
 import io
 import json
+import pickle
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -55,10 +57,47 @@ def _extraction_lines(names: Sequence[str], ndims: Sequence[int], dtypes: Sequen
     return "\n".join(lines)
 
 
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+"""What a variable name in a manifest may look like."""
+
+
+def _ints(value: Any, depth: int) -> bool:
+    if depth == 0:
+        return type(value) is int and value >= 0
+    return isinstance(value, list) and all(_ints(v, depth - 1) for v in value)
+
+
+def _names(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and NAME.match(v) for v in value)
+
+
+def check_manifest(manifest: Any) -> dict[str, Any]:
+    """Return ``manifest`` if every field has its type, else raise ValueError.
+
+    A manifest is read from the user's cache folder, and its sizes end up in generated
+    source: sizes must be whole numbers (not strings), names must look like names, the
+    log-density key a hex digest. Nothing else is accepted.
+    """
+    ok = (isinstance(manifest, dict)
+          and set(manifest) == {"n_dim", "n_expanded", "names", "slices", "shapes",
+                                "reparameterized", "logp", "expand"}
+          and _ints(manifest["n_dim"], 0) and _ints(manifest["n_expanded"], 0)
+          and _names(manifest["names"]) and _ints(manifest["slices"], 2)
+          and _ints(manifest["shapes"], 2) and _names(manifest["reparameterized"])
+          and all(isinstance(manifest[p], dict) and set(manifest[p]) == {"shared", "inner_key"}
+                  and _names(manifest[p]["shared"]) and isinstance(manifest[p]["inner_key"], str)
+                  and re.fullmatch(r"[0-9A-Za-z_]+", manifest[p]["inner_key"])
+                  for p in ("logp", "expand")))
+    if not ok:
+        raise ValueError("a compile-cache manifest with unexpected fields or types")
+    return manifest
+
+
 def logp_source(names: Sequence[str], ndims: Sequence[int], dtypes: Sequence[str],
                 n_dim: int) -> str:
     """Source of nutpie's log-density callback for these shared arrays (``a0 ...`` in order)."""
     args = "".join(f", a{i}" for i in range(len(names)))
+    n_dim = _size(n_dim)
     return f"""
 def mgsleep_logp(dim, x_, out_, logp_, user_data_):
     if dim != {n_dim}:
@@ -82,6 +121,7 @@ def expand_source(names: Sequence[str], ndims: Sequence[int], dtypes: Sequence[s
                   n_dim: int, n_expanded: int) -> str:
     """Source of nutpie's expand callback (unconstrained point -> stored variables)."""
     args = "".join(f", a{i}" for i in range(len(names)))
+    n_dim, n_expanded = _size(n_dim), _size(n_expanded)
     return f"""
 def mgsleep_expand(dim, expanded, x_, out_, user_data_):
     if dim != {n_dim} or expanded != {n_expanded}:
@@ -93,6 +133,13 @@ def mgsleep_expand(dim, expanded, x_, out_, user_data_):
     out[...] = values
     return 0
 """
+
+
+def _size(value: Any) -> int:
+    """A size pasted into generated source: a whole number, never text."""
+    if type(value) is not int and not isinstance(value, np.integer):
+        raise ValueError(f"expected a whole-number size, got {value!r}")
+    return int(value)
 
 
 def _cached_cfunc(source: str, name: str, signature: str, inner: Any, inner_key: str,
@@ -142,7 +189,49 @@ def manifest_dir() -> Path:
     return Path(NUMBA_CACHE_PATH) / "mgsleep-manifests"
 
 
+def _unreadable(path: Path) -> bool:
+    """Whether a numba cache file (index ``.nbi`` or data ``.nbc``) cannot be unpickled."""
+    try:
+        with path.open("rb") as handle:
+            if path.suffix == ".nbi":
+                pickle.load(handle)           # numba's version stamp, then the index
+            pickle.loads(handle.read())
+    except Exception:  # truncated, corrupted or from another version: all unusable
+        return True
+    return False
+
+
+def discard_broken_cache(folder: Path) -> list[Path]:
+    """Delete the numba cache files in ``folder`` that cannot be read; return them.
+
+    A run killed while numba wrote its cache leaves a truncated ``.nbi`` or ``.nbc`` that
+    makes every later load fail (``UnpicklingError``, ``EOFError``) until it is removed.
+    """
+    broken = [p for p in sorted(folder.glob("*.nb[ic]")) if _unreadable(p)]
+    for path in broken:
+        path.unlink(missing_ok=True)
+    return broken
+
+
 def compile_nutpie(pm_model: Any) -> Any:
+    """Compile ``pm_model`` for nutpie; a broken numba cache is discarded and rebuilt.
+
+    See :func:`compile_cached`; a truncated cache file (from a killed run) is deleted with a
+    warning and the compilation tried once more.
+    """
+    from pytensor.link.numba.cache import NUMBA_CACHE_PATH
+
+    try:
+        return compile_cached(pm_model)
+    except (EOFError, pickle.UnpicklingError) as error:
+        broken = discard_broken_cache(Path(NUMBA_CACHE_PATH))
+        warnings.warn(f"the compile cache in {NUMBA_CACHE_PATH} was damaged ({error}); "
+                      f"{len(broken)} unreadable file(s) removed, compiling again",
+                      RuntimeWarning, stacklevel=2)
+        return compile_cached(pm_model)
+
+
+def compile_cached(pm_model: Any) -> Any:
     """Compile ``pm_model`` for nutpie with C callbacks cached on disk across processes.
 
     Parameters
@@ -163,7 +252,8 @@ def compile_nutpie(pm_model: Any) -> Any:
         path = manifest_dir() / f"{graph_key(pm_model)}.json"
         if path.exists():
             try:
-                return assemble(pm_model, json.loads(path.read_text()), None)
+                return assemble(pm_model, check_manifest(json.loads(path.read_text())),
+                                None)
             except Exception:  # a stale or evicted entry: compile again
                 pass
         functions = _pytensor_functions(pm_model)

@@ -87,6 +87,11 @@ def _extreme(stat: xr.Dataset, varying: xr.Dataset, worst: str, fill: float) -> 
     return float(np.max(flat) if worst == "max" else np.min(flat))
 
 
+def all_finite(posterior: xr.Dataset) -> bool:
+    """True when every draw of every variable is a finite number."""
+    return all(bool(np.isfinite(v.values).all()) for v in posterior.data_vars.values())
+
+
 def check_convergence(
     idata: xr.DataTree,
     var_names: Sequence[str] | None = None,
@@ -117,7 +122,8 @@ def check_convergence(
     -------
     Diagnostics
         ``ok`` is False when any check fails; with fewer than 4 draws per chain R-hat is
-        undefined (``inf``) and the fit fails.
+        undefined (``inf``) and the fit fails; a NaN or infinite draw of any checked
+        variable fails the fit (its R-hat and ESS would otherwise skip it as constant).
 
     """
     posterior = idata["posterior"].to_dataset()
@@ -133,7 +139,8 @@ def check_convergence(
             min_ess = _extreme(ess(posterior, method="bulk"), varying, "min", 0.0)
     divergences = _count_divergences(idata)
     ok = (
-        max_rhat <= rhat_max
+        all_finite(posterior)
+        and max_rhat <= rhat_max
         and min_ess >= ess_threshold(n_chains * n_draws, ess_min, ess_fraction)
         and divergences <= max_divergences
     )

@@ -1,0 +1,114 @@
+"""Names of conditions and medicines as people write them, matched to the safety data.
+
+A profile may say ``"CKD"``, ``"Synthroid 50 mcg"`` or ``"doxycycline hyclate"``; the rules of
+``safety.toml`` speak of ``severe_renal_impairment``, ``levothyroxine`` and ``doxycycline``.
+:class:`NameIndex` maps the first to the second through the ``[[synonyms]]`` table of
+``safety.toml`` (generic names, common brands, salt forms, abbreviations, each with a source):
+
+1. the name is reduced to a key: lower case, every run of non-letters and non-digits an ``_``;
+2. the key is looked up among the canonical names and their synonyms;
+3. failing that, salt words (``sodium``, ``hyclate``, ``hydrochloride``), release-form words
+   (``xr``, ``tablets``) and doses (``50mcg``, ``100 mg``) are dropped and the rest looked up.
+
+A name that still matches nothing is *unknown*: :meth:`NameIndex.suggest` offers the closest
+known name for a "did you mean". Nothing is matched by similarity alone: a near miss such as
+``levothyroxin`` stays unknown, so that a typo is shown to the person, never guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from model.evidence.schema import Safety
+
+Kind = Literal["condition", "medicine"]
+
+SALT_WORDS = frozenset({
+    "sodium", "disodium", "monosodium", "potassium", "calcium", "magnesium", "hydrochloride",
+    "hcl", "hydrobromide", "hyclate", "monohydrate", "dihydrate", "trihydrate", "hemihydrate",
+    "sesquihydrate", "anhydrous", "mesylate", "maleate", "besylate", "tartrate", "succinate",
+    "fumarate", "gluconate", "sulfate", "sulphate", "phosphate", "acetate", "bromide",
+    "pentahydrate", "lactate", "enacarbil"})
+"""Salt and hydrate words dropped from a medicine name (``levothyroxine sodium``)."""
+
+FORM_WORDS = frozenset({
+    "tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "oral",
+    "solution", "suspension", "liquid", "xr", "er", "sr", "mr", "cr", "la", "dr", "xl",
+    "retard", "extended", "modified", "delayed", "release", "mg", "mcg", "ug", "g", "iu", "ml",
+    "daily", "once", "twice"})
+"""Dosage-form, release and unit words dropped from a medicine name (``cipro xr 500 mg``)."""
+
+_DOSE = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|iu|ml)?$")
+
+
+def name_key(name: str) -> str:
+    """Reduce a name to its lookup key: lower case, words joined by ``_`` (``AV-block``)."""
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def _stripped(key: str) -> str:
+    words = [w for w in key.split("_")
+             if w not in SALT_WORDS and w not in FORM_WORDS and not _DOSE.match(w)]
+    return "_".join(words)
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every known name of a condition or medicine, with the canonical name it stands for.
+
+    Build one with :meth:`of`. ``conditions`` and ``medicines`` map a key (see
+    :func:`name_key`) to a canonical name of ``safety.toml``.
+    """
+
+    conditions: dict[str, str]
+    medicines: dict[str, str]
+
+    @classmethod
+    def of(cls, safety: Safety) -> NameIndex:
+        """The index of a safety file: rule names, recognised names and synonyms."""
+        conditions = {name_key(c.condition): c.condition
+                      for c in (*safety.contraindications, *safety.cautions) if c.condition}
+        conditions |= {name_key(n): n for n in safety.recognised.conditions}
+        medicines = {name_key(m): m for group in safety.interactions for m in group.medications}
+        for entry in safety.synonyms:
+            table = conditions if entry.kind == "condition" else medicines
+            table |= {name_key(alias): entry.name for alias in (entry.name, *entry.aliases)}
+        return cls(conditions, medicines)
+
+    def _table(self, kind: Kind) -> dict[str, str]:
+        return self.conditions if kind == "condition" else self.medicines
+
+    def match(self, name: str, kind: Kind) -> str | None:
+        """The canonical name ``name`` stands for, or None when it is unknown."""
+        table = self._table(kind)
+        key = name_key(name)
+        found = table.get(key)
+        if found is None and kind == "medicine":
+            found = table.get(_stripped(key))
+        return found
+
+    def suggest(self, name: str, kind: Kind) -> str | None:
+        """The closest known name (for a "did you mean"), or None."""
+        key = name_key(name)
+        options = list(self._table(kind))
+        close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
+            or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
+        return close[0] if close else None
+
+
+def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
+    """Why ``name`` was not recognised, with the closest known name if there is one."""
+    close = index.suggest(name, kind)
+    hint = f" (did you mean {close!r}?)" if close else ""
+    return (f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, so no "
+            f"safety rule could be checked for it")
+
+
+def unknown_warning(name: str, kind: Kind) -> str:
+    """The warning shown when an unknown name was accepted with ``--allow-unknown``."""
+    return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; no "
+            f"contraindication or interaction rule was checked for it. Ask a pharmacist or "
+            f"clinician before taking magnesium with it.")

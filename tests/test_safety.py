@@ -1,0 +1,176 @@
+"""Issue 18, items 4-6: the safety floor, names as people write them, non-finite draws.
+
+Each test reproduces a way the hard rules were bypassed before (no MCMC: fake posteriors).
+"""
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from model.analysis.pipeline import checked_decision
+from model.core.errors import InputError, NonFiniteDraws, PriorsError
+from model.core.regimen import Regimen
+from model.data.profile import Profile, ProfileWarning, load_profile
+from model.decision import History, decide, screen
+from model.evidence.priorset import load_priors
+from model.inference.diagnostics import Diagnostics, check_convergence
+from model.testing import FakePosterior
+
+AS_OF = dt.date(2025, 3, 1)
+ON_GLYCINATE = History(Regimen("glycinate", 200.0, False), 30, frozenset({"glycinate"}), 0)
+
+
+def _edit(root: Path, old: str, new: str) -> Path:
+    path = root / "safety.toml"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+# --- item 4: a priors directory may only make the safety rules stricter -------------------------
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ("default_mg_per_day = 350", "default_mg_per_day = 2000", "ceiling.default_mg_per_day"),
+    ("below = 30.0", "below = 10.0", "contraindications[id=severe_renal_impairment].below"),
+    ('"minocycline", "oxytetracycline"', '"minocycline"',
+     "interactions[group=tetracyclines].medications"),
+    ("limit = 0.10", "limit = 0.50", "gi_constraint.limit"),
+    ("epsilon = 0.20", "epsilon = 0.90", "gi_constraint.epsilon"),
+    ("ibs = 0.9", "ibs = 0.0", "gut_sensitivity.ibs"),
+    ("below = 60.0", "below = 50.0", "cautions[id=moderate_renal_impairment].below"),
+    ('rule = "take levothyroxine at least 4 h apart', 'rule = "no need to separate',
+     "interactions[group=levothyroxine].rule"),
+    ('"cipro", "cipro xr"', '"cipro xr"', "synonyms[name=ciprofloxacin].aliases"),
+])
+def test_a_custom_priors_dir_cannot_loosen_the_safety_floor(priors_copy, old, new, key):
+    path = _edit(priors_copy, old, new)
+    with pytest.raises(PriorsError) as error:
+        load_priors(priors_copy)
+    assert f"{path}: key {key}: loosens the safety floor" in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_nan_or_inf_in_the_safety_file_is_a_validation_error(priors_copy, value):
+    path = _edit(priors_copy, "below = 30.0", f"below = {value}")
+    with pytest.raises(PriorsError) as error:
+        load_priors(priors_copy)
+    assert (f"{path}: key contraindications[1 id=severe_renal_impairment].below: expected a "
+            f"finite number") in str(error.value)
+
+
+def test_nan_in_an_evidence_file_is_a_validation_error(priors_copy):
+    path = priors_copy / "forms" / "glycinate.toml"
+    text = path.read_text()
+    path.write_text(text.replace("se = ", "se = nan # ", 1))
+    with pytest.raises(PriorsError, match=r"glycinate.toml: key studies\[1.*expected a finite"):
+        load_priors(priors_copy)
+
+
+def test_a_stricter_custom_safety_file_is_used(priors_copy):
+    _edit(priors_copy, "default_mg_per_day = 350", "default_mg_per_day = 250")
+    _edit(priors_copy, "below = 30.0", "below = 45.0")
+    strict = load_priors(priors_copy)
+    assert load_profile(safety=strict.safety).max_elemental_mg == 250
+    assert screen(Profile(egfr=40), strict.safety).referrals
+
+
+def test_rules_loosened_in_python_are_refused_by_the_screen(priors):
+    loose = priors.safety.model_copy(update={
+        "ceiling": priors.safety.ceiling.model_copy(update={"default_mg_per_day": 2000.0})})
+    with pytest.raises(PriorsError, match="loosens the safety floor"):
+        screen(Profile(), loose)
+
+
+# --- item 5: names as people write them ---------------------------------------------------------
+@pytest.mark.parametrize("condition", [
+    "chronic kidney disease", "CKD", "dialysis", "renal failure", "second degree heart block",
+    "AV block", "myasthenia", "bowel obstruction", "Heart-Block", "ESRD"])
+def test_condition_synonyms_refer(priors, condition):
+    profile = load_profile(safety=priors.safety).model_copy(update={"conditions": (condition,)})
+    decision = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
+                      diary=ON_GLYCINATE, as_of=AS_OF)
+    assert decision.recommendation.action == "refer"
+
+
+@pytest.mark.parametrize(("medicine", "rule"), [
+    ("levothyroxine sodium", "at least 4 h apart"), ("Synthroid", "at least 4 h apart"),
+    ("Synthroid 50 mcg tablets", "at least 4 h apart"), ("cipro", "2 h before or 6 h after"),
+    ("doxycycline hyclate", "at least 3 h apart"), ("alendronic acid", "by 3-4 h"),
+    ("Esomeprazole magnesium", "long-term PPI use"), ("Lasix", "increase magnesium losses")])
+def test_medicine_synonyms_carry_their_timing_rule(priors, medicine, rule, tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text(f'medications = ["{medicine}"]\n')
+    rules = screen(load_profile(path, safety=priors.safety), priors.safety)
+    assert any(rule in w for w in rules.warnings), rules.warnings
+
+
+@pytest.mark.parametrize(("key", "name", "hint"), [
+    ("medications", "levothyroxin", "levothyroxine"), ("conditions", "heart_blok", "heart_block"),
+    ("conditions", "kidney diseas", "kidney_disease")])
+def test_an_unknown_name_is_an_error_with_did_you_mean(tmp_path, key, name, hint):
+    path = tmp_path / "p.toml"
+    path.write_text(f'{key} = ["{name}"]\n')
+    with pytest.raises(InputError) as error:
+        load_profile(path)
+    assert f"{path}: key {key}[1]: unknown" in str(error.value)
+    assert f"did you mean {hint!r}" in str(error.value) and "--allow-unknown" in str(error.value)
+
+
+def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('medications = ["sertraline"]\nconditions = ["lupus"]\n')
+    with pytest.warns(ProfileWarning) as record:
+        profile = load_profile(path, safety=priors.safety, allow_unknown=True)
+    assert "'lupus'" in str(record[0].message) and "'sertraline'" in str(record[1].message)
+    warnings = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
+                      diary=ON_GLYCINATE, as_of=AS_OF).recommendation.warnings
+    assert any(w.startswith("NOT CHECKED: the medicine 'sertraline'") for w in warnings)
+    assert any(w.startswith("NOT CHECKED: the condition 'lupus'") for w in warnings)
+
+
+# --- item 6: non-finite draws fail the fit; they never lower a risk -----------------------------
+def _with_nan_gi(share: float):
+    fake = FakePosterior(n_draws=400, gi={"glycinate": 4.0, "citrate": 4.0})
+
+    def predict(regimens):
+        data = fake(regimens)
+        gi = data["gi_rate"].values.copy()
+        gi[:, : int(share * gi.shape[1])] = np.nan
+        return data.assign(gi_rate=(("regimen", "draw"), gi))
+    return predict
+
+
+def test_nan_draws_are_refused_by_the_decision(priors):
+    with pytest.raises(NonFiniteDraws, match="gi_rate"):
+        decide(_with_nan_gi(0.5), priors=priors, diary=ON_GLYCINATE, as_of=AS_OF)
+
+
+@dataclasses.dataclass
+class _Fit:
+    draws_: dict
+    diagnostics_: Diagnostics
+    predict: object
+
+
+@pytest.mark.parametrize(("draws", "share"), [({"theta": np.array([0.1, np.inf])}, 0.0),
+                                              ({"theta": np.array([0.1, 0.2])}, 0.5)])
+def test_non_finite_draws_or_predictions_give_collect_more_data(priors, draws, share):
+    fit = _Fit(draws, Diagnostics(True, 1.0, 1000.0, 0), _with_nan_gi(share))
+    decision = checked_decision(fit, priors, Profile(), ON_GLYCINATE, AS_OF, 0)
+    assert decision.recommendation.action == "collect_more_data"
+    assert fit.diagnostics_.ok is False
+
+
+def test_a_nan_posterior_draw_fails_the_convergence_check():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(4, 200))
+    values[1, 5] = np.nan
+    tree = xr.DataTree.from_dict({"posterior": xr.Dataset(
+        {"x": (("chain", "draw"), values), "y": (("chain", "draw"), rng.normal(size=(4, 200)))})})
+    assert not check_convergence(tree, rhat_max=1.1, ess_min=0, ess_fraction=0).ok
+    values[1, 5] = 0.0
+    assert check_convergence(tree, rhat_max=1.1, ess_min=0, ess_fraction=0).ok
