@@ -23,12 +23,17 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 3
+    assert payload["schema_version"] == 4
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability"}
     assert {"ok", "max_rhat", "min_ess_bulk", "divergences"} <= set(payload["diagnostics"])
     assert {s["prior"] for s in payload["prior_sensitivity"]} == {"sceptical", "confident"}
+    # in diary units: glycinate shortens sleep-onset latency; citrate adds loose-stool nights
+    entry = {(e["form"], e["outcome"]): e for e in payload["effects"]}
+    assert entry[("glycinate", "sol")]["diary_change"]["unit"] == "min"
+    assert entry[("glycinate", "sol")]["diary_change"]["mean"] < 0
+    assert entry[("citrate", "gi")]["verdict"] == "harms"
     # citrate gave loose stools: the fit knows its GI slope is steeper than glycinate's
     effects = result.fit.effects().set_index(["form", "outcome"])
     assert effects.loc[("citrate", "gi"), "mean"] > effects.loc[("glycinate", "gi"), "mean"]
