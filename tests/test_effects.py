@@ -157,3 +157,23 @@ def test_json_fields():
     assert set(entry["diary_change"]) >= {"unit", "mean", "ci_low", "ci_high"}
     assert entry["verdict"] in VERDICTS
     assert 0 <= entry["p_beyond_mcid"] <= 1 and 0 <= entry["p_harm_beyond_mcid"] <= 1
+
+
+@pytest.mark.parametrize("placebo", [0, 14])
+def test_without_placebo_nights_a_harm_that_only_the_prior_makes_is_not_claimed(placebo):
+    """Magnesium cancels exactly the expectation effect: against placebo it harms, but the
+    nights (against no magnesium) show nothing; only placebo nights can tell the two apart."""
+    fake = FakePosterior(benefit={"glycinate": -1.0}, benefit_sd=0.02, expectation=1.0,
+                         n_draws=1000)
+    periods = [("none", 0, 14), ("glycinate", 300, 28)]
+    nights = diary(*([("placebo", 0, placebo)] if placebo else []), *periods).nights
+    effects = diary_effects(fake, nights, cached_priors(), forms=["glycinate"])
+    awakenings = effects.get("glycinate", "awakenings")
+    assert awakenings.mean > 0.5 and awakenings.p_harm_beyond_mcid > 0.99
+    assert effects.placebo_nights == placebo
+    if placebo:
+        assert awakenings.verdict == "harms" and not awakenings.needs_placebo
+    else:
+        assert awakenings.verdict == "inconclusive" and awakenings.needs_placebo
+        assert awakenings.nights_needed is None
+        assert awakenings.to_dict()["needs_placebo"] is True

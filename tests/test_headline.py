@@ -15,11 +15,11 @@ from model.testing import example_analysis
 
 def effect(outcome="sol", mean=-11.0, low=-18.0, high=-4.0, verdict="works", **more):
     fields = {"p_benefit": 0.99, "p_beyond_mcid": 0.85, "p_harm_beyond_mcid": 0.0,
-              "mcid": 20.0, "nights": 30, "nights_needed": None} | more
+              "mcid": 20.0, "nights": 30, "nights_needed": None, "needs_placebo": False} | more
     return DiaryEffect("glycinate", outcome, Regimen("glycinate", 300), fields["nights"],
                        SPECS[outcome].unit, mean, low, high, fields["p_benefit"],
                        fields["p_beyond_mcid"], fields["p_harm_beyond_mcid"], fields["mcid"],
-                       verdict, fields["nights_needed"])
+                       verdict, fields["nights_needed"], fields["needs_placebo"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -46,6 +46,8 @@ def test_verdict_phrases():
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40)) \
         == "not settled yet: probably helps (P 0.95); about 40 more nights on it to tell"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5)) == "not settled yet"
+    assert verdict_phrase(effect(verdict="inconclusive", needs_placebo=True)) == \
+        "not settled yet: placebo nights are needed to tell magnesium from expectation"
 
 
 @pytest.mark.parametrize(("value", "column", "expected"), [
@@ -82,3 +84,4 @@ def test_terminal_summary_leads_with_the_headline(capsys):
     assert f"    {effect_line(sol)}" in lines and "min faster" in effect_line(sol)
     assert "loose-stool nights: +" in out and "harms you" in out    # citrate's GI
     assert out.index("What magnesium did for you") < out.index("The decision in detail")
+    assert result.effects.placebo_nights > 0 and "No placebo nights yet" not in out

@@ -28,6 +28,13 @@ the expectation effect of taking anything and the drift of a diary are not magne
   (a rough guide: build-up, autocorrelation and the shared responsiveness are ignored);
   None for a form not taken yet and when more than a year would be needed.
 
+**Without placebo nights** the comparison with placebo subtracts an expectation effect that
+only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
+So, while the diary has no placebo night, a ``works`` or ``harms`` on a sleep outcome stands
+only when the change against no magnesium (what the nights show, expectation included) gets
+the same verdict; otherwise it is ``inconclusive`` with ``needs_placebo`` set (a blinded
+placebo period settles it).
+
 The first two cannot both hold, and neither can hold with the third (a mean beyond the MCID,
 or P(b > m) >= 0.8, puts the interval's end beyond m). A verdict is a statement about the
 posterior, never more certain than it: on a form not taken yet it mostly restates the
@@ -49,11 +56,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 from scipy import stats
 
 from model.core.forms import FORMS, PLACEBO
-from model.core.outcomes import OUTCOMES, SPECS
-from model.core.regimen import Regimen
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
+from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.decision.gains import link, slope
 from model.decision.history import History
 from model.decision.settings import Predict
@@ -101,6 +109,11 @@ class DiaryEffect:
         One of :data:`VERDICTS`.
     nights_needed : int or None
         For ``inconclusive`` on a tried form: the further nights a verdict would take.
+    needs_placebo : bool
+        True when a ``works`` or ``harms`` against placebo was turned into ``inconclusive``
+        because the diary has no placebo night and the change against no magnesium (what
+        the nights show) gives another verdict: the difference rests on the prior of the
+        expectation effect alone.
 
     """
 
@@ -118,6 +131,7 @@ class DiaryEffect:
     mcid: float
     verdict: Verdict
     nights_needed: int | None = None
+    needs_placebo: bool = False
 
     @property
     def tried(self) -> bool:
@@ -137,15 +151,22 @@ class DiaryEffect:
                                  "split": self.regimen.split},
                 "p_beyond_mcid": self.p_beyond_mcid,
                 "p_harm_beyond_mcid": self.p_harm_beyond_mcid, "verdict": self.verdict,
-                "mcid": self.mcid, "nights_needed": self.nights_needed}
+                "mcid": self.mcid, "nights_needed": self.nights_needed,
+                "needs_placebo": self.needs_placebo}
 
 
 @dataclass(frozen=True)
 class DiaryEffects:
-    """Every form x outcome :class:`DiaryEffect` (forms in FORMS order, then outcomes)."""
+    """Every form x outcome :class:`DiaryEffect` (forms in FORMS order, then outcomes).
+
+    ``placebo_nights`` counts the diary's recorded placebo nights: without any, magnesium's
+    own effect (against placebo) is the change against no magnesium minus an expectation
+    effect known only from its prior.
+    """
 
     effects: tuple[DiaryEffect, ...]
     interval: float
+    placebo_nights: int = 0
 
     def __iter__(self) -> Iterator[DiaryEffect]:
         """Iterate over the effects."""
@@ -257,6 +278,43 @@ def _nights_on(nights: pd.DataFrame, form: str, outcome: str) -> int:
     return int((taken & nights[SPECS[outcome].column].notna()).sum())
 
 
+def _change(values: xr.DataArray, regimen: Regimen, against: Regimen,
+            variable: str, typical: float) -> np.ndarray:
+    """Draws of the link-scale change of ``regimen`` over ``against``, in diary units."""
+    return slope(variable, typical) * (
+        link(variable, values.sel(regimen=regimen.label).to_numpy())
+        - link(variable, values.sel(regimen=against.label).to_numpy()))
+
+
+def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, past: History,
+            nights: pd.DataFrame, priors: PriorSet, rule: VerdictRule) -> DiaryEffect:
+    """One form x outcome (see :func:`diary_effects`)."""
+    spec = SPECS[outcome]
+    values = data[spec.gain_key]
+    typical = float(np.nanmean(values.sel(regimen=past.reference.label)))
+    change = _change(values, regimen, Regimen(PLACEBO), spec.gain_key, typical)
+    benefit, mcid = spec.sign * change, priors.settings.outcomes[outcome].mcid
+    said = verdict(benefit, mcid, rule)
+    unsure = (said in ("works", "harms") and outcome in SLEEP_OUTCOMES
+              and not _placebo_nights(nights) and said != verdict(
+                  spec.sign * _change(values, regimen, NO_MAGNESIUM, spec.gain_key, typical),
+                  mcid, rule))
+    said = "inconclusive" if unsure else said
+    tail = (1 - rule.interval) / 2
+    low, high = np.quantile(change, [tail, 1 - tail])
+    n = _nights_on(nights, form, outcome)
+    return DiaryEffect(
+        form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
+        float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
+        float(np.mean(benefit < -mcid)), float(mcid), said,
+        nights_needed(benefit, mcid, n, rule) if said == "inconclusive" and not unsure
+        else None, unsure)
+
+
+def _placebo_nights(nights: pd.DataFrame) -> int:
+    return int(((nights["form"] == PLACEBO) & nights["recorded"]).sum())
+
+
 def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
                   rule: VerdictRule = VerdictRule(),
                   forms: Sequence[str] = FORMS) -> DiaryEffects:
@@ -270,8 +328,8 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
         :class:`model.testing.FakePosterior`).
     nights : pandas.DataFrame
         The diary's nights (:attr:`model.data.diary.Diary.nights`): the dose taken of each
-        form, the current regimen (whose typical night sets the slopes) and the nights on
-        each form.
+        form, the current regimen (whose typical night sets the slopes), the nights on each
+        form and on placebo.
     priors : PriorSet
         The MCIDs and the reference dose.
     rule : VerdictRule
@@ -285,29 +343,10 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
 
     """
     past = History.from_nights(nights)
-    settings = priors.settings
-    regimens = {f: _dose_taken(past, f, settings.reference_dose_mg) for f in forms}
-    wanted = list(dict.fromkeys([past.reference, Regimen(PLACEBO), *regimens.values()]))
-    data = predict(wanted)
-    tail = (1 - rule.interval) / 2
-    out = []
-    for form in forms:
-        for outcome in OUTCOMES:
-            spec = SPECS[outcome]
-            if spec.gain_key not in data:
-                continue
-            values = data[spec.gain_key]
-            typical = float(np.nanmean(values.sel(regimen=past.reference.label)))
-            change = slope(spec.gain_key, typical) * (
-                link(spec.gain_key, values.sel(regimen=regimens[form].label).to_numpy())
-                - link(spec.gain_key, values.sel(regimen=PLACEBO).to_numpy()))
-            benefit, mcid = spec.sign * change, settings.outcomes[outcome].mcid
-            low, high = np.quantile(change, [tail, 1 - tail])
-            said = verdict(benefit, mcid, rule)
-            n = _nights_on(nights, form, outcome)
-            out.append(DiaryEffect(
-                form, outcome, regimens[form], n, spec.unit, float(change.mean()), float(low),
-                float(high), float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
-                float(np.mean(benefit < -mcid)), float(mcid), said,
-                nights_needed(benefit, mcid, n, rule) if said == "inconclusive" else None))
-    return DiaryEffects(tuple(out), rule.interval)
+    regimens = {f: _dose_taken(past, f, priors.settings.reference_dose_mg) for f in forms}
+    data = predict(list(dict.fromkeys([past.reference, Regimen(PLACEBO), NO_MAGNESIUM,
+                                       *regimens.values()])))
+    return DiaryEffects(tuple(
+        _assess(form, outcome, regimens[form], data, past, nights, priors, rule)
+        for form in forms for outcome in OUTCOMES if SPECS[outcome].gain_key in data),
+        rule.interval, _placebo_nights(nights))

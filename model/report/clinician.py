@@ -137,7 +137,8 @@ def render_clinician(result: Analysis) -> str:
         f'<h2>Recommendation</h2><p class="answer">{escape(said.what)}</p>'
         f"<p>Why: {escape(said.why)} How sure: {escape(said.sure)} Next review: "
         f"{escape(said.review)}</p>{caution}"
-        f"<h2>Effects of the forms taken</h2><p class=\"small\">{escape(INTERVAL_NOTE)}</p>"
+        f"<h2>Effects of the forms taken</h2><p class=\"small\">{escape(INTERVAL_NOTE)} "
+        f"{escape(said.caution)}</p>"
         f"{_effects(result)}"
         f'<div class="columns"><div><h2>Regimen history</h2>{_history(result)}</div>'
         f"<div><h2>Safety screen</h2>{_safety(result)}</div></div>"

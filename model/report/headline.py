@@ -31,6 +31,10 @@ NIGHTS_A_MONTH = 30
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
                  "in brackets are 90 % intervals.")
 
+NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans on the "
+                   "model's assumption that taking anything helps a little (the expectation "
+                   "effect). A blinded placebo period (mgsleep plan --blind) would settle it.")
+
 RECORD = ("Write down every morning: what you took (form and mg), minutes to fall asleep, "
           "awakenings, sleep quality (1-5), and if you can morning freshness (1-10), evening "
           "anxiety (0-10) and stool form (Bristol 1-7) or an upset stomach.")
@@ -150,6 +154,8 @@ def verdict_phrase(effect: DiaryEffect) -> str:
         return f"{said} (smaller than the {_number(mcid, effect.outcome)} {unit} that matters)"
     if effect.verdict != "inconclusive":
         return said
+    if effect.needs_placebo:
+        return f"{said}: placebo nights are needed to tell magnesium from expectation"
     lean = ("probably helps" if effect.p_benefit >= 0.9 else
             "probably worse" if effect.p_benefit <= 0.1 else "")
     extra = [f"{lean} (P {effect.p_benefit:.2f})"] if lean else []
@@ -178,6 +184,7 @@ class Headline:
     review: str
     record: str
     tried: tuple[tuple[str, tuple[str, ...]], ...]
+    caution: str = ""
 
     def lines(self) -> list[str]:
         """The headline as lines of text (the terminal's form)."""
@@ -187,6 +194,7 @@ class Headline:
             out += ["", "What magnesium did for you so far. " + INTERVAL_NOTE]
             for form, effects in self.tried:
                 out += [f"  {form}:", *(f"    {line}" for line in effects)]
+            out += [self.caution] if self.caution else []
         return out
 
 
@@ -309,6 +317,8 @@ def headline(result: Analysis) -> Headline:
     """
     rec = result.decision.recommendation
     days = (rec.next_review - result.as_of).days
+    tried = _tried(result.effects)
+    caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
     return Headline(what_to_do(rec), _capital(_why(result)), _capital(_sure(rec)),
-                    f"{rec.next_review.isoformat()} (in {days} days).", RECORD,
-                    _tried(result.effects))
+                    f"{rec.next_review.isoformat()} (in {days} days).", RECORD, tried,
+                    caution)

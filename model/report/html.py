@@ -112,6 +112,7 @@ def _summary(result: Analysis) -> str:
     return (f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
             f'<dl class="headline">{facts}</dl>{cautions}'
             + tried_html(result.effects)
+            + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>{escape(INTERVAL_NOTE)} From {result.diary.n_recorded} recorded nights "
             f"of {escape(Path(result.diary.source).name)} up to {result.as_of.isoformat()} "
             f"(nights per regimen: {escape(counts)}).</p>")
