@@ -31,6 +31,8 @@ def effect(outcome="sol", mean=-11.0, low=-18.0, high=-4.0, verdict="works", **m
     (("gi", 0.1, 0.05, 0.15), "loose-stool nights: +3.0 a month (+1.5 to +4.5)"),
     (("gi", -0.4, -0.5, -0.3), "loose-stool nights: -12 a month (-15 to -9)"),
     (("sol", 0.0001, -0.0001, 0.0002), "falling asleep: no change"),
+    (("sol", -0.5, -13.7, 11.9), "falling asleep 0.5 min faster (14 faster to 12 slower)"),
+    (("sol", -13.1, -25.6, -0.4), "falling asleep 13 min faster (0 to 26)"),
 ])
 def test_change_words_known_answers(args, expected):
     assert change_words(*args) == expected

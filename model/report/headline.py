@@ -120,19 +120,21 @@ def change_words(outcome: str, mean: float, low: float, high: float) -> str:
     if all(float(_number(v, outcome)) == 0 for v in (mean, low, high)):
         return f"{name}: no change"
     word = up if mean >= 0 else down
+    wide = max(abs(low), abs(high))         # the interval's ends share one precision
     if outcome == "gi":
-        def plus(v: float) -> str:
-            return f"{'+' if v >= 0 else '-'}{_number(v, 'gi', mean)}"
-        return f"{name}: {plus(mean)} {unit} ({plus(low)} to {plus(high)})"
+        def plus(v: float, like: float) -> str:
+            return f"{'+' if v >= 0 else '-'}{_number(v, 'gi', like)}"
+        return (f"{name}: {plus(mean, mean)} {unit} ({plus(low, wide)} to "
+                f"{plus(high, wide)})")
     if outcome == "awakenings":
         head = f"{_number(mean, outcome)} {word} {name} {unit}"
     else:
         head = f"{name} {_number(mean, outcome)} {unit} {word}"
     if (low >= 0) == (high >= 0):          # one direction: magnitudes, smaller first
         ends = sorted((abs(low), abs(high)))
-        return (f"{head} ({_number(ends[0], outcome, mean)} to "
-                f"{_number(ends[1], outcome, mean)})")
-    return f"{head} ({_signed(low, outcome, mean)} to {_signed(high, outcome, mean)})"
+        return (f"{head} ({_number(ends[0], outcome, wide)} to "
+                f"{_number(ends[1], outcome, wide)})")
+    return f"{head} ({_signed(low, outcome, wide)} to {_signed(high, outcome, wide)})"
 
 
 def change_phrase(effect: DiaryEffect) -> str:
