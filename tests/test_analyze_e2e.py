@@ -26,7 +26,7 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert payload["schema_version"] == 4
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
-                            "separability"}
+                            "separability", "pathways"}
     assert {"ok", "max_rhat", "min_ess_bulk", "divergences"} <= set(payload["diagnostics"])
     assert {s["prior"] for s in payload["prior_sensitivity"]} == {"sceptical", "confident"}
     # in diary units: glycinate shortens sleep-onset latency; citrate adds loose-stool nights

@@ -87,3 +87,5 @@ def test_terminal_summary_leads_with_the_headline(capsys):
     assert "loose-stool nights: +" in out and "harms you" in out    # citrate's GI
     assert out.index("What magnesium did for you") < out.index("The decision in detail")
     assert result.effects.placebo_nights > 0 and "No placebo nights yet" not in out
+    assert len(result.pathways) == 3 and "What would change this" in out
+    assert "  if it goes badly: " in out and "  if it goes well: " in out

@@ -82,6 +82,7 @@ def test_headline_states_the_tried_forms_effects_in_diary_units(page, analysis):
     for key in ("Why", "How sure", "Look again", "Each night"):
         assert f"<dt>{key}</dt>" in top
     assert "90 % intervals" in top
+    assert "What would change this" in top and "if it goes well: " in top
 
 
 def test_one_interval_level_and_readable_cells(page):

@@ -278,7 +278,7 @@ def _nights_on(nights: pd.DataFrame, form: str, outcome: str) -> int:
     return int((taken & nights[SPECS[outcome].column].notna()).sum())
 
 
-def _change(values: xr.DataArray, regimen: Regimen, against: Regimen,
+def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
             variable: str, typical: float) -> np.ndarray:
     """Draws of the link-scale change of ``regimen`` over ``against``, in diary units."""
     return slope(variable, typical) * (
@@ -292,13 +292,13 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, past: H
     spec = SPECS[outcome]
     values = data[spec.gain_key]
     typical = float(np.nanmean(values.sel(regimen=past.reference.label)))
-    change = _change(values, regimen, Regimen(PLACEBO), spec.gain_key, typical)
+    change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key, typical)
     benefit, mcid = spec.sign * change, priors.settings.outcomes[outcome].mcid
     said = verdict(benefit, mcid, rule)
     unsure = (said in ("works", "harms") and outcome in SLEEP_OUTCOMES
-              and not _placebo_nights(nights) and said != verdict(
-                  spec.sign * _change(values, regimen, NO_MAGNESIUM, spec.gain_key, typical),
-                  mcid, rule))
+              and not _placebo_nights(nights)
+              and said != verdict(spec.sign * change_draws(
+                  values, regimen, NO_MAGNESIUM, spec.gain_key, typical), mcid, rule))
     said = "inconclusive" if unsure else said
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])

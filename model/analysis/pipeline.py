@@ -20,10 +20,12 @@ import numpy as np
 import xarray as xr
 
 from model.analysis.effects import DiaryEffects, diary_effects
+from model.analysis.pathways import Pathway, pathways
 from model.core.errors import MgsleepError
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
+from model.decision import history
 from model.decision.decide import Decision, decide
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.psis import resample_draws, resample_index, reweight, trusted
@@ -65,7 +67,9 @@ class Analysis:
     """The result of :func:`analyze`.
 
     ``effects`` holds every form x outcome in diary units against placebo, with its verdict
-    (:func:`model.analysis.effects.diary_effects`).
+    (:func:`model.analysis.effects.diary_effects`); ``pathways`` what the recommendation
+    becomes if the next period goes badly, as expected or well
+    (:func:`model.analysis.pathways.pathways`).
     """
 
     as_of: dt.date
@@ -76,6 +80,7 @@ class Analysis:
     sensitivity: tuple[Sensitivity, ...]
     separability: Separability
     effects: DiaryEffects
+    pathways: tuple[Pathway, ...]
 
     def effect_entries(self) -> list[dict[str, Any]]:
         """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect."""
@@ -97,6 +102,7 @@ class Analysis:
             **self.decision.to_dict(),
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "separability": self.separability.to_dict(),
+            "pathways": [p.to_dict() for p in self.pathways],
         }
 
 
@@ -210,4 +216,6 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
                                apart.separable)
     effects = diary_effects(fit.predict, data.nights, prior_set)
-    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects)
+    paths = pathways(fit.predict, decision, history(data), priors=prior_set, profile=person,
+                     as_of=day, seed=seed, separable=apart.separable)
+    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
+from model.analysis.pathways import Pathway
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
+from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
 from model.inference.sampling import resolve_sampler
 
@@ -171,6 +173,38 @@ def effect_line(effect: DiaryEffect) -> str:
     return f"{change_phrase(effect)}: {verdict_phrase(effect)}"
 
 
+_IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
+_THEN = {"continue": "continue", "collect_more_data": "keep going and record more nights",
+         "start": "start", "increase_dose": "raise the dose to",
+         "decrease_dose": "lower the dose to", "switch_form": "switch to",
+         "split_dose": "split the dose:", "stop": "stop magnesium",
+         "placebo_period": "take a blinded placebo period", "withdrawal": "pause magnesium",
+         "refer": "see a clinician"}
+
+
+def _short(regimen: Regimen) -> str:
+    return f"{regimen.form} {regimen.elemental_mg:g} mg{' split' if regimen.split else ''}"
+
+
+def pathway_line(pathway: Pathway) -> str:
+    """``if it goes well: continue glycinate 300 mg (settled)``."""
+    then = _THEN.get(pathway.action, pathway.action.replace("_", " "))
+    if pathway.regimen is not None and pathway.regimen.active and pathway.action not in (
+            "stop", "placebo_period", "withdrawal", "collect_more_data"):
+        then += f" {_short(pathway.regimen)}"
+    codes = set(pathway.reason_codes)
+    note = (" (to learn)" if "learn" in codes else " (settled)" if "commit" in codes
+            else "")
+    return f"if it {_IF[pathway.scenario]}: {then}{note}"
+
+
+def pathways_intro(pathways: tuple[Pathway, ...]) -> str:
+    """The line before the pathways: which regimen the next period tests."""
+    return (f"What would change this, after the next period on {_short(pathways[0].tested)} "
+            "(if its sleep benefit turns out in the lowest, middle or top third of what is "
+            "possible now):")
+
+
 # --------------------------------------------------------------------------------------------
 # The headline
 # --------------------------------------------------------------------------------------------
@@ -187,11 +221,14 @@ class Headline:
     record: str
     tried: tuple[tuple[str, tuple[str, ...]], ...]
     caution: str = ""
+    pathways: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """The headline as lines of text (the terminal's form)."""
         out = [f"Recommendation: {self.what}", f"Why: {self.why}", f"How sure: {self.sure}",
                f"Look again: {self.review}", self.record]
+        if self.pathways:
+            out += [self.pathways[0], *(f"  {line}" for line in self.pathways[1:])]
         if self.tried:
             out += ["", "What magnesium did for you so far. " + INTERVAL_NOTE]
             for form, effects in self.tried:
@@ -321,6 +358,8 @@ def headline(result: Analysis) -> Headline:
     days = (rec.next_review - result.as_of).days
     tried = _tried(result.effects)
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
+    paths = ((pathways_intro(result.pathways), *map(pathway_line, result.pathways))
+             if result.pathways else ())
     return Headline(what_to_do(rec), _capital(_why(result)), _capital(_sure(rec)),
                     f"{rec.next_review.isoformat()} (in {days} days).", RECORD, tried,
-                    caution)
+                    caution, paths)

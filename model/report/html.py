@@ -111,11 +111,17 @@ def _summary(result: Analysis) -> str:
     facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
     return (f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
             f'<dl class="headline">{facts}</dl>{cautions}'
+            + _pathways(said.pathways)
             + tried_html(result.effects)
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>{escape(INTERVAL_NOTE)} From {result.diary.n_recorded} recorded nights "
             f"of {escape(Path(result.diary.source).name)} up to {result.as_of.isoformat()} "
             f"(nights per regimen: {escape(counts)}).</p>")
+
+
+def _pathways(lines: tuple[str, ...]) -> str:
+    """What would change the advice, after the next period (empty without pathways)."""
+    return f"<p>{escape(lines[0])}</p>" + bullets(lines[1:]) if lines else ""
 
 
 def _recommendation(result: Analysis) -> str:
