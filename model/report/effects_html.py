@@ -12,6 +12,7 @@ import pandas as pd
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.report.format import escape, table
 from model.report.headline import (
+    INTERVAL_NOTE,
     change_phrase,
     effect_line,
     outcome_name,
@@ -45,8 +46,10 @@ def tried_html(effects: DiaryEffects) -> str:
         items = "".join(f'<li class="{e.verdict}">{escape(effect_line(e))}</li>' for e in own)
         blocks.append(f"<p><strong>{escape(label)}</strong></p><ul>{items}</ul>")
     if not blocks:
-        return "<p>No magnesium nights yet: the advice rests on the published evidence.</p>"
-    return "<h3>What magnesium did for you so far</h3>" + "".join(blocks)
+        return ("<p>No magnesium nights yet: the advice rests on the published evidence. "
+                f"{escape(INTERVAL_NOTE)}</p>")
+    return (f"<h3>What magnesium did for you so far</h3><p>{escape(INTERVAL_NOTE)}</p>"
+            + "".join(blocks))
 
 
 def effects_section(effects: DiaryEffects) -> str:

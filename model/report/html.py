@@ -29,7 +29,6 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.report.effects_html import effects_section, tried_html
 from model.report.format import bullets, escape, table
 from model.report.headline import (
-    INTERVAL_NOTE,
     change_words,
     headline,
     outcome_name,
@@ -114,7 +113,7 @@ def _summary(result: Analysis) -> str:
             + _pathways(said.pathways)
             + tried_html(result.effects)
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
-            + f"<p>{escape(INTERVAL_NOTE)} From {result.diary.n_recorded} recorded nights "
+            + f"<p>From {result.diary.n_recorded} recorded nights "
             f"of {escape(Path(result.diary.source).name)} up to {result.as_of.isoformat()} "
             f"(nights per regimen: {escape(counts)}).</p>")
 
