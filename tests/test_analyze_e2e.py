@@ -55,7 +55,11 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     profile.write_text("egfr = 25\nmedications = [\"levothyroxine\"]\n")
     out = tmp_path / "result.json"
     assert main(["analyze", str(diary), "--profile", str(profile), "--json", str(out),
+                 "--clinician", str(tmp_path / "clinician.html"),
                  "--draws", "300", "--chains", "2", "--seed", "1"]) == 0
+    clinician = (tmp_path / "clinician.html").read_text(encoding="utf-8")
+    assert "See a clinician before taking magnesium." in clinician
+    assert "Contraindication: " in clinician and "levothyroxine" in clinician
     rec = json.loads(out.read_text())["recommendation"]
     assert rec["action"] == "refer"
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None

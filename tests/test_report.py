@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from model.report.clinician import pdf_engine, render_clinician, write_clinician
+from model.report.clinician import (
+    pdf_engine,
+    render_clinician,
+    write_clinician,
+    write_pdf_or_say,
+)
 from model.report.format import DASH
 from model.report.headline import change_phrase, what_to_do
 from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
@@ -252,3 +257,12 @@ def test_clinician_summary_prints_on_one_a4_page(chromium, analysis, tmp_path):
     assert data.startswith(b"%PDF") and pdf_pages(data) == 1
     assert re.search(rb"/MediaBox\s*\[\s*0 0 59[45]\.\d* 84[12]", data)   # A4 in points
     assert pdf_engine() is not None
+
+
+def test_pdf_without_an_engine_says_so_and_writes_nothing(analysis, tmp_path, monkeypatch,
+                                                          capsys):
+    monkeypatch.setattr("model.report.clinician.pdf_engine", lambda: None)
+    target = tmp_path / "summary.pdf"
+    assert write_pdf_or_say(analysis, target) is False
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+    assert "no PDF written" in capsys.readouterr().err
