@@ -23,12 +23,17 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 3
+    assert payload["schema_version"] == 4
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
-                            "separability"}
+                            "separability", "pathways"}
     assert {"ok", "max_rhat", "min_ess_bulk", "divergences"} <= set(payload["diagnostics"])
     assert {s["prior"] for s in payload["prior_sensitivity"]} == {"sceptical", "confident"}
+    # in diary units: glycinate shortens sleep-onset latency; citrate adds loose-stool nights
+    entry = {(e["form"], e["outcome"]): e for e in payload["effects"]}
+    assert entry[("glycinate", "sol")]["diary_change"]["unit"] == "min"
+    assert entry[("glycinate", "sol")]["diary_change"]["mean"] < 0
+    assert entry[("citrate", "gi")]["verdict"] == "harms"
     # citrate gave loose stools: the fit knows its GI slope is steeper than glycinate's
     effects = result.fit.effects().set_index(["form", "outcome"])
     assert effects.loc[("citrate", "gi"), "mean"] > effects.loc[("glycinate", "gi"), "mean"]
@@ -50,7 +55,11 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     profile.write_text("egfr = 25\nmedications = [\"levothyroxine\"]\n")
     out = tmp_path / "result.json"
     assert main(["analyze", str(diary), "--profile", str(profile), "--json", str(out),
+                 "--clinician", str(tmp_path / "clinician.html"),
                  "--draws", "300", "--chains", "2", "--seed", "1"]) == 0
+    clinician = (tmp_path / "clinician.html").read_text(encoding="utf-8")
+    assert "See a clinician before taking magnesium." in clinician
+    assert "Contraindication: " in clinician and "levothyroxine" in clinician
     rec = json.loads(out.read_text())["recommendation"]
     assert rec["action"] == "refer"
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None

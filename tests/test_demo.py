@@ -11,7 +11,7 @@ from model.data.diary import read_diary
 pytestmark = pytest.mark.fit
 
 TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
-            "alternatives", "prior_sensitivity", "separability"}
+            "alternatives", "prior_sensitivity", "separability", "pathways"}
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",
@@ -33,10 +33,13 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 3
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 4
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
     assert len(summary["effects"]) == 48
+    assert all({"diary_change", "p_beyond_mcid", "p_harm_beyond_mcid", "verdict"} <= set(e)
+               for e in summary["effects"])
+    assert [p["if"] for p in summary["pathways"]] == ["badly", "as_expected", "well"]
     assert all(set(a) == RECOMMENDATION_KEYS | {"feasible", "blocked_by"}
                for a in summary["alternatives"])
     report = (out / "report.html").read_text()

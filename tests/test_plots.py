@@ -17,6 +17,9 @@ from model.viz.plots import (
     BAND_PREFIX,
     BLOCKED_COLOUR,
     MISSING_LABEL,
+    PERSONAL_PRIOR_LABEL,
+    POSTERIOR_LABEL,
+    WIDER_NOTE,
     plot_actions,
     plot_certainty,
     plot_predictive,
@@ -99,14 +102,28 @@ def test_actions_of_a_referral_says_so(priors):
 
 @pytest.mark.fit
 def test_priors_with_posterior_side_by_side(analysis, priors):
+    """Evidence, your prior and the posterior: a posterior wider than the evidence is
+    explained by your prior (people differ), which the posterior never exceeds."""
     fig = plot_priors(analysis.fit.priors_, analysis.fit)
     effects = analysis.fit.effects().set_index(["form", "outcome"])
-    assert legend_texts(fig.legends[0])[1] == "posterior: your effect"
+    assert legend_texts(fig.legends[0])[1:] == [PERSONAL_PRIOR_LABEL, POSTERIOR_LABEL]
+    assert WIDER_NOTE[:40] in fig.get_suptitle() and "90% intervals" in fig.get_suptitle()
+    wider_than_evidence = 0
     for ax, outcome in zip(visible_axes(fig), OUTCOMES, strict=True):
-        prior, posterior = errorbars(ax)
+        evidence, personal, posterior = errorbars(ax)
         x, y = points(posterior)
         np.testing.assert_allclose(x, [effects.loc[(f, outcome), "mean"] for f in FORMS])
-        assert np.all(points(prior)[1] < y)       # offset within each form's row
+        assert np.all(points(evidence)[1] < points(personal)[1]) and \
+            np.all(points(personal)[1] < y)       # offset within each form's row
+        width = {name: np.ptp(np.asarray(s.lines[2][0].get_segments())[:, :, 0], axis=1)
+                 for name, s in (("evidence", evidence), ("personal", personal),
+                                 ("posterior", posterior))}
+        assert np.all(width["personal"] > width["evidence"])
+        assert np.all(width["posterior"] < 1.1 * width["personal"])
+        tried = [FORMS.index("glycinate"), FORMS.index("citrate")]
+        assert np.all(width["posterior"][tried] < 0.8 * width["personal"][tried])
+        wider_than_evidence += int(np.sum(width["posterior"] > width["evidence"]))
+    assert wider_than_evidence > 0                 # the case the note explains occurs
 
 
 @pytest.mark.fit
@@ -129,6 +146,11 @@ def test_timeline_bands_missing_nights_and_build_up(analysis):
         (missing,) = [line for line in ax.lines if line.get_label() == MISSING_LABEL]
         assert len(missing.get_xdata()) == nights[SPECS[outcome].column].isna().sum()
         assert len(missing.get_xdata()) >= len(DROPPED_ROWS)
+        # a rug above the data area (axes y > 1), never a value at the axis floor
+        assert np.all(np.asarray(missing.get_ydata()) > 1.0) and not missing.get_clip_on()
+        _, top = missing.get_transform().transform((0.0, 1.0)) - \
+            ax.transAxes.transform((0.0, 1.0))
+        assert top == pytest.approx(0.0)
     exposure = axes[-1]
     assert {line.get_label() for line in exposure.lines} == {"citrate", "glycinate"}
     glycinate = next(line for line in exposure.lines if line.get_label() == "glycinate")

@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from model.report.html import SAFETY_NOTE, forms_that_matter, headline, render_report, write_report
+from model.report.clinician import (
+    pdf_engine,
+    render_clinician,
+    write_clinician,
+    write_pdf_or_say,
+)
+from model.report.format import DASH
+from model.report.headline import change_phrase, what_to_do
+from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
 from model.testing import SCRIPT_NOTE, example_analysis
 
 pytestmark = pytest.mark.fit
@@ -56,12 +64,58 @@ def test_user_text_is_escaped(page, analysis):
 
 def test_recommendation_reasons_warnings_and_safety(page, analysis):
     rec = analysis.decision.recommendation
-    assert html.escape(headline(rec)) in page
+    assert html.escape(what_to_do(rec)) in page
     for line in (*rec.reasons, *rec.warnings):
         assert html.escape(line) in page
     assert page.count(html.escape(SAFETY_NOTE)) == 2
     assert "supports, and does not replace, advice from a clinician" in page
-    assert f"Look again on {rec.next_review.isoformat()}" in page
+    assert f"<dt>Look again</dt><dd>{rec.next_review.isoformat()}" in page
+
+
+def headline_html(page: str) -> str:
+    """The top of the report: from the answer to the first section."""
+    return page[page.index('<p class="answer">'):page.index("<section")]
+
+
+def test_headline_states_the_tried_forms_effects_in_diary_units(page, analysis):
+    top = headline_html(page)
+    sol = analysis.effects.get("glycinate", "sol")
+    assert sol.unit == "min" and sol.mean < 0
+    assert html.escape(change_phrase(sol)) in top and "min faster" in top
+    assert html.escape(change_phrase(analysis.effects.get("citrate", "gi"))) in top
+    assert "loose-stool nights: +" in top and "a month" in top
+    for key in ("Why", "How sure", "Look again", "Each night"):
+        assert f"<dt>{key}</dt>" in top
+    assert "90 % intervals" in top
+    assert "What would change this" in top and "if it goes well: " in top
+
+
+def test_one_interval_level_and_readable_cells(page):
+    assert "95 %" not in page and "95%" not in page and "89 %" not in page
+    assert page.count("90 % intervals") == 1                  # said once
+    cells = re.findall(r"<td>(.*?)</td>", page, re.S)
+    assert cells
+    for text in cells:
+        assert text not in {"True", "False", "None", "nan", "NaN"}, text
+        assert not re.search(r"\d[eE][+-]\d", text), text     # no 2.43e+03
+    assert f"<td>{DASH}</td>" in page or "<td>no</td>" in page
+
+
+def test_sampler_named_and_rhat_three_decimals(page, analysis):
+    assert "NUTS (nutpie)" in page or "NUTS (pymc)" in page
+    assert ">default<" not in page
+    assert f"<td>{analysis.fit.diagnostics_.max_rhat:.3f}</td>" in page
+
+
+def test_effects_grouped_tried_forms_first_in_diary_units(page, analysis):
+    section = page[page.index('<section id="effects">'):page.index('<section id="evidence">')]
+    glycinate = section.index("<h3>glycinate 300 mg, ")
+    citrate = section.index("<h3>citrate 300 mg, ")
+    untried = section.index("<details><summary>6 forms you have not tried</summary>")
+    assert glycinate < citrate < untried
+    assert "log_ratio" not in section and "logit_shift" not in section
+    assert "people differ" in section                      # why untried ranges are wide
+    assert section.count("<tr>") == 2 * (1 + 6) + 1 + 6 * 6   # headers and rows
 
 
 def test_four_embedded_png_figures(page):
@@ -80,10 +134,8 @@ def test_tables_evidence_diagnostics_sensitivity(page, analysis):
     priors = analysis.fit.priors_
     for form in forms:
         assert html.escape(priors.explain(form, "sol")) in page
-    assert page.count("<details>") == 6 * len(forms)
-    assert f"{analysis.fit.diagnostics_.max_rhat:.3g}" in page
+    assert page.count("<details>") == 6 * len(forms) + 1      # + the untried forms
     assert "sceptical" in page and "confident" in page
-    assert page.count("<tr>") > 48                 # the effects table alone has 48 rows
 
 
 def test_write_report_is_atomic(analysis, report_file, tmp_path, monkeypatch):
@@ -147,7 +199,9 @@ def test_chromium_renders_recommendation_and_figures(chromium, report_file, anal
     done = _chromium(chromium, tmp_path / "profile", "--dump-dom", report_file.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
-    assert html.escape(headline(analysis.decision.recommendation)) in dom
+    assert html.escape(what_to_do(analysis.decision.recommendation)) in dom
+    assert html.escape(change_phrase(analysis.effects.get("glycinate", "sol"))) in \
+        headline_html(dom)
     assert len(IMG.findall(dom)) == 4
     assert ESCAPED_NOTE in dom and "<script" not in dom.lower()
     assert _console_messages(done.stderr) == []
@@ -165,3 +219,50 @@ def test_chromium_screenshot_shows_the_figures(chromium, report_file, tmp_path):
     keep = os.environ.get("MGSLEEP_KEEP_SCREENSHOT")
     if keep:
         shutil.copy(shot, keep)
+
+
+# --------------------------------------------------------------------------------------------
+# The clinician summary
+# --------------------------------------------------------------------------------------------
+
+
+def test_clinician_summary_content(analysis, tmp_path):
+    page = render_clinician(analysis)
+    assert "<script" not in page.lower() and "default-src 'none'" in page
+    assert "@page { size: A4" in page
+    assert html.escape(what_to_do(analysis.decision.recommendation)) in page
+    assert html.escape(change_phrase(analysis.effects.get("glycinate", "sol"))) in page
+    for part in ("Regimen history", "Safety screen", "Evidence behind the priors",
+                 "citrate@300", "placebo", "Daily ceiling used: 350 mg"):
+        assert part in page
+    assert ESCAPED_NOTE not in page and "alert(1)" not in page   # notes stay in the report
+    write_clinician(analysis, tmp_path / "c.html")
+    assert (tmp_path / "c.html").read_text(encoding="utf-8") == page
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+
+
+def test_clinician_summary_prints_on_one_a4_page(chromium, analysis, tmp_path):
+    source = tmp_path / "clinician.html"
+    write_clinician(analysis, source)
+    done = _chromium(chromium, tmp_path / "profile", "--dump-dom", source.as_uri())
+    assert done.returncode == 0 and _console_messages(done.stderr) == []
+    pdf = tmp_path / "clinician.pdf"
+    done = _chromium(chromium, tmp_path / "profile", "--no-pdf-header-footer",
+                     f"--print-to-pdf={pdf}", source.as_uri())
+    assert pdf.exists(), done.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and pdf_pages(data) == 1
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 59[45]\.\d* 84[12]", data)   # A4 in points
+    assert pdf_engine() is not None
+
+
+def test_pdf_without_an_engine_says_so_and_writes_nothing(analysis, tmp_path, monkeypatch,
+                                                          capsys):
+    monkeypatch.setattr("model.report.clinician.pdf_engine", lambda: None)
+    target = tmp_path / "summary.pdf"
+    assert write_pdf_or_say(analysis, target) is False
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+    assert "no PDF written" in capsys.readouterr().err

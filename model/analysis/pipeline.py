@@ -20,10 +20,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from model.analysis.effects import DiaryEffects, diary_effects
+from model.analysis.pathways import Pathway, pathways
 from model.core.errors import MgsleepError, NonFiniteDraws
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
+from model.decision import history
 from model.decision.decide import Decision, decide
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.psis import resample_draws, resample_index, reweight, trusted
@@ -39,9 +42,10 @@ SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
 
 
-SCHEMA_VERSION = 3
-"""Version of the ``analyze`` JSON (2: ``diagnostics`` gained ``max_rhat_all``, ``attempts``
-and ``checked``; ``separability`` was added; every version-1 field is kept)."""
+SCHEMA_VERSION = 4
+"""Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
+diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
+its verdict). Every earlier field is kept."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,13 @@ class Sensitivity:
 
 @dataclass(frozen=True)
 class Analysis:
-    """The result of :func:`analyze`."""
+    """The result of :func:`analyze`.
+
+    ``effects`` holds every form x outcome in diary units against placebo, with its verdict
+    (:func:`model.analysis.effects.diary_effects`); ``pathways`` what the recommendation
+    becomes if the next period goes badly, as expected or well
+    (:func:`model.analysis.pathways.pathways`).
+    """
 
     as_of: dt.date
     diary: Diary
@@ -73,21 +83,30 @@ class Analysis:
     decision: Decision
     sensitivity: tuple[Sensitivity, ...]
     separability: Separability
+    effects: DiaryEffects
+    pathways: tuple[Pathway, ...]
+
+    def effect_entries(self) -> list[dict[str, Any]]:
+        """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect."""
+        rows = self.fit.effects().to_dict("records")
+        return [{str(k): (v.item() if isinstance(v, np.generic) else v)
+                 for k, v in row.items()}
+                | self.effects.get(str(row["form"]), str(row["outcome"])).to_dict()
+                for row in rows]
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 3; README has the changes)."""
-        effects = self.fit.effects()
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 4; README has the changes)."""
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "nights": {"total": self.diary.n_recorded,
                        "by_regimen": self.diary.regimen_counts()},
             "diagnostics": self.fit.diagnostics_.to_dict(),
-            "effects": [{k: (v.item() if isinstance(v, np.generic) else v)
-                         for k, v in row.items()} for row in effects.to_dict("records")],
+            "effects": self.effect_entries(),
             **self.decision.to_dict(),
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "separability": self.separability.to_dict(),
+            "pathways": [p.to_dict() for p in self.pathways],
         }
 
 
@@ -227,4 +246,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
                                apart.separable)
-    return Analysis(day, data, person, fit, decision, sensitivity, apart)
+    effects = diary_effects(fit.predict, data.nights, prior_set)
+    paths = pathways(fit.predict, decision, history(data), priors=prior_set, profile=person,
+                     as_of=day, seed=seed, separable=apart.separable)
+    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths)

@@ -32,6 +32,10 @@ def add_parser(subparsers: Any) -> None:
                         "warns that it was NOT CHECKED")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
     parser.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
+    parser.add_argument("--clinician", metavar="PATH", help="write a one-page summary for a "
+                        "clinician (HTML that prints on one A4 page)")
+    parser.add_argument("--pdf", metavar="PATH", help="write the clinician summary as a PDF "
+                        "(needs WeasyPrint or Chromium; skipped with a message without)")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="analyse the diary as it stood on this date")
     add_mcmc_arguments(parser)
@@ -39,32 +43,25 @@ def add_parser(subparsers: Any) -> None:
 
 
 def print_summary(result: Analysis) -> None:
-    """A short readable summary of an analysis on standard output."""
+    """A short readable summary of an analysis on standard output: the headline first."""
+    from model.report.headline import headline, sampler_name
+
     rec = result.decision.recommendation
-    data = rec.to_dict()
     diag = result.fit.diagnostics_
     print(f"Diary: {result.diary.n_recorded} nights up to {result.as_of} "
           f"({', '.join(f'{k}: {v}' for k, v in result.diary.regimen_counts().items())})")
-    print(f"Fit: {result.fit.fit_seconds_:.1f} s; diagnostics {'ok' if diag.ok else 'FAILED'} "
-          f"(max R-hat {diag.max_rhat:.3f}, min bulk ESS {diag.min_ess_bulk:.0f}, "
-          f"{diag.divergences} divergences" + (f"; {diag.attempts} runs" if diag.attempts > 1
-                                               else "") + ")")
+    print(f"Fit: {result.fit.fit_seconds_:.1f} s with {sampler_name(result.fit)}; diagnostics "
+          f"{'ok' if diag.ok else 'FAILED'} (max R-hat {diag.max_rhat:.3f}, min bulk ESS "
+          f"{diag.min_ess_bulk:.0f}, {diag.divergences} divergences"
+          + (f"; {diag.attempts} runs" if diag.attempts > 1 else "") + ")")
     for reason in result.separability.reasons:
         print(f"Caution: {reason}.")
-    what = data["action"].replace("_", " ")
-    if data["action"] == "continue" and not data["form"]:
-        what = "continue without magnesium"
-    elif data["action"] in ("placebo_period", "withdrawal"):
-        what += " (an experiment, then back to what you take now)"
-    elif data["form"]:
-        what += f": {data['form']} {data['elemental_mg_per_day']:g} mg elemental/day" + \
-            (" (split in two)" if data["split"] else "")
-    sure = ("commit" if data["commit"] else
-            "chosen to learn" if "learn" in data["reason_codes"] else "not yet sure")
-    print(f"\nRecommendation: {what}  [{sure}; look again on {data['next_review']}]")
-    for reason in data["reasons"]:
+    print()
+    print("\n".join(headline(result).lines()))
+    print("\nThe decision in detail:")
+    for reason in rec.reasons:
         print(f"  - {reason}")
-    for warning in data["warnings"]:
+    for warning in rec.warnings:
         print(f"  ! {warning}")
     held = [s for s in result.sensitivity if not s.holds]
     print("\nPrior sensitivity: " + ("the recommendation holds under a sceptical and a "
@@ -98,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     from model.analysis.pipeline import analyze
     from model.data.profile import ProfileWarning
 
-    check_outputs({"--json": args.json, "--report": args.report},
+    check_outputs({"--json": args.json, "--report": args.report,
+                   "--clinician": args.clinician, "--pdf": args.pdf},
                   {"DIARY": args.diary, "--profile": args.profile, "--priors": args.priors})
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
     with warnings.catch_warnings(record=True) as caught:
@@ -113,9 +111,17 @@ def run(args: argparse.Namespace) -> int:
         from model.report.html import render_report
 
         files.append((args.report, render_report(result)))
+    if args.clinician:
+        from model.report.clinician import render_clinician
+
+        files.append((args.clinician, render_clinician(result)))
     if args.json:
         files.append((args.json, json_text(result.to_json() | {"warnings": notes})))
     write_all(files)
+    if args.pdf:
+        from model.report.clinician import write_pdf_or_say
+
+        write_pdf_or_say(result, args.pdf)
     if args.json != "-":
         print_summary(result)
     return 0

@@ -15,9 +15,8 @@ HTML-escaped.
 from __future__ import annotations
 
 import base64
-import html
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +25,16 @@ from matplotlib.figure import Figure
 from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
-from model.core.outcomes import OUTCOMES
-from model.decision import Recommendation, describe
-from model.viz.plots import INTERVAL, plot_actions, plot_predictive, plot_priors, plot_timeline
+from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
+from model.report.effects_html import effects_section, tried_html
+from model.report.format import bullets, escape, table
+from model.report.headline import (
+    change_words,
+    headline,
+    outcome_name,
+    sampler_name,
+)
+from model.viz.plots import WIDER_NOTE, plot_actions, plot_predictive, plot_priors, plot_timeline
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "
                "suggests more than your daily ceiling and answers \u201csee a clinician\u201d "
@@ -53,36 +59,23 @@ figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9rem; }
 pre { background: #f7f7f7; padding: 0.5rem; overflow-x: auto; font-size: 0.85rem; }
 details { margin: 0.3rem 0; }
+dl.headline { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
+dl.headline dt { font-weight: 600; }
+dl.headline dd { margin: 0; }
+.works { color: #1b5e20; font-weight: 600; }
+.harms { color: #b71c1c; font-weight: 600; }
+.muted { color: #666; }
 """
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-
-_VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
-          "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
-          "split_dose": "Split the dose:"}
-
 
 # --------------------------------------------------------------------------------------------
 # HTML pieces (every argument is plain text unless the name says html)
 # --------------------------------------------------------------------------------------------
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _list(items: Iterable[str], css: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    return "<ul>" + "".join(f"<li{cls}>{_e(item)}</li>" for item in items) + "</ul>"
-
-
-def _table(frame: pd.DataFrame, digits: int = 3) -> str:
-    return frame.to_html(index=False, escape=True, border=0, na_rep="",
-                         float_format=lambda x: f"{x + 0.0:.{digits}g}")  # no "-0"
-
-
 def _section(title: str, body_html: str, anchor: str) -> str:
-    return f'<section id="{anchor}"><h2>{_e(title)}</h2>{body_html}</section>'
+    return f'<section id="{anchor}"><h2>{escape(title)}</h2>{body_html}</section>'
 
 
 def figure_png(fig: Figure, dpi: int = 90) -> str:
@@ -93,8 +86,9 @@ def figure_png(fig: Figure, dpi: int = 90) -> str:
 
 
 def _figure(fig: Figure, caption: str) -> str:
-    return (f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{figure_png(fig)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
+    return (f'<figure><img alt="{escape(caption)}" '
+            f'src="data:image/png;base64,{figure_png(fig)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,74 +96,77 @@ def _figure(fig: Figure, caption: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def headline(recommendation: Recommendation) -> str:
-    """Say the recommendation in one plain sentence."""
-    action, regimen = recommendation.action, recommendation.regimen
-    if action == "refer":
-        return "See a clinician before taking magnesium."
-    if action == "collect_more_data" or regimen is None:
-        return "Keep your current routine and record more nights before changing anything."
-    if action == "stop":
-        return "Stop taking magnesium."
-    if action == "continue" and not regimen.active:
-        return "Stay without magnesium for now."
-    return f"{_VERBS[action]} {describe(regimen)}."
-
-
 def _summary(result: Analysis) -> str:
-    rec = result.decision.recommendation
+    """The headline: what to do, why, how sure, when to look again, what to write down."""
+    said = headline(result)
     counts = ", ".join(f"{label}: {n}" for label, n in result.diary.regimen_counts().items())
-    sure = ("The model is clear enough to commit to this." if rec.commit else
-            "This is not certain yet: it is the next step to try, not a final answer.")
     failed = "" if result.fit.diagnostics_.ok else (
         '<p class="failed">The model fit did not pass its convergence checks, so no dosing '
         "advice is given.</p>")
-    return (f'<p class="answer"><strong>{_e(headline(rec))}</strong></p>{failed}'
-            f"<p>From {result.diary.n_recorded} recorded nights of {_e(result.diary.source)} "
-            f"up to {result.as_of.isoformat()} (nights per regimen: {_e(counts)}). {_e(sure)} "
-            f"Look again on {rec.next_review.isoformat()}.</p>")
+    cautions = bullets([f"{r[0].upper()}{r[1:]}." for r in result.separability.reasons],
+                       "warning") if result.separability.reasons else ""
+    rows = (("Why", said.why), ("How sure", said.sure), ("Look again", said.review),
+            ("Each night", said.record))
+    facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    return (f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
+            f'<dl class="headline">{facts}</dl>{cautions}'
+            + _pathways(said.pathways)
+            + tried_html(result.effects)
+            + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
+            + f"<p>From {result.diary.n_recorded} recorded nights "
+            f"of {escape(Path(result.diary.source).name)} up to {result.as_of.isoformat()} "
+            f"(nights per regimen: {escape(counts)}).</p>")
+
+
+def _pathways(lines: tuple[str, ...]) -> str:
+    """What would change the advice, after the next period (empty without pathways)."""
+    return f"<p>{escape(lines[0])}</p>" + bullets(lines[1:]) if lines else ""
 
 
 def _recommendation(result: Analysis) -> str:
     rec = result.decision.recommendation
-    body = "<h3>Why</h3>" + _list(rec.reasons)
+    body = "<h3>Why, in full</h3>" + bullets(rec.reasons)
     if rec.warnings:
-        body += "<h3>Warnings</h3>" + _list(rec.warnings, "warning")
+        body += "<h3>Warnings</h3>" + bullets(rec.warnings, "warning")
     body += _gains(result)
     scores = rec.scores
-    facts = pd.DataFrame({"P(best)": [rec.p_best],
-                          "P(better than continuing)": [scores.p_better_than_continue],
-                          "expected utility": [scores.expected_utility],
-                          "learning value": [scores.learning_value],
-                          "P(GI constraint violated)": [rec.p_constraint_violation],
+    facts = pd.DataFrame({"p_best": [rec.p_best],
+                          "p_better_than_continue": [scores.p_better_than_continue],
+                          "expected_utility": [scores.expected_utility],
+                          "learning_value": [scores.learning_value],
+                          "p_constraint_violation": [rec.p_constraint_violation],
                           "commit": [rec.commit], "reason codes": [", ".join(rec.reason_codes)],
                           "next review": [rec.next_review.isoformat()]})
-    return body + _table(facts)
+    return body + table(facts, {"commit": "settled"})
 
 
 def _gains(result: Analysis) -> str:
-    """Tabulate the recommended action's expected change per outcome, with its interval."""
+    """The recommended action's expected change per outcome against now, in words."""
     decision = result.decision
     if decision.chosen is None:
         return ""
     chosen = decision.assessments[decision.chosen]
-    frame = pd.DataFrame({"outcome": list(chosen.gain),
-                          "expected change (positive = better)": list(chosen.gain.values()),
-                          "interval from": list(chosen.gain_low.values()),
-                          "interval to": list(chosen.gain_high.values())})
-    return (f"<h3>Expected change from magnesium against now ({INTERVAL:.0%} interval; diary "
-            "units at your typical night; expectation and drift not counted)</h3>"
-            + _table(frame))
+    words = []
+    for v in chosen.gain:
+        sign = SPECS[OUTCOME_OF_GAIN[v]].sign
+        low, high = sorted((sign * chosen.gain_low[v], sign * chosen.gain_high[v]))
+        words.append((outcome_name(OUTCOME_OF_GAIN[v]),
+                      change_words(OUTCOME_OF_GAIN[v], sign * chosen.gain[v], low, high)))
+    frame = pd.DataFrame(words, columns=["outcome", "expected change against now"])
+    return ("<h3>What the recommended step is expected to change</h3><p>Against what you do "
+            "now, from magnesium itself (expectation and drift not counted), at your typical "
+            "night. A step that keeps your form and dose changes nothing but its GI load."
+            "</p>" + table(frame))
 
 
 def _alternatives(result: Analysis) -> str:
-    table = result.decision.table()
-    if table.empty:
+    actions = result.decision.table()
+    if actions.empty:
         return "<p>No actions were assessed (no posterior was consulted).</p>"
-    columns = ["action", "regimen", "feasible", "expected_utility", "cvar", "p_best",
-               "p_better_than_continue", "p_constraint_violation", "blocked_by"]
+    columns = ["action", "regimen", "feasible", "expected_utility", "learning_value", "cvar",
+               "p_best", "p_better_than_continue", "p_constraint_violation", "blocked_by"]
     return ("<p>Every action one change away, allowed ones first by expected utility "
-            "(weighted MCIDs, 0 = as now).</p>" + _table(table[columns]))
+            "(weighted MCIDs, 0 = as now).</p>" + table(actions[columns]))
 
 
 def _figures(result: Analysis) -> str:
@@ -182,18 +179,10 @@ def _figures(result: Analysis) -> str:
                 "fitted build-up of each form."),
         _figure(plot_predictive(fit), "What the model predicts at steady state per regimen "
                 "against the nights you recorded."),
-        _figure(plot_priors(fit.priors_, fit), "The evidence prior of each form and outcome "
-                "against what your diary taught the model about you."),
+        _figure(plot_priors(fit.priors_, fit), "The evidence prior of each form and outcome, "
+                "your own prior and what your diary taught the model about you. "
+                + WIDER_NOTE),
     ))
-
-
-def _effects(result: Analysis) -> str:
-    frame = result.fit.effects()
-    frame = frame.sort_values(["tried", "form"], ascending=[False, True], kind="stable")
-    return ("<p>Your effect of each form at the reference dose on the model scale (95 % "
-            "interval); P(benefit) is the share of draws in the better direction. Forms you "
-            "have not tried are informed by the evidence and by your response to the forms "
-            "you tried.</p>" + _table(frame))
 
 
 def forms_that_matter(result: Analysis, top: int = 3) -> list[str]:
@@ -214,8 +203,8 @@ def _evidence(result: Analysis) -> str:
             entry = priors[form, outcome]
             summary = (f"{form} x {outcome}: N({entry.mean:+.3f}, {entry.sd:.3f}), "
                        f"certainty {entry.certainty}, basis {entry.basis}")
-            blocks.append(f"<details><summary>{_e(summary)}</summary>"
-                          f"<pre>{_e(priors.explain(form, outcome))}</pre></details>")
+            blocks.append(f"<details><summary>{escape(summary)}</summary>"
+                          f"<pre>{escape(priors.explain(form, outcome))}</pre></details>")
     return ("<p>How each prior was derived from the studies, for the forms you tried, the "
             "recommended form and the best allowed ones (click to open).</p>"
             + "".join(blocks))
@@ -223,12 +212,12 @@ def _evidence(result: Analysis) -> str:
 
 def _diagnostics(result: Analysis) -> str:
     fit = result.fit
-    facts = fit.diagnostics_.to_dict() | {"sampler": fit.sampler or "default",
+    facts = fit.diagnostics_.to_dict() | {"sampler": sampler_name(fit),
                                           "chains": fit.chains, "draws per chain": fit.draws,
-                                          "fit seconds": round(fit.fit_seconds_, 1)}
+                                          "fit seconds": fit.fit_seconds_}
     return ("<p>A fit is trusted when R-hat is at most 1.01, the bulk effective sample size is "
             "large enough and there are no divergent transitions.</p>"
-            + _table(pd.DataFrame([facts])))
+            + table(pd.DataFrame([facts])))
 
 
 def _sensitivity(result: Analysis) -> str:
@@ -240,8 +229,8 @@ def _sensitivity(result: Analysis) -> str:
                "The recommendation changes under at least one alternative prior: it rests "
                "partly on the evidence priors, not only on your nights.")
     return (f"<p>The decision re-made under a sceptical prior (every prior mean halved) and a "
-            f"confident one (every certainty weight doubled). {_e(verdict)}</p>"
-            + _table(frame))
+            f"confident one (every certainty weight doubled). {escape(verdict)}</p>"
+            + table(frame))
 
 
 def _diary(result: Analysis) -> str:
@@ -249,17 +238,17 @@ def _diary(result: Analysis) -> str:
     noted = nights[nights["notes"].str.strip() != ""]
     body = ""
     if result.diary.warnings:
-        body += "<h3>Warnings about the diary</h3>" + _list(result.diary.warnings, "warning")
+        body += "<h3>Warnings about the diary</h3>" + bullets(result.diary.warnings, "warning")
     if len(noted):
         notes = pd.DataFrame({"date": pd.DatetimeIndex(noted.index).strftime("%Y-%m-%d"),
                               "regimen": result.diary.regimen_label[noted.index].to_numpy(),
                               "note": noted["notes"].to_numpy()})
-        body += "<h3>Your notes</h3>" + _table(notes)
+        body += "<h3>Your notes</h3>" + table(notes)
     profile = {k: ", ".join(map(str, v)) if isinstance(v, Sequence) and not isinstance(v, str)
                else v for k, v in result.profile.model_dump(exclude={"weights"}).items()}
     weights = ", ".join(f"{k} {v:g}" for k, v in result.profile.outcome_weights().items())
-    body += ("<h3>Your profile</h3>" + _table(pd.DataFrame([profile]))
-             + f"<p>Utility weights: {_e(weights)}.</p>")
+    body += ("<h3>Your profile</h3>" + table(pd.DataFrame([profile]))
+             + f"<p>Utility weights: {escape(weights)}.</p>")
     return body
 
 
@@ -286,7 +275,7 @@ def render_report(analysis: Analysis) -> str:
         ("Recommendation", _recommendation, "recommendation"),
         ("Figures", _figures, "figures"),
         ("All actions considered", _alternatives, "actions"),
-        ("Your effects", _effects, "effects"),
+        ("Your effects", lambda a: effects_section(a.effects), "effects"),
         ("The evidence behind the priors", _evidence, "evidence"),
         ("Fit diagnostics", _diagnostics, "diagnostics"),
         ("Prior sensitivity", _sensitivity, "sensitivity"),
@@ -298,13 +287,13 @@ def render_report(analysis: Analysis) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>mgsleep report: {_e(name)} ({analysis.as_of.isoformat()})</title>"
+        f"<title>mgsleep report: {escape(name)} ({analysis.as_of.isoformat()})</title>"
         f"<style>{_CSS}</style></head><body>"
-        f"<h1>mgsleep report</h1><p class=\"meta\">{_e(name)}, as of "
+        f"<h1>mgsleep report</h1><p class=\"meta\">{escape(name)}, as of "
         f"{analysis.as_of.isoformat()}; mgsleep {__version__}</p>"
-        f'<p class="safety"><strong>Health note.</strong> {_e(SAFETY_NOTE)}</p>'
+        f'<p class="safety"><strong>Health note.</strong> {escape(SAFETY_NOTE)}</p>'
         f"{_summary(analysis)}{body}"
-        f'<footer><p class="safety">{_e(SAFETY_NOTE)}</p></footer></body></html>\n'
+        f'<footer><p class="safety">{escape(SAFETY_NOTE)}</p></footer></body></html>\n'
     )
 
 

@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,14 +35,15 @@ from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import ActionAssessment, Decision, DecisionSettings, option
+from model.likelihood.prior import PersonalPrior
 
 if TYPE_CHECKING:
     from model.evidence.priorset import PriorSet
     from model.personal.fit import PersonalModel
 
-Z95 = 1.959964
 INTERVAL: float = DecisionSettings.interval
-"""Central interval of predictions and gains (as in the decision's tables)."""
+"""Central interval of every figure (as in the decision's tables): 90 %."""
+Z = float(NormalDist().inv_cdf(0.5 + INTERVAL / 2))
 
 FORM_COLOURS: dict[str, str] = dict(zip(
     FORMS, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
@@ -52,6 +54,13 @@ PLACEBO_COLOUR = "#bbbbbb"
 BAND_PREFIX = "_band "
 """Label prefix of a regimen band (the leading underscore keeps it out of legends)."""
 MISSING_LABEL = "missing night"
+MISSING_RUG_Y = 1.04
+"""Height of the missing-night rug, in axes coordinates (above the data area)."""
+PERSONAL_PRIOR_LABEL = "prior: your effect (evidence + how people differ)"
+POSTERIOR_LABEL = "posterior: your effect"
+WIDER_NOTE = ("Why some posteriors are wider than the evidence: people differ, so your own "
+              "effect is less certain than the average one (light blue); the forms you tried "
+              "teach about all forms through one shared responsiveness.")
 BLOCKED_COLOUR = "#b0b0b0"
 
 
@@ -123,31 +132,39 @@ def _forest(priors: PriorSet, series: Sequence[_Series], title: str) -> Figure:
 
 def _prior_series(priors: PriorSet, label: str, colour: str) -> _Series:
     mean, sd = priors.means().values, priors.sds().values
-    return _Series(label, mean, mean - Z95 * sd, mean + Z95 * sd, colour)
+    return _Series(label, mean, mean - Z * sd, mean + Z * sd, colour)
+
+
+def _personal_series(fit: PersonalModel) -> _Series:
+    """The fit's own prior of the person's effect: the evidence plus how people differ."""
+    from model.personal.fit import gi_shift
+
+    prior = PersonalPrior.of(fit.priors_, gi_shift(fit.priors_, fit.gut_sensitivity))
+    sd = np.sqrt(prior.spread**2 + prior.resp_sd[None, :] ** 2)
+    return _Series(PERSONAL_PRIOR_LABEL, prior.mean, prior.mean - Z * sd,
+                   prior.mean + Z * sd, "#9ecae1")
 
 
 def _posterior_series(fit: PersonalModel) -> _Series:
-    frame = fit.effects().set_index(["form", "outcome"])
-
-    def grid(column: str) -> np.ndarray:
-        return np.array([[frame.loc[(f, o), column] for o in OUTCOMES] for f in FORMS])
-
-    return _Series("posterior: your effect", grid("mean"), grid("ci_low"), grid("ci_high"),
-                   "#d62728")
+    theta = fit.draws_of("theta")                           # (draw, form, outcome)
+    tail = (1 - INTERVAL) / 2
+    low, high = np.quantile(theta, [tail, 1 - tail], axis=0)
+    return _Series(POSTERIOR_LABEL, theta.mean(axis=0), low, high, "#d62728")
 
 
 def plot_priors(priors: PriorSet, fit: PersonalModel | None = None) -> Figure:
-    """Prior (and posterior) of every form x outcome effect with 95 % intervals.
+    """Prior (and posterior) of every form x outcome effect with 90 % intervals.
 
     Parameters
     ----------
     priors : PriorSet
         The evidence priors: the population effect of each form at the reference dose.
     fit : PersonalModel, optional
-        A fitted personal model: its posterior of the person's own effect is drawn beside
-        each prior. The person's prior is wider than the population prior shown (it adds the
-        form deviation and the shared responsiveness), so a posterior narrower than the prior
-        shown is learning from the diary.
+        A fitted personal model. Two series join the evidence: the fit's own prior of the
+        person's effect (the evidence plus how much people differ: the form deviation and
+        the responsiveness shared by all forms), and the posterior. A posterior can be wider
+        than the evidence prior (a form not tried, whose effect for you is uncertain because
+        people differ) but is narrower than your prior where the diary taught something.
 
     Returns
     -------
@@ -156,11 +173,14 @@ def plot_priors(priors: PriorSet, fit: PersonalModel | None = None) -> Figure:
 
     """
     series = [_prior_series(priors, "prior: population effect (evidence)", "#1f77b4")]
-    title = "Evidence priors per form and outcome (95 % intervals)"
+    title = f"Evidence priors per form and outcome ({INTERVAL:.0%} intervals)"
     if fit is not None:
-        series.append(_posterior_series(fit))
-        title = "Prior vs posterior per form and outcome (95 % intervals)"
-    return _forest(priors, series, title)
+        series += [_personal_series(fit), _posterior_series(fit)]
+        title = f"Prior vs posterior per form and outcome ({INTERVAL:.0%} intervals)"
+    fig = _forest(priors, series, title)
+    if fit is not None:
+        fig.suptitle(f"{fig.get_suptitle()}\n{textwrap.fill(WIDER_NOTE, 130)}")
+    return fig
 
 
 def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0)) -> Figure:
@@ -182,7 +202,8 @@ def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0))
     colours = colormaps["viridis"](np.linspace(0.0, 0.85, len(factors)))
     series = [_prior_series(priors.with_certainty_weight(f), f"certainty weight x {f:g}",
                             to_hex(c)) for f, c in zip(factors, colours, strict=True)]
-    return _forest(priors, series, "Priors under alternative certainty weights (95 % intervals)")
+    return _forest(priors, series, f"Priors under alternative certainty weights "
+                                   f"({INTERVAL:.0%} intervals)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,14 +235,18 @@ def _regimen_legend(segments: pd.DataFrame) -> list[Patch]:
 
 
 def _outcome_panel(ax: Axes, values: pd.Series, label: str) -> None:
-    """Nightly values, their 7-night mean and a tick at the bottom for each missing night."""
+    """Nightly values, their 7-night mean and a rug above the axes for the missing nights.
+
+    The rug sits outside the data area (axes coordinates above 1), so a missing night is
+    never read as a value.
+    """
     ax.plot(values.index, values.to_numpy(), "o", ms=2.5, color="#333333", label="night")
     ax.plot(values.index, values.rolling(7, min_periods=3).mean().to_numpy(), color="#333333",
             lw=1.2, label="7-night mean")
     missing = values.index[values.isna()]
-    bottom = blended_transform_factory(ax.transData, ax.transAxes)
-    ax.plot(missing, np.full(len(missing), 0.03), "x", ms=4, color="#d62728",
-            transform=bottom, label=MISSING_LABEL)
+    above = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.plot(missing, np.full(len(missing), MISSING_RUG_Y), "|", ms=6, mew=1.2,
+            color="#999999", transform=above, clip_on=False, label=MISSING_LABEL)
     ax.set_ylabel(label)
 
 
@@ -236,8 +261,8 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per observed outcome (dots: nights; line: 7-night mean; red crosses at the
-        bottom: missing nights) and a last panel with the fitted exposure per form (1 = steady
+        One panel per observed outcome (dots: nights; line: 7-night mean; grey ticks above
+        the panel: missing nights) and a last panel with the fitted exposure per form (1 = steady
         state at the reference dose). Every panel shades each run of one magnesium regimen
         in its form's colour, placebo runs hatched, nights without magnesium unshaded.
 
@@ -362,7 +387,7 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
 
     """
     actions = decision.assessments
-    fig = _figure(14.0, 1.2 + 0.36 * max(len(actions), 2))
+    fig = _figure(15.0, 1.4 + 0.42 * max(len(actions), 2))
     if not actions:
         ax = fig.add_subplot()
         ax.axis("off")
@@ -370,7 +395,7 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
         ax.text(0.5, 0.5, f"Recommendation: {decision.recommendation.action.replace('_', ' ')}"
                 "\n(no posterior was consulted)", ha="center", va="center")
         return fig
-    utility_ax, gi_ax, note_ax = fig.subplots(1, 3, sharey=True, width_ratios=(3, 1, 2))
+    utility_ax, gi_ax, note_ax = fig.subplots(1, 3, sharey=True, width_ratios=(3, 1, 2.6))
     rows = np.arange(len(actions))
     for row, a in zip(rows, actions, strict=True):
         colour = FORM_COLOURS.get(a.regimen.form, "#444444") if a.feasible else BLOCKED_COLOUR
@@ -378,7 +403,7 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
                         solid_capstyle="butt")
         utility_ax.plot(a.expected_utility, row, "o", color=colour, ms=7)
         gi_ax.barh(row, a.p_constraint_violation, color=colour, height=0.6)
-        note_ax.text(0.0, row, _note(a), va="center", fontsize="x-small",
+        note_ax.text(0.0, row, _note(a), va="center", fontsize="medium",
                      color="black" if a.feasible else "#777777")
     names = [("* " if i == decision.chosen else "") + option(a.action, a.regimen)
              for i, a in enumerate(actions)]

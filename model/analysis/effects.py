@@ -1,0 +1,352 @@
+"""Your effect of each form in diary units, with a verdict a person can read.
+
+For every form x outcome: magnesium's own expected steady-state change at the dose taken (the
+reference dose, 300 mg, for a form not taken yet) against **placebo**, in the diary's own
+units (minutes of sleep-onset latency, awakenings per night, rating points, share of GI
+nights), with its 90 % interval, P(benefit) and the probabilities of a change beyond the
+minimal clinically important difference (MCID, ``priors/settings.toml``) in the helpful and
+in the harmful direction.
+
+**Same numbers as the decision.** The change is taken on each outcome's link scale and turned
+into diary units with the decision's slope at the person's typical night (the posterior mean
+under the current regimen; :mod:`model.decision.gains`), so for the current regimen it is
+minus the ``expected_gain`` of stopping it, and for a start from no magnesium it is the
+``expected_gain`` of that start (signs aside: here the raw diary direction, so a negative
+sleep-onset change means falling asleep faster). Placebo, not "nothing", is the comparison:
+the expectation effect of taking anything and the drift of a diary are not magnesium's.
+
+**Verdicts** (``b``: the change in the better direction, ``m``: the MCID; 90 % interval):
+
+- ``works``: P(b > m) >= 0.8, or P(b > 0) >= 0.9 with the mean of b at least m;
+- ``harms``: the same in the harmful direction (P(b < -m) >= 0.8, or P(b < 0) >= 0.9 with
+  the mean of b at most -m);
+- ``no_meaningful_effect``: the 90 % interval lies inside (-m, m), a region of practical
+  equivalence: whatever the effect is, it is smaller than the MCID;
+- ``inconclusive``: none of these. For a form already taken, ``nights_needed`` estimates the
+  further nights on it after which the rule would decide if the mean stayed where it is,
+  assuming the posterior SD shrinks as one over the square root of the nights on the form
+  (a rough guide: build-up, autocorrelation and the shared responsiveness are ignored);
+  None for a form not taken yet and when more than a year would be needed.
+
+**Without placebo nights** the comparison with placebo subtracts an expectation effect that
+only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
+So, while the diary has no placebo night, a ``works`` or ``harms`` on a sleep outcome stands
+only when the change against no magnesium (what the nights show, expectation included) gets
+the same verdict; otherwise it is ``inconclusive`` with ``needs_placebo`` set (a blinded
+placebo period settles it).
+
+The first two cannot both hold, and neither can hold with the third (a mean beyond the MCID,
+or P(b > m) >= 0.8, puts the interval's end beyond m). A verdict is a statement about the
+posterior, never more certain than it: on a form not taken yet it mostly restates the
+evidence priors.
+
+>>> from model.analysis.effects import diary_effects
+>>> effects = diary_effects(fit.predict, diary.nights, priors)          # doctest: +SKIP
+>>> effects.get("glycinate", "sol").verdict                                  # doctest: +SKIP
+'works'
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy import stats
+
+from model.core.forms import FORMS, PLACEBO
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.decision.gains import link, slope
+from model.decision.history import History
+from model.decision.settings import Predict
+from model.evidence.priorset import PriorSet
+
+Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive"]
+VERDICTS: tuple[Verdict, ...] = ("works", "no_meaningful_effect", "harms", "inconclusive")
+"""Every verdict, in the order a reader meets them."""
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """The thresholds of the verdicts (the module docstring says how they combine)."""
+
+    interval: float = 0.9
+    p_beyond: float = 0.8
+    p_direction: float = 0.9
+    max_nights: int = 365
+
+
+@dataclass(frozen=True)
+class DiaryEffect:
+    """One form x outcome effect in diary units (raw diary direction) with its verdict.
+
+    Parameters
+    ----------
+    form, outcome : str
+        The form and the model outcome (:data:`model.core.outcomes.OUTCOMES`).
+    regimen : Regimen
+        The regimen the change is for: the one taken on most recorded nights of the form,
+        else the reference dose.
+    nights : int
+        Recorded nights on the form with this outcome recorded (0: not tried).
+    unit : str
+        Diary unit of the change.
+    mean, ci_low, ci_high : float
+        Mean and central interval of the change against placebo (diary direction: higher =
+        more minutes, awakenings, points or GI nights).
+    p_benefit, p_beyond_mcid, p_harm_beyond_mcid : float
+        P(a change in the better direction), P(better by more than the MCID), P(worse by
+        more than the MCID).
+    mcid : float
+        The MCID (diary units).
+    verdict : str
+        One of :data:`VERDICTS`.
+    nights_needed : int or None
+        For ``inconclusive`` on a tried form: the further nights a verdict would take.
+    needs_placebo : bool
+        True when a ``works`` or ``harms`` against placebo was turned into ``inconclusive``
+        because the diary has no placebo night and the change against no magnesium (what
+        the nights show) gives another verdict: the difference rests on the prior of the
+        expectation effect alone.
+
+    """
+
+    form: str
+    outcome: str
+    regimen: Regimen
+    nights: int
+    unit: str
+    mean: float
+    ci_low: float
+    ci_high: float
+    p_benefit: float
+    p_beyond_mcid: float
+    p_harm_beyond_mcid: float
+    mcid: float
+    verdict: Verdict
+    nights_needed: int | None = None
+    needs_placebo: bool = False
+
+    @property
+    def tried(self) -> bool:
+        """True when the form was taken on a night where this outcome was recorded."""
+        return self.nights > 0
+
+    @property
+    def benefit(self) -> float:
+        """The mean change in the better direction (positive = better)."""
+        return SPECS[self.outcome].sign * self.mean
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields this adds to an ``effects`` entry of the ``analyze`` JSON."""
+        return {"diary_change": {"unit": self.unit, "mean": self.mean, "ci_low": self.ci_low,
+                                 "ci_high": self.ci_high,
+                                 "elemental_mg_per_day": self.regimen.elemental_mg,
+                                 "split": self.regimen.split},
+                "p_beyond_mcid": self.p_beyond_mcid,
+                "p_harm_beyond_mcid": self.p_harm_beyond_mcid, "verdict": self.verdict,
+                "mcid": self.mcid, "nights_needed": self.nights_needed,
+                "needs_placebo": self.needs_placebo}
+
+
+@dataclass(frozen=True)
+class DiaryEffects:
+    """Every form x outcome :class:`DiaryEffect` (forms in FORMS order, then outcomes).
+
+    ``placebo_nights`` counts the diary's recorded placebo nights: without any, magnesium's
+    own effect (against placebo) is the change against no magnesium minus an expectation
+    effect known only from its prior.
+    """
+
+    effects: tuple[DiaryEffect, ...]
+    interval: float
+    placebo_nights: int = 0
+
+    def __iter__(self) -> Iterator[DiaryEffect]:
+        """Iterate over the effects."""
+        return iter(self.effects)
+
+    def get(self, form: str, outcome: str) -> DiaryEffect:
+        """The effect of one form on one outcome."""
+        for effect in self.effects:
+            if effect.form == form and effect.outcome == outcome:
+                return effect
+        raise KeyError(f"no effect for {form} x {outcome}")
+
+    def table(self) -> pd.DataFrame:
+        """One row per form x outcome, tried forms first (then FORMS order)."""
+        rows = [{"form": e.form, "outcome": e.outcome, "regimen": e.regimen.label,
+                 "nights": e.nights, "unit": e.unit, "mean": e.mean, "ci_low": e.ci_low,
+                 "ci_high": e.ci_high, "p_benefit": e.p_benefit,
+                 "p_beyond_mcid": e.p_beyond_mcid, "p_harm_beyond_mcid": e.p_harm_beyond_mcid,
+                 "mcid": e.mcid, "verdict": e.verdict, "nights_needed": e.nights_needed}
+                for e in self.effects]
+        frame = pd.DataFrame(rows)
+        tried = frame.groupby("form")["nights"].transform("max") > 0
+        return frame.assign(_tried=tried).sort_values(
+            "_tried", ascending=False, kind="stable").drop(columns="_tried")
+
+
+def verdict(benefit: np.ndarray, mcid: float, rule: VerdictRule = VerdictRule()) -> Verdict:
+    """The verdict of draws of a change in the better direction (see the module docstring).
+
+    Parameters
+    ----------
+    benefit : numpy.ndarray
+        Draws of the change, positive = better, diary units.
+    mcid : float
+        The minimal clinically important difference (> 0).
+    rule : VerdictRule
+        The thresholds.
+
+    Returns
+    -------
+    str
+        One of :data:`VERDICTS`.
+
+    """
+    mean = float(benefit.mean())
+    if np.mean(benefit > mcid) >= rule.p_beyond or (
+            np.mean(benefit > 0) >= rule.p_direction and mean >= mcid):
+        return "works"
+    if np.mean(benefit < -mcid) >= rule.p_beyond or (
+            np.mean(benefit < 0) >= rule.p_direction and mean <= -mcid):
+        return "harms"
+    tail = (1 - rule.interval) / 2
+    low, high = np.quantile(benefit, [tail, 1 - tail])
+    if -mcid < low and high < mcid:
+        return "no_meaningful_effect"
+    return "inconclusive"
+
+
+def settled_sd(mean: float, mcid: float, rule: VerdictRule = VerdictRule()) -> float:
+    """The posterior SD at which a normal posterior with this mean gets a verdict.
+
+    The largest SD that decides: ``works`` / ``harms`` through P(beyond MCID) >= ``p_beyond``
+    when ``|mean| > mcid``, ``no_meaningful_effect`` when ``|mean| < mcid``; 0 when the mean
+    sits on the MCID (no amount of data decides there).
+    """
+    distance = abs(abs(mean) - mcid)
+    if abs(mean) > mcid:
+        return distance / float(stats.norm.ppf(rule.p_beyond))
+    return distance / float(stats.norm.ppf(1 - (1 - rule.interval) / 2))
+
+
+def nights_needed(benefit: np.ndarray, mcid: float, nights: int,
+                  rule: VerdictRule = VerdictRule()) -> int | None:
+    """Further nights until a verdict, if the posterior SD shrinks as 1/sqrt(nights).
+
+    Parameters
+    ----------
+    benefit : numpy.ndarray
+        Draws of the change (positive = better).
+    mcid : float
+        The MCID.
+    nights : int
+        Nights on the form so far (None is returned for 0: nothing to extrapolate from).
+    rule : VerdictRule
+        The thresholds; more than ``rule.max_nights`` gives None.
+
+    Returns
+    -------
+    int or None
+
+    """
+    target = settled_sd(float(benefit.mean()), mcid, rule)
+    sd = float(benefit.std())
+    if nights <= 0 or target <= 0:
+        return None
+    total = nights * (sd / target) ** 2
+    more = max(1, math.ceil(total - nights))
+    return more if more <= rule.max_nights else None
+
+
+def _dose_taken(past: History, form: str, reference_mg: float) -> Regimen:
+    """The regimen of ``form`` taken on most recorded nights (the first on ties)."""
+    taken = Counter({r: n for r, n in past.nights_on.items() if r.active and r.form == form})
+    return taken.most_common(1)[0][0] if taken else Regimen(form, reference_mg)
+
+
+def _nights_on(nights: pd.DataFrame, form: str, outcome: str) -> int:
+    taken = (nights["elemental_mg"] > 0) & (nights["form"] == form)
+    return int((taken & nights[SPECS[outcome].column].notna()).sum())
+
+
+def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
+            variable: str, typical: float) -> np.ndarray:
+    """Draws of the link-scale change of ``regimen`` over ``against``, in diary units."""
+    return slope(variable, typical) * (
+        link(variable, values.sel(regimen=regimen.label).to_numpy())
+        - link(variable, values.sel(regimen=against.label).to_numpy()))
+
+
+def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, past: History,
+            nights: pd.DataFrame, priors: PriorSet, rule: VerdictRule) -> DiaryEffect:
+    """One form x outcome (see :func:`diary_effects`)."""
+    spec = SPECS[outcome]
+    values = data[spec.gain_key]
+    typical = float(np.nanmean(values.sel(regimen=past.reference.label)))
+    change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key, typical)
+    benefit, mcid = spec.sign * change, priors.settings.outcomes[outcome].mcid
+    said = verdict(benefit, mcid, rule)
+    unsure = (said in ("works", "harms") and outcome in SLEEP_OUTCOMES
+              and not _placebo_nights(nights)
+              and said != verdict(spec.sign * change_draws(
+                  values, regimen, NO_MAGNESIUM, spec.gain_key, typical), mcid, rule))
+    said = "inconclusive" if unsure else said
+    tail = (1 - rule.interval) / 2
+    low, high = np.quantile(change, [tail, 1 - tail])
+    n = _nights_on(nights, form, outcome)
+    return DiaryEffect(
+        form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
+        float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
+        float(np.mean(benefit < -mcid)), float(mcid), said,
+        nights_needed(benefit, mcid, n, rule) if said == "inconclusive" and not unsure
+        else None, unsure)
+
+
+def _placebo_nights(nights: pd.DataFrame) -> int:
+    return int(((nights["form"] == PLACEBO) & nights["recorded"]).sum())
+
+
+def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
+                  rule: VerdictRule = VerdictRule(),
+                  forms: Sequence[str] = FORMS) -> DiaryEffects:
+    """Every form x outcome effect in diary units against placebo, with its verdict.
+
+    Parameters
+    ----------
+    predict : callable
+        ``predict(regimens) -> xarray.Dataset`` with dims (regimen, draw), joint draws
+        (:meth:`model.personal.fit.PersonalModel.predict`, a
+        :class:`model.testing.FakePosterior`).
+    nights : pandas.DataFrame
+        The diary's nights (:attr:`model.data.diary.Diary.nights`): the dose taken of each
+        form, the current regimen (whose typical night sets the slopes), the nights on each
+        form and on placebo.
+    priors : PriorSet
+        The MCIDs and the reference dose.
+    rule : VerdictRule
+        The thresholds of the verdicts.
+    forms : sequence of str
+        The forms to assess.
+
+    Returns
+    -------
+    DiaryEffects
+
+    """
+    past = History.from_nights(nights)
+    regimens = {f: _dose_taken(past, f, priors.settings.reference_dose_mg) for f in forms}
+    data = predict(list(dict.fromkeys([past.reference, Regimen(PLACEBO), NO_MAGNESIUM,
+                                       *regimens.values()])))
+    return DiaryEffects(tuple(
+        _assess(form, outcome, regimens[form], data, past, nights, priors, rule)
+        for form in forms for outcome in OUTCOMES if SPECS[outcome].gain_key in data),
+        rule.interval, _placebo_nights(nights))

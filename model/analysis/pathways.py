@@ -1,0 +1,168 @@
+"""What would change the recommendation: the next period going well, as expected or badly.
+
+In the spirit of EffTox's dose-transition pathways: before the next evaluation period, say
+what the advice will become depending on how its nights go. The regimen the period tests (the
+recommended one; for ``continue``, ``collect_more_data`` and the experiments, the current one;
+for ``stop``, the one stopped) gets a score in every posterior draw: magnesium's own sleep
+benefit against placebo in weighted MCIDs (the decision's utility of the sleep outcomes, GI and
+costs left out; :func:`model.analysis.effects.change_draws`). The draws fall into thirds of
+that score: **badly** (the lowest third), **as expected** (the middle one) and **well** (the
+top one). Each third stands for what the period would show if the truth lay there, and the
+decision is made again on its draws, as of the next review, with the history the period leaves
+(the regimen taken for the whole period). It is a preview, not a promise: a real period
+narrows the posterior less than learning which third holds the truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import xarray as xr
+
+from model.analysis.effects import change_draws
+from model.core.forms import PLACEBO
+from model.core.outcomes import SLEEP_OUTCOMES, SPECS
+from model.core.regimen import Regimen
+from model.data.profile import Profile
+from model.decision import Decision, DecisionSettings, History, Predict, decide
+from model.evidence.priorset import PriorSet
+
+Scenario = Literal["badly", "as_expected", "well"]
+SCENARIOS: tuple[Scenario, ...] = ("badly", "as_expected", "well")
+"""The thirds of the score, lowest first."""
+
+EXPERIMENTS = ("continue", "collect_more_data", "placebo_period", "withdrawal")
+"""Actions whose period tests the current regimen."""
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """The recommendation if the next period goes one way.
+
+    Parameters
+    ----------
+    scenario : str
+        ``badly``, ``as_expected`` or ``well``.
+    tested : Regimen
+        The regimen whose benefit the period shows.
+    benefit : float
+        Mean sleep benefit of ``tested`` in this third (weighted MCIDs against placebo).
+    action : str
+        The action then recommended.
+    regimen : Regimen or None
+        Its regimen.
+    reason_codes : tuple of str
+        Its reason codes (``learn``: a step taken to learn).
+
+    """
+
+    scenario: Scenario
+    tested: Regimen
+    benefit: float
+    action: str
+    regimen: Regimen | None
+    reason_codes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``pathways`` entry of the ``analyze`` JSON."""
+        return {"if": self.scenario, "tested": self.tested.label, "benefit": self.benefit,
+                "action": self.action,
+                "form": self.regimen.form if self.regimen is not None else None,
+                "elemental_mg_per_day": self.regimen.elemental_mg
+                if self.regimen is not None else None,
+                "split": self.regimen.split if self.regimen is not None else None,
+                "reason_codes": list(self.reason_codes)}
+
+
+def regimen_tested(action: str, regimen: Regimen | None, past: History) -> Regimen | None:
+    """The regimen the next period tests (None when nothing magnesium is tested)."""
+    if action in EXPERIMENTS or action == "stop":
+        return past.current if past.current.active else None
+    return regimen if regimen is not None and regimen.active else None
+
+
+def sleep_score(data: xr.Dataset, regimen: Regimen, typical: Regimen, priors: PriorSet,
+                profile: Profile) -> np.ndarray:
+    """Magnesium's own sleep benefit of ``regimen`` per draw, in weighted MCIDs."""
+    weights = profile.outcome_weights()
+    outcomes = priors.settings.outcomes
+    score = np.zeros(data.sizes["draw"])
+    for outcome in SLEEP_OUTCOMES:
+        spec = SPECS[outcome]
+        if spec.gain_key not in data:
+            continue
+        values = data[spec.gain_key]
+        at = float(np.nanmean(values.sel(regimen=typical.label)))
+        change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key, at)
+        score += weights.get(outcome, 0.0) / outcomes[outcome].mcid * spec.sign * change
+    return score
+
+
+def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
+           nights: int) -> History:
+    """The history the period leaves: its regimen taken for the whole period.
+
+    The period counts as complete: at least the longest evaluation period, so that no
+    change waits for it.
+    """
+    nights = max(nights, DecisionSettings().max_period_nights)
+    current = past.current if action in EXPERIMENTS or regimen is None else regimen
+    forms = past.forms_tried | ({tested.form} if tested.active else set())
+    return History(current, nights, frozenset(forms), 0,
+                   dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights})
+
+
+def pathways(predict: Predict, decision: Decision, past: History, *, priors: PriorSet,
+             profile: Profile, as_of: dt.date, seed: int | None = None,
+             separable: bool | None = None) -> tuple[Pathway, ...]:
+    """The recommendation after the next period, if it goes badly, as expected or well.
+
+    Parameters
+    ----------
+    predict : callable
+        Joint posterior predictions (``fit.predict``).
+    decision : Decision
+        Today's decision (its recommendation and next review).
+    past : History
+        Today's history of the diary.
+    priors, profile : PriorSet, Profile
+        As for :func:`model.decision.decide`.
+    as_of : datetime.date
+        Today.
+    seed : int, optional
+        Passed to the decisions.
+    separable : bool, optional
+        Whether the diary separates magnesium from expectation (a placebo period or a
+        withdrawal makes it so after the period).
+
+    Returns
+    -------
+    tuple of Pathway
+        Empty for ``refer``, a failed fit, or when no magnesium regimen is tested.
+
+    """
+    rec = decision.recommendation
+    tested = regimen_tested(rec.action, rec.regimen, past)
+    if tested is None or not decision.assessments:
+        return ()
+    data = predict(list(dict.fromkeys([tested, Regimen(PLACEBO), past.reference])))
+    score = sleep_score(data, tested, past.reference, priors, profile)
+    thirds = np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))
+    nights = max((rec.next_review - as_of).days, 1)
+    after = _after(past, tested, rec.action, rec.regimen, nights)
+    later = separable or rec.action in ("placebo_period", "withdrawal")
+    out = []
+    for scenario, draws in zip(SCENARIOS, thirds, strict=True):
+        def subset(regimens: Sequence[Regimen], keep: np.ndarray = draws) -> xr.Dataset:
+            return predict(regimens).isel(draw=keep)
+
+        then = decide(subset, priors=priors, profile=profile, diary=after,
+                      as_of=rec.next_review, seed=seed, separable=later).recommendation
+        out.append(Pathway(scenario, tested, float(score[draws].mean()), then.action,
+                           then.regimen, then.reason_codes))
+    return tuple(out)
+

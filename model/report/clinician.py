@@ -1,0 +1,205 @@
+"""A one-page summary for a clinician: print it, or write it as a PDF when an engine exists.
+
+The page holds what a clinician needs to check the advice in a few minutes: the regimen
+history, the effects of the forms taken in diary units with their verdicts (GI as loose-stool
+nights a month), the safety screen (contraindications, interacting medicines, the ceiling),
+the recommendation with why and how sure, and the evidence basis of the forms concerned. Its
+print CSS sets an A4 page; it is self-contained like the report (nothing loaded, user text
+escaped).
+
+PDF (:func:`write_pdf`): WeasyPrint when it is installed (``pip install weasyprint``; it needs
+the Pango system library), else a headless Chromium on the PATH (``--print-to-pdf``); with
+neither, :class:`PdfUnavailable` says so and nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from model import __version__
+from model.analysis.pipeline import Analysis
+from model.core.atomic import write_text
+from model.core.errors import MgsleepError
+from model.core.outcomes import SLEEP_OUTCOMES
+from model.decision import screen
+from model.report.format import bullets, escape, table
+from model.report.headline import (
+    INTERVAL_NOTE,
+    change_phrase,
+    headline,
+    outcome_name,
+    sampler_name,
+    tried_forms,
+    verdict_phrase,
+)
+
+SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
+               "magnesium and sleep is of low to very low certainty.")
+
+_CSS = """
+@page { size: A4; margin: 11mm 12mm; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 9pt;
+       line-height: 1.3; color: #111; max-width: 186mm; margin: 0 auto; }
+h1 { font-size: 13pt; margin: 0 0 1mm; }
+h2 { font-size: 10pt; margin: 3mm 0 1mm; border-bottom: 1px solid #999; }
+p, ul { margin: 0.8mm 0; }
+ul { padding-left: 5mm; }
+table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 0.5mm 0; }
+th, td { border: 1px solid #bbb; padding: 0.3mm 1.2mm; text-align: left; vertical-align: top; }
+th { background: #eee; }
+.answer { font-weight: 700; font-size: 10pt; }
+.meta, .small { color: #444; font-size: 8pt; }
+.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 0 5mm; }
+@media print { body { max-width: none; } }
+"""
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+class PdfUnavailable(MgsleepError):
+    """No PDF engine is installed (neither WeasyPrint nor a headless Chromium)."""
+
+
+def _history(result: Analysis) -> str:
+    segments = result.diary.segments()
+    frame = pd.DataFrame({
+        "from": pd.DatetimeIndex(segments["start"]).strftime("%Y-%m-%d"),
+        "to": pd.DatetimeIndex(segments["end"]).strftime("%Y-%m-%d"),
+        "regimen": segments["label"], "nights recorded": segments["n_recorded"]})
+    return table(frame)
+
+
+def _effects(result: Analysis) -> str:
+    rows = [{"form": label if i == 0 else "", "change": change_phrase(e),
+             "verdict": verdict_phrase(e)}
+            for label, own in tried_forms(result.effects) for i, e in enumerate(own)]
+    if not rows:
+        return "<p>No magnesium nights yet.</p>"
+    return table(pd.DataFrame(rows), {"change": "change against placebo (interval)"})
+
+
+def _safety(result: Analysis) -> str:
+    profile = result.profile
+    rules = screen(profile, result.fit.priors_.safety)
+    facts = [
+        f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
+        f"{'yes' if profile.pregnant else 'no'}; conditions: "
+        f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
+        f"{', '.join(profile.medications) or 'none listed'}.",
+        f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
+        *(f"Contraindication: {r}." for r in rules.referrals),
+        *(f"Caution: {w}." for w in rules.warnings),
+    ]
+    if not rules.referrals:
+        facts.append("No contraindication found in the profile.")
+    return bullets(facts)
+
+
+def _evidence(result: Analysis) -> str:
+    rec = result.decision.recommendation.regimen
+    forms = [label.split()[0] for label, _ in tried_forms(result.effects)]
+    if rec is not None and rec.active:
+        forms.append(rec.form)
+    priors = result.fit.priors_
+    rows = [{"form": form, "outcome": outcome_name(o), "certainty": priors[form, o].certainty,
+             "basis": priors[form, o].basis, "sources": len(priors[form, o].sources)}
+            for form in dict.fromkeys(forms) for o in (*SLEEP_OUTCOMES[:3], "gi")]
+    return table(pd.DataFrame(rows)) if rows else "<p>No form concerned.</p>"
+
+
+def render_clinician(result: Analysis) -> str:
+    """The one-page clinician summary of an analysis, as self-contained HTML (A4 print CSS)."""
+    said = headline(result)
+    fit, diary = result.fit, result.diary
+    first = diary.nights.index.min().date().isoformat()
+    caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
+                      for r in result.separability.reasons)
+    checks = (f"Fit: {sampler_name(fit)}, diagnostics "
+              f"{'passed' if fit.diagnostics_.ok else 'FAILED (no dosing advice)'} (max "
+              f"R-hat {fit.diagnostics_.max_rhat:.3f}, {fit.diagnostics_.divergences} "
+              f"divergences).")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        f"<title>mgsleep clinician summary ({result.as_of.isoformat()})</title>"
+        f"<style>{_CSS}</style></head><body>"
+        "<h1>Magnesium for sleep: n-of-1 summary for a clinician</h1>"
+        f'<p class="meta">Diary {escape(Path(diary.source).name)}: {diary.n_recorded} nights '
+        f"recorded, {first} to {result.as_of.isoformat()}. mgsleep {__version__}. "
+        f"{escape(SAFETY_LINE)}</p>"
+        f'<h2>Recommendation</h2><p class="answer">{escape(said.what)}</p>'
+        f"<p>Why: {escape(said.why)} How sure: {escape(said.sure)} Next review: "
+        f"{escape(said.review)}</p>{caution}"
+        f"<h2>Effects of the forms taken</h2><p class=\"small\">{escape(INTERVAL_NOTE)} "
+        f"{escape(said.caution)}</p>"
+        f"{_effects(result)}"
+        f'<div class="columns"><div><h2>Regimen history</h2>{_history(result)}</div>'
+        f"<div><h2>Safety screen</h2>{_safety(result)}</div></div>"
+        f"<h2>Evidence behind the priors</h2>{_evidence(result)}"
+        f'<p class="small">{escape(checks)} Sources: the study entries of the priors files; '
+        "the full report lists each one.</p></body></html>\n")
+
+
+def write_clinician(result: Analysis, path: str | Path) -> None:
+    """Write the clinician summary as HTML, atomically (print it on one A4 page)."""
+    write_text(path, render_clinician(result))
+
+
+def pdf_engine() -> str | None:
+    """The PDF engine available: ``weasyprint``, a Chromium binary's path, or None."""
+    try:
+        import weasyprint  # noqa: F401  (optional)
+    except (ImportError, OSError):
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+        return found
+    return "weasyprint"
+
+
+def pdf_bytes(page: str) -> bytes:
+    """Print an HTML page to PDF with :func:`pdf_engine` (raises :class:`PdfUnavailable`)."""
+    engine = pdf_engine()
+    if engine is None:
+        raise PdfUnavailable("no PDF engine: install WeasyPrint (pip install weasyprint) or "
+                             "Chromium, or print the HTML summary from a browser")
+    if engine == "weasyprint":
+        import weasyprint
+
+        return bytes(weasyprint.HTML(string=page).write_pdf())
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "page.html", Path(folder) / "page.pdf"
+        source.write_text(page, encoding="utf-8")
+        subprocess.run([engine, "--headless", "--no-sandbox", "--disable-gpu",
+                        f"--user-data-dir={folder}/profile", "--no-pdf-header-footer",
+                        f"--print-to-pdf={target}", source.as_uri()],
+                       capture_output=True, timeout=120, check=False)
+        if not target.exists():
+            raise PdfUnavailable(f"{engine} did not write a PDF")
+        return target.read_bytes()
+
+
+def write_pdf(result: Analysis, path: str | Path) -> None:
+    """Write the clinician summary as a PDF, atomically (see :func:`pdf_bytes`)."""
+    data = pdf_bytes(render_clinician(result))
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.",
+                                     suffix=".tmp", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, target)
+
+
+def write_pdf_or_say(result: Analysis, path: str | Path) -> bool:
+    """Write the PDF; without an engine say so on standard error and return False."""
+    try:
+        write_pdf(result, path)
+    except PdfUnavailable as missing:
+        print(f"mgsleep: no PDF written to {path}: {missing}", file=sys.stderr)
+        return False
+    return True

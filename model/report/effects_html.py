@@ -1,0 +1,71 @@
+"""The report's effects: each form in diary units with its verdict, tried forms first.
+
+The forms taken so far get one table each (every outcome recorded while taking them); the
+forms not tried share one folded table, with why their ranges are wide. Numbers and words
+come from :mod:`model.report.headline`; intervals are 90 % (said once, in the headline).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from model.analysis.effects import DiaryEffect, DiaryEffects
+from model.report.format import escape, table
+from model.report.headline import (
+    INTERVAL_NOTE,
+    change_phrase,
+    effect_line,
+    outcome_name,
+    tried_forms,
+    verdict_phrase,
+)
+
+UNTRIED_NOTE = ("Forms you have not taken, at 300 mg: what the published evidence and your "
+                "response to the forms you took say. Their ranges are wide, often wider than "
+                "the evidence for the average person, because people differ: the model knows "
+                "the average effect better than yours until you try the form.")
+
+_COLUMNS = {"outcome": "outcome", "change": "change against placebo (interval)",
+            "p_benefit": "P(better)", "p_beyond_mcid": "P(better by the MCID or more)",
+            "p_harm_beyond_mcid": "P(worse by the MCID or more)", "verdict": "verdict"}
+
+
+def _rows(effects: list[DiaryEffect], form: bool = False) -> pd.DataFrame:
+    rows = [({"form": e.form} if form else {}) | {
+        "outcome": outcome_name(e.outcome), "change": change_phrase(e),
+        "p_benefit": e.p_benefit, "p_beyond_mcid": e.p_beyond_mcid,
+        "p_harm_beyond_mcid": e.p_harm_beyond_mcid, "verdict": verdict_phrase(e)}
+        for e in effects]
+    return pd.DataFrame(rows)
+
+
+def tried_html(effects: DiaryEffects) -> str:
+    """What the forms taken so far did, one list per form, verdicts highlighted."""
+    blocks = []
+    for label, own in tried_forms(effects):
+        items = "".join(f'<li class="{e.verdict}">{escape(effect_line(e))}</li>' for e in own)
+        blocks.append(f"<p><strong>{escape(label)}</strong></p><ul>{items}</ul>")
+    if not blocks:
+        return ("<p>No magnesium nights yet: the advice rests on the published evidence. "
+                f"{escape(INTERVAL_NOTE)}</p>")
+    return (f"<h3>What magnesium did for you so far</h3><p>{escape(INTERVAL_NOTE)}</p>"
+            + "".join(blocks))
+
+
+def effects_section(effects: DiaryEffects) -> str:
+    """Every form x outcome in diary units: a table per tried form, the rest folded."""
+    body = ("<p>Magnesium's own steady-state change at the dose you took, against placebo, "
+            "in the diary's units. The MCID is the smallest change that matters (minimal "
+            "clinically important difference). Verdicts: <em>works</em> (clearly better by "
+            "about the MCID or more), <em>harms</em> (the same, worse), <em>no meaningful "
+            "effect</em> (the whole interval is smaller than the MCID), <em>not settled "
+            "yet</em> (none of these).</p>")
+    for label, own in tried_forms(effects):
+        body += f"<h3>{escape(label)}</h3>" + table(_rows(own), _COLUMNS)
+    untried = [e for e in effects if not any(o.tried for o in effects if o.form == e.form)]
+    if untried:
+        forms = len({e.form for e in untried})
+        body += (f"<details><summary>{forms} forms you have not tried</summary>"
+                 f"<p>{escape(UNTRIED_NOTE)}</p>" + table(_rows(untried, form=True), _COLUMNS)
+                 + "</details>")
+    return body

@@ -1,0 +1,365 @@
+"""The headline a person reads first, in the terminal and at the top of the report.
+
+Every sentence of it lives here: what to do, why (the outcome that drives the choice, or "to
+learn"), how sure, when to look again, what to write down each night, and the effect of each
+form tried so far in diary units with its verdict (:mod:`model.analysis.effects`), e.g.
+``falling asleep 11 min faster (4 to 18): works for you`` and GI as ``loose-stool nights:
++3 a month``. Intervals are 90 % and said once (:data:`INTERVAL_NOTE`).
+
+>>> from model.report.headline import headline
+>>> for line in headline(analysis).lines(): print(line)                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from model.analysis.effects import DiaryEffect, DiaryEffects
+from model.analysis.pathways import Pathway
+from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
+from model.core.regimen import Regimen
+from model.decision import DecisionSettings, Recommendation, describe
+from model.inference.sampling import resolve_sampler
+
+if TYPE_CHECKING:
+    from model.analysis.pipeline import Analysis
+    from model.personal.fit import PersonalModel
+
+NIGHTS_A_MONTH = 30
+"""GI changes are said as nights a month: the share of nights times this."""
+
+INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
+                 "in brackets are 90 % intervals.")
+
+NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans on the "
+                   "model's assumption that taking anything helps a little (the expectation "
+                   "effect). A blinded placebo period (mgsleep plan --blind) would settle it.")
+
+RECORD = ("Write down every morning: what you took (form and mg), minutes to fall asleep, "
+          "awakenings, sleep quality (1-5), and if you can morning freshness (1-10), evening "
+          "anxiety (0-10) and stool form (Bristol 1-7) or an upset stomach.")
+
+_VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
+          "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
+          "split_dose": "Split the dose:"}
+
+# outcome -> (name, word when the diary value goes up, word when it goes down, unit)
+_WORDS = {
+    "sol": ("falling asleep", "slower", "faster", "min"),
+    "awakenings": ("awakenings", "more", "fewer", "a night"),
+    "quality": ("sleep quality", "higher", "lower", "points"),
+    "freshness": ("morning freshness", "higher", "lower", "points"),
+    "anxiety": ("evening anxiety", "higher", "lower", "points"),
+    "gi": ("loose-stool nights", "more", "fewer", "a month"),
+}
+
+_VERDICTS = {"works": "works for you", "harms": "harms you",
+             "no_meaningful_effect": "no meaningful effect",
+             "inconclusive": "not settled yet"}
+
+
+def what_to_do(recommendation: Recommendation) -> str:
+    """Say the recommendation in one plain sentence."""
+    action, regimen = recommendation.action, recommendation.regimen
+    if action == "refer":
+        return "See a clinician before taking magnesium."
+    if action == "placebo_period":
+        return ("Take a blinded placebo instead of your magnesium for one evaluation period, "
+                "then go back to it.")
+    if action == "withdrawal":
+        return "Stop your magnesium for one evaluation period, then take it again."
+    if action == "collect_more_data" or regimen is None:
+        return "Keep your current routine and record more nights before changing anything."
+    if action == "stop":
+        return "Stop taking magnesium."
+    if action == "continue" and not regimen.active:
+        return "Stay without magnesium for now."
+    return f"{_VERBS[action]} {describe(regimen)}."
+
+
+def sampler_name(fit: PersonalModel) -> str:
+    """How the posterior was obtained: ``NUTS (nutpie)`` or the reweighting of an update."""
+    if fit.method_ == "psis":
+        return "importance reweighting of the last NUTS fit"
+    return f"NUTS ({resolve_sampler(fit.sampler)})"
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers in words
+# --------------------------------------------------------------------------------------------
+
+
+def _per_month(outcome: str, value: float) -> float:
+    return value * NIGHTS_A_MONTH if outcome == "gi" else value
+
+
+def _number(value: float, outcome: str, like: float | None = None) -> str:
+    """``|value|`` with the digits ``like`` (default: itself) needs.
+
+    Whole minutes from 1 minute, whole GI nights from 10 a month, else one decimal.
+    """
+    size = abs(value if like is None else like)
+    whole = size >= (1 if outcome == "sol" else 10 if outcome == "gi" else math.inf)
+    return f"{abs(value):.{0 if whole else 1}f}"
+
+
+def _signed(value: float, outcome: str, like: float) -> str:
+    up, down = _WORDS[outcome][1:3]
+    return f"{_number(value, outcome, like)} {up if value >= 0 else down}"
+
+
+def change_words(outcome: str, mean: float, low: float, high: float) -> str:
+    """A change in the diary direction in words, with its interval in brackets.
+
+    ``change_words("sol", -11, -18, -4)`` is ``falling asleep 11 min faster (4 to 18)``; GI
+    changes (a share of nights) are said per month: ``loose-stool nights: +3 a month (+1 to
+    +5)``.
+    """
+    name, up, down, unit = _WORDS[outcome]
+    mean, low, high = (_per_month(outcome, v) for v in (mean, low, high))
+    if all(float(_number(v, outcome)) == 0 for v in (mean, low, high)):
+        return f"{name}: no change"
+    word = up if mean >= 0 else down
+    wide = max(abs(low), abs(high))         # the interval's ends share one precision
+    if outcome == "gi":
+        def plus(v: float, like: float) -> str:
+            return f"{'+' if v >= 0 else '-'}{_number(v, 'gi', like)}"
+        return (f"{name}: {plus(mean, mean)} {unit} ({plus(low, wide)} to "
+                f"{plus(high, wide)})")
+    if outcome == "awakenings":
+        head = f"{_number(mean, outcome)} {word} {name} {unit}"
+    else:
+        head = f"{name} {_number(mean, outcome)} {unit} {word}"
+    if (low >= 0) == (high >= 0):          # one direction: magnitudes, smaller first
+        ends = sorted((abs(low), abs(high)))
+        return (f"{head} ({_number(ends[0], outcome, wide)} to "
+                f"{_number(ends[1], outcome, wide)})")
+    return f"{head} ({_signed(low, outcome, wide)} to {_signed(high, outcome, wide)})"
+
+
+def change_phrase(effect: DiaryEffect) -> str:
+    """The change of an effect in words (:func:`change_words`)."""
+    return change_words(effect.outcome, effect.mean, effect.ci_low, effect.ci_high)
+
+
+def outcome_name(outcome: str) -> str:
+    """The outcome's name for people (``falling asleep``, ``loose-stool nights``)."""
+    return _WORDS[outcome][0]
+
+
+def verdict_phrase(effect: DiaryEffect) -> str:
+    """The verdict in words, with what an unsettled one still needs."""
+    said = _VERDICTS[effect.verdict]
+    if effect.verdict == "no_meaningful_effect":
+        mcid = _per_month(effect.outcome, effect.mcid)
+        unit = _WORDS[effect.outcome][3]
+        return f"{said} (smaller than the {_number(mcid, effect.outcome)} {unit} that matters)"
+    if effect.verdict != "inconclusive":
+        return said
+    if effect.needs_placebo:
+        return f"{said}: placebo nights are needed to tell magnesium from expectation"
+    lean = ("probably helps" if effect.p_benefit >= 0.9 else
+            "probably worse" if effect.p_benefit <= 0.1 else "")
+    extra = [f"{lean} (P {effect.p_benefit:.2f})"] if lean else []
+    if effect.nights_needed is not None:
+        extra.append(f"about {effect.nights_needed} more nights on it to tell")
+    return said + (": " + "; ".join(extra) if extra else "")
+
+
+def effect_line(effect: DiaryEffect) -> str:
+    """One effect: the change in words and its verdict."""
+    return f"{change_phrase(effect)}: {verdict_phrase(effect)}"
+
+
+_IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
+_THEN = {"continue": "continue", "collect_more_data": "keep going and record more nights",
+         "start": "start", "increase_dose": "raise the dose to",
+         "decrease_dose": "lower the dose to", "switch_form": "switch to",
+         "split_dose": "split the dose:", "stop": "stop magnesium",
+         "placebo_period": "take a blinded placebo period", "withdrawal": "pause magnesium",
+         "refer": "see a clinician"}
+
+
+def _short(regimen: Regimen) -> str:
+    return f"{regimen.form} {regimen.elemental_mg:g} mg{' split' if regimen.split else ''}"
+
+
+def pathway_line(pathway: Pathway) -> str:
+    """``if it goes well: continue glycinate 300 mg (settled)``."""
+    then = _THEN.get(pathway.action, pathway.action.replace("_", " "))
+    if pathway.regimen is not None and pathway.regimen.active and pathway.action not in (
+            "stop", "placebo_period", "withdrawal", "collect_more_data"):
+        then += f" {_short(pathway.regimen)}"
+    codes = set(pathway.reason_codes)
+    note = (" (to learn)" if "learn" in codes else " (settled)" if "commit" in codes
+            else "")
+    return f"if it {_IF[pathway.scenario]}: {then}{note}"
+
+
+def pathways_intro(pathways: tuple[Pathway, ...]) -> str:
+    """The line before the pathways: which regimen the next period tests."""
+    return (f"What would change this, after the next period on {_short(pathways[0].tested)} "
+            "(if its sleep benefit turns out in the lowest, middle or top third of what is "
+            "possible now):")
+
+
+# --------------------------------------------------------------------------------------------
+# The headline
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The answer in a few plain lines (:func:`headline` builds it)."""
+
+    what: str
+    why: str
+    sure: str
+    review: str
+    record: str
+    tried: tuple[tuple[str, tuple[str, ...]], ...]
+    caution: str = ""
+    pathways: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The headline as lines of text (the terminal's form)."""
+        out = [f"Recommendation: {self.what}", f"Why: {self.why}", f"How sure: {self.sure}",
+               f"Look again: {self.review}", self.record]
+        if self.pathways:
+            out += [self.pathways[0], *(f"  {line}" for line in self.pathways[1:])]
+        if self.tried:
+            out += ["", "What magnesium did for you so far. " + INTERVAL_NOTE]
+            for form, effects in self.tried:
+                out += [f"  {form}:", *(f"    {line}" for line in effects)]
+            out += [self.caution] if self.caution else []
+        return out
+
+
+def _weights(result: Analysis) -> dict[str, float]:
+    """Utility weight per MCID of each outcome, as the decision counts them."""
+    weights = result.profile.outcome_weights() | {"gi": DecisionSettings().gi_weight}
+    outcomes = result.fit.priors_.settings.outcomes
+    return {o: weights.get(o, 0.0) / outcomes[o].mcid for o in OUTCOMES}
+
+
+def _driver(result: Analysis) -> str:
+    """The outcome whose expected gain counts most in the utility, in words."""
+    decision = result.decision
+    if decision.chosen is None:
+        return ""
+    chosen = decision.assessments[decision.chosen]
+    weights = _weights(result)
+    scored = {v: weights[OUTCOME_OF_GAIN[v]] * g for v, g in chosen.gain.items()}
+    if not scored or max(abs(s) for s in scored.values()) < 0.05:
+        return ""
+    top = max(scored, key=lambda v: abs(scored[v]))
+    sign = SPECS[OUTCOME_OF_GAIN[top]].sign
+    ends = sorted((sign * chosen.gain_low[top], sign * chosen.gain_high[top]))
+    words = change_words(OUTCOME_OF_GAIN[top], sign * chosen.gain[top], *ends)
+    return f"it matters most for {words} against now"
+
+
+def _current_best(result: Analysis) -> str:
+    """The strongest helpful effect of the current form, for advice to keep it."""
+    regimen = result.decision.recommendation.regimen
+    if regimen is None or not regimen.active:
+        return ""
+    weights = _weights(result)
+    own = [e for e in result.effects if e.form == regimen.form and e.tried]
+    if not own:
+        return ""
+    best = max(own, key=lambda e: weights[e.outcome] * e.benefit)
+    return f"on {regimen.form} so far: {effect_line(best)}"
+
+
+def _why(result: Analysis) -> str:
+    rec = result.decision.recommendation
+    codes = set(rec.reason_codes)
+    if "refer" in codes:
+        return next((r for r in rec.reasons if not r.startswith("Stop")), rec.reasons[0])
+    if "diagnostics_failed" in codes:
+        return "the model fit did not pass its checks, so it gives no dosing advice."
+    if "placebo_test" in codes:
+        return ("to learn: only a blinded placebo period can show whether magnesium itself "
+                "helps you, apart from expecting it to.")
+    if "withdrawal_test" in codes:
+        return ("to learn: nights off show whether magnesium helped, or time alone (sleep "
+                "often improves after a bad patch).")
+    if "learn" in codes:
+        return ("to learn: its nights are expected to teach more than they cost, though "
+                "another step looks slightly better on today's numbers.")
+    reason = _driver(result) or _current_best(result)
+    if "first_step" in codes:
+        return ("from published evidence alone (no magnesium nights yet)"
+                + (f": {reason}." if reason else "."))
+    if rec.action in ("continue", "collect_more_data"):
+        return ("no change is expected to do better than what you do now"
+                + (f"; {reason}." if reason else "."))
+    return f"{reason}." if reason else "the best expected step."
+
+
+def _sure(rec: Recommendation) -> str:
+    codes = set(rec.reason_codes)
+    if "refer" in codes:
+        return "a safety rule, not an estimate."
+    if "diagnostics_failed" in codes:
+        return "no estimate: the fit failed its checks."
+    if rec.commit:
+        return ("sure enough to settle on this: " + (
+            f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
+            "more experimenting is not expected to pay off."))
+    if "learn" in codes or rec.action in ("placebo_period", "withdrawal"):
+        return "not a final answer: a step taken to learn from."
+    better = rec.scores.p_better_than_continue
+    return (f"not sure yet: better than what you do now in {better:.0%} of the model's "
+            "scenarios." if rec.action not in ("continue", "collect_more_data") else
+            "not sure yet: keep going and the next nights will tell more.")
+
+
+def tried_forms(effects: DiaryEffects) -> list[tuple[str, list[DiaryEffect]]]:
+    """Each form taken so far with its effects on the outcomes recorded while taking it.
+
+    Labels read ``glycinate 300 mg, 33 nights``.
+    """
+    out = []
+    for form in dict.fromkeys(e.form for e in effects if e.tried):
+        own = [e for e in effects if e.form == form and e.tried]
+        regimen = own[0].regimen
+        out.append((f"{form} {regimen.elemental_mg:g} mg{' split' if regimen.split else ''}, "
+                    f"{max(e.nights for e in own)} nights", own))
+    return out
+
+
+def _tried(effects: DiaryEffects) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((label, tuple(effect_line(e) for e in own))
+                 for label, own in tried_forms(effects))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def headline(result: Analysis) -> Headline:
+    """The headline of an analysis.
+
+    Parameters
+    ----------
+    result : Analysis
+        The result of :func:`model.analysis.pipeline.analyze`.
+
+    Returns
+    -------
+    Headline
+
+    """
+    rec = result.decision.recommendation
+    days = (rec.next_review - result.as_of).days
+    tried = _tried(result.effects)
+    caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
+    paths = ((pathways_intro(result.pathways), *map(pathway_line, result.pathways))
+             if result.pathways else ())
+    return Headline(what_to_do(rec), _capital(_why(result)), _capital(_sure(rec)),
+                    f"{rec.next_review.isoformat()} (in {days} days).", RECORD, tried,
+                    caution, paths)

@@ -1,0 +1,179 @@
+"""Effects in diary units: verdicts with known answers, agreement with the decision, doses."""
+
+import datetime as dt
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from model.analysis.effects import (
+    VERDICTS,
+    VerdictRule,
+    diary_effects,
+    nights_needed,
+    settled_sd,
+    verdict,
+)
+from model.core.outcomes import OUTCOMES, SPECS
+from model.core.regimen import Regimen
+from model.data.diary import read_diary
+from model.decision import decide
+from model.evidence.priorset import load_priors
+from model.testing import FakePosterior
+
+cached_priors = functools.cache(load_priors)
+
+
+def normal(mean: float, sd: float, n: int = 20_000) -> np.ndarray:
+    """Draws with exactly the quantiles of N(mean, sd) (no Monte Carlo error)."""
+    return mean + sd * stats.norm.ppf((np.arange(n) + 0.5) / n)
+
+
+def diary(*periods: tuple[str, float, int]):
+    """A diary of consecutive (form, elemental mg, nights) periods, every outcome recorded."""
+    rows = [(form, mg) for form, mg, n in periods for _ in range(n)]
+    frame = pd.DataFrame({
+        "date": pd.date_range("2025-01-01", periods=len(rows)).strftime("%Y-%m-%d"),
+        "form": [f if f != "none" else "" for f, _ in rows],
+        "elemental_mg": [mg for _, mg in rows], "sol_min": 30.0, "awakenings": 2,
+        "quality": 3, "freshness": 5, "anxiety": 5, "stool_bristol": 4})
+    return read_diary(frame)
+
+
+@pytest.mark.parametrize(("mean", "sd", "expected"), [
+    (30.0, 5.0, "works"),                 # P(beyond MCID) 0.98
+    (22.0, 10.0, "works"),                # P(benefit) 0.99 and mean beyond the MCID
+    (18.0, 10.0, "inconclusive"),         # P(benefit) 0.96 but mean under the MCID
+    (-30.0, 5.0, "harms"),
+    (-22.0, 10.0, "harms"),
+    (2.0, 3.0, "no_meaningful_effect"),   # 90 % interval -2.9 to 6.9, inside +-20
+    (12.0, 4.0, "no_meaningful_effect"),  # helps, surely, but surely by less than the MCID
+    (0.0, 15.0, "inconclusive"),
+])
+def test_verdict_known_answers(mean, sd, expected):
+    assert verdict(normal(mean, sd), 20.0) == expected
+
+
+def test_verdicts_exclusive_and_cover_every_case():
+    rng = np.random.default_rng(0)
+    seen = set()
+    for mean, sd in rng.uniform([-40, 0.5], [40, 25], size=(300, 2)):
+        draws = normal(mean, sd, 2000)
+        said = verdict(draws, 20.0)
+        seen.add(said)
+        if said == "works":     # works never sits with an interval inside the ROPE
+            assert np.quantile(draws, 0.95) >= 20.0
+    assert seen == set(VERDICTS)
+
+
+@pytest.mark.parametrize(("mean", "sd", "nights", "exact"), [
+    (15.0, 10.0, 20, True), (-8.0, 9.0, 30, True),
+    (25.0, 25.0, 14, False),   # P(benefit) >= 0.9 may decide first: an upper bound
+])
+def test_nights_needed_settles_the_verdict(mean, sd, nights, exact):
+    more = nights_needed(normal(mean, sd), 20.0, nights)
+    assert more is not None and verdict(normal(mean, sd), 20.0) == "inconclusive"
+    later = sd * np.sqrt(nights / (nights + more))       # SD after the extra nights
+    assert verdict(normal(mean, later), 20.0) != "inconclusive"
+    if exact:
+        before = sd * np.sqrt(nights / (nights + more - 2))
+        assert verdict(normal(mean, before), 20.0) == "inconclusive"
+
+
+def test_nights_needed_known_answer_and_limits():
+    # |mean| < MCID: settles when 1.645 sd < 20 - 15, i.e. sd 3.04: 20 (10 / 3.04)^2 = 216.5
+    assert settled_sd(15.0, 20.0) == pytest.approx(5.0 / stats.norm.ppf(0.95))
+    assert nights_needed(normal(15.0, 10.0), 20.0, 20) == 197
+    assert nights_needed(normal(15.0, 10.0), 20.0, 0) is None           # nothing to scale
+    assert nights_needed(normal(19.9, 10.0), 20.0, 20) is None          # > a year
+    assert nights_needed(normal(19.9, 10.0), 20.0, 20,
+                         VerdictRule(max_nights=10**9)) is not None
+
+
+FAKE = FakePosterior(benefit={"glycinate": 0.9, "citrate": 0.0, "taurate": 0.3},
+                     gi={"citrate": 2.5, "glycinate": 0.0}, benefit_sd=0.05, gi_sd=0.1,
+                     baseline_gi_sd=0.1, n_draws=2000, expectation=0.3)
+
+
+@functools.cache
+def fake_effects(last: tuple[str, float, int] = ("none", 0, 10)):
+    """The fake's effects after citrate, then glycinate 200 mg, then ``last``."""
+    nights = diary(("none", 0, 14), ("citrate", 300, 21), ("none", 0, 7),
+                   ("glycinate", 200, 28), last)
+    return nights, diary_effects(FAKE, nights.nights, cached_priors())
+
+
+def test_known_answers_from_a_fake_posterior():
+    effects = fake_effects()[1]
+    sol = effects.get("glycinate", "sol")      # about 41 min x 0.77 (Emax at 200 mg)
+    assert sol.verdict == "works" and sol.unit == "min" and sol.mean == pytest.approx(
+        -41 * 0.9 * (200 / 350) / (300 / 450), rel=0.1)
+    assert sol.ci_low < sol.mean < sol.ci_high < 0
+    gi = effects.get("citrate", "gi")
+    assert gi.verdict == "harms" and gi.mean > 0.05 and gi.unit == "share of nights"
+    assert effects.get("citrate", "sol").verdict == "no_meaningful_effect"
+    assert effects.get("glycinate", "gi").verdict == "no_meaningful_effect"
+    taurate = effects.get("taurate", "sol")
+    assert not taurate.tried and taurate.nights_needed is None
+
+
+def test_dose_taken_and_reference_dose():
+    effects = fake_effects()[1]
+    assert effects.get("glycinate", "sol").regimen == Regimen("glycinate", 200)
+    assert effects.get("glycinate", "sol").nights == 28
+    assert effects.get("citrate", "quality").regimen == Regimen("citrate", 300)
+    assert effects.get("taurate", "sol").regimen == Regimen("taurate", 300)
+    table = effects.table()
+    assert len(table) == 8 * len(OUTCOMES)
+    assert list(table["form"].drop_duplicates()[:2]) == ["glycinate", "citrate"]
+
+
+def test_agrees_with_the_decision_expected_gain():
+    """For the current regimen, the change is minus the decision's gain of stopping it."""
+    nights, effects = fake_effects(("glycinate", 200, 1))
+    d = decide(FAKE, priors=cached_priors(), diary=nights, as_of=dt.date(2025, 3, 12))
+    stop = next(a for a in d.assessments if a.action == "stop")
+    for outcome in OUTCOMES:
+        spec = SPECS[outcome]
+        change = effects.get("glycinate", outcome).mean
+        assert change == pytest.approx(-spec.sign * stop.gain[spec.gain_key], rel=1e-9,
+                                       abs=1e-12)
+
+
+def test_expectation_is_not_credited_to_magnesium():
+    """A form without an effect shows none, however large the expectation effect."""
+    fake = FakePosterior(benefit={"glycinate": 0.0}, benefit_sd=0.01, expectation=0.8,
+                         expectation_sd=0.0, n_draws=1000)
+    nights = diary(("none", 0, 14), ("glycinate", 300, 28)).nights
+    sol = diary_effects(fake, nights, cached_priors(), forms=["glycinate"]).get(
+        "glycinate", "sol")
+    assert abs(sol.mean) < 0.5 and sol.verdict == "no_meaningful_effect"
+
+
+def test_json_fields():
+    entry = fake_effects()[1].get("glycinate", "sol").to_dict()
+    assert set(entry["diary_change"]) >= {"unit", "mean", "ci_low", "ci_high"}
+    assert entry["verdict"] in VERDICTS
+    assert 0 <= entry["p_beyond_mcid"] <= 1 and 0 <= entry["p_harm_beyond_mcid"] <= 1
+
+
+@pytest.mark.parametrize("placebo", [0, 14])
+def test_without_placebo_nights_a_harm_that_only_the_prior_makes_is_not_claimed(placebo):
+    """Magnesium cancels exactly the expectation effect: against placebo it harms, but the
+    nights (against no magnesium) show nothing; only placebo nights can tell the two apart."""
+    fake = FakePosterior(benefit={"glycinate": -1.0}, benefit_sd=0.02, expectation=1.0,
+                         n_draws=1000)
+    periods = [("none", 0, 14), ("glycinate", 300, 28)]
+    nights = diary(*([("placebo", 0, placebo)] if placebo else []), *periods).nights
+    effects = diary_effects(fake, nights, cached_priors(), forms=["glycinate"])
+    awakenings = effects.get("glycinate", "awakenings")
+    assert awakenings.mean > 0.5 and awakenings.p_harm_beyond_mcid > 0.99
+    assert effects.placebo_nights == placebo
+    if placebo:
+        assert awakenings.verdict == "harms" and not awakenings.needs_placebo
+    else:
+        assert awakenings.verdict == "inconclusive" and awakenings.needs_placebo
+        assert awakenings.nights_needed is None
+        assert awakenings.to_dict()["needs_placebo"] is True

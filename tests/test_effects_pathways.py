@@ -1,0 +1,62 @@
+"""What would change my mind: the recommendation after a period that goes badly or well."""
+
+import datetime as dt
+
+import numpy as np
+
+from model.analysis.pathways import SCENARIOS, pathways, regimen_tested
+from model.core.forms import FORMS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.profile import Profile
+from model.decision import decide, history
+from model.report.headline import pathway_line, pathways_intro
+from model.testing import FakePosterior
+from tests.test_effects import cached_priors, diary
+
+AS_OF = dt.date(2025, 2, 13)
+ON_GLYCINATE = diary(("none", 0, 14), ("glycinate", 300, 30))
+# glycinate probably helps (uncertain); every other form probably does not
+FAKE = FakePosterior(benefit={f: 0.4 if f == "glycinate" else -0.3 for f in FORMS},
+                     benefit_sd=0.4, gi={"glycinate": 0.0, "taurate": 0.0}, gi_sd=0.1,
+                     n_draws=3000)
+
+
+def paths(profile=None):
+    profile = profile or Profile()
+    decision = decide(FAKE, priors=cached_priors(), profile=profile, diary=ON_GLYCINATE,
+                      as_of=AS_OF, separable=True)
+    return decision, pathways(FAKE, decision, history(ON_GLYCINATE), priors=cached_priors(),
+                              profile=profile, as_of=AS_OF, separable=True)
+
+
+def test_known_pathways_stop_if_badly_keep_if_as_expected_raise_if_well():
+    decision, found = paths()
+    assert decision.recommendation.action == "collect_more_data"   # tests the current one
+    assert [p.scenario for p in found] == list(SCENARIOS)
+    assert all(p.tested == Regimen("glycinate", 300) for p in found)
+    benefits = [p.benefit for p in found]
+    assert benefits == sorted(benefits) and benefits[0] < 0 < benefits[2]
+    assert [p.action for p in found] == ["stop", "continue", "increase_dose"]
+    assert found[1].regimen == Regimen("glycinate", 300) and "commit" in found[1].reason_codes
+    entry = found[2].to_dict()
+    assert entry["if"] == "well" and entry["form"] == "glycinate" and \
+        entry["elemental_mg_per_day"] == 350
+
+
+def test_no_pathways_without_a_posterior_or_a_regimen_to_test():
+    _, found = paths(Profile(egfr=25))                 # refer: no posterior consulted
+    assert found == ()
+    past = history(diary(("none", 0, 14)))
+    assert regimen_tested("continue", NO_MAGNESIUM, past) is None
+    assert regimen_tested("start", Regimen("taurate", 200), past) == Regimen("taurate", 200)
+
+
+def test_pathways_in_words():
+    _, found = paths()
+    assert pathways_intro(found).startswith(
+        "What would change this, after the next period on glycinate 300 mg")
+    assert [pathway_line(p) for p in found] == [
+        "if it goes badly: stop magnesium",
+        "if it goes as expected: continue glycinate 300 mg (settled)",
+        "if it goes well: raise the dose to glycinate 350 mg (settled)"]
+    assert np.all([p.to_dict()["reason_codes"] == list(p.reason_codes) for p in found])

@@ -1,0 +1,91 @@
+"""The words a person reads first: changes in diary units, verdicts, numbers, the summary."""
+
+import math
+
+import pytest
+
+from model.analysis.effects import DiaryEffect
+from model.cli.analyze import print_summary
+from model.core.outcomes import SPECS
+from model.core.regimen import Regimen
+from model.report.format import DASH, cell, number, table
+from model.report.headline import change_words, effect_line, headline, verdict_phrase
+from model.testing import example_analysis
+
+
+def effect(outcome="sol", mean=-11.0, low=-18.0, high=-4.0, verdict="works", **more):
+    fields = {"p_benefit": 0.99, "p_beyond_mcid": 0.85, "p_harm_beyond_mcid": 0.0,
+              "mcid": 20.0, "nights": 30, "nights_needed": None, "needs_placebo": False} | more
+    return DiaryEffect("glycinate", outcome, Regimen("glycinate", 300), fields["nights"],
+                       SPECS[outcome].unit, mean, low, high, fields["p_benefit"],
+                       fields["p_beyond_mcid"], fields["p_harm_beyond_mcid"], fields["mcid"],
+                       verdict, fields["nights_needed"], fields["needs_placebo"])
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("sol", -11, -18, -4), "falling asleep 11 min faster (4 to 18)"),
+    (("sol", 3.2, -5, 12), "falling asleep 3 min slower (5 faster to 12 slower)"),
+    (("awakenings", -0.3, -1.1, 0.5), "0.3 fewer awakenings a night (1.1 fewer to 0.5 more)"),
+    (("quality", 0.42, 0.1, 0.8), "sleep quality 0.4 points higher (0.1 to 0.8)"),
+    (("anxiety", -1.2, -2.0, -0.4), "evening anxiety 1.2 points lower (0.4 to 2.0)"),
+    (("gi", 0.1, 0.05, 0.15), "loose-stool nights: +3.0 a month (+1.5 to +4.5)"),
+    (("gi", -0.4, -0.5, -0.3), "loose-stool nights: -12 a month (-15 to -9)"),
+    (("sol", 0.0001, -0.0001, 0.0002), "falling asleep: no change"),
+    (("sol", -0.5, -13.7, 11.9), "falling asleep 0.5 min faster (14 faster to 12 slower)"),
+    (("sol", -13.1, -25.6, -0.4), "falling asleep 13 min faster (0 to 26)"),
+])
+def test_change_words_known_answers(args, expected):
+    assert change_words(*args) == expected
+
+
+def test_verdict_phrases():
+    assert effect_line(effect()) == "falling asleep 11 min faster (4 to 18): works for you"
+    assert verdict_phrase(effect(verdict="harms")) == "harms you"
+    assert verdict_phrase(effect(verdict="no_meaningful_effect")) == \
+        "no meaningful effect (smaller than the 20 min that matters)"
+    assert verdict_phrase(effect("gi", verdict="no_meaningful_effect", mcid=0.05)) == \
+        "no meaningful effect (smaller than the 1.5 a month that matters)"
+    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40)) \
+        == "not settled yet: probably helps (P 0.95); about 40 more nights on it to tell"
+    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5)) == "not settled yet"
+    assert verdict_phrase(effect(verdict="inconclusive", needs_placebo=True)) == \
+        "not settled yet: placebo nights are needed to tell magnesium from expectation"
+
+
+@pytest.mark.parametrize(("value", "column", "expected"), [
+    (True, "", "yes"), (False, "feasible", "no"), (None, "", DASH), (math.nan, "", DASH),
+    (2430.0, "", "2,430"), (1.00641, "max_rhat", "1.006"), (-0.0001, "", "0.00"),
+    (0.5455, "p_best", "0.55"), (2922.4, "min_ess_bulk", "2,922"), (7, "", "7"),
+    ("", "", DASH), (("a", "b"), "", "a, b"),
+])
+def test_cells_for_people(value, column, expected):
+    assert cell(value, column) == expected
+
+
+def test_table_headers_and_escaping():
+    import pandas as pd
+
+    page = table(pd.DataFrame({"p_best": [0.5], "note": ["<b>&</b>"], "feasible": [True]}))
+    assert "<th>P(best)</th>" in page and "<th>allowed now</th>" in page
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in page and "<td>yes</td>" in page
+    assert number(float("inf")) == DASH
+
+
+@pytest.mark.fit
+def test_terminal_summary_leads_with_the_headline(capsys):
+    result = example_analysis()
+    print_summary(result)
+    out = capsys.readouterr().out
+    said = headline(result)
+    lines = out.splitlines()
+    first = lines.index(f"Recommendation: {said.what}")
+    assert lines[first + 1].startswith("Why: ") and lines[first + 2].startswith("How sure: ")
+    assert lines[first + 3] == f"Look again: {said.review}"
+    assert "with NUTS (" in out and "max R-hat 1.0" in out
+    sol = result.effects.get("glycinate", "sol")
+    assert f"    {effect_line(sol)}" in lines and "min faster" in effect_line(sol)
+    assert "loose-stool nights: +" in out and "harms you" in out    # citrate's GI
+    assert out.index("What magnesium did for you") < out.index("The decision in detail")
+    assert result.effects.placebo_nights > 0 and "No placebo nights yet" not in out
+    assert len(result.pathways) == 3 and "What would change this" in out
+    assert "  if it goes badly: " in out and "  if it goes well: " in out
