@@ -29,8 +29,9 @@ commit rate and week (the tool policies).
 
 Before the quick model is trusted, ``--full-subset K`` persons are decided at two looks of
 their ``tool`` run with both the quick and the full model (:class:`PersonalModel`, 500 draws x
-2 chains) and their P(best) and P(GI constraint violation) compared; the run stops when one
-differs by more than ``AGREEMENT_TOLERANCE``.
+2 chains) and their P(best) and P(GI constraint violation) compared; the run stops when the
+chosen action's P(best) or any P(GI violation) differs by more than ``AGREEMENT_TOLERANCE``, or
+the P(best) of all actions by more than a third of it on average.
 
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
         --seed 1 [--full-subset 6] [--json out.json]
@@ -514,11 +515,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     agree = agreement(checks) if checks else {}
     print(f"quick vs full model ({time.perf_counter() - started:.0f} s): "
           f"{json.dumps(agree, indent=1)}", flush=True)
-    worst = max((agree[k]["max_abs_diff"] for k in ("p_best_all", "p_violation_all")
+    # the check: P(best) of the chosen action and P(GI violation) of every action
+    # within the tolerance; every action's P(best) agrees on average (a near-tie may swap)
+    worst = max((agree[k]["max_abs_diff"] for k in ("p_best_chosen", "p_violation_all")
                  if k in agree), default=0.0)
-    if worst > AGREEMENT_TOLERANCE:
-        raise SystemExit(f"the quick model disagrees with the full fit by {worst:.3f} > "
-                         f"{AGREEMENT_TOLERANCE}: not used in the loop")
+    typical = agree.get("p_best_all", {}).get("mean_abs_diff", 0.0)
+    if worst > AGREEMENT_TOLERANCE or typical > AGREEMENT_TOLERANCE / 3:
+        raise SystemExit(f"the quick model disagrees with the full fit (max {worst:.3f}, mean "
+                         f"P(best) difference {typical:.3f}): not used in the loop")
     started = time.perf_counter()
     records = run(subjects, workers=args.workers, draws=args.draws)
     wall = time.perf_counter() - started

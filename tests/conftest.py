@@ -11,6 +11,14 @@ from model.evidence.priorset import load_priors
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real-data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fit_cache(tmp_path_factory):
+    """``mgsleep analyze`` keeps fits in a test directory, never in the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MGSLEEP_CACHE", str(tmp_path_factory.mktemp("fit-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def priors():
     return load_priors()

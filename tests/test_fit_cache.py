@@ -58,3 +58,19 @@ def test_a_corrupt_cache_file_is_ignored_with_a_warning(frames, tmp_path):
         _, how = fit_with_cache(short, priors, CONFIG, tmp_path)
     assert how == "fit"
     assert fit_with_cache(short, priors, CONFIG, tmp_path)[1] == "cached"   # rewritten
+
+
+def test_the_command_updates_the_cached_fit_when_a_night_is_added(frames, tmp_path, capsys):
+    from model.cli.main import main
+
+    short, full = frames
+    diary, cache = tmp_path / "diary.csv", tmp_path / "cache"
+    options = ["--cache", str(cache), "--draws", "300", "--chains", "2", "--seed", "1",
+               "--json", str(tmp_path / "out.json")]
+    short.to_csv(diary, index=False)
+    assert main(["analyze", str(diary), *options]) == 0
+    assert "mgsleep: fitted in" in capsys.readouterr().err
+    full.to_csv(diary, index=False)                       # four more nights written down
+    assert main(["analyze", str(diary), *options]) == 0
+    err = capsys.readouterr().err
+    assert "updated the cached fit" in err or "refitted from the cached fit" in err

@@ -40,6 +40,11 @@ from model.evidence.priorset import PriorSet
 from model.personal.fit import PersonalModel
 from model.personal.store import FORMAT_VERSION, priors_fingerprint
 
+FIT_WORDS = {"fit": "fitted", "cached": "reused the cached fit (no new night)",
+             "psis": "updated the cached fit by importance reweighting",
+             "nuts": "refitted from the cached fit"}
+"""How each way of getting a fit is said on the terminal."""
+
 
 class CacheWarning(UserWarning):
     """A cached fit could not be used or kept (the analysis itself goes on)."""

@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from model.analysis.effects import DiaryEffects, diary_effects
+from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways
 from model.core.errors import MgsleepError, NonFiniteDraws
 from model.core.regimen import Regimen
@@ -204,7 +205,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
             priors: str | Path | PriorSet | None = None, as_of: dt.date | None = None,
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
             seed: int | None = None, progress: bool = False,
-            allow_unknown: bool = False) -> Analysis:
+            allow_unknown: bool = False, cache: str | Path | None = None) -> Analysis:
     """Fit a diary and decide the next step.
 
     Parameters
@@ -224,6 +225,10 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     allow_unknown : bool
         Accept conditions and medicines the safety data does not know, with a "NOT CHECKED"
         warning (see :func:`model.data.profile.load_profile`).
+    cache : path, optional
+        A directory keeping each diary's last fit (:mod:`model.analysis.fit_cache`): a diary
+        that only gained nights since is updated in seconds instead of refitted. None (the
+        default here; ``mgsleep analyze`` uses the user cache directory): always a full fit.
 
     Returns
     -------
@@ -237,10 +242,10 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     _say(progress, f"fitting {data.n_recorded} nights of {data.source} "
                    f"(the first fit of a size on this machine compiles the model: about a "
                    f"minute; later processes reuse the disk cache)")
-    fit = PersonalModel(prior_set, gut_sensitivity=person.gut_sensitivity, draws=draws,
-                        tune=tune, chains=chains, sampler=sampler, random_seed=seed,
-                        progressbar=progress).fit(data)
-    _say(progress, f"fitted in {fit.fit_seconds_:.1f} s; diagnostics "
+    config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,
+              "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress}
+    fit, how = fit_with_cache(data, prior_set, config, Path(cache) if cache else None)
+    _say(progress, f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
                    f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
     apart = separability(data, fit.draws_)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable)

@@ -38,6 +38,11 @@ def add_parser(subparsers: Any) -> None:
                         "(needs WeasyPrint or Chromium; skipped with a message without)")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="analyse the diary as it stood on this date")
+    parser.add_argument("--cache", metavar="DIR", help="keep each diary's last fit here, so "
+                        "that a diary with new nights is updated in seconds (default: "
+                        "$MGSLEEP_CACHE or ~/.cache/mgsleep/fits)")
+    parser.add_argument("--no-cache", action="store_true", help="always fit from scratch and "
+                        "keep nothing")
     add_mcmc_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -90,6 +95,15 @@ def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> l
     return notes
 
 
+def _cache_dir(args: argparse.Namespace) -> str | None:
+    """Where analyze keeps fits: ``--cache``, else the default; None with ``--no-cache``."""
+    if args.no_cache:
+        return None
+    from model.analysis.fit_cache import default_cache_dir
+
+    return args.cache or str(default_cache_dir())
+
+
 def run(args: argparse.Namespace) -> int:
     """Analyse, print the summary, write the requested outputs (atomically, together)."""
     from model.analysis.pipeline import analyze
@@ -104,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
                          draws=args.draws, chains=args.chains, sampler=args.sampler,
                          seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",
-                         allow_unknown=args.allow_unknown)
+                         allow_unknown=args.allow_unknown, cache=_cache_dir(args))
     notes = input_warnings(result, caught)
     files = []
     if args.report:
