@@ -185,3 +185,14 @@ def test_the_readme_documents_every_reason_code():
     documented = {code for line in table.splitlines()[2:]
                   for code in re.findall(r"`([a-z_]+)`", line.split("|")[1])}
     assert documented == set(REASON_CODES)
+
+
+def test_a_large_effect_is_not_understated_by_the_slope():
+    from model.decision.gains import change
+
+    halved = np.full(4, 20.0)        # 40 -> 20 minutes: the true change is -20 minutes
+    before = np.full(4, 40.0)
+    assert change("sol_min", halved, before) == pytest.approx(np.full(4, -20.0), rel=0.05)
+    assert change("sol_min", before, halved) == pytest.approx(-change("sol_min", halved, before))
+    risky = np.full(3, 0.30)         # GI nights 5 % -> 30 %
+    assert change("gi_rate", risky, np.full(3, 0.05)) == pytest.approx(np.full(3, 0.25), rel=0.3)

@@ -92,7 +92,7 @@ def test_nights_needed_known_answer_and_limits():
                          VerdictRule(max_nights=10**9)) is not None
 
 
-FAKE = FakePosterior(benefit={"glycinate": 0.9, "citrate": 0.0, "taurate": 0.3},
+FAKE = FakePosterior(benefit={"glycinate": 2.0, "citrate": 0.0, "taurate": 0.3},
                      gi={"citrate": 2.5, "glycinate": 0.0}, benefit_sd=0.05, gi_sd=0.1,
                      baseline_gi_sd=0.1, n_draws=2000, expectation=0.3)
 
@@ -107,9 +107,11 @@ def fake_effects(last: tuple[str, float, int] = ("none", 0, 10)):
 
 def test_known_answers_from_a_fake_posterior():
     effects = fake_effects()[1]
-    sol = effects.get("glycinate", "sol")      # about 41 min x 0.77 (Emax at 200 mg)
+    # against placebo (29.6 min: 40 min less the expectation's 0.3 log ratio) glycinate 200 mg
+    # takes off 2.0 x 0.857 (Emax at 200 mg) on the log scale: 40 (e^-2.01 - e^-0.3) min
+    sol = effects.get("glycinate", "sol")
     assert sol.verdict == "works" and sol.unit == "min" and sol.mean == pytest.approx(
-        -41 * 0.9 * (200 / 350) / (300 / 450), rel=0.1)
+        40 * (np.exp(-0.3 - 2.0 * (200 / 350) / (300 / 450)) - np.exp(-0.3)), rel=0.1)
     assert sol.ci_low < sol.mean < sol.ci_high < 0
     gi = effects.get("citrate", "gi")
     assert gi.verdict == "harms" and gi.mean > 0.05 and gi.unit == "share of nights"

@@ -8,8 +8,8 @@ minimal clinically important difference (MCID, ``priors/settings.toml``) in the 
 in the harmful direction.
 
 **Same numbers as the decision.** The change is taken on each outcome's link scale and turned
-into diary units with the decision's slope at the person's typical night (the posterior mean
-under the current regimen; :mod:`model.decision.gains`), so for the current regimen it is
+into diary units with the decision's slope (halfway between the typical nights of the two
+regimens compared; :mod:`model.decision.gains`), so for the current regimen it is
 minus the ``expected_gain`` of stopping it, and for a start from no magnesium it is the
 ``expected_gain`` of that start (signs aside: here the raw diary direction, so a negative
 sleep-onset change means falling asleep faster). Placebo, not "nothing", is the comparison:
@@ -62,7 +62,7 @@ from scipy import stats
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.decision.gains import link, slope
+from model.decision.gains import change
 from model.decision.history import History
 from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet
@@ -279,26 +279,24 @@ def _nights_on(nights: pd.DataFrame, form: str, outcome: str) -> int:
 
 
 def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
-            variable: str, typical: float) -> np.ndarray:
+                 variable: str) -> np.ndarray:
     """Draws of the link-scale change of ``regimen`` over ``against``, in diary units."""
-    return slope(variable, typical) * (
-        link(variable, values.sel(regimen=regimen.label).to_numpy())
-        - link(variable, values.sel(regimen=against.label).to_numpy()))
+    return change(variable, values.sel(regimen=regimen.label).to_numpy(),
+                  values.sel(regimen=against.label).to_numpy())
 
 
-def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, past: History,
+def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset,
             nights: pd.DataFrame, priors: PriorSet, rule: VerdictRule) -> DiaryEffect:
     """One form x outcome (see :func:`diary_effects`)."""
     spec = SPECS[outcome]
     values = data[spec.gain_key]
-    typical = float(np.nanmean(values.sel(regimen=past.reference.label)))
-    change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key, typical)
+    change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key)
     benefit, mcid = spec.sign * change, priors.settings.outcomes[outcome].mcid
     said = verdict(benefit, mcid, rule)
     unsure = (said in ("works", "harms") and outcome in SLEEP_OUTCOMES
               and not _placebo_nights(nights)
               and said != verdict(spec.sign * change_draws(
-                  values, regimen, NO_MAGNESIUM, spec.gain_key, typical), mcid, rule))
+                  values, regimen, NO_MAGNESIUM, spec.gain_key), mcid, rule))
     said = "inconclusive" if unsure else said
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
@@ -347,6 +345,6 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     data = predict(list(dict.fromkeys([past.reference, Regimen(PLACEBO), NO_MAGNESIUM,
                                        *regimens.values()])))
     return DiaryEffects(tuple(
-        _assess(form, outcome, regimens[form], data, past, nights, priors, rule)
+        _assess(form, outcome, regimens[form], data, nights, priors, rule)
         for form in forms for outcome in OUTCOMES if SPECS[outcome].gain_key in data),
         rule.interval, _placebo_nights(nights))

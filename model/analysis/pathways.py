@@ -85,7 +85,7 @@ def regimen_tested(action: str, regimen: Regimen | None, past: History) -> Regim
     return regimen if regimen is not None and regimen.active else None
 
 
-def sleep_score(data: xr.Dataset, regimen: Regimen, typical: Regimen, priors: PriorSet,
+def sleep_score(data: xr.Dataset, regimen: Regimen, priors: PriorSet,
                 profile: Profile) -> np.ndarray:
     """Magnesium's own sleep benefit of ``regimen`` per draw, in weighted MCIDs."""
     weights = profile.outcome_weights()
@@ -96,8 +96,7 @@ def sleep_score(data: xr.Dataset, regimen: Regimen, typical: Regimen, priors: Pr
         if spec.gain_key not in data:
             continue
         values = data[spec.gain_key]
-        at = float(np.nanmean(values.sel(regimen=typical.label)))
-        change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key, at)
+        change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key)
         score += weights.get(outcome, 0.0) / outcomes[outcome].mcid * spec.sign * change
     return score
 
@@ -150,7 +149,7 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     if tested is None or not decision.assessments:
         return ()
     data = predict(list(dict.fromkeys([tested, Regimen(PLACEBO), past.reference])))
-    score = sleep_score(data, tested, past.reference, priors, profile)
+    score = sleep_score(data, tested, priors, profile)
     thirds = np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))
     nights = max((rec.next_review - as_of).days, 1)
     after = _after(past, tested, rec.action, rec.regimen, nights)

@@ -1,11 +1,13 @@
-"""Gains on the link scale, in diary units at the person's typical night.
+"""Gains on the link scale, in diary units at the person's typical nights.
 
 Averaging diary-scale predictions over posterior draws scores uncertainty as harm (Jensen): a
 form whose effect on log sleep-onset latency is symmetric around zero shows an expected *loss*
 of minutes, because ``exp`` is convex. The decision therefore measures every change on each
-outcome's link scale and converts it to diary units with one slope per outcome, the derivative
-of the diary value at the person's typical night (the posterior mean under the reference
-regimen): a symmetric posterior on the link scale has an expected gain of exactly zero.
+outcome's link scale and converts it to diary units with one slope per outcome and comparison,
+fixed across draws: the derivative of the diary value halfway (on the link scale) between the
+two regimens' typical nights (their posterior means), so that a large effect is not
+understated by the slope at one end, and a symmetric posterior on the link scale still has an
+expected gain of exactly zero.
 
 Links (applied to the diary-scale mean a ``predict`` returns, so any ``predict`` works):
 
@@ -62,6 +64,29 @@ def slope(variable: str, mean: float) -> float:
     return width * p * (1 - p)
 
 
+def _diary_value(variable: str, value: float) -> float:
+    """The inverse link: the diary value of a link-scale value."""
+    spec = SPECS[OUTCOME_OF_GAIN[variable]]
+    if spec.family == "normal_ar1":
+        return float(np.expm1(value))
+    if spec.family == "negbin":
+        return float(np.exp(value))
+    share = 1.0 / (1.0 + np.exp(-value))
+    return float(spec.lowest + (spec.categories - 1) * share if spec.family == "ordinal"
+                 else share)
+
+
+def change(variable: str, changed: np.ndarray, against: np.ndarray) -> np.ndarray:
+    """Draws of the change from ``against`` to ``changed`` in diary units (raw direction).
+
+    ``changed`` and ``against`` are diary-scale draws of the two regimens; the link-scale
+    difference of each draw is multiplied by the slope halfway between their typical nights.
+    """
+    a, b = link(variable, changed), link(variable, against)
+    middle = 0.5 * (float(np.nanmean(a)) + float(np.nanmean(b)))
+    return slope(variable, _diary_value(variable, middle)) * (a - b)
+
+
 def per_night_variance(variable: str, mean: float, smd_sd: float) -> float:
     """Night-to-night variance of one night on the link scale.
 
@@ -74,24 +99,23 @@ def per_night_variance(variable: str, mean: float, smd_sd: float) -> float:
     return smd_sd**2
 
 
-def diary_gains(links: Mapping[str, np.ndarray], typical: Mapping[str, float],
-                rows: np.ndarray, against: np.ndarray) -> np.ndarray:
-    """Improvements of link-scale rows over other rows, in diary units (positive = better).
+def diary_gains(means: Mapping[str, np.ndarray], rows: np.ndarray,
+                against: np.ndarray) -> np.ndarray:
+    """Improvements of some regimens' rows over others, in diary units (positive = better).
 
     Parameters
     ----------
-    links : mapping of variable -> numpy.ndarray
-        Link-scale values per regimen and draw, shape (R, D).
-    typical : mapping of variable -> float
-        The person's typical diary value of each variable (sets the slope).
+    means : mapping of variable -> numpy.ndarray
+        Diary-scale predictions per regimen and draw, shape (R, D).
     rows, against : numpy.ndarray of int
         Row indices of the changed and of the compared regimens, same length A.
 
     Returns
     -------
     numpy.ndarray
-        Shape (A, V, D), variables in ``links`` order.
+        Shape (A, V, D), variables in ``means`` order.
 
     """
-    return np.stack([SPECS[OUTCOME_OF_GAIN[v]].sign * slope(v, typical[v])
-                     * (values[rows] - values[against]) for v, values in links.items()], axis=1)
+    return np.stack([np.stack([SPECS[OUTCOME_OF_GAIN[v]].sign * change(v, m[i], m[j])
+                               for i, j in zip(rows, against, strict=True)])
+                     for v, m in means.items()], axis=1)

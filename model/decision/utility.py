@@ -31,7 +31,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision.candidates import Candidate
-from model.decision.gains import diary_gains, link, per_night_variance, slope
+from model.decision.gains import diary_gains, per_night_variance, slope
 from model.decision.history import History
 from model.decision.learning import knowledge_gradient, period_noise
 from model.decision.rules import Block, Screening, blocks
@@ -225,13 +225,12 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     means = _draws(data, regimens)
     variables = tuple(means)
     scales = _scales(means, row[reference], priors, profile, onset_days(data, priors), s)
-    links = {v: link(v, m) for v, m in means.items()}
 
     def own(r: Regimen) -> int:               # magnesium's own effect: against placebo
         return row[r] if r.active else row[PLACEBO_REGIMEN]
 
     rows = np.array([own(c.regimen) for c in candidates])
-    gains = diary_gains(links, scales.typical, rows, np.full(rows.size, own(reference)))
+    gains = diary_gains(means, rows, np.full(rows.size, own(reference)))
     experiment = np.array([c.experiment for c in candidates])
     changed = np.array([c.regimen != reference or c.experiment for c in candidates], float)
     utility = (np.einsum("v,avd->ad", scales.per_gain, gains)
@@ -245,7 +244,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     terminal = ~experiment
     open_later = terminal & np.array([all(code == "waiting" for code, _ in b) for b in blocked])
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
-        links, scales.typical, *_contrast_rows(candidates, row, reference, separable)))
+        means, *_contrast_rows(candidates, row, reference, separable)))
     learning = (s.learning_periods * knowledge_gradient(
         utility[open_later], observed, np.full(len(candidates), scales.noise))
         if open_later.any() else np.zeros(len(candidates)))
