@@ -239,7 +239,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
     full = diary if isinstance(diary, Diary) else read_diary(diary)
     data, day = _truncate(full, as_of)
-    _say(progress, f"fitting {data.n_recorded} nights of {data.source} "
+    _say(progress, f"analysing {data.n_recorded} nights of {data.source} "
                    f"(the first fit of a size on this machine compiles the model: about a "
                    f"minute; later processes reuse the disk cache)")
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,
