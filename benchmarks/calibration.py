@@ -50,20 +50,26 @@ from scipy.special import logit
 from scipy.stats import chisquare
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from misspecified import regimens as world_regimens  # noqa: E402
-from sbc_personal import TRIED  # noqa: E402
+from misspecified import regimens as world_regimens
+from sbc_personal import TRIED
 
-from model.core.forms import FORMS  # noqa: E402
-from model.core.outcomes import GAIN_KEYS, OUTCOME_OF_GAIN, OUTCOMES, SLEEP_OUTCOMES, SPECS  # noqa: E402
-from model.core.regimen import NO_MAGNESIUM, Regimen  # noqa: E402
-from model.data.diary import Diary, read_diary  # noqa: E402
-from model.data.profile import Profile  # noqa: E402
-from model.decision.decide import DecisionSettings, decide  # noqa: E402
-from model.decision.gains import diary_gains, link  # noqa: E402
-from model.evidence.priorset import PriorSet, load_priors  # noqa: E402
-from model.personal.separability import separability  # noqa: E402
-from model.simulate.personas import Persona, persona_from_priors, simulate_diary  # noqa: E402
-from model.simulate.world import (  # noqa: E402
+from model.core.forms import FORMS
+from model.core.outcomes import (
+    GAIN_KEYS,
+    OUTCOME_OF_GAIN,
+    OUTCOMES,
+    SLEEP_OUTCOMES,
+    SPECS,
+)
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import Diary, read_diary
+from model.data.profile import Profile
+from model.decision.decide import DecisionSettings, decide
+from model.decision.gains import diary_gains, link
+from model.evidence.priorset import PriorSet, load_priors
+from model.personal.separability import separability
+from model.simulate.personas import Persona, persona_from_priors, simulate_diary
+from model.simulate.world import (
     WorldPerson,
     draw_world_person,
     simulate_world,
@@ -167,7 +173,7 @@ def interval_stats(draws: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarray
     out = {"mean": draws.mean(axis=0)}
     for level in LEVELS:
         low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
-        tag = int(round(100 * level))
+        tag = round(100 * level)
         out |= {f"low{tag}": low, f"high{tag}": high,
                 f"covered{tag}": (low <= truth) & (truth <= high)}
     return out
