@@ -51,11 +51,11 @@ bench-loop: install
 	$(PY) benchmarks/closed_loop.py --persons 200
 
 # Calibration (issue 19): SBC ranks and 50/90 % coverage with truth from the prior (200 persons)
-# and in 7 misspecified worlds (100 persons each), on the quick model; a few minutes on 2 cores.
+# and in 7 misspecified worlds (200 persons each), on the quick model; a few minutes on 2 cores.
 # Drop --quick for the NUTS fit (about 10 s a person).
 bench-calibration: install
 	$(PY) benchmarks/calibration.py --suite prior --persons 200 --quick --workers 2
-	$(PY) benchmarks/calibration.py --suite world --persons 100 --quick --workers 2
+	$(PY) benchmarks/calibration.py --suite world --persons 200 --quick --workers 2
 
 lint: install
 	$(VENV)/bin/ruff check model tests benchmarks

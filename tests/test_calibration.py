@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import calibration as cal
@@ -80,7 +81,8 @@ def test_biased_or_overconfident_posterior_gives_non_uniform_ranks(shift, scale)
 def test_breaks_names_only_groups_outside_the_band():
     line = cal.breaks(pd.Series({"a": 0.9, "b": 0.6, "c": 0.99}), "Suite")
     assert "b 0.60" in line and "c 0.99" in line and "a 0.90" not in line
-    assert "every group" in cal.breaks(pd.Series({"a": 0.9}), "Suite")
+    assert line.index("b 0.60") < line.index("conservative") < line.index("c 0.99")
+    assert "breaks (below 0.85) in none" in cal.breaks(pd.Series({"a": 0.9}), "Suite")
 
 
 def test_prior_suite_quick_run_produces_the_table():
@@ -101,15 +103,48 @@ def test_world_suite_quick_run_produces_the_tables_and_the_world_truth():
     settings = cal.Settings(quick=True)
     rows = cal.run(["world"], 2, settings)
     assert list(dict.fromkeys(rows["scenario"])) == list(cal.SCENARIOS)
-    coverage, decision = cal.world_tables(rows)
+    coverage, decision, c90 = cal.world_tables(rows)
     assert list(coverage.columns) == list(OUTCOMES)
-    assert list(coverage.index) == list(cal.SCENARIOS)
+    assert list(coverage.index.get_level_values("scenario").unique()) == list(cal.SCENARIOS)
+    assert len(coverage) == len(cal.SCENARIOS) * len(cal.MEASURES)
+    assert len(c90) == len(coverage) * len(OUTCOMES) and c90.between(0, 1).all()
     assert {"failing", "collect", "commit", "u_advice", "harmful"} <= set(decision.columns)
     assert (decision["persons"] == 2).all()
     person, _ = cal.world_person("ar_ratings", settings, 1)
     assert person.rating_rho == cal.SCENARIOS["ar_ratings"]["rating_rho"]
     got = rows[(rows["scenario"] == "ar_ratings") & (rows["person"] == 1)
-               & (rows["parameter"] == "gain[citrate,sol_min]")]["truth"].item()
+               & (rows["parameter"] == "gain[citrate,sol_min]")
+               & (rows["measure"] == "diary")]["truth"].item()
     assert got == pytest.approx(-true_change(person, Regimen("citrate", 200))["sol"])
     assert SPECS["sol"].sign == -1.0
     assert "World suite:" in cal.world_report(rows)
+
+
+FAKE_MEANS = {"sol_min": (20.0, 25.0, 30.0, 30.0), "awakenings": (1.0, 2.0, 2.0, 2.0),
+              "quality": (3.5, 3.0, 3.0, 3.0), "freshness": (5.0, 5.0, 5.0, 5.0),
+              "anxiety": (4.0, 5.0, 5.0, 5.0), "gi_rate": (0.05, 0.2, 0.05, 0.05)}
+"""Diary means of glycinate, citrate (200 mg), placebo and none that :class:`FakeFit` predicts."""
+
+
+class FakeFit:
+    """A fit whose every draw predicts :data:`FAKE_MEANS`."""
+
+    def predict(self, regimens):
+        assert [r.label for r in regimens][-2:] == [Regimen("placebo").label,
+                                                    Regimen("none").label]
+        return xr.Dataset({v: (("regimen", "draw"), np.repeat(np.array(x)[:, None], 3, 1))
+                           for v, x in FAKE_MEANS.items()},
+                          coords={"regimen": [r.label for r in regimens]})
+
+
+def test_world_gains_known_answers_in_both_measures():
+    gains = cal.world_gains(FakeFit())
+    diary, decision = gains["diary"][:, :, 0], gains["decision"][:, :, 0]
+    # diary measure: plain differences to placebo, signed so that better is positive
+    assert diary[0].tolist() == pytest.approx([10.0, 1.0, 0.5, 0.0, 1.0, 0.0])
+    assert diary[1].tolist() == pytest.approx([5.0, 0.0, 0.0, 0.0, 0.0, -0.15])
+    # decision measure: link difference times the slope at the typical night (none)
+    assert decision[0, 0] == pytest.approx(31 * np.log(31 / 21))
+    assert decision[0, 1] == pytest.approx(2 * np.log(2))
+    assert decision[1, 5] == pytest.approx(-0.05 * 0.95 * (np.log(0.2 / 0.8)
+                                                           - np.log(0.05 / 0.95)))
