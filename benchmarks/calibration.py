@@ -358,11 +358,20 @@ def run(suites: Iterable[str], persons: int, settings: Settings,
             for s in (("prior",) if suite == "prior" else tuple(SCENARIOS))
             for k in range(persons)]
     if workers <= 1:
-        results = [_task(job) for job in jobs]
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_task, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
-    return pd.DataFrame([row for rows in results for row in rows])
+        return _collect(map(_task, jobs), len(jobs))
+    with ProcessPoolExecutor(workers) as pool:
+        return _collect(pool.map(_task, jobs, chunksize=max(1, len(jobs) // (8 * workers))),
+                        len(jobs))
+
+
+def _collect(done: Iterable[list[dict[str, Any]]], total: int) -> pd.DataFrame:
+    """The rows of every person as they come, with progress on stderr."""
+    results: list[dict[str, Any]] = []
+    for n, rows in enumerate(done, 1):
+        results += rows
+        if n % 10 == 0 or n == total:
+            print(f"  {n}/{total} persons fitted", file=sys.stderr, flush=True)
+    return pd.DataFrame(results)
 
 
 # -- tables -------------------------------------------------------------------------------------
