@@ -51,8 +51,8 @@ bench-loop: install
 	$(PY) benchmarks/closed_loop.py --persons 200
 
 # Calibration (issue 19): SBC ranks and 50/90 % coverage with truth from the prior (200 persons)
-# and in 7 misspecified worlds (200 persons each), on the quick model; a few minutes on 2 cores.
-# Drop --quick for the NUTS fit (about 10 s a person).
+# and in 7 misspecified worlds (200 persons each), on the quick model: about 6 min on 2 busy cores.
+# Drop --quick for the NUTS fit (500 x 2 draws; about 15 s a person on 2 busy cores).
 bench-calibration: install
 	$(PY) benchmarks/calibration.py --suite prior --persons 200 --quick --workers 2
 	$(PY) benchmarks/calibration.py --suite world --persons 200 --quick --workers 2

@@ -193,6 +193,7 @@ def summary_rows(draws: np.ndarray, truth: np.ndarray, rng: np.random.Generator,
 # -- fitting ------------------------------------------------------------------------------------
 @functools.cache
 def _priors() -> PriorSet:
+    """The bundled priors, loaded once per process."""
     return load_priors()
 
 
@@ -345,6 +346,7 @@ def world_run(scenario: str, settings: Settings, k: int) -> list[dict[str, Any]]
 
 # -- running ------------------------------------------------------------------------------------
 def _task(job: tuple[str, Settings, int]) -> list[dict[str, Any]]:
+    """One person of a scenario (``prior`` or a world preset): their rows."""
     scenario, settings, k = job
     if scenario == "prior":
         return prior_person(settings, k)
