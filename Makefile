@@ -17,7 +17,7 @@ for p in $$(ls -d $$root/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V); 
 done; exit 1
 endef
 
-.PHONY: install demo test check-stats bench bench-loop lint clean
+.PHONY: install demo test check-stats bench bench-loop bench-calibration lint clean
 
 $(PY):
 	@base=$$( $(find_python) ) || { echo "error: no Python >= 3.12 found on PATH or in pyenv (\$$(pyenv root)/versions). Install Python 3.12 (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
@@ -49,6 +49,13 @@ bench: install
 # busy cores (4 min of it the quick-vs-full check on 6 persons).
 bench-loop: install
 	$(PY) benchmarks/closed_loop.py --persons 200
+
+# Calibration (issue 19): SBC ranks and 50/90 % coverage with truth from the prior (200 persons)
+# and in 7 misspecified worlds (200 persons each), on the quick model: about 6 min on 2 busy cores.
+# Drop --quick for the NUTS fit (500 x 2 draws; about 15 s a person on 2 busy cores).
+bench-calibration: install
+	$(PY) benchmarks/calibration.py --suite prior --persons 200 --quick --workers 2
+	$(PY) benchmarks/calibration.py --suite world --persons 200 --quick --workers 2
 
 lint: install
 	$(VENV)/bin/ruff check model tests benchmarks
