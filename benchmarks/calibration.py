@@ -65,7 +65,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile
 from model.decision.decide import DecisionSettings, decide
-from model.decision.gains import diary_gains, link
+from model.decision.gains import diary_gains
 from model.evidence.priorset import PriorSet, load_priors
 from model.personal.separability import separability
 from model.simulate.personas import Persona, persona_from_priors, simulate_diary
@@ -281,20 +281,18 @@ MEASURES = ("decision", "diary")
 def world_gains(fit: Any) -> dict[str, np.ndarray]:
     """Per measure, ``(tried form, variable, draw)`` improvements over placebo in diary units.
 
-    ``decision``: the link-scale difference to placebo times the slope at the typical night
-    without magnesium, as the decision scores it (:func:`model.decision.gains.diary_gains`);
+    ``decision``: the link-scale difference to placebo times the slope halfway between the two
+    regimens' typical nights, as the decision scores it (:func:`model.decision.gains.diary_gains`);
     ``diary``: the difference of the predicted diary-scale means. Positive = better;
     variables in :data:`~model.core.outcomes.GAIN_KEYS` order.
     """
     regimens = [Regimen(f, WORLD_DOSE) for f in TRIED] + [Regimen("placebo"), NO_MAGNESIUM]
     data = fit.predict(regimens)
-    links = {v: link(v, data[v].to_numpy()) for v in GAIN_KEYS}
-    typical = {v: float(data[v].to_numpy()[-1].mean()) for v in GAIN_KEYS}
     n = len(TRIED)
     means = {v: data[v].to_numpy() for v in GAIN_KEYS}
     sign = np.array([SPECS[OUTCOME_OF_GAIN[v]].sign for v in GAIN_KEYS])[None, :, None]
     diary = np.stack([means[v][:n] - means[v][n] for v in GAIN_KEYS], axis=1) * sign
-    return {"decision": diary_gains(links, typical, np.arange(n), np.full(n, n)),
+    return {"decision": diary_gains(means, np.arange(n), np.full(n, n)),
             "diary": diary}
 
 

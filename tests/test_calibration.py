@@ -143,8 +143,11 @@ def test_world_gains_known_answers_in_both_measures():
     # diary measure: plain differences to placebo, signed so that better is positive
     assert diary[0].tolist() == pytest.approx([10.0, 1.0, 0.5, 0.0, 1.0, 0.0])
     assert diary[1].tolist() == pytest.approx([5.0, 0.0, 0.0, 0.0, 0.0, -0.15])
-    # decision measure: link difference times the slope at the typical night (none)
-    assert decision[0, 0] == pytest.approx(31 * np.log(31 / 21))
-    assert decision[0, 1] == pytest.approx(2 * np.log(2))
-    assert decision[1, 5] == pytest.approx(-0.05 * 0.95 * (np.log(0.2 / 0.8)
-                                                           - np.log(0.05 / 0.95)))
+    # decision measure: link difference times the slope halfway (on the link scale) between
+    # the two typical nights: log1p 20 and 30 min -> slope sqrt(21 x 31); log 1 and 2
+    # awakenings -> sqrt(2); logit 0.2 and 0.05 -> p (1 - p) at their mean logit
+    assert decision[0, 0] == pytest.approx(np.sqrt(21 * 31) * np.log(31 / 21))
+    assert decision[0, 1] == pytest.approx(np.sqrt(2) * np.log(2))
+    logits = np.log(0.2 / 0.8), np.log(0.05 / 0.95)
+    middle = 1 / (1 + np.exp(-np.mean(logits)))
+    assert decision[1, 5] == pytest.approx(-middle * (1 - middle) * (logits[0] - logits[1]))
