@@ -5,10 +5,14 @@ Reads draws, never PyMC.
 
 Modules, lowest first: :mod:`~model.decision.settings` (constants and vocabulary),
 :mod:`~model.decision.history` (the diary's facts), :mod:`~model.decision.explain` (every
-sentence), :mod:`~model.decision.candidates` (the actions), :mod:`~model.decision.rules` (the
-hard rules), :mod:`~model.decision.utility` (utility, ranking, the choice),
-:mod:`~model.decision.results` (what a decision returns) and :mod:`~model.decision.decide`
-(:func:`decide`, orchestrating them).
+sentence), :mod:`~model.decision.candidates` (the actions, experiments included),
+:mod:`~model.decision.learning` (what a period teaches: the knowledge gradient),
+:mod:`~model.decision.rules` (the hard rules, the evaluation period),
+:mod:`~model.decision.gains` (link-scale gains in diary units),
+:mod:`~model.decision.utility` (utility, the GI constraint, ranking, learning values),
+:mod:`~model.decision.choice` (the choice and the commit rule),
+:mod:`~model.decision.results` (what a decision returns, reason codes) and
+:mod:`~model.decision.decide` (:func:`decide`, orchestrating them).
 """
 
 from model.decision.candidates import Candidate, candidates
