@@ -179,9 +179,8 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Scales:
-    """The person's utility scale: diary values, weights and the noise of a period."""
+    """The person's utility scale: weights per diary unit and the noise of a period."""
 
-    typical: dict[str, float]
     per_gain: np.ndarray          # utility units per diary unit of gain, shape (V,)
     noise: float                  # variance of one period's contrast, utility units
 
@@ -198,7 +197,7 @@ def _scales(means: dict[str, np.ndarray], reference_row: int, priors: PriorSet,
                           for v, o in zip(means, names, strict=True)])
     noise = period_noise(per_link, variances, [o != "gi" for o in names], s.min_nights,
                          onset_days, s.night_autocorrelation)
-    return Scales(typical, per_gain, noise)
+    return Scales(per_gain, noise)
 
 
 def _contrast_rows(candidates: list[Candidate], row: dict[Regimen, int], reference: Regimen,
