@@ -146,3 +146,16 @@ def test_the_public_api_loads_lazily_from_the_defining_modules():
         assert getattr(model, name) is getattr(importlib.import_module(module), name)
     with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
         _ = model.nonesuch
+
+
+def test_warnings_are_one_clean_line_and_the_formatter_is_restored(capsys):
+    import warnings
+
+    from model.cli.main import one_line
+
+    text = one_line(UserWarning("a  warning\n spread over\nlines"), UserWarning,
+                    "/site-packages/lib/module.py", 42)
+    assert text == "mgsleep: warning (UserWarning): a warning spread over lines\n"
+    before = warnings.formatwarning
+    assert main(["priors", "--json", "-"]) == 0
+    assert warnings.formatwarning is before

@@ -21,6 +21,7 @@ import argparse
 import errno
 import os
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -108,8 +109,18 @@ def silence_stdout() -> None:
         pass
 
 
+def one_line(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             line: str | None = None) -> str:
+    """A warning as one clean line on standard error, without the file:line of its source."""
+    text = " ".join(str(message).split())
+    return f"mgsleep: warning ({category.__name__}): {text}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 closed pipe, 2 user error).
+
+    Warnings (ours and the libraries') are printed as one clean line each (:func:`one_line`)
+    while the command runs.
 
     Parameters
     ----------
@@ -123,6 +134,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     """
     args = build_parser().parse_args(argv)
+    previous, warnings.formatwarning = warnings.formatwarning, one_line
+    try:
+        return _run(args)
+    finally:
+        warnings.formatwarning = previous
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command inside the one boundary for user errors."""
     ensure_compile_cache(args.command)
     try:
         code = int(args.handler(args))
