@@ -64,7 +64,7 @@ from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.decision.gains import change
 from model.decision.history import History
-from model.decision.settings import Predict
+from model.decision.settings import DecisionSettings, Predict
 from model.evidence.priorset import PriorSet
 
 Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive"]
@@ -76,7 +76,7 @@ VERDICTS: tuple[Verdict, ...] = ("works", "no_meaningful_effect", "harms", "inco
 class VerdictRule:
     """The thresholds of the verdicts (the module docstring says how they combine)."""
 
-    interval: float = 0.9
+    interval: float = DecisionSettings.interval     # one interval level, the decision's
     p_beyond: float = 0.8
     p_direction: float = 0.9
     max_nights: int = 365

@@ -29,14 +29,15 @@ from model.core.outcomes import SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision import Decision, DecisionSettings, History, Predict, decide
+from model.decision.candidates import EXPERIMENTS
 from model.evidence.priorset import PriorSet
 
 Scenario = Literal["badly", "as_expected", "well"]
 SCENARIOS: tuple[Scenario, ...] = ("badly", "as_expected", "well")
 """The thirds of the score, lowest first."""
 
-EXPERIMENTS = ("continue", "collect_more_data", "placebo_period", "withdrawal")
-"""Actions whose period tests the current regimen."""
+TESTS_CURRENT = frozenset({"continue", "collect_more_data"}) | EXPERIMENTS
+"""Actions whose period tests the current regimen (experiments included)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Pathway:
 
 def regimen_tested(action: str, regimen: Regimen | None, past: History) -> Regimen | None:
     """The regimen the next period tests (None when nothing magnesium is tested)."""
-    if action in EXPERIMENTS or action == "stop":
+    if action in TESTS_CURRENT or action == "stop":
         return past.current if past.current.active else None
     return regimen if regimen is not None and regimen.active else None
 
@@ -109,7 +110,7 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     change waits for it.
     """
     nights = max(nights, DecisionSettings().max_period_nights)
-    current = past.current if action in EXPERIMENTS or regimen is None else regimen
+    current = past.current if action in TESTS_CURRENT or regimen is None else regimen
     forms = past.forms_tried | ({tested.form} if tested.active else set())
     return History(current, nights, frozenset(forms), 0,
                    dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights})
@@ -153,7 +154,7 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     thirds = np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))
     nights = max((rec.next_review - as_of).days, 1)
     after = _after(past, tested, rec.action, rec.regimen, nights)
-    later = separable or rec.action in ("placebo_period", "withdrawal")
+    later = separable or rec.action in EXPERIMENTS
     out = []
     for scenario, draws in zip(SCENARIOS, thirds, strict=True):
         def subset(regimens: Sequence[Regimen], keep: np.ndarray = draws) -> xr.Dataset:

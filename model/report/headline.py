@@ -21,6 +21,7 @@ from model.analysis.pathways import Pathway
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
+from model.decision.candidates import EXPERIMENTS
 from model.inference.sampling import resolve_sampler
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def pathway_line(pathway: Pathway) -> str:
     """``if it goes well: continue glycinate 300 mg (settled)``."""
     then = _THEN.get(pathway.action, pathway.action.replace("_", " "))
     if pathway.regimen is not None and pathway.regimen.active and pathway.action not in (
-            "stop", "placebo_period", "withdrawal", "collect_more_data"):
+            EXPERIMENTS | {"stop", "collect_more_data"}):
         then += f" {_short(pathway.regimen)}"
     codes = set(pathway.reason_codes)
     note = (" (to learn)" if "learn" in codes else " (settled)" if "commit" in codes
@@ -310,7 +311,7 @@ def _sure(rec: Recommendation) -> str:
         return ("sure enough to settle on this: " + (
             f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
             "more experimenting is not expected to pay off."))
-    if "learn" in codes or rec.action in ("placebo_period", "withdrawal"):
+    if "learn" in codes or rec.action in EXPERIMENTS:
         return "not a final answer: a step taken to learn from."
     better = rec.scores.p_better_than_continue
     return (f"not sure yet: better than what you do now in {better:.0%} of the model's "
