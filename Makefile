@@ -24,9 +24,12 @@ $(PY):
 	echo "creating $(VENV) with $$base ($$($$base --version))"; \
 	$$base -m venv $(VENV)
 
+# The last step compiles the personal model into the user's compile cache (~/.pytensor), so
+# that the first `mgsleep analyze` on this machine does not spend a minute compiling.
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,fast,dev]'
+	$(PY) -m model.personal.warmup
 	@touch $(STAMP)
 
 install: $(STAMP)

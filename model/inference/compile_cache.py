@@ -29,6 +29,7 @@ import io
 import json
 import pickle
 import re
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -182,6 +183,11 @@ def graph_key(pm_model: Any) -> str:
     return digest.hexdigest()
 
 
+def is_cached(pm_model: Any) -> bool:
+    """Whether the disk cache holds ``pm_model``'s compilation (its manifest is there)."""
+    return (manifest_dir() / f"{graph_key(pm_model)}.json").exists()
+
+
 def manifest_dir() -> Path:
     """Where manifests live: beside PyTensor's numba cache."""
     from pytensor.link.numba.cache import NUMBA_CACHE_PATH
@@ -231,6 +237,17 @@ def compile_nutpie(pm_model: Any) -> Any:
         return compile_cached(pm_model)
 
 
+COMPILING = ("compiling the model once for this machine (the personal model takes about a "
+             "minute on two cores; `make install` does it ahead, later runs reuse it)")
+"""What :func:`compile_cached` says on standard error before a compilation the disk cache
+could not spare."""
+
+
+def announce(message: str) -> None:
+    """One line on standard error: what is happening while the user waits."""
+    print(f"mgsleep: {message}", file=sys.stderr, flush=True)
+
+
 def compile_cached(pm_model: Any) -> Any:
     """Compile ``pm_model`` for nutpie with C callbacks cached on disk across processes.
 
@@ -245,6 +262,11 @@ def compile_cached(pm_model: Any) -> Any:
     nutpie.compile_pymc.CompiledPyMCModel
         Ready for ``nutpie.sample``.
 
+    Notes
+    -----
+    A compilation the disk cache cannot spare is announced on standard error
+    (:data:`COMPILING`), since it keeps the user waiting.
+
     """
     import nutpie
 
@@ -256,6 +278,7 @@ def compile_cached(pm_model: Any) -> Any:
                                 None)
             except Exception:  # a stale or evicted entry: compile again
                 pass
+        announce(COMPILING)
         functions = _pytensor_functions(pm_model)
         compiled = assemble(pm_model, functions[0], functions[1:])
         write_json(path, functions[0])
