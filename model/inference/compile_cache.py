@@ -418,13 +418,19 @@ def warm_started(compiled: Any, starts: np.ndarray) -> Any:
     return dataclasses.replace(compiled, initial_point_func=start)
 
 
+ADAPTATION = "low_rank"
+"""nutpie's mass-matrix adaptation for every fit (``benchmarks/bench_sampler.py`` compares)."""
+
+
 def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, tune: int,
                   chains: int, cores: int, seed: int | None, target_accept: float,
-                  progressbar: bool, starts: np.ndarray | None = None) -> Any:
-    """Sample a compiled model with ``data`` (low-rank mass matrix, unconstrained draws kept).
+                  progressbar: bool, starts: np.ndarray | None = None,
+                  adaptation: str = ADAPTATION) -> Any:
+    """Sample a compiled model with ``data`` (unconstrained draws kept).
 
     Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
-    (:func:`warm_started`).
+    (:func:`warm_started`); ``adaptation`` is nutpie's mass-matrix adaptation (default
+    :data:`ADAPTATION`).
     """
     import nutpie
 
@@ -432,5 +438,5 @@ def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, 
     if starts is not None:
         model = warm_started(model, starts)
     return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores, seed=seed,
-                         progress_bar=progressbar, save_warmup=False, adaptation="low_rank",
+                         progress_bar=progressbar, save_warmup=False, adaptation=adaptation,
                          target_accept=target_accept, store_unconstrained=True)
