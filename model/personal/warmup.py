@@ -77,7 +77,7 @@ def warm_up(seed: int = 0) -> WarmUp:
     compiled = not is_cached(GRAPHS.get("pymc").graph)
     data = PersonalModel().graph_data(read_diary(warm_diary()))
     config = SamplerConfig(sampler="nutpie", draws=20, tune=20, chains=1, seed=seed)
-    theta = run_nuts(GRAPHS, config, data=data)["posterior"]["theta"].values
+    theta = np.asarray(run_nuts(GRAPHS, config, data=data)["posterior"]["theta"].to_numpy())
     if not np.isfinite(theta).all():
         raise RuntimeError("the compiled personal model gave non-finite draws")
     return WarmUp(compiled, time.perf_counter() - start, theta.shape[1])
