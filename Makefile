@@ -24,9 +24,13 @@ $(PY):
 	echo "creating $(VENV) with $$base ($$($$base --version))"; \
 	$$base -m venv $(VENV)
 
+# The last step compiles the personal model into the user's compile cache (~/.pytensor), so
+# that the first `mgsleep analyze` on this machine does not spend a minute compiling. Where
+# that cache cannot be written the install still succeeds: analyze then compiles on first use.
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,fast,dev]'
+	$(PY) -m model.personal.warmup || echo "warning: the model was not compiled ahead (see above); the first analysis will compile it" >&2
 	@touch $(STAMP)
 
 install: $(STAMP)

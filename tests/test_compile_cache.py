@@ -116,3 +116,46 @@ def test_a_corrupt_manifest_is_rebuilt(compiled):
     point = np.zeros((1, c.n_dim))
     assert log_density(again, point)[0] == pytest.approx(log_density(c, point)[0])
     assert json.loads(manifest.read_text())["n_dim"] == c.n_dim
+
+
+def test_the_personal_graph_key_ignores_diary_length_and_changes():
+    """Every diary reuses one compiled personal graph: its key does not see the data sizes."""
+    from model.personal.graph import build_graph
+
+    assert graph_key(build_graph(60, 16)) == graph_key(build_graph(14, 1)) \
+        == graph_key(build_graph(365, 40))
+    assert graph_key(build_graph(60, 16, shared_responsiveness=False)) != \
+        graph_key(build_graph(60, 16))
+
+
+def test_the_warm_up_leaves_a_cache_that_diaries_of_other_lengths_reuse():
+    """After ``python -m model.personal.warmup``, a new process fits two diaries of other
+    lengths without compiling (nothing announced) and with the same compiled callbacks."""
+    from model.inference.compile_cache import COMPILING
+    from model.personal.warmup import warm_up
+
+    first = warm_up()
+    assert first.draws == 20
+    script = textwrap.dedent("""
+        import numpy as np
+        import pandas as pd
+        from model.data.diary import read_diary
+        from model.inference.sampling import SamplerConfig, run_nuts
+        from model.personal.fit import PersonalModel
+        from model.personal.sampler import GRAPHS
+        from model.personal.warmup import warm_diary, warm_up
+        assert not warm_up().compiled
+        later = warm_diary().assign(date=pd.date_range("2026-02-01", periods=14)
+                                    .strftime("%Y-%m-%d"))
+        for frame in (warm_diary().iloc[:10], pd.concat([warm_diary(), later])):
+            data = PersonalModel().graph_data(read_diary(frame))
+            fit = run_nuts(GRAPHS, SamplerConfig("nutpie", draws=10, tune=10, chains=1,
+                                                 seed=1), data=data)
+            assert np.isfinite(fit["posterior"]["theta"].values).all()
+            print(len(frame))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["10", "28"]
+    assert COMPILING not in done.stderr

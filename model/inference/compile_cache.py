@@ -10,9 +10,10 @@ of the log-density's own cache key. The first process compiles and writes them; 
 processes load them in well under a second. A small manifest beside them (sizes, names,
 shared-variable order), keyed by a hash of the model's log-density graph as text, its
 constants and the library versions, lets a later process skip PyTensor's graph rewriting too:
-a warm compile of the personal model takes about a second instead of 30 s. The returned
-object is nutpie's own ``CompiledPyMCModel``, so ``with_data`` and ``nutpie.sample`` work
-unchanged.
+a warm compile of the personal model takes about a second instead of 30 s (``make install``
+compiles it ahead: :mod:`model.personal.warmup`; a compilation the cache cannot spare says so
+on standard error). The returned object is nutpie's own ``CompiledPyMCModel``, so
+``with_data`` and ``nutpie.sample`` work unchanged.
 
 The callbacks follow nutpie's C interface (``logp(dim, x, grad, logp, user_data)`` and
 ``expand(dim, n_expanded, x, out, user_data)``) and its ``user_data`` record of shared-array
@@ -29,6 +30,7 @@ import io
 import json
 import pickle
 import re
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -182,6 +184,11 @@ def graph_key(pm_model: Any) -> str:
     return digest.hexdigest()
 
 
+def is_cached(pm_model: Any) -> bool:
+    """Whether the disk cache holds ``pm_model``'s compilation (its manifest is there)."""
+    return (manifest_dir() / f"{graph_key(pm_model)}.json").exists()
+
+
 def manifest_dir() -> Path:
     """Where manifests live: beside PyTensor's numba cache."""
     from pytensor.link.numba.cache import NUMBA_CACHE_PATH
@@ -231,6 +238,17 @@ def compile_nutpie(pm_model: Any) -> Any:
         return compile_cached(pm_model)
 
 
+COMPILING = ("compiling the model once for this machine (the personal model takes about a "
+             "minute on two cores; `make install` does it ahead, later runs reuse it)")
+"""What :func:`compile_cached` says on standard error before a compilation the disk cache
+could not spare."""
+
+
+def announce(message: str) -> None:
+    """One line on standard error: what is happening while the user waits."""
+    print(f"mgsleep: {message}", file=sys.stderr, flush=True)
+
+
 def compile_cached(pm_model: Any) -> Any:
     """Compile ``pm_model`` for nutpie with C callbacks cached on disk across processes.
 
@@ -245,6 +263,11 @@ def compile_cached(pm_model: Any) -> Any:
     nutpie.compile_pymc.CompiledPyMCModel
         Ready for ``nutpie.sample``.
 
+    Notes
+    -----
+    A compilation the disk cache cannot spare is announced on standard error
+    (:data:`COMPILING`), since it keeps the user waiting.
+
     """
     import nutpie
 
@@ -256,6 +279,7 @@ def compile_cached(pm_model: Any) -> Any:
                                 None)
             except Exception:  # a stale or evicted entry: compile again
                 pass
+        announce(COMPILING)
         functions = _pytensor_functions(pm_model)
         compiled = assemble(pm_model, functions[0], functions[1:])
         write_json(path, functions[0])
@@ -395,13 +419,19 @@ def warm_started(compiled: Any, starts: np.ndarray) -> Any:
     return dataclasses.replace(compiled, initial_point_func=start)
 
 
+ADAPTATION = "low_rank"
+"""nutpie's mass-matrix adaptation for every fit (``benchmarks/bench_sampler.py`` compares)."""
+
+
 def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, tune: int,
                   chains: int, cores: int, seed: int | None, target_accept: float,
-                  progressbar: bool, starts: np.ndarray | None = None) -> Any:
-    """Sample a compiled model with ``data`` (low-rank mass matrix, unconstrained draws kept).
+                  progressbar: bool, starts: np.ndarray | None = None,
+                  adaptation: str = ADAPTATION) -> Any:
+    """Sample a compiled model with ``data`` (unconstrained draws kept).
 
     Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
-    (:func:`warm_started`).
+    (:func:`warm_started`); ``adaptation`` is nutpie's mass-matrix adaptation (default
+    :data:`ADAPTATION`).
     """
     import nutpie
 
@@ -409,5 +439,5 @@ def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, 
     if starts is not None:
         model = warm_started(model, starts)
     return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores, seed=seed,
-                         progress_bar=progressbar, save_warmup=False, adaptation="low_rank",
+                         progress_bar=progressbar, save_warmup=False, adaptation=adaptation,
                          target_accept=target_accept, store_unconstrained=True)

@@ -1,0 +1,208 @@
+"""Sampler efficiency of the personal model: ESS per second, nutpie variants vs PyMC's NUTS.
+
+For simulated diaries of 120 and 365 nights, the same personal graph (same data) is sampled by
+
+- ``default``: the package's own path (:func:`model.inference.sampling.run_nuts` with
+  :class:`~model.personal.fit.PersonalModel`'s settings: nutpie, 4 chains x 1,000 draws after
+  500 tuning steps);
+- nutpie variants (``--variants``): another mass-matrix adaptation or tuning length, through
+  the same :func:`model.inference.compile_cache.sample_nutpie`;
+- ``pymc``: ``pm.sample`` (PyMC's own NUTS) with the same draws, tuning, chains and target.
+
+Per run: seconds of sampling (tuning included, compilation excluded: the nutpie graph is
+compiled before the clock starts, PyMC's own ``sampling_time`` leaves its compilation out),
+bulk ESS (minimum over the decision's variables, minimum and median over every scalar of the
+posterior), ESS/s of the minimum and of the median and their ratio to PyMC's on the same
+diary, leapfrog steps per draw, divergences, max R-hat, the package's gate, and whether the
+run holds the same posterior as PyMC's: the largest ``|difference| / combined Monte-Carlo
+error`` of the means and SDs of the decision's variables (about 3.5 at most by chance).
+
+    python benchmarks/bench_sampler.py [--nights 120,365] [--variants diag,low_rank:tune=300]
+        [--repeats 1] [--json PATH]
+
+Timings depend on the machine's load: compare rows of one run, never across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from arviz_stats import ess, mcse, rhat
+
+from model.data.diary import read_diary
+from model.evidence.priorset import load_priors
+from model.inference.compile_cache import ADAPTATION, sample_nutpie
+from model.inference.diagnostics import gate
+from model.inference.sampling import SamplerConfig, run_nuts
+from model.personal.fit import PersonalModel
+from model.personal.sampler import CHECKED, GRAPHS
+from model.simulate.personas import simulate_diary
+
+RUN_PY_LINE = '             ("sampler_efficiency", lambda: efficiency(priors, (120, 365))),'
+"""The entry ``benchmarks/run.py`` would add to its ``steps`` (with ``from bench_sampler import
+efficiency``; its owner adds it)."""
+
+
+def scalar_ess(posterior: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Bulk ESS and R-hat of every scalar of every posterior variable, flattened."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bulk, hat = ess(posterior, method="bulk"), rhat(posterior)
+    flat = [np.ravel(bulk[name].values) for name in posterior.data_vars]
+    flat_rhat = [np.ravel(hat[name].values) for name in posterior.data_vars]
+    values, rhats = np.concatenate(flat), np.concatenate(flat_rhat)
+    keep = np.isfinite(values)  # constant elements (none in this model) have no ESS
+    return values[keep], rhats[keep]
+
+
+def moments(posterior: xr.Dataset) -> dict[str, np.ndarray]:
+    """Mean and SD of every scalar with their Monte-Carlo standard errors, flattened."""
+    flat = {}
+    for stat in ("mean", "sd"):
+        value = getattr(posterior, "mean" if stat == "mean" else "std")(("chain", "draw"))
+        error = mcse(posterior, method=stat)
+        flat[stat] = np.concatenate([np.ravel(value[v].values) for v in posterior.data_vars])
+        flat[f"{stat}_mcse"] = np.concatenate([np.ravel(error[v].values)
+                                               for v in posterior.data_vars])
+    return flat
+
+
+def agreement(run: dict[str, np.ndarray], reference: dict[str, np.ndarray]) -> dict[str, float]:
+    """Largest ``|difference| / combined MCSE`` of the means and of the SDs (independent runs
+    of one posterior: about 3.5 at most over a hundred scalars)."""
+    out = {}
+    for stat in ("mean", "sd"):
+        spread = np.hypot(run[f"{stat}_mcse"], reference[f"{stat}_mcse"])
+        z = np.abs(run[stat] - reference[stat]) / np.maximum(spread, 1e-12)
+        out[f"max_z_{stat}"] = float(np.nanmax(z))
+    return out
+
+
+def measure(idata: xr.DataTree, seconds: float, draws: int) -> dict[str, Any]:
+    """ESS, ESS/s and diagnostics of one run that sampled for ``seconds``."""
+    posterior = idata["posterior"].to_dataset()
+    checked = gate(idata, CHECKED)
+    everything = posterior[[v for v in posterior.data_vars if not v.endswith("_loglik")]]
+    values, rhats = scalar_ess(everything)
+    stats = idata["sample_stats"].to_dataset()
+    steps = float(stats["n_steps"].mean()) if "n_steps" in stats else float("nan")
+    return {"seconds": seconds, "min_ess_checked": checked.min_ess_bulk,
+            "min_ess": float(values.min()), "median_ess": float(np.median(values)),
+            "ess_per_s_min": float(values.min()) / seconds,
+            "ess_per_s_median": float(np.median(values)) / seconds,
+            "steps_per_draw": steps, "divergences": float(checked.divergences),
+            "max_rhat": float(rhats.max()), "gate_ok": float(checked.ok), "draws": draws,
+            "moments": moments(everything[list(CHECKED)])}
+
+
+def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
+    """``diag`` or ``low_rank:tune=300`` -> (name, keyword overrides of the nutpie run)."""
+    adaptation, _, rest = text.partition(":")
+    overrides: dict[str, Any] = {"adaptation": adaptation}
+    for item in filter(None, rest.split(",")):
+        key, _, value = item.partition("=")
+        overrides[key] = float(value) if key == "target_accept" else int(value)
+    return text, overrides
+
+
+def run_variant(config: SamplerConfig, data: dict[str, np.ndarray],
+                overrides: dict[str, Any]) -> dict[str, Any]:
+    """One nutpie run through ``sample_nutpie`` with ``overrides`` of the default settings."""
+    settings = {"draws": config.draws, "tune": config.tune, "chains": config.chains,
+                "cores": config.cores, "seed": config.seed, "target_accept": config.target_accept,
+                "progressbar": False, "adaptation": ADAPTATION} | overrides
+    compiled = GRAPHS.get("nutpie").nutpie_model
+    start = time.perf_counter()
+    idata = sample_nutpie(compiled, data=data, **settings)
+    return measure(idata, time.perf_counter() - start, settings["draws"])
+
+
+def run_default(config: SamplerConfig, data: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The package's own path (``run_nuts`` on the compiled graph)."""
+    GRAPHS.get("nutpie")
+    start = time.perf_counter()
+    idata = run_nuts(GRAPHS, config, data=data)
+    return measure(idata, time.perf_counter() - start, config.draws)
+
+
+def run_pymc(config: SamplerConfig, data: dict[str, np.ndarray]) -> dict[str, Any]:
+    """PyMC's own NUTS on the same graph and data (its compilation left out)."""
+    idata = run_nuts(GRAPHS, dataclasses.replace(config, sampler="pymc"), data=data)
+    seconds = float(idata["posterior"].attrs["sampling_time"])
+    return measure(idata, seconds, config.draws)
+
+
+def efficiency(priors: Any, nights: tuple[int, ...], variants: tuple[str, ...] = (),
+               repeats: int = 1, seed: int = 1) -> dict[str, Any]:
+    """ESS/s of the default path, ``variants`` and PyMC on diaries of ``nights`` nights."""
+    out: dict[str, Any] = {}
+    for n in nights:
+        model = PersonalModel(priors, random_seed=seed)
+        data = model.graph_data(read_diary(simulate_diary("responder", n, seed=n)))
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for k in range(repeats):
+            config = dataclasses.replace(model.sampler_config, seed=seed + k)
+            rows.setdefault("default", []).append(run_default(config, data))
+            for name, overrides in map(parse_variant, variants):
+                rows.setdefault(name, []).append(run_variant(config, data, overrides))
+            rows.setdefault("pymc", []).append(run_pymc(config, data))
+            reference = rows["pymc"][-1]["moments"]
+            for name, runs in rows.items():
+                runs[-1] |= agreement(runs[-1].pop("moments"), reference)
+                print(f"{n} nights, {name}, repeat {k}: {json.dumps(runs[-1])}", flush=True)
+        out[str(n)] = summarise(rows)
+    return out
+
+
+def summarise(rows: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
+    """Median over repeats of each figure, and the ESS/s ratios to PyMC."""
+    table = {name: {key: float(np.median([r[key] for r in runs])) for key in runs[0]}
+             for name, runs in rows.items()}
+    base = table["pymc"]
+    for row in table.values():
+        row["ratio_min"] = row["ess_per_s_min"] / base["ess_per_s_min"]
+        row["ratio_median"] = row["ess_per_s_median"] / base["ess_per_s_median"]
+    return table
+
+
+def print_table(results: dict[str, Any]) -> None:
+    """The results side by side, one line per diary length and sampler."""
+    head = (f"{'nights':>6s} {'sampler':24s} {'s':>6s} {'minESS':>7s} {'medESS':>7s} "
+            f"{'ESS/s min':>9s} {'med':>7s} {'x PyMC min':>10s} {'med':>6s} {'steps':>6s} "
+            f"{'div':>4s} {'Rhat':>6s} {'gate':>4s} {'z mean':>6s} {'z sd':>5s}")
+    print(head)
+    for n, table in results.items():
+        for name, r in table.items():
+            print(f"{n:>6s} {name:24s} {r['seconds']:6.1f} {r['min_ess']:7.0f} "
+                  f"{r['median_ess']:7.0f} {r['ess_per_s_min']:9.1f} {r['ess_per_s_median']:7.1f} "
+                  f"{r['ratio_min']:10.1f} {r['ratio_median']:6.1f} {r['steps_per_draw']:6.1f} "
+                  f"{r['divergences']:4.0f} {r['max_rhat']:6.3f} {r['gate_ok']:4.0f} "
+                  f"{r['max_z_mean']:6.1f} {r['max_z_sd']:5.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nights", default="120,365")
+    parser.add_argument("--variants", default="", help="comma-free list separated by ';', "
+                        "e.g. 'diag;low_rank:tune=300'")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--json", metavar="PATH")
+    args = parser.parse_args()
+    nights = tuple(int(n) for n in args.nights.split(","))
+    variants = tuple(filter(None, args.variants.split(";")))
+    results = efficiency(load_priors(), nights, variants, args.repeats)
+    print_table(results)
+    print(f"benchmarks/run.py would run it with:\n{RUN_PY_LINE}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Compile the personal model into the disk cache ahead of the first analysis.
+
+The first fit on a machine compiles the personal graph (about a minute on two cores, most of
+a first ``mgsleep analyze``). The compiled code depends on the graph alone, not on a diary's
+length, its forms or the priors (all are ``pm.Data``; :func:`model.inference.compile_cache.
+graph_key`), so compiling once, here, serves every later diary. ``make install`` ends with
+
+    python -m model.personal.warmup
+
+which compiles (or loads) the graph and checks it with a short fit of a two-week diary.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.data.diary import read_diary
+from model.inference.compile_cache import is_cached, manifest_dir
+from model.inference.sampling import SamplerConfig, run_nuts, sampler_available
+from model.personal.fit import PersonalModel
+from model.personal.sampler import GRAPHS
+
+WARM_NIGHTS = 14
+"""Nights of the warm-up diary: a baseline week, then a week of glycinate."""
+
+
+@dataclass(frozen=True)
+class WarmUp:
+    """What a warm-up did.
+
+    Attributes
+    ----------
+    compiled : bool
+        True when the graph was compiled, False when the disk cache already held it.
+    seconds : float
+        Wall time of the compilation (or loading) and the check fit.
+    draws : int
+        Finite draws of the check fit.
+    """
+
+    compiled: bool
+    seconds: float
+    draws: int
+
+
+def warm_diary() -> pd.DataFrame:
+    """A small valid diary (fixed values): a baseline week, then glycinate 300 mg."""
+    nights = np.arange(WARM_NIGHTS)
+    taking = nights >= WARM_NIGHTS // 2
+    return pd.DataFrame({
+        "date": pd.date_range("2026-01-01", periods=WARM_NIGHTS).strftime("%Y-%m-%d"),
+        "form": np.where(taking, "glycinate", ""),
+        "elemental_mg": np.where(taking, 300.0, np.nan),
+        "sol_min": 20.0 + 5.0 * (nights % 3), "awakenings": nights % 2,
+        "quality": 2 + nights % 3, "freshness": 4 + nights % 4, "anxiety": nights % 5,
+    })
+
+
+def warm_up(seed: int = 0) -> WarmUp:
+    """Compile (or load) the personal graph and check it with a short fit.
+
+    Returns
+    -------
+    WarmUp
+
+    Raises
+    ------
+    RuntimeError
+        When the check fit gives a non-finite draw (a broken compilation).
+    """
+    start = time.perf_counter()
+    compiled = not is_cached(GRAPHS.get("pymc").graph)
+    data = PersonalModel().graph_data(read_diary(warm_diary()))
+    config = SamplerConfig(sampler="nutpie", draws=20, tune=20, chains=1, seed=seed)
+    theta = np.asarray(run_nuts(GRAPHS, config, data=data)["posterior"]["theta"].to_numpy())
+    if not np.isfinite(theta).all():
+        raise RuntimeError("the compiled personal model gave non-finite draws")
+    return WarmUp(compiled, time.perf_counter() - start, theta.shape[1])
+
+
+def main() -> int:
+    """Warm the compile cache and say what was done (``python -m model.personal.warmup``)."""
+    if not sampler_available("nutpie"):
+        print("mgsleep: nutpie is not installed: nothing to compile ahead (fits use PyMC's "
+              "own sampler)", file=sys.stderr)
+        return 0
+    done = warm_up()
+    what = "compiled the personal model" if done.compiled else "the personal model was cached"
+    print(f"mgsleep: {what} ({done.seconds:.0f} s, checked with a {done.draws}-draw fit); "
+          f"the first analysis on this machine will not compile it (cache: {manifest_dir()})",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

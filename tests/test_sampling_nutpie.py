@@ -1,0 +1,44 @@
+"""nutpie's settings reach the sampler, and a compilation says so on standard error."""
+
+import json
+
+import numpy as np
+import pytest
+from test_compile_cache import small_model
+
+from model.inference.compile_cache import (
+    ADAPTATION,
+    COMPILING,
+    compile_nutpie,
+    graph_key,
+    manifest_dir,
+    sample_nutpie,
+)
+
+pytest.importorskip("nutpie")
+
+
+@pytest.fixture(scope="module")
+def model():
+    return small_model(np.random.default_rng(5).normal(0.5, 1.0, 20), prior_sd=2.5)
+
+
+def test_a_compilation_is_announced_once(model, capsys):
+    """Without a manifest the model compiles and says so; the next compile loads quietly."""
+    (manifest_dir() / f"{graph_key(model)}.json").unlink(missing_ok=True)
+    compile_nutpie(model)
+    assert COMPILING in capsys.readouterr().err
+    compile_nutpie(model)
+    assert COMPILING not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("adaptation", [None, "diag"])
+def test_the_mass_matrix_adaptation_reaches_nutpie(model, adaptation):
+    compiled = compile_nutpie(model)
+    extra = {} if adaptation is None else {"adaptation": adaptation}
+    trace = sample_nutpie(compiled, data={}, draws=20, tune=30, chains=1, cores=1, seed=2,
+                          target_accept=0.9, progressbar=False, **extra)
+    settings = json.loads(trace["sample_stats"].attrs["inference_library_settings"])
+    assert settings["adaptation"] == (adaptation or ADAPTATION)
+    assert settings["settings"]["num_tune"] == 30
+    assert trace["posterior"].sizes["draw"] == 20
