@@ -44,8 +44,7 @@ from model.core.regimen import Regimen
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, gate
-from model.inference.psis import Reweighting
-from model.inference.sampling import SamplerConfig, run_nuts
+from model.inference.psis import Reweighting, resample_draws, resample_posterior
 from model.inference.summary import SAMPLE, effects_table, flatten_draws
 from model.likelihood.kinetics import build_up, design_from_nights
 from model.likelihood.prior import PersonalPrior
@@ -53,11 +52,17 @@ from model.personal.data import diary_data, diary_size
 from model.personal.nightly import posterior_predictive, with_nightly_groups
 from model.personal.power import PowerScaling, power_scaling
 from model.personal.predict import predict_from_draws
-from model.personal.sampler import CHECKED, GRAPHS, NutsRecord, reweight_record
+from model.personal.proposal import Proposal, reweighted
 from model.personal.store import SavedFit, load_fit, save_fit
 
 if TYPE_CHECKING:
     import pymc as pm
+
+    from model.inference.sampling import SamplerConfig
+    from model.personal.sampler import NutsRecord
+
+# PyMC, PyTensor and the sampler are imported where a fit samples (``_sample``, ``nuts_``,
+# ``model``): a saved fit that later nights only reweight is used without them.
 
 EXTENSIONS = 2
 """Most extra runs of a fit that failed its checks (see :meth:`PersonalModel.fit`)."""
@@ -124,8 +129,8 @@ class PersonalModel:
         ``"nuts"`` or ``"psis"`` (an update by reweighting).
     reweighting_ : Reweighting or None
         The weights' diagnostics of a ``"psis"`` update.
-    nuts_ : NutsRecord or None
-        The last NUTS fit, which updates reweight (None when its sampler was not nutpie).
+    proposal_ : Proposal
+        The last NUTS fit, whose draws updates reweight.
     fit_seconds_ : float
         Wall time of the last fit (compilation included).
     """
@@ -153,6 +158,8 @@ class PersonalModel:
     @property
     def sampler_config(self) -> SamplerConfig:
         """The NUTS settings of a (cold) fit."""
+        from model.inference.sampling import SamplerConfig
+
         return SamplerConfig(sampler=self.sampler, draws=self.draws, tune=self.tune,
                              chains=self.chains, seed=self.random_seed,
                              progressbar=self.progressbar)
@@ -188,22 +195,53 @@ class PersonalModel:
 
     def _sample(self, diary: Diary, config: SamplerConfig, starts: np.ndarray | None,
                 attempt: int = 1) -> PersonalModel:
+        from model.inference.sampling import run_nuts
+        from model.personal.sampler import CHECKED, GRAPHS
+
         start = time.perf_counter()
         data = self.graph_data(diary)
         idata = run_nuts(GRAPHS, config, data=data, starts=starts)
         diagnostics = gate(idata, CHECKED, attempts=attempt)
-        self._keep(diary, data, idata, diagnostics, "nuts", None)
-        self.nuts_ = NutsRecord.of(idata, diagnostics, data)
+        self._propose(Proposal(idata, diagnostics, diary, data, flatten_draws(idata)))
         self.fit_seconds_ = time.perf_counter() - start
         return self
 
+    def _propose(self, proposal: Proposal) -> None:
+        """Make a NUTS fit the current posterior and the proposal of later updates."""
+        self.proposal_, self._nuts = proposal, None
+        self._keep(proposal.diary, proposal.data, proposal.idata, proposal.draws,
+                   proposal.diagnostics, None)
+
     def _keep(self, diary: Diary, data: Mapping[str, np.ndarray], idata: xr.DataTree,
-              diagnostics: Diagnostics, method: str, reweighting: Reweighting | None) -> None:
-        """Make a posterior the current one (its nightly groups wait for :attr:`idata_`)."""
+              draws: dict[str, np.ndarray], diagnostics: Diagnostics,
+              reweighting: Reweighting | None, index: np.ndarray | None = None) -> None:
+        """Make a posterior the current one (its nightly groups wait for :attr:`idata_`).
+
+        ``index`` picks the proposal's draws that make it up (None: it is the proposal).
+        """
         self.diary_, self.diagnostics_ = diary, diagnostics
-        self.method_, self.reweighting_ = method, reweighting
-        self.draws_ = flatten_draws(idata)
+        self.method_ = "nuts" if index is None else "psis"
+        self.reweighting_, self._index = reweighting, index
+        self.draws_ = draws
         self._idata, self._data = idata, data
+
+    def _resampled(self, diary: Diary, data: Mapping[str, np.ndarray], index: np.ndarray,
+                   diagnostics: Diagnostics, reweighting: Reweighting | None) -> None:
+        """Make the proposal's draws picked by ``index`` the current posterior of ``diary``."""
+        proposal = self.proposal_
+        posterior = resample_posterior(proposal.idata["posterior"].to_dataset(), index)
+        self._keep(diary, data, xr.DataTree.from_dict({"posterior": posterior}),
+                   resample_draws(proposal.draws, index), diagnostics, reweighting, index)
+
+    @property
+    def nuts_(self) -> NutsRecord | None:
+        """The proposal's unconstrained draws for warm starts (None when not nutpie)."""
+        from model.personal.sampler import NutsRecord
+
+        if self._nuts is None:
+            proposal = self.proposal_
+            self._nuts = NutsRecord.of(proposal.idata, proposal.diagnostics, proposal.data)
+        return self._nuts
 
     @property
     def idata_(self) -> xr.DataTree:
@@ -224,8 +262,8 @@ class PersonalModel:
         """Append later nights to the diary and update the posterior; returns self.
 
         With ``reweight`` (default) the draws of the last NUTS fit are first reweighted to
-        the longer diary by Pareto-smoothed importance sampling (:mod:`model.inference.psis`,
-        about half a second, no sampling). That result is kept only when it is trusted
+        the longer diary by Pareto-smoothed importance sampling (:mod:`model.personal.proposal`:
+        numpy, a fraction of a second, no sampling). That result is kept only when it is trusted
         (:func:`model.inference.psis.trusted`: Pareto ``k <= 0.7`` and an effective sample
         size that still passes the diagnostics). Otherwise NUTS refits, warm-started: the
         chains begin at draws of the last fit, so :data:`WARM_TUNE` tuning steps replace
@@ -234,15 +272,10 @@ class PersonalModel:
         """
         self._check_fitted()
         diary = self.diary_.append(new_nights)
-        if reweight and self.nuts_ is not None:
-            start = time.perf_counter()
-            data = self.graph_data(diary)
-            moved = reweight_record(self.nuts_, data, self.random_seed)
-            if moved is not None:
-                self._keep(diary, data, moved.idata, moved.diagnostics, "psis",
-                           moved.reweighting)
-                self.fit_seconds_ = time.perf_counter() - start
-                return self
+        start = time.perf_counter()
+        if reweight and self.reweight_to(diary):
+            self.fit_seconds_ = time.perf_counter() - start
+            return self
         if self.nuts_ is None:
             return self.fit(diary)
         tune = min(self.tune, WARM_TUNE)
@@ -250,6 +283,17 @@ class PersonalModel:
         if self.diagnostics_.ok or tune == self.tune:
             return self
         return self.fit(diary)
+
+    def reweight_to(self, diary: Diary) -> bool:
+        """Move the proposal's draws to ``diary`` when trusted (:func:`reweighted`).
+
+        Returns whether it did; otherwise the model is unchanged.
+        """
+        data = self.graph_data(diary)
+        moved = reweighted(self.proposal_, data, self.random_seed)
+        if moved is not None:
+            self._resampled(diary, data, moved.index, moved.diagnostics, moved.reweighting)
+        return moved is not None
 
     # -- ArviZ -----------------------------------------------------------------------------------
     @property
@@ -262,6 +306,8 @@ class PersonalModel:
         """
         self._check_fitted()
         import pymc as pm
+
+        from model.personal.sampler import GRAPHS
 
         graph = GRAPHS.get("pymc").graph
         assert graph is not None
@@ -348,13 +394,25 @@ class PersonalModel:
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
-        """Write the posterior, the diary and the configuration to one netCDF file."""
+        """Write the fit (the NUTS draws, the diary, the configuration) to one ``.npz`` file.
+
+        :mod:`model.personal.store` describes the file; :meth:`load` reads it back without
+        PyMC, and the loaded model updates by reweighting the same NUTS draws.
+        """
         self._check_fitted()
         config = {"gut_sensitivity": self.gut_sensitivity, "draws": self.draws,
                   "tune": self.tune, "chains": self.chains, "sampler": self.sampler,
                   "random_seed": self.random_seed}
-        save_fit(SavedFit(config, self.diary_, self._idata, self.method_, self.diagnostics_),
-                 self.priors_, Path(path))
+        proposal = self.proposal_
+        proposal.log_ratio(proposal.data)   # computes its own log density, kept in the file
+        arrays = {"nuts_log_density": proposal.own_log_density}
+        if self.reweighting_ is not None:
+            arrays |= {"weights": self.reweighting_.weights,
+                       "pareto_k": np.array(self.reweighting_.pareto_k),
+                       "ess_fraction": np.array(self.reweighting_.ess_fraction)}
+        save_fit(SavedFit(config, self.diary_, proposal.idata, proposal.diary.n_nights,
+                          proposal.diagnostics, self.method_, self.diagnostics_, self._index,
+                          arrays), self.priors_, Path(path))
 
     @classmethod
     def load(cls, path: str | Path, priors: PriorSet | None = None) -> PersonalModel:
@@ -362,10 +420,15 @@ class PersonalModel:
         priors = priors or load_priors()
         saved = load_fit(Path(path), priors)
         fit = cls(priors, **saved.config)
-        diagnostics = saved.diagnostics or gate(saved.idata, CHECKED)
-        data = fit.graph_data(saved.diary)
-        fit._keep(saved.diary, data, saved.idata, diagnostics, saved.method, None)
+        arrays = dict(saved.arrays or {})
+        nuts_diary = Diary(saved.diary.nights.iloc[: saved.nuts_nights], saved.diary.source)
+        fit._propose(Proposal(saved.nuts, saved.nuts_diagnostics, nuts_diary,
+                              fit.graph_data(nuts_diary), flatten_draws(saved.nuts),
+                              arrays.get("nuts_log_density")))
+        if saved.index is not None:
+            weights = None if "weights" not in arrays else Reweighting(
+                arrays["weights"], float(arrays["pareto_k"]), float(arrays["ess_fraction"]))
+            fit._resampled(saved.diary, fit.graph_data(saved.diary), saved.index,
+                           saved.diagnostics, weights)
         fit.fit_seconds_ = 0.0
-        fit.nuts_ = None if saved.method != "nuts" else NutsRecord.of(
-            saved.idata, diagnostics, data)
         return fit
