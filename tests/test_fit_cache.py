@@ -205,3 +205,18 @@ def test_the_numpy_pareto_smoothing_is_arviz_stats(draws, relative_ess):
         ours, k = pareto_smooth(log_ratio, relative_ess)
         assert k == pytest.approx(k_expected, abs=1e-12)
         np.testing.assert_allclose(ours, expected, atol=1e-12, rtol=0)
+
+
+def test_saved_groups_flatten_as_the_fit_does(first_fit):
+    from model.inference.summary import flatten_draws
+    from model.personal.store import Groups
+
+    _, fit = first_fit
+    idata = fit.proposal_.idata
+    groups = Groups.of(idata)
+    ours, theirs = groups.draws(), flatten_draws(idata)
+    assert ours.keys() == theirs.keys()
+    for name, values in theirs.items():
+        np.testing.assert_array_equal(ours[name], values)
+    rebuilt = groups.tree()
+    assert rebuilt["posterior"].to_dataset().equals(idata["posterior"].to_dataset())

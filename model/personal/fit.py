@@ -45,7 +45,7 @@ from model.data.diary import Diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, gate
 from model.inference.psis import Reweighting, resample_draws, resample_posterior
-from model.inference.summary import SAMPLE, effects_table, flatten_draws
+from model.inference.summary import SAMPLE, effects_table
 from model.likelihood.kinetics import build_up, design_from_nights
 from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
@@ -202,20 +202,19 @@ class PersonalModel:
         data = self.graph_data(diary)
         idata = run_nuts(GRAPHS, config, data=data, starts=starts)
         diagnostics = gate(idata, CHECKED, attempts=attempt)
-        self._propose(Proposal(idata, diagnostics, diary, data, flatten_draws(idata)))
+        self._propose(Proposal.of(idata, diagnostics, diary, data))
         self.fit_seconds_ = time.perf_counter() - start
         return self
 
     def _propose(self, proposal: Proposal) -> None:
         """Make a NUTS fit the current posterior and the proposal of later updates."""
         self.proposal_, self._nuts = proposal, None
-        self._keep(proposal.diary, proposal.data, proposal.idata, proposal.draws,
-                   proposal.diagnostics, None)
+        self._keep(proposal.diary, proposal.data, proposal.draws, proposal.diagnostics, None)
 
-    def _keep(self, diary: Diary, data: Mapping[str, np.ndarray], idata: xr.DataTree,
-              draws: dict[str, np.ndarray], diagnostics: Diagnostics,
-              reweighting: Reweighting | None, index: np.ndarray | None = None) -> None:
-        """Make a posterior the current one (its nightly groups wait for :attr:`idata_`).
+    def _keep(self, diary: Diary, data: Mapping[str, np.ndarray], draws: dict[str, np.ndarray],
+              diagnostics: Diagnostics, reweighting: Reweighting | None,
+              index: np.ndarray | None = None) -> None:
+        """Make a posterior the current one (its ``DataTree`` waits for :attr:`idata_`).
 
         ``index`` picks the proposal's draws that make it up (None: it is the proposal).
         """
@@ -223,15 +222,23 @@ class PersonalModel:
         self.method_ = "nuts" if index is None else "psis"
         self.reweighting_, self._index = reweighting, index
         self.draws_ = draws
-        self._idata, self._data = idata, data
+        self._idata: xr.DataTree | None = None
+        self._data = data
 
     def _resampled(self, diary: Diary, data: Mapping[str, np.ndarray], index: np.ndarray,
                    diagnostics: Diagnostics, reweighting: Reweighting | None) -> None:
         """Make the proposal's draws picked by ``index`` the current posterior of ``diary``."""
-        proposal = self.proposal_
-        posterior = resample_posterior(proposal.idata["posterior"].to_dataset(), index)
-        self._keep(diary, data, xr.DataTree.from_dict({"posterior": posterior}),
-                   resample_draws(proposal.draws, index), diagnostics, reweighting, index)
+        self._keep(diary, data, resample_draws(self.proposal_.draws, index), diagnostics,
+                   reweighting, index)
+
+    def _tree(self) -> xr.DataTree:
+        """The current posterior as a ``DataTree`` (made on first use)."""
+        if self._idata is None:
+            proposal = self.proposal_
+            self._idata = proposal.idata if self._index is None else xr.DataTree.from_dict(
+                {"posterior": resample_posterior(proposal.idata["posterior"].to_dataset(),
+                                                 self._index)})
+        return self._idata
 
     @property
     def nuts_(self) -> NutsRecord | None:
@@ -253,9 +260,10 @@ class PersonalModel:
         adds ``posterior_predictive``. The nightly groups are computed on first access (about
         0.4 s for 4,000 draws x 120 nights), not in every fit.
         """
-        if "log_likelihood" not in self._idata.children:
-            with_nightly_groups(self._idata, self.draws_, self._data, self.diary_.nights)
-        return self._idata
+        idata = self._tree()
+        if "log_likelihood" not in idata.children:
+            with_nightly_groups(idata, self.draws_, self._data, self.diary_.nights)
+        return idata
 
     def update(self, new_nights: pd.DataFrame | Diary, *, reweight: bool = True
                ) -> PersonalModel:
@@ -325,7 +333,7 @@ class PersonalModel:
         """
         self._check_fitted()
         seed = self.random_seed if random_seed is None else random_seed
-        posterior = self._idata["posterior"].to_dataset()
+        posterior = self._tree()["posterior"].to_dataset()
         idata = self.idata_
         idata["posterior_predictive"] = xr.DataTree(posterior_predictive(
             posterior, self.draws_, self._data, self.diary_.nights.index, seed))
@@ -342,7 +350,7 @@ class PersonalModel:
         return power_scaling(self.idata_, self.draws_, prior)
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "_idata"):
+        if not hasattr(self, "proposal_"):
             raise MgsleepError("fit the model first: PersonalModel(...).fit(diary)")
 
     # -- predictions ---------------------------------------------------------------------------
@@ -404,13 +412,12 @@ class PersonalModel:
                   "tune": self.tune, "chains": self.chains, "sampler": self.sampler,
                   "random_seed": self.random_seed}
         proposal = self.proposal_
-        proposal.log_ratio(proposal.data)   # computes its own log density, kept in the file
-        arrays = {"nuts_log_density": proposal.own_log_density}
+        arrays = {"nuts_log_density": proposal.own()}
         if self.reweighting_ is not None:
             arrays |= {"weights": self.reweighting_.weights,
                        "pareto_k": np.array(self.reweighting_.pareto_k),
                        "ess_fraction": np.array(self.reweighting_.ess_fraction)}
-        save_fit(SavedFit(config, self.diary_, proposal.idata, proposal.diary.n_nights,
+        save_fit(SavedFit(config, self.diary_, proposal.groups, proposal.diary.n_nights,
                           proposal.diagnostics, self.method_, self.diagnostics_, self._index,
                           arrays), self.priors_, Path(path))
 
@@ -423,8 +430,7 @@ class PersonalModel:
         arrays = dict(saved.arrays or {})
         nuts_diary = Diary(saved.diary.nights.iloc[: saved.nuts_nights], saved.diary.source)
         fit._propose(Proposal(saved.nuts, saved.nuts_diagnostics, nuts_diary,
-                              fit.graph_data(nuts_diary), flatten_draws(saved.nuts),
-                              arrays.get("nuts_log_density")))
+                              fit.graph_data(nuts_diary), arrays.get("nuts_log_density")))
         if saved.index is not None:
             weights = None if "weights" not in arrays else Reweighting(
                 arrays["weights"], float(arrays["pareto_k"]), float(arrays["ess_fraction"]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import xarray as xr
@@ -21,6 +22,7 @@ from model.data.diary import Diary
 from model.inference.diagnostics import Diagnostics
 from model.inference.psis import Reweighting, resample_index, reweight, trusted
 from model.personal.nightly import data_log_density
+from model.personal.store import Groups
 
 
 @dataclass
@@ -29,33 +31,52 @@ class Proposal:
 
     Attributes
     ----------
-    idata : xarray.DataTree
-        Its ``posterior`` and (when the sampler gave them) ``sample_stats``.
+    groups : Groups
+        Its ``posterior`` and (when the sampler gave them) ``sample_stats`` as arrays.
     diagnostics : Diagnostics
         Its convergence.
     diary : Diary
         The diary it was fitted to.
     data : dict of str to numpy.ndarray
         That diary's graph data.
-    draws : dict of str to numpy.ndarray
-        Its posterior, chains flattened (chain-major).
     own_log_density : numpy.ndarray or None
         :func:`~model.personal.nightly.data_log_density` of each draw under its own diary
         (computed on first use; saved files keep it).
     """
 
-    idata: xr.DataTree
+    groups: Groups
     diagnostics: Diagnostics
     diary: Diary
     data: Mapping[str, np.ndarray]
-    draws: dict[str, np.ndarray]
     own_log_density: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, idata: xr.DataTree, diagnostics: Diagnostics, diary: Diary,
+           data: Mapping[str, np.ndarray]) -> Proposal:
+        """The proposal of a NUTS fit just sampled."""
+        proposal = cls(Groups.of(idata), diagnostics, diary, data)
+        proposal.idata = idata
+        return proposal
+
+    @cached_property
+    def idata(self) -> xr.DataTree:
+        """Its groups as an ArviZ ``DataTree`` (made on first use)."""
+        return self.groups.tree()
+
+    @cached_property
+    def draws(self) -> dict[str, np.ndarray]:
+        """Its posterior, chains flattened into a leading axis (chain-major)."""
+        return self.groups.draws()
+
+    def own(self) -> np.ndarray:
+        """:func:`~model.personal.nightly.data_log_density` of each draw under its own diary."""
+        if self.own_log_density is None:
+            self.own_log_density = data_log_density(self.draws, self.data)
+        return self.own_log_density
 
     def log_ratio(self, data: Mapping[str, np.ndarray]) -> np.ndarray:
         """Log importance ratio of each draw from its own diary to the graph data ``data``."""
-        if self.own_log_density is None:
-            self.own_log_density = data_log_density(self.draws, self.data)
-        return data_log_density(self.draws, data) - self.own_log_density
+        return data_log_density(self.draws, data) - self.own()
 
 
 @dataclass(frozen=True)

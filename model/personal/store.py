@@ -48,7 +48,7 @@ class SavedFit:
         The model's settings (:data:`CONFIG_KEYS`), as keyword arguments of the model.
     diary : Diary
         The diary of the current posterior.
-    nuts : xarray.DataTree
+    nuts : Groups
         The last NUTS fit: ``posterior`` and (when the sampler gave them) ``sample_stats``.
     nuts_nights : int
         Its diary: the first ``nuts_nights`` nights of ``diary``.
@@ -66,7 +66,7 @@ class SavedFit:
 
     config: Mapping[str, Any]
     diary: Diary
-    nuts: xr.DataTree
+    nuts: Groups
     nuts_nights: int
     nuts_diagnostics: Diagnostics
     method: str
@@ -87,28 +87,55 @@ def _plain(values: np.ndarray) -> np.ndarray:
     return values.astype(str) if values.dtype == object else values
 
 
-def _tree_arrays(tree: xr.DataTree) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The groups of ``tree`` as named arrays and their dims and coordinates as JSON."""
-    arrays: dict[str, np.ndarray] = {}
-    layout: dict[str, Any] = {}
-    for group in GROUPS:
-        if group not in tree.children:
-            continue
-        data = tree[group].to_dataset()
-        layout[group] = {str(k): list(map(str, v.dims)) for k, v in data.data_vars.items()}
-        arrays |= {f"{group}/{k}": _plain(v.values) for k, v in data.data_vars.items()}
-        arrays |= {f"coord/{group}/{k}": _plain(v.values) for k, v in data.coords.items()}
-    return arrays, layout
+@dataclass(frozen=True)
+class Groups:
+    """ArviZ groups (``posterior``, ``sample_stats``) as the named arrays a file holds.
 
+    Reading them is a matter of milliseconds; the ``DataTree`` is made only when asked for
+    (:meth:`tree`), the flattened draws (:meth:`draws`) without xarray.
 
-def _tree(arrays: Mapping[str, np.ndarray], layout: Mapping[str, Any]) -> xr.DataTree:
-    groups = {}
-    for group, variables in layout.items():
-        coords = {k.split("/", 2)[2]: v for k, v in arrays.items()
-                  if k.startswith(f"coord/{group}/")}
-        groups[group] = xr.Dataset({name: (tuple(dims), arrays[f"{group}/{name}"])
-                                    for name, dims in variables.items()}, coords=coords)
-    return xr.DataTree.from_dict(groups)
+    Attributes
+    ----------
+    arrays : dict of str to numpy.ndarray
+        ``{group}/{variable}`` (dims ``chain, draw, ...``) and ``coord/{group}/{dim}``.
+    layout : dict
+        Per group, each variable's dims.
+    """
+
+    arrays: Mapping[str, np.ndarray]
+    layout: Mapping[str, Mapping[str, list[str]]]
+
+    @classmethod
+    def of(cls, tree: xr.DataTree) -> Groups:
+        """The groups of ``tree`` this file format keeps."""
+        arrays: dict[str, np.ndarray] = {}
+        layout: dict[str, dict[str, list[str]]] = {}
+        for group in GROUPS:
+            if group not in tree.children:
+                continue
+            data = tree[group].to_dataset().transpose("chain", "draw", ...)
+            layout[group] = {str(k): list(map(str, v.dims)) for k, v in data.data_vars.items()}
+            arrays |= {f"{group}/{k}": _plain(v.values) for k, v in data.data_vars.items()}
+            arrays |= {f"coord/{group}/{k}": _plain(v.values) for k, v in data.coords.items()}
+        return cls(arrays, layout)
+
+    def tree(self) -> xr.DataTree:
+        """The groups as an ArviZ ``DataTree``."""
+        groups = {}
+        for group, variables in self.layout.items():
+            coords = {k.split("/", 2)[2]: v for k, v in self.arrays.items()
+                      if k.startswith(f"coord/{group}/")}
+            groups[group] = xr.Dataset({name: (tuple(dims), self.arrays[f"{group}/{name}"])
+                                        for name, dims in variables.items()}, coords=coords)
+        return xr.DataTree.from_dict(groups)
+
+    def draws(self) -> dict[str, np.ndarray]:
+        """The posterior with chains and draws flattened into a leading axis (chain-major).
+
+        The same arrays as :func:`model.inference.summary.flatten_draws` of :meth:`tree`.
+        """
+        return {name: (values := self.arrays[f"posterior/{name}"])
+                .reshape(-1, *values.shape[2:]) for name in self.layout["posterior"]}
 
 
 def _diary_arrays(nights: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, str]]:
@@ -145,7 +172,7 @@ def _nights(arrays: Mapping[str, np.ndarray], dtypes: Mapping[str, str],
 
 def save_fit(saved: SavedFit, priors: PriorSet, path: Path) -> None:
     """Write ``saved`` (fitted with ``priors``) to ``path`` atomically (temporary + rename)."""
-    arrays, layout = _tree_arrays(saved.nuts)
+    arrays, layout = dict(saved.nuts.arrays), saved.nuts.layout
     diary_arrays, dtypes = _diary_arrays(saved.diary.nights)
     arrays |= diary_arrays | {f"array/{k}": v for k, v in (saved.arrays or {}).items()}
     if saved.index is not None:
@@ -200,7 +227,8 @@ def load_fit(path: Path, priors: PriorSet) -> SavedFit:
         nights = _nights(arrays, meta["diary_dtypes"], meta["date_unit"])
         return SavedFit(
             config=meta["config"], diary=Diary(nights, str(meta["diary_source"])),
-            nuts=_tree(arrays, meta["layout"]), nuts_nights=int(meta["nuts_nights"]),
+            nuts=Groups({k: v for k, v in arrays.items() if k.split("/", 1)[0] in
+                         (*GROUPS, "coord")}, meta["layout"]), nuts_nights=int(meta["nuts_nights"]),
             nuts_diagnostics=_diagnostics(meta["nuts_diagnostics"]), method=meta["method"],
             diagnostics=_diagnostics(meta["diagnostics"]), index=arrays.get("index"),
             arrays={k.split("/", 1)[1]: v for k, v in arrays.items()
