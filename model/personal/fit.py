@@ -208,7 +208,8 @@ class PersonalModel:
 
     def _propose(self, proposal: Proposal) -> None:
         """Make a NUTS fit the current posterior and the proposal of later updates."""
-        self.proposal_, self._nuts = proposal, None
+        self.proposal_ = proposal
+        self._nuts: NutsRecord | None = None
         self._keep(proposal.diary, proposal.data, proposal.draws, proposal.diagnostics, None)
 
     def _keep(self, diary: Diary, data: Mapping[str, np.ndarray], draws: dict[str, np.ndarray],

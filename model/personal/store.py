@@ -140,7 +140,7 @@ class Groups:
 
 def _diary_arrays(nights: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Each diary column as an array (text: strings plus a missing mask) and its dtype."""
-    arrays = {"diary/date": pd.DatetimeIndex(nights.index).asi8}
+    arrays: dict[str, np.ndarray] = {"diary/date": pd.DatetimeIndex(nights.index).asi8}
     dtypes = {}
     for column in nights.columns:
         values = nights[column]
@@ -190,14 +190,14 @@ def save_fit(saved: SavedFit, priors: PriorSet, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with tmp.open("wb") as stream:
-            np.savez(stream, **arrays)
+            np.savez(stream, allow_pickle=False, **arrays)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
 def _diagnostics(stored: Mapping[str, Any]) -> Diagnostics:
-    return Diagnostics(**stored | {"checked": tuple(stored.get("checked", ()))})
+    return Diagnostics(**dict(stored) | {"checked": tuple(stored.get("checked", ()))})
 
 
 def _read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
