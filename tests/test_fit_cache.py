@@ -1,11 +1,13 @@
 """The analysis cache: a diary that gained nights is updated, anything else is refitted."""
 
+import contextlib
 import json
 
 import numpy as np
 import pytest
 
 from model.analysis.fit_cache import CacheWarning, default_cache_dir, fit_with_cache, later_nights
+from model.core.errors import MgsleepError
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
 from model.simulate.personas import simulate_diary
@@ -220,3 +222,27 @@ def test_saved_groups_flatten_as_the_fit_does(first_fit):
         np.testing.assert_array_equal(ours[name], values)
     rebuilt = groups.tree()
     assert rebuilt["posterior"].to_dataset().equals(idata["posterior"].to_dataset())
+
+
+def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monkeypatch):
+    from model.analysis import pipeline
+    from model.personal.fit import PersonalModel
+
+    monkeypatch.setattr(pipeline, "_reweighted", lambda *args: None)   # refit both priors
+    short, full = frames
+    settings = {"draws": 500, "chains": 2, "seed": 3, "cache": tmp_path}
+    first = pipeline.analyze(short, **settings)
+    assert [s.method for s in first.sensitivity] == ["refit", "refit"]
+    assert len(list(tmp_path.glob("*.npz"))) == 3          # the fit and the two refits
+    again = pipeline.analyze(full.iloc[: len(short) + 1], **settings)
+    assert [s.method for s in again.sensitivity] == ["refit", "refit"]
+    priors = load_priors()
+    kinds = (priors, priors.sceptical(0.5), priors.with_certainty_weight(2.0))
+
+    def method(path):
+        for kind in kinds:
+            with contextlib.suppress(MgsleepError):     # the file of another prior
+                return PersonalModel.load(path, kind).method_
+        return None
+
+    assert sorted(method(p) for p in tmp_path.glob("*.npz")) == ["psis"] * 3   # no refit
