@@ -5,8 +5,9 @@ of ``benchmarks/misspecified.py``): ``mgsleep analyze`` fits its first ``N`` nig
 fresh fit cache; one more night is written down and ``mgsleep analyze`` runs again in a new
 process (timed: the cached re-analysis); a full refit of the ``N + 1`` nights
 (``--no-cache``) gives the reference decision. Prints the median and 90th percentile of the
-re-analysis wall time, how each re-analysis got its fit (importance reweighting or a refit),
-and the share of diaries whose decision (action and regimen) equals the full refit's.
+re-analysis wall time, how each re-analysis got its fit (importance reweighting or a refit;
+and how many prior-sensitivity fits it needed, cached or not), and the share of diaries whose
+decision (action and regimen) equals the full refit's.
 
 Targets (issue 20): at most 2 s for 120 nights, the same decision in at least 95 % of 40
 diaries. Each diary costs two full fits (about a minute on a 2-core machine).
@@ -74,9 +75,11 @@ def one_diary(k: int, nights: int, seed: int, work: Path) -> dict[str, Any]:
     full, _, full_wall = analyze(diary, folder / "full.json", k, "--no-cache")
     row = {"diary": k, "reanalysis_s": wall, "full_refit_s": full_wall,
            "method": how_fitted(stderr), "cached": decision(cached), "full": decision(full),
+           "sensitivity_fits": stderr.count("reweighting not trusted"),
            "agree": decision(cached) == decision(full),
            "diagnostics_ok": cached["diagnostics"]["ok"]}
-    print(f"  diary {k}: re-analysis {wall:.2f} s ({row['method']}), full refit "
+    print(f"  diary {k}: re-analysis {wall:.2f} s ({row['method']}; "
+          f"{row['sensitivity_fits']} sensitivity fits), full refit "
           f"{full_wall:.1f} s; cached {row['cached']} vs full {row['full']}", flush=True)
     return row
 

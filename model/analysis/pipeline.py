@@ -145,7 +145,7 @@ def _reweighted(fit: PersonalModel, alt: PriorSet,
 
 
 def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
-           cache: Path | None) -> PersonalModel:
+           cache: Path | None) -> tuple[PersonalModel, str]:
     """The fit of ``diary`` under ``alt``, kept in the fit cache like the main fit.
 
     A diary that only gained nights since updates the cached refit by the same reweighting
@@ -153,7 +153,7 @@ def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
     """
     config = {"gut_sensitivity": fit.gut_sensitivity, "draws": fit.draws, "tune": fit.tune,
               "chains": fit.chains, "sampler": fit.sampler, "random_seed": seed}
-    return fit_with_cache(diary, alt, config, cache)[0]
+    return fit_with_cache(diary, alt, config, cache)
 
 
 def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
@@ -167,8 +167,10 @@ def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: 
         draws = _reweighted(fit, alt, seed)
         method = "importance reweighting"
         if draws is None:
-            _say(progress, f"re-fitting under the {name} prior (reweighting not trusted)")
-            draws, method = _refit(fit, alt, diary, seed, cache).draws_, "refit"
+            _say(progress, f"{name} prior: reweighting not trusted, fitting under it")
+            refit, how = _refit(fit, alt, diary, seed, cache)
+            _say(progress, f"{name} prior: {FIT_WORDS[how]} in {refit.fit_seconds_:.1f} s")
+            draws, method = refit.draws_, "refit"
 
         def predict(regimens: Sequence[Regimen], d: dict[str, np.ndarray] = draws,
                     p: PriorSet = alt) -> xr.Dataset:
