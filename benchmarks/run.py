@@ -10,13 +10,17 @@ Measures, on this machine, for the same model and data:
 3. 365- and 730-night fits;
 4. ranking all actions from 4,000 real posterior draws (``decide``);
 5. ``mgsleep analyze`` on 120 nights in a fresh process: with an empty compile cache, then
-   twice more with the cache the first run left (the best of the two is reported);
-6. population scaling: 50, 200, 1,000 persons x 90 nights, serial vs 2 local Dask workers;
-7. optionally (``--loop-persons N``), the closed loop of ``benchmarks/closed_loop.py`` on N
+   twice more with the cache the first run left (the best of the two is reported); always a
+   full fit (``--no-cache``: the fit cache would make the later runs re-use the first fit);
+6. the daily loop (``benchmarks/bench_reanalysis.py``): re-analysis of a 120-night world
+   diary that gained one night, in a new process with its cached fit, against a full refit
+   (``--reanalysis-diaries``, default 5 here; the issue's target is measured on 40);
+7. population scaling: 50, 200, 1,000 persons x 90 nights, serial vs 2 local Dask workers;
+8. optionally (``--loop-persons N``), the closed loop of ``benchmarks/closed_loop.py`` on N
    persons with the quick model only (``make bench-loop`` runs the full 200-person version).
 
     .venv/bin/python benchmarks/run.py [--json PATH] [--persons 50,200,1000] [--skip-cli]
-        [--loop-persons N]
+        [--loop-persons N] [--reanalysis-diaries N]
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_reanalysis import main as reanalysis
+from bench_reanalysis import summary as reanalysis_summary
 
 from model.data.diary import read_diary
 from model.data.profile import Profile
@@ -116,8 +122,8 @@ def bench_cli(tmp: Path) -> dict[str, float]:
     for k in range(3):
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "model", "analyze", str(diary), "--seed", "1",
-                        "--json", str(tmp / f"a{k}.json")], check=True, capture_output=True,
-                       env=env)
+                        "--no-cache", "--json", str(tmp / f"a{k}.json")], check=True,
+                       capture_output=True, env=env)
         walls.append(time.perf_counter() - start)
     return {"cold_cache_s": walls[0], "warm_cache_s": min(walls[1:]),
             "warm_cache_runs_s": walls[1:]}
@@ -166,6 +172,8 @@ def main() -> None:
     parser.add_argument("--only-population", action="store_true")
     parser.add_argument("--loop-persons", type=int, default=0,
                         help="closed-loop benchmark on this many persons (0: skip)")
+    parser.add_argument("--reanalysis-diaries", type=int, default=5,
+                        help="diaries of the re-analysis benchmark (0: skip; target on 40)")
     args = parser.parse_args()
     priors = load_priors()
     results: dict[str, Any] = {"date": dt.date.today().isoformat(), "targets": TARGETS}
@@ -177,6 +185,9 @@ def main() -> None:
     if not args.skip_cli:
         tmp = Path(tempfile.mkdtemp())
         steps.append(("analyze_cli_120", lambda: bench_cli(tmp)))
+    if args.reanalysis_diaries:
+        steps.append(("reanalysis_120", lambda: reanalysis(
+            ["--diaries", str(args.reanalysis_diaries), "--nights", "120"])))
     if args.loop_persons:
         steps.append(("closed_loop", lambda: bench_loop(args.loop_persons)))
     sizes = [int(s) for s in args.persons.split(",") if s]
@@ -219,6 +230,8 @@ def summary(r: dict[str, Any]) -> str:
              f"{'730-night fit (s)':48s} {r['fit_730']['fit_s']:12.1f} {'<= 30':>10s}",
              f"{'rank all actions, 4000 draws (ms, median)':48s} "
              f"{r['rank']['rank_ms_median']:12.1f} {'<= 50':>10s}"]
+    if "reanalysis_120" in r:
+        lines += reanalysis_summary(r["reanalysis_120"])
     if "analyze_cli_120" in r:
         c = r["analyze_cli_120"]
         lines.append(f"{'mgsleep analyze 120 nights, new process (s)':48s} "

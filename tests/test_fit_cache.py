@@ -1,9 +1,13 @@
 """The analysis cache: a diary that gained nights is updated, anything else is refitted."""
 
+import contextlib
+import json
+
 import numpy as np
 import pytest
 
 from model.analysis.fit_cache import CacheWarning, default_cache_dir, fit_with_cache, later_nights
+from model.core.errors import MgsleepError
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
 from model.simulate.personas import simulate_diary
@@ -36,7 +40,7 @@ def test_a_diary_that_gained_nights_is_updated_not_refitted(frames, tmp_path, mo
     priors = load_priors()
     short, full = (read_diary(f) for f in frames)
     first, how = fit_with_cache(short, priors, CONFIG, tmp_path)
-    assert how == "fit" and len(list(tmp_path.glob("*.nc"))) == 1
+    assert how == "fit" and len(list(tmp_path.glob("*.npz"))) == 1
     again, how = fit_with_cache(short, priors, CONFIG, tmp_path)
     assert how == "cached"
     np.testing.assert_allclose(again.draws_["theta"], first.draws_["theta"])
@@ -52,7 +56,7 @@ def test_a_corrupt_cache_file_is_ignored_with_a_warning(frames, tmp_path):
     priors = load_priors()
     short = read_diary(frames[0])
     fit_with_cache(short, priors, CONFIG, tmp_path)
-    (cached,) = tmp_path.glob("*.nc")
+    (cached,) = tmp_path.glob("*.npz")
     cached.write_bytes(b"not a netCDF file")
     with pytest.warns(CacheWarning, match="ignored the cached fit"):
         _, how = fit_with_cache(short, priors, CONFIG, tmp_path)
@@ -74,3 +78,171 @@ def test_the_command_updates_the_cached_fit_when_a_night_is_added(frames, tmp_pa
     assert main(["analyze", str(diary), *options]) == 0
     err = capsys.readouterr().err
     assert "updated the cached fit" in err or "refitted from the cached fit" in err
+
+
+# -- the cached path: numpy reweighting, no PyMC ------------------------------------------------
+NO_PYMC = """
+import json, sys
+from model.cli.main import main
+code = main(sys.argv[1:])
+loaded = [m for m in ("pymc", "pytensor", "nutpie") if m in sys.modules]
+print(json.dumps({"code": code, "loaded": loaded}))
+"""
+
+
+@pytest.fixture(scope="module")
+def first_fit(frames, tmp_path_factory):
+    """The 60-night diary fitted once into a cache directory (copied by each test)."""
+    directory = tmp_path_factory.mktemp("first-fit")
+    fit, how = fit_with_cache(read_diary(frames[0]), load_priors(), CONFIG, directory)
+    assert how == "fit" and fit.diagnostics_.ok
+    return directory, fit
+
+
+def test_the_numpy_log_ratio_is_the_compiled_graphs(first_fit, frames):
+    from model.inference.compile_cache import log_density
+    from model.personal.sampler import GRAPHS
+
+    _, fit = first_fit
+    proposal = fit.proposal_
+    data = fit.graph_data(read_diary(frames[1]))
+    compiled = GRAPHS.get("nutpie").nutpie_model
+    points = fit.nuts_.unconstrained[:200]
+    expected = (log_density(compiled.with_data(**data), points)
+                - log_density(compiled.with_data(**proposal.data), points))
+    ours = proposal.log_ratio(data)[:200]
+    assert np.ptp(expected) > 1.0                          # four nights do move the weights
+    np.testing.assert_allclose(ours - ours.mean(), expected - expected.mean(), atol=1e-6)
+
+
+def test_the_cached_update_is_the_in_process_update(first_fit, frames, tmp_path):
+    import copy
+    import shutil
+
+    from model.analysis.pipeline import checked_decision
+    from model.data.profile import load_profile
+
+    directory, fit = first_fit
+    shutil.copytree(directory, tmp_path, dirs_exist_ok=True)
+    priors, full = load_priors(), read_diary(frames[1])
+    cached, how = fit_with_cache(full, priors, CONFIG, tmp_path)   # read from the file
+    in_process = copy.deepcopy(fit).update(later_nights(fit.diary_, full))
+    assert how == "psis" and in_process.method_ == "psis"
+    np.testing.assert_array_equal(cached.draws_["theta"], in_process.draws_["theta"])
+    assert cached.diagnostics_ == in_process.diagnostics_
+    day = full.nights.index.max().date()
+    profile = load_profile(None, safety=priors.safety)
+    decisions = [checked_decision(f, priors, profile, full, day, 3).recommendation
+                 for f in (cached, in_process)]
+    assert decisions[0].action == decisions[1].action
+    assert decisions[0].regimen == decisions[1].regimen
+
+
+def test_the_cached_command_imports_no_pymc(frames, tmp_path):
+    """A diary that gained a night is re-analysed in a new process without PyMC.
+
+    The JSON goes to standard output: the terminal summary's headline
+    (``model.report.headline``) still imports ``model.inference.sampling``, hence PyMC.
+    """
+    import subprocess
+    import sys
+
+    from model.cli.main import main
+    from model.personal.fit import PersonalModel
+
+    short, full = frames
+    diary, cache = tmp_path / "diary.csv", tmp_path / "cache"
+    options = ["--cache", str(cache), "--draws", "500", "--chains", "2", "--seed", "3"]
+    short.to_csv(diary, index=False)
+    assert main(["analyze", str(diary), *options, "--json", str(tmp_path / "first.json")]) == 0
+    full.iloc[: len(short) + 1].to_csv(diary, index=False)       # one more night
+    run = subprocess.run([sys.executable, "-c", NO_PYMC, "analyze", str(diary), *options,
+                          "--json", "-"], capture_output=True, text=True, check=True)
+    result, report = run.stdout.strip().rsplit("\n", 1)
+    assert json.loads(report) == {"code": 0, "loaded": []}
+    assert json.loads(result)["nights"]["total"] == len(short) + 1
+    (kept,) = cache.glob("*.npz")
+    assert PersonalModel.load(kept).method_ == "psis"              # reweighted, not refitted
+
+
+def test_an_untrusted_reweighting_refits(first_fit, frames, tmp_path, monkeypatch):
+    import shutil
+
+    from model.inference import psis
+
+    directory, _ = first_fit
+    shutil.copytree(directory, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setattr(psis, "K_MAX", -1.0)                    # no Pareto k is small enough
+    fit, how = fit_with_cache(read_diary(frames[1]), load_priors(), CONFIG, tmp_path)
+    assert how == "nuts" and fit.method_ == "nuts" and fit.reweighting_ is None
+    assert fit.proposal_.diary.n_nights == len(frames[1])        # the refit is the new proposal
+
+
+def test_foreign_and_old_cache_files_are_ignored_with_a_warning(first_fit, frames, tmp_path):
+    import shutil
+
+    directory, _ = first_fit
+    shutil.copytree(directory, tmp_path, dirs_exist_ok=True)
+    (cached,) = tmp_path.glob("*.npz")
+    old = tmp_path / "0123abcd.nc"
+    old.write_bytes(b"CDF\x01 an old fit")
+    np.savez(cached, meta=np.array(json.dumps({"model": "someone.else"})))
+    short = read_diary(frames[0])
+    with pytest.warns(CacheWarning) as caught:
+        _, how = fit_with_cache(short, load_priors(), CONFIG, tmp_path)
+    messages = " ".join(str(w.message) for w in caught)
+    assert how == "fit" and "not a mgsleep.PersonalModel" in messages
+    assert "older file format" in messages and not old.exists()
+
+
+@pytest.mark.parametrize(("draws", "relative_ess"), [(4000, 1.0), (4000, 0.3), (600, 0.5)])
+def test_the_numpy_pareto_smoothing_is_arviz_stats(draws, relative_ess):
+    from arviz_stats.base.array import array_stats
+
+    from model.inference.psis import pareto_smooth
+
+    for seed in range(4):
+        log_ratio = np.random.default_rng(seed).standard_t(3, draws) * (1 + seed)
+        expected, k_expected = array_stats.psislw(-log_ratio, r_eff=relative_ess)
+        ours, k = pareto_smooth(log_ratio, relative_ess)
+        assert k == pytest.approx(k_expected, abs=1e-12)
+        np.testing.assert_allclose(ours, expected, atol=1e-12, rtol=0)
+
+
+def test_saved_groups_flatten_as_the_fit_does(first_fit):
+    from model.inference.summary import flatten_draws
+    from model.personal.store import Groups
+
+    _, fit = first_fit
+    idata = fit.proposal_.idata
+    groups = Groups.of(idata)
+    ours, theirs = groups.draws(), flatten_draws(idata)
+    assert ours.keys() == theirs.keys()
+    for name, values in theirs.items():
+        np.testing.assert_array_equal(ours[name], values)
+    rebuilt = groups.tree()
+    assert rebuilt["posterior"].to_dataset().equals(idata["posterior"].to_dataset())
+
+
+def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monkeypatch):
+    from model.analysis import pipeline
+    from model.personal.fit import PersonalModel
+
+    monkeypatch.setattr(pipeline, "_reweighted", lambda *args: None)   # refit both priors
+    short, full = frames
+    settings = {"draws": 500, "chains": 2, "seed": 3, "cache": tmp_path}
+    first = pipeline.analyze(short, **settings)
+    assert [s.method for s in first.sensitivity] == ["refit", "refit"]
+    assert len(list(tmp_path.glob("*.npz"))) == 3          # the fit and the two refits
+    again = pipeline.analyze(full.iloc[: len(short) + 1], **settings)
+    assert [s.method for s in again.sensitivity] == ["refit", "refit"]
+    priors = load_priors()
+    kinds = (priors, priors.sceptical(0.5), priors.with_certainty_weight(2.0))
+
+    def method(path):
+        for kind in kinds:
+            with contextlib.suppress(MgsleepError):     # the file of another prior
+                return PersonalModel.load(path, kind).method_
+        return None
+
+    assert sorted(method(p) for p in tmp_path.glob("*.npz")) == ["psis"] * 3   # no refit

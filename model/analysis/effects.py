@@ -57,7 +57,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import stats
+from scipy.special import ndtri
 
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
@@ -234,8 +234,8 @@ def settled_sd(mean: float, mcid: float, rule: VerdictRule = VerdictRule()) -> f
     """
     distance = abs(abs(mean) - mcid)
     if abs(mean) > mcid:
-        return distance / float(stats.norm.ppf(rule.p_beyond))
-    return distance / float(stats.norm.ppf(1 - (1 - rule.interval) / 2))
+        return distance / float(ndtri(rule.p_beyond))
+    return distance / float(ndtri(1 - (1 - rule.interval) / 2))
 
 
 def nights_needed(benefit: np.ndarray, mcid: float, nights: int,

@@ -2,11 +2,13 @@
 
 The daily loop (write down last night, run ``mgsleep analyze`` again) used to pay a full MCMC
 fit in a new process. Now ``analyze`` keeps each diary's last fit in a cache directory (one
-netCDF file per diary, :meth:`model.personal.fit.PersonalModel.save`) and, when the diary only
+``.npz`` file per diary, :meth:`model.personal.fit.PersonalModel.save`) and, when the diary only
 gained nights since, updates it with :meth:`~model.personal.fit.PersonalModel.update`: the
-cached draws are reweighted to the longer diary by Pareto-smoothed importance sampling and
-kept only under the same trust rule as any update (Pareto k <= 0.7, enough effective draws),
-otherwise NUTS refits from them (warm-started).
+last NUTS fit's draws are reweighted to the longer diary by Pareto-smoothed importance
+sampling (in numpy: neither PyMC nor PyTensor is imported) and kept only under the same trust
+rule as any update (Pareto k <= 0.7, enough effective draws); otherwise PyMC is imported and
+NUTS refits from them (warm-started). Each later night is weighed against the same NUTS draws,
+until the rule asks for a refit.
 
 What invalidates a cached fit:
 
@@ -14,7 +16,8 @@ What invalidates a cached fit:
   sensitivity (the one profile fact the fit uses), the MCMC settings and the file format;
 - any change to a night the cached fit has seen (a correction, a deleted night): a full fit;
 - a file that cannot be read, or one of another model, format or priors: ignored with a
-  warning and replaced, never trusted.
+  warning and replaced, never trusted; fits of the former netCDF format (``*.nc``) are
+  removed with a warning.
 
 The default directory is ``$MGSLEEP_CACHE`` or the user cache directory
 (``$XDG_CACHE_HOME/mgsleep/fits``, else ``~/.cache/mgsleep/fits``); when it cannot be written,
@@ -23,6 +26,7 @@ the fit is still made and a warning says the next run will not be faster.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -98,6 +102,15 @@ def _load(path: Path, priors: PriorSet) -> PersonalModel | None:
         return None
 
 
+def _drop_legacy(directory: Path) -> None:
+    """Remove the fits of format version 1 (netCDF): never read, they would only take room."""
+    for legacy in directory.glob("*.nc"):
+        warnings.warn(f"ignored and removed the cached fit {legacy}: an older file format",
+                      CacheWarning, stacklevel=3)
+        with contextlib.suppress(OSError):
+            legacy.unlink(missing_ok=True)
+
+
 def _store(fit: PersonalModel, path: Path) -> None:
     """Write the fit next to ``path`` and rename it into place (never a half-written file)."""
     try:
@@ -140,7 +153,8 @@ def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],
     if directory is None:
         return PersonalModel(priors, **config).fit(diary), "fit"
     keyed = {k: v for k, v in config.items() if k != "progressbar"}
-    path = directory / f"{cache_key(diary.source, priors, keyed)}.nc"
+    path = directory / f"{cache_key(diary.source, priors, keyed)}.npz"
+    _drop_legacy(directory)
     previous = _load(path, priors)
     later = later_nights(previous.diary_, diary) if previous is not None else None
     if previous is None or later is None:

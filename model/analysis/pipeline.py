@@ -144,9 +144,21 @@ def _reweighted(fit: PersonalModel, alt: PriorSet,
     return resample_draws(fit.draws_, resample_index(result, seed))
 
 
+def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
+           cache: Path | None) -> tuple[PersonalModel, str]:
+    """The fit of ``diary`` under ``alt``, kept in the fit cache like the main fit.
+
+    A diary that only gained nights since updates the cached refit by the same reweighting
+    and trust rule as the main fit (:func:`~model.analysis.fit_cache.fit_with_cache`).
+    """
+    config = {"gut_sensitivity": fit.gut_sensitivity, "draws": fit.draws, "tune": fit.tune,
+              "chains": fit.chains, "sampler": fit.sampler, "random_seed": seed}
+    return fit_with_cache(diary, alt, config, cache)
+
+
 def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
                  as_of: dt.date, seed: int | None, progress: bool,
-                 separable: bool) -> tuple[Sensitivity, ...]:
+                 separable: bool, cache: Path | None = None) -> tuple[Sensitivity, ...]:
     main = decision.recommendation
     out = []
     for name in SENSITIVITY_PRIORS:
@@ -155,10 +167,9 @@ def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: 
         draws = _reweighted(fit, alt, seed)
         method = "importance reweighting"
         if draws is None:
-            _say(progress, f"re-fitting under the {name} prior (reweighting not trusted)")
-            refit = PersonalModel(alt, gut_sensitivity=fit.gut_sensitivity, draws=fit.draws,
-                                  tune=fit.tune, chains=fit.chains, sampler=fit.sampler,
-                                  random_seed=seed).fit(diary)
+            _say(progress, f"{name} prior: reweighting not trusted, fitting under it")
+            refit, how = _refit(fit, alt, diary, seed, cache)
+            _say(progress, f"{name} prior: {FIT_WORDS[how]} in {refit.fit_seconds_:.1f} s")
             draws, method = refit.draws_, "refit"
 
         def predict(regimens: Sequence[Regimen], d: dict[str, np.ndarray] = draws,
@@ -226,9 +237,10 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         Accept conditions and medicines the safety data does not know, with a "NOT CHECKED"
         warning (see :func:`model.data.profile.load_profile`).
     cache : path, optional
-        A directory keeping each diary's last fit (:mod:`model.analysis.fit_cache`): a diary
-        that only gained nights since is updated in seconds instead of refitted. None (the
-        default here; ``mgsleep analyze`` uses the user cache directory): always a full fit.
+        A directory keeping each diary's last fit (:mod:`model.analysis.fit_cache`), and
+        the refits of the prior sensitivity check: a diary that only gained nights since is
+        updated in seconds instead of refitted. None (the default here; ``mgsleep analyze``
+        uses the user cache directory): always a full fit.
 
     Returns
     -------
@@ -244,13 +256,14 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                    f"minute; later processes reuse the disk cache)")
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,
               "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress}
-    fit, how = fit_with_cache(data, prior_set, config, Path(cache) if cache else None)
+    directory = Path(cache) if cache else None
+    fit, how = fit_with_cache(data, prior_set, config, directory)
     _say(progress, f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
                    f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
     apart = separability(data, fit.draws_)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
-                               apart.separable)
+                               apart.separable, directory)
     effects = diary_effects(fit.predict, data.nights, prior_set)
     paths = pathways(fit.predict, decision, history(data), priors=prior_set, profile=person,
                      as_of=day, seed=seed, separable=apart.separable)

@@ -9,6 +9,10 @@ whether the estimate can be trusted: ``k <= 0.7`` and enough effective draws, ot
 caller refits with NUTS. The accepted weights are turned back into equally weighted draws by
 systematic resampling, so predictions and decisions use them as they use MCMC draws.
 
+The smoothing (:func:`pareto_smooth`) is written here in numpy, after ``arviz_stats``'
+``psislw`` (a test holds them equal): importing ``arviz_stats`` costs about a second, which
+the re-analysis of a diary that gained a night (:mod:`model.analysis.fit_cache`) cannot pay.
+
 :func:`reweight` and :func:`trusted` are the one rule every reweighting of the package
 follows (the fast update of a personal fit to a longer diary, the prior-sensitivity check
 under another prior): smoothed weights, ``k <= 0.7``, and an effective sample size -- the
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-from arviz_stats.base.array import array_stats
+from scipy.special import logsumexp
 
 from model.inference.diagnostics import ess_threshold
 
@@ -61,6 +65,69 @@ class Reweighting:
         return float(ess_bulk * self.ess_fraction)
 
 
+PRIOR_K = (10, 0.5)
+"""Weakly informative prior of the Pareto shape: ``(pseudo-observations, centre)``."""
+
+
+def _gpd_fit(excess: np.ndarray) -> tuple[float, float]:
+    """Shape and scale of a generalised Pareto fit to sorted exceedances (Zhang & Stephens).
+
+    The empirical Bayes estimate of Zhang & Stephens (2009) with the shape prior
+    :data:`PRIOR_K` of Vehtari et al. (2024); ``(nan, nan)`` when the first quartile is the
+    minimum (far from a Pareto tail).
+    """
+    n = excess.size
+    m = 30 + int(n**0.5)
+    quartile = excess[int(n / 4 + 0.5) - 1]
+    if quartile <= excess[0]:
+        return np.nan, np.nan
+    b = (1 - np.sqrt(m / (np.arange(1, m + 1) - 0.5))) / (3 * quartile) + 1 / excess[-1]
+    k = np.mean(np.log1p(-b[:, None] * excess), axis=1)
+    profile = n * (np.log(-b / k) - k - 1)
+    weight = np.exp(profile - logsumexp(profile))
+    keep = weight >= 10 * np.finfo(float).eps
+    b_post = np.sum(b[keep] * weight[keep] / weight[keep].sum())
+    kappa = float(np.mean(np.log1p(-b_post * excess)))
+    sigma = -kappa / b_post
+    kappa = (n * kappa + PRIOR_K[0] * PRIOR_K[1]) / (n + PRIOR_K[0])
+    return (np.inf, np.nan) if np.isnan(kappa) else (kappa, sigma)
+
+
+def pareto_smooth(log_ratio: np.ndarray, relative_ess: float) -> tuple[np.ndarray, float]:
+    """Pareto-smoothed, normalised log weights of finite log ratios, and the shape ``k``.
+
+    The largest ``min(n / 5, 3 sqrt(n / relative_ess))`` ratios are replaced by the expected
+    order statistics of a generalised Pareto fit to them (Vehtari et al. 2024).
+
+    Raises
+    ------
+    ValueError
+        When the tail is flat (all its values equal) or shorter than 5 draws.
+    """
+    n = log_ratio.size
+    tail = int(np.floor(3 * (n / relative_ess) ** 0.5 if n * relative_ess > 225 else n / 5))
+    if tail < 5:
+        raise ValueError("n_draws_tail must be at least 5")
+    weights = log_ratio - np.max(log_ratio)
+    order = np.argsort(weights)
+    ids = order[n - tail:]
+    top = weights[ids]
+    if abs(top.max() - top.min()) < np.finfo(float).tiny:
+        raise ValueError("All tail values are the same")
+    cutoff = np.exp(weights[order[n - tail - 1]])
+    k, sigma = _gpd_fit(np.exp(top) - cutoff)
+    if np.isfinite(k):
+        p = np.arange(0.5, tail) / tail
+        if sigma <= 0:
+            smoothed = np.full(tail, np.nan)
+        elif k == 0:
+            smoothed = np.log(cutoff - sigma * np.log1p(-p))
+        else:
+            smoothed = np.log(cutoff + sigma * np.expm1(-k * np.log1p(-p)) / k)
+        weights[ids] = np.minimum(smoothed, top.max())
+    return weights - logsumexp(weights), float(k)
+
+
 def psis(log_ratio: np.ndarray, relative_ess: float = 1.0) -> Reweighting:
     """Pareto-smoothed importance weights from log density ratios ``log p_new - log p_old``.
 
@@ -78,7 +145,7 @@ def psis(log_ratio: np.ndarray, relative_ess: float = 1.0) -> Reweighting:
         return Reweighting(np.full(log_ratio.size, 1.0 / log_ratio.size), np.inf, 0.0)
     shifted = np.where(finite, log_ratio - log_ratio[finite].max(), -np.inf)
     try:
-        log_weights, k = array_stats.psislw(-np.maximum(shifted, -1e300), r_eff=relative_ess)
+        log_weights, k = pareto_smooth(np.maximum(shifted, -1e300), relative_ess)
     except ValueError:  # a flat upper tail: nothing to smooth
         log_weights, k = shifted, 0.0
     weights = np.where(finite, np.exp(log_weights - np.max(log_weights)), 0.0)

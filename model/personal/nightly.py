@@ -37,6 +37,11 @@ Data = Mapping[str, np.ndarray]
 COLUMNS: dict[str, str] = {o: SPECS[o].column for o in OUTCOMES}
 """The ArviZ variable of each outcome: its diary column."""
 
+INTERCEPTS = ("sol", "awakenings", "gi")
+"""Outcomes whose intercept prior is centred on the diary (``intercept_mu``, in this order)."""
+INTERCEPT_SD = 1.0
+"""SD of those intercepts' normal priors (the families' ``add_parameters``)."""
+
 
 def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     """Each outcome's ``(draw, night)`` linear predictor, as the graph builds it.
@@ -80,6 +85,27 @@ def pointwise_loglik(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     for name in ORDINAL:
         out[name] = Ordinal.loglik(data[f"{name}_y"], eta[name], draws[f"{name}_cutpoints"])
     return out
+
+
+def data_log_density(draws: Draws, data: Data) -> np.ndarray:
+    """``(draw,)`` log density of each draw's parameters under a diary, up to a constant.
+
+    The graph's log density without the terms no diary changes: the weighted log-likelihood
+    of every recorded night plus the intercept priors centred on the diary
+    (``intercept_mu``). The difference under two diaries is the log importance ratio of a
+    posterior draw from one to the other (:meth:`model.personal.fit.PersonalModel.update`);
+    a test holds it equal to the compiled graph's.
+    """
+    def total(part: Draws) -> dict[str, np.ndarray]:
+        values = pointwise_loglik(part, data)
+        out = sum((np.where(data[f"{o}_w"] > 0, values[o], 0.0) * data[f"{o}_w"])
+                  .sum(axis=1) for o in OUTCOMES)
+        for k, name in enumerate(INTERCEPTS):
+            out = out - 0.5 * ((part[f"{name}_intercept"] - data["intercept_mu"][k])
+                               / INTERCEPT_SD) ** 2
+        return {"total": np.asarray(out)}
+
+    return _chunked(total, draws)["total"]
 
 
 def predictive_draws(draws: Draws, data: Data,

@@ -1,20 +1,26 @@
-"""Save and load a fitted personal model as one netCDF file.
+"""Save and load a fitted personal model as one ``.npz`` file (arrays + JSON metadata).
 
-The file holds the posterior, the diary nights and, in the root attributes, the model's name,
-a format version, its configuration and a fingerprint of the priors it was fitted with. A
-file of another model, another format version or other priors is refused. This module knows
-the file, not the model: :meth:`model.personal.fit.PersonalModel.save` and ``load`` pass a
-:class:`SavedFit` in and out.
+The file holds the last NUTS fit (its ``posterior`` and ``sample_stats``: the draws later
+nights are reweighted from), the diary, the current posterior as indices into those draws
+(after an update by importance reweighting) and, in a JSON ``meta`` entry, the model's name, a
+format version, its configuration, diagnostics and a fingerprint of the priors it was fitted
+with. A file of another model, another format version or other priors is refused.
+
+The format is plain numpy (no pickled objects) so that reading it costs milliseconds and no
+PyMC, PyTensor or netCDF library: ``mgsleep analyze`` reads one at every run
+(:mod:`model.analysis.fit_cache`). This module knows the file, not the model:
+:meth:`model.personal.fit.PersonalModel.save` and ``load`` pass a :class:`SavedFit` in and out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,8 +32,10 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: ``.npz`` with the NUTS draws and resampling indices (1 was netCDF, no longer read)."""
 CONFIG_KEYS = ("gut_sensitivity", "draws", "tune", "chains", "sampler", "random_seed")
+GROUPS = ("posterior", "sample_stats")
 
 
 @dataclass(frozen=True)
@@ -39,20 +47,32 @@ class SavedFit:
     config : dict
         The model's settings (:data:`CONFIG_KEYS`), as keyword arguments of the model.
     diary : Diary
-        The diary it was fitted to.
-    idata : xarray.DataTree
-        Its ``posterior`` (and, for a NUTS fit, ``sample_stats``).
+        The diary of the current posterior.
+    nuts : Groups
+        The last NUTS fit: ``posterior`` and (when the sampler gave them) ``sample_stats``.
+    nuts_nights : int
+        Its diary: the first ``nuts_nights`` nights of ``diary``.
+    nuts_diagnostics : Diagnostics
+        Its diagnostics.
     method : str
-        ``"nuts"`` or ``"psis"``.
-    diagnostics : Diagnostics or None
-        Its diagnostics (None in files that did not store them).
+        How the current posterior was made: ``"nuts"`` (it is the NUTS fit) or ``"psis"``.
+    diagnostics : Diagnostics
+        The current posterior's diagnostics.
+    index : numpy.ndarray or None
+        ``"psis"``: the NUTS draws (chain-major) that make up the current posterior.
+    arrays : dict of str to numpy.ndarray
+        Other per-draw arrays the model keeps (e.g. the importance weights).
     """
 
     config: Mapping[str, Any]
     diary: Diary
-    idata: xr.DataTree
+    nuts: Groups
+    nuts_nights: int
+    nuts_diagnostics: Diagnostics
     method: str
-    diagnostics: Diagnostics | None
+    diagnostics: Diagnostics
+    index: np.ndarray | None = None
+    arrays: Mapping[str, np.ndarray] | None = None
 
 
 def priors_fingerprint(priors: PriorSet) -> str:
@@ -62,59 +82,156 @@ def priors_fingerprint(priors: PriorSet) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def _plain(values: np.ndarray) -> np.ndarray:
+    """An array numpy stores without pickling (objects become strings)."""
+    return values.astype(str) if values.dtype == object else values
+
+
+@dataclass(frozen=True)
+class Groups:
+    """ArviZ groups (``posterior``, ``sample_stats``) as the named arrays a file holds.
+
+    Reading them is a matter of milliseconds; the ``DataTree`` is made only when asked for
+    (:meth:`tree`), the flattened draws (:meth:`draws`) without xarray.
+
+    Attributes
+    ----------
+    arrays : dict of str to numpy.ndarray
+        ``{group}/{variable}`` (dims ``chain, draw, ...``) and ``coord/{group}/{dim}``.
+    layout : dict
+        Per group, each variable's dims.
+    """
+
+    arrays: Mapping[str, np.ndarray]
+    layout: Mapping[str, Mapping[str, list[str]]]
+
+    @classmethod
+    def of(cls, tree: xr.DataTree) -> Groups:
+        """The groups of ``tree`` this file format keeps."""
+        arrays: dict[str, np.ndarray] = {}
+        layout: dict[str, dict[str, list[str]]] = {}
+        for group in GROUPS:
+            if group not in tree.children:
+                continue
+            data = tree[group].to_dataset().transpose("chain", "draw", ...)
+            layout[group] = {str(k): list(map(str, v.dims)) for k, v in data.data_vars.items()}
+            arrays |= {f"{group}/{k}": _plain(v.values) for k, v in data.data_vars.items()}
+            arrays |= {f"coord/{group}/{k}": _plain(v.values) for k, v in data.coords.items()}
+        return cls(arrays, layout)
+
+    def tree(self) -> xr.DataTree:
+        """The groups as an ArviZ ``DataTree``."""
+        groups = {}
+        for group, variables in self.layout.items():
+            coords = {k.split("/", 2)[2]: v for k, v in self.arrays.items()
+                      if k.startswith(f"coord/{group}/")}
+            groups[group] = xr.Dataset({name: (tuple(dims), self.arrays[f"{group}/{name}"])
+                                        for name, dims in variables.items()}, coords=coords)
+        return xr.DataTree.from_dict(groups)
+
+    def draws(self) -> dict[str, np.ndarray]:
+        """The posterior with chains and draws flattened into a leading axis (chain-major).
+
+        The same arrays as :func:`model.inference.summary.flatten_draws` of :meth:`tree`.
+        """
+        return {name: (values := self.arrays[f"posterior/{name}"])
+                .reshape(-1, *values.shape[2:]) for name in self.layout["posterior"]}
+
+
+def _diary_arrays(nights: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Each diary column as an array (text: strings plus a missing mask) and its dtype."""
+    arrays: dict[str, np.ndarray] = {"diary/date": pd.DatetimeIndex(nights.index).asi8}
+    dtypes = {}
+    for column in nights.columns:
+        values = nights[column]
+        dtypes[str(column)] = str(values.dtype)
+        if values.dtype.kind in "biuf":
+            arrays[f"diary/{column}"] = values.to_numpy()
+        else:
+            arrays[f"diary/{column}"] = values.fillna("").to_numpy().astype(str)
+            arrays[f"diary_na/{column}"] = values.isna().to_numpy()
+    return arrays, dtypes
+
+
+def _nights(arrays: Mapping[str, np.ndarray], dtypes: Mapping[str, str],
+            unit: str) -> pd.DataFrame:
+    columns = {}
+    for column, dtype in dtypes.items():
+        values = arrays[f"diary/{column}"]
+        if f"diary_na/{column}" in arrays:
+            series = pd.Series(values, dtype=dtype)
+            columns[column] = series.mask(arrays[f"diary_na/{column}"])
+        else:
+            columns[column] = pd.Series(values, dtype=dtype)
+    index = pd.DatetimeIndex(arrays["diary/date"].astype(f"datetime64[{unit}]"), name="date",
+                             freq="D")
+    frame = pd.DataFrame(columns)
+    frame.index = index
+    return frame
+
+
 def save_fit(saved: SavedFit, priors: PriorSet, path: Path) -> None:
     """Write ``saved`` (fitted with ``priors``) to ``path`` atomically (temporary + rename)."""
-    nights = saved.diary.nights.copy()
-    nights["notes"] = nights["notes"].fillna("").astype(str)
-    nights["form"] = nights["form"].astype(str)
-    groups = {name: saved.idata[name].to_dataset() for name in ("posterior", "sample_stats")
-              if name in saved.idata.children}
-    groups["diary"] = xr.Dataset.from_dataframe(nights.rename_axis("date"))
-    tree = xr.DataTree.from_dict(groups)
-    config = {k: saved.config[k] for k in CONFIG_KEYS}
-    diagnostics = saved.diagnostics.to_dict() if saved.diagnostics else None
-    tree.attrs = {"model": MODEL_NAME, "format_version": FORMAT_VERSION,
-                  "config": json.dumps(config), "priors_fingerprint":
-                  priors_fingerprint(priors), "diary_source": saved.diary.source,
-                  "date_unit": pd.DatetimeIndex(saved.diary.nights.index).unit,
-                  "method": saved.method, "diagnostics": json.dumps(diagnostics)}
+    arrays, layout = dict(saved.nuts.arrays), saved.nuts.layout
+    diary_arrays, dtypes = _diary_arrays(saved.diary.nights)
+    arrays |= diary_arrays | {f"array/{k}": v for k, v in (saved.arrays or {}).items()}
+    if saved.index is not None:
+        arrays["index"] = np.asarray(saved.index, dtype=np.int64)
+    meta = {"model": MODEL_NAME, "format_version": FORMAT_VERSION,
+            "config": {k: saved.config[k] for k in CONFIG_KEYS},
+            "priors_fingerprint": priors_fingerprint(priors),
+            "diary_source": saved.diary.source, "diary_dtypes": dtypes,
+            "date_unit": pd.DatetimeIndex(saved.diary.nights.index).unit,
+            "layout": layout, "nuts_nights": saved.nuts_nights, "method": saved.method,
+            "nuts_diagnostics": asdict(saved.nuts_diagnostics),
+            "diagnostics": asdict(saved.diagnostics)}
+    arrays["meta"] = np.array(json.dumps(meta))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tree.to_netcdf(tmp, engine="h5netcdf")
+        with tmp.open("wb") as stream:
+            np.savez(stream, allow_pickle=False, **arrays)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
+def _diagnostics(stored: Mapping[str, Any]) -> Diagnostics:
+    return Diagnostics(**dict(stored) | {"checked": tuple(stored.get("checked", ()))})
+
+
+def _read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and metadata of a saved fit; MgsleepError for anything else."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        meta = json.loads(str(arrays.pop("meta")))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise MgsleepError(f"{path}: not a {MODEL_NAME} file ({error})") from error
+    if not isinstance(meta, dict) or meta.get("model") != MODEL_NAME:
+        name = meta.get("model", "an unknown model") if isinstance(meta, dict) else "?"
+        raise MgsleepError(f"{path}: holds {name!r}, not a {MODEL_NAME}")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise MgsleepError(f"{path}: format version {meta.get('format_version')} is not "
+                           f"{FORMAT_VERSION}; refit the diary")
+    return arrays, meta
+
+
 def load_fit(path: Path, priors: PriorSet) -> SavedFit:
     """Read a file written by :func:`save_fit`, refusing one fitted with other ``priors``."""
-    try:
-        tree = xr.open_datatree(path, engine="h5netcdf").load()
-    except (OSError, ValueError) as error:
-        raise MgsleepError(f"{path}: not a saved mgsleep fit ({error})") from error
-    attrs: dict[str, Any] = {str(k): v for k, v in tree.attrs.items()}
-    if attrs.get("model") != MODEL_NAME:
-        raise MgsleepError(f"{path}: holds {attrs.get('model', 'an unknown model')!r}, "
-                           f"not a {MODEL_NAME}")
-    if int(attrs.get("format_version", -1)) != FORMAT_VERSION:
-        raise MgsleepError(f"{path}: format version {attrs.get('format_version')} is not "
-                           f"{FORMAT_VERSION}; refit the diary")
-    if attrs.get("priors_fingerprint") != priors_fingerprint(priors):
+    arrays, meta = _read(path)
+    if meta.get("priors_fingerprint") != priors_fingerprint(priors):
         raise MgsleepError(f"{path}: was fitted with other priors than the ones given; load it "
                            "with the same priors or refit")
-    nights = tree["diary"].to_dataset().to_dataframe()
-    unit: Literal["s", "ms", "us", "ns"] = attrs.get("date_unit", "s")
-    nights.index = pd.DatetimeIndex(nights.index, name="date", freq="D").as_unit(unit)
-    nights["recorded"] = nights["recorded"].astype(bool)
-    nights["split"] = nights["split"].astype(bool)
-    nights["notes"] = nights["notes"].replace("", np.nan)
-    stored = json.loads(attrs.get("diagnostics", "null"))
-    return SavedFit(
-        config=json.loads(attrs["config"]),
-        diary=Diary(nights, str(attrs.get("diary_source", path))),
-        idata=xr.DataTree.from_dict({name: tree[name].to_dataset() for name in
-                                     ("posterior", "sample_stats") if name in tree.children}),
-        method=str(attrs.get("method", "nuts")),
-        diagnostics=Diagnostics(**stored | {"checked": tuple(stored.get("checked", ()))})
-        if stored else None)
+    try:
+        nights = _nights(arrays, meta["diary_dtypes"], meta["date_unit"])
+        return SavedFit(
+            config=meta["config"], diary=Diary(nights, str(meta["diary_source"])),
+            nuts=Groups({k: v for k, v in arrays.items() if k.split("/", 1)[0] in
+                         (*GROUPS, "coord")}, meta["layout"]), nuts_nights=int(meta["nuts_nights"]),
+            nuts_diagnostics=_diagnostics(meta["nuts_diagnostics"]), method=meta["method"],
+            diagnostics=_diagnostics(meta["diagnostics"]), index=arrays.get("index"),
+            arrays={k.split("/", 1)[1]: v for k, v in arrays.items()
+                    if k.startswith("array/")})
+    except (KeyError, TypeError, ValueError) as error:
+        raise MgsleepError(f"{path}: a damaged {MODEL_NAME} file ({error!r})") from error
