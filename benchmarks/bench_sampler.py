@@ -45,10 +45,6 @@ from model.personal.fit import PersonalModel
 from model.personal.sampler import CHECKED, GRAPHS
 from model.simulate.personas import simulate_diary
 
-RUN_PY_LINE = '             ("sampler_efficiency", lambda: efficiency(priors, (120, 365))),'
-"""The entry ``benchmarks/run.py`` would add to its ``steps`` (with ``from bench_sampler import
-efficiency``; its owner adds it)."""
-
 
 def scalar_ess(posterior: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Bulk ESS and R-hat of every scalar of every posterior variable, flattened."""
@@ -199,7 +195,6 @@ def main() -> None:
     variants = tuple(filter(None, args.variants.split(";")))
     results = efficiency(load_priors(), nights, variants, args.repeats)
     print_table(results)
-    print(f"benchmarks/run.py would run it with:\n{RUN_PY_LINE}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 

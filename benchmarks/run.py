@@ -8,7 +8,9 @@ Measures, on this machine, for the same model and data:
 2. ``update()`` after one appended night (120 nights): PSIS reweighting of the last NUTS
    draws (the default), a second such update, and a warm-started NUTS refit instead;
 3. 365- and 730-night fits;
-4. ranking all actions from 4,000 real posterior draws (``decide``);
+4. ranking all actions from 4,000 real posterior draws (``decide``); ESS/s of the default
+   sampler and PyMC's NUTS on the same graph at 120 and 365 nights, with the posteriors'
+   agreement (``benchmarks/bench_sampler.py``);
 5. ``mgsleep analyze`` on 120 nights in a fresh process: with an empty compile cache, then
    twice more with the cache the first run left (the best of the two is reported); always a
    full fit (``--no-cache``: the fit cache would make the later runs re-use the first fit);
@@ -39,6 +41,7 @@ from typing import Any
 import numpy as np
 from bench_reanalysis import main as reanalysis
 from bench_reanalysis import summary as reanalysis_summary
+from bench_sampler import efficiency, print_table
 
 from model.data.diary import read_diary
 from model.data.profile import Profile
@@ -181,7 +184,8 @@ def main() -> None:
              ("update_120", lambda: bench_update(priors)),
              ("fit_365", lambda: bench_long(priors, 365)),
              ("fit_730", lambda: bench_long(priors, 730)),
-             ("rank", lambda: bench_rank(priors))]
+             ("rank", lambda: bench_rank(priors)),
+             ("sampler_efficiency", lambda: efficiency(priors, (120, 365)))]
     if not args.skip_cli:
         tmp = Path(tempfile.mkdtemp())
         steps.append(("analyze_cli_120", lambda: bench_cli(tmp)))
@@ -202,6 +206,8 @@ def main() -> None:
               f"{json.dumps(results[name], default=float)}", flush=True)
     if "samplers_120" in results:
         print(summary(results))
+    if "sampler_efficiency" in results:
+        print_table(results["sampler_efficiency"])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=float))
 

@@ -24,6 +24,7 @@ from model.analysis.effects import DiaryEffects, diary_effects
 from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways
 from model.core.errors import MgsleepError, NonFiniteDraws
+from model.core.progress import SHOW_PROGRESS
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
@@ -215,7 +216,7 @@ def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, dia
 def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None = None,
             priors: str | Path | PriorSet | None = None, as_of: dt.date | None = None,
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
-            seed: int | None = None, progress: bool = False,
+            seed: int | None = None, progress: bool = SHOW_PROGRESS,
             allow_unknown: bool = False, cache: str | Path | None = None) -> Analysis:
     """Fit a diary and decide the next step.
 
@@ -232,7 +233,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     draws, tune, chains, sampler, seed :
         MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
     progress : bool
-        Report progress (and the sampler's progress bar) on standard error.
+        Report progress (and the sampler's progress bar) on standard error; by default in
+        IPython/Jupyter or on a terminal, never in CI, pytest or a pipe
+        (:func:`model.core.progress.show_progress`).
     allow_unknown : bool
         Accept conditions and medicines the safety data does not know, with a "NOT CHECKED"
         warning (see :func:`model.data.profile.load_profile`).
@@ -251,9 +254,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
     full = diary if isinstance(diary, Diary) else read_diary(diary)
     data, day = _truncate(full, as_of)
-    _say(progress, f"analysing {data.n_recorded} nights of {data.source} "
-                   f"(the first fit of a size on this machine compiles the model: about a "
-                   f"minute; later processes reuse the disk cache)")
+    _say(progress, f"analysing {data.n_recorded} nights of {data.source}")
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,
               "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress}
     directory = Path(cache) if cache else None

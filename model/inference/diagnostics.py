@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from arviz_stats import ess, rhat
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -134,6 +133,8 @@ def check_convergence(
     if n_draws < 4:
         max_rhat, min_ess = float("inf"), 0.0
     else:
+        from arviz_stats import ess, rhat  # here: a cached re-analysis never needs it (~1 s)
+
         with np.errstate(divide="ignore", invalid="ignore"):  # constant elements give NaN
             max_rhat = _extreme(rhat(posterior), varying, "max", float("inf"))
             min_ess = _extreme(ess(posterior, method="bulk"), varying, "min", 0.0)

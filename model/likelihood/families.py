@@ -112,6 +112,9 @@ class LikelihoodFamily(Protocol):
         ...
 
 
+INTERCEPT_SD = 1.0
+"""SD of every outcome's intercept prior (link scale), centred on the diary's own level."""
+
 @dataclass(frozen=True)
 class NormalAR1:
     """log1p(minutes) ~ Normal(intercept + eta, sigma) with stationary AR(1) errors.
@@ -135,7 +138,7 @@ class NormalAR1:
         import pymc as pm
 
         return {
-            "intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0),
+            "intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, INTERCEPT_SD),
             "sigma": pm.HalfNormal(f"{outcome}_sigma", self.sigma_sd),
             "rho": pm.TruncatedNormal(f"{outcome}_rho", mu=self.rho_mu, sigma=self.rho_sd,
                                       lower=-self.rho_bound, upper=self.rho_bound),
@@ -202,7 +205,7 @@ class NegativeBinomial:
         """``intercept`` (log mean count) and ``overdispersion``."""
         import pymc as pm
 
-        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0),
+        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, INTERCEPT_SD),
                 "overdispersion": pm.HalfNormal(f"{outcome}_overdispersion", self.over_sd)}
 
     @staticmethod
@@ -361,7 +364,7 @@ class Bernoulli:
         """``intercept`` (log odds without magnesium)."""
         import pymc as pm
 
-        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, 1.0)}
+        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, INTERCEPT_SD)}
 
     def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
         """Log-probability of each night's event indicator."""

@@ -25,7 +25,13 @@ import pandas as pd
 import xarray as xr
 
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
-from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal
+from model.likelihood.families import (
+    INTERCEPT_SD,
+    Bernoulli,
+    NegativeBinomial,
+    NormalAR1,
+    Ordinal,
+)
 from model.likelihood.kinetics import step_response
 
 CHUNK = 500
@@ -39,8 +45,6 @@ COLUMNS: dict[str, str] = {o: SPECS[o].column for o in OUTCOMES}
 
 INTERCEPTS = ("sol", "awakenings", "gi")
 """Outcomes whose intercept prior is centred on the diary (``intercept_mu``, in this order)."""
-INTERCEPT_SD = 1.0
-"""SD of those intercepts' normal priors (the families' ``add_parameters``)."""
 
 
 def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:

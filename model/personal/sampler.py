@@ -1,31 +1,21 @@
-"""How the personal model is sampled: one compiled graph, NUTS fits and their PSIS updates.
+"""How the personal model is sampled: one compiled graph and the record of a NUTS fit.
 
 :data:`GRAPHS` holds the personal graph, built and compiled once per process and reused by
 every fit: its data have no fixed shapes, so appending a night, refitting under another prior
 or fitting another person does not recompile (:mod:`model.inference.compile_cache` keeps the
 compiled code across processes). :class:`NutsRecord` keeps what a later reweighting needs of a
-NUTS fit, and :func:`reweight_record` moves its draws to new data by Pareto-smoothed
-importance sampling under the package's one trust rule (:func:`model.inference.psis.trusted`).
+NUTS fit (:mod:`model.personal.proposal` moves its draws to new data).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from model.inference.compile_cache import log_density
 from model.inference.diagnostics import Diagnostics
-from model.inference.psis import (
-    Reweighting,
-    resample_index,
-    resample_posterior,
-    reweight,
-    trusted,
-)
 from model.inference.sampling import CompiledGraph
 from model.personal.graph import build_graph
 
@@ -59,7 +49,6 @@ class NutsRecord:
     diagnostics: Diagnostics
     data: Mapping[str, np.ndarray]
     unconstrained: np.ndarray
-    cached_log_density: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, idata: xr.DataTree, diagnostics: Diagnostics,
@@ -73,42 +62,3 @@ class NutsRecord:
         points = stats["unconstrained_draw"].stack(sample=("chain", "draw"))
         return cls(idata, diagnostics, data,
                    np.ascontiguousarray(points.transpose("sample", ...).values))
-
-    def log_density(self) -> np.ndarray:
-        """The log density of each draw under the fit's own data (computed once)."""
-        if self.cached_log_density is None:
-            compiled = GRAPHS.get("nutpie").nutpie_model
-            self.cached_log_density = log_density(compiled.with_data(**self.data),
-                                                  self.unconstrained)
-        return self.cached_log_density
-
-
-@dataclass(frozen=True)
-class Reweighted:
-    """A NUTS fit's draws moved to new data: equally weighted again after resampling."""
-
-    idata: xr.DataTree
-    diagnostics: Diagnostics
-    reweighting: Reweighting
-
-
-def reweight_record(record: NutsRecord, data: Mapping[str, np.ndarray],
-                    seed: int | None) -> Reweighted | None:
-    """Reweight ``record``'s draws to the graph data ``data``; None when not trusted.
-
-    The weights are ``p(draw | data) / p(draw | record.data)`` (priors cancel), smoothed by
-    PSIS; the result is trusted when the record itself passed its diagnostics and
-    :func:`~model.inference.psis.trusted` accepts the weights. Its diagnostics are the
-    record's with the bulk ESS scaled by the weights' ESS fraction.
-    """
-    compiled = GRAPHS.get("nutpie").nutpie_model
-    new = log_density(compiled.with_data(**data), record.unconstrained)
-    base = record.diagnostics
-    result = reweight(new - record.log_density(), base.min_ess_bulk)
-    diagnostics = dataclasses.replace(base, ok=bool(base.ok and trusted(result, base.min_ess_bulk)),
-                                      min_ess_bulk=result.effective_ess(base.min_ess_bulk))
-    if not diagnostics.ok:
-        return None
-    posterior = record.idata["posterior"].to_dataset()
-    resampled = resample_posterior(posterior, resample_index(result, seed))
-    return Reweighted(xr.DataTree.from_dict({"posterior": resampled}), diagnostics, result)

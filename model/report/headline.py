@@ -22,7 +22,6 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
-from model.inference.sampling import resolve_sampler
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -84,6 +83,8 @@ def sampler_name(fit: PersonalModel) -> str:
     """How the posterior was obtained: ``NUTS (nutpie)`` or the reweighting of an update."""
     if fit.method_ == "psis":
         return "importance reweighting of the last NUTS fit"
+    from model.inference.sampling import resolve_sampler  # imports PyMC: only after a NUTS fit
+
     return f"NUTS ({resolve_sampler(fit.sampler)})"
 
 
