@@ -5,17 +5,19 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 1. **Per person** (:func:`person_likelihood`): the personal model with a priori independent,
    wide effects (``theta ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by the package's Laplace
    approximation (:func:`model.inference.laplace.laplace`: posterior mode by L-BFGS,
-   covariance from a finite-difference Hessian of the compiled gradient); an effect whose
-   curvature is not positive is left out with a warning naming the person and the effect.
-   Dividing out the wide prior leaves a normal approximation of the person's likelihood
-   for each effect: an estimate and a variance per form x outcome the person tried (forms
-   never taken carry no information and are dropped). Nuisance parameters
-   (kinetics, expectation, trend, cut-points, AR(1)) are integrated out by the approximation.
+   covariance from a finite-difference Hessian of the compiled gradient). Dividing out the
+   priors leaves a normal approximation of the person's likelihood as one *block*
+   (:mod:`model.population.blocks`): a precision matrix over the effects of the forms tried
+   (all outcomes) and the expectation term, which are correlated within a person. Forms
+   never taken carry no information and are dropped; nuisance parameters (kinetics, trend,
+   cut-points, AR(1)) are integrated out by the approximation; non-positive curvature and
+   blocks that are not positive definite are warned about, naming the person.
 2. **Population** (:class:`PopulationModel`): ``theta[p, f, o] = beta[f, o] + r[p, o] +
    dev[p, f, o]`` with ``r ~ N(0, sd_resp[o])`` (responsiveness shared across forms) and
-   ``dev ~ N(0, sd_dev[o])``; ``beta`` gets the evidence prior (:class:`PriorSet`). Person
-   effects are integrated out exactly (per person and outcome the covariance is diagonal
-   plus rank one: Sherman–Morrison), so NUTS runs over ``beta`` and the two SDs only.
+   ``dev ~ N(0, sd_dev[o])``; the expectation term ``e[p, s] ~ N(expectation[s],
+   sd_expectation[s])``; ``beta`` gets the evidence prior (:class:`PriorSet`). Each person's
+   block is integrated out exactly (Woodbury, :func:`~model.population.blocks.marginal_loglik`),
+   so NUTS runs over the population means and spreads only.
 
 :func:`write_priors` turns the population posterior into a ``priors/`` directory.
 """
@@ -25,11 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,31 +39,30 @@ import xarray as xr
 
 from model.core.errors import Fault, InputError, MgsleepError
 from model.core.forms import FORMS
-from model.core.outcomes import OUTCOMES
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.data.diary import Diary, read_diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.laplace import laplace
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
+from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
+from model.population.blocks import (
+    PersonBlock,
+    StackedBlocks,
+    block_from_posterior,
+    informative_persons,
+    marginal_loglik,
+    stack_likelihoods,
+)
 
 WIDE_SMD = 2.0            # per-person stage: theta ~ N(0, (2 SMD)^2), a priori independent
-MIN_INFORMATION = 0.05    # keep an effect when its likelihood precision >= 5 % of the prior's
 CERTAINTY_BY_PERSONS: tuple[tuple[int, str], ...] = ((30, "moderate"), (10, "low"), (0, "very low"))
 """Certainty of a written population entry by the persons informative for it (the first
 threshold met): 30 or more randomised n-of-1 series count as moderate, never high (the
 estimate rests on the model's assumptions), 10 to 29 as low, fewer as very low."""
-
-
-@dataclass(frozen=True)
-class PersonLikelihood:
-    """A person's approximate likelihood for each effect (NaN where uninformative)."""
-
-    person: str
-    nights: int
-    estimate: np.ndarray   # (form, outcome)
-    variance: np.ndarray   # (form, outcome); inf where the person gives no information
+POPULATION_PARAMETERS = ("beta", "sd_resp", "sd_dev", "expectation", "sd_expectation")
 
 
 _FUNCTIONS: dict[tuple[int, int], Any] = {}
@@ -100,12 +99,14 @@ def _compiled(n_nights: int, n_changes: int) -> Any:
     return _FUNCTIONS[key]
 
 
-def person_likelihood(diary: Diary, priors: PriorSet,
-                      person: str | None = None) -> PersonLikelihood:
-    """Laplace approximation of one person's likelihood for every form x outcome effect.
+def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None) -> PersonBlock:
+    """Laplace approximation of one person's likelihood block (:mod:`.blocks`).
 
-    Warns (``UserWarning``) for each effect whose curvature at the mode is not positive:
-    that effect carries no information from this person and is left out.
+    The personal model with a priori independent, wide effects is fitted by
+    :func:`~model.inference.laplace.laplace`; its posterior over the effects and the
+    expectation term, with the priors divided out, is the block
+    (:func:`~model.population.blocks.block_from_posterior`: warnings name the person for
+    every effect without positive curvature and every block that is not positive definite).
     """
     from pymc.blocking import DictToArrayBijection
 
@@ -125,27 +126,15 @@ def person_likelihood(diary: Diary, priors: PriorSet,
         return logp(point), dlogp(point)
 
     fit = laplace(log_density, x0.data, label=diary.source)
-    z_slice = _slice(x0, "theta_z")
-    z_mean = fit.mode[z_slice].reshape(len(FORMS), len(OUTCOMES))
-    z_var = fit.variance[z_slice].reshape(len(FORMS), len(OUTCOMES))
-    _warn_flat(name, fit.curved()[z_slice].reshape(len(FORMS), len(OUTCOMES)))
-    post_mean, post_var = wide * z_mean, wide**2 * z_var
-    precision = 1.0 / post_var - 1.0 / wide**2
-    informative = precision >= MIN_INFORMATION / wide**2
-    variance = np.full_like(precision, np.inf)
-    estimate = np.full_like(precision, np.nan)
-    variance[informative] = 1.0 / precision[informative]
-    estimate[informative] = post_mean[informative] / post_var[informative] * \
-        variance[informative]
-    return PersonLikelihood(name, diary.n_recorded, estimate, variance)
-
-
-def _warn_flat(person: str, curved: np.ndarray) -> None:
-    """Warn about each form x outcome effect with a non-positive Laplace curvature."""
-    for i, j in zip(*np.nonzero(~curved), strict=True):
-        warnings.warn(f"{person}: the Laplace curvature of the {FORMS[i]} x {OUTCOMES[j]} "
-                      "effect is not positive; that effect is left out for this person",
-                      UserWarning, stacklevel=3)
+    index = np.r_[np.arange(x0.data.size)[_slice(x0, "theta_z")],
+                  np.arange(x0.data.size)[_slice(x0, "expectation")]]
+    scale = np.r_[wide.ravel(), np.ones(len(SLEEP_OUTCOMES))]    # theta = wide * theta_z
+    mean = scale * fit.mode[index]
+    covariance = scale[:, None] * fit.covariance[np.ix_(index, index)] * scale[None, :]
+    prior_mean = np.r_[np.zeros(wide.size), data["expect_mu"]]
+    prior_var = np.r_[wide.ravel(), data["expect_sd"]] ** 2
+    return block_from_posterior(name, diary.n_recorded, mean, covariance, prior_mean,
+                                prior_var)
 
 
 def _slice(x0: Any, name: str) -> slice:
@@ -159,7 +148,7 @@ def _slice(x0: Any, name: str) -> slice:
 
 
 def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
-                scheduler: str | None = None) -> list[PersonLikelihood]:
+                scheduler: str | None = None) -> list[PersonBlock]:
     """Per-person likelihoods, serially (``workers=0``) or through Dask.
 
     ``workers=N`` starts a local cluster of N single-threaded worker processes;
@@ -180,22 +169,6 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
     finally:
         if cluster is not None:
             cluster.close()
-
-
-class StackedLikelihoods(NamedTuple):
-    """The persons' likelihoods as arrays of dims ``(person, form, outcome)``."""
-
-    estimate: np.ndarray
-    """Estimates, 0 where uninformative."""
-    variance: np.ndarray
-    """Variances, ``inf`` where uninformative."""
-
-
-def stack_likelihoods(people: Sequence[PersonLikelihood]) -> StackedLikelihoods:
-    """Stack per-person likelihoods into the arrays the population stage takes."""
-    est = np.stack([p.estimate for p in people])
-    var = np.stack([p.variance for p in people])
-    return StackedLikelihoods(np.nan_to_num(est), var)
 
 
 class PopulationModel:
@@ -235,50 +208,36 @@ class PopulationModel:
                                     scheduler=self.scheduler)
         self.diaries_ = list(diaries)
         self.idata_ = self.sample(*stack_likelihoods(self.persons_))
-        self.diagnostics_: Diagnostics = check_convergence(self.idata_, ("beta", "sd_resp",
-                                                                          "sd_dev"))
+        self.diagnostics_: Diagnostics = check_convergence(self.idata_, POPULATION_PARAMETERS)
         return self
 
-    def sample(self, est: np.ndarray, var: np.ndarray) -> xr.DataTree:
-        """NUTS over the population stage given the stacked person likelihoods.
+    def sample(self, information: np.ndarray, precision: np.ndarray,
+               slots: np.ndarray) -> xr.DataTree:
+        """NUTS over the population stage given the persons' stacked blocks.
 
-        ``est`` and ``var`` are those of :func:`stack_likelihoods`, dims ``(person, form,
-        outcome)``; ``priors_`` must be set. Returns the posterior (``fit`` stores it).
+        The arguments are the fields of :func:`~model.population.blocks.stack_likelihoods`;
+        ``priors_`` must be set. Person effects and expectation terms are integrated out
+        exactly (:func:`~model.population.blocks.marginal_loglik`), so NUTS runs over the
+        population means and spreads only. Returns the posterior (``fit`` stores it).
         """
-        priors = self.priors_
-        smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
-        personal = priors.settings.personal
-        observed = np.isfinite(var)
-        coords = {"form": list(FORMS), "outcome": list(OUTCOMES)}
+        prior = PersonalPrior.of(self.priors_)
+        coords = {"form": list(FORMS), "outcome": list(OUTCOMES), "sleep": list(SLEEP_OUTCOMES)}
         with pm.Model(coords=coords) as model:
-            beta = pm.Normal("beta", priors.means().values, priors.sds().values,
-                             dims=("form", "outcome"))
-            sd_resp = pm.HalfNormal("sd_resp", 2 * personal.responsiveness_smd * smd,
-                                    dims="outcome")
-            sd_dev = pm.HalfNormal("sd_dev", 2 * personal.form_deviation_smd * smd,
-                                   dims="outcome")
-            # per person and outcome: e ~ N(0, D + a 11'), D = diag(var + sd_dev^2) on the
-            # tried forms, a = sd_resp^2; Sherman-Morrison for the inverse and determinant.
-            # The person arrays are pm.Data, not constants: large constants make the numba
-            # compile of the sampler slow.
-            mask = pm.Data("observed", observed.astype(float))
-            variance = pm.Data("variance", np.where(observed, var, 1.0))
-            estimate = pm.Data("estimate", est)
-            d_inv = mask / (variance + sd_dev[None, None, :] ** 2)
-            e = (estimate - beta[None]) * mask
-            a = sd_resp[None, :] ** 2
-            s1 = pt.sum(d_inv, axis=1)                       # (P, O)
-            s2 = pt.sum(d_inv * e, axis=1)
-            quad = pt.sum(d_inv * e**2, axis=1) - a * s2**2 / (1 + a * s1)
-            logdet = -pt.sum(mask * pt.log(d_inv + (1.0 - mask)), axis=1) + pt.log1p(a * s1)
-            n_obs = pt.sum(mask, axis=1)
-            pm.Potential("persons", -0.5 * pt.sum(quad + logdet + n_obs * np.log(2 * np.pi)))
+            beta = pm.Normal("beta", prior.mean, prior.sd, dims=("form", "outcome"))
+            sd_resp = pm.HalfNormal("sd_resp", 2 * prior.resp_sd, dims="outcome")
+            sd_dev = pm.HalfNormal("sd_dev", 2 * prior.dev_sd, dims="outcome")
+            mu_exp = pm.Normal("expectation", prior.expect_mu, prior.expect_sd, dims="sleep")
+            sd_exp = pm.HalfNormal("sd_expectation", 2 * prior.expect_sd, dims="sleep")
+            # pm.Data, not constants: large constants make the numba compile slow
+            blocks = StackedBlocks(pm.Data("information", information),
+                                   pm.Data("precision", precision), slots)
+            pm.Potential("persons", pt.sum(marginal_loglik(blocks, beta, sd_resp, sd_dev,
+                                                           mu_exp, sd_exp)))
             pm.Deterministic("between_person_sd",
                              pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
                              * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
         return run_nuts(model, SamplerConfig(draws=self.draws, tune=self.tune,
                                              chains=self.chains, seed=self.random_seed))
-
 
     # -- results -------------------------------------------------------------------------------
     def effects(self) -> pd.DataFrame:
@@ -290,7 +249,7 @@ class PopulationModel:
         post = self.idata_["posterior"].to_dataset()
         table = effects_table(post["beta"].stack({SAMPLE: ("chain", "draw")}))
         spread = post["between_person_sd"].mean(("chain", "draw"))
-        informative = np.isfinite(stack_likelihoods(self.persons_).variance).sum(axis=0)
+        informative = informative_persons(self.persons_)
         cells = [(FORMS.index(f), OUTCOMES.index(o))
                  for f, o in zip(table["form"], table["outcome"], strict=True)]
         table["between_person_sd"] = [float(spread.values[i, j]) for i, j in cells]
