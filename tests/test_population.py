@@ -138,8 +138,8 @@ def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(populatio
     assert person.slots.size == 0 and person.precision.shape == (0, 0)
 
 
-def test_person_blocks_carry_the_within_person_correlations(population, priors):
-    _, diaries, _, fit = population
+def test_person_blocks_carry_the_within_person_correlations(population):
+    fit = population[-1]
     block = fit.persons_[0]
     effects = block.slots[block.slots < N_EFFECTS]
     tried = sorted({FORMS[i // len(OUTCOMES)] for i in effects})

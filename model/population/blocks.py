@@ -73,23 +73,21 @@ class PersonBlock:
         return np.linalg.pinv(self.precision) @ self.information
 
 
-def _clip_eigen(matrix: np.ndarray, floor: float, person: str, what: str) -> tuple[
-        np.ndarray, np.ndarray]:
-    """Nearest matrix with eigenvalues ``>= floor`` (Frobenius), and the kept-direction projector.
+def _nearest_psd(matrix: np.ndarray, person: str) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest positive semi-definite matrix (Frobenius) and the projector on kept directions.
 
-    Warns, naming the person, when an eigenvalue is below ``floor`` by more than rounding.
+    Negative eigenvalues become zero: those directions carry no information. Warns, naming
+    the person, when one is negative by more than rounding (:data:`EIGEN_TOLERANCE`).
     """
-    sym = 0.5 * (matrix + matrix.T)
-    values, vectors = np.linalg.eigh(sym)
-    scale = max(float(np.abs(values).max(initial=0.0)), 1e-300)
-    if values.size and values.min() < floor - EIGEN_TOLERANCE * scale:
-        warnings.warn(f"{person}: the {what} is not positive definite (smallest eigenvalue "
-                      f"{values.min():.3g}); it is projected onto the nearest valid matrix "
-                      f"({int((values < floor).sum())} of {values.size} directions carry no "
-                      "information from this person)", UserWarning, stacklevel=4)
-    kept = values > floor
-    clipped = vectors @ np.diag(np.maximum(values, floor)) @ vectors.T
-    return clipped, vectors[:, kept] @ vectors[:, kept].T
+    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    scale = max(float(np.abs(values).max()), 1e-300)
+    if values.min() < -EIGEN_TOLERANCE * scale:
+        warnings.warn(f"{person}: the likelihood block is not positive semi-definite "
+                      f"(smallest eigenvalue {values.min():.3g}); it is projected onto the "
+                      f"nearest one ({int((values < 0).sum())} of {values.size} directions "
+                      "carry no information from this person)", UserWarning, stacklevel=3)
+    kept = vectors[:, values > 0]
+    return vectors @ np.diag(np.maximum(values, 0.0)) @ vectors.T, kept @ kept.T
 
 
 def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance: np.ndarray,
@@ -101,8 +99,10 @@ def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance:
     are already integrated out). Coordinates with a non-positive posterior variance are left
     out with a warning each; of the rest, those whose likelihood precision is below
     :data:`MIN_INFORMATION` of the prior's carry no information and are left out quietly.
-    A covariance or precision block that is not positive (semi-)definite is projected onto
-    the nearest one, with a warning naming the person.
+    A likelihood precision that is not positive semi-definite (a posterior covariance that
+    is not positive definite, or wider than the prior in some direction) is projected onto
+    the nearest one, with a warning naming the person: the directions of negative curvature
+    carry no information.
     """
     variance = np.diag(covariance)
     curved = np.isfinite(variance) & (variance > 0)
@@ -114,13 +114,10 @@ def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance:
     slots = np.flatnonzero(curved & (marginal >= MIN_INFORMATION / prior_var))
     if slots.size == 0:
         return PersonBlock(person, nights, slots, np.zeros(0), np.zeros((0, 0)))
-    sub = covariance[np.ix_(slots, slots)]
-    sub, _ = _clip_eigen(sub, 1e-12 * float(np.max(np.diag(sub))), person,
-                         "posterior covariance block")
-    post_precision = np.linalg.inv(sub)
+    post_precision = np.linalg.pinv(covariance[np.ix_(slots, slots)], hermitian=True)
     precision = post_precision - np.diag(1.0 / prior_var[slots])
     information = post_precision @ mean[slots] - prior_mean[slots] / prior_var[slots]
-    precision, kept = _clip_eigen(precision, 0.0, person, "likelihood precision block")
+    precision, kept = _nearest_psd(precision, person)
     return PersonBlock(person, nights, slots, kept @ information, precision)
 
 
