@@ -56,12 +56,16 @@ from model.population.blocks import (
     marginal_loglik,
     stack_likelihoods,
 )
+from model.population.writeback import (
+    fitted_spreads,
+    install_priors,
+    population_certainty,
+    staged_beside,
+    target_problem,
+    write_spreads,
+)
 
 WIDE_SMD = 2.0            # per-person stage: theta ~ N(0, (2 SMD)^2), a priori independent
-CERTAINTY_BY_PERSONS: tuple[tuple[int, str], ...] = ((30, "moderate"), (10, "low"), (0, "very low"))
-"""Certainty of a written population entry by the persons informative for it (the first
-threshold met): 30 or more randomised n-of-1 series count as moderate, never high (the
-estimate rests on the model's assumptions), 10 to 29 as low, fewer as very low."""
 POPULATION_PARAMETERS = ("beta", "sd_resp", "sd_dev", "expectation", "sd_expectation")
 
 
@@ -285,25 +289,8 @@ def read_diaries(directory: str | Path) -> list[Diary]:
     return diaries
 
 
-def _write_spreads(fit: PopulationModel, path: Path) -> None:
-    """Replace the person-level spreads of ``[personal]`` by the fitted ones (SMD units)."""
-    import re
-
-    post = fit.idata_["posterior"].to_dataset()
-    smd = np.array([fit.priors_.settings.outcomes[o].smd_sd for o in OUTCOMES])
-    text = path.read_text()
-    for key, var in (("responsiveness_smd", "sd_resp"), ("form_deviation_smd", "sd_dev")):
-        value = float(np.mean(post[var].mean(("chain", "draw")).values / smd))
-        text = re.sub(rf"^{key} = [0-9.eE+-]+", f"{key} = {value:.3f}", text, flags=re.M)
-    path.write_text(text)
-
-
-def population_certainty(persons: int) -> str:
-    """The certainty label of an entry informed by ``persons`` (:data:`CERTAINTY_BY_PERSONS`)."""
-    return next(grade for least, grade in CERTAINTY_BY_PERSONS if persons >= least)
-
-
-def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None) -> Path:
+def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None,
+                 force: bool = False) -> Path:
     """Write the population posterior as a ``priors/`` directory with provenance.
 
     Each form file holds one entry per outcome (kind ``population``, measure ``posterior``):
@@ -312,18 +299,38 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
     informative for that form x outcome (:func:`population_certainty`: five persons are
     "very low", not "moderate"); it is a label, the entry is not discounted. The evidence
     entries the fit started from are listed as ``[[excluded]]`` (already inside the
-    posterior), and the person-level spreads in ``settings.toml`` ``[personal]`` become the
-    fitted ones.
+    posterior), and the person-level spreads and expectation effect in ``settings.toml``
+    ``[personal]`` become the fitted ones (:func:`~model.population.writeback.fitted_spreads`).
+
+    Nothing is deleted that was not created here: a non-empty ``directory`` is refused unless
+    ``force`` (then only the files written are replaced, each atomically, others stay); a
+    ``directory`` that is, contains or lies inside the priors or a diaries folder is refused.
+    Everything is written and validated in a new folder beside it first.
+
+    Raises
+    ------
+    InputError
+        When ``directory`` is refused (nothing is written).
     """
+    source = fit.priors_.evidence.directory
+    folders = {Path(d.source).parent for d in fit.diaries_ if Path(d.source).is_file()}
+    inputs: dict[str, Any] = {"priors": source} | {f"diaries {f}": f for f in folders}
+    why = target_problem(directory, force, inputs)
+    if why:
+        raise InputError([Fault(str(directory), "", f"cannot write priors here: it {why}")])
+    with staged_beside(directory) as staging:
+        _write_priors_folder(fit, staging / "priors", label)
+        return install_priors(staging / "priors", directory)
+
+
+def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None) -> None:
+    """Write and validate a complete priors folder at the new path ``staging``."""
     import tomli_w
 
-    target = Path(directory)
     source = fit.priors_.evidence.directory
     today = dt.date.today().isoformat()
     tag = label or f"POPULATION_{today.replace('-', '')}"
     persons, nights = len(fit.persons_), int(sum(p.nights for p in fit.persons_))
-    staging = target.with_name(f".{target.name}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(source, staging, ignore=shutil.ignore_patterns("forms", "class.toml"))
     (staging / "forms").mkdir()
     effects = {(r["form"], r["outcome"]): r for r in fit.effects().to_dict("records")}
@@ -360,9 +367,6 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
                                     f"{tag}"} for s in old.studies] + \
                 [{"id": e.id, "reason": e.reason} for e in old.excluded]
         (staging / "forms" / f"{form}.toml").write_text(tomli_w.dumps(payload))
-    _write_spreads(fit, staging / "settings.toml")
-    load_priors(staging)  # validate before anything is replaced
-    if target.exists():
-        shutil.rmtree(target)
-    staging.replace(target)
-    return target
+    write_spreads(staging / "settings.toml",
+                  fitted_spreads(fit.idata_["posterior"].to_dataset(), fit.priors_))
+    load_priors(staging)  # validate before anything is installed
