@@ -79,11 +79,15 @@ def test_written_certainty_follows_the_persons_informing_an_entry():
         "very low", "very low", "very low", "low", "low", "moderate", "moderate"]
 
 
-def test_dask_gives_the_serial_numbers(population, priors):
+def test_dask_gives_the_serial_numbers_quietly_with_progress(population, priors, capfd):
     _, diaries, _, _ = population
     few = diaries[:4]
     serial = likelihoods(few, priors)
-    parallel = likelihoods(few, priors, workers=2)
+    capfd.readouterr()
+    told = []
+    parallel = likelihoods(few, priors, workers=2, progress=lambda *a: told.append(a))
+    assert told == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert "distributed" not in capfd.readouterr().err          # no Dask shutdown noise
     for a, b in zip(serial, parallel, strict=True):
         np.testing.assert_array_equal(a.slots, b.slots)
         np.testing.assert_allclose(a.precision, b.precision, rtol=1e-6, atol=1e-9)

@@ -25,9 +25,10 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,28 +152,70 @@ def _slice(x0: Any, name: str) -> slice:
     raise KeyError(name)
 
 
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` each time a person's block is ready."""
+
+
 def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
-                scheduler: str | None = None) -> list[PersonBlock]:
-    """Per-person likelihoods, serially (``workers=0``) or through Dask.
+                scheduler: str | None = None,
+                progress: Progress | None = None) -> list[PersonBlock]:
+    """Per-person likelihood blocks, serially (``workers=0``) or through Dask.
 
-    ``workers=N`` starts a local cluster of N single-threaded worker processes;
-    ``scheduler=ADDRESS`` uses an existing cluster. Results are identical to the serial path
-    (the Laplace fit is deterministic).
+    ``workers=N`` starts a local cluster of N single-threaded worker processes (its own
+    logs are silenced: no shutdown noise on stderr); ``scheduler=ADDRESS`` uses an
+    existing cluster. Results are identical to the serial path (the Laplace fit is
+    deterministic) and in the order of ``diaries``; ``progress`` is told of each person done.
     """
+    report = progress or (lambda done, total: None)
     if workers <= 0 and scheduler is None:
-        return [person_likelihood(d, priors) for d in diaries]
-    from dask.distributed import Client, LocalCluster
+        blocks = []
+        for diary in diaries:
+            blocks.append(person_likelihood(diary, priors))
+            report(len(blocks), len(diaries))
+        return blocks
+    from dask.distributed import Client, LocalCluster, as_completed
 
-    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                  processes=True, dashboard_address=None)
+    # quiet: a task's error reaches us through gather; the cluster's own logs (a worker's
+    # heartbeat to a scheduler already closed) are shutdown noise. Its HTTP endpoint listens
+    # on a free local port, not 8787 (which warns when taken).
+    cluster = None if scheduler else LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
     try:
         with Client(scheduler or cluster) as client:
             shared = client.scatter(priors, broadcast=True)  # sent once, not with every task
             futures = client.map(person_likelihood, list(diaries), priors=shared, pure=False)
+            for done, _ in enumerate(as_completed(futures), start=1):
+                report(done, len(futures))
             return list(client.gather(futures))
     finally:
         if cluster is not None:
             cluster.close()
+
+
+POPULATION_COORDS = {"form": list(FORMS), "outcome": list(OUTCOMES),
+                     "sleep": list(SLEEP_OUTCOMES)}
+
+
+def population_parameters(priors: PriorSet) -> tuple[pt.TensorVariable, ...]:
+    """The population parameters and their priors, added to the model in context.
+
+    ``beta`` (form x outcome) gets the evidence prior; the spreads ``sd_resp`` and ``sd_dev``
+    (outcome) and ``sd_expectation`` (sleep outcome) half-normal priors of twice the
+    person-level SDs of ``settings.toml`` ``[personal]``; the mean ``expectation`` effect
+    the person-level expectation prior. Also adds ``between_person_sd``. Returns ``(beta,
+    sd_resp, sd_dev, expectation, sd_expectation)``.
+    """
+    prior = PersonalPrior.of(priors)
+    beta = pm.Normal("beta", prior.mean, prior.sd, dims=("form", "outcome"))
+    sd_resp = pm.HalfNormal("sd_resp", 2 * prior.resp_sd, dims="outcome")
+    sd_dev = pm.HalfNormal("sd_dev", 2 * prior.dev_sd, dims="outcome")
+    mu_exp = pm.Normal("expectation", prior.expect_mu, prior.expect_sd, dims="sleep")
+    sd_exp = pm.HalfNormal("sd_expectation", 2 * prior.expect_sd, dims="sleep")
+    pm.Deterministic("between_person_sd", pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
+                     * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
+    return beta, sd_resp, sd_dev, mu_exp, sd_exp
 
 
 class PopulationModel:
@@ -188,12 +231,14 @@ class PopulationModel:
         Dask local workers for the per-person stage (0 = serial).
     scheduler : str, optional
         Address of an existing Dask scheduler.
+    progress : callable, optional
+        ``progress(done, total)`` after each person of the per-person stage.
 
     """
 
     def __init__(self, priors: PriorSet | None = None, *, draws: int = 1000, tune: int = 1000,
                  chains: int = 4, random_seed: int | None = None, workers: int = 0,
-                 scheduler: str | None = None) -> None:
+                 scheduler: str | None = None, progress: Progress | None = None) -> None:
         self.priors = priors
         self.draws = draws
         self.tune = tune
@@ -201,6 +246,7 @@ class PopulationModel:
         self.random_seed = random_seed
         self.workers = workers
         self.scheduler = scheduler
+        self.progress = progress
 
     def fit(self, diaries: Sequence[Diary]) -> PopulationModel:
         """Fit the per-person stage (parallel when asked) and then the population stage."""
@@ -209,7 +255,7 @@ class PopulationModel:
         priors = self.priors or load_priors()
         self.priors_ = priors
         self.persons_ = likelihoods(diaries, priors, workers=self.workers,
-                                    scheduler=self.scheduler)
+                                    scheduler=self.scheduler, progress=self.progress)
         self.diaries_ = list(diaries)
         self.idata_ = self.sample(*stack_likelihoods(self.persons_))
         self.diagnostics_: Diagnostics = check_convergence(self.idata_, POPULATION_PARAMETERS)
@@ -224,22 +270,12 @@ class PopulationModel:
         exactly (:func:`~model.population.blocks.marginal_loglik`), so NUTS runs over the
         population means and spreads only. Returns the posterior (``fit`` stores it).
         """
-        prior = PersonalPrior.of(self.priors_)
-        coords = {"form": list(FORMS), "outcome": list(OUTCOMES), "sleep": list(SLEEP_OUTCOMES)}
-        with pm.Model(coords=coords) as model:
-            beta = pm.Normal("beta", prior.mean, prior.sd, dims=("form", "outcome"))
-            sd_resp = pm.HalfNormal("sd_resp", 2 * prior.resp_sd, dims="outcome")
-            sd_dev = pm.HalfNormal("sd_dev", 2 * prior.dev_sd, dims="outcome")
-            mu_exp = pm.Normal("expectation", prior.expect_mu, prior.expect_sd, dims="sleep")
-            sd_exp = pm.HalfNormal("sd_expectation", 2 * prior.expect_sd, dims="sleep")
+        with pm.Model(coords=POPULATION_COORDS) as model:
+            population = population_parameters(self.priors_)
             # pm.Data, not constants: large constants make the numba compile slow
             blocks = StackedBlocks(pm.Data("information", information),
                                    pm.Data("precision", precision), slots)
-            pm.Potential("persons", pt.sum(marginal_loglik(blocks, beta, sd_resp, sd_dev,
-                                                           mu_exp, sd_exp)))
-            pm.Deterministic("between_person_sd",
-                             pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
-                             * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
+            pm.Potential("persons", pt.sum(marginal_loglik(blocks, *population)))
         return run_nuts(model, SamplerConfig(draws=self.draws, tune=self.tune,
                                              chains=self.chains, seed=self.random_seed))
 
