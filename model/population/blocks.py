@@ -153,9 +153,9 @@ def informative_persons(blocks: Sequence[PersonBlock]) -> np.ndarray:
     return counts[:N_EFFECTS].reshape(len(FORMS), len(OUTCOMES))
 
 
-def marginal_loglik(stacked: StackedBlocks | tuple[pt.TensorLike, pt.TensorLike, np.ndarray],
-                    beta: pt.TensorLike, sd_resp: pt.TensorLike, sd_dev: pt.TensorLike,
-                    mu_exp: pt.TensorLike, sd_exp: pt.TensorLike) -> pt.TensorVariable:
+def marginal_loglik(stacked: StackedBlocks, beta: pt.TensorVariable,
+                    sd_resp: pt.TensorVariable, sd_dev: pt.TensorVariable,
+                    mu_exp: pt.TensorVariable, sd_exp: pt.TensorVariable) -> pt.TensorVariable:
     """``(person,)`` log marginal likelihood of each block under the population (to a constant).
 
     The population: ``theta[f, o] = beta[f, o] + r[o] + dev[f, o]`` with ``r ~ N(0,
