@@ -8,7 +8,9 @@ evaluation period and says what to take until the next look. The policies meet t
 and the same nightly noise (common random numbers):
 
 - ``tool``: ``decide(mode="expected_utility")`` on the quick model
-  (:class:`model.trial.quick.QuickModel`) fitted to the diary so far; the next look is its
+  (:class:`model.trial.quick.QuickModel`) fitted to the diary so far, told the nights left
+  (``horizon_nights``: learning pays only for the periods before the end, and the answer at
+  the end is the regimen best by then); the next look is its
   ``next_review`` (at least 7 nights later); ``collect_more_data`` keeps the regimen it names
   (none: no magnesium); ``refer`` stops magnesium for good.
 - ``thompson``: the same with ``mode="thompson"``.
@@ -18,6 +20,11 @@ and the same nightly noise (common random numbers):
   mg: none) and hold.
 - ``before_after``: glycinate 200 mg for 4 weeks; kept if the mean latency fell below the
   baseline's, else threonate 200 mg for 4 weeks, then the one with the lower mean latency.
+- ``sweep``: a fixed design with no model, as a yardstick of what 12 weeks can find: the three
+  chelates (glycinate, threonate, taurate) at 300 mg for 21 nights each, then for the last 21
+  nights the one whose last 14 nights scored best (diary means in MCIDs, weighted as the
+  utility), if it beat the baseline by at least one MCID, else none (none also on a GI rise
+  above the limit).
 
 Scores (true utility of :func:`model.simulate.world.true_utility`, weighted MCIDs): regret at
 week 12 = the utility of the person's best allowed regimen (no magnesium, or a form the tool
@@ -56,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.forms import FORMS
+from model.core.outcomes import SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Complaint, Profile
@@ -84,10 +92,14 @@ DOSES = (100.0, 200.0, 300.0)
 """Daily doses of the regimens a person's best is sought among."""
 START = dt.date(2026, 1, 1)
 """Date of the first night."""
-POLICIES = ("tool", "fixed", "titration", "thompson", "before_after")
+POLICIES = ("tool", "fixed", "titration", "thompson", "before_after", "sweep")
 """The policies, in the order of the table."""
 GLYCINATE_200 = Regimen("glycinate", 200.0)
 THREONATE_200 = Regimen("threonate", 200.0)
+SWEEP = tuple(Regimen(f, 300.0) for f in ("glycinate", "threonate", "taurate"))
+"""The regimens the ``sweep`` design tries, in order."""
+SWEEP_NIGHTS = 21
+"""Nights of each regimen of the sweep (the last 14 are scored)."""
 AGREEMENT_TOLERANCE = 0.15
 """Largest |quick - full| of a probability before the loop refuses the quick model (about
 five Monte Carlo standard errors of a difference of two 1,000-draw shares)."""
@@ -216,6 +228,36 @@ def before_after(look: Look) -> Step:
     return Step(look.current, look.remaining)
 
 
+def _diary_score(look: Look, regimen: Regimen, last: int = 14) -> float:
+    """Weighted diary means, in MCIDs, of the last ``last`` nights on ``regimen`` (higher =
+    better; the utility's weights without GI)."""
+    on = np.flatnonzero([r == regimen for r in look.taken])[-last:]
+    frame = look.frame.iloc[on]
+    weights = look.subject.profile.outcome_weights()
+    mcid = {o: look.priors.settings.outcomes[o].mcid for o in weights}
+    return sum(weights[o] * spec.sign * float(frame[spec.column].mean()) / mcid[o]
+               for o, spec in SPECS.items()
+               if o in weights and spec.column in frame and frame[spec.column].notna().any())
+
+
+def sweep(look: Look) -> Step:
+    """The chelates at 300 mg for 21 nights each, then the best of them or none."""
+    done = (look.night - BASELINE) // SWEEP_NIGHTS
+    if done < len(SWEEP) and look.remaining > 0:
+        return Step(SWEEP[done], SWEEP_NIGHTS)
+    limit = look.priors.safety.gi_constraint.limit
+    baseline = _gi_share(look.frame.iloc[:BASELINE])
+
+    def tolerated(r: Regimen) -> bool:
+        on = np.flatnonzero([t == r for t in look.taken])[-14:]
+        return _gi_share(look.frame.iloc[on]) - baseline <= limit
+
+    options = [r for r in SWEEP if tolerated(r)]
+    best = max(options, key=lambda r: _diary_score(look, r), default=NO_MAGNESIUM)
+    good = best.active and _diary_score(look, best) >= _diary_score(look, NO_MAGNESIUM) + 1.0
+    return Step(best if good else NO_MAGNESIUM, look.remaining)
+
+
 def quick_predict(diary: Diary, subject: Subject, priors: PriorSet, draws: int,
                   seed: int) -> Predict:
     """The quick model's ``predict`` for a diary."""
@@ -230,7 +272,7 @@ def decide_at(look: Look, predict: Predict, diary: Diary, mode: Mode,
     return decide(predict, priors=look.priors, profile=look.subject.profile, diary=diary,
                   as_of=look.as_of, mode=mode, diagnostics_ok=diagnostics_ok,
                   seed=look.subject.seed + look.night,
-                  separable=separability(diary).separable)
+                  separable=separability(diary).separable, horizon_nights=look.remaining)
 
 
 def step_of(decision: Decision, look: Look) -> Step:
@@ -254,7 +296,7 @@ def policies(draws: int) -> dict[str, Policy]:
     """Every policy by name (the tool's with ``draws`` posterior draws)."""
     return {"tool": partial(tool, draws=draws), "fixed": fixed, "titration": titration,
             "thompson": partial(tool, mode="thompson", draws=draws),
-            "before_after": before_after}
+            "before_after": before_after, "sweep": sweep}
 
 
 def follow(subject: Subject, policy: Policy,

@@ -3,6 +3,8 @@
 import datetime as dt
 import math
 import re
+from functools import partial
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -12,7 +14,8 @@ from model.core.forms import FORMS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision import DecisionSettings, History, decide
-from model.decision.learning import build_up_share, knowledge_gradient
+from model.decision.candidates import EXPERIMENTS
+from model.decision.learning import build_up_share, knowledge_gradient, knowledge_gradient_star
 from model.decision.rules import evaluation_nights
 from model.evidence.priorset import load_priors
 from model.testing import FakePosterior
@@ -69,6 +72,26 @@ def test_the_knowledge_gradient_of_one_normal_arm_is_known():
     assert knowledge_gradient(u, np.zeros((1, u.shape[1])), np.array([v]))[0] == 0.0
 
 
+def test_kg_star_values_an_option_one_period_cannot_flip():
+    # U_a ~ N(-1, 1) against a sure 0, noise 4 per period: after m periods the mean moves by
+    # N(0, s_m^2), s_m = 1 / sqrt(1 + 4 / m), and KG_m = s_m phi(1 / s_m) - Phi(-1 / s_m);
+    # one period rarely lifts the mean above 0, three often do: KG(*) = max_m KG_m / m (m = 3)
+    rng = np.random.default_rng(1)
+    u = np.vstack([np.zeros(200_000), rng.normal(-1.0, 1.0, 200_000)])
+    noise = np.array([4.0])
+    normal = NormalDist()
+
+    def exact(m: int) -> float:
+        sd = 1 / math.sqrt(1 + 4 / m)
+        return sd * normal.pdf(1 / sd) - normal.cdf(-1 / sd)
+
+    star = knowledge_gradient_star(u, u[1:], noise, 3)[0]
+    assert star == pytest.approx(max(exact(m) / m for m in (1, 2, 3)), rel=0.1)
+    assert star == pytest.approx(exact(3) / 3, rel=0.1)
+    assert star > 2.5 * knowledge_gradient(u, u[1:], noise)[0]
+    assert knowledge_gradient_star(u, u[1:], noise, 1)[0] == knowledge_gradient(u, u[1:], noise)[0]
+
+
 def test_the_evaluation_period_follows_the_kinetics():
     s = DecisionSettings()
     assert evaluation_nights(10.0, s) == math.ceil(-10 * math.log(0.2)) == 17
@@ -119,6 +142,25 @@ def test_an_uncertain_form_is_tried_to_learn_and_says_so(priors):
                  separable=False).recommendation
     assert "learn" in rec.reason_codes and not rec.commit
     assert any(r.startswith("Chosen to learn") for r in rec.reasons)
+
+
+def test_at_the_end_of_a_trial_nothing_is_chosen_to_learn(priors):
+    # the same open question with no nights left: the regimen best now, committed
+    open_question = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                                  | {"glycinate": 0.05}, gi=dict.fromkeys(FORMS, 0.0),
+                                  benefit_sd=0.3)
+    ask = partial(decide, open_question, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                  separable=False)
+    ending = ask(horizon_nights=0)
+    rec = ending.recommendation
+    assert "learn" not in rec.reason_codes and rec.commit
+    assert all(a.learning_value == 0 for a in ending.assessments)
+    best = max((a for a in ending.assessments if a.feasible and a.action not in EXPERIMENTS),
+               key=lambda a: a.expected_utility)
+    assert rec.regimen == best.regimen
+    # with a period or more left, learning counts as without an end date
+    assert ask(horizon_nights=28).recommendation == ask().recommendation
+    assert "learn" in ask(horizon_nights=28).recommendation.reason_codes
 
 
 def entangled(benefit: float) -> FakePosterior:
@@ -176,6 +218,23 @@ def test_acute_gi_names_the_gentlest_step(priors):
                  as_of=AS_OF).recommendation
     assert "acute_gi" in rec.reason_codes
     assert any("the gentlest step open now is" in r for r in rec.reasons)
+
+
+def test_a_gi_problem_opens_a_switch_to_a_gentler_form_only(priors):
+    # five nights into citrate with three GI nights: the period is not over, yet safety opens
+    # a switch to a form gentler for this person (glycinate), never to a harsher one (oxide)
+    harsh = FakePosterior(n_draws=1000, gi=dict.fromkeys(FORMS, 0.0)
+                          | {"citrate": 2.5, "oxide": 3.5, "glycinate": -0.5})
+    decision = decide(harsh, priors=priors, diary=on("citrate", 300, nights=5, gi=3),
+                      as_of=AS_OF)
+    codes = {a.regimen.form: set(a.reason_codes) for a in decision.assessments
+             if a.action == "switch_form"}
+    assert "waiting" not in codes["glycinate"]
+    assert "waiting" in codes["oxide"]
+    mild = FakePosterior(n_draws=1000, gi=dict.fromkeys(FORMS, 0.0) | {"glycinate": -0.5})
+    calm = decide(mild, priors=priors, diary=on("citrate", 300, nights=5, gi=0), as_of=AS_OF)
+    assert all("waiting" in a.reason_codes for a in calm.assessments
+               if a.action == "switch_form")
 
 
 def test_the_readme_documents_every_reason_code():

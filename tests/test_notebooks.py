@@ -45,3 +45,27 @@ def test_notebook_runs(path, jupyter_path, monkeypatch):
     start = time.perf_counter()
     client.execute()                      # raises CellExecutionError on any cell error
     print(f"{path.name}: {time.perf_counter() - start:.0f} s")
+
+
+PROGRESS_CELL = """\
+from model.core.progress import show_progress
+from model.nof1.engine import Nof1Model
+from model.personal.fit import PersonalModel
+print(show_progress(), PersonalModel().progressbar, Nof1Model().progressbar)
+"""
+
+
+@pytest.mark.parametrize(("quiet", "expected"), [(False, "True True True"),
+                                                 (True, "False False False")])
+def test_a_notebook_shows_the_samplers_progress_by_default(jupyter_path, monkeypatch, quiet,
+                                                           expected):
+    """In a Jupyter kernel (whose standard error is not a terminal) progress is on by default,
+    except under pytest or CI: the kernel inherits this process's environment."""
+    monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path))
+    for name in ("CI", "PYTEST_CURRENT_TEST", "PYTEST_VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    if quiet:
+        monkeypatch.setenv("CI", "true")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROGRESS_CELL)])
+    NotebookClient(notebook, kernel_name=KERNEL, timeout=CELL_TIMEOUT_S).execute()
+    assert notebook.cells[0].outputs[0]["text"].strip() == expected

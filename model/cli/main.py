@@ -51,6 +51,10 @@ BUG_REPORT = ("this is a bug in mgsleep, not in your input: please report it wit
               "you ran and the traceback above")
 """The line printed after the traceback of an unexpected error."""
 
+DASK_PRELOAD = "DASK_DISTRIBUTED__WORKER__PRELOAD"
+"""Dask's setting (as an environment variable, inherited by the workers a command starts) of
+the modules every worker loads: :mod:`model.cli.workers` lets them exit without being killed."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
@@ -141,9 +145,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.formatwarning = previous
 
 
+def quiet_dask_workers() -> None:
+    """Name :mod:`model.cli.workers` as the preload of the Dask workers a command starts.
+
+    A preload the user configured through this variable is kept.
+    """
+    os.environ.setdefault(DASK_PRELOAD, repr(["model.cli.workers"]))
+
+
 def _run(args: argparse.Namespace) -> int:
     """Run the parsed command inside the one boundary for user errors."""
     ensure_compile_cache(args.command)
+    quiet_dask_workers()
     try:
         code = int(args.handler(args))
         sys.stdout.flush()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model.cli.options import MAX_NIGHTS, SEED, bounded_int, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
 from model.core.errors import Fault, InputError
+from model.core.progress import ProgressLine, show_progress
 
 if TYPE_CHECKING:
     from model.trial.plan import TrialPlan
@@ -120,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
     if args.simulate:
         from model.trial.preposterior import preposterior
 
-        result = preposterior(plan, n_sims=args.sims, seed=args.seed or 0)
+        result = preposterior(plan, n_sims=args.sims, seed=args.seed or 0,
+                              progress=ProgressLine("simulating trials", args.sims)
+                              if show_progress(sys.stderr) else None)
         simulation = result.summary()
     if args.json != "-":
         print(f"Trial plan: {plan.n_nights} nights, {plan.start} to {plan.end}"

@@ -115,7 +115,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
            diary: DiaryLike | History | None = None, as_of: dt.date,
            diagnostics_ok: bool = True, settings: DecisionSettings | None = None,
            mode: Mode = "expected_utility", seed: int | None = None,
-           separable: bool | None = None) -> Decision:
+           separable: bool | None = None, horizon_nights: int | None = None) -> Decision:
     """Decide the next step.
 
     Parameters
@@ -145,6 +145,11 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         Thompson mode explores: when not committed, the action best in one random draw.
     seed : int, optional
         Seed of the Thompson draw.
+    horizon_nights : int, optional
+        Nights left of a trial with an end date. When they cannot hold another evaluation
+        period, nothing more can be learnt in the trial: no step is taken to learn, and the
+        answer is the regimen best now. Before that, learning is valued as without an end
+        date (what is learnt pays after the trial too). None: no end date.
 
     Returns
     -------
@@ -174,6 +179,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     data = predicted(predict, options, past)
     if s.period_from_kinetics:
         s = replace(s, min_nights=evaluation_nights(onset_days(data, priors), s))
+    if horizon_nights is not None and horizon_nights < s.min_nights:
+        s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
     return _decision(ev, choice, past, as_of, warnings, priors.safety.gi_constraint, mode, s,

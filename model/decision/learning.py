@@ -20,6 +20,12 @@ Research 60:180-195), the value of a step is ``E[U] + horizon x KG``: what is le
 ``learning_periods`` future periods. Experimenting stops paying when no action's learning value
 reaches ``commit_value``: then the decision commits.
 
+The plain KG is myopic: when one period of an untried form cannot lift it above the best but
+two or three could, it values the form at almost nothing, and a person whose first form
+disappointed is never shown another. The learning value therefore uses the KG(*) of Frazier &
+Powell (2010): the best, over one to ``learning_repeats`` periods, of the gradient per period
+(:func:`knowledge_gradient_star`).
+
 The noise of a period on the link scale is the night-to-night variance of each outcome divided
 by its effective number of nights: autocorrelation (``night_autocorrelation``) and the build-up
 of the effect (first-order kinetics) both lower it.
@@ -65,6 +71,33 @@ def knowledge_gradient(utility: np.ndarray, observed: np.ndarray,
     shift = np.divide(cov, spread, out=np.zeros_like(cov), where=spread > 0)
     after = mean[:, None, None] + shift[:, :, None] * _Z[None, None, :]   # (B, A, Z)
     return np.maximum(after.max(axis=0).mean(axis=1) - mean.max(), 0.0)
+
+
+def knowledge_gradient_star(utility: np.ndarray, observed: np.ndarray, noise: np.ndarray,
+                            most_periods: int) -> np.ndarray:
+    """The KG(*) per period: the best, over 1 to ``most_periods`` periods, of KG per period.
+
+    One period of an untried option may be too few to change the choice while two or three
+    could (the KG is not concave in the number of measurements); KG(*) (Frazier & Powell 2010,
+    "Paradoxes in learning and the marginal value of information", Decision Analysis 7:378-403)
+    values an action by the most rewarding number ``m`` of periods on it, per period:
+    ``max_m KG_m / m`` where ``KG_m`` is the gradient with the noise of ``m`` periods.
+
+    Parameters
+    ----------
+    utility, observed, noise :
+        As for :func:`knowledge_gradient`.
+    most_periods : int
+        The largest number of periods considered (1: the plain KG).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (A,), >= the plain KG.
+
+    """
+    return np.max([knowledge_gradient(utility, observed, noise / m) / m
+                   for m in range(1, most_periods + 1)], axis=0)
 
 
 def steady_nights(onset_days: float, share: float) -> float:

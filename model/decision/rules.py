@@ -7,8 +7,10 @@
   chance constraint is blocked. Before the current regimen has ``min_nights`` recorded nights
   (the evaluation period, :func:`evaluation_nights`) only ``continue`` is open, plus
   ``decrease_dose`` / ``split_dose`` / ``stop`` when safety asks for them (an acute GI
-  problem, a current regimen above the ceiling, excluded or breaking the GI constraint), and
-  a return to a regimen already judged over a full period.
+  problem, a current regimen above the ceiling, excluded or breaking the GI constraint) and,
+  for a GI problem, a ``switch_form`` to a form gentler for this person (a lower P(GI
+  constraint violated) than the current one), and a return to a regimen already judged over
+  a full period.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from model.evidence.names import NameIndex, name_key, unknown_warning
 from model.evidence.schema import Contraindication, Safety, raise_if
 
 SAFETY_MOVES = frozenset({"decrease_dose", "split_dose", "stop"})
-"""The changes still open during the evaluation period when safety asks for them."""
+"""The changes still open during the evaluation period when safety asks for them (and a
+switch to a gentler form, :func:`blocks`)."""
 
 Block = tuple[str, str]
 """Why a candidate is blocked: a stable code and a sentence."""
@@ -126,7 +129,10 @@ def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool
 
 def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
                  safety_exempt: bool, s: DecisionSettings) -> list[Block]:
-    """A hard rule or the evaluation period blocks a candidate: (code, reason) pairs."""
+    """A hard rule or the evaluation period blocks a candidate: (code, reason) pairs.
+
+    ``safety_exempt``: the candidate is a change safety asks for, open during the period.
+    """
     found = []
     regimen = candidate.regimen
     if regimen.elemental_mg > rules.ceiling_mg:
@@ -136,7 +142,7 @@ def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
         found.append(("excluded_form", explain.excluded_block(regimen.form)))
     waiting = (candidate.action != "continue" and not past.first_step
                and past.nights_on_current < s.min_nights
-               and not (safety_exempt and candidate.action in SAFETY_MOVES)
+               and not safety_exempt
                and not _returning(candidate, past, s))
     if waiting:
         found.append(("waiting", explain.waiting_block(past, s)))
@@ -175,8 +181,13 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
                  for p in p_violation]
     unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
     exempt = unsafe_now or acute_gi(past, s)
-    return [tuple(_rule_blocks(c, rules, past, exempt, s) + gi)
-            for c, gi in zip(candidates, gi_blocks, strict=True)]
+
+    def safety_move(c: Candidate, p: float) -> bool:
+        gentler = c.action == "switch_form" and p < p_violation[0]
+        return exempt and (c.action in SAFETY_MOVES or gentler)
+
+    return [tuple(_rule_blocks(c, rules, past, safety_move(c, p), s) + gi)
+            for c, p, gi in zip(candidates, p_violation, gi_blocks, strict=True)]
 
 
 def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:

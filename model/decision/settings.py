@@ -9,6 +9,9 @@ Defaults (:class:`DecisionSettings`) and why:
 - ``learning_periods = 6``: what a period teaches pays for six more periods (about three
   months at 14-19 nights each): the horizon of the knowledge gradient
   (:mod:`model.decision.learning`).
+- ``learning_repeats = 3``: an action's learning value is its KG(*): the best, over one to
+  three periods on it, of the knowledge gradient per period (one period of an untried form may
+  be too few to change the choice while two or three could).
 - ``commit_value = 0.1`` utility units: when no action's learning value (horizon x KG) reaches
   a tenth of an MCID on a weight-1 outcome, experimenting no longer pays: commit.
 - ``experiment_cost = 0.25``: a withdrawal or a blinded placebo period costs effort on top of
@@ -66,6 +69,7 @@ class DecisionSettings:
     gi_weight: float = 1.0
     commit_p_best: float = 0.8
     learning_periods: float = 6.0
+    learning_repeats: int = 3
     commit_value: float = 0.1
     experiment_cost: float = 0.25
     night_autocorrelation: float = 0.3

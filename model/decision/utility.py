@@ -8,8 +8,9 @@
   in diary units at the person's typical night (:mod:`model.decision.gains`): a symmetric
   posterior gains nothing in expectation, and neither expectation nor drift counts. Gains are
   relative to the current regimen, so ``continue`` has utility 0 in every draw.
-- **Learning value** per candidate: ``learning_periods`` x the knowledge gradient of one
-  evaluation period on it (:mod:`model.decision.learning`). ``continue`` teaches about the
+- **Learning value** per candidate: ``learning_periods`` x the knowledge gradient (KG(*): per
+  period, over the best number of periods up to ``learning_repeats``) of evaluation periods on
+  it (:mod:`model.decision.learning`). ``continue`` teaches about the
   current regimen's contrast with no magnesium only when the diary can separate it from
   expectation and drift; a placebo period shows magnesium's own effect.
 
@@ -33,7 +34,7 @@ from model.data.profile import Profile
 from model.decision.candidates import Candidate
 from model.decision.gains import diary_gains, per_night_variance, slope
 from model.decision.history import History
-from model.decision.learning import knowledge_gradient, period_noise
+from model.decision.learning import knowledge_gradient_star, period_noise
 from model.decision.rules import Block, Screening, blocks
 from model.decision.settings import VARIABLES, DecisionSettings, Predict
 from model.evidence.priorset import PriorSet
@@ -158,7 +159,7 @@ class Evaluation:
     terminal : numpy.ndarray of bool
         False for experiments (a person returns from them), shape (A,).
     learning : numpy.ndarray
-        Learning value (horizon x knowledge gradient) of one period on each action, (A,).
+        Learning value (horizon x KG(*) per period) of each action, (A,).
     ranking : Ranking
         Over the feasible regimens to stay on (experiments have ``p_best`` 0).
 
@@ -244,8 +245,9 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     open_later = terminal & np.array([all(code == "waiting" for code, _ in b) for b in blocked])
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
         means, *_contrast_rows(candidates, row, reference, separable)))
-    learning = (s.learning_periods * knowledge_gradient(
-        utility[open_later], observed, np.full(len(candidates), scales.noise))
+    learning = (s.learning_periods * knowledge_gradient_star(
+        utility[open_later], observed, np.full(len(candidates), scales.noise),
+        s.learning_repeats)
         if open_later.any() else np.zeros(len(candidates)))
     return Evaluation(candidates, variables, gains, utility,
                       (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,

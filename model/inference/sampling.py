@@ -21,6 +21,7 @@ import pymc as pm
 import xarray as xr
 
 from model.core.errors import MgsleepError
+from model.core.progress import SHOW_PROGRESS, show_progress
 
 SAMPLERS: dict[str, tuple[str, ...]] = {
     "nutpie": ("nutpie",),
@@ -89,7 +90,7 @@ class SamplerConfig:
     chains: int = 4
     seed: int | None = None
     target_accept: float = 0.9
-    progressbar: bool = False
+    progressbar: bool = dataclasses.field(default_factory=show_progress)
 
     @property
     def cores(self) -> int:
@@ -195,7 +196,7 @@ def sample_posterior(
     chains: int = 4,
     sampler: str | None = None,
     random_seed: int | None = None,
-    progressbar: bool = False,
+    progressbar: bool = SHOW_PROGRESS,
     target_accept: float = 0.9,
 ) -> xr.DataTree:
     """Sample the posterior of ``pm_model`` with NUTS.

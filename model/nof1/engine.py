@@ -23,6 +23,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc_extras.prior import Prior
 
+from model.core.progress import SHOW_PROGRESS
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.sampling import sample_posterior
 from model.nof1.blocks import ar1_latent, observe, observe_normal_ar1, smooth_trend
@@ -101,7 +102,7 @@ class Nof1Model:
         chains: int = 4,
         sampler: str | None = None,
         random_seed: int | None = None,
-        progressbar: bool = False,
+        progressbar: bool = SHOW_PROGRESS,
     ) -> None:
         self.family = family
         self.ar1 = ar1

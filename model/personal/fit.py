@@ -40,6 +40,7 @@ import xarray as xr
 from model.core.errors import MgsleepError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
+from model.core.progress import SHOW_PROGRESS
 from model.core.regimen import Regimen
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet, load_priors
@@ -132,7 +133,7 @@ class PersonalModel:
 
     def __init__(self, priors: PriorSet | None = None, *, gut_sensitivity: str = "none",
                  draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
-                 random_seed: int | None = None, progressbar: bool = False) -> None:
+                 random_seed: int | None = None, progressbar: bool = SHOW_PROGRESS) -> None:
         self.priors = priors
         self.gut_sensitivity = gut_sensitivity
         self.draws = draws

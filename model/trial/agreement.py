@@ -104,11 +104,11 @@ def quick_vs_full(plan: TrialPlan, *, n_sims: int = 10, seed: int = 0,
         Default: bundled.
     full : mapping, optional
         Keyword arguments of :class:`~model.personal.fit.PersonalModel` (default 500 draws,
-        500 tuning steps, 4 chains).
+        500 tuning steps, 4 chains, no progress bar: these are many fits).
     """
     used = priors if priors is not None else load_priors()
     question = Question.of(plan, used)
-    options = {"draws": 500, "tune": 500, "chains": 4} | dict(full or {})
+    options = {"draws": 500, "tune": 500, "chains": 4, "progressbar": False} | dict(full or {})
     rows, candidates = [], []
     for sim in range(n_sims):
         rng = np.random.default_rng([seed, sim])

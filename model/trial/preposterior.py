@@ -323,7 +323,8 @@ class Preposterior:
 def preposterior(plan: TrialPlan, *, n_sims: int = 100, seed: int = 0,
                  priors: PriorSet | None = None, persons: Sequence[Persona] | None = None,
                  drift: Drift | None = None, forms: Sequence[str] | None = None,
-                 look_every: int = DecisionSettings.min_nights) -> Preposterior:
+                 look_every: int = DecisionSettings.min_nights,
+                 progress: Callable[[int], None] | None = None) -> Preposterior:
     """Simulate ``n_sims`` trials of a plan and score their decisions.
 
     Parameters
@@ -345,6 +346,9 @@ def preposterior(plan: TrialPlan, *, n_sims: int = 100, seed: int = 0,
         The forms the decision chooses among (default: the plan's).
     look_every : int
         Nights between interim analyses (commit timing).
+    progress : callable, optional
+        Called with the number of trials simulated so far, before each one and at the end
+        (e.g. a :class:`model.core.progress.ProgressLine`).
 
     Returns
     -------
@@ -356,12 +360,16 @@ def preposterior(plan: TrialPlan, *, n_sims: int = 100, seed: int = 0,
     started = time.perf_counter()
     rows = []
     for sim in range(n_sims):
+        if progress is not None:
+            progress(sim)
         rng = np.random.default_rng([seed, sim])
         person = persons[sim % len(persons)] if persons else draw_truth(used, rng)
         diary = simulate_trial(plan, person, seed=int(rng.integers(2**31)), priors=used,
                                drift=drift)
         rows.append({"sim": sim} | score_trial(diary, person, question, seed=sim,
                                                look_every=look_every))
+    if progress is not None:
+        progress(n_sims)
     return Preposterior(pd.DataFrame(rows), plan.n_nights, time.perf_counter() - started)
 
 
