@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from model.cli.options import SEED, bounded_int
 from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError
+from model.core.progress import ProgressLine, show_progress
 
 if TYPE_CHECKING:
-    from model.population.hierarchical import PopulationModel, Progress
+    from model.population.hierarchical import PopulationModel
 
 
 def add_parser(subparsers: Any) -> None:
@@ -65,22 +66,6 @@ def write_priors_into(fit: PopulationModel, out: str) -> None:
         install_priors(write_priors(fit, staging / "priors"), out)
 
 
-def terminal_progress(label: str, stream: TextIO | None = None) -> Progress | None:
-    """A ``progress(done, total)`` that rewrites one line on ``stream`` (default stderr).
-
-    ``None`` when the stream is not a terminal: nothing is written on a pipe or to a file.
-    """
-    out = stream or sys.stderr
-    if not out.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        out.write(f"\r{label}: {done}/{total}" + ("\n" if done == total else ""))
-        out.flush()
-
-    return show
-
-
 def run(args: argparse.Namespace) -> int:
     """Fit, print the effects table, write the requested outputs."""
     from model.evidence.priorset import load_priors
@@ -90,9 +75,10 @@ def run(args: argparse.Namespace) -> int:
     check_outputs({"--json": args.json}, inputs)
     check_priors_out(args.write_priors, args.force, inputs)
     diaries = read_diaries(args.directory)
+    line = ProgressLine("per-person stage, persons", len(diaries))
     fit = PopulationModel(load_priors(args.priors), random_seed=args.seed, workers=args.workers,
                           scheduler=args.scheduler,
-                          progress=terminal_progress("per-person stage, persons")).fit(diaries)
+                          progress=line if show_progress(sys.stderr) else None).fit(diaries)
     payload = fit.to_json()
     if args.write_priors:
         write_priors_into(fit, args.write_priors)

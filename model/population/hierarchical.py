@@ -152,8 +152,9 @@ def _slice(x0: Any, name: str) -> slice:
     raise KeyError(name)
 
 
-Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` each time a person's block is ready."""
+Progress = Callable[[int], None]
+"""Called as ``progress(done)`` each time a person's block is ready (e.g.
+:class:`model.core.progress.ProgressLine`)."""
 
 
 def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
@@ -166,12 +167,12 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
     existing cluster. Results are identical to the serial path (the Laplace fit is
     deterministic) and in the order of ``diaries``; ``progress`` is told of each person done.
     """
-    report = progress or (lambda done, total: None)
+    report = progress or (lambda done: None)
     if workers <= 0 and scheduler is None:
         blocks = []
         for diary in diaries:
             blocks.append(person_likelihood(diary, priors))
-            report(len(blocks), len(diaries))
+            report(len(blocks))
         return blocks
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -187,7 +188,7 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
             shared = client.scatter(priors, broadcast=True)  # sent once, not with every task
             futures = client.map(person_likelihood, list(diaries), priors=shared, pure=False)
             for done, _ in enumerate(as_completed(futures), start=1):
-                report(done, len(futures))
+                report(done)
             return list(client.gather(futures))
     finally:
         if cluster is not None:
@@ -232,7 +233,7 @@ class PopulationModel:
     scheduler : str, optional
         Address of an existing Dask scheduler.
     progress : callable, optional
-        ``progress(done, total)`` after each person of the per-person stage.
+        ``progress(done)`` after each person of the per-person stage.
 
     """
 
