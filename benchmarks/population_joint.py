@@ -8,7 +8,7 @@ in one NUTS fit). For every population quantity (``beta`` per form x outcome, th
 the expectation effect and its spread) the table gives both posterior means and SDs, the gap
 in pooled posterior SDs and in combined Monte-Carlo standard errors.
 
-    python benchmarks/population_joint.py --persons 20 --nights 42 --draws 1000
+    python benchmarks/population_joint.py --persons 20 --nights 42 --draws 500
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=20)
     parser.add_argument("--nights", type=int, default=42)
-    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
     result = fit_both(args.persons, args.nights, args.draws, args.seed)

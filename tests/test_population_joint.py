@@ -26,7 +26,7 @@ approximation is not exact for 42-night diaries (a shift of 0.15 SD moves the co
 
 @pytest.fixture(scope="module")
 def result():
-    return check.fit_both(persons=20, nights=42, draws=1000, seed=5)
+    return check.fit_both(persons=20, nights=42, draws=500, seed=5)
 
 
 def test_the_joint_fit_itself_converged(result):
