@@ -12,6 +12,7 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
+from model.population.blocks import COORDINATES, N_EFFECTS
 from model.population.hierarchical import (
     PopulationModel,
     likelihoods,
@@ -78,15 +79,19 @@ def test_written_certainty_follows_the_persons_informing_an_entry():
         "very low", "very low", "very low", "low", "low", "moderate", "moderate"]
 
 
-def test_dask_gives_the_serial_numbers(population, priors):
+def test_dask_gives_the_serial_numbers_quietly_with_progress(population, priors, capfd):
     _, diaries, _, _ = population
     few = diaries[:4]
     serial = likelihoods(few, priors)
-    parallel = likelihoods(few, priors, workers=2)
+    capfd.readouterr()
+    told = []
+    parallel = likelihoods(few, priors, workers=2, progress=told.append)
+    assert told == [1, 2, 3, 4]
+    assert "distributed" not in capfd.readouterr().err          # no Dask shutdown noise
     for a, b in zip(serial, parallel, strict=True):
-        np.testing.assert_allclose(a.variance, b.variance, rtol=1e-6)
-        np.testing.assert_allclose(np.nan_to_num(a.estimate), np.nan_to_num(b.estimate),
-                                   rtol=1e-6)
+        np.testing.assert_array_equal(a.slots, b.slots)
+        np.testing.assert_allclose(a.precision, b.precision, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(a.information, b.information, rtol=1e-6, atol=1e-9)
 
 
 def test_population_command(population, tmp_path, capsys):
@@ -131,7 +136,23 @@ def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(populatio
     with pytest.warns(UserWarning) as record:
         person = hierarchical.person_likelihood(diaries[0], priors, person="p0")
     messages = {str(w.message) for w in record}
-    assert len(messages) == len(FORMS) * len(OUTCOMES)
+    assert len(messages) == len(COORDINATES)              # every effect and expectation term
     assert "p0: the Laplace curvature of the glycinate x sol effect is not positive; that " \
         "effect is left out for this person" in messages
-    assert np.isinf(person.variance).all() and np.isnan(person.estimate).all()
+    assert person.slots.size == 0 and person.precision.shape == (0, 0)
+
+
+def test_person_blocks_carry_the_within_person_correlations(population):
+    fit = population[-1]
+    block = fit.persons_[0]
+    effects = block.slots[block.slots < N_EFFECTS]
+    tried = sorted({FORMS[i // len(OUTCOMES)] for i in effects})
+    assert len(tried) == 2                                   # a two-form crossover
+    covariance = np.linalg.pinv(block.precision)
+    sd = np.sqrt(np.diag(covariance))
+    corr = covariance / np.outer(sd, sd)
+    sol = [k for k, s in enumerate(block.slots) if COORDINATES[s].endswith("x sol")]
+    assert len(sol) == 3                                     # two forms and the expectation
+    # the forms share the expectation term: positively correlated with each other and
+    # negatively with it (this is what treating effects as independent threw away)
+    assert corr[sol[0], sol[1]] > 0.2 and corr[sol[0], sol[2]] < -0.2

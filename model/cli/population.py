@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
-from pathlib import Path
+import sys
 from typing import TYPE_CHECKING, Any
 
 from model.cli.options import SEED, bounded_int
 from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError
+from model.core.progress import ProgressLine, show_progress
 
 if TYPE_CHECKING:
     from model.population.hierarchical import PopulationModel
@@ -44,22 +42,12 @@ def add_parser(subparsers: Any) -> None:
 def check_priors_out(out: str | None, force: bool, inputs: dict[str, str | None]) -> None:
     """Refuse a ``--write-priors`` folder that would lose data, before any fitting.
 
-    Refused: a file; a folder that is, contains or lies inside an input folder; a non-empty
-    folder without ``--force``.
+    The rule of :func:`model.population.writeback.target_problem`: a file; a folder that is,
+    contains or lies inside an input folder; a non-empty folder without ``--force``.
     """
-    if not out:
-        return
-    target = Path(os.path.realpath(out))
-    why = None
-    if target.exists() and not target.is_dir():
-        why = "is a file; give a folder"
-    for name, given in inputs.items():
-        source = Path(os.path.realpath(given)) if given else None
-        if why is None and source is not None and (source == target or target in source.parents
-                                   or source in target.parents):
-            why = f"is, contains or lies inside the input {name}"
-    if why is None and target.is_dir() and any(target.iterdir()) and not force:
-        why = "is not empty; give a new folder, or --force to replace the priors files in it"
+    from model.population.writeback import target_problem
+
+    why = target_problem(out, force, inputs) if out else None
     if why:
         raise InputError([Fault("--write-priors", "", f"{out} {why}")])
 
@@ -68,24 +56,14 @@ def write_priors_into(fit: PopulationModel, out: str) -> None:
     """Write the priors into a new folder beside ``out``, then move them in, file by file.
 
     Nothing is deleted that mgsleep did not create: in an existing folder only the files of
-    a priors directory are replaced (each atomically); other files stay.
+    a priors directory are replaced (each atomically); other files stay
+    (:func:`model.population.writeback.install_priors`).
     """
     from model.population.hierarchical import write_priors
+    from model.population.writeback import install_priors, staged_beside
 
-    target = Path(os.path.realpath(out))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        written = write_priors(fit, staging / "priors")
-        if not target.exists():
-            written.replace(target)
-            return
-        for path in sorted(p for p in written.rglob("*") if p.is_file()):
-            destination = target / path.relative_to(written)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, destination)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with staged_beside(out) as staging:
+        install_priors(write_priors(fit, staging / "priors"), out)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
     check_outputs({"--json": args.json}, inputs)
     check_priors_out(args.write_priors, args.force, inputs)
     diaries = read_diaries(args.directory)
+    line = ProgressLine("per-person stage, persons", len(diaries))
     fit = PopulationModel(load_priors(args.priors), random_seed=args.seed, workers=args.workers,
-                          scheduler=args.scheduler).fit(diaries)
+                          scheduler=args.scheduler,
+                          progress=line if show_progress(sys.stderr) else None).fit(diaries)
     payload = fit.to_json()
     if args.write_priors:
         write_priors_into(fit, args.write_priors)

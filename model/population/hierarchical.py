@@ -5,17 +5,19 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 1. **Per person** (:func:`person_likelihood`): the personal model with a priori independent,
    wide effects (``theta ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by the package's Laplace
    approximation (:func:`model.inference.laplace.laplace`: posterior mode by L-BFGS,
-   covariance from a finite-difference Hessian of the compiled gradient); an effect whose
-   curvature is not positive is left out with a warning naming the person and the effect.
-   Dividing out the wide prior leaves a normal approximation of the person's likelihood
-   for each effect: an estimate and a variance per form x outcome the person tried (forms
-   never taken carry no information and are dropped). Nuisance parameters
-   (kinetics, expectation, trend, cut-points, AR(1)) are integrated out by the approximation.
+   covariance from a finite-difference Hessian of the compiled gradient). Dividing out the
+   priors leaves a normal approximation of the person's likelihood as one *block*
+   (:mod:`model.population.blocks`): a precision matrix over the effects of the forms tried
+   (all outcomes) and the expectation term, which are correlated within a person. Forms
+   never taken carry no information and are dropped; nuisance parameters (kinetics, trend,
+   cut-points, AR(1)) are integrated out by the approximation; non-positive curvature and
+   blocks that are not positive definite are warned about, naming the person.
 2. **Population** (:class:`PopulationModel`): ``theta[p, f, o] = beta[f, o] + r[p, o] +
    dev[p, f, o]`` with ``r ~ N(0, sd_resp[o])`` (responsiveness shared across forms) and
-   ``dev ~ N(0, sd_dev[o])``; ``beta`` gets the evidence prior (:class:`PriorSet`). Person
-   effects are integrated out exactly (per person and outcome the covariance is diagonal
-   plus rank one: Sherman–Morrison), so NUTS runs over ``beta`` and the two SDs only.
+   ``dev ~ N(0, sd_dev[o])``; the expectation term ``e[p, s] ~ N(expectation[s],
+   sd_expectation[s])``; ``beta`` gets the evidence prior (:class:`PriorSet`). Each person's
+   block is integrated out exactly (Woodbury, :func:`~model.population.blocks.marginal_loglik`),
+   so NUTS runs over the population means and spreads only.
 
 :func:`write_priors` turns the population posterior into a ``priors/`` directory.
 """
@@ -23,13 +25,12 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import shutil
-import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,31 +40,34 @@ import xarray as xr
 
 from model.core.errors import Fault, InputError, MgsleepError
 from model.core.forms import FORMS
-from model.core.outcomes import OUTCOMES
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.data.diary import Diary, read_diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.laplace import laplace
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
+from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
+from model.population.blocks import (
+    PersonBlock,
+    StackedBlocks,
+    block_from_posterior,
+    informative_persons,
+    marginal_loglik,
+    stack_likelihoods,
+)
+from model.population.writeback import (
+    fitted_spreads,
+    install_priors,
+    population_certainty,
+    staged_beside,
+    target_problem,
+    write_spreads,
+)
 
 WIDE_SMD = 2.0            # per-person stage: theta ~ N(0, (2 SMD)^2), a priori independent
-MIN_INFORMATION = 0.05    # keep an effect when its likelihood precision >= 5 % of the prior's
-CERTAINTY_BY_PERSONS: tuple[tuple[int, str], ...] = ((30, "moderate"), (10, "low"), (0, "very low"))
-"""Certainty of a written population entry by the persons informative for it (the first
-threshold met): 30 or more randomised n-of-1 series count as moderate, never high (the
-estimate rests on the model's assumptions), 10 to 29 as low, fewer as very low."""
-
-
-@dataclass(frozen=True)
-class PersonLikelihood:
-    """A person's approximate likelihood for each effect (NaN where uninformative)."""
-
-    person: str
-    nights: int
-    estimate: np.ndarray   # (form, outcome)
-    variance: np.ndarray   # (form, outcome); inf where the person gives no information
+POPULATION_PARAMETERS = ("beta", "sd_resp", "sd_dev", "expectation", "sd_expectation")
 
 
 _FUNCTIONS: dict[tuple[int, int], Any] = {}
@@ -100,12 +104,14 @@ def _compiled(n_nights: int, n_changes: int) -> Any:
     return _FUNCTIONS[key]
 
 
-def person_likelihood(diary: Diary, priors: PriorSet,
-                      person: str | None = None) -> PersonLikelihood:
-    """Laplace approximation of one person's likelihood for every form x outcome effect.
+def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None) -> PersonBlock:
+    """Laplace approximation of one person's likelihood block (:mod:`.blocks`).
 
-    Warns (``UserWarning``) for each effect whose curvature at the mode is not positive:
-    that effect carries no information from this person and is left out.
+    The personal model with a priori independent, wide effects is fitted by
+    :func:`~model.inference.laplace.laplace`; its posterior over the effects and the
+    expectation term, with the priors divided out, is the block
+    (:func:`~model.population.blocks.block_from_posterior`: warnings name the person for
+    every effect without positive curvature and every block that is not positive definite).
     """
     from pymc.blocking import DictToArrayBijection
 
@@ -125,27 +131,15 @@ def person_likelihood(diary: Diary, priors: PriorSet,
         return logp(point), dlogp(point)
 
     fit = laplace(log_density, x0.data, label=diary.source)
-    z_slice = _slice(x0, "theta_z")
-    z_mean = fit.mode[z_slice].reshape(len(FORMS), len(OUTCOMES))
-    z_var = fit.variance[z_slice].reshape(len(FORMS), len(OUTCOMES))
-    _warn_flat(name, fit.curved()[z_slice].reshape(len(FORMS), len(OUTCOMES)))
-    post_mean, post_var = wide * z_mean, wide**2 * z_var
-    precision = 1.0 / post_var - 1.0 / wide**2
-    informative = precision >= MIN_INFORMATION / wide**2
-    variance = np.full_like(precision, np.inf)
-    estimate = np.full_like(precision, np.nan)
-    variance[informative] = 1.0 / precision[informative]
-    estimate[informative] = post_mean[informative] / post_var[informative] * \
-        variance[informative]
-    return PersonLikelihood(name, diary.n_recorded, estimate, variance)
-
-
-def _warn_flat(person: str, curved: np.ndarray) -> None:
-    """Warn about each form x outcome effect with a non-positive Laplace curvature."""
-    for i, j in zip(*np.nonzero(~curved), strict=True):
-        warnings.warn(f"{person}: the Laplace curvature of the {FORMS[i]} x {OUTCOMES[j]} "
-                      "effect is not positive; that effect is left out for this person",
-                      UserWarning, stacklevel=3)
+    index = np.r_[np.arange(x0.data.size)[_slice(x0, "theta_z")],
+                  np.arange(x0.data.size)[_slice(x0, "expectation")]]
+    scale = np.r_[wide.ravel(), np.ones(len(SLEEP_OUTCOMES))]    # theta = wide * theta_z
+    mean = scale * fit.mode[index]
+    covariance = scale[:, None] * fit.covariance[np.ix_(index, index)] * scale[None, :]
+    prior_mean = np.r_[np.zeros(wide.size), data["expect_mu"]]
+    prior_var = np.r_[wide.ravel(), data["expect_sd"]] ** 2
+    return block_from_posterior(name, diary.n_recorded, mean, covariance, prior_mean,
+                                prior_var)
 
 
 def _slice(x0: Any, name: str) -> slice:
@@ -158,44 +152,71 @@ def _slice(x0: Any, name: str) -> slice:
     raise KeyError(name)
 
 
+Progress = Callable[[int], None]
+"""Called as ``progress(done)`` each time a person's block is ready (e.g.
+:class:`model.core.progress.ProgressLine`)."""
+
+
 def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
-                scheduler: str | None = None) -> list[PersonLikelihood]:
-    """Per-person likelihoods, serially (``workers=0``) or through Dask.
+                scheduler: str | None = None,
+                progress: Progress | None = None) -> list[PersonBlock]:
+    """Per-person likelihood blocks, serially (``workers=0``) or through Dask.
 
-    ``workers=N`` starts a local cluster of N single-threaded worker processes;
-    ``scheduler=ADDRESS`` uses an existing cluster. Results are identical to the serial path
-    (the Laplace fit is deterministic).
+    ``workers=N`` starts a local cluster of N single-threaded worker processes (its own
+    logs are silenced: no shutdown noise on stderr); ``scheduler=ADDRESS`` uses an
+    existing cluster. Results are identical to the serial path (the Laplace fit is
+    deterministic) and in the order of ``diaries``; ``progress`` is told of each person done.
     """
+    report = progress or (lambda done: None)
     if workers <= 0 and scheduler is None:
-        return [person_likelihood(d, priors) for d in diaries]
-    from dask.distributed import Client, LocalCluster
+        blocks = []
+        for diary in diaries:
+            blocks.append(person_likelihood(diary, priors))
+            report(len(blocks))
+        return blocks
+    from dask.distributed import Client, LocalCluster, as_completed
 
-    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                  processes=True, dashboard_address=None)
+    # quiet: a task's error reaches us through gather; the cluster's own logs (a worker's
+    # heartbeat to a scheduler already closed) are shutdown noise. Its HTTP endpoint listens
+    # on a free local port, not 8787 (which warns when taken).
+    cluster = None if scheduler else LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
     try:
         with Client(scheduler or cluster) as client:
             shared = client.scatter(priors, broadcast=True)  # sent once, not with every task
             futures = client.map(person_likelihood, list(diaries), priors=shared, pure=False)
+            for done, _ in enumerate(as_completed(futures), start=1):
+                report(done)
             return list(client.gather(futures))
     finally:
         if cluster is not None:
             cluster.close()
 
 
-class StackedLikelihoods(NamedTuple):
-    """The persons' likelihoods as arrays of dims ``(person, form, outcome)``."""
-
-    estimate: np.ndarray
-    """Estimates, 0 where uninformative."""
-    variance: np.ndarray
-    """Variances, ``inf`` where uninformative."""
+POPULATION_COORDS = {"form": list(FORMS), "outcome": list(OUTCOMES),
+                     "sleep": list(SLEEP_OUTCOMES)}
 
 
-def stack_likelihoods(people: Sequence[PersonLikelihood]) -> StackedLikelihoods:
-    """Stack per-person likelihoods into the arrays the population stage takes."""
-    est = np.stack([p.estimate for p in people])
-    var = np.stack([p.variance for p in people])
-    return StackedLikelihoods(np.nan_to_num(est), var)
+def population_parameters(priors: PriorSet) -> tuple[pt.TensorVariable, ...]:
+    """The population parameters and their priors, added to the model in context.
+
+    ``beta`` (form x outcome) gets the evidence prior; the spreads ``sd_resp`` and ``sd_dev``
+    (outcome) and ``sd_expectation`` (sleep outcome) half-normal priors of twice the
+    person-level SDs of ``settings.toml`` ``[personal]``; the mean ``expectation`` effect
+    the person-level expectation prior. Also adds ``between_person_sd``. Returns ``(beta,
+    sd_resp, sd_dev, expectation, sd_expectation)``.
+    """
+    prior = PersonalPrior.of(priors)
+    beta = pm.Normal("beta", prior.mean, prior.sd, dims=("form", "outcome"))
+    sd_resp = pm.HalfNormal("sd_resp", 2 * prior.resp_sd, dims="outcome")
+    sd_dev = pm.HalfNormal("sd_dev", 2 * prior.dev_sd, dims="outcome")
+    mu_exp = pm.Normal("expectation", prior.expect_mu, prior.expect_sd, dims="sleep")
+    sd_exp = pm.HalfNormal("sd_expectation", 2 * prior.expect_sd, dims="sleep")
+    pm.Deterministic("between_person_sd", pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
+                     * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
+    return beta, sd_resp, sd_dev, mu_exp, sd_exp
 
 
 class PopulationModel:
@@ -211,12 +232,14 @@ class PopulationModel:
         Dask local workers for the per-person stage (0 = serial).
     scheduler : str, optional
         Address of an existing Dask scheduler.
+    progress : callable, optional
+        ``progress(done)`` after each person of the per-person stage.
 
     """
 
     def __init__(self, priors: PriorSet | None = None, *, draws: int = 1000, tune: int = 1000,
                  chains: int = 4, random_seed: int | None = None, workers: int = 0,
-                 scheduler: str | None = None) -> None:
+                 scheduler: str | None = None, progress: Progress | None = None) -> None:
         self.priors = priors
         self.draws = draws
         self.tune = tune
@@ -224,6 +247,7 @@ class PopulationModel:
         self.random_seed = random_seed
         self.workers = workers
         self.scheduler = scheduler
+        self.progress = progress
 
     def fit(self, diaries: Sequence[Diary]) -> PopulationModel:
         """Fit the per-person stage (parallel when asked) and then the population stage."""
@@ -232,53 +256,29 @@ class PopulationModel:
         priors = self.priors or load_priors()
         self.priors_ = priors
         self.persons_ = likelihoods(diaries, priors, workers=self.workers,
-                                    scheduler=self.scheduler)
+                                    scheduler=self.scheduler, progress=self.progress)
         self.diaries_ = list(diaries)
         self.idata_ = self.sample(*stack_likelihoods(self.persons_))
-        self.diagnostics_: Diagnostics = check_convergence(self.idata_, ("beta", "sd_resp",
-                                                                          "sd_dev"))
+        self.diagnostics_: Diagnostics = check_convergence(self.idata_, POPULATION_PARAMETERS)
         return self
 
-    def sample(self, est: np.ndarray, var: np.ndarray) -> xr.DataTree:
-        """NUTS over the population stage given the stacked person likelihoods.
+    def sample(self, information: np.ndarray, precision: np.ndarray,
+               slots: np.ndarray) -> xr.DataTree:
+        """NUTS over the population stage given the persons' stacked blocks.
 
-        ``est`` and ``var`` are those of :func:`stack_likelihoods`, dims ``(person, form,
-        outcome)``; ``priors_`` must be set. Returns the posterior (``fit`` stores it).
+        The arguments are the fields of :func:`~model.population.blocks.stack_likelihoods`;
+        ``priors_`` must be set. Person effects and expectation terms are integrated out
+        exactly (:func:`~model.population.blocks.marginal_loglik`), so NUTS runs over the
+        population means and spreads only. Returns the posterior (``fit`` stores it).
         """
-        priors = self.priors_
-        smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
-        personal = priors.settings.personal
-        observed = np.isfinite(var)
-        coords = {"form": list(FORMS), "outcome": list(OUTCOMES)}
-        with pm.Model(coords=coords) as model:
-            beta = pm.Normal("beta", priors.means().values, priors.sds().values,
-                             dims=("form", "outcome"))
-            sd_resp = pm.HalfNormal("sd_resp", 2 * personal.responsiveness_smd * smd,
-                                    dims="outcome")
-            sd_dev = pm.HalfNormal("sd_dev", 2 * personal.form_deviation_smd * smd,
-                                   dims="outcome")
-            # per person and outcome: e ~ N(0, D + a 11'), D = diag(var + sd_dev^2) on the
-            # tried forms, a = sd_resp^2; Sherman-Morrison for the inverse and determinant.
-            # The person arrays are pm.Data, not constants: large constants make the numba
-            # compile of the sampler slow.
-            mask = pm.Data("observed", observed.astype(float))
-            variance = pm.Data("variance", np.where(observed, var, 1.0))
-            estimate = pm.Data("estimate", est)
-            d_inv = mask / (variance + sd_dev[None, None, :] ** 2)
-            e = (estimate - beta[None]) * mask
-            a = sd_resp[None, :] ** 2
-            s1 = pt.sum(d_inv, axis=1)                       # (P, O)
-            s2 = pt.sum(d_inv * e, axis=1)
-            quad = pt.sum(d_inv * e**2, axis=1) - a * s2**2 / (1 + a * s1)
-            logdet = -pt.sum(mask * pt.log(d_inv + (1.0 - mask)), axis=1) + pt.log1p(a * s1)
-            n_obs = pt.sum(mask, axis=1)
-            pm.Potential("persons", -0.5 * pt.sum(quad + logdet + n_obs * np.log(2 * np.pi)))
-            pm.Deterministic("between_person_sd",
-                             pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
-                             * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
+        with pm.Model(coords=POPULATION_COORDS) as model:
+            population = population_parameters(self.priors_)
+            # pm.Data, not constants: large constants make the numba compile slow
+            blocks = StackedBlocks(pm.Data("information", information),
+                                   pm.Data("precision", precision), slots)
+            pm.Potential("persons", pt.sum(marginal_loglik(blocks, *population)))
         return run_nuts(model, SamplerConfig(draws=self.draws, tune=self.tune,
                                              chains=self.chains, seed=self.random_seed))
-
 
     # -- results -------------------------------------------------------------------------------
     def effects(self) -> pd.DataFrame:
@@ -290,7 +290,7 @@ class PopulationModel:
         post = self.idata_["posterior"].to_dataset()
         table = effects_table(post["beta"].stack({SAMPLE: ("chain", "draw")}))
         spread = post["between_person_sd"].mean(("chain", "draw"))
-        informative = np.isfinite(stack_likelihoods(self.persons_).variance).sum(axis=0)
+        informative = informative_persons(self.persons_)
         cells = [(FORMS.index(f), OUTCOMES.index(o))
                  for f, o in zip(table["form"], table["outcome"], strict=True)]
         table["between_person_sd"] = [float(spread.values[i, j]) for i, j in cells]
@@ -326,25 +326,8 @@ def read_diaries(directory: str | Path) -> list[Diary]:
     return diaries
 
 
-def _write_spreads(fit: PopulationModel, path: Path) -> None:
-    """Replace the person-level spreads of ``[personal]`` by the fitted ones (SMD units)."""
-    import re
-
-    post = fit.idata_["posterior"].to_dataset()
-    smd = np.array([fit.priors_.settings.outcomes[o].smd_sd for o in OUTCOMES])
-    text = path.read_text()
-    for key, var in (("responsiveness_smd", "sd_resp"), ("form_deviation_smd", "sd_dev")):
-        value = float(np.mean(post[var].mean(("chain", "draw")).values / smd))
-        text = re.sub(rf"^{key} = [0-9.eE+-]+", f"{key} = {value:.3f}", text, flags=re.M)
-    path.write_text(text)
-
-
-def population_certainty(persons: int) -> str:
-    """The certainty label of an entry informed by ``persons`` (:data:`CERTAINTY_BY_PERSONS`)."""
-    return next(grade for least, grade in CERTAINTY_BY_PERSONS if persons >= least)
-
-
-def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None) -> Path:
+def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None,
+                 force: bool = False) -> Path:
     """Write the population posterior as a ``priors/`` directory with provenance.
 
     Each form file holds one entry per outcome (kind ``population``, measure ``posterior``):
@@ -353,18 +336,38 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
     informative for that form x outcome (:func:`population_certainty`: five persons are
     "very low", not "moderate"); it is a label, the entry is not discounted. The evidence
     entries the fit started from are listed as ``[[excluded]]`` (already inside the
-    posterior), and the person-level spreads in ``settings.toml`` ``[personal]`` become the
-    fitted ones.
+    posterior), and the person-level spreads and expectation effect in ``settings.toml``
+    ``[personal]`` become the fitted ones (:func:`~model.population.writeback.fitted_spreads`).
+
+    Nothing is deleted that was not created here: a non-empty ``directory`` is refused unless
+    ``force`` (then only the files written are replaced, each atomically, others stay); a
+    ``directory`` that is, contains or lies inside the priors or a diaries folder is refused.
+    Everything is written and validated in a new folder beside it first.
+
+    Raises
+    ------
+    InputError
+        When ``directory`` is refused (nothing is written).
     """
+    source = fit.priors_.evidence.directory
+    folders = {Path(d.source).parent for d in fit.diaries_ if Path(d.source).is_file()}
+    inputs: dict[str, Any] = {"priors": source} | {f"diaries {f}": f for f in folders}
+    why = target_problem(directory, force, inputs)
+    if why:
+        raise InputError([Fault(str(directory), "", f"cannot write priors here: it {why}")])
+    with staged_beside(directory) as staging:
+        _write_priors_folder(fit, staging / "priors", label)
+        return install_priors(staging / "priors", directory)
+
+
+def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None) -> None:
+    """Write and validate a complete priors folder at the new path ``staging``."""
     import tomli_w
 
-    target = Path(directory)
     source = fit.priors_.evidence.directory
     today = dt.date.today().isoformat()
     tag = label or f"POPULATION_{today.replace('-', '')}"
     persons, nights = len(fit.persons_), int(sum(p.nights for p in fit.persons_))
-    staging = target.with_name(f".{target.name}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(source, staging, ignore=shutil.ignore_patterns("forms", "class.toml"))
     (staging / "forms").mkdir()
     effects = {(r["form"], r["outcome"]): r for r in fit.effects().to_dict("records")}
@@ -401,9 +404,6 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
                                     f"{tag}"} for s in old.studies] + \
                 [{"id": e.id, "reason": e.reason} for e in old.excluded]
         (staging / "forms" / f"{form}.toml").write_text(tomli_w.dumps(payload))
-    _write_spreads(fit, staging / "settings.toml")
-    load_priors(staging)  # validate before anything is replaced
-    if target.exists():
-        shutil.rmtree(target)
-    staging.replace(target)
-    return target
+    write_spreads(staging / "settings.toml",
+                  fitted_spreads(fit.idata_["posterior"].to_dataset(), fit.priors_))
+    load_priors(staging)  # validate before anything is installed

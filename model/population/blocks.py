@@ -1,0 +1,188 @@
+"""Per-person blocks of the population stage: each person's likelihood as one Gaussian block.
+
+A person's approximate likelihood is carried over the *coordinates* the person informs: the
+form x outcome effects of the forms tried (``theta[f, o]``) and the expectation (taking
+anything) effect of each sleep outcome, in the order of :data:`COORDINATES`. Within a person
+these are correlated (tried forms share the baseline and the expectation term), so the block
+keeps a full precision matrix ``L`` and an information vector ``h = L m`` (canonical form:
+``log lik(u) = -u'Lu/2 + h'u + const``); ``L`` may be singular (a direction the diary does not
+inform), which the canonical form represents exactly.
+
+The population stage integrates each person's coordinates out against the population
+distribution ``u ~ N(m, S)`` exactly (:func:`marginal_loglik`): with a factor ``S = B B'``
+(``B`` = the per-coordinate spreads on the diagonal, plus one column per outcome for the
+responsiveness shared across forms), ``u = m + B z`` with ``z ~ N(0, I)`` gives
+
+``log p(y) = -m'Lm/2 + h'm - log|A|/2 + g'A^{-1}g/2 + const``, ``A = I + B'LB``,
+``g = B'(h - Lm)``,
+
+the Woodbury identity in a form that needs neither ``S`` nor ``L`` to be invertible.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pytensor.tensor as pt
+
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
+
+N_EFFECTS = len(FORMS) * len(OUTCOMES)
+COORDINATES: tuple[str, ...] = tuple(f"{f} x {o}" for f in FORMS for o in OUTCOMES) + tuple(
+    f"expectation x {s}" for s in SLEEP_OUTCOMES)
+"""A block's coordinates: effects ``theta[f, o]`` (row-major), then expectation per sleep
+outcome."""
+MIN_INFORMATION = 0.05
+"""Keep a coordinate when its likelihood precision is at least 5 % of the prior's."""
+EIGEN_TOLERANCE = 1e-8
+"""Eigenvalues below ``-EIGEN_TOLERANCE x`` the largest are a real defect (warned about);
+smaller ones are rounding and are set to zero quietly."""
+
+
+@dataclass(frozen=True)
+class PersonBlock:
+    """A person's approximate likelihood over the coordinates the person informs.
+
+    Attributes
+    ----------
+    person : str
+        Name (the diary's source).
+    nights : int
+        Recorded nights.
+    slots : numpy.ndarray
+        ``(k,)`` indices into :data:`COORDINATES`.
+    information : numpy.ndarray
+        ``(k,)`` information vector ``h = L m``.
+    precision : numpy.ndarray
+        ``(k, k)`` positive semi-definite precision ``L``.
+    """
+
+    person: str
+    nights: int
+    slots: np.ndarray
+    information: np.ndarray
+    precision: np.ndarray
+
+    def mean(self) -> np.ndarray:
+        """The likelihood's centre ``L^+ h`` (minimum norm where ``L`` is singular)."""
+        return np.linalg.pinv(self.precision) @ self.information
+
+
+def _nearest_psd(matrix: np.ndarray, person: str) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest positive semi-definite matrix (Frobenius) and the projector on kept directions.
+
+    Negative eigenvalues become zero: those directions carry no information. Warns, naming
+    the person, when one is negative by more than rounding (:data:`EIGEN_TOLERANCE`).
+    """
+    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    scale = max(float(np.abs(values).max()), 1e-300)
+    if values.min() < -EIGEN_TOLERANCE * scale:
+        warnings.warn(f"{person}: the likelihood block is not positive semi-definite "
+                      f"(smallest eigenvalue {values.min():.3g}); it is projected onto the "
+                      f"nearest one ({int((values < 0).sum())} of {values.size} directions "
+                      "carry no information from this person)", UserWarning, stacklevel=3)
+    kept = vectors[:, values > 0]
+    return vectors @ np.diag(np.maximum(values, 0.0)) @ vectors.T, kept @ kept.T
+
+
+def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance: np.ndarray,
+                         prior_mean: np.ndarray, prior_var: np.ndarray) -> PersonBlock:
+    """A person's likelihood block: a normal posterior over :data:`COORDINATES` / its prior.
+
+    The posterior ``N(mean, covariance)`` was obtained under independent normal priors
+    ``N(prior_mean, prior_var)``; dividing them out leaves the likelihood (nuisance parameters
+    are already integrated out). Coordinates with a non-positive posterior variance are left
+    out with a warning each; of the rest, those whose likelihood precision is below
+    :data:`MIN_INFORMATION` of the prior's carry no information and are left out quietly.
+    A likelihood precision that is not positive semi-definite (a posterior covariance that
+    is not positive definite, or wider than the prior in some direction) is projected onto
+    the nearest one, with a warning naming the person: the directions of negative curvature
+    carry no information.
+    """
+    variance = np.diag(covariance)
+    curved = np.isfinite(variance) & (variance > 0)
+    for i in np.flatnonzero(~curved):
+        warnings.warn(f"{person}: the Laplace curvature of the {COORDINATES[i]} effect is not "
+                      "positive; that effect is left out for this person", UserWarning,
+                      stacklevel=3)
+    marginal = np.where(curved, 1.0 / np.where(curved, variance, 1.0), 0.0) - 1.0 / prior_var
+    slots = np.flatnonzero(curved & (marginal >= MIN_INFORMATION / prior_var))
+    if slots.size == 0:
+        return PersonBlock(person, nights, slots, np.zeros(0), np.zeros((0, 0)))
+    post_precision = np.linalg.pinv(covariance[np.ix_(slots, slots)], hermitian=True)
+    precision = post_precision - np.diag(1.0 / prior_var[slots])
+    information = post_precision @ mean[slots] - prior_mean[slots] / prior_var[slots]
+    precision, kept = _nearest_psd(precision, person)
+    return PersonBlock(person, nights, slots, kept @ information, precision)
+
+
+class StackedBlocks(NamedTuple):
+    """Persons' blocks padded to one size ``K`` (padding: slot -1, zero information)."""
+
+    information: np.ndarray
+    """``(person, K)``"""
+    precision: np.ndarray
+    """``(person, K, K)``"""
+    slots: np.ndarray
+    """``(person, K)`` indices into :data:`COORDINATES`, -1 for padding."""
+
+
+def stack_likelihoods(blocks: Sequence[PersonBlock]) -> StackedBlocks:
+    """Pad the persons' blocks to the largest one (at least one slot) and stack them."""
+    size = max([1, *(len(b.slots) for b in blocks)])
+    info = np.zeros((len(blocks), size))
+    prec = np.zeros((len(blocks), size, size))
+    slots = np.full((len(blocks), size), -1, dtype=np.int64)
+    for p, block in enumerate(blocks):
+        k = len(block.slots)
+        info[p, :k], prec[p, :k, :k], slots[p, :k] = block.information, block.precision, \
+            block.slots
+    return StackedBlocks(info, prec, slots)
+
+
+def informative_persons(blocks: Sequence[PersonBlock]) -> np.ndarray:
+    """``(form, outcome)`` number of persons whose block holds that effect."""
+    counts = np.zeros(len(COORDINATES), dtype=int)
+    for block in blocks:
+        counts[block.slots] += 1
+    return counts[:N_EFFECTS].reshape(len(FORMS), len(OUTCOMES))
+
+
+def marginal_loglik(stacked: StackedBlocks, beta: pt.TensorVariable,
+                    sd_resp: pt.TensorVariable, sd_dev: pt.TensorVariable,
+                    mu_exp: pt.TensorVariable, sd_exp: pt.TensorVariable) -> pt.TensorVariable:
+    """``(person,)`` log marginal likelihood of each block under the population (to a constant).
+
+    The population: ``theta[f, o] = beta[f, o] + r[o] + dev[f, o]`` with ``r ~ N(0,
+    sd_resp[o])`` shared across forms and ``dev ~ N(0, sd_dev[o])``; expectation ``e[s] ~
+    N(mu_exp[s], sd_exp[s])``. ``stacked`` is :class:`StackedBlocks` (its information and
+    precision may be tensors, e.g. ``pm.Data``; the slots must be a numpy array).
+    """
+    information, precision, slots = stacked
+    slots = np.asarray(slots)
+    n_out = len(OUTCOMES)
+    padded = slots < 0
+    index = np.where(padded, len(COORDINATES), slots)
+    is_effect = (~padded) & (slots < N_EFFECTS)
+    resp_columns = (is_effect[..., None]
+                    & (np.where(is_effect, slots % n_out, -1)[..., None] == np.arange(n_out)))
+    one = pt.ones(1)
+    centre = pt.concatenate([pt.flatten(beta), mu_exp, 0.0 * one])[index]         # (P, K)
+    spread = pt.concatenate([pt.tile(sd_dev, len(FORMS)), sd_exp, one])[index]    # (P, K)
+    size = slots.shape[1]
+    factor = pt.concatenate([spread[:, :, None] * np.eye(size)[None],
+                             resp_columns.astype(float) * sd_resp[None, None, :]], axis=2)
+    lam_factor = pt.matmul(precision, factor)                                     # (P, K, K+O)
+    a = np.eye(size + n_out)[None] + pt.matmul(factor.transpose(0, 2, 1), lam_factor)
+    lam_centre = pt.sum(precision * centre[:, None, :], axis=2)                   # (P, K)
+    g = pt.sum(factor * (information - lam_centre)[:, :, None], axis=1)           # (P, K+O)
+    chol = pt.linalg.cholesky(a)
+    w = pt.linalg.solve_triangular(chol, g[:, :, None], lower=True, b_ndim=2)[:, :, 0]
+    log_det = 2.0 * pt.sum(pt.log(pt.diagonal(chol, axis1=1, axis2=2)), axis=1)
+    return (-0.5 * pt.sum(centre * lam_centre, axis=1) + pt.sum(information * centre, axis=1)
+            - 0.5 * log_det + 0.5 * pt.sum(w**2, axis=1))

@@ -1,0 +1,49 @@
+"""``mgsleep population`` shows the per-person stage's progress on a terminal only."""
+
+import numpy as np
+import pytest
+
+from model.cli.main import main
+from model.core.errors import MgsleepError
+from model.population import hierarchical
+from model.population.blocks import PersonBlock
+
+DIARY = "date,form,elemental_mg,sol_min\n2026-01-01,,,30\n2026-01-02,glycinate,200,25\n"
+
+
+@pytest.fixture
+def quick_persons(monkeypatch, tmp_path):
+    """Two diaries; the per-person fit is a stand-in, the population stage stops at once."""
+    def block(diary, priors):
+        return PersonBlock(diary.source, 1, np.zeros(0, int), np.zeros(0), np.zeros((0, 0)))
+
+    def stop(*args):
+        raise MgsleepError("stopped before the population stage")
+
+    monkeypatch.setattr(hierarchical, "person_likelihood", block)
+    monkeypatch.setattr(hierarchical.PopulationModel, "sample", stop)
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.csv").write_text(DIARY)
+    return tmp_path
+
+
+def test_the_serial_stage_reports_each_person_in_order(quick_persons):
+    told = []
+    people = hierarchical.likelihoods(
+        hierarchical.read_diaries(quick_persons), None, progress=told.append)
+    assert told == [1, 2]
+    assert [p.person for p in people] == [str(quick_persons / "a.csv"),
+                                          str(quick_persons / "b.csv")]
+
+
+def test_a_terminal_gets_one_progress_line(quick_persons, monkeypatch, capsys):
+    monkeypatch.setattr("model.cli.population.show_progress", lambda stream: True)
+    assert main(["population", str(quick_persons)]) == 2
+    err = capsys.readouterr().err
+    assert "\rper-person stage, persons: 1/2 (50%)" in err
+    assert "\rper-person stage, persons: 2/2 (100%)\x1b[K\n" in err
+
+
+def test_a_pipe_gets_none(quick_persons, capsys):
+    assert main(["population", str(quick_persons)]) == 2   # pytest's stderr is no terminal
+    assert "per-person stage" not in capsys.readouterr().err

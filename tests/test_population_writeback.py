@@ -1,0 +1,114 @@
+"""Priors written back from a population posterior: never lose a file (issue 18 item 1, API).
+
+A synthetic posterior stands in for a fit (no sampling): these tests are about files.
+"""
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from model.core.errors import InputError
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
+from model.data.diary import read_diary
+from model.evidence.priorset import load_priors
+from model.population.blocks import N_EFFECTS, PersonBlock
+from model.population.hierarchical import PopulationModel, write_priors
+
+DIARY = "date,form,elemental_mg,sol_min\n2026-01-01,,,30\n2026-01-02,glycinate,200,25\n"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture
+def fit(priors, tmp_path):
+    rng = np.random.default_rng(0)
+    diaries = tmp_path / "diaries"
+    diaries.mkdir()
+    (diaries / "a.csv").write_text(DIARY)
+    model = PopulationModel(priors)
+    model.priors_, model.diaries_ = priors, [read_diary(diaries / "a.csv")]
+    model.persons_ = [PersonBlock("a", 2, np.arange(len(OUTCOMES)), np.zeros(len(OUTCOMES)),
+                                  np.eye(len(OUTCOMES)))]
+    shape, dims = (2, 50), ("chain", "draw")
+    sd_resp = np.abs(rng.normal(0.3, 0.01, (*shape, len(OUTCOMES))))
+    sd_dev = np.abs(rng.normal(0.2, 0.01, (*shape, len(OUTCOMES))))
+    posterior = xr.Dataset({
+        "beta": ((*dims, "form", "outcome"), rng.normal(0, 0.1, (*shape, len(FORMS),
+                                                                 len(OUTCOMES)))),
+        "sd_resp": ((*dims, "outcome"), sd_resp), "sd_dev": ((*dims, "outcome"), sd_dev),
+        "expectation": ((*dims, "sleep"), rng.normal(0, 0.05, (*shape, len(SLEEP_OUTCOMES)))),
+        "sd_expectation": ((*dims, "sleep"), np.full((*shape, len(SLEEP_OUTCOMES)), 0.2)),
+        "between_person_sd": ((*dims, "form", "outcome"),
+                              np.broadcast_to(np.hypot(sd_resp, sd_dev)[:, :, None],
+                                              (*shape, len(FORMS), len(OUTCOMES))))},
+        coords={"form": list(FORMS), "outcome": list(OUTCOMES), "sleep": list(SLEEP_OUTCOMES)})
+    model.idata_ = xr.DataTree.from_dict({"posterior": posterior})
+    return model
+
+
+def test_priors_are_written_into_a_new_folder_with_the_fitted_spreads(fit, tmp_path):
+    target = write_priors(fit, tmp_path / "new" / "priors")
+    loaded = load_priors(target)
+    assert loaded["glycinate", "sol"].basis == "pooled"
+    personal = tomllib.loads((target / "settings.toml").read_text())["personal"]
+    smd = {o: fit.priors_.settings.outcomes[o].smd_sd for o in OUTCOMES}
+    # GI's spreads are its own, not averaged with the sleep outcomes
+    assert personal["gi_responsiveness_smd"] == pytest.approx(0.3 / smd["gi"], abs=2e-3)
+    assert personal["gi_form_deviation_smd"] == pytest.approx(0.2 / smd["gi"], abs=2e-3)
+    sleep = np.mean([0.3 / smd[o] for o in SLEEP_OUTCOMES])
+    assert personal["responsiveness_smd"] == pytest.approx(sleep, abs=2e-3)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["priors"]   # no staging left
+
+
+def test_a_non_empty_folder_is_refused_unless_forced_and_then_only_our_files_change(fit,
+                                                                                     tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    (out / "settings.toml").write_text("old")
+    with pytest.raises(InputError, match="is not empty"):
+        write_priors(fit, out)
+    assert snapshot(out) == {"notes.txt": b"mine", "settings.toml": b"old"}
+    write_priors(fit, out, force=True)
+    assert (out / "notes.txt").read_text() == "mine"                    # kept
+    assert "[personal]" in (out / "settings.toml").read_text()          # replaced
+    load_priors(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["diaries", "out"]
+
+
+@pytest.mark.parametrize("where", ["diaries", ".", "diaries/sub"])
+def test_a_folder_that_is_contains_or_lies_in_the_diaries_is_refused_even_forced(fit, tmp_path,
+                                                                                where):
+    before = snapshot(tmp_path)
+    with pytest.raises(InputError, match="is, contains or lies inside the input diaries"):
+        write_priors(fit, tmp_path / where, force=True)
+    assert snapshot(tmp_path) == before
+
+
+def test_the_priors_folder_it_reads_is_refused(fit):
+    source = fit.priors_.evidence.directory
+    before = snapshot(source)
+    with pytest.raises(InputError, match="input priors"):
+        write_priors(fit, source, force=True)
+    assert snapshot(source) == before
+
+
+def test_a_file_is_refused(fit, tmp_path):
+    (tmp_path / "x").write_text("keep")
+    with pytest.raises(InputError, match="is a file"):
+        write_priors(fit, tmp_path / "x", force=True)
+    assert (tmp_path / "x").read_text() == "keep"
+
+
+def test_effects_count_the_persons_informing_each_entry(fit):
+    assert N_EFFECTS == len(FORMS) * len(OUTCOMES)
+    informative = fit.effects().set_index(["form", "outcome"])["persons_informative"]
+    assert informative["glycinate"].tolist() == [1] * len(OUTCOMES)
+    assert informative.sum() == len(OUTCOMES)
