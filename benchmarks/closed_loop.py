@@ -563,8 +563,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                  if k in agree), default=0.0)
     typical = agree.get("p_best_all", {}).get("mean_abs_diff", 0.0)
     if worst > AGREEMENT_TOLERANCE or typical > AGREEMENT_TOLERANCE / 3:
+        looks = "\n".join(f"  person {r['person']} night {r['night']}: quick {r['quick']} vs "
+                          f"full {r['full']}, P(best) of the chosen {r['p_best_chosen']}"
+                          for r in checks)
         raise SystemExit(f"the quick model disagrees with the full fit (max {worst:.3f}, mean "
-                         f"P(best) difference {typical:.3f}): not used in the loop")
+                         f"P(best) difference {typical:.3f}): not used in the loop\n{looks}")
     started = time.perf_counter()
     records = run(subjects, workers=args.workers, draws=args.draws)
     wall = time.perf_counter() - started
