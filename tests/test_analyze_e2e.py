@@ -1,5 +1,6 @@
 """End to end on simulated personas: fit, decide, JSON (CONTRACT.md analyze schema)."""
 
+import dataclasses
 import json
 
 import pytest
@@ -17,16 +18,25 @@ FAST = {"draws": 1000, "tune": 400, "chains": 4, "seed": 3}
 
 def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     diary = read_diary(simulate_diary("glycinate_responder_citrate_gi", 80, seed=5))
-    result = analyze(diary, priors=priors, **FAST)
+    result = analyze(diary, priors=priors, power_scaling=True, **FAST)
     rec = result.decision.recommendation
     assert result.fit.diagnostics_.ok
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 4
+    assert payload["schema_version"] == 5
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
-                            "separability", "pathways"}
+                            "separability", "pathways", "power_scaling"}
+    # power-scaling next to the refits: the untried forms follow their prior, the tried
+    # ones the diary; the weights' reliability is stated
+    power = payload["power_scaling"]
+    assert isinstance(power["reliable"], bool) and set(power["pareto_k"]) == {"prior",
+                                                                              "likelihood"}
+    rows = {e["effect"]: e for e in power["effects"]}
+    assert len(rows) == 48
+    assert rows["theta[glycinate, sol]"]["likelihood"] > rows["theta[malate, sol]"]["likelihood"]
+    assert "power_scaling" not in dataclasses.replace(result, power=None).to_json()
     assert {"ok", "max_rhat", "min_ess_bulk", "divergences"} <= set(payload["diagnostics"])
     assert {s["prior"] for s in payload["prior_sensitivity"]} == {"sceptical", "confident"}
     # in diary units: glycinate shortens sleep-onset latency; citrate adds loose-stool nights

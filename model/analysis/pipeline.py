@@ -34,6 +34,7 @@ from model.evidence.priorset import PriorSet, load_priors
 from model.inference.psis import resample_draws, resample_index, reweight, trusted
 from model.likelihood.prior import PersonalPrior
 from model.personal.fit import PersonalModel, gi_shift
+from model.personal.power import PowerScaling
 from model.personal.predict import predict_from_draws
 from model.personal.separability import Separability, separability
 
@@ -44,7 +45,7 @@ SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
 
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict). Every earlier field is kept."""
@@ -75,7 +76,8 @@ class Analysis:
     ``effects`` holds every form x outcome in diary units against placebo, with its verdict
     (:func:`model.analysis.effects.diary_effects`); ``pathways`` what the recommendation
     becomes if the next period goes badly, as expected or well
-    (:func:`model.analysis.pathways.pathways`).
+    (:func:`model.analysis.pathways.pathways`); ``power`` the power-scaling sensitivity to the
+    prior and the diary, when asked for (:meth:`model.personal.fit.PersonalModel.power_scaling`).
     """
 
     as_of: dt.date
@@ -87,6 +89,7 @@ class Analysis:
     separability: Separability
     effects: DiaryEffects
     pathways: tuple[Pathway, ...]
+    power: PowerScaling | None = None
 
     def effect_entries(self) -> list[dict[str, Any]]:
         """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect."""
@@ -97,7 +100,7 @@ class Analysis:
                 for row in rows]
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 4; README has the changes)."""
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 5; README has the changes)."""
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
@@ -109,7 +112,7 @@ class Analysis:
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "separability": self.separability.to_dict(),
             "pathways": [p.to_dict() for p in self.pathways],
-        }
+        } | ({} if self.power is None else {"power_scaling": self.power.to_dict()})
 
 
 def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
@@ -217,7 +220,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
             priors: str | Path | PriorSet | None = None, as_of: dt.date | None = None,
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
             seed: int | None = None, progress: bool = SHOW_PROGRESS,
-            allow_unknown: bool = False, cache: str | Path | None = None) -> Analysis:
+            allow_unknown: bool = False, cache: str | Path | None = None,
+            power_scaling: bool = False) -> Analysis:
     """Fit a diary and decide the next step.
 
     Parameters
@@ -244,6 +248,10 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         the refits of the prior sensitivity check: a diary that only gained nights since is
         updated in seconds instead of refitted. None (the default here; ``mgsleep analyze``
         uses the user cache directory): always a full fit.
+    power_scaling : bool
+        Also measure how much each effect would move if the evidence prior or the diary were
+        raised to a power near 1 (``arviz_stats.psense``, no refit; Pareto k checked), next to
+        the sceptical and confident refits.
 
     Returns
     -------
@@ -268,4 +276,5 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     effects = diary_effects(fit.predict, data.nights, prior_set)
     paths = pathways(fit.predict, decision, history(data), priors=prior_set, profile=person,
                      as_of=day, seed=seed, separable=apart.separable)
-    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths)
+    power = fit.power_scaling() if power_scaling else None
+    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power)

@@ -12,6 +12,7 @@ from model.core.atomic import check_outputs, json_text, write_all
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
+    from model.personal.power import PowerScaling
 
 
 def add_parser(subparsers: Any) -> None:
@@ -38,6 +39,9 @@ def add_parser(subparsers: Any) -> None:
                         "(needs WeasyPrint or Chromium; skipped with a message without)")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="analyse the diary as it stood on this date")
+    parser.add_argument("--power-scaling", action="store_true",
+                        help="also measure each effect's sensitivity to the prior and the "
+                        "diary by power-scaling (no refit; adds power_scaling to the JSON)")
     parser.add_argument("--cache", metavar="DIR", help="keep each diary's last fit here, so "
                         "that a diary with new nights is updated in seconds (default: "
                         "$MGSLEEP_CACHE or ~/.cache/mgsleep/fits)")
@@ -73,7 +77,20 @@ def print_summary(result: Analysis) -> None:
                                     "confident prior" if not held else "changes under the "
                                     + ", ".join(f"{s.prior} prior (-> {s.action})"
                                                 for s in held)))
+    if result.power is not None:
+        print(power_line(result.power))
     print("\nmgsleep supports, and does not replace, advice from a clinician.")
+
+
+def power_line(power: PowerScaling) -> str:
+    """The terminal's line on power-scaling sensitivity (``--power-scaling``)."""
+    conflict, strong = power.flagged("conflict"), power.flagged("strong prior")
+    words = (f"{len(strong)} effects follow mostly the prior (untried forms do), "
+             f"{len(conflict)} show a possible prior-data conflict"
+             + (f" ({', '.join(conflict)})" if conflict else ""))
+    if not power.reliable:
+        words += "; not reliable (Pareto k above 0.7: a refit under another prior says more)"
+    return "Power-scaling: " + words
 
 
 def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> list[str]:
@@ -118,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
                          draws=args.draws, chains=args.chains, sampler=args.sampler,
                          seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",
-                         allow_unknown=args.allow_unknown, cache=_cache_dir(args))
+                         allow_unknown=args.allow_unknown, cache=_cache_dir(args),
+                         power_scaling=args.power_scaling)
     notes = input_warnings(result, caught)
     files = []
     if args.report:

@@ -50,6 +50,21 @@ class PowerScaling:
         """True when every Pareto k is at most :data:`~model.inference.psis.K_MAX`."""
         return all(k <= K_MAX for k in self.pareto_k.values())
 
+    def flagged(self, diagnosis: str) -> list[str]:
+        """The effects (``theta[form, outcome]``) whose diagnosis mentions ``diagnosis``."""
+        return [str(name) for name, row in self.table.iterrows()
+                if diagnosis in str(row["diagnosis"])]
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``power_scaling`` entry of the ``analyze`` JSON."""
+        return {"reliable": self.reliable,
+                "pareto_k": {k: float(v) for k, v in self.pareto_k.items()},
+                "alphas": list(ALPHAS),
+                "effects": [{"effect": str(name), "prior": float(row["prior"]),
+                             "likelihood": float(row["likelihood"]),
+                             "diagnosis": str(row["diagnosis"])}
+                            for name, row in self.table.iterrows()]}
+
 
 def log_prior(posterior: xr.Dataset, draws: Mapping[str, np.ndarray],
               prior: PersonalPrior) -> xr.Dataset:
