@@ -7,10 +7,10 @@
   chance constraint is blocked. Before the current regimen has ``min_nights`` recorded nights
   (the evaluation period, :func:`evaluation_nights`) only ``continue`` is open, plus
   ``decrease_dose`` / ``split_dose`` / ``stop`` when safety asks for them (an acute GI
-  problem, a current regimen above the ceiling, excluded or breaking the GI constraint) and,
-  for a GI problem, a ``switch_form`` to a form gentler for this person (a lower P(GI
-  constraint violated) than the current one), and a return to a regimen already judged over
-  a full period.
+  problem, a current regimen above the ceiling, excluded or breaking the GI constraint) and
+  then also a ``switch_form`` to a form gentler for this person (a lower P(GI constraint
+  violated) than the current one), and a return to a regimen already judged over a full
+  period.
 """
 
 from __future__ import annotations
