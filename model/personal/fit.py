@@ -249,7 +249,7 @@ class PersonalModel:
 
         if self._nuts is None:
             proposal = self.proposal_
-            self._nuts = NutsRecord.of(proposal.idata, proposal.diagnostics, proposal.data)
+            self._nuts = NutsRecord.of(proposal.idata)
         return self._nuts
 
     @property

@@ -3,19 +3,17 @@
 :data:`GRAPHS` holds the personal graph, built and compiled once per process and reused by
 every fit: its data have no fixed shapes, so appending a night, refitting under another prior
 or fitting another person does not recompile (:mod:`model.inference.compile_cache` keeps the
-compiled code across processes). :class:`NutsRecord` keeps what a later reweighting needs of a
-NUTS fit (:mod:`model.personal.proposal` moves its draws to new data).
+compiled code across processes). :class:`NutsRecord` keeps what a warm-started refit needs of
+a NUTS fit (:mod:`model.personal.proposal` reweights its draws to new data).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from model.inference.diagnostics import Diagnostics
 from model.inference.sampling import CompiledGraph
 from model.personal.graph import build_graph
 
@@ -29,30 +27,20 @@ GRAPHS = CompiledGraph(lambda: build_graph(NOMINAL_SIZE[0], NOMINAL_SIZE[1]))
 """The personal graph of this process (built and compiled on first use)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class NutsRecord:
-    """What reweighting needs of a NUTS fit: its draws (also unconstrained) and data.
+    """What a warm start needs of a NUTS fit: its draws in the sampler's unconstrained space.
 
     Attributes
     ----------
-    idata : xarray.DataTree
-        The fit's posterior and sample statistics.
-    diagnostics : Diagnostics
-        The fit's convergence.
-    data : dict of str to numpy.ndarray
-        The graph data the fit was sampled with.
     unconstrained : numpy.ndarray
-        The draws in the sampler's unconstrained space, one row per draw (chain-major).
+        One row per draw (chain-major).
     """
 
-    idata: xr.DataTree
-    diagnostics: Diagnostics
-    data: Mapping[str, np.ndarray]
     unconstrained: np.ndarray
 
     @classmethod
-    def of(cls, idata: xr.DataTree, diagnostics: Diagnostics,
-           data: Mapping[str, np.ndarray]) -> NutsRecord | None:
+    def of(cls, idata: xr.DataTree) -> NutsRecord | None:
         """The fit's record, or None when it has no unconstrained draws (not nutpie)."""
         if "sample_stats" not in idata.children:
             return None
@@ -60,5 +48,4 @@ class NutsRecord:
         if "unconstrained_draw" not in stats:
             return None
         points = stats["unconstrained_draw"].stack(sample=("chain", "draw"))
-        return cls(idata, diagnostics, data,
-                   np.ascontiguousarray(points.transpose("sample", ...).values))
+        return cls(np.ascontiguousarray(points.transpose("sample", ...).values))
