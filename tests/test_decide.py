@@ -354,6 +354,31 @@ def test_history_from_a_diary_like_object():
     assert history(past) is past
 
 
+def test_a_finished_placebo_period_returns_to_the_regimen_it_interrupted(priors):
+    frame = nights_frame()
+    dates = pd.date_range(frame.index[-1] + pd.Timedelta(days=1), periods=8, freq="D")
+    placebo = pd.DataFrame({"form": "placebo", "elemental_mg": np.nan, "split": False,
+                            "recorded": True, "gi_night": 0.0}, index=dates)
+    placebo.iloc[0, placebo.columns.get_loc("recorded")] = False
+
+    class Fake:
+        nights = pd.concat([frame, placebo])
+
+    past = history(Fake())
+    # the glycinate run (11 recorded nights, GI on 2 of its last 7) is current again
+    assert (past.current, past.nights_on_current, past.recent_gi_nights) == (
+        Regimen("glycinate", 200), 11, 2)
+    assert past.placebo_nights == 7 and not past.first_step
+    out = decide(FakePosterior(n_draws=1000, benefit={"glycinate": 1.0}), priors=priors,
+                 profile=Profile(), diary=past, as_of=AS_OF, separable=False)
+    rec = out.recommendation
+    # continue goes back to glycinate, and no second experiment straight away
+    assert rec.regimen is not None and rec.regimen.form == "glycinate"
+    assert all(a.action not in ("placebo_period", "withdrawal") for a in out.assessments)
+    if rec.action == "continue":
+        assert rec.reasons[0].startswith("Go back to")
+
+
 def test_history_from_a_real_diary():
     diary_module = pytest.importorskip("model.data.diary")
     rows = nights_frame()

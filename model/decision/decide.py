@@ -173,7 +173,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                   as_of + dt.timedelta(days=s.first_review_days),
                                   explain.diagnostics_failed_reasons(), warnings, False,
                                   ("diagnostics_failed",))
-    experiments = separable is False and past.current.active
+    # not straight after a placebo period: its nights are what the next look learns from
+    experiments = separable is False and past.current.active and not past.placebo_nights
     options = candidates(past.current, rules.ceiling_mg, rules.allowed_forms, s,
                          experiments=experiments)
     data = predicted(predict, options, past)

@@ -215,11 +215,17 @@ def current_excluded_warning(current: Regimen) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def headline(action: str, regimen: Regimen, current: Regimen, nights: int) -> str:
-    """The first line: what to do (``nights``: the length of an experiment)."""
+def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
+             after_placebo: bool = False) -> str:
+    """The first line: what to do.
+
+    ``nights`` is the length of an experiment; ``after_placebo`` says that a placebo period
+    which interrupted ``current`` has just ended.
+    """
     if action == "continue":
         return ("Stay without magnesium for now." if not regimen.active
-                else f"Continue {describe(regimen)}.")
+                else f"Go back to {describe(regimen)}: the placebo period is over."
+                if after_placebo else f"Continue {describe(regimen)}.")
     if action == "stop":
         return f"Stop magnesium (now {describe(current)})."
     if action == "start":
@@ -389,7 +395,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
                  f"Keep {reference.label} and look again on {chosen.next_review.isoformat()}.",
                  record_line()]
     else:
-        lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights), *said,
+        lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights,
+                          past.placebo_nights > 0), *said,
                  plan_line(why, chosen, assessed, past, s, to_learn)]
         if why == "first_step":
             lines.append(record_line())

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from model.core.forms import PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
 
 
@@ -40,6 +41,11 @@ class History:
         GI nights on the current regimen within the last ``gi_window`` nights.
     nights_on : mapping of Regimen -> int
         Recorded nights on each regimen ever taken (any run).
+    placebo_nights : int
+        Recorded nights of a placebo period that ends last night (0: none). A placebo period
+        is an experiment that interrupts a regimen (:data:`model.decision.candidates.EXPERIMENTS`):
+        ``current`` is then the regimen it interrupted, which ``continue`` goes back to, and
+        ``nights_on_current`` and ``recent_gi_nights`` are those of that regimen's last run.
 
     """
 
@@ -48,6 +54,7 @@ class History:
     forms_tried: frozenset[str] = frozenset()
     recent_gi_nights: int = 0
     nights_on: Mapping[Regimen, int] = field(default_factory=dict)
+    placebo_nights: int = 0
 
     @property
     def first_step(self) -> bool:
@@ -64,20 +71,30 @@ class History:
         """Derive the history from a diary's ``nights`` frame."""
         if nights.empty:
             return cls()
-        regimens = [Regimen(str(f), float(mg), bool(s) if pd.notna(s) else False)
+        regimens = [Regimen(str(f), float(mg) if pd.notna(mg) else 0.0,
+                            bool(s) if pd.notna(s) else False)
                     for f, mg, s in zip(nights["form"], nights["elemental_mg"],
                                         nights["split"], strict=True)]
-        current = regimens[-1]
-        start = len(regimens)
-        while start > 0 and regimens[start - 1] == current:
-            start -= 1
-        run = nights.iloc[start:]
         recorded = nights["recorded"].to_numpy(bool)
+        start, end = _last_run(regimens, len(regimens))
+        placebo_nights = 0
+        if regimens[-1].form == PLACEBO and start > 0 and regimens[start - 1].active:
+            placebo_nights = int(recorded[start:].sum())
+            start, end = _last_run(regimens, start)
+        run = nights.iloc[start:end]
         tried = {r.form for r, rec in zip(regimens, recorded, strict=True) if rec and r.active}
         recent = run["gi_night"].iloc[-gi_window:]
         nights_on = Counter(r for r, rec in zip(regimens, recorded, strict=True) if rec)
-        return cls(current, int(run["recorded"].sum()), frozenset(tried),
-                   int((recent == 1).sum()), dict(nights_on))
+        return cls(regimens[end - 1], int(run["recorded"].sum()), frozenset(tried),
+                   int((recent == 1).sum()), dict(nights_on), placebo_nights)
+
+
+def _last_run(regimens: list[Regimen], end: int) -> tuple[int, int]:
+    """The ``(start, end)`` slice of the run of identical regimens that ends before ``end``."""
+    start = end
+    while start > 0 and regimens[start - 1] == regimens[end - 1]:
+        start -= 1
+    return start, end
 
 
 def history(diary: DiaryLike | History | None, gi_window: int = 7) -> History:
