@@ -1,10 +1,14 @@
 """`mgsleep priors` end to end, in process and as a real command."""
 
 import json
+import re
 import subprocess
 import sys
 
+import pytest
+
 from model.cli.main import main
+from model.cli.priors import table_text
 
 
 def test_priors_json_to_stdout(capsys):
@@ -35,3 +39,24 @@ def test_python_dash_m_model_runs():
     done = subprocess.run([sys.executable, "-m", "model", "priors", "--json", "-"],
                           capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)[0]["form"] == "glycinate"
+
+
+def pandas_table(priors) -> str:
+    """What ``mgsleep priors`` printed when it used pandas."""
+    return priors.table().drop(columns="sources").round(3).to_string()
+
+
+def test_the_table_is_what_pandas_printed(priors):
+    variants = [priors, priors.sceptical(0.3), priors.with_certainty_weight(2.0),
+                priors.with_override("oxide", "sol", mean=-0.9985, sd=1e-9),  # numpy: -0.998
+                priors.with_override("citrate", "gi", mean=-1234567.8912, sd=2.5)]
+    for variant in variants:
+        assert table_text(variant) == pandas_table(variant)
+
+
+@pytest.mark.parametrize("options", [[], ["--json", "-"], ["--explain", "oxide:sol"]])
+def test_the_priors_command_imports_neither_pandas_nor_xarray_nor_pymc(options):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "model", "priors",
+                           *options], capture_output=True, text=True, check=True)
+    heavy = re.findall(r"\|\s*(pandas|xarray|pymc|pytensor)(\.|\s*$)", done.stderr, re.MULTILINE)
+    assert done.stdout and not heavy, sorted({h[0] for h in heavy})

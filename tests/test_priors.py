@@ -10,7 +10,7 @@ import pytest
 from model.core.errors import PriorsError
 from model.core.forms import FORMS, compound_to_elemental, elemental_fractions
 from model.core.outcomes import OUTCOMES
-from model.evidence.priorset import load_priors
+from model.evidence.priorset import TABLE_COLUMNS, load_priors
 from model.evidence.schema import CERTAINTIES
 
 
@@ -140,6 +140,18 @@ def test_json_and_pymc_views(priors):
     grid = priors.means()
     assert grid.dims == ("form", "outcome")
     assert float(grid.sel(form="oxide", outcome="sol")) == priors["oxide", "sol"].mean
+
+
+def test_rows_are_the_table_without_pandas(priors):
+    rows, table, records = priors.rows(), priors.table(), priors.to_json()
+    assert list(table.columns) == list(TABLE_COLUMNS)
+    assert [(r["form"], r["outcome"]) for r in rows] == list(table.index)
+    for row, record in zip(rows, records, strict=True):
+        assert table.loc[row["form"], row["outcome"]].to_dict() == {
+            c: row[c] for c in TABLE_COLUMNS}
+        assert row["sources"] == ", ".join(record["sources"])
+        assert row["ci_low"] < row["mean"] < row["ci_high"]
+        assert row["ci_high"] - row["mean"] == pytest.approx(1.96 * row["sd"])
 
 
 def test_elemental_conversion_matches_labels():

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.core.atomic import check_outputs, write_json
+from model.core.texttable import text_table
+
+if TYPE_CHECKING:
+    from model.evidence.priorset import PriorSet
 
 
 def add_parser(subparsers: Any) -> None:
@@ -22,6 +26,25 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def table_text(priors: PriorSet) -> str:
+    """The printed table: ``priors.table()`` without sources, rounded to 3 decimals.
+
+    The same text as pandas' ``table().drop(columns="sources").round(3).to_string()``, made
+    without importing pandas (see :mod:`model.core.texttable`).
+    """
+    import numpy as np
+
+    from model.evidence.priorset import TABLE_COLUMNS
+
+    columns = [c for c in TABLE_COLUMNS if c != "sources"]
+    rows = priors.rows()
+    rounded = {c: np.round([r[c] for r in rows], 3).tolist() for c in columns
+               if isinstance(rows[0][c], float)}
+    cells = [[r["form"], r["outcome"], *(rounded[c][k] if c in rounded else r[c]
+                                         for c in columns)] for k, r in enumerate(rows)]
+    return text_table(("form", "outcome"), columns, cells)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the priors table (or one explanation) and optionally write JSON."""
     from model.evidence.priorset import load_priors
@@ -36,10 +59,9 @@ def run(args: argparse.Namespace) -> int:
         form, _, outcome = args.explain.partition(":")
         print(priors.explain(form.strip(), outcome.strip()))
         return 0
-    table = priors.table().drop(columns="sources")
     print(f"Priors from {priors.evidence.directory} (population effect of "
           f"{priors.settings.reference_dose_mg:g} mg elemental Mg/day vs none, model scale)")
-    print(table.round(3).to_string())
+    print(table_text(priors))
     print("\nbasis: direct = the form's own trials; expert = only mechanistic/preclinical/"
           "marketing claims; class = borrowed from all forms; reference = no evidence.")
     return 0

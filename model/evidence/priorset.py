@@ -13,11 +13,9 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 
 from model.core.errors import Fault, InputError, PriorsError
 from model.core.forms import FORMS, Compound, load_compounds
@@ -34,6 +32,13 @@ from model.evidence.schema import (
     raise_if,
 )
 from model.evidence.synthesis import ConversionError, Synthesis, convert, synthesize
+
+if TYPE_CHECKING:  # pandas and xarray load only where a DataFrame or DataArray is returned
+    import pandas as pd
+    import xarray as xr
+
+TABLE_COLUMNS = ("scale", "mean", "sd", "ci_low", "ci_high", "certainty", "basis", "sources")
+"""The columns of :meth:`PriorSet.table` and :meth:`PriorSet.rows` after the form and outcome."""
 
 
 @dataclass(frozen=True)
@@ -178,16 +183,30 @@ class PriorSet:
                            f"{', '.join(FORMS)}; outcomes: {', '.join(OUTCOMES)}")
         return self.entries[form, outcome]
 
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`table` as plain dicts, without pandas.
+
+        Returns
+        -------
+        list of dict
+            One per form x outcome, in the order of :attr:`entries`: the JSON record of
+            :meth:`PriorEntry.to_dict` with ``sources`` joined by ``", "`` and the 95 %
+            interval ``ci_low``, ``ci_high`` (mean -/+ 1.96 sd).
+
+        """
+        return [e.to_dict() | {"sources": ", ".join(e.sources), "ci_low": e.mean - 1.96 * e.sd,
+                               "ci_high": e.mean + 1.96 * e.sd}
+                for e in self.entries.values()]
+
     def table(self) -> pd.DataFrame:
         """One row per form x outcome: scale, mean, sd, 95 % interval, certainty, basis."""
-        rows = [e.to_dict() | {"ci_low": e.mean - 1.96 * e.sd, "ci_high": e.mean + 1.96 * e.sd}
-                for e in self.entries.values()]
-        frame = pd.DataFrame(rows).set_index(["form", "outcome"])
-        frame["sources"] = frame["sources"].map(", ".join)
-        return frame[["scale", "mean", "sd", "ci_low", "ci_high", "certainty", "basis",
-                      "sources"]]
+        import pandas as pd
+
+        return pd.DataFrame(self.rows()).set_index(["form", "outcome"])[list(TABLE_COLUMNS)]
 
     def _grid(self, attribute: str) -> xr.DataArray:
+        import xarray as xr
+
         values = np.array([[getattr(self.entries[f, o], attribute) for o in OUTCOMES]
                            for f in FORMS])
         return xr.DataArray(values, dims=("form", "outcome"),
