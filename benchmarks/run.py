@@ -18,7 +18,9 @@ Measures, on this machine, for the same model and data:
    diary that gained one night, in a new process with its cached fit, against a full refit
    (``--reanalysis-diaries``, default 5 here; the issue's target is measured on 40);
 7. population scaling: 50, 200, 1,000 persons x 90 nights, serial vs 2 local Dask workers;
-8. optionally (``--loop-persons N``), the closed loop of ``benchmarks/closed_loop.py`` on N
+8. start-up: ``mgsleep --help`` and each mode of ``mgsleep priors`` in new processes
+   (``benchmarks/bench_startup.py``, median of 5);
+9. optionally (``--loop-persons N``), the closed loop of ``benchmarks/closed_loop.py`` on N
    persons with the quick model only (``make bench-loop`` runs the full 200-person version).
 
     .venv/bin/python benchmarks/run.py [--json PATH] [--persons 50,200,1000] [--skip-cli]
@@ -42,6 +44,8 @@ import numpy as np
 from bench_reanalysis import main as reanalysis
 from bench_reanalysis import summary as reanalysis_summary
 from bench_sampler import efficiency, print_table
+from bench_startup import main as startup
+from bench_startup import summary as startup_summary
 
 from model.data.diary import read_diary
 from model.data.profile import Profile
@@ -185,7 +189,8 @@ def main() -> None:
              ("fit_365", lambda: bench_long(priors, 365)),
              ("fit_730", lambda: bench_long(priors, 730)),
              ("rank", lambda: bench_rank(priors)),
-             ("sampler_efficiency", lambda: efficiency(priors, (120, 365)))]
+             ("sampler_efficiency", lambda: efficiency(priors, (120, 365))),
+             ("startup", lambda: startup([]))]
     if not args.skip_cli:
         tmp = Path(tempfile.mkdtemp())
         steps.append(("analyze_cli_120", lambda: bench_cli(tmp)))
@@ -236,6 +241,8 @@ def summary(r: dict[str, Any]) -> str:
              f"{'730-night fit (s)':48s} {r['fit_730']['fit_s']:12.1f} {'<= 30':>10s}",
              f"{'rank all actions, 4000 draws (ms, median)':48s} "
              f"{r['rank']['rank_ms_median']:12.1f} {'<= 50':>10s}"]
+    if "startup" in r:
+        lines += startup_summary(r["startup"])
     if "reanalysis_120" in r:
         lines += reanalysis_summary(r["reanalysis_120"])
     if "analyze_cli_120" in r:

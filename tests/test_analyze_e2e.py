@@ -87,3 +87,47 @@ def test_bad_diary_exits_2_and_writes_nothing(tmp_path, capsys):
     assert "row 1, column form" in err and "row 1, column sol_min" in err
     assert not out.exists()
     assert diary.read_text().startswith("date,form")  # the input is never modified
+
+
+def run_analyze(tmp_path, frame, name: str) -> tuple[dict, str]:
+    """``mgsleep analyze`` (default draws) on a diary frame: the JSON and the report HTML."""
+    diary, out, report = (tmp_path / f"{name}{ext}" for ext in (".csv", ".json", ".html"))
+    frame.to_csv(diary, index=False)
+    assert main(["analyze", str(diary), "--json", str(out), "--report", str(report),
+                 "--seed", "1", "--no-cache"]) == 0
+    return json.loads(out.read_text()), report.read_text(encoding="utf-8")
+
+
+def sol_effect(result: dict, form: str) -> dict:
+    return next(e for e in result["effects"]
+                if e["form"] == form and e["outcome"] == "sol")
+
+
+def test_responder_is_told_glycinate_works_in_minutes(tmp_path, capsys):
+    """Issue 16: the responder (about 25 min faster on glycinate) reads `works`, in minutes."""
+    result, report = run_analyze(tmp_path, simulate_diary("responder", 120, seed=1), "r")
+    terminal = capsys.readouterr().out
+    sol = sol_effect(result, "glycinate")
+    change = sol["diary_change"]
+    assert sol["verdict"] == "works" and change["unit"] == "min"
+    assert change["ci_low"] < change["mean"] <= -sol["mcid"] < 0 < sol["p_beyond_mcid"]
+    said = f"falling asleep {-change['mean']:.0f} min faster"
+    assert f"{said} ({-change['ci_high']:.0f} to {-change['ci_low']:.0f}): works for you" \
+        in terminal
+    assert result["diagnostics"]["ok"]
+    # the report's headline (the answer and its "Why", above the first section) says it too
+    headline = report[report.index('class="answer"'):report.index("<h2>")]
+    assert f"{said} ({-change['ci_high']:.0f} to {-change['ci_low']:.0f}): works for you" \
+        in headline
+
+
+def test_non_responder_after_a_crossover_is_not_told_it_works(tmp_path, capsys):
+    """Issue 16: no effect of either form reads as no effect or as needing more nights."""
+    result, _ = run_analyze(tmp_path, simulate_diary("non_responder", 98, seed=2), "n")
+    terminal = capsys.readouterr().out
+    for form in ("glycinate", "citrate"):
+        sol = sol_effect(result, form)
+        assert sol["verdict"] in ("no_meaningful_effect", "inconclusive"), sol
+        assert sol["verdict"] == "no_meaningful_effect" or sol["nights_needed"] is not None \
+            or sol["needs_placebo"], sol
+    assert "works for you" not in terminal.split("What magnesium did")[1].split("citrate")[0]
