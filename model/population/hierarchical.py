@@ -200,11 +200,13 @@ POPULATION_COORDS = {"form": list(FORMS), "outcome": list(OUTCOMES),
 
 
 def population_prior(priors: PriorSet) -> dict[str, np.ndarray]:
-    """The values of the population parameters' priors (the ``pm.Data`` of
-    :func:`population_parameters`): ``beta`` gets the evidence prior; the spreads ``sd_resp``
-    and ``sd_dev`` (outcome) and ``sd_expectation`` (sleep outcome) half-normal priors of twice
-    the person-level SDs of ``settings.toml`` ``[personal]``; the mean ``expectation``
-    effect the person-level expectation prior."""
+    """The values of the population parameters' priors (the data of :func:`population_parameters`).
+
+    ``beta`` gets the evidence prior; the spreads ``sd_resp`` and ``sd_dev`` (outcome) and
+    ``sd_expectation`` (sleep outcome) half-normal priors of twice the person-level SDs of
+    ``settings.toml`` ``[personal]``; the mean ``expectation`` effect the person-level
+    expectation prior.
+    """
     prior = PersonalPrior.of(priors)
     return {"beta_mu": prior.mean, "beta_sd": prior.sd, "sd_resp_scale": 2 * prior.resp_sd,
             "sd_dev_scale": 2 * prior.dev_sd, "expectation_mu": prior.expect_mu,
