@@ -199,8 +199,8 @@ def gaussian_terms(post: pt.TensorVariable, residual: pt.TensorVariable) -> pt.T
     ``post`` is ``P``, ``residual`` is ``e``. The gradient is ``z = P^{-1}e`` in ``e`` and
     ``-(P^{-1} + z z')/2`` in ``P``; PyTensor's own (through the Cholesky factor) runs partly
     in Python under numba, so the graph holds the value with constant factors and adds ``<G,
-    P - P>`` with ``G`` that gradient held constant (:func:`pytensor.gradient.zero_grad`): zero in value, exact in first
-    derivatives. Second derivatives in ``e`` are exact too (the term is quadratic in ``e``
+    P - P>`` with ``G`` that gradient held constant (:func:`pytensor.gradient.zero_grad`):
+    zero in value, exact in first derivatives. Second derivatives in ``e`` are exact too (the term is quadratic in ``e``
     with ``P^{-1}`` held); those through ``P`` are not (no sampler uses them).
     """
     held = zero_grad(post)
