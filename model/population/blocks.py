@@ -200,8 +200,9 @@ def gaussian_terms(post: pt.TensorVariable, residual: pt.TensorVariable) -> pt.T
     ``-(P^{-1} + z z')/2`` in ``P``; PyTensor's own (through the Cholesky factor) runs partly
     in Python under numba, so the graph holds the value with constant factors and adds ``<G,
     P - P>`` with ``G`` that gradient held constant (:func:`pytensor.gradient.zero_grad`):
-    zero in value, exact in first derivatives. Second derivatives in ``e`` are exact too (the term is quadratic in ``e``
-    with ``P^{-1}`` held); those through ``P`` are not (no sampler uses them).
+    zero in value, exact in first derivatives. Second derivatives in ``e`` are exact too (the
+    term is quadratic in ``e`` with ``P^{-1}`` held); those through ``P`` are not (no sampler
+    uses them).
     """
     held = zero_grad(post)
     chol = pt.linalg.cholesky(held)
