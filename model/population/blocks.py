@@ -9,14 +9,16 @@ keeps a full precision matrix ``L`` and an information vector ``h = L m`` (canon
 inform), which the canonical form represents exactly.
 
 The population stage integrates each person's coordinates out against the population
-distribution ``u ~ N(m, S)`` exactly (:func:`marginal_loglik`): with a factor ``S = B B'``
-(``B`` = the per-coordinate spreads on the diagonal, plus one column per outcome for the
-responsiveness shared across forms), ``u = m + B z`` with ``z ~ N(0, I)`` gives
+distribution ``u ~ N(m, S)`` exactly (:func:`marginal_loglik`). With ``e = h - L m`` and
+``P = L + S^{-1}``,
 
-``log p(y) = -m'Lm/2 + h'm - log|A|/2 + g'A^{-1}g/2 + const``, ``A = I + B'LB``,
-``g = B'(h - Lm)``,
+``log p(y) = -m'Lm/2 + h'm - (log|S| + log|P|)/2 + e'P^{-1}e/2 + const``,
 
-the Woodbury identity in a form that needs neither ``S`` nor ``L`` to be invertible.
+which needs no inverse of ``L``. ``S`` is the population's structure restricted to the person's
+coordinates: for the effects of one outcome a spread on the diagonal plus one responsiveness
+shared across forms (compound symmetry), for the expectation terms a diagonal, so ``S^{-1}``
+and ``log|S|`` are closed forms and the only factorisation per person is one Cholesky of
+``P``. The form stays exact as ``S`` shrinks (``P^{-1} -> S``: nothing cancels).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pytensor.tensor as pt
+from pytensor.gradient import zero_grad
 
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
@@ -39,6 +42,10 @@ COORDINATES: tuple[str, ...] = tuple(f"{f} x {o}" for f in FORMS for o in OUTCOM
 outcome."""
 MIN_INFORMATION = 0.05
 """Keep a coordinate when its likelihood precision is at least 5 % of the prior's."""
+OUTCOME_OF_SLOT = np.array([i % len(OUTCOMES) for i in range(N_EFFECTS)]
+                           + [len(OUTCOMES)] * (len(SLEEP_OUTCOMES) + 1))
+"""The outcome index of each coordinate (and of padding, the last): ``len(OUTCOMES)`` where
+the coordinate is no effect (an expectation term, padding)."""
 EIGEN_TOLERANCE = 1e-8
 """Eigenvalues below ``-EIGEN_TOLERANCE x`` the largest are a real defect (warned about);
 smaller ones are rounding and are set to zero quietly."""
@@ -160,29 +167,49 @@ def marginal_loglik(stacked: StackedBlocks, beta: pt.TensorVariable,
 
     The population: ``theta[f, o] = beta[f, o] + r[o] + dev[f, o]`` with ``r ~ N(0,
     sd_resp[o])`` shared across forms and ``dev ~ N(0, sd_dev[o])``; expectation ``e[s] ~
-    N(mu_exp[s], sd_exp[s])``. ``stacked`` is :class:`StackedBlocks` (its information and
-    precision may be tensors, e.g. ``pm.Data``; the slots must be a numpy array).
+    N(mu_exp[s], sd_exp[s])``. ``stacked`` is :class:`StackedBlocks`; its fields may be
+    tensors (e.g. ``pm.Data``), so one graph serves any number and size of blocks. The
+    closed form is the module docstring's: for the ``n`` effects of one outcome that a person
+    carries, ``S = d I + a 11'`` (``d = sd_dev^2``, ``a = sd_resp^2``), so ``S^{-1} = I/d -
+    a 11' / (d (d + n a))`` and ``log|S| = n log d + log(1 + n a / d)``; a padding slot is a
+    coordinate of variance 1 and no information, which adds nothing.
     """
-    information, precision, slots = stacked
-    slots = np.asarray(slots)
+    information, precision, slots = (pt.as_tensor(x) for x in stacked)
     n_out = len(OUTCOMES)
-    padded = slots < 0
-    index = np.where(padded, len(COORDINATES), slots)
-    is_effect = (~padded) & (slots < N_EFFECTS)
-    resp_columns = (is_effect[..., None]
-                    & (np.where(is_effect, slots % n_out, -1)[..., None] == np.arange(n_out)))
+    index = pt.switch(slots < 0, len(COORDINATES), slots)
+    outcome = pt.as_tensor(OUTCOME_OF_SLOT)[index]                          # (P, K)
+    shared = pt.eq(outcome[:, :, None], outcome[:, None, :]) & (outcome < n_out)[:, :, None]
+    count = pt.sum(shared, axis=2)                          # the person's effects of the outcome
     one = pt.ones(1)
     centre = pt.concatenate([pt.flatten(beta), mu_exp, 0.0 * one])[index]         # (P, K)
-    spread = pt.concatenate([pt.tile(sd_dev, len(FORMS)), sd_exp, one])[index]    # (P, K)
-    size = slots.shape[1]
-    factor = pt.concatenate([spread[:, :, None] * np.eye(size)[None],
-                             resp_columns.astype(float) * sd_resp[None, None, :]], axis=2)
-    lam_factor = pt.matmul(precision, factor)                                     # (P, K, K+O)
-    a = np.eye(size + n_out)[None] + pt.matmul(factor.transpose(0, 2, 1), lam_factor)
+    var = pt.concatenate([pt.tile(sd_dev**2, len(FORMS)), sd_exp**2, one])[index]  # (P, K)
+    resp = pt.concatenate([sd_resp**2, 0.0 * one])[outcome]                       # (P, K)
+    log_det_s = pt.sum(pt.log(var) + pt.log1p(count * resp / var) / pt.maximum(count, 1),
+                       axis=1)
+    s_inv = (pt.eye(slots.shape[1])[None] / var[:, :, None]
+             - shared * (resp / (var * (var + count * resp)))[:, :, None])
     lam_centre = pt.sum(precision * centre[:, None, :], axis=2)                   # (P, K)
-    g = pt.sum(factor * (information - lam_centre)[:, :, None], axis=1)           # (P, K+O)
-    chol = pt.linalg.cholesky(a)
-    w = pt.linalg.solve_triangular(chol, g[:, :, None], lower=True, b_ndim=2)[:, :, 0]
-    log_det = 2.0 * pt.sum(pt.log(pt.diagonal(chol, axis1=1, axis2=2)), axis=1)
     return (-0.5 * pt.sum(centre * lam_centre, axis=1) + pt.sum(information * centre, axis=1)
-            - 0.5 * log_det + 0.5 * pt.sum(w**2, axis=1))
+            - 0.5 * log_det_s + gaussian_terms(precision + s_inv, information - lam_centre))
+
+
+def gaussian_terms(post: pt.TensorVariable, residual: pt.TensorVariable) -> pt.TensorVariable:
+    """``(person,)`` ``-log|P|/2 + e'P^{-1}e/2`` of stacked ``P`` and ``e``, gradient written out.
+
+    ``post`` is ``P``, ``residual`` is ``e``. The gradient is ``z = P^{-1}e`` in ``e`` and
+    ``-(P^{-1} + z z')/2`` in ``P``; PyTensor's own (through the Cholesky factor) runs partly
+    in Python under numba, so the graph holds the value with constant factors and adds ``<G,
+    P - P>`` with ``G`` that gradient held constant (:func:`pytensor.gradient.zero_grad`):
+    zero in value, exact in first derivatives. Second derivatives in ``e`` are exact too (the
+    term is quadratic in ``e`` with ``P^{-1}`` held); those through ``P`` are not (no sampler
+    uses them).
+    """
+    held = zero_grad(post)
+    chol = pt.linalg.cholesky(held)
+    inverse = zero_grad(pt.linalg.cho_solve((chol, True), pt.broadcast_to(
+        pt.eye(post.shape[-1]), post.shape), b_ndim=2))
+    z = pt.sum(inverse * residual[:, None, :], axis=2)
+    log_det = 2.0 * pt.sum(pt.log(pt.diagonal(chol, axis1=1, axis2=2)), axis=1)
+    gradient = zero_grad(-0.5 * (inverse + z[:, :, None] * z[:, None, :]))
+    return (-0.5 * log_det + 0.5 * pt.sum(residual * z, axis=1)
+            + pt.sum(gradient * (post - held), axis=(1, 2)))

@@ -28,7 +28,7 @@ import datetime as dt
 import logging
 import math
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from model.data.diary import Diary, read_diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.laplace import laplace
-from model.inference.sampling import SamplerConfig, run_nuts
+from model.inference.sampling import CompiledGraph, SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
 from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
@@ -199,24 +199,62 @@ POPULATION_COORDS = {"form": list(FORMS), "outcome": list(OUTCOMES),
                      "sleep": list(SLEEP_OUTCOMES)}
 
 
-def population_parameters(priors: PriorSet) -> tuple[pt.TensorVariable, ...]:
-    """The population parameters and their priors, added to the model in context.
+def population_prior(priors: PriorSet) -> dict[str, np.ndarray]:
+    """The values of the population parameters' priors (the data of :func:`population_parameters`).
 
-    ``beta`` (form x outcome) gets the evidence prior; the spreads ``sd_resp`` and ``sd_dev``
-    (outcome) and ``sd_expectation`` (sleep outcome) half-normal priors of twice the
-    person-level SDs of ``settings.toml`` ``[personal]``; the mean ``expectation`` effect
-    the person-level expectation prior. Also adds ``between_person_sd``. Returns ``(beta,
-    sd_resp, sd_dev, expectation, sd_expectation)``.
+    ``beta`` gets the evidence prior; the spreads ``sd_resp`` and ``sd_dev`` (outcome) and
+    ``sd_expectation`` (sleep outcome) half-normal priors of twice the person-level SDs of
+    ``settings.toml`` ``[personal]``; the mean ``expectation`` effect the person-level
+    expectation prior.
     """
     prior = PersonalPrior.of(priors)
-    beta = pm.Normal("beta", prior.mean, prior.sd, dims=("form", "outcome"))
-    sd_resp = pm.HalfNormal("sd_resp", 2 * prior.resp_sd, dims="outcome")
-    sd_dev = pm.HalfNormal("sd_dev", 2 * prior.dev_sd, dims="outcome")
-    mu_exp = pm.Normal("expectation", prior.expect_mu, prior.expect_sd, dims="sleep")
-    sd_exp = pm.HalfNormal("sd_expectation", 2 * prior.expect_sd, dims="sleep")
+    return {"beta_mu": prior.mean, "beta_sd": prior.sd, "sd_resp_scale": 2 * prior.resp_sd,
+            "sd_dev_scale": 2 * prior.dev_sd, "expectation_mu": prior.expect_mu,
+            "expectation_sd": prior.expect_sd, "sd_expectation_scale": 2 * prior.expect_sd}
+
+
+def population_parameters(values: Mapping[str, np.ndarray]) -> tuple[pt.TensorVariable, ...]:
+    """The population parameters and their priors, added to the model in context.
+
+    ``values`` are those of :func:`population_prior`; they enter as ``pm.Data``, so a
+    compiled graph serves every prior set. Also adds ``between_person_sd``. Returns
+    ``(beta, sd_resp, sd_dev, expectation, sd_expectation)``.
+    """
+    data = {name: pm.Data(name, value) for name, value in values.items()}
+    beta = pm.Normal("beta", data["beta_mu"], data["beta_sd"], dims=("form", "outcome"))
+    sd_resp = pm.HalfNormal("sd_resp", data["sd_resp_scale"], dims="outcome")
+    sd_dev = pm.HalfNormal("sd_dev", data["sd_dev_scale"], dims="outcome")
+    mu_exp = pm.Normal("expectation", data["expectation_mu"], data["expectation_sd"],
+                       dims="sleep")
+    sd_exp = pm.HalfNormal("sd_expectation", data["sd_expectation_scale"], dims="sleep")
     pm.Deterministic("between_person_sd", pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
                      * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
     return beta, sd_resp, sd_dev, mu_exp, sd_exp
+
+
+def population_graph() -> pm.Model:
+    """The population stage as one graph whose data (priors, stacked blocks) are ``pm.Data``.
+
+    Built with placeholder data of one empty block; :data:`POPULATION_GRAPH` holds it.
+    """
+    f, o, s = len(FORMS), len(OUTCOMES), len(SLEEP_OUTCOMES)
+    placeholder = {"beta_mu": np.zeros((f, o)), "beta_sd": np.ones((f, o)),
+                   "sd_resp_scale": np.ones(o), "sd_dev_scale": np.ones(o),
+                   "expectation_mu": np.zeros(s), "expectation_sd": np.ones(s),
+                   "sd_expectation_scale": np.ones(s)}
+    empty = stack_likelihoods([])
+    with pm.Model(coords=POPULATION_COORDS) as model:
+        population = population_parameters(placeholder)
+        blocks = StackedBlocks(*(pm.Data(name, value) for name, value in
+                                 zip(StackedBlocks._fields, empty, strict=True)))
+        pm.Potential("persons", pt.sum(marginal_loglik(blocks, *population)))
+    return model
+
+
+POPULATION_GRAPH = CompiledGraph(population_graph)
+"""The population graph of this process: built and compiled on first use, then reused by
+every fit whatever its persons and priors (the compiled code is also kept across processes,
+:mod:`model.inference.compile_cache`)."""
 
 
 class PopulationModel:
@@ -269,16 +307,14 @@ class PopulationModel:
         The arguments are the fields of :func:`~model.population.blocks.stack_likelihoods`;
         ``priors_`` must be set. Person effects and expectation terms are integrated out
         exactly (:func:`~model.population.blocks.marginal_loglik`), so NUTS runs over the
-        population means and spreads only. Returns the posterior (``fit`` stores it).
+        population means and spreads only. The graph is :data:`POPULATION_GRAPH`, compiled
+        once: the priors and blocks are its data. Returns the posterior (``fit`` stores it).
         """
-        with pm.Model(coords=POPULATION_COORDS) as model:
-            population = population_parameters(self.priors_)
-            # pm.Data, not constants: large constants make the numba compile slow
-            blocks = StackedBlocks(pm.Data("information", information),
-                                   pm.Data("precision", precision), slots)
-            pm.Potential("persons", pt.sum(marginal_loglik(blocks, *population)))
-        return run_nuts(model, SamplerConfig(draws=self.draws, tune=self.tune,
-                                             chains=self.chains, seed=self.random_seed))
+        data = population_prior(self.priors_) | StackedBlocks(information, precision,
+                                                              slots)._asdict()
+        return run_nuts(POPULATION_GRAPH, SamplerConfig(draws=self.draws, tune=self.tune,
+                                                        chains=self.chains,
+                                                        seed=self.random_seed), data=data)
 
     # -- results -------------------------------------------------------------------------------
     def effects(self) -> pd.DataFrame:

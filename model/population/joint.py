@@ -26,7 +26,11 @@ from model.data.diary import Diary
 from model.evidence.priorset import PriorSet
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.personal.data import diary_data, diary_size
-from model.population.hierarchical import POPULATION_COORDS, population_parameters
+from model.population.hierarchical import (
+    POPULATION_COORDS,
+    population_parameters,
+    population_prior,
+)
 
 POPULATION_PRIORS = ("prior_mean", "prior_sd", "dev_sd", "resp_sd", "expect_mu", "expect_sd")
 """The personal graph's data that the population's parameters replace."""
@@ -66,7 +70,7 @@ def joint_model(diaries: Sequence[Diary], priors: PriorSet) -> pm.Model:
     """The full hierarchical model of ``diaries`` (see the module docstring)."""
     persons = [_person_graph(diary, priors) for diary in diaries]  # outside: not sub-models
     with pm.Model(coords=POPULATION_COORDS) as model:
-        beta, sd_resp, sd_dev, mu_exp, sd_exp = population_parameters(priors)
+        beta, sd_resp, sd_dev, mu_exp, sd_exp = population_parameters(population_prior(priors))
         population = dict(zip(POPULATION_PRIORS, (beta, pt.zeros_like(beta), sd_dev, sd_resp,
                                                   mu_exp, sd_exp), strict=True))
         for k, (graph, data) in enumerate(persons):
