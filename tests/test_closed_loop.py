@@ -178,3 +178,25 @@ def test_agreement_figures_of_quick_and_full():
     assert figures["p_best_all"]["corr"] == pytest.approx(
         np.corrcoef([0.5, 0.3, 0.2, 0.9], [0.4, 0.35, 0.25, 0.9])[0, 1])
     assert figures["p_violation_all"]["max_abs_diff"] == pytest.approx(0.1)
+
+
+def check_row(quick="continue none", full="continue none", chosen=(0.5, 0.5), gi=(0.1, 0.1)):
+    return {"quick": quick, "full": full, "diagnostics_ok": True, "p_best_chosen": chosen,
+            "p_best": [chosen], "p_violation": [gi]}
+
+
+def test_the_quick_model_is_refused_on_gi_on_average_p_best_or_on_advice():
+    agreeing = [check_row() for _ in range(6)]
+    assert cl.verdict(cl.agreement(agreeing)) == ("", "")
+    # one look off by 0.16 in P(best), the rest equal: a warning, not a refusal
+    one_off = [check_row(chosen=(0.56, 0.40))] + agreeing[1:]
+    refused, warned = cl.verdict(cl.agreement(one_off))
+    assert refused == "" and "0.160" in warned
+    # the safety constraint: one look off by more than the tolerance refuses
+    gi_off = [check_row(gi=(0.05, 0.25))] + agreeing[1:]
+    assert "P(GI violation)" in cl.verdict(cl.agreement(gi_off))[0]
+    # P(best) off on average, or different advice at half the looks
+    drifting = [check_row(chosen=(0.6, 0.5)) for _ in range(6)]
+    assert "on average" in cl.verdict(cl.agreement(drifting))[0]
+    split = [check_row(full="stop none") for _ in range(3)] + agreeing[:3]
+    assert "same advice" in cl.verdict(cl.agreement(split))[0]
