@@ -29,7 +29,9 @@ PERSONS, NIGHTS = 30, 90
 def population(priors):
     frames, truth = simulate_population(priors, PERSONS, NIGHTS, seed=1)
     diaries = [read_diary(f) for f in frames]
-    return frames, diaries, truth, PopulationModel(priors, random_seed=1).fit(diaries)
+    # 500 + 500 draws x 4 chains: the checks are 95 % interval coverage and the spread
+    return frames, diaries, truth, PopulationModel(priors, random_seed=1, draws=500,
+                                                   tune=500).fit(diaries)
 
 
 def test_population_effects_and_spread_are_recovered(population):
