@@ -12,7 +12,9 @@ and the same nightly noise (common random numbers):
   (``horizon_nights``: learning pays only for the periods before the end, and the answer at
   the end is the regimen best by then); the next look is its
   ``next_review`` (at least 7 nights later); ``collect_more_data`` keeps the regimen it names
-  (none: no magnesium); ``refer`` stops magnesium for good.
+  (none: no magnesium); ``refer`` stops magnesium for good. When loose stools go on during a
+  step (the decision's acute-GI rule: 2 GI nights within 7) the person looks again at once,
+  as the advice tells them to ("lower the dose, split it or stop").
 - ``thompson``: the same with ``mode="thompson"``.
 - ``fixed``: glycinate 200 mg from night 15 on.
 - ``titration``: glycinate 100 -> 200 -> 300 mg every 14 nights, unless the share of GI nights
@@ -92,7 +94,9 @@ BASELINE = 14
 TOTAL = BASELINE + 84
 """Nights of a run: the baseline and 12 weeks."""
 MIN_PERIOD = 7
-"""The shortest evaluation period, nights."""
+"""The shortest evaluation period, nights (a look at acute GI may come sooner)."""
+MODEL_POLICIES = ("tool", "thompson")
+"""The policies whose advice says to look again when loose stools go on."""
 DOSES = (100.0, 200.0, 300.0)
 """Daily doses of the regimens a person's best is sought among."""
 START = dt.date(2026, 1, 1)
@@ -307,16 +311,35 @@ def policies(draws: int) -> dict[str, Policy]:
             "before_after": before_after, "sweep": sweep}
 
 
-def follow(subject: Subject, policy: Policy,
-           priors: PriorSet) -> tuple[pd.DataFrame, list[Regimen], list[dict[str, Any]]]:
+def acute_gi_end(frame: pd.DataFrame, start: int, end: int,
+                 s: DecisionSettings | None = None) -> int:
+    """The night after which a step from ``start`` shows acute GI (``end`` when it does not).
+
+    Acute GI is the decision's own rule: ``acute_gi_nights`` GI nights (Bristol 6-7) among
+    the last ``gi_window`` nights of the step.
+    """
+    s = s or DecisionSettings()
+    gi = (frame["stool_bristol"].to_numpy(float)[start:end] >= 6).astype(int)
+    for k in range(len(gi)):
+        if gi[max(0, k + 1 - s.gi_window):k + 1].sum() >= s.acute_gi_nights:
+            return start + k + 1
+    return end
+
+
+def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool = False
+           ) -> tuple[pd.DataFrame, list[Regimen], list[dict[str, Any]]]:
     """Run one person under one policy for the whole run.
+
+    ``gi_looks``: the person does what the tool's advice says when loose stools go on during
+    a step ("lower the dose, split it or stop": look again now), so a step on magnesium ends
+    early at acute GI (:func:`acute_gi_end`) and the next look has ``gi_look`` True.
 
     Returns
     -------
     tuple
         The diary (``TOTAL`` nights), each night's regimen, and one entry per look (``night``,
-        ``action``, ``regimen``, ``commit``); the last look, after the last night, names the
-        final regimen and is not followed.
+        ``action``, ``regimen``, ``commit``, ``gi_look``); the last look, after the last
+        night, names the final regimen and is not followed.
 
     """
     taken = [NO_MAGNESIUM] * BASELINE
@@ -324,6 +347,7 @@ def follow(subject: Subject, policy: Policy,
                          seed=subject.seed, start=START.isoformat())
     looks: list[dict[str, Any]] = []
     stopped: Step | None = None
+    early = False
     while True:
         look = Look(subject, priors, frame, tuple(taken))
         step = stopped or policy(look)
@@ -331,13 +355,17 @@ def follow(subject: Subject, policy: Policy,
         # an experiment is left at its end: the regimen it interrupts is the one kept
         kept = taken[-1] if step.action in EXPERIMENTS else step.regimen
         looks.append({"night": look.night, "action": step.action, "regimen": kept.label,
-                      "commit": step.commit})
+                      "commit": step.commit, "gi_look": early})
         if look.night == TOTAL:
             return frame, taken, looks
-        end = min(TOTAL, look.night + max(MIN_PERIOD, step.days))
+        planned = min(TOTAL, look.night + max(MIN_PERIOD, step.days))
+        ahead = extend_world(subject.person, frame, taken + [step.regimen] * (TOTAL - look.night),
+                             planned, seed=subject.seed, start=START.isoformat())
+        end = (acute_gi_end(ahead, look.night, planned)
+               if gi_looks and step.regimen.active and not stopped else planned)
+        early = end < planned
         taken += [step.regimen] * (end - look.night)
-        frame = extend_world(subject.person, frame, taken + [step.regimen] * (TOTAL - end), end,
-                             seed=subject.seed, start=START.isoformat())
+        frame = ahead.iloc[:end]
 
 
 def allowed_regimens(profile: Profile, priors: PriorSet) -> list[Regimen]:
@@ -397,7 +425,8 @@ def run_subject(subject: Subject, draws: int = 1000,
     records = []
     for name in names:
         started = time.perf_counter()
-        _, taken, looks = follow(subject, policies(draws)[name], priors)
+        _, taken, looks = follow(subject, policies(draws)[name], priors,
+                                 gi_looks=name in MODEL_POLICIES)
         records.append({"policy": name} | score(subject, taken, looks, priors)
                        | {"seconds": time.perf_counter() - started})
     return records
@@ -462,7 +491,7 @@ def check_subject(subject: Subject, draws: int = 1000,
                   full: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Quick vs full at two looks of the person's ``tool`` run: the middle one and the last."""
     priors = bundled_priors()
-    frame, taken, looks = follow(subject, policies(draws)["tool"], priors)
+    frame, taken, looks = follow(subject, policies(draws)["tool"], priors, gi_looks=True)
     nights = sorted({looks[len(looks) // 2]["night"], looks[-1]["night"]})
     options = {"draws": 500, "tune": 500, "chains": 2} | dict(full or {})
     return [compare_at(Look(subject, priors, frame.iloc[:n], tuple(taken[:n])), draws, options)

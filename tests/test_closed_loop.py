@@ -160,7 +160,8 @@ def test_two_persons_through_the_whole_loop(capsys):
         nights = [k["night"] for k in looks]
         assert nights[0] == cl.BASELINE and nights[-1] == cl.TOTAL
         steps = np.diff(nights)
-        assert (steps > 0).all() and (steps[:-1] >= cl.MIN_PERIOD).all()
+        gi_looks = np.array([k["gi_look"] for k in looks[1:]])
+        assert (steps > 0).all() and (steps[:-1][~gi_looks[:-1]] >= cl.MIN_PERIOD).all()
     out = capsys.readouterr().out
     assert "| policy | persons | regret wk 12 |" in out and "| tool | 2 |" in out
 
@@ -189,14 +190,25 @@ def test_the_quick_model_is_refused_on_gi_on_average_p_best_or_on_advice():
     agreeing = [check_row() for _ in range(6)]
     assert cl.verdict(cl.agreement(agreeing)) == ("", "")
     # one look off by 0.16 in P(best), the rest equal: a warning, not a refusal
-    one_off = [check_row(chosen=(0.56, 0.40))] + agreeing[1:]
+    one_off = [check_row(chosen=(0.56, 0.40)), *agreeing[1:]]
     refused, warned = cl.verdict(cl.agreement(one_off))
     assert refused == "" and "0.160" in warned
     # the safety constraint: one look off by more than the tolerance refuses
-    gi_off = [check_row(gi=(0.05, 0.25))] + agreeing[1:]
+    gi_off = [check_row(gi=(0.05, 0.25)), *agreeing[1:]]
     assert "P(GI violation)" in cl.verdict(cl.agreement(gi_off))[0]
     # P(best) off on average, or different advice at half the looks
     drifting = [check_row(chosen=(0.6, 0.5)) for _ in range(6)]
     assert "on average" in cl.verdict(cl.agreement(drifting))[0]
     split = [check_row(full="stop none") for _ in range(3)] + agreeing[:3]
     assert "same advice" in cl.verdict(cl.agreement(split))[0]
+
+
+def test_a_step_on_magnesium_ends_at_acute_gi():
+    # GI nights (Bristol 6-7) on the step's nights 0, 7, 11 and 12
+    stool = [7, 4, 3, 4, 4, 4, 4, 6, 4, 4, np.nan, 6, 7, 4]
+    frame = pd.DataFrame({"stool_bristol": [6.0] * 3 + stool})
+    # nights 0 and 7 are 8 apart (not within 7); 7 and 11 are: the look comes after night 11
+    assert cl.acute_gi_end(frame, 3, 17) == 3 + 12
+    assert cl.acute_gi_end(frame, 3, 3 + 11) == 3 + 11        # not within the step: its end
+    # (the GI nights before the step, rows 0-2, did not count); nor does a blank night
+    assert cl.acute_gi_end(pd.DataFrame({"stool_bristol": [np.nan, 6, 4, 4]}), 0, 4) == 4
