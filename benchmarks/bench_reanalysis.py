@@ -7,7 +7,8 @@ process (timed: the cached re-analysis); a full refit of the ``N + 1`` nights
 (``--no-cache``) gives the reference decision. Prints the median and 90th percentile of the
 re-analysis wall time, how each re-analysis got its fit (importance reweighting or a refit;
 and how many prior-sensitivity fits it needed, cached or not), and the share of diaries whose
-decision (action and regimen) equals the full refit's.
+decision (action and regimen) equals the full refit's; where they differ, the P(best) the
+re-analysis gives its choice and the refit's (a near-tie when close).
 
 Targets (issue 20): at most 2 s for 120 nights, the same decision in at least 95 % of 40
 diaries. Each diary costs two full fits (about a minute on a 2-core machine).
@@ -52,6 +53,15 @@ def decision(result: dict[str, Any]) -> tuple[str, str, float, bool]:
     return rec["action"], rec["form"], rec["elemental_mg_per_day"], rec["split"]
 
 
+def p_best(result: dict[str, Any], choice: tuple[str, str, float, bool]) -> float | None:
+    """P(best) of ``choice`` (action and regimen) among the options of ``result``."""
+    for option in [result["recommendation"], *result.get("alternatives", [])]:
+        if (option["action"], option["form"], option["elemental_mg_per_day"],
+                option["split"]) == choice:
+            return option.get("p_best")
+    return None
+
+
 def how_fitted(stderr: str) -> str:
     """How the re-analysis got its fit, from its progress line."""
     for word, name in (("importance reweighting", "psis"), ("refitted", "nuts"),
@@ -77,10 +87,14 @@ def one_diary(k: int, nights: int, seed: int, work: Path) -> dict[str, Any]:
            "method": how_fitted(stderr), "cached": decision(cached), "full": decision(full),
            "sensitivity_fits": stderr.count("reweighting not trusted"),
            "agree": decision(cached) == decision(full),
+           "p_best_cached": p_best(cached, decision(cached)),
+           "p_best_of_full_choice": p_best(cached, decision(full)),
            "diagnostics_ok": cached["diagnostics"]["ok"]}
     print(f"  diary {k}: re-analysis {wall:.2f} s ({row['method']}; "
           f"{row['sensitivity_fits']} sensitivity fits), full refit "
-          f"{full_wall:.1f} s; cached {row['cached']} vs full {row['full']}", flush=True)
+          f"{full_wall:.1f} s; cached {row['cached']} vs full {row['full']}"
+          + ("" if row["agree"] else f" (P(best) in the re-analysis {row['p_best_cached']} vs "
+             f"{row['p_best_of_full_choice']} for the refit's choice)"), flush=True)
     return row
 
 
