@@ -71,7 +71,7 @@ def test_resampled_draws_predict_as_the_draws_they_copy(draws, priors, counted):
         predict_from_draws(resample_draws(resample_draws(draws, index), again), REGIMENS[1:4],
                            priors))
     # the resampled predictions share the rows: nothing was predicted twice
-    assert sorted(sum(counted, [])) == sorted(r.label for r in REGIMENS)
+    assert sorted(label for call in counted for label in call) == sorted(r.label for r in REGIMENS)
 
 
 def test_a_caller_changing_a_returned_dataset_changes_no_later_one(draws, priors):
