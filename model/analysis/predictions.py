@@ -13,7 +13,7 @@ those rows (the ``Dataset`` built anew each time, so a caller may change it free
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
@@ -28,7 +28,7 @@ class Predictions:
 
     Parameters
     ----------
-    draws : mapping of str to numpy.ndarray
+    draws : dict of str to numpy.ndarray
         Flattened posterior draws (``fit.draws_``).
     priors : PriorSet
         The priors of the fit (a prediction reads their settings: ED50, reference dose).
@@ -37,7 +37,7 @@ class Predictions:
 
     """
 
-    def __init__(self, draws: Mapping[str, np.ndarray], priors: PriorSet,
+    def __init__(self, draws: dict[str, np.ndarray], priors: PriorSet,
                  index: np.ndarray | None = None) -> None:
         self.draws = draws
         self.priors = priors
