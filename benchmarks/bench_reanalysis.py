@@ -7,8 +7,9 @@ process (timed: the cached re-analysis); a full refit of the ``N + 1`` nights
 (``--no-cache``) gives the reference decision. Prints the median and 90th percentile of the
 re-analysis wall time, how each re-analysis got its fit (importance reweighting or a refit;
 and how many prior-sensitivity fits it needed, cached or not), and the share of diaries whose
-decision (action and regimen) equals the full refit's; where they differ, the P(best) the
-re-analysis gives its choice and the refit's (a near-tie when close).
+decision (action and regimen) equals the full refit's; where they differ, the worth (expected
+utility plus learning value, what the decision ranks by) the re-analysis gives its choice and
+the refit's: a near-tie when close.
 
 Targets (issue 20): at most 2 s for 120 nights, the same decision in at least 95 % of 40
 diaries. Each diary costs two full fits (about a minute on a 2-core machine).
@@ -53,12 +54,15 @@ def decision(result: dict[str, Any]) -> tuple[str, str, float, bool]:
     return rec["action"], rec["form"], rec["elemental_mg_per_day"], rec["split"]
 
 
-def p_best(result: dict[str, Any], choice: tuple[str, str, float, bool]) -> float | None:
-    """P(best) of ``choice`` (action and regimen) among the options of ``result``."""
+def worth(result: dict[str, Any], choice: tuple[str, str, float, bool]) -> float | None:
+    """What the decision ranks ``choice`` by in ``result``: expected utility plus learning.
+
+    None when ``choice`` is not among the options of ``result``.
+    """
     for option in [result["recommendation"], *result.get("alternatives", [])]:
         if (option["action"], option["form"], option["elemental_mg_per_day"],
                 option["split"]) == choice:
-            return option.get("p_best")
+            return round(option["expected_utility"] + option["learning_value"], 3)
     return None
 
 
@@ -98,15 +102,15 @@ def one_diary(k: int, nights: int, seed: int, work: Path, recheck: int = 0) -> d
            "method": how_fitted(stderr), "cached": decision(cached), "full": decision(full),
            "sensitivity_fits": stderr.count("reweighting not trusted"),
            "agree": decision(cached) == decision(full),
-           "p_best_cached": p_best(cached, decision(cached)),
-           "p_best_of_full_choice": p_best(cached, decision(full)),
+           "worth_cached": worth(cached, decision(cached)),
+           "worth_of_full_choice": worth(cached, decision(full)),
            "diagnostics_ok": cached["diagnostics"]["ok"]}
     row["other_refits"] = [] if row["agree"] else other_refits(diary, k, recheck)
     print(f"  diary {k}: re-analysis {wall:.2f} s ({row['method']}; "
           f"{row['sensitivity_fits']} sensitivity fits), full refit "
           f"{full_wall:.1f} s; cached {row['cached']} vs full {row['full']}"
-          + ("" if row["agree"] else f" (P(best) in the re-analysis {row['p_best_cached']} vs "
-             f"{row['p_best_of_full_choice']} for the refit's choice; refits under other "
+          + ("" if row["agree"] else f" (worth in the re-analysis {row['worth_cached']} vs "
+             f"{row['worth_of_full_choice']} for the refit's choice; refits under other "
              f"seeds: {row['other_refits']})"), flush=True)
     return row
 
