@@ -34,6 +34,7 @@ from model.inference.psis import resample_index, reweight, trusted
 from model.likelihood.prior import PersonalPrior
 from model.personal.fit import PersonalModel, gi_shift
 from model.personal.power import PowerScaling
+from model.personal.proposal import reweighted
 from model.personal.separability import Separability, separability
 
 STALE_DAYS = 14
@@ -128,25 +129,44 @@ def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
     return Diary(keep, diary.source, diary.warnings + notes), as_of
 
 
-def _log_prior(fit: PersonalModel, priors: PriorSet) -> np.ndarray:
-    """Log density of each of the fit's draws under the person-level prior of ``priors``."""
-    prior = PersonalPrior.of(priors, gi_shift(priors, fit.gut_sensitivity))
-    return prior.log_density(fit.draws_of("theta"), fit.draws_of("responsiveness"))
+def _log_prior(draws: dict[str, np.ndarray], priors: PriorSet,
+               gut_sensitivity: str) -> np.ndarray:
+    """Log density of each draw under the person-level prior of ``priors``."""
+    prior = PersonalPrior.of(priors, gi_shift(priors, gut_sensitivity))
+    return prior.log_density(draws["theta"], draws["responsiveness"])
 
 
 def _reweighted(fit: PersonalModel, alt: PriorSet, fitted: np.ndarray,
                 seed: int | None) -> np.ndarray | None:
     """The fit's draws moved to ``alt`` by PSIS, as indices into them; None when not trusted.
 
-    ``fitted`` is :func:`_log_prior` under the fit's own priors. The rule is the fast
-    update's (:func:`model.inference.psis.trusted`): Pareto ``k <= 0.7`` and the fit's bulk
-    ESS times the weights' ESS fraction above the ESS threshold.
+    ``fitted`` is :func:`_log_prior` of the draws under the fit's own priors. The rule is the
+    fast update's (:func:`model.inference.psis.trusted`): Pareto ``k <= 0.7`` and the fit's
+    bulk ESS times the weights' ESS fraction above the ESS threshold.
     """
     ess_bulk = fit.diagnostics_.min_ess_bulk
-    result = reweight(_log_prior(fit, alt) - fitted, ess_bulk)
+    result = reweight(_log_prior(fit.draws_, alt, fit.gut_sensitivity) - fitted, ess_bulk)
     if not trusted(result, ess_bulk):
         return None
     return resample_index(result, seed)
+
+
+def _from_nuts(fit: PersonalModel, alt: PriorSet, seed: int | None) -> Predictions | None:
+    """Predictions of the last NUTS draws moved to ``alt`` and the diary in one reweighting.
+
+    For a fit that is itself a reweighting of NUTS draws to a longer diary (``method_``
+    ``"psis"``), whose resampled draws (repeats, a smaller ESS) failed the trust rule for
+    ``alt``: the same rule applied to the NUTS draws, weighted by their likelihood ratio to
+    the diary times the prior ratio (:func:`model.personal.proposal.reweighted`). None when
+    the fit is a NUTS fit or the rule refuses: then a fit under ``alt`` is needed.
+    """
+    if fit.method_ != "psis":
+        return None
+    nuts = fit.proposal_.draws
+    ratio = (_log_prior(nuts, alt, fit.gut_sensitivity)
+             - _log_prior(nuts, fit.priors_, fit.gut_sensitivity))
+    moved = reweighted(fit.proposal_, fit.graph_data(fit.diary_), seed, ratio)
+    return None if moved is None else Predictions(nuts, alt).resampled(moved.index)
 
 
 def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
@@ -167,16 +187,15 @@ def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: 
                  predictions: Predictions | None = None) -> tuple[Sensitivity, ...]:
     main = decision.recommendation
     fitted = predictions if predictions is not None else Predictions(fit.draws_, fit.priors_)
-    density = _log_prior(fit, fit.priors_)
+    density = _log_prior(fit.draws_, fit.priors_, fit.gut_sensitivity)
     out = []
     for name in SENSITIVITY_PRIORS:
         alt = fit.priors_.sceptical(0.5) if name == "sceptical" else \
             fit.priors_.with_certainty_weight(2.0)
         index = _reweighted(fit, alt, density, seed)
+        predict = fitted.resampled(index) if index is not None else _from_nuts(fit, alt, seed)
         method = "importance reweighting"
-        if index is not None:
-            predict = fitted.resampled(index)
-        else:
+        if predict is None:
             _say(progress, f"{name} prior: reweighting not trusted, fitting under it")
             refit, how = _refit(fit, alt, diary, seed, cache)
             _say(progress, f"{name} prior: {FIT_WORDS[how]} in {refit.fit_seconds_:.1f} s")
