@@ -7,12 +7,14 @@ process (timed: the cached re-analysis); a full refit of the ``N + 1`` nights
 (``--no-cache``) gives the reference decision. Prints the median and 90th percentile of the
 re-analysis wall time, how each re-analysis got its fit (importance reweighting or a refit;
 and how many prior-sensitivity fits it needed, cached or not), and the share of diaries whose
-decision (action and regimen) equals the full refit's.
+decision (action and regimen) equals the full refit's; where they differ, the worth (expected
+utility plus learning value, what the decision ranks by) the re-analysis gives its choice and
+the refit's: a near-tie when close.
 
 Targets (issue 20): at most 2 s for 120 nights, the same decision in at least 95 % of 40
 diaries. Each diary costs two full fits (about a minute on a 2-core machine).
 
-    python benchmarks/bench_reanalysis.py --diaries 40 [--nights 120] [--json PATH]
+    python benchmarks/bench_reanalysis.py --diaries 40 [--nights 120] [--recheck 2] [--json PATH]
 """
 
 from __future__ import annotations
@@ -52,6 +54,18 @@ def decision(result: dict[str, Any]) -> tuple[str, str, float, bool]:
     return rec["action"], rec["form"], rec["elemental_mg_per_day"], rec["split"]
 
 
+def worth(result: dict[str, Any], choice: tuple[str, str, float, bool]) -> float | None:
+    """What the decision ranks ``choice`` by in ``result``: expected utility plus learning.
+
+    None when ``choice`` is not among the options of ``result``.
+    """
+    for option in [result["recommendation"], *result.get("alternatives", [])]:
+        if (option["action"], option["form"], option["elemental_mg_per_day"],
+                option["split"]) == choice:
+            return round(option["expected_utility"] + option["learning_value"], 3)
+    return None
+
+
 def how_fitted(stderr: str) -> str:
     """How the re-analysis got its fit, from its progress line."""
     for word, name in (("importance reweighting", "psis"), ("refitted", "nuts"),
@@ -61,7 +75,18 @@ def how_fitted(stderr: str) -> str:
     return "?"
 
 
-def one_diary(k: int, nights: int, seed: int, work: Path) -> dict[str, Any]:
+def other_refits(diary: Path, k: int, recheck: int) -> list[tuple[str, str, float, bool]]:
+    """The decisions of ``recheck`` more full refits of ``diary`` under other seeds.
+
+    Where the re-analysis and the refit disagree, these say whether the refits agree among
+    themselves (a decision the sampling noise of any fit can flip is a near-tie).
+    """
+    out = diary.with_name("refit.json")
+    return [decision(analyze(diary, out, k + 1000 * s, "--no-cache")[0])
+            for s in range(1, recheck + 1)]
+
+
+def one_diary(k: int, nights: int, seed: int, work: Path, recheck: int = 0) -> dict[str, Any]:
     """Fit ``nights`` nights, add one, time the cached re-analysis, compare with a refit."""
     person = draw_world_person(np.random.default_rng([seed, k]))
     frame = simulate_world(person, regimens(nights + 1), seed=seed * 1000 + k)
@@ -77,17 +102,23 @@ def one_diary(k: int, nights: int, seed: int, work: Path) -> dict[str, Any]:
            "method": how_fitted(stderr), "cached": decision(cached), "full": decision(full),
            "sensitivity_fits": stderr.count("reweighting not trusted"),
            "agree": decision(cached) == decision(full),
+           "worth_cached": worth(cached, decision(cached)),
+           "worth_of_full_choice": worth(cached, decision(full)),
            "diagnostics_ok": cached["diagnostics"]["ok"]}
+    row["other_refits"] = [] if row["agree"] else other_refits(diary, k, recheck)
     print(f"  diary {k}: re-analysis {wall:.2f} s ({row['method']}; "
           f"{row['sensitivity_fits']} sensitivity fits), full refit "
-          f"{full_wall:.1f} s; cached {row['cached']} vs full {row['full']}", flush=True)
+          f"{full_wall:.1f} s; cached {row['cached']} vs full {row['full']}"
+          + ("" if row["agree"] else f" (worth in the re-analysis {row['worth_cached']} vs "
+             f"{row['worth_of_full_choice']} for the refit's choice; refits under other "
+             f"seeds: {row['other_refits']})"), flush=True)
     return row
 
 
-def run(diaries: int, nights: int, seed: int) -> dict[str, Any]:
+def run(diaries: int, nights: int, seed: int, recheck: int = 0) -> dict[str, Any]:
     """The benchmark on ``diaries`` diaries of ``nights`` (+1) nights."""
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [one_diary(k, nights, seed, Path(tmp)) for k in range(diaries)]
+        rows = [one_diary(k, nights, seed, Path(tmp), recheck) for k in range(diaries)]
     walls = np.array([r["reanalysis_s"] for r in rows])
     methods = [r["method"] for r in rows]
     return {"diaries": diaries, "nights": nights, "median_s": float(np.median(walls)),
@@ -116,8 +147,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--nights", type=int, default=120)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--recheck", type=int, default=0, metavar="N",
+                        help="where the re-analysis and the refit disagree, N more full "
+                        "refits under other seeds (is it a near-tie?)")
     args = parser.parse_args(argv)
-    result = run(args.diaries, args.nights, args.seed)
+    result = run(args.diaries, args.nights, args.seed, args.recheck)
     print("\n".join(summary(result)))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -4,8 +4,10 @@ import datetime as dt
 
 import numpy as np
 
+from model.analysis.effects import diary_effects
 from model.analysis.pathways import SCENARIOS, pathways, regimen_tested
 from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision import decide, history
@@ -62,3 +64,18 @@ def test_pathways_in_words():
         "if it goes as expected: raise the dose to glycinate 350 mg (settled)",
         "if it goes well: raise the dose to glycinate 350 mg (settled)"]
     assert np.all([p.to_dict()["reason_codes"] == list(p.reason_codes) for p in found])
+
+
+def test_each_effect_counts_the_nights_on_its_form_with_its_outcome_written_down():
+    nights = diary(("none", 0, 10), ("glycinate", 300, 20), ("citrate", 200, 12)).nights.copy()
+    rng = np.random.default_rng(4)
+    for outcome in OUTCOMES:                       # each outcome missing on its own nights
+        column = SPECS[outcome].column
+        nights.loc[rng.random(len(nights)) < 0.3, column] = np.nan
+    effects = diary_effects(FAKE, nights, cached_priors())
+    for effect in effects:
+        column = nights[SPECS[effect.outcome].column]
+        expected = ((nights["form"] == effect.form) & (nights["elemental_mg"] > 0)
+                    & column.notna()).sum()
+        assert effect.nights == expected
+    assert effects.get("glycinate", "sol").nights > 0 and effects.get("taurate", "sol").nights == 0

@@ -140,6 +140,39 @@ def test_the_cached_update_is_the_in_process_update(first_fit, frames, tmp_path)
     assert decisions[0].regimen == decisions[1].regimen
 
 
+def test_a_reweighted_fit_moves_its_nuts_draws_to_another_prior_in_one_step(first_fit, frames):
+    import copy
+
+    from model.analysis import pipeline
+    from model.core.forms import FORMS
+    from model.core.outcomes import OUTCOMES
+
+    _, fit = first_fit
+    grown = read_diary(frames[1].iloc[:61])
+    updated = copy.deepcopy(fit).update(later_nights(fit.diary_, grown))
+    assert updated.method_ == "psis"
+    assert pipeline._from_nuts(fit, fit.priors_.sceptical(0.5), 3) is None    # a NUTS fit
+    # under the fitted priors, the one step is the update itself: the same draws
+    same = pipeline._from_nuts(updated, updated.priors_, CONFIG["random_seed"])
+    assert same is not None
+    np.testing.assert_array_equal(same.draws["theta"][same.index], updated.draws_["theta"])
+    # the sceptical prior halves the GI prior means: the forms never taken whose GI prior
+    # mean is above zero move down, as the two-step reweighting (of the updated draws) has it
+    alt = updated.priors_.sceptical(0.5)
+    one = pipeline._from_nuts(updated, alt, 3)
+    fitted = pipeline._log_prior(updated.draws_, updated.priors_, updated.gut_sensitivity)
+    two = pipeline._reweighted(updated, alt, fitted, 3)
+    assert one is not None and two is not None
+    gi = OUTCOMES.index("gi")
+    forms = [k for k, f in enumerate(FORMS) if f not in set(grown.nights["form"])
+             and updated.priors_.means().values[k, gi] > 0.2]
+    theta = updated.draws_["theta"][:, forms, gi]
+    moved = one.draws["theta"][one.index][:, forms, gi].mean(axis=0)
+    assert forms and np.all(moved < theta.mean(axis=0))
+    np.testing.assert_array_less(np.abs(moved - theta[two].mean(axis=0)),
+                                 0.3 * theta.std(axis=0))
+
+
 def test_the_cached_command_imports_no_pymc(frames, tmp_path):
     """A diary that gained a night is re-analysed in a new process without PyMC.
 
@@ -231,6 +264,7 @@ def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monke
     from model.personal.fit import PersonalModel
 
     monkeypatch.setattr(pipeline, "_reweighted", lambda *args: None)   # refit both priors
+    monkeypatch.setattr(pipeline, "_from_nuts", lambda *args: None)
     short, full = frames
     settings = {"draws": 500, "chains": 2, "seed": 3, "cache": tmp_path}
     first = pipeline.analyze(short, **settings)

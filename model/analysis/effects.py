@@ -273,20 +273,27 @@ def _dose_taken(past: History, form: str, reference_mg: float) -> Regimen:
     return taken.most_common(1)[0][0] if taken else Regimen(form, reference_mg)
 
 
-def _nights_on(nights: pd.DataFrame, form: str, outcome: str) -> int:
-    taken = (nights["elemental_mg"] > 0) & (nights["form"] == form)
-    return int((taken & nights[SPECS[outcome].column].notna()).sum())
+def _nights_on(nights: pd.DataFrame, forms: Sequence[str]) -> dict[tuple[str, str], int]:
+    """Recorded nights of each form x outcome: the form taken, the outcome written down."""
+    taken = (nights["elemental_mg"] > 0).to_numpy(bool)
+    form = nights["form"].to_numpy()
+    seen = nights[[SPECS[o].column for o in OUTCOMES]].notna().to_numpy()  # (night, outcome)
+    counts = {f: (taken & (form == f)).astype(int) @ seen for f in forms}
+    return {(f, o): int(counts[f][k]) for f in forms for k, o in enumerate(OUTCOMES)}
 
 
 def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
                  variable: str) -> np.ndarray:
     """Draws of the link-scale change of ``regimen`` over ``against``, in diary units."""
-    return change(variable, values.sel(regimen=regimen.label).to_numpy(),
-                  values.sel(regimen=against.label).to_numpy())
+    rows = values.transpose("regimen", ...)
+    where = rows.indexes["regimen"]
+    array = rows.to_numpy()
+    return change(variable, array[where.get_loc(regimen.label)],
+                  array[where.get_loc(against.label)])
 
 
-def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset,
-            nights: pd.DataFrame, priors: PriorSet, rule: VerdictRule) -> DiaryEffect:
+def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
+            placebo_nights: int, priors: PriorSet, rule: VerdictRule) -> DiaryEffect:
     """One form x outcome (see :func:`diary_effects`)."""
     spec = SPECS[outcome]
     values = data[spec.gain_key]
@@ -294,13 +301,12 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset,
     benefit, mcid = spec.sign * change, priors.settings.outcomes[outcome].mcid
     said = verdict(benefit, mcid, rule)
     unsure = (said in ("works", "harms") and outcome in SLEEP_OUTCOMES
-              and not _placebo_nights(nights)
+              and not placebo_nights
               and said != verdict(spec.sign * change_draws(
                   values, regimen, NO_MAGNESIUM, spec.gain_key), mcid, rule))
     said = "inconclusive" if unsure else said
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
-    n = _nights_on(nights, form, outcome)
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
         float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
@@ -344,7 +350,9 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     regimens = {f: _dose_taken(past, f, priors.settings.reference_dose_mg) for f in forms}
     data = predict(list(dict.fromkeys([past.reference, Regimen(PLACEBO), NO_MAGNESIUM,
                                        *regimens.values()])))
+    counts, placebo = _nights_on(nights, forms), _placebo_nights(nights)
     return DiaryEffects(tuple(
-        _assess(form, outcome, regimens[form], data, nights, priors, rule)
+        _assess(form, outcome, regimens[form], data, counts[form, outcome], placebo, priors,
+                rule)
         for form in forms for outcome in OUTCOMES if SPECS[outcome].gain_key in data),
-        rule.interval, _placebo_nights(nights))
+        rule.interval, placebo)

@@ -12,30 +12,29 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
 from model.analysis.effects import DiaryEffects, diary_effects
 from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways
+from model.analysis.predictions import Predictions
 from model.core.errors import MgsleepError, NonFiniteDraws
 from model.core.progress import SHOW_PROGRESS
-from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
 from model.data.profile import Profile, load_profile
 from model.decision import history
 from model.decision.decide import Decision, decide
+from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet, load_priors
-from model.inference.psis import resample_draws, resample_index, reweight, trusted
+from model.inference.psis import resample_index, reweight, trusted
 from model.likelihood.prior import PersonalPrior
 from model.personal.fit import PersonalModel, gi_shift
 from model.personal.power import PowerScaling
-from model.personal.predict import predict_from_draws
+from model.personal.proposal import reweighted
 from model.personal.separability import Separability, separability
 
 STALE_DAYS = 14
@@ -130,22 +129,44 @@ def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
     return Diary(keep, diary.source, diary.warnings + notes), as_of
 
 
-def _reweighted(fit: PersonalModel, alt: PriorSet,
-                seed: int | None) -> dict[str, np.ndarray] | None:
-    """Draws moved from the fitted prior to ``alt`` by PSIS; None when not trusted.
+def _log_prior(draws: dict[str, np.ndarray], priors: PriorSet,
+               gut_sensitivity: str) -> np.ndarray:
+    """Log density of each draw under the person-level prior of ``priors``."""
+    prior = PersonalPrior.of(priors, gi_shift(priors, gut_sensitivity))
+    return prior.log_density(draws["theta"], draws["responsiveness"])
 
-    The rule is the fast update's (:func:`model.inference.psis.trusted`): Pareto ``k <= 0.7``
-    and the fit's bulk ESS times the weights' ESS fraction above the ESS threshold.
+
+def _reweighted(fit: PersonalModel, alt: PriorSet, fitted: np.ndarray,
+                seed: int | None) -> np.ndarray | None:
+    """The fit's draws moved to ``alt`` by PSIS, as indices into them; None when not trusted.
+
+    ``fitted`` is :func:`_log_prior` of the draws under the fit's own priors. The rule is the
+    fast update's (:func:`model.inference.psis.trusted`): Pareto ``k <= 0.7`` and the fit's
+    bulk ESS times the weights' ESS fraction above the ESS threshold.
     """
-    shift = gi_shift(alt, fit.gut_sensitivity)
-    theta, r = fit.draws_of("theta"), fit.draws_of("responsiveness")
-    log_w = (PersonalPrior.of(alt, shift).log_density(theta, r)
-             - PersonalPrior.of(fit.priors_, shift).log_density(theta, r))
     ess_bulk = fit.diagnostics_.min_ess_bulk
-    result = reweight(log_w, ess_bulk)
+    result = reweight(_log_prior(fit.draws_, alt, fit.gut_sensitivity) - fitted, ess_bulk)
     if not trusted(result, ess_bulk):
         return None
-    return resample_draws(fit.draws_, resample_index(result, seed))
+    return resample_index(result, seed)
+
+
+def _from_nuts(fit: PersonalModel, alt: PriorSet, seed: int | None) -> Predictions | None:
+    """Predictions of the last NUTS draws moved to ``alt`` and the diary in one reweighting.
+
+    For a fit that is itself a reweighting of NUTS draws to a longer diary (``method_``
+    ``"psis"``), whose resampled draws (repeats, a smaller ESS) failed the trust rule for
+    ``alt``: the same rule applied to the NUTS draws, weighted by their likelihood ratio to
+    the diary times the prior ratio (:func:`model.personal.proposal.reweighted`). None when
+    the fit is a NUTS fit or the rule refuses: then a fit under ``alt`` is needed.
+    """
+    if fit.method_ != "psis":
+        return None
+    nuts = fit.proposal_.draws
+    ratio = (_log_prior(nuts, alt, fit.gut_sensitivity)
+             - _log_prior(nuts, fit.priors_, fit.gut_sensitivity))
+    moved = reweighted(fit.proposal_, fit.graph_data(fit.diary_), seed, ratio)
+    return None if moved is None else Predictions(nuts, alt).resampled(moved.index)
 
 
 def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
@@ -162,24 +183,23 @@ def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
 
 def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
                  as_of: dt.date, seed: int | None, progress: bool,
-                 separable: bool, cache: Path | None = None) -> tuple[Sensitivity, ...]:
+                 separable: bool, cache: Path | None = None,
+                 predictions: Predictions | None = None) -> tuple[Sensitivity, ...]:
     main = decision.recommendation
+    fitted = predictions if predictions is not None else Predictions(fit.draws_, fit.priors_)
+    density = _log_prior(fit.draws_, fit.priors_, fit.gut_sensitivity)
     out = []
     for name in SENSITIVITY_PRIORS:
         alt = fit.priors_.sceptical(0.5) if name == "sceptical" else \
             fit.priors_.with_certainty_weight(2.0)
-        draws = _reweighted(fit, alt, seed)
+        index = _reweighted(fit, alt, density, seed)
+        predict = fitted.resampled(index) if index is not None else _from_nuts(fit, alt, seed)
         method = "importance reweighting"
-        if draws is None:
+        if predict is None:
             _say(progress, f"{name} prior: reweighting not trusted, fitting under it")
             refit, how = _refit(fit, alt, diary, seed, cache)
             _say(progress, f"{name} prior: {FIT_WORDS[how]} in {refit.fit_seconds_:.1f} s")
-            draws, method = refit.draws_, "refit"
-
-        def predict(regimens: Sequence[Regimen], d: dict[str, np.ndarray] = draws,
-                    p: PriorSet = alt) -> xr.Dataset:
-            return predict_from_draws(d, regimens, p)
-
+            predict, method = Predictions(refit.draws_, alt), "refit"
         other = decide(predict, priors=alt, profile=profile, diary=diary, as_of=as_of,
                        diagnostics_ok=fit.diagnostics_.ok, seed=seed,
                        separable=separable).recommendation
@@ -197,22 +217,24 @@ def _say(progress: bool, message: str) -> None:
 
 def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, diary: Diary,
                      as_of: dt.date, seed: int | None,
-                     separable: bool | None = None) -> Decision:
+                     separable: bool | None = None, predict: Predict | None = None) -> Decision:
     """Decide from a fit; NaN or infinite draws fail its checks (``collect_more_data``).
 
     A non-finite posterior draw, or a prediction that overflows, marks the fit's diagnostics
     as failed (``diagnostics_.ok = False``), so that neither this decision nor the prior
-    sensitivity uses the draws: a NaN must never count as "no GI violation".
+    sensitivity uses the draws: a NaN must never count as "no GI violation". ``predict``
+    defaults to ``fit.predict`` (an analysis passes its :class:`Predictions`).
     """
+    predict = fit.predict if predict is None else predict
     finite = all(np.isfinite(np.asarray(v, float)).all() for v in fit.draws_.values())
     if not finite:
         fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
     try:
-        return decide(fit.predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
+        return decide(predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
                       diagnostics_ok=fit.diagnostics_.ok, seed=seed, separable=separable)
     except NonFiniteDraws:
         fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
-        return decide(fit.predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
+        return decide(predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
                       diagnostics_ok=False, seed=seed, separable=separable)
 
 
@@ -270,11 +292,13 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     _say(progress, f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
                    f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
     apart = separability(data, fit.draws_)
-    decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable)
+    predict = Predictions(fit.draws_, prior_set)
+    decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
+                                predict)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
-                               apart.separable, directory)
-    effects = diary_effects(fit.predict, data.nights, prior_set)
-    paths = pathways(fit.predict, decision, history(data), priors=prior_set, profile=person,
+                               apart.separable, directory, predict)
+    effects = diary_effects(predict, data.nights, prior_set)
+    paths = pathways(predict, decision, history(data), priors=prior_set, profile=person,
                      as_of=day, seed=seed, separable=apart.separable)
     power = fit.power_scaling() if power_scaling else None
     return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power)

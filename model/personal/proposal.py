@@ -88,17 +88,22 @@ class Moved:
     reweighting: Reweighting
 
 
-def reweighted(proposal: Proposal, data: Mapping[str, np.ndarray],
-               seed: int | None) -> Moved | None:
+def reweighted(proposal: Proposal, data: Mapping[str, np.ndarray], seed: int | None,
+               prior_ratio: np.ndarray | None = None) -> Moved | None:
     """The proposal's draws reweighted to the graph data ``data``; None when not trusted.
 
     Trusted when the proposal passed its checks and :func:`~model.inference.psis.trusted`
     accepts the Pareto-smoothed weights. The diagnostics are the proposal's with the bulk
     ESS scaled by the weights' ESS fraction; ``index`` holds equally weighted draws
-    (systematic resampling seeded by ``seed``).
+    (systematic resampling seeded by ``seed``). ``prior_ratio`` (per draw, the log density
+    of another person-level prior minus the fitted one's) moves the draws to that prior too,
+    in the same single reweighting.
     """
     base = proposal.diagnostics
-    result = reweight(proposal.log_ratio(data), base.min_ess_bulk)
+    log_ratio = proposal.log_ratio(data)
+    if prior_ratio is not None:
+        log_ratio = log_ratio + prior_ratio
+    result = reweight(log_ratio, base.min_ess_bulk)
     if not (base.ok and trusted(result, base.min_ess_bulk)):
         return None
     diagnostics = dataclasses.replace(base,
