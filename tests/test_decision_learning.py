@@ -51,9 +51,7 @@ def test_a_symmetric_posterior_has_zero_expected_gain(priors):
     decision = decide(symmetric_awakenings, priors=priors, as_of=AS_OF)
     start = next(a for a in decision.assessments if a.regimen == Regimen("glycinate", 100))
     assert start.gain["awakenings"] == pytest.approx(0.0, abs=1e-9)
-    settings = DecisionSettings()
-    assert start.expected_utility == pytest.approx(-settings.switching_cost
-                                                   / settings.kept_periods)
+    assert start.expected_utility == pytest.approx(-DecisionSettings().switching_cost)
     # on the diary scale the same draws show a loss of 2 (cosh 0.8 - 1) = 0.67 awakenings
     diary = symmetric_awakenings([NO_MAGNESIUM, Regimen("glycinate", 100)])["awakenings"]
     loss = float(diary.mean("draw")[1] - diary.mean("draw")[0])
@@ -127,15 +125,10 @@ def test_a_clear_dose_responder_below_the_ceiling_raises_the_dose(priors):
 def test_strong_evidence_for_glycinate_after_a_crossover_commits(priors):
     clear = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.6},
                           gi={"glycinate": 0.0}, benefit_sd=0.05)
-    # at a ceiling of 300 mg (at the default 350 mg a step up, 5 % more of a large effect,
-    # is worth its cost: the commitment is then to glycinate 350 mg)
     decision = decide(clear, priors=priors, diary=on("glycinate", 300, tried=("citrate",)),
-                      as_of=AS_OF, profile=Profile(max_elemental_mg=300))
+                      as_of=AS_OF)
     rec = decision.recommendation
     assert (rec.action, rec.regimen, rec.commit) == ("continue", Regimen("glycinate", 300), True)
-    higher = decide(clear, priors=priors, diary=on("glycinate", 300, tried=("citrate",)),
-                    as_of=AS_OF).recommendation
-    assert higher.commit and higher.regimen is not None and higher.regimen.form == "glycinate"
     assert rec.reason_codes == ("commit",)
     assert all(a.expected_utility < 0 for a in decision.alternatives)
 

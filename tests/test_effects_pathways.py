@@ -31,17 +31,15 @@ def paths(profile=None):
                               profile=profile, as_of=AS_OF, separable=True)
 
 
-def test_known_pathways_stop_if_badly_raise_if_as_expected_or_well():
+def test_known_pathways_stop_if_badly_keep_if_as_expected_raise_if_well():
     decision, found = paths()
-    # continue to learn (raising to 350 mg scores higher now): the period tests the current one
-    assert decision.recommendation.action == "continue"
-    assert decision.recommendation.reason_codes == ("learn",)
+    assert decision.recommendation.action == "collect_more_data"   # tests the current one
     assert [p.scenario for p in found] == list(SCENARIOS)
     assert all(p.tested == Regimen("glycinate", 300) for p in found)
     benefits = [p.benefit for p in found]
     assert benefits == sorted(benefits) and benefits[0] < 0 < benefits[2]
-    assert [p.action for p in found] == ["stop", "increase_dose", "increase_dose"]
-    assert found[1].regimen == Regimen("glycinate", 350) and "commit" in found[1].reason_codes
+    assert [p.action for p in found] == ["stop", "continue", "increase_dose"]
+    assert found[1].regimen == Regimen("glycinate", 300) and "commit" in found[1].reason_codes
     entry = found[2].to_dict()
     assert entry["if"] == "well" and entry["form"] == "glycinate" and \
         entry["elemental_mg_per_day"] == 350
@@ -61,7 +59,7 @@ def test_pathways_in_words():
         "What would change this, after the next period on glycinate 300 mg")
     assert [pathway_line(p) for p in found] == [
         "if it goes badly: stop magnesium",
-        "if it goes as expected: raise the dose to glycinate 350 mg (settled)",
+        "if it goes as expected: continue glycinate 300 mg (settled)",
         "if it goes well: raise the dose to glycinate 350 mg (settled)"]
     assert np.all([p.to_dict()["reason_codes"] == list(p.reason_codes) for p in found])
 

@@ -3,13 +3,11 @@
 - **Chance constraint** per candidate: P(gi_rate(candidate) - gi_rate(no magnesium) > limit)
   <= epsilon, per joint posterior draw (diary scale: it is a limit on GI nights).
 - **Utility per draw**, averaged only at the end: the sum over outcomes of weight x gain /
-  MCID, GI included (weight ``gi_weight``), minus the per-period share of the one-off
-  ``switching_cost`` (``switching_cost / kept_periods``) for any change, plus
-  ``experiment_cost`` for an experiment (it lasts one period). Gains are magnesium's own
-  effect on the link scale, in diary units at the person's typical night
-  (:mod:`model.decision.gains`): a symmetric posterior gains nothing in expectation, and
-  neither expectation nor drift counts. Gains are relative to the current regimen, so
-  ``continue`` has utility 0 in every draw.
+  MCID, GI included (weight ``gi_weight``), minus ``switching_cost`` for any change (plus
+  ``experiment_cost`` for an experiment). Gains are magnesium's own effect on the link scale,
+  in diary units at the person's typical night (:mod:`model.decision.gains`): a symmetric
+  posterior gains nothing in expectation, and neither expectation nor drift counts. Gains are
+  relative to the current regimen, so ``continue`` has utility 0 in every draw.
 - **Learning value** per candidate: ``learning_periods`` x the knowledge gradient (KG(*): per
   period, over the best number of periods up to ``learning_repeats``) of evaluation periods on
   it (:mod:`model.decision.learning`). ``continue`` teaches about the
@@ -236,8 +234,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     experiment = np.array([c.experiment for c in candidates])
     changed = np.array([c.regimen != reference or c.experiment for c in candidates], float)
     utility = (np.einsum("v,avd->ad", scales.per_gain, gains)
-               - (s.switching_cost / s.kept_periods * changed
-                  + s.experiment_cost * experiment)[:, None])
+               - (s.switching_cost * changed + s.experiment_cost * experiment)[:, None])
     gi = means["gi_rate"]
     limit = priors.safety.gi_constraint
     p_violation = ((gi[[row[c.regimen] for c in candidates]] - gi[row[NO_MAGNESIUM]])
