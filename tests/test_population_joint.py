@@ -1,13 +1,24 @@
 """The two-stage population fit against a joint NUTS fit of the full hierarchical model.
 
 Issue 19 item 3: on 20 simulated persons (42-night diaries, to stay affordable) the
-population means and spreads of the two fits agree (``benchmarks/population_joint.py``
-prints the table). Slow: the joint fit samples about 2,300 parameters (114 per person and the
-population's); at 500 draws x 4 chains it did not finish within 50 minutes on a busy
-two-core machine. ``make check-stats``.
+population means and spreads of the two fits should agree (``benchmarks/population_joint.py``
+prints the table; ``pytest -rP`` shows it here). Slow: the joint fit samples about 2,350
+parameters (116 per person and the population's); one graph vectorised over the persons and
+non-centred person terms (:mod:`model.population.joint`) brought it from unfinished after 50
+minutes to about 18 minutes (compile included, 1,000 tuning steps and 600 draws x 4 chains,
+2 at a time, on a busy two-core machine). ``make check-stats``.
+
+State on 2026-11-30 (seed 5): both tests FAIL, honestly. The joint fit: 0 divergences, ESS
+>= 189, R-hat up to 1.038. The comparison: 7 of 70 quantities differ beyond the tolerance,
+the GI ones above all (``beta`` x gi of 5 forms by 0.16-0.49 posterior SD, 7.5-21 MCSE, the
+two-stage fit always less negative; ``sd_dev`` gi 0.82 vs 1.07), then ``sd_expectation`` of
+sol (0.42 vs 0.36) and freshness (0.92 vs 1.10) and threonate x freshness (0.43 SD). 12 of the
+20 persons have no GI night while taking magnesium: their Bernoulli likelihood in the GI effect
+is one-sided, which no Gaussian block (Laplace) represents. The tolerances are not loosened.
 """
 
 import sys
+import warnings
 from pathlib import Path
 
 import arviz as az
@@ -83,7 +94,11 @@ MIN_ESS = 100
 
 @pytest.fixture(scope="module")
 def result():
-    return check.fit_both(persons=20, nights=42, draws=600, seed=5)
+    """Both fits; the two-stage fit's warnings about persons' blocks are expected, kept."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        fits = check.fit_both(persons=20, nights=42, draws=600, seed=5)
+    return fits | {"warnings": [str(w.message) for w in caught]}
 
 
 @pytest.mark.slow
@@ -99,7 +114,7 @@ def test_the_joint_fit_itself_converged(result):
 @pytest.mark.fit
 def test_population_means_and_spreads_agree_with_the_joint_fit(result):
     table = check.compare(result["two"], result["joint"])
-    print(check.report(table, result))  # shown by pytest -rP (make check-stats)
+    print(check.report(table, result), *result["warnings"], sep="\n")  # shown by pytest -rP
     assert len(table) == 8 * 6 + 6 + 6 + 5 + 5
     gap = (table["mean_two"] - table["mean_joint"]).abs()
     off = table[gap > MCSE_Z * table["mcse"] + APPROXIMATION_SD * table["sd_pooled"]]

@@ -23,6 +23,12 @@ Two things keep it affordable (``benchmarks/population_joint.py``):
   sampled as standard normals ``u`` with ``x = centre + sd * u`` (:data:`NON_CENTRED`), the
   log-Jacobian ``log sd`` added: the same density, without the funnel between a spread and
   the persons' terms (the form deviations ``theta_z`` are non-centred in the graph already).
+  On 4 persons x 28 nights the centred joint fit had 16 divergences in 400 draws, this one
+  none; on 20 x 42 the centred one left ``sd_resp`` at R-hat 2.7, this one at 1.12.
+
+20 persons x 42 nights, nutpie with the low-rank mass matrix, 1,000 tuning steps and 600
+draws x 4 chains (2 at a time) on a busy two-core machine: about 1 minute to compile and 17 to
+sample, 65 gradient evaluations per draw, no divergences, ESS at least 189.
 """
 
 from __future__ import annotations
@@ -105,8 +111,7 @@ def joint_model(diaries: Sequence[Diary], priors: PriorSet) -> pm.Model:
     n_persons, n_nights, n_changes = data["exponent"].shape
     graph = build_graph(n_nights, n_changes, shared_responsiveness=True)  # not a sub-model
     start = graph.initial_point()
-    coords = POPULATION_COORDS | {"person": [d.source for d in diaries]}
-    with pm.Model(coords=coords) as model:
+    with pm.Model(coords=POPULATION_COORDS) as model:
         beta, sd_resp, sd_dev, mu_exp, sd_exp = population_parameters(population_prior(priors))
         population = dict(zip(POPULATION_PRIORS, (beta, pt.zeros_like(beta), sd_dev, sd_resp,
                                                   mu_exp, sd_exp), strict=True))
