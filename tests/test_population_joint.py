@@ -1,22 +1,84 @@
 """The two-stage population fit against a joint NUTS fit of the full hierarchical model.
 
 Issue 19 item 3: on 20 simulated persons (42-night diaries, to stay affordable) the
-population means and spreads of the two fits agree (``benchmarks/population_joint.py``
-prints the table). Slow: the joint fit samples about 2,300 parameters (114 per person and the
-population's); at 500 draws x 4 chains it did not finish within 50 minutes on a busy
-two-core machine. ``make check-stats``.
+population means and spreads of the two fits should agree (``benchmarks/population_joint.py``
+prints the table; ``pytest -rP`` shows it here). Slow: the joint fit samples about 2,350
+parameters (116 per person and the population's); one graph vectorised over the persons and
+non-centred person terms (:mod:`model.population.joint`) brought it from unfinished after 50
+minutes to about 18 minutes (compile included, 1,000 tuning steps and 600 draws x 4 chains,
+2 at a time, on a busy two-core machine). ``make check-stats``.
+
+State on 2026-11-30 (seed 5): both tests FAIL, honestly. The joint fit: 0 divergences, ESS
+>= 189, R-hat up to 1.038. The comparison: 7 of 70 quantities differ beyond the tolerance,
+the GI ones above all (``beta`` x gi of 5 forms by 0.16-0.49 posterior SD, 7.5-21 MCSE, the
+two-stage fit always less negative; ``sd_dev`` gi 0.82 vs 1.07), then ``sd_expectation`` of
+sol (0.42 vs 0.36) and freshness (0.92 vs 1.10) and threonate x freshness (0.43 SD). 12 of the
+20 persons have no GI night while taking magnesium: their Bernoulli likelihood in the GI effect
+is one-sided, which no Gaussian block (Laplace) represents. The tolerances are not loosened.
 """
 
 import sys
+import warnings
 from pathlib import Path
 
 import arviz as az
+import numpy as np
+import pymc as pm
 import pytest
+
+from model.data.diary import read_diary
+from model.personal.data import diary_data, diary_size
+from model.personal.graph import build_graph
+from model.population.hierarchical import population_parameters, population_prior
+from model.population.joint import NON_CENTRED, joint_model
+from model.simulate.personas import simulate_population
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import population_joint as check
 
-pytestmark = [pytest.mark.slow, pytest.mark.fit]
+
+def personal_logp(diary, priors, point, k):
+    """Person ``k``'s log density at ``point`` of the joint model, from its own personal graph.
+
+    The diary unpadded, the population's values as the graph's priors, the non-centred terms
+    turned back into the graph's own parameters plus the log-Jacobian of that change.
+    """
+    size = diary_size(diary, priors)
+    graph = build_graph(*size, shared_responsiveness=True)
+    data = diary_data(diary, priors, 0.0, *size) | {
+        "prior_mean": point["beta"], "prior_sd": np.zeros_like(point["beta"]),
+        "dev_sd": np.exp(point["sd_dev_log__"]), "resp_sd": np.exp(point["sd_resp_log__"]),
+        "expect_mu": point["expectation"], "expect_sd": np.exp(point["sd_expectation_log__"])}
+    values, jacobian = {}, 0.0
+    for v in graph.value_vars:
+        u = point[f"person_{v.name}"][k]
+        if v.name in NON_CENTRED:
+            mean, sd = NON_CENTRED[v.name]
+            u = (data[mean] if mean else 0.0) + data[sd] * u
+            jacobian += np.log(data[sd]).sum()
+        values[v.name] = u
+    with graph:
+        pm.set_data(data)
+    return float(graph.compile_logp(jacobian=True)(values)) + jacobian
+
+
+@pytest.mark.fit
+def test_the_joint_density_is_the_population_prior_plus_each_personal_model(priors):
+    """Vectorised over padded persons and non-centred, the density is still the model's."""
+    frames, _ = simulate_population(priors, 2, 28, seed=3)
+    diaries = [read_diary(frames[0]), read_diary(frames[1].iloc[:17])]   # unequal lengths
+    model = joint_model(diaries, priors)
+    rng = np.random.default_rng(0)
+    point = {k: v + rng.normal(0.0, 0.3, np.shape(v)) for k, v in model.initial_point().items()}
+    with pm.Model(coords=model.coords) as alone:
+        population_parameters(population_prior(priors))
+    population = alone.compile_logp(jacobian=True)({k: point[k] for k in alone.initial_point()})
+    persons = sum(personal_logp(d, priors, point, k) for k, d in enumerate(diaries))
+    total = float(model.compile_logp(jacobian=True)(point))
+    assert total == pytest.approx(population + persons, rel=1e-9, abs=1e-6)
+    assert len({diary_size(d, priors) for d in diaries}) == 2
+
+
 MCSE_Z = 4.0
 """A gap of posterior means within 4 combined Monte-Carlo standard errors is noise (about 60
 quantities are compared; a 4-sigma excursion has probability ~ 0.4 % over all of them)."""
@@ -26,19 +88,33 @@ approximation is not exact for 42-night diaries (a shift of 0.15 SD moves the co
 90 % interval by under one percentage point)."""
 
 
+MIN_ESS = 100
+"""Below 100 effective draws an MCSE is itself too uncertain to build a tolerance on."""
+
+
 @pytest.fixture(scope="module")
 def result():
-    return check.fit_both(persons=20, nights=42, draws=500, seed=5)
+    """Both fits; the two-stage fit's warnings about persons' blocks are expected, kept."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        fits = check.fit_both(persons=20, nights=42, draws=600, seed=5)
+    return fits | {"warnings": [str(w.message) for w in caught]}
 
 
+@pytest.mark.slow
+@pytest.mark.fit
 def test_the_joint_fit_itself_converged(result):
-    stats = result["stats"]
+    stats, joint = result["stats"], result["joint"]
     assert int(stats["diverging"].sum()) <= 0.01 * stats["diverging"].size
-    assert float(az.rhat(result["joint"]).to_array().max()) < 1.02
+    assert float(az.rhat(joint).to_array().max()) < 1.02
+    assert float(az.ess(joint).to_array().min()) >= MIN_ESS
 
 
+@pytest.mark.slow
+@pytest.mark.fit
 def test_population_means_and_spreads_agree_with_the_joint_fit(result):
     table = check.compare(result["two"], result["joint"])
+    print(check.report(table, result), *result["warnings"], sep="\n")  # shown by pytest -rP
     assert len(table) == 8 * 6 + 6 + 6 + 5 + 5
     gap = (table["mean_two"] - table["mean_joint"]).abs()
     off = table[gap > MCSE_Z * table["mcse"] + APPROXIMATION_SD * table["sd_pooled"]]
