@@ -63,6 +63,7 @@ def personal_logp(diary, priors, point, k):
     return float(graph.compile_logp(jacobian=True)(values)) + jacobian
 
 
+@pytest.mark.slow
 @pytest.mark.fit
 def test_the_joint_density_is_the_population_prior_plus_each_personal_model(priors):
     """Vectorised over padded persons and non-centred, the density is still the model's."""
