@@ -205,11 +205,9 @@ def gaussian_terms(post: pt.TensorVariable, residual: pt.TensorVariable) -> pt.T
     uses them).
     """
     held = zero_grad(post)
-    # a non-finite or non-PD ``P`` (spreads at an extreme) gives NaN, which the sampler treats
-    # as a divergence; a finiteness check would raise inside the compiled logp instead
-    chol = pt.linalg.cholesky(held, check_finite=False, on_error="nan")
+    chol = pt.linalg.cholesky(held)
     inverse = zero_grad(pt.linalg.cho_solve((chol, True), pt.broadcast_to(
-        pt.eye(post.shape[-1]), post.shape), b_ndim=2, check_finite=False))
+        pt.eye(post.shape[-1]), post.shape), b_ndim=2))
     z = pt.sum(inverse * residual[:, None, :], axis=2)
     log_det = 2.0 * pt.sum(pt.log(pt.diagonal(chol, axis1=1, axis2=2)), axis=1)
     gradient = zero_grad(-0.5 * (inverse + z[:, :, None] * z[:, None, :]))
