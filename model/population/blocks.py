@@ -30,10 +30,10 @@ from typing import NamedTuple
 
 import numpy as np
 import pytensor.tensor as pt
-from pytensor.gradient import zero_grad
 
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
+from model.population.gaussian_op import gaussian_term
 
 N_EFFECTS = len(FORMS) * len(OUTCOMES)
 COORDINATES: tuple[str, ...] = tuple(f"{f} x {o}" for f in FORMS for o in OUTCOMES) + tuple(
@@ -190,26 +190,5 @@ def marginal_loglik(stacked: StackedBlocks, beta: pt.TensorVariable,
              - shared * (resp / (var * (var + count * resp)))[:, :, None])
     lam_centre = pt.sum(precision * centre[:, None, :], axis=2)                   # (P, K)
     return (-0.5 * pt.sum(centre * lam_centre, axis=1) + pt.sum(information * centre, axis=1)
-            - 0.5 * log_det_s + gaussian_terms(precision + s_inv, information - lam_centre))
-
-
-def gaussian_terms(post: pt.TensorVariable, residual: pt.TensorVariable) -> pt.TensorVariable:
-    """``(person,)`` ``-log|P|/2 + e'P^{-1}e/2`` of stacked ``P`` and ``e``, gradient written out.
-
-    ``post`` is ``P``, ``residual`` is ``e``. The gradient is ``z = P^{-1}e`` in ``e`` and
-    ``-(P^{-1} + z z')/2`` in ``P``; PyTensor's own (through the Cholesky factor) runs partly
-    in Python under numba, so the graph holds the value with constant factors and adds ``<G,
-    P - P>`` with ``G`` that gradient held constant (:func:`pytensor.gradient.zero_grad`):
-    zero in value, exact in first derivatives. Second derivatives in ``e`` are exact too (the
-    term is quadratic in ``e`` with ``P^{-1}`` held); those through ``P`` are not (no sampler
-    uses them).
-    """
-    held = zero_grad(post)
-    chol = pt.linalg.cholesky(held)
-    inverse = zero_grad(pt.linalg.cho_solve((chol, True), pt.broadcast_to(
-        pt.eye(post.shape[-1]), post.shape), b_ndim=2))
-    z = pt.sum(inverse * residual[:, None, :], axis=2)
-    log_det = 2.0 * pt.sum(pt.log(pt.diagonal(chol, axis1=1, axis2=2)), axis=1)
-    gradient = zero_grad(-0.5 * (inverse + z[:, :, None] * z[:, None, :]))
-    return (-0.5 * log_det + 0.5 * pt.sum(residual * z, axis=1)
-            + pt.sum(gradient * (post - held), axis=(1, 2)))
+            - 0.5 * log_det_s
+            + gaussian_term(precision + s_inv, information - lam_centre))
