@@ -238,8 +238,8 @@ def compile_nutpie(pm_model: Any) -> Any:
         return compile_cached(pm_model)
 
 
-COMPILING = ("compiling the model once for this machine (the personal model takes about a "
-             "minute on two cores; `make install` does it ahead, later runs reuse it)")
+COMPILING = ("compiling a model once for this machine (a minute or so on two cores; "
+             "`make install` does it ahead, later runs reuse it)")
 """What :func:`compile_cached` says on standard error before a compilation the disk cache
 could not spare."""
 

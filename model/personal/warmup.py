@@ -35,15 +35,16 @@ class WarmUp:
 
     Attributes
     ----------
-    compiled : bool
-        True when the graph was compiled, False when the disk cache already held it.
+    compiled : bool or None
+        True when the graph was compiled, False when the disk cache already held it, None
+        when the cache does not say.
     seconds : float
         Wall time of the compilation (or loading) and the check fit.
     draws : int
         Finite draws of the check fit.
     """
 
-    compiled: bool
+    compiled: bool | None
     seconds: float
     draws: int
 
