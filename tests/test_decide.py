@@ -161,7 +161,7 @@ def test_an_excluded_form_is_never_offered(priors):
     decision = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
                       profile=Profile(excluded_forms=("taurate",)))
     assert decision.recommendation.regimen is None or \
-        decision.recommendation.regimen.form == "glycinate"
+        decision.recommendation.regimen.form != "taurate"
     assert all(a.regimen.form != "taurate" for a in decision.assessments)
 
 
@@ -229,12 +229,17 @@ def test_acute_gi_opens_the_safety_moves_only(priors):
     assert decision.recommendation.action != "collect_more_data"
 
 
-def test_a_first_step_starts_low_in_the_evening(priors):
+def test_a_first_step_starts_the_crossover_in_the_evening(priors):
     decision = decide(FakePosterior(n_draws=1000, benefit={"glycinate": 0.4}), priors=priors,
                       as_of=AS_OF)
     rec = decision.recommendation
     assert rec.action == "start" and not rec.commit
-    assert rec.regimen.form in FORMS and rec.regimen.elemental_mg in (100, 200)
+    assert rec.reason_codes[:2] == ("first_step", "crossover")
+    allowed = [a.regimen.elemental_mg for a in decision.assessments
+               if a.action == "start" and a.feasible]
+    cap = DecisionSettings().crossover_dose_mg
+    assert rec.regimen.form in FORMS
+    assert rec.regimen.elemental_mg == max(d for d in allowed if d <= cap)
     assert not rec.regimen.split
     assert rec.next_review == AS_OF + dt.timedelta(days=7)
     text = " ".join(rec.reasons)
@@ -280,9 +285,13 @@ def test_joint_draws_give_a_different_answer_than_separate_outcomes(priors):
 # --------------------------------------------------------------------------------------------
 
 
+RULE_ONLY = DecisionSettings(crossover_forms=0)
+"""The commit rule itself, without the planned crossover in front of it."""
+
+
 def test_a_clear_winner_is_committed(priors):
     rec = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200),
-                 as_of=AS_OF).recommendation
+                 as_of=AS_OF, settings=RULE_ONLY).recommendation
     assert rec.action == "switch_form" and rec.commit and rec.p_best >= 0.8
     assert rec.next_review == AS_OF + dt.timedelta(days=PERIOD)
     assert rec.reason_codes == ("commit",)
@@ -291,7 +300,7 @@ def test_a_clear_winner_is_committed(priors):
 def test_an_uncertain_winner_is_a_plan_not_a_commitment(priors):
     good_taurate = FakePosterior(n_draws=2000, benefit={"taurate": 0.8}, gi={"taurate": 0.0},
                                  benefit_sd=0.3)
-    strict = DecisionSettings(commit_p_best=0.99, commit_value=0.0)
+    strict = DecisionSettings(commit_p_best=0.99, commit_value=0.0, crossover_forms=0)
     rec = decide(good_taurate, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
                  settings=strict).recommendation
     assert rec.action == "switch_form" and not rec.commit
@@ -304,7 +313,8 @@ def test_nothing_clearly_better_asks_for_more_data(priors):
     # and its nights still teach (the diary is not known to be confounded)
     alike = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
                           gi={"glycinate": 0.0}, benefit_sd=0.2)
-    decision = decide(alike, priors=priors, diary=on("glycinate", 200), as_of=AS_OF)
+    decision = decide(alike, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
+                      settings=RULE_ONLY)
     rec = decision.to_dict()["recommendation"]
     assert rec["action"] == "collect_more_data" and not rec["commit"]
     assert (rec["form"], rec["elemental_mg_per_day"]) == ("glycinate", 200)   # keep taking it

@@ -34,6 +34,15 @@ def on(form: str, mg: float, nights: int = 30, tried: tuple[str, ...] = (),
     return History(regimen, nights, frozenset({form, *tried}), gi, {regimen: nights})
 
 
+def assert_exploits(decision) -> None:
+    """Nothing is valued for what it teaches: the greedy regimen, committed."""
+    rec = decision.recommendation
+    assert rec.commit and all(a.learning_value == 0 for a in decision.assessments)
+    greedy = max((a for a in decision.assessments if a.feasible and a.action not in EXPERIMENTS),
+                 key=lambda a: a.expected_utility)
+    assert rec.regimen == greedy.regimen
+
+
 def symmetric_awakenings(regimens):
     """Glycinate multiplies awakenings by exp(z), z = +-0.8 (antithetic): symmetric on the
     log scale, so the diary-scale mean rises (exp is convex) while the log-scale gain is 0."""
@@ -139,7 +148,7 @@ def test_an_uncertain_form_is_tried_to_learn_and_says_so(priors):
                                   | {"glycinate": 0.05}, gi=dict.fromkeys(FORMS, 0.0),
                                   benefit_sd=0.3)
     rec = decide(open_question, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
-                 separable=False).recommendation
+                 separable=False, settings=DecisionSettings(crossover_forms=0)).recommendation
     assert "learn" in rec.reason_codes and not rec.commit
     assert any(r.startswith("Chosen to learn") for r in rec.reasons)
 
@@ -152,12 +161,8 @@ def test_at_the_end_of_a_trial_nothing_is_chosen_to_learn(priors):
     ask = partial(decide, open_question, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
                   separable=False)
     ending = ask(horizon_nights=0)
-    rec = ending.recommendation
-    assert "learn" not in rec.reason_codes and rec.commit
-    assert all(a.learning_value == 0 for a in ending.assessments)
-    best = max((a for a in ending.assessments if a.feasible and a.action not in EXPERIMENTS),
-               key=lambda a: a.expected_utility)
-    assert rec.regimen == best.regimen
+    assert "learn" not in ending.recommendation.reason_codes
+    assert_exploits(ending)
     # with a period or more left, learning counts as without an end date
     assert ask(horizon_nights=28).recommendation == ask().recommendation
     assert "learn" in ask(horizon_nights=28).recommendation.reason_codes
@@ -258,3 +263,38 @@ def test_a_large_effect_is_not_understated_by_the_slope():
     assert change("sol_min", before, halved) == pytest.approx(-change("sol_min", halved, before))
     risky = np.full(3, 0.30)         # GI nights 5 % -> 30 %
     assert change("gi_rate", risky, np.full(3, 0.05)) == pytest.approx(np.full(3, 0.25), rel=0.3)
+
+
+def test_the_crossover_tries_the_most_promising_untried_form_at_the_same_dose(priors):
+    # every form alike and open: the next form of the crossover, not more nights of this one
+    open_forms = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                               | {"taurate": 0.1}, gi=dict.fromkeys(FORMS, 0.0),
+                               benefit_sd=0.3)
+    decision = decide(open_forms, priors=priors, diary=on("glycinate", 300), as_of=AS_OF)
+    rec = decision.recommendation
+    assert (rec.action, rec.regimen) == ("switch_form", Regimen("taurate", 300))
+    assert rec.reason_codes[0] == "crossover" and not rec.commit
+    assert any("Planned crossover, form 2 of 3" in r for r in rec.reasons)
+    # a form already tried is not tried again by the crossover
+    again = decide(open_forms, priors=priors, diary=on("glycinate", 300, tried=("taurate",)),
+                   as_of=AS_OF).recommendation
+    assert again.regimen.form not in {"taurate"} and "crossover" in again.reason_codes
+
+
+def test_after_the_crossover_the_decision_exploits_and_commits(priors):
+    # three forms tried, the same open posterior: no more learning, the greedy regimen
+    open_forms = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                               | {"glycinate": 0.2}, gi=dict.fromkeys(FORMS, 0.0),
+                               benefit_sd=0.3)
+    done = on("glycinate", 300, tried=("taurate", "threonate"))
+    decision = decide(open_forms, priors=priors, diary=done, as_of=AS_OF)
+    assert "crossover" not in decision.recommendation.reason_codes
+    assert_exploits(decision)
+
+
+def test_the_crossover_never_leaves_a_form_that_clearly_works(priors):
+    clear = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.6},
+                          gi={"glycinate": 0.0}, benefit_sd=0.05)
+    rec = decide(clear, priors=priors, diary=on("glycinate", 300), as_of=AS_OF).recommendation
+    assert "crossover" not in rec.reason_codes
+    assert rec.regimen is not None and rec.regimen.form == "glycinate"

@@ -14,6 +14,15 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   ``collect_more_data`` (keep the current regimen while the nights accumulate), except during an
   acute GI problem, which always gets an explicit step.
 
+Before that rule, a **planned crossover** (:func:`crossover`): while fewer than
+``crossover_forms`` forms have been tried, the step tries the next most promising untried form
+that may still beat the current regimen (why ``crossover``), unless the evaluation period
+allows nothing else, the step is an experiment, or an acute GI problem needs its own step.
+Once that many forms have been tried, ``decide`` sets the learning horizon to zero: explore by
+design, then exploit (explore-then-commit; Garivier, Lattimore & Kaufmann 2016, "On
+explore-then-commit strategies", NeurIPS): the greedy regimen, committed as soon as it is also
+the most valuable step.
+
 The first step (no magnesium night yet) is never a commitment: it rests on the evidence alone.
 ``mode="thompson"`` explores instead: when not committed, the regimen best in one seeded
 random draw.
@@ -25,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
 from model.decision.rules import acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
@@ -72,9 +82,54 @@ def _thompson(ev: Evaluation, rng: np.random.Generator) -> int:
     return int(among[np.argmax(ev.utility[among, draw])])
 
 
+def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
+    """The next step of the planned crossover, or None when there is none to take now.
+
+    While fewer than ``s.crossover_forms`` forms have been tried (and something is still to
+    be learnt: ``learning_periods > 0``): the allowed ``start`` (without magnesium) or
+    ``switch_form`` (same dose) to an untried form with the highest expected utility; a
+    start at the highest allowed dose up to ``s.crossover_dose_mg``. Only forms with a fair
+    chance of beating the current regimen count (P(better) >= ``1 - commit_p_best``): a form
+    already shown to work clearly is not left for one the posterior says is worse. None
+    during an acute GI problem, while the evaluation period blocks changes, or when no
+    untried form qualifies.
+    """
+    if (len(past.forms_tried) >= s.crossover_forms or s.learning_periods <= 0
+            or acute_gi(past, s)):
+        return None
+    action = "switch_form" if past.current.active else "start"
+    rows = [i for i, c in enumerate(ev.candidates) if ev.feasible[i] and c.action == action
+            and c.regimen.form not in past.forms_tried
+            and c.regimen.elemental_mg <= s.crossover_dose_mg
+            and ev.p_better[i] >= 1.0 - s.commit_p_best]
+    if not rows:
+        return None
+    dose = max(ev.candidates[i].regimen.elemental_mg for i in rows)
+    return max((i for i in rows if ev.candidates[i].regimen.elemental_mg == dose),
+               key=lambda i: float(ev.ranking.expected[i]))
+
+
 def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
            s: DecisionSettings) -> Choice:
-    """Apply the rule of the module docstring (or Thompson sampling) to an evaluation."""
+    """The rule of the module docstring (or Thompson sampling), with the planned crossover.
+
+    The crossover step (:func:`crossover`), when there is one, replaces the rule's choice
+    unless that is forced (the evaluation period allows nothing else) or an experiment (the
+    diary cannot separate magnesium from expectation and drift).
+    """
+    rule = _rule(ev, past, mode, rng, s)
+    action = ev.candidates[0 if rule.index is None else rule.index].action
+    if mode != "expected_utility" or rule.why == "forced" or action in EXPERIMENTS:
+        return rule
+    planned = crossover(ev, past, s)
+    if planned is None:
+        return rule
+    return Choice(planned, False, "crossover", planned != greedy(ev))
+
+
+def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
+          s: DecisionSettings) -> Choice:
+    """The rule of the module docstring (or Thompson sampling) without the crossover."""
     allowed = np.flatnonzero(ev.feasible)
     best = greedy(ev)
     if allowed.size == 1:

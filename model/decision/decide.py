@@ -63,7 +63,7 @@ def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
 
 _WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
               "plan": "best_expected", "collect": "collect", "forced": "forced",
-              "trial": "thompson"}
+              "trial": "thompson", "crossover": "crossover"}
 _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
 
 
@@ -71,6 +71,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
            acute: bool) -> tuple[str, ...]:
     """The stable reason codes of a recommendation (see ``REASON_CODES``)."""
     codes = [_WHY_CODES[choice.why]]
+    if choice.why == "crossover" and past.first_step:
+        codes.insert(0, "first_step")
     if choice.why == "first_step" and action == "continue":
         codes.append("no_start_worth_trying")
     if choice.to_learn and "learn" not in codes:
@@ -180,7 +182,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     data = predicted(predict, options, past)
     if s.period_from_kinetics:
         s = replace(s, min_nights=evaluation_nights(onset_days(data, priors), s))
-    if horizon_nights is not None and horizon_nights < s.min_nights:
+    if (horizon_nights is not None and horizon_nights < s.min_nights) or \
+            0 < s.crossover_forms <= len(past.forms_tried):
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)

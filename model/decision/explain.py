@@ -302,6 +302,16 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return ("No start is expected to help enough to be worth trying, or none is open to "
                 "you (see below: your profile may exclude every form or set a ceiling under "
                 f"{s.min_dose_mg:g} mg). Keep recording nights and look again on {when}.")
+    if why == "crossover":
+        tried = len(past.forms_tried)
+        first = (f" This first step rests on published evidence only (low certainty: no "
+                 f"nights on magnesium yet): take it for {s.first_review_days} nights and look "
+                 f"again on {when}; judge it after {s.min_nights} nights." if past.first_step else
+                 f" Take it for {s.min_nights} nights and look again on {when}.")
+        return (f"Planned crossover, form {tried + 1} of {s.crossover_forms}: the most "
+                f"promising forms are tried in turn, each for one evaluation period at a dose "
+                f"where it can show its effect, then your own nights choose among them.{learn}"
+                f"{first}")
     if why == "first_step":
         return (f"A first step from published evidence only (low certainty: no nights on "
                 f"magnesium yet).{learn} Take it for {s.first_review_days} nights and look "
@@ -398,7 +408,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights,
                           past.placebo_nights > 0), *said,
                  plan_line(why, chosen, assessed, past, s, to_learn)]
-        if why == "first_step":
+        if past.first_step:
             lines.append(record_line())
     gentler = gentler_line(assessed, s) if acute else ""
     return lines + ([gentler] if gentler else []) + blocked_lines(assessed)

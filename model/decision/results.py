@@ -23,6 +23,7 @@ REASON_CODES: dict[str, str] = {
     "collect": "nothing is worth changing now: keep the current regimen and record nights",
     "forced": "the only step allowed now",
     "thompson": "Thompson sampling: best in one random posterior draw",
+    "crossover": "the next form of the planned crossover (the most promising forms in turn)",
     "no_start_worth_trying": "no start is expected to help enough to be worth trying",
     "placebo_test": "a blinded placebo period to separate magnesium from expectation",
     "withdrawal_test": "a withdrawal to separate magnesium from drift",
