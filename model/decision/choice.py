@@ -88,9 +88,9 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     While fewer than ``s.crossover_forms`` forms have been tried (and something is still to
     be learnt: ``learning_periods > 0``): the allowed ``start`` (without magnesium) or
     ``switch_form`` (same dose) to an untried form with the highest expected utility; a
-    start at the highest allowed dose up to ``s.crossover_dose_mg``. Only forms with a fair
-    chance of beating the current regimen count (P(better) >= ``1 - commit_p_best``): a form
-    already shown to work clearly is not left for one the posterior says is worse. None
+    start at the highest allowed dose up to ``s.crossover_dose_mg``. Only forms with some
+    chance of beating the current regimen count (P(better) >= ``s.crossover_p_better``): a
+    form already shown to work clearly is not left for one the posterior says is worse. None
     during an acute GI problem, while the evaluation period blocks changes, or when no
     untried form qualifies.
     """
@@ -101,7 +101,7 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     rows = [i for i, c in enumerate(ev.candidates) if ev.feasible[i] and c.action == action
             and c.regimen.form not in past.forms_tried
             and c.regimen.elemental_mg <= s.crossover_dose_mg
-            and ev.p_better[i] >= 1.0 - s.commit_p_best]
+            and ev.p_better[i] >= s.crossover_p_better]
     if not rows:
         return None
     dose = max(ev.candidates[i].regimen.elemental_mg for i in rows)
