@@ -36,7 +36,7 @@ GI = OUTCOMES.index("gi")
 
 @pytest.fixture(scope="module")
 def simulated(priors):
-    frames, truth = simulate_population(priors, 40, 60, seed=7)
+    frames, truth = simulate_population(priors, 30, 60, seed=7)
     diaries = [read_diary(f) for f in frames]
     data = [diary_data(d, priors, 0.0, *diary_size(d, priors)) for d in diaries]
     return diaries, data, truth
@@ -151,7 +151,7 @@ def test_blocks_leave_the_gi_effects_to_the_counts(simulated):
 
 @pytest.mark.fit
 def test_the_population_gi_mean_is_recovered(simulated, priors):
-    """GI counts of 40 simulated persons alone (no Gaussian block): ``beta x gi`` covers the
+    """GI counts of 30 simulated persons alone (no Gaussian block): ``beta x gi`` covers the
     truth where persons tried the form, and the data narrow it."""
     _, data, truth = simulated
     persons = [PersonBlock(f"p{k}", 60, np.zeros(0, int), np.zeros(0), np.zeros((0, 0)),
@@ -168,3 +168,41 @@ def test_the_population_gi_mean_is_recovered(simulated, priors):
     assert covered[tried].all(), (low, high, truth.beta[:, GI])
     prior_sd = np.array([priors[f, "gi"].sd for f in FORMS])
     assert (gi_beta.std("s").values[tried] < prior_sd[tried]).all()
+
+
+@pytest.mark.fit
+def test_the_laplace_fit_does_not_correlate_gi_with_the_other_coordinates(simulated, priors,
+                                                                          monkeypatch):
+    """The graph's argument (no shared parameter, independent priors), checked on the fit."""
+    from pymc.blocking import DictToArrayBijection
+
+    from model.personal.graph import build_graph
+    from model.population import hierarchical
+
+    diaries, data, _ = simulated
+    fits = []
+
+    def keep(*args, **kwargs):
+        fits.append(real(*args, **kwargs))
+        return fits[-1]
+
+    real = hierarchical.laplace
+    monkeypatch.setattr(hierarchical, "laplace", keep)
+    for diary in diaries[:3]:
+        hierarchical.person_likelihood(diary, priors)
+    graph = build_graph(1, 1, shared_responsiveness=False)
+    start = graph.initial_point()
+    names = [f"{v}[{i}]" for v, *_ in DictToArrayBijection.map(
+        {v.name: start[v.name] for v in graph.value_vars}).point_map_info
+        for i in np.ndindex(np.shape(start[v]))]
+    gi = np.array([n == "gi_intercept[()]" or n.endswith(f", {GI})]") for n in names])
+    assert gi.sum() == len(FORMS) + 1
+    for fit, person in zip(fits, data[:3], strict=True):
+        sd = np.sqrt(np.diag(fit.covariance))
+        corr = fit.covariance / np.outer(sd, sd)
+        rows = [names.index("gi_intercept[()]")] + [
+            names.index(f"theta_z[{(int(f), GI)}]")
+            for f in np.flatnonzero(gi_counts(person).tried)]
+        assert len(rows) == 3                                   # two forms tried
+        assert np.abs(corr[np.ix_(rows, np.flatnonzero(~gi))]).max() < 1e-6   # exactly 0 seen
+        assert np.abs(corr[np.ix_(rows, rows)]).max() > 0.1     # GI's own correlations

@@ -155,9 +155,14 @@ def gi_loglik(stacked: StackedGi, beta: pt.TensorVariable, sd_resp: pt.TensorVar
     """
     doses, nights, events, intercept_mu = (pt.as_tensor(x) for x in stacked)
     persons = nights.shape[0]
-    intercept_z = pm.Normal("gi_intercept_z", 0.0, 1.0, dims="gi_person")[:persons]
-    resp_z = pm.Normal("gi_resp_z", 0.0, 1.0, dims="gi_person")[:persons]
-    dev_z = pm.Normal("gi_dev_z", 0.0, 1.0, dims=("gi_person", "form"))[:persons]
+    # the capacity as a constant shape, not only a coordinate: a compiled graph is keyed by
+    # its constants, and coordinates' lengths are shared variables that do not enter the key
+    capacity = len(pm.modelcontext(None).coords["gi_person"])
+    intercept_z = pm.Normal("gi_intercept_z", 0.0, 1.0, shape=capacity,
+                            dims="gi_person")[:persons]
+    resp_z = pm.Normal("gi_resp_z", 0.0, 1.0, shape=capacity, dims="gi_person")[:persons]
+    dev_z = pm.Normal("gi_dev_z", 0.0, 1.0, shape=(capacity, len(FORMS)),
+                      dims=("gi_person", "form"))[:persons]
     theta = beta[None, :, GI] + sd_resp[GI] * resp_z[:, None] + sd_dev[GI] * dev_z   # (P, F)
     eta = (intercept_mu + INTERCEPT_SD * intercept_z)[:, None] + pt.sum(
         doses * theta[:, None, :], axis=2)                                            # (P, R)
