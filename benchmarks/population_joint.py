@@ -87,7 +87,6 @@ def main() -> None:
     parser.add_argument("--nights", type=int, default=42)
     parser.add_argument("--draws", type=int, default=600)
     parser.add_argument("--seed", type=int, default=5)
-    args = parser.parse_args()
     parser.add_argument("--tune", type=int, default=JOINT_TUNE)
     args = parser.parse_args()
     result = fit_both(args.persons, args.nights, args.draws, args.seed, tune=args.tune)

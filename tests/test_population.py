@@ -12,7 +12,7 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
-from model.population.blocks import COORDINATES, N_EFFECTS
+from model.population.blocks import COORDINATES, GAUSSIAN_SLOTS, N_EFFECTS
 from model.population.hierarchical import (
     PopulationModel,
     likelihoods,
@@ -95,6 +95,8 @@ def test_dask_gives_the_serial_numbers_quietly_with_progress(population, priors,
         np.testing.assert_array_equal(a.slots, b.slots)
         np.testing.assert_allclose(a.precision, b.precision, rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(a.information, b.information, rtol=1e-6, atol=1e-9)
+        for field in ("doses", "nights", "events"):                  # the GI counts too
+            np.testing.assert_array_equal(getattr(a.gi, field), getattr(b.gi, field))
 
 
 def test_population_command(population, tmp_path, capsys):
@@ -139,7 +141,7 @@ def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(populatio
     with pytest.warns(UserWarning) as record:
         person = hierarchical.person_likelihood(diaries[0], priors, person="p0")
     messages = {str(w.message) for w in record}
-    assert len(messages) == len(COORDINATES)              # every effect and expectation term
+    assert len(messages) == len(GAUSSIAN_SLOTS)     # every effect but GI's, and expectation
     assert "p0: the Laplace curvature of the glycinate x sol effect is not positive; that " \
         "effect is left out for this person" in messages
     assert person.slots.size == 0 and person.precision.shape == (0, 0)

@@ -147,20 +147,23 @@ def test_the_block_is_the_posterior_with_the_prior_divided_out():
     n = len(COORDINATES)
     prior_mean, prior_var = rng.normal(size=n), rng.uniform(1, 4, n)
     tried = np.array([coordinate("glycinate", o) for o in OUTCOMES] + [N_EFFECTS, N_EFFECTS + 1])
+    kept = tried[tried != coordinate("glycinate", "gi")]    # the GI effect is the counts'
     m = rng.normal(size=(tried.size, tried.size))
-    lam_tried = m @ m.T + np.eye(tried.size)
     lam = np.zeros((n, n))
-    lam[np.ix_(tried, tried)] = lam_tried
+    lam[np.ix_(tried, tried)] = m @ m.T + np.eye(tried.size)
+    gi = coordinate("glycinate", "gi")     # no parameter shared with the rest (model.population.gi)
+    lam[gi, kept] = lam[kept, gi] = 0.0
     h = np.zeros(n)
     h[tried] = rng.normal(size=tried.size)
     post_cov = np.linalg.inv(lam + np.diag(1 / prior_var))
     post_mean = post_cov @ (h + prior_mean / prior_var)
     block = block_from_posterior("x", 30, post_mean, post_cov, prior_mean, prior_var)
-    np.testing.assert_array_equal(block.slots, tried)       # untried coordinates dropped
-    np.testing.assert_allclose(block.precision, lam_tried, atol=1e-8)
-    np.testing.assert_allclose(block.information, h[tried], atol=1e-8)
-    assert informative_persons([block, block])[0].tolist() == [2] * N_OUT
-    assert informative_persons([block]).sum() == N_OUT           # the expectation is not an effect
+    np.testing.assert_array_equal(block.slots, kept)        # untried coordinates and GI dropped
+    np.testing.assert_allclose(block.precision, lam[np.ix_(kept, kept)], atol=1e-8)
+    np.testing.assert_allclose(block.information, h[kept], atol=1e-8)
+    # GI informs through the counts only (none here)
+    assert informative_persons([block, block])[0].tolist() == [2] * (N_OUT - 1) + [0]
+    assert informative_persons([block]).sum() == N_OUT - 1       # the expectation is not an effect
 
 
 def test_a_block_that_is_not_positive_definite_is_projected_with_a_warning():

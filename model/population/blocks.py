@@ -2,7 +2,9 @@
 
 A person's approximate likelihood is carried over the *coordinates* the person informs: the
 form x outcome effects of the forms tried (``theta[f, o]``) and the expectation (taking
-anything) effect of each sleep outcome, in the order of :data:`COORDINATES`. Within a person
+anything) effect of each sleep outcome, in the order of :data:`COORDINATES`; the GI effects
+are not among them (:data:`GAUSSIAN_SLOTS`): their Bernoulli likelihood, which no Gaussian
+represents, is carried exactly as counts (:mod:`model.population.gi`). Within a person
 these are correlated (tried forms share the baseline and the expectation term), so the block
 keeps a full precision matrix ``L`` and an information vector ``h = L m`` (canonical form:
 ``log lik(u) = -u'Lu/2 + h'u + const``); ``L`` may be singular (a direction the diary does not
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -34,6 +36,7 @@ import pytensor.tensor as pt
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.population.gaussian_op import gaussian_term
+from model.population.gi import GI, GiCounts, StackedGi, stack_gi
 
 N_EFFECTS = len(FORMS) * len(OUTCOMES)
 COORDINATES: tuple[str, ...] = tuple(f"{f} x {o}" for f in FORMS for o in OUTCOMES) + tuple(
@@ -46,6 +49,8 @@ OUTCOME_OF_SLOT = np.array([i % len(OUTCOMES) for i in range(N_EFFECTS)]
                            + [len(OUTCOMES)] * (len(SLEEP_OUTCOMES) + 1))
 """The outcome index of each coordinate (and of padding, the last): ``len(OUTCOMES)`` where
 the coordinate is no effect (an expectation term, padding)."""
+GAUSSIAN_SLOTS = np.flatnonzero(OUTCOME_OF_SLOT[:len(COORDINATES)] != GI)
+"""The coordinates a block may hold: all but the GI effects (:mod:`model.population.gi`)."""
 EIGEN_TOLERANCE = 1e-8
 """Eigenvalues below ``-EIGEN_TOLERANCE x`` the largest are a real defect (warned about);
 smaller ones are rounding and are set to zero quietly."""
@@ -67,6 +72,8 @@ class PersonBlock:
         ``(k,)`` information vector ``h = L m``.
     precision : numpy.ndarray
         ``(k, k)`` positive semi-definite precision ``L``.
+    gi : GiCounts
+        The person's GI nights (their likelihood, exact; :mod:`model.population.gi`).
     """
 
     person: str
@@ -74,6 +81,7 @@ class PersonBlock:
     slots: np.ndarray
     information: np.ndarray
     precision: np.ndarray
+    gi: GiCounts = field(default_factory=GiCounts.empty)
 
     def mean(self) -> np.ndarray:
         """The likelihood's centre ``L^+ h`` (minimum norm where ``L`` is singular)."""
@@ -98,13 +106,16 @@ def _nearest_psd(matrix: np.ndarray, person: str) -> tuple[np.ndarray, np.ndarra
 
 
 def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance: np.ndarray,
-                         prior_mean: np.ndarray, prior_var: np.ndarray) -> PersonBlock:
+                         prior_mean: np.ndarray, prior_var: np.ndarray,
+                         gi: GiCounts | None = None) -> PersonBlock:
     """A person's likelihood block: a normal posterior over :data:`COORDINATES` / its prior.
 
     The posterior ``N(mean, covariance)`` was obtained under independent normal priors
     ``N(prior_mean, prior_var)``; dividing them out leaves the likelihood (nuisance parameters
-    are already integrated out). Coordinates with a non-positive posterior variance are left
-    out with a warning each; of the rest, those whose likelihood precision is below
+    are already integrated out). Only :data:`GAUSSIAN_SLOTS` are kept (the GI effects are
+    ``gi``'s, uncorrelated with the rest: :mod:`model.population.gi`). Of those, coordinates
+    with a non-positive posterior variance are left out with a warning each; of the rest,
+    those whose likelihood precision is below
     :data:`MIN_INFORMATION` of the prior's carry no information and are left out quietly.
     A likelihood precision that is not positive semi-definite (a posterior covariance that
     is not positive definite, or wider than the prior in some direction) is projected onto
@@ -112,24 +123,30 @@ def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance:
     carry no information.
     """
     variance = np.diag(covariance)
-    curved = np.isfinite(variance) & (variance > 0)
-    for i in np.flatnonzero(~curved):
+    gaussian = np.isin(np.arange(len(variance)), GAUSSIAN_SLOTS)
+    curved = gaussian & np.isfinite(variance) & (variance > 0)
+    gi = gi or GiCounts.empty()
+    for i in np.flatnonzero(gaussian & ~curved):
         warnings.warn(f"{person}: the Laplace curvature of the {COORDINATES[i]} effect is not "
                       "positive; that effect is left out for this person", UserWarning,
                       stacklevel=3)
     marginal = np.where(curved, 1.0 / np.where(curved, variance, 1.0), 0.0) - 1.0 / prior_var
     slots = np.flatnonzero(curved & (marginal >= MIN_INFORMATION / prior_var))
     if slots.size == 0:
-        return PersonBlock(person, nights, slots, np.zeros(0), np.zeros((0, 0)))
+        return PersonBlock(person, nights, slots, np.zeros(0), np.zeros((0, 0)), gi)
     post_precision = np.linalg.pinv(covariance[np.ix_(slots, slots)], hermitian=True)
     precision = post_precision - np.diag(1.0 / prior_var[slots])
     information = post_precision @ mean[slots] - prior_mean[slots] / prior_var[slots]
     precision, kept = _nearest_psd(precision, person)
-    return PersonBlock(person, nights, slots, kept @ information, precision)
+    return PersonBlock(person, nights, slots, kept @ information, precision, gi)
 
 
 class StackedBlocks(NamedTuple):
-    """Persons' blocks padded to one size ``K`` (padding: slot -1, zero information)."""
+    """Persons' blocks and GI counts, stacked: the data of the population graph.
+
+    Blocks are padded to one size ``K`` (padding: slot -1, zero information), GI counts to
+    one number of rows (no nights; :class:`~model.population.gi.StackedGi`).
+    """
 
     information: np.ndarray
     """``(person, K)``"""
@@ -137,6 +154,19 @@ class StackedBlocks(NamedTuple):
     """``(person, K, K)``"""
     slots: np.ndarray
     """``(person, K)`` indices into :data:`COORDINATES`, -1 for padding."""
+    gi_doses: np.ndarray
+    """``(person, row, form)``"""
+    gi_nights: np.ndarray
+    """``(person, row)``"""
+    gi_events: np.ndarray
+    """``(person, row)``"""
+    gi_intercept_mu: np.ndarray
+    """``(person,)``"""
+
+    @property
+    def gi(self) -> StackedGi:
+        """The GI fields."""
+        return StackedGi(self.gi_doses, self.gi_nights, self.gi_events, self.gi_intercept_mu)
 
 
 def stack_likelihoods(blocks: Sequence[PersonBlock]) -> StackedBlocks:
@@ -149,15 +179,20 @@ def stack_likelihoods(blocks: Sequence[PersonBlock]) -> StackedBlocks:
         k = len(block.slots)
         info[p, :k], prec[p, :k, :k], slots[p, :k] = block.information, block.precision, \
             block.slots
-    return StackedBlocks(info, prec, slots)
+    return StackedBlocks(info, prec, slots, *stack_gi([b.gi for b in blocks]))
 
 
 def informative_persons(blocks: Sequence[PersonBlock]) -> np.ndarray:
-    """``(form, outcome)`` number of persons whose block holds that effect."""
+    """``(form, outcome)`` number of persons informing each effect.
+
+    Those whose block holds it; for GI, those whose GI counts have nights on the form.
+    """
     counts = np.zeros(len(COORDINATES), dtype=int)
     for block in blocks:
         counts[block.slots] += 1
-    return counts[:N_EFFECTS].reshape(len(FORMS), len(OUTCOMES))
+    table = counts[:N_EFFECTS].reshape(len(FORMS), len(OUTCOMES))
+    table[:, GI] += np.sum([b.gi.tried for b in blocks], axis=0, dtype=int)
+    return table
 
 
 def marginal_loglik(stacked: StackedBlocks, beta: pt.TensorVariable,
@@ -167,14 +202,16 @@ def marginal_loglik(stacked: StackedBlocks, beta: pt.TensorVariable,
 
     The population: ``theta[f, o] = beta[f, o] + r[o] + dev[f, o]`` with ``r ~ N(0,
     sd_resp[o])`` shared across forms and ``dev ~ N(0, sd_dev[o])``; expectation ``e[s] ~
-    N(mu_exp[s], sd_exp[s])``. ``stacked`` is :class:`StackedBlocks`; its fields may be
+    N(mu_exp[s], sd_exp[s])``. ``stacked`` is :class:`StackedBlocks` (its GI fields are
+    not read here: :func:`~model.population.gi.gi_loglik`); its fields may be
     tensors (e.g. ``pm.Data``), so one graph serves any number and size of blocks. The
     closed form is the module docstring's: for the ``n`` effects of one outcome that a person
     carries, ``S = d I + a 11'`` (``d = sd_dev^2``, ``a = sd_resp^2``), so ``S^{-1} = I/d -
     a 11' / (d (d + n a))`` and ``log|S| = n log d + log(1 + n a / d)``; a padding slot is a
     coordinate of variance 1 and no information, which adds nothing.
     """
-    information, precision, slots = (pt.as_tensor(x) for x in stacked)
+    information, precision, slots = (pt.as_tensor(x) for x in (
+        stacked.information, stacked.precision, stacked.slots))
     n_out = len(OUTCOMES)
     index = pt.switch(slots < 0, len(COORDINATES), slots)
     outcome = pt.as_tensor(OUTCOME_OF_SLOT)[index]                          # (P, K)

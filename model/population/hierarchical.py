@@ -8,16 +8,20 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
    covariance from a finite-difference Hessian of the compiled gradient). Dividing out the
    priors leaves a normal approximation of the person's likelihood as one *block*
    (:mod:`model.population.blocks`): a precision matrix over the effects of the forms tried
-   (all outcomes) and the expectation term, which are correlated within a person. Forms
+   (sleep outcomes) and the expectation term, which are correlated within a person. Forms
    never taken carry no information and are dropped; nuisance parameters (kinetics, trend,
    cut-points, AR(1)) are integrated out by the approximation; non-positive curvature and
-   blocks that are not positive definite are warned about, naming the person.
+   blocks that are not positive definite are warned about, naming the person. The GI
+   outcome shares no parameter with the others: the person's GI nights are kept as counts
+   (:mod:`model.population.gi`), whose Bernoulli likelihood is exact.
 2. **Population** (:class:`PopulationModel`): ``theta[p, f, o] = beta[f, o] + r[p, o] +
    dev[p, f, o]`` with ``r ~ N(0, sd_resp[o])`` (responsiveness shared across forms) and
    ``dev ~ N(0, sd_dev[o])``; the expectation term ``e[p, s] ~ N(expectation[s],
    sd_expectation[s])``; ``beta`` gets the evidence prior (:class:`PriorSet`). Each person's
-   block is integrated out exactly (Woodbury, :func:`~model.population.blocks.marginal_loglik`),
-   so NUTS runs over the population means and spreads only.
+   block is integrated out exactly (Woodbury, :func:`~model.population.blocks.marginal_loglik`);
+   each person's GI intercept and effects are sampled with the population means and spreads
+   (non-centred, :func:`~model.population.gi.gi_loglik`). The graph is
+   :mod:`model.population.graph`.
 
 :func:`write_priors` turns the population posterior into a ``priors/`` directory.
 """
@@ -28,14 +32,13 @@ import datetime as dt
 import logging
 import math
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pymc as pm
-import pytensor.tensor as pt
 import xarray as xr
 
 from model.core.errors import Fault, InputError, MgsleepError
@@ -45,18 +48,22 @@ from model.data.diary import Diary, read_diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.laplace import laplace
-from model.inference.sampling import CompiledGraph, SamplerConfig, run_nuts
+from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
-from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
 from model.population.blocks import (
     PersonBlock,
     StackedBlocks,
     block_from_posterior,
     informative_persons,
-    marginal_loglik,
     stack_likelihoods,
 )
+from model.population.gi import gi_counts
+from model.population.graph import POPULATION_COORDS as POPULATION_COORDS
+from model.population.graph import POPULATION_GRAPH as POPULATION_GRAPH
+from model.population.graph import population_compiled, population_prior
+from model.population.graph import population_graph as population_graph
+from model.population.graph import population_parameters as population_parameters
 from model.population.writeback import (
     fitted_spreads,
     install_priors,
@@ -139,7 +146,7 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None)
     prior_mean = np.r_[np.zeros(wide.size), data["expect_mu"]]
     prior_var = np.r_[wide.ravel(), data["expect_sd"]] ** 2
     return block_from_posterior(name, diary.n_recorded, mean, covariance, prior_mean,
-                                prior_var)
+                                prior_var, gi_counts(data))
 
 
 def _slice(x0: Any, name: str) -> slice:
@@ -195,68 +202,6 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
             cluster.close()
 
 
-POPULATION_COORDS = {"form": list(FORMS), "outcome": list(OUTCOMES),
-                     "sleep": list(SLEEP_OUTCOMES)}
-
-
-def population_prior(priors: PriorSet) -> dict[str, np.ndarray]:
-    """The values of the population parameters' priors (the data of :func:`population_parameters`).
-
-    ``beta`` gets the evidence prior; the spreads ``sd_resp`` and ``sd_dev`` (outcome) and
-    ``sd_expectation`` (sleep outcome) half-normal priors of twice the person-level SDs of
-    ``settings.toml`` ``[personal]``; the mean ``expectation`` effect the person-level
-    expectation prior.
-    """
-    prior = PersonalPrior.of(priors)
-    return {"beta_mu": prior.mean, "beta_sd": prior.sd, "sd_resp_scale": 2 * prior.resp_sd,
-            "sd_dev_scale": 2 * prior.dev_sd, "expectation_mu": prior.expect_mu,
-            "expectation_sd": prior.expect_sd, "sd_expectation_scale": 2 * prior.expect_sd}
-
-
-def population_parameters(values: Mapping[str, np.ndarray]) -> tuple[pt.TensorVariable, ...]:
-    """The population parameters and their priors, added to the model in context.
-
-    ``values`` are those of :func:`population_prior`; they enter as ``pm.Data``, so a
-    compiled graph serves every prior set. Also adds ``between_person_sd``. Returns
-    ``(beta, sd_resp, sd_dev, expectation, sd_expectation)``.
-    """
-    data = {name: pm.Data(name, value) for name, value in values.items()}
-    beta = pm.Normal("beta", data["beta_mu"], data["beta_sd"], dims=("form", "outcome"))
-    sd_resp = pm.HalfNormal("sd_resp", data["sd_resp_scale"], dims="outcome")
-    sd_dev = pm.HalfNormal("sd_dev", data["sd_dev_scale"], dims="outcome")
-    mu_exp = pm.Normal("expectation", data["expectation_mu"], data["expectation_sd"],
-                       dims="sleep")
-    sd_exp = pm.HalfNormal("sd_expectation", data["sd_expectation_scale"], dims="sleep")
-    pm.Deterministic("between_person_sd", pt.sqrt(sd_resp[None, :] ** 2 + sd_dev[None, :] ** 2)
-                     * pt.ones((len(FORMS), 1)), dims=("form", "outcome"))
-    return beta, sd_resp, sd_dev, mu_exp, sd_exp
-
-
-def population_graph() -> pm.Model:
-    """The population stage as one graph whose data (priors, stacked blocks) are ``pm.Data``.
-
-    Built with placeholder data of one empty block; :data:`POPULATION_GRAPH` holds it.
-    """
-    f, o, s = len(FORMS), len(OUTCOMES), len(SLEEP_OUTCOMES)
-    placeholder = {"beta_mu": np.zeros((f, o)), "beta_sd": np.ones((f, o)),
-                   "sd_resp_scale": np.ones(o), "sd_dev_scale": np.ones(o),
-                   "expectation_mu": np.zeros(s), "expectation_sd": np.ones(s),
-                   "sd_expectation_scale": np.ones(s)}
-    empty = stack_likelihoods([])
-    with pm.Model(coords=POPULATION_COORDS) as model:
-        population = population_parameters(placeholder)
-        blocks = StackedBlocks(*(pm.Data(name, value) for name, value in
-                                 zip(StackedBlocks._fields, empty, strict=True)))
-        pm.Potential("persons", pt.sum(marginal_loglik(blocks, *population)))
-    return model
-
-
-POPULATION_GRAPH = CompiledGraph(population_graph)
-"""The population graph of this process: built and compiled on first use, then reused by
-every fit whatever its persons and priors (the compiled code is also kept across processes,
-:mod:`model.inference.compile_cache`)."""
-
-
 class PopulationModel:
     """Hierarchical series of n-of-1 trials (see the module docstring).
 
@@ -300,21 +245,26 @@ class PopulationModel:
         self.diagnostics_: Diagnostics = check_convergence(self.idata_, POPULATION_PARAMETERS)
         return self
 
-    def sample(self, information: np.ndarray, precision: np.ndarray,
-               slots: np.ndarray) -> xr.DataTree:
-        """NUTS over the population stage given the persons' stacked blocks.
+    def sample(self, *stacked: np.ndarray) -> xr.DataTree:
+        """NUTS over the population stage given the persons' stacked blocks and GI counts.
 
-        The arguments are the fields of :func:`~model.population.blocks.stack_likelihoods`;
-        ``priors_`` must be set. Person effects and expectation terms are integrated out
-        exactly (:func:`~model.population.blocks.marginal_loglik`), so NUTS runs over the
-        population means and spreads only. The graph is :data:`POPULATION_GRAPH`, compiled
-        once: the priors and blocks are its data. Returns the posterior (``fit`` stores it).
+        ``stacked`` are the fields of :func:`~model.population.blocks.stack_likelihoods`, in
+        order; ``priors_`` must be set. Person effects and expectation terms of the blocks
+        are integrated out exactly (:func:`~model.population.blocks.marginal_loglik`); the
+        persons' GI intercepts and effects are sampled with the population means and spreads
+        (:func:`~model.population.gi.gi_loglik`; the posterior keeps those of the persons
+        fitted). The graph (:func:`~model.population.graph.population_compiled`) is compiled
+        once per person capacity: the priors, blocks and counts are its data. Returns the
+        posterior (``fit`` stores it).
         """
-        data = population_prior(self.priors_) | StackedBlocks(information, precision,
-                                                              slots)._asdict()
-        return run_nuts(POPULATION_GRAPH, SamplerConfig(draws=self.draws, tune=self.tune,
-                                                        chains=self.chains,
-                                                        seed=self.random_seed), data=data)
+        blocks = StackedBlocks(*stacked)
+        persons = len(blocks.gi_nights)
+        idata = run_nuts(population_compiled(persons),
+                         SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
+                                       seed=self.random_seed),
+                         data=population_prior(self.priors_) | blocks._asdict())
+        idata["posterior"] = idata["posterior"].to_dataset().isel(gi_person=slice(0, persons))
+        return idata
 
     # -- results -------------------------------------------------------------------------------
     def effects(self) -> pd.DataFrame:
