@@ -156,7 +156,7 @@ def test_the_population_gi_mean_is_recovered(simulated, priors):
     _, data, truth = simulated
     persons = [PersonBlock(f"p{k}", 60, np.zeros(0, int), np.zeros(0), np.zeros((0, 0)),
                            gi_counts(d)) for k, d in enumerate(data)]
-    model = PopulationModel(priors, draws=300, tune=300, random_seed=3)
+    model = PopulationModel(priors, draws=500, tune=500, random_seed=3)
     model.priors_, model.persons_ = priors, persons
     posterior = model.sample(*stack_likelihoods(persons))["posterior"].to_dataset()
     assert posterior.sizes["gi_person"] == len(persons)         # trimmed to the persons fitted

@@ -28,9 +28,9 @@ Defaults (:class:`DecisionSettings`) and why:
   highest start dose up to 300 mg that the GI chance constraint allows (a form is judged where
   it can show its effect); the evaluation period, the acute-GI rule, the chance constraint and
   a commitment still apply; a form the posterior says is clearly worse than the current one
-  (P(better) below ``crossover_p_better = 0.05``) is not tried. A low bar: near it the quick
-  model and the full fit can disagree (at 0.2 they did at 2 of 12 closed-loop looks). Once three forms have been tried the
-  learning horizon is zero: explore by design, then exploit (:mod:`model.decision.choice`).
+  (P(better) below ``crossover_p_better = 0.05``, a low bar) is not tried. Once three forms
+  have been tried the learning horizon is zero: explore by design, then exploit
+  (:mod:`model.decision.choice`).
   Why: in the closed loop (``benchmarks/closed_loop.py``, world persons) the knowledge
   gradient alone went back and forth between forms on periods too short and doses too low to
   tell them apart; on the first 80 persons the crossover took the regret at week 12 from 1.56

@@ -81,6 +81,9 @@ class SamplerConfig:
         hierarchical and latent-process models better than PyMC's 0.8).
     progressbar : bool
         Show the sampler's progress bar.
+    adaptation : str, optional
+        nutpie's mass-matrix adaptation (``"low_rank"`` or ``"diag"``); None: the default of
+        :func:`model.inference.compile_cache.sample_nutpie`. Other samplers ignore it.
 
     """
 
@@ -91,6 +94,7 @@ class SamplerConfig:
     seed: int | None = None
     target_accept: float = 0.9
     progressbar: bool = dataclasses.field(default_factory=show_progress)
+    adaptation: str | None = None
 
     @property
     def cores(self) -> int:
@@ -169,7 +173,9 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
                                  draws=config.draws, tune=config.tune, chains=config.chains,
                                  cores=config.cores, seed=config.seed,
                                  target_accept=config.target_accept,
-                                 progressbar=config.progressbar)
+                                 progressbar=config.progressbar,
+                                 **({} if config.adaptation is None
+                                    else {"adaptation": config.adaptation}))
         graph = compiled.graph
         assert graph is not None
         with graph:
