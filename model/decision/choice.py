@@ -88,7 +88,7 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     While fewer than ``s.crossover_forms`` forms have been tried (and something is still to
     be learnt: ``learning_periods > 0``): the allowed ``start`` (without magnesium) or
     ``switch_form`` (same dose) to an untried form with the highest expected utility; a
-    start at the highest allowed dose up to ``s.crossover_dose_mg``. Only forms with some
+    start at the highest allowed start dose. Only forms with some
     chance of beating the current regimen count (P(better) >= ``s.crossover_p_better``): a
     form already shown to work clearly is not left for one the posterior says is worse. None
     during an acute GI problem, while the evaluation period blocks changes, or when no
@@ -100,7 +100,6 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     action = "switch_form" if past.current.active else "start"
     rows = [i for i, c in enumerate(ev.candidates) if ev.feasible[i] and c.action == action
             and c.regimen.form not in past.forms_tried
-            and c.regimen.elemental_mg <= s.crossover_dose_mg
             and ev.p_better[i] >= s.crossover_p_better]
     if not rows:
         return None

@@ -309,8 +309,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                  f"again on {when}; judge it after {s.min_nights} nights." if past.first_step else
                  f" Take it for {s.min_nights} nights and look again on {when}.")
         return (f"Planned crossover, form {tried + 1} of {s.crossover_forms}: the most "
-                f"promising forms are tried in turn, each for one evaluation period at a dose "
-                f"where it can show its effect, then your own nights choose among them.{learn}"
+                f"promising forms are tried in turn, each for one evaluation period at the same "
+                f"dose, then your own nights choose among them.{learn}"
                 f"{first}")
     if why == "first_step":
         return (f"A first step from published evidence only (low certainty: no nights on "
