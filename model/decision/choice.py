@@ -88,11 +88,10 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     While fewer than ``s.crossover_forms`` forms have been tried (and something is still to
     be learnt: ``learning_periods > 0``): the allowed ``start`` (without magnesium) or
     ``switch_form`` (same dose) to an untried form with the highest expected utility; a
-    start at the highest allowed start dose. Only forms with some
-    chance of beating the current regimen count (P(better) >= ``s.crossover_p_better``): a
-    form already shown to work clearly is not left for one the posterior says is worse. None
-    during an acute GI problem, while the evaluation period blocks changes, or when no
-    untried form qualifies.
+    start at the highest allowed start dose. Only forms with some chance of beating the
+    current regimen count (P(better) >= ``s.crossover_p_better``): a form already shown to
+    work clearly is not left for one the posterior says is worse. None during an acute GI
+    problem, while the evaluation period blocks changes, or when no untried form qualifies.
     """
     if (len(past.forms_tried) >= s.crossover_forms or s.learning_periods <= 0
             or acute_gi(past, s)):
