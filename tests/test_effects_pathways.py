@@ -31,14 +31,16 @@ def paths(profile=None):
                               profile=profile, as_of=AS_OF, separable=True)
 
 
-def test_known_pathways_stop_if_badly_keep_if_as_expected_raise_if_well():
+def test_known_pathways_leave_if_badly_keep_if_as_expected_raise_if_well():
     decision, found = paths()
     assert decision.recommendation.action == "collect_more_data"   # tests the current one
     assert [p.scenario for p in found] == list(SCENARIOS)
     assert all(p.tested == Regimen("glycinate", 300) for p in found)
     benefits = [p.benefit for p in found]
     assert benefits == sorted(benefits) and benefits[0] < 0 < benefits[2]
-    assert [p.action for p in found] == ["stop", "continue", "increase_dose"]
+    # badly: the planned crossover moves on to the next form (one form tried so far)
+    assert [p.action for p in found] == ["switch_form", "continue", "increase_dose"]
+    assert found[0].regimen.form != "glycinate" and "crossover" in found[0].reason_codes
     assert found[1].regimen == Regimen("glycinate", 300) and "commit" in found[1].reason_codes
     entry = found[2].to_dict()
     assert entry["if"] == "well" and entry["form"] == "glycinate" and \
@@ -58,7 +60,7 @@ def test_pathways_in_words():
     assert pathways_intro(found).startswith(
         "What would change this, after the next period on glycinate 300 mg")
     assert [pathway_line(p) for p in found] == [
-        "if it goes badly: stop magnesium",
+        "if it goes badly: switch to taurate 300 mg (to learn)",
         "if it goes as expected: continue glycinate 300 mg (settled)",
         "if it goes well: raise the dose to glycinate 350 mg (settled)"]
     assert np.all([p.to_dict()["reason_codes"] == list(p.reason_codes) for p in found])
