@@ -74,7 +74,7 @@ def test_the_population_log_density_compiles_without_python_fallbacks():
     from nutpie.compile_pymc import _make_functions
 
     from model.inference.compile_cache import _initial_point_fn
-    from model.population.hierarchical import population_graph
+    from model.population.graph import population_graph
 
     graph = population_graph()
     logp_fn = _make_functions(graph, mode="NUMBA", compute_grad=True, join_expanded=True,

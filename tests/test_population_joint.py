@@ -33,7 +33,7 @@ import pytest
 from model.data.diary import read_diary
 from model.personal.data import diary_data, diary_size
 from model.personal.graph import build_graph
-from model.population.hierarchical import population_parameters, population_prior
+from model.population.graph import population_parameters, population_prior
 from model.population.joint import NON_CENTRED, joint_model
 from model.simulate.personas import simulate_population
 

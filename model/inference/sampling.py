@@ -82,8 +82,8 @@ class SamplerConfig:
     progressbar : bool
         Show the sampler's progress bar.
     adaptation : str, optional
-        nutpie's mass-matrix adaptation (``"low_rank"`` or ``"diag"``); None: the default of
-        :func:`model.inference.compile_cache.sample_nutpie`. Other samplers ignore it.
+        nutpie's mass-matrix adaptation (``"low_rank"`` or ``"diag"``); None:
+        :data:`model.inference.compile_cache.ADAPTATION`. Other samplers ignore it.
 
     """
 
@@ -167,15 +167,14 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
     if isinstance(model, CompiledGraph):
         compiled = model.get(name)
         if name == "nutpie":
-            from model.inference.compile_cache import sample_nutpie
+            from model.inference.compile_cache import ADAPTATION, sample_nutpie
 
             return sample_nutpie(compiled.nutpie_model, data=data or {}, starts=starts,
                                  draws=config.draws, tune=config.tune, chains=config.chains,
                                  cores=config.cores, seed=config.seed,
                                  target_accept=config.target_accept,
                                  progressbar=config.progressbar,
-                                 **({} if config.adaptation is None
-                                    else {"adaptation": config.adaptation}))
+                                 adaptation=config.adaptation or ADAPTATION)
         graph = compiled.graph
         assert graph is not None
         with graph:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,18 +85,25 @@ def warm_up(seed: int = 0) -> WarmUp:
     return WarmUp(compiled, time.perf_counter() - start, theta.shape[1])
 
 
+def report(warm: Callable[[], WarmUp], said: Callable[[WarmUp], str], skipped: str) -> int:
+    """Run a warm-up and say on standard error what it did (``skipped``: without nutpie).
+
+    ``said`` words the line after ``mgsleep: ``; the exit status is 0 either way.
+    """
+    line = skipped if not sampler_available("nutpie") else said(warm())
+    print(f"mgsleep: {line}", file=sys.stderr)
+    return 0
+
+
 def main() -> int:
     """Warm the compile cache and say what was done (``python -m model.personal.warmup``)."""
-    if not sampler_available("nutpie"):
-        print("mgsleep: nutpie is not installed: nothing to compile ahead (fits use PyMC's "
-              "own sampler)", file=sys.stderr)
-        return 0
-    done = warm_up()
-    what = "compiled the personal model" if done.compiled else "the personal model was cached"
-    print(f"mgsleep: {what} ({done.seconds:.0f} s, checked with a {done.draws}-draw fit); "
-          f"the first analysis on this machine will not compile it (cache: {manifest_dir()})",
-          file=sys.stderr)
-    return 0
+    def said(done: WarmUp) -> str:
+        what = "compiled the personal model" if done.compiled else "the personal model was cached"
+        return (f"{what} ({done.seconds:.0f} s, checked with a {done.draws}-draw fit); the first "
+                f"analysis on this machine will not compile it (cache: {manifest_dir()})")
+
+    return report(warm_up, said, "nutpie is not installed: nothing to compile ahead (fits use "
+                                 "PyMC's own sampler)")
 
 
 if __name__ == "__main__":

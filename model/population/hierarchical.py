@@ -59,11 +59,7 @@ from model.population.blocks import (
     stack_likelihoods,
 )
 from model.population.gi import gi_counts
-from model.population.graph import POPULATION_COORDS as POPULATION_COORDS
-from model.population.graph import POPULATION_GRAPH as POPULATION_GRAPH
 from model.population.graph import population_compiled, population_prior
-from model.population.graph import population_graph as population_graph
-from model.population.graph import population_parameters as population_parameters
 from model.population.writeback import (
     fitted_spreads,
     install_priors,

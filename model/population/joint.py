@@ -2,7 +2,7 @@
 
 The reference the two-stage fit (:class:`~model.population.hierarchical.PopulationModel`) is
 checked against: the same population parameters
-(:func:`~model.population.hierarchical.population_parameters`), and for each person the
+(:func:`~model.population.graph.population_parameters`), and for each person the
 whole personal model (:func:`model.personal.graph.build_graph` with the shared
 responsiveness) whose person-level priors are the population's: ``prior_mean = beta``,
 ``prior_sd = 0``, ``dev_sd = sd_dev``, ``resp_sd = sd_resp``, ``expect_mu = expectation``,
@@ -45,11 +45,7 @@ from model.data.diary import Diary
 from model.evidence.priorset import PriorSet
 from model.inference.sampling import CompiledGraph, SamplerConfig, run_nuts
 from model.personal.data import diary_data, diary_size
-from model.population.hierarchical import (
-    POPULATION_COORDS,
-    population_parameters,
-    population_prior,
-)
+from model.population.graph import POPULATION_COORDS, population_parameters, population_prior
 
 POPULATION_PRIORS = ("prior_mean", "prior_sd", "dev_sd", "resp_sd", "expect_mu", "expect_sd")
 """The personal graph's data that the population's parameters replace."""

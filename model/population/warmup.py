@@ -20,8 +20,7 @@ import time
 import numpy as np
 
 from model.data.diary import read_diary
-from model.inference.sampling import sampler_available
-from model.personal.warmup import WarmUp, warm_diary
+from model.personal.warmup import WarmUp, report, warm_diary
 from model.population.hierarchical import PopulationModel
 
 WARM_DRAWS = 20
@@ -54,15 +53,10 @@ def warm_up(seed: int = 0) -> WarmUp:
 
 def main() -> int:
     """Warm the caches and say so (``python -m model.population.warmup``)."""
-    if not sampler_available("nutpie"):
-        print("mgsleep: nutpie is not installed: the population stage is not compiled ahead",
-              file=sys.stderr)
-        return 0
-    done = warm_up()
-    print(f"mgsleep: compiled (or loaded) the population stage ({done.seconds:.0f} s, checked "
-          f"with a {done.draws}-draw fit); `mgsleep population` will not compile it",
-          file=sys.stderr)
-    return 0
+    return report(warm_up, lambda done: (
+        f"compiled (or loaded) the population stage ({done.seconds:.0f} s, checked with a "
+        f"{done.draws}-draw fit); `mgsleep population` will not compile it"),
+        "nutpie is not installed: the population stage is not compiled ahead")
 
 
 if __name__ == "__main__":
