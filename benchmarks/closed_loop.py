@@ -30,8 +30,11 @@ and the same nightly noise (common random numbers):
 
 Scores (true utility of :func:`model.simulate.world.true_utility`, weighted MCIDs): regret at
 week 12 = the utility of the person's best allowed regimen (no magnesium, or a form the tool
-considers at 100/200/300 mg within the ceiling, single or split from 200 mg, whose true GI rate
-rises by at most the GI limit) minus that of the regimen the policy names at the end; regret
+considers at 100/200/300 mg and at the ceiling, single or split from 200 mg, whose true GI rate
+rises by at most the GI limit) minus that of the regimen the policy names at the end, and its
+two parts: what the design left out (``design_loss``: the best allowed regimen minus the best
+one of the forms the policy tried, at any allowed dose: the regret of an oracle choosing among
+them) and what the choice among them lost (``selection_loss``: the rest); regret
 over the 12 weeks = the nightly mean of the best utility minus that of the night's regimen
 (steady state); nights whose true GI rate is over the limit; ceiling breaches (must be 0);
 commit rate and week (the tool policies).
@@ -369,12 +372,13 @@ def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool
 
 
 def allowed_regimens(profile: Profile, priors: PriorSet) -> list[Regimen]:
-    """No magnesium and every form the tool considers at 100/200/300 mg within the ceiling."""
+    """No magnesium and every form the tool considers at 100/200/300 mg and at the ceiling
+    (the tool's dose steps stop there: 350 mg by default), never above it."""
     ceiling = profile.ceiling_mg(priors.safety)
     split_min = DecisionSettings().split_min_mg
     found = [NO_MAGNESIUM]
     for form in (f for f in FORMS if f not in profile.excluded_forms):
-        for dose in (d for d in DOSES if d <= ceiling):
+        for dose in sorted({min(d, ceiling) for d in DOSES} | {ceiling}):
             found += [Regimen(form, dose, split) for split in (False, True)
                       if not split or dose >= split_min]
     return found
@@ -394,6 +398,8 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
     best = max(feasible, key=utility)
     final = Regimen.from_label(looks[-1]["regimen"])
     followed = taken[BASELINE:]
+    tried = {r.form for r in followed if r.active}
+    best_tried = max((r for r in feasible if not r.active or r.form in tried), key=utility)
     nightly = {r: utility(r) for r in set(followed)}
     regret_final = utility(best) - utility(final)
     commits = [k["night"] for k in looks if k["commit"]]
@@ -402,6 +408,8 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
         "person": subject.index, "best": best.label, "best_utility": utility(best),
         "final": final.label, "final_utility": utility(final), "regret_week12": regret_final,
         "regret_mean": float(np.mean([utility(best) - nightly[r] for r in followed])),
+        "design_loss": utility(best) - utility(best_tried),
+        "selection_loss": utility(best_tried) - utility(final),
         "within_025": regret_final <= 0.25,
         "gi_limit_nights": sum(true_change(subject.person, r)["gi"] > limit for r in followed),
         "ceiling_breaches": sum(r.elemental_mg > ceiling for r in [*followed, final]),
@@ -554,6 +562,8 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
             "regret_week12": group["regret_week12"].mean(),
             "regret_12_weeks": group["regret_mean"].mean(),
             "p_within_025": group["within_025"].mean(),
+            "design_loss": group["design_loss"].mean(),
+            "selection_loss": group["selection_loss"].mean(),
             "gi_limit_nights": group["gi_limit_nights"].mean(),
             "ceiling_breaches": int(group["ceiling_breaches"].sum()),
             "commit_rate": group["committed"].mean() if tool_like else None,
@@ -564,15 +574,17 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
 
 def markdown(summary: pd.DataFrame) -> str:
     """The per-policy table in Markdown."""
-    head = ("| policy | persons | regret wk 12 | regret 12 wk | P(within 0.25) | GI-limit nights "
-            "| ceiling breaches | commit rate | commit week | CPU s |")
-    lines = [head, "|" + "---|" * 10]
+    head = ("| policy | persons | regret wk 12 | of it: forms never tried | of it: choice among "
+            "tried | regret 12 wk | P(within 0.25) | GI-limit nights | ceiling breaches | "
+            "commit rate | commit week | CPU s |")
+    lines = [head, "|" + "---|" * 12]
 
     def fmt(value: Any, digits: int = 2) -> str:
         return "n/a" if value is None or value != value else f"{value:.{digits}f}"
 
     for r in summary.to_dict("records"):
         lines.append(f"| {r['policy']} | {r['persons']} | {fmt(r['regret_week12'])} | "
+                     f"{fmt(r['design_loss'])} | {fmt(r['selection_loss'])} | "
                      f"{fmt(r['regret_12_weeks'])} | {fmt(r['p_within_025'])} | "
                      f"{fmt(r['gi_limit_nights'], 1)} | {r['ceiling_breaches']} | "
                      f"{fmt(r['commit_rate'])} | {fmt(r['commit_week'], 1)} | "

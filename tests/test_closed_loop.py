@@ -143,7 +143,33 @@ def test_a_ceiling_breach_is_counted(priors):
                                                               look.remaining), priors)
     record = cl.score(subject, taken, looks, priors)
     assert record["ceiling_breaches"] == 85                # 84 nights and the final regimen
-    assert record["best"] == "glycinate@300"
+    assert record["best"] == "glycinate@350"               # the ceiling: a Hill curve rises
+
+
+def test_regret_splits_into_forms_never_tried_and_the_choice_among_the_tried(priors):
+    subject = cl.Subject(0, RESPONDER, Profile(gut_sensitivity="none"), 2)
+
+    def utility(regimen):
+        return true_utility(RESPONDER, regimen, priors, subject.profile)
+
+    def stays_on(regimen):
+        return lambda look: cl.Step(regimen, look.remaining)
+
+    # glycinate works: a policy that never tries it misses it by design, not by its choice
+    _, taken, looks = cl.follow(subject, stays_on(Regimen("taurate", 200.0)), priors)
+    record = cl.score(subject, taken, looks, priors)
+    limit = priors.safety.gi_constraint.limit
+    best = max(utility(r) for r in cl.allowed_regimens(subject.profile, priors)
+               if r.form in ("taurate", "none") and true_change(RESPONDER, r)["gi"] <= limit)
+    assert record["design_loss"] == pytest.approx(record["best_utility"] - best)
+    assert record["design_loss"] > 1.0
+    # glycinate 100 mg: the form is found, the dose is the choice's loss
+    _, taken, looks = cl.follow(subject, stays_on(Regimen("glycinate", 100.0)), priors)
+    record = cl.score(subject, taken, looks, priors)
+    assert record["design_loss"] == 0.0
+    assert record["selection_loss"] == pytest.approx(
+        record["best_utility"] - utility(Regimen("glycinate", 100.0)))
+    assert record["selection_loss"] > 0.5
 
 
 def test_two_persons_through_the_whole_loop(capsys):
@@ -155,6 +181,9 @@ def test_two_persons_through_the_whole_loop(capsys):
     records = pd.DataFrame(result["records"])
     assert np.allclose(records["regret_week12"],
                        records["best_utility"] - records["final_utility"])
+    assert np.allclose(records["design_loss"] + records["selection_loss"],
+                       records["regret_week12"])
+    assert (records["design_loss"] >= 0).all()
     assert (records.loc[records["policy"] == "fixed", "final"] == "glycinate@200").all()
     for looks in records.loc[records["policy"] == "tool", "looks"]:
         nights = [k["night"] for k in looks]

@@ -298,3 +298,36 @@ def test_the_crossover_never_leaves_a_form_that_clearly_works(priors):
     rec = decide(clear, priors=priors, diary=on("glycinate", 300), as_of=AS_OF).recommendation
     assert "crossover" not in rec.reason_codes
     assert rec.regimen is not None and rec.regimen.form == "glycinate"
+
+
+def test_after_the_crossover_the_chosen_form_is_titrated_up_to_the_reference_dose(priors):
+    # the crossover ran at 200 mg and glycinate helps a little: 300 mg would do better, but
+    # not by the cost of a change, so the rule alone keeps 200 mg; the titration steps up
+    helps = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.15},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.05)
+    done = on("glycinate", 200, tried=("taurate", "threonate"))
+    decision = decide(helps, priors=priors, diary=done, as_of=AS_OF)
+    rec = decision.recommendation
+    rule = decide(helps, priors=priors, diary=done, as_of=AS_OF,
+                  settings=DecisionSettings(titration_max_mg=0.0)).recommendation
+    assert rule.regimen == Regimen("glycinate", 200) and "titration" not in rule.reason_codes
+    assert (rec.action, rec.regimen) == ("increase_dose", Regimen("glycinate", 300))
+    assert rec.reason_codes[0] == "titration" and not rec.commit
+    assert any(r.startswith("Planned titration: glycinate@200") for r in rec.reasons)
+    # never beyond the reference dose, the ceiling, or in the last period of a trial
+    at_300 = decide(helps, priors=priors, as_of=AS_OF,
+                    diary=on("glycinate", 300, tried=("taurate", "threonate"))).recommendation
+    assert "titration" not in at_300.reason_codes and at_300.regimen == Regimen("glycinate", 300)
+    capped = decide(helps, priors=priors, diary=done, as_of=AS_OF,
+                    profile=Profile(max_elemental_mg=200)).recommendation
+    assert "titration" not in capped.reason_codes and capped.regimen.elemental_mg <= 200
+    ending = decide(helps, priors=priors, diary=done, as_of=AS_OF, horizon_nights=0)
+    assert ending.recommendation.regimen == Regimen("glycinate", 200)
+
+
+def test_a_form_that_does_nothing_is_not_titrated(priors):
+    nothing = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
+                            gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.0, expectation_sd=0.0)
+    done = on("glycinate", 200, tried=("taurate", "threonate"))
+    rec = decide(nothing, priors=priors, diary=done, as_of=AS_OF).recommendation
+    assert "titration" not in rec.reason_codes and rec.action != "increase_dose"

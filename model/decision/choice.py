@@ -23,6 +23,14 @@ design, then exploit (explore-then-commit; Garivier, Lattimore & Kaufmann 2016, 
 explore-then-commit strategies", NeurIPS): the greedy regimen, committed as soon as it is also
 the most valuable step.
 
+After the crossover (when it has no form left to try), a **planned titration**
+(:func:`titration`): when the rule would keep the current regimen and the model expects the
+next dose step of the same form (up to ``titration_max_mg``, the priors' reference dose) to do
+better by at least ``commit_value`` before the cost of a change, that step is taken (why
+``titrate``). The
+crossover runs at the start dose, and the personal model's dose curve (Emax with a fixed ED50)
+cannot learn that a person needs more without nights at a higher dose.
+
 The first step (no magnesium night yet) is never a commitment: it rests on the evidence alone.
 ``mode="thompson"`` explores instead: when not committed, the regimen best in one seeded
 random draw.
@@ -107,22 +115,44 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
                key=lambda i: float(ev.ranking.expected[i]))
 
 
+def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
+    """The planned dose step up the current form, or None when there is none to take.
+
+    The allowed ``increase_dose`` to at most ``s.titration_max_mg`` whose expected utility
+    before the switching cost beats staying on the current regimen (row 0, ``continue``) by
+    at least ``s.commit_value`` (a gain that matters, not Monte Carlo noise). None without
+    magnesium, during an acute GI problem or when no such step is open.
+    """
+    if not past.current.active or acute_gi(past, s):
+        return None
+    stay = float(ev.ranking.expected[0])
+    rows = [i for i, c in enumerate(ev.candidates)
+            if ev.feasible[i] and c.action == "increase_dose"
+            and c.regimen.elemental_mg <= s.titration_max_mg
+            and float(ev.ranking.expected[i]) + s.switching_cost >= stay + s.commit_value]
+    return rows[0] if rows else None
+
+
 def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
            s: DecisionSettings) -> Choice:
     """The rule of the module docstring (or Thompson sampling), with the planned crossover.
 
     The crossover step (:func:`crossover`), when there is one, replaces the rule's choice
     unless that is forced (the evaluation period allows nothing else) or an experiment (the
-    diary cannot separate magnesium from expectation and drift).
+    diary cannot separate magnesium from expectation and drift); without one, the planned
+    titration (:func:`titration`) replaces a choice to keep the current regimen.
     """
     rule = _rule(ev, past, mode, rng, s)
     action = ev.candidates[0 if rule.index is None else rule.index].action
     if mode != "expected_utility" or rule.why == "forced" or action in EXPERIMENTS:
         return rule
     planned = crossover(ev, past, s)
-    if planned is None:
+    if planned is not None:
+        return Choice(planned, False, "crossover", planned != greedy(ev))
+    step = titration(ev, past, s) if action == "continue" else None
+    if step is None:
         return rule
-    return Choice(planned, False, "crossover", planned != greedy(ev))
+    return Choice(step, False, "titrate", step != greedy(ev))
 
 
 def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,

@@ -63,7 +63,7 @@ def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
 
 _WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
               "plan": "best_expected", "collect": "collect", "forced": "forced",
-              "trial": "thompson", "crossover": "crossover"}
+              "trial": "thompson", "crossover": "crossover", "titrate": "titration"}
 _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
 
 
@@ -182,8 +182,10 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     data = predicted(predict, options, past)
     if s.period_from_kinetics:
         s = replace(s, min_nights=evaluation_nights(onset_days(data, priors), s))
-    if (horizon_nights is not None and horizon_nights < s.min_nights) or \
-            0 < s.crossover_forms <= len(past.forms_tried):
+    if horizon_nights is not None and horizon_nights < s.min_nights:
+        # no period is left to learn from: the best regimen by now, no planned step
+        s = replace(s, learning_periods=0.0, titration_max_mg=0.0)
+    elif 0 < s.crossover_forms <= len(past.forms_tried):
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)

@@ -332,6 +332,13 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 f"sampling). Try it for {s.min_nights} nights and look again on {when}.")
     if why == "learn":
         return f"{_learn_line(chosen, assessed)} Look again on {when}."
+    if why == "titrate":
+        stay = assessed[0]
+        return (f"Planned titration: {past.current.label} is the regimen to keep, and the "
+                f"model expects {label} to do at least as well before the cost of a change "
+                f"(expected utility {chosen.expected_utility + s.switching_cost:+.2f} vs "
+                f"{stay.expected_utility:+.2f}): only nights on the higher dose show whether "
+                f"you need it. Take it for {s.min_nights} nights and look again on {when}.")
     return (f"Not certain yet ({_gap(chosen)}): try {label} for {s.min_nights} nights and "
             f"look again on {when}.")
 

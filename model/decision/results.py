@@ -24,6 +24,7 @@ REASON_CODES: dict[str, str] = {
     "forced": "the only step allowed now",
     "thompson": "Thompson sampling: best in one random posterior draw",
     "crossover": "the next form of the planned crossover (the most promising forms in turn)",
+    "titration": "the planned dose step up the chosen form (up to the reference dose)",
     "no_start_worth_trying": "no start is expected to help enough to be worth trying",
     "placebo_test": "a blinded placebo period to separate magnesium from expectation",
     "withdrawal_test": "a withdrawal to separate magnesium from drift",
