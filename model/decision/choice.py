@@ -27,9 +27,8 @@ After the crossover (when it has no form left to try), a **planned titration**
 (:func:`titration`): when the rule would keep the current regimen and the model expects the
 next dose step of the same form (up to ``titration_max_mg``, the priors' reference dose) to do
 better by at least ``commit_value`` before the cost of a change, that step is taken (why
-``titrate``). The
-crossover runs at the start dose, and the personal model's dose curve (Emax with a fixed ED50)
-cannot learn that a person needs more without nights at a higher dose.
+``titrate``). The crossover runs at the start dose, and the personal model's dose curve (Emax
+with a fixed ED50) cannot learn that a person needs more without nights at a higher dose.
 
 The first step (no magnesium night yet) is never a commitment: it rests on the evidence alone.
 ``mode="thompson"`` explores instead: when not committed, the regimen best in one seeded

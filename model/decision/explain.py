@@ -335,10 +335,11 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
     if why == "titrate":
         stay = assessed[0]
         return (f"Planned titration: {past.current.label} is the regimen to keep, and the "
-                f"model expects {label} to do at least as well before the cost of a change "
-                f"(expected utility {chosen.expected_utility + s.switching_cost:+.2f} vs "
-                f"{stay.expected_utility:+.2f}): only nights on the higher dose show whether "
-                f"you need it. Take it for {s.min_nights} nights and look again on {when}.")
+                f"model expects {label} to do better before the cost of a change (expected "
+                f"utility {chosen.expected_utility + s.switching_cost:+.2f} vs "
+                f"{stay.expected_utility:+.2f}), though not surely: only nights on the "
+                f"higher dose show whether you need it. Take it for {s.min_nights} nights and "
+                f"look again on {when}.")
     return (f"Not certain yet ({_gap(chosen)}): try {label} for {s.min_nights} nights and "
             f"look again on {when}.")
 
