@@ -1,6 +1,7 @@
 """The words a person reads first: changes in diary units, verdicts, numbers, the summary."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -89,3 +90,18 @@ def test_terminal_summary_leads_with_the_headline(capsys):
     assert result.effects.placebo_nights > 0 and "No placebo nights yet" not in out
     assert len(result.pathways) == 3 and "What would change this" in out
     assert "  if it goes badly: " in out and "  if it goes well: " in out
+
+
+@pytest.mark.parametrize(("action", "regimen", "codes", "why"), [
+    ("increase_dose", Regimen("glycinate", 300.0), ("titration", "learn"),
+     "To learn whether you need more: glycinate is the form to keep"),
+    ("switch_form", Regimen("taurate", 200.0), ("crossover", "learn"),
+     "To learn: the planned crossover tries the most promising forms in turn"),
+])
+def test_the_headline_says_why_a_planned_step_is_taken(action, regimen, codes, why):
+    result = example_analysis()
+    rec = replace(result.decision.recommendation, action=action, regimen=regimen,
+                  reason_codes=codes, commit=False)
+    said = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
+    assert said.why.startswith(why)
+    assert said.sure == "Not a final answer: a step taken to learn from."

@@ -289,6 +289,12 @@ def _why(result: Analysis) -> str:
     if "withdrawal_test" in codes:
         return ("to learn: nights off show whether magnesium helped, or time alone (sleep "
                 "often improves after a bad patch).")
+    if "titration" in codes and rec.regimen is not None:
+        return (f"to learn whether you need more: {rec.regimen.form} is the form to keep, and "
+                "the model expects the higher dose to do better, though not surely.")
+    if "crossover" in codes and "first_step" not in codes:
+        return ("to learn: the planned crossover tries the most promising forms in turn, each "
+                "for one period at the same dose; then your own nights choose among them.")
     if "learn" in codes:
         return ("to learn: its nights are expected to teach more than they cost, though "
                 "another step looks slightly better on today's numbers.")
