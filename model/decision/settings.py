@@ -35,6 +35,8 @@ Defaults (:class:`DecisionSettings`) and why:
   too short to tell them apart. On 200 persons the crossover took the regret at week 12 from
   1.34 to 1.21 (seed 1) and from 1.47 to 1.32 (seed 2). Starting it at 300 mg did better still
   (1.07 at seed 1) but a first step rests on the evidence alone, and that says start low.
+  Two or four forms instead of three did worse (1.59 and 1.53 against 1.32, seed 1, with the
+  scorer that counts the ceiling dose).
 - **Planned titration after the crossover** (``titration_max_mg = 300``, the reference dose
   at which ``priors/`` states every effect; 0 turns it off): when the rule would keep the
   current regimen, the next dose step of the same form, up to that dose, is taken if its
