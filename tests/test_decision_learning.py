@@ -321,8 +321,30 @@ def test_after_the_crossover_the_chosen_form_is_titrated_up_to_the_reference_dos
     capped = decide(helps, priors=priors, diary=done, as_of=AS_OF,
                     profile=Profile(max_elemental_mg=200)).recommendation
     assert "titration" not in capped.reason_codes and capped.regimen.elemental_mg <= 200
+    ending = decide(helps, priors=priors, diary=done, as_of=AS_OF,
+                    horizon_nights=0).recommendation
+    assert "titration" not in ending.reason_codes
+
+
+def test_at_the_end_of_a_trial_the_regimen_to_keep_need_not_pay_within_one_period(priors):
+    # 300 mg beats 200 mg by less than the switching cost (the rule keeps 200 mg during the
+    # trial) but by more than a gain that matters: at the end it is the regimen to keep
+    helps = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.15},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.05)
+    done = on("glycinate", 200, tried=("taurate", "threonate"))
+    during = decide(helps, priors=priors, diary=done, as_of=AS_OF, horizon_nights=60,
+                    settings=DecisionSettings(titration_max_mg=0.0)).recommendation
+    assert during.regimen == Regimen("glycinate", 200)
     ending = decide(helps, priors=priors, diary=done, as_of=AS_OF, horizon_nights=0)
-    assert ending.recommendation.regimen == Regimen("glycinate", 200)
+    rec = ending.recommendation
+    assert (rec.action, rec.regimen, rec.commit) == ("increase_dose", Regimen("glycinate", 300),
+                                                     True)
+    assert_exploits(ending)
+    # a gain that does not matter (splitting a dose that causes no GI nights) is no reason
+    nothing = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
+                            gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.0, expectation_sd=0.0)
+    stay = decide(nothing, priors=priors, diary=done, as_of=AS_OF, horizon_nights=0)
+    assert stay.recommendation.regimen == Regimen("glycinate", 200)
 
 
 def test_a_form_that_does_nothing_is_not_titrated(priors):

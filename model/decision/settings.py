@@ -5,7 +5,12 @@ Defaults (:class:`DecisionSettings`) and why:
 - ``switching_cost = 0.25`` utility units (a quarter of one MCID on an outcome of weight 1):
   a change costs a purchase, a new evaluation period and the noise of a new baseline; the cost
   breaks near-ties in favour of staying put without vetoing any change worth a noticeable gain.
-  It counts whole against the coming period: a change must pay for itself there. Spread over
+  It counts whole against the coming period: a change must pay for itself there. At the end
+  of a trial of known length (``horizon_nights`` shorter than a period) the answer is the
+  regimen to keep after it, so the cost falls to ``commit_value`` (a gain that matters):
+  in the closed loop (200 world persons) P(within 0.25 of the best) rose from 0.39 to 0.46
+  at seed 1 and from 0.40 to 0.44 at seed 2, the regret at week 12 from 1.32 to 1.32 and
+  from 1.47 to 1.44. Spread over
   three periods (0.083 each) it let far more dose steps through (to the 350 mg ceiling) with
   no measurable gain in the closed loop (200 world persons: regret at week 12 1.29 -> 1.23 at
   seed 1, 1.47 -> 1.50 at seed 2), so the conservative charge stays.
