@@ -300,28 +300,37 @@ def test_the_crossover_never_leaves_a_form_that_clearly_works(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate"
 
 
+HELPS_A_LITTLE = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                               | {"glycinate": 0.15}, gi=dict.fromkeys(FORMS, 0.0),
+                               benefit_sd=0.05)
+"""Glycinate helps a little: 300 mg beats 200 mg by less than the switching cost, by more
+than ``commit_value``."""
+DOES_NOTHING = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
+                             gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.0, expectation_sd=0.0)
+"""No form does anything (no GI either)."""
+AFTER_CROSSOVER_AT_200 = on("glycinate", 200, tried=("taurate", "threonate"))
+"""Three forms tried at 200 mg, glycinate the current one."""
+
+
 def test_after_the_crossover_the_chosen_form_is_titrated_up_to_the_reference_dose(priors):
     # the crossover ran at 200 mg and glycinate helps a little: 300 mg would do better, but
     # not by the cost of a change, so the rule alone keeps 200 mg; the titration steps up
-    helps = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.15},
-                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.05)
-    done = on("glycinate", 200, tried=("taurate", "threonate"))
-    decision = decide(helps, priors=priors, diary=done, as_of=AS_OF)
+    decision = decide(HELPS_A_LITTLE, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF)
     rec = decision.recommendation
-    rule = decide(helps, priors=priors, diary=done, as_of=AS_OF,
+    rule = decide(HELPS_A_LITTLE, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
                   settings=DecisionSettings(titration_max_mg=0.0)).recommendation
     assert rule.regimen == Regimen("glycinate", 200) and "titration" not in rule.reason_codes
     assert (rec.action, rec.regimen) == ("increase_dose", Regimen("glycinate", 300))
     assert rec.reason_codes[0] == "titration" and not rec.commit
     assert any(r.startswith("Planned titration: glycinate@200") for r in rec.reasons)
     # never beyond the reference dose, the ceiling, or in the last period of a trial
-    at_300 = decide(helps, priors=priors, as_of=AS_OF,
+    at_300 = decide(HELPS_A_LITTLE, priors=priors, as_of=AS_OF,
                     diary=on("glycinate", 300, tried=("taurate", "threonate"))).recommendation
     assert "titration" not in at_300.reason_codes and at_300.regimen == Regimen("glycinate", 300)
-    capped = decide(helps, priors=priors, diary=done, as_of=AS_OF,
+    capped = decide(HELPS_A_LITTLE, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
                     profile=Profile(max_elemental_mg=200)).recommendation
     assert "titration" not in capped.reason_codes and capped.regimen.elemental_mg <= 200
-    ending = decide(helps, priors=priors, diary=done, as_of=AS_OF,
+    ending = decide(HELPS_A_LITTLE, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
                     horizon_nights=0).recommendation
     assert "titration" not in ending.reason_codes
 
@@ -329,27 +338,23 @@ def test_after_the_crossover_the_chosen_form_is_titrated_up_to_the_reference_dos
 def test_at_the_end_of_a_trial_the_regimen_to_keep_need_not_pay_within_one_period(priors):
     # 300 mg beats 200 mg by less than the switching cost (the rule keeps 200 mg during the
     # trial) but by more than a gain that matters: at the end it is the regimen to keep
-    helps = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.15},
-                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.05)
-    done = on("glycinate", 200, tried=("taurate", "threonate"))
-    during = decide(helps, priors=priors, diary=done, as_of=AS_OF, horizon_nights=60,
+    during = decide(HELPS_A_LITTLE, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
+                    horizon_nights=60,
                     settings=DecisionSettings(titration_max_mg=0.0)).recommendation
     assert during.regimen == Regimen("glycinate", 200)
-    ending = decide(helps, priors=priors, diary=done, as_of=AS_OF, horizon_nights=0)
+    ending = decide(HELPS_A_LITTLE, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
+                    horizon_nights=0)
     rec = ending.recommendation
     assert (rec.action, rec.regimen, rec.commit) == ("increase_dose", Regimen("glycinate", 300),
                                                      True)
     assert_exploits(ending)
     # a gain that does not matter (splitting a dose that causes no GI nights) is no reason
-    nothing = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
-                            gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.0, expectation_sd=0.0)
-    stay = decide(nothing, priors=priors, diary=done, as_of=AS_OF, horizon_nights=0)
+    stay = decide(DOES_NOTHING, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
+                  horizon_nights=0)
     assert stay.recommendation.regimen == Regimen("glycinate", 200)
 
 
 def test_a_form_that_does_nothing_is_not_titrated(priors):
-    nothing = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
-                            gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.0, expectation_sd=0.0)
-    done = on("glycinate", 200, tried=("taurate", "threonate"))
-    rec = decide(nothing, priors=priors, diary=done, as_of=AS_OF).recommendation
+    rec = decide(DOES_NOTHING, priors=priors, diary=AFTER_CROSSOVER_AT_200,
+                 as_of=AS_OF).recommendation
     assert "titration" not in rec.reason_codes and rec.action != "increase_dose"
