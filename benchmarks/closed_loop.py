@@ -551,10 +551,27 @@ def verdict(agree: dict[str, Any]) -> tuple[str, str]:
 # --------------------------------------------------------------------------------------------
 
 
+def paired_gap(records: pd.DataFrame, policy: str, reference: str = "tool"
+               ) -> tuple[float, float] | None:
+    """Mean regret at week 12 of ``policy`` minus ``reference``'s, person by person, and its
+    standard error; None when either policy did not run.
+
+    Policies run on the same persons and noise, so their difference has far less noise than
+    either mean: it says whether a gap is more than chance (about 2 standard errors).
+    """
+    wide = records.pivot(index="person", columns="policy", values="regret_week12")
+    if policy not in wide or reference not in wide:
+        return None
+    gap = (wide[policy] - wide[reference]).dropna()
+    error = gap.std(ddof=1) / math.sqrt(len(gap)) if len(gap) > 1 else math.nan
+    return float(gap.mean()), float(error)
+
+
 def summarise(records: pd.DataFrame) -> pd.DataFrame:
     """One row per policy (the figures of the table)."""
     rows = []
     for name, group in records.groupby("policy", sort=False):
+        gap = paired_gap(records, str(name))
         tool_like = name in ("tool", "thompson")
         weeks = group["commit_week"].dropna()
         rows.append({
@@ -564,6 +581,7 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
             "p_within_025": group["within_025"].mean(),
             "design_loss": group["design_loss"].mean(),
             "selection_loss": group["selection_loss"].mean(),
+            "gap_to_tool": gap[0] if gap else None, "gap_to_tool_se": gap[1] if gap else None,
             "gi_limit_nights": group["gi_limit_nights"].mean(),
             "ceiling_breaches": int(group["ceiling_breaches"].sum()),
             "commit_rate": group["committed"].mean() if tool_like else None,
@@ -575,9 +593,9 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
 def markdown(summary: pd.DataFrame) -> str:
     """The per-policy table in Markdown."""
     head = ("| policy | persons | regret wk 12 | of it: forms never tried | of it: choice among "
-            "tried | regret 12 wk | P(within 0.25) | GI-limit nights | ceiling breaches | "
-            "commit rate | commit week | CPU s |")
-    lines = [head, "|" + "---|" * 12]
+            "tried | minus the tool's (paired SE) | regret 12 wk | P(within 0.25) | "
+            "GI-limit nights | ceiling breaches | commit rate | commit week | CPU s |")
+    lines = [head, "|" + "---|" * 13]
 
     def fmt(value: Any, digits: int = 2) -> str:
         return "n/a" if value is None or value != value else f"{value:.{digits}f}"
@@ -585,11 +603,44 @@ def markdown(summary: pd.DataFrame) -> str:
     for r in summary.to_dict("records"):
         lines.append(f"| {r['policy']} | {r['persons']} | {fmt(r['regret_week12'])} | "
                      f"{fmt(r['design_loss'])} | {fmt(r['selection_loss'])} | "
+                     f"{fmt(r['gap_to_tool'])} ({fmt(r['gap_to_tool_se'])}) | "
                      f"{fmt(r['regret_12_weeks'])} | {fmt(r['p_within_025'])} | "
                      f"{fmt(r['gi_limit_nights'], 1)} | {r['ceiling_breaches']} | "
                      f"{fmt(r['commit_rate'])} | {fmt(r['commit_week'], 1)} | "
                      f"{fmt(r['seconds'], 0)} |")
     return "\n".join(lines)
+
+
+def forms_in_order(looks: Sequence[dict[str, Any]]) -> list[str]:
+    """The forms a run took, in the order it first took them (no magnesium left out)."""
+    order: list[str] = []
+    for look in looks:
+        regimen = Regimen.from_label(look["regimen"])
+        if regimen.active and regimen.form not in order:
+            order.append(regimen.form)
+    return order
+
+
+def kept_by_slot(group: pd.DataFrame) -> str:
+    """Which form a policy kept when it tried the best one, by the slot it tried the best in.
+
+    For the persons whose best form was tried, grouped by whether it was tried first, second,
+    third, ...: how many ended on it, on the first form tried instead, or on no magnesium. An
+    order effect (a novelty that fades, or a build-up the model reads otherwise) shows as a
+    later slot losing to the first.
+    """
+    counts: dict[int, Counter[str]] = {}
+    for looks, best, final in zip(group["looks"], group["best"], group["final"], strict=True):
+        order, best_form = forms_in_order(looks), Regimen.from_label(best).form
+        if best_form not in order:
+            continue
+        final_form = Regimen.from_label(final).form
+        kept = ("best" if final_form == best_form else "first" if final_form == order[0]
+                else "none" if final_form == NO_MAGNESIUM.form else "other")
+        counts.setdefault(order.index(best_form) + 1, Counter())[kept] += 1
+    return "; ".join(f"tried #{slot}: {sum(c.values())} persons, kept it {c['best']}, the "
+                     f"first form {c['first']}, none {c['none']}, another {c['other']}"
+                     for slot, c in sorted(counts.items()))
 
 
 def behaviour(records: pd.DataFrame) -> str:
@@ -607,7 +658,8 @@ def behaviour(records: pd.DataFrame) -> str:
                   f"{name}: actions over {len(looks)} looks {dict(actions.most_common())}",
                   f"{name}: final regimens {dict(finals.most_common(5))}; best regimens "
                   f"{dict(Counter(group['best']).most_common(5))}",
-                  f"{name}: looks per person {len(looks) / len(group):.1f}"]
+                  f"{name}: looks per person {len(looks) / len(group):.1f}",
+                  f"{name}: the best form, by when it was tried: {kept_by_slot(group)}"]
     return "\n".join(lines)
 
 

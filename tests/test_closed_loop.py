@@ -241,3 +241,39 @@ def test_a_step_on_magnesium_ends_at_acute_gi():
     assert cl.acute_gi_end(frame, 3, 3 + 11) == 3 + 11        # not within the step: its end
     # (the GI nights before the step, rows 0-2, did not count); nor does a blank night
     assert cl.acute_gi_end(pd.DataFrame({"stool_bristol": [np.nan, 6, 4, 4]}), 0, 4) == 4
+
+
+def test_the_best_form_kept_is_counted_by_the_slot_it_was_tried_in():
+    def run(regimens, best, final):
+        return {"looks": [{"regimen": r} for r in regimens], "best": best, "final": final}
+
+    group = pd.DataFrame([
+        # the best form tried second and kept; placebo and no magnesium are not forms
+        run(["none", "threonate@200", "placebo", "glycinate@200", "glycinate@300"],
+            "glycinate@350", "glycinate@300"),
+        # the best form tried second, the first one kept instead
+        run(["threonate@200", "glycinate@200", "taurate@200", "threonate@200"],
+            "glycinate@350", "threonate@200"),
+        # the best form tried third, none kept
+        run(["threonate@200", "glycinate@200", "taurate@200", "none"], "taurate@350", "none"),
+        # the best form never tried: not counted
+        run(["threonate@200", "none"], "citrate@350x2", "none"),
+    ])
+    assert cl.forms_in_order(group["looks"][0]) == ["threonate", "glycinate"]
+    assert cl.kept_by_slot(group) == (
+        "tried #2: 2 persons, kept it 1, the first form 1, none 0, another 0; "
+        "tried #3: 1 persons, kept it 0, the first form 0, none 1, another 0")
+
+
+def test_the_gap_to_the_tool_is_paired_person_by_person():
+    records = pd.DataFrame({"person": [0, 1, 2, 0, 1, 2],
+                            "policy": ["tool"] * 3 + ["fixed"] * 3,
+                            "regret_week12": [1.0, 3.0, 0.0, 1.5, 3.5, 1.0]})
+    mean, error = cl.paired_gap(records, "fixed")
+    gaps = np.array([0.5, 0.5, 1.0])
+    assert mean == pytest.approx(gaps.mean())
+    assert error == pytest.approx(gaps.std(ddof=1) / np.sqrt(3))
+    # the unpaired spread of the two means is far larger than the paired one
+    assert error < np.std([1.0, 3.0, 0.0], ddof=1) / np.sqrt(3)
+    assert cl.paired_gap(records, "tool") == (0.0, 0.0)
+    assert cl.paired_gap(records, "thompson") is None
