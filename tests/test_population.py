@@ -1,5 +1,6 @@
 """Series of n-of-1 trials: recovery, priors write-back, Dask = serial, the command."""
 
+import dataclasses
 import json
 import tomllib
 
@@ -12,6 +13,8 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
+from model.likelihood.prior import PersonalPrior
+from model.population import hierarchical
 from model.population.blocks import COORDINATES, GAUSSIAN_SLOTS, N_EFFECTS
 from model.population.hierarchical import (
     PopulationModel,
@@ -126,7 +129,6 @@ def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(populatio
                                                                       monkeypatch):
     import dataclasses
 
-    from model.population import hierarchical
 
     _, diaries, _, _ = population
     real = hierarchical.laplace
@@ -145,6 +147,25 @@ def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(populatio
     assert "p0: the Laplace curvature of the glycinate x sol effect is not positive; that " \
         "effect is left out for this person" in messages
     assert person.slots.size == 0 and person.precision.shape == (0, 0)
+
+
+def test_a_person_block_does_not_rest_on_the_evidence_expectation_prior(population, priors):
+    """The per-person stage divides out wide priors of its own (``WIDE_SMD``), the expectation
+    terms' included: the evidence's expectation prior is the population's, not the block's."""
+    _, diaries, _, _ = population
+    personal = priors.settings.personal.model_copy(
+        update={"expectation_smd": 0.05, "expectation_mean_smd": 1.0})
+    settings = priors.settings.model_copy(update={"personal": personal})
+    other = dataclasses.replace(priors, evidence=dataclasses.replace(priors.evidence,
+                                                                     settings=settings))
+    assert not np.allclose(PersonalPrior.of(other, 0.0).expect_mu,
+                           PersonalPrior.of(priors, 0.0).expect_mu)
+    block = hierarchical.person_likelihood(diaries[0], priors, person="p0")
+    same = hierarchical.person_likelihood(diaries[0], other, person="p0")
+    assert any(COORDINATES[s].startswith("expectation") for s in block.slots)
+    np.testing.assert_array_equal(block.slots, same.slots)
+    np.testing.assert_allclose(block.information, same.information)
+    np.testing.assert_allclose(block.precision, same.precision)
 
 
 def test_person_blocks_carry_the_within_person_correlations(population):

@@ -5,20 +5,24 @@ population means and spreads of the two fits should agree (``benchmarks/populati
 prints the table; ``pytest -rP`` shows it here). Slow: the joint fit samples about 2,350
 parameters (116 per person and the population's); one graph vectorised over the persons and
 non-centred person terms (:mod:`model.population.joint`) brought it from unfinished after 50
-minutes to about 18 minutes (compile included, 1,000 tuning steps and 600 draws x 4 chains,
-2 at a time, on a busy two-core machine). ``make check-stats``.
+minutes to about 25 minutes for 1,500 tuning steps and 1,500 draws x 4 chains, 2 at a time, on
+a two-core machine (compile included). ``make check-stats``.
 
-State on 2026-11-30 (seed 5): both tests fail, so both are marked ``xfail(strict=True)`` with
-the reason (a pass then fails the run, to be looked at). The joint fit: 0 divergences, ESS
->= 189-213, R-hat up to 1.024-1.038. Before, 7 of 70 quantities differed beyond the tolerance,
-the GI ones above all (``beta`` x gi of 5 forms by 0.16-0.49 posterior SD, the two-stage fit
-always less negative; ``sd_dev`` gi 0.82 vs 1.07): 12 of the 20 persons have no GI night while
-taking magnesium, and their one-sided Bernoulli likelihood in the GI effect was carried as a
-Gaussian block. Since the GI effects are carried exactly (:mod:`model.population.gi`), the GI
-quantities agree: ``beta`` x gi within 0.08 SD (2.2 MCSE) for all 8 forms, ``sd_dev`` gi 1.06 vs
-1.03, ``sd_resp`` gi 0.46 vs 0.44, SD ratios 0.95-1.03. 3 of 70 still differ, none of them GI:
-``sd_expectation`` of sol (0.42 vs 0.35) and freshness (0.91 vs 1.09) and threonate x freshness
-(0.39 SD). The tolerances are not loosened.
+State on 2026-11-30 (seed 5). With 600 draws after 1,000 tuning steps the joint fit stopped at
+R-hat 1.024-1.038, too short to be a reference; with 1,500 after 1,500 it converges (0
+divergences, R-hat 1.007, ESS >= 666), so its Monte-Carlo errors are small and the tolerance
+below is mostly the approximation's 0.15 SD. Against that reference the two-stage fit had 4 of
+70 quantities off: ``sd_expectation`` of sol (0.58 SD) and freshness (0.55 SD), threonate x
+freshness (0.39 SD) and ``sd_resp`` of quality (0.33 SD). Its per-person stage divided out the
+evidence's expectation prior, barely wider than a person's expectation likelihood; with wide
+priors of its own (``WIDE_SMD``, as for the effects) 2 of 70 are off: ``sd_expectation`` of sol
+(0.405 vs 0.360, 0.45 SD) and of anxiety (0.98 vs 1.12, 0.40 SD), the least identified spreads
+at 42 nights; every SD ratio is within 0.88-1.02. (Integrating the build-up time constant over
+a grid of 9 nodes in the per-person stage, as the quick model does, moved these two to 0.30 and
+0.51 SD and added a third: not kept.) The agreement test stays ``xfail(strict=True)`` with that
+reason; the tolerances are not loosened. Before, the GI effects differed most (``beta`` x gi
+of 5 forms by 0.16-0.49 posterior SD): since they are carried exactly
+(:mod:`model.population.gi`) they agree within 0.04 SD.
 """
 
 import sys
@@ -102,14 +106,12 @@ def result():
     """Both fits; the two-stage fit's warnings about persons' blocks are expected, kept."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        fits = check.fit_both(persons=20, nights=42, draws=600, seed=5)
+        fits = check.fit_both(persons=20, nights=42, draws=1500, seed=5)
     return fits | {"warnings": [str(w.message) for w in caught]}
 
 
 @pytest.mark.slow
 @pytest.mark.fit
-@pytest.mark.xfail(strict=True, reason="issue 19: 600 draws x 4 chains reach R-hat 1.038 on "
-                   "the slowest spread; the reference needs a longer run (about 25 min)")
 def test_the_joint_fit_itself_converged(result):
     stats, joint = result["stats"], result["joint"]
     assert int(stats["diverging"].sum()) <= 0.01 * stats["diverging"].size
@@ -119,9 +121,9 @@ def test_the_joint_fit_itself_converged(result):
 
 @pytest.mark.slow
 @pytest.mark.fit
-@pytest.mark.xfail(strict=True, reason="issue 19: GI now agrees (exact counts); 3 of 70 "
-                   "quantities still differ: sd_expectation of sol and freshness (0.5-0.6 SD) "
-                   "and threonate x freshness (0.39 SD); see the module docstring")
+@pytest.mark.xfail(strict=True, reason="issue 19: 2 of 70 quantities still differ: "
+                   "sd_expectation of sol (0.45 SD) and of anxiety (0.40 SD), the least "
+                   "identified spreads at 42 nights; see the module docstring")
 def test_population_means_and_spreads_agree_with_the_joint_fit(result):
     table = check.compare(result["two"], result["joint"])
     print(check.report(table, result), *result["warnings"], sep="\n")  # shown by pytest -rP

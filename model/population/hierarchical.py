@@ -3,7 +3,8 @@
 Two stages, so that the per-person work separates and runs in parallel (Dask):
 
 1. **Per person** (:func:`person_likelihood`): the personal model with a priori independent,
-   wide effects (``theta ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by the package's Laplace
+   wide effects and expectation terms (``theta, e ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by
+   the package's Laplace
    approximation (:func:`model.inference.laplace.laplace`: posterior mode by L-BFGS,
    covariance from a finite-difference Hessian of the compiled gradient). Dividing out the
    priors leaves a normal approximation of the person's likelihood as one *block*
@@ -69,7 +70,13 @@ from model.population.writeback import (
     write_spreads,
 )
 
-WIDE_SMD = 2.0            # per-person stage: theta ~ N(0, (2 SMD)^2), a priori independent
+WIDE_SMD = 2.0
+"""The per-person stage's priors: every effect the population pools (each form x outcome, and
+the expectation per sleep outcome) ~ N(0, (2 SMD)^2), a priori independent. A prior much wider
+than the likelihood keeps the division that leaves the likelihood block well conditioned (with
+the evidence's expectation prior, the person's expectation likelihood came out as a small
+difference of two precisions: ``benchmarks/population_joint.py`` found 4 of 70 population
+quantities off the joint fit, 2 with the wide prior)."""
 POPULATION_PARAMETERS = ("beta", "sd_resp", "sd_dev", "expectation", "sd_expectation")
 
 
@@ -110,9 +117,9 @@ def _compiled(n_nights: int, n_changes: int) -> Any:
 def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None) -> PersonBlock:
     """Laplace approximation of one person's likelihood block (:mod:`.blocks`).
 
-    The personal model with a priori independent, wide effects is fitted by
-    :func:`~model.inference.laplace.laplace`; its posterior over the effects and the
-    expectation term, with the priors divided out, is the block
+    The personal model with a priori independent, wide effects and expectation terms
+    (:data:`WIDE_SMD`) is fitted by :func:`~model.inference.laplace.laplace`; its posterior
+    over the effects and the expectation terms, with those priors divided out, is the block
     (:func:`~model.population.blocks.block_from_posterior`: warnings name the person for
     every effect without positive curvature and every block that is not positive definite).
     """
@@ -123,9 +130,11 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None)
     graph, logp, dlogp, x0 = _compiled(n_nights, n_changes)
     smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
     wide = np.broadcast_to(WIDE_SMD * smd, (len(FORMS), len(OUTCOMES))).copy()
+    wide_expectation = WIDE_SMD * smd[:len(SLEEP_OUTCOMES)]
     data = diary_data(diary, priors, 0.0, n_nights, n_changes)
     data |= {"prior_mean": np.zeros_like(wide), "prior_sd": wide,
-             "dev_sd": np.zeros(len(OUTCOMES))}
+             "dev_sd": np.zeros(len(OUTCOMES)),
+             "expect_mu": np.zeros_like(wide_expectation), "expect_sd": wide_expectation}
     with graph:
         pm.set_data(data)
 
