@@ -4,12 +4,11 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 
 1. **Per person** (:func:`person_likelihood`): the personal model with a priori independent,
    wide effects and expectation terms (``theta, e ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by
-   the package's Laplace
-   approximation (:func:`model.inference.laplace.laplace`: posterior mode by L-BFGS,
-   covariance from a finite-difference Hessian of the compiled gradient). Dividing out the
-   priors leaves a normal approximation of the person's likelihood as one *block*
-   (:mod:`model.population.blocks`): a precision matrix over the effects of the forms tried
-   (sleep outcomes) and the expectation term, which are correlated within a person. Forms
+   the package's Laplace approximation (:func:`model.inference.laplace.laplace`: posterior
+   mode by L-BFGS, covariance from a finite-difference Hessian of the compiled gradient).
+   Dividing out the priors leaves a normal approximation of the person's likelihood as one
+   *block* (:mod:`model.population.blocks`): a precision matrix over the effects of the forms
+   tried (sleep outcomes) and the expectation term, which are correlated within a person. Forms
    never taken carry no information and are dropped; nuisance parameters (kinetics, trend,
    cut-points, AR(1)) are integrated out by the approximation; non-positive curvature and
    blocks that are not positive definite are warned about, naming the person. The GI
