@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 import re
+from dataclasses import replace
 from functools import partial
 from statistics import NormalDist
 
@@ -358,3 +359,29 @@ def test_a_form_that_does_nothing_is_not_titrated(priors):
     rec = decide(DOES_NOTHING, priors=priors, diary=AFTER_CROSSOVER_AT_200,
                  as_of=AS_OF).recommendation
     assert "titration" not in rec.reason_codes and rec.action != "increase_dose"
+
+
+def test_a_choice_within_the_monte_carlo_error_is_a_close_call_naming_the_runner_up(priors):
+    # glycinate and taurate are twins (same mean benefit, independent draws): which one leads
+    # is Monte Carlo noise, and the advice says so; a clear leader is no close call
+    one_dose = DecisionSettings(crossover_forms=0, start_doses_mg=(200.0,))
+    others = dict.fromkeys(FORMS, -0.3)
+    twins = FakePosterior(n_draws=4000, benefit=others | {"glycinate": 0.3, "taurate": 0.3},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
+    rec = decide(twins, priors=priors, as_of=AS_OF, settings=one_dose).recommendation
+    assert rec.regimen.form in ("glycinate", "taurate") and "close_call" in rec.reason_codes
+    twin = ({"glycinate", "taurate"} - {rec.regimen.form}).pop()
+    closes = [w for w in rec.warnings if w.startswith("a close call")]
+    assert len(closes) == 1 and closes[0].startswith(
+        f"a close call: start {twin}@200 is worth nearly as much as start "
+        f"{rec.regimen.form}@200")
+    clear = FakePosterior(n_draws=4000, benefit=others | {"glycinate": 0.6},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
+    rec = decide(clear, priors=priors, as_of=AS_OF, settings=one_dose).recommendation
+    assert rec.regimen == Regimen("glycinate", 200)
+    assert "close_call" not in rec.reason_codes
+    assert not any(w.startswith("a close call") for w in rec.warnings)
+    # with no bar (close_call_se = 0) nothing is a close call
+    loose = decide(twins, priors=priors, as_of=AS_OF,
+                   settings=replace(one_dose, close_call_se=0.0)).recommendation
+    assert "close_call" not in loose.reason_codes

@@ -37,6 +37,7 @@ random draw.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,6 +131,32 @@ def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
             and c.regimen.elemental_mg <= s.titration_max_mg
             and float(ev.ranking.expected[i]) + s.switching_cost >= stay + s.commit_value]
     return rows[0] if rows else None
+
+
+BY_WORTH: frozenset[Why] = frozenset({"first_step", "commit", "plan", "collect", "learn"})
+"""The branches of the rule that pick the action worth most (the crossover, the titration and
+a forced step follow rules of their own; Thompson sampling a random draw)."""
+
+
+def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | None:
+    """The runner-up that the Monte Carlo error of the draws could rank first, or None.
+
+    For a choice by worth (:data:`BY_WORTH`; ``collect`` is ``continue``, row 0): the other
+    feasible action worth most is a close call when the chosen action's lead over it is under
+    ``s.close_call_se`` standard errors of that lead, from its spread over the batches of
+    draws (``ev.worth_batches``, batch means).
+    """
+    if choice.why not in BY_WORTH:
+        return None
+    chosen = 0 if choice.index is None else choice.index
+    worth = value(ev)
+    others = [int(i) for i in np.flatnonzero(ev.feasible) if i != chosen]
+    if not others:
+        return None
+    runner = max(others, key=lambda i: float(worth[i]))
+    lead = ev.worth_batches[chosen] - ev.worth_batches[runner]
+    error = float(np.std(lead, ddof=1)) / math.sqrt(lead.size)
+    return runner if float(worth[chosen] - worth[runner]) < s.close_call_se * error else None
 
 
 def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,

@@ -26,7 +26,7 @@ import numpy as np
 from model.data.profile import Profile
 from model.decision import explain
 from model.decision.candidates import candidates
-from model.decision.choice import Choice, choose
+from model.decision.choice import Choice, choose, close_call
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history
 from model.decision.results import (
@@ -68,7 +68,7 @@ _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal
 
 
 def _codes(choice: Choice, action: str, past: History, separable: bool | None,
-           acute: bool) -> tuple[str, ...]:
+           acute: bool, *, close: bool) -> tuple[str, ...]:
     """The stable reason codes of a recommendation (see ``REASON_CODES``)."""
     codes = [_WHY_CODES[choice.why]]
     if choice.why == "crossover" and past.first_step:
@@ -83,6 +83,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("expectation_not_separable")
     if acute:
         codes.append("acute_gi")
+    if close:
+        codes.append("close_call")
     return tuple(codes)
 
 
@@ -98,6 +100,9 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     order = sorted(range(len(assessed)),
                    key=lambda i: (not assessed[i].feasible, -assessed[i].expected_utility))
     chosen = assessed[0 if choice.index is None else choice.index]
+    runner = close_call(ev, choice, s) if mode == "expected_utility" else None
+    if runner is not None:
+        warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
     reasons = explain.reasons(choice.why, chosen, assessed, past, gi, s,
                               to_learn=choice.to_learn, acute=acute)
@@ -108,7 +113,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     recommendation = Recommendation(
         action, keep if choice.index is None else chosen.regimen, chosen.scores,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
-        _codes(choice, chosen.action, past, separable, acute))
+        _codes(choice, chosen.action, past, separable, acute, close=runner is not None))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode)
 

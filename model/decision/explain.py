@@ -200,6 +200,22 @@ def acute_gi_warning(past: History, s: DecisionSettings) -> str:
             f"{past.current.label}: if loose stools go on, lower the dose, split it or stop")
 
 
+def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
+    """The advice and its runner-up are ranked by less than the fit's Monte Carlo error."""
+
+    def say(a: Assessed) -> str:
+        if a.action != "continue":
+            return option(a.action, a.regimen)
+        return f"keeping {a.regimen.label if a.regimen.active else 'no magnesium'}"
+
+    worth = chosen.expected_utility + chosen.learning_value
+    other = runner.expected_utility + runner.learning_value
+    return (f"a close call: {say(runner)} is worth nearly as much as {say(chosen)} "
+            f"({other:.2f} against {worth:.2f}, expected utility plus learning value), "
+            "within the Monte Carlo error of this fit: another analysis of the same diary may "
+            "advise it; both are reasonable")
+
+
 def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
     """The current regimen is above the ceiling."""
     return f"your current {current.label} is above your ceiling of {ceiling_mg:g} mg/day"

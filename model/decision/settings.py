@@ -54,6 +54,10 @@ Defaults (:class:`DecisionSettings`) and why:
   took the regret at week 12 from 1.37 to 1.32 at seed 1 (up to the ceiling instead: 1.31)
   and from 1.48 to 1.47 at seed 2: a small gain.
 - ``cvar_alpha = 0.1``: the CVaR column is the mean of the worst 10 % of utility draws.
+- ``close_call_se = 2.0``: a choice by worth (expected utility plus learning value) whose lead
+  over the runner-up is under two Monte Carlo standard errors (batch means over the draws) is
+  a close call: the advice says so and names the runner-up (reason code ``close_call``), since
+  another fit of the same diary may rank them the other way.
 - **Evaluation period from the kinetics** (``period_from_kinetics``): a change is judged when
   first-order build-up reaches ``steady_share = 0.8`` of its steady state at the posterior
   median time constant (16 nights at tau = 10 days), never fewer than ``floor_nights = 7`` nor
@@ -120,3 +124,4 @@ class DecisionSettings:
     crossover_forms: int = 3
     crossover_p_better: float = 0.05
     titration_max_mg: float = 300.0
+    close_call_se: float = 2.0

@@ -16,7 +16,10 @@
 
 The choice itself is :mod:`model.decision.choice`. Every probability is a share of posterior
 draws, so it is never more certain than the posterior: with D draws the smallest non-zero
-value is 1/D.
+value is 1/D. What the choice ranks by (expected utility plus learning value) is also taken on
+:data:`BATCHES` contiguous batches of the draws (batch means: chains are contiguous, so the
+batches' spread carries the draws' autocorrelation): their spread is its Monte Carlo error,
+and a choice it could flip is a close call (:func:`model.decision.choice.close_call`).
 """
 
 from __future__ import annotations
@@ -162,6 +165,9 @@ class Evaluation:
         Learning value (horizon x KG(*) per period) of each action, (A,).
     ranking : Ranking
         Over the feasible regimens to stay on (experiments have ``p_best`` 0).
+    worth_batches : numpy.ndarray
+        Expected utility plus learning value of each action on each of :data:`BATCHES`
+        contiguous batches of the draws, shape (A, BATCHES).
 
     """
 
@@ -176,6 +182,12 @@ class Evaluation:
     terminal: np.ndarray
     learning: np.ndarray
     ranking: Ranking
+    worth_batches: np.ndarray
+
+
+BATCHES = 8
+"""Contiguous batches of the draws whose spread gives the Monte Carlo error of an action's
+worth (8 batches: 7 degrees of freedom; each has 500 of the fit's 4,000 draws)."""
 
 
 @dataclass(frozen=True)
@@ -245,11 +257,17 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     open_later = terminal & np.array([all(code == "waiting" for code, _ in b) for b in blocked])
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
         means, *_contrast_rows(candidates, row, reference, separable)))
-    learning = (s.learning_periods * knowledge_gradient_star(
-        utility[open_later], observed, np.full(len(candidates), scales.noise),
-        s.learning_repeats)
-        if open_later.any() else np.zeros(len(candidates)))
+    def teaching(draws: slice) -> np.ndarray:
+        if not open_later.any():
+            return np.zeros(len(candidates))
+        return s.learning_periods * knowledge_gradient_star(
+            utility[open_later, draws], observed[:, draws],
+            np.full(len(candidates), scales.noise), s.learning_repeats)
+
+    size = utility.shape[1] // BATCHES
+    batches = [slice(k * size, (k + 1) * size) for k in range(BATCHES)]
+    worth_batches = np.stack([utility[:, b].mean(axis=1) + teaching(b) for b in batches], 1)
     return Evaluation(candidates, variables, gains, utility,
                       (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
-                      terminal, learning,
-                      rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha))
+                      terminal, teaching(slice(None)),
+                      rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_batches)
