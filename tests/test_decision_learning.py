@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 import re
+import warnings
 from dataclasses import replace
 from functools import partial
 from statistics import NormalDist
@@ -385,3 +386,15 @@ def test_a_choice_within_the_monte_carlo_error_is_a_close_call_naming_the_runner
     loose = decide(twins, priors=priors, as_of=AS_OF,
                    settings=replace(one_dose, close_call_se=0.0)).recommendation
     assert "close_call" not in loose.reason_codes
+
+
+def test_fewer_draws_than_batches_give_no_close_call_and_no_warning(priors):
+    few = FakePosterior(n_draws=5, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.3},
+                        gi=dict.fromkeys(FORMS, 0.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        rec = decide(few, priors=priors, as_of=AS_OF, settings=DecisionSettings(
+            crossover_forms=0, start_doses_mg=(200.0,))).recommendation
+    assert rec.action == "start"
+    one = FakePosterior(n_draws=1, benefit={"glycinate": 0.3}, gi=dict.fromkeys(FORMS, 0.0))
+    assert "close_call" not in decide(one, priors=priors, as_of=AS_OF).recommendation.reason_codes

@@ -146,7 +146,7 @@ def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | Non
     ``s.close_call_se`` standard errors of that lead, from its spread over the batches of
     draws (``ev.worth_batches``, batch means).
     """
-    if choice.why not in BY_WORTH:
+    if choice.why not in BY_WORTH or ev.worth_batches.shape[1] < 2:
         return None
     chosen = 0 if choice.index is None else choice.index
     worth = value(ev)

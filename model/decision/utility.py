@@ -25,6 +25,7 @@ and a choice it could flip is a close call (:func:`model.decision.choice.close_c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import xarray as xr
@@ -167,7 +168,7 @@ class Evaluation:
         Over the feasible regimens to stay on (experiments have ``p_best`` 0).
     worth_batches : numpy.ndarray
         Expected utility plus learning value of each action on each of :data:`BATCHES`
-        contiguous batches of the draws, shape (A, BATCHES).
+        contiguous batches of the draws (fewer with fewer draws), shape (A, batches).
 
     """
 
@@ -264,8 +265,8 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
             utility[open_later, draws], observed[:, draws],
             np.full(len(candidates), scales.noise), s.learning_repeats)
 
-    size = utility.shape[1] // BATCHES
-    batches = [slice(k * size, (k + 1) * size) for k in range(BATCHES)]
+    edges = np.linspace(0, utility.shape[1], min(BATCHES, utility.shape[1]) + 1).astype(int)
+    batches = [slice(int(a), int(b)) for a, b in pairwise(edges)]
     worth_batches = np.stack([utility[:, b].mean(axis=1) + teaching(b) for b in batches], 1)
     return Evaluation(candidates, variables, gains, utility,
                       (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
