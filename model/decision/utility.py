@@ -258,6 +258,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     open_later = terminal & np.array([all(code == "waiting" for code, _ in b) for b in blocked])
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
         means, *_contrast_rows(candidates, row, reference, separable)))
+
     def teaching(draws: slice) -> np.ndarray:
         if not open_later.any():
             return np.zeros(len(candidates))
