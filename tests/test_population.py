@@ -127,9 +127,6 @@ def test_population_command(population, tmp_path, capsys):
 
 def test_a_non_positive_curvature_is_warned_about_not_dropped_silently(population, priors,
                                                                       monkeypatch):
-    import dataclasses
-
-
     _, diaries, _, _ = population
     real = hierarchical.laplace
 
