@@ -398,3 +398,35 @@ def test_fewer_draws_than_batches_give_no_close_call_and_no_warning(priors):
     assert rec.action == "start"
     one = FakePosterior(n_draws=1, benefit={"glycinate": 0.3}, gi=dict.fromkeys(FORMS, 0.0))
     assert "close_call" not in decide(one, priors=priors, as_of=AS_OF).recommendation.reason_codes
+
+
+def test_a_change_whose_lead_over_staying_is_monte_carlo_noise_is_not_taken(priors):
+    # on glycinate 200 mg (the ceiling of this profile) after a crossover, at the end of the
+    # trial: taurate is a near-twin whose lead over staying (0.04) is within the Monte Carlo
+    # error of 2,000 draws; without the bar the decision would commit to the switch
+    at_200 = Profile(max_elemental_mg=200)
+    one_dose = DecisionSettings(titration_max_mg=0.0, start_doses_mg=(200.0,))
+
+    def person(taurate: float) -> FakePosterior:
+        return FakePosterior(n_draws=2000, seed=1, benefit=dict.fromkeys(FORMS, -0.3)
+                             | {"glycinate": 0.3, "taurate": taurate},
+                             gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
+
+    def advice(taurate: float, settings: DecisionSettings):
+        return decide(person(taurate), priors=priors, diary=AFTER_CROSSOVER_AT_200,
+                      profile=at_200, as_of=AS_OF, horizon_nights=0,
+                      settings=settings).recommendation
+
+    rec = advice(0.32, one_dose)
+    assert (rec.action, rec.regimen, rec.commit) == ("collect_more_data",
+                                                    Regimen("glycinate", 200), False)
+    assert rec.reason_codes == ("collect", "close_call")
+    assert any(w.startswith("a close call: switch_form taurate@200 is worth a little more than "
+                            "keeping glycinate@200") and "not advised" in w
+               for w in rec.warnings)
+    noisy = advice(0.32, replace(one_dose, close_call_se=0.0))
+    assert (noisy.action, noisy.regimen.form, noisy.commit) == ("switch_form", "taurate", True)
+    # a lead well clear of the error is taken
+    clear = advice(0.36, one_dose)
+    assert (clear.action, clear.regimen.form, clear.commit) == ("switch_form", "taurate", True)
+    assert "close_call" not in clear.reason_codes

@@ -12,7 +12,10 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   P(best) >= ``commit_p_best``;
 - otherwise the greedy action is a **plan** (try it and look again), or, when it is to continue,
   ``collect_more_data`` (keep the current regimen while the nights accumulate), except during an
-  acute GI problem, which always gets an explicit step.
+  acute GI problem, which always gets an explicit step;
+- a change (commit, plan or learn) whose lead over staying is within the Monte Carlo error of
+  the draws is not taken (:func:`stay_on_a_close_call`): ``collect_more_data``, the change
+  named as a close call, so that advice does not flip between two fits of the same diary.
 
 Before that rule, a **planned crossover** (:func:`crossover`): while fewer than
 ``crossover_forms`` forms have been tried, the step tries the next most promising untried form
@@ -138,13 +141,24 @@ BY_WORTH: frozenset[Why] = frozenset({"first_step", "commit", "plan", "collect",
 a forced step follow rules of their own; Thompson sampling a random draw)."""
 
 
+def _lead_within_error(ev: Evaluation, chosen: int, other: int, s: DecisionSettings) -> bool:
+    """True when ``chosen`` leads ``other`` in worth by less than the Monte Carlo error.
+
+    The bar is ``s.close_call_se`` standard errors of the lead, from its spread over the
+    batches of draws (``ev.worth_batches``, batch means).
+    """
+    lead = ev.worth_batches[chosen] - ev.worth_batches[other]
+    error = float(np.std(lead, ddof=1)) / math.sqrt(lead.size)
+    worth = value(ev)
+    return float(worth[chosen] - worth[other]) < s.close_call_se * error
+
+
 def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | None:
     """The runner-up that the Monte Carlo error of the draws could rank first, or None.
 
     For a choice by worth (:data:`BY_WORTH`; ``collect`` is ``continue``, row 0): the other
-    feasible action worth most is a close call when the chosen action's lead over it is under
-    ``s.close_call_se`` standard errors of that lead, from its spread over the batches of
-    draws (``ev.worth_batches``, batch means).
+    feasible action worth most is a close call when the chosen action's lead over it is within
+    the error (:func:`_lead_within_error`).
     """
     if choice.why not in BY_WORTH or ev.worth_batches.shape[1] < 2:
         return None
@@ -154,9 +168,25 @@ def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | Non
     if not others:
         return None
     runner = max(others, key=lambda i: float(worth[i]))
-    lead = ev.worth_batches[chosen] - ev.worth_batches[runner]
-    error = float(np.std(lead, ddof=1)) / math.sqrt(lead.size)
-    return runner if float(worth[chosen] - worth[runner]) < s.close_call_se * error else None
+    return runner if _lead_within_error(ev, chosen, runner, s) else None
+
+
+def stay_on_a_close_call(ev: Evaluation, rule: Choice, past: History,
+                         s: DecisionSettings) -> Choice:
+    """``collect_more_data`` instead of a change whose lead over staying is Monte Carlo noise.
+
+    A change chosen by worth (commit, plan or learn; not the first step, which rests on the
+    evidence alone, nor during an acute GI problem) whose lead over ``continue`` (row 0, when
+    allowed) is under ``s.close_call_se`` standard errors of that lead is not taken: another
+    fit of the same diary could rank staying first, and advice that flips from one night's
+    re-analysis to the next on sampling noise is no advice. The person keeps the current
+    regimen while the nights accumulate; the advice names the change as a close call.
+    """
+    if (rule.why not in ("commit", "plan", "learn") or rule.index in (None, 0)
+            or not ev.feasible[0] or ev.worth_batches.shape[1] < 2 or acute_gi(past, s)
+            or not _lead_within_error(ev, rule.index, 0, s)):
+        return rule
+    return Choice(None, False, "collect")
 
 
 def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
@@ -169,6 +199,8 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     titration (:func:`titration`) replaces a choice to keep the current regimen.
     """
     rule = _rule(ev, past, mode, rng, s)
+    if mode == "expected_utility":
+        rule = stay_on_a_close_call(ev, rule, past, s)
     action = ev.candidates[0 if rule.index is None else rule.index].action
     if mode != "expected_utility" or rule.why == "forced" or action in EXPERIMENTS:
         return rule

@@ -210,6 +210,11 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
 
     worth = chosen.expected_utility + chosen.learning_value
     other = runner.expected_utility + runner.learning_value
+    if other > worth:  # staying, since the change's lead is sampling noise
+        return (f"a close call: {say(runner)} is worth a little more than {say(chosen)} "
+                f"({other:.2f} against {worth:.2f}, expected utility plus learning value), "
+                "but by less than the Monte Carlo error of this fit: a change is not advised "
+                "on sampling noise; the coming nights will tell them apart")
     return (f"a close call: {say(runner)} is worth nearly as much as {say(chosen)} "
             f"({other:.2f} against {worth:.2f}, expected utility plus learning value), "
             "within the Monte Carlo error of this fit: another analysis of the same diary may "
