@@ -400,20 +400,20 @@ def test_fewer_draws_than_batches_give_no_close_call_and_no_warning(priors):
     assert "close_call" not in decide(one, priors=priors, as_of=AS_OF).recommendation.reason_codes
 
 
-def test_a_change_whose_lead_over_staying_is_monte_carlo_noise_is_not_taken(priors):
+def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(priors):
     # on glycinate 200 mg (the ceiling of this profile) after a crossover, at the end of the
     # trial: taurate is a near-twin whose lead over staying (0.04) is within the Monte Carlo
     # error of 2,000 draws; without the bar the decision would commit to the switch
     at_200 = Profile(max_elemental_mg=200)
     one_dose = DecisionSettings(titration_max_mg=0.0, start_doses_mg=(200.0,))
 
-    def person(taurate: float) -> FakePosterior:
-        return FakePosterior(n_draws=2000, seed=1, benefit=dict.fromkeys(FORMS, -0.3)
+    def person(taurate: float, seed: int = 1) -> FakePosterior:
+        return FakePosterior(n_draws=2000, seed=seed, benefit=dict.fromkeys(FORMS, -0.3)
                              | {"glycinate": 0.3, "taurate": taurate},
                              gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
 
-    def advice(taurate: float, settings: DecisionSettings):
-        return decide(person(taurate), priors=priors, diary=AFTER_CROSSOVER_AT_200,
+    def advice(taurate: float, settings: DecisionSettings, seed: int = 1):
+        return decide(person(taurate, seed), priors=priors, diary=AFTER_CROSSOVER_AT_200,
                       profile=at_200, as_of=AS_OF, horizon_nights=0,
                       settings=settings).recommendation
 
@@ -430,3 +430,10 @@ def test_a_change_whose_lead_over_staying_is_monte_carlo_noise_is_not_taken(prio
     clear = advice(0.36, one_dose)
     assert (clear.action, clear.regimen.form, clear.commit) == ("switch_form", "taurate", True)
     assert "close_call" not in clear.reason_codes
+    # staying leads, but the switch is within the error: no commitment is declared on it
+    close = advice(0.30, one_dose, seed=0)
+    assert (close.action, close.regimen, close.commit) == ("collect_more_data",
+                                                          Regimen("glycinate", 200), False)
+    assert close.reason_codes == ("collect", "close_call")
+    committed = advice(0.30, replace(one_dose, close_call_se=0.0), seed=0)
+    assert (committed.action, committed.commit) == ("continue", True)

@@ -15,7 +15,8 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   acute GI problem, which always gets an explicit step;
 - a change (commit, plan or learn) whose lead over staying is within the Monte Carlo error of
   the draws is not taken (:func:`stay_on_a_close_call`): ``collect_more_data``, the change
-  named as a close call, so that advice does not flip between two fits of the same diary.
+  named as a close call, so that advice does not flip between two fits of the same diary;
+  nor is a commitment declared on a close call.
 
 Before that rule, a **planned crossover** (:func:`crossover`): while fewer than
 ``crossover_forms`` forms have been tried, the step tries the next most promising untried form
@@ -173,20 +174,28 @@ def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | Non
 
 def stay_on_a_close_call(ev: Evaluation, rule: Choice, past: History,
                          s: DecisionSettings) -> Choice:
-    """``collect_more_data`` instead of a change whose lead over staying is Monte Carlo noise.
+    """What the rule's choice becomes when Monte Carlo noise could reverse it.
 
-    A change chosen by worth (commit, plan or learn; not the first step, which rests on the
-    evidence alone, nor during an acute GI problem) whose lead over ``continue`` (row 0, when
-    allowed) is under ``s.close_call_se`` standard errors of that lead is not taken: another
-    fit of the same diary could rank staying first, and advice that flips from one night's
-    re-analysis to the next on sampling noise is no advice. The person keeps the current
-    regimen while the nights accumulate; the advice names the change as a close call.
+    For a choice by worth (commit, plan or learn; not the first step, which rests on the
+    evidence alone, nor during an acute GI problem), with the draws' batches to judge by:
+
+    - a change whose lead over ``continue`` (row 0, when allowed) is under
+      ``s.close_call_se`` standard errors of that lead is not taken: ``collect_more_data``.
+      Another fit of the same diary could rank staying first, and advice that flips from one
+      night's re-analysis to the next on sampling noise is no advice;
+    - a commitment whose runner-up is a close call (:func:`close_call`) is not declared: the
+      same step, as a plan (or ``collect_more_data`` when it is to stay), since committing
+      would claim more certainty than the fit holds.
     """
-    if (rule.why not in ("commit", "plan", "learn") or rule.index in (None, 0)
-            or not ev.feasible[0] or ev.worth_batches.shape[1] < 2 or acute_gi(past, s)
-            or not _lead_within_error(ev, rule.index, 0, s)):
+    if (rule.why not in ("commit", "plan", "learn") or not ev.feasible[0]
+            or ev.worth_batches.shape[1] < 2 or acute_gi(past, s)):
         return rule
-    return Choice(None, False, "collect")
+    change = rule.index if rule.index != 0 else None
+    if change is not None and _lead_within_error(ev, change, 0, s):
+        return Choice(None, False, "collect")
+    if rule.commit and close_call(ev, rule, s) is not None:
+        return Choice(change, False, "plan" if change is not None else "collect")
+    return rule
 
 
 def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
