@@ -30,7 +30,8 @@ REASON_CODES: dict[str, str] = {
     "withdrawal_test": "a withdrawal to separate magnesium from drift",
     "expectation_not_separable": "the diary cannot yet tell magnesium from expectation and drift",
     "acute_gi": "recent GI nights on the current regimen",
-    "close_call": "the runner-up is within the Monte Carlo error of this fit (it is named)",
+    "close_call": ("the runner-up is within the Monte Carlo error of this fit (it is named); "
+                   "no change or commitment is made on it"),
     "refer": "a contraindication: see a clinician, no magnesium advice",
     "refer_stop": "a contraindication while taking magnesium: stop now and see a clinician",
     "diagnostics_failed": "the fit failed its checks: no dosing advice",

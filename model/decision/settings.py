@@ -57,7 +57,9 @@ Defaults (:class:`DecisionSettings`) and why:
 - ``close_call_se = 2.0``: a choice by worth (expected utility plus learning value) whose lead
   over the runner-up is under two Monte Carlo standard errors (batch means over the draws) is
   a close call: the advice says so and names the runner-up (reason code ``close_call``), since
-  another fit of the same diary may rank them the other way.
+  another fit of the same diary may rank them the other way. A change within that error of
+  staying is not advised and a close call is never a commitment
+  (:func:`model.decision.choice.stay_on_a_close_call`).
 - **Evaluation period from the kinetics** (``period_from_kinetics``): a change is judged when
   first-order build-up reaches ``steady_share = 0.8`` of its steady state at the posterior
   median time constant (16 nights at tau = 10 days), never fewer than ``floor_nights = 7`` nor
