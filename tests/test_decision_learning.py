@@ -421,6 +421,10 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
     assert (rec.action, rec.regimen, rec.commit) == ("collect_more_data",
                                                     Regimen("glycinate", 200), False)
     assert rec.reason_codes == ("collect", "close_call")
+    assert rec.reasons[0] == ("The best-ranked change, switch_form taurate@200, leads keeping "
+                              "glycinate@200 by less than this fit's Monte Carlo error: keep "
+                              "glycinate@200, not as a commitment; the coming nights will tell "
+                              "them apart.")
     assert any(w.startswith("a close call: switch_form taurate@200 is worth a little more than "
                             "keeping glycinate@200") and "not advised" in w
                for w in rec.warnings)
@@ -435,5 +439,7 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
     assert (close.action, close.regimen, close.commit) == ("collect_more_data",
                                                           Regimen("glycinate", 200), False)
     assert close.reason_codes == ("collect", "close_call")
+    assert close.reasons[0].startswith("Continuing ranks first, but switch_form taurate@200 is "
+                                       "within this fit's Monte Carlo error of it")
     committed = advice(0.30, replace(one_dose, close_call_se=0.0), seed=0)
     assert (committed.action, committed.commit) == ("continue", True)

@@ -105,7 +105,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
     reasons = explain.reasons(choice.why, chosen, assessed, past, gi, s,
-                              to_learn=choice.to_learn, acute=acute)
+                              to_learn=choice.to_learn, acute=acute,
+                              close_to=None if runner is None else assessed[runner])
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
     # (assessed[0] is "continue"); never one above the ceiling or over the GI limit

@@ -365,8 +365,23 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
             f"look again on {when}.")
 
 
-def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSettings) -> str:
-    """Why more data come first: continuing is worth most, and its nights still teach."""
+def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSettings,
+                 close_to: Assessed | None = None) -> str:
+    """Why more data come first: continuing is worth most, and its nights still teach.
+
+    With ``close_to`` (the runner-up of a close call): staying and it are apart by less than
+    the fit's Monte Carlo error, so nothing is changed or committed on it.
+    """
+    if close_to is not None:
+        other = option(close_to.action, close_to.regimen)
+        ahead = (close_to.expected_utility + close_to.learning_value
+                 > assessed[0].expected_utility + assessed[0].learning_value)
+        said = (f"The best-ranked change, {other}, leads keeping {reference.label} by less "
+                "than this fit's Monte Carlo error" if ahead else
+                f"Continuing ranks first, but {other} is within this fit's Monte Carlo error "
+                "of it")
+        return (f"{said}: keep {reference.label}, not as a commitment; the coming nights will "
+                "tell them apart.")
     top = assessed[_top(assessed, True)]
     best = ("Continuing ranks first" if top.action == "continue" else
             f"The best-ranked change, {option(top.action, top.regimen)}, is not worth its cost "
@@ -399,7 +414,7 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
 
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
             gi: GiConstraint, s: DecisionSettings, *, to_learn: bool = False,
-            acute: bool = False) -> list[str]:
+            acute: bool = False, close_to: Assessed | None = None) -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
@@ -420,6 +435,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         The chosen action is taken for what it teaches.
     acute : bool
         Recent GI nights on the current regimen: name the gentlest step.
+    close_to : Assessed, optional
+        The runner-up of a close call (:func:`model.decision.choice.close_call`).
 
     Returns
     -------
@@ -430,7 +447,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     n_feasible = sum(a.feasible for a in assessed)
     said = numbers(chosen, n_feasible, reference, gi, s)
     if why == "collect":
-        lines = [collect_line(assessed, reference, s), *said,
+        lines = [collect_line(assessed, reference, s, close_to), *said,
                  f"Keep {reference.label} and look again on {chosen.next_review.isoformat()}.",
                  record_line()]
     else:
