@@ -17,7 +17,12 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision import DecisionSettings, History, decide
 from model.decision.candidates import EXPERIMENTS
-from model.decision.learning import build_up_share, knowledge_gradient, knowledge_gradient_star
+from model.decision.learning import (
+    DrawMoments,
+    build_up_share,
+    knowledge_gradient,
+    knowledge_gradient_star,
+)
 from model.decision.rules import evaluation_nights
 from model.evidence.priorset import load_priors
 from model.testing import FakePosterior
@@ -69,6 +74,25 @@ def test_a_symmetric_posterior_has_zero_expected_gain(priors):
     assert loss == pytest.approx(2.0 * (math.cosh(0.8) - 1))
     # the symmetric spread is not harm, it is something to learn
     assert start.learning_value > 0
+
+
+def test_moments_without_a_group_of_draws_are_those_of_the_remaining_draws():
+    # the jackknife of the close call leaves each batch out by subtracting its sums; it must
+    # equal the moments of the draws that remain (offset draws: no cancellation either)
+    rng = np.random.default_rng(3)
+    utility = 5.0 + rng.standard_normal((4, 103))
+    observed = -2.0 + rng.standard_normal((3, 103)) + 0.5 * utility[:3]
+    groups = [slice(0, 13), slice(40, 52), slice(90, 103)]
+    for group, moments in zip(groups, DrawMoments.without_each(utility, observed, groups),
+                              strict=True):
+        keep = np.delete(np.arange(103), np.arange(103)[group])
+        direct = DrawMoments.of(utility[:, keep], observed[:, keep])
+        u = utility[:, keep] - utility[:, keep].mean(axis=1, keepdims=True)
+        o = observed[:, keep] - observed[:, keep].mean(axis=1, keepdims=True)
+        for got, want in ((moments.mean, utility[:, keep].mean(axis=1)),
+                          (moments.cov, u @ o.T / keep.size), (moments.var, o.var(axis=1)),
+                          (direct.cov, u @ o.T / keep.size)):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
 def test_the_knowledge_gradient_of_one_normal_arm_is_known():

@@ -151,7 +151,10 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
         return ()
     data = predict(list(dict.fromkeys([tested, Regimen(PLACEBO), past.reference])))
     score = sleep_score(data, tested, priors, profile)
-    thirds = np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))
+    # each third's draws in their own order: the decision's Monte Carlo error (batch means
+    # over contiguous draws, :func:`model.decision.choice.close_call`) needs sampling order
+    thirds = [np.sort(third) for third in
+              np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))]
     nights = max((rec.next_review - as_of).days, 1)
     after = _after(past, tested, rec.action, rec.regimen, nights)
     later = separable or rec.action in EXPERIMENTS

@@ -145,11 +145,13 @@ a forced step follow rules of their own; Thompson sampling a random draw)."""
 def _lead_within_error(ev: Evaluation, chosen: int, other: int, s: DecisionSettings) -> bool:
     """True when ``chosen`` leads ``other`` in worth by less than the Monte Carlo error.
 
-    The bar is ``s.close_call_se`` standard errors of the lead, from its spread over the
-    batches of draws (``ev.worth_batches``, batch means).
+    The bar is ``s.close_call_se`` standard errors of the lead: the delete-a-group jackknife
+    over the batches of draws (``ev.worth_jackknife``; for a mean it equals the batch-means
+    error).
     """
-    lead = ev.worth_batches[chosen] - ev.worth_batches[other]
-    error = float(np.std(lead, ddof=1)) / math.sqrt(lead.size)
+    lead = ev.worth_jackknife[chosen] - ev.worth_jackknife[other]
+    k = lead.size
+    error = math.sqrt((k - 1) / k * float(np.sum((lead - lead.mean()) ** 2)))
     worth = value(ev)
     return float(worth[chosen] - worth[other]) < s.close_call_se * error
 
@@ -161,7 +163,7 @@ def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | Non
     feasible action worth most is a close call when the chosen action's lead over it is within
     the error (:func:`_lead_within_error`).
     """
-    if choice.why not in BY_WORTH or ev.worth_batches.shape[1] < 2:
+    if choice.why not in BY_WORTH or ev.worth_jackknife.shape[1] < 2:
         return None
     chosen = 0 if choice.index is None else choice.index
     worth = value(ev)
@@ -188,7 +190,7 @@ def stay_on_a_close_call(ev: Evaluation, rule: Choice, past: History,
       would claim more certainty than the fit holds.
     """
     if (rule.why not in ("commit", "plan", "learn") or not ev.feasible[0]
-            or ev.worth_batches.shape[1] < 2 or acute_gi(past, s)):
+            or ev.worth_jackknife.shape[1] < 2 or acute_gi(past, s)):
         return rule
     change = rule.index if rule.index != 0 else None
     if change is not None and _lead_within_error(ev, change, 0, s):

@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from model.data.profile import Profile
-from model.decision import explain
+from model.decision import explain, rule_words
 from model.decision.candidates import candidates
 from model.decision.choice import Choice, choose, close_call
 from model.decision.explain import describe, option
@@ -177,12 +177,12 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     if rules.referrals:
         codes = ("refer", "refer_stop") if past.current.active else ("refer",)
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
-                                  explain.refer_reasons(rules.referrals, past.current),
+                                  rule_words.refer_reasons(rules.referrals, past.current),
                                   warnings, True, codes)
     if not diagnostics_ok:
         return _without_posterior("collect_more_data",
                                   as_of + dt.timedelta(days=s.first_review_days),
-                                  explain.diagnostics_failed_reasons(), warnings, False,
+                                  rule_words.diagnostics_failed_reasons(), warnings, False,
                                   ("diagnostics_failed",))
     # not straight after a placebo period: its nights are what the next look learns from
     experiments = separable is False and past.current.active and not past.placebo_nights

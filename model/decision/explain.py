@@ -1,8 +1,9 @@
-"""Every sentence of the decision, in one place.
+"""Every sentence of a recommendation, in one place.
 
-The other modules decide; this one only says: regimens and options in words, the warnings
-and block reasons of the hard rules, and the reasons of a recommendation (headline, numbers,
-the plan, the lines on what to collect and on what is not allowed). It reads the assessed
+The other modules decide; this one only says: regimens and options in words, the close-call
+warning, and the reasons of a recommendation (headline, numbers, the plan, the lines on what
+to collect and on what is not allowed). The hard rules' sentences (referrals, warnings,
+blocks) are in :mod:`model.decision.rule_words`. It reads the assessed
 actions through :class:`Assessed`, the fields of
 :class:`model.decision.results.ActionAssessment` that a sentence uses.
 """
@@ -19,7 +20,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.history import History
 from model.decision.settings import RECORD_COLUMNS, DecisionSettings, Why
-from model.evidence.schema import GiConstraint, Interaction
+from model.evidence.schema import GiConstraint
 
 
 class Assessed(Protocol):
@@ -134,70 +135,8 @@ def summary(a: Assessed) -> str:
             f"{a.expected_utility:+.2f}, P(best) {a.p_best:.2f}, {_gap(a)}")
 
 
-# --------------------------------------------------------------------------------------------
-# Hard rules: referrals, warnings, blocks
-# --------------------------------------------------------------------------------------------
-
-
-def referral(reason: str) -> str:
-    """A contraindication as a referral."""
-    return f"see a clinician before taking magnesium: {reason}"
-
-
-def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
-    """The reasons of a ``refer`` recommendation; first "stop now" when magnesium is taken."""
-    stop = [f"Stop taking magnesium now (you are taking {current.label}) and see a clinician; "
-            "with kidney disease, ask for a serum magnesium check."] if current.active else []
-    return [*stop, *(r[0].upper() + r[1:] + "." for r in referrals),
-            "No form or dose is suggested until a clinician has advised."]
-
-
-def diagnostics_failed_reasons() -> list[str]:
-    """The reasons of ``collect_more_data`` after a fit that failed its checks."""
-    return ["The model fit did not pass its convergence checks, so no dosing advice is given.",
-            "Keep your current routine, record more nights and run the analysis again.",
-            record_line()]
-
-
-def medicine_warning(medicine: str, group: Interaction) -> str:
-    """A medicine of the profile with its timing (or depletion) rule."""
-    kind = "can lower magnesium" if group.kind == "depletion" else group.group
-    named = medicine if kind == medicine else f"{medicine} ({kind})"
-    return f"{named}: {group.rule}"
-
-
-def ceiling_warning(max_mg: float, ceiling_mg: float, source: str) -> str:
-    """The profile's own ceiling is above the safety ceiling."""
-    return (f"max_elemental_mg {max_mg:g} is above the safety ceiling; {ceiling_mg:g} mg/day "
-            f"is used ({source})")
-
-
-def above_ceiling_block(mg: float, ceiling_mg: float) -> str:
-    """A candidate's dose is above the ceiling."""
-    return f"{mg:g} mg/day is above your ceiling of {ceiling_mg:g} mg/day"
-
-
-def excluded_block(form: str) -> str:
-    """A candidate's form is excluded."""
-    return f"{form} is excluded in your profile"
-
-
-def waiting_block(past: History, s: DecisionSettings) -> str:
-    """The evaluation period of the current regimen is not over."""
-    return (f"only {past.nights_on_current} of {s.min_nights} recorded nights on "
-            f"{past.current.label} so far; changes wait "
-            f"{s.min_nights - past.nights_on_current} more nights")
-
-
-def gi_block(p_violation: float, epsilon: float) -> str:
-    """A candidate breaks the GI chance constraint."""
-    return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
-
-
-def acute_gi_warning(past: History, s: DecisionSettings) -> str:
-    """Recent GI nights on the current regimen."""
-    return (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
-            f"{past.current.label}: if loose stools go on, lower the dose, split it or stop")
+def _worth(a: Assessed) -> float:
+    return a.expected_utility + a.learning_value
 
 
 def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
@@ -208,27 +147,15 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
             return option(a.action, a.regimen)
         return f"keeping {a.regimen.label if a.regimen.active else 'no magnesium'}"
 
-    worth = chosen.expected_utility + chosen.learning_value
-    other = runner.expected_utility + runner.learning_value
-    if other > worth:  # staying, since the change's lead is sampling noise
-        return (f"a close call: {say(runner)} is worth a little more than {say(chosen)} "
-                f"({other:.2f} against {worth:.2f}, expected utility plus learning value), "
-                "but by less than the Monte Carlo error of this fit: a change is not advised "
-                "on sampling noise; the coming nights will tell them apart")
-    return (f"a close call: {say(runner)} is worth nearly as much as {say(chosen)} "
-            f"({other:.2f} against {worth:.2f}, expected utility plus learning value), "
-            "within the Monte Carlo error of this fit: another analysis of the same diary may "
-            "advise it; both are reasonable")
-
-
-def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
-    """The current regimen is above the ceiling."""
-    return f"your current {current.label} is above your ceiling of {ceiling_mg:g} mg/day"
-
-
-def current_excluded_warning(current: Regimen) -> str:
-    """The current form is excluded."""
-    return f"your current form {current.form} is excluded in your profile"
+    ahead = _worth(runner) > _worth(chosen)  # staying: the change's lead is sampling noise
+    return (f"a close call: {say(runner)} is worth "
+            f"{'a little more than' if ahead else 'nearly as much as'} {say(chosen)} "
+            f"({_worth(runner):.2f} against {_worth(chosen):.2f}, expected utility plus "
+            "learning value), " + ("but by less than the Monte Carlo error of this fit: a "
+                                   "change is not advised on sampling noise; the coming nights "
+                                   "will tell them apart" if ahead else
+                                   "within the Monte Carlo error of this fit: another analysis "
+                                   "of the same diary may advise it; both are reasonable"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,12 +301,9 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
     """
     if close_to is not None:
         other = option(close_to.action, close_to.regimen)
-        ahead = (close_to.expected_utility + close_to.learning_value
-                 > assessed[0].expected_utility + assessed[0].learning_value)
-        said = (f"The best-ranked change, {other}, leads keeping {reference.label} by less "
-                "than this fit's Monte Carlo error" if ahead else
-                f"Continuing ranks first, but {other} is within this fit's Monte Carlo error "
-                "of it")
+        said = (f"The best-ranked change, {other}, leads keeping {reference.label} by less than "
+                "this fit's Monte Carlo error" if _worth(close_to) > _worth(assessed[0]) else
+                f"Continuing ranks first, but {other} is within this fit's Monte Carlo error of it")
         return (f"{said}: keep {reference.label}, not as a commitment; the coming nights will "
                 "tell them apart.")
     top = assessed[_top(assessed, True)]

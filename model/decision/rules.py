@@ -23,7 +23,7 @@ import numpy as np
 
 from model.core.forms import FORMS
 from model.data.profile import Profile
-from model.decision import explain
+from model.decision import rule_words
 from model.decision.candidates import Candidate
 from model.decision.history import History
 from model.decision.learning import steady_nights
@@ -79,7 +79,7 @@ def _medicine_warnings(profile: Profile, safety: Safety, names: NameIndex) -> li
             found.append(unknown_warning(given, "medicine"))
             continue
         shown = medicine if name_key(given) == name_key(medicine) else f"{given} ({medicine})"
-        found += [explain.medicine_warning(shown, group) for group in safety.interactions
+        found += [rule_words.medicine_warning(shown, group) for group in safety.interactions
                   if medicine in group.medications]
     return found
 
@@ -102,7 +102,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     conditions = frozenset(m for m in matched.values() if m is not None)
     found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
-    referrals = tuple(explain.referral(c.reason) for c in found)
+    referrals = tuple(rule_words.referral(c.reason) for c in found)
     fields = {c.field for c in found} - {None}
     warnings = [unknown_warning(c, "condition") for c, m in matched.items() if m is None]
     warnings += [c.reason for c in safety.cautions
@@ -110,7 +110,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     warnings += _medicine_warnings(profile, safety, names)
     ceiling = profile.ceiling_mg(safety)
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
-        warnings.append(explain.ceiling_warning(profile.max_elemental_mg, ceiling,
+        warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
                                                 safety.ceiling.source))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     return Screening(referrals, tuple(warnings), ceiling, allowed)
@@ -137,15 +137,15 @@ def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
     regimen = candidate.regimen
     if regimen.elemental_mg > rules.ceiling_mg:
         found.append(("above_ceiling",
-                      explain.above_ceiling_block(regimen.elemental_mg, rules.ceiling_mg)))
+                      rule_words.above_ceiling_block(regimen.elemental_mg, rules.ceiling_mg)))
     if regimen.active and regimen.form not in rules.allowed_forms:
-        found.append(("excluded_form", explain.excluded_block(regimen.form)))
+        found.append(("excluded_form", rule_words.excluded_block(regimen.form)))
     waiting = (candidate.action != "continue" and not past.first_step
                and past.nights_on_current < s.min_nights
                and not safety_exempt
                and not _returning(candidate, past, s))
     if waiting:
-        found.append(("waiting", explain.waiting_block(past, s)))
+        found.append(("waiting", rule_words.waiting_block(past, s)))
     return found
 
 
@@ -177,7 +177,7 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
         Codes: ``above_ceiling``, ``excluded_form``, ``waiting``, ``gi_limit``.
 
     """
-    gi_blocks = [[("gi_limit", explain.gi_block(p, epsilon))] if p > epsilon else []
+    gi_blocks = [[("gi_limit", rule_words.gi_block(p, epsilon))] if p > epsilon else []
                  for p in p_violation]
     unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
     exempt = unsafe_now or acute_gi(past, s)
@@ -195,11 +195,11 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> li
     current = past.current
     notes = []
     if acute_gi(past, s):
-        notes.append(explain.acute_gi_warning(past, s))
+        notes.append(rule_words.acute_gi_warning(past, s))
     if current.elemental_mg > rules.ceiling_mg:
-        notes.append(explain.current_above_ceiling_warning(current, rules.ceiling_mg))
+        notes.append(rule_words.current_above_ceiling_warning(current, rules.ceiling_mg))
     if current.active and current.form not in rules.allowed_forms:
-        notes.append(explain.current_excluded_warning(current))
+        notes.append(rule_words.current_excluded_warning(current))
     return notes
 
 

@@ -16,10 +16,12 @@
 
 The choice itself is :mod:`model.decision.choice`. Every probability is a share of posterior
 draws, so it is never more certain than the posterior: with D draws the smallest non-zero
-value is 1/D. What the choice ranks by (expected utility plus learning value) is also taken on
-:data:`BATCHES` contiguous batches of the draws (batch means: chains are contiguous, so the
-batches' spread carries the draws' autocorrelation): their spread is its Monte Carlo error,
-and a choice it could flip is a close call (:func:`model.decision.choice.close_call`).
+value is 1/D. What the choice ranks by (expected utility plus learning value) is also taken
+without each of :data:`BATCHES` contiguous batches of the draws in turn (a delete-a-group
+jackknife: chains are contiguous, so the batches carry the draws' autocorrelation, and the
+learning value, a maximum, is estimated from 7/8 of the draws rather than from one batch's
+few): their spread gives its Monte Carlo error, and a choice it could flip is a close call
+(:func:`model.decision.choice.close_call`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from model.data.profile import Profile
 from model.decision.candidates import Candidate
 from model.decision.gains import diary_gains, per_night_variance, slope
 from model.decision.history import History
-from model.decision.learning import knowledge_gradient_star, period_noise
+from model.decision.learning import DrawMoments, gradient_star, period_noise
 from model.decision.rules import Block, Screening, blocks
 from model.decision.settings import VARIABLES, DecisionSettings, Predict
 from model.evidence.priorset import PriorSet
@@ -166,9 +168,10 @@ class Evaluation:
         Learning value (horizon x KG(*) per period) of each action, (A,).
     ranking : Ranking
         Over the feasible regimens to stay on (experiments have ``p_best`` 0).
-    worth_batches : numpy.ndarray
-        Expected utility plus learning value of each action on each of :data:`BATCHES`
-        contiguous batches of the draws (fewer with fewer draws), shape (A, batches).
+    worth_jackknife : numpy.ndarray
+        Expected utility plus learning value of each action from the draws without each of
+        :data:`BATCHES` contiguous batches in turn (fewer with fewer draws; one column, from
+        every draw, with a single draw), shape (A, batches).
 
     """
 
@@ -183,7 +186,7 @@ class Evaluation:
     terminal: np.ndarray
     learning: np.ndarray
     ranking: Ranking
-    worth_batches: np.ndarray
+    worth_jackknife: np.ndarray
 
 
 BATCHES = 8
@@ -259,17 +262,22 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
         means, *_contrast_rows(candidates, row, reference, separable)))
 
-    def teaching(draws: slice) -> np.ndarray:
+    def teaching(moments: DrawMoments) -> np.ndarray:
         if not open_later.any():
             return np.zeros(len(candidates))
-        return s.learning_periods * knowledge_gradient_star(
-            utility[open_later, draws], observed[:, draws],
-            np.full(len(candidates), scales.noise), s.learning_repeats)
+        return s.learning_periods * gradient_star(
+            moments, np.full(len(candidates), scales.noise), s.learning_repeats)
 
-    edges = np.linspace(0, utility.shape[1], min(BATCHES, utility.shape[1]) + 1).astype(int)
-    batches = [slice(int(a), int(b)) for a, b in pairwise(edges)]
-    worth_batches = np.stack([utility[:, b].mean(axis=1) + teaching(b) for b in batches], 1)
+    n_draws = utility.shape[1]
+    edges = np.linspace(0, n_draws, min(BATCHES, n_draws) + 1).astype(int)
+    groups = [slice(int(a), int(b)) for a, b in pairwise(edges)] if n_draws > 1 else []
+    chosen = utility[open_later]
+    full, *left_out = DrawMoments.without_each(chosen, observed, [slice(0, 0), *groups])
+    total = utility.sum(axis=1)
+    worth_jackknife = (np.stack([(total - utility[:, g].sum(axis=1)) / (n_draws - g.stop + g.start)
+                                 + teaching(m) for g, m in zip(groups, left_out, strict=True)], 1)
+                       if groups else (utility.mean(axis=1) + teaching(full))[:, None])
     return Evaluation(candidates, variables, gains, utility,
                       (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
-                      terminal, teaching(slice(None)),
-                      rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_batches)
+                      terminal, teaching(full),
+                      rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_jackknife)

@@ -1,0 +1,91 @@
+"""Every sentence of the hard rules: referrals, interaction and ceiling warnings, blocks.
+
+:mod:`model.decision.rules` applies the rules and :mod:`model.decision.decide` refers; this
+module only says what they found. The reasons of a recommendation are in
+:mod:`model.decision.explain`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from model.core.regimen import Regimen
+from model.decision.explain import above, record_line
+from model.decision.history import History
+from model.decision.settings import DecisionSettings
+from model.evidence.schema import Interaction
+
+
+def referral(reason: str) -> str:
+    """A contraindication as a referral."""
+    return f"see a clinician before taking magnesium: {reason}"
+
+
+def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
+    """The reasons of a ``refer`` recommendation; first "stop now" when magnesium is taken."""
+    stop = [f"Stop taking magnesium now (you are taking {current.label}) and see a clinician; "
+            "with kidney disease, ask for a serum magnesium check."] if current.active else []
+    return [*stop, *(r[0].upper() + r[1:] + "." for r in referrals),
+            "No form or dose is suggested until a clinician has advised."]
+
+
+def diagnostics_failed_reasons() -> list[str]:
+    """The reasons of ``collect_more_data`` after a fit that failed its checks."""
+    return ["The model fit did not pass its convergence checks, so no dosing advice is given.",
+            "Keep your current routine, record more nights and run the analysis again.",
+            record_line()]
+
+
+def medicine_warning(medicine: str, group: Interaction) -> str:
+    """A medicine of the profile with its timing (or depletion) rule."""
+    kind = "can lower magnesium" if group.kind == "depletion" else group.group
+    named = medicine if kind == medicine else f"{medicine} ({kind})"
+    return f"{named}: {group.rule}"
+
+
+def ceiling_warning(max_mg: float, ceiling_mg: float, source: str) -> str:
+    """The profile's own ceiling is above the safety ceiling."""
+    return (f"max_elemental_mg {max_mg:g} is above the safety ceiling; {ceiling_mg:g} mg/day "
+            f"is used ({source})")
+
+
+def _above_ceiling(what: str, ceiling_mg: float) -> str:
+    return f"{what} is above your ceiling of {ceiling_mg:g} mg/day"
+
+
+def above_ceiling_block(mg: float, ceiling_mg: float) -> str:
+    """A candidate's dose is above the ceiling."""
+    return _above_ceiling(f"{mg:g} mg/day", ceiling_mg)
+
+
+def excluded_block(form: str) -> str:
+    """A candidate's form is excluded."""
+    return f"{form} is excluded in your profile"
+
+
+def waiting_block(past: History, s: DecisionSettings) -> str:
+    """The evaluation period of the current regimen is not over."""
+    return (f"only {past.nights_on_current} of {s.min_nights} recorded nights on "
+            f"{past.current.label} so far; changes wait "
+            f"{s.min_nights - past.nights_on_current} more nights")
+
+
+def gi_block(p_violation: float, epsilon: float) -> str:
+    """A candidate breaks the GI chance constraint."""
+    return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
+
+
+def acute_gi_warning(past: History, s: DecisionSettings) -> str:
+    """Recent GI nights on the current regimen."""
+    return (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
+            f"{past.current.label}: if loose stools go on, lower the dose, split it or stop")
+
+
+def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
+    """The current regimen is above the ceiling."""
+    return _above_ceiling(f"your current {current.label}", ceiling_mg)
+
+
+def current_excluded_warning(current: Regimen) -> str:
+    """The current form is excluded."""
+    return f"your current form {excluded_block(current.form)}"
