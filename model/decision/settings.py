@@ -55,10 +55,10 @@ Defaults (:class:`DecisionSettings`) and why:
   and from 1.48 to 1.47 at seed 2: a small gain.
 - ``cvar_alpha = 0.1``: the CVaR column is the mean of the worst 10 % of utility draws.
 - ``close_call_se = 2.0``: a choice by worth (expected utility plus learning value) whose lead
-  over the runner-up is under two Monte Carlo standard errors (batch means over the draws) is
-  a close call: the advice says so and names the runner-up (reason code ``close_call``), since
-  another fit of the same diary may rank them the other way. A change within that error of
-  staying is not advised and a close call is never a commitment
+  over the runner-up is under two Monte Carlo standard errors (a jackknife over 8 batches of
+  the draws) is a close call: the advice says so and names the runner-up (reason code
+  ``close_call``), since another fit of the same diary may rank them the other way. A change
+  within that error of staying is not advised and a close call is never a commitment
   (:func:`model.decision.choice.stay_on_a_close_call`).
 - **Evaluation period from the kinetics** (``period_from_kinetics``): a change is judged when
   first-order build-up reaches ``steady_share = 0.8`` of its steady state at the posterior
