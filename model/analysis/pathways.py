@@ -151,8 +151,8 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
         return ()
     data = predict(list(dict.fromkeys([tested, Regimen(PLACEBO), past.reference])))
     score = sleep_score(data, tested, priors, profile)
-    # each third's draws in their own order: the decision's Monte Carlo error (batch means
-    # over contiguous draws, :func:`model.decision.choice.close_call`) needs sampling order
+    # each third's draws in their own order: the decision's Monte Carlo error (a jackknife
+    # over contiguous batches of draws, :func:`model.decision.choice.close_call`) needs it
     thirds = [np.sort(third) for third in
               np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))]
     nights = max((rec.next_review - as_of).days, 1)

@@ -271,8 +271,8 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     n_draws = utility.shape[1]
     edges = np.linspace(0, n_draws, min(BATCHES, n_draws) + 1).astype(int)
     groups = [slice(int(a), int(b)) for a, b in pairwise(edges)] if n_draws > 1 else []
-    chosen = utility[open_later]
-    full, *left_out = DrawMoments.without_each(chosen, observed, [slice(0, 0), *groups])
+    choosable = utility[open_later]
+    full, *left_out = DrawMoments.without_each(choosable, observed, [slice(0, 0), *groups])
     total = utility.sum(axis=1)
     worth_jackknife = (np.stack([(total - utility[:, g].sum(axis=1)) / (n_draws - g.stop + g.start)
                                  + teaching(m) for g, m in zip(groups, left_out, strict=True)], 1)
