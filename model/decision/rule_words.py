@@ -1,8 +1,8 @@
 """Every sentence of the hard rules: referrals, interaction and ceiling warnings, blocks.
 
-:mod:`model.decision.rules` applies the rules and :mod:`model.decision.decide` refers; this
-module only says what they found. The reasons of a recommendation are in
-:mod:`model.decision.explain`.
+:mod:`model.decision.rules` applies the rules and :mod:`model.decision.decide` refers (or
+withholds advice after a fit that failed its checks); this module only says what they found.
+The reasons of a recommendation are in :mod:`model.decision.explain`.
 """
 
 from __future__ import annotations
