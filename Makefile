@@ -31,6 +31,7 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,fast,dev]'
+	$(PY) -m compileall -q model  # an editable install is not byte-compiled by pip
 	$(PY) -m model.personal.warmup || echo "warning: the model was not compiled ahead (see above); the first analysis will compile it" >&2
 	$(PY) -m model.population.warmup || echo "warning: the population stage was not compiled ahead (see above); its first run will compile it" >&2
 	@touch $(STAMP)

@@ -291,6 +291,26 @@ def test_a_large_effect_is_not_understated_by_the_slope():
     assert change("gi_rate", risky, np.full(3, 0.05)) == pytest.approx(np.full(3, 0.25), rel=0.3)
 
 
+def test_gains_of_many_pairs_are_each_pairs_change_in_the_better_direction():
+    from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
+    from model.decision.gains import change, diary_gains
+
+    rng = np.random.default_rng(3)
+    means = {"sol_min": rng.gamma(4, 8, (5, 200)), "awakenings": rng.gamma(3, 0.5, (5, 200)),
+             "quality": rng.uniform(1.5, 4.5, (5, 200)), "gi_rate": rng.beta(2, 20, (5, 200))}
+    rows, against = np.array([1, 2, 3, 4, 0, 2]), np.array([0, 0, 0, 0, 0, 4])
+    gains = diary_gains(means, rows, against)
+    assert gains.shape == (6, 4, 200)
+    for k, (variable, mean) in enumerate(means.items()):
+        sign = SPECS[OUTCOME_OF_GAIN[variable]].sign
+        for a, (i, j) in enumerate(zip(rows, against, strict=True)):
+            assert gains[a, k] == pytest.approx(sign * change(variable, mean[i], mean[j]))
+    assert np.all(gains[4] == 0)            # a regimen against itself gains nothing
+    # fewer minutes to fall asleep is a gain: row 1 has 20 % shorter nights than row 0
+    shorter = {"sol_min": np.vstack([np.full(3, 40.0), np.full(3, 32.0)])}
+    assert np.all(diary_gains(shorter, np.array([1]), np.array([0])) > 0)
+
+
 def test_the_crossover_tries_the_most_promising_untried_form_at_the_same_dose(priors):
     # every form alike and open: the next form of the crossover, not more nights of this one
     open_forms = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)

@@ -80,12 +80,12 @@ def test_the_command_updates_the_cached_fit_when_a_night_is_added(frames, tmp_pa
     assert "updated the cached fit" in err or "refitted from the cached fit" in err
 
 
-# -- the cached path: numpy reweighting, no PyMC ------------------------------------------------
+# -- the cached path: numpy reweighting, no PyMC, no Dask arrays -----------------------------
 NO_PYMC = """
 import json, sys
 from model.cli.main import main
 code = main(sys.argv[1:])
-loaded = [m for m in ("pymc", "pytensor", "nutpie") if m in sys.modules]
+loaded = [m for m in ("pymc", "pytensor", "nutpie", "dask.array") if m in sys.modules]
 print(json.dumps({"code": code, "loaded": loaded}))
 """
 
@@ -175,7 +175,8 @@ def test_a_reweighted_fit_moves_its_nuts_draws_to_another_prior_in_one_step(firs
 
 
 def test_the_cached_command_imports_no_pymc(frames, tmp_path):
-    """A diary that gained a night is re-analysed in a new process without PyMC.
+    """A diary that gained a night is re-analysed in a new process without PyMC (nor
+    ``dask.array``, which xarray would import to ask whether an array is a Dask array).
 
     The JSON goes to standard output: the terminal summary's headline
     (``model.report.headline``) still imports ``model.inference.sampling``, hence PyMC.

@@ -326,3 +326,26 @@ def test_an_unwritable_home_falls_back_to_a_temporary_compile_cache(tmp_path, mo
     assert folder is not None and f"base_compiledir={folder}" in os.environ["PYTENSOR_FLAGS"]
     assert "warning: cannot write the compile cache" in capsys.readouterr().err
     assert ensure_compile_cache("analyze") is None          # already set: left alone
+
+
+LAZY_DASK = """
+import sys
+from model.cli.environment import lazy_dask_probe
+assert lazy_dask_probe() and not lazy_dask_probe()     # installed once
+import numpy as np, xarray as xr
+plain = xr.DataArray(np.arange(3.0), dims="x", coords={"x": [1, 2, 3]})
+assert "dask.array" not in sys.modules and plain.chunks is None
+import dask.array as da
+lazy = xr.DataArray(da.ones(4, chunks=2), dims="y")    # once Dask is loaded, it is seen
+assert lazy.chunks == ((2, 2),) and float(lazy.sum()) == 4.0
+print("ok")
+"""
+
+
+def test_xarray_asks_about_dask_arrays_without_importing_dask_until_it_is_used():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", LAZY_DASK], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"

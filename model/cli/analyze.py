@@ -7,6 +7,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from model.cli.environment import lazy_dask_probe
 from model.cli.options import add_mcmc_arguments, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
 
@@ -123,6 +124,7 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse, print the summary, write the requested outputs (atomically, together)."""
+    lazy_dask_probe()  # before the first array: a cached re-analysis is about 2 s
     from model.analysis.pipeline import analyze
     from model.data.profile import ProfileWarning
 

@@ -76,6 +76,11 @@ def _diary_value(variable: str, value: float) -> float:
                  else share)
 
 
+def _slope_between(variable: str, a: float, b: float) -> float:
+    """The slope halfway (on the link scale) between two typical link values."""
+    return slope(variable, _diary_value(variable, 0.5 * (a + b)))
+
+
 def change(variable: str, changed: np.ndarray, against: np.ndarray) -> np.ndarray:
     """Draws of the change from ``against`` to ``changed`` in diary units (raw direction).
 
@@ -83,8 +88,7 @@ def change(variable: str, changed: np.ndarray, against: np.ndarray) -> np.ndarra
     difference of each draw is multiplied by the slope halfway between their typical nights.
     """
     a, b = link(variable, changed), link(variable, against)
-    middle = 0.5 * (float(np.nanmean(a)) + float(np.nanmean(b)))
-    return slope(variable, _diary_value(variable, middle)) * (a - b)
+    return _slope_between(variable, float(np.nanmean(a)), float(np.nanmean(b))) * (a - b)
 
 
 def per_night_variance(variable: str, mean: float, smd_sd: float) -> float:
@@ -116,6 +120,12 @@ def diary_gains(means: Mapping[str, np.ndarray], rows: np.ndarray,
         Shape (A, V, D), variables in ``means`` order.
 
     """
-    return np.stack([np.stack([SPECS[OUTCOME_OF_GAIN[v]].sign * change(v, m[i], m[j])
-                               for i, j in zip(rows, against, strict=True)])
-                     for v, m in means.items()], axis=1)
+    gains = []
+    for variable, mean in means.items():  # what ``change`` does, for every pair at once
+        linked = link(variable, mean)
+        typical = np.nanmean(linked, axis=1)
+        slopes = np.array([_slope_between(variable, typical[i], typical[j])
+                           for i, j in zip(rows, against, strict=True)])
+        sign = SPECS[OUTCOME_OF_GAIN[variable]].sign
+        gains.append(sign * slopes[:, None] * (linked[rows] - linked[against]))
+    return np.stack(gains, axis=1)
