@@ -7,8 +7,8 @@ temporary directory and says so: the command still works, it only compiles again
 
 xarray asks whether each new array is a Dask array by importing ``dask.array`` (about 0.6 s
 on the 2-core machine) the first time an array is made, although no Dask array can exist
-before ``dask.array`` is imported. :func:`lazy_dask_probe` makes that question cheap until then:
-the nightly re-analysis (``mgsleep analyze`` with a cached fit, about 2 s) does not pay for it.
+before ``dask.array`` is imported. :func:`lazy_dask_probe` makes that question cheap until then,
+so that the nightly re-analysis (``mgsleep analyze`` with a cached fit, 2-3 s) does not pay it.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def ensure_compile_cache(command: str) -> Path | None:
 
 
 class _DaskProbe:
-    """xarray's record of the ``dask`` duck-array module, looked up only once Dask is loaded.
+    """xarray's record of the ``dask`` duck-array module, looked up once ``dask.array`` is loaded.
 
     Stands in for ``xarray.namedarray.pycompat.DuckArrayModule("dask")``; until
     ``dask.array`` is imported (by anyone), its array type is the empty tuple, which is
@@ -89,7 +89,7 @@ def lazy_dask_probe() -> bool:
     """
     try:
         from xarray.namedarray import pycompat
-        cache: Any = pycompat._cached_duck_array_modules  # noqa: SLF001 (see the module docstring)
+        cache: Any = pycompat._cached_duck_array_modules  # noqa: SLF001 (checked below)
         real = pycompat.DuckArrayModule
     except (ImportError, AttributeError):
         return False
