@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -23,6 +24,15 @@ def frames():
     return full.iloc[:60], full
 
 
+@pytest.fixture(scope="module")
+def first_fit(frames, tmp_path_factory):
+    """The 60-night diary fitted once into a cache directory (copied by each test)."""
+    directory = tmp_path_factory.mktemp("first-fit")
+    fit, how = fit_with_cache(read_diary(frames[0]), load_priors(), CONFIG, directory)
+    assert how == "fit" and fit.diagnostics_.ok and len(list(directory.glob("*.npz"))) == 1
+    return directory, fit
+
+
 def test_later_nights_are_the_appended_ones_only(frames):
     short, full = (read_diary(f) for f in frames)
     added = later_nights(short, full)
@@ -34,13 +44,14 @@ def test_later_nights_are_the_appended_ones_only(frames):
     assert later_nights(full, short) is None                          # nights were removed
 
 
-def test_a_diary_that_gained_nights_is_updated_not_refitted(frames, tmp_path, monkeypatch):
+def test_a_diary_that_gained_nights_is_updated_not_refitted(first_fit, frames, tmp_path,
+                                                           monkeypatch):
     monkeypatch.setenv("MGSLEEP_CACHE", str(tmp_path / "c"))
     assert default_cache_dir() == tmp_path / "c"
     priors = load_priors()
     short, full = (read_diary(f) for f in frames)
-    first, how = fit_with_cache(short, priors, CONFIG, tmp_path)
-    assert how == "fit" and len(list(tmp_path.glob("*.npz"))) == 1
+    directory, first = first_fit                       # one file, written by a fit
+    shutil.copytree(directory, tmp_path, dirs_exist_ok=True)
     again, how = fit_with_cache(short, priors, CONFIG, tmp_path)
     assert how == "cached"
     np.testing.assert_allclose(again.draws_["theta"], first.draws_["theta"])
@@ -52,10 +63,10 @@ def test_a_diary_that_gained_nights_is_updated_not_refitted(frames, tmp_path, mo
     assert fit_with_cache(full, priors, CONFIG | {"random_seed": 4}, tmp_path)[1] == "fit"
 
 
-def test_a_corrupt_cache_file_is_ignored_with_a_warning(frames, tmp_path):
+def test_a_corrupt_cache_file_is_ignored_with_a_warning(first_fit, frames, tmp_path):
     priors = load_priors()
     short = read_diary(frames[0])
-    fit_with_cache(short, priors, CONFIG, tmp_path)
+    shutil.copytree(first_fit[0], tmp_path, dirs_exist_ok=True)
     (cached,) = tmp_path.glob("*.npz")
     cached.write_bytes(b"not a netCDF file")
     with pytest.warns(CacheWarning, match="ignored the cached fit"):
@@ -90,15 +101,6 @@ print(json.dumps({"code": code, "loaded": loaded}))
 """
 
 
-@pytest.fixture(scope="module")
-def first_fit(frames, tmp_path_factory):
-    """The 60-night diary fitted once into a cache directory (copied by each test)."""
-    directory = tmp_path_factory.mktemp("first-fit")
-    fit, how = fit_with_cache(read_diary(frames[0]), load_priors(), CONFIG, directory)
-    assert how == "fit" and fit.diagnostics_.ok
-    return directory, fit
-
-
 def test_the_numpy_log_ratio_is_the_compiled_graphs(first_fit, frames):
     from model.inference.compile_cache import log_density
     from model.personal.sampler import GRAPHS
@@ -117,7 +119,6 @@ def test_the_numpy_log_ratio_is_the_compiled_graphs(first_fit, frames):
 
 def test_the_cached_update_is_the_in_process_update(first_fit, frames, tmp_path):
     import copy
-    import shutil
 
     from model.analysis.pipeline import checked_decision
     from model.data.profile import load_profile
@@ -209,8 +210,6 @@ def test_the_cached_command_imports_no_pymc(frames, tmp_path):
 
 
 def test_an_untrusted_reweighting_refits(first_fit, frames, tmp_path, monkeypatch):
-    import shutil
-
     from model.inference import psis
 
     directory, _ = first_fit
@@ -222,8 +221,6 @@ def test_an_untrusted_reweighting_refits(first_fit, frames, tmp_path, monkeypatc
 
 
 def test_foreign_and_old_cache_files_are_ignored_with_a_warning(first_fit, frames, tmp_path):
-    import shutil
-
     directory, _ = first_fit
     shutil.copytree(directory, tmp_path, dirs_exist_ok=True)
     (cached,) = tmp_path.glob("*.npz")

@@ -34,11 +34,29 @@ def test_there_are_notebooks():
                                                "03_decision.ipynb"]
 
 
+# Shorter sampling than a reader's, the same code: injected after a notebook's cell tagged
+# "parameters" (papermill's convention), as papermill would.
+TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=300, tune=300, chains=2)"}
+
+
+def with_test_parameters(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """``notebook`` with ``TEST_PARAMETERS[name]`` run right after its "parameters" cell."""
+    if name not in TEST_PARAMETERS:
+        return notebook
+    (index,) = [i for i, cell in enumerate(notebook.cells)
+                if "parameters" in cell.metadata.get("tags", [])]
+    assert all(line.split("=")[0] in notebook.cells[index].source
+               for line in TEST_PARAMETERS[name].splitlines()), "a parameter the notebook lacks"
+    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(TEST_PARAMETERS[name]))
+    return notebook
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, jupyter_path, monkeypatch):
     notebook = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells
                if cell.cell_type == "code"), f"{path.name} is committed with outputs"
+    notebook = with_test_parameters(notebook, path.stem)
     monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path))
     client = NotebookClient(notebook, kernel_name=KERNEL, timeout=CELL_TIMEOUT_S,
                             resources={"metadata": {"path": str(path.parent)}})
