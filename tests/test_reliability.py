@@ -335,6 +335,7 @@ assert lazy_dask_probe() and not lazy_dask_probe()     # installed once
 import numpy as np, xarray as xr
 plain = xr.DataArray(np.arange(3.0), dims="x", coords={"x": [1, 2, 3]})
 assert "dask.array" not in sys.modules and plain.chunks is None
+assert "dask.base" not in sys.modules and plain.sum().item() == 3.0
 import dask.array as da
 lazy = xr.DataArray(da.ones(4, chunks=2), dims="y")    # once Dask is loaded, it is seen
 assert lazy.chunks == ((2, 2),) and float(lazy.sum()) == 4.0

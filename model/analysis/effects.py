@@ -57,11 +57,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.special import ndtri
 
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.core.special import normal_quantile
 from model.decision.gains import change
 from model.decision.history import History
 from model.decision.settings import DecisionSettings, Predict
@@ -234,8 +234,8 @@ def settled_sd(mean: float, mcid: float, rule: VerdictRule = VerdictRule()) -> f
     """
     distance = abs(abs(mean) - mcid)
     if abs(mean) > mcid:
-        return distance / float(ndtri(rule.p_beyond))
-    return distance / float(ndtri(1 - (1 - rule.interval) / 2))
+        return distance / normal_quantile(rule.p_beyond)
+    return distance / normal_quantile(1 - (1 - rule.interval) / 2)
 
 
 def nights_needed(benefit: np.ndarray, mcid: float, nights: int,

@@ -7,8 +7,10 @@ temporary directory and says so: the command still works, it only compiles again
 
 xarray asks whether each new array is a Dask array by importing ``dask.array`` (about 0.6 s
 on the 2-core machine) the first time an array is made, although no Dask array can exist
-before ``dask.array`` is imported. :func:`lazy_dask_probe` makes that question cheap until then,
-so that the nightly re-analysis (``mgsleep analyze`` with a cached fit, 2-3 s) does not pay it.
+before ``dask.array`` is imported, and whether it is a Dask collection by importing
+``dask.base`` (about 0.2 s), although no object without a ``__dask_graph__`` is one.
+:func:`lazy_dask_probe` answers both without the imports until they can matter, so that the
+nightly re-analysis (``mgsleep analyze`` with a cached fit, 2-3 s) does not pay them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +79,22 @@ class _DaskProbe:
         return getattr(self._loaded, name)
 
 
+Check = Callable[[object], bool]
+
+
+def _only_with_dask_graph(is_dask_collection: Check) -> Check:
+    """``is_dask_collection``, answering False without importing Dask where Dask would.
+
+    Dask's own check is False for any object without a ``__dask_graph__``.
+    """
+
+    def answer(x: object) -> bool:
+        return hasattr(x, "__dask_graph__") and is_dask_collection(x)
+
+    answer.__wrapped__ = is_dask_collection  # type: ignore[attr-defined]
+    return answer
+
+
 def lazy_dask_probe() -> bool:
     """Let xarray ask about Dask arrays without importing Dask until Dask is in use.
 
@@ -83,17 +102,21 @@ def lazy_dask_probe() -> bool:
     -------
     bool
         True when installed; False when xarray already knows about Dask or when its private
-        cache (``xarray.namedarray.pycompat``) is not where this xarray version kept it, in
-        which case nothing is changed and xarray imports Dask as usual.
+        cache (``xarray.namedarray.pycompat``) or its collection check
+        (``xarray.namedarray.utils.is_dask_collection``) is not where this xarray version
+        kept it, in which case nothing is changed and xarray imports Dask as usual.
 
     """
     try:
-        from xarray.namedarray import pycompat
+        from xarray.namedarray import pycompat, utils
         cache: Any = pycompat._cached_duck_array_modules  # noqa: SLF001 (checked below)
         real = pycompat.DuckArrayModule
+        is_dask_collection = utils.is_dask_collection
     except (ImportError, AttributeError):
         return False
     if not isinstance(cache, dict) or "dask" in cache:
         return False
     cache["dask"] = _DaskProbe(real)
+    # the same answers as xarray's TypeGuard function, which mypy cannot see through
+    utils.is_dask_collection = _only_with_dask_graph(is_dask_collection)  # type: ignore[assignment]
     return True

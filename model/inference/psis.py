@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-from scipy.special import logsumexp
 
+from model.core.special import logsumexp
 from model.inference.diagnostics import ess_threshold
 
 K_MAX = 0.7

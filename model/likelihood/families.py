@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
-from scipy.special import expit, gammaln, log_expit
 
 from model.core.outcomes import SPECS, Family
+from model.core.special import expit, log_expit, log_rising_factorial
 
 Params = dict[str, Any]
 """A family's parameters by short name (``intercept``, ``sigma``, ``cutpoints`` ...)."""
@@ -236,7 +236,7 @@ class NegativeBinomial:
     def loglik(y: np.ndarray, mu: np.ndarray, overdispersion: Any) -> np.ndarray:
         """The numpy :meth:`logp` of counts ``y`` at means ``mu`` (broadcast)."""
         alpha = np.asarray(overdispersion, dtype=float) ** -2
-        return (gammaln(y + alpha) - gammaln(alpha) - gammaln(y + 1.0)
+        return (log_rising_factorial(alpha, y) - log_rising_factorial(1.0, y)
                 + alpha * (np.log(alpha) - np.log(alpha + mu))
                 + y * (np.log(mu) - np.log(alpha + mu)))
 
