@@ -228,7 +228,10 @@ def test_failed_convergence_is_reported():
 
 @pytest.mark.fit
 @pytest.mark.parametrize("family", FAMILIES)
-@pytest.mark.parametrize("ar_rho", [0.0, 0.6])
+# One fast seeded recovery per family in `make test`: the AR(1) model, the larger one (every
+# family's plain model is also fitted there to real or simulated data, below and in
+# tests/test_nof1_cmd.py); both, over 20 seeds, in `make check-stats`.
+@pytest.mark.parametrize("ar_rho", [pytest.param(0.0, marks=pytest.mark.slow), 0.6])
 def test_recovers_known_effect_one_seed(family, ar_rho):
     data = simulate_nof1(family, n_nights=84, ar_rho=ar_rho, seed=11)
     fitted = fit(data, family, ar1=ar_rho > 0, outcome="y", treatment="treatment",
