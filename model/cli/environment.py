@@ -91,7 +91,6 @@ def _only_with_dask_graph(is_dask_collection: Check) -> Check:
     def answer(x: object) -> bool:
         return hasattr(x, "__dask_graph__") and is_dask_collection(x)
 
-    answer.__wrapped__ = is_dask_collection  # type: ignore[attr-defined]
     return answer
 
 
