@@ -42,7 +42,7 @@ demo: install
 	$(VENV)/bin/mgsleep demo
 
 # What CI runs: every test but the multi-seed statistical checks (one seeded recovery per
-# family stays in); about 10 minutes on 2 cores. `make check-stats` runs those checks.
+# family stays in); 10-25 minutes on 2 cores, by the day. `make check-stats` runs those checks.
 test: install
 	$(PY) -m pytest -m "not slow" --durations=15
 
