@@ -24,15 +24,12 @@ import xarray as xr
 
 from model.core.forms import FORMS
 from model.core.regimen import Regimen
+from model.core.special import expit
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
 
 REFERENCE_MG = 300.0
-
-
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,7 @@ class FakePosterior:
             "quality": np.clip(3.0 + 0.3 * base[2] + 0.8 * effect, 1, 5),
             "freshness": np.clip(5.0 + 0.5 * base[3] + 1.5 * effect, 1, 10),
             "anxiety": np.clip(5.0 + 0.5 * base[4] - 2.0 * effect, 0, 10),
-            "gi_rate": _expit(np.log(0.05 / 0.95) + self.baseline_gi_sd * self._z["gi"]
+            "gi_rate": expit(np.log(0.05 / 0.95) + self.baseline_gi_sd * self._z["gi"]
                               + harm),
         }
 

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from model.core.forms import PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.core.special import expit
 from model.data.profile import Profile
 from model.evidence.priorset import PriorSet
 

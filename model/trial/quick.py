@@ -31,11 +31,12 @@ from statistics import NormalDist
 
 import numpy as np
 import xarray as xr
-from scipy.special import logit, logsumexp
+from scipy.special import logit
 
 from model.core.forms import FORMS
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
+from model.core.special import logsumexp
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal, ar1_carry
