@@ -7,9 +7,11 @@ import textwrap
 
 import numpy as np
 import pymc as pm
+import pytensor.tensor as pt
 import pytest
 
-from model.inference.compile_cache import compile_nutpie, graph_key, log_density, manifest_dir
+from model.inference.cache_key import graph_key
+from model.inference.compile_cache import compile_nutpie, log_density, manifest_dir
 
 pytest.importorskip("nutpie")
 
@@ -84,6 +86,27 @@ def test_key_ignores_data_but_not_the_graph():
     assert graph_key(small_model(np.zeros(31))) == base
     assert graph_key(small_model(y, prior_sd=3.0)) != base
     assert graph_key(small_model(y, n_b=3)) != base
+
+
+def test_key_follows_the_sizes_of_parameters_and_deterministics():
+    """A dim's length or a data length that a Deterministic spans is absent from the graph's
+    text (a shared variable), yet sets ``n_dim`` or ``n_expanded``."""
+
+    def by_dims(levels: list[str], n: int, fitted: bool = False) -> pm.Model:
+        with pm.Model(coords={"level": levels}) as m:
+            x = pm.Data("x", np.eye(len(levels))[np.arange(n) % len(levels)])
+            effect = pm.Normal("effect", 0.0, 1.0, dims="level")
+            pm.Deterministic("shifted", effect + 1.0, dims="level")
+            if fitted:
+                pm.Deterministic("fitted", pt.dot(x, effect))
+            pm.Normal("y", pt.dot(x, effect), 1.0, observed=pm.Data("obs", np.zeros(n)))
+        return m
+
+    base = graph_key(by_dims(["a", "b"], 10))
+    assert graph_key(by_dims(["c", "d"], 12)) == base      # labels and data lengths are not
+    assert graph_key(by_dims(["a", "b", "c"], 10)) != base
+    assert graph_key(by_dims(["a", "b"], 10, fitted=True)) != graph_key(
+        by_dims(["a", "b"], 12, fitted=True))
 
 
 def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled):

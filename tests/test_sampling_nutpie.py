@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from test_compile_cache import small_model
 
+from model.inference.cache_key import graph_key
 from model.inference.compile_cache import (
     ADAPTATION,
     COMPILING,
     compile_nutpie,
-    graph_key,
     manifest_dir,
     sample_nutpie,
 )

@@ -9,10 +9,13 @@ wherever ``PYTENSOR_FLAGS=base_compiledir=...`` points), keyed by a hash of that
 of the log-density's own cache key. The first process compiles and writes them; later
 processes load them in well under a second. A small manifest beside them (sizes, names,
 shared-variable order), keyed by a hash of the model's log-density graph as text, its
-constants and the library versions, lets a later process skip PyTensor's graph rewriting too:
-a warm compile of the personal model takes about a second instead of 30 s (``make install``
-compiles it ahead: :mod:`model.personal.warmup`; a compilation the cache cannot spare says so
-on standard error). The returned object is nutpie's own ``CompiledPyMCModel``, so
+constants, its sizes and the library versions (:func:`model.inference.cache_key.graph_key`),
+lets a later process skip PyTensor's graph rewriting too: a warm compile of the personal model
+takes about a second instead of 30 s (``make install`` compiles it ahead:
+:mod:`model.personal.warmup`; a compilation the cache cannot spare says so on standard error).
+Data are inputs of the compiled code, so a model whose data are ``pm.Data`` compiles once for
+all data sets of its sizes: the personal graph for every diary, an n-of-1 model
+(:mod:`model.nof1.engine`) for every data set with the same levels, persons and categories. The returned object is nutpie's own ``CompiledPyMCModel``, so
 ``with_data`` and ``nutpie.sample`` work unchanged.
 
 The callbacks follow nutpie's C interface (``logp(dim, x, grad, logp, user_data)`` and
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import pickle
 import re
@@ -34,15 +36,14 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from model.core.atomic import write_json
+from model.inference.cache_key import CACHE_FORMAT, graph_key
 
-CACHE_FORMAT = "mgsleep-nutpie-callbacks-2"  # change to invalidate every cached callback
 LOGP_SIGNATURE = "int64(uint64, CPointer(double), CPointer(double), CPointer(double), voidptr)"
 EXPAND_SIGNATURE = "int64(uint64, uint64, CPointer(double), CPointer(double), voidptr)"
 
@@ -164,26 +165,6 @@ def _cached_cfunc(source: str, name: str, signature: str, inner: Any, inner_key:
     return numba.cfunc(signature, cache=True)(py_func)
 
 
-def graph_key(pm_model: Any) -> str:
-    """Hash of what the compiled callbacks depend on: graphs as text, constants, versions."""
-    import pytensor
-    from pytensor.graph import Constant
-    from pytensor.graph.traversal import ancestors
-
-    outputs = [pm_model.logp(), *pm_model.unobserved_value_vars]
-    text = io.StringIO()
-    pytensor.dprint(outputs, file=text, print_type=True)
-    digest = hashlib.sha256(text.getvalue().encode())
-    for var in ancestors(outputs):
-        if isinstance(var, Constant):
-            digest.update(np.asarray(var.data).tobytes())
-    facts = [CACHE_FORMAT, str(pytensor.config.numba__fastmath), str(pytensor.config.floatX),
-             *(version(p) for p in ("pymc", "pytensor", "nutpie", "numba", "numpy")),
-             *(f"{rv.name}:{pm_model.rvs_to_transforms.get(rv)}" for rv in pm_model.free_RVs)]
-    digest.update("\n".join(facts).encode())
-    return digest.hexdigest()
-
-
 def is_cached(pm_model: Any) -> bool:
     """Whether the disk cache holds ``pm_model``'s compilation (its manifest is there)."""
     return (manifest_dir() / f"{graph_key(pm_model)}.json").exists()
@@ -238,8 +219,8 @@ def compile_nutpie(pm_model: Any) -> Any:
         return compile_cached(pm_model)
 
 
-COMPILING = ("compiling a model once for this machine (a minute or so on two cores; "
-             "`make install` does it ahead, later runs reuse it)")
+COMPILING = ("compiling a model once for this machine (up to a minute or so on two cores; "
+             "later runs reuse it, and `make install` compiles the personal model ahead)")
 """What :func:`compile_cached` says on standard error before a compilation the disk cache
 could not spare."""
 

@@ -143,8 +143,10 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
     Parameters
     ----------
     model : pymc.Model or CompiledGraph
-        The model; a :class:`CompiledGraph` is sampled through its nutpie compilation when
-        the sampler is nutpie (low-rank mass matrix, unconstrained draws stored).
+        The model. With nutpie either is sampled through its disk-cached compilation
+        (:func:`model.inference.compile_cache.compile_nutpie`; low-rank mass matrix,
+        unconstrained draws stored): a model whose data are ``pm.Data`` compiles once for
+        every data set of its sizes.
     config : SamplerConfig
         Sampler settings.
     data : mapping, optional
@@ -164,6 +166,9 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
 
     """
     name = resolve_sampler(config.sampler)
+    if name == "nutpie" and not isinstance(model, CompiledGraph):
+        graph = model
+        model = CompiledGraph(lambda: graph)
     if isinstance(model, CompiledGraph):
         compiled = model.get(name)
         if name == "nutpie":
@@ -226,7 +231,7 @@ def sample_posterior(
     Returns
     -------
     xarray.DataTree
-        With groups ``posterior``, ``sample_stats`` and ``observed_data``.
+        With groups ``posterior`` and ``sample_stats`` (see :func:`run_nuts`).
 
     Raises
     ------

@@ -126,7 +126,7 @@ def smooth_trend(
     ensure_coord(model, f"{name}_degree", range(1, degree + 1))
     tau = (sd_prior or Prior("HalfNormal", sigma=1.0)).create_variable(f"{name}_sd")
     z = pm.Normal(f"{name}_z", 0.0, 1.0, dims=f"{name}_degree")
-    return pm.Deterministic(name, pt.dot(basis, tau * z), dims=dim)
+    return pm.Deterministic(name, pt.dot(pm.Data(f"{name}_basis", basis), tau * z), dims=dim)
 
 
 def ordered_cutpoints(
@@ -210,29 +210,29 @@ def observe(
     labels = np.asarray(coords)[keep] if coords is not None else keep
     obs_dim = f"{name}_obs"
     ensure_coord(model, obs_dim, labels)
+    if family == "ordinal" and n_categories is None:
+        raise MgsleepError("the ordinal family needs n_categories")
     p = merge_priors(default_priors(family, y), priors)
-    mu, y_obs = eta[keep], y[keep]
+    mu = eta[pm.Data(f"{name}_rows", keep)]
+    y_obs = pm.Data(f"{name}_observed", y[keep] if family == "normal" else y[keep].astype(int))
     if family == "normal":
         sigma = p["sigma"].create_variable(f"{name}_sigma")
         return pm.Normal(name, mu=mu, sigma=sigma, observed=y_obs, dims=obs_dim)
     if family == "poisson":
-        return pm.Poisson(name, mu=pt.exp(mu), observed=y_obs.astype(int), dims=obs_dim)
+        return pm.Poisson(name, mu=pt.exp(mu), observed=y_obs, dims=obs_dim)
     if family == "negbin":
         over = p["overdispersion"].create_variable(f"{name}_overdispersion")
-        return pm.NegativeBinomial(
-            name, mu=pt.exp(mu), alpha=over**-2, observed=y_obs.astype(int), dims=obs_dim
-        )
+        return pm.NegativeBinomial(name, mu=pt.exp(mu), alpha=over**-2, observed=y_obs,
+                                   dims=obs_dim)
     if family == "binomial":
         if trials is None:
-            return pm.Bernoulli(name, logit_p=mu, observed=y_obs.astype(int), dims=obs_dim)
-        n = np.asarray(trials, dtype=int)[keep]
-        return pm.Binomial(name, n=n, logit_p=mu, observed=y_obs.astype(int), dims=obs_dim)
-    if n_categories is None:
-        raise MgsleepError("the ordinal family needs n_categories")
+            return pm.Bernoulli(name, logit_p=mu, observed=y_obs, dims=obs_dim)
+        n = pm.Data(f"{name}_trials", np.asarray(trials, dtype=int)[keep])
+        return pm.Binomial(name, n=n, logit_p=mu, observed=y_obs, dims=obs_dim)
+    assert n_categories is not None
     cutpoints = ordered_cutpoints(f"{name}_cutpoints", n_categories, p["cutpoints"])
-    return pm.OrderedLogistic(
-        name, eta=mu, cutpoints=cutpoints, observed=y_obs.astype(int), dims=obs_dim
-    )
+    return pm.OrderedLogistic(name, eta=mu, cutpoints=cutpoints, observed=y_obs, dims=obs_dim,
+                              compute_p=False)
 
 
 def observe_normal_ar1(
@@ -287,14 +287,15 @@ def observe_normal_ar1(
     rho_prior = rho_prior or Prior("TruncatedNormal", mu=0.0, sigma=0.5, lower=-1.0, upper=1.0)
     rho = rho_prior.create_variable(f"{name}_rho")
     sigma = (sigma_prior or Prior("HalfNormal", sigma=1.0)).create_variable(f"{name}_sigma")
-    mean = mu[keep]
-    previous = np.r_[0, keep[:-1]]
-    residual = y[previous] - mean[np.r_[0, np.arange(keep.size - 1)]]
-    # The conditional of model.likelihood.families.ar1_carry, written with `where` (a series'
-    # first observation has no finite predecessor here). Equal in value to the product form
-    # of the personal graph, but not in rounding: NUTS amplifies the difference, so the
-    # product form would change this engine's outputs for the same seed.
-    decay = rho**gap
-    centre = mean + pt.where(first, 0.0, decay * residual)
-    sd = sigma * pt.where(first, 1.0, pt.sqrt(1.0 - decay**2))
-    return pm.Normal(name, mu=centre, sigma=sd, observed=y[keep], dims=f"{name}_obs")
+    mean = mu[pm.Data(f"{name}_rows", keep)]
+    previous = np.where(first, 0.0, y[np.r_[0, keep[:-1]]])  # a series' first: no predecessor
+    residual = pm.Data(f"{name}_previous", previous) - pt.concatenate([mean[:1], mean[:-1]])
+    # The conditional of model.likelihood.families.ar1_carry, written with `where`. Equal in
+    # value to the product form of the personal graph, but not in rounding: NUTS amplifies
+    # the difference, so the product form would change this engine's outputs for the same seed.
+    starts = pm.Data(f"{name}_first", first)
+    decay = rho ** pm.Data(f"{name}_gap", gap)
+    centre = mean + pt.where(starts, 0.0, decay * residual)
+    sd = sigma * pt.where(starts, 1.0, pt.sqrt(1.0 - decay**2))
+    return pm.Normal(name, mu=centre, sigma=sd, observed=pm.Data(f"{name}_observed", y[keep]),
+                     dims=f"{name}_obs")

@@ -227,8 +227,27 @@ def _prior_with_dims(prior: Prior, name: str, dims: str) -> pt.TensorVariable:
     ).create_variable(name)
 
 
+def _with_data_parameters(priors: Mapping[str, Prior]) -> dict[str, Prior]:
+    """The priors with their numeric ``mu`` and ``sigma`` as ``pm.Data`` (``prior_{name}_mu``).
+
+    The defaults are scaled to the data (:func:`default_priors`); as data rather than graph
+    constants they leave one compiled graph to serve every data set of the same sizes.
+    """
+    shared = {}
+    for name, prior in priors.items():
+        parameters = {
+            key: pm.Data(f"prior_{name}_{key}", float(value))
+            if key in ("mu", "sigma") and isinstance(value, int | float) else value
+            for key, value in prior.parameters.items()
+        }
+        shared[name] = Prior(prior.distribution, dims=prior.dims, centered=prior.centered,
+                             transform=prior.transform, **parameters)
+    return shared
+
+
 def _person_terms(
-    d: PreparedData, treated: np.ndarray, effect: pt.TensorVariable, sd_prior: Prior
+    person: pt.TensorVariable, treated: pt.TensorVariable, effect: pt.TensorVariable,
+    sd_prior: Prior,
 ) -> pt.TensorVariable:
     """Add partially pooled person intercepts and effect deviations, non-centred.
 
@@ -241,15 +260,18 @@ def _person_terms(
     effect_z = pm.Normal("person_effect_z", 0.0, 1.0, dims=("person", "contrast"))
     deviation = effect_sd * effect_z
     pm.Deterministic("person_effect", effect + deviation, dims=("person", "contrast"))
-    return (intercept_sd * intercept_z)[d.person_index] + (
-        treated * deviation[d.person_index]
-    ).sum(axis=1)
+    return (intercept_sd * intercept_z)[person] + (treated * deviation[person]).sum(axis=1)
 
 
 def _build_model(
     family: str, d: PreparedData, ar1: bool, trend: bool, priors: Mapping[str, Prior]
 ) -> pm.Model:
-    """Build the PyMC model of :class:`Nof1Model` for prepared data."""
+    """Build the PyMC model of :class:`Nof1Model` for prepared data.
+
+    The data and the data-scaled priors enter as ``pm.Data``: the compiled model
+    (:func:`model.inference.compile_cache.compile_nutpie`) serves every data set with the
+    same family, options and sizes (levels, covariates, persons, time steps, categories).
+    """
     n_times = int(d.time_index.max()) + 1
     coords: dict[str, Any] = {
         "obs": np.arange(d.y.size),
@@ -259,21 +281,24 @@ def _build_model(
     }
     if d.persons is not None:
         coords["person"] = list(d.persons)
-    treated = np.eye(len(d.levels))[d.treatment_index][:, 1:]
     with pm.Model(coords=coords) as pm_model:
+        priors = _with_data_parameters(priors)
+        treated = pm.Data("treated", np.eye(len(d.levels))[d.treatment_index][:, 1:])
+        person = pm.Data("person_index", d.person_index)
+        time = pm.Data("time_index", d.time_index)
         effect = _prior_with_dims(priors["effect"], "effect", "contrast")
         eta = pt.dot(treated, effect)
         if family != "ordinal":
             eta = eta + priors["intercept"].create_variable("intercept")
         if d.covariate_names:
             beta = _prior_with_dims(priors["covariate"], "covariate_effect", "covariate")
-            eta = eta + pt.dot(d.covariates, beta)
+            eta = eta + pt.dot(pm.Data("covariates", d.covariates), beta)
         if d.persons is not None:
-            eta = eta + _person_terms(d, treated, effect, priors["person_sd"])
+            eta = eta + _person_terms(person, treated, effect, priors["person_sd"])
         if trend:
             time_values = np.arange(n_times) + d.time_value.min()
             eta = eta + smooth_trend("trend", time_values, "time",
-                                     sd_prior=priors["trend_sd"])[d.time_index]
+                                     sd_prior=priors["trend_sd"])[time]
         if ar1 and family == "normal":
             observe_normal_ar1("y", eta, d.y, d.time_index, group=d.person_index,
                                sigma_prior=priors["sigma"], rho_prior=priors["ar_rho"])
@@ -282,8 +307,7 @@ def _build_model(
             batch = "person" if d.persons is not None else None
             process = ar1_latent("ar", "time", batch_dim=batch,
                                  sigma_prior=priors["ar_sigma"], rho_prior=priors["ar_rho"])
-            eta = eta + (process[d.person_index, d.time_index] if batch
-                         else process[d.time_index])
+            eta = eta + (process[person, time] if batch else process[time])
         observe(family, "y", eta, d.y, "obs", priors=priors, trials=d.trials,
                 n_categories=d.n_categories)
     return pm_model

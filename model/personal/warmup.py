@@ -2,7 +2,7 @@
 
 The first fit on a machine compiles the personal graph (about a minute on two cores, most of
 a first ``mgsleep analyze``). The compiled code depends on the graph alone, not on a diary's
-length, its forms or the priors (all are ``pm.Data``; :func:`model.inference.compile_cache.
+length, its forms or the priors (all are ``pm.Data``; :func:`model.inference.cache_key.
 graph_key`), so compiling once, here, serves every later diary. ``make install`` ends with
 
     python -m model.personal.warmup

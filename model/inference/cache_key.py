@@ -1,0 +1,63 @@
+"""The key of a compiled model in the disk compile cache (:mod:`model.inference.compile_cache`).
+
+Two models share compiled callbacks when their log-density graphs read the same as text, hold
+the same constants, have the same sizes (:func:`expanded_shapes`) and were compiled by the same
+library versions; data enter the compiled code as inputs and are not part of the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+
+CACHE_FORMAT = "mgsleep-nutpie-callbacks-2"  # change to invalidate every cached callback
+
+
+def expanded_shapes(pm_model: Any) -> dict[str, tuple[int, ...]]:
+    """Shapes of the free variables (as given and transformed) and of the Deterministics.
+
+    They fix the compiled model's sizes (``n_dim``, ``n_expanded``), yet need not show in the
+    graph's text: a dim's length, or the length of a data array a Deterministic spans, is a
+    shared variable.
+    """
+    import pytensor
+    import pytensor.tensor as pt
+
+    names = [v.name for v in pm_model.deterministics]
+    outputs = [pt.as_tensor(v.shape) for v in pm_model.deterministics]
+    shapes: list[np.ndarray] = []
+    if outputs:
+        given = [(obs, pm_model.rvs_to_values[obs]) for obs in pm_model.observed_RVs]
+        shapes = pytensor.function([], outputs, givens=given, on_unused_input="ignore",
+                                   mode=pytensor.compile.mode.FAST_COMPILE)()
+    return {name: tuple(int(k) for k in shape) for name, shape in
+            [*pm_model.eval_rv_shapes().items(), *zip(names, shapes, strict=True)]}
+
+
+def graph_key(pm_model: Any) -> str:
+    """Hash of what the compiled callbacks depend on: graphs as text, constants, sizes, versions.
+
+    The sizes are :func:`expanded_shapes`. Data values and lengths are left out otherwise: the
+    compiled code takes them as inputs.
+    """
+    import pytensor
+    from pytensor.graph import Constant
+    from pytensor.graph.traversal import ancestors
+
+    outputs = [pm_model.logp(), *pm_model.unobserved_value_vars]
+    text = io.StringIO()
+    pytensor.dprint(outputs, file=text, print_type=True)
+    digest = hashlib.sha256(text.getvalue().encode())
+    for var in ancestors(outputs):
+        if isinstance(var, Constant):
+            digest.update(np.asarray(var.data).tobytes())
+    facts = [CACHE_FORMAT, str(pytensor.config.numba__fastmath), str(pytensor.config.floatX),
+             *(f"{name}: {shape}" for name, shape in expanded_shapes(pm_model).items()),
+             *(version(p) for p in ("pymc", "pytensor", "nutpie", "numba", "numpy")),
+             *(f"{rv.name}:{pm_model.rvs_to_transforms.get(rv)}" for rv in pm_model.free_RVs)]
+    digest.update("\n".join(facts).encode())
+    return digest.hexdigest()
