@@ -28,6 +28,7 @@ from scipy import optimize, stats
 from scipy.special import expit
 
 from model.core.errors import InputError, MgsleepError
+from model.inference.cache_key import graph_key
 from model.inference.diagnostics import Diagnostics, check_convergence, ess_threshold
 from model.inference.sampling import default_sampler, resolve_sampler, sampler_available
 from model.nof1 import (
@@ -161,6 +162,25 @@ def test_observe_keeps_only_observed_entries(family):
         observe(family, "y", eta, y, "night", n_categories=6)
     assert list(m.coords["y_obs"]) == ["n0", "n1", "n3", "n5"]
     assert np.isfinite(m.compile_logp()(m.initial_point()))
+
+
+@pytest.mark.parametrize("family, options", [("normal", {"ar1": True}), ("ordinal", {}),
+                                             ("negbin", {"trend": True})])
+def test_new_data_of_the_same_sizes_reuse_the_compiled_model(family, options):
+    """Data and data-scaled priors are ``pm.Data``: the compile-cache key ignores them (a new
+    night, other values), but not another level, which adds a parameter."""
+
+    def key(seed: int, nights: int = 56, effects: dict | None = None) -> str:
+        data = simulate_nof1(family, n_nights=nights, effects=effects or {"B": 0.5},
+                             missing=0.1, seed=seed)
+        built = Nof1Model(family, **options).build(data, outcome="y", treatment="treatment")
+        return graph_key(built)
+
+    base = key(1)
+    assert key(2) == base
+    if not options.get("trend"):  # the trend's Deterministic spans every night
+        assert key(3, nights=57) == base
+    assert key(1, effects={"B": 0.5, "C": 0.2}) != base
 
 
 def test_ordinal_with_empty_categories_has_ordered_cutpoints():
