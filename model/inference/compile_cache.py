@@ -15,8 +15,9 @@ takes about a second instead of 30 s (``make install`` compiles it ahead:
 :mod:`model.personal.warmup`; a compilation the cache cannot spare says so on standard error).
 Data are inputs of the compiled code, so a model whose data are ``pm.Data`` compiles once for
 all data sets of its sizes: the personal graph for every diary, an n-of-1 model
-(:mod:`model.nof1.engine`) for every data set with the same levels, persons and categories. The returned object is nutpie's own ``CompiledPyMCModel``, so
-``with_data`` and ``nutpie.sample`` work unchanged.
+(:mod:`model.nof1.engine`) for every data set with the same levels, persons and categories.
+The returned object is nutpie's own ``CompiledPyMCModel``, so ``with_data`` and
+``nutpie.sample`` work unchanged.
 
 The callbacks follow nutpie's C interface (``logp(dim, x, grad, logp, user_data)`` and
 ``expand(dim, n_expanded, x, out, user_data)``) and its ``user_data`` record of shared-array

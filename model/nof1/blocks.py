@@ -210,8 +210,9 @@ def observe(
     labels = np.asarray(coords)[keep] if coords is not None else keep
     obs_dim = f"{name}_obs"
     ensure_coord(model, obs_dim, labels)
-    if family == "ordinal" and n_categories is None:
-        raise MgsleepError("the ordinal family needs n_categories")
+    categories = n_categories or 0
+    if family == "ordinal" and categories < 2:
+        raise MgsleepError("the ordinal family needs n_categories (at least 2)")
     p = merge_priors(default_priors(family, y), priors)
     mu = eta[pm.Data(f"{name}_rows", keep)]
     y_obs = pm.Data(f"{name}_observed", y[keep] if family == "normal" else y[keep].astype(int))
@@ -229,8 +230,7 @@ def observe(
             return pm.Bernoulli(name, logit_p=mu, observed=y_obs, dims=obs_dim)
         n = pm.Data(f"{name}_trials", np.asarray(trials, dtype=int)[keep])
         return pm.Binomial(name, n=n, logit_p=mu, observed=y_obs, dims=obs_dim)
-    assert n_categories is not None
-    cutpoints = ordered_cutpoints(f"{name}_cutpoints", n_categories, p["cutpoints"])
+    cutpoints = ordered_cutpoints(f"{name}_cutpoints", categories, p["cutpoints"])
     return pm.OrderedLogistic(name, eta=mu, cutpoints=cutpoints, observed=y_obs, dims=obs_dim,
                               compute_p=False)
 
