@@ -34,9 +34,11 @@ def test_there_are_notebooks():
                                                "03_decision.ipynb"]
 
 
-# Shorter sampling than a reader's, the same code: injected after a notebook's cell tagged
-# "parameters" (papermill's convention), as papermill would.
-TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=300, tune=300, chains=2)"}
+# Shorter sampling and fewer simulated persons than a reader's, the same code: injected after
+# a notebook's cell tagged "parameters" (papermill's convention), as papermill would.
+TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=300, tune=300, chains=2)",
+                   "03_decision": "SETTINGS = dict(draws=400, tune=300, chains=2)",
+                   "04_trial_design": "N_SIMS = 12"}
 
 
 def with_test_parameters(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
