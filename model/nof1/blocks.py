@@ -5,7 +5,9 @@ trend), :func:`ordered_cutpoints`, :func:`observe` (families normal, poisson, ne
 binomial, ordinal, with missing outcomes left out of the likelihood) and
 :func:`observe_normal_ar1` (normal with exact AR(1) errors over gaps). The AR(1) conditional
 and the even-share cut-point centres are those of :mod:`model.likelihood.families`, written in
-this engine's own rounding (see the comments) so that its outputs for a seed stay as they were.
+this engine's own rounding (see the comments; the other rounding moves the draws of a seed).
+The blocks put the data they are given into ``pm.Data`` (``{name}_rows``, ``{name}_observed``,
+...), so that a compiled model serves every data set of the same sizes.
 """
 
 from __future__ import annotations
