@@ -38,7 +38,8 @@ def test_there_are_notebooks():
 # a notebook's cell tagged "parameters" (papermill's convention), as papermill would.
 TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=300, tune=300, chains=2)",
                    "03_decision": "SETTINGS = dict(draws=400, tune=300, chains=2)",
-                   "04_trial_design": "N_SIMS = 12"}
+                   "04_trial_design": "N_SIMS = 12",
+                   "05_population": "PERSONS = 8\nSETTINGS = dict(draws=300, tune=300, chains=2)"}
 
 
 def with_test_parameters(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
