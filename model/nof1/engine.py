@@ -216,15 +216,15 @@ class Nof1Model:
         }
 
 
+def _rebuilt(prior: Prior, dims: Any, parameters: Mapping[str, Any]) -> Prior:
+    """``prior`` with other ``dims`` and ``parameters`` (its centring and transform kept)."""
+    return Prior(prior.distribution, dims=dims, centered=prior.centered,
+                 transform=prior.transform, **parameters)
+
+
 def _prior_with_dims(prior: Prior, name: str, dims: str) -> pt.TensorVariable:
     """Create ``prior`` as a vector variable over ``dims``."""
-    return Prior(
-        prior.distribution,
-        dims=dims,
-        centered=prior.centered,
-        transform=prior.transform,
-        **prior.parameters,
-    ).create_variable(name)
+    return _rebuilt(prior, dims, prior.parameters).create_variable(name)
 
 
 def _with_data_parameters(priors: Mapping[str, Prior]) -> dict[str, Prior]:
@@ -240,8 +240,7 @@ def _with_data_parameters(priors: Mapping[str, Prior]) -> dict[str, Prior]:
             if key in ("mu", "sigma") and isinstance(value, int | float) else value
             for key, value in prior.parameters.items()
         }
-        shared[name] = Prior(prior.distribution, dims=prior.dims, centered=prior.centered,
-                             transform=prior.transform, **parameters)
+        shared[name] = _rebuilt(prior, prior.dims, parameters)
     return shared
 
 
