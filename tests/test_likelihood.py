@@ -175,16 +175,34 @@ def test_kinetics_numpy_and_pytensor_agree():
                                   ed50_mg=150, reference_mg=300)
     exponent = np.maximum(design.step_exponents(), 0).astype(float)
     tau = pt.scalar("tau")
-    graph = exposure(exponent, design.change_step, tau, pt)
+    graph = exposure(exponent, design.change_step, design.current, tau, pt)
     for value in (0.5, 3.0, 12.0):
         np.testing.assert_allclose(graph.eval({tau: value}), build_up(design, value),
                                    rtol=1e-12, atol=1e-15)
-    # the recursion E[t] = a E[t-1] + (1 - a) D[t] that the step sum stands for
-    a, recursion, level = np.exp(-1 / 3.0), [], np.zeros(len(FORMS))
+    # the recursion L[t] = a L[t-1] + (1 - a) D[t] of the one store that the step sum stands
+    # for, times the form last taken
+    a, recursion, level, last = np.exp(-1 / 3.0), [], 0.0, np.zeros(len(FORMS))
     for row in design.input:
-        level = a * level + (1 - a) * row
-        recursion.append(level)
+        level = a * level + (1 - a) * row.sum()
+        last = (row > 0).astype(float) if row.any() else last
+        recursion.append(level * last)
     np.testing.assert_allclose(build_up(design, 3.0), np.array(recursion), atol=1e-12)
+
+
+def test_a_switch_of_forms_shows_the_new_form_at_once_and_a_stop_fades_the_last():
+    forms = ["glycinate"] * 30 + ["taurate"] * 5 + ["none"] * 5
+    design = design_from_regimens(forms, [300.0] * 35 + [0.0] * 5, [False] * 40,
+                                  ed50_mg=150, reference_mg=300)
+    e = build_up(design, 5.0)
+    glycinate, taurate = FORMS.index("glycinate"), FORMS.index("taurate")
+    assert e[29, glycinate] == pytest.approx(1 - np.exp(-30 / 5.0))
+    # the store is full: taurate's first night is at the store's level, glycinate is gone
+    assert e[30, taurate] == pytest.approx(e[29, glycinate], rel=0.01)
+    assert e[30, glycinate] == 0.0
+    # after the stop taurate's effect fades with the store, no other form appears
+    assert e[35, taurate] < e[34, taurate] and e[39, taurate] > 0
+    assert np.count_nonzero(e[35:], axis=0).tolist() == [5 if f == "taurate" else 0
+                                                        for f in FORMS]
 
 
 def test_prior_draws_follow_the_graphs_structure(priors):

@@ -61,6 +61,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "exponent": exponent,
         "change_step": pad(design.change_step, n_changes),
         "single": pad(design.single, n_nights),
+        "current": pad(design.current, n_nights),
         "taking": pad(design.taking, n_nights),
         "caffeine": pad(nights["caffeine_late"].fillna(0).to_numpy(float), n_nights),
         "alcohol": pad(nights["alcohol_drinks"].fillna(0).to_numpy(float), n_nights),

@@ -30,9 +30,9 @@ from model.likelihood.families import family_of, ordered_logistic_logp
 __all__ = ["DATA_NAMES", "add_likelihood", "build_graph", "ordered_logistic_logp"]
 
 DATA_NAMES: tuple[str, ...] = (
-    "exponent", "change_step", "single", "taking", "caffeine", "alcohol", "trend_basis",
-    "drift_basis", "prior_mean", "prior_sd", "dev_sd", "resp_sd", "expect_mu", "expect_sd",
-    "drift_mu", "drift_sd", "trend_sd", "cov_sd",
+    "exponent", "change_step", "current", "single", "taking", "caffeine", "alcohol",
+    "trend_basis", "drift_basis", "prior_mean", "prior_sd", "dev_sd", "resp_sd", "expect_mu",
+    "expect_sd", "drift_mu", "drift_sd", "trend_sd", "cov_sd",
     "log_tau_mu", "log_tau_sd", "intercept_mu",
     "sol_y", "sol_w", "sol_prev", "sol_gap", "sol_first",
     "awakenings_y", "awakenings_w", "quality_y", "quality_w", "freshness_y", "freshness_w",
@@ -59,6 +59,7 @@ def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = 
     with pm.Model(coords=coords) as model:
         exponent = _data("exponent", (n_nights, n_changes))
         change_step = _data("change_step", (n_changes, n_forms))
+        current = _data("current", (n_nights, n_forms))
         single = _data("single", (n_nights, n_forms))
         taking = _data("taking", (n_nights,))
         caffeine = _data("caffeine", (n_nights,))
@@ -89,7 +90,7 @@ def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = 
                                  dims=("form", "outcome"))
         log_tau = pm.Normal("log_tau", log_tau_mu, log_tau_sd)
         tau = pm.Deterministic("tau", pt.exp(log_tau))
-        exposure = kinetics.exposure(exponent, change_step, tau, pt)  # (night, form)
+        exposure = kinetics.exposure(exponent, change_step, current, tau, pt)  # (night, form)
 
         expectation = pm.Normal("expectation", expect_mu, expect_sd, dims="sleep")
         drift = pm.Normal("drift", drift_mu, drift_sd, dims="sleep")

@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
+from model.likelihood import kinetics
 from model.likelihood.families import (
     INTERCEPT_SD,
     Bernoulli,
@@ -32,7 +33,6 @@ from model.likelihood.families import (
     NormalAR1,
     Ordinal,
 )
-from model.likelihood.kinetics import step_response
 
 CHUNK = 500
 """Draws evaluated at once (bounds the ``(draw, night, change)`` exposure array)."""
@@ -56,8 +56,8 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     the GI effects plus the intercept.
     """
     theta, n_sleep = draws["theta"], len(SLEEP_OUTCOMES)
-    response = step_response(data["exponent"][None], draws["tau"][:, None, None])
-    exposure = response @ data["change_step"]                         # (draw, night, form)
+    exposure = kinetics.exposure(data["exponent"][None], data["change_step"], data["current"],
+                                 draws["tau"][:, None, None])         # (draw, night, form)
     nightly = np.column_stack([data["taking"], data["caffeine"], data["alcohol"],
                                data["drift_basis"], data["trend_basis"]])  # (night, term)
     per_draw = np.concatenate([np.stack([draws["expectation"], draws["b_caffeine"],

@@ -32,8 +32,10 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 2
-"""2: ``.npz`` with the NUTS draws and resampling indices (1 was netCDF, no longer read)."""
+FORMAT_VERSION = 3
+"""3: fitted with the shared-store kinetics (:mod:`model.likelihood.kinetics`); 2 assumed one
+store per form, so its draws do not fit this model; 2 and 3 are ``.npz`` with the NUTS draws
+and resampling indices (1 was netCDF). Only this version is read."""
 CONFIG_KEYS = ("gut_sensitivity", "draws", "tune", "chains", "sampler", "random_seed")
 GROUPS = ("posterior", "sample_stats")
 
