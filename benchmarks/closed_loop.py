@@ -48,7 +48,10 @@ or when fewer than ``SAME_ADVICE`` of the looks get the same advice. A single lo
 action's P(best) differs by more than the tolerance is listed as a warning: with a dozen
 options, P(best) of the leader moves with the tails of untried forms (at seed 1, one person's
 "continue glycinate 300 mg", the same advice from both, had 0.55 against 0.40 because the full
-fit gives an untried form a heavier tail).
+fit gives an untried form a heavier tail). P(best) is over the options open at the look, and
+each fit sets the evaluation period from its own build-up time: at a look where one fit still
+blocks changes the other allows, P(best) is not compared (``same_options`` gives the share of
+looks where they agree), P(GI violation) and the advice are.
 
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
         --seed 1 [--full-subset 6] [--json out.json]
@@ -482,14 +485,18 @@ def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
     pairs = [(a, by_key[(a.action, a.regimen)]) for a in quick.assessments
              if (a.action, a.regimen) in by_key]
     chosen = quick.assessments[_behind(quick)]
+    # P(best) is over the options open now; each fit's build-up time sets its own evaluation
+    # period, so one may still block the changes the other allows: then P(best) is not compared
+    same_options = all(q.feasible == f.feasible for q, f in pairs)
     return {
         "person": subject.index, "night": look.night, "diagnostics_ok": model.diagnostics_.ok,
         "quick": f"{quick.recommendation.action} {chosen.regimen.label}",
         "full": f"{slow.recommendation.action} {slow.assessments[_behind(slow)].regimen.label}"
         if slow.assessments else slow.recommendation.action,
+        "same_options": same_options,
         "p_best_chosen": (chosen.p_best, by_key[(chosen.action, chosen.regimen)].p_best)
-        if (chosen.action, chosen.regimen) in by_key else None,
-        "p_best": [(q.p_best, f.p_best) for q, f in pairs],
+        if same_options and (chosen.action, chosen.regimen) in by_key else None,
+        "p_best": [(q.p_best, f.p_best) for q, f in pairs] if same_options else [],
         "p_violation": [(q.p_constraint_violation, f.p_constraint_violation) for q, f in pairs],
         "full_seconds": model.fit_seconds_,
     }
@@ -510,7 +517,8 @@ def agreement(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Max |quick - full| and correlation of P(best) (chosen; all) and of P(violation)."""
     out: dict[str, Any] = {"looks": len(rows),
                            "same_advice": float(np.mean([r["quick"] == r["full"] for r in rows])),
-                           "full_fit_ok": float(np.mean([r["diagnostics_ok"] for r in rows]))}
+                           "full_fit_ok": float(np.mean([r["diagnostics_ok"] for r in rows])),
+                           "same_options": float(np.mean([r["same_options"] for r in rows]))}
     series = {"p_best_chosen": [r["p_best_chosen"] for r in rows if r["p_best_chosen"]],
               "p_best_all": [p for r in rows for p in r["p_best"]],
               "p_violation_all": [p for r in rows for p in r["p_violation"]]}

@@ -197,12 +197,21 @@ def test_two_persons_through_the_whole_loop(capsys):
 
 def test_agreement_figures_of_quick_and_full():
     rows = [{"quick": "continue none", "full": "continue none", "diagnostics_ok": True,
-             "p_best_chosen": (0.5, 0.4), "p_best": [(0.5, 0.4), (0.3, 0.35), (0.2, 0.25)],
+             "same_options": True, "p_best_chosen": (0.5, 0.4),
+             "p_best": [(0.5, 0.4), (0.3, 0.35), (0.2, 0.25)],
              "p_violation": [(0.0, 0.0), (0.1, 0.12), (0.3, 0.2)]},
             {"quick": "start glycinate@100", "full": "start taurate@100", "diagnostics_ok": True,
-             "p_best_chosen": (0.9, 0.9), "p_best": [(0.9, 0.9)], "p_violation": []}]
+             "same_options": True, "p_best_chosen": (0.9, 0.9), "p_best": [(0.9, 0.9)],
+             "p_violation": []},
+            # the fits' evaluation periods differ, so P(best) (over the open options) is not
+            # compared; P(GI violation) is
+            {"quick": "continue none", "full": "continue none", "diagnostics_ok": True,
+             "same_options": False, "p_best_chosen": None, "p_best": [],
+             "p_violation": [(0.2, 0.2)]}]
     figures = cl.agreement(rows)
-    assert figures["same_advice"] == 0.5
+    assert figures["same_advice"] == pytest.approx(2 / 3)
+    assert figures["same_options"] == pytest.approx(2 / 3)
+    assert figures["p_best_chosen"]["n"] == 2
     assert figures["p_best_chosen"]["max_abs_diff"] == pytest.approx(0.1)
     assert figures["p_best_all"]["n"] == 4
     assert figures["p_best_all"]["corr"] == pytest.approx(
@@ -211,7 +220,8 @@ def test_agreement_figures_of_quick_and_full():
 
 
 def check_row(quick="continue none", full="continue none", chosen=(0.5, 0.5), gi=(0.1, 0.1)):
-    return {"quick": quick, "full": full, "diagnostics_ok": True, "p_best_chosen": chosen,
+    return {"quick": quick, "full": full, "diagnostics_ok": True, "same_options": True,
+            "p_best_chosen": chosen,
             "p_best": [chosen], "p_violation": [gi]}
 
 
