@@ -400,6 +400,27 @@ def test_at_the_end_of_a_trial_the_regimen_to_keep_need_not_pay_within_one_perio
     assert stay.recommendation.regimen == Regimen("glycinate", 200)
 
 
+def test_at_the_end_of_a_trial_the_last_change_does_not_hold_back_the_regimen_to_keep(priors):
+    # back on glycinate 200 mg for 5 nights after the crossover: during the trial its
+    # evaluation period holds every change back (only continue is open); at the end no period
+    # is left to judge a change in, and the dose step the model expects to pay is the answer
+    back = History(Regimen("glycinate", 200), 5, frozenset({"glycinate", "taurate", "threonate"}),
+                   0, {Regimen("glycinate", 200): 25, Regimen("taurate", 200): 16,
+                       Regimen("threonate", 200): 16})
+    during = decide(HELPS_A_LITTLE, priors=priors, diary=back, as_of=AS_OF, horizon_nights=60)
+    up = next(a for a in during.assessments if a.action == "increase_dose")
+    assert during.recommendation.regimen == Regimen("glycinate", 200)
+    assert not up.feasible and "waiting" in up.reason_codes
+    ending = decide(HELPS_A_LITTLE, priors=priors, diary=back, as_of=AS_OF, horizon_nights=0)
+    rec = ending.recommendation
+    assert (rec.action, rec.regimen) == ("increase_dose", Regimen("glycinate", 300))
+    # still one change at a time, never above the ceiling
+    assert all(a.regimen.elemental_mg <= 300 for a in ending.assessments)
+    capped = decide(HELPS_A_LITTLE, priors=priors, diary=back, as_of=AS_OF, horizon_nights=0,
+                    profile=Profile(max_elemental_mg=200)).recommendation
+    assert capped.regimen == Regimen("glycinate", 200)
+
+
 def test_a_form_that_does_nothing_is_not_titrated(priors):
     rec = decide(DOES_NOTHING, priors=priors, diary=AFTER_CROSSOVER_AT_200,
                  as_of=AS_OF).recommendation

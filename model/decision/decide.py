@@ -156,9 +156,10 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     horizon_nights : int, optional
         Nights left of a trial with an end date. When they cannot hold another evaluation
         period, nothing more can be learnt in the trial: no step is taken to learn, and the
-        answer is the regimen best now, the one to keep after the trial: its one-off
-        switching cost is not charged to one period but kept only as a bar against changes
-        for gains that do not matter (at most ``commit_value``). Before that, learning is
+        answer is the regimen best now, the one to keep after the trial: the evaluation
+        period of the last change does not hold it back, and its one-off switching cost is
+        not charged to one period but kept only as a bar against changes for gains that do
+        not matter (at most ``commit_value``). Before that, learning is
         valued as without an end date (what is learnt pays after the trial too). None: no
         end date.
 
@@ -194,7 +195,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     if horizon_nights is not None and horizon_nights < s.min_nights:
         # no period is left to learn from: the regimen to keep after the trial, no planned
         # step, and a change need not pay for itself within one period
-        s = replace(s, learning_periods=0.0, titration_max_mg=0.0,
+        s = replace(s, learning_periods=0.0, titration_max_mg=0.0, period_holds_changes=False,
                     switching_cost=min(s.switching_cost, s.commit_value))
     elif 0 < s.crossover_forms <= len(past.forms_tried):
         s = replace(s, learning_periods=0.0)

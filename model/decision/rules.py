@@ -10,7 +10,7 @@
   problem, a current regimen above the ceiling, excluded or breaking the GI constraint) and
   then also a ``switch_form`` to a form gentler for this person (a lower P(GI constraint
   violated) than the current one), and a return to a regimen already judged over a full
-  period.
+  period (unless ``period_holds_changes`` is off: at the end of a trial of known length).
 """
 
 from __future__ import annotations
@@ -140,7 +140,8 @@ def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
                       rule_words.above_ceiling_block(regimen.elemental_mg, rules.ceiling_mg)))
     if regimen.active and regimen.form not in rules.allowed_forms:
         found.append(("excluded_form", rule_words.excluded_block(regimen.form)))
-    waiting = (candidate.action != "continue" and not past.first_step
+    waiting = (s.period_holds_changes and candidate.action != "continue"
+               and not past.first_step
                and past.nights_on_current < s.min_nights
                and not safety_exempt
                and not _returning(candidate, past, s))

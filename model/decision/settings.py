@@ -65,6 +65,15 @@ Defaults (:class:`DecisionSettings`) and why:
   median time constant (16 nights at tau = 10 days), never fewer than ``floor_nights = 7`` nor
   more than ``max_period_nights = 28``. ``min_nights = 14`` is the period when the kinetics
   are not used (and the look period of trial planning); the first step is reviewed after 7.
+  ``period_holds_changes``: until the period is over only ``continue`` (and what safety asks
+  for) is open. ``decide`` turns it off at the end of a trial of known length
+  (``horizon_nights`` shorter than a period): no period is left to judge a change in, and the
+  answer is the regimen to keep after the trial, so the last change does not hold back the
+  next one (one change at a time still holds). In the closed loop (200 world persons) the
+  regret at week 12 fell from 1.21 to 1.14 (seed 1) and from 1.27 to 1.21 (seed 2), P(within
+  0.25 of the best) rose from 0.44 to 0.47 and from 0.47 to 0.52, GI-limit nights unchanged
+  (0.13 and 0.0): a person who came back to their best form at 200 mg late in the trial was
+  left there, one period short of the dose step the model expected to pay.
 """
 
 from __future__ import annotations
@@ -127,3 +136,4 @@ class DecisionSettings:
     crossover_p_better: float = 0.05
     titration_max_mg: float = 300.0
     close_call_se: float = 2.0
+    period_holds_changes: bool = True
