@@ -414,7 +414,8 @@ def test_at_the_end_of_a_trial_the_last_change_does_not_hold_back_the_regimen_to
     ending = decide(HELPS_A_LITTLE, priors=priors, diary=back, as_of=AS_OF, horizon_nights=0)
     rec = ending.recommendation
     assert (rec.action, rec.regimen) == ("increase_dose", Regimen("glycinate", 300))
-    # still one change at a time, never above the ceiling
+    assert not any("waiting" in a.reason_codes for a in ending.assessments)
+    # still one change at a time: one dose step, not straight to the 350 mg ceiling
     assert all(a.regimen.elemental_mg <= 300 for a in ending.assessments)
     capped = decide(HELPS_A_LITTLE, priors=priors, diary=back, as_of=AS_OF, horizon_nights=0,
                     profile=Profile(max_elemental_mg=200)).recommendation
