@@ -171,6 +171,10 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
         model = CompiledGraph(lambda: graph)
     if isinstance(model, CompiledGraph):
         compiled = model.get(name)
+        graph = compiled.graph
+        assert graph is not None
+        with graph:  # nutpie's starting points (support point + jitter) read the graph's data
+            pm.set_data(dict(data or {}))
         if name == "nutpie":
             from model.inference.compile_cache import ADAPTATION, sample_nutpie
 
@@ -180,10 +184,6 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
                                  target_accept=config.target_accept,
                                  progressbar=config.progressbar,
                                  adaptation=config.adaptation or ADAPTATION)
-        graph = compiled.graph
-        assert graph is not None
-        with graph:
-            pm.set_data(dict(data or {}))
         model = graph
     with model:
         return pm.sample(
