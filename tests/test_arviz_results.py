@@ -27,7 +27,7 @@ COLUMN_LIST = [COLUMNS[o] for o in OUTCOMES]
 @pytest.fixture(scope="module")
 def fitted(priors):
     diary = read_diary(simulate_diary("responder", 90, seed=21))
-    return PersonalModel(priors, draws=300, tune=300, chains=2, random_seed=3).fit(diary)
+    return PersonalModel(priors, draws=600, tune=300, chains=4, random_seed=3).fit(diary)
 
 
 # -- the families' numpy log-densities (no sampling) ---------------------------------------------
@@ -102,7 +102,7 @@ def test_idata_carries_observed_data_and_a_log_likelihood_loo_can_use(fitted):
         loglik = idata["log_likelihood"][column]
         assert loglik.dims == ("chain", "draw", f"{column}_night")
         posterior = idata["posterior"]
-        assert loglik.shape == (2, posterior.sizes["draw"], len(recorded))
+        assert loglik.shape == (posterior.sizes["chain"], posterior.sizes["draw"], len(recorded))
         assert np.isfinite(loglik.values).all()
         loo = az.loo(idata, var_name=column)
         assert np.isfinite(loo.elpd) and loo.n_data_points == len(recorded)

@@ -14,7 +14,7 @@ from model.evidence.priorset import load_priors
 from model.simulate.personas import simulate_diary
 
 pytestmark = pytest.mark.fit
-CONFIG = {"draws": 500, "tune": 400, "chains": 2, "random_seed": 3,
+CONFIG = {"draws": 600, "tune": 300, "chains": 4, "random_seed": 3,
           "gut_sensitivity": "none"}
 
 
@@ -80,7 +80,7 @@ def test_the_command_updates_the_cached_fit_when_a_night_is_added(frames, tmp_pa
 
     short, full = frames
     diary, cache = tmp_path / "diary.csv", tmp_path / "cache"
-    options = ["--cache", str(cache), "--draws", "300", "--chains", "2", "--seed", "1",
+    options = ["--cache", str(cache), "--draws", "600", "--chains", "4", "--seed", "1",
                "--json", str(tmp_path / "out.json")]
     short.to_csv(diary, index=False)
     assert main(["analyze", str(diary), *options]) == 0
@@ -189,7 +189,7 @@ def test_the_cached_command_imports_no_pymc(frames, tmp_path):
 
     short, full = frames
     diary, cache = tmp_path / "diary.csv", tmp_path / "cache"
-    options = ["--cache", str(cache), "--draws", "500", "--chains", "2", "--seed", "3"]
+    options = ["--cache", str(cache), "--draws", "600", "--chains", "4", "--seed", "3"]
 
     def analyze() -> subprocess.CompletedProcess[str]:
         # both analyses in new processes: the first fit's draws (and so whether one more
@@ -271,7 +271,7 @@ def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monke
     monkeypatch.setattr(pipeline, "_reweighted", lambda *args: None)   # refit both priors
     monkeypatch.setattr(pipeline, "_from_nuts", lambda *args: None)
     short, full = frames
-    settings = {"draws": 500, "chains": 2, "seed": 3, "cache": tmp_path}
+    settings = {"draws": 600, "tune": 300, "chains": 4, "seed": 3, "cache": tmp_path}
     first = pipeline.analyze(short, **settings)
     assert [s.method for s in first.sensitivity] == ["refit", "refit"]
     assert len(list(tmp_path.glob("*.npz"))) == 3          # the fit and the two refits

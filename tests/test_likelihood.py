@@ -232,7 +232,7 @@ def test_graph_recovers_a_person_simulated_from_the_same_families(priors):
     person = with_effects(PERSONAS["responder"], sol_sigma=0.4, sol_rho=0.3,
                           awakenings_mean=2.5, overdispersion=0.4, gi_baseline=0.1)
     frame = simulate_diary(person, 150, seed=21)
-    fit = PersonalModel(priors, draws=500, tune=400, chains=2, random_seed=3).fit(
+    fit = PersonalModel(priors, draws=600, tune=300, chains=4, random_seed=3).fit(
         read_diary(frame))
     truth = {"sol_sigma": 0.4, "sol_rho": 0.3, "sol_intercept": np.log1p(person.sol_median),
              "awakenings_intercept": np.log(2.5), "awakenings_overdispersion": 0.4}

@@ -36,7 +36,7 @@ def test_there_are_notebooks():
 
 # Shorter sampling and fewer simulated persons than a reader's, the same code: injected after
 # a notebook's cell tagged "parameters" (papermill's convention), as papermill would.
-TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=300, tune=300, chains=2)",
+TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=600, tune=300, chains=4)",
                    "03_decision": "SETTINGS = dict(draws=400, tune=300, chains=2)",
                    "04_trial_design": "N_SIMS = 12",
                    "05_population": "PERSONS = 8\nSETTINGS = dict(draws=300, tune=300, chains=2)"}

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pymc as pm
 import pytest
 
 from model.core.errors import MgsleepError
@@ -12,6 +13,7 @@ from model.core.outcomes import OUTCOMES
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.inference.compile_cache import warm_started
+from model.inference.sampling import SamplerConfig, run_nuts
 from model.personal.fit import WARM_TUNE, PersonalModel
 from model.personal.sampler import GRAPHS
 from model.simulate.personas import PERSONAS, simulate_diary
@@ -51,15 +53,20 @@ def test_fit_converges_and_recovers_the_tried_forms(responder):
 
 
 def test_a_fit_does_not_depend_on_what_the_process_did_before(priors):
-    """The chains' starting points come from this fit's data, not from the data another fit
-    (or ``PersonalModel.model``) last left in the shared graph: same seed, same draws."""
-    diary = read_diary(simulate_diary("responder", 40, seed=2))
-    other = read_diary(simulate_diary("gi_sensitive", 90, seed=5))
-    tiny = {"draws": 30, "tune": 30, "chains": 2, "random_seed": 4}
-    first = PersonalModel(priors, **tiny).fit(diary).draws_of("theta")
-    assert PersonalModel(priors, **tiny).fit(other).model is GRAPHS.graph  # sets its data
-    np.testing.assert_array_equal(PersonalModel(priors, **tiny).fit(diary).draws_of("theta"),
-                                  first)
+    """nutpie's starting points (support point + jitter) come from this fit's data, not from
+    the data the shared graph last held (``PersonalModel.model`` sets them): same seed, same
+    draws."""
+    def data(persona, nights, seed):
+        return PersonalModel(priors).graph_data(read_diary(simulate_diary(persona, nights,
+                                                                          seed=seed)))
+
+    config = SamplerConfig("nutpie", draws=20, tune=20, chains=2, seed=4)
+    mine = data("responder", 40, 2)
+    first = run_nuts(GRAPHS, config, data=mine)["posterior"]["theta"].values
+    with GRAPHS.get("nutpie").graph:
+        pm.set_data(data("gi_sensitive", 90, 5))
+    again = run_nuts(GRAPHS, config, data=mine)["posterior"]["theta"].values
+    np.testing.assert_array_equal(again, first)
 
 
 def test_trying_one_form_informs_the_untried_ones(responder, priors):
