@@ -1,5 +1,6 @@
 """The personal model on simulated persons with known truth (small real fits)."""
 
+import copy
 import json
 
 import numpy as np
@@ -105,7 +106,7 @@ def test_predictions_have_joint_draws_and_obey_the_dose_model(responder):
 def test_update_appends_nights_without_a_new_graph(responder, priors):
     before = GRAPHS.graph
     extra = simulate_diary("responder", NIGHTS + 1, seed=11).iloc[[-1]]
-    updated = small(priors).fit(responder.diary_).update(extra, reweight=False)
+    updated = copy.deepcopy(responder).update(extra, reweight=False)  # the fixture untouched
     assert updated.diary_.n_nights == NIGHTS + 1 and updated.method_ == "nuts"
     assert GRAPHS.graph is before is not None
     settings = json.loads(updated.idata_["sample_stats"].attrs["inference_library_settings"])
@@ -126,7 +127,7 @@ def test_warm_started_chains_begin_at_the_given_draws(responder):
 def test_update_by_reweighting_matches_a_refit(responder, priors):
     """One appended night: PSIS reweights the NUTS draws (no sampling) to the refit's answer."""
     frame = simulate_diary("responder", NIGHTS + 2, seed=11)
-    updated = small(priors).fit(responder.diary_).update(frame.iloc[[NIGHTS]])
+    updated = copy.deepcopy(responder).update(frame.iloc[[NIGHTS]])
     weights = updated.reweighting_
     assert updated.method_ == "psis" and weights is not None and weights.reliable
     assert 0.05 < weights.ess_fraction < 1.0  # the new night (and trend rescaling) matter

@@ -69,7 +69,7 @@ def test_drift_that_persists_off_magnesium_is_not_credited_to_it():
     """No magnesium effect, a bad patch fading: after a withdrawal P(benefit) stays <= 0.8."""
     person = WorldPerson(effects={}, expectation=0.0, drift=0.5, drift_days=20)
     diary = _diary(person, [(OFF, 14), (GLY, 42), (OFF, 28)], seed=11)
-    fit = PersonalModel(load_priors(), draws=500, chains=4, random_seed=11).fit(diary)
+    fit = PersonalModel(load_priors(), draws=800, tune=300, chains=4, random_seed=11).fit(diary)
     effects = fit.effects().set_index(["form", "outcome"])
     benefit = effects.loc["glycinate"].drop(index="gi")["p_benefit"]
     assert (benefit <= 0.8).all(), benefit
