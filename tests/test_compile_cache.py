@@ -10,8 +10,11 @@ import pymc as pm
 import pytensor.tensor as pt
 import pytest
 
+from model.inference import density
 from model.inference.cache_key import graph_key
-from model.inference.compile_cache import compile_nutpie, log_density, manifest_dir
+from model.inference.compile_cache import compile_nutpie, manifest_dir
+from model.inference.density import graph_density, log_density
+from model.inference.sampling import CompiledGraph
 
 pytest.importorskip("nutpie")
 
@@ -120,7 +123,8 @@ def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled):
         import numpy as np
         sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
         from test_compile_cache import small_model
-        from model.inference.compile_cache import assemble, log_density
+        from model.inference.compile_cache import assemble
+        from model.inference.density import log_density
         m = small_model(np.random.default_rng(0).normal(1.0, 0.5, 30))
         c = assemble(m, json.loads(open({str(manifest)!r}).read()), None)
         print(log_density(c, np.array({point.tolist()!r}))[0])
@@ -182,3 +186,25 @@ def test_the_warm_up_leaves_a_cache_that_diaries_of_other_lengths_reuse():
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["10", "28"]
     assert COMPILING not in done.stderr
+
+
+def test_graph_density_is_one_density_with_or_without_nutpie(monkeypatch):
+    """The Laplace fits' density (nutpie's callback) is PyMC's, laid out as the graph lists it."""
+    rng = np.random.default_rng(2)
+    graph = CompiledGraph(lambda: small_model(rng.normal(1.0, 0.5, 30)))
+    data = {"obs": np.full(30, -2.0), "x": np.linspace(0, 1, 30)}   # not the graph's own
+    ours = graph_density(graph, data)
+    monkeypatch.setattr(density, "default_sampler", lambda: "pymc")
+    theirs = graph_density(graph, data)
+    assert ours.slices == theirs.slices == {"a": slice(0, 1), "b": slice(1, 3),
+                                            "sigma_log__": slice(3, 4)}
+    np.testing.assert_array_equal(ours.start, theirs.start)
+    step = 1e-6
+    for x in rng.normal(size=(4, ours.start.size)):
+        value, gradient = ours.evaluate(x)
+        expected, expected_gradient = theirs.evaluate(x)
+        assert value == pytest.approx(expected, rel=1e-9)
+        np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-7)
+        central = [(ours.evaluate(x + step * e)[0] - ours.evaluate(x - step * e)[0]) / (2 * step)
+                   for e in np.eye(x.size)]
+        np.testing.assert_allclose(gradient, central, rtol=1e-5, atol=1e-6)

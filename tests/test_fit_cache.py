@@ -102,7 +102,7 @@ print(json.dumps({"code": code, "loaded": loaded}))
 
 
 def test_the_numpy_log_ratio_is_the_compiled_graphs(first_fit, frames):
-    from model.inference.compile_cache import log_density
+    from model.inference.density import log_density
     from model.personal.sampler import GRAPHS
 
     _, fit = first_fit

@@ -362,36 +362,6 @@ def assemble(pm_model: Any, manifest: dict[str, Any], inners: Sequence[Any] | No
     )
 
 
-def log_density(compiled: Any, points: np.ndarray, threads: int = 2) -> np.ndarray:
-    """Evaluate a compiled model's log density at unconstrained ``points`` (rows).
-
-    Calls nutpie's C callback directly with the data the model holds (``with_data``); ctypes
-    releases the GIL, so ``threads`` share the rows. Points where the density or its
-    gradient is not finite give ``-inf``.
-    """
-    import ctypes
-    from concurrent.futures import ThreadPoolExecutor
-
-    points = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, compiled.n_dim)
-    function = compiled.compiled_logp_func.ctypes
-    double_p = ctypes.POINTER(ctypes.c_double)
-    user_data = ctypes.c_void_p(compiled.user_data.ctypes.data)
-    out = np.empty(len(points))
-
-    def evaluate(rows: range) -> None:
-        grad, value = np.empty(compiled.n_dim), np.empty(())
-        for i in rows:
-            code = function(compiled.n_dim, points[i].ctypes.data_as(double_p),
-                            grad.ctypes.data_as(double_p), value.ctypes.data_as(double_p),
-                            user_data)
-            out[i] = float(value) if code == 0 else -np.inf
-
-    chunks = [range(k, len(points), threads) for k in range(threads)]
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(evaluate, chunks))
-    return out
-
-
 def warm_started(compiled: Any, starts: np.ndarray) -> Any:
     """A nutpie model whose chains begin at rows of ``starts`` (draws of an earlier fit)."""
 

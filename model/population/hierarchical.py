@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pymc as pm
 import xarray as xr
 
 from model.core.errors import Fault, InputError, MgsleepError
@@ -46,11 +44,13 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.data.diary import Diary, read_diary
 from model.evidence.priorset import PriorSet, load_priors
+from model.inference.density import graph_density
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.laplace import laplace
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
 from model.personal.data import diary_data, diary_size
+from model.personal.sampler import GRAPHS
 from model.population.blocks import (
     PersonBlock,
     StackedBlocks,
@@ -79,40 +79,6 @@ quantities off the joint fit, 2 with the wide prior)."""
 POPULATION_PARAMETERS = ("beta", "sd_resp", "sd_dev", "expectation", "sd_expectation")
 
 
-_FUNCTIONS: dict[tuple[int, int], Any] = {}
-NIGHT_BLOCK, CHANGE_BLOCK = 60, 16
-
-
-def graph_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
-    """The padded (nights, changes) size whose compiled Laplace functions fit ``diary``.
-
-    Sizes are rounded up to blocks of :data:`NIGHT_BLOCK` nights and :data:`CHANGE_BLOCK`
-    changes, so persons of similar length share one compilation.
-    """
-    n_nights, n_changes = diary_size(diary, priors)
-    return (math.ceil(n_nights / NIGHT_BLOCK) * NIGHT_BLOCK,
-            math.ceil(n_changes / CHANGE_BLOCK) * CHANGE_BLOCK)
-
-
-def _compiled(n_nights: int, n_changes: int) -> Any:
-    """Graph, compiled log-density and gradient, and a start point, for one capacity.
-
-    Built once per process; the data change through ``pm.set_data`` without recompiling.
-    """
-    from pymc.blocking import DictToArrayBijection
-
-    from model.personal.graph import build_graph
-
-    key = (n_nights, n_changes)
-    if key not in _FUNCTIONS:
-        graph = build_graph(n_nights, n_changes, shared_responsiveness=False)
-        start = graph.initial_point()
-        x0 = DictToArrayBijection.map({v.name: start[v.name] for v in graph.value_vars})
-        _FUNCTIONS[key] = (graph, graph.compile_logp(jacobian=True),
-                           graph.compile_dlogp(jacobian=True), x0)
-    return _FUNCTIONS[key]
-
-
 def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None) -> PersonBlock:
     """Laplace approximation of one person's likelihood block (:mod:`.blocks`).
 
@@ -122,28 +88,30 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None)
     (:func:`~model.population.blocks.block_from_posterior`: warnings name the person for
     every effect without positive curvature and every block that is not positive definite).
     """
-    from pymc.blocking import DictToArrayBijection
-
     name = person or diary.source
-    n_nights, n_changes = graph_size(diary, priors)
-    graph, logp, dlogp, x0 = _compiled(n_nights, n_changes)
     smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
     wide = np.broadcast_to(WIDE_SMD * smd, (len(FORMS), len(OUTCOMES))).copy()
     wide_expectation = WIDE_SMD * smd[:len(SLEEP_OUTCOMES)]
-    data = diary_data(diary, priors, 0.0, n_nights, n_changes)
+    data = diary_data(diary, priors, 0.0, *diary_size(diary, priors))
     data |= {"prior_mean": np.zeros_like(wide), "prior_sd": wide,
-             "dev_sd": np.zeros(len(OUTCOMES)),
+             "dev_sd": np.zeros(len(OUTCOMES)), "resp_sd": np.ones(len(OUTCOMES)),
              "expect_mu": np.zeros_like(wide_expectation), "expect_sd": wide_expectation}
-    with graph:
-        pm.set_data(data)
+    # The personal graph itself (compiled once per machine); its shared responsiveness is held
+    # at 0, which leaves the effects a priori independent: theta = wide * theta_z.
+    density = graph_density(GRAPHS, data)
+    free = np.ones(density.start.size, dtype=bool)
+    free[density.slices["responsiveness"]] = False
+    position = np.cumsum(free) - 1                      # a free coordinate's place in ``x``
 
     def log_density(x: np.ndarray) -> tuple[float, np.ndarray]:
-        point = DictToArrayBijection.rmap(x0._replace(data=x))
-        return logp(point), dlogp(point)
+        point = density.start.copy()
+        point[free] = x
+        value, gradient = density.evaluate(point)
+        return value, gradient[free]
 
-    fit = laplace(log_density, x0.data, label=diary.source)
-    index = np.r_[np.arange(x0.data.size)[_slice(x0, "theta_z")],
-                  np.arange(x0.data.size)[_slice(x0, "expectation")]]
+    fit = laplace(log_density, density.start[free], label=diary.source)
+    full = np.arange(density.start.size)
+    index = position[np.r_[full[density.slices["theta_z"]], full[density.slices["expectation"]]]]
     scale = np.r_[wide.ravel(), np.ones(len(SLEEP_OUTCOMES))]    # theta = wide * theta_z
     mean = scale * fit.mode[index]
     covariance = scale[:, None] * fit.covariance[np.ix_(index, index)] * scale[None, :]
@@ -151,16 +119,6 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None)
     prior_var = np.r_[wide.ravel(), data["expect_sd"]] ** 2
     return block_from_posterior(name, diary.n_recorded, mean, covariance, prior_mean,
                                 prior_var, gi_counts(data))
-
-
-def _slice(x0: Any, name: str) -> slice:
-    offset = 0
-    for var_name, _, shape, _ in x0.point_map_info:
-        size = int(np.prod(shape))
-        if var_name == name:
-            return slice(offset, offset + size)
-        offset += size
-    raise KeyError(name)
 
 
 Progress = Callable[[int], None]

@@ -1,10 +1,11 @@
 """Compile the population stage into the disk caches ahead of its first use.
 
-On a new machine ``mgsleep population`` (and notebook 05) first compiles two things: the
-personal model's log density and gradient, which each person's Laplace fit evaluates (about
-a minute of C compilation on two cores), and the population graph (numba, about 35 s). Both
-are kept in PyTensor's compile directory and serve any number of persons and nights, so
-compiling them once, here, serves every later run. ``make install`` ends with
+On a new machine ``mgsleep population`` (and notebook 05) first compiles the population graph
+(numba, about 35 s on two cores). Each person's Laplace fit evaluates the personal graph's own
+compiled density (:func:`model.inference.density.graph_density`), which
+:mod:`model.personal.warmup` compiled just before. Compiled code is kept in PyTensor's compile
+directory and serves any number of persons and nights, so compiling it once, here, serves
+every later run. ``make install`` ends with
 
     python -m model.population.warmup
 
