@@ -99,17 +99,17 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None)
     # The personal graph itself (compiled once per machine); its shared responsiveness is held
     # at 0, which leaves the effects a priori independent: theta = wide * theta_z.
     density = graph_density(GRAPHS, data)
-    free = np.ones(density.start.size, dtype=bool)
-    free[density.slices["responsiveness"]] = False
-    position = np.cumsum(free) - 1                      # a free coordinate's place in ``x``
+    held = np.zeros(density.start.size, dtype=bool)
+    held[density.slices["responsiveness"]] = True
+    position = np.cumsum(~held) - 1                     # a free coordinate's place in ``x``
 
     def log_density(x: np.ndarray) -> tuple[float, np.ndarray]:
-        point = density.start.copy()
-        point[free] = x
+        point = np.zeros(density.start.size)
+        point[~held] = x
         value, gradient = density.evaluate(point)
-        return value, gradient[free]
+        return value, gradient[~held]
 
-    fit = laplace(log_density, density.start[free], label=diary.source)
+    fit = laplace(log_density, density.start[~held], label=diary.source)
     full = np.arange(density.start.size)
     index = position[np.r_[full[density.slices["theta_z"]], full[density.slices["expectation"]]]]
     scale = np.r_[wide.ravel(), np.ones(len(SLEEP_OUTCOMES))]    # theta = wide * theta_z
