@@ -151,8 +151,6 @@ def test_the_personal_graph_key_ignores_diary_length_and_changes():
 
     assert graph_key(build_graph(60, 16)) == graph_key(build_graph(14, 1)) \
         == graph_key(build_graph(365, 40))
-    assert graph_key(build_graph(60, 16, shared_responsiveness=False)) != \
-        graph_key(build_graph(60, 16))
 
 
 def test_the_warm_up_leaves_a_cache_that_diaries_of_other_lengths_reuse():

@@ -55,7 +55,7 @@ def personal_logp(diary, priors, point, k):
     turned back into the graph's own parameters plus the log-Jacobian of that change.
     """
     size = diary_size(diary, priors)
-    graph = build_graph(*size, shared_responsiveness=True)
+    graph = build_graph(*size)
     data = diary_data(diary, priors, 0.0, *size) | {
         "prior_mean": point["beta"], "prior_sd": np.zeros_like(point["beta"]),
         "dev_sd": np.exp(point["sd_dev_log__"]), "resp_sd": np.exp(point["sd_resp_log__"]),

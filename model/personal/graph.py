@@ -44,12 +44,12 @@ def _data(name: str, shape: tuple[int, ...], dtype: str = "float64") -> pt.Tenso
     return pm.Data(name, np.zeros(shape, dtype=dtype))
 
 
-def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = True) -> pm.Model:
+def build_graph(n_nights: int, n_changes: int) -> pm.Model:
     """The personal model, filled with zero data of ``n_nights`` x ``n_changes`` (any size).
 
-    Fill it with ``pm.set_data`` (or nutpie's ``with_data``) before sampling. Without
-    ``shared_responsiveness`` the effects are a priori independent (``theta = prior_mean +
-    sqrt(prior_sd^2 + dev_sd^2) * z``): the per-person stage of the population model uses it.
+    Fill it with ``pm.set_data`` (or nutpie's ``with_data``) before sampling. Holding the
+    shared responsiveness at 0 leaves the effects a priori independent (``theta = prior_mean +
+    sqrt(prior_sd^2 + dev_sd^2) * z``): the per-person stage of the population model does.
     """
     n_forms, n_outcomes, n_sleep = len(FORMS), len(OUTCOMES), len(OUTCOMES) - 1
     coords = {"form": list(FORMS), "outcome": list(OUTCOMES), "sleep": list(OUTCOMES[:-1]),
@@ -82,11 +82,9 @@ def build_graph(n_nights: int, n_changes: int, *, shared_responsiveness: bool = 
 
         # person-level effects: population prior + shared responsiveness + form deviation
         z = pm.Normal("theta_z", 0.0, 1.0, dims=("form", "outcome"))
-        centre = prior_mean
-        if shared_responsiveness:
-            r = pm.Normal("responsiveness", 0.0, resp_sd, dims="outcome")
-            centre = prior_mean + r[None, :]
-        theta = pm.Deterministic("theta", centre + pt.sqrt(prior_sd**2 + dev_sd**2) * z,
+        r = pm.Normal("responsiveness", 0.0, resp_sd, dims="outcome")
+        theta = pm.Deterministic("theta", prior_mean + r[None, :]
+                                 + pt.sqrt(prior_sd**2 + dev_sd**2) * z,
                                  dims=("form", "outcome"))
         log_tau = pm.Normal("log_tau", log_tau_mu, log_tau_sd)
         tau = pm.Deterministic("tau", pt.exp(log_tau))

@@ -105,7 +105,7 @@ def joint_model(diaries: Sequence[Diary], priors: PriorSet) -> pm.Model:
 
     data = stacked_data(diaries, priors)
     n_persons, n_nights, n_changes = data["exponent"].shape
-    graph = build_graph(n_nights, n_changes, shared_responsiveness=True)  # not a sub-model
+    graph = build_graph(n_nights, n_changes)  # not a sub-model
     start = graph.initial_point()
     with pm.Model(coords=POPULATION_COORDS) as model:
         beta, sd_resp, sd_dev, mu_exp, sd_exp = population_parameters(population_prior(priors))
