@@ -104,15 +104,11 @@ _PYMC_FUNCTIONS: weakref.WeakKeyDictionary[pm.Model, Any] = weakref.WeakKeyDicti
 
 
 def _pymc_function(graph: pm.Model) -> Any:
-    """PyMC's compiled ``(logp, flat gradient)`` of ``graph``, once per graph."""
-    import pytensor.tensor as pt
-
+    """PyMC's compiled ``x -> (logp, gradient)`` of ``graph`` on the raveled point, once."""
     if graph not in _PYMC_FUNCTIONS:
-        logp = graph.logp(jacobian=True)
-        gradients = pt.grad(logp, list(graph.value_vars))
-        assert isinstance(gradients, list)
-        gradient = pt.concatenate([pt.flatten(g) for g in gradients])
-        _PYMC_FUNCTIONS[graph] = pm.pytensorf.compile(graph.value_vars, [logp, gradient])
+        function = graph.logp_dlogp_function(ravel_inputs=True)
+        function.set_extra_values({})
+        _PYMC_FUNCTIONS[graph] = function
     return _PYMC_FUNCTIONS[graph]
 
 
@@ -149,8 +145,7 @@ def graph_density(compiled: CompiledGraph, data: Mapping[str, np.ndarray]) -> Gr
     function = _pymc_function(graph)
 
     def evaluate(x: np.ndarray) -> tuple[float, np.ndarray]:
-        value, gradient = function(*[np.reshape(x[slices[name]], shape)
-                                     for name, shape in zip(names, shapes, strict=True)])
+        value, gradient = function(np.asarray(x, dtype=np.float64))
         return float(value), np.asarray(gradient)
 
     return GraphDensity(evaluate, start, slices)

@@ -110,8 +110,7 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None)
         return value, gradient[~held]
 
     fit = laplace(log_density, density.start[~held], label=diary.source)
-    full = np.arange(density.start.size)
-    index = position[np.r_[full[density.slices["theta_z"]], full[density.slices["expectation"]]]]
+    index = np.r_[position[density.slices["theta_z"]], position[density.slices["expectation"]]]
     scale = np.r_[wide.ravel(), np.ones(len(SLEEP_OUTCOMES))]    # theta = wide * theta_z
     mean = scale * fit.mode[index]
     covariance = scale[:, None] * fit.covariance[np.ix_(index, index)] * scale[None, :]
