@@ -1,9 +1,11 @@
 """The disk-cached nutpie compilation: same density as PyMC, reused by a fresh process."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pymc as pm
@@ -112,27 +114,38 @@ def test_key_follows_the_sizes_of_parameters_and_deterministics():
         by_dims(["a", "b"], 12, fitted=True))
 
 
-def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled):
-    """With no numba dispatcher to compile from, only the disk cache can supply callbacks."""
+def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled, tmp_path):
+    """With no numba dispatcher to compile from, only the disk cache can supply callbacks.
+
+    One process compiles into a compile folder of the test's own, a second loads from it:
+    nothing another test process compiles or loads at the same time (``pytest -n 2``) is
+    involved. The loading process logs numba's cache lookups for the failure message.
+    """
     m, c = compiled
-    manifest = manifest_dir() / f"{graph_key(m)}.json"
-    assert manifest.exists()
     point = np.random.default_rng(4).normal(size=c.n_dim)
-    script = textwrap.dedent(f"""
+    start = textwrap.dedent(f"""
         import json, sys
         import numpy as np
-        sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_compile_cache import small_model
-        from model.inference.compile_cache import assemble
+        from model.inference.cache_key import graph_key
+        from model.inference.compile_cache import assemble, compile_nutpie, manifest_dir
         from model.inference.density import log_density
         m = small_model(np.random.default_rng(0).normal(1.0, 0.5, 30))
-        c = assemble(m, json.loads(open({str(manifest)!r}).read()), None)
-        print(log_density(c, np.array({point.tolist()!r}))[0])
+        manifest = manifest_dir() / f"{{graph_key(m)}}.json"
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert float(done.stdout.split()[-1]) == pytest.approx(log_density(c, point)[0], rel=1e-12)
+    compile_it = start + "compile_nutpie(m)\nprint(manifest.exists())\n"
+    load_it = start + (f"c = assemble(m, json.loads(manifest.read_text()), None)\n"
+                       f"print(log_density(c, np.array({point.tolist()!r}))[0])\n")
+    env = os.environ | {"PYTENSOR_FLAGS": f"base_compiledir={tmp_path}"}
+    compiling = subprocess.run([sys.executable, "-c", compile_it], capture_output=True,
+                               text=True, check=False, env=env)
+    assert compiling.stdout.split()[-1:] == ["True"], compiling.stderr[-2000:]
+    loading = subprocess.run([sys.executable, "-c", load_it], capture_output=True, text=True,
+                             check=False, env=env | {"NUMBA_DEBUG_CACHE": "1"})
+    assert loading.returncode == 0, (loading.stdout[-3000:], loading.stderr[-2000:])
+    assert float(loading.stdout.split()[-1]) == pytest.approx(log_density(c, point)[0],
+                                                              rel=1e-12)
 
 
 def test_a_corrupt_manifest_is_rebuilt(compiled):
