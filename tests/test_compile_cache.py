@@ -121,7 +121,7 @@ def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled, tmp_pat
     nothing another test process compiles or loads at the same time (``pytest -n 2``) is
     involved. The loading process logs numba's cache lookups for the failure message.
     """
-    m, c = compiled
+    _, c = compiled
     point = np.random.default_rng(4).normal(size=c.n_dim)
     start = textwrap.dedent(f"""
         import json, sys
