@@ -67,6 +67,57 @@ def test_priors_are_written_into_a_new_folder_with_the_fitted_spreads(fit, tmp_p
     assert sorted(p.name for p in target.parent.iterdir()) == ["priors"]   # no staging left
 
 
+def test_the_expectation_effect_is_written_per_outcome_and_reaches_the_personal_prior(
+        fit, tmp_path):
+    """The population's expectation effect differs by outcome; averaged, it no longer pairs
+    with the effects ``beta`` estimated jointly with it (a closed loop with such priors did
+    far worse). Written per outcome, the personal prior gets each outcome's own mean."""
+    from model.likelihood.prior import PersonalPrior
+
+    posterior = fit.idata_["posterior"].to_dataset()
+    means = np.array([-0.3, 0.05, 1.1, 0.6, -0.7])          # natural signs, model scale
+    posterior["expectation"] = posterior["expectation"] * 0 + means
+    fit.idata_ = xr.DataTree.from_dict({"posterior": posterior})
+    target = write_priors(fit, tmp_path / "priors")
+    prior = PersonalPrior.of(load_priors(target))
+    np.testing.assert_allclose(prior.expect_mu, means, atol=3e-3)
+    # the spreads too: each outcome's own between-person SD (plus the mean's uncertainty, 0)
+    np.testing.assert_allclose(prior.expect_sd, 0.2, atol=3e-3)
+    sleep = [OUTCOMES.index(o) for o in SLEEP_OUTCOMES]
+    np.testing.assert_allclose(prior.resp_sd[sleep],
+                               posterior["sd_resp"].mean(("chain", "draw")).values[sleep],
+                               atol=3e-3)
+
+
+def test_per_outcome_tables_are_replaced_and_other_lines_kept(priors_copy):
+    from model.population.writeback import write_spreads
+
+    settings = priors_copy / "settings.toml"
+    before = settings.read_text()
+    write_spreads(settings, {"trend_smd": 0.25},
+                  {"quality": {"expectation_mean_smd": 1.5, "expectation_smd": 0.2}})
+    write_spreads(settings, {"trend_smd": 0.3}, {"sol": {"responsiveness_smd": 0.4}})
+    write_spreads(settings, {"covariate_smd": 0.45})          # tables kept as they are
+    personal = load_priors(priors_copy).settings.personal
+    assert set(personal.by_outcome) == {"sol"}
+    assert personal.value("responsiveness_smd", "sol") == pytest.approx(0.4)
+    assert personal.value("responsiveness_smd", "quality") == personal.responsiveness_smd
+    assert (personal.trend_smd, personal.covariate_smd) == (0.3, 0.45)
+    comments = [line for line in before.splitlines() if line.lstrip().startswith("#")]
+    assert all(line in settings.read_text() for line in comments)
+
+
+@pytest.mark.parametrize("table", ["gi", "sleepiness"])
+def test_a_per_outcome_table_of_an_unknown_or_gi_outcome_is_refused(priors_copy, table):
+    from model.core.errors import PriorsError
+
+    settings = priors_copy / "settings.toml"
+    settings.write_text(settings.read_text()
+                        + f"\n[personal.by_outcome.{table}]\nexpectation_smd = 0.3\n")
+    with pytest.raises(PriorsError, match=table):
+        load_priors(priors_copy)
+
+
 def test_a_non_empty_folder_is_refused_unless_forced_and_then_only_our_files_change(fit,
                                                                                      tmp_path):
     out = tmp_path / "out"

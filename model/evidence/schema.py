@@ -12,21 +12,19 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from model.core.errors import Fault, PriorsError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS, VOCABULARY_KEYS
+from model.evidence.personal_settings import PersonalSettings
+from model.evidence.personal_settings import Strict as _Strict
 
 CERTAINTIES: tuple[str, ...] = ("high", "moderate", "low", "very low")
 """GRADE-like certainty labels, strongest first."""
 
 Certainty = Literal["high", "moderate", "low", "very low"]
 EXPERT_KINDS = frozenset({"mechanistic", "preclinical", "marketing", "expert"})
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class CertaintyDiscount(_Strict):
@@ -60,24 +58,6 @@ class FormDeviation(_Strict):
     human_pk: float = Field(gt=0)
     preclinical: float = Field(gt=0)
     none: float = Field(gt=0)
-
-
-class PersonalSettings(_Strict):
-    """Person-level variation and kinetics used by the personal model (``[personal]``)."""
-
-    onset_days_median: float = Field(gt=0, le=120)
-    onset_days_log_sd: float = Field(gt=0, le=3)
-    responsiveness_smd: float = Field(gt=0)
-    form_deviation_smd: float = Field(gt=0)
-    expectation_smd: float = Field(gt=0)
-    trend_smd: float = Field(gt=0)
-    covariate_smd: float = Field(gt=0)
-    gi_responsiveness_smd: float = Field(default=0.15, gt=0)
-    gi_form_deviation_smd: float = Field(default=0.6, gt=0)
-    expectation_mean_smd: float = Field(default=0.0, ge=-2, le=2)
-    drift_mean_smd: float = Field(default=0.0, ge=-2, le=2)
-    drift_smd: float = Field(default=0.3, gt=0)
-    drift_days: float = Field(default=21.0, gt=0, le=365)
 
 
 class Settings(_Strict):

@@ -15,6 +15,7 @@ The build-up time constant is log-normal, the expectation effects normal (``[per
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,14 +64,18 @@ class PersonalPrior:
         gi = OUTCOMES.index("gi")
         mean = priors.means().values.copy()
         mean[:, gi] += gi_shift
-        dev, resp = personal.form_deviation_smd * smd, personal.responsiveness_smd * smd
+        def per_outcome(name: str, outcomes: Sequence[str]) -> np.ndarray:
+            return np.array([personal.value(name, o) for o in outcomes])
+
+        dev = per_outcome("form_deviation_smd", OUTCOMES) * smd
+        resp = per_outcome("responsiveness_smd", OUTCOMES) * smd
         dev[gi] = personal.gi_form_deviation_smd * smd[gi]
         resp[gi] = personal.gi_responsiveness_smd * smd[gi]
         benefit = np.array([SPECS[o].sign for o in SLEEP_OUTCOMES])
         sleep = smd[[OUTCOMES.index(o) for o in SLEEP_OUTCOMES]]
         return cls(mean, priors.sds().values.copy(), dev, resp,
-                   benefit * personal.expectation_mean_smd * sleep,
-                   personal.expectation_smd * sleep,
+                   benefit * per_outcome("expectation_mean_smd", SLEEP_OUTCOMES) * sleep,
+                   per_outcome("expectation_smd", SLEEP_OUTCOMES) * sleep,
                    -benefit * personal.drift_mean_smd * sleep, personal.drift_smd * sleep,
                    math.log(personal.onset_days_median), personal.onset_days_log_sd)
 

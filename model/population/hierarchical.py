@@ -61,6 +61,7 @@ from model.population.blocks import (
 from model.population.gi import gi_counts
 from model.population.graph import population_compiled, population_prior
 from model.population.writeback import (
+    fitted_by_outcome,
     fitted_spreads,
     install_priors,
     population_certainty,
@@ -358,6 +359,7 @@ def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None)
                                     f"{tag}"} for s in old.studies] + \
                 [{"id": e.id, "reason": e.reason} for e in old.excluded]
         (staging / "forms" / f"{form}.toml").write_text(tomli_w.dumps(payload))
-    write_spreads(staging / "settings.toml",
-                  fitted_spreads(fit.idata_["posterior"].to_dataset(), fit.priors_))
+    posterior = fit.idata_["posterior"].to_dataset()
+    write_spreads(staging / "settings.toml", fitted_spreads(posterior, fit.priors_),
+                  fitted_by_outcome(posterior, fit.priors_))
     load_priors(staging)  # validate before anything is installed

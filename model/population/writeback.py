@@ -35,37 +35,93 @@ def population_certainty(persons: int) -> str:
     return next(grade for least, grade in CERTAINTY_BY_PERSONS if persons >= least)
 
 
-def fitted_spreads(posterior: xr.Dataset, priors: PriorSet) -> dict[str, float]:
-    """The ``[personal]`` settings a population posterior implies (SMD units).
+def _fitted_smd(posterior: xr.Dataset, priors: PriorSet) -> dict[str, np.ndarray]:
+    """Per-outcome person-level values of a population posterior, in SMD units.
 
-    Sleep outcomes share one setting per spread (the mean over them), GI has its own
-    (``gi_*``); the expectation effect's mean is signed towards benefit, its SD is the
-    person-level one (between-person SD and the uncertainty of the mean together).
+    ``responsiveness_smd`` and ``form_deviation_smd`` over every outcome; the expectation
+    effect's mean (signed towards benefit) and its person-level SD (between-person SD and the
+    uncertainty of the mean together) over the sleep outcomes.
     """
     smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
-    sleep = np.array([OUTCOMES.index(o) for o in SLEEP_OUTCOMES])
-    gi = OUTCOMES.index("gi")
+    sleep = smd[[OUTCOMES.index(o) for o in SLEEP_OUTCOMES]]
     mean = {var: posterior[var].mean(("chain", "draw")).values for var in posterior.data_vars}
-    resp, dev = mean["sd_resp"] / smd, mean["sd_dev"] / smd
     benefit = np.array([SPECS[o].sign for o in SLEEP_OUTCOMES])
     exp_sd = np.sqrt(mean["sd_expectation"] ** 2
                      + posterior["expectation"].var(("chain", "draw")).values)
-    return {"responsiveness_smd": float(resp[sleep].mean()),
-            "form_deviation_smd": float(dev[sleep].mean()),
-            "gi_responsiveness_smd": float(resp[gi]), "gi_form_deviation_smd": float(dev[gi]),
-            "expectation_mean_smd": float(np.mean(benefit * mean["expectation"] / smd[sleep])),
-            "expectation_smd": float(np.mean(exp_sd / smd[sleep]))}
+    return {"responsiveness_smd": mean["sd_resp"] / smd,
+            "form_deviation_smd": mean["sd_dev"] / smd,
+            "expectation_mean_smd": benefit * mean["expectation"] / sleep,
+            "expectation_smd": exp_sd / sleep}
 
 
-def write_spreads(settings: Path, values: Mapping[str, float]) -> None:
-    """Replace the given ``key = number`` lines of a ``settings.toml`` (comments kept)."""
-    text = settings.read_text()
+def fitted_spreads(posterior: xr.Dataset, priors: PriorSet) -> dict[str, float]:
+    """The shared ``[personal]`` settings a population posterior implies (SMD units).
+
+    Sleep outcomes share one setting per value (the mean over them; each outcome's own is in
+    :func:`fitted_by_outcome`), GI has its own spreads (``gi_*``).
+    """
+    fitted = _fitted_smd(posterior, priors)
+    sleep = np.array([OUTCOMES.index(o) for o in SLEEP_OUTCOMES])
+    gi = OUTCOMES.index("gi")
+    return {"responsiveness_smd": float(fitted["responsiveness_smd"][sleep].mean()),
+            "form_deviation_smd": float(fitted["form_deviation_smd"][sleep].mean()),
+            "gi_responsiveness_smd": float(fitted["responsiveness_smd"][gi]),
+            "gi_form_deviation_smd": float(fitted["form_deviation_smd"][gi]),
+            "expectation_mean_smd": float(fitted["expectation_mean_smd"].mean()),
+            "expectation_smd": float(fitted["expectation_smd"].mean())}
+
+
+def fitted_by_outcome(posterior: xr.Dataset, priors: PriorSet) -> dict[str, dict[str, float]]:
+    """Each sleep outcome's own ``[personal.by_outcome.<outcome>]`` values (SMD units).
+
+    The population's effects ``beta`` are estimated jointly with its expectation effect per
+    outcome (a crossover of forms taken one after another tells their sum better than their
+    split), so priors written from it keep the expectation effect per outcome: averaged over
+    outcomes it broke that pairing.
+    """
+    fitted = _fitted_smd(posterior, priors)
+    out: dict[str, dict[str, float]] = {}
+    for k, outcome in enumerate(SLEEP_OUTCOMES):
+        j = OUTCOMES.index(outcome)
+        out[outcome] = {"responsiveness_smd": float(fitted["responsiveness_smd"][j]),
+                        "form_deviation_smd": float(fitted["form_deviation_smd"][j]),
+                        "expectation_mean_smd": float(np.clip(
+                            fitted["expectation_mean_smd"][k], -2.0, 2.0)),
+                        "expectation_smd": float(fitted["expectation_smd"][k])}
+    return out
+
+
+def write_spreads(settings: Path, values: Mapping[str, float],
+                  by_outcome: Mapping[str, Mapping[str, float]] | None = None) -> None:
+    """Replace the given ``key = number`` lines of a ``settings.toml`` (comments kept).
+
+    ``by_outcome`` replaces the file's ``[personal.by_outcome.<outcome>]`` tables (written at
+    the end of the file); without it they are kept as they are.
+    """
+    text, tables = _split_by_outcome(settings.read_text())
     for key, value in values.items():
         text, count = re.subn(rf"^{key} = [0-9.eE+-]+", f"{key} = {value:.3f}", text,
                               flags=re.M)
         if count != 1:
             raise KeyError(f"{settings}: expected one line '{key} = ...', found {count}")
-    settings.write_text(text)
+    if by_outcome is not None:
+        tables = "".join(
+            f"\n[personal.by_outcome.{outcome}]   # fitted by mgsleep population\n"
+            + "".join(f"{key} = {value:.3f}\n" for key, value in table.items())
+            for outcome, table in by_outcome.items())
+    settings.write_text(text.rstrip("\n") + "\n" + tables)
+
+
+def _split_by_outcome(text: str) -> tuple[str, str]:
+    """``settings.toml`` text without its ``[personal.by_outcome.*]`` tables, and those tables."""
+    parts: tuple[list[str], list[str]] = ([], [])
+    inside = False
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith("["):
+            inside = line.lstrip().startswith("[personal.by_outcome.")
+        parts[inside].append(line)
+    tables = "".join(parts[1])
+    return "".join(parts[0]), ("\n" + tables if tables else "")
 
 
 def target_problem(target: str | Path, force: bool,

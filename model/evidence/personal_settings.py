@@ -1,0 +1,63 @@
+"""The ``[personal]`` table of ``settings.toml``: person-level variation and kinetics.
+
+Also the strict base of every table of the priors' files (:mod:`model.evidence.schema`): unknown
+keys, infinities and NaNs are refused, and a parsed table is frozen.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from model.core.outcomes import SLEEP_OUTCOMES
+
+
+class Strict(BaseModel):
+    """A table of the priors' files: no unknown key, no infinity or NaN, frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class OutcomeSpreads(Strict):
+    """One sleep outcome's own person-level values (``[personal.by_outcome.<outcome>]``).
+
+    ``mgsleep population`` writes them: a population's expectation effect and spreads differ
+    by outcome, and its effects are estimated jointly with them. Each given value replaces the
+    shared one of ``[personal]`` for that outcome.
+    """
+
+    responsiveness_smd: float | None = Field(default=None, gt=0)
+    form_deviation_smd: float | None = Field(default=None, gt=0)
+    expectation_mean_smd: float | None = Field(default=None, ge=-2, le=2)
+    expectation_smd: float | None = Field(default=None, gt=0)
+
+
+class PersonalSettings(Strict):
+    """Person-level variation and kinetics used by the personal model (``[personal]``)."""
+
+    onset_days_median: float = Field(gt=0, le=120)
+    onset_days_log_sd: float = Field(gt=0, le=3)
+    responsiveness_smd: float = Field(gt=0)
+    form_deviation_smd: float = Field(gt=0)
+    expectation_smd: float = Field(gt=0)
+    trend_smd: float = Field(gt=0)
+    covariate_smd: float = Field(gt=0)
+    gi_responsiveness_smd: float = Field(default=0.15, gt=0)
+    gi_form_deviation_smd: float = Field(default=0.6, gt=0)
+    expectation_mean_smd: float = Field(default=0.0, ge=-2, le=2)
+    drift_mean_smd: float = Field(default=0.0, ge=-2, le=2)
+    drift_smd: float = Field(default=0.3, gt=0)
+    drift_days: float = Field(default=21.0, gt=0, le=365)
+    by_outcome: dict[str, OutcomeSpreads] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _sleep_outcomes(self) -> PersonalSettings:
+        unknown = [o for o in self.by_outcome if o not in SLEEP_OUTCOMES]
+        if unknown:
+            raise ValueError(f"personal.by_outcome: unknown sleep outcome(s) {unknown}; "
+                             f"expected some of {', '.join(SLEEP_OUTCOMES)} (GI has gi_*)")
+        return self
+
+    def value(self, name: str, outcome: str) -> float:
+        """``name`` (e.g. ``expectation_smd``) for ``outcome``: its own value, else the shared."""
+        own = getattr(self.by_outcome.get(outcome), name, None)
+        return float(getattr(self, name) if own is None else own)
