@@ -9,7 +9,8 @@ with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])`` and ``z ~ N(0, 1)``: th
 (:func:`model.trial.preposterior.draw_truth`,
 :func:`model.simulate.personas.persona_from_priors`) and to weigh draws under another prior.
 The build-up time constant is log-normal, the expectation effects normal (``[personal]`` of
-``settings.toml``).
+``settings.toml``; a sleep outcome's own ``[personal.by_outcome.<outcome>]`` values, written by
+``mgsleep population``, replace the shared ones for it).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class PersonalPrior:
         gi = OUTCOMES.index("gi")
         mean = priors.means().values.copy()
         mean[:, gi] += gi_shift
+
         def per_outcome(name: str, outcomes: Sequence[str]) -> np.ndarray:
             return np.array([personal.value(name, o) for o in outcomes])
 

@@ -85,8 +85,7 @@ def fitted_by_outcome(posterior: xr.Dataset, priors: PriorSet) -> dict[str, dict
         j = OUTCOMES.index(outcome)
         out[outcome] = {"responsiveness_smd": float(fitted["responsiveness_smd"][j]),
                         "form_deviation_smd": float(fitted["form_deviation_smd"][j]),
-                        "expectation_mean_smd": float(np.clip(
-                            fitted["expectation_mean_smd"][k], -2.0, 2.0)),
+                        "expectation_mean_smd": float(fitted["expectation_mean_smd"][k]),
                         "expectation_smd": float(fitted["expectation_smd"][k])}
     return out
 
