@@ -108,9 +108,16 @@ def test_population_command(population, tmp_path, capsys):
     folder.mkdir()
     for k, frame in enumerate(frames[:6]):
         frame.to_csv(folder / f"p{k}.csv", index=False)
+    # p1 keeps taking its last form through every night off: no withdrawal left, 5 of 6 do
+    started = frames[1]["elemental_mg"].notna().to_numpy().argmax()
+    kept = frames[1].copy()
+    kept.loc[started:, ["form", "elemental_mg"]] = (
+        kept.loc[started:, ["form", "elemental_mg"]].replace("", np.nan).ffill())
+    kept.to_csv(folder / "p1.csv", index=False)
     out = tmp_path / "pop.json"
     assert main(["population", str(folder), "--json", str(out), "--seed", "2",
                  "--write-priors", str(tmp_path / "written")]) == 0
+    assert "5 of 6 diaries separate magnesium from expectation" in capsys.readouterr().out
     payload = json.loads(out.read_text())
     assert payload["schema_version"] == 1 and payload["persons"] == 6
     assert set(payload["effects"][0]) == {"form", "outcome", "scale", "mean", "ci_low",

@@ -88,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
         table = fit.effects().set_index(["form", "outcome"])
         print(f"{payload['persons']} persons, {payload['nights']} nights; diagnostics "
               f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
+        print(f"{fit.separable_} of {payload['persons']} diaries separate magnesium from "
+              "expectation (a withdrawal or placebo nights)"
+              + ("" if fit.separable_ else "; with none, the form effects and the expectation "
+                 "effect are known only as their sum: read them together"))
         print(table[["mean", "ci_low", "ci_high", "p_benefit", "between_person_sd",
                      "persons_informative"]].round(3).to_string())
         if args.write_priors:

@@ -51,6 +51,7 @@ from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
 from model.personal.data import diary_data, diary_size
 from model.personal.sampler import GRAPHS
+from model.personal.separability import separability
 from model.population.blocks import (
     PersonBlock,
     StackedBlocks,
@@ -202,7 +203,13 @@ class PopulationModel:
         self.progress = progress
 
     def fit(self, diaries: Sequence[Diary]) -> PopulationModel:
-        """Fit the per-person stage (parallel when asked) and then the population stage."""
+        """Fit the per-person stage (parallel when asked) and then the population stage.
+
+        Also counts the diaries that separate magnesium from expectation (``separable_``, a
+        withdrawal or placebo nights: :func:`~model.personal.separability.separability`):
+        with none, the population's form effects and its expectation effect are known only
+        as their sum (a series of crossovers from a baseline, with no stop, cannot split it).
+        """
         if not diaries:
             raise MgsleepError("a population needs at least one diary")
         priors = self.priors or load_priors()
@@ -210,6 +217,7 @@ class PopulationModel:
         self.persons_ = likelihoods(diaries, priors, workers=self.workers,
                                     scheduler=self.scheduler, progress=self.progress)
         self.diaries_ = list(diaries)
+        self.separable_ = sum(separability(d).separable for d in diaries)
         self.idata_ = self.sample(*stack_likelihoods(self.persons_))
         self.diagnostics_: Diagnostics = check_convergence(self.idata_, POPULATION_PARAMETERS)
         return self
