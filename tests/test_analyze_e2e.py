@@ -68,10 +68,12 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
                  "--clinician", str(tmp_path / "clinician.html"),
                  "--draws", "300", "--chains", "2", "--seed", "1"]) == 0
     clinician = (tmp_path / "clinician.html").read_text(encoding="utf-8")
-    assert "See a clinician before taking magnesium." in clinician
+    # the diary ends on magnesium: stop now, not "before taking"
+    assert "Stop taking magnesium now and see a clinician." in clinician
+    assert "before taking magnesium." not in clinician
     assert "Contraindication: " in clinician and "levothyroxine" in clinician
     rec = json.loads(out.read_text())["recommendation"]
-    assert rec["action"] == "refer"
+    assert rec["action"] == "refer" and rec["reason_codes"] == ["refer", "refer_stop"]
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None
     assert any("30" in r or "kidney" in r.lower() or "egfr" in r.lower()
                for r in rec["reasons"])

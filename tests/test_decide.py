@@ -28,6 +28,7 @@ from model.decision.explain import above
 from model.decision.results import REASON_CODES
 from model.decision.rules import evaluation_nights
 from model.evidence.priorset import load_priors
+from model.report.headline import what_to_do
 from model.testing import FakePosterior
 
 AS_OF = dt.date(2025, 3, 1)
@@ -201,6 +202,35 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None
     assert decision.alternatives == ()
     assert any("Record each night" in r for r in rec["reasons"])
+    assert any("Keep your current routine" in r for r in rec["reasons"])
+    assert rec["reason_codes"] == ["diagnostics_failed"]
+
+
+@pytest.mark.parametrize(("diary", "profile", "code", "words", "headline"), [
+    (on("citrate", 500), Profile(), "current_above_ceiling",
+     "Lower citrate@500 to at most 350 mg/day", "Lower your magnesium to your daily ceiling"),
+    (on("glycinate", 200), Profile(excluded_forms=("glycinate",)), "current_excluded",
+     "Stop glycinate@200: your profile excludes glycinate", "Stop your current magnesium"),
+])
+def test_a_failed_fit_never_says_keep_a_regimen_the_hard_rules_forbid(priors, diary, profile,
+                                                                       code, words, headline):
+    rec = decide(never_called, priors=priors, diary=diary, profile=profile, as_of=AS_OF,
+                 diagnostics_ok=False).recommendation
+    assert rec.action == "collect_more_data" and rec.regimen is None
+    assert rec.reason_codes == ("diagnostics_failed", code)
+    assert any(words in r for r in rec.reasons)
+    assert not any("Keep your current routine" in r for r in rec.reasons)
+    assert what_to_do(rec).startswith(headline)
+
+
+def test_the_headline_of_a_referral_says_stop_while_magnesium_is_taken(priors):
+    kidney = Profile(egfr=20)
+    taking = decide(never_called, priors=priors, diary=on("glycinate", 200), profile=kidney,
+                    as_of=AS_OF).recommendation
+    assert taking.reason_codes == ("refer", "refer_stop")
+    assert what_to_do(taking) == "Stop taking magnesium now and see a clinician."
+    naive = decide(never_called, priors=priors, profile=kidney, as_of=AS_OF).recommendation
+    assert what_to_do(naive) == "See a clinician before taking magnesium."
 
 
 # --------------------------------------------------------------------------------------------

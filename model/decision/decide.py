@@ -38,6 +38,7 @@ from model.decision.results import (
 )
 from model.decision.rules import (
     acute_gi,
+    current_breaks,
     current_warnings,
     evaluation_nights,
     review_days,
@@ -181,10 +182,12 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                   rule_words.refer_reasons(rules.referrals, past.current),
                                   warnings, True, codes)
     if not diagnostics_ok:
+        breaks = current_breaks(past.current, rules)
         return _without_posterior("collect_more_data",
                                   as_of + dt.timedelta(days=s.first_review_days),
-                                  rule_words.diagnostics_failed_reasons(), warnings, False,
-                                  ("diagnostics_failed",))
+                                  rule_words.diagnostics_failed_reasons(
+                                      past.current, rules.ceiling_mg, breaks),
+                                  warnings, False, ("diagnostics_failed", *breaks))
     # not straight after a placebo period: its nights are what the next look learns from
     experiments = separable is False and past.current.active and not past.placebo_nights
     options = candidates(past.current, rules.ceiling_mg, rules.allowed_forms, s,

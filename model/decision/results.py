@@ -35,6 +35,8 @@ REASON_CODES: dict[str, str] = {
     "refer": "a contraindication: see a clinician, no magnesium advice",
     "refer_stop": "a contraindication while taking magnesium: stop now and see a clinician",
     "diagnostics_failed": "the fit failed its checks: no dosing advice",
+    "current_excluded": "the current form is one the profile excludes: stop it",
+    "current_above_ceiling": "the current dose is above the daily ceiling: lower it",
     "above_ceiling": "blocked: above the daily ceiling",
     "excluded_form": "blocked: a form the profile excludes",
     "waiting": "blocked: the current regimen's evaluation period is not over",

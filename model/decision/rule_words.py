@@ -29,11 +29,23 @@ def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
             "No form or dose is suggested until a clinician has advised."]
 
 
-def diagnostics_failed_reasons() -> list[str]:
-    """The reasons of ``collect_more_data`` after a fit that failed its checks."""
+def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float,
+                               breaks: Sequence[str]) -> list[str]:
+    """The reasons of ``collect_more_data`` after a fit that failed its checks.
+
+    The current routine is kept only when the hard rules allow it (``breaks``:
+    :func:`model.decision.rules.current_breaks`): a form the profile excludes is stopped, a
+    dose above the ceiling lowered to it; no fit is needed for either.
+    """
+    if "current_excluded" in breaks:
+        keep = f"Stop {current.label}: your profile excludes {current.form}."
+    elif "current_above_ceiling" in breaks:
+        keep = (f"Lower {current.label} to at most {ceiling_mg:g} mg/day, your ceiling, "
+                "whatever the model says.")
+    else:
+        keep = "Keep your current routine."
     return ["The model fit did not pass its convergence checks, so no dosing advice is given.",
-            "Keep your current routine, record more nights and run the analysis again.",
-            record_line()]
+            f"{keep} Record more nights and run the analysis again.", record_line()]
 
 
 def medicine_warning(medicine: str, group: Interaction) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.core.forms import FORMS
+from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision import rule_words
 from model.decision.candidates import Candidate
@@ -191,15 +192,28 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
             for c, p, gi in zip(candidates, p_violation, gi_blocks, strict=True)]
 
 
+def current_breaks(current: Regimen, rules: Screening) -> tuple[str, ...]:
+    """The hard rules the current regimen breaks, as reason codes.
+
+    ``current_excluded`` (a form the profile excludes), ``current_above_ceiling``.
+    """
+    codes = []
+    if current.active and current.form not in rules.allowed_forms:
+        codes.append("current_excluded")
+    if current.elemental_mg > rules.ceiling_mg:
+        codes.append("current_above_ceiling")
+    return tuple(codes)
+
+
 def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
     """Warnings about the current regimen: acute GI, above the ceiling, an excluded form."""
-    current = past.current
+    current, breaks = past.current, current_breaks(past.current, rules)
     notes = []
     if acute_gi(past, s):
         notes.append(rule_words.acute_gi_warning(past, s))
-    if current.elemental_mg > rules.ceiling_mg:
+    if "current_above_ceiling" in breaks:
         notes.append(rule_words.current_above_ceiling_warning(current, rules.ceiling_mg))
-    if current.active and current.form not in rules.allowed_forms:
+    if "current_excluded" in breaks:
         notes.append(rule_words.current_excluded_warning(current))
     return notes
 

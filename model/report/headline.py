@@ -63,8 +63,15 @@ _VERDICTS = {"works": "works for you", "harms": "harms you",
 def what_to_do(recommendation: Recommendation) -> str:
     """Say the recommendation in one plain sentence."""
     action, regimen = recommendation.action, recommendation.regimen
+    codes = recommendation.reason_codes
     if action == "refer":
+        if "refer_stop" in codes:
+            return "Stop taking magnesium now and see a clinician."
         return "See a clinician before taking magnesium."
+    if "current_excluded" in codes:
+        return "Stop your current magnesium: your profile excludes its form."
+    if "current_above_ceiling" in codes:
+        return "Lower your magnesium to your daily ceiling now, then record more nights."
     if action == "placebo_period":
         return ("Take a blinded placebo instead of your magnesium for one evaluation period, "
                 "then go back to it.")
