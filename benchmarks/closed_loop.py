@@ -101,7 +101,7 @@ TOTAL = BASELINE + 84
 """Nights of a run: the baseline and 12 weeks."""
 MIN_PERIOD = 7
 """The shortest evaluation period, nights (a look at acute GI may come sooner)."""
-MODEL_POLICIES = ("tool", "thompson")
+MODEL_POLICIES = ("tool", "thompson", "tool_full")
 """The policies whose advice says to look again when loose stools go on."""
 DOSES = (100.0, 200.0, 300.0)
 """Daily doses of the regimens a person's best is sought among."""
@@ -294,11 +294,18 @@ def decide_at(look: Look, predict: Predict, diary: Diary, mode: Mode,
 
 
 def step_of(decision: Decision, look: Look) -> Step:
-    """What the simulated person does on a decision (``refer``: stop for good)."""
+    """What the simulated person does on a decision (``refer``: stop for good).
+
+    A fit that failed its checks names no regimen and says to keep the current routine: the
+    person does.
+    """
     advice = decision.recommendation
     if advice.action == "refer":
         return Step(NO_MAGNESIUM, look.remaining, advice.commit, advice.action, stop=True)
-    regimen = advice.regimen if advice.regimen is not None else NO_MAGNESIUM
+    if advice.regimen is not None:
+        regimen = advice.regimen
+    else:
+        regimen = look.current if "diagnostics_failed" in advice.reason_codes else NO_MAGNESIUM
     days = max(MIN_PERIOD, (advice.next_review - look.as_of).days)
     return Step(regimen, days, advice.commit, advice.action)
 
@@ -310,11 +317,33 @@ def tool(look: Look, *, mode: Mode = "expected_utility", draws: int = 1000) -> S
     return step_of(decide_at(look, predict, diary, mode), look)
 
 
+FULL_FIT: dict[str, int] = {"draws": 500, "tune": 500, "chains": 2}
+"""NUTS settings of the full model in the loop and in its check against the quick model."""
+
+
+def tool_full(look: Look, *, full: dict[str, int] | None = None) -> Step:
+    """``decide`` on the full model (:class:`PersonalModel`, NUTS) fitted to the diary so far.
+
+    The same rule as ``tool``; a fit that fails its checks gives ``collect_more_data``, as the
+    command line would.
+    """
+    diary = read_diary(look.frame)
+    model = PersonalModel(look.priors, gut_sensitivity=look.subject.profile.gut_sensitivity,
+                          random_seed=look.subject.seed, progressbar=False,
+                          **(FULL_FIT | dict(full or {}))).fit(diary)
+    decision = decide_at(look, model.predict, diary, "expected_utility", model.diagnostics_.ok)
+    return step_of(decision, look)
+
+
 def policies(draws: int) -> dict[str, Policy]:
-    """Every policy by name (the tool's with ``draws`` posterior draws)."""
+    """Every policy by name (the tool's with ``draws`` posterior draws).
+
+    ``tool_full`` (the tool on the full model) is not in :data:`POLICIES`: a minute or two
+    a person, it runs on a subset (``--full-loop``).
+    """
     return {"tool": partial(tool, draws=draws), "fixed": fixed, "titration": titration,
             "thompson": partial(tool, mode="thompson", draws=draws),
-            "before_after": before_after, "sweep": sweep}
+            "before_after": before_after, "sweep": sweep, "tool_full": tool_full}
 
 
 def acute_gi_end(frame: pd.DataFrame, start: int, end: int,
@@ -508,7 +537,7 @@ def check_subject(subject: Subject, draws: int = 1000,
     priors = bundled_priors()
     frame, taken, looks = follow(subject, policies(draws)["tool"], priors, gi_looks=True)
     nights = sorted({looks[len(looks) // 2]["night"], looks[-1]["night"]})
-    options = {"draws": 500, "tune": 500, "chains": 2} | dict(full or {})
+    options = FULL_FIT | dict(full or {})
     return [compare_at(Look(subject, priors, frame.iloc[:n], tuple(taken[:n])), draws, options)
             for n in nights]
 
@@ -580,7 +609,7 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, group in records.groupby("policy", sort=False):
         gap = paired_gap(records, str(name))
-        tool_like = name in ("tool", "thompson")
+        tool_like = name in MODEL_POLICIES
         weeks = group["commit_week"].dropna()
         rows.append({
             "policy": name, "persons": len(group),
@@ -671,6 +700,23 @@ def behaviour(records: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def full_loop(subjects: Sequence[Subject], records: pd.DataFrame,
+              draws: int) -> dict[str, Any]:
+    """The tool on the full model for ``subjects``, printed beside its quick-model run.
+
+    One person at a time (each fit samples its chains on both cores); the table pairs the
+    two on the same persons and noise.
+    """
+    started = time.perf_counter()
+    full = run(subjects, workers=1, draws=draws, names=["tool_full"])
+    quick = records[(records["policy"] == "tool") & records["person"].isin(full["person"])]
+    summary = summarise(pd.concat([quick, full], ignore_index=True))
+    print(f"\nThe tool on the quick and on the full model, the same {len(subjects)} persons "
+          f"({time.perf_counter() - started:.0f} s):\n")
+    print(markdown(summary))
+    return {"summary": summary.to_dict("records"), "records": full.to_dict("records")}
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Parse the arguments, check the quick model, run every policy, print the table."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -680,6 +726,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--full-subset", type=int, default=6)
     parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--full-loop", type=int, default=0, metavar="K",
+                        help="also run the tool on the full model for the first K persons")
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args(argv)
     subjects = draw_subjects(args.persons, args.seed)
@@ -710,6 +758,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     result = {"persons": args.persons, "seed": args.seed, "wall_seconds": wall,
               "agreement": agree, "checks": checks,
               "summary": summary.to_dict("records"), "records": records.to_dict("records")}
+    if args.full_loop:
+        result["full_loop"] = full_loop(subjects[:args.full_loop], records, args.draws)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1, default=str))
     return result

@@ -14,6 +14,8 @@ import pytest
 from model import load_priors
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile, Weights
+from model.decision.decide import decide
+from model.decision.history import History
 from model.simulate.world import (
     WorldPerson,
     extend_world,
@@ -240,6 +242,28 @@ def test_the_quick_model_is_refused_on_gi_on_average_p_best_or_on_advice():
     assert "on average" in cl.verdict(cl.agreement(drifting))[0]
     split = [check_row(full="stop none") for _ in range(3)] + agreeing[:3]
     assert "same advice" in cl.verdict(cl.agreement(split))[0]
+
+
+def test_a_failed_fit_keeps_the_current_regimen_in_the_loop(priors):
+    # the advice of a failed fit names no regimen and says to keep the current routine
+    subject = cl.draw_subjects(1, 1)[0]
+    look = cl.Look(subject, priors, pd.DataFrame(), (NO_MAGNESIUM,) * 14 + (GLY200,) * 10)
+    failed = decide(lambda regimens: None, priors=priors, as_of=look.as_of,
+                    diary=History(GLY200, 10, frozenset({"glycinate"}), 0),
+                    diagnostics_ok=False)
+    assert failed.recommendation.regimen is None
+    assert cl.step_of(failed, look).regimen == GLY200
+
+
+def test_the_full_and_the_quick_model_take_the_same_first_step(priors):
+    subject = cl.draw_subjects(1, 2)[0]
+    frame = simulate_world(subject.person, [NO_MAGNESIUM] * cl.BASELINE, seed=subject.seed,
+                           start=cl.START.isoformat())
+    look = cl.Look(subject, priors, frame, (NO_MAGNESIUM,) * cl.BASELINE)
+    quick = cl.tool(look, draws=500)
+    full = cl.tool_full(look)
+    assert full.regimen == quick.regimen and full.regimen.active
+    assert full.regimen.elemental_mg <= priors.safety.ceiling.default_mg_per_day
 
 
 def test_a_step_on_magnesium_ends_at_acute_gi():
