@@ -53,8 +53,12 @@ each fit sets the evaluation period from its own build-up time: at a look where 
 blocks changes the other allows, P(best) is not compared (``same_options`` gives the share of
 looks where they agree), P(GI violation) and the advice are.
 
+``--full-loop K`` also runs ``tool_full``, the tool's rule on the full model (NUTS, 500 draws
+x 2 chains, about two minutes a person), for the first K persons, and prints it beside the
+quick model's run on the same persons.
+
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
-        --seed 1 [--full-subset 6] [--json out.json]
+        --seed 1 [--full-subset 6] [--full-loop 12] [--json out.json]
 """
 
 from __future__ import annotations

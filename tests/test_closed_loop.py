@@ -266,6 +266,23 @@ def test_the_full_and_the_quick_model_take_the_same_first_step(priors):
     assert full.regimen.elemental_mg <= priors.safety.ceiling.default_mg_per_day
 
 
+def test_the_full_loop_is_paired_with_the_quick_run_on_its_own_persons(monkeypatch, capsys):
+    def rows(policy, regrets):
+        return pd.DataFrame({"policy": policy, "person": range(len(regrets)),
+                             "regret_week12": regrets, "regret_mean": regrets,
+                             "within_025": 0.0, "design_loss": 0.0, "selection_loss": regrets,
+                             "gi_limit_nights": 0.0, "ceiling_breaches": 0, "committed": True,
+                             "commit_week": 8.0, "seconds": 1.0})
+
+    quick = rows("tool", [1.0, 2.0, 3.0, 9.0])                 # person 3 is not in the subset
+    monkeypatch.setattr(cl, "run", lambda subjects, **_: rows("tool_full", [1.5, 2.0, 3.5]))
+    summary = pd.DataFrame(cl.full_loop(cl.draw_subjects(3, 1), quick, 100)["summary"])
+    summary = summary.set_index("policy")
+    assert summary.loc["tool", "persons"] == 3 and summary.loc["tool", "regret_week12"] == 2.0
+    assert summary.loc["tool_full", "gap_to_tool"] == pytest.approx(1 / 3)
+    assert "| tool_full | 3 |" in capsys.readouterr().out
+
+
 def test_a_step_on_magnesium_ends_at_acute_gi():
     # GI nights (Bristol 6-7) on the step's nights 0, 7, 11 and 12
     stool = [7, 4, 3, 4, 4, 4, 4, 6, 4, 4, np.nan, 6, 7, 4]
