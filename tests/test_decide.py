@@ -229,8 +229,12 @@ def test_the_headline_of_a_referral_says_stop_while_magnesium_is_taken(priors):
                     as_of=AS_OF).recommendation
     assert taking.reason_codes == ("refer", "refer_stop")
     assert what_to_do(taking) == "Stop taking magnesium now and see a clinician."
+    assert taking.reasons[0].startswith("Stop taking magnesium now (you are taking glycinate")
+    assert taking.reasons[1].startswith("Contraindication: eGFR")
+    assert not any("before taking magnesium" in r for r in taking.reasons)
     naive = decide(never_called, priors=priors, profile=kidney, as_of=AS_OF).recommendation
     assert what_to_do(naive) == "See a clinician before taking magnesium."
+    assert naive.reasons[0].startswith("See a clinician before taking magnesium: eGFR")
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,17 +16,19 @@ from model.decision.settings import DecisionSettings
 from model.evidence.schema import Interaction
 
 
-def referral(reason: str) -> str:
-    """A contraindication as a referral."""
-    return f"see a clinician before taking magnesium: {reason}"
-
-
 def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
-    """The reasons of a ``refer`` recommendation; first "stop now" when magnesium is taken."""
-    stop = [f"Stop taking magnesium now (you are taking {current.label}) and see a clinician; "
-            "with kidney disease, ask for a serum magnesium check."] if current.active else []
-    return [*stop, *(r[0].upper() + r[1:] + "." for r in referrals),
-            "No form or dose is suggested until a clinician has advised."]
+    """The reasons of a ``refer`` recommendation, one per contraindication.
+
+    While magnesium is taken, "stop now" comes first and the contraindications follow as
+    such; without it, each says to see a clinician before taking magnesium.
+    """
+    if current.active:
+        lead = [f"Stop taking magnesium now (you are taking {current.label}) and see a "
+                "clinician; with kidney disease, ask for a serum magnesium check."]
+        found = [f"Contraindication: {r}." for r in referrals]
+    else:
+        lead, found = [], [f"See a clinician before taking magnesium: {r}." for r in referrals]
+    return [*lead, *found, "No form or dose is suggested until a clinician has advised."]
 
 
 def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float,

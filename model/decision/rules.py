@@ -48,7 +48,8 @@ class Screening:
     Parameters
     ----------
     referrals : tuple of str
-        Contraindications found; any one means ``refer``.
+        The contraindications found, each its reason (``safety.toml``); any one means
+        ``refer`` (:func:`model.decision.rule_words.refer_reasons` words them).
     warnings : tuple of str
         Cautions, medicine timing rules (each naming the medicine), depletion notes.
     ceiling_mg : float
@@ -103,7 +104,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     conditions = frozenset(m for m in matched.values() if m is not None)
     found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
-    referrals = tuple(rule_words.referral(c.reason) for c in found)
+    referrals = tuple(c.reason for c in found)
     fields = {c.field for c in found} - {None}
     warnings = [unknown_warning(c, "condition") for c, m in matched.items() if m is None]
     warnings += [c.reason for c in safety.cautions
