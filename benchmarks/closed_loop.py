@@ -306,10 +306,8 @@ def step_of(decision: Decision, look: Look) -> Step:
     advice = decision.recommendation
     if advice.action == "refer":
         return Step(NO_MAGNESIUM, look.remaining, advice.commit, advice.action, stop=True)
-    if advice.regimen is not None:
-        regimen = advice.regimen
-    else:
-        regimen = look.current if "diagnostics_failed" in advice.reason_codes else NO_MAGNESIUM
+    kept = look.current if "diagnostics_failed" in advice.reason_codes else NO_MAGNESIUM
+    regimen = advice.regimen if advice.regimen is not None else kept
     days = max(MIN_PERIOD, (advice.next_review - look.as_of).days)
     return Step(regimen, days, advice.commit, advice.action)
 
