@@ -60,14 +60,17 @@ def test_non_responder_is_not_told_to_escalate_with_confidence(priors):
 
 def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     diary = tmp_path / "diary.csv"
-    simulate_diary("responder", 80, seed=2).to_csv(diary, index=False)  # shares a graph
+    # a dose titration on glycinate with no withdrawal: magnesium and expectation entangled
+    simulate_diary("dose_responder", 70, seed=2).to_csv(diary, index=False)
     profile = tmp_path / "me.toml"
     profile.write_text("egfr = 25\nmedications = [\"levothyroxine\"]\n")
     out = tmp_path / "result.json"
     assert main(["analyze", str(diary), "--profile", str(profile), "--json", str(out),
                  "--clinician", str(tmp_path / "clinician.html"),
+                 "--report", str(tmp_path / "report.html"),
                  "--draws", "300", "--chains", "2", "--seed", "1"]) == 0
     clinician = (tmp_path / "clinician.html").read_text(encoding="utf-8")
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
     # the diary ends on magnesium: stop now, not "before taking"
     assert "Stop taking magnesium now and see a clinician." in clinician
     assert "before taking magnesium." not in clinician
@@ -77,7 +80,13 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None
     assert any("30" in r or "kidney" in r.lower() or "egfr" in r.lower()
                for r in rec["reasons"])
-    assert "clinician" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "clinician" in printed
+    # the diary cannot tell magnesium from expectation; that is in the JSON, but a referral's
+    # reader is not told about it: it has no bearing on "see a clinician"
+    entangled = json.loads(out.read_text())["separability"]["reasons"]
+    assert entangled
+    assert not any(r[1:] in text for r in entangled for text in (clinician, printed, report))
 
 
 def test_bad_diary_exits_2_and_writes_nothing(tmp_path, capsys):

@@ -579,3 +579,24 @@ def test_safety_properties(profile, past, model, mode, seed):
 def test_a_blocked_action_shows_enough_decimals_to_exceed_the_limit():
     assert above(0.2004, 0.2) == "0.2004"   # not "0.20 is above 0.20"
     assert above(0.37, 0.2) == "0.37"
+
+
+def test_an_option_blocked_for_two_reasons_is_named_once_with_both():
+    from types import SimpleNamespace
+
+    from model.decision.explain import blocked_lines
+
+    def entry(action, form, mg, *why):
+        return SimpleNamespace(action=action, regimen=Regimen(form, mg), blocked_by=why)
+
+    wait, gi = "within the evaluation period", "P(GI nights above your limit) 0.30 > 0.20"
+    lines = blocked_lines([entry("continue", "citrate", 250),
+                           entry("increase_dose", "citrate", 350, wait, gi),
+                           entry("decrease_dose", "citrate", 150, wait),
+                           entry("switch_form", "oxide", 250, wait)])
+    assert len(lines) == 2
+    assert sum("citrate@350" in line for line in lines) == 1
+    both = next(line for line in lines if "citrate@350" in line)
+    assert wait in both and gi in both and "citrate@150" not in both
+    single = next(line for line in lines if "citrate@150" in line)
+    assert "oxide@250" in single and gi not in single

@@ -90,6 +90,16 @@ class Analysis:
     pathways: tuple[Pathway, ...]
     power: PowerScaling | None = None
 
+    def cautions(self) -> tuple[str, ...]:
+        """What the reader should keep in mind about the effects (the diary's separability).
+
+        None under a referral: whether magnesium or expectation helped has no bearing on
+        "see a clinician" (the JSON's ``separability`` still holds the reasons).
+        """
+        if self.decision.recommendation.action == "refer":
+            return ()
+        return tuple(self.separability.reasons)
+
     def effect_entries(self) -> list[dict[str, Any]]:
         """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect."""
         rows = self.fit.effects().to_dict("records")

@@ -64,7 +64,7 @@ def print_summary(result: Analysis) -> None:
           f"{'ok' if diag.ok else 'FAILED'} (max R-hat {diag.max_rhat:.3f}, min bulk ESS "
           f"{diag.min_ess_bulk:.0f}, {diag.divergences} divergences"
           + (f"; {diag.attempts} runs" if diag.attempts > 1 else "") + ")")
-    for reason in result.separability.reasons:
+    for reason in result.cautions():
         print(f"Caution: {reason}.")
     print()
     print("\n".join(headline(result).lines()))

@@ -328,12 +328,16 @@ def gentler_line(assessed: Sequence[Assessed], s: DecisionSettings) -> str:
 
 
 def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
-    """One line per block reason, naming every option it blocks."""
-    grouped: dict[str, list[str]] = {}
+    """One line per set of block reasons, naming every option blocked by exactly that set.
+
+    An option blocked for two reasons is named once, on the line giving both.
+    """
+    grouped: dict[tuple[str, ...], list[str]] = {}
     for a in assessed:
-        for b in a.blocked_by:
-            grouped.setdefault(b, []).append(option(a.action, a.regimen))
-    return [f"Not allowed: {', '.join(names)}: {why}." for why, names in grouped.items()]
+        if a.blocked_by:
+            grouped.setdefault(a.blocked_by, []).append(option(a.action, a.regimen))
+    return [f"Not allowed: {', '.join(names)}: {'; '.join(why)}." for why, names in
+            grouped.items()]
 
 
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,

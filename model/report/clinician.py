@@ -120,7 +120,7 @@ def render_clinician(result: Analysis) -> str:
     fit, diary = result.fit, result.diary
     first = diary.nights.index.min().date().isoformat()
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
-                      for r in result.separability.reasons)
+                      for r in result.cautions())
     checks = (f"Fit: {sampler_name(fit)}, diagnostics "
               f"{'passed' if fit.diagnostics_.ok else 'FAILED (no dosing advice)'} (max "
               f"R-hat {fit.diagnostics_.max_rhat:.3f}, {fit.diagnostics_.divergences} "

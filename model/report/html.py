@@ -103,8 +103,8 @@ def _summary(result: Analysis) -> str:
     failed = "" if result.fit.diagnostics_.ok else (
         '<p class="failed">The model fit did not pass its convergence checks, so no dosing '
         "advice is given.</p>")
-    cautions = bullets([f"{r[0].upper()}{r[1:]}." for r in result.separability.reasons],
-                       "warning") if result.separability.reasons else ""
+    cautions = bullets([f"{r[0].upper()}{r[1:]}." for r in result.cautions()],
+                       "warning") if result.cautions() else ""
     rows = (("Why", said.why), ("How sure", said.sure), ("Look again", said.review),
             ("Each night", said.record))
     facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
