@@ -175,6 +175,20 @@ def test_a_current_regimen_above_the_ceiling_must_come_down(priors):
     cont = next(a for a in decision.assessments if a.action == "continue")
     assert not cont.feasible and "above your ceiling" in cont.blocked_by[0]
     assert any("above your ceiling" in w for w in rec.warnings)
+    # why the current regimen is not kept comes first, in words and as a code; the headline
+    # names the step taken (not the failed fit's "lower ... then record more nights")
+    assert rec.reason_codes[-1] == "current_above_ceiling"
+    assert rec.reasons[0] == ("Your current citrate@500 is above your ceiling of 350 mg/day, "
+                              "so it is not kept.")
+    assert "record more nights" not in what_to_do(rec)
+    excluded = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
+                      diary=on("glycinate", 200), profile=Profile(excluded_forms=("glycinate",)))
+    assert excluded.recommendation.reason_codes[-1] == "current_excluded"
+    assert excluded.recommendation.reasons[0].startswith("Your profile excludes glycinate")
+    assert excluded.recommendation.regimen.form != "glycinate"
+    within = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
+                    diary=on("citrate", 300, nights=3)).recommendation
+    assert not set(within.reason_codes) & {"current_above_ceiling", "current_excluded"}
 
 
 def test_warnings_name_each_interacting_medicine_with_its_rule(priors):

@@ -6,11 +6,18 @@ from dataclasses import replace
 import pytest
 
 from model.analysis.effects import DiaryEffect
+from model.analysis.pathways import Pathway
 from model.cli.analyze import print_summary
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
 from model.report.format import DASH, cell, number, table
-from model.report.headline import change_words, effect_line, headline, verdict_phrase
+from model.report.headline import (
+    change_words,
+    effect_line,
+    headline,
+    pathways_intro,
+    verdict_phrase,
+)
 from model.testing import example_analysis
 
 
@@ -105,3 +112,26 @@ def test_the_headline_says_why_a_planned_step_is_taken(action, regimen, codes, w
     said = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
     assert said.why.startswith(why)
     assert said.sure == "Not a final answer: a step taken to learn from."
+
+
+def test_a_step_forced_by_a_broken_rule_says_so_first():
+    result = example_analysis()
+    breach = "Your current citrate@800 is above your ceiling of 350 mg/day, so it is not kept."
+    rec = replace(result.decision.recommendation, action="stop", regimen=Regimen("none"),
+                  reason_codes=("forced", "current_above_ceiling"), commit=False,
+                  reasons=(breach, "The only step allowed now."))
+    said = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
+    assert said.what == "Stop taking magnesium."
+    assert said.why == f"{breach} This is the only step allowed now."
+
+
+@pytest.mark.parametrize(("action", "period"), [
+    ("stop", "after the next period without magnesium, which shows what citrate 800 mg did"),
+    ("withdrawal", "after the next period without magnesium, which shows what citrate 800 mg"),
+    ("placebo_period", "after the next period on a blinded placebo, which shows what citrate"),
+    ("continue", "after the next period on citrate 800 mg (if citrate 800 mg's sleep benefit"),
+])
+def test_the_pathways_name_the_period_the_advice_asks_for(action, period):
+    paths = (Pathway("badly", Regimen("citrate", 800.0), -0.5, "start",
+                     Regimen("threonate", 200.0), ("crossover", "learn")),)
+    assert period in pathways_intro(paths, action)

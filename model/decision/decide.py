@@ -37,6 +37,7 @@ from model.decision.results import (
     assess,
 )
 from model.decision.rules import (
+    Screening,
     acute_gi,
     current_breaks,
     current_warnings,
@@ -69,7 +70,7 @@ _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal
 
 
 def _codes(choice: Choice, action: str, past: History, separable: bool | None,
-           acute: bool, *, close: bool) -> tuple[str, ...]:
+           acute: bool, breaks: tuple[str, ...], *, close: bool) -> tuple[str, ...]:
     """The stable reason codes of a recommendation (see ``REASON_CODES``)."""
     codes = [_WHY_CODES[choice.why]]
     if choice.why == "crossover" and past.first_step:
@@ -86,13 +87,18 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("acute_gi")
     if close:
         codes.append("close_call")
-    return tuple(codes)
+    return (*codes, *breaks)
 
 
 def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
-              warnings: tuple[str, ...], gi: GiConstraint, mode: Mode,
+              warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
               s: DecisionSettings, separable: bool | None) -> Decision:
-    """The assessed actions, feasible first by expected utility, and the recommendation."""
+    """The assessed actions, feasible first by expected utility, and the recommendation.
+
+    When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
+    reason codes and its sentence (:func:`rule_words.breach_reason`) comes first among the
+    reasons.
+    """
 
     def review(action: str) -> dt.date:
         return as_of + dt.timedelta(days=review_days(action, past, s))
@@ -105,9 +111,11 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     if runner is not None:
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
-    reasons = explain.reasons(choice.why, chosen, assessed, past, gi, s,
-                              to_learn=choice.to_learn, acute=acute,
-                              close_to=None if runner is None else assessed[runner])
+    breaks = current_breaks(past.current, rules)
+    breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks)
+    reasons = ([breach] if breach else []) + explain.reasons(
+        choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
+        close_to=None if runner is None else assessed[runner])
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
     # (assessed[0] is "continue"); never one above the ceiling or over the GI limit
@@ -115,7 +123,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     recommendation = Recommendation(
         action, keep if choice.index is None else chosen.regimen, chosen.scores,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
-        _codes(choice, chosen.action, past, separable, acute, close=runner is not None))
+        _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode)
 
@@ -204,5 +212,5 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
-    return _decision(ev, choice, past, as_of, warnings, priors.safety.gi_constraint, mode, s,
-                     separable)
+    return _decision(ev, choice, past, as_of, warnings, rules, priors.safety.gi_constraint,
+                     mode, s, separable)

@@ -50,6 +50,20 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float,
             f"{keep} Record more nights and run the analysis again.", record_line()]
 
 
+def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str]) -> str:
+    """Why the current regimen is not kept, when it breaks a hard rule (``breaks``).
+
+    The first reason of a decision made with a posterior while the current regimen breaks a
+    hard rule (:func:`model.decision.rules.current_breaks`); empty when it breaks none.
+    """
+    if "current_excluded" in breaks:
+        return f"Your profile excludes {current.form}, your current form, so it is not kept."
+    if "current_above_ceiling" in breaks:
+        return (f"Your current {current.label} is above your ceiling of {ceiling_mg:g} "
+                "mg/day, so it is not kept.")
+    return ""
+
+
 def medicine_warning(medicine: str, group: Interaction) -> str:
     """A medicine of the profile with its timing (or depletion) rule."""
     kind = "can lower magnesium" if group.kind == "depletion" else group.group

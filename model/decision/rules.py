@@ -193,6 +193,10 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
             for c, p, gi in zip(candidates, p_violation, gi_blocks, strict=True)]
 
 
+BREACHES = frozenset({"current_excluded", "current_above_ceiling"})
+"""The reason codes of :func:`current_breaks`."""
+
+
 def current_breaks(current: Regimen, rules: Screening) -> tuple[str, ...]:
     """The hard rules the current regimen breaks, as reason codes.
 

@@ -22,6 +22,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
+from model.decision.rules import BREACHES
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -68,9 +69,9 @@ def what_to_do(recommendation: Recommendation) -> str:
         if "refer_stop" in codes:
             return "Stop taking magnesium now and see a clinician."
         return "See a clinician before taking magnesium."
-    if "current_excluded" in codes:
+    if action == "collect_more_data" and "current_excluded" in codes:
         return "Stop your current magnesium: your profile excludes its form."
-    if "current_above_ceiling" in codes:
+    if action == "collect_more_data" and "current_above_ceiling" in codes:
         return "Lower your magnesium to your daily ceiling now, then record more nights."
     if action == "placebo_period":
         return ("Take a blinded placebo instead of your magnesium for one evaluation period, "
@@ -207,11 +208,22 @@ def pathway_line(pathway: Pathway) -> str:
     return f"if it {_IF[pathway.scenario]}: {then}{note}"
 
 
-def pathways_intro(pathways: tuple[Pathway, ...]) -> str:
-    """The line before the pathways: which regimen the next period tests."""
-    return (f"What would change this, after the next period on {_short(pathways[0].tested)} "
-            "(if its sleep benefit turns out in the lowest, middle or top third of what is "
-            "possible now):")
+_PERIOD = {"stop": "without magnesium", "withdrawal": "without magnesium",
+           "placebo_period": "on a blinded placebo"}
+"""The next period of an action that does not take the regimen it tests."""
+
+
+def pathways_intro(pathways: tuple[Pathway, ...], action: str) -> str:
+    """The line before the pathways: the next period and the regimen it tests.
+
+    A period without magnesium or on placebo (``action`` stop, withdrawal, placebo period)
+    tests the regimen taken before it: what it did shows in what is lost.
+    """
+    tested = _short(pathways[0].tested)
+    period = (f"{_PERIOD[action]}, which shows what {tested} did for you" if action in _PERIOD
+              else f"on {tested}")
+    return (f"What would change this, after the next period {period} (if {tested}'s sleep "
+            "benefit turns out in the lowest, middle or top third of what is possible now):")
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,6 +302,9 @@ def _why(result: Analysis) -> str:
         return next((r for r in rec.reasons if not r.startswith("Stop")), rec.reasons[0])
     if "diagnostics_failed" in codes:
         return "the model fit did not pass its checks, so it gives no dosing advice."
+    if codes & BREACHES:  # its sentence comes first among the reasons
+        return rec.reasons[0] + (" This is the only step allowed now." if "forced" in codes
+                                 else "")
     if "placebo_test" in codes:
         return ("to learn: only a blinded placebo period can show whether magnesium itself "
                 "helps you, apart from expecting it to.")
@@ -373,7 +388,7 @@ def headline(result: Analysis) -> Headline:
     days = (rec.next_review - result.as_of).days
     tried = _tried(result.effects)
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
-    paths = ((pathways_intro(result.pathways), *map(pathway_line, result.pathways))
+    paths = ((pathways_intro(result.pathways, rec.action), *map(pathway_line, result.pathways))
              if result.pathways else ())
     return Headline(what_to_do(rec), _capital(_why(result)), _capital(_sure(rec)),
                     f"{rec.next_review.isoformat()} (in {days} days).", RECORD, tried,
