@@ -159,3 +159,16 @@ def test_warnings_are_one_clean_line_and_the_formatter_is_restored(capsys):
     before = warnings.formatwarning
     assert main(["priors", "--json", "-"]) == 0
     assert warnings.formatwarning is before
+
+
+def test_every_help_text_reads_as_printed():
+    """No escaped percent sign or unformatted placeholder reaches a person."""
+    import argparse
+
+    from model.cli.main import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        text = sub.format_help()
+        assert "%%" not in text and "%(" not in text, name

@@ -22,7 +22,7 @@ def add_parser(subparsers: Any) -> None:
         description="Bayesian analysis of an n-of-1 trial (or, with --person, a series of "
         "them) with weakly informative default priors. Effects are on the linear-predictor "
         "scale of the family (difference in means, log rate ratio, log odds ratio, ordinal "
-        "shift) against the baseline level, with 95%% equal-tailed intervals.")
+        "shift) against the baseline level, with 95 % equal-tailed intervals.")
     parser.add_argument("data", metavar="DATA.csv", help="long-format CSV, one row per "
                         "observation")
     parser.add_argument("--outcome", required=True, metavar="COL", help="outcome column")
