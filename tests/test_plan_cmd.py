@@ -66,7 +66,7 @@ def test_simulate_with_json(tmp_path, capsys):
                  "--json", str(out)]) == 0
     assert "P(right decision)" in capsys.readouterr().out
     payload = json.loads(out.read_text())
-    assert payload["schema_version"] == 1 and payload["nights"] == 14 + 7 + 7 + 7
+    assert payload["schema_version"] == 2 and payload["nights"] == 14 + 7 + 7 + 7
     assert payload["simulation"]["simulations"] == 3
     assert 0 <= payload["simulation"]["p_right"] <= 1
 
@@ -75,3 +75,53 @@ def test_json_to_stdout_only(capsys):
     assert main([*BASE, "--json", "-"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["simulation"] is None and len(payload["periods"]) == 8
+
+
+def profile_file(tmp_path, text: str) -> str:
+    path = tmp_path / "me.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_contraindication_plans_nothing_and_says_see_a_clinician(tmp_path, capsys):
+    profile = profile_file(tmp_path, "egfr = 20\n")
+    out = tmp_path / "diary.csv"
+    assert main([*BASE, "--profile", profile, "--out", str(out), "--json",
+                 str(tmp_path / "plan.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"{profile}: see a clinician before taking magnesium: eGFR" in err
+    assert "no trial is planned" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["me.toml"]
+
+
+def test_the_profile_excludes_forms_and_caps_the_dose(tmp_path, capsys):
+    profile = profile_file(tmp_path, 'max_elemental_mg = 250\nexcluded_forms = ["taurate"]\n')
+    assert main([*BASE, "--profile", profile, "--dose", "300",
+                 "--out", str(tmp_path / "d.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "--forms: taurate is excluded in your profile" in err
+    assert "--dose: expected an elemental dose above 0 and at most the ceiling of 250" in err
+    assert main(["plan", "--forms", "glycinate", "--profile", profile, "--dose", "250",
+                 "--start", "2026-03-02", "--seed", "4"]) == 0     # within both rules
+
+
+def test_the_profile_warnings_come_with_the_plan(tmp_path, capsys):
+    profile = profile_file(tmp_path, 'medications = ["levothyroxine"]\n')
+    out = tmp_path / "plan.json"
+    assert main([*BASE, "--profile", profile, "--json", str(out)]) == 0
+    assert "Safety: levothyroxine: take levothyroxine at least 4 h apart from magnesium." \
+        in capsys.readouterr().out
+    payload = json.loads(out.read_text())
+    assert payload["schema_version"] == 2 and payload["periods"]
+    assert payload["warnings"] == ["levothyroxine: take levothyroxine at least 4 h apart "
+                                   "from magnesium"]
+
+
+def test_a_misspelt_medicine_is_an_error_or_a_warning_never_silence(tmp_path, capsys):
+    profile = profile_file(tmp_path, 'medications = ["levothyroxin"]\n')
+    assert main([*BASE, "--profile", profile]) == 2
+    assert "did you mean 'levothyroxine'" in capsys.readouterr().err
+    assert main([*BASE, "--profile", profile, "--allow-unknown"]) == 0
+    said = capsys.readouterr()
+    assert "Safety: NOT CHECKED: the medicine 'levothyroxin'" in said.out
+    assert "warning:" in said.err and "--allow-unknown" in said.err

@@ -15,20 +15,20 @@ below is mostly the approximation's 0.15 SD. Against that reference the two-stag
 70 quantities off: ``sd_expectation`` of sol (0.58 SD) and freshness (0.55 SD), threonate x
 freshness (0.39 SD) and ``sd_resp`` of quality (0.33 SD). Its per-person stage divided out the
 evidence's expectation prior, barely wider than a person's expectation likelihood; with wide
-priors of its own (``WIDE_SMD``, as for the effects) 2 of 70 are off: ``sd_expectation`` of sol
-(0.405 vs 0.360, 0.45 SD) and of anxiety (0.98 vs 1.12, 0.40 SD), the least identified spreads
-at 42 nights; every SD ratio is within 0.88-1.02. (Integrating the build-up time constant over
-a grid of 9 nodes in the per-person stage, as the quick model does, moved these two to 0.30 and
-0.51 SD and added a third: not kept. On 2026-12-02 each person's likelihood as a mixture of
-11 Laplace blocks, one per node of log tau over its prior +-3.5 SD, each weighted by its
-Laplace evidence and combined by log-sum-exp in the population stage: 1 of 70 off,
-``sd_expectation`` of sol 0.404 vs 0.358, 0.46 SD; anxiety 1.03 vs 1.12 came within
-tolerance; mean gap 0.042 SD against 0.056; per-person stage 11 times and population stage
-2.5 times slower: not kept, since sol's gap is not from tau.) At 84 nights (`--nights 84`, joint R-hat 1.008, ESS
->= 459, 1,647 s) the spreads of the expectation agree, but 4 other quantities are off by
-0.30-0.54 SD (``sd_dev`` freshness 0.41 vs 0.55, expectation sol, threonate x awakenings,
-oxide x quality): longer diaries alone do not close the gap. The agreement test stays
-``xfail(strict=True)`` with that reason; the tolerances are not loosened. Before, the GI
+priors of its own (``WIDE_SMD``, as for the effects) 2 of 70 are off: ``sd_expectation`` of
+sol (0.405 vs 0.360, 0.45 SD) and of anxiety (0.98 vs 1.12, 0.40 SD), the least identified
+spreads at 42 nights; every SD ratio is within 0.88-1.02. (Integrating the build-up time
+constant over a grid of 9 nodes in the per-person stage, as the quick model does, moved these
+two to 0.30 and 0.51 SD and added a third: not kept. On 2026-12-02 each person's likelihood as
+a mixture of 11 Laplace blocks, one per node of log tau over its prior +-3.5 SD, each weighted
+by its Laplace evidence and combined by log-sum-exp in the population stage: 1 of 70 off,
+``sd_expectation`` of sol 0.404 vs 0.358, 0.46 SD; anxiety 1.03 vs 1.12 came within tolerance;
+mean gap 0.042 SD against 0.056; per-person stage 11 times and population stage 2.5 times
+slower: not kept, since sol's gap is not from tau.) At 84 nights (`--nights 84`, joint R-hat
+1.008, ESS >= 459, 1,647 s) the spreads of the expectation agree, but 4 other quantities are
+off by 0.30-0.54 SD (``sd_dev`` freshness 0.41 vs 0.55, expectation sol, threonate x
+awakenings, oxide x quality): longer diaries alone do not close the gap. The agreement test
+stays ``xfail(strict=True)`` with that reason; the tolerances are not loosened. Before, the GI
 effects differed most (``beta`` x gi of 5 forms by 0.16-0.49 posterior SD): since they are
 carried exactly (:mod:`model.population.gi`) they agree within 0.04 SD.
 """

@@ -8,7 +8,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from model.cli.environment import lazy_dask_probe
-from model.cli.options import add_mcmc_arguments, parse_date
+from model.cli.options import add_mcmc_arguments, add_profile_options, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
 
 if TYPE_CHECKING:
@@ -24,14 +24,9 @@ def add_parser(subparsers: Any) -> None:
         "next step (start, continue, change dose or form, stop, or see a clinician), with "
         "how sure it is and when to look again. Supports, does not replace, clinical advice.")
     parser.add_argument("diary", metavar="DIARY", help="the diary CSV (never modified)")
-    parser.add_argument("--profile", metavar="PROFILE.toml", help="your profile (safety facts "
-                        "and preferences)")
+    add_profile_options(parser)
     parser.add_argument("--priors", metavar="DIR", help="a priors directory (default: bundled; "
                         "its safety.toml may only be stricter than the bundled one)")
-    parser.add_argument("--allow-unknown", action="store_true",
-                        help="accept a condition or medicine of the profile that mgsleep's "
-                        "safety data does not know (default: an error); the result then "
-                        "warns that it was NOT CHECKED")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
     parser.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
     parser.add_argument("--clinician", metavar="PATH", help="write a one-page summary for a "

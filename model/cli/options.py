@@ -57,6 +57,16 @@ def parse_date(text: str, option: str) -> dt.date:
 MAX_SEED = 2**32 - 1
 """The largest ``--seed`` (the samplers take unsigned 32-bit seeds)."""
 
+def add_profile_options(parser: argparse.ArgumentParser) -> None:
+    """``--profile`` and ``--allow-unknown``: the person's safety facts and preferences."""
+    parser.add_argument("--profile", metavar="PROFILE.toml", help="your profile (safety facts "
+                        "and preferences)")
+    parser.add_argument("--allow-unknown", action="store_true",
+                        help="accept a condition or medicine of the profile that mgsleep's "
+                        "safety data does not know (default: an error); the result then "
+                        "warns that it was NOT CHECKED")
+
+
 MAX_NIGHTS = 3650
 """The most nights a diary, a simulation or a plan may have (ten years)."""
 

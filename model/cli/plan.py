@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.options import MAX_NIGHTS, SEED, bounded_int, parse_date
+from model.cli.options import MAX_NIGHTS, SEED, add_profile_options, bounded_int, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
 from model.core.errors import Fault, InputError
 from model.core.progress import ProgressLine, show_progress
 
 if TYPE_CHECKING:
+    from model.data.profile import Profile
     from model.trial.plan import TrialPlan
 
-OPTIONS: dict[str, str] = {"forms": "--forms", "dose_mg": "--dose",
+OPTIONS: dict[str, str] = {"forms": "--forms", "dose_mg": "--dose", "profile": "--profile",
                            "baseline_days": "--baseline-days", "period_days": "--period-days",
                            "washout_days": "--washout-days", "cycles": "--cycles"}
 """The option of each :func:`plan_trial` parameter (for error messages)."""
@@ -30,11 +32,14 @@ def add_parser(subparsers: Any) -> None:
         "per cycle in random order (mirrored in the next cycle), with a washout between "
         "treatment periods. Writes the diary to fill in (--out), a calendar (--ics) and, "
         "with --blind, a sealed key; --simulate estimates how often the plan leads to the "
-        "right choice.")
+        "right choice. With --profile the safety rules apply as in analyze: a "
+        "contraindication plans nothing (see a clinician), an excluded form is refused, the "
+        "dose is at most your ceiling and the profile's warnings are printed.")
     parser.add_argument("--forms", required=True, metavar="F1,F2",
                         help="forms to compare, comma-separated (placebo allowed)")
     parser.add_argument("--dose", type=float, default=200.0, metavar="MG",
-                        help="elemental mg per day (default 200; at most the ceiling)")
+                        help="elemental mg per day (default 200; at most your ceiling)")
+    add_profile_options(parser)
     parser.add_argument("--baseline-days", type=int, default=14, metavar="N",
                         help="nights without magnesium first (default 14)")
     parser.add_argument("--period-days", type=int, default=14, metavar="N",
@@ -63,10 +68,24 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _profile(args: argparse.Namespace) -> Profile:
+    """The ``--profile`` (default: none), its adjustments warned about on standard error."""
+    from model.data.profile import ProfileWarning, load_profile
+    from model.evidence.priorset import load_priors
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProfileWarning)
+        profile = load_profile(args.profile, safety=load_priors().safety,
+                               allow_unknown=args.allow_unknown)
+    for item in caught:
+        print(f"mgsleep plan: warning: {item.message}", file=sys.stderr)
+    return profile
+
+
 def _build(args: argparse.Namespace) -> TrialPlan:
+    """Build the plan, or raise an InputError naming every invalid option."""
     from model.trial.plan import plan_trial
 
-    """Build the plan, or raise an InputError naming every invalid option."""
     faults: list[Fault] = []
     start = dt.date.today()
     try:
@@ -88,10 +107,11 @@ def _build(args: argparse.Namespace) -> TrialPlan:
         plan = plan_trial(args.forms.split(","), dose_mg=args.dose,
                           baseline_days=args.baseline_days, period_days=args.period_days,
                           washout_days=args.washout_days, cycles=args.cycles, start=start,
-                          blind=args.blind, seed=args.seed, titration=args.titration)
+                          blind=args.blind, seed=args.seed, titration=args.titration,
+                          profile=_profile(args))
     except InputError as error:
-        faults += [Fault(OPTIONS.get(f.file, f.file), f.where, f.message)
-                   for f in error.faults]
+        names = OPTIONS | ({"profile": args.profile} if args.profile else {})
+        faults += [Fault(names.get(f.file, f.file), f.where, f.message) for f in error.faults]
     if faults:
         raise InputError(faults)
     return plan
@@ -106,7 +126,8 @@ def key_path(args: argparse.Namespace) -> Path:
 
 
 def _payload(plan: TrialPlan, simulation: dict[str, Any] | None) -> dict[str, Any]:
-    return {"schema_version": 1, "design": plan.design, "blind": plan.blind,
+    return {"schema_version": 2, "design": plan.design, "blind": plan.blind,
+            "warnings": list(plan.warnings),
             "seed": plan.seed, "nights": plan.n_nights, "start": plan.start.isoformat(),
             "end": plan.end.isoformat(), "periods": plan.table().to_dict(orient="records"),
             "simulation": simulation}
@@ -116,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     """Plan, optionally simulate, print, then write every requested file (together)."""
     check_outputs({"--out": args.out, "--ics": args.ics, "--json": args.json,
                    "--key": key_path(args) if args.blind and (args.key or args.out) else None},
-                  {})
+                  {"--profile": args.profile})
     plan = _build(args)
     simulation = None
     if args.simulate:
@@ -130,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Trial plan: {plan.n_nights} nights, {plan.start} to {plan.end}"
               + (" (blinded: pots coded by letter; the key is sealed)" if plan.blind else ""))
         print(plan.table().to_string(index=False))
+        for note in plan.warnings:
+            print(f"Safety: {note.rstrip('.')}.")
         if args.simulate:
             print("\n" + result.describe())
     files = [(args.out, plan.to_diary_csv())] if args.out else []

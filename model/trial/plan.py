@@ -52,7 +52,11 @@ import pandas as pd
 from model.core.errors import Fault, InputError
 from model.core.forms import ALIASES, FORMS, PLACEBO, canonical_form
 from model.core.regimen import Regimen
+from model.data.profile import Profile
+from model.decision.rule_words import excluded_block
+from model.decision.rules import screen
 from model.evidence.priorset import load_priors
+from model.evidence.schema import Safety
 from model.simulate.personas import Schedule
 from model.trial.blinding import unblind
 from model.trial.calendar import ics_calendar
@@ -107,6 +111,9 @@ class TrialPlan:
         The seed that made the order.
     settings : dict
         The arguments that built it (for the key and reports).
+    warnings : tuple of str
+        The safety warnings of the person's profile (interactions and their timing, facts
+        that were NOT CHECKED), to be read before the first dose.
 
     """
 
@@ -117,6 +124,7 @@ class TrialPlan:
     blind: bool = False
     seed: int | None = None
     settings: dict[str, Any] = field(default_factory=dict, compare=False)
+    warnings: tuple[str, ...] = ()
 
     @property
     def start(self) -> dt.date:
@@ -251,6 +259,21 @@ def _check(arms: list[str], faults: list[Fault], *, dose_mg: float, ceiling_mg: 
         raise InputError(faults)
 
 
+def _screen(arms: list[str], faults: list[Fault], profile: Profile,
+            safety: Safety) -> tuple[float, tuple[str, ...]]:
+    """The person's daily ceiling and safety warnings (:func:`model.decision.rules.screen`).
+
+    A contraindication (no trial is planned: see a clinician) and an arm the profile
+    excludes are faults, added to ``faults``.
+    """
+    rules = screen(profile, safety)
+    faults += [Fault("profile", "", f"see a clinician before taking magnesium: {reason}; no "
+                     "trial is planned") for reason in rules.referrals]
+    faults += [Fault("forms", "", excluded_block(arm)) for arm in arms
+               if arm != PLACEBO and arm not in rules.allowed_forms]
+    return rules.ceiling_mg, tuple(rules.warnings)
+
+
 def _cycle_orders(arms: list[str], cycles: int, rng: np.random.Generator) -> list[list[str]]:
     """Order of the arms in each cycle: random, and every second cycle mirrors the one before."""
     orders: list[list[str]] = []
@@ -279,7 +302,8 @@ def _treatment(arm: str, cycle: int, code: str | None, start: dt.date, *, dose_m
 def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: int = 14,
                period_days: int = 14, washout_days: int = 7, cycles: int = 2,
                start: dt.date, blind: bool = False, seed: int | None = None,
-               titration: bool = False, ceiling_mg: float | None = None) -> TrialPlan:
+               titration: bool = False, ceiling_mg: float | None = None,
+               profile: Profile | None = None) -> TrialPlan:
     """Build a randomised, counterbalanced n-of-1 schedule (see the module docstring).
 
     Parameters
@@ -302,7 +326,12 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
     titration : bool
         Open each treatment period with 100 mg steps of ``TITRATION_STEP_DAYS`` nights.
     ceiling_mg : float, optional
-        Daily ceiling; default ``safety.toml`` ``[ceiling]``.
+        A daily ceiling below the profile's.
+    profile : Profile, optional
+        The person (default: ``Profile()``): the hard rules of ``safety.toml`` apply to it
+        as to every decision. A contraindication refuses the plan, an excluded form is an
+        invalid arm, the dose is at most the person's ceiling, and the profile's warnings
+        are the plan's ``warnings``.
 
     Returns
     -------
@@ -311,12 +340,13 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
     Raises
     ------
     InputError
-        One fault per invalid argument; each fault's ``file`` is the parameter name.
+        One fault per invalid argument (and per contraindication, as ``profile``); each
+        fault's ``file`` is the parameter name.
 
     """
     arms, faults = parse_forms(forms)
-    ceiling = ceiling_mg if ceiling_mg is not None else \
-        load_priors().safety.ceiling.default_mg_per_day
+    ceiling, notes = _screen(arms, faults, profile or Profile(), load_priors().safety)
+    ceiling = ceiling if ceiling_mg is None else min(ceiling, ceiling_mg)
     _check(arms, faults, dose_mg=dose_mg, ceiling_mg=ceiling, cycles=cycles,
            days={"baseline_days": baseline_days, "period_days": period_days,
                  "washout_days": washout_days})
@@ -343,7 +373,7 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
                 "start": start.isoformat(), "blind": blind, "seed": seed,
                 "titration": titration}
     return TrialPlan(tuple(arms), float(dose_mg), tuple(periods), "randomised", blind, seed,
-                     settings)
+                     settings, notes)
 
 
 def plan_before_after(form: str, *, dose_mg: float = 200.0, baseline_days: int = 14,
