@@ -63,6 +63,14 @@ def test_bad_values_exit_2_and_leave_the_diary_intact(diary, capsys, option, val
     assert not (diary.parent / "diary.csv.bak").exists()
 
 
+@pytest.mark.parametrize("typed, meant", [("glycinat", "glycinate"),
+                                           ("Magnesium Citate", "citrate")])
+def test_a_misspelt_form_is_refused_with_what_was_meant(diary, capsys, typed, meant):
+    assert main(["log", str(diary), "--date", "2024-03-02", "--form", typed]) == 2
+    assert f"got {typed!r} (did you mean {meant!r}?)" in capsys.readouterr().err
+    assert diary.read_text() == START
+
+
 def test_no_values_and_no_terminal_is_an_error(diary, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert main(["log", str(diary)]) == 2

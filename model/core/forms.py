@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +34,32 @@ ALIASES: dict[str, str] = {
 }
 
 
+def _key(name: str) -> str:
+    """A spelling as looked up: lower case, without a leading "magnesium"."""
+    return name.strip().lower().removeprefix("magnesium ").strip()
+
+
 def canonical_form(name: str) -> str | None:
     """Return the canonical form for a diary spelling, or None if it is not a known form.
 
     ``placebo`` is returned as is; blank means no magnesium and returns ``"none"``.
     """
-    key = name.strip().lower().removeprefix("magnesium ").strip()
+    key = _key(name)
     if key in ("", NONE):
         return NONE
     if key == PLACEBO or key in FORMS:
         return key
     return ALIASES.get(key)
+
+
+def form_hint(name: str, *, placebo: bool = True) -> str:
+    """`` (did you mean 'glycinate'?)`` for a misspelt form (aliases too), else empty.
+
+    ``placebo``: whether placebo is among the names a reader accepts there.
+    """
+    choices = (*FORMS, *ALIASES, *((PLACEBO,) if placebo else ()))
+    close = difflib.get_close_matches(_key(name), choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @dataclass(frozen=True)

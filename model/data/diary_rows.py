@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.errors import DiaryError, Fault
-from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions
+from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions, form_hint
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class _RowParser:
         form = NONE if _is_missing(raw_form) else canonical_form(str(raw_form))
         if form is None:
             self.fault(row, "form", "expected one of " + ", ".join((*FORMS, PLACEBO))
-                       + f" or blank, got {raw_form!r}")
+                       + f" or blank, got {raw_form!r}{form_hint(str(raw_form))}")
         else:
             values["elemental_mg"] = self.dose(row, form, values)
         notes = cells.get("notes")

@@ -36,7 +36,6 @@ decision for the profile says in its warnings that the name was not checked.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -44,7 +43,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from model.core.errors import Fault, InputError
-from model.core.forms import FORMS, canonical_form
+from model.core.forms import FORMS, canonical_form, form_hint
 from model.evidence.floor import bundled_safety
 from model.evidence.names import Kind, NameIndex, name_key, unknown_message
 from model.evidence.schema import Safety, parse_file
@@ -117,8 +116,7 @@ class Profile(BaseModel):
         for name in names:
             form = canonical_form(name)
             if form not in FORMS:
-                close = difflib.get_close_matches(name.strip().lower(), FORMS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = form_hint(name, placebo=False)
                 raise ValueError(f"unknown form {name!r}{hint}; expected one of "
                                  f"{', '.join(FORMS)}")
             forms.append(form)

@@ -39,7 +39,6 @@ names are importable from here too.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import string
 from collections.abc import Sequence
@@ -50,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.errors import Fault, InputError
-from model.core.forms import ALIASES, FORMS, PLACEBO, canonical_form
+from model.core.forms import FORMS, PLACEBO, canonical_form, form_hint
 from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision.rule_words import excluded_block
@@ -229,10 +228,7 @@ def parse_forms(names: Sequence[str]) -> tuple[list[str], list[Fault]]:
         if form in (*FORMS, PLACEBO):
             arms.append(form)
             continue
-        choices = (*FORMS, *ALIASES, PLACEBO)
-        close = difflib.get_close_matches(name.strip().lower(), choices, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        faults.append(Fault("forms", "", f"unknown form {name!r}{hint}; expected "
+        faults.append(Fault("forms", "", f"unknown form {name!r}{form_hint(name)}; expected "
                             f"{', '.join((*FORMS, PLACEBO))}"))
     duplicated = sorted({a for a in arms if arms.count(a) > 1})
     if duplicated:
