@@ -56,8 +56,8 @@ def test_no_pathways_without_a_posterior_or_a_regimen_to_test():
 
 
 def test_pathways_in_words():
-    _, found = paths()
-    assert pathways_intro(found).startswith(
+    decision, found = paths()
+    assert pathways_intro(found, decision.recommendation.action).startswith(
         "What would change this, after the next period on glycinate 300 mg")
     assert [pathway_line(p) for p in found] == [
         "if it goes badly: switch to taurate 300 mg (to learn)",
