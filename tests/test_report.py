@@ -266,3 +266,19 @@ def test_pdf_without_an_engine_says_so_and_writes_nothing(analysis, tmp_path, mo
     assert write_pdf_or_say(analysis, target) is False
     assert not target.exists() and list(tmp_path.iterdir()) == []
     assert "no PDF written" in capsys.readouterr().err
+
+
+def test_the_clinician_summary_names_a_current_regimen_the_rules_forbid(analysis):
+    from dataclasses import replace
+
+    from model.data.profile import Profile
+    from model.decision import history
+
+    current = history(analysis.diary).current
+    assert current.active and current.elemental_mg > 100
+    capped = replace(analysis, profile=Profile(max_elemental_mg=100,
+                                               excluded_forms=(current.form,)))
+    page = render_clinician(capped)
+    assert f"Caution: your current {current.label} is above your ceiling of 100 mg/day." in page
+    assert f"Caution: your current form {current.form} is excluded in your profile." in page
+    assert "is above your ceiling" not in render_clinician(analysis)

@@ -210,17 +210,21 @@ def current_breaks(current: Regimen, rules: Screening) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
-    """Warnings about the current regimen: acute GI, above the ceiling, an excluded form."""
-    current, breaks = past.current, current_breaks(past.current, rules)
+def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
+    """The warnings of the hard rules ``current`` breaks: above the ceiling, an excluded form."""
+    breaks = current_breaks(current, rules)
     notes = []
-    if acute_gi(past, s):
-        notes.append(rule_words.acute_gi_warning(past, s))
     if "current_above_ceiling" in breaks:
         notes.append(rule_words.current_above_ceiling_warning(current, rules.ceiling_mg))
     if "current_excluded" in breaks:
         notes.append(rule_words.current_excluded_warning(current))
     return notes
+
+
+def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
+    """Warnings about the current regimen: acute GI, then :func:`breach_warnings`."""
+    acute = [rule_words.acute_gi_warning(past, s)] if acute_gi(past, s) else []
+    return acute + breach_warnings(past.current, rules)
 
 
 def evaluation_nights(onset_days: float, s: DecisionSettings) -> int:

@@ -28,7 +28,8 @@ from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
 from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
-from model.decision import screen
+from model.decision import history, screen
+from model.decision.rules import breach_warnings
 from model.report.format import bullets, escape, table
 from model.report.headline import (
     INTERVAL_NOTE,
@@ -96,6 +97,7 @@ def _safety(result: Analysis) -> str:
         f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
         *(f"Contraindication: {r}." for r in rules.referrals),
         *(f"Caution: {w}." for w in rules.warnings),
+        *(f"Caution: {w}." for w in breach_warnings(history(result.diary).current, rules)),
     ]
     if not rules.referrals:
         facts.append("No contraindication found in the profile.")
