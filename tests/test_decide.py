@@ -614,3 +614,20 @@ def test_an_option_blocked_for_two_reasons_is_named_once_with_both():
     assert wait in both and gi in both and "citrate@150" not in both
     single = next(line for line in lines if "citrate@150" in line)
     assert "oxide@250" in single and gi not in single
+
+
+def test_only_an_option_blocked_by_the_evaluation_period_is_said_to_wait():
+    from types import SimpleNamespace
+
+    from model.decision.explain import _best_waiting
+
+    def entry(action, form, mg, utility, *codes):
+        return SimpleNamespace(action=action, regimen=Regimen(form, mg),
+                               expected_utility=utility, reason_codes=codes)
+
+    above = entry("split_dose", "citrate", 800, 0.9, "above_ceiling", "gi_limit")
+    later = entry("switch_form", "glycinate", 300, 0.4, "waiting")
+    both = entry("switch_form", "oxide", 800, 0.6, "above_ceiling", "waiting")
+    said = _best_waiting([entry("stop", "none", 0, -1.0), above, later, both])
+    assert "switch_form glycinate@300" in said and "citrate@800" not in said
+    assert _best_waiting([entry("stop", "none", 0, -1.0), above, both]) == ""

@@ -75,6 +75,10 @@ class Assessed(Protocol):
         """Why the action is blocked (empty: allowed)."""
 
     @property
+    def reason_codes(self) -> tuple[str, ...]:
+        """The codes of ``blocked_by`` (``waiting``, ``above_ceiling``, ...)."""
+
+    @property
     def evpi(self) -> float:
         """Expected value of perfect information of the whole decision."""
 
@@ -224,9 +228,15 @@ def _top(assessed: Sequence[Assessed], feasible: bool) -> int:
 
 
 def _best_waiting(assessed: Sequence[Assessed]) -> str:
-    if all(a.feasible for a in assessed):
+    """The best option blocked only by the evaluation period (empty when there is none).
+
+    An option a hard rule blocks (the ceiling, an excluded form, the GI limit) is not
+    waiting: it stays blocked when the period is over.
+    """
+    waiting = [a for a in assessed if a.reason_codes and set(a.reason_codes) == {"waiting"}]
+    if not waiting:
         return ""
-    top = assessed[_top(assessed, False)]
+    top = max(waiting, key=lambda a: a.expected_utility)
     return (f" On current data the best-ranked option that must wait is "
             f"{option(top.action, top.regimen)} (expected utility "
             f"{top.expected_utility:+.2f}).")
