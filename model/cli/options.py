@@ -57,6 +57,7 @@ def parse_date(text: str, option: str) -> dt.date:
 MAX_SEED = 2**32 - 1
 """The largest ``--seed`` (the samplers take unsigned 32-bit seeds)."""
 
+
 def add_profile_options(parser: argparse.ArgumentParser) -> None:
     """``--profile`` and ``--allow-unknown``: the person's safety facts and preferences."""
     parser.add_argument("--profile", metavar="PROFILE.toml", help="your profile (safety facts "
