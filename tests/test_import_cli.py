@@ -58,6 +58,18 @@ def test_supplement_log_gives_the_regimen(tmp_path):
     assert diary.nights["sol_min"].tolist() == [15.0, 7.0]
 
 
+def test_a_fault_in_the_supplement_log_names_the_log_and_writes_nothing(tmp_path, capsys):
+    log = tmp_path / "supplements.csv"
+    log.write_text("date,form,elemental_mg\n2024-03-01,glycinate,200\n2024-03-02,glycinat,200\n")
+    out = tmp_path / "diary.csv"
+    assert main(["import", "oura", str(DATA / "oura-sleep.json"), "--out", str(out),
+                 "--supplements", str(log)]) == 2
+    err = capsys.readouterr().err
+    assert f"{log}: row 2, column form:" in err and "(did you mean 'glycinate'?)" in err
+    assert "diary.csv" not in err
+    assert not out.exists()
+
+
 def test_apple_progress_goes_to_standard_error(tmp_path, capsys):
     out = tmp_path / "diary.csv"
     assert main(["import", "apple", str(DATA / "apple-export.xml"), "--out", str(out)]) == 0

@@ -79,7 +79,7 @@ class Progress:
 def run(args: argparse.Namespace) -> int:
     """Import, merge, check, back up and write; print what was done."""
     from model.data.importers import import_files
-    from model.data.merge import merge_rows, read_rows, write_diary
+    from model.data.merge import merge_rows, read_checked_rows, read_rows, write_diary
 
     paths = existing_files(args.files + ([args.supplements] if args.supplements else []))
     exports = paths[:len(args.files)]
@@ -95,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     rows = read_rows(out) if out.exists() else None
     rows, report = merge_rows(rows, imported.table, overwrite=args.overwrite)
     if args.supplements:
-        rows, _ = merge_rows(rows, read_rows(args.supplements), overwrite=args.overwrite)
+        rows, _ = merge_rows(rows, read_checked_rows(args.supplements),
+                             overwrite=args.overwrite)
     backup = write_diary(rows, out)
     print(f"{args.source}: {len(imported.table)} night(s) read from {len(exports)} file(s); "
           f"{out}: {report.describe()}" + (f" (previous version: {backup})" if backup else ""))

@@ -54,6 +54,21 @@ def read_rows(path: str | Path) -> pd.DataFrame:
     return normalise_columns(table, name)[0].astype(str)
 
 
+def read_checked_rows(path: str | Path) -> pd.DataFrame:
+    """:func:`read_rows` of a file first checked on its own by the diary reader.
+
+    For a file merged into a diary (a supplements log): a fault is reported with this file's
+    rows and columns, not those of the merged diary.
+
+    Raises
+    ------
+    DiaryError
+        Every fault of the file.
+    """
+    read_diary(path)
+    return read_rows(path)
+
+
 def _blank(value: object) -> bool:
     return str(value).strip().lower() in ("", "na", "n/a", "nan")
 
