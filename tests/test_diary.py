@@ -110,6 +110,7 @@ def test_every_fault_reported_in_one_pass(tmp_path):
 2024-01-04,glycinate,200,1000,,,
 2024-01-05,,,400,,,
 2024-01-05,placebo,,,,,
+2024-01-07,citrate,abc,,,,
 """
     path = write(tmp_path, text)
     faults = faults_of(path)
@@ -118,6 +119,7 @@ def test_every_fault_reported_in_one_pass(tmp_path):
         "row 2, column sol_min", "row 2, column quality", "row 2, column form",
         "row 3, column elemental_mg", "row 4, column elemental_mg",
         "row 5, column compound_mg", "row 6, column date",
+        "row 7, column elemental_mg",   # once: an unreadable dose is not also "blank"
     ]
     assert len(faults) == len(expected)
     for fault, where in zip(faults, expected, strict=True):

@@ -148,8 +148,9 @@ class _RowParser:
         if form is None:
             self.fault(row, "form", "expected one of " + ", ".join((*FORMS, PLACEBO))
                        + f" or blank, got {raw_form!r}{form_hint(str(raw_form))}")
-        else:
-            values["elemental_mg"] = self.dose(row, form, values)
+        elif not any(f.where in (f"row {row}, column elemental_mg", f"row {row}, column "
+                                 "compound_mg") for f in self.faults[before:]):
+            values["elemental_mg"] = self.dose(row, form, values)  # one fault per bad dose
         notes = cells.get("notes")
         if len(self.faults) > before:
             return date, None
