@@ -24,6 +24,11 @@ def test_priors_table_and_explain(capsys):
     assert "glycinate" in out and "basis" in out
     assert main(["priors", "--explain", "oxide:sol"]) == 0
     assert "MAH2021" in capsys.readouterr().out
+    # a form spelt as on the label, as a diary accepts it
+    assert main(["priors", "--explain", "Magnesium Oxide:sol"]) == 0
+    assert capsys.readouterr().out.startswith("oxide x sol")
+    assert main(["priors", "--explain", "placebo:sol"]) == 2
+    assert "unknown form 'placebo'" in capsys.readouterr().err
 
 
 def test_bad_priors_dir_exits_2_and_writes_nothing(priors_copy, tmp_path, capsys):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model.core.errors import Fault, InputError, PriorsError
-from model.core.forms import FORMS, Compound, load_compounds
+from model.core.forms import FORMS, Compound, canonical_form, load_compounds
 from model.core.outcomes import OUTCOMES
 from model.core.paths import default_priors_dir
 from model.evidence.floor import loosened
@@ -257,13 +257,17 @@ class PriorSet:
     def explain(self, form: str, outcome: str) -> str:
         """The chain from the studies to the prior of one form x outcome, in plain text.
 
+        The form may be spelt as in a diary ("Magnesium Glycinate", "bisglycinate").
+
         Raises
         ------
         InputError
             When the form or the outcome is unknown (with the closest name, if any).
 
         """
-        faults = [Fault(f"{form}:{outcome}", "", message)
+        given, known = form, canonical_form(form)
+        form = known if known in FORMS else form
+        faults = [Fault(f"{given}:{outcome}", "", message)
                   for message in (unknown_name("form", form, FORMS),
                                   unknown_name("outcome", outcome, OUTCOMES)) if message]
         if faults:
