@@ -71,12 +71,10 @@ def add_parser(subparsers: Any) -> None:
 def _profile(args: argparse.Namespace) -> Profile:
     """The ``--profile`` (default: none), its adjustments warned about on standard error."""
     from model.data.profile import ProfileWarning, load_profile
-    from model.evidence.priorset import load_priors
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProfileWarning)
-        profile = load_profile(args.profile, safety=load_priors().safety,
-                               allow_unknown=args.allow_unknown)
+        profile = load_profile(args.profile, allow_unknown=args.allow_unknown)
     for item in caught:
         print(f"mgsleep plan: warning: {item.message}", file=sys.stderr)
     return profile

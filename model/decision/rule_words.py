@@ -59,8 +59,8 @@ def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str]) ->
     if "current_excluded" in breaks:
         return f"Your profile excludes {current.form}, your current form, so it is not kept."
     if "current_above_ceiling" in breaks:
-        return (f"Your current {current.label} is above your ceiling of {ceiling_mg:g} "
-                "mg/day, so it is not kept.")
+        said = current_above_ceiling_warning(current, ceiling_mg)
+        return f"{said[0].upper()}{said[1:]}, so it is not kept."
     return ""
 
 

@@ -54,7 +54,7 @@ from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision.rule_words import excluded_block
 from model.decision.rules import screen
-from model.evidence.priorset import load_priors
+from model.evidence.floor import bundled_safety
 from model.evidence.schema import Safety
 from model.simulate.personas import Schedule
 from model.trial.blinding import unblind
@@ -341,7 +341,7 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
 
     """
     arms, faults = parse_forms(forms)
-    ceiling, notes = _screen(arms, faults, profile or Profile(), load_priors().safety)
+    ceiling, notes = _screen(arms, faults, profile or Profile(), bundled_safety())
     ceiling = ceiling if ceiling_mg is None else min(ceiling, ceiling_mg)
     _check(arms, faults, dose_mg=dose_mg, ceiling_mg=ceiling, cycles=cycles,
            days={"baseline_days": baseline_days, "period_days": period_days,
