@@ -24,10 +24,10 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 5
+    assert payload["schema_version"] == 6
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
-                            "separability", "pathways", "power_scaling"}
+                            "separability", "pathways", "power_scaling", "regimen_effects"}
     # power-scaling next to the refits: the untried forms follow their prior, the tried
     # ones the diary; the weights' reliability is stated
     power = payload["power_scaling"]
@@ -74,7 +74,7 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     # the diary ends on magnesium: stop now, not "before taking"
     assert "Stop taking magnesium now and see a clinician." in clinician
     assert "before taking magnesium." not in clinician
-    assert "Contraindication: " in clinician and "levothyroxine" in clinician
+    assert "Reason to see a clinician: eGFR" in clinician and "levothyroxine" in clinician
     rec = json.loads(out.read_text())["recommendation"]
     assert rec["action"] == "refer" and rec["reason_codes"] == ["refer", "refer_stop"]
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None

@@ -244,10 +244,15 @@ def test_the_headline_of_a_referral_says_stop_while_magnesium_is_taken(priors):
     assert taking.reason_codes == ("refer", "refer_stop")
     assert what_to_do(taking) == "Stop taking magnesium now and see a clinician."
     assert taking.reasons[0].startswith("Stop taking magnesium now (you are taking glycinate")
-    assert taking.reasons[1].startswith("Contraindication: eGFR")
+    assert taking.reasons[1].startswith("Reason to see a clinician: eGFR")
     assert not any("before taking magnesium" in r for r in taking.reasons)
     naive = decide(never_called, priors=priors, profile=kidney, as_of=AS_OF).recommendation
     assert what_to_do(naive) == "See a clinician before taking magnesium."
+    # a rule that refers is not always a contraindication: pregnancy asks for a clinician's dose
+    pregnant = decide(never_called, priors=priors, diary=on("glycinate", 200),
+                      profile=Profile(pregnant=True), as_of=AS_OF).recommendation
+    assert pregnant.reasons[1].startswith("Reason to see a clinician: pregnancy")
+    assert not any(r.startswith("Contraindication") for r in pregnant.reasons)
     assert naive.reasons[0].startswith("See a clinician before taking magnesium: eGFR")
 
 
@@ -266,6 +271,9 @@ def test_changes_wait_for_the_evaluation_period(priors):
     assert blocked and all(f"only 5 of {PERIOD} recorded nights" in a.blocked_by[0]
                            for a in blocked)
     assert any("switch_form taurate@200" in r for r in rec.reasons)   # what waits
+    # keeping the regimen changes nothing: no line of zero gains
+    assert "Expected change from magnesium: none, it keeps glycinate@200." in rec.reasons
+    assert not any(r.startswith("Expected change from magnesium vs") for r in rec.reasons)
 
 
 def test_acute_gi_opens_the_safety_moves_only(priors):
@@ -494,7 +502,10 @@ def check_rationale(decision) -> None:
                      else int(np.flatnonzero(table["action"] == "continue")[0])]
     text = " ".join(rec.reasons)
     found = {m[0]: m[1:] for m in GAIN.findall(text)}
-    assert set(found) == set(rec.expected_gain)
+    if "Expected change from magnesium: none" in text:  # the regimen kept: no change at all
+        assert not found and not any(rec.expected_gain.values())
+    else:
+        assert set(found) == set(rec.expected_gain)
     for variable, (mean, low, high) in found.items():
         assert _close(mean, row[f"gain_{variable}"]) and _close(mean, rec.expected_gain[variable])
         assert _close(low, row[f"gain_{variable}_low"])

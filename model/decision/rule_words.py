@@ -15,17 +15,21 @@ from model.decision.history import History
 from model.decision.settings import DecisionSettings
 from model.evidence.schema import Interaction
 
+REFERRAL_LABEL = "Reason to see a clinician"
+"""How a contraindication is introduced once magnesium is taken or in a clinician's summary:
+not every rule that refers is a contraindication (pregnancy asks for a clinician's dose)."""
+
 
 def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
     """The reasons of a ``refer`` recommendation, one per contraindication.
 
-    While magnesium is taken, "stop now" comes first and the contraindications follow as
-    such; without it, each says to see a clinician before taking magnesium.
+    While magnesium is taken, "stop now" comes first and each rule follows after
+    :data:`REFERRAL_LABEL`; without it, each says to see a clinician before taking magnesium.
     """
     if current.active:
         lead = [f"Stop taking magnesium now (you are taking {current.label}) and see a "
                 "clinician; with kidney disease, ask for a serum magnesium check."]
-        found = [f"Contraindication: {r}." for r in referrals]
+        found = [f"{REFERRAL_LABEL}: {r}." for r in referrals]
     else:
         lead, found = [], [f"See a clinician before taking magnesium: {r}." for r in referrals]
     return [*lead, *found, "No form or dose is suggested until a clinician has advised."]

@@ -29,6 +29,7 @@ from model.core.atomic import write_text
 from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.decision import history, screen
+from model.decision.rule_words import REFERRAL_LABEL
 from model.decision.rules import breach_warnings
 from model.report.format import bullets, escape, table
 from model.report.headline import (
@@ -95,7 +96,7 @@ def _safety(result: Analysis) -> str:
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
         f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
-        *(f"Contraindication: {r}." for r in rules.referrals),
+        *(f"{REFERRAL_LABEL}: {r}." for r in rules.referrals),
         *(f"Caution: {w}." for w in rules.warnings),
         *(f"Caution: {w}." for w in breach_warnings(history(result.diary).current, rules)),
     ]
