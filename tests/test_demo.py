@@ -11,7 +11,8 @@ from model.data.diary import read_diary
 pytestmark = pytest.mark.fit
 
 TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
-            "alternatives", "prior_sensitivity", "separability", "pathways"}
+            "alternatives", "prior_sensitivity", "separability", "pathways",
+            "regimen_effects"}
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",
@@ -33,7 +34,7 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 5
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 6
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
     assert len(summary["effects"]) == 48

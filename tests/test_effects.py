@@ -21,6 +21,7 @@ from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.decision import decide
 from model.evidence.priorset import load_priors
+from model.report.headline import tried_forms
 from model.testing import FakePosterior
 
 cached_priors = functools.cache(load_priors)
@@ -130,6 +131,27 @@ def test_dose_taken_and_reference_dose():
     table = effects.table()
     assert len(table) == 8 * len(OUTCOMES)
     assert list(table["form"].drop_duplicates()[:2]) == ["glycinate", "citrate"]
+
+
+def test_each_dose_taken_has_its_own_effect_and_nights():
+    """A form taken at 100 mg, then 300 mg: an effect at each dose, with that dose's nights."""
+    nights = diary(("none", 0, 14), ("glycinate", 100, 30), ("citrate", 300, 14),
+                   ("glycinate", 300, 20)).nights
+    effects = diary_effects(FAKE, nights, cached_priors())
+    assert effects.get("glycinate", "sol").nights == 50  # the form's entry: every dose
+    by = {(e.regimen, e.outcome): e for e in effects.by_regimen}
+    low, high = by[Regimen("glycinate", 100), "sol"], by[Regimen("glycinate", 300), "sol"]
+    assert (low.nights, high.nights, by[Regimen("citrate", 300), "sol"].nights) == (30, 20, 14)
+    # Emax: more magnesium, more effect (falling asleep faster is a negative change)
+    assert high.mean < low.mean < 0
+    assert [e.regimen for e in effects.by_regimen][::len(OUTCOMES)] == [
+        Regimen("glycinate", 100), Regimen("glycinate", 300), Regimen("citrate", 300)]
+    assert tried_forms(effects)[0][0] == "glycinate 100 mg, 30 nights"
+    assert [label for label, _ in tried_forms(effects)][1:] == [
+        "glycinate 300 mg, 20 nights", "citrate 300 mg, 14 nights"]
+    entry = high.regimen_entry()
+    assert (entry["form"], entry["nights"], entry["diary_change"]["elemental_mg_per_day"]) == (
+        "glycinate", 20, 300)
 
 
 def test_agrees_with_the_decision_expected_gain():

@@ -154,6 +154,11 @@ class DiaryEffect:
                 "mcid": self.mcid, "nights_needed": self.nights_needed,
                 "needs_placebo": self.needs_placebo}
 
+    def regimen_entry(self) -> dict[str, Any]:
+        """A ``regimen_effects`` entry of the ``analyze`` JSON: one regimen taken, one outcome."""
+        return {"form": self.form, "outcome": self.outcome, "nights": self.nights,
+                "p_benefit": self.p_benefit} | self.to_dict()
+
 
 @dataclass(frozen=True)
 class DiaryEffects:
@@ -161,12 +166,15 @@ class DiaryEffects:
 
     ``placebo_nights`` counts the diary's recorded placebo nights: without any, magnesium's
     own effect (against placebo) is the change against no magnesium minus an expectation
-    effect known only from its prior.
+    effect known only from its prior. ``by_regimen`` holds the same for every regimen taken
+    (form, dose and split; in the order first taken, then outcomes), its ``nights`` counted on
+    that regimen alone: a form taken at 136 mg and later at 800 mg has an effect at each.
     """
 
     effects: tuple[DiaryEffect, ...]
     interval: float
     placebo_nights: int = 0
+    by_regimen: tuple[DiaryEffect, ...] = ()
 
     def __iter__(self) -> Iterator[DiaryEffect]:
         """Iterate over the effects."""
@@ -273,13 +281,21 @@ def _dose_taken(past: History, form: str, reference_mg: float) -> Regimen:
     return taken.most_common(1)[0][0] if taken else Regimen(form, reference_mg)
 
 
-def _nights_on(nights: pd.DataFrame, forms: Sequence[str]) -> dict[tuple[str, str], int]:
-    """Recorded nights of each form x outcome: the form taken, the outcome written down."""
-    taken = (nights["elemental_mg"] > 0).to_numpy(bool)
-    form = nights["form"].to_numpy()
-    seen = nights[[SPECS[o].column for o in OUTCOMES]].notna().to_numpy()  # (night, outcome)
-    counts = {f: (taken & (form == f)).astype(int) @ seen for f in forms}
-    return {(f, o): int(counts[f][k]) for f in forms for k, o in enumerate(OUTCOMES)}
+def _nights_on(nights: pd.DataFrame) -> dict[Regimen, dict[str, int]]:
+    """Recorded nights of each regimen taken x outcome: taken, the outcome written down.
+
+    Forms in the order first taken, each form's doses together in the order first taken.
+    """
+    taken = nights[nights["elemental_mg"] > 0]
+    seen = taken[[SPECS[o].column for o in OUTCOMES]].notna().set_axis(list(OUTCOMES), axis=1)
+    keys = [taken["form"].astype(str), taken["elemental_mg"].astype(float),
+            taken["split"].eq(True)]
+    counts = seen.groupby(keys, sort=False).sum()
+    rows = [(Regimen(str(form), float(mg), bool(split)),
+             {o: int(n) for o, n in zip(OUTCOMES, row, strict=True)})
+            for (form, mg, split), row in zip(counts.index, counts.to_numpy(), strict=True)]
+    order = list(dict.fromkeys(regimen.form for regimen, _ in rows))
+    return dict(sorted(rows, key=lambda item: order.index(item[0].form)))
 
 
 def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
@@ -348,11 +364,18 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     """
     past = History.from_nights(nights)
     regimens = {f: _dose_taken(past, f, priors.settings.reference_dose_mg) for f in forms}
+    taken = {r: n for r, n in _nights_on(nights).items() if r.form in forms}
     data = predict(list(dict.fromkeys([past.reference, Regimen(PLACEBO), NO_MAGNESIUM,
-                                       *regimens.values()])))
-    counts, placebo = _nights_on(nights, forms), _placebo_nights(nights)
-    return DiaryEffects(tuple(
-        _assess(form, outcome, regimens[form], data, counts[form, outcome], placebo, priors,
-                rule)
-        for form in forms for outcome in OUTCOMES if SPECS[outcome].gain_key in data),
-        rule.interval, placebo)
+                                       *regimens.values(), *taken])))
+    placebo = _placebo_nights(nights)
+    outcomes = [o for o in OUTCOMES if SPECS[o].gain_key in data]
+
+    def on_form(form: str, outcome: str) -> int:
+        return sum(n[outcome] for r, n in taken.items() if r.form == form)
+
+    return DiaryEffects(
+        tuple(_assess(form, o, regimens[form], data, on_form(form, o), placebo, priors, rule)
+              for form in forms for o in outcomes),
+        rule.interval, placebo,
+        tuple(_assess(r.form, o, r, data, n[o], placebo, priors, rule)
+              for r, n in taken.items() for o in outcomes))

@@ -44,7 +44,7 @@ SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict). Every earlier field is kept."""
@@ -109,7 +109,7 @@ class Analysis:
                 for row in rows]
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 5; README has the changes)."""
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 6; README has the changes)."""
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
@@ -117,6 +117,7 @@ class Analysis:
                        "by_regimen": self.diary.regimen_counts()},
             "diagnostics": self.fit.diagnostics_.to_dict(),
             "effects": self.effect_entries(),
+            "regimen_effects": [e.regimen_entry() for e in self.effects.by_regimen],
             **self.decision.to_dict(),
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "separability": self.separability.to_dict(),

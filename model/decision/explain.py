@@ -202,13 +202,17 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``."""
     gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v], s.interval)
                       for v in a.gain)
+    change = (f"Expected change from magnesium: none, it keeps {reference.label}."
+              if a.regimen == reference else
+              f"Expected change from magnesium vs {reference.label} (positive = better): "
+              f"{gains}.")
     return [
         f"P(best) {a.p_best:.2f} among the {n_feasible} option{'s' * (n_feasible != 1)} "
         f"allowed now; P(better than continuing) {a.p_better_than_continue:.2f}; expected "
         f"utility {a.expected_utility:+.2f} (weighted MCIDs, 0 = as now; magnesium's own "
         f"effect, not expectation or drift); {_gap(a)}; mean of the worst "
         f"{s.cvar_alpha:.0%} of draws {a.cvar:+.2f}.",
-        f"Expected change from magnesium vs {reference.label} (positive = better): {gains}.",
+        change,
         f"P(GI constraint violated) {a.p_constraint_violation:.2f}: the chance that GI nights "
         f"rise more than {gi.limit * 100:g} percentage points above your level without "
         f"magnesium (allowed: {gi.epsilon:.2f}).",

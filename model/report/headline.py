@@ -288,7 +288,7 @@ def _current_best(result: Analysis) -> str:
     if regimen is None or not regimen.active:
         return ""
     weights = _weights(result)
-    own = [e for e in result.effects if e.form == regimen.form and e.tried]
+    own = [e for e in result.effects.by_regimen if e.regimen == regimen and e.tried]
     if not own:
         return ""
     best = max(own, key=lambda e: weights[e.outcome] * e.benefit)
@@ -349,15 +349,16 @@ def _sure(rec: Recommendation) -> str:
 
 
 def tried_forms(effects: DiaryEffects) -> list[tuple[str, list[DiaryEffect]]]:
-    """Each form taken so far with its effects on the outcomes recorded while taking it.
+    """Each regimen taken so far with its effects on the outcomes recorded while taking it.
 
-    Labels read ``glycinate 300 mg, 33 nights``.
+    One entry per dose of a form (:attr:`DiaryEffects.by_regimen`); labels read
+    ``glycinate 300 mg, 33 nights``, the nights on that dose.
     """
     out = []
-    for form in dict.fromkeys(e.form for e in effects if e.tried):
-        own = [e for e in effects if e.form == form and e.tried]
-        regimen = own[0].regimen
-        out.append((f"{form} {regimen.elemental_mg:g} mg{' split' if regimen.split else ''}, "
+    for regimen in dict.fromkeys(e.regimen for e in effects.by_regimen if e.tried):
+        own = [e for e in effects.by_regimen if e.regimen == regimen and e.tried]
+        out.append((f"{regimen.form} {regimen.elemental_mg:g} mg"
+                    f"{' split' if regimen.split else ''}, "
                     f"{max(e.nights for e in own)} nights", own))
     return out
 
