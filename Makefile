@@ -24,13 +24,15 @@ $(PY):
 	echo "creating $(VENV) with $$base ($$($$base --version))"; \
 	$$base -m venv $(VENV)
 
+# Versions are held to constraints.txt, those the suite last passed with: a new upstream
+# release (numpy, ArviZ, PyMC) changes nothing until it has been tried.
 # The last steps compile the personal model and the population stage into the user's compile
 # cache (~/.pytensor), so that the first `mgsleep analyze` or `mgsleep population` on this
 # machine does not spend a minute or two compiling. Where that cache cannot be written the
 # install still succeeds: the commands then compile on first use.
-$(STAMP): $(PY) pyproject.toml
+$(STAMP): $(PY) pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,fast,dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,fast,dev]'
 	$(PY) -m compileall -q model  # an editable install is not byte-compiled by pip
 	$(PY) -m model.personal.warmup || echo "warning: the model was not compiled ahead (see above); the first analysis will compile it" >&2
 	$(PY) -m model.population.warmup || echo "warning: the population stage was not compiled ahead (see above); its first run will compile it" >&2
