@@ -346,6 +346,36 @@ def test_the_crossover_never_leaves_a_form_that_clearly_works(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate"
 
 
+def test_no_commitment_while_the_crossover_has_a_form_held_back_for_now(priors):
+    """Taurate, untried, may be as good as glycinate; only a GI chance just above the limit
+    holds it back: keeping glycinate is no commitment, since the next period may open it."""
+    def with_taurate_gi(shift: float) -> FakePosterior:
+        return FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                             | {"glycinate": 0.6, "taurate": 0.6},
+                             gi=dict.fromkeys(FORMS, 3.0) | {"glycinate": 0.0, "taurate": shift},
+                             benefit_sd=0.05)
+
+    diary = on("glycinate", 300, tried=("citrate",))
+    decision = decide(with_taurate_gi(0.8), priors=priors, diary=diary, as_of=AS_OF)
+    rec = decision.recommendation
+    taurate = next(a for a in decision.assessments if a.regimen == Regimen("taurate", 300))
+    assert not taurate.feasible and 0.2 < taurate.p_constraint_violation <= 0.3
+    assert (rec.action, rec.regimen, rec.commit) == (
+        "collect_more_data", Regimen("glycinate", 300), False)
+    assert rec.reason_codes == ("collect", "crossover_held")
+    assert "not as a commitment: the planned crossover still has switch_form taurate@300" \
+        in rec.reasons[0]
+    # far over the limit, taurate will not open: the same choice is a commitment
+    far = decide(with_taurate_gi(3.0), priors=priors, diary=diary,
+                 as_of=AS_OF).recommendation
+    assert (far.regimen, far.commit, far.reason_codes) == (
+        Regimen("glycinate", 300), True, ("commit",))
+    # once three forms have been tried the crossover is over: nothing is held
+    done = decide(with_taurate_gi(0.8), priors=priors,
+                  diary=on("glycinate", 300, tried=("citrate", "threonate")), as_of=AS_OF)
+    assert done.recommendation.commit
+
+
 HELPS_A_LITTLE = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
                                | {"glycinate": 0.15}, gi=dict.fromkeys(FORMS, 0.0),
                                benefit_sd=0.05)

@@ -9,7 +9,8 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
 - the decision **commits** to the greedy action when it is also the most valuable one (no
   step taken to learn is worth its cost: experimenting no longer pays) and either its own
   learning value is below ``commit_value`` (its nights would teach nothing that matters) or
-  P(best) >= ``commit_p_best``;
+  P(best) >= ``commit_p_best``, unless the planned crossover has a form left that a block
+  which may lift holds back (:func:`crossover_held`);
 - otherwise the greedy action is a **plan** (try it and look again), or, when it is to continue,
   ``collect_more_data`` (keep the current regimen while the nights accumulate), except during an
   acute GI problem, which always gets an explicit step;
@@ -68,6 +69,9 @@ class Choice:
     to_learn : bool
         True when the chosen action is not the one with the highest expected utility: it is
         taken for what it will teach.
+    held : int or None
+        The row of the crossover step that kept a clear choice from being a commitment
+        (:func:`crossover_held`).
 
     """
 
@@ -75,6 +79,7 @@ class Choice:
     commit: bool
     why: Why
     to_learn: bool = False
+    held: int | None = None
 
 
 def value(ev: Evaluation) -> np.ndarray:
@@ -94,6 +99,17 @@ def _thompson(ev: Evaluation, rng: np.random.Generator) -> int:
     return int(among[np.argmax(ev.utility[among, draw])])
 
 
+def _crossover_steps(ev: Evaluation, past: History, s: DecisionSettings) -> list[int]:
+    """The rows the planned crossover may take, allowed now or not (none once it is over)."""
+    if (len(past.forms_tried) >= s.crossover_forms or s.learning_periods <= 0
+            or acute_gi(past, s)):
+        return []
+    action = "switch_form" if past.current.active else "start"
+    return [i for i, c in enumerate(ev.candidates) if c.action == action
+            and c.regimen.form not in past.forms_tried
+            and ev.p_better[i] >= s.crossover_p_better]
+
+
 def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     """The next step of the planned crossover, or None when there is none to take now.
 
@@ -105,18 +121,32 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     work clearly is not left for one the posterior says is worse. None during an acute GI
     problem, while the evaluation period blocks changes, or when no untried form qualifies.
     """
-    if (len(past.forms_tried) >= s.crossover_forms or s.learning_periods <= 0
-            or acute_gi(past, s)):
-        return None
-    action = "switch_form" if past.current.active else "start"
-    rows = [i for i, c in enumerate(ev.candidates) if ev.feasible[i] and c.action == action
-            and c.regimen.form not in past.forms_tried
-            and ev.p_better[i] >= s.crossover_p_better]
+    rows = [i for i in _crossover_steps(ev, past, s) if ev.feasible[i]]
     if not rows:
         return None
     dose = max(ev.candidates[i].regimen.elemental_mg for i in rows)
     return max((i for i in rows if ev.candidates[i].regimen.elemental_mg == dose),
                key=lambda i: float(ev.ranking.expected[i]))
+
+
+HELD_FOR_NOW = frozenset({"waiting", "gi_limit"})
+"""Blocks that may lift after another period: the evaluation period, and the GI chance
+constraint while P(violation) is within ``crossover_gi_wait`` (nights on a form without GI
+trouble teach the person's GI sensitivity, which the untried forms share)."""
+
+
+def crossover_held(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
+    """The step the planned crossover would take but for a block that may lift, or None.
+
+    As :func:`crossover`, among the candidates that only :data:`HELD_FOR_NOW` blocks, a GI
+    block counting only with P(GI violation) at most ``s.crossover_gi_wait``: while there is
+    one, the design still has a form to try, so the decision does not commit (a commitment
+    the next period would undo by switching to learn is no commitment).
+    """
+    rows = [i for i in _crossover_steps(ev, past, s)
+            if not ev.feasible[i] and {code for code, _ in ev.blocked[i]} <= HELD_FOR_NOW
+            and ev.p_violation[i] <= s.crossover_gi_wait]
+    return max(rows, key=lambda i: float(ev.ranking.expected[i])) if rows else None
 
 
 def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
@@ -194,7 +224,7 @@ def stay_on_a_close_call(ev: Evaluation, rule: Choice, past: History,
         return rule
     change = rule.index if rule.index != 0 else None
     if change is not None and _lead_within_error(ev, change, 0, s):
-        return Choice(None, False, "collect")
+        return Choice(None, False, "collect", held=rule.held)
     if rule.commit and close_call(ev, rule, s) is not None:
         return Choice(change, False, "plan" if change is not None else "collect")
     return rule
@@ -239,12 +269,14 @@ def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if past.first_step:
         return Choice(top, False, "first_step", to_learn)
     still_teaches = float(ev.learning[best]) >= s.commit_value
-    if not to_learn and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best):
+    settled = not to_learn and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best)
+    held = crossover_held(ev, past, s) if settled else None
+    if settled and held is None:
         return Choice(best, True, "commit")
     if mode == "thompson":
         return Choice(_thompson(ev, rng), False, "trial")
     if to_learn:
         return Choice(top, False, "learn", True)
     if top == 0 and not acute_gi(past, s):
-        return Choice(None, False, "collect")
-    return Choice(top, False, "plan")
+        return Choice(None, False, "collect", held=held)
+    return Choice(top, False, "plan", held=held)

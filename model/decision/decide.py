@@ -87,6 +87,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("acute_gi")
     if close:
         codes.append("close_call")
+    if choice.held is not None:
+        codes.append("crossover_held")
     return (*codes, *breaks)
 
 
@@ -115,7 +117,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks)
     reasons = ([breach] if breach else []) + explain.reasons(
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
-        close_to=None if runner is None else assessed[runner])
+        close_to=None if runner is None else assessed[runner],
+        held=None if choice.held is None else assessed[choice.held])
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
     # (assessed[0] is "continue"); never one above the ceiling or over the GI limit

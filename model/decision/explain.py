@@ -306,12 +306,20 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
             f"look again on {when}.")
 
 
+def held_words(held: Assessed) -> str:
+    """What the planned crossover waits for (:func:`model.decision.choice.crossover_held`)."""
+    return (f"the planned crossover still has {option(held.action, held.regimen)} to try, "
+            f"held back for now ({'; '.join(held.blocked_by)}); the next period may open it")
+
+
 def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSettings,
-                 close_to: Assessed | None = None) -> str:
+                 close_to: Assessed | None = None, held: Assessed | None = None) -> str:
     """Why more data come first: continuing is worth most, and its nights still teach.
 
     With ``close_to`` (the runner-up of a close call): staying and it are apart by less than
-    the fit's Monte Carlo error, so nothing is changed or committed on it.
+    the fit's Monte Carlo error, so nothing is changed or committed on it. With ``held`` (the
+    crossover step a block which may lift holds back): staying is no commitment, the design
+    has a form left.
     """
     if close_to is not None:
         other = option(close_to.action, close_to.regimen)
@@ -324,6 +332,8 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
     best = ("Continuing ranks first" if top.action == "continue" else
             f"The best-ranked change, {option(top.action, top.regimen)}, is not worth its cost "
             f"yet (P(better than continuing) {top.p_better_than_continue:.2f})")
+    if held is not None:
+        return f"{best}; keep {reference.label}, not as a commitment: {held_words(held)}."
     return (f"{best}; keep {reference.label}: its next nights are worth having "
             f"({_gap(assessed[0])}, commit below {s.commit_value:.2f}).")
 
@@ -356,7 +366,8 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
 
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
             gi: GiConstraint, s: DecisionSettings, *, to_learn: bool = False,
-            acute: bool = False, close_to: Assessed | None = None) -> list[str]:
+            acute: bool = False, close_to: Assessed | None = None,
+            held: Assessed | None = None) -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
@@ -379,6 +390,9 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         Recent GI nights on the current regimen: name the gentlest step.
     close_to : Assessed, optional
         The runner-up of a close call (:func:`model.decision.choice.close_call`).
+    held : Assessed, optional
+        The crossover step that a block which may lift holds back, and that kept the choice
+        from being a commitment (:func:`model.decision.choice.crossover_held`).
 
     Returns
     -------
@@ -389,7 +403,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     n_feasible = sum(a.feasible for a in assessed)
     said = numbers(chosen, n_feasible, reference, gi, s)
     if why == "collect":
-        lines = [collect_line(assessed, reference, s, close_to), *said,
+        lines = [collect_line(assessed, reference, s, close_to, held), *said,
                  f"Keep {reference.label} and look again on {chosen.next_review.isoformat()}.",
                  record_line()]
     else:
@@ -399,4 +413,6 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         if past.first_step:
             lines.append(record_line())
     gentler = gentler_line(assessed, s) if acute else ""
+    if held is not None and why != "collect":
+        lines.append(f"Not settled yet: {held_words(held)}.")
     return lines + ([gentler] if gentler else []) + blocked_lines(assessed)

@@ -24,6 +24,8 @@ REASON_CODES: dict[str, str] = {
     "forced": "the only step allowed now",
     "thompson": "Thompson sampling: best in one random posterior draw",
     "crossover": "the next form of the planned crossover (the most promising forms in turn)",
+    "crossover_held": ("not a commitment: the planned crossover still has a form to try, held "
+                       "back for now by the evaluation period or a GI chance near the limit"),
     "titration": "the planned dose step up the chosen form (up to the reference dose)",
     "no_start_worth_trying": "no start is expected to help enough to be worth trying",
     "placebo_test": "a blinded placebo period to separate magnesium from expectation",

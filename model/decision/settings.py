@@ -33,7 +33,11 @@ Defaults (:class:`DecisionSettings`) and why:
   ceiling and the GI chance constraint allow (``start_doses_mg``: start low, 100-200 mg), the
   next ones at the same dose; the evaluation period, the acute-GI rule, the chance constraint
   and the experiments still apply, and a form the posterior says is clearly worse than the
-  current one (P(better) below ``crossover_p_better = 0.05``, a low bar) is not tried. Once
+  current one (P(better) below ``crossover_p_better = 0.05``, a low bar) is not tried. While
+  a form it would try is held back only by the evaluation period or by the GI chance
+  constraint with P(violation) at most ``crossover_gi_wait = 0.3`` (near the limit of 0.2:
+  nights without GI trouble may bring it under), the decision does not commit: the next
+  period would switch to that form to learn. Once
   three forms have been tried the learning horizon is zero: explore by design, then exploit
   (:mod:`model.decision.choice`). Why: in the closed loop (``benchmarks/closed_loop.py``,
   world persons) the knowledge gradient alone went back and forth between forms on periods
@@ -134,6 +138,7 @@ class DecisionSettings:
     max_period_nights: int = 28
     crossover_forms: int = 3
     crossover_p_better: float = 0.05
+    crossover_gi_wait: float = 0.3
     titration_max_mg: float = 300.0
     close_call_se: float = 2.0
     period_holds_changes: bool = True
