@@ -220,8 +220,8 @@ def compile_nutpie(pm_model: Any) -> Any:
         return compile_cached(pm_model)
 
 
-COMPILING = ("compiling a model once for this machine (up to a minute or so on two cores; "
-             "later runs reuse it, and `make install` compiles the personal model ahead)")
+COMPILING = ("compiling this model once for this machine (up to a minute or so on two cores; "
+             "later runs of it reuse the compiled code)")
 """What :func:`compile_cached` says on standard error before a compilation the disk cache
 could not spare."""
 
