@@ -92,9 +92,10 @@ class DiaryEffect:
         The form and the model outcome (:data:`model.core.outcomes.OUTCOMES`).
     regimen : Regimen
         The regimen the change is for: the one taken on most recorded nights of the form,
-        else the reference dose.
+        else the reference dose (in :attr:`DiaryEffects.by_regimen`: each regimen taken).
     nights : int
-        Recorded nights on the form with this outcome recorded (0: not tried).
+        Recorded nights on the form with this outcome recorded (0: not tried); in
+        :attr:`DiaryEffects.by_regimen`, on that regimen alone.
     unit : str
         Diary unit of the change.
     mean, ci_low, ci_high : float
@@ -167,8 +168,9 @@ class DiaryEffects:
     ``placebo_nights`` counts the diary's recorded placebo nights: without any, magnesium's
     own effect (against placebo) is the change against no magnesium minus an expectation
     effect known only from its prior. ``by_regimen`` holds the same for every regimen taken
-    (form, dose and split; in the order first taken, then outcomes), its ``nights`` counted on
-    that regimen alone: a form taken at 136 mg and later at 800 mg has an effect at each.
+    (form, dose and split; forms in the order first taken, each form's doses together, then
+    outcomes), its ``nights`` counted on that regimen alone: a form taken at 136 mg and later
+    at 800 mg has an effect at each.
     """
 
     effects: tuple[DiaryEffect, ...]

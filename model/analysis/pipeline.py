@@ -47,7 +47,8 @@ SENSITIVITY_PRIORS = ("sceptical", "confident")
 SCHEMA_VERSION = 6
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
-its verdict). Every earlier field is kept."""
+its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken). Every
+earlier field is kept."""
 
 
 @dataclass(frozen=True)
