@@ -91,7 +91,6 @@ def test_pointwise_loglik_sums_to_the_graphs_own_potentials(fitted):
             assert mine == pytest.approx(float(graph[f"{outcome}_loglik"]), rel=1e-9)
 
 
-@pytest.mark.fit
 def _loo(idata, column: str):
     """``az.loo`` of one outcome; its warning of a Pareto k above 0.7 is counted by the test."""
     with warnings.catch_warnings():
@@ -99,6 +98,7 @@ def _loo(idata, column: str):
         return az.loo(idata, var_name=column)
 
 
+@pytest.mark.fit
 def test_idata_carries_observed_data_and_a_log_likelihood_loo_can_use(fitted):
     idata = fitted.idata_
     assert {"posterior", "sample_stats", "observed_data", "log_likelihood"} <= set(

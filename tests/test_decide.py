@@ -248,12 +248,12 @@ def test_the_headline_of_a_referral_says_stop_while_magnesium_is_taken(priors):
     assert not any("before taking magnesium" in r for r in taking.reasons)
     naive = decide(never_called, priors=priors, profile=kidney, as_of=AS_OF).recommendation
     assert what_to_do(naive) == "See a clinician before taking magnesium."
+    assert naive.reasons[0].startswith("See a clinician before taking magnesium: eGFR")
     # a rule that refers is not always a contraindication: pregnancy asks for a clinician's dose
     pregnant = decide(never_called, priors=priors, diary=on("glycinate", 200),
                       profile=Profile(pregnant=True), as_of=AS_OF).recommendation
     assert pregnant.reasons[1].startswith("Reason to see a clinician: pregnancy")
     assert not any(r.startswith("Contraindication") for r in pregnant.reasons)
-    assert naive.reasons[0].startswith("See a clinician before taking magnesium: eGFR")
 
 
 # --------------------------------------------------------------------------------------------
