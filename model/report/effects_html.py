@@ -1,6 +1,6 @@
 """The report's effects: each form in diary units with its verdict, tried forms first.
 
-The forms taken so far get one table each (every outcome recorded while taking them); the
+Each dose of a form taken so far gets one table (every outcome recorded while taking it); the
 forms not tried share one folded table, with why their ranges are wide. Numbers and words
 come from :mod:`model.report.headline`; intervals are 90 % (said once, in the headline).
 """
@@ -40,7 +40,7 @@ def _rows(effects: list[DiaryEffect], form: bool = False) -> pd.DataFrame:
 
 
 def tried_html(effects: DiaryEffects) -> str:
-    """What the forms taken so far did, one list per form, verdicts highlighted."""
+    """What the forms taken so far did, one list per dose taken, verdicts highlighted."""
     blocks = []
     for label, own in tried_forms(effects):
         items = "".join(f'<li class="{e.verdict}">{escape(effect_line(e))}</li>' for e in own)
@@ -53,7 +53,7 @@ def tried_html(effects: DiaryEffects) -> str:
 
 
 def effects_section(effects: DiaryEffects) -> str:
-    """Every form x outcome in diary units: a table per tried form, the rest folded."""
+    """Every form x outcome in diary units: a table per dose taken, untried forms folded."""
     body = ("<p>Magnesium's own steady-state change at the dose you took, against placebo, "
             "in the diary's units. The MCID is the smallest change that matters (minimal "
             "clinically important difference). Verdicts: <em>works</em> (clearly better by "
