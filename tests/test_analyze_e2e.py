@@ -82,6 +82,10 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
                for r in rec["reasons"])
     printed = capsys.readouterr().out
     assert "clinician" in printed
+    # no prior changes a safety rule: no sensitivity refits, and the reader is told why
+    assert json.loads(out.read_text())["prior_sensitivity"] == []
+    assert "Prior sensitivity: not checked: a safety rule" in printed
+    assert "Prior sensitivity not checked: a safety rule" in report
     # the diary cannot tell magnesium from expectation; that is in the JSON, but a referral's
     # reader is not told about it: it has no bearing on "see a clinician"
     entangled = json.loads(out.read_text())["separability"]["reasons"]
