@@ -72,6 +72,37 @@ def test_a_missing_diary_exits_2_with_one_line_naming_it(tmp_path, capsys):
     assert str(missing) in line
 
 
+def three_nights(path: Path, form: str = "", mg: str = "") -> Path:
+    """A diary of three nights, as a new user has after a few mornings."""
+    path.write_text("date,form,elemental_mg,sol_min,quality\n" + "".join(
+        f"2024-03-0{d},{form},{mg},{20 + 5 * d},3\n" for d in (1, 2, 3)))
+    return path
+
+
+def test_a_diary_too_short_to_fit_says_how_many_nights_more_and_writes_nothing(tmp_path,
+                                                                                capsys):
+    diary, out = three_nights(tmp_path / "d.csv"), tmp_path / "out.json"
+    assert main(["analyze", str(diary), "--json", str(out)]) == 2
+    line = one_error_line(capsys.readouterr().err, "analyze")
+    assert f"{diary}: 3 recorded nights" in line and "record 4 more" in line
+    assert not out.exists()
+
+
+def test_a_short_diary_still_hears_a_hard_rule(tmp_path, priors):
+    """Too few nights to fit is no reason to withhold "stop now" or "lower to the ceiling"."""
+    from model.analysis.pipeline import enough_nights
+    from model.core.errors import DiaryError
+    from model.data.diary import read_diary
+    from model.data.profile import Profile
+
+    taking = read_diary(three_nights(tmp_path / "d.csv", "glycinate", "200"))
+    with pytest.raises(DiaryError, match="record 4 more"):
+        enough_nights(taking, Profile(), priors)
+    enough_nights(taking, Profile(egfr=20), priors)                 # a referral: analysed
+    enough_nights(taking, Profile(max_elemental_mg=150), priors)    # above the ceiling
+    enough_nights(taking, Profile(excluded_forms=("glycinate",)), priors)
+
+
 def test_an_output_under_a_file_exits_2_with_one_line(tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
