@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from model.cli.main import main
-from model.data.diary import read_diary
+from model.core.errors import InputError
+from model.data.diary import read_diary, refuse_blinded
+from model.population.hierarchical import read_diaries
 from model.trial.blinding import BlindingCheck, wilson
 from model.trial.plan import plan_trial
 
@@ -27,6 +29,22 @@ def test_unblind_round_trips_with_plan_blind(blinded, tmp_path, capsys):
                       seed=3, blind=True)
     assert read_diary(out).regimen_label.tolist() == [r.label for r in plan.regimens()]
     assert set(read_diary(diary).nights["form"]) == {"none"}  # the blinded file is untouched
+
+
+def test_a_blinded_diary_is_analysed_only_once_unblinded(blinded, tmp_path, capsys):
+    """Coded nights read as nights without magnesium: analysed so, the advice would ignore
+    what the person takes (it said "Start threonate" halfway through a blinded trial)."""
+    diary, key = blinded
+    result = tmp_path / "result.json"
+    assert main(["analyze", str(diary), "--json", str(result)]) == 2
+    err = capsys.readouterr().err
+    assert f"{diary}: column notes, 84 nights from 2024-01-15 to " in err
+    assert f"mgsleep unblind {diary} --key" in err and not result.exists()
+    with pytest.raises(InputError, match="pot codes"):   # nor a population of diaries
+        read_diaries(diary.parent)
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    refuse_blinded(read_diary(out))        # every night's regimen filled: nothing refused
 
 
 def test_a_key_of_another_plan_is_refused_and_nothing_written(blinded, tmp_path, capsys):

@@ -24,7 +24,7 @@ from model.analysis.pathways import Pathway, pathways
 from model.analysis.predictions import Predictions
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
 from model.core.progress import SHOW_PROGRESS
-from model.data.diary import Diary, read_diary
+from model.data.diary import Diary, read_diary, refuse_blinded
 from model.data.profile import Profile, load_profile
 from model.decision import history, screen
 from model.decision.decide import Decision, decide
@@ -335,6 +335,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
     full = diary if isinstance(diary, Diary) else read_diary(diary)
     data, day = _truncate(full, as_of)
+    refuse_blinded(data)
     enough_nights(data, person, prior_set)
     _say(progress, f"analysing {data.n_recorded} nights of {data.source}")
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,

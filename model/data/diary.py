@@ -23,6 +23,7 @@ Conventions:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -161,6 +162,35 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
                         f"{future.index.max().date()}); is a year mistyped?")
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
+
+
+CODE_NOTE = re.compile(r"^\s*code\s+([A-Z]+)\b")
+"""The pot code a blinded diary carries at the start of ``notes`` (``code A``; written by
+``mgsleep plan --blind``, read by ``mgsleep unblind``)."""
+
+
+def refuse_blinded(diary: Diary) -> None:
+    """Refuse a diary still blinded: nights with a pot code and no form.
+
+    Analysed as it stands, every coded night would count as a night without magnesium, and
+    the advice would ignore what the person is taking. A blinded trial is analysed when it
+    ends, after ``mgsleep unblind`` has filled each night's regimen from the sealed key.
+
+    Raises
+    ------
+    DiaryError
+        Naming the diary, the coded nights and the command that unblinds them.
+    """
+    nights = diary.nights
+    coded = nights.index[nights["recorded"] & (nights["form"] == NONE)
+                         & nights["notes"].str.match(CODE_NOTE)]
+    if coded.empty:
+        return
+    raise DiaryError([Fault(
+        diary.source, f"column notes, {len(coded)} nights from {coded[0].date()} to "
+        f"{coded[-1].date()}", "expected the regimen of every night, got pot codes (code A, "
+        "...) with no form: a blinded diary. Analyse it when the trial ends, unblinded: "
+        f"mgsleep unblind {diary.source} --key PLAN.key.json --out unblinded.csv")])
 
 
 @dataclass(frozen=True)

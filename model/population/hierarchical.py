@@ -42,7 +42,7 @@ import xarray as xr
 from model.core.errors import Fault, InputError, MgsleepError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
-from model.data.diary import Diary, read_diary
+from model.data.diary import Diary, read_diary, refuse_blinded
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.density import graph_density
 from model.inference.diagnostics import Diagnostics, check_convergence
@@ -281,7 +281,9 @@ def read_diaries(directory: str | Path) -> list[Diary]:
     diaries, faults = [], []
     for path in paths:
         try:
-            diaries.append(read_diary(path))
+            diary = read_diary(path)
+            refuse_blinded(diary)
+            diaries.append(diary)
         except InputError as error:
             faults += error.faults
     if faults:

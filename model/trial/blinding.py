@@ -14,7 +14,6 @@ number of arms).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import NormalDist
@@ -25,9 +24,7 @@ import pandas as pd
 from model.core.errors import Fault, InputError
 from model.core.forms import NONE, canonical_form
 from model.core.regimen import Regimen
-
-CODE_NOTE = re.compile(r"^\s*code\s+([A-Z]+)\b")
-"""The code a blinded diary carries at the start of ``notes`` (``code A``)."""
+from model.data.diary import CODE_NOTE
 
 
 def _load_key(key: dict[str, Any] | str | Path) -> dict[str, Any]:
