@@ -33,9 +33,8 @@ def test_nof1_names_blank_treatments_in_one_line_and_can_drop_them(capsys):
                  "--baseline", "placebo"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1
-    assert ("column treatment: expected a value in every row, got 82 blank row(s) of 345 "
-            "(rows 57-96, 151, 164-165, 191-192, 211-246, 261); add --drop-missing-treatment"
-            ) in err
+    assert ("rows 57-96, 151, 164-165, 191-192, 211-246, 261, column treatment: expected a "
+            "value in every row, got 82 blank of 345; add --drop-missing-treatment") in err
     kept, dropped = drop_blank(pd.read_csv(GWERN), "treatment", drop=True, source="g",
                                option="--drop-missing-treatment")
     assert (len(kept), dropped) == (263, 82) and kept["treatment"].notna().all()
@@ -52,5 +51,7 @@ def test_row_ranges_and_an_absent_column():
     assert row_ranges([9, 3, 4, 5, 11, 12]) == "3-5, 9, 11-12"
     frame = pd.DataFrame({"t": ["a", " ", None]})
     assert drop_blank(frame, "other", drop=False, source="f", option="--x")[1] == 0
-    with pytest.raises(InputError, match=r"f: column t: .*2 blank row\(s\) of 3 \(rows 2-3\)"):
+    with pytest.raises(InputError, match=r"f: rows 2-3, column t: .*got 2 blank of 3; add --x"):
         drop_blank(frame, "t", drop=False, source="f", option="--x")
+    with pytest.raises(InputError, match=r"f: row 3, column t: .*got 1 blank of 3"):
+        drop_blank(frame.assign(t=["a", "b", " "]), "t", drop=False, source="f", option="--x")

@@ -60,7 +60,7 @@ def drop_blank(data: pd.DataFrame, column: str, *, drop: bool, source: str,
     count = int(blank.sum())
     if count and not drop:
         rows = [i + 1 for i in range(len(data)) if blank[i]]
-        raise InputError([Fault(source, f"column {column}", f"expected a value in every row, "
-                                f"got {count} blank row(s) of {len(data)} (rows "
-                                f"{row_ranges(rows)}); add {option} to leave them out")])
+        where = f"{'row' if count == 1 else 'rows'} {row_ranges(rows)}, column {column}"
+        raise InputError([Fault(source, where, f"expected a value in every row, got {count} "
+                                f"blank of {len(data)}; add {option} to leave them out")])
     return data[~blank].reset_index(drop=True), count
