@@ -306,6 +306,7 @@ def test_a_first_step_with_no_start_allowed_stays_without(priors):
     rec = decide(FakePosterior(n_draws=500), priors=priors, as_of=AS_OF,
                  profile=Profile(excluded_forms=FORMS)).recommendation
     assert rec.action == "continue" and rec.regimen == NO_MAGNESIUM
+    assert "Expected change from magnesium: none, it keeps you without magnesium." in rec.reasons
     assert any("none is open to you" in r for r in rec.reasons)
 
 

@@ -125,6 +125,26 @@ def test_a_step_forced_by_a_broken_rule_says_so_first():
     assert said.why == f"{breach} This is the only step allowed now."
 
 
+def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
+    """Not "no change is expected to do better": a better change may wait for the period."""
+    result = example_analysis()
+    waits = tuple(replace(a, reason_codes=("waiting",)) if a.action == "switch_form" else a
+                  for a in result.decision.assessments)
+    top = max((a for a in waits if a.reason_codes == ("waiting",)),
+              key=lambda a: a.expected_utility)
+    rec = replace(result.decision.recommendation, action="continue", reason_codes=("forced",),
+                  commit=False)
+    said = headline(replace(result, decision=replace(result.decision, recommendation=rec,
+                                                     assessments=waits)))
+    assert said.why == (
+        f"A change waits until {rec.next_review.isoformat()}, when the current period has run "
+        f"long enough to judge one; on current data the best step then is to switch to "
+        f"{top.regimen.form} {top.regimen.elemental_mg:g} mg.")
+    # nothing waiting (every other step blocked by a hard rule): the plain words
+    alone = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
+    assert alone.why.startswith("No change is expected to do better than what you do now")
+
+
 @pytest.mark.parametrize(("action", "period"), [
     ("stop", "after the next period without magnesium, which shows what citrate 800 mg did"),
     ("withdrawal", "after the next period without magnesium, which shows what citrate 800 mg"),

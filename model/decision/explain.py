@@ -202,7 +202,8 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``."""
     gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v], s.interval)
                       for v in a.gain)
-    change = (f"Expected change from magnesium: none, it keeps {reference.label}."
+    kept = reference.label if reference.active else "you without magnesium"
+    change = (f"Expected change from magnesium: none, it keeps {kept}."
               if a.regimen == reference else
               f"Expected change from magnesium vs {reference.label} (positive = better): "
               f"{gains}.")
@@ -231,16 +232,21 @@ def _top(assessed: Sequence[Assessed], feasible: bool) -> int:
     return among[int(np.argmax([assessed[i].expected_utility for i in among]))]
 
 
-def _best_waiting(assessed: Sequence[Assessed]) -> str:
-    """The best option blocked only by the evaluation period (empty when there is none).
+def best_waiting(assessed: Sequence[Assessed]) -> Assessed | None:
+    """The best option blocked only by the evaluation period (None when there is none).
 
     An option a hard rule blocks (the ceiling, an excluded form, the GI limit) is not
     waiting: it stays blocked when the period is over.
     """
     waiting = [a for a in assessed if a.reason_codes and set(a.reason_codes) == {"waiting"}]
-    if not waiting:
+    return max(waiting, key=lambda a: a.expected_utility) if waiting else None
+
+
+def _best_waiting(assessed: Sequence[Assessed]) -> str:
+    """:func:`best_waiting` as a sentence (empty when there is none)."""
+    top = best_waiting(assessed)
+    if top is None:
         return ""
-    top = max(waiting, key=lambda a: a.expected_utility)
     return (f" On current data the best-ranked option that must wait is "
             f"{option(top.action, top.regimen)} (expected utility "
             f"{top.expected_utility:+.2f}).")

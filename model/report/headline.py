@@ -22,6 +22,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
+from model.decision.explain import best_waiting
 from model.decision.rules import BREACHES
 
 if TYPE_CHECKING:
@@ -320,6 +321,11 @@ def _why(result: Analysis) -> str:
     if "learn" in codes:
         return ("to learn: its nights are expected to teach more than they cost, though "
                 "another step looks slightly better on today's numbers.")
+    waiting = best_waiting(result.decision.assessments) if "forced" in codes else None
+    if waiting is not None and rec.action == "continue":
+        return (f"a change waits until {rec.next_review.isoformat()}, when the current period "
+                "has run long enough to judge one; on current data the best step then is to "
+                f"{_THEN[waiting.action]} {_short(waiting.regimen)}.")
     reason = _driver(result) or _current_best(result)
     if "first_step" in codes:
         return ("from published evidence alone (no magnesium nights yet)"
