@@ -276,6 +276,15 @@ def test_changes_wait_for_the_evaluation_period(priors):
     assert not any(r.startswith("Expected change from magnesium vs") for r in rec.reasons)
 
 
+def test_the_wait_is_counted_in_nights_and_a_night():
+    from model.decision.rule_words import waiting_block
+    s = DecisionSettings()
+    assert waiting_block(on("glycinate", 200, nights=s.min_nights - 1), s).endswith(
+        "changes wait 1 more night")
+    assert waiting_block(on("glycinate", 200, nights=5), s).endswith(
+        f"changes wait {s.min_nights - 5} more nights")
+
+
 def test_acute_gi_opens_the_safety_moves_only(priors):
     decision = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
                       diary=on("glycinate", 300, nights=5, gi=3))

@@ -97,9 +97,9 @@ def excluded_block(form: str) -> str:
 
 def waiting_block(past: History, s: DecisionSettings) -> str:
     """The evaluation period of the current regimen is not over."""
+    more = s.min_nights - past.nights_on_current
     return (f"only {past.nights_on_current} of {s.min_nights} recorded nights on "
-            f"{past.current.label} so far; changes wait "
-            f"{s.min_nights - past.nights_on_current} more nights")
+            f"{past.current.label} so far; changes wait {more} more night{'s' * (more != 1)}")
 
 
 def gi_block(p_violation: float, epsilon: float) -> str:
