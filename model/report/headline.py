@@ -2,9 +2,10 @@
 
 Every sentence of it lives here: what to do, why (the outcome that drives the choice, or "to
 learn"), how sure, when to look again, what to write down each night, and the effect of each
-dose of a form taken so far in diary units with its verdict (:mod:`model.analysis.effects`), e.g.
-``falling asleep 11 min faster (4 to 18): works for you`` and GI as ``loose-stool nights:
-+3 a month``. Intervals are 90 % and said once (:data:`INTERVAL_NOTE`).
+dose of a form taken so far in diary units with its verdict
+(:mod:`model.analysis.effects`), e.g. ``falling asleep 11 min faster (4 to 18): works for
+you`` and GI as ``loose-stool nights: +3 a month``. Intervals are 90 % and said once
+(:data:`INTERVAL_NOTE`).
 
 >>> from model.report.headline import headline
 >>> for line in headline(analysis).lines(): print(line)                  # doctest: +SKIP
