@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from model.cli.main import main
+from model.core.forms import canonical_form
 from model.data.diary import read_diary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +70,13 @@ def test_a_misspelt_form_is_refused_with_what_was_meant(diary, capsys, typed, me
     assert main(["log", str(diary), "--date", "2024-03-02", "--form", typed]) == 2
     assert f"got {typed!r} (did you mean {meant!r}?)" in capsys.readouterr().err
     assert diary.read_text() == START
+
+
+@pytest.mark.parametrize("label", ["Mag Glycinate", "Mg glycinate", "magnesium-glycinate",
+                                   "MAGNESIUM BISGLYCINATE"])
+def test_a_form_as_labels_write_it_is_read(label):
+    assert canonical_form(label) == "glycinate"
+    assert canonical_form("Mg") is None and canonical_form("magnesite") is None
 
 
 def test_no_values_and_no_terminal_is_an_error(diary, capsys, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +35,13 @@ ALIASES: dict[str, str] = {
 }
 
 
+_PREFIX = re.compile(r"^(magnesium|mag|mg)[\s-]+")
+"""How labels name the element before the form: "Magnesium", "Mag", "Mg" (space or hyphen)."""
+
+
 def _key(name: str) -> str:
-    """A spelling as looked up: lower case, without a leading "magnesium"."""
-    return name.strip().lower().removeprefix("magnesium ").strip()
+    """A spelling as looked up: lower case, without a leading "magnesium", "mag" or "mg"."""
+    return _PREFIX.sub("", name.strip().lower()).strip()
 
 
 def canonical_form(name: str) -> str | None:
