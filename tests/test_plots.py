@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
@@ -127,6 +128,21 @@ def test_priors_with_posterior_side_by_side(analysis, priors):
 
 
 @pytest.mark.fit
+def test_a_titration_names_each_dose_of_the_band():
+    from model.viz.plots import _label_doses
+
+    runs = [("glycinate", 100.0, False, 10), ("glycinate", 200.0, True, 10),
+            ("none", 0.0, False, 5), ("placebo", 0.0, False, 10), ("citrate", 300.0, False, 3)]
+    starts = pd.Timestamp("2026-01-01") + pd.to_timedelta(
+        np.cumsum([0] + [n for *_, n in runs[:-1]]), unit="D")
+    segments = pd.DataFrame({"form": [r[0] for r in runs], "elemental_mg": [r[1] for r in runs],
+                             "split": [r[2] for r in runs], "start": starts,
+                             "n_nights": [r[3] for r in runs]})
+    ax = Figure().subplots()
+    _label_doses(ax, segments)
+    assert [t.get_text() for t in ax.texts] == ["100 mg", "200 mg split"]  # a 3-night run: none
+
+
 def test_timeline_bands_missing_nights_and_build_up(analysis):
     fit = analysis.fit
     nights = fit.diary_.nights
@@ -157,6 +173,8 @@ def test_timeline_bands_missing_nights_and_build_up(analysis):
     curve = np.asarray(glycinate.get_ydata())
     assert curve[0] == 0 and np.all(np.diff(curve[45:]) >= 0) and 0.5 < curve[-1] <= 1.0
     assert exposure.get_xlabel() == "night" and "time constant" in exposure.get_title()
+    # each magnesium run's dose is written on the build-up panel (not the placebo run's)
+    assert [t.get_text() for t in exposure.texts] == ["300 mg", "300 mg"]
     legend = legend_texts(axes[0].get_legend())
     assert {"night", "7-night mean", MISSING_LABEL, "citrate", "glycinate", "placebo"} \
         <= set(legend)

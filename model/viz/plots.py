@@ -225,6 +225,23 @@ def _shade_regimens(ax: Axes, segments: pd.DataFrame) -> None:
                        lw=0, label=f"{BAND_PREFIX}{label}")
 
 
+def _label_doses(ax: Axes, segments: pd.DataFrame) -> None:
+    """Write each magnesium run's dose inside the top of the panel (runs of a week or more).
+
+    The shading says the form; a titration (100 -> 200 -> 300 mg) of one form is otherwise
+    one band.
+    """
+    inside = blended_transform_factory(ax.transData, ax.transAxes)
+    for form, mg, split, start, n in zip(segments["form"], segments["elemental_mg"],
+                                          segments["split"], segments["start"],
+                                          segments["n_nights"], strict=True):
+        if form in FORMS and n >= 7:
+            middle = pd.Timestamp(start) + pd.Timedelta(days=n / 2)
+            ax.text(date2num(middle.to_pydatetime()), 0.97,
+                    f"{mg:g} mg{' split' if split else ''}", transform=inside, ha="center",
+                    va="top", fontsize="x-small", color="#333333")
+
+
 def _regimen_legend(segments: pd.DataFrame) -> list[Patch]:
     forms = list(dict.fromkeys(segments["form"]))
     handles = [Patch(color=FORM_COLOURS[f], alpha=0.3, label=f) for f in forms if f in FORMS]
@@ -264,7 +281,8 @@ def plot_timeline(fit: PersonalModel) -> Figure:
         One panel per observed outcome (dots: nights; line: 7-night mean; grey ticks above
         the panel: missing nights) and a last panel with the fitted exposure per form (1 = steady
         state at the reference dose). Every panel shades each run of one magnesium regimen
-        in its form's colour, placebo runs hatched, nights without magnesium unshaded.
+        in its form's colour, placebo runs hatched, nights without magnesium unshaded; the
+        last one names each run's dose.
 
     """
     nights = fit.diary_.nights
@@ -287,6 +305,7 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     ax.set_xlabel("night")
     for panel in axes:
         _shade_regimens(panel, segments)
+    _label_doses(ax, segments)
     axes[0].legend(handles=[*axes[0].get_legend_handles_labels()[0],
                             *_regimen_legend(segments)],
                    loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
