@@ -346,6 +346,28 @@ def test_the_crossover_never_leaves_a_form_that_clearly_works(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate"
 
 
+def test_going_back_to_a_form_restarts_it_at_the_dose_taken(priors):
+    """Start low is for a form not yet tolerated: after a break from glycinate 300 mg, which
+    worked, the way back is glycinate 300 mg, not the 200 mg of a first start."""
+    clear = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.6},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.05)
+    taken = Regimen("glycinate", 300)
+    pause = History(NO_MAGNESIUM, 20, frozenset({"glycinate"}), 0,
+                    {NO_MAGNESIUM: 34, taken: 28})
+    decision = decide(clear, priors=priors, diary=pause, as_of=AS_OF)
+    assert (decision.recommendation.action, decision.recommendation.regimen) == ("start", taken)
+    starts = {a.regimen for a in decision.assessments if a.action == "start"}
+    assert {Regimen("glycinate", 100), Regimen("glycinate", 200), taken} <= starts
+    assert Regimen("taurate", 300) not in starts          # a form never taken starts low
+    # above a lower ceiling, or of a form now excluded, it is not offered again
+    capped = decide(clear, priors=priors, diary=pause, as_of=AS_OF,
+                    profile=Profile(max_elemental_mg=250))
+    assert taken not in {a.regimen for a in capped.assessments}
+    excluded = decide(clear, priors=priors, diary=pause, as_of=AS_OF,
+                      profile=Profile(excluded_forms=("glycinate",)))
+    assert not any(a.regimen.form == "glycinate" for a in excluded.assessments)
+
+
 def test_no_commitment_while_the_crossover_has_a_form_held_back_for_now(priors):
     """Taurate, untried, may be as good as glycinate; only a GI chance just above the limit
     holds it back: keeping glycinate is no commitment, since the next period may open it."""

@@ -3,7 +3,9 @@
 From a regimen: ``continue``, ``increase_dose`` / ``decrease_dose`` (steps of ``step_mg``,
 capped at the ceiling; below ``min_dose_mg`` is ``stop``), ``switch_form`` (same elemental
 dose), ``split_dose`` (from ``split_min_mg``), ``stop``. Without magnesium: ``continue``
-without, or ``start`` (each allowed form at each of ``start_doses_mg`` in the evening).
+without, or ``start`` (each allowed form at each of ``start_doses_mg`` in the evening, and
+each regimen taken before within the ceiling: start low applies to a form not yet tolerated,
+not to going back to one; the GI chance constraint still judges it).
 ``continue`` always comes first: the rows of the utilities follow this order.
 
 Two **experiments** join when the diary cannot tell magnesium from expectation and drift
@@ -41,7 +43,8 @@ class Candidate:
 
 
 def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str],
-               s: DecisionSettings, *, experiments: bool = False) -> list[Candidate]:
+               s: DecisionSettings, *, experiments: bool = False,
+               taken: Sequence[Regimen] = ()) -> list[Candidate]:
     """Every action one change away from ``current`` (ceiling-capped steps, allowed forms).
 
     Parameters
@@ -56,6 +59,9 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
         Dose steps and start doses.
     experiments : bool
         Add the placebo period and the withdrawal (when magnesium is being taken).
+    taken : sequence of Regimen
+        Regimens taken before; without magnesium, each within the ceiling and of an allowed
+        form may be started again as it was.
 
     Returns
     -------
@@ -65,9 +71,11 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
     """
     if not current.active:
         doses = sorted({min(d, ceiling_mg) for d in s.start_doses_mg} - {0.0})
+        starts = [Regimen(f, d) for f in allowed_forms for d in doses if d >= s.min_dose_mg]
+        again = [r for r in dict.fromkeys(taken) if r.active and r.form in allowed_forms
+                 and r.elemental_mg <= ceiling_mg and r not in starts]
         return [Candidate("continue", NO_MAGNESIUM)] + [
-            Candidate("start", Regimen(f, d)) for f in allowed_forms for d in doses
-            if d >= s.min_dose_mg]
+            Candidate("start", r) for r in (*starts, *again)]
     dose = current.elemental_mg
     found = [Candidate("continue", current)]
     up = min(dose + s.step_mg, ceiling_mg)

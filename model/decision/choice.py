@@ -100,14 +100,24 @@ def _thompson(ev: Evaluation, rng: np.random.Generator) -> int:
 
 
 def _crossover_steps(ev: Evaluation, past: History, s: DecisionSettings) -> list[int]:
-    """The rows the planned crossover may take, allowed now or not (none once it is over)."""
+    """The rows the planned crossover may take, allowed now or not (none once it is over).
+
+    A step qualifies with P(better) >= ``s.crossover_p_better`` against the current regimen
+    and against the best allowed one of the forms already tried (or none): during a pause
+    from a form that clearly works, a new form is not started in its place.
+    """
     if (len(past.forms_tried) >= s.crossover_forms or s.learning_periods <= 0
             or acute_gi(past, s)):
         return []
     action = "switch_form" if past.current.active else "start"
+    known = [i for i, c in enumerate(ev.candidates) if ev.feasible[i] and ev.terminal[i]
+             and (not c.regimen.active or c.regimen.form in past.forms_tried)]
+    best = ev.utility[max(known, key=lambda i: float(ev.ranking.expected[i]))] if known \
+        else None
     return [i for i, c in enumerate(ev.candidates) if c.action == action
             and c.regimen.form not in past.forms_tried
-            and ev.p_better[i] >= s.crossover_p_better]
+            and ev.p_better[i] >= s.crossover_p_better
+            and (best is None or float(np.mean(ev.utility[i] > best)) >= s.crossover_p_better)]
 
 
 def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:

@@ -202,7 +202,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     # not straight after a placebo period: its nights are what the next look learns from
     experiments = separable is False and past.current.active and not past.placebo_nights
     options = candidates(past.current, rules.ceiling_mg, rules.allowed_forms, s,
-                         experiments=experiments)
+                         experiments=experiments, taken=tuple(past.nights_on))
     data = predicted(predict, options, past)
     if s.period_from_kinetics:
         s = replace(s, min_nights=evaluation_nights(onset_days(data, priors), s))
