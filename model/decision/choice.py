@@ -127,9 +127,11 @@ def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     be learnt: ``learning_periods > 0``): the allowed ``start`` (without magnesium) or
     ``switch_form`` (same dose) to an untried form with the highest expected utility; a
     start at the highest allowed start dose. Only forms with some chance of beating the
-    current regimen count (P(better) >= ``s.crossover_p_better``): a form already shown to
-    work clearly is not left for one the posterior says is worse. None during an acute GI
-    problem, while the evaluation period blocks changes, or when no untried form qualifies.
+    current regimen and the best one of the forms tried count (P(better) >=
+    ``s.crossover_p_better``, :func:`_crossover_steps`): a form already shown to work clearly
+    is not left, nor replaced after a pause, for one the posterior says is worse. None during
+    an acute GI problem, while the evaluation period blocks changes, or when no untried form
+    qualifies.
     """
     rows = [i for i in _crossover_steps(ev, past, s) if ev.feasible[i]]
     if not rows:

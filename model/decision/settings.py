@@ -33,7 +33,8 @@ Defaults (:class:`DecisionSettings`) and why:
   ceiling and the GI chance constraint allow (``start_doses_mg``: start low, 100-200 mg), the
   next ones at the same dose; the evaluation period, the acute-GI rule, the chance constraint
   and the experiments still apply, and a form the posterior says is clearly worse than the
-  current one (P(better) below ``crossover_p_better = 0.05``, a low bar) is not tried. While
+  current one or the best of the forms tried (P(better) below ``crossover_p_better = 0.05``,
+  a low bar) is not tried. While
   a form it would try is held back only by the evaluation period or by the GI chance
   constraint with P(violation) at most ``crossover_gi_wait = 0.3`` (near the limit of 0.2:
   nights without GI trouble may bring it under), the decision does not commit: the next
