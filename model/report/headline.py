@@ -365,9 +365,7 @@ def tried_forms(effects: DiaryEffects) -> list[tuple[str, list[DiaryEffect]]]:
     for regimen in dict.fromkeys(e.regimen for e in effects.by_regimen if e.tried):
         own = [e for e in effects.by_regimen if e.regimen == regimen and e.tried]
         nights = max(e.nights for e in own)
-        out.append((f"{regimen.form} {regimen.elemental_mg:g} mg"
-                    f"{' split' if regimen.split else ''}, "
-                    f"{nights} night{'s' * (nights != 1)}", own))
+        out.append((f"{_short(regimen)}, {nights} night{'s' * (nights != 1)}", own))
     return out
 
 
