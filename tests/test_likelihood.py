@@ -112,6 +112,13 @@ def test_ordinal_matches_pymc_and_its_own_draws(seed):
                                 {"cutpoints": pt.as_tensor(cuts)}, {}))
     reference = pm.logp(pm.OrderedLogistic.dist(eta=eta, cutpoints=cuts), y).eval()
     np.testing.assert_allclose(logp, reference, rtol=1e-8)
+    # the graph's path, with the cut-points' gaps as the prior's parameters, and numpy's
+    with_gaps = evaluate(family.logp(pt.as_tensor(y), pt.as_tensor(eta),
+                                     {"cutpoints": pt.as_tensor(cuts),
+                                      "gaps": pt.as_tensor(np.diff(cuts))}, {}))
+    np.testing.assert_allclose(with_gaps, reference, rtol=1e-8)
+    np.testing.assert_allclose(Ordinal.loglik(y, eta[None], cuts[None])[0], reference,
+                               rtol=1e-8)
     probabilities = Ordinal.probabilities(eta, cuts)
     np.testing.assert_allclose(np.log(probabilities[np.arange(len(y)), y]), logp, rtol=1e-8)
     np.testing.assert_allclose(Ordinal.mean(eta, cuts), probabilities @ np.arange(5))
@@ -169,16 +176,20 @@ def test_family_of_follows_the_outcome_registry():
 # --- kinetics and the prior ---------------------------------------------------------------------
 
 
-def test_kinetics_numpy_and_pytensor_agree():
-    design = design_from_regimens(["none", "glycinate", "glycinate", "citrate", "none"] * 4,
-                                  [0, 300, 300, 200, 0] * 4, [False] * 20,
-                                  ed50_mg=150, reference_mg=300)
-    exponent = np.maximum(design.step_exponents(), 0).astype(float)
+@pytest.mark.parametrize("forms, doses", [
+    (["none", "glycinate", "glycinate", "citrate", "none"] * 4, [0, 300, 300, 200, 0] * 4),
+    (["glycinate"] * 5 + ["citrate"] * 9 + ["glycinate"] * 6, [100] * 5 + [350] * 9 + [300] * 6),
+    (["none"] * 20, [0] * 20),
+])
+def test_kinetics_numpy_and_pytensor_agree(forms, doses):
+    design = design_from_regimens(forms, doses, [False] * 20, ed50_mg=150, reference_mg=300)
     tau = pt.scalar("tau")
-    graph = exposure(exponent, design.change_step, design.current, tau, pt)
+    graph = exposure(*design.segments(), design.change_step, design.current, tau, pt)
     for value in (0.5, 3.0, 12.0):
         np.testing.assert_allclose(graph.eval({tau: value}), build_up(design, value),
                                    rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(build_up(design, np.array([0.5, 3.0, 12.0]))[1],
+                               build_up(design, 3.0), rtol=1e-12, atol=1e-15)
     # the recursion L[t] = a L[t-1] + (1 - a) D[t] of the one store that the step sum stands
     # for, times the form last taken
     a, recursion, level, last = np.exp(-1 / 3.0), [], 0.0, np.zeros(len(FORMS))

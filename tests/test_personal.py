@@ -205,3 +205,17 @@ def test_ordinal_likelihood_matches_pymc_and_stays_finite_in_the_tails():
     np.testing.assert_allclose(g[1], g[3], atol=1e-9)
     tails = f(np.array([-40.0, 40.0]), cuts, np.array([6, 0]))[0]
     assert np.all(np.isfinite(tails)) and np.all(tails < -30)
+    # as the graph calls it: cut-points built from a first one and gaps, the gaps passed on
+    first, gaps = pt.dscalar("first"), pt.dvector("gaps")
+    built = pt.concatenate([first[None], first + pt.cumsum(gaps)])
+    factored = ordered_logistic_logp(eta, built, y, gaps)
+    reference = pm.logp(pm.OrderedLogistic.dist(eta=eta, cutpoints=built), y)
+    pair = [factored, reference]
+    pair += [g for v in (factored, reference) for g in pt.grad(v.sum(), [eta, first, gaps])]
+    h = pytensor.function([eta, first, gaps, y], pair)
+    a, b, *g = h(rng.normal(0, 3, 300), cuts[0], np.diff(cuts), rng.integers(0, 7, 300))
+    np.testing.assert_allclose(a, b, atol=1e-9)
+    for ours_grad, their_grad in zip(g[:3], g[3:], strict=True):
+        np.testing.assert_allclose(ours_grad, their_grad, atol=1e-9)
+    tails = h(np.array([-40.0, 40.0]), cuts[0], np.diff(cuts), np.array([6, 0]))[0]
+    assert np.all(np.isfinite(tails)) and np.all(tails < -30)

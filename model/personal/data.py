@@ -35,6 +35,13 @@ def _legendre(n: int) -> np.ndarray:
     return np.column_stack([u, (1.5 * u**2 - 0.5) / 2.0])
 
 
+def _pad_corner(values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """``values`` in the top-left corner of zeros of ``shape``."""
+    out = np.zeros(shape)
+    out[: values.shape[0], : values.shape[1]] = values
+    return out
+
+
 def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_nights: int,
                n_changes: int) -> dict[str, np.ndarray]:
     """Every ``pm.Data`` array of the personal graph for a diary, padded to the given size.
@@ -46,7 +53,6 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
     n = len(nights)
     design = design_from_nights(nights, ed50_mg=settings.ed50_mg,
                                 reference_mg=settings.reference_dose_mg)
-    changes = len(design.change_night)
     smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
 
     def pad(values: np.ndarray, length: int, fill: float = 0.0) -> np.ndarray:
@@ -54,11 +60,12 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         out[: len(values)] = values
         return out
 
-    exponent = np.zeros((n_nights, n_changes))
-    exponent[:n, :changes] = np.maximum(design.step_exponents(), 0)
+    segment, since, gap = design.segments()
     prior = PersonalPrior.of(priors, gi_shift)
     data: dict[str, np.ndarray] = {
-        "exponent": exponent,
+        "segment": _pad_corner(segment, (n_nights, n_changes)),
+        "since_change": pad(since, n_nights),
+        "change_gap": _pad_corner(gap, (n_changes, n_changes)),
         "change_step": pad(design.change_step, n_changes),
         "single": pad(design.single, n_nights),
         "current": pad(design.current, n_nights),

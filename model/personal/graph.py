@@ -30,9 +30,9 @@ from model.likelihood.families import family_of, ordered_logistic_logp
 __all__ = ["DATA_NAMES", "add_likelihood", "build_graph", "ordered_logistic_logp"]
 
 DATA_NAMES: tuple[str, ...] = (
-    "exponent", "change_step", "current", "single", "taking", "caffeine", "alcohol",
-    "trend_basis", "drift_basis", "prior_mean", "prior_sd", "dev_sd", "resp_sd", "expect_mu",
-    "expect_sd", "drift_mu", "drift_sd", "trend_sd", "cov_sd",
+    "segment", "since_change", "change_gap", "change_step", "current", "single", "taking",
+    "caffeine", "alcohol", "trend_basis", "drift_basis", "prior_mean", "prior_sd", "dev_sd",
+    "resp_sd", "expect_mu", "expect_sd", "drift_mu", "drift_sd", "trend_sd", "cov_sd",
     "log_tau_mu", "log_tau_sd", "intercept_mu",
     "sol_y", "sol_w", "sol_prev", "sol_gap", "sol_first",
     "awakenings_y", "awakenings_w", "quality_y", "quality_w", "freshness_y", "freshness_w",
@@ -57,7 +57,9 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
     for name in ("quality", "freshness", "anxiety"):
         coords[f"{name}_cut"] = list(range(1, SPECS[name].categories))
     with pm.Model(coords=coords) as model:
-        exponent = _data("exponent", (n_nights, n_changes))
+        segment = _data("segment", (n_nights, n_changes))
+        since_change = _data("since_change", (n_nights,))
+        change_gap = _data("change_gap", (n_changes, n_changes))
         change_step = _data("change_step", (n_changes, n_forms))
         current = _data("current", (n_nights, n_forms))
         single = _data("single", (n_nights, n_forms))
@@ -88,7 +90,8 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
                                  dims=("form", "outcome"))
         log_tau = pm.Normal("log_tau", log_tau_mu, log_tau_sd)
         tau = pm.Deterministic("tau", pt.exp(log_tau))
-        exposure = kinetics.exposure(exponent, change_step, current, tau, pt)  # (night, form)
+        exposure = kinetics.exposure(segment, since_change, change_gap, change_step, current,
+                                     tau, pt)                           # (night, form)
 
         expectation = pm.Normal("expectation", expect_mu, expect_sd, dims="sleep")
         drift = pm.Normal("drift", drift_mu, drift_sd, dims="sleep")

@@ -56,8 +56,9 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     the GI effects plus the intercept.
     """
     theta, n_sleep = draws["theta"], len(SLEEP_OUTCOMES)
-    exposure = kinetics.exposure(data["exponent"][None], data["change_step"], data["current"],
-                                 draws["tau"][:, None, None])         # (draw, night, form)
+    exposure = kinetics.exposure(data["segment"], data["since_change"], data["change_gap"],
+                                 data["change_step"], data["current"],
+                                 draws["tau"])                        # (draw, night, form)
     nightly = np.column_stack([data["taking"], data["caffeine"], data["alcohol"],
                                data["drift_basis"], data["trend_basis"]])  # (night, term)
     per_draw = np.concatenate([np.stack([draws["expectation"], draws["b_caffeine"],

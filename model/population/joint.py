@@ -104,7 +104,7 @@ def joint_model(diaries: Sequence[Diary], priors: PriorSet) -> pm.Model:
     from model.personal.graph import build_graph
 
     data = stacked_data(diaries, priors)
-    n_persons, n_nights, n_changes = data["exponent"].shape
+    n_persons, n_nights, n_changes = data["segment"].shape
     graph = build_graph(n_nights, n_changes)  # not a sub-model
     start = graph.initial_point()
     with pm.Model(coords=POPULATION_COORDS) as model:

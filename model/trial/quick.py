@@ -265,7 +265,8 @@ class QuickModel:
     def _fit_node(self, tau: float, data: Mapping[str, np.ndarray]) -> TauNode:
         """Fit every sleep outcome at one time constant, with its Laplace evidence."""
         node = TauNode(tau)
-        exposure = build_up_exposure(data["exponent"], data["change_step"], data["current"], tau)
+        exposure = build_up_exposure(data["segment"], data["since_change"], data["change_gap"],
+                                     data["change_step"], data["current"], tau)
         for j, outcome in enumerate(SLEEP_OUTCOMES):
             x, prior = self._design(outcome, j, exposure, data)
             y = data[f"{outcome}_y"].astype(float)
