@@ -114,6 +114,15 @@ def costs(nights: int) -> dict[str, float]:
     return out
 
 
+def print_costs(result: dict[str, dict[str, float]]) -> None:
+    """The table: one row per diary length, microseconds of the whole and of each part."""
+    parts = ["whole", "exposure", *OUTCOMES]
+    print("microseconds per log density + gradient (numba)")
+    print(f"{'nights':>6} {'changes':>7} " + " ".join(f"{p:>10}" for p in parts))
+    for n, row in result.items():
+        print(f"{n:>6} {row['changes']:>7.0f} " + " ".join(f"{row[p]:>10.1f}" for p in parts))
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
     """Print one row per diary length: microseconds of the whole and of each part."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -122,11 +131,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args(argv)
     result = {n: costs(int(n)) for n in args.nights.split(",")}
-    parts = ["whole", "exposure", *OUTCOMES]
-    print("microseconds per log density + gradient (numba)")
-    print(f"{'nights':>6} {'changes':>7} " + " ".join(f"{p:>10}" for p in parts))
-    for n, row in result.items():
-        print(f"{n:>6} {row['changes']:>7.0f} " + " ".join(f"{row[p]:>10.1f}" for p in parts))
+    print_costs(result)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
     return result

@@ -10,7 +10,8 @@ Measures, on this machine, for the same model and data:
 3. 365- and 730-night fits;
 4. ranking all actions from 4,000 real posterior draws (``decide``); ESS/s of the default
    sampler and PyMC's NUTS on the same graph at 120 and 365 nights, with the posteriors'
-   agreement (``benchmarks/bench_sampler.py``);
+   agreement (``benchmarks/bench_sampler.py``); the cost of one log density + gradient
+   evaluation and of its parts at 120, 365 and 730 nights (``benchmarks/bench_gradient.py``);
 5. ``mgsleep analyze`` on 120 nights in a fresh process: with an empty compile cache, then
    twice more with the cache the first run left (the best of the two is reported); always a
    full fit (``--no-cache``: the fit cache would make the later runs re-use the first fit);
@@ -41,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_gradient import costs as gradient_costs
+from bench_gradient import print_costs
 from bench_reanalysis import main as reanalysis
 from bench_reanalysis import summary as reanalysis_summary
 from bench_sampler import efficiency, print_table
@@ -190,6 +193,7 @@ def main() -> None:
              ("fit_730", lambda: bench_long(priors, 730)),
              ("rank", lambda: bench_rank(priors)),
              ("sampler_efficiency", lambda: efficiency(priors, (120, 365))),
+             ("gradient_us", lambda: {str(n): gradient_costs(n) for n in (120, 365, 730)}),
              ("startup", lambda: startup([]))]
     if not args.skip_cli:
         tmp = Path(tempfile.mkdtemp())
@@ -213,6 +217,8 @@ def main() -> None:
         print(summary(results))
     if "sampler_efficiency" in results:
         print_table(results["sampler_efficiency"])
+    if "gradient_us" in results:
+        print_costs(results["gradient_us"])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=float))
 

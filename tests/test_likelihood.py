@@ -8,6 +8,7 @@ simulated from them; and ``predict_from_draws`` agrees with the simulator at ste
 
 import numpy as np
 import pymc as pm
+import pytensor
 import pytensor.tensor as pt
 import pytest
 from scipy import stats
@@ -99,6 +100,38 @@ def test_negative_binomial_matches_scipy(seed):
     mean, _, variance = NegativeBinomial.moments(intercept + eta, over)
     np.testing.assert_allclose(mean, mu)
     np.testing.assert_allclose(variance, stats.nbinom(alpha, alpha / (alpha + mu)).var())
+    np.testing.assert_allclose(NegativeBinomial.loglik(y, mu, over), logp, rtol=1e-8)
+
+
+def _negative_binomial_sums(over: float, y: np.ndarray, eta: np.ndarray) -> list[np.ndarray]:
+    """Our summed log-probability and PyMC's, then each one's gradient (eta, b, over)."""
+    e, intercept, overdispersion = pt.dvector("eta"), pt.dscalar("b"), pt.dscalar("over")
+    ours = NegativeBinomial().logp(pt.as_tensor(y), e, {"intercept": intercept,
+                                                        "overdispersion": overdispersion}, {})
+    theirs = pm.logp(NegativeBinomial.dist(pt.exp(intercept + e), overdispersion), y)
+    inputs = [e, intercept, overdispersion]
+    sums = [v.sum() for v in (ours, theirs)]
+    return pytensor.function(inputs, [*sums, *(g for v in sums for g in pt.grad(v, inputs))])(
+        eta, 0.4, over)
+
+
+@pytest.mark.parametrize("over, counts", [(0.6, [0, 1, 3, 7, 0, 12]), (0.3, [0, 0, 0]),
+                                          (2.5, [40, 0, 1])])
+def test_negative_binomial_gradient_matches_pymcs(over, counts):
+    """The table-and-softplus form has PyMC's value and gradient, counts all 0 included."""
+    values = _negative_binomial_sums(over, np.array(counts), np.linspace(-1, 1, len(counts)))
+    for a, b in zip([values[0], *values[2:5]], [values[1], *values[5:8]], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+
+def test_negative_binomial_near_poisson_keeps_its_precision():
+    """At overdispersion 1e-4 (alpha = 1e8) the value is Poisson's and d/d overdispersion its
+    first-order limit ``over * sum((y - mu)^2 - y)``, where PyMC's form loses the digits."""
+    y, eta = np.array([0, 2, 5, 1]), np.linspace(-1, 1, 4)
+    mu = np.exp(0.4 + eta)
+    values = _negative_binomial_sums(1e-4, y, eta)
+    np.testing.assert_allclose(values[0], stats.poisson(mu).logpmf(y).sum(), rtol=1e-6)
+    np.testing.assert_allclose(values[4], 1e-4 * np.sum((y - mu) ** 2 - y), rtol=1e-3)
 
 
 @pytest.mark.parametrize("seed", RNG_SEEDS)
