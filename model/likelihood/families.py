@@ -27,6 +27,7 @@ and the command line's start-up (``mgsleep --help``) do not load them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -34,6 +35,7 @@ import numpy as np
 
 from model.core.outcomes import SPECS, Family
 from model.core.special import expit, log_expit, log_rising_factorial
+from model.data.diary_rows import NUMERIC
 
 Params = dict[str, Any]
 """A family's parameters by short name (``intercept``, ``sigma``, ``cutpoints`` ...)."""
@@ -195,11 +197,13 @@ class NegativeBinomial:
     """Counts ~ NegativeBinomial(mu = exp(intercept + eta), alpha = overdispersion^-2).
 
     ``Var = mu + overdispersion^2 mu^2``; prior ``overdispersion ~ HalfNormal(over_sd)``.
+    Counts go up to ``max_count`` (the diary's limit: :func:`family_of`).
     """
 
     name: ClassVar[str] = "negbin"
     data_fields: ClassVar[tuple[tuple[str, str], ...]] = (("y", "int64"), ("w", "float64"))
     over_sd: float = 1.0
+    max_count: int = 50
 
     def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
         """``intercept`` (log mean count) and ``overdispersion``."""
@@ -221,8 +225,10 @@ class NegativeBinomial:
         With ``alpha = overdispersion^-2``, ``d = log mu - log alpha`` and
         ``s = log(1 + exp(d))``: ``log p(y) = log[alpha (alpha + 1) ... (alpha + y - 1) / y!]
         - alpha s + y (d - s)``. The first term is read from a table of running sums over
-        ``0 .. max(y)`` (a diary's counts are small), so a night costs one softplus and no
-        log-gamma or digamma; mu stays on the log scale. A third of PyMC's gradient time at
+        ``0 .. max_count`` (a diary's counts are small; a table of fixed length keeps the
+        graph free of data-dependent shapes, so that the population stage can batch it over
+        persons), so a night costs one softplus and no log-gamma or digamma; mu stays on the
+        log scale. A third of PyMC's gradient time at
         120 nights, a quarter at 730 (``benchmarks/bench_gradient.py``).
         """
         import pytensor.tensor as pt
@@ -231,8 +237,9 @@ class NegativeBinomial:
         log_alpha = pt.log(alpha)
         d = params["intercept"] + eta - log_alpha
         s = pt.log1pexp(d)
-        k = pt.arange(pt.max(y), dtype="float64")
-        running = pt.concatenate([pt.zeros(1), pt.cumsum(pt.log(alpha + k) - pt.log1p(k))])
+        k = np.arange(self.max_count, dtype=float)
+        terms = pt.log(alpha + k) - np.log1p(k)
+        running = pt.concatenate([pt.zeros(1), pt.cumsum(terms, axis=0)])
         return running[y] - alpha * s + y * (d - s)
 
     @staticmethod
@@ -429,7 +436,8 @@ class Bernoulli:
 def family_of(outcome: str) -> LikelihoodFamily:
     """The personal model's family object of an outcome (by :data:`SPECS` ``family``)."""
     spec = SPECS[outcome]
-    kinds: dict[Family, LikelihoodFamily] = {
-        "normal_ar1": NormalAR1(), "negbin": NegativeBinomial(), "bernoulli": Bernoulli(),
-        "ordinal": Ordinal(max(spec.categories, 2))}
-    return kinds[spec.family]
+    kinds: dict[Family, Callable[[], LikelihoodFamily]] = {
+        "normal_ar1": NormalAR1, "bernoulli": Bernoulli,
+        "negbin": lambda: NegativeBinomial(max_count=int(NUMERIC[spec.column].high)),
+        "ordinal": lambda: Ordinal(max(spec.categories, 2))}
+    return kinds[spec.family]()
