@@ -228,8 +228,8 @@ class NegativeBinomial:
         ``0 .. max_count`` (a diary's counts are small; a table of fixed length keeps the
         graph free of data-dependent shapes, so that the population stage can batch it over
         persons), so a night costs one softplus and no log-gamma or digamma; mu stays on the
-        log scale. A third of PyMC's gradient time at
-        120 nights, a quarter at 730 (``benchmarks/bench_gradient.py``).
+        log scale. The term and its gradient take 40 % of the time of PyMC's form at 120
+        nights and a quarter at 730 (``benchmarks/bench_gradient.py``).
         """
         import pytensor.tensor as pt
 
@@ -278,7 +278,7 @@ def ordered_logistic_logp(eta: Any, cut: Any, y: Any, gaps: Any = None) -> Any:
     (:func:`ordinal_log_width`), which stays finite in the extreme tails. The last term does
     not depend on ``eta``: it is computed once per category, not per night, and the two
     softplus terms are all a night costs (a fifth less gradient time than the log difference
-    of two sigmoids, ``benchmarks/bench_sampler.py``). ``gaps`` are the cut-points' gaps
+    of two sigmoids, ``benchmarks/bench_gradient.py``). ``gaps`` are the cut-points' gaps
     ``c[k+1] - c[k]`` when the graph has them (the ordinal prior's parameters); else they are
     taken from ``cut``.
     """
