@@ -10,6 +10,8 @@ from scipy import stats
 
 from model.analysis.effects import (
     VERDICTS,
+    DiaryEffect,
+    DiaryEffects,
     VerdictRule,
     diary_effects,
     nights_needed,
@@ -21,7 +23,7 @@ from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.decision import decide
 from model.evidence.priorset import load_priors
-from model.report.headline import tried_forms
+from model.report.headline import tried_forms, verdict_phrase
 from model.testing import FakePosterior
 
 cached_priors = functools.cache(load_priors)
@@ -201,3 +203,21 @@ def test_without_placebo_nights_a_harm_that_only_the_prior_makes_is_not_claimed(
         assert awakenings.verdict == "inconclusive" and awakenings.needs_placebo
         assert awakenings.nights_needed is None
         assert awakenings.to_dict()["needs_placebo"] is True
+
+
+def test_no_more_nights_are_suggested_on_a_regimen_the_rules_do_not_allow():
+    """Gwern's diary: citrate 800 mg, above the 350 mg ceiling, was told "about 336 more
+    nights on it to tell" while the advice was to stop it."""
+    def inconclusive(mg: float, needed: int) -> DiaryEffect:
+        return DiaryEffect("citrate", "quality", Regimen("citrate", mg), 50, "points", -0.1,
+                           -0.4, 0.2, 0.3, 0.05, 0.02, 0.5, "inconclusive", needed)
+
+    low, high = inconclusive(136.0, 4), inconclusive(800.0, 336)
+    effects = DiaryEffects((low,), 0.9, by_regimen=(low, high))
+    kept = effects.only_settled_on(lambda regimen: regimen.elemental_mg <= 350)
+    assert [e.nights_needed for e in kept.by_regimen] == [4, None]
+    assert kept.effects == (low,) and kept.interval == 0.9
+    said = {label: [verdict_phrase(e) for e in own] for label, own in tried_forms(kept)}
+    assert said["citrate 136 mg, 50 nights"] == ["not settled yet: about 4 more nights on it "
+                                                 "to tell"]
+    assert said["citrate 800 mg, 50 nights"] == ["not settled yet"]

@@ -50,8 +50,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -181,6 +181,18 @@ class DiaryEffects:
     def __iter__(self) -> Iterator[DiaryEffect]:
         """Iterate over the effects."""
         return iter(self.effects)
+
+    def only_settled_on(self, allowed: Callable[[Regimen], bool]) -> DiaryEffects:
+        """These effects with no ``nights_needed`` for a regimen ``allowed`` says no to.
+
+        "About N more nights on it to tell" would advise nights on a dose above the ceiling
+        or of an excluded form: for those the verdict stays open, and the advice says to stop.
+        """
+        def open_(effects: tuple[DiaryEffect, ...]) -> tuple[DiaryEffect, ...]:
+            return tuple(e if allowed(e.regimen) else replace(e, nights_needed=None)
+                         for e in effects)
+
+        return replace(self, effects=open_(self.effects), by_regimen=open_(self.by_regimen))
 
     def get(self, form: str, outcome: str) -> DiaryEffect:
         """The effect of one form on one outcome."""

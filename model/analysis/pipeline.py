@@ -350,7 +350,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                                 predict)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
                                apart.separable, directory, predict)
-    effects = diary_effects(predict, data.nights, prior_set)
+    rules = screen(person, prior_set.safety)
+    effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
+        lambda regimen: not current_breaks(regimen, rules))
     paths = pathways(predict, decision, history(data), priors=prior_set, profile=person,
                      as_of=day, seed=seed, separable=apart.separable)
     power = fit.power_scaling() if power_scaling else None
