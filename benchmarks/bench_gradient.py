@@ -36,7 +36,7 @@ from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
 from model.likelihood import kinetics
-from model.likelihood.families import family_of
+from model.likelihood.families import Ordinal, family_of
 from model.personal.fit import PersonalModel
 from model.personal.graph import build_graph
 from model.personal.nightly import INTERCEPTS
@@ -78,8 +78,8 @@ def likelihood_term(outcome: str, data: dict[str, np.ndarray]) -> float:
     """One evaluation of an outcome's likelihood term at a linear predictor of 0."""
     family = family_of(outcome)
     n = len(data[f"{outcome}_w"])
-    coords = {f"{outcome}_cut": range(family.categories - 1)} if hasattr(family, "categories") \
-        else {}
+    coords = ({f"{outcome}_cut": range(family.categories - 1)} if isinstance(family, Ordinal)
+              else {})
     with pm.Model(coords=coords) as model:
         centre = (pt.as_tensor(data["intercept_mu"][INTERCEPTS.index(outcome)])
                   if outcome in INTERCEPTS else None)
