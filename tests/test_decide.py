@@ -621,8 +621,12 @@ def test_an_option_blocked_for_two_reasons_is_named_once_with_both():
 
     from model.decision.explain import blocked_lines
 
+    codes = {"within the evaluation period": "waiting",
+             "P(GI nights above your limit) 0.30 > 0.20": "gi_limit"}
+
     def entry(action, form, mg, *why):
-        return SimpleNamespace(action=action, regimen=Regimen(form, mg), blocked_by=why)
+        return SimpleNamespace(action=action, regimen=Regimen(form, mg), blocked_by=why,
+                               reason_codes=tuple(codes[w] for w in why))
 
     wait, gi = "within the evaluation period", "P(GI nights above your limit) 0.30 > 0.20"
     lines = blocked_lines([entry("continue", "citrate", 250),
@@ -635,6 +639,39 @@ def test_an_option_blocked_for_two_reasons_is_named_once_with_both():
     assert wait in both and gi in both and "citrate@150" not in both
     single = next(line for line in lines if "citrate@150" in line)
     assert "oxide@250" in single and gi not in single
+
+
+def test_options_no_diary_can_open_are_named_on_one_line_with_the_hard_rule_alone():
+    """Gwern's diary on citrate 800 mg listed nine 'Not allowed' lines: every switch of forms
+    at 800 mg with its own P(GI violation) beside 'above your ceiling'."""
+    from types import SimpleNamespace
+
+    from model.decision.explain import blocked_lines
+
+    ceiling, wait = "800 mg/day is above your ceiling of 350 mg/day", "changes wait 8 nights"
+
+    def entry(action, form, mg, *blocks):
+        return SimpleNamespace(action=action, regimen=Regimen(form, mg),
+                               blocked_by=tuple(why for _, why in blocks),
+                               reason_codes=tuple(code for code, _ in blocks))
+
+    lines = blocked_lines([
+        entry("continue", "citrate", 800, ("above_ceiling", ceiling),
+              ("gi_limit", "P(GI constraint violated) 0.48 is above 0.20")),
+        entry("switch_form", "glycinate", 800, ("above_ceiling", ceiling),
+              ("gi_limit", "P(GI constraint violated) 0.37 is above 0.20")),
+        entry("switch_form", "oxide", 800, ("above_ceiling", ceiling), ("waiting", wait)),
+        entry("switch_form", "lactate", 800, ("above_ceiling", ceiling),
+              ("excluded_form", "you exclude it")),
+        entry("decrease_dose", "citrate", 350,
+              ("gi_limit", "P(GI constraint violated) 0.31 is above 0.20"))])
+    assert len(lines) == 3
+    alone = next(line for line in lines if "glycinate@800" in line)
+    assert all(f"{form}@800" in alone for form in ("citrate", "glycinate", "oxide"))
+    assert "0.48" not in alone and wait not in alone and alone.endswith(f"{ceiling}.")
+    both = next(line for line in lines if "lactate@800" in line)
+    assert ceiling in both and "you exclude it" in both
+    assert "0.31" in next(line for line in lines if "citrate@350" in line)
 
 
 def test_only_an_option_blocked_by_the_evaluation_period_is_said_to_wait():

@@ -123,6 +123,10 @@ def test_a_step_forced_by_a_broken_rule_says_so_first():
     said = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
     assert said.what == "Stop taking magnesium."
     assert said.why == f"{breach} This is the only step allowed now."
+    # not "Not sure yet": the step is the rule's, and the model's view is said as its own
+    better = rec.scores.p_better_than_continue
+    assert said.sure == ("A safety rule, not an estimate: for your sleep alone the model finds "
+                         f"it better than what you do now in {better:.0%} of its scenarios.")
 
 
 def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():

@@ -19,7 +19,7 @@ import numpy as np
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.history import History
-from model.decision.settings import RECORD_COLUMNS, DecisionSettings, Why
+from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSettings, Why
 from model.evidence.schema import GiConstraint
 
 
@@ -360,12 +360,18 @@ def gentler_line(assessed: Sequence[Assessed], s: DecisionSettings) -> str:
 def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
     """One line per set of block reasons, naming every option blocked by exactly that set.
 
-    An option blocked for two reasons is named once, on the line giving both.
+    An option blocked for two reasons is named once, on the line giving both. A hard rule
+    (:data:`~model.decision.rules.HARD_BLOCKS`: above the ceiling, an excluded form) is given
+    alone: the GI chance constraint or the evaluation period of an option no diary can open
+    are beside the point, and leaving them out gathers such options on one line (above the
+    ceiling, every switch of forms at the dose taken).
     """
     grouped: dict[tuple[str, ...], list[str]] = {}
     for a in assessed:
+        hard = tuple(why for why, code in zip(a.blocked_by, a.reason_codes, strict=True)
+                     if code in HARD_BLOCKS)
         if a.blocked_by:
-            grouped.setdefault(a.blocked_by, []).append(option(a.action, a.regimen))
+            grouped.setdefault(hard or a.blocked_by, []).append(option(a.action, a.regimen))
     return [f"Not allowed: {', '.join(names)}: {'; '.join(why)}." for why, names in
             grouped.items()]
 

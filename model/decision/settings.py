@@ -102,6 +102,11 @@ Why = Literal["first_step", "forced", "commit", "trial", "plan", "collect", "lea
               "crossover", "titrate"]
 """Which branch of the commit rule made the choice (it selects the wording of the plan)."""
 
+HARD_BLOCKS = frozenset({"above_ceiling", "excluded_form"})
+"""Blocks of the hard rules: no diary lifts them (the evaluation period and the GI chance
+constraint may lift after more nights)."""
+
+
 VARIABLES: tuple[str, ...] = GAIN_KEYS
 """Predicted steady-state nightly values, in diary units (``gi_rate``: share of GI nights)."""
 

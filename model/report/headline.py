@@ -343,13 +343,16 @@ def _sure(rec: Recommendation) -> str:
         return "a safety rule, not an estimate."
     if "diagnostics_failed" in codes:
         return "no estimate: the fit failed its checks."
+    better = rec.scores.p_better_than_continue
+    if codes & BREACHES and "forced" in codes:
+        return ("a safety rule, not an estimate: for your sleep alone the model finds it "
+                f"better than what you do now in {better:.0%} of its scenarios.")
     if rec.commit:
         return ("sure enough to settle on this: " + (
             f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
             "more experimenting is not expected to pay off."))
     if "learn" in codes or rec.action in EXPERIMENTS:
         return "not a final answer: a step taken to learn from."
-    better = rec.scores.p_better_than_continue
     return (f"not sure yet: better than what you do now in {better:.0%} of the model's "
             "scenarios." if rec.action not in ("continue", "collect_more_data") else
             "not sure yet: keep going and the next nights will tell more.")
