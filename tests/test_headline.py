@@ -15,6 +15,7 @@ from model.report.headline import (
     change_words,
     effect_line,
     headline,
+    pathway_lines,
     pathways_intro,
     verdict_phrase,
 )
@@ -96,7 +97,7 @@ def test_terminal_summary_leads_with_the_headline(capsys):
     assert out.index("What magnesium did for you") < out.index("The decision in detail")
     assert result.effects.placebo_nights > 0 and "No placebo nights yet" not in out
     assert len(result.pathways) == 3 and "What would change this" in out
-    assert "  if it goes badly: " in out and "  if it goes well: " in out
+    assert all(f"  {line}" in lines for line in pathway_lines(result.pathways))
 
 
 @pytest.mark.parametrize(("action", "regimen", "codes", "why"), [
@@ -159,3 +160,19 @@ def test_the_pathways_name_the_period_the_advice_asks_for(action, period):
     paths = (Pathway("badly", Regimen("citrate", 800.0), -0.5, "start",
                      Regimen("threonate", 200.0), ("crossover", "learn")),)
     assert period in pathways_intro(paths, action)
+
+
+def test_pathways_that_all_lead_to_one_step_are_said_once():
+    """Gwern's diary: 'if it goes badly / as expected / well: start threonate 200 mg' thrice."""
+    same = tuple(Pathway(scenario, Regimen("citrate", 800.0), benefit, "start",
+                         Regimen("threonate", 200.0), ("crossover", "learn"))
+                 for scenario, benefit in (("badly", -0.5), ("as_expected", 0.1), ("well", 0.9)))
+    assert pathway_lines(same) == ["whichever way it goes: start threonate 200 mg (to learn)"]
+    # the same step, chosen on worth when it goes badly and to learn otherwise: one line
+    plain = (replace(same[0], reason_codes=("best_expected",)), *same[1:])
+    assert pathway_lines(plain) == ["whichever way it goes: start threonate 200 mg"]
+    differ = (*same[:2], Pathway("well", Regimen("citrate", 800.0), 0.9, "continue",
+                                 Regimen("citrate", 300.0), ("commit",)))
+    lines = pathway_lines(differ)
+    assert len(lines) == 3 and lines[0].startswith("if it goes badly: start threonate 200 mg")
+    assert lines[2].endswith("(settled)")

@@ -18,7 +18,7 @@ from model.report.clinician import (
     write_pdf_or_say,
 )
 from model.report.format import DASH
-from model.report.headline import change_phrase, what_to_do
+from model.report.headline import change_phrase, pathway_lines, what_to_do
 from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
 from model.testing import SCRIPT_NOTE, example_analysis
 
@@ -87,7 +87,8 @@ def test_headline_states_the_tried_forms_effects_in_diary_units(page, analysis):
     for key in ("Why", "How sure", "Look again", "Each night"):
         assert f"<dt>{key}</dt>" in top
     assert "90 % intervals" in top
-    assert "What would change this" in top and "if it goes well: " in top
+    assert "What would change this" in top
+    assert all(html.escape(line) in top for line in pathway_lines(analysis.pathways))
 
 
 def test_one_interval_level_and_readable_cells(page):

@@ -198,16 +198,36 @@ def _short(regimen: Regimen) -> str:
     return f"{regimen.form} {regimen.elemental_mg:g} mg{' split' if regimen.split else ''}"
 
 
-def pathway_line(pathway: Pathway) -> str:
-    """``if it goes well: continue glycinate 300 mg (settled)``."""
+def _next_step(pathway: Pathway) -> str:
+    """``continue glycinate 300 mg``: the step a pathway leads to."""
     then = _THEN.get(pathway.action, pathway.action.replace("_", " "))
     if pathway.regimen is not None and pathway.regimen.active and pathway.action not in (
             EXPERIMENTS | {"stop", "collect_more_data"}):
         then += f" {_short(pathway.regimen)}"
+    return then
+
+
+def _note(pathway: Pathway) -> str:
+    """`` (to learn)`` or `` (settled)`` when the step is taken to learn or committed to."""
     codes = set(pathway.reason_codes)
-    note = (" (to learn)" if "learn" in codes else " (settled)" if "commit" in codes
-            else "")
-    return f"if it {_IF[pathway.scenario]}: {then}{note}"
+    return " (to learn)" if "learn" in codes else " (settled)" if "commit" in codes else ""
+
+
+def pathway_line(pathway: Pathway) -> str:
+    """``if it goes well: continue glycinate 300 mg (settled)``."""
+    return f"if it {_IF[pathway.scenario]}: {_next_step(pathway)}{_note(pathway)}"
+
+
+def pathway_lines(pathways: tuple[Pathway, ...]) -> list[str]:
+    """One line per pathway, or one for all when they lead to the same step.
+
+    Three lines naming the same step would read as if the period could change it; the
+    note (to learn, settled) is kept when all three share it.
+    """
+    steps, notes = {_next_step(p) for p in pathways}, {_note(p) for p in pathways}
+    if len(pathways) > 1 and len(steps) == 1:
+        return [f"whichever way it goes: {steps.pop()}{notes.pop() if len(notes) == 1 else ''}"]
+    return [pathway_line(p) for p in pathways]
 
 
 _PERIOD = {"stop": "without magnesium", "withdrawal": "without magnesium",
@@ -398,7 +418,7 @@ def headline(result: Analysis) -> Headline:
     days = (rec.next_review - result.as_of).days
     tried = _tried(result.effects)
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
-    paths = ((pathways_intro(result.pathways, rec.action), *map(pathway_line, result.pathways))
+    paths = ((pathways_intro(result.pathways, rec.action), *pathway_lines(result.pathways))
              if result.pathways else ())
     return Headline(what_to_do(rec), _capital(_why(result)), _capital(_sure(rec)),
                     f"{rec.next_review.isoformat()} (in {days} days).", RECORD, tried,
