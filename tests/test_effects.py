@@ -15,8 +15,8 @@ from model.analysis.effects import (
     VerdictRule,
     diary_effects,
     nights_needed,
-    settled_sd,
     verdict,
+    verdict_chance,
 )
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
@@ -71,28 +71,51 @@ def test_verdicts_exclusive_and_cover_every_case():
     assert seen == set(VERDICTS)
 
 
-@pytest.mark.parametrize(("mean", "sd", "nights", "exact"), [
-    (15.0, 10.0, 20, True), (-8.0, 9.0, 30, True),
-    (25.0, 25.0, 14, False),   # P(benefit) >= 0.9 may decide first: an upper bound
-])
-def test_nights_needed_settles_the_verdict(mean, sd, nights, exact):
+def simulated_chance(mean: float, sd: float, later_sd: float, rng: np.random.Generator,
+                     futures: int = 600) -> float:
+    """P(a verdict) after more nights by brute force: future posterior means drawn from
+    N(mean, sd^2 - later_sd^2), each judged by :func:`verdict` on its own draws."""
+    shift = rng.normal(mean, np.sqrt(sd**2 - later_sd**2), futures)
+    base = normal(0.0, later_sd, 4000)
+    return float(np.mean([verdict(m + base, 20.0) != "inconclusive" for m in shift]))
+
+
+@pytest.mark.parametrize(("mean", "sd", "nights"), [
+    (15.0, 10.0, 20), (-8.0, 9.0, 30), (25.0, 25.0, 14), (18.0, 6.0, 20)])
+def test_the_verdict_chance_is_the_rule_of_verdict_in_normal_terms(mean, sd, nights):
+    """The chance of a verdict after more nights agrees with judging simulated futures by
+    :func:`verdict` itself, and the nights needed are where it first reaches one half."""
+    rng = np.random.default_rng(1)
+    assert verdict(normal(mean, sd), 20.0) == "inconclusive"
     more = nights_needed(normal(mean, sd), 20.0, nights)
-    assert more is not None and verdict(normal(mean, sd), 20.0) == "inconclusive"
-    later = sd * np.sqrt(nights / (nights + more))       # SD after the extra nights
-    assert verdict(normal(mean, later), 20.0) != "inconclusive"
-    if exact:
-        before = sd * np.sqrt(nights / (nights + more - 2))
-        assert verdict(normal(mean, before), 20.0) == "inconclusive"
+    assert more is not None
+    for k in (max(1, more // 3), more, 3 * more):
+        later = sd * np.sqrt(nights / (nights + k))
+        analytic = float(verdict_chance(mean, sd, 20.0, np.array([later]))[0])
+        assert simulated_chance(mean, sd, later, rng) == pytest.approx(analytic, abs=0.07)
+    at = sd * np.sqrt(nights / (nights + np.array([more - 1, more])))
+    before, after = verdict_chance(mean, sd, 20.0, at)
+    assert after >= 0.5 and (more == 1 or before < 0.5)
 
 
-def test_nights_needed_known_answer_and_limits():
-    # |mean| < MCID: settles when 1.645 sd < 20 - 15, i.e. sd 3.04: 20 (10 / 3.04)^2 = 216.5
-    assert settled_sd(15.0, 20.0) == pytest.approx(5.0 / stats.norm.ppf(0.95))
-    assert nights_needed(normal(15.0, 10.0), 20.0, 20) == 197
+def test_nights_needed_limits_and_symmetry():
     assert nights_needed(normal(15.0, 10.0), 20.0, 0) is None           # nothing to scale
-    assert nights_needed(normal(19.9, 10.0), 20.0, 20) is None          # > a year
-    assert nights_needed(normal(19.9, 10.0), 20.0, 20,
-                         VerdictRule(max_nights=10**9)) is not None
+    # after 1,000 nights a year more leaves the mean near 15 +- 5: still undecided
+    assert nights_needed(normal(15.0, 10.0), 20.0, 1000) is None
+    assert nights_needed(normal(15.0, 10.0), 20.0, 1000, VerdictRule(max_nights=10**5))
+    # harms mirrors works
+    assert nights_needed(normal(-15.0, 10.0), 20.0, 20) == nights_needed(
+        normal(15.0, 10.0), 20.0, 20)
+
+
+def test_nights_needed_does_not_hinge_on_the_mean_against_the_mcid():
+    """The old rule extrapolated today's mean: 18 +- 6 after 20 nights needed 464 more (over
+    a year, None), 17 needed 219, 16 121; the coming nights move the mean too."""
+    answers = [nights_needed(normal(m, 6.0), 20.0, 20) for m in (16.0, 17.0, 18.0, 19.0)]
+    assert all(a is not None and a <= 40 for a in answers), answers
+    rng = np.random.default_rng(2)   # Monte Carlo draws of one posterior: the same answer
+    wobble = [nights_needed(rng.normal(15.0, 10.0, 4000), 20.0, 20) for _ in range(8)]
+    assert max(wobble) - min(wobble) <= 0.25 * np.median(wobble), wobble
 
 
 FAKE = FakePosterior(benefit={"glycinate": 2.0, "citrate": 0.0, "taurate": 0.3},

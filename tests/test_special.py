@@ -11,6 +11,7 @@ from model.core.special import (
     log_expit,
     log_rising_factorial,
     logsumexp,
+    normal_cdf,
     normal_quantile,
 )
 
@@ -33,6 +34,11 @@ def test_logsumexp_matches_scipy_with_infinite_and_huge_entries(axis):
     with np.errstate(all="ignore"):                     # SciPy warns on the 1e300 row
         expected = special.logsumexp(a, axis=axis)
     np.testing.assert_allclose(logsumexp(a, axis=axis), expected, rtol=1e-13)
+
+
+def test_the_normal_distribution_function_is_ndtr():
+    x = np.r_[np.linspace(-40, 10, 2001), -np.inf, np.inf]
+    np.testing.assert_allclose(normal_cdf(x), special.ndtr(x), rtol=1e-11, atol=1e-300)
 
 
 @pytest.mark.parametrize("p", [1e-12, 0.025, 0.2, 0.5, 0.8, 0.975, 1 - 1e-12])

@@ -23,10 +23,11 @@ the expectation effect of taking anything and the drift of a diary are not magne
 - ``no_meaningful_effect``: the 90 % interval lies inside (-m, m), a region of practical
   equivalence: whatever the effect is, it is smaller than the MCID;
 - ``inconclusive``: none of these. For a form already taken, ``nights_needed`` estimates the
-  further nights on it after which the rule would decide if the mean stayed where it is,
-  assuming the posterior SD shrinks as one over the square root of the nights on the form
-  (a rough guide: build-up, autocorrelation and the shared responsiveness are ignored);
-  None for a form not taken yet and when more than a year would be needed.
+  further nights on it after which a verdict is more likely than not, assuming the
+  posterior SD shrinks as one over the square root of the nights on the form and letting
+  the mean move as those nights will move it (:func:`nights_needed`; a rough guide:
+  build-up, autocorrelation and the shared responsiveness are ignored); None for a form not
+  taken yet and when more than a year would be needed.
 
 **Without placebo nights** the comparison with placebo subtracts an expectation effect that
 only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
@@ -48,7 +49,6 @@ evidence priors.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -61,7 +61,7 @@ import xarray as xr
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.core.special import normal_quantile
+from model.core.special import normal_cdf, normal_quantile
 from model.decision.gains import change
 from model.decision.history import History
 from model.decision.settings import DecisionSettings, Predict
@@ -247,22 +247,50 @@ def verdict(benefit: np.ndarray, mcid: float, rule: VerdictRule = VerdictRule())
     return "inconclusive"
 
 
-def settled_sd(mean: float, mcid: float, rule: VerdictRule = VerdictRule()) -> float:
-    """The posterior SD at which a normal posterior with this mean gets a verdict.
+def verdict_chance(mean: float, sd: float, mcid: float, later_sd: np.ndarray,
+                   rule: VerdictRule = VerdictRule()) -> np.ndarray:
+    """P(a verdict) once more nights have shrunk the posterior SD from ``sd`` to ``later_sd``.
 
-    The largest SD that decides: ``works`` / ``harms`` through P(beyond MCID) >= ``p_beyond``
-    when ``|mean| > mcid``, ``no_meaningful_effect`` when ``|mean| < mcid``; 0 when the mean
-    sits on the MCID (no amount of data decides there).
+    Preposterior, in the normal approximation: the posterior mean then is unknown today, a
+    draw from ``N(mean, sd^2 - later_sd^2)`` (a posterior mean is a martingale), and the rule
+    of :func:`verdict` on ``N(m', later_sd)`` reads: ``works`` when ``m' >= mcid + z(p_beyond)
+    later_sd`` or ``m' >= max(mcid, z(p_direction) later_sd)``, ``harms`` the mirror image,
+    ``no_meaningful_effect`` when ``|m'| <= mcid - z(interval) later_sd``.
+
+    Parameters
+    ----------
+    mean, sd : float
+        Today's posterior mean and SD of the change in the better direction.
+    mcid : float
+        The MCID.
+    later_sd : numpy.ndarray
+        Posterior SDs after more nights (each at most ``sd``).
+    rule : VerdictRule
+        The thresholds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shaped as ``later_sd``.
+
     """
-    distance = abs(abs(mean) - mcid)
-    if abs(mean) > mcid:
-        return distance / normal_quantile(rule.p_beyond)
-    return distance / normal_quantile(1 - (1 - rule.interval) / 2)
+    spread = np.sqrt(np.maximum(sd**2 - later_sd**2, 1e-300))
+    works = np.minimum(mcid + normal_quantile(rule.p_beyond) * later_sd,
+                       np.maximum(mcid, normal_quantile(rule.p_direction) * later_sd))
+    inside = np.maximum(mcid - normal_quantile(1 - (1 - rule.interval) / 2) * later_sd, 0.0)
+    return (normal_cdf((mean - works) / spread) + normal_cdf((-works - mean) / spread)
+            + normal_cdf((inside - mean) / spread) - normal_cdf((-inside - mean) / spread))
 
 
 def nights_needed(benefit: np.ndarray, mcid: float, nights: int,
                   rule: VerdictRule = VerdictRule()) -> int | None:
-    """Further nights until a verdict, if the posterior SD shrinks as 1/sqrt(nights).
+    """Further nights on the form after which a verdict is more likely than not.
+
+    The posterior SD is taken to shrink as one over the square root of the nights on the
+    form, and the mean to move as the coming nights will move it (:func:`verdict_chance`):
+    the answer is the median number of nights to a verdict. It does not hinge on where
+    today's mean sits against the MCID (a mean near it would give any number, and a Monte
+    Carlo wobble of the mean another), and a mean right on it still gets an answer.
 
     Parameters
     ----------
@@ -280,13 +308,14 @@ def nights_needed(benefit: np.ndarray, mcid: float, nights: int,
     int or None
 
     """
-    target = settled_sd(float(benefit.mean()), mcid, rule)
     sd = float(benefit.std())
-    if nights <= 0 or target <= 0:
+    if nights <= 0 or sd <= 0:
         return None
-    total = nights * (sd / target) ** 2
-    more = max(1, math.ceil(total - nights))
-    return more if more <= rule.max_nights else None
+    more = np.arange(1, rule.max_nights + 1)
+    chance = verdict_chance(float(benefit.mean()), sd, mcid,
+                            sd * np.sqrt(nights / (nights + more)), rule)
+    decided = np.flatnonzero(chance >= 0.5)
+    return int(more[decided[0]]) if decided.size else None
 
 
 def _dose_taken(past: History, form: str, reference_mg: float) -> Regimen:
