@@ -318,14 +318,21 @@ def test_an_unwritable_home_falls_back_to_a_temporary_compile_cache(tmp_path, mo
                                                                      capsys):
     from model.cli.environment import ensure_compile_cache
 
+    before = os.environ.get("PYTENSOR_FLAGS")
     home = tmp_path / "home-is-a-file"
     home.write_text("")
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("PYTENSOR_FLAGS", raising=False)
+    # setenv, not delenv: monkeypatch restores only what it recorded, and delenv of an unset
+    # variable records nothing, so the flags ensure_compile_cache sets stayed for the rest of
+    # the worker's tests; a later subprocess then compiled in the temporary folder (the
+    # warm-up test of test_compile_cache.py failed so in full runs)
+    monkeypatch.setenv("PYTENSOR_FLAGS", "")
     folder = ensure_compile_cache("analyze")
     assert folder is not None and f"base_compiledir={folder}" in os.environ["PYTENSOR_FLAGS"]
     assert "warning: cannot write the compile cache" in capsys.readouterr().err
     assert ensure_compile_cache("analyze") is None          # already set: left alone
+    monkeypatch.undo()
+    assert os.environ.get("PYTENSOR_FLAGS") == before       # nothing left for later tests
 
 
 LAZY_DASK = """
