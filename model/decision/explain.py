@@ -361,7 +361,7 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
     """One line per set of block reasons, naming every option blocked by exactly that set.
 
     An option blocked for two reasons is named once, on the line giving both. A hard rule
-    (:data:`~model.decision.rules.HARD_BLOCKS`: above the ceiling, an excluded form) is given
+    (:data:`~model.decision.settings.HARD_BLOCKS`: above the ceiling, an excluded form) is given
     alone: the GI chance constraint or the evaluation period of an option no diary can open
     are beside the point, and leaving them out gathers such options on one line (above the
     ceiling, every switch of forms at the dose taken).

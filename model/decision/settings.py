@@ -106,7 +106,6 @@ HARD_BLOCKS = frozenset({"above_ceiling", "excluded_form"})
 """Blocks of the hard rules: no diary lifts them (the evaluation period and the GI chance
 constraint may lift after more nights)."""
 
-
 VARIABLES: tuple[str, ...] = GAIN_KEYS
 """Predicted steady-state nightly values, in diary units (``gi_rate``: share of GI nights)."""
 
