@@ -46,8 +46,8 @@ demo: install
 # What CI runs: every test but the multi-seed statistical checks (one seeded recovery per
 # family stays in); `make check-stats` runs those checks. Two pytest workers, a test file to
 # each (`--dist loadfile`: a file's shared fits run once): half the suite is single-threaded
-# (compiling, numpy), so the two cores overlap it with sampling. A fresh clone: 7.5 min of
-# tests (1,032), 11 min with the install (2026-12-02, 2 cores, CI=true bash .ci/run).
+# (compiling, numpy), so the two cores overlap it with sampling. A fresh clone: 7.9 min of
+# tests (1,050), 12 min with the install (2026-12-02 evening, 2 cores, CI=true bash .ci/run).
 test: install
 	$(PY) -m pytest -m "not slow" -n 2 --dist loadfile --durations=15
 
