@@ -163,6 +163,7 @@ class Step:
     commit: bool = False
     action: str = ""
     stop: bool = False
+    estimates: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,11 +298,30 @@ def decide_at(look: Look, predict: Predict, diary: Diary, mode: Mode,
                   separable=separability(diary).separable, horizon_nights=look.remaining)
 
 
+def estimates(decision: Decision, look: Look) -> tuple[tuple[str, float], ...]:
+    """The model's utility of each magnesium regimen it could move to, against none.
+
+    Per candidate (experiments aside): the weighted sum of its expected gains over those of
+    no magnesium, in MCIDs, before the switching cost, on the scale of :func:`true_utility`.
+    Empty when the decision carries no assessments (a referral, a failed fit).
+    """
+    none = next((a for a in decision.assessments if a.action not in EXPERIMENTS
+                 and not a.regimen.active), None)
+    if none is None:
+        return ()
+    weights = look.subject.profile.outcome_weights() | {"gi": DecisionSettings().gi_weight}
+    mcid = {o: look.priors.settings.outcomes[o].mcid for o in weights}
+    return tuple((a.regimen.label, sum(
+        weights[o] * (a.gain[SPECS[o].gain_key] - none.gain[SPECS[o].gain_key]) / mcid[o]
+        for o in weights)) for a in decision.assessments
+        if a.action not in EXPERIMENTS and a.regimen.active)
+
+
 def step_of(decision: Decision, look: Look) -> Step:
     """What the simulated person does on a decision (``refer``: stop for good).
 
     A fit that failed its checks names no regimen and says to keep the current routine: the
-    person does.
+    person does. At the last look the step carries the model's :func:`estimates`.
     """
     advice = decision.recommendation
     if advice.action == "refer":
@@ -309,7 +329,8 @@ def step_of(decision: Decision, look: Look) -> Step:
     kept = look.current if "diagnostics_failed" in advice.reason_codes else NO_MAGNESIUM
     regimen = advice.regimen if advice.regimen is not None else kept
     days = max(MIN_PERIOD, (advice.next_review - look.as_of).days)
-    return Step(regimen, days, advice.commit, advice.action)
+    return Step(regimen, days, advice.commit, advice.action,
+                estimates=estimates(decision, look) if look.remaining == 0 else ())
 
 
 def tool(look: Look, *, mode: Mode = "expected_utility", draws: int = 1000) -> Step:
@@ -392,7 +413,8 @@ def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool
         # an experiment is left at its end: the regimen it interrupts is the one kept
         kept = taken[-1] if step.action in EXPERIMENTS else step.regimen
         looks.append({"night": look.night, "action": step.action, "regimen": kept.label,
-                      "commit": step.commit, "gi_look": early})
+                      "commit": step.commit, "gi_look": early,
+                      "estimates": dict(step.estimates)})
         if look.night == TOTAL:
             return frame, taken, looks
         planned = min(TOTAL, look.night + max(MIN_PERIOD, step.days))
@@ -436,6 +458,9 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
     best_tried = max((r for r in feasible if not r.active or r.form in tried), key=utility)
     nightly = {r: utility(r) for r in set(followed)}
     regret_final = utility(best) - utility(final)
+    errors = [value - utility(Regimen.from_label(label))
+              for label, value in looks[-1].get("estimates", {}).items()
+              if Regimen.from_label(label).form in tried]
     commits = [k["night"] for k in looks if k["commit"]]
     ceiling = subject.profile.ceiling_mg(priors.safety)
     return {
@@ -445,6 +470,7 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
         "design_loss": utility(best) - utility(best_tried),
         "selection_loss": utility(best_tried) - utility(final),
         "within_025": regret_final <= 0.25,
+        "estimate_error": float(np.mean(errors)) if errors else None,
         "gi_limit_nights": sum(true_change(subject.person, r)["gi"] > limit for r in followed),
         "ceiling_breaches": sum(r.elemental_mg > ceiling for r in [*followed, final]),
         "committed": bool(commits),
@@ -682,6 +708,17 @@ def kept_by_slot(group: pd.DataFrame) -> str:
                      for slot, c in sorted(counts.items()))
 
 
+def estimate_bias(group: pd.DataFrame) -> str:
+    """The model's utility of the regimens tried, at the last look, minus the truth."""
+    def say(part: pd.DataFrame) -> str:
+        errors = part["estimate_error"].dropna()
+        return f"{errors.mean():+.2f} ({len(errors)} persons)" if len(errors) else "n/a"
+
+    return ("the model's utility of the forms tried (at the doses it could move to), minus "
+            f"the truth, at the last look: responders {say(group[group['responder']])}, "
+            f"non-responders {say(group[~group['responder']])}")
+
+
 def behaviour(records: pd.DataFrame) -> str:
     """What the tool policies did: first steps, actions, final regimens, time on magnesium."""
     lines = []
@@ -698,7 +735,8 @@ def behaviour(records: pd.DataFrame) -> str:
                   f"{name}: final regimens {dict(finals.most_common(5))}; best regimens "
                   f"{dict(Counter(group['best']).most_common(5))}",
                   f"{name}: looks per person {len(looks) / len(group):.1f}",
-                  f"{name}: the best form, by when it was tried: {kept_by_slot(group)}"]
+                  f"{name}: the best form, by when it was tried: {kept_by_slot(group)}",
+                  f"{name}: {estimate_bias(group)}"]
     return "\n".join(lines)
 
 

@@ -193,8 +193,12 @@ def test_two_persons_through_the_whole_loop(capsys):
         steps = np.diff(nights)
         gi_looks = np.array([k["gi_look"] for k in looks[1:]])
         assert (steps > 0).all() and (steps[:-1][~gi_looks[:-1]] >= cl.MIN_PERIOD).all()
+    assert records.loc[records["policy"] == "fixed", "estimate_error"].isna().all()
+    assert all(np.isfinite(e) for e in records.loc[records["policy"] == "tool",
+                                                   "estimate_error"])
     out = capsys.readouterr().out
     assert "| policy | persons | regret wk 12 |" in out and "| tool | 2 |" in out
+    assert "minus the truth, at the last look: responders" in out
 
 
 def test_agreement_figures_of_quick_and_full():
@@ -328,3 +332,23 @@ def test_the_gap_to_the_tool_is_paired_person_by_person():
     assert error < np.std([1.0, 3.0, 0.0], ddof=1) / np.sqrt(3)
     assert cl.paired_gap(records, "tool") == (0.0, 0.0)
     assert cl.paired_gap(records, "thompson") is None
+
+
+def test_the_models_estimates_are_its_own_utility_against_no_magnesium(priors):
+    """``estimates`` (the last look's figures, set against the truth) differ between two
+    changes as the decision's expected utilities do (same switching cost): same weights,
+    MCIDs and signs."""
+    from model.testing import FakePosterior
+
+    subject = cl.draw_subjects(1, 1)[0]
+    look = cl.Look(subject, priors, pd.DataFrame(), (NO_MAGNESIUM,) * 14 + (GLY200,) * 30)
+    fake = FakePosterior(benefit={"glycinate": 0.3, "taurate": 0.5}, gi={"citrate": 1.5})
+    decision = decide(fake, priors=priors, profile=subject.profile, as_of=look.as_of,
+                      diary=History(GLY200, 30, frozenset({"glycinate"}), 0))
+    found = dict(cl.estimates(decision, look))
+    eu = {a.regimen.label: a.expected_utility for a in decision.assessments
+          if a.action in ("switch_form", "stop")}
+    assert {"taurate@200", "citrate@200"} <= found.keys() and "none" in eu
+    for label in ("taurate@200", "citrate@200"):
+        assert found[label] == pytest.approx(eu[label] - eu["none"], abs=1e-9)
+    assert found["taurate@200"] > 0 > found["citrate@200"]     # taurate helps, citrate's GI
