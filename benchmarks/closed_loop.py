@@ -37,7 +37,9 @@ one of the forms the policy tried, at any allowed dose: the regret of an oracle 
 them) and what the choice among them lost (``selection_loss``: the rest); regret
 over the 12 weeks = the nightly mean of the best utility minus that of the night's regimen
 (steady state); nights whose true GI rate is over the limit; ceiling breaches (must be 0);
-commit rate and week (the tool policies).
+commit rate and week (the tool policies); and, for the tool policies, how far the model's
+own utility of the regimens of the forms tried (:func:`estimates` at the last look) is from
+the truth (``estimate_error``, printed for responders and non-responders).
 
 Before the quick model is trusted, ``--full-subset K`` persons are decided at two looks of
 their ``tool`` run with both the quick and the full model (:class:`PersonalModel`, 500 draws x
