@@ -89,6 +89,7 @@ from model.data.profile import Complaint, Profile
 from model.decision.candidates import EXPERIMENTS
 from model.decision.decide import Decision, DecisionSettings, decide
 from model.decision.settings import Mode, Predict
+from model.decision.utility import utility_per_gain
 from model.evidence.priorset import PriorSet, load_priors
 from model.personal.fit import PersonalModel
 from model.personal.separability import separability
@@ -311,12 +312,10 @@ def estimates(decision: Decision, look: Look) -> tuple[tuple[str, float], ...]:
                  and not a.regimen.active), None)
     if none is None:
         return ()
-    weights = look.subject.profile.outcome_weights() | {"gi": DecisionSettings().gi_weight}
-    mcid = {o: look.priors.settings.outcomes[o].mcid for o in weights}
-    return tuple((a.regimen.label, sum(
-        weights[o] * (a.gain[SPECS[o].gain_key] - none.gain[SPECS[o].gain_key]) / mcid[o]
-        for o in weights)) for a in decision.assessments
-        if a.action not in EXPERIMENTS and a.regimen.active)
+    weight = utility_per_gain(look.priors, look.subject.profile, DecisionSettings())
+    return tuple((a.regimen.label, sum(w * (a.gain[v] - none.gain[v]) for v, w in weight.items()))
+                 for a in decision.assessments
+                 if a.action not in EXPERIMENTS and a.regimen.active)
 
 
 def step_of(decision: Decision, look: Look) -> Step:
@@ -461,7 +460,7 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
     nightly = {r: utility(r) for r in set(followed)}
     regret_final = utility(best) - utility(final)
     errors = [value - utility(Regimen.from_label(label))
-              for label, value in looks[-1].get("estimates", {}).items()
+              for label, value in looks[-1]["estimates"].items()
               if Regimen.from_label(label).form in tried]
     commits = [k["night"] for k in looks if k["commit"]]
     ceiling = subject.profile.ceiling_mg(priors.safety)

@@ -202,13 +202,24 @@ class Scales:
     noise: float                  # variance of one period's contrast, utility units
 
 
+def utility_per_gain(priors: PriorSet, profile: Profile,
+                     s: DecisionSettings) -> dict[str, float]:
+    """Utility units per diary unit of each gain, keyed by :data:`VARIABLES`.
+
+    The outcome's weight (the profile's; GI: ``s.gi_weight``) over its MCID.
+    """
+    weights = profile.outcome_weights() | {"gi": s.gi_weight}
+    return {v: weights[OUTCOME_OF_GAIN[v]] / priors.settings.outcomes[OUTCOME_OF_GAIN[v]].mcid
+            for v in VARIABLES}
+
+
 def _scales(means: dict[str, np.ndarray], reference_row: int, priors: PriorSet,
             profile: Profile, onset_days: float, s: DecisionSettings) -> Scales:
     outcomes = priors.settings.outcomes
     typical = {v: float(np.nanmean(m[reference_row])) for v, m in means.items()}
-    weights = profile.outcome_weights() | {"gi": s.gi_weight}
     names = [OUTCOME_OF_GAIN[v] for v in means]
-    per_gain = np.array([weights[o] / outcomes[o].mcid for o in names])
+    weight = utility_per_gain(priors, profile, s)
+    per_gain = np.array([weight[v] for v in means])
     per_link = per_gain * np.array([slope(v, typical[v]) for v in means])
     variances = np.array([per_night_variance(v, typical[v], outcomes[o].smd_sd)
                           for v, o in zip(means, names, strict=True)])
