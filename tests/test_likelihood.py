@@ -29,6 +29,7 @@ from model.likelihood.families import (
     information,
     score,
 )
+from model.likelihood.folded import Folded
 from model.likelihood.kinetics import build_up, design_from_regimens, exposure
 from model.likelihood.prior import PersonalPrior
 from model.personal.predict import predict_from_draws
@@ -132,6 +133,39 @@ def test_negative_binomial_near_poisson_keeps_its_precision():
     values = _negative_binomial_sums(1e-4, y, eta)
     np.testing.assert_allclose(values[0], stats.poisson(mu).logpmf(y).sum(), rtol=1e-6)
     np.testing.assert_allclose(values[4], 1e-4 * np.sum((y - mu) ** 2 - y), rtol=1e-3)
+
+
+def test_a_folded_half_normal_keeps_its_prior_and_stores_the_absolute_value():
+    """Sampled as ``x`` on the line, the scale's density at ``x`` is the half-normal's at
+    ``|x|`` (no Jacobian: then ``|x|`` has the half-normal's density, the two sides adding up),
+    and the value kept is ``|x|``; a log transform's Jacobian would tilt it."""
+    with pm.Model() as folded:
+        scale = pm.HalfNormal("scale", 0.7, default_transform=Folded())
+    assert [v.name for v in folded.value_vars] == ["scale_folded__"]
+    x = np.linspace(-3.0, 3.0, 25)
+    logp = folded.compile_logp()
+    density = np.exp([logp({"scale_folded__": value}) for value in x])
+    np.testing.assert_allclose(density, stats.halfnorm(scale=0.7).pdf(np.abs(x)), rtol=1e-10)
+    stored = pytensor.function([folded.rvs_to_values[scale]],
+                               folded.replace_rvs_by_values([scale])[0])
+    np.testing.assert_allclose([stored(v) for v in x], np.abs(x))
+
+
+def test_the_negative_binomial_is_even_in_its_overdispersion_so_it_may_be_folded():
+    """The fold (:mod:`model.likelihood.folded`) leaves the model unchanged only if the
+    likelihood depends on the overdispersion's square: value and gradient mirror at -over."""
+    y, eta = np.array([0, 2, 5, 1, 9]), np.linspace(-1, 1, 5)
+    plus, minus = (_negative_binomial_sums(over, y, eta) for over in (0.45, -0.45))
+    np.testing.assert_allclose(minus[0], plus[0], rtol=1e-12)
+    np.testing.assert_allclose(minus[4], -plus[4], rtol=1e-10)
+
+
+def test_the_personal_graph_samples_the_overdispersion_folded():
+    from model.personal.graph import build_graph
+
+    names = [v.name for v in build_graph(30, 2).value_vars]
+    assert "awakenings_overdispersion_folded__" in names
+    assert not any("overdispersion_log" in name for name in names)
 
 
 @pytest.mark.parametrize("seed", RNG_SEEDS)

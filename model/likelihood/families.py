@@ -206,11 +206,18 @@ class NegativeBinomial:
     max_count: int = 50
 
     def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
-        """``intercept`` (log mean count) and ``overdispersion``."""
+        """``intercept`` (log mean count) and ``overdispersion``.
+
+        The overdispersion is sampled folded (:mod:`model.likelihood.folded`): its posterior
+        often reaches zero.
+        """
         import pymc as pm
 
+        from model.likelihood.folded import Folded
+
         return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, INTERCEPT_SD),
-                "overdispersion": pm.HalfNormal(f"{outcome}_overdispersion", self.over_sd)}
+                "overdispersion": pm.HalfNormal(f"{outcome}_overdispersion", self.over_sd,
+                                                default_transform=Folded())}
 
     @staticmethod
     def dist(mu: Any, overdispersion: Any) -> Any:
