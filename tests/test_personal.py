@@ -219,3 +219,36 @@ def test_ordinal_likelihood_matches_pymc_and_stays_finite_in_the_tails():
         np.testing.assert_allclose(ours_grad, their_grad, atol=1e-9)
     tails = h(np.array([-40.0, 40.0]), cuts[0], np.diff(cuts), np.array([6, 0]))[0]
     assert np.all(np.isfinite(tails)) and np.all(tails < -30)
+
+
+def test_no_softplus_of_the_ordinal_likelihood_leaves_the_range_of_exp():
+    """A backend that evaluates every branch of a softplus (PyTensor's JAX dispatch, where
+    numpyro and blackjax sample) differentiates ``exp(-x)`` too: once one overflows the
+    gradient is NaN (pymc-devs/pytensor#2264) and every draw diverges. The open ends of the
+    outer categories keep every argument within ``exp``'s range for any plausible ``eta``."""
+    import pytensor
+    import pytensor.tensor as pt
+    from pytensor.graph.traversal import ancestors
+    from pytensor.scalar.math import Softplus
+
+    from model.likelihood.cumulative_logit import OPEN_EDGE
+    from model.personal.graph import ordered_logistic_logp
+
+    eta, cut, y = pt.dvector("eta"), pt.dvector("cut"), pt.lvector("y")
+    logp = ordered_logistic_logp(eta, cut, y)
+    arguments = [v.owner.inputs[0] for v in ancestors([logp])
+                 if v.owner is not None and isinstance(getattr(v.owner.op, "scalar_op", None),
+                                                       Softplus)]
+    assert len(arguments) == 2
+    f = pytensor.function([eta, cut, y], [logp, *arguments])
+    cuts = np.array([-3.0, -1.0, 0.5, 2.0])
+    etas = np.repeat([-50.0, 0.0, 50.0], 5)
+    value, *args = f(etas, cuts, np.tile(np.arange(5), 3))
+    assert max(np.abs(a).max() for a in args) < 709  # exp(709) is the largest finite double
+    assert np.all(np.isfinite(value))
+    # the open ends stand for infinity: at eta = 0 each outer category is its sigmoid exactly
+    assert OPEN_EDGE > 100
+    from scipy.special import expit
+
+    np.testing.assert_allclose(np.exp(value[5]), expit(cuts[0]), rtol=1e-12)
+    np.testing.assert_allclose(np.exp(value[9]), 1 - expit(cuts[-1]), rtol=1e-12)

@@ -36,6 +36,11 @@ import numpy as np
 from model.core.outcomes import SPECS, Family
 from model.core.special import expit, log_expit, log_rising_factorial
 from model.data.diary_rows import NUMERIC
+from model.likelihood.cumulative_logit import (
+    ordered_logistic_logp,
+    ordinal_log_width,
+    with_open_ends,
+)
 
 Params = dict[str, Any]
 """A family's parameters by short name (``intercept``, ``sigma``, ``cutpoints`` ...)."""
@@ -275,43 +280,6 @@ class NegativeBinomial:
         return mu, mu, mu + overdispersion**2 * mu**2
 
 
-def ordered_logistic_logp(eta: Any, cut: Any, y: Any, gaps: Any = None) -> Any:
-    """Cumulative-logit log probability of categories ``y`` (0 ... K-1), one cell per night.
-
-    ``P(y) = sigmoid(a) - sigmoid(b)`` with ``a = c[y+1] - eta``, ``b = c[y] - eta``,
-    ``c[0] = -inf, c[K] = +inf``, as PyMC's ``OrderedLogistic``, but evaluated only at the
-    observed category (O(n), not O(n K): a third of the gradient's cost otherwise) and in the
-    factored form ``log sigmoid(a) + log sigmoid(-b) + log(1 - exp(-(c[y+1] - c[y])))``
-    (:func:`ordinal_log_width`), which stays finite in the extreme tails. The last term does
-    not depend on ``eta``: it is computed once per category, not per night, and the two
-    softplus terms are all a night costs (a fifth less gradient time than the log difference
-    of two sigmoids, ``benchmarks/bench_gradient.py``). ``gaps`` are the cut-points' gaps
-    ``c[k+1] - c[k]`` when the graph has them (the ordinal prior's parameters); else they are
-    taken from ``cut``.
-    """
-    import pytensor.tensor as pt
-
-    big = pt.as_tensor([1e6])
-    edges = pt.concatenate([-big, cut, big])
-    width = ordinal_log_width(pt.diff(cut) if gaps is None else gaps, pt)
-    return -pt.log1pexp(eta - edges[y + 1]) - pt.log1pexp(edges[y] - eta) + width[y]
-
-
-def ordinal_log_width(gaps: Any, xp: Any = np) -> Any:
-    """Per category, ``log(1 - exp(-(c[k+1] - c[k])))``: 0 for the two open-ended ones.
-
-    The one definition of the factored ordinal log-probability's width term, for numpy and
-    PyTensor alike (``xp``); ``gaps`` on the last axis (``(..., K - 2)``).
-    """
-    zero = xp.zeros_like(gaps[..., :1])
-    if xp is np:
-        with np.errstate(divide="ignore"):
-            inner = np.log(-np.expm1(-gaps))
-    else:
-        inner = xp.log1mexp(-gaps)
-    return xp.concatenate([zero, inner, zero], axis=-1)
-
-
 @dataclass(frozen=True)
 class Ordinal:
     """A rating of ``categories`` levels: cumulative logit, ``P(y >= k) = sigmoid(eta - c_k)``.
@@ -382,8 +350,7 @@ class Ordinal:
         Categories ``y`` ``(night,)``, ``eta`` ``(draw, night)``, ``cuts`` ``(draw, cut)``;
         the same factored form as :func:`ordered_logistic_logp`.
         """
-        big = np.full((len(cuts), 1), 1e6)
-        edges = np.concatenate([-big, cuts, big], axis=1)
+        edges = with_open_ends(cuts)
         width = ordinal_log_width(np.diff(cuts, axis=1))
         return (log_expit(edges[:, y + 1] - eta) + log_expit(eta - edges[:, y])
                 + width[:, y])

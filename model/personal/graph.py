@@ -25,7 +25,8 @@ import pytensor.tensor as pt
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.likelihood import kinetics
-from model.likelihood.families import family_of, ordered_logistic_logp
+from model.likelihood.cumulative_logit import ordered_logistic_logp
+from model.likelihood.families import family_of
 
 __all__ = ["DATA_NAMES", "add_likelihood", "build_graph", "ordered_logistic_logp"]
 
