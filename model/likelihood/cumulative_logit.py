@@ -17,7 +17,8 @@ OPEN_EDGE = 200.0
 ``exp(-185)`` for any linear predictor within 15 logits of zero; near enough that no argument
 of a softplus leaves ``exp``'s range (|x| < 709) while ``|eta| < 500``. PyTensor's JAX softplus
 evaluates every branch, ``exp(-x)`` included, and its gradient is NaN once one overflows
-(pymc-devs/pytensor#2264): with ends at 1e6, numpyro and blackjax diverged on every draw."""
+(pymc-devs/pytensor#2264): with ends at 1e6, numpyro diverged on every draw (blackjax samples
+the same JAX graph)."""
 
 
 def with_open_ends(cuts: Any, xp: Any = np) -> Any:
