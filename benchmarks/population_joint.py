@@ -2,7 +2,7 @@
 
 Issue 19 item 3. Simulated persons (``simulate_population``: each runs a crossover of two
 random forms) are fitted twice: by :class:`~model.population.hierarchical.PopulationModel`
-(per-person Laplace blocks, then NUTS over the population) and by
+(per-person blocks from NUTS draws, then NUTS over the population) and by
 :func:`~model.population.joint.joint_fit` (every person's personal model and the population
 in one NUTS fit). For every population quantity (``beta`` per form x outcome, the spreads,
 the expectation effect and its spread) the table gives both posterior means and SDs, the gap

@@ -55,7 +55,8 @@ from model.data.profile import Profile
 from model.decision.decide import decide
 from model.evidence.priorset import load_priors
 from model.personal.fit import PersonalModel
-from model.population.hierarchical import PopulationModel, likelihoods, stack_likelihoods
+from model.population.hierarchical import PopulationModel, stack_likelihoods
+from model.population.person_stage import likelihoods
 from model.simulate.personas import simulate_diary, simulate_population
 
 TARGETS = {

@@ -175,7 +175,7 @@ def test_the_laplace_fit_does_not_correlate_gi_with_the_other_coordinates(simula
                                                                           monkeypatch):
     """The graph's argument (no shared parameter, independent priors), checked on the fit."""
     from model.personal.graph import build_graph
-    from model.population import hierarchical
+    from model.population import person_stage
 
     diaries, data, _ = simulated
     fits = []
@@ -184,10 +184,10 @@ def test_the_laplace_fit_does_not_correlate_gi_with_the_other_coordinates(simula
         fits.append(real(*args, **kwargs))
         return fits[-1]
 
-    real = hierarchical.laplace
-    monkeypatch.setattr(hierarchical, "laplace", keep)
+    real = person_stage.laplace
+    monkeypatch.setattr(person_stage, "laplace", keep)
     for diary in diaries[:3]:
-        hierarchical.person_likelihood(diary, priors)
+        person_stage.person_likelihood(diary, priors, fit="laplace")
     graph = build_graph(1, 1)   # the Laplace fit's coordinates: all but the held responsiveness
     start = graph.initial_point()
     names = [f"{v.name}[{i}]" for v in graph.value_vars if v.name != "responsiveness"

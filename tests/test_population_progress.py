@@ -5,7 +5,7 @@ import pytest
 
 from model.cli.main import main
 from model.core.errors import MgsleepError
-from model.population import hierarchical
+from model.population import hierarchical, person_stage
 from model.population.blocks import PersonBlock
 
 DIARY = "date,form,elemental_mg,sol_min\n2026-01-01,,,30\n2026-01-02,glycinate,200,25\n"
@@ -14,13 +14,13 @@ DIARY = "date,form,elemental_mg,sol_min\n2026-01-01,,,30\n2026-01-02,glycinate,2
 @pytest.fixture
 def quick_persons(monkeypatch, tmp_path):
     """Two diaries; the per-person fit is a stand-in, the population stage stops at once."""
-    def block(diary, priors):
+    def block(diary, priors, **settings):
         return PersonBlock(diary.source, 1, np.zeros(0, int), np.zeros(0), np.zeros((0, 0)))
 
     def stop(*args):
         raise MgsleepError("stopped before the population stage")
 
-    monkeypatch.setattr(hierarchical, "person_likelihood", block)
+    monkeypatch.setattr(person_stage, "person_likelihood", block)
     monkeypatch.setattr(hierarchical.PopulationModel, "sample", stop)
     for name in ("a", "b"):
         (tmp_path / f"{name}.csv").write_text(DIARY)

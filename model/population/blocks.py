@@ -127,7 +127,7 @@ def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance:
     curved = gaussian & np.isfinite(variance) & (variance > 0)
     gi = gi or GiCounts.empty()
     for i in np.flatnonzero(gaussian & ~curved):
-        warnings.warn(f"{person}: the Laplace curvature of the {COORDINATES[i]} effect is not "
+        warnings.warn(f"{person}: the posterior variance of the {COORDINATES[i]} effect is not "
                       "positive; that effect is left out for this person", UserWarning,
                       stacklevel=3)
     marginal = np.where(curved, 1.0 / np.where(curved, variance, 1.0), 0.0) - 1.0 / prior_var

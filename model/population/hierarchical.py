@@ -2,16 +2,17 @@
 
 Two stages, so that the per-person work separates and runs in parallel (Dask):
 
-1. **Per person** (:func:`person_likelihood`): the personal model with a priori independent,
-   wide effects and expectation terms (``theta, e ~ N(0, W^2)``, ``W = 2 SMD``) is fitted by
-   the package's Laplace approximation (:func:`model.inference.laplace.laplace`: posterior
-   mode by L-BFGS, covariance from a finite-difference Hessian of the compiled gradient).
-   Dividing out the priors leaves a normal approximation of the person's likelihood as one
-   *block* (:mod:`model.population.blocks`): a precision matrix over the effects of the forms
-   tried (sleep outcomes) and the expectation term, which are correlated within a person. Forms
+1. **Per person** (:mod:`model.population.person_stage`): the personal model with a priori
+   independent, wide effects and expectation terms (``theta, e ~ N(0, W^2)``, ``W = 1 SMD``:
+   :data:`~model.population.person_stage.WIDE_SMD`) is sampled by NUTS and its draws
+   summarised by their mean and covariance (or, faster and
+   narrower, by a Laplace approximation: ``person_fit="laplace"``). Dividing out the priors
+   leaves a normal approximation of the person's likelihood as one *block*
+   (:mod:`model.population.blocks`): a precision matrix over the effects of the forms tried
+   (sleep outcomes) and the expectation term, which are correlated within a person. Forms
    never taken carry no information and are dropped; nuisance parameters (kinetics, trend,
-   cut-points, AR(1)) are integrated out by the approximation; non-positive curvature and
-   blocks that are not positive definite are warned about, naming the person. The GI
+   cut-points, AR(1)) are integrated out by the sampler; variances that are not positive
+   and blocks that are not positive definite are warned about, naming the person. The GI
    outcome shares no parameter with the others: the person's GI nights are kept as counts
    (:mod:`model.population.gi`), whose Bernoulli likelihood is exact.
 2. **Population** (:class:`PopulationModel`): ``theta[p, f, o] = beta[f, o] + r[p, o] +
@@ -29,9 +30,8 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,26 +41,20 @@ import xarray as xr
 
 from model.core.errors import Fault, InputError, MgsleepError
 from model.core.forms import FORMS
-from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
+from model.core.outcomes import OUTCOMES
 from model.data.diary import Diary, read_diary, refuse_blinded
 from model.evidence.priorset import PriorSet, load_priors
-from model.inference.density import graph_density
 from model.inference.diagnostics import Diagnostics, check_convergence
-from model.inference.laplace import laplace
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
-from model.personal.data import diary_data, diary_size
-from model.personal.sampler import GRAPHS
 from model.personal.separability import separability
 from model.population.blocks import (
-    PersonBlock,
     StackedBlocks,
-    block_from_posterior,
     informative_persons,
     stack_likelihoods,
 )
-from model.population.gi import gi_counts
 from model.population.graph import population_compiled, population_prior
+from model.population.person_stage import PersonFit, Progress, likelihoods
 from model.population.writeback import (
     fitted_by_outcome,
     fitted_spreads,
@@ -71,98 +65,7 @@ from model.population.writeback import (
     write_spreads,
 )
 
-WIDE_SMD = 2.0
-"""The per-person stage's priors: every effect the population pools (each form x outcome, and
-the expectation per sleep outcome) ~ N(0, (2 SMD)^2), a priori independent. A prior much wider
-than the likelihood keeps the division that leaves the likelihood block well conditioned (with
-the evidence's expectation prior, the person's expectation likelihood came out as a small
-difference of two precisions: ``benchmarks/population_joint.py`` found 4 of 70 population
-quantities off the joint fit, 2 with the wide prior)."""
 POPULATION_PARAMETERS = ("beta", "sd_resp", "sd_dev", "expectation", "sd_expectation")
-
-
-def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None) -> PersonBlock:
-    """Laplace approximation of one person's likelihood block (:mod:`.blocks`).
-
-    The personal model with a priori independent, wide effects and expectation terms
-    (:data:`WIDE_SMD`) is fitted by :func:`~model.inference.laplace.laplace`; its posterior
-    over the effects and the expectation terms, with those priors divided out, is the block
-    (:func:`~model.population.blocks.block_from_posterior`: warnings name the person for
-    every effect without positive curvature and every block that is not positive definite).
-    """
-    name = person or diary.source
-    smd = np.array([priors.settings.outcomes[o].smd_sd for o in OUTCOMES])
-    wide = np.broadcast_to(WIDE_SMD * smd, (len(FORMS), len(OUTCOMES))).copy()
-    wide_expectation = WIDE_SMD * smd[:len(SLEEP_OUTCOMES)]
-    data = diary_data(diary, priors, 0.0, *diary_size(diary, priors))
-    data |= {"prior_mean": np.zeros_like(wide), "prior_sd": wide,
-             "dev_sd": np.zeros(len(OUTCOMES)), "resp_sd": np.ones(len(OUTCOMES)),
-             "expect_mu": np.zeros_like(wide_expectation), "expect_sd": wide_expectation}
-    # The personal graph itself (compiled once per machine); its shared responsiveness is held
-    # at 0, which leaves the effects a priori independent: theta = wide * theta_z.
-    density = graph_density(GRAPHS, data)
-    held = np.zeros(density.start.size, dtype=bool)
-    held[density.slices["responsiveness"]] = True
-    position = np.cumsum(~held) - 1                     # a free coordinate's place in ``x``
-
-    def log_density(x: np.ndarray) -> tuple[float, np.ndarray]:
-        point = np.zeros(density.start.size)
-        point[~held] = x
-        value, gradient = density.evaluate(point)
-        return value, gradient[~held]
-
-    fit = laplace(log_density, density.start[~held], label=diary.source)
-    index = np.r_[position[density.slices["theta_z"]], position[density.slices["expectation"]]]
-    scale = np.r_[wide.ravel(), np.ones(len(SLEEP_OUTCOMES))]    # theta = wide * theta_z
-    mean = scale * fit.mode[index]
-    covariance = scale[:, None] * fit.covariance[np.ix_(index, index)] * scale[None, :]
-    prior_mean = np.r_[np.zeros(wide.size), data["expect_mu"]]
-    prior_var = np.r_[wide.ravel(), data["expect_sd"]] ** 2
-    return block_from_posterior(name, diary.n_recorded, mean, covariance, prior_mean,
-                                prior_var, gi_counts(data))
-
-
-Progress = Callable[[int], None]
-"""Called as ``progress(done)`` each time a person's block is ready (e.g.
-:class:`model.core.progress.ProgressLine`)."""
-
-
-def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
-                scheduler: str | None = None,
-                progress: Progress | None = None) -> list[PersonBlock]:
-    """Per-person likelihood blocks, serially (``workers=0``) or through Dask.
-
-    ``workers=N`` starts a local cluster of N single-threaded worker processes (its own
-    logs are silenced: no shutdown noise on stderr); ``scheduler=ADDRESS`` uses an
-    existing cluster. Results are identical to the serial path (the Laplace fit is
-    deterministic) and in the order of ``diaries``; ``progress`` is told of each person done.
-    """
-    report = progress or (lambda done: None)
-    if workers <= 0 and scheduler is None:
-        blocks = []
-        for diary in diaries:
-            blocks.append(person_likelihood(diary, priors))
-            report(len(blocks))
-        return blocks
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    # quiet: a task's error reaches us through gather; the cluster's own logs (a worker's
-    # heartbeat to a scheduler already closed) are shutdown noise. Its HTTP endpoint listens
-    # on a free local port, not 8787 (which warns when taken).
-    cluster = None if scheduler else LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
-    try:
-        with Client(scheduler or cluster) as client:
-            shared = client.scatter(priors, broadcast=True)  # sent once, not with every task
-            futures = client.map(person_likelihood, list(diaries), priors=shared, pure=False)
-            for done, _ in enumerate(as_completed(futures), start=1):
-                report(done)
-            return list(client.gather(futures))
-    finally:
-        if cluster is not None:
-            cluster.close()
 
 
 ADAPTATION = "diag"
@@ -187,12 +90,17 @@ class PopulationModel:
         Address of an existing Dask scheduler.
     progress : callable, optional
         ``progress(done)`` after each person of the per-person stage.
+    person_fit : {"nuts", "laplace"}
+        How the per-person stage approximates each posterior (:func:`person_likelihood`);
+        its seeds start at ``random_seed`` (0 when None).
 
     """
 
     def __init__(self, priors: PriorSet | None = None, *, draws: int = 1000, tune: int = 1000,
                  chains: int = 4, random_seed: int | None = None, workers: int = 0,
-                 scheduler: str | None = None, progress: Progress | None = None) -> None:
+                 scheduler: str | None = None, progress: Progress | None = None,
+                 person_fit: PersonFit = "nuts") -> None:
+        self.person_fit = person_fit
         self.priors = priors
         self.draws = draws
         self.tune = tune
@@ -215,7 +123,8 @@ class PopulationModel:
         priors = self.priors or load_priors()
         self.priors_ = priors
         self.persons_ = likelihoods(diaries, priors, workers=self.workers,
-                                    scheduler=self.scheduler, progress=self.progress)
+                                    scheduler=self.scheduler, progress=self.progress,
+                                    fit=self.person_fit, seed=self.random_seed or 0)
         self.diaries_ = list(diaries)
         self.separable_ = sum(separability(d).separable for d in diaries)
         self.idata_ = self.sample(*stack_likelihoods(self.persons_))

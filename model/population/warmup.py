@@ -1,9 +1,9 @@
 """Compile the population stage into the disk caches ahead of its first use.
 
 On a new machine ``mgsleep population`` (and notebook 05) first compiles the population graph
-(numba, about 35 s on two cores). Each person's Laplace fit evaluates the personal graph's own
-compiled density (:func:`model.inference.density.graph_density`), which
-:mod:`model.personal.warmup` compiled just before. Compiled code is kept in PyTensor's compile
+(numba, about 35 s on two cores). Each person's fit samples the personal graph
+(:mod:`model.population.person_stage`), which :mod:`model.personal.warmup` compiled just
+before. Compiled code is kept in PyTensor's compile
 directory and serves any number of persons and nights, so compiling it once, here, serves
 every later run. ``make install`` ends with
 
