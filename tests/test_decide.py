@@ -516,6 +516,7 @@ def check_rationale(decision) -> None:
         assert not found and not any(rec.expected_gain.values())
     else:
         assert set(found) == set(rec.expected_gain)
+        assert "(+ = better: falling asleep sooner, fewer awakenings" in text  # the sign's sense
     for variable, (mean, low, high) in found.items():
         assert _close(mean, row[f"gain_{variable}"]) and _close(mean, rec.expected_gain[variable])
         assert _close(low, row[f"gain_{variable}_low"])

@@ -205,8 +205,9 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     kept = reference.label if reference.active else "you without magnesium"
     change = (f"Expected change from magnesium: none, it keeps {kept}."
               if a.regimen == reference else
-              f"Expected change from magnesium vs {reference.label} (positive = better): "
-              f"{gains}.")
+              f"Expected change from magnesium vs {reference.label} (+ = better: falling "
+              f"asleep sooner, fewer awakenings, higher quality and freshness, less anxiety, "
+              f"fewer GI nights): {gains}.")
     return [
         f"P(best) {a.p_best:.2f} among the {n_feasible} option{'s' * (n_feasible != 1)} "
         f"allowed now; P(better than continuing) {a.p_better_than_continue:.2f}; expected "
