@@ -14,8 +14,9 @@ DIARY = "date,form,elemental_mg,sol_min\n2026-01-01,,,30\n2026-01-02,glycinate,2
 @pytest.fixture
 def quick_persons(monkeypatch, tmp_path):
     """Two diaries; the per-person fit is a stand-in, the population stage stops at once."""
-    def block(diary, priors, **settings):
-        return PersonBlock(diary.source, 1, np.zeros(0, int), np.zeros(0), np.zeros((0, 0)))
+    def block(diary, priors, person=None, **settings):
+        return PersonBlock(person or diary.source, 1, np.zeros(0, int), np.zeros(0),
+                           np.zeros((0, 0)))
 
     def stop(*args):
         raise MgsleepError("stopped before the population stage")
@@ -34,6 +35,18 @@ def test_the_serial_stage_reports_each_person_in_order(quick_persons):
     assert told == [1, 2]
     assert [p.person for p in people] == [str(quick_persons / "a.csv"),
                                           str(quick_persons / "b.csv")]
+
+
+def test_diaries_from_data_frames_are_named_by_their_place(quick_persons):
+    """``<DataFrame>`` names nobody: a warning about a person's fit must say which one."""
+    import pandas as pd
+
+    from model.data.diary import read_diary
+
+    frame = pd.read_csv(quick_persons / "a.csv", keep_default_na=False)
+    diaries = [read_diary(frame), read_diary(quick_persons / "b.csv"), read_diary(frame)]
+    people = hierarchical.likelihoods(diaries, None)
+    assert [p.person for p in people] == ["person 1", str(quick_persons / "b.csv"), "person 3"]
 
 
 def test_a_terminal_gets_one_progress_line(quick_persons, monkeypatch, capsys):

@@ -95,7 +95,7 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None,
     prior_mean = np.r_[np.zeros(wide.size), data["expect_mu"]]
     prior_var = np.r_[wide.ravel(), data["expect_sd"]] ** 2
     if fit == "laplace":
-        mean, covariance = laplace_moments(data, diary.source)
+        mean, covariance = laplace_moments(data, name)
     else:
         mean, covariance = nuts_moments(data, seed, name)
         silent = ~informed(data)
@@ -180,15 +180,15 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
     ``workers=N`` starts a local cluster of N single-threaded worker processes (its own
     logs are silenced: no shutdown noise on stderr); ``scheduler=ADDRESS`` uses an
     existing cluster. Person ``k`` is fitted with seed ``seed + k`` (:func:`person_likelihood`,
-    ``fit``), so results are identical to the serial path and in the order of ``diaries``;
-    ``progress`` is told of each person done.
+    ``fit``), so results are identical to the serial path and in the order of ``diaries``,
+    and named by :func:`person_name`; ``progress`` is told of each person done.
     """
     report = progress or (lambda done: None)
-    seeds = [seed + k for k in range(len(diaries))]
+    jobs = [(diary, person_name(diary, k), seed + k) for k, diary in enumerate(diaries)]
     if workers <= 0 and scheduler is None:
         blocks = []
-        for diary, person_seed in zip(diaries, seeds, strict=True):
-            blocks.append(person_likelihood(diary, priors, fit=fit, seed=person_seed))
+        for job in jobs:
+            blocks.append(_seeded_block(job, priors, fit))
             report(len(blocks))
         return blocks
     from dask.distributed import Client, LocalCluster, as_completed
@@ -203,8 +203,7 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
     try:
         with Client(scheduler or cluster) as client:
             shared = client.scatter(priors, broadcast=True)  # sent once, not with every task
-            futures = client.map(_seeded_block, list(zip(diaries, seeds, strict=True)),
-                                 priors=shared, fit=fit, pure=False)
+            futures = client.map(_seeded_block, jobs, priors=shared, fit=fit, pure=False)
             for done, _ in enumerate(as_completed(futures), start=1):
                 report(done)
             return list(client.gather(futures))
@@ -213,7 +212,15 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
             cluster.close()
 
 
-def _seeded_block(job: tuple[Diary, int], priors: PriorSet, fit: PersonFit) -> PersonBlock:
-    """:func:`person_likelihood` of a ``(diary, seed)`` pair (one Dask task)."""
-    diary, seed = job
-    return person_likelihood(diary, priors, fit=fit, seed=seed)
+def person_name(diary: Diary, k: int) -> str:
+    """How warnings and blocks name the ``k``-th diary: its file, else ``person {k + 1}``.
+
+    Diaries read from data frames all have the source ``<DataFrame>``, which names nobody.
+    """
+    return f"person {k + 1}" if diary.source == "<DataFrame>" else diary.source
+
+
+def _seeded_block(job: tuple[Diary, str, int], priors: PriorSet, fit: PersonFit) -> PersonBlock:
+    """:func:`person_likelihood` of a ``(diary, name, seed)`` triple (one Dask task)."""
+    diary, name, seed = job
+    return person_likelihood(diary, priors, name, fit=fit, seed=seed)
