@@ -13,6 +13,7 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
+from model.inference.sampling import SamplerConfig
 from model.likelihood.prior import PersonalPrior
 from model.population import person_stage
 from model.population.blocks import COORDINATES, GAUSSIAN_SLOTS, N_EFFECTS
@@ -222,10 +223,11 @@ def test_a_person_fit_that_fails_its_checks_is_run_again_longer_then_warned_abou
         return real(graphs, config, **kwargs)
 
     monkeypatch.setattr(person_stage, "run_nuts", recorded)
+    monkeypatch.setattr(person_stage, "PERSON_FIT", SamplerConfig(draws=100, tune=100, chains=2))
     monkeypatch.setattr(person_stage, "check_convergence",
                         lambda *args, **kwargs: Diagnostics(False, 1.03, 120.0, 3))
     with pytest.warns(UserWarning, match=r"p0: the per-person fit did not pass its checks "
                       r"\(max R-hat 1\.030, min bulk ESS 120, 3 divergences\)"):
         person_stage.person_likelihood(diaries[0], priors, person="p0")
-    assert [c.draws for c in configs] == [1000, 2000]
+    assert [c.draws for c in configs] == [100, 200]
     assert configs[1].target_accept > configs[0].target_accept
