@@ -30,9 +30,12 @@ def population(priors):
     frames, truth = simulate_population(priors, PERSONS, NIGHTS, seed=1)
     diaries = [read_diary(f) for f in frames]
     # 1000 draws after 500 tuning steps x 4 chains (500 draws left R-hat at 1.014 in a fresh
-    # clone): the checks are 95 % interval coverage and the spread
-    return frames, diaries, truth, PopulationModel(priors, random_seed=1, draws=1000,
-                                                   tune=500).fit(diaries)
+    # clone): the checks are 95 % interval coverage and the spread. Laplace blocks: 30
+    # persons' NUTS fits would take three minutes of both cores; the default NUTS blocks are
+    # checked below (against Laplace, the rerun, Dask), by the command and, against the
+    # joint fit, by the slow test of tests/test_population_joint.py
+    return frames, diaries, truth, PopulationModel(priors, random_seed=1, draws=1000, tune=500,
+                                                   person_fit="laplace").fit(diaries)
 
 
 def test_population_effects_and_spread_are_recovered(population):
