@@ -39,7 +39,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--person-fit", choices=("nuts", "laplace"), default="nuts",
                         help="per-person stage: NUTS draws (default; a few seconds a person) "
                         "or a Laplace approximation at the mode (some 25 times faster, "
-                        "but it understates how much people differ in their expectation "
+                        "but it overstates how much people differ in their expectation "
                         "effect)")
     parser.set_defaults(handler=run)
 
