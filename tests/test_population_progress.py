@@ -11,15 +11,17 @@ from model.population.blocks import PersonBlock
 DIARY = "date,form,elemental_mg,sol_min\n2026-01-01,,,30\n2026-01-02,glycinate,200,25\n"
 
 
-FITS: list[str] = []
-"""The ``fit`` each stand-in person fit was asked for."""
+@pytest.fixture
+def asked():
+    """The ``fit`` each stand-in person fit of :func:`quick_persons` was asked for."""
+    return []
 
 
 @pytest.fixture
-def quick_persons(monkeypatch, tmp_path):
+def quick_persons(monkeypatch, tmp_path, asked):
     """Two diaries; the per-person fit is a stand-in, the population stage stops at once."""
     def block(diary, priors, person=None, **settings):
-        FITS.append(settings["fit"])
+        asked.append(settings["fit"])
         return PersonBlock(person or diary.source, 1, np.zeros(0, int), np.zeros(0),
                            np.zeros((0, 0)))
 
@@ -68,10 +70,9 @@ def test_a_pipe_gets_none(quick_persons, capsys):
 
 
 @pytest.mark.parametrize(("flag", "fit"), [([], "nuts"), (["--person-fit", "laplace"], "laplace")])
-def test_the_command_passes_the_person_fit_on(quick_persons, flag, fit):
-    FITS.clear()
+def test_the_command_passes_the_person_fit_on(quick_persons, asked, flag, fit):
     assert main(["population", str(quick_persons), *flag]) == 2   # the stand-in stops it
-    assert FITS == [fit, fit]
+    assert asked == [fit, fit]
 
 
 def test_an_unknown_person_fit_is_refused(quick_persons, capsys):

@@ -1,5 +1,7 @@
-"""nutpie's settings reach the sampler, and a compilation says so on standard error."""
+"""nutpie's settings reach the sampler (an extended run's too), and a compilation says so on
+standard error."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -14,6 +16,7 @@ from model.inference.compile_cache import (
     manifest_dir,
     sample_nutpie,
 )
+from model.inference.sampling import SamplerConfig
 
 pytest.importorskip("nutpie")
 
@@ -42,3 +45,13 @@ def test_the_mass_matrix_adaptation_reaches_nutpie(model, adaptation):
     assert settings["adaptation"] == (adaptation or ADAPTATION)
     assert settings["settings"]["num_tune"] == 30
     assert trace["posterior"].sizes["draw"] == 20
+
+
+def test_an_extended_run_doubles_the_draws_with_smaller_steps_and_keeps_the_rest():
+    from model.personal.fit import EXTENDED_TARGET_ACCEPT, extended
+
+    first = SamplerConfig(draws=300, tune=200, chains=3, seed=7)
+    longer = extended(first)
+    assert (longer.draws, longer.target_accept) == (600, EXTENDED_TARGET_ACCEPT)
+    assert longer.target_accept > first.target_accept
+    assert dataclasses.replace(longer, draws=300, target_accept=first.target_accept) == first

@@ -71,6 +71,16 @@ EXTEND_BUDGET = 6.0
 """An extension starts only while the time spent is under this many times the first run."""
 EXTENDED_TARGET_ACCEPT = 0.97
 """Target acceptance of an extended run (0.9 otherwise)."""
+
+
+def extended(config: SamplerConfig) -> SamplerConfig:
+    """The run that extends a fit which failed its checks.
+
+    Twice ``config``'s draws and :data:`EXTENDED_TARGET_ACCEPT` (smaller steps through the hard
+    parts of the posterior).
+    """
+    return dataclasses.replace(config, draws=2 * config.draws,
+                               target_accept=EXTENDED_TARGET_ACCEPT)
 WARM_TUNE = 250
 """Tuning steps of a refit whose chains start at the last fit's draws (see ``update``). 150
 steps passed on 5 personas x 130 nights but once ended with 311 divergences (150 nights);
@@ -188,9 +198,8 @@ class PersonalModel:
             if self.diagnostics_.ok or self.nuts_ is None or \
                     time.perf_counter() - start > EXTEND_BUDGET * first:
                 break
-            config = dataclasses.replace(self.sampler_config, draws=2 * self.draws,
-                                         target_accept=EXTENDED_TARGET_ACCEPT)
-            self._sample(diary, config, self.nuts_.unconstrained, attempt)
+            self._sample(diary, extended(self.sampler_config), self.nuts_.unconstrained,
+                         attempt)
         self.fit_seconds_ = time.perf_counter() - start
         return self
 

@@ -91,7 +91,8 @@ class PopulationModel:
     progress : callable, optional
         ``progress(done)`` after each person of the per-person stage.
     person_fit : {"nuts", "laplace"}
-        How the per-person stage approximates each posterior (:func:`person_likelihood`);
+        How the per-person stage approximates each posterior
+        (:func:`~model.population.person_stage.person_likelihood`);
         its seeds start at ``random_seed`` (0 when None).
 
     """
@@ -100,7 +101,6 @@ class PopulationModel:
                  chains: int = 4, random_seed: int | None = None, workers: int = 0,
                  scheduler: str | None = None, progress: Progress | None = None,
                  person_fit: PersonFit = "nuts") -> None:
-        self.person_fit = person_fit
         self.priors = priors
         self.draws = draws
         self.tune = tune
@@ -109,6 +109,7 @@ class PopulationModel:
         self.workers = workers
         self.scheduler = scheduler
         self.progress = progress
+        self.person_fit = person_fit
 
     def fit(self, diaries: Sequence[Diary]) -> PopulationModel:
         """Fit the per-person stage (parallel when asked) and then the population stage.

@@ -25,7 +25,7 @@ from model.inference.diagnostics import check_convergence
 from model.inference.laplace import laplace
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.personal.data import diary_data, diary_size
-from model.personal.fit import EXTENDED_TARGET_ACCEPT
+from model.personal.fit import extended
 from model.personal.sampler import GRAPHS
 from model.population.blocks import PersonBlock, block_from_posterior
 from model.population.gi import gi_counts
@@ -120,19 +120,17 @@ def nuts_moments(data: dict[str, np.ndarray], seed: int,
                  name: str) -> tuple[np.ndarray, np.ndarray]:
     """Mean and covariance of the NUTS draws of the effects (row-major) and expectation terms.
 
-    A fit that fails its checks is run once more, with twice the draws and smaller steps (as a
-    personal fit is extended, :meth:`~model.personal.fit.PersonalModel.fit`); if that fails
+    A fit that fails its checks is run once more as a personal fit is extended
+    (:func:`~model.personal.fit.extended`: twice the draws, smaller steps); if that fails
     too, it is warned about, naming the person.
     """
     held = data | {"resp_sd": np.full(len(OUTCOMES), HELD_SD)}
-    config = dataclasses.replace(PERSON_FIT, seed=seed)
-    for _ in range(2):
+    first = dataclasses.replace(PERSON_FIT, seed=seed)
+    for config in (first, extended(first)):
         idata = run_nuts(GRAPHS, config, data=held)
         checked = check_convergence(idata, ["theta", "expectation"])
         if checked.ok:
             break
-        config = dataclasses.replace(config, draws=2 * config.draws,
-                                     target_accept=EXTENDED_TARGET_ACCEPT)
     else:
         warnings.warn(f"{name}: the per-person fit did not pass its checks (max R-hat "
                       f"{checked.max_rhat:.3f}, min bulk ESS {checked.min_ess_bulk:.0f}, "
