@@ -74,11 +74,7 @@ EXTENDED_TARGET_ACCEPT = 0.97
 
 
 def extended(config: SamplerConfig) -> SamplerConfig:
-    """The run that extends a fit which failed its checks.
-
-    Twice ``config``'s draws and :data:`EXTENDED_TARGET_ACCEPT` (smaller steps through the hard
-    parts of the posterior).
-    """
+    """The run extending a fit that failed its checks: twice the draws, smaller steps."""
     return dataclasses.replace(config, draws=2 * config.draws,
                                target_accept=EXTENDED_TARGET_ACCEPT)
 WARM_TUNE = 250
