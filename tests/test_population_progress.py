@@ -1,5 +1,7 @@
 """``mgsleep population`` shows the per-person stage's progress on a terminal only."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -80,3 +82,24 @@ def test_an_unknown_person_fit_is_refused(quick_persons, capsys):
         main(["population", str(quick_persons), "--person-fit", "exact"])
     assert stop.value.code == 2
     assert "invalid choice: 'exact'" in capsys.readouterr().err
+
+
+def test_a_persons_warnings_reach_the_caller_through_dask(quick_persons, monkeypatch):
+    """A warning raised in a Dask worker would reach nobody: it is raised again by the caller,
+    once, naming the person (an in-process cluster, so that the stand-in fit reaches it)."""
+    from dask.distributed import LocalCluster
+
+    def warned(diary, priors, person=None, **settings):
+        warnings.warn(f"{person}: the per-person fit did not pass its checks", UserWarning,
+                      stacklevel=2)
+        return PersonBlock(person, 1, np.zeros(0, int), np.zeros(0), np.zeros((0, 0)))
+
+    monkeypatch.setattr(person_stage, "person_likelihood", warned)
+    diaries = hierarchical.read_diaries(quick_persons)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        with pytest.warns(UserWarning) as record:
+            blocks = person_stage.likelihoods(diaries, None, scheduler=cluster.scheduler_address)
+    assert sorted(str(w.message) for w in record) == sorted(
+        f"{d.source}: the per-person fit did not pass its checks" for d in diaries)
+    assert [b.person for b in blocks] == [d.source for d in diaries]

@@ -179,14 +179,17 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
     logs are silenced: no shutdown noise on stderr); ``scheduler=ADDRESS`` uses an
     existing cluster. Person ``k`` is fitted with seed ``seed + k`` (:func:`person_likelihood`,
     ``fit``), so results are identical to the serial path and in the order of ``diaries``,
-    and named by :func:`person_name`; ``progress`` is told of each person done.
+    and named by :func:`person_name`; ``progress`` is told of each person done. A person's
+    warnings (a fit that failed its checks, an effect left out) are caught where the person
+    was fitted, a Dask worker's process included, and raised again here, in the caller's
+    process: a worker's own would reach nobody.
     """
     report = progress or (lambda done: None)
     jobs = [(diary, person_name(diary, k), seed + k) for k, diary in enumerate(diaries)]
     if workers <= 0 and scheduler is None:
         blocks = []
         for job in jobs:
-            blocks.append(_seeded_block(job, priors, fit))
+            blocks.append(_relayed(_seeded_block(job, priors, fit)))
             report(len(blocks))
         return blocks
     from dask.distributed import Client, LocalCluster, as_completed
@@ -204,7 +207,7 @@ def likelihoods(diaries: Sequence[Diary], priors: PriorSet, *, workers: int = 0,
             futures = client.map(_seeded_block, jobs, priors=shared, fit=fit, pure=False)
             for done, _ in enumerate(as_completed(futures), start=1):
                 report(done)
-            return list(client.gather(futures))
+            return [_relayed(result) for result in client.gather(futures)]
     finally:
         if cluster is not None:
             cluster.close()
@@ -218,7 +221,30 @@ def person_name(diary: Diary, k: int) -> str:
     return f"person {k + 1}" if diary.source == "<DataFrame>" else diary.source
 
 
-def _seeded_block(job: tuple[Diary, str, int], priors: PriorSet, fit: PersonFit) -> PersonBlock:
-    """:func:`person_likelihood` of a ``(diary, name, seed)`` triple (one Dask task)."""
+Caught = list[tuple[type[Warning], str]]
+"""Warnings raised while a person was fitted: category and message."""
+
+
+def _seeded_block(job: tuple[Diary, str, int], priors: PriorSet,
+                  fit: PersonFit) -> tuple[PersonBlock, Caught]:
+    """:func:`person_likelihood` of a ``(diary, name, seed)`` triple (one Dask task).
+
+    Returned with the warnings it raised, caught for :func:`_relayed` (those the process's
+    filters let through: a worker's ignore the deprecations of the libraries, as the caller's
+    do).
+    """
     diary, name, seed = job
-    return person_likelihood(diary, priors, name, fit=fit, seed=seed)
+    with warnings.catch_warnings(record=True) as caught:
+        block = person_likelihood(diary, priors, name, fit=fit, seed=seed)
+    return block, [(w.category, str(w.message)) for w in caught]
+
+
+def _relayed(result: tuple[PersonBlock, Caught]) -> PersonBlock:
+    """The block of a :func:`_seeded_block` result; its warnings are raised again here.
+
+    The caller's filters decide which are shown.
+    """
+    block, caught = result
+    for category, message in caught:
+        warnings.warn(message, category, stacklevel=3)
+    return block
