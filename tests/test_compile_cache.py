@@ -114,38 +114,61 @@ def test_key_follows_the_sizes_of_parameters_and_deterministics():
         by_dims(["a", "b"], 12, fitted=True))
 
 
-def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled, tmp_path):
+FRESH_START = textwrap.dedent(f"""
+    import json, sys
+    import numpy as np
+    sys.path.insert(0, {str(Path(__file__).parent)!r})
+    from test_compile_cache import small_model
+    from model.inference.cache_key import graph_key
+    from model.inference.compile_cache import assemble, compile_nutpie, manifest_dir
+    from model.inference.density import log_density
+    m = small_model(np.random.default_rng(0).normal(1.0, 0.5, 30))
+    manifest = manifest_dir() / f"{{graph_key(m)}}.json"
+""")
+"""The start of a fresh process's script: the small model and where its manifest goes."""
+
+
+@pytest.fixture(scope="module")
+def fresh_compile(tmp_path_factory):
+    """A process that compiled the small model into a compile folder of its own.
+
+    Nothing another test process compiles or loads at the same time (``pytest -n 2``) is
+    involved; its temporary folder is its own too. Returns its environment and both folders.
+    """
+    folder, temporary = tmp_path_factory.mktemp("compiled"), tmp_path_factory.mktemp("tmp")
+    env = os.environ | {"PYTENSOR_FLAGS": f"base_compiledir={folder}", "TMPDIR": str(temporary)}
+    compiling = subprocess.run(
+        [sys.executable, "-c", FRESH_START + "compile_nutpie(m)\nprint(manifest.exists())\n"],
+        capture_output=True, text=True, check=False, env=env)
+    assert compiling.stdout.split()[-1:] == ["True"], compiling.stderr[-2000:]
+    return env, folder, temporary
+
+
+def test_a_fresh_process_loads_the_callbacks_without_compiling(compiled, fresh_compile):
     """With no numba dispatcher to compile from, only the disk cache can supply callbacks.
 
-    One process compiles into a compile folder of the test's own, a second loads from it:
-    nothing another test process compiles or loads at the same time (``pytest -n 2``) is
-    involved. The loading process logs numba's cache lookups for the failure message.
+    One process compiled into its own compile folder (:func:`fresh_compile`), a second loads
+    from it. The loading process logs numba's cache lookups for the failure message.
     """
     _, c = compiled
+    env, _, _ = fresh_compile
     point = np.random.default_rng(4).normal(size=c.n_dim)
-    start = textwrap.dedent(f"""
-        import json, sys
-        import numpy as np
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from test_compile_cache import small_model
-        from model.inference.cache_key import graph_key
-        from model.inference.compile_cache import assemble, compile_nutpie, manifest_dir
-        from model.inference.density import log_density
-        m = small_model(np.random.default_rng(0).normal(1.0, 0.5, 30))
-        manifest = manifest_dir() / f"{{graph_key(m)}}.json"
-    """)
-    compile_it = start + "compile_nutpie(m)\nprint(manifest.exists())\n"
-    load_it = start + (f"c = assemble(m, json.loads(manifest.read_text()), None)\n"
-                       f"print(log_density(c, np.array({point.tolist()!r}))[0])\n")
-    env = os.environ | {"PYTENSOR_FLAGS": f"base_compiledir={tmp_path}"}
-    compiling = subprocess.run([sys.executable, "-c", compile_it], capture_output=True,
-                               text=True, check=False, env=env)
-    assert compiling.stdout.split()[-1:] == ["True"], compiling.stderr[-2000:]
+    load_it = FRESH_START + (f"c = assemble(m, json.loads(manifest.read_text()), None)\n"
+                             f"print(log_density(c, np.array({point.tolist()!r}))[0])\n")
     loading = subprocess.run([sys.executable, "-c", load_it], capture_output=True, text=True,
                              check=False, env=env | {"NUMBA_DEBUG_CACHE": "1"})
     assert loading.returncode == 0, (loading.stdout[-3000:], loading.stderr[-2000:])
     assert float(loading.stdout.split()[-1]) == pytest.approx(log_density(c, point)[0],
                                                               rel=1e-12)
+
+
+def test_a_compilation_leaves_no_generated_source_in_the_temporary_folder(fresh_compile):
+    """PyTensor's default is a new file per compiled op in the temporary folder, never removed
+    (some 14,000 on the 2-core machine after a few days of tests); they go to the compile
+    folder, named by their content, which PyTensor prunes."""
+    _, folder, temporary = fresh_compile
+    assert not list(temporary.iterdir())
+    assert list((folder / "generated_src").glob("*.py"))
 
 
 def test_a_corrupt_manifest_is_rebuilt(compiled):

@@ -22,6 +22,7 @@ import xarray as xr
 
 from model.core.errors import MgsleepError
 from model.core.progress import SHOW_PROGRESS, show_progress
+from model.inference.compile_cache import keep_generated_source
 
 SAMPLERS: dict[str, tuple[str, ...]] = {
     "nutpie": ("nutpie",),
@@ -165,6 +166,7 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
         When the requested sampler is unknown or not installed.
 
     """
+    keep_generated_source()
     name = resolve_sampler(config.sampler)
     if name == "nutpie" and not isinstance(model, CompiledGraph):
         graph = model
