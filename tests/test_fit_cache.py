@@ -287,3 +287,15 @@ def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monke
         return None
 
     assert sorted(method(p) for p in tmp_path.glob("*.npz")) == ["psis"] * 3   # no refit
+
+
+def test_a_fit_under_other_safety_rules_is_not_reused(priors_copy):
+    """``safety.toml``'s gut-sensitivity shifts enter the GI prior: a stricter one is another
+    fit (a cached fit once ignored it), an unchanged copy is the same."""
+    from model.personal.store import priors_fingerprint
+
+    same = priors_fingerprint(load_priors(priors_copy))
+    assert same == priors_fingerprint(load_priors())
+    path = priors_copy / "safety.toml"
+    path.write_text(path.read_text().replace("ibs = 0.9", "ibs = 3.0", 1))
+    assert priors_fingerprint(load_priors(priors_copy)) != same

@@ -53,6 +53,53 @@ def test_a_custom_priors_dir_cannot_loosen_the_safety_floor(priors_copy, old, ne
     assert f"{path}: key {key}: loosens the safety floor" in str(error.value)
 
 
+KIDNEY_NOTE = """
+[[cautions]]
+id = "kidney_note"
+condition = "kidney_note"
+reason = "mention it to your clinician"
+source = "custom"
+"""
+
+
+@pytest.mark.parametrize(("added", "key"), [
+    # an alias of the floor's moved to a custom caution: "CKD" would no longer refer
+    (KIDNEY_NOTE + '[[synonyms]]\nname = "kidney_note"\nkind = "condition"\n'
+     'aliases = ["CKD", "dialysis"]\nsource = "custom"\n', "synonyms[condition=ckd]"),
+    # a rule's medicine made a synonym of a custom group: its timing rule would be lost
+    ('[[interactions]]\ngroup = "vitamins"\nmedications = ["vitamin_c"]\nrule = "no timing"'
+     '\nsource = "custom"\nkind = "depletion"\n[[synonyms]]\nname = "vitamin_c"\n'
+     'kind = "medicine"\naliases = ["synthroid"]\nsource = "custom"\n',
+     "synonyms[medicine=synthroid]"),
+    # a near miss of a contraindication's name, declared a condition with a mere caution
+    (KIDNEY_NOTE + '[[synonyms]]\nname = "kidney_note"\nkind = "condition"\n'
+     'aliases = ["CKD stage 4b"]\nsource = "custom"\n', "synonyms[condition=ckd_stage_4b]"),
+])
+def test_a_custom_priors_dir_cannot_take_a_name_away_from_its_rule(priors_copy, added, key):
+    path = priors_copy / "safety.toml"
+    path.write_text(path.read_text() + added)
+    with pytest.raises(PriorsError) as error:
+        load_priors(priors_copy)
+    assert f"{path}: key {key}: loosens the safety floor" in str(error.value)
+
+
+def test_a_near_miss_of_a_rule_declared_harmless_is_refused_and_other_names_are_welcome(
+        priors_copy):
+    path = _edit(priors_copy, 'conditions = ["insomnia",', 'conditions = ["CKD stage 4b", '
+                 '"insomnia",')
+    with pytest.raises(PriorsError, match=r"key recognised.conditions: loosens the safety "
+                       r"floor: the new name 'ckd_stage_4b' .* close to 'ckd_stage_4'"):
+        load_priors(priors_copy)
+    path.write_text(path.read_text().replace('"CKD stage 4b", ', '"kidney stones", ')
+                    + KIDNEY_NOTE + '[[synonyms]]\nname = "severe_renal_impairment"\n'
+                    'kind = "condition"\naliases = ["CKD stage 2"]\nsource = "custom"\n')
+    safety = load_priors(priors_copy).safety  # a new harmless name, a new rule, a near miss
+    assert not screen(Profile(conditions=("kidney stones",)), safety).referrals  # made as
+    assert screen(Profile(conditions=("CKD stage 2",)), safety).referrals        # strict
+    assert "mention it to your clinician" in screen(Profile(conditions=("kidney note",)),
+                                                    safety).warnings
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_nan_or_inf_in_the_safety_file_is_a_validation_error(priors_copy, value):
     path = _edit(priors_copy, "below = 30.0", f"below = {value}")

@@ -7,7 +7,11 @@ The hard rules are not priors. A researcher's ``--priors DIR`` may change every 
 - every contraindication and caution kept (same id, condition and field), an eGFR threshold
   ``below`` at least the bundled one;
 - every interaction group kept with the same rule and kind, and at least its medicines;
-- every synonym kept (a custom file may add names, never remove one);
+- every synonym kept (a custom file may add names, never remove one), and every name the floor
+  knows standing for the same condition or medicine as there; a new name close to one that
+  stands for a rule (a contraindication, a caution, an interacting medicine) must stand for
+  the same (:func:`_name_faults`: else "CKD stage 4b", declared a harmless condition next to
+  ``ckd_stage_4``, would silence the "did you mean" that the floor gives it);
 - ``gut_sensitivity`` shifts at least the bundled ones; ``gi_constraint`` ``limit``,
   ``epsilon`` and ``loose_bristol`` at most the bundled ones.
 
@@ -17,11 +21,13 @@ names and lower limits are welcome.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from pathlib import Path
 
 from model.core.errors import Fault, PriorsError
 from model.core.paths import default_priors_dir
+from model.evidence.names import NameIndex, name_key
 from model.evidence.schema import Contraindication, Safety, parse_file
 
 
@@ -84,6 +90,49 @@ def _synonym_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
     return found
 
 
+def _strictness(safety: Safety, condition: str) -> int:
+    """2 for a contraindication, 1 for a caution, 0 for a condition with no rule."""
+    key = name_key(condition)
+    for level, rules in ((2, safety.contraindications), (1, safety.cautions)):
+        if any(r.condition and name_key(r.condition) == key for r in rules):
+            return level
+    return 0
+
+
+def _name_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
+    """Names the custom rules resolve otherwise than the floor, or add next to a rule's name.
+
+    A new name within a typo of a name that stands for a rule (for which the floor would say
+    "did you mean") must stand for the same medicine, or for a condition with a rule at least
+    as strict. A name dropped altogether is :func:`_synonym_faults`' (or :func:`_rule_faults`')
+    to report.
+    """
+    before, after = NameIndex.of(floor), NameIndex.of(custom)
+    recognised = {name_key(n) for n in custom.recognised.conditions}
+    found = []
+    for kind, old, new in (("condition", before.conditions, after.conditions),
+                           ("medicine", before.medicines, after.medicines)):
+        for key, meant in old.items():
+            if new.get(key) not in (None, meant):
+                found.append((f"synonyms[{kind}={key}]", f"{key!r} stands for "
+                              f"{new[key]!r} here, for {meant!r} in the safety floor"))
+        guarded = [key for key, meant in old.items()
+                   if kind == "medicine" or _strictness(floor, meant)]
+        for key, meant in new.items():
+            close = [] if key in old else difflib.get_close_matches(key, guarded, n=1,
+                                                                     cutoff=0.75)
+            if not close or (old[close[0]] == meant if kind == "medicine" else
+                             _strictness(custom, meant) >= _strictness(floor, old[close[0]])):
+                continue
+            where = ("recognised.conditions" if kind == "condition" and key in recognised
+                     else f"synonyms[{kind}={key}]")
+            found.append((where, f"the new name {key!r} stands for {meant!r}, but it is close "
+                          f"to {close[0]!r}, which stands for {old[close[0]]!r} in the safety "
+                          "floor: make it a synonym of that (or of a rule as strict), or name "
+                          "it otherwise"))
+    return found
+
+
 def _limit_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
     found = []
     ceiling, mine = floor.ceiling.default_mg_per_day, custom.ceiling.default_mg_per_day
@@ -127,6 +176,7 @@ def loosened(custom: Safety, file: str | Path, floor: Safety | None = None) -> l
              + _rule_faults("contraindications", base.contraindications,
                             custom.contraindications)
              + _rule_faults("cautions", base.cautions, custom.cautions)
-             + _interaction_faults(base, custom) + _synonym_faults(base, custom))
+             + _interaction_faults(base, custom) + _synonym_faults(base, custom)
+             + _name_faults(base, custom))
     return [Fault(str(file), f"key {key}", f"loosens the safety floor: {message}")
             for key, message in found]

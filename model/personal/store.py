@@ -78,9 +78,13 @@ class SavedFit:
 
 
 def priors_fingerprint(priors: PriorSet) -> str:
-    """A short hash of every prior mean and sd and of the synthesis settings."""
-    payload = json.dumps([priors.to_json(), priors.settings.model_dump()], sort_keys=True,
-                         default=str)
+    """A short hash of every prior mean and sd, of the synthesis settings and of the safety rules.
+
+    The safety rules enter the fit too (``gut_sensitivity``'s shifts of the GI prior), so a
+    fit made under other rules is never reused.
+    """
+    payload = json.dumps([priors.to_json(), priors.settings.model_dump(),
+                          priors.safety.model_dump()], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
