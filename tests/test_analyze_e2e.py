@@ -74,7 +74,8 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     # the diary ends on magnesium: stop now, not "before taking"
     assert "Stop taking magnesium now and see a clinician." in clinician
     assert "before taking magnesium." not in clinician
-    assert "Reason to see a clinician: eGFR" in clinician and "levothyroxine" in clinician
+    assert "Reason to see a clinician: kidney disease (an eGFR" in clinician
+    assert "levothyroxine" in clinician
     rec = json.loads(out.read_text())["recommendation"]
     assert rec["action"] == "refer" and rec["reason_codes"] == ["refer", "refer_stop"]
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None

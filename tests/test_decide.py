@@ -135,6 +135,44 @@ def test_a_contraindication_refers_however_good_magnesium_looks(priors, profile)
         assert rec["reasons"][0].startswith("Stop taking magnesium now") == taking
 
 
+def test_digoxin_refers_and_keeps_the_routine_unless_it_breaks_a_hard_rule(priors):
+    """Low magnesium raises digoxin's toxicity: stopping is a change too. The advice once said
+    "start threonate 200 mg" above its own "do not change magnesium without your clinician"."""
+    digoxin = Profile(medications=("Lanoxin 125 mcg",))
+    taking = decide(GREAT_TAURATE, priors=priors, profile=digoxin, diary=on("taurate", 200),
+                    as_of=AS_OF).recommendation
+    assert (taking.action, taking.regimen, taking.reason_codes) == ("refer", None,
+                                                                    ("refer", "refer_hold"))
+    assert what_to_do(taking) == "See your clinician before any change to magnesium."
+    assert taking.reasons[0] == ("Keep taking taurate@200 as you do now and see your "
+                                 "clinician before any change to magnesium.")
+    assert "lanoxin_125_mcg: low magnesium raises digoxin toxicity" in taking.reasons[1]
+    naive = decide(GREAT_TAURATE, priors=priors, profile=digoxin, as_of=AS_OF).recommendation
+    assert naive.reasons[0] == "Do not start magnesium; see your clinician first."
+    high = decide(GREAT_TAURATE, priors=priors, profile=digoxin, diary=on("taurate", 800),
+                  as_of=AS_OF).recommendation
+    assert high.reasons[0].startswith("Your taurate@800 is above your ceiling of 350 mg/day: "
+                                      "see your clinician soon about lowering it")
+    # a contraindication still comes first: stop now
+    both = decide(GREAT_TAURATE, priors=priors, profile=digoxin.model_copy(update={"egfr": 20}),
+                  diary=on("taurate", 200), as_of=AS_OF).recommendation
+    assert both.reason_codes == ("refer", "refer_stop")
+
+
+def test_an_unknown_condition_within_a_typo_of_a_contraindication_refers(priors):
+    """Accepted with --allow-unknown, "myasthenia gravus" is not a dose: it may be the
+    contraindication it looks like."""
+    typo = Profile(conditions=("myasthenia gravus",))
+    rec = decide(GREAT_TAURATE, priors=priors, profile=typo, as_of=AS_OF).recommendation
+    assert rec.action == "refer" and rec.regimen is None
+    assert "looks like 'myasthenia_gravis': myasthenia gravis" in rec.reasons[0]
+    assert any(w.startswith("NOT CHECKED: the condition 'myasthenia_gravus'")
+               for w in rec.warnings)
+    unrelated = Profile(conditions=("tennis elbow",))
+    assert decide(GREAT_TAURATE, priors=priors, profile=unrelated,
+                  as_of=AS_OF).recommendation.action != "refer"
+
+
 def test_egfr_25_refers_and_names_the_kidney(priors):
     rec = decide(never_called, priors=priors, profile=Profile(egfr=25), as_of=AS_OF)
     assert "eGFR" in rec.recommendation.reasons[0]
@@ -200,6 +238,9 @@ def test_warnings_name_each_interacting_medicine_with_its_rule(priors):
     assert "levothyroxine: take levothyroxine at least 4 h apart" in text
     assert "ciprofloxacin (fluoroquinolones): take the antibiotic at least 2 h before" in text
     assert "omeprazole (can lower magnesium)" in text
+    brand = screen(Profile(medications=("Synthroid 50 mcg",)), priors.safety).warnings
+    assert brand == ("synthroid_50_mcg (levothyroxine): take levothyroxine at least 4 h apart "
+                     "from magnesium",)                              # each name said once
     assert "eGFR 30-59" in text
     # an unknown medicine is never silent: the decision says it was not checked
     assert "NOT CHECKED: the medicine 'grandma_s_tea'" in text
@@ -244,11 +285,12 @@ def test_the_headline_of_a_referral_says_stop_while_magnesium_is_taken(priors):
     assert taking.reason_codes == ("refer", "refer_stop")
     assert what_to_do(taking) == "Stop taking magnesium now and see a clinician."
     assert taking.reasons[0].startswith("Stop taking magnesium now (you are taking glycinate")
-    assert taking.reasons[1].startswith("Reason to see a clinician: eGFR")
+    assert taking.reasons[1].startswith("Reason to see a clinician: kidney disease (an eGFR")
     assert not any("before taking magnesium" in r for r in taking.reasons)
     naive = decide(never_called, priors=priors, profile=kidney, as_of=AS_OF).recommendation
     assert what_to_do(naive) == "See a clinician before taking magnesium."
-    assert naive.reasons[0].startswith("See a clinician before taking magnesium: eGFR")
+    assert naive.reasons[0].startswith("See a clinician before taking magnesium: kidney "
+                                       "disease (an eGFR")
     # a rule that refers is not always a contraindication: pregnancy asks for a clinician's dose
     pregnant = decide(never_called, priors=priors, diary=on("glycinate", 200),
                       profile=Profile(pregnant=True), as_of=AS_OF).recommendation
@@ -585,8 +627,9 @@ def test_safety_properties(profile, past, model, mode, seed):
     rules = screen(profile, priors.safety)
     ceiling = min(profile.max_elemental_mg if profile.max_elemental_mg is not None else 350,
                   350)
-    if rules.referrals:                          # a referred person gets no form, no dose
+    if rules.referrals or rules.holds:           # a referred person gets no form, no dose
         assert rec.action == "refer" and rec.regimen is None and not decision.assessments
+        assert ("refer_hold" in rec.reason_codes) == (not rules.referrals)  # digoxin: hold
         return
     assert rec.action in ACTIONS - {"refer"}
     if rec.regimen is not None:               # collect_more_data keeps "continue"

@@ -89,7 +89,7 @@ def test_a_contraindication_plans_nothing_and_says_see_a_clinician(tmp_path, cap
     assert main([*BASE, "--profile", profile, "--out", str(out), "--json",
                  str(tmp_path / "plan.json")]) == 2
     err = capsys.readouterr().err
-    assert f"{profile}: see a clinician before taking magnesium: eGFR" in err
+    assert f"{profile}: see a clinician before taking magnesium: kidney disease (an eGFR" in err
     assert "no trial is planned" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["me.toml"]
 

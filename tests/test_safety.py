@@ -221,3 +221,20 @@ def test_a_nan_posterior_draw_fails_the_convergence_check():
     assert not check_convergence(tree, rhat_max=1.1, ess_min=0, ess_fraction=0).ok
     values[1, 5] = 0.0
     assert check_convergence(tree, rhat_max=1.1, ess_min=0, ess_fraction=0).ok
+
+
+def test_ibs_named_as_a_condition_sets_the_gut_sensitivity(tmp_path):
+    """IBS has no rule of its own: listed only as a condition it once changed nothing."""
+    path = tmp_path / "me.toml"
+    path.write_text('conditions = ["IBS"]\n')
+    with pytest.warns(ProfileWarning, match="'IBS' is irritable bowel syndrome; "
+                      "gut_sensitivity 'ibs' is used"):
+        assert load_profile(path).gut_sensitivity == "ibs"
+    assert Profile(conditions=("asthma",), gut_sensitivity="mild").gut_sensitivity == "mild"
+
+
+def test_a_true_or_false_egfr_is_an_error_naming_the_key(tmp_path):
+    path = tmp_path / "me.toml"
+    path.write_text("egfr = true\n")
+    with pytest.raises(InputError, match=r"me.toml: key egfr: .*expected a number"):
+        load_profile(path)

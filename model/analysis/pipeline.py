@@ -152,7 +152,7 @@ def enough_nights(data: Diary, person: Profile, priors: PriorSet) -> None:
     if data.n_recorded >= MIN_NIGHTS:
         return
     rules = screen(person, priors.safety)
-    if rules.referrals or current_breaks(history(data).current, rules):
+    if rules.referrals or rules.holds or current_breaks(history(data).current, rules):
         return
     more = MIN_NIGHTS - data.n_recorded
     raise DiaryError([Fault(

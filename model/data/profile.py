@@ -40,7 +40,7 @@ import warnings
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, canonical_form, form_hint
@@ -84,6 +84,11 @@ def normalise_name(name: str) -> str:
     return name_key(name)
 
 
+IBS_NAMES = frozenset({"ibs", "irritable_bowel_syndrome"})
+"""Keys of the conditions ``safety.toml`` recognises as irritable bowel syndrome, which has no
+rule of its own there: ``gut_sensitivity = "ibs"`` is what it changes (:class:`Profile`)."""
+
+
 class Profile(BaseModel):
     """A person's safety facts and preferences (the Profile TOML of CONTRACT.md).
 
@@ -103,6 +108,33 @@ class Profile(BaseModel):
     max_elemental_mg: float | None = Field(default=None, ge=0)
     complaint: Complaint = "sleep_onset"
     weights: Weights = Weights()
+
+    @field_validator("egfr", "max_elemental_mg", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("expected a number, not true or false")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ibs_is_a_gut_sensitivity(cls, data: object) -> object:
+        """IBS among the conditions sets ``gut_sensitivity = "ibs"``, with a warning.
+
+        The GI prior then expects more loose-stool nights, as the person's condition says;
+        listed only as a condition it would change nothing.
+        """
+        if not isinstance(data, dict) or data.get("gut_sensitivity") == "ibs":
+            return data
+        named = [c for c in data.get("conditions") or () if isinstance(c, str)
+                 and normalise_name(c) in IBS_NAMES]
+        if not named:
+            return data
+        warnings.warn(f"conditions: {named[0]!r} is irritable bowel syndrome; gut_sensitivity "
+                      f"'ibs' is used (not {data.get('gut_sensitivity', 'none')!r}): more "
+                      "loose-stool nights are expected on magnesium", ProfileWarning,
+                      stacklevel=2)
+        return data | {"gut_sensitivity": "ibs"}
 
     @field_validator("conditions", "medications")
     @classmethod

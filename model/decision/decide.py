@@ -192,6 +192,12 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
                                   rule_words.refer_reasons(rules.referrals, past.current),
                                   warnings, True, codes)
+    if rules.holds:
+        return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
+                                  rule_words.hold_reasons(
+                                      rules.holds, past.current, rules.ceiling_mg,
+                                      current_breaks(past.current, rules)),
+                                  warnings, True, ("refer", "refer_hold"))
     if not diagnostics_ok:
         breaks = current_breaks(past.current, rules)
         return _without_posterior("collect_more_data",

@@ -35,6 +35,30 @@ def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
     return [*lead, *found, "No form or dose is suggested until a clinician has advised."]
 
 
+def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
+                 breaks: Sequence[str]) -> list[str]:
+    """The reasons of a ``refer`` for a medicine with which magnesium is not changed alone.
+
+    Stopping is a change too (low magnesium raises digoxin's toxicity): the current routine
+    is kept until the prescriber has advised, unless it breaks a hard rule (``breaks``:
+    :func:`model.decision.rules.current_breaks`), which the clinician is then asked to end.
+    """
+    if "current_above_ceiling" in breaks:
+        keep = (f"Your {current.label} is above your ceiling of {ceiling_mg:g} mg/day: see "
+                "your clinician soon about lowering it, and change nothing on your own")
+    elif "current_excluded" in breaks:
+        keep = (f"Your profile excludes {current.form}: see your clinician soon about "
+                "stopping it, and change nothing on your own")
+    elif current.active:
+        keep = (f"Keep taking {current.label} as you do now and see your clinician before "
+                "any change to magnesium")
+    else:
+        keep = "Do not start magnesium; see your clinician first"
+    return [f"{keep}.",
+            *(f"{REFERRAL_LABEL}: {h}." for h in holds),
+            "No form or dose is suggested until a clinician has advised."]
+
+
 def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float,
                                breaks: Sequence[str]) -> list[str]:
     """The reasons of ``collect_more_data`` after a fit that failed its checks.
@@ -68,10 +92,16 @@ def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str]) ->
     return ""
 
 
-def medicine_warning(medicine: str, group: Interaction) -> str:
-    """A medicine of the profile with its timing (or depletion) rule."""
-    kind = "can lower magnesium" if group.kind == "depletion" else group.group
-    named = medicine if kind == medicine else f"{medicine} ({kind})"
+def medicine_warning(given: str, medicine: str, group: Interaction) -> str:
+    """A medicine of the profile (``given``, standing for ``medicine``) with a group's rule.
+
+    Named as given, then what it stands for and the group (or "can lower magnesium" for a
+    depletion rule), each once: ``synthroid_50_mcg (levothyroxine): ...``.
+    """
+    said = [given, medicine, "can lower magnesium" if group.kind == "depletion"
+            else group.group]
+    shown = list(dict.fromkeys(said))
+    named = shown[0] + (f" ({', '.join(shown[1:])})" if len(shown) > 1 else "")
     return f"{named}: {group.rule}"
 
 

@@ -30,7 +30,7 @@ from model.decision.history import History
 from model.decision.learning import steady_nights
 from model.decision.settings import DecisionSettings
 from model.evidence.floor import loosened
-from model.evidence.names import NameIndex, name_key, unknown_warning
+from model.evidence.names import NameIndex, unknown_warning
 from model.evidence.schema import Contraindication, Safety, raise_if
 
 SAFETY_MOVES = frozenset({"decrease_dose", "split_dose", "stop"})
@@ -48,14 +48,19 @@ class Screening:
     Parameters
     ----------
     referrals : tuple of str
-        The contraindications found, each its reason (``safety.toml``); any one means
-        ``refer`` (:func:`model.decision.rule_words.refer_reasons` words them).
+        The contraindications found, each its reason (``safety.toml``), and each unknown
+        condition within a typo of one; any one means ``refer`` (stop now, when taking
+        magnesium: :func:`model.decision.rule_words.refer_reasons`).
     warnings : tuple of str
         Cautions, medicine timing rules (each naming the medicine), depletion notes.
     ceiling_mg : float
         The daily elemental dose never to exceed.
     allowed_forms : tuple of str
         The forms not excluded by the profile.
+    holds : tuple of str
+        The rules of the profile's medicines with which magnesium is not changed without the
+        prescriber (``kind = "clinician"``, digoxin); any one means ``refer`` that keeps the
+        current routine (:func:`model.decision.rule_words.hold_reasons`).
 
     """
 
@@ -63,6 +68,7 @@ class Screening:
     warnings: tuple[str, ...]
     ceiling_mg: float
     allowed_forms: tuple[str, ...]
+    holds: tuple[str, ...] = ()
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
@@ -80,9 +86,33 @@ def _medicine_warnings(profile: Profile, safety: Safety, names: NameIndex) -> li
         if medicine is None:
             found.append(unknown_warning(given, "medicine"))
             continue
-        shown = medicine if name_key(given) == name_key(medicine) else f"{given} ({medicine})"
-        found += [rule_words.medicine_warning(shown, group) for group in safety.interactions
-                  if medicine in group.medications]
+        found += [rule_words.medicine_warning(given, medicine, group)
+                  for group in safety.interactions if medicine in group.medications]
+    return found
+
+
+def _holds(profile: Profile, safety: Safety, names: NameIndex) -> tuple[str, ...]:
+    """The rules of the profile's medicines of ``clinician`` groups, naming the medicine."""
+    taken = {names.match(given, "medicine"): given for given in profile.medications}
+    return tuple(f"{taken[m]}: {group.rule}" for group in safety.interactions
+                 if group.kind == "clinician" for m in group.medications if m in taken)
+
+
+def _near_misses(unknown: Sequence[str], safety: Safety, names: NameIndex) -> list[str]:
+    """Unknown conditions within a typo of a contraindication's name, as referral reasons.
+
+    A name mgsleep cannot read may be the contraindication it looks like: accepted with
+    ``--allow-unknown``, it refers rather than give a dose.
+    """
+    found = []
+    for given in unknown:
+        close = names.suggest(given, "condition")
+        meant = names.conditions.get(close) if close else None
+        rule = next((c for c in safety.contraindications
+                     if meant is not None and c.condition == meant), None)
+        if rule is not None:
+            found.append(f"{given!r} is not in mgsleep's safety data but looks like {close!r}: "
+                         f"{rule.reason}")
     return found
 
 
@@ -104,9 +134,10 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     conditions = frozenset(m for m in matched.values() if m is not None)
     found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
-    referrals = tuple(c.reason for c in found)
+    unknown = [c for c, m in matched.items() if m is None]
+    referrals = tuple([c.reason for c in found] + _near_misses(unknown, safety, names))
     fields = {c.field for c in found} - {None}
-    warnings = [unknown_warning(c, "condition") for c, m in matched.items() if m is None]
+    warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
     warnings += _medicine_warnings(profile, safety, names)
@@ -115,7 +146,8 @@ def screen(profile: Profile, safety: Safety) -> Screening:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
                                                 safety.ceiling.source))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
-    return Screening(referrals, tuple(warnings), ceiling, allowed)
+    return Screening(referrals, tuple(warnings), ceiling, allowed,
+                     _holds(profile, safety, names))
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:

@@ -261,13 +261,18 @@ class Contraindication(_Strict):
 
 
 class Interaction(_Strict):
-    """A medicine group with its timing or depletion rule."""
+    """A medicine group with its rule.
+
+    ``kind``: ``timing`` (take apart), ``depletion`` (the medicine can lower magnesium) or
+    ``clinician`` (no change to magnesium without the prescriber: a ``refer`` that keeps
+    the current routine, :func:`model.decision.rule_words.hold_reasons`).
+    """
 
     group: str
     medications: tuple[str, ...] = Field(min_length=1)
     rule: str = Field(min_length=1)
     source: str = Field(min_length=1)
-    kind: Literal["timing", "depletion"] = "timing"
+    kind: Literal["timing", "depletion", "clinician"] = "timing"
 
 
 class GiConstraint(_Strict):

@@ -96,11 +96,11 @@ def _safety(result: Analysis) -> str:
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
         f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
-        *(f"{REFERRAL_LABEL}: {r}." for r in rules.referrals),
+        *(f"{REFERRAL_LABEL}: {r}." for r in (*rules.referrals, *rules.holds)),
         *(f"Caution: {w}." for w in rules.warnings),
         *(f"Caution: {w}." for w in breach_warnings(history(result.diary).current, rules)),
     ]
-    if not rules.referrals:
+    if not rules.referrals and not rules.holds:
         facts.append("No contraindication found in the profile.")
     return bullets(facts)
 

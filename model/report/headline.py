@@ -70,6 +70,8 @@ def what_to_do(recommendation: Recommendation) -> str:
     if action == "refer":
         if "refer_stop" in codes:
             return "Stop taking magnesium now and see a clinician."
+        if "refer_hold" in codes:
+            return "See your clinician before any change to magnesium."
         return "See a clinician before taking magnesium."
     if action == "collect_more_data" and "current_excluded" in codes:
         return "Stop your current magnesium: your profile excludes its form."

@@ -264,7 +264,7 @@ def _screen(arms: list[str], faults: list[Fault], profile: Profile,
     """
     rules = screen(profile, safety)
     faults += [Fault("profile", "", f"see a clinician before taking magnesium: {reason}; no "
-                     "trial is planned") for reason in rules.referrals]
+                     "trial is planned") for reason in (*rules.referrals, *rules.holds)]
     faults += [Fault("forms", "", excluded_block(arm)) for arm in arms
                if arm != PLACEBO and arm not in rules.allowed_forms]
     return rules.ceiling_mg, tuple(rules.warnings)
