@@ -7,6 +7,7 @@ import pytest
 
 from model.cli.main import main
 from model.core.errors import MgsleepError
+from model.inference.diagnostics import Diagnostics
 from model.population import hierarchical, person_stage
 from model.population.blocks import PersonBlock
 
@@ -27,7 +28,7 @@ def quick_persons(monkeypatch, tmp_path, asked):
         return PersonBlock(person or diary.source, 1, np.zeros(0, int), np.zeros(0),
                            np.zeros((0, 0)))
 
-    def stop(*args):
+    def stop(*args, **kwargs):
         raise MgsleepError("stopped before the population stage")
 
     monkeypatch.setattr(person_stage, "person_likelihood", block)
@@ -103,3 +104,49 @@ def test_a_persons_warnings_reach_the_caller_through_dask(quick_persons, monkeyp
     assert sorted(str(w.message) for w in record) == sorted(
         f"{d.source}: the per-person fit did not pass its checks" for d in diaries)
     assert [b.person for b in blocks] == [d.source for d in diaries]
+
+
+@pytest.fixture
+def failing(monkeypatch):
+    """The population stage's runs (their sampler settings) with checks that fail ``fails``
+    times; the stand-in persons of :func:`quick_persons` before it."""
+    runs = []
+    monkeypatch.setattr(hierarchical.PopulationModel, "sample",
+                        lambda self, *stacked, config=None: runs.append(config))
+
+    def checked(fails):
+        verdicts = iter([False] * fails + [True] * 2)
+        monkeypatch.setattr(hierarchical, "check_convergence", lambda *args: Diagnostics(
+            next(verdicts), 1.05, 90.0, 0))
+        return runs
+
+    return checked
+
+
+def test_a_population_stage_that_fails_its_checks_is_run_once_more_longer(quick_persons,
+                                                                         failing):
+    runs = failing(1)
+    fit = hierarchical.PopulationModel(draws=200, tune=100, chains=2).fit(
+        hierarchical.read_diaries(quick_persons))
+    assert fit.diagnostics_.ok and fit.diagnostics_.attempts == 2
+    assert [r.draws for r in runs] == [200, 400] and runs[1].target_accept > runs[0].target_accept
+
+
+def test_no_priors_are_written_from_a_population_fit_that_failed(quick_persons, failing,
+                                                                 tmp_path_factory, capsys):
+    failing(2)
+    tmp_path = tmp_path_factory.mktemp("outputs")
+    out = tmp_path / "written"
+    assert main(["population", str(quick_persons), "--write-priors", str(out),
+                 "--json", str(tmp_path / "pop.json")]) == 2
+    assert "did not pass its checks (max R-hat 1.050" in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "pop.json").exists()
+
+
+def test_a_json_among_the_diaries_is_refused_before_any_work(quick_persons, asked, capsys):
+    """Every ``*.csv`` of the folder is read as a diary: the next run would fail on it."""
+    assert main(["population", str(quick_persons), "--json",
+                 str(quick_persons / "out.csv")]) == 2
+    assert "lies in DIR_OF_DIARIES, whose every *.csv is read as a diary" in \
+        capsys.readouterr().err
+    assert not asked and not (quick_persons / "out.csv").exists()

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from model.core.errors import InputError
+from model.core.errors import InputError, MgsleepError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
+from model.inference.diagnostics import Diagnostics
 from model.population.blocks import N_EFFECTS, PersonBlock
 from model.population.hierarchical import PopulationModel, write_priors
 
@@ -50,7 +51,16 @@ def fit(priors, tmp_path):
                                               (*shape, len(FORMS), len(OUTCOMES))))},
         coords={"form": list(FORMS), "outcome": list(OUTCOMES), "sleep": list(SLEEP_OUTCOMES)})
     model.idata_ = xr.DataTree.from_dict({"posterior": posterior})
+    model.diagnostics_ = Diagnostics(True, 1.0, 1000.0, 0)
     return model
+
+
+def test_priors_are_not_written_from_a_fit_that_failed_its_checks(fit, tmp_path):
+    fit.diagnostics_ = Diagnostics(False, 1.05, 120.0, 3, attempts=2)
+    with pytest.raises(MgsleepError, match=r"did not pass its checks \(max R-hat 1.050, min "
+                       r"bulk ESS 120, 3 divergences, after 2 run\(s\)\)"):
+        write_priors(fit, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_priors_are_written_into_a_new_folder_with_the_fitted_spreads(fit, tmp_path):

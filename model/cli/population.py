@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model.cli.options import SEED, bounded_int
@@ -57,6 +58,17 @@ def check_priors_out(out: str | None, force: bool, inputs: dict[str, str | None]
         raise InputError([Fault("--write-priors", "", f"{out} {why}")])
 
 
+def check_json_out(out: str | None, diaries: str) -> None:
+    """Refuse a ``--json`` file ending in ``.csv`` inside the diaries folder, before any work.
+
+    Every ``*.csv`` there is read as a diary: the next run would fail on it.
+    """
+    if out and out != "-" and Path(out).suffix.lower() == ".csv" \
+            and Path(out).resolve().parent == Path(diaries).resolve():
+        raise InputError([Fault("--json", "", f"{out} lies in DIR_OF_DIARIES, whose every "
+                                "*.csv is read as a diary")])
+
+
 def write_priors_into(fit: PopulationModel, out: str) -> None:
     """Write the priors into a new folder beside ``out``, then move them in, file by file.
 
@@ -74,16 +86,19 @@ def write_priors_into(fit: PopulationModel, out: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Fit, print the effects table, write the requested outputs."""
     from model.evidence.priorset import load_priors
-    from model.population.hierarchical import PopulationModel, read_diaries
+    from model.population.hierarchical import PopulationModel, read_diaries, require_converged
 
     inputs = {"DIR_OF_DIARIES": args.directory, "--priors": args.priors}
     check_outputs({"--json": args.json}, inputs)
+    check_json_out(args.json, args.directory)
     check_priors_out(args.write_priors, args.force, inputs)
     diaries = read_diaries(args.directory)
     line = ProgressLine("per-person stage, persons", len(diaries))
     fit = PopulationModel(load_priors(args.priors), random_seed=args.seed, workers=args.workers,
                           scheduler=args.scheduler, person_fit=args.person_fit,
                           progress=line if show_progress(sys.stderr) else None).fit(diaries)
+    if args.write_priors:        # before any output: nothing is written from a failed fit
+        require_converged(fit)
     payload = fit.to_json()
     if args.write_priors:
         write_priors_into(fit, args.write_priors)

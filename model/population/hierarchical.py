@@ -29,6 +29,7 @@ Two stages, so that the per-person work separates and runs in parallel (Dask):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Sequence
@@ -47,6 +48,7 @@ from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
+from model.personal.fit import extended
 from model.personal.separability import separability
 from model.population.blocks import (
     StackedBlocks,
@@ -118,6 +120,10 @@ class PopulationModel:
         withdrawal or placebo nights: :func:`~model.personal.separability.separability`):
         with none, the population's form effects and its expectation effect are known only
         as their sum (a series of crossovers from a baseline, with no stop, cannot split it).
+        A population stage that fails its checks is run once more as a personal fit is
+        extended (:func:`~model.personal.fit.extended`: twice the draws, smaller steps);
+        ``diagnostics_`` tells the result (``attempts``), and :func:`write_priors` refuses a
+        fit that failed.
         """
         if not diaries:
             raise MgsleepError("a population needs at least one diary")
@@ -128,11 +134,18 @@ class PopulationModel:
                                     fit=self.person_fit, seed=self.random_seed or 0)
         self.diaries_ = list(diaries)
         self.separable_ = sum(separability(d).separable for d in diaries)
-        self.idata_ = self.sample(*stack_likelihoods(self.persons_))
-        self.diagnostics_: Diagnostics = check_convergence(self.idata_, POPULATION_PARAMETERS)
+        stacked = stack_likelihoods(self.persons_)
+        first = SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
+                              seed=self.random_seed, adaptation=ADAPTATION)
+        for attempt, config in enumerate((first, extended(first)), start=1):
+            self.idata_ = self.sample(*stacked, config=config)
+            self.diagnostics_: Diagnostics = dataclasses.replace(
+                check_convergence(self.idata_, POPULATION_PARAMETERS), attempts=attempt)
+            if self.diagnostics_.ok:
+                break
         return self
 
-    def sample(self, *stacked: np.ndarray) -> xr.DataTree:
+    def sample(self, *stacked: np.ndarray, config: SamplerConfig | None = None) -> xr.DataTree:
         """NUTS over the population stage given the persons' stacked blocks and GI counts.
 
         ``stacked`` are the fields of :func:`~model.population.blocks.stack_likelihoods`, in
@@ -141,14 +154,15 @@ class PopulationModel:
         persons' GI intercepts and effects are sampled with the population means and spreads
         (:func:`~model.population.gi.gi_loglik`; the posterior keeps those of the persons
         fitted). The graph (:func:`~model.population.graph.population_compiled`) is compiled
-        once per person capacity: the priors, blocks and counts are its data. Returns the
-        posterior (``fit`` stores it).
+        once per person capacity: the priors, blocks and counts are its data. ``config``:
+        the sampler's settings (default: the model's draws, tuning, chains and seed). Returns
+        the posterior (``fit`` stores it).
         """
         blocks = StackedBlocks(*stacked)
         persons = len(blocks.gi_nights)
-        idata = run_nuts(population_compiled(persons),
-                         SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
-                                       seed=self.random_seed, adaptation=ADAPTATION),
+        config = config or SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
+                                         seed=self.random_seed, adaptation=ADAPTATION)
+        idata = run_nuts(population_compiled(persons), config,
                          data=population_prior(self.priors_) | blocks._asdict())
         idata["posterior"] = idata["posterior"].to_dataset().isel(gi_person=slice(0, persons))
         return idata
@@ -201,6 +215,23 @@ def read_diaries(directory: str | Path) -> list[Diary]:
     return diaries
 
 
+def require_converged(fit: PopulationModel) -> None:
+    """Refuse a population fit that failed its checks as a basis for priors.
+
+    Raises
+    ------
+    MgsleepError
+        When ``fit.diagnostics_`` is not ok (after its extension), with its figures.
+    """
+    checked = fit.diagnostics_
+    if not checked.ok:
+        raise MgsleepError(
+            f"the population fit did not pass its checks (max R-hat {checked.max_rhat:.3f}, "
+            f"min bulk ESS {checked.min_ess_bulk:.0f}, {checked.divergences} divergences, "
+            f"after {checked.attempts} run(s)): its posterior is no basis for priors and "
+            "none were written; fit again with more diaries, more draws or another seed")
+
+
 def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None,
                  force: bool = False) -> Path:
     """Write the population posterior as a ``priors/`` directory with provenance.
@@ -223,7 +254,10 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
     ------
     InputError
         When ``directory`` is refused (nothing is written).
+    MgsleepError
+        When the fit failed its checks (:func:`require_converged`; nothing is written).
     """
+    require_converged(fit)
     source = fit.priors_.evidence.directory
     folders = {Path(d.source).parent for d in fit.diaries_ if Path(d.source).is_file()}
     inputs: dict[str, Any] = {"priors": source} | {f"diaries {f}": f for f in folders}
