@@ -173,6 +173,18 @@ def test_an_unknown_condition_within_a_typo_of_a_contraindication_refers(priors)
                   as_of=AS_OF).recommendation.action != "refer"
 
 
+def test_a_step_the_ceiling_forces_is_not_a_commitment(priors):
+    """Chosen among the few steps the rule leaves open (lower the dose), it is not the regimen
+    to settle on, however sure the model is of it among them."""
+    clear = FakePosterior(n_draws=2000, benefit={"glycinate": 1.0}, gi={"glycinate": 0.0},
+                          benefit_sd=0.05)
+    rec = decide(clear, priors=priors, profile=Profile(max_elemental_mg=200),
+                 diary=on("glycinate", 300, nights=40), as_of=AS_OF).recommendation
+    assert rec.regimen is not None and rec.regimen.elemental_mg <= 200
+    assert "current_above_ceiling" in rec.reason_codes
+    assert not rec.commit and "commit" not in rec.reason_codes
+
+
 def test_egfr_25_refers_and_names_the_kidney(priors):
     rec = decide(never_called, priors=priors, profile=Profile(egfr=25), as_of=AS_OF)
     assert "eGFR" in rec.recommendation.reasons[0]

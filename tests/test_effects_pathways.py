@@ -1,11 +1,18 @@
 """What would change my mind: the recommendation after a period that goes badly or well."""
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
 
 from model.analysis.effects import diary_effects
-from model.analysis.pathways import SCENARIOS, pathways, regimen_tested
+from model.analysis.pathways import (
+    SCENARIOS,
+    Pathway,
+    pathways,
+    regimen_tested,
+    unless_it_moves_on,
+)
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
@@ -79,3 +86,26 @@ def test_each_effect_counts_the_nights_on_its_form_with_its_outcome_written_down
                     & column.notna()).sum()
         assert effect.nights == expected
     assert effects.get("glycinate", "sol").nights > 0 and effects.get("taurate", "sol").nights == 0
+
+
+def test_a_commitment_that_every_pathway_moves_on_from_is_withdrawn():
+    """"Sure enough to settle on this" above "whichever way it goes: switch to threonate" (an
+    audit's finding): a commitment the next period would undo is no commitment."""
+    decision, _ = paths()
+    here, there = Regimen("glycinate", 300, True), Regimen("threonate", 300, True)
+    committed = dataclasses.replace(decision, recommendation=dataclasses.replace(
+        decision.recommendation, action="split_dose", regimen=here, commit=True,
+        reason_codes=("commit",)))
+
+    def ways(*regimens):
+        return tuple(Pathway(s, here, 0.0, "switch_form" if r != here else "continue", r, ())
+                     for s, r in zip(SCENARIOS, regimens, strict=True))
+
+    moved = unless_it_moves_on(committed, ways(there, there, there)).recommendation
+    assert not moved.commit and moved.reason_codes == ("best_expected",)
+    assert moved.reasons[-1].startswith("Not settled: whichever way the next period goes, the "
+                                        "model then expects to move on to threonate, 300 mg")
+    assert (moved.action, moved.regimen) == ("split_dose", here)           # the step stays
+    kept = unless_it_moves_on(committed, ways(there, here, here))
+    assert kept == committed                                 # one way keeps it: committed
+    assert unless_it_moves_on(committed, ()) == committed

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -30,6 +30,7 @@ from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision import Decision, DecisionSettings, History, Predict, decide
 from model.decision.candidates import EXPERIMENTS
+from model.decision.explain import not_settled
 from model.evidence.priorset import PriorSet
 
 Scenario = Literal["badly", "as_expected", "well"]
@@ -114,6 +115,26 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     forms = past.forms_tried | ({tested.form} if tested.active else set())
     return History(current, nights, frozenset(forms), 0,
                    dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights})
+
+
+def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision:
+    """``decision`` without its commitment when every pathway moves on from its regimen.
+
+    A commitment the next period would undo, however it goes, is no commitment (as a
+    crossover form left to try keeps the rule from committing,
+    :mod:`model.decision.choice`): the rule commits among the regimens one change away, and
+    the pathways see the ones that change opens (a split dose today, another form at that
+    split dose next). The step stays; ``commit`` becomes false, the code ``commit``
+    ``best_expected``, and a reason says where it is expected to lead.
+    """
+    rec = decision.recommendation
+    onward = {p.regimen for p in paths}
+    if not rec.commit or not paths or None in onward or rec.regimen in onward:
+        return decision
+    codes = tuple("best_expected" if c == "commit" else c for c in rec.reason_codes)
+    reasons = (*rec.reasons, not_settled(onward.pop() if len(onward) == 1 else None))
+    return replace(decision, recommendation=replace(rec, commit=False, reasons=reasons,
+                                                    reason_codes=codes))
 
 
 def pathways(predict: Predict, decision: Decision, past: History, *, priors: PriorSet,

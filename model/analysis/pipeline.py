@@ -20,7 +20,7 @@ import numpy as np
 
 from model.analysis.effects import DiaryEffects, diary_effects
 from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
-from model.analysis.pathways import Pathway, pathways
+from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
 from model.analysis.predictions import Predictions
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
 from model.core.progress import SHOW_PROGRESS
@@ -355,5 +355,6 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         lambda regimen: not current_breaks(regimen, rules))
     paths = pathways(predict, decision, history(data), priors=prior_set, profile=person,
                      as_of=day, seed=seed, separable=apart.separable)
+    decision = unless_it_moves_on(decision, paths)
     power = fit.power_scaling() if power_scaling else None
     return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power)

@@ -99,8 +99,12 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
 
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
     reason codes and its sentence (:func:`rule_words.breach_reason`) comes first among the
-    reasons.
+    reasons; the step is not a commitment then (it is chosen among the few the rule leaves
+    open, not among every regimen the person could settle on).
     """
+    breaks = current_breaks(past.current, rules)
+    if breaks and choice.commit:
+        choice = replace(choice, commit=False, why="plan")
 
     def review(action: str) -> dt.date:
         return as_of + dt.timedelta(days=review_days(action, past, s))
@@ -113,7 +117,6 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     if runner is not None:
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
-    breaks = current_breaks(past.current, rules)
     breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks)
     reasons = ([breach] if breach else []) + explain.reasons(
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,

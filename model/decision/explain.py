@@ -106,6 +106,17 @@ def _gap(a: Assessed) -> str:
             else "nothing left to learn from it")
 
 
+def not_settled(onward: Regimen | None) -> str:
+    """Why a step the rule would commit to is not a commitment.
+
+    Every pathway moves on from it (:func:`model.analysis.pathways.unless_it_moves_on`), to
+    ``onward`` when they agree.
+    """
+    to = f" to {describe(onward)}" if onward is not None else ""
+    return (f"Not settled: whichever way the next period goes, the model then expects to move "
+            f"on{to}, so this is a step, not a regimen to keep.")
+
+
 def describe(regimen: Regimen) -> str:
     """Say a regimen in words: ``glycinate, 200 mg elemental magnesium a day, ...``."""
     if not regimen.active:

@@ -366,7 +366,7 @@ def _sure(rec: Recommendation) -> str:
     if "diagnostics_failed" in codes:
         return "no estimate: the fit failed its checks."
     better = rec.scores.p_better_than_continue
-    if codes & BREACHES and "forced" in codes:
+    if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
                 f"better than what you do now in {better:.0%} of its scenarios.")
     if rec.commit:
