@@ -1,5 +1,8 @@
 """``mgsleep unblind`` round-trips with ``mgsleep plan --blind``; a wrong key is refused."""
 
+import json
+import os
+
 import pandas as pd
 import pytest
 
@@ -56,9 +59,137 @@ def test_a_key_of_another_plan_is_refused_and_nothing_written(blinded, tmp_path,
     out = tmp_path / "unblinded.csv"
     assert main(["unblind", str(diary), "--key", str(other), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "trial.csv: row" in err and "expected a night of the key (is it the key of " \
-        "another plan?)" in err
+    assert "trial.csv: row 15, column notes: expected pot codes of plan " in err
+    assert "the key belongs to another plan" in err
     assert not out.exists()
+
+
+def snapshot(folder):
+    """Every file of a folder (links as their target) and its bytes."""
+    return {p.name: (os.readlink(p) if p.is_symlink() else p.read_bytes())
+            for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize(("target", "link"), [("diary", False), ("key", False),
+                                               ("diary", True), ("key", True)])
+def test_an_output_over_an_input_is_refused_and_nothing_written(blinded, tmp_path, capsys,
+                                                                target, link):
+    """``--out`` was written over the blinded diary or the key itself (exit 0, data lost)."""
+    diary, key = blinded
+    out = {"diary": diary, "key": key}[target]
+    if link:
+        (tmp_path / "link.csv").symlink_to(out)
+        out = tmp_path / "link.csv"
+    before = snapshot(tmp_path)
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and captured.out == ""
+    assert f"mgsleep unblind: error: --out: {out} is the input " in captured.err
+    assert "it would be overwritten" in captured.err
+    assert snapshot(tmp_path) == before          # the diary, the key and the link unchanged
+
+
+def plan_files(tmp_path, seed):
+    """A blinded plan of the same forms, dose and start as another seed's: its diary, key."""
+    diary = tmp_path / f"blind{seed}.csv"
+    assert main(["plan", "--forms", "glycinate,citrate", "--dose", "200", "--blind", "--seed",
+                 str(seed), "--start", "2026-01-01", "--out", str(diary)]) == 0
+    return diary, tmp_path / f"blind{seed}.key.json"
+
+
+def test_the_key_of_another_seed_is_refused_the_right_key_unblinds(tmp_path, capsys):
+    """Same forms, dose and start, another seed: the same pot codes on the same nights, other
+    arms behind them. The key was accepted and some nights got the wrong arm."""
+    diary, key = plan_files(tmp_path, 3)
+    _, other = plan_files(tmp_path, 4)
+    capsys.readouterr()
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(other), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    ids = [json.loads(k.read_text())["plan"] for k in (key, other)]
+    assert ids[0] != ids[1]
+    assert (f"{diary}: row 15, column notes: expected pot codes of plan {ids[1]} (the plan "
+            f"of {other}), got plan {ids[0]} on 84 coded night(s) (rows 15-28, ") in err
+    assert "the key belongs to another plan" in err and err.count("\n") == 1
+    assert not out.exists()
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    plan = plan_trial(["glycinate", "citrate"], start=pd.Timestamp("2026-01-01").date(),
+                      seed=3, blind=True, dose_mg=200)
+    assert read_diary(out).regimen_label.tolist() == [r.label for r in plan.regimens()]
+    assert capsys.readouterr().err == ""
+
+
+def test_free_text_after_the_tag_is_kept_a_lost_tag_is_named(blinded, tmp_path, capsys):
+    diary, key = blinded
+    out = tmp_path / "unblinded.csv"
+    table = pd.read_csv(diary, dtype=str, keep_default_na=False)
+    coded = table.index[table["notes"].str.startswith("code")]
+    table.loc[coded[0], "notes"] += " slept badly"      # free text after the code and tag
+    table.to_csv(diary, index=False)
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    assert pd.read_csv(out)["notes"][coded[0]].endswith(") slept badly")
+    out.unlink()
+    table.loc[coded[[1, 2, 5]], "notes"] = table.loc[coded[0], "notes"].split(" (")[0]
+    table.to_csv(diary, index=False)
+    capsys.readouterr()
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    assert (f"row {coded[1] + 1}, column notes: expected the plan tag after the pot code "
+            f"(code A (plan {json.loads(key.read_text())['plan']})), got none on 3 coded "
+            f"night(s) (rows {coded[1] + 1}-{coded[2] + 1}, {coded[5] + 1})") \
+        in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_edited_key_and_a_diary_without_codes_are_refused(blinded, tmp_path, capsys):
+    diary, key = blinded
+    out = tmp_path / "unblinded.csv"
+    original = key.read_text()
+    sealed = json.loads(original)
+    first = next(d for d, label in sealed["nights"].items() if label != "none")
+    sealed["nights"][first] = "none"           # a night's arm changed by hand: not the plan's
+    key.write_text(json.dumps(sealed))
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    assert (f"{key}: key plan: expected ") in capsys.readouterr().err
+    key.write_text(original)
+    table = pd.read_csv(diary, dtype=str, keep_default_na=False)
+    table["notes"] = ""
+    table.to_csv(diary, index=False)
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    assert f"{diary}: column notes: expected the pot codes of a blinded diary" in \
+        capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_old_key_without_a_plan_id_is_checked_by_its_content(tmp_path, capsys):
+    """Keys written before plan ids (schema 1) still open their diary; the id is derived."""
+    diary, key = plan_files(tmp_path, 3)
+    _, other = plan_files(tmp_path, 4)
+    for path in (key, other):
+        sealed = json.loads(path.read_text())
+        del sealed["plan"]
+        path.write_text(json.dumps({**sealed, "schema_version": 1}))
+    capsys.readouterr()
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(other), "--out", str(out)]) == 2
+    assert "the key belongs to another plan" in capsys.readouterr().err
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+
+
+def test_a_diary_from_before_plan_tags_unblinds_with_a_warning(tmp_path, capsys):
+    """Its pot codes carry no tag: nothing ties the key to it but dates and codes."""
+    diary, key = plan_files(tmp_path, 3)
+    table = pd.read_csv(diary, dtype=str, keep_default_na=False)
+    table["notes"] = table["notes"].str.replace(r" \(plan \w+\)", "", regex=True)
+    table.to_csv(diary, index=False)
+    capsys.readouterr()
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"{diary}: its pot codes carry no plan tag" in err
+    assert f"{key} is checked by dates and codes only" in err
+    plan = plan_trial(["glycinate", "citrate"], start=pd.Timestamp("2026-01-01").date(),
+                      seed=3, blind=True, dose_mg=200)
+    assert read_diary(out).regimen_label.tolist() == [r.label for r in plan.regimens()]
 
 
 def test_a_key_that_is_not_a_key_is_refused(blinded, tmp_path, capsys):

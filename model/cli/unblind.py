@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +18,11 @@ def add_parser(subparsers: Any) -> None:
         "unblind", help="reveal what a blinded diary's coded pots were, from the sealed key",
         description="After a blinded trial (mgsleep plan --blind), fill form, elemental_mg "
         "and split of every night from the sealed key. A key that does not belong to the "
-        "diary (a coded night missing from it, or a code it gives another arm) is refused and "
-        "nothing is written. With a guess column (the arm you guessed, e.g. at the end of "
-        "each period) it says how well blinding held. Analyse the unblinded diary, never the "
-        "blinded one.")
+        "diary (the plan tag after the pot codes, code A (plan ...), is not the key's; a "
+        "coded night missing from it; a code it gives another arm) is refused and nothing is "
+        "written, as is an --out that is the diary or the key. With a guess column (the arm "
+        "you guessed, e.g. at the end of each period) it says how well blinding held. Analyse "
+        "the unblinded diary, never the blinded one.")
     parser.add_argument("diary", metavar="DIARY.csv", help="the blinded diary you kept")
     parser.add_argument("--key", required=True, metavar="PLAN.key.json",
                         help="the sealed key written by mgsleep plan --blind")
@@ -46,17 +49,22 @@ def load_key(path: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Unblind, check the result like the diary reader, write it atomically."""
-    from model.core.atomic import write_text
+    from model.core.atomic import check_outputs, write_text
     from model.data.diary_rows import read_table
     from model.data.merge import check_rows
-    from model.trial.blinding import check_guesses, unblind
+    from model.trial.blinding import BlindingWarning, check_guesses, unblind
 
+    check_outputs({"--out": args.out}, {"DIARY": args.diary, "--key": args.key})
     key = load_key(args.key)
     table, _ = read_table(args.diary)
     if "notes" not in table.columns:
         raise InputError([Fault(args.diary, "column notes", "expected the notes column of "
                                 "a blinded diary (code A, code B, ...)")])
-    filled = unblind(args.diary, key)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BlindingWarning)
+        filled = unblind(args.diary, key, args.key)
+    for item in caught:
+        print(f"mgsleep unblind: warning: {item.message}", file=sys.stderr)
     guesses = check_guesses(filled, key, args.diary)
     check_rows(filled, args.out)
     write_text(args.out, filled.to_csv(index=False, lineterminator="\n"))

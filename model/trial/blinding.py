@@ -2,8 +2,19 @@
 
 A blinded diary (:meth:`model.trial.plan.TrialPlan.to_diary_csv` of a plan with
 ``blind=True``) leaves ``form`` and ``elemental_mg`` blank and carries the pot's code in
-``notes`` (``code A``); the sealed key (:meth:`~model.trial.plan.TrialPlan.key_json`) names
-the arm of each code and the regimen of every night.
+``notes`` (``code A (plan 3f9a1c2e)``); the sealed key
+(:meth:`~model.trial.plan.TrialPlan.key_json`) names the arm of each code and the regimen of
+every night.
+
+**Plan tag.** Pot codes repeat from plan to plan (``A``, ``B``, ... in the same pattern of
+periods whatever the seed), so codes alone cannot tell the key of another plan. The key
+records ``plan``, a short id derived from its content (:func:`plan_id`: the arm of each code
+and the regimen of every night), and the diary carries it after every pot code. Derived, not
+random: the same plan (same seed and settings) gets the same id, so a key made again from
+them still opens the diary, and a key whose content no longer matches its id (edited) is
+refused. :func:`check_plan` refuses a key whose id is not the diary's; an old key without
+``plan`` is checked by the id of its content. A diary whose coded nights carry no tag at all
+(written before plan tags) can only be checked by dates and codes, with a warning.
 
 If the person wrote a guess of the arm (a ``guess`` column: ``glycinate``, ``placebo``, ...,
 typically at the end of each blinded period), :func:`check_guesses` says how well blinding
@@ -13,7 +24,11 @@ number of arms).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import NormalDist
@@ -24,7 +39,11 @@ import pandas as pd
 from model.core.errors import Fault, InputError
 from model.core.forms import NONE, canonical_form
 from model.core.regimen import Regimen
+from model.data.blank_rows import row_ranges
 from model.data.diary import CODE_NOTE
+
+PLAN_TAG = re.compile(r"\(plan\s+([0-9a-z]+)\)", re.IGNORECASE)
+"""The plan tag after a pot code in ``notes`` (``code A (plan 3f9a1c2e)``)."""
 
 
 def _load_key(key: dict[str, Any] | str | Path) -> dict[str, Any]:
@@ -34,7 +53,99 @@ def _load_key(key: dict[str, Any] | str | Path) -> dict[str, Any]:
     return loaded
 
 
-def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path) -> pd.DataFrame:
+class BlindingWarning(UserWarning):
+    """Unblinding went on with a check it could not make (a diary without plan tags)."""
+
+
+def plan_id(codes: Mapping[str, str], nights: Mapping[str, str]) -> str:
+    """Id of a blinded plan, derived from its key: 8 hex digits of a SHA-256.
+
+    Parameters
+    ----------
+    codes : mapping
+        Arm of each pot code.
+    nights : mapping
+        Regimen label of every night (ISO date to label).
+
+    Returns
+    -------
+    str
+        The same for the same plan, different (but for a 2**-32 chance) for another.
+
+    """
+    text = json.dumps({"codes": dict(codes), "nights": dict(nights)}, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def key_plan(sealed: dict[str, Any], key_name: str) -> str:
+    """The plan id of a key: the one it records, checked against its content.
+
+    Raises
+    ------
+    InputError
+        When the recorded ``plan`` is not the id of the key's codes and nights (edited).
+
+    """
+    own = plan_id(sealed["codes"], sealed["nights"])
+    recorded = sealed.get("plan")
+    if recorded is not None and str(recorded).strip().lower() != own:
+        raise InputError([Fault(key_name, "key plan", f"expected {own}, the id of the key's "
+                                f"own codes and nights, got {recorded!r}: the key was edited "
+                                "or damaged")])
+    return own
+
+
+def check_plan(notes: pd.Series, sealed: dict[str, Any], name: str, key_name: str) -> None:
+    """Refuse a key that is not the key of the diary's plan, by the tags of its pot codes.
+
+    Every coded night (``code A (plan 3f9a1c2e)``) must carry the key's plan id. A diary
+    whose coded nights carry no tag at all (written before plan tags) cannot be checked
+    beyond dates and codes: a warning says so and unblinding goes on.
+
+    Raises
+    ------
+    InputError
+        One fault for the nights tagged with another plan, one for the coded nights without
+        a tag (each naming its first row and listing the rows), or one when no night is coded.
+
+    """
+    expected = key_plan(sealed, key_name)
+    example = f"code A (plan {expected})"
+    tags: dict[int, str | None] = {}
+    for row, note in enumerate(notes.astype(str), start=1):
+        if CODE_NOTE.match(note):
+            found = PLAN_TAG.search(note)
+            tags[row] = found.group(1).lower() if found else None
+    if not tags:
+        raise InputError([Fault(name, "column notes", f"expected the pot codes of a blinded "
+                                f"diary ({example}), got no coded night: is it the diary "
+                                f"of the plan of {key_name}?")])
+    if not any(tags.values()):
+        warnings.warn(f"{name}: its pot codes carry no plan tag (a diary written before "
+                      f"plan tags), so {key_name} is checked by dates and codes only; make "
+                      "sure it is the key of this diary's plan", BlindingWarning, stacklevel=3)
+        return
+    faults = []
+    foreign = [r for r, tag in tags.items() if tag not in (None, expected)]
+    if foreign:
+        others = ", ".join(sorted({str(tags[r]) for r in foreign}))
+        faults.append(Fault(name, f"row {foreign[0]}, column notes", f"expected pot codes of "
+                            f"plan {expected} (the plan of {key_name}), got plan {others} on "
+                            f"{len(foreign)} coded night(s) (rows {row_ranges(foreign)}): "
+                            "the key belongs to another plan"))
+    missing = [r for r, tag in tags.items() if tag is None]
+    if missing:
+        faults.append(Fault(name, f"row {missing[0]}, column notes", f"expected the plan tag "
+                            f"after the pot code ({example}), got none on {len(missing)} "
+                            f"coded night(s) (rows {row_ranges(missing)}); copy it from "
+                            "another night of the diary"))
+    if faults:
+        raise InputError(faults)
+
+
+def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
+            key_name: str | None = None) -> pd.DataFrame:
     """Fill ``form``, ``elemental_mg`` and ``split`` of a blinded diary from the sealed key.
 
     Parameters
@@ -43,6 +154,8 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path) 
         The diary the person kept from :meth:`TrialPlan.to_diary_csv` of a blinded plan.
     key : dict or path
         The sealed key (:meth:`TrialPlan.key_json`).
+    key_name : str, optional
+        The key's file name for messages (default: ``key`` when a path, else ``<key>``).
 
     Returns
     -------
@@ -52,14 +165,16 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path) 
     Raises
     ------
     InputError
-        When a night's ``code X`` note disagrees with the key, or a coded night is not in
-        the key (the key of another plan).
+        When the key is of another plan (:func:`check_plan`), a night's ``code X`` note
+        disagrees with the key, or a coded night is not in the key.
 
     """
     table = diary.copy() if isinstance(diary, pd.DataFrame) else \
         pd.read_csv(diary, dtype=str, keep_default_na=False)
     name = "<DataFrame>" if isinstance(diary, pd.DataFrame) else str(diary)
     sealed = _load_key(key)
+    check_plan(table["notes"], sealed, name, key_name or
+               ("<key>" if isinstance(key, dict) else str(key)))
     arm_of = sealed["codes"]
     faults = []
     columns = {c: list(table[c]) if c in table else [""] * len(table)

@@ -26,10 +26,10 @@ A blinded plan always has a placebo arm (added when ``forms`` does not list ``pl
 blinding exists to separate a form's own effect from expectation, and only a placebo arm
 measures expectation. The person's diary (:meth:`TrialPlan.to_diary_csv`) then leaves
 ``form`` and ``elemental_mg`` blank (a valid diary that reads as "no magnesium") and carries
-the code in ``notes`` (``code A``; free text may follow). After the trial :func:`unblind`
-fills ``form``, ``elemental_mg`` and ``split`` from the key, night by night; analyse the
-unblinded diary, never the blinded one. Without blinding, ``placebo`` may still be listed as
-an arm in ``forms``.
+the code in ``notes`` with the plan's tag (``code A (plan 3f9a1c2e)``; free text may
+follow). After the trial :func:`unblind` fills ``form``, ``elemental_mg`` and ``split`` from
+the key, night by night; analyse the unblinded diary, never the blinded one. Without
+blinding, ``placebo`` may still be listed as an arm in ``forms``.
 
 The periods and the titration ramp are in :mod:`model.trial.periods`, the calendar in
 :mod:`model.trial.calendar` and unblinding in :mod:`model.trial.blinding`; their public
@@ -57,7 +57,7 @@ from model.decision.rules import screen
 from model.evidence.floor import bundled_safety
 from model.evidence.schema import Safety
 from model.simulate.personas import Schedule
-from model.trial.blinding import unblind
+from model.trial.blinding import plan_id, unblind
 from model.trial.calendar import ics_calendar
 from model.trial.periods import (
     TITRATION_START_MG,
@@ -171,8 +171,10 @@ class TrialPlan:
     def to_frame(self) -> pd.DataFrame:
         """Return the diary to fill in: one row per night, regimen filled, outcomes blank.
 
-        Blinded: ``form`` and ``elemental_mg`` blank, ``notes`` = ``code X``.
+        Blinded: ``form`` and ``elemental_mg`` blank, ``notes`` = ``code X (plan <id>)``
+        (the plan tag of :func:`~model.trial.blinding.check_plan`).
         """
+        tag = f" (plan {self.key()['plan']})" if self.codes else ""
         rows = []
         for period in self.periods:
             for night in range(period.nights):
@@ -185,7 +187,7 @@ class TrialPlan:
                     "elemental_mg": "" if hidden or not regimen.active
                     else f"{regimen.elemental_mg:g}",
                     "split": int(regimen.split),
-                    "notes": f"code {period.code}" if hidden else period.kind,
+                    "notes": f"code {period.code}{tag}" if hidden else period.kind,
                 })
         return pd.DataFrame(rows).reindex(columns=list(DIARY_COLUMNS), fill_value="")
 
@@ -194,11 +196,16 @@ class TrialPlan:
         return str(self.to_frame().to_csv(index=False, lineterminator="\n"))
 
     def key(self) -> dict[str, Any]:
-        """Return the sealed key: arm of each code and the regimen label of every night."""
-        return {"schema_version": 1, "codes": {code: arm for arm, code in self.codes.items()},
-                "dose_mg": self.dose_mg,
-                "nights": {d.date().isoformat(): r.label
-                           for d, r in zip(self.dates(), self.regimens(), strict=True)}}
+        """Return the sealed key: arm of each code, the regimen label of every night, plan id.
+
+        ``plan`` (:func:`~model.trial.blinding.plan_id`) is derived from the codes and the
+        nights; the blinded diary carries it after every pot code.
+        """
+        codes = {code: arm for arm, code in self.codes.items()}
+        nights = {d.date().isoformat(): r.label
+                  for d, r in zip(self.dates(), self.regimens(), strict=True)}
+        return {"schema_version": 2, "plan": plan_id(codes, nights), "codes": codes,
+                "dose_mg": self.dose_mg, "nights": nights}
 
     def key_json(self) -> str:
         """Return the sealed key as JSON (keep it from the person until the trial ends)."""
