@@ -53,8 +53,10 @@ def pandas_table(priors) -> str:
 
 def test_the_table_is_what_pandas_printed(priors):
     variants = [priors, priors.sceptical(0.3), priors.with_certainty_weight(2.0),
-                priors.with_override("oxide", "sol", mean=-0.9985, sd=1e-9),  # numpy: -0.998
-                priors.with_override("citrate", "gi", mean=-1234567.8912, sd=2.5)]
+                priors.with_override("oxide", "sol", mean=-0.9985, sd=1e-9,  # numpy: -0.998
+                                     reason="rounding"),
+                priors.with_override("citrate", "gi", mean=-1234567.8912, sd=2.5,
+                                     reason="column width")]
     for variant in variants:
         assert table_text(variant) == pandas_table(variant)
 

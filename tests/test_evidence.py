@@ -9,6 +9,7 @@ from model import load_priors
 from model.core.errors import PriorsError
 from model.core.forms import elemental_fractions
 from model.core.paths import default_priors_dir
+from model.evidence.schema import CERTAINTIES, EXPERT_KINDS
 
 OSMOTIC = ("oxide", "citrate", "chloride", "lactate", "malate")
 GENTLE = ("glycinate", "taurate", "threonate")
@@ -127,3 +128,69 @@ def test_mori_laxation_trial_is_read_but_not_encoded(priors):
     oxide = priors.evidence.form_files["oxide"]
     assert "MORI2019_JNM" in {e.id for e in oxide.excluded}
     assert "MORI2019_JNM" not in priors["oxide", "gi"].sources
+
+
+# --- the certainty label: the grade of the evidence the basis names ----------------------------
+def _append(path: Path, entry: str) -> None:
+    path.write_text(path.read_text() + "\n" + entry)
+
+
+def _entry(ident: str, outcome: str, kind: str, grade: str, scale: str, **extra: object) -> str:
+    lines = [f'id = "{ident}"', f'outcome = "{outcome}"', f'kind = "{kind}"',
+             f'citation = "{ident} (test)"', 'source = "test"', 'design = "test entry"',
+             f'certainty = "{grade}"', f'measure = "{scale}"', "effect = 0.0", "se = 0.5",
+             'derivation = "test"', *(f"{k} = {v!r}" for k, v in extra.items())]
+    return "[[studies]]\n" + "\n".join(lines).replace("'", '"') + "\n"
+
+
+def _grade(label: str) -> int:
+    return CERTAINTIES.index(label)     # 0 = high ... 3 = very low
+
+
+def test_labels_follow_the_basis(priors):
+    """direct: the form's own human entries; expert and reference: very low; class and group:
+    their best entry one grade lower (claims count as very low)."""
+    for (form, outcome), entry in priors.entries.items():
+        syn = priors.syntheses[form, outcome]
+        if entry.basis in ("expert", "reference"):
+            assert entry.certainty == "very low", (form, outcome)
+        elif entry.basis == "direct":
+            human = [c.certainty for c in syn.form_contributions if c.kind not in EXPERT_KINDS]
+            assert entry.certainty == CERTAINTIES[min(map(CERTAINTIES.index, human))]
+    assert priors["glycinate", "quality"].certainty == "low"          # SCHUSTER2025, direct
+    assert priors["glycinate", "sol"].certainty == "very low"         # a seed claim only
+    assert priors["citrate", "gi"].certainty == "very low"            # a mechanistic claim
+    assert priors["oxide", "sol"].certainty == "very low"             # MAH2021 low, borrowed
+
+
+@pytest.mark.parametrize("kind", ["marketing", "trial"])
+def test_adding_very_low_evidence_never_raises_a_label(priors, priors_copy, kind):
+    """One very-low entry per form and outcome (a claim, or a trial): no label rises."""
+    scales = {o: s.scale for o, s in priors.settings.outcomes.items()}
+    for outcome, scale in scales.items():
+        for form in priors.evidence.form_files:
+            _append(priors_copy / "forms" / f"{form}.toml",
+                    _entry(f"VL_{form}_{outcome}", outcome, kind, "very low", scale))
+    added = load_priors(priors_copy)
+    for key, entry in priors.entries.items():
+        assert _grade(added[key].certainty) >= _grade(entry.certainty), (key, kind)
+    assert added["citrate", "sol"].certainty == "very low"           # was: low / expert
+
+
+def test_an_expert_basis_is_very_low_whatever_the_class_grade(priors_copy):
+    path = priors_copy / "class.toml"
+    path.write_text(path.read_text().replace('certainty = "low"', 'certainty = "high"', 1))
+    raised = load_priors(priors_copy)                 # MAH2021 (sol) graded high
+    assert (raised["citrate", "sol"].certainty, raised["citrate", "sol"].basis) == (
+        "moderate", "class")                          # borrowed: one grade lower
+    assert (raised["taurate", "sol"].certainty, raised["taurate", "sol"].basis) == (
+        "very low", "expert")                         # was: high / expert
+
+
+def test_a_pooled_prior_has_the_grade_of_its_written_entry(priors_copy):
+    path = priors_copy / "class.toml"
+    path.write_text(path.read_text().replace('certainty = "low"', 'certainty = "high"', 1))
+    _append(priors_copy / "forms" / "citrate.toml",
+            _entry("POP_CITRATE_SOL", "sol", "population", "very low", "posterior", n=4))
+    entry = load_priors(priors_copy)["citrate", "sol"]
+    assert (entry.basis, entry.certainty) == ("pooled", "very low")  # was: high (MAH2021)

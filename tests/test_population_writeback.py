@@ -173,3 +173,13 @@ def test_effects_count_the_persons_informing_each_entry(fit):
     informative = fit.effects().set_index(["form", "outcome"])["persons_informative"]
     assert informative["glycinate"].tolist() == [1] * len(OUTCOMES)
     assert informative.sum() == len(OUTCOMES)
+
+
+def test_priors_written_back_twice_the_same_day_get_a_fresh_tag(fit, tmp_path):
+    """The second folder excludes the first's entries: reusing their ids would encode and
+    exclude one id at once, which the priors loader refuses."""
+    first = write_priors(fit, tmp_path / "first")
+    fit.priors_ = load_priors(first)
+    second = load_priors(write_priors(fit, tmp_path / "second"))
+    ids = {s.id for s in second.evidence.form_files["glycinate"].studies}
+    assert all(i.startswith("POPULATION_") and "_2_GLYCINATE_" in i for i in ids)

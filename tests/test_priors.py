@@ -126,7 +126,31 @@ def test_override_and_sceptical(priors):
     sceptic = priors.sceptical(0.5)
     assert sceptic["citrate", "sol"].mean == pytest.approx(priors["citrate", "sol"].mean / 2)
     with pytest.raises(PriorsError):
-        priors.with_override("glycinate", "sol", sd=-1)
+        priors.with_override("glycinate", "sol", sd=-1, reason="t")
+
+
+@pytest.mark.parametrize(("arguments", "key"), [
+    ({"mean": float("nan"), "sd": 0.1}, "mean"), ({"mean": float("inf")}, "mean"),
+    ({"mean": "0.3"}, "mean"), ({"mean": 0.1, "sd": float("nan")}, "sd"),
+    ({"sd": float("inf")}, "sd"), ({"sd": 0.0}, "sd"), ({"sd": -1.0}, "sd"), ({"sd": True}, "sd")])
+def test_an_override_must_be_a_finite_normal(priors, arguments, key):
+    with pytest.raises(ValueError, match=rf"<override>: glycinate x sol: {key} must be a "):
+        priors.with_override("glycinate", "sol", reason="t", **arguments)
+
+
+def test_an_override_records_a_reason(priors):
+    with pytest.raises(TypeError, match="reason"):
+        priors.with_override("glycinate", "sol", mean=-0.3, sd=0.1)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="give the reason"):
+        priors.with_override("glycinate", "sol", mean=-0.3, sd=0.1, reason="  ")
+    changed = priors.with_override("glycinate", "sol", mean=-0.3, sd=0.1, reason="my MA")
+    assert "my MA" in changed.explain("glycinate", "sol")
+
+
+@pytest.mark.parametrize("factor", [0, -1, 0.0, float("nan"), float("inf"), "2", True])
+def test_a_certainty_weight_must_be_positive_and_finite(priors, factor):
+    with pytest.raises(ValueError, match="certainty weight must be a positive, finite number"):
+        priors.with_certainty_weight(factor)
 
 
 def test_json_and_pymc_views(priors):
@@ -225,6 +249,26 @@ FAULTS = {
     "missing measure field": (GLY, "se = 0.16\n", "",
                               r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: measure "
                               r"'smd_benefit' needs se"),
+    "blank citation": (GLY, 'citation = "Schuster J, Cycelskij I, Lopresti A, Hahn A. Nat Sci '
+                       'Sleep 2025;17:2027-2040"', 'citation = " \\t "',
+                       r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.citation: must not "
+                       r"be blank"),
+    "blank excluded reason": ("forms/oxide.toml", 'reason = "already inside the class entry '
+                              'MAH2021"', 'reason = "  "',
+                              r"oxide\.toml: key excluded\[2 id=ABBASI2012_SOL\]\.reason: "
+                              r"must not be blank"),
+    "effect as text": (GLY, "effect = 0.20", 'effect = "0.20"',
+                       r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.effect: expected a "
+                       r"number, got the text '0\.20'"),
+    "n as text": (GLY, "n = 155", 'n = "155"',
+                  r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.n: expected a number, "
+                  r"got the text '155'"),
+    "settings number as text": ("settings.toml", "power = 0.25", 'power = "0.25"',
+                                r"settings\.toml: key certainty\.low\.power: expected a number"),
+    "excluded and encoded": (GLY, 'id = "SCHUSTER2025_ISI_POINTS"', 'id = "SCHUSTER2025"',
+                             r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: 'SCHUSTER2025' "
+                             r"is also listed under excluded\[1 id=SCHUSTER2025\] \('the same "
+                             r"result as SCHUSTER2025 in ISI points.*encoded once, as the SMD'\)"),
 }
 
 
@@ -267,3 +311,87 @@ def test_installed_layout_is_found(tmp_path, monkeypatch):
     shutil.copytree(paths.default_priors_dir(), fake_pkg / "_default_priors")
     monkeypatch.setattr(paths, "_PACKAGE", fake_pkg)
     assert paths.default_priors_dir() == fake_pkg / "_default_priors"
+
+
+# --- one result counted once; certainty discounts in order ------------------------------------
+def _study_block(root: Path, rel: str, ident: str) -> str:
+    text = (root / rel).read_text()
+    start = text.index(f'id = "{ident}"')
+    end = text.find("[[", start)
+    return "[[studies]]\n" + text[start:end if end != -1 else len(text)]
+
+
+def _add(root: Path, rel: str, block: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text() + "\n" + block)
+
+
+def _faults(root: Path) -> list[str]:
+    with pytest.raises(PriorsError) as caught:
+        load_priors(root)
+    return [str(f) for f in caught.value.faults]
+
+
+def test_one_result_encoded_twice_is_refused_naming_both_ids(priors_copy):
+    copy = _study_block(priors_copy, GLY, "SCHUSTER2025").replace(
+        'id = "SCHUSTER2025"', 'id = "SCHUSTER2025_AGAIN"').replace(
+        "Schuster J, Cycelskij I, Lopresti A, Hahn A.", "Schuster et al.").replace(
+        "RCT, double-blind", "RCT,  Double-blind")           # same DOI, design as written
+    _add(priors_copy, GLY, copy)
+    faults = _faults(priors_copy)
+    assert len(faults) == 1, faults
+    assert re.search(r"glycinate\.toml: key studies\[7 id=SCHUSTER2025_AGAIN\]: the same result "
+                     r"as 'SCHUSTER2025' \(studies\[1 id=SCHUSTER2025\]\).*count twice",
+                     faults[0]), faults
+
+
+def test_a_class_result_encoded_again_for_a_form_is_refused(priors_copy):
+    _add(priors_copy, "forms/oxide.toml", _study_block(priors_copy, "class.toml", "MAH2021")
+         .replace('id = "MAH2021"', 'id = "MAH2021_OXIDE"'))
+    faults = _faults(priors_copy)
+    assert len(faults) == 1, faults
+    assert re.search(r"oxide\.toml: key studies\[3 id=MAH2021_OXIDE\]: the same result as "
+                     r"'MAH2021' \(studies\[1 id=MAH2021\] of .*class\.toml\)", faults[0]), faults
+
+
+def test_two_comparisons_of_one_study_are_kept(priors_copy):
+    trial = _study_block(priors_copy, GLY, "SCHUSTER2025").replace(
+        "Schuster J, Cycelskij I, Lopresti A, Hahn A. Nat Sci Sleep 2025;17:2027-2040",
+        "Doe J. A three-arm trial. 2030").replace("doi:10.2147/NSS.S524348; PMID 40918053",
+                                                  "doi:10.9999/three.arm")
+    for form in ("glycinate", "taurate"):             # two forms' arms: two priors
+        _add(priors_copy, f"forms/{form}.toml",
+             trial.replace('id = "SCHUSTER2025"', f'id = "ARM_{form}"'))
+    _add(priors_copy, GLY, trial.replace('id = "SCHUSTER2025"', 'id = "ARM_glycinate_HIGH"')
+         .replace('design = "', 'design = "the 500 mg arm; '))   # another arm, said in design
+    sources = load_priors(priors_copy)["glycinate", "quality"].sources
+    assert {"SCHUSTER2025", "ARM_glycinate", "ARM_glycinate_HIGH"} <= set(sources)
+
+
+SETTINGS = "settings.toml"
+VERY_LOW = "power = 0.111\nshrink = 1.0\nfloor_smd = 2.5"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    (VERY_LOW, "power = 1.0\nshrink = 1.0\nfloor_smd = 0.0",
+     [r"key certainty\.very low\.power: 1 gives 'very low' evidence more weight than 'low' "
+      r"\(0\.25\); power must not rise as the certainty falls",
+      r"key certainty\.very low\.floor_smd: 0 gives 'very low' evidence more weight than 'low' "
+      r"\(0\.3\); floor_smd must not fall as the certainty falls"]),
+    ("power = 0.25\nshrink = 1.0\nfloor_smd = 0.3", "power = 0.444\nshrink = 1.0\nfloor_smd = 0.1",
+     [r"key certainty\.low: the same power, shrink and floor_smd as 'moderate'"]),
+    ("power = 0.444\nshrink = 1.0", "power = 0.444\nshrink = 0.9",
+     [r"key certainty\.low\.shrink: 1 gives 'low' evidence more weight than 'moderate' \(0\.9\)"]),
+])
+def test_a_lower_certainty_may_not_count_more(priors_copy, old, new, expected):
+    _edit(priors_copy, SETTINGS, old, new)
+    faults = _faults(priors_copy)
+    assert len(faults) == len(expected), faults
+    for pattern, fault in zip(expected, faults, strict=True):
+        assert re.search(r"settings\.toml: " + pattern, fault), fault
+
+
+def test_an_integer_is_fine_where_a_number_is_expected(priors_copy):
+    _edit(priors_copy, GLY, "effect = 0.20", "effect = 0")
+    _edit(priors_copy, SETTINGS, "power = 1.0", "power = 1")
+    assert load_priors(priors_copy)["glycinate", "quality"].basis == "direct"

@@ -1,20 +1,14 @@
 """The ``[personal]`` table of ``settings.toml``: person-level variation and kinetics.
 
-Also the strict base of every table of the priors' files (:mod:`model.evidence.schema`): unknown
-keys, infinities and NaNs are refused, and a parsed table is frozen.
+Its tables are :class:`~model.evidence.strict.Strict`, as every table of the priors' files.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from model.core.outcomes import SLEEP_OUTCOMES
-
-
-class Strict(BaseModel):
-    """A table of the priors' files: no unknown key, no infinity or NaN, frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+from model.evidence.strict import Strict
 
 
 class OutcomeSpreads(Strict):

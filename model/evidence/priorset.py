@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,17 +23,22 @@ from model.core.errors import Fault, InputError, PriorsError
 from model.core.forms import FORMS, Compound, canonical_form, load_compounds
 from model.core.outcomes import OUTCOMES
 from model.core.paths import default_priors_dir
+from model.evidence.checks import (
+    discount_order_faults,
+    entry_faults,
+    listings,
+    same_result_faults,
+)
 from model.evidence.floor import loosened
 from model.evidence.schema import (
     EvidenceFile,
     GroupsFile,
     Safety,
     Settings,
-    Study,
     parse_file,
     raise_if,
 )
-from model.evidence.synthesis import ConversionError, Synthesis, convert, synthesize
+from model.evidence.synthesis import Synthesis, synthesize
 
 if TYPE_CHECKING:  # pandas and xarray load only where a DataFrame or DataArray is returned
     import pandas as pd
@@ -46,9 +53,12 @@ class PriorEntry:
     """The prior of the population effect of one form on one outcome (model scale).
 
     ``basis`` says where it comes from: ``direct`` (the form's own human evidence), ``expert``
-    (only mechanistic, preclinical or marketing claims for this form), ``class`` (borrowed from
-    all forms), ``reference`` (no evidence at all: the no-effect reference prior), ``pooled``
-    (a population fit written back) or ``override`` (set by a researcher).
+    (only mechanistic, preclinical or marketing claims for this form), ``group`` (the form's
+    chemical group), ``class`` (borrowed from all forms), ``reference`` (no evidence at all: the
+    no-effect reference prior), ``pooled`` (a population fit written back) or ``override`` (set
+    by a researcher, the reason in ``note``). ``certainty`` is the grade of the evidence the
+    basis names (:func:`~model.evidence.synthesis.certainty_label`); an override keeps the
+    label of the prior it replaced.
     """
 
     form: str
@@ -85,6 +95,8 @@ def _load_evidence(directory: Path) -> Evidence:
     faults: list[Fault] = []
     settings, found = parse_file(directory / "settings.toml", Settings)
     faults += found
+    if settings is not None:
+        faults += discount_order_faults(settings, str(directory / "settings.toml"))
     safety, found = parse_file(directory / "safety.toml", Safety)
     faults += found
     if safety is not None:
@@ -111,14 +123,9 @@ def _load_evidence(directory: Path) -> Evidence:
     if (directory / "groups.toml").is_file():  # optional: older directories have none
         groups, found = parse_file(directory / "groups.toml", GroupsFile)
         faults += found
-    files: dict[str, tuple[Study, ...]] = {
-        str(directory / "class.toml"): class_file.studies if class_file else ()}
-    files |= {str(directory / "forms" / f"{form}.toml"): f.studies
-              for form, f in form_files.items()}
-    for group in groups.groups if groups else ():
-        files[f"{directory / 'groups.toml'} group {group.name}"] = group.studies
-    if settings is not None:
-        faults += _entry_faults(files, settings)
+    top, forms, by_group = listings(directory, class_file, form_files, groups)
+    faults += entry_faults([top, *forms.values(), *by_group.values()], settings)
+    faults += same_result_faults(top, forms, by_group, groups)
     try:
         compounds = tuple(load_compounds(directory))
     except PriorsError as error:
@@ -131,25 +138,6 @@ def _load_evidence(directory: Path) -> Evidence:
     assert settings is not None and safety is not None and class_file is not None
     return Evidence(directory, settings, safety, class_file, form_files, compounds,
                     groups or GroupsFile())
-
-
-def _entry_faults(files: dict[str, tuple[Study, ...]], settings: Settings) -> list[Fault]:
-    """Duplicate ids across files and entries that cannot be put on the model scale."""
-    faults: list[Fault] = []
-    seen: dict[tuple[str, str], str] = {}
-    for path, studies in files.items():
-        for index, study in enumerate(studies, start=1):
-            key = f"key studies[{index} id={study.id}]"
-            previous = seen.get((study.id, study.outcome))
-            if previous is not None:
-                faults.append(Fault(path, key, f"duplicate entry: {study.id!r} on outcome "
-                                    f"{study.outcome!r} is already in {previous}"))
-            seen[study.id, study.outcome] = path
-            try:
-                convert(study, settings, path)
-            except ConversionError as error:
-                faults.append(Fault(path, key, str(error)))
-    return faults
 
 
 @dataclass(frozen=True)
@@ -232,20 +220,51 @@ class PriorSet:
         return {key: Prior("Normal", mu=e.mean, sigma=e.sd) for key, e in self.entries.items()}
 
     def with_override(self, form: str, outcome: str, *, mean: float | None = None,
-                      sd: float | None = None, reason: str = "researcher override") -> PriorSet:
-        """Return a copy with one prior set by hand (basis ``override``)."""
+                      sd: float | None = None, reason: str) -> PriorSet:
+        """Return a copy with one prior set by hand (basis ``override``) and why.
+
+        Parameters
+        ----------
+        form, outcome : str
+            The prior to set.
+        mean, sd : float, optional
+            Its new mean (finite) and sd (positive, finite); either left out is kept.
+        reason : str
+            Why (a source, "my meta-analysis"): kept as the entry's note and shown by
+            :meth:`explain`. Required, and not blank.
+
+        Raises
+        ------
+        PriorArgumentError
+            A mean or sd that is not a finite number, an sd <= 0, a blank reason.
+
+        """
         entry = self[form, outcome]
-        if sd is not None and not sd > 0:
-            raise PriorsError([Fault("<override>", f"{form} x {outcome}",
-                                     f"sd must be positive, got {sd}")])
-        new = dataclasses.replace(entry, mean=entry.mean if mean is None else float(mean),
-                                  sd=entry.sd if sd is None else float(sd), basis="override",
-                                  note=reason)
+        where = f"{form} x {outcome}"
+        if not isinstance(reason, str) or not reason.strip():
+            raise PriorArgumentError([Fault("<override>", where, "give the reason for the "
+                                            "override (a source, 'my meta-analysis'), got "
+                                            f"{reason!r}")])
+        new = dataclasses.replace(
+            entry, basis="override", note=reason,
+            mean=entry.mean if mean is None else checked_number(mean, "mean", "<override>",
+                                                                 where),
+            sd=entry.sd if sd is None else checked_number(sd, "sd", "<override>", where,
+                                                          positive=True))
         return dataclasses.replace(self, entries=self.entries | {(form, outcome): new})
 
     def with_certainty_weight(self, factor: float) -> PriorSet:
-        """Re-derive every prior with each certainty's power-prior weight times ``factor``."""
-        return _derive(self.evidence, power_factor=factor)
+        """Re-derive every prior with each certainty's power-prior weight times ``factor``.
+
+        Raises
+        ------
+        PriorArgumentError
+            When ``factor`` is not a positive, finite number.
+
+        """
+        weight = checked_number(factor, "the certainty weight", "<certainty weight>", "factor",
+                                positive=True)
+        return _derive(self.evidence, power_factor=weight)
 
     def sceptical(self, shrink: float = 0.5) -> PriorSet:
         """Every prior mean shrunk toward no effect by ``shrink`` (sds kept)."""
@@ -306,6 +325,31 @@ class PriorSet:
             lines.append("read but not encoded: " + "; ".join(f"{e.id} ({e.reason})"
                                                                for e in excluded))
         return "\n".join(lines)
+
+
+class PriorArgumentError(PriorsError, ValueError):
+    """An argument no prior can take (NaN, infinity, an sd <= 0, a blank reason).
+
+    A :class:`~model.core.errors.PriorsError` (one line naming what and where) and a
+    :class:`ValueError`, so either ``except`` catches it.
+    """
+
+
+def checked_number(value: object, name: str, file: str, where: str,
+                   positive: bool = False) -> float:
+    """``value`` as a float when it is a finite real number (and > 0 when ``positive``).
+
+    Raises
+    ------
+    PriorArgumentError
+        Naming ``file``, ``where`` and ``name`` otherwise (text, a bool, NaN, infinity).
+
+    """
+    number = float(value) if isinstance(value, Real) and not isinstance(value, bool) else None
+    if number is None or not math.isfinite(number) or (positive and number <= 0):
+        wanted = "a positive, finite number" if positive else "a finite number"
+        raise PriorArgumentError([Fault(file, where, f"{name} must be {wanted}, got {value!r}")])
+    return number
 
 
 def unknown_name(kind: str, name: str, known: Sequence[str]) -> str | None:

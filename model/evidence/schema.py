@@ -1,7 +1,8 @@
 """Schemas of the hand-edited files in ``priors/``, validated on load.
 
-Unknown keys are rejected with a "did you mean" hint; impossible values are rejected with the
-file and the key named. All faults of a directory are collected and raised together.
+Unknown keys are rejected with a "did you mean" hint; impossible values (a number written as
+text, a blank required text: :mod:`model.evidence.strict`) are rejected with the file and the
+key named. All faults of a directory are collected and raised together.
 """
 
 from __future__ import annotations
@@ -18,13 +19,20 @@ from model.core.errors import Fault, PriorsError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS, VOCABULARY_KEYS
 from model.evidence.personal_settings import PersonalSettings
-from model.evidence.personal_settings import Strict as _Strict
+from model.evidence.strict import Strict as _Strict
+from model.evidence.strict import Text, listed
 
 CERTAINTIES: tuple[str, ...] = ("high", "moderate", "low", "very low")
 """GRADE-like certainty labels, strongest first."""
 
 Certainty = Literal["high", "moderate", "low", "very low"]
 EXPERT_KINDS = frozenset({"mechanistic", "preclinical", "marketing", "expert"})
+
+
+def lower_grade(grade: str, steps: int = 1) -> Certainty:
+    """The certainty ``steps`` grades below ``grade`` (never below "very low")."""
+    index = min(CERTAINTIES.index(grade) + steps, len(CERTAINTIES) - 1)
+    return get_args(Certainty)[index]
 
 
 class CertaintyDiscount(_Strict):
@@ -38,9 +46,9 @@ class CertaintyDiscount(_Strict):
 class OutcomeSettings(_Strict):
     """One outcome's scale, conversion constants and minimal important difference."""
 
-    label: str
-    diary_column: str
-    unit: str
+    label: Text
+    diary_column: Text
+    unit: Text
     scale: Literal["log_ratio", "log_rate_ratio", "logit_shift", "log_odds_ratio"]
     better: Literal["lower", "higher"]
     smd_sd: float = Field(gt=0)
@@ -48,7 +56,7 @@ class OutcomeSettings(_Strict):
     deviation_min_sd: float = Field(gt=0)
     baseline: float | None = Field(default=None, gt=0)
     mcid: float = Field(gt=0)
-    mcid_source: str = Field(min_length=1)
+    mcid_source: Text
 
 
 class FormDeviation(_Strict):
@@ -110,17 +118,17 @@ class Settings(_Strict):
 class Study(_Strict):
     """One evidence entry: a study result (or a graded claim) on one outcome."""
 
-    id: str = Field(min_length=1)
+    id: Text
     outcome: str
     kind: Literal["trial", "meta-analysis", "observational", "mechanistic", "preclinical",
                   "marketing", "expert", "population"]
-    citation: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    design: str = Field(min_length=1)
+    citation: Text
+    source: Text
+    design: Text
     certainty: Certainty
     measure: Literal["md", "smd_benefit", "p_value", "events", "log_odds_ratio", "log_ratio",
                      "log_rate_ratio", "logit_shift", "posterior"]
-    derivation: str = Field(min_length=1)
+    derivation: Text
     n: int | None = Field(default=None, gt=0)
     dose_mg: float | None = Field(default=None, gt=0, le=5000)
     single_dose_mg: float | None = Field(default=None, gt=0, le=5000)
@@ -131,7 +139,7 @@ class Study(_Strict):
     direction: Literal["benefit", "harm"] | None = None
     events: int | None = Field(default=None, ge=0)
     control_rate: float | None = Field(default=None, gt=0, lt=1)
-    indirectness: str | None = Field(default=None, min_length=1)
+    indirectness: Text | None = None
     """Why the population, outcome or comparison differs from ours (GRADE indirectness): the
     entry then counts one certainty grade lower (see ``settings.toml``)."""
 
@@ -159,10 +167,7 @@ class Study(_Strict):
     @property
     def effective_certainty(self) -> Certainty:
         """The grade the entry counts with: one lower when it is indirect."""
-        if self.indirectness is None:
-            return self.certainty
-        lower = min(CERTAINTIES.index(self.certainty) + 1, len(CERTAINTIES) - 1)
-        return get_args(Certainty)[lower]
+        return self.certainty if self.indirectness is None else lower_grade(self.certainty)
 
     @property
     def is_expert(self) -> bool:
@@ -173,8 +178,8 @@ class Study(_Strict):
 class Excluded(_Strict):
     """A source that was read and deliberately not encoded."""
 
-    id: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    id: Text
+    reason: Text
 
 
 class EvidenceFile(_Strict):
@@ -184,8 +189,8 @@ class EvidenceFile(_Strict):
     scope: Literal["class", "form"] = "form"
     evidence_level: Literal["rct", "human_pk", "preclinical", "none"] = "none"
     notes: str = ""
-    studies: tuple[Study, ...] = ()
-    excluded: tuple[Excluded, ...] = ()
+    studies: tuple[Study, ...] = listed(())
+    excluded: tuple[Excluded, ...] = listed(())
 
     @model_validator(mode="after")
     def _form_known(self) -> EvidenceFile:
@@ -202,13 +207,13 @@ class FormGroup(_Strict):
     """Forms that share a chemistry (e.g. osmotic salts) and the evidence about the group."""
 
     name: str = Field(min_length=1, pattern=r"^[a-z_]+$")
-    forms: tuple[str, ...] = Field(min_length=1)
+    forms: tuple[str, ...] = listed(min_length=1)
     gut_sensitivity_factor: float = Field(default=1.0, ge=0, le=2)
     """How much of a profile's gut-sensitivity shift (``safety.toml``) the group's GI prior
     takes: osmotic salts all of it, chelates less."""
     notes: str = ""
-    studies: tuple[Study, ...] = ()
-    excluded: tuple[Excluded, ...] = ()
+    studies: tuple[Study, ...] = listed(())
+    excluded: tuple[Excluded, ...] = listed(())
 
     @model_validator(mode="after")
     def _forms_known(self) -> FormGroup:
@@ -222,7 +227,7 @@ class FormGroup(_Strict):
 class GroupsFile(_Strict):
     """Contents of ``groups.toml``: form groups between the class and the forms."""
 
-    groups: tuple[FormGroup, ...] = ()
+    groups: tuple[FormGroup, ...] = listed(())
 
     @model_validator(mode="after")
     def _each_form_once(self) -> GroupsFile:
@@ -244,20 +249,20 @@ class Ceiling(_Strict):
     """Daily elemental-magnesium ceiling and its references."""
 
     default_mg_per_day: float = Field(gt=0, le=2000)
-    source: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-    references: tuple[dict[str, Any], ...] = ()
+    source: Text
+    reason: Text
+    references: tuple[dict[str, Any], ...] = listed(())
 
 
 class Contraindication(_Strict):
     """A profile fact that turns any recommendation into ``refer``."""
 
-    id: str
-    condition: str | None = None
+    id: Text
+    condition: Text | None = None
     field: Literal["egfr", "pregnant"] | None = None
     below: float | None = None
-    reason: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    reason: Text
+    source: Text
 
 
 class Interaction(_Strict):
@@ -268,10 +273,10 @@ class Interaction(_Strict):
     the current routine, :func:`model.decision.rule_words.hold_reasons`).
     """
 
-    group: str
-    medications: tuple[str, ...] = Field(min_length=1)
-    rule: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    group: Text
+    medications: tuple[Text, ...] = listed(min_length=1)
+    rule: Text
+    source: Text
     kind: Literal["timing", "depletion", "clinician"] = "timing"
 
 
@@ -286,16 +291,16 @@ class GiConstraint(_Strict):
 class Synonym(_Strict):
     """Other names of one condition or medicine of the rules: brands, salts, abbreviations."""
 
-    name: str = Field(min_length=1)
+    name: Text
     kind: Literal["condition", "medicine"]
-    aliases: tuple[str, ...] = Field(min_length=1)
-    source: str = Field(min_length=1)
+    aliases: tuple[Text, ...] = listed(min_length=1)
+    source: Text
 
 
 class Recognised(_Strict):
     """Names known to carry no rule of this file (so they are not "unknown")."""
 
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Text, ...] = listed(())
     source: str = ""
 
 
@@ -303,12 +308,12 @@ class Safety(_Strict):
     """Contents of ``safety.toml``."""
 
     ceiling: Ceiling
-    contraindications: tuple[Contraindication, ...]
-    cautions: tuple[Contraindication, ...] = ()
-    interactions: tuple[Interaction, ...]
+    contraindications: tuple[Contraindication, ...] = listed()
+    cautions: tuple[Contraindication, ...] = listed(())
+    interactions: tuple[Interaction, ...] = listed()
     gut_sensitivity: dict[Literal["none", "mild", "ibs"], float]
     gi_constraint: GiConstraint
-    synonyms: tuple[Synonym, ...] = ()
+    synonyms: tuple[Synonym, ...] = listed(())
     recognised: Recognised = Recognised()
 
     @model_validator(mode="after")
@@ -409,6 +414,8 @@ def parse_file[M: BaseModel](path: Path, schema: type[M]) -> tuple[M | None, lis
                 key = str(item["loc"][-1])
                 hint = _hint(key, _fields_at(schema, tuple(item["loc"])))
                 message = f"unknown key {key!r}{hint}"
+            elif item["type"] in ("float_type", "int_type") and isinstance(item["input"], str):
+                message = f"expected a number, got the text {item['input']!r} (remove the quotes)"
             else:
                 message = item["msg"].removeprefix("Value error, ")
                 if "input" in item and item["type"] not in ("missing",) \

@@ -15,6 +15,9 @@ Chain for one form x outcome (each step is recorded so that ``PriorSet.explain``
    entries, where the group has entries on that outcome (otherwise the class effect as it is);
 5. the form prior = the group (or class) effect widened by the form deviation, updated with
    the pool of the form's own entries.
+
+Each prior has a ``basis`` (where it comes from) and a certainty label for the evidence that
+basis names (:func:`certainty_label`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from model.evidence.schema import (
     OutcomeSettings,
     Settings,
     Study,
+    lower_grade,
 )
 
 _LOG_SCALES = ("log_ratio", "log_rate_ratio")
@@ -224,9 +228,55 @@ def _basis(form_parts: list[Contribution], group_parts: list[Contribution],
     return "class" if class_parts else "reference"
 
 
-def _best_certainty(parts: list[Contribution]) -> str:
-    grades = [CERTAINTIES.index(c.certainty) for c in parts]
-    return CERTAINTIES[min(grades)] if grades else "very low"
+def _grade(part: Contribution) -> str:
+    """The grade an entry gives a label: a claim without human data counts as very low."""
+    return "very low" if part.kind in EXPERT_KINDS else part.certainty
+
+
+def _best(parts: list[Contribution]) -> str:
+    """The best grade of ``parts`` for a label ("very low" when there are none)."""
+    grades = (CERTAINTIES.index(_grade(c)) for c in parts)
+    return CERTAINTIES[min(grades, default=len(CERTAINTIES) - 1)]
+
+
+def certainty_label(basis: str, form_parts: list[Contribution],
+                    group_parts: list[Contribution], class_parts: list[Contribution]) -> str:
+    """The certainty label of a prior: the grade of the evidence its ``basis`` names.
+
+    - ``direct``: the best grade among the form's own human entries (as counted: one lower
+      when indirect); its claims add nothing;
+    - ``expert``: "very low", as claims without human outcome data (mechanistic, preclinical,
+      marketing, expert) are, whatever grade an entry was given for its discount;
+    - ``group`` and ``class``: the best grade of the group's (class's) entries, claims counting
+      as very low, one grade lower: borrowed from other forms (GRADE indirectness);
+    - ``pooled``: the grade of the population entry written back (the prior as it is);
+    - ``reference``: "very low" (no evidence).
+
+    Once an entry is added, the label is as before or at most that entry's own grade (a
+    claim's: very low), so evidence weaker than the label never raises it: a claim for a form
+    with none turns ``class`` into ``expert``, "very low"; a form's first trial of a low
+    grade turns ``class`` into ``direct`` at that grade.
+
+    Parameters
+    ----------
+    basis : str
+        Where the prior comes from (:func:`_basis`, or ``pooled``).
+    form_parts, group_parts, class_parts : list of Contribution
+        The discounted entries of the form, its group and the class on this outcome.
+
+    Returns
+    -------
+    str
+        One of :data:`~model.evidence.schema.CERTAINTIES`.
+
+    """
+    if basis == "pooled":
+        return next(c.certainty for c in form_parts if c.kind == "population")
+    if basis == "direct":
+        return _best([c for c in form_parts if c.kind not in EXPERT_KINDS])
+    if basis in ("group", "class"):
+        return lower_grade(_best(group_parts if basis == "group" else class_parts))
+    return "very low"
 
 
 def synthesize(
@@ -307,9 +357,7 @@ def _form_synthesis(settings: Settings, file: EvidenceFile, outcome: str, class_
         if form_pool is not None:
             prior = prior.update(form_pool[0], form_pool[1])
         basis = _basis(form_parts, group_parts, class_parts)
-    certainty = _best_certainty(class_parts + group_parts + form_parts)
-    if basis in ("class", "reference"):  # borrowed: downgrade for indirectness
-        certainty = CERTAINTIES[min(CERTAINTIES.index(certainty) + 1, 3)]
+    certainty = certainty_label(basis, form_parts, group_parts, class_parts)
     return Synthesis(file.form or "", outcome, prior, class_prior, deviation, basis, certainty,
                      tuple(class_parts), tuple(form_parts), class_pool, form_pool, group,
                      above if group_pool is not None else None, tuple(group_parts), group_pool)

@@ -269,13 +269,28 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
         return install_priors(staging / "priors", directory)
 
 
+def _fresh_tag(tag: str, priors: PriorSet) -> str:
+    """``tag``, or ``tag_2``, ``tag_3``, ... when the priors already hold entries under it.
+
+    Priors written back from priors written the same day would otherwise list each new
+    entry's id among the old ones it excludes (an id both excluded and encoded is refused).
+    """
+    files = [priors.evidence.class_file, *priors.evidence.form_files.values()]
+    taken = {entry.id for f in files for entry in (*f.studies, *f.excluded)}
+    fresh, n = tag, 1
+    while any(i.startswith(f"{fresh}_") for i in taken):
+        n += 1
+        fresh = f"{tag}_{n}"
+    return fresh
+
+
 def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None) -> None:
     """Write and validate a complete priors folder at the new path ``staging``."""
     import tomli_w
 
     source = fit.priors_.evidence.directory
     today = dt.date.today().isoformat()
-    tag = label or f"POPULATION_{today.replace('-', '')}"
+    tag = _fresh_tag(label or f"POPULATION_{today.replace('-', '')}", fit.priors_)
     persons, nights = len(fit.persons_), int(sum(p.nights for p in fit.persons_))
     shutil.copytree(source, staging, ignore=shutil.ignore_patterns("forms", "class.toml"))
     (staging / "forms").mkdir()
