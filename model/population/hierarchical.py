@@ -96,14 +96,18 @@ class PopulationModel:
         How the per-person stage approximates each posterior
         (:func:`~model.population.person_stage.person_likelihood`);
         its seeds start at ``random_seed`` (0 when None).
+    extend : bool
+        Run a population stage that failed its checks once more, longer (default); False:
+        one run whatever its checks (the compile warm-up's few draws).
 
     """
 
     def __init__(self, priors: PriorSet | None = None, *, draws: int = 1000, tune: int = 1000,
                  chains: int = 4, random_seed: int | None = None, workers: int = 0,
                  scheduler: str | None = None, progress: Progress | None = None,
-                 person_fit: PersonFit = "nuts") -> None:
+                 person_fit: PersonFit = "nuts", extend: bool = True) -> None:
         self.priors = priors
+        self.extend = extend
         self.draws = draws
         self.tune = tune
         self.chains = chains
@@ -137,7 +141,8 @@ class PopulationModel:
         stacked = stack_likelihoods(self.persons_)
         first = SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
                               seed=self.random_seed, adaptation=ADAPTATION)
-        for attempt, config in enumerate((first, extended(first)), start=1):
+        runs = (first, extended(first)) if self.extend else (first,)
+        for attempt, config in enumerate(runs, start=1):
             self.idata_ = self.sample(*stacked, config=config)
             self.diagnostics_: Diagnostics = dataclasses.replace(
                 check_convergence(self.idata_, POPULATION_PARAMETERS), attempts=attempt)
@@ -276,7 +281,7 @@ def _fresh_tag(tag: str, priors: PriorSet) -> str:
     entry's id among the old ones it excludes (an id both excluded and encoded is refused).
     """
     files = [priors.evidence.class_file, *priors.evidence.form_files.values()]
-    taken = {entry.id for f in files for entry in (*f.studies, *f.excluded)}
+    taken = {s.id for f in files for s in f.studies} | {e.id for f in files for e in f.excluded}
     fresh, n = tag, 1
     while any(i.startswith(f"{fresh}_") for i in taken):
         n += 1

@@ -44,8 +44,8 @@ def warm_up(seed: int = 0) -> WarmUp:
     """
     start = time.perf_counter()
     diaries = [read_diary(warm_diary()) for _ in range(2)]
-    fit = PopulationModel(draws=WARM_DRAWS, tune=WARM_DRAWS, chains=1,
-                          random_seed=seed).fit(diaries)
+    fit = PopulationModel(draws=WARM_DRAWS, tune=WARM_DRAWS, chains=1, random_seed=seed,
+                          extend=False).fit(diaries)
     beta = np.asarray(fit.idata_["posterior"]["beta"].to_numpy())
     if not np.isfinite(beta).all():
         raise RuntimeError("the compiled population stage gave non-finite draws")
