@@ -94,6 +94,15 @@ def test_interactive_asks_each_field_with_the_last_regimen_as_default(diary, mon
         ["glycinate", "200", "18", "0", "5"]
 
 
+def test_interactive_none_records_a_night_without_magnesium(diary, monkeypatch):
+    """Enter keeps the last form (its prompt says so); "none" is a night off, dose and all."""
+    answers = ["2024-03-02", "none", "", "", "", "18"] + [""] * 11
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(answers) + "\n"))
+    assert main(["log", str(diary), "--interactive"]) == 0
+    night = rows(diary).loc["2024-03-02"]
+    assert night[["form", "elemental_mg", "sol_min"]].fillna("").tolist() == ["", "", "18"]
+
+
 def test_interactive_on_a_pseudo_terminal_defaults_to_yesterday(diary):
     leader, follower = pty.openpty()
     env = os.environ | {"PYTHONPATH": str(ROOT)}

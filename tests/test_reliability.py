@@ -182,6 +182,7 @@ def test_a_set_interrupted_between_renames_is_finished_by_the_next_write(tmp_pat
     (["population", "{tmp}", "--workers", "-3"], "--workers"),
     (["plan", "--forms", "glycinate", "--start", "9999-12-01"], "--start"),
     (["simulate", "--persona", "responder", "--start", "2026-13-01", "--out", "-"], "--start"),
+    (["simulate", "--persona", "responder", "--out", "{diary}"], "may be your own diary"),
     (["priors", "--explain", "glycinat:quality"], "did you mean 'glycinate'"),
     (["demo", "--out", "{diary}"], "is a file; give a folder"),
     (["population", "{tmp}", "--write-priors", "{diary}"], "is a file"),
@@ -195,6 +196,16 @@ def test_user_errors_exit_2_with_one_line(tmp_path, diary, capsys, argv, says):
         code = exit.code
     assert code == 2
     assert says in one_line(capsys, args[0])
+
+
+def test_simulate_replaces_an_existing_file_only_with_force(tmp_path, diary):
+    before = diary.read_text()
+    assert main(["simulate", "--persona", "responder", "--nights", "9", "--out",
+                 str(diary)]) == 2
+    assert diary.read_text() == before
+    assert main(["simulate", "--persona", "responder", "--nights", "9", "--out", str(diary),
+                 "--force"]) == 0
+    assert len(diary.read_text().splitlines()) == 10
 
 
 @pytest.mark.parametrize(("text", "says"), [

@@ -59,6 +59,9 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
               defaults: dict[str, str]) -> dict[str, str]:
     """Ask for the night and each field in turn; an empty answer takes the default.
 
+    The form's default is the last night's: Enter keeps it, ``none`` records a night without
+    magnesium (and then no dose is carried over).
+
     Parameters
     ----------
     ask : callable
@@ -76,9 +79,13 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
     """
     answers = {"date": ask(f"night (date it began) [{night}]: ").strip() or str(night)}
     for column, (_, text) in FIELDS.items():
-        default = defaults.get(column, "")
+        default = defaults.get(column, "") if answers.get("form", "x") else ""
+        if column == "form" and default:
+            text = f"magnesium form taken (Enter keeps {default}; none = no magnesium; placebo)"
         shown = f" [{default}]" if default else ""
         answer = ask(f"{column}: {text}{shown}: ").strip() or default
+        if column == "form" and answer.lower() == "none":
+            answer = answers["form"] = ""
         if answer:
             answers[column] = answer
     return answers

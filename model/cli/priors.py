@@ -63,5 +63,8 @@ def run(args: argparse.Namespace) -> int:
           f"{priors.settings.reference_dose_mg:g} mg elemental Mg/day vs none, model scale)")
     print(table_text(priors))
     print("\nbasis: direct = the form's own trials; expert = only mechanistic/preclinical/"
-          "marketing claims; class = borrowed from all forms; reference = no evidence.")
+          "marketing claims; group = borrowed from its chemical group (osmotic salts, "
+          "chelates); class = borrowed from all forms; pooled = a population fit written "
+          "back; override = set by hand; reference = no evidence. certainty = the grade of "
+          "the evidence the basis names.")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from model.cli.options import MAX_NIGHTS, SEED, bounded_int, parse_date
@@ -22,7 +23,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
     parser.add_argument("--start", default="2026-01-01", metavar="YYYY-MM-DD",
                         help="date of the first night")
-    parser.add_argument("--out", metavar="CSV", help="output CSV ('-' = stdout)")
+    parser.add_argument("--out", metavar="CSV", help="output CSV ('-' = stdout); an existing "
+                        "file is refused (it may be your own diary) unless --force")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing --out file")
     parser.add_argument("--list", action="store_true", help="list the personas and exit")
     parser.set_defaults(handler=run)
 
@@ -45,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
         faults += error.faults
     if not args.out:
         faults.append(Fault("--out", "", "required (a CSV path, or - for stdout)"))
+    elif args.out != "-" and Path(args.out).exists() and not args.force:
+        faults.append(Fault("--out", "", f"{args.out} exists (it may be your own diary); give "
+                            "another file, or --force to replace it"))
     if faults:
         raise InputError(faults)
     check_outputs({"--out": args.out}, {})
