@@ -183,3 +183,13 @@ def test_priors_written_back_twice_the_same_day_get_a_fresh_tag(fit, tmp_path):
     second = load_priors(write_priors(fit, tmp_path / "second"))
     ids = {s.id for s in second.evidence.form_files["glycinate"].studies}
     assert all(i.startswith("POPULATION_") and "_2_GLYCINATE_" in i for i in ids)
+
+
+def test_explain_says_a_written_back_prior_is_the_population_posterior_as_it_is(fit, tmp_path):
+    """It once showed a class step and a certainty discount that were never applied."""
+    written = load_priors(write_priors(fit, tmp_path / "out"))
+    entry, said = written["glycinate", "sol"], written.explain("glycinate", "sol")
+    assert "population posterior written back" in said and "used as it is" in said
+    assert "discounted" not in said and "class evidence" not in said
+    assert said.endswith(f"=> prior N({entry.mean:.3f}, {entry.sd:.3f}); basis pooled; "
+                         f"certainty {entry.certainty}")

@@ -301,6 +301,8 @@ class PriorSet:
         syn = self.syntheses.get((form, outcome))
         if syn is None:
             return "\n".join(lines)
+        if syn.basis == "pooled":
+            return "\n".join(lines + _pooled_lines(syn))
         lines.append(f"1. reference prior (no evidence): N(0, {spec.reference_sd:g})")
         lines += _describe_parts("class evidence (all forms)", syn.class_contributions,
                                  syn.class_pool)
@@ -374,6 +376,17 @@ def unknown_name(kind: str, name: str, known: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
     return f"unknown {kind} {name!r} ({hint})"
+
+
+def _pooled_lines(syn: Any) -> list[str]:
+    """The chain of a prior written back by a population fit: its posterior, used as it is."""
+    found = [c for c in syn.form_contributions if c.kind == "population"]
+    lines = [f"1. population posterior written back: {c.study_id} [{c.certainty} by its "
+             f"persons]: N({c.raw:+.3f}, {c.raw_se:.3f}), used as it is (no certainty "
+             "discount, no class or group step: the evidence it started from is inside it)"
+             for c in found]
+    return [*lines, f"=> prior N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis pooled; "
+                    f"certainty {syn.certainty}"]
 
 
 def _describe_parts(title: str, parts: tuple[Any, ...],
