@@ -44,6 +44,12 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert entry[("glycinate", "sol")]["diary_change"]["unit"] == "min"
     assert entry[("glycinate", "sol")]["diary_change"]["mean"] < 0
     assert entry[("citrate", "gi")]["verdict"] == "harms"
+    # each counts the nights on its form (any dose) with its outcome recorded, as documented
+    taken = payload["nights"]["by_regimen"]
+    for form in ("glycinate", "citrate"):
+        on_form = sum(n for label, n in taken.items() if label.startswith(f"{form}@"))
+        assert 0 < entry[(form, "sol")]["nights"] <= on_form
+    assert entry[("malate", "sol")]["nights"] == 0
     # citrate gave loose stools: the fit knows its GI slope is steeper than glycinate's
     effects = result.fit.effects().set_index(["form", "outcome"])
     assert effects.loc[("citrate", "gi"), "mean"] > effects.loc[("glycinate", "gi"), "mean"]

@@ -114,12 +114,15 @@ class Analysis:
         return tuple(self.separability.reasons)
 
     def effect_entries(self) -> list[dict[str, Any]]:
-        """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect."""
+        """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect.
+
+        ``nights``: the nights on the form (any dose) with the outcome recorded.
+        """
         rows = self.fit.effects().to_dict("records")
+        said = [self.effects.get(str(row["form"]), str(row["outcome"])) for row in rows]
         return [{str(k): (v.item() if isinstance(v, np.generic) else v)
-                 for k, v in row.items()}
-                | self.effects.get(str(row["form"]), str(row["outcome"])).to_dict()
-                for row in rows]
+                 for k, v in row.items()} | {"nights": effect.nights} | effect.to_dict()
+                for row, effect in zip(rows, said, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
         """The ``analyze`` JSON of CONTRACT.md (schema_version 6; README has the changes)."""
