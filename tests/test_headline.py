@@ -1,5 +1,6 @@
 """The words a person reads first: changes in diary units, verdicts, numbers, the summary."""
 
+import datetime as dt
 import math
 from dataclasses import replace
 
@@ -176,3 +177,14 @@ def test_pathways_that_all_lead_to_one_step_are_said_once():
     lines = pathway_lines(differ)
     assert len(lines) == 3 and lines[0].startswith("if it goes badly: start threonate 200 mg")
     assert lines[2].endswith("(settled)")
+
+
+def test_a_review_date_that_has_passed_says_so():
+    """A diary that ended months ago once read "Look again: 2026-05-13 (in 13 days)"."""
+    from model.report.headline import review_words
+
+    review, as_of = dt.date(2026, 5, 13), dt.date(2026, 4, 30)
+    assert review_words(review, as_of, today=dt.date(2026, 5, 1)) == "2026-05-13 (in 13 days)."
+    late = review_words(review, as_of, today=dt.date(2026, 12, 3))
+    assert late.startswith("2026-05-13 (13 days after 2026-04-30, the date this analysis is as "
+                           "of; that date has passed")

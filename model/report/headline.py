@@ -13,6 +13,7 @@ you`` and GI as ``loose-stool nights: +3 a month``. Intervals are 90 % and said 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -417,11 +418,23 @@ def headline(result: Analysis) -> Headline:
 
     """
     rec = result.decision.recommendation
-    days = (rec.next_review - result.as_of).days
     tried = _tried(result.effects)
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
     paths = ((pathways_intro(result.pathways, rec.action), *pathway_lines(result.pathways))
              if result.pathways else ())
     return Headline(what_to_do(rec), _capital(_why(result)), _capital(_sure(rec)),
-                    f"{rec.next_review.isoformat()} (in {days} days).", RECORD, tried,
-                    caution, paths)
+                    review_words(rec.next_review, result.as_of), RECORD, tried, caution, paths)
+
+
+def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) -> str:
+    """When to look again: ``2026-05-13 (in 13 days).``, counted from the analysis date.
+
+    A diary whose last night is long past (the analysis is as of then) may give a date that
+    has passed by ``today``: it says so, rather than "in 13 days" seven months late.
+    """
+    days = (review - as_of).days
+    if review >= (today or dt.date.today()):
+        return f"{review.isoformat()} (in {days} days)."
+    return (f"{review.isoformat()} ({days} days after {as_of.isoformat()}, the date this "
+            "analysis is as of; that date has passed: log your nights since then and run it "
+            "again).")
