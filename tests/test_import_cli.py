@@ -42,9 +42,13 @@ def test_merge_keeps_every_row_fills_blanks_keeps_differing_values_and_backs_up(
     assert merged.loc["2024-03-01", ["form", "awakenings", "waso_min", "quality"]].tolist() == \
         ["glycinate", "5", "20", "3"]  # the diary's 5 awakenings kept, WASO added
     assert (tmp_path / "diary.csv.bak").read_text() == before
+    capsys.readouterr()
     assert main(["import", "garmin", str(DATA / "garmin-sleep.json"), "--out", str(out),
                  "--overwrite"]) == 0
     assert rows(out).loc["2024-03-01", "awakenings"] == "2"
+    # nothing was left to fill: the replaced value is not a night "completed"
+    assert "0 new night(s), 0 existing night(s) completed, 1 differing value(s) replaced" in \
+        capsys.readouterr().out
 
 
 def test_supplement_log_gives_the_regimen(tmp_path):

@@ -130,6 +130,15 @@ def test_generic_csv_conflicting_rows_and_missing_columns_are_named(tmp_path):
         import_files("csv", [clash], mapping="date=Day,sol_min=Latency")
 
 
+def test_a_mapped_value_out_of_range_names_the_files_column_and_the_diarys(tmp_path):
+    """It once read "row 1, column Rating as, quality"."""
+    rated = tmp_path / "r.csv"
+    rated.write_text("Day,Rating\n2024-03-02,9\n")
+    with pytest.raises(InputError, match=r"r.csv: row 1, column Rating \(as quality\): "
+                       r"expected .*got 9"):
+        import_files("csv", [rated], mapping="date=Day,quality=Rating")
+
+
 def test_generic_map_faults():
     with pytest.raises(InputError) as caught:
         parse_map("date=Day,sleepiness=S,awakenings=W:h,sol_min")

@@ -18,7 +18,8 @@ CANNOT_GIVE: dict[str, str] = {
     "oura": "no ratings; sol_min is the ring's estimate; awakenings under 5 minutes unseen",
     "garmin": "no sol_min (Garmin's window starts at sleep onset) and no ratings",
     "csv": "only the columns you map",
-    "csd": "everything the diary asks for, as the person wrote it",
+    "csd": ("the magnesium taken (merge it with --supplements), morning freshness, evening "
+            "anxiety, stool form, caffeine and alcohol: the CSD's core items do not ask"),
 }
 """What each source leaves blank, printed after an import."""
 

@@ -110,8 +110,8 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
                 row[column], changed = value, True
             elif not _same(row[column], value):
                 conflicts += 1
-                if overwrite:
-                    row[column], changed = value, True
+                if overwrite:            # counted as a differing value replaced, not gained
+                    row[column] = value
         filled += changed
     extra = [c for c in (*old.columns, *new.columns) if c not in KNOWN_COLUMNS]
     columns = [c for c in KNOWN_COLUMNS if c in old.columns or c in new.columns]

@@ -133,13 +133,19 @@ def number(raw: Any, file: str, where: str, faults: Faults, scale: float = 1.0) 
     return value * scale
 
 
-def check_ranges(values: Mapping[str, float], file: str, where: str, faults: Faults) -> None:
-    """Fault each value outside its diary column's range (CONTRACT.md)."""
+def check_ranges(values: Mapping[str, float], file: str, where: str, faults: Faults,
+                 sources: Mapping[str, str] | None = None) -> None:
+    """Fault each value outside its diary column's range (CONTRACT.md).
+
+    Each fault's place is ``where`` and the diary column, or with ``sources`` (diary column
+    -> the file's own column) ``column <source> (as <diary column>)``.
+    """
     for column, value in values.items():
         allowed = NUMERIC[column]
         if not math.isnan(value) and not allowed.accepts(value):
-            faults.add(file, f"{where}, {column}",
-                       f"expected {allowed.describe()}, got {value:g}")
+            place = (f"{where}, column {sources[column]} (as {column})" if sources
+                     else f"{where}, {column}")
+            faults.add(file, place, f"expected {allowed.describe()}, got {value:g}")
 
 
 def local_time(raw: object, file: str, where: str, faults: Faults) -> dt.datetime | None:

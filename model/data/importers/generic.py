@@ -100,7 +100,7 @@ def _cells(row: dict[str, str], maps: list[ColumnMap], file: str, where: str,
         raw = row[m.source]
         if m.column in NUMERIC:
             value = number(raw, file, f"{where}, column {m.source}", faults, UNITS[m.unit])
-            check_ranges({m.column: value}, file, f"{where}, column {m.source} as", faults)
+            check_ranges({m.column: value}, file, where, faults, {m.column: m.source})
             cells[m.column] = format_cell(value)
         else:
             cells[m.column] = raw.strip()
