@@ -27,7 +27,8 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert payload["schema_version"] == 6
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
-                            "separability", "pathways", "power_scaling", "regimen_effects"}
+                            "separability", "pathways", "power_scaling", "regimen_effects",
+                            "warnings"}                # every field of schema_version 3 on
     # power-scaling next to the refits: the untried forms follow their prior, the tried
     # ones the diary; the weights' reliability is stated
     power = payload["power_scaling"]

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.fit
 
 TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
             "alternatives", "prior_sensitivity", "separability", "pathways",
-            "regimen_effects"}
+            "regimen_effects", "warnings"}  # warnings: schema_version 3 on (it once lacked it)
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",

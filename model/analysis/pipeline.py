@@ -125,7 +125,11 @@ class Analysis:
                 for row, effect in zip(rows, said, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 6; README has the changes)."""
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 6; README has the changes).
+
+        ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
+        raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).
+        """
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
@@ -138,6 +142,7 @@ class Analysis:
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "separability": self.separability.to_dict(),
             "pathways": [p.to_dict() for p in self.pathways],
+            "warnings": list(dict.fromkeys(self.diary.warnings)),
         } | ({} if self.power is None else {"power_scaling": self.power.to_dict()})
 
 
