@@ -87,9 +87,13 @@ def test_regimen_labels_counts_and_segments(diary):
 
 
 def test_compound_mg_converted_with_elemental_fraction(tmp_path):
-    diary = read_diary(write(tmp_path, "date,form,compound_mg\n2024-01-01,oxide,400\n"))
-    assert diary.nights["elemental_mg"].iloc[0] == pytest.approx(
-        compound_to_elemental("oxide", 400.0))
+    diary = read_diary(write(tmp_path, "date,form,compound_mg\n2024-01-01,oxide,400\n"
+                             "2024-01-02,glycinate,2142\n"))
+    # to the whole mg: 302.022 mg made a regimen of its own, labelled "302.022 mg"
+    assert diary.nights["elemental_mg"].tolist() == [
+        round(compound_to_elemental("oxide", 400.0)), 302.0]
+    assert list(diary.regimen_counts()) == [
+        f"oxide@{round(compound_to_elemental('oxide', 400.0))}", "glycinate@302"]
 
 
 def test_dataframe_source_and_unknown_column_warning():

@@ -171,7 +171,9 @@ class _RowParser:
                 return math.nan
             converted = compound * self.fractions()[form]
             if math.isnan(elemental):
-                elemental = converted
+                # whole mg: 2142 mg of bisglycinate is 302 mg a night, not a regimen of its
+                # own at 302.022 mg beside every other night's conversion
+                elemental = float(round(converted))
                 if converted > NUMERIC["elemental_mg"].high:
                     self.fault(row, "compound_mg", f"expected at most 2000 mg elemental, got "
                                f"{converted:.0f} mg from {compound:g} mg of {form}")
