@@ -119,9 +119,11 @@ def test_population_command(population, tmp_path, capsys):
                  "--write-priors", str(tmp_path / "written")]) == 0
     assert "5 of 6 diaries separate magnesium from expectation" in capsys.readouterr().out
     payload = json.loads(out.read_text())
-    assert payload["schema_version"] == 1 and payload["persons"] == 6
+    assert payload["schema_version"] == 2 and payload["persons"] == 6
+    assert payload["separable"] == 5                            # as the terminal says
     assert set(payload["effects"][0]) == {"form", "outcome", "scale", "mean", "ci_low",
-                                          "ci_high", "p_benefit", "between_person_sd"}
+                                          "ci_high", "p_benefit", "between_person_sd",
+                                          "persons_informative"}
     assert main(["priors", "--priors", str(tmp_path / "written"), "--json", "-"]) == 0
     (folder / "bad.csv").write_text("date,sol_min\n2026-01-01,abc\n")
     with pytest.raises(InputError):

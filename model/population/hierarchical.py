@@ -190,11 +190,17 @@ class PopulationModel:
         return table
 
     def to_json(self) -> dict[str, Any]:
-        """The ``population`` JSON of CONTRACT.md (schema_version 1)."""
+        """The ``population`` JSON of CONTRACT.md (schema_version 2, README has the change).
+
+        Version 2 added what the terminal already said: each effect's
+        ``persons_informative`` and the count of diaries that separate magnesium from
+        expectation (``separable``).
+        """
         keys = ("form", "outcome", "scale", "mean", "ci_low", "ci_high", "p_benefit",
-                "between_person_sd")
-        return {"schema_version": 1, "persons": len(self.persons_),
+                "between_person_sd", "persons_informative")
+        return {"schema_version": 2, "persons": len(self.persons_),
                 "nights": int(sum(p.nights for p in self.persons_)),
+                "separable": int(self.separable_),
                 "effects": [{k: r[k] for k in keys} for r in self.effects().to_dict("records")],
                 "diagnostics": self.diagnostics_.to_dict()}
 
