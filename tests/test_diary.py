@@ -242,3 +242,13 @@ def test_duplicate_dates_and_missing_date_column(table, row):
         read_diary(duplicated)
     with pytest.raises(DiaryError, match="column date"):
         read_diary(table.drop(columns="date"))
+
+
+def test_a_diary_without_any_outcome_says_the_advice_rests_on_the_evidence():
+    """A diary of dates (and doses) only was analysed without a word: 'start threonate'."""
+    dates = pd.to_datetime(["2024-01-01", "2024-01-02"])
+    bare = read_diary(pd.DataFrame({"date": dates, "form": ["glycinate", None],
+                                    "elemental_mg": [200, np.nan]}))
+    assert any("no night has an outcome recorded" in w for w in bare.warnings)
+    one = read_diary(pd.DataFrame({"date": dates, "sol_min": [20, np.nan]}))
+    assert not any("no night has an outcome" in w for w in one.warnings)

@@ -155,6 +155,11 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     _check_span(recorded.index, name, _row_numbers(table))
     if not recorded.index.is_monotonic_increasing:
         warnings.append(f"{name}: rows are not in date order; sorted by date")
+    written = [c for c in OUTCOMES if c in recorded]
+    if not written or not recorded[written].notna().any(axis=None):
+        warnings.append(f"{name}: no night has an outcome recorded (sleep-onset latency, "
+                        "awakenings, ratings, stool form): an analysis rests on the published "
+                        "evidence alone")
     future = recorded[recorded.index > pd.Timestamp(dt.date.today())]
     outcomes = [c for c in OUTCOMES if c in future]
     if outcomes and future[outcomes].notna().any(axis=None):
