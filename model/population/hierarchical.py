@@ -139,8 +139,7 @@ class PopulationModel:
         self.diaries_ = list(diaries)
         self.separable_ = sum(separability(d).separable for d in diaries)
         stacked = stack_likelihoods(self.persons_)
-        first = SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
-                              seed=self.random_seed, adaptation=ADAPTATION)
+        first = self.sampler_config()
         runs = (first, extended(first)) if self.extend else (first,)
         for attempt, config in enumerate(runs, start=1):
             self.idata_ = self.sample(*stacked, config=config)
@@ -149,6 +148,11 @@ class PopulationModel:
             if self.diagnostics_.ok:
                 break
         return self
+
+    def sampler_config(self) -> SamplerConfig:
+        """The population stage's NUTS settings: the model's draws, tuning, chains and seed."""
+        return SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
+                             seed=self.random_seed, adaptation=ADAPTATION)
 
     def sample(self, *stacked: np.ndarray, config: SamplerConfig | None = None) -> xr.DataTree:
         """NUTS over the population stage given the persons' stacked blocks and GI counts.
@@ -160,14 +164,12 @@ class PopulationModel:
         (:func:`~model.population.gi.gi_loglik`; the posterior keeps those of the persons
         fitted). The graph (:func:`~model.population.graph.population_compiled`) is compiled
         once per person capacity: the priors, blocks and counts are its data. ``config``:
-        the sampler's settings (default: the model's draws, tuning, chains and seed). Returns
+        the sampler's settings (default: :meth:`sampler_config`). Returns
         the posterior (``fit`` stores it).
         """
         blocks = StackedBlocks(*stacked)
         persons = len(blocks.gi_nights)
-        config = config or SamplerConfig(draws=self.draws, tune=self.tune, chains=self.chains,
-                                         seed=self.random_seed, adaptation=ADAPTATION)
-        idata = run_nuts(population_compiled(persons), config,
+        idata = run_nuts(population_compiled(persons), config or self.sampler_config(),
                          data=population_prior(self.priors_) | blocks._asdict())
         idata["posterior"] = idata["posterior"].to_dataset().isel(gi_person=slice(0, persons))
         return idata
