@@ -24,7 +24,7 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 6
+    assert payload["schema_version"] == 7
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
@@ -86,6 +86,8 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     rec = json.loads(out.read_text())["recommendation"]
     assert rec["action"] == "refer" and rec["reason_codes"] == ["refer", "refer_stop"]
     assert rec["form"] is None and rec["elemental_mg_per_day"] is None
+    # a rule, not an estimate: its zero P(constraint violation) is marked as no estimate
+    assert rec["from_posterior"] is False and rec["expected_gain"] == {}
     assert any("30" in r or "kidney" in r.lower() or "egfr" in r.lower()
                for r in rec["reasons"])
     printed = capsys.readouterr().out

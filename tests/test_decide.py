@@ -35,7 +35,8 @@ AS_OF = dt.date(2025, 3, 1)
 cached_priors = functools.cache(load_priors)
 ENTRY_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain", "p_best",
               "p_constraint_violation", "evpi", "commit", "next_review", "reasons", "warnings",
-              "reason_codes", "expected_utility", "p_better_than_continue", "learning_value"}
+              "reason_codes", "expected_utility", "p_better_than_continue", "learning_value",
+              "from_posterior"}
 ACTIONS = {"start", "continue", "increase_dose", "decrease_dose", "switch_form", "split_dose",
            "stop", "refer", "collect_more_data", "placebo_period", "withdrawal"}
 PERIOD = evaluation_nights(10.0, DecisionSettings())   # at the prior's median build-up
@@ -271,6 +272,7 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
     assert any("Record each night" in r for r in rec["reasons"])
     assert any("Keep your current routine" in r for r in rec["reasons"])
     assert rec["reason_codes"] == ["diagnostics_failed"]
+    assert rec["from_posterior"] is False and rec["expected_gain"] == {}
 
 
 @pytest.mark.parametrize(("diary", "profile", "code", "words", "headline"), [
@@ -533,6 +535,7 @@ def test_to_dict_is_the_contract_json(priors):
                                          "anxiety", "gi_rate"}
     assert rec["next_review"] == (AS_OF + dt.timedelta(days=PERIOD)).isoformat()
     assert rec["reason_codes"] and set(rec["reason_codes"]) <= set(REASON_CODES)
+    assert rec["from_posterior"] is True
     assert any(w.startswith("doxycycline (tetracyclines)") for w in rec["warnings"])
     for alt in out["alternatives"]:
         assert set(alt) == ENTRY_KEYS | {"feasible", "blocked_by"}

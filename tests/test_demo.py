@@ -16,7 +16,7 @@ TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "reco
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",
-                       "p_better_than_continue", "learning_value"}
+                       "p_better_than_continue", "learning_value", "from_posterior"}
 
 
 def test_example_diary_is_valid_and_interesting():
@@ -34,7 +34,7 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 6
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 7
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
     assert len(summary["effects"]) == 48

@@ -56,11 +56,11 @@ SENSITIVITY_SKIPPED = ("not checked: a safety rule, or withholding advice after 
 """Why an analysis has no sensitivity check (no refits: they could not change the answer)."""
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
-its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken). Every
-earlier field is kept."""
+its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
+``from_posterior``). Every earlier field is kept."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class Analysis:
                 for row, effect in zip(rows, said, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 6; README has the changes).
+        """The ``analyze`` JSON of CONTRACT.md (schema_version 7; README has the changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).

@@ -51,7 +51,11 @@ REASON_CODES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Scores:
-    """The numbers an entry of the JSON carries besides its regimen and words."""
+    """The numbers an entry of the JSON carries besides its regimen and words.
+
+    ``from_posterior`` is False for advice given without consulting a posterior (a hard
+    rule, a failed fit): the numbers are then placeholders (0, no gains), not estimates.
+    """
 
     gain: Mapping[str, float]
     expected_utility: float
@@ -60,9 +64,10 @@ class Scores:
     p_constraint_violation: float
     learning_value: float
     evpi: float
+    from_posterior: bool = True
 
 
-NO_SCORES = Scores({}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+NO_SCORES = Scores({}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, from_posterior=False)
 """The scores of advice given without consulting a posterior (``refer``, a failed fit)."""
 
 
@@ -80,7 +85,7 @@ def _entry(action: str, regimen: Regimen | None, scores: Scores, commit: bool,
             "reasons": list(reasons), "warnings": list(warnings),
             "reason_codes": list(codes), "expected_utility": scores.expected_utility,
             "p_better_than_continue": scores.p_better_than_continue,
-            "learning_value": scores.learning_value}
+            "learning_value": scores.learning_value, "from_posterior": scores.from_posterior}
 
 
 @dataclass(frozen=True)
