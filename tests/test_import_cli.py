@@ -34,8 +34,10 @@ def test_merge_keeps_every_row_fills_blanks_keeps_differing_values_and_backs_up(
               "2024-03-02,glycinate,200,,4.0,,\n")
     out.write_text(before)
     assert main(["import", "garmin", str(DATA / "garmin-sleep.json"), "--out", str(out)]) == 0
-    assert "1 new night(s), 2 existing night(s) completed, 1 differing value(s) kept" in \
-        capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "1 new night(s), 2 existing night(s) completed, 1 differing value(s) kept" in printed
+    # the differing cell is named: night, column, both values, and how to take the new one
+    assert "(2024-03-01 awakenings: diary 5, new 2; --overwrite takes the new values)" in printed
     merged = rows(out)
     assert list(merged.index) == ["2024-02-28", "2024-03-01", "2024-03-02", "2024-03-03"]
     assert merged.loc["2024-02-28", "notes"] == "before the tracker"
@@ -51,12 +53,14 @@ def test_merge_keeps_every_row_fills_blanks_keeps_differing_values_and_backs_up(
         capsys.readouterr().out
 
 
-def test_supplement_log_gives_the_regimen(tmp_path):
+def test_supplement_log_gives_the_regimen(tmp_path, capsys):
     log = tmp_path / "supplements.csv"
     log.write_text("date,form,elemental_mg\n2024-03-01,glycinate,200\n2024-03-02,placebo,\n")
     out = tmp_path / "diary.csv"
     assert main(["import", "oura", str(DATA / "oura-sleep.json"), "--out", str(out),
                  "--supplements", str(log)]) == 0
+    # what the log did is said too (it read "0 existing night(s) completed" alone)
+    assert f"{log}: 0 new night(s), 2 existing night(s) completed" in capsys.readouterr().out
     diary = read_diary(out)
     assert diary.regimen_label.tolist() == ["glycinate@200", "placebo"]
     assert diary.nights["sol_min"].tolist() == [15.0, 7.0]

@@ -95,12 +95,15 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     rows = read_rows(out) if out.exists() else None
     rows, report = merge_rows(rows, imported.table, overwrite=args.overwrite)
+    taken = None
     if args.supplements:
-        rows, _ = merge_rows(rows, read_checked_rows(args.supplements),
-                             overwrite=args.overwrite)
+        rows, taken = merge_rows(rows, read_checked_rows(args.supplements),
+                                 overwrite=args.overwrite)
     backup = write_diary(rows, out)
     print(f"{args.source}: {len(imported.table)} night(s) read from {len(exports)} file(s); "
           f"{out}: {report.describe()}" + (f" (previous version: {backup})" if backup else ""))
+    if taken is not None:
+        print(f"{args.supplements}: {taken.describe()}")
     for warning in imported.warnings:
         print(f"warning: {warning}")
     print(f"{args.source} cannot give: {CANNOT_GIVE[args.source]}")

@@ -2,9 +2,9 @@
 
 :func:`merge_rows` adds new nights to a diary's rows without losing any: a night already in
 the diary keeps every value it has and gains the cells it lacked; a cell that differs is kept
-as it is (and counted) unless ``overwrite``. :func:`write_diary` checks the result with the
-diary reader (:func:`model.data.diary.read_diary`) before anything is written, keeps the
-previous file as ``<name>.bak`` and replaces the diary atomically.
+as it is (and named in the report) unless ``overwrite``. :func:`write_diary` checks the
+result with the diary reader (:func:`model.data.diary.read_diary`) before anything is
+written, keeps the previous file as ``<name>.bak`` and replaces the diary atomically.
 """
 
 from __future__ import annotations
@@ -21,6 +21,20 @@ from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table
 
 
 @dataclass(frozen=True)
+class Difference:
+    """A cell whose new value differed from the diary's."""
+
+    date: str
+    column: str
+    diary: str
+    new: str
+
+
+SHOWN_DIFFERENCES = 3
+"""Differing cells a report names before "and N more"."""
+
+
+@dataclass(frozen=True)
 class MergeReport:
     """What a merge did.
 
@@ -30,22 +44,35 @@ class MergeReport:
         New nights.
     filled : int
         Nights already in the diary that gained values.
-    conflicts : int
-        Cells whose new value differed from the diary's.
+    differences : tuple of Difference
+        Cells whose new value differed from the diary's, by date.
     overwrote : bool
         Whether those cells took the new value (``overwrite``) or kept the diary's.
     """
 
     added: int
     filled: int
-    conflicts: int
+    differences: tuple[Difference, ...] = ()
     overwrote: bool = False
 
+    @property
+    def conflicts(self) -> int:
+        """How many cells differed."""
+        return len(self.differences)
+
     def describe(self) -> str:
-        """One line for people."""
-        return (f"{self.added} new night(s), {self.filled} existing night(s) completed, "
+        """One line for people, naming the first differing cells (night, column, values)."""
+        line = (f"{self.added} new night(s), {self.filled} existing night(s) completed, "
                 f"{self.conflicts} differing value(s) "
                 + ("replaced" if self.overwrote else "kept as they were"))
+        if not self.differences:
+            return line
+        named = [f"{d.date} {d.column}: diary {d.diary}, new {d.new}"
+                 for d in self.differences[:SHOWN_DIFFERENCES]]
+        more = self.conflicts - len(named)
+        hint = "" if self.overwrote else "; --overwrite takes the new values"
+        return (f"{line} ({'; '.join(named)}" + (f"; and {more} more" if more else "")
+                + f"{hint})")
 
 
 def read_rows(path: str | Path) -> pd.DataFrame:
@@ -96,7 +123,8 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
     """
     old = existing if existing is not None else pd.DataFrame(columns=["date"])
     rows = {str(r["date"]).strip(): dict(r) for r in old.astype(str).to_dict("records")}
-    added = filled = conflicts = 0
+    added = filled = 0
+    differences: list[Difference] = []
     for record in new.astype(str).to_dict("records"):
         day = str(record["date"]).strip()
         if day not in rows:
@@ -109,7 +137,8 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
             if _blank(row.get(column, "")):
                 row[column], changed = value, True
             elif not _same(row[column], value):
-                conflicts += 1
+                differences.append(Difference(day, str(column), str(row[column]).strip(),
+                                              str(value).strip()))
                 if overwrite:            # counted as a differing value replaced, not gained
                     row[column] = value
         filled += changed
@@ -117,7 +146,7 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
     columns = [c for c in KNOWN_COLUMNS if c in old.columns or c in new.columns]
     columns += list(dict.fromkeys(extra))
     table = pd.DataFrame([rows[d] for d in sorted(rows)], columns=columns).fillna("")
-    return table, MergeReport(added, filled, conflicts, overwrite)
+    return table, MergeReport(added, filled, tuple(differences), overwrite)
 
 
 def check_rows(rows: pd.DataFrame, path: str | Path) -> None:
