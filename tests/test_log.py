@@ -40,10 +40,11 @@ def test_append_a_night_keeps_a_backup(diary, capsys):
     assert read_diary(diary).n_recorded == 2
 
 
-def test_a_night_already_there_needs_replace(diary, capsys):
+def test_a_night_already_there_needs_replace_to_change_a_value(diary, capsys):
     assert main(["log", str(diary), "--date", "2024-03-01", "--sol", "10"]) == 2
     err = capsys.readouterr().err
-    assert "got 2024-03-01 again: add --replace to correct it" in err
+    assert "diary.csv: row 1, column sol_min: night 2024-03-01 already has 30, got 10: add " \
+        "--replace to correct it" in err
     assert diary.read_text() == START
     assert main(["log", str(diary), "--date", "2024-03-01", "--sol", "10", "--replace"]) == 0
     corrected = rows(diary).loc["2024-03-01"]
@@ -116,3 +117,12 @@ def test_interactive_on_a_pseudo_terminal_defaults_to_yesterday(diary):
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     assert rows(diary).loc[yesterday, ["form", "sol_min"]].tolist() == ["glycinate", "12"]
     assert b"night (date it began)" in out
+
+
+def test_an_imported_night_gains_its_ratings_without_replace(diary, capsys):
+    # the daily loop: the tracker gave latency and awakenings; the person adds the rest
+    assert main(["log", str(diary), "--date", "2024-03-01", "--freshness", "6",
+                 "--sol", "30.0"]) == 0        # the same latency written again is no change
+    assert "night 2024-03-01 completed" in capsys.readouterr().out
+    night = rows(diary).loc["2024-03-01"]
+    assert night[["sol_min", "awakenings", "freshness"]].tolist() == ["30", "2", "6"]

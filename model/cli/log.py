@@ -39,8 +39,9 @@ def add_parser(subparsers: Any) -> None:
     """Register ``mgsleep log``."""
     parser = subparsers.add_parser(
         "log", help="add or correct one night of your diary",
-        description="Add one night to a diary (or, with --replace, correct the given values of "
-        "a night already there). The night is checked like the diary reader checks it; on any "
+        description="Add one night to a diary, or fill the blank values of a night already "
+        "there (an imported tracker night gains its dose and ratings); with --replace, also "
+        "correct values it has. The night is checked like the diary reader checks it; on any "
         "fault nothing is written. The previous file is kept as DIARY.bak. Without value "
         "options on a terminal (or with --interactive) each field is asked in turn.")
     parser.add_argument("diary", metavar="DIARY.csv", help="the diary (created if missing)")
@@ -49,7 +50,7 @@ def add_parser(subparsers: Any) -> None:
     for column, (option, text) in FIELDS.items():
         parser.add_argument(option, dest=column, metavar="VALUE", help=text)
     parser.add_argument("--replace", action="store_true",
-                        help="correct a night already in the diary")
+                        help="let the given values replace those a night already has")
     parser.add_argument("-i", "--interactive", action="store_true",
                         help="ask for each field, even when standard input is not a terminal")
     parser.set_defaults(handler=run)
@@ -128,13 +129,16 @@ def run(args: argparse.Namespace) -> int:
     if not values:
         raise InputError([Fault("mgsleep log", "", "expected at least one value (--sol, "
                                 "--quality, ...), or run it on a terminal to be asked")])
-    present = rows is not None and night.isoformat() in set(rows["date"].str.strip())
-    if present and not args.replace:
-        raise InputError([Fault(str(path), "column date", f"expected a night not yet in the "
-                                f"diary, got {night} again: add --replace to correct it")])
+    dates = [] if rows is None else [d.strip() for d in rows["date"]]
+    present = night.isoformat() in dates
     new = pd.DataFrame([{"date": night.isoformat()} | values])
-    merged, _ = merge_rows(rows, new, overwrite=True)
+    merged, report = merge_rows(rows, new, overwrite=args.replace)
+    if report.differences and not args.replace:
+        row = dates.index(night.isoformat()) + 1
+        raise InputError([Fault(str(path), f"row {row}, column {d.column}",
+                                f"night {night} already has {d.diary}, got {d.new}: add "
+                                "--replace to correct it") for d in report.differences])
     backup = write_diary(merged, path)
-    print(f"{path}: night {night} " + ("corrected" if present else "added")
-          + (f" (previous version: {backup})" if backup else ""))
+    done = "corrected" if report.differences else "completed" if present else "added"
+    print(f"{path}: night {night} {done}" + (f" (previous version: {backup})" if backup else ""))
     return 0
