@@ -92,6 +92,9 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
                for r in rec["reasons"])
     printed = capsys.readouterr().out
     assert "clinician" in printed
+    # told to stop, never "about N more nights on it to tell"
+    assert "more nights on it" not in printed + report
+    assert all(e["nights_needed"] is None for e in json.loads(out.read_text())["effects"])
     # no prior changes a safety rule: no sensitivity refits, and the reader is told why
     assert json.loads(out.read_text())["prior_sensitivity"] == []
     assert "Prior sensitivity: not checked: a safety rule" in printed

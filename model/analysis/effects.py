@@ -186,7 +186,8 @@ class DiaryEffects:
         """These effects with no ``nights_needed`` for a regimen ``allowed`` says no to.
 
         "About N more nights on it to tell" would advise nights on a dose above the ceiling
-        or of an excluded form: for those the verdict stays open, and the advice says to stop.
+        or of an excluded form, or on any magnesium under a referral: for those the verdict
+        stays open, and the advice says to stop.
         """
         def open_(effects: tuple[DiaryEffect, ...]) -> tuple[DiaryEffect, ...]:
             return tuple(e if allowed(e.regimen) else replace(e, nights_needed=None)

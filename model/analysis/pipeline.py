@@ -360,7 +360,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                                apart.separable, directory, predict)
     rules = screen(person, prior_set.safety)
     effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
-        lambda regimen: not current_breaks(regimen, rules))
+        lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
     paths = pathways(predict, decision, history(data), priors=prior_set, profile=person,
                      as_of=day, seed=seed, separable=apart.separable)
     decision = unless_it_moves_on(decision, paths)
