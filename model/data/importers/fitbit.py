@@ -13,7 +13,9 @@ api-evangelist/fitbit, and public Takeout samples):
 - ``minutesToFallAsleep`` -> ``sol_min``: the device's estimate, not the person's. Fitbit
   measures it only for sleep logged by hand: ``logType`` is ``"auto_detected"`` (Fitbit found
   the sleep itself, and then starts the log at sleep onset and writes 0) or ``"manual"``
-  (logged by the person; the Web API's two values). An auto-detected log's 0 is therefore
+  (logged by the person); these two values are the ones public Web API responses, client
+  test data and research-pipeline notes show (e.g. a Fitabase/Fitbit pipeline's "Either
+  auto_detected or manual"). An auto-detected log's 0 is therefore
   left blank (NaN) and counted in a warning; a manual log's 0, any non-zero value and a log
   without ``logType`` are kept;
 - ``minutesAwake`` -> ``waso_min`` (Fitbit: ``timeInBed = minutesToFallAsleep +
