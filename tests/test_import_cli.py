@@ -59,7 +59,7 @@ def test_supplement_log_gives_the_regimen(tmp_path):
                  "--supplements", str(log)]) == 0
     diary = read_diary(out)
     assert diary.regimen_label.tolist() == ["glycinate@200", "placebo"]
-    assert diary.nights["sol_min"].tolist() == [15.0, 10.0]
+    assert diary.nights["sol_min"].tolist() == [15.0, 7.0]
 
 
 def test_a_fault_in_the_supplement_log_names_the_log_and_writes_nothing(tmp_path, capsys):

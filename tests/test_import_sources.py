@@ -84,9 +84,9 @@ def test_oura_long_sleep_wins_naps_rest_and_duplicates_left_out():
     got, warnings = nights("oura", "oura-sleep.json")
     assert got == {
         "2024-03-01": {"sol_min": "15", "awakenings": "2", "waso_min": "25"},
-        # after midnight: a short sleep 01:00-02:10 and the long sleep from 02:30 are one
-        # night (latency of the first, 0 + 1 awakenings + 1 gap, 0 + 5 + 20 minutes)
-        "2024-03-02": {"sol_min": "10", "awakenings": "2", "waso_min": "25"},
+        # after midnight; the short sleep 01:00-02:10 before the long one (under 90 minutes,
+        # not a main sleep) is a doze, not the night's first part: left out
+        "2024-03-02": {"sol_min": "7", "awakenings": "1", "waso_min": "5"},
     }
     assert "oura: 1 duplicate record(s) dropped" in warnings
 
@@ -238,6 +238,9 @@ def test_join_keeps_afternoon_naps_out_and_never_joins_overlaps():
     overlap = sleep("2024-05-01T23:30", "2024-05-02T01:00")
     assert runs([after, nap, night]) == [[nap], [night, after]]
     assert runs([night, overlap]) == [[night], [overlap]]
+    # an evening doze 2 h before bed is not the night's start (nor an awakening of it)
+    doze = sleep("2024-05-01T20:00", "2024-05-01T21:00", main=False)
+    assert runs([night, doze, after]) == [[doze], [night, after]]
 
 
 def test_garmin_export_records_without_sleep_time_use_the_stages():

@@ -12,14 +12,16 @@ Rules shared by all sources (README, "Bring your own data"):
   belong to the night of 3 March, the CONTRACT's "date the night began". Local means the
   wall-clock time the tracker wrote, so a night across a daylight-saving change keeps its
   date, and durations come from the tracker (or from times with their UTC offsets).
-- **A night split by a long awakening is one night**: sleeps of a night that follow each
-  other, the next starting at most :data:`JOIN_GAP` (3 hours) after the previous one ended,
-  are joined (:func:`joined`): latency from the first, awakenings summed plus one per gap,
+- **A night split by a long awakening is one night**: the sleeps that follow a main sleep,
+  each starting at most :data:`JOIN_GAP` (3 hours) after the previous one ended, are joined
+  to it (:func:`joined`): latency from the main sleep, awakenings summed plus one per gap,
   ``waso_min`` summed plus the minutes of the gaps, time asleep summed. Trackers end a sleep
   after a long awakening (Apple's samples at 90 minutes here, Fitbit and Oura by their own
-  rules) and log the rest as another sleep; three hours keeps an evening or afternoon nap
-  (which ends more than three hours before bedtime) apart from the night, while an awakening
-  of one to three hours in the middle of the night stays part of it.
+  rules) and log the rest as another sleep. A run begins with a main sleep, or with a sleep
+  of at least :data:`LEAD_MIN_ASLEEP` (90 minutes) the tracker does not call main (Fitbit
+  marks only the longer part of a split night): a shorter evening doze before bed stays a
+  nap, so it cannot lend the night its latency or add an "awakening" of the hours before
+  bed.
 - **One sleep per night**: among the (joined) sleeps of a night, those with a sleep the
   tracker calls the main sleep are kept and the longest of them wins; naps and other short
   sleeps are left out (and counted in a warning). A night with naps only gives no row, and
@@ -50,6 +52,10 @@ NOON_SHIFT = dt.timedelta(hours=12)
 
 JOIN_GAP = dt.timedelta(hours=3)
 """Sleeps of a night this close (end of one to start of the next) are one night's sleep."""
+
+LEAD_MIN_ASLEEP = 90.0
+"""Minutes asleep from which a sleep before the main one is the night's first part, not a
+doze: a sleep cycle is about 90 minutes, an evening doze on the sofa is shorter."""
 
 SHOWN = 3
 """How many dates or records a warning names before "and N more"."""
@@ -156,6 +162,8 @@ class Faults:
         """Raise an InputError with every fault, when there is one."""
         if self.items:
             raise InputError(self.items)
+
+
 def number(raw: Any, file: str, where: str, faults: Faults, scale: float = 1.0) -> float:
     """A tracker's number (``None`` or blank = NaN) times ``scale``; anything else is a fault.
 
@@ -334,12 +342,15 @@ def format_cell(value: float) -> str:
 def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
     """The sleeps of a night in start order, grouped into runs to join.
 
-    A sleep starting within JOIN_GAP after the previous one ended continues its run;
-    overlapping sleeps are alternatives, never joined.
+    A sleep starting within JOIN_GAP after the previous one ended continues its run when the
+    run began with a main sleep or one of at least LEAD_MIN_ASLEEP minutes; overlapping sleeps
+    are alternatives, never joined.
     """
     groups: list[list[SleepPeriod]] = []
     for period in sorted(periods, key=lambda p: p.start.replace(tzinfo=None)):
-        if groups and dt.timedelta(0) <= elapsed(groups[-1][-1].end, period.start) <= JOIN_GAP:
+        lead = groups[-1][0] if groups else None
+        if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
+                dt.timedelta(0) <= elapsed(groups[-1][-1].end, period.start) <= JOIN_GAP:
             groups[-1].append(period)
         else:
             groups.append([period])
