@@ -140,4 +140,16 @@ def test_an_export_without_a_night_says_so(tmp_path, capsys):
                     '"mainSleep": false}]')
     assert main(["import", "fitbit", str(naps), "--out", str(tmp_path / "d.csv")]) == 2
     assert "naps.json: expected at least one night of fitbit sleep, found none (fitbit: 1 " \
-        "night(s) with naps only, no row)" in capsys.readouterr().err
+        "night(s) with naps only, no row: 2024-03-02)" in capsys.readouterr().err
+
+
+def test_garmin_records_without_a_sleep_time_are_named_not_found_none(tmp_path, capsys):
+    """A Garmin export whose records have neither sleepTimeSeconds nor stage seconds once
+    said only "found none"."""
+    export = tmp_path / "x_sleepData.json"
+    export.write_text('[{"calendarDate": "2024-05-04", "awakeCount": 1}]')
+    assert main(["import", "garmin", str(export), "--out", str(tmp_path / "d.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "found none (garmin: 1 record(s) left out, no sleepTimeSeconds and no " \
+        "deepSleepSeconds, lightSleepSeconds or remSleepSeconds: " in err
+    assert "x_sleepData.json record 1 (calendarDate 2024-05-04))" in err

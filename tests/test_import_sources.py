@@ -39,7 +39,7 @@ def test_fitbit_main_sleep_per_night_stages_and_classic_counts_naps_and_duplicat
         "2024-03-30": {"sol_min": "20", "awakenings": "2", "waso_min": "25"},   # DST night
     }
     assert "fitbit: 1 duplicate record(s) dropped" in warnings
-    assert "fitbit: 1 night(s) with naps only, no row" in warnings
+    assert "fitbit: 1 night(s) with naps only, no row: 2024-03-04" in warnings
     assert "fitbit: 1 nap(s) or shorter sleep(s) of a night left out" in warnings  # 2 March
 
 
@@ -84,7 +84,9 @@ def test_oura_long_sleep_wins_naps_rest_and_duplicates_left_out():
     got, warnings = nights("oura", "oura-sleep.json")
     assert got == {
         "2024-03-01": {"sol_min": "15", "awakenings": "2", "waso_min": "25"},
-        "2024-03-02": {"sol_min": "7", "awakenings": "1", "waso_min": "5"},  # after midnight
+        # after midnight; the short sleep 01:00-02:10 before the long one (under 90 minutes,
+        # not a main sleep) is a doze, not the night's first part: left out
+        "2024-03-02": {"sol_min": "7", "awakenings": "1", "waso_min": "5"},
     }
     assert "oura: 1 duplicate record(s) dropped" in warnings
 
@@ -191,3 +193,129 @@ def test_every_import_is_a_valid_diary(source, names, options):
     imported = import_files(source, [DATA / n for n in names], **options)
     diary = read_diary(imported.table)
     assert diary.n_recorded == len(imported.table) and set(diary.nights["form"]) == {"none"}
+
+
+# Audit of the tracker importers (2024-05 fixtures): each test failed before its fix.
+
+def test_fitbit_auto_detected_zero_latency_is_blank_manual_zero_kept():
+    got, warnings = nights("fitbit", "fitbit-sleep-2024-05-01.json")
+    assert "sol_min" not in got["2024-05-01"]         # auto_detected, 0: not measured
+    assert got["2024-05-02"]["sol_min"] == "0"        # manual, 0: the person's
+    assert got["2024-05-03"]["sol_min"] == "8"        # auto_detected, not 0: kept
+    assert "fitbit: 1 auto-detected night(s): Fitbit gives no sleep-onset latency for them; " \
+        "left blank" in warnings
+
+
+def test_a_night_split_by_a_long_awakening_is_joined_fitbit_main_and_later_log():
+    got, warnings = nights("fitbit", "fitbit-sleep-2024-05-01.json")
+    # main 22:45-02:15 (5 min latency, 2 wakes, 15 min), non-main 04:10-07:00 (1, 10 min):
+    # 2 + 1 + 1 awakenings, 15 + 10 + 115 minutes awake after onset
+    assert got["2024-05-04"] == {"sol_min": "5", "awakenings": "4", "waso_min": "140"}
+    assert "fitbit: 1 night(s) joined from sleeps split by an awakening of up to 3 h: " \
+        "2024-05-04" in warnings
+
+
+def test_a_night_split_by_a_long_awakening_is_joined_oura_two_long_sleeps():
+    got, warnings = nights("oura", "oura-sleep-split.json")
+    # 22:30-01:30 (latency 10 min, 1 run of 10 min) and 03:00-07:00 (1 run of 5 min);
+    # the afternoon late_nap stays out
+    assert got == {"2024-05-01": {"sol_min": "10", "awakenings": "3", "waso_min": "105"}}
+    assert any("joined" in w and "2024-05-01" in w for w in warnings)
+
+
+def test_join_keeps_afternoon_naps_out_and_never_joins_overlaps():
+    from datetime import date, datetime
+
+    from model.data.importers.common import SleepPeriod, runs
+
+    def sleep(start, end, main=True):
+        return SleepPeriod(date(2024, 5, 1), datetime.fromisoformat(start),
+                           datetime.fromisoformat(end), 60.0, main)
+
+    nap = sleep("2024-05-01T15:00", "2024-05-01T15:40", main=False)
+    night = sleep("2024-05-01T23:00", "2024-05-02T02:00")
+    after = sleep("2024-05-02T05:00", "2024-05-02T07:00")   # 3 h after: joined
+    overlap = sleep("2024-05-01T23:30", "2024-05-02T01:00")
+    assert runs([after, nap, night]) == [[nap], [night, after]]
+    assert runs([night, overlap]) == [[night], [overlap]]
+    # an evening doze 2 h before bed is not the night's start (nor an awakening of it)
+    doze = sleep("2024-05-01T20:00", "2024-05-01T21:00", main=False)
+    assert runs([night, doze, after]) == [[doze], [night, after]]
+
+
+def test_garmin_export_records_without_sleep_time_use_the_stages():
+    got, warnings = nights("garmin", "2024-04-28_2024-08-06_12345678_sleepData.json")
+    # no sleepTimeSeconds and no local start: deep + light + rem, the night before calendarDate
+    assert got == {"2024-05-01": {"awakenings": "2", "waso_min": "30"},
+                   "2024-05-02": {"awakenings": "1", "waso_min": "15"}}
+    assert any("1 record(s) left out, no sleepTimeSeconds and no deepSleepSeconds, "
+               "lightSleepSeconds or remSleepSeconds" in w
+               and "record 3 (calendarDate 2024-05-04)" in w for w in warnings)
+
+
+def test_apple_latency_from_the_in_bed_sample_holding_the_onset():
+    got, warnings = nights("apple", "apple-nights.xml")
+    assert got["2024-05-01"] == {"sol_min": "110", "awakenings": "0", "waso_min": "0"}
+    # in bed since 12:30, asleep 00:40: 730 minutes is beyond the diary's range, left blank
+    assert got["2024-05-07"] == {"awakenings": "0", "waso_min": "0"}
+    assert "apple: 1 night(s) in bed over 720 minutes before sleep onset: sol_min left blank" \
+        in warnings
+
+
+def test_apple_sessions_split_by_a_long_awakening_are_one_night():
+    got, _ = nights("apple", "apple-nights.xml")
+    assert got["2024-05-02"] == {"awakenings": "1", "waso_min": "120"}  # 23-01, 03-07
+
+
+def test_apple_a_short_terrible_night_is_a_night_and_dropped_nights_are_named():
+    got, warnings = nights("apple", "apple-nights.xml")
+    # in bed 23:00, asleep 00:30-02:00 and 02:40-04:00 (170 min); the 15:00 nap stays out
+    assert got["2024-05-03"] == {"sol_min": "90", "awakenings": "1", "waso_min": "40"}
+    assert "apple: 1 night(s) with naps only, no row: 2024-05-05" in warnings
+    assert "apple: 1 nap(s) or shorter sleep(s) of a night left out" in warnings
+
+
+def test_apple_prefers_the_source_with_sleep_stages_and_says_so():
+    got, warnings = nights("apple", "apple-nights.xml")
+    assert got["2024-05-04"] == {"awakenings": "3", "waso_min": "40"}  # not SleepApp's block
+    assert "apple: 1 night(s) with sleep from several sources: used Apple Watch (it records " \
+        "sleep stages or awake times), not SleepApp" in warnings
+
+
+def test_apple_every_bad_record_is_named_by_its_line(tmp_path):
+    lines = (DATA / "apple-nights.xml").read_text().splitlines(keepends=True)
+    bad = [i for i, line in enumerate(lines) if 'sourceName="SleepApp"' in line or
+           "2024-05-05 14:00:00" in line]
+    for i in bad:
+        lines[i] = lines[i].replace('startDate="2024-05-0', 'startDate="2024/05/0')
+    export = tmp_path / "export.xml"
+    export.write_text("".join(lines))
+    with pytest.raises(InputError) as caught:
+        import_files("apple", [export])
+    message = str(caught.value)
+    for i in bad:
+        assert f"export.xml: line {i + 1}, sleep record: expected startDate and endDate" \
+            in message
+    assert "sleep record 1" not in message
+
+
+def test_fitbit_json_with_a_byte_order_mark(tmp_path):
+    export = tmp_path / "sleep-2024-05-01.json"
+    export.write_bytes(b"\xef\xbb\xbf" + (DATA / "fitbit-sleep-2024-05-01.json").read_bytes())
+    assert nights("fitbit", export)[0] == nights("fitbit", "fitbit-sleep-2024-05-01.json")[0]
+
+
+def test_oura_csv_separated_by_semicolons_with_decimal_commas():
+    got, _ = nights("oura", "oura-sleep-eu.csv")
+    assert got == {"2024-05-01": {"sol_min": "10.2", "awakenings": "2", "waso_min": "15"},
+                   "2024-05-02": {"sol_min": "8", "awakenings": "0", "waso_min": "0"}}
+
+
+def test_oura_csv_without_its_columns_fails_once_naming_the_columns_seen(tmp_path):
+    other = tmp_path / "oura.csv"
+    other.write_text("date|start|latency\n2024-05-01|23:00|600\n")
+    with pytest.raises(InputError) as caught:
+        import_files("oura", [other])
+    assert str(caught.value).count("\n") == 0
+    assert "expected the columns of Oura's sleep model (bedtime_start, " in str(caught.value)
+    assert "found columns: date|start|latency" in str(caught.value)

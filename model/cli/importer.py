@@ -13,7 +13,7 @@ SOURCE_NAMES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "cs
 """The sources (the keys of :data:`model.data.importers.SOURCES`, listed without importing)."""
 
 CANNOT_GIVE: dict[str, str] = {
-    "fitbit": "no ratings; sol_min is the device's estimate (often 0 for auto-detected sleep)",
+    "fitbit": "no ratings; sol_min is the device's estimate, none for auto-detected sleep",
     "apple": "no ratings; sol_min only when the source also wrote 'in bed' samples",
     "oura": "no ratings; sol_min is the ring's estimate; awakenings under 5 minutes unseen",
     "garmin": "no sol_min (Garmin's window starts at sleep onset) and no ratings",

@@ -30,7 +30,8 @@ class Imported:
     table : pandas.DataFrame
         Text cells, ``date`` first, one row per night, by date.
     warnings : tuple of str
-        Naps and duplicates left out.
+        Records, naps and duplicates left out, nights joined or without a row, values left
+        blank, the source chosen (each starting with the source's name).
     """
 
     table: pd.DataFrame
@@ -60,13 +61,12 @@ def import_files(source: str, paths: list[Path], *, mapping: str | None = None,
     Imported
 
     """
-    if source == "apple":
-        table, warnings = nights_table(apple.read(paths, progress), source)
-        return Imported(table, tuple(warnings))
     if source == "csv":
         maps = generic.parse_map(mapping or "")
         return Imported(generic.read(paths, maps, date_is_morning))
     if source == "csd":
         return Imported(csd.read(paths))
-    table, warnings = nights_table(WEARABLES[source](paths), source)
+    periods, notes = (apple.read(paths, progress) if source == "apple"
+                      else WEARABLES[source](paths))
+    table, warnings = nights_table(periods, source, notes)
     return Imported(table, tuple(warnings))

@@ -5,42 +5,54 @@ The export holds one ``<Record>`` element per sample, with the attributes ``type
 UTC offset) and ``value``. Sleep samples have ``type="HKCategoryTypeIdentifierSleepAnalysis"``
 and a ``value`` of Apple's ``HKCategoryValueSleepAnalysis`` (Apple developer documentation):
 ``...InBed``, ``...Awake``, and the asleep values ``...Asleep`` (before iOS 16),
-``...AsleepUnspecified``, ``...AsleepCore``, ``...AsleepDeep``, ``...AsleepREM``.
+``...AsleepUnspecified``, ``...AsleepCore``, ``...AsleepDeep``, ``...AsleepREM``. Stages and
+``Awake`` are written by devices that measure sleep (Apple Watch since iOS 16); an app or a
+phone often writes ``AsleepUnspecified`` blocks only.
 
 How a night is made (README, "Bring your own data"):
 
 - a sample belongs to the night of its start (:func:`~.common.night_of`, wall clock);
-- several apps and devices write overlapping samples: per night the **one source** with the
-  most time asleep is kept (never a mix);
+- several apps and devices write overlapping samples: per night **one source** is kept
+  (never a mix): one that records the sleep's structure (stages or ``Awake`` samples) before
+  one that writes asleep blocks only, then the one with the most time asleep; a note (a
+  warning, counted) says which source was used when several competed;
 - that source's asleep samples are merged; gaps of :data:`SESSION_GAP` or more split them into
-  sleeps, and the longest sleep is the night's when it lasts :data:`MAIN_MIN_ASLEEP` or more
-  (the others are naps; Apple does not label naps);
-- ``sol_min`` is the minutes from the source's first ``InBed`` of that sleep to sleep onset
-  (blank when the source wrote no ``InBed``: a watch alone does not know when you went to bed);
-  ``awakenings`` and ``waso_min`` are the interruptions between sleep onset and the final
-  awakening and their minutes. Durations use the UTC offsets, so a daylight-saving night has
-  its true length. Apple gives no rating: ratings stay blank.
+  sleeps. The longest sleep is the night's when it lasts :data:`MAIN_MIN_ASLEEP` or more or
+  begins in :data:`NIGHT_WINDOW` (18:00 to 06:00 local), so only daytime naps are left out
+  (Apple does not label naps); sleeps a long awakening apart are joined again by
+  :func:`~.common.nights_table`;
+- ``sol_min`` is the minutes from going to bed to sleep onset: the start of the source's
+  ``InBed`` time (touching samples merged) that holds the onset, whatever its length, else of
+  an ``InBed`` starting at most :data:`SESSION_GAP` before the onset. It is blank when the
+  source wrote no such ``InBed`` (a watch alone does not know when you went to bed) or when it
+  would exceed the diary's range (720 minutes; counted in a warning). ``awakenings`` and
+  ``waso_min`` are the interruptions between sleep onset and the final awakening and their
+  minutes. Durations use the UTC offsets, so a daylight-saving night has its true length.
+  Apple gives no rating: ratings stay blank.
 
-The file is read with :func:`xml.etree.ElementTree.iterparse` and each element is freed once
-read, so memory stays bounded for exports of several gigabytes; the ``export.zip`` the Health
-app shares is read in place.
+The file is read with :mod:`xml.parsers.expat` in chunks, handling only each element's start,
+so memory stays bounded for exports of several gigabytes and a bad record is named by its line;
+every bad record is named before the import stops. The ``export.zip`` the Health app shares is
+read in place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import os
-import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
+from xml.parsers import expat
 
 from model.core.errors import Fault, InputError
-from model.data.importers.common import SleepPeriod, night_of
+from model.data.diary_rows import NUMERIC
+from model.data.importers.common import Faults, SleepPeriod, night_of
 
 SLEEP_TYPE = "HKCategoryTypeIdentifierSleepAnalysis"
 PREFIX = "HKCategoryValueSleepAnalysis"
@@ -49,13 +61,27 @@ ASLEEP = frozenset(f"{PREFIX}{name}" for name in
                    ("Asleep", "AsleepUnspecified", "AsleepCore", "AsleepDeep", "AsleepREM"))
 """The values of HKCategoryValueSleepAnalysis that mean asleep."""
 
+STRUCTURE = frozenset(f"{PREFIX}{name}" for name in
+                      ("AsleepCore", "AsleepDeep", "AsleepREM", "Awake"))
+"""Values that show a sleep's structure: a source writing them is preferred."""
+
 SESSION_GAP = dt.timedelta(minutes=90)
 """Asleep samples this far apart belong to different sleeps (a nap and the night)."""
 
 MAIN_MIN_ASLEEP = 180.0
-"""Minutes asleep below which a sleep is a nap, never the night's (Fitbit's ``infoCode`` 2
-likewise calls a sleep period under three hours too short)."""
+"""Minutes asleep below which a sleep beginning in the day is a nap, never the night's
+(Fitbit's ``infoCode`` 2 likewise calls a sleep period under three hours too short)."""
 
+NIGHT_WINDOW = (dt.time(18), dt.time(6))
+"""Local start times (from, to) of a sleep that is the night's, if the longest, at any length."""
+
+MAX_LATENCY = NUMERIC["sol_min"].high
+"""The diary's largest sleep-onset latency: a longer time in bed leaves ``sol_min`` blank."""
+
+LATENCY_TOO_LONG = (f"night(s) in bed over {MAX_LATENCY:g} minutes before sleep onset: "
+                    "sol_min left blank")
+
+CHUNK = 1 << 16
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 Progress = Callable[[int, int], None]
 """Called with (bytes read, file size) while an export is parsed."""
@@ -112,41 +138,46 @@ def samples(path: str | Path, progress: Progress | None = None) -> list[Sample]:
     Raises
     ------
     InputError
-        When the file is not well-formed XML (with its line and column) or a date is invalid.
+        When the file is not well-formed XML (with its line and column), or with every
+        record whose dates are invalid (each with its line).
 
     """
     found: list[Sample] = []
-    depth, root = 0, None
+    faults = Faults()
+    parser = expat.ParserCreate()
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        if tag == "Record" and attributes.get("type") == SLEEP_TYPE:
+            sample = _sample(attributes, str(path), f"line {parser.CurrentLineNumber}", faults)
+            if sample is not None:
+                found.append(sample)
+
+    parser.StartElementHandler = start
     with opened(path) as (handle, size):
         stream = _Counting(handle, size, progress)
         try:
-            for event, element in ET.iterparse(stream, events=("start", "end")):
-                if event == "start":
-                    root = element if root is None else root
-                    depth += 1
-                    continue
-                depth -= 1
-                if element.tag == "Record" and element.get("type") == SLEEP_TYPE:
-                    found.append(_sample(element, str(path), len(found) + 1))
-                if depth == 1 and root is not None:
-                    root.clear()  # free every finished child of <HealthData>
-        except ET.ParseError as error:
-            line, column = error.position
-            raise InputError([Fault(str(path), f"line {line}, column {column}",
-                                    f"expected Apple Health XML, got: {error}")]) from None
+            while chunk := stream.read(CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError as error:
+            raise InputError([Fault(str(path), f"line {error.lineno}, column {error.offset}",
+                                    "expected Apple Health XML, got: "
+                                    f"{expat.ErrorString(error.code)}")]) from None
+    faults.raise_any()
     return found
 
 
-def _sample(element: ET.Element, file: str, index: int) -> Sample:
+def _sample(attributes: dict[str, str], file: str, where: str, faults: Faults) -> Sample | None:
+    """One sample, or a fault (naming the record's line) and None."""
     try:
-        start = dt.datetime.strptime(element.get("startDate", ""), TIME_FORMAT)
-        end = dt.datetime.strptime(element.get("endDate", ""), TIME_FORMAT)
+        start = dt.datetime.strptime(attributes.get("startDate", ""), TIME_FORMAT)
+        end = dt.datetime.strptime(attributes.get("endDate", ""), TIME_FORMAT)
     except ValueError:
-        raise InputError([Fault(file, f"sleep record {index}", "expected startDate and "
-                                "endDate like 2024-03-30 23:10:00 +0100, got "
-                                f"{element.get('startDate')!r} and {element.get('endDate')!r}")]
-                         ) from None
-    return Sample(element.get("sourceName", ""), start, end, element.get("value", ""))
+        faults.add(file, f"{where}, sleep record", "expected startDate and endDate like "
+                   f"2024-03-30 23:10:00 +0100, got {attributes.get('startDate')!r} and "
+                   f"{attributes.get('endDate')!r}")
+        return None
+    return Sample(attributes.get("sourceName", ""), start, end, attributes.get("value", ""))
 
 
 def _merged(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[list[dt.datetime]]:
@@ -175,27 +206,85 @@ def _minutes(delta: dt.timedelta) -> float:
     return delta.total_seconds() / 60.0
 
 
+def latency(onset: dt.datetime, in_bed: list[list[dt.datetime]]) -> float:
+    """Minutes from going to bed to ``onset`` (NaN when no ``InBed`` tells; see module doc).
+
+    Parameters
+    ----------
+    onset : datetime.datetime
+        Sleep onset.
+    in_bed : list of [start, end]
+        The source's merged ``InBed`` intervals.
+
+    Returns
+    -------
+    float
+
+    """
+    holding = [start for start, end in in_bed if start <= onset <= end]
+    near = [start for start, _ in in_bed if onset - SESSION_GAP < start <= onset]
+    bed = min(holding or near, default=None)
+    return math.nan if bed is None else _minutes(onset - bed)
+
+
+def in_night_window(start: dt.datetime) -> bool:
+    """Whether a sleep starting at this local time may be the night's at any length."""
+    begin, end = NIGHT_WINDOW
+    return start.time() >= begin or start.time() < end
+
+
 def source_periods(night: dt.date, own: list[Sample]) -> list[SleepPeriod]:
-    """The sleeps of one source in one night (the longest is marked as the main sleep)."""
+    """The sleeps of one source in one night (the longest may be marked as the main sleep)."""
     asleep = _merged([(s.start, s.end) for s in own if s.value in ASLEEP])
-    in_bed = sorted(s.start for s in own if s.value == IN_BED)
+    in_bed = _merged([(s.start, s.end) for s in own if s.value == IN_BED])
     periods = []
     for group in _sleeps(asleep):
         onset = group[0][0]
         gaps = [_minutes(b[0] - a[1]) for a, b in itertools.pairwise(group)]
-        bed = [t for t in in_bed if onset - SESSION_GAP < t <= onset]
-        asleep_min = sum(_minutes(e - s) for s, e in group)
-        periods.append(SleepPeriod(night, onset, asleep_min, False, {
-            "sol_min": _minutes(onset - bed[0]) if bed else float("nan"),
-            "awakenings": float(len(gaps)), "waso_min": float(sum(gaps))}))
+        sol = latency(onset, in_bed)
+        notes = (LATENCY_TOO_LONG,) if sol > MAX_LATENCY else ()
+        periods.append(SleepPeriod(night, onset, group[-1][1],
+                                   sum(_minutes(e - s) for s, e in group), False, {
+                                       "sol_min": math.nan if notes else sol,
+                                       "awakenings": float(len(gaps)),
+                                       "waso_min": float(sum(gaps))}, notes))
     longest = max(periods, key=lambda p: p.asleep_min, default=None)
-    if longest is not None and longest.asleep_min >= MAIN_MIN_ASLEEP:
+    if longest is not None and (longest.asleep_min >= MAIN_MIN_ASLEEP
+                                or in_night_window(longest.start)):
         periods[periods.index(longest)] = replace(longest, main=True)
     return periods
 
 
-def read(paths: list[Path], progress: Progress | None = None) -> list[SleepPeriod]:
-    """The sleeps of the source with the most sleep, per night, of the given exports."""
+def structured(own: list[Sample]) -> bool:
+    """Whether a source records the sleep's structure (stages or awake samples)."""
+    return any(s.value in STRUCTURE for s in own)
+
+
+def night_source(night: dt.date, sources: dict[str, list[Sample]]) -> list[SleepPeriod]:
+    """The sleeps of the night's chosen source (see the module doc), noting the choice."""
+    options = {name: found for name, own in sorted(sources.items())
+               if (found := source_periods(night, own))}
+    if len(options) <= 1:
+        return next(iter(options.values()), [])
+
+    def rank(name: str) -> tuple[bool, bool, float]:
+        return (any(p.main for p in options[name]), structured(sources[name]),
+                sum(p.asleep for p in options[name]))
+
+    chosen = max(options, key=rank)
+    why = ("it records sleep stages or awake times" if structured(sources[chosen])
+           else "the most time asleep")
+    note = (f"night(s) with sleep from several sources: used {chosen} ({why}), not "
+            + ", ".join(n for n in options if n != chosen))
+    return [replace(p, notes=(*p.notes, note)) for p in options[chosen]]
+
+
+def read(paths: list[Path],
+         progress: Progress | None = None) -> tuple[list[SleepPeriod], list[str]]:
+    """The sleeps of the chosen source, per night, of the given exports.
+
+    The warnings are empty (the reader's notes are on the sleeps), as the other readers'.
+    """
     by_night: dict[dt.date, dict[str, list[Sample]]] = {}
     for path in paths:
         for sample in samples(path, progress):
@@ -203,7 +292,5 @@ def read(paths: list[Path], progress: Progress | None = None) -> list[SleepPerio
             by_night.setdefault(night, {}).setdefault(sample.source, []).append(sample)
     periods: list[SleepPeriod] = []
     for night, sources in sorted(by_night.items()):
-        options = [source_periods(night, own) for own in sources.values()]
-        best = max(options, key=lambda ps: sum(p.asleep_min for p in ps), default=[])
-        periods.extend(best)
-    return periods
+        periods.extend(night_source(night, sources))
+    return periods, []

@@ -1,19 +1,29 @@
 """Garmin Connect sleep (the daily ``dailySleepDTO`` object, or the export's list of them).
 
 Fields used, as they appear in the Garmin Connect sleep service's ``dailySleepDTO`` (public
-clients such as garth and garminconnect, and Garmin Connect data exports'
-``*_sleepData.json``):
+clients such as garth and garminconnect) and in the records of the Garmin Connect data
+export's ``DI_CONNECT/DI-Connect-Wellness/*_sleepData.json`` (``calendarDate``,
+``sleepStartTimestampGMT``/``sleepEndTimestampGMT`` as ISO text, ``deepSleepSeconds``,
+``lightSleepSeconds``, ``remSleepSeconds``, ``awakeSleepSeconds``, ``awakeCount``,
+``sleepScores``; no ``sleepTimeSeconds`` and no local start; typed alike by public readers of
+the export such as the ``SleepData`` interface with those fields):
 
 - ``sleepStartTimestampLocal`` (milliseconds since 1970 of the local wall clock, or an ISO
   text): the night (:func:`~.common.night_of`); without it the night before ``calendarDate``
   (Garmin dates a sleep by the morning it ended);
+- the end: the local start plus the GMT window (``sleepEndTimestampGMT`` -
+  ``sleepStartTimestampGMT``), else ``sleepEndTimestampLocal``, else the start plus the time
+  asleep and awake;
 - ``awakeCount`` -> ``awakenings``;
 - ``awakeSleepSeconds`` -> ``waso_min`` (awake time inside the sleep window, which Garmin
   starts at detected sleep onset);
-- ``sleepTimeSeconds``: a day without sleep (0 or missing) gives no row.
+- ``sleepTimeSeconds``, else the sum of ``deepSleepSeconds``, ``lightSleepSeconds`` and
+  ``remSleepSeconds`` (the export's records): the time asleep. A day without sleep (0) gives
+  no row, and a record with neither is left out: both are named in a warning.
 
 Garmin measures no sleep-onset latency (its window begins at detected sleep), so ``sol_min``
-stays blank; naps (``napTimeSeconds``) are not the night; ratings stay blank.
+stays blank; naps (``napTimeSeconds``) are not the night; ratings stay blank (``sleepScores``
+is Garmin's own score, not the diary's quality rating).
 """
 
 from __future__ import annotations
@@ -34,9 +44,16 @@ from model.data.importers.common import (
     records_in,
 )
 
+STAGES = ("deepSleepSeconds", "lightSleepSeconds", "remSleepSeconds")
+"""The stage seconds whose sum is the time asleep when ``sleepTimeSeconds`` is absent."""
 
-def local_start(raw: Any) -> dt.datetime | None:
-    """The local start from epoch milliseconds of the wall clock or an ISO text (None if not)."""
+NO_SLEEP_TIME = f"no sleepTimeSeconds and no {', '.join(STAGES[:-1])} or {STAGES[-1]}"
+NO_SLEEP = "no time asleep (a day without sleep)"
+"""Reasons a record is left out (named in a warning)."""
+
+
+def timestamp(raw: Any) -> dt.datetime | None:
+    """A time from epoch milliseconds or an ISO text (None if neither)."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=raw)
     if isinstance(raw, str) and raw.strip():
@@ -50,7 +67,7 @@ def local_start(raw: Any) -> dt.datetime | None:
 def _night(dto: dict[str, Any], file: str, where: str,
            faults: Faults) -> tuple[dt.date, dt.datetime] | None:
     """The night and local start of a record (from the start, else from ``calendarDate``)."""
-    start = local_start(dto.get("sleepStartTimestampLocal"))
+    start = timestamp(dto.get("sleepStartTimestampLocal"))
     if start is not None:
         return night_of(start), start
     try:
@@ -63,13 +80,34 @@ def _night(dto: dict[str, Any], file: str, where: str,
     return night, dt.datetime.combine(night, dt.time(0))
 
 
+def asleep_minutes(dto: dict[str, Any], file: str, where: str, faults: Faults) -> float:
+    """``sleepTimeSeconds``, else the sum of the stage seconds given, in minutes (NaN if none)."""
+    if dto.get("sleepTimeSeconds") is not None:
+        return number(dto["sleepTimeSeconds"], file, f"{where}, sleepTimeSeconds", faults,
+                      1 / 60)
+    stages = [number(dto.get(name), file, f"{where}, {name}", faults, 1 / 60)
+              for name in STAGES]
+    known = [minutes for minutes in stages if not math.isnan(minutes)]
+    return sum(known) if known else math.nan
+
+
+def _end(dto: dict[str, Any], start: dt.datetime, minutes: float) -> dt.datetime:
+    """The end: start + the GMT window, else the local end, else start + ``minutes``."""
+    first, last = (timestamp(dto.get(f"sleep{e}TimestampGMT")) for e in ("Start", "End"))
+    if first is not None and last is not None:
+        return start + (last - first)
+    local_end = timestamp(dto.get("sleepEndTimestampLocal"))
+    return local_end or start + dt.timedelta(minutes=0.0 if math.isnan(minutes) else minutes)
+
+
 def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
     """One day's Garmin sleep (None without sleep; left out if it added a fault)."""
     dto = record.get("dailySleepDTO", record)
     where = f"record {index}"
-    asleep = number(dto.get("sleepTimeSeconds"), file, f"{where}, sleepTimeSeconds", faults,
-                    1 / 60)
+    asleep = asleep_minutes(dto, file, where, faults)
     if math.isnan(asleep) or asleep <= 0:
+        day = f" (calendarDate {dto['calendarDate']})" if dto.get("calendarDate") else ""
+        faults.skip(file, where + day, NO_SLEEP_TIME if math.isnan(asleep) else NO_SLEEP)
         return None
     timing = _night(dto, file, where, faults)
     values = {"awakenings": number(dto.get("awakeCount"), file, f"{where}, awakeCount", faults),
@@ -78,7 +116,9 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     check_ranges(values, file, where, faults)
     if timing is None:
         return None
-    return SleepPeriod(timing[0], timing[1], asleep, True, values)
+    end = _end(dto, timing[1], asleep + (0.0 if math.isnan(values["waso_min"])
+                                         else values["waso_min"]))
+    return SleepPeriod(timing[0], timing[1], end, asleep, True, values)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
@@ -89,6 +129,6 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return records_in(document, (), str(path))
 
 
-def read(paths: list[Path]) -> list[SleepPeriod]:
-    """Every day's sleep of the given files."""
+def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:
+    """Every day's sleep of the given files, and a warning for each kind of record left out."""
     return read_periods(paths, _records, period)

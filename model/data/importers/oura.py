@@ -5,6 +5,8 @@ Fields used, as documented for the Oura API v2 sleep model (``SleepModel`` /
 ``oura_api`` Deno module docs and the ``ex_oura`` and ``oura-toolkit-api`` generated types):
 
 - ``bedtime_start`` (ISO 8601 with the local offset): the night (:func:`~.common.night_of`);
+  ``bedtime_end`` (else the start plus ``time_in_bed``): the end, to join two periods of a
+  night split by a long awakening (:func:`~.common.joined`);
 - ``type``: ``long_sleep`` is the night's sleep; ``sleep`` (a short period) is kept only as a
   nap; ``late_nap``, ``rest`` and ``deleted`` are left out;
 - ``latency`` (seconds, "the time it took for the user to fall asleep after going to bed")
@@ -16,6 +18,10 @@ Fields used, as documented for the Oura API v2 sleep model (``SleepModel`` /
 
 ``awake_time`` is not used: it counts the whole bedtime window (latency and the time after the
 final awakening included), so it is not WASO. Oura gives no rating: ratings stay blank.
+
+A CSV holds the API's field names as columns, separated by ``,`` or (European locales) ``;``
+with decimal commas (:func:`~.common.read_csv`); one without ``bedtime_start`` is refused once,
+naming the columns it has.
 """
 
 from __future__ import annotations
@@ -25,10 +31,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from model.core.errors import Fault, InputError
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
     check_ranges,
+    end_of,
     load_json,
     local_time,
     night_of,
@@ -40,6 +48,10 @@ from model.data.importers.common import (
 
 SKIPPED_TYPES = ("late_nap", "rest", "deleted")
 """Oura period types that are not a night's sleep (documented values of ``type``)."""
+
+EXPECTED = ("bedtime_start", "bedtime_end", "type", "latency", "total_sleep_duration",
+            "sleep_phase_5_min")
+"""The fields read (a CSV must have at least ``bedtime_start``)."""
 
 AWAKE_EPOCH, EPOCH_MIN = "4", 5.0
 """``sleep_phase_5_min``: the awake character and the minutes of one character."""
@@ -80,17 +92,24 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     check_ranges(values, file, where, faults)
     asleep = number(record.get("total_sleep_duration"), file, f"{where}, total_sleep_duration",
                     faults, 1 / 60)
-    return SleepPeriod(night_of(start), start, asleep, kind == "long_sleep", values)
+    in_bed = number(record.get("time_in_bed"), file, f"{where}, time_in_bed", faults, 1 / 60)
+    end = end_of(start, record.get("bedtime_end"), asleep if math.isnan(in_bed) else in_bed,
+                 file, f"{where}, bedtime_end", faults)
+    return SleepPeriod(night_of(start), start, end, asleep, kind == "long_sleep", values)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
     """The records of a JSON export or of a CSV whose columns are the API's field names."""
     if path.suffix.lower() == ".csv":
         table = read_csv(path)
+        if "bedtime_start" not in table.columns:
+            raise InputError([Fault(str(path), "", "expected the columns of Oura's sleep model "
+                                    f"({', '.join(EXPECTED)}); found columns: "
+                                    f"{', '.join(map(str, table.columns))}")])
         return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
     return records_in(load_json(path), ("data", "sleep"), str(path))
 
 
-def read(paths: list[Path]) -> list[SleepPeriod]:
+def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:
     """Every sleep period of the given files."""
     return read_periods(paths, _records, period)
