@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from model.cli.main import main
+from model.core.errors import InputError
 from model.core.forms import canonical_form
+from model.core.lock import exclusive
 from model.data.diary import read_diary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,3 +128,26 @@ def test_an_imported_night_gains_its_ratings_without_replace(diary, capsys):
     assert "night 2024-03-01 completed" in capsys.readouterr().out
     night = rows(diary).loc["2024-03-01"]
     assert night[["sol_min", "awakenings", "freshness"]].tolist() == ["30", "2", "6"]
+
+
+def test_logs_run_at_once_keep_every_night(diary):
+    # each reads, merges and renames: without a lock the last rename lost the others' nights
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    runs = [subprocess.Popen([sys.executable, "-m", "model", "log", str(diary), "--date",
+                              f"2024-03-{day:02d}", "--sol", str(10 + day)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for day in range(2, 8)]
+    errors = [run.communicate(timeout=300)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0] * 6, errors
+    logged = rows(diary)
+    assert list(logged.index) == [f"2024-03-{day:02d}" for day in range(1, 8)]
+    assert logged["sol_min"].tolist() == ["30", *(str(10 + day) for day in range(2, 8))]
+
+
+def test_a_second_writer_waits_for_the_lock_and_gives_up_clearly(diary):
+    with exclusive(diary):
+        with pytest.raises(InputError, match="another mgsleep command has been writing it"):
+            with exclusive(diary, wait=0.2):
+                pass
+    with exclusive(diary, wait=0.2):       # released: free again
+        pass

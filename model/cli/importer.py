@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from model.core.errors import Fault, InputError
+from model.core.lock import exclusive
 
 SOURCE_NAMES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd")
 """The sources (the keys of :data:`model.data.importers.SOURCES`, listed without importing)."""
@@ -93,13 +94,14 @@ def run(args: argparse.Namespace) -> int:
                                 + (f" ({'; '.join(imported.warnings)})"
                                    if imported.warnings else ""))])
     out = Path(args.out)
-    rows = read_rows(out) if out.exists() else None
-    rows, report = merge_rows(rows, imported.table, overwrite=args.overwrite)
-    taken = None
-    if args.supplements:
-        rows, taken = merge_rows(rows, read_checked_rows(args.supplements),
-                                 overwrite=args.overwrite)
-    backup = write_diary(rows, out)
+    supplements = read_checked_rows(args.supplements) if args.supplements else None
+    with exclusive(out):    # read, merge and write with no other writer in between
+        rows = read_rows(out) if out.exists() else None
+        rows, report = merge_rows(rows, imported.table, overwrite=args.overwrite)
+        taken = None
+        if supplements is not None:
+            rows, taken = merge_rows(rows, supplements, overwrite=args.overwrite)
+        backup = write_diary(rows, out)
     print(f"{args.source}: {len(imported.table)} night(s) read from {len(exports)} file(s); "
           f"{out}: {report.describe()}" + (f" (previous version: {backup})" if backup else ""))
     if taken is not None:

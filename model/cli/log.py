@@ -11,6 +11,7 @@ from typing import Any
 
 from model.cli.options import parse_date
 from model.core.errors import Fault, InputError
+from model.core.lock import exclusive
 
 FIELDS: dict[str, tuple[str, str]] = {
     "form": ("--form", "magnesium form taken (blank = none, placebo)"),
@@ -114,26 +115,35 @@ def _prompt(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Build the night, merge it, check, back up and write."""
-    import pandas as pd
-
-    from model.data.merge import merge_rows, read_rows, write_diary
+    from model.data.merge import read_rows
 
     path = Path(args.diary)
-    rows = read_rows(path) if path.exists() else None
     night = parse_date(args.date, "--date") if args.date else \
         dt.date.today() - dt.timedelta(days=1)
     values = _given(args)
     if not values and (args.interactive or sys.stdin.isatty()):
-        values = ask_night(_prompt, night, last_regimen(rows))
+        values = ask_night(_prompt, night, last_regimen(read_rows(path) if path.exists()
+                                                        else None))
         night = parse_date(values.pop("date"), "date")
     if not values:
         raise InputError([Fault("mgsleep log", "", "expected at least one value (--sol, "
                                 "--quality, ...), or run it on a terminal to be asked")])
+    with exclusive(path):   # read, merge and write with no other writer in between
+        return _write_night(path, night, values, args.replace)
+
+
+def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bool) -> int:
+    """Merge one night into the diary at ``path`` and write it (the caller holds the lock)."""
+    import pandas as pd
+
+    from model.data.merge import merge_rows, read_rows, write_diary
+
+    rows = read_rows(path) if path.exists() else None
     dates = [] if rows is None else [d.strip() for d in rows["date"]]
     present = night.isoformat() in dates
     new = pd.DataFrame([{"date": night.isoformat()} | values])
-    merged, report = merge_rows(rows, new, overwrite=args.replace)
-    if report.differences and not args.replace:
+    merged, report = merge_rows(rows, new, overwrite=replace)
+    if report.differences and not replace:
         row = dates.index(night.isoformat()) + 1
         raise InputError([Fault(str(path), f"row {row}, column {d.column}",
                                 f"night {night} already has {d.diary}, got {d.new}: add "
