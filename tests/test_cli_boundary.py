@@ -1,5 +1,6 @@
 """The one error boundary of `mgsleep` (model.cli.main) and its light start-up."""
 
+import errno
 import os
 import subprocess
 import sys
@@ -124,6 +125,27 @@ def test_a_file_that_is_not_text_exits_2(monkeypatch, capsys):
     monkeypatch.setattr(model.cli.priors, "run", undecodable)
     assert main(["priors"]) == 2
     assert "not UTF-8 text" in one_error_line(capsys.readouterr().err, "priors")
+
+
+def test_a_full_disk_is_the_machines_error_not_a_bug(monkeypatch, capsys):
+    def full(args):                 # a write to a full disk often names no file
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(model.cli.priors, "run", full)
+    assert main(["priors"]) == 2
+    line = one_error_line(capsys.readouterr().err, "priors")
+    assert "No space left on device; files are written whole or not at all" in line
+
+
+def test_ctrl_c_ends_with_one_line_and_status_130(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model.cli.priors, "run", interrupted)
+    assert main(["priors"]) == 130
+    assert capsys.readouterr().err.strip() == (
+        "mgsleep priors: interrupted; files are written whole or not at all, so each is as "
+        "it was or complete")
 
 
 @pytest.mark.parametrize("error", [ValueError("internal"), KeyError("internal"),

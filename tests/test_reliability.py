@@ -342,6 +342,13 @@ def test_an_unwritable_home_falls_back_to_a_temporary_compile_cache(tmp_path, mo
     assert folder is not None and f"base_compiledir={folder}" in os.environ["PYTENSOR_FLAGS"]
     assert "warning: cannot write the compile cache" in capsys.readouterr().err
     assert ensure_compile_cache("analyze") is None          # already set: left alone
+    # a cache named in the flags that cannot be written (a read-only pre-built one) is
+    # replaced too, keeping the other flags: PyTensor refused to start ("this is a bug")
+    monkeypatch.setenv("PYTENSOR_FLAGS", f"floatX=float64,base_compiledir={home}/cache")
+    assert ensure_compile_cache("analyze") == folder
+    assert os.environ["PYTENSOR_FLAGS"] == f"floatX=float64,base_compiledir={folder}"
+    assert f"cannot write the compile cache in {home}/cache (PYTENSOR_FLAGS " \
+        "base_compiledir)" in capsys.readouterr().err
     monkeypatch.undo()
     assert os.environ.get("PYTENSOR_FLAGS") == before       # nothing left for later tests
 

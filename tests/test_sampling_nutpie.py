@@ -1,8 +1,13 @@
-"""nutpie's settings reach the sampler (an extended run's too), and a compilation says so on
-standard error."""
+"""nutpie's settings reach the sampler (an extended run's too), a compilation says so on
+standard error, and Ctrl-C stops sampling."""
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +24,7 @@ from model.inference.compile_cache import (
 from model.inference.sampling import SamplerConfig
 
 pytest.importorskip("nutpie")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +61,28 @@ def test_an_extended_run_doubles_the_draws_with_smaller_steps_and_keeps_the_rest
     assert (longer.draws, longer.target_accept) == (600, EXTENDED_TARGET_ACCEPT)
     assert longer.target_accept > first.target_accept
     assert dataclasses.replace(longer, draws=300, target_accept=first.target_accept) == first
+
+
+def test_ctrl_c_while_sampling_stops_the_fit_instead_of_returning_part_of_it(tmp_path):
+    """nutpie's blocking call returned the draws so far, which a fit then checked, extended
+    and kept (an interrupted analysis said "diagnostics ok" and was cached)."""
+    script = tmp_path / "interrupt.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, signal, sys, threading
+        import numpy as np
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_compile_cache import small_model
+        from model.inference.compile_cache import compile_nutpie, sample_nutpie
+        compiled = compile_nutpie(small_model(np.random.default_rng(5).normal(0.5, 1.0, 20)))
+        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+        try:
+            trace = sample_nutpie(compiled, data={{}}, draws=10**7, tune=100, chains=1, cores=1,
+                                  seed=1, target_accept=0.9, progressbar=False)
+        except KeyboardInterrupt:
+            print("raised")
+        else:
+            print("returned", trace["posterior"].sizes["draw"])
+    """))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "raised", done.stdout + done.stderr

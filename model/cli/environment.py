@@ -1,8 +1,9 @@
 """The process environment a command sets up: a writable compile cache, no needless Dask import.
 
 PyTensor keeps its compile cache in ``~/.pytensor`` (or ``PYTENSOR_FLAGS=base_compiledir=...``)
-and cannot even be imported when that folder cannot be created, e.g. with a read-only or
-missing home directory. :func:`ensure_compile_cache` then points PyTensor at a folder in the
+and cannot even be imported when that folder cannot be written, e.g. with a read-only or
+missing home directory, or a read-only cache named in the flags (a pre-built cache in a
+container image). :func:`ensure_compile_cache` then points PyTensor at a folder in the
 temporary directory and says so: the command still works, it only compiles again more often.
 
 xarray asks whether each new array is a Dask array by importing ``dask.array`` (about 0.6 s
@@ -43,19 +44,22 @@ def ensure_compile_cache(command: str) -> Path | None:
     Returns
     -------
     Path or None
-        The temporary cache folder now in use, or None when nothing was changed (the default
-        is writable, or ``PYTENSOR_FLAGS`` already names a ``base_compiledir``).
+        The temporary cache folder now in use, or None when nothing was changed (the default,
+        or the ``base_compiledir`` that ``PYTENSOR_FLAGS`` names, is writable).
 
     """
-    flags = os.environ.get("PYTENSOR_FLAGS", "")
-    if "base_compiledir" in flags or _writable(Path.home() / ".pytensor"):
-        return None
+    flags = [f for f in os.environ.get("PYTENSOR_FLAGS", "").split(",") if f.strip()]
+    named = [f for f in flags if f.strip().startswith("base_compiledir=")]
+    wanted = Path(named[-1].split("=", 1)[1].strip()) if named else Path.home() / ".pytensor"
     fallback = Path(tempfile.gettempdir()) / f"mgsleep-pytensor-{os.getuid()}"
+    if wanted == fallback or _writable(wanted):
+        return None
     fallback.mkdir(mode=0o700, exist_ok=True)
-    os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [flags,
-                                                          f"base_compiledir={fallback}"]))
-    print(f"mgsleep {command}: warning: cannot write the compile cache in "
-          f"{Path.home() / '.pytensor'}; using {fallback} instead", file=sys.stderr)
+    kept = [f for f in flags if f not in named]
+    os.environ["PYTENSOR_FLAGS"] = ",".join([*kept, f"base_compiledir={fallback}"])
+    print(f"mgsleep {command}: warning: cannot write the compile cache in {wanted}"
+          + (" (PYTENSOR_FLAGS base_compiledir)" if named else "")
+          + f"; using {fallback} instead", file=sys.stderr)
     return fallback
 
 

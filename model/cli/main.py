@@ -34,6 +34,13 @@ USER_OS_ERRORS: tuple[type[OSError], ...] = (
     FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
 """OS errors that a user causes by the paths they give."""
 
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT, as shells report it)."""
+
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+"""OS errors of the machine, not of mgsleep, whatever file they concern (a write of a full
+disk often names none)."""
+
 USER_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM,
                          errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.EEXIST,
                          errno.ENOENT, errno.ELOOP, errno.EFBIG})
@@ -76,11 +83,15 @@ def given_paths(args: argparse.Namespace) -> list[Path]:
 
 
 def caused_by_user(error: OSError, given: Iterable[Path]) -> bool:
-    """Whether ``error`` concerns one of the ``given`` paths, or a file inside, beside or above one.
+    """Whether ``error`` is the user's or the machine's, not a bug of mgsleep.
 
-    A file beside a given one covers the temporary file of an atomic write; a folder above one
-    covers creating the folders of an output path.
+    The machine's: a full disk, a quota, a read-only file system, whatever file. The user's:
+    it concerns one of the ``given`` paths, or a file inside, beside or above one (a file
+    beside a given one covers the temporary file of an atomic write; a folder above one
+    covers creating the folders of an output path).
     """
+    if error.errno in ENVIRONMENT_ERRNOS:
+        return True
     if not isinstance(error, USER_OS_ERRORS) and error.errno not in USER_ERRNOS:
         return False
     failed = [Path(os.fsdecode(name)).absolute()
@@ -98,6 +109,9 @@ def describe(error: BaseException) -> str:
         # a failed rename (atomic write) names the temporary file first, the user's file second
         name = error.filename2 if error.filename2 is not None else error.filename
         return f"{os.fsdecode(name)}: {error.strerror or error}"
+    if isinstance(error, OSError) and error.strerror:
+        return (f"{error.strerror}; files are written whole or not at all, so none was left "
+                "half-written")
     return str(error)
 
 
@@ -164,6 +178,10 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         silence_stdout()
         return 1
+    except KeyboardInterrupt:
+        print(f"\nmgsleep {args.command}: interrupted; files are written whole or not at all, "
+              "so each is as it was or complete", file=sys.stderr)
+        return INTERRUPTED
     except (MgsleepError, UnicodeDecodeError) as error:
         message = describe(error)
     except OSError as error:

@@ -409,13 +409,21 @@ def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, 
 
     Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
     (:func:`warm_started`); ``adaptation`` is nutpie's mass-matrix adaptation (default
-    :data:`ADAPTATION`).
+    :data:`ADAPTATION`). Ctrl-C stops the sampler and is raised (``KeyboardInterrupt``):
+    nutpie's own blocking call would return the draws so far, which a fit would then check,
+    extend and even keep as if complete.
     """
     import nutpie
 
     model = compiled.with_data(**data)
     if starts is not None:
         model = warm_started(model, starts)
-    return nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores, seed=seed,
-                         progress_bar=progressbar, save_warmup=False, adaptation=adaptation,
-                         target_accept=target_accept, store_unconstrained=True)
+    sampler = nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores,
+                            seed=seed, progress_bar=progressbar, save_warmup=False,
+                            adaptation=adaptation, target_accept=target_accept,
+                            store_unconstrained=True, blocking=False)
+    try:
+        return sampler.wait()
+    except BaseException:
+        sampler.cancel()
+        raise
