@@ -151,3 +151,17 @@ def test_a_second_writer_waits_for_the_lock_and_gives_up_clearly(diary):
                 pass
     with exclusive(diary, wait=0.2):       # released: free again
         pass
+
+
+def test_an_excel_diary_keeps_its_byte_order_mark_and_line_endings(tmp_path):
+    # Excel's "CSV UTF-8": without the mark it shows "süß" garbled after the next log
+    path = tmp_path / "diary.csv"
+    before = "\ufeffdate,form,elemental_mg,sol_min,notes\r\n2024-03-01,glycinate,200,30,süß\r\n"
+    path.write_bytes(before.encode("utf-8"))
+    assert main(["log", str(path), "--date", "2024-03-02", "--sol", "20"]) == 0
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbfdate,") and after.count(b"\r\n") == 3
+    assert b"\n" not in after.replace(b"\r\n", b"")
+    assert (tmp_path / "diary.csv.bak").read_bytes() == before.encode("utf-8")  # byte for byte
+    assert read_diary(path).nights["notes"].iloc[0] == "süß"
+

@@ -168,6 +168,9 @@ def check_rows(rows: pd.DataFrame, path: str | Path) -> None:
 def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
     """Check the rows, keep the previous file as ``<name>.bak`` and write the diary atomically.
 
+    The backup is the previous file byte for byte; the new file keeps its byte-order mark and
+    line endings (Excel's "CSV UTF-8" with CRLF stays readable in Excel, accents included).
+
     Returns
     -------
     Path or None
@@ -176,9 +179,13 @@ def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
     """
     check_rows(rows, path)
     target = Path(path)
-    backup = None
+    backup, start, newline = None, "", "\n"
     if target.exists():
         backup = target.with_name(target.name + ".bak")
-        write_text(backup, target.read_text(encoding="utf-8"))
-    write_text(target, rows.to_csv(index=False, lineterminator="\n"))
+        with open(target, encoding="utf-8", newline="") as handle:   # as it is, CRLF and BOM
+            before = handle.read()
+        write_text(backup, before)
+        start = "\ufeff" if before.startswith("\ufeff") else ""
+        newline = "\r\n" if before.split("\n", 1)[0].endswith("\r") else "\n"
+    write_text(target, start + rows.to_csv(index=False, lineterminator=newline))
     return backup
