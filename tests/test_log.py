@@ -144,6 +144,12 @@ def test_logs_run_at_once_keep_every_night(diary):
     assert logged["sol_min"].tolist() == ["30", *(str(10 + day) for day in range(2, 8))]
 
 
+def test_a_new_diary_in_a_new_folder_is_created(tmp_path):
+    path = tmp_path / "new" / "diary.csv"
+    assert main(["log", str(path), "--date", "2024-03-01", "--sol", "20"]) == 0
+    assert rows(path).loc["2024-03-01", "sol_min"] == "20"
+
+
 def test_a_second_writer_waits_for_the_lock_and_gives_up_clearly(diary):
     with exclusive(diary):
         with pytest.raises(InputError, match="another mgsleep command has been writing it"):

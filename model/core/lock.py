@@ -45,11 +45,12 @@ def exclusive(target: str | Path, wait: float = 60.0) -> Iterator[None]:
     ------
     InputError
         When another process still holds the lock after ``wait`` seconds, or the lock file
-        cannot be created (naming the folder).
+        cannot be created (naming it). A missing folder is created, as writing the file would.
 
     """
     path = lock_path(target)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)   # a new diary in a new folder
         handle = open(path, "a", encoding="utf-8")
     except OSError as error:
         raise InputError([Fault(str(target), "", f"cannot lock it for writing: {path}: "
