@@ -299,8 +299,7 @@ def _stage_all(files: Iterable[tuple[Path, Callable[[Path], Path]]]) -> list[tup
         for target, make in files:
             staged.append((make(target), target))
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        _discard(staged)
         raise
     return staged
 
