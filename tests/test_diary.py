@@ -146,6 +146,52 @@ def test_missing_file_is_a_diary_error(tmp_path):
     assert faults_of(tmp_path / "absent.csv") == [f"{tmp_path / 'absent.csv'}: file not found"]
 
 
+# --- files as Excel saves them -------------------------------------------------------------
+def excel(text: str, sep: str) -> bytes:
+    """``text`` as Excel writes it with the separator ``sep`` (``;``: with decimal commas)."""
+    text = text.replace(",", sep).replace(".", ",") if sep == ";" else text.replace(",", sep)
+    return ("\ufeff" + text).replace("\n", "\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_diary_separated_by_semicolons_or_tabs_is_read(tmp_path, diary, sep):
+    text = VALID.replace("L-threonate,144", "L-threonate,144.5").replace(",30,", ",30.5,")
+    path = tmp_path / "excel.csv"
+    path.write_bytes(excel(text, sep))
+    read = read_diary(path)
+    if sep == ";":                                     # decimal commas read as points
+        assert read.nights.loc["2024-01-01", "sol_min"] == 30.5
+        assert read.nights.loc["2024-01-08", "elemental_mg"] == 144.5
+    assert read.n_recorded == diary.n_recorded and list(read.nights) == list(diary.nights)
+
+
+def test_a_row_with_too_many_fields_names_the_separator_of_the_file(tmp_path):
+    path = tmp_path / "excel.csv"
+    for row in (1, 3):
+        lines = excel(VALID, ";").split(b"\r\n")
+        lines[row] += b";second"
+        path.write_bytes(b"\r\n".join(lines))
+        assert faults_of(path) == [f"{path}: row {row}: expected 10 fields (the header's), got "
+                                   "11; a ';' inside a value needs quotes"]
+
+
+@pytest.mark.parametrize("empty", [",,,,,,,,,", ", , ,,,,,,,", ",,", ";;;"])
+def test_rows_of_separators_only_are_skipped_like_blank_lines(tmp_path, diary, empty):
+    sep = ";" if ";" in empty else ","
+    rows = VALID.splitlines()
+    text = "\n".join([*rows[:3], empty, *rows[3:], empty, empty, ""])
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.replace(",", sep).encode() if sep == ";" else text.encode())
+    assert read_diary(path).nights.equals(diary.nights)
+
+
+def test_a_fault_after_a_row_of_separators_names_the_row_as_read(tmp_path):
+    rows = VALID.splitlines()
+    text = "\n".join([*rows[:3], ",,,,,,,,,", rows[3].replace(",25,", ",-5,"), ""])
+    (fault,) = faults_of(write(tmp_path, text))
+    assert fault.startswith(f"{tmp_path / 'diary.csv'}: row 3, column sol_min: ")
+
+
 def test_append_extends_and_refills_gaps(diary):
     longer = diary.append(pd.DataFrame({"date": ["2024-01-10"], "form": ["threonate"],
                                         "elemental_mg": [144], "split": [1]}))

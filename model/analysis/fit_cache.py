@@ -21,7 +21,9 @@ What invalidates a cached fit:
 
 The default directory is ``$MGSLEEP_CACHE`` or the user cache directory
 (``$XDG_CACHE_HOME/mgsleep/fits``, else ``~/.cache/mgsleep/fits``); when it cannot be written,
-the fit is still made and a warning says the next run will not be faster.
+the fit is still made and a warning says what the next run will start from (the older cached
+fit, still in place, or nothing). A fit is written through one temporary beside it; the
+temporary of a run killed while writing is removed by the next run.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
+import re
+import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import replace
@@ -39,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.core.atomic import sweep_folder
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet
 from model.personal.fit import PersonalModel
@@ -102,29 +106,44 @@ def _load(path: Path, priors: PriorSet) -> PersonalModel | None:
         return None
 
 
+LEGACY_TEMPORARY = re.compile(r"^\.\.?[0-9a-f]{32}\.npz\.[a-z0-9_]{8}\.tmp(\.tmp)?$")
+"""A temporary of earlier builds (two per write: ``.<key>.npz.<random>.tmp`` and
+``..<key>.npz.<random>.tmp.tmp``; no pid in the name to tell if its writer still runs):
+removed once an hour old, as no write takes that long."""
+
+
 def _drop_legacy(directory: Path) -> None:
-    """Remove the fits of format version 1 (netCDF): never read, they would only take room."""
+    """Remove what a former version or a killed run left: never read, it would only take room.
+
+    Fits of format version 1 (netCDF, with a warning), temporaries of processes no longer
+    running (:func:`model.core.atomic.sweep_folder`; a run killed while writing its fit) and
+    temporaries of former versions an hour old (:data:`LEGACY_TEMPORARY`).
+    """
     for legacy in directory.glob("*.nc"):
         warnings.warn(f"ignored and removed the cached fit {legacy}: an older file format",
                       CacheWarning, stacklevel=3)
         with contextlib.suppress(OSError):
             legacy.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        sweep_folder(directory)
+        for stale in directory.glob(".*.tmp"):
+            if LEGACY_TEMPORARY.match(stale.name) and time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink(missing_ok=True)
 
 
-def _store(fit: PersonalModel, path: Path) -> None:
-    """Write the fit next to ``path`` and rename it into place (never a half-written file)."""
+def _store(fit: PersonalModel, path: Path, previous: PersonalModel | None) -> None:
+    """Write the fit to ``path`` atomically (:func:`model.personal.store.save_fit`).
+
+    When it cannot be written, a warning says what the next run will start from: the older
+    cached fit ``previous`` (still in place) or nothing.
+    """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            fit.save(tmp)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        fit.save(path)
     except OSError as error:
+        then = ("fit from scratch" if previous is None else "start again from the older "
+                f"cached fit there ({previous.diary_.n_nights} nights), updating it")
         warnings.warn(f"could not keep the fit in {path.parent} ({error}); the next run will "
-                      "fit from scratch", CacheWarning, stacklevel=3)
+                      f"{then}", CacheWarning, stacklevel=3)
 
 
 def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],
@@ -164,5 +183,5 @@ def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],
     else:
         fit = previous.update(later)
         how = fit.method_
-    _store(fit, path)
+    _store(fit, path, previous)
     return fit, how

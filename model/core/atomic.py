@@ -7,25 +7,32 @@
 - :func:`write_all` writes a set of outputs together: every file to a temporary beside it
   (flushed and fsynced), then every temporary renamed over its target, then the folders
   fsynced. A failure before the renames removes every temporary and changes nothing.
-- Temporaries are named ``.<name>.<pid>.<random>.tmp``; one left by a killed process (its pid
-  no longer running) is swept by the next write to the same target.
+- :func:`write_with` writes one file from a callable given its binary stream (a ``.npz``);
+  :func:`move_all` moves complete files (a staged priors folder) over their targets as a set.
+- Temporaries (and staging folders) are named ``.<name>.<pid>.<random>.tmp``; one left by a
+  killed process (its pid no longer running) is swept by the next write to the same target
+  (:func:`sweep`), or by a sweep of its folder (:func:`sweep_folder`).
 - Before the renames of a set of several files, a journal ``.mgsleep-set.<pid>.<random>.json``
-  beside the first target lists them (fsynced). A process killed between two renames leaves a
-  mixed set for an instant; the next write into that folder finds the journal of the dead
+  beside the first target (or in a given folder) lists them (fsynced). A process killed
+  between two renames leaves a mixed set for an instant; the next write into that folder, or
+  a reader that calls :func:`recover` first (``load_priors``), finds the journal of the dead
   process and finishes its renames (roll forward: every temporary was complete), so no
   partial set survives the next run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from model.core.errors import Fault, InputError
 
@@ -102,12 +109,37 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _owner(temporary: Path) -> int | None:
+    """The pid in a name ``.<name>.<pid>.<random>.tmp`` (None when it is not such a name)."""
+    parts = temporary.name.split(".")
+    if len(parts) < 5 or parts[0] or parts[-1] != "tmp" or not parts[-3].isdigit():
+        return None
+    return int(parts[-3])
+
+
+def _sweep(candidates: Iterable[Path]) -> None:
+    for stale in candidates:
+        pid = _owner(stale)
+        if pid is None or _alive(pid):
+            continue
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)   # a staging folder
+        else:
+            stale.unlink(missing_ok=True)
+
+
 def sweep(target: Path) -> None:
     """Remove temporaries of ``target`` left by processes that no longer run."""
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
-        pid = stale.name[len(target.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            stale.unlink(missing_ok=True)
+    _sweep(target.parent.glob(f".{target.name}.*.tmp"))
+
+
+def sweep_folder(folder: Path) -> None:
+    """Remove every temporary in ``folder`` left by a process that no longer runs.
+
+    For a folder only mgsleep writes into (the analysis cache): the temporaries of every
+    target there, whatever their names.
+    """
+    _sweep(folder.glob(".*.tmp"))
 
 
 def _journal_pairs(journal: Path) -> list[tuple[Path, Path]]:
@@ -118,30 +150,45 @@ def _journal_pairs(journal: Path) -> list[tuple[Path, Path]]:
         return []
     found = []
     for pair in pairs if isinstance(pairs, list) else []:
-        tmp, target = (Path(p) for p in pair)
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str)
+                                                                  for p in pair)):
+            continue
+        tmp, target = Path(pair[0]), Path(pair[1])
         if tmp.parent == target.parent and tmp.name.startswith(f".{target.name}.") \
                 and tmp.suffix == ".tmp":
             found.append((tmp, target))
     return found
 
 
-def recover(folder: Path) -> None:
-    """Finish the renames of a set whose writer was killed between them (see module doc)."""
+def recover(folder: Path) -> list[int]:
+    """Finish the renames of a set whose writer was killed between them (see module doc).
+
+    Returns
+    -------
+    list of int
+        The pids of running processes whose sets in ``folder`` are still being renamed.
+
+    """
+    running = []
     for journal in folder.glob(".mgsleep-set.*.json"):
         pid = journal.name.split(".")[2]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit():
+            continue
+        if _alive(int(pid)):
+            running.append(int(pid))
             continue
         for tmp, target in _journal_pairs(journal):
             if tmp.exists():
                 os.replace(tmp, target)
         journal.unlink(missing_ok=True)
+    return running
 
 
-def _write_journal(staged: list[tuple[Path, Path]]) -> Path | None:
+def _write_journal(staged: Sequence[tuple[Path, Path]], folder: Path | None) -> Path | None:
     if len(staged) < 2:
         return None
-    fd, name = tempfile.mkstemp(dir=staged[0][1].parent, prefix=f".mgsleep-set.{os.getpid()}.",
-                                suffix=".json")
+    fd, name = tempfile.mkstemp(dir=folder or staged[0][1].parent,
+                                prefix=f".mgsleep-set.{os.getpid()}.", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump([[str(tmp), str(target)] for tmp, target in staged], handle)
         handle.flush()
@@ -149,24 +196,46 @@ def _write_journal(staged: list[tuple[Path, Path]]) -> Path | None:
     return Path(name)
 
 
-def _temporary(target: Path, text: str) -> Path:
+def _reserve(target: Path) -> tuple[int, Path]:
+    """A new empty temporary beside ``target``, open (its descriptor) and named for sweeping."""
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target.parent)
     sweep(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
                                suffix=".tmp")
+    return fd, Path(tmp)
+
+
+def _temporary(target: Path, fill: Callable[[IO[Any]], object], binary: bool = False) -> Path:
+    """A complete temporary beside ``target``: ``fill`` writes it, then it is fsynced."""
+    fd, tmp = _reserve(target)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") \
+                as handle:
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return Path(tmp)
+    return tmp
+
+
+def _staged_move(source: Path, target: Path) -> Path:
+    """Move the complete file ``source`` to a temporary beside ``target`` (fsynced first)."""
+    with open(source, "rb") as handle:
+        os.fsync(handle.fileno())
+    fd, tmp = _reserve(target)
+    os.close(fd)
+    try:
+        os.replace(source, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 def _fsync_dirs(folders: Iterable[Path]) -> None:
@@ -183,6 +252,58 @@ def _fsync_dirs(folders: Iterable[Path]) -> None:
             os.close(fd)
 
 
+def _discard(staged: Iterable[tuple[Path, Path]], journal: Path | None = None) -> None:
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
+    if journal is not None:
+        journal.unlink(missing_ok=True)
+
+
+def _replace_all(staged: list[tuple[Path, Path]], folder: Path | None = None) -> None:
+    """Rename complete temporaries over their targets as one set: journal, renames, fsync.
+
+    A failure before the first rename removes every temporary (nothing changed); one after
+    it (Ctrl-C between two renames) finishes the set before it is raised, or, when even that
+    fails, leaves the journal for :func:`recover`. ``folder`` holds the journal (default: the
+    first target's folder).
+    """
+    try:
+        journal = _write_journal(staged, folder)
+    except BaseException:
+        _discard(staged)
+        raise
+    try:
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        if not staged or staged[0][0].exists():   # nothing renamed yet: nothing changed
+            _discard(staged, journal)
+            raise
+        with contextlib.suppress(OSError):     # roll forward, as recover() would
+            for tmp, target in staged:
+                if tmp.exists():
+                    os.replace(tmp, target)
+            _discard((), journal)
+        raise
+    _discard((), journal)
+    _fsync_dirs(target.parent for _, target in staged)
+
+
+def _stage_all(files: Iterable[tuple[Path, Callable[[Path], Path]]]) -> list[tuple[Path, Path]]:
+    """(temporary, target) of each target, its temporary made by the given callable.
+
+    A failure removes the temporaries already made and changes nothing.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, make in files:
+            staged.append((make(target), target))
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged
+
+
 def write_all(files: Sequence[tuple[str | Path, str]]) -> None:
     """Write several outputs together: all temporaries first, then all renames.
 
@@ -193,27 +314,43 @@ def write_all(files: Sequence[tuple[str | Path, str]]) -> None:
 
     """
     stdout = [text for path, text in files if str(path) == "-"]
-    staged: list[tuple[Path, Path]] = []
-    journal = None
-    try:
-        for path, text in files:
-            if str(path) != "-":
-                target = _real(path)
-                staged.append((_temporary(target, text), target))
-        journal = _write_journal(staged)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        if journal is not None:
-            journal.unlink(missing_ok=True)
-    _fsync_dirs(target.parent for _, target in staged)
+    _replace_all(_stage_all(
+        (_real(path), partial(_temporary, fill=partial(_write_str, text=text)))
+        for path, text in files if str(path) != "-"))
     for text in stdout:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def _write_str(handle: IO[Any], text: str) -> None:
+    handle.write(text)
+
+
+def write_with(path: str | Path, fill: Callable[[IO[bytes]], object]) -> None:
+    """Write one file atomically: ``fill`` writes its contents to a binary stream.
+
+    The stream is a temporary beside ``path`` (:func:`sweep` naming), fsynced and renamed over
+    ``path`` when ``fill`` returns; when it raises, the temporary is removed.
+    """
+    target = _real(path)
+    _replace_all([(_temporary(target, fill, binary=True), target)])
+
+
+def move_all(moves: Sequence[tuple[Path, Path]], journal_folder: Path) -> None:
+    """Move complete files over their targets as one set (same file system).
+
+    Parameters
+    ----------
+    moves : sequence of (source, target)
+        Each source is first moved to a temporary beside its target (a failure then moves
+        nothing in place and removes the temporaries), then all are renamed in.
+    journal_folder : Path
+        Where the journal of the renames goes: the folder a reader passes to
+        :func:`recover` before reading the set.
+
+    """
+    _replace_all(_stage_all((target, partial(_staged_move, source))
+                            for source, target in moves), journal_folder)
 
 
 def write_text(path: str | Path, text: str) -> None:

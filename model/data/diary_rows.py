@@ -21,6 +21,7 @@ import pandas as pd
 
 from model.core.errors import DiaryError, Fault
 from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions, form_hint
+from model.data.separators import SEPARATOR_NAMES, decimal_points, separator
 
 
 @dataclass(frozen=True)
@@ -196,62 +197,81 @@ MAX_ROWS = 3650
 """The most rows a diary may have (ten years of nights); see also ``MAX_SPAN_NIGHTS``."""
 
 
-def _undecodable(path: str | Path, error: UnicodeDecodeError) -> Fault:
+def _undecodable(path: str | Path, error: UnicodeDecodeError, sep: str) -> Fault:
     """The row and column of the first byte that is not UTF-8."""
     data = Path(path).read_bytes()
     line = data[:error.start].count(b"\n")                # 0 = the header line
     start = data.rfind(b"\n", 0, error.start) + 1
-    cells = _cells(data.split(b"\n", 1)[0].decode("utf-8-sig", "replace"))
-    index = max(0, len(_cells(data[start:error.start].decode("utf-8", "replace"))) - 1)
+    cells = _cells(data.split(b"\n", 1)[0].decode("utf-8-sig", "replace"), sep)
+    index = max(0, len(_cells(data[start:error.start].decode("utf-8", "replace"), sep)) - 1)
     column = cells[index].strip() if index < len(cells) else f"{index + 1}"
     where = f"row {line}, column {column}" if line else f"header, column {index + 1}"
     return Fault(str(path), where, f"expected UTF-8 text, got the byte "
                  f"0x{data[error.start]:02x}; save the file as CSV UTF-8")
 
 
-def _cells(line: str) -> list[str]:
-    """The cells of one CSV line (a stray carriage return or NUL split at commas only)."""
+def _cells(line: str, sep: str) -> list[str]:
+    """The cells of one CSV line (a stray carriage return or NUL split at ``sep`` only)."""
     try:
-        return next(csv.reader([line]), [""])
+        return next(csv.reader([line], delimiter=sep), [""])
     except csv.Error:
-        return line.split(",")
+        return line.split(sep)
 
 
-def _parser_fault(name: str, error: Exception) -> Fault:
+def _parser_fault(name: str, error: Exception, sep: str) -> Fault:
     """A pandas parser error, its file line turned into a 1-based data row."""
     message = str(error).splitlines()[0] if str(error) else type(error).__name__
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if found:
         fields, line, saw = map(int, found.groups())
-        return Fault(name, f"row {line - 1}", f"expected {fields} fields (the header's), "
-                     f"got {saw}; a comma inside a value needs quotes")
+        return _fields_fault(name, line - 1, fields, saw, sep)
     return Fault(name, "", f"expected a CSV diary, got: {message}")
+
+
+def _fields_fault(name: str, row: int, fields: int, saw: int, sep: str) -> Fault:
+    return Fault(name, f"row {row}", f"expected {fields} fields (the header's), got {saw}; "
+                 f"{SEPARATOR_NAMES[sep]} inside a value needs quotes")
+
+
+def _without_empty_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows with at least one cell that is not blank.
+
+    A row of separators only (``,,,,``, as Excel saves rows it once held) is skipped like a
+    blank line.
+    """
+    empty = table.apply(lambda column: column.fillna("").str.strip().eq("")).all(axis=1)
+    return table[~empty].reset_index(drop=True) if empty.any() else table
 
 
 def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """Return the raw table (text cells for a file) and its name for messages.
 
-    A UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted; a byte that is not UTF-8 and
-    a row with too many fields are named by data row (1-based, the header not counted).
+    A UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted; so is a file separated by
+    ``;`` (its decimal commas read as points) or a tab (:mod:`model.data.separators`). Blank
+    lines and lines of separators only are skipped. A byte that is not UTF-8 and a row with
+    too many fields are named by data row (1-based, the header and skipped lines not counted).
     """
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True), "<DataFrame>"
-    name = str(source)
+    name, sep = str(source), separator(source)
     try:
         table = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True,
-                            encoding="utf-8-sig", nrows=MAX_ROWS + 1)
+                            encoding="utf-8-sig", nrows=MAX_ROWS + 1, sep=sep)
         with open(source, newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle, skipinitialspace=True), [])
+            header = next(csv.reader(handle, delimiter=sep, skipinitialspace=True), [])
     except FileNotFoundError:
         raise DiaryError([Fault(name, "", "file not found")]) from None
     except UnicodeDecodeError as error:
-        raise DiaryError([_undecodable(source, error)]) from None
+        raise DiaryError([_undecodable(source, error, sep)]) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, IsADirectoryError,
             PermissionError) as error:
-        raise DiaryError([_parser_fault(name, error)]) from None
+        raise DiaryError([_parser_fault(name, error, sep)]) from None
+    if not isinstance(table.index, pd.RangeIndex):  # row 1's extra fields taken as an index
+        raise DiaryError([_fields_fault(name, 1, table.shape[1],
+                                        table.shape[1] + table.index.nlevels, sep)])
     if len(header) == table.shape[1]:
         table.columns = header  # undo pandas' renaming of duplicate names (date.1)
-    return table, name
+    return _without_empty_rows(decimal_points(table, sep)), name
 
 
 def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:

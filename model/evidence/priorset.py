@@ -39,6 +39,7 @@ from model.evidence.schema import (
     raise_if,
 )
 from model.evidence.synthesis import Synthesis, synthesize
+from model.evidence.unfinished import settle
 
 if TYPE_CHECKING:  # pandas and xarray load only where a DataFrame or DataArray is returned
     import pandas as pd
@@ -418,6 +419,9 @@ def _derive(evidence: Evidence, power_factor: float = 1.0) -> PriorSet:
 def load_priors(directory: str | Path | None = None) -> PriorSet:
     """Load, validate and derive the priors of a directory (default: the bundled one).
 
+    A write-back into the directory that a killed process left half-done is finished first
+    (:func:`~model.evidence.unfinished.settle`), so a mix of old and new files is never read.
+
     Raises
     ------
     PriorsError
@@ -426,4 +430,5 @@ def load_priors(directory: str | Path | None = None) -> PriorSet:
     path = Path(directory) if directory is not None else default_priors_dir()
     if not path.is_dir():
         raise PriorsError([Fault(str(path), "", "not a directory of priors")])
+    settle(path)
     return _derive(_load_evidence(path))

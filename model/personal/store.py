@@ -19,13 +19,15 @@ import json
 import zipfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from model.core.atomic import write_with
 from model.core.errors import MgsleepError
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet
@@ -177,7 +179,11 @@ def _nights(arrays: Mapping[str, np.ndarray], dtypes: Mapping[str, str],
 
 
 def save_fit(saved: SavedFit, priors: PriorSet, path: Path) -> None:
-    """Write ``saved`` (fitted with ``priors``) to ``path`` atomically (temporary + rename)."""
+    """Write ``saved`` (fitted with ``priors``) to ``path`` atomically.
+
+    One temporary beside ``path`` (``.<name>.<pid>.<random>.tmp``, swept when its process is
+    gone: :func:`model.core.atomic.write_with`), renamed over ``path`` when complete.
+    """
     arrays, layout = dict(saved.nuts.arrays), saved.nuts.layout
     diary_arrays, dtypes = _diary_arrays(saved.diary.nights)
     arrays |= diary_arrays | {f"array/{k}": v for k, v in (saved.arrays or {}).items()}
@@ -192,14 +198,11 @@ def save_fit(saved: SavedFit, priors: PriorSet, path: Path) -> None:
             "nuts_diagnostics": asdict(saved.nuts_diagnostics),
             "diagnostics": asdict(saved.diagnostics)}
     arrays["meta"] = np.array(json.dumps(meta))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with tmp.open("wb") as stream:
-            np.savez(stream, allow_pickle=False, **arrays)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_with(path, partial(_savez, arrays=arrays))
+
+
+def _savez(stream: IO[bytes], arrays: Mapping[str, np.ndarray]) -> None:
+    np.savez(stream, allow_pickle=False, **arrays)
 
 
 def _diagnostics(stored: Mapping[str, Any]) -> Diagnostics:

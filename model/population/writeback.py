@@ -4,8 +4,11 @@ The pieces :func:`model.population.hierarchical.write_priors` and ``mgsleep popu
 --write-priors`` share: the certainty rule of a written entry, the fitted person-level spreads
 in ``settings.toml``, the checks of a target folder and its atomic installation. Nothing is
 ever deleted that was not created here: files are staged in a new folder beside the target
-and moved in (a new target by one rename, an existing one file by file, each with
-``os.replace``); other files in an existing target stay.
+and moved in (a new target by one rename, an existing one as one set with
+:func:`model.core.atomic.move_all`: journalled renames, finished by the next
+:func:`~model.evidence.priorset.load_priors` of the folder when the writer was killed between
+two of them); other files in an existing target stay. The staging folder
+(``.<target>.<pid>.<random>.tmp``) of a killed writer is swept by the next write-back or load.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from model.core.atomic import move_all, recover, sweep
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.evidence.priorset import PriorSet
 
@@ -146,10 +150,16 @@ def target_problem(target: str | Path, force: bool,
 
 @contextmanager
 def staged_beside(target: str | Path) -> Iterator[Path]:
-    """A new empty folder beside ``target`` (same file system), removed afterwards."""
+    """A new empty folder beside ``target`` (same file system), removed afterwards.
+
+    Named ``.<target>.<pid>.<random>.tmp``: those of processes no longer running (killed while
+    writing) are removed first (:func:`model.core.atomic.sweep`).
+    """
     path = Path(os.path.realpath(target))
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    sweep(path)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=path.parent))
     try:
         yield staging
     finally:
@@ -157,17 +167,20 @@ def staged_beside(target: str | Path) -> Iterator[Path]:
 
 
 def install_priors(written: Path, target: str | Path) -> Path:
-    """Move a staged priors folder to ``target``: one rename, or file by file into a folder.
+    """Move a staged priors folder to ``target``: one rename, or as one set into a folder.
 
-    In an existing folder only the files of ``written`` are replaced (each atomically with
-    ``os.replace``); nothing else there is touched.
+    In an existing folder only the files of ``written`` are replaced, all or none as any later
+    reader sees them (:func:`model.core.atomic.move_all`, its journal in ``target``, which
+    :func:`~model.evidence.priorset.load_priors` rolls forward); nothing else there is
+    touched. A set a killed write-back left unfinished there is finished first.
     """
     path = Path(os.path.realpath(target))
     if not path.exists():
         written.replace(path)
         return path
-    for file in sorted(p for p in written.rglob("*") if p.is_file()):
-        destination = path / file.relative_to(written)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(file, destination)
+    recover(path)
+    files = sorted(p for p in written.rglob("*") if p.is_file())
+    for file in files:
+        (path / file.relative_to(written)).parent.mkdir(parents=True, exist_ok=True)
+    move_all([(file, path / file.relative_to(written)) for file in files], path)
     return path

@@ -36,7 +36,6 @@ import datetime as dt
 import itertools
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ import pandas as pd
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import KNOWN_COLUMNS, NUMERIC
+from model.data.separators import decimal_points, separator
 
 NOON_SHIFT = dt.timedelta(hours=12)
 """A sleep starting before noon belongs to the night that began the evening before."""
@@ -246,28 +246,11 @@ def load_json(path: str | Path) -> Any:
                                 f"expected JSON, got: {error.msg}")]) from None
 
 
-SEPARATORS = ",;\t"
-"""Column separators a CSV may use (``;`` where the decimal mark is a comma)."""
-
-DECIMAL_COMMA = re.compile(r"^(\s*[-+]?\d+),(\d+\s*)$")
-"""A number with a decimal comma (``14,5``), as a ``;``-separated file writes it."""
-
-
-def separator(path: str | Path) -> str:
-    """The separator of a CSV: the one of :data:`SEPARATORS` its header line holds most of."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            header = handle.readline()
-    except (OSError, UnicodeDecodeError):
-        return ","
-    return max(SEPARATORS, key=header.count)
-
-
 def read_csv(path: str | Path) -> pd.DataFrame:
     """A CSV file as text cells; an unreadable one is an InputError naming the file.
 
-    The separator is found from the header (:func:`separator`); in a ``;``-separated file a
-    number with a decimal comma (``14,5``) is read as ``14.5``.
+    The separator is found from the header (:func:`model.data.separators.separator`); in a
+    ``;``-separated file a number with a decimal comma (``14,5``) is read as ``14.5``.
     """
     sep = separator(path)
     try:
@@ -277,10 +260,7 @@ def read_csv(path: str | Path) -> pd.DataFrame:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError([Fault(str(path), "", f"expected a CSV file, got: {message}")]) \
             from None
-    if sep == ";":
-        table = table.apply(lambda column: column.str.replace(DECIMAL_COMMA, r"\1.\2",
-                                                              regex=True))
-    return table
+    return decimal_points(table, sep)
 
 
 def records_in(document: Any, keys: Iterable[str], file: str) -> list[dict[str, Any]]:
