@@ -171,3 +171,13 @@ def test_an_excel_diary_keeps_its_byte_order_mark_and_line_endings(tmp_path):
     assert (tmp_path / "diary.csv.bak").read_bytes() == before.encode("utf-8")  # byte for byte
     assert read_diary(path).nights["notes"].iloc[0] == "süß"
 
+
+def test_a_semicolon_diary_is_written_back_with_semicolons_and_decimal_commas(tmp_path):
+    path = tmp_path / "diary.csv"
+    path.write_text("date;form;elemental_mg;sol_min\n2024-03-01;glycinate;136,5;30\n")
+    assert main(["log", str(path), "--date", "2024-03-02", "--form", "glycinate", "--mg",
+                 "136.5", "--sol", "20"]) == 0
+    assert path.read_text() == ("date;form;elemental_mg;sol_min\n2024-03-01;glycinate;136,5;30\n"
+                                "2024-03-02;glycinate;136,5;20\n")
+    assert read_diary(path).nights["elemental_mg"].tolist() == [136.5, 136.5]
+

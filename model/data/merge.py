@@ -18,6 +18,7 @@ from model.core.atomic import write_text
 from model.core.errors import DiaryError, Fault, InputError
 from model.data.diary import read_diary
 from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table
+from model.data.separators import decimal_commas, separator
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,9 @@ def check_rows(rows: pd.DataFrame, path: str | Path) -> None:
 def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
     """Check the rows, keep the previous file as ``<name>.bak`` and write the diary atomically.
 
-    The backup is the previous file byte for byte; the new file keeps its byte-order mark and
-    line endings (Excel's "CSV UTF-8" with CRLF stays readable in Excel, accents included).
+    The backup is the previous file byte for byte; the new file keeps its byte-order mark,
+    line endings and separator (a ``;`` diary keeps its decimal commas), so a diary Excel
+    saved stays one Excel reads, accents included.
 
     Returns
     -------
@@ -179,7 +181,7 @@ def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
     """
     check_rows(rows, path)
     target = Path(path)
-    backup, start, newline = None, "", "\n"
+    backup, start, newline, sep = None, "", "\n", ","
     if target.exists():
         backup = target.with_name(target.name + ".bak")
         with open(target, encoding="utf-8", newline="") as handle:   # as it is, CRLF and BOM
@@ -187,5 +189,7 @@ def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
         write_text(backup, before)
         start = "\ufeff" if before.startswith("\ufeff") else ""
         newline = "\r\n" if before.split("\n", 1)[0].endswith("\r") else "\n"
-    write_text(target, start + rows.to_csv(index=False, lineterminator=newline))
+        sep = separator(target)
+    text = decimal_commas(rows, sep).to_csv(index=False, lineterminator=newline, sep=sep)
+    write_text(target, start + text)
     return backup

@@ -38,3 +38,16 @@ def decimal_points(table: pd.DataFrame, sep: str) -> pd.DataFrame:
     if sep != ";":
         return table
     return table.apply(lambda column: column.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
+
+
+DECIMAL_POINT = re.compile(r"^(\s*[-+]?\d+)\.(\d+\s*)$")
+"""A number with a decimal point, written back with a comma into a ``;``-separated file."""
+
+
+def decimal_commas(table: pd.DataFrame, sep: str) -> pd.DataFrame:
+    """The inverse of :func:`decimal_points`: ``14.5`` -> ``14,5`` for a ``;``-separated file."""
+    if sep != ";":
+        return table
+    return table.apply(lambda column: column.astype(str).str.replace(DECIMAL_POINT, r"\1,\2",
+                                                                     regex=True))
+
