@@ -153,6 +153,16 @@ def test_temporaries_of_dead_processes_are_swept(tmp_path):
     assert not dead.exists() and alive.exists() and target.read_text() == "{}"
 
 
+def test_a_file_with_a_very_long_name_can_be_written_and_logged(tmp_path):
+    # .<name>.<pid>.<random>.tmp passed the 255-byte limit: such a diary could never be logged
+    name = "d" * 240 + ".csv"
+    assert main(["log", str(tmp_path / name), "--date", "2024-03-01", "--sol", "20"]) == 0
+    assert main(["log", str(tmp_path / name), "--date", "2024-03-02", "--sol", "25"]) == 0
+    write_all([(tmp_path / ("r" * 250 + ".json"), "{}")])
+    assert (tmp_path / ("r" * 250 + ".json")).read_text() == "{}"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_a_set_interrupted_between_renames_is_finished_by_the_next_write(tmp_path):
     import json
 

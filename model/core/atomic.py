@@ -23,6 +23,8 @@
 from __future__ import annotations
 
 import contextlib
+import glob
+import hashlib
 import json
 import os
 import shutil
@@ -128,9 +130,26 @@ def _sweep(candidates: Iterable[Path]) -> None:
             stale.unlink(missing_ok=True)
 
 
+NAME_MAX = 255
+"""The longest file name most file systems take (bytes)."""
+
+
+def stem(target: Path) -> str:
+    """The name a temporary (or lock) of ``target`` starts with, after its leading dot.
+
+    ``target``'s own name, or for a name so long that ``.<name>.<pid>.<random>.tmp`` would pass
+    :data:`NAME_MAX`, its first 150 characters and a hash of the whole (still one per target).
+    """
+    name = target.name
+    if len(os.fsencode(name)) <= NAME_MAX - 40:
+        return name
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+    return f"{name[:150]}~{digest}"
+
+
 def sweep(target: Path) -> None:
     """Remove temporaries of ``target`` left by processes that no longer run."""
-    _sweep(target.parent.glob(f".{target.name}.*.tmp"))
+    _sweep(target.parent.glob(f".{glob.escape(stem(target))}.*.tmp"))
 
 
 def sweep_folder(folder: Path) -> None:
@@ -154,7 +173,7 @@ def _journal_pairs(journal: Path) -> list[tuple[Path, Path]]:
                                                                   for p in pair)):
             continue
         tmp, target = Path(pair[0]), Path(pair[1])
-        if tmp.parent == target.parent and tmp.name.startswith(f".{target.name}.") \
+        if tmp.parent == target.parent and tmp.name.startswith(f".{stem(target)}.") \
                 and tmp.suffix == ".tmp":
             found.append((tmp, target))
     return found
@@ -201,7 +220,7 @@ def _reserve(target: Path) -> tuple[int, Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target.parent)
     sweep(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{stem(target)}.{os.getpid()}.",
                                suffix=".tmp")
     return fd, Path(tmp)
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from model.core.atomic import stem
 from model.core.errors import Fault, InputError
 
 POLL_SECONDS = 0.05
@@ -25,9 +26,12 @@ POLL_SECONDS = 0.05
 
 
 def lock_path(target: str | Path) -> Path:
-    """The lock file of ``target``: ``.<name>.lock`` in the same folder."""
+    """The lock file of ``target``: ``.<name>.lock`` in the same folder.
+
+    A very long name is shortened as its temporaries' are (:func:`model.core.atomic.stem`).
+    """
     path = Path(target)
-    return path.with_name(f".{path.name}.lock")
+    return path.with_name(f".{stem(path)}.lock")
 
 
 @contextmanager
