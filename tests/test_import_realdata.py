@@ -55,3 +55,14 @@ def test_row_ranges_and_an_absent_column():
         drop_blank(frame, "t", drop=False, source="f", option="--x")
     with pytest.raises(InputError, match=r"f: row 3, column t: .*got 1 blank of 3"):
         drop_blank(frame.assign(t=["a", "b", " "]), "t", drop=False, source="f", option="--x")
+
+
+@needs_gwern
+def test_gwerns_trial_imports_through_the_command_line(tmp_path, capsys):
+    out = tmp_path / "gwern.csv"
+    assert main(["import", "gwern", str(GWERN), "--out", str(out)]) == 0
+    assert "gwern: 206 night(s) read from 1 file(s)" in capsys.readouterr().out
+    diary = read_diary(out)
+    assert diary.n_recorded == 206      # the gaps between are unrecorded nights
+    assert set(diary.regimen_counts()) == {"placebo", "citrate@136", "citrate@800"}
+    assert diary.nights["quality"].dropna().between(1, 5).all()

@@ -10,7 +10,7 @@ from typing import Any
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
 
-SOURCE_NAMES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd")
+SOURCE_NAMES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd", "gwern")
 """The sources (the keys of :data:`model.data.importers.SOURCES`, listed without importing)."""
 
 CANNOT_GIVE: dict[str, str] = {
@@ -21,6 +21,8 @@ CANNOT_GIVE: dict[str, str] = {
     "csv": "only the columns you map",
     "csd": ("the magnesium taken (merge it with --supplements), morning freshness, evening "
             "anxiety, stool form, caffeine and alcohol: the CSD's core items do not ask"),
+    "gwern": ("freshness, anxiety, stool form, caffeine and alcohol (the Zeo trial did not "
+              "record them); only the randomised citrate nights are read"),
 }
 """What each source leaves blank, printed after an import."""
 
@@ -28,7 +30,8 @@ CANNOT_GIVE: dict[str, str] = {
 def add_parser(subparsers: Any) -> None:
     """Register ``mgsleep import``."""
     parser = subparsers.add_parser(
-        "import", help="import sleep from Fitbit, Apple Health, Oura, Garmin, a CSV or a CSD",
+        "import", help="import sleep from Fitbit, Apple Health, Oura, Garmin, a CSV or a CSD (or "
+        "Gwern's published magnesium trial)",
         description="Read a tracker's or an app's export and merge its nights into a diary "
         "(night = the date the night began). Nights already in the diary keep their values "
         "and gain the ones they lacked; the previous file is kept as DIARY.bak.")

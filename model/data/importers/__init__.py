@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.core.errors import Fault, InputError
+from model.data.gwern import gwern_diary
 from model.data.importers import apple, csd, fitbit, garmin, generic, oura
-from model.data.importers.common import nights_table
+from model.data.importers.common import format_cell, nights_table
 
-SOURCES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd")
+SOURCES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd", "gwern")
 """The sources ``mgsleep import`` knows."""
 
 WEARABLES = {"fitbit": fitbit.read, "oura": oura.read, "garmin": garmin.read}
@@ -66,7 +68,20 @@ def import_files(source: str, paths: list[Path], *, mapping: str | None = None,
         return Imported(generic.read(paths, maps, date_is_morning))
     if source == "csd":
         return Imported(csd.read(paths))
+    if source == "gwern":
+        return Imported(_gwern(paths))
     periods, notes = (apple.read(paths, progress) if source == "apple"
                       else WEARABLES[source](paths))
     table, warnings = nights_table(periods, source, notes)
     return Imported(table, tuple(warnings))
+
+
+def _gwern(paths: list[Path]) -> pd.DataFrame:
+    """Gwern's magnesium self-trial (:func:`model.data.gwern.gwern_diary`) as text cells."""
+    if len(paths) != 1:
+        raise InputError([Fault(", ".join(map(str, paths)), "", "expected one file, "
+                                "gwern_magnesium_2013_2014.csv")])
+    diary = gwern_diary(paths[0])
+    return diary.astype(object).apply(
+        lambda column: column.map(lambda v: format_cell(v) if isinstance(v, float) else str(v)))
+
