@@ -74,6 +74,9 @@ def test_ctrl_c_while_sampling_stops_the_fit_instead_of_returning_part_of_it(tmp
         from test_compile_cache import small_model
         from model.inference.compile_cache import compile_nutpie, sample_nutpie
         compiled = compile_nutpie(small_model(np.random.default_rng(5).normal(0.5, 1.0, 20)))
+        # a process started in the background (CI) inherits SIGINT ignored: Ctrl-C as on a
+        # terminal, whatever the parent did
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
         try:
             trace = sample_nutpie(compiled, data={{}}, draws=10**7, tune=100, chains=1, cores=1,
