@@ -217,6 +217,18 @@ def test_a_diary_that_cannot_separate_magnesium_gets_a_placebo_period(priors):
     assert not {"placebo_period", "withdrawal"} & {a.action for a in separable.assessments}
 
 
+def test_no_experiment_returns_to_a_dose_the_rules_do_not_keep(priors):
+    # the clinical review: "take a blinded placebo ..., then go back to citrate@500" for a
+    # person whose ceiling is 350 mg; the step must bring the dose within the ceiling
+    above = decide(entangled(0.1), priors=priors, diary=on("glycinate", 500), as_of=AS_OF,
+                   separable=False)
+    actions = {a.action for a in above.assessments}
+    assert not {"placebo_period", "withdrawal"} & actions
+    rec = above.recommendation
+    assert rec.regimen is not None and rec.regimen.elemental_mg <= 350
+    assert "current_above_ceiling" in rec.reason_codes
+
+
 def test_expectation_is_not_credited_to_magnesium(priors):
     placebo_responder = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
                                       gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.01,

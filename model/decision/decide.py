@@ -208,8 +208,10 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                   rule_words.diagnostics_failed_reasons(
                                       past.current, rules.ceiling_mg, breaks),
                                   warnings, False, ("diagnostics_failed", *breaks))
-    # not straight after a placebo period: its nights are what the next look learns from
-    experiments = separable is False and past.current.active and not past.placebo_nights
+    # not straight after a placebo period: its nights are what the next look learns from;
+    # never around a regimen the hard rules do not keep (the experiment returns to it)
+    experiments = (separable is False and past.current.active and not past.placebo_nights
+                   and not current_breaks(past.current, rules))
     options = candidates(past.current, rules.ceiling_mg, rules.allowed_forms, s,
                          experiments=experiments, taken=tuple(past.nights_on))
     data = predicted(predict, options, past)
