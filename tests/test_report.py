@@ -283,3 +283,18 @@ def test_the_clinician_summary_names_a_current_regimen_the_rules_forbid(analysis
     assert f"Caution: your current {current.label} is above your ceiling of 100 mg/day." in page
     assert f"Caution: your current form {current.form} is excluded in your profile." in page
     assert "is above your ceiling" not in render_clinician(analysis)
+
+
+def test_the_clinician_summary_lists_the_names_no_rule_checked(analysis):
+    from dataclasses import replace
+
+    from model.data.profile import Profile
+
+    unknown = replace(analysis, profile=Profile(medications=("dolutegravirx",)))
+    page = render_clinician(unknown)
+    # it said "No contraindication found in the profile." under an unchecked medicine
+    assert html.escape("NOT CHECKED (not in mgsleep's safety data, no rule applied): "
+                       "dolutegravirx.") in page
+    assert "No contraindication found in the profile." not in page
+    assert "No contraindication found among the conditions and medicines checked." in page
+    assert "NOT CHECKED" not in render_clinician(analysis)

@@ -18,6 +18,7 @@ from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision import History, decide, screen
 from model.evidence.priorset import load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
+from model.report.headline import what_to_do
 from model.testing import FakePosterior
 
 AS_OF = dt.date(2025, 3, 1)
@@ -173,10 +174,20 @@ def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, 
     with pytest.warns(ProfileWarning) as record:
         profile = load_profile(path, safety=priors.safety, allow_unknown=True)
     assert "'lupus'" in str(record[0].message) and "'sertraline'" in str(record[1].message)
-    warnings = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
-                      diary=ON_GLYCINATE, as_of=AS_OF).recommendation.warnings
-    assert any(w.startswith("NOT CHECKED: the medicine 'sertraline'") for w in warnings)
-    assert any(w.startswith("NOT CHECKED: the condition 'lupus'") for w in warnings)
+    rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
+                 diary=ON_GLYCINATE, as_of=AS_OF).recommendation
+    assert any(w.startswith("NOT CHECKED: the medicine 'sertraline'") for w in rec.warnings)
+    assert any(w.startswith("NOT CHECKED: the condition 'lupus'") for w in rec.warnings)
+    # the clinical review: the headline said "Switch to threonate, 300 mg" and the warning
+    # to ask first came only at the end of the details
+    assert rec.reason_codes[-1] == "not_checked" and rec.action != "refer"
+    assert what_to_do(rec).endswith("First ask a pharmacist or clinician: your profile names a "
+                                    "condition or medicine that mgsleep's safety data does not "
+                                    "know (see the warnings).")
+    assert screen(profile, priors.safety).unchecked == ("lupus", "sertraline")
+    known = decide(FakePosterior(n_draws=200), priors=priors, diary=ON_GLYCINATE,
+                   as_of=AS_OF).recommendation
+    assert "not_checked" not in known.reason_codes and "First ask" not in what_to_do(known)
 
 
 # --- item 6: non-finite draws fail the fit; they never lower a risk -----------------------------

@@ -203,11 +203,12 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                   warnings, True, ("refer", "refer_hold"))
     if not diagnostics_ok:
         breaks = current_breaks(past.current, rules)
-        return _without_posterior("collect_more_data",
-                                  as_of + dt.timedelta(days=s.first_review_days),
-                                  rule_words.diagnostics_failed_reasons(
-                                      past.current, rules.ceiling_mg, breaks),
-                                  warnings, False, ("diagnostics_failed", *breaks))
+        return _unchecked(_without_posterior("collect_more_data",
+                                             as_of + dt.timedelta(days=s.first_review_days),
+                                             rule_words.diagnostics_failed_reasons(
+                                                 past.current, rules.ceiling_mg, breaks),
+                                             warnings, False, ("diagnostics_failed", *breaks)),
+                          rules)
     # not straight after a placebo period: its nights are what the next look learns from;
     # never around a regimen the hard rules do not keep (the experiment returns to it)
     experiments = (separable is False and past.current.active and not past.placebo_nights
@@ -226,5 +227,18 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
-    return _decision(ev, choice, past, as_of, warnings, rules, priors.safety.gi_constraint,
-                     mode, s, separable)
+    return _unchecked(_decision(ev, choice, past, as_of, warnings, rules,
+                                priors.safety.gi_constraint, mode, s, separable), rules)
+
+
+def _unchecked(decision: Decision, rules: Screening) -> Decision:
+    """The decision with code ``not_checked`` when the profile names what no rule checked.
+
+    The advice stands (the person accepted the names with ``--allow-unknown``), but it is
+    conditional: the headline says to ask a pharmacist or clinician first.
+    """
+    if not rules.unchecked:
+        return decision
+    rec = decision.recommendation
+    return replace(decision, recommendation=replace(
+        rec, reason_codes=(*rec.reason_codes, "not_checked")))

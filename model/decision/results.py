@@ -45,6 +45,8 @@ REASON_CODES: dict[str, str] = {
     "excluded_form": "blocked: a form the profile excludes",
     "waiting": "blocked: the current regimen's evaluation period is not over",
     "gi_limit": "blocked: the GI chance constraint",
+    "not_checked": ("the profile names a condition or medicine not in the safety data "
+                    "(accepted with --allow-unknown): ask a pharmacist or clinician first"),
 }
 """Every stable ``reason_codes`` value of the ``analyze`` JSON and what it means."""
 

@@ -61,6 +61,10 @@ class Screening:
         The rules of the profile's medicines with which magnesium is not changed without the
         prescriber (``kind = "clinician"``, digoxin); any one means ``refer`` that keeps the
         current routine (:func:`model.decision.rule_words.hold_reasons`).
+    unchecked : tuple of str
+        The conditions and medicines the safety data does not know (accepted with
+        ``--allow-unknown``): no rule was checked for them, and the advice says to ask a
+        pharmacist or clinician first.
 
     """
 
@@ -69,6 +73,7 @@ class Screening:
     ceiling_mg: float
     allowed_forms: tuple[str, ...]
     holds: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
@@ -146,8 +151,10 @@ def screen(profile: Profile, safety: Safety) -> Screening:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
                                                 safety.ceiling.source))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
+    unchecked = (*unknown, *(m for m in profile.medications
+                             if names.match(m, "medicine") is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed,
-                     _holds(profile, safety, names))
+                     _holds(profile, safety, names), tuple(unchecked))
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:

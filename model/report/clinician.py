@@ -100,8 +100,12 @@ def _safety(result: Analysis) -> str:
         *(f"Caution: {w}." for w in rules.warnings),
         *(f"Caution: {w}." for w in breach_warnings(history(result.diary).current, rules)),
     ]
+    if rules.unchecked:
+        facts.append(f"NOT CHECKED (not in mgsleep's safety data, no rule applied): "
+                     f"{', '.join(rules.unchecked)}.")
     if not rules.referrals and not rules.holds:
-        facts.append("No contraindication found in the profile.")
+        facts.append("No contraindication found among the conditions and medicines checked."
+                     if rules.unchecked else "No contraindication found in the profile.")
     return bullets(facts)
 
 
