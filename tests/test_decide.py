@@ -24,6 +24,7 @@ from model.decision import (
     rank,
     screen,
 )
+from model.decision.decide import largest_studied_mg
 from model.decision.explain import above
 from model.decision.results import REASON_CODES
 from model.decision.rules import evaluation_nights
@@ -748,3 +749,24 @@ def test_only_an_option_blocked_by_the_evaluation_period_is_said_to_wait():
     said = _best_waiting([entry("stop", "none", 0, -1.0), above, later, both])
     assert "switch_form glycinate@300" in said and "citrate@800" not in said
     assert _best_waiting([entry("stop", "none", 0, -1.0), above, both]) == ""
+
+
+def test_a_dose_above_every_studied_dose_of_its_form_says_so(priors):
+    # the clinical review: "Switch to threonate, 300 mg" is ~4 g of Magtein a day, where the
+    # trials gave 1-2 g (78 and 154 mg elemental); the model extrapolates there
+    great = FakePosterior(n_draws=2000, benefit={"threonate": 1.0}, gi={"threonate": 0.0},
+                          benefit_sd=0.05)
+    rec = decide(great, priors=priors, diary=on("threonate", 300), as_of=AS_OF).recommendation
+    assert rec.regimen is not None and rec.regimen.form == "threonate"
+    assert rec.regimen.elemental_mg > 154
+    assert any(w.startswith(f"{rec.regimen.elemental_mg:g} mg/day of threonate is above the "
+                            "largest dose its studies gave (154 mg elemental a day)")
+               for w in rec.warnings)
+    glycinate = FakePosterior(n_draws=2000, benefit={"glycinate": 1.0}, gi={"glycinate": 0.0},
+                              benefit_sd=0.05)
+    studied = decide(glycinate, priors=priors, diary=on("glycinate", 300),
+                     as_of=AS_OF).recommendation       # studied up to 600 mg: nothing to say
+    assert studied.regimen is not None and studied.regimen.form == "glycinate"
+    assert not any("largest dose its studies gave" in w for w in studied.warnings)
+    assert largest_studied_mg(priors, "glycinate") == 600
+    assert largest_studied_mg(priors, "taurate") is None     # no dosed study: no claim made

@@ -227,8 +227,9 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
-    return _unchecked(_decision(ev, choice, past, as_of, warnings, rules,
-                                priors.safety.gi_constraint, mode, s, separable), rules)
+    decision = _decision(ev, choice, past, as_of, warnings, rules,
+                         priors.safety.gi_constraint, mode, s, separable)
+    return _unchecked(_beyond_studied(decision, priors), rules)
 
 
 def _unchecked(decision: Decision, rules: Screening) -> Decision:
@@ -242,3 +243,31 @@ def _unchecked(decision: Decision, rules: Screening) -> Decision:
     rec = decision.recommendation
     return replace(decision, recommendation=replace(
         rec, reason_codes=(*rec.reason_codes, "not_checked")))
+
+
+def largest_studied_mg(priors: PriorSet, form: str) -> float | None:
+    """The largest daily elemental dose of the human studies of a form's evidence file.
+
+    None when no study of the form gives a dose (its prior is then borrowed, see
+    ``mgsleep priors --explain``). Expert, mechanistic and marketing entries do not count.
+    """
+    file = priors.evidence.form_files.get(form)
+    doses = [study.dose_mg for study in (file.studies if file else ())
+             if study.dose_mg is not None and not study.is_expert]
+    return max(doses, default=None)
+
+
+def _beyond_studied(decision: Decision, priors: PriorSet) -> Decision:
+    """The decision with a warning when its dose is above every dose studied for its form.
+
+    The model extrapolates the dose response there (its Emax curve and the evidence at the
+    reference dose); the person and their clinician should know (e.g. 300 mg elemental of
+    threonate is about 4 g of Magtein a day, where its trials gave 1-2 g).
+    """
+    rec = decision.recommendation
+    regimen = rec.regimen
+    studied = largest_studied_mg(priors, regimen.form) if regimen and regimen.active else None
+    if regimen is None or studied is None or regimen.elemental_mg <= studied:
+        return decision
+    note = rule_words.beyond_studied_warning(regimen, studied)
+    return replace(decision, recommendation=replace(rec, warnings=(*rec.warnings, note)))

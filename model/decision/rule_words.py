@@ -151,3 +151,11 @@ def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
 def current_excluded_warning(current: Regimen) -> str:
     """The current form is excluded."""
     return f"your current form {excluded_block(current.form)}"
+
+
+def beyond_studied_warning(regimen: Regimen, studied_mg: float) -> str:
+    """The warning of a dose above every dose the form's studies gave."""
+    return (f"{regimen.elemental_mg:g} mg/day of {regimen.form} is above the largest dose its "
+            f"studies gave ({studied_mg:g} mg elemental a day): the effect at this dose is the "
+            "model's extrapolation, not measured")
+
