@@ -175,6 +175,38 @@ def test_an_old_key_without_a_plan_id_is_checked_by_its_content(tmp_path, capsys
     assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
 
 
+def test_the_plan_tag_does_not_betray_the_arms(tmp_path):
+    """The tag was a hash of the codes and nights only: from the diary's dates and codes and
+    the forms compared, trying the 3! ways to give the arms to the codes found the key's."""
+    import itertools
+
+    from model.trial.blinding import plan_id
+
+    diary, key = plan_files(tmp_path, 11)
+    sealed = json.loads(key.read_text())
+    assert sealed["schema_version"] == 3 and len(sealed["salt"]) == 32
+    table = pd.read_csv(diary, dtype=str, keep_default_na=False)
+    tag = table["notes"].str.extract(r"\(plan ([0-9a-f]+)\)")[0].dropna().unique()
+    assert list(tag) == [sealed["plan"]]
+    found = []
+    for arms in itertools.permutations(["glycinate", "citrate", "placebo"]):
+        codes = dict(zip("ABC", arms, strict=True))
+        nights = {day: (codes[code] + "@200" if codes[code] != "placebo" else "placebo")
+                  if code else label
+                  for day, code, label in zip(sealed["nights"], _codes(table),
+                                              sealed["nights"].values(), strict=True)}
+        found += [arms] if plan_id(codes, nights) == sealed["plan"] else []
+    assert found == []               # the old, unsalted id of the right assignment matched
+    again = plan_trial(["glycinate", "citrate"], start=pd.Timestamp("2026-01-01").date(),
+                       seed=11, blind=True, dose_mg=200)
+    assert again.key()["plan"] == sealed["plan"]          # the same seed gives the same id
+
+
+def _codes(table: pd.DataFrame) -> list[str]:
+    """Each night's pot code ('' for a night without one)."""
+    return table["notes"].str.extract(r"^code ([A-Z])")[0].fillna("").tolist()
+
+
 def test_a_diary_from_before_plan_tags_unblinds_with_a_warning(tmp_path, capsys):
     """Its pot codes carry no tag: nothing ties the key to it but dates and codes."""
     diary, key = plan_files(tmp_path, 3)

@@ -8,13 +8,16 @@ every night.
 
 **Plan tag.** Pot codes repeat from plan to plan (``A``, ``B``, ... in the same pattern of
 periods whatever the seed), so codes alone cannot tell the key of another plan. The key
-records ``plan``, a short id derived from its content (:func:`plan_id`: the arm of each code
-and the regimen of every night), and the diary carries it after every pot code. Derived, not
-random: the same plan (same seed and settings) gets the same id, so a key made again from
-them still opens the diary, and a key whose content no longer matches its id (edited) is
-refused. :func:`check_plan` refuses a key whose id is not the diary's; an old key without
-``plan`` is checked by the id of its content. A diary whose coded nights carry no tag at all
-(written before plan tags) can only be checked by dates and codes, with a warning.
+records ``plan``, a short id derived from its content and a secret (:func:`plan_id`: the arm
+of each code, the regimen of every night and the key's random ``salt``), and the diary carries
+it after every pot code. The salt keeps the id from betraying the arms (without it, the id
+could be recomputed from the diary's dates and codes for each assignment of arms to codes);
+it comes from the plan's seed, so the same plan (same seed and settings) gets the same id and
+a key made again from them still opens the diary, and a key whose content no longer matches
+its id (edited) is refused. :func:`check_plan` refuses a key whose id is not the diary's; an
+old key without ``plan`` is checked by the id of its content. A diary whose coded nights carry
+no tag at all (written before plan tags) can only be checked by dates and codes, with a
+warning.
 
 If the person wrote a guess of the arm (a ``guess`` column: ``glycinate``, ``placebo``, ...,
 typically at the end of each blinded period), :func:`check_guesses` says how well blinding
@@ -57,7 +60,7 @@ class BlindingWarning(UserWarning):
     """Unblinding went on with a check it could not make (a diary without plan tags)."""
 
 
-def plan_id(codes: Mapping[str, str], nights: Mapping[str, str]) -> str:
+def plan_id(codes: Mapping[str, str], nights: Mapping[str, str], salt: str = "") -> str:
     """Id of a blinded plan, derived from its key: 8 hex digits of a SHA-256.
 
     Parameters
@@ -66,6 +69,11 @@ def plan_id(codes: Mapping[str, str], nights: Mapping[str, str]) -> str:
         Arm of each pot code.
     nights : mapping
         Regimen label of every night (ISO date to label).
+    salt : str
+        The key's secret (``salt``, keys of schema_version 3 on). Without it the id could be
+        recomputed from what the diary shows (its dates and codes) for each of the few ways
+        to assign the arms to the codes, and so reveal the assignment: the blinding would be
+        broken from the diary alone.
 
     Returns
     -------
@@ -73,8 +81,8 @@ def plan_id(codes: Mapping[str, str], nights: Mapping[str, str]) -> str:
         The same for the same plan, different (but for a 2**-32 chance) for another.
 
     """
-    text = json.dumps({"codes": dict(codes), "nights": dict(nights)}, sort_keys=True,
-                      separators=(",", ":"))
+    content = {"codes": dict(codes), "nights": dict(nights)} | ({"salt": salt} if salt else {})
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
@@ -87,7 +95,7 @@ def key_plan(sealed: dict[str, Any], key_name: str) -> str:
         When the recorded ``plan`` is not the id of the key's codes and nights (edited).
 
     """
-    own = plan_id(sealed["codes"], sealed["nights"])
+    own = plan_id(sealed["codes"], sealed["nights"], str(sealed.get("salt", "")))
     recorded = sealed.get("plan")
     if recorded is not None and str(recorded).strip().lower() != own:
         raise InputError([Fault(key_name, "key plan", f"expected {own}, the id of the key's "

@@ -90,6 +90,10 @@ DIARY_COLUMNS: tuple[str, ...] = (
 """Columns of the diary a plan writes (CONTRACT.md); the person fills in the outcomes."""
 
 
+SALT_STREAM = 0x5A17
+"""Second word of the seed of a blinded plan's secret (a stream apart from the order's)."""
+
+
 @dataclass(frozen=True)
 class TrialPlan:
     """A night-by-night n-of-1 trial schedule (build one with :func:`plan_trial`).
@@ -113,6 +117,9 @@ class TrialPlan:
     warnings : tuple of str
         The safety warnings of the person's profile (interactions and their timing, facts
         that were NOT CHECKED), to be read before the first dose.
+    salt : str
+        A blinded plan's secret, kept in the key only: with it the plan id the diary carries
+        tells nothing of the arms (:func:`~model.trial.blinding.plan_id`).
 
     """
 
@@ -124,6 +131,7 @@ class TrialPlan:
     seed: int | None = None
     settings: dict[str, Any] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = ()
+    salt: str = ""
 
     @property
     def start(self) -> dt.date:
@@ -198,14 +206,14 @@ class TrialPlan:
     def key(self) -> dict[str, Any]:
         """Return the sealed key: arm of each code, the regimen label of every night, plan id.
 
-        ``plan`` (:func:`~model.trial.blinding.plan_id`) is derived from the codes and the
-        nights; the blinded diary carries it after every pot code.
+        ``plan`` (:func:`~model.trial.blinding.plan_id`) is derived from the codes, the
+        nights and the secret ``salt``; the blinded diary carries it after every pot code.
         """
         codes = {code: arm for arm, code in self.codes.items()}
         nights = {d.date().isoformat(): r.label
                   for d, r in zip(self.dates(), self.regimens(), strict=True)}
-        return {"schema_version": 2, "plan": plan_id(codes, nights), "codes": codes,
-                "dose_mg": self.dose_mg, "nights": nights}
+        return {"schema_version": 3, "plan": plan_id(codes, nights, self.salt),
+                "salt": self.salt, "codes": codes, "dose_mg": self.dose_mg, "nights": nights}
 
     def key_json(self) -> str:
         """Return the sealed key as JSON (keep it from the person until the trial ends)."""
@@ -375,8 +383,11 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
                 "period_days": period_days, "washout_days": washout_days, "cycles": cycles,
                 "start": start.isoformat(), "blind": blind, "seed": seed,
                 "titration": titration}
+    # the key's secret, from its own stream of the seed (the order's draws stay as they were)
+    salt = np.random.default_rng(None if seed is None else [seed, SALT_STREAM]).bytes(16).hex() \
+        if blind else ""
     return TrialPlan(tuple(arms), float(dose_mg), tuple(periods), "randomised", blind, seed,
-                     settings, notes)
+                     settings, notes, salt)
 
 
 def plan_before_after(form: str, *, dose_mg: float = 200.0, baseline_days: int = 14,
