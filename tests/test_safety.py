@@ -93,10 +93,10 @@ def test_a_near_miss_of_a_rule_declared_harmless_is_refused_and_other_names_are_
         load_priors(priors_copy)
     path.write_text(path.read_text().replace('"CKD stage 4b", ', '"kidney stones", ')
                     + KIDNEY_NOTE + '[[synonyms]]\nname = "severe_renal_impairment"\n'
-                    'kind = "condition"\naliases = ["CKD stage 2"]\nsource = "custom"\n')
+                    'kind = "condition"\naliases = ["CKD stage 4a"]\nsource = "custom"\n')
     safety = load_priors(priors_copy).safety  # a new harmless name, a new rule, a near miss
     assert not screen(Profile(conditions=("kidney stones",)), safety).referrals  # made as
-    assert screen(Profile(conditions=("CKD stage 2",)), safety).referrals        # strict
+    assert screen(Profile(conditions=("CKD stage 4a",)), safety).referrals       # strict
     assert "mention it to your clinician" in screen(Profile(conditions=("kidney note",)),
                                                     safety).warnings
 
