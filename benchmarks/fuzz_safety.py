@@ -68,7 +68,7 @@ MEDICINE_RULES = {
     "synthroid": "at least 4 h apart", "levoxyl": "at least 4 h apart",
     "euthyrox": "at least 4 h apart", "ciprofloxacin": "2 h before or 6 h after",
     "cipro": "2 h before or 6 h after", "ciprofloxacin hydrochloride": "2 h before or 6 h after",
-    "levaquin": "2 h before or 6 h after", "doxycycline": "at least 3 h apart",
+    "levaquin": "2 h before or 2 h after", "doxycycline": "at least 3 h apart",
     "doxycycline hyclate": "at least 3 h apart", "vibramycin": "at least 3 h apart",
     "minocycline": "at least 3 h apart", "alendronate": "by 3-4 h",
     "alendronic acid": "by 3-4 h", "fosamax": "by 3-4 h", "alendronate sodium": "by 3-4 h",

@@ -770,3 +770,17 @@ def test_a_dose_above_every_studied_dose_of_its_form_says_so(priors):
     assert not any("largest dose its studies gave" in w for w in studied.warnings)
     assert largest_studied_mg(priors, "glycinate") == 600
     assert largest_studied_mg(priors, "taurate") is None     # no dosed study: no claim made
+
+
+def test_the_serum_check_is_asked_for_kidney_disease_only(priors):
+    # the clinical review: "with kidney disease, ask for a serum magnesium check" stood in
+    # every "stop now", pregnancy and heart block included
+    kidney = decide(GREAT_TAURATE, priors=priors, profile=Profile(egfr=20),
+                    diary=on("taurate", 200), as_of=AS_OF).recommendation
+    heart = decide(GREAT_TAURATE, priors=priors, profile=Profile(conditions=("heart block",)),
+                   diary=on("taurate", 200), as_of=AS_OF).recommendation
+    assert any("serum magnesium check" in r for r in kidney.reasons)
+    assert not any("serum magnesium check" in r or "kidney" in r for r in heart.reasons)
+    assert heart.reasons[0] == ("Stop taking magnesium now (you are taking taurate@200) and see "
+                                "a clinician.")
+

@@ -28,7 +28,7 @@ def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
     """
     if current.active:
         lead = [f"Stop taking magnesium now (you are taking {current.label}) and see a "
-                "clinician; with kidney disease, ask for a serum magnesium check."]
+                "clinician."]
         found = [f"{REFERRAL_LABEL}: {r}." for r in referrals]
     else:
         lead, found = [], [f"See a clinician before taking magnesium: {r}." for r in referrals]

@@ -66,11 +66,10 @@ _VERDICTS = {"works": "works for you", "harms": "harms you",
 
 UNCHECKED_FIRST = ("First ask a pharmacist or clinician: your profile names a condition or "
                    "medicine that mgsleep's safety data does not know (see the warnings).")
-"""Said after the advice when a name was accepted unchecked (code ``not_checked``)."""
 
 
 def what_to_do(recommendation: Recommendation) -> str:
-    """Say the recommendation in one plain sentence (two when a name was not checked)."""
+    """Say the recommendation in one sentence (and UNCHECKED_FIRST for ``not_checked``)."""
     said = _advice(recommendation)
     return f"{said} {UNCHECKED_FIRST}" if "not_checked" in recommendation.reason_codes \
         else said
