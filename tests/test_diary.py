@@ -1,5 +1,6 @@
 """Diary reader: validation faults, the timeline, regimens, appending; property-based junk."""
 
+import datetime as dt
 import math
 import tempfile
 from pathlib import Path
@@ -298,3 +299,22 @@ def test_a_diary_without_any_outcome_says_the_advice_rests_on_the_evidence():
     assert any("no night has an outcome recorded" in w for w in bare.warnings)
     one = read_diary(pd.DataFrame({"date": dates, "sol_min": [20, np.nan]}))
     assert not any("no night has an outcome" in w for w in one.warnings)
+
+
+def test_planned_nights_not_slept_yet_are_not_analysed():
+    # the trial-runner audit: a plan's rows carry a regimen for every night to come; a trial
+    # stopped early was analysed "as of" the plan's end, on an arm never taken
+    from model.analysis.pipeline import _truncate
+
+    rows = pd.DataFrame({"date": pd.date_range("2025-01-01", periods=30).strftime("%Y-%m-%d"),
+                         "form": ["none"] * 10 + ["glycinate"] * 20,
+                         "elemental_mg": [""] * 10 + ["200"] * 20,
+                         "sol_min": [str(30 - i % 5) for i in range(12)] + [""] * 18})
+    diary = read_diary(rows)
+    assert diary.last_outcome_date == dt.date(2025, 1, 12)
+    kept, day = _truncate(diary, None)
+    assert day == dt.date(2025, 1, 12) and kept.n_nights == 12
+    assert kept.warnings[-1] == ("<DataFrame>: 18 night(s) after 2025-01-12, the last night "
+                                 "with an outcome recorded, have nothing recorded yet (planned "
+                                 "nights?): analysed up to 2025-01-12")
+    assert _truncate(read_diary(rows.iloc[:12]), None)[1] == dt.date(2025, 1, 12)

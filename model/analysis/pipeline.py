@@ -172,9 +172,22 @@ def enough_nights(data: Diary, person: Profile, priors: PriorSet) -> None:
 
 
 def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
+    """The diary up to the date analysed and that date (see :func:`analyze`'s ``as_of``).
+
+    By default the last night with an outcome: the planned nights after it (rows with a
+    regimen and nothing recorded, as ``mgsleep plan`` writes them) were not slept yet, and
+    counted as taken they made a trial stopped early look finished on its last arm.
+    """
     last = diary.nights.index.max().date()
     if as_of is None:
-        return diary, last
+        slept = diary.last_outcome_date
+        if slept is None or slept == last:
+            return diary, last
+        ahead = int(diary.nights.loc[str(slept + dt.timedelta(days=1)):, "recorded"].sum())
+        note = (f"{diary.source}: {ahead} night(s) after {slept}, the last night with an "
+                f"outcome recorded, have nothing recorded yet (planned nights?): analysed up "
+                f"to {slept}",)
+        return Diary(diary.nights.loc[: str(slept)], diary.source, diary.warnings + note), slept
     first = diary.nights.index.min().date()
     if as_of < first:
         raise MgsleepError(f"{diary.source}: --as-of {as_of} is before the first night "
@@ -314,7 +327,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     priors : path or PriorSet, optional
         A priors directory (default: the bundled one).
     as_of : datetime.date, optional
-        Analyse the diary as it stood on this date (default: its last night).
+        Analyse the diary as it stood on this date (default: its last night with an outcome
+        recorded; planned nights after it are left out, with a warning).
     draws, tune, chains, sampler, seed :
         MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
     progress : bool

@@ -238,6 +238,16 @@ class Diary:
         return tuple(c for c in OUTCOMES if self.nights[c].notna().any())
 
     @property
+    def last_outcome_date(self) -> dt.date | None:
+        """The last night with any outcome recorded (None without one).
+
+        A planned diary (``mgsleep plan``) has rows with a regimen for nights not yet slept:
+        they end after this date.
+        """
+        with_outcome = self.nights[list(OUTCOMES)].notna().any(axis=1)
+        return with_outcome[with_outcome].index.max().date() if with_outcome.any() else None
+
+    @property
     def regimen_label(self) -> pd.Series:
         """Regimen label of each night.
 
