@@ -339,6 +339,19 @@ def test_the_crossover_tries_the_most_promising_untried_form_at_the_same_dose(pr
     assert again.regimen.form not in {"taurate"} and "crossover" in again.reason_codes
 
 
+def test_a_crossover_step_below_the_best_expected_says_so_truly(priors):
+    # the trial-runner audit: "glycinate has the higher expected utility (+6.05 vs +2.79),
+    # but what threonate will teach is worth more (learning value 0.05)"
+    works = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.6},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.5)
+    rec = decide(works, priors=priors, diary=on("glycinate", 300), as_of=AS_OF).recommendation
+    assert rec.reason_codes[0] == "crossover" and rec.regimen.form != "glycinate"
+    said = " ".join(rec.reasons)
+    assert "will teach is worth more" not in said
+    assert "The best expected now is " in said
+    assert f"; {rec.regimen.form} is tried as it may still be better for you." in said
+
+
 def test_after_the_crossover_the_decision_exploits_and_commits(priors):
     # three forms tried, the same open posterior: no more learning, the greedy regimen
     open_forms = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)

@@ -3,9 +3,8 @@
 The other modules decide; this one only says: regimens and options in words, the close-call
 warning, and the reasons of a recommendation (headline, numbers, the plan, the lines on what
 to collect and on what is not allowed). The hard rules' sentences (referrals, warnings,
-blocks) are in :mod:`model.decision.rule_words`. It reads the assessed
-actions through :class:`Assessed`, the fields of
-:class:`model.decision.results.ActionAssessment` that a sentence uses.
+blocks) are in :mod:`model.decision.rule_words`. It reads the assessed actions through
+:class:`Assessed`, the fields of :class:`model.decision.results.ActionAssessment` it uses.
 """
 
 from __future__ import annotations
@@ -272,6 +271,14 @@ def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
             f"will teach is worth more ({_gap(chosen)}).")
 
 
+def _planned_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
+    """Why a crossover step that is not the best expected now is taken (no learning value)."""
+    best = assessed[_top(assessed, True)]
+    return (f"The best expected now is {option(best.action, best.regimen)} (expected utility "
+            f"{best.expected_utility:+.2f}, {chosen.regimen.label} {chosen.expected_utility:+.2f}"
+            f"); {chosen.regimen.form} is tried as it may still be better for you.")
+
+
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
               s: DecisionSettings, to_learn: bool = False) -> str:
     """How sure the choice is, and when to look again (one sentence per branch of ``why``)."""
@@ -283,7 +290,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 "you (see below: your profile may exclude every form or set a ceiling under "
                 f"{s.min_dose_mg:g} mg). Keep recording nights and look again on {when}.")
     if why == "crossover":
-        tried = len(past.forms_tried)
+        learn, tried = f" {_planned_line(chosen, assessed)}" if to_learn else "", len(
+            past.forms_tried)
         first = (f" This first step rests on published evidence only (low certainty: no "
                  f"nights on magnesium yet): take it for {s.first_review_days} nights and look "
                  f"again on {when}; judge it after {s.min_nights} nights." if past.first_step else
