@@ -140,6 +140,37 @@ def test_free_text_after_the_tag_is_kept_a_lost_tag_is_named(blinded, tmp_path, 
     assert not out.exists()
 
 
+def test_a_night_on_another_pot_is_unblinded_as_taken_an_unknown_code_is_refused(
+        blinded, tmp_path, capsys):
+    # the trial-runner audit: writing the pot actually taken ("took pot A by mistake") made
+    # the whole diary fail to unblind, and only relabelling the night as planned went on
+    diary, key = blinded
+    sealed = json.loads(key.read_text())
+    out = tmp_path / "unblinded.csv"
+    table = pd.read_csv(diary, dtype=str, keep_default_na=False)
+    coded = table.index[table["notes"].str.startswith("code")]
+    night = coded[3]
+    planned = table.loc[night, "notes"][5]
+    other = next(c for c in sealed["codes"] if c != planned)
+    table.loc[night, "notes"] = table.loc[night, "notes"].replace(f"code {planned}",
+                                                                  f"code {other}")
+    table.to_csv(diary, index=False)
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    said = capsys.readouterr().err
+    assert f"row {night + 1} ({table.loc[night, 'date']}): pot {other} recorded where the " \
+        "plan had another pot: unblinded as what pot" in said
+    arm = sealed["codes"][other]
+    assert pd.read_csv(out, dtype=str, keep_default_na=False).loc[night, "form"] == (
+        "" if arm == "none" else arm)
+    table.loc[night, "notes"] = table.loc[night, "notes"].replace(f"code {other}", "code Q")
+    table.to_csv(diary, index=False)
+    out.unlink()
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    assert f"row {night + 1}, column notes: expected a pot code of the key (A, B, C), got " \
+        "'Q'" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_an_edited_key_and_a_diary_without_codes_are_refused(blinded, tmp_path, capsys):
     diary, key = blinded
     out = tmp_path / "unblinded.csv"

@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from model.core.errors import Fault, InputError
-from model.core.forms import NONE, canonical_form
+from model.core.forms import NONE, PLACEBO, canonical_form
 from model.core.regimen import Regimen
 from model.data.blank_rows import row_ranges
 from model.data.diary import CODE_NOTE
@@ -174,7 +174,9 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
     ------
     InputError
         When the key is of another plan (:func:`check_plan`), a night's ``code X`` note
-        disagrees with the key, or a coded night is not in the key.
+        names a code the key does not know, or a coded night is not in the key. A known code
+        on a night planned for another pot is what the person took: unblinded as that pot,
+        with a :class:`BlindingWarning`.
 
     """
     table = diary.copy() if isinstance(diary, pd.DataFrame) else \
@@ -187,18 +189,27 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
     faults = []
     columns = {c: list(table[c]) if c in table else [""] * len(table)
                for c in ("form", "elemental_mg", "split")}
+    last = max(sealed["nights"], default="")
     for row, (date, note) in enumerate(zip(table["date"], table["notes"], strict=True)):
         label = sealed["nights"].get(str(date))
         found = CODE_NOTE.match(str(note))
         if label is None:
             if found:
-                faults.append(Fault(name, f"row {row + 1}, column date", f"expected a night "
-                                    f"of the key (is it the key of another plan?), got {date}"))
+                faults.append(Fault(name, f"row {row + 1}, column date", (
+                    f"expected a night of the plan, got {date}, after its last night "
+                    f"({last}); a pot taken then is not in the key" if str(date) > last else
+                    f"expected a night of the key (is it the key of another plan?), got "
+                    f"{date}")))
             continue
         regimen = Regimen.from_label(label)
         if found and arm_of.get(found.group(1)) != regimen.form:
-            faults.append(Fault(name, f"row {row + 1}, column notes", f"expected the "
-                                f"code of {date} in the key, got {found.group(1)!r}"))
+            taken = _pot_taken(found.group(1), regimen, sealed, f"{name}: row {row + 1}", date)
+            if taken is None:
+                faults.append(Fault(name, f"row {row + 1}, column notes", f"expected a pot "
+                                    f"code of the key ({', '.join(sorted(arm_of))}), got "
+                                    f"{found.group(1)!r}"))
+                continue
+            regimen = taken
         columns["form"][row] = "" if regimen.form == NONE else regimen.form
         columns["elemental_mg"][row] = f"{regimen.elemental_mg:g}" if regimen.active else ""
         columns["split"][row] = str(int(regimen.split))
@@ -206,6 +217,27 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
         raise InputError(faults)
     return table.assign(**{c: pd.Series(v, index=table.index, dtype=object)
                            for c, v in columns.items()})
+
+
+def _pot_taken(code: str, planned: Regimen, sealed: dict[str, Any], where: str,
+               date: str) -> Regimen | None:
+    """The regimen of the pot a night's note records, when it is not the planned one.
+
+    The person took another pot than the plan said (the wrong pot, or a deviation written
+    honestly): the night counts as what was taken, at the night's planned dose (the key's
+    dose on a night planned without magnesium), with a warning. None for a code the key does
+    not know.
+    """
+    arm = sealed["codes"].get(code)
+    if arm is None:
+        return None
+    mg = planned.elemental_mg if planned.active else float(sealed.get("dose_mg", 0) or 0)
+    taken = Regimen(PLACEBO) if arm == PLACEBO else Regimen(arm, mg)
+    warnings.warn(BlindingWarning(
+        f"{where} ({date}): pot {code} recorded where the plan had "
+        f"{'no pot' if planned.form == NONE else 'another pot'}: unblinded as what pot "
+        f"{code} holds, the night as it was taken"), stacklevel=3)
+    return taken
 
 
 GUESS_COLUMN = "guess"
