@@ -784,3 +784,17 @@ def test_the_serum_check_is_asked_for_kidney_disease_only(priors):
     assert heart.reasons[0] == ("Stop taking magnesium now (you are taking taurate@200) and see "
                                 "a clinician.")
 
+
+def test_a_person_under_18_is_referred(priors):
+    # the clinical review: no age key ("unknown key 'age'"), while children's upper limits
+    # are far below the adult 350 mg the tool uses
+    young = decide(GREAT_TAURATE, priors=priors, profile=Profile(age=15), as_of=AS_OF)
+    rec = young.recommendation
+    assert rec.action == "refer" and rec.regimen is None
+    assert any("under 18 years: mgsleep's daily ceiling (350 mg) and its evidence are for "
+               "adults" in r for r in rec.reasons)
+    adult = decide(GREAT_TAURATE, priors=priors, profile=Profile(age=18), as_of=AS_OF)
+    assert adult.recommendation.action != "refer"
+    with pytest.raises(ValueError, match="expected a number, not true or false"):
+        Profile(age=True)
+

@@ -3,6 +3,7 @@
 A profile is a small TOML file (CONTRACT.md, every key optional)::
 
     egfr = 85                    # mL/min/1.73 m²; < 30 → refer
+    age = 40                     # years; < 18 → refer (the ceiling and evidence are adults')
     pregnant = false             # true → refer
     conditions = []              # e.g. "myasthenia_gravis", "heart_block"
     medications = []             # e.g. "levothyroxine", "ciprofloxacin"
@@ -100,6 +101,7 @@ class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     egfr: float | None = Field(default=None, gt=0, le=250)
+    age: int | None = Field(default=None, ge=0, le=120)
     pregnant: bool = False
     conditions: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
@@ -109,7 +111,7 @@ class Profile(BaseModel):
     complaint: Complaint = "sleep_onset"
     weights: Weights = Weights()
 
-    @field_validator("egfr", "max_elemental_mg", mode="before")
+    @field_validator("egfr", "age", "max_elemental_mg", mode="before")
     @classmethod
     def _not_a_flag(cls, value: object) -> object:
         if isinstance(value, bool):

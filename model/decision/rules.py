@@ -79,8 +79,9 @@ class Screening:
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
     if rule.condition is not None and rule.condition in conditions:
         return True
-    if rule.field == "egfr":
-        return profile.egfr is not None and rule.below is not None and profile.egfr < rule.below
+    if rule.field in ("egfr", "age"):
+        value = getattr(profile, rule.field)
+        return value is not None and rule.below is not None and value < rule.below
     return rule.field == "pregnant" and profile.pregnant
 
 

@@ -259,7 +259,7 @@ class Contraindication(_Strict):
 
     id: Text
     condition: Text | None = None
-    field: Literal["egfr", "pregnant"] | None = None
+    field: Literal["egfr", "age", "pregnant"] | None = None
     below: float | None = None
     reason: Text
     source: Text

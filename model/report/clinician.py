@@ -91,6 +91,7 @@ def _safety(result: Analysis) -> str:
     profile = result.profile
     rules = screen(profile, result.fit.priors_.safety)
     facts = [
+        f"Age: {profile.age if profile.age is not None else 'not given'}; "
         f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
         f"{'yes' if profile.pregnant else 'no'}; conditions: "
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
