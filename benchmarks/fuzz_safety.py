@@ -81,6 +81,10 @@ MEDICINE_RULES = {
 
 UNKNOWN_NAMES = ["levothyroxin", "ciprofloxacine", "sertraline", "grandma's tea", "kidny",
                  "heart_blok", "lupus", "xyzzy"]
+NEAR_MISS = "heart_blok"
+"""The unknown name within a typo of a contraindication: as a condition, it refers."""
+HOLD_RULE = "low magnesium raises digoxin"
+"""Digoxin's rule: magnesium is not changed without the prescriber, a referral (hold)."""
 
 
 def _spell(rng: np.random.Generator, name: str) -> str:
@@ -218,9 +222,11 @@ def check_case(case: Case, priors: PriorSet, folder: Path,
     decision = checked_decision(fit, priors, profile, case.past, AS_OF, 0)
     rec = decision.recommendation
     json.dumps(decision.to_dict(), allow_nan=False)
-    text = "\n".join(rec.warnings)
+    text = "\n".join((*rec.warnings, *rec.reasons))   # a referral gives its rule as a reason
     refer = any(must for _, must in case.conditions) or case.pregnant or \
-        (case.egfr is not None and case.egfr < 30)
+        (case.egfr is not None and case.egfr < 30) or \
+        case.unknown[:1] == [NEAR_MISS] or \
+        any(rule == HOLD_RULE for _, rule in case.medicines)
     if refer != (rec.action == "refer"):
         problems.append(f"refer expected {refer}, got {rec.action}")
     if rec.action == "refer" and rec.regimen is not None:

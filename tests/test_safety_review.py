@@ -73,12 +73,18 @@ def test_notes_that_do_not_lower_magnesium_do_not_say_so(priors, tmp_path):
 
 @pytest.mark.parametrize("medicine", ["raltegravir", "Isentress"])
 def test_raltegravir_sends_to_the_clinician_before_magnesium(priors, medicine):
+    # not a hold ("keep taking glycinate@200 as you do now", digoxin's wording): magnesium
+    # lowers raltegravir at any interval, so taking it is stopped, as for a contraindication
     profile = Profile(medications=(medicine,))
-    assert screen(profile, priors.safety).holds
+    rules = screen(profile, priors.safety)
+    assert not rules.holds and any(
+        r.lower().startswith(f"{medicine.lower()}: aluminium/magnesium antacids")
+        for r in rules.referrals)
+    assert not any("raltegravir" in w for w in rules.warnings)      # said once, as the reason
     rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
                  diary=ON_GLYCINATE, as_of=AS_OF).recommendation
-    assert rec.action == "refer" and "refer_hold" in rec.reason_codes
-    assert rec.regimen is None or rec.regimen.elemental_mg == 0
+    assert rec.action == "refer" and rec.reason_codes == ("refer", "refer_stop")
+    assert rec.regimen is None and rec.reasons[0].startswith("Stop taking magnesium now")
 
 
 # --- item 4: CKD stages mean what they say -----------------------------------------------------

@@ -93,15 +93,21 @@ def _medicine_warnings(profile: Profile, safety: Safety, names: NameIndex) -> li
             found.append(unknown_warning(given, "medicine"))
             continue
         found += [rule_words.medicine_warning(given, medicine, group)
-                  for group in safety.interactions if medicine in group.medications]
+                  for group in safety.interactions
+                  if medicine in group.medications and group.kind != "refer"]  # a reason
     return found
 
 
-def _holds(profile: Profile, safety: Safety, names: NameIndex) -> tuple[str, ...]:
-    """The rules of the profile's medicines of ``clinician`` groups, naming the medicine."""
+def _medicine_rules(profile: Profile, safety: Safety, names: NameIndex,
+                    kind: str) -> tuple[str, ...]:
+    """The rules of the profile's medicines of groups of ``kind``, naming the medicine.
+
+    ``clinician``: magnesium is not changed without the prescriber (a hold, digoxin);
+    ``refer``: magnesium is not taken with it (a referral: stop now, raltegravir).
+    """
     taken = {names.match(given, "medicine"): given for given in profile.medications}
     return tuple(f"{taken[m]}: {group.rule}" for group in safety.interactions
-                 if group.kind == "clinician" for m in group.medications if m in taken)
+                 if group.kind == kind for m in group.medications if m in taken)
 
 
 def _near_misses(unknown: Sequence[str], safety: Safety, names: NameIndex) -> list[str]:
@@ -141,7 +147,8 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     conditions = frozenset(m for m in matched.values() if m is not None)
     found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
     unknown = [c for c, m in matched.items() if m is None]
-    referrals = tuple([c.reason for c in found] + _near_misses(unknown, safety, names))
+    referrals = tuple([c.reason for c in found] + _near_misses(unknown, safety, names)
+                      + list(_medicine_rules(profile, safety, names, "refer")))
     fields = {c.field for c in found} - {None}
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
@@ -155,7 +162,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     unchecked = (*unknown, *(m for m in profile.medications
                              if names.match(m, "medicine") is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed,
-                     _holds(profile, safety, names), tuple(unchecked))
+                     _medicine_rules(profile, safety, names, "clinician"), tuple(unchecked))
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:

@@ -277,7 +277,7 @@ class Interaction(_Strict):
     medications: tuple[Text, ...] = listed(min_length=1)
     rule: Text
     source: Text
-    kind: Literal["timing", "depletion", "clinician"] = "timing"
+    kind: Literal["timing", "depletion", "clinician", "refer"] = "timing"
 
 
 class GiConstraint(_Strict):
