@@ -318,3 +318,12 @@ def test_planned_nights_not_slept_yet_are_not_analysed():
                                  "with an outcome recorded, have nothing recorded yet (planned "
                                  "nights?): analysed up to 2025-01-12")
     assert _truncate(read_diary(rows.iloc[:12]), None)[1] == dt.date(2025, 1, 12)
+
+
+def test_the_guess_column_of_a_blinded_trial_is_known():
+    # the README tells a blinded trial's participant to add it; analyze called it unknown
+    rows = pd.DataFrame({"date": ["2025-01-01", "2025-01-02"], "form": ["none", "none"],
+                         "sol_min": ["20", "25"], "guess": ["", "placebo"], "mood": ["", ""]})
+    warnings = read_diary(rows).warnings
+    assert not any("'guess'" in w for w in warnings)
+    assert any("unknown column 'mood' ignored" in w for w in warnings)

@@ -63,6 +63,10 @@ NUMERIC: dict[str, ColumnRange] = {
 """Range of each numeric diary column (CONTRACT.md)."""
 
 KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, "notes")
+GUESS_COLUMN = "guess"
+"""The column where a person in a blinded trial guesses the arm of a period: read by
+``mgsleep unblind`` (:func:`model.trial.blinding.check_guesses`), not analysed, and no
+"unknown column" for it."""
 _MISSING = {"", "na", "n/a", "nan"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AGREE_RELATIVE, _AGREE_ABSOLUTE = 0.05, 1.0
@@ -284,7 +288,7 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
     if "date" not in renamed.columns:
         raise DiaryError([Fault(name, "column date", "expected a date column (YYYY-MM-DD), "
                                 "got columns: " + ", ".join(map(str, renamed.columns)))])
-    unknown = [c for c in renamed.columns if c not in KNOWN_COLUMNS]
+    unknown = [c for c in renamed.columns if c not in (*KNOWN_COLUMNS, GUESS_COLUMN)]
     check_usable(renamed, name)
     warnings = [f"{name}: unknown column {c!r} ignored" for c in unknown]
     return renamed, warnings

@@ -44,6 +44,7 @@ from model.core.forms import NONE, PLACEBO, canonical_form
 from model.core.regimen import Regimen
 from model.data.blank_rows import row_ranges
 from model.data.diary import CODE_NOTE
+from model.data.diary_rows import GUESS_COLUMN
 
 PLAN_TAG = re.compile(r"\(plan\s+([0-9a-z]+)\)", re.IGNORECASE)
 """The plan tag after a pot code in ``notes`` (``code A (plan 3f9a1c2e)``)."""
@@ -240,8 +241,6 @@ def _pot_taken(code: str, planned: Regimen, sealed: dict[str, Any], where: str,
     return taken
 
 
-GUESS_COLUMN = "guess"
-"""The diary column where the person guesses the arm of a blinded period."""
 
 
 @dataclass(frozen=True)
