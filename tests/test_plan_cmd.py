@@ -40,6 +40,10 @@ def test_blind_writes_the_sealed_key_and_prints_codes_only(tmp_path, capsys):
     assert "pot A" in printed and "glycinate" not in printed and "placebo" not in printed
     key = json.loads((tmp_path / "diary.key.json").read_text())
     assert sorted(key["codes"].values()) == ["glycinate", "placebo", "taurate"]
+    # what to do next, with no arm named (the trial runner did not know who fills the pots)
+    assert f"Next: give {tmp_path / 'diary.key.json'} to someone else, who fills pots A, B, C" \
+        in printed
+    assert f"mgsleep unblind {diary} --key {tmp_path / 'diary.key.json'}" in printed
 
 
 @pytest.mark.parametrize(("extra", "option", "hint"), [

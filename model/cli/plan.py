@@ -161,4 +161,16 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         files.append((args.json, json_text(_payload(plan, simulation))))
     write_all(files)
+    if plan.blind and args.json != "-":
+        print(blind_steps(key_path(args), args.out or "DIARY.csv", sorted(plan.codes.values())))
     return 0
+
+
+def blind_steps(key: Path, diary: str, codes: list[str]) -> str:
+    """What to do with a blinded plan, in order (printed after it is written)."""
+    pots = ", ".join(codes)
+    return (f"Next: give {key} to someone else, who fills pots {pots} from it (same-looking "
+            "capsules) and keeps it (and any --seed) from you; take each night the pot "
+            f"{diary} names and log the night keeping its code note; when the plan ends, "
+            f"mgsleep unblind {diary} --key {key} --out unblinded.csv, then mgsleep analyze "
+            "unblinded.csv.")
