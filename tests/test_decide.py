@@ -118,7 +118,7 @@ GREAT_TAURATE = FakePosterior(n_draws=2000, benefit={"taurate": 1.0}, gi={"taura
                               benefit_sd=0.05)
 
 
-@pytest.mark.parametrize("profile", [Profile(egfr=25), Profile(pregnant=True),
+@pytest.mark.parametrize("profile", [Profile(egfr=25),
                                      Profile(conditions=("myasthenia_gravis",)),
                                      Profile(conditions=("Heart block",)),
                                      Profile(conditions=("intestinal_obstruction",)),
@@ -797,4 +797,21 @@ def test_a_person_under_18_is_referred(priors):
     assert adult.recommendation.action != "refer"
     with pytest.raises(ValueError, match="expected a number, not true or false"):
         Profile(age=True)
+
+
+def test_pregnancy_asks_a_clinician_to_sign_off_without_stopping(priors):
+    # the clinical review: "Stop taking magnesium now" for pregnancy, whose own reason says
+    # oral magnesium within the UL is not contraindicated (evidence brief 6.1)
+    for past, first in ((on("taurate", 200), "Keep taking taurate@200 as you do now and see "
+                         "your clinician before any change to magnesium."),
+                        (None, "Do not start magnesium; see your clinician first.")):
+        rec = decide(GREAT_TAURATE, priors=priors, profile=Profile(pregnant=True), diary=past,
+                     as_of=AS_OF).recommendation
+        assert rec.action == "refer" and rec.reason_codes == ("refer", "refer_hold")
+        assert rec.regimen is None and rec.reasons[0] == first
+        assert any("pregnancy: oral magnesium within the UL is not contraindicated" in r
+                   for r in rec.reasons)
+    both = decide(GREAT_TAURATE, priors=priors, profile=Profile(pregnant=True, egfr=20),
+                  diary=on("taurate", 200), as_of=AS_OF).recommendation
+    assert both.reason_codes == ("refer", "refer_stop")      # a contraindication comes first
 

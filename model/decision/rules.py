@@ -147,8 +147,11 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     conditions = frozenset(m for m in matched.values() if m is not None)
     found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
     unknown = [c for c, m in matched.items() if m is None]
-    referrals = tuple([c.reason for c in found] + _near_misses(unknown, safety, names)
+    referrals = tuple([c.reason for c in found if c.kind == "refer"]
+                      + _near_misses(unknown, safety, names)
                       + list(_medicine_rules(profile, safety, names, "refer")))
+    holds = (*(c.reason for c in found if c.kind == "clinician"),
+             *_medicine_rules(profile, safety, names, "clinician"))
     fields = {c.field for c in found} - {None}
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
@@ -162,7 +165,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     unchecked = (*unknown, *(m for m in profile.medications
                              if names.match(m, "medicine") is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed,
-                     _medicine_rules(profile, safety, names, "clinician"), tuple(unchecked))
+                     holds, tuple(unchecked))
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:

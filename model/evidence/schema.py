@@ -255,12 +255,18 @@ class Ceiling(_Strict):
 
 
 class Contraindication(_Strict):
-    """A profile fact that turns any recommendation into ``refer``."""
+    """A profile fact that turns any recommendation into ``refer``.
+
+    ``kind = "clinician"`` refers but keeps the current routine until a clinician has advised
+    (a hold, as for digoxin): for a fact that is no contraindication to oral magnesium but
+    asks a clinician to sign off the dose (pregnancy).
+    """
 
     id: Text
     condition: Text | None = None
     field: Literal["egfr", "age", "pregnant"] | None = None
     below: float | None = None
+    kind: Literal["refer", "clinician"] = "refer"
     reason: Text
     source: Text
 
