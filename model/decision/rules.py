@@ -85,10 +85,13 @@ def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str
     return rule.field == "pregnant" and profile.pregnant
 
 
-def _medicine_warnings(profile: Profile, safety: Safety, names: NameIndex) -> list[str]:
+Matched = dict[str, str | None]
+"""Each name as the profile gives it -> the safety data's name for it (None: unknown)."""
+
+
+def _medicine_warnings(medicines: Matched, safety: Safety) -> list[str]:
     found = []
-    for given in profile.medications:
-        medicine = names.match(given, "medicine")
+    for given, medicine in medicines.items():
         if medicine is None:
             found.append(unknown_warning(given, "medicine"))
             continue
@@ -98,14 +101,13 @@ def _medicine_warnings(profile: Profile, safety: Safety, names: NameIndex) -> li
     return found
 
 
-def _medicine_rules(profile: Profile, safety: Safety, names: NameIndex,
-                    kind: str) -> tuple[str, ...]:
+def _medicine_rules(medicines: Matched, safety: Safety, kind: str) -> tuple[str, ...]:
     """The rules of the profile's medicines of groups of ``kind``, naming the medicine.
 
     ``clinician``: magnesium is not changed without the prescriber (a hold, digoxin);
     ``refer``: magnesium is not taken with it (a referral: stop now, raltegravir).
     """
-    taken = {names.match(given, "medicine"): given for given in profile.medications}
+    taken = {medicine: given for given, medicine in medicines.items() if medicine is not None}
     return tuple(f"{taken[m]}: {group.rule}" for group in safety.interactions
                  if group.kind == kind for m in group.medications if m in taken)
 
@@ -144,28 +146,27 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     raise_if(loosened(safety, "<safety rules in use>"))
     names = NameIndex.of(safety)
     matched = {c: names.match(c, "condition") for c in profile.conditions}
+    medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
     conditions = frozenset(m for m in matched.values() if m is not None)
     found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
     unknown = [c for c, m in matched.items() if m is None]
     referrals = tuple([c.reason for c in found if c.kind == "refer"]
                       + _near_misses(unknown, safety, names)
-                      + list(_medicine_rules(profile, safety, names, "refer")))
+                      + list(_medicine_rules(medicines, safety, "refer")))
     holds = (*(c.reason for c in found if c.kind == "clinician"),
-             *_medicine_rules(profile, safety, names, "clinician"))
+             *_medicine_rules(medicines, safety, "clinician"))
     fields = {c.field for c in found} - {None}
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
-    warnings += _medicine_warnings(profile, safety, names)
+    warnings += _medicine_warnings(medicines, safety)
     ceiling = profile.ceiling_mg(safety)
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
                                                 safety.ceiling.source))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
-    unchecked = (*unknown, *(m for m in profile.medications
-                             if names.match(m, "medicine") is None))
-    return Screening(referrals, tuple(warnings), ceiling, allowed,
-                     holds, tuple(unchecked))
+    unchecked = (*unknown, *(given for given, m in medicines.items() if m is None))
+    return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked)
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:
