@@ -95,7 +95,8 @@ def test_a_commitment_that_every_pathway_moves_on_from_is_withdrawn():
     here, there = Regimen("glycinate", 300, True), Regimen("threonate", 300, True)
     committed = dataclasses.replace(decision, recommendation=dataclasses.replace(
         decision.recommendation, action="split_dose", regimen=here, commit=True,
-        reason_codes=("commit",)))
+        reason_codes=("commit",), reasons=("Split the dose.", "Clear enough to commit (P(best) "
+                                           "0.85 >= 0.80). Look again on 2026-03-01.")))
 
     def ways(*regimens):
         return tuple(Pathway(s, here, 0.0, "switch_form" if r != here else "continue", r, ())
@@ -105,6 +106,8 @@ def test_a_commitment_that_every_pathway_moves_on_from_is_withdrawn():
     assert not moved.commit and moved.reason_codes == ("best_expected",)
     assert moved.reasons[-1].startswith("Not settled: whichever way the next period goes, the "
                                         "model then expects to move on to threonate, 300 mg")
+    assert moved.reasons[-1].endswith("regimen to keep. Look again on 2026-03-01.")
+    assert moved.reasons[0] == "Split the dose." and len(moved.reasons) == 2  # no "Clear enough"
     assert (moved.action, moved.regimen) == ("split_dose", here)           # the step stays
     kept = unless_it_moves_on(committed, ways(there, here, here))
     assert kept == committed                                 # one way keeps it: committed

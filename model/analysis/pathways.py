@@ -132,7 +132,7 @@ def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision
     if not rec.commit or not paths or None in onward or rec.regimen in onward:
         return decision
     codes = tuple("best_expected" if c == "commit" else c for c in rec.reason_codes)
-    reasons = (*rec.reasons, not_settled(onward.pop() if len(onward) == 1 else None))
+    reasons = not_settled(rec.reasons, onward.pop() if len(onward) == 1 else None)
     return replace(decision, recommendation=replace(rec, commit=False, reasons=reasons,
                                                     reason_codes=codes))
 

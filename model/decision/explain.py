@@ -21,6 +21,8 @@ from model.decision.history import History
 from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSettings, Why
 from model.evidence.schema import GiConstraint
 
+COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
+
 
 class Assessed(Protocol):
     """What the sentences read of an assessed action (an ``ActionAssessment``)."""
@@ -78,10 +80,6 @@ class Assessed(Protocol):
         """The codes of ``blocked_by`` (``waiting``, ``above_ceiling``, ...)."""
 
     @property
-    def evpi(self) -> float:
-        """Expected value of perfect information of the whole decision."""
-
-    @property
     def learning_value(self) -> float:
         """What one period on the action teaches (horizon x knowledge gradient)."""
 
@@ -105,15 +103,18 @@ def _gap(a: Assessed) -> str:
             else "nothing left to learn from it")
 
 
-def not_settled(onward: Regimen | None) -> str:
-    """Why a step the rule would commit to is not a commitment.
+def not_settled(reasons: Sequence[str], onward: Regimen | None) -> tuple[str, ...]:
+    """``reasons`` of a step the rule would commit to, which is not a commitment.
 
-    Every pathway moves on from it (:func:`model.analysis.pathways.unless_it_moves_on`), to
-    ``onward`` when they agree.
+    Every pathway moves on from it (:func:`model.analysis.pathways.unless_it_moves_on`),
+    to ``onward`` when they agree: the line saying :data:`COMMITTED` says so instead.
     """
     to = f" to {describe(onward)}" if onward is not None else ""
-    return (f"Not settled: whichever way the next period goes, the model then expects to move "
-            f"on{to}, so this is a step, not a regimen to keep.")
+    words = (f"Not settled: whichever way the next period goes, the model then expects to "
+             f"move on{to}, so this is a step, not a regimen to keep.")
+    lines = [words + line.removeprefix(line.split(" Look again on ")[0])
+             if line.startswith(COMMITTED) else line for line in reasons]
+    return tuple(lines if lines != list(reasons) else [*reasons, words])
 
 
 def describe(regimen: Regimen) -> str:
@@ -181,8 +182,7 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
              after_placebo: bool = False) -> str:
     """The first line: what to do.
 
-    ``nights`` is the length of an experiment; ``after_placebo`` says that a placebo period
-    which interrupted ``current`` has just ended.
+    ``nights``: an experiment's length; ``after_placebo``: a placebo period has just ended.
     """
     if action == "continue":
         return ("Stay without magnesium for now." if not regimen.active
@@ -314,7 +314,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                  if chosen.p_best >= s.commit_p_best else
                  f"no step taken to learn is worth its cost, and the nights of this one would "
                  f"teach little: learning value below {s.commit_value:.2f}")
-        return f"Clear enough to commit ({clear}). Look again on {when}."
+        return f"{COMMITTED} ({clear}). Look again on {when}."
     if why == "trial":
         return (f"Trial mode: {label} was best in one random posterior draw (Thompson "
                 f"sampling). Try it for {s.min_nights} nights and look again on {when}.")
