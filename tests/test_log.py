@@ -181,3 +181,19 @@ def test_a_semicolon_diary_is_written_back_with_semicolons_and_decimal_commas(tm
                                 "2024-03-02;glycinate;136,5;20\n")
     assert read_diary(path).nights["elemental_mg"].tolist() == [136.5, 136.5]
 
+
+
+def test_text_typed_under_a_c_locale_is_kept_as_utf8_and_undecodable_bytes_refused(diary,
+                                                                                   capsys):
+    """Under ``LC_ALL=C`` Python hands ``süß`` over as the surrogates of its UTF-8 bytes, and
+    writing them crashed with "a bug in mgsleep"; a Latin-1 byte is refused, naming the
+    option, and nothing is written."""
+    typed = "süß, café".encode().decode("ascii", "surrogateescape")   # a C locale's argv
+    assert main(["log", str(diary), "--date", "2024-03-02", "--sol", "25", "--notes",
+                 typed]) == 0
+    assert rows(diary).loc["2024-03-02", "notes"] == "süß, café"
+    before = diary.read_bytes()
+    assert main(["log", str(diary), "--date", "2024-03-03", "--sol", "25", "--notes",
+                 "caf\udce9"]) == 2
+    assert "--notes: is not UTF-8 text" in capsys.readouterr().err
+    assert diary.read_bytes() == before

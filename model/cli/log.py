@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from model.cli.options import parse_date
+from model.cli.options import as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
 
@@ -128,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
     if not values:
         raise InputError([Fault("mgsleep log", "", "expected at least one value (--sol, "
                                 "--quality, ...), or run it on a terminal to be asked")])
+    values = {c: as_typed(v) for c, v in values.items()}
+    if unreadable := undecoded(values, {c: option for c, (option, _) in FIELDS.items()}):
+        raise InputError(unreadable)
     with exclusive(path):   # read, merge and write with no other writer in between
         return _write_night(path, night, values, args.replace)
 

@@ -28,6 +28,7 @@ from typing import NoReturn
 
 from model.cli.commands import COMMANDS
 from model.cli.environment import ensure_compile_cache
+from model.cli.options import as_typed
 from model.core.errors import MgsleepError
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
@@ -151,7 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code.
 
     """
-    args = build_parser().parse_args(argv)
+    typed = [as_typed(a) for a in (sys.argv[1:] if argv is None else argv)]
+    args = build_parser().parse_args(typed)
     previous, warnings.formatwarning = warnings.formatwarning, one_line
     try:
         return _run(args)

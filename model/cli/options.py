@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 from collections.abc import Callable
 
 from model.core.errors import Fault, InputError
@@ -24,6 +25,31 @@ FAMILY_NAMES: tuple[str, ...] = ("normal", "poisson", "negbin", "binomial", "ord
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 """The dates an option accepts (a plan or a simulation of ten years still ends before the
 limits of dates in pandas, 2262)."""
+
+
+def as_typed(argument: str) -> str:
+    """``argument`` as typed: UTF-8 that a non-UTF-8 locale (``LC_ALL=C``) left undecoded.
+
+    Python decodes the command line by the locale, keeping undecodable bytes as surrogates
+    (``süß`` under ``LC_ALL=C``), which no UTF-8 file can hold; bytes that are not UTF-8
+    either (a file name in another encoding) are kept as they were.
+    """
+    try:
+        return os.fsencode(argument).decode("utf-8")
+    except UnicodeError:   # not UTF-8 bytes, or already text the locale cannot encode
+        return argument
+
+
+def undecoded(values: dict[str, str], options: dict[str, str]) -> list[Fault]:
+    """A fault for each value (after :func:`as_typed`) that holds bytes that are not UTF-8.
+
+    ``options`` names each value's option for the message; no UTF-8 file can hold such a
+    value, so it is refused rather than written garbled.
+    """
+    return [Fault(options.get(name, name), "", "is not UTF-8 text (your terminal's "
+                  "encoding left a byte undecoded); type it in UTF-8")
+            for name, value in values.items()
+            if any("\udc80" <= c <= "\udcff" for c in value)]
 
 
 def parse_date(text: str, option: str) -> dt.date:
