@@ -141,3 +141,19 @@ def test_a_profile_built_in_python_never_exceeds_the_ceiling(priors):
     assert Profile(max_elemental_mg=900).ceiling_mg(priors.safety) == 350
     assert Profile().ceiling_mg(priors.safety) == 350
     assert Profile(max_elemental_mg=120).ceiling_mg(priors.safety) == 120
+
+
+@pytest.mark.parametrize("given, used", [("none", "ibs"), ("mild", "ibs"), ("ibs", "ibs")])
+def test_chronic_diarrhoea_sets_the_gut_sensitivity_it_implies(tmp_path, given, used):
+    """Crohn's disease as a condition only gave a caution that told the person to set
+    gut_sensitivity themselves: the GI prior expected a gut like anyone's. The caution's
+    ``gut_sensitivity`` is now applied, with a warning when it changes the profile."""
+    path = tmp_path / "profile.toml"
+    path.write_text(f'conditions = ["Crohn\'s disease"]\ngut_sensitivity = "{given}"\n')
+    if given == used:
+        assert load_profile(path).gut_sensitivity == used
+        return
+    with pytest.warns(ProfileWarning, match="makes loose stools likelier; gut_sensitivity 'ibs'"):
+        assert load_profile(path).gut_sensitivity == used
+    path.write_text('conditions = ["insomnia"]\n')
+    assert load_profile(path).gut_sensitivity == "none"

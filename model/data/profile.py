@@ -211,7 +211,7 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
             raise InputError(faults)
         profile, name = parsed, str(path)
     _check_names(profile, rules, name, allow_unknown)
-    return _clamped(profile, rules, name)
+    return _clamped(_gut_of_conditions(profile, rules, name), rules, name)
 
 
 def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: bool) -> None:
@@ -234,6 +234,26 @@ def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: boo
         raise InputError([dataclasses.replace(
             f, message=f"{f.message}; check the spelling, or accept it knowingly with "
                        "--allow-unknown") for f in faults])
+
+
+def _gut_of_conditions(profile: Profile, safety: Safety, file: str) -> Profile:
+    """The profile with the ``gut_sensitivity`` its conditions imply at least, with a warning.
+
+    A caution of ``safety.toml`` may name a level (chronic diarrhoea: ``ibs``); listed only
+    as a condition it would leave the GI prior expecting a gut like anyone's.
+    """
+    index, shift = NameIndex.of(safety), safety.gut_sensitivity
+    implied = {c.condition: c.gut_sensitivity for c in safety.cautions if c.gut_sensitivity}
+    found = [(name, level) for name in profile.conditions
+             if (level := implied.get(index.match(name, "condition") or "")) is not None
+             and shift[level] > shift[profile.gut_sensitivity]]
+    if not found:
+        return profile
+    name, level = max(found, key=lambda item: shift[item[1]])
+    warnings.warn(f"{file}: conditions: {name!r} makes loose stools likelier; gut_sensitivity "
+                  f"{level!r} is used (not {profile.gut_sensitivity!r})", ProfileWarning,
+                  stacklevel=3)
+    return profile.model_copy(update={"gut_sensitivity": level})
 
 
 def _clamped(profile: Profile, safety: Safety, file: str) -> Profile:

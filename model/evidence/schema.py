@@ -259,7 +259,9 @@ class Contraindication(_Strict):
 
     ``kind = "clinician"`` refers but keeps the current routine until a clinician has advised
     (a hold, as for digoxin): for a fact that is no contraindication to oral magnesium but
-    asks a clinician to sign off the dose (pregnancy).
+    asks a clinician to sign off the dose (pregnancy). A caution of a condition that makes
+    loose stools likelier (chronic diarrhoea) names the profile's ``gut_sensitivity`` level
+    it implies at least.
     """
 
     id: Text
@@ -267,6 +269,7 @@ class Contraindication(_Strict):
     field: Literal["egfr", "age", "pregnant"] | None = None
     below: float | None = None
     kind: Literal["refer", "clinician"] = "refer"
+    gut_sensitivity: Literal["mild", "ibs"] | None = None
     reason: Text
     source: Text
 
