@@ -1,6 +1,7 @@
 """The HTML report: self-contained, escaped, complete; rendered by a headless Chromium."""
 
 import base64
+import dataclasses
 import html
 import os
 import re
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from model.data.profile import Profile
 from model.report.clinician import (
     pdf_engine,
     render_clinician,
@@ -18,7 +20,7 @@ from model.report.clinician import (
     write_pdf_or_say,
 )
 from model.report.format import DASH
-from model.report.headline import change_phrase, pathway_lines, what_to_do
+from model.report.headline import change_phrase, outcome_name, pathway_lines, what_to_do
 from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
 from model.testing import SCRIPT_NOTE, example_analysis
 
@@ -239,6 +241,18 @@ def test_clinician_summary_content(analysis, tmp_path):
     assert ESCAPED_NOTE not in page and "alert(1)" not in page   # notes stay in the report
     write_clinician(analysis, tmp_path / "c.html")
     assert (tmp_path / "c.html").read_text(encoding="utf-8") == page
+
+
+@pytest.mark.parametrize(("complaint", "shown", "left"), [("sleep_onset", "awakenings", "anxiety"),
+                                                       ("anxiety", "anxiety", "awakenings")])
+def test_the_clinician_evidence_table_shows_the_outcomes_the_person_weighs_most(
+        analysis, complaint, shown, left):
+    """The table listed latency, awakenings and quality for everyone: a person whose
+    complaint is anxiety saw no line on the evidence for anxiety."""
+    person = dataclasses.replace(analysis, profile=Profile(complaint=complaint))
+    section = render_clinician(person).split("Evidence behind the priors")[1].split("<h2")[0]
+    assert f"<td>{outcome_name(shown)}</td>" in section
+    assert f"<td>{outcome_name(left)}</td>" not in section
 
 
 def pdf_pages(data: bytes) -> int:

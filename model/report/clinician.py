@@ -115,10 +115,12 @@ def _evidence(result: Analysis) -> str:
     forms = [label.split()[0] for label, _ in tried_forms(result.effects)]
     if rec is not None and rec.active:
         forms.append(rec.form)
-    priors = result.fit.priors_
+    priors, weight = result.fit.priors_, result.profile.outcome_weights()
+    heaviest = sorted(SLEEP_OUTCOMES, key=lambda o: -weight.get(o, 0.0))[:3]   # stable: ties
+    outcomes = [o for o in SLEEP_OUTCOMES if o in heaviest] + ["gi"]      # keep their order
     rows = [{"form": form, "outcome": outcome_name(o), "certainty": priors[form, o].certainty,
              "basis": priors[form, o].basis, "sources": len(priors[form, o].sources)}
-            for form in dict.fromkeys(forms) for o in (*SLEEP_OUTCOMES[:3], "gi")]
+            for form in dict.fromkeys(forms) for o in outcomes]
     return table(pd.DataFrame(rows)) if rows else "<p>No form concerned.</p>"
 
 
