@@ -185,6 +185,31 @@ def test_elemental_conversion_matches_labels():
     assert set(elemental_fractions()) == set(FORMS)
 
 
+@pytest.mark.parametrize(("edit", "said"), [
+    (("Magnesium taurate,Mg(C2H6NO3S)2,272.57,8.92,", "Magnesium taurate,Mg(C2H6NO3S)2,272.57,"
+      "89.2,"), "line 13, column elemental_mg_percent: 89.2 % does not match the formula"),
+    (("272.57,8.92,", "272.57,0.0892,"), "(8.92 %)"),
+    (("Magnesium L-threonate anhydrous,Mg(C4H7O5)2,294.5,8.25,,",
+      "Magnesium L-threonate anhydrous,Mg(C4H7O5)2,294.5,8.25,threonate,"),
+     "a second default compound for 'threonate'"),
+    (("elemental_mg_percent,", "elemental_percent,"), "line 1: missing column(s) "
+                                                      "elemental_mg_percent"),
+    (("272.57,8.92,", "272.57,8,92,"), "line 13: 7 fields, the header has 6"),
+    (("Magnesium taurate", "Magnésium taurate"), "byte "),            # written as Latin-1
+])
+def test_a_wrong_elemental_fraction_is_refused_naming_file_and_line(priors_copy, edit, said):
+    """A percent typed ten times too large (1,000 mg of taurate became 892 mg of magnesium,
+    judged against the 350 mg ceiling), or as a fraction, or a second default compound for a
+    form (the conversion then depended on row order) were accepted; a renamed column crashed
+    and a Latin-1 file was not named."""
+    path = priors_copy / "elemental_fractions.csv"
+    text = path.read_text(encoding="utf-8").replace(*edit)
+    path.write_bytes(text.encode("latin-1" if "é" in text else "utf-8", "replace"))
+    with pytest.raises(PriorsError) as caught:
+        elemental_fractions(priors_copy)
+    assert str(path) in str(caught.value) and said in str(caught.value)
+
+
 def test_safety_facts_are_data(priors):
     safety = priors.safety
     assert safety.ceiling.default_mg_per_day == 350

@@ -78,34 +78,90 @@ class Compound:
     default_for_form: str | None
 
 
+MG_MOLAR_MASS = 24.305
+"""g/mol of magnesium: a compound's percent must be its Mg atoms' share of its molar mass."""
+
+COLUMNS = ("compound", "formula", "molar_mass_g_per_mol", "elemental_mg_percent",
+           "default_for_form")
+"""The columns ``elemental_fractions.csv`` must have (the bundled file adds ``source``)."""
+
+
 def load_compounds(priors_dir: Path | None = None) -> list[Compound]:
-    """Read ``elemental_fractions.csv`` from a priors directory (default: the bundled one)."""
+    """Read ``elemental_fractions.csv`` from a priors directory (default: the bundled one).
+
+    Raises
+    ------
+    PriorsError
+        Every fault, naming the file, the line and the column: a missing column, a row with
+        more or fewer fields than the header, a number that is not one, a percentage that
+        disagrees with the formula's Mg atoms and the molar mass (a percent typed as a
+        fraction, or ten times too large), an unknown form, or a second default compound of
+        one form (which would decide the conversion by row order). A file that is not UTF-8
+        is named too.
+    """
     path = (priors_dir or default_priors_dir()) / "elemental_fractions.csv"
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as error:
+        raise PriorsError([Fault(str(path), f"byte {error.start}", "not UTF-8 text; save it "
+                                 "as UTF-8 (CSV UTF-8)")]) from None
+    header = rows[0] if rows else []
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise PriorsError([Fault(str(path), "line 1", f"missing column(s) {', '.join(missing)}; "
+                                 f"expected {', '.join(COLUMNS)}")])
     faults: list[Fault] = []
     compounds: list[Compound] = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row_number, row in enumerate(csv.DictReader(handle), start=1):
-            try:
-                percent = float(row["elemental_mg_percent"])
-                molar_mass = float(row["molar_mass_g_per_mol"])
-            except (TypeError, ValueError):
-                faults.append(Fault(str(path), f"row {row_number}", "numbers expected in "
-                                    "molar_mass_g_per_mol and elemental_mg_percent"))
-                continue
-            if not 0 < percent <= 100:
-                faults.append(Fault(str(path), f"row {row_number}, column elemental_mg_percent",
-                                    f"expected a percentage in (0, 100], got {percent}"))
-                continue
-            form = (row.get("default_for_form") or "").strip() or None
-            if form is not None and form not in FORMS:
-                faults.append(Fault(str(path), f"row {row_number}, column default_for_form",
-                                    f"unknown form {form!r}; expected one of {', '.join(FORMS)}"))
-                continue
-            compounds.append(Compound(row["compound"], row["formula"], molar_mass,
-                                      percent / 100.0, form))
+    for line, fields in enumerate(rows[1:], start=2):
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) != len(header):
+            faults.append(Fault(str(path), f"line {line}", f"{len(fields)} fields, the header "
+                                f"has {len(header)} (a decimal comma, or a comma not quoted?)"))
+            continue
+        compound = _compound(dict(zip(header, fields, strict=True)), str(path), line, faults)
+        if compound is not None:
+            compounds.append(compound)
+    defaults = [c for c in compounds if c.default_for_form is not None]
+    for n, c in enumerate(defaults):
+        if any(d.default_for_form == c.default_for_form for d in defaults[:n]):
+            faults.append(Fault(str(path), f"compound {c.name!r}, column default_for_form",
+                                f"a second default compound for {c.default_for_form!r}; "
+                                "one form has one default"))
     if faults:
         raise PriorsError(faults)
     return compounds
+
+
+def _compound(row: dict[str, str], path: str, line: int, faults: list[Fault]) -> Compound | None:
+    """One row as a :class:`Compound`, or None with its fault added to ``faults``."""
+    try:
+        percent = float(row["elemental_mg_percent"])
+        molar_mass = float(row["molar_mass_g_per_mol"])
+    except ValueError:
+        faults.append(Fault(path, f"line {line}", "numbers expected in molar_mass_g_per_mol "
+                            "and elemental_mg_percent"))
+        return None
+    atoms = re.search(r"Mg(\d*)", row["formula"])
+    expected = (100 * MG_MOLAR_MASS * int(atoms.group(1) or 1) / molar_mass
+                if atoms and molar_mass > 0 else None)
+    form = row["default_for_form"].strip() or None
+    if not 0 < percent <= 100:
+        faults.append(Fault(path, f"line {line}, column elemental_mg_percent",
+                            f"expected a percentage in (0, 100], got {percent}"))
+    elif expected is None or abs(percent - expected) > 0.01 * expected:
+        faults.append(Fault(path, f"line {line}, column elemental_mg_percent",
+                            f"{percent:g} % does not match the formula {row['formula']!r} and "
+                            f"the molar mass {molar_mass:g} g/mol"
+                            + (f" ({expected:.2f} %)" if expected else
+                               " (a formula naming Mg expected)")))
+    elif form is not None and form not in FORMS:
+        faults.append(Fault(path, f"line {line}, column default_for_form",
+                            f"unknown form {form!r}; expected one of {', '.join(FORMS)}"))
+    else:
+        return Compound(row["compound"], row["formula"], molar_mass, percent / 100.0, form)
+    return None
 
 
 def elemental_fractions(priors_dir: Path | None = None) -> dict[str, float]:
