@@ -243,7 +243,7 @@ FAULTS = {
     "missing source": (GLY, 'source = "doi:10.2147/NSS.S524348; PMID 40918053"\n', "",
                        r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.source: "
                        r"Field required"),
-    "negative sd": (GLY, "se = 0.16", "se = -0.16",
+    "negative sd": (GLY, "se = 0.161", "se = -0.161",
                     r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.se: .*greater than 0"),
     "unknown form": ("forms/malate.toml", 'form = "malate"', 'form = "malatte"',
                      r"malate\.toml: .*unknown form 'malatte' \(did you mean 'malate'\?\)"),
@@ -262,7 +262,7 @@ FAULTS = {
     "events exceed n": ("class.toml", "events = 6", "events = 60",
                         r"class\.toml: key studies\[3 id=BASHIR1993_via_IOM\]: events \(60\) "
                         r"exceed n \(21\)"),
-    "implausible effect": (GLY, "effect = 0.20", "effect = 9.0",
+    "implausible effect": (GLY, "effect = 0.0\n", "effect = 9.0\n",
                            r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: effect .* exceeds"),
     "bad toml": (GLY, 'form = "glycinate"', 'form = "glycinate',
                  r"glycinate\.toml: not valid TOML"),
@@ -271,7 +271,7 @@ FAULTS = {
                       r"\(did you mean 'floor_smd'\?\)"),
     "negative power": ("settings.toml", "power = 0.25", "power = -0.25",
                        r"settings\.toml: key certainty\.low\.power: .*greater than 0"),
-    "missing measure field": (GLY, "se = 0.16\n", "",
+    "missing measure field": (GLY, "se = 0.161\n", "",
                               r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: measure "
                               r"'smd_benefit' needs se"),
     "blank citation": (GLY, 'citation = "Schuster J, Cycelskij I, Lopresti A, Hahn A. Nat Sci '
@@ -282,18 +282,18 @@ FAULTS = {
                               'MAH2021"', 'reason = "  "',
                               r"oxide\.toml: key excluded\[2 id=ABBASI2012_SOL\]\.reason: "
                               r"must not be blank"),
-    "effect as text": (GLY, "effect = 0.20", 'effect = "0.20"',
+    "effect as text": (GLY, "effect = 0.0\n", 'effect = "0.0"\n',
                        r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.effect: expected a "
-                       r"number, got the text '0\.20'"),
+                       r"number, got the text '0\.0'"),
     "n as text": (GLY, "n = 155", 'n = "155"',
                   r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.n: expected a number, "
                   r"got the text '155'"),
     "settings number as text": ("settings.toml", "power = 0.25", 'power = "0.25"',
                                 r"settings\.toml: key certainty\.low\.power: expected a number"),
-    "excluded and encoded": (GLY, 'id = "SCHUSTER2025_ISI_POINTS"', 'id = "SCHUSTER2025"',
+    "excluded and encoded": (GLY, 'id = "SCHUSTER2025_ISI"', 'id = "SCHUSTER2025"',
                              r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: 'SCHUSTER2025' "
-                             r"is also listed under excluded\[1 id=SCHUSTER2025\] \('the same "
-                             r"result as SCHUSTER2025 in ISI points.*encoded once, as the SMD'\)"),
+                             r"is also listed under excluded\[1 id=SCHUSTER2025\] \(\"the "
+                             r"primary outcome, insomnia severity.*encoded as SCHUSTER2025\"\)"),
 }
 
 
@@ -417,6 +417,6 @@ def test_a_lower_certainty_may_not_count_more(priors_copy, old, new, expected):
 
 
 def test_an_integer_is_fine_where_a_number_is_expected(priors_copy):
-    _edit(priors_copy, GLY, "effect = 0.20", "effect = 0")
+    _edit(priors_copy, GLY, "effect = 0.0\n", "effect = 0\n")
     _edit(priors_copy, SETTINGS, "power = 1.0", "power = 1")
     assert load_priors(priors_copy)["glycinate", "quality"].basis == "direct"
