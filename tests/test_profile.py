@@ -1,5 +1,7 @@
 """The profile TOML: defaults, weights by complaint, errors naming file and key, the ceiling."""
 
+from pathlib import Path
+
 import pytest
 
 from model.core.errors import InputError
@@ -157,3 +159,15 @@ def test_chronic_diarrhoea_sets_the_gut_sensitivity_it_implies(tmp_path, given, 
         assert load_profile(path).gut_sensitivity == used
     path.write_text('conditions = ["insomnia"]\n')
     assert load_profile(path).gut_sensitivity == "none"
+
+
+def test_the_readme_profile_example_reads(tmp_path):
+    """The README documents the profile itself (it pointed to a CONTRACT.md users do not
+    have): its example must stay a valid profile."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("*The profile*")[1].split("\n\n")[1]
+    path = tmp_path / "me.toml"
+    path.write_text("\n".join(line[4:] for line in block.splitlines()))
+    profile = load_profile(path)
+    assert profile.age == 41 and profile.medications == ("levothyroxine",)
+    assert profile.pregnant is False and Profile().pregnant is None   # not given: unknown

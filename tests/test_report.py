@@ -255,6 +255,16 @@ def test_the_clinician_evidence_table_shows_the_outcomes_the_person_weighs_most(
     assert f"<td>{outcome_name(left)}</td>" not in section
 
 
+def test_the_clinician_summary_says_what_the_profile_left_out_and_the_last_night(analysis):
+    """A user audit: "pregnant: no" for a profile that said nothing of pregnancy, and the
+    nights "to" the day of the analysis, not the last night recorded."""
+    page = render_clinician(analysis)
+    last = analysis.diary.nights.index.max().date().isoformat()
+    assert "pregnant: not given" in page and f" to {last} (analysed " in page
+    said = render_clinician(dataclasses.replace(analysis, profile=Profile(pregnant=False)))
+    assert "pregnant: no;" in said
+
+
 def pdf_pages(data: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
 

@@ -190,6 +190,27 @@ def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, 
     assert "not_checked" not in known.reason_codes and "First ask" not in what_to_do(known)
 
 
+@pytest.mark.parametrize(("typed", "action", "said"), [
+    ("raltegravire", "refer", "raltegravire (not in the safety data; taken as raltegravir): "),
+    ("digoxine", "refer", "digoxine (not in the safety data; taken as digoxin): "),
+    ("levothyroxin", None, "taken as levothyroxine) (levothyroxine): take levothyroxine at "
+                           "least 4 h apart"),
+    ("ciprofloxacine", None, "2 h before or 6 h after")])
+def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, action, said):
+    """A user audit: ``digoxine`` and ``raltegravire`` accepted with --allow-unknown were
+    told to start threonate (the right spelling refers or holds), and ``levothyroxin`` lost
+    its 4-hour spacing. A near miss is taken as the medicine it looks like, and stays NOT
+    CHECKED."""
+    profile = Profile(medications=[typed])
+    rules = screen(profile, priors.safety)
+    assert any(said in line for line in (*rules.referrals, *rules.holds, *rules.warnings))
+    assert rules.unchecked == (typed,)
+    rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
+                 diary=ON_GLYCINATE, as_of=AS_OF).recommendation
+    assert (rec.action == "refer") == (action == "refer"), rec.action
+    assert "not_checked" in rec.reason_codes or action == "refer"
+
+
 # --- item 6: non-finite draws fail the fit; they never lower a risk -----------------------------
 def _with_nan_gi(share: float):
     fake = FakePosterior(n_draws=400, gi={"glycinate": 4.0, "citrate": 4.0})

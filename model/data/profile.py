@@ -102,7 +102,7 @@ class Profile(BaseModel):
 
     egfr: float | None = Field(default=None, gt=0, le=250)
     age: int | None = Field(default=None, ge=0, le=120)
-    pregnant: bool = False
+    pregnant: bool | None = None
     conditions: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
     gut_sensitivity: GutSensitivity = "none"

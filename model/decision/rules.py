@@ -82,7 +82,7 @@ def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str
     if rule.field in ("egfr", "age"):
         value = getattr(profile, rule.field)
         return value is not None and rule.below is not None and value < rule.below
-    return rule.field == "pregnant" and profile.pregnant
+    return rule.field == "pregnant" and profile.pregnant is True
 
 
 Matched = dict[str, str | None]
@@ -130,6 +130,19 @@ def _near_misses(unknown: Sequence[str], safety: Safety, names: NameIndex) -> li
     return found
 
 
+def _medicine_near_misses(medicines: Matched, names: NameIndex) -> Matched:
+    """Unknown medicines within a typo of a known one, taken as that one (its rules apply).
+
+    ``digoxine`` accepted with ``--allow-unknown`` was given a dose while ``digoxin`` holds
+    it; ``levothyroxin`` lost the 4-hour spacing of ``levothyroxine``. Each is kept among the
+    unknown names too (NOT CHECKED), and its rules name both spellings.
+    """
+    near = {given: names.medicines.get(close) for given, m in medicines.items()
+            if m is None and (close := names.suggest(given, "medicine")) is not None}
+    return {f"{given} (not in the safety data; taken as {meant})": meant
+            for given, meant in near.items() if meant is not None}
+
+
 def screen(profile: Profile, safety: Safety) -> Screening:
     """Apply the hard rules of ``safety.toml`` to a profile.
 
@@ -147,6 +160,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     names = NameIndex.of(safety)
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
+    medicines |= _medicine_near_misses(medicines, names)
     conditions = frozenset(m for m in matched.values() if m is not None)
     found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
     unknown = [c for c, m in matched.items() if m is None]
@@ -165,7 +179,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
                                                 safety.ceiling.source))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
-    unchecked = (*unknown, *(given for given, m in medicines.items() if m is None))
+    unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked)
 
 

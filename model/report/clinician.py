@@ -93,7 +93,7 @@ def _safety(result: Analysis) -> str:
     facts = [
         f"Age: {profile.age if profile.age is not None else 'not given'}; "
         f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
-        f"{'yes' if profile.pregnant else 'no'}; conditions: "
+        f"{ {True: 'yes', False: 'no', None: 'not given'}[profile.pregnant]}; conditions: "
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
         f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
@@ -128,7 +128,8 @@ def render_clinician(result: Analysis) -> str:
     """The one-page clinician summary of an analysis, as self-contained HTML (A4 print CSS)."""
     said = headline(result)
     fit, diary = result.fit, result.diary
-    first = diary.nights.index.min().date().isoformat()
+    first, last = (d.date().isoformat() for d in (diary.nights.index.min(),
+                                                  diary.nights.index.max()))
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
                       for r in result.cautions())
     checks = (f"Fit: {sampler_name(fit)}, diagnostics "
@@ -142,7 +143,8 @@ def render_clinician(result: Analysis) -> str:
         f"<style>{_CSS}</style></head><body>"
         "<h1>Magnesium for sleep: n-of-1 summary for a clinician</h1>"
         f'<p class="meta">Diary {escape(Path(diary.source).name)}: {diary.n_recorded} nights '
-        f"recorded, {first} to {result.as_of.isoformat()}. mgsleep {__version__}. "
+        f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). mgsleep "
+        f"{__version__}. "
         f"{escape(SAFETY_LINE)}</p>"
         f'<h2>Recommendation</h2><p class="answer">{escape(said.what)}</p>'
         f"<p>Why: {escape(said.why)} How sure: {escape(said.sure)} Next review: "
