@@ -95,7 +95,8 @@ def test_a_bad_export_exits_2_names_file_and_record_and_writes_nothing(tmp_path,
     assert main(["import", "fitbit", str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mgsleep import: error: ")
-    assert "sleep.json: record 1, waso_min: expected a number from 0 to 720, got 900" in err
+    assert ("sleep.json: record 1, waso_min: expected a number from 0 to 720 (minutes), "
+            "got 900") in err
     assert out.read_text() == "date,sol_min\n2024-02-28,30\n"
     assert not (tmp_path / "diary.csv.bak").exists()
 

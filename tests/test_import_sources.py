@@ -177,7 +177,7 @@ def test_values_outside_the_diary_range_name_file_record_and_field(tmp_path):
                    '"minutesAwake": "x", "minutesAsleep": 300, "mainSleep": true}]')
     with pytest.raises(InputError) as caught:
         import_files("fitbit", [bad])
-    assert "sleep.json: record 1, sol_min: expected a number from 0 to 720, got 800" in \
+    assert "sleep.json: record 1, sol_min: expected a number from 0 to 720 (minutes), got 800" in \
         str(caught.value)
     assert "record 1, minutesAwake: expected a number, got 'x'" in str(caught.value)
 

@@ -54,7 +54,7 @@ def test_a_night_already_there_needs_replace_to_change_a_value(diary, capsys):
 
 
 @pytest.mark.parametrize("option, value, column, expected", [
-    ("--sol", "900", "sol_min", "expected a number from 0 to 720, got '900'"),
+    ("--sol", "900", "sol_min", "expected a number from 0 to 720 (minutes), got '900'"),
     ("--quality", "6", "quality", "expected a whole number from 1 to 5, got '6'"),
     ("--form", "magic", "form", "expected one of glycinate"),
 ])
@@ -197,3 +197,21 @@ def test_text_typed_under_a_c_locale_is_kept_as_utf8_and_undecodable_bytes_refus
                  "caf\udce9"]) == 2
     assert "--notes: is not UTF-8 text" in capsys.readouterr().err
     assert diary.read_bytes() == before
+
+
+def test_an_unchanged_night_is_not_rewritten_and_unusual_values_are_warned(diary, capsys):
+    """A user audit: logging a night's own values again said "completed (previous version:
+    ...bak)" and rewrote the file; a dose of 2,000 mg and a night a year ahead went in
+    without a word."""
+    before = diary.read_bytes()
+    assert main(["log", str(diary), "--date", "2024-03-01", "--sol", "30"]) == 0
+    assert "night 2024-03-01 unchanged" in capsys.readouterr().out
+    assert diary.read_bytes() == before and not diary.with_suffix(".csv.bak").exists()
+    with pytest.warns(UserWarning, match="2000 mg of elemental magnesium a day is above the "
+                                         "safety ceiling of 350 mg"):
+        assert main(["log", str(diary), "--date", "2024-03-02", "--form", "glycinate", "--mg",
+                     "2000"]) == 0
+    ahead = (dt.date.today() + dt.timedelta(days=300)).isoformat()
+    with pytest.warns(UserWarning, match=f"night {ahead} is after today"):
+        assert main(["log", str(diary), "--date", ahead, "--sol", "20"]) == 0
+    assert set(rows(diary).index) == {"2024-03-01", "2024-03-02", ahead}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,24 @@ def run(args: argparse.Namespace) -> int:
         return _write_night(path, night, values, args.replace)
 
 
+def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
+    """Warn of a night after today and of a dose above the safety ceiling (both written)."""
+    from model.evidence.floor import bundled_safety
+
+    if night > dt.date.today():
+        warnings.warn(f"night {night} is after today: check --date (analyze leaves out nights "
+                      "after its --as-of date)", stacklevel=2)
+    ceiling = bundled_safety().ceiling.default_mg_per_day
+    try:
+        dose = float(values.get("elemental_mg", "nan"))
+    except ValueError:
+        return
+    if dose > ceiling:
+        warnings.warn(f"{dose:g} mg of elemental magnesium a day is above the safety ceiling "
+                      f"of {ceiling:g} mg; did you mean the compound's weight (--compound-mg)?",
+                      stacklevel=2)
+
+
 def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bool) -> int:
     """Merge one night into the diary at ``path`` and write it (the caller holds the lock)."""
     import pandas as pd
@@ -151,6 +170,10 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
         raise InputError([Fault(str(path), f"row {row}, column {d.column}",
                                 f"night {night} already has {d.diary}, got {d.new}: add "
                                 "--replace to correct it") for d in report.differences])
+    if present and not report.differences and not report.filled:
+        print(f"{path}: night {night} unchanged (it already has these values)")
+        return 0
+    _warn_unusual(night, values)
     backup = write_diary(merged, path)
     done = "corrected" if report.differences else "completed" if present else "added"
     print(f"{path}: night {night} {done}" + (f" (previous version: {backup})" if backup else ""))

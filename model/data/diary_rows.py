@@ -31,13 +31,15 @@ class ColumnRange:
     low: float
     high: float
     whole: bool = False
+    unit: str = ""
 
     def describe(self) -> str:
-        """The allowed values in words, for a message."""
+        """The allowed values in words, for a message: ``a number from 0 to 720 (minutes)``."""
         if (self.low, self.high, self.whole) == (0, 1, True):
             return "0 or 1"
         kind = "a whole number" if self.whole else "a number"
-        return f"{kind} from {self.low:g} to {self.high:g}"
+        return f"{kind} from {self.low:g} to {self.high:g}" + (f" ({self.unit})" if self.unit
+                                                              else "")
 
     def accepts(self, value: float) -> bool:
         """Whether ``value`` is allowed."""
@@ -46,19 +48,19 @@ class ColumnRange:
 
 _BINARY = ColumnRange(0, 1, whole=True)
 NUMERIC: dict[str, ColumnRange] = {
-    "elemental_mg": ColumnRange(0, 2000),
-    "compound_mg": ColumnRange(0, 20000),
+    "elemental_mg": ColumnRange(0, 2000, unit="mg of elemental magnesium"),
+    "compound_mg": ColumnRange(0, 20000, unit="mg of the compound"),
     "split": _BINARY,
-    "sol_min": ColumnRange(0, 720),
+    "sol_min": ColumnRange(0, 720, unit="minutes"),
     "awakenings": ColumnRange(0, 50, whole=True),
-    "waso_min": ColumnRange(0, 720),
+    "waso_min": ColumnRange(0, 720, unit="minutes"),
     "quality": ColumnRange(1, 5, whole=True),
     "freshness": ColumnRange(1, 10, whole=True),
     "anxiety": ColumnRange(0, 10, whole=True),
     "stool_bristol": ColumnRange(1, 7, whole=True),
     "gi_upset": _BINARY,
     "caffeine_late": _BINARY,
-    "alcohol_drinks": ColumnRange(0, 30),
+    "alcohol_drinks": ColumnRange(0, 30, unit="drinks"),
 }
 """Range of each numeric diary column (CONTRACT.md)."""
 
