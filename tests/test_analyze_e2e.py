@@ -160,3 +160,15 @@ def test_non_responder_after_a_crossover_is_not_told_it_works(tmp_path, capsys):
         assert sol["verdict"] == "no_meaningful_effect" or sol["nights_needed"] is not None \
             or sol["needs_placebo"], sol
     assert "works for you" not in terminal.split("What magnesium did")[1].split("citrate")[0]
+
+
+def test_the_terminal_names_the_step_another_prior_leads_to():
+    """A user audit: "changes under the sceptical prior (-> switch_form)" named no form,
+    while the JSON and the report said malate."""
+    from model.analysis.pipeline import Sensitivity
+    from model.cli.analyze import _step
+
+    assert _step(Sensitivity("sceptical", "switch_form", "malate", 200.0, False,
+                             "refit")) == "switch_form malate@200"
+    assert _step(Sensitivity("confident", "stop", "none", 0.0, False, "refit")) == "stop"
+    assert _step(Sensitivity("confident", "refer", None, None, False, "refit")) == "refer"

@@ -188,3 +188,22 @@ def test_a_review_date_that_has_passed_says_so():
     late = review_words(review, as_of, today=dt.date(2026, 12, 3))
     assert late.startswith("2026-05-13 (13 days after 2026-04-30, the date this analysis is as "
                            "of; that date has passed")
+
+
+@pytest.mark.parametrize(("action", "better", "learning", "said"), [
+    ("continue", 0.5, 0.2, "not sure yet: keep going and the next nights will tell more."),
+    ("continue", 0.5, 0.0, "not a final answer: nothing else open now is expected to do "
+                           "better, and more nights here would teach little."),
+    ("switch_form", 0.6, 0.0, "not sure yet: better than what you do now in 60%"),
+    ("switch_form", 1.0, 0.0, "a step, not yet the regimen to settle on: better than what you "
+                              "do now in 100%")])
+def test_how_sure_never_contradicts_the_numbers_beside_it(action, better, learning, said):
+    """A user audit: "Not sure yet: keep going and the next nights will tell more" beside
+    "nothing left to learn from it", and "Not sure yet: better ... in 100%"."""
+    from model.decision.results import Recommendation, Scores
+    from model.report.how_sure import how_sure
+
+    scores = Scores({}, 0.1, 0.3, better, 0.0, learning, 0.0)
+    rec = Recommendation(action, Regimen("glycinate", 200), scores, False, dt.date(2026, 1, 1),
+                         (), (), ("best_expected",))
+    assert how_sure(rec).startswith(said)

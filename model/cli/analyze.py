@@ -12,7 +12,7 @@ from model.cli.options import add_mcmc_arguments, add_profile_options, parse_dat
 from model.core.atomic import check_outputs, json_text, write_all
 
 if TYPE_CHECKING:
-    from model.analysis.pipeline import Analysis
+    from model.analysis.pipeline import Analysis, Sensitivity
     from model.personal.power import PowerScaling
 
 
@@ -73,11 +73,18 @@ def print_summary(result: Analysis) -> None:
     print("\nPrior sensitivity: " + (SENSITIVITY_SKIPPED if not result.sensitivity else
                                     "the recommendation holds under a sceptical and a "
                                     "confident prior" if not held else "changes under the "
-                                    + ", ".join(f"{s.prior} prior (-> {s.action})"
+                                    + ", ".join(f"{s.prior} prior (-> {_step(s)})"
                                                 for s in held)))
     if result.power is not None:
         print(power_line(result.power))
     print("\nmgsleep supports, and does not replace, advice from a clinician.")
+
+
+def _step(sensitivity: Sensitivity) -> str:
+    """``switch_form malate@200``: the action a prior leads to, with its regimen."""
+    dose = sensitivity.elemental_mg_per_day
+    return sensitivity.action + (f" {sensitivity.form}@{dose:g}" if sensitivity.form
+                                 and sensitivity.form != "none" and dose else "")
 
 
 def power_line(power: PowerScaling) -> str:

@@ -22,6 +22,7 @@ from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSetting
 from model.evidence.schema import GiConstraint
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
+TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00 as shown)
 
 
 class Assessed(Protocol):
@@ -99,7 +100,7 @@ def option(action: str, regimen: Regimen) -> str:
 
 
 def _gap(a: Assessed) -> str:
-    return (f"learning value {a.learning_value:.2f}" if a.learning_value >= 0.005
+    return (f"learning value {a.learning_value:.2f}" if a.learning_value >= TO_LEARN
             else "nothing left to learn from it")
 
 

@@ -26,6 +26,7 @@ from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import best_waiting
 from model.decision.rules import BREACHES
+from model.report.how_sure import how_sure
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -370,27 +371,6 @@ def _why(result: Analysis) -> str:
     return f"{reason}." if reason else "the best expected step."
 
 
-def _sure(rec: Recommendation) -> str:
-    codes = set(rec.reason_codes)
-    if "refer" in codes:
-        return "a safety rule, not an estimate."
-    if "diagnostics_failed" in codes:
-        return "no estimate: the fit failed its checks."
-    better = rec.scores.p_better_than_continue
-    if codes & BREACHES:
-        return ("a safety rule, not an estimate: for your sleep alone the model finds it "
-                f"better than what you do now in {better:.0%} of its scenarios.")
-    if rec.commit:
-        return ("sure enough to settle on this: " + (
-            f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
-            "more experimenting is not expected to pay off."))
-    if "learn" in codes or rec.action in EXPERIMENTS:
-        return "not a final answer: a step taken to learn from."
-    return (f"not sure yet: better than what you do now in {better:.0%} of the model's "
-            "scenarios." if rec.action not in ("continue", "collect_more_data") else
-            "not sure yet: keep going and the next nights will tell more.")
-
-
 def tried_forms(effects: DiaryEffects) -> list[tuple[str, list[DiaryEffect]]]:
     """Each regimen taken so far with its effects on the outcomes recorded while taking it.
 
@@ -432,7 +412,7 @@ def headline(result: Analysis) -> Headline:
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
     paths = ((pathways_intro(result.pathways, rec.action), *pathway_lines(result.pathways))
              if result.pathways else ())
-    return Headline(what_to_do(rec), _capital(_why(result)), _capital(_sure(rec)),
+    return Headline(what_to_do(rec), _capital(_why(result)), _capital(how_sure(rec)),
                     review_words(rec.next_review, result.as_of), RECORD, tried, caution, paths)
 
 

@@ -1,0 +1,40 @@
+"""The "How sure" line of the headline: what kind of answer the recommendation is.
+
+A safety rule is no estimate; a commitment says why it is settled; a step taken to learn says
+so; any other step gives its P(better than what you do now), and staying says whether more
+nights would teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going
+and the next nights will tell more" never stands beside "nothing left to learn from it".
+"""
+
+from __future__ import annotations
+
+from model.decision import Recommendation
+from model.decision.candidates import EXPERIMENTS
+from model.decision.explain import TO_LEARN
+from model.decision.rules import BREACHES
+
+
+def how_sure(rec: Recommendation) -> str:
+    """How sure the advice is, in words (the module docstring's cases)."""
+    codes = set(rec.reason_codes)
+    if "refer" in codes:
+        return "a safety rule, not an estimate."
+    if "diagnostics_failed" in codes:
+        return "no estimate: the fit failed its checks."
+    better = rec.scores.p_better_than_continue
+    if codes & BREACHES:
+        return ("a safety rule, not an estimate: for your sleep alone the model finds it "
+                f"better than what you do now in {better:.0%} of its scenarios.")
+    if rec.commit:
+        return ("sure enough to settle on this: " + (
+            f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
+            "more experimenting is not expected to pay off."))
+    if "learn" in codes or rec.action in EXPERIMENTS:
+        return "not a final answer: a step taken to learn from."
+    if rec.action not in ("continue", "collect_more_data"):
+        return (("a step, not yet the regimen to settle on: " if better >= 0.9 else
+                 "not sure yet: ") + f"better than what you do now in {better:.0%} of the "
+                "model's scenarios.")
+    return ("not sure yet: keep going and the next nights will tell more." if
+            rec.scores.learning_value >= TO_LEARN else "not a final answer: nothing else open "
+            "now is expected to do better, and more nights here would teach little.")
