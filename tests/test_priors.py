@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from model.core.errors import PriorsError
+from model.core.errors import InputError, PriorsError
 from model.core.forms import FORMS, compound_to_elemental, elemental_fractions
 from model.core.outcomes import OUTCOMES
 from model.evidence.priorset import TABLE_COLUMNS, load_priors
@@ -127,6 +127,25 @@ def test_override_and_sceptical(priors):
     assert sceptic["citrate", "sol"].mean == pytest.approx(priors["citrate", "sol"].mean / 2)
     with pytest.raises(PriorsError):
         priors.with_override("glycinate", "sol", sd=-1, reason="t")
+
+
+def test_an_override_survives_the_variants_and_explain_says_it_replaced_the_evidence(priors):
+    """A priors audit: with_certainty_weight dropped an override without a word, sceptical
+    replaced its reason, explain ended "=> prior N(-0.227, ...)" under "OVERRIDE: N(-0.300,
+    ...)", and with_override("bisglycinate", ...) raised a bare KeyError."""
+    changed = priors.with_override("bisglycinate", "sol", mean=-0.3, sd=0.1, reason="my MA")
+    assert changed["glycinate", "sol"].mean == -0.3
+    weighted = changed.with_certainty_weight(2.0)["glycinate", "sol"]
+    assert (weighted.basis, weighted.mean, weighted.sd) == ("override", -0.3, 0.1)
+    assert changed.with_certainty_weight(2.0)["citrate", "sol"] != priors["citrate", "sol"]
+    sceptic = changed.sceptical(0.5)["glycinate", "sol"]
+    assert sceptic.mean == -0.15 and sceptic.note == "my MA; sceptical: mean x 0.5"
+    said = changed.explain("glycinate", "sol").splitlines()
+    assert said[1] == "OVERRIDE: N(-0.300, 0.100); my MA"
+    assert said[-2].startswith("=> the evidence alone: prior N(") and \
+        said[-2].endswith("replaced by the OVERRIDE above")
+    with pytest.raises(InputError, match="did you mean 'glycinate'"):
+        priors.with_override("glycinat", "sol", mean=0.0, reason="t")
 
 
 @pytest.mark.parametrize(("arguments", "key"), [
@@ -370,6 +389,18 @@ def test_one_result_encoded_twice_is_refused_naming_both_ids(priors_copy):
                      faults[0]), faults
 
 
+@pytest.mark.parametrize("edit", [("RCT, double-blind", "Randomised, placebo-controlled"),
+                                  ("n = 155", "n = 150")])
+def test_one_result_copied_with_other_words_or_n_is_refused(priors_copy, edit):
+    """A priors audit: the same DOI, effect and SE under another id passed when its design
+    was reworded or its n changed, and narrowed the prior (N(0.234, 0.641) to (0.292, 0.506))."""
+    copy = _study_block(priors_copy, GLY, "SCHUSTER2025").replace(
+        'id = "SCHUSTER2025"', 'id = "SCHUSTER2025_B"').replace(*edit)
+    _add(priors_copy, GLY, copy)
+    faults = _faults(priors_copy)
+    assert len(faults) == 1 and "the same result as 'SCHUSTER2025'" in faults[0], faults
+
+
 def test_a_class_result_encoded_again_for_a_form_is_refused(priors_copy):
     _add(priors_copy, "forms/oxide.toml", _study_block(priors_copy, "class.toml", "MAH2021")
          .replace('id = "MAH2021"', 'id = "MAH2021_OXIDE"'))
@@ -388,7 +419,8 @@ def test_two_comparisons_of_one_study_are_kept(priors_copy):
         _add(priors_copy, f"forms/{form}.toml",
              trial.replace('id = "SCHUSTER2025"', f'id = "ARM_{form}"'))
     _add(priors_copy, GLY, trial.replace('id = "SCHUSTER2025"', 'id = "ARM_glycinate_HIGH"')
-         .replace('design = "', 'design = "the 500 mg arm; '))   # another arm, said in design
+         .replace('design = "', 'design = "the 500 mg arm; ')    # another arm, said in design
+         .replace("dose_mg = 250", "dose_mg = 500"))
     sources = load_priors(priors_copy)["glycinate", "quality"].sources
     assert {"SCHUSTER2025", "ARM_glycinate", "ARM_glycinate_HIGH"} <= set(sources)
 

@@ -7,11 +7,12 @@ What one table's schema cannot see (:mod:`model.evidence.schema`):
 - an entry encoded as a study and also listed under ``[[excluded]]`` in the same table (read
   and deliberately not encoded, e.g. "encoded once, as the SMD"): it would count although the
   file says it does not;
-- one result encoded twice under two ids: the same citation or DOI (or PMID, PMC id), design
-  and n on the same outcome, in the evidence one prior draws on (the class, the form's group,
-  the form). This is an error, not a warning: the pool would take the two as independent and
-  count the result twice, and the file has the place for the second report, ``[[excluded]]``;
-  two comparisons of one study (dose arms) say so in ``design``;
+- one result encoded twice under two ids: the same citation or DOI (or PMID, PMC id) and the
+  same design and n, or the same numbers, on the same outcome, in the evidence one prior
+  draws on (the class, the form's group, the form). This is an error, not a warning: the pool
+  would take the two as independent and count the result twice, and the file has the place
+  for the second report, ``[[excluded]]``; two comparisons of one study (dose arms) say so in
+  ``design`` and give their own ``dose_mg``;
 - certainty discounts out of order in ``settings.toml``: a lower certainty may not count more
   than a higher one in any of ``power``, ``shrink`` (no higher) and ``floor_smd`` (no lower),
   nor exactly as much (the grades would mean nothing).
@@ -108,13 +109,20 @@ def _sources(study: Study) -> set[str]:
         _words(study.citation)}
 
 
+def _numbers(study: Study) -> tuple[object, ...]:
+    """The result an entry encodes: its dose, measure and numbers, whatever its words say."""
+    return (study.dose_mg, study.measure, study.effect, study.se, study.p, study.events,
+            study.direction)
+
+
 def same_result_faults(top: Listing, forms: dict[str, Listing], by_group: dict[str, Listing],
                        groups: GroupsFile | None) -> list[Fault]:
     """Results encoded twice in the evidence of one prior (class, the form's group, the form).
 
-    Two entries are one result when they share the outcome, the design (ignoring case and
-    spacing), n, and the citation or a DOI, PMID or PMC id. Each pair is reported once, on
-    the later entry, naming both ids.
+    Two entries are one result when they share the outcome, the citation or a DOI, PMID or
+    PMC id, and either the design (ignoring case and spacing) and n or the numbers (dose,
+    measure, effect, se, p, events: a copy whose design was reworded or n changed). Each
+    pair is reported once, on the later entry, naming both ids.
     """
     faults: list[Fault] = []
     reported: set[tuple[str, str]] = set()
@@ -127,16 +135,17 @@ def same_result_faults(top: Listing, forms: dict[str, Listing], by_group: dict[s
         for later, (file, key, study, sources) in enumerate(entries):
             for first_file, first_key, first, first_sources in entries[:later]:
                 pair = (f"{first_file} {first_key}", f"{file} {key}")
-                if (first.id == study.id or pair in reported
-                        or (first.outcome, _words(first.design), first.n)
-                        != (study.outcome, _words(study.design), study.n)
-                        or not first_sources & sources):
+                if (first.id == study.id or pair in reported or first.outcome != study.outcome
+                        or not first_sources & sources
+                        or ((_words(first.design), first.n) != (_words(study.design), study.n)
+                            and _numbers(first) != _numbers(study))):
                     continue
                 reported.add(pair)
                 where = first_key if first_file == file else f"{first_key} of {first_file}"
                 faults.append(Fault(file, f"key {key}", (
-                    f"the same result as {first.id!r} ({where}): the same citation or DOI, "
-                    f"design and n on outcome {study.outcome!r}, so it would count twice; "
+                    f"the same result as {first.id!r} ({where}): the same citation or DOI "
+                    f"and the same design and n, or the same numbers, on outcome "
+                    f"{study.outcome!r}, so it would count twice; "
                     "encode it once and list the other under [[excluded]] (two arms or doses "
                     "of one study: say which in `design`)")))
     return faults

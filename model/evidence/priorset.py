@@ -227,7 +227,7 @@ class PriorSet:
         Parameters
         ----------
         form, outcome : str
-            The prior to set.
+            The prior to set (the form may be spelt as in a diary: ``bisglycinate``).
         mean, sd : float, optional
             Its new mean (finite) and sd (positive, finite); either left out is kept.
         reason : str
@@ -238,8 +238,11 @@ class PriorSet:
         ------
         PriorArgumentError
             A mean or sd that is not a finite number, an sd <= 0, a blank reason.
+        InputError
+            An unknown form or outcome (with the closest name).
 
         """
+        form = self._known(form, outcome)
         entry = self[form, outcome]
         where = f"{form} x {outcome}"
         if not isinstance(reason, str) or not reason.strip():
@@ -265,14 +268,29 @@ class PriorSet:
         """
         weight = checked_number(factor, "the certainty weight", "<certainty weight>", "factor",
                                 positive=True)
-        return _derive(self.evidence, power_factor=weight)
+        derived = _derive(self.evidence, power_factor=weight)
+        kept = {k: e for k, e in self.entries.items() if e.basis == "override"}  # set by hand
+        return dataclasses.replace(derived, entries=derived.entries | kept)
 
     def sceptical(self, shrink: float = 0.5) -> PriorSet:
         """Every prior mean shrunk toward no effect by ``shrink`` (sds kept)."""
-        entries = {k: dataclasses.replace(e, mean=e.mean * shrink,
-                                          note=f"sceptical: mean x {shrink}")
+        said = f"sceptical: mean x {shrink}"
+        entries = {k: dataclasses.replace(e, mean=e.mean * shrink, note=f"{e.note}; {said}"
+                                          if e.basis == "override" else said)
                    for k, e in self.entries.items()}
         return dataclasses.replace(self, entries=entries)
+
+    @staticmethod
+    def _known(form: str, outcome: str) -> str:
+        """The canonical name of ``form`` (a diary's spelling), or an InputError with a hint."""
+        known = canonical_form(form)
+        name = known if known in FORMS else form
+        faults = [Fault(f"{form}:{outcome}", "", message)
+                  for message in (unknown_name("form", name, FORMS),
+                                  unknown_name("outcome", outcome, OUTCOMES)) if message]
+        if faults:
+            raise InputError(faults)
+        return name
 
     def explain(self, form: str, outcome: str) -> str:
         """The chain from the studies to the prior of one form x outcome, in plain text.
@@ -285,13 +303,7 @@ class PriorSet:
             When the form or the outcome is unknown (with the closest name, if any).
 
         """
-        given, known = form, canonical_form(form)
-        form = known if known in FORMS else form
-        faults = [Fault(f"{given}:{outcome}", "", message)
-                  for message in (unknown_name("form", form, FORMS),
-                                  unknown_name("outcome", outcome, OUTCOMES)) if message]
-        if faults:
-            raise InputError(faults)
+        form = self._known(form, outcome)
         entry = self[form, outcome]
         spec = self.settings.outcomes[outcome]
         lines = [f"{form} x {outcome} ({spec.label}); scale {spec.scale}, "
@@ -320,8 +332,10 @@ class PriorSet:
         lines.append(f"2. form deviation sd {syn.deviation_sd:.3f} (evidence level "
                      f"{level.evidence_level if level else 'none'})")
         lines += _describe_parts(f"{form} evidence", syn.form_contributions, syn.form_pool)
-        lines.append(f"=> prior N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis {syn.basis};"
-                     f" certainty {syn.certainty}")
+        lines.append(f"=> {'the evidence alone: ' if entry.basis == 'override' else ''}prior "
+                     f"N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis {syn.basis}; "
+                     f"certainty {syn.certainty}"
+                     + ("; replaced by the OVERRIDE above" if entry.basis == "override" else ""))
         file = self.evidence.form_files.get(form)
         excluded = [e for e in (file.excluded if file else ())]
         if excluded:
