@@ -140,12 +140,20 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
               key=lambda a: a.expected_utility)
     rec = replace(result.decision.recommendation, action="continue", reason_codes=("forced",),
                   commit=False)
+    rec = replace(rec, scores=replace(rec.scores, expected_utility=top.expected_utility - 0.1))
     said = headline(replace(result, decision=replace(result.decision, recommendation=rec,
                                                      assessments=waits)))
     assert said.why == (
         f"A change waits until {rec.next_review.isoformat()}, when the current period has run "
         f"long enough to judge one; on current data the best step then is to switch to "
         f"{top.regimen.form} {top.regimen.elemental_mg:g} mg.")
+    # a user audit: "the best step then is to raise the dose" when that step's expected
+    # utility (-0.09) was below staying's (0): no step is named then
+    stay = replace(rec, scores=replace(rec.scores, expected_utility=top.expected_utility + 0.1))
+    said = headline(replace(result, decision=replace(result.decision, recommendation=stay,
+                                                     assessments=waits)))
+    assert said.why.endswith("on current data no change then is expected to do better than "
+                             "staying.")
     # nothing waiting (every other step blocked by a hard rule): the plain words
     alone = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
     assert alone.why.startswith("No change is expected to do better than what you do now")

@@ -247,8 +247,7 @@ def _top(assessed: Sequence[Assessed], feasible: bool) -> int:
 def best_waiting(assessed: Sequence[Assessed]) -> Assessed | None:
     """The best option blocked only by the evaluation period (None when there is none).
 
-    An option a hard rule blocks (the ceiling, an excluded form, the GI limit) is not
-    waiting: it stays blocked when the period is over.
+    One a hard rule blocks (ceiling, excluded form, GI limit) is not waiting: it stays blocked.
     """
     waiting = [a for a in assessed if a.reason_codes and set(a.reason_codes) == {"waiting"}]
     return max(waiting, key=lambda a: a.expected_utility) if waiting else None
@@ -256,12 +255,12 @@ def best_waiting(assessed: Sequence[Assessed]) -> Assessed | None:
 
 def _best_waiting(assessed: Sequence[Assessed]) -> str:
     """:func:`best_waiting` as a sentence (empty when there is none)."""
-    top = best_waiting(assessed)
-    if top is None:
+    if (top := best_waiting(assessed)) is None:
         return ""
-    return (f" On current data the best-ranked option that must wait is "
-            f"{option(top.action, top.regimen)} (expected utility "
-            f"{top.expected_utility:+.2f}).")
+    said = f"{option(top.action, top.regimen)} (expected utility {top.expected_utility:+.2f})"
+    return (f" On current data no option that must wait beats staying; the best is {said}."
+            if top.expected_utility <= assessed[0].expected_utility else
+            f" On current data the best-ranked option that must wait is {said}.")
 
 
 def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:

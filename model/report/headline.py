@@ -358,9 +358,11 @@ def _why(result: Analysis) -> str:
                 "another step looks slightly better on today's numbers.")
     waiting = best_waiting(result.decision.assessments) if "forced" in codes else None
     if waiting is not None and rec.action == "continue":
+        then = (f"the best step then is to {_THEN[waiting.action]} {_short(waiting.regimen)}"
+                if waiting.expected_utility > rec.scores.expected_utility else
+                "no change then is expected to do better than staying")
         return (f"a change waits until {rec.next_review.isoformat()}, when the current period "
-                "has run long enough to judge one; on current data the best step then is to "
-                f"{_THEN[waiting.action]} {_short(waiting.regimen)}.")
+                f"has run long enough to judge one; on current data {then}.")
     reason = _driver(result) or _current_best(result)
     if "first_step" in codes:
         return ("from published evidence alone (no magnesium nights yet)"
