@@ -1,6 +1,7 @@
 """The figures of model.viz.plots: what they show, not only that they run."""
 
 import datetime as dt
+import io
 
 import numpy as np
 import pandas as pd
@@ -230,3 +231,18 @@ def test_actions_ranked_blocked_grey_recommended_starred(analysis):
     assert sum(n.startswith("blocked: ") for n in notes) == len(blocked)
     assert any(line.get_xdata()[0] == 0.2 for line in gi.lines)
     assert "expected utility" in utility.get_title() and "utility" in utility.get_xlabel()
+
+
+def test_a_panel_without_missing_nights_leaves_the_layout_alone():
+    """A user audit: every `analyze --report` of a diary with no missing night printed
+    matplotlib's "constrained_layout not applied because axes sizes collapsed to zero": the
+    empty rug of missing nights, drawn unclipped, sat at the figure's origin for the layout."""
+    from model.viz.plots import _grid, _outcome_panel
+
+    nights = pd.Series([30.0, 25, 40, 20, 35, 30, 28],
+                       index=pd.date_range("2026-10-22", periods=7, name="date"))
+    fig, axes = _grid(2, 1, 11.0, 1.9, sharex=True)
+    for ax in axes:
+        _outcome_panel(ax, nights, "minutes to fall asleep")
+        assert MISSING_LABEL not in [line.get_label() for line in ax.lines]
+    fig.savefig(io.BytesIO(), format="png")             # warnings are errors in the tests

@@ -322,3 +322,16 @@ def test_the_clinician_summary_lists_the_names_no_rule_checked(analysis):
     assert "No contraindication found in the profile." not in page
     assert "No contraindication found among the conditions and medicines checked." in page
     assert "NOT CHECKED" not in render_clinician(analysis)
+
+
+def test_the_pdf_is_written_like_every_other_output(analysis, tmp_path, monkeypatch):
+    """A user audit: the PDF came out 0600 (a temporary's mode) beside 0644 HTML files."""
+    monkeypatch.setattr("model.report.clinician.pdf_bytes", lambda page: b"%PDF-1.7 test")
+    before = os.umask(0o022)
+    try:
+        write_pdf_or_say(analysis, tmp_path / "summary.pdf")
+    finally:
+        os.umask(before)
+    assert (tmp_path / "summary.pdf").read_bytes() == b"%PDF-1.7 test"
+    assert (tmp_path / "summary.pdf").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.pdf"]

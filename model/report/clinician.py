@@ -14,7 +14,6 @@ neither, :class:`PdfUnavailable` says so and nothing is written.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import pandas as pd
 
 from model import __version__
 from model.analysis.pipeline import Analysis
-from model.core.atomic import write_text
+from model.core.atomic import write_text, write_with
 from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.decision import history, screen
@@ -199,12 +198,7 @@ def pdf_bytes(page: str) -> bytes:
 def write_pdf(result: Analysis, path: str | Path) -> None:
     """Write the clinician summary as a PDF, atomically (see :func:`pdf_bytes`)."""
     data = pdf_bytes(render_clinician(result))
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.",
-                                     suffix=".tmp", delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, target)
+    write_with(path, lambda handle: handle.write(data))   # as every other output: 0644, fsynced
 
 
 def write_pdf_or_say(result: Analysis, path: str | Path) -> bool:

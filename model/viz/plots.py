@@ -262,8 +262,10 @@ def _outcome_panel(ax: Axes, values: pd.Series, label: str) -> None:
             lw=1.2, label="7-night mean")
     missing = values.index[values.isna()]
     above = blended_transform_factory(ax.transData, ax.transAxes)
-    ax.plot(missing, np.full(len(missing), MISSING_RUG_Y), "|", ms=6, mew=1.2,
-            color="#999999", transform=above, clip_on=False, label=MISSING_LABEL)
+    if len(missing):   # an empty unclipped line sits at the figure's origin for the layout,
+        ax.plot(missing, np.full(len(missing), MISSING_RUG_Y), "|", ms=6, mew=1.2,  # which
+                color="#999999", transform=above, clip_on=False,  # then collapsed every axes
+                label=MISSING_LABEL)
     ax.set_ylabel(label)
 
 
