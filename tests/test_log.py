@@ -97,6 +97,19 @@ def test_interactive_asks_each_field_with_the_last_regimen_as_default(diary, mon
         ["glycinate", "200", "18", "0", "5"]
 
 
+def test_interactive_asks_again_at_once_after_an_answer_it_cannot_read(diary, monkeypatch,
+                                                                         capsys):
+    """A user audit: "11pm" for the minutes to fall asleep was refused only after all 16
+    questions, and the whole night was lost."""
+    answers = ["2024-03-02", "", "", "", "", "11pm", "35", "1", "", "4"] + [""] * 7
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(answers) + "\n"))
+    assert main(["log", str(diary), "--interactive"]) == 0
+    assert "expected a number from 0 to 720 (minutes), got '11pm'; again: sol_min" in \
+        capsys.readouterr().out
+    assert rows(diary).loc["2024-03-02", ["sol_min", "awakenings", "quality"]].tolist() == \
+        ["35", "1", "4"]
+
+
 def test_interactive_none_records_a_night_without_magnesium(diary, monkeypatch):
     """Enter keeps the last form (its prompt says so); "none" is a night off, dose and all."""
     answers = ["2024-03-02", "none", "", "", "", "18"] + [""] * 11

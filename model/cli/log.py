@@ -62,6 +62,9 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
               defaults: dict[str, str]) -> dict[str, str]:
     """Ask for the night and each field in turn; an empty answer takes the default.
 
+    An answer the diary reader would refuse (``11pm`` for minutes) is asked again at once,
+    with the reason, instead of failing the whole night at the end.
+
     The form's default is the last night's: Enter keeps it, ``none`` records a night without
     magnesium (and then no dose is carried over).
 
@@ -80,6 +83,8 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
         ``date`` and the non-empty answers.
 
     """
+    from model.data.diary_rows import cell_problem
+
     answers = {"date": ask(f"night (date it began) [{night}]: ").strip() or str(night)}
     for column, (_, text) in FIELDS.items():
         default = defaults.get(column, "") if answers.get("form", "x") else ""
@@ -87,6 +92,9 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
             text = f"magnesium form taken (Enter keeps {default}; none = no magnesium; placebo)"
         shown = f" [{default}]" if default else ""
         answer = ask(f"{column}: {text}{shown}: ").strip() or default
+        while answer and answer != default and answer.lower() != "none" \
+                and (problem := cell_problem(column, answer)) is not None:
+            answer = ask(f"  {problem}; again: {column}{shown}: ").strip() or default
         if column == "form" and answer.lower() == "none":
             answer = answers["form"] = ""
         if answer:

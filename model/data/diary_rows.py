@@ -153,8 +153,7 @@ class _RowParser:
         raw_form = cells.get("form")
         form = NONE if _is_missing(raw_form) else canonical_form(str(raw_form))
         if form is None:
-            self.fault(row, "form", "expected one of " + ", ".join((*FORMS, PLACEBO))
-                       + f" or blank, got {raw_form!r}{form_hint(str(raw_form))}")
+            self.fault(row, "form", _unknown_form(str(raw_form)))
         elif not any(f.where in (f"row {row}, column elemental_mg", f"row {row}, column "
                                  "compound_mg") for f in self.faults[before:]):
             values["elemental_mg"] = self.dose(row, form, values)  # one fault per bad dose
@@ -201,6 +200,24 @@ class _RowParser:
 
 MAX_ROWS = 3650
 """The most rows a diary may have (ten years of nights); see also ``MAX_SPAN_NIGHTS``."""
+
+
+def cell_problem(column: str, value: str) -> str | None:
+    """What the diary reader would say of ``value`` in ``column`` alone (None: it reads).
+
+    For ``mgsleep log``'s questions: an answer is checked, and asked again, as it is typed.
+    """
+    parser = _RowParser("<answer>", elemental_fractions)
+    if column in NUMERIC:
+        parser.number(1, column, value)
+    elif column == "form" and not _is_missing(value) and canonical_form(value) is None:
+        return _unknown_form(value)
+    return parser.faults[0].message if parser.faults else None
+
+
+def _unknown_form(given: str) -> str:
+    return (f"expected one of {', '.join((*FORMS, PLACEBO))} or blank, got {given!r}"
+            f"{form_hint(given)}")
 
 
 def _undecodable(path: str | Path, error: UnicodeDecodeError, sep: str) -> Fault:
