@@ -192,7 +192,9 @@ def test_a_review_date_that_has_passed_says_so():
     from model.report.headline import review_words
 
     review, as_of = dt.date(2026, 5, 13), dt.date(2026, 4, 30)
-    assert review_words(review, as_of, today=dt.date(2026, 5, 1)) == "2026-05-13 (in 13 days)."
+    # counted from today, not from the last night (a user audit: "in 3 days" two days ahead)
+    assert review_words(review, as_of, today=dt.date(2026, 5, 1)) == "2026-05-13 (in 12 days)."
+    assert review_words(review, as_of, today=dt.date(2026, 4, 20)) == "2026-05-13 (in 13 days)."
     late = review_words(review, as_of, today=dt.date(2026, 12, 3))
     assert late.startswith("2026-05-13 (13 days after 2026-04-30, the date this analysis is as "
                            "of; that date has passed")

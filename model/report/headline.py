@@ -419,14 +419,15 @@ def headline(result: Analysis) -> Headline:
 
 
 def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) -> str:
-    """When to look again: ``2026-05-13 (in 13 days).``, counted from the analysis date.
+    """When to look again: ``2026-05-13 (in 12 days).``, counted from today.
 
-    A diary whose last night is long past (the analysis is as of then) may give a date that
-    has passed by ``today``: it says so, rather than "in 13 days" seven months late.
+    (From the analysis date when that is later: a simulated or planned future.) A diary
+    whose last night is long past may give a date that has passed by ``today``: it says so,
+    rather than "in 13 days" seven months late.
     """
-    days = (review - as_of).days
-    if review >= (today or dt.date.today()):
-        return f"{review.isoformat()} (in {days} days)."
+    days, now = (review - as_of).days, today or dt.date.today()
+    if review >= now:
+        return f"{review.isoformat()} (in {(review - max(as_of, now)).days} days)."
     return (f"{review.isoformat()} ({days} days after {as_of.isoformat()}, the date this "
             "analysis is as of; that date has passed: log your nights since then and run it "
             "again).")
