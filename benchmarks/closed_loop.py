@@ -14,7 +14,8 @@ and the same nightly noise (common random numbers):
   ``next_review`` (at least 7 nights later); ``collect_more_data`` keeps the regimen it names
   (none: no magnesium); ``refer`` stops magnesium for good. When loose stools go on during a
   step (the decision's acute-GI rule: 2 GI nights within 7) the person looks again at once,
-  as the advice tells them to ("lower the dose, split it or stop").
+  as the advice tells them to ("if loose stools go on, stop, or take the gentler step
+  the advice names").
 - ``thompson``: the same with ``mode="thompson"``.
 - ``fixed``: glycinate 200 mg from night 15 on.
 - ``titration``: glycinate 100 -> 200 -> 300 mg every 14 nights, unless the share of GI nights
@@ -390,8 +391,8 @@ def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool
     """Run one person under one policy for the whole run.
 
     ``gi_looks``: the person does what the tool's advice says when loose stools go on during
-    a step ("lower the dose, split it or stop": look again now), so a step on magnesium ends
-    early at acute GI (:func:`acute_gi_end`) and the next look has ``gi_look`` True.
+    a step (stop, or take the gentler step it names: look again now), so a step on magnesium
+    ends early at acute GI (:func:`acute_gi_end`) and the next look has ``gi_look`` True.
 
     Returns
     -------

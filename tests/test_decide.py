@@ -349,6 +349,11 @@ def test_acute_gi_opens_the_safety_moves_only(priors):
     assert feasible == {"continue", "decrease_dose", "split_dose", "stop"}
     assert any("GI nights in the last 7" in w for w in decision.recommendation.warnings)
     assert decision.recommendation.action != "collect_more_data"
+    # a user audit: the warning said "lower the dose, split it or stop" beside "Not allowed:
+    # decrease_dose ... P(GI constraint violated) 0.98": it names only stopping and the
+    # gentler step the advice itself names
+    warning = next(w for w in decision.recommendation.warnings if "GI nights in the last" in w)
+    assert warning.endswith("stop, or take the gentler step the advice names when it names one")
 
 
 def test_a_first_step_starts_the_crossover_in_the_evening(priors):

@@ -140,7 +140,8 @@ def gi_block(p_violation: float, epsilon: float) -> str:
 def acute_gi_warning(past: History, s: DecisionSettings) -> str:
     """Recent GI nights on the current regimen."""
     return (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
-            f"{past.current.label}: if loose stools go on, lower the dose, split it or stop")
+            f"{past.current.label}: if loose stools go on, stop, or take the gentler step the "
+            "advice names when it names one")
 
 
 def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
