@@ -260,6 +260,8 @@ class PriorSet:
     def with_certainty_weight(self, factor: float) -> PriorSet:
         """Re-derive every prior with each certainty's power-prior weight times ``factor``.
 
+        A prior set by hand (:meth:`with_override`) is kept as it is.
+
         Raises
         ------
         PriorArgumentError
