@@ -148,6 +148,19 @@ def test_an_override_survives_the_variants_and_explain_says_it_replaced_the_evid
         priors.with_override("glycinat", "sol", mean=0.0, reason="t")
 
 
+def test_explain_shows_each_entry_as_entered_and_an_assumed_dose(priors_copy):
+    """A priors audit: explain showed "SCHUSTER2025 ... +0.387 (se 0.310)" without the SMD
+    entered, its dose or the scaling to 300 mg; an entry without dose_mg was taken as 300 mg
+    without a word."""
+    said = load_priors(priors_copy).explain("oxide", "sol")
+    assert ("MAH2021 [low, meta-analysis]: entered md effect -17.36, se 5.059, n 55 at "
+            "500 mg/day, x0.87 to 300 mg -> -0.296 (se 0.103)") in said
+    _edit(priors_copy, GLY, "dose_mg = 250\n", "")
+    said = load_priors(priors_copy).explain("glycinate", "quality")
+    assert "SCHUSTER2025 [low, trial]: entered smd_benefit effect 0, se 0.161, n 155 no dose " \
+           "given: taken as 300 mg/day -> +0.000" in said
+
+
 @pytest.mark.parametrize(("arguments", "key"), [
     ({"mean": float("nan"), "sd": 0.1}, "mean"), ({"mean": float("inf")}, "mean"),
     ({"mean": "0.3"}, "mean"), ({"mean": 0.1, "sd": float("nan")}, "sd"),

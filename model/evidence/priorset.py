@@ -23,6 +23,7 @@ from model.core.errors import Fault, InputError, PriorsError
 from model.core.forms import FORMS, Compound, canonical_form, load_compounds
 from model.core.outcomes import OUTCOMES
 from model.core.paths import default_priors_dir
+from model.evidence.chain import chain
 from model.evidence.checks import (
     discount_order_faults,
     entry_faults,
@@ -305,45 +306,7 @@ class PriorSet:
             When the form or the outcome is unknown (with the closest name, if any).
 
         """
-        form = self._known(form, outcome)
-        entry = self[form, outcome]
-        spec = self.settings.outcomes[outcome]
-        lines = [f"{form} x {outcome} ({spec.label}); scale {spec.scale}, "
-                 f"{'lower' if spec.better == 'lower' else 'higher'} is better; effect of "
-                 f"{self.settings.reference_dose_mg:g} mg elemental per day vs none"]
-        if entry.basis == "override":
-            lines.append(f"OVERRIDE: N({entry.mean:.3f}, {entry.sd:.3f}); {entry.note}")
-        syn = self.syntheses.get((form, outcome))
-        if syn is None:
-            return "\n".join(lines)
-        if syn.basis == "pooled":
-            return "\n".join(lines + _pooled_lines(syn))
-        lines.append(f"1. reference prior (no evidence): N(0, {spec.reference_sd:g})")
-        lines += _describe_parts("class evidence (all forms)", syn.class_contributions,
-                                 syn.class_pool)
-        lines.append(f"   -> class effect N({syn.class_prior.mean:.3f}, "
-                     f"{syn.class_prior.sd:.3f})")
-        if syn.group is not None:
-            lines += _describe_parts(f"group {syn.group} evidence", syn.group_contributions,
-                                     syn.group_pool)
-        if syn.group_prior is not None:
-            lines.append(f"   -> group effect N({syn.group_prior.mean:.3f}, "
-                         f"{syn.group_prior.sd:.3f}) (class widened by "
-                         f"{self.settings.group_deviation_smd:g} SMD)")
-        level = self.evidence.form_files.get(form)
-        lines.append(f"2. form deviation sd {syn.deviation_sd:.3f} (evidence level "
-                     f"{level.evidence_level if level else 'none'})")
-        lines += _describe_parts(f"{form} evidence", syn.form_contributions, syn.form_pool)
-        lines.append(f"=> {'the evidence alone: ' if entry.basis == 'override' else ''}prior "
-                     f"N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis {syn.basis}; "
-                     f"certainty {syn.certainty}"
-                     + ("; replaced by the OVERRIDE above" if entry.basis == "override" else ""))
-        file = self.evidence.form_files.get(form)
-        excluded = [e for e in (file.excluded if file else ())]
-        if excluded:
-            lines.append("read but not encoded: " + "; ".join(f"{e.id} ({e.reason})"
-                                                               for e in excluded))
-        return "\n".join(lines)
+        return chain(self, self._known(form, outcome), outcome)
 
 
 class PriorArgumentError(PriorsError, ValueError):
@@ -393,31 +356,6 @@ def unknown_name(kind: str, name: str, known: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
     return f"unknown {kind} {name!r} ({hint})"
-
-
-def _pooled_lines(syn: Any) -> list[str]:
-    """The chain of a prior written back by a population fit: its posterior, used as it is."""
-    found = [c for c in syn.form_contributions if c.kind == "population"]
-    lines = [f"1. population posterior written back: {c.study_id} [{c.certainty} by its "
-             f"persons]: N({c.raw:+.3f}, {c.raw_se:.3f}), used as it is (no certainty "
-             "discount, no class or group step: the evidence it started from is inside it)"
-             for c in found]
-    return [*lines, f"=> prior N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis pooled; "
-                    f"certainty {syn.certainty}"]
-
-
-def _describe_parts(title: str, parts: tuple[Any, ...],
-                    pooled: tuple[float, float, float] | None) -> list[str]:
-    if not parts:
-        return [f"   {title}: none"]
-    lines = [f"   {title}:"]
-    for c in parts:
-        lines.append(f"   - {c.study_id} [{c.certainty}, {c.kind}]: {c.raw:+.3f} (se "
-                     f"{c.raw_se:.3f}) -> discounted N({c.mean:+.3f}, {c.sd:.3f})")
-    if pooled is not None and len(parts) > 1:
-        lines.append(f"   pooled (random effects): {pooled[0]:+.3f} (se {pooled[1]:.3f}, "
-                     f"tau^2 {pooled[2]:.3f})")
-    return lines
 
 
 def _derive(evidence: Evidence, power_factor: float = 1.0) -> PriorSet:
