@@ -145,7 +145,9 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
                                                      assessments=waits)))
     assert said.why == (
         f"A change waits until {rec.next_review.isoformat()}, when the current period has run "
-        f"long enough to judge one; on current data the best step then is to switch to "
+        f"long enough to judge one (its length follows the build-up time estimated from your "
+        f"nights, so the date may move by a night or two); on current data the best step then "
+        f"is to switch to "
         f"{top.regimen.form} {top.regimen.elemental_mg:g} mg.")
     # a user audit: "the best step then is to raise the dose" when that step's expected
     # utility (-0.09) was below staying's (0): no step is named then

@@ -362,7 +362,9 @@ def _why(result: Analysis) -> str:
                 if waiting.expected_utility > rec.scores.expected_utility else
                 "no change then is expected to do better than staying")
         return (f"a change waits until {rec.next_review.isoformat()}, when the current period "
-                f"has run long enough to judge one; on current data {then}.")
+                "has run long enough to judge one (its length follows the build-up time "
+                "estimated from your nights, so the date may move by a night or two); on "
+                f"current data {then}.")
     reason = _driver(result) or _current_best(result)
     if "first_step" in codes:
         return ("from published evidence alone (no magnesium nights yet)"
