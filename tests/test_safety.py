@@ -270,3 +270,17 @@ def test_a_true_or_false_egfr_is_an_error_naming_the_key(tmp_path):
     path.write_text("egfr = true\n")
     with pytest.raises(InputError, match=r"me.toml: key egfr: .*expected a number"):
         load_profile(path)
+
+
+def test_a_rule_deleted_from_safety_toml_is_named_as_such(priors_copy):
+    """A priors audit: deleting the heart-block contraindication gave only "synonyms:
+    condition 'heart_block' is not named by any rule"; the message now asks whether the rule
+    was removed."""
+    path = priors_copy / "safety.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('[[contraindications]]\nid = "heart_block"')
+    end = text.index("[[contraindications]]", start + 10)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(PriorsError, match=r"synonyms: condition 'heart_block' is in no rule of "
+                                          r"this file.*rule removed or renamed"):
+        load_priors(priors_copy)

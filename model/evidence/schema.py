@@ -259,9 +259,8 @@ class Contraindication(_Strict):
 
     ``kind = "clinician"`` refers but keeps the current routine until a clinician has advised
     (a hold, as for digoxin): for a fact that is no contraindication to oral magnesium but
-    asks a clinician to sign off the dose (pregnancy). A caution of a condition that makes
-    loose stools likelier (chronic diarrhoea) names the profile's ``gut_sensitivity`` level
-    it implies at least.
+    asks a clinician to sign off the dose (pregnancy). A caution may name the least
+    ``gut_sensitivity`` its condition implies (chronic diarrhoea: ``ibs``).
     """
 
     id: Text
@@ -333,8 +332,9 @@ class Safety(_Strict):
         for entry in self.synonyms:
             known = conditions if entry.kind == "condition" else medicines
             if entry.name not in known:
-                raise ValueError(f"synonyms: {entry.kind} {entry.name!r} is not named by any "
-                                 f"rule of this file{_hint(entry.name, sorted(known))}")
+                raise ValueError(f"synonyms: {entry.kind} {entry.name!r} is in no rule of this "
+                                 f"file{_hint(entry.name, sorted(known))}: rule removed or "
+                                 "renamed? (rules may only be made stricter)")
         return self
 
 
