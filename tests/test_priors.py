@@ -148,6 +148,16 @@ def test_an_override_survives_the_variants_and_explain_says_it_replaced_the_evid
         priors.with_override("glycinat", "sol", mean=0.0, reason="t")
 
 
+def test_an_rct_level_without_a_trial_is_refused(priors_copy):
+    """A priors audit: malate labelled "rct" with only a marketing claim narrowed its SOL
+    prior from 0.417 to 0.271 with no new evidence."""
+    _edit(priors_copy, "forms/malate.toml", 'evidence_level = "preclinical"',
+          'evidence_level = "rct"')
+    with pytest.raises(PriorsError, match=r"malate\.toml: key evidence_level: 'rct' needs at "
+                                          r"least one entry of kind 'trial'"):
+        load_priors(priors_copy)
+
+
 def test_explain_shows_each_entry_as_entered_and_an_assumed_dose(priors_copy):
     """A priors audit: explain showed "SCHUSTER2025 ... +0.387 (se 0.310)" without the SMD
     entered, its dose or the scaling to 300 mg; an entry without dose_mg was taken as 300 mg

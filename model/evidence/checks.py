@@ -13,6 +13,7 @@ What one table's schema cannot see (:mod:`model.evidence.schema`):
   would take the two as independent and count the result twice, and the file has the place
   for the second report, ``[[excluded]]``; two comparisons of one study (dose arms) say so in
   ``design`` and give their own ``dose_mg``;
+- a form file labelled ``evidence_level = "rct"`` without a trial or meta-analysis entry;
 - certainty discounts out of order in ``settings.toml``: a lower certainty may not count more
   than a higher one in any of ``power``, ``shrink`` (no higher) and ``floor_smd`` (no lower),
   nor exactly as much (the grades would mean nothing).
@@ -149,6 +150,21 @@ def same_result_faults(top: Listing, forms: dict[str, Listing], by_group: dict[s
                     "encode it once and list the other under [[excluded]] (two arms or doses "
                     "of one study: say which in `design`)")))
     return faults
+
+
+def level_faults(forms: dict[str, Listing], levels: dict[str, str]) -> list[Fault]:
+    """A form file labelled ``evidence_level = "rct"`` without a trial or meta-analysis.
+
+    (A population fit written back counts as one.) The level sets how far the form may
+    deviate from the class (``settings.toml`` ``[form_deviation]``: ``rct`` a third of
+    ``preclinical``), so a label the file's own entries do not bear out would narrow its
+    priors with no evidence.
+    """
+    return [Fault(listing.file, "key evidence_level", "'rct' needs at least one entry of kind "
+                  "'trial' or 'meta-analysis' in this file; give the level its entries show")
+            for form, listing in forms.items() if levels.get(form) == "rct"
+            and not any(s.kind in ("trial", "meta-analysis", "population")
+                        for s in listing.studies)]
 
 
 def discount_order_faults(settings: Settings, file: str) -> list[Fault]:

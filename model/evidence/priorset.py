@@ -27,6 +27,7 @@ from model.evidence.chain import chain
 from model.evidence.checks import (
     discount_order_faults,
     entry_faults,
+    level_faults,
     listings,
     same_result_faults,
 )
@@ -128,6 +129,7 @@ def _load_evidence(directory: Path) -> Evidence:
     top, forms, by_group = listings(directory, class_file, form_files, groups)
     faults += entry_faults([top, *forms.values(), *by_group.values()], settings)
     faults += same_result_faults(top, forms, by_group, groups)
+    faults += level_faults(forms, {f: file.evidence_level for f, file in form_files.items()})
     try:
         compounds = tuple(load_compounds(directory))
     except PriorsError as error:
