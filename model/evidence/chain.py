@@ -10,14 +10,30 @@ labelled as replaced.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
-from model.evidence.schema import EvidenceFile, FormGroup, Study
+from model.evidence.schema import EvidenceFile, FormGroup, Settings, Study
 from model.evidence.synthesis import Contribution, Synthesis, dose_factor
 
-if TYPE_CHECKING:
-    from model.evidence.priorset import PriorSet
+
+class PriorSet(Protocol):
+    """What the chain reads of a :class:`model.evidence.priorset.PriorSet` (which calls it)."""
+
+    @property
+    def settings(self) -> Settings:
+        """The synthesis settings."""
+
+    @property
+    def syntheses(self) -> Mapping[tuple[str, str], Synthesis]:
+        """Each form x outcome's synthesis."""
+
+    @property
+    def evidence(self) -> Any:
+        """The parsed folder: ``class_file``, ``groups``, ``form_files``."""
+
+    def __getitem__(self, key: tuple[str, str]) -> Any:
+        """The prior entry of a form x outcome (``mean``, ``sd``, ``basis``, ``note``)."""
 
 
 def chain(priors: PriorSet, form: str, outcome: str) -> str:
