@@ -290,8 +290,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 "you (see below: your profile may exclude every form or set a ceiling under "
                 f"{s.min_dose_mg:g} mg). Keep recording nights and look again on {when}.")
     if why == "crossover":
-        learn, tried = f" {_planned_line(chosen, assessed)}" if to_learn else "", len(
-            past.forms_tried)
+        learn = f" {_planned_line(chosen, assessed)}" if to_learn else ""
+        tried = len(past.forms_tried)
         first = (f" This first step rests on published evidence only (low certainty: no "
                  f"nights on magnesium yet): take it for {s.first_review_days} nights and look "
                  f"again on {when}; judge it after {s.min_nights} nights." if past.first_step else

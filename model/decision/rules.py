@@ -137,10 +137,10 @@ def _medicine_near_misses(medicines: Matched, names: NameIndex) -> Matched:
     it; ``levothyroxin`` lost the 4-hour spacing of ``levothyroxine``. Each is kept among the
     unknown names too (NOT CHECKED), and its rules name both spellings.
     """
-    near = {given: names.medicines.get(close) for given, m in medicines.items()
+    near = {given: names.medicines[close] for given, m in medicines.items()
             if m is None and (close := names.suggest(given, "medicine")) is not None}
     return {f"{given} (not in the safety data; taken as {meant})": meant
-            for given, meant in near.items() if meant is not None}
+            for given, meant in near.items()}
 
 
 def screen(profile: Profile, safety: Safety) -> Screening:

@@ -241,8 +241,6 @@ def _pot_taken(code: str, planned: Regimen, sealed: dict[str, Any], where: str,
     return taken
 
 
-
-
 @dataclass(frozen=True)
 class BlindingCheck:
     """How well blinding held: the person's guesses of the arm against the truth.
