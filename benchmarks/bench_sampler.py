@@ -5,8 +5,9 @@ For simulated diaries of 120 and 365 nights, the same personal graph (same data)
 - ``default``: the package's own path (:func:`model.inference.sampling.run_nuts` with
   :class:`~model.personal.fit.PersonalModel`'s settings: nutpie, 4 chains x 1,000 draws after
   500 tuning steps);
-- nutpie variants (``--variants``): another mass-matrix adaptation or tuning length, through
-  the same :func:`model.inference.compile_cache.sample_nutpie`;
+- nutpie variants (``--variants``): another mass-matrix adaptation, tuning length, target
+  acceptance or tree depth (``low_rank:maxdepth=3,target_accept=0.85``), through the same
+  :func:`model.inference.compile_cache.sample_nutpie`;
 - ``pymc``: ``pm.sample`` (PyMC's own NUTS) with the same draws, tuning, chains and target.
 
 Per run: seconds of sampling (tuning included, compilation excluded: the nutpie graph is

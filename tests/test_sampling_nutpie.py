@@ -53,6 +53,18 @@ def test_the_mass_matrix_adaptation_reaches_nutpie(model, adaptation):
     assert trace["posterior"].sizes["draw"] == 20
 
 
+def test_the_tree_depth_reaches_nutpie_and_bounds_the_steps(model):
+    compiled = compile_nutpie(model)
+    trace = sample_nutpie(compiled, data={}, draws=50, tune=30, chains=1, cores=1, seed=2,
+                          target_accept=0.99, progressbar=False, maxdepth=1)
+    settings = json.loads(trace["sample_stats"].attrs["inference_library_settings"])
+    assert settings["settings"]["maxdepth"] == 1
+    assert int(trace["sample_stats"]["n_steps"].max()) == 1   # 2**1 - 1 leapfrog steps
+    default = sample_nutpie(compiled, data={}, draws=50, tune=30, chains=1, cores=1, seed=2,
+                            target_accept=0.99, progressbar=False)
+    assert int(default["sample_stats"]["n_steps"].max()) > 1
+
+
 def test_an_extended_run_doubles_the_draws_with_smaller_steps_and_keeps_the_rest():
     from model.personal.fit import EXTENDED_TARGET_ACCEPT, extended
 

@@ -399,19 +399,25 @@ def warm_started(compiled: Any, starts: np.ndarray) -> Any:
 
 ADAPTATION = "low_rank"
 """nutpie's mass-matrix adaptation for every fit (``benchmarks/bench_sampler.py`` compares)."""
+MAX_DEPTH = 10
+"""nutpie's (and PyMC's) default tree depth. Capping it at 3 (7 leapfrog steps a draw) with
+a target acceptance of 0.8-0.85 halves a personal fit's time but also its ESS: no gain in
+ESS per second (``bench_sampler.py --variants 'low_rank:maxdepth=3,target_accept=0.85'``,
+README), so the default stays."""
 
 
 def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, tune: int,
                   chains: int, cores: int, seed: int | None, target_accept: float,
                   progressbar: bool, starts: np.ndarray | None = None,
-                  adaptation: str = ADAPTATION) -> Any:
+                  adaptation: str = ADAPTATION, maxdepth: int = MAX_DEPTH) -> Any:
     """Sample a compiled model with ``data`` (unconstrained draws kept).
 
     Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
     (:func:`warm_started`); ``adaptation`` is nutpie's mass-matrix adaptation (default
-    :data:`ADAPTATION`). Ctrl-C stops the sampler and is raised (``KeyboardInterrupt``):
-    nutpie's own blocking call would return the draws so far, which a fit would then check,
-    extend and even keep as if complete.
+    :data:`ADAPTATION`); ``maxdepth`` bounds a draw's trajectory at ``2**maxdepth - 1``
+    leapfrog steps (default :data:`MAX_DEPTH`). Ctrl-C stops the sampler and is raised
+    (``KeyboardInterrupt``): nutpie's own blocking call would return the draws so far, which
+    a fit would then check, extend and even keep as if complete.
     """
     import nutpie
 
@@ -421,7 +427,7 @@ def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, 
     sampler = nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores,
                             seed=seed, progress_bar=progressbar, save_warmup=False,
                             adaptation=adaptation, target_accept=target_accept,
-                            store_unconstrained=True, blocking=False)
+                            maxdepth=maxdepth, store_unconstrained=True, blocking=False)
     try:
         return sampler.wait()
     except BaseException:
