@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from model.core.errors import DiaryError
 from model.core.forms import FORMS, compound_to_elemental
+from model.core.regimen import Regimen
 from model.data.diary import NUMERIC, OUTCOMES, Diary, read_diary
+from model.simulate.personas import simulate_diary
 
 VALID = """date,form,elemental_mg,split,sol_min,awakenings,quality,stool_bristol,gi_upset,notes
 2024-01-01,,,,30,2,3,4,0,first
@@ -327,3 +329,34 @@ def test_the_guess_column_of_a_blinded_trial_is_known():
     warnings = read_diary(rows).warnings
     assert not any("'guess'" in w for w in warnings)
     assert any("unknown column 'mood' ignored" in w for w in warnings)
+
+
+def test_a_table_whose_dates_are_its_index_is_read():
+    """A DatetimeIndex (and the package's own ``Diary.nights``) was refused: "expected a date
+    column (YYYY-MM-DD)" (Jupyter audit)."""
+    frame = simulate_diary("responder", 12, seed=4)
+    plain = read_diary(frame)
+    dated = frame.set_index(pd.DatetimeIndex(pd.to_datetime(frame.pop("date")), name="date"))
+    assert read_diary(dated).nights.equals(plain.nights)
+    columns = [c for c in NUMERIC if c in plain.nights]
+    assert read_diary(plain.nights).nights[columns].equals(plain.nights[columns])
+    late = dated.iloc[3:5]                 # appended nights that are not after the last
+    with pytest.raises(DiaryError, match=r"row 1, column date: expected a date after"):
+        plain.append(late)
+
+
+@pytest.mark.parametrize(("form", "canonical"), [("Glycinate", "glycinate"),
+                                                 ("magnesium bisglycinate", "glycinate"),
+                                                 ("PLACEBO", "placebo"), ("none", "none")])
+def test_a_regimen_takes_a_diary_spelling_of_its_form(form, canonical):
+    """``Regimen("Glycinate", 200)`` raised "unknown form" where a diary accepts it."""
+    assert Regimen(form, 200.0 if canonical == "glycinate" else 0.0).form == canonical
+
+
+@pytest.mark.parametrize("dose", [float("nan"), float("inf"), -1.0])
+def test_a_regimen_refuses_a_dose_that_is_not_a_finite_amount(dose):
+    """A NaN dose made glycinate a regimen labelled "none" whose predictions were all NaN."""
+    with pytest.raises(ValueError, match="elemental_mg must be a finite number >= 0"):
+        Regimen("glycinate", dose)
+    with pytest.raises(ValueError, match=r"unknown form 'glycinat' \(did you mean 'glycinate'"):
+        Regimen("glycinat", 200.0)

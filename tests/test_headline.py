@@ -9,11 +9,11 @@ import pytest
 from model.analysis.effects import DiaryEffect
 from model.analysis.pathways import Pathway
 from model.cli.analyze import print_summary
+from model.core.change_words import change_words
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
 from model.report.format import DASH, cell, number, table
 from model.report.headline import (
-    change_words,
     effect_line,
     headline,
     pathway_lines,

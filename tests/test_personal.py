@@ -78,6 +78,17 @@ def test_trying_one_form_informs_the_untried_ones(responder, priors):
     assert responder.draws_of("responsiveness")[:, j].mean() > 0.2
 
 
+def test_predict_names_what_it_needs_and_fit_reads_a_table(responder, priors):
+    """``predict([])`` raised numpy's "need at least one array to stack"; ``fit`` of a
+    DataFrame raised AttributeError 'DataFrame' object has no attribute 'nights'."""
+    with pytest.raises(ValueError, match="at least one regimen"):
+        responder.predict([])
+    frame = simulate_diary("responder", 10, seed=3)
+    frame.loc[4, "sol_min"] = -5
+    with pytest.raises(MgsleepError, match=r"row 5, column sol_min"):   # read_diary's check
+        PersonalModel(priors).fit(frame)
+
+
 def test_predictions_have_joint_draws_and_obey_the_dose_model(responder):
     regimens = [Regimen("none"), Regimen("glycinate", 300), Regimen("glycinate", 300, True),
                 Regimen("glycinate", 100)]

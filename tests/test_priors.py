@@ -195,6 +195,22 @@ def test_a_certainty_weight_must_be_positive_and_finite(priors, factor):
         priors.with_certainty_weight(factor)
 
 
+@pytest.mark.parametrize("shrink", [2.0, -1.0, 1.5, float("nan"), float("inf"), "0.5", True])
+def test_a_sceptical_shrink_must_be_from_0_to_1(priors, shrink):
+    """``sceptical(2)`` doubled every mean and ``sceptical(nan)`` gave NaN priors silently."""
+    with pytest.raises(ValueError, match="shrink factor must be"):
+        priors.sceptical(shrink)
+    assert priors.sceptical(0.0)["glycinate", "sol"].mean == 0.0
+    assert priors.sceptical(1)["glycinate", "sol"].mean == priors["glycinate", "sol"].mean
+
+
+def test_a_prior_is_looked_up_by_any_spelling_of_its_form(priors):
+    assert priors["Glycinate", "sol"] == priors["magnesium bisglycinate", "sol"] \
+        == priors["glycinate", "sol"]
+    with pytest.raises(KeyError, match="no prior for form 'orotate'"):
+        priors["orotate", "sol"]
+
+
 def test_json_and_pymc_views(priors):
     records = json.loads(json.dumps(priors.to_json()))
     assert len(records) == len(FORMS) * len(OUTCOMES)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from model.core.change_words import outcome_name
 from model.data.profile import Profile
 from model.report.clinician import (
     pdf_engine,
@@ -20,7 +21,7 @@ from model.report.clinician import (
     write_pdf_or_say,
 )
 from model.report.format import DASH
-from model.report.headline import change_phrase, outcome_name, pathway_lines, what_to_do
+from model.report.headline import change_phrase, pathway_lines, what_to_do
 from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
 from model.testing import SCRIPT_NOTE, example_analysis
 

@@ -25,6 +25,7 @@ from model.analysis.predictions import Predictions
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
 from model.core.progress import SHOW_PROGRESS
 from model.data.diary import Diary, read_diary, refuse_blinded
+from model.data.diary_rows import given_date
 from model.data.profile import Profile, load_profile
 from model.decision import history, screen
 from model.decision.decide import Decision, decide
@@ -171,7 +172,7 @@ def enough_nights(data: Diary, person: Profile, priors: PriorSet) -> None:
         "published evidence says of each form meanwhile)")])
 
 
-def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
+def _truncate(diary: Diary, as_of: dt.date | str | None) -> tuple[Diary, dt.date]:
     """The diary up to the date analysed and that date (see :func:`analyze`'s ``as_of``).
 
     By default the last night with an outcome: the planned nights after it (rows with a
@@ -188,6 +189,7 @@ def _truncate(diary: Diary, as_of: dt.date | None) -> tuple[Diary, dt.date]:
                 f"outcome recorded, have nothing recorded yet (planned nights?): analysed up "
                 f"to {slept}",)
         return Diary(diary.nights.loc[: str(slept)], diary.source, diary.warnings + note), slept
+    as_of = given_date(as_of)
     first = diary.nights.index.min().date()
     if as_of < first:
         raise MgsleepError(f"{diary.source}: --as-of {as_of} is before the first night "
@@ -311,7 +313,7 @@ def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, dia
 
 
 def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None = None,
-            priors: str | Path | PriorSet | None = None, as_of: dt.date | None = None,
+            priors: str | Path | PriorSet | None = None, as_of: dt.date | str | None = None,
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
             seed: int | None = None, progress: bool = SHOW_PROGRESS,
             allow_unknown: bool = False, cache: str | Path | None = None,
@@ -320,15 +322,17 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
 
     Parameters
     ----------
-    diary : path or Diary
-        The nightly diary (CSV of CONTRACT.md).
+    diary : path, DataFrame or Diary
+        The nightly diary (a CSV with the columns of the README's "The diary" section, or a
+        DataFrame of them).
     profile : path or Profile, optional
         The person's profile TOML (default: every key at its default).
     priors : path or PriorSet, optional
         A priors directory (default: the bundled one).
-    as_of : datetime.date, optional
-        Analyse the diary as it stood on this date (default: its last night with an outcome
-        recorded; planned nights after it are left out, with a warning).
+    as_of : datetime.date or str, optional
+        Analyse the diary as it stood on this date, or ``YYYY-MM-DD`` (default: its last
+        night with an outcome recorded; planned nights after it are left out, with a
+        warning).
     draws, tune, chains, sampler, seed :
         MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
     progress : bool

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from model.core.forms import FORMS, NONE, PLACEBO
+from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, form_hint
+
+_CANONICAL = frozenset((*FORMS, PLACEBO, NONE))
 
 
 @dataclass(frozen=True, order=True)
@@ -14,9 +17,10 @@ class Regimen:
     Parameters
     ----------
     form : str
-        A canonical form (see :data:`model.core.forms.FORMS`), ``"placebo"`` or ``"none"``.
+        A form (see :data:`model.core.forms.FORMS`), ``"placebo"`` or ``"none"``, spelt as a
+        diary may spell it ("Glycinate", "magnesium bisglycinate"): kept in its canonical name.
     elemental_mg : float
-        Elemental magnesium per day, mg (0 for none and placebo).
+        Elemental magnesium per day, mg (0 for none and placebo); finite and not negative.
     split : bool
         True when the daily dose is taken as two intakes (halves the single-intake GI load).
     """
@@ -26,10 +30,15 @@ class Regimen:
     split: bool = False
 
     def __post_init__(self) -> None:
-        if self.form not in (*FORMS, PLACEBO, NONE):
-            raise ValueError(f"unknown form {self.form!r}")
-        if self.elemental_mg < 0:
-            raise ValueError("elemental_mg must be >= 0")
+        canonical = (self.form if self.form in _CANONICAL
+                     else canonical_form(self.form) if isinstance(self.form, str) else None)
+        if canonical is None:
+            raise ValueError(f"unknown form {self.form!r}{form_hint(str(self.form))}; forms: "
+                             f"{', '.join((*FORMS, PLACEBO, NONE))}")
+        object.__setattr__(self, "form", canonical)
+        if not math.isfinite(self.elemental_mg) or self.elemental_mg < 0:
+            raise ValueError(f"elemental_mg must be a finite number >= 0, got "
+                             f"{self.elemental_mg!r}")
 
     @property
     def active(self) -> bool:

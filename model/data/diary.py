@@ -120,7 +120,7 @@ def _row_numbers(source: pd.DataFrame | Diary) -> dict[pd.Timestamp, int]:
     if isinstance(source, Diary):
         recorded = source.nights.index[source.nights["recorded"]]
         return {day: row for row, day in enumerate(recorded, start=1)}
-    dates = normalise_columns(source, "<DataFrame>")[0]["date"]
+    dates = normalise_columns(read_table(source)[0], "<DataFrame>")[0]["date"]
     return {pd.Timestamp(day): row for row, value in enumerate(dates, start=1)
             if (day := as_date(value)) is not None}
 

@@ -115,6 +115,21 @@ def as_date(value: Any) -> dt.date | None:
     return None
 
 
+def given_date(value: Any, name: str = "as_of") -> dt.date:
+    """The date an API caller gave (a date, a Timestamp or ``YYYY-MM-DD`` text).
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the value, when it is none of those.
+    """
+    day = as_date(value)
+    if day is None:
+        raise ValueError(f"{name} must be a date (datetime.date or 'YYYY-MM-DD'), got "
+                         f"{value!r}")
+    return day
+
+
 def _show(value: Any) -> str:
     """Show a cell in a message."""
     return "blank" if _is_missing(value) else repr(value)
@@ -266,16 +281,31 @@ def _without_empty_rows(table: pd.DataFrame) -> pd.DataFrame:
     return table[~empty].reset_index(drop=True) if empty.any() else table
 
 
+def _dates_from_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's rows renumbered; its dates taken from the index when they are there.
+
+    A table without a date column whose index holds the dates (a ``DatetimeIndex``, or an
+    index named ``date``, as :attr:`Diary.nights` has) gets them as its date column.
+    """
+    dated = ("date" not in {str(c).strip().lower() for c in frame.columns}
+             and (isinstance(frame.index, pd.DatetimeIndex) or frame.index.name == "date"))
+    if not dated:
+        return frame.reset_index(drop=True)
+    table = frame.reset_index()
+    return table.rename(columns={table.columns[0]: "date"})
+
+
 def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """Return the raw table (text cells for a file) and its name for messages.
 
-    A UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted; so is a file separated by
+    A table's dates may be its index (:func:`_dates_from_index`). A UTF-8 byte-order mark
+    (Excel's "CSV UTF-8") is accepted; so is a file separated by
     ``;`` (its decimal commas read as points) or a tab (:mod:`model.data.separators`). Blank
     lines and lines of separators only are skipped. A byte that is not UTF-8 and a row with
     too many fields are named by data row (1-based, the header and skipped lines not counted).
     """
     if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True), "<DataFrame>"
+        return _dates_from_index(source), "<DataFrame>"
     name, sep = str(source), separator(source)
     try:
         table = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True,

@@ -23,6 +23,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from model.data.diary_rows import given_date
 from model.data.profile import Profile
 from model.decision import explain, rule_words
 from model.decision.candidates import candidates
@@ -135,7 +136,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
 
 
 def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None,
-           diary: DiaryLike | History | None = None, as_of: dt.date,
+           diary: DiaryLike | History | None = None, as_of: dt.date | str,
            diagnostics_ok: bool = True, settings: DecisionSettings | None = None,
            mode: Mode = "expected_utility", seed: int | None = None,
            separable: bool | None = None, horizon_nights: int | None = None) -> Decision:
@@ -153,8 +154,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         The person (default: ``Profile()``).
     diary : Diary, History or None
         The diary (or its :class:`History`); None before any data.
-    as_of : datetime.date
-        Today; ``next_review`` counts from it.
+    as_of : datetime.date or str
+        Today (or ``YYYY-MM-DD``); ``next_review`` counts from it.
     diagnostics_ok : bool
         False when the fit's diagnostics failed: the answer is ``collect_more_data`` without
         any dosing advice, and ``predict`` is not called.
@@ -185,6 +186,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     """
     if mode not in ("expected_utility", "thompson"):
         raise ValueError(f"mode must be 'expected_utility' or 'thompson', got {mode!r}")
+    as_of = given_date(as_of)
     s = settings or DecisionSettings()
     person = profile or Profile()
     past = history(diary, s.gi_window)

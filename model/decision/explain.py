@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
+from model.core.change_words import change_words
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.history import History
@@ -127,12 +128,11 @@ def describe(regimen: Regimen) -> str:
     return f"{regimen.form}, {regimen.elemental_mg:g} mg elemental magnesium a day, {intake}"
 
 
-def format_gain(variable: str, mean: float, low: float, high: float, interval: float) -> str:
-    """``sol_min +5.2 min (90% interval -3.1 to +12.4)``: the numbers of the table, rounded."""
-    spec = SPECS[OUTCOME_OF_GAIN[variable]]
-    d = spec.digits
-    return (f"{variable} {mean:+.{d}f} {spec.unit} ({interval:.0%} interval "
-            f"{low:+.{d}f} to {high:+.{d}f})")
+def format_gain(variable: str, mean: float, low: float, high: float) -> str:
+    """A gain (+ = better) and its interval in words: ``falling asleep 2 min slower``."""
+    outcome = OUTCOME_OF_GAIN[variable]
+    sign = SPECS[outcome].sign
+    return change_words(outcome, sign * mean, *sorted((sign * low, sign * high)))
 
 
 def above(p: float, limit: float) -> str:
@@ -211,14 +211,13 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
 def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
             s: DecisionSettings) -> list[str]:
     """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``."""
-    gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v], s.interval)
+    gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v])
                       for v in a.gain)
     kept = reference.label if reference.active else "you without magnesium"
     change = (f"Expected change from magnesium: none, it keeps {kept}."
               if a.regimen == reference else
-              f"Expected change from magnesium vs {reference.label} (+ = better: falling "
-              f"asleep sooner, fewer awakenings, higher quality and freshness, less anxiety, "
-              f"fewer GI nights): {gains}.")
+              f"Expected change from magnesium vs {reference.label}, its own at your typical "
+              f"night ({s.interval:.0%} intervals): {gains}.")
     return [
         f"P(best) {a.p_best:.2f} among the {n_feasible} option{'s' * (n_feasible != 1)} "
         f"allowed now; P(better than continuing) {a.p_better_than_continue:.2f}; expected "

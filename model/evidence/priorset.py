@@ -170,10 +170,11 @@ class PriorSet:
 
     def __getitem__(self, key: tuple[str, str]) -> PriorEntry:
         form, outcome = key
-        if (form, outcome) not in self.entries:
+        known = canonical_form(form) or form
+        if (known, outcome) not in self.entries:
             raise KeyError(f"no prior for form {form!r} and outcome {outcome!r}; forms: "
                            f"{', '.join(FORMS)}; outcomes: {', '.join(OUTCOMES)}")
-        return self.entries[form, outcome]
+        return self.entries[known, outcome]
 
     def rows(self) -> list[dict[str, Any]]:
         """The rows of :meth:`table` as plain dicts, without pandas.
@@ -278,9 +279,21 @@ class PriorSet:
         return dataclasses.replace(derived, entries=derived.entries | kept)
 
     def sceptical(self, shrink: float = 0.5) -> PriorSet:
-        """Every prior mean shrunk toward no effect by ``shrink`` (sds kept)."""
-        said = f"sceptical: mean x {shrink}"
-        entries = {k: dataclasses.replace(e, mean=e.mean * shrink, note=f"{e.note}; {said}"
+        """Every prior mean shrunk toward no effect by ``shrink`` (sds kept).
+
+        Raises
+        ------
+        PriorArgumentError
+            When ``shrink`` is not a number from 0 to 1 (2 would double every mean, -1 turn
+            every benefit into harm).
+
+        """
+        factor = checked_number(shrink, "the shrink factor", "<sceptical>", "shrink")
+        if not 0 <= factor <= 1:
+            raise PriorArgumentError([Fault("<sceptical>", "shrink", "the shrink factor must "
+                                            f"be from 0 to 1, got {shrink!r}")])
+        said = f"sceptical: mean x {factor}"
+        entries = {k: dataclasses.replace(e, mean=e.mean * factor, note=f"{e.note}; {said}"
                                           if e.basis == "override" else said)
                    for k, e in self.entries.items()}
         return dataclasses.replace(self, entries=entries)

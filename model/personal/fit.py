@@ -42,7 +42,7 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.progress import SHOW_PROGRESS
 from model.core.regimen import Regimen
-from model.data.diary import Diary
+from model.data.diary import Diary, read_diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, gate
 from model.inference.psis import Reweighting, resample_draws, resample_posterior
@@ -177,8 +177,10 @@ class PersonalModel:
         return diary_data(diary, priors, gi_shift(priors, self.gut_sensitivity),
                           *diary_size(diary, priors))
 
-    def fit(self, diary: Diary) -> PersonalModel:
+    def fit(self, diary: Diary | str | Path | pd.DataFrame) -> PersonalModel:
         """Sample the posterior for ``diary`` with NUTS; returns self.
+
+        ``diary``: a :class:`Diary`, or a CSV path or DataFrame that :func:`read_diary` reads.
 
         A fit that fails its checks (:func:`~model.inference.diagnostics.gate`) is extended
         rather than refused: up to :data:`EXTENSIONS` more runs, each starting at the last
@@ -187,6 +189,7 @@ class PersonalModel:
         :data:`EXTEND_BUDGET` times the first run. ``diagnostics_.attempts`` says how many
         runs it took.
         """
+        diary = diary if isinstance(diary, Diary) else read_diary(diary)
         start = time.perf_counter()
         self._sample(diary, self.sampler_config, None)
         first = time.perf_counter() - start
@@ -369,18 +372,31 @@ class PersonalModel:
     def predict(self, regimens: Sequence[Regimen]) -> xr.Dataset:
         """Expected steady-state nightly outcomes under each regimen, per posterior draw.
 
+        The model's prediction at any dose: no safety rule applies here (a dose above the
+        ceiling is predicted like any other, by the Emax curve beyond the evidence's doses);
+        :func:`~model.decision.decide.decide` and ``mgsleep analyze`` never advise one.
+
         Returns
         -------
         xarray.Dataset
             Dims ``(regimen, draw)``; variables ``sol_min``, ``awakenings``, ``quality``,
-            ``freshness``, ``anxiety`` (diary units) and ``gi_rate`` (share of GI nights).
-            Draws are joint across regimens and variables.
+            ``freshness``, ``anxiety`` (diary units) and ``gi_rate`` (share of GI nights),
+            and ``onset_days`` (dims ``draw``: the build-up time constant, days). Draws are
+            joint across regimens and variables.
+
+        Raises
+        ------
+        ValueError
+            When ``regimens`` is empty.
         """
         self._check_fitted()
         return predict_from_draws(self.draws_, regimens, self.priors_)
 
     def effects(self) -> pd.DataFrame:
         """Posterior of each form x outcome effect (model scale) with P(benefit) and ``tried``.
+
+        The interval columns are the posterior's central 95 % (``ci_low``, ``ci_high``, as
+        the priors' table); what a person reads (``mgsleep analyze``) gives 90 %.
 
         The columns of :func:`~model.inference.summary.effects_table` but ``sd``, then
         ``tried``: True when the form was taken on a night where that outcome was recorded.

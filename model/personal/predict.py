@@ -22,7 +22,15 @@ TREND_END = np.array([1.0, 0.5])  # Legendre P1, P2 / k at the diary's last nigh
 
 def predict_from_draws(draws: dict[str, np.ndarray], regimens: Sequence[Regimen],
                        priors: PriorSet) -> xr.Dataset:
-    """Steady-state predictions from flattened posterior draws (vectorised numpy)."""
+    """Steady-state predictions from flattened posterior draws (vectorised numpy).
+
+    Raises
+    ------
+    ValueError
+        When ``regimens`` is empty.
+    """
+    if not regimens:
+        raise ValueError("predict needs at least one regimen, e.g. [Regimen('glycinate', 200)]")
     settings = priors.settings
     theta = draws["theta"]                                   # (draw, form, outcome)
     trend_end = draws["trend"] @ TREND_END                   # (draw, sleep)

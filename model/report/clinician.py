@@ -25,6 +25,7 @@ import pandas as pd
 from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text, write_with
+from model.core.change_words import outcome_name
 from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.decision import history, screen
@@ -35,7 +36,6 @@ from model.report.headline import (
     INTERVAL_NOTE,
     change_phrase,
     headline,
-    outcome_name,
     sampler_name,
     tried_forms,
     verdict_phrase,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
+from model.core.change_words import outcome_name
 from model.report.format import escape, table
 from model.report.headline import (
     INTERVAL_NOTE,
     change_phrase,
     effect_line,
-    outcome_name,
     tried_forms,
     verdict_phrase,
 )

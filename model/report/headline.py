@@ -14,12 +14,17 @@ you`` and GI as ``loose-stool nights: +3 a month``. Intervals are 90 % and said 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.pathways import Pathway
+from model.core.change_words import (
+    WORDS,
+    change_words,
+    number,
+    per_month,
+)
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
@@ -31,9 +36,6 @@ from model.report.how_sure import how_sure
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
     from model.personal.fit import PersonalModel
-
-NIGHTS_A_MONTH = 30
-"""GI changes are said as nights a month: the share of nights times this."""
 
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
                  "in brackets are 90 % intervals.")
@@ -50,15 +52,6 @@ _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the 
           "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
           "split_dose": "Split the dose:"}
 
-# outcome -> (name, word when the diary value goes up, word when it goes down, unit)
-_WORDS = {
-    "sol": ("falling asleep", "slower", "faster", "min"),
-    "awakenings": ("awakenings", "more", "fewer", "a night"),
-    "quality": ("sleep quality", "higher", "lower", "points"),
-    "freshness": ("morning freshness", "higher", "lower", "points"),
-    "anxiety": ("evening anxiety", "higher", "lower", "points"),
-    "gi": ("loose-stool nights", "more", "fewer", "a month"),
-}
 
 _VERDICTS = {"works": "works for you", "harms": "harms you",
              "no_meaningful_effect": "no meaningful effect",
@@ -117,71 +110,18 @@ def sampler_name(fit: PersonalModel) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _per_month(outcome: str, value: float) -> float:
-    return value * NIGHTS_A_MONTH if outcome == "gi" else value
-
-
-def _number(value: float, outcome: str, like: float | None = None) -> str:
-    """``|value|`` with the digits ``like`` (default: itself) needs.
-
-    Whole minutes from 1 minute, whole GI nights from 10 a month, else one decimal.
-    """
-    size = abs(value if like is None else like)
-    whole = size >= (1 if outcome == "sol" else 10 if outcome == "gi" else math.inf)
-    return f"{abs(value):.{0 if whole else 1}f}"
-
-
-def _signed(value: float, outcome: str, like: float) -> str:
-    up, down = _WORDS[outcome][1:3]
-    return f"{_number(value, outcome, like)} {up if value >= 0 else down}"
-
-
-def change_words(outcome: str, mean: float, low: float, high: float) -> str:
-    """A change in the diary direction in words, with its interval in brackets.
-
-    ``change_words("sol", -11, -18, -4)`` is ``falling asleep 11 min faster (4 to 18)``; GI
-    changes (a share of nights) are said per month: ``loose-stool nights: +3 a month (+1 to
-    +5)``.
-    """
-    name, up, down, unit = _WORDS[outcome]
-    mean, low, high = (_per_month(outcome, v) for v in (mean, low, high))
-    if all(float(_number(v, outcome)) == 0 for v in (mean, low, high)):
-        return f"{name}: no change"
-    word = up if mean >= 0 else down
-    wide = max(abs(low), abs(high))         # the interval's ends share one precision
-    if outcome == "gi":
-        def plus(v: float, like: float) -> str:
-            return f"{'+' if v >= 0 else '-'}{_number(v, 'gi', like)}"
-        return (f"{name}: {plus(mean, mean)} {unit} ({plus(low, wide)} to "
-                f"{plus(high, wide)})")
-    if outcome == "awakenings":
-        head = f"{_number(mean, outcome)} {word} {name} {unit}"
-    else:
-        head = f"{name} {_number(mean, outcome)} {unit} {word}"
-    if (low >= 0) == (high >= 0):          # one direction: magnitudes, smaller first
-        ends = sorted((abs(low), abs(high)))
-        return (f"{head} ({_number(ends[0], outcome, wide)} to "
-                f"{_number(ends[1], outcome, wide)})")
-    return f"{head} ({_signed(low, outcome, wide)} to {_signed(high, outcome, wide)})"
-
-
 def change_phrase(effect: DiaryEffect) -> str:
     """The change of an effect in words (:func:`change_words`)."""
     return change_words(effect.outcome, effect.mean, effect.ci_low, effect.ci_high)
-
-
-def outcome_name(outcome: str) -> str:
-    """The outcome's name for people (``falling asleep``, ``loose-stool nights``)."""
-    return _WORDS[outcome][0]
 
 
 def verdict_phrase(effect: DiaryEffect) -> str:
     """The verdict in words, with what an unsettled one still needs."""
     said = _VERDICTS[effect.verdict]
     if effect.verdict == "no_meaningful_effect":
-        mcid = _per_month(effect.outcome, effect.mcid)
-        unit = _WORDS[effect.outcome][3]
-        return f"{said} (smaller than the {_number(mcid, effect.outcome)} {unit} that matters)"
+        mcid = per_month(effect.outcome, effect.mcid)
+        unit = WORDS[effect.outcome][3]
+        return f"{said} (smaller than the {number(mcid, effect.outcome)} {unit} that matters)"
     if effect.verdict != "inconclusive":
         return said
     if effect.needs_placebo:

@@ -25,15 +25,11 @@ from matplotlib.figure import Figure
 from model import __version__
 from model.analysis.pipeline import SENSITIVITY_SKIPPED, Analysis
 from model.core.atomic import write_text
+from model.core.change_words import change_words, outcome_name
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.report.effects_html import effects_section, tried_html
 from model.report.format import bullets, escape, table
-from model.report.headline import (
-    change_words,
-    headline,
-    outcome_name,
-    sampler_name,
-)
+from model.report.headline import headline, sampler_name
 from model.viz.plots import WIDER_NOTE, plot_actions, plot_predictive, plot_priors, plot_timeline
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "

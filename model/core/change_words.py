@@ -1,0 +1,78 @@
+"""Changes of the diary's outcomes in words: ``falling asleep 11 min faster (4 to 18)``.
+
+The one definition of how a change in diary units is said to a person, used by the report
+(:mod:`model.report.headline`) and by the decision's own explanation
+(:mod:`model.decision.explain`).
+"""
+
+from __future__ import annotations
+
+import math
+
+NIGHTS_A_MONTH = 30
+"""GI changes are said as nights a month: the share of nights times this."""
+
+WORDS: dict[str, tuple[str, str, str, str]] = {
+    "sol": ("falling asleep", "slower", "faster", "min"),
+    "awakenings": ("awakenings", "more", "fewer", "a night"),
+    "quality": ("sleep quality", "higher", "lower", "points"),
+    "freshness": ("morning freshness", "higher", "lower", "points"),
+    "anxiety": ("evening anxiety", "higher", "lower", "points"),
+    "gi": ("loose-stool nights", "more", "fewer", "a month"),
+}
+"""Per outcome: its name, the word when the diary value goes up, when it goes down, its
+unit."""
+
+
+def per_month(outcome: str, value: float) -> float:
+    """A GI change (a share of nights) as nights a month; other outcomes as they are."""
+    return value * NIGHTS_A_MONTH if outcome == "gi" else value
+
+
+def number(value: float, outcome: str, like: float | None = None) -> str:
+    """``|value|`` with the digits ``like`` (default: itself) needs.
+
+    Whole minutes from 1 minute, whole GI nights from 10 a month, else one decimal.
+    """
+    size = abs(value if like is None else like)
+    whole = size >= (1 if outcome == "sol" else 10 if outcome == "gi" else math.inf)
+    return f"{abs(value):.{0 if whole else 1}f}"
+
+
+def _signed(value: float, outcome: str, like: float) -> str:
+    up, down = WORDS[outcome][1:3]
+    return f"{number(value, outcome, like)} {up if value >= 0 else down}"
+
+
+def change_words(outcome: str, mean: float, low: float, high: float) -> str:
+    """A change in the diary direction in words, with its interval in brackets.
+
+    ``change_words("sol", -11, -18, -4)`` is ``falling asleep 11 min faster (4 to 18)``; GI
+    changes (a share of nights) are said per month: ``loose-stool nights: +3 a month (+1 to
+    +5)``.
+    """
+    name, up, down, unit = WORDS[outcome]
+    mean, low, high = (per_month(outcome, v) for v in (mean, low, high))
+    if all(float(number(v, outcome)) == 0 for v in (mean, low, high)):
+        return f"{name}: no change"
+    word = up if mean >= 0 else down
+    wide = max(abs(low), abs(high))         # the interval's ends share one precision
+    if outcome == "gi":
+        def plus(v: float, like: float) -> str:
+            return f"{'+' if v >= 0 else '-'}{number(v, 'gi', like)}"
+        return (f"{name}: {plus(mean, mean)} {unit} ({plus(low, wide)} to "
+                f"{plus(high, wide)})")
+    if outcome == "awakenings":
+        head = f"{number(mean, outcome)} {word} {name} {unit}"
+    else:
+        head = f"{name} {number(mean, outcome)} {unit} {word}"
+    if (low >= 0) == (high >= 0):          # one direction: magnitudes, smaller first
+        ends = sorted((abs(low), abs(high)))
+        return (f"{head} ({number(ends[0], outcome, wide)} to "
+                f"{number(ends[1], outcome, wide)})")
+    return f"{head} ({_signed(low, outcome, wide)} to {_signed(high, outcome, wide)})"
+
+
+def outcome_name(outcome: str) -> str:
+    """The outcome's name for people (``falling asleep``, ``loose-stool nights``)."""
+    return WORDS[outcome][0]
