@@ -17,7 +17,7 @@ for p in $$(ls -d $$root/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V); 
 done; exit 1
 endef
 
-.PHONY: install demo test check-stats bench bench-loop bench-calibration lint clean
+.PHONY: install demo notebooks test check-stats bench bench-loop bench-calibration lint clean
 
 $(PY):
 	@base=$$( $(find_python) ) || { echo "error: no Python >= 3.12 found on PATH or in pyenv (\$$(pyenv root)/versions). Install Python 3.12 (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
@@ -42,6 +42,11 @@ install: $(STAMP)
 
 demo: install
 	$(VENV)/bin/mgsleep demo
+
+# JupyterLab (the optional extra `notebooks`) into the same venv, then the notebooks in it.
+notebooks: install
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[notebooks]'
+	$(VENV)/bin/jupyter lab notebooks
 
 # What CI runs: every test but the multi-seed statistical checks (one seeded recovery per
 # family stays in); `make check-stats` runs those checks. Two pytest workers, a test file to

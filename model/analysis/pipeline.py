@@ -126,7 +126,7 @@ class Analysis:
                 for row, effect in zip(rows, said, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON of CONTRACT.md (schema_version 7; README has the changes).
+        """The ``analyze`` JSON (schema_version 7; the README gives its changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).

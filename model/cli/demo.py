@@ -34,7 +34,7 @@ DIARY_NAME, SUMMARY_NAME, REPORT_NAME = "example_diary.csv", "summary.json", "re
 
 
 def example_diary() -> pd.DataFrame:
-    """Simulate the bundled example diary (CONTRACT.md columns), with a note on each change.
+    """Simulate the bundled example diary (the README's columns), with a note on each change.
 
     Returns
     -------

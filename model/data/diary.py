@@ -1,4 +1,4 @@
-"""The sleep diary: read and validate the CSV of CONTRACT.md, derive the nightly timeline.
+"""The sleep diary: read and validate the CSV of the README, derive the nightly timeline.
 
 A diary has one row per night (the date the night began). :func:`read_diary` checks every
 cell, collects every fault in one pass and raises them together as a :class:`DiaryError`;
@@ -131,7 +131,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     Parameters
     ----------
     source : str, Path or pandas.DataFrame
-        A CSV file (columns of CONTRACT.md) or a table with the same columns.
+        A CSV file (columns of the README) or a table with the same columns.
     priors_dir : Path, optional
         Priors directory whose ``elemental_fractions.csv`` converts ``compound_mg``;
         default the bundled one.

@@ -1,6 +1,6 @@
 """Diary rows: from a CSV file or a table to typed, validated recorded nights.
 
-The cell rules of CONTRACT.md (see :mod:`model.data.diary` for the conventions): each cell is
+The cell rules of the README (see :mod:`model.data.diary` for the conventions): each cell is
 parsed and checked against its column's range, the dose against the form, every fault is
 collected, and :func:`parse_rows` raises them together as one :class:`DiaryError`.
 """
@@ -62,7 +62,7 @@ NUMERIC: dict[str, ColumnRange] = {
     "caffeine_late": _BINARY,
     "alcohol_drinks": ColumnRange(0, 30, unit="drinks"),
 }
-"""Range of each numeric diary column (CONTRACT.md)."""
+"""Range of each numeric diary column (the README)."""
 
 KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, "notes")
 GUESS_COLUMN = "guess"

@@ -1,4 +1,4 @@
-"""Converters from published n-of-1 data sets to the diary format of CONTRACT.md.
+"""Converters from published n-of-1 data sets to the diary format of the README.
 
 The data are not shipped with the package (tests and notebooks read them from
 ``../shared/real-data/`` when present).

@@ -1,6 +1,6 @@
 """The person's profile: safety facts, preferences and the utility weights of the decision.
 
-A profile is a small TOML file (CONTRACT.md, every key optional)::
+A profile is a small TOML file (see the README; every key optional)::
 
     egfr = 85                    # mL/min/1.73 m²; < 30 → refer
     age = 40                     # years; < 18 → refer (the ceiling and evidence are adults')
@@ -91,7 +91,7 @@ rule of its own there: ``gut_sensitivity = "ibs"`` is what it changes (:class:`P
 
 
 class Profile(BaseModel):
-    """A person's safety facts and preferences (the Profile TOML of CONTRACT.md).
+    """A person's safety facts and preferences (the profile TOML of the README's *The profile*).
 
     Build one with :func:`load_profile` (from a file, with the default ceiling filled in and
     clamped) or directly, e.g. ``Profile(egfr=45, medications=["levothyroxine"])``.

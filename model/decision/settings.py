@@ -112,7 +112,7 @@ VARIABLES: tuple[str, ...] = GAIN_KEYS
 RECORD_COLUMNS: tuple[str, ...] = ("date", "form", "elemental_mg", "split", "sol_min",
                                    "awakenings", "quality", "freshness", "anxiety",
                                    "stool_bristol", "gi_upset")
-"""What to write down each night (diary columns of CONTRACT.md)."""
+"""What to write down each night (diary columns of the README)."""
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ class PriorEntry:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``priors`` JSON record of CONTRACT.md."""
+        """The ``priors`` JSON record (the README's "JSON outputs")."""
         return {"form": self.form, "outcome": self.outcome, "scale": self.scale,
                 "mean": self.mean, "sd": self.sd, "certainty": self.certainty,
                 "basis": self.basis, "sources": list(self.sources)}
@@ -215,7 +215,7 @@ class PriorSet:
         return self._grid("sd")
 
     def to_json(self) -> list[dict[str, Any]]:
-        """The ``priors`` JSON of CONTRACT.md."""
+        """The ``priors`` JSON (the README's "JSON outputs")."""
         return [e.to_dict() for e in self.entries.values()]
 
     def to_pymc(self) -> dict[tuple[str, str], Any]:

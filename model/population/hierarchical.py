@@ -192,7 +192,7 @@ class PopulationModel:
         return table
 
     def to_json(self) -> dict[str, Any]:
-        """The ``population`` JSON of CONTRACT.md (schema_version 2, README has the change).
+        """The ``population`` JSON (schema_version 2; the README gives its changes).
 
         Version 2 added what the terminal already said: each effect's
         ``persons_informative`` and the count of diaries that separate magnesium from

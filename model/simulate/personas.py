@@ -2,7 +2,7 @@
 
 A :class:`Persona` holds the true values of every quantity of the personal model; a
 :class:`Schedule` says what the person takes each night; :func:`simulate_diary` writes the
-diary they would keep (the CSV of CONTRACT.md, with missing cells) by the same equations as
+diary they would keep (the CSV of the README, with missing cells) by the same equations as
 the model (:mod:`model.likelihood.kinetics`), so a fit can be checked against the truth.
 """
 
@@ -117,7 +117,7 @@ PERSONAS: dict[str, Persona] = {p.name: p for p in (
 def simulate_diary(persona: Persona | str, nights: int, *, seed: int | None = None,
                    start: str = "2026-01-01", schedule: Schedule | None = None,
                    ed50_mg: float = 150.0, reference_mg: float = 300.0) -> pd.DataFrame:
-    """Simulate a diary (CONTRACT.md columns) for a persona.
+    """Simulate a diary (the diary columns of the README) for a persona.
 
     Parameters
     ----------

@@ -133,7 +133,7 @@ def _bad_nights(person: WorldPerson, nights: int, rng: np.random.Generator) -> n
 
 def simulate_world(person: WorldPerson, regimens: Sequence[Regimen], *, seed: int | None = None,
                    start: str = "2026-01-01") -> pd.DataFrame:
-    """The diary (CONTRACT.md columns) a world person keeps on the given nightly regimens."""
+    """The diary (the README's columns) a world person keeps on the given nightly regimens."""
     rng = np.random.default_rng(seed)
     n = len(regimens)
     dates = pd.date_range(start, periods=n, freq="D")

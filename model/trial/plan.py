@@ -87,7 +87,7 @@ DIARY_COLUMNS: tuple[str, ...] = (
     "date", "form", "elemental_mg", "split", "sol_min", "awakenings", "waso_min", "quality",
     "freshness", "anxiety", "stool_bristol", "gi_upset", "caffeine_late", "alcohol_drinks",
     "notes")
-"""Columns of the diary a plan writes (CONTRACT.md); the person fills in the outcomes."""
+"""Columns of the diary a plan writes (the README); the person fills in the outcomes."""
 
 
 SALT_STREAM = 0x5A17
@@ -200,7 +200,7 @@ class TrialPlan:
         return pd.DataFrame(rows).reindex(columns=list(DIARY_COLUMNS), fill_value="")
 
     def to_diary_csv(self) -> str:
-        """Return the diary CSV of CONTRACT.md, ready to fill in (valid for :func:`read_diary`)."""
+        """Return the diary CSV of the README, ready to fill in (valid for :func:`read_diary`)."""
         return str(self.to_frame().to_csv(index=False, lineterminator="\n"))
 
     def key(self) -> dict[str, Any]:

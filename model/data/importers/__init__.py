@@ -1,4 +1,4 @@
-"""Importers: a tracker's or an app's export to the diary rows of CONTRACT.md.
+"""Importers: a tracker's or an app's export to the diary rows of the README.
 
 One module per source; :func:`import_files` picks it by name. Every importer returns text
 cells (``date`` first, the night the sleep began) ready to merge into a diary

@@ -3,7 +3,7 @@
 An importer turns a tracker's export into :class:`SleepPeriod` records (one per sleep the
 tracker logged, naps included, each with its start and end) and hands them to
 :func:`nights_table`, which makes one sleep per night and returns the diary rows of
-CONTRACT.md as text cells.
+the README's diary as text cells.
 
 Rules shared by all sources (README, "Bring your own data"):
 
@@ -198,7 +198,7 @@ def number(raw: Any, file: str, where: str, faults: Faults, scale: float = 1.0) 
 
 def check_ranges(values: Mapping[str, float], file: str, where: str, faults: Faults,
                  sources: Mapping[str, str] | None = None) -> None:
-    """Fault each value outside its diary column's range (CONTRACT.md).
+    """Fault each value outside its diary column's range (the README).
 
     Each fault's place is ``where`` and the diary column, or with ``sources`` (diary column
     -> the file's own column) ``column <source> (as <diary column>)``.
