@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
@@ -36,6 +35,7 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import ActionAssessment, Decision, DecisionSettings, option
 from model.likelihood.prior import PersonalPrior
+from model.viz.canvas import figure, grid
 
 if TYPE_CHECKING:
     from model.evidence.priorset import PriorSet
@@ -64,12 +64,6 @@ WIDER_NOTE = ("Why some posteriors are wider than the evidence: people differ, s
 BLOCKED_COLOUR = "#b0b0b0"
 
 
-def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
 def _label(priors: PriorSet, outcome: str, width: int = 60) -> str:
     return textwrap.fill(priors.settings.outcomes[outcome].label, width)
 
@@ -78,16 +72,6 @@ def _present(fit: PersonalModel) -> list[str]:
     """Model outcomes with at least one observed night in the fitted diary."""
     nights = fit.diary_.nights
     return [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
-
-
-def _grid(n_panels: int, ncols: int, width: float, height: float,
-          sharex: bool = False) -> tuple[Figure, list[Axes]]:
-    nrows = max(1, int(np.ceil(n_panels / ncols)))
-    fig = _figure(width, height * nrows)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex).ravel()
-    for ax in axes[n_panels:]:
-        ax.set_visible(False)
-    return fig, list(axes[:n_panels])
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,7 +92,7 @@ class _Series:
 
 def _forest(priors: PriorSet, series: Sequence[_Series], title: str) -> Figure:
     """One panel per outcome, one row per form, the series side by side within a row."""
-    fig, axes = _grid(len(OUTCOMES), 3, 12.0, 3.6)
+    fig, axes = grid(len(OUTCOMES), 3, 12.0, 3.6)
     rows = np.arange(len(FORMS))
     offsets = np.linspace(-0.25, 0.25, len(series)) if len(series) > 1 else np.zeros(1)
     for j, (ax, outcome) in enumerate(zip(axes, OUTCOMES, strict=True)):
@@ -290,7 +274,7 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     nights = fit.diary_.nights
     segments = fit.diary_.segments()
     outcomes = _present(fit)
-    fig, axes = _grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
+    fig, axes = grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
     for ax, outcome in zip(axes[:-1], outcomes, strict=True):
         _outcome_panel(ax, nights[SPECS[outcome].column], _label(fit.priors_, outcome, 18))
     settings = fit.priors_.settings
@@ -345,7 +329,7 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
     regimen_of = fit.diary_.regimen_label
     nights = fit.diary_.nights
     outcomes = _present(fit)
-    fig, axes = _grid(len(outcomes), 3, 12.0, 3.4)
+    fig, axes = grid(len(outcomes), 3, 12.0, 3.4)
     rng = np.random.default_rng(seed)
     x = np.arange(len(labels))
     tail = (1 - INTERVAL) / 2
@@ -408,7 +392,7 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
 
     """
     actions = decision.assessments
-    fig = _figure(15.0, 1.4 + 0.42 * max(len(actions), 2))
+    fig = figure(15.0, 1.4 + 0.42 * max(len(actions), 2))
     if not actions:
         ax = fig.add_subplot()
         ax.axis("off")
