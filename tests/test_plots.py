@@ -1,5 +1,6 @@
 """The figures of model.viz.plots: what they show, not only that they run."""
 
+import dataclasses
 import datetime as dt
 import io
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 
@@ -187,6 +189,25 @@ def test_timeline_bands_missing_nights_and_build_up(analysis):
     assert "recorded nights" in fig.get_suptitle()
 
 
+def test_timeline_axes_name_their_units_and_a_data_frame_names_no_file(analysis):
+    """A user audit: the outcome axes had no units, and a diary read from a data frame was
+    titled "Diary <DataFrame>: 120 recorded nights"."""
+    from model.viz.plots import _diary_title
+
+    fit = analysis.fit
+    nights = fit.diary_.nights
+    fig = plot_timeline(fit)
+    outcomes = [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
+    units = [ax.get_ylabel().rsplit("\n", 1)[-1] for ax in visible_axes(fig)[:-1]]
+    assert units == [f"({SPECS[o].unit})" for o in outcomes]
+    assert "(min)" in units and "(per night)" in units
+    assert fit.diary_.source == "<DataFrame>"
+    dates = f"{nights.index[0]:%Y-%m-%d} to {nights.index[-1]:%Y-%m-%d}"
+    assert fig.get_suptitle() == f"Diary: {fit.diary_.n_recorded} recorded nights, {dates}"
+    from_file = dataclasses.replace(fit.diary_, source="/home/me/sleep.csv")
+    assert _diary_title(from_file).startswith("Diary sleep.csv: ")
+
+
 @pytest.mark.fit
 def test_predictive_per_regimen_against_observed(analysis):
     fit = analysis.fit
@@ -295,3 +316,18 @@ def test_predictive_check_counts_discrete_outcomes_value_by_value(analysis):
     assert [round(b.get_x() + b.get_width() / 2) for b in quality.patches] == [1, 2, 3, 4, 5]
     assert RECORDED_LABEL in legend_texts(fig.legends[0])
     fig.savefig(io.BytesIO(), format="png")
+
+
+@pytest.mark.fit
+def test_only_a_blocked_action_is_grey(analysis):
+    """A user audit: the allowed "stop" was drawn dark grey (#444444) under a title saying
+    "grey: not allowed now"."""
+    decision = analysis.decision
+    utility = plot_actions(decision).axes[0]
+    dots = [line for line in utility.lines if line.get_marker() == "o"]
+    assert len(dots) == len(decision.assessments)
+    assert any(a.feasible and a.regimen.form not in FORMS for a in decision.assessments)
+    for dot, a in zip(dots, decision.assessments, strict=True):
+        red, green, blue, _ = to_rgba(dot.get_color())
+        assert (red == green == blue and 0 < red < 1) == (not a.feasible), a.action
+    assert "(light grey: not allowed now)" in utility.get_title()
