@@ -66,6 +66,27 @@ def test_notebook_runs(path, jupyter_path, monkeypatch):
     start = time.perf_counter()
     client.execute()                      # raises CellExecutionError on any cell error
     print(f"{path.name}: {time.perf_counter() - start:.0f} s")
+    if path.stem == "05_population":
+        assert_a_failed_population_fit_says_so(notebook)
+
+
+def shown(cell: nbformat.NotebookNode) -> str:
+    """The text a code cell printed or displayed."""
+    return "".join(output.get("text", "") + output.get("data", {}).get("text/plain", "")
+                   for output in cell.get("outputs", []))
+
+
+def assert_a_failed_population_fit_says_so(notebook: nbformat.NotebookNode) -> None:
+    """A user audit: notebook 05 showed the effects table of a population fit that had failed
+    its checks with no caveat. The test's small settings usually fail them: the table is then
+    preceded by the caveat and write_priors' refusal is shown; a fit that passed shows the
+    priors written back."""
+    texts = [shown(cell) for cell in notebook.cells]
+    failed = any("Diagnostics(ok=False" in text for text in texts)
+    (table,) = [text for text in texts if "persons_informative" in text]
+    assert ("CAUTION: this population fit did not pass its checks" in table) == failed
+    assert any("write_priors refused" in text for text in texts) == failed
+    assert any("basis after" in text for text in texts) != failed
 
 
 PROGRESS_CELL = """\

@@ -1,20 +1,27 @@
 """The figures of model.viz.plots: what they show, not only that they run."""
 
+import dataclasses
 import datetime as dt
 import io
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 
+from model.core.errors import MgsleepError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision.decide import decide
 from model.testing import DROPPED_ROWS, example_analysis
+from model.viz.checks import RECORDED_LABEL, plot_ppc
 from model.viz.plots import (
     BAND_PREFIX,
     BLOCKED_COLOUR,
@@ -182,6 +189,25 @@ def test_timeline_bands_missing_nights_and_build_up(analysis):
     assert "recorded nights" in fig.get_suptitle()
 
 
+def test_timeline_axes_name_their_units_and_a_data_frame_names_no_file(analysis):
+    """A user audit: the outcome axes had no units, and a diary read from a data frame was
+    titled "Diary <DataFrame>: 120 recorded nights"."""
+    from model.viz.plots import _diary_title
+
+    fit = analysis.fit
+    nights = fit.diary_.nights
+    fig = plot_timeline(fit)
+    outcomes = [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
+    units = [ax.get_ylabel().rsplit("\n", 1)[-1] for ax in visible_axes(fig)[:-1]]
+    assert units == [f"({SPECS[o].unit})" for o in outcomes]
+    assert "(min)" in units and "(per night)" in units
+    assert fit.diary_.source == "<DataFrame>"
+    dates = f"{nights.index[0]:%Y-%m-%d} to {nights.index[-1]:%Y-%m-%d}"
+    assert fig.get_suptitle() == f"Diary: {fit.diary_.n_recorded} recorded nights, {dates}"
+    from_file = dataclasses.replace(fit.diary_, source="/home/me/sleep.csv")
+    assert _diary_title(from_file).startswith("Diary sleep.csv: ")
+
+
 @pytest.mark.fit
 def test_predictive_per_regimen_against_observed(analysis):
     fit = analysis.fit
@@ -237,12 +263,71 @@ def test_a_panel_without_missing_nights_leaves_the_layout_alone():
     """A user audit: every `analyze --report` of a diary with no missing night printed
     matplotlib's "constrained_layout not applied because axes sizes collapsed to zero": the
     empty rug of missing nights, drawn unclipped, sat at the figure's origin for the layout."""
-    from model.viz.plots import _grid, _outcome_panel
+    from model.viz.canvas import grid
+    from model.viz.plots import _outcome_panel
 
     nights = pd.Series([30.0, 25, 40, 20, 35, 30, 28],
                        index=pd.date_range("2026-10-22", periods=7, name="date"))
-    fig, axes = _grid(2, 1, 11.0, 1.9, sharex=True)
+    fig, axes = grid(2, 1, 11.0, 1.9, sharex=True)
     for ax in axes:
         _outcome_panel(ax, nights, "minutes to fall asleep")
         assert MISSING_LABEL not in [line.get_label() for line in ax.lines]
     fig.savefig(io.BytesIO(), format="png")             # warnings are errors in the tests
+
+
+# --------------------------------------------------------------------------------------------
+# Posterior predictive check
+# --------------------------------------------------------------------------------------------
+
+
+def test_predictive_check_asks_for_the_replicated_diaries():
+    with pytest.raises(MgsleepError, match="sample_posterior_predictive"):
+        plot_ppc(SimpleNamespace(idata_=xr.DataTree()))
+
+
+@pytest.mark.fit
+def test_predictive_check_counts_discrete_outcomes_value_by_value(analysis):
+    """A user audit: notebook 02's ``az.plot_ppc_dist`` drew the 1-5 quality ratings as a wavy
+    density with bumps between the integers, with a UserWarning ("look discrete") and a
+    FutureWarning from arviz_plots. Warnings are errors here."""
+    fit = analysis.fit
+    observed = fit.sample_posterior_predictive(random_seed=1)["observed_data"]
+    fig = plot_ppc(fit)
+    axes = visible_axes(fig)
+    titles = [fit.priors_.settings.outcomes[o].label for o in OUTCOMES]
+    assert [ax.get_title() for ax in axes] == titles     # the example diary records all six
+    for ax, outcome in zip(axes, OUTCOMES, strict=True):
+        spec = SPECS[outcome]
+        nights = observed[spec.column].to_numpy()
+        if outcome == "sol":                             # continuous: distribution functions
+            assert not ax.patches and ax.get_ylabel() == "share of nights at or below"
+            (recorded,) = [line for line in ax.lines if line.get_label() == RECORDED_LABEL]
+            np.testing.assert_allclose(recorded.get_xdata(), np.sort(nights))
+            continue
+        bars = ax.patches                                # discrete: one bar per whole value
+        values = np.array([b.get_x() + b.get_width() / 2 for b in bars])
+        np.testing.assert_allclose(values, np.round(values))
+        heights = [b.get_height() for b in bars]
+        np.testing.assert_array_equal(heights, [(nights == v).sum() for v in values])
+        assert sum(heights) == len(nights) and ax.get_ylabel() == "nights"
+        (interval,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+        assert len(interval.get_segments()) == len(values)
+    (quality,) = [ax for ax, o in zip(axes, OUTCOMES, strict=True) if o == "quality"]
+    assert [round(b.get_x() + b.get_width() / 2) for b in quality.patches] == [1, 2, 3, 4, 5]
+    assert RECORDED_LABEL in legend_texts(fig.legends[0])
+    fig.savefig(io.BytesIO(), format="png")
+
+
+@pytest.mark.fit
+def test_only_a_blocked_action_is_grey(analysis):
+    """A user audit: the allowed "stop" was drawn dark grey (#444444) under a title saying
+    "grey: not allowed now"."""
+    decision = analysis.decision
+    utility = plot_actions(decision).axes[0]
+    dots = [line for line in utility.lines if line.get_marker() == "o"]
+    assert len(dots) == len(decision.assessments)
+    assert any(a.feasible and a.regimen.form not in FORMS for a in decision.assessments)
+    for dot, a in zip(dots, decision.assessments, strict=True):
+        red, green, blue, _ = to_rgba(dot.get_color())
+        assert (red == green == blue and 0 < red < 1) == (not a.feasible), a.action
+    assert "(light grey: not allowed now)" in utility.get_title()

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
@@ -36,8 +35,10 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import ActionAssessment, Decision, DecisionSettings, option
 from model.likelihood.prior import PersonalPrior
+from model.viz.canvas import figure, grid
 
 if TYPE_CHECKING:
+    from model.data.diary import Diary
     from model.evidence.priorset import PriorSet
     from model.personal.fit import PersonalModel
 
@@ -62,12 +63,10 @@ WIDER_NOTE = ("Why some posteriors are wider than the evidence: people differ, s
               "effect is less certain than the average one (light blue); the forms you tried "
               "teach about all forms through one shared responsiveness.")
 BLOCKED_COLOUR = "#b0b0b0"
-
-
-def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+"""Light grey: an action not allowed now (the only grey of the actions' figure)."""
+NO_FORM_COLOUR = "black"
+"""An allowed action without a magnesium form (stop, placebo period): not grey, which is
+reserved for the blocked ones."""
 
 
 def _label(priors: PriorSet, outcome: str, width: int = 60) -> str:
@@ -78,16 +77,6 @@ def _present(fit: PersonalModel) -> list[str]:
     """Model outcomes with at least one observed night in the fitted diary."""
     nights = fit.diary_.nights
     return [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
-
-
-def _grid(n_panels: int, ncols: int, width: float, height: float,
-          sharex: bool = False) -> tuple[Figure, list[Axes]]:
-    nrows = max(1, int(np.ceil(n_panels / ncols)))
-    fig = _figure(width, height * nrows)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex).ravel()
-    for ax in axes[n_panels:]:
-        ax.set_visible(False)
-    return fig, list(axes[:n_panels])
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,7 +97,7 @@ class _Series:
 
 def _forest(priors: PriorSet, series: Sequence[_Series], title: str) -> Figure:
     """One panel per outcome, one row per form, the series side by side within a row."""
-    fig, axes = _grid(len(OUTCOMES), 3, 12.0, 3.6)
+    fig, axes = grid(len(OUTCOMES), 3, 12.0, 3.6)
     rows = np.arange(len(FORMS))
     offsets = np.linspace(-0.25, 0.25, len(series)) if len(series) > 1 else np.zeros(1)
     for j, (ax, outcome) in enumerate(zip(axes, OUTCOMES, strict=True)):
@@ -280,19 +269,21 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per observed outcome (dots: nights; line: 7-night mean; grey ticks above
-        the panel: missing nights) and a last panel with the fitted exposure per form (1 = steady
-        state at the reference dose). Every panel shades each run of one magnesium regimen
-        in its form's colour, placebo runs hatched, nights without magnesium unshaded; the
-        last one names each run's dose.
+        One panel per observed outcome, labelled with its unit (dots: nights; line: 7-night
+        mean; grey ticks above the panel: missing nights) and a last panel with the fitted
+        exposure per form (1 = steady state at the reference dose). Every panel shades each
+        run of one magnesium regimen in its form's colour, placebo runs hatched, nights
+        without magnesium unshaded; the last one names each run's dose. The title names the
+        diary's file (not a data frame), its recorded nights and its first and last date.
 
     """
     nights = fit.diary_.nights
     segments = fit.diary_.segments()
     outcomes = _present(fit)
-    fig, axes = _grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
+    fig, axes = grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
     for ax, outcome in zip(axes[:-1], outcomes, strict=True):
-        _outcome_panel(ax, nights[SPECS[outcome].column], _label(fit.priors_, outcome, 18))
+        _outcome_panel(ax, nights[SPECS[outcome].column],
+                       f"{_label(fit.priors_, outcome, 18)}\n({SPECS[outcome].unit})")
     settings = fit.priors_.settings
     exposure = fit.exposure()
     ax = axes[-1]
@@ -311,9 +302,16 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     axes[0].legend(handles=[*axes[0].get_legend_handles_labels()[0],
                             *_regimen_legend(segments)],
                    loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
-    fig.suptitle(f"Diary {Path(fit.diary_.source).name}: {fit.diary_.n_recorded} recorded "
-                 "nights")
+    fig.suptitle(_diary_title(fit.diary_))
     return fig
+
+
+def _diary_title(diary: Diary) -> str:
+    """The diary's file name (none for a data frame's ``<DataFrame>``), nights and dates."""
+    named = "" if diary.source.startswith("<") else f" {Path(diary.source).name}"
+    first, last = diary.nights.index[[0, -1]]
+    return (f"Diary{named}: {diary.n_recorded} recorded nights, {first:%Y-%m-%d} to "
+            f"{last:%Y-%m-%d}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,7 +343,7 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
     regimen_of = fit.diary_.regimen_label
     nights = fit.diary_.nights
     outcomes = _present(fit)
-    fig, axes = _grid(len(outcomes), 3, 12.0, 3.4)
+    fig, axes = grid(len(outcomes), 3, 12.0, 3.4)
     rng = np.random.default_rng(seed)
     x = np.arange(len(labels))
     tail = (1 - INTERVAL) / 2
@@ -402,13 +400,13 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
     matplotlib.figure.Figure
         Left: expected utility (dot; weighted MCIDs, 0 = as now) with a bar reaching to the
         mean of the worst 10 % of draws (CVaR). Middle: P(GI constraint violated). Right:
-        P(best) or, for a blocked action (grey), why it is blocked. The recommended action
+        P(best) or, for a blocked action (light grey), why it is blocked. The recommended action
         is starred. A decision without assessed actions (``refer``) gives a figure that
         says so.
 
     """
     actions = decision.assessments
-    fig = _figure(15.0, 1.4 + 0.42 * max(len(actions), 2))
+    fig = figure(15.0, 1.4 + 0.42 * max(len(actions), 2))
     if not actions:
         ax = fig.add_subplot()
         ax.axis("off")
@@ -419,7 +417,7 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
     utility_ax, gi_ax, note_ax = fig.subplots(1, 3, sharey=True, width_ratios=(3, 1, 2.6))
     rows = np.arange(len(actions))
     for row, a in zip(rows, actions, strict=True):
-        colour = FORM_COLOURS.get(a.regimen.form, "#444444") if a.feasible else BLOCKED_COLOUR
+        colour = FORM_COLOURS.get(a.regimen.form, NO_FORM_COLOUR) if a.feasible else BLOCKED_COLOUR
         utility_ax.plot([a.cvar, a.expected_utility], [row, row], color=colour, lw=3,
                         solid_capstyle="butt")
         utility_ax.plot(a.expected_utility, row, "o", color=colour, ms=7)
@@ -436,7 +434,7 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
     utility_ax.set_xlabel("utility, weighted MCIDs (dot: expected; bar to the mean of the "
                           "worst 10 %)")
     utility_ax.set_ylabel("action (* = recommended)")
-    utility_ax.set_title("Actions ranked by expected utility (grey: not allowed now)")
+    utility_ax.set_title("Actions ranked by expected utility (light grey: not allowed now)")
     if epsilon is not None:
         gi_ax.axvline(epsilon, color="#d62728", lw=1.2, ls="--",
                       label=f"allowed ({epsilon:.2f})")

@@ -1,0 +1,61 @@
+"""Blank figures for the pictures of :mod:`model.viz`: drawn on the Agg canvas, without pyplot.
+
+Nothing is shown and no global figure list grows; a figure can be saved or embedded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+
+def figure(width: float, height: float) -> Figure:
+    """Return an empty figure of ``width`` x ``height`` inches with a constrained layout.
+
+    Parameters
+    ----------
+    width, height : float
+        Size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Attached to an Agg canvas (``savefig`` works; pyplot never sees it).
+
+    """
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def grid(n_panels: int, ncols: int, width: float, height: float,
+         sharex: bool = False) -> tuple[Figure, list[Axes]]:
+    """Return a figure with ``n_panels`` axes in rows of ``ncols`` (unused cells hidden).
+
+    Parameters
+    ----------
+    n_panels : int
+        Number of panels wanted.
+    ncols : int
+        Panels per row.
+    width : float
+        Width of the figure in inches.
+    height : float
+        Height of one row of panels in inches.
+    sharex : bool
+        Share the x axis between the panels.
+
+    Returns
+    -------
+    tuple of (matplotlib.figure.Figure, list of matplotlib.axes.Axes)
+        The figure and its first ``n_panels`` axes, row by row.
+
+    """
+    nrows = max(1, int(np.ceil(n_panels / ncols)))
+    fig = figure(width, height * nrows)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex).ravel()
+    for ax in axes[n_panels:]:
+        ax.set_visible(False)
+    return fig, list(axes[:n_panels])
