@@ -338,8 +338,8 @@ class PersonalModel:
 
         One replicated night per posterior draw and recorded night, in diary units, named as
         ``observed_data`` (:func:`model.personal.nightly.posterior_predictive`), so
-        ``az.plot_ppc_dist(fit.idata_)`` compares them. ``random_seed`` defaults to the
-        model's.
+        :func:`model.viz.checks.plot_ppc` compares them (ratings and counts value by value).
+        ``random_seed`` defaults to the model's.
         """
         self._check_fitted()
         seed = self.random_seed if random_seed is None else random_seed
