@@ -1,9 +1,8 @@
 """The personal magnesium model: a diary updates the posterior over one person's response.
 
 >>> from model import load_priors
->>> from model.data.diary import read_diary
 >>> from model.personal.fit import PersonalModel
->>> fit = PersonalModel(load_priors(), draws=500).fit(read_diary("diary.csv"))  # doctest: +SKIP
+>>> fit = PersonalModel(load_priors(), draws=500).fit("diary.csv")              # doctest: +SKIP
 >>> fit.predict([Regimen("glycinate", 200)])                                    # doctest: +SKIP
 
 Per night ``t``, form ``f`` and outcome ``o`` (model scales of ``priors/settings.toml``):
@@ -178,16 +177,12 @@ class PersonalModel:
                           *diary_size(diary, priors))
 
     def fit(self, diary: Diary | str | Path | pd.DataFrame) -> PersonalModel:
-        """Sample the posterior for ``diary`` with NUTS; returns self.
+        """Sample the posterior for ``diary`` (or a CSV path or DataFrame) with NUTS; self.
 
-        ``diary``: a :class:`Diary`, or a CSV path or DataFrame that :func:`read_diary` reads.
-
-        A fit that fails its checks (:func:`~model.inference.diagnostics.gate`) is extended
-        rather than refused: up to :data:`EXTENSIONS` more runs, each starting at the last
-        draws with twice the draws and a higher target acceptance (smaller steps through
-        the hard parts of the posterior), while the time spent stays within
-        :data:`EXTEND_BUDGET` times the first run. ``diagnostics_.attempts`` says how many
-        runs it took.
+        A fit that fails its checks (:func:`~model.inference.diagnostics.gate`) is extended,
+        not refused: up to :data:`EXTENSIONS` more runs from the last draws, each with twice
+        the draws and smaller steps, within :data:`EXTEND_BUDGET` times the first run's time
+        (``diagnostics_.attempts`` counts the runs).
         """
         diary = diary if isinstance(diary, Diary) else read_diary(diary)
         start = time.perf_counter()
@@ -370,24 +365,17 @@ class PersonalModel:
         return self.draws_[name]
 
     def predict(self, regimens: Sequence[Regimen]) -> xr.Dataset:
-        """Expected steady-state nightly outcomes under each regimen, per posterior draw.
+        """Expected steady-state nightly outcomes under each (one or more) regimen, per draw.
 
-        The model's prediction at any dose: no safety rule applies here (a dose above the
-        ceiling is predicted like any other, by the Emax curve beyond the evidence's doses);
-        :func:`~model.decision.decide.decide` and ``mgsleep analyze`` never advise one.
+        No safety rule applies here: a dose above the ceiling is predicted by the Emax curve
+        like any other (``decide`` never advises one).
 
         Returns
         -------
         xarray.Dataset
-            Dims ``(regimen, draw)``; variables ``sol_min``, ``awakenings``, ``quality``,
-            ``freshness``, ``anxiety`` (diary units) and ``gi_rate`` (share of GI nights),
-            and ``onset_days`` (dims ``draw``: the build-up time constant, days). Draws are
-            joint across regimens and variables.
-
-        Raises
-        ------
-        ValueError
-            When ``regimens`` is empty.
+            Dims ``(regimen, draw)``: ``sol_min``, ``awakenings``, ``quality``, ``freshness``,
+            ``anxiety`` (diary units), ``gi_rate`` (share of GI nights); ``onset_days`` (dims
+            ``draw``, days). Draws are joint across regimens and variables.
         """
         self._check_fitted()
         return predict_from_draws(self.draws_, regimens, self.priors_)
@@ -395,8 +383,7 @@ class PersonalModel:
     def effects(self) -> pd.DataFrame:
         """Posterior of each form x outcome effect (model scale) with P(benefit) and ``tried``.
 
-        The interval columns are the posterior's central 95 % (``ci_low``, ``ci_high``, as
-        the priors' table); what a person reads (``mgsleep analyze``) gives 90 %.
+        ``ci_low``, ``ci_high``: 95 % intervals, as the priors' table (a person reads 90 %).
 
         The columns of :func:`~model.inference.summary.effects_table` but ``sd``, then
         ``tried``: True when the form was taken on a night where that outcome was recorded.
