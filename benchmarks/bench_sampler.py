@@ -19,7 +19,12 @@ run holds the same posterior as PyMC's: the largest ``|difference| / combined Mo
 error`` of the means and SDs of the decision's variables (about 3.5 at most by chance).
 
     python benchmarks/bench_sampler.py [--nights 120,365] [--variants diag,low_rank:tune=300]
-        [--repeats 1] [--json PATH]
+        [--repeats 1] [--phases] [--json PATH]
+
+``--phases`` also times one chain of the default settings in its two phases, tuning and
+drawing (a run of the tuning steps and one draw against a run of tuning and all draws, median
+of three seeds), per leapfrog step: how much of a fit is the mass-matrix adaptation rather
+than the gradient.
 
 Timings depend on the machine's load: compare rows of one run, never across runs.
 """
@@ -135,13 +140,47 @@ def run_pymc(config: SamplerConfig, data: dict[str, np.ndarray]) -> dict[str, An
     return measure(idata, seconds, config.draws)
 
 
+def responder(priors: Any, nights: int, seed: int) -> tuple[PersonalModel, dict[str, np.ndarray]]:
+    """The model and graph data of the simulated responder's diary of ``nights`` nights."""
+    model = PersonalModel(priors, random_seed=seed)
+    return model, model.graph_data(read_diary(simulate_diary("responder", nights, seed=nights)))
+
+
+def phases(config: SamplerConfig, data: dict[str, np.ndarray], seeds: int = 3) -> dict[str, float]:
+    """Seconds and microseconds per leapfrog step of one chain's tuning and of its draws.
+
+    Tuning alone is timed as a run of ``config.tune`` tuning steps and one draw, its tuning
+    draws kept for their step counts; the draws' share is a full run's time minus that.
+    Medians over ``seeds`` seeds.
+    """
+    import nutpie
+
+    model = GRAPHS.get("nutpie").nutpie_model.with_data(**data)
+    runs: dict[str, list[float]] = {}
+    for seed in range(config.seed, config.seed + seeds):
+        for phase, draws in (("tuning", 1), ("full", config.draws)):
+            start = time.perf_counter()
+            idata = nutpie.sample(model, draws=draws, tune=config.tune, chains=1, cores=1,
+                                  seed=seed, progress_bar=False, save_warmup=True,
+                                  adaptation=ADAPTATION, target_accept=config.target_accept)
+            runs.setdefault(f"{phase}_s", []).append(time.perf_counter() - start)
+            runs.setdefault(f"{phase}_steps", []).append(
+                float(idata["warmup_sample_stats"]["n_steps"].sum())
+                + float(idata["sample_stats"]["n_steps"].sum()))
+    out = {key: float(np.median(values)) for key, values in runs.items()}
+    drawing_s = out["full_s"] - out["tuning_s"]
+    return {"tuning_s": out["tuning_s"], "drawing_s": drawing_s,
+            "tuning_us_per_step": 1e6 * out["tuning_s"] / out["tuning_steps"],
+            "drawing_us_per_step": 1e6 * drawing_s / (out["full_steps"] - out["tuning_steps"]),
+            "tuning_share": out["tuning_s"] / out["full_s"]}
+
+
 def efficiency(priors: Any, nights: tuple[int, ...], variants: tuple[str, ...] = (),
                repeats: int = 1, seed: int = 1) -> dict[str, Any]:
     """ESS/s of the default path, ``variants`` and PyMC on diaries of ``nights`` nights."""
     out: dict[str, Any] = {}
     for n in nights:
-        model = PersonalModel(priors, random_seed=seed)
-        data = model.graph_data(read_diary(simulate_diary("responder", n, seed=n)))
+        model, data = responder(priors, n, seed)
         rows: dict[str, list[dict[str, Any]]] = {}
         for k in range(repeats):
             config = dataclasses.replace(model.sampler_config, seed=seed + k)
@@ -190,12 +229,24 @@ def main() -> None:
     parser.add_argument("--variants", default="", help="comma-free list separated by ';', "
                         "e.g. 'diag;low_rank:tune=300'")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--phases", action="store_true",
+                        help="also time one chain's tuning and drawing per leapfrog step")
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args()
     nights = tuple(int(n) for n in args.nights.split(","))
     variants = tuple(filter(None, args.variants.split(";")))
-    results = efficiency(load_priors(), nights, variants, args.repeats)
+    priors = load_priors()
+    results = efficiency(priors, nights, variants, args.repeats)
     print_table(results)
+    if args.phases:
+        results["phases"] = {}
+        for n in nights:
+            model, data = responder(priors, n, seed=1)
+            row = results["phases"][str(n)] = phases(model.sampler_config, data)
+            print(f"{n} nights, one chain: tuning {row['tuning_s']:.2f} s "
+                  f"({row['tuning_us_per_step']:.0f} us a leapfrog step), drawing "
+                  f"{row['drawing_s']:.2f} s ({row['drawing_us_per_step']:.0f} us a step); "
+                  f"tuning {100 * row['tuning_share']:.0f} % of the time")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 

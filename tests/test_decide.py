@@ -162,6 +162,24 @@ def test_digoxin_refers_and_keeps_the_routine_unless_it_breaks_a_hard_rule(prior
     assert both.reason_codes == ("refer", "refer_stop")
 
 
+def test_a_hold_is_said_once_and_loose_stools_under_it_call_the_clinician(priors):
+    """The digoxin rule was a reason and a warning, and two GI nights added "if loose stools
+    go on, stop" beside "do not change magnesium without your clinician"."""
+    digoxin = Profile(medications=("digoxin",))
+    rec = decide(GREAT_TAURATE, priors=priors, profile=digoxin, diary=on("taurate", 200, gi=2),
+                 as_of=AS_OF).recommendation
+    said = [*rec.reasons, *rec.warnings]
+    assert sum("raises digoxin toxicity" in line for line in said) == 1
+    loose = [w for w in rec.warnings if "if loose stools go on" in w]
+    assert len(loose) == 1 and "call your clinician soon" in loose[0]
+    assert "stop" not in loose[0]
+    # beside a referral (stop now) the hold is a warning, and stopping is the advice
+    both = decide(GREAT_TAURATE, priors=priors, profile=digoxin.model_copy(update={"egfr": 20}),
+                  diary=on("taurate", 200, gi=2), as_of=AS_OF).recommendation
+    assert any("raises digoxin toxicity" in w for w in both.warnings)
+    assert any("if loose stools go on, stop" in w for w in both.warnings)
+
+
 def test_an_unknown_condition_within_a_typo_of_a_contraindication_refers(priors):
     """Accepted with --allow-unknown, "myasthenia gravus" is not a dose: it may be the
     contraindication it looks like."""

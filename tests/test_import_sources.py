@@ -319,3 +319,23 @@ def test_oura_csv_without_its_columns_fails_once_naming_the_columns_seen(tmp_pat
     assert str(caught.value).count("\n") == 0
     assert "expected the columns of Oura's sleep model (bedtime_start, " in str(caught.value)
     assert "found columns: date|start|latency" in str(caught.value)
+
+
+def test_fitbit_stages_awakenings_are_the_wakes_of_levels_data_not_the_summary_count(tmp_path):
+    """A user audit: Fitbit's ``levels.summary.wake.count`` (29) also counts the wakes of up to
+    3 minutes kept in ``shortData``, and became 29 "awakenings" beside a hand-kept 1-3: the
+    analysis then said glycinate "harms you (17.6 more awakenings a night)"."""
+    import json
+
+    stages = ["wake", "light", "deep", "wake", "light", "rem", "wake", "light", "wake"]
+    log = {"startTime": "2024-06-01T23:00:00.000", "endTime": "2024-06-02T07:00:00.000",
+           "duration": 28800000, "minutesToFallAsleep": 9, "minutesAsleep": 430,
+           "minutesAwake": 31, "type": "stages", "logType": "auto_detected", "mainSleep": True,
+           "levels": {"summary": {"wake": {"count": 29, "minutes": 31}},
+                      "data": [{"dateTime": "x", "level": s, "seconds": 600} for s in stages],
+                      "shortData": [{"dateTime": "x", "level": "wake", "seconds": 60}] * 27}}
+    export = tmp_path / "sleep-2024-06-01.json"
+    export.write_text(json.dumps([log]))
+    imported = import_files("fitbit", [export]).table.set_index("date")
+    # the wakes inside the night: 2 (the first is before sleep onset, the last the morning's)
+    assert imported.loc["2024-06-01", "awakenings"] == "2"

@@ -137,11 +137,19 @@ def gi_block(p_violation: float, epsilon: float) -> str:
     return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
 
 
-def acute_gi_warning(past: History, s: DecisionSettings) -> str:
-    """Recent GI nights on the current regimen."""
-    return (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
-            f"{past.current.label}: if loose stools go on, stop, or take the gentler step the "
-            "advice names when it names one")
+def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> str:
+    """Recent GI nights on the current regimen.
+
+    Under a ``hold`` (a medicine with which magnesium is not changed without the prescriber)
+    stopping is a change too, so the person calls the clinician instead.
+    """
+    recent = (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
+              f"{past.current.label}: if loose stools go on, ")
+    if hold:
+        return (recent + "call your clinician soon rather than changing magnesium yourself "
+                "(loose stools also lower magnesium and potassium, which matters with the "
+                "medicine named above)")
+    return recent + "stop, or take the gentler step the advice names when it names one"
 
 
 def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:

@@ -89,7 +89,12 @@ Matched = dict[str, str | None]
 """Each name as the profile gives it -> the safety data's name for it (None: unknown)."""
 
 
-def _medicine_warnings(medicines: Matched, safety: Safety) -> list[str]:
+def _medicine_warnings(medicines: Matched, safety: Safety, reasons: tuple[str, ...]) -> list[str]:
+    """Warnings of the profile's medicines, except the rules of ``reasons``' kinds.
+
+    A referral (``refer``) is always a reason; a hold (``clinician``) is one when no
+    referral comes first, and a warning beside a referral.
+    """
     found = []
     for given, medicine in medicines.items():
         if medicine is None:
@@ -97,7 +102,7 @@ def _medicine_warnings(medicines: Matched, safety: Safety) -> list[str]:
             continue
         found += [rule_words.medicine_warning(given, medicine, group)
                   for group in safety.interactions
-                  if medicine in group.medications and group.kind != "refer"]  # a reason
+                  if medicine in group.medications and group.kind not in reasons]
     return found
 
 
@@ -173,7 +178,8 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
-    warnings += _medicine_warnings(medicines, safety)
+    warnings += _medicine_warnings(medicines, safety,
+                                   ("refer",) if referrals else ("refer", "clinician"))
     ceiling = profile.ceiling_mg(safety)
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
@@ -288,7 +294,8 @@ def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
 
 def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
     """Warnings about the current regimen: acute GI, then :func:`breach_warnings`."""
-    acute = [rule_words.acute_gi_warning(past, s)] if acute_gi(past, s) else []
+    hold = bool(rules.holds) and not rules.referrals
+    acute = [rule_words.acute_gi_warning(past, s, hold)] if acute_gi(past, s) else []
     return acute + breach_warnings(past.current, rules)
 
 

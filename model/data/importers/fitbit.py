@@ -20,8 +20,12 @@ api-evangelist/fitbit, and public Takeout samples):
   without ``logType`` are kept;
 - ``minutesAwake`` -> ``waso_min`` (Fitbit: ``timeInBed = minutesToFallAsleep +
   minutesAsleep + minutesAwake + minutesAfterWakeup``, so it is the wake after onset);
-- ``levels.summary.wake.count`` (``type`` ``stages``) or ``levels.summary.awake.count``
-  (``type`` ``classic``) -> ``awakenings``;
+- ``awakenings``: for a ``stages`` log, the runs of ``wake`` in ``levels.data`` between the
+  first and the last sleep stage. Fitbit keeps wakes of up to 3 minutes apart, in
+  ``levels.shortData``, and counts them in ``levels.summary.wake.count`` too (15-35 a night
+  is common), so that count is used only when ``levels.data`` is empty: a diary's awakenings
+  are the ones a person would count, as Oura's 5-minute epochs see them. For a ``classic``
+  log, ``levels.summary.awake.count``;
 - ``minutesAsleep``: picks the longest main sleep of a night.
 
 Fitbit gives no rating: ``quality`` and the other ratings stay blank.
@@ -53,11 +57,26 @@ NO_LATENCY = "auto-detected night(s): Fitbit gives no sleep-onset latency for th
 """The note of a log whose 0 latency is not a measurement (counted in a warning)."""
 
 
+def wake_runs(data: list[Any]) -> int:
+    """Runs of ``wake`` between the first and the last other stage of ``levels.data``."""
+    stages = [entry.get("level") if isinstance(entry, dict) else None for entry in data]
+    asleep = [i for i, stage in enumerate(stages) if stage != "wake"]
+    if not asleep:
+        return 0
+    inside = stages[asleep[0]:asleep[-1] + 1]
+    return sum(1 for before, stage in zip([None, *inside], inside, strict=False)
+               if stage == "wake" and before != "wake")
+
+
 def _awakenings(log: dict[str, Any], file: str, where: str, faults: Faults) -> float:
-    """Wake episodes of a stages log, awake episodes of a classic one (NaN when absent)."""
-    summary = (log.get("levels") or {}).get("summary") or {}
-    level = "awake" if log.get("type") == "classic" else "wake"
-    count = (summary.get(level) or {}).get("count")
+    """Awakenings of a log (NaN when absent): see the module's notes."""
+    levels = log.get("levels") or {}
+    classic = log.get("type") == "classic"
+    data = levels.get("data")
+    if not classic and isinstance(data, list) and data:
+        return float(wake_runs(data))
+    level = "awake" if classic else "wake"
+    count = ((levels.get("summary") or {}).get(level) or {}).get("count")
     return number(count, file, f"{where}, levels.summary.{level}.count", faults)
 
 
