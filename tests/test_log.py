@@ -53,6 +53,19 @@ def test_a_night_already_there_needs_replace_to_change_a_value(diary, capsys):
     assert corrected[["form", "sol_min", "awakenings"]].tolist() == ["glycinate", "10", "2"]
 
 
+def test_another_spelling_of_the_nights_form_is_the_same_form(tmp_path, capsys):
+    """A user audit: a supplement import wrote "Mg bisglycinate", and ``log --form glycinate``
+    for the same night was refused as a different value."""
+    path = tmp_path / "diary.csv"
+    path.write_text("date,form,elemental_mg,sol_min\n2024-03-01,Mg bisglycinate,200,\n")
+    assert main(["log", str(path), "--date", "2024-03-01", "--form", "glycinate", "--mg",
+                 "200", "--sol", "20"]) == 0
+    assert rows(path).loc["2024-03-01", ["form", "sol_min"]].tolist() == \
+        ["Mg bisglycinate", "20"]
+    assert main(["log", str(path), "--date", "2024-03-01", "--form", "citrate"]) == 2
+    assert "already has Mg bisglycinate, got citrate" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("option, value, column, expected", [
     ("--sol", "900", "sol_min", "expected a number from 0 to 720 (minutes), got '900'"),
     ("--quality", "6", "quality", "expected a whole number from 1 to 5, got '6'"),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from model.core.atomic import write_text
 from model.core.errors import DiaryError, Fault, InputError
+from model.core.forms import canonical_form
 from model.data.diary import read_diary
 from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table
 from model.data.separators import decimal_commas, separator
@@ -101,9 +102,12 @@ def _blank(value: object) -> bool:
     return str(value).strip().lower() in ("", "na", "n/a", "nan")
 
 
-def _same(a: object, b: object) -> bool:
-    """Whether two cells say the same (``30`` and ``30.0`` do)."""
+def _same(a: object, b: object, column: str = "") -> bool:
+    """Whether two cells say the same (``30`` and ``30.0`` do; in ``form``, two spellings of
+    one form, ``Mg bisglycinate`` and ``glycinate``)."""
     left, right = str(a).strip(), str(b).strip()
+    if column == "form" and canonical_form(left) is not None:
+        return canonical_form(left) == canonical_form(right)
     try:
         return left == right or float(left) == float(right)
     except ValueError:
@@ -137,7 +141,7 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
                 continue
             if _blank(row.get(column, "")):
                 row[column], changed = value, True
-            elif not _same(row[column], value):
+            elif not _same(row[column], value, str(column)):
                 differences.append(Difference(day, str(column), str(row[column]).strip(),
                                               str(value).strip()))
                 if overwrite:            # counted as a differing value replaced, not gained
