@@ -244,3 +244,17 @@ def test_no_more_nights_are_suggested_on_a_regimen_the_rules_do_not_allow():
     assert said["citrate 136 mg, 50 nights"] == ["not settled yet: about 4 more nights on it "
                                                  "to tell"]
     assert said["citrate 800 mg, 50 nights"] == ["not settled yet"]
+
+
+def test_no_nights_to_tell_are_counted_for_an_outcome_never_recorded_off_the_form():
+    """A user audit: quality rated on glycinate nights only was "about 4 more nights on it to
+    tell", then 12, then 18: with no rated night off the form, more nights on it cannot tell
+    its change from the person's usual rating."""
+    fake = FakePosterior(benefit={"glycinate": 0.3}, benefit_sd=0.4, n_draws=2000)
+    nights = diary(("none", 0, 14), ("glycinate", 300, 6)).nights.copy()
+    nights.loc[nights["form"] != "glycinate", "quality"] = np.nan
+    effects = diary_effects(fake, nights, cached_priors(), forms=["glycinate"])
+    quality, sol = effects.get("glycinate", "quality"), effects.get("glycinate", "sol")
+    assert quality.nights == 6 and quality.verdict == "inconclusive"
+    assert quality.nights_needed is None
+    assert sol.verdict == "inconclusive" and sol.nights_needed is not None  # rated both ways

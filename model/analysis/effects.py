@@ -27,7 +27,9 @@ the expectation effect of taking anything and the drift of a diary are not magne
   posterior SD shrinks as one over the square root of the nights on the form and letting
   the mean move as those nights will move it (:func:`nights_needed`; a rough guide:
   build-up, autocorrelation and the shared responsiveness are ignored); None for a form not
-  taken yet and when more than a year would be needed.
+  taken yet, for an outcome never recorded on a night off the form (more nights on it
+  cannot tell its change from the person's usual level) and when more than a year would be
+  needed.
 
 **Without placebo nights** the comparison with placebo subtracts an expectation effect that
 only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
@@ -353,8 +355,13 @@ def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
 
 
 def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
-            placebo_nights: int, priors: PriorSet, rule: VerdictRule) -> DiaryEffect:
-    """One form x outcome (see :func:`diary_effects`)."""
+            placebo_nights: int, priors: PriorSet, rule: VerdictRule,
+            compared: bool = True) -> DiaryEffect:
+    """One form x outcome (see :func:`diary_effects`).
+
+    ``compared``: the outcome was recorded on some night off the form, without which more
+    nights on it cannot settle the change (no ``nights_needed``).
+    """
     spec = SPECS[outcome]
     values = data[spec.gain_key]
     change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key)
@@ -372,7 +379,7 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
         float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
         float(np.mean(benefit < -mcid)), float(mcid), said,
         nights_needed(benefit, mcid, n, rule) if said == "inconclusive" and not unsure
-        else None, unsure)
+        and compared else None, unsure)
 
 
 def _placebo_nights(nights: pd.DataFrame) -> int:
@@ -414,12 +421,17 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     placebo = _placebo_nights(nights)
     outcomes = [o for o in OUTCOMES if SPECS[o].gain_key in data]
 
+    recorded = nights[[SPECS[o].column for o in outcomes]].notna().set_axis(outcomes, axis=1)
+
     def on_form(form: str, outcome: str) -> int:
         return sum(n[outcome] for r, n in taken.items() if r.form == form)
 
+    def off_form(form: str, outcome: str) -> bool:
+        return bool((recorded[outcome] & nights["recorded"] & (nights["form"] != form)).any())
+
     return DiaryEffects(
-        tuple(_assess(form, o, regimens[form], data, on_form(form, o), placebo, priors, rule)
-              for form in forms for o in outcomes),
+        tuple(_assess(form, o, regimens[form], data, on_form(form, o), placebo, priors, rule,
+                      off_form(form, o)) for form in forms for o in outcomes),
         rule.interval, placebo,
-        tuple(_assess(r.form, o, r, data, n[o], placebo, priors, rule)
+        tuple(_assess(r.form, o, r, data, n[o], placebo, priors, rule, off_form(r.form, o))
               for r, n in taken.items() for o in outcomes))

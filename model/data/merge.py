@@ -103,8 +103,11 @@ def _blank(value: object) -> bool:
 
 
 def _same(a: object, b: object, column: str = "") -> bool:
-    """Whether two cells say the same (``30`` and ``30.0`` do; in ``form``, two spellings of
-    one form, ``Mg bisglycinate`` and ``glycinate``)."""
+    """Whether two cells say the same.
+
+    ``30`` and ``30.0`` do; in ``form``, so do two spellings of one form (``Mg bisglycinate``
+    and ``glycinate``).
+    """
     left, right = str(a).strip(), str(b).strip()
     if column == "form" and canonical_form(left) is not None:
         return canonical_form(left) == canonical_form(right)
