@@ -435,6 +435,26 @@ RULE_ONLY = DecisionSettings(crossover_forms=0)
 """The commit rule itself, without the planned crossover in front of it."""
 
 
+def test_a_change_read_days_after_the_last_night_counts_its_period_from_tonight(priors):
+    """A user audit: a tracker synced three days late (last night 2026-11-30, read on
+    2026-12-03) was told "Take it for 17 nights and look again on 2026-12-17": a change
+    begins tonight, so 17 nights end on 2026-12-19. Continuing still counts from the diary's
+    last night (the nights in between are on the same regimen), and a diary out of date by
+    more than a week keeps its own dates (the report says to log the nights since)."""
+    switch = {"priors": priors, "diary": on("glycinate", 200), "as_of": AS_OF,
+              "settings": RULE_ONLY}
+    late = decide(GREAT_TAURATE, **switch, today=AS_OF + dt.timedelta(days=3)).recommendation
+    assert late.action == "switch_form"
+    assert late.next_review == AS_OF + dt.timedelta(days=2 + PERIOD)
+    same = decide(GREAT_TAURATE, **switch, today=AS_OF + dt.timedelta(days=1)).recommendation
+    assert same.next_review == AS_OF + dt.timedelta(days=PERIOD)
+    stale = decide(GREAT_TAURATE, **switch, today=AS_OF + dt.timedelta(days=30))
+    assert stale.recommendation.next_review == AS_OF + dt.timedelta(days=PERIOD)
+    wait = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200, nights=5),
+                  as_of=AS_OF, today=AS_OF + dt.timedelta(days=3)).recommendation
+    assert wait.action == "continue" and wait.next_review == AS_OF + dt.timedelta(days=PERIOD - 5)
+
+
 def test_a_clear_winner_is_committed(priors):
     rec = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200),
                  as_of=AS_OF, settings=RULE_ONLY).recommendation

@@ -31,6 +31,7 @@ from model.data.profile import Profile
 from model.decision import Decision, DecisionSettings, History, Predict, decide
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import not_settled
+from model.decision.rules import change_starts
 from model.evidence.priorset import PriorSet
 
 Scenario = Literal["badly", "as_expected", "well"]
@@ -139,7 +140,7 @@ def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision
 
 def pathways(predict: Predict, decision: Decision, past: History, *, priors: PriorSet,
              profile: Profile, as_of: dt.date, seed: int | None = None,
-             separable: bool | None = None) -> tuple[Pathway, ...]:
+             separable: bool | None = None, today: dt.date | None = None) -> tuple[Pathway, ...]:
     """The recommendation after the next period, if it goes badly, as expected or well.
 
     Parameters
@@ -152,8 +153,10 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
         Today's history of the diary.
     priors, profile : PriorSet, Profile
         As for :func:`model.decision.decide`.
-    as_of : datetime.date
-        Today.
+    as_of, today : datetime.date
+        The date analysed and the day the advice is read (as for
+        :func:`model.decision.decide`): the next period's nights count from
+        :func:`~model.decision.rules.change_starts` for a change.
     seed : int, optional
         Passed to the decisions.
     separable : bool, optional
@@ -176,7 +179,9 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     # over contiguous batches of draws, :func:`model.decision.choice.close_call`) needs it
     thirds = [np.sort(third) for third in
               np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))]
-    nights = max((rec.next_review - as_of).days, 1)
+    since = as_of if rec.action in ("continue", "collect_more_data") else \
+        change_starts(as_of, today)
+    nights = max((rec.next_review - since).days, 1)
     after = _after(past, tested, rec.action, rec.regimen, nights)
     later = separable or rec.action in EXPERIMENTS
     out = []

@@ -291,13 +291,15 @@ def _say(progress: bool, message: str) -> None:
 
 def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, diary: Diary,
                      as_of: dt.date, seed: int | None,
-                     separable: bool | None = None, predict: Predict | None = None) -> Decision:
+                     separable: bool | None = None, predict: Predict | None = None,
+                     today: dt.date | None = None) -> Decision:
     """Decide from a fit; NaN or infinite draws fail its checks (``collect_more_data``).
 
     A non-finite posterior draw, or a prediction that overflows, marks the fit's diagnostics
     as failed (``diagnostics_.ok = False``), so that neither this decision nor the prior
     sensitivity uses the draws: a NaN must never count as "no GI violation". ``predict``
-    defaults to ``fit.predict`` (an analysis passes its :class:`Predictions`).
+    defaults to ``fit.predict`` (an analysis passes its :class:`Predictions`); ``today`` as
+    for :func:`model.decision.decide`.
     """
     predict = fit.predict if predict is None else predict
     finite = all(np.isfinite(np.asarray(v, float)).all() for v in fit.draws_.values())
@@ -305,11 +307,12 @@ def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, dia
         fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
     try:
         return decide(predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
-                      diagnostics_ok=fit.diagnostics_.ok, seed=seed, separable=separable)
+                      diagnostics_ok=fit.diagnostics_.ok, seed=seed, separable=separable,
+                      today=today)
     except NonFiniteDraws:
         fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
         return decide(predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
-                      diagnostics_ok=False, seed=seed, separable=separable)
+                      diagnostics_ok=False, seed=seed, separable=separable, today=today)
 
 
 def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None = None,
@@ -317,7 +320,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
             seed: int | None = None, progress: bool = SHOW_PROGRESS,
             allow_unknown: bool = False, cache: str | Path | None = None,
-            power_scaling: bool = False) -> Analysis:
+            power_scaling: bool = False, today: dt.date | str | None = None) -> Analysis:
     """Fit a diary and decide the next step.
 
     Parameters
@@ -351,6 +354,11 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         Also measure how much each effect would move if the evidence prior or the diary were
         raised to a power near 1 (``arviz_stats.psense``, no refit; Pareto k checked), next to
         the sceptical and confident refits.
+    today : datetime.date or str, optional
+        The day the advice is read (``mgsleep analyze`` gives today's date unless
+        ``--as-of`` is given): a change begins tonight, so when the diary's last night is
+        older its next review counts from tonight (:func:`model.decision.decide`). None:
+        the date analysed stands for today.
 
     Returns
     -------
@@ -372,15 +380,16 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                    f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
     apart = separability(data, fit.draws_)
     predict = Predictions(fit.draws_, prior_set)
+    now = None if today is None else given_date(today)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
-                                predict)
+                                predict, now)
     sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
                                apart.separable, directory, predict)
     rules = screen(person, prior_set.safety)
     effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
     paths = pathways(predict, decision, history(data), priors=prior_set, profile=person,
-                     as_of=day, seed=seed, separable=apart.separable)
+                     as_of=day, seed=seed, separable=apart.separable, today=now)
     decision = unless_it_moves_on(decision, paths)
     power = fit.power_scaling() if power_scaling else None
     return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -142,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
                          draws=args.draws, chains=args.chains, sampler=args.sampler,
                          seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",
                          allow_unknown=args.allow_unknown, cache=_cache_dir(args),
-                         power_scaling=args.power_scaling)
+                         power_scaling=args.power_scaling,
+                         today=None if as_of else dt.date.today())
     notes = input_warnings(result, caught)
     files = []
     if args.report:

@@ -40,6 +40,7 @@ from model.decision.results import (
 from model.decision.rules import (
     Screening,
     acute_gi,
+    change_starts,
     current_breaks,
     current_warnings,
     evaluation_nights,
@@ -93,7 +94,7 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
     return (*codes, *breaks)
 
 
-def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
+def _decision(ev: Evaluation, choice: Choice, past: History, dates: tuple[dt.date, dt.date],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
               s: DecisionSettings, separable: bool | None) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation.
@@ -101,14 +102,16 @@ def _decision(ev: Evaluation, choice: Choice, past: History, as_of: dt.date,
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
     reason codes and its sentence (:func:`rule_words.breach_reason`) comes first among the
     reasons; the step is not a commitment then (it is chosen among the few the rule leaves
-    open, not among every regimen the person could settle on).
+    open, not among every regimen the person could settle on). ``dates``: the analysis date
+    and the night after which a change's nights count (:func:`change_starts`).
     """
     breaks = current_breaks(past.current, rules)
     if breaks and choice.commit:
         choice = replace(choice, commit=False, why="plan")
 
     def review(action: str) -> dt.date:
-        return as_of + dt.timedelta(days=review_days(action, past, s))
+        since = dates[0] if action == "continue" else dates[1]
+        return since + dt.timedelta(days=review_days(action, past, s))
 
     assessed = assess(ev, review, s)
     order = sorted(range(len(assessed)),
@@ -139,7 +142,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
            diary: DiaryLike | History | None = None, as_of: dt.date | str,
            diagnostics_ok: bool = True, settings: DecisionSettings | None = None,
            mode: Mode = "expected_utility", seed: int | None = None,
-           separable: bool | None = None, horizon_nights: int | None = None) -> Decision:
+           separable: bool | None = None, horizon_nights: int | None = None,
+           today: dt.date | str | None = None) -> Decision:
     """Decide the next step.
 
     Parameters
@@ -155,7 +159,13 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     diary : Diary, History or None
         The diary (or its :class:`History`); None before any data.
     as_of : datetime.date or str
-        Today (or ``YYYY-MM-DD``); ``next_review`` counts from it.
+        The date analysed (or ``YYYY-MM-DD``): the diary's last night; ``next_review``
+        counts from it.
+    today : datetime.date or str, optional
+        The day the advice is read, when later than the day after ``as_of`` (a diary
+        brought up to date a few days late): a change then begins tonight, and its
+        ``next_review`` counts from tonight (:func:`~model.decision.rules.change_starts`).
+        Continuing counts from ``as_of`` still. None: ``as_of`` stands for today.
     diagnostics_ok : bool
         False when the fit's diagnostics failed: the answer is ``collect_more_data`` without
         any dosing advice, and ``predict`` is not called.
@@ -187,6 +197,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     if mode not in ("expected_utility", "thompson"):
         raise ValueError(f"mode must be 'expected_utility' or 'thompson', got {mode!r}")
     as_of = given_date(as_of)
+    dates = (as_of, change_starts(as_of, None if today is None else given_date(today)))
     s = settings or DecisionSettings()
     person = profile or Profile()
     past = history(diary, s.gi_window)
@@ -229,7 +240,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
-    decision = _decision(ev, choice, past, as_of, warnings, rules,
+    decision = _decision(ev, choice, past, dates, warnings, rules,
                          priors.safety.gi_constraint, mode, s, separable)
     return _unchecked(_beyond_studied(decision, priors), rules)
 

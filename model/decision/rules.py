@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -303,6 +304,24 @@ def evaluation_nights(onset_days: float, s: DecisionSettings) -> int:
     """The evaluation period: nights until ``steady_share`` of steady state, within bounds."""
     nights = math.ceil(steady_nights(onset_days, s.steady_share))
     return int(min(max(nights, s.floor_nights), s.max_period_nights))
+
+
+LATE_SYNC_DAYS = 7
+"""A diary whose last night is at most this many days before today is one brought up to date
+late (a tracker synced every few days): a change begins tonight. An older one is out of date:
+its review counts from its last night, and the report says to log the nights since."""
+
+
+def change_starts(as_of: dt.date, today: dt.date | None) -> dt.date:
+    """The night after which a change's nights are counted.
+
+    ``as_of`` (the diary's last night), or the night before ``today`` when that is at most
+    :data:`LATE_SYNC_DAYS` later: advice read today begins tonight, so its evaluation period
+    counts from tonight.
+    """
+    if today is None or (today - as_of).days > LATE_SYNC_DAYS:
+        return as_of
+    return max(as_of, today - dt.timedelta(days=1))
 
 
 def review_days(action: str, past: History, s: DecisionSettings) -> int:
