@@ -119,6 +119,30 @@ def test_a_fifo_is_refused_and_a_symlink_is_written_through(tmp_path):
     assert link.is_symlink() and target.read_text() == "new"
 
 
+def test_a_diary_and_a_link_to_it_share_one_lock(tmp_path):
+    """An audit: six ``log`` commands at once, three through a symbolic link, took two
+    different locks and lost the three nights logged by the file's own name."""
+    from model.core.lock import exclusive, lock_path
+
+    diary, link = tmp_path / "d.csv", tmp_path / "link.csv"
+    diary.write_text(DIARY)
+    link.symlink_to(diary)
+    assert lock_path(link) == lock_path(diary)
+    with exclusive(diary), pytest.raises(InputError, match="another mgsleep command"):
+        with exclusive(link, wait=0.1):
+            pass
+
+
+def test_two_outputs_on_standard_output_are_refused(tmp_path, capsys):
+    """An audit: ``--json - --report -`` wrote the HTML report and then the JSON to standard
+    output, neither readable on its own."""
+    with pytest.raises(InputError, match="--report: - is also the output of --json"):
+        check_outputs({"--json": "-", "--report": "-"}, {})
+    check_outputs({"--json": "-", "--report": str(tmp_path / "r.html")}, {})
+    assert main(["plan", "--forms", "glycinate", "--out", "-", "--json", "-"]) == 2
+    assert "--json: - is also the output of --out" in one_line(capsys, "plan")
+
+
 def test_priors_json_into_the_priors_dir_is_refused(priors_copy, capsys):
     assert main(["priors", "--priors", str(priors_copy), "--json",
                  str(priors_copy / "settings.toml")]) == 2

@@ -74,7 +74,8 @@ def check_outputs(outputs: Mapping[str, str | Path | None],
     Parameters
     ----------
     outputs : mapping of option name to path
-        The files a command will write (``None`` and ``-`` = not written / standard output).
+        The files a command will write (``None``: not written; ``-``: standard output, which
+        only one of them may take).
     inputs : mapping of name to path
         The files and folders it reads.
 
@@ -87,8 +88,15 @@ def check_outputs(outputs: Mapping[str, str | Path | None],
     given = {name: _real(p) for name, p in inputs.items() if p not in (None, "", "-")}
     faults: list[Fault] = []
     seen: dict[Path, str] = {}
+    to_stdout: list[str] = []
     for option, path in outputs.items():
-        if path in (None, "", "-"):
+        if path in (None, ""):
+            continue
+        if path == "-":
+            if to_stdout:
+                faults.append(Fault(option, "", f"- is also the output of {to_stdout[0]}: "
+                                    "standard output takes one of them; give the other a file"))
+            to_stdout.append(option)
             continue
         real = _real(str(path))
         why = _special(real) or _clash(real, given)

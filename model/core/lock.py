@@ -13,6 +13,7 @@ when it is killed.
 from __future__ import annotations
 
 import fcntl
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,11 +27,13 @@ POLL_SECONDS = 0.05
 
 
 def lock_path(target: str | Path) -> Path:
-    """The lock file of ``target``: ``.<name>.lock`` in the same folder.
+    """The lock file of ``target``: ``.<name>.lock`` in the folder of the file it names.
 
-    A very long name is shortened as its temporaries' are (:func:`model.core.atomic.stem`).
+    Symbolic links are followed (the write replaces the file a link points to, so a link
+    and the file's own name must share one lock). A very long name is shortened as its
+    temporaries' are (:func:`model.core.atomic.stem`).
     """
-    path = Path(target)
+    path = Path(os.path.realpath(target))
     return path.with_name(f".{stem(path)}.lock")
 
 
