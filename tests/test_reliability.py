@@ -143,6 +143,19 @@ def test_two_outputs_on_standard_output_are_refused(tmp_path, capsys):
     assert "--json: - is also the output of --out" in one_line(capsys, "plan")
 
 
+def test_an_output_in_a_read_only_folder_is_refused_before_any_work(tmp_path, monkeypatch):
+    """An audit: ``analyze --report`` into a read-only folder fitted for 19 s, then named a
+    temporary file (``.r2.html.10145.kgleepn1.tmp: Read-only file system``)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == folder
+                        else real_access(p, mode))  # root ignores a folder's mode bits
+    with pytest.raises(InputError, match=f"--report: {folder / 'r.html'} cannot be written: "
+                       f"its folder {folder} is read-only"):
+        check_outputs({"--report": folder / "r.html"}, {})
+
+
 def test_priors_json_into_the_priors_dir_is_refused(priors_copy, capsys):
     assert main(["priors", "--priors", str(priors_copy), "--json",
                  str(priors_copy / "settings.toml")]) == 2

@@ -45,6 +45,8 @@ def _real(path: str | Path) -> Path:
 
 def _special(path: Path) -> str | None:
     """Why ``path`` cannot be an output file (None: it can)."""
+    if path.parent.is_dir() and not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"cannot be written: its folder {path.parent} is read-only"
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
