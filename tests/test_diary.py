@@ -360,3 +360,18 @@ def test_a_regimen_refuses_a_dose_that_is_not_a_finite_amount(dose):
         Regimen("glycinate", dose)
     with pytest.raises(ValueError, match=r"unknown form 'glycinat' \(did you mean 'glycinate'"):
         Regimen("glycinat", 200.0)
+
+
+def test_a_last_line_cut_short_is_named(tmp_path):
+    """An audit: ``2026-03-02,glycinate,30`` without a line end (a write of ``300`` cut
+    short) was read as 30 mg without a word."""
+    head = "date,form,elemental_mg,sol_min\n2026-03-01,glycinate,300,20\n"
+    cut = tmp_path / "cut.csv"
+    cut.write_text(head + "2026-03-02,glycinate,30")
+    warned = [w for w in read_diary(cut).warnings if "cut short" in w]
+    assert warned == [f"{cut}: row 2: the last line ends without a line end and has 3 of "
+                      "the header's 4 fields ('2026-03-02,glycinate,30'): a write cut short? "
+                      "Check it before relying on it"]
+    for whole in (head, head + "2026-03-02,glycinate,300,25", head + "2026-03-02,,,\n"):
+        cut.write_text(whole)
+        assert not [w for w in read_diary(cut).warnings if "cut short" in w]

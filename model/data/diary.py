@@ -37,6 +37,7 @@ from model.data.diary_rows import (
     MAX_ROWS,
     NUMERIC,
     as_date,
+    cut_short,
     normalise_columns,
     parse_rows,
     read_table,
@@ -151,6 +152,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         raise DiaryError([Fault(name, f"row {MAX_ROWS + 1}", f"expected at most {MAX_ROWS} "
                                 "rows (ten years of nights); split the diary")])
     table, warnings = normalise_columns(table, name)
+    warnings += cut_short(source, len(table))
     recorded = parse_rows(table, name, priors_dir)
     _check_span(recorded.index, name, _row_numbers(table))
     if not recorded.index.is_monotonic_increasing:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import re
 from collections.abc import Callable
@@ -325,6 +326,32 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     if len(header) == table.shape[1]:
         table.columns = header  # undo pandas' renaming of duplicate names (date.1)
     return _without_empty_rows(decimal_points(table, sep)), name
+
+
+def cut_short(source: str | Path | pd.DataFrame, n_rows: int) -> list[str]:
+    """A warning when the file's last line has no line end and fewer fields than its header.
+
+    That is how a write cut short looks (a copy, a sync or an editor stopped mid-line):
+    ``2026-03-02,glycinate,30`` of a ``300`` would be read as 30 mg.
+    """
+    if isinstance(source, pd.DataFrame):
+        return []
+    sep = separator(source)
+    with open(source, "rb") as handle:
+        handle.seek(0, io.SEEK_END)
+        handle.seek(max(0, handle.tell() - 4096))
+        tail = handle.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return []
+    with open(source, newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle, delimiter=sep), [])
+    last = tail.splitlines()[-1].decode("utf-8", "replace")
+    fields = next(csv.reader([last], delimiter=sep), [])
+    if len(fields) >= len(header):
+        return []
+    return [f"{source}: row {n_rows}: the last line ends without a line end and has "
+            f"{len(fields)} of the header's {len(header)} fields ({last!r}): a write cut "
+            "short? Check it before relying on it"]
 
 
 def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
