@@ -241,3 +241,24 @@ def test_an_unchanged_night_is_not_rewritten_and_unusual_values_are_warned(diary
     with pytest.warns(UserWarning, match=f"night {ahead} is after today"):
         assert main(["log", str(diary), "--date", ahead, "--sol", "20"]) == 0
     assert set(rows(diary).index) == {"2024-03-01", "2024-03-02", ahead}
+
+
+def test_a_path_typed_under_an_ascii_locale_names_the_same_file(tmp_path):
+    """An audit: under ``LC_ALL=POSIX PYTHONUTF8=0`` a diary in ``my dír ü/`` crashed with a
+    UnicodeEncodeError ("a bug in mgsleep"): every argument, paths too, was re-read as UTF-8
+    text that the file system's ASCII encoding cannot write. A path is passed on as the
+    locale decoded it (the same bytes); text (``--notes``) is still read as UTF-8."""
+    script = (
+        "import sys\n"
+        "from model.cli.main import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    folder = tmp_path / "my dír ü"
+    folder.mkdir()
+    diary = folder / "tagebuch ü.csv"
+    diary.write_text(START)
+    env = {**os.environ, "LC_ALL": "POSIX", "PYTHONUTF8": "0", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script, "log", os.fsencode(diary),
+                           "--date", "2024-03-02", "--sol", "25", "--notes", "süß".encode()],
+                          env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert rows(diary).loc["2024-03-02", "notes"] == "süß"

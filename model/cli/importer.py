@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from model.cli.options import as_typed
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
 
@@ -88,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
 
     paths = existing_files(args.files + ([args.supplements] if args.supplements else []))
     exports = paths[:len(args.files)]
-    imported = import_files(args.source, exports, mapping=args.map,
+    imported = import_files(args.source, exports,
+                            mapping=None if args.map is None else as_typed(args.map),
                             date_is_morning=args.date_is == "morning",
                             progress=None if args.quiet else Progress())
     if imported.table.empty:

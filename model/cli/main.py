@@ -28,7 +28,6 @@ from typing import NoReturn
 
 from model.cli.commands import COMMANDS
 from model.cli.environment import ensure_compile_cache
-from model.cli.options import as_typed
 from model.core.errors import MgsleepError
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
@@ -152,8 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code.
 
     """
-    typed = [as_typed(a) for a in (sys.argv[1:] if argv is None else argv)]
-    args = build_parser().parse_args(typed)
+    # as the locale decoded them: a path must name the same bytes; text is re-read as the
+    # UTF-8 it was typed in where it is written or matched (as_typed: log, import --map)
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     previous, warnings.formatwarning = warnings.formatwarning, one_line
     try:
         return _run(args)
