@@ -339,3 +339,28 @@ def test_fitbit_stages_awakenings_are_the_wakes_of_levels_data_not_the_summary_c
     imported = import_files("fitbit", [export]).table.set_index("date")
     # the wakes inside the night: 2 (the first is before sleep onset, the last the morning's)
     assert imported.loc["2024-06-01", "awakenings"] == "2"
+
+
+def test_a_device_count_above_the_diary_range_is_left_blank_not_fatal(tmp_path):
+    """A user audit: one restless night (53 wakes) stopped a whole Fitbit import; the
+    person cannot correct a tracker's measurement. A negative count is still a fault."""
+    import json
+
+    def log(day: int, wakes: int) -> dict:
+        return {"startTime": f"2024-06-0{day}T23:00:00.000", "duration": 28800000,
+                "minutesToFallAsleep": 10, "minutesAsleep": 420, "minutesAwake": 40,
+                "type": "classic", "logType": "manual", "mainSleep": True,
+                "levels": {"summary": {"awake": {"count": wakes, "minutes": 20}}, "data": []}}
+
+    export = tmp_path / "sleep-2024-06-01.json"
+    export.write_text(json.dumps([log(1, 3), log(2, 53)]))
+    imported = import_files("fitbit", [export])
+    table = imported.table.set_index("date")
+    assert table.loc["2024-06-01", "awakenings"] == "3"
+    assert table.loc["2024-06-02", "awakenings"] == ""
+    assert table.loc["2024-06-02", "sol_min"] == "10"
+    assert ("fitbit: 1 night(s) with awakenings above the diary's range (a whole number from "
+            "0 to 50): left blank") in imported.warnings
+    export.write_text(json.dumps([log(1, -1)]))
+    with pytest.raises(InputError, match="record 1, awakenings: expected a whole number"):
+        import_files("fitbit", [export])

@@ -211,6 +211,27 @@ def check_ranges(values: Mapping[str, float], file: str, where: str, faults: Fau
             faults.add(file, place, f"expected {allowed.describe()}, got {value:g}")
 
 
+def above_range(values: Mapping[str, float], file: str, where: str,
+                faults: Faults) -> tuple[dict[str, float], tuple[str, ...]]:
+    """A device's values with counts above their diary column's range left blank, and notes.
+
+    A tracker's count above the range (a restless night's 53 wakes) is a measurement the
+    diary cannot hold, not a typo the person can correct: it is left blank and counted in a
+    warning rather than stopping the import. Any other value out of range (a negative count,
+    minutes beyond 12 hours: a wrong unit or a broken record) is a fault, as in
+    :func:`check_ranges`.
+    """
+    kept, notes = dict(values), []
+    for column, value in values.items():
+        allowed = NUMERIC[column]
+        if allowed.whole and not math.isnan(value) and value > allowed.high:
+            kept[column] = math.nan
+            notes.append(f"night(s) with {column} above the diary's range "
+                         f"({allowed.describe()}): left blank")
+    check_ranges(kept, file, where, faults)
+    return kept, tuple(notes)
+
+
 def local_time(raw: object, file: str, where: str, faults: Faults) -> dt.datetime | None:
     """An ISO 8601 date-time of an export (with or without an offset), or a fault and None."""
     try:

@@ -40,7 +40,7 @@ from typing import Any
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
-    check_ranges,
+    above_range,
     end_of,
     load_json,
     local_time,
@@ -109,13 +109,14 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
         "awakenings": _awakenings(log, file, where, faults),
         "waso_min": number(log.get("minutesAwake"), file, f"{where}, minutesAwake", faults),
     }
-    check_ranges(values, file, where, faults)
+    values, beyond = above_range(values, file, where, faults)
     asleep = number(log.get("minutesAsleep"), file, f"{where}, minutesAsleep", faults)
     length = number(log.get("duration"), file, f"{where}, duration", faults, 1 / 60000)
     end = end_of(start, log.get("endTime"), asleep if math.isnan(length) else length, file,
                  f"{where}, endTime", faults)
     main = log.get("mainSleep", log.get("isMainSleep", True))
-    return SleepPeriod(night_of(start), start, end, asleep, bool(main), values, notes)
+    return SleepPeriod(night_of(start), start, end, asleep, bool(main), values,
+                       notes + beyond)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:

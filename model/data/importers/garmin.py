@@ -36,7 +36,7 @@ from typing import Any
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
-    check_ranges,
+    above_range,
     load_json,
     night_of,
     number,
@@ -113,12 +113,12 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     values = {"awakenings": number(dto.get("awakeCount"), file, f"{where}, awakeCount", faults),
               "waso_min": number(dto.get("awakeSleepSeconds"), file,
                                  f"{where}, awakeSleepSeconds", faults, 1 / 60)}
-    check_ranges(values, file, where, faults)
+    values, beyond = above_range(values, file, where, faults)
     if timing is None:
         return None
     end = _end(dto, timing[1], asleep + (0.0 if math.isnan(values["waso_min"])
                                          else values["waso_min"]))
-    return SleepPeriod(timing[0], timing[1], end, asleep, True, values)
+    return SleepPeriod(timing[0], timing[1], end, asleep, True, values, beyond)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:

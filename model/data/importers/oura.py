@@ -35,7 +35,7 @@ from model.core.errors import Fault, InputError
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
-    check_ranges,
+    above_range,
     end_of,
     load_json,
     local_time,
@@ -89,13 +89,14 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     values = {"sol_min": number(record.get("latency"), file, f"{where}, latency", faults,
                                 1 / 60),
               "awakenings": awakenings, "waso_min": waso}
-    check_ranges(values, file, where, faults)
+    values, beyond = above_range(values, file, where, faults)
     asleep = number(record.get("total_sleep_duration"), file, f"{where}, total_sleep_duration",
                     faults, 1 / 60)
     in_bed = number(record.get("time_in_bed"), file, f"{where}, time_in_bed", faults, 1 / 60)
     end = end_of(start, record.get("bedtime_end"), asleep if math.isnan(in_bed) else in_bed,
                  file, f"{where}, bedtime_end", faults)
-    return SleepPeriod(night_of(start), start, end, asleep, kind == "long_sleep", values)
+    return SleepPeriod(night_of(start), start, end, asleep, kind == "long_sleep", values,
+                       beyond)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
