@@ -88,6 +88,40 @@ def test_a_fit_is_written_through_one_temporary_named_for_its_process(diary, pri
     assert load_fit(path, priors).diary.nights.equals(diary.nights)
 
 
+def _saved(diary) -> SavedFit:
+    """A fit of ``diary`` with no draws, as :func:`save_fit` takes it."""
+    return SavedFit({k: None for k in CONFIG_KEYS}, diary, Groups({}, {}), len(diary.nights),
+                    Diagnostics(True, 1.0, 1000.0, 0), "nuts", Diagnostics(True, 1.0, 1000.0, 0))
+
+
+def test_a_long_note_costs_the_cached_fit_its_length_once(priors, tmp_path):
+    """Text was kept as numpy strings, 4 bytes per character of the longest cell on every night
+    (an audit: one 50 MB note in a 60-night diary made a 12.6 GB file)."""
+    note = "woke at 3; Mg-Glycinat \u00fc \u7761\u7720 " * 152_000      # 5 MB of UTF-8
+    lines = [f"2026-01-{day:02d},glycinate,200,{20 + day},{note if day == 4 else ''}"
+             for day in range(1, 11)]
+    source = tmp_path / "diary.csv"
+    source.write_text("date,form,elemental_mg,sol_min,notes\n" + "\n".join(lines) + "\n")
+    diary = read_diary(source)
+    save_fit(_saved(diary), priors, tmp_path / "fit.npz")
+    assert (tmp_path / "fit.npz").stat().st_size < 2 * source.stat().st_size
+    nights = load_fit(tmp_path / "fit.npz", priors).diary.nights
+    assert nights.equals(diary.nights) and nights["notes"].iloc[3] == note
+
+
+def test_a_cached_fit_of_an_earlier_build_still_loads(diary, priors, tmp_path):
+    """Files of the same format version written before text was stored as UTF-8 bytes hold
+    numpy strings: they are read as they are, not refitted."""
+    diary = dataclasses.replace(diary, nights=diary.nights.assign(notes=["", "late \u00e9", ""]))
+    save_fit(_saved(diary), priors, tmp_path / "fit.npz")
+    with np.load(tmp_path / "fit.npz") as stored:
+        arrays = {k: stored[k] for k in stored.files if not k.startswith("diary_ends/")}
+    for column in ("form", "notes"):
+        arrays[f"diary/{column}"] = diary.nights[column].fillna("").to_numpy().astype(str)
+    np.savez(tmp_path / "earlier.npz", **arrays)
+    assert load_fit(tmp_path / "earlier.npz", priors).diary.nights.equals(diary.nights)
+
+
 def test_the_cache_is_handed_the_file_itself_not_a_temporary(diary, priors, tmp_path, stand_in):
     fit_with_cache(diary, priors, {}, tmp_path)
     ((path, *listing),) = stand_in.seen

@@ -6,6 +6,8 @@ Every command here fails before any fitting, so the file runs in seconds.
 import datetime as dt
 import os
 import shutil
+import stat
+import tempfile
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -398,6 +400,44 @@ def test_an_unwritable_home_falls_back_to_a_temporary_compile_cache(tmp_path, mo
         "base_compiledir)" in capsys.readouterr().err
     monkeypatch.undo()
     assert os.environ.get("PYTENSOR_FLAGS") == before       # nothing left for later tests
+
+
+@pytest.mark.parametrize("planted", ["open to all", "a symlink", "another user's"])
+def test_a_planted_temporary_compile_cache_is_not_used(planted, tmp_path, monkeypatch, capsys):
+    """The fallback folder holds pickles and source that are executed: one another user of a
+    shared temporary directory made (an audit: owned by nobody, mode 777, used) is passed over
+    for a new private folder; once it is gone, one of this user's own (0o700) is made and kept.
+    """
+    from model.cli.environment import ensure_compile_cache
+
+    (tmp_path / "home").write_text("")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))       # ~/.pytensor cannot be written
+    monkeypatch.setenv("PYTENSOR_FLAGS", "")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    uid = os.getuid()
+    if planted == "another user's":                          # not root's to make in a test
+        monkeypatch.setattr(os, "getuid", lambda: uid + 1)
+    shared = tmp_path / "tmp" / f"mgsleep-pytensor-{os.getuid()}"
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    (tmp_path / "tmp").mkdir()
+    if planted == "a symlink":
+        shared.symlink_to(tmp_path / "elsewhere")
+    else:
+        shared.mkdir(mode=0o700)
+        shared.chmod(0o777 if planted == "open to all" else 0o700)
+    folder = ensure_compile_cache("analyze")
+    assert folder is not None and folder not in (shared, tmp_path / "elsewhere")
+    assert folder.parent == tmp_path / "tmp" and folder.name.startswith("mgsleep-pytensor-")
+    assert stat.S_IMODE(folder.lstat().st_mode) == 0o700
+    assert os.environ["PYTENSOR_FLAGS"] == f"base_compiledir={folder}"
+    assert f"using {folder} instead ({shared} is not" in capsys.readouterr().err
+    shared.unlink() if shared.is_symlink() else shared.rmdir()
+    monkeypatch.setattr(os, "getuid", lambda: uid)
+    own = tmp_path / "tmp" / f"mgsleep-pytensor-{uid}"
+    for _ in range(2):                                      # made, then reused
+        monkeypatch.setenv("PYTENSOR_FLAGS", "")
+        assert ensure_compile_cache("analyze") == own
+    assert stat.S_IMODE(own.lstat().st_mode) == 0o700
 
 
 LAZY_DASK = """

@@ -5,6 +5,10 @@ and cannot even be imported when that folder cannot be written, e.g. with a read
 missing home directory, or a read-only cache named in the flags (a pre-built cache in a
 container image). :func:`ensure_compile_cache` then points PyTensor at a folder in the
 temporary directory and says so: the command still works, it only compiles again more often.
+That folder holds pickled numba caches and generated source that are executed, so the per-user
+one (``mgsleep-pytensor-<uid>``) is used only when it is a real directory (not a symlink) of
+this user that no one else can write; otherwise (e.g. planted by another user of a shared
+``/tmp``) a new private folder is made for the run.
 
 xarray asks whether each new array is a Dask array by importing ``dask.array`` (about 0.6 s
 on the 2-core machine) the first time an array is made, although no Dask array can exist
@@ -16,7 +20,9 @@ nightly re-analysis (``mgsleep analyze`` with a cached fit, 2-3 s) does not pay 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -33,6 +39,39 @@ def _writable(folder: Path) -> bool:
         return False
 
 
+def _private(folder: Path) -> bool:
+    """Whether ``folder`` is a directory (not a symlink) of this user that only it can write."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            and info.st_mode & stat.S_IRWXU == stat.S_IRWXU
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _fallback_cache(shared: Path) -> Path:
+    """``shared`` (made with mode 0o700 when absent) if it is private, else a new private folder.
+
+    Parameters
+    ----------
+    shared : Path
+        The per-user folder in the temporary directory.
+
+    Returns
+    -------
+    Path
+        ``shared`` when :func:`_private` holds for it after the attempt to make it, else a
+        folder from :func:`tempfile.mkdtemp` (mode 0o700), new at each call.
+
+    """
+    with contextlib.suppress(OSError):  # already there (checked below) or cannot be made
+        os.mkdir(shared, 0o700)
+    if _private(shared):
+        return shared
+    return Path(tempfile.mkdtemp(prefix="mgsleep-pytensor-"))
+
+
 def ensure_compile_cache(command: str) -> Path | None:
     """Use a temporary compile cache when the default one cannot be written.
 
@@ -45,22 +84,26 @@ def ensure_compile_cache(command: str) -> Path | None:
     -------
     Path or None
         The temporary cache folder now in use, or None when nothing was changed (the default,
-        or the ``base_compiledir`` that ``PYTENSOR_FLAGS`` names, is writable).
+        or the ``base_compiledir`` that ``PYTENSOR_FLAGS`` names, is writable). That is
+        ``mgsleep-pytensor-<uid>`` in the temporary directory when it is private to this user
+        (:func:`_private`), else a new folder (``mgsleep-pytensor-*``) for this run.
 
     """
     flags = [f for f in os.environ.get("PYTENSOR_FLAGS", "").split(",") if f.strip()]
     named = [f for f in flags if f.strip().startswith("base_compiledir=")]
     wanted = Path(named[-1].split("=", 1)[1].strip()) if named else Path.home() / ".pytensor"
     fallback = Path(tempfile.gettempdir()) / f"mgsleep-pytensor-{os.getuid()}"
-    if wanted == fallback or _writable(wanted):
+    usable = _private(wanted) if wanted == fallback else _writable(wanted)
+    if usable:
         return None
-    fallback.mkdir(mode=0o700, exist_ok=True)
+    folder = _fallback_cache(fallback)
     kept = [f for f in flags if f not in named]
-    os.environ["PYTENSOR_FLAGS"] = ",".join([*kept, f"base_compiledir={fallback}"])
+    os.environ["PYTENSOR_FLAGS"] = ",".join([*kept, f"base_compiledir={folder}"])
     print(f"mgsleep {command}: warning: cannot write the compile cache in {wanted}"
-          + (" (PYTENSOR_FLAGS base_compiledir)" if named else "")
-          + f"; using {fallback} instead", file=sys.stderr)
-    return fallback
+          + (" (PYTENSOR_FLAGS base_compiledir)" if named else "") + f"; using {folder} instead"
+          + ("" if folder == fallback else f" ({fallback} is not a folder of this user that "
+             "only it can write, so it is not trusted)"), file=sys.stderr)
+    return folder
 
 
 class _DaskProbe:
