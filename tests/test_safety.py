@@ -5,6 +5,7 @@ Each test reproduces a way the hard rules were bypassed before (no MCMC: fake po
 
 import dataclasses
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from model.core.errors import InputError, NonFiniteDraws, PriorsError
 from model.core.regimen import Regimen
 from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision import History, decide, screen
+from model.evidence.names import NameIndex
 from model.evidence.priorset import load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.report.headline import what_to_do
@@ -209,6 +211,71 @@ def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, a
                  diary=ON_GLYCINATE, as_of=AS_OF).recommendation
     assert (rec.action == "refer") == (action == "refer"), rec.action
     assert "not_checked" in rec.reason_codes or action == "refer"
+
+
+@pytest.mark.parametrize(("key", "entry", "codes", "said", "rule"), [
+    ("medications", "digoxin, levothyroxine", ("refer", "refer_hold"), "digoxin: ",
+     "at least 4 h apart"),
+    ("medications", "digoxin + levothyroxine", ("refer", "refer_hold"), "digoxin: ",
+     "at least 4 h apart"),
+    ("medications", "raltegravir and levothyroxine", ("refer", "refer_stop"), "raltegravir: ",
+     "at least 4 h apart"),
+    ("medications", "ciprofloxacin + digoxin", ("refer", "refer_hold"), "digoxin: ",
+     "2 h before or 6 h after"),
+    ("medications", "Synthroid 50 mcg; digoxin 125 mcg", ("refer", "refer_hold"),
+     "digoxin_125_mcg: ", "at least 4 h apart"),
+    ("conditions", "IBS, myasthenia gravis", ("refer", "refer_stop"), "myasthenia gravis: ",
+     None)])
+def test_an_entry_naming_several_medicines_applies_each_ones_rules(priors, tmp_path, key, entry,
+                                                                   codes, said, rule):
+    """A user audit: ``"digoxin, levothyroxine"`` was the unknown ``digoxin_levothyroxine``
+    ("did you mean 'levothyroxine'?"), and with --allow-unknown was taken as levothyroxine:
+    digoxin's hold never applied; ``"raltegravir, levothyroxine"`` got a trial plan. Each
+    name of the entry is matched on its own, as if listed separately."""
+    path = tmp_path / "p.toml"
+    path.write_text(f'{key} = ["{entry}"]\n')
+    for allow_unknown in (False, True):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            profile = load_profile(path, safety=priors.safety, allow_unknown=allow_unknown)
+        assert not any("--allow-unknown" in str(w.message) for w in record)
+        rules = screen(profile, priors.safety)
+        assert any(line.startswith(said) for line in (*rules.referrals, *rules.holds))
+        assert rule is None or any(rule in w for w in rules.warnings), rules.warnings
+        assert rules.unchecked == () and not any("taken as" in w for w in rules.warnings)
+        rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
+                     diary=ON_GLYCINATE, as_of=AS_OF).recommendation
+        assert rec.action == "refer" and rec.reason_codes == codes, rec.reason_codes
+    assert (profile.gut_sensitivity == "ibs") == entry.startswith("IBS")
+
+
+def test_an_unknown_name_in_a_split_entry_is_named_alone(priors, tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('medications = ["digoxin, sertralin"]\n')
+    with pytest.raises(InputError, match=r"unknown medicine 'sertralin'") as error:
+        load_profile(path, safety=priors.safety)
+    assert "digoxin" not in str(error.value)
+    with pytest.warns(ProfileWarning, match="'sertralin'"):
+        profile = load_profile(path, safety=priors.safety, allow_unknown=True)
+    rules = screen(profile, priors.safety)
+    assert rules.holds[0].startswith("digoxin: ") and rules.unchecked == ("sertralin",)
+
+
+def test_a_known_name_holding_a_separator_is_not_split(priors, priors_copy):
+    index = NameIndex.of(priors.safety)
+    assert index.split("tachy/brady syndrome", "condition") == ("tachy/brady syndrome",)
+    assert index.split("Synthroid, 50 mcg", "medicine") == ("Synthroid, 50 mcg",)
+    assert index.split("calcium 1,000 mg", "medicine") == ("calcium 1,000 mg",)
+    assert index.split("digoxin, 125 mcg + T4", "medicine") == ("digoxin 125 mcg", "T4")
+    assert Profile(conditions=["Tachy/brady syndrome"]).conditions == ("tachy_brady_syndrome",)
+    path = priors_copy / "safety.toml"  # a custom alias with a separator in it stays whole
+    path.write_text(path.read_text() + '[[synonyms]]\nname = "sick_sinus_syndrome"\n'
+                    'kind = "condition"\naliases = ["brady and tachy"]\nsource = "custom"\n')
+    safety = load_priors(priors_copy).safety
+    own = priors_copy / "p.toml"
+    own.write_text('conditions = ["Brady and tachy"]\n')
+    profile = load_profile(own, safety=safety)
+    assert profile.conditions == ("brady_and_tachy",) and screen(profile, safety).referrals
 
 
 # --- item 6: non-finite draws fail the fit; they never lower a risk -----------------------------

@@ -28,8 +28,11 @@ A ``max_elemental_mg`` above the safety ceiling is lowered to the ceiling with a
 :class:`ProfileWarning`; the decision never uses more than the ceiling whatever a profile says.
 Conditions and medicines are matched to the safety data through its synonym table (generic
 names, brands, salt forms, abbreviations; case-, punctuation- and salt-insensitive, see
-:mod:`model.evidence.names`). A name that matches nothing is an error with a "did you mean"
-(a typo must not silently skip a contraindication or a timing rule), unless
+:mod:`model.evidence.names`). An entry that lists several names (``"digoxin, levothyroxine"``,
+``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``) is read as that many entries,
+unless it is a known name as a whole (:func:`split_entries`). A name that matches nothing is
+an error with a "did you mean" (a typo must not silently skip a contraindication or a timing
+rule), unless
 ``allow_unknown=True`` (``--allow-unknown``): then it is accepted with a warning, and every
 decision for the profile says in its warnings that the name was not checked.
 """
@@ -41,12 +44,12 @@ import warnings
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, canonical_form, form_hint
 from model.evidence.floor import bundled_safety
-from model.evidence.names import Kind, NameIndex, name_key, unknown_message
+from model.evidence.names import SEPARATOR, Kind, NameIndex, name_key, unknown_message
 from model.evidence.schema import Safety, parse_file
 
 Complaint = Literal["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]
@@ -85,6 +88,42 @@ def normalise_name(name: str) -> str:
     return name_key(name)
 
 
+def split_entries(data: object, safety: Safety | None = None) -> object:
+    """The raw profile with each condition or medicine entry that lists several names split.
+
+    ``["digoxin, levothyroxine"]`` becomes ``["digoxin", "levothyroxine"]``, exactly as if
+    written as two entries, so that each name's rules apply (joined into the one key
+    ``digoxin_levothyroxine`` it was unknown, or taken as levothyroxine alone). An entry that
+    is a known name as a whole stays whole (:meth:`model.evidence.names.NameIndex.split`).
+
+    Parameters
+    ----------
+    data : object
+        The raw profile (a TOML table); anything else is returned as it is.
+    safety : Safety, optional
+        Whose names are known as a whole (default: the bundled ``safety.toml``).
+
+    Returns
+    -------
+    object
+        ``data``, with the ``conditions`` and ``medications`` lists split.
+
+    """
+    if not isinstance(data, dict):
+        return data
+    lists = {key: value for key in ("conditions", "medications")
+             if isinstance(value := data.get(key), list | tuple)
+             and any(isinstance(n, str) and SEPARATOR.search(n) for n in value)}
+    if not lists:
+        return data
+    index = NameIndex.of(safety if safety is not None else bundled_safety())
+    kinds: dict[str, Kind] = {"conditions": "condition", "medications": "medicine"}
+    return data | {key: [part for name in names
+                         for part in (index.split(name, kinds[key])
+                                      if isinstance(name, str) else (name,))]
+                   for key, names in lists.items()}
+
+
 IBS_NAMES = frozenset({"ibs", "irritable_bowel_syndrome"})
 """Keys of the conditions ``safety.toml`` recognises as irritable bowel syndrome, which has no
 rule of its own there: ``gut_sensitivity = "ibs"`` is what it changes (:class:`Profile`)."""
@@ -119,6 +158,15 @@ class Profile(BaseModel):
         return value
 
     @model_validator(mode="before")
+    @classmethod
+    def _names_read(cls, data: object, info: ValidationInfo) -> object:
+        """Split entries that list several names, then let IBS set the gut sensitivity.
+
+        One validator, so that the IBS rule sees the split names (:func:`split_entries`).
+        """
+        context = info.context if isinstance(info.context, dict) else {}
+        return cls._ibs_is_a_gut_sensitivity(split_entries(data, context.get("safety")))
+
     @classmethod
     def _ibs_is_a_gut_sensitivity(cls, data: object) -> object:
         """IBS among the conditions sets ``gut_sensitivity = "ibs"``, with a warning.
@@ -206,7 +254,7 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     if path is None:
         profile, name = Profile(), "<default profile>"
     else:
-        parsed, faults = parse_file(Path(path), Profile)
+        parsed, faults = parse_file(Path(path), Profile, {"safety": rules})
         if parsed is None:
             raise InputError(faults)
         profile, name = parsed, str(path)

@@ -10,6 +10,11 @@ A profile may say ``"CKD"``, ``"Synthroid 50 mcg"`` or ``"doxycycline hyclate"``
 3. failing that, salt words (``sodium``, ``hyclate``, ``hydrochloride``), release-form words
    (``xr``, ``tablets``) and doses (``50mcg``, ``100 mg``) are dropped and the rest looked up.
 
+An entry of a profile list that is not a known name as a whole but lists several
+(``"digoxin, levothyroxine"``, ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``)
+is read as those names, each matched on its own (:meth:`NameIndex.split`, separators
+:data:`SEPARATOR`): joined into one key it would be unknown, or be taken for one of them.
+
 A name that still matches nothing is *unknown*: :meth:`NameIndex.suggest` offers the closest
 known name for a "did you mean". Nothing is matched by similarity alone: a near miss such as
 ``levothyroxin`` stays unknown, so that a typo is shown to the person, never guessed.
@@ -42,6 +47,10 @@ FORM_WORDS = frozenset({
 """Dosage-form, release and unit words dropped from a medicine name (``cipro xr 500 mg``)."""
 
 _DOSE = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|iu|ml)?$")
+
+SEPARATOR = re.compile(r"\s*(?:[;+&]|\band\b|(?<!\d)[,/]|[,/](?!\d))\s*", re.IGNORECASE)
+"""What separates several names written in one entry: ``,`` ``;`` ``/`` ``+`` ``&`` or the
+word ``and`` (a ``,`` or ``/`` between two digits is part of a dose: ``1,000 mg``, ``1/2``)."""
 
 
 def name_key(name: str) -> str:
@@ -89,6 +98,36 @@ class NameIndex:
         if found is None and kind == "medicine":
             found = table.get(_stripped(key))
         return found
+
+    def split(self, entry: str, kind: Kind) -> tuple[str, ...]:
+        """The names one entry of a profile list stands for, each to be matched on its own.
+
+        Parameters
+        ----------
+        entry : str
+            As the person wrote it, e.g. ``"digoxin, levothyroxine 50 mcg"``.
+        kind : {"condition", "medicine"}
+            The list it is in.
+
+        Returns
+        -------
+        tuple of str
+            ``(entry,)`` when the whole entry is a known name (an alias may hold a separator)
+            or holds no :data:`SEPARATOR`; else its parts, a medicine's part that is only a
+            dose or a form (``"125 mcg"``) kept with the name before it.
+
+        """
+        if self.match(entry, kind) is not None:
+            return (entry,)
+        parts: list[str] = []
+        for part in SEPARATOR.split(entry):
+            if not name_key(part):
+                continue
+            if parts and kind == "medicine" and not _stripped(name_key(part)):
+                parts[-1] = f"{parts[-1]} {part}"
+            else:
+                parts.append(part)
+        return tuple(parts) or (entry,)
 
     def suggest(self, name: str, kind: Kind) -> str | None:
         """The closest known name (for a "did you mean"), or None."""

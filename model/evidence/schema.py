@@ -387,8 +387,9 @@ def _fields_at(schema: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]
         else []
 
 
-def parse_file[M: BaseModel](path: Path, schema: type[M]) -> tuple[M | None, list[Fault]]:
-    """Read a TOML file into ``schema``; return the object or the faults found."""
+def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any] | None = None
+                             ) -> tuple[M | None, list[Fault]]:
+    """Read a TOML file into ``schema`` (``context``: its validators'); the object or faults."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         bad = _non_finite(raw, ())
@@ -402,12 +403,11 @@ def parse_file[M: BaseModel](path: Path, schema: type[M]) -> tuple[M | None, lis
     except OSError as error:
         return None, [Fault(str(path), "", f"cannot read: {error.strerror or error}")]
     faults = [Fault(str(path), f"key {_location(where, raw)}",
-                    f"expected a finite number, got {value!r}")
-              for where, value in bad]
+                    f"expected a finite number, got {value!r}") for where, value in bad]
     if faults:
         return None, faults
     try:
-        return schema.model_validate(raw), []
+        return schema.model_validate(raw, context=context), []
     except ValidationError as error:
         faults = []
         items = error.errors()
