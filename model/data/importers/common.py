@@ -216,10 +216,9 @@ def above_range(values: Mapping[str, float], file: str, where: str,
     """A device's values with counts above their diary column's range left blank, and notes.
 
     A tracker's count above the range (a restless night's 53 wakes) is a measurement the
-    diary cannot hold, not a typo the person can correct: it is left blank and counted in a
-    warning rather than stopping the import. Any other value out of range (a negative count,
-    minutes beyond 12 hours: a wrong unit or a broken record) is a fault, as in
-    :func:`check_ranges`.
+    diary cannot hold, not a typo to correct: it is left blank and counted in a warning. Any
+    other value out of range (a negative count, minutes beyond 12 hours: a wrong unit or a
+    broken record) is a fault, as in :func:`check_ranges`.
     """
     kept, notes = dict(values), []
     for column, value in values.items():
