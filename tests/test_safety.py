@@ -192,6 +192,21 @@ def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, 
     assert "not_checked" not in known.reason_codes and "First ask" not in what_to_do(known)
 
 
+def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors):
+    """A helper's review: ``"digoxin levothyroxine"`` (no separator) was taken as
+    levothyroxine alone, the closest name to the whole, and digoxin's hold was lost."""
+    profile = Profile(medications=["digoxin levothyroxine"])
+    rules = screen(profile, priors.safety)
+    assert any("taken as digoxin): low magnesium raises digoxin toxicity" in h
+               for h in rules.holds)
+    assert any("taken as levothyroxine) (levothyroxine): take levothyroxine at least 4 h "
+               "apart" in w for w in rules.warnings)
+    assert rules.unchecked == ("digoxin_levothyroxine",)
+    rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
+                 diary=ON_GLYCINATE, as_of=AS_OF).recommendation
+    assert rec.action == "refer" and "refer_hold" in rec.reason_codes
+
+
 @pytest.mark.parametrize(("typed", "action", "said"), [
     ("raltegravire", "refer", "raltegravire (not in the safety data; taken as raltegravir): "),
     ("digoxine", "refer", "digoxine (not in the safety data; taken as digoxin): "),

@@ -140,13 +140,16 @@ def _medicine_near_misses(medicines: Matched, names: NameIndex) -> Matched:
     """Unknown medicines within a typo of a known one, taken as that one (its rules apply).
 
     ``digoxine`` accepted with ``--allow-unknown`` was given a dose while ``digoxin`` holds
-    it; ``levothyroxin`` lost the 4-hour spacing of ``levothyroxine``. Each is kept among the
-    unknown names too (NOT CHECKED), and its rules name both spellings.
+    it; ``levothyroxin`` lost the 4-hour spacing of ``levothyroxine``. An unknown name that
+    holds known ones whole (``digoxin levothyroxine``) is taken as each of them, not as the
+    one closest to it. Each is kept among the unknown names too (NOT CHECKED), and its rules
+    name both spellings.
     """
-    near = {given: names.medicines[close] for given, m in medicines.items()
-            if m is None and (close := names.suggest(given, "medicine")) is not None}
+    near = {given: names.within(given, "medicine")
+            or ((names.medicines[close],) if (close := names.suggest(given, "medicine")) else ())
+            for given, m in medicines.items() if m is None}
     return {f"{given} (not in the safety data; taken as {meant})": meant
-            for given, meant in near.items()}
+            for given, meant_all in near.items() for meant in meant_all}
 
 
 def screen(profile: Profile, safety: Safety) -> Screening:

@@ -129,6 +129,19 @@ class NameIndex:
                 parts.append(part)
         return tuple(parts) or (entry,)
 
+    def within(self, name: str, kind: Kind) -> tuple[str, ...]:
+        """The known names written whole inside an unknown ``name``, in order, each once.
+
+        ``"digoxin levothyroxine"`` (two medicines without a separator) holds ``digoxin`` and
+        ``levothyroxine``: each one's rules must apply, not only those of the name it is
+        closest to as a whole.
+        """
+        key = f"_{name_key(name)}_"
+        found = sorted((key.find(f"_{alias}_"), canonical)
+                       for alias, canonical in self._table(kind).items()
+                       if f"_{alias}_" in key)
+        return tuple(dict.fromkeys(canonical for _, canonical in found))
+
     def suggest(self, name: str, kind: Kind) -> str | None:
         """The closest known name (for a "did you mean"), or None."""
         key = name_key(name)
