@@ -364,3 +364,25 @@ def test_a_device_count_above_the_diary_range_is_left_blank_not_fatal(tmp_path):
     export.write_text(json.dumps([log(1, -1)]))
     with pytest.raises(InputError, match="record 1, awakenings: expected a whole number"):
         import_files("fitbit", [export])
+
+
+def test_apple_in_bed_from_the_phone_and_sleep_from_the_watch_is_said(tmp_path):
+    """A user audit: with the commonest setup (the iPhone's bedtime, the watch's sleep) every
+    night's sol_min was blank, said only as "sol_min only when the source also wrote 'in bed'
+    samples". One source is used a night; the warning now says which wrote what."""
+    record = ('<Record type="HKCategoryTypeIdentifierSleepAnalysis" sourceName="{}" '
+              'startDate="2024-06-0{} +0200" endDate="2024-06-0{} +0200" '
+              'value="HKCategoryValueSleepAnalysis{}"/>\n')
+    rows = [("Jane's iPhone", "1 22:40:00", "2 06:50:00", "InBed"),
+            ("Jane's Apple Watch", "1 23:05:00", "2 02:00:00", "AsleepCore"),
+            ("Jane's Apple Watch", "2 02:00:00", "2 02:10:00", "Awake"),
+            ("Jane's Apple Watch", "2 02:10:00", "2 06:40:00", "AsleepDeep")]
+    export = tmp_path / "export.xml"
+    export.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n'
+                      + "".join(record.format(*r) for r in rows) + "</HealthData>\n")
+    imported = import_files("apple", [export])
+    night = imported.table.set_index("date").loc["2024-06-01"]
+    assert (night["sol_min"], night["awakenings"], night["waso_min"]) == ("", "1", "10")
+    assert ("apple: 1 night(s) whose 'in bed' times came from Jane's iPhone and sleep from "
+            "Jane's Apple Watch: one source is used per night, so sol_min is left blank "
+            "(mgsleep log --sol adds it by hand)") in imported.warnings

@@ -261,22 +261,34 @@ def structured(own: list[Sample]) -> bool:
 
 
 def night_source(night: dt.date, sources: dict[str, list[Sample]]) -> list[SleepPeriod]:
-    """The sleeps of the night's chosen source (see the module doc), noting the choice."""
+    """The sleeps of the night's chosen source (see the module doc), noting the choice.
+
+    When only another source wrote the night's ``InBed`` samples (an iPhone's bedtime beside
+    a watch's sleep), the note says so: one source is used per night, so ``sol_min`` is blank.
+    """
     options = {name: found for name, own in sorted(sources.items())
                if (found := source_periods(night, own))}
-    if len(options) <= 1:
-        return next(iter(options.values()), [])
+    if not options:
+        return []
 
     def rank(name: str) -> tuple[bool, bool, float]:
         return (any(p.main for p in options[name]), structured(sources[name]),
                 sum(p.asleep for p in options[name]))
 
     chosen = max(options, key=rank)
-    why = ("it records sleep stages or awake times" if structured(sources[chosen])
-           else "the most time asleep")
-    note = (f"night(s) with sleep from several sources: used {chosen} ({why}), not "
-            + ", ".join(n for n in options if n != chosen))
-    return [replace(p, notes=(*p.notes, note)) for p in options[chosen]]
+    notes = []
+    if len(options) > 1:
+        why = ("it records sleep stages or awake times" if structured(sources[chosen])
+               else "the most time asleep")
+        notes.append(f"night(s) with sleep from several sources: used {chosen} ({why}), not "
+                     + ", ".join(n for n in options if n != chosen))
+    beds = [name for name, own in sorted(sources.items())
+            if name != chosen and any(s.value == IN_BED for s in own)]
+    if beds and not any(s.value == IN_BED for s in sources[chosen]):
+        notes.append(f"night(s) whose 'in bed' times came from {', '.join(beds)} and sleep from "
+                     f"{chosen}: one source is used per night, so sol_min is left blank "
+                     "(mgsleep log --sol adds it by hand)")
+    return [replace(p, notes=(*p.notes, *notes)) for p in options[chosen]]
 
 
 def read(paths: list[Path],
