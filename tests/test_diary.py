@@ -375,3 +375,17 @@ def test_a_last_line_cut_short_is_named(tmp_path):
     for whole in (head, head + "2026-03-02,glycinate,300,25", head + "2026-03-02,,,\n"):
         cut.write_text(whole)
         assert not [w for w in read_diary(cut).warnings if "cut short" in w]
+
+
+def test_a_night_off_may_say_0_mg_of_compound():
+    """A user audit: a supplement log's day off (form "none" or blank, compound_mg 0) was
+    refused with "expected a magnesium form in column form to convert compound_mg"."""
+    frame = pd.DataFrame({"date": ["2026-03-01", "2026-03-02", "2026-03-03"],
+                          "form": ["none", "", "placebo"], "compound_mg": ["0", "0", "0"],
+                          "sol_min": ["20", "25", "30"]})
+    nights = read_diary(frame).nights
+    assert nights["form"].tolist() == ["none", "none", "placebo"]
+    assert nights["elemental_mg"].tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(DiaryError, match="expected a magnesium form in column form to convert "
+                       "compound_mg, got none"):
+        read_diary(frame.assign(compound_mg=["500", "0", "0"]))

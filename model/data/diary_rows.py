@@ -186,6 +186,8 @@ class _RowParser:
     def dose(self, row: int, form: str, values: dict[str, float]) -> float:
         """Elemental mg of a row, checking the form / dose rules."""
         elemental, compound = values["elemental_mg"], values["compound_mg"]
+        if compound == 0 and form in (NONE, PLACEBO):
+            compound = math.nan  # a night without magnesium written as 0 mg of compound
         if not math.isnan(compound):
             if form not in FORMS:
                 self.fault(row, "compound_mg", f"expected a magnesium form in column form to "
