@@ -354,3 +354,15 @@ def test_quick_model_agrees_with_the_full_model(priors, plan):
     summary = agreement.summary(priors.safety.gi_constraint.epsilon)
     assert summary["p_best_mean_abs_diff"] < 0.05 and summary["p_best_max_abs_diff"] < 0.2
     assert summary["p_gi_max_abs_diff"] < 0.1 and summary["p_gi_same_side"] >= 0.9
+
+
+def test_a_planned_dose_above_every_studied_one_is_warned():
+    """A user audit: ``plan --forms glycinate,threonate --dose 200`` did not say what
+    ``analyze`` says: threonate's trials gave at most 144 mg elemental a day."""
+    plan = plan_trial(["glycinate", "threonate"], dose_mg=200, start=START, seed=1)
+    said = [w for w in plan.warnings if "above the largest dose its studies gave" in w]
+    assert said == ["200 mg/day of threonate is above the largest dose its studies gave (144 mg "
+                    "elemental a day): the effect at this dose is the model's extrapolation, "
+                    "not measured"]
+    low = plan_trial(["glycinate", "threonate"], dose_mg=140, start=START, seed=1)
+    assert not [w for w in low.warnings if "studies gave" in w]

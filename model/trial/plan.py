@@ -52,9 +52,11 @@ from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, PLACEBO, canonical_form, form_hint
 from model.core.regimen import Regimen
 from model.data.profile import Profile
-from model.decision.rule_words import excluded_block
+from model.decision.decide import largest_studied_mg
+from model.decision.rule_words import beyond_studied_warning, excluded_block
 from model.decision.rules import screen
 from model.evidence.floor import bundled_safety
+from model.evidence.priorset import load_priors
 from model.evidence.schema import Safety
 from model.simulate.personas import Schedule
 from model.trial.blinding import plan_id, unblind
@@ -285,6 +287,18 @@ def _screen(arms: list[str], faults: list[Fault], profile: Profile,
     return rules.ceiling_mg, tuple(rules.warnings)
 
 
+def _beyond_studied(arms: list[str], dose_mg: float) -> tuple[str, ...]:
+    """The warnings of the arms whose dose is above every dose their studies gave.
+
+    The same as the decision's (:func:`model.decision.decide.largest_studied_mg`): a plan of
+    threonate at 200 mg tests a dose its trials (144 mg) never gave.
+    """
+    priors = load_priors()
+    studied = {arm: largest_studied_mg(priors, arm) for arm in arms if arm in FORMS}
+    return tuple(beyond_studied_warning(Regimen(arm, dose_mg), mg)
+                 for arm, mg in studied.items() if mg is not None and dose_mg > mg)
+
+
 def _cycle_orders(arms: list[str], cycles: int, rng: np.random.Generator) -> list[list[str]]:
     """Order of the arms in each cycle: random, and every second cycle mirrors the one before."""
     orders: list[list[str]] = []
@@ -357,6 +371,7 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
     """
     arms, faults = parse_forms(forms)
     ceiling, notes = _screen(arms, faults, profile or Profile(), bundled_safety())
+    notes += _beyond_studied(arms, dose_mg)
     ceiling = ceiling if ceiling_mg is None else min(ceiling, ceiling_mg)
     _check(arms, faults, dose_mg=dose_mg, ceiling_mg=ceiling, cycles=cycles,
            days={"baseline_days": baseline_days, "period_days": period_days,
