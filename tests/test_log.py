@@ -6,6 +6,7 @@ import os
 import pty
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -262,3 +263,16 @@ def test_a_path_typed_under_an_ascii_locale_names_the_same_file(tmp_path):
                           env=env, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     assert rows(diary).loc["2024-03-02", "notes"] == "süß"
+
+
+def test_tonights_sleep_is_warned_but_tonights_dose_is_not(diary):
+    """A user audit: ``log --date <today>`` with a latency went in without a word, although a
+    night is dated by the evening it begins: this morning's account is last night's."""
+    today = dt.date.today().isoformat()
+    with pytest.warns(UserWarning, match=f"night {today} is tonight, so its sleep is not "
+                                         "known yet"):
+        assert main(["log", str(diary), "--date", today, "--sol", "20"]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["log", str(diary), "--date", today, "--form", "glycinate", "--mg", "200",
+                     "--anxiety", "4", "--replace"]) == 0

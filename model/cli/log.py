@@ -144,13 +144,28 @@ def run(args: argparse.Namespace) -> int:
         return _write_night(path, night, values, args.replace)
 
 
+MORNING_FIELDS = frozenset({"sol_min", "awakenings", "waso_min", "quality", "freshness",
+                            "stool_bristol"})
+"""What only the next morning knows (the dose, the evening's anxiety and the day's GI upset are
+known tonight)."""
+_ONE_DAY = dt.timedelta(days=1)
+
+
 def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
-    """Warn of a night after today and of a dose above the safety ceiling (both written)."""
+    """Warn of a night after today, of tonight's sleep, of a dose above the safety ceiling.
+
+    All are written: the warnings say what to check.
+    """
     from model.evidence.floor import bundled_safety
 
-    if night > dt.date.today():
+    today = dt.date.today()
+    if night > today:
         warnings.warn(f"night {night} is after today: check --date (analyze leaves out nights "
                       "after its --as-of date)", stacklevel=2)
+    elif night == today and set(values) & MORNING_FIELDS:
+        warnings.warn(f"night {night} is tonight, so its sleep is not known yet: a night is "
+                      f"dated by the evening it begins (last night was {today - _ONE_DAY}); "
+                      "check --date", stacklevel=2)
     ceiling = bundled_safety().ceiling.default_mg_per_day
     try:
         dose = float(values.get("elemental_mg", "nan"))
