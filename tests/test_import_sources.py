@@ -89,6 +89,11 @@ def test_oura_long_sleep_wins_naps_rest_and_duplicates_left_out():
         "2024-03-02": {"sol_min": "7", "awakenings": "1", "waso_min": "5"},
     }
     assert "oura: 1 duplicate record(s) dropped" in warnings
+    # a user audit: late naps and rest periods were left out without being counted
+    for kind, record in (("late_nap", 2), ("rest", 5)):
+        assert (f"oura: 1 record(s) left out, of Oura type {kind} (a nap, a rest or a deleted "
+                f"period, not a night's sleep): {DATA / 'oura-sleep.json'} record {record}"
+                in warnings)
 
 
 def test_oura_csv_with_the_api_field_names():

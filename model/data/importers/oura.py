@@ -79,6 +79,8 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     where = f"record {index}"
     kind = str(record.get("type") or "long_sleep")
     if kind in SKIPPED_TYPES:
+        faults.skip(file, where, f"of Oura type {kind} (a nap, a rest or a deleted period, "
+                    "not a night's sleep)")
         return None
     start = local_time(record.get("bedtime_start"), file, f"{where}, bedtime_start", faults)
     if start is None:
