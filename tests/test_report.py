@@ -310,6 +310,17 @@ def test_the_clinician_summary_names_a_current_regimen_the_rules_forbid(analysis
     assert "is above your ceiling" not in render_clinician(analysis)
 
 
+def test_the_clinician_summary_gives_a_hold_once_beside_a_referral(analysis):
+    """Digoxin's rule was listed as a reason to see a clinician and again as a caution."""
+    from dataclasses import replace
+
+    from model.data.profile import Profile
+
+    both = replace(analysis, profile=Profile(medications=("digoxin",), egfr=20))
+    page = html.unescape(render_clinician(both))
+    assert page.count("low magnesium raises digoxin toxicity") == 1
+
+
 def test_the_clinician_summary_lists_the_names_no_rule_checked(analysis):
     from dataclasses import replace
 

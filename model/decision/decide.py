@@ -207,7 +207,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         codes = ("refer", "refer_stop") if past.current.active else ("refer",)
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
                                   rule_words.refer_reasons(rules.referrals, past.current),
-                                  warnings, True, codes)
+                                  (*warnings, *rules.holds), True, codes)
     if rules.holds:
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
                                   rule_words.hold_reasons(

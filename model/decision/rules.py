@@ -90,11 +90,11 @@ Matched = dict[str, str | None]
 """Each name as the profile gives it -> the safety data's name for it (None: unknown)."""
 
 
-def _medicine_warnings(medicines: Matched, safety: Safety, reasons: tuple[str, ...]) -> list[str]:
-    """Warnings of the profile's medicines, except the rules of ``reasons``' kinds.
+def _medicine_warnings(medicines: Matched, safety: Safety) -> list[str]:
+    """Warnings of the profile's medicines, except referrals and holds.
 
-    A referral (``refer``) is always a reason; a hold (``clinician``) is one when no
-    referral comes first, and a warning beside a referral.
+    :class:`Screening` keeps those apart; a decision gives a hold as a warning beside a
+    referral.
     """
     found = []
     for given, medicine in medicines.items():
@@ -103,7 +103,7 @@ def _medicine_warnings(medicines: Matched, safety: Safety, reasons: tuple[str, .
             continue
         found += [rule_words.medicine_warning(given, medicine, group)
                   for group in safety.interactions
-                  if medicine in group.medications and group.kind not in reasons]
+                  if medicine in group.medications and group.kind not in ("refer", "clinician")]
     return found
 
 
@@ -182,8 +182,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
-    warnings += _medicine_warnings(medicines, safety,
-                                   ("refer",) if referrals else ("refer", "clinician"))
+    warnings += _medicine_warnings(medicines, safety)
     ceiling = profile.ceiling_mg(safety)
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
