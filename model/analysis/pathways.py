@@ -31,7 +31,7 @@ from model.data.profile import Profile
 from model.decision import Decision, DecisionSettings, History, Predict, decide
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import not_settled
-from model.decision.rules import change_starts
+from model.decision.rules import review_from
 from model.evidence.priorset import PriorSet
 
 Scenario = Literal["badly", "as_expected", "well"]
@@ -156,7 +156,7 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     as_of, today : datetime.date
         The date analysed and the day the advice is read (as for
         :func:`model.decision.decide`): the next period's nights count from
-        :func:`~model.decision.rules.change_starts` for a change.
+        :func:`~model.decision.rules.review_from`.
     seed : int, optional
         Passed to the decisions.
     separable : bool, optional
@@ -179,9 +179,7 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     # over contiguous batches of draws, :func:`model.decision.choice.close_call`) needs it
     thirds = [np.sort(third) for third in
               np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))]
-    since = as_of if rec.action in ("continue", "collect_more_data") else \
-        change_starts(as_of, today)
-    nights = max((rec.next_review - since).days, 1)
+    nights = max((rec.next_review - review_from(rec.action, as_of, today)).days, 1)
     after = _after(past, tested, rec.action, rec.regimen, nights)
     later = separable or rec.action in EXPERIMENTS
     out = []

@@ -40,11 +40,11 @@ from model.decision.results import (
 from model.decision.rules import (
     Screening,
     acute_gi,
-    change_starts,
     current_breaks,
     current_warnings,
     evaluation_nights,
     review_days,
+    review_from,
     screen,
 )
 from model.decision.settings import DecisionSettings, Mode, Predict
@@ -94,7 +94,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
     return (*codes, *breaks)
 
 
-def _decision(ev: Evaluation, choice: Choice, past: History, dates: tuple[dt.date, dt.date],
+def _decision(ev: Evaluation, choice: Choice, past: History,
+              dates: tuple[dt.date, dt.date | None],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
               s: DecisionSettings, separable: bool | None) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation.
@@ -103,15 +104,14 @@ def _decision(ev: Evaluation, choice: Choice, past: History, dates: tuple[dt.dat
     reason codes and its sentence (:func:`rule_words.breach_reason`) comes first among the
     reasons; the step is not a commitment then (it is chosen among the few the rule leaves
     open, not among every regimen the person could settle on). ``dates``: the analysis date
-    and the night after which a change's nights count (:func:`change_starts`).
+    and the day the advice is read (:func:`review_from`).
     """
     breaks = current_breaks(past.current, rules)
     if breaks and choice.commit:
         choice = replace(choice, commit=False, why="plan")
 
     def review(action: str) -> dt.date:
-        since = dates[0] if action == "continue" else dates[1]
-        return since + dt.timedelta(days=review_days(action, past, s))
+        return review_from(action, *dates) + dt.timedelta(days=review_days(action, past, s))
 
     assessed = assess(ev, review, s)
     order = sorted(range(len(assessed)),
@@ -164,7 +164,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     today : datetime.date or str, optional
         The day the advice is read, when later than the day after ``as_of`` (a diary
         brought up to date a few days late): a change then begins tonight, and its
-        ``next_review`` counts from tonight (:func:`~model.decision.rules.change_starts`).
+        ``next_review`` counts from tonight (:func:`~model.decision.rules.review_from`).
         Continuing counts from ``as_of`` still. None: ``as_of`` stands for today.
     diagnostics_ok : bool
         False when the fit's diagnostics failed: the answer is ``collect_more_data`` without
@@ -197,7 +197,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     if mode not in ("expected_utility", "thompson"):
         raise ValueError(f"mode must be 'expected_utility' or 'thompson', got {mode!r}")
     as_of = given_date(as_of)
-    dates = (as_of, change_starts(as_of, None if today is None else given_date(today)))
+    dates = (as_of, None if today is None else given_date(today))
     s = settings or DecisionSettings()
     person = profile or Profile()
     past = history(diary, s.gi_window)

@@ -326,6 +326,15 @@ def change_starts(as_of: dt.date, today: dt.date | None) -> dt.date:
     return max(as_of, today - dt.timedelta(days=1))
 
 
+def review_from(action: str, as_of: dt.date, today: dt.date | None) -> dt.date:
+    """The night a next review's days count from.
+
+    ``as_of`` when the regimen stays (the nights since are on it), else
+    :func:`change_starts`.
+    """
+    return as_of if action in ("continue", "collect_more_data") else change_starts(as_of, today)
+
+
 def review_days(action: str, past: History, s: DecisionSettings) -> int:
     """Days until the next look: the first review, the rest of the period, or a period."""
     if past.first_step:

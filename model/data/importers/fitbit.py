@@ -49,6 +49,7 @@ from model.data.importers.common import (
     read_periods,
     records_in,
 )
+from model.data.importers.hypnogram import runs_inside
 
 AUTO_DETECTED = "auto_detected"
 """``logType`` of a sleep Fitbit detected itself (the other documented value is ``manual``)."""
@@ -57,24 +58,14 @@ NO_LATENCY = "auto-detected night(s): Fitbit gives no sleep-onset latency for th
 """The note of a log whose 0 latency is not a measurement (counted in a warning)."""
 
 
-def wake_runs(data: list[Any]) -> int:
-    """Runs of ``wake`` between the first and the last other stage of ``levels.data``."""
-    stages = [entry.get("level") if isinstance(entry, dict) else None for entry in data]
-    asleep = [i for i, stage in enumerate(stages) if stage != "wake"]
-    if not asleep:
-        return 0
-    inside = stages[asleep[0]:asleep[-1] + 1]
-    return sum(1 for before, stage in zip([None, *inside], inside, strict=False)
-               if stage == "wake" and before != "wake")
-
-
 def _awakenings(log: dict[str, Any], file: str, where: str, faults: Faults) -> float:
     """Awakenings of a log (NaN when absent): see the module's notes."""
     levels = log.get("levels") or {}
     classic = log.get("type") == "classic"
     data = levels.get("data")
     if not classic and isinstance(data, list) and data:
-        return float(wake_runs(data))
+        stages = [entry.get("level") if isinstance(entry, dict) else None for entry in data]
+        return float(len(runs_inside(stages, "wake")))
     level = "awake" if classic else "wake"
     count = ((levels.get("summary") or {}).get(level) or {}).get("count")
     return number(count, file, f"{where}, levels.summary.{level}.count", faults)

@@ -27,7 +27,6 @@ naming the columns it has.
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from model.data.importers.common import (
     read_periods,
     records_in,
 )
+from model.data.importers.hypnogram import runs_inside
 
 SKIPPED_TYPES = ("late_nap", "rest", "deleted")
 """Oura period types that are not a night's sleep (documented values of ``type``)."""
@@ -66,12 +66,10 @@ def wake_runs(phases: str) -> tuple[float, float]:
         ``(awakenings, waso_min)``; NaN for both when the string has no sleep epoch.
 
     """
-    asleep = [i for i, c in enumerate(phases) if c != AWAKE_EPOCH]
-    if not asleep:
+    if not phases.strip(AWAKE_EPOCH):  # no sleep epoch
         return math.nan, math.nan
-    inside = phases[asleep[0]:asleep[-1] + 1]
-    runs = re.findall(f"{AWAKE_EPOCH}+", inside)
-    return float(len(runs)), EPOCH_MIN * sum(len(r) for r in runs)
+    runs = runs_inside(phases, AWAKE_EPOCH)
+    return float(len(runs)), EPOCH_MIN * sum(runs)
 
 
 def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
