@@ -89,6 +89,13 @@ def test_the_command_updates_the_cached_fit_when_a_night_is_added(frames, tmp_pa
     assert main(["analyze", str(diary), *options]) == 0
     err = capsys.readouterr().err
     assert "updated the cached fit" in err or "refitted from the cached fit" in err
+    # a cache that cannot be read is named as the diary's warnings are, and in the JSON
+    for cached in cache.rglob("*.npz"):
+        cached.write_bytes(b"not a fit")
+    assert main(["analyze", str(diary), *options]) == 0
+    assert "mgsleep analyze: warning: ignored the cached fit" in capsys.readouterr().err
+    warned = json.loads((tmp_path / "out.json").read_text())["warnings"]
+    assert any(w.startswith("ignored the cached fit") for w in warned)
 
 
 # -- the cached path: numpy reweighting, no PyMC, no Dask arrays -----------------------------

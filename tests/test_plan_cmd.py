@@ -49,6 +49,7 @@ def test_blind_writes_the_sealed_key_and_prints_codes_only(tmp_path, capsys):
 @pytest.mark.parametrize(("extra", "option", "hint"), [
     (["--forms", "glycinat"], "--forms", "did you mean 'glycinate'"),
     (["--dose", "500"], "--dose", "ceiling of 350"),
+    (["--dose", "350.0001"], "--dose", "ceiling of 350 mg/day, got 350.0001"),
     (["--washout-days", "-2"], "--washout-days", ">= 0"),
     (["--period-days", "0"], "--period-days", ">= 1"),
     (["--start", "2026-13-01"], "--start", "YYYY-MM-DD"),

@@ -171,3 +171,13 @@ def test_the_readme_profile_example_reads(tmp_path):
     profile = load_profile(path)
     assert profile.age == 41 and profile.medications == ("levothyroxine",)
     assert profile.pregnant is False and Profile().pregnant is None   # not given: unknown
+
+
+def test_a_blank_name_is_left_out_with_a_warning_naming_file_and_entry(tmp_path):
+    path = write(tmp_path, 'medications = ["levothyroxine", " "]\nconditions = [""]\n')
+    with pytest.warns(ProfileWarning) as caught:
+        profile = load_profile(path)
+    messages = [str(w.message) for w in caught]
+    assert any(f"{path}: key medications[2]: blank" in m for m in messages)
+    assert any(f"{path}: key conditions[1]: blank" in m for m in messages)
+    assert profile.medications == ("levothyroxine",) and profile.conditions == ()

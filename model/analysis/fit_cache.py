@@ -102,7 +102,8 @@ def _load(path: Path, priors: PriorSet) -> PersonalModel | None:
     try:
         return PersonalModel.load(path, priors)
     except Exception as error:  # a broken or foreign file is never trusted
-        warnings.warn(f"ignored the cached fit {path}: {error}", CacheWarning, stacklevel=3)
+        why = str(error).removeprefix(f"{path}: ")
+        warnings.warn(f"ignored the cached fit {path}: {why}", CacheWarning, stacklevel=3)
         return None
 
 

@@ -100,15 +100,17 @@ def power_line(power: PowerScaling) -> str:
 
 
 def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> list[str]:
-    """The diary's and the profile's warnings, each printed once on standard error.
+    """The diary's, the profile's and the fit cache's warnings, each printed once on stderr.
 
-    Other warnings caught (from libraries) are shown as Python shows them.
+    They are also ``--json``'s ``warnings``. Other warnings caught (from libraries) are shown
+    as Python shows them.
     """
+    from model.analysis.fit_cache import CacheWarning
     from model.data.profile import ProfileWarning
 
     notes = list(result.diary.warnings)
     for item in caught:
-        if issubclass(item.category, ProfileWarning):
+        if issubclass(item.category, (ProfileWarning, CacheWarning)):
             notes.append(str(item.message))
         else:
             warnings.showwarning(item.message, item.category, item.filename, item.lineno)
@@ -130,6 +132,7 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     """Analyse, print the summary, write the requested outputs (atomically, together)."""
     lazy_dask_probe()  # before the first xarray array: ~0.6 s of a 2-3 s re-analysis
+    from model.analysis.fit_cache import CacheWarning
     from model.analysis.pipeline import analyze
     from model.data.profile import ProfileWarning
 
@@ -139,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProfileWarning)
+        warnings.simplefilter("always", CacheWarning)
         result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
                          draws=args.draws, chains=args.chains, sampler=args.sampler,
                          seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",

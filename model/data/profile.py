@@ -188,7 +188,15 @@ class Profile(BaseModel):
 
     @field_validator("conditions", "medications")
     @classmethod
-    def _lower(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+    def _lower(cls, names: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """Normalised names; a blank entry (a template's ``[""]``) is left out, with a warning."""
+        blank = [number for number, name in enumerate(names, start=1) if not name.strip()]
+        if blank:
+            context = info.context if isinstance(info.context, dict) else {}
+            file = context.get("file", "<profile>")
+            where = ", ".join(f"{info.field_name}[{number}]" for number in blank)
+            warnings.warn(f"{file}: key {where}: blank, so left out; write the name or remove "
+                          "the entry", ProfileWarning, stacklevel=2)
         return tuple(normalise_name(n) for n in names if n.strip())
 
     @field_validator("excluded_forms")
@@ -254,7 +262,7 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     if path is None:
         profile, name = Profile(), "<default profile>"
     else:
-        parsed, faults = parse_file(Path(path), Profile, {"safety": rules})
+        parsed, faults = parse_file(Path(path), Profile, {"safety": rules, "file": str(path)})
         if parsed is None:
             raise InputError(faults)
         profile, name = parsed, str(path)

@@ -260,7 +260,7 @@ def _check(arms: list[str], faults: list[Fault], *, dose_mg: float, ceiling_mg: 
         faults.append(Fault("forms", "", "expected at least one form"))
     if not 0 < dose_mg <= ceiling_mg:
         faults.append(Fault("dose_mg", "", f"expected an elemental dose above 0 and at most "
-                            f"the ceiling of {ceiling_mg:g} mg/day, got {dose_mg:g}"))
+                            f"the ceiling of {ceiling_mg:g} mg/day, got {dose_mg:.10g}"))
     for name, value in days.items():
         low = 1 if name == "period_days" else 0
         if value < low:
