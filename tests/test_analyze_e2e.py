@@ -24,11 +24,12 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 7
+    assert payload["schema_version"] == 8
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
-                            "warnings"}                # every field of schema_version 3 on
+                            "plan_ahead", "warnings"}  # every field of schema_version 3 on
+    assert payload["plan_ahead"] is None               # no nights planned after the last
     # power-scaling next to the refits: the untried forms follow their prior, the tried
     # ones the diary; the weights' reliability is stated
     power = payload["power_scaling"]

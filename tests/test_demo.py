@@ -12,7 +12,7 @@ pytestmark = pytest.mark.fit
 
 TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
             "alternatives", "prior_sensitivity", "separability", "pathways",
-            "regimen_effects", "warnings"}  # warnings: schema_version 3 on (it once lacked it)
+            "regimen_effects", "plan_ahead", "warnings"}  # warnings: schema_version 3 on
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",
@@ -34,7 +34,7 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 7
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 8
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
     assert len(summary["effects"]) == 48

@@ -21,6 +21,7 @@ import numpy as np
 from model.analysis.effects import DiaryEffects, diary_effects
 from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
+from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
 from model.analysis.predictions import Predictions
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
 from model.core.progress import SHOW_PROGRESS
@@ -52,12 +53,13 @@ after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
 
-SENSITIVITY_SKIPPED = ("not checked: a safety rule, or withholding advice after a fit that "
-                       "failed its checks, does not depend on the prior")
+SENSITIVITY_SKIPPED = ("not checked: a safety rule, a step of your own trial plan, or "
+                       "withholding advice after a fit that failed its checks, does not "
+                       "depend on the prior")
 """Why an analysis has no sensitivity check (no refits: they could not change the answer)."""
 
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -90,7 +92,9 @@ class Analysis:
     (:func:`model.analysis.effects.diary_effects`); ``pathways`` what the recommendation
     becomes if the next period goes badly, as expected or well
     (:func:`model.analysis.pathways.pathways`); ``power`` the power-scaling sensitivity to the
-    prior and the diary, when asked for (:meth:`model.personal.fit.PersonalModel.power_scaling`).
+    prior and the diary, when asked for (:meth:`model.personal.fit.PersonalModel.power_scaling`);
+    ``plan`` the trial plan written in the diary after the date analysed, which the
+    recommendation keeps to unless a rule speaks (:mod:`model.analysis.plan_ahead`).
     """
 
     as_of: dt.date
@@ -103,6 +107,7 @@ class Analysis:
     effects: DiaryEffects
     pathways: tuple[Pathway, ...]
     power: PowerScaling | None = None
+    plan: PlanAhead | None = None
 
     def cautions(self) -> tuple[str, ...]:
         """What the reader should keep in mind about the effects (the diary's separability).
@@ -126,7 +131,7 @@ class Analysis:
                 for row, effect in zip(rows, said, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON (schema_version 7; the README gives its changes).
+        """The ``analyze`` JSON (schema_version 8; the README gives its changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).
@@ -143,6 +148,7 @@ class Analysis:
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "separability": self.separability.to_dict(),
             "pathways": [p.to_dict() for p in self.pathways],
+            "plan_ahead": None if self.plan is None else self.plan.to_dict(),
             "warnings": list(dict.fromkeys(self.diary.warnings)),
         } | ({} if self.power is None else {"power_scaling": self.power.to_dict()})
 
@@ -383,13 +389,21 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     now = None if today is None else given_date(today)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now)
-    sensitivity = _sensitivity(fit, decision, data, person, day, seed, progress,
-                               apart.separable, directory, predict)
     rules = screen(person, prior_set.safety)
+    plan = plan_ahead(full, day, now)
+    if plan is not None:
+        decision = follow_plan(decision, plan, history(data).current, rules, prior_set)
+    planned = "planned" in decision.recommendation.reason_codes
+    # the prior sensitivity and the pathways are of the model's own step, which a plan
+    # followed sets aside
+    sensitivity = () if planned else _sensitivity(fit, decision, data, person, day, seed,
+                                                  progress, apart.separable, directory, predict)
     effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
-    paths = pathways(predict, decision, history(data), priors=prior_set, profile=person,
-                     as_of=day, seed=seed, separable=apart.separable, today=now)
+    paths = () if planned else pathways(predict, decision, history(data), priors=prior_set,
+                                        profile=person, as_of=day, seed=seed,
+                                        separable=apart.separable, today=now)
     decision = unless_it_moves_on(decision, paths)
     power = fit.power_scaling() if power_scaling else None
-    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power)
+    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power,
+                    plan)

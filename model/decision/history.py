@@ -71,10 +71,7 @@ class History:
         """Derive the history from a diary's ``nights`` frame."""
         if nights.empty:
             return cls()
-        regimens = [Regimen(str(f), float(mg) if pd.notna(mg) else 0.0,
-                            bool(s) if pd.notna(s) else False)
-                    for f, mg, s in zip(nights["form"], nights["elemental_mg"],
-                                        nights["split"], strict=True)]
+        regimens = night_regimens(nights)
         recorded = nights["recorded"].to_numpy(bool)
         start, end = _last_run(regimens, len(regimens))
         placebo_nights = 0
@@ -87,6 +84,13 @@ class History:
         nights_on = Counter(r for r, rec in zip(regimens, recorded, strict=True) if rec)
         return cls(regimens[end - 1], int(run["recorded"].sum()), frozenset(tried),
                    int((recent == 1).sum()), dict(nights_on), placebo_nights)
+
+
+def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
+    """The regimen of each night of a diary's ``nights`` frame (form, elemental_mg, split)."""
+    return [Regimen(str(f), float(mg) if pd.notna(mg) else 0.0, bool(s) if pd.notna(s) else False)
+            for f, mg, s in zip(nights["form"], nights["elemental_mg"], nights["split"],
+                                strict=True)]
 
 
 def _last_run(regimens: list[Regimen], end: int) -> tuple[int, int]:

@@ -78,6 +78,8 @@ def _advice(recommendation: Recommendation) -> str:
         if "refer_hold" in codes:
             return "See your clinician before any change to magnesium."
         return "See a clinician before taking magnesium."
+    if "planned" in codes:
+        return recommendation.reasons[0]
     if action == "collect_more_data" and "current_excluded" in codes:
         return "Stop your current magnesium: your profile excludes its form."
     if action == "collect_more_data" and "current_above_ceiling" in codes:
@@ -281,6 +283,8 @@ def _why(result: Analysis) -> str:
     if codes & BREACHES:  # its sentence comes first among the reasons
         return rec.reasons[0] + (" This is the only step allowed now." if "forced" in codes
                                  else "")
+    if "planned" in codes:
+        return " ".join(rec.reasons[1:3])
     if "placebo_test" in codes:
         return ("to learn: only a blinded placebo period can show whether magnesium itself "
                 "helps you, apart from expecting it to.")

@@ -1,6 +1,7 @@
 """The "How sure" line of the headline: what kind of answer the recommendation is.
 
-A safety rule is no estimate; a commitment says why it is settled; a step taken to learn says
+A safety rule is no estimate; a step of the person's own trial plan answers when the plan
+ends; a commitment says why it is settled; a step taken to learn says
 so; any other step gives its P(better than what you do now), and staying says whether more
 nights would teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going
 and the next nights will tell more" never stands beside "nothing left to learn from it".
@@ -21,6 +22,8 @@ def how_sure(rec: Recommendation) -> str:
         return "a safety rule, not an estimate."
     if "diagnostics_failed" in codes:
         return "no estimate: the fit failed its checks."
+    if "planned" in codes:
+        return "not a final answer: a step of your trial plan, which answers when it ends."
     better = rec.scores.p_better_than_continue
     if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "

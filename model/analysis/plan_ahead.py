@@ -1,0 +1,252 @@
+"""A trial plan ahead in the diary: the advice keeps to it unless a rule speaks.
+
+``mgsleep plan`` writes a diary with a regimen for every night of the trial, slept or not.
+Analysed mid-trial, the nights after the date analysed, with a regimen and nothing recorded,
+are the plan ahead (:func:`plan_ahead`). A planned trial answers its question when it is kept:
+the model's own next step (another form, an evaluation period of its own length) would break
+the design for an interim result. So :func:`follow_plan` makes the plan's next step the
+recommendation (code ``planned``), the model's own step named among its reasons, unless
+
+- a safety rule speaks or the fit failed its checks (a referral or hold, loose stools on the
+  current regimen, a current regimen above the ceiling or of an excluded form, codes
+  :data:`RULES_FIRST`): the decision stands, and a warning says the plan waits;
+- the plan's next change breaks a rule (above the ceiling, a form the profile excludes, the GI
+  chance constraint): the decision stands, and a warning says why that step is not advised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from model.core.forms import PLACEBO
+from model.core.outcomes import OUTCOMES
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import Diary
+from model.decision import Decision, Recommendation
+from model.decision.decide import largest_studied_mg
+from model.decision.history import night_regimens
+from model.decision.results import NO_SCORES, ActionAssessment
+from model.decision.rule_words import beyond_studied_warning
+from model.decision.rules import Screening, change_starts
+from model.evidence.priorset import PriorSet
+
+RULES_FIRST = frozenset({"refer", "acute_gi", "current_excluded", "current_above_ceiling",
+                         "diagnostics_failed"})
+"""Reason codes of a decision that comes before any plan."""
+
+BLOCKS = frozenset({"above_ceiling", "excluded_form", "gi_limit"})
+"""Block codes of an assessed action that keep a plan's step from being advised (the
+evaluation period, ``waiting``, is the plan's own to set)."""
+
+
+@dataclass(frozen=True)
+class PlannedPeriod:
+    """Consecutive planned nights on one regimen, ``first`` to ``last`` (both included)."""
+
+    regimen: Regimen
+    first: dt.date
+    last: dt.date
+
+    @property
+    def words(self) -> str:
+        """``glycinate 200 mg from 2026-11-05 to 2026-11-18``."""
+        return f"{regimen_words(self.regimen)} from {self.first} to {self.last}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The regimen and dates, as the ``plan_ahead`` JSON gives each period."""
+        return {"form": self.regimen.form, "elemental_mg": self.regimen.elemental_mg,
+                "split": self.regimen.split, "from": self.first.isoformat(),
+                "to": self.last.isoformat()}
+
+
+@dataclass(frozen=True)
+class PlanAhead:
+    """The planned periods from tonight to the plan's last night, in order."""
+
+    periods: tuple[PlannedPeriod, ...]
+
+    @property
+    def end(self) -> dt.date:
+        """The plan's last night."""
+        return self.periods[-1].last
+
+    @property
+    def covered(self) -> tuple[PlannedPeriod, ...]:
+        """The periods today's advice covers, up to a look after the next treatment period.
+
+        Up to the end of the next period on magnesium or placebo, or all of them when none
+        is left.
+        """
+        for index, period in enumerate(self.periods):
+            if period.regimen != NO_MAGNESIUM:
+                return self.periods[: index + 1]
+        return self.periods
+
+    @property
+    def words(self) -> str:
+        """What the plan says to do from tonight, in words (see :func:`follow_plan`)."""
+        said = ", then ".join(p.words for p in self.covered)
+        return said if self.covered[-1] is self.periods[-1] else \
+            f"{said} (the plan goes on to {self.end})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``plan_ahead`` entry of the ``analyze`` JSON."""
+        return {"periods": [p.to_dict() for p in self.periods], "end": self.end.isoformat()}
+
+
+def regimen_words(regimen: Regimen) -> str:
+    """``glycinate 200 mg``, ``glycinate 300 mg in two intakes``, ``placebo``, ``no magnesium``."""
+    if regimen.form == PLACEBO:
+        return "placebo"
+    if not regimen.active:
+        return "no magnesium"
+    return f"{regimen.form} {regimen.elemental_mg:g} mg" + " in two intakes" * regimen.split
+
+
+def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> PlanAhead | None:
+    """The plan written in ``diary`` after the date analysed, from tonight on.
+
+    Parameters
+    ----------
+    diary : Diary
+        The whole diary, planned nights included (not truncated at ``as_of``).
+    as_of : datetime.date
+        The date analysed (the last night slept).
+    today : datetime.date, optional
+        The day the advice is read: tonight is the night after ``as_of``, or ``today``'s when
+        it is read a few days later (:func:`model.decision.rules.change_starts`).
+
+    Returns
+    -------
+    PlanAhead or None
+        None when no night after ``as_of`` names a regimen, when one of them has an outcome
+        recorded (a diary analysed as of a past date: those nights are what happened, not a
+        plan), or when the plan ends before tonight.
+    """
+    ahead = diary.nights.loc[diary.nights.index > pd.Timestamp(as_of)]
+    outcomes = [c for c in OUTCOMES if c in ahead]
+    if ahead.empty or ahead[outcomes].notna().to_numpy().any():
+        return None
+    regimens = night_regimens(ahead)
+    if all(r == NO_MAGNESIUM for r in regimens):
+        return None
+    tonight = change_starts(as_of, today) + dt.timedelta(days=1)
+    nights = [(d.date(), r) for d, r in zip(ahead.index, regimens, strict=True)
+              if d.date() >= tonight]
+    periods: list[PlannedPeriod] = []
+    for day, regimen in nights:
+        if periods and periods[-1].regimen == regimen:
+            periods[-1] = replace(periods[-1], last=day)
+        else:
+            periods.append(PlannedPeriod(regimen, day, day))
+    return PlanAhead(tuple(periods)) if periods else None
+
+
+def _action(current: Regimen, planned: Regimen) -> str:
+    """The action that takes ``current`` to ``planned`` (the names of the candidates)."""
+    if planned == current:
+        return "continue"
+    if not current.active:
+        return "start"
+    if not planned.active and planned.form != PLACEBO:
+        return "stop"
+    if planned.form != current.form:
+        return "switch_form"
+    if planned.elemental_mg != current.elemental_mg:
+        return "increase_dose" if planned.elemental_mg > current.elemental_mg else \
+            "decrease_dose"
+    return "split_dose"
+
+
+def _assessed(decision: Decision, regimen: Regimen) -> tuple[int | None, ActionAssessment | None]:
+    """The index and assessment of the action leading to ``regimen`` (None, None: not one)."""
+    for index, entry in enumerate(decision.assessments):
+        if entry.regimen == regimen and entry.action not in ("placebo_period", "withdrawal"):
+            return index, entry
+    return None, None
+
+
+def _refused(step: PlannedPeriod, entry: ActionAssessment | None, rules: Screening) -> str:
+    """Why the plan's step is not advised ("" when it may be)."""
+    if entry is not None:
+        said = [why for code, why in zip(entry.reason_codes, entry.blocked_by, strict=True)
+                if code in BLOCKS]
+        if said:
+            return "; ".join(said)
+    regimen = step.regimen
+    if regimen.elemental_mg > rules.ceiling_mg:
+        return f"{regimen.elemental_mg:g} mg is above your ceiling of {rules.ceiling_mg:g} mg a day"
+    if regimen.active and regimen.form not in rules.allowed_forms:
+        return f"{regimen.form} is a form your profile excludes"
+    return ""
+
+
+def _with_warning(decision: Decision, note: str) -> Decision:
+    rec = decision.recommendation
+    return replace(decision, recommendation=replace(rec, warnings=(*rec.warnings, note)))
+
+
+def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Screening,
+                priors: PriorSet) -> Decision:
+    """The decision with the plan's next step as its recommendation, unless a rule speaks.
+
+    Parameters
+    ----------
+    decision : Decision
+        The model's own decision.
+    plan : PlanAhead
+        The plan ahead (:func:`plan_ahead`).
+    current : Regimen
+        Last night's regimen.
+    rules : Screening
+        The profile's hard rules (ceiling, allowed forms, warnings).
+    priors : PriorSet
+        For the warning of a dose beyond the form's studied ones.
+
+    Returns
+    -------
+    Decision
+        See the module docstring. Followed: the action and regimen of tonight's planned
+        night, the scores of that action when it is one of the assessed ones (else none: a
+        placebo, or two changes at once), no commitment, the next review the morning after
+        the periods it covers (:attr:`PlanAhead.covered`), code ``planned`` (``not_checked``
+        kept).
+    """
+    rec = decision.recommendation
+    if RULES_FIRST & set(rec.reason_codes):
+        return _with_warning(decision, f"Your trial plan ({plan.words}) waits: the advice above "
+                                       "comes first.")
+    steps = [p for p in plan.covered if p.regimen not in (current, NO_MAGNESIUM)]
+    for step in steps:
+        why_not = _refused(step, _assessed(decision, step.regimen)[1], rules)
+        if why_not:
+            return _with_warning(decision, f"Your trial plan's step {step.words} is not "
+                                           f"advised: {why_not}. The advice above replaces it.")
+    tonight = plan.periods[0].regimen
+    index, entry = _assessed(decision, tonight)
+    review = plan.covered[-1].last + dt.timedelta(days=1)
+    reasons = (f"Keep to your trial plan: {plan.words}.",
+               "A planned trial answers its question when it is kept to: a change made for an "
+               "interim result mixes its periods. Analyse it again whenever you like: a "
+               "safety rule or loose stools would come before the plan.",
+               f"Without the plan the model's own next step would be: {rec.reasons[0]}")
+    return Decision(Recommendation(
+        _action(current, tonight), tonight, entry.scores if entry is not None else NO_SCORES,
+        False, review, reasons, _warnings(steps, rules, priors),
+        ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
+        decision.assessments, index, decision.mode)
+
+
+def _warnings(steps: list[PlannedPeriod], rules: Screening,
+              priors: PriorSet) -> tuple[str, ...]:
+    """The profile's cautions, and each planned dose beyond its form's studied ones."""
+    beyond = []
+    for regimen in dict.fromkeys(p.regimen for p in steps):
+        studied = largest_studied_mg(priors, regimen.form) if regimen.active else None
+        if studied is not None and regimen.elemental_mg > studied:
+            beyond.append(beyond_studied_warning(regimen, studied))
+    return (*rules.warnings, *beyond)

@@ -1,0 +1,138 @@
+"""A trial plan written in the diary: analysed mid-trial, the advice keeps to it unless a rule
+speaks (known answers on plans made by ``mgsleep plan``)."""
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.analysis.plan_ahead import follow_plan, plan_ahead
+from model.cli.main import main
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import Diary, read_diary
+from model.data.profile import Profile
+from model.decision import decide, history, screen
+from model.testing import FakePosterior
+
+START = dt.date(2026, 10, 1)
+# --seed 3: baseline 10-01..10-14, threonate 10-15..10-28, washout 10-29..11-04,
+# glycinate 11-05..11-18, washout 11-19..11-25, then the second cycle to 2026-12-30
+PLAN = ["plan", "--forms", "glycinate,threonate", "--start", str(START), "--seed", "3"]
+
+
+def planned_diary(tmp_path, slept: int, *extra: str) -> pd.DataFrame:
+    """A plan's diary with outcomes on its first ``slept`` nights (GI upsets on none)."""
+    path = tmp_path / "plan.csv"
+    assert main([*PLAN, *extra, "--out", str(path)]) == 0
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rng = np.random.default_rng(0)
+    table.loc[: slept - 1, "sol_min"] = [str(v) for v in rng.integers(10, 40, slept)]
+    table.loc[: slept - 1, "awakenings"] = [str(v) for v in rng.integers(0, 3, slept)]
+    table.loc[: slept - 1, "quality"] = [str(v) for v in rng.integers(2, 5, slept)]
+    table.to_csv(path, index=False)
+    return table
+
+
+def read(tmp_path):
+    return read_diary(tmp_path / "plan.csv")
+
+
+def test_the_plan_ahead_starts_tonight_and_covers_the_next_treatment_period(tmp_path):
+    planned_diary(tmp_path, 28)
+    diary = read(tmp_path)
+    plan = plan_ahead(diary, dt.date(2026, 10, 28))
+    first, second = plan.periods[:2]
+    assert (first.regimen, first.first, first.last) == (
+        NO_MAGNESIUM, dt.date(2026, 10, 29), dt.date(2026, 11, 4))
+    assert (second.regimen, second.first, second.last) == (
+        Regimen("glycinate", 200), dt.date(2026, 11, 5), dt.date(2026, 11, 18))
+    assert plan.covered == (first, second) and plan.end == dt.date(2026, 12, 30)
+    assert plan.words == ("no magnesium from 2026-10-29 to 2026-11-04, then glycinate 200 mg "
+                          "from 2026-11-05 to 2026-11-18 (the plan goes on to 2026-12-30)")
+    # read three days late, the advice begins tonight
+    late = plan_ahead(diary, dt.date(2026, 10, 28), today=dt.date(2026, 10, 31))
+    assert late.periods[0].first == dt.date(2026, 10, 31)
+    # analysed as of an earlier night, the nights after it are what happened, not a plan
+    assert plan_ahead(diary, dt.date(2026, 10, 20)) is None
+
+
+def test_a_diary_without_a_regimen_ahead_has_no_plan(tmp_path):
+    table = planned_diary(tmp_path, 28)
+    table.loc[28:, ["form", "elemental_mg"]] = ""
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    assert plan_ahead(read(tmp_path), dt.date(2026, 10, 28)) is None
+
+
+def decision_for(diary, priors, profile=None, as_of=dt.date(2026, 10, 28), gi=0.5):
+    """The model's own decision on the diary slept so far, and the one that follows the plan."""
+    profile = profile or Profile()
+    slept = Diary(diary.nights.loc[: str(as_of)], diary.source)
+    posterior = FakePosterior(n_draws=1000, benefit={"threonate": 0.6}, gi={"glycinate": gi})
+    made = decide(posterior, priors=priors, profile=profile, diary=slept, as_of=as_of)
+    return made, follow_plan(made, plan_ahead(diary, as_of), history(slept).current,
+                             screen(profile, priors.safety), priors)
+
+
+def test_the_plans_step_is_the_recommendation_with_the_models_own_among_the_reasons(tmp_path,
+                                                                                    priors):
+    planned_diary(tmp_path, 28)
+    own, followed = decision_for(read(tmp_path), priors)
+    rec = followed.recommendation
+    assert own.recommendation.reason_codes != ("planned",)
+    assert rec.reason_codes == ("planned",) and not rec.commit
+    assert (rec.action, rec.regimen) == ("stop", NO_MAGNESIUM)   # threonate -> washout
+    assert rec.next_review == dt.date(2026, 11, 19)            # after the glycinate period
+    assert rec.reasons[0].startswith("Keep to your trial plan: no magnesium from 2026-10-29")
+    assert rec.reasons[2].endswith(own.recommendation.reasons[0])
+    chosen = followed.assessments[followed.chosen]
+    assert (chosen.action, chosen.regimen) == ("stop", NO_MAGNESIUM)
+    assert rec.scores == chosen.scores
+
+
+def test_a_referral_comes_before_the_plan(tmp_path, priors):
+    planned_diary(tmp_path, 28)
+    own, followed = decision_for(read(tmp_path), priors, Profile(egfr=20))
+    rec = followed.recommendation
+    assert rec.action == "refer" and "refer_stop" in rec.reason_codes
+    assert rec.reasons == own.recommendation.reasons
+    assert rec.warnings[-1].startswith("Your trial plan (no magnesium from 2026-10-29")
+    assert rec.warnings[-1].endswith("waits: the advice above comes first.")
+
+
+@pytest.mark.parametrize(("profile", "gi", "why"), [
+    (Profile(max_elemental_mg=150), 0.5, "200 mg is above your ceiling of 150 mg a day"),
+    (Profile(excluded_forms=("glycinate",)), 0.5, "a form your profile excludes"),
+    (Profile(), 4.0, "not advised: P(GI constraint violated) 0.95 is above 0.20."),
+])
+def test_a_planned_step_that_breaks_a_rule_is_not_advised(tmp_path, priors, profile, gi, why):
+    planned_diary(tmp_path, 31)                        # three washout nights slept
+    own, followed = decision_for(read(tmp_path), priors, profile, dt.date(2026, 10, 31), gi)
+    rec = followed.recommendation
+    assert "planned" not in rec.reason_codes
+    assert (rec.action, rec.regimen) == (own.recommendation.action, own.recommendation.regimen)
+    assert rec.warnings[-1].startswith("Your trial plan's step glycinate 200 mg from 2026-11-05")
+    assert why in rec.warnings[-1] and rec.warnings[-1].endswith("The advice above replaces it.")
+    assert "planned" in decision_for(read(tmp_path), priors, Profile(), dt.date(2026, 10, 31),
+                                     0.5)[1].recommendation.reason_codes
+
+
+def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys):
+    planned_diary(tmp_path, 28)
+    out = tmp_path / "out.json"
+    assert main(["analyze", str(tmp_path / "plan.csv"), "--no-cache", "--draws", "300",
+                 "--seed", "1", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert ("Recommendation: Keep to your trial plan: no magnesium from 2026-10-29 to "
+            "2026-11-04, then glycinate 200 mg from 2026-11-05 to 2026-11-18") in printed
+    assert "Without the plan the model's own next step would be: " in printed
+    result = json.loads(out.read_text())
+    assert result["schema_version"] == 8
+    assert result["recommendation"]["reason_codes"] == ["planned"]
+    assert result["recommendation"]["next_review"] == "2026-11-19"
+    assert result["plan_ahead"]["end"] == "2026-12-30"
+    assert result["plan_ahead"]["periods"][1] == {
+        "form": "glycinate", "elemental_mg": 200.0, "split": False, "from": "2026-11-05",
+        "to": "2026-11-18"}
+    assert result["pathways"] == [] and result["prior_sensitivity"] == []
