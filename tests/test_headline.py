@@ -202,14 +202,20 @@ def test_a_review_date_that_has_passed_says_so():
                            "of; that date has passed")
 
 
-@pytest.mark.parametrize(("action", "better", "learning", "said"), [
-    ("continue", 0.5, 0.2, "not sure yet: keep going and the next nights will tell more."),
+@pytest.mark.parametrize(("action", "better", "learning", "said", "codes"), [
+    ("continue", 0.5, 0.2, "not sure yet: keep going and the next nights will tell more.", ()),
     ("continue", 0.5, 0.0, "not a final answer: nothing else open now is expected to do "
-                           "better, and more nights here would teach little."),
-    ("switch_form", 0.6, 0.0, "not sure yet: better than what you do now in 60%"),
+                           "better, and more nights here would teach little.", ()),
+    ("switch_form", 0.6, 0.0, "not sure yet: better than what you do now in 60%", ()),
     ("switch_form", 1.0, 0.0, "a step, not yet the regimen to settle on: better than what you "
-                              "do now in 100%")])
-def test_how_sure_never_contradicts_the_numbers_beside_it(action, better, learning, said):
+                              "do now in 100%", ()),
+    # not "more nights here would teach little" beside a crossover with a form left to try,
+    # nor beside a close call whose reason says the coming nights will tell the two apart
+    ("continue", 0.5, 0.0, "not a final answer: the planned crossover still has a form to try "
+                           "once this period is over.", ("crossover_held",)),
+    ("continue", 0.5, 0.0, "not sure yet: another step is as good within this fit's Monte Carlo "
+                           "error; the coming nights will tell them apart.", ("close_call",))])
+def test_how_sure_never_contradicts_the_numbers_beside_it(action, better, learning, said, codes):
     """A user audit: "Not sure yet: keep going and the next nights will tell more" beside
     "nothing left to learn from it", and "Not sure yet: better ... in 100%"."""
     from model.decision.results import Recommendation, Scores
@@ -217,5 +223,5 @@ def test_how_sure_never_contradicts_the_numbers_beside_it(action, better, learni
 
     scores = Scores({}, 0.1, 0.3, better, 0.0, learning, 0.0)
     rec = Recommendation(action, Regimen("glycinate", 200), scores, False, dt.date(2026, 1, 1),
-                         (), (), ("best_expected",))
+                         (), (), ("best_expected", *codes))
     assert how_sure(rec).startswith(said)

@@ -4,7 +4,9 @@ A safety rule is no estimate; a step of the person's own trial plan answers when
 ends; a commitment says why it is settled; a step taken to learn says
 so; any other step gives its P(better than what you do now), and staying says whether more
 nights would teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going
-and the next nights will tell more" never stands beside "nothing left to learn from it".
+and the next nights will tell more" never stands beside "nothing left to learn from it" (a close
+call, or a crossover with a form left to try, says so instead of "more nights here would teach
+little").
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def how_sure(rec: Recommendation) -> str:
         return (("a step, not yet the regimen to settle on: " if better >= 0.9 else
                  "not sure yet: ") + f"better than what you do now in {better:.0%} of the "
                 "model's scenarios.")
+    if "close_call" in codes:
+        return ("not sure yet: another step is as good within this fit's Monte Carlo error; "
+                "the coming nights will tell them apart.")
+    if "crossover_held" in codes:
+        return ("not a final answer: the planned crossover still has a form to try once this "
+                "period is over.")
     return ("not sure yet: keep going and the next nights will tell more." if
             rec.scores.learning_value >= TO_LEARN else "not a final answer: nothing else open "
             "now is expected to do better, and more nights here would teach little.")
