@@ -28,6 +28,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary
 from model.decision import Decision, Recommendation
 from model.decision.decide import largest_studied_mg
+from model.decision.explain import regimen_words
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
 from model.decision.rule_words import beyond_studied_warning
@@ -96,15 +97,6 @@ class PlanAhead:
     def to_dict(self) -> dict[str, Any]:
         """The ``plan_ahead`` entry of the ``analyze`` JSON."""
         return {"periods": [p.to_dict() for p in self.periods], "end": self.end.isoformat()}
-
-
-def regimen_words(regimen: Regimen) -> str:
-    """``glycinate 200 mg``, ``glycinate 300 mg in two intakes``, ``placebo``, ``no magnesium``."""
-    if regimen.form == PLACEBO:
-        return "placebo"
-    if not regimen.active:
-        return "no magnesium"
-    return f"{regimen.form} {regimen.elemental_mg:g} mg" + " in two intakes" * regimen.split
 
 
 def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> PlanAhead | None:
