@@ -136,3 +136,14 @@ def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys):
         "form": "glycinate", "elemental_mg": 200.0, "split": False, "from": "2026-11-05",
         "to": "2026-11-18"}
     assert result["pathways"] == [] and result["prior_sensitivity"] == []
+
+
+def test_a_titrated_plan_is_looked_at_after_the_whole_period_not_after_each_dose_step(tmp_path):
+    # --titration: each period opens at 100 mg for 7 nights, then 200 mg for 14
+    planned_diary(tmp_path, 35, "--titration")                 # threonate slept to 11-04
+    plan = plan_ahead(read(tmp_path), dt.date(2026, 11, 4))
+    washout, low, high = plan.covered
+    assert washout.regimen == NO_MAGNESIUM and washout.last == dt.date(2026, 11, 11)
+    assert (low.regimen, low.first) == (Regimen("glycinate", 100), dt.date(2026, 11, 12))
+    assert (high.regimen, high.last) == (Regimen("glycinate", 200), dt.date(2026, 12, 2))
+    assert plan.periods[len(plan.covered)].regimen == NO_MAGNESIUM

@@ -79,13 +79,17 @@ class PlanAhead:
     def covered(self) -> tuple[PlannedPeriod, ...]:
         """The periods today's advice covers, up to a look after the next treatment period.
 
-        Up to the end of the next period on magnesium or placebo, or all of them when none
-        is left.
+        Up to the end of the next period on magnesium or placebo (its dose steps, as a
+        titrated plan has them, included), or all of them when none is left.
         """
-        for index, period in enumerate(self.periods):
-            if period.regimen != NO_MAGNESIUM:
-                return self.periods[: index + 1]
-        return self.periods
+        periods = self.periods
+        first = next((i for i, p in enumerate(periods) if p.regimen != NO_MAGNESIUM), None)
+        if first is None:
+            return periods
+        end = first + 1
+        while end < len(periods) and periods[end].regimen.form == periods[first].regimen.form:
+            end += 1
+        return periods[:end]
 
     @property
     def words(self) -> str:
