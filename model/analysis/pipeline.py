@@ -63,7 +63,7 @@ SCHEMA_VERSION = 8
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
-``from_posterior``). Every earlier field is kept."""
+``from_posterior``; 8 ``plan_ahead``). Every earlier field is kept."""
 
 
 @dataclass(frozen=True)
