@@ -51,9 +51,12 @@ def test_the_plan_ahead_starts_tonight_and_covers_the_next_treatment_period(tmp_
     assert plan.covered == (first, second) and plan.end == dt.date(2026, 12, 30)
     assert plan.words == ("no magnesium from 2026-10-29 to 2026-11-04, then glycinate 200 mg "
                           "from 2026-11-05 to 2026-11-18 (the plan goes on to 2026-12-30)")
-    # read three days late, the advice begins tonight
-    late = plan_ahead(diary, dt.date(2026, 10, 28), today=dt.date(2026, 10, 31))
-    assert late.periods[0].first == dt.date(2026, 10, 31)
+    # read days late, the advice begins tonight: a plan goes by the calendar, so also when
+    # more than a week went unlogged
+    for today in (dt.date(2026, 10, 31), dt.date(2026, 11, 9)):
+        assert plan_ahead(diary, dt.date(2026, 10, 28), today=today).periods[0].first == today
+    assert plan_ahead(diary, dt.date(2026, 10, 28), today=dt.date(2026, 11, 9)).words == (
+        "glycinate 200 mg from 2026-11-09 to 2026-11-18 (the plan goes on to 2026-12-30)")
     # analysed as of an earlier night, the nights after it are what happened, not a plan
     assert plan_ahead(diary, dt.date(2026, 10, 20)) is None
 
@@ -85,7 +88,11 @@ def test_the_plans_step_is_the_recommendation_with_the_models_own_among_the_reas
     assert (rec.action, rec.regimen) == ("stop", NO_MAGNESIUM)   # threonate -> washout
     assert rec.next_review == dt.date(2026, 11, 19)            # after the glycinate period
     assert rec.reasons[0].startswith("Keep to your trial plan: no magnesium from 2026-10-29")
-    assert rec.reasons[2].endswith(own.recommendation.reasons[0])
+    # the model's own step said as its headline says it, not its first reason ("Continuing
+    # ranks first; ..." for a decision to collect more nights)
+    assert own.recommendation.action in ("continue", "collect_more_data")
+    assert rec.reasons[2] == ("Without the plan the model's own next step would be: Continue "
+                              "threonate, 200 mg elemental magnesium a day, one evening dose.")
     chosen = followed.assessments[followed.chosen]
     assert (chosen.action, chosen.regimen) == ("stop", NO_MAGNESIUM)
     assert rec.scores == chosen.scores
@@ -122,7 +129,7 @@ def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys):
     planned_diary(tmp_path, 28)
     out = tmp_path / "out.json"
     assert main(["analyze", str(tmp_path / "plan.csv"), "--no-cache", "--draws", "300",
-                 "--seed", "1", "--json", str(out)]) == 0
+                 "--seed", "1", "--as-of", "2026-10-28", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     assert ("Recommendation: Keep to your trial plan: no magnesium from 2026-10-29 to "
             "2026-11-04, then glycinate 200 mg from 2026-11-05 to 2026-11-18") in printed

@@ -28,11 +28,11 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary
 from model.decision import Decision, Recommendation
 from model.decision.decide import largest_studied_mg
-from model.decision.explain import regimen_words
+from model.decision.explain import headline, regimen_words
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
 from model.decision.rule_words import beyond_studied_warning
-from model.decision.rules import Screening, change_starts
+from model.decision.rules import Screening
 from model.evidence.priorset import PriorSet
 
 RULES_FIRST = frozenset({"refer", "acute_gi", "current_excluded", "current_above_ceiling",
@@ -114,7 +114,8 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
         The date analysed (the last night slept).
     today : datetime.date, optional
         The day the advice is read: tonight is the night after ``as_of``, or ``today``'s when
-        it is read a few days later (:func:`model.decision.rules.change_starts`).
+        it is read later. A plan goes by the calendar: nights not logged since do not move
+        it (unlike a change of the model's own, :func:`model.decision.rules.change_starts`).
 
     Returns
     -------
@@ -130,7 +131,7 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
     regimens = night_regimens(ahead)
     if all(r == NO_MAGNESIUM for r in regimens):
         return None
-    tonight = change_starts(as_of, today) + dt.timedelta(days=1)
+    tonight = max(as_of + dt.timedelta(days=1), today or as_of)
     nights = [(d.date(), r) for d, r in zip(ahead.index, regimens, strict=True)
               if d.date() >= tonight]
     periods: list[PlannedPeriod] = []
@@ -181,6 +182,16 @@ def _refused(step: PlannedPeriod, entry: ActionAssessment | None, rules: Screeni
     return ""
 
 
+def _own_step(rec: Recommendation, current: Regimen, tonight: dt.date) -> str:
+    """The model's own recommendation in one sentence (what to do, as its headline says).
+
+    An experiment's nights are counted from ``tonight`` to its review.
+    """
+    if rec.action == "collect_more_data" or rec.regimen is None:
+        return headline("continue", rec.regimen or current, current, 0)
+    return headline(rec.action, rec.regimen, current, (rec.next_review - tonight).days)
+
+
 def _with_warning(decision: Decision, note: str) -> Decision:
     rec = decision.recommendation
     return replace(decision, recommendation=replace(rec, warnings=(*rec.warnings, note)))
@@ -222,16 +233,18 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
         if why_not:
             return _with_warning(decision, f"Your trial plan's step {step.words} is not "
                                            f"advised: {why_not}. The advice above replaces it.")
-    tonight = plan.periods[0].regimen
-    index, entry = _assessed(decision, tonight)
+    tonight = plan.periods[0]
+    index, entry = _assessed(decision, tonight.regimen)
     review = plan.covered[-1].last + dt.timedelta(days=1)
     reasons = (f"Keep to your trial plan: {plan.words}.",
                "A planned trial answers its question when it is kept to: a change made for an "
                "interim result mixes its periods. Analyse it again whenever you like: a "
                "safety rule or loose stools would come before the plan.",
-               f"Without the plan the model's own next step would be: {rec.reasons[0]}")
+               "Without the plan the model's own next step would be: "
+               + _own_step(rec, current, tonight.first))
     return Decision(Recommendation(
-        _action(current, tonight), tonight, entry.scores if entry is not None else NO_SCORES,
+        _action(current, tonight.regimen), tonight.regimen,
+        entry.scores if entry is not None else NO_SCORES,
         False, review, reasons, _warnings(steps, rules, priors),
         ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
         decision.assessments, index, decision.mode)
