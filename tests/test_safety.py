@@ -48,6 +48,17 @@ def _edit(root: Path, old: str, new: str) -> Path:
     ('rule = "take levothyroxine at least 4 h apart', 'rule = "no need to separate',
      "interactions[group=levothyroxine].rule"),
     ('"cipro", "cipro xr"', '"cipro xr"', "synonyms[name=ciprofloxacin].aliases"),
+    # an outside audit: "stop now and see a clinician" made a hold that keeps magnesium, and
+    # chronic diarrhoea's gut sensitivity dropped
+    ('id = "heart_block"\ncondition = "heart_block"\n',
+     'id = "heart_block"\ncondition = "heart_block"\nkind = "clinician"\n',
+     "contraindications[id=heart_block].kind"),
+    ('condition = "ibd_or_chronic_diarrhoea"\ngut_sensitivity = "ibs"\n',
+     'condition = "ibd_or_chronic_diarrhoea"\ngut_sensitivity = "mild"\n',
+     "cautions[id=ibd_or_chronic_diarrhoea].gut_sensitivity"),
+    ('condition = "ibd_or_chronic_diarrhoea"\ngut_sensitivity = "ibs"\n',
+     'condition = "ibd_or_chronic_diarrhoea"\n',
+     "cautions[id=ibd_or_chronic_diarrhoea].gut_sensitivity"),
 ])
 def test_a_custom_priors_dir_cannot_loosen_the_safety_floor(priors_copy, old, new, key):
     path = _edit(priors_copy, old, new)

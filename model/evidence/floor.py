@@ -5,7 +5,8 @@ The hard rules are not priors. A researcher's ``--priors DIR`` may change every 
 
 - ``ceiling.default_mg_per_day`` at most the bundled ceiling;
 - every contraindication and caution kept (same id, condition and field), an eGFR threshold
-  ``below`` at least the bundled one;
+  ``below`` at least the bundled one, its ``kind`` as strict (a ``refer`` never a
+  ``clinician`` hold) and its implied ``gut_sensitivity`` at least the bundled one;
 - every interaction group kept with the same rule and kind, and at least its medicines;
 - every synonym kept (a custom file may add names, never remove one), and every name the floor
   knows standing for the same condition or medicine as there; a new name close to one that
@@ -58,7 +59,22 @@ def _rule_faults(kind: str, floor: tuple[Contraindication, ...],
         elif rule.below is not None and not (mine.below is not None and mine.below >= rule.below):
             found.append((f"{key}.below", f"{mine.below} is below the safety floor "
                           f"({rule.below:g}); it may only be raised"))
+        elif _KIND_STRICTNESS[mine.kind] < _KIND_STRICTNESS[rule.kind]:
+            found.append((f"{key}.kind", f"{mine.kind!r} is weaker than the safety floor's "
+                          f"{rule.kind!r} (a referral that stops magnesium would become a hold "
+                          "that keeps it)"))
+        elif _GUT_LEVEL[mine.gut_sensitivity] < _GUT_LEVEL[rule.gut_sensitivity]:
+            found.append((f"{key}.gut_sensitivity", f"{mine.gut_sensitivity!r} is below the "
+                          f"safety floor's {rule.gut_sensitivity!r}; it may only be raised"))
     return found
+
+
+_KIND_STRICTNESS = {"clinician": 0, "refer": 1}
+"""How strict a rule's ``kind`` is: a hold (keep the routine, see the clinician) is weaker than
+a referral (stop magnesium now, when taking it)."""
+
+_GUT_LEVEL = {None: 0, "mild": 1, "ibs": 2}
+"""The order of a caution's implied ``gut_sensitivity``."""
 
 
 def _interaction_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
