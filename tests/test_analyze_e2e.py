@@ -28,8 +28,9 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
-                            "plan_ahead", "warnings"}  # every field of schema_version 3 on
+                            "plan_ahead", "priors", "warnings"}  # schema_version 3's on
     assert payload["plan_ahead"] is None               # no nights planned after the last
+    assert payload["priors"]["bundled"] is True
     # power-scaling next to the refits: the untried forms follow their prior, the tried
     # ones the diary; the weights' reliability is stated
     power = payload["power_scaling"]

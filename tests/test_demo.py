@@ -12,7 +12,7 @@ pytestmark = pytest.mark.fit
 
 TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
             "alternatives", "prior_sensitivity", "separability", "pathways",
-            "regimen_effects", "plan_ahead", "warnings"}  # warnings: schema_version 3 on
+            "regimen_effects", "plan_ahead", "priors", "warnings"}  # warnings: 3 on
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",

@@ -125,12 +125,17 @@ def test_a_planned_step_that_breaks_a_rule_is_not_advised(tmp_path, priors, prof
                                      0.5)[1].recommendation.reason_codes
 
 
-def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys):
+def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys, priors_copy):
     planned_diary(tmp_path, 28)
     out = tmp_path / "out.json"
     assert main(["analyze", str(tmp_path / "plan.csv"), "--no-cache", "--draws", "300",
-                 "--seed", "1", "--as-of", "2026-10-28", "--json", str(out)]) == 0
+                 "--seed", "1", "--as-of", "2026-10-28", "--json", str(out),
+                 "--priors", str(priors_copy)]) == 0
     printed = capsys.readouterr().out
+    # a researcher's own priors are named (an outside audit: the result did not say)
+    assert f"Priors: {priors_copy} (not the bundled evidence)" in printed
+    assert json.loads(out.read_text())["priors"] == {"directory": str(priors_copy),
+                                                     "bundled": False}
     assert ("Recommendation: Keep to your trial plan: no magnesium from 2026-10-29 to "
             "2026-11-04, then glycinate 200 mg from 2026-11-05 to 2026-11-18") in printed
     assert "Without the plan the model's own next step would be: " in printed

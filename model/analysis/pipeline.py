@@ -24,6 +24,7 @@ from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
 from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
 from model.analysis.predictions import Predictions
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
+from model.core.paths import default_priors_dir
 from model.core.progress import SHOW_PROGRESS
 from model.data.diary import Diary, read_diary, refuse_blinded
 from model.data.diary_rows import given_date
@@ -130,6 +131,15 @@ class Analysis:
                  for k, v in row.items()} | {"nights": effect.nights} | effect.to_dict()
                 for row, effect in zip(rows, said, strict=True)]
 
+    def priors_entry(self) -> dict[str, Any]:
+        """The ``priors`` of the JSON: the priors directory used, and whether it is bundled.
+
+        A researcher's ``--priors DIR`` is named, so that a result says what it rests on.
+        """
+        directory = self.fit.priors_.evidence.directory
+        return {"directory": str(directory),
+                "bundled": directory.resolve() == default_priors_dir().resolve()}
+
     def to_json(self) -> dict[str, Any]:
         """The ``analyze`` JSON (schema_version 8; the README gives its changes).
 
@@ -149,6 +159,7 @@ class Analysis:
             "separability": self.separability.to_dict(),
             "pathways": [p.to_dict() for p in self.pathways],
             "plan_ahead": None if self.plan is None else self.plan.to_dict(),
+            "priors": self.priors_entry(),
             "warnings": list(dict.fromkeys(self.diary.warnings)),
         } | ({} if self.power is None else {"power_scaling": self.power.to_dict()})
 

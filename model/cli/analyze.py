@@ -61,6 +61,9 @@ def print_summary(result: Analysis) -> None:
           f"{'ok' if diag.ok else 'FAILED'} (max R-hat {diag.max_rhat:.3f}, min bulk ESS "
           f"{diag.min_ess_bulk:.0f}, {diag.divergences} divergences"
           + (f"; {diag.attempts} runs" if diag.attempts > 1 else "") + ")")
+    priors = result.priors_entry()
+    if not priors["bundled"]:
+        print(f"Priors: {priors['directory']} (not the bundled evidence)")
     for reason in result.cautions():
         print(f"Caution: {reason}.")
     print()
