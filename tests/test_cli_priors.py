@@ -27,6 +27,8 @@ def test_priors_table_and_explain(capsys):
     # a form spelt as on the label, as a diary accepts it
     assert main(["priors", "--explain", "Magnesium Oxide:sol"]) == 0
     assert capsys.readouterr().out.startswith("oxide x sol")
+    assert main(["priors", "--explain", "GLYCINATE:SOL"]) == 0      # the outcome in capitals too
+    assert capsys.readouterr().out.startswith("glycinate x sol")
     assert main(["priors", "--explain", "placebo:sol"]) == 2
     assert "unknown form 'placebo'" in capsys.readouterr().err
 

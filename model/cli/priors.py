@@ -17,8 +17,8 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "priors", help="show the evidence-weighted prior of every form x outcome",
         description="Show the prior of every magnesium form x outcome (model scale) with its "
-        "certainty, basis and sources. --explain FORM:OUTCOME prints the chain from the "
-        "studies to one prior.")
+        "certainty and basis (--json adds its sources). --explain FORM:OUTCOME prints the "
+        "chain from the studies to one prior.")
     parser.add_argument("--priors", metavar="DIR", help="a priors directory (default: bundled)")
     parser.add_argument("--json", metavar="PATH", help="write the JSON list ('-' = stdout)")
     parser.add_argument("--explain", metavar="FORM:OUTCOME",
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
     if args.explain:
         form, _, outcome = args.explain.partition(":")
-        print(priors.explain(form.strip(), outcome.strip()))
+        print(priors.explain(form.strip(), outcome.strip().lower()))
         return 0
     print(f"Priors from {priors.evidence.directory} (population effect of "
           f"{priors.settings.reference_dose_mg:g} mg elemental Mg/day vs none, model scale)")
