@@ -85,7 +85,7 @@ def test_a_diary_too_short_to_fit_says_how_many_nights_more_and_writes_nothing(t
     diary, out = three_nights(tmp_path / "d.csv"), tmp_path / "out.json"
     assert main(["analyze", str(diary), "--json", str(out)]) == 2
     line = one_error_line(capsys.readouterr().err, "analyze")
-    assert f"{diary}: 3 recorded nights" in line and "record 4 more" in line
+    assert f"{diary}: 3 nights with an outcome recorded" in line and "record 4 more" in line
     assert not out.exists()
 
 

@@ -68,11 +68,15 @@ def test_a_diary_without_a_regimen_ahead_has_no_plan(tmp_path):
     assert plan_ahead(read(tmp_path), dt.date(2026, 10, 28)) is None
 
 
-def decision_for(diary, priors, profile=None, as_of=dt.date(2026, 10, 28), gi=0.5):
-    """The model's own decision on the diary slept so far, and the one that follows the plan."""
+def decision_for(diary, priors, profile=None, as_of=dt.date(2026, 10, 28), gi=0.5,
+                 gi_form="glycinate"):
+    """The model's own decision on the diary slept so far, and the one that follows the plan.
+
+    ``gi``: the toy posterior's GI harm of ``gi_form`` at 300 mg (log-odds).
+    """
     profile = profile or Profile()
     slept = Diary(diary.nights.loc[: str(as_of)], diary.source)
-    posterior = FakePosterior(n_draws=1000, benefit={"threonate": 0.6}, gi={"glycinate": gi})
+    posterior = FakePosterior(n_draws=1000, benefit={"threonate": 0.6}, gi={gi_form: gi})
     made = decide(posterior, priors=priors, profile=profile, diary=slept, as_of=as_of)
     return made, follow_plan(made, plan_ahead(diary, as_of), history(slept).current,
                              screen(profile, priors.safety), priors)
@@ -104,8 +108,8 @@ def test_a_referral_comes_before_the_plan(tmp_path, priors):
     rec = followed.recommendation
     assert rec.action == "refer" and "refer_stop" in rec.reason_codes
     assert rec.reasons == own.recommendation.reasons
-    assert rec.warnings[-1].startswith("Your trial plan (no magnesium from 2026-10-29")
-    assert rec.warnings[-1].endswith("waits: the advice above comes first.")
+    assert rec.warnings[-1].startswith("Your trial plan waits: the advice above comes first. "
+                                       "The plan from tonight: no magnesium from 2026-10-29")
 
 
 @pytest.mark.parametrize(("profile", "gi", "why"), [
@@ -159,3 +163,73 @@ def test_a_titrated_plan_is_looked_at_after_the_whole_period_not_after_each_dose
     assert (low.regimen, low.first) == (Regimen("glycinate", 100), dt.date(2026, 11, 12))
     assert (high.regimen, high.last) == (Regimen("glycinate", 200), dt.date(2026, 12, 2))
     assert plan.periods[len(plan.covered)].regimen == NO_MAGNESIUM
+
+
+# -- an outside audit of the flow (2026-12-04) ----------------------------------------------
+def test_continuing_a_planned_regimen_over_the_gi_constraint_is_not_advised(tmp_path, priors):
+    planned_diary(tmp_path, 25)                          # threonate 10-15..10-25 slept
+    as_of = dt.date(2026, 10, 25)
+    mild = decision_for(read(tmp_path), priors, None, as_of)[1].recommendation
+    assert mild.reason_codes == ("planned",) and mild.action == "continue"
+    harsh = decision_for(read(tmp_path), priors, None, as_of, 4.0, "threonate")[1]
+    rec = harsh.recommendation
+    assert "planned" not in rec.reason_codes
+    assert rec.warnings[-1].startswith("Your trial plan's step threonate 200 mg from "
+                                       "2026-10-26 to 2026-10-28 is not advised: P(GI")
+
+
+def test_loose_stools_on_a_periods_last_night_keep_to_the_planned_washout(tmp_path, priors):
+    table = planned_diary(tmp_path, 28)
+    table.loc[[25, 27], "gi_upset"] = "1"                # two GI nights on threonate
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    own, followed = decision_for(read(tmp_path), priors)
+    assert "acute_gi" in own.recommendation.reason_codes
+    rec = followed.recommendation
+    assert rec.reason_codes == ("planned",) and (rec.action, rec.regimen) == ("stop",
+                                                                            NO_MAGNESIUM)
+
+
+def test_a_later_step_that_breaks_a_hard_rule_is_named_now(tmp_path, priors):
+    planned_diary(tmp_path, 31)                        # in the washout: threonate excluded
+    profile = Profile(excluded_forms=("threonate",))
+    rec = decision_for(read(tmp_path), priors, profile, dt.date(2026, 10, 31))[1].recommendation
+    assert rec.reason_codes == ("planned",)
+    assert ("Your trial plan's later step threonate 200 mg from 2026-12-17 to 2026-12-30 is not "
+            "advised: threonate is a form your profile excludes; when it comes, the advice "
+            "will replace it.") in rec.warnings
+
+
+def test_nights_left_unlogged_are_named_and_one_night_reads_on(tmp_path, priors):
+    planned_diary(tmp_path, 28)
+    diary = read(tmp_path)
+    late = plan_ahead(diary, dt.date(2026, 10, 28), today=dt.date(2026, 11, 18))
+    assert late.unlogged == 20 and late.periods[0].words == "glycinate 200 mg on 2026-11-18"
+    slept = Diary(diary.nights.loc[:"2026-10-28"], diary.source)
+    made = decide(FakePosterior(n_draws=1000), priors=priors, diary=slept,
+                  as_of=dt.date(2026, 10, 28))
+    rec = follow_plan(made, late, history(slept).current, screen(Profile(), priors.safety),
+                      priors).recommendation
+    assert ("20 night(s) before tonight not logged: log them (mgsleep log) so that the "
+            "analysis sees them") in rec.warnings
+
+
+@pytest.mark.parametrize(("current", "planned", "action"), [
+    (Regimen("placebo"), NO_MAGNESIUM, "stop"),          # after an open placebo period
+    (NO_MAGNESIUM, Regimen("placebo"), "start"),
+    (Regimen("glycinate", 200), Regimen("placebo"), "stop"),
+    (Regimen("glycinate", 200), Regimen("glycinate", 300), "increase_dose"),
+    (Regimen("glycinate", 200), Regimen("threonate", 100), "switch_form"),
+])
+def test_the_json_action_of_a_planned_step(current, planned, action):
+    from model.analysis.plan_ahead import _action
+
+    assert _action(current, planned) == action
+
+
+def test_planned_rows_not_slept_do_not_count_as_nights(tmp_path, capsys):
+    table = planned_diary(tmp_path, 3)
+    table.loc[8, "sol_min"] = "20"          # nights 4-8 skipped: 9 rows, 4 with an outcome
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    assert main(["analyze", str(tmp_path / "plan.csv"), "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert "4 nights with an outcome recorded" in err and "record 3 more" in err

@@ -165,25 +165,28 @@ class Analysis:
 
 
 def enough_nights(data: Diary, person: Profile, priors: PriorSet) -> None:
-    """Refuse a diary of fewer than :data:`MIN_NIGHTS` recorded nights, naming what to do.
+    """Refuse a diary of fewer than :data:`MIN_NIGHTS` nights with an outcome, naming what to do.
 
-    Not when a hard rule speaks: a referral, or a current regimen above the ceiling or of an
-    excluded form, is answered whatever the fit (the analysis goes on to say it).
+    Rows with a regimen and no outcome (a trial plan's nights not slept yet, or unlogged ones)
+    do not count. Not when a hard rule speaks: a referral, or a current regimen above the
+    ceiling or of an excluded form, is answered whatever the fit (the analysis goes on to
+    say it).
 
     Raises
     ------
     DiaryError
         Naming the diary, the nights recorded and how many more are needed.
     """
-    if data.n_recorded >= MIN_NIGHTS:
+    slept = data.n_with_outcome
+    if slept >= MIN_NIGHTS:
         return
     rules = screen(person, priors.safety)
     if rules.referrals or rules.holds or current_breaks(history(data).current, rules):
         return
-    more = MIN_NIGHTS - data.n_recorded
+    more = MIN_NIGHTS - slept
     raise DiaryError([Fault(
         data.source, "",
-        f"{data.n_recorded} recorded night{'s' * (data.n_recorded != 1)}: the analysis needs "
+        f"{slept} night{'s' * (slept != 1)} with an outcome recorded: the analysis needs "
         f"at least {MIN_NIGHTS}, a week of your usual nights, to learn your own level and "
         f"spread; record {more} more and run it again (`mgsleep priors` shows what the "
         "published evidence says of each form meanwhile)")])

@@ -39,6 +39,9 @@ RULES_FIRST = frozenset({"refer", "acute_gi", "current_excluded", "current_above
                          "diagnostics_failed"})
 """Reason codes of a decision that comes before any plan."""
 
+STOP_SATISFIES = frozenset({"acute_gi", "current_excluded", "current_above_ceiling"})
+"""Rules a planned night without magnesium satisfies: stopping is the gentlest step there is."""
+
 BLOCKS = frozenset({"above_ceiling", "excluded_form", "gi_limit"})
 """Block codes of an assessed action that keep a plan's step from being advised (the
 evaluation period, ``waiting``, is the plan's own to set)."""
@@ -54,8 +57,10 @@ class PlannedPeriod:
 
     @property
     def words(self) -> str:
-        """``glycinate 200 mg from 2026-11-05 to 2026-11-18``."""
-        return f"{regimen_words(self.regimen)} from {self.first} to {self.last}"
+        """``glycinate 200 mg from 2026-11-05 to 2026-11-18`` (``on 2026-11-05``: one night)."""
+        when = f"on {self.first}" if self.first == self.last else \
+            f"from {self.first} to {self.last}"
+        return f"{regimen_words(self.regimen)} {when}"
 
     def to_dict(self) -> dict[str, Any]:
         """The regimen and dates, as the ``plan_ahead`` JSON gives each period."""
@@ -69,6 +74,8 @@ class PlanAhead:
     """The planned periods from tonight to the plan's last night, in order."""
 
     periods: tuple[PlannedPeriod, ...]
+    unlogged: int = 0
+    """Nights between the date analysed and tonight with nothing logged."""
 
     @property
     def end(self) -> dt.date:
@@ -140,16 +147,18 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
             periods[-1] = replace(periods[-1], last=day)
         else:
             periods.append(PlannedPeriod(regimen, day, day))
-    return PlanAhead(tuple(periods)) if periods else None
+    return PlanAhead(tuple(periods), (tonight - as_of).days - 1) if periods else None
 
 
 def _action(current: Regimen, planned: Regimen) -> str:
     """The action that takes ``current`` to ``planned`` (the names of the candidates)."""
     if planned == current:
         return "continue"
+    if planned == NO_MAGNESIUM:
+        return "stop"
     if not current.active:
         return "start"
-    if not planned.active and planned.form != PLACEBO:
+    if planned.form == PLACEBO:
         return "stop"
     if planned.form != current.form:
         return "switch_form"
@@ -167,13 +176,22 @@ def _assessed(decision: Decision, regimen: Regimen) -> tuple[int | None, ActionA
     return None, None
 
 
-def _refused(step: PlannedPeriod, entry: ActionAssessment | None, rules: Screening) -> str:
-    """Why the plan's step is not advised ("" when it may be)."""
+def _refused(step: PlannedPeriod, entry: ActionAssessment | None, rules: Screening,
+             epsilon: float) -> str:
+    """Why the plan's step is not advised ("" when it may be).
+
+    ``entry``: the model's assessment of the step (None: the hard rules alone are checked);
+    ``epsilon``: the GI chance constraint's allowed P(violation), which continuing the
+    current regimen must meet too.
+    """
     if entry is not None:
         said = [why for code, why in zip(entry.reason_codes, entry.blocked_by, strict=True)
                 if code in BLOCKS]
         if said:
             return "; ".join(said)
+        if step.regimen.active and entry.p_constraint_violation > epsilon:
+            return (f"P(GI constraint violated) {entry.p_constraint_violation:.2f} is above "
+                    f"{epsilon:.2f}")
     regimen = step.regimen
     if regimen.elemental_mg > rules.ceiling_mg:
         return f"{regimen.elemental_mg:g} mg is above your ceiling of {rules.ceiling_mg:g} mg a day"
@@ -224,15 +242,10 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
         kept).
     """
     rec = decision.recommendation
-    if RULES_FIRST & set(rec.reason_codes):
-        return _with_warning(decision, f"Your trial plan ({plan.words}) waits: the advice above "
-                                       "comes first.")
-    steps = [p for p in plan.covered if p.regimen not in (current, NO_MAGNESIUM)]
-    for step in steps:
-        why_not = _refused(step, _assessed(decision, step.regimen)[1], rules)
-        if why_not:
-            return _with_warning(decision, f"Your trial plan's step {step.words} is not "
-                                           f"advised: {why_not}. The advice above replaces it.")
+    epsilon = priors.safety.gi_constraint.epsilon
+    set_aside = _set_aside(decision, plan, rules, epsilon)
+    if set_aside is not None:
+        return _with_warning(decision, set_aside)
     tonight = plan.periods[0]
     index, entry = _assessed(decision, tonight.regimen)
     review = plan.covered[-1].last + dt.timedelta(days=1)
@@ -245,17 +258,47 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
     return Decision(Recommendation(
         _action(current, tonight.regimen), tonight.regimen,
         entry.scores if entry is not None else NO_SCORES,
-        False, review, reasons, _warnings(steps, rules, priors),
+        False, review, reasons, _warnings(plan, rules, priors),
         ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
         decision.assessments, index, decision.mode)
 
 
-def _warnings(steps: list[PlannedPeriod], rules: Screening,
-              priors: PriorSet) -> tuple[str, ...]:
-    """The profile's cautions, and each planned dose beyond its form's studied ones."""
+def _set_aside(decision: Decision, plan: PlanAhead, rules: Screening,
+               epsilon: float) -> str | None:
+    """Why the decision stands instead of the plan (a warning), or None to follow the plan.
+
+    A rule of :data:`RULES_FIRST` comes first, unless tonight's planned night has no
+    magnesium and the rule is one of :data:`STOP_SATISFIES` (the plan's washout is the
+    gentlest step); a covered period (:attr:`PlanAhead.covered`) that breaks a rule, or the
+    GI chance constraint by the model's estimate, is not advised.
+    """
+    ruled = RULES_FIRST & set(decision.recommendation.reason_codes)
+    if ruled and (plan.periods[0].regimen.active or not ruled <= STOP_SATISFIES):
+        return (f"Your trial plan waits: the advice above comes first. The plan from "
+                f"tonight: {plan.words}.")
+    for period in plan.covered:
+        why_not = _refused(period, _assessed(decision, period.regimen)[1], rules, epsilon)
+        if why_not:
+            return (f"Your trial plan's step {period.words} is not advised: {why_not}. The "
+                    "advice above replaces it.")
+    return None
+
+
+def _warnings(plan: PlanAhead, rules: Screening, priors: PriorSet) -> tuple[str, ...]:
+    """The warnings of a plan followed.
+
+    The profile's cautions, planned doses beyond their form's studied ones, later planned
+    steps that break a hard rule, and the nights left unlogged before tonight.
+    """
+    covered = plan.covered
     beyond = []
-    for regimen in dict.fromkeys(p.regimen for p in steps):
+    for regimen in dict.fromkeys(p.regimen for p in covered):
         studied = largest_studied_mg(priors, regimen.form) if regimen.active else None
         if studied is not None and regimen.elemental_mg > studied:
             beyond.append(beyond_studied_warning(regimen, studied))
-    return (*rules.warnings, *beyond)
+    later = [f"Your trial plan's later step {p.words} is not advised: {why}; when it comes, "
+             "the advice will replace it." for p in plan.periods[len(covered):]
+             if (why := _refused(p, None, rules, 1.0))]
+    unlogged = [f"{plan.unlogged} night(s) before tonight not logged: log them (mgsleep log) "
+                "so that the analysis sees them"] if plan.unlogged > 0 else []
+    return (*rules.warnings, *beyond, *later, *unlogged)

@@ -240,6 +240,14 @@ class Diary:
         return tuple(c for c in OUTCOMES if self.nights[c].notna().any())
 
     @property
+    def n_with_outcome(self) -> int:
+        """Nights with any outcome recorded.
+
+        A planned row, or one whose outcomes went unlogged, has a regimen and none.
+        """
+        return int(self.nights[list(OUTCOMES)].notna().any(axis=1).sum())
+
+    @property
     def last_outcome_date(self) -> dt.date | None:
         """The last night with any outcome recorded (None without one).
 

@@ -368,7 +368,8 @@ def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) 
     """
     days, now = (review - as_of).days, today or dt.date.today()
     if review >= now:
-        return f"{review.isoformat()} (in {(review - max(as_of, now)).days} days)."
+        days_left = (review - max(as_of, now)).days
+        return f"{review.isoformat()} (in {days_left} day{'s' * (days_left != 1)})."
     return (f"{review.isoformat()} ({days} days after {as_of.isoformat()}, the date this "
             "analysis is as of; that date has passed: log your nights since then and run it "
             "again).")
