@@ -28,7 +28,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary
 from model.decision import Decision, Recommendation
 from model.decision.decide import largest_studied_mg
-from model.decision.explain import headline, regimen_words
+from model.decision.explain import headline
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
 from model.decision.rule_words import beyond_studied_warning
@@ -60,7 +60,7 @@ class PlannedPeriod:
         """``glycinate 200 mg from 2026-11-05 to 2026-11-18`` (``on 2026-11-05``: one night)."""
         when = f"on {self.first}" if self.first == self.last else \
             f"from {self.first} to {self.last}"
-        return f"{regimen_words(self.regimen)} {when}"
+        return f"{self.regimen.words} {when}"
 
     def to_dict(self) -> dict[str, Any]:
         """The regimen and dates, as the ``plan_ahead`` JSON gives each period."""

@@ -57,6 +57,18 @@ class Regimen:
             return self.form if self.form == PLACEBO else NONE
         return f"{self.form}@{self.elemental_mg:g}{'x2' if self.split else ''}"
 
+    @property
+    def words(self) -> str:
+        """In short words: ``glycinate 200 mg``, ``placebo``, ``no magnesium``.
+
+        A split dose reads ``glycinate 300 mg in two intakes``.
+        """
+        if self.form == PLACEBO:
+            return "placebo"
+        if not self.active:
+            return "no magnesium"
+        return f"{self.form} {self.elemental_mg:g} mg" + " in two intakes" * self.split
+
     @classmethod
     def from_label(cls, label: str) -> Regimen:
         """Inverse of :attr:`label`."""

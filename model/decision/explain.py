@@ -16,7 +16,6 @@ from typing import Protocol
 import numpy as np
 
 from model.core.change_words import change_words
-from model.core.forms import PLACEBO
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.history import History
@@ -127,15 +126,6 @@ def describe(regimen: Regimen) -> str:
     intake = (f"two intakes of {regimen.single_intake_mg:g} mg (late afternoon and bedtime)"
               if regimen.split else "one evening dose")
     return f"{regimen.form}, {regimen.elemental_mg:g} mg elemental magnesium a day, {intake}"
-
-
-def regimen_words(regimen: Regimen) -> str:
-    """``glycinate 200 mg``, ``glycinate 300 mg in two intakes``, ``placebo``, ``no magnesium``."""
-    if regimen.form == PLACEBO:
-        return "placebo"
-    if not regimen.active:
-        return "no magnesium"
-    return f"{regimen.form} {regimen.elemental_mg:g} mg" + " in two intakes" * regimen.split
 
 
 def format_gain(variable: str, mean: float, low: float, high: float) -> str:

@@ -28,7 +28,7 @@ from model.core.change_words import (
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
-from model.decision.explain import best_waiting, regimen_words
+from model.decision.explain import best_waiting
 from model.decision.rules import BREACHES
 from model.report.how_sure import how_sure
 
@@ -154,7 +154,7 @@ def _next_step(pathway: Pathway) -> str:
     then = _THEN.get(pathway.action, pathway.action.replace("_", " "))
     if pathway.regimen is not None and pathway.regimen.active and pathway.action not in (
             EXPERIMENTS | {"stop", "collect_more_data"}):
-        then += f" {regimen_words(pathway.regimen)}"
+        then += f" {pathway.regimen.words}"
     return then
 
 
@@ -192,7 +192,7 @@ def pathways_intro(pathways: tuple[Pathway, ...], action: str) -> str:
     A period without magnesium or on placebo (``action`` stop, withdrawal, placebo period)
     tests the regimen taken before it: what it did shows in what is lost.
     """
-    tested = regimen_words(pathways[0].tested)
+    tested = pathways[0].tested.words
     period = (f"{_PERIOD[action]}, which shows what {tested} did for you" if action in _PERIOD
               else f"on {tested}")
     return (f"What would change this, after the next period {period} (if {tested}'s sleep "
@@ -297,7 +297,7 @@ def _why(result: Analysis) -> str:
                 "another step looks slightly better on today's numbers.")
     waiting = best_waiting(result.decision.assessments) if "forced" in codes else None
     if waiting is not None and rec.action == "continue":
-        then = (f"the best step then is to {_THEN[waiting.action]} {regimen_words(waiting.regimen)}"
+        then = (f"the best step then is to {_THEN[waiting.action]} {waiting.regimen.words}"
                 if waiting.expected_utility > rec.scores.expected_utility else
                 "no change then is expected to do better than staying")
         return (f"a change waits until {rec.next_review.isoformat()}, when the current period "
@@ -324,7 +324,7 @@ def tried_forms(effects: DiaryEffects) -> list[tuple[str, list[DiaryEffect]]]:
     for regimen in dict.fromkeys(e.regimen for e in effects.by_regimen if e.tried):
         own = [e for e in effects.by_regimen if e.regimen == regimen and e.tried]
         nights = max(e.nights for e in own)
-        out.append((f"{regimen_words(regimen)}, {nights} night{'s' * (nights != 1)}", own))
+        out.append((f"{regimen.words}, {nights} night{'s' * (nights != 1)}", own))
     return out
 
 
