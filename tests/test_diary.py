@@ -389,3 +389,15 @@ def test_a_night_off_may_say_0_mg_of_compound():
     with pytest.raises(DiaryError, match="expected a magnesium form in column form to convert "
                        "compound_mg, got none"):
         read_diary(frame.assign(compound_mg=["500", "0", "0"]))
+
+
+def test_outcomes_after_today_name_the_last_such_night_not_the_last_planned_row(tmp_path):
+    """An outside audit: a planned diary's last row (no outcome) was named instead."""
+    today = dt.date.today()
+    rows = ["date,form,elemental_mg,sol_min"]
+    rows += [f"{today + dt.timedelta(days=k)},glycinate,200,{20 if k <= 2 else ''}"
+             for k in range(-7, 20)]
+    diary = read_diary(write(tmp_path, "\n".join(rows) + "\n"))
+    said = [w for w in diary.warnings if "after today" in w]
+    assert said == [f"{tmp_path / 'diary.csv'}: outcomes recorded for nights after today (last "
+                    f"{today + dt.timedelta(days=2)}); is a year mistyped?"]

@@ -130,3 +130,11 @@ def test_a_misspelt_medicine_is_an_error_or_a_warning_never_silence(tmp_path, ca
     said = capsys.readouterr()
     assert "Safety: NOT CHECKED: the medicine 'levothyroxin'" in said.out
     assert "warning:" in said.err and "--allow-unknown" in said.err
+
+
+def test_an_open_placebo_arm_is_said_to_need_blinding(tmp_path, capsys):
+    """An outside audit: ``--forms glycinate,placebo`` without ``--blind`` said nothing."""
+    assert main(["plan", "--forms", "glycinate,placebo", "--out", str(tmp_path / "d.csv")]) == 0
+    assert "Design: an open placebo arm" in capsys.readouterr().out
+    assert main(["plan", "--forms", "glycinate", "--blind", "--out", str(tmp_path / "b.csv")]) == 0
+    assert "Design: an open placebo arm" not in capsys.readouterr().out

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from model.cli.options import MAX_NIGHTS, SEED, add_profile_options, bounded_int, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
 from model.core.errors import Fault, InputError
+from model.core.forms import PLACEBO
 from model.core.progress import ProgressLine, show_progress
 
 if TYPE_CHECKING:
@@ -22,6 +23,12 @@ OPTIONS: dict[str, str] = {"forms": "--forms", "dose_mg": "--dose", "profile": "
                            "baseline_days": "--baseline-days", "period_days": "--period-days",
                            "washout_days": "--washout-days", "cycles": "--cycles"}
 """The option of each :func:`plan_trial` parameter (for error messages)."""
+
+
+OPEN_PLACEBO = ("Design: an open placebo arm (you know which nights are placebo) cannot tell "
+                "magnesium from expecting it to help; plan with --blind instead, and have "
+                "someone else fill the pots from the sealed key.")
+"""Said under a plan with a placebo arm that is not blinded."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -151,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
         print(plan.table().to_string(index=False))
         for note in plan.warnings:
             print(f"Safety: {note.rstrip('.')}.")
+        if PLACEBO in plan.arms and not plan.blind:
+            print(OPEN_PLACEBO)
         if args.simulate:
             print("\n" + result.describe())
     files = [(args.out, plan.to_diary_csv())] if args.out else []

@@ -164,9 +164,10 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
                         "evidence alone")
     future = recorded[recorded.index > pd.Timestamp(dt.date.today())]
     outcomes = [c for c in OUTCOMES if c in future]
-    if outcomes and future[outcomes].notna().any(axis=None):
+    ahead = future[outcomes].notna().any(axis=1) if outcomes else pd.Series(dtype=bool)
+    if ahead.any():
         warnings.append(f"{name}: outcomes recorded for nights after today (last "
-                        f"{future.index.max().date()}); is a year mistyped?")
+                        f"{ahead[ahead].index.max().date()}); is a year mistyped?")
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 
