@@ -258,9 +258,19 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
     return Decision(Recommendation(
         _action(current, tonight.regimen), tonight.regimen,
         entry.scores if entry is not None else NO_SCORES,
-        False, review, reasons, _warnings(plan, rules, priors),
+        False, review, reasons, (*_warnings(plan, rules, priors), *_current(rec, rules)),
         ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
         decision.assessments, index, decision.mode)
+
+
+def _current(rec: Recommendation, rules: Screening) -> tuple[str, ...]:
+    """The decision's warnings about the current regimen (recent loose stools, a rule it breaks).
+
+    Kept beside a planned night without magnesium that answers them.
+    """
+    if not STOP_SATISFIES & set(rec.reason_codes):
+        return ()
+    return tuple(w for w in rec.warnings if w not in rules.warnings)
 
 
 def _set_aside(decision: Decision, plan: PlanAhead, rules: Screening,
