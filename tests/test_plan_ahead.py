@@ -148,6 +148,7 @@ def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys, prior
     assert result["recommendation"]["reason_codes"] == ["planned"]
     assert result["recommendation"]["next_review"] == "2026-11-19"
     assert result["plan_ahead"]["end"] == "2026-12-30"
+    assert result["plan_ahead"]["unlogged_nights"] == 0
     assert result["plan_ahead"]["periods"][1] == {
         "form": "glycinate", "elemental_mg": 200.0, "split": False, "from": "2026-11-05",
         "to": "2026-11-18"}

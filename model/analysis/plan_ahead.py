@@ -9,9 +9,13 @@ recommendation (code ``planned``), the model's own step named among its reasons,
 
 - a safety rule speaks or the fit failed its checks (a referral or hold, loose stools on the
   current regimen, a current regimen above the ceiling or of an excluded form, codes
-  :data:`RULES_FIRST`): the decision stands, and a warning says the plan waits;
-- the plan's next change breaks a rule (above the ceiling, a form the profile excludes, the GI
-  chance constraint): the decision stands, and a warning says why that step is not advised.
+  :data:`RULES_FIRST`): the decision stands, and a warning says the plan waits; except that
+  a planned night without magnesium answers loose stools and a current regimen that breaks
+  a rule (:data:`STOP_SATISFIES`), so the plan is kept then;
+- a planned period up to the next look (:attr:`PlanAhead.covered`), continuing the current
+  regimen included, breaks a rule (above the ceiling, a form the profile excludes, the GI
+  chance constraint by the model's estimate): the decision stands, and a warning says why
+  that step is not advised. A later period that breaks a hard rule is named in a warning now.
 """
 
 from __future__ import annotations
@@ -107,7 +111,8 @@ class PlanAhead:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``plan_ahead`` entry of the ``analyze`` JSON."""
-        return {"periods": [p.to_dict() for p in self.periods], "end": self.end.isoformat()}
+        return {"periods": [p.to_dict() for p in self.periods], "end": self.end.isoformat(),
+                "unlogged_nights": self.unlogged}
 
 
 def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> PlanAhead | None:
