@@ -165,3 +165,11 @@ def test_the_cli_exits_2_on_a_missing_form_file(priors_copy, capsys):
     (priors_copy / "forms" / "lactate.toml").unlink()
     assert main(["priors", "--priors", str(priors_copy), "--json", "-"]) == 2
     assert "lactate.toml: file missing" in capsys.readouterr().err
+
+
+def test_a_misspelt_outcome_table_in_settings_is_named_with_a_hint(priors_copy):
+    _replace(priors_copy / "settings.toml", "[outcomes.awakenings]", "[outcomes.awakening]")
+    message = _faults(priors_copy)
+    assert re.search(r"settings\.toml: key outcomes\.awakening: unknown outcome 'awakening' "
+                     r"\(did you mean 'awakenings'\?\)", message), message
+    assert "Field required" not in message

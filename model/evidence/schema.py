@@ -83,12 +83,18 @@ class Settings(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _vocabulary(cls, data: Any) -> Any:
-        """Fill each outcome's vocabulary from the registry; a restated value must agree."""
+        """Fill each outcome's vocabulary from the registry; a restated value must agree.
+
+        An unknown outcome (a typo) is refused here, by name, before its keys are checked.
+        """
         if not isinstance(data, dict) or not isinstance(data.get("outcomes"), dict):
             return data
         outcomes = {}
         for name, entry in data["outcomes"].items():
-            if name in SPECS and isinstance(entry, dict):
+            if name not in SPECS:    # before its keys, which would be reported missing
+                raise ValueError(f"key outcomes.{name}: unknown outcome {name!r}"
+                                 f"{hint(name, OUTCOMES)}; expected {', '.join(OUTCOMES)}")
+            if isinstance(entry, dict):
                 entry = dict(entry)
                 for key, field in VOCABULARY_KEYS.items():
                     known = getattr(SPECS[name], field)
@@ -104,9 +110,6 @@ class Settings(_Strict):
         missing = [c for c in CERTAINTIES if c not in self.certainty]
         if missing:
             raise ValueError(f"certainty grades missing: {', '.join(missing)}")
-        unknown = [o for o in self.outcomes if o not in OUTCOMES]
-        if unknown:
-            raise ValueError(f"unknown outcome(s) {unknown}; expected {', '.join(OUTCOMES)}")
         absent = [o for o in OUTCOMES if o not in self.outcomes]
         if absent:
             raise ValueError(f"outcomes missing: {', '.join(absent)}")
