@@ -173,3 +173,9 @@ def test_a_misspelt_outcome_table_in_settings_is_named_with_a_hint(priors_copy):
     assert re.search(r"settings\.toml: key outcomes\.awakening: unknown outcome 'awakening' "
                      r"\(did you mean 'awakenings'\?\)", message), message
     assert "Field required" not in message
+
+
+def test_an_empty_class_toml_says_its_scope_is_missing(priors_copy):
+    (priors_copy / "class.toml").write_text("")
+    assert re.search(r"class\.toml: key scope missing: expected scope = \"class\"",
+                     _faults(priors_copy))

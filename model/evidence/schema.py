@@ -237,7 +237,8 @@ class EvidenceFile(_Strict):
         """
         expected = (info.context or {}).get("scope", self.scope)
         if self.scope != expected:
-            raise ValueError(f"key scope = {self.scope!r}: " + (
+            written = f"= {self.scope!r}" if "scope" in self.model_fields_set else "missing"
+            raise ValueError(f"key scope {written}: " + (
                 "a file in forms/ describes one form (scope = \"form\", the default, and "
                 "form = \"<name>\")" if expected == "form" else "expected scope = \"class\""))
         stated = "evidence_level" in self.model_fields_set
