@@ -179,3 +179,16 @@ def test_an_empty_class_toml_says_its_scope_is_missing(priors_copy):
     (priors_copy / "class.toml").write_text("")
     assert re.search(r"class\.toml: key scope missing: expected scope = \"class\"",
                      _faults(priors_copy))
+
+
+@pytest.mark.parametrize("key", ["gi_responsiveness_smd", "gi_form_deviation_smd",
+                                 "expectation_mean_smd", "drift_mean_smd", "drift_smd",
+                                 "drift_days"])
+def test_a_personal_setting_is_required_not_defaulted(priors_copy, key):
+    path = priors_copy / "settings.toml"
+    lines = path.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(f"{key} =")]
+    assert len(kept) == len(lines) - 1
+    path.write_text("".join(kept))
+    assert re.search(rf"settings\.toml: key personal\.{key}: Field required",
+                     _faults(priors_copy))
