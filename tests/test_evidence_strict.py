@@ -192,3 +192,9 @@ def test_a_personal_setting_is_required_not_defaulted(priors_copy, key):
     path.write_text("".join(kept))
     assert re.search(rf"settings\.toml: key personal\.{key}: Field required",
                      _faults(priors_copy))
+
+
+def test_a_group_without_gut_sensitivity_factor_is_refused(priors_copy):
+    _replace(priors_copy / "groups.toml", "gut_sensitivity_factor = 0.4", "")
+    assert re.search(r"groups\.toml: key groups\[2\]\.gut_sensitivity_factor: Field required",
+                     _faults(priors_copy))

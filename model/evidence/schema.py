@@ -270,9 +270,9 @@ class FormGroup(_Strict):
 
     name: str = Field(min_length=1, pattern=r"^[a-z_]+$")
     forms: tuple[str, ...] = listed(min_length=1)
-    gut_sensitivity_factor: float = Field(default=1.0, ge=0, le=2)
+    gut_sensitivity_factor: float = Field(ge=0, le=2)
     """How much of a profile's gut-sensitivity shift (``safety.toml``) the group's GI prior
-    takes: osmotic salts all of it, chelates less."""
+    takes: osmotic salts all of it, chelates less. Required: it changes the GI prior."""
     notes: str = ""
     studies: tuple[Study, ...] = listed(())
     excluded: tuple[Excluded, ...] = listed(())
