@@ -312,7 +312,7 @@ FAULTS = {
                    r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.citaton: unknown key "
                    r"'citaton' \(did you mean 'citation'\?\)"),
     "duplicate entry": (GLY, "", "",
-                        r"glycinate\.toml: key studies\[7 id=SCHUSTER2025\]: duplicate entry"),
+                        r"glycinate\.toml: key studies\[7 id=SCHUSTER2025\]: duplicate id"),
     "unknown outcome": (GLY, 'outcome = "quality"', 'outcome = "sleepiness"',
                         r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: unknown outcome"),
     "p out of range": ("forms/oxide.toml", "p = 0.006", "p = 1.5",

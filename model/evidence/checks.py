@@ -2,8 +2,8 @@
 
 What one table's schema cannot see (:mod:`model.evidence.schema`):
 
-- an id used twice on one outcome (in any file), an entry that cannot be put on its outcome's
-  model scale;
+- an id used by two entries (in any file, on any outcomes) or listed twice under one
+  table's ``[[excluded]]``, an entry that cannot be put on its outcome's model scale;
 - an entry encoded as a study and also listed under ``[[excluded]]`` in the same table (read
   and deliberately not encoded, e.g. "encoded once, as the SMD"): it would count although the
   file says it does not;
@@ -76,15 +76,23 @@ def listings(directory: Path, class_file: EvidenceFile | None,
 def entry_faults(tables: list[Listing], settings: Settings | None) -> list[Fault]:
     """Duplicate ids across tables, excluded ids encoded, entries that cannot be converted."""
     faults: list[Fault] = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[str, str] = {}
     for table in tables:
-        excluded = {e.id: (index, e) for index, e in enumerate(table.excluded, start=1)}
+        excluded: dict[str, tuple[int, Excluded]] = {}
+        for index, entry in enumerate(table.excluded, start=1):
+            if entry.id in excluded:
+                faults.append(Fault(table.file, f"key excluded[{index} id={entry.id}]", (
+                    f"duplicate: {entry.id!r} is already listed as excluded"
+                    f"[{excluded[entry.id][0]} id={entry.id}]; list a source once")))
+            excluded.setdefault(entry.id, (index, entry))
         for key, study in table.entries():
-            previous = seen.get((study.id, study.outcome))
+            previous = seen.get(study.id)
             if previous is not None:
-                faults.append(Fault(table.file, f"key {key}", f"duplicate entry: {study.id!r} "
-                                    f"on outcome {study.outcome!r} is already in {previous}"))
-            seen[study.id, study.outcome] = table.file
+                faults.append(Fault(table.file, f"key {key}", f"duplicate id: {study.id!r} is "
+                                    f"already used by {previous}; an id names one entry "
+                                    f"(give each outcome its own: {study.id}_"
+                                    f"{study.outcome.upper()})"))
+            seen.setdefault(study.id, f"{table.file} {key} (outcome {study.outcome!r})")
             if study.id in excluded:
                 index, entry = excluded[study.id]
                 faults.append(Fault(table.file, f"key {key}", (

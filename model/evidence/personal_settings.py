@@ -26,7 +26,11 @@ class OutcomeSpreads(Strict):
 
 
 class PersonalSettings(Strict):
-    """Person-level variation and kinetics used by the personal model (``[personal]``)."""
+    """Person-level variation and kinetics used by the personal model (``[personal]``).
+
+    Every value is required: a default would change the personal prior in silence (the
+    bundled ``expectation_mean_smd`` is 0.3, not 0). ``by_outcome`` may be absent (none).
+    """
 
     onset_days_median: float = Field(gt=0, le=120)
     onset_days_log_sd: float = Field(gt=0, le=3)
@@ -35,12 +39,12 @@ class PersonalSettings(Strict):
     expectation_smd: float = Field(gt=0)
     trend_smd: float = Field(gt=0)
     covariate_smd: float = Field(gt=0)
-    gi_responsiveness_smd: float = Field(default=0.15, gt=0)
-    gi_form_deviation_smd: float = Field(default=0.6, gt=0)
-    expectation_mean_smd: float = Field(default=0.0, ge=-2, le=2)
-    drift_mean_smd: float = Field(default=0.0, ge=-2, le=2)
-    drift_smd: float = Field(default=0.3, gt=0)
-    drift_days: float = Field(default=21.0, gt=0, le=365)
+    gi_responsiveness_smd: float = Field(gt=0)
+    gi_form_deviation_smd: float = Field(gt=0)
+    expectation_mean_smd: float = Field(ge=-2, le=2)
+    drift_mean_smd: float = Field(ge=-2, le=2)
+    drift_smd: float = Field(gt=0)
+    drift_days: float = Field(gt=0, le=365)
     by_outcome: dict[str, OutcomeSpreads] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -91,7 +91,43 @@ class Evidence:
     class_file: EvidenceFile
     form_files: dict[str, EvidenceFile]
     compounds: tuple[Compound, ...]
-    groups: GroupsFile = field(default_factory=GroupsFile)
+    groups: GroupsFile
+
+
+def _form_files(folder: Path) -> tuple[dict[str, EvidenceFile], list[Fault]]:
+    """Every form's file in ``forms/``: one ``<form>.toml`` each, and nothing else.
+
+    A form without a file, a file of another extension (``lactate.tml``) and a file of
+    another scope (the schema's context) are faults, not skipped: each would drop evidence
+    without a word. Hidden files (``.DS_Store``, an editor's swap file) are left alone.
+    """
+    if not folder.is_dir():
+        return {}, [Fault(str(folder), "", "directory missing: it holds one <form>.toml per "
+                          f"form ({', '.join(FORMS)})")]
+    faults: list[Fault] = []
+    files: dict[str, EvidenceFile] = {}
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if path.suffix != ".toml" or not path.is_file():
+            faults.append(Fault(str(path), "", "not a .toml file: forms/ holds one "
+                                "<form>.toml per form; rename it or move it out"))
+            continue
+        parsed, found = parse_file(path, EvidenceFile, {"scope": "form"})
+        faults += found
+        if parsed is None or parsed.form is None:      # a form file has a form (its schema)
+            continue
+        if parsed.form in files:
+            faults.append(Fault(str(path), "key form",
+                                f"duplicate: another file already describes {parsed.form!r}"))
+        elif path.stem != parsed.form:
+            faults.append(Fault(str(path), "key form", f"form {parsed.form!r} does not match "
+                                f"the file name; name the file {parsed.form}.toml"))
+        else:
+            files[parsed.form] = parsed
+    faults += [Fault(str(folder / f"{form}.toml"), "", (
+        f"file missing: every form needs one (form = \"{form}\", evidence_level = \"none\" "
+        "and no [[studies]] says the form has no evidence)"))
+        for form in FORMS if form not in files and not (folder / f"{form}.toml").exists()]
+    return files, faults
 
 
 def _load_evidence(directory: Path) -> Evidence:
@@ -104,28 +140,15 @@ def _load_evidence(directory: Path) -> Evidence:
     faults += found
     if safety is not None:
         faults += loosened(safety, directory / "safety.toml")
-    class_file, found = parse_file(directory / "class.toml", EvidenceFile)
+    class_file, found = parse_file(directory / "class.toml", EvidenceFile, {"scope": "class"})
     faults += found
-    if class_file is not None and class_file.scope != "class":
-        faults.append(Fault(str(directory / "class.toml"), "key scope",
-                            "expected scope = \"class\""))
-    form_files: dict[str, EvidenceFile] = {}
-    for path in sorted((directory / "forms").glob("*.toml")):
-        parsed, found = parse_file(path, EvidenceFile)
-        faults += found
-        if parsed is None or parsed.form is None:
-            continue
-        if parsed.form in form_files:
-            faults.append(Fault(str(path), "key form",
-                                f"duplicate: another file already describes {parsed.form!r}"))
-        elif path.stem != parsed.form:
-            faults.append(Fault(str(path), "key form", f"form {parsed.form!r} does not match "
-                                f"the file name; name the file {parsed.form}.toml"))
-        form_files[parsed.form] = parsed
-    groups: GroupsFile | None = GroupsFile()
-    if (directory / "groups.toml").is_file():  # optional: older directories have none
-        groups, found = parse_file(directory / "groups.toml", GroupsFile)
-        faults += found
+    form_files, found = _form_files(directory / "forms")
+    faults += found
+    groups, found = parse_file(directory / "groups.toml", GroupsFile) \
+        if (directory / "groups.toml").exists() else (None, [Fault(
+            str(directory / "groups.toml"), "", "file missing: it says which forms share a "
+            "chemistry (write `groups = []` if none do)")])
+    faults += found
     top, forms, by_group = listings(directory, class_file, form_files, groups)
     faults += entry_faults([top, *forms.values(), *by_group.values()], settings)
     faults += same_result_faults(top, forms, by_group, groups)
@@ -140,8 +163,8 @@ def _load_evidence(directory: Path) -> Evidence:
         compounds = ()
     raise_if(faults)
     assert settings is not None and safety is not None and class_file is not None
-    return Evidence(directory, settings, safety, class_file, form_files, compounds,
-                    groups or GroupsFile())
+    assert groups is not None
+    return Evidence(directory, settings, safety, class_file, form_files, compounds, groups)
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,16 @@ key named. All faults of a directory are collected and raised together.
 
 from __future__ import annotations
 
-import difflib
-import math
-import tomllib
-from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
-from model.core.errors import Fault, PriorsError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS, VOCABULARY_KEYS
 from model.evidence.personal_settings import PersonalSettings
+from model.evidence.reading import hint
+from model.evidence.reading import parse_file as parse_file  # re-exported: the files' readers
+from model.evidence.reading import raise_if as raise_if
 from model.evidence.strict import Strict as _Strict
 from model.evidence.strict import Text, listed
 
@@ -78,19 +76,25 @@ class Settings(_Strict):
     max_abs_smd: float = Field(gt=0)
     certainty: dict[Certainty, CertaintyDiscount]
     form_deviation: FormDeviation
-    group_deviation_smd: float = Field(default=0.5, gt=0)
+    group_deviation_smd: float = Field(gt=0)
     outcomes: dict[str, OutcomeSettings]
     personal: PersonalSettings
 
     @model_validator(mode="before")
     @classmethod
     def _vocabulary(cls, data: Any) -> Any:
-        """Fill each outcome's vocabulary from the registry; a restated value must agree."""
+        """Fill each outcome's vocabulary from the registry; a restated value must agree.
+
+        An unknown outcome (a typo) is refused here, by name, before its keys are checked.
+        """
         if not isinstance(data, dict) or not isinstance(data.get("outcomes"), dict):
             return data
         outcomes = {}
         for name, entry in data["outcomes"].items():
-            if name in SPECS and isinstance(entry, dict):
+            if name not in SPECS:    # before its keys, which would be reported missing
+                raise ValueError(f"key outcomes.{name}: unknown outcome {name!r}"
+                                 f"{hint(name, OUTCOMES)}; expected {', '.join(OUTCOMES)}")
+            if isinstance(entry, dict):
                 entry = dict(entry)
                 for key, field in VOCABULARY_KEYS.items():
                     known = getattr(SPECS[name], field)
@@ -106,13 +110,41 @@ class Settings(_Strict):
         missing = [c for c in CERTAINTIES if c not in self.certainty]
         if missing:
             raise ValueError(f"certainty grades missing: {', '.join(missing)}")
-        unknown = [o for o in self.outcomes if o not in OUTCOMES]
-        if unknown:
-            raise ValueError(f"unknown outcome(s) {unknown}; expected {', '.join(OUTCOMES)}")
         absent = [o for o in OUTCOMES if o not in self.outcomes]
         if absent:
             raise ValueError(f"outcomes missing: {', '.join(absent)}")
         return self
+
+
+_DOSES = ("n", "dose_mg", "single_dose_mg")
+MEASURE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "md": (("effect", "se"), ("baseline", *_DOSES)),
+    "smd_benefit": (("effect", "se"), _DOSES),
+    "p_value": (("p", "direction", "n"), _DOSES),
+    "events": (("events", "n", "control_rate"), _DOSES),
+    "log_odds_ratio": (("effect", "se"), _DOSES),
+    "log_ratio": (("effect", "se"), _DOSES),
+    "log_rate_ratio": (("effect", "se"), _DOSES),
+    "logit_shift": (("effect", "se"), _DOSES),
+    "posterior": (("effect", "se"), ("n",)),
+}
+"""The result keys of an entry each measure uses: ``(required, optional)``.
+
+A result key a measure does not use is refused (:class:`Study`), never ignored: ``direction``
+on an ``smd_benefit`` (its sign says the direction), ``effect`` and ``se`` on a ``p_value``, a
+dose on a ``posterior`` (fitted at the reference dose). ``single_dose_mg`` is for ``gi`` only.
+"""
+
+RESULT_KEYS = ("effect", "se", "baseline", "p", "direction", "events", "control_rate", "n",
+               "dose_mg", "single_dose_mg")
+"""Every result key of an entry: those :data:`MEASURE_KEYS` assigns to measures."""
+
+
+def _unused(key: str, measure: str) -> str:
+    """Why ``key`` is refused on an entry of ``measure``: which measures use it."""
+    users = [m for m, (needs, may) in MEASURE_KEYS.items() if key in needs + may]
+    return (f"key {key!r} does not apply to measure {measure!r} (used by "
+            f"{', '.join(repr(u) for u in users)})")
 
 
 class Study(_Strict):
@@ -146,16 +178,20 @@ class Study(_Strict):
     @model_validator(mode="after")
     def _measure_fields(self) -> Study:
         if self.outcome not in OUTCOMES:
-            hint = _hint(self.outcome, OUTCOMES)
-            raise ValueError(f"unknown outcome {self.outcome!r}{hint}; expected one of "
-                             f"{', '.join(OUTCOMES)}")
-        needs = {
-            "p_value": ("p", "direction", "n"),
-            "events": ("events", "n", "control_rate"),
-        }.get(self.measure, ("effect", "se"))
+            raise ValueError(f"unknown outcome {self.outcome!r}{hint(self.outcome, OUTCOMES)}; "
+                             f"expected one of {', '.join(OUTCOMES)}")
+        needs, may = MEASURE_KEYS[self.measure]
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"measure {self.measure!r} needs {', '.join(missing)}")
+        stray = [_unused(name, self.measure) for name in RESULT_KEYS
+                 if getattr(self, name) is not None and name not in needs + may]
+        if self.single_dose_mg is not None and self.outcome != "gi":
+            stray.append("single_dose_mg applies to outcome 'gi' only (GI harm scales with "
+                         "the single intake)")
+        if stray:
+            raise ValueError(f"{'; '.join(stray)}: remove what does not apply (it would be "
+                             "ignored)")
         if (self.measure == "posterior") != (self.kind == "population"):
             raise ValueError("measure 'posterior' goes with kind 'population' (a fitted "
                              "population posterior, used as the prior as it is)")
@@ -193,12 +229,38 @@ class EvidenceFile(_Strict):
     excluded: tuple[Excluded, ...] = listed(())
 
     @model_validator(mode="after")
+    def _scope_keys(self, info: ValidationInfo) -> EvidenceFile:
+        """The scope the file's place asks for (``context["scope"]``), and its keys.
+
+        A form file states its ``evidence_level`` (it sets how far the form deviates); a class
+        file has none (it would be ignored).
+        """
+        expected = (info.context or {}).get("scope", self.scope)
+        if self.scope != expected:
+            written = f"= {self.scope!r}" if "scope" in self.model_fields_set else "missing"
+            raise ValueError(f"key scope {written}: " + (
+                "a file in forms/ describes one form (scope = \"form\", the default, and "
+                "form = \"<name>\")" if expected == "form" else "expected scope = \"class\""))
+        stated = "evidence_level" in self.model_fields_set
+        if not stated and self.scope == "form":
+            raise ValueError("key evidence_level missing: a form file says the kind of human "
+                             "evidence the form has (\"rct\", \"human_pk\", \"preclinical\" "
+                             "or \"none\"); it sets how far the form may deviate from the class")
+        if stated and self.scope == "class":
+            raise ValueError("key evidence_level does not apply to scope = \"class\" (only a "
+                             "form file has one)")
+        return self
+
+    @model_validator(mode="after")
     def _form_known(self) -> EvidenceFile:
+        if self.scope == "class" and self.form is not None:
+            raise ValueError(f"key form = {self.form!r} does not apply to scope = \"class\" "
+                             "(the class file describes all forms)")
         if self.scope == "form":
             if self.form is None:
                 raise ValueError("a form file needs `form = \"...\"`")
             if self.form not in FORMS:
-                raise ValueError(f"unknown form {self.form!r}{_hint(self.form, FORMS)}; "
+                raise ValueError(f"unknown form {self.form!r}{hint(self.form, FORMS)}; "
                                  f"expected one of {', '.join(FORMS)}")
         return self
 
@@ -208,9 +270,9 @@ class FormGroup(_Strict):
 
     name: str = Field(min_length=1, pattern=r"^[a-z_]+$")
     forms: tuple[str, ...] = listed(min_length=1)
-    gut_sensitivity_factor: float = Field(default=1.0, ge=0, le=2)
+    gut_sensitivity_factor: float = Field(ge=0, le=2)
     """How much of a profile's gut-sensitivity shift (``safety.toml``) the group's GI prior
-    takes: osmotic salts all of it, chelates less."""
+    takes: osmotic salts all of it, chelates less. Required: it changes the GI prior."""
     notes: str = ""
     studies: tuple[Study, ...] = listed(())
     excluded: tuple[Excluded, ...] = listed(())
@@ -219,7 +281,7 @@ class FormGroup(_Strict):
     def _forms_known(self) -> FormGroup:
         unknown = [f for f in self.forms if f not in FORMS]
         if unknown:
-            raise ValueError(f"unknown form(s) {unknown}{_hint(unknown[0], FORMS)}; expected "
+            raise ValueError(f"unknown form(s) {unknown}{hint(unknown[0], FORMS)}; expected "
                              f"names from {', '.join(FORMS)}")
         return self
 
@@ -231,6 +293,10 @@ class GroupsFile(_Strict):
 
     @model_validator(mode="after")
     def _each_form_once(self) -> GroupsFile:
+        """A form is in one group; an empty file is refused (``groups = []`` says none)."""
+        if "groups" not in self.model_fields_set:
+            raise ValueError("no [[groups]]: every form would sit directly under the class; "
+                             "write `groups = []` if no forms share a chemistry")
         seen: dict[str, str] = {}
         for group in self.groups:
             for form in group.forms:
@@ -245,13 +311,21 @@ class GroupsFile(_Strict):
         return next((g for g in self.groups if form in g.forms), None)
 
 
+class CeilingReference(_Strict):
+    """An upper limit the ceiling was chosen from: its id, daily amount and where it holds."""
+
+    id: Text
+    mg_per_day: float = Field(gt=0, le=2000)
+    scope: Text
+
+
 class Ceiling(_Strict):
     """Daily elemental-magnesium ceiling and its references."""
 
     default_mg_per_day: float = Field(gt=0, le=2000)
     source: Text
     reason: Text
-    references: tuple[dict[str, Any], ...] = listed(())
+    references: tuple[CeilingReference, ...] = listed(())
 
 
 class Contraindication(_Strict):
@@ -271,6 +345,20 @@ class Contraindication(_Strict):
     gut_sensitivity: Literal["mild", "ibs"] | None = None
     reason: Text
     source: Text
+
+    @model_validator(mode="after")
+    def _can_fire(self) -> Contraindication:
+        """A rule names a condition or a profile field; ``egfr`` and ``age`` a limit ``below``."""
+        if self.condition is None and self.field is None:
+            raise ValueError("the rule names neither a `condition` nor a `field`, so it could "
+                             "never apply; give one")
+        if (self.field in ("egfr", "age")) != (self.below is not None):
+            raise ValueError(
+                f"field = {self.field!r} needs `below` (the limit under which the rule "
+                "applies), or it could never apply" if self.below is None else
+                "key below applies to field \"egfr\" or \"age\" only, not "
+                f"{f'field = {self.field!r}' if self.field else 'a rule without a field'}")
+        return self
 
 
 class Interaction(_Strict):
@@ -333,118 +421,6 @@ class Safety(_Strict):
             known = conditions if entry.kind == "condition" else medicines
             if entry.name not in known:
                 raise ValueError(f"synonyms: {entry.kind} {entry.name!r} is in no rule of this "
-                                 f"file{_hint(entry.name, sorted(known))}: rule removed or "
+                                 f"file{hint(entry.name, sorted(known))}: rule removed or "
                                  "renamed? (rules may only be made stricter)")
         return self
-
-
-def _hint_word(word: str, options: tuple[str, ...] | list[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _hint(word: str, options: tuple[str, ...] | list[str]) -> str:
-    close = _hint_word(word, options)
-    return f" (did you mean {close!r}?)" if close else ""
-
-
-def _location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
-    """Render a pydantic error location as a key path, naming entries by their id."""
-    parts: list[str] = []
-    node: Any = raw
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list) and item < len(node):
-            entry = node[item]
-            ident = entry.get("id") if isinstance(entry, dict) else None
-            parts[-1] = f"{parts[-1]}[{item + 1}{f' id={ident}' if ident else ''}]"
-            node = entry
-            continue
-        parts.append(str(item))
-        node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts)
-
-
-def _fields_at(schema: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """Field names allowed at the parent of ``loc`` (for "did you mean" hints)."""
-    node: Any = schema
-    for item in loc[:-1]:
-        if isinstance(item, int):
-            continue
-        if get_origin(node) is dict:          # a dict key: step into the value type
-            node = get_args(node)[1]
-            continue
-        if get_origin(node) is tuple:
-            node = get_args(node)[0]
-        if not (isinstance(node, type) and issubclass(node, BaseModel)):
-            return []
-        field = node.model_fields.get(item)
-        if field is None:
-            return []
-        node = field.annotation
-        if get_origin(node) is tuple:
-            node = get_args(node)[0]
-    return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) \
-        else []
-
-
-def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any] | None = None
-                             ) -> tuple[M | None, list[Fault]]:
-    """Read a TOML file into ``schema`` (``context``: its validators'); the object or faults."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        bad = _non_finite(raw, ())
-    except tomllib.TOMLDecodeError as error:
-        return None, [Fault(str(path), "", f"not valid TOML: {error}")]
-    except RecursionError:
-        return None, [Fault(str(path), "", "not valid TOML: nested too deeply")]
-    except UnicodeDecodeError as error:
-        return None, [Fault(str(path), "", f"not UTF-8 text (byte {error.start}); save it as "
-                            "UTF-8")]
-    except OSError as error:
-        return None, [Fault(str(path), "", f"cannot read: {error.strerror or error}")]
-    faults = [Fault(str(path), f"key {_location(where, raw)}",
-                    f"expected a finite number, got {value!r}") for where, value in bad]
-    if faults:
-        return None, faults
-    try:
-        return schema.model_validate(raw, context=context), []
-    except ValidationError as error:
-        faults = []
-        items = error.errors()
-        # a typo'd key is reported once, as the unknown key with its hint, not also as missing
-        typos = {(*item["loc"][:-1], _hint_word(str(item["loc"][-1]),
-                                                 _fields_at(schema, tuple(item["loc"]))))
-                 for item in items if item["type"] == "extra_forbidden"}
-        for item in items:
-            if item["type"] == "missing" and tuple(item["loc"]) in typos:
-                continue
-            where = _location(tuple(item["loc"]), raw)
-            if item["type"] == "extra_forbidden":
-                key = str(item["loc"][-1])
-                hint = _hint(key, _fields_at(schema, tuple(item["loc"])))
-                message = f"unknown key {key!r}{hint}"
-            elif item["type"] in ("float_type", "int_type") and isinstance(item["input"], str):
-                message = f"expected a number, got the text {item['input']!r} (remove the quotes)"
-            else:
-                message = item["msg"].removeprefix("Value error, ")
-                if "input" in item and item["type"] not in ("missing",) \
-                        and not isinstance(item["input"], dict | list):
-                    message += f" (got {item['input']!r})"
-            faults.append(Fault(str(path), f"key {where}" if where else "", message))
-        return None, faults
-
-
-def _non_finite(node: Any, where: tuple[int | str, ...]
-                ) -> list[tuple[tuple[int | str, ...], float]]:
-    """Every NaN or infinite number in a parsed TOML document, with its key path."""
-    if isinstance(node, float):
-        return [] if math.isfinite(node) else [(where, node)]
-    items = node.items() if isinstance(node, dict) else \
-        enumerate(node) if isinstance(node, list) else ()
-    return [found for key, value in items for found in _non_finite(value, (*where, key))]
-
-
-def raise_if(faults: list[Fault]) -> None:
-    """Raise :class:`PriorsError` when any fault was found."""
-    if faults:
-        raise PriorsError(faults)

@@ -312,7 +312,7 @@ def synthesize(
         return [discount(convert(s, settings, scope), settings, power_factor)
                 for s in studies if s.outcome == outcome]
 
-    groups = groups or GroupsFile()
+    groups = groups or GroupsFile(groups=())
     result: dict[tuple[str, str], Synthesis] = {}
     for outcome in OUTCOMES:
         spec = settings.outcomes[outcome]
@@ -330,7 +330,7 @@ def synthesize(
             if group_pool is not None:
                 above = class_prior.widen(settings.group_deviation_smd * spec.smd_sd).update(
                     group_pool[0], group_pool[1])
-            file = form_files.get(form, EvidenceFile(form=form))
+            file = form_files.get(form, EvidenceFile(form=form, evidence_level="none"))
             form_parts = contributions(file.studies, outcome, form)
             result[form, outcome] = _form_synthesis(
                 settings, file, outcome, class_prior, above, class_parts, group_parts,

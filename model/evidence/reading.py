@@ -1,0 +1,132 @@
+"""Reading a priors TOML file into its schema, every fault named by the file and the key.
+
+:func:`parse_file` turns TOML syntax errors, bad encodings, NaN or infinite numbers and every
+validation error of the schema (:mod:`model.evidence.schema`) into :class:`Fault` lines: an
+unknown key with a "did you mean" hint (:func:`hint`), a list entry named by its ``id``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from model.core.errors import Fault, PriorsError
+
+
+def hint_word(word: str, options: tuple[str, ...] | list[str]) -> str | None:
+    """The one of ``options`` closest to ``word``, if any is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def hint(word: str, options: tuple[str, ...] | list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the option closest to ``word``, or nothing."""
+    close = hint_word(word, options)
+    return f" (did you mean {close!r}?)" if close else ""
+
+
+def _location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
+    """Render a pydantic error location as a key path, naming entries by their id."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list) and item < len(node):
+            entry = node[item]
+            ident = entry.get("id") if isinstance(entry, dict) else None
+            parts[-1] = f"{parts[-1]}[{item + 1}{f' id={ident}' if ident else ''}]"
+            node = entry
+            continue
+        parts.append(str(item))
+        node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _fields_at(schema: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Field names allowed at the parent of ``loc`` (for "did you mean" hints)."""
+    node: Any = schema
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        if get_origin(node) is dict:          # a dict key: step into the value type
+            node = get_args(node)[1]
+            continue
+        if get_origin(node) is tuple:
+            node = get_args(node)[0]
+        if not (isinstance(node, type) and issubclass(node, BaseModel)):
+            return []
+        field = node.model_fields.get(item)
+        if field is None:
+            return []
+        node = field.annotation
+        if get_origin(node) is tuple:
+            node = get_args(node)[0]
+    return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) \
+        else []
+
+
+def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any] | None = None
+                             ) -> tuple[M | None, list[Fault]]:
+    """Read a TOML file into ``schema`` (``context``: its validators'); the object or faults."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        bad = _non_finite(raw, ())
+    except tomllib.TOMLDecodeError as error:
+        return None, [Fault(str(path), "", f"not valid TOML: {error}")]
+    except RecursionError:
+        return None, [Fault(str(path), "", "not valid TOML: nested too deeply")]
+    except UnicodeDecodeError as error:
+        return None, [Fault(str(path), "", f"not UTF-8 text (byte {error.start}); save it as "
+                            "UTF-8")]
+    except OSError as error:
+        return None, [Fault(str(path), "", f"cannot read: {error.strerror or error}")]
+    faults = [Fault(str(path), f"key {_location(where, raw)}",
+                    f"expected a finite number, got {value!r}") for where, value in bad]
+    if faults:
+        return None, faults
+    try:
+        return schema.model_validate(raw, context=context), []
+    except ValidationError as error:
+        faults = []
+        items = error.errors()
+        # a typo'd key is reported once, as the unknown key with its hint, not also as missing
+        typos = {(*item["loc"][:-1], hint_word(str(item["loc"][-1]),
+                                                 _fields_at(schema, tuple(item["loc"]))))
+                 for item in items if item["type"] == "extra_forbidden"}
+        for item in items:
+            if item["type"] == "missing" and tuple(item["loc"]) in typos:
+                continue
+            where = _location(tuple(item["loc"]), raw)
+            if item["type"] == "extra_forbidden":
+                key = str(item["loc"][-1])
+                close = hint(key, _fields_at(schema, tuple(item["loc"])))
+                message = f"unknown key {key!r}{close}"
+            elif item["type"] in ("float_type", "int_type") and isinstance(item["input"], str):
+                message = f"expected a number, got the text {item['input']!r} (remove the quotes)"
+            else:
+                message = item["msg"].removeprefix("Value error, ")
+                if "input" in item and item["type"] not in ("missing",) \
+                        and not isinstance(item["input"], dict | list):
+                    message += f" (got {item['input']!r})"
+            faults.append(Fault(str(path), f"key {where}" if where else "", message))
+        return None, faults
+
+
+def _non_finite(node: Any, where: tuple[int | str, ...]
+                ) -> list[tuple[tuple[int | str, ...], float]]:
+    """Every NaN or infinite number in a parsed TOML document, with its key path."""
+    if isinstance(node, float):
+        return [] if math.isfinite(node) else [(where, node)]
+    items = node.items() if isinstance(node, dict) else \
+        enumerate(node) if isinstance(node, list) else ()
+    return [found for key, value in items for found in _non_finite(value, (*where, key))]
+
+
+def raise_if(faults: list[Fault]) -> None:
+    """Raise :class:`PriorsError` when any fault was found."""
+    if faults:
+        raise PriorsError(faults)
