@@ -54,11 +54,6 @@ after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 SENSITIVITY_PRIORS = ("sceptical", "confident")
 """Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
 
-SENSITIVITY_SKIPPED = ("not checked: a safety rule, a step of your own trial plan, or "
-                       "withholding advice after a fit that failed its checks, does not "
-                       "depend on the prior")
-"""Why an analysis has no sensitivity check (no refits: they could not change the answer)."""
-
 
 SCHEMA_VERSION = 8
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
@@ -130,6 +125,17 @@ class Analysis:
         return [{str(k): (v.item() if isinstance(v, np.generic) else v)
                  for k, v in row.items()} | {"nights": effect.nights} | effect.to_dict()
                 for row, effect in zip(rows, said, strict=True)]
+
+    def sensitivity_skipped(self) -> str:
+        """Why the analysis has no prior sensitivity check, the reason that applies.
+
+        No refits are made then: they could not change the answer.
+        """
+        codes = self.decision.recommendation.reason_codes
+        why = ("a safety rule does not depend on the prior" if "refer" in codes else
+               "the step is your own trial plan's, not the model's" if "planned" in codes else
+               "no dosing advice is given after a fit that failed its checks")
+        return f"not checked: {why}"
 
     def priors_entry(self) -> dict[str, Any]:
         """The ``priors`` of the JSON: the priors directory used, and whether it is bundled.

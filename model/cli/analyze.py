@@ -50,7 +50,6 @@ def add_parser(subparsers: Any) -> None:
 
 def print_summary(result: Analysis) -> None:
     """A short readable summary of an analysis on standard output: the headline first."""
-    from model.analysis.pipeline import SENSITIVITY_SKIPPED
     from model.report.headline import headline, sampler_name
 
     rec = result.decision.recommendation
@@ -74,7 +73,7 @@ def print_summary(result: Analysis) -> None:
     for warning in rec.warnings:
         print(f"  ! {warning}")
     held = [s for s in result.sensitivity if not s.holds]
-    print("\nPrior sensitivity: " + (SENSITIVITY_SKIPPED if not result.sensitivity else
+    print("\nPrior sensitivity: " + (result.sensitivity_skipped() if not result.sensitivity else
                                     "the recommendation holds under a sceptical and a "
                                     "confident prior" if not held else "changes under the "
                                     + ", ".join(f"{s.prior} prior (-> {_step(s)})"

@@ -23,7 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model import __version__
-from model.analysis.pipeline import SENSITIVITY_SKIPPED, Analysis
+from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
 from model.core.change_words import change_words, outcome_name
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
@@ -218,7 +218,7 @@ def _diagnostics(result: Analysis) -> str:
 
 def _sensitivity(result: Analysis) -> str:
     if not result.sensitivity:
-        return f"<p>Prior sensitivity {escape(SENSITIVITY_SKIPPED)}.</p>"
+        return f"<p>Prior sensitivity {escape(result.sensitivity_skipped())}.</p>"
     frame = pd.DataFrame([s.to_dict() for s in result.sensitivity])
     held = all(s.holds for s in result.sensitivity)
     verdict = ("The recommendation holds under every alternative prior." if held else
