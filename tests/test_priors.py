@@ -253,6 +253,11 @@ def test_elemental_conversion_matches_labels():
     (("elemental_mg_percent,", "elemental_percent,"), "line 1: missing column(s) "
                                                       "elemental_mg_percent"),
     (("272.57,8.92,", "272.57,8,92,"), "line 13: 7 fields, the header has 6"),
+    # an outside audit: the column and the value named, and NaN not taken for a number
+    (("272.57,8.92,", "272.57,8.9.2,"), "line 13, column elemental_mg_percent: expected a "
+                                        "finite number, got '8.9.2'"),
+    (("272.57,8.92,", "nan,8.92,"), "line 13, column molar_mass_g_per_mol: expected a finite "
+                                    "number, got 'nan'"),
     (("Magnesium taurate", "Magnésium taurate"), "byte "),            # written as Latin-1
 ])
 def test_a_wrong_elemental_fraction_is_refused_naming_file_and_line(priors_copy, edit, said):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,15 +135,27 @@ def load_compounds(priors_dir: Path | None = None) -> list[Compound]:
     return compounds
 
 
+def _finite(text: str) -> float | None:
+    """A CSV cell as a finite number, or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _compound(row: dict[str, str], path: str, line: int, faults: list[Fault]) -> Compound | None:
     """One row as a :class:`Compound`, or None with its fault added to ``faults``."""
-    try:
-        percent = float(row["elemental_mg_percent"])
-        molar_mass = float(row["molar_mass_g_per_mol"])
-    except ValueError:
-        faults.append(Fault(path, f"line {line}", "numbers expected in molar_mass_g_per_mol "
-                            "and elemental_mg_percent"))
+    numbers = {column: _finite(row[column]) for column in ("elemental_mg_percent",
+                                                           "molar_mass_g_per_mol")}
+    bad = [Fault(path, f"line {line}, column {column}",
+                 f"expected a finite number, got {row[column]!r}")
+           for column, value in numbers.items() if value is None]
+    if bad:
+        faults += bad
         return None
+    percent, molar_mass = numbers["elemental_mg_percent"], numbers["molar_mass_g_per_mol"]
+    assert percent is not None and molar_mass is not None
     atoms = re.search(r"Mg(\d*)", row["formula"])
     expected = (100 * MG_MOLAR_MASS * int(atoms.group(1) or 1) / molar_mass
                 if atoms and molar_mass > 0 else None)
