@@ -410,9 +410,10 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now)
     rules = screen(person, prior_set.safety)
+    past = history(data)
     plan = plan_ahead(full, day, now)
     if plan is not None:
-        decision = follow_plan(decision, plan, history(data).current, rules, prior_set)
+        decision = follow_plan(decision, plan, past.current, rules, prior_set)
     planned = "planned" in decision.recommendation.reason_codes
     # the prior sensitivity and the pathways are of the model's own step, which a plan
     # followed sets aside
@@ -420,7 +421,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                                                   progress, apart.separable, directory, predict)
     effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
-    paths = () if planned else pathways(predict, decision, history(data), priors=prior_set,
+    paths = () if planned else pathways(predict, decision, past, priors=prior_set,
                                         profile=person, as_of=day, seed=seed,
                                         separable=apart.separable, today=now)
     decision = unless_it_moves_on(decision, paths)

@@ -27,7 +27,6 @@ from typing import Any
 import pandas as pd
 
 from model.core.forms import PLACEBO
-from model.core.outcomes import OUTCOMES
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary
 from model.decision import Decision, Recommendation
@@ -36,7 +35,7 @@ from model.decision.explain import headline
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
 from model.decision.rule_words import beyond_studied_warning
-from model.decision.rules import Screening
+from model.decision.rules import Screening, current_breaks
 from model.evidence.priorset import PriorSet
 
 RULES_FIRST = frozenset({"refer", "acute_gi", "current_excluded", "current_above_ceiling",
@@ -137,8 +136,8 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
         plan), or when the plan ends before tonight.
     """
     ahead = diary.nights.loc[diary.nights.index > pd.Timestamp(as_of)]
-    outcomes = [c for c in OUTCOMES if c in ahead]
-    if ahead.empty or ahead[outcomes].notna().to_numpy().any():
+    slept = diary.last_outcome_date
+    if ahead.empty or (slept is not None and slept > as_of):
         return None
     regimens = night_regimens(ahead)
     if all(r == NO_MAGNESIUM for r in regimens):
@@ -197,10 +196,10 @@ def _refused(step: PlannedPeriod, entry: ActionAssessment | None, rules: Screeni
         if step.regimen.active and entry.p_constraint_violation > epsilon:
             return (f"P(GI constraint violated) {entry.p_constraint_violation:.2f} is above "
                     f"{epsilon:.2f}")
-    regimen = step.regimen
-    if regimen.elemental_mg > rules.ceiling_mg:
+    regimen, breaks = step.regimen, current_breaks(step.regimen, rules)
+    if "current_above_ceiling" in breaks:
         return f"{regimen.elemental_mg:g} mg is above your ceiling of {rules.ceiling_mg:g} mg a day"
-    if regimen.active and regimen.form not in rules.allowed_forms:
+    if "current_excluded" in breaks:
         return f"{regimen.form} is a form your profile excludes"
     return ""
 

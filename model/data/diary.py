@@ -241,12 +241,17 @@ class Diary:
         return tuple(c for c in OUTCOMES if self.nights[c].notna().any())
 
     @property
+    def _has_outcome(self) -> pd.Series:
+        """Per night, whether any outcome is recorded."""
+        return self.nights[list(OUTCOMES)].notna().any(axis=1)
+
+    @property
     def n_with_outcome(self) -> int:
         """Nights with any outcome recorded.
 
         A planned row, or one whose outcomes went unlogged, has a regimen and none.
         """
-        return int(self.nights[list(OUTCOMES)].notna().any(axis=1).sum())
+        return int(self._has_outcome.sum())
 
     @property
     def last_outcome_date(self) -> dt.date | None:
@@ -255,7 +260,7 @@ class Diary:
         A planned diary (``mgsleep plan``) has rows with a regimen for nights not yet slept:
         they end after this date.
         """
-        with_outcome = self.nights[list(OUTCOMES)].notna().any(axis=1)
+        with_outcome = self._has_outcome
         return with_outcome[with_outcome].index.max().date() if with_outcome.any() else None
 
     @property

@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import functools
 from pathlib import Path
+from typing import Literal
 
 from model.core.errors import Fault, PriorsError
 from model.core.paths import default_priors_dir
@@ -46,7 +47,13 @@ def bundled_safety() -> Safety:
 
 
 def _rule_faults(kind: str, floor: tuple[Contraindication, ...],
-                 custom: tuple[Contraindication, ...]) -> list[tuple[str, str]]:
+                 custom: tuple[Contraindication, ...],
+                 shift: dict[Literal["none", "mild", "ibs"], float]
+                 ) -> list[tuple[str, str]]:
+    """The floor's rules removed or made weaker in ``custom``.
+
+    ``shift``: the floor's gut-sensitivity shifts, which order the levels a caution may imply.
+    """
     found = []
     by_id = {c.id: c for c in custom}
     for rule in floor:
@@ -63,7 +70,7 @@ def _rule_faults(kind: str, floor: tuple[Contraindication, ...],
             found.append((f"{key}.kind", f"{mine.kind!r} is weaker than the safety floor's "
                           f"{rule.kind!r} (a referral that stops magnesium would become a hold "
                           "that keeps it)"))
-        elif _GUT_LEVEL[mine.gut_sensitivity] < _GUT_LEVEL[rule.gut_sensitivity]:
+        elif shift[mine.gut_sensitivity or "none"] < shift[rule.gut_sensitivity or "none"]:
             found.append((f"{key}.gut_sensitivity", f"{mine.gut_sensitivity!r} is below the "
                           f"safety floor's {rule.gut_sensitivity!r}; it may only be raised"))
     return found
@@ -72,9 +79,6 @@ def _rule_faults(kind: str, floor: tuple[Contraindication, ...],
 _KIND_STRICTNESS = {"clinician": 0, "refer": 1}
 """How strict a rule's ``kind`` is: a hold (keep the routine, see the clinician) is weaker than
 a referral (stop magnesium now, when taking it)."""
-
-_GUT_LEVEL = {None: 0, "mild": 1, "ibs": 2}
-"""The order of a caution's implied ``gut_sensitivity``."""
 
 
 def _interaction_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
@@ -190,8 +194,8 @@ def loosened(custom: Safety, file: str | Path, floor: Safety | None = None) -> l
     base = floor if floor is not None else bundled_safety()
     found = (_limit_faults(base, custom)
              + _rule_faults("contraindications", base.contraindications,
-                            custom.contraindications)
-             + _rule_faults("cautions", base.cautions, custom.cautions)
+                            custom.contraindications, base.gut_sensitivity)
+             + _rule_faults("cautions", base.cautions, custom.cautions, base.gut_sensitivity)
              + _interaction_faults(base, custom) + _synonym_faults(base, custom)
              + _name_faults(base, custom))
     return [Fault(str(file), f"key {key}", f"loosens the safety floor: {message}")
