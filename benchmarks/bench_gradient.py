@@ -2,8 +2,10 @@
 
 nutpie samples through PyTensor's numba code and every leapfrog step costs one evaluation, so
 that cost is most of a fit's time. For simulated diaries (responder persona) of each length
-this prints the microseconds of one evaluation of the whole graph, compiled with numba as
-nutpie compiles it (best of 5 x 2,000 calls), and of its parts on the same data:
+this prints the microseconds of one evaluation of the whole graph as nutpie calls it (the C
+callback of the package's disk-cached compilation, called in a loop through ``ctypes``; best
+of 5 x 2,000 calls) and of its parts on the same data, each compiled alone and called from
+Python (their timings hold the call's own cost of a few microseconds):
 
 - each outcome's likelihood term: its family's ``logp`` at the diary's observations, with the
   gradient with respect to the linear predictor and the family's parameters;
@@ -21,9 +23,10 @@ Timings depend on the machine's load: compare rows of one run, never across runs
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ import pytensor.tensor as pt
 from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
+from model.inference.compile_cache import compile_cached
 from model.likelihood import kinetics
 from model.likelihood.families import Ordinal, family_of
 from model.personal.fit import PersonalModel
@@ -55,23 +59,39 @@ def microseconds(inputs: Sequence[Any], output: Any, wrt: Sequence[Any],
     arguments = [np.asarray(v) for v in values]
     arguments += [s.storage[0] for s in function.input_storage[len(arguments):]]
     jit(*arguments)
+    return best_of(lambda: jit(*arguments))
+
+
+def best_of(call: Callable[[], Any]) -> float:
+    """Microseconds of one ``call``: the best of 5 timings of :data:`CALLS` calls."""
     best = np.inf
     for _ in range(5):
         start = time.perf_counter()
         for _ in range(CALLS):
-            jit(*arguments)
+            call()
         best = min(best, (time.perf_counter() - start) / CALLS)
     return best * 1e6
 
 
 def whole(data: dict[str, np.ndarray]) -> float:
-    """One evaluation of the personal graph on ``data``."""
+    """One evaluation of the personal graph on ``data``, through nutpie's C callback.
+
+    A Python call of the numba function would unbox its forty-odd data arrays every time,
+    several microseconds that nutpie never pays.
+    """
     model = build_graph(*data["segment"].shape)
     with model:
         pm.set_data(data)
-    point = model.initial_point()
-    values = model.value_vars
-    return microseconds(values, model.logp(), values, [point[v.name] for v in values])
+    compiled = compile_cached(model).with_data(**data)
+    pointer = ctypes.POINTER(ctypes.c_double)
+    x = np.random.default_rng(0).normal(0.0, 0.1, compiled.n_dim)
+    gradient, logp = np.zeros(compiled.n_dim), np.zeros(())
+    arguments = (compiled.n_dim, x.ctypes.data_as(pointer), gradient.ctypes.data_as(pointer),
+                 logp.ctypes.data_as(pointer), ctypes.c_void_p(compiled.user_data.ctypes.data))
+    callback = compiled.compiled_logp_func.ctypes
+    if callback(*arguments) != 0:
+        raise RuntimeError("the log density was not finite at the benchmark's point")
+    return best_of(lambda: callback(*arguments))
 
 
 def likelihood_term(outcome: str, data: dict[str, np.ndarray]) -> float:
