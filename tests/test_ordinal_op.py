@@ -84,3 +84,24 @@ def test_a_category_outside_the_scale_is_an_error_not_a_read_beyond_the_cut_poin
         y_bad[3] = bad
         with pytest.raises(ValueError, match="outside its categories"):
             function(eta, cut, gaps, y_bad, w)
+
+
+def test_over_a_batch_of_series_the_value_is_the_definition_per_series():
+    """The population's joint model vectorises the personal graph over persons."""
+    from pytensor.graph.replace import vectorize_graph
+
+    series = [ratings(seed, 6, nights=40) for seed in (5, 6, 7)]
+    eta, cut, gaps, w = pt.vector("eta"), pt.vector("cut"), pt.vector("gaps"), pt.vector("w")
+    y = pt.vector("y", dtype="int64")
+    batch = [pt.matrix("eta_b"), pt.matrix("cut_b"), pt.matrix("gaps_b"),
+             pt.matrix("y_b", dtype="int64"), pt.matrix("w_b")]
+    total = pt.sum(w * ordinal_logp(eta, cut, y, gaps))
+    batched = vectorize_graph([total, *pt.grad(total, [eta, cut, gaps])],
+                              replace=dict(zip([eta, cut, gaps, y, w], batch, strict=True)))
+    function = pytensor.function(batch, batched, mode="NUMBA")
+    stacked = [np.stack([s[k] for s in series]) for k in range(5)]
+    reference = compiled(ordered_logistic_logp, "NUMBA")
+    for person, got in enumerate(zip(*function(*stacked), strict=True)):
+        want = reference(*(s[person] for s in stacked))
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)

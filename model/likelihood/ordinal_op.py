@@ -16,7 +16,9 @@ Both are ``OpFromGraph`` subclasses whose inner graphs are the definition (the v
 two sigmoids; the gradient written from them), so every backend without a kernel here
 (PyTensor's C and Python linkers; JAX for numpyro and blackjax) evaluates those graphs, while
 the numba backend, which nutpie and PyMC's own NUTS use, runs :func:`ordinal_values` and
-:func:`ordinal_gradients`. Tests hold the kernels equal to the definition and its gradient.
+:func:`ordinal_gradients`. Vectorised over a batch of series (the population's joint model,
+:func:`pytensor.graph.replace.vectorize_graph`), the value Op becomes the definition again.
+Tests hold the kernels equal to the definition and its gradient.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pytensor.tensor as pt
 from pytensor.compile.builders import OpFromGraph
 from pytensor.gradient import disconnected_type
 from pytensor.graph.basic import Apply, Variable
+from pytensor.graph.replace import _vectorize_node, vectorize_graph
 from pytensor.link.numba.dispatch.basic import numba_njit, register_funcify_and_cache_key
 
 from model.likelihood.cumulative_logit import OPEN_EDGE, ordered_logistic_logp, with_open_ends
@@ -97,10 +100,20 @@ def ordinal_gradients(gaps: np.ndarray, y: np.ndarray, up: np.ndarray, down: np.
     return d_eta, d_cut, d_gaps
 
 
-def _sigmoids(eta: Any, cut: Any, y: Any) -> tuple[Any, Any]:
-    """The definition's ``sigmoid(a)`` and ``sigmoid(b)``, in PyTensor."""
+def _definition(eta: Any, cut: Any, gaps: Any, y: Any) -> list[Any]:
+    """The definition's log-probabilities, ``sigmoid(a)`` and ``sigmoid(b)``, in PyTensor."""
     edges = with_open_ends(cut, pt)
-    return pt.sigmoid(eta - edges[y + 1]), pt.sigmoid(edges[y] - eta)
+    return [ordered_logistic_logp(eta, cut, y, gaps), pt.sigmoid(eta - edges[y + 1]),
+            pt.sigmoid(edges[y] - eta)]
+
+
+def _gradient_definition(gaps: Any, y: Any, up: Any, down: Any, cotangent: Any) -> list[Any]:
+    """The definition's gradient written from its sigmoids, in PyTensor (one series)."""
+    d_edges = pt.zeros(gaps.shape[0] + 3)
+    d_edges = pt.inc_subtensor(d_edges[y + 1], cotangent * up)
+    d_edges = pt.inc_subtensor(d_edges[y], -cotangent * down)
+    weight = pt.inc_subtensor(pt.zeros(gaps.shape[0] + 2)[y], cotangent)
+    return [cotangent * (down - up), d_edges[1:-1], weight[1:-1] / pt.expm1(gaps)]
 
 
 class OrdinalLogp(OpFromGraph):
@@ -119,7 +132,7 @@ class OrdinalLogp(OpFromGraph):
 
     def connection_pattern(self, node: Apply) -> list[list[bool]]:
         """``logp`` depends on ``eta``, ``cut`` and ``gaps``; nothing on ``y`` differentiably."""
-        return [[True, False, False]] * 3 + [[False, False, False]]
+        return [[True, False, False] for _ in range(3)] + [[False, False, False]]
 
 
 class OrdinalGradient(OpFromGraph):
@@ -134,31 +147,23 @@ def _source_key(*functions: Any) -> str:
 
 
 def _logp_op() -> OrdinalLogp:
-    """The Op whose inner graph is the definition and its two sigmoids.
+    """The Op whose inner graph is :func:`_definition`.
 
     Its name carries the kernels' key: the disk compile cache
     (:func:`model.inference.cache_key.graph_key`) reads the graph as text, where a kernel's
     source does not show otherwise.
     """
-    eta, cut, gaps = pt.vector("eta"), pt.vector("cut"), pt.vector("gaps")
-    y = pt.vector("y", dtype="int64")
+    inputs: list[Variable] = [pt.vector("eta"), pt.vector("cut"), pt.vector("gaps"),
+                              pt.vector("y", dtype="int64")]
     key = _source_key(ordinal_values, ordinal_gradients)[:16]
-    return OrdinalLogp([eta, cut, gaps, y],
-                       [ordered_logistic_logp(eta, cut, y, gaps), *_sigmoids(eta, cut, y)],
-                       name=f"OrdinalLogp_{key}")
+    return OrdinalLogp(inputs, _definition(*inputs), name=f"OrdinalLogp_{key}")
 
 
 def _gradient_op() -> OrdinalGradient:
-    """The Op whose inner graph is the definition's gradient, written from the sigmoids."""
-    gaps, up, down, cotangent = (pt.vector(name) for name in ("gaps", "up", "down", "g"))
-    y = pt.vector("y", dtype="int64")
-    d_edges = pt.zeros(gaps.shape[0] + 3)
-    d_edges = pt.inc_subtensor(d_edges[y + 1], cotangent * up)
-    d_edges = pt.inc_subtensor(d_edges[y], -cotangent * down)
-    weight = pt.inc_subtensor(pt.zeros(gaps.shape[0] + 2)[y], cotangent)
-    return OrdinalGradient([gaps, y, up, down, cotangent],
-                           [cotangent * (down - up), d_edges[1:-1], weight[1:-1] / pt.expm1(gaps)],
-                           name="OrdinalGradient")
+    """The Op whose inner graph is :func:`_gradient_definition`."""
+    inputs: list[Variable] = [pt.vector("gaps"), pt.vector("y", dtype="int64"),
+                              pt.vector("up"), pt.vector("down"), pt.vector("g")]
+    return OrdinalGradient(inputs, _gradient_definition(*inputs), name="OrdinalGradient")
 
 
 _LOGP = _logp_op()
@@ -175,6 +180,19 @@ def ordinal_logp(eta: Any, cut: Any, y: Any, gaps: Any = None) -> pt.TensorVaria
     floats = [pt.as_tensor(x).astype("float64") for x in (eta, cut, gaps)]
     logp = _LOGP.make_node(*floats, pt.as_tensor(y).astype("int64")).outputs[0]
     return pt.as_tensor(logp)
+
+
+@_vectorize_node.register(OrdinalLogp)
+@_vectorize_node.register(OrdinalGradient)
+def _vectorize(op: OrdinalLogp | OrdinalGradient, node: Apply,
+               *batched: Variable) -> list[Variable]:
+    """Over a leading batch axis (the population's joint model): the definition, vectorised.
+
+    The kernels take one series; a batch of them runs the definition as it did before.
+    """
+    definition = _definition if isinstance(op, OrdinalLogp) else _gradient_definition
+    outputs = definition(*node.inputs)
+    return list(vectorize_graph(outputs, replace=dict(zip(node.inputs, batched, strict=True))))
 
 
 @register_funcify_and_cache_key(OrdinalLogp)

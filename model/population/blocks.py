@@ -54,6 +54,11 @@ GAUSSIAN_SLOTS = np.flatnonzero(OUTCOME_OF_SLOT[:len(COORDINATES)] != GI)
 EIGEN_TOLERANCE = 1e-8
 """Eigenvalues below ``-EIGEN_TOLERANCE x`` the largest are a real defect (warned about);
 smaller ones are rounding and are set to zero quietly."""
+MONTE_CARLO_Z = 3.0
+"""For a posterior covariance estimated from ``draws`` draws: a negative eigenvalue of the
+likelihood precision within ``MONTE_CARLO_Z`` standard errors of the estimate (relative error
+``sqrt(2 / draws)`` of the posterior precision in that direction) is sampling noise in a
+direction the diary does not inform, set to zero quietly like rounding."""
 
 
 @dataclass(frozen=True)
@@ -88,15 +93,22 @@ class PersonBlock:
         return np.linalg.pinv(self.precision) @ self.information
 
 
-def _nearest_psd(matrix: np.ndarray, person: str) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_psd(matrix: np.ndarray, person: str, posterior_precision: np.ndarray,
+                 draws: float | None) -> tuple[np.ndarray, np.ndarray]:
     """Nearest positive semi-definite matrix (Frobenius) and the projector on kept directions.
 
     Negative eigenvalues become zero: those directions carry no information. Warns, naming
-    the person, when one is negative by more than rounding (:data:`EIGEN_TOLERANCE`).
+    the person, when one is negative by more than rounding (:data:`EIGEN_TOLERANCE`) and, for
+    a posterior estimated from ``draws`` draws, by more than its sampling noise
+    (:data:`MONTE_CARLO_Z`) in that direction of ``posterior_precision``.
     """
     values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
     scale = max(float(np.abs(values).max()), 1e-300)
-    if values.min() < -EIGEN_TOLERANCE * scale:
+    allowed = np.full(values.shape, EIGEN_TOLERANCE * scale)
+    if draws is not None:
+        along = np.einsum("ji,jk,ki->i", vectors, posterior_precision, vectors)
+        allowed = np.maximum(allowed, MONTE_CARLO_Z * np.sqrt(2.0 / draws) * along)
+    if (values < -allowed).any():
         warnings.warn(f"{person}: the likelihood block is not positive semi-definite "
                       f"(smallest eigenvalue {values.min():.3g}); it is projected onto the "
                       f"nearest one ({int((values < 0).sum())} of {values.size} directions "
@@ -107,7 +119,7 @@ def _nearest_psd(matrix: np.ndarray, person: str) -> tuple[np.ndarray, np.ndarra
 
 def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance: np.ndarray,
                          prior_mean: np.ndarray, prior_var: np.ndarray,
-                         gi: GiCounts | None = None) -> PersonBlock:
+                         gi: GiCounts | None = None, draws: float | None = None) -> PersonBlock:
     """A person's likelihood block: a normal posterior over :data:`COORDINATES` / its prior.
 
     The posterior ``N(mean, covariance)`` was obtained under independent normal priors
@@ -120,7 +132,9 @@ def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance:
     A likelihood precision that is not positive semi-definite (a posterior covariance that
     is not positive definite, or wider than the prior in some direction) is projected onto
     the nearest one, with a warning naming the person: the directions of negative curvature
-    carry no information.
+    carry no information. ``draws``: the effective number of draws the posterior was
+    estimated from (None for an exact one), whose noise in a direction the diary does not
+    inform is no defect (:data:`MONTE_CARLO_Z`).
     """
     variance = np.diag(covariance)
     gaussian = np.isin(np.arange(len(variance)), GAUSSIAN_SLOTS)
@@ -137,7 +151,7 @@ def block_from_posterior(person: str, nights: int, mean: np.ndarray, covariance:
     post_precision = np.linalg.pinv(covariance[np.ix_(slots, slots)], hermitian=True)
     precision = post_precision - np.diag(1.0 / prior_var[slots])
     information = post_precision @ mean[slots] - prior_mean[slots] / prior_var[slots]
-    precision, kept = _nearest_psd(precision, person)
+    precision, kept = _nearest_psd(precision, person, post_precision, draws)
     return PersonBlock(person, nights, slots, kept @ information, precision, gi)
 
 

@@ -94,16 +94,17 @@ def person_likelihood(diary: Diary, priors: PriorSet, person: str | None = None,
              "expect_mu": np.zeros_like(wide_expectation), "expect_sd": wide_expectation}
     prior_mean = np.r_[np.zeros(wide.size), data["expect_mu"]]
     prior_var = np.r_[wide.ravel(), data["expect_sd"]] ** 2
+    draws = None
     if fit == "laplace":
         mean, covariance = laplace_moments(data, name)
     else:
-        mean, covariance = nuts_moments(data, seed, name)
+        mean, covariance, draws = nuts_moments(data, seed, name)
         silent = ~informed(data)
         mean[silent] = prior_mean[silent]
         covariance[silent] = covariance[:, silent] = 0.0
         covariance[silent, silent] = prior_var[silent]
     return block_from_posterior(name, diary.n_recorded, mean, covariance, prior_mean,
-                                prior_var, gi_counts(data))
+                                prior_var, gi_counts(data), draws)
 
 
 def informed(data: dict[str, np.ndarray]) -> np.ndarray:
@@ -117,8 +118,11 @@ def informed(data: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def nuts_moments(data: dict[str, np.ndarray], seed: int,
-                 name: str) -> tuple[np.ndarray, np.ndarray]:
+                 name: str) -> tuple[np.ndarray, np.ndarray, float]:
     """Mean and covariance of the NUTS draws of the effects (row-major) and expectation terms.
+
+    Also the smallest bulk ESS of those draws, the effective number of draws the covariance
+    was estimated from.
 
     A fit that fails its checks is run once more as a personal fit is extended
     (:func:`~model.personal.fit.extended`: twice the draws, smaller steps); if that fails
@@ -140,7 +144,7 @@ def nuts_moments(data: dict[str, np.ndarray], seed: int,
     draws = np.concatenate([posterior[variable].to_numpy().reshape(-1, size) for variable, size
                             in (("theta", len(FORMS) * len(OUTCOMES)),
                                 ("expectation", len(SLEEP_OUTCOMES)))], axis=1)
-    return draws.mean(axis=0), np.cov(draws, rowvar=False)
+    return draws.mean(axis=0), np.cov(draws, rowvar=False), float(checked.min_ess_bulk)
 
 
 def laplace_moments(data: dict[str, np.ndarray], label: str) -> tuple[np.ndarray, np.ndarray]:
