@@ -67,28 +67,59 @@ def ess_threshold(n_samples: int, ess_min: float = 400.0, ess_fraction: float = 
     return float(min(ess_min, ess_fraction * n_samples))
 
 
-def _varying(values: xr.DataArray) -> xr.DataArray:
-    """Elements that vary over the draws (constant ones have no defined R-hat)."""
-    dims = [d for d in SAMPLE_DIMS if d in values.dims]
-    return values.max(dims) > values.min(dims)
+@dataclass(frozen=True)
+class ScalarStatistics:
+    """R-hat and bulk ESS of every scalar of a posterior, and which variable each belongs to.
 
+    Computed once for all variables (:func:`model.inference.convergence.rhat_and_ess`), so the
+    strict and the loose checks of :func:`gate` share them.
+    """
 
-def _extreme(stat: xr.Dataset, varying: xr.Dataset, worst: str, fill: float) -> float:
-    """Worst value of ``stat`` over varying elements; NaN there counts as ``fill``."""
-    values = [
-        np.where(varying[name].values, np.nan_to_num(stat[name].values, nan=fill), np.nan)
-        for name in stat.data_vars
-    ]
-    flat = np.concatenate([np.ravel(v) for v in values]) if values else np.array([])
-    flat = flat[~np.isnan(flat)]
-    if flat.size == 0:
-        return fill
-    return float(np.max(flat) if worst == "max" else np.min(flat))
+    variable: np.ndarray
+    varying: np.ndarray
+    rhat: np.ndarray
+    ess: np.ndarray
+    finite: np.ndarray
+    chains: int
+    draws: int
 
+    @classmethod
+    def of(cls, posterior: xr.Dataset) -> ScalarStatistics:
+        """The statistics of every scalar of ``posterior`` (dims ``chain``, ``draw``, ...)."""
+        from model.inference.convergence import rhat_and_ess
 
-def all_finite(posterior: xr.Dataset) -> bool:
-    """True when every draw of every variable is a finite number."""
-    return all(bool(np.isfinite(v.values).all()) for v in posterior.data_vars.values())
+        n_chains, n_draws = (posterior.sizes[d] for d in SAMPLE_DIMS)
+        blocks = [np.asarray(v.transpose(*SAMPLE_DIMS, ...).values, dtype=float)
+                  .reshape(n_chains, n_draws, -1) for v in posterior.data_vars.values()]
+        draws = np.concatenate(blocks, axis=2) if blocks else np.empty((n_chains, n_draws, 0))
+        variable = np.repeat(list(posterior.data_vars), [b.shape[2] for b in blocks])
+        rhat, ess = rhat_and_ess(draws)
+        return cls(variable, draws.max(axis=(0, 1)) > draws.min(axis=(0, 1)), rhat, ess,
+                   np.isfinite(draws).all(axis=(0, 1)), n_chains, n_draws)
+
+    def worst(self, names: Sequence[str] | None) -> tuple[bool, float, float]:
+        """Whether every draw is finite, the largest R-hat and the smallest bulk ESS of ``names``.
+
+        Over the scalars that vary (a constant has no R-hat); an undefined value counts as
+        the worst (R-hat ``inf``, ESS 0), as do fewer than 4 draws a chain.
+        """
+        chosen = np.ones(self.variable.size, bool) if names is None else \
+            np.isin(self.variable, list(names))
+        finite = bool(self.finite[chosen].all())
+        judged = chosen & self.varying
+        if self.draws < 4 or not judged.any():
+            return finite, float("inf"), 0.0
+        rhat = np.nan_to_num(self.rhat[judged], nan=np.inf)
+        return finite, float(rhat.max()), float(np.nan_to_num(self.ess[judged], nan=0.0).min())
+
+    def verdict(self, names: Sequence[str] | None, divergences: int, *, rhat_max: float,
+                ess_min: float, ess_fraction: float, max_divergences: int) -> Diagnostics:
+        """The :class:`Diagnostics` of ``names`` (default all) under the given limits."""
+        finite, max_rhat, min_ess = self.worst(names)
+        ok = (finite and max_rhat <= rhat_max
+              and min_ess >= ess_threshold(self.chains * self.draws, ess_min, ess_fraction)
+              and divergences <= max_divergences)
+        return Diagnostics(bool(ok), max_rhat, min_ess, divergences)
 
 
 def check_convergence(
@@ -128,24 +159,9 @@ def check_convergence(
     posterior = idata["posterior"].to_dataset()
     if var_names is not None:
         posterior = posterior[list(var_names)]
-    n_chains, n_draws = (posterior.sizes[d] for d in SAMPLE_DIMS)
-    varying = xr.Dataset({k: _varying(v) for k, v in posterior.data_vars.items()})
-    if n_draws < 4:
-        max_rhat, min_ess = float("inf"), 0.0
-    else:
-        from arviz_stats import ess, rhat  # here: a cached re-analysis never needs it (~1 s)
-
-        with np.errstate(divide="ignore", invalid="ignore"):  # constant elements give NaN
-            max_rhat = _extreme(rhat(posterior), varying, "max", float("inf"))
-            min_ess = _extreme(ess(posterior, method="bulk"), varying, "min", 0.0)
-    divergences = _count_divergences(idata)
-    ok = (
-        all_finite(posterior)
-        and max_rhat <= rhat_max
-        and min_ess >= ess_threshold(n_chains * n_draws, ess_min, ess_fraction)
-        and divergences <= max_divergences
-    )
-    return Diagnostics(bool(ok), max_rhat, min_ess, divergences)
+    return ScalarStatistics.of(posterior).verdict(
+        None, _count_divergences(idata), rhat_max=rhat_max, ess_min=ess_min,
+        ess_fraction=ess_fraction, max_divergences=max_divergences)
 
 
 LOOSE_RHAT = 1.05
@@ -160,8 +176,12 @@ def gate(idata: xr.DataTree, decision_vars: Sequence[str], *, attempts: int = 1,
     Strict (R-hat <= 1.01, bulk ESS, no divergences) on ``decision_vars``, the quantities
     the decision reads; R-hat <= :data:`LOOSE_RHAT` on every other parameter.
     """
-    strict = check_convergence(idata, decision_vars, ess_min=ess_min)
-    loose = check_convergence(idata, rhat_max=LOOSE_RHAT, ess_min=0.0, ess_fraction=0.0)
+    statistics = ScalarStatistics.of(idata["posterior"].to_dataset())
+    divergences = _count_divergences(idata)
+    strict = statistics.verdict(decision_vars, divergences, rhat_max=1.01, ess_min=ess_min,
+                                ess_fraction=0.1, max_divergences=0)
+    loose = statistics.verdict(None, divergences, rhat_max=LOOSE_RHAT, ess_min=0.0,
+                               ess_fraction=0.0, max_divergences=0)
     return Diagnostics(strict.ok and loose.ok, strict.max_rhat, strict.min_ess_bulk,
                        strict.divergences, loose.max_rhat, attempts, tuple(decision_vars))
 
