@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -106,3 +108,12 @@ def test_a_non_finite_draw_fails_only_the_variables_it_is_in() -> None:
     assert check_convergence(fit, ["fine"]).ok
     assert not check_convergence(fit, ["broken"]).ok
     assert not check_convergence(fit).ok
+
+
+def test_chains_stuck_apart_fail_and_an_infinite_r_hat_stays_infinite() -> None:
+    stuck = np.repeat(np.arange(4.0)[:, None], 100, axis=1)     # each chain one value
+    checked = check_convergence(tree(stuck=stuck))
+    assert checked.max_rhat > 1e6 and not checked.ok
+    statistics = ScalarStatistics.of(tree(x=RNG.normal(size=(4, 50)))["posterior"].to_dataset())
+    infinite = dataclasses.replace(statistics, rhat=np.array([np.inf]))
+    assert infinite.worst(None)[1] == np.inf

@@ -56,7 +56,15 @@ class Diagnostics:
         return out
 
 
-def ess_threshold(n_samples: int, ess_min: float = 400.0, ess_fraction: float = 0.1) -> float:
+STRICT_RHAT = 1.01
+"""R-hat limit for what a decision reads (Vehtari et al. 2021)."""
+
+ESS_FRACTION = 0.1
+"""The bulk ESS a fit needs as a share of its draws, when under 400 (:func:`ess_threshold`)."""
+
+
+def ess_threshold(n_samples: int, ess_min: float = 400.0,
+                  ess_fraction: float = ESS_FRACTION) -> float:
     """Minimum acceptable bulk ESS for a fit of ``n_samples`` retained draws (all chains).
 
     The usual rule asks for an ESS of 400; a short fit cannot reach it, so the threshold is
@@ -109,8 +117,9 @@ class ScalarStatistics:
         judged = chosen & self.varying
         if self.draws < 4 or not judged.any():
             return finite, float("inf"), 0.0
-        rhat = np.nan_to_num(self.rhat[judged], nan=np.inf)
-        return finite, float(rhat.max()), float(np.nan_to_num(self.ess[judged], nan=0.0).min())
+        rhat = np.where(np.isnan(self.rhat[judged]), np.inf, self.rhat[judged])
+        ess = np.where(np.isnan(self.ess[judged]), 0.0, self.ess[judged])
+        return finite, float(rhat.max()), float(ess.min())
 
     def verdict(self, names: Sequence[str] | None, divergences: int, *, rhat_max: float,
                 ess_min: float, ess_fraction: float, max_divergences: int) -> Diagnostics:
@@ -126,9 +135,9 @@ def check_convergence(
     idata: xr.DataTree,
     var_names: Sequence[str] | None = None,
     *,
-    rhat_max: float = 1.01,
+    rhat_max: float = STRICT_RHAT,
     ess_min: float = 400.0,
-    ess_fraction: float = 0.1,
+    ess_fraction: float = ESS_FRACTION,
     max_divergences: int = 0,
 ) -> Diagnostics:
     """Check the convergence of the ``posterior`` group of a fit.
@@ -178,8 +187,8 @@ def gate(idata: xr.DataTree, decision_vars: Sequence[str], *, attempts: int = 1,
     """
     statistics = ScalarStatistics.of(idata["posterior"].to_dataset())
     divergences = _count_divergences(idata)
-    strict = statistics.verdict(decision_vars, divergences, rhat_max=1.01, ess_min=ess_min,
-                                ess_fraction=0.1, max_divergences=0)
+    strict = statistics.verdict(decision_vars, divergences, rhat_max=STRICT_RHAT,
+                                ess_min=ess_min, ess_fraction=ESS_FRACTION, max_divergences=0)
     loose = statistics.verdict(None, divergences, rhat_max=LOOSE_RHAT, ess_min=0.0,
                                ess_fraction=0.0, max_divergences=0)
     return Diagnostics(strict.ok and loose.ok, strict.max_rhat, strict.min_ess_bulk,
