@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -10,8 +11,11 @@ import xarray as xr
 from arviz_stats import ess, rhat
 from scipy.stats import rankdata
 
+from model.cli.main import main
+from model.core.atomic import json_text
 from model.inference.convergence import average_ranks, rhat_and_ess
 from model.inference.diagnostics import ScalarStatistics, check_convergence, gate
+from model.simulate.personas import simulate_diary
 
 
 def ar1(rng: np.random.Generator, shape: tuple[int, int, int], rho: float) -> np.ndarray:
@@ -117,3 +121,24 @@ def test_chains_stuck_apart_fail_and_an_infinite_r_hat_stays_infinite() -> None:
     statistics = ScalarStatistics.of(tree(x=RNG.normal(size=(4, 50)))["posterior"].to_dataset())
     infinite = dataclasses.replace(statistics, rhat=np.array([np.inf]))
     assert infinite.worst(None)[1] == np.inf
+
+
+def test_an_undefined_r_hat_is_null_in_json() -> None:
+    one_chain = check_convergence(tree(x=RNG.normal(size=(1, 200))))
+    assert one_chain.max_rhat == np.inf and not one_chain.ok
+    assert one_chain.to_dict() == {"ok": False, "max_rhat": None,
+                                   "min_ess_bulk": one_chain.min_ess_bulk, "divergences": 0}
+    assert json_text(one_chain.to_dict())
+    both = gate(tree(x=RNG.normal(size=(1, 200))), ["x"]).to_dict()
+    assert both["max_rhat"] is None and both["max_rhat_all"] is None
+
+
+@pytest.mark.fit
+def test_a_one_chain_analysis_writes_its_json(tmp_path) -> None:
+    diary = tmp_path / "diary.csv"
+    simulate_diary("responder", 40, seed=4).to_csv(diary, index=False)
+    out = tmp_path / "result.json"
+    assert main(["analyze", str(diary), "--json", str(out), "--no-cache", "--draws", "100",
+                 "--chains", "1", "--seed", "1", "--as-of", "2026-02-09"]) == 0
+    diagnostics = json.loads(out.read_text())["diagnostics"]
+    assert diagnostics["ok"] is False and diagnostics["max_rhat"] is None

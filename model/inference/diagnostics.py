@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -48,8 +49,13 @@ class Diagnostics:
     checked: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dictionary (the ``diagnostics`` object of the JSON outputs)."""
-        out = asdict(self)
+        """Return a JSON-ready dictionary (the ``diagnostics`` object of the JSON outputs).
+
+        An R-hat or ESS that is not a finite number (R-hat of a single chain, of fewer than 4
+        draws a chain, of chains stuck apart) is null: JSON has no infinity.
+        """
+        out = {k: None if isinstance(v, float) and not math.isfinite(v) else v
+               for k, v in asdict(self).items()}
         if self.max_rhat_all is None:  # a plain check: the four keys of schema_version 1
             return {k: out[k] for k in ("ok", "max_rhat", "min_ess_bulk", "divergences")}
         out["checked"] = list(self.checked)
