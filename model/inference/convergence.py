@@ -132,15 +132,11 @@ def _bulk_ess(z: np.ndarray) -> np.ndarray:
         var_plus = var_plus + z.mean(axis=1).var(axis=0, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         rho = 1.0 - (mean_var - acov.mean(axis=0)) / var_plus      # (lag, scalar)
-    out = np.empty(scalars)
-    for j in range(scalars):
-        if np.ptp(z[..., j]) < np.finfo(float).resolution:
-            out[j] = size
-        elif np.isnan(rho[:, j]).any():
-            out[j] = np.nan
-        else:
-            out[j] = _geyer_ess(rho[:, j].tolist(), size)
-    return out
+    constant = np.ptp(z, axis=(0, 1)) < np.finfo(float).resolution
+    undefined = np.isnan(rho).any(axis=0)
+    return np.array([size if constant[j] else np.nan if undefined[j]
+                     else _geyer_ess(rho[:, j].tolist(), size) for j in range(scalars)],
+                    dtype=float)
 
 
 def rhat_and_ess(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

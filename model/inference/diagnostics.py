@@ -123,9 +123,9 @@ class ScalarStatistics:
         judged = chosen & self.varying
         if self.draws < 4 or not judged.any():
             return finite, float("inf"), 0.0
-        rhat = np.where(np.isnan(self.rhat[judged]), np.inf, self.rhat[judged])
-        ess = np.where(np.isnan(self.ess[judged]), 0.0, self.ess[judged])
-        return finite, float(rhat.max()), float(ess.min())
+        rhat, ess = self.rhat[judged], self.ess[judged]
+        return (finite, float(np.where(np.isnan(rhat), np.inf, rhat).max()),
+                float(np.where(np.isnan(ess), 0.0, ess).min()))
 
     def verdict(self, names: Sequence[str] | None, divergences: int, *, rhat_max: float,
                 ess_min: float, ess_fraction: float, max_divergences: int) -> Diagnostics:
