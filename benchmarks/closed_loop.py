@@ -35,12 +35,14 @@ considers at 100/200/300 mg and at the ceiling, single or split from 200 mg, who
 rises by at most the GI limit) minus that of the regimen the policy names at the end, and its
 two parts: what the design left out (``design_loss``: the best allowed regimen minus the best
 one of the forms the policy tried, at any allowed dose: the regret of an oracle choosing among
-them) and what the choice among them lost (``selection_loss``: the rest); regret
-over the 12 weeks = the nightly mean of the best utility minus that of the night's regimen
-(steady state); nights whose true GI rate is over the limit; ceiling breaches (must be 0);
-commit rate and week (the tool policies); and, for the tool policies, how far the model's
-own utility of the regimens of the forms tried (:func:`estimates` at the last look) is from
-the truth (``estimate_error``, printed for responders and non-responders).
+them) and what the choice among them lost (``selection_loss``: the rest), of which the dose
+(``dose_loss``: the best allowed dose of the final form minus the final regimen; the rest of
+it is the form, or no magnesium); regret over the 12 weeks = the nightly mean of the best
+utility minus that of the night's regimen (steady state); nights whose true GI rate is over
+the limit; ceiling breaches (must be 0); commit rate and week (the tool policies); and, for
+the tool policies, how far the model's own utility of the regimens of the forms tried
+(:func:`estimates` at the last look) is from the truth (``estimate_error``, printed for
+responders and non-responders).
 
 Before the quick model is trusted, ``--full-subset K`` persons are decided at two looks of
 their ``tool`` run with both the quick and the full model (:class:`PersonalModel`, 500 draws x
@@ -56,12 +58,18 @@ each fit sets the evaluation period from its own build-up time: at a look where 
 blocks changes the other allows, P(best) is not compared (``same_options`` gives the share of
 looks where they agree), P(GI violation) and the advice are.
 
+``--world NAME`` changes every person the same way (:data:`WORLDS`: quiet nights, a flat dose
+curve, no expectation or drift) on the same persons and noise, to see which departure of the
+world from the model a policy's regret comes from; ``--policies`` runs some of them (the tool
+is the reference of the paired gaps).
+
 ``--full-loop K`` also runs ``tool_full``, the tool's rule on the full model (NUTS, 500 draws
 x 2 chains, about two minutes a person), for the first K persons, and prints it beside the
 quick model's run on the same persons.
 
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
-        --seed 1 [--full-subset 6] [--full-loop 12] [--json out.json]
+        --seed 1 [--world quiet] [--policies tool,sweep] [--full-subset 6] [--full-loop 12] \\
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -130,6 +138,18 @@ the largest mean |quick - full| of P(best)."""
 SAME_ADVICE = 2 / 3
 """Smallest share of the checked looks at which both models give the same advice."""
 COMPLAINTS: tuple[Complaint, ...] = ("sleep_onset", "night_waking", "anxiety", "racing_thoughts")
+QUIET: dict[str, float] = {"bad_enter": 0.0, "sol_shape": 10.0, "rating_rho": 0.0}
+"""Quiet nights: no runs of bad nights, light-tailed latency, ratings without autocorrelation."""
+WORLDS: dict[str, dict[str, float]] = {
+    "drawn": {},
+    "quiet": QUIET,
+    "flat_dose": QUIET | {"hill_ed50_mg": 60.0},
+    "no_expectation": {"expectation": 0.0, "drift": 0.0},
+}
+"""Overrides of every drawn person (``--world``), the same persons and noise otherwise:
+``drawn`` keeps them as drawn; ``quiet`` (:data:`QUIET`); ``flat_dose`` quiet nights and a Hill
+ED50 of 60 mg, so that 200 mg gives 92 % of a form's saturated effect (the drawn ED50s of
+100-250 mg give 39-80 %); ``no_expectation``: no expectation effect and no drift."""
 
 
 @dataclass(frozen=True)
@@ -142,9 +162,13 @@ class Subject:
     seed: int
 
 
-def draw_subjects(n: int, seed: int, *, responder: float = 0.6,
-                  ibs_share: float = 0.1) -> list[Subject]:
-    """``n`` world persons; ``ibs_share`` of them have an IBS gut (and say so in the profile)."""
+def draw_subjects(n: int, seed: int, *, responder: float = 0.6, ibs_share: float = 0.1,
+                  world: str = "drawn") -> list[Subject]:
+    """``n`` world persons; ``ibs_share`` of them have an IBS gut (and say so in the profile).
+
+    ``world`` names the overrides of :data:`WORLDS` applied to every person once drawn, so
+    that each world has the same persons, profiles and noise seeds.
+    """
     rng = np.random.default_rng(seed)
     subjects = []
     for index in range(n):
@@ -152,6 +176,7 @@ def draw_subjects(n: int, seed: int, *, responder: float = 0.6,
         ibs = rng.random() < ibs_share
         if ibs:
             person = replace(person, gut_sensitivity=person.gut_sensitivity + 1.5)
+        person = replace(person, **WORLDS[world])
         profile = Profile(gut_sensitivity="ibs" if ibs else "none",
                           complaint=COMPLAINTS[int(rng.integers(len(COMPLAINTS)))])
         subjects.append(Subject(index, person, profile, int(rng.integers(2**31))))
@@ -460,6 +485,8 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
     best_tried = max((r for r in feasible if not r.active or r.form in tried), key=utility)
     nightly = {r: utility(r) for r in set(followed)}
     regret_final = utility(best) - utility(final)
+    same_form = [utility(r) for r in feasible if r.active and r.form == final.form]
+    dose_loss = max([utility(final), *same_form]) - utility(final) if final.active else 0.0
     errors = [value - utility(Regimen.from_label(label))
               for label, value in looks[-1]["estimates"].items()
               if Regimen.from_label(label).form in tried]
@@ -470,7 +497,7 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
         "final": final.label, "final_utility": utility(final), "regret_week12": regret_final,
         "regret_mean": float(np.mean([utility(best) - nightly[r] for r in followed])),
         "design_loss": utility(best) - utility(best_tried),
-        "selection_loss": utility(best_tried) - utility(final),
+        "selection_loss": utility(best_tried) - utility(final), "dose_loss": dose_loss,
         "within_025": regret_final <= 0.25,
         "estimate_error": float(np.mean(errors)) if errors else None,
         "gi_limit_nights": sum(true_change(subject.person, r)["gi"] > limit for r in followed),
@@ -648,6 +675,7 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
             "p_within_025": group["within_025"].mean(),
             "design_loss": group["design_loss"].mean(),
             "selection_loss": group["selection_loss"].mean(),
+            "dose_loss": group["dose_loss"].mean(),
             "gap_to_tool": gap[0] if gap else None, "gap_to_tool_se": gap[1] if gap else None,
             "gi_limit_nights": group["gi_limit_nights"].mean(),
             "ceiling_breaches": int(group["ceiling_breaches"].sum()),
@@ -660,9 +688,10 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
 def markdown(summary: pd.DataFrame) -> str:
     """The per-policy table in Markdown."""
     head = ("| policy | persons | regret wk 12 | of it: forms never tried | of it: choice among "
-            "tried | minus the tool's (paired SE) | regret 12 wk | P(within 0.25) | "
-            "GI-limit nights | ceiling breaches | commit rate | commit week | CPU s |")
-    lines = [head, "|" + "---|" * 13]
+            "tried | of that: the dose | minus the tool's (paired SE) | regret 12 wk | "
+            "P(within 0.25) | GI-limit nights | ceiling breaches | commit rate | commit week | "
+            "CPU s |")
+    lines = [head, "|" + "---|" * 14]
 
     def fmt(value: Any, digits: int = 2) -> str:
         return "n/a" if value is None or value != value else f"{value:.{digits}f}"
@@ -670,6 +699,7 @@ def markdown(summary: pd.DataFrame) -> str:
     for r in summary.to_dict("records"):
         lines.append(f"| {r['policy']} | {r['persons']} | {fmt(r['regret_week12'])} | "
                      f"{fmt(r['design_loss'])} | {fmt(r['selection_loss'])} | "
+                     f"{fmt(r['dose_loss'])} | "
                      f"{fmt(r['gap_to_tool'])} ({fmt(r['gap_to_tool_se'])}) | "
                      f"{fmt(r['regret_12_weeks'])} | {fmt(r['p_within_025'])} | "
                      f"{fmt(r['gi_limit_nights'], 1)} | {r['ceiling_breaches']} | "
@@ -759,6 +789,17 @@ def full_loop(subjects: Sequence[Subject], records: pd.DataFrame,
     return {"summary": summary.to_dict("records"), "records": full.to_dict("records")}
 
 
+def policy_names(text: str) -> tuple[str, ...]:
+    """``--policies``: comma-separated names of :data:`POLICIES`, in the table's order."""
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = sorted(names - set(POLICIES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown policy {', '.join(unknown) or '(none given)'}: choose from "
+            f"{', '.join(POLICIES)}")
+    return tuple(name for name in POLICIES if name in names)
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Parse the arguments, check the quick model, run every policy, print the table."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -770,12 +811,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--full-loop", type=int, default=0, metavar="K",
                         help="also run the tool on the full model for the first K persons")
+    parser.add_argument("--world", choices=tuple(WORLDS), default="drawn",
+                        help="change every person the same way (default: as drawn)")
+    parser.add_argument("--policies", type=policy_names, default=POLICIES,
+                        help=f"comma-separated, of {','.join(POLICIES)} (default: all)")
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args(argv)
-    subjects = draw_subjects(args.persons, args.seed)
+    subjects = draw_subjects(args.persons, args.seed, world=args.world)
     started = time.perf_counter()
-    checks = parallel(partial(check_subject, draws=args.draws), subjects[:args.full_subset],
-                      args.workers)
+    checked = subjects[:args.full_subset] if set(MODEL_POLICIES) & set(args.policies) else []
+    checks = parallel(partial(check_subject, draws=args.draws), checked, args.workers)
     agree = agreement(checks) if checks else {}
     print(f"quick vs full model ({time.perf_counter() - started:.0f} s): "
           f"{json.dumps(agree, indent=1)}", flush=True)
@@ -789,15 +834,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if warned:
         print(f"warning: {warned}\n{looks}", flush=True)
     started = time.perf_counter()
-    records = run(subjects, workers=args.workers, draws=args.draws)
+    records = run(subjects, workers=args.workers, draws=args.draws, names=args.policies)
     wall = time.perf_counter() - started
     summary = summarise(records)
     assert summary["ceiling_breaches"].sum() == 0, "a policy went above the ceiling"
-    print(f"\n{args.persons} persons x {len(POLICIES)} policies in {wall:.0f} s wall time "
-          f"({args.workers} workers)\n")
+    print(f"\n{args.persons} persons ({args.world} world) x {len(args.policies)} policies in "
+          f"{wall:.0f} s wall time ({args.workers} workers)\n")
     print(markdown(summary))
     print("\n" + behaviour(records))
-    result = {"persons": args.persons, "seed": args.seed, "wall_seconds": wall,
+    result = {"persons": args.persons, "seed": args.seed, "world": args.world,
+              "policies": list(args.policies), "wall_seconds": wall,
               "agreement": agree, "checks": checks,
               "summary": summary.to_dict("records"), "records": records.to_dict("records")}
     if args.full_loop:

@@ -172,6 +172,65 @@ def test_regret_splits_into_forms_never_tried_and_the_choice_among_the_tried(pri
     assert record["selection_loss"] == pytest.approx(
         record["best_utility"] - utility(Regimen("glycinate", 100.0)))
     assert record["selection_loss"] > 0.5
+    assert record["dose_loss"] == pytest.approx(record["selection_loss"])   # all of it the dose
+
+
+def test_the_choice_loss_splits_into_the_dose_and_the_form(priors):
+    subject = cl.Subject(0, RESPONDER, Profile(gut_sensitivity="none"), 2)
+
+    def utility(regimen):
+        return true_utility(RESPONDER, regimen, priors, subject.profile)
+
+    def tries_then_keeps(regimen):
+        def policy(look):
+            return cl.Step(GLY200 if look.night < 56 else regimen, 42 if look.night < 56 else
+                           look.remaining)
+        return policy
+
+    limit = priors.safety.gi_constraint.limit
+    # glycinate tried, taurate (which does nothing) kept: the form is the loss, the dose of
+    # taurate only the little its GI changes from one dose to another
+    _, taken, looks = cl.follow(subject, tries_then_keeps(Regimen("taurate", 200.0)), priors)
+    record = cl.score(subject, taken, looks, priors)
+    taurate = [utility(r) for r in cl.allowed_regimens(subject.profile, priors)
+               if r.form == "taurate" and true_change(RESPONDER, r)["gi"] <= limit]
+    assert record["design_loss"] == 0.0 and record["selection_loss"] > 1.0
+    assert record["dose_loss"] == pytest.approx(max(taurate) - utility(Regimen("taurate", 200.0)))
+    assert 0.0 <= record["dose_loss"] < 0.1 * record["selection_loss"]
+    # no magnesium at the end: no dose to lose
+    _, taken, looks = cl.follow(subject, tries_then_keeps(NO_MAGNESIUM), priors)
+    record = cl.score(subject, taken, looks, priors)
+    assert record["dose_loss"] == 0.0 and record["selection_loss"] > 1.0
+
+
+def test_a_world_changes_every_person_alike_and_keeps_persons_and_noise():
+    drawn, quiet = cl.draw_subjects(6, 4), cl.draw_subjects(6, 4, world="flat_dose")
+    for a, b in zip(drawn, quiet, strict=True):
+        assert (a.index, a.profile, a.seed) == (b.index, b.profile, b.seed)
+        assert b.person.effects == a.person.effects
+        assert b.person.gut_sensitivity == a.person.gut_sensitivity
+        assert (b.person.bad_enter, b.person.sol_shape, b.person.rating_rho,
+                b.person.hill_ed50_mg) == (0.0, 10.0, 0.0, 60.0)
+    assert b.person.dose_fraction(200.0) == pytest.approx(0.917, abs=1e-3)
+    assert {a.person.hill_ed50_mg for a in drawn} != {60.0}
+    assert all(s.person.expectation == 0.0 and s.person.drift == 0.0
+               for s in cl.draw_subjects(3, 4, world="no_expectation"))
+
+
+def test_some_policies_in_another_world_through_the_loop(capsys):
+    result = cl.main(["--persons", "2", "--workers", "1", "--full-subset", "0",
+                      "--draws", "200", "--seed", "3", "--world", "quiet",
+                      "--policies", "sweep,tool"])
+    summary = pd.DataFrame(result["summary"]).set_index("policy")
+    assert list(summary.index) == ["tool", "sweep"]          # the table's order
+    assert result["world"] == "quiet" and result["policies"] == ["tool", "sweep"]
+    records = pd.DataFrame(result["records"])
+    assert (records["dose_loss"] >= 0).all()
+    assert (records.loc[records["final"] == "none", "dose_loss"] == 0).all()
+    assert "2 persons (quiet world) x 2 policies" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cl.main(["--persons", "1", "--policies", "tool,greedy"])
+    assert "unknown policy greedy" in capsys.readouterr().err
 
 
 def test_two_persons_through_the_whole_loop(capsys):
@@ -275,6 +334,7 @@ def test_the_full_loop_is_paired_with_the_quick_run_on_its_own_persons(monkeypat
         return pd.DataFrame({"policy": policy, "person": range(len(regrets)),
                              "regret_week12": regrets, "regret_mean": regrets,
                              "within_025": 0.0, "design_loss": 0.0, "selection_loss": regrets,
+                             "dose_loss": 0.0,
                              "gi_limit_nights": 0.0, "ceiling_breaches": 0, "committed": True,
                              "commit_week": 8.0, "seconds": 1.0})
 
