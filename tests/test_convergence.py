@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 import pytest
@@ -11,11 +10,9 @@ import xarray as xr
 from arviz_stats import ess, rhat
 from scipy.stats import rankdata
 
-from model.cli.main import main
 from model.core.atomic import json_text
 from model.inference.convergence import average_ranks, rhat_and_ess
 from model.inference.diagnostics import ScalarStatistics, check_convergence, gate
-from model.simulate.personas import simulate_diary
 
 
 def ar1(rng: np.random.Generator, shape: tuple[int, int, int], rho: float) -> np.ndarray:
@@ -131,14 +128,3 @@ def test_an_undefined_r_hat_is_null_in_json() -> None:
     assert json_text(one_chain.to_dict())
     both = gate(tree(x=RNG.normal(size=(1, 200))), ["x"]).to_dict()
     assert both["max_rhat"] is None and both["max_rhat_all"] is None
-
-
-@pytest.mark.fit
-def test_a_one_chain_analysis_writes_its_json(tmp_path) -> None:
-    diary = tmp_path / "diary.csv"
-    simulate_diary("responder", 40, seed=4).to_csv(diary, index=False)
-    out = tmp_path / "result.json"
-    assert main(["analyze", str(diary), "--json", str(out), "--no-cache", "--draws", "100",
-                 "--chains", "1", "--seed", "1", "--as-of", "2026-02-09"]) == 0
-    diagnostics = json.loads(out.read_text())["diagnostics"]
-    assert diagnostics["ok"] is False and diagnostics["max_rhat"] is None

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from model.cli.options import FAMILY_NAMES, SAMPLER_NAMES, SEED, bounded_int
+from model.cli.options import (
+    CHAINS,
+    CHAINS_HELP,
+    FAMILY_NAMES,
+    SAMPLER_NAMES,
+    SEED,
+    bounded_int,
+)
 from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError, MgsleepError
 
@@ -46,8 +53,7 @@ def add_parser(subparsers: Any) -> None:
                         help="draws per chain, 10 to 100000 (default 1000)")
     parser.add_argument("--tune", type=bounded_int(0, 100_000), default=1000, metavar="N",
                         help="tuning steps per chain (default 1000)")
-    parser.add_argument("--chains", type=bounded_int(1, 64), default=4, metavar="N",
-                        help="chains, 1 to 64 (default 4)")
+    parser.add_argument("--chains", type=CHAINS, default=4, metavar="N", help=CHAINS_HELP)
     parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
     parser.add_argument("--sampler", choices=SAMPLER_NAMES, help="NUTS sampler (default "
                         "nutpie when installed, else pymc)")

@@ -98,13 +98,15 @@ MAX_NIGHTS = 3650
 """The most nights a diary, a simulation or a plan may have (ten years)."""
 
 
-def bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
+def bounded_int(low: int, high: int | None = None, why: str = "") -> Callable[[str], int]:
     """An argparse ``type`` for a whole number in ``[low, high]``, checked before any work.
 
     Parameters
     ----------
     low, high : int
         The smallest and (optionally) the largest value accepted.
+    why : str
+        Why the bounds are what they are, said with the error (optional).
 
     Returns
     -------
@@ -119,7 +121,9 @@ def bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < low or (high is not None and value > high):
             span = f"from {low} to {high}" if high is not None else f"at least {low}"
-            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {value}")
+            reason = f" ({why})" if why else ""
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number {span}{reason}, got {value}")
         return value
 
     parse.__name__ = "whole number"
@@ -128,6 +132,12 @@ def bounded_int(low: int, high: int | None = None) -> Callable[[str], int]:
 
 SEED = bounded_int(0, MAX_SEED)
 """``--seed``: 0 to 2**32 - 1."""
+CHAINS = bounded_int(2, 64, "the fit's checks compare chains")
+"""``--chains``: 2 to 64. Every fit is judged by rank-normalised split R-hat, which compares
+chains; with one chain it is undefined and every fit would fail its checks, after two longer
+runs, without advice. A fit from Python (``PersonalModel(chains=1)``) may still run one."""
+CHAINS_HELP = "chains, 2 to 64 (default 4; the fit's checks compare chains)"
+"""The help of ``--chains``."""
 
 
 def add_mcmc_arguments(parser: argparse.ArgumentParser, draws: int = 1000) -> None:
@@ -143,8 +153,7 @@ def add_mcmc_arguments(parser: argparse.ArgumentParser, draws: int = 1000) -> No
     """
     parser.add_argument("--draws", type=bounded_int(10, 100_000), default=draws, metavar="N",
                         help=f"draws per chain, 10 to 100000 (default {draws})")
-    parser.add_argument("--chains", type=bounded_int(1, 64), default=4, metavar="N",
-                        help="chains, 1 to 64 (default 4)")
+    parser.add_argument("--chains", type=CHAINS, default=4, metavar="N", help=CHAINS_HELP)
     parser.add_argument("--seed", type=SEED, metavar="N",
                         help="random seed, 0 to 2**32-1 (reproducible)")
     parser.add_argument("--sampler", choices=SAMPLER_NAMES,
