@@ -721,13 +721,17 @@ def forms_in_order(looks: Sequence[dict[str, Any]]) -> list[str]:
 def kept_by_slot(group: pd.DataFrame) -> str:
     """Which form a policy kept when it tried the best one, by the slot it tried the best in.
 
-    For the persons whose best form was tried, grouped by whether it was tried first, second,
-    third, ...: how many ended on it, on the first form tried instead, or on no magnesium. An
-    order effect (a novelty that fades, or a build-up the model reads otherwise) shows as a
-    later slot losing to the first.
+    For the responders whose best form was tried, grouped by whether it was tried first,
+    second, third, ...: how many ended on it, on the first form tried instead, or on no
+    magnesium. An order effect (a novelty that fades, or a build-up the model reads otherwise)
+    shows as a later slot losing to the first. Non-responders are left out: magnesium does
+    nothing for their sleep, and a chelate is their best regimen only when it lowers their
+    loose-stool nights a little, so none costs them next to nothing.
     """
     counts: dict[int, Counter[str]] = {}
-    for looks, best, final in zip(group["looks"], group["best"], group["final"], strict=True):
+    responders = group[group["responder"]]
+    for looks, best, final in zip(responders["looks"], responders["best"], responders["final"],
+                                  strict=True):
         order, best_form = forms_in_order(looks), Regimen.from_label(best).form
         if best_form not in order:
             continue
@@ -767,7 +771,8 @@ def behaviour(records: pd.DataFrame) -> str:
                   f"{name}: final regimens {dict(finals.most_common(5))}; best regimens "
                   f"{dict(Counter(group['best']).most_common(5))}",
                   f"{name}: looks per person {len(looks) / len(group):.1f}",
-                  f"{name}: the best form, by when it was tried: {kept_by_slot(group)}",
+                  f"{name}: responders' best form, by when it was tried: "
+                  f"{kept_by_slot(group)}",
                   f"{name}: {estimate_bias(group)}"]
     return "\n".join(lines)
 

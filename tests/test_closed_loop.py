@@ -359,8 +359,9 @@ def test_a_step_on_magnesium_ends_at_acute_gi():
 
 
 def test_the_best_form_kept_is_counted_by_the_slot_it_was_tried_in():
-    def run(regimens, best, final):
-        return {"looks": [{"regimen": r} for r in regimens], "best": best, "final": final}
+    def run(regimens, best, final, responder=True):
+        return {"looks": [{"regimen": r} for r in regimens], "best": best, "final": final,
+                "responder": responder}
 
     group = pd.DataFrame([
         # the best form tried second and kept; placebo and no magnesium are not forms
@@ -373,6 +374,8 @@ def test_the_best_form_kept_is_counted_by_the_slot_it_was_tried_in():
         run(["threonate@200", "glycinate@200", "taurate@200", "none"], "taurate@350", "none"),
         # the best form never tried: not counted
         run(["threonate@200", "none"], "citrate@350x2", "none"),
+        # a non-responder whose best is a chelate (a few loose-stool nights less): not counted
+        run(["threonate@200", "glycinate@200", "none"], "glycinate@350", "none", False),
     ])
     assert cl.forms_in_order(group["looks"][0]) == ["threonate", "glycinate"]
     assert cl.kept_by_slot(group) == (
