@@ -6,8 +6,9 @@ For simulated diaries of 120 and 365 nights, the same personal graph (same data)
   :class:`~model.personal.fit.PersonalModel`'s settings: nutpie, 4 chains x 1,000 draws after
   500 tuning steps);
 - nutpie variants (``--variants``): another mass-matrix adaptation, tuning length, target
-  acceptance or tree depth (``low_rank:maxdepth=3,target_accept=0.85``), through the same
-  :func:`model.inference.compile_cache.sample_nutpie`;
+  acceptance, tree depth or low-rank update frequency
+  (``low_rank:maxdepth=3,target_accept=0.85``, ``low_rank:update_freq=20``), through the same
+  :func:`model.inference.nutpie_run.sample_nutpie`;
 - ``pymc``: ``pm.sample`` (PyMC's own NUTS) with the same draws, tuning, chains and target.
 
 Per run: seconds of sampling (tuning included, compilation excluded: the nutpie graph is
@@ -44,8 +45,8 @@ from arviz_stats import ess, mcse, rhat
 
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
-from model.inference.compile_cache import ADAPTATION, sample_nutpie
 from model.inference.diagnostics import gate
+from model.inference.nutpie_run import ADAPTATION, sample_nutpie
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.personal.fit import PersonalModel
 from model.personal.sampler import CHECKED, GRAPHS
@@ -153,16 +154,14 @@ def phases(config: SamplerConfig, data: dict[str, np.ndarray], seeds: int = 3) -
     draws kept for their step counts; the draws' share is a full run's time minus that.
     Medians over ``seeds`` seeds.
     """
-    import nutpie
-
-    model = GRAPHS.get("nutpie").nutpie_model.with_data(**data)
+    compiled = GRAPHS.get("nutpie").nutpie_model
     runs: dict[str, list[float]] = {}
     for seed in range(config.seed, config.seed + seeds):
         for phase, draws in (("tuning", 1), ("full", config.draws)):
             start = time.perf_counter()
-            idata = nutpie.sample(model, draws=draws, tune=config.tune, chains=1, cores=1,
-                                  seed=seed, progress_bar=False, save_warmup=True,
-                                  adaptation=ADAPTATION, target_accept=config.target_accept)
+            idata = sample_nutpie(compiled, data=data, draws=draws, tune=config.tune, chains=1,
+                                  cores=1, seed=seed, target_accept=config.target_accept,
+                                  progressbar=False, save_warmup=True)
             runs.setdefault(f"{phase}_s", []).append(time.perf_counter() - start)
             runs.setdefault(f"{phase}_steps", []).append(
                 float(idata["warmup_sample_stats"]["n_steps"].sum())

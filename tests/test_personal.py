@@ -13,7 +13,7 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
-from model.inference.compile_cache import warm_started
+from model.inference.nutpie_run import warm_started
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.personal.fit import WARM_TUNE, PersonalModel
 from model.personal.sampler import GRAPHS

@@ -14,11 +14,12 @@ import pytest
 from test_compile_cache import small_model
 
 from model.inference.cache_key import graph_key
-from model.inference.compile_cache import (
+from model.inference.compile_cache import COMPILING, compile_nutpie, manifest_dir
+from model.inference.nutpie_run import (
     ADAPTATION,
-    COMPILING,
-    compile_nutpie,
-    manifest_dir,
+    MAX_DEPTH,
+    UPDATE_FREQ,
+    nuts_settings,
     sample_nutpie,
 )
 from model.inference.sampling import SamplerConfig
@@ -53,6 +54,33 @@ def test_the_mass_matrix_adaptation_reaches_nutpie(model, adaptation):
     assert trace["posterior"].sizes["draw"] == 20
 
 
+def test_the_settings_are_nutpies_own_but_for_the_low_rank_update_frequency(model):
+    """``nuts_settings`` rebuilds what ``nutpie.sample`` makes; only ``update_freq`` differs."""
+    import nutpie
+
+    compiled = compile_nutpie(model)
+    common = {"draws": 20, "tune": 30, "chains": 2, "seed": 3, "target_accept": 0.9}
+    for adaptation in ("low_rank", "diag"):
+        theirs = nutpie.sample(compiled, cores=1, progress_bar=False, adaptation=adaptation,
+                               maxdepth=MAX_DEPTH, store_unconstrained=True, **common)
+        ours = sample_nutpie(compiled, data={}, cores=1, progressbar=False,
+                             adaptation=adaptation, **common)
+        made, used = (json.loads(trace["sample_stats"].attrs["inference_library_settings"])
+                      for trace in (theirs, ours))
+        if adaptation == "low_rank":
+            options = used["settings"]["adapt_options"]
+            assert options["mass_matrix_update_freq"] == UPDATE_FREQ != 20
+            options["mass_matrix_update_freq"] = 20         # nutpie's default
+        assert used == made
+    # the same settings and seed (diag): the same draws, so the run itself is nutpie's
+    assert np.array_equal(theirs["posterior"]["a"], ours["posterior"]["a"])
+
+
+def test_an_unknown_adaptation_is_refused():
+    with pytest.raises(ValueError, match="unknown nutpie adaptation 'flow'"):
+        nuts_settings(draws=10, tune=10, chains=1, seed=1, target_accept=0.8, adaptation="flow")
+
+
 def test_the_tree_depth_reaches_nutpie_and_bounds_the_steps(model):
     compiled = compile_nutpie(model)
     trace = sample_nutpie(compiled, data={}, draws=50, tune=30, chains=1, cores=1, seed=2,
@@ -84,7 +112,8 @@ def test_ctrl_c_while_sampling_stops_the_fit_instead_of_returning_part_of_it(tmp
         import numpy as np
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_compile_cache import small_model
-        from model.inference.compile_cache import compile_nutpie, sample_nutpie
+        from model.inference.compile_cache import compile_nutpie
+        from model.inference.nutpie_run import sample_nutpie
         compiled = compile_nutpie(small_model(np.random.default_rng(5).normal(0.5, 1.0, 20)))
         # a process started in the background (CI) inherits SIGINT ignored: Ctrl-C as on a
         # terminal, whatever the parent did

@@ -28,14 +28,13 @@ correct) when those internals are missing.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import pickle
 import re
 import sys
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -387,49 +386,3 @@ def assemble(pm_model: Any, manifest: dict[str, Any], inners: Sequence[Any] | No
         logp_func=None, expand_func=None, reparameterized_names=manifest["reparameterized"],
     )
 
-
-def warm_started(compiled: Any, starts: np.ndarray) -> Any:
-    """A nutpie model whose chains begin at rows of ``starts`` (draws of an earlier fit)."""
-
-    def start(chain_seed: int) -> np.ndarray:
-        return starts[np.random.default_rng(chain_seed).integers(len(starts))].copy()
-
-    return dataclasses.replace(compiled, initial_point_func=start)
-
-
-ADAPTATION = "low_rank"
-"""nutpie's mass-matrix adaptation for every fit (``benchmarks/bench_sampler.py`` compares)."""
-MAX_DEPTH = 10
-"""nutpie's (and PyMC's) default tree depth. Capping it at 3 (7 leapfrog steps a draw) with
-a target acceptance of 0.8-0.85 halves a personal fit's time but also its ESS: no gain in
-ESS per second (``bench_sampler.py --variants 'low_rank:maxdepth=3,target_accept=0.85'``,
-README), so the default stays."""
-
-
-def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, tune: int,
-                  chains: int, cores: int, seed: int | None, target_accept: float,
-                  progressbar: bool, starts: np.ndarray | None = None,
-                  adaptation: str = ADAPTATION, maxdepth: int = MAX_DEPTH) -> Any:
-    """Sample a compiled model with ``data`` (unconstrained draws kept).
-
-    Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
-    (:func:`warm_started`); ``adaptation`` is nutpie's mass-matrix adaptation (default
-    :data:`ADAPTATION`); ``maxdepth`` bounds a draw's trajectory at ``2**maxdepth - 1``
-    leapfrog steps (default :data:`MAX_DEPTH`). Ctrl-C stops the sampler and is raised
-    (``KeyboardInterrupt``): nutpie's own blocking call would return the draws so far, which
-    a fit would then check, extend and even keep as if complete.
-    """
-    import nutpie
-
-    model = compiled.with_data(**data)
-    if starts is not None:
-        model = warm_started(model, starts)
-    sampler = nutpie.sample(model, draws=draws, tune=tune, chains=chains, cores=cores,
-                            seed=seed, progress_bar=progressbar, save_warmup=False,
-                            adaptation=adaptation, target_accept=target_accept,
-                            maxdepth=maxdepth, store_unconstrained=True, blocking=False)
-    try:
-        return sampler.wait()
-    except BaseException:
-        sampler.cancel()
-        raise

@@ -84,7 +84,7 @@ class SamplerConfig:
         Show the sampler's progress bar.
     adaptation : str, optional
         nutpie's mass-matrix adaptation (``"low_rank"`` or ``"diag"``); None:
-        :data:`model.inference.compile_cache.ADAPTATION`. Other samplers ignore it.
+        :data:`model.inference.nutpie_run.ADAPTATION`. Other samplers ignore it.
 
     """
 
@@ -178,7 +178,7 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
         with graph:  # nutpie's starting points (support point + jitter) read the graph's data
             pm.set_data(dict(data or {}))
         if name == "nutpie":
-            from model.inference.compile_cache import ADAPTATION, sample_nutpie
+            from model.inference.nutpie_run import ADAPTATION, sample_nutpie
 
             return sample_nutpie(compiled.nutpie_model, data=data or {}, starts=starts,
                                  draws=config.draws, tune=config.tune, chains=config.chains,
