@@ -72,8 +72,8 @@ def test_the_settings_are_nutpies_own_but_for_the_low_rank_update_frequency(mode
             assert options["mass_matrix_update_freq"] == UPDATE_FREQ != 20
             options["mass_matrix_update_freq"] = 20         # nutpie's default
         assert used == made
-    # the same settings and seed (diag): the same draws, so the run itself is nutpie's
-    assert np.array_equal(theirs["posterior"]["a"], ours["posterior"]["a"])
+        if adaptation == "diag":   # the same settings and seed: the same draws, nutpie's run
+            assert np.array_equal(theirs["posterior"]["a"], ours["posterior"]["a"])
 
 
 def test_an_unknown_adaptation_is_refused():

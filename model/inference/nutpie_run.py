@@ -12,8 +12,8 @@ relies on; ``tests/test_sampling_nutpie.py`` checks that every setting reaches t
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
 import numpy as np
@@ -88,15 +88,13 @@ def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, 
     sampler and is raised (``KeyboardInterrupt``): nutpie's own blocking call would return
     the draws so far, which a fit would then check, extend and even keep as if complete.
     """
-    import nutpie  # noqa: F401  (loads nutpie.sample, whose background sampler runs it)
-
     model = compiled.with_data(**data)
     if starts is not None:
         model = warm_started(model, starts)
     settings = nuts_settings(draws=draws, tune=tune, chains=chains, seed=seed,
                              target_accept=target_accept, maxdepth=maxdepth,
                              adaptation=adaptation, update_freq=update_freq)
-    background = sys.modules["nutpie.sample"]._BackgroundSampler  # noqa: SLF001 (module doc)
+    background = import_module("nutpie.sample")._BackgroundSampler  # noqa: SLF001 (module doc)
     sampler = background(model, settings, np.zeros(model.n_dim), cores,
                          progress_bar=progressbar, save_warmup=save_warmup,
                          store_unconstrained=True)
