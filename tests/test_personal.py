@@ -196,6 +196,28 @@ def test_partial_diary_and_gut_sensitivity(priors):
         small(priors, gut_sensitivity="severe").fit(diary)
 
 
+def test_the_latency_spread_prior_keeps_off_zero():
+    """A first week's odd nights, explained by its one caffeine or alcohol night, must not let
+    the latency SD sink to zero (a funnel: divergences, extended runs, a failed first fit);
+    the half-normal of before gave 8 % of its mass below 0.1."""
+    model = GRAPHS.get("nutpie").graph
+    sigma = pm.draw(model["sol_sigma"], draws=40_000, random_seed=1)
+    assert np.mean(sigma < 0.1) < 0.002 and np.mean(sigma < 0.15) < 0.02
+    assert 0.5 < np.median(sigma) < 0.7 and np.mean(sigma > 1.0) > 0.15
+
+
+def test_a_first_week_fits_at_the_first_run(priors):
+    """Four 7-night baselines that the half-normal latency SD fitted only with extended runs
+    (each had divergent draws at the first; one still after three runs) pass at once."""
+    runs = []
+    for seed in (2, 7, 10, 12):
+        fit = PersonalModel(priors, random_seed=seed).fit(
+            read_diary(simulate_diary("responder", 7, seed=seed)))
+        assert fit.diagnostics_.ok, (seed, fit.diagnostics_)
+        runs.append(fit.diagnostics_.attempts)
+    assert sum(r > 1 for r in runs) <= 1, runs
+
+
 def test_ordinal_likelihood_matches_pymc_and_stays_finite_in_the_tails():
     import pymc as pm
     import pytensor

@@ -38,12 +38,18 @@ def expanded_shapes(pm_model: Any) -> dict[str, tuple[int, ...]]:
             [*pm_model.eval_rv_shapes().items(), *zip(names, shapes, strict=True)]}
 
 
-def graph_key(pm_model: Any) -> str:
-    """Hash of what the compiled callbacks depend on: graphs as text, constants, sizes, versions.
+def model_digest(pm_model: Any) -> str:
+    """Hash of the model itself: its log density and values as text, constants, transforms.
 
-    The sizes are :func:`expanded_shapes`. Data values and lengths are left out otherwise: the
-    compiled code takes them as inputs.
+    No sizes and no library versions: a model of other data lengths digests the same, and
+    the digest changes when a prior, a likelihood or a transform does (and when a new
+    PyTensor prints the same graph differently). A saved fit's format version follows it
+    (``tests/test_fit_format.py``).
     """
+    return _model_hash(pm_model).hexdigest()
+
+
+def _model_hash(pm_model: Any) -> Any:
     import pytensor
     from pytensor.graph import Constant
     from pytensor.graph.traversal import ancestors
@@ -55,9 +61,22 @@ def graph_key(pm_model: Any) -> str:
     for var in ancestors(outputs):
         if isinstance(var, Constant):
             digest.update(np.asarray(var.data).tobytes())
+    transforms = (f"{rv.name}:{pm_model.rvs_to_transforms.get(rv)}" for rv in pm_model.free_RVs)
+    digest.update("\n".join(transforms).encode())
+    return digest
+
+
+def graph_key(pm_model: Any) -> str:
+    """Hash of what the compiled callbacks depend on: the model, its sizes, library versions.
+
+    The model is :func:`model_digest`'s; the sizes are :func:`expanded_shapes`. Data values
+    and lengths are left out otherwise: the compiled code takes them as inputs.
+    """
+    import pytensor
+
+    digest = _model_hash(pm_model)
     facts = [CACHE_FORMAT, str(pytensor.config.numba__fastmath), str(pytensor.config.floatX),
              *(f"{name}: {shape}" for name, shape in expanded_shapes(pm_model).items()),
-             *(version(p) for p in ("pymc", "pytensor", "nutpie", "numba", "numpy")),
-             *(f"{rv.name}:{pm_model.rvs_to_transforms.get(rv)}" for rv in pm_model.free_RVs)]
+             *(version(p) for p in ("pymc", "pytensor", "nutpie", "numba", "numpy"))]
     digest.update("\n".join(facts).encode())
     return digest.hexdigest()

@@ -35,10 +35,12 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 3
-"""3: fitted with the shared-store kinetics (:mod:`model.likelihood.kinetics`); 2 assumed one
-store per form, so its draws do not fit this model; 2 and 3 are ``.npz`` with the NUTS draws
-and resampling indices (1 was netCDF). Only this version is read."""
+FORMAT_VERSION = 4
+"""The model a saved fit's draws belong to: 4, the latency SD log-normal a priori (3 had it
+half-normal); 3, the shared-store kinetics (:mod:`model.likelihood.kinetics`; 2 assumed one
+store per form). 2 to 4 are ``.npz`` with the NUTS draws and resampling indices (1 was
+netCDF). Only this version is read: draws of another model are not reweighted into this one.
+A change of the personal graph must bump it (``tests/test_fit_format.py`` says when)."""
 CONFIG_KEYS = ("gut_sensitivity", "draws", "tune", "chains", "sampler", "random_seed")
 GROUPS = ("posterior", "sample_stats")
 
