@@ -50,6 +50,7 @@ def model_digest(pm_model: Any) -> str:
 
 
 def _model_hash(pm_model: Any) -> Any:
+    """The running SHA-256 of :func:`model_digest`, for :func:`graph_key` to extend."""
     import pytensor
     from pytensor.graph import Constant
     from pytensor.graph.traversal import ancestors

@@ -132,10 +132,10 @@ class NormalAR1:
 
     The log-normal keeps ``sigma`` off zero (1 % below 0.15, 90 % within 0.22-1.6): no
     person's latency is the same night after night on the log scale (Gwern's Zeo nights:
-    0.8-1.0 overall, 0.15-1.6 over any 7 nights; the world generator's gamma nights
+    1.0 overall, 0.15-1.6 over any 7 nights, median 0.8; the world generator's gamma nights
     0.55-0.85). A half-normal let a first week whose odd nights a caffeine or an alcohol
-    night explains put ``sigma`` near zero, a funnel with those nights' coefficients: a
-    third of 16 simulated 7-night diaries had divergent draws at the first run.
+    night explains put ``sigma`` near zero, a funnel with those nights' coefficients: 5 of 16
+    simulated 7-night diaries failed the checks of their first run (1 of 16 now).
     """
 
     name: ClassVar[str] = "normal_ar1"
