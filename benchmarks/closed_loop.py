@@ -45,27 +45,28 @@ the tool policies, how far the model's own utility of the regimens of the forms 
 responders and non-responders).
 
 Before the quick model is trusted, ``--full-subset K`` persons are decided at two looks of
-their ``tool`` run with both the quick and the full model (:class:`PersonalModel`, 1,000 draws
-x 2 chains) and their P(best) and P(GI constraint violation) compared. The run stops when any
-P(GI violation) (the safety constraint) differs by more than ``AGREEMENT_TOLERANCE``, when the
-P(best) of the chosen action or of all actions differs by more than a third of it on average,
-or when fewer than ``SAME_ADVICE`` of the looks get the same advice. A single look whose chosen
-action's P(best) differs by more than the tolerance is listed as a warning: with a dozen
-options, P(best) of the leader moves with the tails of untried forms (at seed 1, one person's
-"continue glycinate 300 mg", the same advice from both, had 0.55 against 0.40 because the full
-fit gives an untried form a heavier tail). P(best) is over the options open at the look, and
-each fit sets the evaluation period from its own build-up time: at a look where one fit still
-blocks changes the other allows, P(best) is not compared (``same_options`` gives the share of
-looks where they agree), P(GI violation) and the advice are.
+their ``tool`` run with both the quick and the full model (:class:`PersonalModel` with the NUTS
+settings of :data:`FULL_FIT`) and their P(best) and P(GI constraint violation) compared. The
+run stops when any P(GI violation) (the safety constraint) differs by more than
+``AGREEMENT_TOLERANCE``, when the P(best) of the chosen action or of all actions differs by
+more than a third of it on average, or when fewer than ``SAME_ADVICE`` of the looks get the
+same advice. A single look whose chosen action's P(best) differs by more than the tolerance is
+listed as a warning: with a dozen options, P(best) of the leader moves with the tails of
+untried forms (at seed 1, one person's "continue glycinate 300 mg", the same advice from both,
+had 0.55 against 0.40 because the full fit gives an untried form a heavier tail). P(best) is
+over the options open at the look, and each fit sets the evaluation period from its own
+build-up time: at a look where one fit still blocks changes the other allows, P(best) is not
+compared (``same_options`` gives the share of looks where they agree), P(GI violation) and the
+advice are.
 
 ``--world NAME`` changes every person the same way (:data:`WORLDS`: quiet nights, a flat dose
 curve, no expectation or drift) on the same persons and noise, to see which departure of the
 world from the model a policy's regret comes from; ``--policies`` runs some of them (the tool
 is the reference of the paired gaps).
 
-``--full-loop K`` also runs ``tool_full``, the tool's rule on the full model (NUTS, 1,000 draws
-x 2 chains), for the first K persons, and prints it beside the
-quick model's run on the same persons.
+``--full-loop K`` also runs ``tool_full``, the tool's rule on the full model (NUTS,
+:data:`FULL_FIT`), for the first K persons, and prints it beside the quick model's run on the
+same persons.
 
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
         --seed 1 [--world quiet] [--policies tool,sweep] [--full-subset 6] [--full-loop 12] \\
