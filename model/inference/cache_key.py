@@ -44,13 +44,27 @@ def model_digest(pm_model: Any) -> str:
     No sizes and no library versions: a model of other data lengths digests the same, and
     the digest changes when a prior, a likelihood or a transform does (and when a new
     PyTensor prints the same graph differently). A saved fit's format version follows it
-    (``tests/test_fit_format.py``).
+    (``tests/test_fit_format.py``). Float constants count to 12 significant digits, not bit
+    for bit: numpy's vectorised logarithms differ in the last bit between processors (with
+    AVX-512 or without), and the model is the same on both.
     """
-    return _model_hash(pm_model).hexdigest()
+    return _model_hash(pm_model, exact=False).hexdigest()
 
 
-def _model_hash(pm_model: Any) -> Any:
-    """The running SHA-256 of :func:`model_digest`, for :func:`graph_key` to extend."""
+def _constant_bytes(data: Any, exact: bool) -> bytes:
+    """A constant's value as hashed: its bytes, or its floats to 12 significant digits."""
+    values = np.asarray(data)
+    if exact or values.dtype.kind != "f":
+        return values.tobytes()
+    return np.char.mod("%.12g", values).tobytes()
+
+
+def _model_hash(pm_model: Any, exact: bool) -> Any:
+    """The running SHA-256 of :func:`model_digest`, for :func:`graph_key` to extend.
+
+    ``exact``: float constants bit for bit (the compiled code's key) rather than to 12
+    significant digits (the model's digest).
+    """
     import pytensor
     from pytensor.graph import Constant
     from pytensor.graph.traversal import ancestors
@@ -61,7 +75,7 @@ def _model_hash(pm_model: Any) -> Any:
     digest = hashlib.sha256(text.getvalue().encode())
     for var in ancestors(outputs):
         if isinstance(var, Constant):
-            digest.update(np.asarray(var.data).tobytes())
+            digest.update(_constant_bytes(var.data, exact))
     transforms = (f"{rv.name}:{pm_model.rvs_to_transforms.get(rv)}" for rv in pm_model.free_RVs)
     digest.update("\n".join(transforms).encode())
     return digest
@@ -75,7 +89,7 @@ def graph_key(pm_model: Any) -> str:
     """
     import pytensor
 
-    digest = _model_hash(pm_model)
+    digest = _model_hash(pm_model, exact=True)
     facts = [CACHE_FORMAT, str(pytensor.config.numba__fastmath), str(pytensor.config.floatX),
              *(f"{name}: {shape}" for name, shape in expanded_shapes(pm_model).items()),
              *(version(p) for p in ("pymc", "pytensor", "nutpie", "numba", "numpy"))]
