@@ -242,6 +242,59 @@ def test_foreign_and_old_cache_files_are_ignored_with_a_warning(first_fit, frame
     assert "older file format" in messages and not old.exists()
 
 
+def _with_format(path, version):
+    """Rewrite the fit at ``path`` as if another format version had written it."""
+    with np.load(path) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    meta = json.loads(str(arrays["meta"])) | {"format_version": version}
+    np.savez(path, **arrays | {"meta": np.array(json.dumps(meta))})
+
+
+def test_fits_of_an_older_format_are_removed_and_newer_or_foreign_ones_kept(first_fit, frames,
+                                                                         tmp_path):
+    from model.personal.store import FORMAT_VERSION, saved_format
+
+    shutil.copytree(first_fit[0], tmp_path, dirs_exist_ok=True)
+    (cached,) = tmp_path.glob("*.npz")
+    assert saved_format(cached) == FORMAT_VERSION
+    older, newer, foreign = (tmp_path / f"{name}.npz" for name in ("older", "newer", "foreign"))
+    for path, version in ((older, FORMAT_VERSION - 1), (newer, FORMAT_VERSION + 1)):
+        shutil.copy(cached, path)
+        _with_format(path, version)
+    np.savez(foreign, meta=np.array(json.dumps({"model": "someone.else"})))
+    assert (saved_format(older), saved_format(foreign)) == (FORMAT_VERSION - 1, None)
+    with pytest.warns(CacheWarning, match=r"removed 1 cached fit\(s\) of an older file format"):
+        _, how = fit_with_cache(read_diary(frames[0]), load_priors(), CONFIG, tmp_path)
+    assert how == "cached"
+    assert not older.exists() and newer.exists() and foreign.exists() and cached.exists()
+
+
+def test_the_least_recently_used_fits_go_when_the_cache_is_full(first_fit, frames, tmp_path,
+                                                                monkeypatch):
+    import os
+
+    from model.analysis.fit_cache import DEFAULT_LIMIT_MB, cache_limit_bytes
+
+    shutil.copytree(first_fit[0], tmp_path, dirs_exist_ok=True)
+    (cached,) = tmp_path.glob("*.npz")
+    size = cached.stat().st_size
+    others = [tmp_path / f"other{k}.npz" for k in range(3)]
+    for age, path in enumerate(others):              # other0 the oldest, other2 the newest
+        shutil.copy(cached, path)
+        os.utime(path, (1e9 + age, 1e9 + age))
+    os.utime(cached, (1e9 - 1, 1e9 - 1))              # older than all, but reused below
+    monkeypatch.setenv("MGSLEEP_CACHE_LIMIT_MB", str(3.5 * size / 2**20))
+    priors, short, full = load_priors(), read_diary(frames[0]), read_diary(frames[1])
+    assert fit_with_cache(short, priors, CONFIG, tmp_path)[1] == "cached"    # a use
+    assert len(list(tmp_path.glob("*.npz"))) == 4                     # nothing written
+    assert fit_with_cache(full, priors, CONFIG, tmp_path)[1] in ("psis", "nuts")
+    kept = {path.name for path in tmp_path.glob("*.npz")}
+    assert kept == {cached.name, "other1.npz", "other2.npz"}          # the oldest one went
+    monkeypatch.setenv("MGSLEEP_CACHE_LIMIT_MB", "lots")
+    with pytest.warns(CacheWarning, match="not a positive number"):
+        assert cache_limit_bytes() == DEFAULT_LIMIT_MB * 2**20
+
+
 @pytest.mark.parametrize(("draws", "relative_ess"), [(4000, 1.0), (4000, 0.3), (600, 0.5)])
 def test_the_numpy_pareto_smoothing_is_arviz_stats(draws, relative_ess):
     from arviz_stats.base.array import array_stats

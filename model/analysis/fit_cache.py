@@ -16,8 +16,18 @@ What invalidates a cached fit:
   sensitivity (the one profile fact the fit uses), the MCMC settings and the file format;
 - any change to a night the cached fit has seen (a correction, a deleted night): a full fit;
 - a file that cannot be read, or one of another model, format or priors: ignored with a
-  warning and replaced, never trusted; fits of the former netCDF format (``*.nc``) are
-  removed with a warning.
+  warning and replaced, never trusted.
+
+What is removed, so that the folder does not grow without end (each diary keeps up to three
+fits, about 10 MB each at 120 nights: the main one and the prior sensitivity check's two):
+
+- fits of an older format of this model (a lower ``FORMAT_VERSION``, or the former netCDF
+  ``*.nc``): no later run can use them, as the key holds the format; removed with one
+  warning. A file of a newer format (a newer install sharing the folder) or of another
+  program is left alone;
+- the least recently used fits, once the folder's fits take more than
+  :data:`DEFAULT_LIMIT_MB` (or ``$MGSLEEP_CACHE_LIMIT_MB``): reusing a fit counts as a use.
+  Their diaries are fitted afresh when next analysed.
 
 The default directory is ``$MGSLEEP_CACHE`` or the user cache directory
 (``$XDG_CACHE_HOME/mgsleep/fits``, else ``~/.cache/mgsleep/fits``); when it cannot be written,
@@ -46,12 +56,18 @@ from model.core.atomic import sweep_folder
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet
 from model.personal.fit import PersonalModel
-from model.personal.store import FORMAT_VERSION, priors_fingerprint
+from model.personal.store import FORMAT_VERSION, priors_fingerprint, saved_format
 
 FIT_WORDS = {"fit": "fitted", "cached": "reused the cached fit (no new night)",
              "psis": "updated the cached fit by importance reweighting",
              "nuts": "refitted from the cached fit"}
 """How each way of getting a fit is said on the terminal."""
+
+
+DEFAULT_LIMIT_MB = 1000
+"""The most the cached fits may take together (megabytes) unless ``$MGSLEEP_CACHE_LIMIT_MB``
+says otherwise: some 30 diaries of 120 nights with their sensitivity checks. Looking for
+older formats reads each file's metadata, about a millisecond a file."""
 
 
 class CacheWarning(UserWarning):
@@ -116,20 +132,61 @@ removed once an hour old, as no write takes that long."""
 def _drop_legacy(directory: Path) -> None:
     """Remove what a former version or a killed run left: never read, it would only take room.
 
-    Fits of format version 1 (netCDF, with a warning), temporaries of processes no longer
-    running (:func:`model.core.atomic.sweep_folder`; a run killed while writing its fit) and
-    temporaries of former versions an hour old (:data:`LEGACY_TEMPORARY`).
+    Fits of an older format (``*.nc`` of version 1, ``*.npz`` of a lower
+    :data:`~model.personal.store.FORMAT_VERSION`; one warning), temporaries of processes no
+    longer running (:func:`model.core.atomic.sweep_folder`; a run killed while writing its
+    fit) and temporaries of former versions an hour old (:data:`LEGACY_TEMPORARY`).
     """
-    for legacy in directory.glob("*.nc"):
-        warnings.warn(f"ignored and removed the cached fit {legacy}: an older file format",
-                      CacheWarning, stacklevel=3)
+    older = [*directory.glob("*.nc")]
+    older += [path for path in directory.glob("*.npz")
+              if (version := saved_format(path)) is not None and version < FORMAT_VERSION]
+    for path in older:
         with contextlib.suppress(OSError):
-            legacy.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+    if older:
+        names = ", ".join(path.name for path in older[:3]) + (", ..." if len(older) > 3 else "")
+        warnings.warn(f"removed {len(older)} cached fit(s) of an older file format from "
+                      f"{directory} ({names}): this version cannot reuse them, so their "
+                      "diaries are fitted afresh", CacheWarning, stacklevel=3)
     with contextlib.suppress(OSError):
         sweep_folder(directory)
         for stale in directory.glob(".*.tmp"):
             if LEGACY_TEMPORARY.match(stale.name) and time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def cache_limit_bytes() -> int:
+    """The cache's limit in bytes: ``$MGSLEEP_CACHE_LIMIT_MB``, else :data:`DEFAULT_LIMIT_MB`.
+
+    A value that is not a positive number of megabytes is a warning, and the default holds.
+    """
+    text = os.environ.get("MGSLEEP_CACHE_LIMIT_MB", "").strip()
+    try:
+        megabytes = float(text) if text else DEFAULT_LIMIT_MB
+    except ValueError:
+        megabytes = -1.0
+    if not megabytes > 0 or megabytes == float("inf"):
+        warnings.warn(f"MGSLEEP_CACHE_LIMIT_MB={text!r} is not a positive number of megabytes; "
+                      f"keeping the cache to {DEFAULT_LIMIT_MB} MB", CacheWarning, stacklevel=3)
+        megabytes = DEFAULT_LIMIT_MB
+    return int(megabytes * 2**20)
+
+
+def _trim(directory: Path, keep: Path) -> None:
+    """Remove the least recently used fits (not ``keep``) until they fit the cache's limit."""
+    fits = []
+    for path in directory.glob("*.npz"):
+        with contextlib.suppress(OSError):
+            status = path.stat()
+            fits.append((status.st_mtime, status.st_size, path))
+    total, limit = sum(size for _, size, _ in fits), cache_limit_bytes()
+    for _, size, path in sorted(fits):
+        if total <= limit:
+            return
+        if path != keep:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+                total -= size
 
 
 def _store(fit: PersonalModel, path: Path, previous: PersonalModel | None) -> None:
@@ -180,9 +237,12 @@ def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],
     if previous is None or later is None:
         fit, how = PersonalModel(priors, **config).fit(diary), "fit"
     elif later.nights.empty:
+        with contextlib.suppress(OSError):
+            os.utime(path)                     # a use: the last to go when the cache is full
         return previous, "cached"
     else:
         fit = previous.update(later)
         how = fit.method_
     _store(fit, path, previous)
+    _trim(directory, keep=path)
     return fit, how

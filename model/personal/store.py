@@ -251,6 +251,23 @@ def _diagnostics(stored: Mapping[str, Any]) -> Diagnostics:
     return Diagnostics(**dict(stored) | {"checked": tuple(stored.get("checked", ()))})
 
 
+def saved_format(path: Path) -> int | None:
+    """The format version of a fit :func:`save_fit` wrote, reading its metadata alone.
+
+    None for any other file (unreadable, foreign, another model's). Costs about a millisecond
+    however large the file: only its ``meta`` entry is decompressed.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            meta = json.loads(str(stored["meta"]))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if not isinstance(meta, dict) or meta.get("model") != MODEL_NAME:
+        return None
+    version = meta.get("format_version")
+    return version if isinstance(version, int) else None
+
+
 def _read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The arrays and metadata of a saved fit; MgsleepError for anything else."""
     try:
