@@ -41,7 +41,8 @@ def add_parser(subparsers: Any) -> None:
                         "diary by power-scaling (no refit; adds power_scaling to the JSON)")
     parser.add_argument("--cache", metavar="DIR", help="keep each diary's last fit here, so "
                         "that a diary with new nights is updated in seconds (default: "
-                        "$MGSLEEP_CACHE or ~/.cache/mgsleep/fits; the least recently used fits go "
+                        "$MGSLEEP_CACHE, else $XDG_CACHE_HOME/mgsleep/fits, else "
+                        "~/.cache/mgsleep/fits; the least recently used fits go "
                         "beyond $MGSLEEP_CACHE_LIMIT_MB, default 1000)")
     parser.add_argument("--no-cache", action="store_true", help="always fit from scratch and "
                         "keep nothing")

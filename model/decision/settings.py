@@ -67,9 +67,10 @@ Defaults (:class:`DecisionSettings`) and why:
   (:func:`model.decision.choice.stay_on_a_close_call`).
 - **Evaluation period from the kinetics** (``period_from_kinetics``): a change is judged when
   first-order build-up reaches ``steady_share = 0.8`` of its steady state at the posterior
-  median time constant (16 nights at tau = 10 days), never fewer than ``floor_nights = 7`` nor
-  more than ``max_period_nights = 28``. ``min_nights = 14`` is the period when the kinetics
-  are not used (and the look period of trial planning); the first step is reviewed after 7.
+  median time constant (17 nights at tau = 10 days: 16.1, rounded up), never fewer than
+  ``floor_nights = 7`` nor more than ``max_period_nights = 28``. ``min_nights = 14`` is the
+  period when the kinetics are not used (and the look period of trial planning); the first
+  step is reviewed after 7.
   ``period_holds_changes``: until the period is over only ``continue`` (and what safety asks
   for) is open. ``decide`` turns it off at the end of a trial of known length
   (``horizon_nights`` shorter than a period): no period is left to judge a change in, and the
