@@ -20,7 +20,8 @@ import pymc as pm
 
 from model.inference.compile_cache import compile_nutpie
 from model.inference.diagnostics import check_convergence
-from model.inference.sampling import sample_posterior, sampler_available
+from model.inference.samplers import sampler_available
+from model.inference.sampling import sample_posterior
 from model.nof1.engine import Nof1Model, simulate_nof1
 
 CASES = {

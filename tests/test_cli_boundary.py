@@ -183,7 +183,7 @@ def test_help_imports_no_pymc(tmp_path):
 
 
 def test_the_cli_choices_are_the_samplers_and_families():
-    from model.inference.sampling import SAMPLERS
+    from model.inference.samplers import SAMPLERS
     from model.nof1.engine import FAMILIES
 
     assert SAMPLER_NAMES == tuple(SAMPLERS)

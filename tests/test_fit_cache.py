@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import re
 import shutil
 
 import numpy as np
@@ -184,10 +185,8 @@ def test_a_reweighted_fit_moves_its_nuts_draws_to_another_prior_in_one_step(firs
 
 def test_the_cached_command_imports_no_pymc(frames, tmp_path):
     """A diary that gained a night is re-analysed in a new process without PyMC (nor
-    ``dask.array``, which xarray would import to ask whether an array is a Dask array).
-
-    The JSON goes to standard output: the terminal summary's headline
-    (``model.report.headline``) still imports ``model.inference.sampling``, hence PyMC.
+    ``dask.array``, which xarray would import to ask whether an array is a Dask array), and
+    so is the same diary again, its terminal summary naming the sampler of the cached fit.
     """
     import subprocess
     import sys
@@ -198,17 +197,21 @@ def test_the_cached_command_imports_no_pymc(frames, tmp_path):
     diary, cache = tmp_path / "diary.csv", tmp_path / "cache"
     options = ["--cache", str(cache), "--draws", "600", "--chains", "4", "--seed", "3"]
 
-    def analyze() -> subprocess.CompletedProcess[str]:
-        # both analyses in new processes: the first fit's draws (and so whether one more
+    def analyze(*output: str) -> subprocess.CompletedProcess[str]:
+        # every analysis in a new process: the first fit's draws (and so whether one more
         # night can be reweighted) do not depend on what this test process sampled before
         return subprocess.run([sys.executable, "-c", NO_PYMC, "analyze", str(diary), *options,
-                               "--json", "-"], capture_output=True, text=True, check=True)
+                               *output], capture_output=True, text=True, check=True)
 
     short.to_csv(diary, index=False)
-    first = analyze().stdout.strip().rsplit("\n", 1)[1]
+    first = analyze("--json", "-").stdout.strip().rsplit("\n", 1)[1]
     assert "pymc" in json.loads(first)["loaded"]                   # the first one fitted
+    summary, report = analyze().stdout.strip().rsplit("\n", 1)    # no new night: reused
+    assert json.loads(report) == {"code": 0, "loaded": []}
+    assert re.search(r"Fit: reused the cached fit \(no new night\), NUTS \((nutpie|pymc)\);",
+                     summary), summary
     full.iloc[: len(short) + 1].to_csv(diary, index=False)       # one more night
-    run = analyze()
+    run = analyze("--json", "-")
     result, report = run.stdout.strip().rsplit("\n", 1)
     assert json.loads(report) == {"code": 0, "loaded": []}, run.stderr
     assert json.loads(result)["nights"]["total"] == len(short) + 1

@@ -30,7 +30,7 @@ from scipy.special import expit
 from model.core.errors import InputError, MgsleepError
 from model.inference.cache_key import graph_key
 from model.inference.diagnostics import Diagnostics, check_convergence, ess_threshold
-from model.inference.sampling import default_sampler, resolve_sampler, sampler_available
+from model.inference.samplers import default_sampler, resolve_sampler, sampler_available
 from model.nof1 import (
     FAMILIES,
     Nof1Model,

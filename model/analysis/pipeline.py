@@ -90,7 +90,9 @@ class Analysis:
     (:func:`model.analysis.pathways.pathways`); ``power`` the power-scaling sensitivity to the
     prior and the diary, when asked for (:meth:`model.personal.fit.PersonalModel.power_scaling`);
     ``plan`` the trial plan written in the diary after the date analysed, which the
-    recommendation keeps to unless a rule speaks (:mod:`model.analysis.plan_ahead`).
+    recommendation keeps to unless a rule speaks (:mod:`model.analysis.plan_ahead`);
+    ``fit_how`` how the fit was made (:data:`~model.analysis.fit_cache.FIT_WORDS`: ``fit``,
+    or from the cache ``cached``, ``psis`` or ``nuts``).
     """
 
     as_of: dt.date
@@ -104,6 +106,7 @@ class Analysis:
     pathways: tuple[Pathway, ...]
     power: PowerScaling | None = None
     plan: PlanAhead | None = None
+    fit_how: str = "fit"
 
     def cautions(self) -> tuple[str, ...]:
         """What the reader should keep in mind about the effects (the diary's separability).
@@ -427,4 +430,4 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     decision = unless_it_moves_on(decision, paths)
     power = fit.power_scaling() if power_scaling else None
     return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power,
-                    plan)
+                    plan, how)

@@ -52,13 +52,16 @@ def add_parser(subparsers: Any) -> None:
 
 def print_summary(result: Analysis) -> None:
     """A short readable summary of an analysis on standard output: the headline first."""
+    from model.analysis.fit_cache import FIT_WORDS
     from model.report.headline import headline, sampler_name
 
     rec = result.decision.recommendation
     diag = result.fit.diagnostics_
     print(f"Diary: {result.diary.n_recorded} nights up to {result.as_of} "
           f"({', '.join(f'{k}: {v}' for k, v in result.diary.regimen_counts().items())})")
-    print(f"Fit: {result.fit.fit_seconds_:.1f} s with {sampler_name(result.fit)}; diagnostics "
+    took = (f"{FIT_WORDS['cached']}, " if result.fit_how == "cached"
+            else f"{result.fit.fit_seconds_:.1f} s with ")
+    print(f"Fit: {took}{sampler_name(result.fit)}; diagnostics "
           f"{'ok' if diag.ok else 'FAILED'} (max R-hat {diag.max_rhat:.3f}, min bulk ESS "
           f"{diag.min_ess_bulk:.0f}, {diag.divergences} divergences"
           + (f"; {diag.attempts} runs" if diag.attempts > 1 else "") + ")")

@@ -3,7 +3,7 @@
 The parsers are built for ``--help`` and for ``mgsleep priors`` too, which must not import
 PyMC: so the names offered by ``--sampler`` and ``--family`` are listed here, and
 ``tests/test_cli_boundary.py`` checks that they are the keys of
-:data:`model.inference.sampling.SAMPLERS` and :data:`model.nof1.engine.FAMILIES`.
+:data:`model.inference.samplers.SAMPLERS` and :data:`model.nof1.engine.FAMILIES`.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ import numpy as np
 import pymc as pm
 
 from model.inference.laplace import LogDensity
-from model.inference.sampling import CompiledGraph, default_sampler
+from model.inference.samplers import default_sampler
+from model.inference.sampling import CompiledGraph
 
 
 def _logp_callback(compiled: Any) -> Callable[[np.ndarray, np.ndarray, np.ndarray], int]:

@@ -11,7 +11,6 @@ form of :func:`run_nuts` for a plain PyMC model. nutpie's own calls live in
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,49 +19,9 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from model.core.errors import MgsleepError
 from model.core.progress import SHOW_PROGRESS, show_progress
 from model.inference.compile_cache import keep_generated_source
-
-SAMPLERS: dict[str, tuple[str, ...]] = {
-    "nutpie": ("nutpie",),
-    "pymc": (),
-    "numpyro": ("numpyro", "jax"),
-    "blackjax": ("blackjax", "jax"),
-}
-"""Known NUTS samplers and the packages each needs."""
-
-
-def sampler_available(sampler: str) -> bool:
-    """Return True when ``sampler`` is known and every package it needs is importable."""
-    needs = SAMPLERS.get(sampler)
-    return needs is not None and all(importlib.util.find_spec(p) is not None for p in needs)
-
-
-def default_sampler() -> str:
-    """Return the default sampler: ``nutpie`` when installed, else PyMC's own NUTS."""
-    return "nutpie" if sampler_available("nutpie") else "pymc"
-
-
-def resolve_sampler(sampler: str | None) -> str:
-    """Return ``sampler`` (or the default) after checking that it can run.
-
-    Raises
-    ------
-    MgsleepError
-        When the sampler is unknown or its packages are not installed.
-
-    """
-    name = default_sampler() if sampler is None else sampler
-    if name not in SAMPLERS:
-        raise MgsleepError(f"unknown sampler {name!r}; expected one of {', '.join(SAMPLERS)}")
-    if not sampler_available(name):
-        missing = " and ".join(SAMPLERS[name])
-        raise MgsleepError(
-            f"sampler {name!r} needs {missing}, which is not installed; "
-            f"install it or choose --sampler pymc"
-        )
-    return name
+from model.inference.samplers import resolve_sampler
 
 
 @dataclass(frozen=True)

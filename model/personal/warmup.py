@@ -22,7 +22,8 @@ import pandas as pd
 
 from model.data.diary import read_diary
 from model.inference.compile_cache import is_cached, manifest_dir
-from model.inference.sampling import SamplerConfig, run_nuts, sampler_available
+from model.inference.samplers import sampler_available
+from model.inference.sampling import SamplerConfig, run_nuts
 from model.personal.fit import PersonalModel
 from model.personal.sampler import GRAPHS
 

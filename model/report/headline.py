@@ -30,6 +30,7 @@ from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import best_waiting
 from model.decision.rules import BREACHES
+from model.inference.samplers import resolve_sampler
 from model.report.how_sure import how_sure
 
 if TYPE_CHECKING:
@@ -101,8 +102,6 @@ def sampler_name(fit: PersonalModel) -> str:
     """How the posterior was obtained: ``NUTS (nutpie)`` or the reweighting of an update."""
     if fit.method_ == "psis":
         return "importance reweighting of the last NUTS fit"
-    from model.inference.sampling import resolve_sampler  # imports PyMC: only after a NUTS fit
-
     return f"NUTS ({resolve_sampler(fit.sampler)})"
 
 
