@@ -2,6 +2,8 @@
 (a prior, a likelihood, a transform) must come with a new ``FORMAT_VERSION``, or the cache
 would reweight draws of the old model as if they were the new one's."""
 
+import os
+
 import numpy as np
 import pymc as pm
 
@@ -45,3 +47,18 @@ def test_the_digest_ignores_the_last_bit_of_a_constant_but_not_a_change():
     assert digests[0] == digests[1] != digests[2]
     keys = [graph_key(_model_with_constant(v)) for v in (table, ulp)]
     assert keys[0] != keys[1]            # the compiled code holds the constant bit for bit
+
+
+def test_the_digest_is_the_same_without_the_processors_avx512():
+    """The same digest with numpy's AVX-512 kernels turned off (where the processor has them;
+    elsewhere both runs are the same run): the fit format must not depend on the machine."""
+    import subprocess
+    import sys
+
+    features = "X86_V4 AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR"
+    script = ("from model.inference.cache_key import model_digest\n"
+              "from model.personal.graph import build_graph\n"
+              "print(model_digest(build_graph(30, 2)))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, env={**os.environ, "NPY_DISABLE_CPU_FEATURES": features})
+    assert run.stdout.strip() == model_digest(build_graph(30, 2))
