@@ -396,7 +396,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     prior_set = priors if isinstance(priors, PriorSet) else load_priors(priors)
     person = profile if isinstance(profile, Profile) else \
         load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
-    full = diary if isinstance(diary, Diary) else read_diary(diary)
+    full = (diary if isinstance(diary, Diary) else read_diary(diary)).with_loose_bristol(
+        prior_set.safety.gi_constraint.loose_bristol)
     data, day = _truncate(full, as_of)
     refuse_blinded(data)
     enough_nights(data, person, prior_set)

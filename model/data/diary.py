@@ -58,12 +58,17 @@ OUTCOMES: tuple[str, ...] = (
 COVARIATES: tuple[str, ...] = ("caffeine_late", "alcohol_drinks")
 """Covariate columns of a diary."""
 
+LOOSE_BRISTOL = 6
+"""The Bristol stool form from which a night counts as a loose-stool (GI) night, as the
+bundled safety file has it (``gi_constraint.loose_bristol``); a priors directory may lower it,
+and the analysis then counts with its value (:meth:`Diary.with_loose_bristol`)."""
+
 MAX_SPAN_NIGHTS = 3650
 """The longest span from the first to the last night (ten years): the timeline has a row per
 night, so a typo in a year (2206 for 2026) would otherwise build centuries of empty nights."""
 
-__all__ = ["COVARIATES", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERIC", "OUTCOMES", "Diary",
-           "read_diary"]
+__all__ = ["COVARIATES", "LOOSE_BRISTOL", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERIC", "OUTCOMES",
+           "Diary", "gi_nights", "read_diary"]
 
 
 _COLUMNS = ("form", "elemental_mg", "split", "recorded", *OUTCOMES, "gi_night",
@@ -86,15 +91,20 @@ def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
         nights[column] = np.where(gap, carried, nights[column].to_numpy(dtype=object))
     nights["recorded"] = ~gap
     nights["notes"] = nights["notes"].fillna("")
-    nights["gi_night"] = _gi_night(nights["stool_bristol"], nights["gi_upset"])
+    nights["gi_night"] = gi_nights(nights)
     typed = nights.astype({"form": str, "elemental_mg": float, "split": bool, "notes": str}
                           | dict.fromkeys((*OUTCOMES, *COVARIATES), float))
     return typed[list(_COLUMNS)]
 
 
-def _gi_night(bristol: pd.Series, upset: pd.Series) -> pd.Series:
-    """1 when loose stool (Bristol >= 6) or GI upset, 0 when observed and neither, else NaN."""
-    says = (bristol >= 6) | (upset == 1)
+def gi_nights(nights: pd.DataFrame, loose_bristol: int = LOOSE_BRISTOL) -> pd.Series:
+    """The ``gi_night`` column of ``nights``: loose stool or GI upset, 0/1, NaN unobserved.
+
+    A night is 1 when its stool form is Bristol ``loose_bristol`` or more, or a GI upset is
+    recorded; 0 when either was recorded and neither holds; NaN when neither was recorded.
+    """
+    bristol, upset = nights["stool_bristol"], nights["gi_upset"]
+    says = (bristol >= loose_bristol) | (upset == 1)
     seen = bristol.notna() | upset.notna()
     return pd.Series(np.where(says, 1.0, np.where(seen, 0.0, np.nan)), index=bristol.index)
 
@@ -224,6 +234,17 @@ class Diary:
     nights: pd.DataFrame
     source: str
     warnings: tuple[str, ...] = ()
+
+    def with_loose_bristol(self, loose_bristol: int) -> Diary:
+        """The diary with its GI nights counted from Bristol ``loose_bristol`` on.
+
+        ``loose_bristol`` is a safety file's ``gi_constraint.loose_bristol``; at
+        :data:`LOOSE_BRISTOL` (as read) the diary itself is returned.
+        """
+        if loose_bristol == LOOSE_BRISTOL:
+            return self
+        return replace(self, nights=self.nights.assign(gi_night=gi_nights(self.nights,
+                                                                          loose_bristol)))
 
     @property
     def n_nights(self) -> int:

@@ -23,6 +23,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from model.data.diary import Diary
 from model.data.diary_rows import given_date
 from model.data.profile import Profile
 from model.decision import explain, rule_words
@@ -200,6 +201,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     dates = (as_of, None if today is None else given_date(today))
     s = settings or DecisionSettings()
     person = profile or Profile()
+    if isinstance(diary, Diary):   # loose stools counted as the safety file says
+        diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
     past = history(diary, s.gi_window)
     rules = screen(person, priors.safety)
     warnings = (*rules.warnings, *current_warnings(past, rules, s))
@@ -219,7 +222,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         return _unchecked(_without_posterior("collect_more_data",
                                              as_of + dt.timedelta(days=s.first_review_days),
                                              rule_words.diagnostics_failed_reasons(
-                                                 past.current, rules.ceiling_mg, breaks),
+                                                 past.current, rules.ceiling_mg, breaks,
+                                                 priors.safety.gi_constraint.loose_bristol),
                                              warnings, False, ("diagnostics_failed", *breaks)),
                           rules)
     # not straight after a placebo period: its nights are what the next look learns from;

@@ -231,10 +231,14 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     ]
 
 
-def record_line() -> str:
-    """What to write down each night."""
+def record_line(loose_bristol: int) -> str:
+    """What to write down each night.
+
+    A GI night is one from Bristol ``loose_bristol`` (the safety file's
+    ``gi_constraint.loose_bristol``) or with a GI upset.
+    """
     return ("Record each night: " + ", ".join(RECORD_COLUMNS)
-            + " (stool_bristol >= 6 or gi_upset = 1 counts as a GI night).")
+            + f" (stool_bristol >= {loose_bristol} or gi_upset = 1 counts as a GI night).")
 
 
 def _top(assessed: Sequence[Assessed], feasible: bool) -> int:
@@ -436,13 +440,13 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     if why == "collect":
         lines = [collect_line(assessed, reference, s, close_to, held), *said,
                  f"Keep {reference.label} and look again on {chosen.next_review.isoformat()}.",
-                 record_line()]
+                 record_line(gi.loose_bristol)]
     else:
         lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights,
                           past.placebo_nights > 0), *said,
                  plan_line(why, chosen, assessed, past, s, to_learn)]
         if past.first_step:
-            lines.append(record_line())
+            lines.append(record_line(gi.loose_bristol))
     gentler = gentler_line(assessed, s) if acute else ""
     if held is not None and why != "collect":
         lines.append(f"Not settled yet: {held_words(held)}.")

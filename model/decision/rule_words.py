@@ -59,13 +59,14 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
             "No form or dose is suggested until a clinician has advised."]
 
 
-def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float,
-                               breaks: Sequence[str]) -> list[str]:
+def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequence[str],
+                               loose_bristol: int) -> list[str]:
     """The reasons of ``collect_more_data`` after a fit that failed its checks.
 
     The current routine is kept only when the hard rules allow it (``breaks``:
     :func:`model.decision.rules.current_breaks`): a form the profile excludes is stopped, a
-    dose above the ceiling lowered to it; no fit is needed for either.
+    dose above the ceiling lowered to it; no fit is needed for either. ``loose_bristol``:
+    the stool form from which a night counts as a GI night (:func:`record_line`).
     """
     if "current_excluded" in breaks:
         keep = f"Stop {current.label}: your profile excludes {current.form}."
@@ -75,7 +76,8 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float,
     else:
         keep = "Keep your current routine."
     return ["The model fit did not pass its convergence checks, so no dosing advice is given.",
-            f"{keep} Record more nights and run the analysis again.", record_line()]
+            f"{keep} Record more nights and run the analysis again.",
+            record_line(loose_bristol)]
 
 
 def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str]) -> str:

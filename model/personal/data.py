@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from model.core.outcomes import OUTCOMES, SPECS
-from model.data.diary import Diary
+from model.data.diary import Diary, gi_nights
 from model.evidence.priorset import PriorSet
 from model.likelihood.kinetics import design_from_nights
 from model.likelihood.prior import PersonalPrior
@@ -89,12 +89,13 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
     }
     sol = np.log1p(nights["sol_min"].to_numpy(float))
     awake = nights["awakenings"].to_numpy(float)
-    gi = nights["gi_night"].to_numpy(float)
+    gi = gi_nights(nights, priors.safety.gi_constraint.loose_bristol).to_numpy(float)
+    gi_baseline = settings.outcomes["gi"].baseline or SPECS["gi"].typical
     data["intercept_mu"] = np.array([
         np.nanmedian(sol) if np.isfinite(sol).any() else math.log1p(SPECS["sol"].typical),
         math.log(np.nanmean(awake) + 0.5) if np.isfinite(awake).any()
         else math.log(SPECS["awakenings"].typical),
-        math.log(SPECS["gi"].typical / (1 - SPECS["gi"].typical)),
+        math.log(gi_baseline / (1 - gi_baseline)),
     ])
     data |= _sol_arrays(sol, n_nights)
     for name, values in (("awakenings", awake), ("gi", gi)):
