@@ -44,6 +44,11 @@ NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans 
                    "model's assumption that taking anything helps a little (the expectation "
                    "effect). A blinded placebo period (mgsleep plan --blind) would settle it.")
 
+AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this reason, "
+                  "mgsleep suggests no form or dose.")
+"""When to look again after a referral: not on a date, since the next step is the clinician's
+and the profile keeps referring (the JSON keeps its ``next_review``)."""
+
 RECORD = ("Write down every morning: what you took (form and mg), minutes to fall asleep, "
           "awakenings, sleep quality (1-5), and if you can morning freshness (1-10), evening "
           "anxiety (0-10) and stool form (Bristol 1-7) or an upset stomach.")
@@ -354,8 +359,10 @@ def headline(result: Analysis) -> Headline:
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
     paths = ((pathways_intro(result.pathways, rec.action), *pathway_lines(result.pathways))
              if result.pathways else ())
-    return Headline(what_to_do(rec), _capital(_why(result)), _capital(how_sure(rec)),
-                    review_words(rec.next_review, result.as_of), RECORD, tried, caution, paths)
+    review = (AFTER_REFERRAL if rec.action == "refer"
+              else review_words(rec.next_review, result.as_of))
+    return Headline(what_to_do(rec), _capital(_why(result)), _capital(how_sure(rec)), review,
+                    RECORD, tried, caution, paths)
 
 
 def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) -> str:
