@@ -97,7 +97,7 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     assert "clinician" in printed
     # not a date to come back on: the next step is the clinician's
     assert "Look again: after a clinician has advised: while your profile gives this reason, " \
-        "mgsleep suggests no form or dose." in printed
+        "mgsleep suggests no new form or dose." in printed
     assert "<dt>Look again</dt><dd>after a clinician has advised" in report
     # told to stop, never "about N more nights on it to tell"
     assert "more nights on it" not in printed + report

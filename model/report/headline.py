@@ -45,7 +45,7 @@ NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans 
                    "effect). A blinded placebo period (mgsleep plan --blind) would settle it.")
 
 AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this reason, "
-                  "mgsleep suggests no form or dose.")
+                  "mgsleep suggests no new form or dose.")
 """When to look again after a referral: not on a date, since the next step is the clinician's
 and the profile keeps referring (the JSON keeps its ``next_review``)."""
 
