@@ -232,11 +232,7 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
 
 
 def record_line(loose_bristol: int) -> str:
-    """What to write down each night.
-
-    A GI night is one from Bristol ``loose_bristol`` (the safety file's
-    ``gi_constraint.loose_bristol``) or with a GI upset.
-    """
+    """What to write down each night; a GI night is Bristol ``loose_bristol`` on, or an upset."""
     return ("Record each night: " + ", ".join(RECORD_COLUMNS)
             + f" (stool_bristol >= {loose_bristol} or gi_upset = 1 counts as a GI night).")
 
