@@ -82,6 +82,19 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
     assert not out.exists()
 
 
+def test_after_blank_treatments_are_dropped_a_fault_names_the_files_row(tmp_path, capsys):
+    """A user audit: with the first row dropped, 'abc' in data row 3 was called row 2."""
+    path = tmp_path / "n1.csv"
+    path.write_text("t,y,day\n,1,1\na,2,2\nb,abc,3\na,4,3\nb,5,5\n")
+    argv = ["nof1", str(path), "--outcome", "y", "--treatment", "t", "--baseline", "a",
+            "--drop-missing-treatment"]
+    assert main(argv) == 2
+    assert "row 3, column y: expected a number, got 'abc'" in capsys.readouterr().err
+    assert main([*argv, "--time", "day", "--ar1"]) == 2
+    assert "row 4, column day: expected distinct times for --ar1, got '3' again (first in " \
+        "row 3)" in capsys.readouterr().err
+
+
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["nof1", str(tmp_path / "absent.csv"), "--outcome", "y", "--treatment", "t",
                  "--baseline", "a"]) == 2

@@ -89,15 +89,18 @@ def _read_csv(path: str) -> pd.DataFrame:
 
 
 def check_distinct_times(data: pd.DataFrame, args: argparse.Namespace) -> None:
-    """With ``--ar1``, refuse a time used twice in one series, naming both rows."""
+    """With ``--ar1``, refuse a time used twice in one series, naming both rows.
+
+    The rows are the file's: ``data``'s index is each row's 0-based place in the file.
+    """
     if not (args.ar1 and args.time in data.columns):
         return
     person = args.person if args.person in data.columns else None
     seen: dict[tuple[str, str], int] = {}
     faults = []
-    for row, (time, who) in enumerate(zip(data[args.time].astype(str).str.strip(),
-                                          data[person].astype(str) if person else
-                                          [""] * len(data), strict=True), start=1):
+    for row, time, who in zip(data.index + 1, data[args.time].astype(str).str.strip(),
+                              data[person].astype(str) if person else [""] * len(data),
+                              strict=True):
         first = seen.setdefault((who, time), row)
         if first != row:
             series = f" of {person} {who!r}" if person else ""
@@ -143,7 +146,7 @@ def _print_table(fitted: Nof1Model, source: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit the model, print the effects and optionally write JSON."""
-    from model.data.blank_rows import drop_blank
+    from model.data.blank_rows import drop_blank, renumbered
 
     check_outputs({"--json": args.json}, {"DATA.csv": args.data})
     data = _read_csv(args.data)
@@ -152,12 +155,16 @@ def run(args: argparse.Namespace) -> int:
     check_distinct_times(data, args)
     from model.nof1.engine import Nof1Model  # PyMC: only once the data are read
 
-    fitted = Nof1Model(
+    model = Nof1Model(
         family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,
         categories=_categories(args.categories), draws=args.draws, tune=args.tune,
-        chains=args.chains, sampler=args.sampler, random_seed=args.seed,
-    ).fit(data, outcome=args.outcome, treatment=args.treatment, time=args.time,
-          person=args.person, source=args.data)
+        chains=args.chains, sampler=args.sampler, random_seed=args.seed)
+    try:
+        fitted = model.fit(data.reset_index(drop=True), outcome=args.outcome,
+                           treatment=args.treatment, time=args.time, person=args.person,
+                           source=args.data)
+    except InputError as error:   # its rows among those kept: name the file's
+        raise renumbered(error, list(data.index + 1)) from None
     rows = {"used": len(data), "dropped_missing_treatment": dropped,
             "with_outcome": int(data[args.outcome].notna().sum())}
     payload = result_json(fitted) | {"rows": rows}

@@ -3,10 +3,14 @@
 Real exports often have rows outside the experiment (a blank treatment before and after a
 trial); listing each as its own fault buries the message. :func:`drop_blank` names them in
 one fault, with their row ranges and the option that drops them, or drops them and says how
-many.
+many. The rows kept keep their place in the table as read (:func:`renumbered`), so that
+a later fault still names the file's row.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -44,7 +48,7 @@ def drop_blank(data: pd.DataFrame, column: str, *, drop: bool, source: str,
     Returns
     -------
     data : pandas.DataFrame
-        The rows kept (index reset).
+        The rows kept, their index their 0-based place in the table as read.
     dropped : int
         How many rows were left out.
 
@@ -63,4 +67,19 @@ def drop_blank(data: pd.DataFrame, column: str, *, drop: bool, source: str,
         where = f"{'row' if count == 1 else 'rows'} {row_ranges(rows)}, column {column}"
         raise InputError([Fault(source, where, f"expected a value in every row, got {count} "
                                 f"blank of {len(data)}; add {option} to leave them out")])
-    return data[~blank].reset_index(drop=True), count
+    return data[~blank], count
+
+
+def renumbered(error: InputError, rows: Sequence[int]) -> InputError:
+    """``error`` with each fault's ``row N`` (1-based among the rows kept) the file's row.
+
+    ``rows`` are the file's 1-based data rows of the rows kept, in order (``index + 1`` of
+    :func:`drop_blank`'s table): a fault found after blank rows were dropped names the row a
+    person can find in the file, not its place among the rows left.
+    """
+    def file_row(match: re.Match[str]) -> str:
+        return f"row {rows[int(match.group(1)) - 1]}"
+
+    faults = [Fault(f.file, re.sub(r"^row (\d+)", file_row, f.where), f.message)
+              for f in error.faults]
+    return type(error)(faults)
