@@ -181,3 +181,14 @@ def test_a_blank_name_is_left_out_with_a_warning_naming_file_and_entry(tmp_path)
     assert any(f"{path}: key medications[2]: blank" in m for m in messages)
     assert any(f"{path}: key conditions[1]: blank" in m for m in messages)
     assert profile.medications == ("levothyroxine",) and profile.conditions == ()
+
+
+def test_the_readme_gives_each_complaints_default_weights():
+    from model.data.profile import COMPLAINT_WEIGHTS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme.split())
+    assert "(sol, awakenings, quality, freshness, anxiety;" in text
+    for complaint, weights in COMPLAINT_WEIGHTS.items():
+        assert list(weights) == ["sol", "awakenings", "quality", "freshness", "anxiety"]
+        assert f"`{complaint}` {', '.join(f'{w:g}' for w in weights.values())}" in text
