@@ -178,3 +178,26 @@ def test_the_terminal_names_the_step_another_prior_leads_to():
                              "refit")) == "switch_form malate@200"
     assert _step(Sensitivity("confident", "stop", "none", 0.0, False, "refit")) == "stop"
     assert _step(Sensitivity("confident", "refer", None, None, False, "refit")) == "refer"
+
+
+def test_the_pdf_is_written_with_the_other_outputs_or_none_is(tmp_path, monkeypatch):
+    """A contract audit: the PDF was written after the others, so a PDF that failed left the
+    JSON and the report on disk; now every output is written together or none is."""
+    diary = tmp_path / "diary.csv"
+    simulate_diary("responder", 21, seed=4).to_csv(diary, index=False)
+    json_out, pdf = tmp_path / "result.json", tmp_path / "summary.pdf"
+    argv = ["analyze", str(diary), "--json", str(json_out), "--pdf", str(pdf),
+            "--report", str(tmp_path / "report.html"), "--cache", str(tmp_path / "cache"),
+            "--draws", "300", "--chains", "2", "--seed", "1", "--as-of", "2026-01-21"]
+
+    def broken(page):
+        raise RuntimeError("the printer caught fire")
+
+    monkeypatch.setattr("model.report.clinician.pdf_bytes", broken)
+    with pytest.raises(RuntimeError, match="caught fire"):
+        main(argv)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "diary.csv"]
+    monkeypatch.setattr("model.report.clinician.pdf_bytes", lambda page: b"%PDF-1.7 test")
+    assert main(argv) == 0
+    assert pdf.read_bytes() == b"%PDF-1.7 test" and json.loads(json_out.read_text())
+    assert (tmp_path / "report.html").exists()

@@ -12,14 +12,10 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from model.core.atomic import write_all
 from model.core.change_words import outcome_name
 from model.data.profile import Profile
-from model.report.clinician import (
-    pdf_engine,
-    render_clinician,
-    write_clinician,
-    write_pdf_or_say,
-)
+from model.report.clinician import pdf_engine, pdf_or_say, render_clinician, write_clinician
 from model.report.format import DASH
 from model.report.headline import change_phrase, pathway_lines, what_to_do
 from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
@@ -289,7 +285,7 @@ def test_pdf_without_an_engine_says_so_and_writes_nothing(analysis, tmp_path, mo
                                                           capsys):
     monkeypatch.setattr("model.report.clinician.pdf_engine", lambda: None)
     target = tmp_path / "summary.pdf"
-    assert write_pdf_or_say(analysis, target) is False
+    assert pdf_or_say(analysis, target) is None
     assert not target.exists() and list(tmp_path.iterdir()) == []
     assert "no PDF written" in capsys.readouterr().err
 
@@ -341,7 +337,7 @@ def test_the_pdf_is_written_like_every_other_output(analysis, tmp_path, monkeypa
     monkeypatch.setattr("model.report.clinician.pdf_bytes", lambda page: b"%PDF-1.7 test")
     before = os.umask(0o022)
     try:
-        write_pdf_or_say(analysis, tmp_path / "summary.pdf")
+        write_all([(tmp_path / "summary.pdf", pdf_or_say(analysis, tmp_path / "summary.pdf"))])
     finally:
         os.umask(before)
     assert (tmp_path / "summary.pdf").read_bytes() == b"%PDF-1.7 test"

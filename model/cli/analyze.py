@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
                          power_scaling=args.power_scaling,
                          today=None if as_of else dt.date.today())
     notes = input_warnings(result, caught)
-    files = []
+    files: list[tuple[str, str | bytes]] = []
     if args.report:
         from model.report.html import render_report
 
@@ -168,11 +168,12 @@ def run(args: argparse.Namespace) -> int:
         files.append((args.clinician, render_clinician(result)))
     if args.json:
         files.append((args.json, json_text(result.to_json() | {"warnings": notes})))
-    write_all(files)
     if args.pdf:
-        from model.report.clinician import write_pdf_or_say
+        from model.report.clinician import pdf_or_say
 
-        write_pdf_or_say(result, args.pdf)
+        pdf = pdf_or_say(result, args.pdf)
+        files += [] if pdf is None else [(args.pdf, pdf)]
+    write_all(files)
     if args.json != "-":
         print_summary(result)
     return 0

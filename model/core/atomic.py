@@ -333,25 +333,31 @@ def _stage_all(files: Iterable[tuple[Path, Callable[[Path], Path]]]) -> list[tup
     return staged
 
 
-def write_all(files: Sequence[tuple[str | Path, str]]) -> None:
+def write_all(files: Sequence[tuple[str | Path, str | bytes]]) -> None:
     """Write several outputs together: all temporaries first, then all renames.
 
     Parameters
     ----------
-    files : sequence of (path, text)
-        ``-`` writes to standard output, after every file is in place.
+    files : sequence of (path, text or bytes)
+        Text is written as UTF-8, bytes as they are (a PDF). ``-`` writes text to standard
+        output, after every file is in place.
 
     """
     stdout = [text for path, text in files if str(path) == "-"]
     _replace_all(_stage_all(
-        (_real(path), partial(_temporary, fill=partial(_write_str, text=text)))
+        (_real(path), partial(_temporary, fill=partial(_write_str, text=text),
+                              binary=isinstance(text, bytes)))
         for path, text in files if str(path) != "-"))
     for text in stdout:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         sys.stdout.flush()
 
 
-def _write_str(handle: IO[Any], text: str) -> None:
+def _write_str(handle: IO[Any], text: str | bytes) -> None:
     handle.write(text)
 
 

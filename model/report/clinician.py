@@ -7,9 +7,10 @@ the recommendation with why and how sure, and the evidence basis of the forms co
 print CSS sets an A4 page; it is self-contained like the report (nothing loaded, user text
 escaped).
 
-PDF (:func:`write_pdf`): WeasyPrint when it is installed (``pip install weasyprint``; it needs
-the Pango system library), else a headless Chromium on the PATH (``--print-to-pdf``); with
-neither, :class:`PdfUnavailable` says so and nothing is written.
+PDF (:func:`pdf_or_say`, written with the other outputs): WeasyPrint when it is installed
+(``pip install weasyprint``; it needs the Pango system library), else a headless Chromium on
+the PATH (``--print-to-pdf``); with neither, :class:`PdfUnavailable` says so and no PDF is
+written.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pandas as pd
 
 from model import __version__
 from model.analysis.pipeline import Analysis
-from model.core.atomic import write_text, write_with
+from model.core.atomic import write_text
 from model.core.change_words import outcome_name
 from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
@@ -195,17 +196,13 @@ def pdf_bytes(page: str) -> bytes:
         return target.read_bytes()
 
 
-def write_pdf(result: Analysis, path: str | Path) -> None:
-    """Write the clinician summary as a PDF, atomically (see :func:`pdf_bytes`)."""
-    data = pdf_bytes(render_clinician(result))
-    write_with(path, lambda handle: handle.write(data))   # as every other output: 0644, fsynced
+def pdf_or_say(result: Analysis, path: str | Path) -> bytes | None:
+    """The clinician summary as a PDF (:func:`pdf_bytes`), for the outputs written together.
 
-
-def write_pdf_or_say(result: Analysis, path: str | Path) -> bool:
-    """Write the PDF; without an engine say so on standard error and return False."""
+    Without an engine, says on standard error that nothing goes to ``path`` and returns None.
+    """
     try:
-        write_pdf(result, path)
+        return pdf_bytes(render_clinician(result))
     except PdfUnavailable as missing:
         print(f"mgsleep: no PDF written to {path}: {missing}", file=sys.stderr)
-        return False
-    return True
+        return None
