@@ -345,7 +345,7 @@ def write_all(files: Sequence[tuple[str | Path, str | bytes]]) -> None:
     """
     stdout = [text for path, text in files if str(path) == "-"]
     _replace_all(_stage_all(
-        (_real(path), partial(_temporary, fill=partial(_write_str, text=text),
+        (_real(path), partial(_temporary, fill=partial(_write_content, text=text),
                               binary=isinstance(text, bytes)))
         for path, text in files if str(path) != "-"))
     for text in stdout:
@@ -357,7 +357,7 @@ def write_all(files: Sequence[tuple[str | Path, str | bytes]]) -> None:
         sys.stdout.flush()
 
 
-def _write_str(handle: IO[Any], text: str | bytes) -> None:
+def _write_content(handle: IO[Any], text: str | bytes) -> None:
     handle.write(text)
 
 
