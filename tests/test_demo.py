@@ -54,3 +54,33 @@ def test_demo_help(capsys):
         main(["demo", "--help"])
     assert exit_.value.code == 0
     assert "--out" in capsys.readouterr().out
+
+
+def test_demo_writes_its_json_with_the_folder_or_nothing(tmp_path, monkeypatch, capsys):
+    """``--json`` was written after the folder's files, so a JSON that failed left them on
+    disk; now they are written together. The JSON's folder becomes a file during the
+    analysis, so its JSON cannot be written."""
+    from model.analysis import pipeline
+
+    out, elsewhere = tmp_path / "demo", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    real_analyze = pipeline.analyze
+
+    def analyze_then_remove(*args, **kwargs):
+        result = real_analyze(*args, **kwargs)
+        elsewhere.rmdir()
+        elsewhere.write_text("in the way")
+        return result
+
+    monkeypatch.setattr(pipeline, "analyze", analyze_then_remove)
+    argv = ["demo", "--out", str(out), "--json", str(elsewhere / "result.json"),
+            "--draws", "200", "--chains", "2"]
+    assert main(argv) != 0
+    assert "elsewhere" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+    elsewhere.unlink()
+    elsewhere.mkdir()
+    monkeypatch.setattr(pipeline, "analyze", real_analyze)
+    assert main(argv) == 0
+    assert json.loads((elsewhere / "result.json").read_text()) == json.loads(
+        (out / "summary.json").read_text())

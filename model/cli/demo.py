@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.cli.analyze import print_summary
 from model.cli.options import add_mcmc_arguments
-from model.core.atomic import check_outputs, json_text, write_all, write_json
+from model.core.atomic import check_outputs, json_text, write_all
 from model.core.errors import Fault, InputError
 
 if TYPE_CHECKING:
@@ -57,10 +57,11 @@ def example_diary() -> pd.DataFrame:
 
 def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int = 4,
              sampler: str | None = None, seed: int | None = MCMC_SEED,
-             progress: bool = False) -> Analysis:
+             progress: bool = False, json: str | Path | None = None) -> Analysis:
     """Analyse the example diary and write the diary, the JSON and the report into ``out``.
 
-    Nothing is written unless the analysis and the report succeed.
+    Nothing is written unless the analysis and the report succeed, and the files are written
+    together (:func:`~model.core.atomic.write_all`): all of them or none.
 
     Parameters
     ----------
@@ -68,6 +69,8 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
         Output folder (created if needed).
     draws, tune, chains, sampler, seed, progress :
         As for :func:`model.analysis.pipeline.analyze`.
+    json : str or Path, optional
+        Also write the JSON result here (``-`` = standard output, after the files).
 
     Returns
     -------
@@ -83,9 +86,10 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
     diary = dataclasses.replace(read_diary(frame), source=DIARY_NAME)
     result = analyze(diary, draws=draws, tune=tune, chains=chains, sampler=sampler, seed=seed,
                      progress=progress)
-    write_all([(folder / DIARY_NAME, frame.to_csv(index=False)),
-               (folder / SUMMARY_NAME, json_text(result.to_json())),
-               (folder / REPORT_NAME, render_report(result))])
+    summary = json_text(result.to_json())
+    write_all([(folder / DIARY_NAME, frame.to_csv(index=False)), (folder / SUMMARY_NAME, summary),
+               (folder / REPORT_NAME, render_report(result)),
+               *([(json, summary)] if json else [])])
     return result
 
 
@@ -118,9 +122,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo, write its files, print the summary."""
     check_folder(args.out, args.json)
     result = run_demo(args.out, draws=args.draws, chains=args.chains, sampler=args.sampler,
-                      seed=args.seed, progress=args.json != "-")
-    if args.json:
-        write_json(args.json, result.to_json())
+                      seed=args.seed, progress=args.json != "-", json=args.json)
     if args.json != "-":
         print_summary(result)
         print(f"\nWrote {DIARY_NAME}, {SUMMARY_NAME} and {REPORT_NAME} to {args.out}/")
