@@ -876,3 +876,15 @@ def test_as_of_may_be_given_as_iso_text_and_a_wrong_one_is_named(priors):
     assert by_text.recommendation.next_review == by_date.recommendation.next_review
     with pytest.raises(ValueError, match=r"as_of must be a date .*got '31/03/2026'"):
         decide(GREAT_TAURATE, priors=priors, diary=diary, as_of="31/03/2026")
+
+
+@pytest.mark.parametrize("condition", [
+    "ESRD on HD", "ckd stage 5 on dialysis", "dialysis patient", "severe CKD", "CKD G3b-G4",
+    "heart block 2nd degree", "history of heart block"])
+def test_an_unknown_condition_that_names_a_contraindication_refers(priors, condition):
+    """A safety audit: accepted with --allow-unknown, these were given a dose with only a NOT
+    CHECKED line, although each names a contraindication inside longer words."""
+    rec = decide(GREAT_TAURATE, priors=priors, profile=Profile(conditions=(condition,)),
+                 as_of=AS_OF).recommendation
+    assert rec.action == "refer" and rec.regimen is None
+    assert "is not in mgsleep's safety data but names '" in rec.reasons[0]

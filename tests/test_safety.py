@@ -377,3 +377,15 @@ def test_a_rule_deleted_from_safety_toml_is_named_as_such(priors_copy):
     with pytest.raises(PriorsError, match=r"synonyms: condition 'heart_block' is in no rule of "
                                           r"this file.*rule removed or renamed"):
         load_priors(priors_copy)
+
+
+def test_the_hint_names_every_known_name_an_unknown_one_holds(tmp_path):
+    """A safety audit: "CKD G3b-G4" was answered "did you mean 'ckd_g3b'?", the milder of the
+    two stages it names; following the hint turned a referral into a caution."""
+    path = tmp_path / "p.toml"
+    path.write_text('conditions = ["CKD G3b-G4"]\n')
+    with pytest.raises(InputError) as error:
+        load_profile(path)
+    assert ("it names 'moderate_renal_impairment' and 'severe_renal_impairment': give those "
+            "that apply, each on its own") in str(error.value)
+    assert "did you mean" not in str(error.value)

@@ -119,20 +119,22 @@ def _medicine_rules(medicines: Matched, safety: Safety, kind: str) -> tuple[str,
 
 
 def _near_misses(unknown: Sequence[str], safety: Safety, names: NameIndex) -> list[str]:
-    """Unknown conditions within a typo of a contraindication's name, as referral reasons.
+    """Unknown conditions that may be a contraindication, as referral reasons.
 
-    A name mgsleep cannot read may be the contraindication it looks like: accepted with
-    ``--allow-unknown``, it refers rather than give a dose.
+    A name mgsleep cannot read may be the contraindication it looks like (within a typo of
+    its name: ``myasthenia gravus``) or the one it names inside longer words (``ESRD on
+    HD``, ``history of heart block``, ``CKD 3 to 4``): accepted with ``--allow-unknown``, it
+    refers rather than give a dose.
     """
     found = []
     for given in unknown:
         close = names.suggest(given, "condition")
-        meant = names.conditions.get(close) if close else None
-        rule = next((c for c in safety.contraindications
-                     if meant is not None and c.condition == meant), None)
-        if rule is not None:
-            found.append(f"{given!r} is not in mgsleep's safety data but looks like {close!r}: "
-                         f"{rule.reason}")
+        inside = names.within(given, "condition")
+        meant = inside or ((names.conditions[close],) if close else ())
+        for rule in (c for c in safety.contraindications if c.condition in meant):
+            how = (f"looks like {close!r}" if close and names.conditions[close] == rule.condition
+                   else f"names {rule.condition!r}")
+            found.append(f"{given!r} is not in mgsleep's safety data but {how}: {rule.reason}")
     return found
 
 

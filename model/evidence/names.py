@@ -16,7 +16,9 @@ is read as those names, each matched on its own (:meth:`NameIndex.split`, separa
 :data:`SEPARATOR`): joined into one key it would be unknown, or be taken for one of them.
 
 A name that still matches nothing is *unknown*: :meth:`NameIndex.suggest` offers the closest
-known name for a "did you mean". Nothing is matched by similarity alone: a near miss such as
+known name for a "did you mean", unless the name holds known names whole (:meth:`NameIndex.
+within`: ``"CKD G3b-G4"`` holds a stage-3 name and ``ckd``), which are then named instead: the
+closest alone may be the milder one. Nothing is matched by similarity alone: a near miss such as
 ``levothyroxin`` stays unknown, so that a typo is shown to the person, never guessed.
 """
 
@@ -153,8 +155,13 @@ class NameIndex:
 
 def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
     """Why ``name`` was not recognised, with the closest known name if there is one."""
+    inside = index.within(name, kind)
     close = index.suggest(name, kind)
-    hint = f" (did you mean {close!r}?)" if close else ""
+    if inside and (len(inside) > 1 or close is None or index.match(close, kind) not in inside):
+        hint = (f" (it names {' and '.join(map(repr, inside))}: give "
+                + ("those that apply, each" if len(inside) > 1 else "that name") + " on its own)")
+    else:
+        hint = f" (did you mean {close!r}?)" if close else ""
     return (f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, so no "
             f"safety rule could be checked for it")
 
