@@ -389,3 +389,20 @@ def test_the_hint_names_every_known_name_an_unknown_one_holds(tmp_path):
     assert ("it names 'moderate_renal_impairment' and 'severe_renal_impairment': give those "
             "that apply, each on its own") in str(error.value)
     assert "did you mean" not in str(error.value)
+
+
+def test_a_profile_built_in_python_is_checked_as_a_file_is(priors, tmp_path):
+    """A safety audit: ``analyze(profile=Profile(...))`` skipped the checks of a profile file,
+    so unknown names gave a dose with no error (``allow_unknown`` is False by default) and a
+    condition that implies an IBS-like gut left the GI prior as anyone's."""
+    from model.analysis.pipeline import analyze
+    from model.data.profile import checked_profile
+
+    diary = tmp_path / "diary.csv"
+    diary.write_text("date,sol_min\n2026-01-01,20\n")
+    unknown = Profile(conditions=("sick sinus",), medications=("bisphosphonates",))
+    with pytest.raises(InputError, match="unknown condition 'sick_sinus'"):
+        analyze(diary, profile=unknown, priors=priors)
+    with pytest.warns(ProfileWarning, match="'crohn_s_disease' makes loose stools likelier"):
+        gut = checked_profile(Profile(conditions=("crohn's disease",)), safety=priors.safety)
+    assert gut.gut_sensitivity == "ibs" and gut.max_elemental_mg == 350

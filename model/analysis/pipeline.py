@@ -28,7 +28,7 @@ from model.core.paths import default_priors_dir
 from model.core.progress import SHOW_PROGRESS
 from model.data.diary import Diary, read_diary, refuse_blinded
 from model.data.diary_rows import given_date
-from model.data.profile import Profile, load_profile
+from model.data.profile import Profile, checked_profile, load_profile
 from model.decision import history, screen
 from model.decision.decide import Decision, decide
 from model.decision.rules import current_breaks
@@ -358,7 +358,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         The nightly diary (a CSV with the columns of the README's "The diary" section, or a
         DataFrame of them).
     profile : path or Profile, optional
-        The person's profile TOML (default: every key at its default).
+        The person's profile TOML (default: every key at its default), or a
+        :class:`~model.data.profile.Profile`, checked as a file is
+        (:func:`~model.data.profile.checked_profile`: an unknown name is an error).
     priors : path or PriorSet, optional
         A priors directory (default: the bundled one).
     as_of : datetime.date or str, optional
@@ -394,8 +396,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     Analysis
     """
     prior_set = priors if isinstance(priors, PriorSet) else load_priors(priors)
-    person = profile if isinstance(profile, Profile) else \
-        load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
+    person = (checked_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
+              if isinstance(profile, Profile) else
+              load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown))
     full = (diary if isinstance(diary, Diary) else read_diary(diary)).with_loose_bristol(
         prior_set.safety.gi_constraint.loose_bristol)
     data, day = _truncate(full, as_of)

@@ -266,8 +266,26 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
         if parsed is None:
             raise InputError(faults)
         profile, name = parsed, str(path)
-    _check_names(profile, rules, name, allow_unknown)
-    return _clamped(_gut_of_conditions(profile, rules, name), rules, name)
+    return checked_profile(profile, safety=rules, allow_unknown=allow_unknown, name=name)
+
+
+def checked_profile(profile: Profile, *, safety: Safety, allow_unknown: bool = False,
+                    name: str = "<Profile object>") -> Profile:
+    """A profile checked as :func:`load_profile` checks a file's: names, gut, ceiling.
+
+    For a :class:`Profile` built in Python (``analyze(profile=Profile(...))``), which would
+    otherwise skip the checks of a file: an unknown condition or medicine is an error unless
+    ``allow_unknown`` (then a :class:`ProfileWarning`), a condition implying a gut level sets
+    it, and ``max_elemental_mg`` is filled in, never above the safety ceiling.
+
+    Raises
+    ------
+    InputError
+        For each unknown name, without ``allow_unknown`` (``name`` stands for the file).
+
+    """
+    _check_names(profile, safety, name, allow_unknown)
+    return _clamped(_gut_of_conditions(profile, safety, name), safety, name)
 
 
 def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: bool) -> None:
