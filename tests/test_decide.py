@@ -162,6 +162,33 @@ def test_digoxin_refers_and_keeps_the_routine_unless_it_breaks_a_hard_rule(prior
     assert both.reason_codes == ("refer", "refer_stop")
 
 
+def test_pregnancy_holds_within_its_own_ceiling_and_lets_a_dose_be_lowered(priors):
+    """A safety audit: a pregnant person on citrate 350 mg was told "Keep taking citrate@350
+    as you do now", although the pregnancy rule says the EU UL of 250 mg applies, and loose
+    stools called for the clinician "which matters with the medicine named above" (digoxin's
+    words, no medicine named)."""
+    pregnant = Profile(pregnant=True)
+    assert screen(pregnant, priors.safety).ceiling_mg == 250
+    high = decide(GREAT_TAURATE, priors=priors, profile=pregnant, diary=on("citrate", 350, gi=4),
+                  as_of=AS_OF).recommendation
+    assert (high.action, high.regimen, high.reason_codes) == (
+        "refer", None, ("refer", "refer_hold", "current_above_ceiling"))
+    assert high.reasons[0] == ("Lower citrate@350 to at most 250 mg/day now, your ceiling, and "
+                               "see your clinician before any other change.")
+    loose = [w for w in high.warnings if "if loose stools go on" in w]
+    assert len(loose) == 1 and "medicine named above" not in loose[0] and "stop" in loose[0]
+    within = decide(GREAT_TAURATE, priors=priors, profile=pregnant, diary=on("taurate", 200),
+                    as_of=AS_OF).recommendation
+    assert within.reasons[0] == ("Keep taking taurate@200 as you do now and see your "
+                                 "clinician before any change to magnesium.")
+    # with digoxin too, the medicine's rule governs: change nothing on your own
+    both = decide(GREAT_TAURATE, priors=priors,
+                  profile=pregnant.model_copy(update={"medications": ("digoxin",)}),
+                  diary=on("citrate", 350), as_of=AS_OF).recommendation
+    assert both.reasons[0].startswith("Your citrate@350 is above your ceiling of 250 mg/day: "
+                                      "see your clinician soon about lowering it")
+
+
 def test_a_hold_is_said_once_and_loose_stools_under_it_call_the_clinician(priors):
     """The digoxin rule was a reason and a warning, and two GI nights added "if loose stools
     go on, stop" beside "do not change magnesium without your clinician"."""

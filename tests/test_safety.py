@@ -59,6 +59,9 @@ def _edit(root: Path, old: str, new: str) -> Path:
     ('condition = "ibd_or_chronic_diarrhoea"\ngut_sensitivity = "ibs"\n',
      'condition = "ibd_or_chronic_diarrhoea"\n',
      "cautions[id=ibd_or_chronic_diarrhoea].gut_sensitivity"),
+    # pregnancy's own ceiling (the EU UL) raised or removed
+    ("ceiling_mg = 250\n", "ceiling_mg = 350\n", "contraindications[id=pregnancy].ceiling_mg"),
+    ("ceiling_mg = 250\n", "", "contraindications[id=pregnancy].ceiling_mg"),
 ])
 def test_a_custom_priors_dir_cannot_loosen_the_safety_floor(priors_copy, old, new, key):
     path = _edit(priors_copy, old, new)

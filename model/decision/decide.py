@@ -212,11 +212,12 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                   rule_words.refer_reasons(rules.referrals, past.current),
                                   (*warnings, *rules.holds), True, codes)
     if rules.holds:
+        breaks = current_breaks(past.current, rules)
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
-                                  rule_words.hold_reasons(
-                                      rules.holds, past.current, rules.ceiling_mg,
-                                      current_breaks(past.current, rules)),
-                                  warnings, True, ("refer", "refer_hold"))
+                                  rule_words.hold_reasons(rules.holds, past.current,
+                                                          rules.ceiling_mg, breaks,
+                                                          rules.medicine_hold),
+                                  warnings, True, ("refer", "refer_hold", *breaks))
     if not diagnostics_ok:
         breaks = current_breaks(past.current, rules)
         return _unchecked(_without_posterior("collect_more_data",

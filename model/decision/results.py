@@ -39,7 +39,8 @@ REASON_CODES: dict[str, str] = {
     "refer": "a contraindication: see a clinician, no magnesium advice",
     "refer_stop": "a contraindication while taking magnesium: stop now and see a clinician",
     "refer_hold": ("a medicine with which magnesium is not changed without the prescriber "
-                   "(digoxin): keep the current routine and see a clinician"),
+                   "(digoxin), or pregnancy: keep the current routine within the hard rules "
+                   "and see a clinician"),
     "diagnostics_failed": "the fit failed its checks: no dosing advice",
     "current_excluded": "the current form is one the profile excludes: not kept",
     "current_above_ceiling": "the current dose is above the daily ceiling: not kept",

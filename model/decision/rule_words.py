@@ -36,19 +36,26 @@ def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
 
 
 def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
-                 breaks: Sequence[str]) -> list[str]:
-    """The reasons of a ``refer`` for a medicine with which magnesium is not changed alone.
+                 breaks: Sequence[str], medicine: bool = True) -> list[str]:
+    """The reasons of a ``refer`` that keeps the current routine until a clinician advises.
 
-    Stopping is a change too (low magnesium raises digoxin's toxicity): the current routine
-    is kept until the prescriber has advised, unless it breaks a hard rule (``breaks``:
-    :func:`model.decision.rules.current_breaks`), which the clinician is then asked to end.
+    With a ``medicine`` hold, stopping is a change too (low magnesium raises digoxin's
+    toxicity): the current routine is kept until the prescriber has advised, unless it
+    breaks a hard rule (``breaks``: :func:`model.decision.rules.current_breaks`), which the
+    clinician is then asked to end. A condition's hold (pregnancy) asks for the clinician's
+    sign-off, and a dose above its ceiling is lowered now, an excluded form stopped.
     """
     if "current_above_ceiling" in breaks:
         keep = (f"Your {current.label} is above your ceiling of {ceiling_mg:g} mg/day: see "
-                "your clinician soon about lowering it, and change nothing on your own")
+                "your clinician soon about lowering it, and change nothing on your own"
+                if medicine else
+                f"Lower {current.label} to at most {ceiling_mg:g} mg/day now, your ceiling, "
+                "and see your clinician before any other change")
     elif "current_excluded" in breaks:
         keep = (f"Your profile excludes {current.form}: see your clinician soon about "
-                "stopping it, and change nothing on your own")
+                "stopping it, and change nothing on your own" if medicine else
+                f"Stop {current.label}: your profile excludes {current.form}; see your "
+                "clinician before taking magnesium again")
     elif current.active:
         keep = (f"Keep taking {current.label} as you do now and see your clinician before "
                 "any change to magnesium")

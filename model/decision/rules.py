@@ -59,13 +59,17 @@ class Screening:
     allowed_forms : tuple of str
         The forms not excluded by the profile.
     holds : tuple of str
-        The rules of the profile's medicines with which magnesium is not changed without the
-        prescriber (``kind = "clinician"``, digoxin); any one means ``refer`` that keeps the
-        current routine (:func:`model.decision.rule_words.hold_reasons`).
+        The rules with which magnesium is not changed without a clinician (``kind =
+        "clinician"``: digoxin among the medicines, pregnancy); any one means ``refer`` that
+        keeps the current routine within the ceiling
+        (:func:`model.decision.rule_words.hold_reasons`).
     unchecked : tuple of str
         The conditions and medicines the safety data does not know (accepted with
         ``--allow-unknown``): no rule was checked for them, and the advice says to ask a
         pharmacist or clinician first.
+    medicine_hold : bool
+        A hold comes from a medicine (digoxin), with which stopping or lowering magnesium
+        is a change too; a condition's hold (pregnancy) lets a dose be lowered to the ceiling.
 
     """
 
@@ -75,6 +79,7 @@ class Screening:
     allowed_forms: tuple[str, ...]
     holds: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()
+    medicine_hold: bool = False
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
@@ -178,8 +183,8 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     referrals = tuple([c.reason for c in found if c.kind == "refer"]
                       + _near_misses(unknown, safety, names)
                       + list(_medicine_rules(medicines, safety, "refer")))
-    holds = (*(c.reason for c in found if c.kind == "clinician"),
-             *_medicine_rules(medicines, safety, "clinician"))
+    medicine_holds = _medicine_rules(medicines, safety, "clinician")
+    holds = (*(c.reason for c in found if c.kind == "clinician"), *medicine_holds)
     fields = {c.field for c in found} - {None}
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
@@ -189,9 +194,12 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
                                                 safety.ceiling.source))
+    ceiling = min([ceiling, *(c.ceiling_mg for c in (*found, *safety.cautions)
+                              if c.ceiling_mg is not None and _applies(c, profile, conditions))])
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
-    return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked)
+    return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
+                     bool(medicine_holds))
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:
@@ -299,7 +307,7 @@ def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
 
 def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
     """Warnings about the current regimen: acute GI, then :func:`breach_warnings`."""
-    hold = bool(rules.holds) and not rules.referrals
+    hold = rules.medicine_hold and not rules.referrals
     acute = [rule_words.acute_gi_warning(past, s, hold)] if acute_gi(past, s) else []
     return acute + breach_warnings(past.current, rules)
 

@@ -6,7 +6,8 @@ The hard rules are not priors. A researcher's ``--priors DIR`` may change every 
 - ``ceiling.default_mg_per_day`` at most the bundled ceiling;
 - every contraindication and caution kept (same id, condition and field), an eGFR threshold
   ``below`` at least the bundled one, its ``kind`` as strict (a ``refer`` never a
-  ``clinician`` hold) and its implied ``gut_sensitivity`` at least the bundled one;
+  ``clinician`` hold), its implied ``gut_sensitivity`` at least the bundled one and its
+  ``ceiling_mg`` at most the bundled one;
 - every interaction group kept with the same rule and kind, and at least its medicines;
 - every synonym kept (a custom file may add names, never remove one), and every name the floor
   knows standing for the same condition or medicine as there; a new name close to one that
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -73,6 +75,9 @@ def _rule_faults(kind: str, floor: tuple[Contraindication, ...],
         elif shift[mine.gut_sensitivity or "none"] < shift[rule.gut_sensitivity or "none"]:
             found.append((f"{key}.gut_sensitivity", f"{mine.gut_sensitivity!r} is below the "
                           f"safety floor's {rule.gut_sensitivity!r}; it may only be raised"))
+        elif rule.ceiling_mg is not None and (mine.ceiling_mg or math.inf) > rule.ceiling_mg:
+            found.append((f"{key}.ceiling_mg", f"{mine.ceiling_mg} is above the safety floor "
+                          f"({rule.ceiling_mg:g} mg/day); it may only be lowered"))
     return found
 
 

@@ -334,7 +334,9 @@ class Contraindication(_Strict):
     ``kind = "clinician"`` refers but keeps the current routine until a clinician has advised
     (a hold, as for digoxin): for a fact that is no contraindication to oral magnesium but
     asks a clinician to sign off the dose (pregnancy). A caution may name the least
-    ``gut_sensitivity`` its condition implies (chronic diarrhoea: ``ibs``).
+    ``gut_sensitivity`` its condition implies (chronic diarrhoea: ``ibs``). ``ceiling_mg``
+    is the daily elemental ceiling while the rule applies, when lower than the usual one
+    (pregnancy: the EU UL of 250 mg).
     """
 
     id: Text
@@ -343,6 +345,7 @@ class Contraindication(_Strict):
     below: float | None = None
     kind: Literal["refer", "clinician"] = "refer"
     gut_sensitivity: Literal["mild", "ibs"] | None = None
+    ceiling_mg: float | None = Field(default=None, gt=0)
     reason: Text
     source: Text
 
