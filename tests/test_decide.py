@@ -915,3 +915,26 @@ def test_an_unknown_condition_that_names_a_contraindication_refers(priors, condi
                  as_of=AS_OF).recommendation
     assert rec.action == "refer" and rec.regimen is None
     assert "is not in mgsleep's safety data but names '" in rec.reasons[0]
+
+
+def _nights(*runs: tuple[str, float, int]) -> pd.DataFrame:
+    """A ``nights`` frame of consecutive runs (form, elemental mg, nights), all recorded."""
+    rows = [(form, mg) for form, mg, n in runs for _ in range(n)]
+    return pd.DataFrame({"form": [f for f, _ in rows], "elemental_mg": [m for _, m in rows],
+                         "split": False, "recorded": True, "gi_night": 0})
+
+
+def test_a_form_taken_for_two_nights_is_not_a_tried_one(priors):
+    """A safety audit: two nights each on glycinate and taurate, then threonate, counted as
+    three forms tried; the planned crossover was over, nothing was left to learn, and the
+    advice committed ("Sure enough to settle on this") with a P(best) of 0.29."""
+    past = History.from_nights(_nights(("none", 0, 7), ("glycinate", 200, 2),
+                                       ("taurate", 200, 2), ("threonate", 200, 34)))
+    assert past.forms_tried == {"threonate"} and not past.first_step
+    assert History.from_nights(_nights(("none", 0, 7), ("glycinate", 200, 2),
+                                       ("none", 0, 9))).first_step is False
+    judged = History.from_nights(_nights(("glycinate", 200, 4), ("glycinate", 300, 3)))
+    assert judged.forms_tried == {"glycinate"}     # a form's nights at any dose count
+    alike = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
+    rec = decide(alike, priors=priors, diary=past, as_of=AS_OF).recommendation
+    assert not rec.commit and "crossover" in rec.reason_codes

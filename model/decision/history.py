@@ -11,6 +11,7 @@ import pandas as pd
 
 from model.core.forms import PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.decision.settings import DecisionSettings
 
 
 class DiaryLike(Protocol):
@@ -36,7 +37,10 @@ class History:
     nights_on_current : int
         Recorded nights in the run of identical regimen that ends last night.
     forms_tried : frozenset of str
-        Forms taken on any recorded night.
+        Forms taken on at least ``judged_nights`` recorded nights (any dose, any run;
+        :meth:`from_nights`): a form taken on fewer has not been tried. Two nights on each
+        of three forms once ended the planned crossover, and the advice committed with a
+        P(best) of 0.29.
     recent_gi_nights : int
         GI nights on the current regimen within the last ``gi_window`` nights.
     nights_on : mapping of Regimen -> int
@@ -59,7 +63,8 @@ class History:
     @property
     def first_step(self) -> bool:
         """True before any magnesium night: the advice rests on the priors alone."""
-        return not self.forms_tried and not self.current.active
+        return (not self.forms_tried and not self.current.active
+                and not any(r.active for r in self.nights_on))
 
     @property
     def reference(self) -> Regimen:
@@ -67,8 +72,13 @@ class History:
         return self.current if self.current.active else NO_MAGNESIUM
 
     @classmethod
-    def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7) -> History:
-        """Derive the history from a diary's ``nights`` frame."""
+    def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
+                    judged_nights: int = DecisionSettings.floor_nights) -> History:
+        """Derive the history from a diary's ``nights`` frame.
+
+        ``judged_nights``: the recorded nights on a form from which it counts as tried (the
+        shortest evaluation period).
+        """
         if nights.empty:
             return cls()
         regimens = night_regimens(nights)
@@ -79,9 +89,12 @@ class History:
             placebo_nights = int(recorded[start:].sum())
             start, end = _last_run(regimens, start)
         run = nights.iloc[start:end]
-        tried = {r.form for r, rec in zip(regimens, recorded, strict=True) if rec and r.active}
         recent = run["gi_night"].iloc[-gi_window:]
         nights_on = Counter(r for r, rec in zip(regimens, recorded, strict=True) if rec)
+        per_form = Counter[str]()
+        for regimen, count in nights_on.items():
+            per_form[regimen.form] += count if regimen.active else 0
+        tried = {form for form, count in per_form.items() if count >= judged_nights}
         return cls(regimens[end - 1], int(run["recorded"].sum()), frozenset(tried),
                    int((recent == 1).sum()), dict(nights_on), placebo_nights)
 
@@ -101,10 +114,11 @@ def _last_run(regimens: list[Regimen], end: int) -> tuple[int, int]:
     return start, end
 
 
-def history(diary: DiaryLike | History | None, gi_window: int = 7) -> History:
+def history(diary: DiaryLike | History | None, gi_window: int = 7,
+            judged_nights: int = DecisionSettings.floor_nights) -> History:
     """Return the :class:`History` of a diary (``None``: no data yet)."""
     if diary is None:
         return History()
     if isinstance(diary, History):
         return diary
-    return History.from_nights(diary.nights, gi_window)
+    return History.from_nights(diary.nights, gi_window, judged_nights)
