@@ -401,3 +401,20 @@ def test_outcomes_after_today_name_the_last_such_night_not_the_last_planned_row(
     said = [w for w in diary.warnings if "after today" in w]
     assert said == [f"{tmp_path / 'diary.csv'}: outcomes recorded for nights after today (last "
                     f"{today + dt.timedelta(days=2)}); is a year mistyped?"]
+
+
+@pytest.mark.parametrize(("form", "compound"), [
+    ("carbonate", "Magnesium carbonate"), ("Magnesium hydroxide", "Magnesium hydroxide"),
+    ("magnesium sulfate", "Magnesium sulfate"), ("Epsom salt", "(Epsom)"),
+    ("aspartate", "aspartate")])
+def test_a_compound_that_is_no_form_is_named_not_taken_for_the_closest(tmp_path, form, compound):
+    """A safety audit: "carbonate" was answered "did you mean 'threonate'?"; logged so, 1,500
+    mg of carbonate (29 % magnesium, 432 mg) would count as 108 mg and hide a dose above the
+    ceiling."""
+    path = tmp_path / "diary.csv"
+    path.write_text(f"date,sol_min,form,compound_mg\n2026-01-01,20,{form},1500\n")
+    with pytest.raises(DiaryError) as error:
+        read_diary(path)
+    message = str(error.value)
+    assert "row 1, column form" in message and compound in message
+    assert "is none of the forms mgsleep models" in message and "did you mean" not in message

@@ -61,11 +61,42 @@ def canonical_form(name: str) -> str | None:
 def form_hint(name: str, *, placebo: bool = True) -> str:
     """`` (did you mean 'glycinate'?)`` for a misspelt form (aliases too), else empty.
 
-    ``placebo``: whether placebo is among the names a reader accepts there.
+    A compound of ``elemental_fractions.csv`` that is none of the forms (carbonate,
+    hydroxide, Epsom salt) is said to be one, never taken for the closest form: "did you
+    mean 'threonate'?" for carbonate would log 7 % elemental magnesium for 29 %. The bare
+    element asks for the form. ``placebo``: whether placebo is among the names a reader
+    accepts there.
     """
+    if _key(name) in ("magnesium", "mag", "mg"):
+        return " (which form? labels name it after the word magnesium: glycinate, citrate, ...)"
+    other = unmodelled_compound(name)
+    if other is not None:
+        return (f" ({other} is none of the forms mgsleep models; do not log it as another "
+                "form: its elemental magnesium differs)")
     choices = (*FORMS, *ALIASES, *((PLACEBO,) if placebo else ()))
     close = difflib.get_close_matches(_key(name), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _words(text: str) -> set[str]:
+    """The words of a compound's name that tell it apart (no element, hydrate or isomer)."""
+    return {w for w in re.findall(r"[a-z]+", text.lower())
+            if len(w) > 2 and w != "magnesium" and not w.endswith(("hydrate", "hydrous"))}
+
+
+def unmodelled_compound(name: str) -> str | None:
+    """The compound of the bundled fractions table ``name`` names, when it is none of the forms.
+
+    ``"carbonate"``: magnesium carbonate; ``"Epsom"``: magnesium sulfate heptahydrate. None
+    for a name of a form (``"chloride hexahydrate"``) or of no compound.
+    """
+    given = _words(_key(name))
+    forms = {*FORMS, *ALIASES}
+    for compound in load_compounds():
+        own = _words(compound.name)
+        if own.isdisjoint(forms) and not given.isdisjoint(own):
+            return compound.name
+    return None
 
 
 @dataclass(frozen=True)
