@@ -327,6 +327,10 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
      "Lower citrate@500 to at most 350 mg/day", "Lower your magnesium to your daily ceiling"),
     (on("glycinate", 200), Profile(excluded_forms=("glycinate",)), "current_excluded",
      "Stop glycinate@200: your profile excludes glycinate", "Stop your current magnesium"),
+    # a safety audit: "Keep your current routine" beside "4 GI nights in the last 7 ...: stop"
+    (on("citrate", 300, gi=4), Profile(), "acute_gi",
+     "If loose stools go on, stop citrate@300, whatever the model says",
+     "If loose stools go on, stop your magnesium"),
 ])
 def test_a_failed_fit_never_says_keep_a_regimen_the_hard_rules_forbid(priors, diary, profile,
                                                                        code, words, headline):

@@ -220,12 +220,15 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                   warnings, True, ("refer", "refer_hold", *breaks))
     if not diagnostics_ok:
         breaks = current_breaks(past.current, rules)
+        acute = ("acute_gi",) if acute_gi(past, s) and past.current.active else ()
         return _unchecked(_without_posterior("collect_more_data",
                                              as_of + dt.timedelta(days=s.first_review_days),
                                              rule_words.diagnostics_failed_reasons(
-                                                 past.current, rules.ceiling_mg, breaks,
+                                                 past.current, rules.ceiling_mg,
+                                                 (*breaks, *acute),
                                                  priors.safety.gi_constraint.loose_bristol),
-                                             warnings, False, ("diagnostics_failed", *breaks)),
+                                             warnings, False,
+                                             ("diagnostics_failed", *breaks, *acute)),
                           rules)
     # not straight after a placebo period: its nights are what the next look learns from;
     # never around a regimen the hard rules do not keep (the experiment returns to it)

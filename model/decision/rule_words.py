@@ -71,12 +71,16 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequ
     """The reasons of ``collect_more_data`` after a fit that failed its checks.
 
     The current routine is kept only when the hard rules allow it (``breaks``:
-    :func:`model.decision.rules.current_breaks`): a form the profile excludes is stopped, a
-    dose above the ceiling lowered to it; no fit is needed for either. ``loose_bristol``:
-    the stool form from which a night counts as a GI night (:func:`record_line`).
+    :func:`model.decision.rules.current_breaks`, and ``acute_gi``): a form the profile
+    excludes is stopped, a dose above the ceiling lowered to it, a regimen stopped if the
+    loose stools it gave go on; no fit is needed for any. ``loose_bristol``: the stool form
+    from which a night counts as a GI night (:func:`record_line`).
     """
     if "current_excluded" in breaks:
         keep = f"Stop {current.label}: your profile excludes {current.form}."
+    elif "acute_gi" in breaks:
+        keep = (f"If loose stools go on, stop {current.label}, whatever the model says; "
+                "otherwise keep your current routine.")
     elif "current_above_ceiling" in breaks:
         keep = (f"Lower {current.label} to at most {ceiling_mg:g} mg/day, your ceiling, "
                 "whatever the model says.")
