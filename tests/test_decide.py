@@ -556,7 +556,8 @@ def test_history_from_a_diary_like_object():
 
     past = history(Fake())
     assert past == History(Regimen("glycinate", 200), 11, frozenset({"glycinate"}), 2,
-                           {NO_MAGNESIUM: 10, Regimen("glycinate", 200): 11})
+                           {NO_MAGNESIUM: 10, Regimen("glycinate", 200): 11},
+                           recently_taken=Regimen("glycinate", 200))
     assert history(None) == History() and history(None).first_step
     assert history(past) is past
 
@@ -942,3 +943,16 @@ def test_a_form_taken_for_two_nights_is_not_a_tried_one(priors):
     alike = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
     rec = decide(alike, priors=priors, diary=past, as_of=AS_OF).recommendation
     assert not rec.commit and "crossover" in rec.reason_codes
+
+
+def test_a_skipped_night_does_not_turn_stop_now_into_before_taking(priors):
+    """A safety audit: with CKD stage 5, citrate on 15 of the last 16 nights and last night
+    skipped, the advice was "See a clinician before taking magnesium", never "stop"."""
+    skipped = History.from_nights(_nights(("none", 0, 7), ("citrate", 300, 15), ("none", 0, 1)))
+    rec = decide(never_called, priors=priors, diary=skipped, profile=Profile(egfr=20),
+                 as_of=AS_OF).recommendation
+    assert rec.reason_codes == ("refer", "refer_stop")
+    assert rec.reasons[0].startswith("Stop taking magnesium now (you are taking citrate@300)")
+    stopped = History.from_nights(_nights(("citrate", 300, 15), ("none", 0, 8)))
+    assert decide(never_called, priors=priors, diary=stopped, profile=Profile(egfr=20),
+                  as_of=AS_OF).recommendation.reason_codes == ("refer",)

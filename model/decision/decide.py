@@ -207,9 +207,9 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     rules = screen(person, priors.safety)
     warnings = (*rules.warnings, *current_warnings(past, rules, s))
     if rules.referrals:
-        codes = ("refer", "refer_stop") if past.current.active else ("refer",)
+        codes = ("refer", "refer_stop") if past.taking.active else ("refer",)
         return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
-                                  rule_words.refer_reasons(rules.referrals, past.current),
+                                  rule_words.refer_reasons(rules.referrals, past.taking),
                                   (*warnings, *rules.holds), True, codes)
     if rules.holds:
         breaks = current_breaks(past.current, rules)

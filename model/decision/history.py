@@ -50,6 +50,9 @@ class History:
         is an experiment that interrupts a regimen (:data:`model.decision.candidates.EXPERIMENTS`):
         ``current`` is then the regimen it interrupted, which ``continue`` goes back to, and
         ``nights_on_current`` and ``recent_gi_nights`` are those of that regimen's last run.
+    recently_taken : Regimen
+        The last magnesium regimen of the last ``gi_window`` nights (no magnesium: none), so
+        that a night skipped does not make someone taking magnesium one who is not.
 
     """
 
@@ -59,12 +62,18 @@ class History:
     recent_gi_nights: int = 0
     nights_on: Mapping[Regimen, int] = field(default_factory=dict)
     placebo_nights: int = 0
+    recently_taken: Regimen = NO_MAGNESIUM
 
     @property
     def first_step(self) -> bool:
         """True before any magnesium night: the advice rests on the priors alone."""
         return (not self.forms_tried and not self.current.active
                 and not any(r.active for r in self.nights_on))
+
+    @property
+    def taking(self) -> Regimen:
+        """The magnesium being taken: the current regimen, else the one taken lately."""
+        return self.current if self.current.active else self.recently_taken
 
     @property
     def reference(self) -> Regimen:
@@ -95,8 +104,9 @@ class History:
         for regimen, count in nights_on.items():
             per_form[regimen.form] += count if regimen.active else 0
         tried = {form for form, count in per_form.items() if count >= judged_nights}
+        taken = next((r for r in reversed(regimens[-gi_window:]) if r.active), NO_MAGNESIUM)
         return cls(regimens[end - 1], int(run["recorded"].sum()), frozenset(tried),
-                   int((recent == 1).sum()), dict(nights_on), placebo_nights)
+                   int((recent == 1).sum()), dict(nights_on), placebo_nights, taken)
 
 
 def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
