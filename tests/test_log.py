@@ -81,6 +81,15 @@ def test_bad_values_exit_2_and_leave_the_diary_intact(diary, capsys, option, val
     assert not (diary.parent / "diary.csv.bak").exists()
 
 
+@pytest.mark.parametrize(("option", "value"), [("--sol", "nan"), ("--quality", "NA"),
+                                               ("--mg", "null")])
+def test_a_blank_spelt_as_a_number_is_refused(diary, capsys, option, value):
+    """A user audit: ``--sol nan`` was written, then read as a night not recorded."""
+    assert main(["log", str(diary), "--date", "2024-03-02", option, value]) == 2
+    assert f"{option}: expected a number, got {value!r}" in capsys.readouterr().err
+    assert diary.read_text() == START
+
+
 @pytest.mark.parametrize("typed, meant", [("glycinat", "glycinate"),
                                            ("Magnesium Citate", "citrate")])
 def test_a_misspelt_form_is_refused_with_what_was_meant(diary, capsys, typed, meant):

@@ -33,6 +33,10 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 """Diary column -> (option, help); the order of the interactive questions."""
 
+MISSING_WORDS = frozenset({"nan", "-nan", "+nan", "na", "n/a", "#n/a", "null"})
+"""Spellings a diary reader takes for a blank cell: given as a number, they are refused (a
+``--sol nan`` was written and then read as a night not recorded, without a word)."""
+
 REGIMEN: tuple[str, ...] = ("form", "elemental_mg", "split")
 """Fields whose default, when asked, is the diary's last night."""
 
@@ -140,6 +144,11 @@ def run(args: argparse.Namespace) -> int:
     values = {c: as_typed(v) for c, v in values.items()}
     if unreadable := undecoded(values, {c: option for c, (option, _) in FIELDS.items()}):
         raise InputError(unreadable)
+    if blank := [Fault("mgsleep log", FIELDS[c][0], f"expected a number, got {v!r}: leave "
+                       "the option out for a value not recorded")
+                 for c, v in values.items()
+                 if c not in ("form", "notes") and v.strip().lower() in MISSING_WORDS]:
+        raise InputError(blank)
     with exclusive(path):   # read, merge and write with no other writer in between
         return _write_night(path, night, values, args.replace)
 
