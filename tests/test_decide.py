@@ -273,6 +273,11 @@ def test_a_current_regimen_above_the_ceiling_must_come_down(priors):
     cont = next(a for a in decision.assessments if a.action == "continue")
     assert not cont.feasible and "above your ceiling" in cont.blocked_by[0]
     assert any("above your ceiling" in w for w in rec.warnings)
+    # a user audit: 352 mg was lowered to 252 (a step of 100) where 350 is allowed
+    near = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
+                  diary=on("glycinate", 352, nights=3))
+    lower = next(a for a in near.assessments if a.action == "decrease_dose")
+    assert lower.regimen.elemental_mg == 350
     # why the current regimen is not kept comes first, in words and as a code; the headline
     # names the step taken (not the failed fit's "lower ... then record more nights")
     assert rec.reason_codes[-1] == "current_above_ceiling"

@@ -1,8 +1,9 @@
 """The candidate actions: every regimen one change away from the current one.
 
 From a regimen: ``continue``, ``increase_dose`` / ``decrease_dose`` (steps of ``step_mg``,
-capped at the ceiling; below ``min_dose_mg`` is ``stop``), ``switch_form`` (same elemental
-dose), ``split_dose`` (from ``split_min_mg``), ``stop``. Without magnesium: ``continue``
+capped at the ceiling; from above the ceiling, down to it; below ``min_dose_mg`` is
+``stop``), ``switch_form`` (same elemental dose), ``split_dose`` (from ``split_min_mg``),
+``stop``. Without magnesium: ``continue``
 without, or ``start`` (each allowed form at each of ``start_doses_mg`` in the evening, and
 each regimen taken before within the ceiling: start low applies to a form not yet tolerated,
 not to going back to one; the GI chance constraint still judges it).
@@ -81,7 +82,7 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
     up = min(dose + s.step_mg, ceiling_mg)
     if up > dose:
         found.append(Candidate("increase_dose", replace(current, elemental_mg=up)))
-    down = min(dose - s.step_mg, ceiling_mg)
+    down = ceiling_mg if dose > ceiling_mg else dose - s.step_mg   # above it: the least change
     if down >= s.min_dose_mg:
         found.append(Candidate("decrease_dose", replace(current, elemental_mg=down)))
     found += [Candidate("switch_form", replace(current, form=f))
