@@ -418,3 +418,18 @@ def test_a_compound_that_is_no_form_is_named_not_taken_for_the_closest(tmp_path,
     message = str(error.value)
     assert "row 1, column form" in message and compound in message
     assert "is none of the forms mgsleep models" in message and "did you mean" not in message
+
+
+def test_a_misspelt_column_is_named_with_what_was_meant_and_no_date_points_to_import():
+    """A user audit: ``sol_mins`` was "ignored" with no hint, so the outcome left the fit
+    unseen; a file without a date column did not mention ``mgsleep import``."""
+    frame = pd.DataFrame({"date": ["2024-02-01"], "sol_mins": [20], "mood": ["ok"],
+                          "quality": [3], "awakenings": [1], "form": ["glycinate"],
+                          "elemental_mg": [200]})
+    warnings = read_diary(frame).warnings
+    assert any("unknown column 'sol_mins' ignored (did you mean 'sol_min'?)" in w
+               for w in warnings)
+    assert any(w.endswith("unknown column 'mood' ignored") for w in warnings)
+    with pytest.raises(DiaryError, match=r"got columns: Day, Y; another layout .* `mgsleep "
+                                         r"import`"):
+        read_diary(pd.DataFrame({"Day": [1], "Y": [2]}))

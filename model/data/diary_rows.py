@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import math
 import re
@@ -365,10 +366,16 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
                                 "got it twice")])
     if "date" not in renamed.columns:
         raise DiaryError([Fault(name, "column date", "expected a date column (YYYY-MM-DD), "
-                                "got columns: " + ", ".join(map(str, renamed.columns)))])
+                                "got columns: " + ", ".join(map(str, table.columns))
+                                + "; another layout or a tracker's export is read by "
+                                "`mgsleep import` (see --help)")])
     unknown = [c for c in renamed.columns if c not in (*KNOWN_COLUMNS, GUESS_COLUMN)]
     check_usable(renamed, name)
-    warnings = [f"{name}: unknown column {c!r} ignored" for c in unknown]
+    absent = [c for c in KNOWN_COLUMNS if c not in renamed.columns]
+    warnings = [f"{name}: unknown column {c!r} ignored"
+                + "".join(f" (did you mean {close!r}?)"
+                          for close in difflib.get_close_matches(c, absent, n=1))
+                for c in unknown]
     return renamed, warnings
 
 
