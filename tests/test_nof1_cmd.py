@@ -95,6 +95,18 @@ def test_after_blank_treatments_are_dropped_a_fault_names_the_files_row(tmp_path
         "row 3)" in capsys.readouterr().err
 
 
+def test_blank_treatments_are_reported_with_every_other_fault(tmp_path, capsys):
+    """A user audit: 'abc' in row 3 went unreported beside the blank treatment of row 1, so
+    the person fixed one and met the next; the README says one line per fault."""
+    path = tmp_path / "n1.csv"
+    path.write_text("t,y\n,1\na,2\nb,abc\na,4\nb,5\n")
+    assert main(["nof1", str(path), "--outcome", "y", "--treatment", "t", "--baseline",
+                 "a"]) == 2
+    err = capsys.readouterr().err
+    assert "row 1, column t: expected a value in every row" in err
+    assert "row 3, column y: expected a number, got 'abc'" in err
+
+
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["nof1", str(tmp_path / "absent.csv"), "--outcome", "y", "--treatment", "t",
                  "--baseline", "a"]) == 2

@@ -144,14 +144,33 @@ def _print_table(fitted: Nof1Model, source: str) -> None:
           f"{d.min_ess_bulk:.0f}, divergences {d.divergences})")
 
 
+def _cell_faults(kept: Any, args: argparse.Namespace) -> list[Any]:
+    """The faults of the cells of ``kept`` (rows of the file, blank treatments left out)."""
+    from model.data.blank_rows import renumbered
+    from model.nof1.data import prepare_data
+
+    try:
+        prepare_data(kept.reset_index(drop=True), family=args.family, outcome=args.outcome,
+                     treatment=args.treatment, reference=args.baseline, time=args.time,
+                     person=args.person, categories=_categories(args.categories),
+                     source=args.data)
+    except InputError as error:
+        return list(renumbered(error, list(kept.index + 1)).faults)
+    return []
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit the model, print the effects and optionally write JSON."""
     from model.data.blank_rows import drop_blank, renumbered
 
     check_outputs({"--json": args.json}, {"DATA.csv": args.data})
     data = _read_csv(args.data)
-    data, dropped = drop_blank(data, args.treatment, drop=args.drop_missing_treatment,
-                               source=args.data, option="--drop-missing-treatment")
+    try:
+        data, dropped = drop_blank(data, args.treatment, drop=args.drop_missing_treatment,
+                                   source=args.data, option="--drop-missing-treatment")
+    except InputError as blank:   # with the faults of the other rows, all in one report
+        kept, _ = drop_blank(data, args.treatment, drop=True, source=args.data, option="")
+        raise InputError([*blank.faults, *_cell_faults(kept, args)]) from None
     check_distinct_times(data, args)
     from model.nof1.engine import Nof1Model  # PyMC: only once the data are read
 
