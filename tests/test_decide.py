@@ -961,3 +961,13 @@ def test_a_skipped_night_does_not_turn_stop_now_into_before_taking(priors):
     stopped = History.from_nights(_nights(("citrate", 300, 15), ("none", 0, 8)))
     assert decide(never_called, priors=priors, diary=stopped, profile=Profile(egfr=20),
                   as_of=AS_OF).recommendation.reason_codes == ("refer",)
+
+
+def test_a_typo_of_pregnancy_holds_as_pregnancy_does(priors):
+    """A safety audit: "pregnent" (accepted with --allow-unknown) said "stop now" where
+    "pregnant" holds the routine within its own ceiling of 250 mg."""
+    typo = decide(never_called, priors=priors, profile=Profile(conditions=("pregnent",)),
+                  diary=on("citrate", 300), as_of=AS_OF).recommendation
+    assert typo.reason_codes == ("refer", "refer_hold", "current_above_ceiling")
+    assert typo.reasons[0].startswith("Lower citrate@300 to at most 250 mg/day now")
+    assert "looks like 'pregnant'" in typo.reasons[1]

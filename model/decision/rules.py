@@ -123,13 +123,15 @@ def _medicine_rules(medicines: Matched, safety: Safety, kind: str) -> tuple[str,
                  if group.kind == kind for m in group.medications if m in taken)
 
 
-def _near_misses(unknown: Sequence[str], safety: Safety, names: NameIndex) -> list[str]:
-    """Unknown conditions that may be a contraindication, as referral reasons.
+def _near_misses(unknown: Sequence[str], safety: Safety,
+                 names: NameIndex) -> list[tuple[Contraindication, str]]:
+    """Unknown conditions that may be a contraindication: each rule with its reason.
 
     A name mgsleep cannot read may be the contraindication it looks like (within a typo of
     its name: ``myasthenia gravus``) or the one it names inside longer words (``ESRD on
     HD``, ``history of heart block``, ``CKD 3 to 4``): accepted with ``--allow-unknown``, it
-    refers rather than give a dose.
+    refers, or holds (``pregnent``), with that rule's ceiling, as the rule would, rather
+    than give a dose.
     """
     found = []
     for given in unknown:
@@ -139,7 +141,8 @@ def _near_misses(unknown: Sequence[str], safety: Safety, names: NameIndex) -> li
         for rule in (c for c in safety.contraindications if c.condition in meant):
             how = (f"looks like {close!r}" if close and names.conditions[close] == rule.condition
                    else f"names {rule.condition!r}")
-            found.append(f"{given!r} is not in mgsleep's safety data but {how}: {rule.reason}")
+            found.append((rule, f"{given!r} is not in mgsleep's safety data but {how}: "
+                                f"{rule.reason}"))
     return found
 
 
@@ -178,14 +181,14 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
     medicines |= _medicine_near_misses(medicines, names)
     conditions = frozenset(m for m in matched.values() if m is not None)
-    found = [c for c in safety.contraindications if _applies(c, profile, conditions)]
     unknown = [c for c, m in matched.items() if m is None]
-    referrals = tuple([c.reason for c in found if c.kind == "refer"]
-                      + _near_misses(unknown, safety, names)
+    found = [(c, c.reason) for c in safety.contraindications
+             if _applies(c, profile, conditions)] + _near_misses(unknown, safety, names)
+    referrals = tuple([reason for c, reason in found if c.kind == "refer"]
                       + list(_medicine_rules(medicines, safety, "refer")))
     medicine_holds = _medicine_rules(medicines, safety, "clinician")
-    holds = (*(c.reason for c in found if c.kind == "clinician"), *medicine_holds)
-    fields = {c.field for c in found} - {None}
+    holds = (*(reason for c, reason in found if c.kind == "clinician"), *medicine_holds)
+    fields = {c.field for c, _ in found} - {None}
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
@@ -194,8 +197,9 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
                                                 safety.ceiling.source))
-    ceiling = min([ceiling, *(c.ceiling_mg for c in (*found, *safety.cautions)
-                              if c.ceiling_mg is not None and _applies(c, profile, conditions))])
+    rules = [c for c, _ in found] + [c for c in safety.cautions
+                                     if _applies(c, profile, conditions)]
+    ceiling = min([ceiling, *(c.ceiling_mg for c in rules if c.ceiling_mg is not None)])
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
