@@ -164,7 +164,10 @@ def test_condition_synonyms_refer(priors, condition):
     ("levothyroxine sodium", "at least 4 h apart"), ("Synthroid", "at least 4 h apart"),
     ("Synthroid 50 mcg tablets", "at least 4 h apart"), ("cipro", "2 h before or 6 h after"),
     ("doxycycline hyclate", "at least 3 h apart"), ("alendronic acid", "by 3-4 h"),
-    ("Esomeprazole magnesium", "long-term PPI use"), ("Lasix", "increase magnesium losses")])
+    ("Esomeprazole magnesium", "long-term PPI use"), ("Lasix", "increase magnesium losses"),
+    # a safety audit: frequency words made a known medicine an error
+    ("alendronate 70 mg weekly", "by 3-4 h"), ("levothyroxine 50 micrograms", "4 h apart"),
+    ("cipro 500 mg bid", "2 h before or 6 h after")])
 def test_medicine_synonyms_carry_their_timing_rule(priors, medicine, rule, tmp_path):
     path = tmp_path / "p.toml"
     path.write_text(f'medications = ["{medicine}"]\n')

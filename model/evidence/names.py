@@ -45,8 +45,11 @@ FORM_WORDS = frozenset({
     "tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "oral",
     "solution", "suspension", "liquid", "xr", "er", "sr", "mr", "cr", "la", "dr", "xl",
     "retard", "extended", "modified", "delayed", "release", "mg", "mcg", "ug", "g", "iu", "ml",
-    "daily", "once", "twice"})
-"""Dosage-form, release and unit words dropped from a medicine name (``cipro xr 500 mg``)."""
+    "mgs", "mcgs", "milligram", "milligrams", "microgram", "micrograms",
+    "daily", "once", "twice", "bid", "tid", "qid", "qd", "od", "qhs", "hs", "prn", "per", "day",
+    "week", "weekly", "nightly", "morning", "evening", "night"})
+"""Dosage-form, release, unit and frequency words dropped from a medicine name (``cipro xr
+500 mg``, ``alendronate 70 mg weekly``, ``levothyroxine 50 micrograms``)."""
 
 _DOSE = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|iu|ml)?$")
 
