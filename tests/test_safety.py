@@ -216,7 +216,7 @@ def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors)
     rules = screen(profile, priors.safety)
     assert any("taken as digoxin): low magnesium raises digoxin toxicity" in h
                for h in rules.holds)
-    assert any("taken as levothyroxine) (levothyroxine): take levothyroxine at least 4 h "
+    assert any("taken as levothyroxine): take levothyroxine at least 4 h "
                "apart" in w for w in rules.warnings)
     assert rules.unchecked == ("digoxin_levothyroxine",)
     rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
@@ -227,7 +227,7 @@ def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors)
 @pytest.mark.parametrize(("typed", "action", "said"), [
     ("raltegravire", "refer", "raltegravire (not in the safety data; taken as raltegravir): "),
     ("digoxine", "refer", "digoxine (not in the safety data; taken as digoxin): "),
-    ("levothyroxin", None, "taken as levothyroxine) (levothyroxine): take levothyroxine at "
+    ("levothyroxin", None, "taken as levothyroxine): take levothyroxine at "
                            "least 4 h apart"),
     ("ciprofloxacine", None, "2 h before or 6 h after")])
 def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, action, said):
@@ -243,6 +243,9 @@ def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, a
                  diary=ON_GLYCINATE, as_of=AS_OF).recommendation
     assert (rec.action == "refer") == (action == "refer"), rec.action
     assert "not_checked" in rec.reason_codes or action == "refer"
+    # a user audit: "NOT CHECKED ... no rule was checked" beside the rule it was taken for
+    unchecked = next(w for w in rules.warnings if w.startswith("NOT CHECKED"))
+    assert "taken as '" in unchecked and "whose rules apply" in unchecked
 
 
 @pytest.mark.parametrize(("key", "entry", "codes", "said", "rule"), [

@@ -113,7 +113,7 @@ def medicine_warning(given: str, medicine: str, group: Interaction) -> str:
     """
     said = [given, medicine, "can lower magnesium" if group.kind == "depletion"
             else group.group]
-    shown = list(dict.fromkeys(said))
+    shown = [given, *(x for x in dict.fromkeys(said[1:]) if x != given and f" {x})" not in given)]
     named = shown[0] + (f" ({', '.join(shown[1:])})" if len(shown) > 1 else "")
     return f"{named}: {group.rule}"
 

@@ -91,6 +91,9 @@ def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str
     return rule.field == "pregnant" and profile.pregnant is True
 
 
+NEAR_MISS = "(not in the safety data; taken as"
+"""How an unknown medicine name taken as a known one is named in its rules' warnings."""
+
 Matched = dict[str, str | None]
 """Each name as the profile gives it -> the safety data's name for it (None: unknown)."""
 
@@ -99,12 +102,15 @@ def _medicine_warnings(medicines: Matched, safety: Safety) -> list[str]:
     """Warnings of the profile's medicines, except referrals and holds.
 
     :class:`Screening` keeps those apart; a decision gives a hold as a warning beside a
-    referral.
+    referral. An unknown name taken as a known one (:func:`_medicine_near_misses`) says so
+    in its NOT CHECKED warning.
     """
     found = []
     for given, medicine in medicines.items():
         if medicine is None:
-            found.append(unknown_warning(given, "medicine"))
+            taken = [m for key, m in medicines.items()
+                     if m is not None and key.startswith(f"{given} {NEAR_MISS}")]
+            found.append(unknown_warning(given, "medicine", tuple(taken)))
             continue
         found += [rule_words.medicine_warning(given, medicine, group)
                   for group in safety.interactions
@@ -158,7 +164,7 @@ def _medicine_near_misses(medicines: Matched, names: NameIndex) -> Matched:
     near = {given: names.within(given, "medicine")
             or ((names.medicines[close],) if (close := names.suggest(given, "medicine")) else ())
             for given, m in medicines.items() if m is None}
-    return {f"{given} (not in the safety data; taken as {meant})": meant
+    return {f"{given} {NEAR_MISS} {meant})": meant
             for given, meant_all in near.items() for meant in meant_all}
 
 

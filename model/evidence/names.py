@@ -169,8 +169,16 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
             f"safety rule could be checked for it")
 
 
-def unknown_warning(name: str, kind: Kind) -> str:
-    """The warning shown when an unknown name was accepted with ``--allow-unknown``."""
+def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> str:
+    """The warning shown when an unknown name was accepted with ``--allow-unknown``.
+
+    ``taken_as``: the known names it was taken as (a near miss), whose rules do apply.
+    """
+    if taken_as:
+        return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; it was "
+                f"taken as {' and '.join(map(repr, taken_as))}, whose rules apply, but no "
+                f"rule was checked for the name as written. Ask a pharmacist or clinician "
+                f"whether that is what you take.")
     return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; no "
             f"contraindication or interaction rule was checked for it. Ask a pharmacist or "
             f"clinician before taking magnesium with it.")
