@@ -260,6 +260,10 @@ def test_the_clinician_summary_says_what_the_profile_left_out_and_the_last_night
     assert "pregnant: not given" in page and f" to {last} (analysed " in page
     said = render_clinician(dataclasses.replace(analysis, profile=Profile(pregnant=False)))
     assert "pregnant: no;" in said
+    # a user audit: a rule's text ending with its own full stop was printed "with it.."
+    unknown = render_clinician(dataclasses.replace(analysis, profile=Profile(
+        medications=("sertraline",))))
+    assert "magnesium with it." in unknown and ".." not in unknown
 
 
 def pdf_pages(data: bytes) -> int:

@@ -87,6 +87,11 @@ def _effects(result: Analysis) -> str:
     return table(pd.DataFrame(rows), {"change": "change against placebo (interval)"})
 
 
+def _stop(text: str) -> str:
+    """``text`` ending with one full stop (a rule's text may end with its own)."""
+    return text if text.endswith(".") else f"{text}."
+
+
 def _safety(result: Analysis) -> str:
     profile = result.profile
     rules = screen(profile, result.fit.priors_.safety)
@@ -97,9 +102,9 @@ def _safety(result: Analysis) -> str:
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
         f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
-        *(f"{REFERRAL_LABEL}: {r}." for r in (*rules.referrals, *rules.holds)),
-        *(f"Caution: {w}." for w in rules.warnings),
-        *(f"Caution: {w}." for w in breach_warnings(history(result.diary).current, rules)),
+        *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in (*rules.referrals, *rules.holds)),
+        *(f"Caution: {_stop(w)}" for w in (*rules.warnings, *breach_warnings(
+            history(result.diary).current, rules))),
     ]
     if rules.unchecked:
         facts.append(f"NOT CHECKED (not in mgsleep's safety data, no rule applied): "
