@@ -33,10 +33,12 @@ the expectation effect of taking anything and the drift of a diary are not magne
 
 **Without placebo nights** the comparison with placebo subtracts an expectation effect that
 only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
-So, while the diary has no placebo night, a ``works`` or ``harms`` on a sleep outcome stands
-only when the change against no magnesium (what the nights show, expectation included) gets
-the same verdict; otherwise it is ``inconclusive`` with ``needs_placebo`` set (a blinded
-placebo period settles it).
+So, while the diary has no placebo night, a ``works``, ``harms`` or ``no_meaningful_effect``
+on a sleep outcome stands only when the change against no magnesium (what the nights show,
+expectation included) gets the same verdict; otherwise it is ``inconclusive`` with
+``needs_placebo`` set (a blinded placebo period settles it). A large change on magnesium
+called "no meaningful effect" because the expectation prior took it was the same
+overreach the other way.
 
 The first two cannot both hold, and neither can hold with the third (a mean beyond the MCID,
 or P(b > m) >= 0.8, puts the interval's end beyond m). A verdict is a statement about the
@@ -367,7 +369,7 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
     change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key)
     benefit, mcid = spec.sign * change, priors.settings.outcomes[outcome].mcid
     said = verdict(benefit, mcid, rule)
-    unsure = (said in ("works", "harms") and outcome in SLEEP_OUTCOMES
+    unsure = (said != "inconclusive" and outcome in SLEEP_OUTCOMES
               and not placebo_nights
               and said != verdict(spec.sign * change_draws(
                   values, regimen, NO_MAGNESIUM, spec.gain_key), mcid, rule))
