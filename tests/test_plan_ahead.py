@@ -213,8 +213,9 @@ def test_nights_left_unlogged_are_named_and_one_night_reads_on(tmp_path, priors)
                   as_of=dt.date(2026, 10, 28))
     rec = follow_plan(made, late, history(slept).current, screen(Profile(), priors.safety),
                       priors).recommendation
-    assert ("20 night(s) before tonight not logged: log them (mgsleep log) so that the "
-            "analysis sees them") in rec.warnings
+    # a user audit: the README says the nights are named; the warning only counted them
+    assert ("20 night(s) before tonight not logged (2026-10-29 to 2026-11-17): log them "
+            "(mgsleep log) so that the analysis sees them") in rec.warnings
 
 
 @pytest.mark.parametrize(("current", "planned", "action"), [

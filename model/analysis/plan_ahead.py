@@ -79,6 +79,16 @@ class PlanAhead:
     periods: tuple[PlannedPeriod, ...]
     unlogged: int = 0
     """Nights between the date analysed and tonight with nothing logged."""
+    tonight: dt.date | None = None
+    """The first night the plan is followed from (the unlogged nights end the night before)."""
+
+    @property
+    def unlogged_dates(self) -> str:
+        """The unlogged nights as ``2026-12-03`` or ``2026-12-01 to 2026-12-03`` (or empty)."""
+        if self.unlogged <= 0 or self.tonight is None:
+            return ""
+        first, last = (self.tonight - dt.timedelta(days=n) for n in (self.unlogged, 1))
+        return first.isoformat() + (f" to {last.isoformat()}" if last != first else "")
 
     @property
     def end(self) -> dt.date:
@@ -151,7 +161,7 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
             periods[-1] = replace(periods[-1], last=day)
         else:
             periods.append(PlannedPeriod(regimen, day, day))
-    return PlanAhead(tuple(periods), (tonight - as_of).days - 1) if periods else None
+    return PlanAhead(tuple(periods), (tonight - as_of).days - 1, tonight) if periods else None
 
 
 def _action(current: Regimen, planned: Regimen) -> str:
@@ -313,6 +323,7 @@ def _warnings(plan: PlanAhead, rules: Screening, priors: PriorSet) -> tuple[str,
     later = [f"Your trial plan's later step {p.words} is not advised: {why}; when it comes, "
              "the advice will replace it." for p in plan.periods[len(covered):]
              if (why := _refused(p, None, rules, 1.0))]
-    unlogged = [f"{plan.unlogged} night(s) before tonight not logged: log them (mgsleep log) "
-                "so that the analysis sees them"] if plan.unlogged > 0 else []
+    unlogged = [f"{plan.unlogged} night(s) before tonight not logged ({plan.unlogged_dates}): "
+                "log them (mgsleep log) so that the analysis sees them"] \
+        if plan.unlogged > 0 else []
     return (*rules.warnings, *beyond, *later, *unlogged)
