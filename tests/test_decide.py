@@ -428,6 +428,17 @@ def test_a_first_step_starts_the_crossover_in_the_evening(priors):
     assert {a.action for a in decision.assessments} == {"start", "continue"}
 
 
+def test_an_ibs_like_gut_starts_at_the_lowest_start_dose(priors):
+    """A safety audit: with chronic diarrhoea, whose caution says "start low with a gentler
+    form", the first step was threonate 200 mg while 100 mg was open."""
+    fake = FakePosterior(n_draws=1000, benefit={"glycinate": 0.4}, gi={"glycinate": 0.0})
+    usual = decide(fake, priors=priors, as_of=AS_OF).recommendation
+    ibs = decide(fake, priors=priors, as_of=AS_OF,
+                 profile=Profile(gut_sensitivity="ibs")).recommendation
+    assert (usual.action, ibs.action) == ("start", "start")
+    assert usual.regimen.elemental_mg == 200 and ibs.regimen.elemental_mg == 100
+
+
 def test_a_first_step_with_no_start_allowed_stays_without(priors):
     rec = decide(FakePosterior(n_draws=500), priors=priors, as_of=AS_OF,
                  profile=Profile(excluded_forms=FORMS)).recommendation

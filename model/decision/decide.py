@@ -201,6 +201,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     dates = (as_of, None if today is None else given_date(today))
     s = settings or DecisionSettings()
     person = profile or Profile()
+    if person.gut_sensitivity == "ibs":   # its caution says start low: the lowest start dose
+        s = replace(s, start_doses_mg=(min(s.start_doses_mg),))
     if isinstance(diary, Diary):   # loose stools counted as the safety file says
         diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
     past = history(diary, s.gi_window, s.floor_nights)

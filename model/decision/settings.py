@@ -30,7 +30,8 @@ Defaults (:class:`DecisionSettings`) and why:
 - **Planned crossover first** (``crossover_forms = 3``): until three forms have been tried, a
   step that changes the regimen tries the untried form of the highest expected utility
   (:func:`model.decision.choice.crossover`), the first one at the highest start dose the
-  ceiling and the GI chance constraint allow (``start_doses_mg``: start low, 100-200 mg), the
+  ceiling and the GI chance constraint allow (``start_doses_mg``: start low, 100-200 mg;
+  with an IBS-like gut, whose caution says start low, the lowest of them), the
   next ones at the same dose; the evaluation period, the acute-GI rule, the chance constraint
   and the experiments still apply, and a form the posterior says is clearly worse than the
   current one or the best of the forms tried (P(better) below ``crossover_p_better = 0.05``,
