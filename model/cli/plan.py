@@ -57,10 +57,11 @@ def add_parser(subparsers: Any) -> None:
                         help="cycles; each gives every form one period (default 2)")
     parser.add_argument("--start", metavar="YYYY-MM-DD", help="first night (default today)")
     parser.add_argument("--titration", action="store_true",
-                        help="open each period at 100 mg, +100 mg every 7 nights")
+                        help="before each period's --period-days at the target dose, 7 "
+                        "nights at each 100 mg step below it (100, 200, ...)")
     parser.add_argument("--blind", action="store_true",
                         help="code the forms A, B, ... and add a placebo arm; the key goes to "
-                        "--key (default: next to --out, KEY suffix)")
+                        "--key (default: plan.key.json beside --out plan.csv)")
     parser.add_argument("--key", metavar="PATH", help="where to write the sealed key (JSON)")
     parser.add_argument("--seed", type=SEED, metavar="N",
                         help="random seed, 0 to 2**32-1 (reproducible)")
