@@ -192,3 +192,14 @@ def test_the_readme_gives_each_complaints_default_weights():
     for complaint, weights in COMPLAINT_WEIGHTS.items():
         assert list(weights) == ["sol", "awakenings", "quality", "freshness", "anxiety"]
         assert f"`{complaint}` {', '.join(f'{w:g}' for w in weights.values())}" in text
+
+
+def test_a_single_name_written_without_a_list_reads_as_one(tmp_path):
+    """A user audit: ``medications = "digoxin"`` was refused with pydantic's "Input should be
+    a valid tuple"; one name alone is a list of one (and a list of several is split)."""
+    path = tmp_path / "p.toml"
+    path.write_text('medications = "digoxin"\nconditions = "heart block, ibs"\n')
+    with pytest.warns(ProfileWarning, match="irritable bowel"):
+        profile = load_profile(path)
+    assert profile.medications == ("digoxin",)
+    assert profile.conditions == ("heart_block", "ibs")

@@ -91,9 +91,10 @@ def normalise_name(name: str) -> str:
 def split_entries(data: object, safety: Safety | None = None) -> object:
     """The raw profile with each condition or medicine entry that lists several names split.
 
-    ``["digoxin, levothyroxine"]`` becomes ``["digoxin", "levothyroxine"]``, exactly as if
-    written as two entries, so that each name's rules apply (joined into the one key
-    ``digoxin_levothyroxine`` it was unknown, or taken as levothyroxine alone). An entry that
+    ``["digoxin, levothyroxine"]`` (or the string alone, not in a list) becomes
+    ``["digoxin", "levothyroxine"]``, exactly as if written as two entries, so that each
+    name's rules apply (joined into the one key ``digoxin_levothyroxine`` it was unknown, or
+    taken as levothyroxine alone). An entry that
     is a known name as a whole stays whole (:meth:`model.evidence.names.NameIndex.split`).
 
     Parameters
@@ -111,6 +112,8 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
     """
     if not isinstance(data, dict):
         return data
+    data = data | {key: [value] for key in ("conditions", "medications")   # one name alone
+                   if isinstance(value := data.get(key), str)}
     lists = {key: value for key in ("conditions", "medications")
              if isinstance(value := data.get(key), list | tuple)
              and any(isinstance(n, str) and SEPARATOR.search(n) for n in value)}
