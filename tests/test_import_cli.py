@@ -51,6 +51,11 @@ def test_merge_keeps_every_row_fills_blanks_keeps_differing_values_and_backs_up(
     # nothing was left to fill: the replaced value is not a night "completed"
     assert "0 new night(s), 0 existing night(s) completed, 1 differing value(s) replaced" in \
         capsys.readouterr().out
+    # a user audit: importing again with nothing new rewrote the diary and its backup
+    backup = (tmp_path / "diary.csv.bak").read_text()
+    assert main(["import", "garmin", str(DATA / "garmin-sleep.json"), "--out", str(out)]) == 0
+    assert "(unchanged, not rewritten)" in capsys.readouterr().out
+    assert (tmp_path / "diary.csv.bak").read_text() == backup
 
 
 def test_supplement_log_gives_the_regimen(tmp_path, capsys):

@@ -101,14 +101,18 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     supplements = read_checked_rows(args.supplements) if args.supplements else None
     with exclusive(out):    # read, merge and write with no other writer in between
-        rows = read_rows(out) if out.exists() else None
-        rows, report = merge_rows(rows, imported.table, overwrite=args.overwrite)
+        before = read_rows(out) if out.exists() else None
+        rows, report = merge_rows(before, imported.table, overwrite=args.overwrite)
         taken = None
         if supplements is not None:
             rows, taken = merge_rows(rows, supplements, overwrite=args.overwrite)
-        backup = write_diary(rows, out)
+        unchanged = before is not None and not any(
+            r.added or r.filled or (args.overwrite and r.differences)
+            for r in (report, taken) if r is not None)
+        backup = None if unchanged else write_diary(rows, out)   # keep the older backup
     print(f"{args.source}: {len(imported.table)} night(s) read from {len(exports)} file(s); "
-          f"{out}: {report.describe()}" + (f" (previous version: {backup})" if backup else ""))
+          f"{out}: {report.describe()}" + (f" (previous version: {backup})" if backup else "")
+          + (" (unchanged, not rewritten)" if unchanged else ""))
     if taken is not None:
         print(f"{args.supplements}: {taken.describe()}")
     for warning in imported.warnings:
