@@ -78,12 +78,13 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequ
     """
     if "current_excluded" in breaks:
         keep = f"Stop {current.label}: your profile excludes {current.form}."
+    elif "current_above_ceiling" in breaks:
+        keep = (f"Lower {current.label} to at most {ceiling_mg:g} mg/day, your ceiling, "
+                "whatever the model says" + (", and stop it if loose stools go on."
+                                             if "acute_gi" in breaks else "."))
     elif "acute_gi" in breaks:
         keep = (f"If loose stools go on, stop {current.label}, whatever the model says; "
                 "otherwise keep your current routine.")
-    elif "current_above_ceiling" in breaks:
-        keep = (f"Lower {current.label} to at most {ceiling_mg:g} mg/day, your ceiling, "
-                "whatever the model says.")
     else:
         keep = "Keep your current routine."
     return ["The model fit did not pass its convergence checks, so no dosing advice is given.",

@@ -87,10 +87,10 @@ def _advice(recommendation: Recommendation) -> str:
         return recommendation.reasons[0]
     if action == "collect_more_data" and "current_excluded" in codes:
         return "Stop your current magnesium: your profile excludes its form."
-    if action == "collect_more_data" and {"diagnostics_failed", "acute_gi"} <= set(codes):
-        return "If loose stools go on, stop your magnesium; then record more nights."
     if action == "collect_more_data" and "current_above_ceiling" in codes:
         return "Lower your magnesium to your daily ceiling now, then record more nights."
+    if action == "collect_more_data" and {"diagnostics_failed", "acute_gi"} <= set(codes):
+        return "If loose stools go on, stop your magnesium; then record more nights."
     if action == "placebo_period":
         return ("Take a blinded placebo instead of your magnesium for one evaluation period, "
                 "then go back to it.")
