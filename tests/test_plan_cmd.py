@@ -44,6 +44,11 @@ def test_blind_writes_the_sealed_key_and_prints_codes_only(tmp_path, capsys):
     assert f"Next: give {tmp_path / 'diary.key.json'} to someone else, who fills pots A, B, C" \
         in printed
     assert f"mgsleep unblind {diary} --key {tmp_path / 'diary.key.json'}" in printed
+    # a contract audit: the plan's JSON gave the seed, which remakes the key
+    plan_json = tmp_path / "plan.json"
+    assert main([*BASE, "--blind", "--seed", "2", "--out", str(diary), "--json",
+                 str(plan_json)]) == 0
+    assert json.loads(plan_json.read_text())["seed"] is None
 
 
 @pytest.mark.parametrize(("extra", "option", "hint"), [

@@ -134,7 +134,8 @@ def key_path(args: argparse.Namespace) -> Path:
 def _payload(plan: TrialPlan, simulation: dict[str, Any] | None) -> dict[str, Any]:
     return {"schema_version": 2, "design": plan.design, "blind": plan.blind,
             "warnings": list(plan.warnings),
-            "seed": plan.seed, "nights": plan.n_nights, "start": plan.start.isoformat(),
+            "seed": None if plan.blind else plan.seed,   # a blind plan's seed remakes its key
+            "nights": plan.n_nights, "start": plan.start.isoformat(),
             "end": plan.end.isoformat(), "periods": plan.table().to_dict(orient="records"),
             "simulation": simulation}
 
