@@ -147,6 +147,20 @@ def test_known_answers_from_a_fake_posterior():
     assert not taurate.tried and taurate.nights_needed is None
 
 
+def test_a_form_taken_on_few_nights_gets_no_verdict_yet():
+    """A statistics audit: two nights on a form were called "works for you", and two or three
+    nights without loose stools "no meaningful effect"; a verdict needs 7 nights."""
+    few = diary_effects(FAKE, diary(("none", 0, 14), ("glycinate", 200, 3)).nights,
+                        cached_priors())
+    for outcome in ("sol", "gi"):
+        effect = few.get("glycinate", outcome)
+        assert effect.nights == 3 and effect.verdict == "inconclusive"
+        assert effect.nights_needed is not None and effect.nights_needed >= 4
+    week = diary_effects(FAKE, diary(("none", 0, 14), ("glycinate", 200, 7)).nights,
+                         cached_priors())
+    assert week.get("glycinate", "sol").verdict == "works"
+
+
 def test_dose_taken_and_reference_dose():
     effects = fake_effects()[1]
     assert effects.get("glycinate", "sol").regimen == Regimen("glycinate", 200)

@@ -40,6 +40,11 @@ expectation included) gets the same verdict; otherwise it is ``inconclusive`` wi
 called "no meaningful effect" because the expectation prior took it was the same
 overreach the other way.
 
+A tried form's verdict needs ``min_nights`` recorded nights of the outcome on it (7, the
+shortest evaluation period): on fewer it is ``inconclusive``, however far the interval lies
+(two nights on a form were called "works for you", and two or three nights without loose
+stools "no meaningful effect" while the GI log-odds interval spanned -3 to +2.5).
+
 The first two cannot both hold, and neither can hold with the third (a mean beyond the MCID,
 or P(b > m) >= 0.8, puts the interval's end beyond m). A verdict is a statement about the
 posterior, never more certain than it: on a form not taken yet it mostly restates the
@@ -84,6 +89,7 @@ class VerdictRule:
     p_beyond: float = 0.8
     p_direction: float = 0.9
     max_nights: int = 365
+    min_nights: int = DecisionSettings.floor_nights  # a tried form's verdict: nights with it
 
 
 @dataclass(frozen=True)
@@ -373,15 +379,18 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
               and not placebo_nights
               and said != verdict(spec.sign * change_draws(
                   values, regimen, NO_MAGNESIUM, spec.gain_key), mcid, rule))
-    said = "inconclusive" if unsure else said
+    few = 0 < n < rule.min_nights        # a verdict on 2 nights rests on the prior's shape
+    said = "inconclusive" if unsure or few else said
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
+    needed = nights_needed(benefit, mcid, n, rule) if said == "inconclusive" and not unsure \
+        and compared else None
+    if few and compared and not unsure:
+        needed = max(needed or 0, rule.min_nights - n)
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
         float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
-        float(np.mean(benefit < -mcid)), float(mcid), said,
-        nights_needed(benefit, mcid, n, rule) if said == "inconclusive" and not unsure
-        and compared else None, unsure)
+        float(np.mean(benefit < -mcid)), float(mcid), said, needed, unsure)
 
 
 def _placebo_nights(nights: pd.DataFrame) -> int:
