@@ -214,7 +214,11 @@ def test_a_review_date_that_has_passed_says_so():
     ("continue", 0.5, 0.0, "not a final answer: the planned crossover still has a form to try "
                            "once this period is over.", ("crossover_held",)),
     ("continue", 0.5, 0.0, "not sure yet: another step is as good within this fit's Monte Carlo "
-                           "error; the coming nights will tell them apart.", ("close_call",))])
+                           "error; the coming nights will tell them apart.", ("close_call",)),
+    # a statistics audit: "more nights here would teach little" beside "about 21 more nights
+    # on it to tell", on the only step open during an evaluation period
+    ("continue", 1.0, 0.0, "not a final answer: the only step open until this period is over",
+     ("forced",))])
 def test_how_sure_never_contradicts_the_numbers_beside_it(action, better, learning, said, codes):
     """A user audit: "Not sure yet: keep going and the next nights will tell more" beside
     "nothing left to learn from it", and "Not sure yet: better ... in 100%"."""

@@ -5,8 +5,9 @@ ends; a commitment says why it is settled; a step taken to learn says
 so; any other step gives its P(better than what you do now), and staying says whether more
 nights would teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going
 and the next nights will tell more" never stands beside "nothing left to learn from it" (a close
-call, or a crossover with a form left to try, says so instead of "more nights here would teach
-little").
+call, a crossover with a form left to try, or the only step open during an evaluation period
+says so instead of "more nights here would teach little", which stood beside "about 21 more
+nights on it to tell").
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def how_sure(rec: Recommendation) -> str:
     if "crossover_held" in codes:
         return ("not a final answer: the planned crossover still has a form to try once this "
                 "period is over.")
+    if "forced" in codes:
+        return ("not a final answer: the only step open until this period is over; the next "
+                "look weighs the others.")
     return ("not sure yet: keep going and the next nights will tell more." if
             rec.scores.learning_value >= TO_LEARN else "not a final answer: nothing else open "
             "now is expected to do better, and more nights here would teach little.")
