@@ -159,6 +159,14 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
     # nothing waiting (every other step blocked by a hard rule): the plain words
     alone = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
     assert alone.why.startswith("No change is expected to do better than what you do now")
+    # a statistics audit: a continue chosen outright said "no change is expected to do
+    # better" while a step waiting for the period had a higher expected utility
+    chosen = replace(rec, reason_codes=("best_expected",))
+    said = headline(replace(result, decision=replace(result.decision, recommendation=chosen,
+                                                     assessments=waits)))
+    assert said.why.startswith(
+        "No change open now is expected to do better than what you do now; once this period "
+        f"is over, to switch to {top.regimen.form} {top.regimen.elemental_mg:g} mg may")
 
 
 @pytest.mark.parametrize(("action", "period"), [

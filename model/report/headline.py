@@ -315,6 +315,11 @@ def _why(result: Analysis) -> str:
         return ("from published evidence alone (no magnesium nights yet)"
                 + (f": {reason}." if reason else "."))
     if rec.action in ("continue", "collect_more_data"):
+        later = best_waiting(result.decision.assessments)
+        if later is not None and later.expected_utility > rec.scores.expected_utility:
+            return ("no change open now is expected to do better than what you do now; once "
+                    f"this period is over, to {_THEN[later.action]} {later.regimen.words} may"
+                    + (f"; {reason}." if reason else "."))
         return ("no change is expected to do better than what you do now"
                 + (f"; {reason}." if reason else "."))
     return f"{reason}." if reason else "the best expected step."
