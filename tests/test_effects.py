@@ -59,6 +59,16 @@ def test_verdict_known_answers(mean, sd, expected):
     assert verdict(normal(mean, sd), 20.0) == expected
 
 
+def test_a_verdict_within_its_monte_carlo_error_of_the_threshold_is_not_claimed():
+    """A statistics audit: P(harm direction) 0.898 and 0.905 on two seeds of one diary said
+    "not settled yet" and "harms you"; 4,000 draws hold P to about +-0.005."""
+    for p_harm, expected in ((0.905, "inconclusive"), (0.95, "harms")):
+        harmful = round(p_harm * 4000)      # half at -10, half at -60: P(b < -20) under 0.8
+        draws = np.r_[np.tile([-10.0, -60.0], harmful // 2), np.full(4000 - harmful, 5.0)]
+        assert draws.mean() <= -20.0 and np.mean(draws < -20.0) < 0.8
+        assert verdict(draws, 20.0) == expected, p_harm
+
+
 def test_verdicts_exclusive_and_cover_every_case():
     rng = np.random.default_rng(0)
     seen = set()

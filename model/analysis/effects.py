@@ -19,7 +19,8 @@ the expectation effect of taking anything and the drift of a diary are not magne
 
 - ``works``: P(b > m) >= 0.8, or P(b > 0) >= 0.9 with the mean of b at least m;
 - ``harms``: the same in the harmful direction (P(b < -m) >= 0.8, or P(b < 0) >= 0.9 with
-  the mean of b at most -m);
+  the mean of b at most -m); each probability must clear its threshold by two Monte Carlo
+  standard errors (:data:`MC_ERRORS`), so that a re-fit does not flip the verdict;
 - ``no_meaningful_effect``: the 90 % interval lies inside (-m, m), a region of practical
   equivalence: whatever the effect is, it is smaller than the MCID;
 - ``inconclusive``: none of these. For a form already taken, ``nights_needed`` estimates the
@@ -90,6 +91,12 @@ class VerdictRule:
     p_direction: float = 0.9
     max_nights: int = 365
     min_nights: int = DecisionSettings.floor_nights  # a tried form's verdict: nights with it
+
+
+MC_ERRORS = 2.0
+"""A verdict's probability must clear its threshold by this many Monte Carlo standard errors
+(binomial, over the draws): at P(harm direction) 0.898 and 0.905 two seeds of one diary said
+"not settled yet" and "harms you"."""
 
 
 @dataclass(frozen=True)
@@ -245,11 +252,17 @@ def verdict(benefit: np.ndarray, mcid: float, rule: VerdictRule = VerdictRule())
 
     """
     mean = float(benefit.mean())
-    if np.mean(benefit > mcid) >= rule.p_beyond or (
-            np.mean(benefit > 0) >= rule.p_direction and mean >= mcid):
+
+    def surely(event: np.ndarray, threshold: float) -> bool:
+        """P(event) at or above ``threshold`` by more than twice its Monte Carlo error."""
+        p = float(np.mean(event))
+        return p - MC_ERRORS * np.sqrt(p * (1 - p) / event.size) >= threshold
+
+    if surely(benefit > mcid, rule.p_beyond) or (
+            surely(benefit > 0, rule.p_direction) and mean >= mcid):
         return "works"
-    if np.mean(benefit < -mcid) >= rule.p_beyond or (
-            np.mean(benefit < 0) >= rule.p_direction and mean <= -mcid):
+    if surely(benefit < -mcid, rule.p_beyond) or (
+            surely(benefit < 0, rule.p_direction) and mean <= -mcid):
         return "harms"
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(benefit, [tail, 1 - tail])
