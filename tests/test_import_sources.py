@@ -176,6 +176,16 @@ def test_csd_minutes_that_do_not_fit_the_night_are_a_fault(tmp_path):
         import_files("csd", [diary])
 
 
+def test_csd_quality_in_a_word_it_does_not_know_names_the_words_it_does(tmp_path):
+    """A user audit: quality "grand" was answered "expected a number", though the words of
+    the CSD (very poor ... very good) are read."""
+    diary = tmp_path / "csd.csv"
+    diary.write_text("date,sol_min,quality\n2024-03-02,20,grand\n2024-03-03,20,Very  Good\n")
+    with pytest.raises(InputError, match=r"row 1, column quality: expected a number from 1 to "
+                       r"5 or one of very poor, poor, fair, good, very good, got 'grand'"):
+        import_files("csd", [diary])
+
+
 def test_values_outside_the_diary_range_name_file_record_and_field(tmp_path):
     bad = tmp_path / "sleep.json"
     bad.write_text('[{"startTime": "2024-03-01T23:00:00.000", "minutesToFallAsleep": 800, '

@@ -22,6 +22,7 @@ the final awakening.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 
@@ -75,8 +76,15 @@ def _timeline(row: dict[str, str], file: str, where: str, faults: Faults) -> dic
 
 
 def _quality(text: str, file: str, where: str, faults: Faults) -> float:
-    word = QUALITY_WORDS.get(" ".join(text.lower().split()))
-    return float(word) if word else number(text, file, f"{where}, column quality", faults)
+    """Item 8 as 1-5, from a number or a word of :data:`QUALITY_WORDS` (else a fault)."""
+    said = " ".join(text.lower().split())
+    if said in QUALITY_WORDS:
+        return float(QUALITY_WORDS[said])
+    value = number(text, file, f"{where}, column quality", Faults())
+    if said and math.isnan(value):
+        faults.add(file, f"{where}, column quality", "expected a number from 1 to 5 or one of "
+                   f"{', '.join(QUALITY_WORDS)}, got {text!r}")
+    return value
 
 
 def _row(row: dict[str, str], file: str, where: str, faults: Faults) -> dict[str, str]:
