@@ -433,3 +433,12 @@ def test_a_misspelt_column_is_named_with_what_was_meant_and_no_date_points_to_im
     with pytest.raises(DiaryError, match=r"got columns: Day, Y; another layout .* `mgsleep "
                                          r"import`"):
         read_diary(pd.DataFrame({"Day": [1], "Y": [2]}))
+
+
+def test_an_empty_file_is_said_to_be_empty(tmp_path):
+    """A user audit: an empty CSV was answered with pandas' "No columns to parse from file"."""
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(DiaryError, match="empty.csv: expected a CSV diary with a header line "
+                                         r"\(date, ...\), got an empty file"):
+        read_diary(path)

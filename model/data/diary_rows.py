@@ -262,6 +262,9 @@ def _cells(line: str, sep: str) -> list[str]:
 
 def _parser_fault(name: str, error: Exception, sep: str) -> Fault:
     """A pandas parser error, its file line turned into a 1-based data row."""
+    if isinstance(error, pd.errors.EmptyDataError):
+        return Fault(name, "", "expected a CSV diary with a header line (date, ...), got an "
+                     "empty file")
     message = str(error).splitlines()[0] if str(error) else type(error).__name__
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if found:
