@@ -19,7 +19,7 @@ def test_import_creates_a_valid_diary_and_says_what_the_tracker_cannot_give(tmp_
     assert main(["import", "garmin", str(DATA / "garmin-sleep.json"), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "garmin: 3 night(s) read from 1 file(s)" in printed
-    assert "garmin cannot give: no sol_min" in printed
+    assert "garmin gives no sol_min" in printed
     assert list(rows(out).index) == ["2024-03-01", "2024-03-02", "2024-03-03"]
     assert read_diary(out).n_recorded == 3
     assert not (tmp_path / "diary.csv.bak").exists()

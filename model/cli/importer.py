@@ -20,12 +20,12 @@ CANNOT_GIVE: dict[str, str] = {
     "oura": "no ratings; sol_min is the ring's estimate; awakenings under 5 minutes unseen",
     "garmin": "no sol_min (Garmin's window starts at sleep onset) and no ratings",
     "csv": "only the columns you map",
-    "csd": ("the magnesium taken (merge it with --supplements), morning freshness, evening "
-            "anxiety, stool form, caffeine and alcohol: the CSD's core items do not ask"),
-    "gwern": ("freshness, anxiety, stool form, caffeine and alcohol (the Zeo trial did not "
+    "csd": ("no magnesium taken (merge it with --supplements), morning freshness, evening "
+            "anxiety, stool form, caffeine or alcohol: the CSD's core items do not ask"),
+    "gwern": ("no freshness, anxiety, stool form, caffeine or alcohol (the Zeo trial did not "
               "record them); only the randomised citrate nights are read"),
 }
-"""What each source leaves blank, printed after an import."""
+"""What each source leaves blank, printed after an import ("fitbit gives no ratings; ...")."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -117,5 +117,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.supplements}: {taken.describe()}")
     for warning in imported.warnings:
         print(f"warning: {warning}")
-    print(f"{args.source} cannot give: {CANNOT_GIVE[args.source]}")
+    print(f"{args.source} gives {CANNOT_GIVE[args.source]}")
     return 0
