@@ -8,16 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from model.analysis.effects import (
-    VERDICTS,
-    DiaryEffect,
-    DiaryEffects,
-    VerdictRule,
-    diary_effects,
-    nights_needed,
-    verdict,
-    verdict_chance,
-)
+from model.analysis.effects import DiaryEffect, DiaryEffects, diary_effects
+from model.analysis.verdicts import VERDICTS, VerdictRule, nights_needed, verdict, verdict_chance
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import read_diary

@@ -15,22 +15,8 @@ minus the ``expected_gain`` of stopping it, and for a start from no magnesium it
 sleep-onset change means falling asleep faster). Placebo, not "nothing", is the comparison:
 the expectation effect of taking anything and the drift of a diary are not magnesium's.
 
-**Verdicts** (``b``: the change in the better direction, ``m``: the MCID; 90 % interval):
-
-- ``works``: P(b > m) >= 0.8, or P(b > 0) >= 0.9 with the mean of b at least m;
-- ``harms``: the same in the harmful direction (P(b < -m) >= 0.8, or P(b < 0) >= 0.9 with
-  the mean of b at most -m); each probability must clear its threshold by two Monte Carlo
-  standard errors (:data:`MC_ERRORS`), so that a re-fit does not flip the verdict;
-- ``no_meaningful_effect``: the 90 % interval lies inside (-m, m), a region of practical
-  equivalence: whatever the effect is, it is smaller than the MCID;
-- ``inconclusive``: none of these. For a form already taken, ``nights_needed`` estimates the
-  further nights on it after which a verdict is more likely than not, assuming the
-  posterior SD shrinks as one over the square root of the nights on the form and letting
-  the mean move as those nights will move it (:func:`nights_needed`; a rough guide:
-  build-up, autocorrelation and the shared responsiveness are ignored); None for a form not
-  taken yet, for an outcome never recorded on a night off the form (more nights on it
-  cannot tell its change from the person's usual level) and when more than a year would be
-  needed.
+**Verdicts**: :mod:`model.analysis.verdicts` (works, harms, no meaningful effect,
+inconclusive, with the nights still needed).
 
 **Without placebo nights** the comparison with placebo subtracts an expectation effect that
 only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
@@ -46,10 +32,8 @@ shortest evaluation period): on fewer it is ``inconclusive``, however far the in
 (two nights on a form were called "works for you", and two or three nights without loose
 stools "no meaningful effect" while the GI log-odds interval spanned -3 to +2.5).
 
-The first two cannot both hold, and neither can hold with the third (a mean beyond the MCID,
-or P(b > m) >= 0.8, puts the interval's end beyond m). A verdict is a statement about the
-posterior, never more certain than it: on a form not taken yet it mostly restates the
-evidence priors.
+A verdict is a statement about the posterior, never more certain than it: on a form not
+taken yet it mostly restates the evidence priors.
 
 >>> from model.analysis.effects import diary_effects
 >>> effects = diary_effects(fit.predict, diary.nights, priors)          # doctest: +SKIP
@@ -62,41 +46,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from model.analysis.verdicts import Verdict, VerdictRule, nights_needed, verdict
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.core.special import normal_cdf, normal_quantile
 from model.decision.gains import change
 from model.decision.history import History
-from model.decision.settings import DecisionSettings, Predict
+from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet
-
-Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive"]
-VERDICTS: tuple[Verdict, ...] = ("works", "no_meaningful_effect", "harms", "inconclusive")
-"""Every verdict, in the order a reader meets them."""
-
-
-@dataclass(frozen=True)
-class VerdictRule:
-    """The thresholds of the verdicts (the module docstring says how they combine)."""
-
-    interval: float = DecisionSettings.interval     # one interval level, the decision's
-    p_beyond: float = 0.8
-    p_direction: float = 0.9
-    max_nights: int = 365
-    min_nights: int = DecisionSettings.floor_nights  # a tried form's verdict: nights with it
-
-
-MC_ERRORS = 2.0
-"""A verdict's probability must clear its threshold by this many Monte Carlo standard errors
-(binomial, over the draws): at P(harm direction) 0.898 and 0.905 two seeds of one diary said
-"not settled yet" and "harms you"."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +87,7 @@ class DiaryEffect:
     mcid : float
         The MCID (diary units).
     verdict : str
-        One of :data:`VERDICTS`.
+        One of :data:`~model.analysis.verdicts.VERDICTS`.
     nights_needed : int or None
         For ``inconclusive`` on a tried form: the further nights a verdict would take.
     needs_placebo : bool
@@ -231,115 +194,6 @@ class DiaryEffects:
         tried = frame.groupby("form")["nights"].transform("max") > 0
         return frame.assign(_tried=tried).sort_values(
             "_tried", ascending=False, kind="stable").drop(columns="_tried")
-
-
-def verdict(benefit: np.ndarray, mcid: float, rule: VerdictRule = VerdictRule()) -> Verdict:
-    """The verdict of draws of a change in the better direction (see the module docstring).
-
-    Parameters
-    ----------
-    benefit : numpy.ndarray
-        Draws of the change, positive = better, diary units.
-    mcid : float
-        The minimal clinically important difference (> 0).
-    rule : VerdictRule
-        The thresholds.
-
-    Returns
-    -------
-    str
-        One of :data:`VERDICTS`.
-
-    """
-    mean = float(benefit.mean())
-
-    def surely(event: np.ndarray, threshold: float) -> bool:
-        """P(event) at or above ``threshold`` by more than twice its Monte Carlo error."""
-        p = float(np.mean(event))
-        return p - MC_ERRORS * np.sqrt(p * (1 - p) / event.size) >= threshold
-
-    if surely(benefit > mcid, rule.p_beyond) or (
-            surely(benefit > 0, rule.p_direction) and mean >= mcid):
-        return "works"
-    if surely(benefit < -mcid, rule.p_beyond) or (
-            surely(benefit < 0, rule.p_direction) and mean <= -mcid):
-        return "harms"
-    tail = (1 - rule.interval) / 2
-    low, high = np.quantile(benefit, [tail, 1 - tail])
-    if -mcid < low and high < mcid:
-        return "no_meaningful_effect"
-    return "inconclusive"
-
-
-def verdict_chance(mean: float, sd: float, mcid: float, later_sd: np.ndarray,
-                   rule: VerdictRule = VerdictRule()) -> np.ndarray:
-    """P(a verdict) once more nights have shrunk the posterior SD from ``sd`` to ``later_sd``.
-
-    Preposterior, in the normal approximation: the posterior mean then is unknown today, a
-    draw from ``N(mean, sd^2 - later_sd^2)`` (a posterior mean is a martingale), and the rule
-    of :func:`verdict` on ``N(m', later_sd)`` reads: ``works`` when ``m' >= mcid + z(p_beyond)
-    later_sd`` or ``m' >= max(mcid, z(p_direction) later_sd)``, ``harms`` the mirror image,
-    ``no_meaningful_effect`` when ``|m'| <= mcid - z(interval) later_sd``.
-
-    Parameters
-    ----------
-    mean, sd : float
-        Today's posterior mean and SD of the change in the better direction.
-    mcid : float
-        The MCID.
-    later_sd : numpy.ndarray
-        Posterior SDs after more nights (each at most ``sd``).
-    rule : VerdictRule
-        The thresholds.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shaped as ``later_sd``.
-
-    """
-    spread = np.sqrt(np.maximum(sd**2 - later_sd**2, 1e-300))
-    works = np.minimum(mcid + normal_quantile(rule.p_beyond) * later_sd,
-                       np.maximum(mcid, normal_quantile(rule.p_direction) * later_sd))
-    inside = np.maximum(mcid - normal_quantile(1 - (1 - rule.interval) / 2) * later_sd, 0.0)
-    return (normal_cdf((mean - works) / spread) + normal_cdf((-works - mean) / spread)
-            + normal_cdf((inside - mean) / spread) - normal_cdf((-inside - mean) / spread))
-
-
-def nights_needed(benefit: np.ndarray, mcid: float, nights: int,
-                  rule: VerdictRule = VerdictRule()) -> int | None:
-    """Further nights on the form after which a verdict is more likely than not.
-
-    The posterior SD is taken to shrink as one over the square root of the nights on the
-    form, and the mean to move as the coming nights will move it (:func:`verdict_chance`):
-    the answer is the median number of nights to a verdict. It does not hinge on where
-    today's mean sits against the MCID (a mean near it would give any number, and a Monte
-    Carlo wobble of the mean another), and a mean right on it still gets an answer.
-
-    Parameters
-    ----------
-    benefit : numpy.ndarray
-        Draws of the change (positive = better).
-    mcid : float
-        The MCID.
-    nights : int
-        Nights on the form so far (None is returned for 0: nothing to extrapolate from).
-    rule : VerdictRule
-        The thresholds; more than ``rule.max_nights`` gives None.
-
-    Returns
-    -------
-    int or None
-
-    """
-    sd = float(benefit.std())
-    if nights <= 0 or sd <= 0:
-        return None
-    more = np.arange(1, rule.max_nights + 1)
-    chance = verdict_chance(float(benefit.mean()), sd, mcid,
-                            sd * np.sqrt(nights / (nights + more)), rule)
-    decided = np.flatnonzero(chance >= 0.5)
-    return int(more[decided[0]]) if decided.size else None
 
 
 def _dose_taken(past: History, form: str, reference_mg: float) -> Regimen:
