@@ -94,8 +94,8 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
     ``["digoxin, levothyroxine"]`` (or the string alone, not in a list) becomes
     ``["digoxin", "levothyroxine"]``, exactly as if written as two entries, so that each
     name's rules apply (joined into the one key ``digoxin_levothyroxine`` it was unknown, or
-    taken as levothyroxine alone). An entry that
-    is a known name as a whole stays whole (:meth:`model.evidence.names.NameIndex.split`).
+    taken as levothyroxine alone). An entry that is a known name as a whole stays whole
+    (:meth:`model.evidence.names.NameIndex.split`).
 
     Parameters
     ----------

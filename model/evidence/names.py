@@ -16,10 +16,11 @@ is read as those names, each matched on its own (:meth:`NameIndex.split`, separa
 :data:`SEPARATOR`): joined into one key it would be unknown, or be taken for one of them.
 
 A name that still matches nothing is *unknown*: :meth:`NameIndex.suggest` offers the closest
-known name for a "did you mean", unless the name holds known names whole (:meth:`NameIndex.
-within`: ``"CKD G3b-G4"`` holds a stage-3 name and ``ckd``), which are then named instead: the
-closest alone may be the milder one. Nothing is matched by similarity alone: a near miss such as
-``levothyroxin`` stays unknown, so that a typo is shown to the person, never guessed.
+known name for a "did you mean", unless the name holds known names whole
+(:meth:`NameIndex.within`: ``"CKD G3b-G4"`` holds a stage-3 name and ``ckd``), which are then
+named instead: the closest alone may be the milder one. Nothing is matched by similarity
+alone: a near miss such as ``levothyroxin`` stays unknown, so that a typo is shown to the
+person, never guessed.
 """
 
 from __future__ import annotations
