@@ -4,9 +4,9 @@ From a regimen: ``continue``, ``increase_dose`` / ``decrease_dose`` (steps of ``
 capped at the ceiling; from above the ceiling, down to it; below ``min_dose_mg`` is
 ``stop``), ``switch_form`` (same elemental dose), ``split_dose`` (from ``split_min_mg``),
 ``stop``. Without magnesium: ``continue`` without, or ``start`` (each allowed form at each of
-``start_doses_mg`` in the evening, and
-each regimen taken before within the ceiling: start low applies to a form not yet tolerated,
-not to going back to one; the GI chance constraint still judges it).
+``start_doses_mg`` in the evening, and each regimen taken before within the ceiling: start
+low applies to a form not yet tolerated, not to going back to one; the GI chance constraint
+still judges it).
 ``continue`` always comes first: the rows of the utilities follow this order.
 
 Two **experiments** join when the diary cannot tell magnesium from expectation and drift
