@@ -41,7 +41,8 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rows["theta[glycinate, sol]"]["likelihood"] > rows["theta[malate, sol]"]["likelihood"]
     assert "power_scaling" not in dataclasses.replace(result, power=None).to_json()
     assert {"ok", "max_rhat", "min_ess_bulk", "divergences"} <= set(payload["diagnostics"])
-    assert {s["prior"] for s in payload["prior_sensitivity"]} == {"sceptical", "confident"}
+    assert {s["prior"] for s in payload["prior_sensitivity"]} == {"sceptical", "confident",
+                                                                "expectation"}
     # in diary units: glycinate shortens sleep-onset latency; citrate adds loose-stool nights
     entry = {(e["form"], e["outcome"]): e for e in payload["effects"]}
     assert entry[("glycinate", "sol")]["diary_change"]["unit"] == "min"

@@ -331,17 +331,18 @@ def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monke
     from model.analysis import pipeline
     from model.personal.fit import PersonalModel
 
-    monkeypatch.setattr(pipeline, "_reweighted", lambda *args: None)   # refit both priors
+    monkeypatch.setattr(pipeline, "_reweighted", lambda *args: None)   # refit every prior
     monkeypatch.setattr(pipeline, "_from_nuts", lambda *args: None)
     short, full = frames
     settings = {"draws": 600, "tune": 300, "chains": 4, "seed": 3, "cache": tmp_path}
     first = pipeline.analyze(short, **settings)
-    assert [s.method for s in first.sensitivity] == ["refit", "refit"]
-    assert len(list(tmp_path.glob("*.npz"))) == 3          # the fit and the two refits
+    assert [s.method for s in first.sensitivity] == ["refit"] * 3
+    assert len(list(tmp_path.glob("*.npz"))) == 4          # the fit and the three refits
     again = pipeline.analyze(full.iloc[: len(short) + 1], **settings)
-    assert [s.method for s in again.sensitivity] == ["refit", "refit"]
+    assert [s.method for s in again.sensitivity] == ["refit"] * 3
     priors = load_priors()
-    kinds = (priors, priors.sceptical(0.5), priors.with_certainty_weight(2.0))
+    kinds = (priors, *(pipeline.alternative_prior(priors, name)
+                       for name in pipeline.SENSITIVITY_PRIORS))
 
     def method(path):
         for kind in kinds:
@@ -349,7 +350,7 @@ def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monke
                 return PersonalModel.load(path, kind).method_
         return None
 
-    assert sorted(method(p) for p in tmp_path.glob("*.npz")) == ["psis"] * 3   # no refit
+    assert sorted(method(p) for p in tmp_path.glob("*.npz")) == ["psis"] * 4   # no refit
 
 
 def test_a_fit_under_other_safety_rules_is_not_reused(priors_copy):

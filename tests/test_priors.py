@@ -1,10 +1,12 @@
 """The evidence base: complete, traceable, certainty-weighted, validated on load."""
 
+import dataclasses
 import json
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from model.core.errors import InputError, PriorsError
@@ -496,3 +498,28 @@ def test_an_integer_is_fine_where_a_number_is_expected(priors_copy):
     _edit(priors_copy, GLY, "effect = 0.0\n", "effect = 0\n")
     _edit(priors_copy, SETTINGS, "power = 1.0", "power = 1")
     assert load_priors(priors_copy)["glycinate", "quality"].basis == "direct"
+
+
+def test_a_larger_expectation_effect_for_the_sensitivity_check(priors):
+    """A statistics audit: the prior sensitivity check never varied the expectation prior,
+    on which a diary without placebo nights or a withdrawal leans most."""
+    from model.analysis.pipeline import SENSITIVITY_PRIORS, alternative_prior
+    from model.evidence.personal_settings import OutcomeSpreads
+    from model.likelihood.prior import PersonalPrior
+
+    larger = alternative_prior(priors, "expectation")
+    assert "expectation" in SENSITIVITY_PRIORS
+    assert larger.settings.personal.expectation_mean_smd == pytest.approx(
+        2 * priors.settings.personal.expectation_mean_smd)
+    np.testing.assert_allclose(PersonalPrior.of(larger).expect_mu,
+                               2 * PersonalPrior.of(priors).expect_mu)
+    assert larger.to_json() == priors.to_json()       # the evidence priors are untouched
+    own = priors.settings.personal.model_copy(update={
+        "by_outcome": {"sol": OutcomeSpreads(expectation_mean_smd=0.4)}})
+    settings = priors.settings.model_copy(update={"personal": own})
+    with_own = dataclasses.replace(priors, evidence=dataclasses.replace(priors.evidence,
+                                                                        settings=settings))
+    assert with_own.with_expectation(2.0).settings.personal.value(
+        "expectation_mean_smd", "sol") == pytest.approx(0.8)
+    with pytest.raises(PriorsError):
+        priors.with_expectation(-1.0)

@@ -66,7 +66,8 @@ FIT_WORDS = {"fit": "fitted", "cached": "reused the cached fit (no new night)",
 
 DEFAULT_LIMIT_MB = 1000
 """The most the cached fits may take together (megabytes) unless ``$MGSLEEP_CACHE_LIMIT_MB``
-says otherwise: some 30 diaries of 120 nights with their sensitivity checks. Looking for
+says otherwise: some 20-25 diaries of 120 nights with the three refits of their sensitivity
+checks. Looking for
 older formats reads each file's metadata, about a millisecond a file."""
 
 

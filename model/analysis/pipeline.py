@@ -51,8 +51,9 @@ identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 div
 three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
 after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 
-SENSITIVITY_PRIORS = ("sceptical", "confident")
-"""Alternative priors of the sensitivity check: means halved; every certainty weight doubled."""
+SENSITIVITY_PRIORS = ("sceptical", "confident", "expectation")
+"""Alternative priors of the sensitivity check (:func:`alternative_prior`): means halved;
+every certainty weight doubled; the expectation effect's prior mean doubled."""
 
 
 SCHEMA_VERSION = 8
@@ -232,9 +233,13 @@ def _truncate(diary: Diary, as_of: dt.date | str | None) -> tuple[Diary, dt.date
 
 def _log_prior(draws: dict[str, np.ndarray], priors: PriorSet,
                gut_sensitivity: str) -> np.ndarray:
-    """Log density of each draw under the person-level prior of ``priors``."""
+    """Log density of each draw under the person-level prior of ``priors``.
+
+    The effects given the responsiveness, and the expectation effect.
+    """
     prior = PersonalPrior.of(priors, gi_shift(priors, gut_sensitivity))
-    return prior.log_density(draws["theta"], draws["responsiveness"])
+    return (prior.log_density(draws["theta"], draws["responsiveness"])
+            + prior.expectation_log_density(draws["expectation"]))
 
 
 def _reweighted(fit: PersonalModel, alt: PriorSet, fitted: np.ndarray,
@@ -293,8 +298,7 @@ def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: 
     density = _log_prior(fit.draws_, fit.priors_, fit.gut_sensitivity)
     out = []
     for name in SENSITIVITY_PRIORS:
-        alt = fit.priors_.sceptical(0.5) if name == "sceptical" else \
-            fit.priors_.with_certainty_weight(2.0)
+        alt = alternative_prior(fit.priors_, name)
         index = _reweighted(fit, alt, density, seed)
         predict = fitted.resampled(index) if index is not None else _from_nuts(fit, alt, seed)
         method = "importance reweighting"
@@ -311,6 +315,21 @@ def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: 
         out.append(Sensitivity(name, other.action, regimen.form if regimen else None,
                                regimen.elemental_mg if regimen else None, holds, method))
     return tuple(out)
+
+
+def alternative_prior(priors: PriorSet, name: str) -> PriorSet:
+    """The prior set of one prior-sensitivity check (:data:`SENSITIVITY_PRIORS`).
+
+    ``sceptical``: every evidence prior mean halved; ``confident``: every certainty weight
+    doubled; ``expectation``: the expectation effect's prior mean doubled, which leaves less
+    of what the nights show to magnesium (the prior a diary without placebo nights or a
+    withdrawal leans on most).
+    """
+    if name == "sceptical":
+        return priors.sceptical(0.5)
+    if name == "confident":
+        return priors.with_certainty_weight(2.0)
+    return priors.with_expectation(2.0)
 
 
 def _say(progress: bool, message: str) -> None:
@@ -384,7 +403,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     power_scaling : bool
         Also measure how much each effect would move if the evidence prior or the diary were
         raised to a power near 1 (``arviz_stats.psense``, no refit; Pareto k checked), next to
-        the sceptical and confident refits.
+        the refits of the prior sensitivity check.
     today : datetime.date or str, optional
         The day the advice is read (``mgsleep analyze`` gives today's date unless
         ``--as-of`` is given): a change begins tonight, so when the diary's last night is

@@ -80,7 +80,8 @@ def print_summary(result: Analysis) -> None:
     held = [s for s in result.sensitivity if not s.holds]
     print("\nPrior sensitivity: " + (result.sensitivity_skipped() if not result.sensitivity else
                                     "the recommendation holds under a sceptical and a "
-                                    "confident prior" if not held else "changes under the "
+                                    "confident prior and a larger expectation effect"
+                                    if not held else "changes under the "
                                     + ", ".join(f"{s.prior} prior (-> {_step(s)})"
                                                 for s in held)))
     if result.power is not None:

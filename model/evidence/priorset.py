@@ -301,6 +301,26 @@ class PriorSet:
         kept = {k: e for k, e in self.entries.items() if e.basis == "override"}  # set by hand
         return dataclasses.replace(derived, entries=derived.entries | kept)
 
+    def with_expectation(self, factor: float) -> PriorSet:
+        """The expectation effect's prior mean times ``factor``.
+
+        ``[personal]`` of ``settings.toml``, and each sleep outcome's own value where one is
+        given (a ``PriorArgumentError`` unless ``factor`` is a positive, finite number). A
+        larger expectation effect leaves less of what the nights show to magnesium: the prior
+        a diary without placebo nights or a withdrawal leans on most.
+        """
+        weight = checked_number(factor, "the expectation factor", "<expectation>", "factor",
+                                positive=True)
+        personal = self.settings.personal
+        own = {o: s.model_copy(update={"expectation_mean_smd": s.expectation_mean_smd * weight})
+               if s.expectation_mean_smd is not None else s
+               for o, s in personal.by_outcome.items()}
+        scaled = personal.model_copy(update={
+            "expectation_mean_smd": personal.expectation_mean_smd * weight, "by_outcome": own})
+        settings = self.settings.model_copy(update={"personal": scaled})
+        return dataclasses.replace(self, evidence=dataclasses.replace(self.evidence,
+                                                                      settings=settings))
+
     def sceptical(self, shrink: float = 0.5) -> PriorSet:
         """Every prior mean shrunk toward no effect by ``shrink`` (sds kept).
 

@@ -123,3 +123,11 @@ class PersonalPrior:
         spread = self.spread
         z = (theta - self.mean[None] - r[:, None, :]) / spread[None]
         return -0.5 * (z**2).sum(axis=(1, 2)) - np.log(spread).sum()
+
+    def expectation_log_density(self, expectation: np.ndarray) -> np.ndarray:
+        """``(draw,)`` log density of ``(draw, sleep outcome)`` expectation effects.
+
+        Up to a constant (the ``2 pi`` left out).
+        """
+        z = (expectation - self.expect_mu[None]) / self.expect_sd[None]
+        return -0.5 * (z**2).sum(axis=1) - np.log(self.expect_sd).sum()

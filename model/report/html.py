@@ -224,8 +224,10 @@ def _sensitivity(result: Analysis) -> str:
     verdict = ("The recommendation holds under every alternative prior." if held else
                "The recommendation changes under at least one alternative prior: it rests "
                "partly on the evidence priors, not only on your nights.")
-    return (f"<p>The decision re-made under a sceptical prior (every prior mean halved) and a "
-            f"confident one (every certainty weight doubled). {escape(verdict)}</p>"
+    return (f"<p>The decision re-made under a sceptical prior (every prior mean halved), a "
+            f"confident one (every certainty weight doubled) and a larger expectation effect "
+            f"(its prior mean doubled: less of what your nights show is magnesium's). "
+            f"{escape(verdict)}</p>"
             + table(frame))
 
 
