@@ -172,7 +172,7 @@ def test_non_responder_after_a_crossover_is_not_told_it_works(tmp_path, capsys):
 def test_the_terminal_names_the_step_another_prior_leads_to():
     """A user audit: "changes under the sceptical prior (-> switch_form)" named no form,
     while the JSON and the report said malate."""
-    from model.analysis.pipeline import Sensitivity
+    from model.analysis.sensitivity import Sensitivity
     from model.cli.analyze import _step
 
     assert _step(Sensitivity("sceptical", "switch_form", "malate", 200.0, False,

@@ -152,7 +152,7 @@ def test_the_cached_update_is_the_in_process_update(first_fit, frames, tmp_path)
 def test_a_reweighted_fit_moves_its_nuts_draws_to_another_prior_in_one_step(first_fit, frames):
     import copy
 
-    from model.analysis import pipeline
+    from model.analysis import sensitivity
     from model.core.forms import FORMS
     from model.core.outcomes import OUTCOMES
 
@@ -160,18 +160,18 @@ def test_a_reweighted_fit_moves_its_nuts_draws_to_another_prior_in_one_step(firs
     grown = read_diary(frames[1].iloc[:61])
     updated = copy.deepcopy(fit).update(later_nights(fit.diary_, grown))
     assert updated.method_ == "psis"
-    assert pipeline._from_nuts(fit, fit.priors_.sceptical(0.5), 3) is None    # a NUTS fit
+    assert sensitivity._from_nuts(fit, fit.priors_.sceptical(0.5), 3) is None    # a NUTS fit
     # under the fitted priors, the one step is the update itself: the same draws
-    same = pipeline._from_nuts(updated, updated.priors_, CONFIG["random_seed"])
+    same = sensitivity._from_nuts(updated, updated.priors_, CONFIG["random_seed"])
     assert same is not None
     np.testing.assert_array_equal(same.draws["theta"][same.index], updated.draws_["theta"])
     # a sceptical prior (means x 0.7, mild enough for both reweightings to be trusted) lowers
     # the GI prior means: the forms never taken whose GI prior mean is above zero move down,
     # as the two-step reweighting (of the updated draws) has it
     alt = updated.priors_.sceptical(0.7)
-    one = pipeline._from_nuts(updated, alt, 3)
-    fitted = pipeline._log_prior(updated.draws_, updated.priors_, updated.gut_sensitivity)
-    two = pipeline._reweighted(updated, alt, fitted, 3)
+    one = sensitivity._from_nuts(updated, alt, 3)
+    fitted = sensitivity._log_prior(updated.draws_, updated.priors_, updated.gut_sensitivity)
+    two = sensitivity._reweighted(updated, alt, fitted, 3)
     assert one is not None and two is not None
     gi = OUTCOMES.index("gi")
     forms = [k for k, f in enumerate(FORMS) if f not in set(grown.nights["form"])
@@ -328,11 +328,11 @@ def test_saved_groups_flatten_as_the_fit_does(first_fit):
 
 
 def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monkeypatch):
-    from model.analysis import pipeline
+    from model.analysis import pipeline, sensitivity
     from model.personal.fit import PersonalModel
 
-    monkeypatch.setattr(pipeline, "_reweighted", lambda *args: None)   # refit every prior
-    monkeypatch.setattr(pipeline, "_from_nuts", lambda *args: None)
+    monkeypatch.setattr(sensitivity, "_reweighted", lambda *args: None)   # refit every prior
+    monkeypatch.setattr(sensitivity, "_from_nuts", lambda *args: None)
     short, full = frames
     settings = {"draws": 600, "tune": 300, "chains": 4, "seed": 3, "cache": tmp_path}
     first = pipeline.analyze(short, **settings)
@@ -341,8 +341,8 @@ def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monke
     again = pipeline.analyze(full.iloc[: len(short) + 1], **settings)
     assert [s.method for s in again.sensitivity] == ["refit"] * 3
     priors = load_priors()
-    kinds = (priors, *(pipeline.alternative_prior(priors, name)
-                       for name in pipeline.SENSITIVITY_PRIORS))
+    kinds = (priors, *(sensitivity.alternative_prior(priors, name)
+                       for name in sensitivity.SENSITIVITY_PRIORS))
 
     def method(path):
         for kind in kinds:

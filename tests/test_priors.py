@@ -503,7 +503,7 @@ def test_an_integer_is_fine_where_a_number_is_expected(priors_copy):
 def test_a_larger_expectation_effect_for_the_sensitivity_check(priors):
     """A statistics audit: the prior sensitivity check never varied the expectation prior,
     on which a diary without placebo nights or a withdrawal leans most."""
-    from model.analysis.pipeline import SENSITIVITY_PRIORS, alternative_prior
+    from model.analysis.sensitivity import SENSITIVITY_PRIORS, alternative_prior
     from model.evidence.personal_settings import OutcomeSpreads
     from model.likelihood.prior import PersonalPrior
 

@@ -23,6 +23,7 @@ from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
 from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
 from model.analysis.predictions import Predictions
+from model.analysis.sensitivity import Sensitivity, prior_sensitivity
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
 from model.core.paths import default_priors_dir
 from model.core.progress import SHOW_PROGRESS
@@ -34,11 +35,8 @@ from model.decision.decide import Decision, decide
 from model.decision.rules import current_breaks
 from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet, load_priors
-from model.inference.psis import resample_index, reweight, trusted
-from model.likelihood.prior import PersonalPrior
-from model.personal.fit import PersonalModel, gi_shift
+from model.personal.fit import PersonalModel
 from model.personal.power import PowerScaling
-from model.personal.proposal import reweighted
 from model.personal.separability import Separability, separability
 
 STALE_DAYS = 14
@@ -51,34 +49,11 @@ identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 div
 three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
 after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 
-SENSITIVITY_PRIORS = ("sceptical", "confident", "expectation")
-"""Alternative priors of the sensitivity check (:func:`alternative_prior`): means halved;
-every certainty weight doubled; the expectation effect's prior mean doubled."""
-
-
 SCHEMA_VERSION = 8
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
 ``from_posterior``; 8 ``plan_ahead``). Every earlier field is kept."""
-
-
-@dataclass(frozen=True)
-class Sensitivity:
-    """The decision under one alternative prior."""
-
-    prior: str
-    action: str
-    form: str | None
-    elemental_mg_per_day: float | None
-    holds: bool
-    method: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``prior_sensitivity`` entry of the analyze JSON."""
-        return {"prior": self.prior, "action": self.action, "form": self.form,
-                "elemental_mg_per_day": self.elemental_mg_per_day, "holds": self.holds,
-                "method": self.method}
 
 
 @dataclass(frozen=True)
@@ -231,107 +206,6 @@ def _truncate(diary: Diary, as_of: dt.date | str | None) -> tuple[Diary, dt.date
     return Diary(keep, diary.source, diary.warnings + notes), as_of
 
 
-def _log_prior(draws: dict[str, np.ndarray], priors: PriorSet,
-               gut_sensitivity: str) -> np.ndarray:
-    """Log density of each draw under the person-level prior of ``priors``.
-
-    The effects given the responsiveness, and the expectation effect.
-    """
-    prior = PersonalPrior.of(priors, gi_shift(priors, gut_sensitivity))
-    return (prior.log_density(draws["theta"], draws["responsiveness"])
-            + prior.expectation_log_density(draws["expectation"]))
-
-
-def _reweighted(fit: PersonalModel, alt: PriorSet, fitted: np.ndarray,
-                seed: int | None) -> np.ndarray | None:
-    """The fit's draws moved to ``alt`` by PSIS, as indices into them; None when not trusted.
-
-    ``fitted`` is :func:`_log_prior` of the draws under the fit's own priors. The rule is the
-    fast update's (:func:`model.inference.psis.trusted`): Pareto ``k <= 0.7`` and the fit's
-    bulk ESS times the weights' ESS fraction above the ESS threshold.
-    """
-    ess_bulk = fit.diagnostics_.min_ess_bulk
-    result = reweight(_log_prior(fit.draws_, alt, fit.gut_sensitivity) - fitted, ess_bulk)
-    if not trusted(result, ess_bulk):
-        return None
-    return resample_index(result, seed)
-
-
-def _from_nuts(fit: PersonalModel, alt: PriorSet, seed: int | None) -> Predictions | None:
-    """Predictions of the last NUTS draws moved to ``alt`` and the diary in one reweighting.
-
-    For a fit that is itself a reweighting of NUTS draws to a longer diary (``method_``
-    ``"psis"``), whose resampled draws (repeats, a smaller ESS) failed the trust rule for
-    ``alt``: the same rule applied to the NUTS draws, weighted by their likelihood ratio to
-    the diary times the prior ratio (:func:`model.personal.proposal.reweighted`). None when
-    the fit is a NUTS fit or the rule refuses: then a fit under ``alt`` is needed.
-    """
-    if fit.method_ != "psis":
-        return None
-    nuts = fit.proposal_.draws
-    ratio = (_log_prior(nuts, alt, fit.gut_sensitivity)
-             - _log_prior(nuts, fit.priors_, fit.gut_sensitivity))
-    moved = reweighted(fit.proposal_, fit.graph_data(fit.diary_), seed, ratio)
-    return None if moved is None else Predictions(nuts, alt).resampled(moved.index)
-
-
-def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
-           cache: Path | None) -> tuple[PersonalModel, str]:
-    """The fit of ``diary`` under ``alt``, kept in the fit cache like the main fit.
-
-    A diary that only gained nights since updates the cached refit by the same reweighting
-    and trust rule as the main fit (:func:`~model.analysis.fit_cache.fit_with_cache`).
-    """
-    config = {"gut_sensitivity": fit.gut_sensitivity, "draws": fit.draws, "tune": fit.tune,
-              "chains": fit.chains, "sampler": fit.sampler, "random_seed": seed}
-    return fit_with_cache(diary, alt, config, cache)
-
-
-def _sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
-                 as_of: dt.date, seed: int | None, progress: bool,
-                 separable: bool, cache: Path | None = None,
-                 predictions: Predictions | None = None) -> tuple[Sensitivity, ...]:
-    main = decision.recommendation
-    if main.action == "refer" or not fit.diagnostics_.ok:
-        return ()  # a safety rule, or no advice after a failed fit: no prior changes either
-    fitted = predictions if predictions is not None else Predictions(fit.draws_, fit.priors_)
-    density = _log_prior(fit.draws_, fit.priors_, fit.gut_sensitivity)
-    out = []
-    for name in SENSITIVITY_PRIORS:
-        alt = alternative_prior(fit.priors_, name)
-        index = _reweighted(fit, alt, density, seed)
-        predict = fitted.resampled(index) if index is not None else _from_nuts(fit, alt, seed)
-        method = "importance reweighting"
-        if predict is None:
-            _say(progress, f"{name} prior: reweighting not trusted, fitting under it")
-            refit, how = _refit(fit, alt, diary, seed, cache)
-            _say(progress, f"{name} prior: {FIT_WORDS[how]} in {refit.fit_seconds_:.1f} s")
-            predict, method = Predictions(refit.draws_, alt), "refit"
-        other = decide(predict, priors=alt, profile=profile, diary=diary, as_of=as_of,
-                       diagnostics_ok=fit.diagnostics_.ok, seed=seed,
-                       separable=separable).recommendation
-        regimen = other.regimen
-        holds = other.action == main.action and other.regimen == main.regimen
-        out.append(Sensitivity(name, other.action, regimen.form if regimen else None,
-                               regimen.elemental_mg if regimen else None, holds, method))
-    return tuple(out)
-
-
-def alternative_prior(priors: PriorSet, name: str) -> PriorSet:
-    """The prior set of one prior-sensitivity check (:data:`SENSITIVITY_PRIORS`).
-
-    ``sceptical``: every evidence prior mean halved; ``confident``: every certainty weight
-    doubled; ``expectation``: the expectation effect's prior mean doubled, which leaves less
-    of what the nights show to magnesium (the prior a diary without placebo nights or a
-    withdrawal leans on most).
-    """
-    if name == "sceptical":
-        return priors.sceptical(0.5)
-    if name == "confident":
-        return priors.with_certainty_weight(2.0)
-    return priors.with_expectation(2.0)
-
-
 def _say(progress: bool, message: str) -> None:
     if progress:
         print(f"mgsleep: {message}", file=sys.stderr, flush=True)
@@ -443,7 +317,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     planned = "planned" in decision.recommendation.reason_codes
     # the prior sensitivity and the pathways are of the model's own step, which a plan
     # followed sets aside
-    sensitivity = () if planned else _sensitivity(fit, decision, data, person, day, seed,
+    sensitivity = () if planned else prior_sensitivity(fit, decision, data, person, day, seed,
                                                   progress, apart.separable, directory, predict)
     effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
