@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from model.analysis.predictions import Predictions
 from model.analysis.sensitivity import Sensitivity, prior_sensitivity
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
 from model.core.paths import default_priors_dir
-from model.core.progress import SHOW_PROGRESS
+from model.core.progress import SHOW_PROGRESS, announce
 from model.data.diary import Diary, read_diary, refuse_blinded
 from model.data.diary_rows import given_date
 from model.data.profile import Profile, checked_profile, load_profile
@@ -206,10 +205,6 @@ def _truncate(diary: Diary, as_of: dt.date | str | None) -> tuple[Diary, dt.date
     return Diary(keep, diary.source, diary.warnings + notes), as_of
 
 
-def _say(progress: bool, message: str) -> None:
-    if progress:
-        print(f"mgsleep: {message}", file=sys.stderr, flush=True)
-
 
 def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, diary: Diary,
                      as_of: dt.date, seed: int | None,
@@ -297,13 +292,13 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     data, day = _truncate(full, as_of)
     refuse_blinded(data)
     enough_nights(data, person, prior_set)
-    _say(progress, f"analysing {data.n_recorded} nights of {data.source}")
+    announce(f"analysing {data.n_recorded} nights of {data.source}", progress)
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,
               "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress}
     directory = Path(cache) if cache else None
     fit, how = fit_with_cache(data, prior_set, config, directory)
-    _say(progress, f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
-                   f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
+    announce(f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
+             f"{'ok' if fit.diagnostics_.ok else 'FAILED'}", progress)
     apart = separability(data, fit.draws_)
     predict = Predictions(fit.draws_, prior_set)
     now = None if today is None else given_date(today)

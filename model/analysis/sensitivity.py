@@ -10,7 +10,6 @@ made again and compared with the main one.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import numpy as np
 
 from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.predictions import Predictions
+from model.core.progress import announce
 from model.data.diary import Diary
 from model.data.profile import Profile
 from model.decision.decide import Decision, decide
@@ -130,9 +130,9 @@ def prior_sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, prof
         predict = fitted.resampled(index) if index is not None else _from_nuts(fit, alt, seed)
         method = "importance reweighting"
         if predict is None:
-            _say(progress, f"{name} prior: reweighting not trusted, fitting under it")
+            announce(f"{name} prior: reweighting not trusted, fitting under it", progress)
             refit, how = _refit(fit, alt, diary, seed, cache)
-            _say(progress, f"{name} prior: {FIT_WORDS[how]} in {refit.fit_seconds_:.1f} s")
+            announce(f"{name} prior: {FIT_WORDS[how]} in {refit.fit_seconds_:.1f} s", progress)
             predict, method = Predictions(refit.draws_, alt), "refit"
         other = decide(predict, priors=alt, profile=profile, diary=diary, as_of=as_of,
                        diagnostics_ok=fit.diagnostics_.ok, seed=seed,
@@ -159,6 +159,3 @@ def alternative_prior(priors: PriorSet, name: str) -> PriorSet:
     return priors.with_expectation(2.0)
 
 
-def _say(progress: bool, message: str) -> None:
-    if progress:
-        print(f"mgsleep: {message}", file=sys.stderr, flush=True)

@@ -20,6 +20,15 @@ FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
 """Values of ``CI`` that do not mean continuous integration."""
 
 
+def announce(message: str, show: bool = True) -> None:
+    """One line on standard error, ``mgsleep: message``: what is happening while one waits.
+
+    Nothing when ``show`` is false.
+    """
+    if show:
+        print(f"mgsleep: {message}", file=sys.stderr, flush=True)
+
+
 def in_ipython() -> bool:
     """Whether this process runs an IPython shell (a Jupyter kernel, ``ipython``).
 

@@ -32,7 +32,6 @@ import hashlib
 import json
 import pickle
 import re
-import sys
 import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -42,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from model.core.atomic import write_json
+from model.core.progress import announce
 from model.inference.cache_key import CACHE_FORMAT, graph_key
 
 LOGP_SIGNATURE = "int64(uint64, CPointer(double), CPointer(double), CPointer(double), voidptr)"
@@ -249,11 +249,6 @@ COMPILING = ("compiling this model once for this machine (up to a minute or so o
              "later runs of it reuse the compiled code)")
 """What :func:`compile_cached` says on standard error before a compilation the disk cache
 could not spare."""
-
-
-def announce(message: str) -> None:
-    """One line on standard error: what is happening while the user waits."""
-    print(f"mgsleep: {message}", file=sys.stderr, flush=True)
 
 
 def compile_cached(pm_model: Any) -> Any:
