@@ -33,9 +33,10 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 """Diary column -> (option, help); the order of the interactive questions."""
 
-MISSING_WORDS = frozenset({"nan", "-nan", "+nan", "na", "n/a", "#n/a", "null"})
-"""Spellings a diary reader takes for a blank cell: given as a number, they are refused (a
-``--sol nan`` was written and then read as a night not recorded, without a word)."""
+NOT_NUMBERS = frozenset({"-nan", "+nan", "#n/a", "null"})
+"""Spellings of no number refused as a value, beside the diary reader's blanks
+(:data:`model.data.diary_rows.MISSING_WORDS`: a ``--sol nan`` was written and then read as a
+night not recorded, without a word)."""
 
 REGIMEN: tuple[str, ...] = ("form", "elemental_mg", "split")
 """Fields whose default, when asked, is the diary's last night."""
@@ -128,6 +129,7 @@ def _prompt(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Build the night, merge it, check, back up and write."""
+    from model.data.diary_rows import MISSING_WORDS
     from model.data.merge import read_rows
 
     path = Path(args.diary)
@@ -146,8 +148,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(unreadable)
     if blank := [Fault("mgsleep log", FIELDS[c][0], f"expected a number, got {v!r}: leave "
                        "the option out for a value not recorded")
-                 for c, v in values.items()
-                 if c not in ("form", "notes") and v.strip().lower() in MISSING_WORDS]:
+                 for c, v in values.items() if c not in ("form", "notes") and v.strip()
+                 and v.strip().lower() in MISSING_WORDS | NOT_NUMBERS]:
         raise InputError(blank)
     with exclusive(path):   # read, merge and write with no other writer in between
         return _write_night(path, night, values, args.replace)

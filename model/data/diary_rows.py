@@ -71,7 +71,8 @@ GUESS_COLUMN = "guess"
 """The column where a person in a blinded trial guesses the arm of a period: read by
 ``mgsleep unblind`` (:func:`model.trial.blinding.check_guesses`), not analysed, and no
 "unknown column" for it."""
-_MISSING = {"", "na", "n/a", "nan"}
+MISSING_WORDS = frozenset({"", "na", "n/a", "nan"})
+"""Cell texts read as a value not recorded (any case, spaces around)."""
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AGREE_RELATIVE, _AGREE_ABSOLUTE = 0.05, 1.0
 """``elemental_mg`` and converted ``compound_mg`` agree within 5 % or 1 mg."""
@@ -82,7 +83,7 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and value.strip().lower() in _MISSING
+    return isinstance(value, str) and value.strip().lower() in MISSING_WORDS
 
 
 def _as_number(value: Any) -> float | None:

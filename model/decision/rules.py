@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,26 +91,22 @@ def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str
     return rule.field == "pregnant" and profile.pregnant is True
 
 
-NEAR_MISS = "(not in the safety data; taken as"
-"""How an unknown medicine name taken as a known one is named in its rules' warnings."""
-
 Matched = dict[str, str | None]
 """Each name as the profile gives it -> the safety data's name for it (None: unknown)."""
 
 
-def _medicine_warnings(medicines: Matched, safety: Safety) -> list[str]:
+def _medicine_warnings(medicines: Matched, safety: Safety,
+                       near: Mapping[str, tuple[str, ...]]) -> list[str]:
     """Warnings of the profile's medicines, except referrals and holds.
 
     :class:`Screening` keeps those apart; a decision gives a hold as a warning beside a
-    referral. An unknown name taken as a known one (:func:`_medicine_near_misses`) says so
-    in its NOT CHECKED warning.
+    referral. An unknown name taken as known ones (``near``: :func:`_medicine_near_misses`)
+    says so in its NOT CHECKED warning.
     """
     found = []
     for given, medicine in medicines.items():
         if medicine is None:
-            taken = [m for key, m in medicines.items()
-                     if m is not None and key.startswith(f"{given} {NEAR_MISS}")]
-            found.append(unknown_warning(given, "medicine", tuple(taken)))
+            found.append(unknown_warning(given, "medicine", near.get(given, ())))
             continue
         found += [rule_words.medicine_warning(given, medicine, group)
                   for group in safety.interactions
@@ -152,8 +148,9 @@ def _near_misses(unknown: Sequence[str], safety: Safety,
     return found
 
 
-def _medicine_near_misses(medicines: Matched, names: NameIndex) -> Matched:
-    """Unknown medicines within a typo of a known one, taken as that one (its rules apply).
+def _medicine_near_misses(medicines: Matched,
+                          names: NameIndex) -> dict[str, tuple[str, ...]]:
+    """Unknown medicines within a typo of a known one, and the known ones each is taken as.
 
     ``digoxine`` accepted with ``--allow-unknown`` was given a dose while ``digoxin`` holds
     it; ``levothyroxin`` lost the 4-hour spacing of ``levothyroxine``. An unknown name that
@@ -164,8 +161,7 @@ def _medicine_near_misses(medicines: Matched, names: NameIndex) -> Matched:
     near = {given: names.within(given, "medicine")
             or ((names.medicines[close],) if (close := names.suggest(given, "medicine")) else ())
             for given, m in medicines.items() if m is None}
-    return {f"{given} {NEAR_MISS} {meant})": meant
-            for given, meant_all in near.items() for meant in meant_all}
+    return {given: meant for given, meant in near.items() if meant}
 
 
 def screen(profile: Profile, safety: Safety) -> Screening:
@@ -185,7 +181,9 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     names = NameIndex.of(safety)
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
-    medicines |= _medicine_near_misses(medicines, names)
+    near = _medicine_near_misses(medicines, names)
+    medicines |= {f"{given} (not in the safety data; taken as {meant})": meant
+                  for given, meant_all in near.items() for meant in meant_all}
     conditions = frozenset(m for m in matched.values() if m is not None)
     unknown = [c for c, m in matched.items() if m is None]
     found = [(c, c.reason) for c in safety.contraindications
@@ -198,7 +196,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     warnings = [unknown_warning(c, "condition") for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
-    warnings += _medicine_warnings(medicines, safety)
+    warnings += _medicine_warnings(medicines, safety, near)
     ceiling = profile.ceiling_mg(safety)
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
