@@ -39,8 +39,8 @@ def _edit(root: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(("old", "new", "key"), [
     ("default_mg_per_day = 350", "default_mg_per_day = 2000", "ceiling.default_mg_per_day"),
     ("below = 30.0", "below = 10.0", "contraindications[id=severe_renal_impairment].below"),
-    ('"minocycline", "oxytetracycline"', '"minocycline"',
-     "interactions[group=tetracyclines].medications"),
+    ('"ferrous sulfate", "penicillamine"', '"penicillamine"',
+     "interactions[group=other chelating medicines].medications"),
     ("limit = 0.10", "limit = 0.50", "gi_constraint.limit"),
     ("epsilon = 0.20", "epsilon = 0.90", "gi_constraint.epsilon"),
     ("ibs = 0.9", "ibs = 0.0", "gut_sensitivity.ibs"),
@@ -398,6 +398,61 @@ def test_the_hint_names_every_known_name_an_unknown_one_holds(tmp_path):
     assert ("it names 'moderate_renal_impairment' and 'severe_renal_impairment': give those "
             "that apply, each on its own") in str(error.value)
     assert "did you mean" not in str(error.value)
+
+
+@pytest.mark.parametrize("entry", ["CKD stage 3b/4", "CKD G3b/G4", "CKD stage 3b/stage 4",
+                                   "CKD 3b, 4"])
+def test_a_stage_after_a_separator_keeps_the_name_before_it(priors, tmp_path, entry):
+    """A safety audit: in "CKD stage 3b/4" the "4" was read alone, as an unknown condition;
+    accepted with --allow-unknown, only the stage-3 caution applied and a dose was given."""
+    path = tmp_path / "p.toml"
+    path.write_text(f'conditions = ["{entry}"]\n')
+    profile = load_profile(path, safety=priors.safety)
+    rules = screen(profile, priors.safety)
+    assert rules.unchecked == () and len(profile.conditions) == 2
+    assert any("kidney disease" in line for line in rules.referrals), rules.referrals
+    rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
+                 diary=ON_GLYCINATE, as_of=AS_OF).recommendation
+    assert rec.action == "refer"
+
+
+def test_a_class_of_medicines_asks_for_the_medicine_and_is_taken_as_all_of_it(priors,
+                                                                             tmp_path):
+    """A safety audit: "bisphosphonates" was an unknown medicine with no hint; accepted with
+    --allow-unknown, no rule of the class applied ("integrase inhibitors": not raltegravir's
+    referral)."""
+    path = tmp_path / "p.toml"
+    path.write_text('medications = ["bisphosphonates", "integrase inhibitors"]\n')
+    with pytest.raises(InputError) as error:
+        load_profile(path, safety=priors.safety)
+    text = str(error.value)
+    assert ("'bisphosphonates' is a class of medicines, not one medicine: give the one you "
+            "take") in text
+    assert "'alendronate', 'risedronate', 'ibandronate' or 'etidronate'" in text
+    assert "check the spelling" not in text and "did you mean" not in text
+    with pytest.warns(ProfileWarning):
+        profile = load_profile(path, safety=priors.safety, allow_unknown=True)
+    rules = screen(profile, priors.safety)
+    assert any(line.startswith("integrase_inhibitors (not in the safety data; taken as "
+                               "raltegravir)") for line in rules.referrals), rules.referrals
+    spaced = [w for w in rules.warnings if "separate magnesium from the bisphosphonate" in w]
+    assert spaced == ["bisphosphonates (not in the safety data; taken as alendronate, "
+                      "risedronate, ibandronate or etidronate): separate magnesium from the "
+                      "bisphosphonate by 3-4 h (before or after)"]
+    assert set(rules.unchecked) == {"bisphosphonates", "integrase_inhibitors"}
+
+
+def test_a_class_must_list_medicines_of_the_rules(priors_copy):
+    path = priors_copy / "safety.toml"
+    path.write_text(path.read_text() + '[[classes]]\nname = "statins"\n'
+                    'medications = ["atorvastatin"]\nsource = "custom"\n')
+    with pytest.raises(PriorsError, match=r"classes: 'statins' lists the medicine "
+                                          r"'atorvastatin', which is in no interaction"):
+        load_priors(priors_copy)
+    _edit(priors_copy, '"minocycline", "oxytetracycline"', '"minocycline"')  # a loosening
+    with pytest.raises(PriorsError, match=r"'oxytetracycline', which is in no interaction of "
+                                          r"this file.*removed from its group\?"):
+        load_priors(priors_copy)
 
 
 def test_a_profile_built_in_python_is_checked_as_a_file_is(priors, tmp_path):

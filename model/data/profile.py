@@ -294,7 +294,7 @@ def checked_profile(profile: Profile, *, safety: Safety, allow_unknown: bool = F
 def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: bool) -> None:
     """Every condition and medicine must be in the safety data (or be let through, loudly)."""
     index = NameIndex.of(safety)
-    faults = []
+    faults, fixes = [], []
     lists: tuple[tuple[str, Kind, tuple[str, ...]], ...] = (
         ("conditions", "condition", profile.conditions),
         ("medications", "medicine", profile.medications))
@@ -303,14 +303,17 @@ def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: boo
             if index.match(name, kind) is None:
                 faults.append(Fault(file, f"key {key}[{number}]",
                                     unknown_message(name, kind, index)))
+                fixes.append("accept it knowingly with --allow-unknown (the rules of each of "
+                             "them then apply)" if kind == "medicine" and index.members(name)
+                             else "check the spelling, or accept it knowingly with "
+                                  "--allow-unknown")
     if allow_unknown:
         for fault in faults:
             warnings.warn(f"{fault}; accepted because of --allow-unknown", ProfileWarning,
                           stacklevel=4)
     elif faults:
-        raise InputError([dataclasses.replace(
-            f, message=f"{f.message}; check the spelling, or accept it knowingly with "
-                       "--allow-unknown") for f in faults])
+        raise InputError([dataclasses.replace(f, message=f"{f.message}; {fix}")
+                          for f, fix in zip(faults, fixes, strict=True)])
 
 
 def _gut_of_conditions(profile: Profile, safety: Safety, file: str) -> Profile:

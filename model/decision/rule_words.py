@@ -7,6 +7,7 @@ The reasons of a recommendation are in :mod:`model.decision.explain`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from model.core.regimen import Regimen
@@ -114,7 +115,8 @@ def medicine_warning(given: str, medicine: str, group: Interaction) -> str:
     """
     said = [given, medicine, "can lower magnesium" if group.kind == "depletion"
             else group.group]
-    shown = [given, *(x for x in dict.fromkeys(said[1:]) if x != given and f" {x})" not in given)]
+    shown = [given, *(x for x in dict.fromkeys(said[1:])
+                      if x != given and not re.search(rf"\b{re.escape(x)}\b", given))]
     named = shown[0] + (f" ({', '.join(shown[1:])})" if len(shown) > 1 else "")
     return f"{named}: {group.rule}"
 

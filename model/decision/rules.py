@@ -155,13 +155,31 @@ def _medicine_near_misses(medicines: Matched,
     ``digoxine`` accepted with ``--allow-unknown`` was given a dose while ``digoxin`` holds
     it; ``levothyroxin`` lost the 4-hour spacing of ``levothyroxine``. An unknown name that
     holds known ones whole (``digoxin levothyroxine``) is taken as each of them, not as the
-    one closest to it. Each is kept among the unknown names too (NOT CHECKED), and its rules
-    name both spellings.
+    one closest to it; a class of medicines (``bisphosphonates``) as every member of it. Each
+    is kept among the unknown names too (NOT CHECKED), and its rules name both spellings.
     """
-    near = {given: names.within(given, "medicine")
+    near = {given: names.members(given) or names.within(given, "medicine")
             or ((names.medicines[close],) if (close := names.suggest(given, "medicine")) else ())
             for given, m in medicines.items() if m is None}
     return {given: meant for given, meant in near.items() if meant}
+
+
+def _taken_as(near: Mapping[str, tuple[str, ...]], safety: Safety) -> dict[str, str]:
+    """Entries for the near misses' rules: one per unknown name and interaction group.
+
+    The label names what the name was taken as within the group (``bisphosphonates (not in
+    the safety data; taken as alendronate, risedronate, ibandronate or etidronate)``): a
+    class's members share their group's rule, said once.
+    """
+    entries = {}
+    for given, meant in near.items():
+        for group in safety.interactions:
+            inside = [m for m in meant if m in group.medications]
+            if inside:
+                said = inside[0] if len(inside) == 1 else \
+                    f"{', '.join(inside[:-1])} or {inside[-1]}"
+                entries[f"{given} (not in the safety data; taken as {said})"] = inside[0]
+    return entries
 
 
 def screen(profile: Profile, safety: Safety) -> Screening:
@@ -182,8 +200,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
     near = _medicine_near_misses(medicines, names)
-    medicines |= {f"{given} (not in the safety data; taken as {meant})": meant
-                  for given, meant_all in near.items() for meant in meant_all}
+    medicines |= _taken_as(near, safety)
     conditions = frozenset(m for m in matched.values() if m is not None)
     unknown = [c for c, m in matched.items() if m is None]
     found = [(c, c.reason) for c in safety.contraindications

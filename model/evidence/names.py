@@ -15,6 +15,10 @@ An entry of a profile list that is not a known name as a whole but lists several
 is read as those names, each matched on its own (:meth:`NameIndex.split`, separators
 :data:`SEPARATOR`): joined into one key it would be unknown, or be taken for one of them.
 
+A class of medicines (``bisphosphonates``, the ``[[classes]]`` table) is no one medicine: it
+stays unknown, and :meth:`NameIndex.members` names its members for the message and, with
+``--allow-unknown``, for the rules that then apply.
+
 A name that still matches nothing is *unknown*: :meth:`NameIndex.suggest` offers the closest
 known name for a "did you mean", unless the name holds known names whole
 (:meth:`NameIndex.within`: ``"CKD G3b-G4"`` holds a stage-3 name and ``ckd``), which are then
@@ -54,6 +58,10 @@ FORM_WORDS = frozenset({
 
 _DOSE = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|iu|ml)?$")
 
+_STAGE = re.compile(r"^(stage_)?g?\d+[a-e]?$")
+"""A condition's part that is only a stage (``4``, ``G4``, ``stage 4``): in ``CKD stage 3b/4``
+it stands for ``CKD stage 4``."""
+
 SEPARATOR = re.compile(r"\s*(?:[;+&]|\band\b|(?<!\d)[,/]|[,/](?!\d))\s*", re.IGNORECASE)
 """What separates several names written in one entry: ``,`` ``;`` ``/`` ``+`` ``&`` or the
 word ``and`` (a ``,`` or ``/`` between two digits is part of a dose: ``1,000 mg``, ``1/2``)."""
@@ -70,16 +78,32 @@ def _stripped(key: str) -> str:
     return "_".join(words)
 
 
+def _restaged(before: str, stage: str) -> str:
+    """``before`` (``"CKD stage 3b"``) with its last stage replaced by ``stage`` (``"4"``).
+
+    ``stage`` alone when ``before`` names no stage (nothing to borrow from).
+    """
+    words, new = name_key(before).split("_"), stage.split("_")
+    at = [i for i, word in enumerate(words) if _STAGE.match(word)]
+    if not at:
+        return stage
+    end = at[-1]
+    start = end - 1 if new[0] == "stage" and end and words[end - 1] == "stage" else end
+    return " ".join([*words[:start], *new, *words[end + 1:]])
+
+
 @dataclass(frozen=True)
 class NameIndex:
     """Every known name of a condition or medicine, with the canonical name it stands for.
 
     Build one with :meth:`of`. ``conditions`` and ``medicines`` map a key (see
-    :func:`name_key`) to a canonical name of ``safety.toml``.
+    :func:`name_key`) to a canonical name of ``safety.toml``; ``classes`` the key of a class
+    of medicines (``bisphosphonates``) to the canonical names of its members.
     """
 
     conditions: dict[str, str]
     medicines: dict[str, str]
+    classes: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, safety: Safety) -> NameIndex:
@@ -91,7 +115,9 @@ class NameIndex:
         for entry in safety.synonyms:
             table = conditions if entry.kind == "condition" else medicines
             table |= {name_key(alias): entry.name for alias in (entry.name, *entry.aliases)}
-        return cls(conditions, medicines)
+        classes = {name_key(alias): group.medications
+                   for group in safety.classes for alias in (group.name, *group.aliases)}
+        return cls(conditions, medicines, classes)
 
     def _table(self, kind: Kind) -> dict[str, str]:
         return self.conditions if kind == "condition" else self.medicines
@@ -120,17 +146,23 @@ class NameIndex:
         tuple of str
             ``(entry,)`` when the whole entry is a known name (an alias may hold a separator)
             or holds no :data:`SEPARATOR`; else its parts, a medicine's part that is only a
-            dose or a form (``"125 mcg"``) kept with the name before it.
+            dose or a form (``"125 mcg"``) kept with the name before it, a condition's part
+            that is only a stage taking the words before the stage of the part before it
+            (``"CKD stage 3b/4"``: ``"CKD stage 3b"`` and ``"CKD stage 4"``; read alone, the
+            ``4`` was unknown and only the milder stage's rule applied).
 
         """
         if self.match(entry, kind) is not None:
             return (entry,)
         parts: list[str] = []
         for part in SEPARATOR.split(entry):
-            if not name_key(part):
+            key = name_key(part)
+            if not key:
                 continue
-            if parts and kind == "medicine" and not _stripped(name_key(part)):
+            if parts and kind == "medicine" and not _stripped(key):
                 parts[-1] = f"{parts[-1]} {part}"
+            elif parts and kind == "condition" and _STAGE.match(key):
+                parts.append(_restaged(parts[-1], key))
             else:
                 parts.append(part)
         return tuple(parts) or (entry,)
@@ -148,6 +180,11 @@ class NameIndex:
                        if f"_{alias}_" in key)
         return tuple(dict.fromkeys(canonical for _, canonical in found))
 
+    def members(self, name: str) -> tuple[str, ...]:
+        """The medicines of the class ``name`` names (``"bisphosphonates"``), else ()."""
+        key = name_key(name)
+        return self.classes.get(key) or self.classes.get(_stripped(key), ())
+
     def suggest(self, name: str, kind: Kind) -> str | None:
         """The closest known name (for a "did you mean"), or None."""
         key = name_key(name)
@@ -157,8 +194,23 @@ class NameIndex:
         return close[0] if close else None
 
 
+def _listed(names: tuple[str, ...], last: str) -> str:
+    """``'a', 'b' and 'c'``: quoted names, the last joined by ``last``."""
+    quoted = [repr(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+
+
 def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
-    """Why ``name`` was not recognised, with the closest known name if there is one."""
+    """Why ``name`` was not recognised, with the closest known name if there is one.
+
+    A class of medicines (``bisphosphonates``) is answered with its members: which one it is
+    decides the rule.
+    """
+    members = index.members(name) if kind == "medicine" else ()
+    if members:
+        return (f"{name!r} is a class of medicines, not one medicine: give the one you take, "
+                f"for its own rules (of this class mgsleep knows {_listed(members, 'or')}), "
+                f"or ask a pharmacist which it is")
     inside = index.within(name, kind)
     close = index.suggest(name, kind)
     if inside and (len(inside) > 1 or close is None or index.match(close, kind) not in inside):
@@ -177,7 +229,7 @@ def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> st
     """
     if taken_as:
         return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; it was "
-                f"taken as {' and '.join(map(repr, taken_as))}, whose rules apply, but no "
+                f"taken as {_listed(taken_as, 'and')}, whose rules apply, but no "
                 f"rule was checked for the name as written. Ask a pharmacist or clinician "
                 f"whether that is what you take.")
     return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; no "

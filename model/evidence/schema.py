@@ -396,6 +396,19 @@ class Synonym(_Strict):
     source: Text
 
 
+class MedicineClass(_Strict):
+    """A class of medicines as people name it (``bisphosphonates``), with its members here.
+
+    A profile that gives only the class is asked which medicine it is (each member may have
+    its own timing); accepted with ``--allow-unknown``, the rules of every member apply.
+    """
+
+    name: Text
+    aliases: tuple[Text, ...] = listed(())
+    medications: tuple[Text, ...] = listed(min_length=1)
+    source: Text
+
+
 class Recognised(_Strict):
     """Names known to carry no rule of this file (so they are not "unknown")."""
 
@@ -413,6 +426,7 @@ class Safety(_Strict):
     gut_sensitivity: dict[Literal["none", "mild", "ibs"], float]
     gi_constraint: GiConstraint
     synonyms: tuple[Synonym, ...] = listed(())
+    classes: tuple[MedicineClass, ...] = listed(())
     recognised: Recognised = Recognised()
 
     @model_validator(mode="after")
@@ -426,4 +440,11 @@ class Safety(_Strict):
                 raise ValueError(f"synonyms: {entry.kind} {entry.name!r} is in no rule of this "
                                  f"file{hint(entry.name, sorted(known))}: rule removed or "
                                  "renamed? (rules may only be made stricter)")
+        for group in self.classes:
+            for medicine in group.medications:
+                if medicine not in medicines:
+                    raise ValueError(f"classes: {group.name!r} lists the medicine {medicine!r}, "
+                                     f"which is in no interaction of this file"
+                                     f"{hint(medicine, sorted(medicines))}: removed from its "
+                                     "group? (rules may only be made stricter)")
         return self
