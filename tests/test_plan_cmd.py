@@ -76,15 +76,20 @@ def test_simulate_with_json(tmp_path, capsys):
                  "--json", str(out)]) == 0
     assert "P(right decision)" in capsys.readouterr().out
     payload = json.loads(out.read_text())
-    assert payload["schema_version"] == 2 and payload["nights"] == 14 + 7 + 7 + 7
-    assert payload["simulation"]["simulations"] == 3
-    assert 0 <= payload["simulation"]["p_right"] <= 1
+    assert payload["schema_version"] == 3 and payload["nights"] == 14 + 7 + 7 + 7
+    simulation = payload["simulation"]
+    assert simulation["simulations"] == 3 and 0 <= simulation["p_right"] <= 1
+    low, high = simulation["p_right_interval"]   # Wilson: never of width 0 on 3 persons
+    assert 0 <= low <= simulation["p_right"] <= high <= 1 and high - low > 0.3
 
 
 def test_json_to_stdout_only(capsys):
     assert main([*BASE, "--json", "-"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["simulation"] is None and len(payload["periods"]) == 8
+    kinds = {(p["kind"], type(p["cycle"]).__name__) for p in payload["periods"]}
+    assert kinds == {("baseline", "NoneType"), ("treatment", "int"), ("washout", "NoneType")}
+    assert [p["cycle"] for p in payload["periods"] if p["kind"] == "treatment"] == [1, 1, 2, 2]
 
 
 def profile_file(tmp_path, text: str) -> str:
@@ -122,7 +127,7 @@ def test_the_profile_warnings_come_with_the_plan(tmp_path, capsys):
     assert "Safety: levothyroxine: take levothyroxine at least 4 h apart from magnesium." \
         in capsys.readouterr().out
     payload = json.loads(out.read_text())
-    assert payload["schema_version"] == 2 and payload["periods"]
+    assert payload["schema_version"] == 3 and payload["periods"]
     assert payload["warnings"] == ["levothyroxine: take levothyroxine at least 4 h apart "
                                    "from magnesium"]
 

@@ -132,12 +132,17 @@ def key_path(args: argparse.Namespace) -> Path:
 
 
 def _payload(plan: TrialPlan, simulation: dict[str, Any] | None) -> dict[str, Any]:
-    return {"schema_version": 2, "design": plan.design, "blind": plan.blind,
+    """The ``--json`` document (README, "JSON outputs").
+
+    A period's ``cycle`` is null outside the treatment periods, where the table leaves it blank.
+    """
+    periods = [row | {"cycle": int(row["cycle"]) if row["cycle"] != "" else None}
+               for row in plan.table().to_dict(orient="records")]
+    return {"schema_version": 3, "design": plan.design, "blind": plan.blind,
             "warnings": list(plan.warnings),
             "seed": None if plan.blind else plan.seed,   # a blind plan's seed remakes its key
             "nights": plan.n_nights, "start": plan.start.isoformat(),
-            "end": plan.end.isoformat(), "periods": plan.table().to_dict(orient="records"),
-            "simulation": simulation}
+            "end": plan.end.isoformat(), "periods": periods, "simulation": simulation}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -60,6 +60,7 @@ from model.likelihood.families import even_share_cutpoints
 from model.likelihood.prior import PersonalPrior
 from model.personal.predict import predict_from_draws
 from model.simulate.personas import Persona, Schedule, simulate_diary
+from model.trial.blinding import wilson
 from model.trial.plan import TrialPlan
 from model.trial.quick import QuickModel
 
@@ -299,6 +300,8 @@ class Preposterior:
         return {
             "simulations": len(self.records), "nights": self.n_nights,
             "p_right": self.p_right, "p_right_se": self.p_right_se,
+            "p_right_interval": list(wilson(int(self.records["right"].sum()),
+                                            len(self.records))),
             "regret_mean": self.regret,
             "regret_p90": float(self.records["regret"].quantile(0.9)),
             "p_commit": len(commits) / len(self.records),
@@ -314,8 +317,9 @@ class Preposterior:
                   f"it became clear (commit) in {s['p_commit']:.0%} of persons, after a median "
                   f"of {s['commit_night_quartiles'][1]:.0f} nights (quartiles "
                   f"{s['commit_night_quartiles'][0]:.0f}-{s['commit_night_quartiles'][2]:.0f})")
-        return (f"P(right decision) {s['p_right']:.2f} +/- {s['p_right_se']:.2f} over "
-                f"{s['simulations']} simulated persons of {s['nights']} nights;\n"
+        low, high = s["p_right_interval"]   # Wilson: no "+/- 0.00" when all are right
+        return (f"P(right decision) {s['p_right']:.2f} (95% interval {low:.2f} to {high:.2f}) "
+                f"over {s['simulations']} simulated persons of {s['nights']} nights;\n"
                 f"expected regret {s['regret_mean']:.2f} utility units (90th percentile "
                 f"{s['regret_p90']:.2f});\n{commit}.")
 
