@@ -285,6 +285,15 @@ def test_guesses_say_how_well_blinding_held(blinded, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert f"blinding: {len(coded)} of {len(coded)} guesses right" in printed
     assert "chance 33%" in printed and "warning: clearly above chance" in printed
+    washout = next(i for i, a in enumerate(arms) if a == "none" and i > coded[0])
+    table.loc[washout, "guess"] = arms[coded[0]]  # the night after the period: not counted
+    table.to_csv(diary, index=False)
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"blinding: {len(coded)} of {len(coded)} guesses right" in captured.out
+    assert (f"warning: {diary}: 1 guess(es) on nights of no arm (baseline or washout; "
+            f"row(s) {washout + 1}) are not counted") in captured.err
+    table.loc[washout, "guess"] = ""
     table.loc[coded[0], "guess"] = "magic"
     table.to_csv(diary, index=False)
     assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2

@@ -63,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BlindingWarning)
         filled = unblind(args.diary, key, args.key)
+        guesses = check_guesses(filled, key, args.diary)
     for item in caught:
         print(f"mgsleep unblind: warning: {item.message}", file=sys.stderr)
-    guesses = check_guesses(filled, key, args.diary)
     check_rows(filled, args.out)
     write_text(args.out, filled.to_csv(index=False, lineterminator="\n"))
     if args.out != "-":

@@ -58,7 +58,7 @@ def _load_key(key: dict[str, Any] | str | Path) -> dict[str, Any]:
 
 
 class BlindingWarning(UserWarning):
-    """Unblinding went on with a check it could not make (a diary without plan tags)."""
+    """Unblinding went on with a check it could not make or a guess it could not count."""
 
 
 def plan_id(codes: Mapping[str, str], nights: Mapping[str, str], salt: str = "") -> str:
@@ -292,6 +292,10 @@ def check_guesses(unblinded: pd.DataFrame, key: dict[str, Any],
                   name: str = "<DataFrame>") -> BlindingCheck | None:
     """Compare the ``guess`` column of an unblinded diary with the nights' arms.
 
+    A guess on a night of no arm (a baseline or washout night) is about no arm, so it is not
+    counted; a :class:`BlindingWarning` names those rows (a guess written the night after a
+    period ended would otherwise be lost without a word).
+
     Returns
     -------
     BlindingCheck or None
@@ -306,18 +310,26 @@ def check_guesses(unblinded: pd.DataFrame, key: dict[str, Any],
     if GUESS_COLUMN not in unblinded.columns:
         return None
     arms = sorted(set(key["codes"].values()))
-    faults, pairs = [], []
+    faults, pairs, outside = [], [], []
     for row, (guess, form) in enumerate(zip(unblinded[GUESS_COLUMN].astype(str),
                                             unblinded["form"].astype(str), strict=True)):
-        if not guess.strip() or form.strip() in ("", NONE):
+        if not guess.strip():
             continue
         named = canonical_form(guess)
         if named not in arms:
             faults.append(Fault(name, f"row {row + 1}, column {GUESS_COLUMN}",
                                 f"expected one of the arms {', '.join(arms)}, got {guess!r}"))
-        pairs.append(named == form.strip())
+        if form.strip() in ("", NONE):
+            outside.append(row + 1)
+        else:
+            pairs.append(named == form.strip())
     if faults:
         raise InputError(faults)
+    if outside:
+        warnings.warn(BlindingWarning(
+            f"{name}: {len(outside)} guess(es) on nights of no arm (baseline or washout; "
+            f"row(s) {', '.join(map(str, outside))}) are not counted: write each guess on a "
+            f"night of the period it is about, e.g. its last"), stacklevel=2)
     if not pairs:
         return None
     return BlindingCheck(len(pairs), sum(pairs), 1 / len(arms), *wilson(sum(pairs), len(pairs)))
