@@ -470,3 +470,60 @@ def test_a_profile_built_in_python_is_checked_as_a_file_is(priors, tmp_path):
     with pytest.warns(ProfileWarning, match="'crohn_s_disease' makes loose stools likelier"):
         gut = checked_profile(Profile(conditions=("crohn's disease",)), safety=priors.safety)
     assert gut.gut_sensitivity == "ibs" and gut.max_elemental_mg == 350
+
+
+# --- an outside audit of the researcher's priors (2026-12-05) ----------------------------------
+def test_groups_cannot_take_a_sensitive_gut_away_from_the_gi_prior(priors_copy):
+    """A gut_sensitivity_factor of 0 in groups.toml gave a person with IBS the GI prior of
+    anyone, while lowering safety.toml's own ibs shift was refused as a loosening."""
+    path = priors_copy / "groups.toml"
+    text = path.read_text()
+    path.write_text(text.replace("gut_sensitivity_factor = 1.0", "gut_sensitivity_factor = 0.0"))
+    with pytest.raises(PriorsError) as error:
+        load_priors(priors_copy)
+    assert (f"{path}: key groups[oxide].gut_sensitivity_factor: loosens the safety floor: a "
+            "'ibs' gut shifts oxide's GI prior by 0, below the floor's 0.9") in str(error.value)
+    path.write_text(text.replace("gut_sensitivity_factor = 0.4", "gut_sensitivity_factor = 0.8"))
+    assert load_priors(priors_copy).evidence.groups.group_of("glycinate") is not None  # stricter
+
+
+def test_the_fit_cache_tells_priors_with_other_groups_apart(priors_copy):
+    from model.personal.store import priors_fingerprint
+
+    before = priors_fingerprint(load_priors(priors_copy))
+    path = priors_copy / "groups.toml"
+    path.write_text(path.read_text().replace("gut_sensitivity_factor = 0.4",
+                                             "gut_sensitivity_factor = 0.8"))
+    assert priors_fingerprint(load_priors(priors_copy)) != before
+
+
+def test_a_priors_directory_converts_compound_mg_with_its_own_fractions(priors_copy, tmp_path,
+                                                                          monkeypatch):
+    """analyze --priors DIR and population read compound_mg with the bundled fractions, not
+    DIR's: 4,500 mg of threonate is 371 mg at 8.25 % (above the 350 mg ceiling), 324 mg at
+    the bundled 7.2 %."""
+    from model.analysis import pipeline
+    from model.population.hierarchical import read_diaries
+
+    path = priors_copy / "elemental_fractions.csv"
+    rows = path.read_text().splitlines()
+    rows = [r.replace(",8.25,,", ",8.25,threonate,")
+            if r.startswith("Magnesium L-threonate anhydrous")
+            else r.replace(",7.2,threonate,", ",7.2,,") for r in rows]
+    path.write_text("\n".join(rows) + "\n")
+    diaries = tmp_path / "diaries"
+    diaries.mkdir()
+    (diaries / "d.csv").write_text("date,form,compound_mg,sol_min\n2026-01-01,threonate,4500,20\n")
+    seen = []
+
+    def stop(data, *args):
+        seen.append(data)
+        raise RuntimeError("stopped before the fit")
+
+    monkeypatch.setattr(pipeline, "fit_with_cache", stop)
+    monkeypatch.setattr(pipeline, "enough_nights", lambda *args: None)
+    with pytest.raises(RuntimeError, match="stopped before the fit"):
+        pipeline.analyze(diaries / "d.csv", priors=priors_copy)
+    assert seen[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)
+    read = read_diaries(diaries, load_priors(priors_copy).evidence.directory)
+    assert read[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)

@@ -92,9 +92,10 @@ def run(args: argparse.Namespace) -> int:
     check_outputs({"--json": args.json}, inputs)
     check_json_out(args.json, args.directory)
     check_priors_out(args.write_priors, args.force, inputs)
-    diaries = read_diaries(args.directory)
+    priors = load_priors(args.priors)
+    diaries = read_diaries(args.directory, priors.evidence.directory)
     line = ProgressLine("per-person stage, persons", len(diaries))
-    fit = PopulationModel(load_priors(args.priors), random_seed=args.seed, workers=args.workers,
+    fit = PopulationModel(priors, random_seed=args.seed, workers=args.workers,
                           scheduler=args.scheduler, person_fit=args.person_fit,
                           progress=line if show_progress(sys.stderr) else None).fit(diaries)
     if args.write_priors:        # before any output: nothing is written from a failed fit

@@ -15,7 +15,11 @@ The hard rules are not priors. A researcher's ``--priors DIR`` may change every 
   the same (:func:`_name_faults`: else "CKD stage 4b", declared a harmless condition next to
   ``ckd_stage_4``, would silence the "did you mean" that the floor gives it);
 - ``gut_sensitivity`` shifts at least the bundled ones; ``gi_constraint`` ``limit``,
-  ``epsilon`` and ``loose_bristol`` at most the bundled ones.
+  ``epsilon`` and ``loose_bristol`` at most the bundled ones;
+- in ``groups.toml``, each form's share of those shifts (its group's
+  ``gut_sensitivity_factor``, 1 without a group) times the shift at least the bundled
+  product (:func:`gut_shift_faults`: a factor of 0 gave a person with IBS the GI prior of
+  anyone).
 
 Anything looser is a fault naming the file and the key (:func:`loosened`). More rules, more
 names and lower limits are welcome.
@@ -30,9 +34,10 @@ from pathlib import Path
 from typing import Literal
 
 from model.core.errors import Fault, PriorsError
+from model.core.forms import FORMS
 from model.core.paths import default_priors_dir
 from model.evidence.names import NameIndex, name_key
-from model.evidence.schema import Contraindication, Safety, parse_file
+from model.evidence.schema import Contraindication, GroupsFile, Safety, parse_file
 
 
 @functools.cache
@@ -41,6 +46,36 @@ def _bundled(path: Path) -> Safety:
     if safety is None:
         raise PriorsError(faults)
     return safety
+
+
+@functools.cache
+def _bundled_groups() -> GroupsFile:
+    groups, faults = parse_file(default_priors_dir() / "groups.toml", GroupsFile)
+    if groups is None:
+        raise PriorsError(faults)
+    return groups
+
+
+def gut_shifts(safety: Safety, groups: GroupsFile) -> dict[tuple[str, str], float]:
+    """``(level, form) ->`` the GI prior's shift: the level's shift times the group's share."""
+    return {(level, form): shift * (g.gut_sensitivity_factor if (g := groups.group_of(form))
+                                    else 1.0)
+            for level, shift in safety.gut_sensitivity.items() for form in FORMS}
+
+
+def gut_shift_faults(safety: Safety, groups: GroupsFile, file: str | Path) -> list[Fault]:
+    """Faults of ``groups.toml`` giving a form less of a sensitive gut's GI shift than the floor.
+
+    ``safety`` is the directory's own (already held to the floor's shifts); the product of
+    its shift and the form's group factor must be at least the bundled product.
+    """
+    floor = gut_shifts(bundled_safety(), _bundled_groups())
+    mine = gut_shifts(safety, groups)
+    return [Fault(str(file), f"key groups[{form}].gut_sensitivity_factor",
+                  f"loosens the safety floor: a {level!r} gut shifts {form}'s GI prior by "
+                  f"{mine[level, form]:g}, below the floor's {floor[level, form]:g}")
+            for (level, form), shift in floor.items()
+            if (level, form) in mine and mine[level, form] < shift - 1e-12]
 
 
 def bundled_safety() -> Safety:

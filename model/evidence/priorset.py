@@ -31,7 +31,7 @@ from model.evidence.checks import (
     listings,
     same_result_faults,
 )
-from model.evidence.floor import loosened
+from model.evidence.floor import gut_shift_faults, loosened
 from model.evidence.schema import (
     EvidenceFile,
     GroupsFile,
@@ -149,6 +149,8 @@ def _load_evidence(directory: Path) -> Evidence:
             str(directory / "groups.toml"), "", "file missing: it says which forms share a "
             "chemistry (write `groups = []` if none do)")])
     faults += found
+    if groups is not None and safety is not None:
+        faults += gut_shift_faults(safety, groups, directory / "groups.toml")
     top, forms, by_group = listings(directory, class_file, form_files, groups)
     faults += entry_faults([top, *forms.values(), *by_group.values()], settings)
     faults += same_result_faults(top, forms, by_group, groups)

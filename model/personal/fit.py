@@ -42,6 +42,7 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.core.progress import SHOW_PROGRESS
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
+from model.evidence.floor import gut_shifts
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, gate
 from model.inference.psis import Reweighting, resample_draws, resample_posterior
@@ -86,7 +87,8 @@ def gi_shift(priors: PriorSet, gut_sensitivity: str) -> np.ndarray:
     """Per form, the GI prior's shift (log odds) for a gut sensitivity (``safety.toml``).
 
     A form's group (``groups.toml``) takes its ``gut_sensitivity_factor`` of the shift: a
-    sensitive gut weighs on osmotic salts more than on chelates.
+    sensitive gut weighs on osmotic salts more than on chelates
+    (:func:`model.evidence.floor.gut_shifts`).
 
     Raises
     ------
@@ -97,9 +99,8 @@ def gi_shift(priors: PriorSet, gut_sensitivity: str) -> np.ndarray:
     if gut_sensitivity not in shifts:
         raise MgsleepError(f"gut_sensitivity must be one of {', '.join(shifts)}, got "
                            f"{gut_sensitivity!r}")
-    groups = priors.evidence.groups
-    factor = [g.gut_sensitivity_factor if (g := groups.group_of(f)) else 1.0 for f in FORMS]
-    return float(shifts[gut_sensitivity]) * np.array(factor)
+    shift = gut_shifts(priors.safety, priors.evidence.groups)
+    return np.array([shift[gut_sensitivity, f] for f in FORMS])
 
 
 class PersonalModel:

@@ -83,13 +83,14 @@ class SavedFit:
 
 
 def priors_fingerprint(priors: PriorSet) -> str:
-    """A short hash of every prior mean and sd, of the synthesis settings and of the safety rules.
+    """A short hash of the prior means and sds, the settings, the safety rules and the groups.
 
-    The safety rules enter the fit too (``gut_sensitivity``'s shifts of the GI prior), so a
-    fit made under other rules is never reused.
+    The safety rules and the groups enter the fit too (``gut_sensitivity``'s shifts of the GI
+    prior, each group's share of them), so a fit made under others is never reused.
     """
     payload = json.dumps([priors.to_json(), priors.settings.model_dump(),
-                          priors.safety.model_dump()], sort_keys=True, default=str)
+                          priors.safety.model_dump(), priors.evidence.groups.model_dump()],
+                         sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

@@ -207,8 +207,12 @@ class PopulationModel:
                 "diagnostics": self.diagnostics_.to_dict()}
 
 
-def read_diaries(directory: str | Path) -> list[Diary]:
-    """Every ``*.csv`` diary of a directory (all faults of all files reported together)."""
+def read_diaries(directory: str | Path, priors_dir: Path | None = None) -> list[Diary]:
+    """Every ``*.csv`` diary of a directory (all faults of all files reported together).
+
+    ``priors_dir``: whose ``elemental_fractions.csv`` converts ``compound_mg`` (default the
+    bundled one), the priors directory the fit uses.
+    """
     folder = Path(directory)
     if not folder.is_dir():
         raise InputError([Fault(str(folder), "", "not a directory of diary CSV files")])
@@ -218,7 +222,7 @@ def read_diaries(directory: str | Path) -> list[Diary]:
     diaries, faults = [], []
     for path in paths:
         try:
-            diary = read_diary(path)
+            diary = read_diary(path, priors_dir=priors_dir)
             refuse_blinded(diary)
             diaries.append(diary)
         except InputError as error:
