@@ -86,9 +86,8 @@ steps passed on 5 personas x 130 nights but once ended with 311 divergences (150
 def gi_shift(priors: PriorSet, gut_sensitivity: str) -> np.ndarray:
     """Per form, the GI prior's shift (log odds) for a gut sensitivity (``safety.toml``).
 
-    A form's group (``groups.toml``) takes its ``gut_sensitivity_factor`` of the shift: a
-    sensitive gut weighs on osmotic salts more than on chelates
-    (:func:`model.evidence.floor.gut_shifts`).
+    A form's group (``groups.toml``) takes its ``gut_sensitivity_factor`` of the shift
+    (:func:`model.evidence.floor.gut_shifts`): more on osmotic salts than on chelates.
 
     Raises
     ------
