@@ -87,6 +87,13 @@ def run(args: argparse.Namespace) -> int:
     from model.data.importers import import_files
     from model.data.merge import merge_rows, read_checked_rows, read_rows, write_diary
 
+    if args.source != "csv":    # else silently ignored: the source's own dating rules apply
+        given = [f for f, v in (("--map", args.map), ("--date-is", args.date_is != "night"))
+                 if v]
+        if given:
+            raise InputError([Fault(option, "", f"applies to SOURCE csv only, not "
+                                    f"{args.source}, whose exports say how they date a night")
+                              for option in given])
     paths = existing_files(args.files + ([args.supplements] if args.supplements else []))
     exports = paths[:len(args.files)]
     imported = import_files(args.source, exports,

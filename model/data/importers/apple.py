@@ -11,13 +11,15 @@ phone often writes ``AsleepUnspecified`` blocks only.
 
 How a night is made (README, "Bring your own data"):
 
-- a sample belongs to the night of its start (:func:`~.common.night_of`, wall clock);
+- a sample belongs to the night of its start (:func:`~.common.night_of`, wall clock), or to
+  that of the sleep it continues (a sleep past noon is not cut there);
 - several apps and devices write overlapping samples: per night **one source** is kept
   (never a mix): one that records the sleep's structure (stages or ``Awake`` samples) before
   one that writes asleep blocks only, then the one with the most time asleep; a note (a
   warning, counted) says which source was used when several competed;
 - that source's asleep samples are merged; gaps of :data:`SESSION_GAP` or more split them into
-  sleeps. The longest sleep is the night's when it lasts :data:`MAIN_MIN_ASLEEP` or more or
+  sleeps, unless the gap lies inside one ``InBed`` interval (awake in bed is an awakening).
+  The longest sleep is the night's when it lasts :data:`MAIN_MIN_ASLEEP` or more or
   begins in :data:`NIGHT_WINDOW` (18:00 to 06:00 local), so only daytime naps are left out
   (Apple does not label naps); sleeps a long awakening apart are joined again by
   :func:`~.common.nights_table`;
@@ -191,11 +193,19 @@ def _merged(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[list[dt.dateti
     return out
 
 
-def _sleeps(asleep: list[list[dt.datetime]]) -> list[list[list[dt.datetime]]]:
-    """Merged asleep intervals grouped into sleeps split by gaps of SESSION_GAP or more."""
+def _sleeps(asleep: list[list[dt.datetime]],
+            in_bed: list[list[dt.datetime]]) -> list[list[list[dt.datetime]]]:
+    """Merged asleep intervals grouped into sleeps split by gaps of SESSION_GAP or more.
+
+    A longer gap inside one ``InBed`` interval does not split: awake in bed between two
+    sleeps (asleep 23:00-00:20, awake two hours, asleep again) is an awakening of the night,
+    not a nap before it (which would give the night the latency from 22:45 to 02:30).
+    """
     groups: list[list[list[dt.datetime]]] = []
     for span in asleep:
-        if groups and span[0] - groups[-1][-1][1] < SESSION_GAP:
+        gap = (groups[-1][-1][1], span[0]) if groups else None
+        if gap is not None and (gap[1] - gap[0] < SESSION_GAP or any(
+                start <= gap[0] and gap[1] <= end for start, end in in_bed)):
             groups[-1].append(span)
         else:
             groups.append([span])
@@ -238,7 +248,7 @@ def source_periods(night: dt.date, own: list[Sample]) -> list[SleepPeriod]:
     asleep = _merged([(s.start, s.end) for s in own if s.value in ASLEEP])
     in_bed = _merged([(s.start, s.end) for s in own if s.value == IN_BED])
     periods = []
-    for group in _sleeps(asleep):
+    for group in _sleeps(asleep, in_bed):
         onset = group[0][0]
         gaps = [_minutes(b[0] - a[1]) for a, b in itertools.pairwise(group)]
         sol = latency(onset, in_bed)
@@ -291,6 +301,27 @@ def night_source(night: dt.date, sources: dict[str, list[Sample]]) -> list[Sleep
     return [replace(p, notes=(*p.notes, *notes)) for p in options[chosen]]
 
 
+def _nights(found: list[Sample]) -> list[dt.date]:
+    """The night of each sample, a sleep's samples all of one night.
+
+    A sample's night is its start's (:func:`~.common.night_of`), unless it begins less than
+    SESSION_GAP after its source's samples so far ended: then theirs (a sleep from 03:00 to
+    12:40 is one night's, not cut at noon).
+    """
+    nights = [night_of(sample.start) for sample in found]
+    session: dict[str, tuple[dt.datetime, dt.date]] = {}    # source -> (end so far, night)
+    for i in sorted(range(len(found)), key=lambda k: (found[k].source, found[k].start)):
+        sample = found[i]
+        end, night = session.get(sample.source, (None, nights[i]))
+        if end is not None and sample.start - end < SESSION_GAP:
+            nights[i] = night
+            end = max(end, sample.end)
+        else:
+            end = sample.end
+        session[sample.source] = (end, nights[i])
+    return nights
+
+
 def read(paths: list[Path],
          progress: Progress | None = None) -> tuple[list[SleepPeriod], list[str]]:
     """The sleeps of the chosen source, per night, of the given exports.
@@ -298,10 +329,9 @@ def read(paths: list[Path],
     The warnings are empty (the reader's notes are on the sleeps), as the other readers'.
     """
     by_night: dict[dt.date, dict[str, list[Sample]]] = {}
-    for path in paths:
-        for sample in samples(path, progress):
-            night = night_of(sample.start)
-            by_night.setdefault(night, {}).setdefault(sample.source, []).append(sample)
+    found = [sample for path in paths for sample in samples(path, progress)]
+    for sample, night in zip(found, _nights(found), strict=True):
+        by_night.setdefault(night, {}).setdefault(sample.source, []).append(sample)
     periods: list[SleepPeriod] = []
     for night, sources in sorted(by_night.items()):
         periods.extend(night_source(night, sources))

@@ -37,7 +37,7 @@ import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -220,15 +220,37 @@ def above_range(values: Mapping[str, float], file: str, where: str,
     other value out of range (a negative count, minutes beyond 12 hours: a wrong unit or a
     broken record) is a fault, as in :func:`check_ranges`.
     """
+    kept, notes = _blank_above(values, whole_only=True)
+    check_ranges(kept, file, where, faults)
+    return kept, notes
+
+
+def _blank_above(values: Mapping[str, float],
+                 whole_only: bool) -> tuple[dict[str, float], tuple[str, ...]]:
+    """Values above their diary column's range made NaN, with a note each.
+
+    ``whole_only``: counts only (a value in minutes above the range is then left as it is).
+    """
     kept, notes = dict(values), []
     for column, value in values.items():
-        allowed = NUMERIC[column]
-        if allowed.whole and not math.isnan(value) and value > allowed.high:
+        allowed = NUMERIC.get(column)
+        if allowed is not None and (allowed.whole or not whole_only) \
+                and not math.isnan(value) and value > allowed.high:
             kept[column] = math.nan
             notes.append(f"night(s) with {column} above the diary's range "
                          f"({allowed.describe()}): left blank")
-    check_ranges(kept, file, where, faults)
     return kept, tuple(notes)
+
+
+def beyond_blank(period: SleepPeriod) -> SleepPeriod:
+    """A night with its values above their diary column's range left blank, with a note.
+
+    A restless night's 55 awakenings, counted from a tracker's gaps or summed over the parts
+    of a joined night, are left blank as :func:`above_range` leaves a tracker's own counts:
+    the night is kept.
+    """
+    kept, notes = _blank_above(period.values, whole_only=False)
+    return replace(period, values=kept, notes=(*period.notes, *notes))
 
 
 def local_time(raw: object, file: str, where: str, faults: Faults) -> dt.datetime | None:
@@ -439,7 +461,7 @@ def nights_table(periods: list[SleepPeriod], source: str,
         tally.left_out += len(by_night[night]) - len(best)
         if len(best) > 1:
             tally.joined.append(night.isoformat())
-        chosen = joined(best)
+        chosen = beyond_blank(joined(best))
         for note in chosen.notes:
             tally.notes[note] = tally.notes.get(note, 0) + 1
         rows.append({"date": night.isoformat()}

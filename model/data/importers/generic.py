@@ -5,8 +5,11 @@ column of the file that fills it, and for the durations ``sol_min`` and ``waso_m
 of the file (``s``, ``min`` (default) or ``h``). The ``date`` column is required: a date
 (``YYYY-MM-DD``) is the night unless ``--date-is morning`` says the file dates a night by the
 morning it ended; a date and time (``2024-03-01 23:40``) is the start of the sleep and gives
-its night by :func:`~.common.night_of`. Rows repeating a night with the same values are
-dropped; with different values they are an error naming both rows.
+its night by :func:`~.common.night_of`. A file whose every date cell is at midnight
+(``2024-03-02 00:00:00``, as spreadsheets, pandas and R write plain dates) gives plain dates:
+read as sleeps starting at midnight, every night moved one day earlier. Rows repeating a
+night with the same values are dropped; with different values they are an error naming both
+rows.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ DURATIONS: tuple[str, ...] = ("sol_min", "waso_min")
 """Diary columns that take a unit."""
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?$")
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,9 @@ def read(paths: list[Path], maps: list[ColumnMap], morning: bool = False) -> pd.
             raise InputError([Fault(str(path), f"column {name}", "expected this mapped column; "
                                     "found columns: " + ", ".join(map(str, table.columns)))
                               for name in missing])
+        dates = [str(cell).strip() for cell in table[date_source]]
+        if all(_MIDNIGHT.match(cell) for cell in dates if cell):   # dates written as times
+            table[date_source] = [cell[:10] for cell in dates]
         for number_, raw in enumerate(table.to_dict("records"), start=1):
             where = f"row {number_}"
             night = row_night(str(raw[date_source]), morning)
