@@ -241,7 +241,8 @@ def test_a_night_split_by_a_long_awakening_is_joined_oura_two_long_sleeps():
 def test_join_keeps_afternoon_naps_out_and_never_joins_overlaps():
     from datetime import date, datetime
 
-    from model.data.importers.common import SleepPeriod, runs
+    from model.data.importers.common import SleepPeriod
+    from model.data.importers.nights import runs
 
     def sleep(start, end, main=True):
         return SleepPeriod(date(2024, 5, 1), datetime.fromisoformat(start),

@@ -15,7 +15,8 @@ import pandas as pd
 from model.core.errors import Fault, InputError
 from model.data.gwern import gwern_diary
 from model.data.importers import apple, csd, fitbit, garmin, generic, oura
-from model.data.importers.common import format_cell, nights_table
+from model.data.importers.common import format_cell
+from model.data.importers.nights import nights_table
 
 SOURCES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd", "gwern")
 """The sources ``mgsleep import`` knows."""

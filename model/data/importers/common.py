@@ -2,7 +2,7 @@
 
 An importer turns a tracker's export into :class:`SleepPeriod` records (one per sleep the
 tracker logged, naps included, each with its start and end) and hands them to
-:func:`nights_table`, which makes one sleep per night and returns the diary rows of
+:func:`~.nights.nights_table`, which makes one sleep per night and returns the diary rows of
 the README's diary as text cells.
 
 Rules shared by all sources (README, "Bring your own data"):
@@ -12,50 +12,29 @@ Rules shared by all sources (README, "Bring your own data"):
   belong to the night of 3 March, the CONTRACT's "date the night began". Local means the
   wall-clock time the tracker wrote, so a night across a daylight-saving change keeps its
   date, and durations come from the tracker (or from times with their UTC offsets).
-- **A night split by a long awakening is one night**: the sleeps that follow a main sleep,
-  each starting at most :data:`JOIN_GAP` (3 hours) after the previous one ended, are joined
-  to it (:func:`joined`): latency from the main sleep, awakenings summed plus one per gap,
-  ``waso_min`` summed plus the minutes of the gaps, time asleep summed. Trackers end a sleep
-  after a long awakening (Apple's samples at 90 minutes here, Fitbit and Oura by their own
-  rules) and log the rest as another sleep. A run begins with a main sleep, or with a sleep
-  of at least :data:`LEAD_MIN_ASLEEP` (90 minutes) the tracker does not call main (Fitbit
-  marks only the longer part of a split night): a shorter evening doze before bed stays a
-  nap, so it cannot lend the night its latency or add an "awakening" of the hours before
-  bed.
-- **One sleep per night**: among the (joined) sleeps of a night, those with a sleep the
-  tracker calls the main sleep are kept and the longest of them wins; naps and other short
-  sleeps are left out (and counted in a warning). A night with naps only gives no row, and
-  the warning names its date.
-- **Duplicates** (the same sleep twice, as in overlapping exports) are dropped.
+- **One sleep per night**, a night split by a long awakening joined, duplicates dropped:
+  :mod:`~.nights`.
 - Each value is checked against the diary's range; a fault names the file and the record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from model.core.errors import Fault, InputError
-from model.data.diary_rows import KNOWN_COLUMNS, NUMERIC
+from model.data.diary_rows import NUMERIC
 from model.data.separators import decimal_points, separator
 
 NOON_SHIFT = dt.timedelta(hours=12)
 """A sleep starting before noon belongs to the night that began the evening before."""
-
-JOIN_GAP = dt.timedelta(hours=3)
-"""Sleeps of a night this close (end of one to start of the next) are one night's sleep."""
-
-LEAD_MIN_ASLEEP = 90.0
-"""Minutes asleep from which a sleep before the main one is the night's first part, not a
-doze: a sleep cycle is about 90 minutes, an evening doze on the sofa is shorter."""
 
 SHOWN = 3
 """How many dates or records a warning names before "and N more"."""
@@ -220,12 +199,12 @@ def above_range(values: Mapping[str, float], file: str, where: str,
     other value out of range (a negative count, minutes beyond 12 hours: a wrong unit or a
     broken record) is a fault, as in :func:`check_ranges`.
     """
-    kept, notes = _blank_above(values, whole_only=True)
+    kept, notes = blank_above(values, whole_only=True)
     check_ranges(kept, file, where, faults)
     return kept, notes
 
 
-def _blank_above(values: Mapping[str, float],
+def blank_above(values: Mapping[str, float],
                  whole_only: bool) -> tuple[dict[str, float], tuple[str, ...]]:
     """Values above their diary column's range made NaN, with a note each.
 
@@ -240,17 +219,6 @@ def _blank_above(values: Mapping[str, float],
             notes.append(f"night(s) with {column} above the diary's range "
                          f"({allowed.describe()}): left blank")
     return kept, tuple(notes)
-
-
-def beyond_blank(period: SleepPeriod) -> SleepPeriod:
-    """A night with its values above their diary column's range left blank, with a note.
-
-    A restless night's 55 awakenings, counted from a tracker's gaps or summed over the parts
-    of a joined night, are left blank as :func:`above_range` leaves a tracker's own counts:
-    the night is kept.
-    """
-    kept, notes = _blank_above(period.values, whole_only=False)
-    return replace(period, values=kept, notes=(*period.notes, *notes))
 
 
 def local_time(raw: object, file: str, where: str, faults: Faults) -> dt.datetime | None:
@@ -359,114 +327,3 @@ def format_cell(value: float) -> str:
     if math.isnan(value):
         return ""
     return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
-
-
-def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
-    """The sleeps of a night in start order, grouped into runs to join.
-
-    A sleep starting within JOIN_GAP after the previous one ended continues its run when the
-    run began with a main sleep or one of at least LEAD_MIN_ASLEEP minutes; overlapping sleeps
-    are alternatives, never joined.
-    """
-    groups: list[list[SleepPeriod]] = []
-    for period in sorted(periods, key=lambda p: p.start.replace(tzinfo=None)):
-        lead = groups[-1][0] if groups else None
-        if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
-                dt.timedelta(0) <= elapsed(groups[-1][-1].end, period.start) <= JOIN_GAP:
-            groups[-1].append(period)
-        else:
-            groups.append([period])
-    return groups
-
-
-def joined(run: list[SleepPeriod]) -> SleepPeriod:
-    """One sleep from the consecutive sleeps of a night (see the module doc).
-
-    Latency (and every column but awakenings and WASO) and notes come from the first sleep;
-    awakenings are summed plus one per gap and ``waso_min`` summed plus the gaps' minutes
-    (NaN when a sleep does not say); time asleep is summed.
-    """
-    first = run[0]
-    if len(run) == 1:
-        return first
-    gaps = [elapsed(a.end, b.start).total_seconds() / 60.0 for a, b in itertools.pairwise(run)]
-    columns = dict.fromkeys(c for p in run for c in p.values)
-    extra = {"awakenings": float(len(gaps)), "waso_min": sum(gaps)}
-    values = {c: (sum(p.values.get(c, math.nan) for p in run) + extra[c]) if c in extra
-              else first.values.get(c, math.nan) for c in columns}
-    return SleepPeriod(first.night, first.start, run[-1].end, sum(p.asleep for p in run),
-                       any(p.main for p in run), values, first.notes)
-
-
-@dataclass
-class _Tally:
-    """What :func:`nights_table` did, for its warnings."""
-
-    left_out: int = 0
-    joined: list[str] = field(default_factory=list)
-    nap_only: list[str] = field(default_factory=list)
-    notes: dict[str, int] = field(default_factory=dict)
-
-    def warnings(self, source: str, dropped: int) -> list[str]:
-        """The warnings, each starting with the source's name."""
-        hours = f"{JOIN_GAP.total_seconds() / 3600:g} h"
-        return [f"{source}: {w}" for w in (
-            f"{dropped} duplicate record(s) dropped" if dropped else "",
-            f"{self.left_out} nap(s) or shorter sleep(s) of a night left out" if self.left_out
-            else "",
-            f"{len(self.joined)} night(s) joined from sleeps split by an awakening of up to "
-            f"{hours}: {few(self.joined)}" if self.joined else "",
-            f"{len(self.nap_only)} night(s) with naps only, no row: {few(self.nap_only)}"
-            if self.nap_only else "",
-            *(f"{count} {note}" for note, count in self.notes.items()),
-        ) if w]
-
-
-def nights_table(periods: list[SleepPeriod], source: str,
-                 notes: Sequence[str] = ()) -> tuple[pd.DataFrame, list[str]]:
-    """One diary row per night from the sleeps of a tracker (see the module doc).
-
-    Parameters
-    ----------
-    periods : list of SleepPeriod
-        Every sleep found, in any order, duplicates and naps included.
-    source : str
-        The source's name, for warnings.
-    notes : sequence of str
-        The reader's own warnings (records left out), given the source's name first.
-
-    Returns
-    -------
-    table : pandas.DataFrame
-        Text cells; ``date`` first, then the diary columns the source gives, by date.
-    warnings : list of str
-        The reader's notes, dropped duplicates, naps left out, joined nights, nights with
-        naps only (named), and the periods' notes counted over the nights kept.
-
-    """
-    unique: dict[tuple[Any, ...], SleepPeriod] = {}
-    for period in periods:
-        unique.setdefault(period.key(), period)
-    by_night: dict[dt.date, list[SleepPeriod]] = {}
-    for period in unique.values():
-        by_night.setdefault(period.night, []).append(period)
-    rows, tally = [], _Tally()
-    for night in sorted(by_night):
-        candidates = [run for run in runs(by_night[night]) if any(p.main for p in run)]
-        if not candidates:
-            tally.nap_only.append(night.isoformat())
-            continue
-        best = max(candidates, key=lambda r: (sum(p.asleep for p in r),
-                                              r[0].start.replace(tzinfo=None)))
-        tally.left_out += len(by_night[night]) - len(best)
-        if len(best) > 1:
-            tally.joined.append(night.isoformat())
-        chosen = beyond_blank(joined(best))
-        for note in chosen.notes:
-            tally.notes[note] = tally.notes.get(note, 0) + 1
-        rows.append({"date": night.isoformat()}
-                    | {c: format_cell(v) for c, v in chosen.values.items()})
-    columns = ["date", *(c for c in KNOWN_COLUMNS if c != "date" and any(c in r for r in rows))]
-    table = pd.DataFrame(rows, columns=columns).fillna("")
-    warnings = [f"{source}: {note}" for note in notes]
-    return table, warnings + tally.warnings(source, len(periods) - len(unique))
