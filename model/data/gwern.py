@@ -13,7 +13,37 @@ import pandas as pd
 from model.core.errors import Fault, InputError
 
 GWERN_COLUMNS = ("date", "experiment", "treatment", "mg_citrate_elemental_mg_per_day",
-                 "Time.to.Z", "Awakenings", "Morning.Feel", "record_in_day")
+                 "Time.to.Z", "Awakenings", "Morning.Feel", "Total.Z")
+
+NUMBERS = ("mg_citrate_elemental_mg_per_day", "Time.to.Z", "Awakenings", "Morning.Feel",
+           "Total.Z")
+"""The columns read as numbers (a blank cell is a night the Zeo did not record)."""
+
+TRIAL = "mg_citrate_rct_2013_2014"
+"""The ``experiment`` of the randomised citrate nights."""
+
+
+def _read(path: str | Path) -> pd.DataFrame:
+    """The file, its columns checked and the numbers parsed; faults name row and column."""
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError([Fault(str(path), "", "expected gwern_magnesium_2013_2014.csv, a CSV "
+                                f"file, got: {message}")]) from None
+    missing = [c for c in GWERN_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError([Fault(str(path), f"column {c}", "missing") for c in missing])
+    faults = []
+    for column in NUMBERS:
+        parsed = pd.to_numeric(table[column], errors="coerce")
+        for row in table.index[parsed.isna() & table[column].notna()]:
+            faults.append(Fault(str(path), f"row {row + 1}, column {column}",
+                                f"expected a number, got {table.at[row, column]!r}"))
+        table[column] = parsed
+    if faults:
+        raise InputError(faults)
+    return table
 
 
 def gwern_diary(path: str | Path) -> pd.DataFrame:
@@ -23,7 +53,8 @@ def gwern_diary(path: str | Path) -> pd.DataFrame:
     ``Awakenings`` becomes ``awakenings`` and ``Morning.Feel`` (0-4) becomes ``quality``
     (1-5). Placebo nights have form ``placebo``; active nights form ``citrate`` with the
     elemental dose of the data (136 or 800 mg: the 800 mg nights are above today's default
-    ceiling but real history). Of a date with two Zeo records the first is kept.
+    ceiling but real history). Of a date with two Zeo records the longest sleep (``Total.Z``)
+    is kept, as the importers keep the night's longest sleep (the first of equal ones).
 
     Parameters
     ----------
@@ -34,13 +65,16 @@ def gwern_diary(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``date, form, elemental_mg, sol_min, awakenings, quality``.
+
+    Raises
+    ------
+    InputError
+        A file that is no CSV, a missing column, a cell that is no number (row and column).
     """
-    table = pd.read_csv(path)
-    missing = [c for c in GWERN_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError([Fault(str(path), f"column {c}", "missing") for c in missing])
-    trial = table[(table["experiment"] == "mg_citrate_rct_2013_2014")
-                  & (table["record_in_day"] == 1)]
+    table = _read(path)
+    trial = table[table["experiment"] == TRIAL]
+    trial = trial.sort_values("Total.Z", ascending=False, kind="stable", na_position="last") \
+        .drop_duplicates("date").sort_index()
     dose = trial["mg_citrate_elemental_mg_per_day"].astype(float)
     return pd.DataFrame({
         "date": trial["date"].to_numpy(),

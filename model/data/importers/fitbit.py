@@ -18,30 +18,39 @@ api-evangelist/fitbit, and public Takeout samples):
   auto_detected or manual"). An auto-detected log's 0 is therefore
   left blank (NaN) and counted in a warning; a manual log's 0, any non-zero value and a log
   without ``logType`` are kept;
-- ``minutesAwake`` -> ``waso_min`` (Fitbit: ``timeInBed = minutesToFallAsleep +
-  minutesAsleep + minutesAwake + minutesAfterWakeup``, so it is the wake after onset);
-- ``awakenings``: for a ``stages`` log, the runs of ``wake`` in ``levels.data`` between the
-  first and the last sleep stage. Fitbit keeps wakes of up to 3 minutes apart, in
-  ``levels.shortData``, and counts them in ``levels.summary.wake.count`` too (15-35 a night
-  is common), so that count is used only when ``levels.data`` is empty: a diary's awakenings
-  are the ones a person would count, as Oura's 5-minute epochs see them. For a ``classic``
-  log, ``levels.summary.awake.count``;
+- ``awakenings`` and ``waso_min``: for a ``stages`` log, the runs of ``wake`` in
+  ``levels.data`` between the first and the last sleep stage, and the minutes of their
+  ``seconds``. Fitbit's ``minutesAwake`` (its ``levels.summary.wake.minutes``) also holds the
+  wake before falling asleep and after the final awakening, which a stages log does not put
+  in ``minutesToFallAsleep`` or ``minutesAfterWakeup`` (usually 0), so it is not WASO. Fitbit
+  keeps wakes of up to 3 minutes apart, in ``levels.shortData``, and counts them in
+  ``levels.summary.wake.count`` too (15-35 a night is common); they are left out of both: a
+  diary's awakenings are the ones a person would count, as Oura's 5-minute epochs see them.
+  Only when ``levels.data`` is empty, ``levels.summary.wake.count`` and ``minutesAwake``. For
+  a ``classic`` log, ``levels.summary.awake.count`` and ``minutesAwake`` (Fitbit: ``timeInBed
+  = minutesToFallAsleep + minutesAsleep + minutesAwake + minutesAfterWakeup``);
 - ``minutesAsleep``: picks the longest main sleep of a night.
 
-Fitbit gives no rating: ``quality`` and the other ratings stay blank.
+Fitbit gives no rating: ``quality`` and the other ratings stay blank. A file whose records have
+no ``startTime`` (another Fitbit export, such as ``heart_rate-*.json``, in a wildcard) is one
+fault naming the fields it has; a field of the wrong JSON type (``"levels": "x"``) is a fault
+naming the record.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
+from model.core.errors import Fault, InputError
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
     above_range,
     end_of,
+    few,
     load_json,
     local_time,
     night_of,
@@ -57,18 +66,67 @@ AUTO_DETECTED = "auto_detected"
 NO_LATENCY = "auto-detected night(s): Fitbit gives no sleep-onset latency for them; left blank"
 """The note of a log whose 0 latency is not a measurement (counted in a warning)."""
 
+FIELDS = ("startTime", "endTime", "duration", "minutesToFallAsleep", "minutesAsleep",
+          "minutesAwake", "type", "levels")
+"""The fields of a Fitbit sleep log read (a file whose records lack ``startTime`` is no log)."""
 
-def _awakenings(log: dict[str, Any], file: str, where: str, faults: Faults) -> float:
-    """Awakenings of a log (NaN when absent): see the module's notes."""
-    levels = log.get("levels") or {}
-    classic = log.get("type") == "classic"
+
+def _kind(raw: object) -> str:
+    """A JSON value for a message: a scalar as JSON writes it (shortened), else its kind."""
+    if not isinstance(raw, (list, dict)):
+        text = json.dumps(raw)
+        return text if len(text) <= 40 else f"{text[:37]}..."
+    return "a list" if isinstance(raw, list) else "an object"
+
+
+def _object(raw: object, file: str, where: str, faults: Faults) -> dict[str, Any]:
+    """A JSON object of a log (absent or null: empty); anything else is a fault (and empty)."""
+    if raw is None:
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    faults.add(file, where, f"expected an object, got {_kind(raw)}")
+    return {}
+
+
+def _stages(levels: dict[str, Any], file: str, where: str,
+            faults: Faults) -> list[dict[str, Any]]:
+    """``levels.data``: the stage records in time order (none if absent or if one is bad)."""
     data = levels.get("data")
-    if not classic and isinstance(data, list) and data:
-        stages = [entry.get("level") if isinstance(entry, dict) else None for entry in data]
-        return float(len(runs_inside(stages, "wake")))
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        faults.add(file, f"{where}, levels.data", f"expected a list of stages, got {_kind(data)}")
+        return []
+    for i, entry in enumerate(data):
+        if not isinstance(entry, dict) or not isinstance(entry.get("level"), str):
+            faults.add(file, f"{where}, levels.data[{i}]", 'expected a stage like {"level": '
+                       f'"wake", "seconds": 600}}, got {_kind(entry)}')
+            return []
+    return data
+
+
+def _wake(log: dict[str, Any], file: str, where: str, faults: Faults) -> tuple[float, float]:
+    """Awakenings and ``waso_min`` of a log (see the module's notes).
+
+    NaN when the log does not say, or when its ``levels.data`` has no sleep stage.
+    """
+    levels = _object(log.get("levels"), file, f"{where}, levels", faults)
+    classic = log.get("type") == "classic"
+    stages = [] if classic else _stages(levels, file, where, faults)
+    if stages:
+        names = [stage["level"] for stage in stages]
+        if all(name == "wake" for name in names):  # no sleep stage: nothing to count
+            return math.nan, math.nan
+        runs = runs_inside(names, "wake")
+        seconds = [number(stages[i].get("seconds"), file, f"{where}, levels.data[{i}].seconds",
+                          faults) for run in runs for i in run]
+        return float(len(runs)), sum(seconds) / 60.0
     level = "awake" if classic else "wake"
-    count = ((levels.get("summary") or {}).get(level) or {}).get("count")
-    return number(count, file, f"{where}, levels.summary.{level}.count", faults)
+    summary = _object(levels.get("summary"), file, f"{where}, levels.summary", faults)
+    count = _object(summary.get(level), file, f"{where}, levels.summary.{level}", faults)
+    return (number(count.get("count"), file, f"{where}, levels.summary.{level}.count", faults),
+            number(log.get("minutesAwake"), file, f"{where}, minutesAwake", faults))
 
 
 def latency(log: dict[str, Any], file: str, where: str,
@@ -95,11 +153,8 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
     if start is None:
         return None
     sol, notes = latency(log, file, where, faults)
-    values = {
-        "sol_min": sol,
-        "awakenings": _awakenings(log, file, where, faults),
-        "waso_min": number(log.get("minutesAwake"), file, f"{where}, minutesAwake", faults),
-    }
+    awakenings, waso = _wake(log, file, where, faults)
+    values = {"sol_min": sol, "awakenings": awakenings, "waso_min": waso}
     values, beyond = above_range(values, file, where, faults)
     asleep = number(log.get("minutesAsleep"), file, f"{where}, minutesAsleep", faults)
     length = number(log.get("duration"), file, f"{where}, duration", faults, 1 / 60000)
@@ -111,7 +166,13 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
-    return records_in(load_json(path), ("sleep",), str(path))
+    """The logs of a file; one whose records all lack ``startTime`` is not a sleep log."""
+    records = records_in(load_json(path), ("sleep",), str(path))
+    if records and not any("startTime" in record for record in records):
+        found = list(dict.fromkeys(str(key) for record in records for key in record))
+        raise InputError([Fault(str(path), "", "not a Fitbit sleep log: expected records with "
+                                f"{', '.join(FIELDS)}; found fields: {few(found, 8) or 'none'}")])
+    return records
 
 
 def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:

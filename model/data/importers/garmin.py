@@ -24,19 +24,26 @@ the export such as the ``SleepData`` interface with those fields):
 Garmin measures no sleep-onset latency (its window begins at detected sleep), so ``sol_min``
 stays blank; naps (``napTimeSeconds``) are not the night; ratings stay blank (``sleepScores``
 is Garmin's own score, not the diary's quality rating).
+
+A ``dailySleepDTO`` that is not an object (``null``) is a fault naming the record; a file
+none of whose records has a field of Garmin's sleep (another export in a wildcard) is one
+fault naming the fields it has.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from pathlib import Path
 from typing import Any
 
+from model.core.errors import Fault, InputError
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
     above_range,
+    few,
     load_json,
     night_of,
     number,
@@ -46,6 +53,10 @@ from model.data.importers.common import (
 
 STAGES = ("deepSleepSeconds", "lightSleepSeconds", "remSleepSeconds")
 """The stage seconds whose sum is the time asleep when ``sleepTimeSeconds`` is absent."""
+
+FIELDS = ("dailySleepDTO", "calendarDate", "sleepStartTimestampLocal", "sleepStartTimestampGMT",
+          "sleepTimeSeconds", *STAGES, "awakeCount", "awakeSleepSeconds")
+"""The fields read: a file whose records have none of them is not Garmin's sleep."""
 
 NO_SLEEP_TIME = f"no sleepTimeSeconds and no {', '.join(STAGES[:-1])} or {STAGES[-1]}"
 NO_SLEEP = "no time asleep (a day without sleep)"
@@ -104,6 +115,11 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     """One day's Garmin sleep (None without sleep; left out if it added a fault)."""
     dto = record.get("dailySleepDTO", record)
     where = f"record {index}"
+    if not isinstance(dto, dict):
+        shown = "a list" if isinstance(dto, list) else json.dumps(dto)[:40]
+        faults.add(file, f"{where}, dailySleepDTO", "expected an object with the day's sleep "
+                   f"fields ({', '.join(FIELDS[1:5])}, ...), got {shown}")
+        return None
     asleep = asleep_minutes(dto, file, where, faults)
     if math.isnan(asleep) or asleep <= 0:
         day = f" (calendarDate {dto['calendarDate']})" if dto.get("calendarDate") else ""
@@ -126,7 +142,12 @@ def _records(path: Path) -> list[dict[str, Any]]:
     document = load_json(path)
     if isinstance(document, dict) and "dailySleepDTO" in document:
         return [document]
-    return records_in(document, (), str(path))
+    records = records_in(document, (), str(path))
+    if records and not any(set(FIELDS) & set(record) for record in records):
+        found = list(dict.fromkeys(str(key) for record in records for key in record))
+        raise InputError([Fault(str(path), "", "not Garmin sleep data: expected records with "
+                                f"{', '.join(FIELDS)}; found fields: {few(found, 8) or 'none'}")])
+    return records
 
 
 def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:

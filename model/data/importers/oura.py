@@ -19,14 +19,29 @@ Fields used, as documented for the Oura API v2 sleep model (``SleepModel`` /
 ``awake_time`` is not used: it counts the whole bedtime window (latency and the time after the
 final awakening included), so it is not WASO. Oura gives no rating: ratings stay blank.
 
+A ``sleep_phase_5_min`` with other characters than ``1``-``4`` is a fault naming the record
+(in a CSV its row and column): a spreadsheet that read the column as a number writes
+``4,44222E+62``, and the night's awakenings cannot be had from it.
+
+The records of the API v1 (``/v1/sleep``: a ``sleep`` list, as older exports hold them) are
+read with their names of the same fields (the v1 "Sleep" documentation of
+cloud.ouraring.com; typed alike by its public clients, e.g. python-ouraring, whose converter
+maps ``hypnogram_5min`` 1/2/3/4 to deep/light/REM/awake): ``onset_latency`` (seconds) ->
+``latency``, ``hypnogram_5min`` (the same characters) -> ``sleep_phase_5_min``, ``total``
+(seconds asleep) -> ``total_sleep_duration``, ``duration`` (seconds in bed) ->
+``time_in_bed``, and ``is_longest`` (1: the day's longest period) -> ``type``
+``long_sleep``, else ``sleep``.
+
 A CSV holds the API's field names as columns, separated by ``,`` or (European locales) ``;``
-with decimal commas (:func:`~.common.read_csv`); one without ``bedtime_start`` is refused once,
-naming the columns it has.
+with decimal commas (:func:`~.common.read_csv`). A file without ``bedtime_start`` or without
+any of the values read (``latency``, ``sleep_phase_5_min``, ``total_sleep_duration`` or
+their v1 names) is refused once, naming the columns or fields it has.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +51,7 @@ from model.data.importers.common import (
     SleepPeriod,
     above_range,
     end_of,
+    few,
     load_json,
     local_time,
     night_of,
@@ -51,10 +67,21 @@ SKIPPED_TYPES = ("late_nap", "rest", "deleted")
 
 EXPECTED = ("bedtime_start", "bedtime_end", "type", "latency", "total_sleep_duration",
             "sleep_phase_5_min")
-"""The fields read (a CSV must have at least ``bedtime_start``)."""
+"""The fields read (a file must have ``bedtime_start`` and one of :data:`VALUES`)."""
 
-AWAKE_EPOCH, EPOCH_MIN = "4", 5.0
-"""``sleep_phase_5_min``: the awake character and the minutes of one character."""
+VALUES = ("latency", "sleep_phase_5_min", "total_sleep_duration")
+"""The values of a night: a file with none of them (nor their v1 names) is refused."""
+
+V1_NAMES = {"onset_latency": "latency", "hypnogram_5min": "sleep_phase_5_min",
+            "total": "total_sleep_duration", "duration": "time_in_bed"}
+"""The API v1's names of the fields read (v1 name -> v2 name); ``is_longest`` gives ``type``."""
+
+PHASES, AWAKE_EPOCH, EPOCH_MIN = "1234", "4", 5.0
+"""``sleep_phase_5_min``: its characters (deep, light, REM, awake), the awake one, and the
+minutes of one character."""
+
+SCIENTIFIC = re.compile(r"^\s*\d+([.,]\d*)?[eE][+-]?\d+\s*$")
+"""A number as a spreadsheet writes a long string of digits it took for one (``4,44222E+62``)."""
 
 
 def wake_runs(phases: str) -> tuple[float, float]:
@@ -69,46 +96,91 @@ def wake_runs(phases: str) -> tuple[float, float]:
     if not phases.strip(AWAKE_EPOCH):  # no sleep epoch
         return math.nan, math.nan
     runs = runs_inside(phases, AWAKE_EPOCH)
-    return float(len(runs)), EPOCH_MIN * sum(runs)
+    return float(len(runs)), EPOCH_MIN * sum(len(run) for run in runs)
+
+
+def phases_read(raw: object, file: str, place: str, faults: Faults) -> tuple[float, float]:
+    """:func:`wake_runs` of a ``sleep_phase_5_min`` (NaN when blank); other text is a fault.
+
+    A string with other characters than :data:`PHASES` (a spreadsheet's ``4,44222E+62``, a
+    number in the JSON) would give awakenings from characters that are no phases.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return math.nan, math.nan
+    if isinstance(raw, str) and set(raw.strip()) <= set(PHASES):
+        return wake_runs(raw.strip())
+    shown = repr(raw) if len(repr(raw)) <= 40 else f"{repr(raw)[:37]}..."
+    hint = ("; a spreadsheet stored it as a number: export the column as text"
+            if isinstance(raw, (int, float)) or SCIENTIFIC.match(str(raw)) else "")
+    faults.add(file, place, "expected one character per 5 minutes, 1 (deep), 2 (light), 3 (REM) "
+               f"or 4 (awake), got {shown}{hint}")
+    return math.nan, math.nan
+
+
+def _places(file: str, index: int) -> tuple[str, str]:
+    """Where a record is, and what goes before a field's name (``row 3, column `` in a CSV)."""
+    if file.lower().endswith(".csv"):
+        return f"row {index}", f"row {index}, column "
+    return f"record {index}", f"record {index}, "
 
 
 def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
     """One Oura sleep period (None for skipped types; left out if it added a fault)."""
-    where = f"record {index}"
+    where, field = _places(file, index)
     kind = str(record.get("type") or "long_sleep")
     if kind in SKIPPED_TYPES:
         faults.skip(file, where, f"of Oura type {kind} (a nap, a rest or a deleted period, "
                     "not a night's sleep)")
         return None
-    start = local_time(record.get("bedtime_start"), file, f"{where}, bedtime_start", faults)
+    start = local_time(record.get("bedtime_start"), file, f"{field}bedtime_start", faults)
     if start is None:
         return None
-    phases = record.get("sleep_phase_5_min")
-    awakenings, waso = wake_runs(phases) if isinstance(phases, str) and phases else \
-        (math.nan, math.nan)
-    values = {"sol_min": number(record.get("latency"), file, f"{where}, latency", faults,
-                                1 / 60),
+    awakenings, waso = phases_read(record.get("sleep_phase_5_min"), file,
+                                   f"{field}sleep_phase_5_min", faults)
+    values = {"sol_min": number(record.get("latency"), file, f"{field}latency", faults, 1 / 60),
               "awakenings": awakenings, "waso_min": waso}
     values, beyond = above_range(values, file, where, faults)
-    asleep = number(record.get("total_sleep_duration"), file, f"{where}, total_sleep_duration",
+    asleep = number(record.get("total_sleep_duration"), file, f"{field}total_sleep_duration",
                     faults, 1 / 60)
-    in_bed = number(record.get("time_in_bed"), file, f"{where}, time_in_bed", faults, 1 / 60)
+    in_bed = number(record.get("time_in_bed"), file, f"{field}time_in_bed", faults, 1 / 60)
     end = end_of(start, record.get("bedtime_end"), asleep if math.isnan(in_bed) else in_bed,
-                 file, f"{where}, bedtime_end", faults)
+                 file, f"{field}bedtime_end", faults)
     return SleepPeriod(night_of(start), start, end, asleep, kind == "long_sleep", values,
                        beyond)
+
+
+def as_v2(record: dict[str, Any]) -> dict[str, Any]:
+    """A record of the API v1 with the v2 names of the fields read (a v2 record as it is)."""
+    if "type" in record or any(name in record for name in VALUES):
+        return record
+    renamed = {V1_NAMES.get(key, key): value for key, value in record.items()}
+    if "is_longest" in record:
+        renamed["type"] = "long_sleep" if record["is_longest"] in (1, "1") else "sleep"
+    return renamed
+
+
+def _refuse_other(names: list[str], file: str, what: str) -> None:
+    """Refuse a file without ``bedtime_start`` or any of :data:`VALUES` (v1 names included)."""
+    known = {V1_NAMES.get(name, name) for name in names}
+    if not names or ("bedtime_start" in known and known & set(VALUES)):
+        return
+    raise InputError([Fault(file, "", f"not an Oura sleep export: expected the {what} of "
+                            f"Oura's sleep model ({', '.join(EXPECTED)}) or of its API v1 "
+                            f"({', '.join(V1_NAMES)}, is_longest); found {what}: "
+                            f"{few(names, 12)}")])
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
     """The records of a JSON export or of a CSV whose columns are the API's field names."""
     if path.suffix.lower() == ".csv":
         table = read_csv(path)
-        if "bedtime_start" not in table.columns:
-            raise InputError([Fault(str(path), "", "expected the columns of Oura's sleep model "
-                                    f"({', '.join(EXPECTED)}); found columns: "
-                                    f"{', '.join(map(str, table.columns))}")])
-        return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
-    return records_in(load_json(path), ("data", "sleep"), str(path))
+        _refuse_other([str(c) for c in table.columns], str(path), "columns")
+        records = [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
+    else:
+        records = records_in(load_json(path), ("data", "sleep"), str(path))
+        _refuse_other(list(dict.fromkeys(str(k) for r in records for k in r)), str(path),
+                      "fields")
+    return [as_v2(record) for record in records]
 
 
 def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:
