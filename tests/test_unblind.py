@@ -230,7 +230,9 @@ def test_the_plan_tag_does_not_betray_the_arms(tmp_path):
     assert found == []               # the old, unsalted id of the right assignment matched
     again = plan_trial(["glycinate", "citrate"], start=pd.Timestamp("2026-01-01").date(),
                        seed=11, blind=True, dose_mg=200)
-    assert again.key()["plan"] == sealed["plan"]          # the same seed gives the same id
+    assert again.codes == plan_trial(["glycinate", "citrate"], seed=11, blind=True, dose_mg=200,
+                                     start=pd.Timestamp("2026-01-01").date()).codes
+    assert again.key()["plan"] != sealed["plan"]   # the same seed, another secret: another id
 
 
 def _codes(table: pd.DataFrame) -> list[str]:

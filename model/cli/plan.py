@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from model.cli.options import MAX_NIGHTS, SEED, add_profile_options, bounded_int, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
@@ -100,10 +101,9 @@ def _build(args: argparse.Namespace) -> TrialPlan:
         faults += error.faults
     if args.sims < 1:
         faults.append(Fault("--sims", "", f"expected at least 1, got {args.sims}"))
-    arms = len(args.forms.split(",")) + args.blind
-    longest = args.baseline_days + args.cycles * arms * (args.period_days + args.washout_days)
+    longest = _longest(args)
     if longest > MAX_NIGHTS:
-        faults.append(Fault("--cycles", "", f"the plan could last up to {longest} nights; "
+        faults.append(Fault("--cycles", "", f"the plan would last {longest} nights; "
                             f"expected at most {MAX_NIGHTS}: fewer cycles or shorter periods"))
         raise InputError(faults)
     if args.blind and not (args.key or (args.out and args.out != "-")):
@@ -123,6 +123,33 @@ def _build(args: argparse.Namespace) -> TrialPlan:
     return plan
 
 
+def _longest(args: argparse.Namespace) -> int:
+    """The nights the options plan, counted before the plan is built (to refuse a long one).
+
+    Every arm (a placebo arm added by ``--blind`` only when ``--forms`` has none) gets one
+    treatment period a cycle: with ``--titration`` its steps below the dose first
+    (:func:`model.trial.periods.titration_doses`, at most the diary's largest dose), then
+    ``--period-days``; a washout before every period but the first.
+    """
+    from model.data.diary_rows import NUMERIC
+    from model.trial.periods import TITRATION_STEP_DAYS, titration_doses
+    from model.trial.plan import parse_forms
+
+    arms = parse_forms(args.forms.split(","))[0]
+    periods = args.cycles * (len(arms) + (args.blind and PLACEBO not in arms))
+    dose = min(args.dose, NUMERIC["elemental_mg"].high) if math.isfinite(args.dose) else 0.0
+    steps = len(titration_doses(dose)) - 1 if args.titration else 0
+    treatment = args.period_days + steps * TITRATION_STEP_DAYS
+    return args.baseline_days + periods * treatment + max(0, periods - 1) * args.washout_days
+
+
+SEEDED_BLIND = ("--seed with --blind: the same seed makes the same schedule and pot codes, so "
+                "whoever knows or guesses it (small seeds are found in a second by trying "
+                "them) can tell the arms; a blinded plan needs no --seed, the sealed key "
+                "holds all unblinding needs")
+"""The warning of a blinded plan made from a seed (the Python API allows it, for tests)."""
+
+
 def key_path(args: argparse.Namespace) -> Path:
     """Where the sealed key goes: ``--key``, else ``<out stem>.key.json`` beside ``--out``."""
     if args.key:
@@ -140,9 +167,33 @@ def _payload(plan: TrialPlan, simulation: dict[str, Any] | None) -> dict[str, An
                for row in plan.table().to_dict(orient="records")]
     return {"schema_version": 3, "design": plan.design, "blind": plan.blind,
             "warnings": list(plan.warnings),
-            "seed": None if plan.blind else plan.seed,   # a blind plan's seed remakes its key
+            "seed": None if plan.blind else plan.seed,   # a blind plan's seed remakes its codes
             "nights": plan.n_nights, "start": plan.start.isoformat(),
             "end": plan.end.isoformat(), "periods": periods, "simulation": simulation}
+
+
+def _said(args: argparse.Namespace) -> TextIO | None:
+    """Where the lines for people go, or None for nowhere (the JSON takes standard output).
+
+    Standard error when the diary takes standard output (``--out -``, piped as a CSV).
+    """
+    if args.json == "-":
+        return None
+    return sys.stderr if args.out == "-" else sys.stdout
+
+
+def _show(plan: TrialPlan, said: TextIO, simulated: str | None) -> None:
+    """Print the schedule, its safety warnings, the open-placebo note and the simulation."""
+    print(f"Trial plan: {plan.n_nights} nights, {plan.start} to {plan.end}"
+          + (" (blinded: pots coded by letter; the key is sealed)" if plan.blind else ""),
+          file=said)
+    print(plan.table().to_string(index=False), file=said)
+    for note in plan.warnings:
+        print(f"Safety: {note.rstrip('.')}.", file=said)
+    if PLACEBO in plan.arms and not plan.blind:
+        print(OPEN_PLACEBO, file=said)
+    if simulated is not None:
+        print("\n" + simulated, file=said)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,24 +202,19 @@ def run(args: argparse.Namespace) -> int:
                    "--key": key_path(args) if args.blind and (args.key or args.out) else None},
                   {"--profile": args.profile})
     plan = _build(args)
-    simulation = None
+    if plan.blind and args.seed is not None:
+        print(f"mgsleep plan: warning: {SEEDED_BLIND}", file=sys.stderr)
+    simulation, simulated = None, None
     if args.simulate:
         from model.trial.preposterior import preposterior
 
         result = preposterior(plan, n_sims=args.sims, seed=args.seed or 0,
                               progress=ProgressLine("simulating trials", args.sims)
                               if show_progress(sys.stderr) else None)
-        simulation = result.summary()
-    if args.json != "-":
-        print(f"Trial plan: {plan.n_nights} nights, {plan.start} to {plan.end}"
-              + (" (blinded: pots coded by letter; the key is sealed)" if plan.blind else ""))
-        print(plan.table().to_string(index=False))
-        for note in plan.warnings:
-            print(f"Safety: {note.rstrip('.')}.")
-        if PLACEBO in plan.arms and not plan.blind:
-            print(OPEN_PLACEBO)
-        if args.simulate:
-            print("\n" + result.describe())
+        simulation, simulated = result.summary(), result.describe()
+    said = _said(args)
+    if said is not None:
+        _show(plan, said, simulated)
     files = [(args.out, plan.to_diary_csv())] if args.out else []
     if plan.blind:
         files.append((key_path(args), plan.key_json()))
@@ -177,8 +223,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         files.append((args.json, json_text(_payload(plan, simulation))))
     write_all(files)
-    if plan.blind and args.json != "-":
-        print(blind_steps(key_path(args), args.out or "DIARY.csv", sorted(plan.codes.values())))
+    if plan.blind and said is not None:
+        diary = args.out if args.out not in (None, "-") else "DIARY.csv"
+        print(blind_steps(key_path(args), diary, sorted(plan.codes.values())), file=said)
     return 0
 
 

@@ -19,10 +19,12 @@ def add_parser(subparsers: Any) -> None:
         description="After a blinded trial (mgsleep plan --blind), fill form, elemental_mg "
         "and split of every night from the sealed key. A key that does not belong to the "
         "diary (the plan tag after the pot codes, code A (plan ...), is not the key's; a "
-        "coded night missing from it; a code it gives another arm) is refused and nothing is "
-        "written, as is an --out that is the diary or the key. With a guess column (the arm "
-        "you guessed, e.g. at the end of each period) it says how well blinding held. Analyse "
-        "the unblinded diary, never the blinded one.")
+        "coded night missing from it; a code it does not know) is refused and nothing is "
+        "written, as is an --out that is the diary or the key. A night with the code of "
+        "another pot than planned is unblinded as the pot taken, and a night whose form or "
+        "dose you logged keeps what you logged, each with a warning. With a guess column "
+        "(the arm you guessed, e.g. at the end of each period) it says how well blinding "
+        "held. Analyse the unblinded diary, never the blinded one.")
     parser.add_argument("diary", metavar="DIARY.csv", help="the blinded diary you kept")
     parser.add_argument("--key", required=True, metavar="PLAN.key.json",
                         help="the sealed key written by mgsleep plan --blind")
@@ -48,18 +50,21 @@ def load_key(path: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Unblind, check the result like the diary reader, write it atomically."""
+    """Unblind, check the result like the diary reader, write it atomically.
+
+    The diary is read once (:func:`model.trial.blinding.read_blinded`) and written with its
+    own separator (a ``;`` diary keeps its decimal commas), as ``mgsleep log`` rewrites one.
+    With ``--out -`` the lines for people go to standard error, the diary alone to standard
+    output.
+    """
     from model.core.atomic import check_outputs, write_text
-    from model.data.diary_rows import read_table
+    from model.data.diary import CODE_NOTE
     from model.data.merge import check_rows
+    from model.data.separators import decimal_commas, separator
     from model.trial.blinding import BlindingWarning, check_guesses, unblind
 
     check_outputs({"--out": args.out}, {"DIARY": args.diary, "--key": args.key})
     key = load_key(args.key)
-    table, _ = read_table(args.diary)
-    if "notes" not in table.columns:
-        raise InputError([Fault(args.diary, "column notes", "expected the notes column of "
-                                "a blinded diary (code A, code B, ...)")])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BlindingWarning)
         filled = unblind(args.diary, key, args.key)
@@ -67,10 +72,13 @@ def run(args: argparse.Namespace) -> int:
     for item in caught:
         print(f"mgsleep unblind: warning: {item.message}", file=sys.stderr)
     check_rows(filled, args.out)
-    write_text(args.out, filled.to_csv(index=False, lineterminator="\n"))
+    sep = separator(args.diary)
+    write_text(args.out, decimal_commas(filled, sep).to_csv(index=False, lineterminator="\n",
+                                                            sep=sep))
+    said = sys.stderr if args.out == "-" else sys.stdout
     if args.out != "-":
-        coded = int(table["notes"].astype(str).str.match(r"^\s*code\s+[A-Z]+\b").sum())
+        coded = int(filled["notes"].astype(str).str.match(CODE_NOTE).sum())
         print(f"{args.out}: {len(filled)} night(s), {coded} coded night(s) unblinded")
-        if guesses is not None:
-            print(guesses.describe())
+    if guesses is not None:
+        print(guesses.describe(), file=said)
     return 0

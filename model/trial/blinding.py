@@ -11,13 +11,21 @@ periods whatever the seed), so codes alone cannot tell the key of another plan. 
 records ``plan``, a short id derived from its content and a secret (:func:`plan_id`: the arm
 of each code, the regimen of every night and the key's random ``salt``), and the diary carries
 it after every pot code. The salt keeps the id from betraying the arms (without it, the id
-could be recomputed from the diary's dates and codes for each assignment of arms to codes);
-it comes from the plan's seed, so the same plan (same seed and settings) gets the same id and
-a key made again from them still opens the diary, and a key whose content no longer matches
-its id (edited) is refused. :func:`check_plan` refuses a key whose id is not the diary's; an
-old key without ``plan`` is checked by the id of its content. A diary whose coded nights carry
-no tag at all (written before plan tags) can only be checked by dates and codes, with a
-warning.
+could be recomputed from the diary's dates and codes for each assignment of arms to codes); it
+is drawn from the operating system's entropy for every plan, never from the plan's seed (a
+seed can be guessed: trying seeds 0, 1, 2, ... until one gave the diary's tag found the arms
+in a fraction of a second), so a plan made again from the same seed has the same schedule
+and pot codes but another id, and only its own key opens its diary. A key whose content no
+longer matches its id (edited) is refused. :func:`check_plan` refuses a key whose id is not
+the diary's; an old key without ``plan`` is checked by the id of its content. A diary whose
+coded nights carry no tag at all (written before plan tags) can only be checked by dates and
+codes, with a warning.
+
+**What the person logged wins.** A night whose regimen the person wrote (``mgsleep log
+--form citrate --mg 100`` on a washout night, ``--form none`` on a night the pot was
+forgotten) keeps it: the diary records what was taken, the key only what was planned. When it
+differs from the key's night a :class:`BlindingWarning` names the row and date. Only nights
+with blank regimen cells take the key's regimen.
 
 If the person wrote a guess of the arm (a ``guess`` column: ``glycinate``, ``placebo``, ...,
 typically at the end of each blinded period), :func:`check_guesses` says how well blinding
@@ -44,7 +52,7 @@ from model.core.forms import NONE, PLACEBO, canonical_form
 from model.core.regimen import Regimen
 from model.data.blank_rows import row_ranges
 from model.data.diary import CODE_NOTE
-from model.data.diary_rows import GUESS_COLUMN
+from model.data.diary_rows import GUESS_COLUMN, MISSING_WORDS, normalise_columns, read_table
 
 PLAN_TAG = re.compile(r"\(plan\s+([0-9a-z]+)\)", re.IGNORECASE)
 """The plan tag after a pot code in ``notes`` (``code A (plan 3f9a1c2e)``)."""
@@ -153,6 +161,36 @@ def check_plan(notes: pd.Series, sealed: dict[str, Any], name: str, key_name: st
         raise InputError(faults)
 
 
+NO_POT = "no pot taken"
+"""Put before the pot code of a night the person logged without magnesium, once unblinded: the
+code alone would mark it a night still blinded (:func:`model.data.diary.refuse_blinded`)."""
+
+REGIMEN_CELLS: tuple[str, ...] = ("form", "elemental_mg", "compound_mg")
+"""The cells where a person records what was taken (``mgsleep log --form --mg
+--compound-mg``): a night with any of them written keeps its regimen when unblinded."""
+
+
+def read_blinded(diary: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str]:
+    """The rows of a blinded diary as the diary reader reads them, and its name for messages.
+
+    Read by :func:`model.data.diary_rows.read_table` (a ``;`` or tab separator, decimal
+    commas, a byte-order mark, blank lines, spaces around the header's names), the column
+    names normalised as everywhere else.
+
+    Raises
+    ------
+    InputError
+        When it is not a diary, or it has no ``notes`` column (where the pot codes are).
+
+    """
+    table, name = read_table(diary)
+    table = normalise_columns(table, name)[0]
+    if "notes" not in table.columns:
+        raise InputError([Fault(name, "column notes", "expected the notes column of a "
+                                "blinded diary (code A, code B, ...)")])
+    return table, name
+
+
 def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
             key_name: str | None = None) -> pd.DataFrame:
     """Fill ``form``, ``elemental_mg`` and ``split`` of a blinded diary from the sealed key.
@@ -160,7 +198,8 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
     Parameters
     ----------
     diary : pandas.DataFrame or path
-        The diary the person kept from :meth:`TrialPlan.to_diary_csv` of a blinded plan.
+        The diary the person kept from :meth:`TrialPlan.to_diary_csv` of a blinded plan,
+        read once by :func:`read_blinded`.
     key : dict or path
         The sealed key (:meth:`TrialPlan.key_json`).
     key_name : str, optional
@@ -169,7 +208,9 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
     Returns
     -------
     pandas.DataFrame
-        The diary with the regimen columns filled; nights not in the key keep theirs.
+        The diary (column names normalised) with the regimen columns filled; nights not in
+        the key, and nights whose regimen the person wrote (with a :class:`BlindingWarning`
+        where it is not the key's), keep theirs.
 
     Raises
     ------
@@ -180,65 +221,111 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
         with a :class:`BlindingWarning`.
 
     """
-    table = diary.copy() if isinstance(diary, pd.DataFrame) else \
-        pd.read_csv(diary, dtype=str, keep_default_na=False)
-    name = "<DataFrame>" if isinstance(diary, pd.DataFrame) else str(diary)
+    table, name = read_blinded(diary)
     sealed = _load_key(key)
     check_plan(table["notes"], sealed, name, key_name or
                ("<key>" if isinstance(key, dict) else str(key)))
-    arm_of = sealed["codes"]
-    faults = []
+    faults: list[Fault] = []
     columns = {c: list(table[c]) if c in table else [""] * len(table)
                for c in ("form", "elemental_mg", "split")}
-    last = max(sealed["nights"], default="")
-    for row, (date, note) in enumerate(zip(table["date"], table["notes"], strict=True)):
-        label = sealed["nights"].get(str(date))
-        found = CODE_NOTE.match(str(note))
-        if label is None:
-            if found:
-                faults.append(Fault(name, f"row {row + 1}, column date", (
-                    f"expected a night of the plan, got {date}, after its last night "
-                    f"({last}); a pot taken then is not in the key" if str(date) > last else
-                    f"expected a night of the key (is it the key of another plan?), got "
-                    f"{date}")))
+    for row, cells in enumerate(table.to_dict("records")):
+        regimen = _night_regimen(cells, sealed, (name, row + 1), faults)
+        if regimen is None:
             continue
-        regimen = Regimen.from_label(label)
-        if found and arm_of.get(found.group(1)) != regimen.form:
-            taken = _pot_taken(found.group(1), regimen, sealed, f"{name}: row {row + 1}", date)
-            if taken is None:
-                faults.append(Fault(name, f"row {row + 1}, column notes", f"expected a pot "
-                                    f"code of the key ({', '.join(sorted(arm_of))}), got "
-                                    f"{found.group(1)!r}"))
-                continue
-            regimen = taken
         columns["form"][row] = "" if regimen.form == NONE else regimen.form
         columns["elemental_mg"][row] = f"{regimen.elemental_mg:g}" if regimen.active else ""
         columns["split"][row] = str(int(regimen.split))
     if faults:
         raise InputError(faults)
+    notes = [f"{NO_POT} ({note})" if CODE_NOTE.match(str(note))
+             and str(form).strip().lower() in (*MISSING_WORDS, NONE) else note
+             for note, form in zip(table["notes"], columns["form"], strict=True)]
     return table.assign(**{c: pd.Series(v, index=table.index, dtype=object)
-                           for c, v in columns.items()})
+                           for c, v in (*columns.items(), ("notes", notes))})
 
 
-def _pot_taken(code: str, planned: Regimen, sealed: dict[str, Any], where: str,
-               date: str) -> Regimen | None:
-    """The regimen of the pot a night's note records, when it is not the planned one.
+def _night_regimen(cells: dict[Any, Any], sealed: dict[str, Any], at: tuple[str, int],
+                   faults: list[Fault]) -> Regimen | None:
+    """The regimen the key gives one night (file name and row ``at``), or None to leave it.
+
+    None for a night the key does not list (a fault, added to ``faults``, when it carries a
+    pot code) or whose note names a code the key does not know (a fault), and for a night
+    whose regimen the person wrote (:func:`_keep_logged`). A known code on a night planned
+    for another pot is what the person took: that pot, with a :class:`BlindingWarning`.
+    """
+    name, row = at
+    date, found = str(cells["date"]).strip(), CODE_NOTE.match(str(cells["notes"]))
+    label = sealed["nights"].get(date)
+    if label is None:
+        if found:
+            last = max(sealed["nights"], default="")
+            faults.append(Fault(name, f"row {row}, column date", (
+                f"expected a night of the plan, got {date}, after its last night "
+                f"({last}); a pot taken then is not in the key" if date > last else
+                f"expected a night of the key (is it the key of another plan?), got {date}")))
+        return None
+    planned = Regimen.from_label(label)
+    code = found.group(1) if found else None
+    if code is None or sealed["codes"].get(code) == planned.form:
+        return None if _keep_logged(cells, planned, at, date) else planned
+    if code not in sealed["codes"]:
+        faults.append(Fault(name, f"row {row}, column notes", f"expected a pot code of the "
+                            f"key ({', '.join(sorted(sealed['codes']))}), got {code!r}"))
+        return None
+    taken = _pot_taken(code, planned, sealed)
+    kept = _keep_logged(cells, taken, at, date)     # warns of a logged regimen not pot's
+    if not kept or _logged_label(cells) == taken.label:
+        warnings.warn(BlindingWarning(
+            f"{name}: row {row} ({date}): pot {code} recorded where the plan had "
+            f"{'no pot' if planned.form == NONE else 'another pot'}: unblinded as what pot "
+            f"{code} holds, the night as it was taken"), stacklevel=3)
+    return None if kept else taken
+
+
+def _keep_logged(cells: dict[Any, Any], keyed: Regimen, at: tuple[str, int],
+                 date: str) -> bool:
+    """Whether the person wrote the night's regimen (kept: what was taken wins over the plan).
+
+    A written regimen that is not the key's (``citrate 100`` on a washout night, ``none`` on
+    a night of a pot) is kept with a :class:`BlindingWarning` naming the row and date.
+    """
+    written = {c: str(cells[c]).strip() for c in REGIMEN_CELLS
+               if c in cells and str(cells[c]).strip().lower() not in MISSING_WORDS}
+    if not written:
+        return False
+    if _logged_label(cells) != keyed.label:
+        warnings.warn(BlindingWarning(
+            f"{at[0]}: row {at[1]} ({date}): the diary records "
+            f"{', '.join(f'{c} {v}' for c, v in written.items())} where the key has "
+            f"{keyed.words}: kept as recorded (what you logged you took wins over the "
+            "plan); correct the diary if it is wrong"), stacklevel=4)
+    return True
+
+
+def _logged_label(cells: dict[Any, Any]) -> str | None:
+    """The regimen label of a night's written cells; None when they cannot be compared."""
+    text = {c: str(cells.get(c, "")).strip() for c in (*REGIMEN_CELLS, "split")}
+    blank = {c: v.lower() in MISSING_WORDS for c, v in text.items()}
+    form = NONE if blank["form"] else canonical_form(text["form"])
+    if form is None or not blank["compound_mg"]:
+        return None          # an unknown form (the reader names it), a dose to convert
+    try:
+        mg = 0.0 if blank["elemental_mg"] else float(text["elemental_mg"])
+        return Regimen(form, mg, text["split"] == "1").label
+    except ValueError:
+        return None
+
+
+def _pot_taken(code: str, planned: Regimen, sealed: dict[str, Any]) -> Regimen:
+    """The regimen of pot ``code`` (a code of the key), taken on a night planned otherwise.
 
     The person took another pot than the plan said (the wrong pot, or a deviation written
     honestly): the night counts as what was taken, at the night's planned dose (the key's
-    dose on a night planned without magnesium), with a warning. None for a code the key does
-    not know.
+    dose on a night planned without magnesium).
     """
-    arm = sealed["codes"].get(code)
-    if arm is None:
-        return None
+    arm = sealed["codes"][code]
     mg = planned.elemental_mg if planned.active else float(sealed.get("dose_mg", 0) or 0)
-    taken = Regimen(PLACEBO) if arm == PLACEBO else Regimen(arm, mg)
-    warnings.warn(BlindingWarning(
-        f"{where} ({date}): pot {code} recorded where the plan had "
-        f"{'no pot' if planned.form == NONE else 'another pot'}: unblinded as what pot "
-        f"{code} holds, the night as it was taken"), stacklevel=3)
-    return taken
+    return Regimen(PLACEBO) if arm == PLACEBO else Regimen(arm, mg)
 
 
 @dataclass(frozen=True)
@@ -319,10 +406,11 @@ def check_guesses(unblinded: pd.DataFrame, key: dict[str, Any],
         if named not in arms:
             faults.append(Fault(name, f"row {row + 1}, column {GUESS_COLUMN}",
                                 f"expected one of the arms {', '.join(arms)}, got {guess!r}"))
-        if form.strip() in ("", NONE):
+        taken = NONE if form.strip().lower() in MISSING_WORDS else canonical_form(form)
+        if taken in (None, NONE):          # a form as logged (Mg citrate) is named as one
             outside.append(row + 1)
         else:
-            pairs.append(named == form.strip())
+            pairs.append(named == taken)
     if faults:
         raise InputError(faults)
     if outside:

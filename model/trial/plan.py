@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,10 +93,6 @@ DIARY_COLUMNS: tuple[str, ...] = (
 """Columns of the diary a plan writes (the README); the person fills in the outcomes."""
 
 
-SALT_STREAM = 0x5A17
-"""Second word of the seed of a blinded plan's secret (a stream apart from the order's)."""
-
-
 @dataclass(frozen=True)
 class TrialPlan:
     """A night-by-night n-of-1 trial schedule (build one with :func:`plan_trial`).
@@ -113,15 +110,16 @@ class TrialPlan:
     blind : bool
         True when arms are coded (see :meth:`key_json`).
     seed : int or None
-        The seed that made the order.
+        The seed that made the order (and the codes; not the ``salt``).
     settings : dict
         The arguments that built it (for the key and reports).
     warnings : tuple of str
         The safety warnings of the person's profile (interactions and their timing, facts
         that were NOT CHECKED), to be read before the first dose.
     salt : str
-        A blinded plan's secret, kept in the key only: with it the plan id the diary carries
-        tells nothing of the arms (:func:`~model.trial.blinding.plan_id`).
+        A blinded plan's secret (32 hex digits from :mod:`secrets`, whatever the seed), kept
+        in the key only: with it the plan id the diary carries tells nothing of the arms
+        (:func:`~model.trial.blinding.plan_id`).
 
     """
 
@@ -226,7 +224,9 @@ class TrialPlan:
 
         ``DTSTAMP`` is the plan's first night (00:00 UTC) so that the same plan always gives
         the same file; ``UID`` is derived from the plan's content
-        (:func:`model.trial.calendar.ics_calendar`).
+        (:func:`model.trial.calendar.ics_calendar`), a blinded plan's secret included (so
+        that it tells nothing of the arms; a blinded plan made again from the same seed has
+        other UIDs).
         """
         identity = self.key_json().encode() + str(self.periods).encode()
         return ics_calendar(self.periods, self.dose_mg, identity)
@@ -347,7 +347,9 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
     blind : bool
         Code the arms ``A``, ``B``, ... (adds a placebo arm when ``forms`` has none).
     seed : int, optional
-        Makes the random order (and the codes) reproducible.
+        Makes the random order (and the codes) reproducible, never the key's secret
+        (``salt``, drawn from the operating system), so a blinded plan made again from the
+        same seed has another plan id and only its own key opens its diary.
     titration : bool
         Open each treatment period with 100 mg steps of ``TITRATION_STEP_DAYS`` nights.
     ceiling_mg : float, optional
@@ -398,9 +400,9 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
                 "period_days": period_days, "washout_days": washout_days, "cycles": cycles,
                 "start": start.isoformat(), "blind": blind, "seed": seed,
                 "titration": titration}
-    # the key's secret, from its own stream of the seed (the order's draws stay as they were)
-    salt = np.random.default_rng(None if seed is None else [seed, SALT_STREAM]).bytes(16).hex() \
-        if blind else ""
+    # the key's secret, from the operating system whatever the seed: a salt drawn from the
+    # seed was found by trying seeds 0, 1, 2, ... against the diary's plan tag
+    salt = secrets.token_hex(16) if blind else ""
     return TrialPlan(tuple(arms), float(dose_mg), tuple(periods), "randomised", blind, seed,
                      settings, notes, salt)
 
