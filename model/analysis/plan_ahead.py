@@ -1,11 +1,12 @@
 """A trial plan ahead in the diary: the advice keeps to it unless a rule speaks.
 
 ``mgsleep plan`` writes a diary with a regimen for every night of the trial, slept or not.
-Analysed mid-trial, the nights after the date analysed, with a regimen and nothing recorded,
-are the plan ahead (:func:`plan_ahead`). A planned trial answers its question when it is kept:
-the model's own next step (another form, an evaluation period of its own length) would break
-the design for an interim result. So :func:`follow_plan` makes the plan's next step the
-recommendation (code ``planned``), the model's own step named among its reasons, unless
+Analysed mid-trial, the nights after the date analysed, with a regimen (or a blinded plan's
+pot) and nothing recorded, are the plan ahead (:func:`plan_ahead`). A planned trial answers
+its question when it is kept: the model's own next step (another form, an evaluation period
+of its own length) would break the design for an interim result. So :func:`follow_plan`
+makes the plan's next step the recommendation (code ``planned``), the model's own step named
+among its reasons, unless
 
 - a safety rule speaks or the fit failed its checks (a referral or hold, loose stools on the
   current regimen, a current regimen above the ceiling or of an excluded form, codes
@@ -15,27 +16,36 @@ recommendation (code ``planned``), the model's own step named among its reasons,
 - a planned period up to the next look (:attr:`PlanAhead.covered`), continuing the current
   regimen included, breaks a rule (above the ceiling, a form the profile excludes, the GI
   chance constraint by the model's estimate): the decision stands, and a warning says why
-  that step is not advised. A later period that breaks a hard rule is named in a warning now.
+  that step is not advised; when a rule on the current regimen spoke and tonight's planned
+  night has no magnesium, the plan is kept up to that step instead, with a look before it.
+  A later period that breaks a hard rule is named in a warning now.
+
+A blinded plan (``mgsleep plan --blind``) is followed too: its pot nights (``code A`` in
+``notes``, no form) are periods of a pot whose content the sealed key alone knows, so they
+are neither checked against the rules nor scored, and the next look is the morning after the
+plan's last night (a diary with pot nights logged is analysed unblinded,
+:func:`model.data.diary.refuse_blinded`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
-from model.core.forms import PLACEBO
+from model.core.forms import NONE, PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.data.diary import Diary
+from model.data.diary import CODE_NOTE, Diary
 from model.decision import Decision, Recommendation
 from model.decision.decide import largest_studied_mg
 from model.decision.explain import headline
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
 from model.decision.rule_words import beyond_studied_warning
-from model.decision.rules import Screening, current_breaks
+from model.decision.rules import Screening, breach_warnings, current_breaks
 from model.evidence.priorset import PriorSet
 
 RULES_FIRST = frozenset({"refer", "acute_gi", "current_excluded", "current_above_ceiling",
@@ -52,24 +62,45 @@ evaluation period, ``waiting``, is the plan's own to set)."""
 
 @dataclass(frozen=True)
 class PlannedPeriod:
-    """Consecutive planned nights on one regimen, ``first`` to ``last`` (both included)."""
+    """Consecutive planned nights on one regimen, ``first`` to ``last`` (both included).
 
-    regimen: Regimen
+    A blinded plan's pot has its code, ``pot`` (``A``), and no regimen: the sealed key alone
+    says what it holds.
+    """
+
+    regimen: Regimen | None
     first: dt.date
     last: dt.date
+    pot: str | None = None
+
+    @property
+    def arm(self) -> str:
+        """What is taken, to tell periods apart: the form, or ``pot A``."""
+        return self.regimen.form if self.regimen is not None else f"pot {self.pot}"
+
+    @property
+    def stops(self) -> bool:
+        """True when the period has no magnesium for certain (none or an open placebo)."""
+        return self.regimen is not None and not self.regimen.active
 
     @property
     def words(self) -> str:
         """``glycinate 200 mg from 2026-11-05 to 2026-11-18`` (``on 2026-11-05``: one night)."""
         when = f"on {self.first}" if self.first == self.last else \
             f"from {self.first} to {self.last}"
-        return f"{self.regimen.words} {when}"
+        return f"{self.regimen.words if self.regimen is not None else self.arm} {when}"
 
     def to_dict(self) -> dict[str, Any]:
-        """The regimen and dates, as the ``plan_ahead`` JSON gives each period."""
-        return {"form": self.regimen.form, "elemental_mg": self.regimen.elemental_mg,
-                "split": self.regimen.split, "from": self.first.isoformat(),
-                "to": self.last.isoformat()}
+        """The regimen and dates, as the ``plan_ahead`` JSON gives each period.
+
+        A pot's regimen is null, and its code is its ``pot``.
+        """
+        shown: dict[str, Any] = {"form": None, "elemental_mg": None, "split": None,
+                                 "pot": self.pot}
+        if self.regimen is not None:
+            shown = {"form": self.regimen.form, "elemental_mg": self.regimen.elemental_mg,
+                     "split": self.regimen.split}
+        return {**shown, "from": self.first.isoformat(), "to": self.last.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -78,7 +109,7 @@ class PlanAhead:
 
     periods: tuple[PlannedPeriod, ...]
     unlogged: int = 0
-    """Nights between the date analysed and tonight with nothing logged."""
+    """Nights before tonight since the last night with an outcome (nothing logged on them)."""
     tonight: dt.date | None = None
     """The first night the plan is followed from (the unlogged nights end the night before)."""
 
@@ -96,10 +127,15 @@ class PlanAhead:
         return self.periods[-1].last
 
     @property
+    def pots(self) -> tuple[str, ...]:
+        """The codes of a blinded plan's pots, ``A`` first (empty for an open plan)."""
+        return tuple(sorted({p.pot for p in self.periods if p.pot is not None}))
+
+    @property
     def covered(self) -> tuple[PlannedPeriod, ...]:
         """The periods today's advice covers, up to a look after the next treatment period.
 
-        Up to the end of the next period on magnesium or placebo (its dose steps, as a
+        Up to the end of the next period on magnesium, placebo or a pot (its dose steps, as a
         titrated plan has them, included), or all of them when none is left.
         """
         periods = self.periods
@@ -107,15 +143,19 @@ class PlanAhead:
         if first is None:
             return periods
         end = first + 1
-        while end < len(periods) and periods[end].regimen.form == periods[first].regimen.form:
+        while end < len(periods) and periods[end].arm == periods[first].arm:
             end += 1
         return periods[:end]
 
     @property
     def words(self) -> str:
         """What the plan says to do from tonight, in words (see :func:`follow_plan`)."""
-        said = ", then ".join(p.words for p in self.covered)
-        return said if self.covered[-1] is self.periods[-1] else \
+        return self.saying(self.covered)
+
+    def saying(self, periods: tuple[PlannedPeriod, ...]) -> str:
+        """``periods`` (the first ones of the plan) in words, and where the plan goes on to."""
+        said = ", then ".join(p.words for p in periods)
+        return said if periods[-1] is self.periods[-1] else \
             f"{said} (the plan goes on to {self.end})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,37 +181,50 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
     Returns
     -------
     PlanAhead or None
-        None when no night after ``as_of`` names a regimen, when one of them has an outcome
-        recorded (a diary analysed as of a past date: those nights are what happened, not a
-        plan), or when the plan ends before tonight.
+        None when no night after ``as_of`` names a regimen or a pot (``code A`` in ``notes``
+        and no form, as a blinded plan writes it), when one of them has an outcome recorded
+        (a diary analysed as of a past date: those nights are what happened, not a plan), or
+        when the plan ends before tonight. Its unlogged nights are those before tonight since
+        the last night with an outcome (since the diary's first night when none has one).
     """
     ahead = diary.nights.loc[diary.nights.index > pd.Timestamp(as_of)]
     slept = diary.last_outcome_date
     if ahead.empty or (slept is not None and slept > as_of):
         return None
     regimens = night_regimens(ahead)
-    if all(r == NO_MAGNESIUM for r in regimens):
+    codes = ahead["notes"].str.extract(CODE_NOTE)[0].where(ahead["form"] == NONE)
+    steps = [(r, None) if pd.isna(code) else (None, str(code))
+             for r, code in zip(regimens, codes, strict=True)]
+    if all(step == (NO_MAGNESIUM, None) for step in steps):
         return None
     tonight = max(as_of + dt.timedelta(days=1), today or as_of)
-    nights = [(d.date(), r) for d, r in zip(ahead.index, regimens, strict=True)
-              if d.date() >= tonight]
     periods: list[PlannedPeriod] = []
-    for day, regimen in nights:
-        if periods and periods[-1].regimen == regimen:
+    for stamp, (regimen, pot) in zip(ahead.index, steps, strict=True):
+        day = stamp.date()
+        if day < tonight:
+            continue
+        if periods and (periods[-1].regimen, periods[-1].pot) == (regimen, pot):
             periods[-1] = replace(periods[-1], last=day)
         else:
-            periods.append(PlannedPeriod(regimen, day, day))
-    return PlanAhead(tuple(periods), (tonight - as_of).days - 1, tonight) if periods else None
+            periods.append(PlannedPeriod(regimen, day, day, pot))
+    since = slept if slept is not None else diary.nights.index[0].date() - dt.timedelta(days=1)
+    return PlanAhead(tuple(periods), (tonight - since).days - 1, tonight) if periods else None
 
 
-def _action(current: Regimen, planned: Regimen) -> str:
-    """The action that takes ``current`` to ``planned`` (the names of the candidates)."""
+def _action(current: Regimen, planned: Regimen | None) -> str:
+    """The action that takes ``current`` to ``planned`` (the names of the candidates).
+
+    A pot (``planned`` None) is started, or switched to from magnesium: what it holds is
+    sealed.
+    """
     if planned == current:
         return "continue"
     if planned == NO_MAGNESIUM:
         return "stop"
     if not current.active:
         return "start"
+    if planned is None:
+        return "switch_form"
     if planned.form == PLACEBO:
         return "stop"
     if planned.form != current.form:
@@ -182,7 +235,8 @@ def _action(current: Regimen, planned: Regimen) -> str:
     return "split_dose"
 
 
-def _assessed(decision: Decision, regimen: Regimen) -> tuple[int | None, ActionAssessment | None]:
+def _assessed(decision: Decision,
+              regimen: Regimen | None) -> tuple[int | None, ActionAssessment | None]:
     """The index and assessment of the action leading to ``regimen`` (None, None: not one)."""
     for index, entry in enumerate(decision.assessments):
         if entry.regimen == regimen and entry.action not in ("placebo_period", "withdrawal"):
@@ -192,21 +246,24 @@ def _assessed(decision: Decision, regimen: Regimen) -> tuple[int | None, ActionA
 
 def _refused(step: PlannedPeriod, entry: ActionAssessment | None, rules: Screening,
              epsilon: float) -> str:
-    """Why the plan's step is not advised ("" when it may be).
+    """Why the plan's step is not advised ("" when it may be, or it is a sealed pot).
 
     ``entry``: the model's assessment of the step (None: the hard rules alone are checked);
     ``epsilon``: the GI chance constraint's allowed P(violation), which continuing the
     current regimen must meet too.
     """
+    regimen = step.regimen
+    if regimen is None:
+        return ""
     if entry is not None:
         said = [why for code, why in zip(entry.reason_codes, entry.blocked_by, strict=True)
                 if code in BLOCKS]
         if said:
             return "; ".join(said)
-        if step.regimen.active and entry.p_constraint_violation > epsilon:
+        if regimen.active and entry.p_constraint_violation > epsilon:
             return (f"P(GI constraint violated) {entry.p_constraint_violation:.2f} is above "
                     f"{epsilon:.2f}")
-    regimen, breaks = step.regimen, current_breaks(step.regimen, rules)
+    breaks = current_breaks(regimen, rules)
     if "current_above_ceiling" in breaks:
         return f"{regimen.elemental_mg:g} mg is above your ceiling of {rules.ceiling_mg:g} mg a day"
     if "current_excluded" in breaks:
@@ -227,6 +284,24 @@ def _own_step(rec: Recommendation, current: Regimen, tonight: dt.date) -> str:
 def _with_warning(decision: Decision, note: str) -> Decision:
     rec = decision.recommendation
     return replace(decision, recommendation=replace(rec, warnings=(*rec.warnings, note)))
+
+
+KEPT_TO = "A planned trial answers its question when it is kept to: a change made for an " \
+    "interim result mixes its periods. "
+"""The first words of the reason why a plan is followed."""
+
+LOOK_AGAIN = {
+    False: "Analyse it again whenever you like: a safety rule or loose stools would come "
+           "before the plan.",
+    True: "A blinded trial is analysed when it ends, unblinded (mgsleep unblind): with pot "
+          "nights logged, mgsleep analyze refuses the diary, so the next look is the morning "
+          "after its last night."}
+"""When to look again at an open plan (False) and at a blinded one (True)."""
+
+GENTLEST = {"acute_gi": "the recent loose stools on it",
+            "current_excluded": "a form your profile excludes",
+            "current_above_ceiling": "a dose above your ceiling"}
+"""The rules of :data:`STOP_SATISFIES` in words, for a planned stop that answers them."""
 
 
 def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Screening,
@@ -250,80 +325,105 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
     -------
     Decision
         See the module docstring. Followed: the action and regimen of tonight's planned
-        night, the scores of that action when it is one of the assessed ones (else none: a
-        placebo, or two changes at once), no commitment, the next review the morning after
-        the periods it covers (:attr:`PlanAhead.covered`), code ``planned`` (``not_checked``
-        kept).
+        night (no regimen for a pot), the scores of that action when it is one of the
+        assessed ones (else none: a placebo, a pot, or two changes at once), no commitment,
+        the next review the morning after the periods it keeps to (:func:`_kept`; after the
+        plan's last night for a blinded plan), code ``planned`` (``not_checked`` kept).
     """
     rec = decision.recommendation
-    epsilon = priors.safety.gi_constraint.epsilon
-    set_aside = _set_aside(decision, plan, rules, epsilon)
-    if set_aside is not None:
-        return _with_warning(decision, set_aside)
-    tonight = plan.periods[0]
+    waits = _waits(decision, plan)
+    if waits:
+        return _with_warning(decision, waits)
+    kept, refused = _kept(decision, plan, rules, priors.safety.gi_constraint.epsilon)
+    if not kept:
+        return _with_warning(decision, f"{refused}. The advice above replaces it.")
+    tonight = kept[0]
     index, entry = _assessed(decision, tonight.regimen)
-    review = plan.covered[-1].last + dt.timedelta(days=1)
-    reasons = (f"Keep to your trial plan: {plan.words}.",
-               "A planned trial answers its question when it is kept to: a change made for an "
-               "interim result mixes its periods. Analyse it again whenever you like: a "
-               "safety rule or loose stools would come before the plan.",
+    review = (plan.end if plan.pots else kept[-1].last) + dt.timedelta(days=1)
+    gentlest = [GENTLEST[c] for c in rec.reason_codes if c in GENTLEST and current.active]
+    reasons = (f"Keep to your trial plan: {plan.saying(kept)}.",
+               *([f"Tonight's planned step stops {current.words}, the gentlest step for "
+                  f"{' and for '.join(gentlest)}."] if gentlest else []),
+               KEPT_TO + LOOK_AGAIN[bool(plan.pots)],
                "Without the plan the model's own next step would be: "
                + _own_step(rec, current, tonight.first))
+    refused_note = (f"{refused}; when it comes, the advice will replace it.",) if refused else ()
     return Decision(Recommendation(
         _action(current, tonight.regimen), tonight.regimen,
-        entry.scores if entry is not None else NO_SCORES,
-        False, review, reasons, (*_warnings(plan, rules, priors), *_current(rec, rules)),
+        entry.scores if entry is not None else NO_SCORES, False, review, reasons,
+        (*_warnings(plan, kept, refused_note, rules, priors), *_current(rec, current, rules)),
         ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
         decision.assessments, index, decision.mode)
 
 
-def _current(rec: Recommendation, rules: Screening) -> tuple[str, ...]:
+def _current(rec: Recommendation, current: Regimen, rules: Screening) -> tuple[str, ...]:
     """The decision's warnings about the current regimen (recent loose stools, a rule it breaks).
 
-    Kept beside a planned night without magnesium that answers them.
+    Kept beside a planned night without magnesium that answers them; not those of the
+    model's own step (a dose beyond the studied ones, a close call), which is not taken.
     """
     if not STOP_SATISFIES & set(rec.reason_codes):
         return ()
-    return tuple(w for w in rec.warnings if w not in rules.warnings)
+    acute = re.compile(rf"\d+ GI nights in the last \d+ on {re.escape(current.label)}:")
+    breaks = breach_warnings(current, rules)
+    return tuple(w for w in rec.warnings if w in breaks or acute.match(w))
 
 
-def _set_aside(decision: Decision, plan: PlanAhead, rules: Screening,
-               epsilon: float) -> str | None:
-    """Why the decision stands instead of the plan (a warning), or None to follow the plan.
+def _waits(decision: Decision, plan: PlanAhead) -> str:
+    """Why the plan waits for a rule of :data:`RULES_FIRST` (a warning), or "".
 
-    A rule of :data:`RULES_FIRST` comes first, unless tonight's planned night has no
-    magnesium and the rule is one of :data:`STOP_SATISFIES` (the plan's washout is the
-    gentlest step); a covered period (:attr:`PlanAhead.covered`) that breaks a rule, or the
-    GI chance constraint by the model's estimate, is not advised.
+    Unless tonight's planned night has no magnesium and the rule is one of
+    :data:`STOP_SATISFIES`: the plan's washout is the gentlest step.
     """
     ruled = RULES_FIRST & set(decision.recommendation.reason_codes)
-    if ruled and (plan.periods[0].regimen.active or not ruled <= STOP_SATISFIES):
-        return (f"Your trial plan waits: the advice above comes first. The plan from "
-                f"tonight: {plan.words}.")
-    for period in plan.covered:
+    if not ruled or (plan.periods[0].stops and ruled <= STOP_SATISFIES):
+        return ""
+    return (f"Your trial plan waits: the advice above comes first. The plan from tonight: "
+            f"{plan.words}.")
+
+
+def _kept(decision: Decision, plan: PlanAhead, rules: Screening,
+          epsilon: float) -> tuple[tuple[PlannedPeriod, ...], str]:
+    """The covered periods the advice keeps to, and why the next one is not advised.
+
+    All the covered periods (:attr:`PlanAhead.covered`) and "" when none breaks a rule or
+    the GI chance constraint by the model's estimate. Else the plan is set aside (no period
+    kept), unless a rule of :data:`STOP_SATISFIES` spoke and tonight's planned night has no
+    magnesium: the periods before the refused one are kept then, stopping being the gentlest
+    step, and the advice looks again before it.
+    """
+    stopping = plan.periods[0].stops and bool(
+        STOP_SATISFIES & set(decision.recommendation.reason_codes))
+    covered = plan.covered
+    for n, period in enumerate(covered):
         why_not = _refused(period, _assessed(decision, period.regimen)[1], rules, epsilon)
         if why_not:
-            return (f"Your trial plan's step {period.words} is not advised: {why_not}. The "
-                    "advice above replaces it.")
-    return None
+            return (covered[:n] if stopping else (),
+                    f"Your trial plan's step {period.words} is not advised: {why_not}")
+    return covered, ""
 
 
-def _warnings(plan: PlanAhead, rules: Screening, priors: PriorSet) -> tuple[str, ...]:
-    """The warnings of a plan followed.
+def _warnings(plan: PlanAhead, kept: tuple[PlannedPeriod, ...], refused: tuple[str, ...],
+              rules: Screening, priors: PriorSet) -> tuple[str, ...]:
+    """The warnings of a plan followed up to the end of ``kept``.
 
-    The profile's cautions, planned doses beyond their form's studied ones, later planned
-    steps that break a hard rule, and the nights left unlogged before tonight.
+    The profile's cautions, planned doses beyond their form's studied ones, the ``refused``
+    step after ``kept``, later planned steps that break a hard rule, a blinded plan's
+    sealed pots and the nights left unlogged before tonight.
     """
-    covered = plan.covered
     beyond = []
-    for regimen in dict.fromkeys(p.regimen for p in covered):
+    for regimen in dict.fromkeys(p.regimen for p in kept if p.regimen is not None):
         studied = largest_studied_mg(priors, regimen.form) if regimen.active else None
         if studied is not None and regimen.elemental_mg > studied:
             beyond.append(beyond_studied_warning(regimen, studied))
     later = [f"Your trial plan's later step {p.words} is not advised: {why}; when it comes, "
-             "the advice will replace it." for p in plan.periods[len(covered):]
+             "the advice will replace it." for p in plan.periods[len(plan.covered):]
              if (why := _refused(p, None, rules, 1.0))]
+    sealed = [f"Your trial plan's pots ({', '.join(plan.pots)}) are sealed in its key: "
+              "mgsleep cannot check them against your ceiling, the forms your profile "
+              "excludes or the GI limit (mgsleep plan --blind --profile checks them when "
+              "the plan is made)"] if plan.pots else []
     unlogged = [f"{plan.unlogged} night(s) before tonight not logged ({plan.unlogged_dates}): "
                 "log them (mgsleep log) so that the analysis sees them"] \
         if plan.unlogged > 0 else []
-    return (*rules.warnings, *beyond, *later, *unlogged)
+    return (*rules.warnings, *beyond, *refused, *later, *sealed, *unlogged)
