@@ -54,9 +54,12 @@ def _first_study_block(text: str) -> tuple[int, int]:
 
 
 def _set_certainty(path: Path, grade: str) -> None:
-    text = path.read_text()
-    text = re.sub(r'certainty = "[^"]+"', f'certainty = "{grade}"', text)
-    path.write_text(text)
+    """Every human entry of a form file graded ``grade`` (a claim stays low at most)."""
+    blocks = path.read_text().split("[[studies]]")
+    path.write_text("[[studies]]".join(
+        block if re.search(r'kind = "(mechanistic|preclinical|marketing|expert)"', block)
+        else re.sub(r'certainty = "[^"]+"', f'certainty = "{grade}"', block)
+        for block in blocks))
 
 
 def test_weaker_certainty_gives_a_wider_prior(priors_copy):

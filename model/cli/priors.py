@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model.core.atomic import check_outputs, write_json
+from model.core.errors import Fault, InputError
 from model.core.texttable import text_table
 
 if TYPE_CHECKING:
@@ -45,19 +48,48 @@ def table_text(priors: PriorSet) -> str:
     return text_table(("form", "outcome"), columns, cells)
 
 
+def check_json_out(out: str | None, explain: str | None, directory: Path) -> None:
+    """Refuse a ``--json`` the priors would not survive, or that hides ``--explain``.
+
+    A file inside the priors directory in use (``DIR/forms/new.json``) would break its next
+    load (``forms/`` holds only ``<form>.toml`` files) or sit among the evidence files;
+    ``--json -`` fills standard output with JSON, where ``--explain`` prints its text.
+
+    Raises
+    ------
+    InputError
+        One fault per refused option, before the priors are read.
+
+    """
+    faults = []
+    if out == "-" and explain:
+        faults.append(Fault("--explain", "", "prints text to standard output, which --json - "
+                            "fills with JSON; give --json a file, or run --explain alone"))
+    priors_dir = Path(os.path.realpath(directory))
+    if out not in (None, "", "-") and priors_dir in Path(os.path.realpath(str(out))).parents:
+        faults.append(Fault("--json", "", f"{out} lies inside the priors directory in use "
+                            f"({directory}), whose files are read as evidence: write it "
+                            "elsewhere"))
+    if faults:
+        raise InputError(faults)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the priors table (or one explanation) and optionally write JSON."""
+    from model.core.paths import default_priors_dir
     from model.evidence.priorset import load_priors
 
     check_outputs({"--json": args.json}, {"--priors": args.priors})
+    check_json_out(args.json, args.explain, Path(args.priors or default_priors_dir()))
     priors = load_priors(args.priors)
+    form, _, outcome = (args.explain or "").partition(":")
+    said = priors.explain(form.strip(), outcome.strip().lower()) if args.explain else None
     if args.json:
         write_json(args.json, priors.to_json())
-        if args.json == "-":
-            return 0
-    if args.explain:
-        form, _, outcome = args.explain.partition(":")
-        print(priors.explain(form.strip(), outcome.strip().lower()))
+    if said is not None:
+        print(said)
+        return 0
+    if args.json == "-":
         return 0
     print(f"Priors from {priors.evidence.directory} (population effect of "
           f"{priors.settings.reference_dose_mg:g} mg elemental Mg/day vs none, model scale)")

@@ -48,10 +48,9 @@ def chain(priors: PriorSet, form: str, outcome: str) -> str:
     syn = priors.syntheses.get((form, outcome))
     if syn is None:
         return "\n".join(lines)
+    say = _Parts(_studies(priors), priors)
     if syn.basis == "pooled":
-        return "\n".join(lines + _pooled_lines(syn))
-    studies = _studies(priors)
-    say = _Parts(studies, priors)
+        return "\n".join(lines + _pooled_lines(syn, say) + [_result(syn, entry.basis)])
     lines.append(f"1. reference prior (no evidence): N(0, {spec.reference_sd:g})")
     lines += say("class evidence (all forms)", syn.class_contributions, syn.class_pool)
     lines.append(f"   -> class effect N({syn.class_prior.mean:.3f}, {syn.class_prior.sd:.3f})")
@@ -65,16 +64,21 @@ def chain(priors: PriorSet, form: str, outcome: str) -> str:
     lines.append(f"2. form deviation sd {syn.deviation_sd:.3f} (evidence level "
                  f"{file.evidence_level if file else 'none'})")
     lines += say(f"{form} evidence", syn.form_contributions, syn.form_pool)
-    replaced = entry.basis == "override"
-    lines.append(f"=> {'the evidence alone: ' if replaced else ''}prior "
-                 f"N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis {syn.basis}; "
-                 f"certainty {syn.certainty}" + ("; replaced by the OVERRIDE above"
-                                                 if replaced else ""))
+    lines.append(_result(syn, entry.basis))
     excluded = list(file.excluded) if file else []
     if excluded:
         lines.append("read but not encoded: " + "; ".join(f"{e.id} ({e.reason})"
                                                            for e in excluded))
     return "\n".join(lines)
+
+
+def _result(syn: Synthesis, basis: str) -> str:
+    """The last line: the prior the evidence gives (replaced when ``basis`` is an override)."""
+    replaced = basis == "override"
+    return (f"=> {'the evidence alone: ' if replaced else ''}prior "
+            f"N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis {syn.basis}; "
+            f"certainty {syn.certainty}" + ("; replaced by the OVERRIDE above"
+                                            if replaced else ""))
 
 
 def _studies(priors: PriorSet) -> dict[str, Study]:
@@ -97,13 +101,20 @@ class _Parts:
             return [f"   {title}: none"]
         lines = [f"   {title}:"]
         for c in parts:
-            lines.append(f"   - {c.study_id} [{c.certainty}, {c.kind}]: {self._entered(c)}"
+            lines.append(f"   - {c.study_id} [{self._grade(c)}, {c.kind}]: {self._entered(c)}"
                          f"{c.raw:+.3f} (se {c.raw_se:.3f}) -> discounted N({c.mean:+.3f}, "
                          f"{c.sd:.3f})")
         if pooled is not None and len(parts) > 1:
             lines.append(f"   pooled (random effects): {pooled[0]:+.3f} (se {pooled[1]:.3f}, "
                          f"tau^2 {pooled[2]:.3f})")
         return lines
+
+    def _grade(self, part: Contribution) -> str:
+        """``low`` as written, or ``very low (written low: ...)`` when it counts lower."""
+        study = self.studies.get(part.study_id)
+        if study is None or study.certainty == part.certainty:
+            return part.certainty
+        return f"{part.certainty} (written {study.certainty}: indirect)"
 
     def _entered(self, part: Contribution) -> str:
         """``entered smd_benefit 0.2 (se 0.16) at 250 mg/day, x1.07 to 300 mg -> ``."""
@@ -116,17 +127,32 @@ class _Parts:
         reference = self.settings.reference_dose_mg
         dose = (f"at {study.dose_mg:g} mg/day" if study.dose_mg is not None else
                 f"no dose given: taken as {reference:g} mg/day")
+        if study.single_dose_mg is not None:        # GI scales with the single intake
+            dose = f"one intake of {study.single_dose_mg:g} mg" + (
+                f" ({dose})" if study.dose_mg is not None else "")
         factor = dose_factor(study, study.outcome, self.settings)
         scaled = f", x{factor:.2f} to {reference:g} mg" if abs(factor - 1) > 0.005 else ""
         return f"entered {study.measure} {shown} {dose}{scaled} -> "
 
 
-def _pooled_lines(syn: Synthesis) -> list[str]:
-    """The chain of a prior written back by a population fit: its posterior, used as it is."""
-    found = [c for c in syn.form_contributions if c.kind == "population"]
+def _pooled_lines(syn: Synthesis, say: _Parts) -> list[str]:
+    """The chain of a prior written back by a population fit, and what updates it.
+
+    The posterior is the prior as it is; the form's other entries (evidence the fit did not
+    see) update it, each discounted by its certainty; class and group entries do not count
+    (:attr:`Synthesis.unused`), and are named.
+    """
+    written = [c for c in syn.form_contributions if c.kind == "population"]
+    added = [c for c in syn.form_contributions if c.kind != "population"]
     lines = [f"1. population posterior written back: {c.study_id} [{c.certainty} by its "
              f"persons]: N({c.raw:+.3f}, {c.raw_se:.3f}), used as it is (no certainty "
              "discount, no class or group step: the evidence it started from is inside it)"
-             for c in found]
-    return [*lines, f"=> prior N({syn.prior.mean:.3f}, {syn.prior.sd:.3f}); basis pooled; "
-                    f"certainty {syn.certainty}"]
+             for c in written]
+    if added:
+        lines += ["2. entries beside it, evidence the fit did not see, update it:",
+                  *say("added", added, syn.form_pool)[1:]]
+    if syn.unused:
+        lines.append("not used for this prior (the posterior holds the class and group "
+                     "evidence of its fit): " + ", ".join(
+                         f"{c.study_id} ({c.scope})" for c in syn.unused))
+    return lines

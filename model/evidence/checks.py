@@ -11,12 +11,15 @@ What one table's schema cannot see (:mod:`model.evidence.schema`):
   same design and n, or the same numbers, on the same outcome, in the evidence one prior
   draws on (the class, the form's group, the form). This is an error, not a warning: the pool
   would take the two as independent and count the result twice, and the file has the place
-  for the second report, ``[[excluded]]``; two comparisons of one study (dose arms) say so in
-  ``design`` and give their own ``dose_mg``;
+  for the second report, ``[[excluded]]``; so is a second measure of one comparison (the
+  same source, n and dose); two comparisons of one study (dose arms) say so in ``design``
+  and give their own ``dose_mg``;
+- a population posterior outside a form file, or two on one form and outcome;
 - a form file labelled ``evidence_level = "rct"`` without a trial or meta-analysis entry;
 - certainty discounts out of order in ``settings.toml``: a lower certainty may not count more
   than a higher one in any of ``power``, ``shrink`` (no higher) and ``floor_smd`` (no lower),
-  nor exactly as much (the grades would mean nothing).
+  nor exactly as much (the grades would mean nothing); form-deviation factors that narrow as
+  the kind of evidence weakens (``rct`` to ``none``).
 """
 
 from __future__ import annotations
@@ -124,14 +127,27 @@ def _numbers(study: Study) -> tuple[object, ...]:
             study.direction)
 
 
+def _one_result(first: Study, later: Study) -> bool:
+    """Whether two entries of one outcome and source encode one result.
+
+    The same design (ignoring case and spacing) and n; the same n (given) and daily dose (a
+    second outcome measure of one comparison: its participants would count twice; two arms
+    of one study give their own ``dose_mg``); or the same numbers (a copy whose design was
+    reworded or n changed).
+    """
+    return ((_words(first.design), first.n) == (_words(later.design), later.n)
+            or (first.n is not None and (first.n, first.dose_mg) == (later.n, later.dose_mg))
+            or _numbers(first) == _numbers(later))
+
+
 def same_result_faults(top: Listing, forms: dict[str, Listing], by_group: dict[str, Listing],
                        groups: GroupsFile | None) -> list[Fault]:
     """Results encoded twice in the evidence of one prior (class, the form's group, the form).
 
     Two entries are one result when they share the outcome, the citation or a DOI, PMID or
-    PMC id, and either the design (ignoring case and spacing) and n or the numbers (dose,
-    measure, effect, se, p, events: a copy whose design was reworded or n changed). Each
-    pair is reported once, on the later entry, naming both ids.
+    PMC id, and :func:`_one_result` holds: the same design and n, the same n and dose, or
+    the same numbers (dose, measure, effect, se, p, events). Each pair is reported once, on
+    the later entry, naming both ids.
     """
     faults: list[Fault] = []
     reported: set[tuple[str, str]] = set()
@@ -145,18 +161,48 @@ def same_result_faults(top: Listing, forms: dict[str, Listing], by_group: dict[s
             for first_file, first_key, first, first_sources in entries[:later]:
                 pair = (f"{first_file} {first_key}", f"{file} {key}")
                 if (first.id == study.id or pair in reported or first.outcome != study.outcome
-                        or not first_sources & sources
-                        or ((_words(first.design), first.n) != (_words(study.design), study.n)
-                            and _numbers(first) != _numbers(study))):
+                        or not first_sources & sources or not _one_result(first, study)):
                     continue
                 reported.add(pair)
                 where = first_key if first_file == file else f"{first_key} of {first_file}"
                 faults.append(Fault(file, f"key {key}", (
                     f"the same result as {first.id!r} ({where}): the same citation or DOI "
-                    f"and the same design and n, or the same numbers, on outcome "
+                    f"and the same design and n, the same n and dose, or the same numbers, "
+                    f"on outcome "
                     f"{study.outcome!r}, so it would count twice; "
-                    "encode it once and list the other under [[excluded]] (two arms or doses "
-                    "of one study: say which in `design`)")))
+                    "encode it once and list the other under [[excluded]] (two arms of one "
+                    "study: say which in `design`, each with its own `dose_mg`)")))
+    return faults
+
+
+def population_faults(top: Listing, forms: dict[str, Listing],
+                      by_group: dict[str, Listing]) -> list[Fault]:
+    """Population posteriors (kind ``population``) where none can be the prior as it is.
+
+    A posterior written back (:mod:`model.population.writeback`) is one form's prior on one
+    outcome, the evidence it started from inside it: in ``class.toml`` or a group it would be
+    discounted and pooled with other forms' evidence, and a second one on the same form and
+    outcome (another fit, or the same one twice) holds the same persons' and priors'
+    evidence again, so neither can be combined with the first. The form's other entries are
+    (:func:`model.evidence.synthesis.synthesize`): evidence the fit did not see.
+    """
+    faults = [Fault(table.file, f"key {key}", (
+        f"a population posterior (kind 'population') is one form's prior: it belongs in "
+        f"forms/<form>.toml, not in {'class.toml' if table is top else 'a group'}"))
+        for table in (top, *by_group.values()) for key, study in table.entries()
+        if study.kind == "population"]
+    for table in forms.values():
+        first: dict[str, str] = {}
+        for key, study in table.entries():
+            if study.kind != "population":
+                continue
+            if study.outcome in first:
+                faults.append(Fault(table.file, f"key {key}", (
+                    f"a second population posterior on outcome {study.outcome!r} (the first: "
+                    f"{first[study.outcome]}); each is the prior as it is, the evidence of its "
+                    "fit inside it, so two cannot be combined: keep one and list the other "
+                    "under [[excluded]]")))
+            first.setdefault(study.outcome, key)
     return faults
 
 
@@ -175,8 +221,44 @@ def level_faults(forms: dict[str, Listing], levels: dict[str, str]) -> list[Faul
                         for s in listing.studies)]
 
 
+def _out_of_order(file: str, key: str, ladder: list[tuple[str, float]], rising: bool,
+                  says: str) -> list[Fault]:
+    """Steps of ``ladder`` (strongest evidence first) that go the wrong way, as faults.
+
+    Parameters
+    ----------
+    file : str
+        The settings file, named in each fault.
+    key : str
+        The key of each value, ``{}`` standing for its step's name (``certainty.{}.power``).
+    ladder : list of (str, float)
+        Each step's name and value, from the strongest evidence to the weakest.
+    rising : bool
+        True when a value may only rise as the evidence weakens (a doubt), False when it may
+        only fall (a weight).
+    says : str
+        What a wrong step does, after its value: a format string of ``{weaker}`` and
+        ``{stronger}`` (the steps' names, quoted) and ``{theirs}`` (the stronger's value).
+
+    Returns
+    -------
+    list of Fault
+        One per step whose value lets weaker evidence count more than the step above it.
+
+    """
+    sign = 1 if rising else -1
+    return [Fault(file, "key " + key.format(weaker), f"{mine:g} " + says.format(
+        weaker=repr(weaker), stronger=repr(stronger), theirs=theirs))
+        for (stronger, theirs), (weaker, mine) in pairwise(ladder)
+        if sign * (mine - theirs) < 0]
+
+
 def discount_order_faults(settings: Settings, file: str) -> list[Fault]:
     """Certainty discounts that let a lower certainty count more than (or as much as) a higher.
+
+    Form-deviation factors (``[form_deviation]``) that let a weaker kind of evidence keep a
+    form closer to the level above than a stronger kind does are faults too: the
+    deviation must not narrow from ``rct`` to ``human_pk``, ``preclinical`` and ``none``.
 
     Parameters
     ----------
@@ -189,19 +271,25 @@ def discount_order_faults(settings: Settings, file: str) -> list[Fault]:
     -------
     list of Fault
         Empty when ``power`` and ``shrink`` never rise and ``floor_smd`` never falls as the
-        certainty falls, and each grade differs from the one above.
+        certainty falls, each grade differs from the one above, and the form-deviation
+        factors never fall as the kind of evidence weakens.
 
     """
-    faults: list[Fault] = []
     grades = sorted(settings.certainty.items(), key=lambda item: CERTAINTIES.index(item[0]))
+    faults = [fault for name, rising in (("power", False), ("shrink", False),
+                                         ("floor_smd", True))
+              for fault in _out_of_order(
+                  file, f"certainty.{{}}.{name}", [(g, getattr(d, name)) for g, d in grades],
+                  rising, "gives {weaker} evidence more weight than {stronger} ({theirs:g}); "
+                  f"{name} must not {'fall' if rising else 'rise'} as the certainty falls")]
+    deviation = settings.form_deviation
+    faults += _out_of_order(
+        file, "form_deviation.{}", [(level, getattr(deviation, level))
+                                    for level in type(deviation).model_fields], True,
+        "holds a form with {weaker} evidence closer to the level above than one with "
+        "{stronger} ({theirs:g}); the factor must not fall as the evidence weakens (rct, "
+        "human_pk, preclinical, none)")
     for (higher, above), (lower, below) in pairwise(grades):
-        for name, direction in (("power", 1), ("shrink", 1), ("floor_smd", -1)):
-            mine, theirs = getattr(below, name), getattr(above, name)
-            if direction * (mine - theirs) > 0:
-                faults.append(Fault(file, f"key certainty.{lower}.{name}", (
-                    f"{mine:g} gives {lower!r} evidence more weight than {higher!r} "
-                    f"({theirs:g}); {name} must {'not rise' if direction > 0 else 'not fall'} "
-                    "as the certainty falls")))
         if above == below:
             faults.append(Fault(file, f"key certainty.{lower}", (
                 f"the same power, shrink and floor_smd as {higher!r}: {lower!r} evidence would "

@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -29,14 +27,17 @@ from model.evidence.checks import (
     entry_faults,
     level_faults,
     listings,
+    population_faults,
     same_result_faults,
 )
 from model.evidence.floor import gut_shift_faults, loosened
+from model.evidence.reading import unknown_name
 from model.evidence.schema import (
     EvidenceFile,
     GroupsFile,
     Safety,
     Settings,
+    form_name_hint,
     parse_file,
     raise_if,
 )
@@ -154,6 +155,7 @@ def _load_evidence(directory: Path) -> Evidence:
     top, forms, by_group = listings(directory, class_file, form_files, groups)
     faults += entry_faults([top, *forms.values(), *by_group.values()], settings)
     faults += same_result_faults(top, forms, by_group, groups)
+    faults += population_faults(top, forms, by_group)
     faults += level_faults(forms, {f: file.evidence_level for f, file in form_files.items()})
     try:
         compounds = tuple(load_compounds(directory))
@@ -349,7 +351,7 @@ class PriorSet:
         known = canonical_form(form)
         name = known if known in FORMS else form
         faults = [Fault(f"{form}:{outcome}", "", message)
-                  for message in (unknown_name("form", name, FORMS),
+                  for message in (unknown_name("form", name, FORMS, form_name_hint),
                                   unknown_name("outcome", outcome, OUTCOMES)) if message]
         if faults:
             raise InputError(faults)
@@ -392,30 +394,6 @@ def checked_number(value: object, name: str, file: str, where: str,
         wanted = "a positive, finite number" if positive else "a finite number"
         raise PriorArgumentError([Fault(file, where, f"{name} must be {wanted}, got {value!r}")])
     return number
-
-
-def unknown_name(kind: str, name: str, known: Sequence[str]) -> str | None:
-    """Return why ``name`` is not one of ``known`` (with a did-you-mean), or None if it is.
-
-    Parameters
-    ----------
-    kind : str
-        What the name names, for the message (``form``).
-    name : str
-        The name given.
-    known : sequence of str
-        The valid names.
-
-    Returns
-    -------
-    str or None
-
-    """
-    if name in known:
-        return None
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
-    return f"unknown {kind} {name!r} ({hint})"
 
 
 def _derive(evidence: Evidence, power_factor: float = 1.0) -> PriorSet:

@@ -2,7 +2,8 @@
 
 :func:`parse_file` turns TOML syntax errors, bad encodings, NaN or infinite numbers and every
 validation error of the schema (:mod:`model.evidence.schema`) into :class:`Fault` lines: an
-unknown key with a "did you mean" hint (:func:`hint`), a list entry named by its ``id``.
+unknown key with a "did you mean" hint (:func:`hint`), a list entry named by its ``id``; and
+:func:`unknown_name` says why a name is none of a list of names.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -28,6 +30,32 @@ def hint(word: str, options: tuple[str, ...] | list[str]) -> str:
     """`` (did you mean 'x'?)`` for the option closest to ``word``, or nothing."""
     close = hint_word(word, options)
     return f" (did you mean {close!r}?)" if close else ""
+
+
+def unknown_name(kind: str, name: str, known: Sequence[str],
+                 hinted: Callable[[str], str] | None = None) -> str | None:
+    """Return why ``name`` is not one of ``known`` (with a did-you-mean), or None if it is.
+
+    Parameters
+    ----------
+    kind : str
+        What the name names, for the message (``form``).
+    name : str
+        The name given.
+    known : sequence of str
+        The valid names.
+    hinted : callable, optional
+        ``name -> " (did you mean 'x'?)"`` or ``""`` (default: the closest of ``known``).
+
+    Returns
+    -------
+    str or None
+
+    """
+    if name in known:
+        return None
+    said = (hinted or (lambda given: hint(given, list(known))))(name)
+    return f"unknown {kind} {name!r}{said or f' (expected one of {', '.join(known)})'}"
 
 
 def _location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:

@@ -2,17 +2,24 @@
 
 Unknown keys are rejected with a "did you mean" hint; impossible values (a number written as
 text, a blank required text: :mod:`model.evidence.strict`) are rejected with the file and the
-key named. All faults of a directory are collected and raised together.
+key named. All faults of a directory are collected and raised together. An evidence entry's
+own schema is :mod:`model.evidence.entry` (re-exported here).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from model.core.forms import FORMS
+from model.core.forms import FORMS, canonical_form, unmodelled_compound
 from model.core.outcomes import OUTCOMES, SPECS, VOCABULARY_KEYS
+from model.evidence.entry import CERTAINTIES as CERTAINTIES  # re-exported: the entries' schema
+from model.evidence.entry import EXPERT_KINDS as EXPERT_KINDS
+from model.evidence.entry import Certainty as Certainty
+from model.evidence.entry import Excluded as Excluded
+from model.evidence.entry import Study as Study
+from model.evidence.entry import lower_grade as lower_grade
 from model.evidence.personal_settings import PersonalSettings
 from model.evidence.reading import hint
 from model.evidence.reading import parse_file as parse_file  # re-exported: the files' readers
@@ -20,17 +27,24 @@ from model.evidence.reading import raise_if as raise_if
 from model.evidence.strict import Strict as _Strict
 from model.evidence.strict import Text, listed
 
-CERTAINTIES: tuple[str, ...] = ("high", "moderate", "low", "very low")
-"""GRADE-like certainty labels, strongest first."""
+BASELINE_SCALES = ("log_ratio", "log_rate_ratio", "log_odds_ratio")
+"""The scales whose outcome reads a ``baseline`` of ``settings.toml``: the log scales convert a
+mean difference with it (:func:`model.evidence.synthesis.convert`), GI's log odds centre a
+person's background rate on it (:mod:`model.personal.data`)."""
 
-Certainty = Literal["high", "moderate", "low", "very low"]
-EXPERT_KINDS = frozenset({"mechanistic", "preclinical", "marketing", "expert"})
 
+def form_name_hint(name: str) -> str:
+    """Why ``name`` is none of the forms, for a fault: `` (did you mean 'malate'?)``.
 
-def lower_grade(grade: str, steps: int = 1) -> Certainty:
-    """The certainty ``steps`` grades below ``grade`` (never below "very low")."""
-    index = min(CERTAINTIES.index(grade) + steps, len(CERTAINTIES) - 1)
-    return get_args(Certainty)[index]
+    A compound of ``elemental_fractions.csv`` that is none of the forms (carbonate, sulfate)
+    is said to be one, never taken for the closest form by spelling ("did you mean
+    'threonate'?" for carbonate); an alias (``bisglycinate``) is answered by its form.
+    """
+    other = unmodelled_compound(name)
+    if other is not None:
+        return f" ({other} is none of the forms mgsleep models: it has no prior of its own)"
+    known = canonical_form(name)
+    return f" (did you mean {known!r}?)" if known in FORMS else hint(name, FORMS)
 
 
 class CertaintyDiscount(_Strict):
@@ -55,6 +69,16 @@ class OutcomeSettings(_Strict):
     baseline: float | None = Field(default=None, gt=0)
     mcid: float = Field(gt=0)
     mcid_source: Text
+
+    @model_validator(mode="after")
+    def _baseline_used(self) -> OutcomeSettings:
+        """A ``baseline`` only where it is read (:data:`BASELINE_SCALES`), never ignored."""
+        if self.baseline is not None and self.scale not in BASELINE_SCALES:
+            raise ValueError(f"key baseline = {self.baseline:g} is not used on the "
+                             f"{self.scale} scale of this outcome (a baseline converts 'md' "
+                             "entries on the log scales and is GI's background rate): remove "
+                             "it (it would be ignored)")
+        return self
 
 
 class FormDeviation(_Strict):
@@ -116,107 +140,6 @@ class Settings(_Strict):
         return self
 
 
-_DOSES = ("n", "dose_mg", "single_dose_mg")
-MEASURE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "md": (("effect", "se"), ("baseline", *_DOSES)),
-    "smd_benefit": (("effect", "se"), _DOSES),
-    "p_value": (("p", "direction", "n"), _DOSES),
-    "events": (("events", "n", "control_rate"), _DOSES),
-    "log_odds_ratio": (("effect", "se"), _DOSES),
-    "log_ratio": (("effect", "se"), _DOSES),
-    "log_rate_ratio": (("effect", "se"), _DOSES),
-    "logit_shift": (("effect", "se"), _DOSES),
-    "posterior": (("effect", "se"), ("n",)),
-}
-"""The result keys of an entry each measure uses: ``(required, optional)``.
-
-A result key a measure does not use is refused (:class:`Study`), never ignored: ``direction``
-on an ``smd_benefit`` (its sign says the direction), ``effect`` and ``se`` on a ``p_value``, a
-dose on a ``posterior`` (fitted at the reference dose). ``single_dose_mg`` is for ``gi`` only.
-"""
-
-RESULT_KEYS = ("effect", "se", "baseline", "p", "direction", "events", "control_rate", "n",
-               "dose_mg", "single_dose_mg")
-"""Every result key of an entry: those :data:`MEASURE_KEYS` assigns to measures."""
-
-
-def _unused(key: str, measure: str) -> str:
-    """Why ``key`` is refused on an entry of ``measure``: which measures use it."""
-    users = [m for m, (needs, may) in MEASURE_KEYS.items() if key in needs + may]
-    return (f"key {key!r} does not apply to measure {measure!r} (used by "
-            f"{', '.join(repr(u) for u in users)})")
-
-
-class Study(_Strict):
-    """One evidence entry: a study result (or a graded claim) on one outcome."""
-
-    id: Text
-    outcome: str
-    kind: Literal["trial", "meta-analysis", "observational", "mechanistic", "preclinical",
-                  "marketing", "expert", "population"]
-    citation: Text
-    source: Text
-    design: Text
-    certainty: Certainty
-    measure: Literal["md", "smd_benefit", "p_value", "events", "log_odds_ratio", "log_ratio",
-                     "log_rate_ratio", "logit_shift", "posterior"]
-    derivation: Text
-    n: int | None = Field(default=None, gt=0)
-    dose_mg: float | None = Field(default=None, gt=0, le=5000)
-    single_dose_mg: float | None = Field(default=None, gt=0, le=5000)
-    effect: float | None = None
-    se: float | None = Field(default=None, gt=0)
-    baseline: float | None = Field(default=None, gt=0)
-    p: float | None = Field(default=None, gt=0, lt=1)
-    direction: Literal["benefit", "harm"] | None = None
-    events: int | None = Field(default=None, ge=0)
-    control_rate: float | None = Field(default=None, gt=0, lt=1)
-    indirectness: Text | None = None
-    """Why the population, outcome or comparison differs from ours (GRADE indirectness): the
-    entry then counts one certainty grade lower (see ``settings.toml``)."""
-
-    @model_validator(mode="after")
-    def _measure_fields(self) -> Study:
-        if self.outcome not in OUTCOMES:
-            raise ValueError(f"unknown outcome {self.outcome!r}{hint(self.outcome, OUTCOMES)}; "
-                             f"expected one of {', '.join(OUTCOMES)}")
-        needs, may = MEASURE_KEYS[self.measure]
-        missing = [name for name in needs if getattr(self, name) is None]
-        if missing:
-            raise ValueError(f"measure {self.measure!r} needs {', '.join(missing)}")
-        stray = [_unused(name, self.measure) for name in RESULT_KEYS
-                 if getattr(self, name) is not None and name not in needs + may]
-        if self.single_dose_mg is not None and self.outcome != "gi":
-            stray.append("single_dose_mg applies to outcome 'gi' only (GI harm scales with "
-                         "the single intake)")
-        if stray:
-            raise ValueError(f"{'; '.join(stray)}: remove what does not apply (it would be "
-                             "ignored)")
-        if (self.measure == "posterior") != (self.kind == "population"):
-            raise ValueError("measure 'posterior' goes with kind 'population' (a fitted "
-                             "population posterior, used as the prior as it is)")
-        if self.measure == "events" and self.events is not None and self.n is not None \
-                and self.events > self.n:
-            raise ValueError(f"events ({self.events}) exceed n ({self.n})")
-        return self
-
-    @property
-    def effective_certainty(self) -> Certainty:
-        """The grade the entry counts with: one lower when it is indirect."""
-        return self.certainty if self.indirectness is None else lower_grade(self.certainty)
-
-    @property
-    def is_expert(self) -> bool:
-        """True for claims without human outcome data (mechanistic, preclinical, marketing)."""
-        return self.kind in EXPERT_KINDS
-
-
-class Excluded(_Strict):
-    """A source that was read and deliberately not encoded."""
-
-    id: Text
-    reason: Text
-
 
 class EvidenceFile(_Strict):
     """A ``class.toml`` (scope = "class") or ``forms/<form>.toml`` file."""
@@ -260,7 +183,7 @@ class EvidenceFile(_Strict):
             if self.form is None:
                 raise ValueError("a form file needs `form = \"...\"`")
             if self.form not in FORMS:
-                raise ValueError(f"unknown form {self.form!r}{hint(self.form, FORMS)}; "
+                raise ValueError(f"unknown form {self.form!r}{form_name_hint(self.form)}; "
                                  f"expected one of {', '.join(FORMS)}")
         return self
 
@@ -281,7 +204,7 @@ class FormGroup(_Strict):
     def _forms_known(self) -> FormGroup:
         unknown = [f for f in self.forms if f not in FORMS]
         if unknown:
-            raise ValueError(f"unknown form(s) {unknown}{hint(unknown[0], FORMS)}; expected "
+            raise ValueError(f"unknown form(s) {unknown}{form_name_hint(unknown[0])}; expected "
                              f"names from {', '.join(FORMS)}")
         return self
 
@@ -293,15 +216,27 @@ class GroupsFile(_Strict):
 
     @model_validator(mode="after")
     def _each_form_once(self) -> GroupsFile:
-        """A form is in one group; an empty file is refused (``groups = []`` says none)."""
+        """A form is in one group, a group name names one group; an empty file is refused.
+
+        (``groups = []`` says no forms share a chemistry.) Two groups of one name would be
+        one group to the checks that name them, and one's entries would go unchecked.
+        """
         if "groups" not in self.model_fields_set:
             raise ValueError("no [[groups]]: every form would sit directly under the class; "
                              "write `groups = []` if no forms share a chemistry")
+        names = [group.name for group in self.groups]
+        for index, name in enumerate(names, start=1):
+            if name in names[:index - 1]:
+                raise ValueError(f"key groups[{index}].name: a second group named {name!r} "
+                                 f"(groups[{names.index(name) + 1}]); give each group its own "
+                                 "name, or merge the two")
         seen: dict[str, str] = {}
         for group in self.groups:
             for form in group.forms:
                 if form in seen:
-                    raise ValueError(f"form {form!r} is in groups {seen[form]!r} and "
+                    raise ValueError(f"form {form!r} is listed twice in group {group.name!r}"
+                                     if seen[form] == group.name else
+                                     f"form {form!r} is in groups {seen[form]!r} and "
                                      f"{group.name!r}; a form belongs to one group")
                 seen[form] = group.name
         return self

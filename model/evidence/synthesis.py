@@ -14,7 +14,9 @@ Chain for one form x outcome (each step is recorded so that ``PriorSet.explain``
    class effect widened by the group deviation and updated with the pool of the group's
    entries, where the group has entries on that outcome (otherwise the class effect as it is);
 5. the form prior = the group (or class) effect widened by the form deviation, updated with
-   the pool of the form's own entries.
+   the pool of the form's own entries; where a population posterior was written back
+   (basis ``pooled``), that posterior instead of the widened group (or class) effect: it
+   holds the evidence its fit started from, and the form's other entries update it.
 
 Each prior has a ``basis`` (where it comes from) and a certainty label for the evidence that
 basis names (:func:`certainty_label`).
@@ -108,6 +110,9 @@ class Synthesis:
     group_prior: Normal | None = None
     group_contributions: tuple[Contribution, ...] = ()
     group_pool: tuple[float, float, float] | None = None
+    unused: tuple[Contribution, ...] = ()
+    """Entries on this outcome the prior does not draw on: under a population posterior
+    (basis ``pooled``), the class's and the group's (:meth:`PriorSet.explain` names them)."""
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:
@@ -243,13 +248,13 @@ def certainty_label(basis: str, form_parts: list[Contribution],
                     group_parts: list[Contribution], class_parts: list[Contribution]) -> str:
     """The certainty label of a prior: the grade of the evidence its ``basis`` names.
 
-    - ``direct``: the best grade among the form's own human entries (as counted: one lower
-      when indirect); its claims add nothing;
+    - ``direct`` and ``pooled``: the best grade among the form's own human entries (as
+      counted: one lower when indirect), the population posterior written back among them
+      (its grade by its persons); its claims add nothing;
     - ``expert``: "very low", as claims without human outcome data (mechanistic, preclinical,
-      marketing, expert) are, whatever grade an entry was given for its discount;
+      marketing, expert) are, whatever grade (low at most) an entry was given for its discount;
     - ``group`` and ``class``: the best grade of the group's (class's) entries, claims counting
       as very low, one grade lower: borrowed from other forms (GRADE indirectness);
-    - ``pooled``: the grade of the population entry written back (the prior as it is);
     - ``reference``: "very low" (no evidence).
 
     Once an entry is added, the label is as before or at most that entry's own grade (a
@@ -270,9 +275,7 @@ def certainty_label(basis: str, form_parts: list[Contribution],
         One of :data:`~model.evidence.schema.CERTAINTIES`.
 
     """
-    if basis == "pooled":
-        return next(c.certainty for c in form_parts if c.kind == "population")
-    if basis == "direct":
+    if basis in ("direct", "pooled"):
         return _best([c for c in form_parts if c.kind not in EXPERT_KINDS])
     if basis in ("group", "class"):
         return lower_grade(_best(group_parts if basis == "group" else class_parts))
@@ -344,20 +347,30 @@ def _form_synthesis(settings: Settings, file: EvidenceFile, outcome: str, class_
                     class_pool: tuple[float, float, float] | None,
                     group_pool: tuple[float, float, float] | None,
                     group: str | None) -> Synthesis:
-    """The last step for one form: widen the level above by the form deviation, add its pool."""
+    """The last step for one form: widen the level above by the form deviation, add its pool.
+
+    A population posterior written back (kind ``population``, one per form and outcome:
+    :func:`model.evidence.checks.population_faults`) replaces that level and its deviation:
+    it holds the class and group evidence its fit started from, which then do not count
+    again (``unused``); the form's other entries, evidence the fit did not see, update it.
+    """
     spec = settings.outcomes[outcome]
     factor = getattr(settings.form_deviation, file.evidence_level)
     deviation = max(factor * abs(above.mean), spec.deviation_min_sd)
-    form_pool = _pooled(form_parts, settings.pooling_method)
-    prior = above.widen(deviation)
     written = [c for c in form_parts if c.kind == "population"]
-    if written:  # a population posterior written back is the prior as it is
-        prior, form_pool, basis = Normal(written[0].raw, written[0].raw_se), None, "pooled"
+    added = [c for c in form_parts if c.kind != "population"]
+    form_pool = _pooled(added, settings.pooling_method)
+    unused: tuple[Contribution, ...] = ()
+    if written:
+        prior, basis = Normal(written[0].raw, written[0].raw_se), "pooled"
+        unused, class_parts, group_parts = (*class_parts, *group_parts), [], []
+        class_pool = group_pool = None
     else:
-        if form_pool is not None:
-            prior = prior.update(form_pool[0], form_pool[1])
-        basis = _basis(form_parts, group_parts, class_parts)
+        prior, basis = above.widen(deviation), _basis(form_parts, group_parts, class_parts)
+    if form_pool is not None:
+        prior = prior.update(form_pool[0], form_pool[1])
     certainty = certainty_label(basis, form_parts, group_parts, class_parts)
     return Synthesis(file.form or "", outcome, prior, class_prior, deviation, basis, certainty,
                      tuple(class_parts), tuple(form_parts), class_pool, form_pool, group,
-                     above if group_pool is not None else None, tuple(group_parts), group_pool)
+                     above if group_pool is not None else None, tuple(group_parts), group_pool,
+                     unused)

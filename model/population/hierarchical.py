@@ -255,9 +255,10 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
 
     Each form file holds one entry per outcome (kind ``population``, measure ``posterior``):
     loaded back, the prior of that form x outcome is the population posterior N(mean, sd) of
-    ``beta`` as it is (basis ``pooled``). Its certainty label follows the number of persons
-    informative for that form x outcome (:func:`population_certainty`: five persons are
-    "very low", not "moderate"); it is a label, the entry is not discounted. The evidence
+    ``beta`` as it is (basis ``pooled``), updated by any entry a researcher adds beside it
+    later (:func:`model.evidence.synthesis.synthesize`). Its certainty label follows the
+    number of persons informative for that form x outcome (:func:`population_certainty`:
+    five persons are "very low", not "moderate"); the entry is not discounted. The evidence
     entries the fit started from are listed as ``[[excluded]]`` (already inside the
     posterior), and the person-level spreads and expectation effect in ``settings.toml``
     ``[personal]`` become the fitted ones (:func:`~model.population.writeback.fitted_spreads`).

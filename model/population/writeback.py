@@ -58,21 +58,27 @@ def _fitted_smd(posterior: xr.Dataset, priors: PriorSet) -> dict[str, np.ndarray
             "expectation_smd": exp_sd / sleep}
 
 
+SPREAD_KEYS = ("responsiveness_smd", "form_deviation_smd", "gi_responsiveness_smd",
+               "gi_form_deviation_smd", "expectation_mean_smd", "expectation_smd")
+"""The ``[personal]`` keys of ``settings.toml`` a write-back replaces (:func:`fitted_spreads`)."""
+
+
 def fitted_spreads(posterior: xr.Dataset, priors: PriorSet) -> dict[str, float]:
     """The shared ``[personal]`` settings a population posterior implies (SMD units).
 
     Sleep outcomes share one setting per value (the mean over them; each outcome's own is in
-    :func:`fitted_by_outcome`), GI has its own spreads (``gi_*``).
+    :func:`fitted_by_outcome`), GI has its own spreads (``gi_*``); the keys are
+    :data:`SPREAD_KEYS`.
     """
     fitted = _fitted_smd(posterior, priors)
     sleep = np.array([OUTCOMES.index(o) for o in SLEEP_OUTCOMES])
     gi = OUTCOMES.index("gi")
-    return {"responsiveness_smd": float(fitted["responsiveness_smd"][sleep].mean()),
-            "form_deviation_smd": float(fitted["form_deviation_smd"][sleep].mean()),
-            "gi_responsiveness_smd": float(fitted["responsiveness_smd"][gi]),
-            "gi_form_deviation_smd": float(fitted["form_deviation_smd"][gi]),
-            "expectation_mean_smd": float(fitted["expectation_mean_smd"].mean()),
-            "expectation_smd": float(fitted["expectation_smd"].mean())}
+    return dict(zip(SPREAD_KEYS, (
+        float(fitted["responsiveness_smd"][sleep].mean()),
+        float(fitted["form_deviation_smd"][sleep].mean()),
+        float(fitted["responsiveness_smd"][gi]), float(fitted["form_deviation_smd"][gi]),
+        float(fitted["expectation_mean_smd"].mean()),
+        float(fitted["expectation_smd"].mean())), strict=True))
 
 
 def fitted_by_outcome(posterior: xr.Dataset, priors: PriorSet) -> dict[str, dict[str, float]]:
@@ -94,19 +100,49 @@ def fitted_by_outcome(posterior: xr.Dataset, priors: PriorSet) -> dict[str, dict
     return out
 
 
+def _value_line(key: str) -> re.Pattern[str]:
+    """A line ``key = number`` as TOML may write it (spaces, a quoted key, a comment after).
+
+    Group 1 is everything before the number, kept when the number is replaced.
+    """
+    name = re.escape(key)
+    return re.compile(rf"""^([ \t]*(?:{name}|"{name}"|'{name}')[ \t]*=[ \t]*)"""
+                      r"[+-]?[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?", re.M)
+
+
+def spreads_problem(settings: Path, keys: tuple[str, ...] = SPREAD_KEYS) -> str | None:
+    """Why :func:`write_spreads` could not rewrite ``keys`` in ``settings`` (None: it can).
+
+    Each key needs exactly one line ``key = number`` outside ``[personal.by_outcome.*]``
+    (a dotted key, an inline table or a second line would be missed or ambiguous): checked
+    before a population fit (:func:`target_problem`), so a fit is not lost at its end.
+    """
+    text, _ = _split_by_outcome(settings.read_text())
+    found = {key: len(_value_line(key).findall(text)) for key in keys}
+    wrong = [f"{key} ({count} lines)" for key, count in found.items() if count != 1]
+    return (f"its {settings} needs one line `key = number` in [personal] for each fitted "
+            f"value, to write it back: {', '.join(wrong)}") if wrong else None
+
+
 def write_spreads(settings: Path, values: Mapping[str, float],
                   by_outcome: Mapping[str, Mapping[str, float]] | None = None) -> None:
     """Replace the given ``key = number`` lines of a ``settings.toml`` (comments kept).
 
     ``by_outcome`` replaces the file's ``[personal.by_outcome.<outcome>]`` tables (written at
     the end of the file); without it they are kept as they are.
+
+    Raises
+    ------
+    KeyError
+        When a key has not exactly one line (:func:`spreads_problem`).
+
     """
+    why = spreads_problem(settings, tuple(values))
+    if why:
+        raise KeyError(why)
     text, tables = _split_by_outcome(settings.read_text())
     for key, value in values.items():
-        text, count = re.subn(rf"^{key} = [0-9.eE+-]+", f"{key} = {value:.3f}", text,
-                              flags=re.M)
-        if count != 1:
-            raise KeyError(f"{settings}: expected one line '{key} = ...', found {count}")
+        text = _value_line(key).sub(rf"\g<1>{value:.3f}", text)
     if by_outcome is not None:
         tables = "".join(
             f"\n[personal.by_outcome.{outcome}]   # fitted by mgsleep population\n"
@@ -132,8 +168,15 @@ def target_problem(target: str | Path, force: bool,
     """Why priors may not be written to ``target`` (``None`` when they may).
 
     Refused: a file; a folder that is, contains or lies inside one of the ``inputs``
-    (name -> folder); a non-empty folder unless ``force``.
+    (name -> folder); a non-empty folder unless ``force``; an input priors folder (one with
+    a ``settings.toml``) whose fitted values could not be written back
+    (:func:`spreads_problem`), found before the fit rather than after it.
     """
+    for name, given in inputs.items():
+        settings = Path(given) / "settings.toml" if given else None
+        why = spreads_problem(settings) if settings and settings.is_file() else None
+        if why:
+            return f"cannot be written from the input {name}: {why}"
     path = Path(os.path.realpath(target))
     if path.exists() and not path.is_dir():
         return "is a file; give a folder"
