@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from model.cli.options import as_typed
+from model.cli.options import as_typed, parse_date
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from model.data.merge import MergeReport, Source
 
 SOURCE_NAMES: tuple[str, ...] = ("fitbit", "apple", "oura", "garmin", "csv", "csd", "gwern")
 """The sources (the keys of :data:`model.data.importers.SOURCES`, listed without importing)."""
@@ -49,6 +56,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--date-is", choices=("night", "morning"), default="night",
                         help="for SOURCE csv: whether a plain date is the night (default) or "
                         "the morning after it")
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help="keep only the nights from this "
+                        "date on (of the export and the supplements log; the diary's own "
+                        "nights are all kept)")
+    parser.add_argument("--until", metavar="YYYY-MM-DD",
+                        help="keep only the nights up to this date")
     parser.add_argument("--overwrite", action="store_true",
                         help="let imported values replace differing values already in the diary")
     parser.add_argument("--quiet", action="store_true", help="no progress on standard error")
@@ -82,47 +94,195 @@ class Progress:
                 print(file=sys.stderr)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Import, merge, check, back up and write; print what was done."""
-    from model.data.importers import import_files
-    from model.data.merge import merge_rows, read_checked_rows, read_rows, write_diary
+@dataclass(frozen=True)
+class Merged:
+    """A diary merged with what an import brings, not written yet.
 
-    if args.source != "csv":    # else silently ignored: the source's own dating rules apply
-        given = [f for f, v in (("--map", args.map), ("--date-is", args.date_is != "night"))
-                 if v]
-        if given:
-            raise InputError([Fault(option, "", f"applies to SOURCE csv only, not "
-                                    f"{args.source}, whose exports say how they date a night")
-                              for option in given])
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The diary to write.
+    report : MergeReport
+        What the export's nights did.
+    taken : MergeReport or None
+        What the supplements log did.
+    unchanged : bool
+        Nothing to write (the diary exists and gains nothing).
+    sources : tuple of Source
+        The diary as it was, the export and the log, which name a fault of ``rows``.
+    """
+
+    rows: pd.DataFrame
+    report: MergeReport
+    taken: MergeReport | None
+    unchanged: bool
+    sources: tuple[Source, ...]
+
+
+def merged(args: argparse.Namespace, nights: pd.DataFrame,
+           supplements: pd.DataFrame | None) -> Merged:
+    """The diary ``--out`` merged with the export's nights and the supplements log.
+
+    Raises
+    ------
+    InputError
+        When the result would span more nights than a diary may (naming ``--since``).
+
+    """
+    from model.data.merge import Source, merge_rows, read_rows
+
+    out = Path(args.out)
+    before = read_rows(out) if out.exists() else None
+    rows, report = merge_rows(before, nights, overwrite=args.overwrite)
+    taken = None
+    if supplements is not None:
+        rows, taken = merge_rows(rows, supplements, overwrite=args.overwrite)
+    unchanged = before is not None and not any(
+        r.added or r.filled or (args.overwrite and r.differences)
+        for r in (report, taken) if r is not None)
+    if not unchanged:
+        _within_limits(rows, args, len(nights))
+    sources = (*([Source(f"{out} (not written)", before)] if before is not None else []),
+               Source(", ".join(args.files), nights, mapping(args), by_night=True),
+               *([Source(args.supplements, supplements)] if supplements is not None else []))
+    return Merged(rows, report, taken, unchanged, sources)
+
+
+def mapping(args: argparse.Namespace) -> dict[str, str]:
+    """Diary column -> the CSV's column, of ``--map`` (empty for another source)."""
+    from model.data.importers.generic import parse_map
+
+    if args.source != "csv":
+        return {}
+    return {m.column: m.source for m in parse_map(as_typed(args.map or ""))}
+
+
+def _within_limits(rows: pd.DataFrame, args: argparse.Namespace, imported: int) -> None:
+    """Refuse a diary longer than the reader allows, saying how to import a part of it."""
+    from model.data.diary import MAX_ROWS, MAX_SPAN_NIGHTS
+    from model.data.diary_rows import as_date
+
+    days = sorted(d for cell in rows["date"] if (d := as_date(cell)) is not None)
+    if not days or (len(rows) <= MAX_ROWS
+                    and (days[-1] - days[0]).days < MAX_SPAN_NIGHTS):
+        return
+    since = days[-1] - dt.timedelta(days=MAX_SPAN_NIGHTS - 1)
+    raise InputError([Fault(f"{args.out} (not written)", "", f"expected a diary of at most "
+                            f"{MAX_SPAN_NIGHTS} nights from the first to the last (ten years), "
+                            f"got {len(rows)} row(s) from {days[0]} to {days[-1]}, "
+                            f"{imported} of them from {', '.join(args.files)}; import a part "
+                            f"with --since YYYY-MM-DD (and --until YYYY-MM-DD), e.g. --since "
+                            f"{since}")])
+
+
+def in_range(rows: pd.DataFrame, since: dt.date | None,
+             until: dt.date | None) -> pd.DataFrame:
+    """The rows whose night lies from ``since`` to ``until`` (either may be None: open).
+
+    The dates are checked ``YYYY-MM-DD`` text, whose order is the dates'.
+    """
+    low, high = since.isoformat() if since else "", until.isoformat() if until else ""
+    keep = rows["date"].astype(str).str.strip().map(
+        lambda day: day >= low and (not high or day <= high))
+    return rows[keep.astype(bool)].reset_index(drop=True)
+
+
+def _dates(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
+    """``--since`` and ``--until``, checked."""
+    since = parse_date(args.since, "--since") if args.since else None
+    until = parse_date(args.until, "--until") if args.until else None
+    if since and until and since > until:
+        raise InputError([Fault("--since", "", f"expected a date up to --until {until}, got "
+                                f"{since}")])
+    return since, until
+
+
+def mapped_forms(paths: list[Path], mapping: dict[str, str]) -> None:
+    """Check the form column a CSV maps, naming each bad cell by the file's row and column.
+
+    The merged diary names a night, not the row it came from (nights are sorted and joined).
+
+    Raises
+    ------
+    InputError
+        Every form the diary reader would refuse.
+
+    """
+    from model.data.diary_rows import cell_problem
+    from model.data.importers.common import read_csv
+
+    if "form" not in mapping:
+        return
+    column = mapping["form"]
+    faults = [Fault(str(path), f"row {row}, column {column}", problem)
+              for path in paths
+              for row, cell in enumerate(read_csv(path)[column].astype(str), start=1)
+              if (problem := cell_problem("form", cell)) is not None]
+    if faults:
+        raise InputError(faults)
+
+
+def _csv_only(args: argparse.Namespace) -> None:
+    """Refuse --map and --date-is with another source (else silently ignored)."""
+    given = [f for f, v in (("--map", args.map), ("--date-is", args.date_is != "night")) if v]
+    if args.source != "csv" and given:
+        raise InputError([Fault(option, "", f"applies to SOURCE csv only, not {args.source}, "
+                                "whose exports say how they date a night")
+                          for option in given])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import, merge, check, back up and write; print what was done.
+
+    The merge is checked before the diary's lock is taken, so that a fault leaves no folder
+    or lock file behind; it is made again under the lock (another writer may have changed the
+    diary meanwhile) and written.
+    """
+    from model.data.importers import import_files
+    from model.data.merge import check_rows, read_checked_rows, write_diary
+
+    _csv_only(args)
+    since, until = _dates(args)
     paths = existing_files(args.files + ([args.supplements] if args.supplements else []))
     exports = paths[:len(args.files)]
     imported = import_files(args.source, exports,
                             mapping=None if args.map is None else as_typed(args.map),
                             date_is_morning=args.date_is == "morning",
                             progress=None if args.quiet else Progress())
-    if imported.table.empty:
+    mapped_forms(exports, mapping(args))
+    nights = in_range(imported.table, since, until)
+    outside = len(imported.table) - len(nights)
+    if nights.empty:
         raise InputError([Fault(", ".join(args.files), "", f"expected at least one night of "
                                 f"{args.source} sleep, found none"
+                                + (f" from {since or 'the first'} to {until or 'the last'} "
+                                   f"({outside} outside)" if outside else "")
                                 + (f" ({'; '.join(imported.warnings)})"
                                    if imported.warnings else ""))])
     out = Path(args.out)
-    supplements = read_checked_rows(args.supplements) if args.supplements else None
+    supplements = (in_range(read_checked_rows(args.supplements), since, until)
+                   if args.supplements else None)
+    first = merged(args, nights, supplements)
+    if not first.unchanged:
+        check_rows(first.rows, out, first.sources)
     with exclusive(out):    # read, merge and write with no other writer in between
-        before = read_rows(out) if out.exists() else None
-        rows, report = merge_rows(before, imported.table, overwrite=args.overwrite)
-        taken = None
-        if supplements is not None:
-            rows, taken = merge_rows(rows, supplements, overwrite=args.overwrite)
-        unchanged = before is not None and not any(
-            r.added or r.filled or (args.overwrite and r.differences)
-            for r in (report, taken) if r is not None)
-        backup = None if unchanged else write_diary(rows, out)   # keep the older backup
-    print(f"{args.source}: {len(imported.table)} night(s) read from {len(exports)} file(s); "
-          f"{out}: {report.describe()}" + (f" (previous version: {backup})" if backup else "")
-          + (" (unchanged, not rewritten)" if unchanged else ""))
-    if taken is not None:
-        print(f"{args.supplements}: {taken.describe()}")
+        done = merged(args, nights, supplements)
+        backup = None if done.unchanged else write_diary(done.rows, out, done.sources)
+    _say(args, out, done, (len(nights), outside), backup)
     for warning in imported.warnings:
         print(f"warning: {warning}")
     print(f"{args.source} gives {CANNOT_GIVE[args.source]}")
     return 0
+
+
+def _say(args: argparse.Namespace, out: Path, done: Merged, counts: tuple[int, int],
+         backup: Path | None) -> None:
+    """Print what the import read (nights kept, left out) and did to the diary and the log."""
+    nights, outside = counts
+    print(f"{args.source}: {nights} night(s) read from {len(args.files)} file(s)"
+          + (f" ({outside} outside --since/--until left out)" if outside else "")
+          + f"; {out}: {done.report.describe()}"
+          + (f" (previous version: {backup})" if backup else "")
+          + (" (unchanged, not rewritten)" if done.unchanged else ""))
+    if done.taken is not None:
+        print(f"{args.supplements}: {done.taken.describe()}")

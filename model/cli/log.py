@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.cli.options import as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from model.data.merge import MergeReport, Source
+
 FIELDS: dict[str, tuple[str, str]] = {
-    "form": ("--form", "magnesium form taken (blank = none, placebo)"),
+    "form": ("--form", "magnesium form taken, placebo, or none (no magnesium that night; with "
+             "--replace it clears a dose already logged or planned for the night)"),
     "elemental_mg": ("--mg", "elemental magnesium that day, mg"),
     "compound_mg": ("--compound-mg", "or: mg of the compound (converted by the form)"),
     "split": ("--split", "dose split over two intakes, 0 or 1"),
@@ -41,6 +50,51 @@ night not recorded, without a word)."""
 REGIMEN: tuple[str, ...] = ("form", "elemental_mg", "split")
 """Fields whose default, when asked, is the diary's last night."""
 
+TEXT_FIELDS = frozenset({"form", "notes"})
+"""The fields that are not numbers."""
+
+PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+"""A number as the diary writes one: digits and one decimal point (not ``1_0``, ``1e2``,
+``0x10`` or ``inf``, which Python's ``float`` reads and a spreadsheet reads otherwise)."""
+
+PLAIN_WITH_COMMA = re.compile(r"^[-+]?[0-9]+,[0-9]+$")
+"""A decimal comma (``12,5``), accepted for a ``;`` diary, which writes its numbers so."""
+
+
+def plain_number(text: str, comma: bool = False) -> str | None:
+    """``text`` in the diary's canonical form (``12``, ``12.5``), or None when it is not plain.
+
+    A whole number is written without decimals and trailing zeros are dropped (``2.0`` ->
+    ``2``, ``10.50`` -> ``10.5``); a decimal comma is read where ``comma`` (a ``;`` diary,
+    whose writer turns the point back into a comma).
+    """
+    text = text.strip()
+    if comma and PLAIN_WITH_COMMA.match(text):
+        text = text.replace(",", ".")
+    if not PLAIN_NUMBER.match(text):
+        return None
+    number = Decimal(text)
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
+
+
+def number_problem(column: str, text: str, comma: bool = False) -> str | None:
+    """Why ``text`` cannot be logged in ``column``: not plain, or what the diary reader says."""
+    from model.data.diary_rows import cell_problem
+
+    if column in TEXT_FIELDS:
+        return cell_problem(column, text)
+    plain = plain_number(text, comma)
+    if plain is None:
+        return cell_problem(column, text) or _not_plain(text, comma)
+    return cell_problem(column, plain)
+
+
+def _not_plain(text: str, comma: bool) -> str:
+    return (f"expected a plain decimal number such as 12 or 12.5{' (or 12,5)' * comma}, got "
+            f"{text!r}")
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``mgsleep log``."""
@@ -63,8 +117,8 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def ask_night(ask: Callable[[str], str], night: dt.date,
-              defaults: dict[str, str]) -> dict[str, str]:
+def ask_night(ask: Callable[[str], str], night: dt.date, defaults: dict[str, str],
+              comma: bool = False) -> dict[str, str]:
     """Ask for the night and each field in turn; an empty answer takes the default.
 
     An answer the diary reader would refuse (``11pm`` for minutes) is asked again at once,
@@ -81,6 +135,8 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
         The default night.
     defaults : dict of str to str
         Default answers (the last regimen).
+    comma : bool
+        A decimal comma is an answer (the diary is separated by ``;``).
 
     Returns
     -------
@@ -88,8 +144,6 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
         ``date`` and the non-empty answers.
 
     """
-    from model.data.diary_rows import cell_problem
-
     answers = {"date": ask(f"night (date it began) [{night}]: ").strip() or str(night)}
     for column, (_, text) in FIELDS.items():
         default = defaults.get(column, "") if answers.get("form", "x") else ""
@@ -98,7 +152,7 @@ def ask_night(ask: Callable[[str], str], night: dt.date,
         shown = f" [{default}]" if default else ""
         answer = ask(f"{column}: {text}{shown}: ").strip() or default
         while answer and answer != default and answer.lower() != "none" \
-                and (problem := cell_problem(column, answer)) is not None:
+                and (problem := number_problem(column, answer, comma)) is not None:
             answer = ask(f"  {problem}; again: {column}{shown}: ").strip() or default
         if column == "form" and answer.lower() == "none":
             answer = answers["form"] = ""
@@ -128,31 +182,89 @@ def _prompt(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the night, merge it, check, back up and write."""
-    from model.data.diary_rows import MISSING_WORDS
-    from model.data.merge import read_rows
+    """Build the night, merge it, check, back up and write.
+
+    The night is merged and checked before the diary's lock is taken, so that a fault leaves
+    no folder or lock file behind; it is merged again under the lock (another writer may have
+    changed the diary meanwhile) and written.
+    """
+    from model.data.merge import check_rows, read_rows
+    from model.data.separators import separator
 
     path = Path(args.diary)
+    comma = path.exists() and separator(path) == ";"
     night = parse_date(args.date, "--date") if args.date else \
         dt.date.today() - dt.timedelta(days=1)
     values = _given(args)
     if not values and (args.interactive or sys.stdin.isatty()):
         values = ask_night(_prompt, night, last_regimen(read_rows(path) if path.exists()
-                                                        else None))
+                                                        else None), comma)
         night = parse_date(values.pop("date"), "date")
     if not values:
         raise InputError([Fault("mgsleep log", "", "expected at least one value (--sol, "
                                 "--quality, ...), or run it on a terminal to be asked")])
+    values = checked_values(values, comma)
+    first = merged_night(path, night, values, args.replace)
+    if first.changed:
+        check_rows(first.rows, path, first.sources)
+    with exclusive(path):   # read, merge and write with no other writer in between
+        return _write_night(path, night, values, args.replace)
+
+
+def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
+    """The given values as typed (UTF-8), numbers in the diary's canonical form.
+
+    Raises
+    ------
+    InputError
+        Naming the option of each value that is not UTF-8, a blank spelt as a number
+        (``nan``), or not a plain decimal number (``1_0``, ``1e2``).
+
+    """
+    from model.data.diary_rows import MISSING_WORDS
+
     values = {c: as_typed(v) for c, v in values.items()}
     if unreadable := undecoded(values, {c: option for c, (option, _) in FIELDS.items()}):
         raise InputError(unreadable)
-    if blank := [Fault("mgsleep log", FIELDS[c][0], f"expected a number, got {v!r}: leave "
-                       "the option out for a value not recorded")
-                 for c, v in values.items() if c not in ("form", "notes") and v.strip()
-                 and v.strip().lower() in MISSING_WORDS | NOT_NUMBERS]:
-        raise InputError(blank)
-    with exclusive(path):   # read, merge and write with no other writer in between
-        return _write_night(path, night, values, args.replace)
+    faults, plain = [], {}
+    for column, value in values.items():
+        option = FIELDS[column][0]
+        if column in TEXT_FIELDS:
+            plain[column] = value
+        elif value.strip().lower() in MISSING_WORDS | NOT_NUMBERS:
+            faults.append(Fault("mgsleep log", option, f"expected a number, got {value!r}: "
+                                "leave the option out for a value not recorded"))
+        elif (number := plain_number(value, comma)) is None:
+            faults.append(Fault("mgsleep log", option, _not_plain(value, comma)))
+        else:
+            plain[column] = number
+    if faults:
+        raise InputError(faults)
+    return plain
+
+
+DOSE_CELLS: tuple[str, ...] = ("elemental_mg", "compound_mg", "split")
+"""The cells a night without magnesium (form none or placebo) sets to 0 when they hold more."""
+
+
+def without_magnesium(values: dict[str, str], row: pd.Series) -> dict[str, str]:
+    """``values`` for a night already in the diary, its dose cleared when the form is none.
+
+    ``--form none`` (or blank, or ``placebo``) on a night with a dose logged or planned
+    records that no magnesium was taken: its dose cells are set to 0 (a blank form cannot
+    replace one, so ``none`` is written for it). A dose given as well is kept, and refused
+    by the reader.
+    """
+    from model.core.forms import NONE, PLACEBO, canonical_form
+    from model.data.diary_rows import MISSING_WORDS
+
+    form = values.get("form")
+    if form is None or canonical_form(form) not in (NONE, PLACEBO):
+        return values
+    held = [c for c in DOSE_CELLS if c not in values and c in row.index
+            and str(row[c]).strip().lower() not in MISSING_WORDS
+            and plain_number(str(row[c])) != "0"]
+    return values | {"form": form.strip() or NONE} | dict.fromkeys(held, "0")
 
 
 MORNING_FIELDS = frozenset({"sol_min", "awakenings", "waso_min", "quality", "freshness",
@@ -163,7 +275,7 @@ _ONE_DAY = dt.timedelta(days=1)
 
 
 def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
-    """Warn of a night after today, of tonight's sleep, of a dose above the safety ceiling.
+    """Warn of a night after today, of tonight's sleep, of a dose above the ceiling or < 1 mg.
 
     All are written: the warnings say what to check.
     """
@@ -186,29 +298,92 @@ def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
         warnings.warn(f"{dose:g} mg of elemental magnesium a day is above the safety ceiling "
                       f"of {ceiling:g} mg; did you mean the compound's weight (--compound-mg)?",
                       stacklevel=2)
+    elif 0 < dose < 1:
+        warnings.warn(f"{dose:g} mg of elemental magnesium is less than 1 mg, less than any "
+                      f"supplement gives; did you mean grams ({dose:g} g = {dose * 1000:g} mg)?",
+                      stacklevel=2)
 
 
-def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bool) -> int:
-    """Merge one night into the diary at ``path`` and write it (the caller holds the lock)."""
+@dataclass(frozen=True)
+class MergedNight:
+    """One night merged into the diary's rows, not written yet.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The diary with the night.
+    report : MergeReport
+    present : bool
+        The night was in the diary already.
+    sources : tuple of Source
+        The diary as it was, which names a fault of its own rows.
+    """
+
+    rows: pd.DataFrame
+    report: MergeReport
+    present: bool
+    sources: tuple[Source, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the diary gains or changes anything."""
+        return not self.present or bool(self.report.differences or self.report.filled)
+
+
+def merged_night(path: Path, night: dt.date, values: dict[str, str],
+                 replace: bool) -> MergedNight:
+    """Merge one night into the diary at ``path`` (nothing written).
+
+    Raises
+    ------
+    InputError
+        When the night has other values than those given and ``replace`` is False.
+
+    """
     import pandas as pd
 
-    from model.data.merge import merge_rows, read_rows, write_diary
+    from model.data.merge import Source, merge_rows, read_rows
 
     rows = read_rows(path) if path.exists() else None
     dates = [] if rows is None else [d.strip() for d in rows["date"]]
     present = night.isoformat() in dates
-    new = pd.DataFrame([{"date": night.isoformat()} | values])
-    merged, report = merge_rows(rows, new, overwrite=replace)
+    if rows is not None and present:
+        values = without_magnesium(values, rows.iloc[dates.index(night.isoformat())])
+    merged, report = merge_rows(rows, pd.DataFrame([{"date": night.isoformat()} | values]),
+                                overwrite=replace)
     if report.differences and not replace:
         row = dates.index(night.isoformat()) + 1
         raise InputError([Fault(str(path), f"row {row}, column {d.column}",
                                 f"night {night} already has {d.diary}, got {d.new}: add "
-                                "--replace to correct it") for d in report.differences])
-    if present and not report.differences and not report.filled:
+                                f"--replace to {_replacing(values, d.column)}")
+                          for d in report.differences])
+    sources = () if rows is None else (Source(f"{path} (not written)", rows),)
+    return MergedNight(merged, report, present, sources)
+
+
+def _replacing(values: dict[str, str], column: str) -> str:
+    """What ``--replace`` does to a night's ``column``: correct it, or clear its dose."""
+    from model.core.forms import NONE, PLACEBO, canonical_form
+
+    form = canonical_form(values["form"]) if "form" in values else None
+    if form not in (NONE, PLACEBO) or column not in ("form", *DOSE_CELLS):
+        return "correct it"
+    night = "that no magnesium was taken" if form == NONE else "a placebo night"
+    return f"record {night} (its dose is cleared)"
+
+
+def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bool) -> int:
+    """Merge one night into the diary at ``path`` and write it (the caller holds the lock)."""
+    from model.data.merge import write_diary
+
+    done = merged_night(path, night, values, replace)
+    if not done.changed:
         print(f"{path}: night {night} unchanged (it already has these values)")
         return 0
     _warn_unusual(night, values)
-    backup = write_diary(merged, path)
-    done = "corrected" if report.differences else "completed" if present else "added"
-    print(f"{path}: night {night} {done}" + (f" (previous version: {backup})" if backup else ""))
+    backup = write_diary(done.rows, path, done.sources)
+    done_word = ("corrected" if done.report.differences else "completed" if done.present
+                 else "added")
+    print(f"{path}: night {night} {done_word}"
+          + (f" (previous version: {backup})" if backup else ""))
     return 0

@@ -9,7 +9,10 @@ written, keeps the previous file as ``<name>.bak`` and replaces the diary atomic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -157,28 +160,99 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
     return table, MergeReport(added, filled, tuple(differences), overwrite)
 
 
-def check_rows(rows: pd.DataFrame, path: str | Path) -> None:
-    """Validate rows as the diary reader does; faults name ``path`` and the row it would have.
+@dataclass(frozen=True)
+class Source:
+    """One input of a merge, so that a fault of the merged rows names where its value came from.
+
+    Parameters
+    ----------
+    name : str
+        The input as a message names it (a file).
+    rows : pandas.DataFrame
+        Its rows as merged: text cells, ``date`` first.
+    columns : mapping of str to str
+        Diary column -> the input's own column, where they differ (``--map form=Supp``).
+    by_night : bool
+        Name a row by its night (an export's nights are not its file's rows: records are
+        joined, sorted, left out), else by its 1-based data row.
+    """
+
+    name: str
+    rows: pd.DataFrame
+    columns: Mapping[str, str] = field(default_factory=dict)
+    by_night: bool = False
+
+    @cached_property
+    def _rows_by_date(self) -> dict[str, int]:
+        """The 0-based row of each night (its first)."""
+        rows: dict[str, int] = {}
+        for row, day in enumerate(self.rows["date"]):
+            rows.setdefault(str(day).strip(), row)
+        return rows
+
+    def place(self, day: str, column: str, value: str) -> str | None:
+        """Where in this input night ``day``'s ``column`` is (None: it gave no such value).
+
+        A blank ``value`` (a cell the diary reader missed) is placed in the input that has
+        the night at all; another value in the input whose cell says the same.
+        """
+        row = self._rows_by_date.get(day)
+        if row is None:
+            return None
+        if not _blank(value):
+            own = self.rows[column].iloc[row] if column in self.rows.columns else ""
+            if _blank(own) or not _same(own, value, column):
+                return None
+        where = f"night {day}" if self.by_night else f"row {row + 1}"
+        return f"{where}, column {self.columns.get(column, column)}"
+
+
+_CELL = re.compile(r"^row (\d+), column (.+)$")
+"""A fault's place in a table: ``row 3, column sol_min``."""
+
+
+def _blamed(fault: Fault, rows: pd.DataFrame, path: str | Path,
+            sources: Sequence[Source]) -> Fault:
+    """``fault`` of the merged ``rows`` named in the input its value came from, if one did."""
+    found = _CELL.match(fault.where)
+    if found is not None and int(found[1]) <= len(rows):
+        merged = rows.iloc[int(found[1]) - 1]
+        day, column = str(merged["date"]).strip(), found[2]
+        value = str(merged[column]) if column in rows.columns else ""
+        for source in sources:
+            if (place := source.place(day, column, value)) is not None:
+                return Fault(source.name, place, fault.message)
+    return Fault(f"{path} (not written)", fault.where, fault.message)
+
+
+def check_rows(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] = ()) -> None:
+    """Validate rows as the diary reader does, before ``path`` is written.
+
+    A fault is named in the first of ``sources`` its value came from (the diary as it is,
+    then an export, then a supplements log: that file's row or night, and its column), else
+    in ``path`` at the row it would have.
 
     Raises
     ------
     DiaryError
-        Every fault, with the file being written.
+        Every fault.
 
     """
     try:
         read_diary(rows)
     except InputError as error:
-        raise DiaryError([Fault(f"{path} (not written)", f.where, f.message)
-                          for f in error.faults]) from None
+        raise DiaryError([_blamed(f, rows, path, sources) for f in error.faults]) from None
 
 
-def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
+def write_diary(rows: pd.DataFrame, path: str | Path,
+                sources: Sequence[Source] = ()) -> Path | None:
     """Check the rows, keep the previous file as ``<name>.bak`` and write the diary atomically.
 
     The backup is the previous file byte for byte; the new file keeps its byte-order mark,
     line endings and separator (a ``;`` diary keeps its decimal commas), so a diary Excel
     saved stays one Excel reads, accents included.
+
+    ``sources`` name a fault where its value came from (:func:`check_rows`).
 
     Returns
     -------
@@ -186,7 +260,7 @@ def write_diary(rows: pd.DataFrame, path: str | Path) -> Path | None:
         The backup, when there was a previous file.
 
     """
-    check_rows(rows, path)
+    check_rows(rows, path, sources)
     target = Path(path)
     backup, start, newline, sep = None, "", "\n", ","
     if target.exists():

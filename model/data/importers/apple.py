@@ -32,29 +32,33 @@ How a night is made (README, "Bring your own data"):
   minutes. Durations use the UTC offsets, so a daylight-saving night has its true length.
   Apple gives no rating: ratings stay blank.
 
-The file is read with :mod:`xml.parsers.expat` in chunks, handling only each element's start,
-so memory stays bounded for exports of several gigabytes and a bad record is named by its line;
-every bad record is named before the import stops. The ``export.zip`` the Health app shares is
-read in place.
+Read with :mod:`xml.parsers.expat` in chunks (element starts only): memory stays bounded for
+exports of gigabytes; every bad record is named by its line before the import stops. The
+``export.zip`` is read in place, its XML whatever the language names it (``exportar.xml``). Read
+past with a warning: an unreadable DOCTYPE header (iOS 16's ``<!ATTLIST`` lacks a ``>``) and
+control characters XML forbids (U+000B in a device's name), which leave out a record other than
+sleep and are removed from a sleep record's source name (in its type, value or dates: an error).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import math
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO
 from xml.parsers import expat
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
-from model.data.importers.common import Faults, SleepPeriod, night_of
+from model.data.importers.common import Faults, SleepPeriod, few, night_of
 
 SLEEP_TYPE = "HKCategoryTypeIdentifierSleepAnalysis"
 PREFIX = "HKCategoryValueSleepAnalysis"
@@ -99,13 +103,40 @@ class Sample:
     value: str
 
 
-class _Counting:
-    """A binary file that reports how far it has been read."""
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Bytes XML 1.0 does not allow (expat stops at the first)."""
+_CONTROL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")
+MARK = "\ufffd"
+"""What a control character is read as (U+FFFD, the replacement character)."""
+READ_ATTRIBUTES = ("type", "value", "startDate", "endDate")
+"""A sleep record's attributes that make its sample: a control character there is an error."""
+ROOT, HEAD_LIMIT = b"<HealthData", 1 << 22
+"""The root element, and how far it is looked for when the DOCTYPE header is skipped."""
+BROKEN_HEADER = ("the export's DOCTYPE header could not be read (a known defect of iOS 16 "
+                 "exports): read without it (the records need nothing of it)")
 
-    def __init__(self, handle: IO[bytes], size: int, progress: Progress | None) -> None:
+
+class _Stream:
+    """A binary export read in chunks: progress, control characters, the header skipped."""
+
+    def __init__(self, handle: IO[bytes], size: int, progress: Progress | None,
+                 skip_header: bool = False) -> None:
         self.handle, self.size, self.progress, self.done = handle, size, progress, 0
+        self.head, self.replaced, self.skipped = skip_header, 0, False
 
     def read(self, n: int = -1) -> bytes:
+        chunk = self._raw(n)
+        if self.head:
+            self.head = False
+            while ROOT not in chunk and len(chunk) < HEAD_LIMIT and (more := self._raw(n)):
+                chunk += more
+            chunk, self.skipped = without_doctype(chunk)
+        if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
+            chunk, count = CONTROL.subn(MARK.encode(), chunk)
+            self.replaced += count
+        return chunk
+
+    def _raw(self, n: int) -> bytes:
         chunk = self.handle.read(n)
         self.done += len(chunk)
         if self.progress is not None:
@@ -113,20 +144,46 @@ class _Counting:
         return chunk
 
 
+def without_doctype(head: bytes) -> tuple[bytes, bool]:
+    """``head`` without its DOCTYPE (its lines left blank), and whether it had one."""
+    start = head.find(b"<!DOCTYPE")
+    root = head.find(ROOT, start + 1)
+    end = head.rfind(b">", start, root) + 1
+    if start < 0 or root < 0 or end <= start:
+        return head, False
+    return head[:start] + b"\n" * head.count(b"\n", start, end) + head[end:], True
+
+
+def is_export(name: str) -> bool:
+    """Whether a zip member is the export's XML (atop the archive, not ``*_cda.xml``, no ``._``)."""
+    parts = PurePosixPath(name).parts
+    return (name.lower().endswith(".xml") and 0 < len(parts) <= 2 and parts[0] != "__MACOSX"
+            and not parts[-1].startswith("._") and not parts[-1].lower().endswith("_cda.xml"))
+
+
 @contextmanager
 def opened(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
     """Open the export as a binary stream with its size.
 
-    Either ``export.xml`` or the ``export.zip`` the Health app shares (its ``export.xml``
-    member, read without unpacking).
+    Either the export's XML or the ``export.zip`` the Health app shares (its export XML,
+    :func:`is_export`, whatever its name, read without unpacking).
+
+    Raises
+    ------
+    InputError
+        A zip archive without an export XML, or with several (naming them).
+
     """
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist() if m.filename.endswith("/export.xml")
-                       or m.filename == "export.xml"]
-            if not members:
-                raise InputError([Fault(str(path), "", "expected an export.xml in the zip "
-                                        "archive, found: " + ", ".join(archive.namelist()[:5]))])
+            members = [m for m in archive.infolist() if is_export(m.filename)]
+            if len(members) != 1:
+                found = [m.filename for m in members] or archive.namelist()
+                raise InputError([Fault(str(path), "", (
+                    "expected one export XML in the zip archive, found several (unzip it and "
+                    "import the one you mean): " if members else "expected an export.xml in the"
+                    " zip archive (or the XML the Health app names in your language, such as "
+                    "exportar.xml), found: ") + few(found))])
             with archive.open(members[0]) as handle:
                 yield handle, members[0].file_size
         return
@@ -134,39 +191,93 @@ def opened(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
         yield handle, os.fstat(handle.fileno()).st_size
 
 
-def samples(path: str | Path, progress: Progress | None = None) -> list[Sample]:
+class _Reader:
+    """The sleep samples of one export, and what was read past (for warnings)."""
+
+    def __init__(self, file: str) -> None:
+        self.file, self.found, self.faults = file, list[Sample](), Faults()
+        self.cleaned, self.started = list[str](), False
+        self.stream, self.parser = _Stream(io.BytesIO(), 0, None), expat.ParserCreate()
+
+    def parse(self, path: str | Path, progress: Progress | None, skip_header: bool) -> None:
+        """Stream the file through expat (raises ExpatError)."""
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self.start
+        with opened(path) as (handle, size):
+            self.stream = _Stream(handle, size, progress, skip_header)
+            while chunk := self.stream.read(CHUNK):
+                self.parser.Parse(chunk, False)
+            self.parser.Parse(b"", True)
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        """Keep a sleep record's sample."""
+        self.started = True
+        if self.stream.replaced and any(MARK in value for value in attributes.values()):
+            attributes = self.cleaned_of_control(tag, attributes)
+        if tag == "Record" and attributes.get("type") == SLEEP_TYPE:
+            sample = _sample(attributes, self.file, self.where(), self.faults)
+            if sample is not None:
+                self.found.append(sample)
+
+    def where(self) -> str:
+        """The line of the element being read."""
+        return f"line {self.parser.CurrentLineNumber}"
+
+    def cleaned_of_control(self, tag: str, attributes: dict[str, str]) -> dict[str, str]:
+        """A sleep record read past a control character (see the module doc), else none."""
+        if tag != "Record" or attributes.get("type", "").replace(MARK, "") != SLEEP_TYPE:
+            self.faults.skip(self.file, self.where(), "not sleep records, with a control "
+                             "character XML does not allow")
+        elif bad := [a for a in READ_ATTRIBUTES if MARK in attributes.get(a, "")]:
+            self.faults.add(self.file, f"{self.where()}, sleep record", "expected no control "
+                            f"character in {', '.join(bad)}, got one (shown as {MARK}): "
+                            "remove it from the file and import again")
+        else:
+            self.cleaned.append(f"{self.file} {self.where()}")
+            return {k: v.replace(MARK, "") for k, v in attributes.items()}
+        return {}
+
+    def notes(self) -> list[str]:
+        """The warnings: records left out, sleep records read past a control character."""
+        notes = self.faults.warnings()
+        if self.cleaned:
+            notes.append(f"{len(self.cleaned)} sleep record(s) with a control character in "
+                         f"their source's name, read with it removed: {few(self.cleaned)}")
+        if self.stream.skipped:
+            notes.append(f"{self.file}: {BROKEN_HEADER}")
+        return notes
+
+
+def samples(path: str | Path, progress: Progress | None = None,
+            notes: list[str] | None = None) -> list[Sample]:
     """Every sleep-analysis sample of an export, streamed (other records are skipped).
+
+    A header that stops expat before the first element is skipped and the file read again;
+    ``notes`` gains a warning for each thing read past (see the module doc).
 
     Raises
     ------
     InputError
         When the file is not well-formed XML (with its line and column), or with every
-        record whose dates are invalid (each with its line).
+        record whose dates are invalid or sleep record read from a control character.
 
     """
-    found: list[Sample] = []
-    faults = Faults()
-    parser = expat.ParserCreate()
-
-    def start(tag: str, attributes: dict[str, str]) -> None:
-        if tag == "Record" and attributes.get("type") == SLEEP_TYPE:
-            sample = _sample(attributes, str(path), f"line {parser.CurrentLineNumber}", faults)
-            if sample is not None:
-                found.append(sample)
-
-    parser.StartElementHandler = start
-    with opened(path) as (handle, size):
-        stream = _Counting(handle, size, progress)
+    reader = _Reader(str(path))
+    try:
         try:
-            while chunk := stream.read(CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-        except expat.ExpatError as error:
-            raise InputError([Fault(str(path), f"line {error.lineno}, column {error.offset}",
-                                    "expected Apple Health XML, got: "
-                                    f"{expat.ErrorString(error.code)}")]) from None
-    faults.raise_any()
-    return found
+            reader.parse(path, progress, skip_header=False)
+        except expat.ExpatError:
+            if reader.started:
+                raise
+            reader.parse(path, progress, skip_header=True)
+    except expat.ExpatError as error:
+        raise InputError([Fault(str(path), f"line {error.lineno}, column {error.offset}",
+                                "expected Apple Health XML, got: "
+                                f"{expat.ErrorString(error.code)}")]) from None
+    reader.faults.raise_any()
+    if notes is not None:
+        notes.extend(reader.notes())
+    return reader.found
 
 
 def _sample(attributes: dict[str, str], file: str, where: str, faults: Faults) -> Sample | None:
@@ -324,15 +435,16 @@ def _nights(found: list[Sample]) -> list[dt.date]:
 
 def read(paths: list[Path],
          progress: Progress | None = None) -> tuple[list[SleepPeriod], list[str]]:
-    """The sleeps of the chosen source, per night, of the given exports.
+    """The sleeps of the chosen source, per night, of the given exports, and what was read past.
 
-    The warnings are empty (the reader's notes are on the sleeps), as the other readers'.
+    The warnings are those of :func:`samples` (the choices of a night are notes on its sleeps).
     """
     by_night: dict[dt.date, dict[str, list[Sample]]] = {}
-    found = [sample for path in paths for sample in samples(path, progress)]
+    notes: list[str] = []
+    found = [sample for path in paths for sample in samples(path, progress, notes)]
     for sample, night in zip(found, _nights(found), strict=True):
         by_night.setdefault(night, {}).setdefault(sample.source, []).append(sample)
     periods: list[SleepPeriod] = []
     for night, sources in sorted(by_night.items()):
         periods.extend(night_source(night, sources))
-    return periods, []
+    return periods, notes
