@@ -218,3 +218,25 @@ def test_a_history_over_ten_years_is_imported_by_range(tmp_path, capsys):
     assert main(["import", "fitbit", export, "--out", str(out), "--since", "2024-01-01",
                  "--until", "2023-01-01"]) == 2
     assert "--since: expected a date up to --until 2023-01-01" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["log", "import"])
+def test_a_diary_with_a_date_twice_is_refused_not_merged_away(tmp_path, capsys, command):
+    """log and import keyed the rows by date: of two rows of one night one was dropped, with
+    no word (the diary reader refuses such a diary; the merge read it unchecked)."""
+    diary = tmp_path / "diary.csv"
+    text = ("date,form,elemental_mg,sol_min\n2026-01-01,glycinate,200,20\n"
+            "2026-01-01,glycinate,200,30\n2026-01-02,glycinate,200,25\n")
+    diary.write_text(text)
+    if command == "log":
+        args = ["log", str(diary), "--date", "2026-01-03", "--form", "glycinate", "--mg", "200",
+                "--sol", "15"]
+    else:
+        export = tmp_path / "app.csv"
+        export.write_text("Day,Latency\n2026-01-03,15\n")
+        args = ["import", "csv", str(export), "--map", "date=Day,sol_min=Latency",
+                "--out", str(diary), "--quiet"]
+    assert main(args) == 2
+    assert (f"{diary}: row 2, column date: expected a date not already used (row 1), got "
+            "2026-01-01") in capsys.readouterr().err
+    assert diary.read_text() == text and not (tmp_path / "diary.csv.bak").exists()

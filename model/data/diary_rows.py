@@ -404,6 +404,11 @@ def check_usable(table: pd.DataFrame, name: str) -> None:
                                 "CSV: mgsleep import csv FILE --map date=COL,sol_min=COL,...)")])
 
 
+def repeated_date(first: int, date: object) -> str:
+    """The fault of a night's date given again (first at data row ``first``)."""
+    return f"expected a date not already used (row {first}), got {date}"
+
+
 def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None) -> pd.DataFrame:
     """Typed recorded nights indexed by date; raises every fault together."""
     cache: dict[str, dict[str, float]] = {}
@@ -419,8 +424,7 @@ def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None) -> pd.Da
     for row, raw in enumerate(table.to_dict("records"), start=1):
         date, record = parser.parse(row, {str(k): v for k, v in raw.items()})
         if date is not None and date in first_row:
-            parser.fault(row, "date", f"expected a date not already used (row "
-                         f"{first_row[date]}), got {date}")
+            parser.fault(row, "date", repeated_date(first_row[date], date))
         elif date is not None:
             first_row[date] = row
         if record is not None:

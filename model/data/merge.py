@@ -21,7 +21,7 @@ from model.core.atomic import write_text
 from model.core.errors import DiaryError, Fault, InputError
 from model.core.forms import canonical_form
 from model.data.diary import read_diary
-from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table
+from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table, repeated_date
 from model.data.separators import decimal_commas, separator
 
 
@@ -81,9 +81,27 @@ class MergeReport:
 
 
 def read_rows(path: str | Path) -> pd.DataFrame:
-    """A diary file's rows as text cells with normalised column names (checked later)."""
+    """A diary file's rows as text cells with normalised column names (checked later).
+
+    Raises
+    ------
+    DiaryError
+        When a date is given on two rows: merging keys the rows by date, so one of them
+        would be lost without a word (``log`` and ``import`` dropped it).
+    """
     table, name = read_table(path)
-    return normalise_columns(table, name)[0].astype(str)
+    rows = normalise_columns(table, name)[0].astype(str)
+    first: dict[str, int] = {}
+    faults = []
+    for row, day in enumerate(rows["date"].str.strip() if "date" in rows else [], start=1):
+        if day and day in first:
+            faults.append(Fault(name, f"row {row}, column date",
+                                f"{repeated_date(first[day], day)}: keep one row per night "
+                                "(merge the two by hand), then run it again"))
+        first.setdefault(day, row)
+    if faults:
+        raise DiaryError(faults)
+    return rows
 
 
 def read_checked_rows(path: str | Path) -> pd.DataFrame:
