@@ -93,6 +93,10 @@ def test_dates_written_as_midnight_times_stay_their_dates(tmp_path, capsys):
     assert main(["import", "csv", str(source), "--map", "date=Day,sol_min=Latency",
                  "--date-is", "morning", "--out", str(out), "--quiet"]) == 0
     assert pd.read_csv(out)["date"].tolist() == ["2024-03-01", "2024-03-02"]
+    source.write_text("Day,Latency\n2024-03-02 00:00:00+00:00,25\n2024-03-03T00:00:00Z,10\n")
+    table, _ = imported(tmp_path, capsys, "csv", str(source), "--map", "date=Day,sol_min=Latency",
+                        name="offsets.csv")    # as pandas writes dates with a time zone
+    assert table["date"].tolist() == ["2024-03-02", "2024-03-03"]
     source.write_text("Day,Latency\n2024-03-02 00:00:00,25\n2024-03-02 23:40:00,10\n")
     table, _ = imported(tmp_path, capsys, "csv", str(source), "--map", "date=Day,sol_min=Latency",
                         name="times.csv")

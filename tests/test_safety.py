@@ -527,3 +527,37 @@ def test_a_priors_directory_converts_compound_mg_with_its_own_fractions(priors_c
     assert seen[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)
     read = read_diaries(diaries, load_priors(priors_copy).evidence.directory)
     assert read[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)
+
+
+def test_the_floor_keeps_its_classes_of_medicines(priors_copy):
+    """A review: a priors directory could drop or narrow [[classes]] (integrase inhibitors
+    then lost raltegravir's referral under --allow-unknown) or name a class like a medicine
+    ('digoxine' holding levothyroxine took the typo away from digoxin's hold)."""
+    path = priors_copy / "safety.toml"
+    text = path.read_text()
+    path.write_text(text.replace('"elvitegravir", "raltegravir"]\nsource = "BNF: HIV integrase',
+                                 '"elvitegravir"]\nsource = "BNF: HIV integrase'))
+    with pytest.raises(PriorsError, match=r"key classes\[name=integrase inhibitors\]"
+                                          r"\.medications: loosens the safety floor: "
+                                          r"raltegravir removed"):
+        load_priors(priors_copy)
+    path.write_text(text + '[[classes]]\nname = "digoxine"\nmedications = ["levothyroxine"]\n'
+                    'source = "custom"\n')
+    with pytest.raises(PriorsError, match=r"the class name 'digoxine' is close to 'digoxin'"):
+        load_priors(priors_copy)
+    path.write_text(text + '[[classes]]\nname = "thyroid hormones"\n'
+                    'medications = ["levothyroxine", "liothyronine"]\nsource = "custom"\n')
+    assert len(load_priors(priors_copy).safety.classes) == len(text.split("[[classes]]")) # added
+
+
+@pytest.mark.parametrize("typed", ["flouroquinolones", "bisphosphonats", "PPI's"])
+def test_a_misspelt_class_is_answered_and_taken_as_its_members(priors, tmp_path, typed):
+    path = tmp_path / "p.toml"
+    path.write_text(f'medications = ["{typed}"]\n')
+    with pytest.raises(InputError, match=r"did you mean the class"):
+        load_profile(path, safety=priors.safety)
+    with pytest.warns(ProfileWarning):
+        profile = load_profile(path, safety=priors.safety, allow_unknown=True)
+    rules = screen(profile, priors.safety)
+    assert any("taken as" in w and ("ciprofloxacin" in w or "alendronate" in w
+                                    or "omeprazole" in w) for w in rules.warnings), rules.warnings

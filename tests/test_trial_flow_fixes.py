@@ -174,3 +174,20 @@ def test_a_blinded_plan_from_a_seed_warns_that_the_seed_reveals_the_arms(tmp_pat
     assert main(["plan", "--forms", "glycinate,taurate", "--blind", "--start", START,
                  "--out", str(tmp_path / "e.csv")]) == 0
     assert "--seed with --blind" not in capsys.readouterr().err
+
+
+def test_unblind_keeps_a_split_the_person_logged(blinded, tmp_path, capsys):
+    """A review: `log --split 1` on a pot night was overwritten by the key's split 0."""
+    diary, key = blinded
+    table = rows(diary)
+    night = table["date"][table["notes"].str.startswith("code")].iloc[0]
+    assert main(["log", str(diary), "--date", night, "--split", "1", "--sol", "10",
+                 "--replace"]) == 0
+    out = tmp_path / "unb.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    capsys.readouterr()
+    filled = rows(out).set_index("date")
+    sealed = json.loads(key.read_text())
+    form = sealed["nights"][night].split("@")[0]
+    assert filled.loc[night, "form"] == form
+    assert filled.loc[night, "split"] == ("1" if form != "placebo" else "0")

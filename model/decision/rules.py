@@ -158,7 +158,7 @@ def _medicine_near_misses(medicines: Matched,
     one closest to it; a class of medicines (``bisphosphonates``) as every member of it. Each
     is kept among the unknown names too (NOT CHECKED), and its rules name both spellings.
     """
-    near = {given: names.members(given) or names.within(given, "medicine")
+    near = {given: names.members(given, close=True) or names.within(given, "medicine")
             or ((names.medicines[close],) if (close := names.suggest(given, "medicine")) else ())
             for given, m in medicines.items() if m is None}
     return {given: meant for given, meant in near.items() if meant}

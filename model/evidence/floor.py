@@ -9,6 +9,8 @@ The hard rules are not priors. A researcher's ``--priors DIR`` may change every 
   ``clinician`` hold), its implied ``gut_sensitivity`` at least the bundled one and its
   ``ceiling_mg`` at most the bundled one;
 - every interaction group kept with the same rule and kind, and at least its medicines;
+- every class of medicines kept with its aliases and members (more welcome), and a new class
+  named like a medicine of the floor must hold it (:func:`_class_faults`);
 - every synonym kept (a custom file may add names, never remove one), and every name the floor
   knows standing for the same condition or medicine as there; a new name close to one that
   stands for a rule (a contraindication, a caution, an interacting medicine) must stand for
@@ -193,6 +195,41 @@ def _name_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
     return found
 
 
+def _class_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
+    """The floor's classes removed or narrowed, and new classes named like a medicine.
+
+    A new class named like a medicine of the floor must hold it. A class accepted with
+    ``--allow-unknown`` is taken as its members (their rules apply), so a class dropped or
+    narrowed loses rules, and a class ``digoxine`` holding levothyroxine would take a typo of
+    digoxin away from digoxin's hold.
+    """
+    mine = {c.name: c for c in custom.classes}
+    found = []
+    for group in floor.classes:
+        key = f"classes[name={group.name}]"
+        have = mine.get(group.name)
+        if have is None:
+            found.append((key, "removed; a priors directory may add classes, not remove them"))
+            continue
+        for field in ("aliases", "medications"):
+            missing = sorted(set(getattr(group, field)) - set(getattr(have, field)))
+            if missing:
+                found.append((f"{key}.{field}", f"{', '.join(missing)} removed"))
+    medicines = NameIndex.of(floor).medicines
+    known = {name_key(n) for c in floor.classes for n in (c.name, *c.aliases)}
+    for group in custom.classes:
+        for name in (group.name, *group.aliases):
+            key = name_key(name)
+            close = [] if key in known else difflib.get_close_matches(key, list(medicines),
+                                                                     n=1, cutoff=0.75)
+            if close and medicines[close[0]] not in group.medications:
+                found.append((f"classes[name={group.name}]", f"the class name {name!r} is "
+                              f"close to {close[0]!r}, which stands for "
+                              f"{medicines[close[0]]!r} in the safety floor, a medicine the "
+                              "class does not hold: name it otherwise"))
+    return found
+
+
 def _limit_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
     found = []
     ceiling, mine = floor.ceiling.default_mg_per_day, custom.ceiling.default_mg_per_day
@@ -237,6 +274,6 @@ def loosened(custom: Safety, file: str | Path, floor: Safety | None = None) -> l
                             custom.contraindications, base.gut_sensitivity)
              + _rule_faults("cautions", base.cautions, custom.cautions, base.gut_sensitivity)
              + _interaction_faults(base, custom) + _synonym_faults(base, custom)
-             + _name_faults(base, custom))
+             + _name_faults(base, custom) + _class_faults(base, custom))
     return [Fault(str(file), f"key {key}", f"loosens the safety floor: {message}")
             for key, message in found]

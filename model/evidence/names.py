@@ -180,10 +180,23 @@ class NameIndex:
                        if f"_{alias}_" in key)
         return tuple(dict.fromkeys(canonical for _, canonical in found))
 
-    def members(self, name: str) -> tuple[str, ...]:
-        """The medicines of the class ``name`` names (``"bisphosphonates"``), else ()."""
+    def members(self, name: str, *, close: bool = False) -> tuple[str, ...]:
+        """The medicines of the class ``name`` names (``"bisphosphonates"``), else ().
+
+        ``close``: also of the class within a typo of it (``"flouroquinolones"``), as a
+        near miss of a medicine is taken as that medicine under ``--allow-unknown``.
+        """
         key = name_key(name)
-        return self.classes.get(key) or self.classes.get(_stripped(key), ())
+        found = self.classes.get(key) or self.classes.get(_stripped(key), ())
+        if found or not close:
+            return found
+        near = difflib.get_close_matches(key, list(self.classes), n=1, cutoff=0.75)
+        return self.classes[near[0]] if near else ()
+
+    def class_named(self, name: str) -> str | None:
+        """The class key ``name`` is within a typo of, for a "did you mean" (or None)."""
+        near = difflib.get_close_matches(name_key(name), list(self.classes), n=1, cutoff=0.75)
+        return near[0] if near else None
 
     def suggest(self, name: str, kind: Kind) -> str | None:
         """The closest known name (for a "did you mean"), or None."""
@@ -207,6 +220,12 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
     decides the rule.
     """
     members = index.members(name) if kind == "medicine" else ()
+    near = index.class_named(name) if kind == "medicine" and not members else None
+    if near is not None and index.suggest(name, kind) is None:
+        return (f"unknown medicine {name!r} (did you mean the class {near!r}? give the medicine "
+                f"you take, for its own rules: of that class mgsleep knows "
+                f"{_listed(index.classes[near], 'or')}): it is not in mgsleep's safety data, "
+                "so no safety rule could be checked for it")
     if members:
         return (f"{name!r} is a class of medicines, not one medicine: give the one you take, "
                 f"for its own rules (of this class mgsleep knows {_listed(members, 'or')}), "

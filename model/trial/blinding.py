@@ -234,7 +234,8 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
             continue
         columns["form"][row] = "" if regimen.form == NONE else regimen.form
         columns["elemental_mg"][row] = f"{regimen.elemental_mg:g}" if regimen.active else ""
-        columns["split"][row] = str(int(regimen.split))
+        split = regimen.split or (regimen.active and str(cells.get("split", "")).strip() == "1")
+        columns["split"][row] = str(int(split))   # a split the person logged is kept
     if faults:
         raise InputError(faults)
     notes = [f"{NO_POT} ({note})" if CODE_NOTE.match(str(note))

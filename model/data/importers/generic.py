@@ -39,7 +39,7 @@ DURATIONS: tuple[str, ...] = ("sol_min", "waso_min")
 """Diary columns that take a unit."""
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?$")
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 @dataclass(frozen=True)
