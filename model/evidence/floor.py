@@ -123,19 +123,23 @@ _KIND_STRICTNESS = {"clinician": 0, "refer": 1}
 a referral (stop magnesium now, when taking it)."""
 
 
+def _missing(key: str, what: str, floor: object, mine: object | None,
+             fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """A floor entry removed (``mine`` None), or the items of its ``fields`` it lost."""
+    if mine is None:
+        return [(key, f"removed; a priors directory may add {what}, not remove them")]
+    lost = {f: sorted(set(getattr(floor, f)) - set(getattr(mine, f))) for f in fields}
+    return [(f"{key}.{f}", f"{', '.join(items)} removed") for f, items in lost.items() if items]
+
+
 def _interaction_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
     found = []
     groups = {g.group: g for g in custom.interactions}
     for group in floor.interactions:
         key = f"interactions[group={group.group}]"
         mine = groups.get(group.group)
-        if mine is None:
-            found.append((key, "removed; a priors directory may add groups, not remove them"))
-            continue
-        missing = sorted(set(group.medications) - set(mine.medications))
-        if missing:
-            found.append((f"{key}.medications", f"{', '.join(missing)} removed"))
-        if (mine.rule, mine.kind) != (group.rule, group.kind):
+        found += _missing(key, "groups", group, mine, ("medications",))
+        if mine is not None and (mine.rule, mine.kind) != (group.rule, group.kind):
             found.append((f"{key}.rule", "changed; the rule of the safety floor must be kept "
                           "word for word (add a stricter group instead)"))
     return found
@@ -206,15 +210,8 @@ def _class_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
     mine = {c.name: c for c in custom.classes}
     found = []
     for group in floor.classes:
-        key = f"classes[name={group.name}]"
-        have = mine.get(group.name)
-        if have is None:
-            found.append((key, "removed; a priors directory may add classes, not remove them"))
-            continue
-        for field in ("aliases", "medications"):
-            missing = sorted(set(getattr(group, field)) - set(getattr(have, field)))
-            if missing:
-                found.append((f"{key}.{field}", f"{', '.join(missing)} removed"))
+        found += _missing(f"classes[name={group.name}]", "classes", group, mine.get(group.name),
+                          ("aliases", "medications"))
     medicines = NameIndex.of(floor).medicines
     known = {name_key(n) for c in floor.classes for n in (c.name, *c.aliases)}
     for group in custom.classes:
