@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 
+import pytest
 from test_plan_ahead import planned_diary
 
 from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
@@ -118,3 +119,19 @@ def test_unlogged_nights_count_from_the_last_night_with_an_outcome(tmp_path, pri
     _, _, kept = followed(diary, priors, dt.date(2026, 10, 31), FakePosterior())
     assert ("3 night(s) before tonight not logged (2026-10-29 to 2026-10-31): log them "
             "(mgsleep log) so that the analysis sees them") in kept.recommendation.warnings
+
+
+@pytest.mark.parametrize("hold", [False, True])
+def test_the_acute_gi_warning_is_told_by_the_function_that_words_it(hold):
+    """plan_ahead matched the warning by a copy of its words; rule_words now tells it."""
+    from types import SimpleNamespace
+
+    from model.decision.rule_words import acute_gi_warning, is_acute_gi_warning
+    from model.decision.settings import DecisionSettings
+
+    taurate = Regimen("taurate", 200)
+    past = SimpleNamespace(recent_gi_nights=3, current=taurate)
+    said = acute_gi_warning(past, DecisionSettings(), hold=hold)   # type: ignore[arg-type]
+    assert is_acute_gi_warning(said, taurate)
+    assert not is_acute_gi_warning(said, Regimen("taurate", 200, split=True))
+    assert not is_acute_gi_warning(said.replace("GI nights", "nights"), taurate)

@@ -30,7 +30,6 @@ plan's last night (a diary with pot nights logged is analysed unblinded,
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,7 +43,7 @@ from model.decision.decide import largest_studied_mg
 from model.decision.explain import headline
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
-from model.decision.rule_words import beyond_studied_warning
+from model.decision.rule_words import beyond_studied_warning, is_acute_gi_warning
 from model.decision.rules import Screening, breach_warnings, current_breaks
 from model.evidence.priorset import PriorSet
 
@@ -364,9 +363,8 @@ def _current(rec: Recommendation, current: Regimen, rules: Screening) -> tuple[s
     """
     if not STOP_SATISFIES & set(rec.reason_codes):
         return ()
-    acute = re.compile(rf"\d+ GI nights in the last \d+ on {re.escape(current.label)}:")
     breaks = breach_warnings(current, rules)
-    return tuple(w for w in rec.warnings if w in breaks or acute.match(w))
+    return tuple(w for w in rec.warnings if w in breaks or is_acute_gi_warning(w, current))
 
 
 def _waits(decision: Decision, plan: PlanAhead) -> str:

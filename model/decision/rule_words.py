@@ -153,14 +153,24 @@ def gi_block(p_violation: float, epsilon: float) -> str:
     return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
 
 
+def _acute_gi_start(nights: object, window: object, regimen: Regimen) -> str:
+    return f"{nights} GI nights in the last {window} on {regimen.label}: if loose stools go on, "
+
+
+def is_acute_gi_warning(warning: str, regimen: Regimen) -> bool:
+    """Whether ``warning`` is :func:`acute_gi_warning` of ``regimen`` (any counts)."""
+    pattern = re.escape(_acute_gi_start("NIGHTS0", "WINDOW0", regimen))
+    pattern = pattern.replace("NIGHTS0", r"\d+").replace("WINDOW0", r"\d+")
+    return re.match(pattern, warning) is not None
+
+
 def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> str:
-    """Recent GI nights on the current regimen.
+    """Recent GI nights on the current regimen (:func:`is_acute_gi_warning` tells it).
 
     Under a ``hold`` (a medicine with which magnesium is not changed without the prescriber)
     stopping is a change too, so the person calls the clinician instead.
     """
-    recent = (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
-              f"{past.current.label}: if loose stools go on, ")
+    recent = _acute_gi_start(past.recent_gi_nights, s.gi_window, past.current)
     if hold:
         return (recent + "call your clinician soon rather than changing magnesium yourself "
                 "(loose stools also lower magnesium and potassium, which matters with the "
