@@ -290,6 +290,18 @@ RecordReader = Callable[[dict[str, Any], str, int, Faults], SleepPeriod | None]
 """Turns one record (with its file, 1-based index and the faults) into a sleep, or None."""
 
 
+def not_sleep_data(path: Path, records: list[dict[str, Any]], what: str,
+                   fields: Sequence[str]) -> InputError:
+    """The error of a file whose records are not the source's sleep.
+
+    One fault naming the fields expected and those found (a ``heart_rate-*.json`` in a
+    wildcard gave one fault a record, thousands).
+    """
+    found = list(dict.fromkeys(str(key) for record in records for key in record))
+    return InputError([Fault(str(path), "", f"not {what}: expected records with "
+                             f"{', '.join(fields)}; found fields: {few(found, 8) or 'none'}")])
+
+
 def read_periods(paths: list[Path], records: Callable[[Path], list[dict[str, Any]]],
                  period: RecordReader) -> tuple[list[SleepPeriod], list[str]]:
     """Every sleep of the given files, all faults collected before raising.

@@ -44,16 +44,15 @@ import math
 from pathlib import Path
 from typing import Any
 
-from model.core.errors import Fault, InputError
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
     above_range,
     end_of,
-    few,
     load_json,
     local_time,
     night_of,
+    not_sleep_data,
     number,
     read_periods,
     records_in,
@@ -169,9 +168,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
     """The logs of a file; one whose records all lack ``startTime`` is not a sleep log."""
     records = records_in(load_json(path), ("sleep",), str(path))
     if records and not any("startTime" in record for record in records):
-        found = list(dict.fromkeys(str(key) for record in records for key in record))
-        raise InputError([Fault(str(path), "", "not a Fitbit sleep log: expected records with "
-                                f"{', '.join(FIELDS)}; found fields: {few(found, 8) or 'none'}")])
+        raise not_sleep_data(path, records, "a Fitbit sleep log", FIELDS)
     return records
 
 

@@ -38,14 +38,13 @@ import math
 from pathlib import Path
 from typing import Any
 
-from model.core.errors import Fault, InputError
 from model.data.importers.common import (
     Faults,
     SleepPeriod,
     above_range,
-    few,
     load_json,
     night_of,
+    not_sleep_data,
     number,
     read_periods,
     records_in,
@@ -144,9 +143,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
         return [document]
     records = records_in(document, (), str(path))
     if records and not any(set(FIELDS) & set(record) for record in records):
-        found = list(dict.fromkeys(str(key) for record in records for key in record))
-        raise InputError([Fault(str(path), "", "not Garmin sleep data: expected records with "
-                                f"{', '.join(FIELDS)}; found fields: {few(found, 8) or 'none'}")])
+        raise not_sleep_data(path, records, "Garmin sleep data", FIELDS)
     return records
 
 
