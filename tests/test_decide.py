@@ -175,6 +175,8 @@ def test_pregnancy_holds_within_its_own_ceiling_and_lets_a_dose_be_lowered(prior
         "refer", None, ("refer", "refer_hold", "current_above_ceiling"))
     assert high.reasons[0] == ("Lower citrate@350 to at most 250 mg/day now, your ceiling, and "
                                "see your clinician before any other change.")
+    # an audit of the reports: the headline said only "See your clinician before any change"
+    assert what_to_do(high).startswith("Lower your magnesium to your daily ceiling now")
     loose = [w for w in high.warnings if "if loose stools go on" in w]
     assert len(loose) == 1 and "medicine named above" not in loose[0] and "stop" in loose[0]
     within = decide(GREAT_TAURATE, priors=priors, profile=pregnant, diary=on("taurate", 200),

@@ -347,3 +347,22 @@ def test_the_pdf_is_written_like_every_other_output(analysis, tmp_path, monkeypa
     assert (tmp_path / "summary.pdf").read_bytes() == b"%PDF-1.7 test"
     assert (tmp_path / "summary.pdf").stat().st_mode & 0o777 == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["summary.pdf"]
+
+
+def test_the_clinician_summary_gives_the_advice_warnings_and_a_pregnancy_condition(analysis):
+    """An audit of the reports: the acute loose-stool warning of the recommendation reached
+    the terminal and the report but not the clinician page (nor the PDF made from it), and
+    "pregnant: not given" stood beside the pregnancy rule a condition had set off."""
+    from dataclasses import replace
+
+    from model.data.profile import Profile
+
+    rec = analysis.decision.recommendation
+    loose = ("6 GI nights in the last 7 on glycinate@300: if loose stools go on, stop, or take "
+             "the gentler step the advice names when it names one")
+    warned = replace(analysis, decision=replace(analysis.decision, recommendation=replace(
+        rec, warnings=(*rec.warnings, loose))))
+    page = html.unescape(render_clinician(warned))
+    assert f"Warning:</strong> {loose}." in page and page.count("6 GI nights in the last 7") == 1
+    pregnant = render_clinician(replace(analysis, profile=Profile(conditions=("pregnant",))))
+    assert "pregnant: yes (among the conditions);" in pregnant

@@ -31,7 +31,8 @@ from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.decision import history, screen
 from model.decision.rule_words import REFERRAL_LABEL
-from model.decision.rules import breach_warnings
+from model.decision.rules import Screening, breach_warnings
+from model.evidence.names import NameIndex
 from model.report.format import bullets, escape, table
 from model.report.headline import (
     INTERVAL_NOTE,
@@ -92,19 +93,40 @@ def _stop(text: str) -> str:
     return text if text.endswith(".") else f"{text}."
 
 
+def _screen_lines(result: Analysis) -> tuple[Screening, tuple[str, ...]]:
+    """The safety screen of the profile and its cautions (rule warnings, broken rules)."""
+    rules = screen(result.profile, result.fit.priors_.safety)
+    return rules, (*rules.warnings, *breach_warnings(history(result.diary).current, rules))
+
+
+def _pregnant(result: Analysis) -> str:
+    """``yes``, ``no`` or ``not given`` for the pregnancy field.
+
+    ``yes (among the conditions)`` when a condition stands for pregnancy: the page said "not
+    given" beside the pregnancy rule it applied.
+    """
+    said = {True: "yes", False: "no", None: "not given"}[result.profile.pregnant]
+    if result.profile.pregnant is None:
+        index = NameIndex.of(result.fit.priors_.safety)
+        rules = {c.condition for c in result.fit.priors_.safety.contraindications
+                 if c.field == "pregnant" and c.condition}
+        if any(index.match(c, "condition") in rules for c in result.profile.conditions):
+            said = "yes (among the conditions)"
+    return said
+
+
 def _safety(result: Analysis) -> str:
     profile = result.profile
-    rules = screen(profile, result.fit.priors_.safety)
+    rules, cautions = _screen_lines(result)
     facts = [
         f"Age: {profile.age if profile.age is not None else 'not given'}; "
         f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
-        f"{ {True: 'yes', False: 'no', None: 'not given'}[profile.pregnant]}; conditions: "
+        f"{_pregnant(result)}; conditions: "
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
         f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
         *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in (*rules.referrals, *rules.holds)),
-        *(f"Caution: {_stop(w)}" for w in (*rules.warnings, *breach_warnings(
-            history(result.diary).current, rules))),
+        *(f"Caution: {_stop(w)}" for w in cautions),
     ]
     if rules.unchecked:
         facts.append(f"NOT CHECKED (not in mgsleep's safety data, no rule applied): "
@@ -135,8 +157,11 @@ def render_clinician(result: Analysis) -> str:
     fit, diary = result.fit, result.diary
     first, last = (d.date().isoformat() for d in (diary.nights.index.min(),
                                                   diary.nights.index.max()))
+    shown = _screen_lines(result)[1]     # the safety screen lists these
+    warned = [w for w in result.decision.recommendation.warnings if w not in shown]
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
-                      for r in result.cautions())
+                      for r in result.cautions()) + "".join(
+        f"<p class=\"small\"><strong>Warning:</strong> {escape(_stop(w))}</p>" for w in warned)
     checks = (f"Fit: {sampler_name(fit)}, diagnostics "
               f"{'passed' if fit.diagnostics_.ok else 'FAILED (no dosing advice)'} (max "
               f"R-hat {fit.diagnostics_.max_rhat:.3f}, {fit.diagnostics_.divergences} "

@@ -80,6 +80,12 @@ def _advice(recommendation: Recommendation) -> str:
     if action == "refer":
         if "refer_stop" in codes:
             return "Stop taking magnesium now and see a clinician."
+        if "refer_hold" in codes and "current_above_ceiling" in codes:   # pregnancy, 300 mg
+            return ("Lower your magnesium to your daily ceiling now (below), and see your "
+                    "clinician before any other change.")
+        if "refer_hold" in codes and "current_excluded" in codes:
+            return ("Stop your current magnesium now (your profile excludes its form), and see "
+                    "your clinician before any other change.")
         if "refer_hold" in codes:
             return "See your clinician before any change to magnesium."
         return "See a clinician before taking magnesium."
