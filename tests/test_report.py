@@ -366,3 +366,19 @@ def test_the_clinician_summary_gives_the_advice_warnings_and_a_pregnancy_conditi
     assert f"Warning:</strong> {loose}." in page and page.count("6 GI nights in the last 7") == 1
     pregnant = render_clinician(replace(analysis, profile=Profile(conditions=("pregnant",))))
     assert "pregnant: yes (among the conditions);" in pregnant
+
+
+def test_advice_made_without_the_posterior_shows_no_scores_and_no_ranking(analysis):
+    """An audit of the reports: a referral's table showed P(best) and the other scores as 0.00
+    (placeholders, from_posterior false) and the 'actions ranked' figure with no action."""
+    from dataclasses import replace
+
+    from model.decision.results import NO_SCORES
+
+    rec = analysis.decision.recommendation
+    ruled = replace(analysis, decision=replace(
+        analysis.decision, assessments=(), chosen=None,
+        recommendation=replace(rec, scores=NO_SCORES)))
+    page = render_report(ruled)
+    assert page.count("not estimated") == 5
+    assert len(IMG.findall(page)) == len(IMG.findall(render_report(analysis))) - 1

@@ -126,11 +126,13 @@ def _recommendation(result: Analysis) -> str:
         body += "<h3>Warnings</h3>" + bullets(rec.warnings, "warning")
     body += _gains(result)
     scores = rec.scores
-    facts = pd.DataFrame({"p_best": [rec.p_best],
-                          "p_better_than_continue": [scores.p_better_than_continue],
-                          "expected_utility": [scores.expected_utility],
-                          "learning_value": [scores.learning_value],
-                          "p_constraint_violation": [rec.p_constraint_violation],
+    estimated: dict[str, float | str] = {
+        "p_best": rec.p_best, "p_better_than_continue": scores.p_better_than_continue,
+        "expected_utility": scores.expected_utility, "learning_value": scores.learning_value,
+        "p_constraint_violation": rec.p_constraint_violation}
+    if not scores.from_posterior:    # a rule's advice: its 0s are placeholders, not estimates
+        estimated = dict.fromkeys(estimated, "not estimated")
+    facts = pd.DataFrame({**{k: [v] for k, v in estimated.items()},
                           "commit": [rec.commit], "reason codes": [", ".join(rec.reason_codes)],
                           "next review": [rec.next_review.isoformat()]})
     return body + table(facts, {"commit": "settled"})
@@ -168,9 +170,11 @@ def _alternatives(result: Analysis) -> str:
 def _figures(result: Analysis) -> str:
     fit = result.fit
     epsilon = fit.priors_.safety.gi_constraint.epsilon
+    ranked = (_figure(plot_actions(result.decision, epsilon=epsilon), "The actions ranked by "
+                      "expected utility; grey ones are not allowed now.")
+              if result.decision.assessments else "")     # none under a referral
     return "".join((
-        _figure(plot_actions(result.decision, epsilon=epsilon),
-                "The actions ranked by expected utility; grey ones are not allowed now."),
+        ranked,
         _figure(plot_timeline(fit), "Your diary night by night, regimens shaded, with the "
                 "fitted build-up of each form."),
         _figure(plot_predictive(fit), "What the model predicts at steady state per regimen "
