@@ -315,10 +315,19 @@ def test_the_clinician_summary_gives_a_hold_once_beside_a_referral(analysis):
     from dataclasses import replace
 
     from model.data.profile import Profile
+    from model.decision import screen
 
     both = replace(analysis, profile=Profile(medications=("digoxin",), egfr=20))
     page = html.unescape(render_clinician(both))
     assert page.count("low magnesium raises digoxin toxicity") == 1
+    # nor again among the recommendation's warnings, where a decision gives a hold beside a
+    # referral (the page now lists the warnings its safety screen does not)
+    hold = screen(both.profile, analysis.fit.priors_.safety).holds
+    rec = analysis.decision.recommendation
+    warned = replace(both, decision=replace(analysis.decision, recommendation=replace(
+        rec, warnings=(*rec.warnings, *hold))))
+    assert html.unescape(render_clinician(warned)).count(
+        "low magnesium raises digoxin toxicity") == 1
 
 
 def test_the_clinician_summary_lists_the_names_no_rule_checked(analysis):

@@ -157,7 +157,8 @@ def render_clinician(result: Analysis) -> str:
     fit, diary = result.fit, result.diary
     first, last = (d.date().isoformat() for d in (diary.nights.index.min(),
                                                   diary.nights.index.max()))
-    shown = _screen_lines(result)[1]     # the safety screen lists these
+    rules, cautions = _screen_lines(result)       # the safety screen lists these
+    shown = {*cautions, *rules.referrals, *rules.holds}
     warned = [w for w in result.decision.recommendation.warnings if w not in shown]
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
                       for r in result.cautions()) + "".join(
