@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from model.cli.options import as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
+from model.data.separators import DECIMAL_COMMA
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,10 +58,6 @@ PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 """A number as the diary writes one: digits and one decimal point (not ``1_0``, ``1e2``,
 ``0x10`` or ``inf``, which Python's ``float`` reads and a spreadsheet reads otherwise)."""
 
-PLAIN_WITH_COMMA = re.compile(r"^[-+]?[0-9]+,[0-9]+$")
-"""A decimal comma (``12,5``), accepted for a ``;`` diary, which writes its numbers so."""
-
-
 def plain_number(text: str, comma: bool = False) -> str | None:
     """``text`` in the diary's canonical form (``12``, ``12.5``), or None when it is not plain.
 
@@ -69,8 +66,8 @@ def plain_number(text: str, comma: bool = False) -> str | None:
     whose writer turns the point back into a comma).
     """
     text = text.strip()
-    if comma and PLAIN_WITH_COMMA.match(text):
-        text = text.replace(",", ".")
+    if comma:       # a ';' diary writes 12,5 (separators.DECIMAL_COMMA, as the reader reads)
+        text = DECIMAL_COMMA.sub(r"\1.\2", text)
     if not PLAIN_NUMBER.match(text):
         return None
     number = Decimal(text)

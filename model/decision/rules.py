@@ -31,7 +31,7 @@ from model.decision.history import History
 from model.decision.learning import steady_nights
 from model.decision.settings import DecisionSettings
 from model.evidence.floor import loosened
-from model.evidence.names import NameIndex, unknown_warning
+from model.evidence.names import NameIndex, listed, unknown_warning
 from model.evidence.schema import Contraindication, Safety, raise_if
 
 SAFETY_MOVES = frozenset({"decrease_dose", "split_dose", "stop"})
@@ -176,8 +176,7 @@ def _taken_as(near: Mapping[str, tuple[str, ...]], safety: Safety) -> dict[str, 
         for group in safety.interactions:
             inside = [m for m in meant if m in group.medications]
             if inside:
-                said = inside[0] if len(inside) == 1 else \
-                    f"{', '.join(inside[:-1])} or {inside[-1]}"
+                said = listed(inside, "or", quoted=False)
                 entries[f"{given} (not in the safety data; taken as {said})"] = inside[0]
     return entries
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -207,10 +208,10 @@ class NameIndex:
         return close[0] if close else None
 
 
-def _listed(names: tuple[str, ...], last: str) -> str:
-    """``'a', 'b' and 'c'``: quoted names, the last joined by ``last``."""
-    quoted = [repr(n) for n in names]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+def listed(names: Sequence[str], last: str, quoted: bool = True) -> str:
+    """``'a', 'b' and 'c'``: the names (quoted), the last joined by ``last``."""
+    shown = [repr(n) if quoted else n for n in names]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {last} {shown[-1]}"
 
 
 def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
@@ -224,11 +225,11 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
     if near is not None and index.suggest(name, kind) is None:
         return (f"unknown medicine {name!r} (did you mean the class {near!r}? give the medicine "
                 f"you take, for its own rules: of that class mgsleep knows "
-                f"{_listed(index.classes[near], 'or')}): it is not in mgsleep's safety data, "
+                f"{listed(index.classes[near], 'or')}): it is not in mgsleep's safety data, "
                 "so no safety rule could be checked for it")
     if members:
         return (f"{name!r} is a class of medicines, not one medicine: give the one you take, "
-                f"for its own rules (of this class mgsleep knows {_listed(members, 'or')}), "
+                f"for its own rules (of this class mgsleep knows {listed(members, 'or')}), "
                 f"or ask a pharmacist which it is")
     inside = index.within(name, kind)
     close = index.suggest(name, kind)
@@ -248,7 +249,7 @@ def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> st
     """
     if taken_as:
         return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; it was "
-                f"taken as {_listed(taken_as, 'and')}, whose rules apply, but no "
+                f"taken as {listed(taken_as, 'and')}, whose rules apply, but no "
                 f"rule was checked for the name as written. Ask a pharmacist or clinician "
                 f"whether that is what you take.")
     return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; no "

@@ -115,9 +115,9 @@ def _pregnant(result: Analysis) -> str:
     return said
 
 
-def _safety(result: Analysis) -> str:
+def _safety(result: Analysis, rules: Screening, cautions: tuple[str, ...]) -> str:
+    """The safety screen's lines: the profile's facts, the ceiling, the rules that apply."""
     profile = result.profile
-    rules, cautions = _screen_lines(result)
     facts = [
         f"Age: {profile.age if profile.age is not None else 'not given'}; "
         f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
@@ -157,8 +157,8 @@ def render_clinician(result: Analysis) -> str:
     fit, diary = result.fit, result.diary
     first, last = (d.date().isoformat() for d in (diary.nights.index.min(),
                                                   diary.nights.index.max()))
-    rules, cautions = _screen_lines(result)       # the safety screen lists these
-    shown = {*cautions, *rules.referrals, *rules.holds}
+    rules, cautions = _screen_lines(result)
+    shown = {*cautions, *rules.referrals, *rules.holds}        # the safety screen lists these
     warned = [w for w in result.decision.recommendation.warnings if w not in shown]
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
                       for r in result.cautions()) + "".join(
@@ -184,7 +184,7 @@ def render_clinician(result: Analysis) -> str:
         f"{escape(said.caution)}</p>"
         f"{_effects(result)}"
         f'<div class="columns"><div><h2>Regimen history</h2>{_history(result)}</div>'
-        f"<div><h2>Safety screen</h2>{_safety(result)}</div></div>"
+        f"<div><h2>Safety screen</h2>{_safety(result, rules, cautions)}</div></div>"
         f"<h2>Evidence behind the priors</h2>{_evidence(result)}"
         f'<p class="small">{escape(checks)} Sources: the study entries of the priors files; '
         "the full report lists each one.</p></body></html>\n")
