@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from model.cli.options import as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
-from model.data.separators import DECIMAL_COMMA
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,6 +66,8 @@ def plain_number(text: str, comma: bool = False) -> str | None:
     """
     text = text.strip()
     if comma:       # a ';' diary writes 12,5 (separators.DECIMAL_COMMA, as the reader reads)
+        from model.data.separators import DECIMAL_COMMA  # here: it imports pandas
+
         text = DECIMAL_COMMA.sub(r"\1.\2", text)
     if not PLAIN_NUMBER.match(text):
         return None
