@@ -229,6 +229,29 @@ def test_no_experiment_returns_to_a_dose_the_rules_do_not_keep(priors):
     assert "current_above_ceiling" in rec.reason_codes
 
 
+def entangled_with_gi(benefit: float, gi: float) -> FakePosterior:
+    """:func:`entangled` with glycinate's GI log-odds shift at ``gi``."""
+    return replace(entangled(benefit), gi={"glycinate": gi})
+
+
+@pytest.mark.parametrize("gi_shift, gi_nights", [(4.0, 0), (0.0, 6)])
+def test_no_experiment_returns_to_a_regimen_that_gives_loose_stools(priors, gi_shift,
+                                                                    gi_nights):
+    # 6 GI nights in the last 7 on glycinate 300 mg, continuing it blocked by the GI
+    # constraint: the advice was "take a blinded placebo instead ..., then go back to it"
+    diary = on("glycinate", 300, gi=gi_nights)
+    decision = decide(entangled_with_gi(0.3, gi_shift), priors=priors, diary=diary,
+                      as_of=AS_OF, separable=False)
+    experiments = [a for a in decision.assessments if a.action in EXPERIMENTS]
+    assert {a.action for a in experiments} == EXPERIMENTS        # assessed, not open
+    for a in experiments:
+        assert not a.feasible and a.blocked_by[0].startswith("it returns to glycinate 300 mg")
+    assert decision.recommendation.action not in EXPERIMENTS
+    kept = decide(entangled_with_gi(0.3, 0.0), priors=priors, diary=on("glycinate", 300),
+                  as_of=AS_OF, separable=False)
+    assert all(a.feasible for a in kept.assessments if a.action in EXPERIMENTS)
+
+
 def test_expectation_is_not_credited_to_magnesium(priors):
     placebo_responder = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0),
                                       gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.01,

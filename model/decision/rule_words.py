@@ -153,6 +153,16 @@ def gi_block(p_violation: float, epsilon: float) -> str:
     return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
 
 
+def return_block(current: Regimen, p_violation: float, epsilon: float) -> str:
+    """An experiment returns to the current regimen, which breaks the GI constraint.
+
+    Or it gives loose stools now (the acute GI rule).
+    """
+    why = (f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
+           if p_violation > epsilon else "it gives loose stools now")
+    return f"it returns to {current.words}, and for {current.words} {why}"
+
+
 def _acute_gi_start(nights: object, window: object, regimen: Regimen) -> str:
     return f"{nights} GI nights in the last {window} on {regimen.label}: if loose stools go on, "
 

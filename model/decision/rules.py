@@ -11,6 +11,8 @@
   then also a ``switch_form`` to a form gentler for this person (a lower P(GI constraint
   violated) than the current one), and a return to a regimen already judged over a full
   period (unless ``period_holds_changes`` is off: at the end of a trial of known length).
+  An experiment (placebo period, withdrawal) returns to the current regimen: it is blocked
+  when that regimen breaks the GI constraint or gives loose stools now.
 """
 
 from __future__ import annotations
@@ -292,6 +294,11 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
                  for p in p_violation]
     unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
     exempt = unsafe_now or acute_gi(past, s)
+    if gi_blocks[0] or acute_gi(past, s):   # an experiment returns to the current regimen
+        back = [("gi_limit", rule_words.return_block(past.current, float(p_violation[0]),
+                                                     epsilon))]
+        gi_blocks = [back if c.experiment else gi for c, gi in zip(candidates, gi_blocks,
+                                                                   strict=True)]
 
     def safety_move(c: Candidate, p: float) -> bool:
         gentler = c.action == "switch_form" and p < p_violation[0]
