@@ -147,14 +147,14 @@ def test_digoxin_refers_and_keeps_the_routine_unless_it_breaks_a_hard_rule(prior
     assert (taking.action, taking.regimen, taking.reason_codes) == ("refer", None,
                                                                     ("refer", "refer_hold"))
     assert what_to_do(taking) == "See your clinician before any change to magnesium."
-    assert taking.reasons[0] == ("Keep taking taurate@200 as you do now and see your "
+    assert taking.reasons[0] == ("Keep taking taurate 200 mg as you do now and see your "
                                  "clinician before any change to magnesium.")
     assert "lanoxin_125_mcg: low magnesium raises digoxin toxicity" in taking.reasons[1]
     naive = decide(GREAT_TAURATE, priors=priors, profile=digoxin, as_of=AS_OF).recommendation
     assert naive.reasons[0] == "Do not start magnesium; see your clinician first."
     high = decide(GREAT_TAURATE, priors=priors, profile=digoxin, diary=on("taurate", 800),
                   as_of=AS_OF).recommendation
-    assert high.reasons[0].startswith("Your taurate@800 is above your ceiling of 350 mg/day: "
+    assert high.reasons[0].startswith("Your taurate 800 mg is above your ceiling of 350 mg/day: "
                                       "see your clinician soon about lowering it")
     # a contraindication still comes first: stop now
     both = decide(GREAT_TAURATE, priors=priors, profile=digoxin.model_copy(update={"egfr": 20}),
@@ -173,7 +173,7 @@ def test_pregnancy_holds_within_its_own_ceiling_and_lets_a_dose_be_lowered(prior
                   as_of=AS_OF).recommendation
     assert (high.action, high.regimen, high.reason_codes) == (
         "refer", None, ("refer", "refer_hold", "current_above_ceiling"))
-    assert high.reasons[0] == ("Lower citrate@350 to at most 250 mg/day now, your ceiling, and "
+    assert high.reasons[0] == ("Lower citrate 350 mg to at most 250 mg/day now, your ceiling, and "
                                "see your clinician before any other change.")
     # an audit of the reports: the headline said only "See your clinician before any change"
     assert what_to_do(high).startswith("Lower your magnesium to your daily ceiling now")
@@ -181,13 +181,13 @@ def test_pregnancy_holds_within_its_own_ceiling_and_lets_a_dose_be_lowered(prior
     assert len(loose) == 1 and "medicine named above" not in loose[0] and "stop" in loose[0]
     within = decide(GREAT_TAURATE, priors=priors, profile=pregnant, diary=on("taurate", 200),
                     as_of=AS_OF).recommendation
-    assert within.reasons[0] == ("Keep taking taurate@200 as you do now and see your "
+    assert within.reasons[0] == ("Keep taking taurate 200 mg as you do now and see your "
                                  "clinician before any change to magnesium.")
     # with digoxin too, the medicine's rule governs: change nothing on your own
     both = decide(GREAT_TAURATE, priors=priors,
                   profile=pregnant.model_copy(update={"medications": ("digoxin",)}),
                   diary=on("citrate", 350), as_of=AS_OF).recommendation
-    assert both.reasons[0].startswith("Your citrate@350 is above your ceiling of 250 mg/day: "
+    assert both.reasons[0].startswith("Your citrate 350 mg is above your ceiling of 250 mg/day: "
                                       "see your clinician soon about lowering it")
 
 
@@ -283,7 +283,7 @@ def test_a_current_regimen_above_the_ceiling_must_come_down(priors):
     # why the current regimen is not kept comes first, in words and as a code; the headline
     # names the step taken (not the failed fit's "lower ... then record more nights")
     assert rec.reason_codes[-1] == "current_above_ceiling"
-    assert rec.reasons[0] == ("Your current citrate@500 is above your ceiling of 350 mg/day, "
+    assert rec.reasons[0] == ("Your current citrate 500 mg is above your ceiling of 350 mg/day, "
                               "so it is not kept.")
     assert "record more nights" not in what_to_do(rec)
     excluded = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
@@ -331,15 +331,15 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
 
 @pytest.mark.parametrize(("diary", "profile", "code", "words", "headline"), [
     (on("citrate", 500), Profile(), "current_above_ceiling",
-     "Lower citrate@500 to at most 350 mg/day", "Lower your magnesium to your daily ceiling"),
+     "Lower citrate 500 mg to at most 350 mg/day", "Lower your magnesium to your daily ceiling"),
     (on("glycinate", 200), Profile(excluded_forms=("glycinate",)), "current_excluded",
-     "Stop glycinate@200: your profile excludes glycinate", "Stop your current magnesium"),
+     "Stop glycinate 200 mg: your profile excludes glycinate", "Stop your current magnesium"),
     # a safety audit: "Keep your current routine" beside "4 GI nights in the last 7 ...: stop"
     (on("citrate", 300, gi=4), Profile(), "acute_gi",
-     "If loose stools go on, stop citrate@300, whatever the model says",
+     "If loose stools go on, stop citrate 300 mg, whatever the model says",
      "If loose stools go on, stop your magnesium"),
     (on("citrate", 500, gi=4), Profile(), ("current_above_ceiling", "acute_gi"),
-     "Lower citrate@500 to at most 350 mg/day, your ceiling, whatever the model says, and "
+     "Lower citrate 500 mg to at most 350 mg/day, your ceiling, whatever the model says, and "
      "stop it if loose stools go on", "Lower your magnesium to your daily ceiling"),
 ])
 def test_a_failed_fit_never_says_keep_a_regimen_the_hard_rules_forbid(priors, diary, profile,
@@ -390,7 +390,7 @@ def test_changes_wait_for_the_evaluation_period(priors):
                            for a in blocked)
     assert any("switch_form taurate@200" in r for r in rec.reasons)   # what waits
     # keeping the regimen changes nothing: no line of zero gains
-    assert "Expected change from magnesium: none, it keeps glycinate@200." in rec.reasons
+    assert "Expected change from magnesium: none, it keeps glycinate 200 mg." in rec.reasons
     assert not any(r.startswith("Expected change from magnesium vs") for r in rec.reasons)
 
 
@@ -523,7 +523,7 @@ def test_an_uncertain_winner_is_a_plan_not_a_commitment(priors):
     rec = decide(good_taurate, priors=priors, diary=on("glycinate", 200), as_of=AS_OF,
                  settings=strict).recommendation
     assert rec.action == "switch_form" and not rec.commit
-    assert any(f"try taurate@200 for {PERIOD} nights" in r for r in rec.reasons)
+    assert any(f"try taurate 200 mg for {PERIOD} nights" in r for r in rec.reasons)
     assert rec.reason_codes == ("best_expected",)
 
 
@@ -873,7 +873,7 @@ def test_the_serum_check_is_asked_for_kidney_disease_only(priors):
                    diary=on("taurate", 200), as_of=AS_OF).recommendation
     assert any("serum magnesium check" in r for r in kidney.reasons)
     assert not any("serum magnesium check" in r or "kidney" in r for r in heart.reasons)
-    assert heart.reasons[0] == ("Stop taking magnesium now (you are taking taurate@200) and see "
+    assert heart.reasons[0] == ("Stop taking magnesium now (you are taking taurate 200 mg) and see "
                                 "a clinician.")
 
 
@@ -894,7 +894,7 @@ def test_a_person_under_18_is_referred(priors):
 def test_pregnancy_asks_a_clinician_to_sign_off_without_stopping(priors):
     # the clinical review: "Stop taking magnesium now" for pregnancy, whose own reason says
     # oral magnesium within the UL is not contraindicated (evidence brief 6.1)
-    for past, first in ((on("taurate", 200), "Keep taking taurate@200 as you do now and see "
+    for past, first in ((on("taurate", 200), "Keep taking taurate 200 mg as you do now and see "
                          "your clinician before any change to magnesium."),
                         (None, "Do not start magnesium; see your clinician first.")):
         rec = decide(GREAT_TAURATE, priors=priors, profile=Profile(pregnant=True), diary=past,
@@ -974,7 +974,7 @@ def test_a_skipped_night_does_not_turn_stop_now_into_before_taking(priors):
     rec = decide(never_called, priors=priors, diary=skipped, profile=Profile(egfr=20),
                  as_of=AS_OF).recommendation
     assert rec.reason_codes == ("refer", "refer_stop")
-    assert rec.reasons[0].startswith("Stop taking magnesium now (you are taking citrate@300)")
+    assert rec.reasons[0].startswith("Stop taking magnesium now (you are taking citrate 300 mg)")
     stopped = History.from_nights(_nights(("citrate", 300, 15), ("none", 0, 8)))
     assert decide(never_called, priors=priors, diary=stopped, profile=Profile(egfr=20),
                   as_of=AS_OF).recommendation.reason_codes == ("refer",)
@@ -986,5 +986,5 @@ def test_a_typo_of_pregnancy_holds_as_pregnancy_does(priors):
     typo = decide(never_called, priors=priors, profile=Profile(conditions=("pregnent",)),
                   diary=on("citrate", 300), as_of=AS_OF).recommendation
     assert typo.reason_codes == ("refer", "refer_hold", "current_above_ceiling")
-    assert typo.reasons[0].startswith("Lower citrate@300 to at most 250 mg/day now")
+    assert typo.reasons[0].startswith("Lower citrate 300 mg to at most 250 mg/day now")
     assert "looks like 'pregnant'" in typo.reasons[1]

@@ -468,7 +468,7 @@ def test_after_the_crossover_the_chosen_form_is_titrated_up_to_the_reference_dos
     assert rule.regimen == Regimen("glycinate", 200) and "titration" not in rule.reason_codes
     assert (rec.action, rec.regimen) == ("increase_dose", Regimen("glycinate", 300))
     assert rec.reason_codes[0] == "titration" and not rec.commit
-    assert any(r.startswith("Planned titration: glycinate@200") for r in rec.reasons)
+    assert any(r.startswith("Planned titration: glycinate 200 mg") for r in rec.reasons)
     # never beyond the reference dose, the ceiling, or in the last period of a trial
     at_300 = decide(HELPS_A_LITTLE, priors=priors, as_of=AS_OF,
                     diary=on("glycinate", 300, tried=("taurate", "threonate"))).recommendation
@@ -588,11 +588,11 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
                                                     Regimen("glycinate", 200), False)
     assert rec.reason_codes == ("collect", "close_call")
     assert rec.reasons[0] == ("The best-ranked change, switch_form taurate@200, leads keeping "
-                              "glycinate@200 by less than this fit's Monte Carlo error: keep "
-                              "glycinate@200, not as a commitment; the coming nights will tell "
+                              "glycinate 200 mg by less than this fit's Monte Carlo error: keep "
+                              "glycinate 200 mg, not as a commitment; the coming nights will tell "
                               "them apart.")
     assert any(w.startswith("a close call: switch_form taurate@200 is worth a little more than "
-                            "keeping glycinate@200") and "not advised" in w
+                            "keeping glycinate 200 mg") and "not advised" in w
                for w in rec.warnings)
     noisy = advice(0.32, replace(one_dose, close_call_se=0.0))
     assert (noisy.action, noisy.regimen.form, noisy.commit) == ("switch_form", "taurate", True)

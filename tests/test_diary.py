@@ -81,6 +81,8 @@ def test_regimen_labels_counts_and_segments(diary):
     assert labels["2024-01-08"] == "threonate@144x2"
     assert diary.regimen_counts() == {"none": 1, "glycinate@200": 3, "placebo": 1,
                                       "threonate@144x2": 1}
+    assert diary.nights_per_regimen() == ("no magnesium: 1, glycinate 200 mg: 3, placebo: 1, "
+                                          "threonate 144 mg in two intakes: 1")
     segments = diary.segments()
     assert list(segments["label"]) == ["none", "glycinate@200", "placebo", "none",
                                        "threonate@144x2"]

@@ -57,6 +57,8 @@ def test_verdict_phrases():
         "no meaningful effect (smaller than the 1.5 a month that matters)"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40)) \
         == "not settled yet: probably helps (P 0.95); about 40 more nights on it to tell"
+    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5, nights_needed=1)) \
+        == "not settled yet: about 1 more night on it to tell"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5)) == "not settled yet"
     assert verdict_phrase(effect(verdict="inconclusive", needs_placebo=True)) == \
         "not settled yet: placebo nights are needed to tell magnesium from expectation"

@@ -190,7 +190,7 @@ def test_loose_stools_on_a_periods_last_night_keep_to_the_planned_washout(tmp_pa
     rec = followed.recommendation
     assert rec.reason_codes == ("planned",) and (rec.action, rec.regimen) == ("stop",
                                                                             NO_MAGNESIUM)
-    assert any(w.startswith("2 GI nights in the last 7 on threonate@200") for w in rec.warnings)
+    assert any(w.startswith("2 GI nights in the last 7 on threonate 200 mg") for w in rec.warnings)
 
 
 def test_a_later_step_that_breaks_a_hard_rule_is_named_now(tmp_path, priors):

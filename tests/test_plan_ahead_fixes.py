@@ -88,7 +88,7 @@ def test_loose_stools_keep_the_planned_washout_and_set_aside_only_the_refused_st
                             "2026-11-18 is not advised: P(GI constraint violated)")
                and w.endswith("; when it comes, the advice will replace it.")
                for w in rec.warnings)
-    assert any(w.startswith("3 GI nights in the last 7 on threonate@200") for w in rec.warnings)
+    assert any(w.startswith("3 GI nights in the last 7 on threonate 200 mg") for w in rec.warnings)
 
 
 def test_a_planned_washout_keeps_no_warning_of_the_models_own_step(tmp_path, priors):
@@ -106,7 +106,7 @@ def test_a_planned_washout_keeps_no_warning_of_the_models_own_step(tmp_path, pri
     kept = follow_plan(own, plan, history(slept).current, screen(Profile(), priors.safety),
                        priors).recommendation
     assert kept.reason_codes == ("planned",) and note not in kept.warnings
-    assert any(w.startswith("2 GI nights in the last 7 on threonate@200") for w in kept.warnings)
+    assert any(w.startswith("2 GI nights in the last 7 on threonate 200 mg") for w in kept.warnings)
 
 
 def test_unlogged_nights_count_from_the_last_night_with_an_outcome(tmp_path, priors):

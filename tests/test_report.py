@@ -233,7 +233,7 @@ def test_clinician_summary_content(analysis, tmp_path):
     assert html.escape(what_to_do(analysis.decision.recommendation)) in page
     assert html.escape(change_phrase(analysis.effects.get("glycinate", "sol"))) in page
     for part in ("Regimen history", "Safety screen", "Evidence behind the priors",
-                 "citrate@300", "placebo", "Daily ceiling used: 350 mg"):
+                 "citrate 300 mg", "placebo", "Daily ceiling used: 350 mg"):
         assert part in page
     assert ESCAPED_NOTE not in page and "alert(1)" not in page   # notes stay in the report
     write_clinician(analysis, tmp_path / "c.html")
@@ -305,7 +305,7 @@ def test_the_clinician_summary_names_a_current_regimen_the_rules_forbid(analysis
     capped = replace(analysis, profile=Profile(max_elemental_mg=100,
                                                excluded_forms=(current.form,)))
     page = render_clinician(capped)
-    assert f"Caution: your current {current.label} is above your ceiling of 100 mg/day." in page
+    assert f"Caution: your current {current.words} is above your ceiling of 100 mg/day." in page
     assert f"Caution: your current form {current.form} is excluded in your profile." in page
     assert "is above your ceiling" not in render_clinician(analysis)
 
@@ -367,7 +367,7 @@ def test_the_clinician_summary_gives_the_advice_warnings_and_a_pregnancy_conditi
     from model.data.profile import Profile
 
     rec = analysis.decision.recommendation
-    loose = ("6 GI nights in the last 7 on glycinate@300: if loose stools go on, stop, or take "
+    loose = ("6 GI nights in the last 7 on glycinate 300 mg: if loose stools go on, stop, or take "
              "the gentler step the advice names when it names one")
     warned = replace(analysis, decision=replace(analysis.decision, recommendation=replace(
         rec, warnings=(*rec.warnings, loose))))

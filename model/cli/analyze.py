@@ -58,7 +58,7 @@ def print_summary(result: Analysis) -> None:
     rec = result.decision.recommendation
     diag = result.fit.diagnostics_
     print(f"Diary: {result.diary.n_recorded} nights up to {result.as_of} "
-          f"({', '.join(f'{k}: {v}' for k, v in result.diary.regimen_counts().items())})")
+          f"({result.diary.nights_per_regimen()})")
     took = (f"{FIT_WORDS['cached']}, " if result.fit_how == "cached"
             else f"{result.fit.fit_seconds_:.1f} s with ")
     print(f"Fit: {took}{sampler_name(result.fit)}; diagnostics "

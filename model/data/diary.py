@@ -302,6 +302,11 @@ class Diary:
         labels = self.regimen_label[self.nights["recorded"]]
         return {str(k): int(v) for k, v in labels.value_counts(sort=False).items()}
 
+    def nights_per_regimen(self) -> str:
+        """:meth:`regimen_counts` in words: ``no magnesium: 14, glycinate 300 mg: 21``."""
+        return ", ".join(f"{Regimen.from_label(label).words}: {n}"
+                         for label, n in self.regimen_counts().items())
+
     def segments(self) -> pd.DataFrame:
         """Return the runs of consecutive nights with the same regimen (gap nights included).
 

@@ -161,7 +161,7 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
     def say(a: Assessed) -> str:
         if a.action != "continue":
             return option(a.action, a.regimen)
-        return f"keeping {a.regimen.label if a.regimen.active else 'no magnesium'}"
+        return f"keeping {a.regimen.words if a.regimen.active else 'no magnesium'}"
 
     ahead = _worth(runner) > _worth(chosen)  # staying: the change's lead is sampling noise
     return (f"a close call: {say(runner)} is worth "
@@ -194,10 +194,10 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
     if action == "start":
         return f"Start {describe(regimen)}."
     if action == "placebo_period":
-        return (f"Take a blinded placebo instead of {current.label} for {nights} nights "
-                f"(`mgsleep plan --blind` prepares one), then go back to {current.label}.")
+        return (f"Take a blinded placebo instead of {current.words} for {nights} nights "
+                f"(`mgsleep plan --blind` prepares one), then go back to {current.words}.")
     if action == "withdrawal":
-        return (f"Stop {current.label} for {nights} nights, then take it again (a withdrawal "
+        return (f"Stop {current.words} for {nights} nights, then take it again (a withdrawal "
                 "test).")
     changes = {"increase_dose": f"raise the dose to {regimen.elemental_mg:g} mg",
                "decrease_dose": f"lower the dose to {regimen.elemental_mg:g} mg",
@@ -205,7 +205,7 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
                "split_dose": "split the same dose into two intakes (the model assumes a split "
                              "dose works as well as one intake; only the GI load per intake "
                              "halves)"}
-    return f"Change one thing: {changes[action]} (now {current.label}; then {describe(regimen)})."
+    return f"Change one thing: {changes[action]} (now {current.words}; then {describe(regimen)})."
 
 
 def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
@@ -213,10 +213,10 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``."""
     gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v])
                       for v in a.gain)
-    kept = reference.label if reference.active else "you without magnesium"
+    kept = reference.words if reference.active else "you without magnesium"
     change = (f"Expected change from magnesium: none, it keeps {kept}."
               if a.regimen == reference else
-              f"Expected change from magnesium vs {reference.label}, its own at your typical "
+              f"Expected change from magnesium vs {reference.words}, its own at your typical "
               f"night ({s.interval:.0%} intervals): {gains}.")
     return [
         f"P(best) {a.p_best:.2f} among the {n_feasible} option{'s' * (n_feasible != 1)} "
@@ -266,7 +266,7 @@ def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
     best = assessed[_top(assessed, True)]
     return (f"Chosen to learn: {option(best.action, best.regimen)} has the higher expected "
             f"utility now ({best.expected_utility:+.2f} vs {chosen.expected_utility:+.2f}), "
-            f"but what {chosen.regimen.label if chosen.regimen.active else 'these nights'} "
+            f"but what {chosen.regimen.words if chosen.regimen.active else 'these nights'} "
             f"will teach is worth more ({_gap(chosen)}).")
 
 
@@ -274,14 +274,14 @@ def _planned_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
     """Why a crossover step that is not the best expected now is taken (no learning value)."""
     best = assessed[_top(assessed, True)]
     return (f"The best expected now is {option(best.action, best.regimen)} (expected utility "
-            f"{best.expected_utility:+.2f}, {chosen.regimen.label} {chosen.expected_utility:+.2f}"
+            f"{best.expected_utility:+.2f}, {chosen.regimen.words} {chosen.expected_utility:+.2f}"
             f"); {chosen.regimen.form} is tried as it may still be better for you.")
 
 
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
               s: DecisionSettings, to_learn: bool = False) -> str:
     """How sure the choice is, and when to look again (one sentence per branch of ``why``)."""
-    label = chosen.regimen.label
+    label = chosen.regimen.words
     when = chosen.next_review.isoformat()
     learn = f" {_learn_line(chosen, assessed)}" if to_learn else ""
     if why == "first_step" and chosen.action == "continue":
@@ -305,7 +305,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 f"again on {when}; judge it after {s.min_nights} nights.")
     if why == "forced":
         waiting = (f" ({past.nights_on_current} of {s.min_nights} recorded nights on "
-                   f"{past.current.label} so far)" if past.nights_on_current < s.min_nights
+                   f"{past.current.words} so far)" if past.nights_on_current < s.min_nights
                    else "")
         return f"The only step allowed now{waiting}.{_best_waiting(assessed)} Look again on {when}."
     if why == "commit":
@@ -321,7 +321,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return f"{_learn_line(chosen, assessed)} Look again on {when}."
     if why == "titrate":
         stay = assessed[0]
-        return (f"Planned titration: {past.current.label} is the regimen to keep, and the "
+        return (f"Planned titration: {past.current.words} is the regimen to keep, and the "
                 f"model expects {label} to do better before the cost of a change (expected "
                 f"utility {chosen.expected_utility + s.switching_cost:+.2f} vs "
                 f"{stay.expected_utility:+.2f}), though not surely: only nights on the "
@@ -348,18 +348,18 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
     """
     if close_to is not None:
         other = option(close_to.action, close_to.regimen)
-        said = (f"The best-ranked change, {other}, leads keeping {reference.label} by less than "
+        said = (f"The best-ranked change, {other}, leads keeping {reference.words} by less than "
                 "this fit's Monte Carlo error" if _worth(close_to) > _worth(assessed[0]) else
                 f"Continuing ranks first, but {other} is within this fit's Monte Carlo error of it")
-        return (f"{said}: keep {reference.label}, not as a commitment; the coming nights will "
+        return (f"{said}: keep {reference.words}, not as a commitment; the coming nights will "
                 "tell them apart.")
     top = assessed[_top(assessed, True)]
     best = ("Continuing ranks first" if top.action == "continue" else
             f"The best-ranked change, {option(top.action, top.regimen)}, is not worth its cost "
             f"yet (P(better than continuing) {top.p_better_than_continue:.2f})")
     if held is not None:
-        return f"{best}; keep {reference.label}, not as a commitment: {held_words(held)}."
-    return (f"{best}; keep {reference.label}: its next nights are worth having "
+        return f"{best}; keep {reference.words}, not as a commitment: {held_words(held)}."
+    return (f"{best}; keep {reference.words}: its next nights are worth having "
             f"({_gap(assessed[0])}, commit below {s.commit_value:.2f}).")
 
 
@@ -435,7 +435,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     said = numbers(chosen, n_feasible, reference, gi, s)
     if why == "collect":
         lines = [collect_line(assessed, reference, s, close_to, held), *said,
-                 f"Keep {reference.label} and look again on {chosen.next_review.isoformat()}.",
+                 f"Keep {reference.words} and look again on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]
     else:
         lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights,

@@ -28,7 +28,7 @@ def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
     :data:`REFERRAL_LABEL`; without it, each says to see a clinician before taking magnesium.
     """
     if current.active:
-        lead = [f"Stop taking magnesium now (you are taking {current.label}) and see a "
+        lead = [f"Stop taking magnesium now (you are taking {current.words}) and see a "
                 "clinician."]
         found = [f"{REFERRAL_LABEL}: {r}." for r in referrals]
     else:
@@ -47,18 +47,18 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
     sign-off, and a dose above its ceiling is lowered now, an excluded form stopped.
     """
     if "current_above_ceiling" in breaks:
-        keep = (f"Your {current.label} is above your ceiling of {ceiling_mg:g} mg/day: see "
+        keep = (f"Your {current.words} is above your ceiling of {ceiling_mg:g} mg/day: see "
                 "your clinician soon about lowering it, and change nothing on your own"
                 if medicine else
-                f"Lower {current.label} to at most {ceiling_mg:g} mg/day now, your ceiling, "
+                f"Lower {current.words} to at most {ceiling_mg:g} mg/day now, your ceiling, "
                 "and see your clinician before any other change")
     elif "current_excluded" in breaks:
         keep = (f"Your profile excludes {current.form}: see your clinician soon about "
                 "stopping it, and change nothing on your own" if medicine else
-                f"Stop {current.label}: your profile excludes {current.form}; see your "
+                f"Stop {current.words}: your profile excludes {current.form}; see your "
                 "clinician before taking magnesium again")
     elif current.active:
-        keep = (f"Keep taking {current.label} as you do now and see your clinician before "
+        keep = (f"Keep taking {current.words} as you do now and see your clinician before "
                 "any change to magnesium")
     else:
         keep = "Do not start magnesium; see your clinician first"
@@ -78,13 +78,13 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequ
     from which a night counts as a GI night (:func:`record_line`).
     """
     if "current_excluded" in breaks:
-        keep = f"Stop {current.label}: your profile excludes {current.form}."
+        keep = f"Stop {current.words}: your profile excludes {current.form}."
     elif "current_above_ceiling" in breaks:
-        keep = (f"Lower {current.label} to at most {ceiling_mg:g} mg/day, your ceiling, "
+        keep = (f"Lower {current.words} to at most {ceiling_mg:g} mg/day, your ceiling, "
                 "whatever the model says" + (", and stop it if loose stools go on."
                                              if "acute_gi" in breaks else "."))
     elif "acute_gi" in breaks:
-        keep = (f"If loose stools go on, stop {current.label}, whatever the model says; "
+        keep = (f"If loose stools go on, stop {current.words}, whatever the model says; "
                 "otherwise keep your current routine.")
     else:
         keep = "Keep your current routine."
@@ -145,7 +145,7 @@ def waiting_block(past: History, s: DecisionSettings) -> str:
     """The evaluation period of the current regimen is not over."""
     more = s.min_nights - past.nights_on_current
     return (f"only {past.nights_on_current} of {s.min_nights} recorded nights on "
-            f"{past.current.label} so far; changes wait {more} more night{'s' * (more != 1)}")
+            f"{past.current.words} so far; changes wait {more} more night{'s' * (more != 1)}")
 
 
 def gi_block(p_violation: float, epsilon: float) -> str:
@@ -164,7 +164,7 @@ def return_block(current: Regimen, p_violation: float, epsilon: float) -> str:
 
 
 def _acute_gi_start(nights: object, window: object, regimen: Regimen) -> str:
-    return f"{nights} GI nights in the last {window} on {regimen.label}: if loose stools go on, "
+    return f"{nights} GI nights in the last {window} on {regimen.words}: if loose stools go on, "
 
 
 def is_acute_gi_warning(warning: str, regimen: Regimen) -> bool:
@@ -190,7 +190,7 @@ def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> 
 
 def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
     """The current regimen is above the ceiling."""
-    return _above_ceiling(f"your current {current.label}", ceiling_mg)
+    return _above_ceiling(f"your current {current.words}", ceiling_mg)
 
 
 def current_excluded_warning(current: Regimen) -> str:

@@ -29,6 +29,7 @@ from model.core.atomic import write_text
 from model.core.change_words import outcome_name
 from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
+from model.core.regimen import Regimen
 from model.decision import history, screen
 from model.decision.rule_words import REFERRAL_LABEL
 from model.decision.rules import Screening, breach_warnings
@@ -75,7 +76,8 @@ def _history(result: Analysis) -> str:
     frame = pd.DataFrame({
         "from": pd.DatetimeIndex(segments["start"]).strftime("%Y-%m-%d"),
         "to": pd.DatetimeIndex(segments["end"]).strftime("%Y-%m-%d"),
-        "regimen": segments["label"], "nights recorded": segments["n_recorded"]})
+        "regimen": [Regimen.from_label(label).words for label in segments["label"]],
+        "nights recorded": segments["n_recorded"]})
     return table(frame)
 
 

@@ -143,7 +143,8 @@ def verdict_phrase(effect: DiaryEffect) -> str:
             "probably worse" if effect.p_benefit <= 0.1 else "")
     extra = [f"{lean} (P {effect.p_benefit:.2f})"] if lean else []
     if effect.nights_needed is not None:
-        extra.append(f"about {effect.nights_needed} more nights on it to tell")
+        n = effect.nights_needed
+        extra.append(f"about {n} more night{'s' * (n != 1)} on it to tell")
     return said + (": " + "; ".join(extra) if extra else "")
 
 

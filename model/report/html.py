@@ -95,7 +95,6 @@ def _figure(fig: Figure, caption: str) -> str:
 def _summary(result: Analysis) -> str:
     """The headline: what to do, why, how sure, when to look again, what to write down."""
     said = headline(result)
-    counts = ", ".join(f"{label}: {n}" for label, n in result.diary.regimen_counts().items())
     failed = "" if result.fit.diagnostics_.ok else (
         '<p class="failed">The model fit did not pass its convergence checks, so no dosing '
         "advice is given.</p>")
@@ -111,7 +110,7 @@ def _summary(result: Analysis) -> str:
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>From {result.diary.n_recorded} recorded nights "
             f"of {escape(Path(result.diary.source).name)} up to {result.as_of.isoformat()} "
-            f"(nights per regimen: {escape(counts)}).</p>")
+            f"(nights per regimen: {escape(result.diary.nights_per_regimen())}).</p>")
 
 
 def _pathways(lines: tuple[str, ...]) -> str:
