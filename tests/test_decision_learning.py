@@ -25,6 +25,7 @@ from model.decision.learning import (
 )
 from model.decision.rules import evaluation_nights
 from model.evidence.priorset import load_priors
+from model.report.how_sure import how_sure
 from model.testing import FakePosterior
 
 AS_OF = dt.date(2025, 3, 1)
@@ -609,3 +610,43 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
                                        "within this fit's Monte Carlo error of it")
     committed = advice(0.30, replace(one_dose, close_call_se=0.0), seed=0)
     assert (committed.action, committed.commit) == ("continue", True)
+
+
+def test_no_commitment_while_the_period_holds_back_a_better_regimen(priors):
+    # "Sure enough to settle on this: best in 100% of the model's scenarios" from P(best) 1.00
+    # among the two options the evaluation period left open, beside a better one it held back
+    model = FakePosterior(n_draws=1000, benefit={"glycinate": 0.5, "threonate": -0.2,
+                                                 "taurate": 1.5},
+                          gi=dict.fromkeys(("glycinate", "threonate", "taurate"), 0.0),
+                          benefit_sd=0.05)
+    past = History(Regimen("threonate", 200), 4, frozenset({"glycinate", "threonate"}), 0,
+                   {Regimen("glycinate", 200): 28, Regimen("threonate", 200): 4})
+    s = DecisionSettings(crossover_forms=0)
+    rec = decide(model, priors=priors, diary=past, as_of=AS_OF, settings=s).recommendation
+    waiting = next(a for a in decide(model, priors=priors, diary=past, as_of=AS_OF,
+                                     settings=s).assessments
+                   if a.regimen == Regimen("taurate", 200))
+    assert waiting.reason_codes == ("waiting",) and waiting.expected_utility > 0
+    assert rec.regimen == Regimen("glycinate", 200) and rec.p_best > 0.9
+    assert not rec.commit and "commit" not in rec.reason_codes
+
+
+def test_a_commitment_the_crossovers_end_makes_says_it_is_not_certain(priors):
+    # after three forms the learning horizon is zero, so the rule commits whatever P(best):
+    # "Sure enough to settle on this" stood beside P(best) 0.05
+    forms = ("glycinate", "threonate", "taurate")
+    model = FakePosterior(n_draws=2000, benefit=dict.fromkeys(forms, 0.3),
+                          gi=dict.fromkeys(forms, 0.0), benefit_sd=0.3)
+    past = History(Regimen("taurate", 200), 21, frozenset(forms), 0,
+                   {Regimen(f, 200): 21 for f in forms})
+    rec = decide(model, priors=priors, diary=past, as_of=AS_OF).recommendation
+    assert rec.commit and rec.p_best < 0.8
+    assert "by_design" in rec.reason_codes
+    assert any(r.startswith("Settled by the trial's design, not by certainty") for r in rec.reasons)
+    assert not any(r.startswith("Clear enough to commit") for r in rec.reasons)
+    assert how_sure(rec).startswith("settled by the trial's design, not by certainty")
+    sure = FakePosterior(n_draws=2000, benefit={"glycinate": 0.0, "threonate": 0.0,
+                                                "taurate": 2.0},
+                         gi=dict.fromkeys(forms, 0.0), benefit_sd=0.05)
+    clear = decide(sure, priors=priors, diary=past, as_of=AS_OF).recommendation
+    assert clear.commit and clear.p_best >= 0.8 and "by_design" not in clear.reason_codes

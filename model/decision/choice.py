@@ -10,7 +10,8 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   step taken to learn is worth its cost: experimenting no longer pays) and either its own
   learning value is below ``commit_value`` (its nights would teach nothing that matters) or
   P(best) >= ``commit_p_best``, unless the planned crossover has a form left that a block
-  which may lift holds back (:func:`crossover_held`);
+  which may lift holds back (:func:`crossover_held`) or the evaluation period holds back a
+  regimen expected to do better (:func:`better_later`: P(best) is over the options open now);
 - otherwise the greedy action is a **plan** (try it and look again), or, when it is to continue,
   ``collect_more_data`` (keep the current regimen while the nights accumulate), except during an
   acute GI problem, which always gets an explicit step;
@@ -161,6 +162,18 @@ def crossover_held(ev: Evaluation, past: History, s: DecisionSettings) -> int | 
     return max(rows, key=lambda i: float(ev.ranking.expected[i])) if rows else None
 
 
+def better_later(ev: Evaluation, best: int) -> bool:
+    """Whether a regimen only the evaluation period holds back is expected to beat ``best``.
+
+    P(best) is over the options open now: while the period holds a better one back, P(best)
+    1.00 among the two left open is no certainty, and the next look may change.
+    """
+    waiting = [i for i, b in enumerate(ev.blocked) if b and ev.terminal[i]
+               and all(code == "waiting" for code, _ in b)]
+    return any(float(ev.ranking.expected[i]) > float(ev.ranking.expected[best])
+               for i in waiting)
+
+
 def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     """The planned dose step up the current form, or None when there is none to take.
 
@@ -281,7 +294,8 @@ def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if past.first_step:
         return Choice(top, False, "first_step", to_learn)
     still_teaches = float(ev.learning[best]) >= s.commit_value
-    settled = not to_learn and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best)
+    settled = (not to_learn and not better_later(ev, best)
+               and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best))
     held = crossover_held(ev, past, s) if settled else None
     if settled and held is None:
         return Choice(best, True, "commit")

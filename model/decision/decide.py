@@ -73,7 +73,8 @@ _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal
 
 
 def _codes(choice: Choice, action: str, past: History, separable: bool | None,
-           acute: bool, breaks: tuple[str, ...], *, close: bool) -> tuple[str, ...]:
+           acute: bool, breaks: tuple[str, ...], *, close: bool,
+           by_design: bool) -> tuple[str, ...]:
     """The stable reason codes of a recommendation (see ``REASON_CODES``)."""
     codes = [_WHY_CODES[choice.why]]
     if choice.why == "crossover" and past.first_step:
@@ -92,6 +93,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("close_call")
     if choice.held is not None:
         codes.append("crossover_held")
+    if by_design:
+        codes.append("by_design")
     return (*codes, *breaks)
 
 
@@ -134,7 +137,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     recommendation = Recommendation(
         action, keep if choice.index is None else chosen.regimen, chosen.scores,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
-        _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None))
+        _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None,
+               by_design=choice.commit and explain.by_design(chosen, past, s)))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode)
 
@@ -246,7 +250,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         # step, and a change need not pay for itself within one period
         s = replace(s, learning_periods=0.0, titration_max_mg=0.0, period_holds_changes=False,
                     switching_cost=min(s.switching_cost, s.commit_value))
-    elif 0 < s.crossover_forms <= len(past.forms_tried):
+    elif past.compared(s.crossover_forms):
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)

@@ -9,85 +9,21 @@ blocks) are in :mod:`model.decision.rule_words`. It reads the assessed actions t
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
 import numpy as np
 
 from model.core.change_words import change_words
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
+from model.decision.assessed import Assessed
 from model.decision.history import History
 from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSettings, Why
 from model.evidence.schema import GiConstraint
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
+BY_DESIGN = "Settled by the trial's design, not by certainty"  # ... one the crossover's end makes
 TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00 as shown)
-
-
-class Assessed(Protocol):
-    """What the sentences read of an assessed action (an ``ActionAssessment``)."""
-
-    @property
-    def action(self) -> str:
-        """The action's name: ``continue``, ``switch_form``, ..."""
-
-    @property
-    def regimen(self) -> Regimen:
-        """The regimen the action leads to."""
-
-    @property
-    def gain(self) -> Mapping[str, float]:
-        """Mean gain over the current regimen per variable (positive = better)."""
-
-    @property
-    def gain_low(self) -> Mapping[str, float]:
-        """Lower end of the central interval of each gain."""
-
-    @property
-    def gain_high(self) -> Mapping[str, float]:
-        """Upper end of the central interval of each gain."""
-
-    @property
-    def expected_utility(self) -> float:
-        """Mean utility over the draws (weighted MCIDs, 0 = as now)."""
-
-    @property
-    def cvar(self) -> float:
-        """Mean of the worst ``cvar_alpha`` share of the utility draws."""
-
-    @property
-    def p_best(self) -> float:
-        """Share of draws in which the action is best among those allowed."""
-
-    @property
-    def p_better_than_continue(self) -> float:
-        """Share of draws in which the action beats ``continue``."""
-
-    @property
-    def p_constraint_violation(self) -> float:
-        """P(GI constraint violated)."""
-
-    @property
-    def feasible(self) -> bool:
-        """True when no rule blocks the action."""
-
-    @property
-    def blocked_by(self) -> tuple[str, ...]:
-        """Why the action is blocked (empty: allowed)."""
-
-    @property
-    def reason_codes(self) -> tuple[str, ...]:
-        """The codes of ``blocked_by`` (``waiting``, ``above_ceiling``, ...)."""
-
-    @property
-    def learning_value(self) -> float:
-        """What one period on the action teaches (horizon x knowledge gradient)."""
-
-    @property
-    def next_review(self) -> dt.date:
-        """When to look again after taking the action."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,6 +41,16 @@ def _gap(a: Assessed) -> str:
             else "nothing left to learn from it")
 
 
+def by_design(chosen: Assessed, past: History, s: DecisionSettings) -> bool:
+    """Whether a commitment rests on the crossover's end alone (explore, then commit).
+
+    Once the planned crossover is over the learning horizon is zero, so nothing is worth
+    learning by construction; with P(best) below ``s.commit_p_best`` the nights have not
+    singled the regimen out, and the advice must not say they have.
+    """
+    return chosen.p_best < s.commit_p_best and past.compared(s.crossover_forms)
+
+
 def not_settled(reasons: Sequence[str], onward: Regimen | None) -> tuple[str, ...]:
     """``reasons`` of a step the rule would commit to, which is not a commitment.
 
@@ -115,7 +61,7 @@ def not_settled(reasons: Sequence[str], onward: Regimen | None) -> tuple[str, ..
     words = (f"Not settled: whichever way the next period goes, the model then expects to "
              f"move on{to}, so this is a step, not a regimen to keep.")
     lines = [words + line.removeprefix(line.split(" Look again on ")[0])
-             if line.startswith(COMMITTED) else line for line in reasons]
+             if line.startswith((COMMITTED, BY_DESIGN)) else line for line in reasons]
     return tuple(lines if lines != list(reasons) else [*reasons, words])
 
 
@@ -308,6 +254,10 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                    f"{past.current.words} so far)" if past.nights_on_current < s.min_nights
                    else "")
         return f"The only step allowed now{waiting}.{_best_waiting(assessed)} Look again on {when}."
+    if why == "commit" and by_design(chosen, past, s):
+        return (f"{BY_DESIGN}: the planned comparison of {s.crossover_forms} forms is over, and "
+                f"this is the best it found by expected utility, though the nights so far "
+                f"cannot single it out (P(best) {chosen.p_best:.2f}). Look again on {when}.")
     if why == "commit":
         clear = (f"P(best) {chosen.p_best:.2f} >= {s.commit_p_best:.2f}"
                  if chosen.p_best >= s.commit_p_best else

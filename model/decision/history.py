@@ -80,6 +80,10 @@ class History:
         """What gains are measured against: the current regimen (no magnesium when none)."""
         return self.current if self.current.active else NO_MAGNESIUM
 
+    def compared(self, forms: int) -> bool:
+        """Whether a planned crossover of ``forms`` forms is over (0: no crossover planned)."""
+        return 0 < forms <= len(self.forms_tried)
+
     @classmethod
     def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
                     judged_nights: int = DecisionSettings.floor_nights) -> History:

@@ -31,6 +31,10 @@ def how_sure(rec: Recommendation) -> str:
     if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
                 f"better than what you do now in {better:.0%} of its scenarios.")
+    if rec.commit and "by_design" in codes:
+        return ("settled by the trial's design, not by certainty: the planned comparison of "
+                f"forms is over, and this is best in only {rec.p_best:.0%} of the model's "
+                "scenarios; later nights may still change it.")
     if rec.commit:
         return ("sure enough to settle on this: " + (
             f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
