@@ -239,3 +239,25 @@ def test_how_sure_never_contradicts_the_numbers_beside_it(action, better, learni
     rec = Recommendation(action, Regimen("glycinate", 200), scores, False, dt.date(2026, 1, 1),
                          (), (), ("best_expected", *codes))
     assert how_sure(rec).startswith(said)
+
+
+def test_the_why_names_a_benefit_never_a_harm():
+    """"Why: It matters most for 0.6 more awakenings a night" (a harm) stood as a switch's why."""
+    from types import SimpleNamespace
+
+    from model.data.profile import Profile
+    from model.evidence.priorset import load_priors
+    from model.report.headline import _driver, review_words
+
+    def result(gain: dict[str, float]) -> SimpleNamespace:
+        chosen = SimpleNamespace(gain=gain, gain_low={v: g - 0.1 for v, g in gain.items()},
+                                 gain_high={v: g + 0.1 for v, g in gain.items()})
+        return SimpleNamespace(decision=SimpleNamespace(chosen=0, assessments=[chosen]),
+                               profile=Profile(), fit=SimpleNamespace(priors_=load_priors()))
+
+    # awakenings: 0.6 more a night (gain -0.6) weighs more than a small quality gain
+    mixed = _driver(result({"awakenings": -0.6, "quality": 0.3}))
+    assert mixed.startswith("it matters most for sleep quality") and "awakenings" not in mixed
+    assert _driver(result({"awakenings": -0.6, "quality": -0.3})) == ""
+    assert review_words(dt.date(2026, 5, 2), dt.date(2026, 5, 1),
+                        today=dt.date(2026, 6, 1)).startswith("2026-05-02 (1 day after")

@@ -252,16 +252,20 @@ def _weights(result: Analysis) -> dict[str, float]:
 
 
 def _driver(result: Analysis) -> str:
-    """The outcome whose expected gain counts most in the utility, in words."""
+    """The outcome whose expected benefit counts most in the utility, in words.
+
+    A harm is never the reason given: "it matters most for 0.6 more awakenings a night" stood
+    as the why of a switch whose benefit was elsewhere.
+    """
     decision = result.decision
     if decision.chosen is None:
         return ""
     chosen = decision.assessments[decision.chosen]
     weights = _weights(result)
     scored = {v: weights[OUTCOME_OF_GAIN[v]] * g for v, g in chosen.gain.items()}
-    if not scored or max(abs(s) for s in scored.values()) < 0.05:
+    if not scored or max(scored.values()) < 0.05:
         return ""
-    top = max(scored, key=lambda v: abs(scored[v]))
+    top = max(scored, key=lambda v: scored[v])
     sign = SPECS[OUTCOME_OF_GAIN[top]].sign
     ends = sorted((sign * chosen.gain_low[top], sign * chosen.gain_high[top]))
     words = change_words(OUTCOME_OF_GAIN[top], sign * chosen.gain[top], *ends)
@@ -390,6 +394,7 @@ def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) 
     if review >= now:
         days_left = (review - max(as_of, now)).days
         return f"{review.isoformat()} (in {days_left} day{'s' * (days_left != 1)})."
-    return (f"{review.isoformat()} ({days} days after {as_of.isoformat()}, the date this "
+    return (f"{review.isoformat()} ({days} day{'s' * (days != 1)} after {as_of.isoformat()}, "
+            "the date this "
             "analysis is as of; that date has passed: log your nights since then and run it "
             "again).")
