@@ -579,7 +579,8 @@ def test_history_from_a_diary_like_object():
     past = history(Fake())
     assert past == History(Regimen("glycinate", 200), 11, frozenset({"glycinate"}), 2,
                            {NO_MAGNESIUM: 10, Regimen("glycinate", 200): 11},
-                           recently_taken=Regimen("glycinate", 200))
+                           recently_taken=Regimen("glycinate", 200),
+                           gi_troubled=frozenset({Regimen("glycinate", 200)}))
     assert history(None) == History() and history(None).first_step
     assert history(past) is past
 
@@ -595,9 +596,10 @@ def test_a_finished_placebo_period_returns_to_the_regimen_it_interrupted(priors)
         nights = pd.concat([frame, placebo])
 
     past = history(Fake())
-    # the glycinate run (11 recorded nights, GI on 2 of its last 7) is current again
+    # the glycinate run (11 recorded nights, GI on 2 of its last 7) is current again; its
+    # GI nights are 8 nights back, behind clean placebo nights: not recent any more
     assert (past.current, past.nights_on_current, past.recent_gi_nights) == (
-        Regimen("glycinate", 200), 11, 2)
+        Regimen("glycinate", 200), 11, 0)
     assert past.placebo_nights == 7 and not past.first_step
     out = decide(FakePosterior(n_draws=1000, benefit={"glycinate": 1.0}), priors=priors,
                  profile=Profile(), diary=past, as_of=AS_OF, separable=False)

@@ -179,7 +179,8 @@ def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
 
     The allowed ``increase_dose`` to at most ``s.titration_max_mg`` whose expected utility
     before the switching cost beats staying on the current regimen (row 0, ``continue``) by
-    at least ``s.commit_value`` (a gain that matters, not Monte Carlo noise). None without
+    at least ``s.commit_value`` (a gain that matters, not Monte Carlo noise), and not back
+    to a dose that gave loose stools (:attr:`History.gi_troubled`). None without
     magnesium, during an acute GI problem or when no such step is open.
     """
     if not past.current.active or acute_gi(past, s):
@@ -188,6 +189,7 @@ def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     rows = [i for i, c in enumerate(ev.candidates)
             if ev.feasible[i] and c.action == "increase_dose"
             and c.regimen.elemental_mg <= s.titration_max_mg
+            and c.regimen not in past.gi_troubled
             and float(ev.ranking.expected[i]) + s.switching_cost >= stay + s.commit_value]
     return rows[0] if rows else None
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from model.core.forms import PLACEBO
@@ -42,17 +43,24 @@ class History:
         of three forms once ended the planned crossover, and the advice committed with a
         P(best) of 0.29.
     recent_gi_nights : int
-        GI nights on the current regimen within the last ``gi_window`` nights.
+        GI nights within the diary's last ``gi_window`` nights on the magnesium being taken
+        (:attr:`taking`), and on nights without magnesium after it (a night skipped or a
+        stop does not clear loose stools of the night before); none on no magnesium alone
+        or on placebo.
     nights_on : mapping of Regimen -> int
         Recorded nights on each regimen ever taken (any run).
     placebo_nights : int
         Recorded nights of a placebo period that ends last night (0: none). A placebo period
         is an experiment that interrupts a regimen (:data:`model.decision.candidates.EXPERIMENTS`):
         ``current`` is then the regimen it interrupted, which ``continue`` goes back to, and
-        ``nights_on_current`` and ``recent_gi_nights`` are those of that regimen's last run.
+        ``nights_on_current`` is that of that regimen's last run.
     recently_taken : Regimen
         The last magnesium regimen of the last ``gi_window`` nights (no magnesium: none), so
         that a night skipped does not make someone taking magnesium one who is not.
+    gi_troubled : frozenset of Regimen
+        Regimens that gave ``acute_gi_nights`` GI nights within ``gi_window`` nights on them
+        at some time: the planned titration does not go back to one, nor does a return to it
+        skip the evaluation period.
 
     """
 
@@ -63,6 +71,7 @@ class History:
     nights_on: Mapping[Regimen, int] = field(default_factory=dict)
     placebo_nights: int = 0
     recently_taken: Regimen = NO_MAGNESIUM
+    gi_troubled: frozenset[Regimen] = frozenset()
 
     @property
     def first_step(self) -> bool:
@@ -86,11 +95,13 @@ class History:
 
     @classmethod
     def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
-                    judged_nights: int = DecisionSettings.floor_nights) -> History:
+                    judged_nights: int = DecisionSettings.floor_nights,
+                    acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
         """Derive the history from a diary's ``nights`` frame.
 
         ``judged_nights``: the recorded nights on a form from which it counts as tried (the
-        shortest evaluation period).
+        shortest evaluation period); ``acute_nights``: the GI nights within ``gi_window``
+        that make a regimen GI-troubled.
         """
         if nights.empty:
             return cls()
@@ -102,15 +113,40 @@ class History:
             placebo_nights = int(recorded[start:].sum())
             start, end = _last_run(regimens, start)
         run = nights.iloc[start:end]
-        recent = run["gi_night"].iloc[-gi_window:]
         nights_on = Counter(r for r, rec in zip(regimens, recorded, strict=True) if rec)
         per_form = Counter[str]()
         for regimen, count in nights_on.items():
             per_form[regimen.form] += count if regimen.active else 0
         tried = {form for form, count in per_form.items() if count >= judged_nights}
         taken = next((r for r in reversed(regimens[-gi_window:]) if r.active), NO_MAGNESIUM)
-        return cls(regimens[end - 1], int(run["recorded"].sum()), frozenset(tried),
-                   int((recent == 1).sum()), dict(nights_on), placebo_nights, taken)
+        current = regimens[end - 1]
+        gi = (nights["gi_night"].to_numpy(float) == 1)
+        return cls(current, int(run["recorded"].sum()), frozenset(tried),
+                   _recent_gi(regimens, gi, current if current.active else taken, gi_window),
+                   dict(nights_on), placebo_nights, taken,
+                   _gi_troubled(regimens, gi, gi_window, acute_nights))
+
+
+def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window: int) -> int:
+    """GI nights of the last ``window`` nights on ``taking``, or without magnesium after it."""
+    if not taking.active:
+        return 0
+    last = max(i for i, r in enumerate(regimens) if r == taking)
+    return sum(int(gi[i]) for i in range(max(0, len(regimens) - window), len(regimens))
+               if regimens[i] == taking or (i > last and not regimens[i].active
+                                            and regimens[i].form != PLACEBO))
+
+
+def _gi_troubled(regimens: list[Regimen], gi: np.ndarray, window: int,
+                 acute_nights: int) -> frozenset[Regimen]:
+    """The magnesium regimens with ``acute_nights`` GI nights within ``window`` nights on them."""
+    troubled = set()
+    for t, regimen in enumerate(regimens):
+        if regimen.active and gi[t] and regimen not in troubled:
+            span = range(max(0, t - window + 1), t + 1)
+            if sum(int(gi[i]) for i in span if regimens[i] == regimen) >= acute_nights:
+                troubled.add(regimen)
+    return frozenset(troubled)
 
 
 def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
@@ -129,10 +165,11 @@ def _last_run(regimens: list[Regimen], end: int) -> tuple[int, int]:
 
 
 def history(diary: DiaryLike | History | None, gi_window: int = 7,
-            judged_nights: int = DecisionSettings.floor_nights) -> History:
+            judged_nights: int = DecisionSettings.floor_nights,
+            acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
     """Return the :class:`History` of a diary (``None``: no data yet)."""
     if diary is None:
         return History()
     if isinstance(diary, History):
         return diary
-    return History.from_nights(diary.nights, gi_window, judged_nights)
+    return History.from_nights(diary.nights, gi_window, judged_nights, acute_nights)

@@ -153,6 +153,12 @@ def gi_block(p_violation: float, epsilon: float) -> str:
     return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
 
 
+def not_gentler_block(p_violation: float, now: float) -> str:
+    """During loose stools, a step that keeps magnesium but is not gentler than continuing."""
+    return (f"during loose stools only a gentler step is open: its P(GI constraint violated) "
+            f"{p_violation:.2f} is not below continuing's {now:.2f}")
+
+
 def return_block(current: Regimen, p_violation: float, epsilon: float) -> str:
     """An experiment returns to the current regimen, which breaks the GI constraint.
 
@@ -180,7 +186,7 @@ def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> 
     Under a ``hold`` (a medicine with which magnesium is not changed without the prescriber)
     stopping is a change too, so the person calls the clinician instead.
     """
-    recent = _acute_gi_start(past.recent_gi_nights, s.gi_window, past.current)
+    recent = _acute_gi_start(past.recent_gi_nights, s.gi_window, past.taking)
     if hold:
         return (recent + "call your clinician soon rather than changing magnesium yourself "
                 "(loose stools also lower magnesium and potassium, which matters with the "

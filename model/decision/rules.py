@@ -12,7 +12,9 @@
   violated) than the current one), and a return to a regimen already judged over a full
   period (unless ``period_holds_changes`` is off: at the end of a trial of known length).
   An experiment (placebo period, withdrawal) returns to the current regimen: it is blocked
-  when that regimen breaks the GI constraint or gives loose stools now.
+  when that regimen breaks the GI constraint or gives loose stools now. During loose stools
+  (the acute GI rule) a change that keeps magnesium is open only when its P(GI constraint
+  violated) is below continuing's: a switch to a harsher form was advised beside the warning.
 """
 
 from __future__ import annotations
@@ -234,8 +236,13 @@ def acute_gi(past: History, s: DecisionSettings) -> bool:
 
 
 def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool:
-    """True for a return to a regimen already judged over a full evaluation period."""
+    """True for a return to a regimen already judged over a full evaluation period.
+
+    Not to one that gave loose stools (:attr:`History.gi_troubled`): after a night skipped
+    during loose stools on glycinate 300 mg, "start glycinate 300 mg" was the only step open.
+    """
     return (not candidate.experiment and candidate.regimen != past.current
+            and candidate.regimen not in past.gi_troubled
             and past.nights_on.get(candidate.regimen, 0) >= s.min_nights)
 
 
@@ -292,6 +299,12 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
     """
     gi_blocks = [[("gi_limit", rule_words.gi_block(p, epsilon))] if p > epsilon else []
                  for p in p_violation]
+    if acute_gi(past, s):   # during loose stools, magnesium is kept only by a gentler step
+        now = float(p_violation[0])
+        gi_blocks = [[*gi, ("gi_limit", rule_words.not_gentler_block(float(p), now))]
+                     if k and c.regimen.active and not c.experiment and p >= now else gi
+                     for k, (c, p, gi) in enumerate(zip(candidates, p_violation, gi_blocks,
+                                                        strict=True))]
     unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
     exempt = unsafe_now or acute_gi(past, s)
     if gi_blocks[0] or acute_gi(past, s):   # an experiment returns to the current regimen

@@ -1,0 +1,117 @@
+"""Loose stools in the diary's history: which nights count, and which regimens they mark.
+
+An outside audit found a night skipped during loose stools on glycinate 300 mg cleared the
+acute GI rule (and "start glycinate 300 mg" was the only step open), loose stools during the
+baseline made "start threonate" the gentlest step, a dose cut that stopped loose stools was
+followed by a planned titration back up, and a clean placebo period kept the warning of the
+regimen before it.
+"""
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from model.core.forms import FORMS
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import read_diary
+from model.decision import DecisionSettings, History, decide
+from model.decision.history import history
+from model.evidence.priorset import load_priors
+from model.testing import FakePosterior
+
+AS_OF = dt.date(2025, 3, 1)
+G300, G200 = Regimen("glycinate", 300), Regimen("glycinate", 200)
+DEFAULTS = DecisionSettings()
+
+
+@pytest.fixture(scope="module")
+def priors():
+    return load_priors()
+
+
+def diary_of(tmp_path: Path, nights: list[tuple[str, int, int]]) -> History:
+    """The history of a diary of ``(form, mg, Bristol)`` nights ("" for no magnesium)."""
+    start = dt.date(2025, 1, 1)
+    rows = ["date,form,elemental_mg,sol_min,stool_bristol"]
+    rows += [f"{start + dt.timedelta(days=k)},{form},{mg if form else ''},20,{bristol}"
+             for k, (form, mg, bristol) in enumerate(nights)]
+    path = tmp_path / "d.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return history(read_diary(path))
+
+
+def test_a_skipped_night_keeps_the_loose_stools_of_the_nights_before(tmp_path):
+    past = diary_of(tmp_path, [("", 0, 4)] * 14 + [("glycinate", 300, 4)] * 10
+                    + [("glycinate", 300, b) for b in (6, 4, 7, 6)] + [("", 0, 4)])
+    assert past.current == NO_MAGNESIUM and past.taking == G300
+    assert past.recent_gi_nights == 3 and G300 in past.gi_troubled
+
+
+def test_loose_stools_without_magnesium_are_not_magnesiums(tmp_path):
+    baseline = diary_of(tmp_path, [("", 0, b) for b in (4, 4, 4, 6, 7, 4, 6, 4)])
+    assert baseline.recent_gi_nights == 0 and not baseline.gi_troubled
+
+
+def test_a_clean_placebo_period_clears_the_loose_stools_before_it(tmp_path):
+    nights = ([("glycinate", 300, 4)] * 10 + [("glycinate", 300, b) for b in (6, 6, 4)]
+              + [("placebo", 0, 4)] * 8)
+    past = diary_of(tmp_path, nights)
+    assert past.current == G300 and past.placebo_nights == 8
+    assert past.recent_gi_nights == 0 and G300 in past.gi_troubled
+    during = diary_of(tmp_path, nights[:-6])          # two placebo nights in: still recent
+    assert during.recent_gi_nights == 2
+
+
+def test_a_lower_dose_that_stopped_loose_stools_is_not_titrated_back_up(priors):
+    helps = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.15},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.05)
+    past = History(G200, 30, frozenset({"glycinate", "taurate", "threonate"}), 0, {G200: 30})
+    stepped = decide(helps, priors=priors, diary=past, as_of=AS_OF).recommendation
+    assert (stepped.action, stepped.regimen) == ("increase_dose", G300)   # the titration
+    troubled = dataclasses.replace(past, nights_on={G300: 10, G200: 30},
+                                   gi_troubled=frozenset({G300}))
+    kept = decide(helps, priors=priors, diary=troubled, as_of=AS_OF).recommendation
+    assert "titration" not in kept.reason_codes and kept.regimen == G200
+
+
+def test_a_return_to_a_dose_that_gave_loose_stools_waits_for_the_period(priors):
+    model = FakePosterior(n_draws=1000, benefit={"glycinate": 0.5}, gi={"glycinate": 0.0},
+                          benefit_sd=0.05)
+    past = History(NO_MAGNESIUM, 1, frozenset({"glycinate"}), 3, {G300: 14, NO_MAGNESIUM: 15},
+                   recently_taken=G300, gi_troubled=frozenset({G300}))
+    decision = decide(model, priors=priors, diary=past, as_of=AS_OF)
+    back = next(a for a in decision.assessments if a.regimen == G300)
+    assert "waiting" in back.reason_codes and not back.feasible
+    assert decision.recommendation.regimen in (None, NO_MAGNESIUM)
+    assert any(w.startswith("3 GI nights in the last 7 on glycinate 300 mg")
+               for w in decision.recommendation.warnings)
+
+
+def test_during_loose_stools_magnesium_is_kept_only_by_a_gentler_step(priors):
+    # after a full period on citrate 300 mg, three GI nights: a switch to oxide (harsher for
+    # this person) was open, and "the gentlest step" was named by its mean GI gain alone
+    from model.decision.explain import gentler_line
+
+    harsh = FakePosterior(n_draws=1000, gi=dict.fromkeys(FORMS, 0.0)
+                          | {"citrate": 2.5, "oxide": 3.5, "glycinate": -0.5})
+    past = History(Regimen("citrate", 300), 30, frozenset({"citrate"}), 3,
+                   {Regimen("citrate", 300): 30})
+    decision = decide(harsh, priors=priors, diary=past, as_of=AS_OF)
+    by = {a.regimen: a for a in decision.assessments if a.action != "continue"}
+    oxide, glycinate = by[Regimen("oxide", 300)], by[Regimen("glycinate", 300)]
+    assert not oxide.feasible and any(b.startswith("during loose stools only a gentler step")
+                                      for b in oxide.blocked_by)
+    assert glycinate.feasible and "gi_limit" not in glycinate.reason_codes
+    rec = decision.recommendation
+    assert rec.regimen is not None
+    assert rec.regimen == NO_MAGNESIUM or (rec.regimen in by and by[rec.regimen].feasible)
+    open_ = [a for a in decision.assessments if a.feasible and a.action != "continue"]
+    line = gentler_line(by[NO_MAGNESIUM], decision.assessments, DEFAULTS)   # advised: stop
+    keeping = min((a for a in open_ if a.regimen.active),
+                  key=lambda a: a.p_constraint_violation)
+    assert line.startswith("If loose stools go on and you keep taking magnesium, the "
+                           f"gentlest step open now is {keeping.action} "
+                           f"{keeping.regimen.label}")
+    assert gentler_line(keeping, decision.assessments, DEFAULTS) == ""   # the advice itself
