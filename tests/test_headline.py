@@ -259,5 +259,7 @@ def test_the_why_names_a_benefit_never_a_harm():
     mixed = _driver(result({"awakenings": -0.6, "quality": 0.3}))
     assert mixed.startswith("it matters most for sleep quality") and "awakenings" not in mixed
     assert _driver(result({"awakenings": -0.6, "quality": -0.3})) == ""
+    assert _driver(result({"gi_rate": 0.05, "quality": 0.3})).startswith(
+        "it matters most for sleep quality")
     assert review_words(dt.date(2026, 5, 2), dt.date(2026, 5, 1),
                         today=dt.date(2026, 6, 1)).startswith("2026-05-02 (1 day after")

@@ -23,6 +23,7 @@ from model.evidence.schema import GiConstraint
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
 BY_DESIGN = "Settled by the trial's design, not by certainty"  # ... one the crossover's end makes
+GENTLEST = "If loose stools go on"  # how the gentlest-step reason begins (gentler_line)
 TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00 as shown)
 
 
@@ -331,7 +332,7 @@ def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSett
     if best.regimen == chosen.regimen:
         return ""
     keep = " and you keep taking magnesium" if best.regimen.active else ""
-    return (f"If loose stools go on{keep}, the gentlest step open now is "
+    return (f"{GENTLEST}{keep}, the gentlest step open now is "
             f"{option(best.action, best.regimen)} (about {100 * best.gain['gi_rate']:.1f} "
             f"fewer GI nights per 100, {s.interval:.0%} interval "
             f"{100 * best.gain_low['gi_rate']:.1f} to {100 * best.gain_high['gi_rate']:.1f}).")

@@ -31,6 +31,7 @@ from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import Regimen
 from model.decision import history, screen
+from model.decision.explain import GENTLEST
 from model.decision.rule_words import REFERRAL_LABEL
 from model.decision.rules import Screening, breach_warnings
 from model.evidence.names import NameIndex
@@ -161,7 +162,10 @@ def render_clinician(result: Analysis) -> str:
                                                   diary.nights.index.max()))
     rules, cautions = _screen_lines(result)
     shown = {*cautions, *rules.referrals, *rules.holds}        # the safety screen lists these
-    warned = [w for w in result.decision.recommendation.warnings if w not in shown]
+    rec = result.decision.recommendation
+    warned = [w for w in rec.warnings if w not in shown]
+    # the loose-stool warning says "take the gentler step the advice names": name it here too
+    warned += [r for r in rec.reasons if r.startswith(GENTLEST)]
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
                       for r in result.cautions()) + "".join(
         f"<p class=\"small\"><strong>Warning:</strong> {escape(_stop(w))}</p>" for w in warned)

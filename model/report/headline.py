@@ -255,14 +255,17 @@ def _driver(result: Analysis) -> str:
     """The outcome whose expected benefit counts most in the utility, in words.
 
     A harm is never the reason given: "it matters most for 0.6 more awakenings a night" stood
-    as the why of a switch whose benefit was elsewhere.
+    as the why of a switch whose benefit was elsewhere; nor are fewer loose-stool nights (no
+    one takes magnesium against loose stools: "Raise the dose ... Why: It matters most for
+    loose-stool nights: -0.2 a month" was a model's noise around no effect).
     """
     decision = result.decision
     if decision.chosen is None:
         return ""
     chosen = decision.assessments[decision.chosen]
     weights = _weights(result)
-    scored = {v: weights[OUTCOME_OF_GAIN[v]] * g for v, g in chosen.gain.items()}
+    scored = {v: weights[OUTCOME_OF_GAIN[v]] * g for v, g in chosen.gain.items()
+              if OUTCOME_OF_GAIN[v] != "gi"}
     if not scored or max(scored.values()) < 0.05:
         return ""
     top = max(scored, key=lambda v: scored[v])
