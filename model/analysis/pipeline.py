@@ -309,7 +309,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     past = history(data)
     plan = plan_ahead(full, day, now)
     if plan is not None:
-        decision = follow_plan(decision, plan, past.current, rules, prior_set)
+        decision = follow_plan(decision, plan, past.current, rules, prior_set, predict,
+                               past.taking)
     planned = "planned" in decision.recommendation.reason_codes
     # the prior sensitivity and the pathways are of the model's own step, which a plan
     # followed sets aside

@@ -15,10 +15,10 @@ among its reasons, unless
   a rule (:data:`STOP_SATISFIES`), so the plan is kept then;
 - a planned period up to the next look (:attr:`PlanAhead.covered`), continuing the current
   regimen included, breaks a rule (above the ceiling, a form the profile excludes, the GI
-  chance constraint by the model's estimate): the decision stands, and a warning says why
-  that step is not advised; when a rule on the current regimen spoke and tonight's planned
-  night has no magnesium, the plan is kept up to that step instead, with a look before it.
-  A later period that breaks a hard rule is named in a warning now.
+  chance constraint by the model's estimate, :func:`_over_gi`): the decision stands, and a
+  warning says why that step is not advised; when a rule on the current regimen spoke and
+  tonight's planned night has no magnesium, the plan is kept up to that step instead, with
+  a look before it. A later period that breaks one of them is named in a warning now.
 
 A blinded plan (``mgsleep plan --blind``) is followed too: its pot nights (``code A`` in
 ``notes``, no form) are periods of a pot whose content the sealed key alone knows, so they
@@ -38,13 +38,15 @@ import pandas as pd
 from model.core.forms import NONE, PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import CODE_NOTE, Diary
-from model.decision import Decision, Recommendation
+from model.data.profile import Profile
+from model.decision import Candidate, Decision, DecisionSettings, History, Predict, Recommendation
 from model.decision.decide import largest_studied_mg
 from model.decision.explain import headline
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
-from model.decision.rule_words import beyond_studied_warning, is_acute_gi_warning
+from model.decision.rule_words import beyond_studied_warning, gi_block, is_acute_gi_warning
 from model.decision.rules import Screening, breach_warnings, current_breaks
+from model.decision.utility import evaluate, predicted
 from model.evidence.priorset import PriorSet
 
 RULES_FIRST = frozenset({"refer", "acute_gi", "current_excluded", "current_above_ceiling",
@@ -55,16 +57,14 @@ STOP_SATISFIES = frozenset({"acute_gi", "current_excluded", "current_above_ceili
 """Rules a planned night without magnesium satisfies: stopping is the gentlest step there is."""
 
 BLOCKS = frozenset({"above_ceiling", "excluded_form", "gi_limit"})
-"""Block codes of an assessed action that keep a plan's step from being advised (the
-evaluation period, ``waiting``, is the plan's own to set)."""
+"""Blocks that keep a plan's step from being advised (its evaluation period is the plan's)."""
 
 
 @dataclass(frozen=True)
 class PlannedPeriod:
     """Consecutive planned nights on one regimen, ``first`` to ``last`` (both included).
 
-    A blinded plan's pot has its code, ``pot`` (``A``), and no regimen: the sealed key alone
-    says what it holds.
+    A blinded plan's pot has its code, ``pot`` (``A``), and no regimen (its key is sealed).
     """
 
     regimen: Regimen | None
@@ -90,10 +90,7 @@ class PlannedPeriod:
         return f"{self.regimen.words if self.regimen is not None else self.arm} {when}"
 
     def to_dict(self) -> dict[str, Any]:
-        """The regimen and dates, as the ``plan_ahead`` JSON gives each period.
-
-        A pot's regimen is null, and its code is its ``pot``.
-        """
+        """The regimen and dates in the ``plan_ahead`` JSON (a pot: its ``pot``, no regimen)."""
         shown: dict[str, Any] = {"form": None, "elemental_mg": None, "split": None,
                                  "pot": self.pot}
         if self.regimen is not None:
@@ -213,8 +210,7 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
 def _action(current: Regimen, planned: Regimen | None) -> str:
     """The action that takes ``current`` to ``planned`` (the names of the candidates).
 
-    A pot (``planned`` None) is started, or switched to from magnesium: what it holds is
-    sealed.
+    A pot (``planned`` None) is started, or switched to from magnesium: its content is sealed.
     """
     if planned == current:
         return "continue"
@@ -243,25 +239,41 @@ def _assessed(decision: Decision,
     return None, None
 
 
+def _over_gi(decision: Decision, plan: PlanAhead, rules: Screening, priors: PriorSet,
+             predict: Predict | None) -> dict[Regimen, str]:
+    """The planned regimens whose P(GI constraint violated) is above its epsilon, and why.
+
+    An assessed action's P; else the decision's :func:`~model.decision.utility.evaluate` of a
+    start from no magnesium with the same posterior, ``predict`` (``gi_rate`` draws against
+    no magnesium's, whatever comes before; None: the assessed ones alone are known).
+    """
+    planned = {p.regimen: 0 for p in plan.periods if p.regimen is not None and p.regimen.active}
+    risks = {r: e.p_constraint_violation for r in planned
+             if (e := _assessed(decision, r)[1]) is not None}
+    others = [Candidate("start", r) for r in planned if r not in risks]
+    if predict is not None and others:
+        options, past = [Candidate("continue", NO_MAGNESIUM), *others], History()
+        ev = evaluate(predicted(predict, options, past), options, past, rules, priors,
+                      Profile(), DecisionSettings())
+        risks |= {c.regimen: float(p) for c, p in zip(others, ev.p_violation[1:], strict=True)}
+    epsilon = priors.safety.gi_constraint.epsilon
+    return {r: gi_block(p, epsilon) for r, p in risks.items() if p > epsilon}
+
+
 def _refused(step: PlannedPeriod, entry: ActionAssessment | None, rules: Screening,
-             epsilon: float) -> str:
+             over_gi: dict[Regimen, str]) -> str:
     """Why the plan's step is not advised ("" when it may be, or it is a sealed pot).
 
-    ``entry``: the model's assessment of the step (None: the hard rules alone are checked);
-    ``epsilon``: the GI chance constraint's allowed P(violation), which continuing the
-    current regimen must meet too.
+    ``entry``: its assessment (None: its blocks are not checked); ``over_gi``: :func:`_over_gi`.
     """
     regimen = step.regimen
     if regimen is None:
         return ""
-    if entry is not None:
-        said = [why for code, why in zip(entry.reason_codes, entry.blocked_by, strict=True)
-                if code in BLOCKS]
-        if said:
-            return "; ".join(said)
-        if regimen.active and entry.p_constraint_violation > epsilon:
-            return (f"P(GI constraint violated) {entry.p_constraint_violation:.2f} is above "
-                    f"{epsilon:.2f}")
+    said = [] if entry is None else [
+        why for code, why in zip(entry.reason_codes, entry.blocked_by, strict=True)
+        if code in BLOCKS]
+    if said or regimen in over_gi:
+        return "; ".join(said) or over_gi[regimen]
     breaks = current_breaks(regimen, rules)
     if "current_above_ceiling" in breaks:
         return f"{regimen.elemental_mg:g} mg is above your ceiling of {rules.ceiling_mg:g} mg a day"
@@ -304,7 +316,8 @@ GENTLEST = {"acute_gi": "the recent loose stools on it",
 
 
 def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Screening,
-                priors: PriorSet) -> Decision:
+                priors: PriorSet, predict: Predict | None = None,
+                taking: Regimen | None = None) -> Decision:
     """The decision with the plan's next step as its recommendation, unless a rule speaks.
 
     Parameters
@@ -318,7 +331,13 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
     rules : Screening
         The profile's hard rules (ceiling, allowed forms, warnings).
     priors : PriorSet
-        For the warning of a dose beyond the form's studied ones.
+        For the warning of a dose beyond the form's studied ones and the GI chance constraint.
+    predict : callable, optional
+        The posterior's predictions the decision was made with, to check a planned regimen it
+        did not assess against the GI chance constraint (:func:`_over_gi`; None: not checked).
+    taking : Regimen, optional
+        The magnesium taken lately (``History.taking``, default ``current``): a planned night
+        without magnesium answers its recent loose stools.
 
     Returns
     -------
@@ -333,7 +352,8 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
     waits = _waits(decision, plan)
     if waits:
         return _with_warning(decision, waits)
-    kept, refused = _kept(decision, plan, rules, priors.safety.gi_constraint.epsilon)
+    over_gi = _over_gi(decision, plan, rules, priors, predict)
+    kept, refused = _kept(decision, plan, rules, over_gi)
     if not kept:
         return _with_warning(decision, f"{refused}. The advice above replaces it.")
     tonight = kept[0]
@@ -350,21 +370,23 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
     return Decision(Recommendation(
         _action(current, tonight.regimen), tonight.regimen,
         entry.scores if entry is not None else NO_SCORES, False, review, reasons,
-        (*_warnings(plan, kept, refused_note, rules, priors), *_current(rec, current, rules)),
+        (*_warnings(plan, kept, refused_note, rules, priors, over_gi),
+         *_current(rec, current, rules, taking or current)),
         ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
         decision.assessments, index, decision.mode)
 
 
-def _current(rec: Recommendation, current: Regimen, rules: Screening) -> tuple[str, ...]:
-    """The decision's warnings about the current regimen (recent loose stools, a rule it breaks).
+def _current(rec: Recommendation, current: Regimen, rules: Screening,
+             taking: Regimen) -> tuple[str, ...]:
+    """The decision's warnings about the current regimen and ``taking``, taken lately.
 
-    Kept beside a planned night without magnesium that answers them; not those of the
-    model's own step (a dose beyond the studied ones, a close call), which is not taken.
+    A rule ``current`` breaks, recent loose stools on ``taking``, kept beside a planned night
+    without magnesium that answers them; not those of the model's own step, which is not taken.
     """
     if not STOP_SATISFIES & set(rec.reason_codes):
         return ()
     breaks = breach_warnings(current, rules)
-    return tuple(w for w in rec.warnings if w in breaks or is_acute_gi_warning(w, current))
+    return tuple(w for w in rec.warnings if w in breaks or is_acute_gi_warning(w, taking))
 
 
 def _waits(decision: Decision, plan: PlanAhead) -> str:
@@ -381,20 +403,20 @@ def _waits(decision: Decision, plan: PlanAhead) -> str:
 
 
 def _kept(decision: Decision, plan: PlanAhead, rules: Screening,
-          epsilon: float) -> tuple[tuple[PlannedPeriod, ...], str]:
+          over_gi: dict[Regimen, str]) -> tuple[tuple[PlannedPeriod, ...], str]:
     """The covered periods the advice keeps to, and why the next one is not advised.
 
     All the covered periods (:attr:`PlanAhead.covered`) and "" when none breaks a rule or
-    the GI chance constraint by the model's estimate. Else the plan is set aside (no period
-    kept), unless a rule of :data:`STOP_SATISFIES` spoke and tonight's planned night has no
-    magnesium: the periods before the refused one are kept then, stopping being the gentlest
-    step, and the advice looks again before it.
+    the GI chance constraint by the model's estimate (``over_gi``, :func:`_over_gi`). Else
+    the plan is set aside (no period kept), unless a rule of :data:`STOP_SATISFIES` spoke
+    and tonight's planned night has no magnesium: the periods before the refused one are
+    kept then, stopping being the gentlest step, and the advice looks again before it.
     """
     stopping = plan.periods[0].stops and bool(
         STOP_SATISFIES & set(decision.recommendation.reason_codes))
     covered = plan.covered
     for n, period in enumerate(covered):
-        why_not = _refused(period, _assessed(decision, period.regimen)[1], rules, epsilon)
+        why_not = _refused(period, _assessed(decision, period.regimen)[1], rules, over_gi)
         if why_not:
             return (covered[:n] if stopping else (),
                     f"Your trial plan's step {period.words} is not advised: {why_not}")
@@ -402,12 +424,13 @@ def _kept(decision: Decision, plan: PlanAhead, rules: Screening,
 
 
 def _warnings(plan: PlanAhead, kept: tuple[PlannedPeriod, ...], refused: tuple[str, ...],
-              rules: Screening, priors: PriorSet) -> tuple[str, ...]:
+              rules: Screening, priors: PriorSet, over_gi: dict[Regimen, str]) -> tuple[str, ...]:
     """The warnings of a plan followed up to the end of ``kept``.
 
     The profile's cautions, planned doses beyond their form's studied ones, the ``refused``
-    step after ``kept``, later planned steps that break a hard rule, a blinded plan's
-    sealed pots and the nights left unlogged before tonight.
+    step after ``kept``, later planned steps that break a hard rule or the GI chance
+    constraint (``over_gi``, :func:`_over_gi`), a blinded plan's sealed pots and the nights
+    left unlogged before tonight.
     """
     beyond = []
     for regimen in dict.fromkeys(p.regimen for p in kept if p.regimen is not None):
@@ -416,7 +439,7 @@ def _warnings(plan: PlanAhead, kept: tuple[PlannedPeriod, ...], refused: tuple[s
             beyond.append(beyond_studied_warning(regimen, studied))
     later = [f"Your trial plan's later step {p.words} is not advised: {why}; when it comes, "
              "the advice will replace it." for p in plan.periods[len(plan.covered):]
-             if (why := _refused(p, None, rules, 1.0))]
+             if (why := _refused(p, None, rules, over_gi))]
     sealed = [f"Your trial plan's pots ({', '.join(plan.pots)}) are sealed in its key: "
               "mgsleep cannot check them against your ceiling, the forms your profile "
               "excludes or the GI limit (mgsleep plan --blind --profile checks them when "
