@@ -115,3 +115,20 @@ def test_during_loose_stools_magnesium_is_kept_only_by_a_gentler_step(priors):
                            f"gentlest step open now is {keeping.action} "
                            f"{keeping.regimen.label}")
     assert gentler_line(keeping, decision.assessments, DEFAULTS) == ""   # the advice itself
+
+
+def test_the_acute_rule_counts_beyond_a_persons_own_loose_stools(tmp_path):
+    # two loose-stool nights a week before and on glycinate 100 mg gave "2 GI nights in the
+    # last 7 on glycinate 100 mg" and "Stop taking magnesium" at every look
+    from model.decision.rules import acute_gi
+
+    week = [4, 6, 4, 4, 7, 4, 4]                     # 2 of 7 without magnesium
+    before = [("", 0, b) for b in week * 2]
+    usual = diary_of(tmp_path, before + [("glycinate", 100, b) for b in week * 2])
+    assert usual.background_gi_rate == pytest.approx(2 / 7)
+    assert usual.recent_gi_nights == 2 and not acute_gi(usual, DEFAULTS)
+    worse = [*week, 6, 6, 7, 6, 4, 4, 4]           # 4 of the last 7 on glycinate
+    more = diary_of(tmp_path, before + [("glycinate", 100, b) for b in worse])
+    assert more.recent_gi_nights == 4 and acute_gi(more, DEFAULTS)
+    short = diary_of(tmp_path, before[:7] + [("glycinate", 100, b) for b in week])
+    assert short.background_gi_rate == 0 and acute_gi(short, DEFAULTS)   # too few nights

@@ -57,6 +57,10 @@ class History:
     recently_taken : Regimen
         The last magnesium regimen of the last ``gi_window`` nights (no magnesium: none), so
         that a night skipped does not make someone taking magnesium one who is not.
+    background_gi_rate : float
+        The share of GI nights without magnesium (placebo included), from at least
+        :data:`BACKGROUND_NIGHTS` such nights with a GI record (else 0): a person with loose
+        stools twice a week before magnesium is not told every week that magnesium gives them.
     gi_troubled : frozenset of Regimen
         Regimens that gave ``acute_gi_nights`` GI nights within ``gi_window`` nights on them
         at some time: the planned titration does not go back to one, nor does a return to it
@@ -72,6 +76,7 @@ class History:
     placebo_nights: int = 0
     recently_taken: Regimen = NO_MAGNESIUM
     gi_troubled: frozenset[Regimen] = frozenset()
+    background_gi_rate: float = 0.0
 
     @property
     def first_step(self) -> bool:
@@ -124,7 +129,7 @@ class History:
         return cls(current, int(run["recorded"].sum()), frozenset(tried),
                    _recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    dict(nights_on), placebo_nights, taken,
-                   _gi_troubled(regimens, gi, gi_window, acute_nights))
+                   _gi_troubled(regimens, gi, gi_window, acute_nights), _background_gi(nights))
 
 
 def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window: int) -> int:
@@ -135,6 +140,16 @@ def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window:
     return sum(int(gi[i]) for i in range(max(0, len(regimens) - window), len(regimens))
                if regimens[i] == taking or (i > last and not regimens[i].active
                                             and regimens[i].form != PLACEBO))
+
+
+BACKGROUND_NIGHTS = 14
+"""Nights without magnesium with a GI record from which a person's own GI rate counts."""
+
+
+def _background_gi(nights: pd.DataFrame) -> float:
+    """The share of GI nights among the recorded nights without magnesium (0 on too few)."""
+    off = nights.loc[~(nights["elemental_mg"].fillna(0) > 0), "gi_night"].dropna()
+    return float(off.mean()) if len(off) >= BACKGROUND_NIGHTS else 0.0
 
 
 def _gi_troubled(regimens: list[Regimen], gi: np.ndarray, window: int,

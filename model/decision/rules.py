@@ -231,8 +231,13 @@ def screen(profile: Profile, safety: Safety) -> Screening:
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:
-    """True when the current regimen gave ``acute_gi_nights`` GI nights lately."""
-    return past.recent_gi_nights >= s.acute_gi_nights
+    """True when magnesium gave ``acute_gi_nights`` GI nights lately, beyond the person's own.
+
+    Beyond the person's background: the GI nights a window of ``gi_window`` nights holds at
+    their rate without magnesium (:attr:`History.background_gi_rate`, rounded down).
+    """
+    usual = math.floor(past.background_gi_rate * s.gi_window)
+    return past.recent_gi_nights >= s.acute_gi_nights + usual
 
 
 def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool:
