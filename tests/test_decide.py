@@ -580,7 +580,8 @@ def test_history_from_a_diary_like_object():
     assert past == History(Regimen("glycinate", 200), 11, frozenset({"glycinate"}), 2,
                            {NO_MAGNESIUM: 10, Regimen("glycinate", 200): 11},
                            recently_taken=Regimen("glycinate", 200),
-                           gi_troubled=frozenset({Regimen("glycinate", 200)}))
+                           gi_troubled=frozenset({Regimen("glycinate", 200)}),
+                           gi_records_on=11)
     assert history(None) == History() and history(None).first_step
     assert history(past) is past
 

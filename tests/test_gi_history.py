@@ -132,3 +132,25 @@ def test_the_acute_rule_counts_beyond_a_persons_own_loose_stools(tmp_path):
     assert more.recent_gi_nights == 4 and acute_gi(more, DEFAULTS)
     short = diary_of(tmp_path, before[:7] + [("glycinate", 100, b) for b in week])
     assert short.background_gi_rate == 0 and acute_gi(short, DEFAULTS)   # too few nights
+
+
+def test_a_diary_without_gi_records_on_magnesium_says_what_to_record(tmp_path, priors):
+    # glycinate 300 mg stopped on the evidence's P(GI violated) 0.21 alone, and nothing said
+    # that the diary held no stool record
+    from model.decision.rule_words import NO_GI_RECORDS
+
+    start = dt.date(2025, 1, 1)
+    rows = ["date,form,elemental_mg,sol_min"] + [
+        f"{start + dt.timedelta(days=k)},{'glycinate' if k >= 14 else ''},"
+        f"{300 if k >= 14 else ''},20" for k in range(35)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    past = history(read_diary(tmp_path / "d.csv"))
+    assert past.gi_records_on == 0
+    model = FakePosterior(n_draws=1000, gi={"glycinate": 0.0})
+    warned = decide(model, priors=priors, diary=past, as_of=AS_OF).recommendation.warnings
+    assert NO_GI_RECORDS in warned
+    recorded = diary_of(tmp_path, [("", 0, 4)] * 14 + [("glycinate", 300, 4)] * 21)
+    assert recorded.gi_records_on == 21
+    assert NO_GI_RECORDS not in decide(model, priors=priors, diary=recorded,
+                                       as_of=AS_OF).recommendation.warnings
+    assert NO_GI_RECORDS not in decide(model, priors=priors, as_of=AS_OF).recommendation.warnings

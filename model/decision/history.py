@@ -61,6 +61,9 @@ class History:
         The share of GI nights without magnesium (placebo included), from at least
         :data:`BACKGROUND_NIGHTS` such nights with a GI record (else 0): a person with loose
         stools twice a week before magnesium is not told every week that magnesium gives them.
+    gi_records_on : int
+        Nights on magnesium with a GI record (stool form or an upset stomach): with none,
+        each step's GI chance comes from the evidence alone.
     gi_troubled : frozenset of Regimen
         Regimens that gave ``acute_gi_nights`` GI nights within ``gi_window`` nights on them
         at some time: the planned titration does not go back to one, nor does a return to it
@@ -77,6 +80,7 @@ class History:
     recently_taken: Regimen = NO_MAGNESIUM
     gi_troubled: frozenset[Regimen] = frozenset()
     background_gi_rate: float = 0.0
+    gi_records_on: int = 0
 
     @property
     def first_step(self) -> bool:
@@ -129,7 +133,8 @@ class History:
         return cls(current, int(run["recorded"].sum()), frozenset(tried),
                    _recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    dict(nights_on), placebo_nights, taken,
-                   _gi_troubled(regimens, gi, gi_window, acute_nights), _background_gi(nights))
+                   _gi_troubled(regimens, gi, gi_window, acute_nights), _background_gi(nights),
+                   int(nights.loc[nights["elemental_mg"].fillna(0) > 0, "gi_night"].notna().sum()))
 
 
 def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window: int) -> int:

@@ -153,6 +153,12 @@ def gi_block(p_violation: float, epsilon: float) -> str:
     return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
 
 
+NO_GI_RECORDS = ("no stool form or upset-stomach record on any magnesium night: each step's "
+                 "chance of loose stools comes from the evidence alone, and may block a step; "
+                 "write down stool form (Bristol 1-7) or an upset stomach each morning")
+"""The warning of a diary without GI records on magnesium (:func:`rules.current_warnings`)."""
+
+
 def not_gentler_block(p_violation: float, now: float) -> str:
     """During loose stools, a step that keeps magnesium but is not gentler than continuing."""
     return (f"during loose stools only a gentler step is open: its P(GI constraint violated) "

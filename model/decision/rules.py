@@ -355,10 +355,16 @@ def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
 
 
 def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
-    """Warnings about the current regimen: acute GI, then :func:`breach_warnings`."""
+    """Warnings about the current regimen: acute GI, :func:`breach_warnings`, no GI records.
+
+    Without a GI record on any magnesium night, every step's P(GI constraint violated) is the
+    evidence's alone, which may block continuing; the person is told what to record.
+    """
     hold = rules.medicine_hold and not rules.referrals
     acute = [rule_words.acute_gi_warning(past, s, hold)] if acute_gi(past, s) else []
-    return acute + breach_warnings(past.current, rules)
+    unrecorded = any(r.active for r in past.nights_on) and not past.gi_records_on
+    return (acute + breach_warnings(past.current, rules)
+            + ([rule_words.NO_GI_RECORDS] if unrecorded else []))
 
 
 def evaluation_nights(onset_days: float, s: DecisionSettings) -> int:
