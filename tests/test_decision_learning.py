@@ -629,6 +629,13 @@ def test_no_commitment_while_the_period_holds_back_a_better_regimen(priors):
     assert waiting.reason_codes == ("waiting",) and waiting.expected_utility > 0
     assert rec.regimen == Regimen("glycinate", 200) and rec.p_best > 0.9
     assert not rec.commit and "commit" not in rec.reason_codes
+    # staying, with the better step waiting: said so, not "more nights would teach little"
+    stay = History(Regimen("glycinate", 200), 4, frozenset({"glycinate", "threonate"}), 0,
+                   {Regimen("glycinate", 200): 4, Regimen("threonate", 200): 28})
+    kept = decide(model, priors=priors, diary=stay, as_of=AS_OF, settings=s).recommendation
+    assert kept.action == "collect_more_data" and not kept.commit
+    assert "better_after_period" in kept.reason_codes
+    assert how_sure(kept).startswith("not a final answer: a step expected to do better opens")
 
 
 def test_a_commitment_the_crossovers_end_makes_says_it_is_not_certain(priors):

@@ -112,3 +112,8 @@ def test_a_commitment_that_every_pathway_moves_on_from_is_withdrawn():
     kept = unless_it_moves_on(committed, ways(there, here, here))
     assert kept == committed                                 # one way keeps it: committed
     assert unless_it_moves_on(committed, ()) == committed
+    # by_design goes with commit: a withdrawn commitment does not keep it (a re-audit)
+    designed = dataclasses.replace(committed, recommendation=dataclasses.replace(
+        committed.recommendation, reason_codes=("commit", "by_design")))
+    assert unless_it_moves_on(designed, ways(there, there, there)).recommendation \
+        .reason_codes == ("best_expected",)

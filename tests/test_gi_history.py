@@ -127,6 +127,14 @@ def test_the_acute_rule_counts_beyond_a_persons_own_loose_stools(tmp_path):
     usual = diary_of(tmp_path, before + [("glycinate", 100, b) for b in week * 2])
     assert usual.background_gi_rate == pytest.approx(2 / 7)
     assert usual.recent_gi_nights == 2 and not acute_gi(usual, DEFAULTS)
+    # said as such, not left unsaid (a re-audit: the person was told nothing)
+    from model.data.profile import Profile
+    from model.decision.rules import current_warnings, screen
+
+    said = current_warnings(usual, screen(Profile(), load_priors().safety), DEFAULTS)
+    assert said == ["2 GI nights in the last 7 on glycinate 100 mg, within your usual without "
+                    "magnesium (about 2.0 in 7): not counted against magnesium; if they rise, "
+                    "the advice will say so"]
     worse = [*week, 6, 6, 7, 6, 4, 4, 4]           # 4 of the last 7 on glycinate
     more = diary_of(tmp_path, before + [("glycinate", 100, b) for b in worse])
     assert more.recent_gi_nights == 4 and acute_gi(more, DEFAULTS)

@@ -169,6 +169,12 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
     assert said.why.startswith(
         "No change open now is expected to do better than what you do now; once this period "
         f"is over, to switch to {top.regimen.form} {top.regimen.elemental_mg:g} mg may")
+    # "the best step then is to stop magnesium no magnesium" (a re-audit of the wording)
+    stop_waits = tuple(replace(a, reason_codes=("waiting",), expected_utility=9.0)
+                       if a.action == "stop" else a for a in waits)
+    said = headline(replace(result, decision=replace(result.decision, recommendation=rec,
+                                                     assessments=stop_waits)))
+    assert said.why.endswith("on current data the best step then is to stop magnesium.")
 
 
 @pytest.mark.parametrize(("action", "period"), [
@@ -249,8 +255,9 @@ def test_the_why_names_a_benefit_never_a_harm():
     from model.evidence.priorset import load_priors
     from model.report.headline import _driver, review_words
 
-    def result(gain: dict[str, float]) -> SimpleNamespace:
-        chosen = SimpleNamespace(gain=gain, gain_low={v: g - 0.1 for v, g in gain.items()},
+    def result(gain: dict[str, float], action: str = "switch_form") -> SimpleNamespace:
+        chosen = SimpleNamespace(action=action, gain=gain,
+                                 gain_low={v: g - 0.1 for v, g in gain.items()},
                                  gain_high={v: g + 0.1 for v, g in gain.items()})
         return SimpleNamespace(decision=SimpleNamespace(chosen=0, assessments=[chosen]),
                                profile=Profile(), fit=SimpleNamespace(priors_=load_priors()))
@@ -261,5 +268,8 @@ def test_the_why_names_a_benefit_never_a_harm():
     assert _driver(result({"awakenings": -0.6, "quality": -0.3})) == ""
     assert _driver(result({"gi_rate": 0.05, "quality": 0.3})).startswith(
         "it matters most for sleep quality")
+    # fewer loose stools is the reason to take less magnesium (stop, a lower or split dose)
+    assert _driver(result({"gi_rate": 0.18, "quality": -0.3}, "stop")).startswith(
+        "it matters most for loose-stool nights")
     assert review_words(dt.date(2026, 5, 2), dt.date(2026, 5, 1),
                         today=dt.date(2026, 6, 1)).startswith("2026-05-02 (1 day after")

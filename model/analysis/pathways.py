@@ -132,7 +132,8 @@ def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision
     onward = {p.regimen for p in paths}
     if not rec.commit or not paths or None in onward or rec.regimen in onward:
         return decision
-    codes = tuple("best_expected" if c == "commit" else c for c in rec.reason_codes)
+    codes = tuple("best_expected" if c == "commit" else c for c in rec.reason_codes
+                  if c != "by_design")
     reasons = not_settled(rec.reasons, onward.pop() if len(onward) == 1 else None)
     return replace(decision, recommendation=replace(rec, commit=False, reasons=reasons,
                                                     reason_codes=codes))

@@ -73,6 +73,10 @@ class Choice:
     held : int or None
         The row of the crossover step that kept a clear choice from being a commitment
         (:func:`crossover_held`).
+    later : bool
+        True when staying is chosen while the evaluation period holds back a regimen
+        expected to do better (:func:`better_later`): no commitment, and the advice says the
+        next look weighs it.
 
     """
 
@@ -81,6 +85,7 @@ class Choice:
     why: Why
     to_learn: bool = False
     held: int | None = None
+    later: bool = False
 
 
 def value(ev: Evaluation) -> np.ndarray:
@@ -296,7 +301,8 @@ def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if past.first_step:
         return Choice(top, False, "first_step", to_learn)
     still_teaches = float(ev.learning[best]) >= s.commit_value
-    settled = (not to_learn and not better_later(ev, best)
+    later = better_later(ev, best)
+    settled = (not to_learn and not later
                and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best))
     held = crossover_held(ev, past, s) if settled else None
     if settled and held is None:
@@ -306,5 +312,5 @@ def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if to_learn:
         return Choice(top, False, "learn", True)
     if top == 0 and not acute_gi(past, s):
-        return Choice(None, False, "collect", held=held)
+        return Choice(None, False, "collect", held=held, later=later)
     return Choice(top, False, "plan", held=held)

@@ -95,6 +95,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("crossover_held")
     if by_design:
         codes.append("by_design")
+    if choice.later and not choice.commit:
+        codes.append("better_after_period")
     return (*codes, *breaks)
 
 

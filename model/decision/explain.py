@@ -257,8 +257,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return f"The only step allowed now{waiting}.{_best_waiting(assessed)} Look again on {when}."
     if why == "commit" and by_design(chosen, past, s):
         return (f"{BY_DESIGN}: the planned comparison of {s.crossover_forms} forms is over, and "
-                f"this is the best it found by expected utility, though the nights so far "
-                f"cannot single it out (P(best) {chosen.p_best:.2f}). Look again on {when}.")
+                f"{chosen.regimen.words} is the best by expected utility, though the nights so "
+                f"far cannot single it out (P(best) {chosen.p_best:.2f}). Look again on {when}.")
     if why == "commit":
         clear = (f"P(best) {chosen.p_best:.2f} >= {s.commit_p_best:.2f}"
                  if chosen.p_best >= s.commit_p_best else

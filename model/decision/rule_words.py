@@ -159,6 +159,15 @@ NO_GI_RECORDS = ("no stool form or upset-stomach record on any magnesium night: 
 """The warning of a diary without GI records on magnesium (:func:`rules.current_warnings`)."""
 
 
+def usual_gi_note(past: History, s: DecisionSettings) -> str:
+    """GI nights on magnesium within the person's usual without it: not counted as acute."""
+    usual = past.background_gi_rate * s.gi_window
+    return (f"{past.recent_gi_nights} GI nights in the last {s.gi_window} on "
+            f"{past.taking.words}, within your usual without magnesium (about {usual:.1f} in "
+            f"{s.gi_window}): not counted against magnesium; if they rise, the advice will "
+            "say so")
+
+
 def not_gentler_block(p_violation: float, now: float) -> str:
     """During loose stools, a step that keeps magnesium but is not gentler than continuing."""
     return (f"during loose stools only a gentler step is open: its P(GI constraint violated) "

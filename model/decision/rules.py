@@ -357,11 +357,16 @@ def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
 def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
     """Warnings about the current regimen: acute GI, :func:`breach_warnings`, no GI records.
 
+    GI nights that the acute rule leaves to the person's own background are said too, as
+    such (the person had been told nothing about them).
+
     Without a GI record on any magnesium night, every step's P(GI constraint violated) is the
     evidence's alone, which may block continuing; the person is told what to record.
     """
     hold = rules.medicine_hold and not rules.referrals
-    acute = [rule_words.acute_gi_warning(past, s, hold)] if acute_gi(past, s) else []
+    acute = ([rule_words.acute_gi_warning(past, s, hold)] if acute_gi(past, s) else
+             [rule_words.usual_gi_note(past, s)] if past.recent_gi_nights >= s.acute_gi_nights
+             else [])
     unrecorded = any(r.active for r in past.nights_on) and not past.gi_records_on
     return (acute + breach_warnings(past.current, rules)
             + ([rule_words.NO_GI_RECORDS] if unrecorded else []))

@@ -29,7 +29,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import best_waiting
-from model.decision.rules import BREACHES
+from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.inference.samplers import resolve_sampler
 from model.report.how_sure import how_sure
 
@@ -255,17 +255,19 @@ def _driver(result: Analysis) -> str:
     """The outcome whose expected benefit counts most in the utility, in words.
 
     A harm is never the reason given: "it matters most for 0.6 more awakenings a night" stood
-    as the why of a switch whose benefit was elsewhere; nor are fewer loose-stool nights (no
-    one takes magnesium against loose stools: "Raise the dose ... Why: It matters most for
-    loose-stool nights: -0.2 a month" was a model's noise around no effect).
+    as the why of a switch whose benefit was elsewhere; nor are fewer loose-stool nights,
+    unless the step takes less magnesium (a lower or split dose, stopping): no one takes more
+    magnesium against loose stools ("Raise the dose ... Why: It matters most for loose-stool
+    nights: -0.2 a month" was a model's noise around no effect).
     """
     decision = result.decision
     if decision.chosen is None:
         return ""
     chosen = decision.assessments[decision.chosen]
     weights = _weights(result)
+    gentler = chosen.action in SAFETY_MOVES       # less magnesium: fewer loose stools is real
     scored = {v: weights[OUTCOME_OF_GAIN[v]] * g for v, g in chosen.gain.items()
-              if OUTCOME_OF_GAIN[v] != "gi"}
+              if gentler or OUTCOME_OF_GAIN[v] != "gi"}
     if not scored or max(scored.values()) < 0.05:
         return ""
     top = max(scored, key=lambda v: scored[v])
@@ -317,7 +319,8 @@ def _why(result: Analysis) -> str:
                 "another step looks slightly better on today's numbers.")
     waiting = best_waiting(result.decision.assessments) if "forced" in codes else None
     if waiting is not None and rec.action == "continue":
-        then = (f"the best step then is to {_THEN[waiting.action]} {waiting.regimen.words}"
+        what = f" {waiting.regimen.words}" if waiting.regimen.active else ""
+        then = (f"the best step then is to {_THEN[waiting.action]}{what}"
                 if waiting.expected_utility > rec.scores.expected_utility else
                 "no change then is expected to do better than staying")
         return (f"a change waits until {rec.next_review.isoformat()}, when the current period "

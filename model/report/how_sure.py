@@ -51,6 +51,9 @@ def how_sure(rec: Recommendation) -> str:
     if "crossover_held" in codes:
         return ("not a final answer: the planned crossover still has a form to try once this "
                 "period is over.")
+    if "better_after_period" in codes:
+        return ("not a final answer: a step expected to do better opens once this period is "
+                "over; the next look weighs it.")
     if "forced" in codes:
         return ("not a final answer: the only step open until this period is over; the next "
                 "look weighs the others.")
