@@ -526,3 +526,12 @@ def test_a_larger_expectation_effect_for_the_sensitivity_check(priors):
         "expectation_mean_smd", "sol") == pytest.approx(0.8)
     with pytest.raises(PriorsError):
         priors.with_expectation(-1.0)
+
+
+def test_keeping_a_regimen_while_recording_nights_is_continuing_it():
+    """"changes under the expectation prior (-> continue taurate@200)" stood beside the advice
+    to keep taurate 200 mg and record more nights (a re-audit of the advice)."""
+    from model.analysis.sensitivity import _kept
+
+    assert _kept("collect_more_data") == _kept("continue") == "continue"
+    assert _kept("switch_form") == "switch_form"

@@ -108,6 +108,15 @@ def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
     return fit_with_cache(diary, alt, config, cache)
 
 
+def _kept(action: str) -> str:
+    """An action as the person does it: recording more nights on a regimen is continuing it.
+
+    "changes under the expectation prior (-> continue taurate@200)" stood beside the advice
+    to keep taurate 200 mg and record more nights.
+    """
+    return "continue" if action == "collect_more_data" else action
+
+
 def prior_sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, profile: Profile,
                       as_of: dt.date, seed: int | None, progress: bool,
                       separable: bool, cache: Path | None = None,
@@ -138,7 +147,7 @@ def prior_sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, prof
                        diagnostics_ok=fit.diagnostics_.ok, seed=seed,
                        separable=separable).recommendation
         regimen = other.regimen
-        holds = other.action == main.action and other.regimen == main.regimen
+        holds = _kept(other.action) == _kept(main.action) and other.regimen == main.regimen
         out.append(Sensitivity(name, other.action, regimen.form if regimen else None,
                                regimen.elemental_mg if regimen else None, holds, method))
     return tuple(out)
