@@ -162,3 +162,15 @@ def test_a_diary_without_gi_records_on_magnesium_says_what_to_record(tmp_path, p
     assert NO_GI_RECORDS not in decide(model, priors=priors, diary=recorded,
                                        as_of=AS_OF).recommendation.warnings
     assert NO_GI_RECORDS not in decide(model, priors=priors, as_of=AS_OF).recommendation.warnings
+
+
+def test_the_pathways_keep_what_the_diary_says_of_loose_stools():
+    # the "what would change this" paths are decided on the history after the next period:
+    # a regimen that gave loose stools stayed out of the titration only today
+    from model.analysis.pathways import _after
+
+    past = History(G200, 20, frozenset({"glycinate"}), 0, {G200: 20, G300: 10},
+                   gi_troubled=frozenset({G300}), background_gi_rate=0.1, gi_records_on=30)
+    after = _after(past, G200, "continue", G200, 14)
+    assert after.gi_troubled == {G300} and after.background_gi_rate == 0.1
+    assert after.gi_records_on == 30

@@ -109,13 +109,16 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     """The history the period leaves: its regimen taken for the whole period.
 
     The period counts as complete: at least the longest evaluation period, so that no
-    change waits for it.
+    change waits for it. What the diary says of loose stools (the regimens that gave them,
+    the person's own rate, whether stools are recorded) carries over.
     """
     nights = max(nights, DecisionSettings().max_period_nights)
     current = past.current if action in TESTS_CURRENT or regimen is None else regimen
     forms = past.forms_tried | ({tested.form} if tested.active else set())
     return History(current, nights, frozenset(forms), 0,
-                   dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights})
+                   dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights},
+                   gi_troubled=past.gi_troubled, background_gi_rate=past.background_gi_rate,
+                   gi_records_on=past.gi_records_on)
 
 
 def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision:
