@@ -176,9 +176,11 @@ def test_the_terminal_names_the_step_another_prior_leads_to():
     from model.cli.analyze import _step
 
     assert _step(Sensitivity("sceptical", "switch_form", "malate", 200.0, False,
-                             "refit")) == "switch_form malate@200"
-    assert _step(Sensitivity("confident", "stop", "none", 0.0, False, "refit")) == "stop"
-    assert _step(Sensitivity("confident", "refer", None, None, False, "refit")) == "refer"
+                             "refit")) == "switch to malate 200 mg"
+    assert _step(Sensitivity("confident", "stop", "none", 0.0, False, "refit")) == \
+        "stop magnesium"
+    assert _step(Sensitivity("confident", "refer", None, None, False, "refit")) == \
+        "see a clinician"
 
 
 def test_the_pdf_is_written_with_the_other_outputs_or_none_is(tmp_path, monkeypatch):

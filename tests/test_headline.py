@@ -273,3 +273,15 @@ def test_the_why_names_a_benefit_never_a_harm():
         "it matters most for loose-stool nights")
     assert review_words(dt.date(2026, 5, 2), dt.date(2026, 5, 1),
                         today=dt.date(2026, 6, 1)).startswith("2026-05-02 (1 day after")
+
+
+def test_a_step_in_words():
+    """The prior-sensitivity line read "(-> switch_form malate@200)" and "(-> collect_more_data
+    threonate@200)"; a waiting stop read "stop magnesium no magnesium"."""
+    from model.report.headline import step_words
+
+    assert step_words("switch_form", Regimen("malate", 200)) == "switch to malate 200 mg"
+    assert step_words("collect_more_data", Regimen("threonate", 200)) == "keep threonate 200 mg"
+    assert step_words("stop", Regimen("none", 0)) == "stop magnesium"
+    assert step_words("split_dose", Regimen("glycinate", 300, True)) == \
+        "split the dose: glycinate 300 mg in two intakes"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from model.cli.environment import lazy_dask_probe
 from model.cli.options import add_mcmc_arguments, add_profile_options, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
+from model.core.regimen import Regimen
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis, Sensitivity
@@ -90,10 +91,12 @@ def print_summary(result: Analysis) -> None:
 
 
 def _step(sensitivity: Sensitivity) -> str:
-    """``switch_form malate@200``: the action a prior leads to, with its regimen."""
-    dose = sensitivity.elemental_mg_per_day
-    return sensitivity.action + (f" {sensitivity.form}@{dose:g}" if sensitivity.form
-                                 and sensitivity.form != "none" and dose else "")
+    """``switch to malate 200 mg``: the step a prior leads to, in words."""
+    from model.report.headline import step_words
+
+    form, dose = sensitivity.form, sensitivity.elemental_mg_per_day
+    regimen = Regimen(form, dose) if form and form != "none" and dose else None
+    return step_words(sensitivity.action, regimen)
 
 
 def power_line(power: PowerScaling) -> str:

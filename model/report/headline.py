@@ -26,6 +26,7 @@ from model.core.change_words import (
     per_month,
 )
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
+from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import best_waiting
@@ -251,6 +252,18 @@ def _weights(result: Analysis) -> dict[str, float]:
     return {o: weights.get(o, 0.0) / outcomes[o].mcid for o in OUTCOMES}
 
 
+def step_words(action: str, regimen: Regimen | None) -> str:
+    """An action and its regimen as a person reads them: ``switch to malate 200 mg``.
+
+    Without magnesium the action alone (``stop magnesium``, not "... no magnesium");
+    recording more nights on a regimen is keeping it.
+    """
+    if action == "collect_more_data" and regimen is not None and regimen.active:
+        return f"keep {regimen.words}"
+    what = f" {regimen.words}" if regimen is not None and regimen.active else ""
+    return f"{_THEN[action]}{what}"
+
+
 def _driver(result: Analysis) -> str:
     """The outcome whose expected benefit counts most in the utility, in words.
 
@@ -319,8 +332,7 @@ def _why(result: Analysis) -> str:
                 "another step looks slightly better on today's numbers.")
     waiting = best_waiting(result.decision.assessments) if "forced" in codes else None
     if waiting is not None and rec.action == "continue":
-        what = f" {waiting.regimen.words}" if waiting.regimen.active else ""
-        then = (f"the best step then is to {_THEN[waiting.action]}{what}"
+        then = (f"the best step then is to {step_words(waiting.action, waiting.regimen)}"
                 if waiting.expected_utility > rec.scores.expected_utility else
                 "no change then is expected to do better than staying")
         return (f"a change waits until {rec.next_review.isoformat()}, when the current period "
