@@ -247,7 +247,7 @@ def _over_gi(decision: Decision, plan: PlanAhead, rules: Screening, priors: Prio
     start from no magnesium with the same posterior, ``predict`` (``gi_rate`` draws against
     no magnesium's, whatever comes before; None: the assessed ones alone are known).
     """
-    planned = {p.regimen: 0 for p in plan.periods if p.regimen is not None and p.regimen.active}
+    planned = dict.fromkeys(r for p in plan.periods if (r := p.regimen) is not None and r.active)
     risks = {r: e.p_constraint_violation for r in planned
              if (e := _assessed(decision, r)[1]) is not None}
     others = [Candidate("start", r) for r in planned if r not in risks]

@@ -52,7 +52,7 @@ from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
 from model.decision.rules import acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
-from model.decision.utility import Evaluation
+from model.decision.utility import Evaluation, held_by_period
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,7 @@ def better_later(ev: Evaluation, best: int) -> bool:
     P(best) is over the options open now: while the period holds a better one back, P(best)
     1.00 among the two left open is no certainty, and the next look may change.
     """
-    waiting = [i for i, b in enumerate(ev.blocked) if b and ev.terminal[i]
-               and all(code == "waiting" for code, _ in b)]
+    waiting = np.flatnonzero(ev.terminal & held_by_period(ev.blocked))
     return any(float(ev.ranking.expected[i]) > float(ev.ranking.expected[best])
                for i in waiting)
 

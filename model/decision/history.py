@@ -129,12 +129,13 @@ class History:
         tried = {form for form, count in per_form.items() if count >= judged_nights}
         taken = next((r for r in reversed(regimens[-gi_window:]) if r.active), NO_MAGNESIUM)
         current = regimens[end - 1]
-        gi = (nights["gi_night"].to_numpy(float) == 1)
+        gi_night = nights["gi_night"].to_numpy(float)          # 1, 0 or NaN (no record)
+        gi, on = gi_night == 1, np.array([r.active for r in regimens])
         return cls(current, int(run["recorded"].sum()), frozenset(tried),
                    _recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    dict(nights_on), placebo_nights, taken,
-                   _gi_troubled(regimens, gi, gi_window, acute_nights), _background_gi(nights),
-                   int(nights.loc[nights["elemental_mg"].fillna(0) > 0, "gi_night"].notna().sum()))
+                   _gi_troubled(regimens, gi, gi_window, acute_nights),
+                   _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()))
 
 
 def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window: int) -> int:
@@ -151,10 +152,14 @@ BACKGROUND_NIGHTS = 14
 """Nights without magnesium with a GI record from which a person's own GI rate counts."""
 
 
-def _background_gi(nights: pd.DataFrame) -> float:
-    """The share of GI nights among the recorded nights without magnesium (0 on too few)."""
-    off = nights.loc[~(nights["elemental_mg"].fillna(0) > 0), "gi_night"].dropna()
-    return float(off.mean()) if len(off) >= BACKGROUND_NIGHTS else 0.0
+def _background_gi(off: np.ndarray) -> float:
+    """The share of GI nights among the nights without magnesium with a record.
+
+    ``off``: 1, 0 or NaN (no record) per night; 0 on fewer than :data:`BACKGROUND_NIGHTS`
+    records.
+    """
+    recorded = off[np.isfinite(off)]
+    return float(recorded.mean()) if recorded.size >= BACKGROUND_NIGHTS else 0.0
 
 
 def _gi_troubled(regimens: list[Regimen], gi: np.ndarray, window: int,

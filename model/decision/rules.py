@@ -302,21 +302,23 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
         Codes: ``above_ceiling``, ``excluded_form``, ``waiting``, ``gi_limit``.
 
     """
-    gi_blocks = [[("gi_limit", rule_words.gi_block(p, epsilon))] if p > epsilon else []
-                 for p in p_violation]
-    if acute_gi(past, s):   # during loose stools, magnesium is kept only by a gentler step
-        now = float(p_violation[0])
-        gi_blocks = [[*gi, ("gi_limit", rule_words.not_gentler_block(float(p), now))]
-                     if k and c.regimen.active and not c.experiment and p >= now else gi
-                     for k, (c, p, gi) in enumerate(zip(candidates, p_violation, gi_blocks,
-                                                        strict=True))]
+    acute, now = acute_gi(past, s), float(p_violation[0])
+    # an experiment returns to the current regimen: not to one over the limit or acute
+    back = rule_words.return_block(past.current, now, epsilon) if now > epsilon or acute else ""
+
+    def gi_limits(k: int, c: Candidate, p: float) -> list[Block]:
+        if c.experiment and back:
+            return [("gi_limit", back)]
+        found = [("gi_limit", rule_words.gi_block(p, epsilon))] if p > epsilon else []
+        if acute and k and c.regimen.active and not c.experiment and p >= now:
+            found.append(("gi_limit", rule_words.not_gentler_block(p, now)))  # gentler only
+        return found
+
+    gi_blocks = [gi_limits(k, c, float(p)) for k, (c, p) in enumerate(zip(candidates,
+                                                                          p_violation,
+                                                                          strict=True))]
     unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
-    exempt = unsafe_now or acute_gi(past, s)
-    if gi_blocks[0] or acute_gi(past, s):   # an experiment returns to the current regimen
-        back = [("gi_limit", rule_words.return_block(past.current, float(p_violation[0]),
-                                                     epsilon))]
-        gi_blocks = [back if c.experiment else gi for c, gi in zip(candidates, gi_blocks,
-                                                                   strict=True)]
+    exempt = unsafe_now or acute
 
     def safety_move(c: Candidate, p: float) -> bool:
         gentler = c.action == "switch_form" and p < p_violation[0]
@@ -364,12 +366,15 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> li
     evidence's alone, which may block continuing; the person is told what to record.
     """
     hold = rules.medicine_hold and not rules.referrals
-    acute = ([rule_words.acute_gi_warning(past, s, hold)] if acute_gi(past, s) else
-             [rule_words.usual_gi_note(past, s)] if past.recent_gi_nights >= s.acute_gi_nights
-             else [])
-    unrecorded = any(r.active for r in past.nights_on) and not past.gi_records_on
-    return (acute + breach_warnings(past.current, rules)
-            + ([rule_words.NO_GI_RECORDS] if unrecorded else []))
+    notes = []
+    if acute_gi(past, s):
+        notes.append(rule_words.acute_gi_warning(past, s, hold))
+    elif past.recent_gi_nights >= s.acute_gi_nights:
+        notes.append(rule_words.usual_gi_note(past, s))
+    notes += breach_warnings(past.current, rules)
+    if any(r.active for r in past.nights_on) and not past.gi_records_on:
+        notes.append(rule_words.NO_GI_RECORDS)
+    return notes
 
 
 def evaluation_nights(onset_days: float, s: DecisionSettings) -> int:

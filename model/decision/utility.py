@@ -26,6 +26,7 @@ few): their spread gives its Monte Carlo error, and a choice it could flip is a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -118,6 +119,11 @@ def predicted(predict: Predict, candidates: list[Candidate], past: History) -> x
     if "gi_rate" not in data:
         raise ValueError("predict() must return gi_rate: the GI constraint needs it")
     return data
+
+
+def held_by_period(blocked: Sequence[tuple[Block, ...]]) -> np.ndarray:
+    """Per candidate: blocked by the evaluation period alone (``waiting``), shape (A,)."""
+    return np.array([bool(b) and all(code == "waiting" for code, _ in b) for b in blocked])
 
 
 def onset_days(data: xr.Dataset, priors: PriorSet) -> float:
@@ -269,7 +275,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s)
     feasible = np.array([not b for b in blocked])
     terminal = ~experiment
-    open_later = terminal & np.array([all(code == "waiting" for code, _ in b) for b in blocked])
+    open_later = terminal & (feasible | held_by_period(blocked))
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
         means, *_contrast_rows(candidates, row, reference, separable)))
 
