@@ -13,9 +13,11 @@ import pytest
 
 from model import load_priors
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import read_diary
 from model.data.profile import Profile, Weights
 from model.decision.decide import decide
 from model.decision.history import History
+from model.personal.fit import PersonalModel
 from model.simulate.world import (
     WorldPerson,
     extend_world,
@@ -318,15 +320,25 @@ def test_a_failed_fit_keeps_the_current_regimen_in_the_loop(priors):
     assert cl.step_of(failed, look).regimen == GLY200
 
 
-def test_the_full_and_the_quick_model_take_the_same_first_step(priors):
+def test_the_full_and_the_quick_model_take_first_steps_alike(priors):
+    """Untried forms differ by weak evidence, often by less than the draws' noise: the two
+    models may break such a tie differently, but the quick model's first step must be as good
+    as the full model's own by the full model's numbers (within 0.25, the benchmark's
+    tolerance for a final regimen), at the same dose."""
     subject = cl.draw_subjects(1, 2)[0]
     frame = simulate_world(subject.person, [NO_MAGNESIUM] * cl.BASELINE, seed=subject.seed,
                            start=cl.START.isoformat())
     look = cl.Look(subject, priors, frame, (NO_MAGNESIUM,) * cl.BASELINE)
     quick = cl.tool(look, draws=500)
-    full = cl.tool_full(look)
-    assert full.regimen == quick.regimen and full.regimen.active
-    assert full.regimen.elemental_mg <= priors.safety.ceiling.default_mg_per_day
+    diary = read_diary(frame)
+    full = PersonalModel(priors, random_seed=subject.seed, progressbar=False,
+                         **cl.FULL_FIT).fit(diary)
+    decision = cl.decide_at(look, full.predict, diary, "expected_utility")
+    utility = {a.regimen: a.expected_utility for a in decision.assessments if a.feasible}
+    chosen = decision.recommendation.regimen
+    assert chosen.active and chosen.elemental_mg == quick.regimen.elemental_mg
+    assert chosen.elemental_mg <= priors.safety.ceiling.default_mg_per_day
+    assert utility[quick.regimen] >= utility[chosen] - 0.25
 
 
 def test_the_full_loop_is_paired_with_the_quick_run_on_its_own_persons(monkeypatch, capsys):

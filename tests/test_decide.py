@@ -677,7 +677,8 @@ def check_rationale(decision) -> None:
     checks = {r"P\(best\) (\d\.\d\d)": rec.p_best,
               r"expected utility ([+-]\d+\.\d\d)": row["expected_utility"],
               r"worst 10% of draws ([+-]\d+\.\d\d)": row["cvar"],
-              r"P\(GI constraint violated\) (\d\.\d\d)": rec.p_constraint_violation}
+              # the chosen action's own (a held-back step's stood first in a reason)
+              r"P\(GI constraint violated\) (\d\.\d\d): the chance": rec.p_constraint_violation}
     for pattern, value in checks.items():
         hit = re.search(pattern, text)
         assert hit is not None, pattern
@@ -842,7 +843,7 @@ def test_only_an_option_blocked_by_the_evaluation_period_is_said_to_wait():
     later = entry("switch_form", "glycinate", 300, 0.4, "waiting")
     both = entry("switch_form", "oxide", 800, 0.6, "above_ceiling", "waiting")
     said = _best_waiting([entry("stop", "none", 0, -1.0), above, later, both])
-    assert "switch_form glycinate@300" in said and "citrate@800" not in said
+    assert "switch to glycinate 300 mg" in said and "citrate 800" not in said
     assert _best_waiting([entry("stop", "none", 0, -1.0), above, both]) == ""
 
 

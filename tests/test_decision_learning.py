@@ -279,6 +279,20 @@ def test_returning_to_a_form_already_judged_does_not_wait(priors):
     assert other.reason_codes == ("waiting",)
 
 
+def test_stopping_is_no_return_to_a_judged_regimen_and_waits_for_the_period(priors):
+    # an outside audit: 7 nights into threonate after a 20-night baseline, "Stop taking
+    # magnesium. Why: To learn" beside "changes wait 10 more nights" (the baseline counted
+    # as a regimen already judged, so stopping skipped the period the advice had just set)
+    model = FakePosterior(n_draws=1000, benefit=dict.fromkeys(FORMS, 0.0),
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
+    past = History(Regimen("threonate", 100), 7, frozenset({"threonate"}), 0,
+                   {NO_MAGNESIUM: 20, Regimen("threonate", 100): 7})
+    decision = decide(model, priors=priors, diary=past, as_of=AS_OF)
+    stop = next(a for a in decision.assessments if a.action == "stop")
+    assert stop.reason_codes == ("waiting",)
+    assert decision.recommendation.action == "continue"
+
+
 def test_acute_gi_names_the_gentlest_step(priors):
     harsh = FakePosterior(n_draws=1000, gi={"citrate": 2.5, "glycinate": 0.0})
     rec = decide(harsh, priors=priors, diary=on("citrate", 300, nights=5, gi=3),
@@ -434,7 +448,7 @@ def test_no_commitment_while_the_crossover_has_a_form_held_back_for_now(priors):
     assert (rec.action, rec.regimen, rec.commit) == (
         "collect_more_data", Regimen("glycinate", 300), False)
     assert rec.reason_codes == ("collect", "crossover_held")
-    assert "not as a commitment: the planned crossover still has switch_form taurate@300" \
+    assert "not as a commitment: the planned crossover still has taurate 300 mg" \
         in rec.reasons[0]
     # far over the limit, taurate will not open: the same choice is a commitment
     far = decide(with_taurate_gi(3.0), priors=priors, diary=diary,
@@ -529,6 +543,30 @@ def test_a_form_that_does_nothing_is_not_titrated(priors):
     assert "titration" not in rec.reason_codes and rec.action != "increase_dose"
 
 
+def test_the_crossover_breaks_a_tie_within_the_monte_carlo_error_the_same_way_every_time(priors):
+    # an outside audit: the same diary gave "Start taurate" at seeds 1 and 3 and "Start
+    # glycinate" at seed 2 (expected utility -0.964 against -0.964), with nothing said
+    others = dict.fromkeys(FORMS, -0.3)
+    picks = set()
+    for seed in range(6):
+        twins = FakePosterior(n_draws=4000, seed=seed, gi=dict.fromkeys(FORMS, 0.0),
+                              benefit=others | {"threonate": 0.3, "glycinate": 0.3},
+                              benefit_sd=0.3)
+        rec = decide(twins, priors=priors, as_of=AS_OF).recommendation
+        assert rec.reason_codes[:2] == ("first_step", "crossover")
+        picks.add(rec.regimen.form)
+        assert any("Threonate is as promising within this fit's Monte Carlo error; glycinate "
+                   "goes first" in r for r in rec.reasons)
+    assert picks == {"glycinate"}                     # listed first in FORMS
+    # a clear lead is no tie: the leader goes first, whatever its place in the list
+    clear = FakePosterior(n_draws=4000, gi=dict.fromkeys(FORMS, 0.0),
+                          benefit=others | {"threonate": 0.6, "glycinate": 0.3},
+                          benefit_sd=0.3)
+    rec = decide(clear, priors=priors, as_of=AS_OF).recommendation
+    assert rec.regimen.form == "threonate"
+    assert not any("as promising" in r for r in rec.reasons)
+
+
 def test_a_choice_within_the_monte_carlo_error_is_a_close_call_naming_the_runner_up(priors):
     # glycinate and taurate are twins (same mean benefit, independent draws): which one leads
     # is Monte Carlo noise, and the advice says so; a clear leader is no close call
@@ -541,8 +579,8 @@ def test_a_choice_within_the_monte_carlo_error_is_a_close_call_naming_the_runner
     twin = ({"glycinate", "taurate"} - {rec.regimen.form}).pop()
     closes = [w for w in rec.warnings if w.startswith("a close call")]
     assert len(closes) == 1 and closes[0].startswith(
-        f"a close call: start {twin}@200 is worth nearly as much as start "
-        f"{rec.regimen.form}@200")
+        f"a close call: to start {twin} 200 mg is worth nearly as much as to start "
+        f"{rec.regimen.form} 200 mg")
     clear = FakePosterior(n_draws=4000, benefit=others | {"glycinate": 0.6},
                           gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
     rec = decide(clear, priors=priors, as_of=AS_OF, settings=one_dose).recommendation
@@ -588,12 +626,12 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
     assert (rec.action, rec.regimen, rec.commit) == ("collect_more_data",
                                                     Regimen("glycinate", 200), False)
     assert rec.reason_codes == ("collect", "close_call")
-    assert rec.reasons[0] == ("The best-ranked change, switch_form taurate@200, leads keeping "
+    assert rec.reasons[0] == ("The best-ranked change, to switch to taurate 200 mg, leads keeping "
                               "glycinate 200 mg by less than this fit's Monte Carlo error: keep "
                               "glycinate 200 mg, not as a commitment; the coming nights will tell "
                               "them apart.")
-    assert any(w.startswith("a close call: switch_form taurate@200 is worth a little more than "
-                            "keeping glycinate 200 mg") and "not advised" in w
+    assert any(w.startswith("a close call: to switch to taurate 200 mg is worth a little more "
+                            "than to keep glycinate 200 mg") and "not advised" in w
                for w in rec.warnings)
     noisy = advice(0.32, replace(one_dose, close_call_se=0.0))
     assert (noisy.action, noisy.regimen.form, noisy.commit) == ("switch_form", "taurate", True)
@@ -606,8 +644,8 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
     assert (close.action, close.regimen, close.commit) == ("collect_more_data",
                                                           Regimen("glycinate", 200), False)
     assert close.reason_codes == ("collect", "close_call")
-    assert close.reasons[0].startswith("Continuing ranks first, but switch_form taurate@200 is "
-                                       "within this fit's Monte Carlo error of it")
+    assert close.reasons[0].startswith("Continuing ranks first, but to switch to taurate 200 mg "
+                                       "is within this fit's Monte Carlo error of it")
     committed = advice(0.30, replace(one_dose, close_call_se=0.0), seed=0)
     assert (committed.action, committed.commit) == ("continue", True)
 

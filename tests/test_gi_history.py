@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from model.core.change_words import step_words
 from model.core.forms import FORMS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import read_diary
@@ -112,8 +113,8 @@ def test_during_loose_stools_magnesium_is_kept_only_by_a_gentler_step(priors):
     keeping = min((a for a in open_ if a.regimen.active),
                   key=lambda a: a.p_constraint_violation)
     assert line.startswith("If loose stools go on and you keep taking magnesium, the "
-                           f"gentlest step open now is {keeping.action} "
-                           f"{keeping.regimen.label}")
+                           f"gentlest step open now is to "
+                           f"{step_words(keeping.action, keeping.regimen)}")
     assert gentler_line(keeping, decision.assessments, DEFAULTS) == ""   # the advice itself
 
 

@@ -278,7 +278,7 @@ def test_the_why_names_a_benefit_never_a_harm():
 def test_a_step_in_words():
     """The prior-sensitivity line read "(-> switch_form malate@200)" and "(-> collect_more_data
     threonate@200)"; a waiting stop read "stop magnesium no magnesium"."""
-    from model.report.headline import step_words
+    from model.core.change_words import step_words
 
     assert step_words("switch_form", Regimen("malate", 200)) == "switch to malate 200 mg"
     assert step_words("collect_more_data", Regimen("threonate", 200)) == "keep threonate 200 mg"

@@ -370,7 +370,8 @@ def test_the_clinician_summary_gives_the_advice_warnings_and_a_pregnancy_conditi
     loose = ("6 GI nights in the last 7 on glycinate 300 mg: if loose stools go on, stop, or take "
              "the gentler step the advice names when it names one")
     gentlest = ("If loose stools go on and you keep taking magnesium, the gentlest step open "
-                "now is split_dose glycinate@300x2 (about 12.6 fewer GI nights per 100).")
+                "now is to split the dose: glycinate 300 mg in two intakes (about 12.6 fewer GI "
+                "nights per 100).")
     warned = replace(analysis, decision=replace(analysis.decision, recommendation=replace(
         rec, warnings=(*rec.warnings, loose), reasons=(*rec.reasons, gentlest))))
     page = html.unescape(render_clinician(warned))

@@ -92,7 +92,7 @@ def print_summary(result: Analysis) -> None:
 
 def _step(sensitivity: Sensitivity) -> str:
     """``switch to malate 200 mg``: the step a prior leads to, in words."""
-    from model.report.headline import step_words
+    from model.core.change_words import step_words
 
     form, dose = sensitivity.form, sensitivity.elemental_mg_per_day
     regimen = Regimen(form, dose) if form and form != "none" and dose else None

@@ -1,13 +1,15 @@
-"""Changes of the diary's outcomes in words: ``falling asleep 11 min faster (4 to 18)``.
+"""Changes of the diary's outcomes, and steps, in words: ``switch to malate 200 mg``.
 
-The one definition of how a change in diary units is said to a person, used by the report
-(:mod:`model.report.headline`) and by the decision's own explanation
+The one definition of how a change in diary units and a step are said to a person, used by the
+report (:mod:`model.report.headline`) and by the decision's own explanation
 (:mod:`model.decision.explain`).
 """
 
 from __future__ import annotations
 
 import math
+
+from model.core.regimen import Regimen
 
 NIGHTS_A_MONTH = 30
 """GI changes are said as nights a month: the share of nights times this."""
@@ -76,3 +78,26 @@ def change_words(outcome: str, mean: float, low: float, high: float) -> str:
 def outcome_name(outcome: str) -> str:
     """The outcome's name for people (``falling asleep``, ``loose-stool nights``)."""
     return WORDS[outcome][0]
+
+
+STEP_WORDS = {"continue": "continue", "collect_more_data": "keep going and record more nights",
+              "start": "start", "increase_dose": "raise the dose to",
+              "decrease_dose": "lower the dose to", "switch_form": "switch to",
+              "split_dose": "split the dose:", "stop": "stop magnesium",
+              "placebo_period": "take a blinded placebo period",
+              "withdrawal": "pause magnesium", "refer": "see a clinician"}
+"""Each action as the verb a person reads, before its regimen's words."""
+
+
+def step_words(action: str, regimen: Regimen | None) -> str:
+    """An action and its regimen as a person reads them: ``switch to malate 200 mg``.
+
+    Without magnesium the action alone (``stop magnesium``, not "... no magnesium");
+    recording more nights on a regimen is keeping it. An experiment returns to the regimen
+    it names: the action alone.
+    """
+    if action == "collect_more_data" and regimen is not None and regimen.active:
+        return f"keep {regimen.words}"
+    what = (f" {regimen.words}" if regimen is not None and regimen.active
+            and action not in ("placebo_period", "withdrawal") else "")
+    return f"{STEP_WORDS[action]}{what}"

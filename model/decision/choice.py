@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.core.forms import FORMS
 from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
 from model.decision.rules import acute_gi
@@ -77,6 +78,9 @@ class Choice:
         True when staying is chosen while the evaluation period holds back a regimen
         expected to do better (:func:`better_later`): no commitment, and the advice says the
         next look weighs it.
+    tied : tuple of int
+        The other crossover steps whose expected utility is within the Monte Carlo error of
+        the most promising one's (:func:`crossover`): the chosen step's form is listed first.
 
     """
 
@@ -86,6 +90,7 @@ class Choice:
     to_learn: bool = False
     held: int | None = None
     later: bool = False
+    tied: tuple[int, ...] = ()
 
 
 def value(ev: Evaluation) -> np.ndarray:
@@ -126,25 +131,39 @@ def _crossover_steps(ev: Evaluation, past: History, s: DecisionSettings) -> list
             and (best is None or float(np.mean(ev.utility[i] > best)) >= s.crossover_p_better)]
 
 
-def crossover(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
-    """The next step of the planned crossover, or None when there is none to take now.
+def crossover(ev: Evaluation, past: History,
+              s: DecisionSettings) -> tuple[int, tuple[int, ...]] | None:
+    """The next step of the planned crossover and the steps tied with it, or None.
 
     While fewer than ``s.crossover_forms`` forms have been tried (and something is still to
     be learnt: ``learning_periods > 0``): the allowed ``start`` (without magnesium) or
     ``switch_form`` (same dose) to an untried form with the highest expected utility; a
-    start at the highest allowed start dose. Only forms with some chance of beating the
-    current regimen and the best one of the forms tried count (P(better) >=
-    ``s.crossover_p_better``, :func:`_crossover_steps`): a form already shown to work clearly
-    is not left, nor replaced after a pause, for one the posterior says is worse. None during
-    an acute GI problem, while the evaluation period blocks changes, or when no untried form
-    qualifies.
+    start at the highest allowed start dose. Forms whose expected utility is within the Monte
+    Carlo error of the highest (``s.close_call_se`` standard errors of the lead, as
+    :func:`close_call`) are tied with it, and of the tied forms the one listed first in
+    :data:`~model.core.forms.FORMS` is taken (the amino-acid chelates before the osmotic salts,
+    glycinate first: the seed advice's order, and the chemistry of GI risk, evidence addendum
+    2026-11 section 1). Untried forms differ mostly by weak evidence, often by less than the
+    draws' noise: the first step went from threonate to taurate between two seeds of the
+    same diary, and a tie broken by another noisy number (the worst 10 % of 500 draws) chose
+    oxide. Only forms with some
+    chance of beating the current regimen and the best one of the forms tried count
+    (P(better) >= ``s.crossover_p_better``, :func:`_crossover_steps`): a form already shown to
+    work clearly is not left, nor replaced after a pause, for one the posterior says is worse.
+    None during an acute GI problem, while the evaluation period blocks changes, or when no
+    untried form qualifies.
     """
     rows = [i for i in _crossover_steps(ev, past, s) if ev.feasible[i]]
     if not rows:
         return None
     dose = max(ev.candidates[i].regimen.elemental_mg for i in rows)
-    return max((i for i in rows if ev.candidates[i].regimen.elemental_mg == dose),
-               key=lambda i: float(ev.ranking.expected[i]))
+    at_dose = [i for i in rows if ev.candidates[i].regimen.elemental_mg == dose]
+    expected = ev.ranking.expected
+    top = max(at_dose, key=lambda i: float(expected[i]))
+    tied = [i for i in at_dose if i == top or _within_error(
+        ev.expected_jackknife, top, i, float(expected[top] - expected[i]), s)]
+    chosen = min(tied, key=lambda i: FORMS.index(ev.candidates[i].regimen.form))
+    return chosen, tuple(i for i in tied if i != chosen)
 
 
 HELD_FOR_NOW = frozenset({"waiting", "gi_limit"})
@@ -203,18 +222,25 @@ BY_WORTH: frozenset[Why] = frozenset({"first_step", "commit", "plan", "collect",
 a forced step follow rules of their own; Thompson sampling a random draw)."""
 
 
-def _lead_within_error(ev: Evaluation, chosen: int, other: int, s: DecisionSettings) -> bool:
-    """True when ``chosen`` leads ``other`` in worth by less than the Monte Carlo error.
+def _within_error(jackknife: np.ndarray, chosen: int, other: int, lead: float,
+                  s: DecisionSettings) -> bool:
+    """True when ``lead`` (of ``chosen`` over ``other``) is under the Monte Carlo error.
 
     The bar is ``s.close_call_se`` standard errors of the lead: the delete-a-group jackknife
-    over the batches of draws (``ev.worth_jackknife``; for a mean it equals the batch-means
-    error).
+    over the batches of draws (``jackknife``, one column per batch left out; for a mean it
+    equals the batch-means error).
     """
-    lead = ev.worth_jackknife[chosen] - ev.worth_jackknife[other]
-    k = lead.size
-    error = math.sqrt((k - 1) / k * float(np.sum((lead - lead.mean()) ** 2)))
+    leads = jackknife[chosen] - jackknife[other]
+    k = leads.size
+    error = math.sqrt((k - 1) / k * float(np.sum((leads - leads.mean()) ** 2)))
+    return lead < s.close_call_se * error
+
+
+def _lead_within_error(ev: Evaluation, chosen: int, other: int, s: DecisionSettings) -> bool:
+    """True when ``chosen`` leads ``other`` in worth by less than the Monte Carlo error."""
     worth = value(ev)
-    return float(worth[chosen] - worth[other]) < s.close_call_se * error
+    return _within_error(ev.worth_jackknife, chosen, other, float(worth[chosen] - worth[other]),
+                         s)
 
 
 def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | None:
@@ -278,7 +304,8 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
         return rule
     planned = crossover(ev, past, s)
     if planned is not None:
-        return Choice(planned, False, "crossover", planned != greedy(ev))
+        row, tied = planned
+        return Choice(row, False, "crossover", row != greedy(ev), tied=tied)
     step = titration(ev, past, s) if action == "continue" else None
     if step is None:
         return rule

@@ -131,7 +131,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     reasons = ([breach] if breach else []) + explain.reasons(
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],
-        held=None if choice.held is None else assessed[choice.held])
+        held=None if choice.held is None else assessed[choice.held],
+        tied=[assessed[i] for i in choice.tied])
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
     # (assessed[0] is "continue"); never one above the ceiling or over the GI limit

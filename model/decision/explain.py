@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.core.change_words import change_words
+from model.core.change_words import change_words, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
@@ -107,8 +107,8 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
 
     def say(a: Assessed) -> str:
         if a.action != "continue":
-            return option(a.action, a.regimen)
-        return f"keeping {a.regimen.words if a.regimen.active else 'no magnesium'}"
+            return f"to {step_words(a.action, a.regimen)}"
+        return f"to keep {a.regimen.words if a.regimen.active else 'no magnesium'}"
 
     ahead = _worth(runner) > _worth(chosen)  # staying: the change's lead is sampling noise
     return (f"a close call: {say(runner)} is worth "
@@ -203,7 +203,8 @@ def _best_waiting(assessed: Sequence[Assessed]) -> str:
     """:func:`best_waiting` as a sentence (empty when there is none)."""
     if (top := best_waiting(assessed)) is None:
         return ""
-    said = f"{option(top.action, top.regimen)} (expected utility {top.expected_utility:+.2f})"
+    said = (f"to {step_words(top.action, top.regimen)} (expected utility "
+            f"{top.expected_utility:+.2f})")
     return (f" On current data no option that must wait beats staying; the best is {said}."
             if top.expected_utility <= assessed[0].expected_utility else
             f" On current data the best-ranked option that must wait is {said}.")
@@ -211,8 +212,9 @@ def _best_waiting(assessed: Sequence[Assessed]) -> str:
 
 def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
     best = assessed[_top(assessed, True)]
-    return (f"Chosen to learn: {option(best.action, best.regimen)} has the higher expected "
-            f"utility now ({best.expected_utility:+.2f} vs {chosen.expected_utility:+.2f}), "
+    return (f"Chosen to learn: the step with the higher expected utility now is to "
+            f"{step_words(best.action, best.regimen)} ({best.expected_utility:+.2f} vs "
+            f"{chosen.expected_utility:+.2f}), "
             f"but what {chosen.regimen.words if chosen.regimen.active else 'these nights'} "
             f"will teach is worth more ({_gap(chosen)}).")
 
@@ -220,14 +222,30 @@ def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
 def _planned_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
     """Why a crossover step that is not the best expected now is taken (no learning value)."""
     best = assessed[_top(assessed, True)]
-    return (f"The best expected now is {option(best.action, best.regimen)} (expected utility "
+    return (f"The best expected now is to {step_words(best.action, best.regimen)} (expected "
+            f"utility "
             f"{best.expected_utility:+.2f}, {chosen.regimen.words} {chosen.expected_utility:+.2f}"
             f"); {chosen.regimen.form} is tried as it may still be better for you.")
 
 
+def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
+    """Crossover steps as promising as the chosen one within the Monte Carlo error."""
+    if not tied:
+        return ""
+    forms = [t.regimen.form for t in tied]
+    named = " and ".join([", ".join(forms[:-1]), forms[-1]] if len(forms) > 1 else forms)
+    return (f" {named.capitalize()} {'is' if len(forms) == 1 else 'are'} as promising within "
+            f"this fit's Monte Carlo error; {chosen.regimen.form} goes first (the chelates "
+            "before the salts that loosen stools, glycinate first).")
+
+
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
-              s: DecisionSettings, to_learn: bool = False) -> str:
-    """How sure the choice is, and when to look again (one sentence per branch of ``why``)."""
+              s: DecisionSettings, to_learn: bool = False,
+              tied: Sequence[Assessed] = ()) -> str:
+    """How sure the choice is, and when to look again (one sentence per branch of ``why``).
+
+    ``tied``: the crossover steps as promising as ``chosen`` (:func:`_tie_line`).
+    """
     label = chosen.regimen.words
     when = chosen.next_review.isoformat()
     learn = f" {_learn_line(chosen, assessed)}" if to_learn else ""
@@ -244,7 +262,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                  f" Take it for {s.min_nights} nights and look again on {when}.")
         return (f"Planned crossover, form {tried + 1} of {s.crossover_forms}: the most "
                 f"promising forms are tried in turn, each for one evaluation period at the same "
-                f"dose, then your own nights choose among them.{learn}"
+                f"dose, then your own nights choose among them.{_tie_line(chosen, tied)}{learn}"
                 f"{first}")
     if why == "first_step":
         return (f"A first step from published evidence only (low certainty: no nights on "
@@ -284,7 +302,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
 
 def held_words(held: Assessed) -> str:
     """What the planned crossover waits for (:func:`model.decision.choice.crossover_held`)."""
-    return (f"the planned crossover still has {option(held.action, held.regimen)} to try, "
+    return (f"the planned crossover still has {held.regimen.words} to try, "
             f"held back for now ({'; '.join(held.blocked_by)}); the next period may open it")
 
 
@@ -298,7 +316,7 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
     has a form left.
     """
     if close_to is not None:
-        other = option(close_to.action, close_to.regimen)
+        other = f"to {step_words(close_to.action, close_to.regimen)}"
         said = (f"The best-ranked change, {other}, leads keeping {reference.words} by less than "
                 "this fit's Monte Carlo error" if _worth(close_to) > _worth(assessed[0]) else
                 f"Continuing ranks first, but {other} is within this fit's Monte Carlo error of it")
@@ -306,7 +324,8 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
                 "tell them apart.")
     top = assessed[_top(assessed, True)]
     best = ("Continuing ranks first" if top.action == "continue" else
-            f"The best-ranked change, {option(top.action, top.regimen)}, is not worth its cost "
+            f"The best-ranked change, to {step_words(top.action, top.regimen)}, is not worth its "
+            "cost "
             f"yet (P(better than continuing) {top.p_better_than_continue:.2f})")
     if held is not None:
         return f"{best}; keep {reference.words}, not as a commitment: {held_words(held)}."
@@ -333,7 +352,8 @@ def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSett
         return ""
     keep = " and you keep taking magnesium" if best.regimen.active else ""
     return (f"{GENTLEST}{keep}, the gentlest step open now is "
-            f"{option(best.action, best.regimen)} (about {100 * best.gain['gi_rate']:.1f} "
+            f"to {step_words(best.action, best.regimen)} (about "
+            f"{100 * best.gain['gi_rate']:.1f} "
             f"fewer GI nights per 100, {s.interval:.0%} interval "
             f"{100 * best.gain_low['gi_rate']:.1f} to {100 * best.gain_high['gi_rate']:.1f}).")
 
@@ -360,7 +380,7 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
             gi: GiConstraint, s: DecisionSettings, *, to_learn: bool = False,
             acute: bool = False, close_to: Assessed | None = None,
-            held: Assessed | None = None) -> list[str]:
+            held: Assessed | None = None, tied: Sequence[Assessed] = ()) -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
@@ -386,6 +406,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     held : Assessed, optional
         The crossover step that a block which may lift holds back, and that kept the choice
         from being a commitment (:func:`model.decision.choice.crossover_held`).
+    tied : sequence of Assessed
+        The crossover steps as promising as ``chosen`` (:attr:`model.decision.choice.Choice.tied`).
 
     Returns
     -------
@@ -402,7 +424,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     else:
         lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights,
                           past.placebo_nights > 0), *said,
-                 plan_line(why, chosen, assessed, past, s, to_learn)]
+                 plan_line(why, chosen, assessed, past, s, to_learn, tied)]
         if past.first_step:
             lines.append(record_line(gi.loose_bristol))
     gentler = gentler_line(chosen, assessed, s) if acute else ""

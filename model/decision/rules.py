@@ -245,8 +245,12 @@ def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool
 
     Not to one that gave loose stools (:attr:`History.gi_troubled`): after a night skipped
     during loose stools on glycinate 300 mg, "start glycinate 300 mg" was the only step open.
+    Nor to no magnesium (the baseline is no form shown to work): stopping waits for the
+    period unless safety asks for it, else "Stop taking magnesium. Why: To learn" came 7
+    nights into the period the advice had just set.
     """
-    return (not candidate.experiment and candidate.regimen != past.current
+    return (candidate.regimen.active and not candidate.experiment
+            and candidate.regimen != past.current
             and candidate.regimen not in past.gi_troubled
             and past.nights_on.get(candidate.regimen, 0) >= s.min_nights)
 

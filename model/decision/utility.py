@@ -178,6 +178,8 @@ class Evaluation:
         Expected utility plus learning value of each action from the draws without each of
         :data:`BATCHES` contiguous batches in turn (fewer with fewer draws; one column, from
         every draw, with a single draw), shape (A, batches).
+    expected_jackknife : numpy.ndarray
+        The expected utility alone from the same draws, shape (A, batches).
 
     """
 
@@ -193,6 +195,7 @@ class Evaluation:
     learning: np.ndarray
     ranking: Ranking
     worth_jackknife: np.ndarray
+    expected_jackknife: np.ndarray
 
 
 BATCHES = 8
@@ -291,10 +294,13 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     choosable = utility[open_later]
     full, *left_out = DrawMoments.without_each(choosable, observed, [slice(0, 0), *groups])
     total = utility.sum(axis=1)
-    worth_jackknife = (np.stack([(total - utility[:, g].sum(axis=1)) / (n_draws - g.stop + g.start)
-                                 + teaching(m) for g, m in zip(groups, left_out, strict=True)], 1)
-                       if groups else (utility.mean(axis=1) + teaching(full))[:, None])
+    expected_jackknife = (np.stack([(total - utility[:, g].sum(axis=1))
+                                    / (n_draws - g.stop + g.start) for g in groups], 1)
+                          if groups else utility.mean(axis=1)[:, None])
+    worth_jackknife = expected_jackknife + (
+        np.stack([teaching(m) for m in left_out], 1) if groups else teaching(full)[:, None])
     return Evaluation(candidates, variables, gains, utility,
                       (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
                       terminal, teaching(full),
-                      rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_jackknife)
+                      rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_jackknife,
+                      expected_jackknife)

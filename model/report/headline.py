@@ -24,11 +24,10 @@ from model.core.change_words import (
     change_words,
     number,
     per_month,
+    step_words,
 )
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
-from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, describe
-from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import best_waiting
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.inference.samplers import resolve_sampler
@@ -155,21 +154,12 @@ def effect_line(effect: DiaryEffect) -> str:
 
 
 _IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
-_THEN = {"continue": "continue", "collect_more_data": "keep going and record more nights",
-         "start": "start", "increase_dose": "raise the dose to",
-         "decrease_dose": "lower the dose to", "switch_form": "switch to",
-         "split_dose": "split the dose:", "stop": "stop magnesium",
-         "placebo_period": "take a blinded placebo period", "withdrawal": "pause magnesium",
-         "refer": "see a clinician"}
 
 
 def _next_step(pathway: Pathway) -> str:
     """``continue glycinate 300 mg``: the step a pathway leads to."""
-    then = _THEN.get(pathway.action, pathway.action.replace("_", " "))
-    if pathway.regimen is not None and pathway.regimen.active and pathway.action not in (
-            EXPERIMENTS | {"stop", "collect_more_data"}):
-        then += f" {pathway.regimen.words}"
-    return then
+    return step_words(pathway.action,
+                      None if pathway.action == "collect_more_data" else pathway.regimen)
 
 
 def _note(pathway: Pathway) -> str:
@@ -250,18 +240,6 @@ def _weights(result: Analysis) -> dict[str, float]:
     weights = result.profile.outcome_weights() | {"gi": DecisionSettings().gi_weight}
     outcomes = result.fit.priors_.settings.outcomes
     return {o: weights.get(o, 0.0) / outcomes[o].mcid for o in OUTCOMES}
-
-
-def step_words(action: str, regimen: Regimen | None) -> str:
-    """An action and its regimen as a person reads them: ``switch to malate 200 mg``.
-
-    Without magnesium the action alone (``stop magnesium``, not "... no magnesium");
-    recording more nights on a regimen is keeping it.
-    """
-    if action == "collect_more_data" and regimen is not None and regimen.active:
-        return f"keep {regimen.words}"
-    what = f" {regimen.words}" if regimen is not None and regimen.active else ""
-    return f"{_THEN[action]}{what}"
 
 
 def _driver(result: Analysis) -> str:
@@ -347,7 +325,7 @@ def _why(result: Analysis) -> str:
         later = best_waiting(result.decision.assessments)
         if later is not None and later.expected_utility > rec.scores.expected_utility:
             return ("no change open now is expected to do better than what you do now; once "
-                    f"this period is over, to {_THEN[later.action]} {later.regimen.words} may"
+                    f"this period is over, to {step_words(later.action, later.regimen)} may"
                     + (f"; {reason}." if reason else "."))
         return ("no change is expected to do better than what you do now"
                 + (f"; {reason}." if reason else "."))
