@@ -218,6 +218,24 @@ def test_a_diary_that_cannot_separate_magnesium_gets_a_placebo_period(priors):
     assert not {"placebo_period", "withdrawal"} & {a.action for a in separable.assessments}
 
 
+def test_after_the_crossover_a_diary_that_cannot_separate_still_gets_a_placebo_period(priors):
+    # an outside audit: sleep improving steadily from the first night, three forms tried,
+    # glycinate "probably helps (P 0.92)" and the advice settled "by design", the placebo
+    # period and the withdrawal valued at nothing (the learning horizon is zero once the
+    # crossover is over): only an experiment can tell magnesium from drift
+    done = on("glycinate", 200, tried=("taurate", "threonate"))
+    rec = decide(entangled(0.1), priors=priors, diary=done, as_of=AS_OF,
+                 separable=False).recommendation
+    assert rec.action == "placebo_period" and "learn" in rec.reason_codes
+    without = decide(entangled(0.1), priors=priors, diary=done, as_of=AS_OF, separable=False,
+                     settings=DecisionSettings(experiment_periods=0.0)).recommendation
+    assert without.action not in EXPERIMENTS
+    # at the end of a trial of known length nothing is taken to learn, experiments neither
+    ending = decide(entangled(0.1), priors=priors, diary=done, as_of=AS_OF, separable=False,
+                    horizon_nights=3).recommendation
+    assert ending.action not in EXPERIMENTS
+
+
 def test_no_experiment_returns_to_a_dose_the_rules_do_not_keep(priors):
     # the clinical review: "take a blinded placebo ..., then go back to citrate@500" for a
     # person whose ceiling is 350 mg; the step must bring the dose within the ceiling
@@ -380,7 +398,7 @@ def test_the_crossover_tries_the_most_promising_untried_form_at_the_same_dose(pr
 def test_a_crossover_step_below_the_best_expected_says_so_truly(priors):
     # the trial-runner audit: "glycinate has the higher expected utility (+6.05 vs +2.79),
     # but what threonate will teach is worth more (learning value 0.05)"
-    works = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.6},
+    works = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.3},
                           gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.5)
     rec = decide(works, priors=priors, diary=on("glycinate", 300), as_of=AS_OF).recommendation
     assert rec.reason_codes[0] == "crossover" and rec.regimen.form != "glycinate"
@@ -409,6 +427,20 @@ def test_the_crossover_never_leaves_a_form_that_clearly_works(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate"
 
 
+def test_the_crossover_does_not_leave_a_working_form_for_a_long_shot(priors):
+    # an outside audit: glycinate 200 mg "works for you" (expected utility +5.7), threonate
+    # did nothing; the third crossover step went to taurate (+2.6, P(best) 0.09) instead of
+    # back to glycinate: a form with little chance of beating the best one tried is not tried
+    works = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.6},
+                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.5)
+    g200, t200 = Regimen("glycinate", 200), Regimen("threonate", 200)
+    past = History(t200, 19, frozenset({"glycinate", "threonate"}), 0,
+                   {NO_MAGNESIUM: 21, g200: 42, t200: 19})
+    rec = decide(works, priors=priors, diary=past, as_of=AS_OF).recommendation
+    assert "crossover" not in rec.reason_codes
+    assert (rec.action, rec.regimen) == ("switch_form", g200)
+
+
 def test_going_back_to_a_form_restarts_it_at_the_dose_taken(priors):
     """Start low is for a form not yet tolerated: after a break from glycinate 300 mg, which
     worked, the way back is glycinate 300 mg, not the 200 mg of a first start."""
@@ -432,11 +464,11 @@ def test_going_back_to_a_form_restarts_it_at_the_dose_taken(priors):
 
 
 def test_no_commitment_while_the_crossover_has_a_form_held_back_for_now(priors):
-    """Taurate, untried, may be as good as glycinate; only a GI chance just above the limit
+    """Taurate, untried, may be better than glycinate; only a GI chance just above the limit
     holds it back: keeping glycinate is no commitment, since the next period may open it."""
     def with_taurate_gi(shift: float) -> FakePosterior:
         return FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
-                             | {"glycinate": 0.6, "taurate": 0.6},
+                             | {"glycinate": 0.6, "taurate": 0.7},
                              gi=dict.fromkeys(FORMS, 3.0) | {"glycinate": 0.0, "taurate": shift},
                              benefit_sd=0.05)
 

@@ -24,10 +24,11 @@ Before that rule, a **planned crossover** (:func:`crossover`): while fewer than
 ``crossover_forms`` forms have been tried, the step tries the next most promising untried form
 that may still beat the current regimen (why ``crossover``), unless the evaluation period
 allows nothing else, the step is an experiment, or an acute GI problem needs its own step.
-Once that many forms have been tried, ``decide`` sets the learning horizon to zero: explore by
-design, then exploit (explore-then-commit; Garivier, Lattimore & Kaufmann 2016, "On
-explore-then-commit strategies", NeurIPS): the greedy regimen, committed as soon as it is also
-the most valuable step.
+Once that many forms have been tried, ``decide`` sets the learning horizon of every regimen
+to zero (an experiment keeps ``experiment_periods``): explore by design, then exploit
+(explore-then-commit; Garivier, Lattimore & Kaufmann 2016, "On explore-then-commit
+strategies", NeurIPS): the greedy regimen, committed as soon as it is also the most valuable
+step.
 
 After the crossover (when it has no form left to try), a **planned titration**
 (:func:`titration`): when the rule would keep the current regimen and the model expects the

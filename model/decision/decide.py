@@ -251,7 +251,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     if horizon_nights is not None and horizon_nights < s.min_nights:
         # no period is left to learn from: the regimen to keep after the trial, no planned
         # step, and a change need not pay for itself within one period
-        s = replace(s, learning_periods=0.0, titration_max_mg=0.0, period_holds_changes=False,
+        s = replace(s, learning_periods=0.0, experiment_periods=0.0, titration_max_mg=0.0,
+                    period_holds_changes=False,
                     switching_cost=min(s.switching_cost, s.commit_value))
     elif past.compared(s.crossover_forms):
         s = replace(s, learning_periods=0.0)

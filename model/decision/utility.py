@@ -282,10 +282,13 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
         means, *_contrast_rows(candidates, row, reference, separable)))
 
+    periods = np.where(experiment, max(s.learning_periods, s.experiment_periods),
+                       s.learning_periods)
+
     def teaching(moments: DrawMoments) -> np.ndarray:
         if not open_later.any():
             return np.zeros(len(candidates))
-        return s.learning_periods * gradient_star(
+        return periods * gradient_star(
             moments, np.full(len(candidates), scales.noise), s.learning_repeats)
 
     n_draws = utility.shape[1]
