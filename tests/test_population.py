@@ -17,8 +17,9 @@ from model.inference.sampling import SamplerConfig
 from model.likelihood.prior import PersonalPrior
 from model.population import person_stage
 from model.population.blocks import COORDINATES, GAUSSIAN_SLOTS, N_EFFECTS
-from model.population.hierarchical import PopulationModel, population_certainty, write_priors
+from model.population.hierarchical import PopulationModel, write_priors
 from model.population.person_stage import likelihoods
+from model.population.writeback import population_certainty
 from model.simulate.personas import simulate_population
 
 pytestmark = pytest.mark.fit

@@ -522,10 +522,8 @@ def test_a_larger_expectation_effect_for_the_sensitivity_check(priors):
     settings = priors.settings.model_copy(update={"personal": own})
     with_own = dataclasses.replace(priors, evidence=dataclasses.replace(priors.evidence,
                                                                         settings=settings))
-    assert with_own.with_expectation(2.0).settings.personal.value(
+    assert alternative_prior(with_own, "expectation").settings.personal.value(
         "expectation_mean_smd", "sol") == pytest.approx(0.8)
-    with pytest.raises(PriorsError):
-        priors.with_expectation(-1.0)
 
 
 def test_keeping_a_regimen_while_recording_nights_is_continuing_it():

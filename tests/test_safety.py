@@ -481,8 +481,9 @@ def test_groups_cannot_take_a_sensitive_gut_away_from_the_gi_prior(priors_copy):
     path.write_text(text.replace("gut_sensitivity_factor = 1.0", "gut_sensitivity_factor = 0.0"))
     with pytest.raises(PriorsError) as error:
         load_priors(priors_copy)
-    assert (f"{path}: key groups[oxide].gut_sensitivity_factor: loosens the safety floor: a "
-            "'ibs' gut shifts oxide's GI prior by 0, below the floor's 0.9") in str(error.value)
+    assert (f"{path}: key groups[name=osmotic].gut_sensitivity_factor: loosens the safety "
+            "floor: a 'ibs' gut shifts the GI prior of citrate, oxide, malate, chloride, lactate "
+            "by 0, below the floor's 0.9") in str(error.value)
     path.write_text(text.replace("gut_sensitivity_factor = 0.4", "gut_sensitivity_factor = 0.8"))
     assert load_priors(priors_copy).evidence.groups.group_of("glycinate") is not None  # stricter
 

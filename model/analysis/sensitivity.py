@@ -9,7 +9,9 @@ made again and compared with the main one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,12 @@ from model.personal.proposal import reweighted
 
 SENSITIVITY_PRIORS = ("sceptical", "confident", "expectation")
 """Alternative priors of the sensitivity check (:func:`alternative_prior`): means halved;
-every certainty weight doubled; the expectation effect's prior mean doubled."""
+every certainty weight doubled; a larger expectation benefit."""
 
+NOT_DERIVED = ("pooled", "override")
+"""Bases of priors not derived from weighted evidence entries: a population posterior written
+back (used as it is) and a prior set by hand. Re-deriving leaves them as they are, so an
+alternative transforms their final mean and sd (:func:`_confident`)."""
 
 
 @dataclass(frozen=True)
@@ -156,15 +162,51 @@ def prior_sensitivity(fit: PersonalModel, decision: Decision, diary: Diary, prof
 def alternative_prior(priors: PriorSet, name: str) -> PriorSet:
     """The prior set of one prior-sensitivity check (:data:`SENSITIVITY_PRIORS`).
 
-    ``sceptical``: every evidence prior mean halved; ``confident``: every certainty weight
-    doubled; ``expectation``: the expectation effect's prior mean doubled, which leaves less
-    of what the nights show to magnesium (the prior a diary without placebo nights or a
-    withdrawal leans on most).
+    ``sceptical``: every prior mean halved (:meth:`PriorSet.sceptical` halves each entry's
+    final mean, written-back and hand-set ones included); ``confident``: every certainty
+    weight doubled (:func:`_confident`); ``expectation``: a larger expectation benefit
+    (:func:`_larger_expectation`), which leaves less of what the nights show to magnesium
+    (the prior a diary without placebo nights or a withdrawal leans on most).
     """
     if name == "sceptical":
         return priors.sceptical(0.5)
     if name == "confident":
-        return priors.with_certainty_weight(2.0)
-    return priors.with_expectation(2.0)
+        return _confident(priors, 2.0)
+    return _larger_expectation(priors)
 
 
+def _confident(priors: PriorSet, weight: float) -> PriorSet:
+    """Every certainty weight times ``weight``, priors not derived from entries included.
+
+    Evidence priors are re-derived with each grade's power-prior weight times ``weight``
+    (:meth:`PriorSet.with_certainty_weight`). A prior of a basis in :data:`NOT_DERIVED` has no
+    weighted entries to re-derive (re-derived, a written-back prior came out as it was, and
+    the check re-decided under the very priors of the analysis, then said the advice held):
+    it gets what multiplying every weight by ``weight`` does to a precision-weighted
+    combination, its precision times ``weight`` (sd / sqrt(weight)), its mean kept.
+    """
+    derived = priors.with_certainty_weight(weight)
+    said = f"confident: sd / sqrt({weight:g})"
+    tightened = {key: dataclasses.replace(
+        entry, sd=entry.sd / math.sqrt(weight),
+        note=f"{entry.note}; {said}" if entry.basis == "override" else said)
+        for key, entry in priors.entries.items() if entry.basis in NOT_DERIVED}
+    return dataclasses.replace(derived, entries=derived.entries | tightened)
+
+
+def _larger_expectation(priors: PriorSet) -> PriorSet:
+    """The expectation effect's prior mean moved towards a larger benefit, whatever its sign.
+
+    Each mean ``m`` (SMD, positive = benefit; ``[personal]`` and each sleep outcome's own
+    value in ``[personal.by_outcome]``) becomes ``max(2 m, m + s / 2)``, ``s`` the SD of that
+    outcome's expectation prior. Doubling alone (until 2026-12-05) made a mean near zero
+    or on the side of harm (written back by a population: awakenings -0.157 -> -0.314) a
+    *more harmful* expectation, the opposite of the check; the floor of half an SD towards
+    benefit makes every check a larger benefit, of about the size the bundled one has (its
+    0.3 SMD, SD 0.5, is still doubled: a move of 0.6 SD). The evidence priors are untouched.
+    """
+
+    def larger(mean: float, sd: float) -> float:
+        return max(2 * mean, mean + sd / 2)
+
+    return priors.with_expectation_means(larger)

@@ -147,6 +147,7 @@ def _pooled_lines(syn: Synthesis, say: _Parts) -> list[str]:
     lines = [f"1. population posterior written back: {c.study_id} [{c.certainty} by its "
              f"persons]: N({c.raw:+.3f}, {c.raw_se:.3f}), used as it is (no certainty "
              "discount, no class or group step: the evidence it started from is inside it)"
+             + (f"; {say.studies[c.study_id].citation}" if c.study_id in say.studies else "")
              for c in written]
     if added:
         lines += ["2. entries beside it, evidence the fit did not see, update it:",

@@ -68,16 +68,41 @@ def gut_shifts(safety: Safety, groups: GroupsFile) -> dict[tuple[str, str], floa
 def gut_shift_faults(safety: Safety, groups: GroupsFile, file: str | Path) -> list[Fault]:
     """Faults of ``groups.toml`` giving a form less of a sensitive gut's GI shift than the floor.
 
-    ``safety`` is the directory's own (already held to the floor's shifts); the product of
-    its shift and the form's group factor must be at least the bundled product.
+    The product of a level's shift and the form's group factor must be at least the bundled
+    product. ``safety`` is the directory's own: a shift it lowers below the floor is its own
+    fault (:func:`loosened`, naming ``safety.toml``), so the products are taken at its shifts
+    raised to the floor's at least, and only what ``groups.toml`` itself loosens is named (a
+    ``safety.toml`` with ``ibs = 0.0`` was also blamed on a ``groups[glycinate]`` that names
+    no group). One fault per key and level, by the group's name (:func:`_group_key`).
     """
-    floor = gut_shifts(bundled_safety(), _bundled_groups())
-    mine = gut_shifts(safety, groups)
-    return [Fault(str(file), f"key groups[{form}].gut_sensitivity_factor",
-                  f"loosens the safety floor: a {level!r} gut shifts {form}'s GI prior by "
-                  f"{mine[level, form]:g}, below the floor's {floor[level, form]:g}")
-            for (level, form), shift in floor.items()
-            if (level, form) in mine and mine[level, form] < shift - 1e-12]
+    floor_safety, floor_groups = bundled_safety(), _bundled_groups()
+    held = safety.model_copy(update={"gut_sensitivity": {
+        level: max(shift, safety.gut_sensitivity.get(level, shift))
+        for level, shift in floor_safety.gut_sensitivity.items()}})
+    floor, mine = gut_shifts(floor_safety, floor_groups), gut_shifts(held, groups)
+    below: dict[tuple[str, str, float, float], list[str]] = {}
+    for (level, form), shift in floor.items():
+        if mine[level, form] < shift - 1e-12:
+            key = _group_key(form, groups, floor_groups)
+            below.setdefault((key, level, mine[level, form], shift), []).append(form)
+    return [Fault(str(file), f"key {key}", f"loosens the safety floor: a {level!r} gut shifts "
+                  f"the GI prior of {', '.join(forms)} by {given:g}, below the floor's "
+                  f"{shift:g}")
+            for (key, level, given, shift), forms in below.items()]
+
+
+def _group_key(form: str, groups: GroupsFile, floor_groups: GroupsFile) -> str:
+    """The key of ``groups.toml`` that sets ``form``'s share of a sensitive gut's shift.
+
+    Its group's ``gut_sensitivity_factor`` when the form is in the group of the floor's name;
+    else the ``forms`` of the group it was moved into, or taken out of.
+    """
+    mine, floor = groups.group_of(form), floor_groups.group_of(form)
+    if mine is not None and floor is not None and mine.name == floor.name:
+        return f"groups[name={mine.name}].gut_sensitivity_factor"
+    moved = mine or floor
+    assert moved is not None  # a form in no group either way has the floor's share, 1
+    return f"groups[name={moved.name}].forms"
 
 
 def bundled_safety() -> Safety:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -305,23 +306,25 @@ class PriorSet:
         kept = {k: e for k, e in self.entries.items() if e.basis == "override"}  # set by hand
         return dataclasses.replace(derived, entries=derived.entries | kept)
 
-    def with_expectation(self, factor: float) -> PriorSet:
-        """The expectation effect's prior mean times ``factor``.
+    def with_expectation_means(self, move: Callable[[float, float], float]) -> PriorSet:
+        """The expectation effect's prior means, each replaced by ``move(mean, sd)``.
 
-        ``[personal]`` of ``settings.toml``, and each sleep outcome's own value where one is
-        given (a ``PriorArgumentError`` unless ``factor`` is a positive, finite number). A
-        larger expectation effect leaves less of what the nights show to magnesium: the prior
-        a diary without placebo nights or a withdrawal leans on most.
+        ``[personal]`` of ``settings.toml`` (its shared mean and SD), and each sleep outcome of
+        ``[personal.by_outcome]`` (its own mean and SD where given, else the shared ones).
+        The prior-sensitivity check's larger expectation effect
+        (:func:`model.analysis.sensitivity.alternative_prior`).
         """
-        weight = checked_number(factor, "the expectation factor", "<expectation>", "factor",
-                                positive=True)
         personal = self.settings.personal
-        own = {o: s.model_copy(update={"expectation_mean_smd": s.expectation_mean_smd * weight})
-               if s.expectation_mean_smd is not None else s
+
+        def moved(outcome: str) -> float:
+            return move(personal.value("expectation_mean_smd", outcome),
+                        personal.value("expectation_smd", outcome))
+
+        own = {o: s.model_copy(update={"expectation_mean_smd": moved(o)})
                for o, s in personal.by_outcome.items()}
-        scaled = personal.model_copy(update={
-            "expectation_mean_smd": personal.expectation_mean_smd * weight, "by_outcome": own})
-        settings = self.settings.model_copy(update={"personal": scaled})
+        shared = move(personal.expectation_mean_smd, personal.expectation_smd)
+        settings = self.settings.model_copy(update={"personal": personal.model_copy(
+            update={"expectation_mean_smd": shared, "by_outcome": own})})
         return dataclasses.replace(self, evidence=dataclasses.replace(self.evidence,
                                                                       settings=settings))
 

@@ -58,10 +58,10 @@ from model.population.blocks import (
 from model.population.graph import population_compiled, population_prior
 from model.population.person_stage import PersonFit, Progress, likelihoods
 from model.population.writeback import (
+    Provenance,
     fitted_by_outcome,
     fitted_spreads,
     install_priors,
-    population_certainty,
     staged_beside,
     target_problem,
     write_spreads,
@@ -256,12 +256,16 @@ def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | No
     Each form file holds one entry per outcome (kind ``population``, measure ``posterior``):
     loaded back, the prior of that form x outcome is the population posterior N(mean, sd) of
     ``beta`` as it is (basis ``pooled``), updated by any entry a researcher adds beside it
-    later (:func:`model.evidence.synthesis.synthesize`). Its certainty label follows the
-    number of persons informative for that form x outcome (:func:`population_certainty`:
-    five persons are "very low", not "moderate"); the entry is not discounted. The evidence
-    entries the fit started from are listed as ``[[excluded]]`` (already inside the
-    posterior), and the person-level spreads and expectation effect in ``settings.toml``
-    ``[personal]`` become the fitted ones (:func:`~model.population.writeback.fitted_spreads`).
+    later (:func:`model.evidence.synthesis.synthesize`). Its ``n`` and certainty label follow
+    the number of persons informative for that form x outcome
+    (:func:`~model.population.writeback.population_certainty`: five persons are "very low",
+    not "moderate"); the entry is not discounted. The evidence entries the fit started from
+    are listed as ``[[excluded]]`` (already inside the posterior; with their citation and
+    source), beside the source's own ``[[excluded]]``; the person-level spreads and
+    expectation effect in ``settings.toml`` ``[personal]`` become the fitted ones
+    (:func:`~model.population.writeback.fitted_spreads`). Every file names the run's inputs:
+    the diaries' folder, persons, nights, seed and person fit
+    (:class:`~model.population.writeback.Provenance`).
 
     Nothing is deleted that was not created here: a non-empty ``directory`` is refused unless
     ``force`` (then only the files written are replaced, each atomically, others stay); a
@@ -302,51 +306,44 @@ def _fresh_tag(tag: str, priors: PriorSet) -> str:
     return fresh
 
 
-def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None) -> None:
-    """Write and validate a complete priors folder at the new path ``staging``."""
-    import tomli_w
-
-    source = fit.priors_.evidence.directory
+def _provenance(fit: PopulationModel, label: str | None) -> Provenance:
+    """The inputs of a write-back from ``fit``: its diaries, persons, seed and person fit."""
     today = dt.date.today().isoformat()
     tag = _fresh_tag(label or f"POPULATION_{today.replace('-', '')}", fit.priors_)
-    persons, nights = len(fit.persons_), int(sum(p.nights for p in fit.persons_))
-    shutil.copytree(source, staging, ignore=shutil.ignore_patterns("forms", "class.toml"))
+    sources = [Path(d.source) for d in fit.diaries_]
+    diaries = sorted({str(p.parent.resolve()) if p.is_file() else str(p) for p in sources})
+    return Provenance(tag, ", ".join(diaries), len(fit.persons_),
+                      int(sum(p.nights for p in fit.persons_)), fit.random_seed,
+                      fit.person_fit, fit.priors_.evidence.directory, today)
+
+
+def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None) -> None:
+    """Write and validate a complete priors folder at the new path ``staging``.
+
+    Every file says what it rests on (:class:`~model.population.writeback.Provenance`), and
+    keeps the source's ``[[excluded]]`` entries.
+    """
+    import tomli_w
+
+    said = _provenance(fit, label)
+    shutil.copytree(said.priors, staging, ignore=shutil.ignore_patterns("forms", "class.toml"))
     (staging / "forms").mkdir()
     effects = {(r["form"], r["outcome"]): r for r in fit.effects().to_dict("records")}
-    old_ids = [s.id for s in fit.priors_.evidence.class_file.studies]
     (staging / "class.toml").write_text(tomli_w.dumps({
-        "scope": "class",
-        "excluded": [{"id": i, "reason": f"inside the population posterior {tag}"}
-                     for i in old_ids]}))
+        "scope": "class", "notes": f"Written by {said.run()}.",
+        "excluded": said.excluded(fit.priors_.evidence.class_file)}))
     for form in FORMS:
-        studies = []
-        for outcome in OUTCOMES:
-            row = effects[form, outcome]
-            studies.append({
-                "id": f"{tag}_{form.upper()}_{outcome.upper()}", "outcome": outcome,
-                "kind": "population",
-                "citation": f"mgsleep population fit of {persons} persons, {nights} nights "
-                            f"({today})",
-                "source": f"mgsleep population; priors from {source}",
-                "design": "hierarchical series of n-of-1 trials",
-                "n": persons, "measure": "posterior",
-                "certainty": population_certainty(int(row["persons_informative"])),
-                "effect": float(row["mean"]), "se": float(row["sd"]),
-                "derivation": (f"posterior mean and sd of the population effect; "
-                               f"{int(row['persons_informative'])} persons informative; "
-                               "used as the prior as it is (no further discount)"),
-            })
+        studies = [said.entry(form, outcome, int(row["persons_informative"]),
+                              float(row["mean"]), float(row["sd"]))
+                   for outcome in OUTCOMES for row in (effects[form, outcome],)]
         old = fit.priors_.evidence.form_files.get(form)
         payload: dict[str, Any] = {"form": form,
                                    "evidence_level": old.evidence_level if old else "none",
-                                   "notes": f"Written by mgsleep population ({tag}).",
-                                   "studies": studies}
+                                   "notes": f"Written by {said.run()}.", "studies": studies}
         if old and (old.studies or old.excluded):
-            payload["excluded"] = [{"id": s.id, "reason": f"inside the population posterior "
-                                    f"{tag}"} for s in old.studies] + \
-                [{"id": e.id, "reason": e.reason} for e in old.excluded]
+            payload["excluded"] = said.excluded(old)
         (staging / "forms" / f"{form}.toml").write_text(tomli_w.dumps(payload))
     posterior = fit.idata_["posterior"].to_dataset()
     write_spreads(staging / "settings.toml", fitted_spreads(posterior, fit.priors_),
-                  fitted_by_outcome(posterior, fit.priors_))
+                  fitted_by_outcome(posterior, fit.priors_), note=said.settings_note())
     load_priors(staging)  # validate before anything is installed

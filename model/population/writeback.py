@@ -19,7 +19,9 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -27,6 +29,7 @@ import xarray as xr
 from model.core.atomic import move_all, recover, sweep
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.evidence.priorset import PriorSet
+from model.evidence.schema import EvidenceFile
 
 CERTAINTY_BY_PERSONS: tuple[tuple[int, str], ...] = ((30, "moderate"), (10, "low"), (0, "very low"))
 """Certainty of a written population entry by the persons informative for it (the first
@@ -37,6 +40,97 @@ estimate rests on the model's assumptions), 10 to 29 as low, fewer as very low."
 def population_certainty(persons: int) -> str:
     """The certainty label of an entry informed by ``persons`` (:data:`CERTAINTY_BY_PERSONS`)."""
     return next(grade for least, grade in CERTAINTY_BY_PERSONS if persons >= least)
+
+
+PERSON_FIT_WORDS = {
+    "nuts": "NUTS per person",
+    "laplace": "a Laplace approximation per person, which understates each person's "
+               "uncertainty about the expectation effect and so overstates how much people "
+               "differ in it"}
+"""How each ``person_fit`` of :class:`~model.population.hierarchical.PopulationModel` is said
+in the provenance of the priors written from it (:meth:`Provenance.run`)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What priors written back from one population fit rest on, said in each file written.
+
+    The priors format keeps provenance in text: each entry's ``citation``, ``source`` and
+    ``derivation``, a file's ``notes``, an ``[[excluded]]`` entry's ``reason`` and the comments
+    of ``settings.toml``; so the run's inputs are written there (:meth:`run`).
+
+    Attributes
+    ----------
+    tag : str
+        The id prefix of the written entries.
+    diaries : str
+        Where the diaries fitted were read (their folders).
+    persons, nights : int
+        The persons fitted and their nights.
+    seed : int or None
+        The fit's ``random_seed``.
+    person_fit : str
+        How each person was fitted (:data:`PERSON_FIT_WORDS`).
+    priors : pathlib.Path
+        The priors folder the fit started from.
+    day : str
+        The date written (ISO).
+
+    """
+
+    tag: str
+    diaries: str
+    persons: int
+    nights: int
+    seed: int | None
+    person_fit: str
+    priors: Path
+    day: str
+
+    def run(self) -> str:
+        """The run's inputs in one sentence: diaries, persons, nights, seed, person fit."""
+        seed = f"seed {self.seed}" if self.seed is not None else "no seed (not reproducible)"
+        return (f"mgsleep population {self.tag} ({self.day}) of the diaries in {self.diaries}: "
+                f"{self.persons} persons, {self.nights} nights; {seed}; person fit "
+                f"{self.person_fit} ({PERSON_FIT_WORDS[self.person_fit]}); started from the "
+                f"priors in {self.priors}")
+
+    def settings_note(self) -> str:
+        """The comment on each value a write-back replaces in ``settings.toml``."""
+        return (f"fitted by mgsleep population {self.tag}: pooled, from {self.persons} "
+                "persons (the run's inputs: notes of class.toml)")
+
+    def excluded(self, file: EvidenceFile) -> list[dict[str, str]]:
+        """``[[excluded]]`` of a written file: the source file's entries, none lost.
+
+        Its studies, inside the posterior, with their citation and source (the written file
+        has only the posterior); its own ``[[excluded]]`` as they were.
+        """
+        return [{"id": s.id, "reason": f"inside the population posterior {self.tag}: "
+                 f"{s.citation} ({s.source})"} for s in file.studies] + \
+            [{"id": e.id, "reason": e.reason} for e in file.excluded]
+
+    def entry(self, form: str, outcome: str, informative: int, mean: float,
+              sd: float) -> dict[str, Any]:
+        """The written entry of one form x outcome: the posterior of ``beta`` there.
+
+        Its ``n`` and certainty (:func:`population_certainty`) are the persons informative for
+        that form x outcome, not every person fitted; with none, it has no ``n`` and its
+        citation and derivation say that no diary informed it.
+        """
+        informed = (f"{informative} of the {self.persons} persons informative"
+                    if informative else f"0 persons informative: none of the {self.persons} "
+                    "diaries informed it (about the evidence prior the fit started from)")
+        return {"id": f"{self.tag}_{form.upper()}_{outcome.upper()}", "outcome": outcome,
+                "kind": "population",
+                "citation": f"mgsleep population fit, {informed} ({self.nights} nights, "
+                            f"{self.day})",
+                "source": self.run(), "design": "hierarchical series of n-of-1 trials",
+                "measure": "posterior", "certainty": population_certainty(informative),
+                "effect": mean, "se": sd,
+                "derivation": f"posterior mean and sd of the population effect; {informed}; "
+                              "used as the prior as it is (no further discount)"} | (
+            {"n": informative} if informative else {})
 
 
 def _fitted_smd(posterior: xr.Dataset, priors: PriorSet) -> dict[str, np.ndarray]:
@@ -125,11 +219,16 @@ def spreads_problem(settings: Path, keys: tuple[str, ...] = SPREAD_KEYS) -> str 
 
 
 def write_spreads(settings: Path, values: Mapping[str, float],
-                  by_outcome: Mapping[str, Mapping[str, float]] | None = None) -> None:
-    """Replace the given ``key = number`` lines of a ``settings.toml`` (comments kept).
+                  by_outcome: Mapping[str, Mapping[str, float]] | None = None,
+                  note: str = "fitted by mgsleep population") -> None:
+    """Replace the given ``key = number`` lines of a ``settings.toml``, with their comments.
 
-    ``by_outcome`` replaces the file's ``[personal.by_outcome.<outcome>]`` tables (written at
-    the end of the file); without it they are kept as they are.
+    Each replaced line says ``# note`` after its number, where the new value comes from; the
+    comments that described the old value go (:func:`_replaced`: the bundled "centred on a
+    benefit of 0.3 SMD ... (SD 0.5 SMD)" stood above a written ``expectation_mean_smd =
+    -0.001``). Every other line is kept. ``by_outcome`` replaces the file's
+    ``[personal.by_outcome.<outcome>]`` tables (written at the end of the file, each headed
+    ``# note``); without it they are kept as they are.
 
     Raises
     ------
@@ -142,13 +241,30 @@ def write_spreads(settings: Path, values: Mapping[str, float],
         raise KeyError(why)
     text, tables = _split_by_outcome(settings.read_text())
     for key, value in values.items():
-        text = _value_line(key).sub(rf"\g<1>{value:.3f}", text)
+        text = _replaced(text, key, f"{value:.3f}   # {note}")
     if by_outcome is not None:
         tables = "".join(
-            f"\n[personal.by_outcome.{outcome}]   # fitted by mgsleep population\n"
+            f"\n[personal.by_outcome.{outcome}]   # {note}\n"
             + "".join(f"{key} = {value:.3f}\n" for key, value in table.items())
             for outcome, table in by_outcome.items())
     settings.write_text(text.rstrip("\n") + "\n" + tables)
+
+
+def _replaced(text: str, key: str, new: str) -> str:
+    """``text`` with the line of ``key`` ending in ``new`` and its old comments removed.
+
+    The comments of a value are the comment lines right above its line (up to a blank or any
+    other line) and a comment after its number: they describe the value replaced. ``key`` has
+    one line (:func:`spreads_problem`).
+    """
+    lines = text.splitlines(keepends=True)
+    pattern = _value_line(key)
+    at, found = next((i, m) for i, line in enumerate(lines) if (m := pattern.match(line)))
+    first = at
+    while first > 0 and lines[first - 1].lstrip().startswith("#"):
+        first -= 1
+    lines[first:at + 1] = [f"{found.group(1)}{new}\n"]
+    return "".join(lines)
 
 
 def _split_by_outcome(text: str) -> tuple[str, str]:
