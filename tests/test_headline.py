@@ -105,7 +105,8 @@ def test_terminal_summary_leads_with_the_headline(capsys):
 
 @pytest.mark.parametrize(("action", "regimen", "codes", "why"), [
     ("increase_dose", Regimen("glycinate", 300.0), ("titration", "learn"),
-     "To learn whether you need more: glycinate is the form to keep"),
+     "To learn whether you need more: glycinate is the form to keep, and the model expects "
+     "the higher dose to do better before the cost of a change"),
     ("switch_form", Regimen("taurate", 200.0), ("crossover", "learn"),
      "To learn: the planned crossover tries the most promising forms in turn"),
 ])

@@ -301,7 +301,8 @@ def _why(result: Analysis) -> str:
                 "often improves after a bad patch).")
     if "titration" in codes and rec.regimen is not None:
         return (f"to learn whether you need more: {rec.regimen.form} is the form to keep, and "
-                "the model expects the higher dose to do better, though not surely.")
+                "the model expects the higher dose to do better before the cost of a change, "
+                "though not surely: only nights on it show whether you need it.")
     if "crossover" in codes and "first_step" not in codes:
         return ("to learn: the planned crossover tries the most promising forms in turn, each "
                 "for one period at the same dose; then your own nights choose among them.")
