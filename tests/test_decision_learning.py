@@ -575,7 +575,7 @@ def test_a_form_that_does_nothing_is_not_titrated(priors):
     assert "titration" not in rec.reason_codes and rec.action != "increase_dose"
 
 
-def test_the_crossover_breaks_a_tie_within_the_monte_carlo_error_the_same_way_every_time(priors):
+def test_the_crossover_breaks_a_tie_the_same_way_every_time(priors):
     # an outside audit: the same diary gave "Start taurate" at seeds 1 and 3 and "Start
     # glycinate" at seed 2 (expected utility -0.964 against -0.964), with nothing said
     others = dict.fromkeys(FORMS, -0.3)
@@ -587,9 +587,17 @@ def test_the_crossover_breaks_a_tie_within_the_monte_carlo_error_the_same_way_ev
         rec = decide(twins, priors=priors, as_of=AS_OF).recommendation
         assert rec.reason_codes[:2] == ("first_step", "crossover")
         picks.add(rec.regimen.form)
-        assert any("Threonate is as promising within this fit's Monte Carlo error; glycinate "
-                   "goes first" in r for r in rec.reasons)
+        assert any("Threonate is as promising (expected utility within a quarter of a "
+                   "clinically important difference, or of this fit's Monte Carlo error); "
+                   "glycinate goes first" in r for r in rec.reasons)
     assert picks == {"glycinate"}                     # listed first in FORMS
+    # a lead the draws are sure of, but smaller than a quarter of an MCID, is no reason either
+    near = FakePosterior(n_draws=4000, gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.01,
+                         benefit=others | {"threonate": 0.33, "glycinate": 0.3})
+    assert decide(near, priors=priors, as_of=AS_OF).recommendation.regimen.form == "glycinate"
+    strict = DecisionSettings(crossover_tie=0.0)
+    assert decide(near, priors=priors, as_of=AS_OF,
+                  settings=strict).recommendation.regimen.form == "threonate"
     # a clear lead is no tie: the leader goes first, whatever its place in the list
     clear = FakePosterior(n_draws=4000, gi=dict.fromkeys(FORMS, 0.0),
                           benefit=others | {"threonate": 0.6, "glycinate": 0.3},

@@ -80,8 +80,8 @@ class Choice:
         expected to do better (:func:`better_later`): no commitment, and the advice says the
         next look weighs it.
     tied : tuple of int
-        The other crossover steps whose expected utility is within the Monte Carlo error of
-        the most promising one's (:func:`crossover`): the chosen step's form is listed first.
+        The other crossover steps as promising as the most promising one (:func:`crossover`):
+        the chosen step's form is listed first.
 
     """
 
@@ -139,15 +139,17 @@ def crossover(ev: Evaluation, past: History,
     While fewer than ``s.crossover_forms`` forms have been tried (and something is still to
     be learnt: ``learning_periods > 0``): the allowed ``start`` (without magnesium) or
     ``switch_form`` (same dose) to an untried form with the highest expected utility; a
-    start at the highest allowed start dose. Forms whose expected utility is within the Monte
-    Carlo error of the highest (``s.close_call_se`` standard errors of the lead, as
-    :func:`close_call`) are tied with it, and of the tied forms the one listed first in
+    start at the highest allowed start dose. Forms whose expected utility is within
+    ``s.crossover_tie`` of the highest (a quarter of a weighted MCID: a difference no one
+    would notice) or within the Monte Carlo error of it (``s.close_call_se`` standard errors
+    of the lead, as :func:`close_call`) are tied with it, and of the tied forms the one
+    listed first in
     :data:`~model.core.forms.FORMS` is taken (the amino-acid chelates before the osmotic salts,
     glycinate first: the seed advice's order, and the chemistry of GI risk, evidence addendum
-    2026-11 section 1). Untried forms differ mostly by weak evidence, often by less than the
-    draws' noise: the first step went from threonate to taurate between two seeds of the
-    same diary, and a tie broken by another noisy number (the worst 10 % of 500 draws) chose
-    oxide. Only forms with some
+    2026-11 section 1). Untried forms differ mostly by weak evidence, by hundredths of an
+    SMD from expert entries or by less than the draws' noise: the first step went from
+    threonate to taurate between two seeds of the same diary, and a tie broken by another
+    noisy number (the worst 10 % of 500 draws) chose oxide. Only forms with some
     chance of beating the current regimen and the best one of the forms tried count
     (P(better) >= ``s.crossover_p_better``, :func:`_crossover_steps`): a form already shown to
     work clearly is not left, nor replaced after a pause, for one the posterior says is worse.
@@ -161,8 +163,13 @@ def crossover(ev: Evaluation, past: History,
     at_dose = [i for i in rows if ev.candidates[i].regimen.elemental_mg == dose]
     expected = ev.ranking.expected
     top = max(at_dose, key=lambda i: float(expected[i]))
-    tied = [i for i in at_dose if i == top or _within_error(
-        ev.expected_jackknife, top, i, float(expected[top] - expected[i]), s)]
+
+    def as_promising(i: int) -> bool:
+        lead = float(expected[top] - expected[i])
+        return (i == top or lead < s.crossover_tie
+                or _within_error(ev.expected_jackknife, top, i, lead, s))
+
+    tied = [i for i in at_dose if as_promising(i)]
     chosen = min(tied, key=lambda i: FORMS.index(ev.candidates[i].regimen.form))
     return chosen, tuple(i for i in tied if i != chosen)
 

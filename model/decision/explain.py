@@ -229,14 +229,18 @@ def _planned_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
 
 
 def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
-    """Crossover steps as promising as the chosen one within the Monte Carlo error."""
+    """Crossover steps as promising as the chosen one (:func:`model.decision.choice.crossover`)."""
     if not tied:
         return ""
     forms = [t.regimen.form for t in tied]
+    if len(forms) > 3:
+        forms = [*forms[:2], f"{len(forms) - 2} other forms"]
     named = " and ".join([", ".join(forms[:-1]), forms[-1]] if len(forms) > 1 else forms)
-    return (f" {named.capitalize()} {'is' if len(forms) == 1 else 'are'} as promising within "
-            f"this fit's Monte Carlo error; {chosen.regimen.form} goes first (the chelates "
-            "before the salts that loosen stools, glycinate first).")
+    are = "is" if len(tied) == 1 else "are"
+    return (f" {named.capitalize()} {are} as promising (expected utility within a quarter of "
+            f"a clinically important difference, or of this fit's Monte Carlo error); "
+            f"{chosen.regimen.form} goes first (the chelates before the salts that loosen "
+            "stools, glycinate first).")
 
 
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
