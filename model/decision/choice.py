@@ -143,14 +143,13 @@ def crossover(ev: Evaluation, past: History,
     ``s.crossover_tie`` of the highest (a quarter of a weighted MCID: a difference no one
     would notice) or within the Monte Carlo error of it (``s.close_call_se`` standard errors
     of the lead, as :func:`close_call`) are tied with it, and of the tied forms the one
-    listed first in
-    :data:`~model.core.forms.FORMS` is taken (the amino-acid chelates before the osmotic salts,
-    glycinate first: the seed advice's order, and the chemistry of GI risk, evidence addendum
-    2026-11 section 1). Untried forms differ mostly by weak evidence, by hundredths of an
-    SMD from expert entries or by less than the draws' noise: the first step went from
-    threonate to taurate between two seeds of the same diary, and a tie broken by another
-    noisy number (the worst 10 % of 500 draws) chose oxide. Only forms with some
-    chance of beating the current regimen and the best one of the forms tried count
+    listed first in :data:`~model.core.forms.FORMS` is taken (the amino-acid chelates before
+    the osmotic salts, glycinate first: the seed advice's order, and the chemistry of GI
+    risk, evidence addendum 2026-11 section 1). Untried forms differ mostly by weak
+    evidence, by hundredths of an SMD from expert entries or by less than the draws' noise:
+    the first step went from threonate to taurate between two seeds of the same diary, and a
+    tie broken by another noisy number (the worst 10 % of 500 draws) chose oxide. Only forms
+    with some chance of beating the current regimen and the best one of the forms tried count
     (P(better) >= ``s.crossover_p_better``, :func:`_crossover_steps`): a form already shown to
     work clearly is not left, nor replaced after a pause, for one the posterior says is worse.
     None during an acute GI problem, while the evaluation period blocks changes, or when no

@@ -239,8 +239,8 @@ def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
     are = "is" if len(tied) == 1 else "are"
     return (f" {named.capitalize()} {are} as promising (expected utility within a quarter of "
             f"a clinically important difference, or of this fit's Monte Carlo error); "
-            f"{chosen.regimen.form} goes first (the chelates before the salts that loosen "
-            "stools, glycinate first).")
+            f"{chosen.regimen.form} goes first (in the order glycinate, taurate, threonate, "
+            "then the salts that loosen stools).")
 
 
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,

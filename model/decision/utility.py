@@ -8,9 +8,10 @@
   in diary units at the person's typical night (:mod:`model.decision.gains`): a symmetric
   posterior gains nothing in expectation, and neither expectation nor drift counts. Gains are
   relative to the current regimen, so ``continue`` has utility 0 in every draw.
-- **Learning value** per candidate: ``learning_periods`` x the knowledge gradient (KG(*): per
-  period, over the best number of periods up to ``learning_repeats``) of evaluation periods on
-  it (:mod:`model.decision.learning`). ``continue`` teaches about the
+- **Learning value** per candidate: ``learning_periods`` (for an experiment at least
+  ``experiment_periods``) x the knowledge gradient (KG(*): per period, over the best number of
+  periods up to ``learning_repeats``) of evaluation periods on it
+  (:mod:`model.decision.learning`). ``continue`` teaches about the
   current regimen's contrast with no magnesium only when the diary can separate it from
   expectation and drift; a placebo period shows magnesium's own effect.
 
