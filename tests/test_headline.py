@@ -109,6 +109,12 @@ def test_terminal_summary_leads_with_the_headline(capsys):
      "the higher dose to do better before the cost of a change"),
     ("switch_form", Regimen("taurate", 200.0), ("crossover", "learn"),
      "To learn: the planned crossover tries the most promising forms in turn"),
+    # a first step the crossover's order took among forms as promising said "its nights are
+    # expected to teach more than they cost", the words of a learning-value pick
+    ("start", Regimen("glycinate", 200.0), ("first_step", "crossover", "learn"),
+     "To learn: the planned crossover tries the most promising forms in turn, each for one "
+     "period at the same dose; then your own nights choose among them; with no magnesium "
+     "nights yet, published evidence alone ranks them."),
 ])
 def test_the_headline_says_why_a_planned_step_is_taken(action, regimen, codes, why):
     result = example_analysis()

@@ -303,9 +303,13 @@ def _why(result: Analysis) -> str:
         return (f"to learn whether you need more: {rec.regimen.form} is the form to keep, and "
                 "the model expects the higher dose to do better before the cost of a change, "
                 "though not surely: only nights on it show whether you need it.")
-    if "crossover" in codes and "first_step" not in codes:
+    if "crossover" in codes and ("first_step" not in codes or "learn" in codes):
+        # a first step the crossover takes among forms as promising is no learning-value pick
+        ranked = ("; with no magnesium nights yet, published evidence alone ranks them"
+                  if "first_step" in codes else "")
         return ("to learn: the planned crossover tries the most promising forms in turn, each "
-                "for one period at the same dose; then your own nights choose among them.")
+                "for one period at the same dose; then your own nights choose among them"
+                f"{ranked}.")
     if "learn" in codes:
         return ("to learn: its nights are expected to teach more than they cost, though "
                 "another step looks slightly better on today's numbers.")
