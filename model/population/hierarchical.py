@@ -333,9 +333,7 @@ def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None)
         "scope": "class", "notes": f"Written by {said.run()}.",
         "excluded": said.excluded(fit.priors_.evidence.class_file)}))
     for form in FORMS:
-        studies = [said.entry(form, outcome, int(row["persons_informative"]),
-                              float(row["mean"]), float(row["sd"]))
-                   for outcome in OUTCOMES for row in (effects[form, outcome],)]
+        studies = [said.entry(effects[form, outcome]) for outcome in OUTCOMES]
         old = fit.priors_.evidence.form_files.get(form)
         payload: dict[str, Any] = {"form": form,
                                    "evidence_level": old.evidence_level if old else "none",

@@ -110,14 +110,17 @@ class Provenance:
                  f"{s.citation} ({s.source})"} for s in file.studies] + \
             [{"id": e.id, "reason": e.reason} for e in file.excluded]
 
-    def entry(self, form: str, outcome: str, informative: int, mean: float,
-              sd: float) -> dict[str, Any]:
+    def entry(self, effect: Mapping[Any, Any]) -> dict[str, Any]:
         """The written entry of one form x outcome: the posterior of ``beta`` there.
 
-        Its ``n`` and certainty (:func:`population_certainty`) are the persons informative for
-        that form x outcome, not every person fitted; with none, it has no ``n`` and its
-        citation and derivation say that no diary informed it.
+        ``effect``: that form x outcome's row of the population's effects (``form``,
+        ``outcome``, ``mean``, ``sd``, ``persons_informative``). Its ``n`` and certainty
+        (:func:`population_certainty`) are the persons informative for that form x outcome,
+        not every person fitted; with none, it has no ``n`` and its citation and derivation
+        say that no diary informed it.
         """
+        form, outcome = str(effect["form"]), str(effect["outcome"])
+        informative = int(effect["persons_informative"])
         informed = (f"{informative} of the {self.persons} persons informative"
                     if informative else f"0 persons informative: none of the {self.persons} "
                     "diaries informed it (about the evidence prior the fit started from)")
@@ -127,7 +130,7 @@ class Provenance:
                             f"{self.day})",
                 "source": self.run(), "design": "hierarchical series of n-of-1 trials",
                 "measure": "posterior", "certainty": population_certainty(informative),
-                "effect": mean, "se": sd,
+                "effect": float(effect["mean"]), "se": float(effect["sd"]),
                 "derivation": f"posterior mean and sd of the population effect; {informed}; "
                               "used as the prior as it is (no further discount)"} | (
             {"n": informative} if informative else {})
