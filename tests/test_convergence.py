@@ -128,3 +128,27 @@ def test_an_undefined_r_hat_is_null_in_json() -> None:
     assert json_text(one_chain.to_dict())
     both = gate(tree(x=RNG.normal(size=(1, 200))), ["x"]).to_dict()
     assert both["max_rhat"] is None and both["max_rhat_all"] is None
+
+
+def test_a_failed_fit_says_which_limit_it_broke() -> None:
+    shifts = np.array([-0.3, -0.1, 0.1, 0.3])[:, None]
+    drifting = RNG.normal(size=(4, 1000)) + shifts           # R-hat about 1.03
+    fit = tree(effect=RNG.normal(size=(4, 1000)), nuisance=drifting)
+    passed = gate(fit, ["effect"])
+    assert passed.failures() == [] and passed.words() == "ok"
+    strict = gate(fit, ["effect", "nuisance"])
+    assert strict.failures() == [f"R-hat {strict.max_rhat:.3f} above 1.01",
+                                 f"bulk ESS {strict.min_ess_bulk:.0f} below 400"]
+    assert strict.words() == "FAILED: " + "; ".join(strict.failures())
+    apart = RNG.normal(size=(4, 1000)) + 10 * shifts
+    loose = gate(tree(effect=RNG.normal(size=(4, 1000)), nuisance=apart), ["effect"])
+    assert loose.failures() == [f"R-hat of the other parameters {loose.max_rhat_all:.3f} "
+                                "above 1.05"]
+    slow = check_convergence(tree(x=ar1(RNG, (4, 100, 1), 0.99)[..., 0]))
+    assert f"bulk ESS {slow.min_ess_bulk:.0f} below 40" in slow.failures()
+    diverged = dataclasses.replace(passed, ok=False, divergences=3)
+    assert diverged.failures() == ["3 divergent transitions (at most 0 allowed)"]
+    nan = dataclasses.replace(passed, ok=False)
+    assert nan.failures() == ["a draw or a prediction that is not a finite number"]
+    assert set(strict.to_dict()) == {"ok", "max_rhat", "min_ess_bulk", "divergences",
+                                     "max_rhat_all", "attempts", "checked"}

@@ -299,7 +299,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     directory = Path(cache) if cache else None
     fit, how = fit_with_cache(data, prior_set, config, directory)
     announce(f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
-             f"{'ok' if fit.diagnostics_.ok else 'FAILED'}", progress)
+             f"{fit.diagnostics_.words()}", progress)
     apart = separability(data, fit.draws_)
     predict = Predictions(fit.draws_, prior_set)
     now = None if today is None else given_date(today)

@@ -63,7 +63,7 @@ def print_summary(result: Analysis) -> None:
     took = (f"{FIT_WORDS['cached']}, " if result.fit_how == "cached"
             else f"{result.fit.fit_seconds_:.1f} s with ")
     print(f"Fit: {took}{sampler_name(result.fit)}; diagnostics "
-          f"{'ok' if diag.ok else 'FAILED'} (max R-hat {diag.max_rhat:.3f}, min bulk ESS "
+          f"{diag.words()} (max R-hat {diag.max_rhat:.3f}, min bulk ESS "
           f"{diag.min_ess_bulk:.0f}, {diag.divergences} divergences"
           + (f"; {diag.attempts} runs" if diag.attempts > 1 else "") + ")")
     priors = result.priors_entry()

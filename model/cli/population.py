@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json != "-":
         table = fit.effects().set_index(["form", "outcome"])
         print(f"{payload['persons']} persons, {payload['nights']} nights; diagnostics "
-              f"{'ok' if fit.diagnostics_.ok else 'FAILED'}")
+              f"{fit.diagnostics_.words()}")
         print(f"{fit.separable_} of {payload['persons']} diaries separate magnesium from "
               "expectation (a withdrawal or placebo nights)"
               + ("" if fit.separable_ else "; with none, the form effects and the expectation "

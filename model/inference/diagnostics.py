@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,10 @@ class Diagnostics:
         fit.
     checked : tuple of str
         What the strict limits were applied to.
+    rhat_limit, ess_limit : float
+        The largest R-hat and the smallest bulk ESS the strict check accepted.
+    divergence_limit : int
+        The most divergent transitions it accepted.
 
     """
 
@@ -47,6 +51,32 @@ class Diagnostics:
     max_rhat_all: float | None = None
     attempts: int = 1
     checked: tuple[str, ...] = ()
+    rhat_limit: float = 1.01
+    ess_limit: float = 0.0
+    divergence_limit: int = 0
+
+    def failures(self) -> list[str]:
+        """What failed, each with the limit it broke; empty when the fit passed.
+
+        A fit that failed within every limit had a draw, or a prediction from its draws,
+        that is not a finite number (:func:`model.analysis.pipeline.checked_decision`).
+        """
+        if self.ok:
+            return []
+        failed = [f"R-hat {self.max_rhat:.3f} above {self.rhat_limit:g}"
+                  if self.max_rhat > self.rhat_limit else "",
+                  f"bulk ESS {self.min_ess_bulk:.0f} below {self.ess_limit:.0f}"
+                  if self.min_ess_bulk < self.ess_limit else "",
+                  f"{self.divergences} divergent transitions (at most "
+                  f"{self.divergence_limit} allowed)"
+                  if self.divergences > self.divergence_limit else "",
+                  f"R-hat of the other parameters {self.max_rhat_all:.3f} above {LOOSE_RHAT:g}"
+                  if self.max_rhat_all is not None and self.max_rhat_all > LOOSE_RHAT else ""]
+        return [f for f in failed if f] or ["a draw or a prediction that is not a finite number"]
+
+    def words(self) -> str:
+        """``ok``, or ``FAILED:`` and what failed with its limit, for one line of text."""
+        return "ok" if self.ok else f"FAILED: {'; '.join(self.failures())}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary (the ``diagnostics`` object of the JSON outputs).
@@ -55,14 +85,16 @@ class Diagnostics:
         draws a chain, of chains stuck apart) is null: JSON has no infinity.
         """
         out = {k: None if isinstance(v, float) and not math.isfinite(v) else v
-               for k, v in asdict(self).items()}
+               for k, v in asdict(self).items() if k not in _LIMITS}
         if self.max_rhat_all is None:  # a plain check: the four keys of schema_version 1
             return {k: out[k] for k in ("ok", "max_rhat", "min_ess_bulk", "divergences")}
         out["checked"] = list(self.checked)
         return out
 
 
-STRICT_RHAT = 1.01
+_LIMITS = ("rhat_limit", "ess_limit", "divergence_limit")  # in the text, not the JSON
+
+STRICT_RHAT = Diagnostics.rhat_limit
 """R-hat limit for what a decision reads (Vehtari et al. 2021)."""
 
 ESS_FRACTION = 0.1
@@ -131,10 +163,11 @@ class ScalarStatistics:
                 ess_min: float, ess_fraction: float, max_divergences: int) -> Diagnostics:
         """The :class:`Diagnostics` of ``names`` (default all) under the given limits."""
         finite, max_rhat, min_ess = self.worst(names)
-        ok = (finite and max_rhat <= rhat_max
-              and min_ess >= ess_threshold(self.chains * self.draws, ess_min, ess_fraction)
+        ess_needed = ess_threshold(self.chains * self.draws, ess_min, ess_fraction)
+        ok = (finite and max_rhat <= rhat_max and min_ess >= ess_needed
               and divergences <= max_divergences)
-        return Diagnostics(bool(ok), max_rhat, min_ess, divergences)
+        return Diagnostics(bool(ok), max_rhat, min_ess, divergences, rhat_limit=rhat_max,
+                           ess_limit=ess_needed, divergence_limit=max_divergences)
 
 
 def check_convergence(
@@ -197,8 +230,8 @@ def gate(idata: xr.DataTree, decision_vars: Sequence[str], *, attempts: int = 1,
                                 ess_min=ess_min, ess_fraction=ESS_FRACTION, max_divergences=0)
     loose = statistics.verdict(None, divergences, rhat_max=LOOSE_RHAT, ess_min=0.0,
                                ess_fraction=0.0, max_divergences=0)
-    return Diagnostics(strict.ok and loose.ok, strict.max_rhat, strict.min_ess_bulk,
-                       strict.divergences, loose.max_rhat, attempts, tuple(decision_vars))
+    return replace(strict, ok=strict.ok and loose.ok, max_rhat_all=loose.max_rhat,
+                   attempts=attempts, checked=tuple(decision_vars))
 
 
 def _count_divergences(idata: xr.DataTree) -> int:

@@ -169,8 +169,8 @@ def render_clinician(result: Analysis) -> str:
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
                       for r in result.cautions()) + "".join(
         f"<p class=\"small\"><strong>Warning:</strong> {escape(_stop(w))}</p>" for w in warned)
-    checks = (f"Fit: {sampler_name(fit)}, diagnostics "
-              f"{'passed' if fit.diagnostics_.ok else 'FAILED (no dosing advice)'} (max "
+    verdict = "passed" if fit.diagnostics_.ok else f"{fit.diagnostics_.words()}, no dosing advice"
+    checks = (f"Fit: {sampler_name(fit)}, diagnostics {verdict} (max "
               f"R-hat {fit.diagnostics_.max_rhat:.3f}, {fit.diagnostics_.divergences} "
               f"divergences).")
     return (

@@ -96,8 +96,9 @@ def _summary(result: Analysis) -> str:
     """The headline: what to do, why, how sure, when to look again, what to write down."""
     said = headline(result)
     failed = "" if result.fit.diagnostics_.ok else (
-        '<p class="failed">The model fit did not pass its convergence checks, so no dosing '
-        "advice is given.</p>")
+        '<p class="failed">The model fit did not pass its convergence checks ('
+        f"{escape('; '.join(result.fit.diagnostics_.failures()))}), so no dosing advice is "
+        "given.</p>")
     cautions = bullets([f"{r[0].upper()}{r[1:]}." for r in result.cautions()],
                        "warning") if result.cautions() else ""
     rows = (("Why", said.why), ("How sure", said.sure), ("Look again", said.review),
