@@ -1,5 +1,6 @@
 """Shared fixtures: the bundled priors and a writable copy of them."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,11 @@ from model.core.paths import default_priors_dir
 from model.evidence.priorset import load_priors
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real-data"
+
+
+def at_key(path: Path | str, key: str) -> str:
+    """The pattern of a fault's place in a TOML file: the file, a line and the key path."""
+    return rf"{re.escape(str(path))}: line \d+, key {re.escape(key)}"
 
 
 @pytest.fixture(autouse=True, scope="session")

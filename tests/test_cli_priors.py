@@ -38,7 +38,7 @@ def test_bad_priors_dir_exits_2_and_writes_nothing(priors_copy, tmp_path, capsys
     out = tmp_path / "out.json"
     assert main(["priors", "--priors", str(priors_copy), "--json", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "oxide.toml: key bogus: unknown key 'bogus'" in err
+    assert re.search(r"oxide\.toml: line 2, key bogus: unknown key 'bogus'", err)
     assert not out.exists()
 
 

@@ -109,7 +109,8 @@ def test_a_key_the_measure_does_not_use_is_refused_naming_entry_and_key(priors_c
     outcome, measure, numbers, pattern = STRAY[name]
     _append(priors_copy / "forms" / "oxide.toml", _study("A1", outcome, measure, **numbers))
     message = _faults(priors_copy)
-    assert re.search(r"oxide\.toml: key studies\[\d+ id=A1\]: " + pattern, message), message
+    assert re.search(r"oxide\.toml: line \d+, key studies\[\d+ id=A1\]: " + pattern,
+                     message), message
 
 
 def test_a_form_file_without_evidence_level_is_refused(priors_copy):
@@ -136,7 +137,7 @@ def test_a_safety_rule_that_could_never_fire_is_refused(priors_copy, name):
     keys, pattern = RULES[name]
     _append(priors_copy / "safety.toml", f'\n[[cautions]]\nid = "mine"\n{keys}\n'
             'reason = "audit"\nsource = "audit"\n')
-    assert re.search(r"safety\.toml: key cautions\[\d+ id=mine\]: " + pattern,
+    assert re.search(r"safety\.toml: line \d+, key cautions\[\d+ id=mine\]: " + pattern,
                      _faults(priors_copy))
 
 
@@ -149,7 +150,8 @@ def test_a_typo_in_a_ceiling_reference_is_refused(priors_copy):
 def test_an_id_used_on_two_outcomes_is_refused_naming_both_places(priors_copy):
     _replace(priors_copy / "forms" / "glycinate.toml", 'id = "SCHUSTER2025_ANX"',
              'id = "SCHUSTER2025"')
-    assert re.search(r"glycinate\.toml: key studies\[\d+ id=SCHUSTER2025\]: duplicate id: "
+    assert re.search(r"glycinate\.toml: line \d+, key studies\[\d+ id=SCHUSTER2025\]: duplicate "
+                     r"id: "
                      r"'SCHUSTER2025' is already used by \S+glycinate\.toml studies\[1 "
                      r"id=SCHUSTER2025\] \(outcome 'quality'\)", _faults(priors_copy))
 
@@ -157,7 +159,8 @@ def test_an_id_used_on_two_outcomes_is_refused_naming_both_places(priors_copy):
 def test_an_excluded_id_listed_twice_is_refused(priors_copy):
     _append(priors_copy / "forms" / "glycinate.toml",
             '\n[[excluded]]\nid = "X1"\nreason = "a"\n\n[[excluded]]\nid = "X1"\nreason = "b"\n')
-    assert re.search(r"glycinate\.toml: key excluded\[\d+ id=X1\]: duplicate: 'X1' is already "
+    assert re.search(r"glycinate\.toml: line \d+, key excluded\[\d+ id=X1\]: duplicate: 'X1' is "
+                     r"already "
                      r"listed as excluded\[\d+ id=X1\]", _faults(priors_copy))
 
 
@@ -170,7 +173,8 @@ def test_the_cli_exits_2_on_a_missing_form_file(priors_copy, capsys):
 def test_a_misspelt_outcome_table_in_settings_is_named_with_a_hint(priors_copy):
     _replace(priors_copy / "settings.toml", "[outcomes.awakenings]", "[outcomes.awakening]")
     message = _faults(priors_copy)
-    assert re.search(r"settings\.toml: key outcomes\.awakening: unknown outcome 'awakening' "
+    assert re.search(r"settings\.toml: line \d+, key outcomes\.awakening: unknown outcome "
+                     r"'awakening' "
                      r"\(did you mean 'awakenings'\?\)", message), message
     assert "Field required" not in message
 
@@ -190,11 +194,12 @@ def test_a_personal_setting_is_required_not_defaulted(priors_copy, key):
     kept = [line for line in lines if not line.startswith(f"{key} =")]
     assert len(kept) == len(lines) - 1
     path.write_text("".join(kept))
-    assert re.search(rf"settings\.toml: key personal\.{key}: Field required",
+    assert re.search(rf"settings\.toml: line \d+, key personal\.{key}: Field required",
                      _faults(priors_copy))
 
 
 def test_a_group_without_gut_sensitivity_factor_is_refused(priors_copy):
     _replace(priors_copy / "groups.toml", "gut_sensitivity_factor = 0.4", "")
-    assert re.search(r"groups\.toml: key groups\[2\]\.gut_sensitivity_factor: Field required",
+    assert re.search(r"groups\.toml: line \d+, key groups\[2\]\.gut_sensitivity_factor: Field "
+                     r"required",
                      _faults(priors_copy))

@@ -158,7 +158,8 @@ def test_an_rct_level_without_a_trial_is_refused(priors_copy):
     prior from 0.417 to 0.271 with no new evidence."""
     _edit(priors_copy, "forms/malate.toml", 'evidence_level = "preclinical"',
           'evidence_level = "rct"')
-    with pytest.raises(PriorsError, match=r"malate\.toml: key evidence_level: 'rct' needs at "
+    with pytest.raises(PriorsError, match=r"malate\.toml: line \d+, key evidence_level: 'rct' "
+                                          r"needs at "
                                           r"least one entry of kind 'trial'"):
         load_priors(priors_copy)
 
@@ -309,57 +310,66 @@ def _duplicate_first_study(root: Path, rel: str, old: str, new: str) -> None:
 
 FAULTS = {
     "missing source": (GLY, 'source = "doi:10.2147/NSS.S524348; PMID 40918053"\n', "",
-                       r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.source: "
+                       r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]\.source: "
                        r"Field required"),
     "negative sd": (GLY, "se = 0.161", "se = -0.161",
-                    r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.se: .*greater than 0"),
+                    r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]\.se: .*greater "
+                    r"than 0"),
     "unknown form": ("forms/malate.toml", 'form = "malate"', 'form = "malatte"',
                      r"malate\.toml: .*unknown form 'malatte' \(did you mean 'malate'\?\)"),
     "bad certainty": (GLY, 'certainty = "low"', 'certainty = "medium"',
-                      r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.certainty: "
+                      r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]\.certainty: "
                       r"Input should"),
     "typo'd key": (GLY, "citation =", "citaton =",
-                   r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.citaton: unknown key "
+                   r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]\.citaton: "
+                   r"unknown key "
                    r"'citaton' \(did you mean 'citation'\?\)"),
     "duplicate entry": (GLY, "", "",
-                        r"glycinate\.toml: key studies\[7 id=SCHUSTER2025\]: duplicate id"),
+                        r"glycinate\.toml: line \d+, key studies\[7 id=SCHUSTER2025\]: "
+                        r"duplicate id"),
     "unknown outcome": (GLY, 'outcome = "quality"', 'outcome = "sleepiness"',
-                        r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: unknown outcome"),
+                        r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]: unknown "
+                        r"outcome"),
     "p out of range": ("forms/oxide.toml", "p = 0.006", "p = 1.5",
-                       r"oxide\.toml: key studies\[1 id=ABBASI2012\]\.p: .*less than 1"),
+                       r"oxide\.toml: line \d+, key studies\[1 id=ABBASI2012\]\.p: .*less than 1"),
     "events exceed n": ("class.toml", "events = 6", "events = 60",
-                        r"class\.toml: key studies\[3 id=BASHIR1993_via_IOM\]: events \(60\) "
-                        r"exceed n \(21\)"),
+                        r"class\.toml: line \d+, key studies\[3 id=BASHIR1993_via_IOM\]: events "
+                        r"\(60\) exceed n \(21\)"),
     "implausible effect": (GLY, "effect = 0.0\n", "effect = 9.0\n",
-                           r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: effect .* exceeds"),
+                           r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]: effect "
+                           r".* exceeds"),
     "bad toml": (GLY, 'form = "glycinate"', 'form = "glycinate',
                  r"glycinate\.toml: not valid TOML"),
     "settings typo": ("settings.toml", "floor_smd = 0.3", "flor_smd = 0.3",
-                      r"settings\.toml: key certainty\.low\.flor_smd: unknown key 'flor_smd' "
+                      r"settings\.toml: line \d+, key certainty\.low\.flor_smd: unknown key "
+                      r"'flor_smd' "
                       r"\(did you mean 'floor_smd'\?\)"),
     "negative power": ("settings.toml", "power = 0.25", "power = -0.25",
-                       r"settings\.toml: key certainty\.low\.power: .*greater than 0"),
+                       r"settings\.toml: line \d+, key certainty\.low\.power: .*greater than 0"),
     "missing measure field": (GLY, "se = 0.161\n", "",
-                              r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: measure "
-                              r"'smd_benefit' needs se"),
+                              r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]: "
+                              r"measure 'smd_benefit' needs se"),
     "blank citation": (GLY, 'citation = "Schuster J, Cycelskij I, Lopresti A, Hahn A. Nat Sci '
                        'Sleep 2025;17:2027-2040"', 'citation = " \\t "',
-                       r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.citation: must not "
-                       r"be blank"),
+                       r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]\.citation: "
+                       r"must not be blank"),
     "blank excluded reason": ("forms/oxide.toml", 'reason = "already inside the class entry '
                               'MAH2021"', 'reason = "  "',
-                              r"oxide\.toml: key excluded\[2 id=ABBASI2012_SOL\]\.reason: "
-                              r"must not be blank"),
+                              r"oxide\.toml: line \d+, key excluded\[2 "
+                              r"id=ABBASI2012_SOL\]\.reason: must not be blank"),
     "effect as text": (GLY, "effect = 0.0\n", 'effect = "0.0"\n',
-                       r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.effect: expected a "
+                       r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]\.effect: "
+                       r"expected a "
                        r"number, got the text '0\.0'"),
     "n as text": (GLY, "n = 155", 'n = "155"',
-                  r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]\.n: expected a number, "
-                  r"got the text '155'"),
+                  r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]\.n: expected a "
+                  r"number, got the text '155'"),
     "settings number as text": ("settings.toml", "power = 0.25", 'power = "0.25"',
-                                r"settings\.toml: key certainty\.low\.power: expected a number"),
+                                r"settings\.toml: line \d+, key certainty\.low\.power: expected a "
+                                r"number"),
     "excluded and encoded": (GLY, 'id = "SCHUSTER2025_ISI"', 'id = "SCHUSTER2025"',
-                             r"glycinate\.toml: key studies\[1 id=SCHUSTER2025\]: 'SCHUSTER2025' "
+                             r"glycinate\.toml: line \d+, key studies\[1 id=SCHUSTER2025\]: "
+                             r"'SCHUSTER2025' "
                              r"is also listed under excluded\[1 id=SCHUSTER2025\] \(\"the "
                              r"primary outcome, insomnia severity.*encoded as SCHUSTER2025\"\)"),
 }
@@ -433,7 +443,8 @@ def test_one_result_encoded_twice_is_refused_naming_both_ids(priors_copy):
     _add(priors_copy, GLY, copy)
     faults = _faults(priors_copy)
     assert len(faults) == 1, faults
-    assert re.search(r"glycinate\.toml: key studies\[7 id=SCHUSTER2025_AGAIN\]: the same result "
+    assert re.search(r"glycinate\.toml: line \d+, key studies\[7 id=SCHUSTER2025_AGAIN\]: the "
+                     r"same result "
                      r"as 'SCHUSTER2025' \(studies\[1 id=SCHUSTER2025\]\).*count twice",
                      faults[0]), faults
 
@@ -455,7 +466,8 @@ def test_a_class_result_encoded_again_for_a_form_is_refused(priors_copy):
          .replace('id = "MAH2021"', 'id = "MAH2021_OXIDE"'))
     faults = _faults(priors_copy)
     assert len(faults) == 1, faults
-    assert re.search(r"oxide\.toml: key studies\[3 id=MAH2021_OXIDE\]: the same result as "
+    assert re.search(r"oxide\.toml: line \d+, key studies\[3 id=MAH2021_OXIDE\]: the same result "
+                     r"as "
                      r"'MAH2021' \(studies\[1 id=MAH2021\] of .*class\.toml\)", faults[0]), faults
 
 
@@ -494,7 +506,7 @@ def test_a_lower_certainty_may_not_count_more(priors_copy, old, new, expected):
     faults = _faults(priors_copy)
     assert len(faults) == len(expected), faults
     for pattern, fault in zip(expected, faults, strict=True):
-        assert re.search(r"settings\.toml: " + pattern, fault), fault
+        assert re.search(r"settings\.toml: line \d+, " + pattern, fault), fault
 
 
 def test_an_integer_is_fine_where_a_number_is_expected(priors_copy):

@@ -95,7 +95,7 @@ def test_two_population_posteriors_on_one_outcome_are_a_fault_naming_both(priors
             + _posterior("POP_B", "quality", 1.5, 0.05, n=40))
     faults = _faults(priors_copy)
     assert len(faults) == 1, faults
-    assert re.search(r"glycinate\.toml: key studies\[8 id=POP_B\]: a second population "
+    assert re.search(r"glycinate\.toml: line \d+, key studies\[8 id=POP_B\]: a second population "
                      r"posterior on outcome 'quality' \(the first: studies\[7 id=POP_A\]\)",
                      faults[0]), faults
 
@@ -104,7 +104,7 @@ def test_a_population_posterior_in_class_toml_is_a_fault(priors_copy):
     _append(priors_copy, "class.toml", _posterior("POP_CLASS", "sol", -1.2, 0.01))
     faults = _faults(priors_copy)
     assert len(faults) == 1 and re.search(
-        r"class\.toml: key studies\[5 id=POP_CLASS\]: .*belongs in forms/<form>\.toml",
+        r"class\.toml: line \d+, key studies\[5 id=POP_CLASS\]: .*belongs in forms/<form>\.toml",
         faults[0]), faults
 
 
@@ -137,20 +137,22 @@ def test_the_bundled_osmotic_claim_counts_as_written_and_is_labelled_very_low(pr
 @pytest.mark.parametrize(("rel", "old", "new", "expected"), [
     ("settings.toml", "rct = 0.5\nhuman_pk = 1.0\npreclinical = 1.5\nnone = 1.5",
      "rct = 3.0\nhuman_pk = 1.0\npreclinical = 0.1\nnone = 0.1",
-     r"settings\.toml: key form_deviation\.human_pk: 1 holds a form with 'human_pk' evidence "
+     r"settings\.toml: line \d+, key form_deviation\.human_pk: 1 holds a form with 'human_pk' "
+     r"evidence "
      r"closer to the level above than one with 'rct' \(3\)"),
     ("class.toml", "single_dose_mg = 207", "single_dose_mg = 900",
-     r"class\.toml: key studies\[4 id=DICKINSON2006\]: key single_dose_mg = 900 exceeds "
+     r"class\.toml: line \d+, key studies\[4 id=DICKINSON2006\]: key single_dose_mg = 900 exceeds "
      r"dose_mg = 413"),
     ("settings.toml", 'unit = "points (1-5)"', 'unit = "points (1-5)"\nbaseline = 3.0',
-     r"settings\.toml: key outcomes\.quality: key baseline = 3 is not used on the "
+     r"settings\.toml: line \d+, key outcomes\.quality: key baseline = 3 is not used on the "
      r"logit_shift scale"),
     ("groups.toml", 'name = "chelate"', 'name = "osmotic"',
-     r"groups\.toml: key groups\[2\]\.name: a second group named 'osmotic' \(groups\[1\]\)"),
+     r"groups\.toml: line \d+, key groups\[2\]\.name: a second group named 'osmotic' "
+     r"\(groups\[1\]\)"),
     ("groups.toml", 'forms = ["oxide",', 'forms = ["oxide", "oxide",',
      r"groups\.toml: form 'oxide' is listed twice in group 'osmotic'"),
     ("forms/citrate.toml", "dose_mg = 320", "dose_mg = 0.32",
-     r"citrate\.toml: key studies\[1 id=NIELSEN2010\]: key dose_mg = 0\.32: below 10 mg "
+     r"citrate\.toml: line \d+, key studies\[1 id=NIELSEN2010\]: key dose_mg = 0\.32: below 10 mg "
      r"elemental magnesium; doses are in mg, not grams \(0\.32 g = 320 mg\?\)"),
 ])
 def test_an_impossible_edit_is_a_fault_naming_file_and_key(priors_copy, rel, old, new,

@@ -51,6 +51,7 @@ from model.core.forms import FORMS, canonical_form, form_hint
 from model.evidence.floor import bundled_safety
 from model.evidence.names import SEPARATOR, Kind, NameIndex, name_key, unknown_message
 from model.evidence.schema import Safety, parse_file
+from model.evidence.toml_lines import with_lines
 
 Complaint = Literal["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]
 GutSensitivity = Literal["none", "mild", "ibs"]
@@ -267,7 +268,7 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     else:
         parsed, faults = parse_file(Path(path), Profile, {"safety": rules, "file": str(path)})
         if parsed is None:
-            raise InputError(faults)
+            raise InputError(with_lines(faults))
         profile, name = parsed, str(path)
     return checked_profile(profile, safety=rules, allow_unknown=allow_unknown, name=name)
 
@@ -307,6 +308,7 @@ def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: boo
                              "them then apply)" if kind == "medicine" and index.members(name)
                              else "check the spelling, or accept it knowingly with "
                                   "--allow-unknown")
+    faults = with_lines(faults)
     if allow_unknown:
         for fault in faults:
             warnings.warn(f"{fault}; accepted because of --allow-unknown", ProfileWarning,

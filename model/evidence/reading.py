@@ -18,6 +18,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from model.core.errors import Fault, PriorsError
+from model.evidence.toml_lines import with_lines
 
 
 def hint_word(word: str, options: tuple[str, ...] | list[str]) -> str | None:
@@ -155,6 +156,6 @@ def _non_finite(node: Any, where: tuple[int | str, ...]
 
 
 def raise_if(faults: list[Fault]) -> None:
-    """Raise :class:`PriorsError` when any fault was found."""
+    """Raise :class:`PriorsError` when any fault was found, each key's fault with its line."""
     if faults:
-        raise PriorsError(faults)
+        raise PriorsError(with_lines(faults))
