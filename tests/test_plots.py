@@ -324,8 +324,13 @@ def test_only_a_blocked_action_is_grey(analysis):
     "grey: not allowed now"."""
     decision = analysis.decision
     utility = plot_actions(decision).axes[0]
-    dots = [line for line in utility.lines if line.get_marker() == "o"]
+    dots = [line for line in utility.lines
+            if line.get_marker() == "o" and line.get_markerfacecolor() != "none"]
     assert len(dots) == len(decision.assessments)
+    circles = [line.get_xdata()[0] for line in utility.lines
+               if line.get_marker() == "o" and line.get_markerfacecolor() == "none"]
+    assert circles == pytest.approx([a.expected_utility + a.learning_value
+                                     for a in decision.assessments if a.learning_value > 0])
     assert any(a.feasible and a.regimen.form not in FORMS for a in decision.assessments)
     for dot, a in zip(dots, decision.assessments, strict=True):
         red, green, blue, _ = to_rgba(dot.get_color())

@@ -399,10 +399,12 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
     -------
     matplotlib.figure.Figure
         Left: expected utility (dot; weighted MCIDs, 0 = as now) with a bar reaching to the
-        mean of the worst 10 % of draws (CVaR). Middle: P(GI constraint violated). Right:
-        P(best) or, for a blocked action (light grey), why it is blocked. The recommended action
-        is starred. A decision without assessed actions (``refer``) gives a figure that
-        says so.
+        mean of the worst 10 % of draws (CVaR) and, for an action whose nights would teach
+        something, an open circle at its expected utility plus that learning value (the
+        recommended action, starred, need not lead on either: the reasons say why it was
+        chosen). Middle: P(GI constraint violated). Right: P(best) or, for a blocked action
+        (light grey), why it is blocked. A decision without assessed actions (``refer``)
+        gives a figure that says so.
 
     """
     actions = decision.assessments
@@ -421,6 +423,9 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
         utility_ax.plot([a.cvar, a.expected_utility], [row, row], color=colour, lw=3,
                         solid_capstyle="butt")
         utility_ax.plot(a.expected_utility, row, "o", color=colour, ms=7)
+        if a.learning_value > 0:
+            utility_ax.plot(a.expected_utility + a.learning_value, row, "o", ms=7,
+                            markerfacecolor="none", markeredgecolor=colour)
         gi_ax.barh(row, a.p_constraint_violation, color=colour, height=0.6)
         note_ax.text(0.0, row, _note(a), va="center", fontsize="medium",
                      color="black" if a.feasible else "#777777")
@@ -431,10 +436,10 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
         label.set_color("black" if a.feasible else "#888888")
     utility_ax.invert_yaxis()
     utility_ax.axvline(0.0, color="black", lw=0.8, ls=":")
-    utility_ax.set_xlabel("utility, weighted MCIDs (dot: expected; bar to the mean of the "
-                          "worst 10 %)")
-    utility_ax.set_ylabel("action (* = recommended)")
-    utility_ax.set_title("Actions ranked by expected utility (light grey: not allowed now)")
+    utility_ax.set_xlabel("utility, weighted MCIDs (dot: expected; open circle: plus what its "
+                          "nights are expected to teach; bar to the mean of the worst 10 %)")
+    utility_ax.set_ylabel("action (* = recommended; the reasons say why)")
+    utility_ax.set_title("Actions by expected utility (light grey: not allowed now)")
     if epsilon is not None:
         gi_ax.axvline(epsilon, color="#d62728", lw=1.2, ls="--",
                       label=f"allowed ({epsilon:.2f})")
