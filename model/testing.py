@@ -14,6 +14,7 @@ and no module of the package imports it.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -135,10 +136,12 @@ def example_analysis() -> Analysis:
     """
     from model.analysis.pipeline import analyze
     from model.cli.demo import example_diary
-    from model.data.diary import read_diary
+    from model.data.diary import DiaryWarning, read_diary
 
     frame = example_diary()
     frame.loc[PLACEBO_NIGHTS, "form"] = "placebo"
     frame.loc[3, "notes"] = SCRIPT_NOTE
     frame = frame.drop(index=DROPPED_ROWS)
-    return analyze(read_diary(frame), draws=1000, tune=400, chains=4, seed=0)
+    with warnings.catch_warnings():              # its two unrecorded nights, on purpose
+        warnings.simplefilter("ignore", DiaryWarning)
+        return analyze(read_diary(frame), draws=1000, tune=400, chains=4, seed=0)

@@ -139,14 +139,15 @@ def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys, prior
     # a researcher's own priors are named (an outside audit: the result did not say)
     assert f"Priors: {priors_copy} (not the bundled evidence)" in printed
     assert json.loads(out.read_text())["priors"] == {"directory": str(priors_copy),
-                                                     "bundled": False}
+                                                     "bundled": False, "changed": [],
+                                                     "settings_changed": False}
     assert ("Recommendation: Keep to your trial plan: no magnesium from 2026-10-29 to "
             "2026-11-04, then glycinate 200 mg from 2026-11-05 to 2026-11-18") in printed
     assert "Without the plan the model's own next step would be: " in printed
     assert ("Prior sensitivity: not checked: the step is your own trial plan's, not the "
             "model's") in printed
     result = json.loads(out.read_text())
-    assert result["schema_version"] == 8
+    assert result["schema_version"] == 9
     assert result["recommendation"]["reason_codes"] == ["planned"]
     assert result["recommendation"]["next_review"] == "2026-11-19"
     assert result["plan_ahead"]["end"] == "2026-12-30"

@@ -94,10 +94,10 @@ def test_the_tree_depth_reaches_nutpie_and_bounds_the_steps(model):
 
 
 def test_an_extended_run_doubles_the_draws_with_smaller_steps_and_keeps_the_rest():
-    from model.personal.fit import EXTENDED_TARGET_ACCEPT, extended
+    from model.inference.sampling import EXTENDED_TARGET_ACCEPT
 
     first = SamplerConfig(draws=300, tune=200, chains=3, seed=7)
-    longer = extended(first)
+    longer = first.extended()
     assert (longer.draws, longer.target_accept) == (600, EXTENDED_TARGET_ACCEPT)
     assert longer.target_accept > first.target_accept
     assert dataclasses.replace(longer, draws=300, target_accept=first.target_accept) == first

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,10 @@ from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
 from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
 from model.analysis.predictions import Predictions
 from model.analysis.sensitivity import Sensitivity, prior_sensitivity
-from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws
+from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws, PriorsError
 from model.core.paths import default_priors_dir
 from model.core.progress import SHOW_PROGRESS, announce
-from model.data.diary import Diary, read_diary, refuse_blinded
+from model.data.diary import Diary, DiaryWarning, read_diary, refuse_blinded
 from model.data.diary_rows import given_date
 from model.data.profile import Profile, checked_profile, load_profile
 from model.decision import history, screen
@@ -34,6 +35,7 @@ from model.decision.decide import Decision, decide
 from model.decision.rules import current_breaks
 from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet, load_priors
+from model.inference.samplers import CHECKED_CHAINS, check_settings
 from model.personal.fit import PersonalModel
 from model.personal.power import PowerScaling
 from model.personal.separability import Separability, separability
@@ -48,7 +50,7 @@ identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 div
 three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
 after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -83,6 +85,11 @@ class Analysis:
     plan: PlanAhead | None = None
     fit_how: str = "fit"
 
+    def __repr__(self) -> str:
+        return (f"Analysis(as of {self.as_of.isoformat()}, {self.diary.n_recorded} nights; "
+                f"{self.decision.recommendation!r}; diagnostics "
+                f"{self.fit.diagnostics_.words()})")
+
     def cautions(self) -> tuple[str, ...]:
         """What the reader should keep in mind about the effects (the diary's separability).
 
@@ -116,16 +123,28 @@ class Analysis:
         return f"not checked: {why}"
 
     def priors_entry(self) -> dict[str, Any]:
-        """The ``priors`` of the JSON: the priors directory used, and whether it is bundled.
+        """The ``priors`` of the JSON: the directory, and what was changed in Python.
 
-        A researcher's ``--priors DIR`` is named, so that a result says what it rests on.
+        ``bundled`` says whether the bundled evidence was used as it stands; ``changed``
+        lists the priors changed in Python (:meth:`PriorSet.changes_from_files`). A
+        researcher's ``--priors DIR`` is named, and so is a prior set by hand with its reason,
+        so that a result says what it rests on.
         """
-        directory = self.fit.priors_.evidence.directory
+        priors = self.fit.priors_
+        directory = priors.evidence.directory
+        try:
+            entries, settings = priors.changes_from_files()
+        except PriorsError:        # the directory changed or went since: nothing to compare
+            return {"directory": str(directory), "bundled": False, "changed": None,
+                    "settings_changed": None}
         return {"directory": str(directory),
-                "bundled": directory.resolve() == default_priors_dir().resolve()}
+                "bundled": directory.resolve() == default_priors_dir().resolve()
+                and not entries and not settings,
+                "changed": [e.to_dict() | {"note": e.note} for e in entries],
+                "settings_changed": settings}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON (schema_version 8; the README gives its changes).
+        """The ``analyze`` JSON (schema_version 9; the README gives its changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).
@@ -283,6 +302,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     -------
     Analysis
     """
+    check_settings(draws=draws, tune=tune, chains=chains, seed=seed,
+                   least_chains=CHECKED_CHAINS)
     prior_set = priors if isinstance(priors, PriorSet) else load_priors(priors)
     person = (checked_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
               if isinstance(profile, Profile) else
@@ -291,6 +312,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
             else read_diary(diary, priors_dir=prior_set.evidence.directory)).with_loose_bristol(
         prior_set.safety.gi_constraint.loose_bristol)
     data, day = _truncate(full, as_of)
+    for note in dict.fromkeys(data.warnings):
+        warnings.warn(note, DiaryWarning, stacklevel=2)
     refuse_blinded(data)
     enough_nights(data, person, prior_set)
     announce(f"analysing {data.n_recorded} nights of {data.source}", progress)

@@ -117,11 +117,12 @@ def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> l
     as Python shows them.
     """
     from model.analysis.fit_cache import CacheWarning
+    from model.data.diary import DiaryWarning
     from model.data.profile import ProfileWarning
 
     notes = list(result.diary.warnings)
     for item in caught:
-        if issubclass(item.category, (ProfileWarning, CacheWarning)):
+        if issubclass(item.category, (ProfileWarning, CacheWarning, DiaryWarning)):
             notes.append(str(item.message))
         else:
             warnings.showwarning(item.message, item.category, item.filename, item.lineno)
@@ -145,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
     lazy_dask_probe()  # before the first xarray array: ~0.6 s of a 2-3 s re-analysis
     from model.analysis.fit_cache import CacheWarning
     from model.analysis.pipeline import analyze
+    from model.data.diary import DiaryWarning
     from model.data.profile import ProfileWarning
 
     check_outputs({"--json": args.json, "--report": args.report,
@@ -154,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProfileWarning)
         warnings.simplefilter("always", CacheWarning)
+        warnings.simplefilter("always", DiaryWarning)
         result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
                          draws=args.draws, chains=args.chains, sampler=args.sampler,
                          seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",

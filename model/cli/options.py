@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 
 from model.core.errors import Fault, InputError
+from model.inference.samplers import CHECKED_CHAINS, MAX_SEED
 
 SAMPLER_NAMES: tuple[str, ...] = ("nutpie", "pymc", "numpyro", "blackjax")
 """The NUTS samplers ``--sampler`` accepts (the keys of ``SAMPLERS``)."""
@@ -80,10 +81,6 @@ def parse_date(text: str, option: str) -> dt.date:
     return day
 
 
-MAX_SEED = 2**32 - 1
-"""The largest ``--seed`` (the samplers take unsigned 32-bit seeds)."""
-
-
 def add_profile_options(parser: argparse.ArgumentParser) -> None:
     """``--profile`` and ``--allow-unknown``: the person's safety facts and preferences."""
     parser.add_argument("--profile", metavar="PROFILE.toml", help="your profile (safety facts "
@@ -132,7 +129,7 @@ def bounded_int(low: int, high: int | None = None, why: str = "") -> Callable[[s
 
 SEED = bounded_int(0, MAX_SEED)
 """``--seed``: 0 to 2**32 - 1."""
-CHAINS = bounded_int(2, 64, "the fit's checks compare chains")
+CHAINS = bounded_int(CHECKED_CHAINS, 64, "the fit's checks compare chains")
 """``--chains``: 2 to 64. Every fit is judged by rank-normalised split R-hat, which compares
 chains; with one chain it is undefined and every fit would fail its checks, after two longer
 runs, without advice. A fit from Python (``PersonalModel(chains=1)``) may still run one."""

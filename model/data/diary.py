@@ -211,6 +211,14 @@ def refuse_blinded(diary: Diary) -> None:
         f"mgsleep unblind {diary.source} --key PLAN.key.json --out unblinded.csv")])
 
 
+class DiaryWarning(UserWarning):
+    """What a diary was read with a caveat about (an unknown column, planned nights left out).
+
+    :func:`model.analysis.pipeline.analyze` issues each of :attr:`Diary.warnings` as one, so
+    that a notebook shows them; ``mgsleep analyze`` prints them once on standard error.
+    """
+
+
 @dataclass(frozen=True)
 class Diary:
     """A validated diary on a complete daily timeline.
@@ -245,6 +253,12 @@ class Diary:
             return self
         return replace(self, nights=self.nights.assign(gi_night=gi_nights(self.nights,
                                                                           loose_bristol)))
+
+    def __repr__(self) -> str:
+        dates = self.nights.index
+        span = f", {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}" if len(dates) else ""
+        return (f"Diary({self.source!r}: {self.n_recorded} of {self.n_nights} nights "
+                f"recorded{span}; {self.nights_per_regimen() or 'no regimen'})")
 
     @property
     def n_nights(self) -> int:

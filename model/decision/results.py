@@ -45,6 +45,8 @@ REASON_CODES: dict[str, str] = {
     "refer_hold": ("a medicine with which magnesium is not changed without the prescriber "
                    "(digoxin), or pregnancy: keep the current routine within the hard rules "
                    "and see a clinician"),
+    "medicine_hold": ("with refer_hold: the hold is a medicine's (digoxin): even a change the "
+                      "hard rules ask for is the prescriber's to make"),
     "diagnostics_failed": "the fit failed its checks: no dosing advice",
     "current_excluded": "the current form is one the profile excludes: not kept",
     "current_above_ceiling": "the current dose is above the daily ceiling: not kept",
@@ -168,6 +170,12 @@ class Recommendation:
     warnings: tuple[str, ...]
     reason_codes: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        regimen = f" {self.regimen.label}" if self.regimen is not None else ""
+        return (f"Recommendation({self.action}{regimen}; reason codes "
+                f"{', '.join(self.reason_codes) or 'none'}; look again "
+                f"{self.next_review.isoformat()})")
+
     @property
     def expected_gain(self) -> Mapping[str, float]:
         """Magnesium's own expected gain per outcome (diary units, positive = better)."""
@@ -217,6 +225,10 @@ class Decision:
     assessments: tuple[ActionAssessment, ...] = ()
     chosen: int | None = None
     mode: Mode = "expected_utility"
+
+    def __repr__(self) -> str:
+        return (f"Decision({self.recommendation!r}, {len(self.assessments)} actions assessed; "
+                "table() lists them)")
 
     @property
     def alternatives(self) -> tuple[ActionAssessment, ...]:

@@ -246,6 +246,17 @@ class PriorSet:
         """The ``priors`` JSON (the README's "JSON outputs")."""
         return [e.to_dict() for e in self.entries.values()]
 
+    def changes_from_files(self) -> tuple[list[PriorEntry], bool]:
+        """What differs from the priors its directory's files give: entries, and the settings.
+
+        The variants made in Python (:meth:`with_override`, :meth:`with_certainty_weight`,
+        :meth:`sceptical`, :meth:`with_expectation_means`) change them, so that a result
+        fitted under one must not say it rests on the files alone.
+        """
+        files = load_priors(self.evidence.directory)
+        entries = [e for key, e in self.entries.items() if files.entries.get(key) != e]
+        return entries, self.settings != files.settings
+
     def to_pymc(self) -> dict[tuple[str, str], Any]:
         """``pymc_extras.prior.Prior`` objects (Normal) for every form x outcome."""
         from pymc_extras.prior import Prior
@@ -282,7 +293,7 @@ class PriorSet:
                                             "override (a source, 'my meta-analysis'), got "
                                             f"{reason!r}")])
         new = dataclasses.replace(
-            entry, basis="override", note=reason,
+            entry, basis="override", note=reason, sources=(),
             mean=entry.mean if mean is None else checked_number(mean, "mean", "<override>",
                                                                  where),
             sd=entry.sd if sd is None else checked_number(sd, "sd", "<override>", where,

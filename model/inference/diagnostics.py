@@ -36,7 +36,8 @@ class Diagnostics:
         Sampling runs it took: 1, or more when :func:`gate`'s caller extended a borderline
         fit.
     checked : tuple of str
-        What the strict limits were applied to.
+        What the strict limits were applied to (empty: every variable, or a plain
+        :func:`check_convergence` of all).
     rhat_limit, ess_limit : float
         The largest R-hat and the smallest bulk ESS the strict check accepted.
     divergence_limit : int

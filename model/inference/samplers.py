@@ -8,6 +8,7 @@ runs them.
 from __future__ import annotations
 
 import importlib.util
+import numbers
 
 from model.core.errors import MgsleepError
 
@@ -18,6 +19,38 @@ SAMPLERS: dict[str, tuple[str, ...]] = {
     "blackjax": ("blackjax", "jax"),
 }
 """Known NUTS samplers and the packages each needs."""
+
+MAX_SEED = 2**32 - 1
+"""The largest seed (the samplers take unsigned 32-bit seeds)."""
+
+CHECKED_CHAINS = 2
+"""The fewest chains of a fit whose checks mean anything: split R-hat compares chains."""
+
+
+def check_settings(*, draws: int, tune: int, chains: int, seed: int | None,
+                   least_chains: int = 1) -> None:
+    """Refuse MCMC settings no sampler can run, naming the setting.
+
+    Not a C overflow or a reshape error from deep inside a sampler later: draws and chains
+    at least 1 (``least_chains`` for a fit whose checks must mean something), tune at least
+    0, a seed from 0 to :data:`MAX_SEED`, each a whole number.
+
+    Raises
+    ------
+    MgsleepError
+        Naming the first setting out of range and why.
+
+    """
+    for name, value, low in (("draws", draws, 1), ("tune", tune, 0),
+                             ("chains", chains, least_chains), ("seed", seed, 0)):
+        if name == "seed" and value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+                or value < low or (name == "seed" and value > MAX_SEED):
+            span = f"from 0 to {MAX_SEED}" if name == "seed" else f"at least {low}"
+            why = (" (the fit's checks compare chains: split R-hat)"
+                   if name == "chains" and low > 1 else "")
+            raise MgsleepError(f"{name} must be a whole number {span}{why}, got {value!r}")
 
 
 def sampler_available(sampler: str) -> bool:

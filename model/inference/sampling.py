@@ -19,9 +19,13 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
+from model.core.errors import MgsleepError
 from model.core.progress import SHOW_PROGRESS, show_progress
 from model.inference.compile_cache import keep_generated_source
-from model.inference.samplers import resolve_sampler
+from model.inference.samplers import check_settings, resolve_sampler
+
+EXTENDED_TARGET_ACCEPT = 0.97
+"""Target acceptance of a run extending a fit that failed its checks (0.9 otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,22 @@ class SamplerConfig:
     progressbar: bool = dataclasses.field(default_factory=show_progress)
     adaptation: str | None = None
 
+    def __post_init__(self) -> None:
+        """Refuse settings no sampler can run (:func:`check_settings`)."""
+        check_settings(draws=self.draws, tune=self.tune, chains=self.chains, seed=self.seed)
+        if not 0.0 < self.target_accept < 1.0:
+            raise MgsleepError(f"target_accept must be between 0 and 1, got "
+                               f"{self.target_accept!r}")
+
     @property
     def cores(self) -> int:
         """Chains run in parallel on at most two cores (the machines have two)."""
         return min(self.chains, 2)
+
+    def extended(self) -> SamplerConfig:
+        """The run extending a fit that failed its checks: twice the draws, smaller steps."""
+        return dataclasses.replace(self, draws=2 * self.draws,
+                                   target_accept=EXTENDED_TARGET_ACCEPT)
 
     def with_tune(self, tune: int) -> SamplerConfig:
         """The same settings with ``tune`` tuning steps."""

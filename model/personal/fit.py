@@ -26,7 +26,6 @@ Missing outcomes get zero likelihood weight; missing covariates count as 0 (none
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -69,14 +68,6 @@ EXTENSIONS = 2
 """Most extra runs of a fit that failed its checks (see :meth:`PersonalModel.fit`)."""
 EXTEND_BUDGET = 6.0
 """An extension starts only while the time spent is under this many times the first run."""
-EXTENDED_TARGET_ACCEPT = 0.97
-"""Target acceptance of an extended run (0.9 otherwise)."""
-
-
-def extended(config: SamplerConfig) -> SamplerConfig:
-    """The run extending a fit that failed its checks: twice the draws, smaller steps."""
-    return dataclasses.replace(config, draws=2 * config.draws,
-                               target_accept=EXTENDED_TARGET_ACCEPT)
 WARM_TUNE = 250
 """Tuning steps of a refit whose chains start at the last fit's draws (see ``update``). 150
 steps passed on 5 personas x 130 nights but once ended with 311 divergences (150 nights);
@@ -153,6 +144,13 @@ class PersonalModel:
         self.random_seed = random_seed
         self.progressbar = progressbar
 
+    def __repr__(self) -> str:
+        if not hasattr(self, "diary_"):
+            return (f"PersonalModel(not fitted; draws={self.draws}, tune={self.tune}, "
+                    f"chains={self.chains})")
+        return (f"PersonalModel({self.method_} fit of {self.diary_.n_recorded} nights; "
+                f"diagnostics {self.diagnostics_.words()})")
+
     # -- fitting -------------------------------------------------------------------------------
     @property
     def priors_(self) -> PriorSet:
@@ -192,7 +190,7 @@ class PersonalModel:
             if self.diagnostics_.ok or self.nuts_ is None or \
                     time.perf_counter() - start > EXTEND_BUDGET * first:
                 break
-            self._sample(diary, extended(self.sampler_config), self.nuts_.unconstrained,
+            self._sample(diary, self.sampler_config.extended(), self.nuts_.unconstrained,
                          attempt)
         self.fit_seconds_ = time.perf_counter() - start
         return self

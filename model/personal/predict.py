@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from model.core.forms import FORMS
 from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.evidence.priorset import PriorSet
@@ -27,10 +28,15 @@ def predict_from_draws(draws: dict[str, np.ndarray], regimens: Sequence[Regimen]
     Raises
     ------
     ValueError
-        When ``regimens`` is empty.
+        When ``regimens`` is empty, or names a magnesium form without a dose (it would be
+        predicted as no magnesium).
     """
     if not regimens:
         raise ValueError("predict needs at least one regimen, e.g. [Regimen('glycinate', 200)]")
+    doseless = [r.form for r in regimens if r.form in FORMS and not r.active]
+    if doseless:
+        raise ValueError(f"Regimen({doseless[0]!r}) has no dose, so it would be predicted as no "
+                         f"magnesium: give the elemental mg, e.g. Regimen({doseless[0]!r}, 200)")
     settings = priors.settings
     theta = draws["theta"]                                   # (draw, form, outcome)
     trend_end = draws["trend"] @ TREND_END                   # (draw, sleep)

@@ -48,7 +48,6 @@ from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, check_convergence
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.inference.summary import SAMPLE, effects_table
-from model.personal.fit import extended
 from model.personal.separability import separability
 from model.population.blocks import (
     StackedBlocks,
@@ -140,7 +139,7 @@ class PopulationModel:
         self.separable_ = sum(separability(d).separable for d in diaries)
         stacked = stack_likelihoods(self.persons_)
         first = self.sampler_config()
-        runs = (first, extended(first)) if self.extend else (first,)
+        runs = (first, first.extended()) if self.extend else (first,)
         for attempt, config in enumerate(runs, start=1):
             self.idata_ = self.sample(*stacked, config=config)
             self.diagnostics_: Diagnostics = dataclasses.replace(

@@ -25,7 +25,6 @@ from model.inference.diagnostics import check_convergence
 from model.inference.laplace import laplace
 from model.inference.sampling import SamplerConfig, run_nuts
 from model.personal.data import diary_data, diary_size
-from model.personal.fit import extended
 from model.personal.sampler import GRAPHS
 from model.population.blocks import PersonBlock, block_from_posterior
 from model.population.gi import gi_counts
@@ -130,7 +129,7 @@ def nuts_moments(data: dict[str, np.ndarray], seed: int,
     """
     held = data | {"resp_sd": np.full(len(OUTCOMES), HELD_SD)}
     first = dataclasses.replace(PERSON_FIT, seed=seed)
-    for config in (first, extended(first)):
+    for config in (first, first.extended()):
         idata = run_nuts(GRAPHS, config, data=held)
         checked = check_convergence(idata, ["theta", "expectation"])
         if checked.ok:
