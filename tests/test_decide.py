@@ -144,8 +144,8 @@ def test_digoxin_refers_and_keeps_the_routine_unless_it_breaks_a_hard_rule(prior
     digoxin = Profile(medications=("Lanoxin 125 mcg",))
     taking = decide(GREAT_TAURATE, priors=priors, profile=digoxin, diary=on("taurate", 200),
                     as_of=AS_OF).recommendation
-    assert (taking.action, taking.regimen, taking.reason_codes) == ("refer", None,
-                                                                    ("refer", "refer_hold"))
+    assert (taking.action, taking.regimen, taking.reason_codes) == (
+        "refer", None, ("refer", "refer_hold", "medicine_hold"))
     assert what_to_do(taking) == "See your clinician before any change to magnesium."
     assert taking.reasons[0] == ("Keep taking taurate 200 mg as you do now and see your "
                                  "clinician before any change to magnesium.")
@@ -202,10 +202,12 @@ def test_a_hold_is_said_once_and_loose_stools_under_it_call_the_clinician(priors
     loose = [w for w in rec.warnings if "if loose stools go on" in w]
     assert len(loose) == 1 and "call your clinician soon" in loose[0]
     assert "stop" not in loose[0]
-    # beside a referral (stop now) the hold is a warning, and stopping is the advice
+    # beside a referral (stop now) stopping is the advice, and the hold says how to stop
     both = decide(GREAT_TAURATE, priors=priors, profile=digoxin.model_copy(update={"egfr": 20}),
                   diary=on("taurate", 200, gi=2), as_of=AS_OF).recommendation
-    assert any("raises digoxin toxicity" in w for w in both.warnings)
+    assert any("raises digoxin toxicity" in r and "The contraindication comes first: stop" in r
+               for r in both.reasons)
+    assert not any("raises digoxin toxicity" in w for w in both.warnings)
     assert any("if loose stools go on, stop" in w for w in both.warnings)
 
 

@@ -335,11 +335,11 @@ def test_the_clinician_summary_lists_the_names_no_rule_checked(analysis):
 
     from model.data.profile import Profile
 
-    unknown = replace(analysis, profile=Profile(medications=("dolutegravirx",)))
+    unknown = replace(analysis, profile=Profile(medications=("sertraline",)))
     page = render_clinician(unknown)
     # it said "No contraindication found in the profile." under an unchecked medicine
     assert html.escape("NOT CHECKED (not in mgsleep's safety data, no rule applied): "
-                       "dolutegravirx.") in page
+                       "sertraline.") in page
     assert "No contraindication found in the profile." not in page
     assert "No contraindication found among the conditions and medicines checked." in page
     assert "NOT CHECKED" not in render_clinician(analysis)

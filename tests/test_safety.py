@@ -252,16 +252,19 @@ def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, a
     assert "taken as '" in unchecked and "whose rules apply" in unchecked
 
 
+HOLD = ("refer", "refer_hold", "medicine_hold")
+
+
 @pytest.mark.parametrize(("key", "entry", "codes", "said", "rule"), [
-    ("medications", "digoxin, levothyroxine", ("refer", "refer_hold"), "digoxin: ",
+    ("medications", "digoxin, levothyroxine", HOLD, "digoxin: ",
      "at least 4 h apart"),
-    ("medications", "digoxin + levothyroxine", ("refer", "refer_hold"), "digoxin: ",
+    ("medications", "digoxin + levothyroxine", HOLD, "digoxin: ",
      "at least 4 h apart"),
     ("medications", "raltegravir and levothyroxine", ("refer", "refer_stop"), "raltegravir: ",
      "at least 4 h apart"),
-    ("medications", "ciprofloxacin + digoxin", ("refer", "refer_hold"), "digoxin: ",
+    ("medications", "ciprofloxacin + digoxin", HOLD, "digoxin: ",
      "2 h before or 6 h after"),
-    ("medications", "Synthroid 50 mcg; digoxin 125 mcg", ("refer", "refer_hold"),
+    ("medications", "Synthroid 50 mcg; digoxin 125 mcg", HOLD,
      "digoxin_125_mcg: ", "at least 4 h apart"),
     ("conditions", "IBS, myasthenia gravis", ("refer", "refer_stop"), "myasthenia gravis: ",
      None)])

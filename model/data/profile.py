@@ -2,7 +2,7 @@
 
 A profile is a small TOML file (see the README; every key optional)::
 
-    egfr = 85                    # mL/min/1.73 m²; < 30 → refer
+    egfr = 85                    # mL/min/1.73 m²; < 30 → refer; outside 5-150: a warning
     age = 40                     # years; < 18 → refer (the ceiling and evidence are adults')
     pregnant = false             # true → refer
     conditions = []              # e.g. "myasthenia_gravis", "heart_block"
@@ -32,24 +32,40 @@ names, brands, salt forms, abbreviations; case-, punctuation- and salt-insensiti
 ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``) is read as that many entries,
 unless it is a known name as a whole (:func:`split_entries`). A name that matches nothing is
 an error with a "did you mean" (a typo must not silently skip a contraindication or a timing
-rule), unless
-``allow_unknown=True`` (``--allow-unknown``): then it is accepted with a warning, and every
-decision for the profile says in its warnings that the name was not checked.
+rule), unless ``allow_unknown=True`` (``--allow-unknown``): then it is accepted with a warning,
+and every decision for the profile says in its warnings that the name was not checked. An eGFR
+written in a condition (``"CKD 3, eGFR 28"``) is read as one (:func:`_egfr_of_conditions`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, canonical_form, form_hint
 from model.evidence.floor import bundled_safety
-from model.evidence.names import SEPARATOR, Kind, NameIndex, name_key, unknown_message
+from model.evidence.names import (
+    SEPARATOR,
+    Kind,
+    NameIndex,
+    egfr_written,
+    name_key,
+    unknown_message,
+)
 from model.evidence.schema import Safety, parse_file
 from model.evidence.toml_lines import with_lines
 
@@ -67,6 +83,11 @@ COMPLAINT_WEIGHTS: dict[str, dict[str, float]] = {
                         "anxiety": 1.5},
 }
 """Default utility weights per complaint (see the module docstring for the reasoning)."""
+
+EGFR_MAX = 250.0   # the largest egfr read, mL/min/1.73 m²
+EGFR_USUAL = (5.0, 150.0)
+"""An eGFR outside this range is warned of: above, perhaps a creatinine (µmol/L); below, mL/s."""
+
 
 class ProfileWarning(UserWarning):
     """A profile value was changed to keep the person safe (e.g. a ceiling above the limit)."""
@@ -128,8 +149,42 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
                    for key, names in lists.items()}
 
 
-IBS_NAMES = frozenset({"ibs", "irritable_bowel_syndrome"})
-"""Keys of the conditions ``safety.toml`` recognises as irritable bowel syndrome, which has no
+def _egfr_of_conditions(data: object, file: str) -> object:
+    """The raw profile with its eGFR the lowest of ``egfr`` and those written in conditions.
+
+    ``["Stage 3 CKD, eGFR 28"]`` gave the unknown ``egfr_28`` (with ``--allow-unknown``, a dose
+    below eGFR 30). Each eGFR read (:func:`model.evidence.names.egfr_written`) is warned of; its
+    entry keeps what else it says (``"Stage 3 CKD"``), or is left out, or whole if out of range.
+    """
+    entries = data.get("conditions") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(entries, str | list | tuple):
+        return data
+    kept, read = [], []
+    for entry in [entries] if isinstance(entries, str) else entries:
+        values, rest = egfr_written(entry) if isinstance(entry, str) else ((), "")
+        if values and all(0 < v <= EGFR_MAX for v in values):
+            read += [(entry, v) for v in values]
+            kept += [rest] if rest else []
+        else:
+            kept.append(entry)
+    if not read:
+        return data
+    given = data.get("egfr")
+    try:
+        own = [] if given is None or isinstance(given, bool) else [float(given)]
+    except (TypeError, ValueError):    # the validators name the key
+        return data | {"conditions": kept}
+    lowest = min(own + [v for _, v in read])
+    for entry, value in read:
+        warnings.warn(f"{file}: key conditions: {entry!r}: eGFR {value:g} read from the "
+                      f"condition text; the profile's eGFR is {lowest:g}, the lowest of the key "
+                      f"egfr and those in the conditions; give it as the key egfr (egfr = "
+                      f"{value:g}, in mL/min/1.73 m²) instead", ProfileWarning, stacklevel=3)
+    return data | {"conditions": kept} | ({} if own and own[0] <= lowest else {"egfr": lowest})
+
+
+IBS_NAME = re.compile(r"(?:^|_)(?:ibs|irritable_bowel(?:_syndrome)?)(?:_|$)")
+"""A key naming IBS (``ibs_d``; ``safety.toml`` recognises its Rome IV subtypes), which has no
 rule of its own there: ``gut_sensitivity = "ibs"`` is what it changes (:class:`Profile`)."""
 
 
@@ -143,7 +198,7 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    egfr: float | None = Field(default=None, gt=0, le=250)
+    egfr: float | None = Field(default=None, gt=0, le=EGFR_MAX)
     age: int | None = Field(default=None, ge=0, le=120)
     pregnant: bool | None = None
     conditions: tuple[str, ...] = ()
@@ -153,6 +208,12 @@ class Profile(BaseModel):
     max_elemental_mg: float | None = Field(default=None, ge=0)
     complaint: Complaint = "sleep_onset"
     weights: Weights = Weights()
+    _lowered_from_mg: float | None = PrivateAttr(default=None)
+
+    @property
+    def lowered_from_mg(self) -> float | None:
+        """The ``max_elemental_mg`` given above the safety ceiling, lowered to it (else None)."""
+        return self._lowered_from_mg
 
     @field_validator("egfr", "age", "max_elemental_mg", mode="before")
     @classmethod
@@ -164,11 +225,13 @@ class Profile(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _names_read(cls, data: object, info: ValidationInfo) -> object:
-        """Split entries that list several names, then let IBS set the gut sensitivity.
+        """Read eGFRs among the conditions, split entries listing several names, then IBS.
 
-        One validator, so that the IBS rule sees the split names (:func:`split_entries`).
+        One validator, so that the IBS rule sees the split names (:func:`split_entries`), and
+        an eGFR is read before a split breaks its unit (``mL/min``) apart.
         """
         context = info.context if isinstance(info.context, dict) else {}
+        data = _egfr_of_conditions(data, context.get("file", "<profile>"))
         return cls._ibs_is_a_gut_sensitivity(split_entries(data, context.get("safety")))
 
     @classmethod
@@ -181,7 +244,7 @@ class Profile(BaseModel):
         if not isinstance(data, dict) or data.get("gut_sensitivity") == "ibs":
             return data
         named = [c for c in data.get("conditions") or () if isinstance(c, str)
-                 and normalise_name(c) in IBS_NAMES]
+                 and IBS_NAME.search(normalise_name(c))]
         if not named:
             return data
         warnings.warn(f"conditions: {named[0]!r} is irritable bowel syndrome; gut_sensitivity "
@@ -215,6 +278,14 @@ class Profile(BaseModel):
                                  f"{', '.join(FORMS)}")
             forms.append(form)
         return tuple(dict.fromkeys(forms))
+
+    def capped(self, safety: Safety) -> Profile:
+        """A copy with ``max_elemental_mg`` filled in at most the ceiling, keeping one above."""
+        copy: Profile = self.model_copy(update={"max_elemental_mg": self.ceiling_mg(safety)})
+        own = self.max_elemental_mg
+        copy._lowered_from_mg = (own if own is not None and own > self.ceiling_mg(safety)
+                                 else self._lowered_from_mg)
+        return copy
 
     def outcome_weights(self) -> dict[str, float]:
         """Return the utility weight per outcome: complaint defaults, then ``[weights]``."""
@@ -258,8 +329,9 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     Warns
     -----
     ProfileWarning
-        When ``max_elemental_mg`` is above the safety ceiling and was lowered to it, and for
-        each unknown name accepted with ``allow_unknown``.
+        When ``max_elemental_mg`` is above the safety ceiling and was lowered to it, for each
+        unknown name accepted with ``allow_unknown``, each eGFR read from a condition, an eGFR
+        outside :data:`EGFR_USUAL`, and ``pregnant = false`` beside a pregnancy condition.
 
     """
     rules = safety if safety is not None else bundled_safety()
@@ -280,7 +352,9 @@ def checked_profile(profile: Profile, *, safety: Safety, allow_unknown: bool = F
     For a :class:`Profile` built in Python (``analyze(profile=Profile(...))``), which would
     otherwise skip the checks of a file: an unknown condition or medicine is an error unless
     ``allow_unknown`` (then a :class:`ProfileWarning`), a condition implying a gut level sets
-    it, and ``max_elemental_mg`` is filled in, never above the safety ceiling.
+    it, and ``max_elemental_mg`` is filled in, never above the safety ceiling. An eGFR
+    outside :data:`EGFR_USUAL` and ``pregnant = false`` beside a pregnancy among the
+    conditions are warned of (:func:`_check_facts`).
 
     Raises
     ------
@@ -289,6 +363,7 @@ def checked_profile(profile: Profile, *, safety: Safety, allow_unknown: bool = F
 
     """
     _check_names(profile, safety, name, allow_unknown)
+    _check_facts(profile, safety, name)
     return _clamped(_gut_of_conditions(profile, safety, name), safety, name)
 
 
@@ -318,6 +393,33 @@ def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: boo
                           for f, fix in zip(faults, fixes, strict=True)])
 
 
+def pregnancy_named(profile: Profile, safety: Safety) -> tuple[str, ...]:
+    """The profile's conditions that stand for a pregnancy (a rule on the ``pregnant`` key)."""
+    index = NameIndex.of(safety)
+    rules = {c.condition for c in safety.contraindications if c.field == "pregnant"}
+    return tuple(c for c in profile.conditions if index.match(c, "condition") in rules - {None})
+
+
+def _check_facts(profile: Profile, safety: Safety, file: str) -> None:
+    """Warn of an eGFR outside :data:`EGFR_USUAL`, and of ``pregnant`` against the conditions."""
+    low, high = EGFR_USUAL
+    egfr = profile.egfr
+    if egfr is not None and egfr > high:
+        warnings.warn(f"{file}: key egfr: {egfr:g} is unusually high for an eGFR (above "
+                      f"{high:g}); check that it is an eGFR in mL/min/1.73 m², not a "
+                      "creatinine (in µmol/L it would read as normal kidneys)", ProfileWarning,
+                      stacklevel=4)
+    elif egfr is not None and egfr < low:
+        warnings.warn(f"{file}: key egfr: {egfr:g} is below {low:g} mL/min/1.73 m² (kidney "
+                      f"failure: magnesium is referred); if this is in mL/s, multiply by 60 "
+                      f"({egfr * 60:g} mL/min)", ProfileWarning, stacklevel=4)
+    named = pregnancy_named(profile, safety)
+    if profile.pregnant is False and named:
+        warnings.warn(f"{file}: keys pregnant and conditions disagree: pregnant = false, but "
+                      f"conditions list {named[0]!r}; the pregnancy rule is applied: correct "
+                      "whichever is wrong", ProfileWarning, stacklevel=4)
+
+
 def _gut_of_conditions(profile: Profile, safety: Safety, file: str) -> Profile:
     """The profile with the ``gut_sensitivity`` its conditions imply at least, with a warning.
 
@@ -345,4 +447,4 @@ def _clamped(profile: Profile, safety: Safety, file: str) -> Profile:
         warnings.warn(f"{file}: key max_elemental_mg: {own:g} mg/day is above the safety "
                       f"ceiling ({ceiling:g} mg/day, {safety.ceiling.source}); using "
                       f"{ceiling:g}", ProfileWarning, stacklevel=3)
-    return profile.model_copy(update={"max_elemental_mg": profile.ceiling_mg(safety)})
+    return profile.capped(safety)

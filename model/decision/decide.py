@@ -146,6 +146,32 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
                     None if choice.index is None else order.index(choice.index), mode)
 
 
+def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings,
+           warnings: tuple[str, ...]) -> Decision:
+    """A contraindication's ``refer`` (stop now, if taking), or a hold's (keep the routine).
+
+    Beside a referral while magnesium is taken, a hold is said with the stop (how to stop),
+    not as a warning against changing magnesium. Loose stools under a medicine's hold add
+    ``acute_gi``: the headline asks for the clinician's call, not a routine visit.
+    """
+    if rules.referrals:
+        taking = past.taking.active
+        codes = ("refer", "refer_stop") if taking else ("refer",)
+        return _without_posterior("refer", review,
+                                  rule_words.refer_reasons(rules.referrals, past.taking,
+                                                           rules.holds if taking else ()),
+                                  (*warnings, *(() if taking else rules.holds)), True, codes)
+    breaks = current_breaks(past.current, rules)
+    loose = rules.medicine_hold and past.current.active and acute_gi(past, s)
+    return _without_posterior("refer", review,
+                              rule_words.hold_reasons(rules.holds, past.current,
+                                                      rules.ceiling_mg, breaks,
+                                                      rules.medicine_hold),
+                              warnings, True, ("refer", "refer_hold", *breaks,
+                                               *("medicine_hold",) * rules.medicine_hold,
+                                               *("acute_gi",) * loose))
+
+
 def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None,
            diary: DiaryLike | History | None = None, as_of: dt.date | str,
            diagnostics_ok: bool = True, settings: DecisionSettings | None = None,
@@ -215,18 +241,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights)
     rules = screen(person, priors.safety)
     warnings = (*rules.warnings, *current_warnings(past, rules, s))
-    if rules.referrals:
-        codes = ("refer", "refer_stop") if past.taking.active else ("refer",)
-        return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
-                                  rule_words.refer_reasons(rules.referrals, past.taking),
-                                  (*warnings, *rules.holds), True, codes)
-    if rules.holds:
-        breaks = current_breaks(past.current, rules)
-        return _without_posterior("refer", as_of + dt.timedelta(days=s.min_nights),
-                                  rule_words.hold_reasons(rules.holds, past.current,
-                                                          rules.ceiling_mg, breaks,
-                                                          rules.medicine_hold),
-                                  warnings, True, ("refer", "refer_hold", *breaks))
+    if rules.referrals or rules.holds:
+        return _refer(rules, past, as_of + dt.timedelta(days=s.min_nights), s, warnings)
     if not diagnostics_ok:
         breaks = current_breaks(past.current, rules)
         acute = ("acute_gi",) if acute_gi(past, s) and past.current.active else ()

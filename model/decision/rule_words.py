@@ -21,16 +21,23 @@ REFERRAL_LABEL = "Reason to see a clinician"
 not every rule that refers is a contraindication (pregnancy asks for a clinician's dose)."""
 
 
-def refer_reasons(referrals: Sequence[str], current: Regimen) -> list[str]:
+def refer_reasons(referrals: Sequence[str], current: Regimen,
+                  holds: Sequence[str] = ()) -> list[str]:
     """The reasons of a ``refer`` recommendation, one per contraindication.
 
     While magnesium is taken, "stop now" comes first and each rule follows after
     :data:`REFERRAL_LABEL`; without it, each says to see a clinician before taking magnesium.
+    A ``holds`` rule (a medicine such as digoxin: "do not change magnesium without your
+    clinician") is said while magnesium is taken with what to do about it: the
+    contraindication comes first, and the clinician hears of the stop today.
     """
     if current.active:
         lead = [f"Stop taking magnesium now (you are taking {current.words}) and see a "
                 "clinician."]
-        found = [f"{REFERRAL_LABEL}: {r}." for r in referrals]
+        found = [f"{REFERRAL_LABEL}: {r}." for r in referrals] + [
+            f"{REFERRAL_LABEL}: {h}. The contraindication comes first: stop as said, and tell "
+            "your clinician today that you have stopped (they may check your magnesium level)."
+            for h in holds]
     else:
         lead, found = [], [f"See a clinician before taking magnesium: {r}." for r in referrals]
     return [*lead, *found, "No form or dose is suggested until a clinician has advised."]
@@ -44,19 +51,20 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
     toxicity): the current routine is kept until the prescriber has advised, unless it
     breaks a hard rule (``breaks``: :func:`model.decision.rules.current_breaks`), which the
     clinician is then asked to end. A condition's hold (pregnancy) asks for the clinician's
-    sign-off, and a dose above its ceiling is lowered now, an excluded form stopped.
+    sign-off, and an excluded form is stopped now (whatever its dose), a dose above its
+    ceiling lowered.
     """
-    if "current_above_ceiling" in breaks:
+    if "current_excluded" in breaks:   # stopped, whatever its dose
+        keep = (f"Your profile excludes {current.form}: see your clinician soon about "
+                "stopping it, and change nothing on your own" if medicine else
+                f"Stop {current.words}: your profile excludes {current.form}; see your "
+                "clinician before taking magnesium again")
+    elif "current_above_ceiling" in breaks:
         keep = (f"Your {current.words} is above your ceiling of {ceiling_mg:g} mg/day: see "
                 "your clinician soon about lowering it, and change nothing on your own"
                 if medicine else
                 f"Lower {current.words} to at most {ceiling_mg:g} mg/day now, your ceiling, "
                 "and see your clinician before any other change")
-    elif "current_excluded" in breaks:
-        keep = (f"Your profile excludes {current.form}: see your clinician soon about "
-                "stopping it, and change nothing on your own" if medicine else
-                f"Stop {current.words}: your profile excludes {current.form}; see your "
-                "clinician before taking magnesium again")
     elif current.active:
         keep = (f"Keep taking {current.words} as you do now and see your clinician before "
                 "any change to magnesium")

@@ -130,8 +130,8 @@ def _medicine_rules(medicines: Matched, safety: Safety, kind: str) -> tuple[str,
 
 
 def _near_misses(unknown: Sequence[str], safety: Safety,
-                 names: NameIndex) -> list[tuple[Contraindication, str]]:
-    """Unknown conditions that may be a contraindication: each rule with its reason.
+                 names: NameIndex) -> list[tuple[str, Contraindication, str]]:
+    """Unknown conditions that may be a contraindication: each name, rule and reason.
 
     A name mgsleep cannot read may be the contraindication it looks like (within a typo of
     its name: ``myasthenia gravus``) or the one it names inside longer words (``ESRD on
@@ -147,9 +147,33 @@ def _near_misses(unknown: Sequence[str], safety: Safety,
         for rule in (c for c in safety.contraindications if c.condition in meant):
             how = (f"looks like {close!r}" if close and names.conditions[close] == rule.condition
                    else f"names {rule.condition!r}")
-            found.append((rule, f"{given!r} is not in mgsleep's safety data but {how}: "
-                                f"{rule.reason}"))
+            found.append((given, rule, f"{given!r} is not in mgsleep's safety data but {how}: "
+                                       f"{rule.reason}"))
     return found
+
+
+def _conditions_taken(misses: Sequence[tuple[str, Contraindication, str]]
+                      ) -> dict[str, tuple[str, ...]]:
+    """Each unknown condition of :func:`_near_misses` -> the conditions whose rules it got."""
+    taken: dict[str, tuple[str, ...]] = {}
+    for given, rule, _ in misses:
+        taken[given] = (*taken.get(given, ()), *((rule.condition,) if rule.condition else ()))
+    return taken
+
+
+def near_misses(profile: Profile, safety: Safety) -> dict[str, tuple[str, ...]]:
+    """The profile's unknown names taken as known ones, whose rules apply, and those names.
+
+    An unknown condition that may be a contraindication (:func:`_near_misses`), an unknown
+    medicine within a typo of a known one (:func:`_medicine_near_misses`). They stay NOT
+    CHECKED (:attr:`Screening.unchecked`), but a rule was applied: the clinician page said
+    "no rule applied" of ``levothyroxin`` beside the spacing of levothyroxine it was given.
+    """
+    names = NameIndex.of(safety)
+    unknown = [c for c in profile.conditions if names.match(c, "condition") is None]
+    medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
+    return (_conditions_taken(_near_misses(unknown, safety, names))
+            | _medicine_near_misses(medicines, names))
 
 
 def _medicine_near_misses(medicines: Matched,
@@ -206,14 +230,16 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     medicines |= _taken_as(near, safety)
     conditions = frozenset(m for m in matched.values() if m is not None)
     unknown = [c for c, m in matched.items() if m is None]
+    misses = _near_misses(unknown, safety, names)
     found = [(c, c.reason) for c in safety.contraindications
-             if _applies(c, profile, conditions)] + _near_misses(unknown, safety, names)
+             if _applies(c, profile, conditions)] + [(rule, why) for _, rule, why in misses]
     referrals = tuple([reason for c, reason in found if c.kind == "refer"]
                       + list(_medicine_rules(medicines, safety, "refer")))
     medicine_holds = _medicine_rules(medicines, safety, "clinician")
     holds = (*(reason for c, reason in found if c.kind == "clinician"), *medicine_holds)
     fields = {c.field for c, _ in found} - {None}
-    warnings = [unknown_warning(c, "condition") for c in unknown]
+    taken = _conditions_taken(misses)
+    warnings = [unknown_warning(c, "condition", taken.get(c, ())) for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
     warnings += _medicine_warnings(medicines, safety, near)

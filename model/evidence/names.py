@@ -25,6 +25,9 @@ known name for a "did you mean", unless the name holds known names whole
 named instead: the closest alone may be the milder one. Nothing is matched by similarity
 alone: a near miss such as ``levothyroxin`` stays unknown, so that a typo is shown to the
 person, never guessed.
+
+An eGFR written among the conditions (``"CKD 3, eGFR 28"``) is a value, not a name:
+:func:`egfr_written` reads it for the profile's ``egfr``.
 """
 
 from __future__ import annotations
@@ -66,6 +69,31 @@ it stands for ``CKD stage 4``."""
 SEPARATOR = re.compile(r"\s*(?:[;+&]|\band\b|(?<!\d)[,/]|[,/](?!\d))\s*", re.IGNORECASE)
 """What separates several names written in one entry: ``,`` ``;`` ``/`` ``+`` ``&`` or the
 word ``and`` (a ``,`` or ``/`` between two digits is part of a dose: ``1,000 mg``, ``1/2``)."""
+
+
+EGFR_TEXT = re.compile(
+    r"\be?gfr\s*(?:[:=~]|>=?|≥|(<)|<=|≤|\b(?:of|is|was)\b)?\s*(\d+(?:[.,]\d+)?)"
+    r"(?:\s*ml\s*/\s*(min|s)(?:\s*(?:/|per)\s*1[.,]73\s*m(?:2|²|\^2)?)?)?", re.IGNORECASE)
+"""An eGFR written in a condition: ``eGFR 28``, ``egfr: 28``, ``eGFR=28 mL/min/1.73 m²``,
+``eGFR >60`` (read as 60, the safe side), ``eGFR < 30`` (read as 29: below 30)."""
+
+_LOOSE_ENDS = re.compile(r"^(?:[\W_]|\b(?:with|and)\b)+|(?:[\W_]|\b(?:with|and)\b)+$",
+                         re.IGNORECASE)
+
+
+def egfr_written(entry: str) -> tuple[tuple[float, ...], str]:
+    """The eGFR values written in a condition entry, and the entry without them.
+
+    ``"Stage 3 CKD, eGFR 28"`` gives ``((28.0,), "Stage 3 CKD")``; ``"eGFR 1.4 mL/s"`` gives
+    ``((84.0,), "")`` (mL/s times 60 is mL/min), ``"eGFR < 30"`` ``((29.0,), "")`` (strictly
+    below: 1 mL/min less). An entry naming no eGFR comes back whole, with no value.
+    """
+    found = list(EGFR_TEXT.finditer(entry))
+    if not found:
+        return (), entry
+    values = tuple(float(m[2].replace(",", ".")) * (60 if (m[3] or "").lower() == "s" else 1)
+                   - (1 if m[1] else 0) for m in found)
+    return values, _LOOSE_ENDS.sub("", EGFR_TEXT.sub(" ", entry))
 
 
 def name_key(name: str) -> str:
@@ -175,7 +203,10 @@ class NameIndex:
         ``levothyroxine``: each one's rules must apply, not only those of the name it is
         closest to as a whole.
         """
-        key = f"_{name_key(name)}_"
+        words = name_key(name).split("_")   # a dose's unit is no name (``300 mg``: not MG)
+        key = "_".join(["", *(w for i, w in enumerate(words)
+                              if not (i and w.isalpha() and _DOSE.match(words[i - 1] + w))),
+                         ""])
         found = sorted((key.find(f"_{alias}_"), canonical)
                        for alias, canonical in self._table(kind).items()
                        if f"_{alias}_" in key)
@@ -245,13 +276,15 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
 def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> str:
     """The warning shown when an unknown name was accepted with ``--allow-unknown``.
 
-    ``taken_as``: the known names it was taken as (a near miss), whose rules do apply.
+    ``taken_as``: the known names it was taken as (a near miss), whose rules do apply: a
+    referral for ``CKD stage IV`` stood beside "no contraindication ... was checked for it".
     """
     if taken_as:
+        what = "what you take" if kind == "medicine" else "the condition you have"
         return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; it was "
                 f"taken as {listed(taken_as, 'and')}, whose rules apply, but no "
                 f"rule was checked for the name as written. Ask a pharmacist or clinician "
-                f"whether that is what you take.")
+                f"whether that is {what}.")
     return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; no "
             f"contraindication or interaction rule was checked for it. Ask a pharmacist or "
             f"clinician before taking magnesium with it.")

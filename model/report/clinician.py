@@ -30,11 +30,13 @@ from model.core.change_words import outcome_name
 from model.core.errors import MgsleepError
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import Regimen
+from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
 from model.decision.explain import GENTLEST
 from model.decision.rule_words import REFERRAL_LABEL
-from model.decision.rules import Screening, breach_warnings
-from model.evidence.names import NameIndex
+from model.decision.rules import Screening, breach_warnings, near_misses
+from model.evidence.names import listed
+from model.evidence.schema import Safety
 from model.report.format import bullets, escape, table
 from model.report.headline import (
     INTERVAL_NOTE,
@@ -102,38 +104,63 @@ def _screen_lines(result: Analysis) -> tuple[Screening, tuple[str, ...]]:
     return rules, (*rules.warnings, *breach_warnings(history(result.diary).current, rules))
 
 
-def _pregnant(result: Analysis) -> str:
-    """``yes``, ``no`` or ``not given`` for the pregnancy field.
+def _pregnant(profile: Profile, safety: Safety) -> str:
+    """``yes``, ``no`` or ``not given`` for the pregnancy field, or what the conditions add.
 
-    ``yes (among the conditions)`` when a condition stands for pregnancy: the page said "not
-    given" beside the pregnancy rule it applied.
+    ``yes (among the conditions)`` when a condition stands for pregnancy, ``no (but conditions
+    list a pregnancy)`` beside ``pregnant = false``: the page said "not given" or "no" beside
+    the pregnancy rule it applied.
     """
-    said = {True: "yes", False: "no", None: "not given"}[result.profile.pregnant]
-    if result.profile.pregnant is None:
-        index = NameIndex.of(result.fit.priors_.safety)
-        rules = {c.condition for c in result.fit.priors_.safety.contraindications
-                 if c.field == "pregnant" and c.condition}
-        if any(index.match(c, "condition") in rules for c in result.profile.conditions):
-            said = "yes (among the conditions)"
-    return said
+    named = pregnancy_named(profile, safety)
+    if profile.pregnant is None:
+        return "yes (among the conditions)" if named else "not given"
+    if not profile.pregnant and named:
+        return "no (but conditions list a pregnancy)"
+    return "yes" if profile.pregnant else "no"
 
 
-def _safety(result: Analysis, rules: Screening, cautions: tuple[str, ...]) -> str:
+def _ceiling(profile: Profile, rules: Screening) -> str:
+    """The daily ceiling used, and the profile's own when it asked for more."""
+    asked = profile.lowered_from_mg
+    lowered = (f" (the profile's {asked:g} mg was lowered to it)"
+               if asked is not None and asked > rules.ceiling_mg else "")
+    return f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium{lowered}."
+
+
+def _unchecked(profile: Profile, safety: Safety, rules: Screening) -> list[str]:
+    """The names the safety data does not know: taken as known ones (rules applied) or not.
+
+    The page said "no rule applied" of ``levothyroxin`` beside the spacing of levothyroxine
+    it was given (:func:`model.decision.rules.near_misses`).
+    """
+    near = near_misses(profile, safety)
+    alone = [name for name in rules.unchecked if name not in near]
+    taken = [f"{name} (as {listed(near[name], 'and', quoted=False)})"
+             for name in rules.unchecked if name in near]
+    lines = []
+    if taken:
+        lines.append(f"NOT CHECKED as written (not in mgsleep's safety data; the rules of the "
+                     f"known name it was taken as applied): {', '.join(taken)}.")
+    if alone:
+        lines.append(f"NOT CHECKED (not in mgsleep's safety data, no rule applied): "
+                     f"{', '.join(alone)}.")
+    return lines
+
+
+def _safety(profile: Profile, safety: Safety, rules: Screening,
+            cautions: tuple[str, ...]) -> str:
     """The safety screen's lines: the profile's facts, the ceiling, the rules that apply."""
-    profile = result.profile
     facts = [
         f"Age: {profile.age if profile.age is not None else 'not given'}; "
         f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
-        f"{_pregnant(result)}; conditions: "
+        f"{_pregnant(profile, safety)}; conditions: "
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
-        f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium.",
+        _ceiling(profile, rules),
         *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in (*rules.referrals, *rules.holds)),
         *(f"Caution: {_stop(w)}" for w in cautions),
+        *_unchecked(profile, safety, rules),
     ]
-    if rules.unchecked:
-        facts.append(f"NOT CHECKED (not in mgsleep's safety data, no rule applied): "
-                     f"{', '.join(rules.unchecked)}.")
     if not rules.referrals and not rules.holds:
         facts.append("No contraindication found among the conditions and medicines checked."
                      if rules.unchecked else "No contraindication found in the profile.")
@@ -190,10 +217,11 @@ def render_clinician(result: Analysis) -> str:
         f"{escape(said.caution)}</p>"
         f"{_effects(result)}"
         f'<div class="columns"><div><h2>Regimen history</h2>{_history(result)}</div>'
-        f"<div><h2>Safety screen</h2>{_safety(result, rules, cautions)}</div></div>"
+        f"<div><h2>Safety screen</h2>"
+        f"{_safety(result.profile, fit.priors_.safety, rules, cautions)}</div></div>"
         f"<h2>Evidence behind the priors</h2>{_evidence(result)}"
-        f'<p class="small">{escape(checks)} Sources: the study entries of the priors files; '
-        "the full report lists each one.</p></body></html>\n")
+        f'<p class="small">{escape(checks)} The full report lists every study.</p>'
+        "</body></html>\n")
 
 
 def write_clinician(result: Analysis, path: str | Path) -> None:

@@ -80,12 +80,21 @@ def _advice(recommendation: Recommendation) -> str:
     if action == "refer":
         if "refer_stop" in codes:
             return "Stop taking magnesium now and see a clinician."
+        if "medicine_hold" in codes and "acute_gi" in codes:    # digoxin, loose stools
+            return ("Call your clinician soon about the loose stools on your magnesium, and "
+                    "change nothing on your own meanwhile.")
+        if "medicine_hold" in codes and "current_excluded" in codes:    # digoxin
+            return ("See your clinician soon about stopping your magnesium (your profile "
+                    "excludes its form), and change nothing on your own meanwhile.")
+        if "medicine_hold" in codes and "current_above_ceiling" in codes:
+            return ("See your clinician soon about lowering your magnesium to your daily "
+                    "ceiling, and change nothing on your own meanwhile.")
+        if "refer_hold" in codes and "current_excluded" in codes:   # whatever its dose
+            return ("Stop your current magnesium now (your profile excludes its form), and see "
+                    "your clinician before any other change.")
         if "refer_hold" in codes and "current_above_ceiling" in codes:   # pregnancy, 300 mg
             return ("Lower your magnesium to your daily ceiling now (below), and see your "
                     "clinician before any other change.")
-        if "refer_hold" in codes and "current_excluded" in codes:
-            return ("Stop your current magnesium now (your profile excludes its form), and see "
-                    "your clinician before any other change.")
         if "refer_hold" in codes:
             return "See your clinician before any change to magnesium."
         return "See a clinician before taking magnesium."
@@ -360,6 +369,18 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def acute_gi_why(rec: Recommendation, why: str) -> str:
+    """A step taken during loose stools says so first, then why it was the one chosen.
+
+    Under the acute GI rule only gentler steps are open; the reason a step was chosen among
+    them (to learn, say) is not the reason a change is made at all.
+    """
+    if "acute_gi" not in rec.reason_codes or set(rec.reason_codes) & BREACHES \
+            or rec.action in ("continue", "collect_more_data", "refer"):
+        return why
+    return f"loose stools lately (see the warning): only gentler steps are open. {_capital(why)}"
+
+
 def headline(result: Analysis) -> Headline:
     """The headline of an analysis.
 
@@ -380,7 +401,8 @@ def headline(result: Analysis) -> Headline:
              if result.pathways else ())
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
-    return Headline(what_to_do(rec), _capital(_why(result)), _capital(how_sure(rec)), review,
+    return Headline(what_to_do(rec), _capital(acute_gi_why(rec, _why(result))),
+                    _capital(how_sure(rec)), review,
                     RECORD, tried, caution, paths)
 
 

@@ -398,13 +398,11 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        Left: expected utility (dot; weighted MCIDs, 0 = as now) with a bar reaching to the
-        mean of the worst 10 % of draws (CVaR) and, for an action whose nights would teach
-        something, an open circle at its expected utility plus that learning value (the
-        recommended action, starred, need not lead on either: the reasons say why it was
-        chosen). Middle: P(GI constraint violated). Right: P(best) or, for a blocked action
-        (light grey), why it is blocked. A decision without assessed actions (``refer``)
-        gives a figure that says so.
+        Left: expected utility (dot; weighted MCIDs, 0 = as now), a bar to the mean of the
+        worst 10 % of draws (CVaR), an open circle at it plus the learning value (the starred
+        recommendation need not lead on either: the reasons say why). Middle: P(GI constraint
+        violated). Right: P(best) or, for a blocked action (light grey), why it is blocked.
+        A decision without assessed actions (``refer``) gives a figure that says so.
 
     """
     actions = decision.assessments

@@ -1,0 +1,200 @@
+"""A safety audit of the profile: what a person writes must reach the rules, and be said right.
+
+An eGFR written among the conditions was an unknown name (a dose below eGFR 30 with
+``--allow-unknown``); "MG" and "IBS-D" were unknown; ``pregnant = false`` beside a pregnancy
+condition went unsaid; the clinician page said "no rule applied" of names whose near miss's
+rules it applied; an eGFR of 200 passed silently; a ceiling asked above the limit went unsaid.
+None of these tests fits a model.
+"""
+
+import html
+import warnings
+
+import pytest
+
+from model.core.errors import InputError
+from model.data.profile import Profile, ProfileWarning, load_profile
+from model.decision import rules as hard_rules
+from model.evidence.names import NameIndex
+from model.report import clinician
+
+SEVERE = "kidney disease (an eGFR or creatinine clearance below 30 mL/min"
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "profile.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def loaded(path, priors, allow_unknown=False) -> tuple[Profile, list[str]]:
+    """The profile of ``path`` and the messages of the warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        profile = load_profile(path, safety=priors.safety, allow_unknown=allow_unknown)
+    return profile, [str(w.message) for w in caught]
+
+
+# A: an eGFR written in a condition -------------------------------------------------------------
+
+@pytest.mark.parametrize(("entry", "left"), [
+    ("Stage 3 CKD, eGFR 28", ("stage_3_ckd",)),
+    ("egfr: 28", ()),
+    ("eGFR=28 mL/min", ()),
+    ("eGFR 28 mL/min/1.73 m²", ()),
+    ("CKD stage 3 (eGFR 28)", ("ckd_stage_3",)),
+    ("CKD, eGFR < 29", ("ckd",))])
+@pytest.mark.parametrize("allow_unknown", [False, True])
+def test_an_egfr_written_in_a_condition_is_read_as_the_egfr(tmp_path, priors, entry, left,
+                                                            allow_unknown):
+    """/tmp/hS c22u: "Stage 3 CKD, eGFR 28" was split at the comma, "eGFR 28" was only NOT
+    CHECKED, and the person (below eGFR 30: refer) was given a dose."""
+    path = write(tmp_path, f'conditions = ["{entry}"]\n')
+    profile, said = loaded(path, priors, allow_unknown)
+    assert profile.egfr == 28 and profile.conditions == left
+    assert any(m.startswith(f"{path}: key conditions: {entry!r}: eGFR 28 read from the "
+                            "condition text") and "give it as the key egfr (egfr = 28" in m
+               for m in said), said
+    assert not any("unknown condition" in m for m in said)
+    screening = hard_rules.screen(profile, priors.safety)
+    assert any(r.startswith(SEVERE) for r in screening.referrals)
+    assert screening.unchecked == ()
+
+
+@pytest.mark.parametrize(("text", "egfr"), [
+    ('egfr = 85\nconditions = ["CKD 3, eGFR 28"]', 28),
+    ('egfr = 20\nconditions = ["CKD 3, eGFR 45"]', 20)])
+def test_the_profiles_egfr_is_the_lowest_of_the_key_and_the_conditions(tmp_path, priors, text,
+                                                                        egfr):
+    profile, said = loaded(write(tmp_path, text), priors)
+    assert profile.egfr == egfr and profile.conditions == ("ckd_3",)
+    assert any(f"the profile's eGFR is {egfr}, the lowest of the key egfr" in m for m in said)
+
+
+# B: MG, IBS subtypes -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("entry", ["MG", "ocular MG"])
+def test_mg_is_myasthenia_gravis(tmp_path, priors, entry):
+    """/tmp/hS u5: "MG", the usual abbreviation, was unknown with no "did you mean", and with
+    --allow-unknown was given a dose."""
+    profile, _ = loaded(write(tmp_path, f'conditions = ["{entry}"]\n'), priors)
+    screening = hard_rules.screen(profile, priors.safety)
+    assert screening.referrals and screening.referrals[0].startswith("myasthenia gravis: ")
+    assert screening.unchecked == ()
+
+
+def test_mg_as_a_dose_or_a_low_level_is_not_myasthenia_gravis(priors):
+    """"mg" stands for myasthenia gravis among the conditions, not in a dose or a level."""
+    index = NameIndex.of(priors.safety)
+    assert index.within("history of MG", "condition") == ("myasthenia_gravis",)
+    assert index.within("magnesium citrate 300 mg", "condition") == ()
+    for entry in ("low Mg", "hypomagnesaemia"):
+        screening = hard_rules.screen(Profile(conditions=(entry,)), priors.safety)
+        assert screening.referrals == () and screening.unchecked == ()
+
+
+@pytest.mark.parametrize("entry", [
+    "IBS-D", "IBS-C", "IBS-M", "IBS with diarrhea", "IBS with diarrhoea/diarrhea",
+    "irritable bowel syndrome with diarrhoea", "diarrhoea-predominant IBS"])
+def test_an_ibs_subtype_is_ibs(tmp_path, priors, entry):
+    """/tmp/hS ibsdu: "IBS-D" was unknown (a "did you mean 'ibs'") and, accepted, left the gut
+    sensitivity at none: only the exact keys ``ibs`` and ``irritable_bowel_syndrome`` counted."""
+    profile, said = loaded(write(tmp_path, f'conditions = ["{entry}"]\n'), priors)
+    assert profile.gut_sensitivity == "ibs"
+    assert any("gut_sensitivity 'ibs' is used" in m for m in said)
+    assert hard_rules.screen(profile, priors.safety).unchecked == ()
+
+
+# C: pregnant = false beside a pregnancy ------------------------------------------------------
+
+def test_pregnant_false_beside_a_pregnancy_condition_is_said(tmp_path, priors):
+    """/tmp/hS p7c: the hold applied, but nothing named the conflict, and the clinician page
+    said "pregnant: no" beside the pregnancy referral."""
+    path = write(tmp_path, 'pregnant = false\nconditions = ["pregnancy second trimester"]\n')
+    profile, said = loaded(path, priors)
+    assert any(m.startswith(f"{path}: keys pregnant and conditions disagree: pregnant = false, "
+                            "but conditions list 'pregnancy_second_trimester'") for m in said)
+    assert any(h.startswith("pregnancy: ") for h in hard_rules.screen(profile,
+                                                                      priors.safety).holds)
+    assert (clinician._pregnant(profile, priors.safety)
+            == "no (but conditions list a pregnancy)")
+    assert clinician._pregnant(Profile(pregnant=False), priors.safety) == "no"
+    assert clinician._pregnant(Profile(conditions=("pregnant",)),
+                               priors.safety) == "yes (among the conditions)"
+
+
+# D: a near miss's rules applied are not "no rule applied" ------------------------------------
+
+def test_the_clinician_page_does_not_say_no_rule_applied_of_a_near_miss(priors):
+    """/tmp/hS u1c: "NOT CHECKED (..., no rule applied): levothyroxin, alendronat, doxycyline"
+    came right after the cautions of levothyroxine, alendronate and doxycycline."""
+    profile = Profile(medications=("levothyroxin", "alendronat", "doxycyline", "sertraline"))
+    screening = hard_rules.screen(profile, priors.safety)
+    page = html.unescape(clinician._safety(profile, priors.safety, screening,
+                                           screening.warnings))
+    assert ("NOT CHECKED as written (not in mgsleep's safety data; the rules of the known name "
+            "it was taken as applied): levothyroxin (as levothyroxine), alendronat (as "
+            "alendronate), doxycyline (as doxycycline).") in page
+    assert "NOT CHECKED (not in mgsleep's safety data, no rule applied): sertraline." in page
+
+
+def test_an_unknown_condition_that_refers_is_not_said_to_have_had_no_rule(priors):
+    """/tmp/hS c7c: "CKD stage IV" referred on the kidney rule beside "no contraindication or
+    interaction rule was checked for it"."""
+    profile = Profile(conditions=("CKD stage IV",))
+    screening = hard_rules.screen(profile, priors.safety)
+    assert any(SEVERE in r for r in screening.referrals)
+    unchecked = [w for w in screening.warnings if w.startswith("NOT CHECKED")]
+    assert unchecked == ["NOT CHECKED: the condition 'ckd_stage_iv' is not in mgsleep's safety "
+                         "data; it was taken as 'severe_renal_impairment', whose rules apply, "
+                         "but no rule was checked for the name as written. Ask a pharmacist or "
+                         "clinician whether that is the condition you have."]
+    assert hard_rules.near_misses(profile, priors.safety) == {
+        "ckd_stage_iv": ("severe_renal_impairment",)}
+    page = html.unescape(clinician._safety(profile, priors.safety, screening,
+                                           screening.warnings))
+    assert "no rule applied" not in page and "ckd_stage_iv (as severe_renal_impairment)" in page
+
+
+# E: an eGFR out of the usual range -----------------------------------------------------------
+
+def test_an_egfr_above_150_is_warned_of_as_perhaps_a_creatinine(tmp_path, priors):
+    path = write(tmp_path, "egfr = 200\n")
+    with pytest.warns(ProfileWarning, match=rf"{path}: key egfr: 200 is unusually high .*"
+                                            r"not a creatinine"):
+        load_profile(path, safety=priors.safety)
+    load_profile(write(tmp_path, "egfr = 120\n"), safety=priors.safety)  # no warning
+
+
+def test_an_egfr_below_5_refers_and_says_mls_times_60(tmp_path, priors):
+    path = write(tmp_path, "egfr = 1.4\n")
+    with pytest.warns(ProfileWarning, match=r"key egfr: 1.4 is below 5 .*if this is in mL/s, "
+                                            r"multiply by 60 \(84 mL/min\)"):
+        profile = load_profile(path, safety=priors.safety)
+    assert any(r.startswith(SEVERE) for r in hard_rules.screen(profile, priors.safety).referrals)
+
+
+# F: a ceiling asked above the limit ----------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("max_elemental_mg = 500\n", "Daily ceiling used: 350 mg elemental magnesium (the "
+                                 "profile's 500 mg was lowered to it)."),
+    ('max_elemental_mg = 500\npregnant = true\n', "Daily ceiling used: 250 mg elemental "
+                                                  "magnesium (the profile's 500 mg was lowered "
+                                                  "to it)."),
+    ("max_elemental_mg = 200\n", "Daily ceiling used: 200 mg elemental magnesium.")])
+def test_the_clinician_page_says_a_ceiling_asked_above_the_limit_was_lowered(tmp_path, priors,
+                                                                             text, line):
+    """/tmp/hS x2_on_gly300: for max_elemental_mg = 500 the page said only "Daily ceiling
+    used: 350"."""
+    profile, _ = loaded(write(tmp_path, text), priors)
+    screening = hard_rules.screen(profile, priors.safety)
+    assert line in html.unescape(clinician._safety(profile, priors.safety, screening, ()))
+
+
+def test_an_unknown_condition_is_still_an_error(tmp_path, priors):
+    """Reading eGFRs and subtypes opened no door: a name matching nothing is still refused."""
+    with pytest.raises(InputError, match=r"unknown condition 'renal_thing'"), \
+            pytest.warns(ProfileWarning, match="eGFR 40 read from the condition text"):
+        load_profile(write(tmp_path, 'conditions = ["renal thing, eGFR 40"]\n'),
+                     safety=priors.safety)
