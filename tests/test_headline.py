@@ -50,7 +50,17 @@ def test_change_words_known_answers(args, expected):
 
 def test_verdict_phrases():
     assert effect_line(effect()) == "falling asleep 11 min faster (4 to 18): works for you"
-    assert verdict_phrase(effect(verdict="harms")) == "harms you"
+    assert verdict_phrase(effect(verdict="harms", p_benefit=0.01, p_harm_beyond_mcid=0.85)) \
+        == "harms you"
+    # a safety audit: "24 min faster (51 faster to 3 slower): works for you" at P(beyond the
+    # MCID) 0.60: the direction alone is "probably", with both chances
+    assert verdict_phrase(effect(mean=-24.0, low=-51.0, high=3.0, p_benefit=0.93,
+                                 p_beyond_mcid=0.60)) == (
+        "probably works for you (P 0.93 it helps; P 0.60 by more than the 20 min that matters)")
+    assert verdict_phrase(effect("gi", verdict="harms", p_benefit=0.04, p_harm_beyond_mcid=0.5,
+                                 mcid=0.05)) == (
+        "probably harms you (P 0.96 it is worse; P 0.50 by more than the 1.5 a month that "
+        "matters)")
     assert verdict_phrase(effect(verdict="no_meaningful_effect")) == \
         "no meaningful effect (smaller than the 20 min that matters)"
     assert verdict_phrase(effect("gi", verdict="no_meaningful_effect", mcid=0.05)) == \

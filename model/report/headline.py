@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.pathways import Pathway
+from model.analysis.verdicts import VerdictRule
 from model.core.change_words import (
     WORDS,
     change_words,
@@ -138,14 +139,25 @@ def change_phrase(effect: DiaryEffect) -> str:
 
 
 def verdict_phrase(effect: DiaryEffect) -> str:
-    """The verdict in words, with what an unsettled one still needs."""
+    """The verdict in words, with what an unsettled one still needs.
+
+    ``works`` or ``harms`` reached by the direction alone (P(any benefit) >= 0.9 and a mean
+    beyond the MCID, :func:`model.analysis.verdicts.verdict`) says "probably" and both
+    chances: the interval may still reach the other side of zero.
+    """
     said = _VERDICTS[effect.verdict]
+    mcid = f"{number(per_month(effect.outcome, effect.mcid), effect.outcome)} " \
+           f"{WORDS[effect.outcome][3]}"
     if effect.verdict == "no_meaningful_effect":
-        mcid = per_month(effect.outcome, effect.mcid)
-        unit = WORDS[effect.outcome][3]
-        return f"{said} (smaller than the {number(mcid, effect.outcome)} {unit} that matters)"
-    if effect.verdict != "inconclusive":
-        return said
+        return f"{said} (smaller than the {mcid} that matters)"
+    if effect.verdict in ("works", "harms"):
+        works = effect.verdict == "works"
+        beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid
+        if beyond >= VerdictRule.p_beyond:
+            return said
+        either = effect.p_benefit if works else 1 - effect.p_benefit
+        return (f"probably {said} (P {either:.2f} {'it helps' if works else 'it is worse'}; "
+                f"P {beyond:.2f} by more than the {mcid} that matters)")
     if effect.needs_placebo:
         return f"{said}: placebo nights are needed to tell magnesium from expectation"
     lean = ("probably helps" if effect.p_benefit >= 0.9 else
