@@ -130,7 +130,8 @@ def test_the_acute_rule_counts_beyond_a_persons_own_loose_stools(tmp_path):
     assert usual.recent_gi_nights == 2 and not acute_gi(usual, DEFAULTS)
     # said as such, not left unsaid (a re-audit: the person was told nothing)
     from model.data.profile import Profile
-    from model.decision.rules import current_warnings, screen
+    from model.decision.rules import current_warnings
+    from model.decision.screening import screen
 
     said = current_warnings(usual, screen(Profile(), load_priors().safety), DEFAULTS)
     assert said == ["2 GI nights in the last 7 on glycinate 100 mg, within your usual without "

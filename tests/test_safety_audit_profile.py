@@ -14,7 +14,7 @@ import pytest
 
 from model.core.errors import InputError
 from model.data.profile import Profile, ProfileWarning, load_profile
-from model.decision import rules as hard_rules
+from model.decision import screening as hard_rules
 from model.evidence.names import NameIndex
 from model.report import clinician
 
@@ -140,20 +140,20 @@ def test_the_clinician_page_does_not_say_no_rule_applied_of_a_near_miss(priors):
 
 def test_an_unknown_condition_that_refers_is_not_said_to_have_had_no_rule(priors):
     """/tmp/hS c7c: "CKD stage IV" referred on the kidney rule beside "no contraindication or
-    interaction rule was checked for it"."""
-    profile = Profile(conditions=("CKD stage IV",))
+    interaction rule was checked for it" (a Roman stage is now read: "CKD stage four" here)."""
+    profile = Profile(conditions=("CKD stage four",))
     screening = hard_rules.screen(profile, priors.safety)
     assert any(SEVERE in r for r in screening.referrals)
     unchecked = [w for w in screening.warnings if w.startswith("NOT CHECKED")]
-    assert unchecked == ["NOT CHECKED: the condition 'ckd_stage_iv' is not in mgsleep's safety "
+    assert unchecked == ["NOT CHECKED: the condition 'ckd_stage_four' is not in mgsleep's safety "
                          "data; it was taken as 'severe_renal_impairment', whose rules apply, "
                          "but no rule was checked for the name as written. Ask a pharmacist or "
                          "clinician whether that is the condition you have."]
     assert hard_rules.near_misses(profile, priors.safety) == {
-        "ckd_stage_iv": ("severe_renal_impairment",)}
+        "ckd_stage_four": ("severe_renal_impairment",)}
     page = html.unescape(clinician._safety(profile, priors.safety, screening,
                                            screening.warnings))
-    assert "no rule applied" not in page and "ckd_stage_iv (as severe_renal_impairment)" in page
+    assert "no rule applied" not in page and "ckd_stage_four (as severe_renal_impairment)" in page
 
 
 # E: an eGFR out of the usual range -----------------------------------------------------------
@@ -198,3 +198,40 @@ def test_an_unknown_condition_is_still_an_error(tmp_path, priors):
             pytest.warns(ProfileWarning, match="eGFR 40 read from the condition text"):
         load_profile(write(tmp_path, 'conditions = ["renal thing, eGFR 40"]\n'),
                      safety=priors.safety)
+
+
+# a medicine under conditions, a condition under medications ---------------------------------
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('conditions = ["digoxin"]\n', "'digoxin' is a medicine, not a condition: list it under "
+                                   "medications, where its safety rules apply"),
+    ('medications = ["heart block"]\n', "'heart_block' is a condition, not a medicine: list it "
+                                        "under conditions, where its safety rules apply")])
+def test_a_name_under_the_other_key_says_where_it_belongs(tmp_path, priors, text, said):
+    """``conditions = ["digoxin"]`` was an unknown condition with no hint; accepted with
+    --allow-unknown, digoxin's hold was lost."""
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_profile(path, safety=priors.safety)
+    assert said in str(caught.value) and "check the spelling" not in str(caught.value)
+    profile, _ = loaded(path, priors, allow_unknown=True)
+    screening = hard_rules.screen(profile, priors.safety)
+    assert screening.unchecked                          # still NOT CHECKED as written
+    if "digoxin" in text:
+        assert screening.medicine_hold and screening.holds[0].startswith("digoxin: ")
+    else:
+        assert any(r.startswith("heart block: ") for r in screening.referrals)
+
+
+@pytest.mark.parametrize(("entry", "key"), [("CKD stage IV", "ckd_stage_4"),
+                                            ("ckd stage IIIb", "ckd_stage_3b"),
+                                            ("Stage V CKD", "stage_5_ckd")])
+def test_a_stage_in_roman_numerals_is_its_number(priors, entry, key):
+    """"CKD stage III" got "did you mean 'ckd_stage_5'?"; "CKD stage IV" referred only as a
+    near miss, NOT CHECKED."""
+    profile = Profile(conditions=(entry,))
+    screening = hard_rules.screen(profile, priors.safety)
+    assert profile.conditions == (key,) and screening.unchecked == ()
+    assert bool(screening.referrals) == (key != "ckd_stage_3b")
+    assert any(w.startswith("eGFR 30-59 or CKD stage 3") for w in screening.warnings) == \
+        (key == "ckd_stage_3b")

@@ -45,7 +45,8 @@ from model.decision.explain import headline
 from model.decision.history import night_regimens
 from model.decision.results import NO_SCORES, ActionAssessment
 from model.decision.rule_words import beyond_studied_warning, gi_block, is_acute_gi_warning
-from model.decision.rules import Screening, breach_warnings, current_breaks
+from model.decision.rules import breach_warnings, current_breaks
+from model.decision.screening import Screening
 from model.decision.utility import evaluate, predicted
 from model.evidence.priorset import PriorSet
 
@@ -138,9 +139,8 @@ class PlanAhead:
         first = next((i for i, p in enumerate(periods) if p.regimen != NO_MAGNESIUM), None)
         if first is None:
             return periods
-        end = first + 1
-        while end < len(periods) and periods[end].arm == periods[first].arm:
-            end += 1
+        end = next((k for k in range(first + 1, len(periods))
+                    if periods[k].arm != periods[first].arm), len(periods))
         return periods[:end]
 
     @property

@@ -64,6 +64,7 @@ from model.evidence.names import (
     NameIndex,
     egfr_written,
     name_key,
+    unknown_fix,
     unknown_message,
 )
 from model.evidence.schema import Safety, parse_file
@@ -379,10 +380,7 @@ def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: boo
             if index.match(name, kind) is None:
                 faults.append(Fault(file, f"key {key}[{number}]",
                                     unknown_message(name, kind, index)))
-                fixes.append("accept it knowingly with --allow-unknown (the rules of each of "
-                             "them then apply)" if kind == "medicine" and index.members(name)
-                             else "check the spelling, or accept it knowingly with "
-                                  "--allow-unknown")
+                fixes.append(unknown_fix(name, kind, index))
     faults = with_lines(faults)
     if allow_unknown:
         for fault in faults:

@@ -20,7 +20,7 @@ from model.decision.decide import decide
 from model.decision.explain import describe, format_gain, option
 from model.decision.history import DiaryLike, History, history
 from model.decision.results import ActionAssessment, Decision, Recommendation
-from model.decision.rules import Screening, screen
+from model.decision.screening import Screening, screen
 from model.decision.settings import RECORD_COLUMNS, VARIABLES, DecisionSettings, Mode, Predict
 from model.decision.utility import Ranking, rank
 

@@ -2,7 +2,7 @@
 
 The order never changes:
 
-1. **Hard rules** (:func:`model.decision.rules.screen`, from ``safety.toml``): a
+1. **Hard rules** (:func:`model.decision.screening.screen`, from ``safety.toml``): a
    contraindication answers ``refer`` with no form and no dose; cautions and interacting
    medicines become warnings; excluded forms are removed; the ceiling is set.
 2. **Candidates** (:mod:`model.decision.candidates`), one change at a time from the current
@@ -39,15 +39,14 @@ from model.decision.results import (
     assess,
 )
 from model.decision.rules import (
-    Screening,
     acute_gi,
     current_breaks,
     current_warnings,
     evaluation_nights,
     review_days,
     review_from,
-    screen,
 )
+from model.decision.screening import Screening, screen
 from model.decision.settings import DecisionSettings, Mode, Predict
 from model.decision.utility import Evaluation, evaluate, onset_days, predicted
 from model.evidence.priorset import PriorSet

@@ -1,8 +1,7 @@
 """The hard rules: screening a profile, blocking candidates, the evaluation period.
 
-- :func:`screen` (from ``safety.toml``): a contraindication means ``refer``; cautions,
-  interacting medicines (each named with its timing rule) and depletion notes become warnings;
-  excluded forms are removed; the daily ceiling is the profile's, at most the safety ceiling.
+- :func:`~model.decision.screening.screen` (from ``safety.toml``) gives the
+  :class:`~model.decision.screening.Screening` the rules below read.
 - :func:`blocks`: a candidate above the ceiling, of an excluded form or breaking the GI
   chance constraint is blocked. Before the current regimen has ``min_nights`` recorded nights
   (the evaluation period, :func:`evaluation_nights`) only ``continue`` is open, plus
@@ -21,22 +20,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
-from model.core.forms import FORMS
 from model.core.regimen import Regimen
-from model.data.profile import Profile
 from model.decision import rule_words
 from model.decision.candidates import Candidate
 from model.decision.history import History
 from model.decision.learning import steady_nights
+from model.decision.screening import Screening
 from model.decision.settings import DecisionSettings
-from model.evidence.floor import loosened
-from model.evidence.names import NameIndex, listed, unknown_warning
-from model.evidence.schema import Contraindication, Safety, raise_if
 
 SAFETY_MOVES = frozenset({"decrease_dose", "split_dose", "stop"})
 """The changes still open during the evaluation period when safety asks for them (and a
@@ -44,216 +38,6 @@ switch to a gentler form, :func:`blocks`)."""
 
 Block = tuple[str, str]
 """Why a candidate is blocked: a stable code and a sentence."""
-
-
-@dataclass(frozen=True)
-class Screening:
-    """The outcome of the hard rules for one profile.
-
-    Parameters
-    ----------
-    referrals : tuple of str
-        The contraindications found, each its reason (``safety.toml``), and each unknown
-        condition within a typo of one; any one means ``refer`` (stop now, when taking
-        magnesium: :func:`model.decision.rule_words.refer_reasons`).
-    warnings : tuple of str
-        Cautions, medicine timing rules (each naming the medicine), depletion notes.
-    ceiling_mg : float
-        The daily elemental dose never to exceed.
-    allowed_forms : tuple of str
-        The forms not excluded by the profile.
-    holds : tuple of str
-        The rules with which magnesium is not changed without a clinician (``kind =
-        "clinician"``: digoxin among the medicines, pregnancy); any one means ``refer`` that
-        keeps the current routine within the ceiling
-        (:func:`model.decision.rule_words.hold_reasons`).
-    unchecked : tuple of str
-        The conditions and medicines the safety data does not know (accepted with
-        ``--allow-unknown``): no rule was checked for them, and the advice says to ask a
-        pharmacist or clinician first.
-    medicine_hold : bool
-        A hold comes from a medicine (digoxin), with which stopping or lowering magnesium
-        is a change too; a condition's hold (pregnancy) lets a dose be lowered to the ceiling.
-
-    """
-
-    referrals: tuple[str, ...]
-    warnings: tuple[str, ...]
-    ceiling_mg: float
-    allowed_forms: tuple[str, ...]
-    holds: tuple[str, ...] = ()
-    unchecked: tuple[str, ...] = ()
-    medicine_hold: bool = False
-
-
-def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
-    if rule.condition is not None and rule.condition in conditions:
-        return True
-    if rule.field in ("egfr", "age"):
-        value = getattr(profile, rule.field)
-        return value is not None and rule.below is not None and value < rule.below
-    return rule.field == "pregnant" and profile.pregnant is True
-
-
-Matched = dict[str, str | None]
-"""Each name as the profile gives it -> the safety data's name for it (None: unknown)."""
-
-
-def _medicine_warnings(medicines: Matched, safety: Safety,
-                       near: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """Warnings of the profile's medicines, except referrals and holds.
-
-    :class:`Screening` keeps those apart; a decision gives a hold as a warning beside a
-    referral. An unknown name taken as known ones (``near``: :func:`_medicine_near_misses`)
-    says so in its NOT CHECKED warning.
-    """
-    found = []
-    for given, medicine in medicines.items():
-        if medicine is None:
-            found.append(unknown_warning(given, "medicine", near.get(given, ())))
-            continue
-        found += [rule_words.medicine_warning(given, medicine, group)
-                  for group in safety.interactions
-                  if medicine in group.medications and group.kind not in ("refer", "clinician")]
-    return found
-
-
-def _medicine_rules(medicines: Matched, safety: Safety, kind: str) -> tuple[str, ...]:
-    """The rules of the profile's medicines of groups of ``kind``, naming the medicine.
-
-    ``clinician``: magnesium is not changed without the prescriber (a hold, digoxin);
-    ``refer``: magnesium is not taken with it (a referral: stop now, raltegravir).
-    """
-    taken = {medicine: given for given, medicine in medicines.items() if medicine is not None}
-    return tuple(f"{taken[m]}: {group.rule}" for group in safety.interactions
-                 if group.kind == kind for m in group.medications if m in taken)
-
-
-def _near_misses(unknown: Sequence[str], safety: Safety,
-                 names: NameIndex) -> list[tuple[str, Contraindication, str]]:
-    """Unknown conditions that may be a contraindication: each name, rule and reason.
-
-    A name mgsleep cannot read may be the contraindication it looks like (within a typo of
-    its name: ``myasthenia gravus``) or the one it names inside longer words (``ESRD on
-    HD``, ``history of heart block``, ``CKD 3 to 4``): accepted with ``--allow-unknown``, it
-    refers, or holds (``pregnent``), with that rule's ceiling, as the rule would, rather
-    than give a dose.
-    """
-    found = []
-    for given in unknown:
-        close = names.suggest(given, "condition")
-        inside = names.within(given, "condition")
-        meant = inside or ((names.conditions[close],) if close else ())
-        for rule in (c for c in safety.contraindications if c.condition in meant):
-            how = (f"looks like {close!r}" if close and names.conditions[close] == rule.condition
-                   else f"names {rule.condition!r}")
-            found.append((given, rule, f"{given!r} is not in mgsleep's safety data but {how}: "
-                                       f"{rule.reason}"))
-    return found
-
-
-def _conditions_taken(misses: Sequence[tuple[str, Contraindication, str]]
-                      ) -> dict[str, tuple[str, ...]]:
-    """Each unknown condition of :func:`_near_misses` -> the conditions whose rules it got."""
-    taken: dict[str, tuple[str, ...]] = {}
-    for given, rule, _ in misses:
-        taken[given] = (*taken.get(given, ()), *((rule.condition,) if rule.condition else ()))
-    return taken
-
-
-def near_misses(profile: Profile, safety: Safety) -> dict[str, tuple[str, ...]]:
-    """The profile's unknown names taken as known ones, whose rules apply, and those names.
-
-    An unknown condition that may be a contraindication (:func:`_near_misses`), an unknown
-    medicine within a typo of a known one (:func:`_medicine_near_misses`). They stay NOT
-    CHECKED (:attr:`Screening.unchecked`), but a rule was applied: the clinician page said
-    "no rule applied" of ``levothyroxin`` beside the spacing of levothyroxine it was given.
-    """
-    names = NameIndex.of(safety)
-    unknown = [c for c in profile.conditions if names.match(c, "condition") is None]
-    medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
-    return (_conditions_taken(_near_misses(unknown, safety, names))
-            | _medicine_near_misses(medicines, names))
-
-
-def _medicine_near_misses(medicines: Matched,
-                          names: NameIndex) -> dict[str, tuple[str, ...]]:
-    """Unknown medicines within a typo of a known one, and the known ones each is taken as.
-
-    ``digoxine`` accepted with ``--allow-unknown`` was given a dose while ``digoxin`` holds
-    it; ``levothyroxin`` lost the 4-hour spacing of ``levothyroxine``. An unknown name that
-    holds known ones whole (``digoxin levothyroxine``) is taken as each of them, not as the
-    one closest to it; a class of medicines (``bisphosphonates``) as every member of it. Each
-    is kept among the unknown names too (NOT CHECKED), and its rules name both spellings.
-    """
-    near = {given: names.members(given, close=True) or names.within(given, "medicine")
-            or ((names.medicines[close],) if (close := names.suggest(given, "medicine")) else ())
-            for given, m in medicines.items() if m is None}
-    return {given: meant for given, meant in near.items() if meant}
-
-
-def _taken_as(near: Mapping[str, tuple[str, ...]], safety: Safety) -> dict[str, str]:
-    """Entries for the near misses' rules: one per unknown name and interaction group.
-
-    The label names what the name was taken as within the group (``bisphosphonates (not in
-    the safety data; taken as alendronate, risedronate, ibandronate or etidronate)``): a
-    class's members share their group's rule, said once.
-    """
-    entries = {}
-    for given, meant in near.items():
-        for group in safety.interactions:
-            inside = [m for m in meant if m in group.medications]
-            if inside:
-                said = listed(inside, "or", quoted=False)
-                entries[f"{given} (not in the safety data; taken as {said})"] = inside[0]
-    return entries
-
-
-def screen(profile: Profile, safety: Safety) -> Screening:
-    """Apply the hard rules of ``safety.toml`` to a profile.
-
-    Conditions and medicines are matched through the synonym table of the safety data
-    (:class:`model.evidence.names.NameIndex`); a name it does not know gives a "NOT CHECKED"
-    warning, never silence. Rules looser than the package's safety floor are refused.
-
-    Raises
-    ------
-    PriorsError
-        When ``safety`` is less strict than the bundled ``safety.toml``.
-
-    """
-    raise_if(loosened(safety, "<safety rules in use>"))
-    names = NameIndex.of(safety)
-    matched = {c: names.match(c, "condition") for c in profile.conditions}
-    medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
-    near = _medicine_near_misses(medicines, names)
-    medicines |= _taken_as(near, safety)
-    conditions = frozenset(m for m in matched.values() if m is not None)
-    unknown = [c for c, m in matched.items() if m is None]
-    misses = _near_misses(unknown, safety, names)
-    found = [(c, c.reason) for c in safety.contraindications
-             if _applies(c, profile, conditions)] + [(rule, why) for _, rule, why in misses]
-    referrals = tuple([reason for c, reason in found if c.kind == "refer"]
-                      + list(_medicine_rules(medicines, safety, "refer")))
-    medicine_holds = _medicine_rules(medicines, safety, "clinician")
-    holds = (*(reason for c, reason in found if c.kind == "clinician"), *medicine_holds)
-    fields = {c.field for c, _ in found} - {None}
-    taken = _conditions_taken(misses)
-    warnings = [unknown_warning(c, "condition", taken.get(c, ())) for c in unknown]
-    warnings += [c.reason for c in safety.cautions
-                 if _applies(c, profile, conditions) and c.field not in fields]
-    warnings += _medicine_warnings(medicines, safety, near)
-    ceiling = profile.ceiling_mg(safety)
-    if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
-        warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
-                                                safety.ceiling.source))
-    rules = [c for c, _ in found] + [c for c in safety.cautions
-                                     if _applies(c, profile, conditions)]
-    ceiling = min([ceiling, *(c.ceiling_mg for c in rules if c.ceiling_mg is not None)])
-    allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
-    unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
-    return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
-                     bool(medicine_holds))
 
 
 def acute_gi(past: History, s: DecisionSettings) -> bool:

@@ -43,7 +43,8 @@ from model.decision.candidates import Candidate
 from model.decision.gains import diary_gains, per_night_variance, slope
 from model.decision.history import History
 from model.decision.learning import DrawMoments, gradient_star, period_noise
-from model.decision.rules import Block, Screening, blocks
+from model.decision.rules import Block, blocks
+from model.decision.screening import Screening
 from model.decision.settings import VARIABLES, DecisionSettings, Predict
 from model.evidence.priorset import PriorSet
 

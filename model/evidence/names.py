@@ -96,9 +96,20 @@ def egfr_written(entry: str) -> tuple[tuple[float, ...], str]:
     return values, _LOOSE_ENDS.sub("", EGFR_TEXT.sub(" ", entry))
 
 
+_ROMAN_STAGES = {"i": "1", "ii": "2", "iii": "3", "iiia": "3a", "iiib": "3b", "iv": "4",
+                 "v": "5", "vd": "5d"}
+"""A stage in Roman numerals, after ``stage``, ``ckd`` or ``g`` (``CKD stage IIIb``)."""
+
+
 def name_key(name: str) -> str:
-    """Reduce a name to its lookup key: lower case, words joined by ``_`` (``AV-block``)."""
-    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
+    """Reduce a name to its lookup key: lower case, words joined by ``_`` (``AV-block``).
+
+    A stage in Roman numerals becomes its number (``CKD stage IV`` is ``ckd_stage_4``): it
+    was an unknown name whose closest known one was another stage.
+    """
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return "_".join(_ROMAN_STAGES.get(word, word) if k and words[k - 1] in ("stage", "ckd", "g")
+                    else word for k, word in enumerate(words))
 
 
 def _stripped(key: str) -> str:
@@ -249,8 +260,13 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
     """Why ``name`` was not recognised, with the closest known name if there is one.
 
     A class of medicines (``bisphosphonates``) is answered with its members: which one it is
-    decides the rule.
+    decides the rule; a medicine listed as a condition (or the other way) with its key.
     """
+    other = _other(kind)
+    if index.match(name, other) is not None:
+        key = "medications" if other == "medicine" else "conditions"
+        return (f"{name!r} is a {other}, not a {kind}: list it under {key}, where its safety "
+                f"rules apply")
     members = index.members(name) if kind == "medicine" else ()
     near = index.class_named(name) if kind == "medicine" and not members else None
     if near is not None and index.suggest(name, kind) is None:
@@ -271,6 +287,19 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
         hint = f" (did you mean {close!r}?)" if close else ""
     return (f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, so no "
             f"safety rule could be checked for it")
+
+
+def _other(kind: Kind) -> Kind:
+    return "medicine" if kind == "condition" else "condition"
+
+
+def unknown_fix(name: str, kind: Kind, index: NameIndex) -> str:
+    """What to do about an unknown ``name``, said after :func:`unknown_message`."""
+    if index.match(name, _other(kind)) is not None:    # under the other key: move it
+        return "accepted with --allow-unknown it would stay unchecked here"
+    if kind == "medicine" and index.members(name):
+        return "accept it knowingly with --allow-unknown (the rules of each of them then apply)"
+    return "check the spelling, or accept it knowingly with --allow-unknown"
 
 
 def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> str:

@@ -34,7 +34,8 @@ from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
 from model.decision.explain import GENTLEST
 from model.decision.rule_words import REFERRAL_LABEL
-from model.decision.rules import Screening, breach_warnings, near_misses
+from model.decision.rules import breach_warnings
+from model.decision.screening import Screening, near_misses
 from model.evidence.names import listed
 from model.evidence.schema import Safety
 from model.report.format import bullets, escape, table
@@ -131,7 +132,7 @@ def _unchecked(profile: Profile, safety: Safety, rules: Screening) -> list[str]:
     """The names the safety data does not know: taken as known ones (rules applied) or not.
 
     The page said "no rule applied" of ``levothyroxin`` beside the spacing of levothyroxine
-    it was given (:func:`model.decision.rules.near_misses`).
+    it was given (:func:`model.decision.screening.near_misses`).
     """
     near = near_misses(profile, safety)
     alone = [name for name in rules.unchecked if name not in near]

@@ -55,7 +55,7 @@ from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision.decide import largest_studied_mg
 from model.decision.rule_words import beyond_studied_warning, excluded_block
-from model.decision.rules import screen
+from model.decision.screening import screen
 from model.evidence.floor import bundled_safety
 from model.evidence.priorset import load_priors
 from model.evidence.schema import Safety
@@ -274,7 +274,7 @@ def _check(arms: list[str], faults: list[Fault], *, dose_mg: float, ceiling_mg: 
 
 def _screen(arms: list[str], faults: list[Fault], profile: Profile,
             safety: Safety) -> tuple[float, tuple[str, ...]]:
-    """The person's daily ceiling and safety warnings (:func:`model.decision.rules.screen`).
+    """The person's daily ceiling and safety warnings (:func:`model.decision.screening.screen`).
 
     A contraindication (no trial is planned: see a clinician) and an arm the profile
     excludes are faults, added to ``faults``.
