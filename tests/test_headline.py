@@ -25,11 +25,12 @@ from model.testing import example_analysis
 
 def effect(outcome="sol", mean=-11.0, low=-18.0, high=-4.0, verdict="works", **more):
     fields = {"p_benefit": 0.99, "p_beyond_mcid": 0.85, "p_harm_beyond_mcid": 0.0,
-              "mcid": 20.0, "nights": 30, "nights_needed": None, "needs_placebo": False} | more
+              "mcid": 20.0, "nights": 30, "nights_needed": None, "needs_placebo": False,
+              "lean": ""} | more
     return DiaryEffect("glycinate", outcome, Regimen("glycinate", 300), fields["nights"],
                        SPECS[outcome].unit, mean, low, high, fields["p_benefit"],
                        fields["p_beyond_mcid"], fields["p_harm_beyond_mcid"], fields["mcid"],
-                       verdict, fields["nights_needed"], fields["needs_placebo"])
+                       verdict, fields["nights_needed"], fields["needs_placebo"], fields["lean"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -50,8 +51,13 @@ def test_change_words_known_answers(args, expected):
 
 def test_verdict_phrases():
     assert effect_line(effect()) == "falling asleep 11 min faster (4 to 18): works for you"
-    assert verdict_phrase(effect(verdict="harms", p_benefit=0.01, p_harm_beyond_mcid=0.85)) \
-        == "harms you"
+    assert verdict_phrase(effect(mean=11.0, low=4.0, high=18.0, verdict="harms", p_benefit=0.01,
+                                 p_harm_beyond_mcid=0.85)) == "harms you"
+    # a statistics audit: "morning freshness 2.2 points higher (0.0 lower to 4.6 higher):
+    # works for you" at P(beyond the MCID) 0.83: an interval past zero is "probably" too
+    assert verdict_phrase(effect("freshness", mean=2.2, low=-0.03, high=4.56, p_benefit=0.95,
+                                 p_beyond_mcid=0.83, mcid=1.0)).startswith(
+        "probably works for you (P 0.95 it helps; P 0.83 by more than the 1.0 points")
     # a safety audit: "24 min faster (51 faster to 3 slower): works for you" at P(beyond the
     # MCID) 0.60: the direction alone is "probably", with both chances
     assert verdict_phrase(effect(mean=-24.0, low=-51.0, high=3.0, p_benefit=0.93,
@@ -65,8 +71,13 @@ def test_verdict_phrases():
         "no meaningful effect (smaller than the 20 min that matters)"
     assert verdict_phrase(effect("gi", verdict="no_meaningful_effect", mcid=0.05)) == \
         "no meaningful effect (smaller than the 1.5 a month that matters)"
-    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40)) \
+    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40,
+                                 lean="helps")) \
         == "not settled yet: probably helps (P 0.95); about 40 more nights on it to tell"
+    # the statistics audit: "probably worse (P 0.10)" gave P(better) for the worse side
+    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.09, lean="worse")) \
+        == "not settled yet: probably worse (P 0.91)"
+    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.905)) == "not settled yet"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5, nights_needed=1)) \
         == "not settled yet: about 1 more night on it to tell"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5)) == "not settled yet"

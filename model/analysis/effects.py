@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.analysis.verdicts import Verdict, VerdictRule, nights_needed, verdict
+from model.analysis.verdicts import Lean, Verdict, VerdictRule, lean, nights_needed, verdict
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
@@ -95,6 +95,9 @@ class DiaryEffect:
         because the diary has no placebo night and the change against no magnesium (what
         the nights show) gives another verdict: the difference rests on the prior of the
         expectation effect alone.
+    lean : str
+        ``helps`` or ``worse`` when that direction is probable enough (P >= 0.9, surely:
+        :func:`~model.analysis.verdicts.lean`), else empty.
 
     """
 
@@ -113,6 +116,7 @@ class DiaryEffect:
     verdict: Verdict
     nights_needed: int | None = None
     needs_placebo: bool = False
+    lean: Lean = ""
 
     @property
     def tried(self) -> bool:
@@ -257,7 +261,7 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
         float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
-        float(np.mean(benefit < -mcid)), float(mcid), said, needed, unsure)
+        float(np.mean(benefit < -mcid)), float(mcid), said, needed, unsure, lean(benefit, rule))
 
 
 def _placebo_nights(nights: pd.DataFrame) -> int:

@@ -53,6 +53,25 @@ MC_ERRORS = 2.0
 "not settled yet" and "harms you"."""
 
 
+def surely(event: np.ndarray, threshold: float) -> bool:
+    """P(event) at or above ``threshold`` by more than :data:`MC_ERRORS` Monte Carlo errors."""
+    p = float(np.mean(event))
+    return p - MC_ERRORS * np.sqrt(p * (1 - p) / event.size) >= threshold
+
+
+Lean = Literal["helps", "worse", ""]
+
+
+def lean(benefit: np.ndarray, rule: VerdictRule = VerdictRule()) -> Lean:
+    """Which way an unsettled change probably goes: P(direction) >= ``p_direction``, surely.
+
+    With the verdicts' Monte Carlo margin (:func:`surely`): at P(benefit) 0.8995 to 0.914
+    five fits of one diary said "probably helps" three times.
+    """
+    return ("helps" if surely(benefit > 0, rule.p_direction) else
+            "worse" if surely(benefit < 0, rule.p_direction) else "")
+
+
 def verdict(benefit: np.ndarray, mcid: float, rule: VerdictRule = VerdictRule()) -> Verdict:
     """The verdict of draws of a change in the better direction (see the module docstring).
 
@@ -72,12 +91,6 @@ def verdict(benefit: np.ndarray, mcid: float, rule: VerdictRule = VerdictRule())
 
     """
     mean = float(benefit.mean())
-
-    def surely(event: np.ndarray, threshold: float) -> bool:
-        """P(event) at or above ``threshold`` by more than twice its Monte Carlo error."""
-        p = float(np.mean(event))
-        return p - MC_ERRORS * np.sqrt(p * (1 - p) / event.size) >= threshold
-
     if surely(benefit > mcid, rule.p_beyond) or (
             surely(benefit > 0, rule.p_direction) and mean >= mcid):
         return "works"

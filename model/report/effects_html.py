@@ -56,8 +56,10 @@ def effects_section(effects: DiaryEffects) -> str:
     """Every form x outcome in diary units: a table per dose taken, untried forms folded."""
     body = ("<p>Magnesium's own steady-state change at the dose you took, against placebo, "
             "in the diary's units. The MCID is the smallest change that matters (minimal "
-            "clinically important difference). Verdicts: <em>works</em> (clearly better by "
-            "about the MCID or more), <em>harms</em> (the same, worse), <em>no meaningful "
+            "clinically important difference). Verdicts: <em>works</em> (better: P(beyond the "
+            "MCID) at least 0.8, or P(better) at least 0.9 with a mean at the MCID or more; "
+            "\u201cprobably\u201d, with both chances, unless the first holds and the interval "
+            "stays above zero), <em>harms</em> (the same, worse), <em>no meaningful "
             "effect</em> (the whole interval is smaller than the MCID), <em>not settled "
             "yet</em> (none of these).</p>")
     for label, own in tried_forms(effects):

@@ -141,9 +141,11 @@ def change_phrase(effect: DiaryEffect) -> str:
 def verdict_phrase(effect: DiaryEffect) -> str:
     """The verdict in words, with what an unsettled one still needs.
 
-    ``works`` or ``harms`` reached by the direction alone (P(any benefit) >= 0.9 and a mean
-    beyond the MCID, :func:`model.analysis.verdicts.verdict`) says "probably" and both
-    chances: the interval may still reach the other side of zero.
+    ``works`` or ``harms`` says "probably" and both chances unless P(beyond the MCID) is at
+    least 0.8 and the interval shown stays on its side of zero: reached by the direction
+    alone (:func:`model.analysis.verdicts.verdict`), or with an interval reaching past zero,
+    it would claim more than the numbers beside it. An unsettled change names the direction
+    it probably goes with that direction's chance (:attr:`DiaryEffect.lean`).
     """
     said = _VERDICTS[effect.verdict]
     mcid = f"{number(per_month(effect.outcome, effect.mcid), effect.outcome)} " \
@@ -153,16 +155,16 @@ def verdict_phrase(effect: DiaryEffect) -> str:
     if effect.verdict in ("works", "harms"):
         works = effect.verdict == "works"
         beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid
-        if beyond >= VerdictRule.p_beyond:
+        ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))
+        if beyond >= VerdictRule.p_beyond and (ends[0] > 0 if works else ends[1] < 0):
             return said
         either = effect.p_benefit if works else 1 - effect.p_benefit
         return (f"probably {said} (P {either:.2f} {'it helps' if works else 'it is worse'}; "
                 f"P {beyond:.2f} by more than the {mcid} that matters)")
     if effect.needs_placebo:
         return f"{said}: placebo nights are needed to tell magnesium from expectation"
-    lean = ("probably helps" if effect.p_benefit >= 0.9 else
-            "probably worse" if effect.p_benefit <= 0.1 else "")
-    extra = [f"{lean} (P {effect.p_benefit:.2f})"] if lean else []
+    chance = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
+    extra = [f"probably {effect.lean} (P {chance:.2f})"] if effect.lean else []
     if effect.nights_needed is not None:
         n = effect.nights_needed
         extra.append(f"about {n} more night{'s' * (n != 1)} on it to tell")
