@@ -296,7 +296,8 @@ def _other(kind: Kind) -> Kind:
 def unknown_fix(name: str, kind: Kind, index: NameIndex) -> str:
     """What to do about an unknown ``name``, said after :func:`unknown_message`."""
     if index.match(name, _other(kind)) is not None:    # under the other key: move it
-        return "accepted with --allow-unknown it would stay unchecked here"
+        return ("accepted where it is with --allow-unknown, it would be NOT CHECKED as written "
+                "(its rules would still apply)")
     if kind == "medicine" and index.members(name):
         return "accept it knowingly with --allow-unknown (the rules of each of them then apply)"
     return "check the spelling, or accept it knowingly with --allow-unknown"
