@@ -235,3 +235,15 @@ def test_a_stage_in_roman_numerals_is_its_number(priors, entry, key):
     assert bool(screening.referrals) == (key != "ckd_stage_3b")
     assert any(w.startswith("eGFR 30-59 or CKD stage 3") for w in screening.warnings) == \
         (key == "ckd_stage_3b")
+
+
+@pytest.mark.parametrize("text", ['medications = ["none"]', 'medications = "nil"',
+                                  'conditions = ["N/A"]', 'conditions = ["none"]'])
+def test_an_entry_saying_there_is_none_is_no_name(tmp_path, priors, text):
+    """``medications = ["none"]`` was "'none' is a condition, not a medicine", and "N/A" two
+    unknown names, 'n' and 'a'."""
+    profile = load_profile(write(tmp_path, text + "\n"), safety=priors.safety)
+    assert profile.medications == () and profile.conditions == ()
+    kept = load_profile(write(tmp_path, 'medications = ["N/A", "digoxin"]\n'),
+                        safety=priors.safety)
+    assert kept.medications == ("digoxin",)

@@ -59,6 +59,7 @@ from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, canonical_form, form_hint
 from model.evidence.floor import bundled_safety
 from model.evidence.names import (
+    NOTHING,
     SEPARATOR,
     Kind,
     NameIndex,
@@ -257,7 +258,7 @@ class Profile(BaseModel):
     @field_validator("conditions", "medications")
     @classmethod
     def _lower(cls, names: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        """Normalised names; a blank entry (a template's ``[""]``) is left out, with a warning."""
+        """Normalised names; blank entries (``[""]``) left out with a warning, ``"none"`` too."""
         blank = [number for number, name in enumerate(names, start=1) if not name.strip()]
         if blank:
             context = info.context if isinstance(info.context, dict) else {}
@@ -265,7 +266,7 @@ class Profile(BaseModel):
             where = ", ".join(f"{info.field_name}[{number}]" for number in blank)
             warnings.warn(f"{file}: key {where}: blank, so left out; write the name or remove "
                           "the entry", ProfileWarning, stacklevel=2)
-        return tuple(normalise_name(n) for n in names if n.strip())
+        return tuple(normalise_name(n) for n in names if n.strip() and name_key(n) not in NOTHING)
 
     @field_validator("excluded_forms")
     @classmethod

@@ -96,6 +96,10 @@ def egfr_written(entry: str) -> tuple[tuple[float, ...], str]:
     return values, _LOOSE_ENDS.sub("", EGFR_TEXT.sub(" ", entry))
 
 
+NOTHING = frozenset({"none", "n_a", "na", "nil", "no", "nothing", "not_applicable", "null"})
+"""Entries of a profile list that say it has none: ``medications = ["none"]`` was "'none' is a
+condition, not a medicine", and ``"N/A"`` two unknown names, ``n`` and ``a``."""
+
 _ROMAN_STAGES = {"i": "1", "ii": "2", "iii": "3", "iiia": "3a", "iiib": "3b", "iv": "4",
                  "v": "5", "vd": "5d"}
 """A stage in Roman numerals, after ``stage``, ``ckd`` or ``g`` (``CKD stage IIIb``)."""
@@ -185,6 +189,7 @@ class NameIndex:
         -------
         tuple of str
             ``(entry,)`` when the whole entry is a known name (an alias may hold a separator)
+            or says there is none (``"N/A"``: :data:`NOTHING`, which the profile leaves out)
             or holds no :data:`SEPARATOR`; else its parts, a medicine's part that is only a
             dose or a form (``"125 mcg"``) kept with the name before it, a condition's part
             that is only a stage taking the words before the stage of the part before it
@@ -192,7 +197,7 @@ class NameIndex:
             ``4`` was unknown and only the milder stage's rule applied).
 
         """
-        if self.match(entry, kind) is not None:
+        if self.match(entry, kind) is not None or name_key(entry) in NOTHING:
             return (entry,)
         parts: list[str] = []
         for part in SEPARATOR.split(entry):
