@@ -149,7 +149,7 @@ def test_digoxin_refers_and_keeps_the_routine_unless_it_breaks_a_hard_rule(prior
     assert what_to_do(taking) == "See your clinician before any change to magnesium."
     assert taking.reasons[0] == ("Keep taking taurate 200 mg as you do now and see your "
                                  "clinician before any change to magnesium.")
-    assert "lanoxin_125_mcg: low magnesium raises digoxin toxicity" in taking.reasons[1]
+    assert "Lanoxin 125 mcg: low magnesium raises digoxin toxicity" in taking.reasons[1]
     naive = decide(GREAT_TAURATE, priors=priors, profile=digoxin, as_of=AS_OF).recommendation
     assert naive.reasons[0] == "Do not start magnesium; see your clinician first."
     high = decide(GREAT_TAURATE, priors=priors, profile=digoxin, diary=on("taurate", 800),
@@ -218,7 +218,7 @@ def test_an_unknown_condition_within_a_typo_of_a_contraindication_refers(priors)
     rec = decide(GREAT_TAURATE, priors=priors, profile=typo, as_of=AS_OF).recommendation
     assert rec.action == "refer" and rec.regimen is None
     assert "looks like 'myasthenia_gravis': myasthenia gravis" in rec.reasons[0]
-    assert any(w.startswith("NOT CHECKED: the condition 'myasthenia_gravus'")
+    assert any(w.startswith("NOT CHECKED: the condition 'myasthenia gravus'")
                for w in rec.warnings)
     unrelated = Profile(conditions=("tennis elbow",))
     assert decide(GREAT_TAURATE, priors=priors, profile=unrelated,
@@ -304,15 +304,15 @@ def test_warnings_name_each_interacting_medicine_with_its_rule(priors):
     rules = screen(profile, priors.safety)
     assert not rules.referrals
     text = "\n".join(rules.warnings)
-    assert "levothyroxine: take levothyroxine at least 4 h apart" in text
+    assert "LevoThyroxine: take levothyroxine at least 4 h apart" in text
     assert "ciprofloxacin (fluoroquinolones): take the antibiotic at least 2 h before" in text
     assert "omeprazole (can lower magnesium)" in text
     brand = screen(Profile(medications=("Synthroid 50 mcg",)), priors.safety).warnings
-    assert brand == ("synthroid_50_mcg (levothyroxine): take levothyroxine at least 4 h apart "
+    assert brand == ("Synthroid 50 mcg (levothyroxine): take levothyroxine at least 4 h apart "
                      "from magnesium",)                              # each name said once
     assert "eGFR 30-59" in text
     # an unknown medicine is never silent: the decision says it was not checked
-    assert "NOT CHECKED: the medicine 'grandma_s_tea'" in text
+    assert "NOT CHECKED: the medicine \"grandma's tea\"" in text
     rec = decide(FakePosterior(n_draws=500), priors=priors, profile=profile,
                  as_of=AS_OF).recommendation
     assert set(rules.warnings) <= set(rec.warnings)

@@ -52,7 +52,7 @@ def test_explicit_weights_override_one_outcome_at_a_time(tmp_path):
 
 def test_a_full_profile_reads(tmp_path):
     # an unknown medicine is only accepted knowingly (allow_unknown), with a warning
-    with pytest.warns(ProfileWarning, match="unknown medicine 'my_own_remedy'"):
+    with pytest.warns(ProfileWarning, match="unknown medicine 'my-own-remedy'"):
         profile = load_profile(write(tmp_path, """
 egfr = 85
 pregnant = false
@@ -69,8 +69,8 @@ quality = 1.0
 freshness = 1.0
 anxiety = 1.0
 """), allow_unknown=True)
-    assert profile.conditions == ("heart_block",)
-    assert profile.medications == ("levothyroxine", "my_own_remedy")
+    assert profile.conditions == ("Heart Block",)
+    assert profile.medications == ("LevoThyroxine", "my-own-remedy")
     assert profile.excluded_forms == ("glycinate", "oxide")
     assert profile.max_elemental_mg == 200
     assert set(profile.outcome_weights().values()) == {1.0}
@@ -206,4 +206,4 @@ def test_a_single_name_written_without_a_list_reads_as_one(tmp_path):
     with pytest.warns(ProfileWarning, match="irritable bowel"):
         profile = load_profile(path)
     assert profile.medications == ("digoxin",)
-    assert profile.conditions == ("heart_block", "ibs")
+    assert profile.conditions == ("heart block", "ibs")

@@ -15,7 +15,7 @@ import pytest
 from model.core.errors import InputError
 from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision import screening as hard_rules
-from model.evidence.names import NameIndex
+from model.evidence.names import NameIndex, name_key
 from model.report import clinician
 
 SEVERE = "kidney disease (an eGFR or creatinine clearance below 30 mL/min"
@@ -38,12 +38,12 @@ def loaded(path, priors, allow_unknown=False) -> tuple[Profile, list[str]]:
 # A: an eGFR written in a condition -------------------------------------------------------------
 
 @pytest.mark.parametrize(("entry", "left"), [
-    ("Stage 3 CKD, eGFR 28", ("stage_3_ckd",)),
+    ("Stage 3 CKD, eGFR 28", ("Stage 3 CKD",)),
     ("egfr: 28", ()),
     ("eGFR=28 mL/min", ()),
     ("eGFR 28 mL/min/1.73 m²", ()),
-    ("CKD stage 3 (eGFR 28)", ("ckd_stage_3",)),
-    ("CKD, eGFR < 29", ("ckd",))])
+    ("CKD stage 3 (eGFR 28)", ("CKD stage 3",)),
+    ("CKD, eGFR < 29", ("CKD",))])
 @pytest.mark.parametrize("allow_unknown", [False, True])
 def test_an_egfr_written_in_a_condition_is_read_as_the_egfr(tmp_path, priors, entry, left,
                                                             allow_unknown):
@@ -67,7 +67,7 @@ def test_an_egfr_written_in_a_condition_is_read_as_the_egfr(tmp_path, priors, en
 def test_the_profiles_egfr_is_the_lowest_of_the_key_and_the_conditions(tmp_path, priors, text,
                                                                         egfr):
     profile, said = loaded(write(tmp_path, text), priors)
-    assert profile.egfr == egfr and profile.conditions == ("ckd_3",)
+    assert profile.egfr == egfr and profile.conditions == ("CKD 3",)
     assert any(f"the profile's eGFR is {egfr}, the lowest of the key egfr" in m for m in said)
 
 
@@ -113,7 +113,7 @@ def test_pregnant_false_beside_a_pregnancy_condition_is_said(tmp_path, priors):
     path = write(tmp_path, 'pregnant = false\nconditions = ["pregnancy second trimester"]\n')
     profile, said = loaded(path, priors)
     assert any(m.startswith(f"{path}: keys pregnant and conditions disagree: pregnant = false, "
-                            "but conditions list 'pregnancy_second_trimester'") for m in said)
+                            "but conditions list 'pregnancy second trimester'") for m in said)
     assert any(h.startswith("pregnancy: ") for h in hard_rules.screen(profile,
                                                                       priors.safety).holds)
     assert (clinician._pregnant(profile, priors.safety)
@@ -145,15 +145,15 @@ def test_an_unknown_condition_that_refers_is_not_said_to_have_had_no_rule(priors
     screening = hard_rules.screen(profile, priors.safety)
     assert any(SEVERE in r for r in screening.referrals)
     unchecked = [w for w in screening.warnings if w.startswith("NOT CHECKED")]
-    assert unchecked == ["NOT CHECKED: the condition 'ckd_stage_four' is not in mgsleep's safety "
+    assert unchecked == ["NOT CHECKED: the condition 'CKD stage four' is not in mgsleep's safety "
                          "data; it was taken as 'severe_renal_impairment', whose rules apply, "
                          "but no rule was checked for the name as written. Ask a pharmacist or "
                          "clinician whether that is the condition you have."]
     assert hard_rules.near_misses(profile, priors.safety) == {
-        "ckd_stage_four": ("severe_renal_impairment",)}
+        "CKD stage four": ("severe_renal_impairment",)}
     page = html.unescape(clinician._safety(profile, priors.safety, screening,
                                            screening.warnings))
-    assert "no rule applied" not in page and "ckd_stage_four (as severe_renal_impairment)" in page
+    assert "no rule applied" not in page and "CKD stage four (as severe_renal_impairment)" in page
 
 
 # E: an eGFR out of the usual range -----------------------------------------------------------
@@ -194,7 +194,7 @@ def test_the_clinician_page_says_a_ceiling_asked_above_the_limit_was_lowered(tmp
 
 def test_an_unknown_condition_is_still_an_error(tmp_path, priors):
     """Reading eGFRs and subtypes opened no door: a name matching nothing is still refused."""
-    with pytest.raises(InputError, match=r"unknown condition 'renal_thing'"), \
+    with pytest.raises(InputError, match=r"unknown condition 'renal thing'"), \
             pytest.warns(ProfileWarning, match="eGFR 40 read from the condition text"):
         load_profile(write(tmp_path, 'conditions = ["renal thing, eGFR 40"]\n'),
                      safety=priors.safety)
@@ -205,7 +205,7 @@ def test_an_unknown_condition_is_still_an_error(tmp_path, priors):
 @pytest.mark.parametrize(("text", "said"), [
     ('conditions = ["digoxin"]\n', "'digoxin' is a medicine, not a condition: list it under "
                                    "medications, where its safety rules apply"),
-    ('medications = ["heart block"]\n', "'heart_block' is a condition, not a medicine: list it "
+    ('medications = ["heart block"]\n', "'heart block' is a condition, not a medicine: list it "
                                         "under conditions, where its safety rules apply")])
 def test_a_name_under_the_other_key_says_where_it_belongs(tmp_path, priors, text, said):
     """``conditions = ["digoxin"]`` was an unknown condition with no hint; accepted with
@@ -231,7 +231,8 @@ def test_a_stage_in_roman_numerals_is_its_number(priors, entry, key):
     near miss, NOT CHECKED."""
     profile = Profile(conditions=(entry,))
     screening = hard_rules.screen(profile, priors.safety)
-    assert profile.conditions == (key,) and screening.unchecked == ()
+    assert profile.conditions == (entry,) and name_key(entry) == key
+    assert screening.unchecked == ()
     assert bool(screening.referrals) == (key != "ckd_stage_3b")
     assert any(w.startswith("eGFR 30-59 or CKD stage 3") for w in screening.warnings) == \
         (key == "ckd_stage_3b")
@@ -247,3 +248,29 @@ def test_an_entry_saying_there_is_none_is_no_name(tmp_path, priors, text):
     kept = load_profile(write(tmp_path, 'medications = ["N/A", "digoxin"]\n'),
                         safety=priors.safety)
     assert kept.medications == ("digoxin",)
+
+
+# names as written -------------------------------------------------------------------------------
+
+def test_names_are_shown_as_written_and_a_near_miss_is_not_said_to_have_no_rule(tmp_path, priors):
+    """/tmp/w32: ``levothyroxin 75 µg`` was shown everywhere as its key ``levothyroxin_75_g``,
+    and the warning at load said "no safety rule could be checked for it" above the advice
+    that applied levothyroxine's spacing to it."""
+    path = write(tmp_path, 'conditions = ["Heart  Block"]\nmedications = ["levothyroxin 75 µg"]\n')
+    profile, said = loaded(path, priors, allow_unknown=True)
+    assert profile.conditions == ("Heart Block",)
+    assert profile.medications == ("levothyroxin 75 µg",)
+    [load] = [m for m in said if "levothyroxin" in m]
+    assert "'levothyroxin 75 µg' (did you mean 'levothyroxine'?)" in load
+    assert "no safety rule could be checked" not in load and "NOT CHECKED as written" in load
+    screening = hard_rules.screen(profile, priors.safety)
+    assert any(r.startswith("heart block: ") for r in screening.referrals), screening.referrals
+    assert any(w.startswith("levothyroxin 75 µg (not in the safety data; taken as "
+                            "levothyroxine): take levothyroxine at least 4 h apart")
+               for w in screening.warnings)
+    page = html.unescape(clinician._safety(profile, priors.safety, screening,
+                                           screening.warnings))
+    assert "conditions: Heart Block; medicines: levothyroxin 75 µg." in page
+    assert "_" not in page.split("conditions:")[1].split(".")[0]
+    with pytest.raises(InputError, match="so no safety rule could be checked for it"):
+        load_profile(path, safety=priors.safety)

@@ -107,9 +107,9 @@ class Weights(BaseModel):
     anxiety: float | None = Field(default=None, ge=0, le=100)
 
 
-def normalise_name(name: str) -> str:
-    """Lower-case a condition or medicine name with words joined by ``_`` (``Heart block``)."""
-    return name_key(name)
+def written_name(name: str) -> str:
+    """A name as written, spaces tidied (matched by :func:`~model.evidence.names.name_key`)."""
+    return " ".join(name.split())
 
 
 def split_entries(data: object, safety: Safety | None = None) -> object:
@@ -246,7 +246,7 @@ class Profile(BaseModel):
         if not isinstance(data, dict) or data.get("gut_sensitivity") == "ibs":
             return data
         named = [c for c in data.get("conditions") or () if isinstance(c, str)
-                 and IBS_NAME.search(normalise_name(c))]
+                 and IBS_NAME.search(name_key(c))]
         if not named:
             return data
         warnings.warn(f"conditions: {named[0]!r} is irritable bowel syndrome; gut_sensitivity "
@@ -258,7 +258,7 @@ class Profile(BaseModel):
     @field_validator("conditions", "medications")
     @classmethod
     def _lower(cls, names: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        """Normalised names; blank entries (``[""]``) left out with a warning, ``"none"`` too."""
+        """Names as written; blank entries (``[""]``) left out with a warning, ``"none"`` too."""
         blank = [number for number, name in enumerate(names, start=1) if not name.strip()]
         if blank:
             context = info.context if isinstance(info.context, dict) else {}
@@ -266,7 +266,7 @@ class Profile(BaseModel):
             where = ", ".join(f"{info.field_name}[{number}]" for number in blank)
             warnings.warn(f"{file}: key {where}: blank, so left out; write the name or remove "
                           "the entry", ProfileWarning, stacklevel=2)
-        return tuple(normalise_name(n) for n in names if n.strip() and name_key(n) not in NOTHING)
+        return tuple(written_name(n) for n in names if n.strip() and name_key(n) not in NOTHING)
 
     @field_validator("excluded_forms")
     @classmethod
@@ -379,8 +379,8 @@ def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: boo
     for key, kind, names in lists:
         for number, name in enumerate(names, start=1):
             if index.match(name, kind) is None:
-                faults.append(Fault(file, f"key {key}[{number}]",
-                                    unknown_message(name, kind, index)))
+                faults.append(Fault(file, f"key {key}[{number}]", unknown_message(
+                    name, kind, index, accepted=allow_unknown)))
                 fixes.append(unknown_fix(name, kind, index))
     faults = with_lines(faults)
     if allow_unknown:

@@ -14,6 +14,7 @@ from model.core.regimen import Regimen
 from model.decision.explain import above, record_line
 from model.decision.history import History
 from model.decision.settings import DecisionSettings
+from model.evidence.names import name_key
 from model.evidence.schema import Interaction
 
 REFERRAL_LABEL = "Reason to see a clinician"
@@ -119,12 +120,13 @@ def medicine_warning(given: str, medicine: str, group: Interaction) -> str:
     """A medicine of the profile (``given``, standing for ``medicine``) with a group's rule.
 
     Named as given, then what it stands for and the group (or "can lower magnesium" for a
-    depletion rule), each once: ``synthroid_50_mcg (levothyroxine): ...``.
+    depletion rule), each once, whatever the case or spacing: ``Synthroid 50 mcg
+    (levothyroxine): ...``, ``LevoThyroxine: ...``.
     """
     said = [given, medicine, "can lower magnesium" if group.kind == "depletion"
             else group.group]
-    shown = [given, *(x for x in dict.fromkeys(said[1:])
-                      if x != given and not re.search(rf"\b{re.escape(x)}\b", given))]
+    words = f"_{name_key(given)}_"
+    shown = [given, *(x for x in dict.fromkeys(said[1:]) if f"_{name_key(x)}_" not in words)]
     named = shown[0] + (f" ({', '.join(shown[1:])})" if len(shown) > 1 else "")
     return f"{named}: {group.rule}"
 

@@ -261,12 +261,17 @@ def listed(names: Sequence[str], last: str, quoted: bool = True) -> str:
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {last} {shown[-1]}"
 
 
-def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
+def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool = False) -> str:
     """Why ``name`` was not recognised, with the closest known name if there is one.
 
     A class of medicines (``bisphosphonates``) is answered with its members: which one it is
     decides the rule; a medicine listed as a condition (or the other way) with its key.
+    ``accepted`` (with ``--allow-unknown``): the rules of a near miss may apply to it
+    (:func:`model.decision.screening.near_misses`), so it is not said that none could.
     """
+    unchecked = ("so it is NOT CHECKED as written (the advice says whether a known name's "
+                 "rules were applied for it)" if accepted
+                 else "so no safety rule could be checked for it")
     other = _other(kind)
     if index.match(name, other) is not None:
         key = "medications" if other == "medicine" else "conditions"
@@ -278,7 +283,7 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
         return (f"unknown medicine {name!r} (did you mean the class {near!r}? give the medicine "
                 f"you take, for its own rules: of that class mgsleep knows "
                 f"{listed(index.classes[near], 'or')}): it is not in mgsleep's safety data, "
-                "so no safety rule could be checked for it")
+                f"{unchecked}")
     if members:
         return (f"{name!r} is a class of medicines, not one medicine: give the one you take, "
                 f"for its own rules (of this class mgsleep knows {listed(members, 'or')}), "
@@ -290,8 +295,7 @@ def unknown_message(name: str, kind: Kind, index: NameIndex) -> str:
                 + ("those that apply, each" if len(inside) > 1 else "that name") + " on its own)")
     else:
         hint = f" (did you mean {close!r}?)" if close else ""
-    return (f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, so no "
-            f"safety rule could be checked for it")
+    return f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, {unchecked}"
 
 
 def _other(kind: Kind) -> Kind:
