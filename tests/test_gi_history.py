@@ -43,6 +43,17 @@ def diary_of(tmp_path: Path, nights: list[tuple[str, int, int]]) -> History:
     return history(read_diary(path))
 
 
+def glycinate_after_baseline(tmp_path: Path, nights: int, more=lambda k: "",
+                             columns: str = "") -> History:
+    """14 nights without magnesium, then glycinate 300 mg; ``more`` adds row k's ``columns``."""
+    start = dt.date(2025, 1, 1)
+    rows = [f"date,form,elemental_mg,sol_min{columns}"] + [
+        f"{start + dt.timedelta(days=k)},{'glycinate' if k >= 14 else ''},"
+        f"{300 if k >= 14 else ''},20{more(k)}" for k in range(nights)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    return history(read_diary(tmp_path / "d.csv"))
+
+
 def test_a_skipped_night_keeps_the_loose_stools_of_the_nights_before(tmp_path):
     past = diary_of(tmp_path, [("", 0, 4)] * 14 + [("glycinate", 300, 4)] * 10
                     + [("glycinate", 300, b) for b in (6, 4, 7, 6)] + [("", 0, 4)])
@@ -102,8 +113,9 @@ def test_during_loose_stools_magnesium_is_kept_only_by_a_gentler_step(priors):
     decision = decide(harsh, priors=priors, diary=past, as_of=AS_OF)
     by = {a.regimen: a for a in decision.assessments if a.action != "continue"}
     oxide, glycinate = by[Regimen("oxide", 300)], by[Regimen("glycinate", 300)]
-    assert not oxide.feasible and any(b.startswith("during loose stools only a gentler step")
-                                      for b in oxide.blocked_by)
+    assert not oxide.feasible and any(
+        b.startswith("during loose stools or stomach upset only a gentler step")
+        for b in oxide.blocked_by)
     assert glycinate.feasible and "gi_limit" not in glycinate.reason_codes
     rec = decision.recommendation
     assert rec.regimen is not None
@@ -112,8 +124,8 @@ def test_during_loose_stools_magnesium_is_kept_only_by_a_gentler_step(priors):
     line = gentler_line(by[NO_MAGNESIUM], decision.assessments, DEFAULTS)   # advised: stop
     keeping = min((a for a in open_ if a.regimen.active),
                   key=lambda a: a.p_constraint_violation)
-    assert line.startswith("If loose stools go on and you keep taking magnesium, the "
-                           f"gentlest step open now is to "
+    assert line.startswith("If loose stools or stomach upset go on and you keep taking "
+                           "magnesium, the gentlest step open now is to "
                            f"{step_words(keeping.action, keeping.regimen)}")
     assert gentler_line(keeping, decision.assessments, DEFAULTS) == ""   # the advice itself
 
@@ -149,12 +161,7 @@ def test_a_diary_without_gi_records_on_magnesium_says_what_to_record(tmp_path, p
     # that the diary held no stool record
     from model.decision.rule_words import NO_GI_RECORDS
 
-    start = dt.date(2025, 1, 1)
-    rows = ["date,form,elemental_mg,sol_min"] + [
-        f"{start + dt.timedelta(days=k)},{'glycinate' if k >= 14 else ''},"
-        f"{300 if k >= 14 else ''},20" for k in range(35)]
-    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
-    past = history(read_diary(tmp_path / "d.csv"))
+    past = glycinate_after_baseline(tmp_path, 35)
     assert past.gi_records_on == 0
     model = FakePosterior(n_draws=1000, gi={"glycinate": 0.0})
     warned = decide(model, priors=priors, diary=past, as_of=AS_OF).recommendation.warnings
@@ -176,3 +183,25 @@ def test_the_pathways_keep_what_the_diary_says_of_loose_stools():
     after = _after(past, G200, "continue", G200, 14)
     assert after.gi_troubled == {G300} and after.background_gi_rate == 0.1
     assert after.gi_records_on == 30
+
+
+def test_upset_stomachs_alone_are_not_called_loose_stools(tmp_path, priors):
+    """/tmp/w32 upset.csv: Bristol 4 every night and an upset stomach on 6 of 7 nights on
+    glycinate 300 mg was told "Loose stools lately", "if loose stools go on, stop" and
+    "loose-stool nights: +20 a month": a GI night is either, and the words say so."""
+    from model.core.change_words import change_words
+    from model.report.headline import acute_gi_why, what_to_do
+
+    past = glycinate_after_baseline(tmp_path, 21, lambda k: f",4,{int(k >= 15)}",
+                                    ",stool_bristol,gi_upset")
+    assert past.recent_gi_nights == 6
+    model = FakePosterior(n_draws=1000, gi={"glycinate": 2.5})
+    rec = decide(model, priors=priors, diary=past, as_of=AS_OF).recommendation
+    assert "acute_gi" in rec.reason_codes
+    said = [*rec.reasons, *rec.warnings, what_to_do(rec), acute_gi_why(rec, "why."),
+            change_words("gi", 0.6, 0.4, 0.8)]
+    assert any("loose stools or stomach upset" in line for line in said), said
+    assert any(line.startswith("GI nights: +18 a month") for line in said), said
+    assert not [line for line in said
+                if "loose-stool" in line or "loose stools" in line.replace(
+                    "loose stools or stomach upset", "")]

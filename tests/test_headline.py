@@ -39,8 +39,8 @@ def effect(outcome="sol", mean=-11.0, low=-18.0, high=-4.0, verdict="works", **m
     (("awakenings", -0.3, -1.1, 0.5), "0.3 fewer awakenings a night (1.1 fewer to 0.5 more)"),
     (("quality", 0.42, 0.1, 0.8), "sleep quality 0.4 points higher (0.1 to 0.8)"),
     (("anxiety", -1.2, -2.0, -0.4), "evening anxiety 1.2 points lower (0.4 to 2.0)"),
-    (("gi", 0.1, 0.05, 0.15), "loose-stool nights: +3.0 a month (+1.5 to +4.5)"),
-    (("gi", -0.4, -0.5, -0.3), "loose-stool nights: -12 a month (-15 to -9)"),
+    (("gi", 0.1, 0.05, 0.15), "GI nights: +3.0 a month (+1.5 to +4.5)"),
+    (("gi", -0.4, -0.5, -0.3), "GI nights: -12 a month (-15 to -9)"),
     (("sol", 0.0001, -0.0001, 0.0002), "falling asleep: no change"),
     (("sol", -0.5, -13.7, 11.9), "falling asleep 0.5 min faster (14 faster to 12 slower)"),
     (("sol", -13.1, -25.6, -0.4), "falling asleep 13 min faster (0 to 26)"),
@@ -117,7 +117,7 @@ def test_terminal_summary_leads_with_the_headline(capsys):
     assert "with NUTS (" in out and "max R-hat 1.0" in out
     sol = result.effects.get("glycinate", "sol")
     assert f"    {effect_line(sol)}" in lines and "min faster" in effect_line(sol)
-    assert "loose-stool nights: +" in out and "harms you" in out    # citrate's GI
+    assert "GI nights: +" in out and "harms you" in out    # citrate's GI
     assert out.index("What magnesium did for you") < out.index("The decision in detail")
     assert result.effects.placebo_nights > 0 and "No placebo nights yet" not in out
     assert len(result.pathways) == 3 and "What would change this" in out
@@ -298,7 +298,7 @@ def test_the_why_names_a_benefit_never_a_harm():
         "it matters most for sleep quality")
     # fewer loose stools is the reason to take less magnesium (stop, a lower or split dose)
     assert _driver(result({"gi_rate": 0.18, "quality": -0.3}, "stop")).startswith(
-        "it matters most for loose-stool nights")
+        "it matters most for GI nights")
     assert review_words(dt.date(2026, 5, 2), dt.date(2026, 5, 1),
                         today=dt.date(2026, 6, 1)).startswith("2026-05-02 (1 day after")
 

@@ -82,7 +82,7 @@ def test_loose_stools_keep_the_planned_washout_and_set_aside_only_the_refused_st
     assert rec.reasons[0] == ("Keep to your trial plan: no magnesium from 2026-10-29 to "
                               "2026-11-04 (the plan goes on to 2026-12-30).")
     assert rec.reasons[1] == ("Tonight's planned step stops threonate 200 mg, the gentlest "
-                              "step for the recent loose stools on it.")
+                              "step for the recent loose stools or stomach upset on it.")
     assert rec.next_review == dt.date(2026, 11, 5)        # a look before the refused step
     assert any(w.startswith("Your trial plan's step glycinate 200 mg from 2026-11-05 to "
                             "2026-11-18 is not advised: P(GI constraint violated)")

@@ -82,7 +82,7 @@ def test_headline_states_the_tried_forms_effects_in_diary_units(page, analysis):
     assert sol.unit == "min" and sol.mean < 0
     assert html.escape(change_phrase(sol)) in top and "min faster" in top
     assert html.escape(change_phrase(analysis.effects.get("citrate", "gi"))) in top
-    assert "loose-stool nights: +" in top and "a month" in top
+    assert "GI nights: +" in top and "a month" in top
     for key in ("Why", "How sure", "Look again", "Each night"):
         assert f"<dt>{key}</dt>" in top
     assert "90 % intervals" in top
@@ -367,11 +367,11 @@ def test_the_clinician_summary_gives_the_advice_warnings_and_a_pregnancy_conditi
     from model.data.profile import Profile
 
     rec = analysis.decision.recommendation
-    loose = ("6 GI nights in the last 7 on glycinate 300 mg: if loose stools go on, stop, or take "
+    loose = ("6 GI nights in the last 7 on glycinate 300 mg: if they go on, stop, or take "
              "the gentler step the advice names when it names one")
-    gentlest = ("If loose stools go on and you keep taking magnesium, the gentlest step open "
-                "now is to split the dose: glycinate 300 mg in two intakes (about 12.6 fewer GI "
-                "nights per 100).")
+    gentlest = ("If loose stools or stomach upset go on and you keep taking magnesium, the "
+                "gentlest step open now is to split the dose: glycinate 300 mg in two intakes "
+                "(about 12.6 fewer GI nights per 100).")
     warned = replace(analysis, decision=replace(analysis.decision, recommendation=replace(
         rec, warnings=(*rec.warnings, loose), reasons=(*rec.reasons, gentlest))))
     page = html.unescape(render_clinician(warned))

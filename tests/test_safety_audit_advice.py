@@ -91,8 +91,8 @@ def test_a_step_during_loose_stools_says_them_first(priors):
     rec = advice(priors, Profile(), on("citrate", 300, nights=5, gi=3), harsh)
     assert "acute_gi" in rec.reason_codes and rec.action != "continue"
     assert acute_gi_why(rec, "to learn: its nights teach.") == (
-        "loose stools lately (see the warning): only gentler steps are open. To learn: its "
-        "nights teach.")
+        "loose stools or stomach upset lately (see the warning): only gentler steps are open. "
+        "To learn: its nights teach.")
     calm = advice(priors, Profile(), on("citrate", 300, nights=30), harsh)
     assert acute_gi_why(calm, "why.") == "why."
 
@@ -102,8 +102,8 @@ def test_loose_stools_under_a_medicine_hold_call_the_clinician_in_the_headline(p
     the clinician came last, among the warnings."""
     rec = advice(priors, Profile(medications=["digoxin"]), on("glycinate", 300, gi=4))
     assert rec.reason_codes == ("refer", "refer_hold", "medicine_hold", "acute_gi")
-    assert what_to_do(rec) == ("Call your clinician soon about the loose stools on your "
-                               "magnesium, and change nothing on your own meanwhile.")
+    assert what_to_do(rec) == ("Call your clinician soon about the loose stools or stomach upset "
+                               "on your magnesium, and change nothing on your own meanwhile.")
     calm = advice(priors, Profile(medications=["digoxin"]), on("glycinate", 300))
     assert "acute_gi" not in calm.reason_codes
     assert what_to_do(calm) == "See your clinician before any change to magnesium."

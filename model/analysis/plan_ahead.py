@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.core.change_words import GI_TROUBLE
 from model.core.forms import NONE, PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import CODE_NOTE, Diary
@@ -302,14 +303,13 @@ KEPT_TO = "A planned trial answers its question when it is kept to: a change mad
 """The first words of the reason why a plan is followed."""
 
 LOOK_AGAIN = {
-    False: "Analyse it again whenever you like: a safety rule or loose stools would come "
-           "before the plan.",
+    False: "Analyse it again whenever you like: a safety rule or GI nights come first.",
     True: "A blinded trial is analysed when it ends, unblinded (mgsleep unblind): with pot "
           "nights logged, mgsleep analyze refuses the diary, so the next look is the morning "
           "after its last night."}
 """When to look again at an open plan (False) and at a blinded one (True)."""
 
-GENTLEST = {"acute_gi": "the recent loose stools on it",
+GENTLEST = {"acute_gi": f"the recent {GI_TROUBLE} on it",
             "current_excluded": "a form your profile excludes",
             "current_above_ceiling": "a dose above your ceiling"}
 """The rules of :data:`STOP_SATISFIES` in words, for a planned stop that answers them."""

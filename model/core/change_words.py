@@ -11,6 +11,10 @@ import math
 
 from model.core.regimen import Regimen
 
+GI_TROUBLE = "loose stools or stomach upset"
+"""What makes a GI night, in a person's words: a diary may record stool form, an upset stomach
+or both (a diary of upset stomachs alone was told of "loose stools" it never had)."""
+
 NIGHTS_A_MONTH = 30
 """GI changes are said as nights a month: the share of nights times this."""
 
@@ -20,7 +24,7 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
     "quality": ("sleep quality", "higher", "lower", "points"),
     "freshness": ("morning freshness", "higher", "lower", "points"),
     "anxiety": ("evening anxiety", "higher", "lower", "points"),
-    "gi": ("loose-stool nights", "more", "fewer", "a month"),
+    "gi": ("GI nights", "more", "fewer", "a month"),
 }
 """Per outcome: its name, the word when the diary value goes up, when it goes down, its
 unit."""
@@ -50,7 +54,7 @@ def change_words(outcome: str, mean: float, low: float, high: float) -> str:
     """A change in the diary direction in words, with its interval in brackets.
 
     ``change_words("sol", -11, -18, -4)`` is ``falling asleep 11 min faster (4 to 18)``; GI
-    changes (a share of nights) are said per month: ``loose-stool nights: +3 a month (+1 to
+    changes (a share of nights) are said per month: ``GI nights: +3 a month (+1 to
     +5)``.
     """
     name, up, down, unit = WORDS[outcome]
@@ -76,7 +80,7 @@ def change_words(outcome: str, mean: float, low: float, high: float) -> str:
 
 
 def outcome_name(outcome: str) -> str:
-    """The outcome's name for people (``falling asleep``, ``loose-stool nights``)."""
+    """The outcome's name for people (``falling asleep``, ``GI nights``)."""
     return WORDS[outcome][0]
 
 

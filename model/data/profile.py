@@ -251,7 +251,7 @@ class Profile(BaseModel):
             return data
         warnings.warn(f"conditions: {named[0]!r} is irritable bowel syndrome; gut_sensitivity "
                       f"'ibs' is used (not {data.get('gut_sensitivity', 'none')!r}): more "
-                      "loose-stool nights are expected on magnesium", ProfileWarning,
+                      "GI nights are expected on magnesium", ProfileWarning,
                       stacklevel=2)
         return data | {"gut_sensitivity": "ibs"}
 

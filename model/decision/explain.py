@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.core.change_words import change_words, step_words
+from model.core.change_words import GI_TROUBLE, change_words, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
@@ -23,7 +23,7 @@ from model.evidence.schema import GiConstraint
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
 BY_DESIGN = "Settled by the trial's design, not by certainty"  # ... one the crossover's end makes
-GENTLEST = "If loose stools go on"  # how the gentlest-step reason begins (gentler_line)
+GENTLEST = f"If {GI_TROUBLE} go on"  # how the gentlest-step reason begins (gentler_line)
 TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00 as shown)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from model.core.change_words import GI_TROUBLE
 from model.core.regimen import Regimen
 from model.decision.explain import above, record_line
 from model.decision.history import History
@@ -90,10 +91,10 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequ
         keep = f"Stop {current.words}: your profile excludes {current.form}."
     elif "current_above_ceiling" in breaks:
         keep = (f"Lower {current.words} to at most {ceiling_mg:g} mg/day, your ceiling, "
-                "whatever the model says" + (", and stop it if loose stools go on."
+                "whatever the model says" + (f", and stop it if {GI_TROUBLE} go on."
                                              if "acute_gi" in breaks else "."))
     elif "acute_gi" in breaks:
-        keep = (f"If loose stools go on, stop {current.words}, whatever the model says; "
+        keep = (f"If {GI_TROUBLE} go on, stop {current.words}, whatever the model says; "
                 "otherwise keep your current routine.")
     else:
         keep = "Keep your current routine."
@@ -164,7 +165,7 @@ def gi_block(p_violation: float, epsilon: float) -> str:
 
 
 NO_GI_RECORDS = ("no stool form or upset-stomach record on any magnesium night: each step's "
-                 "chance of loose stools comes from the evidence alone, and may block a step; "
+                 "chance of GI nights comes from the evidence alone, and may block a step; "
                  "write down stool form (Bristol 1-7) or an upset stomach each morning")
 """The warning of a diary without GI records on magnesium (:func:`rules.current_warnings`)."""
 
@@ -180,7 +181,7 @@ def usual_gi_note(past: History, s: DecisionSettings) -> str:
 
 def not_gentler_block(p_violation: float, now: float) -> str:
     """During loose stools, a step that keeps magnesium but is not gentler than continuing."""
-    return (f"during loose stools only a gentler step is open: its P(GI constraint violated) "
+    return (f"during {GI_TROUBLE} only a gentler step is open: its P(GI constraint violated) "
             f"{p_violation:.2f} is not below continuing's {now:.2f}")
 
 
@@ -190,12 +191,12 @@ def return_block(current: Regimen, p_violation: float, epsilon: float) -> str:
     Or it gives loose stools now (the acute GI rule).
     """
     why = (f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
-           if p_violation > epsilon else "it gives loose stools now")
+           if p_violation > epsilon else f"it gives {GI_TROUBLE} now")
     return f"it returns to {current.words}, and for {current.words} {why}"
 
 
 def _acute_gi_start(nights: object, window: object, regimen: Regimen) -> str:
-    return f"{nights} GI nights in the last {window} on {regimen.words}: if loose stools go on, "
+    return f"{nights} GI nights in the last {window} on {regimen.words}: if they go on, "
 
 
 def is_acute_gi_warning(warning: str, regimen: Regimen) -> bool:

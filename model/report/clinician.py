@@ -1,7 +1,7 @@
 """A one-page summary for a clinician: print it, or write it as a PDF when an engine exists.
 
 The page holds what a clinician needs to check the advice in a few minutes: the regimen
-history, the effects of the forms taken in diary units with their verdicts (GI as loose-stool
+history, the effects of the forms taken in diary units with their verdicts (GI as GI
 nights a month), the safety screen (contraindications, interacting medicines, the ceiling),
 the recommendation with why and how sure, and the evidence basis of the forms concerned. Its
 print CSS sets an A4 page; it is self-contained like the report (nothing loaded, user text

@@ -4,7 +4,7 @@ Every sentence of it lives here: what to do, why (the outcome that drives the ch
 learn"), how sure, when to look again, what to write down each night, and the effect of each
 dose of a form taken so far in diary units with its verdict
 (:mod:`model.analysis.effects`), e.g. ``falling asleep 11 min faster (4 to 18): works for
-you`` and GI as ``loose-stool nights: +3 a month``. Intervals are 90 % and said once
+you`` and GI as ``GI nights: +3 a month``. Intervals are 90 % and said once
 (:data:`INTERVAL_NOTE`).
 
 >>> from model.report.headline import headline
@@ -21,6 +21,7 @@ from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.pathways import Pathway
 from model.analysis.verdicts import VerdictRule
 from model.core.change_words import (
+    GI_TROUBLE,
     WORDS,
     change_words,
     number,
@@ -82,7 +83,7 @@ def _advice(recommendation: Recommendation) -> str:
         if "refer_stop" in codes:
             return "Stop taking magnesium now and see a clinician."
         if "medicine_hold" in codes and "acute_gi" in codes:    # digoxin, loose stools
-            return ("Call your clinician soon about the loose stools on your magnesium, and "
+            return (f"Call your clinician soon about the {GI_TROUBLE} on your magnesium, and "
                     "change nothing on your own meanwhile.")
         if "medicine_hold" in codes and "current_excluded" in codes:    # digoxin
             return ("See your clinician soon about stopping your magnesium (your profile "
@@ -106,7 +107,7 @@ def _advice(recommendation: Recommendation) -> str:
     if action == "collect_more_data" and "current_above_ceiling" in codes:
         return "Lower your magnesium to your daily ceiling now, then record more nights."
     if action == "collect_more_data" and {"diagnostics_failed", "acute_gi"} <= set(codes):
-        return "If loose stools go on, stop your magnesium; then record more nights."
+        return f"If {GI_TROUBLE} go on, stop your magnesium; then record more nights."
     if action == "placebo_period":
         return ("Take a blinded placebo instead of your magnesium for one evaluation period, "
                 "then go back to it.")
@@ -392,7 +393,7 @@ def acute_gi_why(rec: Recommendation, why: str) -> str:
     if "acute_gi" not in rec.reason_codes or set(rec.reason_codes) & BREACHES \
             or rec.action in ("continue", "collect_more_data", "refer"):
         return why
-    return f"loose stools lately (see the warning): only gentler steps are open. {_capital(why)}"
+    return f"{GI_TROUBLE} lately (see the warning): only gentler steps are open. {_capital(why)}"
 
 
 def headline(result: Analysis) -> Headline:
