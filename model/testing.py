@@ -53,6 +53,9 @@ class FakePosterior:
     entangled : mapping form -> float
         How much of the expectation's uncertainty a form's benefit mirrors (1: only their sum
         is known, as after a before/after diary).
+    known : mapping form -> float
+        A form's own benefit SD in place of ``benefit_sd`` (a form tried on many nights is
+        known better than one tried on a few).
     """
 
     n_draws: int = 1000
@@ -67,6 +70,7 @@ class FakePosterior:
     expectation: float = 0.0
     expectation_sd: float = 0.0
     entangled: Mapping[str, float] = field(default_factory=dict)
+    known: Mapping[str, float] = field(default_factory=dict)
 
     @cached_property
     def _z(self) -> dict[str, np.ndarray]:
@@ -79,7 +83,7 @@ class FakePosterior:
     def _effects(self, form: str) -> tuple[np.ndarray, np.ndarray]:
         z = self._z
         f = FORMS.index(form)
-        effect = self.benefit.get(form, 0.1) + self.benefit_sd * (
+        effect = self.benefit.get(form, 0.1) + self.known.get(form, self.benefit_sd) * (
             np.sqrt(0.5) * z["resp"] + np.sqrt(0.5) * z["form"][f]) - (
             self.entangled.get(form, 0.0) * self.expectation_sd * z["expect"])
         rho = self.harm_benefit_corr

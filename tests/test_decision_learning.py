@@ -735,3 +735,55 @@ def test_a_commitment_the_crossovers_end_makes_says_it_is_not_certain(priors):
                          gi=dict.fromkeys(forms, 0.0), benefit_sd=0.05)
     clear = decide(sure, priors=priors, diary=past, as_of=AS_OF).recommendation
     assert clear.commit and clear.p_best >= 0.8 and "by_design" not in clear.reason_codes
+
+
+# a daily user's audit (/tmp/hL): the advice re-read every morning ---------------------------------
+
+def _tried_two(**known: float) -> FakePosterior:
+    """Threonate and glycinate known from a period each; citrate, just begun, is not."""
+    return FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                         | {"threonate": 0.1, "glycinate": 0.05}, gi=dict.fromkeys(FORMS, -0.5),
+                         benefit_sd=0.3, known={"threonate": 0.05, "glycinate": 0.05} | known)
+
+
+def test_a_switch_begun_is_not_undone_the_next_morning(priors):
+    """"Switch to citrate ... take it for 19 nights" was followed one night later by "switch to
+    threonate": in a diary that cannot separate magnesium from expectation, continuing the new
+    form was worth nothing to learn, and going back was valued for citrate's contrast."""
+    threonate, citrate = Regimen("threonate", 200), Regimen("citrate", 200)
+    glycinate = Regimen("glycinate", 200)
+    for nights in (1, 5):
+        past = History(citrate, nights, frozenset({"glycinate", "threonate"}), 0,
+                       {glycinate: 17, threonate: 19, citrate: nights})
+        decision = decide(_tried_two(), priors=priors, diary=past, as_of=AS_OF,
+                          separable=False)
+        worth = {(a.action, a.regimen): a.learning_value for a in decision.assessments}
+        assert decision.recommendation.regimen == citrate, decision.recommendation
+        assert worth["continue", citrate] > 1.0                # citrate's nights teach
+        assert worth["switch_form", threonate] < 0.1            # threonate's, no longer
+    # once citrate is known as well as the others, going back is open again
+    known = History(citrate, 19, frozenset({"glycinate", "threonate", "citrate"}), 0,
+                    {glycinate: 17, threonate: 19, citrate: 19})
+    back = decide(_tried_two(citrate=0.05), priors=priors, diary=known, as_of=AS_OF,
+                  separable=False).recommendation
+    assert back.regimen == threonate
+
+
+def test_no_commitment_while_the_current_regimen_is_in_its_period(priors):
+    """Three nights into a regimen the advice said "sure enough to settle on this: best in
+    94%" (P(best) over the two options the period left open), and withdrew it two mornings
+    later; the same regimen after its period, or taken for months before a night skipped,
+    commits."""
+    clear = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0) | {"glycinate": 0.5},
+                          gi=dict.fromkeys(FORMS, -0.5), benefit_sd=0.05)
+    best, others = Regimen("glycinate", 350), (Regimen("taurate", 350), Regimen("threonate", 350))
+    tried = frozenset({"glycinate", "taurate", "threonate"})
+
+    def advice(nights: int, before: int = 0):
+        past = History(best, nights, tried, 0, {best: nights + before} | dict.fromkeys(others, 19))
+        return decide(clear, priors=priors, diary=past, as_of=AS_OF).recommendation
+
+    early = advice(3)
+    assert not early.commit and early.regimen == best and "commit" not in early.reason_codes
+    assert not how_sure(early).startswith("sure enough")
+    assert advice(20).commit and advice(3, before=60).commit

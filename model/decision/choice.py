@@ -11,7 +11,8 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   learning value is below ``commit_value`` (its nights would teach nothing that matters) or
   P(best) >= ``commit_p_best``, unless the planned crossover has a form left that a block
   which may lift holds back (:func:`crossover_held`) or the evaluation period holds back a
-  regimen expected to do better (:func:`better_later`: P(best) is over the options open now);
+  regimen expected to do better (:func:`better_later`: P(best) is over the options open now)
+  or the current regimen's own period is still running (:func:`judging`);
 - otherwise the greedy action is a **plan** (try it and look again), or, when it is to continue,
   ``collect_more_data`` (keep the current regimen while the nights accumulate), except during an
   acute GI problem, which always gets an explicit step;
@@ -193,6 +194,19 @@ def crossover_held(ev: Evaluation, past: History, s: DecisionSettings) -> int | 
     return max(rows, key=lambda i: float(ev.ranking.expected[i])) if rows else None
 
 
+def judging(past: History, s: DecisionSettings) -> bool:
+    """Whether the current regimen is still in its evaluation period (no commitment then).
+
+    Its nights are not judged yet, and P(best) is over the few options the period leaves
+    open: three nights into oxide the advice said "sure enough to settle on this: best in
+    94%" beside "about 6 more nights to tell", and withdrew it two mornings later (/tmp/hL).
+    Its nights in every run count: a night skipped does not reopen the judging of a regimen
+    taken for months.
+    """
+    return (s.period_holds_changes and not past.first_step
+            and max(past.nights_on_current, past.nights_on.get(past.current, 0)) < s.min_nights)
+
+
 def better_later(ev: Evaluation, best: int) -> bool:
     """Whether a regimen only the evaluation period holds back is expected to beat ``best``.
 
@@ -335,7 +349,7 @@ def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
         return Choice(top, False, "first_step", to_learn)
     still_teaches = float(ev.learning[best]) >= s.commit_value
     later = better_later(ev, best)
-    settled = (not to_learn and not later
+    settled = (not to_learn and not later and not judging(past, s)
                and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best))
     held = crossover_held(ev, past, s) if settled else None
     if settled and held is None:

@@ -12,8 +12,11 @@
   ``experiment_periods``) x the knowledge gradient (KG(*): per period, over the best number of
   periods up to ``learning_repeats``) of evaluation periods on it
   (:mod:`model.decision.learning`). ``continue`` teaches about the
-  current regimen's contrast with no magnesium only when the diary can separate it from
-  expectation and drift; a placebo period shows magnesium's own effect.
+  current regimen's contrast with no magnesium when the diary can separate it from
+  expectation and drift; when it cannot, its contrast with the other magnesium regimen taken
+  most (the contrast a switch is valued for: taking something either way), so that the period
+  a switch began is not worth nothing the next morning; a placebo period shows magnesium's
+  own effect.
 
 The choice itself is :mod:`model.decision.choice`. Every probability is a share of posterior
 draws, so it is never more certain than the posterior: with D draws the smallest non-zero
@@ -239,13 +242,34 @@ def _scales(means: dict[str, np.ndarray], reference_row: int, priors: PriorSet,
     return Scales(per_gain, noise)
 
 
-def _contrast_rows(candidates: list[Candidate], row: dict[Regimen, int], reference: Regimen,
-                   separable: bool | None) -> tuple[np.ndarray, np.ndarray]:
+def _compared(candidate: Candidate, past: History, row: dict[Regimen, int],
+              reference: Regimen, separable: bool | None, judged: int) -> int:
+    """The row whose contrast with the candidate's regimen a period on it would show.
+
+    A change is seen against the current regimen, once its evaluation period (``judged``
+    nights) has been recorded; ``continue`` against no magnesium when the diary can separate
+    magnesium from expectation and drift. Otherwise against the other magnesium regimen
+    taken on most nights (taking something either way), or nothing. A switch to a new form
+    was valued for its contrast with the form before; the next morning continuing it taught
+    nothing and going back taught as much (both were seen against the new form's single
+    night), so a return after one night won on expected utility (a daily user's audit,
+    /tmp/hL).
+    """
+    regimen = reference if candidate.action == "continue" else candidate.regimen
+    if candidate.action == "continue" and separable is not False and reference.active:
+        return row[NO_MAGNESIUM]
+    if candidate.action != "continue" and (
+            candidate.experiment or not reference.active
+            or past.nights_on.get(reference, 0) >= judged):
+        return row[reference]
+    others = [r for r in past.nights_on if r.active and r != regimen and r in row]
+    return row[max(others, key=lambda r: past.nights_on[r])] if others else row[reference]
+
+
+def _contrast_rows(candidates: list[Candidate], row: dict[Regimen, int],
+                   compared: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose link difference a period on each candidate shows (changed, compared)."""
-    teaches = reference.active and separable is not False
-    seen = [(row[reference], row[NO_MAGNESIUM] if teaches else row[reference])
-            if c.action == "continue" else (row[c.regimen], row[reference]) for c in candidates]
-    return np.array([a for a, _ in seen]), np.array([b for _, b in seen])
+    return np.array([row[c.regimen] for c in candidates]), np.array(compared)
 
 
 def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
@@ -282,7 +306,8 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
     observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
-        means, *_contrast_rows(candidates, row, reference, separable)))
+        means, *_contrast_rows(candidates, row, [
+            _compared(c, past, row, reference, separable, s.min_nights) for c in candidates])))
 
     periods = np.where(experiment, max(s.learning_periods, s.experiment_periods),
                        s.learning_periods)
