@@ -271,9 +271,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     priors : path or PriorSet, optional
         A priors directory (default: the bundled one).
     as_of : datetime.date or str, optional
-        Analyse the diary as it stood on this date, or ``YYYY-MM-DD`` (default: its last
-        night with an outcome recorded; planned nights after it are left out, with a
-        warning).
+        Analyse the nights up to this date, the night that began on it included (the diary
+        as it stood the morning after), or ``YYYY-MM-DD`` (default: its last night with an
+        outcome recorded; planned nights after it are left out, with a warning).
     draws, tune, chains, sampler, seed :
         MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
     progress : bool
