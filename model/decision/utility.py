@@ -246,23 +246,24 @@ def _compared(candidate: Candidate, past: History, row: dict[Regimen, int],
               reference: Regimen, separable: bool | None, judged: int) -> int:
     """The row whose contrast with the candidate's regimen a period on it would show.
 
-    A change is seen against the current regimen, once its evaluation period (``judged``
-    nights) has been recorded; ``continue`` against no magnesium when the diary can separate
-    magnesium from expectation and drift. Otherwise against the other magnesium regimen
-    taken on most nights (taking something either way), or nothing. A switch to a new form
+    Without magnesium now, against that (a start against no magnesium; continuing without it
+    shows nothing). A change is seen against the current regimen, once its evaluation period
+    (``judged`` nights) has been recorded; ``continue`` against no magnesium when the diary
+    can separate magnesium from expectation and drift. Otherwise against the other magnesium
+    regimen taken on most nights (taking something either way), or nothing. A switch to a new form
     was valued for its contrast with the form before; the next morning continuing it taught
     nothing and going back taught as much (both were seen against the new form's single
     night), so a return after one night won on expected utility (a daily user's audit,
     /tmp/hL).
     """
-    regimen = reference if candidate.action == "continue" else candidate.regimen
-    if candidate.action == "continue" and separable is not False and reference.active:
+    if not reference.active:
+        return row[reference]
+    if candidate.action == "continue" and separable is not False:
         return row[NO_MAGNESIUM]
     if candidate.action != "continue" and (
-            candidate.experiment or not reference.active
-            or past.nights_on.get(reference, 0) >= judged):
+            candidate.experiment or past.nights_on.get(reference, 0) >= judged):
         return row[reference]
-    others = [r for r in past.nights_on if r.active and r != regimen and r in row]
+    others = [r for r in past.nights_on if r.active and r != candidate.regimen and r in row]
     return row[max(others, key=lambda r: past.nights_on[r])] if others else row[reference]
 
 
