@@ -287,8 +287,8 @@ def test_expectation_is_not_credited_to_magnesium(priors):
 def test_returning_to_a_form_already_judged_does_not_wait(priors):
     model = FakePosterior(n_draws=1000, benefit={"glycinate": 0.5, "threonate": -0.2},
                           gi={"glycinate": 0.0, "threonate": 0.0}, benefit_sd=0.05)
-    past = History(Regimen("threonate", 200), 4, frozenset({"glycinate", "threonate"}), 0,
-                   {Regimen("glycinate", 200): 28, Regimen("threonate", 200): 4})
+    past = History(Regimen("threonate", 200), 7, frozenset({"glycinate", "threonate"}), 0,
+                   {Regimen("glycinate", 200): 28, Regimen("threonate", 200): 7})
     decision = decide(model, priors=priors, diary=past, as_of=AS_OF)
     back = next(a for a in decision.assessments if a.regimen == Regimen("glycinate", 200))
     assert back.feasible
@@ -697,8 +697,8 @@ def test_no_commitment_while_the_period_holds_back_a_better_regimen(priors):
                                                  "taurate": 1.5},
                           gi=dict.fromkeys(("glycinate", "threonate", "taurate"), 0.0),
                           benefit_sd=0.05)
-    past = History(Regimen("threonate", 200), 4, frozenset({"glycinate", "threonate"}), 0,
-                   {Regimen("glycinate", 200): 28, Regimen("threonate", 200): 4})
+    past = History(Regimen("threonate", 200), 7, frozenset({"glycinate", "threonate"}), 0,
+                   {Regimen("glycinate", 200): 28, Regimen("threonate", 200): 7})
     s = DecisionSettings(crossover_forms=0)
     rec = decide(model, priors=priors, diary=past, as_of=AS_OF, settings=s).recommendation
     waiting = next(a for a in decide(model, priors=priors, diary=past, as_of=AS_OF,
@@ -708,8 +708,8 @@ def test_no_commitment_while_the_period_holds_back_a_better_regimen(priors):
     assert rec.regimen == Regimen("glycinate", 200) and rec.p_best > 0.9
     assert not rec.commit and "commit" not in rec.reason_codes
     # staying, with the better step waiting: said so, not "more nights would teach little"
-    stay = History(Regimen("glycinate", 200), 4, frozenset({"glycinate", "threonate"}), 0,
-                   {Regimen("glycinate", 200): 4, Regimen("threonate", 200): 28})
+    stay = History(Regimen("glycinate", 200), 7, frozenset({"glycinate", "threonate"}), 0,
+                   {Regimen("glycinate", 200): 7, Regimen("threonate", 200): 28})
     kept = decide(model, priors=priors, diary=stay, as_of=AS_OF, settings=s).recommendation
     assert kept.action == "collect_more_data" and not kept.commit
     assert "better_after_period" in kept.reason_codes
@@ -787,3 +787,25 @@ def test_no_commitment_while_the_current_regimen_is_in_its_period(priors):
     assert not early.commit and early.regimen == best and "commit" not in early.reason_codes
     assert not how_sure(early).startswith("sure enough")
     assert advice(20).commit and advice(3, before=60).commit
+
+
+def test_a_return_to_a_judged_form_waits_for_the_shortest_period(priors):
+    """The morning after "switch to citrate, look again in 19 nights", a return to threonate
+    (judged over a period) skipped the period on the expected utilities the switch had been
+    made against; after 7 nights on citrate it may, and a restart after a stop never waits."""
+    threonate, citrate = Regimen("threonate", 200), Regimen("citrate", 200)
+    glycinate = Regimen("glycinate", 200)
+    worse_citrate = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
+                                  | {"threonate": 0.3, "citrate": -0.2},
+                                  gi=dict.fromkeys(FORMS, -0.5), benefit_sd=0.05)
+
+    def advice(current: Regimen, nights: int):
+        past = History(current, nights, frozenset({"glycinate", "threonate"}), 0,
+                       {glycinate: 17, threonate: 19} | ({current: nights} if current.active
+                                                        else {}))
+        return decide(worse_citrate, priors=priors, diary=past, as_of=AS_OF,
+                      separable=False).recommendation
+
+    assert advice(citrate, 1).regimen == citrate
+    assert advice(citrate, 7).regimen == threonate
+    assert advice(NO_MAGNESIUM, 1).regimen == threonate

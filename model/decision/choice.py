@@ -200,11 +200,10 @@ def judging(past: History, s: DecisionSettings) -> bool:
     Its nights are not judged yet, and P(best) is over the few options the period leaves
     open: three nights into oxide the advice said "sure enough to settle on this: best in
     94%" beside "about 6 more nights to tell", and withdrew it two mornings later (/tmp/hL).
-    Its nights in every run count: a night skipped does not reopen the judging of a regimen
-    taken for months.
+    Its nights in every run count (:attr:`History.known_nights`).
     """
     return (s.period_holds_changes and not past.first_step
-            and max(past.nights_on_current, past.nights_on.get(past.current, 0)) < s.min_nights)
+            and past.known_nights < s.min_nights)
 
 
 def better_later(ev: Evaluation, best: int) -> bool:

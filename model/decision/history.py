@@ -89,6 +89,14 @@ class History:
                 and not any(r.active for r in self.nights_on))
 
     @property
+    def known_nights(self) -> int:
+        """Recorded nights on the current regimen, in all its runs.
+
+        A night skipped does not make a regimen taken for months a new one.
+        """
+        return max(self.nights_on_current, self.nights_on.get(self.current, 0))
+
+    @property
     def taking(self) -> Regimen:
         """The magnesium being taken: the current regimen, else the one taken lately."""
         return self.current if self.current.active else self.recently_taken

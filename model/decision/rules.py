@@ -57,12 +57,17 @@ def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool
     during loose stools on glycinate 300 mg, "start glycinate 300 mg" was the only step open.
     Nor to no magnesium (the baseline is no form shown to work): stopping waits for the
     period unless safety asks for it, else "Stop taking magnesium. Why: To learn" came 7
-    nights into the period the advice had just set.
+    nights into the period the advice had just set. Nor before the magnesium being taken has
+    had ``floor_nights`` (the shortest period): "switch to citrate, look again in 19 nights"
+    was undone the next morning by a return to threonate, on the expected utilities the
+    switch had been made against (a daily user's audit, /tmp/hL). A restart after a stop
+    does not wait.
     """
     return (candidate.regimen.active and not candidate.experiment
             and candidate.regimen != past.current
             and candidate.regimen not in past.gi_troubled
-            and past.nights_on.get(candidate.regimen, 0) >= s.min_nights)
+            and past.nights_on.get(candidate.regimen, 0) >= s.min_nights
+            and (not past.current.active or past.known_nights >= s.floor_nights))
 
 
 def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
