@@ -267,12 +267,6 @@ def _compared(candidate: Candidate, past: History, row: dict[Regimen, int],
     return row[max(others, key=lambda r: past.nights_on[r])] if others else row[reference]
 
 
-def _contrast_rows(candidates: list[Candidate], row: dict[Regimen, int],
-                   compared: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose link difference a period on each candidate shows (changed, compared)."""
-    return np.array([row[c.regimen] for c in candidates]), np.array(compared)
-
-
 def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
              rules: Screening, priors: PriorSet, profile: Profile,
              s: DecisionSettings, *, separable: bool | None = None) -> Evaluation:
@@ -306,9 +300,9 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     feasible = np.array([not b for b in blocked])
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
-    observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(
-        means, *_contrast_rows(candidates, row, [
-            _compared(c, past, row, reference, separable, s.min_nights) for c in candidates])))
+    compared = [_compared(c, past, row, reference, separable, s.min_nights) for c in candidates]
+    observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(   # what a period shows
+        means, np.array([row[c.regimen] for c in candidates]), np.array(compared)))
 
     periods = np.where(experiment, max(s.learning_periods, s.experiment_periods),
                        s.learning_periods)
