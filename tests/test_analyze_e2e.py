@@ -24,11 +24,12 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 9
+    assert payload["schema_version"] == 10
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
-                            "plan_ahead", "priors", "warnings"}  # schema_version 3's on
+                            "plan_ahead", "priors", "warnings",
+                            "prior_sensitivity_skipped"}  # schema_version 3's on
     assert payload["plan_ahead"] is None               # no nights planned after the last
     assert payload["priors"]["bundled"] is True
     # power-scaling next to the refits: the untried forms follow their prior, the tried
@@ -105,6 +106,7 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     assert all(e["nights_needed"] is None for e in json.loads(out.read_text())["effects"])
     # no prior changes a safety rule: no sensitivity refits, and the reader is told why
     assert json.loads(out.read_text())["prior_sensitivity"] == []
+    assert "a safety rule" in json.loads(out.read_text())["prior_sensitivity_skipped"]
     assert "Prior sensitivity: not checked: a safety rule" in printed
     assert "Prior sensitivity not checked: a safety rule" in report
     # the diary cannot tell magnesium from expectation; that is in the JSON, but a referral's
@@ -112,6 +114,26 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     entangled = json.loads(out.read_text())["separability"]["reasons"]
     assert entangled
     assert not any(r[1:] in text for r in entangled for text in (clinician, printed, report))
+
+
+def test_no_sensitivity_refits_while_the_period_holds_the_step(tmp_path, capsys):
+    """A morning three nights into a regimen refitted the diary under three other priors
+    (2-5 s each, most of a daily re-analysis) to say the only step open still held."""
+    persona = with_effects(PERSONAS["responder"], schedule=Schedule((
+        (Regimen(NONE), 14), (Regimen("glycinate", 200), 3))))
+    diary, out = tmp_path / "diary.csv", tmp_path / "result.json"
+    simulate_diary(persona, 17, seed=4).to_csv(diary, index=False)
+    assert main(["analyze", str(diary), "--json", str(out), "--draws", "300", "--chains", "2",
+                 "--seed", "1"]) == 0
+    payload = json.loads(out.read_text())
+    rec = payload["recommendation"]
+    assert rec["action"] == "continue" and "forced" in rec["reason_codes"]
+    assert all("waiting" in a["reason_codes"] for a in payload["alternatives"])
+    assert payload["prior_sensitivity"] == []
+    said = payload["prior_sensitivity_skipped"]
+    assert said.startswith("not checked: the evaluation period, not the prior")
+    assert f"until {rec['next_review']}" in said
+    assert f"Prior sensitivity: {said}" in capsys.readouterr().out
 
 
 def test_bad_diary_exits_2_and_writes_nothing(tmp_path, capsys):

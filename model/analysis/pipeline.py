@@ -50,7 +50,7 @@ identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 div
 three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
 after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -114,11 +114,16 @@ class Analysis:
     def sensitivity_skipped(self) -> str:
         """Why the analysis has no prior sensitivity check, the reason that applies.
 
-        No refits are made then: they could not change the answer.
+        No refits are made then: they could not change the answer. The ``analyze`` JSON
+        gives it as ``prior_sensitivity_skipped`` (null when the check ran).
         """
-        codes = self.decision.recommendation.reason_codes
+        rec = self.decision.recommendation
+        codes = rec.reason_codes
         why = ("a safety rule does not depend on the prior" if "refer" in codes else
                "the step is your own trial plan's, not the model's" if "planned" in codes else
+               f"the evaluation period, not the prior, sets tonight's step (no change is open "
+               f"until {rec.next_review.isoformat()} unless safety asks for one); it is "
+               "checked when a change is open" if self.decision.held_by_period else
                "no dosing advice is given after a fit that failed its checks")
         return f"not checked: {why}"
 
@@ -144,7 +149,7 @@ class Analysis:
                 "settings_changed": settings}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON (schema_version 9; the README gives its changes).
+        """The ``analyze`` JSON (schema_version 10; the README gives its changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).
@@ -159,6 +164,7 @@ class Analysis:
             "regimen_effects": [e.regimen_entry() for e in self.effects.by_regimen],
             **self.decision.to_dict(),
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
+            "prior_sensitivity_skipped": None if self.sensitivity else self.sensitivity_skipped(),
             "separability": self.separability.to_dict(),
             "pathways": [p.to_dict() for p in self.pathways],
             "plan_ahead": None if self.plan is None else self.plan.to_dict(),
@@ -336,9 +342,12 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                                past.taking)
     planned = "planned" in decision.recommendation.reason_codes
     # the prior sensitivity and the pathways are of the model's own step, which a plan
-    # followed sets aside
-    sensitivity = () if planned else prior_sensitivity(fit, decision, data, person, day, seed,
-                                                  progress, apart.separable, directory, predict)
+    # followed sets aside; while the period holds the step no prior opens a choice, and the
+    # refits would cost the daily re-analysis seconds for nothing
+    skip = planned or decision.held_by_period
+    sensitivity = () if skip else prior_sensitivity(fit, decision, data, person, day, seed,
+                                                    progress, apart.separable, directory,
+                                                    predict)
     effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
     paths = () if planned else pathways(predict, decision, past, priors=prior_set,

@@ -235,6 +235,19 @@ class Decision:
         """The assessed actions other than the recommended one."""
         return tuple(a for i, a in enumerate(self.assessments) if i != self.chosen)
 
+    @property
+    def held_by_period(self) -> bool:
+        """Whether the evaluation period, not the posterior, sets the step.
+
+        The recommendation is the only action allowed (reason code ``forced``) and every
+        other one waits for the current regimen's period to end (block ``waiting``): no
+        prior could open a choice, except a step safety asks for, which the main fit's GI
+        constraint decides.
+        """
+        others = self.alternatives
+        return ("forced" in self.recommendation.reason_codes and bool(others)
+                and all("waiting" in a.reason_codes for a in others))
+
     def table(self) -> pd.DataFrame:
         """One row per assessed action: utility, CVaR, probabilities, gains with intervals."""
         rows = []
