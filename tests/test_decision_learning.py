@@ -826,3 +826,33 @@ def test_the_period_holds_the_step_only_while_every_other_action_waits(priors):
     stay = next(a for a in unsafe.assessments if a.action == "continue")
     assert stay.p_constraint_violation > 0.2 and not stay.feasible
     assert not unsafe.held_by_period
+
+
+def test_a_loose_night_early_in_a_form_gives_a_gentler_dose_not_another_form(priors):
+    """One loose night on taurate's first night put continuing it over the GI chance
+    constraint (P 0.41), the crossover moved on to threonate, and taurate, the form that
+    helped that person, was never taken again (/tmp/hL, person A). In the form's period the
+    same form at a gentler dose keeps its trial going; after its period, or with loose stools
+    going on (the acute rule), the rules of before apply."""
+    loose = FakePosterior(benefit={"taurate": 0.3, "glycinate": 0.1},
+                          gi=dict.fromkeys(FORMS, -0.5) | {"taurate": 1.5})
+    taurate, glycinate = Regimen("taurate", 200), Regimen("glycinate", 200)
+
+    def advice(nights: int, gi_nights: int):
+        tried = frozenset({"glycinate", "taurate"} if nights >= 7 else {"glycinate"})
+        past = History(taurate, nights, tried, gi_nights, {taurate: nights, glycinate: 18})
+        return decide(loose, priors=priors, diary=past, as_of=AS_OF)
+
+    early = advice(1, 1)
+    stay = next(a for a in early.assessments if a.action == "continue")
+    assert stay.p_constraint_violation > 0.2 and not stay.feasible
+    rec = early.recommendation
+    assert rec.regimen is not None and rec.regimen.form == "taurate", rec
+    assert rec.action in ("split_dose", "decrease_dose") and "gentler_dose" in rec.reason_codes
+    assert rec.p_constraint_violation <= 0.2
+    said = " ".join(rec.reasons)
+    assert "A gentler dose of the same form: after 1 recorded night on taurate" in said
+    assert "stop" in said
+    assert how_sure(rec).startswith("not a final answer: a gentler dose")
+    for later in (advice(30, 1), advice(3, 2)):      # judged; or loose stools going on
+        assert "gentler_dose" not in later.recommendation.reason_codes

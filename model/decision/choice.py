@@ -206,6 +206,29 @@ def judging(past: History, s: DecisionSettings) -> bool:
             and past.known_nights < s.min_nights)
 
 
+GENTLER_STEPS = frozenset({"split_dose", "decrease_dose"})
+"""Steps that keep the current form at a gentler dose (:func:`gentler_same_form`)."""
+
+
+def gentler_same_form(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
+    """The step that keeps the current form's period going at a gentler dose, or None.
+
+    While the current regimen is in its evaluation period (:func:`judging`) and the GI
+    chance constraint alone blocks continuing it, with no acute GI problem (a GI night or
+    so, too few to judge a form by; the acute rule watches the nights that follow): the
+    allowed split or lower dose of the current form worth most. One loose night on a new
+    form's first night put its P(GI violation) at 0.41; the crossover moved on, and the form,
+    the one that helped that person, was never taken again (/tmp/hL, person A).
+    """
+    if (ev.feasible[0] or not past.current.active or not judging(past, s)
+            or acute_gi(past, s) or {code for code, _ in ev.blocked[0]} != {"gi_limit"}):
+        return None
+    rows = [i for i, c in enumerate(ev.candidates) if ev.feasible[i]
+            and c.action in GENTLER_STEPS and c.regimen.form == past.current.form]
+    worth = value(ev)
+    return max(rows, key=lambda i: float(worth[i])) if rows else None
+
+
 def better_later(ev: Evaluation, best: int) -> bool:
     """Whether a regimen only the evaluation period holds back is expected to beat ``best``.
 
@@ -311,11 +334,16 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
            s: DecisionSettings) -> Choice:
     """The rule of the module docstring (or Thompson sampling), with the planned crossover.
 
-    The crossover step (:func:`crossover`), when there is one, replaces the rule's choice
+    A form in its evaluation period that the GI chance constraint alone stops keeps its
+    period at a gentler dose when one is open (:func:`gentler_same_form`). The crossover
+    step (:func:`crossover`), when there is one, replaces the rule's choice
     unless that is forced (the evaluation period allows nothing else) or an experiment (the
     diary cannot separate magnesium from expectation and drift); without one, the planned
     titration (:func:`titration`) replaces a choice to keep the current regimen.
     """
+    kept = gentler_same_form(ev, past, s) if mode == "expected_utility" else None
+    if kept is not None:
+        return Choice(kept, False, "gentler", kept != greedy(ev))
     rule = _rule(ev, past, mode, rng, s)
     if mode == "expected_utility":
         rule = stay_on_a_close_call(ev, rule, past, s)

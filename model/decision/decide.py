@@ -67,7 +67,8 @@ def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
 
 _WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
               "plan": "best_expected", "collect": "collect", "forced": "forced",
-              "trial": "thompson", "crossover": "crossover", "titrate": "titration"}
+              "trial": "thompson", "crossover": "crossover", "titrate": "titration",
+              "gentler": "gentler_dose"}
 _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
 
 

@@ -13,17 +13,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.core.change_words import GI_TROUBLE, change_words, step_words
+from model.core.change_words import change_words, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
+from model.decision.gi_words import gentler_line, same_form_gentler
 from model.decision.history import History
 from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSettings, Why
 from model.evidence.schema import GiConstraint
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
 BY_DESIGN = "Settled by the trial's design, not by certainty"  # ... one the crossover's end makes
-GENTLEST = f"If {GI_TROUBLE} go on"  # how the gentlest-step reason begins (gentler_line)
 TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00 as shown)
 
 
@@ -292,6 +292,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 f"sampling). Try it for {s.min_nights} nights and look again on {when}.")
     if why == "learn":
         return f"{_learn_line(chosen, assessed)} Look again on {when}."
+    if why == "gentler":
+        return same_form_gentler(chosen, assessed[0], past, s)
     if why == "titrate":
         stay = assessed[0]
         return (f"Planned titration: {past.current.words} is the regimen to keep, and the "
@@ -335,31 +337,6 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
         return f"{best}; keep {reference.words}, not as a commitment: {held_words(held)}."
     return (f"{best}; keep {reference.words}: its next nights are worth having "
             f"({_gap(assessed[0])}, commit below {s.commit_value:.2f}).")
-
-
-def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSettings) -> str:
-    """During an acute GI problem: the gentlest allowed way to go on taking magnesium.
-
-    The open change that keeps magnesium with the lowest P(GI constraint violated), below
-    continuing's (the mean GI gain breaks ties); else stop. Nothing when the advice already
-    is that step: a switch whose mean gain was larger, but P(violation) 0.17 against 0.06 for
-    continuing, was named "the gentlest step", and "stop" beside the advice to stop.
-    """
-    now = assessed[0].p_constraint_violation
-    moves = [a for a in assessed if a.feasible and a.action != "continue"
-             and "gi_rate" in a.gain and a.p_constraint_violation < now]
-    keeping = [a for a in moves if a.regimen.active]
-    if not moves:
-        return ""
-    best = min(keeping or moves, key=lambda a: (a.p_constraint_violation, -a.gain["gi_rate"]))
-    if best.regimen == chosen.regimen:
-        return ""
-    keep = " and you keep taking magnesium" if best.regimen.active else ""
-    return (f"{GENTLEST}{keep}, the gentlest step open now is "
-            f"to {step_words(best.action, best.regimen)} (about "
-            f"{100 * best.gain['gi_rate']:.1f} "
-            f"fewer GI nights per 100, {s.interval:.0%} interval "
-            f"{100 * best.gain_low['gi_rate']:.1f} to {100 * best.gain_high['gi_rate']:.1f}).")
 
 
 def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:

@@ -27,6 +27,8 @@ REASON_CODES: dict[str, str] = {
     "crossover_held": ("not a commitment: the planned crossover still has a form to try, held "
                        "back for now by the evaluation period or a GI chance near the limit"),
     "titration": "the planned dose step up the chosen form (up to the reference dose)",
+    "gentler_dose": ("the form being tried, at a gentler dose (split or lower): the GI chance "
+                     "constraint stopped it at its dose before its evaluation period was over"),
     "better_after_period": ("not a commitment: the evaluation period holds back a step "
                             "expected to do better; the next look weighs it"),
     "by_design": ("with commit: settled because the planned crossover is over (explore, then "

@@ -32,7 +32,7 @@ from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import Regimen
 from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
-from model.decision.explain import GENTLEST
+from model.decision.gi_words import GENTLEST
 from model.decision.rule_words import REFERRAL_LABEL
 from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses

@@ -323,6 +323,10 @@ def _why(result: Analysis) -> str:
     if "withdrawal_test" in codes:
         return ("to learn: nights off show whether magnesium helped, or time alone (sleep "
                 "often improves after a bad patch).")
+    if "gentler_dose" in codes and rec.regimen is not None:
+        return (f"to keep trying {rec.regimen.form}: its first nights brought more GI nights "
+                "than its evidence led to expect, too few to judge the form by; at a gentler "
+                "dose it stays within the GI limit while its trial goes on.")
     if "titration" in codes and rec.regimen is not None:
         return (f"to learn whether you need more: {rec.regimen.form} is the form to keep, and "
                 "the model expects the higher dose to do better before the cost of a change, "

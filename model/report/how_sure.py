@@ -39,6 +39,9 @@ def how_sure(rec: Recommendation) -> str:
         return ("sure enough to settle on this: " + (
             f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
             "more experimenting is not expected to pay off."))
+    if "gentler_dose" in codes:
+        return ("not a final answer: a gentler dose so that the form's trial can go on within "
+                "the GI limit.")
     if "learn" in codes or rec.action in EXPERIMENTS:
         return "not a final answer: a step taken to learn from."
     if rec.action not in ("continue", "collect_more_data"):

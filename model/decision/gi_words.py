@@ -1,0 +1,58 @@
+"""The words of the steps the GI rules open.
+
+The gentlest step during loose stools, and a gentler dose of a form that the GI chance
+constraint stopped in its evaluation period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from model.core.change_words import GI_TROUBLE, step_words
+from model.decision.assessed import Assessed
+from model.decision.history import History
+from model.decision.settings import DecisionSettings
+
+GENTLEST = f"If {GI_TROUBLE} go on"  # how the gentlest-step reason begins (gentler_line)
+
+
+def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSettings) -> str:
+    """During an acute GI problem: the gentlest allowed way to go on taking magnesium.
+
+    The open change that keeps magnesium with the lowest P(GI constraint violated), below
+    continuing's (the mean GI gain breaks ties); else stop. Nothing when the advice already
+    is that step: a switch whose mean gain was larger, but P(violation) 0.17 against 0.06 for
+    continuing, was named "the gentlest step", and "stop" beside the advice to stop.
+    """
+    now = assessed[0].p_constraint_violation
+    moves = [a for a in assessed if a.feasible and a.action != "continue"
+             and "gi_rate" in a.gain and a.p_constraint_violation < now]
+    keeping = [a for a in moves if a.regimen.active]
+    if not moves:
+        return ""
+    best = min(keeping or moves, key=lambda a: (a.p_constraint_violation, -a.gain["gi_rate"]))
+    if best.regimen == chosen.regimen:
+        return ""
+    keep = " and you keep taking magnesium" if best.regimen.active else ""
+    return (f"{GENTLEST}{keep}, the gentlest step open now is "
+            f"to {step_words(best.action, best.regimen)} (about "
+            f"{100 * best.gain['gi_rate']:.1f} "
+            f"fewer GI nights per 100, {s.interval:.0%} interval "
+            f"{100 * best.gain_low['gi_rate']:.1f} to {100 * best.gain_high['gi_rate']:.1f}).")
+
+
+def same_form_gentler(chosen: Assessed, stay: Assessed, past: History,
+                      s: DecisionSettings) -> str:
+    """Why a gentler dose of the form in its period.
+
+    :func:`~model.decision.choice.gentler_same_form` chose it; ``stay``: the assessment of
+    continuing, which the GI chance constraint blocks.
+    """
+    nights = past.known_nights
+    return (f"A gentler dose of the same form: after {nights} recorded "
+            f"night{'s' * (nights != 1)} on {past.current.words}, its GI nights put the "
+            f"chance of too many above the limit (P(GI constraint violated) "
+            f"{stay.p_constraint_violation:.2f}), too few nights to judge the form by; "
+            f"{chosen.regimen.words} keeps within it (P {chosen.p_constraint_violation:.2f}), "
+            f"so the form's trial goes on. Take it for {s.min_nights} nights and look again "
+            f"on {chosen.next_review.isoformat()}; if {GI_TROUBLE} go on, stop.")
