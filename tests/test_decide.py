@@ -217,7 +217,7 @@ def test_an_unknown_condition_within_a_typo_of_a_contraindication_refers(priors)
     typo = Profile(conditions=("myasthenia gravus",))
     rec = decide(GREAT_TAURATE, priors=priors, profile=typo, as_of=AS_OF).recommendation
     assert rec.action == "refer" and rec.regimen is None
-    assert "looks like 'myasthenia_gravis': myasthenia gravis" in rec.reasons[0]
+    assert "looks like 'myasthenia gravis': myasthenia gravis" in rec.reasons[0]
     assert any(w.startswith("NOT CHECKED: the condition 'myasthenia gravus'")
                for w in rec.warnings)
     unrelated = Profile(conditions=("tennis elbow",))

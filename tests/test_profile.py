@@ -116,7 +116,7 @@ def test_a_misspelt_referral_condition_is_an_error(tmp_path):
         load_profile(path)
     assert re.search(at_key(path, "conditions[2]") + ": unknown condition 'heart_blok'",
                      str(error.value))
-    assert "did you mean 'heart_block'" in str(error.value)
+    assert "did you mean 'heart block'" in str(error.value)
 
 
 def test_unreadable_files_are_input_errors(tmp_path):

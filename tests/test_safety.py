@@ -180,8 +180,8 @@ def test_medicine_synonyms_carry_their_timing_rule(priors, medicine, rule, tmp_p
 
 
 @pytest.mark.parametrize(("key", "name", "hint"), [
-    ("medications", "levothyroxin", "levothyroxine"), ("conditions", "heart_blok", "heart_block"),
-    ("conditions", "kidney diseas", "kidney_disease")])
+    ("medications", "levothyroxin", "levothyroxine"), ("conditions", "heart_blok", "heart block"),
+    ("conditions", "kidney diseas", "kidney disease")])
 def test_an_unknown_name_is_an_error_with_did_you_mean(tmp_path, key, name, hint):
     path = tmp_path / "p.toml"
     path.write_text(f'{key} = ["{name}"]\n')
@@ -402,7 +402,7 @@ def test_the_hint_names_every_known_name_an_unknown_one_holds(tmp_path):
     path.write_text('conditions = ["CKD G3b-G4"]\n')
     with pytest.raises(InputError) as error:
         load_profile(path)
-    assert ("it names 'moderate_renal_impairment' and 'severe_renal_impairment': give those "
+    assert ("it names 'moderate renal impairment' and 'severe renal impairment': give those "
             "that apply, each on its own") in str(error.value)
     assert "did you mean" not in str(error.value)
 

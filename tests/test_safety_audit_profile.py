@@ -146,14 +146,14 @@ def test_an_unknown_condition_that_refers_is_not_said_to_have_had_no_rule(priors
     assert any(SEVERE in r for r in screening.referrals)
     unchecked = [w for w in screening.warnings if w.startswith("NOT CHECKED")]
     assert unchecked == ["NOT CHECKED: the condition 'CKD stage four' is not in mgsleep's safety "
-                         "data; it was taken as 'severe_renal_impairment', whose rules apply, "
+                         "data; it was taken as 'severe renal impairment', whose rules apply, "
                          "but no rule was checked for the name as written. Ask a pharmacist or "
                          "clinician whether that is the condition you have."]
     assert hard_rules.near_misses(profile, priors.safety) == {
         "CKD stage four": ("severe_renal_impairment",)}
     page = html.unescape(clinician._safety(profile, priors.safety, screening,
                                            screening.warnings))
-    assert "no rule applied" not in page and "CKD stage four (as severe_renal_impairment)" in page
+    assert "no rule applied" not in page and "CKD stage four (as severe renal impairment)" in page
 
 
 # E: an eGFR out of the usual range -----------------------------------------------------------

@@ -18,7 +18,7 @@ from model.core.forms import FORMS
 from model.data.profile import Profile
 from model.decision import rule_words
 from model.evidence.floor import loosened
-from model.evidence.names import Kind, NameIndex, listed, unknown_warning
+from model.evidence.names import Kind, NameIndex, listed, spoken, unknown_warning
 from model.evidence.schema import Contraindication, Safety, raise_if
 
 
@@ -121,8 +121,9 @@ def _near_misses(unknown: Sequence[str], safety: Safety,
         inside = names.within(given, "condition")
         meant = inside or ((names.conditions[close],) if close else ())
         for rule in (c for c in safety.contraindications if c.condition in meant):
-            how = (f"looks like {close!r}" if close and names.conditions[close] == rule.condition
-                   else f"names {rule.condition!r}")
+            how = (f"looks like {spoken(close)!r}"
+                   if close and names.conditions[close] == rule.condition
+                   else f"names {spoken(rule.condition)!r}")
             found.append((given, rule, f"{given!r} is not in mgsleep's safety data but {how}: "
                                        f"{rule.reason}"))
     return found

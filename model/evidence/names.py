@@ -255,9 +255,14 @@ class NameIndex:
         return close[0] if close else None
 
 
+def spoken(key: str) -> str:
+    """A lookup key as a person writes it (``heart_block``: ``heart block``; the same key)."""
+    return key.replace("_", " ")
+
+
 def listed(names: Sequence[str], last: str, quoted: bool = True) -> str:
-    """``'a', 'b' and 'c'``: the names (quoted), the last joined by ``last``."""
-    shown = [repr(n) if quoted else n for n in names]
+    """``'a', 'b' and 'c'``: the names as written (quoted), the last joined by ``last``."""
+    shown = [repr(spoken(n)) if quoted else spoken(n) for n in names]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {last} {shown[-1]}"
 
 
@@ -280,8 +285,8 @@ def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool =
     members = index.members(name) if kind == "medicine" else ()
     near = index.class_named(name) if kind == "medicine" and not members else None
     if near is not None and index.suggest(name, kind) is None:
-        return (f"unknown medicine {name!r} (did you mean the class {near!r}? give the medicine "
-                f"you take, for its own rules: of that class mgsleep knows "
+        return (f"unknown medicine {name!r} (did you mean the class {spoken(near)!r}? give the "
+                f"medicine you take, for its own rules: of that class mgsleep knows "
                 f"{listed(index.classes[near], 'or')}): it is not in mgsleep's safety data, "
                 f"{unchecked}")
     if members:
@@ -291,10 +296,10 @@ def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool =
     inside = index.within(name, kind)
     close = index.suggest(name, kind)
     if inside and (len(inside) > 1 or close is None or index.match(close, kind) not in inside):
-        hint = (f" (it names {' and '.join(map(repr, inside))}: give "
+        hint = (f" (it names {listed(inside, 'and')}: give "
                 + ("those that apply, each" if len(inside) > 1 else "that name") + " on its own)")
     else:
-        hint = f" (did you mean {close!r}?)" if close else ""
+        hint = f" (did you mean {spoken(close)!r}?)" if close else ""
     return f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, {unchecked}"
 
 
