@@ -43,7 +43,9 @@ def loaded(path, priors, allow_unknown=False) -> tuple[Profile, list[str]]:
     ("eGFR=28 mL/min", ()),
     ("eGFR 28 mL/min/1.73 m²", ()),
     ("CKD stage 3 (eGFR 28)", ("CKD stage 3",)),
-    ("CKD, eGFR < 29", ("CKD",))])
+    ("CKD, eGFR < 29", ("CKD",)),
+    ("CrCl 28 mL/min", ()),                     # was 'CrCl 28 mL' and 'min', two unknowns
+    ("CKD, creatinine clearance 28", ("CKD",))])
 @pytest.mark.parametrize("allow_unknown", [False, True])
 def test_an_egfr_written_in_a_condition_is_read_as_the_egfr(tmp_path, priors, entry, left,
                                                             allow_unknown):
@@ -52,8 +54,9 @@ def test_an_egfr_written_in_a_condition_is_read_as_the_egfr(tmp_path, priors, en
     path = write(tmp_path, f'conditions = ["{entry}"]\n')
     profile, said = loaded(path, priors, allow_unknown)
     assert profile.egfr == 28 and profile.conditions == left
-    assert any(m.startswith(f"{path}: key conditions: {entry!r}: eGFR 28 read from the "
-                            "condition text") and "give it as the key egfr (egfr = 28" in m
+    read = (f"{path}: key conditions: {entry!r}: kidney function (eGFR or creatinine "
+            "clearance) 28 read from the condition text")
+    assert any(m.startswith(read) and "give it as the key egfr (egfr = 28" in m
                for m in said), said
     assert not any("unknown condition" in m for m in said)
     screening = hard_rules.screen(profile, priors.safety)
@@ -195,7 +198,7 @@ def test_the_clinician_page_says_a_ceiling_asked_above_the_limit_was_lowered(tmp
 def test_an_unknown_condition_is_still_an_error(tmp_path, priors):
     """Reading eGFRs and subtypes opened no door: a name matching nothing is still refused."""
     with pytest.raises(InputError, match=r"unknown condition 'renal thing'"), \
-            pytest.warns(ProfileWarning, match="eGFR 40 read from the condition text"):
+            pytest.warns(ProfileWarning, match=r"clearance\) 40 read from the condition text"):
         load_profile(write(tmp_path, 'conditions = ["renal thing, eGFR 40"]\n'),
                      safety=priors.safety)
 

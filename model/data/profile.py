@@ -178,10 +178,11 @@ def _egfr_of_conditions(data: object, file: str) -> object:
         return data | {"conditions": kept}
     lowest = min(own + [v for _, v in read])
     for entry, value in read:
-        warnings.warn(f"{file}: key conditions: {entry!r}: eGFR {value:g} read from the "
-                      f"condition text; the profile's eGFR is {lowest:g}, the lowest of the key "
-                      f"egfr and those in the conditions; give it as the key egfr (egfr = "
-                      f"{value:g}, in mL/min/1.73 m²) instead", ProfileWarning, stacklevel=3)
+        warnings.warn(f"{file}: key conditions: {entry!r}: kidney function (eGFR or creatinine "
+                      f"clearance) {value:g} read from the condition text; the profile's eGFR is "
+                      f"{lowest:g}, the lowest of the key egfr and those in the conditions; give "
+                      f"it as the key egfr (egfr = {value:g}, in mL/min) instead", ProfileWarning,
+                      stacklevel=3)
     return data | {"conditions": kept} | ({} if own and own[0] <= lowest else {"egfr": lowest})
 
 

@@ -72,10 +72,14 @@ word ``and`` (a ``,`` or ``/`` between two digits is part of a dose: ``1,000 mg`
 
 
 EGFR_TEXT = re.compile(
-    r"\be?gfr\s*(?:[:=~]|>=?|≥|(<)|<=|≤|\b(?:of|is|was)\b)?\s*(\d+(?:[.,]\d+)?)"
+    r"\b(?:e?gfr|cr\s*cl|creatinine\s+clearance)\s*(?:[:=~]|>=?|≥|(<)|<=|≤|\b(?:of|is|was)\b)?"
+    r"\s*(\d+(?:[.,]\d+)?)"
     r"(?:\s*ml\s*/\s*(min|s)(?:\s*(?:/|per)\s*1[.,]73\s*m(?:2|²|\^2)?)?)?", re.IGNORECASE)
 """An eGFR written in a condition: ``eGFR 28``, ``egfr: 28``, ``eGFR=28 mL/min/1.73 m²``,
-``eGFR >60`` (read as 60, the safe side), ``eGFR < 30`` (read as 29: below 30)."""
+``eGFR >60`` (read as 60, the safe side), ``eGFR < 30`` (read as 29: below 30); or a
+creatinine clearance (``CrCl 25 mL/min``, ``creatinine clearance 25``), which the kidney rule
+of ``safety.toml`` reads alike ("an eGFR or creatinine clearance below 30 mL/min"): written
+as a condition it was two unknown names, ``CrCl 25 mL`` and ``min``."""
 
 _LOOSE_ENDS = re.compile(r"^(?:[\W_]|\b(?:with|and)\b)+|(?:[\W_]|\b(?:with|and)\b)+$",
                          re.IGNORECASE)
