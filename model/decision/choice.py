@@ -216,17 +216,23 @@ def gentler_same_form(ev: Evaluation, past: History, s: DecisionSettings) -> int
     While the current regimen is in its evaluation period (:func:`judging`) and the GI
     chance constraint alone blocks continuing it, with no acute GI problem (a GI night or
     so, too few to judge a form by; the acute rule watches the nights that follow): the
-    allowed split or lower dose of the current form worth most. One loose night on a new
-    form's first night put its P(GI violation) at 0.41; the crossover moved on, and the form,
-    the one that helped that person, was never taken again (/tmp/hL, person A).
+    smallest allowed change that keeps the form, the same daily dose split, else the highest
+    lower dose. One loose night on a new form's first night put its P(GI violation) at 0.41;
+    the crossover moved on, and the form, the one that helped that person, was never taken
+    again (/tmp/hL, person A). Not the step worth most: worth rests on those first nights
+    too, and a lower dose carried into every later switch of the crossover ("at the same
+    dose").
     """
     if (ev.feasible[0] or not past.current.active or not judging(past, s)
             or acute_gi(past, s) or {code for code, _ in ev.blocked[0]} != {"gi_limit"}):
         return None
     rows = [i for i, c in enumerate(ev.candidates) if ev.feasible[i]
             and c.action in GENTLER_STEPS and c.regimen.form == past.current.form]
-    worth = value(ev)
-    return max(rows, key=lambda i: float(worth[i])) if rows else None
+    def change(i: int) -> tuple[float, bool]:        # the daily dose lost, then not a split
+        c = ev.candidates[i]
+        return past.current.elemental_mg - c.regimen.elemental_mg, c.action != "split_dose"
+
+    return min(rows, key=change) if rows else None
 
 
 def better_later(ev: Evaluation, best: int) -> bool:

@@ -122,8 +122,8 @@ def _near_misses(unknown: Sequence[str], safety: Safety,
         meant = inside or ((names.conditions[close],) if close else ())
         for rule in (c for c in safety.contraindications if c.condition in meant):
             how = (f"looks like {spoken(close)!r}"
-                   if close and names.conditions[close] == rule.condition
-                   else f"names {spoken(rule.condition)!r}")
+                   if close is not None and names.conditions[close] == rule.condition
+                   else f"names {spoken(str(rule.condition))!r}")
             found.append((given, rule, f"{given!r} is not in mgsleep's safety data but {how}: "
                                        f"{rule.reason}"))
     return found
