@@ -228,6 +228,7 @@ def gentler_same_form(ev: Evaluation, past: History, s: DecisionSettings) -> int
         return None
     rows = [i for i, c in enumerate(ev.candidates) if ev.feasible[i]
             and c.action in GENTLER_STEPS and c.regimen.form == past.current.form]
+
     def change(i: int) -> tuple[float, bool]:        # the daily dose lost, then not a split
         c = ev.candidates[i]
         return past.current.elemental_mg - c.regimen.elemental_mg, c.action != "split_dose"
