@@ -205,3 +205,20 @@ def test_upset_stomachs_alone_are_not_called_loose_stools(tmp_path, priors):
     assert not [line for line in said
                 if "loose-stool" in line or "loose stools" in line.replace(
                     "loose stools or stomach upset", "")]
+
+
+def test_a_night_skipped_does_not_begin_a_new_period(tmp_path, priors):
+    """One night forgotten after 60 on glycinate made every change wait a new evaluation
+    period ("only 1 of 17 recorded nights on glycinate 200 mg so far"); the nights skipped
+    neither end the run nor count in it. Three nights off are a stop, and a run of another
+    regimen before the gap is not joined."""
+    base, on = [("", 0, 4)] * 14, [("glycinate", 200, 4)]
+    skipped = diary_of(tmp_path, base + on * 60 + [("", 0, 4)] * 2 + on)
+    assert skipped.current == G200 and skipped.nights_on_current == 61
+    clear = FakePosterior(benefit={"glycinate": 0.3, "taurate": 0.1},
+                          gi=dict.fromkeys(FORMS, -0.5))
+    rec = decide(clear, priors=priors, diary=skipped, as_of=AS_OF).recommendation
+    assert "forced" not in rec.reason_codes, rec
+    assert diary_of(tmp_path, base + on * 60 + [("", 0, 4)] * 3 + on).nights_on_current == 1
+    other = [("taurate", 200, 4)] * 20 + [("", 0, 4)] + on
+    assert diary_of(tmp_path, base + other).nights_on_current == 1

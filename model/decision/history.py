@@ -36,7 +36,9 @@ class History:
     current : Regimen
         Last night's regimen.
     nights_on_current : int
-        Recorded nights in the run of identical regimen that ends last night.
+        Recorded nights in the run of identical regimen that ends last night; nights skipped
+        within it (at most :data:`SKIPPED_NIGHTS` in a row without magnesium) neither end it
+        nor count.
     forms_tried : frozenset of str
         Forms taken on at least ``judged_nights`` recorded nights (any dose, any run;
         :meth:`from_nights`): a form taken on fewer has not been tried. Two nights on each
@@ -128,8 +130,8 @@ class History:
         placebo_nights = 0
         if regimens[-1].form == PLACEBO and start > 0 and regimens[start - 1].active:
             placebo_nights = int(recorded[start:].sum())
-            start, end = _last_run(regimens, start)
-        run = nights.iloc[start:end]
+            end = start
+        start = _run_start(regimens, end)
         nights_on = Counter(r for r, rec in zip(regimens, recorded, strict=True) if rec)
         per_form = Counter[str]()
         for regimen, count in nights_on.items():
@@ -139,7 +141,9 @@ class History:
         current = regimens[end - 1]
         gi_night = nights["gi_night"].to_numpy(float)          # 1, 0 or NaN (no record)
         gi, on = gi_night == 1, np.array([r.active for r in regimens])
-        return cls(current, int(run["recorded"].sum()), frozenset(tried),
+        on_run = sum(bool(rec) for r, rec in zip(regimens[start:end], recorded[start:end],
+                                                 strict=True) if r == current)
+        return cls(current, on_run, frozenset(tried),
                    _recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    dict(nights_on), placebo_nights, taken,
                    _gi_troubled(regimens, gi, gi_window, acute_nights),
@@ -187,6 +191,32 @@ def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
     return [Regimen(str(f), float(mg) if pd.notna(mg) else 0.0, bool(s) if pd.notna(s) else False)
             for f, mg, s in zip(nights["form"], nights["elemental_mg"], nights["split"],
                                 strict=True)]
+
+
+SKIPPED_NIGHTS = 2
+"""Nights without magnesium between two runs of one regimen that are nights skipped, not a
+stop: the run, and its evaluation period, go on across them (two nights lower the magnesium
+store little: it builds up over days). One night forgotten after 60 on a regimen made every
+change wait a new period."""
+
+
+def _run_start(regimens: list[Regimen], end: int) -> int:
+    """Where the run of the regimen of night ``end - 1`` begins, across nights skipped.
+
+    The run of identical regimens ending before ``end``, joined to an earlier run of the same
+    magnesium regimen when at most :data:`SKIPPED_NIGHTS` nights without magnesium (not
+    placebo) part them.
+    """
+    start, _ = _last_run(regimens, end)
+    current = regimens[end - 1]
+    while current.active and start > 0:
+        gap, _ = _last_run(regimens, start)
+        skipped = not regimens[start - 1].active and regimens[start - 1].form != PLACEBO
+        if not skipped or start - gap > SKIPPED_NIGHTS or gap == 0 \
+                or regimens[gap - 1] != current:
+            break
+        start, _ = _last_run(regimens, gap)
+    return start
 
 
 def _last_run(regimens: list[Regimen], end: int) -> tuple[int, int]:
