@@ -110,9 +110,18 @@ def gi_nights(nights: pd.DataFrame, loose_bristol: int = LOOSE_BRISTOL) -> pd.Se
 
 
 def _gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
-    missing = int((~nights["recorded"]).sum())
-    return [f"{name}: {missing} night(s) missing between recorded dates, inserted as "
-            "unrecorded"] if missing else []
+    """The nights missing between recorded dates: which, and what they are taken as.
+
+    It came every morning of a daily loop without saying which night, or that its regimen
+    is assumed (:func:`_timeline`).
+    """
+    dates = [d.date().isoformat() for d in nights.index[~nights["recorded"].to_numpy(bool)]]
+    if not dates:
+        return []
+    shown = ", ".join(dates[:3]) + (f" and {len(dates) - 3} more" if len(dates) > 3 else "")
+    return [f"{name}: {len(dates)} night(s) missing between recorded dates ({shown}), inserted "
+            "as unrecorded: one between two nights on the same regimen is taken as on it, any "
+            "other as without magnesium (mgsleep log --date adds a night you remember)"]
 
 
 def _check_span(dates: pd.Index, name: str, rows: dict[pd.Timestamp, int]) -> None:
