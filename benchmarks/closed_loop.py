@@ -416,13 +416,15 @@ def acute_gi_end(frame: pd.DataFrame, start: int, end: int,
     return end
 
 
-def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool = False
-           ) -> tuple[pd.DataFrame, list[Regimen], list[dict[str, Any]]]:
+def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool = False,
+           every: int | None = None) -> tuple[pd.DataFrame, list[Regimen], list[dict[str, Any]]]:
     """Run one person under one policy for the whole run.
 
     ``gi_looks``: the person does what the tool's advice says when loose stools go on during
     a step (stop, or take the gentler step it names: look again now), so a step on magnesium
     ends early at acute GI (:func:`acute_gi_end`) and the next look has ``gi_look`` True.
+    ``every``: the person also looks every ``every`` nights between the look-again dates, as
+    one who re-analyses the diary each morning (1) would.
 
     Returns
     -------
@@ -449,7 +451,8 @@ def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool
                       "estimates": dict(step.estimates)})
         if look.night == TOTAL:
             return frame, taken, looks
-        planned = min(TOTAL, look.night + max(MIN_PERIOD, step.days))
+        span = max(MIN_PERIOD, step.days)
+        planned = min(TOTAL, look.night + (min(span, every) if every else span))
         ahead = extend_world(subject.person, frame, taken + [step.regimen] * (TOTAL - look.night),
                              planned, seed=subject.seed, start=START.isoformat())
         end = (acute_gi_end(ahead, look.night, planned)
@@ -520,15 +523,19 @@ def bundled_priors() -> PriorSet:
     return load_priors()
 
 
-def run_subject(subject: Subject, draws: int = 1000,
-                names: Sequence[str] = POLICIES) -> list[dict[str, Any]]:
-    """Every policy on one person: one record per policy (with its seconds)."""
+def run_subject(subject: Subject, draws: int = 1000, names: Sequence[str] = POLICIES,
+                every: int | None = None) -> list[dict[str, Any]]:
+    """Every policy on one person: one record per policy (with its seconds).
+
+    ``every``: the model policies' persons also look every ``every`` nights (:func:`follow`).
+    """
     priors = bundled_priors()
     records = []
     for name in names:
         started = time.perf_counter()
-        _, taken, looks = follow(subject, policies(draws)[name], priors,
-                                 gi_looks=name in MODEL_POLICIES)
+        model = name in MODEL_POLICIES
+        _, taken, looks = follow(subject, policies(draws)[name], priors, gi_looks=model,
+                                 every=every if model else None)
         records.append({"policy": name} | score(subject, taken, looks, priors)
                        | {"seconds": time.perf_counter() - started})
     return records
@@ -545,9 +552,9 @@ def parallel(task: Callable[[Subject], list[dict[str, Any]]], subjects: Sequence
 
 
 def run(subjects: Sequence[Subject], *, workers: int = 2, draws: int = 1000,
-        names: Sequence[str] = POLICIES) -> pd.DataFrame:
+        names: Sequence[str] = POLICIES, every: int | None = None) -> pd.DataFrame:
     """Every policy on every person, in ``workers`` processes (0 or 1: in this one)."""
-    task = partial(run_subject, draws=draws, names=tuple(names))
+    task = partial(run_subject, draws=draws, names=tuple(names), every=every)
     return pd.DataFrame(parallel(task, subjects, workers))
 
 
@@ -825,8 +832,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                         help="change every person the same way (default: as drawn)")
     parser.add_argument("--policies", type=policy_names, default=POLICIES,
                         help=f"comma-separated, of {','.join(POLICIES)} (default: all)")
+    parser.add_argument("--look-every", type=int, default=None, metavar="K",
+                        help="the model policies' persons also look every K nights between "
+                             "the look-again dates (1: every morning, as a daily loop)")
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args(argv)
+    if args.look_every is not None and args.look_every < 1:
+        parser.error(f"--look-every must be at least 1, got {args.look_every}")
     subjects = draw_subjects(args.persons, args.seed, world=args.world)
     started = time.perf_counter()
     checked = subjects[:args.full_subset] if set(MODEL_POLICIES) & set(args.policies) else []
@@ -844,15 +856,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if warned:
         print(f"warning: {warned}\n{looks}", flush=True)
     started = time.perf_counter()
-    records = run(subjects, workers=args.workers, draws=args.draws, names=args.policies)
+    records = run(subjects, workers=args.workers, draws=args.draws, names=args.policies,
+                  every=args.look_every)
     wall = time.perf_counter() - started
     summary = summarise(records)
     assert summary["ceiling_breaches"].sum() == 0, "a policy went above the ceiling"
-    print(f"\n{args.persons} persons ({args.world} world) x {len(args.policies)} policies in "
+    looking = f", looking every {args.look_every} nights too" if args.look_every else ""
+    print(f"\n{args.persons} persons ({args.world} world{looking}) x {len(args.policies)} "
+          "policies in "
           f"{wall:.0f} s wall time ({args.workers} workers)\n")
     print(markdown(summary))
     print("\n" + behaviour(records))
     result = {"persons": args.persons, "seed": args.seed, "world": args.world,
+              "look_every": args.look_every,
               "policies": list(args.policies), "wall_seconds": wall,
               "agreement": agree, "checks": checks,
               "summary": summary.to_dict("records"), "records": records.to_dict("records")}
