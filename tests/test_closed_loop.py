@@ -27,6 +27,8 @@ from model.simulate.world import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import itertools
+
 import closed_loop as cl
 
 GLY200 = Regimen("glycinate", 200.0)
@@ -130,6 +132,17 @@ def test_the_titration_loop_steps_up_every_14_nights(priors):
     assert len(taken) == cl.TOTAL and looks[-1]["night"] == cl.TOTAL
     assert [r.elemental_mg for r in taken[13:57:14]] == [0.0, 100.0, 200.0, 300.0]
     assert set(taken[42:]) == {Regimen("glycinate", 300.0)}
+
+
+def test_a_person_who_looks_every_k_nights_looks_between_the_dates_too(priors):
+    """``--look-every K``: the person also looks every K nights, and still on the dates."""
+    calm = cl.Subject(0, WorldPerson(gut_sensitivity=-3.0), Profile(), 5)
+    _, taken, looks = cl.follow(calm, cl.titration, priors, every=5)
+    nights = [look["night"] for look in looks]
+    assert len(taken) == cl.TOTAL and nights[-1] == cl.TOTAL
+    assert all(0 < b - a <= 5 for a, b in itertools.pairwise(nights))
+    daily = cl.follow(calm, cl.titration, priors, every=1)[2]
+    assert [look["night"] for look in daily] == list(range(cl.BASELINE, cl.TOTAL + 1))
 
 
 def test_before_after_keeps_glycinate_when_latency_fell(priors):
