@@ -153,6 +153,24 @@ def test_an_override_survives_the_variants_and_explain_says_it_replaced_the_evid
         priors.with_override("glycinat", "sol", mean=0.0, reason="t")
 
 
+def test_the_variants_compose_and_a_sceptic_keeps_the_gi_harm(priors):
+    """A researcher's audit: ``sceptical(0.5).with_certainty_weight(2)`` was not sceptical,
+    ``with_certainty_weight(2)`` twice was 2 (not 4), and the sceptical check halved GI harm
+    (citrate's loose-stool mean 0.412 became 0.206: more optimistic about loose stools)."""
+    weighted = priors.with_certainty_weight(2.0)
+    both = priors.sceptical(0.5).with_certainty_weight(2.0)
+    for key in (("glycinate", "sol"), ("oxide", "quality"), ("citrate", "gi")):
+        assert both[key].mean == pytest.approx(weighted.sceptical(0.5)[key].mean)
+    assert both["glycinate", "sol"].mean == pytest.approx(weighted["glycinate", "sol"].mean / 2)
+    twice = weighted.with_certainty_weight(2.0)["glycinate", "sol"].sd
+    assert twice == pytest.approx(priors.with_certainty_weight(4.0)["glycinate", "sol"].sd)
+    assert twice < weighted["glycinate", "sol"].sd
+    sceptic = priors.sceptical(0.5)
+    assert sceptic["citrate", "gi"] == priors["citrate", "gi"]
+    halved = priors["citrate", "anxiety"].mean / 2
+    assert sceptic["citrate", "anxiety"].mean == pytest.approx(halved)
+
+
 def test_an_rct_level_without_a_trial_is_refused(priors_copy):
     """A priors audit: malate labelled "rct" with only a marketing claim narrowed its SOL
     prior from 0.417 to 0.271 with no new evidence."""

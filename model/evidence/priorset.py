@@ -20,7 +20,7 @@ import numpy as np
 
 from model.core.errors import Fault, InputError, PriorsError
 from model.core.forms import FORMS, Compound, canonical_form, load_compounds
-from model.core.outcomes import OUTCOMES
+from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.paths import default_priors_dir
 from model.evidence.chain import chain
 from model.evidence.checks import (
@@ -185,6 +185,8 @@ class PriorSet:
     entries: dict[tuple[str, str], PriorEntry]
     syntheses: dict[tuple[str, str], Synthesis] = field(repr=False)
     power_factor: float = 1.0
+    shrink: float = 1.0
+    """The factor :meth:`sceptical` has shrunk the benefit means by (1: not shrunk)."""
 
     @property
     def settings(self) -> Settings:
@@ -303,7 +305,10 @@ class PriorSet:
     def with_certainty_weight(self, factor: float) -> PriorSet:
         """Re-derive every prior with each certainty's power-prior weight times ``factor``.
 
-        A prior set by hand (:meth:`with_override`) is kept as it is.
+        A prior set by hand (:meth:`with_override`) is kept as it is. It composes with the
+        variants before it: the weights multiply (``with_certainty_weight(2)`` twice is 4),
+        and a :meth:`sceptical` shrink is applied again to the re-derived means (it was
+        dropped, and ``sceptical(0.5).with_certainty_weight(2)`` was not sceptical).
 
         Raises
         ------
@@ -313,9 +318,10 @@ class PriorSet:
         """
         weight = checked_number(factor, "the certainty weight", "<certainty weight>", "factor",
                                 positive=True)
-        derived = _derive(self.evidence, power_factor=weight)
+        derived = _derive(self.evidence, power_factor=self.power_factor * weight)
         kept = {k: e for k, e in self.entries.items() if e.basis == "override"}  # set by hand
-        return dataclasses.replace(derived, entries=derived.entries | kept)
+        shrunk = derived if self.shrink == 1 else derived.sceptical(self.shrink)
+        return dataclasses.replace(shrunk, entries=shrunk.entries | kept)
 
     def with_expectation_means(self, move: Callable[[float, float], float]) -> PriorSet:
         """The expectation effect's prior means, each replaced by ``move(mean, sd)``.
@@ -340,7 +346,10 @@ class PriorSet:
                                                                       settings=settings))
 
     def sceptical(self, shrink: float = 0.5) -> PriorSet:
-        """Every prior mean shrunk toward no effect by ``shrink`` (sds kept).
+        """Every benefit's prior mean shrunk toward no effect by ``shrink`` (sds kept).
+
+        GI harm is kept as it is: halved, the "sceptical" check was more optimistic about
+        loose stools (citrate's GI mean 0.412 became 0.206).
 
         Raises
         ------
@@ -354,10 +363,10 @@ class PriorSet:
             raise PriorArgumentError([Fault("<sceptical>", "shrink", "the shrink factor must "
                                             f"be from 0 to 1, got {shrink!r}")])
         said = f"sceptical: mean x {factor}"
-        entries = {k: dataclasses.replace(e, mean=e.mean * factor, note=f"{e.note}; {said}"
-                                          if e.basis == "override" else said)
-                   for k, e in self.entries.items()}
-        return dataclasses.replace(self, entries=entries)
+        entries = {k: e if e.outcome not in SLEEP_OUTCOMES else dataclasses.replace(
+            e, mean=e.mean * factor, note=f"{e.note}; {said}" if e.basis == "override" else said)
+            for k, e in self.entries.items()}
+        return dataclasses.replace(self, entries=entries, shrink=self.shrink * factor)
 
     @staticmethod
     def _known(form: str, outcome: str) -> str:
