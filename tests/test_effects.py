@@ -299,3 +299,22 @@ def test_no_nights_to_tell_are_counted_for_an_outcome_never_recorded_off_the_for
     assert quality.nights == 6 and quality.verdict == "inconclusive"
     assert quality.nights_needed is None
     assert sol.verdict == "inconclusive" and sol.nights_needed is not None  # rated both ways
+
+
+def test_one_night_off_the_form_does_not_settle_its_change():
+    """A tracker user's audit: one night off glycinate (0 minutes to fall asleep, against
+    about 20 on 15 glycinate nights) turned "not settled yet" into "no meaningful effect";
+    a verdict needs 7 nights off the form to compare with, as it needs 7 on it."""
+    nights = diary(("none", 0, 14), ("glycinate", 200, 15)).nights.copy()
+    nights.loc[nights["form"] != "glycinate", "sol_min"] = np.nan
+    nights.iloc[13, nights.columns.get_loc("sol_min")] = 0.0           # one night off, rated
+    sol = diary_effects(FAKE, nights, cached_priors(), forms=["glycinate"]).get("glycinate",
+                                                                                "sol")
+    assert sol.nights == 15 and sol.verdict == "inconclusive"
+    assert sol.nights_needed is None and sol.off_nights_needed == 6
+    assert sol.to_dict()["off_nights_needed"] == 6
+    assert verdict_phrase(sol).endswith("6 more nights without it are needed to compare with")
+    nights.iloc[7:13, nights.columns.get_loc("sol_min")] = 30.0         # a week off, rated
+    week = diary_effects(FAKE, nights, cached_priors(), forms=["glycinate"]).get("glycinate",
+                                                                                 "sol")
+    assert week.verdict == "works" and week.off_nights_needed is None

@@ -90,6 +90,12 @@ class DiaryEffect:
         One of :data:`~model.analysis.verdicts.VERDICTS`.
     nights_needed : int or None
         For ``inconclusive`` on a tried form: the further nights a verdict would take.
+    off_nights_needed : int or None
+        For ``inconclusive`` on a tried form with this outcome recorded on fewer than
+        ``min_nights`` nights off it: the nights off it (no magnesium, placebo or another
+        form) still needed to compare with; more nights on it cannot settle the change
+        then. One night off the form, with 0 minutes of sleep-onset latency against about
+        20 on 15 nights of glycinate, gave "no meaningful effect".
     needs_placebo : bool
         True when a ``works`` or ``harms`` against placebo was turned into ``inconclusive``
         because the diary has no placebo night and the change against no magnesium (what
@@ -117,6 +123,7 @@ class DiaryEffect:
     nights_needed: int | None = None
     needs_placebo: bool = False
     lean: Lean = ""
+    off_nights_needed: int | None = None
 
     @property
     def tried(self) -> bool:
@@ -137,7 +144,8 @@ class DiaryEffect:
                 "p_beyond_mcid": self.p_beyond_mcid,
                 "p_harm_beyond_mcid": self.p_harm_beyond_mcid, "verdict": self.verdict,
                 "mcid": self.mcid, "nights_needed": self.nights_needed,
-                "needs_placebo": self.needs_placebo}
+                "needs_placebo": self.needs_placebo,
+                "off_nights_needed": self.off_nights_needed}
 
     def regimen_entry(self) -> dict[str, Any]:
         """A ``regimen_effects`` entry of the ``analyze`` JSON: one regimen taken, one outcome."""
@@ -235,11 +243,12 @@ def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
 
 def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
             placebo_nights: int, priors: PriorSet, rule: VerdictRule,
-            compared: bool = True) -> DiaryEffect:
+            compared: int) -> DiaryEffect:
     """One form x outcome (see :func:`diary_effects`).
 
-    ``compared``: the outcome was recorded on some night off the form, without which more
-    nights on it cannot settle the change (no ``nights_needed``).
+    ``compared``: the nights off the form with the outcome recorded; with fewer than
+    ``rule.min_nights`` of them more nights on it cannot settle the change (no verdict, no
+    ``nights_needed``: ``off_nights_needed`` instead).
     """
     spec = SPECS[outcome]
     values = data[spec.gain_key]
@@ -251,17 +260,20 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
               and said != verdict(spec.sign * change_draws(
                   values, regimen, NO_MAGNESIUM, spec.gain_key), mcid, rule))
     few = 0 < n < rule.min_nights        # a verdict on 2 nights rests on the prior's shape
-    said = "inconclusive" if unsure or few else said
+    uncompared = n > 0 and compared < rule.min_nights    # nor on one night off the form
+    said = "inconclusive" if unsure or few or uncompared else said
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
     needed = nights_needed(benefit, mcid, n, rule) if said == "inconclusive" and not unsure \
-        and compared else None
-    if few and compared and not unsure:
+        and not uncompared else None
+    if few and not uncompared and not unsure:
         needed = max(needed or 0, rule.min_nights - n)
+    off = rule.min_nights - compared if uncompared and not unsure else None
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
         float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
-        float(np.mean(benefit < -mcid)), float(mcid), said, needed, unsure, lean(benefit, rule))
+        float(np.mean(benefit < -mcid)), float(mcid), said, needed, unsure, lean(benefit, rule),
+        off)
 
 
 def _placebo_nights(nights: pd.DataFrame) -> int:
@@ -308,8 +320,8 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     def on_form(form: str, outcome: str) -> int:
         return sum(n[outcome] for r, n in taken.items() if r.form == form)
 
-    def off_form(form: str, outcome: str) -> bool:
-        return bool((recorded[outcome] & nights["recorded"] & (nights["form"] != form)).any())
+    def off_form(form: str, outcome: str) -> int:
+        return int((recorded[outcome] & nights["recorded"] & (nights["form"] != form)).sum())
 
     return DiaryEffects(
         tuple(_assess(form, o, regimens[form], data, on_form(form, o), placebo, priors, rule,

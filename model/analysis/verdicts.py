@@ -13,9 +13,10 @@
   posterior SD shrinks as one over the square root of the nights on the form and letting
   the mean move as those nights will move it (:func:`nights_needed`; a rough guide:
   build-up, autocorrelation and the shared responsiveness are ignored); None for a form not
-  taken yet, for an outcome never recorded on a night off the form (more nights on it
-  cannot tell its change from the person's usual level) and when more than a year would be
-  needed.
+  taken yet, for an outcome recorded on fewer than ``min_nights`` nights off the form (no
+  verdict then: more nights on it cannot tell its change from the person's usual level;
+  :attr:`~model.analysis.effects.DiaryEffect.off_nights_needed` says how many nights off it
+  would) and when more than a year would be needed.
 
 The first two cannot both hold, and neither can hold with the third (a mean beyond the MCID,
 or P(b > m) >= 0.8, puts the interval's end beyond m).
