@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
                                                         else None), comma)
         night = parse_date(values.pop("date"), "date")
     if not values:
-        raise InputError([Fault("mgsleep log", "", "expected at least one value (--sol, "
+        raise InputError([Fault("options", "", "expected at least one value (--sol, "
                                 "--quality, ...), or run it on a terminal to be asked")])
     values = checked_values(values, comma)
     first = merged_night(path, night, values, args.replace)
@@ -230,10 +230,10 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
         if column in TEXT_FIELDS:
             plain[column] = value
         elif value.strip().lower() in MISSING_WORDS | NOT_NUMBERS:
-            faults.append(Fault("mgsleep log", option, f"expected a number, got {value!r}: "
-                                "leave the option out for a value not recorded"))
+            faults.append(Fault(option, "", f"expected a number, got {value!r}: leave the "
+                                "option out for a value not recorded"))
         elif (number := plain_number(value, comma)) is None:
-            faults.append(Fault("mgsleep log", option, _not_plain(value, comma)))
+            faults.append(Fault(option, "", _not_plain(value, comma)))
         else:
             plain[column] = number
     if faults:
