@@ -171,6 +171,26 @@ def test_the_variants_compose_and_a_sceptic_keeps_the_gi_harm(priors):
     assert sceptic["citrate", "anxiety"].mean == pytest.approx(halved)
 
 
+@pytest.mark.parametrize(("se", "design", "refused"), [
+    ("0.0116", "RCT, double-blind, placebo, 4 weeks", True),   # 155 allow 0.08 at least
+    ("0.07", "RCT, double-blind, placebo, 4 weeks", True),
+    ("0.09", "RCT, double-blind, placebo, 4 weeks", False),     # baseline-adjusted: possible
+    ("0.07", "randomised crossover, 2 x 4 weeks", False)])      # within-person: possible
+def test_an_se_smaller_than_its_n_allows_is_refused(priors_copy, se, design, refused):
+    """A researcher's audit: an SMD with SE 0.0116 for 300 participants (two parallel groups
+    give 0.115) was accepted and outweighed every other glycinate entry; the addendum's
+    correction of SCHUSTER2025 was an SE its n could not give."""
+    _edit(priors_copy, "forms/glycinate.toml", 'se = 0.161', f'se = {se}')
+    _edit(priors_copy, "forms/glycinate.toml", 'design = "RCT, double-blind, placebo, 4 weeks; '
+          '155 healthy adults with poor sleep"', f'design = "{design}"')
+    if not refused:
+        load_priors(priors_copy)
+        return
+    with pytest.raises(PriorsError, match=rf"glycinate\.toml.*se = {se}: below what n = 155 "
+                       r"allows for an SMD \(at least 0\.0803"):
+        load_priors(priors_copy)
+
+
 def test_an_rct_level_without_a_trial_is_refused(priors_copy):
     """A priors audit: malate labelled "rct" with only a marketing claim narrowed its SOL
     prior from 0.417 to 0.271 with no new evidence."""

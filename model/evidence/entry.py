@@ -25,6 +25,18 @@ Certainty = Literal["high", "moderate", "low", "very low"]
 EXPERT_KINDS = frozenset({"mechanistic", "preclinical", "marketing", "expert"})
 """Kinds of claims without human outcome data: graded "low" at most, labelled "very low"."""
 
+def least_smd_se(n: int, crossover: bool) -> float:
+    """The smallest SE a standardised mean difference from ``n`` participants can have.
+
+    Two parallel groups of ``n`` in all give at least ``2 / sqrt(n)``; an analysis adjusted
+    for the baseline can take a half off that (a baseline correlation near 0.87), and a
+    crossover (``design`` naming one) a within-person correlation up to 0.9, ``sqrt(0.2 /
+    n)``. Below these bounds the SE cannot be right for its ``n``: an SE of 0.0116 for 300
+    participants (two parallel groups give 0.115) made a new trial outweigh all the rest.
+    """
+    return (0.2 / n) ** 0.5 if crossover else 1 / n ** 0.5
+
+
 LEAST_DOSE_MG = 10.0
 """The least plausible daily (or single) elemental dose of an entry, in mg: below it the dose
 was most likely written in grams (``dose_mg = 0.32`` for 320 mg), which would scale the
@@ -135,6 +147,19 @@ class Study(_Strict):
                 and self.single_dose_mg > self.dose_mg:
             raise ValueError(f"key single_dose_mg = {self.single_dose_mg:g} exceeds dose_mg = "
                              f"{self.dose_mg:g}: one intake cannot be more than the day's dose")
+        return self
+
+    @model_validator(mode="after")
+    def _possible_se(self) -> Study:
+        """An SMD's SE no smaller than its ``n`` allows (:func:`least_smd_se`)."""
+        if self.measure == "smd_benefit" and self.n is not None and self.se is not None:
+            least = least_smd_se(self.n, "crossover" in self.design.lower())
+            if self.se < least:
+                raise ValueError(
+                    f"key se = {self.se:g}: below what n = {self.n} allows for an SMD "
+                    f"(at least {least:.3g}; two parallel groups give about "
+                    f"{2 / self.n ** 0.5:.3g}): check the SE (from a 95 % CI it is (upper - "
+                    "lower) / 3.92) and n")
         return self
 
     @property
