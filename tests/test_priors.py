@@ -191,6 +191,32 @@ def test_an_se_smaller_than_its_n_allows_is_refused(priors_copy, se, design, ref
         load_priors(priors_copy)
 
 
+@pytest.mark.parametrize(("effect", "refused"), [("1.0", False), ("2.5", True)])
+def test_the_plausible_bound_is_on_what_an_entry_claims(priors_copy, effect, refused):
+    """A researcher's audit: SMD 1.0 at 72 mg (Magtein 1 g) was refused as "effect -3.73
+    exceeds the plausible bound 3.63 (max_abs_smd = 2.0 SMD)": the bound was checked after
+    the scaling to the reference dose (x 2.06), on no number the entry gave."""
+    _edit(priors_copy, "forms/threonate.toml", "effect = 0.0\nse = 0.224",
+          f"effect = {effect}\nse = 0.224")
+    if not refused:
+        scaled = load_priors(priors_copy).syntheses["threonate", "quality"].contributions
+        assert any(c.study_id == "HAUSENBLAS2024_ISI" for c in scaled)
+        return
+    with pytest.raises(PriorsError, match=r"threonate\.toml.*HAUSENBLAS2024_ISI.*exceeds the "
+                       r"plausible bound"):
+        load_priors(priors_copy)
+
+
+def test_a_level_below_rct_beside_a_trial_is_refused(priors_copy):
+    """A researcher's audit: ``evidence_level = "none"`` on glycinate, whose file has three
+    trial entries, widened its sleep-onset prior from 0.267 to 0.405 without a word."""
+    _edit(priors_copy, "forms/glycinate.toml", 'evidence_level = "rct"',
+          'evidence_level = "none"')
+    with pytest.raises(PriorsError, match=r"glycinate\.toml: line 3, key evidence_level: "
+                       r"'none' beside the trial entries 'SCHUSTER2025'"):
+        load_priors(priors_copy)
+
+
 def test_an_rct_level_without_a_trial_is_refused(priors_copy):
     """A priors audit: malate labelled "rct" with only a marketing claim narrowed its SOL
     prior from 0.417 to 0.271 with no new evidence."""
@@ -517,6 +543,8 @@ def test_two_comparisons_of_one_study_are_kept(priors_copy):
     for form in ("glycinate", "taurate"):             # two forms' arms: two priors
         _add(priors_copy, f"forms/{form}.toml",
              trial.replace('id = "SCHUSTER2025"', f'id = "ARM_{form}"'))
+    _edit(priors_copy, "forms/taurate.toml", 'evidence_level = "preclinical"',
+          'evidence_level = "rct"')                   # a trial of taurate now
     _add(priors_copy, GLY, trial.replace('id = "SCHUSTER2025"', 'id = "ARM_glycinate_HIGH"')
          .replace('design = "', 'design = "the 500 mg arm; ')    # another arm, said in design
          .replace("dose_mg = 250", "dose_mg = 500"))

@@ -192,14 +192,13 @@ def convert(study: Study, settings: Settings, scope: str) -> Converted:
                                   f"scale {outcome.scale!r}")
         assert study.effect is not None and study.se is not None
         estimate, se = study.effect, study.se
-    factor = 1.0 if study.measure == "posterior" else dose_factor(study, study.outcome, settings)
-    estimate, se = estimate * factor, se * factor
-    bound = settings.max_abs_smd * outcome.smd_sd
-    if abs(estimate) > bound:
+    bound = settings.max_abs_smd * outcome.smd_sd   # on what the entry claims, before the
+    if abs(estimate) > bound:                        # scaling to the reference dose
         raise ConversionError(f"effect {estimate:.3g} on the {outcome.scale} scale exceeds the "
                               f"plausible bound {bound:.3g} (max_abs_smd = "
                               f"{settings.max_abs_smd} SMD)")
-    return Converted(study, scope, estimate, se, factor)
+    factor = 1.0 if study.measure == "posterior" else dose_factor(study, study.outcome, settings)
+    return Converted(study, scope, estimate * factor, se * factor, factor)
 
 
 def discount(item: Converted, settings: Settings, power_factor: float = 1.0) -> Contribution:
