@@ -69,15 +69,15 @@ def test_a_sleep_past_noon_is_not_cut_at_noon(tmp_path, capsys):
 def test_a_night_above_the_diary_range_is_kept_with_that_value_blank(tmp_path, capsys):
     """55 interruptions in one night stopped the whole import ("got '55'", naming the diary)."""
     records = [("2024-06-03 22:45:00", "2024-06-04 07:00:00", "InBed")]
-    for k in range(56):          # 56 sleeps of 5 minutes, 1 minute apart: 55 awakenings
-        start = pd.Timestamp("2024-06-03 23:00") + pd.Timedelta(minutes=6 * k)
+    for k in range(56):          # 56 sleeps of 5 minutes, 4 minutes apart: 55 awakenings
+        start = pd.Timestamp("2024-06-03 23:00") + pd.Timedelta(minutes=9 * k)
         end = start + pd.Timedelta(minutes=5)
         records.append((f"{start:%Y-%m-%d %H:%M:%S}", f"{end:%Y-%m-%d %H:%M:%S}",
                         "AsleepCore"))
     table, printed = imported(tmp_path, capsys, "apple",
                               apple_export(tmp_path / "export.xml", records))
     assert table.to_dict("records") == [{"date": "2024-06-03", "sol_min": "15",
-                                         "awakenings": "", "waso_min": "55"}]
+                                         "awakenings": "", "waso_min": "220"}]
     assert ("apple: 1 night(s) with awakenings above the diary's range (a whole number from 0 "
             "to 50): left blank") in printed
 

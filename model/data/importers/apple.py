@@ -19,18 +19,19 @@ How a night is made (README, "Bring your own data"):
   warning, counted) says which source was used when several competed;
 - that source's asleep samples are merged; gaps of :data:`SESSION_GAP` or more split them into
   sleeps, unless the gap lies inside one ``InBed`` interval (awake in bed is an awakening).
-  The longest sleep is the night's when it lasts :data:`MAIN_MIN_ASLEEP` or more or
-  begins in :data:`NIGHT_WINDOW` (18:00 to 06:00 local), so only daytime naps are left out
-  (Apple does not label naps); sleeps a long awakening apart are joined again by
-  :func:`~.common.nights_table`;
+  The longest sleep is the night's when it lasts 3 hours or more or begins between 18:00
+  and 06:00 local (:func:`~.nights.may_be_main`), so only daytime naps are left out (Apple
+  does not label naps); sleeps a long awakening apart are joined again by
+  :func:`~.nights.nights_table`;
 - ``sol_min`` is the minutes from going to bed to sleep onset: the start of the source's
   ``InBed`` time (touching samples merged) that holds the onset, whatever its length, else of
   an ``InBed`` starting at most :data:`SESSION_GAP` before the onset. It is blank when the
   source wrote no such ``InBed`` (a watch alone does not know when you went to bed) or when it
   would exceed the diary's range (720 minutes; counted in a warning). ``awakenings`` and
   ``waso_min`` are the interruptions between sleep onset and the final awakening and their
-  minutes. Durations use the UTC offsets, so a daylight-saving night has its true length.
-  Apple gives no rating: ratings stay blank.
+  minutes, those of up to 3 minutes left out of both as Fitbit leaves its short wakes out
+  (:func:`~.hypnogram.wake_totals`). Durations use the UTC offsets, so a daylight-saving
+  night has its true length. Apple gives no rating: ratings stay blank.
 
 Read with :mod:`xml.parsers.expat` in chunks (element starts only): memory stays bounded for
 exports of gigabytes; every bad record is named by its line before the import stops. The
@@ -59,6 +60,8 @@ from xml.parsers import expat
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
 from model.data.importers.common import Faults, SleepPeriod, few, night_of
+from model.data.importers.hypnogram import wake_totals
+from model.data.importers.nights import may_be_main
 
 SLEEP_TYPE = "HKCategoryTypeIdentifierSleepAnalysis"
 PREFIX = "HKCategoryValueSleepAnalysis"
@@ -73,13 +76,6 @@ STRUCTURE = frozenset(f"{PREFIX}{name}" for name in
 
 SESSION_GAP = dt.timedelta(minutes=90)
 """Asleep samples this far apart belong to different sleeps (a nap and the night)."""
-
-MAIN_MIN_ASLEEP = 180.0
-"""Minutes asleep below which a sleep beginning in the day is a nap, never the night's
-(Fitbit's ``infoCode`` 2 likewise calls a sleep period under three hours too short)."""
-
-NIGHT_WINDOW = (dt.time(18), dt.time(6))
-"""Local start times (from, to) of a sleep that is the night's, if the longest, at any length."""
 
 MAX_LATENCY = NUMERIC["sol_min"].high
 """The diary's largest sleep-onset latency: a longer time in bed leaves ``sol_min`` blank."""
@@ -348,12 +344,6 @@ def latency(onset: dt.datetime, in_bed: list[list[dt.datetime]]) -> float:
     return math.nan if bed is None else _minutes(onset - bed)
 
 
-def in_night_window(start: dt.datetime) -> bool:
-    """Whether a sleep starting at this local time may be the night's at any length."""
-    begin, end = NIGHT_WINDOW
-    return start.time() >= begin or start.time() < end
-
-
 def source_periods(night: dt.date, own: list[Sample]) -> list[SleepPeriod]:
     """The sleeps of one source in one night (the longest may be marked as the main sleep)."""
     asleep = _merged([(s.start, s.end) for s in own if s.value in ASLEEP])
@@ -361,17 +351,16 @@ def source_periods(night: dt.date, own: list[Sample]) -> list[SleepPeriod]:
     periods = []
     for group in _sleeps(asleep, in_bed):
         onset = group[0][0]
-        gaps = [_minutes(b[0] - a[1]) for a, b in itertools.pairwise(group)]
+        awakenings, waso = wake_totals(_minutes(b[0] - a[1])
+                                       for a, b in itertools.pairwise(group))
         sol = latency(onset, in_bed)
         notes = (LATENCY_TOO_LONG,) if sol > MAX_LATENCY else ()
         periods.append(SleepPeriod(night, onset, group[-1][1],
                                    sum(_minutes(e - s) for s, e in group), False, {
                                        "sol_min": math.nan if notes else sol,
-                                       "awakenings": float(len(gaps)),
-                                       "waso_min": float(sum(gaps))}, notes))
+                                       "awakenings": awakenings, "waso_min": waso}, notes))
     longest = max(periods, key=lambda p: p.asleep_min, default=None)
-    if longest is not None and (longest.asleep_min >= MAIN_MIN_ASLEEP
-                                or in_night_window(longest.start)):
+    if longest is not None and may_be_main(longest.start, longest.asleep_min):
         periods[periods.index(longest)] = replace(longest, main=True)
     return periods
 

@@ -92,6 +92,10 @@ class SleepPeriod:
     notes : tuple of str
         What the reader did to its values, counted over the nights kept in a warning
         (``"auto-detected night(s): ..."`` becomes ``"fitbit: 12 auto-detected night(s): ..."``).
+    nap : bool
+        Whether the tracker itself labels it a nap (Oura's ``type`` ``sleep``), not only "not
+        the main sleep" (Fitbit's second part of a split night): never joined to the night
+        it follows.
     """
 
     night: dt.date
@@ -101,6 +105,7 @@ class SleepPeriod:
     main: bool
     values: Mapping[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    nap: bool = False
 
     def key(self) -> tuple[Any, ...]:
         """What makes two records the same sleep."""

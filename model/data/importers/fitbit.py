@@ -9,7 +9,10 @@ api-evangelist/fitbit, and public Takeout samples):
 - ``endTime`` (else ``startTime`` + ``duration`` in milliseconds): the end, to join a night
   split by a long awakening (:func:`~.common.joined`);
 - ``mainSleep`` (Takeout) or ``isMainSleep`` (Web API): naps are left out (a log with
-  neither counts as a main sleep);
+  neither counts as a main sleep). Fitbit marks a day's only sleep main even when it is an
+  afternoon nap (15:55-18:10): as Apple's, a main sleep is the night's only when it begins
+  between 18:00 and 06:00 or lasts 3 hours or more (:func:`~.nights.may_be_main`), else it
+  is a nap;
 - ``minutesToFallAsleep`` -> ``sol_min``: the device's estimate, not the person's. Fitbit
   measures it only for sleep logged by hand: ``logType`` is ``"auto_detected"`` (Fitbit found
   the sleep itself, and then starts the log at sleep onset and writes 0) or ``"manual"``
@@ -20,9 +23,10 @@ api-evangelist/fitbit, and public Takeout samples):
   without ``logType`` are kept;
 - ``awakenings`` and ``waso_min``: for a ``stages`` log, the runs of ``wake`` in
   ``levels.data`` between the first and the last sleep stage, and the minutes of their
-  ``seconds``. Fitbit's ``minutesAwake`` (its ``levels.summary.wake.minutes``) also holds the
-  wake before falling asleep and after the final awakening, which a stages log does not put
-  in ``minutesToFallAsleep`` or ``minutesAfterWakeup`` (usually 0), so it is not WASO. Fitbit
+  ``seconds`` (a run of up to 3 minutes is none, :func:`~.hypnogram.wake_totals`). Fitbit's
+  ``minutesAwake`` (its ``levels.summary.wake.minutes``) also holds the wake before falling
+  asleep and after the final awakening, which a stages log does not put in
+  ``minutesToFallAsleep`` or ``minutesAfterWakeup`` (usually 0), so it is not WASO. Fitbit
   keeps wakes of up to 3 minutes apart, in ``levels.shortData``, and counts them in
   ``levels.summary.wake.count`` too (15-35 a night is common); they are left out of both: a
   diary's awakenings are the ones a person would count, as Oura's 5-minute epochs see them.
@@ -57,7 +61,8 @@ from model.data.importers.common import (
     read_periods,
     records_in,
 )
-from model.data.importers.hypnogram import runs_inside
+from model.data.importers.hypnogram import runs_inside, wake_totals
+from model.data.importers.nights import may_be_main
 
 AUTO_DETECTED = "auto_detected"
 """``logType`` of a sleep Fitbit detected itself (the other documented value is ``manual``)."""
@@ -117,10 +122,9 @@ def _wake(log: dict[str, Any], file: str, where: str, faults: Faults) -> tuple[f
         names = [stage["level"] for stage in stages]
         if all(name == "wake" for name in names):  # no sleep stage: nothing to count
             return math.nan, math.nan
-        runs = runs_inside(names, "wake")
-        seconds = [number(stages[i].get("seconds"), file, f"{where}, levels.data[{i}].seconds",
-                          faults) for run in runs for i in run]
-        return float(len(runs)), sum(seconds) / 60.0
+        return wake_totals(sum(number(stages[i].get("seconds"), file,
+                                      f"{where}, levels.data[{i}].seconds", faults)
+                               for i in run) / 60.0 for run in runs_inside(names, "wake"))
     level = "awake" if classic else "wake"
     summary = _object(levels.get("summary"), file, f"{where}, levels.summary", faults)
     count = _object(summary.get(level), file, f"{where}, levels.summary.{level}", faults)
@@ -159,9 +163,9 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
     length = number(log.get("duration"), file, f"{where}, duration", faults, 1 / 60000)
     end = end_of(start, log.get("endTime"), asleep if math.isnan(length) else length, file,
                  f"{where}, endTime", faults)
-    main = log.get("mainSleep", log.get("isMainSleep", True))
-    return SleepPeriod(night_of(start), start, end, asleep, bool(main), values,
-                       notes + beyond)
+    main = bool(log.get("mainSleep", log.get("isMainSleep", True)))
+    return SleepPeriod(night_of(start), start, end, asleep, main and may_be_main(start, asleep),
+                       values, notes + beyond)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:

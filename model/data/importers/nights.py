@@ -11,12 +11,24 @@ Rules shared by all sources (README, "Bring your own data"):
   of at least :data:`LEAD_MIN_ASLEEP` (90 minutes) the tracker does not call main (Fitbit
   marks only the longer part of a split night): a shorter evening doze before bed stays a
   nap, so it cannot lend the night its latency or add an "awakening" of the hours before
-  bed.
+  bed. A sleep the tracker itself labels a nap (Oura's ``sleep``) that follows the run's
+  last main sleep stays a nap, not joined (:func:`runs`); a gap of up to 3 minutes is no
+  awakening (:func:`~.hypnogram.wake_totals`).
+- **A night across the daylight-saving fall-back**: wall-clock times without a UTC offset
+  (Fitbit's) repeat an hour, so the second part of a split night can seem to start before
+  the first ended. Parts overlapping so by at most :data:`CLOCK_BACK` (1 hour), each with
+  more time of its own than the two share, are joined as above with the clock taken back an
+  hour between them, and a warning names the night (:func:`awake_between`).
+- **Daytime naps**: a sleep may be a night's main sleep only when it lasts
+  :data:`MAIN_MIN_ASLEEP` or more or begins in :data:`NIGHT_WINDOW` (18:00 to 06:00 local):
+  :func:`may_be_main`, for trackers that do not label naps (Apple) or mark a day's only
+  sleep main (Fitbit).
 - **One sleep per night**: among the (joined) sleeps of a night, those with a sleep the
   tracker calls the main sleep are kept and the longest of them wins; naps and other short
   sleeps are left out (and counted in a warning). A night with naps only gives no row, and
   the warning names its date.
-- **Duplicates** (the same sleep twice, as in overlapping exports) are dropped.
+- **Duplicates** (the same sleep twice, as in overlapping exports) are dropped; other
+  overlapping sleeps (a re-synced or edited log beside the tracker's) are alternatives.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ import pandas as pd
 
 from model.data.diary_rows import KNOWN_COLUMNS
 from model.data.importers.common import SleepPeriod, blank_above, elapsed, few, format_cell
+from model.data.importers.hypnogram import wake_totals
 
 JOIN_GAP = dt.timedelta(hours=3)
 """Sleeps of a night this close (end of one to start of the next) are one night's sleep."""
@@ -39,6 +52,68 @@ JOIN_GAP = dt.timedelta(hours=3)
 LEAD_MIN_ASLEEP = 90.0
 """Minutes asleep from which a sleep before the main one is the night's first part, not a
 doze: a sleep cycle is about 90 minutes, an evening doze on the sofa is shorter."""
+
+CLOCK_BACK = dt.timedelta(hours=1)
+"""The hour a daylight-saving fall-back repeats on a wall clock."""
+
+MAIN_MIN_ASLEEP = 180.0
+"""Minutes asleep below which a sleep beginning in the day is a nap, never the night's
+(Fitbit's ``infoCode`` 2 likewise calls a sleep period under three hours too short)."""
+
+NIGHT_WINDOW = (dt.time(18), dt.time(6))
+"""Local start times (from, to) of a sleep that may be the night's at any length."""
+
+
+def may_be_main(start: dt.datetime, asleep_min: float) -> bool:
+    """Whether a sleep may be a night's main sleep, not a daytime nap.
+
+    Parameters
+    ----------
+    start : datetime.datetime
+        Its local start (wall clock).
+    asleep_min : float
+        Minutes asleep (NaN: unknown, then only the start counts).
+
+    Returns
+    -------
+    bool
+        True when it begins in :data:`NIGHT_WINDOW` or lasts :data:`MAIN_MIN_ASLEEP` or more.
+
+    """
+    begin, end = NIGHT_WINDOW
+    return start.time() >= begin or start.time() < end or asleep_min >= MAIN_MIN_ASLEEP
+
+
+def may_fall_back(day: dt.date) -> bool:
+    """Whether a daylight-saving clock may go back in the small hours of ``day``.
+
+    A Sunday in the last ten days of March or October, or the first week of April or
+    November: the fall-back of the EU, North America, Australia, New Zealand, Chile and
+    Paraguay. Overlapping logs on any other night are two records of one sleep, not a clock
+    change.
+    """
+    late, early = day.month in (3, 10) and day.day >= 22, day.month in (4, 11) and day.day <= 7
+    return day.weekday() == 6 and (late or early)
+
+
+def awake_between(earlier: SleepPeriod, later: SleepPeriod) -> dt.timedelta:
+    """Time awake from one sleep of a night to the next; negative if they overlap (not joined).
+
+    A later sleep starting before the earlier one ended on wall clocks without a UTC offset
+    (Fitbit's) by at most :data:`CLOCK_BACK`, on a morning the clock may go back
+    (:func:`may_fall_back`), is read as the clock going back an hour between them (the gap is
+    the wall-clock one plus the hour) when each sleep has more time of its own than the two
+    share: 02:15 after a part ending at 02:40 is 35 minutes later on the night of the
+    fall-back. Near-identical records share most of their time and stay overlapping; times
+    with an offset (Apple's, Oura's) are compared as they are.
+    """
+    wall = elapsed(earlier.end, later.start)
+    own = min(elapsed(earlier.start, later.start), elapsed(earlier.end, later.end))
+    no_offset = earlier.end.tzinfo is None and later.start.tzinfo is None
+    if no_offset and may_fall_back(later.start.date()) and \
+            -CLOCK_BACK <= wall < dt.timedelta(0) < own + wall:
+        return wall + CLOCK_BACK
+    return wall
 
 
 def beyond_blank(period: SleepPeriod) -> SleepPeriod:
@@ -55,19 +130,28 @@ def beyond_blank(period: SleepPeriod) -> SleepPeriod:
 def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
     """The sleeps of a night in start order, grouped into runs to join.
 
-    A sleep starting within JOIN_GAP after the previous one ended continues its run when the
-    run began with a main sleep or one of at least LEAD_MIN_ASLEEP minutes; overlapping sleeps
-    are alternatives, never joined.
+    A sleep starting within JOIN_GAP after the previous one ended (:func:`awake_between`)
+    continues its run when the run began with a main sleep or one of at least
+    LEAD_MIN_ASLEEP minutes; overlapping sleeps are alternatives, never joined. A sleep the
+    tracker labels a nap after the run's last main sleep starts a run of its own (with what
+    follows it): a nap after the night is no part of it.
     """
     groups: list[list[SleepPeriod]] = []
     for period in sorted(periods, key=lambda p: p.start.replace(tzinfo=None)):
         lead = groups[-1][0] if groups else None
         if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
-                dt.timedelta(0) <= elapsed(groups[-1][-1].end, period.start) <= JOIN_GAP:
+                dt.timedelta(0) <= awake_between(groups[-1][-1], period) <= JOIN_GAP:
             groups[-1].append(period)
         else:
             groups.append([period])
-    return groups
+    return [part for group in groups for part in _trailing_nap_apart(group)]
+
+
+def _trailing_nap_apart(run: list[SleepPeriod]) -> list[list[SleepPeriod]]:
+    """A run cut before the first labelled nap after its last main sleep (see :func:`runs`)."""
+    last = max((i for i, p in enumerate(run) if p.main), default=len(run))
+    cut = next((i for i in range(last + 1, len(run)) if run[i].nap), len(run))
+    return [run[:cut], run[cut:]] if cut < len(run) else [run]
 
 
 def joined(run: list[SleepPeriod]) -> SleepPeriod:
@@ -75,14 +159,16 @@ def joined(run: list[SleepPeriod]) -> SleepPeriod:
 
     Latency (and every column but awakenings and WASO) and notes come from the first sleep;
     awakenings are summed plus one per gap and ``waso_min`` summed plus the gaps' minutes
-    (NaN when a sleep does not say); time asleep is summed.
+    (:func:`awake_between`; a gap of up to 3 minutes adds neither; NaN when a sleep does not
+    say); time asleep is summed.
     """
     first = run[0]
     if len(run) == 1:
         return first
-    gaps = [elapsed(a.end, b.start).total_seconds() / 60.0 for a, b in itertools.pairwise(run)]
+    count, minutes = wake_totals(awake_between(a, b).total_seconds() / 60.0
+                                 for a, b in itertools.pairwise(run))
     columns = dict.fromkeys(c for p in run for c in p.values)
-    extra = {"awakenings": float(len(gaps)), "waso_min": sum(gaps)}
+    extra = {"awakenings": count, "waso_min": minutes}
     values = {c: (sum(p.values.get(c, math.nan) for p in run) + extra[c]) if c in extra
               else first.values.get(c, math.nan) for c in columns}
     return SleepPeriod(first.night, first.start, run[-1].end, sum(p.asleep for p in run),
@@ -95,6 +181,7 @@ class _Tally:
 
     left_out: int = 0
     joined: list[str] = field(default_factory=list)
+    clock_back: list[str] = field(default_factory=list)
     nap_only: list[str] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
 
@@ -107,6 +194,10 @@ class _Tally:
             else "",
             f"{len(self.joined)} night(s) joined from sleeps split by an awakening of up to "
             f"{hours}: {few(self.joined)}" if self.joined else "",
+            f"{len(self.clock_back)} night(s) joined across a clock change (their parts' "
+            f"wall-clock times overlap by up to {CLOCK_BACK.total_seconds() / 3600:g} h, read "
+            f"as the clock going back between them): {few(self.clock_back)}"
+            if self.clock_back else "",
             f"{len(self.nap_only)} night(s) with naps only, no row: {few(self.nap_only)}"
             if self.nap_only else "",
             *(f"{count} {note}" for note, count in self.notes.items()),
@@ -152,6 +243,8 @@ def nights_table(periods: list[SleepPeriod], source: str,
         tally.left_out += len(by_night[night]) - len(best)
         if len(best) > 1:
             tally.joined.append(night.isoformat())
+        if any(elapsed(a.end, b.start) < dt.timedelta(0) for a, b in itertools.pairwise(best)):
+            tally.clock_back.append(night.isoformat())
         chosen = beyond_blank(joined(best))
         for note in chosen.notes:
             tally.notes[note] = tally.notes.get(note, 0) + 1

@@ -8,7 +8,8 @@ Fields used, as documented for the Oura API v2 sleep model (``SleepModel`` /
   ``bedtime_end`` (else the start plus ``time_in_bed``): the end, to join two periods of a
   night split by a long awakening (:func:`~.common.joined`);
 - ``type``: ``long_sleep`` is the night's sleep; ``sleep`` (a short period) is kept only as a
-  nap; ``late_nap``, ``rest`` and ``deleted`` are left out;
+  nap (one after the night's ``long_sleep`` is never joined to it, :func:`~.nights.runs`);
+  ``late_nap``, ``rest`` and ``deleted`` are left out;
 - ``latency`` (seconds, "the time it took for the user to fall asleep after going to bed")
   -> ``sol_min``: the ring's estimate from movement and heart rate;
 - ``sleep_phase_5_min`` (one character per 5 minutes: ``1`` deep, ``2`` light, ``3`` REM,
@@ -60,7 +61,7 @@ from model.data.importers.common import (
     read_periods,
     records_in,
 )
-from model.data.importers.hypnogram import runs_inside
+from model.data.importers.hypnogram import runs_inside, wake_totals
 
 SKIPPED_TYPES = ("late_nap", "rest", "deleted")
 """Oura period types that are not a night's sleep (documented values of ``type``)."""
@@ -95,8 +96,7 @@ def wake_runs(phases: str) -> tuple[float, float]:
     """
     if not phases.strip(AWAKE_EPOCH):  # no sleep epoch
         return math.nan, math.nan
-    runs = runs_inside(phases, AWAKE_EPOCH)
-    return float(len(runs)), EPOCH_MIN * sum(len(run) for run in runs)
+    return wake_totals(EPOCH_MIN * len(run) for run in runs_inside(phases, AWAKE_EPOCH))
 
 
 def phases_read(raw: object, file: str, place: str, faults: Faults) -> tuple[float, float]:
@@ -146,7 +146,7 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     end = end_of(start, record.get("bedtime_end"), asleep if math.isnan(in_bed) else in_bed,
                  file, f"{field}bedtime_end", faults)
     return SleepPeriod(night_of(start), start, end, asleep, kind == "long_sleep", values,
-                       beyond)
+                       beyond, nap=kind == "sleep")
 
 
 def as_v2(record: dict[str, Any]) -> dict[str, Any]:
