@@ -129,16 +129,19 @@ def test_a_planned_step_that_breaks_a_rule_is_not_advised(tmp_path, priors, prof
                                      0.5)[1].recommendation.reason_codes
 
 
-def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys, priors_copy):
+def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys, priors_copy,
+                                                         monkeypatch):
     planned_diary(tmp_path, 28)
     out = tmp_path / "out.json"
+    monkeypatch.chdir(priors_copy.parent)         # --priors as typed: a relative path
     assert main(["analyze", str(tmp_path / "plan.csv"), "--no-cache", "--draws", "300",
                  "--seed", "1", "--as-of", "2026-10-28", "--json", str(out),
-                 "--priors", str(priors_copy)]) == 0
+                 "--priors", priors_copy.name]) == 0
     printed = capsys.readouterr().out
-    # a researcher's own priors are named (an outside audit: the result did not say)
-    assert f"Priors: {priors_copy} (not the bundled evidence)" in printed
-    assert json.loads(out.read_text())["priors"] == {"directory": str(priors_copy),
+    # a researcher's own priors are named (an outside audit: the result did not say), by
+    # their whole path (a relative one named nothing once the JSON was read elsewhere)
+    assert f"Priors: {priors_copy.resolve()} (not the bundled evidence)" in printed
+    assert json.loads(out.read_text())["priors"] == {"directory": str(priors_copy.resolve()),
                                                      "bundled": False, "changed": [],
                                                      "settings_changed": False}
     assert ("Recommendation: Keep to your trial plan: no magnesium from 2026-10-29 to "

@@ -130,20 +130,20 @@ class Analysis:
     def priors_entry(self) -> dict[str, Any]:
         """The ``priors`` of the JSON: the directory, and what was changed in Python.
 
-        ``bundled`` says whether the bundled evidence was used as it stands; ``changed``
-        lists the priors changed in Python (:meth:`PriorSet.changes_from_files`). A
+        ``directory`` is the absolute path; ``bundled`` says whether the bundled evidence was
+        used as it stands; ``changed`` lists the priors changed in Python (:meth:`PriorSet.changes_from_files`). A
         researcher's ``--priors DIR`` is named, and so is a prior set by hand with its reason,
         so that a result says what it rests on.
         """
         priors = self.fit.priors_
-        directory = priors.evidence.directory
-        try:
+        directory = priors.evidence.directory.resolve()   # as typed, "v/addrct" named nothing
+        try:                                              # once the JSON was read elsewhere
             entries, settings = priors.changes_from_files()
         except PriorsError:        # the directory changed or went since: nothing to compare
             return {"directory": str(directory), "bundled": False, "changed": None,
                     "settings_changed": None}
         return {"directory": str(directory),
-                "bundled": directory.resolve() == default_priors_dir().resolve()
+                "bundled": directory == default_priors_dir().resolve()
                 and not entries and not settings,
                 "changed": [e.to_dict() | {"note": e.note} for e in entries],
                 "settings_changed": settings}
