@@ -217,6 +217,15 @@ def test_a_level_below_rct_beside_a_trial_is_refused(priors_copy):
         load_priors(priors_copy)
 
 
+def test_a_confidence_interval_given_for_an_se_says_how_to_convert_it(priors_copy):
+    """A researcher's audit: ``ci_low``/``ci_high`` were only "unknown key", with no word of
+    the SE the files take instead."""
+    _edit(priors_copy, "forms/glycinate.toml", "se = 0.161", "ci_low = -0.2\nci_high = 0.4")
+    with pytest.raises(PriorsError, match=r"unknown key 'ci_low' \(give the interval as its "
+                       r"SE: from a 95 % CI, se = \(upper - lower\) / 3\.92\)"):
+        load_priors(priors_copy)
+
+
 def test_an_rct_level_without_a_trial_is_refused(priors_copy):
     """A priors audit: malate labelled "rct" with only a marketing claim narrowed its SOL
     prior from 0.417 to 0.271 with no new evidence."""

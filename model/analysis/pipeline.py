@@ -131,9 +131,9 @@ class Analysis:
         """The ``priors`` of the JSON: the directory, and what was changed in Python.
 
         ``directory`` is the absolute path; ``bundled`` says whether the bundled evidence was
-        used as it stands; ``changed`` lists the priors changed in Python (:meth:`PriorSet.changes_from_files`). A
-        researcher's ``--priors DIR`` is named, and so is a prior set by hand with its reason,
-        so that a result says what it rests on.
+        used as it stands; ``changed`` lists the priors changed in Python
+        (:meth:`PriorSet.changes_from_files`). A researcher's ``--priors DIR`` is named, and so
+        is a prior set by hand with its reason, so that a result says what it rests on.
         """
         priors = self.fit.priors_
         directory = priors.evidence.directory.resolve()   # as typed, "v/addrct" named nothing

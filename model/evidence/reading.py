@@ -98,6 +98,18 @@ def _fields_at(schema: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]
         else []
 
 
+CI_KEYS = frozenset({"ci", "ci_low", "ci_high", "ci_lower", "ci_upper", "lower", "upper",
+                     "lower_ci", "upper_ci", "ci95"})
+"""Keys a confidence interval is written under: the files take its SE instead."""
+
+
+def _ci_hint(key: str, fields: list[str]) -> str:
+    """How to give a confidence interval where an SE is asked for (or nothing)."""
+    if key.lower() in CI_KEYS and "se" in fields:
+        return " (give the interval as its SE: from a 95 % CI, se = (upper - lower) / 3.92)"
+    return ""
+
+
 def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any] | None = None
                              ) -> tuple[M | None, list[Fault]]:
     """Read a TOML file into ``schema`` (``context``: its validators'); the object or faults."""
@@ -132,8 +144,8 @@ def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any
             where = _location(tuple(item["loc"]), raw)
             if item["type"] == "extra_forbidden":
                 key = str(item["loc"][-1])
-                close = hint(key, _fields_at(schema, tuple(item["loc"])))
-                message = f"unknown key {key!r}{close}"
+                fields = _fields_at(schema, tuple(item["loc"]))
+                message = f"unknown key {key!r}{hint(key, fields) or _ci_hint(key, fields)}"
             elif item["type"] in ("float_type", "int_type") and isinstance(item["input"], str):
                 message = f"expected a number, got the text {item['input']!r} (remove the quotes)"
             else:
