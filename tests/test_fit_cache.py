@@ -165,20 +165,20 @@ def test_a_reweighted_fit_moves_its_nuts_draws_to_another_prior_in_one_step(firs
     same = sensitivity._from_nuts(updated, updated.priors_, CONFIG["random_seed"])
     assert same is not None
     np.testing.assert_array_equal(same.draws["theta"][same.index], updated.draws_["theta"])
-    # a sceptical prior (means x 0.7, mild enough for both reweightings to be trusted) lowers
-    # the GI prior means: the forms never taken whose GI prior mean is above zero move down,
-    # as the two-step reweighting (of the updated draws) has it
+    # a sceptical prior (means x 0.7, mild enough for both reweightings to be trusted) moves
+    # the sleep-onset prior means towards no effect: the forms never taken (prior means
+    # about -0.22) move up, as the two-step reweighting (of the updated draws) has it
     alt = updated.priors_.sceptical(0.7)
     one = sensitivity._from_nuts(updated, alt, 3)
     fitted = sensitivity._log_prior(updated.draws_, updated.priors_, updated.gut_sensitivity)
     two = sensitivity._reweighted(updated, alt, fitted, 3)
     assert one is not None and two is not None
-    gi = OUTCOMES.index("gi")
+    sol = OUTCOMES.index("sol")
     forms = [k for k, f in enumerate(FORMS) if f not in set(grown.nights["form"])
-             and updated.priors_.means().values[k, gi] > 0.2]
-    theta = updated.draws_["theta"][:, forms, gi]
-    moved = one.draws["theta"][one.index][:, forms, gi].mean(axis=0)
-    assert forms and np.all(moved < theta.mean(axis=0))
+             and updated.priors_.means().values[k, sol] < -0.2]
+    theta = updated.draws_["theta"][:, forms, sol]
+    moved = one.draws["theta"][one.index][:, forms, sol].mean(axis=0)
+    assert forms and np.all(moved > theta.mean(axis=0))
     np.testing.assert_array_less(np.abs(moved - theta[two].mean(axis=0)),
                                  0.3 * theta.std(axis=0))
 

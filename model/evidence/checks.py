@@ -215,11 +215,13 @@ level)."""
 def level_faults(forms: dict[str, Listing], levels: dict[str, str]) -> list[Fault]:
     """A form file whose ``evidence_level`` its own entries do not bear out.
 
-    ``rct`` without a trial or meta-analysis, or a lower level beside one. The level sets how
-    far the form may deviate from the class (``settings.toml`` ``[form_deviation]``: ``rct``
-    a third of ``preclinical``), so a label the entries do not bear out would narrow its
-    priors with no evidence, or widen them beside a trial (``none`` on glycinate widened its
-    sleep-onset prior from 0.267 to 0.405 without a word).
+    ``rct`` without a trial or meta-analysis, or ``none`` (no evidence) beside one. The level
+    sets how far the form may deviate from the class (``settings.toml`` ``[form_deviation]``:
+    ``rct`` a third of ``preclinical``), so a label the entries do not bear out would narrow
+    its priors with no evidence, or say there is none beside a trial (``none`` on glycinate
+    widened its sleep-onset prior from 0.267 to 0.405 without a word). A weaker kind beside a
+    trial (``preclinical``, ``human_pk``) is the researcher's call: a trial of very low
+    certainty need not narrow the form's deviation.
     """
     faults = []
     for form, listing in forms.items():
@@ -230,7 +232,7 @@ def level_faults(forms: dict[str, Listing], levels: dict[str, str]) -> list[Faul
             faults.append(Fault(listing.file, "key evidence_level", "'rct' needs at least one "
                                 "entry of kind 'trial' or 'meta-analysis' in this file; give "
                                 "the level its entries show"))
-        elif level != "rct" and published:
+        elif level == "none" and published:
             faults.append(Fault(listing.file, "key evidence_level", f"{level!r} beside the "
                                 f"trial entries {', '.join(map(repr, published))} of this "
                                 "file: give 'rct', the level its entries show"))
