@@ -277,3 +277,16 @@ def test_names_are_shown_as_written_and_a_near_miss_is_not_said_to_have_no_rule(
     assert "_" not in page.split("conditions:")[1].split(".")[0]
     with pytest.raises(InputError, match="so no safety rule could be checked for it"):
         load_profile(path, safety=priors.safety)
+
+
+def test_a_medicine_written_with_when_it_is_taken_is_that_medicine(tmp_path, priors):
+    """A tracker user's audit: "Euthyrox 75µg every morning" was refused (it names
+    levothyroxine) while "Euthyrox 75 mcg" was read, and "high blood pressure" was unknown
+    beside a recognised "hypertension"."""
+    path = write(tmp_path, 'medications = ["Euthyrox 75µg every morning", "digoxin at '
+                           'bedtime"]\nconditions = ["high blood pressure"]\n')
+    profile, said = loaded(path, priors, False)
+    assert not any("unknown" in m for m in said), said
+    rules = hard_rules.screen(profile, priors.safety)
+    assert any("4 h apart" in w for w in rules.warnings), rules.warnings    # its spacing
+    assert rules.holds and rules.unchecked == ()                            # digoxin's hold

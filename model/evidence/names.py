@@ -56,9 +56,11 @@ FORM_WORDS = frozenset({
     "retard", "extended", "modified", "delayed", "release", "mg", "mcg", "ug", "g", "iu", "ml",
     "mgs", "mcgs", "milligram", "milligrams", "microgram", "micrograms",
     "daily", "once", "twice", "bid", "tid", "qid", "qd", "od", "qhs", "hs", "prn", "per", "day",
-    "week", "weekly", "nightly", "morning", "evening", "night"})
+    "week", "weekly", "nightly", "morning", "evening", "night", "every", "each", "at", "in",
+    "the", "bedtime", "before", "after", "breakfast", "food", "meals", "am", "pm"})
 """Dosage-form, release, unit and frequency words dropped from a medicine name (``cipro xr
-500 mg``, ``alendronate 70 mg weekly``, ``levothyroxine 50 micrograms``)."""
+500 mg``, ``alendronate 70 mg weekly``, ``levothyroxine 50 micrograms``, ``Euthyrox 75µg
+every morning``, ``... at bedtime``)."""
 
 _DOSE = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|iu|ml)?$")
 
