@@ -313,7 +313,7 @@ def test_one_night_off_the_form_does_not_settle_its_change():
     assert sol.nights == 15 and sol.verdict == "inconclusive"
     assert sol.nights_needed is None and sol.off_nights_needed == 6
     assert sol.to_dict()["off_nights_needed"] == 6
-    assert verdict_phrase(sol).endswith("6 more nights without it are needed to compare with")
+    assert verdict_phrase(sol).endswith("needs 6 more nights without it to compare with")
     nights.iloc[7:13, nights.columns.get_loc("sol_min")] = 30.0         # a week off, rated
     week = diary_effects(FAKE, nights, cached_priors(), forms=["glycinate"]).get("glycinate",
                                                                                  "sol")

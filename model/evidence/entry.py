@@ -25,6 +25,7 @@ Certainty = Literal["high", "moderate", "low", "very low"]
 EXPERT_KINDS = frozenset({"mechanistic", "preclinical", "marketing", "expert"})
 """Kinds of claims without human outcome data: graded "low" at most, labelled "very low"."""
 
+
 def least_smd_se(n: int, crossover: bool) -> float:
     """The smallest SE a standardised mean difference from ``n`` participants can have.
 

@@ -171,7 +171,7 @@ def verdict_phrase(effect: DiaryEffect) -> str:
         extra.append(f"about {n} more night{'s' * (n != 1)} on it to tell")
     if effect.off_nights_needed is not None:
         n = effect.off_nights_needed
-        extra.append(f"{n} more night{'s' * (n != 1)} without it are needed to compare with")
+        extra.append(f"needs {n} more night{'s' * (n != 1)} without it to compare with")
     return said + (": " + "; ".join(extra) if extra else "")
 
 
