@@ -447,3 +447,18 @@ def test_an_empty_file_is_said_to_be_empty(tmp_path):
     with pytest.raises(DiaryError, match="empty.csv: expected a CSV diary with a header line "
                                          r"\(date, ...\), got an empty file"):
         read_diary(path)
+
+
+def test_a_dose_under_1_mg_is_warned_of_as_grams_meant():
+    """A tracker user's audit: an imported supplements log with 0.2 mg of glycinate (grams
+    meant) gave the analysis a regimen of its own, "glycinate 0.2 mg, 1 night", and no word;
+    `mgsleep log` warned of it, the diary did not."""
+    frame = pd.DataFrame({"date": ["2024-10-22", "2024-10-23", "2024-10-24"],
+                          "form": ["", "glycinate", "glycinate"],
+                          "elemental_mg": [None, 0.2, 200], "sol_min": [20, 20, 20]})
+    said = read_diary(frame).warnings
+    assert ("<DataFrame>: 1 night(s) with less than 1 mg of elemental magnesium, less than "
+            "any supplement gives (first 2024-10-23: 0.2 mg); grams meant (0.2 g = 200 mg)?"
+            in said), said
+    frame.loc[1, "elemental_mg"] = 200
+    assert not any("less than 1 mg" in w for w in read_diary(frame).warnings)
