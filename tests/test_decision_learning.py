@@ -813,19 +813,19 @@ def test_a_return_to_a_judged_form_waits_for_the_shortest_period(priors):
 
 def test_the_period_holds_the_step_only_while_every_other_action_waits(priors):
     """The prior sensitivity check is left out while the period holds the step
-    (``Decision.held_by_period``): three nights into a regimen; not after its period, and not
+    (``Decision.period_sets_step``): three nights into a regimen; not after its period, and not
     when the current regimen is over the GI limit (the safety steps are open then)."""
     calm = FakePosterior(benefit={"glycinate": 0.2}, gi=dict.fromkeys(FORMS, -0.5))
     early = decide(calm, priors=priors, diary=on("glycinate", 200, nights=3), as_of=AS_OF)
-    assert early.held_by_period and early.recommendation.action == "continue"
+    assert early.period_sets_step and early.recommendation.action == "continue"
     assert not decide(calm, priors=priors, diary=on("glycinate", 200, nights=30),
-                      as_of=AS_OF).held_by_period
+                      as_of=AS_OF).period_sets_step
     loose = FakePosterior(benefit={"glycinate": 0.2},
                           gi=dict.fromkeys(FORMS, -0.5) | {"glycinate": 3.0})
     unsafe = decide(loose, priors=priors, diary=on("glycinate", 200, nights=3), as_of=AS_OF)
     stay = next(a for a in unsafe.assessments if a.action == "continue")
     assert stay.p_constraint_violation > 0.2 and not stay.feasible
-    assert not unsafe.held_by_period
+    assert not unsafe.period_sets_step
 
 
 def test_a_loose_night_early_in_a_form_gives_a_gentler_dose_not_another_form(priors):

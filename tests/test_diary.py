@@ -457,8 +457,8 @@ def test_a_dose_under_1_mg_is_warned_of_as_grams_meant():
                           "form": ["", "glycinate", "glycinate"],
                           "elemental_mg": [None, 0.2, 200], "sol_min": [20, 20, 20]})
     said = read_diary(frame).warnings
-    assert ("<DataFrame>: 1 night(s) with less than 1 mg of elemental magnesium, less than "
-            "any supplement gives (first 2024-10-23: 0.2 mg); grams meant (0.2 g = 200 mg)?"
+    assert ("<DataFrame>: 1 night(s) with less than 1 mg of elemental magnesium (first "
+            "2024-10-23: 0.2 mg), less than any supplement gives; grams meant (0.2 g = 200 mg)?"
             in said), said
     frame.loc[1, "elemental_mg"] = 200
     assert not any("less than 1 mg" in w for w in read_diary(frame).warnings)

@@ -336,7 +336,7 @@ def test_the_sensitivity_refits_are_kept_and_updated_too(frames, tmp_path, monke
     full = frames[1].iloc[:42]     # 28 nights on glycinate: its period is over, a change open
     settings = {"draws": 600, "tune": 300, "chains": 4, "seed": 3, "cache": tmp_path}
     first = pipeline.analyze(full.iloc[:-1], **settings)
-    assert not first.decision.held_by_period
+    assert not first.decision.period_sets_step
     assert [s.method for s in first.sensitivity] == ["refit"] * 3
     assert len(list(tmp_path.glob("*.npz"))) == 4          # the fit and the three refits
     again = pipeline.analyze(full, **settings)

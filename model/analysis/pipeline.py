@@ -123,7 +123,7 @@ class Analysis:
                "the step is your own trial plan's, not the model's" if "planned" in codes else
                f"the evaluation period, not the prior, sets tonight's step (no change is open "
                f"until {rec.next_review.isoformat()} unless safety asks for one); it is "
-               "checked when a change is open" if self.decision.held_by_period else
+               "checked when a change is open" if self.decision.period_sets_step else
                "no dosing advice is given after a fit that failed its checks")
         return f"not checked: {why}"
 
@@ -344,7 +344,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     # the prior sensitivity and the pathways are of the model's own step, which a plan
     # followed sets aside; while the period holds the step no prior opens a choice, and the
     # refits would cost the daily re-analysis seconds for nothing
-    skip = planned or decision.held_by_period
+    skip = planned or decision.period_sets_step
     sensitivity = () if skip else prior_sensitivity(fit, decision, data, person, day, seed,
                                                     progress, apart.separable, directory,
                                                     predict)

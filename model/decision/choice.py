@@ -53,7 +53,7 @@ import numpy as np
 from model.core.forms import FORMS
 from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
-from model.decision.rules import acute_gi
+from model.decision.rules import SAFETY_MOVES, acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
 from model.decision.utility import Evaluation, held_by_period
 
@@ -206,7 +206,7 @@ def judging(past: History, s: DecisionSettings) -> bool:
             and past.known_nights < s.min_nights)
 
 
-GENTLER_STEPS = frozenset({"split_dose", "decrease_dose"})
+GENTLER_STEPS = SAFETY_MOVES - {"stop"}
 """Steps that keep the current form at a gentler dose (:func:`gentler_same_form`)."""
 
 

@@ -238,8 +238,10 @@ class Decision:
         return tuple(a for i, a in enumerate(self.assessments) if i != self.chosen)
 
     @property
-    def held_by_period(self) -> bool:
+    def period_sets_step(self) -> bool:
         """Whether the evaluation period, not the posterior, sets the step.
+
+        Of the whole decision (:func:`model.decision.utility.held_by_period` is per candidate).
 
         The recommendation is the only action allowed (reason code ``forced``) and every
         other one waits for the current regimen's period to end (block ``waiting``): no

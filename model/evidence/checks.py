@@ -206,7 +206,10 @@ def population_faults(top: Listing, forms: dict[str, Listing],
     return faults
 
 
-TRIAL_KINDS = ("trial", "meta-analysis", "population")
+PUBLISHED_TRIAL_KINDS = ("trial", "meta-analysis")
+"""Entry kinds of a trial read in the literature."""
+
+TRIAL_KINDS = (*PUBLISHED_TRIAL_KINDS, "population")
 """Entry kinds that bear out a form's evidence level ``rct`` (a population fit written back
 counts as a trial, though it leaves a lower level standing: the write-back keeps the file's
 level)."""
@@ -227,7 +230,7 @@ def level_faults(forms: dict[str, Listing], levels: dict[str, str]) -> list[Faul
     for form, listing in forms.items():
         level = levels.get(form)
         trials = [s.id for s in listing.studies if s.kind in TRIAL_KINDS]
-        published = [s.id for s in listing.studies if s.kind in TRIAL_KINDS[:2]]
+        published = [s.id for s in listing.studies if s.kind in PUBLISHED_TRIAL_KINDS]
         if level == "rct" and not trials:
             faults.append(Fault(listing.file, "key evidence_level", "'rct' needs at least one "
                                 "entry of kind 'trial' or 'meta-analysis' in this file; give "
