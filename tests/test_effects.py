@@ -29,8 +29,10 @@ cached_priors = functools.cache(load_priors)
 
 
 def normal(mean: float, sd: float, n: int = 20_000) -> np.ndarray:
-    """Draws with exactly the quantiles of N(mean, sd) (no Monte Carlo error)."""
-    return mean + sd * stats.norm.ppf((np.arange(n) + 0.5) / n)
+    """Draws with exactly the quantiles of N(mean, sd) (no Monte Carlo error), in an order
+    of independent draws (sorted, they would read as one long autocorrelated run)."""
+    order = np.random.default_rng(n).permutation(n)
+    return mean + sd * stats.norm.ppf((order + 0.5) / n)
 
 
 def diary(*periods: tuple[str, float, int]):
@@ -60,10 +62,12 @@ def test_verdict_known_answers(mean, sd, expected):
 
 def test_a_verdict_within_its_monte_carlo_error_of_the_threshold_is_not_claimed():
     """A statistics audit: P(harm direction) 0.898 and 0.905 on two seeds of one diary said
-    "not settled yet" and "harms you"; 4,000 draws hold P to about +-0.005."""
+    "not settled yet" and "harms you"; 4,000 independent draws hold P to about +-0.005."""
+    rng = np.random.default_rng(5)
     for p_harm, expected in ((0.905, "inconclusive"), (0.95, "harms")):
         harmful = round(p_harm * 4000)      # half at -10, half at -60: P(b < -20) under 0.8
-        draws = np.r_[np.tile([-10.0, -60.0], harmful // 2), np.full(4000 - harmful, 5.0)]
+        draws = rng.permutation(np.r_[np.tile([-10.0, -60.0], harmful // 2),
+                                      np.full(4000 - harmful, 5.0)])
         assert draws.mean() <= -20.0 and np.mean(draws < -20.0) < 0.8
         assert verdict(draws, 20.0) == expected, p_harm
 
@@ -127,15 +131,32 @@ def test_nights_needed_does_not_hinge_on_the_mean_against_the_mcid():
     assert max(wobble) - min(wobble) <= 0.25 * np.median(wobble), wobble
 
 
+def _shares(share: float, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """``draws`` independent draws, ``share`` of them +1, the rest -1, in random order."""
+    return rng.permutation(np.r_[np.ones(int(share * draws)), -np.ones(draws - int(share * draws))])
+
+
 def test_a_lean_clears_its_threshold_by_the_monte_carlo_margin():
     """A statistics audit: P(benefit) 0.8995 to 0.914 in five fits of one diary gave "probably
     helps" in three; with 2,000 draws 0.91 is within two Monte Carlo errors of 0.9."""
-    draws = 2000
-    assert lean(np.r_[np.ones(int(0.91 * draws)), -np.ones(draws - int(0.91 * draws))]) == ""
-    assert lean(np.r_[np.ones(int(0.93 * draws)), -np.ones(draws - int(0.93 * draws))]) == \
-        "helps"
-    assert lean(np.r_[-np.ones(int(0.95 * draws)), np.ones(draws - int(0.95 * draws))]) == \
-        "worse"
+    draws, rng = 2000, np.random.default_rng(3)
+    assert lean(_shares(0.91, draws, rng)) == ""
+    assert lean(_shares(0.93, draws, rng)) == "helps"
+    assert lean(-_shares(0.95, draws, rng)) == "worse"
+
+
+def test_the_monte_carlo_margin_counts_the_effective_draws_not_the_draws():
+    """4,000 draws that are 400 draws each repeated 10 times (a resampled fit's repeats, or
+    NUTS draws with an autocorrelation time of 10) carry 400 draws' information: at P 0.92
+    the margin over 4,000 (0.0086) clears 0.9, the one over 400 (0.027) does not."""
+    rng = np.random.default_rng(4)
+    few = _shares(0.92, 400, rng)
+    assert lean(rng.permutation(np.repeat(few, 10))) == "helps"      # repeats scattered
+    assert lean(np.repeat(few, 10)) == ""                              # repeats side by side
+    size = np.where(np.arange(400) % 2, 10.0, 60.0)     # P(b > 20) under 0.8, mean over 20
+    benefit = np.repeat(np.where(few > 0, size, -5.0), 10)            # a verdict likewise
+    assert verdict(rng.permutation(benefit), 20.0) == "works"
+    assert verdict(benefit, 20.0) == "inconclusive"
 
 
 FAKE = FakePosterior(benefit={"glycinate": 2.0, "citrate": 0.0, "taurate": 0.3},

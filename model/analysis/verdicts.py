@@ -31,6 +31,7 @@ import numpy as np
 
 from model.core.special import normal_cdf, normal_quantile
 from model.decision.settings import DecisionSettings
+from model.inference.convergence import effective_draws
 
 Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive"]
 VERDICTS: tuple[Verdict, ...] = ("works", "no_meaningful_effect", "harms", "inconclusive")
@@ -50,14 +51,25 @@ class VerdictRule:
 
 MC_ERRORS = 2.0
 """A verdict's probability must clear its threshold by this many Monte Carlo standard errors
-(binomial, over the draws): at P(harm direction) 0.898 and 0.905 two seeds of one diary said
-"not settled yet" and "harms you"."""
+(binomial, over the draws' effective number): at P(harm direction) 0.898 and 0.905 two seeds
+of one diary said "not settled yet" and "harms you"."""
 
 
 def surely(event: np.ndarray, threshold: float) -> bool:
-    """P(event) at or above ``threshold`` by more than :data:`MC_ERRORS` Monte Carlo errors."""
+    """P(event) at or above ``threshold`` by more than :data:`MC_ERRORS` Monte Carlo errors.
+
+    The error is binomial over the effective number of draws of the event
+    (:func:`~model.inference.convergence.effective_draws`), not over the draws: NUTS draws
+    are autocorrelated and a resampled fit repeats draws, so 4,000 of them may carry the
+    information of 1,000 (the error is then twice the one over the draws). The effective
+    number is only estimated when the probability clears its threshold over all the draws.
+    """
     p = float(np.mean(event))
-    return p - MC_ERRORS * np.sqrt(p * (1 - p) / event.size) >= threshold
+
+    def clears(draws: float) -> bool:
+        return p - MC_ERRORS * np.sqrt(p * (1 - p) / draws) >= threshold
+
+    return clears(event.size) and clears(effective_draws(event))
 
 
 Lean = Literal["helps", "worse", ""]

@@ -151,3 +151,15 @@ def rhat_and_ess(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     z = z_scale(split)
     rhat = _rank_rhat(split, z) if chains >= 2 else np.full(scalars, np.nan)
     return rhat, _bulk_ess(z)
+
+
+def effective_draws(values: np.ndarray) -> float:
+    """Bulk ESS of one sequence of draws in their order, at most their number.
+
+    The draws are read as one chain, so the autocorrelation within each chain and the
+    repeats of a resampled fit (side by side: systematic resampling keeps the order) both
+    lower it; a sequence too short for the estimate, or constant, counts all its draws.
+    """
+    size = values.size
+    ess = float(rhat_and_ess(np.asarray(values, dtype=float).reshape(1, size, 1))[1][0])
+    return float(size) if np.isnan(ess) else min(ess, float(size))
