@@ -303,7 +303,7 @@ def advice(fit: Any, diary: Diary, frame: pd.DataFrame, person: WorldPerson,
     ``u_best_tried``: the better of no magnesium and the tried forms at the tried dose.
     """
     priors = _priors()
-    as_of = dt.date.fromisoformat(str(frame["date"].iloc[-1])) + dt.timedelta(days=1)
+    as_of = dt.date.fromisoformat(str(frame["date"].iloc[-1]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         decision = decide(fit.predict, priors=priors, diary=diary, as_of=as_of,

@@ -212,8 +212,13 @@ class Look:
 
     @property
     def as_of(self) -> dt.date:
-        """The day after the last night."""
+        """The day after the last night: the morning of the look."""
         return START + dt.timedelta(days=self.night)
+
+    @property
+    def last_night(self) -> dt.date:
+        """The date the last night began (``decide``'s ``as_of``, as the command line's)."""
+        return self.as_of - dt.timedelta(days=1)
 
     @property
     def remaining(self) -> int:
@@ -323,7 +328,7 @@ def decide_at(look: Look, predict: Predict, diary: Diary, mode: Mode,
               diagnostics_ok: bool = True) -> Decision:
     """``decide`` on the diary of a look (seeded by the person and the night)."""
     return decide(predict, priors=look.priors, profile=look.subject.profile, diary=diary,
-                  as_of=look.as_of, mode=mode, diagnostics_ok=diagnostics_ok,
+                  as_of=look.last_night, mode=mode, diagnostics_ok=diagnostics_ok,
                   seed=look.subject.seed + look.night,
                   separable=separability(diary).separable, horizon_nights=look.remaining)
 

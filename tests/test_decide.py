@@ -387,7 +387,7 @@ def test_changes_wait_for_the_evaluation_period(priors):
                       as_of=AS_OF)
     rec = decision.recommendation
     assert rec.action == "continue" and not rec.commit
-    assert rec.next_review == AS_OF + dt.timedelta(days=PERIOD - 5)
+    assert rec.next_review == AS_OF + dt.timedelta(days=PERIOD - 5 + 1)
     blocked = [a for a in decision.alternatives if not a.feasible]
     assert blocked and all(f"only 5 of {PERIOD} recorded nights" in a.blocked_by[0]
                            for a in blocked)
@@ -395,6 +395,27 @@ def test_changes_wait_for_the_evaluation_period(priors):
     # keeping the regimen changes nothing: no line of zero gains
     assert "Expected change from magnesium: none, it keeps glycinate 200 mg." in rec.reasons
     assert not any(r.startswith("Expected change from magnesium vs") for r in rec.reasons)
+
+
+def test_the_look_again_date_is_the_morning_the_period_is_complete(priors):
+    """A reader audit: "try glycinate 300 mg for 10 nights and look again on 2026-12-14" was
+    dated the period's last night (the diary's last night + 10); the person who looked that
+    morning had 9 nights and read "changes wait 1 more night". Following the advice every
+    night up to the morning of ``next_review`` completes the period, for a step and for the
+    rest of one."""
+    def waits(decision):
+        return [a for a in decision.alternatives
+                if any("recorded nights" in b for b in a.blocked_by)]
+
+    for past in (on("glycinate", 200, nights=PERIOD), on("glycinate", 200, nights=5)):
+        rec = decide(GREAT_TAURATE, priors=priors, diary=past, as_of=AS_OF).recommendation
+        nights = (rec.next_review - AS_OF).days - 1     # slept by the morning of the look
+        followed = History(rec.regimen, nights + (past.nights_on_current
+                                                  if rec.regimen == past.current else 0),
+                           past.forms_tried | {rec.regimen.form}, 0)
+        later = decide(GREAT_TAURATE, priors=priors, diary=followed,
+                       as_of=rec.next_review - dt.timedelta(days=1))
+        assert followed.nights_on_current == PERIOD and not waits(later), (rec.action, nights)
 
 
 def test_the_wait_is_counted_in_nights_and_a_night():
@@ -431,7 +452,7 @@ def test_a_first_step_starts_the_crossover_in_the_evening(priors):
     assert rec.regimen.form in FORMS
     assert rec.regimen.elemental_mg == max(allowed) <= 200      # start low
     assert not rec.regimen.split
-    assert rec.next_review == AS_OF + dt.timedelta(days=7)
+    assert rec.next_review == AS_OF + dt.timedelta(days=7 + 1)
     text = " ".join(rec.reasons)
     assert "low certainty" in text and "Record each night" in text and "stool_bristol" in text
     assert {a.action for a in decision.assessments} == {"start", "continue"}
@@ -501,21 +522,22 @@ def test_a_change_read_days_after_the_last_night_counts_its_period_from_tonight(
               "settings": RULE_ONLY}
     late = decide(GREAT_TAURATE, **switch, today=AS_OF + dt.timedelta(days=3)).recommendation
     assert late.action == "switch_form"
-    assert late.next_review == AS_OF + dt.timedelta(days=2 + PERIOD)
+    assert late.next_review == AS_OF + dt.timedelta(days=2 + PERIOD + 1)
     same = decide(GREAT_TAURATE, **switch, today=AS_OF + dt.timedelta(days=1)).recommendation
-    assert same.next_review == AS_OF + dt.timedelta(days=PERIOD)
+    assert same.next_review == AS_OF + dt.timedelta(days=PERIOD + 1)
     stale = decide(GREAT_TAURATE, **switch, today=AS_OF + dt.timedelta(days=30))
-    assert stale.recommendation.next_review == AS_OF + dt.timedelta(days=PERIOD)
+    assert stale.recommendation.next_review == AS_OF + dt.timedelta(days=PERIOD + 1)
     wait = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200, nights=5),
                   as_of=AS_OF, today=AS_OF + dt.timedelta(days=3)).recommendation
-    assert wait.action == "continue" and wait.next_review == AS_OF + dt.timedelta(days=PERIOD - 5)
+    assert wait.action == "continue"
+    assert wait.next_review == AS_OF + dt.timedelta(days=PERIOD - 5 + 1)
 
 
 def test_a_clear_winner_is_committed(priors):
     rec = decide(GREAT_TAURATE, priors=priors, diary=on("glycinate", 200),
                  as_of=AS_OF, settings=RULE_ONLY).recommendation
     assert rec.action == "switch_form" and rec.commit and rec.p_best >= 0.8
-    assert rec.next_review == AS_OF + dt.timedelta(days=PERIOD)
+    assert rec.next_review == AS_OF + dt.timedelta(days=PERIOD + 1)
     assert rec.reason_codes == ("commit",)
 
 
@@ -638,7 +660,7 @@ def test_to_dict_is_the_contract_json(priors):
     assert set(rec) == ENTRY_KEYS and rec["action"] in ACTIONS
     assert set(rec["expected_gain"]) == {"sol_min", "awakenings", "quality", "freshness",
                                          "anxiety", "gi_rate"}
-    assert rec["next_review"] == (AS_OF + dt.timedelta(days=PERIOD)).isoformat()
+    assert rec["next_review"] == (AS_OF + dt.timedelta(days=PERIOD + 1)).isoformat()
     assert rec["reason_codes"] and set(rec["reason_codes"]) <= set(REASON_CODES)
     assert rec["from_posterior"] is True
     assert any(w.startswith("doxycycline (tetracyclines)") for w in rec["warnings"])

@@ -144,7 +144,7 @@ def test_the_evaluation_period_uses_the_posterior_build_up(priors):
 
     rec = decide(predict, priors=priors, diary=on("glycinate", 200, nights=3),
                  as_of=AS_OF).recommendation
-    assert rec.next_review == AS_OF + dt.timedelta(days=9 - 3)   # 5 x ln 5 = 8.05 -> 9
+    assert rec.next_review == AS_OF + dt.timedelta(days=9 - 3 + 1)   # 5 x ln 5 = 8.05 -> 9
 
 
 def test_a_clear_dose_responder_below_the_ceiling_raises_the_dose(priors):

@@ -31,7 +31,7 @@ from model.data.profile import Profile
 from model.decision import Decision, DecisionSettings, History, Predict, decide
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import not_settled
-from model.decision.rules import review_from
+from model.decision.rules import nights_until, review_from
 from model.evidence.priorset import PriorSet
 
 Scenario = Literal["badly", "as_expected", "well"]
@@ -183,7 +183,8 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     # over contiguous batches of draws, :func:`model.decision.choice.close_call`) needs it
     thirds = [np.sort(third) for third in
               np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))]
-    nights = max((rec.next_review - review_from(rec.action, as_of, today)).days, 1)
+    start = review_from(rec.action, as_of, today)
+    nights = max(nights_until(rec.next_review, start), 1)
     after = _after(past, tested, rec.action, rec.regimen, nights)
     later = separable or rec.action in EXPERIMENTS
     out = []
@@ -192,7 +193,8 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
             return predict(regimens).isel(draw=keep)
 
         then = decide(subset, priors=priors, profile=profile, diary=after,
-                      as_of=rec.next_review, seed=seed, separable=later).recommendation
+                      as_of=start + dt.timedelta(days=nights), seed=seed,
+                      separable=later).recommendation
         out.append(Pathway(scenario, tested, float(score[draws].mean()), then.action,
                            then.regimen, then.reason_codes))
     return tuple(out)

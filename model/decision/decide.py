@@ -43,6 +43,7 @@ from model.decision.rules import (
     current_breaks,
     current_warnings,
     evaluation_nights,
+    review_after,
     review_days,
     review_from,
 )
@@ -117,7 +118,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         choice = replace(choice, commit=False, why="plan")
 
     def review(action: str) -> dt.date:
-        return review_from(action, *dates) + dt.timedelta(days=review_days(action, past, s))
+        return review_after(review_from(action, *dates), review_days(action, past, s))
 
     assessed = assess(ev, review, s)
     order = sorted(range(len(assessed)),
@@ -193,8 +194,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     diary : Diary, History or None
         The diary (or its :class:`History`); None before any data.
     as_of : datetime.date or str
-        The date analysed (or ``YYYY-MM-DD``): the diary's last night; ``next_review``
-        counts from it.
+        The date analysed (or ``YYYY-MM-DD``): the diary's last night; ``next_review`` is
+        the morning after the period that follows it (:func:`~model.decision.rules.review_after`).
     today : datetime.date or str, optional
         The day the advice is read, when later than the day after ``as_of`` (a diary
         brought up to date a few days late): a change then begins tonight, and its
@@ -242,12 +243,12 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     rules = screen(person, priors.safety)
     warnings = (*rules.warnings, *current_warnings(past, rules, s))
     if rules.referrals or rules.holds:
-        return _refer(rules, past, as_of + dt.timedelta(days=s.min_nights), s, warnings)
+        return _refer(rules, past, review_after(as_of, s.min_nights), s, warnings)
     if not diagnostics_ok:
         breaks = current_breaks(past.current, rules)
         acute = ("acute_gi",) if acute_gi(past, s) and past.current.active else ()
         return _unchecked(_without_posterior("collect_more_data",
-                                             as_of + dt.timedelta(days=s.first_review_days),
+                                             review_after(as_of, s.first_review_days),
                                              rule_words.diagnostics_failed_reasons(
                                                  past.current, rules.ceiling_mg,
                                                  (*breaks, *acute),

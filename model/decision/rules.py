@@ -229,6 +229,22 @@ def review_from(action: str, as_of: dt.date, today: dt.date | None) -> dt.date:
     return as_of if action in ("continue", "collect_more_data") else change_starts(as_of, today)
 
 
+def review_after(start: dt.date, nights: int) -> dt.date:
+    """The morning to look again: after ``nights`` nights, the first the night after ``start``.
+
+    A period of 10 nights from a diary whose last night is 2026-12-04 runs the nights of
+    2026-12-05 to 2026-12-14; the look is the morning of 2026-12-15, when the tenth night is
+    in the diary (the review was once dated 2026-12-14, and a person who looked then was told
+    to wait one more night).
+    """
+    return start + dt.timedelta(days=nights + 1)
+
+
+def nights_until(review: dt.date, start: dt.date) -> int:
+    """The nights from the night after ``start`` to a review (:func:`review_after`'s inverse)."""
+    return (review - start).days - 1
+
+
 def review_days(action: str, past: History, s: DecisionSettings) -> int:
     """Days until the next look: the first review, the rest of the period, or a period."""
     if past.first_step:
