@@ -17,6 +17,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision import DecisionSettings, History, decide
 from model.decision.candidates import EXPERIMENTS
+from model.decision.gi_words import gentler_line
 from model.decision.learning import (
     DrawMoments,
     build_up_share,
@@ -311,12 +312,20 @@ def test_stopping_is_no_return_to_a_judged_regimen_and_waits_for_the_period(prio
     assert decision.recommendation.action == "continue"
 
 
-def test_acute_gi_names_the_gentlest_step(priors):
+def test_acute_gi_names_the_gentlest_step_unless_the_advice_is_a_gentler_step(priors):
+    """A reader audit: "Switch to taurate 200 mg" above "the gentlest step open now is to
+    lower the dose to glycinate 100 mg": which to take tonight? A gentler step advised is the
+    step; beside continuing (or stopping) the gentlest way to go on is named."""
     harsh = FakePosterior(n_draws=1000, gi={"citrate": 2.5, "glycinate": 0.0})
-    rec = decide(harsh, priors=priors, diary=on("citrate", 300, nights=5, gi=3),
-                 as_of=AS_OF).recommendation
-    assert "acute_gi" in rec.reason_codes
-    assert any("the gentlest step open now is" in r for r in rec.reasons)
+    decision = decide(harsh, priors=priors, diary=on("citrate", 300, nights=5, gi=3),
+                      as_of=AS_OF)
+    rec = decision.recommendation
+    assert "acute_gi" in rec.reason_codes and rec.action == "switch_form"
+    assert not any("the gentlest step open now is" in r for r in rec.reasons)
+    in_turn = sorted(decision.assessments, key=lambda a: a.action != "continue")  # as explain's
+    assert gentler_line(in_turn[0], in_turn, DecisionSettings()).startswith(
+        "If loose stools or stomach upset go on and you keep taking magnesium, the gentlest "
+        "step open now is to ")
 
 
 def test_a_gi_problem_opens_a_switch_to_a_gentler_form_only(priors):

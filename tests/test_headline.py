@@ -231,6 +231,9 @@ def test_pathways_that_all_lead_to_one_step_are_said_once():
     lines = pathway_lines(differ)
     assert len(lines) == 3 and lines[0].startswith("if it goes badly: start threonate 200 mg")
     assert lines[2].endswith("(settled)")
+    by_design = replace(differ[2], reason_codes=("commit", "by_design"))
+    assert pathway_lines((*same[:2], by_design))[2].endswith(
+        "(settled by the trial's design, not by certainty)")
 
 
 def test_a_review_date_that_has_passed_says_so():

@@ -395,4 +395,50 @@ def test_advice_made_without_the_posterior_shows_no_scores_and_no_ranking(analys
         recommendation=replace(rec, scores=NO_SCORES)))
     page = render_report(ruled)
     assert page.count("not estimated") == 5
+    # a referral: "settled: yes" and a review date beside "after a clinician has advised"
+    referred = render_report(replace(ruled, decision=replace(ruled.decision, recommendation=replace(
+        ruled.decision.recommendation, action="refer", commit=True))))
+    assert "no: a clinician decides" in referred and "<td>True</td>" not in referred
+    assert referred.count("after a clinician has advised") == 2
+    assert f">{ruled.decision.recommendation.next_review.isoformat()}<" not in referred
     assert len(IMG.findall(page)) == len(IMG.findall(render_report(analysis))) - 1
+
+
+def test_the_headline_says_how_to_take_tonight_beside_a_timing_medicine(analysis):
+    """A reader audit: with ciprofloxacin the headline said "Switch to taurate, 300 mg, one
+    evening dose" and the 2 h / 6 h rule came last among the details."""
+    from model.core.regimen import NO_MAGNESIUM
+    from model.decision.screening import screen
+    from model.report.headline import headline
+
+    rec = analysis.decision.recommendation
+    assert rec.regimen is not None and rec.regimen.active
+    with_cipro = dataclasses.replace(analysis, profile=Profile(medications=("Cipro 500mg",)))
+    what = headline(with_cipro).what
+    assert what.startswith(what_to_do(rec)) and "With your medicines: Cipro 500mg" in what
+    assert what.endswith("take the antibiotic at least 2 h before or 6 h after magnesium "
+                         "(antacid 2 h before cut ciprofloxacin bioavailability to 23%).")
+    assert "With your medicines" not in headline(analysis).what
+    rules = screen(with_cipro.profile, analysis.fit.priors_.safety)
+    assert rules.with_medicines(NO_MAGNESIUM) == ""          # no dose tonight: nothing to time
+    assert rules.timing and set(rules.timing) <= set(rules.warnings)
+
+
+def test_a_hold_says_why_and_not_its_routine_again(analysis):
+    """A reader audit: with digoxin the headline read "Why: Keep taking glycinate 300 mg as
+    you do now ...", what to do again, and digoxin was named only in the details."""
+    from model.core.regimen import Regimen
+    from model.decision import History, decide
+    from model.report.headline import headline
+    from model.testing import FakePosterior
+
+    profile = Profile(medications=("Lanoxin 125 mcg",))
+    held = decide(FakePosterior(n_draws=200), priors=analysis.fit.priors_, profile=profile,
+                  diary=History(Regimen("glycinate", 300), 30, frozenset({"glycinate"}), 0),
+                  as_of=analysis.as_of)
+    said = headline(dataclasses.replace(analysis, decision=held, profile=profile))
+    assert said.what == "See your clinician before any change to magnesium."
+    assert said.why.startswith("Reason to see a clinician: Lanoxin 125 mcg: low magnesium "
+                               "raises digoxin toxicity")
+    assert held.recommendation.reasons[-1] == ("No other form or dose is suggested until a "
+                                               "clinician has advised.")

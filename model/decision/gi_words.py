@@ -22,13 +22,17 @@ def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSett
     The open change that keeps magnesium with the lowest P(GI constraint violated), below
     continuing's (the mean GI gain breaks ties); else stop. Nothing when the advice already
     is that step: a switch whose mean gain was larger, but P(violation) 0.17 against 0.06 for
-    continuing, was named "the gentlest step", and "stop" beside the advice to stop.
+    continuing, was named "the gentlest step", and "stop" beside the advice to stop. Nothing
+    either when the advice itself is a gentler step that keeps magnesium: "switch to taurate
+    200 mg" above "the gentlest step open now is to lower the dose to glycinate 100 mg" left
+    a reader unable to tell which to take tonight (a reader audit); the acute warning says
+    what to do if the trouble goes on.
     """
     now = assessed[0].p_constraint_violation
     moves = [a for a in assessed if a.feasible and a.action != "continue"
              and "gi_rate" in a.gain and a.p_constraint_violation < now]
     keeping = [a for a in moves if a.regimen.active]
-    if not moves:
+    if not moves or chosen in keeping:
         return ""
     best = min(keeping or moves, key=lambda a: (a.p_constraint_violation, -a.gain["gi_rate"]))
     if best.regimen == chosen.regimen:

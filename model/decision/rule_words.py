@@ -74,7 +74,7 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
         keep = "Do not start magnesium; see your clinician first"
     return [f"{keep}.",
             *(f"{REFERRAL_LABEL}: {h}." for h in holds),
-            "No form or dose is suggested until a clinician has advised."]
+            "No other form or dose is suggested until a clinician has advised."]
 
 
 def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequence[str],

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from model.core.forms import FORMS
+from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision import rule_words
 from model.evidence.floor import loosened
@@ -50,6 +51,9 @@ class Screening:
     medicine_hold : bool
         A hold comes from a medicine (digoxin), with which stopping or lowering magnesium
         is a change too; a condition's hold (pregnancy) lets a dose be lowered to the ceiling.
+    timing : tuple of str
+        The medicine timing rules among ``warnings`` (``kind = "timing"``: take apart), each
+        naming the medicine: what to do with a dose tonight, which the headline says.
 
     """
 
@@ -60,6 +64,17 @@ class Screening:
     holds: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()
     medicine_hold: bool = False
+    timing: tuple[str, ...] = ()
+
+    def with_medicines(self, regimen: Regimen | None) -> str:
+        """`` With your medicines: ...`` (:attr:`timing`) when ``regimen`` is magnesium taken.
+
+        How to take tonight's dose belongs with the advice to take it, not among the warnings
+        below it (a reader audit: a ciprofloxacin rule came last in the decision's details).
+        """
+        if regimen is None or not regimen.active or not self.timing:
+            return ""
+        return " With your medicines: " + "; ".join(t.removesuffix(".") for t in self.timing) + "."
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
@@ -76,19 +91,19 @@ Matched = dict[str, str | None]
 
 
 def _medicine_warnings(medicines: Matched, safety: Safety,
-                       near: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """Warnings of the profile's medicines, except referrals and holds.
+                       near: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    """Warnings of the profile's medicines, except referrals and holds, each with its kind.
 
     :class:`Screening` keeps those apart; a decision gives a hold as a warning beside a
     referral. An unknown name taken as known ones (``near``: :func:`_medicine_near_misses`)
-    says so in its NOT CHECKED warning.
+    says so in its NOT CHECKED warning (kind ``unknown``).
     """
     found = []
     for given, medicine in medicines.items():
         if medicine is None:
-            found.append(unknown_warning(given, "medicine", near.get(given, ())))
+            found.append(("unknown", unknown_warning(given, "medicine", near.get(given, ()))))
             continue
-        found += [rule_words.medicine_warning(given, medicine, group)
+        found += [(group.kind, rule_words.medicine_warning(given, medicine, group))
                   for group in safety.interactions
                   if medicine in group.medications and group.kind not in ("refer", "clinician")]
     return found
@@ -228,7 +243,8 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     warnings = [unknown_warning(c, "condition", taken.get(c, ())) for c in unknown]
     warnings += [c.reason for c in safety.cautions
                  if _applies(c, profile, conditions) and c.field not in fields]
-    warnings += _medicine_warnings(medicines, safety, near)
+    told = _medicine_warnings(medicines, safety, near)
+    warnings += [text for _, text in told]
     ceiling = profile.ceiling_mg(safety)
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
@@ -239,4 +255,4 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
-                     bool(medicine_holds))
+                     bool(medicine_holds), tuple(text for kind, text in told if kind == "timing"))

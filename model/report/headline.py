@@ -31,7 +31,9 @@ from model.core.change_words import (
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.decision import DecisionSettings, Recommendation, describe
 from model.decision.explain import best_waiting
+from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
+from model.decision.screening import screen
 from model.inference.samplers import resolve_sampler
 from model.report.how_sure import how_sure
 
@@ -190,9 +192,10 @@ def _next_step(pathway: Pathway) -> str:
 
 
 def _note(pathway: Pathway) -> str:
-    """`` (to learn)`` or `` (settled)`` when the step is taken to learn or committed to."""
+    """`` (to learn)`` or `` (settled)`` (by design: a crossover's end is not a certainty)."""
     codes = set(pathway.reason_codes)
-    return " (to learn)" if "learn" in codes else " (settled)" if "commit" in codes else ""
+    how = " by the trial's design, not by certainty" if "by_design" in codes else ""
+    return " (to learn)" if "learn" in codes else f" (settled{how})" if "commit" in codes else ""
 
 
 def pathway_line(pathway: Pathway) -> str:
@@ -311,8 +314,8 @@ def _current_best(result: Analysis) -> str:
 def _why(result: Analysis) -> str:
     rec = result.decision.recommendation
     codes = set(rec.reason_codes)
-    if "refer" in codes:
-        return next((r for r in rec.reasons if not r.startswith("Stop")), rec.reasons[0])
+    if "refer" in codes:   # the rule first, not what to do (a hold's first reason is that)
+        return min(rec.reasons, key=lambda r: (not r.startswith(LABEL), r.startswith("Stop")))
     if "diagnostics_failed" in codes:
         return "the model fit did not pass its checks, so it gives no dosing advice."
     if codes & BREACHES:  # its sentence comes first among the reasons
@@ -423,7 +426,9 @@ def headline(result: Analysis) -> Headline:
              if result.pathways else ())
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
-    return Headline(what_to_do(rec), _capital(acute_gi_why(rec, _why(result))),
+    rules = screen(result.profile, result.fit.priors_.safety)
+    return Headline(what_to_do(rec) + rules.with_medicines(rec.regimen),
+                    _capital(acute_gi_why(rec, _why(result))),
                     _capital(how_sure(rec)), review,
                     RECORD, tried, caution, paths)
 

@@ -132,9 +132,12 @@ def _recommendation(result: Analysis) -> str:
         "p_constraint_violation": rec.p_constraint_violation}
     if not scores.from_posterior:    # a rule's advice: its 0s are placeholders, not estimates
         estimated = dict.fromkeys(estimated, "not estimated")
+    referred = rec.action == "refer"     # the next step is a clinician's, not on a date
     facts = pd.DataFrame({**{k: [v] for k, v in estimated.items()},
-                          "commit": [rec.commit], "reason codes": [", ".join(rec.reason_codes)],
-                          "next review": [rec.next_review.isoformat()]})
+                          "commit": ["no: a clinician decides" if referred else rec.commit],
+                          "reason codes": [", ".join(rec.reason_codes)],
+                          "next review": ["after a clinician has advised" if referred
+                                          else rec.next_review.isoformat()]})
     return body + table(facts, {"commit": "settled"})
 
 
