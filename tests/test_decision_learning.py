@@ -868,3 +868,17 @@ def test_a_loose_night_early_in_a_form_gives_a_gentler_dose_not_another_form(pri
     assert how_sure(rec).startswith("not a final answer: a gentler dose")
     for later in (advice(30, 1), advice(3, 2)):      # judged; or loose stools going on
         assert "gentler_dose" not in later.recommendation.reason_codes
+
+
+def test_a_step_best_by_far_but_not_settled_is_not_called_uncertain(priors):
+    """A reader audit: "Not certain yet (nothing left to learn from it): try glycinate 300 mg"
+    beside P(best) 0.94, where a form the crossover still had to try kept it from settling."""
+    model = FakePosterior(n_draws=1000, benefit={"glycinate": 2.0, "citrate": 0.5,
+                                                 "taurate": 1.9}, benefit_sd=0.6)
+    past = History(NO_MAGNESIUM, 6, frozenset({"glycinate", "citrate"}), 0,
+                   {NO_MAGNESIUM: 20, Regimen("glycinate", 300): 28, Regimen("citrate", 300): 28})
+    rec = decide(model, priors=priors, diary=past, as_of=AS_OF).recommendation
+    assert not rec.commit and rec.p_best >= DecisionSettings().commit_p_best
+    assert any(r.startswith(f"Best so far (P(best) {rec.p_best:.2f}), not yet the regimen to "
+                            "settle on: take glycinate 300 mg") for r in rec.reasons)
+    assert not any(r.startswith("Not certain yet") for r in rec.reasons)

@@ -302,6 +302,9 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 f"{stay.expected_utility:+.2f}), though not surely: only nights on the "
                 f"higher dose show whether you need it. Take it for {s.min_nights} nights and "
                 f"look again on {when}.")
+    if chosen.p_best >= s.commit_p_best:     # not settled for a reason said below (held)
+        return (f"Best so far (P(best) {chosen.p_best:.2f}), not yet the regimen to settle "
+                f"on: take {label} for {s.min_nights} nights and look again on {when}.")
     return (f"Not certain yet ({_gap(chosen)}): try {label} for {s.min_nights} nights and "
             f"look again on {when}.")
 
