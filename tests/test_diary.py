@@ -316,15 +316,44 @@ def test_planned_nights_not_slept_yet_are_not_analysed():
     rows = pd.DataFrame({"date": pd.date_range("2025-01-01", periods=30).strftime("%Y-%m-%d"),
                          "form": ["none"] * 10 + ["glycinate"] * 20,
                          "elemental_mg": [""] * 10 + ["200"] * 20,
-                         "sol_min": [str(30 - i % 5) for i in range(12)] + [""] * 18})
+                         "sol_min": [str(30 - i % 5) for i in range(12)] + [""] * 18,
+                         "notes": ["baseline"] * 10 + ["treatment"] * 20})   # as plan writes
     diary = read_diary(rows)
     assert diary.last_outcome_date == dt.date(2025, 1, 12)
     kept, day = _truncate(diary, None)
     assert day == dt.date(2025, 1, 12) and kept.n_nights == 12
     assert kept.warnings[-1] == ("<DataFrame>: 18 night(s) after 2025-01-12, the last night "
-                                 "with an outcome recorded, have nothing recorded yet (planned "
-                                 "nights?): analysed up to 2025-01-12")
+                                 "slept, have nothing recorded yet (planned nights?): analysed "
+                                 "up to 2025-01-12")
     assert _truncate(read_diary(rows.iloc[:12]), None)[1] == dt.date(2025, 1, 12)
+
+
+def test_a_dose_written_down_for_last_night_is_analysed_before_its_outcomes():
+    """A long-term user's audit: 500 mg logged for last night (its outcomes to come in the
+    morning) was left out as a "planned night", and the advice kept the 200 mg before it,
+    under a pregnancy ceiling of 250 mg. A row no plan wrote, before today, was slept; a
+    plan's rows (its notes) and the nights from today on were not."""
+    from typing import get_args
+
+    from model.analysis.pipeline import _truncate
+    from model.data.diary import PLAN_NOTES
+    from model.trial.periods import PeriodKind
+
+    assert PLAN_NOTES == set(get_args(PeriodKind))
+    rows = pd.DataFrame({"date": pd.date_range("2026-11-20", periods=16).strftime("%Y-%m-%d"),
+                         "form": ["glycinate"] * 16, "elemental_mg": ["200"] * 12 + ["500"] * 4,
+                         "sol_min": ["25"] * 12 + [""] * 4,
+                         "notes": [""] * 13 + ["code A (plan 3f9a1c2e)", "treatment", ""]})
+    diary = read_diary(rows)                      # 12-02 logged, 12-03 and 12-04 planned
+    kept, day = _truncate(diary, None, today=dt.date(2026, 12, 5))
+    assert day == dt.date(2026, 12, 2) and kept.nights["elemental_mg"].iloc[-1] == 500
+    assert kept.warnings[-1].startswith("<DataFrame>: 3 night(s) after 2026-12-02")
+    stale = _truncate(diary, None, today=dt.date(2026, 12, 15))[0].warnings[-1]   # 12-05 on
+    assert stale == ("<DataFrame>: its last night slept is 2026-12-05, 9 nights before last "
+                     "night: the advice and its look-again date are as of the morning after "
+                     "it; log the nights since (mgsleep log --date) and analyse again")
+    tonight = _truncate(diary, None, today=dt.date(2026, 12, 2))[1]   # 12-02 not slept yet
+    assert tonight == dt.date(2026, 12, 1)
 
 
 def test_the_guess_column_of_a_blinded_trial_is_known():

@@ -32,7 +32,7 @@ from model.data.diary_rows import given_date
 from model.data.profile import Profile, checked_profile, load_profile
 from model.decision import history, screen
 from model.decision.decide import Decision, decide
-from model.decision.rules import current_breaks
+from model.decision.rules import LATE_SYNC_DAYS, current_breaks
 from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.samplers import CHECKED_CHAINS, check_settings
@@ -201,23 +201,43 @@ def enough_nights(data: Diary, person: Profile, priors: PriorSet) -> None:
         "published evidence says of each form meanwhile)")])
 
 
-def _truncate(diary: Diary, as_of: dt.date | str | None) -> tuple[Diary, dt.date]:
+def _out_of_date(source: str, last_night: dt.date, today: dt.date) -> tuple[str, ...]:
+    """A warning when the diary ends more than LATE_SYNC_DAYS before today.
+
+    Its advice is then as of the morning after its last night, and so is its look-again date
+    (:func:`~model.decision.rules.change_starts`): "take it for 17 nights and look again on
+    2026-12-07 (in 2 days)" came with no word of why (a long-term user's audit).
+    """
+    if (today - last_night).days <= LATE_SYNC_DAYS:
+        return ()
+    return (f"{source}: its last night slept is {last_night}, {(today - last_night).days - 1} "
+            f"nights before last night: the advice and its look-again date are as of the "
+            f"morning after it; log the nights since (mgsleep log --date) and analyse again",)
+
+
+def _truncate(diary: Diary, as_of: dt.date | str | None,
+              today: dt.date | None = None) -> tuple[Diary, dt.date]:
     """The diary up to the date analysed and that date (see :func:`analyze`'s ``as_of``).
 
-    By default the last night with an outcome: the planned nights after it (rows with a
-    regimen and nothing recorded, as ``mgsleep plan`` writes them) were not slept yet, and
-    counted as taken they made a trial stopped early look finished on its last arm.
+    By default the last night slept (:meth:`~model.data.diary.Diary.last_slept_date`: with
+    an outcome, or before ``today``, default the clock's, with a dose written down): the
+    planned nights after it (rows with a regimen and nothing recorded, as ``mgsleep plan``
+    writes them) were not slept yet, and counted as taken they made a trial stopped early
+    look finished on its last arm. Given ``today`` (the command line's), a diary out of date
+    says so (:func:`_out_of_date`).
     """
     last = diary.nights.index.max().date()
     if as_of is None:
-        slept = diary.last_outcome_date
+        now = today or dt.date.today()
+        slept = diary.last_slept_date(now)
+        old = _out_of_date(diary.source, slept or last, today) if today else ()
         if slept is None or slept == last:
-            return diary, last
+            return Diary(diary.nights, diary.source, diary.warnings + old), last
         ahead = int(diary.nights.loc[str(slept + dt.timedelta(days=1)):, "recorded"].sum())
-        note = (f"{diary.source}: {ahead} night(s) after {slept}, the last night with an "
-                f"outcome recorded, have nothing recorded yet (planned nights?): analysed up "
-                f"to {slept}",)
-        return Diary(diary.nights.loc[: str(slept)], diary.source, diary.warnings + note), slept
+        note = (f"{diary.source}: {ahead} night(s) after {slept}, the last night slept, have "
+                f"nothing recorded yet (planned nights?): analysed up to {slept}",)
+        return Diary(diary.nights.loc[: str(slept)], diary.source,
+                     diary.warnings + note + old), slept
     as_of = given_date(as_of)
     first = diary.nights.index.min().date()
     if as_of < first:
@@ -317,7 +337,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     full = (diary if isinstance(diary, Diary)   # compound_mg by the priors' own fractions
             else read_diary(diary, priors_dir=prior_set.evidence.directory)).with_loose_bristol(
         prior_set.safety.gi_constraint.loose_bristol)
-    data, day = _truncate(full, as_of)
+    now = None if today is None else given_date(today)
+    data, day = _truncate(full, as_of, now)
     for note in dict.fromkeys(data.warnings):
         warnings.warn(note, DiaryWarning, stacklevel=2)
     refuse_blinded(data)
@@ -331,7 +352,6 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
              f"{fit.diagnostics_.words()}", progress)
     apart = separability(data, fit.draws_)
     predict = Predictions(fit.draws_, prior_set)
-    now = None if today is None else given_date(today)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now)
     rules = screen(person, prior_set.safety)

@@ -202,6 +202,10 @@ CODE_NOTE = re.compile(r"^\s*code\s+([A-Z]+)\b")
 """The pot code a blinded diary carries at the start of ``notes`` (``code A``; written by
 ``mgsleep plan --blind``, read by ``mgsleep unblind``)."""
 
+PLAN_NOTES = frozenset({"baseline", "treatment", "washout"})
+"""The ``notes`` of an open plan's rows (``mgsleep plan``: its periods' kinds,
+:data:`model.trial.periods.PeriodKind`); a blinded plan's rows carry a :data:`CODE_NOTE`."""
+
 
 def refuse_blinded(diary: Diary) -> None:
     """Refuse a diary still blinded: nights with a pot code and no form.
@@ -313,6 +317,27 @@ class Diary:
         """
         with_outcome = self._has_outcome
         return with_outcome[with_outcome].index.max().date() if with_outcome.any() else None
+
+    def last_slept_date(self, today: dt.date) -> dt.date | None:
+        """The last night slept (None without one).
+
+        The last night with an outcome recorded, or a later one before ``today`` with a dose
+        written down on a row no plan wrote. A dose is logged in the evening and the night's
+        outcomes the next morning; analysed in between, the dose is what the person takes
+        now, and a rule it breaks (a dose over the ceiling) must be seen: 500 mg logged for
+        last night was left out as a "planned night" and the advice kept 200 mg (a long-term
+        user's audit). A plan's rows (notes :data:`PLAN_NOTES` or a pot's code) carry a
+        regimen for nights not slept yet, and a trial stopped early leaves them in the past
+        untaken.
+        """
+        nights, slept = self.nights, self.last_outcome_date
+        notes = nights["notes"].fillna("").astype(str).str.strip()
+        planned = notes.isin(PLAN_NOTES) | notes.str.match(CODE_NOTE.pattern)
+        logged = (nights["recorded"] & (nights["form"] != NONE) & ~planned
+                  & (nights.index < pd.Timestamp(today)))
+        if slept is not None:
+            logged &= nights.index > pd.Timestamp(slept)
+        return logged[logged].index.max().date() if logged.any() else slept
 
     @property
     def regimen_label(self) -> pd.Series:
