@@ -394,7 +394,11 @@ def test_advice_made_without_the_posterior_shows_no_scores_and_no_ranking(analys
         analysis.decision, assessments=(), chosen=None,
         recommendation=replace(rec, scores=NO_SCORES)))
     page = render_report(ruled)
-    assert page.count("not estimated") == 5
+    assert page.count("not estimated") == 6
+    # P(best) 1.00 read as certainty without the options it is over (a reader audit)
+    allowed = sum(a.feasible for a in analysis.decision.assessments)
+    assert "<th>options allowed</th><th>P(best)</th>" in render_report(analysis)
+    assert f"<tbody><tr><td>{allowed}</td><td>{rec.p_best:.2f}" in render_report(analysis)
     # a referral: "settled: yes" and a review date beside "after a clinician has advised"
     referred = render_report(replace(ruled, decision=replace(ruled.decision, recommendation=replace(
         ruled.decision.recommendation, action="refer", commit=True))))
@@ -421,7 +425,7 @@ def test_the_headline_says_how_to_take_tonight_beside_a_timing_medicine(analysis
     assert "With your medicines" not in headline(analysis).what
     rules = screen(with_cipro.profile, analysis.fit.priors_.safety)
     assert rules.with_medicines(NO_MAGNESIUM) == ""          # no dose tonight: nothing to time
-    assert rules.timing and set(rules.timing) <= set(rules.warnings)
+    assert rules.dose_rules and set(rules.dose_rules) <= set(rules.warnings)
 
 
 def test_a_hold_says_why_and_not_its_routine_again(analysis):

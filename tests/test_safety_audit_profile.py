@@ -290,3 +290,39 @@ def test_a_medicine_written_with_when_it_is_taken_is_that_medicine(tmp_path, pri
     rules = hard_rules.screen(profile, priors.safety)
     assert any("4 h apart" in w for w in rules.warnings), rules.warnings    # its spacing
     assert rules.holds and rules.unchecked == ()                            # digoxin's hold
+
+
+# A long-term user's audit: names that mean magnesium, and opposite states ----------------------
+
+@pytest.mark.parametrize("condition", ["hypermagnesemia", "Hypermagnesaemia", "high magnesium"])
+def test_a_high_magnesium_refers_and_is_never_offered_as_a_low_one(priors, condition):
+    """"hypermagnesemia" was refused with "did you mean 'hypomagnesemia'?", and following the
+    hint (a low magnesium, which magnesium treats) gave "raise the dose"."""
+    rules = hard_rules.screen(Profile(conditions=(condition,)), priors.safety)
+    assert rules.referrals and rules.referrals[0].startswith("a high serum magnesium")
+
+
+@pytest.mark.parametrize(("name", "kind"), [("hyperthyroidism", "condition"),
+                                            ("hypotension", "condition")])
+def test_no_did_you_mean_names_the_opposite_state(priors, name, kind):
+    index = NameIndex.of(priors.safety)
+    assert index.match(name, kind) is None and index.suggest(name, kind) is None
+    assert index.suggest("hypertenshun", "condition") == "hypertension"   # a typo still is
+
+
+@pytest.mark.parametrize(("medicine", "means"), [
+    ("Milk of Magnesia", "magnesium hydroxide"), ("Maalox", "magnesium hydroxide"),
+    ("Mylanta", "magnesium hydroxide"), ("Epsom salts", "magnesium sulfate"),
+    ("magnesium oxide 400 mg", "magnesium oxide"), ("Mag-Ox 400", "magnesium oxide")])
+def test_a_medicine_that_is_magnesium_counts_with_the_dose(priors, medicine, means):
+    """Maalox was "did you mean 'avalox'?" (taken as moxifloxacin with --allow-unknown) and
+    magnesium hydroxide "thyroxine": the co-medicines that matter most for a ceiling."""
+    from model.core.regimen import NO_MAGNESIUM, Regimen
+
+    assert NameIndex.of(priors.safety).match(medicine, "medicine") == means
+    rules = hard_rules.screen(Profile(medications=(medicine,)), priors.safety)
+    assert not rules.unchecked and len(rules.dose_rules) == 1
+    said = rules.with_medicines(Regimen("glycinate", 200))
+    assert said.startswith(f" With your medicines: {medicine} (")
+    assert "it is magnesium too" in said and "350 mg a day" in said
+    assert rules.with_medicines(NO_MAGNESIUM) == ""

@@ -51,9 +51,10 @@ class Screening:
     medicine_hold : bool
         A hold comes from a medicine (digoxin), with which stopping or lowering magnesium
         is a change too; a condition's hold (pregnancy) lets a dose be lowered to the ceiling.
-    timing : tuple of str
-        The medicine timing rules among ``warnings`` (``kind = "timing"``: take apart), each
-        naming the medicine: what to do with a dose tonight, which the headline says.
+    dose_rules : tuple of str
+        The rules among ``warnings`` for taking a dose with the profile's medicines (``kind``
+        ``timing``: take apart; ``magnesium``: a medicine that is magnesium too counts
+        towards the ceiling), each naming the medicine: the headline says them.
 
     """
 
@@ -64,17 +65,18 @@ class Screening:
     holds: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()
     medicine_hold: bool = False
-    timing: tuple[str, ...] = ()
+    dose_rules: tuple[str, ...] = ()
 
     def with_medicines(self, regimen: Regimen | None) -> str:
-        """`` With your medicines: ...`` (:attr:`timing`) when ``regimen`` is magnesium taken.
+        """`` With your medicines: ...`` (:attr:`dose_rules`) when ``regimen`` is magnesium.
 
         How to take tonight's dose belongs with the advice to take it, not among the warnings
         below it (a reader audit: a ciprofloxacin rule came last in the decision's details).
         """
-        if regimen is None or not regimen.active or not self.timing:
+        if regimen is None or not regimen.active or not self.dose_rules:
             return ""
-        return " With your medicines: " + "; ".join(t.removesuffix(".") for t in self.timing) + "."
+        rules = "; ".join(rule.removesuffix(".") for rule in self.dose_rules)
+        return f" With your medicines: {rules}."
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
@@ -255,4 +257,5 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
-                     bool(medicine_holds), tuple(text for kind, text in told if kind == "timing"))
+                     bool(medicine_holds),
+                     tuple(text for kind, text in told if kind in ("timing", "magnesium")))

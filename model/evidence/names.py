@@ -122,9 +122,10 @@ def name_key(name: str) -> str:
                     else word for k, word in enumerate(words))
 
 
-def _stripped(key: str) -> str:
+def _stripped(key: str, salts: bool = True) -> str:
+    """``key`` without its dose, frequency and (``salts``) salt words."""
     words = [w for w in key.split("_")
-             if w not in SALT_WORDS and w not in FORM_WORDS and not _DOSE.match(w)]
+             if (w not in SALT_WORDS or not salts) and w not in FORM_WORDS and not _DOSE.match(w)]
     return "_".join(words)
 
 
@@ -177,8 +178,8 @@ class NameIndex:
         table = self._table(kind)
         key = name_key(name)
         found = table.get(key)
-        if found is None and kind == "medicine":
-            found = table.get(_stripped(key))
+        if found is None and kind == "medicine":   # a salt may be the name: magnesium oxide
+            found = table.get(_stripped(key, salts=False)) or table.get(_stripped(key))
         return found
 
     def split(self, entry: str, kind: Kind) -> tuple[str, ...]:
@@ -253,12 +254,27 @@ class NameIndex:
         return near[0] if near else None
 
     def suggest(self, name: str, kind: Kind) -> str | None:
-        """The closest known name (for a "did you mean"), or None."""
+        """The closest known name (for a "did you mean"), or None.
+
+        Never the opposite state (:func:`_opposite`): "hypermagnesemia" was answered "did you
+        mean 'hypomagnesemia'?", which magnesium treats, and "hyperthyroidism"
+        "hypothyroidism" (a long-term user's audit).
+        """
         key = name_key(name)
-        options = list(self._table(kind))
+        options = [option for option in self._table(kind) if not _opposite(key, option)]
         close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
             or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
         return close[0] if close else None
+
+
+OPPOSITE_PREFIXES = (("hyper", "hypo"), ("hypo", "hyper"))
+"""Prefixes of opposite states (too much, too little): a name with one is no typo of a name
+with the other, however few letters apart."""
+
+
+def _opposite(key: str, other: str) -> bool:
+    """Whether two lookup keys name opposite states (``hypertension``, ``hypotension``)."""
+    return any(key.startswith(a) and other.startswith(b) for a, b in OPPOSITE_PREFIXES)
 
 
 def spoken(key: str) -> str:

@@ -302,16 +302,17 @@ class Contraindication(_Strict):
 class Interaction(_Strict):
     """A medicine group with its rule.
 
-    ``kind``: ``timing`` (take apart), ``depletion`` (the medicine can lower magnesium) or
-    ``clinician`` (no change to magnesium without the prescriber: a ``refer`` that keeps
-    the current routine, :func:`model.decision.rule_words.hold_reasons`).
+    ``kind``: ``timing`` (take apart), ``magnesium`` (the medicine is magnesium too: its
+    magnesium counts towards the ceiling with the supplement's), ``depletion`` (the medicine
+    can lower magnesium) or ``clinician`` (no change to magnesium without the prescriber: a
+    ``refer`` that keeps the current routine, :func:`model.decision.rule_words.hold_reasons`).
     """
 
     group: Text
     medications: tuple[Text, ...] = listed(min_length=1)
     rule: Text
     source: Text
-    kind: Literal["timing", "depletion", "clinician", "refer"] = "timing"
+    kind: Literal["timing", "magnesium", "depletion", "clinician", "refer"] = "timing"
 
 
 class GiConstraint(_Strict):
