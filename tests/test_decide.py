@@ -743,7 +743,7 @@ profiles = st.builds(
     medications=st.lists(st.sampled_from(["gabapentin", "iron", "digoxin", "aspirin"]),
                          max_size=2).map(tuple),
     excluded_forms=st.lists(st.sampled_from(FORMS), max_size=8).map(tuple),
-    max_elemental_mg=st.one_of(st.none(), st.floats(0, 700)),
+    max_elemental_mg=st.one_of(st.none(), st.just(0.0), st.floats(1, 700)),   # not grams
     complaint=st.sampled_from(["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]))
 posteriors = st.builds(
     FakePosterior, n_draws=st.just(200), seed=st.integers(0, 10_000),

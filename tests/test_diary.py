@@ -478,16 +478,17 @@ def test_an_empty_file_is_said_to_be_empty(tmp_path):
         read_diary(path)
 
 
-def test_a_dose_under_1_mg_is_warned_of_as_grams_meant():
+def test_a_dose_under_1_mg_is_refused_as_grams_meant():
     """A tracker user's audit: an imported supplements log with 0.2 mg of glycinate (grams
     meant) gave the analysis a regimen of its own, "glycinate 0.2 mg, 1 night", and no word;
-    `mgsleep log` warned of it, the diary did not."""
+    warned of, it still gave "Continue glycinate, 0.2 mg" and "raise the dose to glycinate
+    100.2 mg" (a long-term user's audit): it is a fault of its row and column."""
     frame = pd.DataFrame({"date": ["2024-10-22", "2024-10-23", "2024-10-24"],
                           "form": ["", "glycinate", "glycinate"],
                           "elemental_mg": [None, 0.2, 200], "sol_min": [20, 20, 20]})
-    said = read_diary(frame).warnings
-    assert ("<DataFrame>: 1 night(s) with less than 1 mg of elemental magnesium (first "
-            "2024-10-23: 0.2 mg), less than any supplement gives; grams meant (0.2 g = 200 mg)?"
-            in said), said
+    with pytest.raises(DiaryError, match=r"row 2, column elemental_mg: expected at least 1 mg "
+                                         r"of elemental magnesium, got 0.2: less than any "
+                                         r"supplement gives; grams meant \(0.2 g = 200 mg\)\?"):
+        read_diary(frame)
     frame.loc[1, "elemental_mg"] = 200
-    assert not any("less than 1 mg" in w for w in read_diary(frame).warnings)
+    assert read_diary(frame).nights["elemental_mg"].iloc[1] == 200

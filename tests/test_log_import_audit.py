@@ -60,13 +60,14 @@ def test_log_writes_numbers_in_the_diarys_canonical_form(diary, tmp_path):
     assert rows(semi, ";").loc["2024-03-02", "sol_min"] == "7,25"
 
 
-def test_a_dose_under_one_mg_is_read_by_the_diary_and_warned(diary):
-    """``--mg 0.0001`` is in the diary's range (0-2000, above 0 with a form): it is written,
-    and said to be no supplement's dose."""
-    with pytest.warns(UserWarning, match=r"0.0001 mg of elemental magnesium is less than 1 mg"):
-        assert main(["log", str(diary), "--date", "2024-03-02", "--form", "glycinate", "--mg",
-                     "0.0001"]) == 0
-    assert read_diary(diary).nights["elemental_mg"].iloc[-1] == 0.0001
+def test_a_dose_under_one_mg_is_refused_and_nothing_written(diary, capsys):
+    """``--mg 0.0001`` was written with a warning; a diary now refuses a dose under 1 mg
+    (grams meant?), so the log does too, naming the row and column."""
+    before = diary.read_text()
+    assert main(["log", str(diary), "--date", "2024-03-02", "--form", "glycinate", "--mg",
+                 "0.0001"]) == 2
+    assert "expected at least 1 mg of elemental magnesium, got 0.0001" in capsys.readouterr().err
+    assert diary.read_text() == before
 
 
 # 2. a missed dose on a planned night

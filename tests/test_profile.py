@@ -105,6 +105,15 @@ def test_bad_values_name_file_and_key(tmp_path, text, key):
     assert re.search(at_key(path, key) + ":", str(error.value))
 
 
+def test_a_ceiling_written_in_grams_is_refused(tmp_path):
+    """``max_elemental_mg = 0.35`` (grams meant) gave "Stop taking magnesium" and no word."""
+    path = write(tmp_path, "max_elemental_mg = 0.35\n")
+    with pytest.raises(InputError, match=at_key(path, "max_elemental_mg") + r": expected 0 or "
+                       r"at least 1 mg a day: .*grams meant \(0.35 g = 350 mg\)\?"):
+        load_profile(path)
+    assert load_profile(write(tmp_path, "max_elemental_mg = 0\n")).max_elemental_mg == 0
+
+
 def test_a_misspelt_form_gets_a_hint(tmp_path):
     with pytest.raises(InputError, match="did you mean 'oxide'"):
         load_profile(write(tmp_path, 'excluded_forms = ["oxid"]\n'))

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from model.cli.options import as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
-from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -297,9 +296,6 @@ def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
         warnings.warn(f"{dose:g} mg of elemental magnesium a day is above the safety ceiling "
                       f"of {ceiling:g} mg; did you mean the compound's weight (--compound-mg)?",
                       stacklevel=2)
-    elif 0 < dose < LEAST_SUPPLEMENT_MG:
-        warnings.warn(f"{dose:g} mg of elemental magnesium is less than "
-                      f"{LEAST_SUPPLEMENT_MG:g} mg, {grams_meant(dose)}", stacklevel=2)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from model.core.errors import DiaryError, Fault
 from model.core.forms import NONE
-from model.core.regimen import LEAST_SUPPLEMENT_MG, Regimen, grams_meant
+from model.core.regimen import Regimen
 from model.data.diary_rows import (
     MAX_ROWS,
     NUMERIC,
@@ -187,13 +187,6 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     if ahead.any():
         warnings.append(f"{name}: outcomes recorded for nights after today (last "
                         f"{ahead[ahead].index.max().date()}); is a year mistyped?")
-    dose_mg = recorded["elemental_mg"]
-    tiny = recorded[(dose_mg > 0) & (dose_mg < LEAST_SUPPLEMENT_MG)]
-    if not tiny.empty:                   # `mgsleep log` warns of it; an import did not
-        first, dose = tiny.index[0].date(), float(tiny["elemental_mg"].iloc[0])
-        warnings.append(f"{name}: {len(tiny)} night(s) with less than {LEAST_SUPPLEMENT_MG:g} "
-                        f"mg of elemental magnesium (first {first}: {dose:g} mg), "
-                        f"{grams_meant(dose)}")
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from model.core.errors import DiaryError, Fault
 from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions, form_hint
+from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
 from model.data.separators import SEPARATOR_NAMES, decimal_points, separator
 
 
@@ -211,6 +212,9 @@ class _RowParser:
             self.fault(row, "elemental_mg", f"expected a dose > 0 for form {form} "
                        "(elemental_mg or compound_mg), got "
                        + ("blank" if math.isnan(elemental) else f"{elemental:g}"))
+        elif form in FORMS and elemental < LEAST_SUPPLEMENT_MG:   # advised "raise to 100.2 mg"
+            self.fault(row, "elemental_mg", f"expected at least {LEAST_SUPPLEMENT_MG:g} mg of "
+                       f"elemental magnesium, got {elemental:g}: {grams_meant(elemental)}")
         elif form in (NONE, PLACEBO) and elemental > 0:
             expected = "a form for a dose > 0" if form == NONE else "no magnesium for placebo"
             self.fault(row, "form" if form == NONE else "elemental_mg",

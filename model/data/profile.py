@@ -30,11 +30,12 @@ Conditions and medicines are matched to the safety data through its synonym tabl
 names, brands, salt forms, abbreviations; case-, punctuation- and salt-insensitive, see
 :mod:`model.evidence.names`). An entry that lists several names (``"digoxin, levothyroxine"``,
 ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``) is read as that many entries,
-unless it is a known name as a whole (:func:`split_entries`). A name that matches nothing is
-an error with a "did you mean" (a typo must not silently skip a contraindication or a timing
-rule), unless ``allow_unknown=True`` (``--allow-unknown``): then it is accepted with a warning,
-and every decision for the profile says in its warnings that the name was not checked. An eGFR
-written in a condition (``"CKD 3, eGFR 28"``) is read as one (:func:`_egfr_of_conditions`).
+unless it is a known name as a whole (:func:`~model.data.profile_entries.split_entries`).
+A name that matches nothing is an error with a "did you mean" (a typo must not silently skip
+a contraindication or a timing rule), unless ``allow_unknown=True`` (``--allow-unknown``):
+then it is accepted with a warning, and every decision for the profile says in its warnings
+that the name was not checked. An eGFR written in a condition (``"CKD 3, eGFR 28"``) is read
+as one (:func:`~model.data.profile_entries.egfr_of_conditions`).
 """
 
 from __future__ import annotations
@@ -57,17 +58,16 @@ from pydantic import (
 
 from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, canonical_form, form_hint
-from model.evidence.floor import bundled_safety
-from model.evidence.names import (
-    NOTHING,
-    SEPARATOR,
-    Kind,
-    NameIndex,
-    egfr_written,
-    name_key,
-    unknown_fix,
-    unknown_message,
+from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
+from model.data.profile_entries import (
+    EGFR_MAX,
+    ProfileWarning,
+    egfr_of_conditions,
+    split_entries,
+    written_name,
 )
+from model.evidence.floor import bundled_safety
+from model.evidence.names import NOTHING, Kind, NameIndex, name_key, unknown_fix, unknown_message
 from model.evidence.schema import Safety, parse_file
 from model.evidence.toml_lines import with_lines
 
@@ -86,13 +86,8 @@ COMPLAINT_WEIGHTS: dict[str, dict[str, float]] = {
 }
 """Default utility weights per complaint (see the module docstring for the reasoning)."""
 
-EGFR_MAX = 250.0   # the largest egfr read, mL/min/1.73 m²
 EGFR_USUAL = (5.0, 150.0)
 """An eGFR outside this range is warned of: above, perhaps a creatinine (µmol/L); below, mL/s."""
-
-
-class ProfileWarning(UserWarning):
-    """A profile value was changed to keep the person safe (e.g. a ceiling above the limit)."""
 
 
 class Weights(BaseModel):
@@ -105,85 +100,6 @@ class Weights(BaseModel):
     quality: float | None = Field(default=None, ge=0, le=100)
     freshness: float | None = Field(default=None, ge=0, le=100)
     anxiety: float | None = Field(default=None, ge=0, le=100)
-
-
-def written_name(name: str) -> str:
-    """A name as written, spaces tidied (matched by :func:`~model.evidence.names.name_key`)."""
-    return " ".join(name.split())
-
-
-def split_entries(data: object, safety: Safety | None = None) -> object:
-    """The raw profile with each condition or medicine entry that lists several names split.
-
-    ``["digoxin, levothyroxine"]`` (or the string alone, not in a list) becomes
-    ``["digoxin", "levothyroxine"]``, exactly as if written as two entries, so that each
-    name's rules apply (joined into the one key ``digoxin_levothyroxine`` it was unknown, or
-    taken as levothyroxine alone). An entry that is a known name as a whole stays whole
-    (:meth:`model.evidence.names.NameIndex.split`).
-
-    Parameters
-    ----------
-    data : object
-        The raw profile (a TOML table); anything else is returned as it is.
-    safety : Safety, optional
-        Whose names are known as a whole (default: the bundled ``safety.toml``).
-
-    Returns
-    -------
-    object
-        ``data``, with the ``conditions`` and ``medications`` lists split.
-
-    """
-    if not isinstance(data, dict):
-        return data
-    data = data | {key: [value] for key in ("conditions", "medications")   # one name alone
-                   if isinstance(value := data.get(key), str)}
-    lists = {key: value for key in ("conditions", "medications")
-             if isinstance(value := data.get(key), list | tuple)
-             and any(isinstance(n, str) and SEPARATOR.search(n) for n in value)}
-    if not lists:
-        return data
-    index = NameIndex.of(safety if safety is not None else bundled_safety())
-    kinds: dict[str, Kind] = {"conditions": "condition", "medications": "medicine"}
-    return data | {key: [part for name in names
-                         for part in (index.split(name, kinds[key])
-                                      if isinstance(name, str) else (name,))]
-                   for key, names in lists.items()}
-
-
-def _egfr_of_conditions(data: object, file: str) -> object:
-    """The raw profile with its eGFR the lowest of ``egfr`` and those written in conditions.
-
-    ``["Stage 3 CKD, eGFR 28"]`` gave the unknown ``egfr_28`` (with ``--allow-unknown``, a dose
-    below eGFR 30). Each eGFR read (:func:`model.evidence.names.egfr_written`) is warned of; its
-    entry keeps what else it says (``"Stage 3 CKD"``), or is left out, or whole if out of range.
-    """
-    entries = data.get("conditions") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(entries, str | list | tuple):
-        return data
-    kept, read = [], []
-    for entry in [entries] if isinstance(entries, str) else entries:
-        values, rest = egfr_written(entry) if isinstance(entry, str) else ((), "")
-        if values and all(0 < v <= EGFR_MAX for v in values):
-            read += [(entry, v) for v in values]
-            kept += [rest] if rest else []
-        else:
-            kept.append(entry)
-    if not read:
-        return data
-    given = data.get("egfr")
-    try:
-        own = [] if given is None or isinstance(given, bool) else [float(given)]
-    except (TypeError, ValueError):    # the validators name the key
-        return data | {"conditions": kept}
-    lowest = min(own + [v for _, v in read])
-    for entry, value in read:
-        warnings.warn(f"{file}: key conditions: {entry!r}: kidney function (eGFR or creatinine "
-                      f"clearance) {value:g} read from the condition text; the profile's eGFR is "
-                      f"{lowest:g}, the lowest of the key egfr and those in the conditions; give "
-                      f"it as the key egfr (egfr = {value:g}, in mL/min) instead", ProfileWarning,
-                      stacklevel=3)
-    return data | {"conditions": kept} | ({} if own and own[0] <= lowest else {"egfr": lowest})
 
 
 IBS_NAME = re.compile(r"(?:^|_)(?:ibs|irritable_bowel(?:_syndrome)?)(?:_|$)")
@@ -225,16 +141,26 @@ class Profile(BaseModel):
             raise ValueError("expected a number, not true or false")
         return value
 
+    @field_validator("max_elemental_mg")
+    @classmethod
+    def _not_grams(cls, value: float | None) -> float | None:
+        """0.35 (grams meant) gave "Stop taking magnesium" with no word (an audit)."""
+        if value is not None and 0 < value < LEAST_SUPPLEMENT_MG:
+            raise ValueError(f"expected 0 or at least {LEAST_SUPPLEMENT_MG:g} mg a day: "
+                             f"{grams_meant(value)}")
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _names_read(cls, data: object, info: ValidationInfo) -> object:
         """Read eGFRs among the conditions, split entries listing several names, then IBS.
 
-        One validator, so that the IBS rule sees the split names (:func:`split_entries`), and
-        an eGFR is read before a split breaks its unit (``mL/min``) apart.
+        One validator, so that the IBS rule sees the split names
+        (:func:`~model.data.profile_entries.split_entries`), and an eGFR is read before a
+        split breaks its unit (``mL/min``) apart.
         """
         context = info.context if isinstance(info.context, dict) else {}
-        data = _egfr_of_conditions(data, context.get("file", "<profile>"))
+        data = egfr_of_conditions(data, context.get("file", "<profile>"))
         return cls._ibs_is_a_gut_sensitivity(split_entries(data, context.get("safety")))
 
     @classmethod
