@@ -18,7 +18,7 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision import decide, history
-from model.report.headline import pathway_line, pathways_intro
+from model.report.pathway_words import pathway_line, pathways_intro
 from model.testing import FakePosterior
 from tests.test_effects import cached_priors, diary
 

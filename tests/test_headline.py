@@ -13,13 +13,8 @@ from model.core.change_words import change_words
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
 from model.report.format import DASH, cell, number, table
-from model.report.headline import (
-    effect_line,
-    headline,
-    pathway_lines,
-    pathways_intro,
-    verdict_phrase,
-)
+from model.report.headline import effect_line, headline, verdict_phrase
+from model.report.pathway_words import pathway_lines, pathways_intro
 from model.testing import example_analysis
 
 

@@ -17,8 +17,9 @@ from model.core.change_words import outcome_name
 from model.data.profile import Profile
 from model.report.clinician import pdf_engine, pdf_or_say, render_clinician, write_clinician
 from model.report.format import DASH
-from model.report.headline import change_phrase, pathway_lines, what_to_do
+from model.report.headline import change_phrase, what_to_do
 from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
+from model.report.pathway_words import pathway_lines
 from model.testing import SCRIPT_NOTE, example_analysis
 
 pytestmark = pytest.mark.fit
@@ -424,7 +425,7 @@ def test_the_headline_says_how_to_take_tonight_beside_a_timing_medicine(analysis
                          "(antacid 2 h before cut ciprofloxacin bioavailability to 23%).")
     assert "With your medicines" not in headline(analysis).what
     rules = screen(with_cipro.profile, analysis.fit.priors_.safety)
-    assert rules.with_medicines(NO_MAGNESIUM) == ""          # no dose tonight: nothing to time
+    assert rules.with_dose(NO_MAGNESIUM) == ""          # no dose tonight: nothing to time
     assert rules.dose_rules and set(rules.dose_rules) <= set(rules.warnings)
 
 

@@ -322,7 +322,34 @@ def test_a_medicine_that_is_magnesium_counts_with_the_dose(priors, medicine, mea
     assert NameIndex.of(priors.safety).match(medicine, "medicine") == means
     rules = hard_rules.screen(Profile(medications=(medicine,)), priors.safety)
     assert not rules.unchecked and len(rules.dose_rules) == 1
-    said = rules.with_medicines(Regimen("glycinate", 200))
+    said = rules.with_dose(Regimen("glycinate", 200))
     assert said.startswith(f" With your medicines: {medicine} (")
     assert "it is magnesium too" in said and "350 mg a day" in said
-    assert rules.with_medicines(NO_MAGNESIUM) == ""
+    assert rules.with_dose(NO_MAGNESIUM) == ""
+
+
+def test_the_cautions_of_a_profile_are_said_with_the_dose(priors):
+    """A long-term user's audit: "eGFR 30-59 ... check serum magnesium" came at line 46 of 52,
+    below "Raise the dose to glycinate, 300 mg"."""
+    from model.core.regimen import NO_MAGNESIUM, Regimen
+
+    rules = hard_rules.screen(Profile(egfr=40, conditions=("bradycardia",),
+                                      medications=("spironolactone",)), priors.safety)
+    said = rules.with_dose(Regimen("glycinate", 300))
+    assert said.startswith(" With your medicines: spironolactone (potassium-sparing diuretics): "
+                           "potassium-sparing diuretics reduce magnesium excretion")
+    assert " Take care: eGFR 30-59 or CKD stage 3" in said and "; bradycardia (a slow" in said
+    assert set(rules.cautions) <= set(rules.warnings) and len(rules.cautions) == 2
+    assert rules.with_dose(NO_MAGNESIUM) == "" and rules.with_dose(None) == ""
+
+
+def test_a_slash_inside_n_a_or_a_unit_splits_nothing(priors):
+    """"N/A; heart block" was the unknown names 'N' and 'A' beside heart block, and
+    "creatinine 2.1 mg/dL" the names 'creatinine 2.1 mg' and 'dL'."""
+    index = NameIndex.of(priors.safety)
+    assert index.split("N/A; heart block", "condition") == ("N/A", "heart block")
+    assert index.split("creatinine 2.1 mg/dL", "condition") == ("creatinine 2.1 mg/dL",)
+    assert index.split("digoxin/levothyroxine", "medicine") == ("digoxin", "levothyroxine")
+    profile = Profile(conditions=("N/A; heart block",))
+    assert profile.conditions == ("heart block",)
+    assert hard_rules.screen(profile, priors.safety).referrals

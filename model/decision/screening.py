@@ -55,6 +55,9 @@ class Screening:
         The rules among ``warnings`` for taking a dose with the profile's medicines (``kind``
         ``timing``: take apart; ``magnesium``: a medicine that is magnesium too counts
         towards the ceiling), each naming the medicine: the headline says them.
+    cautions : tuple of str
+        The cautions of the profile's conditions among ``warnings`` (a reduced kidney
+        function, a slow heart, inflammatory bowel disease): the headline says them too.
 
     """
 
@@ -66,17 +69,22 @@ class Screening:
     unchecked: tuple[str, ...] = ()
     medicine_hold: bool = False
     dose_rules: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
 
-    def with_medicines(self, regimen: Regimen | None) -> str:
-        """`` With your medicines: ...`` (:attr:`dose_rules`) when ``regimen`` is magnesium.
+    def with_dose(self, regimen: Regimen | None) -> str:
+        """`` With your medicines: ... Take care: ...`` when ``regimen`` is magnesium.
 
-        How to take tonight's dose belongs with the advice to take it, not among the warnings
-        below it (a reader audit: a ciprofloxacin rule came last in the decision's details).
+        The :attr:`dose_rules` and the :attr:`cautions`: how to take tonight's dose belongs
+        with the advice to take it, not among the warnings below it (a reader audit: a
+        ciprofloxacin rule came last in the decision's details; a long-term user's audit:
+        "eGFR 30-59 ... check serum magnesium" at line 46 of 52, below a dose increase).
         """
-        if regimen is None or not regimen.active or not self.dose_rules:
+        if regimen is None or not regimen.active:
             return ""
-        rules = "; ".join(rule.removesuffix(".") for rule in self.dose_rules)
-        return f" With your medicines: {rules}."
+        said = [f" {label}: {'; '.join(rule.removesuffix('.') for rule in rules)}."
+                for label, rules in (("With your medicines", self.dose_rules),
+                                     ("Take care", self.cautions)) if rules]
+        return "".join(said)
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
@@ -243,8 +251,9 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     fields = {c.field for c, _ in found} - {None}
     taken = _conditions_taken(misses)
     warnings = [unknown_warning(c, "condition", taken.get(c, ())) for c in unknown]
-    warnings += [c.reason for c in safety.cautions
-                 if _applies(c, profile, conditions) and c.field not in fields]
+    cautions = [c.reason for c in safety.cautions
+                if _applies(c, profile, conditions) and c.field not in fields]
+    warnings += cautions
     told = _medicine_warnings(medicines, safety, near)
     warnings += [text for _, text in told]
     ceiling = profile.ceiling_mg(safety)
@@ -258,4 +267,5 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
                      bool(medicine_holds),
-                     tuple(text for kind, text in told if kind in ("timing", "magnesium")))
+                     tuple(text for kind, text in told if kind in ("timing", "magnesium")),
+                     tuple(cautions))

@@ -72,6 +72,10 @@ SEPARATOR = re.compile(r"\s*(?:[;+&]|\band\b|(?<!\d)[,/]|[,/](?!\d))\s*", re.IGN
 """What separates several names written in one entry: ``,`` ``;`` ``/`` ``+`` ``&`` or the
 word ``and`` (a ``,`` or ``/`` between two digits is part of a dose: ``1,000 mg``, ``1/2``)."""
 
+WHOLE_SLASH = re.compile(r"\b(?:n/a|mg/dl|ml/min|ml/s|[uµm]mol/l)\b", re.IGNORECASE)
+"""Words with a ``/`` that no :data:`SEPARATOR` splits: ``N/A`` (:data:`NOTHING`) and units
+(``creatinine 2.1 mg/dL``); ``"N/A; heart block"`` was the unknown names ``N`` and ``A``."""
+
 
 EGFR_TEXT = re.compile(
     r"\b(?:e?gfr|cr\s*cl|creatinine\s+clearance)\s*(?:[:=~]|>=?|≥|(<)|<=|≤|\b(?:of|is|was)\b)?"
@@ -207,7 +211,8 @@ class NameIndex:
         if self.match(entry, kind) is not None or name_key(entry) in NOTHING:
             return (entry,)
         parts: list[str] = []
-        for part in SEPARATOR.split(entry):
+        kept = WHOLE_SLASH.sub(lambda m: m.group().replace("/", "\0"), entry)
+        for part in (p.replace("\0", "/") for p in SEPARATOR.split(kept)):
             key = name_key(part)
             if not key:
                 continue

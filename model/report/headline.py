@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
-from model.analysis.pathways import Pathway
 from model.analysis.verdicts import VerdictRule
 from model.core.change_words import (
     GI_TROUBLE,
@@ -36,6 +35,7 @@ from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
 from model.inference.samplers import resolve_sampler
 from model.report.how_sure import how_sure
+from model.report.pathway_words import pathway_lines, pathways_intro
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -180,57 +180,6 @@ def verdict_phrase(effect: DiaryEffect) -> str:
 def effect_line(effect: DiaryEffect) -> str:
     """One effect: the change in words and its verdict."""
     return f"{change_phrase(effect)}: {verdict_phrase(effect)}"
-
-
-_IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
-
-
-def _next_step(pathway: Pathway) -> str:
-    """``continue glycinate 300 mg``: the step a pathway leads to."""
-    return step_words(pathway.action,
-                      None if pathway.action == "collect_more_data" else pathway.regimen)
-
-
-def _note(pathway: Pathway) -> str:
-    """`` (to learn)`` or `` (settled)`` (by design: a crossover's end is not a certainty)."""
-    codes = set(pathway.reason_codes)
-    how = " by the trial's design, not by certainty" if "by_design" in codes else ""
-    return " (to learn)" if "learn" in codes else f" (settled{how})" if "commit" in codes else ""
-
-
-def pathway_line(pathway: Pathway) -> str:
-    """``if it goes well: continue glycinate 300 mg (settled)``."""
-    return f"if it {_IF[pathway.scenario]}: {_next_step(pathway)}{_note(pathway)}"
-
-
-def pathway_lines(pathways: tuple[Pathway, ...]) -> list[str]:
-    """One line per pathway, or one for all when they lead to the same step.
-
-    Three lines naming the same step would read as if the period could change it; the
-    note (to learn, settled) is kept when all three share it.
-    """
-    steps, notes = {_next_step(p) for p in pathways}, {_note(p) for p in pathways}
-    if len(pathways) > 1 and len(steps) == 1:
-        return [f"whichever way it goes: {steps.pop()}{notes.pop() if len(notes) == 1 else ''}"]
-    return [pathway_line(p) for p in pathways]
-
-
-_PERIOD = {"stop": "without magnesium", "withdrawal": "without magnesium",
-           "placebo_period": "on a blinded placebo"}
-"""The next period of an action that does not take the regimen it tests."""
-
-
-def pathways_intro(pathways: tuple[Pathway, ...], action: str) -> str:
-    """The line before the pathways: the next period and the regimen it tests.
-
-    A period without magnesium or on placebo (``action`` stop, withdrawal, placebo period)
-    tests the regimen taken before it: what it did shows in what is lost.
-    """
-    tested = pathways[0].tested.words
-    period = (f"{_PERIOD[action]}, which shows what {tested} did for you" if action in _PERIOD
-              else f"on {tested}")
-    return (f"What would change this, after the next period {period} (if {tested}'s sleep "
-            "benefit turns out in the lowest, middle or top third of what is possible now):")
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,7 +376,7 @@ def headline(result: Analysis) -> Headline:
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
     rules = screen(result.profile, result.fit.priors_.safety)
-    return Headline(what_to_do(rec) + rules.with_medicines(rec.regimen),
+    return Headline(what_to_do(rec) + rules.with_dose(rec.regimen),
                     _capital(acute_gi_why(rec, _why(result))),
                     _capital(how_sure(rec)), review,
                     RECORD, tried, caution, paths)

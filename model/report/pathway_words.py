@@ -1,0 +1,60 @@
+"""What would change the advice after the next period, in words (the pathways' lines).
+
+:func:`model.analysis.pathways.pathways` finds the step each third of the tested regimen's
+possible benefit would lead to; these lines say them under the headline.
+"""
+
+from __future__ import annotations
+
+from model.analysis.pathways import Pathway
+from model.core.change_words import step_words
+
+_IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
+
+
+def _next_step(pathway: Pathway) -> str:
+    """``continue glycinate 300 mg``: the step a pathway leads to."""
+    return step_words(pathway.action,
+                      None if pathway.action == "collect_more_data" else pathway.regimen)
+
+
+def _note(pathway: Pathway) -> str:
+    """`` (to learn)`` or `` (settled)`` (by design: a crossover's end is not a certainty)."""
+    codes = set(pathway.reason_codes)
+    how = " by the trial's design, not by certainty" if "by_design" in codes else ""
+    return " (to learn)" if "learn" in codes else f" (settled{how})" if "commit" in codes else ""
+
+
+def pathway_line(pathway: Pathway) -> str:
+    """``if it goes well: continue glycinate 300 mg (settled)``."""
+    return f"if it {_IF[pathway.scenario]}: {_next_step(pathway)}{_note(pathway)}"
+
+
+def pathway_lines(pathways: tuple[Pathway, ...]) -> list[str]:
+    """One line per pathway, or one for all when they lead to the same step.
+
+    Three lines naming the same step would read as if the period could change it; the
+    note (to learn, settled) is kept when all three share it.
+    """
+    steps, notes = {_next_step(p) for p in pathways}, {_note(p) for p in pathways}
+    if len(pathways) > 1 and len(steps) == 1:
+        return [f"whichever way it goes: {steps.pop()}{notes.pop() if len(notes) == 1 else ''}"]
+    return [pathway_line(p) for p in pathways]
+
+
+_PERIOD = {"stop": "without magnesium", "withdrawal": "without magnesium",
+           "placebo_period": "on a blinded placebo"}
+"""The next period of an action that does not take the regimen it tests."""
+
+
+def pathways_intro(pathways: tuple[Pathway, ...], action: str) -> str:
+    """The line before the pathways: the next period and the regimen it tests.
+
+    A period without magnesium or on placebo (``action`` stop, withdrawal, placebo period)
+    tests the regimen taken before it: what it did shows in what is lost.
+    """
+    tested = pathways[0].tested.words
+    period = (f"{_PERIOD[action]}, which shows what {tested} did for you" if action in _PERIOD
+              else f"on {tested}")
+    return (f"What would change this, after the next period {period} (if {tested}'s sleep "
+            "benefit turns out in the lowest, middle or top third of what is possible now):")
