@@ -418,6 +418,21 @@ def test_the_look_again_date_is_the_morning_the_period_is_complete(priors):
         assert followed.nights_on_current == PERIOD and not waits(later), (rec.action, nights)
 
 
+def test_keeping_a_regimen_looks_again_on_a_date_that_stays_put(priors):
+    """A long-term user's audit: after a commitment "Look again" was a full period from each
+    morning, a day later every day, so a person analysing daily never reached it. Keeping
+    the regimen, the look ends its current period, counted from the run's first night."""
+    great = FakePosterior(n_draws=1000, benefit={"glycinate": 2.0}, gi={"glycinate": 0.0})
+    looks = []
+    for extra in range(4):
+        past = on("glycinate", 350, nights=PERIOD + 3 + extra)   # at the ceiling
+        rec = decide(great, priors=priors, diary=past,
+                     as_of=AS_OF + dt.timedelta(days=extra)).recommendation
+        assert rec.action in ("continue", "collect_more_data") and rec.commit
+        looks.append(rec.next_review)
+    assert looks == [AS_OF + dt.timedelta(days=PERIOD - 3 + 1)] * 4, looks
+
+
 def test_the_wait_is_counted_in_nights_and_a_night():
     from model.decision.rule_words import waiting_block
     s = DecisionSettings()

@@ -246,9 +246,16 @@ def nights_until(review: dt.date, start: dt.date) -> int:
 
 
 def review_days(action: str, past: History, s: DecisionSettings) -> int:
-    """Days until the next look: the first review, the rest of the period, or a period."""
+    """Days until the next look: the first review, the rest of the period, or a period.
+
+    Keeping the regimen (``continue``, ``collect_more_data``), the look ends its current
+    period, counted in whole periods from the run's first night, so that the date stays put
+    from one morning to the next: after a commitment it was a full period from each morning,
+    a day later every day, and someone analysing daily never reached it (a long-term user's
+    audit).
+    """
     if past.first_step:
         return s.first_review_days
-    if action == "continue" and past.nights_on_current < s.min_nights:
-        return s.min_nights - past.nights_on_current
+    if action in ("continue", "collect_more_data"):
+        return s.min_nights - past.nights_on_current % s.min_nights
     return s.min_nights
