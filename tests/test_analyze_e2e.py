@@ -85,7 +85,8 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     # the diary ends on magnesium: stop now, not "before taking"
     assert "Stop taking magnesium now and see a clinician." in clinician
     assert "before taking magnesium." not in clinician
-    assert "Reason to see a clinician: kidney disease (an eGFR" in clinician
+    assert "Reason to see a clinician: your eGFR 25 (below 30): kidney disease (an eGFR" \
+        in clinician
     assert "ask the clinician for a serum magnesium check" in clinician
     assert "levothyroxine" in clinician
     rec = json.loads(out.read_text())["recommendation"]

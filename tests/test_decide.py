@@ -304,12 +304,12 @@ def test_warnings_name_each_interacting_medicine_with_its_rule(priors):
     rules = screen(profile, priors.safety)
     assert not rules.referrals
     text = "\n".join(rules.warnings)
-    assert "LevoThyroxine: take levothyroxine at least 4 h apart" in text
+    assert "LevoThyroxine: take the thyroid medicine at least 4 h apart" in text
     assert "ciprofloxacin (fluoroquinolones): take the antibiotic at least 2 h before" in text
     assert "omeprazole (can lower magnesium)" in text
     brand = screen(Profile(medications=("Synthroid 50 mcg",)), priors.safety).warnings
-    assert brand == ("Synthroid 50 mcg (levothyroxine): take levothyroxine at least 4 h apart "
-                     "from magnesium",)                              # each name said once
+    assert brand == ("Synthroid 50 mcg (levothyroxine): take the thyroid medicine at least 4 h "
+                     "apart from magnesium",)                        # each name said once
     assert "eGFR 30-59" in text
     # an unknown medicine is never silent: the decision says it was not checked
     assert "NOT CHECKED: the medicine \"grandma's tea\"" in text
@@ -364,12 +364,13 @@ def test_the_headline_of_a_referral_says_stop_while_magnesium_is_taken(priors):
     assert taking.reason_codes == ("refer", "refer_stop")
     assert what_to_do(taking) == "Stop taking magnesium now and see a clinician."
     assert taking.reasons[0].startswith("Stop taking magnesium now (you are taking glycinate")
-    assert taking.reasons[1].startswith("Reason to see a clinician: kidney disease (an eGFR")
+    assert taking.reasons[1].startswith("Reason to see a clinician: your eGFR 20 (below 30): "
+                                        "kidney disease (an eGFR")   # the person's own number
     assert not any("before taking magnesium" in r for r in taking.reasons)
     naive = decide(never_called, priors=priors, profile=kidney, as_of=AS_OF).recommendation
     assert what_to_do(naive) == "See a clinician before taking magnesium."
-    assert naive.reasons[0].startswith("See a clinician before taking magnesium: kidney "
-                                       "disease (an eGFR")
+    assert naive.reasons[0].startswith("See a clinician before taking magnesium: your eGFR 20 "
+                                       "(below 30): kidney disease (an eGFR")
     # a rule that refers is not always a contraindication: pregnancy asks for a clinician's dose
     pregnant = decide(never_called, priors=priors, diary=on("glycinate", 200),
                       profile=Profile(pregnant=True), as_of=AS_OF).recommendation

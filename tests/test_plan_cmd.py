@@ -104,7 +104,8 @@ def test_a_contraindication_plans_nothing_and_says_see_a_clinician(tmp_path, cap
     assert main([*BASE, "--profile", profile, "--out", str(out), "--json",
                  str(tmp_path / "plan.json")]) == 2
     err = capsys.readouterr().err
-    assert f"{profile}: see a clinician before taking magnesium: kidney disease (an eGFR" in err
+    assert (f"{profile}: see a clinician before taking magnesium: your eGFR 20 (below 30): "
+            "kidney disease (an eGFR") in err
     assert "no trial is planned" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["me.toml"]
 
@@ -124,11 +125,11 @@ def test_the_profile_warnings_come_with_the_plan(tmp_path, capsys):
     profile = profile_file(tmp_path, 'medications = ["levothyroxine"]\n')
     out = tmp_path / "plan.json"
     assert main([*BASE, "--profile", profile, "--json", str(out)]) == 0
-    assert "Safety: levothyroxine: take levothyroxine at least 4 h apart from magnesium." \
+    assert "Safety: levothyroxine: take the thyroid medicine at least 4 h apart from magnesium." \
         in capsys.readouterr().out
     payload = json.loads(out.read_text())
     assert payload["schema_version"] == 3 and payload["periods"]
-    assert payload["warnings"] == ["levothyroxine: take levothyroxine at least 4 h apart "
+    assert payload["warnings"] == ["levothyroxine: take the thyroid medicine at least 4 h apart "
                                    "from magnesium"]
 
 

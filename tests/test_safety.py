@@ -47,7 +47,7 @@ def _edit(root: Path, old: str, new: str) -> Path:
     ("epsilon = 0.20", "epsilon = 0.90", "gi_constraint.epsilon"),
     ("ibs = 0.9", "ibs = 0.0", "gut_sensitivity.ibs"),
     ("below = 60.0", "below = 50.0", "cautions[id=moderate_renal_impairment].below"),
-    ('rule = "take levothyroxine at least 4 h apart', 'rule = "no need to separate',
+    ('rule = "take the thyroid medicine at least 4 h apart', 'rule = "no need to separate',
      "interactions[group=levothyroxine].rule"),
     ('"cipro", "cipro xr"', '"cipro xr"', "synonyms[name=ciprofloxacin].aliases"),
     # an outside audit: "stop now and see a clinician" made a hold that keeps magnesium, and
@@ -220,7 +220,7 @@ def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors)
     rules = screen(profile, priors.safety)
     assert any("taken as digoxin): low magnesium raises digoxin toxicity" in h
                for h in rules.holds)
-    assert any("taken as levothyroxine): take levothyroxine at least 4 h "
+    assert any("taken as levothyroxine): take the thyroid medicine at least 4 h "
                "apart" in w for w in rules.warnings)
     assert rules.unchecked == ("digoxin levothyroxine",)
     rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
@@ -231,7 +231,7 @@ def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors)
 @pytest.mark.parametrize(("typed", "action", "said"), [
     ("raltegravire", "refer", "raltegravire (not in the safety data; taken as raltegravir): "),
     ("digoxine", "refer", "digoxine (not in the safety data; taken as digoxin): "),
-    ("levothyroxin", None, "taken as levothyroxine): take levothyroxine at "
+    ("levothyroxin", None, "taken as levothyroxine): take the thyroid medicine at "
                            "least 4 h apart"),
     ("ciprofloxacine", None, "2 h before or 6 h after")])
 def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, action, said):
@@ -457,8 +457,8 @@ def test_a_class_must_list_medicines_of_the_rules(priors_copy):
                                           r"'atorvastatin', which is in no interaction"):
         load_priors(priors_copy)
     _edit(priors_copy, '"minocycline", "oxytetracycline"', '"minocycline"')  # a loosening
-    with pytest.raises(PriorsError, match=r"'oxytetracycline', which is in no interaction of "
-                                          r"this file.*removed from its group\?"):
+    with pytest.raises(PriorsError, match=r"medicine 'oxytetracycline' is in no rule of this "
+                                          r"file .*rule removed or renamed\?"):   # a synonym
         load_priors(priors_copy)
 
 

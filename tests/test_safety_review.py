@@ -33,9 +33,10 @@ def _screen(priors, tmp_path, key: str, name: str):
 
 # --- items 1-3: interactions and their label timings ------------------------------------------
 @pytest.mark.parametrize(("medicine", "rule"), [
-    ("dolutegravir", "at least 2 h before or 6 h after"), ("Tivicay", "2 h before or 6 h after"),
-    ("Biktarvy", "2 h before or 6 h after"), ("Vocabria", "2 h before or 6 h after"),
-    ("elvitegravir", "2 h before or 6 h after"), ("Genvoya", "2 h before or 6 h after"),
+    ("dolutegravir", "at least 4 h before or 6 h after"), ("Tivicay", "4 h before or 6 h after"),
+    ("Biktarvy", "4 h before or 6 h after"), ("Vocabria", "4 h before or 6 h after"),
+    ("elvitegravir", "4 h before or 6 h after"), ("Genvoya", "4 h before or 6 h after"),
+    ("Juluca", "4 h before or 6 h after"),
     ("spironolactone", "reduce magnesium excretion"), ("amiloride", "serum magnesium"),
     ("eplerenone", "reduce magnesium excretion"), ("triamterene", "reduce magnesium excretion"),
     ("gentamicin", "neuromuscular blockade"), ("tobramycin", "neuromuscular blockade"),

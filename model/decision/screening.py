@@ -87,6 +87,23 @@ class Screening:
         return "".join(said)
 
 
+FIELD_WORDS = {"egfr": "your eGFR", "age": "your age"}
+"""How a reason names the profile's own value that set its rule off (:func:`_reason`)."""
+
+
+def _reason(rule: Contraindication, profile: Profile) -> str:
+    """The rule's reason, after the profile's value when that set it off.
+
+    ``your eGFR 25 (below 30): kidney disease (...)``: the reason alone quoted the rule's
+    every way in and never the person's own number (a reader audit).
+    """
+    field = rule.field or ""
+    value = getattr(profile, field) if field in FIELD_WORDS else None
+    if value is None or rule.below is None or not value < rule.below:
+        return rule.reason
+    return f"{FIELD_WORDS[field]} {value:g} (below {rule.below:g}): {rule.reason}"
+
+
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
     if rule.condition is not None and rule.condition in conditions:
         return True
@@ -242,7 +259,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
                                        *_crossed(medicines, names, "condition").values()) if m)
     unknown = [c for c, m in matched.items() if m is None]
     misses = _near_misses(unknown, safety, names)
-    found = [(c, c.reason) for c in safety.contraindications
+    found = [(c, _reason(c, profile)) for c in safety.contraindications
              if _applies(c, profile, conditions)] + [(rule, why) for _, rule, why in misses]
     referrals = tuple([reason for c, reason in found if c.kind == "refer"]
                       + list(_medicine_rules(medicines, safety, "refer")))
@@ -251,7 +268,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     fields = {c.field for c, _ in found} - {None}
     taken = _conditions_taken(misses)
     warnings = [unknown_warning(c, "condition", taken.get(c, ())) for c in unknown]
-    cautions = [c.reason for c in safety.cautions
+    cautions = [_reason(c, profile) for c in safety.cautions
                 if _applies(c, profile, conditions) and c.field not in fields]
     warnings += cautions
     told = _medicine_warnings(medicines, safety, near)

@@ -263,14 +263,21 @@ class NameIndex:
 
         Never the opposite state (:func:`_opposite`): "hypermagnesemia" was answered "did you
         mean 'hypomagnesemia'?", which magnesium treats, and "hyperthyroidism"
-        "hypothyroidism" (a long-term user's audit).
+        "hypothyroidism" (a long-term user's audit). A name with magnesium in it is offered
+        only names with magnesium in them: "magnesium chloride" was "did you mean
+        'chlortalidone'?", a diuretic, and lost what it adds to the ceiling (a pharmacist's
+        audit).
         """
         key = name_key(name)
-        options = [option for option in self._table(kind) if not _opposite(key, option)]
+        options = [option for option in self._table(kind) if not _opposite(key, option)
+                   and (MAGNESIUM not in key.split("_") or MAGNESIUM in option.split("_"))]
         close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
             or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
         return close[0] if close else None
 
+
+MAGNESIUM = "magnesium"
+"""The word a name of a magnesium product has, which a "did you mean" keeps."""
 
 OPPOSITE_PREFIXES = (("hyper", "hypo"), ("hypo", "hyper"))
 """Prefixes of opposite states (too much, too little): a name with one is no typo of a name
