@@ -126,6 +126,19 @@ def name_key(name: str) -> str:
                     else word for k, word in enumerate(words))
 
 
+MAGNESIUM = "magnesium"
+"""The word a name of a magnesium product has, which a "did you mean" keeps."""
+
+OPPOSITE_PREFIXES = (("hyper", "hypo"), ("hypo", "hyper"))
+"""Prefixes of opposite states (too much, too little): a name with one is no typo of a name
+with the other, however few letters apart."""
+
+
+def _opposite(key: str, other: str) -> bool:
+    """Whether two lookup keys name opposite states (``hypertension``, ``hypotension``)."""
+    return any(key.startswith(a) and other.startswith(b) for a, b in OPPOSITE_PREFIXES)
+
+
 def _stripped(key: str, salts: bool = True) -> str:
     """``key`` without its dose, frequency and (``salts``) salt words."""
     words = [w for w in key.split("_")
@@ -274,19 +287,6 @@ class NameIndex:
         close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
             or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
         return close[0] if close else None
-
-
-MAGNESIUM = "magnesium"
-"""The word a name of a magnesium product has, which a "did you mean" keeps."""
-
-OPPOSITE_PREFIXES = (("hyper", "hypo"), ("hypo", "hyper"))
-"""Prefixes of opposite states (too much, too little): a name with one is no typo of a name
-with the other, however few letters apart."""
-
-
-def _opposite(key: str, other: str) -> bool:
-    """Whether two lookup keys name opposite states (``hypertension``, ``hypotension``)."""
-    return any(key.startswith(a) and other.startswith(b) for a, b in OPPOSITE_PREFIXES)
 
 
 def spoken(key: str) -> str:
