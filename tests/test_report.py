@@ -447,3 +447,22 @@ def test_a_hold_says_why_and_not_its_routine_again(analysis):
                                "raises digoxin toxicity")
     assert held.recommendation.reasons[-1] == ("No other form or dose is suggested until a "
                                                "clinician has advised.")
+
+
+def test_a_hold_says_the_timing_of_a_medicine_with_the_routine_it_keeps(analysis):
+    """A hold (pregnancy) names no regimen but keeps the person's routine: with oral
+    cabotegravir its timing went unsaid."""
+    from model.core.regimen import Regimen
+    from model.decision import History, decide
+    from model.report.headline import headline
+    from model.testing import FakePosterior
+
+    profile = Profile(conditions=("pregnant",), medications=("Vocabria",))
+    held = decide(FakePosterior(n_draws=200), priors=analysis.fit.priors_, profile=profile,
+                  diary=History(Regimen("glycinate", 200), 30, frozenset({"glycinate"}), 0),
+                  as_of=analysis.as_of)
+    assert held.recommendation.regimen is None and held.recommendation.action == "refer"
+    said = headline(dataclasses.replace(analysis, decision=held, profile=profile))  # on Mg
+    assert said.what.startswith("See your clinician before any change to magnesium. With your "
+                                "medicines: Vocabria (cabotegravir, HIV integrase inhibitors): "
+                                "take the HIV medicine at least 4 h before or 6 h after")

@@ -28,7 +28,8 @@ from model.core.change_words import (
     step_words,
 )
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
-from model.decision import DecisionSettings, Recommendation, describe
+from model.core.regimen import Regimen
+from model.decision import DecisionSettings, Recommendation, describe, history
 from model.decision.explain import best_waiting
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
@@ -376,10 +377,24 @@ def headline(result: Analysis) -> Headline:
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
     rules = screen(result.profile, result.fit.priors_.safety)
-    return Headline(what_to_do(rec) + rules.with_dose(rec.regimen),
+    return Headline(what_to_do(rec) + rules.with_dose(_taken(result)),
                     _capital(acute_gi_why(rec, _why(result))),
                     _capital(how_sure(rec)), review,
                     RECORD, tried, caution, paths)
+
+
+def _taken(result: Analysis) -> Regimen | None:
+    """The magnesium taken on the advice: its regimen, or the current one a hold keeps.
+
+    A hold (pregnancy, digoxin) names no regimen but keeps the person's routine, so the
+    timing of their medicines still applies to it (Vocabria's beside a pregnancy went unsaid).
+    """
+    rec = result.decision.recommendation
+    codes = set(rec.reason_codes)
+    if rec.regimen is not None or rec.action != "refer" or "refer_stop" in codes \
+            or "current_excluded" in codes or not codes & {"refer_hold", "medicine_hold"}:
+        return rec.regimen
+    return history(result.diary).current
 
 
 def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) -> str:
