@@ -10,16 +10,16 @@ from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, form_hint
 _CANONICAL = frozenset((*FORMS, PLACEBO, NONE))
 
 
-
 LEAST_SUPPLEMENT_MG = 1.0
 """Less elemental magnesium a day than any supplement gives: a dose below it was most likely
 written in grams (:func:`grams_meant`)."""
 
 
 def grams_meant(dose_mg: float) -> str:
-    """What to say of a dose under :data:`LEAST_SUPPLEMENT_MG` (``mgsleep log``, a diary)."""
+    """What to say of a dose under :data:`LEAST_SUPPLEMENT_MG` (a diary row, a ceiling)."""
     return (f"less than any supplement gives; grams meant ({dose_mg:g} g = "
             f"{dose_mg * 1000:g} mg)?")
+
 
 @dataclass(frozen=True, order=True)
 class Regimen:

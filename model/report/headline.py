@@ -391,10 +391,9 @@ def _taken(result: Analysis) -> Regimen | None:
     """
     rec = result.decision.recommendation
     codes = set(rec.reason_codes)
-    if rec.regimen is not None or rec.action != "refer" or "refer_stop" in codes \
-            or "current_excluded" in codes or not codes & {"refer_hold", "medicine_hold"}:
-        return rec.regimen
-    return history(result.diary).current
+    kept = (rec.action == "refer" and codes & {"refer_hold", "medicine_hold"}
+            and not codes & {"refer_stop", "current_excluded"})    # stopped: nothing kept
+    return history(result.diary).current if kept and rec.regimen is None else rec.regimen
 
 
 def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) -> str:
