@@ -388,3 +388,21 @@ def test_a_magnesium_name_is_never_taken_for_another_medicine(priors):
                             for salt in ("chlorine", "bisglycinat", "hydroxid", "stearate")))
     assert index.match("CHB", "condition") is None
     assert index.match("Phillips", "medicine") is None      # also a docusate stool softener
+
+
+@pytest.mark.parametrize(("medicine", "rule"), [
+    ("Xofluza", "gives no safe gap"), ("CellCept 500 mg", "at least 2 h apart"),
+    ("mycophenolic acid", "at least 2 h apart"), ("Syprine", "at least 1 h apart"),
+    ("Nuzyra", "at least 4 h before or 4 h after"), ("Armour Thyroid", "at least 4 h apart")])
+def test_medicines_that_magnesium_binds_carry_their_timing_with_the_dose(priors, medicine, rule):
+    """Baloxavir, mycophenolate, trientine, omadacycline and desiccated thyroid were unknown:
+    refused, or with --allow-unknown dosed with no timing ("NOT CHECKED")."""
+    rules = hard_rules.screen(Profile(medications=(medicine,)), priors.safety)
+    assert len(rules.dose_rules) == 1 and rule in rules.dose_rules[0], rules.dose_rules
+    assert not rules.unchecked
+
+
+def test_digitoxin_holds_magnesium_as_digoxin_does(priors):
+    rules = hard_rules.screen(Profile(medications=("digitoxin",)), priors.safety)
+    assert rules.holds == ("digitoxin: low magnesium raises digitoxin toxicity; do not change "
+                           "magnesium without your clinician",)
