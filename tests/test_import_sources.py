@@ -40,7 +40,7 @@ def test_fitbit_main_sleep_per_night_stages_and_classic_counts_naps_and_duplicat
     }
     assert "fitbit: 1 duplicate record(s) dropped" in warnings
     assert "fitbit: 1 night(s) with naps only, no row: 2024-03-04" in warnings
-    assert "fitbit: 1 nap(s) or shorter sleep(s) of a night left out" in warnings  # 2 March
+    assert "fitbit: 1 nap(s) or shorter sleep(s) of a night left out: 2024-03-02" in warnings
 
 
 def test_apple_one_source_per_night_dst_durations_latency_from_in_bed():
@@ -288,7 +288,7 @@ def test_apple_a_short_terrible_night_is_a_night_and_dropped_nights_are_named():
     # in bed 23:00, asleep 00:30-02:00 and 02:40-04:00 (170 min); the 15:00 nap stays out
     assert got["2024-05-03"] == {"sol_min": "90", "awakenings": "1", "waso_min": "40"}
     assert "apple: 1 night(s) with naps only, no row: 2024-05-05" in warnings
-    assert "apple: 1 nap(s) or shorter sleep(s) of a night left out" in warnings
+    assert "apple: 1 nap(s) or shorter sleep(s) of a night left out: 2024-05-03" in warnings
 
 
 def test_apple_prefers_the_source_with_sleep_stages_and_says_so():

@@ -5,6 +5,8 @@
 3. Fitbit's wall-clock times (no UTC offset) make the parts of a night split across the
    daylight-saving fall-back overlap: the first part was dropped.
 4. Apple Health: every ``Awake`` sample, however short, was an awakening.
+5. A night-shift worker's day sleeps: split around noon, split into two short parts, begun
+   in the afternoon after a shift; a sleep split across a westward flight.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def test_fitbit_the_apple_rule_keeps_long_day_sleeps_and_evening_sleeps(tmp_path
             fitbit_log("2020-10-10T19:00:00", "2020-10-10T20:30:00", 80)]     # from 18:00
     got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
     assert set(got) == {"2020-10-07", "2020-10-08", "2020-10-10"}
-    assert "fitbit: 1 nap(s) or shorter sleep(s) of a night left out" in warnings
+    assert "fitbit: 1 nap(s) or shorter sleep(s) of a night left out: 2020-10-07" in warnings
 
 
 # 2. A nap the tracker labels a nap, after the night's sleep, is not joined to it
@@ -89,7 +91,7 @@ OURA_NAP = {"data": [  # /tmp/hT/nap/oura-nap.json
 def test_oura_a_nap_after_the_night_stays_a_nap(tmp_path):
     got, warnings = nights("oura", write_json(tmp_path / "oura.json", OURA_NAP))
     assert got == {"2024-11-12": {"sol_min": "10", "awakenings": "0", "waso_min": "0"}}
-    assert "oura: 1 nap(s) or shorter sleep(s) of a night left out" in warnings
+    assert "oura: 1 nap(s) or shorter sleep(s) of a night left out: 2024-11-12" in warnings
     assert not any("joined" in w for w in warnings)
 
 
@@ -139,7 +141,8 @@ def test_overlapping_duplicates_are_still_alternatives_not_joined(tmp_path):
                                                 [night, night, resynced, short, edited]))
     assert set(got) == {"2024-10-26", "2024-10-27"}
     assert "fitbit: 1 duplicate record(s) dropped" in warnings
-    assert "fitbit: 2 nap(s) or shorter sleep(s) of a night left out" in warnings
+    assert ("fitbit: 2 nap(s) or shorter sleep(s) of a night left out: 2024-10-26, "
+            "2024-10-27") in warnings
     assert not any("joined" in w for w in warnings)
 
 
@@ -189,3 +192,55 @@ def test_fitbit_a_wake_stage_of_up_to_3_minutes_is_no_awakening_either(tmp_path)
         ("light", 3600), ("wake", 180), ("deep", 3600), ("wake", 240), ("rem", 3600)))
     got, _ = nights("fitbit", write_json(tmp_path / "sleep.json", [log]))
     assert got == {"2024-06-01": {"awakenings": "1", "waso_min": "4"}}
+
+
+# 5. A night-shift worker and a traveller (2026-12-05 audit)
+
+def test_fitbit_a_day_sleep_split_around_noon_is_one_sleep(tmp_path):
+    """08:00-11:30 and 12:15-15:00 were two nights' sleeps, cut by the noon rule: the second
+    part was left out as a nap (Apple, which joined before dating, gave the right night)."""
+    logs = [fitbit_log("2026-03-08T08:00:00", "2026-03-08T11:30:00", 190, main=True),
+            fitbit_log("2026-03-08T12:15:00", "2026-03-08T15:00:00", 150, main=False)]
+    got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
+    assert set(got) == {"2026-03-07"}
+    assert got["2026-03-07"]["waso_min"] == "69"                     # 12 + the 45-min gap + 12
+    assert not any("left out" in w for w in warnings)
+
+
+def test_a_split_day_sleep_whose_parts_are_each_short_is_still_the_night(tmp_path):
+    """08:30-11:00 and 14:00-16:30 (2.5 h each, 5 h in all) were "naps only, no row"."""
+    logs = [fitbit_log("2026-03-08T08:30:00", "2026-03-08T11:00:00", 150, main=True),
+            fitbit_log("2026-03-08T14:00:00", "2026-03-08T16:30:00", 150, main=False)]
+    got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
+    assert set(got) == {"2026-03-07"} and not any("naps only" in w for w in warnings)
+
+
+def test_an_afternoon_day_sleep_after_a_night_shift_is_the_night_before(tmp_path):
+    """12:30-18:00 on 10 March shared the night of 10 March with 08:00 on 11 March and was
+    left out with no date; the night of 9 March (the shift) had no row."""
+    logs = [fitbit_log("2026-03-08T23:00:00", "2026-03-09T07:00:00", 450),
+            fitbit_log("2026-03-10T12:30:00", "2026-03-10T18:00:00", 300),
+            fitbit_log("2026-03-11T08:00:00", "2026-03-11T14:00:00", 340),
+            fitbit_log("2026-03-11T23:00:00", "2026-03-12T07:00:00", 450)]
+    got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
+    assert set(got) == {"2026-03-08", "2026-03-09", "2026-03-10", "2026-03-11"}
+    assert any("1 night(s) given the day sleep that began the next afternoon" in w
+               and w.endswith(": 2026-03-09") for w in warnings), warnings
+    # a night that has its own sleep keeps it: the afternoon sleep is then left out, by date
+    own = [fitbit_log("2026-03-09T23:00:00", "2026-03-10T07:00:00", 450), *logs[1:3]]
+    got, warnings = nights("fitbit", write_json(tmp_path / "own.json", own))
+    assert set(got) == {"2026-03-09", "2026-03-10"}
+    assert "fitbit: 1 nap(s) or shorter sleep(s) of a night left out: 2026-03-10" in warnings
+
+
+def test_sleeps_with_offsets_are_ordered_by_the_instant_across_a_westward_flight(tmp_path):
+    """22:00-02:00 at +08:00, then 20:30-23:30 at +01:00 (90 minutes later): ordered by the
+    wall clock the second part came first and was left out as a nap."""
+    first = dict(OURA_NAP["data"][0], id="a", bedtime_start="2026-04-11T22:00:00+08:00",
+                 bedtime_end="2026-04-12T02:00:00+08:00", sleep_phase_5_min="2" * 48)
+    second = dict(OURA_NAP["data"][0], id="b", bedtime_start="2026-04-11T20:30:00+01:00",
+                  bedtime_end="2026-04-11T23:30:00+01:00", sleep_phase_5_min="2" * 36)
+    got, warnings = nights("oura", write_json(tmp_path / "oura.json", {"data": [first, second]}))
+    assert "oura: 1 night(s) joined from sleeps split by an awakening of up to 3 h: 2026-04-11" \
+        in warnings
+    assert got == {"2026-04-11": {"sol_min": "10", "awakenings": "1", "waso_min": "90"}}

@@ -49,7 +49,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--out", required=True, metavar="DIARY.csv",
                         help="the diary to create or merge into")
     parser.add_argument("--supplements", metavar="LOG.csv", help="a CSV of date, form, "
-                        "elemental_mg (or compound_mg), split to merge as the regimen")
+                        "elemental_mg (or compound_mg), split to merge as the regimen; date "
+                        "is the night the dose is for")
     parser.add_argument("--map", metavar="COL=SRC[:UNIT],...", help="for SOURCE csv: diary "
                         "column = file column, unit s|min|h for sol_min and waso_min; "
                         "date=COLUMN is required")

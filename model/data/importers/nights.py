@@ -23,10 +23,21 @@ Rules shared by all sources (README, "Bring your own data"):
   :data:`MAIN_MIN_ASLEEP` or more or begins in :data:`NIGHT_WINDOW` (18:00 to 06:00 local):
   :func:`may_be_main`, for trackers that do not label naps (Apple) or mark a day's only
   sleep main (Fitbit).
-- **One sleep per night**: among the (joined) sleeps of a night, those with a sleep the
-  tracker calls the main sleep are kept and the longest of them wins; naps and other short
-  sleeps are left out (and counted in a warning). A night with naps only gives no row, and
-  the warning names its date.
+- **Runs before nights**: sleeps are joined in time order over the whole export, and a
+  joined sleep belongs to the night of its first part, so a day sleep split around noon
+  (08:00-11:30, 12:15-15:00) stays one sleep. Times with a UTC offset are ordered by the
+  instant, not the wall clock (a sleep across a westward flight).
+- **One sleep per night**: among the (joined) sleeps of a night, the main sleeps are kept
+  and the longest of them wins; naps and other short sleeps are left out (and counted, by
+  night, in a warning). A main sleep has a sleep the tracker calls main, or
+  :data:`MAIN_MIN_ASLEEP` minutes asleep in all and no part the tracker labels a nap (two
+  parts of a day sleep, neither long enough alone). A night with naps only gives no row,
+  and the warning names its date.
+- **A day sleep after a night shift**: a main sleep beginning in the afternoon (from noon to
+  18:00) of its night's own date, on a night that has another main sleep, belongs to the
+  night before when that night has none (:func:`after_a_shift`): 12:30-18:00 on 10 March after
+  the night shift of 9 March, then 08:00 on 11 March after the next shift, are the nights of
+  9 and 10 March. A warning names the nights so given.
 - **Duplicates** (the same sleep twice, as in overlapping exports) are dropped; other
   overlapping sleeps (a re-synced or edited log beside the tracker's) are alternatives.
 """
@@ -127,8 +138,15 @@ def beyond_blank(period: SleepPeriod) -> SleepPeriod:
     return replace(period, values=kept, notes=(*period.notes, *notes))
 
 
+def instant(moment: dt.datetime) -> dt.datetime:
+    """A moment to order by: the UTC instant of a time with an offset, else its wall clock."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
-    """The sleeps of a night in start order, grouped into runs to join.
+    """Sleeps in start order, grouped into runs to join.
 
     A sleep starting within JOIN_GAP after the previous one ended (:func:`awake_between`)
     continues its run when the run began with a main sleep or one of at least
@@ -137,7 +155,7 @@ def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
     follows it): a nap after the night is no part of it.
     """
     groups: list[list[SleepPeriod]] = []
-    for period in sorted(periods, key=lambda p: p.start.replace(tzinfo=None)):
+    for period in sorted(periods, key=lambda p: instant(p.start)):
         lead = groups[-1][0] if groups else None
         if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
                 dt.timedelta(0) <= awake_between(groups[-1][-1], period) <= JOIN_GAP:
@@ -175,14 +193,41 @@ def joined(run: list[SleepPeriod]) -> SleepPeriod:
                        any(p.main for p in run), values, first.notes)
 
 
+def is_main(run: Sequence[SleepPeriod]) -> bool:
+    """Whether a (joined) sleep is a main sleep, not a nap (see the module doc)."""
+    return any(p.main for p in run) or (
+        not any(p.nap for p in run) and sum(p.asleep for p in run) >= MAIN_MIN_ASLEEP)
+
+
+def after_a_shift(by_night: dict[dt.date, list[list[SleepPeriod]]]) -> list[str]:
+    """Give afternoon day sleeps to the night before when theirs has a later one.
+
+    A main sleep beginning from noon to 18:00 on its night's own date, on a night with
+    another main sleep, moves to the night before when that night has no main sleep (the
+    module doc). ``by_night`` is changed in place; returns the nights given a sleep.
+    """
+    given = []
+    for night in sorted(by_night):
+        main = [run for run in by_night[night] if is_main(run)]
+        before = night - dt.timedelta(days=1)
+        afternoon = [run for run in main if run[0].start.date() == night
+                     and run[0].start.time() < NIGHT_WINDOW[0]]
+        if len(main) > 1 and afternoon and not any(map(is_main, by_night.get(before, []))):
+            by_night[night].remove(afternoon[0])
+            by_night.setdefault(before, []).append(afternoon[0])
+            given.append(before.isoformat())
+    return given
+
+
 @dataclass
 class _Tally:
     """What :func:`nights_table` did, for its warnings."""
 
-    left_out: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
     joined: list[str] = field(default_factory=list)
     clock_back: list[str] = field(default_factory=list)
     nap_only: list[str] = field(default_factory=list)
+    after_shift: list[str] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
 
     def warnings(self, source: str, dropped: int) -> list[str]:
@@ -190,14 +235,17 @@ class _Tally:
         hours = f"{JOIN_GAP.total_seconds() / 3600:g} h"
         return [f"{source}: {w}" for w in (
             f"{dropped} duplicate record(s) dropped" if dropped else "",
-            f"{self.left_out} nap(s) or shorter sleep(s) of a night left out" if self.left_out
-            else "",
+            f"{sum(self.left_out.values())} nap(s) or shorter sleep(s) of a night left out: "
+            f"{few(list(self.left_out))}" if self.left_out else "",
             f"{len(self.joined)} night(s) joined from sleeps split by an awakening of up to "
             f"{hours}: {few(self.joined)}" if self.joined else "",
             f"{len(self.clock_back)} night(s) joined across a clock change (their parts' "
             f"wall-clock times overlap by up to {CLOCK_BACK.total_seconds() / 3600:g} h, read "
             f"as the clock going back between them): {few(self.clock_back)}"
             if self.clock_back else "",
+            f"{len(self.after_shift)} night(s) given the day sleep that began the next "
+            f"afternoon, as after a night shift (that afternoon's own night had a later "
+            f"sleep): {few(self.after_shift)}" if self.after_shift else "",
             f"{len(self.nap_only)} night(s) with naps only, no row: {few(self.nap_only)}"
             if self.nap_only else "",
             *(f"{count} {note}" for note, count in self.notes.items()),
@@ -229,18 +277,19 @@ def nights_table(periods: list[SleepPeriod], source: str,
     unique: dict[tuple[Any, ...], SleepPeriod] = {}
     for period in periods:
         unique.setdefault(period.key(), period)
-    by_night: dict[dt.date, list[SleepPeriod]] = {}
-    for period in unique.values():
-        by_night.setdefault(period.night, []).append(period)
-    rows, tally = [], _Tally()
+    by_night: dict[dt.date, list[list[SleepPeriod]]] = {}
+    for run in runs(unique.values()):
+        by_night.setdefault(run[0].night, []).append(run)
+    tally = _Tally(after_shift=after_a_shift(by_night))
+    rows = []
     for night in sorted(by_night):
-        candidates = [run for run in runs(by_night[night]) if any(p.main for p in run)]
+        candidates = [run for run in by_night[night] if is_main(run)]
         if not candidates:
             tally.nap_only.append(night.isoformat())
             continue
-        best = max(candidates, key=lambda r: (sum(p.asleep for p in r),
-                                              r[0].start.replace(tzinfo=None)))
-        tally.left_out += len(by_night[night]) - len(best)
+        best = max(candidates, key=lambda r: (sum(p.asleep for p in r), instant(r[0].start)))
+        if left_out := sum(map(len, by_night[night])) - len(best):
+            tally.left_out[night.isoformat()] = left_out
         if len(best) > 1:
             tally.joined.append(night.isoformat())
         if any(elapsed(a.end, b.start) < dt.timedelta(0) for a, b in itertools.pairwise(best)):
