@@ -46,9 +46,28 @@ def test_blind_writes_the_sealed_key_and_prints_codes_only(tmp_path, capsys):
     assert f"mgsleep unblind {diary} --key {tmp_path / 'diary.key.json'}" in printed
     # a contract audit: the plan's JSON gave the seed, which remakes the key
     plan_json = tmp_path / "plan.json"
-    assert main([*BASE, "--blind", "--seed", "2", "--out", str(diary), "--json",
-                 str(plan_json)]) == 0
+    assert main([*BASE, "--blind", "--seed", "2", "--out", str(tmp_path / "again.csv"),
+                 "--json", str(plan_json)]) == 0
     assert json.loads(plan_json.read_text())["seed"] is None
+
+
+def test_a_plan_is_never_written_over_a_diary_or_a_sealed_key(tmp_path, capsys):
+    """Re-running the plan over its diary replaced the logged nights and the key (no .bak),
+    so the old diary could never be unblinded."""
+    diary = tmp_path / "diary.csv"
+    assert main([*BASE, "--blind", "--out", str(diary)]) == 0
+    logged = diary.read_text().replace(",,,", ",25,1,", 1)
+    diary.write_text(logged)
+    key = (tmp_path / "diary.key.json").read_text()
+    capsys.readouterr()
+    assert main([*BASE, "--blind", "--out", str(diary)]) == 2
+    error = capsys.readouterr().err
+    assert f"--out: {diary} exists: a plan writes a new diary" in error
+    assert f"--key: {tmp_path / 'diary.key.json'} exists" in error
+    assert diary.read_text() == logged and (tmp_path / "diary.key.json").read_text() == key
+    assert main([*BASE, "--blind", "--out", str(tmp_path / "new.csv"), "--key",
+                 str(tmp_path / "diary.key.json")]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["diary.csv", "diary.key.json"]
 
 
 @pytest.mark.parametrize(("extra", "option", "hint"), [

@@ -196,11 +196,32 @@ def _show(plan: TrialPlan, said: TextIO, simulated: str | None) -> None:
         print("\n" + simulated, file=said)
 
 
+def check_nothing_lost(args: argparse.Namespace) -> None:
+    """Refuse to write a plan over a diary or over a sealed key (nothing is written).
+
+    A diary may hold logged nights, and a key is the only way to unblind the diary of its
+    plan: re-running ``plan`` with the same ``--out`` replaced both.
+    """
+    faults = []
+    out = Path(args.out) if args.out not in (None, "-") else None
+    if out is not None and out.is_file() and out.stat().st_size > 0:
+        faults.append(Fault("--out", "", f"{out} exists: a plan writes a new diary, and the "
+                            "nights logged in it would be lost; give another --out, or move "
+                            "the file away first"))
+    if args.blind and (args.key or out is not None) and key_path(args).exists():
+        faults.append(Fault("--key", "", f"{key_path(args)} exists: a new key over it would "
+                            "leave the diary of its plan impossible to unblind; give another "
+                            "--key (or --out), or move the file away first"))
+    if faults:
+        raise InputError(faults)
+
+
 def run(args: argparse.Namespace) -> int:
     """Plan, optionally simulate, print, then write every requested file (together)."""
     check_outputs({"--out": args.out, "--ics": args.ics, "--json": args.json,
                    "--key": key_path(args) if args.blind and (args.key or args.out) else None},
                   {"--profile": args.profile})
+    check_nothing_lost(args)
     plan = _build(args)
     if plan.blind and args.seed is not None:
         print(f"mgsleep plan: warning: {SEEDED_BLIND}", file=sys.stderr)
