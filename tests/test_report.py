@@ -263,8 +263,8 @@ def test_the_clinician_summary_says_what_the_profile_left_out_and_the_last_night
     assert "pregnant: no;" in said
     # a user audit: a rule's text ending with its own full stop was printed "with it.."
     unknown = render_clinician(dataclasses.replace(analysis, profile=Profile(
-        medications=("sertraline",))))
-    assert "magnesium with it." in unknown and ".." not in unknown
+        medications=("atorvastatin",))))
+    assert "counts towards your daily limit." in unknown and ".." not in unknown
 
 
 def pdf_pages(data: bytes) -> int:
@@ -336,11 +336,11 @@ def test_the_clinician_summary_lists_the_names_no_rule_checked(analysis):
 
     from model.data.profile import Profile
 
-    unknown = replace(analysis, profile=Profile(medications=("sertraline",)))
+    unknown = replace(analysis, profile=Profile(medications=("atorvastatin",)))
     page = render_clinician(unknown)
     # it said "No contraindication found in the profile." under an unchecked medicine
     assert html.escape("NOT CHECKED (not in mgsleep's safety data, no rule applied): "
-                       "sertraline.") in page
+                       "atorvastatin.") in page
     assert "No contraindication found in the profile." not in page
     assert "No contraindication found among the conditions and medicines checked." in page
     assert "NOT CHECKED" not in render_clinician(analysis)

@@ -193,13 +193,13 @@ def test_an_unknown_name_is_an_error_with_did_you_mean(tmp_path, key, name, hint
 
 def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text('medications = ["sertraline"]\nconditions = ["lupus"]\n')
+    path.write_text('medications = ["atorvastatin"]\nconditions = ["lupus"]\n')
     with pytest.warns(ProfileWarning) as record:
         profile = load_profile(path, safety=priors.safety, allow_unknown=True)
-    assert "'lupus'" in str(record[0].message) and "'sertraline'" in str(record[1].message)
+    assert "'lupus'" in str(record[0].message) and "'atorvastatin'" in str(record[1].message)
     rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
                  diary=ON_GLYCINATE, as_of=AS_OF).recommendation
-    assert any(w.startswith("NOT CHECKED: the medicine 'sertraline'") for w in rec.warnings)
+    assert any(w.startswith("NOT CHECKED: the medicine 'atorvastatin'") for w in rec.warnings)
     assert any(w.startswith("NOT CHECKED: the condition 'lupus'") for w in rec.warnings)
     # the clinical review: the headline said "Switch to threonate, 300 mg" and the warning
     # to ask first came only at the end of the details
@@ -207,7 +207,7 @@ def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, 
     assert what_to_do(rec).endswith("First ask a pharmacist or clinician: your profile names a "
                                     "condition or medicine that mgsleep's safety data does not "
                                     "know (see the warnings).")
-    assert screen(profile, priors.safety).unchecked == ("lupus", "sertraline")
+    assert screen(profile, priors.safety).unchecked == ("lupus", "atorvastatin")
     known = decide(FakePosterior(n_draws=200), priors=priors, diary=ON_GLYCINATE,
                    as_of=AS_OF).recommendation
     assert "not_checked" not in known.reason_codes and "First ask" not in what_to_do(known)

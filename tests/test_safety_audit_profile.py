@@ -15,7 +15,7 @@ import pytest
 from model.core.errors import InputError
 from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision import screening as hard_rules
-from model.evidence.names import NameIndex, name_key
+from model.evidence.names import NameIndex, is_typo, name_key
 from model.report import clinician
 
 SEVERE = "kidney disease (an eGFR or creatinine clearance below 30 mL/min"
@@ -131,14 +131,14 @@ def test_pregnant_false_beside_a_pregnancy_condition_is_said(tmp_path, priors):
 def test_the_clinician_page_does_not_say_no_rule_applied_of_a_near_miss(priors):
     """/tmp/hS u1c: "NOT CHECKED (..., no rule applied): levothyroxin, alendronat, doxycyline"
     came right after the cautions of levothyroxine, alendronate and doxycycline."""
-    profile = Profile(medications=("levothyroxin", "alendronat", "doxycyline", "sertraline"))
+    profile = Profile(medications=("levothyroxin", "alendronat", "doxycyline", "atorvastatin"))
     screening = hard_rules.screen(profile, priors.safety)
     page = html.unescape(clinician._safety(profile, priors.safety, screening,
                                            screening.warnings))
     assert ("NOT CHECKED as written (not in mgsleep's safety data; the rules of the known name "
             "it was taken as applied): levothyroxin (as levothyroxine), alendronat (as "
             "alendronate), doxycyline (as doxycycline).") in page
-    assert "NOT CHECKED (not in mgsleep's safety data, no rule applied): sertraline." in page
+    assert "NOT CHECKED (not in mgsleep's safety data, no rule applied): atorvastatin." in page
 
 
 def test_an_unknown_condition_that_refers_is_not_said_to_have_had_no_rule(priors):
@@ -406,3 +406,45 @@ def test_digitoxin_holds_magnesium_as_digoxin_does(priors):
     rules = hard_rules.screen(Profile(medications=("digitoxin",)), priors.safety)
     assert rules.holds == ("digitoxin: low magnesium raises digitoxin toxicity; do not change "
                            "magnesium without your clinician",)
+
+
+# An anxious person's audit (2026-12-05) ------------------------------------------------------
+
+def test_another_medicine_a_few_letters_alike_is_no_typo(priors):
+    """Under --allow-unknown hydroxyzine was taken as levothyroxine (its thyroid rule in the
+    headline), fluoxetine as ofloxacin, doxylamine as doxycycline; without the flag the error
+    asked "did you mean 'thyroxine'?", inviting the person to list a drug they do not take."""
+    assert not is_typo("hydroxyzine", "thyroxine") and not is_typo("fluoxetine", "floxin")
+    assert not is_typo("doxylamine", "doxycycline")
+    assert is_typo("levothyroxin", "levothyroxine") and is_typo("hypertenshun", "hypertension")
+    assert not is_typo("digoxn", "digitoxin")             # a short name: one slip only
+    index = NameIndex.of(priors.safety)
+    assert index.suggest("doxylamine", "medicine") is None
+    rules = hard_rules.screen(Profile(medications=("doxylamine",)), priors.safety)
+    assert not rules.dose_rules and rules.unchecked == ("doxylamine",)
+    assert not any("doxycycline" in w or "taken as" in w for w in rules.warnings)
+    assert index.suggest("levothyroxin", "medicine") == "levothyroxine"      # a typo still is
+    assert index.members("flouroquinolones", close=True)                      # a swap too
+
+
+@pytest.mark.parametrize("medicine", [
+    "Zoloft 50mg", "sertraline", "Effexor XR 75 mg", "lorazepam", "Ambien", "Seroquel 25 mg",
+    "hydroxyzine", "pregabalin", "melatonin 3 mg"])
+def test_common_anxiety_and_sleep_medicines_are_known_to_carry_no_rule(priors, medicine):
+    """Each was an error (accepted only NOT CHECKED with --allow-unknown)."""
+    rules = hard_rules.screen(Profile(medications=(medicine,)), priors.safety)
+    assert not rules.unchecked and not rules.warnings and not rules.dose_rules
+
+
+def test_lithium_tells_the_prescriber_and_watches_for_diarrhoea(priors):
+    rules = hard_rules.screen(Profile(medications=("lithium carbonate 400 mg",)), priors.safety)
+    assert len(rules.dose_rules) == 1 and "raise lithium to toxic levels" in rules.dose_rules[0]
+    assert NameIndex.of(priors.safety).match("Priadel", "medicine") == "lithium"
+
+
+def test_magnesium_brands_count_and_an_unknown_product_is_asked_about(priors):
+    """Magtein (threonate, in the README) was unknown: its magnesium did not count."""
+    rules = hard_rules.screen(Profile(medications=("Magtein",)), priors.safety)
+    assert "counts with your supplement's towards the limit" in rules.dose_rules[0]
+    unknown = hard_rules.screen(Profile(medications=("Calmag drink",)), priors.safety)
+    assert "whether it contains magnesium" in unknown.warnings[0]

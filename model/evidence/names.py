@@ -139,6 +139,42 @@ def _opposite(key: str, other: str) -> bool:
     return any(key.startswith(a) and other.startswith(b) for a, b in OPPOSITE_PREFIXES)
 
 
+def edits(a: str, b: str) -> int:
+    """Typing edits from ``a`` to ``b``: letters inserted, deleted, changed or swapped.
+
+    The optimal-string-alignment distance (Damerau-Levenshtein without edits of a substring
+    twice): ``levothyroxin`` to ``levothyroxine`` is 1, ``flouro`` to ``fluoro`` is 1.
+    """
+    rows = [list(range(len(b) + 1))]
+    for i, x in enumerate(a, start=1):
+        row = [i]
+        for j, y in enumerate(b, start=1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+TYPO_EDITS = (8, 2)
+"""A name within 1 edit of a known one shorter than 8 letters, or within 2 edits of a longer
+one, is a typo of it (:func:`is_typo`)."""
+
+
+def is_typo(key: str, known: str) -> bool:
+    """Whether the lookup key ``key`` is a misspelling of the known name ``known``.
+
+    A near miss taken as another name lends it its rules (under ``--allow-unknown``) and is
+    offered as "did you mean": only a few typing slips away. A looser likeness took
+    hydroxyzine for thyroxine (the thyroid rule in the headline), fluoxetine for Floxin and
+    doxylamine for doxycycline (an anxious person's audit).
+    """
+    short, most = TYPO_EDITS
+    limit = 1 if len(known) < short else most
+    return min(edits(k, known) for k in {key, _stripped(key) or key}) <= limit
+
+
 def _stripped(key: str, salts: bool = True) -> str:
     """``key`` without its dose, frequency and (``salts``) salt words."""
     words = [w for w in key.split("_")
@@ -180,6 +216,7 @@ class NameIndex:
                       for c in (*safety.contraindications, *safety.cautions) if c.condition}
         conditions |= {name_key(n): n for n in safety.recognised.conditions}
         medicines = {name_key(m): m for group in safety.interactions for m in group.medications}
+        medicines |= {name_key(n): n for n in safety.recognised.medications}
         for entry in safety.synonyms:
             table = conditions if entry.kind == "condition" else medicines
             table |= {name_key(alias): entry.name for alias in (entry.name, *entry.aliases)}
@@ -263,13 +300,14 @@ class NameIndex:
         found = self.classes.get(key) or self.classes.get(_stripped(key), ())
         if found or not close:
             return found
-        near = difflib.get_close_matches(key, list(self.classes), n=1, cutoff=0.75)
-        return self.classes[near[0]] if near else ()
+        near = self.class_named(name)
+        return self.classes[near] if near else ()
 
     def class_named(self, name: str) -> str | None:
         """The class key ``name`` is within a typo of, for a "did you mean" (or None)."""
-        near = difflib.get_close_matches(name_key(name), list(self.classes), n=1, cutoff=0.75)
-        return near[0] if near else None
+        key = name_key(name)
+        near = difflib.get_close_matches(key, list(self.classes), n=3, cutoff=0.75)
+        return next((option for option in near if is_typo(key, option)), None)
 
     def suggest(self, name: str, kind: Kind) -> str | None:
         """The closest known name (for a "did you mean"), or None.
@@ -284,9 +322,9 @@ class NameIndex:
         key = name_key(name)
         options = [option for option in self._table(kind) if not _opposite(key, option)
                    and (MAGNESIUM not in key.split("_") or MAGNESIUM in option.split("_"))]
-        close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
-            or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
-        return close[0] if close else None
+        close = [*difflib.get_close_matches(_stripped(key) or key, options, n=3, cutoff=0.75),
+                 *difflib.get_close_matches(key, options, n=3, cutoff=0.75)]
+        return next((option for option in close if is_typo(key, option)), None)
 
 
 def spoken(key: str) -> str:
@@ -363,6 +401,9 @@ def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> st
                 f"taken as {listed(taken_as, 'and')}, whose rules apply, but no "
                 f"rule was checked for the name as written. Ask a pharmacist or clinician "
                 f"whether that is {what}.")
+    also = (", and whether it contains magnesium (an antacid, a laxative or another "
+            "supplement may), which counts towards your daily limit" if kind == "medicine"
+            else "")
     return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; no "
             f"contraindication or interaction rule was checked for it. Ask a pharmacist or "
-            f"clinician before taking magnesium with it.")
+            f"clinician before taking magnesium with it{also}.")

@@ -349,6 +349,7 @@ class Recognised(_Strict):
     """Names known to carry no rule of this file (so they are not "unknown")."""
 
     conditions: tuple[Text, ...] = listed(())
+    medications: tuple[Text, ...] = listed(())
     source: str = ""
 
 
