@@ -869,6 +869,8 @@ def test_options_no_diary_can_open_are_named_on_one_line_with_the_hard_rule_alon
     both = next(line for line in lines if "lactate@800" in line)
     assert ceiling in both and "you exclude it" in both
     assert "0.31" in next(line for line in lines if "citrate@350" in line)
+    assert alone.startswith("Not allowed: ") and both.startswith("Not allowed: ")
+    assert next(line for line in lines if "citrate@350" in line).startswith("Not advised now: ")
 
 
 def test_only_an_option_blocked_by_the_evaluation_period_is_said_to_wait():

@@ -204,7 +204,7 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
     ("stop", "after the next period without magnesium, which shows what citrate 800 mg did"),
     ("withdrawal", "after the next period without magnesium, which shows what citrate 800 mg"),
     ("placebo_period", "after the next period on a blinded placebo, which shows what citrate"),
-    ("continue", "after the next period on citrate 800 mg (if citrate 800 mg's sleep benefit"),
+    ("continue", "after the next period on citrate 800 mg (if what citrate 800 mg does for"),
 ])
 def test_the_pathways_name_the_period_the_advice_asks_for(action, period):
     paths = (Pathway("badly", Regimen("citrate", 800.0), -0.5, "start",

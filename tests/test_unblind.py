@@ -116,7 +116,10 @@ def test_the_key_of_another_seed_is_refused_the_right_key_unblinds(tmp_path, cap
     plan = plan_trial(["glycinate", "citrate"], start=pd.Timestamp("2026-01-01").date(),
                       seed=3, blind=True, dose_mg=200)
     assert read_diary(out).regimen_label.tolist() == [r.label for r in plan.regimens()]
-    assert capsys.readouterr().err == ""
+    err = capsys.readouterr().err           # no night logged: unblinded before the plan's end
+    assert err.startswith("mgsleep unblind: warning:") and err.count("\n") == 1
+    assert "unblinded before the plan's end: 133 of its nights come after the last one " \
+        "logged (none)" in err
 
 
 def test_free_text_after_the_tag_is_kept_a_lost_tag_is_named(blinded, tmp_path, capsys):

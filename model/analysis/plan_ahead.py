@@ -189,7 +189,7 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
     if ahead.empty or (slept is not None and slept > as_of):
         return None
     regimens = night_regimens(ahead)
-    codes = ahead["notes"].str.extract(CODE_NOTE)[0].where(ahead["form"] == NONE)
+    codes = ahead["notes"].str.extract(CODE_NOTE)[0].str.upper().where(ahead["form"] == NONE)
     steps = [(r, None) if pd.isna(code) else (None, str(code))
              for r, code in zip(regimens, codes, strict=True)]
     if all(step == (NO_MAGNESIUM, None) for step in steps):
@@ -442,8 +442,8 @@ def _warnings(plan: PlanAhead, kept: tuple[PlannedPeriod, ...], refused: tuple[s
              if (why := _refused(p, None, rules, over_gi))]
     sealed = [f"Your trial plan's pots ({', '.join(plan.pots)}) are sealed in its key: "
               "mgsleep cannot check them against your ceiling, the forms your profile "
-              "excludes or the GI limit (mgsleep plan --blind --profile checks them when "
-              "the plan is made)"] if plan.pots else []
+              "excludes or the GI limit (plan --blind --profile checks the first two; analyze "
+              "watches for loose stools on a pot, still blinded)"] if plan.pots else []
     unlogged = [f"{plan.unlogged} night(s) before tonight not logged ({plan.unlogged_dates}): "
                 "log them (mgsleep log) so that the analysis sees them"] \
         if plan.unlogged > 0 else []

@@ -33,7 +33,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "waso_min": ("--waso", "minutes awake after falling asleep"),
     "quality": ("--quality", "sleep quality, 1 very poor to 5 very good"),
     "freshness": ("--freshness", "morning freshness, 1-10"),
-    "anxiety": ("--anxiety", "evening anxiety, 0-10"),
+    "anxiety": ("--anxiety", "evening anxiety, 0 (none) to 10 (the worst)"),
     "stool_bristol": ("--stool", "Bristol stool form, 1-7"),
     "gi_upset": ("--gi-upset", "GI upset that day, 0 or 1"),
     "caffeine_late": ("--caffeine-late", "caffeine after 14:00, 0 or 1"),
@@ -343,6 +343,8 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
     present = night.isoformat() in dates
     if rows is not None and present:
         values = without_magnesium(values, rows.iloc[dates.index(night.isoformat())])
+        values = keeping_pot_code(values, str(rows.iloc[dates.index(night.isoformat())]
+                                              .get("notes", "")))
     merged, report = merge_rows(rows, pd.DataFrame([{"date": night.isoformat()} | values]),
                                 overwrite=replace)
     if report.differences and not replace:
@@ -353,6 +355,23 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
                           for d in report.differences])
     sources = () if rows is None else (Source(f"{path} (not written)", rows),)
     return MergedNight(merged, report, present, sources)
+
+
+def keeping_pot_code(values: dict[str, str], notes: str) -> dict[str, str]:
+    """``values`` whose new ``notes`` keep the pot code and plan tag the night's notes begin with.
+
+    A blinded night's code is how ``mgsleep unblind`` knows the pot: ``--notes "took it late"
+    --replace`` wiped ``code C (plan 710592b0)`` (a blinded trial's audit); it now gives
+    ``code C (plan 710592b0) took it late``.
+    """
+    from model.data.diary import CODE_NOTE
+    from model.trial.blinding import PLAN_TAG
+
+    tag = PLAN_TAG.search(notes) if CODE_NOTE.match(notes) else None
+    new = values.get("notes")
+    if tag is None or new is None or CODE_NOTE.match(new):
+        return values
+    return values | {"notes": f"{notes[:tag.end()].strip()} {new.strip()}".strip()}
 
 
 def _replacing(values: dict[str, str], column: str) -> str:

@@ -37,6 +37,10 @@ def load_key(path: str) -> dict[str, Any]:
     """The sealed key, or an InputError naming what is wrong with the file."""
     try:
         key = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Fault(path, "", "no such file: the sealed key that mgsleep plan "
+                                "--blind wrote (by default beside the plan's diary, as "
+                                "PLAN.key.json); whoever fills your pots keeps it")]) from None
     except json.JSONDecodeError as error:
         raise InputError([Fault(path, f"line {error.lineno}, column {error.colno}",
                                 f"expected the JSON key of mgsleep plan --blind, got: "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -191,21 +192,25 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 
 
-CODE_NOTE = re.compile(r"^\s*code\s+([A-Z]+)\b")
+CODE_NOTE = re.compile(r"(?i)^\s*code\s+([A-Z]+)\b")
 """The pot code a blinded diary carries at the start of ``notes`` (``code A``; written by
-``mgsleep plan --blind``, read by ``mgsleep unblind``)."""
+``mgsleep plan --blind``, read by ``mgsleep unblind``), in any case (``Code b``, typed by
+hand, was a night without magnesium): the letter is the code in capitals."""
 
 PLAN_NOTES = frozenset({"baseline", "treatment", "washout"})
 """The ``notes`` of an open plan's rows (``mgsleep plan``: its periods' kinds,
 :data:`model.trial.periods.PeriodKind`); a blinded plan's rows carry a :data:`CODE_NOTE`."""
 
 
-def refuse_blinded(diary: Diary) -> None:
+def refuse_blinded(diary: Diary, also: Sequence[Fault] = ()) -> None:
     """Refuse a diary still blinded: nights with a pot code and no form.
 
     Analysed as it stands, every coded night would count as a night without magnesium, and
     the advice would ignore what the person is taking. A blinded trial is analysed when it
     ends, after ``mgsleep unblind`` has filled each night's regimen from the sealed key.
+
+    ``also``: what to say with the refusal (a pot to stop for loose stools,
+    :func:`model.analysis.blinded.pots_to_stop`: it needs no unblinding).
 
     Raises
     ------
@@ -221,7 +226,7 @@ def refuse_blinded(diary: Diary) -> None:
         diary.source, f"column notes, {len(coded)} nights from {coded[0].date()} to "
         f"{coded[-1].date()}", "expected the regimen of every night, got pot codes (code A, "
         "...) with no form: a blinded diary. Analyse it when the trial ends, unblinded: "
-        f"mgsleep unblind {diary.source} --key PLAN.key.json --out unblinded.csv")])
+        f"mgsleep unblind {diary.source} --key PLAN.key.json --out unblinded.csv"), *also])
 
 
 class DiaryWarning(UserWarning):

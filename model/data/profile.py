@@ -101,6 +101,14 @@ class Weights(BaseModel):
     freshness: float | None = Field(default=None, ge=0, le=100)
     anxiety: float | None = Field(default=None, ge=0, le=100)
 
+    @model_validator(mode="after")
+    def _something_counts(self) -> Weights:
+        given = self.model_dump()
+        if all(v == 0 for v in given.values()):
+            raise ValueError("every outcome's weight is 0, so no magnesium could do any good: "
+                             "give the outcomes you care about a weight above 0")
+        return self
+
 
 IBS_NAME = re.compile(r"(?:^|_)(?:ibs|irritable_bowel(?:_syndrome)?)(?:_|$)")
 """A key naming IBS (``ibs_d``; ``safety.toml`` recognises its Rome IV subtypes), which has no

@@ -349,16 +349,20 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
     (:data:`~model.decision.settings.HARD_BLOCKS`: above the ceiling, an excluded form) is given
     alone: the GI chance constraint or the evaluation period of an option no diary can open
     are beside the point, and leaving them out gathers such options on one line (above the
-    ceiling, every switch of forms at the dose taken).
+    ceiling, every switch of forms at the dose taken). Only a hard rule's line says "Not
+    allowed"; an option waiting for its evaluation period or over the GI limit is "Not advised
+    now" (stopping magnesium was "Not allowed" after a blinded trial's last pot).
     """
     grouped: dict[tuple[str, ...], list[str]] = {}
+    hard_lines = set()
     for a in assessed:
         hard = tuple(why for why, code in zip(a.blocked_by, a.reason_codes, strict=True)
                      if code in HARD_BLOCKS)
         if a.blocked_by:
             grouped.setdefault(hard or a.blocked_by, []).append(option(a.action, a.regimen))
-    return [f"Not allowed: {', '.join(names)}: {'; '.join(why)}." for why, names in
-            grouped.items()]
+            hard_lines.update({hard} if hard else set())
+    return [f"{'Not allowed' if why in hard_lines else 'Not advised now'}: {', '.join(names)}: "
+            f"{'; '.join(why)}." for why, names in grouped.items()]
 
 
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,

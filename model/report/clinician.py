@@ -49,7 +49,7 @@ from model.report.headline import (
 )
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
-               "magnesium and sleep is of low to very low certainty.")
+               "magnesium and sleep, and for anxiety, is of low to very low certainty.")
 
 _CSS = """
 @page { size: A4; margin: 11mm 12mm; }

@@ -35,6 +35,7 @@ from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
 from model.inference.samplers import resolve_sampler
+from model.report.diary_words import hard_week, record_line
 from model.report.how_sure import how_sure
 from model.report.pathway_words import pathway_lines, pathways_intro
 
@@ -53,10 +54,6 @@ AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this 
                   "mgsleep suggests no new form or dose.")
 """When to look again after a referral: not on a date, since the next step is the clinician's
 and the profile keeps referring (the JSON keeps its ``next_review``)."""
-
-RECORD = ("Write down every morning: what you took (form and mg), minutes to fall asleep, "
-          "awakenings, sleep quality (1-5), and if you can morning freshness (1-10), evening "
-          "anxiety (0-10) and stool form (Bristol 1-7) or an upset stomach.")
 
 _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
           "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
@@ -377,10 +374,11 @@ def headline(result: Analysis) -> Headline:
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
     rules = screen(result.profile, result.fit.priors_.safety)
-    return Headline(what_to_do(rec) + rules.with_dose(_taken(result)),
+    return Headline(hard_week(result.diary.nights) + what_to_do(rec)
+                    + rules.with_dose(_taken(result)),
                     _capital(acute_gi_why(rec, _why(result))),
                     _capital(how_sure(rec)), review,
-                    RECORD, tried, caution, paths)
+                    record_line(result.profile.outcome_weights()), tried, caution, paths)
 
 
 def _taken(result: Analysis) -> Regimen | None:

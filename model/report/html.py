@@ -34,8 +34,8 @@ from model.viz.plots import WIDER_NOTE, plot_actions, plot_predictive, plot_prio
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "
                "suggests more than your daily ceiling and answers \u201csee a clinician\u201d "
-               "when a contraindication applies. The evidence for magnesium and sleep is of "
-               "low to very low certainty.")
+               "when a contraindication applies. The evidence for magnesium and sleep, and "
+               "for anxiety, is of low to very low certainty.")
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 72rem;

@@ -56,5 +56,6 @@ def pathways_intro(pathways: tuple[Pathway, ...], action: str) -> str:
     tested = pathways[0].tested.words
     period = (f"{_PERIOD[action]}, which shows what {tested} did for you" if action in _PERIOD
               else f"on {tested}")
-    return (f"What would change this, after the next period {period} (if {tested}'s sleep "
-            "benefit turns out in the lowest, middle or top third of what is possible now):")
+    return (f"What would change this, after the next period {period} (if what {tested} does "
+            "for you, by your weights, turns out in the lowest, middle or top third of what is "
+            "possible now):")

@@ -51,7 +51,7 @@ from model.core.errors import Fault, InputError
 from model.core.forms import NONE, PLACEBO, canonical_form
 from model.core.regimen import Regimen
 from model.data.blank_rows import row_ranges
-from model.data.diary import CODE_NOTE
+from model.data.diary import CODE_NOTE, OUTCOMES
 from model.data.diary_rows import GUESS_COLUMN, MISSING_WORDS, normalise_columns, read_table
 
 PLAN_TAG = re.compile(r"\(plan\s+([0-9a-z]+)\)", re.IGNORECASE)
@@ -238,11 +238,26 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
         columns["split"][row] = str(int(split))   # a split the person logged is kept
     if faults:
         raise InputError(faults)
+    _warn_if_early(table, sealed, name)
     notes = [f"{NO_POT} ({note})" if CODE_NOTE.match(str(note))
              and str(form).strip().lower() in (*MISSING_WORDS, NONE) else note
              for note, form in zip(table["notes"], columns["form"], strict=True)]
     return table.assign(**{c: pd.Series(v, index=table.index, dtype=object)
                            for c, v in (*columns.items(), ("notes", notes))})
+
+
+def _warn_if_early(table: pd.DataFrame, sealed: dict[str, Any], name: str) -> None:
+    """Warn when the plan has nights after the diary's last logged one: the rest is open."""
+    cells = table.reindex(columns=[c for c in OUTCOMES if c in table]).astype(str)
+    logged = cells.apply(lambda c: ~c.str.strip().str.lower().isin(MISSING_WORDS)).any(axis=1)
+    last = max((str(d).strip() for d in table["date"][logged]), default="")
+    ahead = [night for night in sealed["nights"] if night > last]
+    if ahead:
+        warnings.warn(BlindingWarning(
+            f"{name}: unblinded before the plan's end: {len(ahead)} of its nights come after "
+            f"the last one logged ({last or 'none'}), up to {max(ahead)}; knowing the pots, the "
+            "rest of the trial is no longer blind (its placebo nights no longer tell magnesium "
+            "from expecting it to help)"), stacklevel=3)
 
 
 def _night_regimen(cells: dict[Any, Any], sealed: dict[str, Any], at: tuple[str, int],
@@ -266,9 +281,18 @@ def _night_regimen(cells: dict[Any, Any], sealed: dict[str, Any], at: tuple[str,
                 f"expected a night of the key (is it the key of another plan?), got {date}")))
         return None
     planned = Regimen.from_label(label)
-    code = found.group(1) if found else None
+    code = found.group(1).upper() if found else None
     if code is None or sealed["codes"].get(code) == planned.form:
-        return None if _keep_logged(cells, planned, at, date) else planned
+        if _keep_logged(cells, planned, at, date):
+            return None
+        if code is None and planned.form != NONE:
+            note = str(cells["notes"]).strip()
+            warnings.warn(BlindingWarning(
+                f"{name}: row {row} ({date}): the key has a pot this night, but its notes "
+                f"carry no pot code ({note!r} in notes): unblinded as the key's pot; if you "
+                "took no pot that night, write none in its form column and unblind again"),
+                stacklevel=3)
+        return planned
     if code not in sealed["codes"]:
         faults.append(Fault(name, f"row {row}, column notes", f"expected a pot code of the "
                             f"key ({', '.join(sorted(sealed['codes']))}), got {code!r}"))

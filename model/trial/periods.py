@@ -67,15 +67,18 @@ class Period:
         """Last night."""
         return self.start + dt.timedelta(days=self.nights - 1)
 
+    def amount(self, dose_mg: float) -> str:
+        """How much of a pot to take: ``full dose`` or ``33% of the full dose`` (a step)."""
+        share = self.step_mg / dose_mg
+        return "full dose" if share == 1 else f"{share:.0%} of the full dose"
+
     def describe(self, dose_mg: float) -> str:
         """Say what to take, in words (codes only for a blinded arm)."""
         if self.kind != "treatment":
             return f"{self.kind}: no magnesium"
         step = f" (titration step {self.step} of {self.steps})" if self.steps > 1 else ""
         if self.code is not None:
-            share = self.step_mg / dose_mg
-            amount = "full dose" if share == 1 else f"{share:.0%} of the full dose"
-            return f"pot {self.code}, {amount}{step}"
+            return f"pot {self.code}, {self.amount(dose_mg)}{step}"
         if self.regimen.form == PLACEBO:
             return f"placebo{step}"
         return f"{self.regimen.form} {self.regimen.elemental_mg:g} mg elemental{step}"

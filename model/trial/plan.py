@@ -180,7 +180,8 @@ class TrialPlan:
         """Return the diary to fill in: one row per night, regimen filled, outcomes blank.
 
         Blinded: ``form`` and ``elemental_mg`` blank, ``notes`` = ``code X (plan <id>)``
-        (the plan tag of :func:`~model.trial.blinding.check_plan`).
+        (the plan tag of :func:`~model.trial.blinding.check_plan`), on a titration step's
+        nights ``code X, 33% of the full dose (plan <id>)``: the CSV says how much to take.
         """
         tag = f" (plan {self.key()['plan']})" if self.codes else ""
         rows = []
@@ -195,9 +196,14 @@ class TrialPlan:
                     "elemental_mg": "" if hidden or not regimen.active
                     else f"{regimen.elemental_mg:g}",
                     "split": int(regimen.split),
-                    "notes": f"code {period.code}{tag}" if hidden else period.kind,
+                    "notes": f"code {period.code}{self._step(period)}{tag}" if hidden
+                    else period.kind,
                 })
         return pd.DataFrame(rows).reindex(columns=list(DIARY_COLUMNS), fill_value="")
+
+    def _step(self, period: Period) -> str:
+        """A blinded titration step's share of the pot, said on its nights (else nothing)."""
+        return f", {period.amount(self.dose_mg)}" if period.steps > 1 else ""
 
     def to_diary_csv(self) -> str:
         """Return the diary CSV of the README, ready to fill in (valid for :func:`read_diary`)."""
@@ -375,6 +381,9 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
     ceiling, notes = _screen(arms, faults, profile or Profile(), bundled_safety())
     notes += _beyond_studied(arms, dose_mg)
     ceiling = ceiling if ceiling_mg is None else min(ceiling, ceiling_mg)
+    if blind and arms and set(arms) == {PLACEBO}:
+        faults.append(Fault("forms", "", "expected a form to compare with placebo: blinded, "
+                            "placebo alone is one pot, so the blind hides nothing"))
     _check(arms, faults, dose_mg=dose_mg, ceiling_mg=ceiling, cycles=cycles,
            days={"baseline_days": baseline_days, "period_days": period_days,
                  "washout_days": washout_days})

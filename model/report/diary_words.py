@@ -1,0 +1,58 @@
+"""What the headline says of the diary itself: what to write down, and a very anxious week.
+
+The outcomes asked for follow the person's weights (:func:`record_line`); a run of very high
+evening anxiety is said first, before any advice on magnesium (:func:`hard_week`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
+            "quality": "sleep quality (1 very poor to 5 very good)",
+            "freshness": "morning freshness (1-10)",
+            "anxiety": "evening anxiety (0 none to 10 the worst)"}
+"""Each outcome as the morning's note asks for it (its scale said where the end is unclear)."""
+
+
+def record_line(weights: dict[str, float]) -> str:
+    """What to write down every morning: the outcomes the person weighs fully first.
+
+    An outcome of weight 1 or more is asked for outright, heaviest first, the others "if you
+    can": a person whose complaint is anxiety was asked for it only "if you can", after three
+    sleep outcomes that counted half or nothing for them.
+    """
+    order = sorted(RECORDED, key=lambda o: -weights.get(o, 0.0))
+    must = ["what you took (form and mg)",
+            *(RECORDED[o] for o in order if weights.get(o, 0.0) >= 1.0)]
+    rest = [*(RECORDED[o] for o in order if weights.get(o, 0.0) < 1.0),
+            "stool form (Bristol 1-7) or an upset stomach"]
+    return (f"Write down every morning: {', '.join(must)}, and if you can "
+            f"{', '.join(rest[:-1])}{' and ' if len(rest) > 1 else ''}{rest[-1]}.")
+
+
+HARD_ANXIETY = 8
+"""Evening anxiety (0-10) from which a night counts as very anxious."""
+
+HARD_WEEK = (4, 7)
+"""Very anxious nights among the last nights with anxiety recorded that make a hard week."""
+
+
+def hard_week(nights: pd.DataFrame) -> str:
+    """A prompt to see a clinician after a week of very high anxiety, else "".
+
+    Magnesium is no treatment for severe anxiety or panic, and a change started in such a week
+    is hard to judge (the weeks after tend to be calmer whatever is taken): a week of panic
+    attacks was answered "Switch to taurate ... to learn" with no word of either (an anxious
+    person's audit).
+    """
+    many, last = HARD_WEEK
+    recorded = nights.get("anxiety", pd.Series(dtype=float)).dropna().iloc[-last:]
+    hard = int((recorded >= HARD_ANXIETY).sum())
+    if hard < many:
+        return ""
+    return (f"Your evening anxiety was {HARD_ANXIETY} or more on {hard} of your last "
+            f"{len(recorded)} nights with it recorded: magnesium is no treatment for severe "
+            "anxiety or panic, so talk to your clinician or prescriber soon (in a crisis, call "
+            "your local emergency number). A change started in such a week is hard to judge, "
+            "since the weeks after tend to be calmer whatever you take. ")
