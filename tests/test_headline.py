@@ -311,3 +311,21 @@ def test_a_step_in_words():
     assert step_words("stop", Regimen("none", 0)) == "stop magnesium"
     assert step_words("split_dose", Regimen("glycinate", 300, True)) == \
         "split the dose: glycinate 300 mg in two intakes"
+
+
+@pytest.mark.parametrize(("stop_better", "said"), [
+    (0.1, "You leave glycinate 300 mg, which looks to help you (P(better than stopping) 0.90): "
+          "if it stays the best, the crossover comes back to it."),
+    (0.5, "")])
+def test_a_switch_to_learn_says_what_it_gives_up(stop_better, said):
+    """An anxious person on glycinate (P 0.90 that it helped) read "Switch to taurate ... to
+    learn" with no word that glycinate seemed to help (an anxious person's audit)."""
+    result = example_analysis()
+    rec = replace(result.decision.recommendation, action="switch_form",
+                  regimen=Regimen("taurate", 800.0), reason_codes=("crossover", "learn"),
+                  commit=False)
+    assessments = tuple(replace(a, p_better_than_continue=stop_better) if a.action == "stop"
+                        else a for a in result.decision.assessments)
+    why = headline(replace(result, decision=replace(
+        result.decision, recommendation=rec, assessments=assessments))).why
+    assert why.endswith(said) and why.count("You leave") == bool(said)

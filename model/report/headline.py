@@ -258,6 +258,28 @@ def _current_best(result: Analysis) -> str:
     return f"on {regimen.form} so far: {effect_line(best)}"
 
 
+LEFT_HELPING = 0.8
+"""P(the regimen left is better than stopping) from which a switch says what is given up."""
+
+
+def _left_behind(result: Analysis) -> str:
+    """What a switch to learn gives up: the regimen taken, when it looks to help, else "".
+
+    An anxious person on glycinate (P 0.90 that it helped) was told "Switch to taurate ... to
+    learn" with no word that glycinate seemed to help (an anxious person's audit).
+    """
+    rec = result.decision.recommendation
+    current = history(result.diary).current
+    stop = next((a for a in result.decision.assessments if a.action == "stop"), None)
+    if rec.action != "switch_form" or not current.active or stop is None:
+        return ""
+    helping = 1.0 - stop.p_better_than_continue
+    if helping < LEFT_HELPING:
+        return ""
+    return (f" You leave {current.words}, which looks to help you (P(better than stopping) "
+            f"{helping:.2f}): if it stays the best, the crossover comes back to it.")
+
+
 def _why(result: Analysis) -> str:
     rec = result.decision.recommendation
     codes = set(rec.reason_codes)
@@ -290,7 +312,7 @@ def _why(result: Analysis) -> str:
                   if "first_step" in codes else "")
         return ("to learn: the planned crossover tries the most promising forms in turn, each "
                 "for one period at the same dose; then your own nights choose among them"
-                f"{ranked}.")
+                f"{ranked}.{_left_behind(result)}")
     if "learn" in codes:
         return ("to learn: its nights are expected to teach more than they cost, though "
                 "another step looks slightly better on today's numbers.")
