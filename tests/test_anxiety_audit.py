@@ -22,13 +22,19 @@ def test_the_morning_note_asks_first_for_what_the_person_weighs():
     anxious = record_line(COMPLAINT_WEIGHTS["anxiety"])
     assert anxious.startswith("Write down every morning: what you took (form and mg), evening "
                               "anxiety (0 none to 10 the worst), sleep quality (1 very poor to "
-                              "5 very good), and if you can minutes to fall asleep")
+                              "5 very good), stool form (Bristol 1-7) or an upset stomach, and "
+                              "if you can minutes to fall asleep")
     only = record_line({"sol": 0, "awakenings": 0, "quality": 0, "freshness": 0, "anxiety": 1})
     assert only.index("evening anxiety") < only.index("if you can")
     sleeper = record_line(COMPLAINT_WEIGHTS["sleep_onset"])
     assert sleeper.index("minutes to fall asleep") < sleeper.index("if you can") \
         < sleeper.index("evening anxiety")
-    assert sleeper.endswith("and stool form (Bristol 1-7) or an upset stomach.")
+    assert sleeper.index("stool form") < sleeper.index("if you can")   # the GI rule reads it
+    half = record_line({"sol": 0, "awakenings": 0, "quality": 0, "freshness": 0, "anxiety": 0.5})
+    assert half.index("evening anxiety") < half.index("if you can")     # weights are relative
+    assert record_line({o: 3.0 for o in ("sol", "awakenings", "quality", "freshness",
+                                         "anxiety")}).endswith("and stool form (Bristol 1-7) "
+                                                               "or an upset stomach.")
 
 
 def test_a_profile_whose_every_weight_is_0_is_refused(tmp_path):
@@ -44,8 +50,10 @@ def test_a_profile_whose_every_weight_is_0_is_refused(tmp_path):
 def test_a_week_of_very_high_anxiety_says_see_a_clinician_first():
     nights = pd.DataFrame({"anxiety": [4.0] * 20 + [9, 10, np.nan, 9, 5, 10, 9]})
     said = hard_week(nights)
-    assert said.startswith("Your evening anxiety was 8 or more on 5 of your last 7 nights "
-                           "with it recorded: magnesium is no treatment for severe anxiety")
+    assert said.startswith("Your evening anxiety was 8 or more on 5 of the last 7 nights (6 "
+                           "with it recorded): magnesium is no treatment for severe anxiety")
     assert "talk to your clinician or prescriber soon" in said
     calmer = pd.DataFrame({"anxiety": [4.0] * 20 + [9, 10, 5, 5, 9, 4, 4]})
     assert hard_week(calmer) == "" and hard_week(pd.DataFrame({"sol_min": [20.0]})) == ""
+    months_ago = pd.DataFrame({"anxiety": [9.0, 10, 9, 9] + [np.nan] * 60})   # a review
+    assert hard_week(months_ago) == ""

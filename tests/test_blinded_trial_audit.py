@@ -70,6 +70,12 @@ def test_a_pot_code_in_capitals_is_still_a_pot_code(trial, tmp_path, capsys):
     assert main(["unblind", str(tmp_path / "caps.csv"), "--key", str(key), "--out",
                  str(out)]) == 0
     assert set(read_diary(out).nights["form"]) == {"none", "glycinate", "taurate", "placebo"}
+    # an open diary's notes that merely begin with the word are no pot (a review)
+    table = logged(diary, 12).head(12)
+    table["notes"] = ["Code red at work", "code until 2am", "code b", *table["notes"][3:]]
+    table.loc[3:, "notes"] = "slept badly"
+    table.to_csv(tmp_path / "open_notes.csv", index=False)
+    refuse_blinded(read_diary(tmp_path / "open_notes.csv"))
 
 
 def test_a_pot_night_whose_code_is_lost_is_named_when_unblinded(trial, tmp_path, capsys):
@@ -102,6 +108,10 @@ def test_a_note_written_over_a_pot_night_keeps_its_code(trial, tmp_path, capsys)
                  "--replace"]) == 0
     after = pd.read_csv(diary, dtype=str, keep_default_na=False).loc[9, "notes"]
     assert after == f"{night['notes']} took it late"
+    assert main(["log", str(diary), "--date", night["date"], "--notes", "code review ran late",
+                 "--replace"]) == 0
+    again = pd.read_csv(diary, dtype=str, keep_default_na=False).loc[9, "notes"]
+    assert again == f"{night['notes']} code review ran late"
     assert main(["unblind", str(diary), "--key", str(tmp_path / "lost.json"), "--out",
                  str(tmp_path / "open.csv")]) == 2
     assert "whoever fills your pots keeps it" in capsys.readouterr().err

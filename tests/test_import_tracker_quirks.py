@@ -244,3 +244,23 @@ def test_sleeps_with_offsets_are_ordered_by_the_instant_across_a_westward_flight
     assert "oura: 1 night(s) joined from sleeps split by an awakening of up to 3 h: 2026-04-11" \
         in warnings
     assert got == {"2026-04-11": {"sol_min": "10", "awakenings": "1", "waso_min": "90"}}
+
+
+def test_a_night_sleepers_naps_leave_the_nights_as_they_were(tmp_path):
+    """A review of the shift-work rules: a lie-in then a nap at 12:00 was joined to the night
+    (5 awakenings), a sick day's 3.5-h nap after a night with no data made that night a row,
+    and two afternoon naps (185 min) beat a short, bad night (00:30-04:00)."""
+    liein = [fitbit_log("2026-03-06T23:30:00", "2026-03-07T09:30:00", 540),
+             fitbit_log("2026-03-07T12:00:00", "2026-03-07T13:30:00", 85, main=False)]
+    got, _ = nights("fitbit", write_json(tmp_path / "a.json", liein))
+    assert got == {"2026-03-06": {"awakenings": "2", "waso_min": "12"}}     # the night alone
+    sick = [fitbit_log("2026-03-01T23:00:00", "2026-03-02T07:00:00", 450),
+            fitbit_log("2026-03-03T13:00:00", "2026-03-03T16:30:00", 200, main=False),
+            fitbit_log("2026-03-03T23:00:00", "2026-03-04T07:00:00", 450)]
+    got, warnings = nights("fitbit", write_json(tmp_path / "b.json", sick))
+    assert set(got) == {"2026-03-01", "2026-03-03"} and not any("shift" in w for w in warnings)
+    bad = [fitbit_log("2026-03-02T13:00:00", "2026-03-02T14:40:00", 100, main=False),
+           fitbit_log("2026-03-02T15:30:00", "2026-03-02T16:55:00", 85, main=False),
+           fitbit_log("2026-03-03T00:30:00", "2026-03-03T04:00:00", 170)]
+    got, _ = nights("fitbit", write_json(tmp_path / "c.json", bad))
+    assert got == {"2026-03-02": {"awakenings": "2", "waso_min": "12"}}   # not 5 and 74

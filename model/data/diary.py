@@ -192,10 +192,13 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 
 
-CODE_NOTE = re.compile(r"(?i)^\s*code\s+([A-Z]+)\b")
+_TAGGED = r"(?=.*\((?i:plan)\s+[0-9a-zA-Z]+\))"
+CODE_NOTE = re.compile(rf"^\s*(?:code|{_TAGGED}(?i:code))\s+([A-Z]+|{_TAGGED}[a-z]+)\b")
 """The pot code a blinded diary carries at the start of ``notes`` (``code A``; written by
-``mgsleep plan --blind``, read by ``mgsleep unblind``), in any case (``Code b``, typed by
-hand, was a night without magnesium): the letter is the code in capitals."""
+``mgsleep plan --blind``, read by ``mgsleep unblind``): ``code`` and a capital letter, or in
+any case on a note with the plan's tag (``Code b (plan 3f9a1c2e)``, typed by hand, was a
+night without magnesium), so that ``Code red at work`` or ``code until 2am`` in an open diary
+is no pot. The letter is the code in capitals."""
 
 PLAN_NOTES = frozenset({"baseline", "treatment", "washout"})
 """The ``notes`` of an open plan's rows (``mgsleep plan``: its periods' kinds,

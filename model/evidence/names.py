@@ -139,42 +139,6 @@ def _opposite(key: str, other: str) -> bool:
     return any(key.startswith(a) and other.startswith(b) for a, b in OPPOSITE_PREFIXES)
 
 
-def edits(a: str, b: str) -> int:
-    """Typing edits from ``a`` to ``b``: letters inserted, deleted, changed or swapped.
-
-    The optimal-string-alignment distance (Damerau-Levenshtein without edits of a substring
-    twice): ``levothyroxin`` to ``levothyroxine`` is 1, ``flouro`` to ``fluoro`` is 1.
-    """
-    rows = [list(range(len(b) + 1))]
-    for i, x in enumerate(a, start=1):
-        row = [i]
-        for j, y in enumerate(b, start=1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (x != y))
-            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
-
-
-TYPO_EDITS = (8, 2)
-"""A name within 1 edit of a known one shorter than 8 letters, or within 2 edits of a longer
-one, is a typo of it (:func:`is_typo`)."""
-
-
-def is_typo(key: str, known: str) -> bool:
-    """Whether the lookup key ``key`` is a misspelling of the known name ``known``.
-
-    A near miss taken as another name lends it its rules (under ``--allow-unknown``) and is
-    offered as "did you mean": only a few typing slips away. A looser likeness took
-    hydroxyzine for thyroxine (the thyroid rule in the headline), fluoxetine for Floxin and
-    doxylamine for doxycycline (an anxious person's audit).
-    """
-    short, most = TYPO_EDITS
-    limit = 1 if len(known) < short else most
-    return min(edits(k, known) for k in {key, _stripped(key) or key}) <= limit
-
-
 def _stripped(key: str, salts: bool = True) -> str:
     """``key`` without its dose, frequency and (``salts``) salt words."""
     words = [w for w in key.split("_")
@@ -300,14 +264,13 @@ class NameIndex:
         found = self.classes.get(key) or self.classes.get(_stripped(key), ())
         if found or not close:
             return found
-        near = self.class_named(name)
-        return self.classes[near] if near else ()
+        near = difflib.get_close_matches(key, list(self.classes), n=1, cutoff=0.75)
+        return self.classes[near[0]] if near else ()
 
     def class_named(self, name: str) -> str | None:
         """The class key ``name`` is within a typo of, for a "did you mean" (or None)."""
-        key = name_key(name)
-        near = difflib.get_close_matches(key, list(self.classes), n=3, cutoff=0.75)
-        return next((option for option in near if is_typo(key, option)), None)
+        near = difflib.get_close_matches(name_key(name), list(self.classes), n=1, cutoff=0.75)
+        return near[0] if near else None
 
     def suggest(self, name: str, kind: Kind) -> str | None:
         """The closest known name (for a "did you mean"), or None.
@@ -322,9 +285,9 @@ class NameIndex:
         key = name_key(name)
         options = [option for option in self._table(kind) if not _opposite(key, option)
                    and (MAGNESIUM not in key.split("_") or MAGNESIUM in option.split("_"))]
-        close = [*difflib.get_close_matches(_stripped(key) or key, options, n=3, cutoff=0.75),
-                 *difflib.get_close_matches(key, options, n=3, cutoff=0.75)]
-        return next((option for option in close if is_typo(key, option)), None)
+        close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
+            or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
+        return close[0] if close else None
 
 
 def spoken(key: str) -> str:

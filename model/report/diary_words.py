@@ -16,26 +16,35 @@ RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
 
 
 def record_line(weights: dict[str, float]) -> str:
-    """What to write down every morning: the outcomes the person weighs fully first.
+    """What to write down every morning: the outcomes the person weighs most first.
 
-    An outcome of weight 1 or more is asked for outright, heaviest first, the others "if you
-    can": a person whose complaint is anxiety was asked for it only "if you can", after three
-    sleep outcomes that counted half or nothing for them.
+    An outcome weighing at least half the heaviest is asked for outright, heaviest first, the
+    others "if you can": a person whose complaint is anxiety was asked for it only "if you
+    can", after three sleep outcomes that counted half or nothing for them. The stool form is
+    always asked for: the loose-stool rule reads it.
     """
     order = sorted(RECORDED, key=lambda o: -weights.get(o, 0.0))
+    half = max(weights.get(o, 0.0) for o in RECORDED) / 2
     must = ["what you took (form and mg)",
-            *(RECORDED[o] for o in order if weights.get(o, 0.0) >= 1.0)]
-    rest = [*(RECORDED[o] for o in order if weights.get(o, 0.0) < 1.0),
+            *(RECORDED[o] for o in order if weights.get(o, 0.0) >= half > 0),
             "stool form (Bristol 1-7) or an upset stomach"]
-    return (f"Write down every morning: {', '.join(must)}, and if you can "
-            f"{', '.join(rest[:-1])}{' and ' if len(rest) > 1 else ''}{rest[-1]}.")
+    rest = [RECORDED[o] for o in order if not weights.get(o, 0.0) >= half > 0]
+    if not rest:
+        return f"Write down every morning: {_listed(must)}."
+    return f"Write down every morning: {', '.join(must)}, and if you can {_listed(rest)}."
+
+
+def _listed(items: list[str]) -> str:
+    """``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
 
 
 HARD_ANXIETY = 8
 """Evening anxiety (0-10) from which a night counts as very anxious."""
 
 HARD_WEEK = (4, 7)
-"""Very anxious nights among the last nights with anxiety recorded that make a hard week."""
+"""Very anxious nights among the diary's last nights that make a hard week (a hard week
+months back, followed by nights without anxiety written, opened the headline: a review)."""
 
 
 def hard_week(nights: pd.DataFrame) -> str:
@@ -47,12 +56,12 @@ def hard_week(nights: pd.DataFrame) -> str:
     person's audit).
     """
     many, last = HARD_WEEK
-    recorded = nights.get("anxiety", pd.Series(dtype=float)).dropna().iloc[-last:]
+    recorded = nights.get("anxiety", pd.Series(dtype=float)).iloc[-last:].dropna()
     hard = int((recorded >= HARD_ANXIETY).sum())
     if hard < many:
         return ""
-    return (f"Your evening anxiety was {HARD_ANXIETY} or more on {hard} of your last "
-            f"{len(recorded)} nights with it recorded: magnesium is no treatment for severe "
+    return (f"Your evening anxiety was {HARD_ANXIETY} or more on {hard} of the last {last} "
+            f"nights ({len(recorded)} with it recorded): magnesium is no treatment for severe "
             "anxiety or panic, so talk to your clinician or prescriber soon (in a crisis, call "
             "your local emergency number). A change started in such a week is hard to judge, "
             "since the weeks after tend to be calmer whatever you take. ")

@@ -25,19 +25,23 @@ Rules shared by all sources (README, "Bring your own data"):
   sleep main (Fitbit).
 - **Runs before nights**: sleeps are joined in time order over the whole export, and a
   joined sleep belongs to the night of its first part, so a day sleep split around noon
-  (08:00-11:30, 12:15-15:00) stays one sleep. Times with a UTC offset are ordered by the
-  instant, not the wall clock (a sleep across a westward flight).
+  (08:00-11:30, 12:15-15:00) stays one sleep. Only a day sleep (its first part beginning
+  outside :data:`NIGHT_WINDOW`) is joined across noon: a night's sleep is not, so a lie-in
+  followed by a nap after noon, or a sick day of naps, leaves the next night its own.
+  Times with a UTC offset are ordered by the instant, not the wall clock (a sleep across a
+  westward flight).
 - **One sleep per night**: among the (joined) sleeps of a night, the main sleeps are kept
   and the longest of them wins; naps and other short sleeps are left out (and counted, by
-  night, in a warning). A main sleep has a sleep the tracker calls main, or
-  :data:`MAIN_MIN_ASLEEP` minutes asleep in all and no part the tracker labels a nap (two
-  parts of a day sleep, neither long enough alone). A night with naps only gives no row,
-  and the warning names its date.
-- **A day sleep after a night shift**: a main sleep beginning in the afternoon (from noon to
-  18:00) of its night's own date, on a night that has another main sleep, belongs to the
-  night before when that night has none (:func:`after_a_shift`): 12:30-18:00 on 10 March after
-  the night shift of 9 March, then 08:00 on 11 March after the next shift, are the nights of
-  9 and 10 March. A warning names the nights so given.
+  night, in a warning). A main sleep has a sleep the tracker calls main; on a night with
+  none, a sleep of :data:`MAIN_MIN_ASLEEP` minutes asleep in all whose parts the tracker
+  labels no nap (two parts of a day sleep, neither long enough alone) is one
+  (:func:`main_runs`). A night with naps only gives no row, and the warning names its date.
+- **A day sleep after a night shift**: a main sleep of :data:`SHIFT_SLEEP_MIN` minutes or
+  more beginning in the afternoon (from noon to 18:00) of its night's own date, on a night
+  with another main sleep, belongs to the night before when that night has none
+  (:func:`after_a_shift`): 12:30-18:00 on 10 March after the night shift of 9 March, then
+  08:00 on 11 March after the next shift, are the nights of 9 and 10 March. A warning names
+  the nights so given; a shorter afternoon sleep (a sick day's nap) stays a nap.
 - **Duplicates** (the same sleep twice, as in overlapping exports) are dropped; other
   overlapping sleeps (a re-synced or edited log beside the tracker's) are alternatives.
 """
@@ -74,6 +78,16 @@ MAIN_MIN_ASLEEP = 180.0
 NIGHT_WINDOW = (dt.time(18), dt.time(6))
 """Local start times (from, to) of a sleep that may be the night's at any length."""
 
+SHIFT_SLEEP_MIN = 240.0
+"""Minutes asleep from which an afternoon sleep may be the day sleep after a night shift
+(given the night before, :func:`after_a_shift`): a sick day's nap is shorter."""
+
+
+def in_night_window(start: dt.datetime) -> bool:
+    """Whether a sleep begins in :data:`NIGHT_WINDOW` (local wall clock)."""
+    begin, end = NIGHT_WINDOW
+    return start.time() >= begin or start.time() < end
+
 
 def may_be_main(start: dt.datetime, asleep_min: float) -> bool:
     """Whether a sleep may be a night's main sleep, not a daytime nap.
@@ -91,8 +105,7 @@ def may_be_main(start: dt.datetime, asleep_min: float) -> bool:
         True when it begins in :data:`NIGHT_WINDOW` or lasts :data:`MAIN_MIN_ASLEEP` or more.
 
     """
-    begin, end = NIGHT_WINDOW
-    return start.time() >= begin or start.time() < end or asleep_min >= MAIN_MIN_ASLEEP
+    return in_night_window(start) or asleep_min >= MAIN_MIN_ASLEEP
 
 
 def may_fall_back(day: dt.date) -> bool:
@@ -158,6 +171,7 @@ def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
     for period in sorted(periods, key=lambda p: instant(p.start)):
         lead = groups[-1][0] if groups else None
         if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
+                (period.night == lead.night or not in_night_window(lead.start)) and \
                 dt.timedelta(0) <= awake_between(groups[-1][-1], period) <= JOIN_GAP:
             groups[-1].append(period)
         else:
@@ -193,26 +207,34 @@ def joined(run: list[SleepPeriod]) -> SleepPeriod:
                        any(p.main for p in run), values, first.notes)
 
 
-def is_main(run: Sequence[SleepPeriod]) -> bool:
-    """Whether a (joined) sleep is a main sleep, not a nap (see the module doc)."""
-    return any(p.main for p in run) or (
-        not any(p.nap for p in run) and sum(p.asleep for p in run) >= MAIN_MIN_ASLEEP)
+def main_runs(runs_of_night: Sequence[list[SleepPeriod]]) -> list[list[SleepPeriod]]:
+    """The main sleeps among a night's (joined) sleeps (see the module doc).
+
+    Those with a sleep the tracker calls main; on a night with none, those of
+    :data:`MAIN_MIN_ASLEEP` minutes asleep in all that the tracker labels no nap. Two
+    afternoon naps adding up to 3 hours beat a short, bad night the tracker called main.
+    """
+    labelled = [run for run in runs_of_night if any(p.main for p in run)]
+    return labelled or [run for run in runs_of_night if not any(p.nap for p in run)
+                        and sum(p.asleep for p in run) >= MAIN_MIN_ASLEEP]
 
 
 def after_a_shift(by_night: dict[dt.date, list[list[SleepPeriod]]]) -> list[str]:
     """Give afternoon day sleeps to the night before when theirs has a later one.
 
-    A main sleep beginning from noon to 18:00 on its night's own date, on a night with
-    another main sleep, moves to the night before when that night has no main sleep (the
-    module doc). ``by_night`` is changed in place; returns the nights given a sleep.
+    A main sleep of SHIFT_SLEEP_MIN minutes or more beginning from noon to 18:00 on its
+    night's own date, on a night with another main sleep, moves to the night before when
+    that night has no main sleep (the module doc). ``by_night`` is changed in place;
+    returns the nights given a sleep.
     """
     given = []
     for night in sorted(by_night):
-        main = [run for run in by_night[night] if is_main(run)]
+        main = main_runs(by_night[night])
         before = night - dt.timedelta(days=1)
         afternoon = [run for run in main if run[0].start.date() == night
-                     and run[0].start.time() < NIGHT_WINDOW[0]]
-        if len(main) > 1 and afternoon and not any(map(is_main, by_night.get(before, []))):
+                     and run[0].start.time() < NIGHT_WINDOW[0]
+                     and sum(p.asleep for p in run) >= SHIFT_SLEEP_MIN]
+        if len(main) > 1 and afternoon and not main_runs(by_night.get(before, [])):
             by_night[night].remove(afternoon[0])
             by_night.setdefault(before, []).append(afternoon[0])
             given.append(before.isoformat())
@@ -283,7 +305,7 @@ def nights_table(periods: list[SleepPeriod], source: str,
     tally = _Tally(after_shift=after_a_shift(by_night))
     rows = []
     for night in sorted(by_night):
-        candidates = [run for run in by_night[night] if is_main(run)]
+        candidates = main_runs(by_night[night])
         if not candidates:
             tally.nap_only.append(night.isoformat())
             continue
