@@ -150,3 +150,50 @@ def test_a_json_among_the_diaries_is_refused_before_any_work(quick_persons, aske
     assert "lies in DIR_OF_DIARIES, whose every *.csv is read as a diary" in \
         capsys.readouterr().err
     assert not asked and not (quick_persons / "out.csv").exists()
+
+
+def test_a_failed_population_fit_exits_1_not_converged(quick_persons, failing, tmp_path,
+                                                       capsys, monkeypatch):
+    """Without --write-priors a failed fit printed its table and exited 0 (a researcher's
+    audit); nof1 exits 1. The diaries' own warnings (an unknown column) were not said."""
+    failing(2)
+    monkeypatch.setattr(hierarchical.PopulationModel, "to_json",
+                        lambda self: {"persons": 2, "nights": 4})
+    monkeypatch.setattr(hierarchical.PopulationModel, "effects", lambda self: _no_effects())
+    monkeypatch.setattr(hierarchical.PopulationModel, "separable_", 0, raising=False)
+    (quick_persons / "a.csv").write_text(DIARY.replace("sol_min\n", "sol_min,mood\n")
+                                         .replace(",30\n", ",30,5\n"))
+    assert main(["population", str(quick_persons)]) == 1
+    err = capsys.readouterr().err
+    assert "mgsleep population: NOT CONVERGED: FAILED: R-hat 1.050" in err
+    assert "unknown column 'mood'" in err and "fitting 2 diaries (4 nights)" in err
+
+
+def _no_effects():
+    import pandas as pd
+
+    return pd.DataFrame(columns=["form", "outcome", "mean", "ci_low", "ci_high", "p_benefit",
+                                 "between_person_sd", "persons_informative"])
+
+
+def test_priors_written_from_the_same_diaries_are_said_to_count_them_twice(tmp_path):
+    """A second round on priors written from the same folder moved the expectation effect on
+    the same six nights, with no word (a population researcher's audit)."""
+    import shutil
+
+    from model.cli.population import counted_twice
+    from model.core.paths import default_priors_dir
+    from model.evidence.priorset import load_priors
+
+    diaries = tmp_path / "diaries"
+    diaries.mkdir()
+    written = tmp_path / "written"
+    shutil.copytree(default_priors_dir(), written)
+    class_toml = written / "class.toml"
+    class_toml.write_text(class_toml.read_text().replace(
+        'scope = "class"', f'scope = "class"\nnotes = "Written by mgsleep population x '
+        f'(2026-12-05) of the diaries in {diaries.resolve()}: 1 persons"', 1))
+    [said] = counted_twice(load_priors(written), str(diaries))
+    assert "their nights count twice" in said
+    assert counted_twice(load_priors(written), str(tmp_path)) == []
+    assert counted_twice(load_priors(), str(diaries)) == []

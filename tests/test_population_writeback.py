@@ -193,3 +193,27 @@ def test_explain_says_a_written_back_prior_is_the_population_posterior_as_it_is(
     assert "discounted" not in said and "class evidence" not in said
     assert said.endswith(f"=> prior N({entry.mean:.3f}, {entry.sd:.3f}); basis pooled; "
                          f"certainty {entry.certainty}")
+
+
+def test_a_spread_the_diaries_say_nothing_of_is_written_back_as_it_started():
+    """The half-normal prior of twice a setting has a mean 1.6 times it: one 20-night diary
+    wrote responsiveness_smd 0.5, 0.79, 1.25 on three rounds (a population researcher's
+    audit). A spread stays its setting as far as the diaries say nothing of it."""
+    from model.population.graph import population_prior
+    from model.population.writeback import SPREADS, learnt_spreads
+
+    priors = load_priors()
+    prior = population_prior(priors)
+    rng = np.random.default_rng(0)
+    dims = {"sd_resp": "outcome", "sd_dev": "outcome", "sd_expectation": "sleep"}
+
+    def posterior(draw) -> xr.Dataset:
+        return xr.Dataset({var: (("chain", "draw", dims[var]), draw(prior[f"{var}_scale"]))
+                           for var in SPREADS})
+
+    uninformed = posterior(lambda scale: np.abs(rng.normal(0, scale, (4, 4000, scale.size))))
+    for var, written in learnt_spreads(uninformed, priors).items():
+        np.testing.assert_allclose(written, prior[f"{var}_scale"] / 2, rtol=0.05)
+    told = posterior(lambda scale: rng.normal(1.4 * scale, 0.01 * scale, (4, 4000, scale.size)))
+    for var, written in learnt_spreads(told, priors).items():
+        np.testing.assert_allclose(written, 1.4 * prior[f"{var}_scale"], rtol=0.01)

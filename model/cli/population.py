@@ -13,6 +13,7 @@ from model.core.errors import Fault, InputError
 from model.core.progress import ProgressLine, show_progress
 
 if TYPE_CHECKING:
+    from model.evidence.priorset import PriorSet
     from model.population.hierarchical import PopulationModel
 
 
@@ -83,6 +84,23 @@ def write_priors_into(fit: PopulationModel, out: str) -> None:
         install_priors(write_priors(fit, staging / "priors"), out)
 
 
+def counted_twice(priors: PriorSet, directory: str) -> list[str]:
+    """A warning when the priors were written by a population fit of this very folder.
+
+    Fitted again on priors made from them, the same nights count twice: a researcher's
+    second round on one folder moved the expectation effect from 0.3 to 0.135 to -0.101
+    SMD on the same six nights (a population researcher's audit).
+    """
+    class_file = priors.evidence.directory / "class.toml"
+    folder = f"of the diaries in {Path(directory).resolve()}:"
+    if not class_file.is_file() or folder not in class_file.read_text(encoding="utf-8"):
+        return []
+    return [f"the priors in {priors.evidence.directory} were fitted from the diaries of "
+            f"{directory} (class.toml names them): fitted again on them, their nights count "
+            "twice and the written priors claim more than the diaries hold; start from the "
+            "priors that run started from"]
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit, print the effects table, write the requested outputs."""
     from model.evidence.priorset import load_priors
@@ -94,6 +112,12 @@ def run(args: argparse.Namespace) -> int:
     check_priors_out(args.write_priors, args.force, inputs)
     priors = load_priors(args.priors)
     diaries = read_diaries(args.directory, priors.evidence.directory)
+    notes = [*(w for d in diaries for w in d.warnings), *counted_twice(priors, args.directory)]
+    for note in dict.fromkeys(notes):
+        print(f"mgsleep population: warning: {note}", file=sys.stderr)
+    print(f"mgsleep population: fitting {len(diaries)} diaries "
+          f"({sum(d.n_recorded for d in diaries)} nights): each person, then the population",
+          file=sys.stderr)
     line = ProgressLine("per-person stage, persons", len(diaries))
     fit = PopulationModel(priors, random_seed=args.seed, workers=args.workers,
                           scheduler=args.scheduler, person_fit=args.person_fit,
@@ -118,4 +142,9 @@ def run(args: argparse.Namespace) -> int:
         if args.write_priors:
             print(f"\npriors written to {args.write_priors}: mgsleep priors --priors "
                   f"{args.write_priors}")
+    if not fit.diagnostics_.ok:     # as nof1: a failed fit is no result to act on
+        print(f"mgsleep population: NOT CONVERGED: {fit.diagnostics_.words()}; the effects "
+              "above are no basis for anything: fit again with more diaries or another --seed",
+              file=sys.stderr)
+        return 1
     return 0

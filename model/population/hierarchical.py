@@ -245,7 +245,8 @@ def require_converged(fit: PopulationModel) -> None:
             f"the population fit did not pass its checks (max R-hat {checked.max_rhat:.3f}, "
             f"min bulk ESS {checked.min_ess_bulk:.0f}, {checked.divergences} divergences, "
             f"after {checked.attempts} run(s)): its posterior is no basis for priors and "
-            "none were written; fit again with more diaries, more draws or another seed")
+            "none were written; fit again with more diaries or another --seed (more draws: "
+            "PopulationModel(draws=...) in Python)")
 
 
 def write_priors(fit: PopulationModel, directory: str | Path, *, label: str | None = None,
