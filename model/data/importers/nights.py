@@ -211,8 +211,9 @@ def main_runs(runs_of_night: Sequence[list[SleepPeriod]]) -> list[list[SleepPeri
     """The main sleeps among a night's (joined) sleeps (see the module doc).
 
     Those with a sleep the tracker calls main; on a night with none, those of
-    :data:`MAIN_MIN_ASLEEP` minutes asleep in all that the tracker labels no nap. Two
-    afternoon naps adding up to 3 hours beat a short, bad night the tracker called main.
+    :data:`MAIN_MIN_ASLEEP` minutes asleep in all that the tracker labels no nap (on any
+    night, two afternoon naps adding up to 3 hours beat a short, bad night the tracker
+    called main: a review).
     """
     labelled = [run for run in runs_of_night if any(p.main for p in run)]
     return labelled or [run for run in runs_of_night if not any(p.nap for p in run)
