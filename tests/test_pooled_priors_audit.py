@@ -115,7 +115,9 @@ def test_a_write_back_keeps_every_exclusion_and_the_citations_inside_it(priors, 
 def test_the_written_files_name_the_inputs_of_the_run(pooled, tmp_path):
     diaries = str((tmp_path / "diaries").resolve())
     inputs = (diaries, "1 persons", "seed 7", "person fit laplace", "overstates how much "
-              "people differ")
+              "people differ", "0 of the 1 diaries separate magnesium from expectation (a "
+              "withdrawal or placebo nights): with none, the form effects and the expectation "
+              "effect are known only as their sum")
     entry = _written(pooled, "forms/glycinate.toml")["studies"][0]
     for said in (_written(pooled, "class.toml")["notes"],
                  _written(pooled, "forms/taurate.toml")["notes"], entry["source"]):

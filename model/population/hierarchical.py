@@ -314,7 +314,8 @@ def _provenance(fit: PopulationModel, label: str | None) -> Provenance:
     diaries = sorted({str(p.parent.resolve()) if p.is_file() else str(p) for p in sources})
     return Provenance(tag, ", ".join(diaries), len(fit.persons_),
                       int(sum(p.nights for p in fit.persons_)), fit.random_seed,
-                      fit.person_fit, fit.priors_.evidence.directory, today)
+                      fit.person_fit, fit.priors_.evidence.directory, today,
+                      sum(separability(d).separable for d in fit.diaries_))
 
 
 def _write_priors_folder(fit: PopulationModel, staging: Path, label: str | None) -> None:

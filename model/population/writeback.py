@@ -76,6 +76,10 @@ class Provenance:
         The priors folder the fit started from.
     day : str
         The date written (ISO).
+    separable : int
+        The diaries that separate magnesium from expectation (a withdrawal or placebo nights):
+        with none, the form effects and the expectation effect are known only as their sum,
+        which the written files now say (a population researcher's audit found no trace of it).
 
     """
 
@@ -87,6 +91,7 @@ class Provenance:
     person_fit: str
     priors: Path
     day: str
+    separable: int = 0
 
     def run(self) -> str:
         """The run's inputs in one sentence: diaries, persons, nights, seed, person fit."""
@@ -94,7 +99,10 @@ class Provenance:
         return (f"mgsleep population {self.tag} ({self.day}) of the diaries in {self.diaries}: "
                 f"{self.persons} persons, {self.nights} nights; {seed}; person fit "
                 f"{self.person_fit} ({PERSON_FIT_WORDS[self.person_fit]}); started from the "
-                f"priors in {self.priors}")
+                f"priors in {self.priors}; {self.separable} of the {self.persons} diaries "
+                "separate magnesium from expectation (a withdrawal or placebo nights)"
+                + ("" if self.separable else ": with none, the form effects and the "
+                   "expectation effect are known only as their sum"))
 
     def settings_note(self) -> str:
         """The comment on each value a write-back replaces in ``settings.toml``."""
