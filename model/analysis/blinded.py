@@ -9,8 +9,7 @@ within the last ``gi_window``) is applied to each pot code instead of each regim
 from __future__ import annotations
 
 from model.core.errors import Fault
-from model.core.forms import NONE
-from model.data.diary import CODE_NOTE, Diary
+from model.data.diary import Diary, pot_codes
 from model.decision.settings import DecisionSettings
 
 
@@ -32,7 +31,7 @@ def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None) -> list
     """
     s = settings or DecisionSettings()
     last = diary.nights.iloc[-s.gi_window:]
-    pots = last["notes"].str.extract(CODE_NOTE)[0].str.upper().where(last["form"] == NONE)
+    pots = pot_codes(last)
     gi = last["gi_night"] == 1
     faults = []
     for pot in sorted(pots.dropna().unique()):

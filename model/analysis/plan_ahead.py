@@ -36,9 +36,9 @@ from typing import Any
 import pandas as pd
 
 from model.core.change_words import GI_TROUBLE
-from model.core.forms import NONE, PLACEBO
+from model.core.forms import PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.data.diary import CODE_NOTE, Diary
+from model.data.diary import Diary, pot_codes
 from model.data.profile import Profile
 from model.decision import Candidate, Decision, DecisionSettings, History, Predict, Recommendation
 from model.decision.decide import largest_studied_mg
@@ -189,7 +189,7 @@ def plan_ahead(diary: Diary, as_of: dt.date, today: dt.date | None = None) -> Pl
     if ahead.empty or (slept is not None and slept > as_of):
         return None
     regimens = night_regimens(ahead)
-    codes = ahead["notes"].str.extract(CODE_NOTE)[0].str.upper().where(ahead["form"] == NONE)
+    codes = pot_codes(ahead)
     steps = [(r, None) if pd.isna(code) else (None, str(code))
              for r, code in zip(regimens, codes, strict=True)]
     if all(step == (NO_MAGNESIUM, None) for step in steps):

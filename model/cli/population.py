@@ -91,9 +91,9 @@ def counted_twice(priors: PriorSet, directory: str) -> list[str]:
     second round on one folder moved the expectation effect from 0.3 to 0.135 to -0.101
     SMD on the same six nights (a population researcher's audit).
     """
-    class_file = priors.evidence.directory / "class.toml"
-    folder = f"of the diaries in {Path(directory).resolve()}:"
-    if not class_file.is_file() or folder not in class_file.read_text(encoding="utf-8"):
+    from model.population.writeback import fitted_from
+
+    if not fitted_from(priors.evidence.class_file.notes, directory):
         return []
     return [f"the priors in {priors.evidence.directory} were fitted from the diaries of "
             f"{directory} (class.toml names them): fitted again on them, their nights count "

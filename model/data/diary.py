@@ -200,6 +200,15 @@ any case on a note with the plan's tag (``Code b (plan 3f9a1c2e)``, typed by han
 night without magnesium), so that ``Code red at work`` or ``code until 2am`` in an open diary
 is no pot. The letter is the code in capitals."""
 
+def pot_codes(nights: pd.DataFrame) -> pd.Series:
+    """The pot code (capitals) of each night taken from a coded pot, else NaN.
+
+    A night with a :data:`CODE_NOTE` and no form: a pot of a blinded plan, still sealed.
+    """
+    codes = nights["notes"].str.extract(CODE_NOTE)[0].str.upper()
+    return codes.where(nights["form"] == NONE)
+
+
 PLAN_NOTES = frozenset({"baseline", "treatment", "washout"})
 """The ``notes`` of an open plan's rows (``mgsleep plan``: its periods' kinds,
 :data:`model.trial.periods.PeriodKind`); a blinded plan's rows carry a :data:`CODE_NOTE`."""

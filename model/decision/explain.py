@@ -353,16 +353,15 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
     allowed"; an option waiting for its evaluation period or over the GI limit is "Not advised
     now" (stopping magnesium was "Not allowed" after a blinded trial's last pot).
     """
-    grouped: dict[tuple[str, ...], list[str]] = {}
-    hard_lines = set()
+    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for a in assessed:
         hard = tuple(why for why, code in zip(a.blocked_by, a.reason_codes, strict=True)
                      if code in HARD_BLOCKS)
         if a.blocked_by:
-            grouped.setdefault(hard or a.blocked_by, []).append(option(a.action, a.regimen))
-            hard_lines.update({hard} if hard else set())
-    return [f"{'Not allowed' if why in hard_lines else 'Not advised now'}: {', '.join(names)}: "
-            f"{'; '.join(why)}." for why, names in grouped.items()]
+            key = ("Not allowed", hard) if hard else ("Not advised now", a.blocked_by)
+            grouped.setdefault(key, []).append(option(a.action, a.regimen))
+    return [f"{label}: {', '.join(names)}: {'; '.join(why)}."
+            for (label, why), names in grouped.items()]
 
 
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,

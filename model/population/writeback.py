@@ -52,6 +52,23 @@ PERSON_FIT_WORDS = {
 in the provenance of the priors written from it (:meth:`Provenance.run`)."""
 
 
+DIARIES_IN = "of the diaries in "
+"""Where :meth:`Provenance.run` names the diaries' folders (comma-separated, then ``:``)."""
+
+
+def fitted_from(notes: str, directory: str | Path) -> bool:
+    """Whether priors whose ``class.toml`` notes are ``notes`` were fitted from ``directory``.
+
+    The folders are those :meth:`Provenance.run` names: fitted again on such priors, the same
+    diaries' nights count twice.
+    """
+    start = notes.find(DIARIES_IN)
+    if start < 0:
+        return False
+    folders = notes[start + len(DIARIES_IN):].split(": ", 1)[0].split(", ")
+    return str(Path(directory).resolve()) in folders
+
+
 @dataclass(frozen=True)
 class Provenance:
     """What priors written back from one population fit rest on, said in each file written.
@@ -96,7 +113,7 @@ class Provenance:
     def run(self) -> str:
         """The run's inputs in one sentence: diaries, persons, nights, seed, person fit."""
         seed = f"seed {self.seed}" if self.seed is not None else "no seed (not reproducible)"
-        return (f"mgsleep population {self.tag} ({self.day}) of the diaries in {self.diaries}: "
+        return (f"mgsleep population {self.tag} ({self.day}) {DIARIES_IN}{self.diaries}: "
                 f"{self.persons} persons, {self.nights} nights; {seed}; person fit "
                 f"{self.person_fit} ({PERSON_FIT_WORDS[self.person_fit]}); started from the "
                 f"priors in {self.priors}; {self.separable} of the {self.persons} diaries "

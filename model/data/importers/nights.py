@@ -203,8 +203,13 @@ def joined(run: list[SleepPeriod]) -> SleepPeriod:
     extra = {"awakenings": count, "waso_min": minutes}
     values = {c: (sum(p.values.get(c, math.nan) for p in run) + extra[c]) if c in extra
               else first.values.get(c, math.nan) for c in columns}
-    return SleepPeriod(first.night, first.start, run[-1].end, sum(p.asleep for p in run),
+    return SleepPeriod(first.night, first.start, run[-1].end, asleep(run),
                        any(p.main for p in run), values, first.notes)
+
+
+def asleep(run: Sequence[SleepPeriod]) -> float:
+    """Minutes asleep over the parts of a run (unknown counts as 0)."""
+    return sum(p.asleep for p in run)
 
 
 def main_runs(runs_of_night: Sequence[list[SleepPeriod]]) -> list[list[SleepPeriod]]:
@@ -217,7 +222,7 @@ def main_runs(runs_of_night: Sequence[list[SleepPeriod]]) -> list[list[SleepPeri
     """
     labelled = [run for run in runs_of_night if any(p.main for p in run)]
     return labelled or [run for run in runs_of_night if not any(p.nap for p in run)
-                        and sum(p.asleep for p in run) >= MAIN_MIN_ASLEEP]
+                        and asleep(run) >= MAIN_MIN_ASLEEP]
 
 
 def after_a_shift(by_night: dict[dt.date, list[list[SleepPeriod]]]) -> list[str]:
@@ -233,8 +238,7 @@ def after_a_shift(by_night: dict[dt.date, list[list[SleepPeriod]]]) -> list[str]
         main = main_runs(by_night[night])
         before = night - dt.timedelta(days=1)
         afternoon = [run for run in main if run[0].start.date() == night
-                     and run[0].start.time() < NIGHT_WINDOW[0]
-                     and sum(p.asleep for p in run) >= SHIFT_SLEEP_MIN]
+                     and not in_night_window(run[0].start) and asleep(run) >= SHIFT_SLEEP_MIN]
         if len(main) > 1 and afternoon and not main_runs(by_night.get(before, [])):
             by_night[night].remove(afternoon[0])
             by_night.setdefault(before, []).append(afternoon[0])
@@ -310,7 +314,7 @@ def nights_table(periods: list[SleepPeriod], source: str,
         if not candidates:
             tally.nap_only.append(night.isoformat())
             continue
-        best = max(candidates, key=lambda r: (sum(p.asleep for p in r), instant(r[0].start)))
+        best = max(candidates, key=lambda r: (asleep(r), instant(r[0].start)))
         if left_out := sum(map(len, by_night[night])) - len(best):
             tally.left_out[night.isoformat()] = left_out
         if len(best) > 1:
