@@ -756,10 +756,13 @@ profiles = st.builds(
     pregnant=st.sampled_from([False] * 9 + [True]),
     conditions=st.lists(st.sampled_from(["asthma", "migraine", "hypertension",
                                          "myasthenia_gravis"]), max_size=1).map(tuple),
-    medications=st.lists(st.sampled_from(["gabapentin", "iron", "digoxin", "aspirin"]),
-                         max_size=2).map(tuple),
+    medications=st.lists(st.sampled_from(["gabapentin", "iron", "digoxin", "aspirin",
+                                          "magnesium oxide 100 mg", "Magnesium aspartate 300mg",
+                                          "milk of magnesia"]),
+                         max_size=2, unique=True).map(tuple),
     excluded_forms=st.lists(st.sampled_from(FORMS), max_size=8).map(tuple),
     max_elemental_mg=st.one_of(st.none(), st.just(0.0), st.floats(1, 700)),   # not grams
+    other_magnesium_mg=st.one_of(st.none(), st.just(0.0), st.floats(1, 400)),
     complaint=st.sampled_from(["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]))
 posteriors = st.builds(
     FakePosterior, n_draws=st.just(200), seed=st.integers(0, 10_000),
@@ -778,8 +781,13 @@ def test_safety_properties(profile, past, model, mode, seed):
                       mode=mode, seed=seed)
     rec = decision.recommendation
     rules = screen(profile, priors.safety)
+    written = {"magnesium oxide 100 mg": 100, "Magnesium aspartate 300mg": 300}
+    other = (profile.other_magnesium_mg if profile.other_magnesium_mg is not None
+             else sum(written.get(m, 0) for m in profile.medications))
     ceiling = min(profile.max_elemental_mg if profile.max_elemental_mg is not None else 350,
-                  350)
+                  350 - other)   # the other magnesium's share of the limit taken off
+    assert rules.ceiling_mg <= max(0, ceiling)   # a rule's own limit (pregnancy) may be lower
+    assert ("other_magnesium" in rec.reason_codes) == (0 < other and rules.ceiling_mg < 100)
     if rules.referrals or rules.holds:           # a referred person gets no form, no dose
         assert rec.action == "refer" and rec.regimen is None and not decision.assessments
         assert ("refer_hold" in rec.reason_codes) == (not rules.referrals)  # digoxin: hold

@@ -43,7 +43,8 @@ def test_every_key_is_found_on_its_line_by_its_path() -> None:
     assert ("groups", 0, "fake") not in lines            # inside a multi-line string
     assert lines[("groups", 0, "studies", 1, "se")] == 15
     assert lines[("groups", 1, "studies", 0, "id")] == 22
-    assert line_of(lines, ("groups", 1, "members", 0)) == 18      # a multi-line array
+    assert line_of(lines, ("groups", 1, "members")) == 18         # a multi-line array
+    assert line_of(lines, ("groups", 1, "members", 0)) == 19      # its entry's own line
     assert line_of(lines, ("groups", 1, "studies", 0, "inline", "se")) == 23
     assert line_of(lines, ("groups", 1, "studies", 0, "missing")) == 21  # its table
     assert line_of(lines, ("nowhere",)) is None

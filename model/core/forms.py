@@ -72,7 +72,8 @@ def form_hint(name: str, *, placebo: bool = True) -> str:
     other = unmodelled_compound(name)
     if other is not None:
         return (f" ({other} is none of the forms mgsleep models; do not log it as another "
-                "form: its elemental magnesium differs)")
+                "form: its elemental magnesium differs; taken every day beside your "
+                "supplement, give its magnesium as other_magnesium_mg in your profile)")
     choices = (*FORMS, *ALIASES, *((PLACEBO,) if placebo else ()))
     close = difflib.get_close_matches(_key(name), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

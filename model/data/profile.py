@@ -10,6 +10,7 @@ A profile is a small TOML file (see the README; every key optional)::
     gut_sensitivity = "none"     # none | mild | ibs
     excluded_forms = []
     max_elemental_mg = 350       # per day; default: the ceiling of safety.toml
+    other_magnesium_mg = 100     # per day from other products (a multivitamin, ZMA)
     complaint = "sleep_onset"    # sleep_onset | night_waking | anxiety | racing_thoughts
     [weights]                    # utility weights; override the complaint's defaults
     sol = 1.0
@@ -26,6 +27,10 @@ Explicit ``[weights]`` replace the defaults outcome by outcome.
 
 A ``max_elemental_mg`` above the safety ceiling is lowered to the ceiling with a
 :class:`ProfileWarning`; the decision never uses more than the ceiling whatever a profile says.
+``other_magnesium_mg`` is the elemental magnesium a day the person takes besides the supplement
+(a multivitamin, ZMA, a daily antacid): the safety ceiling is for supplements and medicines
+together, so the supplement's share is what is left (:mod:`model.decision.other_magnesium`,
+which otherwise counts the doses written beside the magnesium products among the medicines).
 Conditions and medicines are matched to the safety data through its synonym table (generic
 names, brands, salt forms, abbreviations; case-, punctuation- and salt-insensitive, see
 :mod:`model.evidence.names`). An entry that lists several names (``"digoxin, levothyroxine"``,
@@ -65,6 +70,7 @@ from model.data.profile_entries import (
     egfr_of_conditions,
     split_entries,
     written_name,
+    written_numbers,
 )
 from model.evidence.floor import bundled_safety
 from model.evidence.names import NOTHING, Kind, NameIndex, name_key, unknown_fix, unknown_message
@@ -133,6 +139,7 @@ class Profile(BaseModel):
     gut_sensitivity: GutSensitivity = "none"
     excluded_forms: tuple[str, ...] = ()
     max_elemental_mg: float | None = Field(default=None, ge=0)
+    other_magnesium_mg: float | None = Field(default=None, ge=0, le=10_000)
     complaint: Complaint = "sleep_onset"
     weights: Weights = Weights()
     _lowered_from_mg: float | None = PrivateAttr(default=None)
@@ -142,14 +149,14 @@ class Profile(BaseModel):
         """The ``max_elemental_mg`` given above the safety ceiling, lowered to it (else None)."""
         return self._lowered_from_mg
 
-    @field_validator("egfr", "age", "max_elemental_mg", mode="before")
+    @field_validator("egfr", "age", "max_elemental_mg", "other_magnesium_mg", mode="before")
     @classmethod
     def _not_a_flag(cls, value: object) -> object:
         if isinstance(value, bool):
             raise ValueError("expected a number, not true or false")
         return value
 
-    @field_validator("max_elemental_mg")
+    @field_validator("max_elemental_mg", "other_magnesium_mg")
     @classmethod
     def _not_grams(cls, value: float | None) -> float | None:
         """0.35 (grams meant) gave "Stop taking magnesium" with no word (an audit)."""
@@ -312,7 +319,7 @@ def _check_names(profile: Profile, safety: Safety, file: str, allow_unknown: boo
         ("conditions", "condition", profile.conditions),
         ("medications", "medicine", profile.medications))
     for key, kind, names in lists:
-        for number, name in enumerate(names, start=1):
+        for number, name in zip(written_numbers(file, key, names), names, strict=True):
             if index.match(name, kind) is None:
                 faults.append(Fault(file, f"key {key}[{number}]", unknown_message(
                     name, kind, index, accepted=allow_unknown)))

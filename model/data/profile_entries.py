@@ -1,19 +1,52 @@
 """How the entries a profile lists are read, before its fields are checked.
 
-An entry naming several conditions or medicines is split into one entry per name
-(:func:`split_entries`), and an eGFR written among the conditions is read as the eGFR, with
-a warning (:func:`egfr_of_conditions`, :class:`ProfileWarning`).
+An entry naming several conditions or medicines is split into one entry per name, a
+combination's name into its products (:func:`split_entries`), and an eGFR written among the
+conditions is read as the eGFR, with a warning (:func:`egfr_written`,
+:func:`egfr_of_conditions`, :class:`ProfileWarning`).
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
 import warnings
+from collections.abc import Sequence
+from pathlib import Path
 
 from model.evidence.floor import bundled_safety
-from model.evidence.names import SEPARATOR, Kind, NameIndex, egfr_written
+from model.evidence.names import Kind, NameIndex
 from model.evidence.schema import Safety
 
 EGFR_MAX = 250.0   # the largest egfr read, mL/min/1.73 m²
+
+EGFR_TEXT = re.compile(
+    r"\b(?:e?gfr|cr\s*cl|creatinine\s+clearance)\s*(?:[:=~]|>=?|≥|(<)|<=|≤|\b(?:of|is|was)\b)?"
+    r"\s*(\d+(?:[.,]\d+)?)"
+    r"(?:\s*ml\s*/\s*(min|s)(?:\s*(?:/|per)\s*1[.,]73\s*m(?:2|²|\^2)?)?)?", re.IGNORECASE)
+"""An eGFR written in a condition: ``eGFR 28``, ``egfr: 28``, ``eGFR=28 mL/min/1.73 m²``,
+``eGFR >60`` (read as 60, the safe side), ``eGFR < 30`` (read as 29: below 30); or a
+creatinine clearance (``CrCl 25 mL/min``, ``creatinine clearance 25``), which the kidney rule
+of ``safety.toml`` reads alike ("an eGFR or creatinine clearance below 30 mL/min"): written
+as a condition it was two unknown names, ``CrCl 25 mL`` and ``min``."""
+
+_LOOSE_ENDS = re.compile(r"^(?:[\W_]|\b(?:with|and)\b)+|(?:[\W_]|\b(?:with|and)\b)+$",
+                         re.IGNORECASE)
+
+
+def egfr_written(entry: str) -> tuple[tuple[float, ...], str]:
+    """The eGFR values written in a condition entry, and the entry without them.
+
+    ``"Stage 3 CKD, eGFR 28"`` gives ``((28.0,), "Stage 3 CKD")``; ``"eGFR 1.4 mL/s"`` gives
+    ``((84.0,), "")`` (mL/s times 60 is mL/min), ``"eGFR < 30"`` ``((29.0,), "")`` (strictly
+    below: 1 mL/min less). An entry naming no eGFR comes back whole, with no value.
+    """
+    found = list(EGFR_TEXT.finditer(entry))
+    if not found:
+        return (), entry
+    values = tuple(float(m[2].replace(",", ".")) * (60 if (m[3] or "").lower() == "s" else 1)
+                   - (1 if m[1] else 0) for m in found)
+    return values, _LOOSE_ENDS.sub("", EGFR_TEXT.sub(" ", entry))
 
 
 class ProfileWarning(UserWarning):
@@ -25,13 +58,35 @@ def written_name(name: str) -> str:
     return " ".join(name.split())
 
 
+def written_numbers(file: str, key: str, names: Sequence[str]) -> list[int]:
+    """Each name's entry number (from 1) in the list ``key`` of the profile file, as written.
+
+    A name split from an entry listing several (``"Rennie or Gaviscon"``) has that entry's
+    number, so that a fault names the entry and the line the person wrote (it was numbered by
+    its place among the split names, and every fault had the array's first line). An entry
+    equal to the name is taken first, then one holding it; a name found in none (a profile
+    built in Python) keeps its place in ``names``.
+    """
+    try:
+        raw = tomllib.loads(Path(file).read_text(encoding="utf-8-sig")).get(key)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = None
+    entries = [written_name(e) if isinstance(e, str) else "" for e in raw] \
+        if isinstance(raw, list) else []
+    return [next((i for i, entry in enumerate(entries, 1) if entry == name),
+                 next((i for i, entry in enumerate(entries, 1) if name in entry), number))
+            for number, name in enumerate(names, 1)]
+
+
 def split_entries(data: object, safety: Safety | None = None) -> object:
     """The raw profile with each condition or medicine entry that lists several names split.
 
     ``["digoxin, levothyroxine"]`` (or the string alone, not in a list) becomes
     ``["digoxin", "levothyroxine"]``, exactly as if written as two entries, so that each
     name's rules apply (joined into the one key ``digoxin_levothyroxine`` it was unknown, or
-    taken as levothyroxine alone). An entry that is a known name as a whole stays whole
+    taken as levothyroxine alone); ``["Calcium Magnesium Zinc 1000 mg"]`` becomes
+    ``["Calcium", "Magnesium", "Zinc"]`` (it was read as zinc alone, and its 1000 mg are the
+    product's, not magnesium's). An entry that is a known name as a whole stays whole
     (:meth:`model.evidence.names.NameIndex.split`).
 
     Parameters
@@ -53,7 +108,7 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
                    if isinstance(value := data.get(key), str)}
     lists = {key: value for key in ("conditions", "medications")
              if isinstance(value := data.get(key), list | tuple)
-             and any(isinstance(n, str) and SEPARATOR.search(n) for n in value)}
+             and any(isinstance(n, str) for n in value)}
     if not lists:
         return data
     index = NameIndex.of(safety if safety is not None else bundled_safety())
@@ -68,7 +123,7 @@ def egfr_of_conditions(data: object, file: str) -> object:
     """The raw profile with its eGFR the lowest of ``egfr`` and those written in conditions.
 
     ``["Stage 3 CKD, eGFR 28"]`` gave the unknown ``egfr_28`` (with ``--allow-unknown``, a dose
-    below eGFR 30). Each eGFR read (:func:`model.evidence.names.egfr_written`) is warned of; its
+    below eGFR 30). Each eGFR read (:func:`egfr_written`) is warned of; its
     entry keeps what else it says (``"Stage 3 CKD"``), or is left out, or whole if out of range.
     """
     entries = data.get("conditions") if isinstance(data, dict) else None

@@ -157,7 +157,8 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
     """
     if rules.referrals:
         taking = past.taking.active
-        codes = ("refer", "refer_stop") if taking else ("refer",)
+        codes = (("refer", "refer_stop") if taking else ("refer",)) + (
+            ("other_magnesium",) if rules.other_at_limit else ())
         return _without_posterior("refer", review,
                                   rule_words.refer_reasons(rules.referrals, past.taking,
                                                            rules.holds if taking else ()),

@@ -44,6 +44,8 @@ REASON_CODES: dict[str, str] = {
                    "no change or commitment is made on it"),
     "refer": "a contraindication: see a clinician, no magnesium advice",
     "refer_stop": "a contraindication while taking magnesium: stop now and see a clinician",
+    "other_magnesium": ("with refer: the magnesium the profile's other products give a day "
+                        "leaves less than the least dose advised under the daily limit"),
     "refer_hold": ("a medicine with which magnesium is not changed without the prescriber "
                    "(digoxin), or pregnancy: keep the current routine within the hard rules "
                    "and see a clinician"),

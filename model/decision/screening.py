@@ -3,7 +3,8 @@
 What a profile's conditions and medicines refer, hold, warn of or leave unchecked, and its
 daily ceiling. A contraindication means ``refer``; cautions, interacting medicines (each
 named with its timing rule) and depletion notes become warnings; excluded forms are
-removed; the daily ceiling is the profile's, at most the safety ceiling. A name the safety
+removed; the daily ceiling is the profile's, at most the safety ceiling less the magnesium
+the person takes in other products (:mod:`model.decision.other_magnesium`). A name the safety
 data does not know (accepted with ``--allow-unknown``) stays NOT CHECKED, but gets the rules
 of what it may be: a contraindication within a typo (:func:`near_misses`), a medicine listed
 as a condition or the other way round (:func:`_crossed`).
@@ -18,6 +19,14 @@ from model.core.forms import FORMS
 from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision import rule_words
+from model.decision.other_magnesium import (
+    OtherMagnesium,
+    at_limit_reason,
+    entry_rule,
+    other_magnesium,
+    share_warning,
+)
+from model.decision.settings import DecisionSettings
 from model.evidence.floor import loosened
 from model.evidence.names import Kind, NameIndex, listed, spoken, unknown_warning
 from model.evidence.schema import Contraindication, Safety, raise_if
@@ -58,6 +67,10 @@ class Screening:
     cautions : tuple of str
         The cautions of the profile's conditions among ``warnings`` (a reduced kidney
         function, a slow heart, inflammatory bowel disease): the headline says them too.
+    other_mg : float
+        The elemental magnesium a day from the profile's other products, taken off the
+        ceiling (:mod:`model.decision.other_magnesium`); when it leaves less than the
+        least dose advised (``DecisionSettings.min_dose_mg``), it refers.
 
     """
 
@@ -70,6 +83,12 @@ class Screening:
     medicine_hold: bool = False
     dose_rules: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
+    other_mg: float = 0.0
+
+    @property
+    def other_at_limit(self) -> bool:
+        """The other magnesium leaves less than the least dose advised: one of the referrals."""
+        return bool(self.other_mg) and self.ceiling_mg < DecisionSettings().min_dose_mg
 
     def with_dose(self, regimen: Regimen | None) -> str:
         """`` With your medicines: ... Take care: ...`` when ``regimen`` is magnesium.
@@ -118,22 +137,34 @@ Matched = dict[str, str | None]
 
 
 def _medicine_warnings(medicines: Matched, safety: Safety,
-                       near: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+                       near: Mapping[str, tuple[str, ...]],
+                       other: tuple[OtherMagnesium, float]) -> list[tuple[str, str]]:
     """Warnings of the profile's medicines, except referrals and holds, each with its kind.
 
     :class:`Screening` keeps those apart; a decision gives a hold as a warning beside a
     referral. An unknown name taken as known ones (``near``: :func:`_medicine_near_misses`)
-    says so in its NOT CHECKED warning (kind ``unknown``).
+    says so in its NOT CHECKED warning (kind ``unknown``). A magnesium product says whether
+    its dose was counted (``other``: the other magnesium and the ceiling it leaves,
+    :func:`~model.decision.other_magnesium.entry_rule`).
     """
     found = []
     for given, medicine in medicines.items():
         if medicine is None:
             found.append(("unknown", unknown_warning(given, "medicine", near.get(given, ()))))
             continue
-        found += [(group.kind, rule_words.medicine_warning(given, medicine, group))
+        found += [(group.kind, rule_words.medicine_warning(given, medicine, group.model_copy(
+                      update={"rule": entry_rule(given, group.rule, *other)})
+                      if group.kind == "magnesium" else group))
                   for group in safety.interactions
                   if medicine in group.medications and group.kind not in ("refer", "clinician")]
     return found
+
+
+def _magnesium_products(medicines: Matched, safety: Safety) -> list[str]:
+    """The profile's medications entries that are magnesium products (``kind = "magnesium"``)."""
+    products = {m for group in safety.interactions if group.kind == "magnesium"
+                for m in group.medications}
+    return [given for given, medicine in medicines.items() if medicine in products]
 
 
 def _medicine_rules(medicines: Matched, safety: Safety, kind: str) -> tuple[str, ...]:
@@ -271,18 +302,25 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     cautions = [_reason(c, profile) for c in safety.cautions
                 if _applies(c, profile, conditions) and c.field not in fields]
     warnings += cautions
-    told = _medicine_warnings(medicines, safety, near)
-    warnings += [text for _, text in told]
-    ceiling = profile.ceiling_mg(safety)
-    if profile.max_elemental_mg is not None and profile.max_elemental_mg > ceiling:
-        warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, ceiling,
-                                                safety.ceiling.source))
+    other = other_magnesium(profile, _magnesium_products(medicines, safety))
+    own = profile.ceiling_mg(safety)
     rules = [c for c, _ in found] + [c for c in safety.cautions
                                      if _applies(c, profile, conditions)]
-    ceiling = min([ceiling, *(c.ceiling_mg for c in rules if c.ceiling_mg is not None)])
+    limit = min([safety.ceiling.default_mg_per_day,
+                 *(c.ceiling_mg for c in rules if c.ceiling_mg is not None)])
+    ceiling = max(0.0, min(own, limit - other.mg))
+    told = _medicine_warnings(medicines, safety, near, (other, ceiling))
+    warnings += [text for _, text in told]
+    if profile.max_elemental_mg is not None and profile.max_elemental_mg > own:
+        warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, own,
+                                                safety.ceiling.source))
+    if other.mg and ceiling < DecisionSettings().min_dose_mg:
+        referrals = (*referrals, at_limit_reason(other, limit, DecisionSettings().min_dose_mg))
+    elif other.mg:
+        warnings.append(share_warning(other, limit, ceiling))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
                      bool(medicine_holds),
                      tuple(text for kind, text in told if kind in ("timing", "magnesium")),
-                     tuple(cautions))
+                     tuple(cautions), other.mg)

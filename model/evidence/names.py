@@ -13,7 +13,14 @@ A profile may say ``"CKD"``, ``"Synthroid 50 mcg"`` or ``"doxycycline hyclate"``
 An entry of a profile list that is not a known name as a whole but lists several
 (``"digoxin, levothyroxine"``, ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``)
 is read as those names, each matched on its own (:meth:`NameIndex.split`, separators
-:data:`SEPARATOR`): joined into one key it would be unknown, or be taken for one of them.
+:data:`SEPARATOR`, ``or`` among them): joined into one key it would be unknown, or be taken for
+one of them. A medicine's name listing magnesium beside other products without a separator
+(``"Calcium Magnesium Zinc"``) is read as each of them: ``calcium`` and ``magnesium`` are
+products of their own, no salt words (a medicine's magnesium salt is an alias of it:
+``esomeprazole magnesium``). A dose written with such a combination, or once at the end of an
+entry naming magnesium after other products (``"Zinc & Magnesium 500 mg"``), is the whole
+product's: the magnesium part carries none. Magnesium for the skin or a bath (``magnesium
+oil``, ``Epsom salt baths``) is recognised as itself, no magnesium by mouth.
 
 A class of medicines (``bisphosphonates``, the ``[[classes]]`` table) is no one medicine: it
 stays unknown, and :meth:`NameIndex.members` names its members for the message and, with
@@ -26,8 +33,8 @@ named instead: the closest alone may be the milder one. Nothing is matched by si
 alone: a near miss such as ``levothyroxin`` stays unknown, so that a typo is shown to the
 person, never guessed.
 
-An eGFR written among the conditions (``"CKD 3, eGFR 28"``) is a value, not a name:
-:func:`egfr_written` reads it for the profile's ``egfr``.
+An eGFR written among the conditions (``"CKD 3, eGFR 28"``) is a value, not a name: it is read
+before the names (:func:`model.data.profile_entries.egfr_written`).
 """
 
 from __future__ import annotations
@@ -43,24 +50,38 @@ from model.evidence.schema import Safety
 Kind = Literal["condition", "medicine"]
 
 SALT_WORDS = frozenset({
-    "sodium", "disodium", "monosodium", "potassium", "calcium", "magnesium", "hydrochloride",
-    "hcl", "hydrobromide", "hyclate", "monohydrate", "dihydrate", "trihydrate", "hemihydrate",
-    "sesquihydrate", "anhydrous", "mesylate", "maleate", "besylate", "tartrate", "succinate",
-    "fumarate", "gluconate", "sulfate", "sulphate", "phosphate", "acetate", "bromide",
-    "pentahydrate", "lactate", "enacarbil"})
-"""Salt and hydrate words dropped from a medicine name (``levothyroxine sodium``)."""
+    "sodium", "disodium", "monosodium", "potassium", "hydrochloride", "hcl", "hydrobromide",
+    "hyclate", "monohydrate", "dihydrate", "trihydrate", "hemihydrate", "sesquihydrate",
+    "anhydrous", "mesylate", "maleate", "besylate", "tartrate", "succinate", "fumarate",
+    "gluconate", "sulfate", "sulphate", "phosphate", "acetate", "bromide", "pentahydrate",
+    "lactate", "enacarbil"})
+"""Salt and hydrate words dropped from a medicine name (``levothyroxine sodium``); not
+``calcium`` or ``magnesium``, products of their own: ``"Zinc Magnesium"`` was read as zinc."""
 
-FORM_WORDS = frozenset({
-    "tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "oral",
-    "solution", "suspension", "liquid", "xr", "er", "sr", "mr", "cr", "la", "dr", "xl",
+ORAL_WORDS = frozenset({"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps",
+                        "oral", "solution", "suspension", "liquid"})
+"""Forms taken by mouth: a name read by dropping one is no product for the skin
+(:data:`SKIN_WORDS`; ``magnesium gel caps`` is no ``magnesium gel``)."""
+
+SKIN_WORDS = frozenset({"oil", "spray", "lotion", "gel", "cream", "butter", "balm", "flakes",
+                        "bath", "baths", "soak", "transdermal", "topical"})
+"""Words of a product put on the skin or in a bath (``magnesium oil spray``)."""
+
+FORM_WORDS = ORAL_WORDS | frozenset({
+    "xr", "er", "sr", "mr", "cr", "la", "dr", "xl",
     "retard", "extended", "modified", "delayed", "release", "mg", "mcg", "ug", "g", "iu", "ml",
     "mgs", "mcgs", "milligram", "milligrams", "microgram", "micrograms",
     "daily", "once", "twice", "bid", "tid", "qid", "qd", "od", "qhs", "hs", "prn", "per", "day",
     "week", "weekly", "nightly", "morning", "evening", "night", "every", "each", "at", "in",
-    "the", "bedtime", "before", "after", "breakfast", "food", "meals", "am", "pm"})
+    "the", "bedtime", "before", "after", "breakfast", "food", "meals", "am", "pm", "a", "as",
+    "if", "when", "needed", "required", "occasionally", "sometimes", "other", "times", "month",
+    "monthly"})
 """Dosage-form, release, unit and frequency words dropped from a medicine name (``cipro xr
 500 mg``, ``alendronate 70 mg weekly``, ``levothyroxine 50 micrograms``, ``Euthyrox 75µg
-every morning``, ``... at bedtime``)."""
+every morning``, ``... at bedtime``, ``... twice a week``, ``milk of magnesia as needed``)."""
+
+LINK_WORDS = frozenset({"with", "plus"})
+"""Words joining the products of a combination's name (``magnesium with vitamin B6``)."""
 
 _DOSE = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|iu|ml)?$")
 
@@ -68,43 +89,15 @@ _STAGE = re.compile(r"^(stage_)?g?\d+[a-e]?$")
 """A condition's part that is only a stage (``4``, ``G4``, ``stage 4``): in ``CKD stage 3b/4``
 it stands for ``CKD stage 4``."""
 
-SEPARATOR = re.compile(r"\s*(?:[;+&]|\band\b|(?<!\d)[,/]|[,/](?!\d))\s*", re.IGNORECASE)
+SEPARATOR = re.compile(r"\s*(?:[;+&]|\b(?:and|or)\b|(?<!\d)[,/]|[,/](?!\d))\s*",
+                       re.IGNORECASE)
 """What separates several names written in one entry: ``,`` ``;`` ``/`` ``+`` ``&`` or the
-word ``and`` (a ``,`` or ``/`` between two digits is part of a dose: ``1,000 mg``, ``1/2``)."""
+words ``and`` and ``or`` (``"Rennie or Gaviscon"``: each may be taken); a ``,`` or ``/``
+between two digits is part of a dose: ``1,000 mg``, ``1/2``."""
 
 WHOLE_SLASH = re.compile(r"\b(?:n/a|mg/dl|ml/min|ml/s|[uµm]mol/l)\b", re.IGNORECASE)
 """Words with a ``/`` that no :data:`SEPARATOR` splits: ``N/A`` (:data:`NOTHING`) and units
 (``creatinine 2.1 mg/dL``); ``"N/A; heart block"`` was the unknown names ``N`` and ``A``."""
-
-
-EGFR_TEXT = re.compile(
-    r"\b(?:e?gfr|cr\s*cl|creatinine\s+clearance)\s*(?:[:=~]|>=?|≥|(<)|<=|≤|\b(?:of|is|was)\b)?"
-    r"\s*(\d+(?:[.,]\d+)?)"
-    r"(?:\s*ml\s*/\s*(min|s)(?:\s*(?:/|per)\s*1[.,]73\s*m(?:2|²|\^2)?)?)?", re.IGNORECASE)
-"""An eGFR written in a condition: ``eGFR 28``, ``egfr: 28``, ``eGFR=28 mL/min/1.73 m²``,
-``eGFR >60`` (read as 60, the safe side), ``eGFR < 30`` (read as 29: below 30); or a
-creatinine clearance (``CrCl 25 mL/min``, ``creatinine clearance 25``), which the kidney rule
-of ``safety.toml`` reads alike ("an eGFR or creatinine clearance below 30 mL/min"): written
-as a condition it was two unknown names, ``CrCl 25 mL`` and ``min``."""
-
-_LOOSE_ENDS = re.compile(r"^(?:[\W_]|\b(?:with|and)\b)+|(?:[\W_]|\b(?:with|and)\b)+$",
-                         re.IGNORECASE)
-
-
-def egfr_written(entry: str) -> tuple[tuple[float, ...], str]:
-    """The eGFR values written in a condition entry, and the entry without them.
-
-    ``"Stage 3 CKD, eGFR 28"`` gives ``((28.0,), "Stage 3 CKD")``; ``"eGFR 1.4 mL/s"`` gives
-    ``((84.0,), "")`` (mL/s times 60 is mL/min), ``"eGFR < 30"`` ``((29.0,), "")`` (strictly
-    below: 1 mL/min less). An entry naming no eGFR comes back whole, with no value.
-    """
-    found = list(EGFR_TEXT.finditer(entry))
-    if not found:
-        return (), entry
-    values = tuple(float(m[2].replace(",", ".")) * (60 if (m[3] or "").lower() == "s" else 1)
-                   - (1 if m[1] else 0) for m in found)
-    return values, _LOOSE_ENDS.sub("", EGFR_TEXT.sub(" ", entry))
-
 
 NOTHING = frozenset({"none", "n_a", "na", "nil", "no", "nothing", "not_applicable", "null"})
 """Entries of a profile list that say it has none: ``medications = ["none"]`` was "'none' is a
@@ -127,7 +120,12 @@ def name_key(name: str) -> str:
 
 
 MAGNESIUM = "magnesium"
-"""The word a name of a magnesium product has, which a "did you mean" keeps."""
+"""The word of magnesium in a name: a "did you mean" for a name with it offers only names of
+magnesium products (:meth:`NameIndex.suggest`)."""
+
+WHOLE_TYPO = 0.85
+"""How alike a name and a magnesium product's are when the one is a typo of the other: "did you
+mean" then names it (``milk of magnesium``: ``milk of magnesia``), not ``magnesium`` inside."""
 
 OPPOSITE_PREFIXES = (("hyper", "hypo"), ("hypo", "hyper"))
 """Prefixes of opposite states (too much, too little): a name with one is no typo of a name
@@ -144,6 +142,29 @@ def _stripped(key: str, salts: bool = True) -> str:
     words = [w for w in key.split("_")
              if (w not in SALT_WORDS or not salts) and w not in FORM_WORDS and not _DOSE.match(w)]
     return "_".join(words)
+
+
+def _skin_by_mouth(key: str, stripped: str) -> bool:
+    """Whether ``stripped`` names a product for the skin only as ``key`` without an oral form."""
+    return bool(SKIN_WORDS & set(stripped.split("_")) and ORAL_WORDS & set(key.split("_")))
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` as :func:`name_key` reads them, each with its start and end."""
+    places = list(re.finditer(r"[a-z0-9]+", text.lower()))
+    keys = name_key(text).split("_") if places else []
+    return [(key, m.start(), m.end()) for key, m in zip(keys, places, strict=True)]
+
+
+def _has_dose(text: str) -> bool:
+    """Whether ``text`` has a number (``500 mg``, ``1,000``)."""
+    return any(w[:1].isdigit() and _DOSE.match(w) for w, _, _ in _words(text))
+
+
+def _without_dose(text: str) -> str:
+    """``text`` before its first number (``"Magnesium 500 mg"``: ``"Magnesium"``)."""
+    start = next(s for w, s, _ in _words(text) if w[:1].isdigit() and _DOSE.match(w))
+    return re.sub(r"[\W_]+$", "", text[:start]) or text
 
 
 def _restaged(before: str, stage: str) -> str:
@@ -166,12 +187,14 @@ class NameIndex:
 
     Build one with :meth:`of`. ``conditions`` and ``medicines`` map a key (see
     :func:`name_key`) to a canonical name of ``safety.toml``; ``classes`` the key of a class
-    of medicines (``bisphosphonates``) to the canonical names of its members.
+    of medicines (``bisphosphonates``) to its members; ``magnesium`` names the magnesium
+    products (of interactions of kind ``magnesium``).
     """
 
     conditions: dict[str, str]
     medicines: dict[str, str]
     classes: dict[str, tuple[str, ...]]
+    magnesium: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, safety: Safety) -> NameIndex:
@@ -186,7 +209,9 @@ class NameIndex:
             table |= {name_key(alias): entry.name for alias in (entry.name, *entry.aliases)}
         classes = {name_key(alias): group.medications
                    for group in safety.classes for alias in (group.name, *group.aliases)}
-        return cls(conditions, medicines, classes)
+        return cls(conditions, medicines, classes, frozenset(
+            m for group in safety.interactions if group.kind == "magnesium"
+            for m in group.medications))
 
     def _table(self, kind: Kind) -> dict[str, str]:
         return self.conditions if kind == "condition" else self.medicines
@@ -197,7 +222,8 @@ class NameIndex:
         key = name_key(name)
         found = table.get(key)
         if found is None and kind == "medicine":   # a salt may be the name: magnesium oxide
-            found = table.get(_stripped(key, salts=False)) or table.get(_stripped(key))
+            found = next((table[short] for short in (_stripped(key, salts=False), _stripped(key))
+                          if short in table and not _skin_by_mouth(key, short)), None)
         return found
 
     def split(self, entry: str, kind: Kind) -> tuple[str, ...]:
@@ -215,11 +241,13 @@ class NameIndex:
         tuple of str
             ``(entry,)`` when the whole entry is a known name (an alias may hold a separator)
             or says there is none (``"N/A"``: :data:`NOTHING`, which the profile leaves out)
-            or holds no :data:`SEPARATOR`; else its parts, a medicine's part that is only a
-            dose or a form (``"125 mcg"``) kept with the name before it, a condition's part
-            that is only a stage taking the words before the stage of the part before it
-            (``"CKD stage 3b/4"``: ``"CKD stage 3b"`` and ``"CKD stage 4"``; read alone, the
-            ``4`` was unknown and only the milder stage's rule applied).
+            or holds no :data:`SEPARATOR` nor a combination; else its parts, a medicine's
+            part that is only a dose or a form (``"125 mcg"``) kept with the name before it, a
+            condition's part that is only a stage taking the words before the stage of the
+            part before it (``"CKD stage 3b/4"``: ``"CKD stage 3b"`` and ``"CKD stage 4"``;
+            read alone, the ``4`` was unknown and only the milder stage's rule applied); a
+            combination's name as its products (:meth:`_products`), and a last magnesium part
+            loses the entry's only dose (``"Zinc & Magnesium 500 mg"``: the product's).
 
         """
         if self.match(entry, kind) is not None or name_key(entry) in NOTHING:
@@ -236,23 +264,66 @@ class NameIndex:
                 parts.append(_restaged(parts[-1], key))
             else:
                 parts.append(part)
-        return tuple(parts) or (entry,)
+        return tuple(self._combinations_read(parts) if kind == "medicine" else parts) or (entry,)
+
+    def _combinations_read(self, parts: list[str]) -> list[str]:
+        """A medicine entry's ``parts``, a combination read as its products (:meth:`split`)."""
+        read = [name for part in parts
+                for name in ((self.match(part, "medicine") is None and self._products(part))
+                             or (part,))]
+        if (len(read) > 1 and self.match(read[-1], "medicine") in self.magnesium
+                and [_has_dose(name) for name in read] == [False] * (len(read) - 1) + [True]):
+            read[-1] = _without_dose(read[-1])
+        return read
+
+    def _products(self, name: str) -> tuple[str, ...]:
+        """The products a combination's name lists, as written without its dose, or ().
+
+        ``"Calcium Magnesium Zinc 1000 mg"`` is ``("Calcium", "Magnesium", "Zinc")``: its words
+        are known medicines, magnesium among them, taken longest first, with only doses and
+        form, salt and :data:`LINK_WORDS` between. () when a word is none of these (``"ZMA"``)
+        or no magnesium product is named: ``"digoxin levothyroxine"`` stays unknown, to be
+        written as two entries.
+        """
+        words = _words(name)
+        longest: dict[int, tuple[int, str]] = {}
+        for i, j, canonical in self._spans([w for w, _, _ in words], "medicine"):
+            longest[i] = max(longest.get(i, (0, "")), (j, canonical))
+        found, i = [], 0
+        while i < len(words):
+            if i in longest:
+                j, canonical = longest[i]
+                found.append((canonical, name[words[i][1]:words[j - 1][2]]))
+                i = j
+            elif words[i][0] in FORM_WORDS | SALT_WORDS | LINK_WORDS or _DOSE.match(words[i][0]):
+                i += 1
+            else:
+                return ()
+        if len(found) < 2 or not self.magnesium & {canonical for canonical, _ in found}:
+            return ()
+        return tuple(written for _, written in found)
+
+    def _spans(self, words: Sequence[str], kind: Kind) -> list[tuple[int, int, str]]:
+        """Every run ``words[i:j]`` that is a known name, as ``(i, j, canonical)``."""
+        table = self._table(kind)
+        return [(i, j, table[key]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)
+                if (key := "_".join(words[i:j])) in table]
 
     def within(self, name: str, kind: Kind) -> tuple[str, ...]:
         """The known names written whole inside an unknown ``name``, in order, each once.
 
         ``"digoxin levothyroxine"`` (two medicines without a separator) holds ``digoxin`` and
         ``levothyroxine``: each one's rules must apply, not only those of the name it is
-        closest to as a whole.
+        closest to as a whole. A magnesium product inside another's name is that one
+        (``magnesium`` in ``magnesium oxide``), not a second name.
         """
         words = name_key(name).split("_")   # a dose's unit is no name (``300 mg``: not MG)
-        key = "_".join(["", *(w for i, w in enumerate(words)
-                              if not (i and w.isalpha() and _DOSE.match(words[i - 1] + w))),
-                         ""])
-        found = sorted((key.find(f"_{alias}_"), canonical)
-                       for alias, canonical in self._table(kind).items()
-                       if f"_{alias}_" in key)
-        return tuple(dict.fromkeys(canonical for _, canonical in found))
+        spans = self._spans([w for i, w in enumerate(words)
+                             if not (i and w.isalpha() and _DOSE.match(words[i - 1] + w))], kind)
+        kept = [(i, canonical) for i, j, canonical in spans
+                if not any(a <= i and j <= b and (a, b) != (i, j)
+                           and {canonical, other} <= self.magnesium for a, b, other in spans)]
+        return tuple(dict.fromkeys(canonical for _, canonical in sorted(kept)))
 
     def members(self, name: str, *, close: bool = False) -> tuple[str, ...]:
         """The medicines of the class ``name`` names (``"bisphosphonates"``), else ().
@@ -280,11 +351,14 @@ class NameIndex:
         "hypothyroidism" (a long-term user's audit). A name with magnesium in it is offered
         only names with magnesium in them: "magnesium chloride" was "did you mean
         'chlortalidone'?", a diuretic, and lost what it adds to the ceiling (a pharmacist's
-        audit).
+        audit). For a medicine they are magnesium products' (``milk of magnesia`` for ``milk
+        of magnesium``), never one for the skin (``magnesium oil`` has no rule).
         """
         key = name_key(name)
-        options = [option for option in self._table(kind) if not _opposite(key, option)
-                   and (MAGNESIUM not in key.split("_") or MAGNESIUM in option.split("_"))]
+        table = self._table(kind)
+        options = [option for option in table if not _opposite(key, option)
+                   and (MAGNESIUM not in key.split("_") or (table[option] in self.magnesium
+                        if kind == "medicine" else MAGNESIUM in option.split("_")))]
         close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
             or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
         return close[0] if close else None
@@ -330,6 +404,9 @@ def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool =
                 f"or ask a pharmacist which it is")
     inside = index.within(name, kind)
     close = index.suggest(name, kind)
+    if (close is not None and index.match(close, kind) in index.magnesium
+            and difflib.SequenceMatcher(None, name_key(name), close).ratio() >= WHOLE_TYPO):
+        inside = tuple(n for n in inside if n not in index.magnesium)
     if inside and (len(inside) > 1 or close is None or index.match(close, kind) not in inside):
         hint = (f" (it names {listed(inside, 'and')}: give "
                 + ("those that apply, each" if len(inside) > 1 else "that name") + " on its own)")

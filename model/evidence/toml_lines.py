@@ -46,6 +46,7 @@ def key_lines(text: str) -> dict[KeyPath, int]:
     entries: dict[KeyPath, int] = {}            # an array of tables -> its last index
     table: KeyPath = ()
     in_string = False
+    array: tuple[KeyPath, int] | None = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         quotes = stripped.count('"""') + stripped.count("'''")
@@ -53,6 +54,9 @@ def key_lines(text: str) -> dict[KeyPath, int]:
             in_string = quotes % 2 == 0
             continue
         in_string = quotes % 2 == 1
+        if array is not None:                 # inside a multi-line array
+            array = _entries(array[0], array[1], stripped, number, lines)
+            continue
         header = _ARRAY_TABLE.match(stripped) or _TABLE.match(stripped)
         if header:
             table = _resolve(_parts(header[1]), entries)
@@ -61,8 +65,32 @@ def key_lines(text: str) -> dict[KeyPath, int]:
                 table = (*table, entries[table])
             lines.setdefault(table, number)
         elif key := _KEY.match(stripped):
-            lines.setdefault((*table, *_parts(key[1])), number)
+            path = (*table, *_parts(key[1]))
+            lines.setdefault(path, number)
+            if stripped[key.end():].lstrip().startswith("["):
+                array = _entries(path, 0, stripped[key.end():], number, lines)
     return lines
+
+
+_ITEM = re.compile(r"""\[|\]|"(?:[^"\\]|\\.)*"|'[^']*'|#.*""")
+
+
+def _entries(path: KeyPath, depth: int, text: str, number: int,
+             lines: dict[KeyPath, int]) -> tuple[KeyPath, int] | None:
+    """Give each string of the array of ``path`` on this line its line: ``(path, 2)``, ...
+
+    The array's depth after the line, or None once it is closed.
+    """
+    index = sum(1 for k in lines if k[:-1] == path and isinstance(k[-1], int))
+    for token in _ITEM.findall(text):
+        if token in "[]":
+            depth += 1 if token == "[" else -1
+            if depth == 0:
+                return None
+        elif token[0] in "\"'" and depth == 1:
+            lines.setdefault((*path, index), number)
+            index += 1
+    return path, depth
 
 
 def _resolve(names: Sequence[str], entries: dict[KeyPath, int]) -> KeyPath:

@@ -33,6 +33,7 @@ from model.core.regimen import Regimen
 from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
 from model.decision.gi_words import GENTLEST
+from model.decision.other_magnesium import after_other
 from model.decision.rule_words import REFERRAL_LABEL
 from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses
@@ -121,11 +122,12 @@ def _pregnant(profile: Profile, safety: Safety) -> str:
 
 
 def _ceiling(profile: Profile, rules: Screening) -> str:
-    """The daily ceiling used, and the profile's own when it asked for more."""
+    """The daily ceiling used, after the other magnesium, and the profile's own if higher."""
     asked = profile.lowered_from_mg
     lowered = (f" (the profile's {asked:g} mg was lowered to it)"
                if asked is not None and asked > rules.ceiling_mg else "")
-    return f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium{lowered}."
+    return (f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium"
+            f"{after_other(rules.other_mg)}{lowered}.")
 
 
 def _unchecked(profile: Profile, safety: Safety, rules: Screening) -> list[str]:

@@ -54,6 +54,7 @@ from model.core.forms import FORMS, PLACEBO, canonical_form, form_hint
 from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision.decide import largest_studied_mg
+from model.decision.other_magnesium import after_other
 from model.decision.rule_words import beyond_studied_warning, excluded_block
 from model.decision.screening import screen
 from model.evidence.floor import bundled_safety
@@ -259,14 +260,18 @@ def parse_forms(names: Sequence[str]) -> tuple[list[str], list[Fault]]:
     return list(dict.fromkeys(arms)), faults
 
 
-def _check(arms: list[str], faults: list[Fault], *, dose_mg: float, ceiling_mg: float,
-           days: dict[str, int], cycles: int) -> None:
-    """Raise an InputError naming each invalid argument (parameter names as ``file``)."""
+def _check(arms: list[str], faults: list[Fault], *, dose_mg: float,
+           ceiling: tuple[float, str], days: dict[str, int], cycles: int) -> None:
+    """Raise an InputError naming each invalid argument (parameter names as ``file``).
+
+    ``ceiling``: the daily ceiling and what it is after (:func:`_screen`).
+    """
     if not arms and not faults:
         faults.append(Fault("forms", "", "expected at least one form"))
-    if not 0 < dose_mg <= ceiling_mg:
+    if not 0 < dose_mg <= ceiling[0]:
         faults.append(Fault("dose_mg", "", f"expected an elemental dose above 0 and at most "
-                            f"the ceiling of {ceiling_mg:g} mg/day, got {dose_mg:.10g}"))
+                            f"the ceiling of {ceiling[0]:g} mg/day{ceiling[1]}, got "
+                            f"{dose_mg:.10g}"))
     for name, value in days.items():
         low = 1 if name == "period_days" else 0
         if value < low:
@@ -279,8 +284,11 @@ def _check(arms: list[str], faults: list[Fault], *, dose_mg: float, ceiling_mg: 
 
 
 def _screen(arms: list[str], faults: list[Fault], profile: Profile,
-            safety: Safety) -> tuple[float, tuple[str, ...]]:
-    """The person's daily ceiling and safety warnings (:func:`model.decision.screening.screen`).
+            safety: Safety) -> tuple[float, tuple[str, ...], str]:
+    """The person's daily ceiling, safety warnings and what the ceiling is after.
+
+    From :func:`model.decision.screening.screen`; the third item says the magnesium from
+    other products taken off the ceiling (:func:`~model.decision.other_magnesium.after_other`).
 
     A contraindication (no trial is planned: see a clinician) and an arm the profile
     excludes are faults, added to ``faults``.
@@ -290,7 +298,7 @@ def _screen(arms: list[str], faults: list[Fault], profile: Profile,
                      "trial is planned") for reason in (*rules.referrals, *rules.holds)]
     faults += [Fault("forms", "", excluded_block(arm)) for arm in arms
                if arm != PLACEBO and arm not in rules.allowed_forms]
-    return rules.ceiling_mg, tuple(rules.warnings)
+    return rules.ceiling_mg, tuple(rules.warnings), after_other(rules.other_mg)
 
 
 def _beyond_studied(arms: list[str], dose_mg: float) -> tuple[str, ...]:
@@ -378,13 +386,13 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
 
     """
     arms, faults = parse_forms(forms)
-    ceiling, notes = _screen(arms, faults, profile or Profile(), bundled_safety())
+    ceiling, notes, after = _screen(arms, faults, profile or Profile(), bundled_safety())
     notes += _beyond_studied(arms, dose_mg)
     ceiling = ceiling if ceiling_mg is None else min(ceiling, ceiling_mg)
     if blind and arms and set(arms) == {PLACEBO}:
         faults.append(Fault("forms", "", "expected a form to compare with placebo: blinded, "
                             "placebo alone is one pot, so the blind hides nothing"))
-    _check(arms, faults, dose_mg=dose_mg, ceiling_mg=ceiling, cycles=cycles,
+    _check(arms, faults, dose_mg=dose_mg, ceiling=(ceiling, after), cycles=cycles,
            days={"baseline_days": baseline_days, "period_days": period_days,
                  "washout_days": washout_days})
     if blind and PLACEBO not in arms:

@@ -1,0 +1,149 @@
+"""Magnesium a person takes besides the supplement: its share of the daily ceiling.
+
+The ceiling (350 mg a day, IOM 1997) is for magnesium from supplements and medicines
+together, so a multivitamin's 100 mg or a ZMA's 450 mg leaves less for the supplement
+mgsleep advises (a supplement stacker's audit: 200-350 mg was advised on top of 550 mg the
+profile named). The other magnesium a day is:
+
+- the profile's ``other_magnesium_mg`` when it gives one (the person's own count);
+- else the doses written beside the magnesium products among the medications
+  (``"magnesium aspartate 450 mg"``, ``"magnesium citrate 1.5 g"``, ``"... 150 mg twice a
+  day"``), each read as elemental magnesium: a label's figure may be the salt's weight,
+  which is more than the magnesium in it, so the count errs on the safe side. An entry with
+  no dose in mg or g, or with several (``"calcium 600 mg magnesium 300 mg"``), cannot be
+  counted; one taken now and then (``"as needed"``, ``"weekly"``) is not counted every day.
+  Both keep the rule that asks the person to count them (:func:`entry_rule`).
+
+The supplement's ceiling is then the limit less the other magnesium (and never above the
+profile's own ``max_elemental_mg``); with less left than the least dose mgsleep advises,
+magnesium is referred (:func:`at_limit_reason`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from model.data.profile import Profile
+
+DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mg|milligrams?|g|grams?)\b", re.IGNORECASE)
+"""A dose written in an entry: ``450 mg``, ``450mg``, ``1.5 g``, ``1,5 g``, ``1,000 mg``."""
+
+NOW_AND_THEN = re.compile(
+    r"\b(?:prn|as\s+needed|when\s+needed|if\s+needed|as\s+required|occasional(?:ly)?|"
+    r"sometimes|weekly|monthly|(?:a|per|each|every)\s+(?:week|month)|times\s+a\s+week)\b",
+    re.IGNORECASE)
+"""Words of an entry taken now and then, not every day: its dose is not counted per day."""
+
+TIMES_A_DAY = ((re.compile(r"\b(?:four\s+times|4\s*x|qid|q\.i\.d)\b", re.IGNORECASE), 4),
+               (re.compile(r"\b(?:three\s+times|thrice|3\s*x|tid|t\.i\.d)\b", re.IGNORECASE), 3),
+               (re.compile(r"\b(?:twice|two\s+times|2\s*x|bid|b\.i\.d)\b", re.IGNORECASE), 2))
+"""Words of an entry taken several times a day, and how many: the dose is counted that often."""
+
+
+@dataclass(frozen=True)
+class OtherMagnesium:
+    """The elemental magnesium a day from the profile's other products, and how it was found.
+
+    Parameters
+    ----------
+    mg : float
+        Magnesium a day besides the supplement (0 when none is known).
+    counted : tuple of (str, float)
+        The medications entries whose written dose was counted, each with its mg a day;
+        empty when ``from_profile``.
+    uncounted : tuple of str
+        The magnesium products among the medications whose dose could not be counted (none
+        written, several, or taken now and then).
+    from_profile : bool
+        ``mg`` is the profile's ``other_magnesium_mg``.
+
+    """
+
+    mg: float
+    counted: tuple[tuple[str, float], ...] = ()
+    uncounted: tuple[str, ...] = ()
+    from_profile: bool = False
+
+    def words(self) -> str:
+        """``550 mg a day (from magnesium aspartate 450 mg and ...)``: the figure and whence."""
+        whence = ("your profile's other_magnesium_mg" if self.from_profile else
+                  "from " + " and ".join(given for given, _ in self.counted))
+        return f"{self.mg:g} mg a day ({whence})"
+
+
+def daily_mg(entry: str) -> float | None:
+    """The elemental magnesium a day an entry's written dose stands for (None: not counted).
+
+    The one dose in mg or g written in ``entry``, times how often a day it says it is
+    taken (:data:`TIMES_A_DAY`); None when it has no dose, several, or is taken now and then
+    (:data:`NOW_AND_THEN`). A ``,`` before three digits separates thousands (``1,000 mg``),
+    else it is a decimal comma (``1,5 g``).
+    """
+    doses = DOSE.findall(entry)
+    if len(doses) != 1 or NOW_AND_THEN.search(entry):
+        return None
+    number, unit = doses[0]
+    value = float(number.replace(",", "" if re.fullmatch(r"\d+,\d{3}", number) else "."))
+    times = next((n for pattern, n in TIMES_A_DAY if pattern.search(entry)), 1)
+    return value * (1000 if unit.lower().startswith("g") else 1) * times
+
+
+def other_magnesium(profile: Profile, products: Sequence[str]) -> OtherMagnesium:
+    """The magnesium a day besides the supplement, from the profile or its written doses.
+
+    ``products``: the profile's medications entries that are magnesium products (matched
+    to a ``kind = "magnesium"`` interaction group).
+    """
+    if profile.other_magnesium_mg is not None:
+        return OtherMagnesium(profile.other_magnesium_mg, from_profile=True)
+    doses = {given: daily_mg(given) for given in products}
+    counted = tuple((given, mg) for given, mg in doses.items() if mg is not None)
+    return OtherMagnesium(sum(mg for _, mg in counted), counted,
+                          tuple(given for given, mg in doses.items() if mg is None))
+
+
+def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) -> str:
+    """The rule said of a magnesium product among the medications, as its dose was counted.
+
+    Its group's ``rule`` (ask a pharmacist how much magnesium it gives) when its dose was
+    not counted; else that it was, and the supplement's ceiling it leaves.
+    """
+    mg = dict(other.counted).get(given)
+    if not other.from_profile and mg is None:
+        return rule
+    counted = (f"counted in your profile's other_magnesium_mg ({other.mg:g} mg a day)"
+               if other.from_profile else f"its {mg:g} mg a day is counted")
+    return (f"it is magnesium too: {counted}, which leaves your supplement at most "
+            f"{ceiling_mg:g} mg a day")
+
+
+def share_warning(other: OtherMagnesium, limit_mg: float, ceiling_mg: float) -> str:
+    """What the other magnesium leaves the supplement, how it was read, what is compared."""
+    read = ("" if other.from_profile else
+            ", each dose read as elemental magnesium (the safe side: set other_magnesium_mg "
+            "in your profile if the labels give less magnesium)")
+    return (f"Your other magnesium, {other.words()}{read}, counts towards the limit of "
+            f"{limit_mg:g} mg a day from supplements and medicines together, so mgsleep "
+            f"advises at most {ceiling_mg:g} mg a day of the supplement. Your nights without "
+            "the supplement are not without magnesium: the analysis compares the supplement "
+            "on top of what you take. List only your other products among the medications, "
+            "not the supplement your diary records")
+
+
+def after_other(other_mg: float) -> str:
+    """`` (after 100 mg a day of magnesium from other products)`` beside a ceiling, or ``""``."""
+    return f" (after {other_mg:g} mg a day of magnesium from other products)" if other_mg else ""
+
+
+def at_limit_reason(other: OtherMagnesium, limit_mg: float, least_mg: float) -> str:
+    """The referral when the other magnesium leaves less than the least dose advised."""
+    room = max(0.0, limit_mg - other.mg)
+    leaves = ("already reaches" if not room else
+              f"leaves {room:g} mg, less than the least dose mgsleep advises ({least_mg:g} mg), "
+              "under")
+    return (f"your other magnesium, {other.words()}, {leaves} the limit of {limit_mg:g} mg a "
+            "day from supplements and medicines together: take no magnesium supplement on "
+            "top of it, and ask a pharmacist or clinician whether to lower the others (too "
+            "much magnesium first loosens the stools)")
