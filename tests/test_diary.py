@@ -111,7 +111,7 @@ def test_dataframe_source_and_unknown_column_warning():
     diary = read_diary(frame)
     assert diary.source == "<DataFrame>"
     assert diary.nights["form"].tolist() == ["citrate", "none"]
-    assert any("unknown column 'mood'" in w for w in diary.warnings)
+    assert any("unknown column 'Mood'" in w for w in diary.warnings)   # as the table has it
 
 
 def test_every_fault_reported_in_one_pass(tmp_path):
@@ -398,17 +398,17 @@ def test_a_regimen_refuses_a_dose_that_is_not_a_finite_amount(dose):
 
 def test_a_last_line_cut_short_is_named(tmp_path):
     """An audit: ``2026-03-02,glycinate,30`` without a line end (a write of ``300`` cut
-    short) was read as 30 mg without a word."""
+    short) was read as 30 mg without a word; then warned of, and now refused, as every row
+    with fewer fields than the header is (a European audit)."""
     head = "date,form,elemental_mg,sol_min\n2026-03-01,glycinate,300,20\n"
     cut = tmp_path / "cut.csv"
     cut.write_text(head + "2026-03-02,glycinate,30")
-    warned = [w for w in read_diary(cut).warnings if "cut short" in w]
-    assert warned == [f"{cut}: row 2: the last line ends without a line end and has 3 of "
-                      "the header's 4 fields ('2026-03-02,glycinate,30'): a write cut short? "
-                      "Check it before relying on it"]
+    assert faults_of(cut) == [f"{cut}: row 2: expected 4 fields (the header's), got 3; the "
+                              "last line ends without a line end: a write cut short? Complete "
+                              "it (a blank value is an empty cell: ,,)"]
     for whole in (head, head + "2026-03-02,glycinate,300,25", head + "2026-03-02,,,\n"):
         cut.write_text(whole)
-        assert not [w for w in read_diary(cut).warnings if "cut short" in w]
+        assert read_diary(cut).n_recorded == whole.count("\n") - 1 + (not whole.endswith("\n"))
 
 
 def test_a_night_off_may_say_0_mg_of_compound():
@@ -429,12 +429,12 @@ def test_outcomes_after_today_name_the_last_such_night_not_the_last_planned_row(
     """An outside audit: a planned diary's last row (no outcome) was named instead."""
     today = dt.date.today()
     rows = ["date,form,elemental_mg,sol_min"]
-    rows += [f"{today + dt.timedelta(days=k)},glycinate,200,{20 if k <= 2 else ''}"
-             for k in range(-7, 20)]
+    rows += [f"{today + dt.timedelta(days=k)},glycinate,200,{20 if k <= 1 else ''}"
+             for k in range(-7, 20)]     # a day ahead: a diary kept in another time zone
     diary = read_diary(write(tmp_path, "\n".join(rows) + "\n"))
     said = [w for w in diary.warnings if "after today" in w]
     assert said == [f"{tmp_path / 'diary.csv'}: outcomes recorded for nights after today (last "
-                    f"{today + dt.timedelta(days=2)}); is a year mistyped?"]
+                    f"{today + dt.timedelta(days=1)}, row 9); is a year mistyped?"]
 
 
 @pytest.mark.parametrize(("form", "compound"), [
@@ -460,8 +460,11 @@ def test_a_misspelt_column_is_named_with_what_was_meant_and_no_date_points_to_im
     frame = pd.DataFrame({"date": ["2024-02-01"], "sol_mins": [20], "mood": ["ok"],
                           "quality": [3], "awakenings": [1], "form": ["glycinate"],
                           "elemental_mg": [200]})
-    warnings = read_diary(frame).warnings
-    assert any("unknown column 'sol_mins' ignored (did you mean 'sol_min'?)" in w
+    with pytest.raises(DiaryError, match="column 'sol_mins': expected a diary column, got "
+                       "'sol_mins', a near miss of sol_min: rename it sol_min"):
+        read_diary(frame)     # a European audit: a typo is an error, not a warning
+    warnings = read_diary(frame.drop(columns="sol_mins").assign(sol=[20])).warnings
+    assert any("unknown column 'sol' ignored (did you mean 'sol_min'?)" in w
                for w in warnings)
     assert any(w.endswith("unknown column 'mood' ignored") for w in warnings)
     with pytest.raises(DiaryError, match=r"got columns: Day, Y; another layout .* `mgsleep "

@@ -119,11 +119,12 @@ def test_missing_file_and_broken_json_exit_2(tmp_path, capsys):
 
 def test_a_merge_that_makes_the_diary_invalid_is_refused(tmp_path, capsys):
     out = tmp_path / "diary.csv"
-    out.write_text("date,form\n2024-03-01,glycinate\n")  # no dose: invalid already
+    before = "date,form,elemental_mg\n2024-03-01,glycinate,\n"  # no dose: invalid already
+    out.write_text(before)
     assert main(["import", "garmin", str(DATA / "garmin-sleep.json"), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "diary.csv (not written): row 1, column elemental_mg: expected a dose > 0" in err
-    assert out.read_text() == "date,form\n2024-03-01,glycinate\n"
+    assert out.read_text() == before
 
 
 def test_csv_source_needs_a_date_mapping(tmp_path, capsys):

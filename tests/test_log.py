@@ -250,9 +250,14 @@ def test_an_unchanged_night_is_not_rewritten_and_unusual_values_are_warned(diary
         assert main(["log", str(diary), "--date", "2024-03-02", "--form", "glycinate", "--mg",
                      "2000"]) == 0
     ahead = (dt.date.today() + dt.timedelta(days=300)).isoformat()
-    with pytest.warns(UserWarning, match=f"night {ahead} is after today"):
-        assert main(["log", str(diary), "--date", ahead, "--sol", "20"]) == 0
+    with pytest.warns(UserWarning, match=f"night {ahead} is after today"):   # a planned dose
+        assert main(["log", str(diary), "--date", ahead, "--form", "glycinate", "--mg",
+                     "200"]) == 0
     assert set(rows(diary).index) == {"2024-03-01", "2024-03-02", ahead}
+    before = diary.read_bytes()       # a night not slept yet has no outcome (a European audit)
+    assert main(["log", str(diary), "--date", ahead, "--sol", "20"]) == 2
+    assert f"got {ahead}: a year or a month mistyped?" in capsys.readouterr().err
+    assert diary.read_bytes() == before
 
 
 def test_a_path_typed_under_an_ascii_locale_names_the_same_file(tmp_path):

@@ -162,7 +162,8 @@ def test_a_failed_population_fit_exits_1_not_converged(quick_persons, failing, t
     monkeypatch.setattr(hierarchical.PopulationModel, "effects", lambda self: _no_effects())
     monkeypatch.setattr(hierarchical.PopulationModel, "separable_", 0, raising=False)
     (quick_persons / "a.csv").write_text(DIARY.replace("sol_min\n", "sol_min,mood\n")
-                                         .replace(",30\n", ",30,5\n"))
+                                         .replace(",30\n", ",30,5\n")
+                                         .replace(",25\n", ",25,\n"))   # no short row
     assert main(["population", str(quick_persons)]) == 1
     err = capsys.readouterr().err
     assert "mgsleep population: NOT CONVERGED: FAILED: R-hat 1.050" in err

@@ -303,13 +303,15 @@ def test_diary_faults_name_the_data_row(tmp_path, body, where):
 def test_binary_garbage_is_a_diary_error_not_a_traceback(tmp_path):
     path = tmp_path / "garbage.csv"
     path.write_bytes(bytes(range(256)) * 4)                    # a stray carriage return, NUL
-    with pytest.raises(DiaryError, match="row 1, column 2: expected UTF-8 text"):
+    # 0x80 is in the first cell of the first data row of a tab-separated file (column 2 was
+    # counted with the separator of a file that could not be decoded: a comma)
+    with pytest.raises(DiaryError, match="row 1, column 1: expected UTF-8 text"):
         read_diary(path)
 
 
 def test_diary_limits_on_rows_and_span(tmp_path):
     span = tmp_path / "span.csv"
-    span.write_text("date,sol_min\n2026-01-01,20\n3026-01-01,20\n")
+    span.write_text("date,sol_min\n2026-01-01,20\n3026-01-01,\n")   # no outcome: a plan
     with pytest.raises(DiaryError, match="row 2, column date: expected the diary to span at "
                        "most 3650 nights"):
         read_diary(span)
@@ -322,15 +324,15 @@ def test_diary_limits_on_rows_and_span(tmp_path):
 
 def test_diary_and_profile_warnings_reach_stderr_and_the_json(tmp_path, capsys):
     diary = tmp_path / "d.csv"
-    later = dt.date.today() + dt.timedelta(days=400)
-    diary.write_text(f"date,stool_bristo,sol_min\n{later},6,20\n2026-01-01,7,\n")
+    later = dt.date.today() + dt.timedelta(days=1)     # later still is refused
+    diary.write_text(f"date,bristol,sol_min\n{later},6,20\n2026-01-01,7,\n")
     result = SimpleNamespace(diary=read_diary(diary))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.warn("max_elemental_mg: 500 mg/day is above", ProfileWarning, stacklevel=1)
     notes = analyze_cmd.input_warnings(result, caught)
     err = capsys.readouterr().err
-    for expected in ("unknown column 'stool_bristo' ignored", "not in date order",
+    for expected in ("unknown column 'bristol' ignored", "not in date order",
                      "500 mg/day is above", "outcomes recorded for nights after today"):
         assert any(expected in n for n in notes) and expected in err
 

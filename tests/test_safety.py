@@ -17,6 +17,7 @@ from conftest import at_key
 from model.analysis.pipeline import checked_decision
 from model.core.errors import InputError, NonFiniteDraws, PriorsError
 from model.core.regimen import Regimen
+from model.data.diary import DiaryWarning
 from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision import History, decide, screen
 from model.evidence.names import NameIndex
@@ -530,7 +531,8 @@ def test_a_priors_directory_converts_compound_mg_with_its_own_fractions(priors_c
 
     monkeypatch.setattr(pipeline, "fit_with_cache", stop)
     monkeypatch.setattr(pipeline, "enough_nights", lambda *args: None)
-    with pytest.raises(RuntimeError, match="stopped before the fit"):
+    with pytest.raises(RuntimeError, match="stopped before the fit"), \
+            pytest.warns(DiaryWarning, match="371 mg of elemental magnesium a day is above"):
         pipeline.analyze(diaries / "d.csv", priors=priors_copy)
     assert seen[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)
     read = read_diaries(diaries, load_priors(priors_copy).evidence.directory)

@@ -335,10 +335,11 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     person = (checked_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown)
               if isinstance(profile, Profile) else
               load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown))
-    full = (diary if isinstance(diary, Diary)   # compound_mg by the priors' own fractions
-            else read_diary(diary, priors_dir=prior_set.evidence.directory)).with_loose_bristol(
-        prior_set.safety.gi_constraint.loose_bristol)
     now = None if today is None else given_date(today)
+    full = (diary if isinstance(diary, Diary)   # compound_mg by the priors' own fractions
+            else read_diary(diary, priors_dir=prior_set.evidence.directory,
+                            today=now)).with_loose_bristol(
+        prior_set.safety.gi_constraint.loose_bristol)
     data, day = _truncate(full, as_of, now)
     for note in dict.fromkeys(data.warnings):
         warnings.warn(note, DiaryWarning, stacklevel=2)

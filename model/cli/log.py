@@ -61,8 +61,8 @@ def plain_number(text: str, comma: bool = False) -> str | None:
     """``text`` in the diary's canonical form (``12``, ``12.5``), or None when it is not plain.
 
     A whole number is written without decimals and trailing zeros are dropped (``2.0`` ->
-    ``2``, ``10.50`` -> ``10.5``); a decimal comma is read where ``comma`` (a ``;`` diary,
-    whose writer turns the point back into a comma).
+    ``2``, ``10.50`` -> ``10.5``); a decimal comma is read where ``comma`` (a ``;`` or tab
+    diary, :func:`model.data.separators.decimal_comma`, whose writer turns it back).
     """
     text = text.strip()
     if comma:       # a ';' diary writes 12,5 (separators.DECIMAL_COMMA, as the reader reads)
@@ -83,10 +83,25 @@ def number_problem(column: str, text: str, comma: bool = False) -> str | None:
 
     if column in TEXT_FIELDS:
         return cell_problem(column, text)
+    if grouped := _grouped(text, comma):
+        return grouped
     plain = plain_number(text, comma)
     if plain is None:
         return cell_problem(column, text) or _not_plain(text, comma)
     return cell_problem(column, plain)
+
+
+def _grouped(text: str, comma: bool) -> str | None:
+    """The fault of a number with a thousands separator (None without one).
+
+    On a diary with decimal commas, ``--mg 1.000`` was stored as 1 mg and ``--sol 1.000`` as a
+    minute, without a word (:func:`model.data.separators.thousands`).
+    """
+    from model.data.separators import thousands
+
+    plain = thousands(text, comma)
+    return None if plain is None else (f"expected a plain number, got {text!r}, which looks "
+                                       f"like a thousands separator: write {plain}")
 
 
 def _not_plain(text: str, comma: bool) -> str:
@@ -134,7 +149,7 @@ def ask_night(ask: Callable[[str], str], night: dt.date, defaults: dict[str, str
     defaults : dict of str to str
         Default answers (the last regimen).
     comma : bool
-        A decimal comma is an answer (the diary is separated by ``;``).
+        A decimal comma is an answer (the diary is separated by ``;`` or a tab).
 
     Returns
     -------
@@ -187,10 +202,10 @@ def run(args: argparse.Namespace) -> int:
     changed the diary meanwhile) and written.
     """
     from model.data.merge import check_rows, read_rows
-    from model.data.separators import separator
+    from model.data.separators import decimal_comma, separator
 
     path = Path(args.diary)
-    comma = path.exists() and separator(path) == ";"
+    comma = path.exists() and decimal_comma(separator(path))
     night = parse_date(args.date, "--date") if args.date else \
         dt.date.today() - dt.timedelta(days=1)
     values = _given(args)
@@ -216,7 +231,8 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
     ------
     InputError
         Naming the option of each value that is not UTF-8, a blank spelt as a number
-        (``nan``), or not a plain decimal number (``1_0``, ``1e2``).
+        (``nan``), or not a plain decimal number (``1_0``, ``1e2``, ``1.000`` with a
+        thousands separator).
 
     """
     from model.data.diary_rows import MISSING_WORDS
@@ -232,6 +248,8 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
         elif value.strip().lower() in MISSING_WORDS | NOT_NUMBERS:
             faults.append(Fault(option, "", f"expected a number, got {value!r}: leave the "
                                 "option out for a value not recorded"))
+        elif grouped := _grouped(value, comma):
+            faults.append(Fault(option, "", grouped))
         elif (number := plain_number(value, comma)) is None:
             faults.append(Fault(option, "", _not_plain(value, comma)))
         else:
@@ -277,7 +295,7 @@ def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
 
     All are written: the warnings say what to check.
     """
-    from model.evidence.floor import bundled_safety
+    from model.data.diary_rows import over_ceiling
 
     today = dt.date.today()
     if night > today:
@@ -287,14 +305,12 @@ def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
         warnings.warn(f"night {night} is tonight, so its sleep is not known yet: a night is "
                       f"dated by the evening it begins (last night was {today - _ONE_DAY}); "
                       "check --date", stacklevel=2)
-    ceiling = bundled_safety().ceiling.default_mg_per_day
     try:
         dose = float(values.get("elemental_mg", "nan"))
     except ValueError:
         return
-    if dose > ceiling:
-        warnings.warn(f"{dose:g} mg of elemental magnesium a day is above the safety ceiling "
-                      f"of {ceiling:g} mg; did you mean the compound's weight (--compound-mg)?",
+    if said := over_ceiling(dose):
+        warnings.warn(f"{said}; did you mean the compound's weight (--compound-mg)?",
                       stacklevel=2)
 
 

@@ -8,9 +8,8 @@ first to the last date.
 Conventions:
 
 - Blank cells, ``NA``, ``N/A`` and ``NaN`` (any case) are missing values.
-- Column names are matched after stripping blanks and lower-casing.
-- Rows may come in any order; they are sorted by date (with a warning). Outcomes recorded for
-  nights after today give a warning (a planned diary's empty future rows do not).
+- Column names are matched stripped, lower-cased, runs of spaces and hyphens as ``_``.
+- Rows may come in any order, sorted by date (with a warning); outcomes ahead: :func:`_ahead`.
 - Limits: at most :data:`MAX_ROWS` rows and :data:`MAX_SPAN_NIGHTS` nights from the first to
   the last date (ten years); a UTF-8 byte-order mark is accepted.
 - A night missing between two recorded nights is inserted with ``recorded=False`` and every
@@ -38,11 +37,13 @@ from model.data.diary_rows import (
     MAX_ROWS,
     NUMERIC,
     as_date,
-    cut_short,
+    dose_warnings,
     normalise_columns,
     parse_rows,
     read_table,
+    unknown_columns,
 )
+from model.data.separators import read_cells
 
 OUTCOMES: tuple[str, ...] = (
     "sol_min",
@@ -136,6 +137,30 @@ def _check_span(dates: pd.Index, name: str, rows: dict[pd.Timestamp, int]) -> No
                                 f"{rows.get(first, '?')}) to {last.date()}")])
 
 
+AHEAD_ALLOWED = dt.timedelta(days=1)
+"""How long after today a night with an outcome may be dated (a diary kept in a time zone
+ahead); later, a year or a month was mistyped."""
+
+
+def _ahead(recorded: pd.DataFrame, name: str, rows: dict[pd.Timestamp, int], today: dt.date,
+           refuse: bool) -> list[str]:
+    """A warning naming the nights after ``today`` with an outcome, refused further ahead.
+
+    With ``refuse``, a :class:`DiaryError` names each more than :data:`AHEAD_ALLOWED` ahead
+    (2027-11-10 for 2026-11-10 put the analysis a year ahead, with 341 empty nights).
+    """
+    slept = recorded[list(OUTCOMES)].notna().any(axis=1)
+    ahead = recorded.index[slept & (recorded.index > pd.Timestamp(today))]
+    late = ahead[ahead > pd.Timestamp(today + AHEAD_ALLOWED)] if refuse else ahead[:0]
+    if len(late):
+        raise DiaryError([Fault(name, f"row {rows.get(day, '?')}, column date", "expected a "
+                                f"night up to today, {today} (or a day later, for time zones), "
+                                f"for a row with outcomes, got {day.date()}: a year or a month "
+                                "mistyped?") for day in late])
+    return [f"{name}: outcomes recorded for nights after today (last {ahead.max().date()}, row "
+            f"{rows.get(ahead.max(), '?')}); is a year mistyped?"] if len(ahead) else []
+
+
 def _row_numbers(source: pd.DataFrame | Diary) -> dict[pd.Timestamp, int]:
     """1-based data row of each date in a table (row order of the recorded nights of a Diary)."""
     if isinstance(source, Diary):
@@ -146,7 +171,8 @@ def _row_numbers(source: pd.DataFrame | Diary) -> dict[pd.Timestamp, int]:
             if (day := as_date(value)) is not None}
 
 
-def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = None) -> Diary:
+def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = None,
+               today: dt.date | None = None) -> Diary:
     """Read and validate a diary.
 
     Parameters
@@ -156,6 +182,9 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     priors_dir : Path, optional
         Priors directory whose ``elemental_fractions.csv`` converts ``compound_mg``;
         default the bundled one.
+    today : datetime.date, optional
+        The day it is read (default the clock's; a table is checked only when it is given, as
+        a simulated trial dates nights ahead): see :func:`_ahead`.
 
     Returns
     -------
@@ -167,14 +196,17 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         With every fault found (file, 1-based data row, column, expected, got).
 
     """
-    table, name = read_table(source)
+    table, name, sep = read_cells(source, MAX_ROWS)
     if len(table) > MAX_ROWS:
         raise DiaryError([Fault(name, f"row {MAX_ROWS + 1}", f"expected at most {MAX_ROWS} "
                                 "rows (ten years of nights); split the diary")])
+    unknown = unknown_columns(table.columns)
     table, warnings = normalise_columns(table, name)
-    warnings += cut_short(source, len(table))
-    recorded = parse_rows(table, name, priors_dir)
-    _check_span(recorded.index, name, _row_numbers(table))
+    recorded = parse_rows(table, name, priors_dir, sep, unknown)
+    rows = _row_numbers(table)
+    warnings += _ahead(recorded, name, rows, today or dt.date.today(),
+                       refuse=today is not None or not isinstance(source, pd.DataFrame))
+    _check_span(recorded.index, name, rows)
     if not recorded.index.is_monotonic_increasing:
         warnings.append(f"{name}: rows are not in date order; sorted by date")
     written = [c for c in OUTCOMES if c in recorded]
@@ -182,12 +214,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         warnings.append(f"{name}: no night has an outcome recorded (sleep-onset latency, "
                         "awakenings, ratings, stool form): an analysis rests on the published "
                         "evidence alone")
-    future = recorded[recorded.index > pd.Timestamp(dt.date.today())]
-    outcomes = [c for c in OUTCOMES if c in future]
-    ahead = future[outcomes].notna().any(axis=1) if outcomes else pd.Series(dtype=bool)
-    if ahead.any():
-        warnings.append(f"{name}: outcomes recorded for nights after today (last "
-                        f"{ahead[ahead].index.max().date()}); is a year mistyped?")
+    warnings += dose_warnings(recorded["elemental_mg"], name, rows)
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 

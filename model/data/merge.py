@@ -9,6 +9,7 @@ written, keeps the previous file as ``<name>.bak`` and replaces the diary atomic
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -250,6 +251,9 @@ def check_rows(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] =
     then an export, then a supplements log: that file's row or night, and its column), else
     in ``path`` at the row it would have.
 
+    A night with outcomes dated after today is refused, as :func:`read_diary` refuses it in a
+    file (a table is not checked so unless told the day).
+
     Raises
     ------
     DiaryError
@@ -257,7 +261,7 @@ def check_rows(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] =
 
     """
     try:
-        read_diary(rows)
+        read_diary(rows, today=dt.date.today())
     except InputError as error:
         raise DiaryError([_blamed(f, rows, path, sources) for f in error.faults]) from None
 
@@ -267,8 +271,9 @@ def write_diary(rows: pd.DataFrame, path: str | Path,
     """Check the rows, keep the previous file as ``<name>.bak`` and write the diary atomically.
 
     The backup is the previous file byte for byte; the new file keeps its byte-order mark,
-    line endings and separator (a ``;`` diary keeps its decimal commas), so a diary Excel
-    saved stays one Excel reads, accents included.
+    line endings and separator (a ``;`` diary keeps its decimal commas, and so does a
+    tab-separated one that has some), so a diary Excel saved stays one Excel reads, accents
+    included.
 
     ``sources`` name a fault where its value came from (:func:`check_rows`).
 
@@ -280,7 +285,7 @@ def write_diary(rows: pd.DataFrame, path: str | Path,
     """
     check_rows(rows, path, sources)
     target = Path(path)
-    backup, start, newline, sep = None, "", "\n", ","
+    backup, start, newline, sep, before = None, "", "\n", ",", ""
     if target.exists():
         backup = target.with_name(target.name + ".bak")
         with open(target, encoding="utf-8", newline="") as handle:   # as it is, CRLF and BOM
@@ -289,6 +294,7 @@ def write_diary(rows: pd.DataFrame, path: str | Path,
         start = "\ufeff" if before.startswith("\ufeff") else ""
         newline = "\r\n" if before.split("\n", 1)[0].endswith("\r") else "\n"
         sep = separator(target)
-    text = decimal_commas(rows, sep).to_csv(index=False, lineterminator=newline, sep=sep)
+    text = decimal_commas(rows, sep, before).to_csv(index=False, lineterminator=newline,
+                                                    sep=sep)
     write_text(target, start + text)
     return backup

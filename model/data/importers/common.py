@@ -31,7 +31,7 @@ import pandas as pd
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
-from model.data.separators import decimal_points, separator
+from model.data.separators import decimal_points, read_text
 
 NOON_SHIFT = dt.timedelta(hours=12)
 """A sleep starting before noon belongs to the night that began the evening before."""
@@ -264,18 +264,15 @@ def load_json(path: str | Path) -> Any:
 def read_csv(path: str | Path) -> pd.DataFrame:
     """A CSV file as text cells; an unreadable one is an InputError naming the file.
 
-    The separator is found from the header (:func:`model.data.separators.separator`); in a
-    ``;``-separated file a number with a decimal comma (``14,5``) is read as ``14.5``.
+    Read as the diary reader reads its file (:func:`model.data.separators.read_text`): the
+    separator found from the header; a byte that is not UTF-8 or a row with more fields than
+    the header or fewer named by data row and column; in a file separated by ``;`` or a tab a
+    number with a decimal comma (``14,5``) read as ``14.5``.
     """
-    sep = separator(path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                            sep=sep, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputError([Fault(str(path), "", f"expected a CSV file, got: {message}")]) \
-            from None
-    return decimal_points(table, sep)
+    text = read_text(path, "a CSV file with a header line")
+    if faults := text.field_faults():
+        raise InputError(faults)
+    return decimal_points(text.table(), text.sep)
 
 
 def records_in(document: Any, keys: Iterable[str], file: str) -> list[dict[str, Any]]:
