@@ -22,7 +22,7 @@ from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.decision import decide
 from model.evidence.priorset import load_priors
-from model.report.headline import tried_forms, verdict_phrase
+from model.report.effect_words import tried_forms, verdict_phrase
 from model.testing import FakePosterior
 
 cached_priors = functools.cache(load_priors)

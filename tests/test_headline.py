@@ -12,8 +12,9 @@ from model.cli.analyze import print_summary
 from model.core.change_words import change_words
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
+from model.report.effect_words import effect_line, verdict_phrase
 from model.report.format import DASH, cell, number, table
-from model.report.headline import effect_line, headline, verdict_phrase
+from model.report.headline import headline
 from model.report.pathway_words import pathway_lines, pathways_intro
 from model.testing import example_analysis
 
@@ -62,10 +63,19 @@ def test_verdict_phrases():
                                  mcid=0.05)) == (
         "probably harms you (P 0.96 it is worse; P 0.50 by more than the 1.5 a month that "
         "matters)")
-    assert verdict_phrase(effect(verdict="no_meaningful_effect")) == \
+    assert verdict_phrase(effect(mean=-2.0, low=-6.0, high=3.0,
+                                 verdict="no_meaningful_effect")) == \
         "no meaningful effect (smaller than the 20 min that matters)"
-    assert verdict_phrase(effect("gi", verdict="no_meaningful_effect", mcid=0.05)) == \
+    assert verdict_phrase(effect("gi", mean=0.01, low=-0.02, high=0.03,
+                                 verdict="no_meaningful_effect", mcid=0.05)) == \
         "no meaningful effect (smaller than the 1.5 a month that matters)"
+    # a trial audit: "8 min faster (4 to 13): no meaningful effect" at P 0.998 it helps
+    assert verdict_phrase(effect(mean=-8.0, low=-13.0, high=-4.0, p_benefit=0.998,
+                                 verdict="no_meaningful_effect")) == \
+        "helps a little (P > 0.99 it helps), by less than the 20 min that matters"
+    assert verdict_phrase(effect("gi", mean=0.02, low=0.01, high=0.03, p_benefit=0.02,
+                                 verdict="no_meaningful_effect", mcid=0.05)) == \
+        "a little worse (P 0.98 it is worse), by less than the 1.5 a month that matters"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40,
                                  lean="helps")) \
         == "not settled yet: probably helps (P 0.95); about 40 more nights on it to tell"

@@ -16,8 +16,9 @@ from model.core.atomic import write_all
 from model.core.change_words import outcome_name
 from model.data.profile import Profile
 from model.report.clinician import pdf_engine, pdf_or_say, render_clinician, write_clinician
+from model.report.effect_words import change_phrase
 from model.report.format import DASH
-from model.report.headline import change_phrase, what_to_do
+from model.report.headline import what_to_do
 from model.report.html import SAFETY_NOTE, forms_that_matter, render_report, write_report
 from model.report.pathway_words import pathway_lines
 from model.testing import SCRIPT_NOTE, example_analysis

@@ -286,14 +286,14 @@ def test_guesses_say_how_well_blinding_held(blinded, tmp_path, capsys):
     table["guess"] = ""
     table.loc[coded, "guess"] = arms[coded]  # every guess right: blinding failed
     table.to_csv(diary, index=False)
-    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out), "--force"]) == 0
     printed = capsys.readouterr().out
     assert f"blinding: {len(coded)} of {len(coded)} guesses right" in printed
     assert "chance 33%" in printed and "warning: clearly above chance" in printed
     washout = next(i for i, a in enumerate(arms) if a == "none" and i > coded[0])
     table.loc[washout, "guess"] = arms[coded[0]]  # the night after the period: not counted
     table.to_csv(diary, index=False)
-    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out), "--force"]) == 0
     captured = capsys.readouterr()
     assert f"blinding: {len(coded)} of {len(coded)} guesses right" in captured.out
     assert (f"warning: {diary}: 1 guess(es) on nights of no arm (baseline or washout; "
@@ -301,7 +301,7 @@ def test_guesses_say_how_well_blinding_held(blinded, tmp_path, capsys):
     table.loc[washout, "guess"] = ""
     table.loc[coded[0], "guess"] = "magic"
     table.to_csv(diary, index=False)
-    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out), "--force"]) == 2
     assert f"row {coded[0] + 1}, column guess: expected one of the arms" in \
         capsys.readouterr().err
 

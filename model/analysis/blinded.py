@@ -8,8 +8,12 @@ within the last ``gi_window``) is applied to each pot code instead of each regim
 
 from __future__ import annotations
 
+import datetime as dt
+
 from model.core.errors import Fault
 from model.data.diary import Diary, pot_codes
+from model.decision.history import history
+from model.decision.rules import acute_gi
 from model.decision.settings import DecisionSettings
 
 
@@ -37,12 +41,36 @@ def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None) -> list
     for pot in sorted(pots.dropna().unique()):
         nights = last.index[gi & (pots == pot)]
         if len(nights) >= s.acute_gi_nights:
+            stop = (f"stop pot {pot} now" if len(nights) > s.gi_window / 2 else
+                    f"if they go on, stop pot {pot}")
             faults.append(Fault(diary.source, f"pot {pot}, nights {nights[0].date()} to "
                                 f"{nights[-1].date()}", (
                                     f"{len(nights)} GI nights (loose stools or an upset "
-                                    f"stomach) in the last {s.gi_window} on pot {pot}: if "
-                                    f"they go on, stop pot {pot} (you need not know what is "
-                                    "in it), log the nights without it with form none, and "
-                                    "tell whoever holds the key; the trial goes on with the "
-                                    "other pots")))
+                                    f"stomach) in the last {s.gi_window} on pot {pot}: {stop} "
+                                    "(you need not know what is in it), log the nights "
+                                    "without it with form none, and tell whoever holds the "
+                                    f"key; take pot {pot} again only if they agree (its "
+                                    "period may come back in the plan); the trial goes on "
+                                    "with the other pots")))
     return faults
+
+
+def gi_alerts(diary: Diary, settings: DecisionSettings | None = None) -> list[str]:
+    """What ``mgsleep log`` says of loose stools lately: per pot, or on the open regimen.
+
+    During a blinded trial nobody analyses the diary, so the check ran only if the person
+    did (and was refused): stool form 7 on four nights in a row on a pot went unremarked
+    (an outside audit). The open diary's acute rule (:func:`model.decision.rules.acute_gi`)
+    is said too, pointing to ``mgsleep analyze`` for the gentler step.
+    """
+    s = settings or DecisionSettings()
+    slept = diary.last_slept_date(dt.date.today())   # a plan's rows ahead were not slept yet
+    if slept is not None:
+        diary = Diary(diary.nights.loc[:str(slept)], diary.source)
+    said = [f"{fault.where}: {fault.message}" for fault in pots_to_stop(diary, s)]
+    past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights)
+    if not said and past.taking.active and acute_gi(past, s):
+        said.append(f"{past.recent_gi_nights} GI nights (loose stools or an upset stomach) in "
+                    f"the last {s.gi_window} on {past.taking.words}: run mgsleep analyze for "
+                    f"the gentler step it advises, and if they go on, stop {past.taking.words}")
+    return said

@@ -221,7 +221,29 @@ def run(args: argparse.Namespace) -> int:
     if first.changed:
         check_rows(first.rows, path, first.sources)
     with exclusive(path):   # read, merge and write with no other writer in between
-        return _write_night(path, night, values, args.replace)
+        written = _write_night(path, night, values, args.replace)
+    _watch_gi(path)
+    return written
+
+
+def _watch_gi(path: Path) -> None:
+    """Warn of loose stools lately, per pot of a blinded trial or on the regimen taken.
+
+    (:func:`model.analysis.blinded.gi_alerts`); a diary that does not read says nothing
+    here: the next analysis names its faults.
+    """
+    from model.analysis.blinded import gi_alerts
+    from model.core.errors import MgsleepError
+    from model.data.diary import read_diary
+    from model.evidence.floor import bundled_safety
+
+    try:
+        diary = read_diary(path).with_loose_bristol(
+            bundled_safety().gi_constraint.loose_bristol)
+    except MgsleepError:
+        return
+    for alert in gi_alerts(diary):
+        warnings.warn(alert, stacklevel=2)
 
 
 def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:

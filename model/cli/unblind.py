@@ -29,8 +29,24 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--key", required=True, metavar="PLAN.key.json",
                         help="the sealed key written by mgsleep plan --blind")
     parser.add_argument("--out", required=True, metavar="CSV",
-                        help="where to write the unblinded diary ('-' = stdout)")
+                        help="where to write the unblinded diary ('-' = stdout); an existing "
+                        "file is refused (it may hold nights logged since) unless --force")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing --out file")
     parser.set_defaults(handler=run)
+
+
+def check_out_is_new(out: str, force: bool) -> None:
+    """Refuse to write over an existing, non-empty ``--out`` without ``--force``.
+
+    An unblinded diary is the one the person goes on logging in: unblinding again into it
+    replaced the nights logged since, silently (an outside audit lost three taurate nights).
+    """
+    path = Path(out) if out != "-" else None
+    if path is not None and not force and path.is_file() and path.stat().st_size > 0:
+        raise InputError([Fault("--out", "", f"{path} exists: it may hold nights logged since "
+                                "it was unblinded, which a new unblinding would replace; give "
+                                "another --out, or --force to replace it")])
 
 
 def load_key(path: str) -> dict[str, Any]:
@@ -68,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from model.trial.blinding import BlindingWarning, check_guesses, unblind
 
     check_outputs({"--out": args.out}, {"DIARY": args.diary, "--key": args.key})
+    check_out_is_new(args.out, args.force)
     key = load_key(args.key)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BlindingWarning)

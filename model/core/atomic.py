@@ -230,8 +230,11 @@ def _reserve(target: Path) -> tuple[int, Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target.parent)
     sweep(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{stem(target)}.{os.getpid()}.",
-                               suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{stem(target)}.{os.getpid()}.",
+                                   suffix=".tmp")
+    except OSError as error:   # it named the temporary, never given: ".an.html.22158.sg0.tmp"
+        raise type(error)(error.errno, error.strerror, str(target)) from None
     return fd, Path(tmp)
 
 

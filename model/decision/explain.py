@@ -20,6 +20,7 @@ from model.decision.assessed import Assessed
 from model.decision.gi_words import gentler_line, same_form_gentler
 from model.decision.history import History
 from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSettings, Why
+from model.evidence.names import listed
 from model.evidence.schema import GiConstraint
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
@@ -40,6 +41,14 @@ def option(action: str, regimen: Regimen) -> str:
 def _gap(a: Assessed) -> str:
     return (f"learning value {a.learning_value:.2f}" if a.learning_value >= TO_LEARN
             else "nothing left to learn from it")
+
+
+def _comparison_over(past: History, s: DecisionSettings) -> str:
+    """Which planned comparison is over: the person's own trial, or the model's crossover."""
+    if past.trial_over:
+        return (f"the trial you planned, of "
+                f"{listed(sorted(past.planned_forms), 'and', quoted=False)}, is over")
+    return f"the planned comparison of {s.crossover_forms} forms is over"
 
 
 def by_design(chosen: Assessed, past: History, s: DecisionSettings) -> bool:
@@ -278,7 +287,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                    else "")
         return f"The only step allowed now{waiting}.{_best_waiting(assessed)} Look again on {when}."
     if why == "commit" and by_design(chosen, past, s):
-        return (f"{BY_DESIGN}: the planned comparison of {s.crossover_forms} forms is over, and "
+        return (f"{BY_DESIGN}: {_comparison_over(past, s)}, and "
                 f"{chosen.regimen.words} is the best by expected utility, though the nights so "
                 f"far cannot single it out (P(best) {chosen.p_best:.2f}). Look again on {when}.")
     if why == "commit":

@@ -10,8 +10,9 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from model.core.forms import PLACEBO
+from model.core.forms import NONE, PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.diary import CODE_NOTE
 from model.decision.settings import DecisionSettings
 
 
@@ -70,6 +71,10 @@ class History:
         Regimens that gave ``acute_gi_nights`` GI nights within ``gi_window`` nights on them
         at some time: the planned titration does not go back to one, nor does a return to it
         skip the evaluation period.
+    planned_forms : frozenset of str
+        The magnesium forms of the treatment nights of a trial the person planned
+        (:func:`planned_forms`): two or more, once tried, end the crossover
+        (:meth:`compared`).
 
     """
 
@@ -83,6 +88,7 @@ class History:
     gi_troubled: frozenset[Regimen] = frozenset()
     background_gi_rate: float = 0.0
     gi_records_on: int = 0
+    planned_forms: frozenset[str] = frozenset()
 
     @property
     def first_step(self) -> bool:
@@ -109,8 +115,20 @@ class History:
         return self.current if self.current.active else NO_MAGNESIUM
 
     def compared(self, forms: int) -> bool:
-        """Whether a planned crossover of ``forms`` forms is over (0: no crossover planned)."""
-        return 0 < forms <= len(self.forms_tried)
+        """Whether a planned comparison is over: a crossover of ``forms`` forms (0: none).
+
+        Or a trial the person planned (``mgsleep plan``) of two or more forms, each tried:
+        it answered the question it was planned for, so the model's own crossover does not
+        send them on to a form they never chose to try, "to learn" (a blinded trial of
+        glycinate, citrate and placebo ended on "Switch to taurate", or on "Continue
+        glycinate" when glycinate's pot came last: an outside audit).
+        """
+        return self.trial_over or 0 < forms <= len(self.forms_tried)
+
+    @property
+    def trial_over(self) -> bool:
+        """Whether the diary holds a planned trial of two or more forms, each one tried."""
+        return len(self.planned_forms) >= 2 and self.planned_forms <= self.forms_tried
 
     @classmethod
     def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
@@ -147,7 +165,21 @@ class History:
                    _recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    dict(nights_on), placebo_nights, taken,
                    _gi_troubled(regimens, gi, gi_window, acute_nights),
-                   _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()))
+                   _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
+                   planned_forms(nights))
+
+
+def planned_forms(nights: pd.DataFrame) -> frozenset[str]:
+    """The magnesium forms of the treatment nights of a planned trial in a diary's nights.
+
+    An open plan's treatment rows have ``treatment`` in ``notes``; an unblinded plan's keep
+    their pot code (:data:`~model.data.diary.CODE_NOTE`) beside the form the key gave.
+    """
+    if "notes" not in nights:
+        return frozenset()
+    notes = nights["notes"].fillna("").astype(str)
+    planned = notes.str.strip().str.lower().eq("treatment") | notes.str.match(CODE_NOTE)
+    return frozenset(nights.loc[planned, "form"].astype(str)) - {NONE, PLACEBO}
 
 
 def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window: int) -> int:

@@ -39,15 +39,9 @@ from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses
 from model.evidence.names import listed
 from model.evidence.schema import Safety
+from model.report.effect_words import INTERVAL_NOTE, change_phrase, tried_forms, verdict_phrase
 from model.report.format import bullets, escape, table
-from model.report.headline import (
-    INTERVAL_NOTE,
-    change_phrase,
-    headline,
-    sampler_name,
-    tried_forms,
-    verdict_phrase,
-)
+from model.report.headline import headline, sampler_name
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
                "magnesium and sleep, and for anxiety, is of low to very low certainty.")

@@ -11,14 +11,14 @@ import pandas as pd
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.core.change_words import outcome_name
-from model.report.format import escape, table
-from model.report.headline import (
+from model.report.effect_words import (
     INTERVAL_NOTE,
     change_phrase,
     effect_line,
     tried_forms,
     verdict_phrase,
 )
+from model.report.format import escape, table
 
 UNTRIED_NOTE = ("Forms you have not taken, at 300 mg: what the published evidence and your "
                 "response to the forms you took say. Their ranges are wide, often wider than "

@@ -17,14 +17,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from model.analysis.effects import DiaryEffect, DiaryEffects
-from model.analysis.verdicts import VerdictRule
+from model.analysis.effects import DiaryEffects
 from model.core.change_words import (
     GI_TROUBLE,
-    WORDS,
     change_words,
-    number,
-    per_month,
     step_words,
 )
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
@@ -36,15 +32,13 @@ from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
 from model.inference.samplers import resolve_sampler
 from model.report.diary_words import hard_week, record_line
+from model.report.effect_words import INTERVAL_NOTE, chance_note, effect_line, tried_forms
 from model.report.how_sure import how_sure
 from model.report.pathway_words import pathway_lines, pathways_intro
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
     from model.personal.fit import PersonalModel
-
-INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
-                 "in brackets are 90 % intervals.")
 
 NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans on the "
                    "model's assumption that taking anything helps a little (the expectation "
@@ -58,11 +52,6 @@ and the profile keeps referring (the JSON keeps its ``next_review``)."""
 _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
           "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
           "split_dose": "Split the dose:"}
-
-
-_VERDICTS = {"works": "works for you", "harms": "harms you",
-             "no_meaningful_effect": "no meaningful effect",
-             "inconclusive": "not settled yet"}
 
 
 UNCHECKED_FIRST = ("First ask a pharmacist or clinician: your profile names a condition or "
@@ -130,57 +119,6 @@ def sampler_name(fit: PersonalModel) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Numbers in words
-# --------------------------------------------------------------------------------------------
-
-
-def change_phrase(effect: DiaryEffect) -> str:
-    """The change of an effect in words (:func:`change_words`)."""
-    return change_words(effect.outcome, effect.mean, effect.ci_low, effect.ci_high)
-
-
-def verdict_phrase(effect: DiaryEffect) -> str:
-    """The verdict in words, with what an unsettled one still needs.
-
-    ``works`` or ``harms`` says "probably" and both chances unless P(beyond the MCID) is at
-    least 0.8 and the interval shown stays on its side of zero: reached by the direction
-    alone (:func:`model.analysis.verdicts.verdict`), or with an interval reaching past zero,
-    it would claim more than the numbers beside it. An unsettled change names the direction
-    it probably goes with that direction's chance (:attr:`DiaryEffect.lean`).
-    """
-    said = _VERDICTS[effect.verdict]
-    mcid = f"{number(per_month(effect.outcome, effect.mcid), effect.outcome)} " \
-           f"{WORDS[effect.outcome][3]}"
-    if effect.verdict == "no_meaningful_effect":
-        return f"{said} (smaller than the {mcid} that matters)"
-    if effect.verdict in ("works", "harms"):
-        works = effect.verdict == "works"
-        beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid
-        ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))
-        if beyond >= VerdictRule.p_beyond and (ends[0] > 0 if works else ends[1] < 0):
-            return said
-        either = effect.p_benefit if works else 1 - effect.p_benefit
-        return (f"probably {said} (P {either:.2f} {'it helps' if works else 'it is worse'}; "
-                f"P {beyond:.2f} by more than the {mcid} that matters)")
-    if effect.needs_placebo:
-        return f"{said}: placebo nights are needed to tell magnesium from expectation"
-    chance = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
-    extra = [f"probably {effect.lean} (P {chance:.2f})"] if effect.lean else []
-    if effect.nights_needed is not None:
-        n = effect.nights_needed
-        extra.append(f"about {n} more night{'s' * (n != 1)} on it to tell")
-    if effect.off_nights_needed is not None:
-        n = effect.off_nights_needed
-        extra.append(f"needs {n} more night{'s' * (n != 1)} without it to compare with")
-    return said + (": " + "; ".join(extra) if extra else "")
-
-
-def effect_line(effect: DiaryEffect) -> str:
-    """One effect: the change in words and its verdict."""
-    return f"{change_phrase(effect)}: {verdict_phrase(effect)}"
-
-
-# --------------------------------------------------------------------------------------------
 # The headline
 # --------------------------------------------------------------------------------------------
 
@@ -205,7 +143,8 @@ class Headline:
         if self.pathways:
             out += [self.pathways[0], *(f"  {line}" for line in self.pathways[1:])]
         if self.tried:
-            out += ["", "What magnesium did for you so far. " + INTERVAL_NOTE]
+            out += ["", "What magnesium did for you so far. " + INTERVAL_NOTE
+                    + chance_note(sum(len(effects) for _, effects in self.tried))]
             for form, effects in self.tried:
                 out += [f"  {form}:", *(f"    {line}" for line in effects)]
             out += [self.caution] if self.caution else []
@@ -338,20 +277,6 @@ def _why(result: Analysis) -> str:
         return ("no change is expected to do better than what you do now"
                 + (f"; {reason}." if reason else "."))
     return f"{reason}." if reason else "the best expected step."
-
-
-def tried_forms(effects: DiaryEffects) -> list[tuple[str, list[DiaryEffect]]]:
-    """Each regimen taken so far with its effects on the outcomes recorded while taking it.
-
-    One entry per dose of a form (:attr:`DiaryEffects.by_regimen`); labels read
-    ``glycinate 300 mg, 33 nights``, the nights on that dose.
-    """
-    out = []
-    for regimen in dict.fromkeys(e.regimen for e in effects.by_regimen if e.tried):
-        own = [e for e in effects.by_regimen if e.regimen == regimen and e.tried]
-        nights = max(e.nights for e in own)
-        out.append((f"{regimen.words}, {nights} night{'s' * (nights != 1)}", own))
-    return out
 
 
 def _tried(effects: DiaryEffects) -> tuple[tuple[str, tuple[str, ...]], ...]:

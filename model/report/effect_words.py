@@ -1,0 +1,108 @@
+"""Each effect of a dose taken, in words: the change, its verdict, the note above them.
+
+``falling asleep 11 min faster (4 to 18): works for you``, ``GI nights: +3 a month``; the
+headline (:mod:`model.report.headline`), the report and the clinician page say them alike.
+Intervals are 90 % and said once (:data:`INTERVAL_NOTE`).
+"""
+
+from __future__ import annotations
+
+from model.analysis.effects import DiaryEffect, DiaryEffects
+from model.analysis.verdicts import VerdictRule
+from model.core.change_words import WORDS, change_words, number, per_month
+from model.core.outcomes import SPECS
+
+INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
+                 "in brackets are 90 % intervals.")
+
+_VERDICTS = {"works": "works for you", "harms": "harms you",
+             "no_meaningful_effect": "no meaningful effect",
+             "inconclusive": "not settled yet"}
+
+
+def chance(p: float) -> str:
+    """A probability to two decimals, never rounded to certainty: ``0.998`` is ``> 0.99``."""
+    return "> 0.99" if p > 0.995 else "< 0.01" if p < 0.005 else f"{p:.2f}"
+
+
+def change_phrase(effect: DiaryEffect) -> str:
+    """The change of an effect in words (:func:`change_words`)."""
+    return change_words(effect.outcome, effect.mean, effect.ci_low, effect.ci_high)
+
+
+def verdict_phrase(effect: DiaryEffect) -> str:
+    """The verdict in words, with what an unsettled one still needs.
+
+    ``works`` or ``harms`` says "probably" and both chances unless P(beyond the MCID) is at
+    least 0.8 and the interval shown stays on its side of zero: reached by the direction
+    alone (:func:`model.analysis.verdicts.verdict`), or with an interval reaching past zero,
+    it would claim more than the numbers beside it. An unsettled change names the direction
+    it probably goes with that direction's chance (:attr:`DiaryEffect.lean`). A change
+    smaller than the MCID whose interval stays on one side of zero "helps a little" (or is
+    "a little worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min
+    faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit).
+    """
+    said = _VERDICTS[effect.verdict]
+    mcid = f"{number(per_month(effect.outcome, effect.mcid), effect.outcome)} " \
+           f"{WORDS[effect.outcome][3]}"
+    ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))
+    if effect.verdict == "no_meaningful_effect" and (ends[0] > 0 or ends[1] < 0):
+        small = (f"helps a little (P {chance(effect.p_benefit)} it helps)" if ends[0] > 0 else
+                 f"a little worse (P {chance(1 - effect.p_benefit)} it is worse)")
+        return f"{small}, by less than the {mcid} that matters"
+    if effect.verdict == "no_meaningful_effect":
+        return f"{said} (smaller than the {mcid} that matters)"
+    if effect.verdict in ("works", "harms"):
+        works = effect.verdict == "works"
+        beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid
+        if beyond >= VerdictRule.p_beyond and (ends[0] > 0 if works else ends[1] < 0):
+            return said
+        either = effect.p_benefit if works else 1 - effect.p_benefit
+        return (f"probably {said} (P {chance(either)} {'it helps' if works else 'it is worse'}; "
+                f"P {chance(beyond)} by more than the {mcid} that matters)")
+    if effect.needs_placebo:
+        return f"{said}: placebo nights are needed to tell magnesium from expectation"
+    lean = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
+    extra = [f"probably {effect.lean} (P {chance(lean)})"] if effect.lean else []
+    if effect.nights_needed is not None:
+        n = effect.nights_needed
+        extra.append(f"about {n} more night{'s' * (n != 1)} on it to tell")
+    if effect.off_nights_needed is not None:
+        n = effect.off_nights_needed
+        extra.append(f"needs {n} more night{'s' * (n != 1)} without it to compare with")
+    return said + (": " + "; ".join(extra) if extra else "")
+
+
+def effect_line(effect: DiaryEffect) -> str:
+    """One effect: the change in words and its verdict."""
+    return f"{change_phrase(effect)}: {verdict_phrase(effect)}"
+
+
+MANY_LINES = 10
+"""Effect lines from which the headline says that a "probably" among them may be chance."""
+
+
+def chance_note(lines: int) -> str:
+    """`` Each line is judged on its own: ...`` under :data:`MANY_LINES` or more lines, else ``""``.
+
+    Ten or more verdicts are read at once, so one "probably" at P 0.9-0.95 is to be expected
+    by chance alone (an outside audit: citrate's sleep quality "probably works" where the
+    person's world had it do nothing).
+    """
+    return (f" Each line is judged on its own: among {lines}, a “probably” may be "
+            "chance, so act on the lines that agree with each other or with the evidence."
+            if lines >= MANY_LINES else "")
+
+
+def tried_forms(effects: DiaryEffects) -> list[tuple[str, list[DiaryEffect]]]:
+    """Each regimen taken so far with its effects on the outcomes recorded while taking it.
+
+    One entry per dose of a form (:attr:`DiaryEffects.by_regimen`); labels read
+    ``glycinate 300 mg, 33 nights``, the nights on that dose.
+    """
+    out = []
+    for regimen in dict.fromkeys(e.regimen for e in effects.by_regimen if e.tried):
+        own = [e for e in effects.by_regimen if e.regimen == regimen and e.tried]
+        nights = max(e.nights for e in own)
+        out.append((f"{regimen.words}, {nights} night{'s' * (nights != 1)}", own))
+    return out
