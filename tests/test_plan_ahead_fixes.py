@@ -62,6 +62,9 @@ def test_analyze_keeps_to_a_blinded_plan_ahead(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "Recommendation: Keep to your trial plan: pot C from 2026-10-15 to 2026-10-28" \
         in printed
+    # a trial audit: "what you took (form and mg)", logged on a pot night, overrode the key
+    assert "Write down every morning: which pot you took (keep its code in notes; never the " \
+        "form or dose)" in printed and "form and mg" not in printed
     result = json.loads(out.read_text())
     assert result["recommendation"]["reason_codes"] == ["planned"]
     assert result["recommendation"]["form"] is None

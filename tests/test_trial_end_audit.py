@@ -126,3 +126,15 @@ def test_log_says_loose_stools_on_an_open_regimen(tmp_path):
                       "in the last 7 on citrate 300 mg: run mgsleep analyze"):
         assert main(["log", str(diary), "--date", "2024-03-11", "--form", "citrate", "--mg",
                      "300", "--stool", "4"]) == 0
+
+
+def test_log_warns_of_a_form_logged_on_a_pot_night(tmp_path):
+    """`log --form citrate --mg 200` on a pot night was accepted without a word, and the
+    form then overrode the sealed key at unblinding."""
+    diary = tmp_path / "trial.csv"
+    assert main([*BLINDED, "--out", str(diary)]) == 0
+    pot = pd.read_csv(diary, dtype=str, keep_default_na=False).loc[8, "notes"].split()[1]
+    with pytest.warns(UserWarning, match=f"night 2024-01-09 is a night of pot {pot} of a "
+                                         "blinded plan: the form and dose logged replace"):
+        assert main(["log", str(diary), "--date", "2024-01-09", "--form", "citrate", "--mg",
+                     "200", "--sol", "20"]) == 0

@@ -6,13 +6,13 @@ import argparse
 import datetime as dt
 import re
 import sys
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from model.cli.night_warnings import warn_pot_form, warn_unusual, watch_gi
 from model.cli.options import as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
@@ -222,28 +222,8 @@ def run(args: argparse.Namespace) -> int:
         check_rows(first.rows, path, first.sources)
     with exclusive(path):   # read, merge and write with no other writer in between
         written = _write_night(path, night, values, args.replace)
-    _watch_gi(path)
+    watch_gi(path)
     return written
-
-
-def _watch_gi(path: Path) -> None:
-    """Warn of loose stools lately, per pot of a blinded trial or on the regimen taken.
-
-    (:func:`model.analysis.blinded.gi_alerts`); a diary that does not read says nothing
-    here: the next analysis names its faults.
-    """
-    from model.analysis.blinded import gi_alerts
-    from model.core.errors import MgsleepError
-    from model.data.diary import read_diary
-    from model.evidence.floor import bundled_safety
-
-    try:
-        diary = read_diary(path).with_loose_bristol(
-            bundled_safety().gi_constraint.loose_bristol)
-    except MgsleepError:
-        return
-    for alert in gi_alerts(diary):
-        warnings.warn(alert, stacklevel=2)
 
 
 def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
@@ -303,37 +283,6 @@ def without_magnesium(values: dict[str, str], row: pd.Series) -> dict[str, str]:
             and str(row[c]).strip().lower() not in MISSING_WORDS
             and plain_number(str(row[c])) != "0"]
     return values | {"form": form.strip() or NONE} | dict.fromkeys(held, "0")
-
-
-MORNING_FIELDS = frozenset({"sol_min", "awakenings", "waso_min", "quality", "freshness",
-                            "stool_bristol"})
-"""What only the next morning knows (the dose, the evening's anxiety and the day's GI upset are
-known tonight)."""
-_ONE_DAY = dt.timedelta(days=1)
-
-
-def _warn_unusual(night: dt.date, values: dict[str, str]) -> None:
-    """Warn of a night after today, of tonight's sleep, of a dose above the ceiling or < 1 mg.
-
-    All are written: the warnings say what to check.
-    """
-    from model.data.diary_rows import over_ceiling
-
-    today = dt.date.today()
-    if night > today:
-        warnings.warn(f"night {night} is after today: check --date (analyze leaves out nights "
-                      "after its --as-of date)", stacklevel=2)
-    elif night == today and set(values) & MORNING_FIELDS:
-        warnings.warn(f"night {night} is tonight, so its sleep is not known yet: a night is "
-                      f"dated by the evening it begins (last night was {today - _ONE_DAY}); "
-                      "check --date", stacklevel=2)
-    try:
-        dose = float(values.get("elemental_mg", "nan"))
-    except ValueError:
-        return
-    if said := over_ceiling(dose):
-        warnings.warn(f"{said}; did you mean the compound's weight (--compound-mg)?",
-                      stacklevel=2)
 
 
 @dataclass(frozen=True)
@@ -431,7 +380,8 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
     if not done.changed:
         print(f"{path}: night {night} unchanged (it already has these values)")
         return 0
-    _warn_unusual(night, values)
+    warn_unusual(night, values)
+    warn_pot_form(night, values, done.rows)
     backup = write_diary(done.rows, path, done.sources)
     done_word = ("corrected" if done.report.differences else "completed" if done.present
                  else "added")

@@ -15,17 +15,26 @@ RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
 """Each outcome as the morning's note asks for it (its scale said where the end is unclear)."""
 
 
-def record_line(weights: dict[str, float]) -> str:
+TOOK = "what you took (form and mg)"
+"""What was taken, in an open diary."""
+
+TOOK_POT = "which pot you took (keep its code in notes; never the form or dose)"
+"""What was taken, during a blinded plan: logged as a form it overrode the key, silently
+(an outside audit of a blinded trial)."""
+
+
+def record_line(weights: dict[str, float], blinded: bool = False) -> str:
     """What to write down every morning: the outcomes the person weighs most first.
 
     An outcome weighing at least half the heaviest is asked for outright, heaviest first, the
     others "if you can": a person whose complaint is anxiety was asked for it only "if you
     can", after three sleep outcomes that counted half or nothing for them. The stool form is
-    always asked for: the loose-stool rule reads it.
+    always asked for: the loose-stool rule reads it. ``blinded``: a blinded plan lies ahead,
+    whose nights record the pot (:data:`TOOK_POT`).
     """
     order = sorted(RECORDED, key=lambda o: -weights.get(o, 0.0))
     half = max(weights.get(o, 0.0) for o in RECORDED) / 2
-    must = ["what you took (form and mg)",
+    must = [TOOK_POT if blinded else TOOK,
             *(RECORDED[o] for o in order if weights.get(o, 0.0) >= half > 0),
             "stool form (Bristol 1-7) or an upset stomach"]
     rest = [RECORDED[o] for o in order if not weights.get(o, 0.0) >= half > 0]

@@ -325,7 +325,9 @@ def headline(result: Analysis) -> Headline:
                     + rules.with_dose(_taken(result)),
                     _capital(acute_gi_why(rec, _why(result))),
                     _capital(how_sure(rec)), review,
-                    record_line(result.profile.outcome_weights()), tried, caution, paths)
+                    record_line(result.profile.outcome_weights(),
+                                blinded=result.plan is not None and bool(result.plan.pots)),
+                    tried, caution, paths)
 
 
 def _taken(result: Analysis) -> Regimen | None:

@@ -1,0 +1,86 @@
+"""What ``mgsleep log`` warns of, once a night is written (all is written: these say what to check).
+
+A night dated after today or tonight's sleep, a dose above the ceiling
+(:func:`warn_unusual`); a form logged on a night of a blinded plan's pot
+(:func:`warn_pot_form`); loose stools lately, per pot or on the regimen taken
+(:func:`watch_gi`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import Any
+
+MORNING_FIELDS = frozenset({"sol_min", "awakenings", "waso_min", "quality", "freshness",
+                            "stool_bristol"})
+"""What only the next morning knows (the dose, the evening's anxiety and the day's GI upset are
+known tonight)."""
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def warn_unusual(night: dt.date, values: dict[str, str]) -> None:
+    """Warn of a night after today, of tonight's sleep, of a dose above the ceiling or < 1 mg.
+
+    All are written: the warnings say what to check.
+    """
+    from model.data.diary_rows import over_ceiling
+
+    today = dt.date.today()
+    if night > today:
+        warnings.warn(f"night {night} is after today: check --date (analyze leaves out nights "
+                      "after its --as-of date)", stacklevel=2)
+    elif night == today and set(values) & MORNING_FIELDS:
+        warnings.warn(f"night {night} is tonight, so its sleep is not known yet: a night is "
+                      f"dated by the evening it begins (last night was {today - _ONE_DAY}); "
+                      "check --date", stacklevel=2)
+    try:
+        dose = float(values.get("elemental_mg", "nan"))
+    except ValueError:
+        return
+    if said := over_ceiling(dose):
+        warnings.warn(f"{said}; did you mean the compound's weight (--compound-mg)?",
+                      stacklevel=2)
+
+
+def warn_pot_form(night: dt.date, values: dict[str, str], rows: Any) -> None:
+    """Warn when a form is logged on a night of a blinded plan's pot.
+
+    ``mgsleep unblind`` keeps a form the person logged over the key's: ``log --form citrate
+    --mg 200`` on a pot night was accepted without a word (a blinded trial's audit).
+    ``--form none`` (the pot forgotten) is what such a night may say.
+    """
+    from model.core.forms import NONE, PLACEBO, canonical_form
+    from model.data.diary import CODE_NOTE
+
+    if canonical_form(values.get("form", NONE)) in (NONE, PLACEBO):
+        return
+    notes = rows.loc[rows["date"].str.strip() == night.isoformat(), "notes"] \
+        if "notes" in rows else ()
+    code = next((m for note in notes if (m := CODE_NOTE.match(str(note)))), None)
+    if code is not None:
+        warnings.warn(f"night {night} is a night of pot {code[1].upper()} of a blinded plan: "
+                      "the form and dose logged replace the sealed key's when it is unblinded; "
+                      "if you took the pot, log only the outcomes (--form none --replace says "
+                      "you took nothing)", stacklevel=2)
+
+
+def watch_gi(path: Path) -> None:
+    """Warn of loose stools lately, per pot of a blinded trial or on the regimen taken.
+
+    (:func:`model.analysis.blinded.gi_alerts`); a diary that does not read says nothing
+    here: the next analysis names its faults.
+    """
+    from model.analysis.blinded import gi_alerts
+    from model.core.errors import MgsleepError
+    from model.data.diary import read_diary
+    from model.evidence.floor import bundled_safety
+
+    try:
+        diary = read_diary(path).with_loose_bristol(
+            bundled_safety().gi_constraint.loose_bristol)
+    except MgsleepError:
+        return
+    for alert in gi_alerts(diary):
+        warnings.warn(alert, stacklevel=2)
