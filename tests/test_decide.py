@@ -780,14 +780,18 @@ def test_safety_properties(profile, past, model, mode, seed):
     decision = decide(model, priors=priors, profile=profile, diary=past, as_of=AS_OF,
                       mode=mode, seed=seed)
     rec = decision.recommendation
-    rules = screen(profile, priors.safety)
-    written = {"magnesium oxide 100 mg": 100, "Magnesium aspartate 300mg": 300}
+    rules = screen(profile, priors.safety, past.taking)
+    written = {"magnesium oxide 100 mg": ("oxide", 100), "Magnesium aspartate 300mg": (
+        "aspartate", 300)}
+    taken = (past.taking.form, past.taking.elemental_mg)
     other = (profile.other_magnesium_mg if profile.other_magnesium_mg is not None
-             else sum(written.get(m, 0) for m in profile.medications))
+             else sum(written[m][1] for m in profile.medications
+                      if m in written and written[m] != taken))   # not the one taken
+    limit = 250 if profile.pregnant else 350        # pregnancy's own limit
     ceiling = min(profile.max_elemental_mg if profile.max_elemental_mg is not None else 350,
                   350 - other)   # the other magnesium's share of the limit taken off
-    assert rules.ceiling_mg <= max(0, ceiling)   # a rule's own limit (pregnancy) may be lower
-    assert ("other_magnesium" in rec.reason_codes) == (0 < other and rules.ceiling_mg < 100)
+    assert rules.ceiling_mg <= max(0, ceiling)
+    assert ("other_magnesium" in rec.reason_codes) == (0 < other and limit - other < 100)
     if rules.referrals or rules.holds:           # a referred person gets no form, no dose
         assert rec.action == "refer" and rec.regimen is None and not decision.assessments
         assert ("refer_hold" in rec.reason_codes) == (not rules.referrals)  # digoxin: hold

@@ -34,6 +34,10 @@ GLYCINATE_HELPS = FakePosterior(n_draws=400, seed=3, benefit={"glycinate": 1.0},
     ("magnesium carbonate 1,000 mg", 1000.0), ("magnesium citrate 150 mg twice a day", 300.0),
     ("magnesium chloride 100 mg three times a day", 300.0), ("magnesium oxide 200 mg bid", 400.0),
     ("milk of magnesia as needed", None), ("magnesium hydroxide 400 mg as needed", None),
+    # a review: a count of units, a multiplier in figures, two times of day, a thousands dot
+    ("Magnesium 250 mg, 2 caps", None), ("Magnesium glycinate 200 mg 2 tablets", None),
+    ("magnesium citrate 150mg x2", None), ("magnesium 200 mg x 2 daily", None),
+    ("magnesium 200mg morning and night", None), ("Magnesium 1.000 mg", None),
     ("magnesium sulfate 1 g weekly", None), ("calcium 600 mg magnesium 300 mg", None),
     ("milk of magnesia 15 ml", None), ("Maalox", None)])
 def test_a_written_dose_is_read_as_magnesium_a_day(entry, mg):
@@ -48,8 +52,9 @@ def test_written_doses_leave_the_supplement_the_rest_of_the_limit(priors):
     assert "Your other magnesium, 100 mg a day (from magnesium oxide 100 mg)" in said
     assert "advises at most 250 mg a day of the supplement" in said
     assert ("magnesium oxide 100 mg (magnesium-containing medicines): it is magnesium too: its "
-            "100 mg a day is counted, which leaves your supplement at most 250 mg a day"
-            in rules.dose_rules)
+            "100 mg a day is counted, as written (if you take more of it, or the label gives "
+            "less magnesium, set other_magnesium_mg), which leaves your supplement at most 250 "
+            "mg a day" in rules.dose_rules)
     # Maalox has no dose: its rule still asks the person to count it
     assert any(r.startswith("Maalox") and "ask a pharmacist how much" in r
                for r in rules.dose_rules)
@@ -138,3 +143,27 @@ def test_a_plan_keeps_to_the_share_left_and_says_why(priors):
     plan = plan_trial(["glycinate", "citrate"], dose_mg=250, start=dt.date(2026, 1, 1),
                       profile=Profile(medications=["magnesium oxide 100 mg"]))
     assert max(r.elemental_mg for r in plan.regimens()) == 250
+
+
+def test_the_persons_own_cap_is_no_referral(priors):
+    """A review: max_elemental_mg 80 beside 50 mg of citrate referred ("leaves 300 mg, less
+    than the least dose"): the limit less the other magnesium decides, not the own cap."""
+    rules = screen(Profile(max_elemental_mg=80, medications=["Magnesium citrate 50 mg"]),
+                   priors.safety)
+    assert not rules.referrals and not rules.other_at_limit and rules.ceiling_mg == 80
+
+
+def test_the_supplement_the_diary_records_is_not_counted_twice(priors):
+    """A review: "Magnesium glycinate 300 mg" in the profile of a person on glycinate 300 mg
+    was counted, and the answer was "Stop taking magnesium now"."""
+    glycinate = Regimen("glycinate", 300)
+    profile = Profile(medications=["Magnesium glycinate 300 mg"])
+    rules = screen(profile, priors.safety, glycinate)
+    assert rules.ceiling_mg == 350 and not rules.referrals
+    assert any("is the supplement your diary records (glycinate 300 mg), so it is not counted"
+               in w for w in rules.warnings)
+    assert screen(profile, priors.safety, Regimen("glycinate", 200)).other_at_limit
+    past = History(glycinate, 30, frozenset({"glycinate"}), 0)
+    rec = decide(GLYCINATE_HELPS, priors=priors, diary=past, as_of=AS_OF,
+                 profile=profile).recommendation
+    assert rec.action != "refer"

@@ -57,7 +57,7 @@ def test_a_form_without_a_dose_is_not_predicted_as_no_magnesium():
 def test_a_misspelt_diary_column_is_a_warning_in_python_too(tmp_path):
     """The "did you mean 'sol_min'?" went only into ``diary.warnings`` and the JSON."""
     diary = tmp_path / "diary.csv"
-    # ``sol``: a near miss (``sol_mins``) is an error since a European audit
+    # ``sol``: a near miss (``sol_mins``) would be read as sol_min, with a warning
     diary.write_text("date,sol,quality\n2026-11-01,30,3\n2026-11-02,25,4\n")
     with pytest.warns(DiaryWarning, match="'sol'.*did you mean 'sol_min'"), \
             pytest.raises(DiaryError, match="needs at least"):

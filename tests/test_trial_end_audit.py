@@ -10,6 +10,7 @@ once with no word of chance, and `unblind` wrote over a diary holding nights log
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import pandas as pd
 import pytest
@@ -138,3 +139,15 @@ def test_log_warns_of_a_form_logged_on_a_pot_night(tmp_path):
                                          "blinded plan: the form and dose logged replace"):
         assert main(["log", str(diary), "--date", "2024-01-09", "--form", "citrate", "--mg",
                      "200", "--sol", "20"]) == 0
+
+
+def test_log_says_nothing_more_once_the_regimen_is_stopped(tmp_path):
+    """A review: after `--form none`, every night logged in the next week still said "if
+    they go on, stop citrate 300 mg"."""
+    diary = tmp_path / "open.csv"
+    diary.write_text("date,form,elemental_mg,sol_min,stool_bristol\n" + "".join(
+        f"2024-03-{d:02d},citrate,300,20,{7 if d > 8 else 4}\n" for d in range(1, 11)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["log", str(diary), "--date", "2024-03-11", "--form", "none",
+                     "--sol", "20", "--stool", "5"]) == 0

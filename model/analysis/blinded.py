@@ -17,7 +17,8 @@ from model.decision.rules import acute_gi
 from model.decision.settings import DecisionSettings
 
 
-def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None) -> list[Fault]:
+def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None,
+                 taken_last: bool = False) -> list[Fault]:
     """One fault per pot with loose-stool nights in the diary's last nights, saying to stop it.
 
     Parameters
@@ -26,6 +27,9 @@ def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None) -> list
         The diary as analysed (its ``gi_night`` from the safety file's Bristol threshold).
     settings : DecisionSettings, optional
         Gives ``gi_window`` and ``acute_gi_nights`` (default: the decision's defaults).
+    taken_last : bool
+        Only the pot of the diary's last night: once stopped, a pot is not said to be
+        stopped again on every night logged after (a review of ``mgsleep log``'s alert).
 
     Returns
     -------
@@ -39,6 +43,8 @@ def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None) -> list
     gi = last["gi_night"] == 1
     faults = []
     for pot in sorted(pots.dropna().unique()):
+        if taken_last and pots.iloc[-1] != pot:
+            continue
         nights = last.index[gi & (pots == pot)]
         if len(nights) >= s.acute_gi_nights:
             stop = (f"stop pot {pot} now" if len(nights) > s.gi_window / 2 else
@@ -61,16 +67,19 @@ def gi_alerts(diary: Diary, settings: DecisionSettings | None = None) -> list[st
     During a blinded trial nobody analyses the diary, so the check ran only if the person
     did (and was refused): stool form 7 on four nights in a row on a pot went unremarked
     (an outside audit). The open diary's acute rule (:func:`model.decision.rules.acute_gi`)
-    is said too, pointing to ``mgsleep analyze`` for the gentler step.
+    is said too, pointing to ``mgsleep analyze`` for the gentler step. Each only while the
+    last night was on that pot or regimen: after a stop, nothing more is said.
     """
     s = settings or DecisionSettings()
     slept = diary.last_slept_date(dt.date.today())   # a plan's rows ahead were not slept yet
     if slept is not None:
         diary = Diary(diary.nights.loc[:str(slept)], diary.source)
-    said = [f"{fault.where}: {fault.message}" for fault in pots_to_stop(diary, s)]
+    said = [f"{fault.where}: {fault.message}"
+            for fault in pots_to_stop(diary, s, taken_last=True)]
     past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights)
-    if not said and past.taking.active and acute_gi(past, s):
+    if not said and past.current.active and acute_gi(past, s):
         said.append(f"{past.recent_gi_nights} GI nights (loose stools or an upset stomach) in "
-                    f"the last {s.gi_window} on {past.taking.words}: run mgsleep analyze for "
-                    f"the gentler step it advises, and if they go on, stop {past.taking.words}")
+                    f"the last {s.gi_window} on {past.current.words}: run mgsleep analyze for "
+                    f"the gentler step it advises, and if they go on, stop "
+                    f"{past.current.words}")
     return said

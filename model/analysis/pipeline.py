@@ -190,7 +190,7 @@ def enough_nights(data: Diary, person: Profile, priors: PriorSet) -> None:
     slept = data.n_with_outcome
     if slept >= MIN_NIGHTS:
         return
-    rules = screen(person, priors.safety)
+    rules = screen(person, priors.safety, history(data).taking)
     if rules.referrals or rules.holds or current_breaks(history(data).current, rules):
         return
     more = MIN_NIGHTS - slept
@@ -356,8 +356,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     predict = Predictions(fit.draws_, prior_set)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now)
-    rules = screen(person, prior_set.safety)
     past = history(data)
+    rules = screen(person, prior_set.safety, past.taking)
     plan = plan_ahead(full, day, now)
     if plan is not None:
         decision = follow_plan(decision, plan, past.current, rules, prior_set, predict,

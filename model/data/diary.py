@@ -3,20 +3,14 @@
 A diary has one row per night (the date the night began). :func:`read_diary` checks every
 cell, collects every fault in one pass and raises them together as a :class:`DiaryError`;
 a valid diary becomes a :class:`Diary` whose ``nights`` cover every calendar night from the
-first to the last date.
-
-Conventions:
-
-- Blank cells, ``NA``, ``N/A`` and ``NaN`` (any case) are missing values.
-- Column names are matched stripped, lower-cased, runs of spaces and hyphens as ``_``.
-- Rows may come in any order, sorted by date (with a warning); outcomes ahead: :func:`_ahead`.
-- Limits: at most :data:`MAX_ROWS` rows and :data:`MAX_SPAN_NIGHTS` nights from the first to
-  the last date (ten years); a UTF-8 byte-order mark is accepted.
-- A night missing between two recorded nights is inserted with ``recorded=False`` and every
-  outcome and covariate missing. Its regimen is carried over when the recorded nights on
-  both sides of the gap have the same regimen (form, dose and split), as someone who skips
-  the diary usually keeps taking the supplement; otherwise it is ``none`` (what was taken
-  is unknown, and no exposure is the conservative guess for the build-up of an effect).
+first to the last date. Blank cells, ``NA``, ``N/A`` and ``NaN`` (any case) are missing;
+column names are matched stripped, lower-cased, runs of spaces and hyphens as ``_``; rows
+may come in any order, sorted by date (with a warning); outcomes ahead: :func:`_ahead`; at
+most :data:`MAX_ROWS` rows and :data:`MAX_SPAN_NIGHTS` nights (ten years). A night missing
+between two recorded nights is inserted with ``recorded=False`` and every outcome and
+covariate missing; its regimen is carried over when the recorded nights on both sides have
+the same regimen (someone who skips the diary usually keeps taking the supplement), else it
+is ``none`` (no exposure is the conservative guess for the build-up of an effect).
 """
 
 from __future__ import annotations
@@ -43,7 +37,7 @@ from model.data.diary_rows import (
     read_table,
     unknown_columns,
 )
-from model.data.separators import read_cells
+from model.data.separators import column_key, read_cells
 
 OUTCOMES: tuple[str, ...] = (
     "sol_min",
@@ -139,20 +133,24 @@ def _check_span(dates: pd.Index, name: str, rows: dict[pd.Timestamp, int]) -> No
 
 AHEAD_ALLOWED = dt.timedelta(days=1)
 """How long after today a night with an outcome may be dated (a diary kept in a time zone
-ahead); later, a year or a month was mistyped."""
+ahead); later, and apart from the nights up to then, a year or a month was mistyped."""
 
 
 def _ahead(recorded: pd.DataFrame, name: str, rows: dict[pd.Timestamp, int], today: dt.date,
            refuse: bool) -> list[str]:
-    """A warning naming the nights after ``today`` with an outcome, refused further ahead.
+    """A warning naming the nights after ``today`` with an outcome; with ``refuse``, a typo's.
 
-    With ``refuse``, a :class:`DiaryError` names each more than :data:`AHEAD_ALLOWED` ahead
-    (2027-11-10 for 2026-11-10 put the analysis a year ahead, with 341 empty nights).
+    A :class:`DiaryError` names each night with an outcome more than :data:`AHEAD_ALLOWED`
+    ahead and apart from the diary's nights up to then (2027-11-10 for 2026-11-10 put the
+    analysis a year ahead, with 341 empty nights); nights that run on without a gap, as
+    ``mgsleep simulate`` writes them, are only warned of (a review: its files were refused).
     """
     slept = recorded[list(OUTCOMES)].notna().any(axis=1)
     ahead = recorded.index[slept & (recorded.index > pd.Timestamp(today))]
-    late = ahead[ahead > pd.Timestamp(today + AHEAD_ALLOWED)] if refuse else ahead[:0]
-    if len(late):
+    end = pd.Timestamp(today + AHEAD_ALLOWED)
+    for day in recorded.index.sort_values()[recorded.index.sort_values() > end]:
+        end = day if (day - end).days <= 1 else end
+    if refuse and len(late := ahead[ahead > end]):
         raise DiaryError([Fault(name, f"row {rows.get(day, '?')}, column date", "expected a "
                                 f"night up to today, {today} (or a day later, for time zones), "
                                 f"for a row with outcomes, got {day.date()}: a year or a month "
@@ -202,6 +200,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
                                 "rows (ten years of nights); split the diary")])
     unknown = unknown_columns(table.columns)
     table, warnings = normalise_columns(table, name)
+    unknown = [c for c in unknown if column_key(c) in table.columns]   # not read as another
     recorded = parse_rows(table, name, priors_dir, sep, unknown)
     rows = _row_numbers(table)
     warnings += _ahead(recorded, name, rows, today or dt.date.today(),

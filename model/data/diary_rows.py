@@ -315,10 +315,9 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 NEAR_MISS = 0.8
-"""How alike (difflib's ratio) an unknown column name and an absent diary column are when the
-name is taken for a typo of it (``stool_bristl``, ``sol_mins``): an error, as the outcome would
-otherwise leave the analysis unseen (a GI rule lost its stool forms). A name less alike
-(``mood``, ``caffeine``) is a column of the person's own: a warning."""
+"""How alike (difflib's ratio) an unknown column and an absent diary column are when it is read
+as that column, with a warning (``stool_bristl``, ``note``): ignored, a GI rule lost its stool
+forms; refused, a diary with ``note`` could not be logged in. Less alike: ignored, warned."""
 
 
 def unknown_columns(columns: Iterable[object]) -> list[str]:
@@ -340,14 +339,15 @@ def unknown_note(column: str, present: Sequence[str]) -> str:
 def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
     """Column names as :func:`column_key` makes them, and warnings for unknown columns.
 
+    An unknown column that is a near miss of a diary column the table lacks is read as it
+    (:data:`NEAR_MISS`), said in a warning.
+
     Raises
     ------
     DiaryError
-        A column twice, no date column, another format
-        (:func:`check_usable`), or an unknown column that is a near miss of a diary column
-        the table lacks (:data:`NEAR_MISS`).
+        A column twice, no date column, or another format (:func:`check_usable`).
     """
-    keys = [column_key(c) for c in table.columns]
+    keys = _near_misses_read([column_key(c) for c in table.columns])
     renamed = table.set_axis(keys, axis=1)
     if renamed.columns.duplicated().any():
         duplicate = renamed.columns[renamed.columns.duplicated()][0]
@@ -359,16 +359,25 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
                                 + "; another layout or a tracker's export is read by "
                                 "`mgsleep import` (see --help)")])
     check_usable(renamed, name)
+    read_as = [f"{name}: column {column!r} read as {key}, the diary column it nearly names: "
+               f"rename it {key} to say so, or give a column of your own a name further from "
+               "it" for column, key in zip(table.columns, keys, strict=True)
+               if column_key(column) != key]
+    return renamed, read_as + [f"{name}: {unknown_note(column, keys)}"
+                               for column in unknown_columns(table.columns)
+                               if column_key(column) in keys]
+
+
+def _near_misses_read(keys: list[str]) -> list[str]:
+    """``keys`` with each near miss of an absent diary column as that column (once each)."""
     absent = [c for c in KNOWN_COLUMNS if c not in keys]
-    unknown = unknown_columns(table.columns)
-    typos = [Fault(name, f"column {column!r}", f"expected a diary column, got {column!r}, a "
-                   f"near miss of {close[0]}: rename it {close[0]} (a column of your own "
-                   "needs a name further from it)") for column in unknown
-             if (close := difflib.get_close_matches(column_key(column), absent, n=1,
-                                                    cutoff=NEAR_MISS))]
-    if typos:
-        raise DiaryError(typos)
-    return renamed, [f"{name}: {unknown_note(column, keys)}" for column in unknown]
+    out = []
+    for key in keys:
+        close = [] if key in (*KNOWN_COLUMNS, GUESS_COLUMN) else difflib.get_close_matches(
+            key, absent, n=1, cutoff=NEAR_MISS)
+        out.append(close[0] if close else key)
+        absent = [c for c in absent if c not in close]
+    return out
 
 
 def check_usable(table: pd.DataFrame, name: str) -> None:

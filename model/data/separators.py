@@ -203,19 +203,24 @@ class CsvText:
                         + "): name them or delete their columns"))
 
     def field_faults(self) -> list[Fault]:
-        """The rows with more fields than the header, or fewer than its named columns.
+        """The rows with more fields than the header, or fewer ending in an empty one.
 
-        A row with fewer is a value deleted with its separator (in a text editor): every value
-        after it would move one column left; or, the last line without a line end, a write cut
-        short (``2026-03-02,glycinate,30`` of a ``300``). A row may leave out only the cells of
-        empty column names at the end of the header (a stray separator after its last name).
-        Rows with the same count (and reason) are named in one fault.
+        A row with fewer fields whose last is empty is a value deleted with its separator (in
+        a text editor: ``...;1;1;``): every value after it would move one column left. One
+        whose last is a value left out its empty cells at the end, as Excel and people do
+        (a review: such diaries and exports were refused), and reads them as blank; unless
+        it is the last line, without a line end: a write cut short (``...,glycinate,30`` of
+        a ``300``). The cells of empty column names at the end of the header (a stray
+        separator after its last name) may be left out whatever the row's last cell. Rows
+        with the same count (and reason) are named in one fault.
         """
         width = len(self.header)
         named = max((i + 1 for i, c in enumerate(self.header) if c.strip()), default=0)
         wrong: dict[tuple[int, str], list[int]] = {}
         for row, cells in enumerate(self.rows, start=1):
-            if not named <= len(cells) <= width:
+            cut = self.unfinished and row == len(self.rows)
+            if len(cells) > width or (len(cells) < named
+                                      and (cut or not cells or not cells[-1].strip())):
                 wrong.setdefault((len(cells), self._why(row, cells)), []).append(row)
         return [Fault(self.name, f"row {rows[0]}" if len(rows) == 1 else
                       f"rows {row_ranges(rows)}", f"expected {width} fields (the header's), got "

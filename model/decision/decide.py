@@ -241,7 +241,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     if isinstance(diary, Diary):   # loose stools counted as the safety file says
         diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
     past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights)
-    rules = screen(person, priors.safety)
+    rules = screen(person, priors.safety, past.taking)
     warnings = (*rules.warnings, *current_warnings(past, rules, s))
     if rules.referrals or rules.holds:
         return _refer(rules, past, review_after(as_of, s.min_nights), s, warnings)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 
 DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mg|milligrams?|g|grams?)\b", re.IGNORECASE)
@@ -36,9 +37,17 @@ NOW_AND_THEN = re.compile(
     re.IGNORECASE)
 """Words of an entry taken now and then, not every day: its dose is not counted per day."""
 
-TIMES_A_DAY = ((re.compile(r"\b(?:four\s+times|4\s*x|qid|q\.i\.d)\b", re.IGNORECASE), 4),
-               (re.compile(r"\b(?:three\s+times|thrice|3\s*x|tid|t\.i\.d)\b", re.IGNORECASE), 3),
-               (re.compile(r"\b(?:twice|two\s+times|2\s*x|bid|b\.i\.d)\b", re.IGNORECASE), 2))
+UNSURE = re.compile(
+    r"\b(?:caps?|capsules?|tabs?|tablets?|pills?|softgels?|scoops?|sachets?|drops?|gummies)\b"
+    r"|\bx\s*\d|\d\s*x\b|\band\b|\d+\.\d{3}\b", re.IGNORECASE)
+"""What makes a written dose unsure as a day's magnesium: a count of units (``2 caps``), a
+multiplier in figures (``x2``), two times of day (``morning and night``), a thousands dot
+(``1.000 mg``). Such an entry is not counted (a review: ``Magnesium 250 mg, 2 caps`` was
+counted as 250 mg a day, ``1.000 mg`` as 1 mg); its rule asks the person to count it."""
+
+TIMES_A_DAY = ((re.compile(r"\b(?:four\s+times|qid|q\.i\.d)\b", re.IGNORECASE), 4),
+               (re.compile(r"\b(?:three\s+times|thrice|tid|t\.i\.d)\b", re.IGNORECASE), 3),
+               (re.compile(r"\b(?:twice|two\s+times|bid|b\.i\.d)\b", re.IGNORECASE), 2))
 """Words of an entry taken several times a day, and how many: the dose is counted that often."""
 
 
@@ -58,6 +67,9 @@ class OtherMagnesium:
         written, several, or taken now and then).
     from_profile : bool
         ``mg`` is the profile's ``other_magnesium_mg``.
+    the_supplement : tuple of str
+        Entries that name the supplement the diary records (its form and daily dose): not
+        counted twice (:func:`other_magnesium`).
 
     """
 
@@ -65,6 +77,7 @@ class OtherMagnesium:
     counted: tuple[tuple[str, float], ...] = ()
     uncounted: tuple[str, ...] = ()
     from_profile: bool = False
+    the_supplement: tuple[str, ...] = ()
 
     def words(self) -> str:
         """``550 mg a day (from magnesium aspartate 450 mg and ...)``: the figure and whence."""
@@ -77,12 +90,14 @@ def daily_mg(entry: str) -> float | None:
     """The elemental magnesium a day an entry's written dose stands for (None: not counted).
 
     The one dose in mg or g written in ``entry``, times how often a day it says it is
-    taken (:data:`TIMES_A_DAY`); None when it has no dose, several, or is taken now and then
-    (:data:`NOW_AND_THEN`). A ``,`` before three digits separates thousands (``1,000 mg``),
-    else it is a decimal comma (``1,5 g``).
+    taken (:data:`TIMES_A_DAY`, in words); None when it has no dose, several, another
+    figure, is taken now and then (:data:`NOW_AND_THEN`) or is unsure (:data:`UNSURE`).
+    A ``,`` before three digits separates thousands (``1,000 mg``), else it is a decimal
+    comma (``1,5 g``).
     """
     doses = DOSE.findall(entry)
-    if len(doses) != 1 or NOW_AND_THEN.search(entry):
+    if (len(doses) != 1 or len(re.findall(r"\d+(?:[.,]\d+)*", entry)) != 1
+            or NOW_AND_THEN.search(entry) or UNSURE.search(entry)):
         return None
     number, unit = doses[0]
     value = float(number.replace(",", "" if re.fullmatch(r"\d+,\d{3}", number) else "."))
@@ -90,18 +105,36 @@ def daily_mg(entry: str) -> float | None:
     return value * (1000 if unit.lower().startswith("g") else 1) * times
 
 
-def other_magnesium(profile: Profile, products: Sequence[str]) -> OtherMagnesium:
+def other_magnesium(profile: Profile, products: Sequence[str],
+                    taking: Regimen = NO_MAGNESIUM) -> OtherMagnesium:
     """The magnesium a day besides the supplement, from the profile or its written doses.
 
     ``products``: the profile's medications entries that are magnesium products (matched
-    to a ``kind = "magnesium"`` interaction group).
+    to a ``kind = "magnesium"`` interaction group). ``taking``: the supplement the diary
+    records; an entry naming its form at its daily dose is that supplement, listed among
+    the medications too, and is not counted (a review: "Magnesium glycinate 300 mg" in the
+    profile of a person on glycinate 300 mg was counted, and the answer was "Stop taking
+    magnesium now").
     """
     if profile.other_magnesium_mg is not None:
         return OtherMagnesium(profile.other_magnesium_mg, from_profile=True)
     doses = {given: daily_mg(given) for given in products}
-    counted = tuple((given, mg) for given, mg in doses.items() if mg is not None)
+    same = tuple(given for given, mg in doses.items()
+                 if taking.active and mg == taking.elemental_mg
+                 and taking.form in re.findall(r"[a-z]+", given.lower()))
+    counted = tuple((given, mg) for given, mg in doses.items()
+                    if mg is not None and given not in same)
     return OtherMagnesium(sum(mg for _, mg in counted), counted,
-                          tuple(given for given, mg in doses.items() if mg is None))
+                          tuple(given for given, mg in doses.items() if mg is None), False,
+                          same)
+
+
+def same_warning(other: OtherMagnesium, taking: Regimen) -> str:
+    """The entries naming the supplement the diary records, not counted twice."""
+    named = " and ".join(repr(given) for given in other.the_supplement)
+    return (f"{named} among your medications is the supplement your diary records "
+            f"({taking.words}), so it is not counted as other magnesium; list only your other "
+            "products there")
 
 
 def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) -> str:
@@ -114,7 +147,9 @@ def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) 
     if not other.from_profile and mg is None:
         return rule
     counted = (f"counted in your profile's other_magnesium_mg ({other.mg:g} mg a day)"
-               if other.from_profile else f"its {mg:g} mg a day is counted")
+               if other.from_profile else
+               f"its {mg:g} mg a day is counted, as written (if you take more of it, or the "
+               "label gives less magnesium, set other_magnesium_mg)")
     return (f"it is magnesium too: {counted}, which leaves your supplement at most "
             f"{ceiling_mg:g} mg a day")
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from model.core.forms import FORMS
-from model.core.regimen import Regimen
+from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision import rule_words
 from model.decision.other_magnesium import (
@@ -24,6 +24,7 @@ from model.decision.other_magnesium import (
     at_limit_reason,
     entry_rule,
     other_magnesium,
+    same_warning,
     share_warning,
 )
 from model.decision.settings import DecisionSettings
@@ -69,8 +70,10 @@ class Screening:
         function, a slow heart, inflammatory bowel disease): the headline says them too.
     other_mg : float
         The elemental magnesium a day from the profile's other products, taken off the
-        ceiling (:mod:`model.decision.other_magnesium`); when it leaves less than the
-        least dose advised (``DecisionSettings.min_dose_mg``), it refers.
+        ceiling (:mod:`model.decision.other_magnesium`).
+    other_at_limit : bool
+        The other magnesium leaves less than the least dose advised
+        (``DecisionSettings.min_dose_mg``) under the limit: one of the referrals says so.
 
     """
 
@@ -84,11 +87,7 @@ class Screening:
     dose_rules: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
     other_mg: float = 0.0
-
-    @property
-    def other_at_limit(self) -> bool:
-        """The other magnesium leaves less than the least dose advised: one of the referrals."""
-        return bool(self.other_mg) and self.ceiling_mg < DecisionSettings().min_dose_mg
+    other_at_limit: bool = False
 
     def with_dose(self, regimen: Regimen | None) -> str:
         """`` With your medicines: ... Take care: ...`` when ``regimen`` is magnesium.
@@ -267,8 +266,11 @@ def _taken_as(near: Mapping[str, tuple[str, ...]], safety: Safety) -> dict[str, 
     return entries
 
 
-def screen(profile: Profile, safety: Safety) -> Screening:
+def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> Screening:
     """Apply the hard rules of ``safety.toml`` to a profile.
+
+    ``taking``: the supplement the diary records, which a magnesium product among the
+    medications may name (:func:`~model.decision.other_magnesium.other_magnesium`).
 
     Conditions and medicines are matched through the synonym table of the safety data
     (:class:`model.evidence.names.NameIndex`); a name it does not know gives a "NOT CHECKED"
@@ -302,7 +304,7 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     cautions = [_reason(c, profile) for c in safety.cautions
                 if _applies(c, profile, conditions) and c.field not in fields]
     warnings += cautions
-    other = other_magnesium(profile, _magnesium_products(medicines, safety))
+    other = other_magnesium(profile, _magnesium_products(medicines, safety), taking)
     own = profile.ceiling_mg(safety)
     rules = [c for c, _ in found] + [c for c in safety.cautions
                                      if _applies(c, profile, conditions)]
@@ -314,13 +316,16 @@ def screen(profile: Profile, safety: Safety) -> Screening:
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > own:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, own,
                                                 safety.ceiling.source))
-    if other.mg and ceiling < DecisionSettings().min_dose_mg:
+    at_limit = bool(other.mg) and limit - other.mg < DecisionSettings().min_dose_mg
+    if at_limit:
         referrals = (*referrals, at_limit_reason(other, limit, DecisionSettings().min_dose_mg))
     elif other.mg:
         warnings.append(share_warning(other, limit, ceiling))
+    if other.the_supplement:
+        warnings.append(same_warning(other, taking))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
                      bool(medicine_holds),
                      tuple(text for kind, text in told if kind in ("timing", "magnesium")),
-                     tuple(cautions), other.mg)
+                     tuple(cautions), other.mg, at_limit)

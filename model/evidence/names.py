@@ -12,19 +12,12 @@ A profile may say ``"CKD"``, ``"Synthroid 50 mcg"`` or ``"doxycycline hyclate"``
 
 An entry of a profile list that is not a known name as a whole but lists several
 (``"digoxin, levothyroxine"``, ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``)
-is read as those names, each matched on its own (:meth:`NameIndex.split`, separators
-:data:`SEPARATOR`, ``or`` among them): joined into one key it would be unknown, or be taken for
-one of them. A medicine's name listing magnesium beside other products without a separator
-(``"Calcium Magnesium Zinc"``) is read as each of them: ``calcium`` and ``magnesium`` are
-products of their own, no salt words (a medicine's magnesium salt is an alias of it:
-``esomeprazole magnesium``). A dose written with such a combination, or once at the end of an
-entry naming magnesium after other products (``"Zinc & Magnesium 500 mg"``), is the whole
-product's: the magnesium part carries none. Magnesium for the skin or a bath (``magnesium
-oil``, ``Epsom salt baths``) is recognised as itself, no magnesium by mouth.
-
-A class of medicines (``bisphosphonates``, the ``[[classes]]`` table) is no one medicine: it
-stays unknown, and :meth:`NameIndex.members` names its members for the message and, with
-``--allow-unknown``, for the rules that then apply.
+is read as those names, each matched on its own (:meth:`NameIndex.split`, :data:`SEPARATOR`):
+joined into one key it would be unknown, or be taken for one of them. A combination naming
+magnesium without a separator (``"Calcium Magnesium Zinc 1000 mg"``) is read as each product,
+its dose going with none (:data:`SALT_WORDS`). Magnesium for the skin or a bath (``magnesium
+oil``, ``Epsom salt baths``) is recognised as itself, no magnesium by mouth. A class of
+medicines (``bisphosphonates``) stays unknown; :meth:`NameIndex.members` names its members.
 
 A name that still matches nothing is *unknown*: :meth:`NameIndex.suggest` offers the closest
 known name for a "did you mean", unless the name holds known names whole
@@ -56,15 +49,18 @@ SALT_WORDS = frozenset({
     "gluconate", "sulfate", "sulphate", "phosphate", "acetate", "bromide", "pentahydrate",
     "lactate", "enacarbil"})
 """Salt and hydrate words dropped from a medicine name (``levothyroxine sodium``); not
-``calcium`` or ``magnesium``, products of their own: ``"Zinc Magnesium"`` was read as zinc."""
+``calcium`` or ``magnesium``, products of their own: ``"Zinc Magnesium"`` was read as zinc, and
+``calcium acetate`` (a phosphate binder) would be calcium. ``calcium`` after a medicine's name
+is dropped to find it, unless it is a magnesium product (``doxycycline calcium``:
+:meth:`NameIndex.match`)."""
 
 ORAL_WORDS = frozenset({"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps",
                         "oral", "solution", "suspension", "liquid"})
 """Forms taken by mouth: a name read by dropping one is no product for the skin
 (:data:`SKIN_WORDS`; ``magnesium gel caps`` is no ``magnesium gel``)."""
 
-SKIN_WORDS = frozenset({"oil", "spray", "lotion", "gel", "cream", "butter", "balm", "flakes",
-                        "bath", "baths", "soak", "transdermal", "topical"})
+SKIN_WORDS = frozenset({"oil", "spray", "lotion", "gel", "cream", "butter", "balm", "bath",
+                        "baths", "soak", "transdermal", "topical"})
 """Words of a product put on the skin or in a bath (``magnesium oil spray``)."""
 
 FORM_WORDS = ORAL_WORDS | frozenset({
@@ -222,8 +218,13 @@ class NameIndex:
         key = name_key(name)
         found = table.get(key)
         if found is None and kind == "medicine":   # a salt may be the name: magnesium oxide
-            found = next((table[short] for short in (_stripped(key, salts=False), _stripped(key))
-                          if short in table and not _skin_by_mouth(key, short)), None)
+            words = key.split("_")   # a calcium salt is written after its medicine
+            salt = table.get(_stripped("_".join([words[0], *(w for w in words[1:]
+                                                             if w != "calcium")])))
+            shorts = (_stripped(key, salts=False), _stripped(key).replace("calcium", "_"))
+            found = next((table[short] for short in shorts   # calcium acetate is no calcium
+                          if short in table and not _skin_by_mouth(key, short)),
+                         None if "calcium" not in words[1:] or salt in self.magnesium else salt)
         return found
 
     def split(self, entry: str, kind: Kind) -> tuple[str, ...]:

@@ -96,8 +96,9 @@ def _stop(text: str) -> str:
 
 def _screen_lines(result: Analysis) -> tuple[Screening, tuple[str, ...]]:
     """The safety screen of the profile and its cautions (rule warnings, broken rules)."""
-    rules = screen(result.profile, result.fit.priors_.safety)
-    return rules, (*rules.warnings, *breach_warnings(history(result.diary).current, rules))
+    past = history(result.diary)
+    rules = screen(result.profile, result.fit.priors_.safety, past.taking)
+    return rules, (*rules.warnings, *breach_warnings(past.current, rules))
 
 
 def _pregnant(profile: Profile, safety: Safety) -> str:

@@ -320,7 +320,7 @@ def headline(result: Analysis) -> Headline:
              if result.pathways else ())
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
-    rules = screen(result.profile, result.fit.priors_.safety)
+    rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
     return Headline(hard_week(result.diary.nights) + what_to_do(rec)
                     + rules.with_dose(_taken(result)),
                     _capital(acute_gi_why(rec, _why(result))),
