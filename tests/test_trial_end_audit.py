@@ -117,6 +117,11 @@ def test_log_says_to_stop_a_pot_with_loose_stools_most_nights(tmp_path):
     assert f"5 GI nights (loose stools or an upset stomach) in the last 7 on pot {pot}: stop " \
            f"pot {pot} now" in alert
     assert f"take pot {pot} again only if they agree" in alert
+    # stopped as told (the night keeps its code): nothing more is said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["log", str(diary), "--date", "2024-01-13", "--form", "none", "--replace",
+                     "--sol", "20", "--stool", "4"]) == 0
 
 
 def test_log_says_loose_stools_on_an_open_regimen(tmp_path):

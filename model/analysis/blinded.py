@@ -61,21 +61,24 @@ def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None,
     return faults
 
 
-def gi_alerts(diary: Diary, settings: DecisionSettings | None = None) -> list[str]:
+def gi_alerts(diary: Diary, settings: DecisionSettings | None = None,
+              pots: bool = True) -> list[str]:
     """What ``mgsleep log`` says of loose stools lately: per pot, or on the open regimen.
 
     During a blinded trial nobody analyses the diary, so the check ran only if the person
     did (and was refused): stool form 7 on four nights in a row on a pot went unremarked
     (an outside audit). The open diary's acute rule (:func:`model.decision.rules.acute_gi`)
     is said too, pointing to ``mgsleep analyze`` for the gentler step. Each only while the
-    last night was on that pot or regimen: after a stop, nothing more is said.
+    last night was on that pot or regimen: after a stop, nothing more is said. ``pots``:
+    False when the last night was logged with a form (``--form none``: the pot stopped, as
+    the alert asks; the night keeps its code, so only what was logged tells).
     """
     s = settings or DecisionSettings()
     slept = diary.last_slept_date(dt.date.today())   # a plan's rows ahead were not slept yet
     if slept is not None:
         diary = Diary(diary.nights.loc[:str(slept)], diary.source)
     said = [f"{fault.where}: {fault.message}"
-            for fault in pots_to_stop(diary, s, taken_last=True)]
+            for fault in (pots_to_stop(diary, s, taken_last=True) if pots else ())]
     past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights)
     if not said and past.current.active and acute_gi(past, s):
         said.append(f"{past.recent_gi_nights} GI nights (loose stools or an upset stomach) in "

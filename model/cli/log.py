@@ -222,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
         check_rows(first.rows, path, first.sources)
     with exclusive(path):   # read, merge and write with no other writer in between
         written = _write_night(path, night, values, args.replace)
-    watch_gi(path)
+    watch_gi(path, values)
     return written
 
 

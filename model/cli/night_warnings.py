@@ -66,11 +66,12 @@ def warn_pot_form(night: dt.date, values: dict[str, str], rows: Any) -> None:
                       "you took nothing)", stacklevel=2)
 
 
-def watch_gi(path: Path) -> None:
+def watch_gi(path: Path, values: dict[str, str]) -> None:
     """Warn of loose stools lately, per pot of a blinded trial or on the regimen taken.
 
-    (:func:`model.analysis.blinded.gi_alerts`); a diary that does not read says nothing
-    here: the next analysis names its faults.
+    (:func:`model.analysis.blinded.gi_alerts`; no pot's when ``values``, the night logged,
+    give a form); a diary that does not read says nothing here: the next analysis names
+    its faults.
     """
     from model.analysis.blinded import gi_alerts
     from model.core.errors import MgsleepError
@@ -82,5 +83,5 @@ def watch_gi(path: Path) -> None:
             bundled_safety().gi_constraint.loose_bristol)
     except MgsleepError:
         return
-    for alert in gi_alerts(diary):
+    for alert in gi_alerts(diary, pots="form" not in values):
         warnings.warn(alert, stacklevel=2)
