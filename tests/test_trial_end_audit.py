@@ -156,3 +156,15 @@ def test_log_says_nothing_more_once_the_regimen_is_stopped(tmp_path):
         warnings.simplefilter("error")
         assert main(["log", str(diary), "--date", "2024-03-11", "--form", "none",
                      "--sol", "20", "--stool", "5"]) == 0
+
+
+def test_the_reports_table_never_rounds_a_chance_to_certainty():
+    """A review: the HTML effects table printed `P(better) 1.00` beside the text's "> 0.99"."""
+    from model.analysis.effects import DiaryEffect
+    from model.report.effects_html import _rows
+
+    effect = DiaryEffect("glycinate", "sol", GLYCINATE, 30, "min", -8.0, -13.0, -4.0, 0.998,
+                         0.02, 0.0, 20.0, "no_meaningful_effect", None, False, "")
+    row = _rows([effect]).iloc[0]
+    assert (row["p_benefit"], row["p_beyond_mcid"], row["p_harm_beyond_mcid"]) == (
+        "> 0.99", "0.02", "< 0.01")

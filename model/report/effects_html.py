@@ -13,6 +13,8 @@ from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.core.change_words import outcome_name
 from model.report.effect_words import (
     INTERVAL_NOTE,
+    chance,
+    chance_note,
     change_phrase,
     effect_line,
     tried_forms,
@@ -33,8 +35,8 @@ _COLUMNS = {"outcome": "outcome", "change": "change against placebo (interval)",
 def _rows(effects: list[DiaryEffect], form: bool = False) -> pd.DataFrame:
     rows = [({"form": e.form} if form else {}) | {
         "outcome": outcome_name(e.outcome), "change": change_phrase(e),
-        "p_benefit": e.p_benefit, "p_beyond_mcid": e.p_beyond_mcid,
-        "p_harm_beyond_mcid": e.p_harm_beyond_mcid, "verdict": verdict_phrase(e)}
+        "p_benefit": chance(e.p_benefit), "p_beyond_mcid": chance(e.p_beyond_mcid),
+        "p_harm_beyond_mcid": chance(e.p_harm_beyond_mcid), "verdict": verdict_phrase(e)}
         for e in effects]
     return pd.DataFrame(rows)
 
@@ -48,8 +50,9 @@ def tried_html(effects: DiaryEffects) -> str:
     if not blocks:
         return ("<p>No magnesium nights yet: the advice rests on the published evidence. "
                 f"{escape(INTERVAL_NOTE)}</p>")
-    return (f"<h3>What magnesium did for you so far</h3><p>{escape(INTERVAL_NOTE)}</p>"
-            + "".join(blocks))
+    lines = sum(len(own) for _, own in tried_forms(effects))
+    return (f"<h3>What magnesium did for you so far</h3><p>"
+            f"{escape(INTERVAL_NOTE + chance_note(lines))}</p>" + "".join(blocks))
 
 
 def effects_section(effects: DiaryEffects) -> str:
