@@ -62,9 +62,6 @@ class OtherMagnesium:
     counted : tuple of (str, float)
         The medications entries whose written dose was counted, each with its mg a day;
         empty when ``from_profile``.
-    uncounted : tuple of str
-        The magnesium products among the medications whose dose could not be counted (none
-        written, several, or taken now and then).
     from_profile : bool
         ``mg`` is the profile's ``other_magnesium_mg``.
     the_supplement : tuple of str
@@ -75,7 +72,6 @@ class OtherMagnesium:
 
     mg: float
     counted: tuple[tuple[str, float], ...] = ()
-    uncounted: tuple[str, ...] = ()
     from_profile: bool = False
     the_supplement: tuple[str, ...] = ()
 
@@ -124,9 +120,7 @@ def other_magnesium(profile: Profile, products: Sequence[str],
                  and taking.form in re.findall(r"[a-z]+", given.lower()))
     counted = tuple((given, mg) for given, mg in doses.items()
                     if mg is not None and given not in same)
-    return OtherMagnesium(sum(mg for _, mg in counted), counted,
-                          tuple(given for given, mg in doses.items() if mg is None), False,
-                          same)
+    return OtherMagnesium(sum(mg for _, mg in counted), counted, the_supplement=same)
 
 
 def same_warning(other: OtherMagnesium, taking: Regimen) -> str:

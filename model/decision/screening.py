@@ -159,13 +159,6 @@ def _medicine_warnings(medicines: Matched, safety: Safety,
     return found
 
 
-def _magnesium_products(medicines: Matched, safety: Safety) -> list[str]:
-    """The profile's medications entries that are magnesium products (``kind = "magnesium"``)."""
-    products = {m for group in safety.interactions if group.kind == "magnesium"
-                for m in group.medications}
-    return [given for given, medicine in medicines.items() if medicine in products]
-
-
 def _medicine_rules(medicines: Matched, safety: Safety, kind: str) -> tuple[str, ...]:
     """The rules of the profile's medicines of groups of ``kind``, naming the medicine.
 
@@ -304,7 +297,8 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     cautions = [_reason(c, profile) for c in safety.cautions
                 if _applies(c, profile, conditions) and c.field not in fields]
     warnings += cautions
-    other = other_magnesium(profile, _magnesium_products(medicines, safety), taking)
+    other = other_magnesium(profile, [given for given, medicine in medicines.items()
+                                      if medicine in names.magnesium], taking)
     own = profile.ceiling_mg(safety)
     rules = [c for c, _ in found] + [c for c in safety.cautions
                                      if _applies(c, profile, conditions)]
@@ -316,9 +310,10 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > own:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, own,
                                                 safety.ceiling.source))
-    at_limit = bool(other.mg) and limit - other.mg < DecisionSettings().min_dose_mg
+    least = DecisionSettings().min_dose_mg
+    at_limit = bool(other.mg) and limit - other.mg < least
     if at_limit:
-        referrals = (*referrals, at_limit_reason(other, limit, DecisionSettings().min_dose_mg))
+        referrals = (*referrals, at_limit_reason(other, limit, least))
     elif other.mg:
         warnings.append(share_warning(other, limit, ceiling))
     if other.the_supplement:
