@@ -9,8 +9,8 @@ import pytest
 from model.cli.main import main
 from model.core.errors import InputError
 from model.data.diary import read_diary, refuse_blinded
+from model.data.guesses import BlindingCheck, wilson
 from model.population.hierarchical import read_diaries
-from model.trial.blinding import BlindingCheck, wilson
 from model.trial.plan import plan_trial
 
 
@@ -311,3 +311,31 @@ def test_wilson_interval_and_chance_level():
     assert check.low == pytest.approx(0.1812, abs=1e-3)
     assert check.high == pytest.approx(0.5671, abs=1e-3)
     assert not check.clearly_above_chance and "warning" not in check.describe()
+
+
+def test_an_unblinded_diary_still_says_when_blinding_failed(blinded, tmp_path, capsys):
+    """``analyze`` reads the unblinded diary, not the key: guesses that named the arm far above
+    chance were said once by ``unblind`` and then lost, while the effects they may explain
+    were reported as magnesium's."""
+    diary, key = blinded
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    capsys.readouterr()
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    coded = [i for i, a in enumerate(table["form"]) if a not in ("", "none")]
+    table["guess"] = ""
+    table.loc[coded, "guess"] = table.loc[coded, "form"]            # every guess right
+    table.to_csv(out, index=False)
+    said = [w for w in read_diary(out).warnings if "guesses right" in w]
+    assert said == [f"{out}: blinding: {len(coded)} of {len(coded)} guesses right (100%, 95% "
+                    f"interval {said[0].split('interval ')[1].split(';')[0]}; chance 33%); "
+                    "warning: clearly above chance, so the person could tell the arms apart "
+                    "and expectation may explain part of any effect"]
+    arms = sorted(set(table.loc[coded, "form"]))
+    table.loc[coded, "guess"] = [arms[i % 3] for i in range(len(coded))]   # guessing blind
+    table.loc[coded[0], "guess"] = "magic"
+    table.to_csv(out, index=False)
+    warned = read_diary(out).warnings
+    assert not any("guesses right" in w for w in warned)
+    assert f"{out}: row {coded[0] + 1}, column guess: 'magic' names no arm of the trial " \
+           "(glycinate, placebo, taurate); not counted" in warned

@@ -37,18 +37,11 @@ from model.data.diary_rows import (
     read_table,
     unknown_columns,
 )
+from model.data.guesses import diary_guess_warnings
 from model.data.separators import column_key, read_cells
 
-OUTCOMES: tuple[str, ...] = (
-    "sol_min",
-    "awakenings",
-    "waso_min",
-    "quality",
-    "freshness",
-    "anxiety",
-    "stool_bristol",
-    "gi_upset",
-)
+OUTCOMES: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
+                             "anxiety", "stool_bristol", "gi_upset")
 """Outcome columns of a diary, in display order."""
 
 COVARIATES: tuple[str, ...] = ("caffeine_late", "alcohol_drinks")
@@ -214,6 +207,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
                         "awakenings, ratings, stool form): an analysis rests on the published "
                         "evidence alone")
     warnings += dose_warnings(recorded["elemental_mg"], name, rows)
+    warnings += diary_guess_warnings(table, CODE_NOTE, name)
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
 

@@ -40,9 +40,7 @@ import json
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import pandas as pd
@@ -53,6 +51,7 @@ from model.core.regimen import Regimen
 from model.data.blank_rows import row_ranges
 from model.data.diary import CODE_NOTE, OUTCOMES
 from model.data.diary_rows import GUESS_COLUMN, MISSING_WORDS, normalise_columns, read_table
+from model.data.guesses import BlindingCheck, read_guesses
 
 PLAN_TAG = re.compile(r"\(plan\s+([0-9a-z]+)\)", re.IGNORECASE)
 """The plan tag after a pot code in ``notes`` (``code A (plan 3f9a1c2e)``)."""
@@ -353,53 +352,6 @@ def _pot_taken(code: str, planned: Regimen, sealed: dict[str, Any]) -> Regimen:
     return Regimen(PLACEBO) if arm == PLACEBO else Regimen(arm, mg)
 
 
-@dataclass(frozen=True)
-class BlindingCheck:
-    """How well blinding held: the person's guesses of the arm against the truth.
-
-    Parameters
-    ----------
-    guesses : int
-        Nights of an arm with a guess.
-    correct : int
-        Guesses that named the night's arm.
-    chance : float
-        One over the number of arms: the share expected from guessing blind.
-    low, high : float
-        95 % Wilson interval of the share correct.
-    """
-
-    guesses: int
-    correct: int
-    chance: float
-    low: float
-    high: float
-
-    @property
-    def clearly_above_chance(self) -> bool:
-        """Whether the whole interval lies above chance (the person could tell the arms)."""
-        return self.low > self.chance
-
-    def describe(self) -> str:
-        """One line for people, with a warning when blinding clearly failed."""
-        line = (f"blinding: {self.correct} of {self.guesses} guesses right "
-                f"({self.correct / self.guesses:.0%}, 95% interval {self.low:.0%} to "
-                f"{self.high:.0%}; chance {self.chance:.0%})")
-        if self.clearly_above_chance:
-            line += ("; warning: clearly above chance, so the person could tell the arms "
-                     "apart and expectation may explain part of any effect")
-        return line
-
-
-def wilson(correct: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion."""
-    z = NormalDist().inv_cdf(0.5 + level / 2)
-    share = correct / n
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * (share * (1 - share) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def check_guesses(unblinded: pd.DataFrame, key: dict[str, Any],
                   name: str = "<DataFrame>") -> BlindingCheck | None:
     """Compare the ``guess`` column of an unblinded diary with the nights' arms.
@@ -421,28 +373,13 @@ def check_guesses(unblinded: pd.DataFrame, key: dict[str, Any],
     """
     if GUESS_COLUMN not in unblinded.columns:
         return None
-    arms = sorted(set(key["codes"].values()))
-    faults, pairs, outside = [], [], []
-    for row, (guess, form) in enumerate(zip(unblinded[GUESS_COLUMN].astype(str),
-                                            unblinded["form"].astype(str), strict=True)):
-        if not guess.strip():
-            continue
-        named = canonical_form(guess)
-        if named not in arms:
-            faults.append(Fault(name, f"row {row + 1}, column {GUESS_COLUMN}",
-                                f"expected one of the arms {', '.join(arms)}, got {guess!r}"))
-        taken = NONE if form.strip().lower() in MISSING_WORDS else canonical_form(form)
-        if taken in (None, NONE):          # a form as logged (Mg citrate) is named as one
-            outside.append(row + 1)
-        else:
-            pairs.append(named == taken)
-    if faults:
-        raise InputError(faults)
-    if outside:
-        warnings.warn(BlindingWarning(
-            f"{name}: {len(outside)} guess(es) on nights of no arm (baseline or washout; "
-            f"row(s) {', '.join(map(str, outside))}) are not counted: write each guess on a "
-            f"night of the period it is about, e.g. its last"), stacklevel=2)
-    if not pairs:
-        return None
-    return BlindingCheck(len(pairs), sum(pairs), 1 / len(arms), *wilson(sum(pairs), len(pairs)))
+    read = read_guesses(list(unblinded[GUESS_COLUMN].astype(str)),
+                        list(unblinded["form"].astype(str)), sorted(set(key["codes"].values())))
+    if read.unknown:
+        arms = ", ".join(sorted(set(key["codes"].values())))
+        raise InputError([Fault(name, f"row {row}, column {GUESS_COLUMN}",
+                                f"expected one of the arms {arms}, got {guess!r}")
+                          for row, guess in read.unknown])
+    if read.outside:
+        warnings.warn(BlindingWarning(read.outside_warning(name)), stacklevel=2)
+    return read.check()

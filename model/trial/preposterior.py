@@ -53,6 +53,7 @@ from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import Diary, read_diary
+from model.data.guesses import wilson
 from model.data.profile import Profile
 from model.decision.decide import Decision, DecisionSettings, History, decide
 from model.evidence.priorset import PriorSet, load_priors
@@ -60,7 +61,6 @@ from model.likelihood.families import even_share_cutpoints
 from model.likelihood.prior import PersonalPrior
 from model.personal.predict import predict_from_draws
 from model.simulate.personas import Persona, Schedule, simulate_diary
-from model.trial.blinding import wilson
 from model.trial.plan import TrialPlan
 from model.trial.quick import QuickModel
 
