@@ -695,6 +695,9 @@ def test_to_dict_is_the_contract_json(priors):
 # --------------------------------------------------------------------------------------------
 
 def _close(text: str, value: float) -> bool:
+    """``text`` is ``value`` rounded, or a chance beyond 0.99 or below 0.01 said so."""
+    if text in ("> 0.99", "< 0.01"):
+        return value > 0.995 if text[0] == ">" else value < 0.005
     digits = len(text.split(".")[1])
     return abs(float(text) - value) <= 0.5 * 10 ** -digits + 1e-9
 
@@ -715,11 +718,12 @@ def check_rationale(decision) -> None:
             assert gain == row[f"gain_{variable}"]
             assert format_gain(variable, gain, row[f"gain_{variable}_low"],
                                row[f"gain_{variable}_high"]) in text
-    checks = {r"P\(best\) (\d\.\d\d)": rec.p_best,
+    checks = {r"P\(best\) (\d\.\d\d|[<>] 0\.\d\d)": rec.p_best,
               r"expected utility ([+-]\d+\.\d\d)": row["expected_utility"],
               r"worst 10% of draws ([+-]\d+\.\d\d)": row["cvar"],
               # the chosen action's own (a held-back step's stood first in a reason)
-              r"P\(GI constraint violated\) (\d\.\d\d): the chance": rec.p_constraint_violation}
+              r"P\(GI constraint violated\) (\d\.\d\d|[<>] 0\.\d\d): the chance":
+              rec.p_constraint_violation}
     for pattern, value in checks.items():
         hit = re.search(pattern, text)
         assert hit is not None, pattern

@@ -804,8 +804,9 @@ def test_a_return_to_a_judged_form_waits_for_the_shortest_period(priors):
     made against; after 7 nights on citrate it may, and a restart after a stop never waits."""
     threonate, citrate = Regimen("threonate", 200), Regimen("citrate", 200)
     glycinate = Regimen("glycinate", 200)
+    # citrate worse than threonate, not worse than none (that would stop it: code harm)
     worse_citrate = FakePosterior(n_draws=2000, benefit=dict.fromkeys(FORMS, 0.0)
-                                  | {"threonate": 0.3, "citrate": -0.2},
+                                  | {"threonate": 0.3},
                                   gi=dict.fromkeys(FORMS, -0.5), benefit_sd=0.05)
 
     def advice(current: Regimen, nights: int):

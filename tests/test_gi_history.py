@@ -222,3 +222,19 @@ def test_a_night_skipped_does_not_begin_a_new_period(tmp_path, priors):
     assert diary_of(tmp_path, base + on * 60 + [("", 0, 4)] * 3 + on).nights_on_current == 1
     other = [("taurate", 200, 4)] * 20 + [("", 0, 4)] + on
     assert diary_of(tmp_path, base + other).nights_on_current == 1
+
+
+def test_a_night_at_another_dose_does_not_begin_a_new_period(tmp_path):
+    """One night at a double dose two nights before the end of a period made every change
+    (stopping included) wait 16 more nights (an outside audit, /tmp/hH); a slip of one or two
+    nights at another dose of the same form neither ends the run nor counts in it. Three such
+    nights are a change, and another form between is a switch."""
+    base, on = [("", 0, 4)] * 14, [("glycinate", 200, 4)]
+    doubled = diary_of(tmp_path, base + on * 27 + [("glycinate", 400, 4)] + on * 2)
+    assert doubled.current == G200 and doubled.nights_on_current == 29
+    halves = diary_of(tmp_path, base + on * 27 + [("glycinate", 100, 4)] * 2 + on * 2)
+    assert halves.nights_on_current == 29
+    changed = diary_of(tmp_path, base + on * 27 + [("glycinate", 400, 4)] * 3 + on * 2)
+    assert changed.nights_on_current == 2
+    switched = diary_of(tmp_path, base + on * 27 + [("taurate", 200, 4)] + on * 2)
+    assert switched.nights_on_current == 2

@@ -178,11 +178,16 @@ def test_continuing_a_planned_regimen_over_the_gi_constraint_is_not_advised(tmp_
     as_of = dt.date(2026, 10, 25)
     mild = decision_for(read(tmp_path), priors, None, as_of)[1].recommendation
     assert mild.reason_codes == ("planned",) and mild.action == "continue"
-    harsh = decision_for(read(tmp_path), priors, None, as_of, 4.0, "threonate")[1]
+    harsh = decision_for(read(tmp_path), priors, None, as_of, 3.0, "threonate")[1]
     rec = harsh.recommendation
-    assert "planned" not in rec.reason_codes
+    assert "planned" not in rec.reason_codes and "harm" not in rec.reason_codes
     assert rec.warnings[-1].startswith("Your trial plan's step threonate 200 mg from "
                                        "2026-10-26 to 2026-10-28 is not advised: P(GI")
+    # GI nights so many that stopping is better (code harm): the plan waits, the form is left
+    harmful = decision_for(read(tmp_path), priors, None, as_of, 4.0, "threonate")[1]
+    rec = harmful.recommendation
+    assert "harm" in rec.reason_codes and rec.regimen.form != "threonate"
+    assert rec.warnings[-1].startswith("Your trial plan waits: the advice above comes first.")
 
 
 def test_loose_stools_on_a_periods_last_night_keep_to_the_planned_washout(tmp_path, priors):

@@ -17,11 +17,12 @@ import pytest
 
 from model.cli.main import main
 from model.core.atomic import write_text
+from model.core.change_words import chance
 from model.core.regimen import Regimen
 from model.decision import History, decide
 from model.decision.history import planned_forms
 from model.evidence.priorset import load_priors
-from model.report.effect_words import MANY_LINES, chance, chance_note
+from model.report.effect_words import MANY_LINES, chance_note
 from model.testing import FakePosterior
 
 AS_OF = dt.date(2025, 3, 1)

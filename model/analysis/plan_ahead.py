@@ -8,11 +8,10 @@ of its own length) would break the design for an interim result. So :func:`follo
 makes the plan's next step the recommendation (code ``planned``), the model's own step named
 among its reasons, unless
 
-- a safety rule speaks or the fit failed its checks (a referral or hold, loose stools on the
-  current regimen, a current regimen above the ceiling or of an excluded form, codes
-  :data:`RULES_FIRST`): the decision stands, and a warning says the plan waits; except that
-  a planned night without magnesium answers loose stools and a current regimen that breaks
-  a rule (:data:`STOP_SATISFIES`), so the plan is kept then;
+- a safety rule speaks or the fit failed its checks (a referral or hold, loose stools on, or
+  harm from, the current regimen, a current regimen above the ceiling or of an excluded form,
+  codes :data:`RULES_FIRST`): the decision stands, and a warning says the plan waits; except
+  that a planned night without magnesium answers these (:data:`STOP_SATISFIES`): kept then;
 - a planned period up to the next look (:attr:`PlanAhead.covered`), continuing the current
   regimen included, breaks a rule (above the ceiling, a form the profile excludes, the GI
   chance constraint by the model's estimate, :func:`_over_gi`): the decision stands, and a
@@ -52,10 +51,10 @@ from model.decision.utility import evaluate, predicted
 from model.evidence.priorset import PriorSet
 
 RULES_FIRST = frozenset({"refer", "acute_gi", "current_excluded", "current_above_ceiling",
-                         "diagnostics_failed"})
+                         "diagnostics_failed", "harm"})
 """Reason codes of a decision that comes before any plan."""
 
-STOP_SATISFIES = frozenset({"acute_gi", "current_excluded", "current_above_ceiling"})
+STOP_SATISFIES = frozenset({"acute_gi", "current_excluded", "current_above_ceiling", "harm"})
 """Rules a planned night without magnesium satisfies: stopping is the gentlest step there is."""
 
 BLOCKS = frozenset({"above_ceiling", "excluded_form", "gi_limit"})
@@ -311,7 +310,8 @@ LOOK_AGAIN = {
 
 GENTLEST = {"acute_gi": f"the recent {GI_TROUBLE} on it",
             "current_excluded": "a form your profile excludes",
-            "current_above_ceiling": "a dose above your ceiling"}
+            "current_above_ceiling": "a dose above your ceiling",
+            "harm": "nights that look worse on it than without it"}
 """The rules of :data:`STOP_SATISFIES` in words, for a planned stop that answers them."""
 
 

@@ -11,6 +11,17 @@ import math
 
 from model.core.regimen import Regimen
 
+
+def chance(p: float) -> str:
+    """A probability to two decimals, never rounded to certainty: ``0.998`` is ``> 0.99``."""
+    return "> 0.99" if p > 0.995 else "< 0.01" if p < 0.005 else f"{p:.2f}"
+
+
+def share(p: float) -> str:
+    """A probability in per cent, never rounded to certainty: ``0.998`` is ``more than 99%``."""
+    return "more than 99%" if p > 0.995 else "less than 1%" if p < 0.005 else f"{p:.0%}"
+
+
 GI_TROUBLE = "loose stools or stomach upset"
 """What makes a GI night, in a person's words: a diary may record stool form, an upset stomach
 or both (a diary of upset stomachs alone was told of "loose stools" it never had)."""

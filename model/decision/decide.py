@@ -19,6 +19,7 @@ The defaults of :class:`DecisionSettings` are explained in :mod:`model.decision.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -69,15 +70,20 @@ def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
 _WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
               "plan": "best_expected", "collect": "collect", "forced": "forced",
               "trial": "thompson", "crossover": "crossover", "titrate": "titration",
-              "gentler": "gentler_dose"}
+              "gentler": "gentler_dose", "harm": "harm"}
 _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
 
 
 def _codes(choice: Choice, action: str, past: History, separable: bool | None,
            acute: bool, breaks: tuple[str, ...], *, close: bool,
-           by_design: bool) -> tuple[str, ...]:
-    """The stable reason codes of a recommendation (see ``REASON_CODES``)."""
+           by_design: bool, harmful: bool) -> tuple[str, ...]:
+    """The stable reason codes of a recommendation (see ``REASON_CODES``).
+
+    ``harmful``: the current regimen probably does harm, whichever branch chose the step.
+    """
     codes = [_WHY_CODES[choice.why]]
+    if harmful and choice.why != "harm":
+        codes.append("harm")
     if choice.why == "crossover" and past.first_step:
         codes.insert(0, "first_step")
     if choice.why == "first_step" and action == "continue":
@@ -99,6 +105,13 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
     if choice.later and not choice.commit:
         codes.append("better_after_period")
     return (*codes, *breaks)
+
+
+def harmful(assessed: Sequence[ActionAssessment], past: History, s: DecisionSettings) -> bool:
+    """Whether the current regimen probably does harm: P(stopping is better) >= harm_stop_p."""
+    return past.current.active and any(a.action == "stop"
+                                       and a.p_better_than_continue >= s.harm_stop_p
+                                       for a in assessed)
 
 
 def _decision(ev: Evaluation, choice: Choice, past: History,
@@ -142,7 +155,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         action, keep if choice.index is None else chosen.regimen, chosen.scores,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
         _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None,
-               by_design=choice.commit and explain.by_design(chosen, past, s)))
+               by_design=choice.commit and explain.by_design(chosen, past, s),
+               harmful=harmful(assessed, past, s)))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.core.change_words import change_words, step_words
+from model.core.change_words import chance, change_words, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
@@ -104,7 +104,7 @@ def summary(a: Assessed) -> str:
     if not a.feasible:
         return f"{option(a.action, a.regimen)}: blocked: " + "; ".join(a.blocked_by)
     return (f"{option(a.action, a.regimen)}: expected utility "
-            f"{a.expected_utility:+.2f}, P(best) {a.p_best:.2f}, {_gap(a)}")
+            f"{a.expected_utility:+.2f}, P(best) {chance(a.p_best)}, {_gap(a)}")
 
 
 def _worth(a: Assessed) -> float:
@@ -175,13 +175,13 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
               f"Expected change from magnesium vs {reference.words}, its own at your typical "
               f"night ({s.interval:.0%} intervals): {gains}.")
     return [
-        f"P(best) {a.p_best:.2f} among the {n_feasible} option{'s' * (n_feasible != 1)} "
-        f"allowed now; P(better than continuing) {a.p_better_than_continue:.2f}; expected "
+        f"P(best) {chance(a.p_best)} among the {n_feasible} option{'s' * (n_feasible != 1)} "
+        f"allowed now; P(better than continuing) {chance(a.p_better_than_continue)}; expected "
         f"utility {a.expected_utility:+.2f} (weighted MCIDs, 0 = as now; magnesium's own "
         f"effect, not expectation or drift); {_gap(a)}; mean of the worst "
         f"{s.cvar_alpha:.0%} of draws {a.cvar:+.2f}.",
         change,
-        f"P(GI constraint violated) {a.p_constraint_violation:.2f}: the chance that GI nights "
+        f"P(GI constraint violated) {chance(a.p_constraint_violation)}: the chance that GI nights "
         f"rise more than {gi.limit * 100:g} percentage points above your level without "
         f"magnesium (allowed: {gi.epsilon:.2f}).",
     ]
@@ -252,6 +252,16 @@ def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
             "then the salts that loosen stools).")
 
 
+def _harm_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
+    """Why a regimen that probably does harm is stopped (:func:`model.decision.choice.harm`)."""
+    return (f"Your nights on {past.current.words} look worse than they would be without it: "
+            f"stopping is better in the model's scenarios with P "
+            f"{chance(chosen.p_better_than_continue)} (from {s.harm_stop_p:.2f} a regimen that "
+            "probably does harm is stopped, its evaluation period over or not). Look again on "
+            f"{chosen.next_review.isoformat()}: the nights without it show whether your sleep "
+            "recovers.")
+
+
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
               s: DecisionSettings, to_learn: bool = False,
               tied: Sequence[Assessed] = ()) -> str:
@@ -288,10 +298,11 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return f"The only step allowed now{waiting}.{_best_waiting(assessed)} Look again on {when}."
     if why == "commit" and by_design(chosen, past, s):
         return (f"{BY_DESIGN}: {_comparison_over(past, s)}, and "
-                f"{chosen.regimen.words} is the best by expected utility, though the nights so "
-                f"far cannot single it out (P(best) {chosen.p_best:.2f}). Look again on {when}.")
+                f"{chosen.regimen.words} is the best by expected utility, though the nights "
+                f"so far cannot single it out (P(best) {chance(chosen.p_best)}). Look again on "
+                f"{when}.")
     if why == "commit":
-        clear = (f"P(best) {chosen.p_best:.2f} >= {s.commit_p_best:.2f}"
+        clear = (f"P(best) {chance(chosen.p_best)} >= {s.commit_p_best:.2f}"
                  if chosen.p_best >= s.commit_p_best else
                  f"no step taken to learn is worth its cost, and the nights of this one would "
                  f"teach little: learning value below {s.commit_value:.2f}")
@@ -303,6 +314,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return f"{_learn_line(chosen, assessed)} Look again on {when}."
     if why == "gentler":
         return same_form_gentler(chosen, assessed[0], past, s)
+    if why == "harm":
+        return _harm_line(chosen, past, s)
     if why == "titrate":
         stay = assessed[0]
         return (f"Planned titration: {past.current.words} is the regimen to keep, and the "
@@ -312,7 +325,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 f"higher dose show whether you need it. Take it for {s.min_nights} nights and "
                 f"look again on {when}.")
     if chosen.p_best >= s.commit_p_best:     # not settled for a reason said below (held)
-        return (f"Best so far (P(best) {chosen.p_best:.2f}), not yet the regimen to settle "
+        return (f"Best so far (P(best) {chance(chosen.p_best)}), not yet the regimen to settle "
                 f"on: take {label} for {s.min_nights} nights and look again on {when}.")
     return (f"Not certain yet ({_gap(chosen)}): try {label} for {s.min_nights} nights and "
             f"look again on {when}.")
@@ -344,7 +357,7 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
     best = ("Continuing ranks first" if top.action == "continue" else
             f"The best-ranked change, to {step_words(top.action, top.regimen)}, is not worth its "
             "cost "
-            f"yet (P(better than continuing) {top.p_better_than_continue:.2f})")
+            f"yet (P(better than continuing) {chance(top.p_better_than_continue)})")
     if held is not None:
         return f"{best}; keep {reference.words}, not as a commitment: {held_words(held)}."
     return (f"{best}; keep {reference.words}: its next nights are worth having "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from model.core.change_words import GI_TROUBLE, step_words
+from model.core.change_words import GI_TROUBLE, chance, step_words
 from model.decision.assessed import Assessed
 from model.decision.history import History
 from model.decision.settings import DecisionSettings
@@ -56,7 +56,7 @@ def same_form_gentler(chosen: Assessed, stay: Assessed, past: History,
     return (f"A gentler dose of the same form: after {nights} recorded "
             f"night{'s' * (nights != 1)} on {past.current.words}, its GI nights put the "
             f"chance of too many above the limit (P(GI constraint violated) "
-            f"{stay.p_constraint_violation:.2f}), too few nights to judge the form by; "
-            f"{chosen.regimen.words} keeps within it (P {chosen.p_constraint_violation:.2f}), "
+            f"{chance(stay.p_constraint_violation)}), too few nights to judge the form by; "
+            f"{chosen.regimen.words} keeps within it (P {chance(chosen.p_constraint_violation)}), "
             f"so the form's trial goes on. Take it for {s.min_nights} nights and look again "
             f"on {chosen.next_review.isoformat()}; if {GI_TROUBLE} go on, stop.")

@@ -226,24 +226,27 @@ def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
 
 
 SKIPPED_NIGHTS = 2
-"""Nights without magnesium between two runs of one regimen that are nights skipped, not a
-stop: the run, and its evaluation period, go on across them (two nights lower the magnesium
-store little: it builds up over days). One night forgotten after 60 on a regimen made every
-change wait a new period."""
+"""Nights without magnesium, or at another dose of the same form, between two runs of one
+regimen that are nights skipped or slips, not a change: the run, and its evaluation period, go
+on across them (two nights change the magnesium store little: it builds up over days). One
+night forgotten after 60 on a regimen made every change wait a new period; so did one night
+at a double dose two nights before the end of a period (an outside audit, /tmp/hH)."""
 
 
 def _run_start(regimens: list[Regimen], end: int) -> int:
     """Where the run of the regimen of night ``end - 1`` begins, across nights skipped.
 
     The run of identical regimens ending before ``end``, joined to an earlier run of the same
-    magnesium regimen when at most :data:`SKIPPED_NIGHTS` nights without magnesium (not
-    placebo) part them.
+    magnesium regimen when at most :data:`SKIPPED_NIGHTS` nights part them, each without
+    magnesium (not placebo) or at another dose of the same form.
     """
     start, _ = _last_run(regimens, end)
     current = regimens[end - 1]
     while current.active and start > 0:
         gap, _ = _last_run(regimens, start)
-        skipped = not regimens[start - 1].active and regimens[start - 1].form != PLACEBO
+        between = regimens[start - 1]
+        skipped = (not between.active and between.form != PLACEBO) or (
+            between.active and between.form == current.form)
         if not skipped or start - gap > SKIPPED_NIGHTS or gap == 0 \
                 or regimens[gap - 1] != current:
             break

@@ -40,6 +40,9 @@ REASON_CODES: dict[str, str] = {
     "withdrawal_test": "a withdrawal to separate magnesium from drift",
     "expectation_not_separable": "the diary cannot yet tell magnesium from expectation and drift",
     "acute_gi": "recent GI nights on the current regimen",
+    "harm": ("the current regimen probably does harm: P(stopping is better than continuing) "
+             ">= 0.8 (DecisionSettings.harm_stop_p); its evaluation period does not hold a stop "
+             "back, no step keeps its form, and a trial plan waits"),
     "close_call": ("the runner-up is within the Monte Carlo error of this fit (it is named); "
                    "no change or commitment is made on it"),
     "refer": "a contraindication: see a clinician, no magnesium advice",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from model.core.change_words import GI_TROUBLE
+from model.core.change_words import GI_TROUBLE, chance
 from model.core.regimen import Regimen
 from model.decision.explain import above, record_line
 from model.decision.history import History
@@ -182,7 +182,7 @@ def usual_gi_note(past: History, s: DecisionSettings) -> str:
 def not_gentler_block(p_violation: float, now: float) -> str:
     """During loose stools, a step that keeps magnesium but is not gentler than continuing."""
     return (f"during {GI_TROUBLE} only a gentler step is open: its P(GI constraint violated) "
-            f"{p_violation:.2f} is not below continuing's {now:.2f}")
+            f"{chance(p_violation)} is not below continuing's {chance(now)}")
 
 
 def return_block(current: Regimen, p_violation: float, epsilon: float) -> str:

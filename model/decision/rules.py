@@ -94,11 +94,13 @@ def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
 
 
 def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: History,
-           rules: Screening, epsilon: float, s: DecisionSettings) -> list[tuple[Block, ...]]:
+           rules: Screening, epsilon: float, s: DecisionSettings, *,
+           harm: bool = False) -> list[tuple[Block, ...]]:
     """Why each candidate is blocked (empty: allowed), in candidate order.
 
     A return to a regimen already judged over a full evaluation period (a form shown to work)
-    does not wait for the current period to end.
+    does not wait for the current period to end, nor does stopping a regimen that probably
+    does harm (``harm``: P(stopping is better) >= ``s.harm_stop_p``).
 
     Parameters
     ----------
@@ -114,6 +116,8 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
         The largest P(GI constraint violated) allowed.
     s : DecisionSettings
         The evaluation period and the acute GI threshold.
+    harm : bool
+        The current regimen probably does harm: stopping does not wait for its period.
 
     Returns
     -------
@@ -141,7 +145,7 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
 
     def safety_move(c: Candidate, p: float) -> bool:
         gentler = c.action == "switch_form" and p < p_violation[0]
-        return exempt and (c.action in SAFETY_MOVES or gentler)
+        return (exempt and (c.action in SAFETY_MOVES or gentler)) or (harm and c.action == "stop")
 
     return [tuple(_rule_blocks(c, rules, past, safety_move(c, p), s) + gi)
             for c, p, gi in zip(candidates, p_violation, gi_blocks, strict=True)]

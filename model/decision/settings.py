@@ -15,6 +15,13 @@ Defaults (:class:`DecisionSettings`) and why:
   no measurable gain in the closed loop (200 world persons: regret at week 12 1.29 -> 1.23 at
   seed 1, 1.47 -> 1.50 at seed 2), so the conservative charge stays.
 - ``commit_p_best = 0.8``: four chances in five that no other allowed regimen is better.
+- ``harm_stop_p = 0.8``: from four chances in five that stopping is better than continuing
+  (P(better than continuing) of ``stop``), the current regimen probably does harm: stopping
+  is open during its evaluation period, and the advice never keeps its form (continue, a dose
+  step or a split; a switch to another form leaves it) (:func:`model.decision.choice.harm`).
+  Stopping a supplement needs no period to be judged in: a person whose anxiety rose from
+  about 3 to 8-9 on five nights of glycinate was told "Continue glycinate" beside "talk to
+  your clinician soon", stopping held back by the period (an outside audit, /tmp/hH).
 - ``learning_periods = 6``: what a period teaches pays for six more periods (about three
   months at 14-19 nights each): the horizon of the knowledge gradient
   (:mod:`model.decision.learning`).
@@ -118,7 +125,7 @@ Mode = Literal["expected_utility", "thompson"]
 """How the action is chosen: by expected utility, or best in one random draw (Thompson)."""
 
 Why = Literal["first_step", "forced", "commit", "trial", "plan", "collect", "learn",
-              "crossover", "titrate", "gentler"]
+              "crossover", "titrate", "gentler", "harm"]
 """Which branch of the commit rule made the choice (it selects the wording of the plan)."""
 
 HARD_BLOCKS = frozenset({"above_ceiling", "excluded_form"})
@@ -147,6 +154,7 @@ class DecisionSettings:
     switching_cost: float = 0.25
     gi_weight: float = 1.0
     commit_p_best: float = 0.8
+    harm_stop_p: float = 0.8
     learning_periods: float = 6.0
     experiment_periods: float = 2.0
     learning_repeats: int = 3

@@ -296,7 +296,10 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     limit = priors.safety.gi_constraint
     p_violation = ((gi[[row[c.regimen] for c in candidates]] - gi[row[NO_MAGNESIUM]])
                    > limit.limit).mean(axis=1)
-    blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s)
+    p_better = (utility > utility[0]).mean(axis=1)
+    harm = any(c.action == "stop" and p >= s.harm_stop_p
+               for c, p in zip(candidates, p_better, strict=True))
+    blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s, harm=harm)
     feasible = np.array([not b for b in blocked])
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
@@ -324,8 +327,8 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
                           if groups else utility.mean(axis=1)[:, None])
     worth_jackknife = expected_jackknife + (
         np.stack([teaching(m) for m in left_out], 1) if groups else teaching(full)[:, None])
-    return Evaluation(candidates, variables, gains, utility,
-                      (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
+    return Evaluation(candidates, variables, gains, utility, p_better, p_violation, blocked,
+                      feasible,
                       terminal, teaching(full),
                       rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_jackknife,
                       expected_jackknife)

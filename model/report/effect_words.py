@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.verdicts import VerdictRule
-from model.core.change_words import WORDS, change_words, number, per_month
+from model.core.change_words import WORDS, chance, change_words, number, per_month
 from model.core.outcomes import SPECS
 
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
@@ -18,11 +18,6 @@ INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical 
 _VERDICTS = {"works": "works for you", "harms": "harms you",
              "no_meaningful_effect": "no meaningful effect",
              "inconclusive": "not settled yet"}
-
-
-def chance(p: float) -> str:
-    """A probability to two decimals, never rounded to certainty: ``0.998`` is ``> 0.99``."""
-    return "> 0.99" if p > 0.995 else "< 0.01" if p < 0.005 else f"{p:.2f}"
 
 
 def change_phrase(effect: DiaryEffect) -> str:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
-from model.core.change_words import outcome_name
+from model.core.change_words import chance, outcome_name
 from model.report.effect_words import (
     INTERVAL_NOTE,
-    chance,
     chance_note,
     change_phrase,
     effect_line,

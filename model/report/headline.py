@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from model.analysis.effects import DiaryEffects
 from model.core.change_words import (
     GI_TROUBLE,
+    chance,
     change_words,
     step_words,
 )
@@ -212,11 +213,24 @@ def _left_behind(result: Analysis) -> str:
     stop = next((a for a in result.decision.assessments if a.action == "stop"), None)
     if rec.action != "switch_form" or not current.active or stop is None:
         return ""
+    if "harm" in rec.reason_codes:
+        return (f" You leave {current.words}, which looks to do you harm (P(stopping is "
+                f"better) {chance(stop.p_better_than_continue)}).")
     helping = 1.0 - stop.p_better_than_continue
     if helping < LEFT_HELPING:
         return ""
     return (f" You leave {current.words}, which looks to help you (P(better than stopping) "
-            f"{helping:.2f}): if it stays the best, the crossover comes back to it.")
+            f"{chance(helping)}): if it stays the best, the crossover comes back to it.")
+
+
+def _harm(result: Analysis) -> str:
+    """Why a regimen that probably does harm is stopped, with the outcome that weighs most."""
+    current = history(result.diary).current
+    reason = _driver(result)
+    return (f"your nights on {current.words} look worse than they would be without it (P "
+            f"{chance(result.decision.recommendation.scores.p_better_than_continue)} that "
+            f"stopping is better){f'; {reason}' if reason else ''}: a stop need not wait for "
+            "the end of its trial period.")
 
 
 def _why(result: Analysis) -> str:
@@ -231,6 +245,8 @@ def _why(result: Analysis) -> str:
                                  else "")
     if "planned" in codes:
         return " ".join(rec.reasons[1:3])
+    if "harm" in codes and rec.action == "stop":
+        return _harm(result)
     if "placebo_test" in codes:
         return ("to learn: only a blinded placebo period can show whether magnesium itself "
                 "helps you, apart from expecting it to.")

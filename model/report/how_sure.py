@@ -12,6 +12,7 @@ nights on it to tell").
 
 from __future__ import annotations
 
+from model.core.change_words import share
 from model.decision import Recommendation
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import TO_LEARN
@@ -30,15 +31,19 @@ def how_sure(rec: Recommendation) -> str:
     better = rec.scores.p_better_than_continue
     if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
-                f"better than what you do now in {better:.0%} of its scenarios.")
+                f"better than what you do now in {share(better)} of its scenarios.")
     if rec.commit and "by_design" in codes:
         return ("settled by the trial's design, not by certainty: the planned comparison of "
-                f"forms is over, and this is best in only {rec.p_best:.0%} of the model's "
+                f"forms is over, and this is best in only {share(rec.p_best)} of the model's "
                 "scenarios; later nights may still change it.")
     if rec.commit:
         return ("sure enough to settle on this: " + (
-            f"best in {rec.p_best:.0%} of the model's scenarios." if rec.p_best >= 0.8 else
+            f"best in {share(rec.p_best)} of the model's scenarios." if rec.p_best >= 0.8 else
             "more experimenting is not expected to pay off."))
+    if "harm" in codes and rec.action == "stop":
+        return ("not a final answer: a step to stop what probably does you harm (better than "
+                f"going on in {share(better)} of the model's scenarios); the nights without it "
+                "will tell.")
     if "gentler_dose" in codes:
         return ("not a final answer: a gentler dose so that the form's trial can go on within "
                 "the GI limit.")
@@ -46,7 +51,7 @@ def how_sure(rec: Recommendation) -> str:
         return "not a final answer: a step taken to learn from."
     if rec.action not in ("continue", "collect_more_data"):
         return (("a step, not yet the regimen to settle on: " if better >= 0.9 else
-                 "not sure yet: ") + f"better than what you do now in {better:.0%} of the "
+                 "not sure yet: ") + f"better than what you do now in {share(better)} of the "
                 "model's scenarios.")
     if "close_call" in codes:
         return ("not sure yet: another step is as good within this fit's Monte Carlo error; "

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
+from model.core.change_words import chance
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
@@ -378,10 +379,9 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
 
 def _note(assessment: ActionAssessment) -> str:
     if assessment.feasible:
-        return (f"P(best) {assessment.p_best:.2f}, P(better than now) "
-                f"{assessment.p_better_than_continue:.2f}")
-    return textwrap.shorten("blocked: " + "; ".join(assessment.blocked_by), 60,
-                            placeholder=" ...")
+        return (f"P(best) {chance(assessment.p_best)}, P(better than now) "
+                f"{chance(assessment.p_better_than_continue)}")
+    return textwrap.shorten("blocked: " + "; ".join(assessment.blocked_by), 60, placeholder=" ...")
 
 
 def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
