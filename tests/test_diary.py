@@ -150,6 +150,14 @@ def test_structural_faults(tmp_path, text, where):
     assert len(faults) == 1 and where in faults[0]
 
 
+def test_a_number_with_pythons_digit_grouping_is_refused(tmp_path):
+    """``1_0`` was read as 10 (Python's ``float``), which no spreadsheet writes and ``log``
+    refuses (an outside audit)."""
+    path = write(tmp_path, "date,sol_min\n2026-11-01,1_0\n2026-11-02,20\n")
+    assert faults_of(path) == [f"{path}: row 1, column sol_min: expected a number from 0 to "
+                               "720 (minutes), got '1_0'"]
+
+
 def test_missing_file_is_a_diary_error(tmp_path):
     assert faults_of(tmp_path / "absent.csv") == [f"{tmp_path / 'absent.csv'}: file not found"]
 

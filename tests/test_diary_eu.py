@@ -104,7 +104,8 @@ def test_an_unknown_column_is_named_with_the_faults_of_a_refused_diary(tmp_path)
 
 
 # --- 3. a night dated ahead -----------------------------------------------------------------
-@pytest.mark.parametrize("typed", ["2027-11-06", "2026-12-18"])
+@pytest.mark.parametrize("typed", ["2027-11-06", "2026-12-18",
+                                   "2026-12-07"])   # two days ahead, after a gap (/tmp/hD)
 def test_a_night_with_outcomes_dated_after_today_is_refused_naming_row_and_date(tmp_path,
                                                                                 typed):
     """A year typed wrong (or 13 days ahead) moved the analysis to 2027 with 341 empty
@@ -230,7 +231,8 @@ def test_a_fault_quotes_the_value_as_the_file_has_it(tmp_path):
 # --- 9. doses a digit off -------------------------------------------------------------------------
 @pytest.mark.parametrize(("dose", "said"), [
     ("2000", "row 4 (2026-11-04): 2000 mg of elemental magnesium a day is above the safety "
-             "ceiling of 350 mg (5.7 times); a typo, or the compound's weight (compound_mg)?"),
+             "ceiling of 350 mg (5.7 times); a typo, or the compound's weight (compound_mg)? If it "
+             "was taken, go back to at most 350 mg a day."),
     ("20", "row 4 (2026-11-04): 20 mg of elemental magnesium between nights of 200 mg: a digit "
            "typed twice or dropped?")])
 def test_a_dose_a_digit_off_among_other_nights_is_named(tmp_path, dose, said):

@@ -339,3 +339,28 @@ def test_a_switch_to_learn_says_what_it_gives_up(stop_better, said):
     why = headline(replace(result, decision=replace(
         result.decision, recommendation=rec, assessments=assessments))).why
     assert why.endswith(said) and why.count("You leave") == bool(said)
+
+
+def test_a_step_that_keeps_a_form_says_what_it_probably_harms():
+    """"Raise the dose to glycinate, 300 mg. Why: It matters most for sleep quality 0.1 points
+    higher" stood beside evening anxiety that glycinate "probably harms" (an outside audit,
+    /tmp/hH): the why names the trade-off."""
+    from model.decision import history
+
+    result = example_analysis()
+    current = history(result.diary).current
+    worse = replace(effect("anxiety", mean=1.4, low=0.5, high=2.3, verdict="harms",
+                           p_benefit=0.01, p_harm_beyond_mcid=0.85, mcid=1.0),
+                    form=current.form, regimen=current)
+    effects = replace(result.effects, by_regimen=(*result.effects.by_regimen, worse))
+    up = Regimen(current.form, current.elemental_mg + 100)
+    rec = replace(result.decision.recommendation, action="increase_dose", regimen=up,
+                  reason_codes=("best_expected",), commit=False)
+    said = headline(replace(result, effects=effects, decision=replace(
+        result.decision, recommendation=rec))).why
+    assert said.endswith(f"Against that, on {current.form} so far: evening anxiety 1.4 points "
+                         "higher (0.5 to 2.3): harms you; the advice weighs it by what matters "
+                         "to you (the profile's weights).")
+    switch = replace(rec, action="switch_form", regimen=Regimen("taurate", 200))
+    assert "Against that" not in headline(replace(result, effects=effects, decision=replace(
+        result.decision, recommendation=switch))).why

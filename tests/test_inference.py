@@ -29,6 +29,21 @@ def test_sampler_config_is_frozen_and_changes_tune_by_copy():
         config.draws = 10
 
 
+def test_pymcs_progress_goes_to_standard_error_not_to_the_json(capsys):
+    """``analyze --json - --sampler pymc`` (and ``nof1``) wrote PyMC's progress table before
+    the JSON on standard output whenever standard error was a terminal (an outside audit)."""
+    import pymc as pm
+
+    from model.inference.sampling import run_nuts
+
+    with pm.Model() as tiny:
+        pm.Normal("x")
+    run_nuts(tiny, SamplerConfig(draws=20, tune=20, chains=1, sampler="pymc", seed=1,
+                                 progressbar=True))
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Draw" in captured.err
+
+
 def test_laplace_is_exact_for_a_normal_density():
     mean = np.array([1.0, -2.0])
     cov = np.array([[2.0, 0.6], [0.6, 0.5]])

@@ -50,10 +50,23 @@ def test_persons_and_json_to_stdout(tmp_path, capsys):
     code = main(["nof1", str(path), "--outcome", "y", "--treatment", "treatment",
                  "--baseline", "A", "--family", "poisson", "--person", "who", "--time",
                  "night", "--json", "-", *FAST])
-    assert code == 0
     payload = json.loads(capsys.readouterr().out)  # only JSON on stdout
+    assert code == int(not payload["diagnostics"]["ok"])   # short runs: 1 when not converged
     assert [p["person"] for p in payload["persons"]] == ["p0", "p1"]
     assert payload["persons"][0]["effects"][0]["treatment"] == "B"
+
+
+@pytest.mark.fit
+def test_a_fit_that_fails_its_checks_exits_1_after_writing_its_results(tmp_path, capsys):
+    """The README says so (and population does); it exited 0, so a script took a failed fit
+    for a result (two outside audits)."""
+    path, out = tmp_path / "series.csv", tmp_path / "result.json"
+    simulate_nof1("normal", n_nights=28, seed=1).to_csv(path, index=False)
+    code = main(["nof1", str(path), "--outcome", "y", "--treatment", "treatment",
+                 "--baseline", "A", "--json", str(out), "--draws", "10", "--tune", "10",
+                 "--chains", "2", "--seed", "1"])
+    assert code == 1 and json.loads(out.read_text())["diagnostics"]["ok"] is False
+    assert "NOT CONVERGED: do not trust these numbers" in capsys.readouterr().out
 
 
 def test_help_exits_zero(capsys):

@@ -39,9 +39,8 @@ def warn_unusual(night: dt.date, values: dict[str, str]) -> None:
         dose = float(values.get("elemental_mg", "nan"))
     except ValueError:
         return
-    if said := over_ceiling(dose):
-        warnings.warn(f"{said}; did you mean the compound's weight (--compound-mg)?",
-                      stacklevel=2)
+    if said := over_ceiling(dose, "--compound-mg"):
+        warnings.warn(f"{said}.", stacklevel=2)
 
 
 def warn_pot_form(night: dt.date, values: dict[str, str], rows: Any) -> None:

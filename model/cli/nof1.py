@@ -187,11 +187,12 @@ def run(args: argparse.Namespace) -> int:
     rows = {"used": len(data), "dropped_missing_treatment": dropped,
             "with_outcome": int(data[args.outcome].notna().sum())}
     payload = result_json(fitted) | {"rows": rows}
+    failed = int(not fitted.diagnostics_.ok)   # 1: results written, marked, not to be trusted
     if args.json:
         write_json(args.json, payload)
         if args.json == "-":
-            return 0
+            return failed
     _print_table(fitted, args.data)
     print(f"Rows used: {rows['used']} ({rows['with_outcome']} with {args.outcome}); "
           f"{dropped} dropped for a blank {args.treatment}")
-    return 0
+    return failed

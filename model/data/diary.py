@@ -140,8 +140,10 @@ def _ahead(recorded: pd.DataFrame, name: str, rows: dict[pd.Timestamp, int], tod
     """
     slept = recorded[list(OUTCOMES)].notna().any(axis=1)
     ahead = recorded.index[slept & (recorded.index > pd.Timestamp(today))]
-    end = pd.Timestamp(today + AHEAD_ALLOWED)
-    for day in recorded.index.sort_values()[recorded.index.sort_values() > end]:
+    days = recorded.index.sort_values()
+    allowed = pd.Timestamp(today + AHEAD_ALLOWED)   # a run goes on from the last night by then
+    end = days[days <= allowed].max() if (days <= allowed).any() else allowed
+    for day in days[days > allowed]:
         end = day if (day - end).days <= 1 else end
     if refuse and len(late := ahead[ahead > end]):
         raise DiaryError([Fault(name, f"row {rows.get(day, '?')}, column date", "expected a "

@@ -259,12 +259,11 @@ def cell_problem(column: str, value: str) -> str | None:
     return parser.faults[0].message if parser.faults else None
 
 
-def over_ceiling(elemental_mg: float) -> str | None:
-    """What to say of a dose above the safety ceiling (None at or under it).
+def over_ceiling(elemental_mg: float, compound: str = "compound_mg") -> str | None:
+    """What to say of a dose above the bundled ceiling: a typo, or taken (None at or under it).
 
-    ``2000 mg of elemental magnesium a day is above the safety ceiling of 350 mg (5.7 times)``:
-    the bundled safety file's ceiling (a priors directory may only lower it), for ``mgsleep
-    log`` of a dose logged and for the diary reader of a night (:func:`dose_warnings`).
+    For ``mgsleep log`` (``compound``: its option) and the diary reader (:func:`dose_warnings`);
+    a doubled dose taken was warned of only as a typo (an outside audit).
     """
     from model.evidence.floor import bundled_safety  # here: read when a dose is checked
 
@@ -272,7 +271,8 @@ def over_ceiling(elemental_mg: float) -> str | None:
     if not elemental_mg > ceiling:
         return None
     return (f"{elemental_mg:g} mg of elemental magnesium a day is above the safety ceiling of "
-            f"{ceiling:g} mg ({elemental_mg / ceiling:.1f} times)")
+            f"{ceiling:g} mg ({elemental_mg / ceiling:.1f} times); a typo, or the compound's "
+            f"weight ({compound})? If it was taken, go back to at most {ceiling:g} mg a day")
 
 
 LONE_DOSE = 5.0
@@ -293,7 +293,7 @@ def dose_warnings(doses: pd.Series, name: str, rows: dict[pd.Timestamp, int]) ->
             days = dosed.index[dosed == mg]
             named = ", ".join(f"row {rows.get(day, '?')} ({day.date()})" for day in days[:3])
             notes.append(f"{name}: {named}{f' and {len(days) - 3} more' * (len(days) > 3)}: "
-                         f"{said}; a typo, or the compound's weight (compound_mg)?")
+                         f"{said}.")
     before = dosed.shift(1)
     lone = (before == dosed.shift(-1)) & ((dosed >= LONE_DOSE * before)
                                            | (dosed * LONE_DOSE <= before))

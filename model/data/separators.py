@@ -124,6 +124,8 @@ def cell_number(value: Any, sep: str = ",") -> float | None:
         number = float(value)
     elif isinstance(value, str):
         text = DECIMAL_COMMA.sub(r"\1.\2", value) if decimal_comma(sep) else value
+        if "_" in text:              # Python's digit grouping (1_0 is 10), no spreadsheet's
+            return None
         try:
             number = float(text.strip())
         except ValueError:

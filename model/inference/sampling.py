@@ -10,7 +10,9 @@ form of :func:`run_nuts` for a plain PyMC model. nutpie's own calls live in
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -162,8 +164,8 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
                                  progressbar=config.progressbar,
                                  adaptation=config.adaptation or ADAPTATION)
         model = graph
-    with model:
-        return pm.sample(
+    with model, contextlib.redirect_stdout(sys.stderr):   # PyMC prints its progress there:
+        return pm.sample(                                  # stdout may carry the JSON
             draws=config.draws,
             tune=config.tune,
             chains=config.chains,

@@ -117,8 +117,8 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     elif not separable:
         reasons.append(f"no withdrawal ({MIN_OFF_NIGHTS}+ nights off after "
                        f"{MIN_ON_NIGHTS}+ on) and fewer than {MIN_PLACEBO_NIGHTS} placebo "
-                       "nights: an improvement on magnesium may be expectation or a bad patch "
-                       "passing")
+                       "nights: a change on magnesium, better or worse, may be expectation or "
+                       "a patch of nights passing")
     if correlation is not None and correlation < ENTANGLED:
         reasons.append(f"the magnesium and expectation effects are still entangled in the "
                        f"posterior (correlation {correlation:.2f})")

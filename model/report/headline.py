@@ -198,6 +198,28 @@ def _current_best(result: Analysis) -> str:
     return f"on {regimen.form} so far: {effect_line(best)}"
 
 
+def _tradeoff(result: Analysis) -> str:
+    """What a step that keeps the current form weighs against its gain: a probable harm.
+
+    The current regimen's effect that is worse with P >= 0.9 (verdict ``harms`` or lean
+    ``worse``) and weighs most, else "". "Raise the dose to glycinate, 300 mg. Why: It
+    matters most for sleep quality 0.1 points higher" stood beside evening anxiety that
+    glycinate "probably harms" (an outside audit, /tmp/hH).
+    """
+    rec = result.decision.recommendation
+    current = history(result.diary).current
+    if rec.regimen is None or not current.active or rec.regimen.form != current.form:
+        return ""
+    weights = _weights(result)
+    worse = [e for e in result.effects.by_regimen if e.regimen == current and e.tried
+             and (e.verdict == "harms" or e.lean == "worse")]
+    if not worse:
+        return ""
+    top = max(worse, key=lambda e: weights[e.outcome] * abs(e.mean))
+    return (f" Against that, on {current.form} so far: {effect_line(top)}; the advice weighs it "
+            "by what matters to you (the profile's weights).")
+
+
 LEFT_HELPING = 0.8
 """P(the regimen left is better than stopping) from which a switch says what is given up."""
 
@@ -339,7 +361,7 @@ def headline(result: Analysis) -> Headline:
     rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
     return Headline(hard_week(result.diary.nights) + what_to_do(rec)
                     + rules.with_dose(_taken(result)),
-                    _capital(acute_gi_why(rec, _why(result))),
+                    _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),
                     _capital(how_sure(rec)), review,
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
