@@ -364,3 +364,25 @@ def test_a_step_that_keeps_a_form_says_what_it_probably_harms():
     switch = replace(rec, action="switch_form", regimen=Regimen("taurate", 200))
     assert "Against that" not in headline(replace(result, effects=effects, decision=replace(
         result.decision, recommendation=switch))).why
+
+
+def test_a_commitment_the_prior_changes_says_so():
+    """"How sure: Sure enough to settle on this" stood beside "Prior sensitivity: changes under
+    the confident prior ..., expectation prior ..." (an outside audit, /tmp/hH)."""
+    from model.analysis.sensitivity import Sensitivity
+
+    result = example_analysis()
+    rec = replace(result.decision.recommendation, commit=True, reason_codes=("commit",))
+    prior = [Sensitivity("sceptical", rec.action, None, None, True, "psis"),
+             Sensitivity("confident", "switch_form", "taurate", 200.0, False, "psis"),
+             Sensitivity("expectation", "switch_form", "taurate", 200.0, False, "refit")]
+
+    def sure(sensitivity, commit=True):
+        return headline(replace(result, sensitivity=tuple(sensitivity), decision=replace(
+            result.decision, recommendation=replace(rec, commit=commit)))).sure
+
+    assert sure(prior).endswith(
+        "Under 2 of the 3 other priors checked (confident, expectation) the step differs (see "
+        "Prior sensitivity): what settles it rests partly on the published evidence, not on "
+        "your nights alone.")
+    assert "Under" not in sure(prior[:1]) and "Under" not in sure(prior, commit=False)

@@ -34,7 +34,7 @@ from model.decision.screening import screen
 from model.inference.samplers import resolve_sampler
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import INTERVAL_NOTE, chance_note, effect_line, tried_forms
-from model.report.how_sure import how_sure
+from model.report.how_sure import how_sure, prior_caveat
 from model.report.pathway_words import pathway_lines, pathways_intro
 
 if TYPE_CHECKING:
@@ -362,7 +362,7 @@ def headline(result: Analysis) -> Headline:
     return Headline(hard_week(result.diary.nights) + what_to_do(rec)
                     + rules.with_dose(_taken(result)),
                     _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),
-                    _capital(how_sure(rec)), review,
+                    _capital(how_sure(rec)) + prior_caveat(rec, result.sensitivity), review,
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
                     tried, caution, paths)

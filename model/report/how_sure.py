@@ -12,11 +12,29 @@ nights on it to tell").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from model.analysis.sensitivity import Sensitivity
 from model.core.change_words import share
 from model.decision import Recommendation
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import TO_LEARN
 from model.decision.rules import BREACHES
+
+
+def prior_caveat(rec: Recommendation, sensitivity: Sequence[Sensitivity]) -> str:
+    """What a commitment owes to the prior: the other priors under which the step changes.
+
+    "Sure enough to settle on this" stood beside "Prior sensitivity: changes under the
+    confident prior ..., expectation prior ..." (an outside audit, /tmp/hH): settled by the
+    nights under one prior, not by the nights alone.
+    """
+    changed = [s.prior for s in sensitivity if not s.holds]
+    if not rec.commit or not changed:
+        return ""
+    return (f" Under {len(changed)} of the {len(sensitivity)} other priors checked "
+            f"({', '.join(changed)}) the step differs (see Prior sensitivity): what settles it "
+            "rests partly on the published evidence, not on your nights alone.")
 
 
 def how_sure(rec: Recommendation) -> str:
