@@ -292,3 +292,37 @@ def test_tonights_sleep_is_warned_but_tonights_dose_is_not(diary):
         warnings.simplefilter("error")
         assert main(["log", str(diary), "--date", today, "--form", "glycinate", "--mg", "200",
                      "--anxiety", "4", "--replace"]) == 0
+
+
+def test_a_night_the_profile_speaks_against_is_warned_of(diary, tmp_path, capsys):
+    """``log`` checked a dose against the bundled ceiling alone: 300 mg by a person whose
+    profile caps it at 200 mg, an excluded form, or magnesium logged with kidney disease,
+    went in without a word (an outside audit, /tmp/hH). The night is written all the same:
+    the diary records what was taken."""
+    capped = tmp_path / "capped.toml"
+    capped.write_text('max_elemental_mg = 200\nexcluded_forms = ["citrate"]\n')
+    with pytest.warns(UserWarning, match=r"^night 2024-03-02: 300 mg of elemental magnesium is "
+                      r"above your daily ceiling of 200 mg: take at most that$"):
+        assert main(["log", str(diary), "--date", "2024-03-02", "--form", "glycinate",
+                     "--mg", "300", "--profile", str(capped)]) == 0
+    with pytest.warns(UserWarning, match="citrate is a form your profile excludes"):
+        assert main(["log", str(diary), "--date", "2024-03-03", "--form", "citrate",
+                     "--mg", "100", "--profile", str(capped)]) == 0
+    kidneys = tmp_path / "kidneys.toml"
+    kidneys.write_text("egfr = 20\n")
+    with pytest.warns(UserWarning, match="your profile has a contraindication to magnesium: "
+                      "stop taking it and see a clinician"):
+        assert main(["log", str(diary), "--date", "2024-03-04", "--form", "glycinate",
+                     "--mg", "100", "--profile", str(kidneys)]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")        # nothing to say of a night without magnesium
+        assert main(["log", str(diary), "--date", "2024-03-05", "--form", "none",
+                     "--profile", str(kidneys)]) == 0
+    assert list(rows(diary).index[-4:]) == ["2024-03-02", "2024-03-03", "2024-03-04",
+                                            "2024-03-05"]
+    before = diary.read_text()
+    (tmp_path / "bad.toml").write_text('egfr = "x"\n')
+    assert main(["log", str(diary), "--date", "2024-03-06", "--sol", "20", "--profile",
+                 str(tmp_path / "bad.toml")]) == 2
+    assert "bad.toml: line 1, key egfr" in capsys.readouterr().err
+    assert diary.read_text() == before

@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.night_warnings import warn_pot_form, warn_unusual, watch_gi
-from model.cli.options import as_typed, parse_date, undecoded
+from model.cli.night_warnings import warn_pot_form, warn_unusual, watch_night
+from model.cli.options import add_profile_options, as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
 
@@ -127,6 +127,7 @@ def add_parser(subparsers: Any) -> None:
                         help="let the given values replace those a night already has")
     parser.add_argument("-i", "--interactive", action="store_true",
                         help="ask for each field, even when standard input is not a terminal")
+    add_profile_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -202,9 +203,12 @@ def run(args: argparse.Namespace) -> int:
     changed the diary meanwhile) and written.
     """
     from model.data.merge import check_rows, read_rows
+    from model.data.profile import load_profile
     from model.data.separators import decimal_comma, separator
 
     path = Path(args.diary)
+    profile = load_profile(args.profile, allow_unknown=args.allow_unknown) \
+        if args.profile else None     # its faults before anything is written
     comma = path.exists() and decimal_comma(separator(path))
     night = parse_date(args.date, "--date") if args.date else \
         dt.date.today() - dt.timedelta(days=1)
@@ -222,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
         check_rows(first.rows, path, first.sources)
     with exclusive(path):   # read, merge and write with no other writer in between
         written = _write_night(path, night, values, args.replace)
-    watch_gi(path, values)
+    watch_night(path, night, values, profile)
     return written
 
 

@@ -3,7 +3,7 @@
 A night dated after today or tonight's sleep, a dose above the ceiling
 (:func:`warn_unusual`); a form logged on a night of a blinded plan's pot
 (:func:`warn_pot_form`); loose stools lately, per pot or on the regimen taken
-(:func:`watch_gi`).
+(:func:`watch_night`, with what the profile's hard rules say of the night).
 """
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from model.data.diary import Diary
+    from model.data.profile import Profile
 
 MORNING_FIELDS = frozenset({"sol_min", "awakenings", "waso_min", "quality", "freshness",
                             "stool_bristol"})
@@ -65,12 +69,14 @@ def warn_pot_form(night: dt.date, values: dict[str, str], rows: Any) -> None:
                       "you took nothing)", stacklevel=2)
 
 
-def watch_gi(path: Path, values: dict[str, str]) -> None:
-    """Warn of loose stools lately, per pot of a blinded trial or on the regimen taken.
+def watch_night(path: Path, night: dt.date, values: dict[str, str],
+                profile: Profile | None = None) -> None:
+    """Warn of loose stools lately, and of a night the profile's hard rules speak against.
 
+    Loose stools per pot of a blinded trial or on the regimen taken
     (:func:`model.analysis.blinded.gi_alerts`; no pot's when ``values``, the night logged,
-    give a form); a diary that does not read says nothing here: the next analysis names
-    its faults.
+    give a form); with ``profile``, :func:`profile_warnings`. A diary that does not read
+    says nothing here: the next analysis names its faults.
     """
     from model.analysis.blinded import gi_alerts
     from model.core.errors import MgsleepError
@@ -82,5 +88,42 @@ def watch_gi(path: Path, values: dict[str, str]) -> None:
             bundled_safety().gi_constraint.loose_bristol)
     except MgsleepError:
         return
-    for alert in gi_alerts(diary, pots="form" not in values):
+    said = gi_alerts(diary, pots="form" not in values)
+    if profile is not None:
+        said += profile_warnings(diary, night, profile)
+    for alert in said:
         warnings.warn(alert, stacklevel=2)
+
+
+def profile_warnings(diary: Diary, night: dt.date, profile: Profile) -> list[str]:
+    """What the profile's hard rules say of the magnesium a logged night took.
+
+    A contraindication (stop, see a clinician), a dose above the person's ceiling (their
+    ``max_elemental_mg``, the limit less their other magnesium), a form their profile
+    excludes. ``log`` checked a night against the bundled ceiling alone: 300 mg logged by
+    a person whose profile caps it at 200 mg, or logged with kidney disease, went in without
+    a word (an outside audit, /tmp/hH).
+    """
+    import pandas as pd
+
+    from model.decision.history import night_regimens
+    from model.decision.other_magnesium import after_other
+    from model.decision.screening import screen
+    from model.evidence.floor import bundled_safety
+
+    taken = night_regimens(diary.nights.loc[[pd.Timestamp(night)]])[0]
+    if not taken.active:
+        return []
+    rules = screen(profile, bundled_safety(), taken)
+    if rules.referrals:
+        return [f"night {night}: {taken.words}, but your profile has a contraindication to "
+                "magnesium: stop taking it and see a clinician (mgsleep analyze --profile "
+                "says why)"]
+    said = []
+    if taken.elemental_mg > rules.ceiling_mg:
+        said.append(f"night {night}: {taken.elemental_mg:g} mg of elemental magnesium is above "
+                    f"your daily ceiling of {rules.ceiling_mg:g} mg"
+                    f"{after_other(rules.other_mg)}: take at most that")
+    if taken.form not in rules.allowed_forms:
+        said.append(f"night {night}: {taken.form} is a form your profile excludes")
+    return said
