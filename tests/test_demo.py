@@ -13,7 +13,7 @@ pytestmark = pytest.mark.fit
 TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
             "alternatives", "prior_sensitivity", "separability", "pathways",
             "regimen_effects", "plan_ahead", "priors", "warnings",
-            "prior_sensitivity_skipped"}  # warnings: 3 on; prior_sensitivity_skipped: 10
+            "prior_sensitivity_skipped", "p_harm"}  # warnings: 3 on; ..._skipped: 10; p_harm: 11
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",
@@ -35,7 +35,7 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 10
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 11
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
     assert len(summary["effects"]) == 48

@@ -359,8 +359,9 @@ def test_a_step_that_keeps_a_form_says_what_it_probably_harms():
     said = headline(replace(result, effects=effects, decision=replace(
         result.decision, recommendation=rec))).why
     assert said.endswith(f"Against that, on {current.form} so far: evening anxiety 1.4 points "
-                         "higher (0.5 to 2.3): harms you; the advice weighs it by what matters "
-                         "to you (the profile's weights).")
+                         "higher (0.5 to 2.3): harms you; the advice weighs it against the "
+                         "gain by how much each outcome matters (your profile's weights, or the "
+                         "defaults).")
     switch = replace(rec, action="switch_form", regimen=Regimen("taurate", 200))
     assert "Against that" not in headline(replace(result, effects=effects, decision=replace(
         result.decision, recommendation=switch))).why

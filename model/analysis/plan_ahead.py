@@ -373,7 +373,7 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
         (*_warnings(plan, kept, refused_note, rules, priors, over_gi),
          *_current(rec, current, rules, taking or current)),
         ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
-        decision.assessments, index, decision.mode)
+        decision.assessments, index, decision.mode, decision.p_harm)
 
 
 def _current(rec: Recommendation, current: Regimen, rules: Screening,

@@ -262,8 +262,7 @@ def cell_problem(column: str, value: str) -> str | None:
 def over_ceiling(elemental_mg: float, compound: str = "compound_mg") -> str | None:
     """What to say of a dose above the bundled ceiling: a typo, or taken (None at or under it).
 
-    For ``mgsleep log`` (``compound``: its option) and the diary reader (:func:`dose_warnings`);
-    a doubled dose taken was warned of only as a typo (an outside audit).
+    For ``log`` (``compound``: its option) and :func:`dose_warnings`; a taken dose was a typo.
     """
     from model.evidence.floor import bundled_safety  # here: read when a dose is checked
 
@@ -272,7 +271,8 @@ def over_ceiling(elemental_mg: float, compound: str = "compound_mg") -> str | No
         return None
     return (f"{elemental_mg:g} mg of elemental magnesium a day is above the safety ceiling of "
             f"{ceiling:g} mg ({elemental_mg / ceiling:.1f} times); a typo, or the compound's "
-            f"weight ({compound})? If it was taken, go back to at most {ceiling:g} mg a day")
+            f"weight ({compound})? If it was taken, never more than {ceiling:g} mg a day (less, "
+            "or none, if your advice says so)")
 
 
 LONE_DOSE = 5.0

@@ -53,6 +53,7 @@ import numpy as np
 from model.core.forms import FORMS
 from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
+from model.decision.overrides import harm, held_for_a_hard_week, leaves_for_a_judged_regimen
 from model.decision.rules import SAFETY_MOVES, acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
 from model.decision.utility import Evaluation, held_by_period
@@ -236,30 +237,6 @@ def gentler_same_form(ev: Evaluation, past: History, s: DecisionSettings) -> int
     return min(rows, key=change) if rows else None
 
 
-def harm(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
-    """The row of ``stop`` when the current regimen probably does harm, else None.
-
-    P(stopping is better than continuing) at least ``s.harm_stop_p``, and stopping allowed
-    (a hard rule may still hold it: digoxin's hold, :mod:`model.decision.decide`): the
-    evaluation period does not hold it back (:func:`model.decision.rules.blocks`), and no
-    step keeps the form then. A person whose anxiety rose from about 3 to 8-9 on five nights
-    of glycinate was told "Continue glycinate" (an outside audit, /tmp/hH).
-    """
-    if not past.current.active:
-        return None
-    rows = [i for i, c in enumerate(ev.candidates) if c.action == "stop" and ev.feasible[i]
-            and ev.p_better[i] >= s.harm_stop_p]
-    return rows[0] if rows else None
-
-
-def keeps_form(ev: Evaluation, choice: Choice, past: History) -> bool:
-    """Whether a choice keeps the current form (continuing, a dose step, a split, no change)."""
-    if choice.index is None:
-        return True
-    regimen = ev.candidates[choice.index].regimen
-    return regimen.active and regimen.form == past.current.form
-
-
 def better_later(ev: Evaluation, best: int) -> bool:
     """Whether a regimen only the evaluation period holds back is expected to beat ``best``.
 
@@ -367,22 +344,25 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
 
     A form in its evaluation period that the GI chance constraint alone stops keeps its
     period at a gentler dose when one is open (:func:`gentler_same_form`). A regimen that
-    probably does harm (:func:`harm`) is stopped unless the choice leaves its form (and a stop
-    not settled on says why). The crossover step (:func:`crossover`), when there is one,
-    replaces the rule's choice unless that is forced (the evaluation period allows nothing
-    else) or an experiment (the diary cannot separate magnesium from expectation and drift);
-    without one, the planned titration (:func:`titration`) replaces a choice to keep the
-    current regimen.
+    probably does harm (:func:`harm`) is stopped, unless the choice goes back to a regimen
+    already judged (:func:`leaves_for_a_judged_regimen`). The crossover step
+    (:func:`crossover`), when there is one, replaces the rule's choice unless that is forced
+    (the evaluation period allows nothing else) or an experiment (the diary cannot separate
+    magnesium from expectation and drift); without one, the planned titration
+    (:func:`titration`) replaces a choice to keep the current regimen.
     """
     stop = harm(ev, past, s) if mode == "expected_utility" else None
     kept = gentler_same_form(ev, past, s) if mode == "expected_utility" else None
     if kept is not None and stop is None:
         return Choice(kept, False, "gentler", kept != greedy(ev))
     chosen = _choose(ev, past, mode, rng, s)
-    if stop is not None and (keeps_form(ev, chosen, past)
-                             or (chosen.index == stop and not chosen.commit)):
-        return Choice(stop, False, "harm")
+    if stop is not None and not leaves_for_a_judged_regimen(ev, chosen.index, past, s):
+        return Choice(stop, chosen.commit and chosen.index == stop, "harm")
+    if mode == "expected_utility" and held_for_a_hard_week(ev, chosen.index, chosen.why, past):
+        return Choice(None, False, "hard_week")
     return chosen
+
+
 
 
 def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,

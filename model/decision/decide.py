@@ -19,7 +19,6 @@ The defaults of :class:`DecisionSettings` are explained in :mod:`model.decision.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -70,7 +69,7 @@ def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
 _WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
               "plan": "best_expected", "collect": "collect", "forced": "forced",
               "trial": "thompson", "crossover": "crossover", "titrate": "titration",
-              "gentler": "gentler_dose", "harm": "harm"}
+              "gentler": "gentler_dose", "harm": "harm", "hard_week": "hard_week"}
 _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
 
 
@@ -107,13 +106,6 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
     return (*codes, *breaks)
 
 
-def harmful(assessed: Sequence[ActionAssessment], past: History, s: DecisionSettings) -> bool:
-    """Whether the current regimen probably does harm: P(stopping is better) >= harm_stop_p."""
-    return past.current.active and any(a.action == "stop"
-                                       and a.p_better_than_continue >= s.harm_stop_p
-                                       for a in assessed)
-
-
 def _decision(ev: Evaluation, choice: Choice, past: History,
               dates: tuple[dt.date, dt.date | None],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
@@ -146,7 +138,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],
         held=None if choice.held is None else assessed[choice.held],
-        tied=[assessed[i] for i in choice.tied])
+        tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm)
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
     # (assessed[0] is "continue"); never one above the ceiling or over the GI limit
@@ -156,9 +148,10 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
         _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None,
                by_design=choice.commit and explain.by_design(chosen, past, s),
-               harmful=harmful(assessed, past, s)))
+               harmful=ev.p_harm >= s.harm_stop_p))
     return Decision(recommendation, tuple(assessed[i] for i in order),
-                    None if choice.index is None else order.index(choice.index), mode)
+                    None if choice.index is None else order.index(choice.index), mode,
+                    ev.p_harm)
 
 
 def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings,

@@ -19,6 +19,7 @@ from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
 from model.decision.gi_words import gentler_line, same_form_gentler
 from model.decision.history import History
+from model.decision.override_words import HARD_WEEK_LINE, harm_line
 from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSettings, Why
 from model.evidence.names import listed
 from model.evidence.schema import GiConstraint
@@ -252,16 +253,6 @@ def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
             "then the salts that loosen stools).")
 
 
-def _harm_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
-    """Why a regimen that probably does harm is stopped (:func:`model.decision.choice.harm`)."""
-    return (f"Your nights on {past.current.words} look worse than they would be without it: "
-            f"stopping is better in the model's scenarios with P "
-            f"{chance(chosen.p_better_than_continue)} (from {s.harm_stop_p:.2f} a regimen that "
-            "probably does harm is stopped, its evaluation period over or not). Look again on "
-            f"{chosen.next_review.isoformat()}: the nights without it show whether your sleep "
-            "recovers.")
-
-
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
               s: DecisionSettings, to_learn: bool = False,
               tied: Sequence[Assessed] = ()) -> str:
@@ -314,8 +305,6 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return f"{_learn_line(chosen, assessed)} Look again on {when}."
     if why == "gentler":
         return same_form_gentler(chosen, assessed[0], past, s)
-    if why == "harm":
-        return _harm_line(chosen, past, s)
     if why == "titrate":
         stay = assessed[0]
         return (f"Planned titration: {past.current.words} is the regimen to keep, and the "
@@ -389,7 +378,8 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
 def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
             gi: GiConstraint, s: DecisionSettings, *, to_learn: bool = False,
             acute: bool = False, close_to: Assessed | None = None,
-            held: Assessed | None = None, tied: Sequence[Assessed] = ()) -> list[str]:
+            held: Assessed | None = None, tied: Sequence[Assessed] = (),
+            p_harm: float = 0.0) -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
@@ -417,6 +407,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         from being a commitment (:func:`model.decision.choice.crossover_held`).
     tied : sequence of Assessed
         The crossover steps as promising as ``chosen`` (:attr:`model.decision.choice.Choice.tied`).
+    p_harm : float
+        P(the current regimen is worse than no magnesium), for a stop ``why`` ``harm``.
 
     Returns
     -------
@@ -426,13 +418,16 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     reference = past.reference
     n_feasible = sum(a.feasible for a in assessed)
     said = numbers(chosen, n_feasible, reference, gi, s)
-    if why == "collect":
-        lines = [collect_line(assessed, reference, s, close_to, held), *said,
+    if why in ("collect", "hard_week"):
+        first = HARD_WEEK_LINE if why == "hard_week" else collect_line(assessed, reference, s,
+                                                                       close_to, held)
+        lines = [first, *said,
                  f"Keep {reference.words} and look again on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]
     else:
         lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights,
                           past.placebo_nights > 0), *said,
+                 harm_line(chosen, past, s, p_harm) if why == "harm" else
                  plan_line(why, chosen, assessed, past, s, to_learn, tied)]
         if past.first_step:
             lines.append(record_line(gi.loose_bristol))

@@ -75,6 +75,9 @@ class History:
         The magnesium forms of the treatment nights of a trial the person planned
         (:func:`planned_forms`): two or more, once tried, end the crossover
         (:meth:`compared`).
+    hard_week : bool
+        The diary's last nights make a week of very high anxiety (:func:`very_anxious`):
+        no change is made then but what safety asks for (:mod:`model.decision.choice`).
 
     """
 
@@ -89,6 +92,7 @@ class History:
     background_gi_rate: float = 0.0
     gi_records_on: int = 0
     planned_forms: frozenset[str] = frozenset()
+    hard_week: bool = False
 
     @property
     def first_step(self) -> bool:
@@ -166,7 +170,21 @@ class History:
                    dict(nights_on), placebo_nights, taken,
                    _gi_troubled(regimens, gi, gi_window, acute_nights),
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
-                   planned_forms(nights))
+                   planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0])
+
+
+HARD_ANXIETY = 8
+"""Evening anxiety (0-10) from which a night counts as very anxious."""
+
+HARD_WEEK = (4, 7)
+"""Very anxious nights among the diary's last nights that make a hard week (a hard week
+months back, followed by nights without anxiety written, opened the headline: a review)."""
+
+
+def very_anxious(nights: pd.DataFrame) -> tuple[int, int]:
+    """The very anxious nights among the last ``HARD_WEEK[1]``, and those with anxiety written."""
+    recorded = nights.get("anxiety", pd.Series(dtype=float)).iloc[-HARD_WEEK[1]:].dropna()
+    return int((recorded >= HARD_ANXIETY).sum()), len(recorded)
 
 
 def planned_forms(nights: pd.DataFrame) -> frozenset[str]:

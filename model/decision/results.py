@@ -39,10 +39,14 @@ REASON_CODES: dict[str, str] = {
     "placebo_test": "a blinded placebo period to separate magnesium from expectation",
     "withdrawal_test": "a withdrawal to separate magnesium from drift",
     "expectation_not_separable": "the diary cannot yet tell magnesium from expectation and drift",
+    "hard_week": ("a week of very high anxiety (8 or more on 4 of the last 7 nights): no "
+                  "change for a gain or to learn until it passes, only what safety asks for; "
+                  "see a clinician"),
     "acute_gi": "recent GI nights on the current regimen",
-    "harm": ("the current regimen probably does harm: P(stopping is better than continuing) "
-             ">= 0.8 (DecisionSettings.harm_stop_p); its evaluation period does not hold a stop "
-             "back, no step keeps its form, and a trial plan waits"),
+    "harm": ("the current regimen probably does harm: P(it is worse than no magnesium) "
+             "(p_harm) >= 0.8 (DecisionSettings.harm_stop_p); it is stopped, its evaluation "
+             "period over or not, unless the step goes back to a regimen judged over a full "
+             "period; a trial plan waits"),
     "close_call": ("the runner-up is within the Monte Carlo error of this fit (it is named); "
                    "no change or commitment is made on it"),
     "refer": "a contraindication: see a clinician, no magnesium advice",
@@ -225,6 +229,10 @@ class Decision:
         ``collect_more_data``).
     mode : str
         ``expected_utility`` or ``thompson``.
+    p_harm : float
+        P(the current regimen is worse than no magnesium), its own utility before the cost
+        of a change (0 without magnesium taken, or without a posterior); from
+        ``DecisionSettings.harm_stop_p`` it is stopped (reason code ``harm``).
 
     """
 
@@ -232,6 +240,7 @@ class Decision:
     assessments: tuple[ActionAssessment, ...] = ()
     chosen: int | None = None
     mode: Mode = "expected_utility"
+    p_harm: float = 0.0
 
     def __repr__(self) -> str:
         return (f"Decision({self.recommendation!r}, {len(self.assessments)} actions assessed; "
@@ -274,9 +283,10 @@ class Decision:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"recommendation": ..., "alternatives": [...]}`` of the ``analyze`` JSON."""
+        """``recommendation``, ``alternatives`` and ``p_harm`` of the ``analyze`` JSON."""
         return {"recommendation": self.recommendation.to_dict(),
-                "alternatives": [a.to_dict() for a in self.alternatives]}
+                "alternatives": [a.to_dict() for a in self.alternatives],
+                "p_harm": self.p_harm}
 
 
 def assess(ev: Evaluation, review: Callable[[str], dt.date],

@@ -185,6 +185,8 @@ class Evaluation:
         every draw, with a single draw), shape (A, batches).
     expected_jackknife : numpy.ndarray
         The expected utility alone from the same draws, shape (A, batches).
+    p_harm : float
+        P(the current regimen is worse than no magnesium), :func:`harm_probability`.
 
     """
 
@@ -201,6 +203,21 @@ class Evaluation:
     ranking: Ranking
     worth_jackknife: np.ndarray
     expected_jackknife: np.ndarray
+    p_harm: float = 0.0
+
+
+def harm_probability(candidates: Sequence[Candidate], own: np.ndarray, past: History) -> float:
+    """P(the current regimen is worse than no magnesium): its own utility, no change's cost.
+
+    ``own``: each candidate's utility per draw before the cost of a change, ``continue``
+    (0: the reference) first. The share of draws in which stopping gains: P(better than
+    continuing) charges the stop a switching cost, which says whether a change pays, not
+    whether what is taken does harm. 0 without magnesium taken (nothing to stop).
+    """
+    stop = [k for k, c in enumerate(candidates) if c.action == "stop"]
+    if not past.current.active or not stop:
+        return 0.0
+    return float((own[stop[0]] > own[0]).mean())
 
 
 BATCHES = 8
@@ -290,16 +307,15 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     gains = diary_gains(means, rows, np.full(rows.size, own(reference)))
     experiment = np.array([c.experiment for c in candidates])
     changed = np.array([c.regimen != reference or c.experiment for c in candidates], float)
-    utility = (np.einsum("v,avd->ad", scales.per_gain, gains)
-               - (s.switching_cost * changed + s.experiment_cost * experiment)[:, None])
+    costs = s.switching_cost * changed + s.experiment_cost * experiment
+    utility = np.einsum("v,avd->ad", scales.per_gain, gains) - costs[:, None]
     gi = means["gi_rate"]
     limit = priors.safety.gi_constraint
     p_violation = ((gi[[row[c.regimen] for c in candidates]] - gi[row[NO_MAGNESIUM]])
                    > limit.limit).mean(axis=1)
-    p_better = (utility > utility[0]).mean(axis=1)
-    harm = any(c.action == "stop" and p >= s.harm_stop_p
-               for c, p in zip(candidates, p_better, strict=True))
-    blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s, harm=harm)
+    p_harm = harm_probability(candidates, utility + costs[:, None], past)
+    blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s,
+                     harm=p_harm >= s.harm_stop_p)
     feasible = np.array([not b for b in blocked])
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
@@ -327,8 +343,8 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
                           if groups else utility.mean(axis=1)[:, None])
     worth_jackknife = expected_jackknife + (
         np.stack([teaching(m) for m in left_out], 1) if groups else teaching(full)[:, None])
-    return Evaluation(candidates, variables, gains, utility, p_better, p_violation, blocked,
-                      feasible,
+    return Evaluation(candidates, variables, gains, utility,
+                      (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
                       terminal, teaching(full),
                       rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_jackknife,
-                      expected_jackknife)
+                      expected_jackknife, p_harm)

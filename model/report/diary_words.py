@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
+
 RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
             "quality": "sleep quality (1 very poor to 5 very good)",
             "freshness": "morning freshness (1-10)",
@@ -48,14 +50,6 @@ def _listed(items: list[str]) -> str:
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
 
 
-HARD_ANXIETY = 8
-"""Evening anxiety (0-10) from which a night counts as very anxious."""
-
-HARD_WEEK = (4, 7)
-"""Very anxious nights among the diary's last nights that make a hard week (a hard week
-months back, followed by nights without anxiety written, opened the headline: a review)."""
-
-
 def hard_week(nights: pd.DataFrame) -> str:
     """A prompt to see a clinician after a week of very high anxiety, else "".
 
@@ -64,13 +58,11 @@ def hard_week(nights: pd.DataFrame) -> str:
     attacks was answered "Switch to taurate ... to learn" with no word of either (an anxious
     person's audit).
     """
-    many, last = HARD_WEEK
-    recorded = nights.get("anxiety", pd.Series(dtype=float)).iloc[-last:].dropna()
-    hard = int((recorded >= HARD_ANXIETY).sum())
-    if hard < many:
+    hard, recorded = very_anxious(nights)
+    if hard < HARD_WEEK[0]:
         return ""
-    return (f"Your evening anxiety was {HARD_ANXIETY} or more on {hard} of the last {last} "
-            f"nights ({len(recorded)} with it recorded): magnesium is no treatment for severe "
-            "anxiety or panic, so talk to your clinician or prescriber soon (in a crisis, call "
-            "your local emergency number). A change started in such a week is hard to judge, "
-            "since the weeks after tend to be calmer whatever you take. ")
+    return (f"Your evening anxiety was {HARD_ANXIETY} or more on {hard} of the last "
+            f"{HARD_WEEK[1]} nights ({recorded} with it recorded): magnesium is no treatment "
+            "for severe anxiety or panic, so talk to your clinician or prescriber soon (in a "
+            "crisis, call your local emergency number). A change started in such a week is hard "
+            "to judge, since the weeks after tend to be calmer whatever you take. ")

@@ -1,8 +1,9 @@
 """Numbers and tables for people: no ``True``/``None``, no ``2.43e+03``, one rule per kind.
 
 :func:`cell` turns one value into text (yes / no, a dash for nothing, probabilities with two
-decimals, R-hat with three, large numbers with thousands separators); :func:`table` renders a
-frame with readable column names (:data:`COLUMN_NAMES`) and every cell escaped.
+decimals and never 1.00 or 0.00, R-hat with three, large numbers with thousands separators);
+:func:`table` renders a frame with readable column names (:data:`COLUMN_NAMES`) and every
+cell escaped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from model.core.change_words import chance
 
 DASH = "\u2014"
 """What an empty cell shows."""
@@ -31,6 +34,10 @@ COLUMN_NAMES: dict[str, str] = {
 """Readable names of the columns the report shows (others are shown as they are)."""
 
 _THREE_DECIMALS = {"max_rhat", "max_rhat_all"}
+_CHANCES = {"p_best", "p_better_than_continue", "p_constraint_violation", "p_harm"}
+"""Probability columns: said by :func:`~model.core.change_words.chance`, never 1.00 or 0.00
+(the report's tables printed "1.00" for the 0.999 the terminal said as "> 0.99": a re-check of
+an outside audit)."""
 _WHOLE = {"min_ess_bulk", "elemental_mg_per_day", "divergences", "attempts"}
 
 
@@ -40,6 +47,8 @@ def number(value: float, column: str = "") -> str:
         return DASH
     if column in _THREE_DECIMALS:
         return f"{value:.3f}"
+    if column in _CHANCES:
+        return chance(value)
     if column in _WHOLE or (float(value).is_integer() and abs(value) >= 10):
         return f"{value:,.0f}"
     if abs(value) >= 1000:

@@ -217,7 +217,8 @@ def _tradeoff(result: Analysis) -> str:
         return ""
     top = max(worse, key=lambda e: weights[e.outcome] * abs(e.mean))
     return (f" Against that, on {current.form} so far: {effect_line(top)}; the advice weighs it "
-            "by what matters to you (the profile's weights).")
+            "against the gain by how much each outcome matters (your profile's weights, or "
+            "the defaults).")
 
 
 LEFT_HELPING = 0.8
@@ -236,8 +237,8 @@ def _left_behind(result: Analysis) -> str:
     if rec.action != "switch_form" or not current.active or stop is None:
         return ""
     if "harm" in rec.reason_codes:
-        return (f" You leave {current.words}, which looks to do you harm (P(stopping is "
-                f"better) {chance(stop.p_better_than_continue)}).")
+        return (f" You leave {current.words}, which looks to do you harm (P "
+                f"{chance(result.decision.p_harm)} that it is worse than no magnesium).")
     helping = 1.0 - stop.p_better_than_continue
     if helping < LEFT_HELPING:
         return ""
@@ -245,14 +246,23 @@ def _left_behind(result: Analysis) -> str:
             f"{chance(helping)}): if it stays the best, the crossover comes back to it.")
 
 
+HARD_WEEK_WHY = ("no change to magnesium in a week this hard (see above): a change started now "
+                 "would be hard to judge, and the advice looks again once it has passed.")
+"""The why of advice a week of very high anxiety holds (reason code ``hard_week``)."""
+
+
 def _harm(result: Analysis) -> str:
-    """Why a regimen that probably does harm is stopped, with the outcome that weighs most."""
+    """Why a regimen that probably does harm is stopped, with the outcome that weighs most.
+
+    During its evaluation period (another step waits for it) the stop says it need not wait.
+    """
     current = history(result.diary).current
     reason = _driver(result)
+    waiting = any("waiting" in a.reason_codes for a in result.decision.assessments)
     return (f"your nights on {current.words} look worse than they would be without it (P "
-            f"{chance(result.decision.recommendation.scores.p_better_than_continue)} that "
-            f"stopping is better){f'; {reason}' if reason else ''}: a stop need not wait for "
-            "the end of its trial period.")
+            f"{chance(result.decision.p_harm)} that it does you harm)"
+            f"{f'; {reason}' if reason else ''}"
+            f"{': a stop need not wait for the end of its trial period' if waiting else ''}.")
 
 
 def _why(result: Analysis) -> str:
@@ -267,8 +277,8 @@ def _why(result: Analysis) -> str:
                                  else "")
     if "planned" in codes:
         return " ".join(rec.reasons[1:3])
-    if "harm" in codes and rec.action == "stop":
-        return _harm(result)
+    if "harm" in codes and rec.action == "stop" or "hard_week" in codes:
+        return _harm(result) if "harm" in codes else HARD_WEEK_WHY
     if "placebo_test" in codes:
         return ("to learn: only a blinded placebo period can show whether magnesium itself "
                 "helps you, apart from expecting it to.")

@@ -59,9 +59,10 @@ def how_sure(rec: Recommendation) -> str:
             f"best in {share(rec.p_best)} of the model's scenarios." if rec.p_best >= 0.8 else
             "more experimenting is not expected to pay off."))
     if "harm" in codes and rec.action == "stop":
-        return ("not a final answer: a step to stop what probably does you harm (better than "
-                f"going on in {share(better)} of the model's scenarios); the nights without it "
-                "will tell.")
+        return ("not a final answer: a step to stop what probably does you harm; the nights "
+                "without it will tell.")
+    if "hard_week" in codes:
+        return "not a final answer: changes wait for a calmer week."
     if "gentler_dose" in codes:
         return ("not a final answer: a gentler dose so that the form's trial can go on within "
                 "the GI limit.")

@@ -1,0 +1,30 @@
+"""What the advice says when it overrides the rule's choice (:mod:`model.decision.overrides`).
+
+A stop of a regimen that probably does harm (:func:`harm_line`), a change held back in a week
+of very high anxiety (:data:`HARD_WEEK_LINE`).
+"""
+
+from __future__ import annotations
+
+from model.core.change_words import chance
+from model.decision.assessed import Assessed
+from model.decision.history import HARD_ANXIETY, HARD_WEEK, History
+from model.decision.settings import DecisionSettings
+
+HARD_WEEK_LINE = (f"A week of very high evening anxiety ({HARD_ANXIETY} or more on "
+                  f"{HARD_WEEK[0]} or more of the last {HARD_WEEK[1]} nights): no change to "
+                  "magnesium is made for a gain or to learn until it has passed, since a change "
+                  "started in such a week is hard to judge (the weeks after tend to be calmer "
+                  "whatever is taken), and magnesium is no treatment for it: see your clinician "
+                  "or prescriber.")
+"""The first reason of advice a hard week holds
+(:func:`model.decision.overrides.held_for_a_hard_week`)."""
+
+
+def harm_line(chosen: Assessed, past: History, s: DecisionSettings, p_harm: float) -> str:
+    """Why a regimen that probably does harm is stopped (:func:`model.decision.overrides.harm`)."""
+    return (f"Your nights on {past.current.words} look worse than they would be without it: P "
+            f"{chance(p_harm)} that it does you harm, worse than no magnesium in the model's "
+            f"scenarios (from {s.harm_stop_p:.2f} a regimen is stopped, its evaluation period "
+            f"over or not). Look again on {chosen.next_review.isoformat()}: the nights without "
+            "it show whether your sleep recovers.")

@@ -1,0 +1,66 @@
+"""What overrides the rule's choice for the person's sake: a stop, or a change held back.
+
+A regimen that probably does harm is stopped, its evaluation period over or not
+(:func:`harm`), unless the choice goes back to a regimen already judged
+(:func:`leaves_for_a_judged_regimen`); in a week of very high anxiety a change made for a
+gain or to learn waits (:func:`held_for_a_hard_week`). :func:`model.decision.choice.choose`
+applies them.
+"""
+
+from __future__ import annotations
+
+from model.decision.history import History
+from model.decision.rules import SAFETY_MOVES
+from model.decision.settings import DecisionSettings, Why
+from model.decision.utility import Evaluation
+
+
+def harm(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
+    """The row of ``stop`` when the current regimen probably does harm, else None.
+
+    P(it is worse than no magnesium) (:attr:`Evaluation.p_harm`) at least ``s.harm_stop_p``,
+    and stopping allowed (a hard rule may still hold it: digoxin's hold,
+    :mod:`model.decision.decide`): the evaluation period does not hold it back
+    (:func:`model.decision.rules.blocks`). A person whose anxiety rose from about 3 to 8-9
+    on five nights of glycinate was told "Continue glycinate" (an outside audit, /tmp/hH).
+    """
+    if not past.current.active or ev.p_harm < s.harm_stop_p:
+        return None
+    rows = [i for i, c in enumerate(ev.candidates) if c.action == "stop" and ev.feasible[i]]
+    return rows[0] if rows else None
+
+
+def leaves_for_a_judged_regimen(ev: Evaluation, index: int | None, past: History,
+                                s: DecisionSettings) -> bool:
+    """Whether a choice goes back to a regimen of another form judged over a full period.
+
+    The one step besides stopping that leaves a regimen doing harm: a form the nights have
+    shown for itself. Not a new form: its nights would carry the build-up of the one left
+    (no washout), and the same seed of one diary switched to taurate "to learn" where another
+    stopped (a re-check of the audit, /tmp/hV).
+    """
+    if index is None:
+        return False
+    regimen = ev.candidates[index].regimen
+    return (regimen.active and regimen.form != past.current.form
+            and past.nights_on.get(regimen, 0) >= s.min_nights)
+
+
+HELD_IN_A_HARD_WEEK: frozenset[Why] = frozenset({"first_step", "commit", "plan", "learn",
+                                                 "crossover", "titrate"})
+"""The branches whose change waits for a calmer week: those made for a gain or to learn, not
+those safety asks for (a stop for harm, a gentler dose, a step the rules leave alone)."""
+
+
+def held_for_a_hard_week(ev: Evaluation, index: int | None, why: Why, past: History) -> bool:
+    """Whether a week of very high anxiety holds the chosen change back (keep what is taken).
+
+    A change started in such a week is hard to judge (the weeks after tend to be calmer
+    whatever is taken), and magnesium is no treatment for a crisis: a person with generalised
+    anxiety on sertraline, anxiety 8 or more on 5 of 7 nights, was told to see the prescriber
+    and "Switch to glycinate, 300 mg ... to learn" in the same breath (a GP's audit, /tmp/hC).
+    Only while keeping the current regimen is allowed.
+    """
+    if not past.hard_week or index in (None, 0) or not ev.feasible[0]:
+        return False
+    return why in HELD_IN_A_HARD_WEEK and ev.candidates[index].action not in SAFETY_MOVES
