@@ -234,7 +234,7 @@ def test_foreign_and_old_cache_files_are_ignored_with_a_warning(first_fit, frame
     directory, _ = first_fit
     shutil.copytree(directory, tmp_path, dirs_exist_ok=True)
     (cached,) = tmp_path.glob("*.npz")
-    old = tmp_path / "0123abcd.nc"
+    old = tmp_path / f"{0x0123abcd:032x}.nc"
     old.write_bytes(b"CDF\x01 an old fit")
     np.savez(cached, meta=np.array(json.dumps({"model": "someone.else"})))
     short = read_diary(frames[0])
@@ -260,7 +260,10 @@ def test_fits_of_an_older_format_are_removed_and_newer_or_foreign_ones_kept(firs
     shutil.copytree(first_fit[0], tmp_path, dirs_exist_ok=True)
     (cached,) = tmp_path.glob("*.npz")
     assert saved_format(cached) == FORMAT_VERSION
-    older, newer, foreign = (tmp_path / f"{name}.npz" for name in ("older", "newer", "foreign"))
+    older, newer, foreign = (tmp_path / f"{key:032x}.npz" for key in (1, 2, 3))
+    project = [tmp_path / "experiment.nc", tmp_path / "my_arrays.npz"]   # not mgsleep's
+    for path in project:
+        path.write_bytes(b"CDF\x01 someone's data")
     for path, version in ((older, FORMAT_VERSION - 1), (newer, FORMAT_VERSION + 1)):
         shutil.copy(cached, path)
         _with_format(path, version)
@@ -270,6 +273,7 @@ def test_fits_of_an_older_format_are_removed_and_newer_or_foreign_ones_kept(firs
         _, how = fit_with_cache(read_diary(frames[0]), load_priors(), CONFIG, tmp_path)
     assert how == "cached"
     assert not older.exists() and newer.exists() and foreign.exists() and cached.exists()
+    assert all(path.exists() for path in project)   # a shared folder lost them (an audit)
 
 
 def test_the_least_recently_used_fits_go_when_the_cache_is_full(first_fit, frames, tmp_path,
@@ -281,7 +285,10 @@ def test_the_least_recently_used_fits_go_when_the_cache_is_full(first_fit, frame
     shutil.copytree(first_fit[0], tmp_path, dirs_exist_ok=True)
     (cached,) = tmp_path.glob("*.npz")
     size = cached.stat().st_size
-    others = [tmp_path / f"other{k}.npz" for k in range(3)]
+    others = [tmp_path / f"{k + 10:032x}.npz" for k in range(3)]
+    mine = tmp_path / "my_arrays.npz"                # another program's: never trimmed
+    shutil.copy(cached, mine)
+    os.utime(mine, (1e9 - 5, 1e9 - 5))
     for age, path in enumerate(others):              # other0 the oldest, other2 the newest
         shutil.copy(cached, path)
         os.utime(path, (1e9 + age, 1e9 + age))
@@ -289,10 +296,10 @@ def test_the_least_recently_used_fits_go_when_the_cache_is_full(first_fit, frame
     monkeypatch.setenv("MGSLEEP_CACHE_LIMIT_MB", str(3.5 * size / 2**20))
     priors, short, full = load_priors(), read_diary(frames[0]), read_diary(frames[1])
     assert fit_with_cache(short, priors, CONFIG, tmp_path)[1] == "cached"    # a use
-    assert len(list(tmp_path.glob("*.npz"))) == 4                     # nothing written
+    assert len(list(tmp_path.glob("*.npz"))) == 5                     # nothing written
     assert fit_with_cache(full, priors, CONFIG, tmp_path)[1] in ("psis", "nuts")
     kept = {path.name for path in tmp_path.glob("*.npz")}
-    assert kept == {cached.name, "other1.npz", "other2.npz"}          # the oldest one went
+    assert kept == {cached.name, others[1].name, others[2].name, mine.name}  # the oldest went
     monkeypatch.setenv("MGSLEEP_CACHE_LIMIT_MB", "lots")
     with pytest.warns(CacheWarning, match="not a positive number"):
         assert cache_limit_bytes() == DEFAULT_LIMIT_MB * 2**20

@@ -112,3 +112,19 @@ def test_one_trust_rule_needs_a_small_k_and_enough_effective_draws():
     assert not trusted(psis(wide), 4000.0)
     index = resample_index(reweight(close, 4000.0), seed=1)
     assert index.size == 4000 and np.all(np.diff(index) >= 0)
+
+
+def test_a_run_cut_short_is_an_interruption_not_a_fit():
+    """PyMC catches Ctrl-C and returns the draws so far: a fit cut short was cached and
+    reused as whole, and analyze exited 0 (an outside audit)."""
+    from model.inference.sampling import whole_run
+
+    def tree(chains, draws):
+        posterior = xr.Dataset({"x": (("chain", "draw"), np.zeros((chains, draws)))})
+        return xr.DataTree.from_dict({"posterior": posterior})
+
+    config = SamplerConfig(draws=20, chains=2)
+    assert whole_run(tree(2, 20), config)["posterior"].sizes["draw"] == 20
+    for short in (tree(1, 20), tree(2, 11)):
+        with pytest.raises(KeyboardInterrupt):
+            whole_run(short, config)

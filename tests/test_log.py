@@ -326,3 +326,12 @@ def test_a_night_the_profile_speaks_against_is_warned_of(diary, tmp_path, capsys
                  str(tmp_path / "bad.toml")]) == 2
     assert "bad.toml: line 1, key egfr" in capsys.readouterr().err
     assert diary.read_text() == before
+
+
+def test_a_private_diary_stays_private(diary):
+    """A diary kept ``chmod 600`` became world-readable (and its backup too) when a night was
+    logged into it (an outside audit): the new file and the backup keep its mode."""
+    diary.chmod(0o600)
+    assert main(["log", str(diary), "--date", "2024-03-02", "--sol", "25"]) == 0
+    backup = diary.parent / "diary.csv.bak"
+    assert (diary.stat().st_mode & 0o777, backup.stat().st_mode & 0o777) == (0o600, 0o600)

@@ -130,6 +130,17 @@ LEGACY_TEMPORARY = re.compile(r"^\.\.?[0-9a-f]{32}\.npz\.[a-z0-9_]{8}\.tmp(\.tmp
 removed once an hour old, as no write takes that long."""
 
 
+FIT_NAME = re.compile(r"^[0-9a-f]{32}\.(npz|nc)$")
+"""The name of a cached fit (:func:`cache_key` and its suffix): nothing else in the folder is
+touched. A cache pointed at a shared folder deleted a project's ``experiment.nc`` as "an
+older format" and a numpy ``my_arrays.npz`` to keep to the size limit (an outside audit)."""
+
+
+def _fits(directory: Path, suffix: str) -> list[Path]:
+    """The cached fits in ``directory`` with ``suffix`` (``.npz`` or ``.nc``), by name."""
+    return [p for p in directory.glob(f"*{suffix}") if FIT_NAME.match(p.name)]
+
+
 def _drop_legacy(directory: Path) -> None:
     """Remove what a former version or a killed run left: never read, it would only take room.
 
@@ -138,8 +149,8 @@ def _drop_legacy(directory: Path) -> None:
     longer running (:func:`model.core.atomic.sweep_folder`; a run killed while writing its
     fit) and temporaries of former versions an hour old (:data:`LEGACY_TEMPORARY`).
     """
-    older = [*directory.glob("*.nc")]
-    older += [path for path in directory.glob("*.npz")
+    older = _fits(directory, ".nc")
+    older += [path for path in _fits(directory, ".npz")
               if (version := saved_format(path)) is not None and version < FORMAT_VERSION]
     for path in older:
         with contextlib.suppress(OSError):
@@ -176,7 +187,7 @@ def cache_limit_bytes() -> int:
 def _trim(directory: Path, keep: Path) -> None:
     """Remove the least recently used fits (not ``keep``) until they fit the cache's limit."""
     fits = []
-    for path in directory.glob("*.npz"):
+    for path in _fits(directory, ".npz"):
         with contextlib.suppress(OSError):
             status = path.stat()
             fits.append((status.st_mtime, status.st_size, path))

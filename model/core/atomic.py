@@ -238,6 +238,26 @@ def _reserve(target: Path) -> tuple[int, Path]:
     return fd, Path(tmp)
 
 
+def match_permissions(path: Path, like: Path) -> None:
+    """Give ``path`` the mode and, where allowed, the owner of ``like``; else the usual mode.
+
+    A diary kept private (``chmod 600``, another user's) became world-readable and root's
+    when root's cron logged a night into it (an outside audit). Without ``like`` (a new
+    file): read and write for all, less the umask.
+    """
+    try:
+        status = like.stat()
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(path, 0o666 & ~umask)
+        return
+    os.chmod(path, stat.S_IMODE(status.st_mode))
+    if (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):      # only root may give a file away
+            os.chown(path, status.st_uid, status.st_gid)
+
+
 def _temporary(target: Path, fill: Callable[[IO[Any]], object], binary: bool = False) -> Path:
     """A complete temporary beside ``target``: ``fill`` writes it, then it is fsynced."""
     fd, tmp = _reserve(target)
@@ -247,9 +267,7 @@ def _temporary(target: Path, fill: Callable[[IO[Any]], object], binary: bool = F
             fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+        match_permissions(tmp, target)   # mkstemp makes 0600
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

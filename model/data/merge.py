@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.core.atomic import write_text
+from model.core.atomic import match_permissions, write_text
 from model.core.errors import DiaryError, Fault, InputError
 from model.core.forms import canonical_form
 from model.data.diary import read_diary
@@ -291,6 +291,7 @@ def write_diary(rows: pd.DataFrame, path: str | Path,
         with open(target, encoding="utf-8", newline="") as handle:   # as it is, CRLF and BOM
             before = handle.read()
         write_text(backup, before)
+        match_permissions(backup, target)    # a private diary's backup is as private
         start = "\ufeff" if before.startswith("\ufeff") else ""
         newline = "\r\n" if before.split("\n", 1)[0].endswith("\r") else "\n"
         sep = separator(target)

@@ -53,7 +53,7 @@ import numpy as np
 from model.core.forms import FORMS
 from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
-from model.decision.overrides import harm, held_for_a_hard_week, leaves_for_a_judged_regimen
+from model.decision.overrides import harm, held_for_a_hard_week, keeps_form
 from model.decision.rules import SAFETY_MOVES, acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
 from model.decision.utility import Evaluation, held_by_period
@@ -344,8 +344,8 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
 
     A form in its evaluation period that the GI chance constraint alone stops keeps its
     period at a gentler dose when one is open (:func:`gentler_same_form`). A regimen that
-    probably does harm (:func:`harm`) is stopped, unless the choice goes back to a regimen
-    already judged (:func:`leaves_for_a_judged_regimen`). The crossover step
+    probably does harm (:func:`harm`) is stopped unless the choice leaves its form
+    (:func:`keeps_form`), and a stop not settled on says why. The crossover step
     (:func:`crossover`), when there is one, replaces the rule's choice unless that is forced
     (the evaluation period allows nothing else) or an experiment (the diary cannot separate
     magnesium from expectation and drift); without one, the planned titration
@@ -356,10 +356,11 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if kept is not None and stop is None:
         return Choice(kept, False, "gentler", kept != greedy(ev))
     chosen = _choose(ev, past, mode, rng, s)
-    if stop is not None and not leaves_for_a_judged_regimen(ev, chosen.index, past, s):
-        return Choice(stop, chosen.commit and chosen.index == stop, "harm")
     if mode == "expected_utility" and held_for_a_hard_week(ev, chosen.index, chosen.why, past):
-        return Choice(None, False, "hard_week")
+        chosen = Choice(None, False, "hard_week")     # kept: unless it does harm (below)
+    if stop is not None and (keeps_form(ev, chosen.index, past)
+                             or (chosen.index == stop and not chosen.commit)):
+        return Choice(stop, False, "harm")
     return chosen
 
 

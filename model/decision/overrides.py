@@ -1,10 +1,9 @@
 """What overrides the rule's choice for the person's sake: a stop, or a change held back.
 
 A regimen that probably does harm is stopped, its evaluation period over or not
-(:func:`harm`), unless the choice goes back to a regimen already judged
-(:func:`leaves_for_a_judged_regimen`); in a week of very high anxiety a change made for a
-gain or to learn waits (:func:`held_for_a_hard_week`). :func:`model.decision.choice.choose`
-applies them.
+(:func:`harm`), unless the choice leaves its form (:func:`keeps_form`); in a week of very
+high anxiety a change made for a gain or to learn waits (:func:`held_for_a_hard_week`).
+:func:`model.decision.choice.choose` applies them.
 """
 
 from __future__ import annotations
@@ -30,20 +29,19 @@ def harm(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     return rows[0] if rows else None
 
 
-def leaves_for_a_judged_regimen(ev: Evaluation, index: int | None, past: History,
-                                s: DecisionSettings) -> bool:
-    """Whether a choice goes back to a regimen of another form judged over a full period.
+def keeps_form(ev: Evaluation, index: int | None, past: History) -> bool:
+    """Whether a choice keeps the current form: continuing, a dose step, a split, no change.
 
-    The one step besides stopping that leaves a regimen doing harm: a form the nights have
-    shown for itself. Not a new form: its nights would carry the build-up of the one left
-    (no washout), and the same seed of one diary switched to taurate "to learn" where another
-    stopped (a re-check of the audit, /tmp/hV).
+    A regimen that probably does harm is left by stopping it or by a switch to another form
+    (the crossover's switches go from form to form without a washout, harm or not). Stopping
+    instead of every such switch raised the closed loop's regret at week 12 from 1.08 to 1.15
+    (200 persons, seed 1), with 95 stops instead of 63, in a world where magnesium harms no
+    one's sleep.
     """
     if index is None:
-        return False
+        return True
     regimen = ev.candidates[index].regimen
-    return (regimen.active and regimen.form != past.current.form
-            and past.nights_on.get(regimen, 0) >= s.min_nights)
+    return regimen.active and regimen.form == past.current.form
 
 
 HELD_IN_A_HARD_WEEK: frozenset[Why] = frozenset({"first_step", "commit", "plan", "learn",

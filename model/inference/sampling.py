@@ -165,7 +165,7 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
                                  adaptation=config.adaptation or ADAPTATION)
         model = graph
     with model, contextlib.redirect_stdout(sys.stderr):   # PyMC prints its progress there:
-        return pm.sample(                                  # stdout may carry the JSON
+        tree = pm.sample(                                  # stdout may carry the JSON
             draws=config.draws,
             tune=config.tune,
             chains=config.chains,
@@ -175,6 +175,20 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
             progressbar=config.progressbar,
             target_accept=config.target_accept,
         )
+    return whole_run(tree, config)
+
+
+def whole_run(tree: xr.DataTree, config: SamplerConfig) -> xr.DataTree:
+    """``tree`` when it holds every chain and draw asked for, else KeyboardInterrupt.
+
+    PyMC catches Ctrl-C itself and returns the draws so far: a fit cut short was saved,
+    cached and reused as if whole, and ``analyze`` exited 0 (an outside audit; nutpie's run
+    raises, :mod:`model.inference.nutpie_run`).
+    """
+    sizes = tree["posterior"].sizes
+    if sizes.get("chain", 0) < config.chains or sizes.get("draw", 0) < config.draws:
+        raise KeyboardInterrupt
+    return tree
 
 
 def sample_posterior(

@@ -277,7 +277,7 @@ def _why(result: Analysis) -> str:
                                  else "")
     if "planned" in codes:
         return " ".join(rec.reasons[1:3])
-    if "harm" in codes and rec.action == "stop" or "hard_week" in codes:
+    if ("harm" in codes and rec.action == "stop") or "hard_week" in codes:
         return _harm(result) if "harm" in codes else HARD_WEEK_WHY
     if "placebo_test" in codes:
         return ("to learn: only a blinded placebo period can show whether magnesium itself "
