@@ -1,11 +1,12 @@
 """A one-page summary for a clinician: print it, or write it as a PDF when an engine exists.
 
 The page holds what a clinician needs to check the advice in a few minutes: the regimen
-history, the effects of the forms taken in diary units with their verdicts (GI as GI
-nights a month), the safety screen (contraindications, interacting medicines, the ceiling),
-the recommendation with why and how sure, and the evidence basis of the forms concerned. Its
-print CSS sets an A4 page; it is self-contained like the report (nothing loaded, user text
-escaped).
+history, the nights observed per regimen (raw diary means), the effects of the forms taken in
+diary units with their verdicts (GI as GI nights a month), the safety screen
+(contraindications, interacting medicines, the ceiling and its source), the recommendation
+with why, how sure and its prior sensitivity, and the evidence basis of the forms concerned
+(:mod:`model.report.clinician_tables`). Doses are elemental magnesium. Its print CSS sets an
+A4 page; it is self-contained like the report (nothing loaded, user text escaped).
 
 PDF (:func:`pdf_or_say`, written with the other outputs): WeasyPrint when it is installed
 (``pip install weasyprint``; it needs the Pango system library), else a headless Chromium on
@@ -21,45 +22,49 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
-from model.core.change_words import outcome_name
 from model.core.errors import MgsleepError
-from model.core.outcomes import SLEEP_OUTCOMES
-from model.core.regimen import Regimen
+from model.core.forms import FORMS
 from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
-from model.decision.gi_words import GENTLEST
+from model.decision.gi_words import GENTLEST, SPLIT_ASSUMPTION
 from model.decision.other_magnesium import after_other
 from model.decision.rule_words import REFERRAL_LABEL
 from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses
 from model.evidence.names import listed
 from model.evidence.schema import Safety
-from model.report.effect_words import INTERVAL_NOTE, change_phrase, tried_forms, verdict_phrase
-from model.report.format import bullets, escape, table
+from model.report.clinician_tables import (
+    OBSERVED_NOTE,
+    effects_table,
+    evidence_table,
+    regimen_table,
+    sensitivity_line,
+    units_note,
+)
+from model.report.effect_words import INTERVAL_NOTE
+from model.report.format import bullets, escape
 from model.report.headline import headline, sampler_name
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
                "magnesium and sleep, and for anxiety, is of low to very low certainty.")
 
 _CSS = """
-@page { size: A4; margin: 11mm 12mm; }
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 9pt;
-       line-height: 1.3; color: #111; max-width: 186mm; margin: 0 auto; }
+@page { size: A4; margin: 9mm 12mm; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 8.5pt;
+       line-height: 1.25; color: #111; max-width: 186mm; margin: 0 auto; }
 h1 { font-size: 13pt; margin: 0 0 1mm; }
 h2 { font-size: 10pt; margin: 3mm 0 1mm; border-bottom: 1px solid #999; }
 p, ul { margin: 0.8mm 0; }
 ul { padding-left: 5mm; }
-table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 0.5mm 0; }
+table { border-collapse: collapse; width: 100%; font-size: 7.5pt; margin: 0.5mm 0; }
 th, td { border: 1px solid #bbb; padding: 0.3mm 1.2mm; text-align: left; vertical-align: top; }
 th { background: #eee; }
+.regimens td { white-space: pre; }
 .answer { font-weight: 700; font-size: 10pt; }
-.meta, .small { color: #444; font-size: 8pt; }
-.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 0 5mm; }
+.meta, .small { color: #444; font-size: 7.5pt; }
 @media print { body { max-width: none; } }
 """
 
@@ -68,25 +73,6 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 class PdfUnavailable(MgsleepError):
     """No PDF engine is installed (neither WeasyPrint nor a headless Chromium)."""
-
-
-def _history(result: Analysis) -> str:
-    segments = result.diary.segments()
-    frame = pd.DataFrame({
-        "from": pd.DatetimeIndex(segments["start"]).strftime("%Y-%m-%d"),
-        "to": pd.DatetimeIndex(segments["end"]).strftime("%Y-%m-%d"),
-        "regimen": [Regimen.from_label(label).words for label in segments["label"]],
-        "nights recorded": segments["n_recorded"]})
-    return table(frame)
-
-
-def _effects(result: Analysis) -> str:
-    rows = [{"form": label if i == 0 else "", "change": change_phrase(e),
-             "verdict": verdict_phrase(e)}
-            for label, own in tried_forms(result.effects) for i, e in enumerate(own)]
-    if not rows:
-        return "<p>No magnesium nights yet.</p>"
-    return table(pd.DataFrame(rows), {"change": "change against placebo (interval)"})
 
 
 def _stop(text: str) -> str:
@@ -116,13 +102,39 @@ def _pregnant(profile: Profile, safety: Safety) -> str:
     return "yes" if profile.pregnant else "no"
 
 
-def _ceiling(profile: Profile, rules: Screening) -> str:
-    """The daily ceiling used, after the other magnesium, and the profile's own if higher."""
+def _ceiling(profile: Profile, safety: Safety, rules: Screening) -> str:
+    """The daily ceiling used, after the other magnesium, the profile's own if higher, its source.
+
+    The page said "Daily ceiling used: 350 mg elemental" without saying whose limit that is
+    (an outside audit, a general practitioner): the safety data's default and its reference
+    (the US IOM 1997 upper level for supplemental magnesium), what lowered it (a rule such as
+    pregnancy's, or the profile's own), and the upper levels that differ (the EU's, 250 mg).
+    """
     asked = profile.lowered_from_mg
     lowered = (f" (the profile's {asked:g} mg was lowered to it)"
                if asked is not None and asked > rules.ceiling_mg else "")
     return (f"Daily ceiling used: {rules.ceiling_mg:g} mg elemental magnesium"
-            f"{after_other(rules.other_mg)}{lowered}.")
+            f"{after_other(rules.other_mg)}{lowered}. {_ceiling_source(profile, safety, rules)}")
+
+
+def _ceiling_source(profile: Profile, safety: Safety, rules: Screening) -> str:
+    """``Source: ...``: what set the ceiling, the default's reference, the other upper levels."""
+    ceiling = safety.ceiling
+    said = (*rules.referrals, *rules.holds, *rules.cautions)
+    lowering = {c.id: c.ceiling_mg for c in (*safety.contraindications, *safety.cautions)
+                if c.ceiling_mg is not None and c.ceiling_mg < ceiling.default_mg_per_day
+                and any(text.endswith(c.reason) for text in said)}
+    rule = min(lowering, key=lambda c: lowering[c], default=None)
+    limit = ceiling.default_mg_per_day if rule is None else lowering[rule]
+    own = profile.ceiling_mg(safety)
+    setter = ("the profile's max_elemental_mg; " if own < limit else
+              f"the rule for {rule.replace('_', ' ')}; " if rule else "")
+    others = [f"{r.id}, {r.mg_per_day:g} mg ({r.scope})" for r in ceiling.references
+              if r.mg_per_day != ceiling.default_mg_per_day]
+    what = ceiling.reason.split(";")[0]           # the reason's first clause: what limit it is
+    return ((f"Set by {setter}the {ceiling.default_mg_per_day:g} mg default is "
+             if setter else "Source: ") + f"{ceiling.source}, {_stop(what)}"
+            + (f" Other upper levels: {'; '.join(others)}." if others else ""))
 
 
 def _unchecked(profile: Profile, safety: Safety, rules: Screening) -> list[str]:
@@ -147,17 +159,25 @@ def _unchecked(profile: Profile, safety: Safety, rules: Screening) -> list[str]:
 
 def _safety(profile: Profile, safety: Safety, rules: Screening,
             cautions: tuple[str, ...]) -> str:
-    """The safety screen's lines: the profile's facts, the ceiling, the rules that apply."""
+    """The safety screen's lines: the profile's facts, the ceiling, the rules that apply.
+
+    Under a contraindication (stop now, or do not start) the spacing from the medicines
+    applies only if magnesium is resumed: listed after "Stop taking magnesium now" as they
+    were, they contradicted it (an outside audit, a general practitioner).
+    """
+    later = [w for w in cautions if rules.referrals and w in rules.dose_rules]
     facts = [
         f"Age: {profile.age if profile.age is not None else 'not given'}; "
         f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
         f"{_pregnant(profile, safety)}; conditions: "
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
-        _ceiling(profile, rules),
+        _ceiling(profile, safety, rules),
         *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in (*rules.referrals, *rules.holds)),
-        *(f"Caution: {_stop(w)}" for w in cautions),
+        *(f"Caution: {_stop(w)}" for w in cautions if w not in later),
         *_unchecked(profile, safety, rules),
+        *([f"Only if magnesium is resumed (or started) after the clinician's review: "
+           f"{'; '.join(w.removesuffix('.') for w in later)}."] if later else []),
     ]
     if not rules.referrals and not rules.holds:
         facts.append("No contraindication found among the conditions and medicines checked."
@@ -165,18 +185,17 @@ def _safety(profile: Profile, safety: Safety, rules: Screening,
     return bullets(facts)
 
 
-def _evidence(result: Analysis) -> str:
-    rec = result.decision.recommendation.regimen
-    forms = [label.split()[0] for label, _ in tried_forms(result.effects)]
-    if rec is not None and rec.active:
-        forms.append(rec.form)
-    priors, weight = result.fit.priors_, result.profile.outcome_weights()
-    heaviest = sorted(SLEEP_OUTCOMES, key=lambda o: -weight.get(o, 0.0))[:3]   # stable: ties
-    outcomes = [o for o in SLEEP_OUTCOMES if o in heaviest] + ["gi"]      # keep their order
-    rows = [{"form": form, "outcome": outcome_name(o), "certainty": priors[form, o].certainty,
-             "basis": priors[form, o].basis, "sources": len(priors[form, o].sources)}
-            for form in dict.fromkeys(forms) for o in outcomes]
-    return table(pd.DataFrame(rows)) if rows else "<p>No form concerned.</p>"
+def _gentlest(result: Analysis) -> list[str]:
+    """The gentlest-step reason the loose-stool warning points to, with what the diary adds.
+
+    A split dose's figure rests on the model's assumption (:data:`SPLIT_ASSUMPTION`); a diary
+    without a night on a split dose has nothing measured to bear it out, and the page says so.
+    """
+    nights = result.diary.nights
+    split = bool((nights["split"] & nights["recorded"] & nights["form"].isin(FORMS)).any())
+    return [r + (" The diary has no night on a split dose yet."
+                 if SPLIT_ASSUMPTION in r and not split else "")
+            for r in result.decision.recommendation.reasons if r.startswith(GENTLEST)]
 
 
 def render_clinician(result: Analysis) -> str:
@@ -190,7 +209,7 @@ def render_clinician(result: Analysis) -> str:
     rec = result.decision.recommendation
     warned = [w for w in rec.warnings if w not in shown]
     # the loose-stool warning says "take the gentler step the advice names": name it here too
-    warned += [r for r in rec.reasons if r.startswith(GENTLEST)]
+    warned += _gentlest(result)
     caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
                       for r in result.cautions()) + "".join(
         f"<p class=\"small\"><strong>Warning:</strong> {escape(_stop(w))}</p>" for w in warned)
@@ -210,14 +229,17 @@ def render_clinician(result: Analysis) -> str:
         f"{escape(SAFETY_LINE)}</p>"
         f'<h2>Recommendation</h2><p class="answer">{escape(said.what)}</p>'
         f"<p>Why: {escape(said.why)} How sure: {escape(said.sure)} Next review: "
-        f"{escape(said.review)}</p>{caution}"
+        f"{escape(said.review)}</p>"
+        f'<p class="small">{escape(sensitivity_line(result))}</p>{caution}'
         f"<h2>Effects of the forms taken</h2><p class=\"small\">{escape(INTERVAL_NOTE)} "
         f"{escape(said.caution)}</p>"
-        f"{_effects(result)}"
-        f'<div class="columns"><div><h2>Regimen history</h2>{_history(result)}</div>'
-        f"<div><h2>Safety screen</h2>"
-        f"{_safety(result.profile, fit.priors_.safety, rules, cautions)}</div></div>"
-        f"<h2>Evidence behind the priors</h2>{_evidence(result)}"
+        f"{effects_table(result)}"
+        f"<h2>Regimen history and nights observed</h2>"
+        f'<p class="small">{escape(units_note(result))}</p>{regimen_table(result)}'
+        f'<p class="small">{escape(OBSERVED_NOTE)}</p>'
+        f"<h2>Safety screen</h2>"
+        f"{_safety(result.profile, fit.priors_.safety, rules, cautions)}"
+        f"<h2>Evidence behind the priors</h2>{evidence_table(result)}"
         f'<p class="small">{escape(checks)} The full report lists every study.</p>'
         "</body></html>\n")
 
