@@ -29,7 +29,7 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
                             "plan_ahead", "priors", "warnings",
-                            "prior_sensitivity_skipped"}  # schema_version 3's on
+                            "prior_sensitivity_skipped", "p_harm"}  # schema_version 3's on
     assert payload["plan_ahead"] is None               # no nights planned after the last
     assert payload["priors"]["bundled"] is True
     # power-scaling next to the refits: the untried forms follow their prior, the tried

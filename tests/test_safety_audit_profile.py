@@ -407,8 +407,11 @@ def test_medicines_that_magnesium_binds_carry_their_timing_with_the_dose(priors,
 
 def test_digitoxin_holds_magnesium_as_digoxin_does(priors):
     rules = hard_rules.screen(Profile(medications=("digitoxin",)), priors.safety)
-    assert rules.holds == ("digitoxin: low magnesium raises digitoxin toxicity; do not change "
-                           "magnesium without your clinician",)
+    # a GP's audit: the rule now also says that magnesium antacids may lower its absorption
+    assert rules.holds == ("digitoxin: low magnesium raises digitoxin toxicity, and magnesium "
+                           "antacids may lower its absorption too (fewer data than for digoxin): "
+                           "they are best taken at least 2-3 h apart, but do not change "
+                           "magnesium, its dose or its timing, without your clinician",)
 
 
 # An anxious person's audit (2026-12-05) ------------------------------------------------------

@@ -3,7 +3,9 @@
 An entry naming several conditions or medicines is split into one entry per name, a
 combination's name into its products (:func:`split_entries`), and an eGFR written among the
 conditions is read as the eGFR, with a warning (:func:`egfr_written`,
-:func:`egfr_of_conditions`, :class:`ProfileWarning`).
+:func:`egfr_of_conditions`, :class:`ProfileWarning`); so is kidney disease named without its
+stage (:func:`stage_unnamed`): how to write the profile is said here, to the person writing
+it, not in the rule's reason, which the clinician summary quotes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from model.evidence.floor import bundled_safety
-from model.evidence.names import Kind, NameIndex
+from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
 
 EGFR_MAX = 250.0   # the largest egfr read, mL/min/1.73 m²
@@ -29,6 +31,12 @@ EGFR_TEXT = re.compile(
 creatinine clearance (``CrCl 25 mL/min``, ``creatinine clearance 25``), which the kidney rule
 of ``safety.toml`` reads alike ("an eGFR or creatinine clearance below 30 mL/min"): written
 as a condition it was two unknown names, ``CrCl 25 mL`` and ``min``."""
+
+KIDNEY_STAGED = re.compile(r"(?:^|_)(?:stage|g?\d+[a-e]?|failure|dialysis|haemodialysis|"
+                           r"hemodialysis|esrd|eskd|end|severe|acute|aki)(?=_|$)")
+"""Words of a kidney condition's name that say how severe it is (a stage, failure, dialysis,
+``severe``, acute kidney injury): without one, ``CKD`` or ``kidney disease`` is taken as
+severe, and a stage would decide the rule."""
 
 _LOOSE_ENDS = re.compile(r"^(?:[\W_]|\b(?:with|and)\b)+|(?:[\W_]|\b(?:with|and)\b)+$",
                          re.IGNORECASE)
@@ -101,6 +109,11 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
     object
         ``data``, with the ``conditions`` and ``medications`` lists split.
 
+    Warns
+    -----
+    ProfileWarning
+        For each condition naming kidney disease without its stage (:func:`stage_unnamed`).
+
     """
     if not isinstance(data, dict):
         return data
@@ -111,12 +124,43 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
              and any(isinstance(n, str) for n in value)}
     if not lists:
         return data
-    index = NameIndex.of(safety if safety is not None else bundled_safety())
+    rules = safety if safety is not None else bundled_safety()
+    index = NameIndex.of(rules)
     kinds: dict[str, Kind] = {"conditions": "condition", "medications": "medicine"}
-    return data | {key: [part for name in names
-                         for part in (index.split(name, kinds[key])
-                                      if isinstance(name, str) else (name,))]
-                   for key, names in lists.items()}
+    split = {key: [part for name in names for part in
+                   (index.split(name, kinds[key]) if isinstance(name, str) else (name,))]
+             for key, names in lists.items()}
+    for name in stage_unnamed(split.get("conditions", []), index, rules):
+        warnings.warn(f"conditions: {name!r} names kidney disease without its stage, so it is "
+                      "taken as severe (as an eGFR below 30: no magnesium without a clinician), "
+                      "even beside an eGFR; if you know the stage, name it instead (e.g. 'CKD "
+                      "stage 3'), for the rules of that stage", ProfileWarning, stacklevel=3)
+    return data | split
+
+
+def stage_unnamed(conditions: Sequence[object], index: NameIndex, safety: Safety) -> list[str]:
+    """The conditions naming kidney disease without a stage or severity (:data:`KIDNEY_STAGED`).
+
+    Parameters
+    ----------
+    conditions : sequence
+        A profile's conditions as written (anything not a string is passed over).
+    index : NameIndex
+        The names of ``safety``.
+    safety : Safety
+        Whose eGFR rules (``field = "egfr"`` contraindications) name kidney disease.
+
+    Returns
+    -------
+    list of str
+        Each condition matched to such a rule by a name that does not say how severe it is
+        (``CKD``, ``kidney disease``, ``kidney transplant``): the rule reads it as severe.
+
+    """
+    kidney = {c.condition for c in safety.contraindications if c.field == "egfr"} - {None}
+    return [name for name in conditions if isinstance(name, str)
+            and index.match(name, "condition") in kidney
+            and not KIDNEY_STAGED.search(name_key(name))]
 
 
 def egfr_of_conditions(data: object, file: str) -> object:

@@ -212,6 +212,16 @@ def _crossed(matched: Matched, names: NameIndex, kind: Kind) -> Matched:
             if known is None and names.match(given, kind) is not None}
 
 
+def _implied(medicines: Matched, names: NameIndex) -> list[str | None]:
+    """The conditions the profile's known medicines stand for as well (a GP's audit).
+
+    A medicine whose name is also a condition's (pyridostigmine, which treats only myasthenia
+    gravis) brings that condition's rules, as a name listed under the other key does
+    (:func:`_crossed`): "pyridostigmine" was taken as pyridoxine, and no rule referred.
+    """
+    return [names.match(medicine, "condition") for medicine in medicines.values() if medicine]
+
+
 def near_misses(profile: Profile, safety: Safety) -> dict[str, tuple[str, ...]]:
     """The profile's unknown names taken as known ones, whose rules apply, and those names.
 
@@ -281,7 +291,7 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
     near = _medicine_near_misses(medicines, names)
     medicines |= _taken_as(near, safety) | _crossed(matched, names, "medicine")
-    conditions = frozenset(m for m in (*matched.values(),
+    conditions = frozenset(m for m in (*matched.values(), *_implied(medicines, names),
                                        *_crossed(medicines, names, "condition").values()) if m)
     unknown = [c for c, m in matched.items() if m is None]
     misses = _near_misses(unknown, safety, names)

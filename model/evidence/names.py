@@ -1,40 +1,27 @@
 """Names of conditions and medicines as people write them, matched to the safety data.
 
-A profile may say ``"CKD"``, ``"Synthroid 50 mcg"`` or ``"doxycycline hyclate"``; the rules of
-``safety.toml`` speak of ``severe_renal_impairment``, ``levothyroxine`` and ``doxycycline``.
-:class:`NameIndex` maps the first to the second through the ``[[synonyms]]`` table of
-``safety.toml`` (generic names, common brands, salt forms, abbreviations, each with a source):
+:class:`NameIndex` maps ``"CKD"``, ``"Synthroid 50 mcg"`` or ``"doxycycline hyclate"`` to the
+names of ``safety.toml`` (``severe_renal_impairment``, ``levothyroxine``, ``doxycycline``)
+through its ``[[synonyms]]``: a name is reduced to a key (:func:`name_key`) and looked up, then
+again without its salt, form, dose, frequency and course words (:data:`COURSE`: ``ciprofloxacin
+500 mg twice daily for 7 days`` was refused). An entry listing several names is read as each
+(:meth:`NameIndex.split`), a combination naming magnesium as its products; a class of
+medicines (``bisphosphonates``) stays unknown, and :meth:`NameIndex.members` names its members.
 
-1. the name is reduced to a key: lower case, every run of non-letters and non-digits an ``_``;
-2. the key is looked up among the canonical names and their synonyms;
-3. failing that, salt words (``sodium``, ``hyclate``, ``hydrochloride``), release-form words
-   (``xr``, ``tablets``) and doses (``50mcg``, ``100 mg``) are dropped and the rest looked up.
-
-An entry of a profile list that is not a known name as a whole but lists several
-(``"digoxin, levothyroxine"``, ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``)
-is read as those names, each matched on its own (:meth:`NameIndex.split`, :data:`SEPARATOR`):
-joined into one key it would be unknown, or be taken for one of them. A combination naming
-magnesium without a separator (``"Calcium Magnesium Zinc 1000 mg"``) is read as each product,
-its dose going with none (:data:`SALT_WORDS`). Magnesium for the skin or a bath (``magnesium
-oil``, ``Epsom salt baths``) is recognised as itself, no magnesium by mouth. A class of
-medicines (``bisphosphonates``) stays unknown; :meth:`NameIndex.members` names its members.
-
-A name that still matches nothing is *unknown*: :meth:`NameIndex.suggest` offers the closest
-known name for a "did you mean", unless the name holds known names whole
-(:meth:`NameIndex.within`: ``"CKD G3b-G4"`` holds a stage-3 name and ``ckd``), which are then
-named instead: the closest alone may be the milder one. Nothing is matched by similarity
-alone: a near miss such as ``levothyroxin`` stays unknown, so that a typo is shown to the
-person, never guessed.
-
-An eGFR written among the conditions (``"CKD 3, eGFR 28"``) is a value, not a name: it is read
-before the names (:func:`model.data.profile_entries.egfr_written`).
+A name matching nothing is *unknown*. A medicine is taken for a known one only within a typo of
+it (:func:`closest_typo`: two edits, a quarter of its letters, not the first letter) or when it
+holds known names whole (:meth:`NameIndex.within`); its "did you mean" keeps that bound (a GP's
+audit: ``clarithromycin`` was taken as tetracycline via ``achromycin``, ``pyridostigmine`` as
+pyridoxine, ``quinine`` as quinidine). A condition's "did you mean" stays looser: taken for a
+contraindication, it only refers or holds. An eGFR written among the conditions is read before
+the names (:func:`model.data.profile_entries.egfr_written`).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,10 +36,8 @@ SALT_WORDS = frozenset({
     "gluconate", "sulfate", "sulphate", "phosphate", "acetate", "bromide", "pentahydrate",
     "lactate", "enacarbil"})
 """Salt and hydrate words dropped from a medicine name (``levothyroxine sodium``); not
-``calcium`` or ``magnesium``, products of their own: ``"Zinc Magnesium"`` was read as zinc, and
-``calcium acetate`` (a phosphate binder) would be calcium. ``calcium`` after a medicine's name
-is dropped to find it, unless it is a magnesium product (``doxycycline calcium``:
-:meth:`NameIndex.match`)."""
+``calcium`` or ``magnesium``, products of their own (``calcium acetate`` is no calcium), but
+``calcium`` after a medicine's name (``doxycycline calcium``: :meth:`NameIndex.match`)."""
 
 ORAL_WORDS = frozenset({"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps",
                         "oral", "solution", "suspension", "liquid"})
@@ -71,10 +56,19 @@ FORM_WORDS = ORAL_WORDS | frozenset({
     "week", "weekly", "nightly", "morning", "evening", "night", "every", "each", "at", "in",
     "the", "bedtime", "before", "after", "breakfast", "food", "meals", "am", "pm", "a", "as",
     "if", "when", "needed", "required", "occasionally", "sometimes", "other", "times", "month",
-    "monthly"})
+    "monthly", "bd", "tds", "qds", "mane", "nocte", "three", "four", "hour", "hours", "hourly"})
 """Dosage-form, release, unit and frequency words dropped from a medicine name (``cipro xr
 500 mg``, ``alendronate 70 mg weekly``, ``levothyroxine 50 micrograms``, ``Euthyrox 75µg
-every morning``, ``... at bedtime``, ``... twice a week``, ``milk of magnesia as needed``)."""
+every morning``, ``... at bedtime``, ``... bd``, ``milk of magnesia as needed``)."""
+
+_COUNT = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|another)"
+_SPAN = r"(?:days?|weeks?|wks?|months?)"
+COURSE = re.compile(
+    rf"(?:^|_)(?:(?:for|x)_?{_COUNT}_(?:more_)?(?:{_SPAN}|d)|(?:for|x)_?\d+_(?:7|52|12)"
+    rf"|x_?\d+_?d|\d+_?{_SPAN}(?:_course)?|course(?:_of_{_COUNT}_{_SPAN})?"
+    r"|(?:until|till|til)(?:_[a-z0-9]+)*)(?=_|$)")
+"""A course in a lookup key (``for 7 days``, ``x 7d``, ``7-day course``, ``for 5/7``, ``until
+12/03/2026``, ``until finished``), dropped with the dose: a prescription line was refused."""
 
 LINK_WORDS = frozenset({"with", "plus"})
 """Words joining the products of a combination's name (``magnesium with vitamin B6``)."""
@@ -87,17 +81,14 @@ it stands for ``CKD stage 4``."""
 
 SEPARATOR = re.compile(r"\s*(?:[;+&]|\b(?:and|or)\b|(?<!\d)[,/]|[,/](?!\d))\s*",
                        re.IGNORECASE)
-"""What separates several names written in one entry: ``,`` ``;`` ``/`` ``+`` ``&`` or the
-words ``and`` and ``or`` (``"Rennie or Gaviscon"``: each may be taken); a ``,`` or ``/``
-between two digits is part of a dose: ``1,000 mg``, ``1/2``."""
+"""What separates names in one entry: ``,`` ``;`` ``/`` ``+`` ``&``, ``and``, ``or`` (each may
+be taken); a ``,`` or ``/`` between two digits is part of a dose: ``1,000 mg``, ``1/2``."""
 
 WHOLE_SLASH = re.compile(r"\b(?:n/a|mg/dl|ml/min|ml/s|[uµm]mol/l)\b", re.IGNORECASE)
-"""Words with a ``/`` that no :data:`SEPARATOR` splits: ``N/A`` (:data:`NOTHING`) and units
-(``creatinine 2.1 mg/dL``); ``"N/A; heart block"`` was the unknown names ``N`` and ``A``."""
+"""Words with a ``/`` that no :data:`SEPARATOR` splits: ``N/A`` (:data:`NOTHING`), units."""
 
 NOTHING = frozenset({"none", "n_a", "na", "nil", "no", "nothing", "not_applicable", "null"})
-"""Entries of a profile list that say it has none: ``medications = ["none"]`` was "'none' is a
-condition, not a medicine", and ``"N/A"`` two unknown names, ``n`` and ``a``."""
+"""Entries of a profile list that say it has none (``"none"``, ``"N/A"``)."""
 
 _ROMAN_STAGES = {"i": "1", "ii": "2", "iii": "3", "iiia": "3a", "iiib": "3b", "iv": "4",
                  "v": "5", "vd": "5d"}
@@ -116,16 +107,13 @@ def name_key(name: str) -> str:
 
 
 MAGNESIUM = "magnesium"
-"""The word of magnesium in a name: a "did you mean" for a name with it offers only names of
-magnesium products (:meth:`NameIndex.suggest`)."""
+"""The word of magnesium in a name (a "did you mean" offers magnesium names for it)."""
 
 WHOLE_TYPO = 0.85
-"""How alike a name and a magnesium product's are when the one is a typo of the other: "did you
-mean" then names it (``milk of magnesium``: ``milk of magnesia``), not ``magnesium`` inside."""
+"""How alike a name is to a magnesium product it then means (``milk of magnesium``)."""
 
 OPPOSITE_PREFIXES = (("hyper", "hypo"), ("hypo", "hyper"))
-"""Prefixes of opposite states (too much, too little): a name with one is no typo of a name
-with the other, however few letters apart."""
+"""Prefixes of opposite states: a name with one is no typo of a name with the other."""
 
 
 def _opposite(key: str, other: str) -> bool:
@@ -134,10 +122,37 @@ def _opposite(key: str, other: str) -> bool:
 
 
 def _stripped(key: str, salts: bool = True) -> str:
-    """``key`` without its dose, frequency and (``salts``) salt words."""
-    words = [w for w in key.split("_")
-             if (w not in SALT_WORDS or not salts) and w not in FORM_WORDS and not _DOSE.match(w)]
+    """``key`` without its dose, frequency, course (:data:`COURSE`) and (``salts``) salt words."""
+    words = [w for w in COURSE.sub("", key).split("_") if w and (w not in SALT_WORDS or not salts)
+             and w not in FORM_WORDS and not _DOSE.match(w)]
     return "_".join(words)
+
+
+TYPO_EDITS, TYPO_SHARE = 2, 0.25
+"""A typo: at most 2 edits (add, drop, change, swap), a quarter of the letters, not the first."""
+
+
+def typo_edits(a: str, b: str) -> int:
+    """The edits from ``a`` to ``b`` (Damerau-Levenshtein, optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i, x in enumerate(a, 1):
+        row = [i]
+        for j, y in enumerate(b, 1):
+            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (x != y)))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def closest_typo(key: str, options: Iterable[str]) -> str | None:
+    """The option ``key`` is within a typo of (spaces and marks aside: ``PPI's``), or None."""
+    letters = key.replace("_", "")
+    most = min(TYPO_EDITS, TYPO_SHARE * len(letters))
+    near = [(edits, option) for option in options   # stems end names: lorazepam, oxazepam
+            if abs(len(bare := option.replace("_", "")) - len(letters)) <= most
+            and bare[:1] == letters[:1] and (edits := typo_edits(letters, bare)) <= most]
+    return min(near)[1] if near else None
 
 
 def _skin_by_mouth(key: str, stripped: str) -> bool:
@@ -164,10 +179,7 @@ def _without_dose(text: str) -> str:
 
 
 def _restaged(before: str, stage: str) -> str:
-    """``before`` (``"CKD stage 3b"``) with its last stage replaced by ``stage`` (``"4"``).
-
-    ``stage`` alone when ``before`` names no stage (nothing to borrow from).
-    """
+    """``before`` (``"CKD stage 3b"``) with its last stage as ``stage`` (``"4"``), or ``stage``."""
     words, new = name_key(before).split("_"), stage.split("_")
     at = [i for i, word in enumerate(words) if _STAGE.match(word)]
     if not at:
@@ -181,10 +193,8 @@ def _restaged(before: str, stage: str) -> str:
 class NameIndex:
     """Every known name of a condition or medicine, with the canonical name it stands for.
 
-    Build one with :meth:`of`. ``conditions`` and ``medicines`` map a key (see
-    :func:`name_key`) to a canonical name of ``safety.toml``; ``classes`` the key of a class
-    of medicines (``bisphosphonates``) to its members; ``magnesium`` names the magnesium
-    products (of interactions of kind ``magnesium``).
+    Build one with :meth:`of`. ``conditions`` and ``medicines`` map a key (:func:`name_key`) to a
+    canonical name, ``classes`` a class's key to its members; ``magnesium``: magnesium products.
     """
 
     conditions: dict[str, str]
@@ -280,11 +290,9 @@ class NameIndex:
     def _products(self, name: str) -> tuple[str, ...]:
         """The products a combination's name lists, as written without its dose, or ().
 
-        ``"Calcium Magnesium Zinc 1000 mg"`` is ``("Calcium", "Magnesium", "Zinc")``: its words
-        are known medicines, magnesium among them, taken longest first, with only doses and
-        form, salt and :data:`LINK_WORDS` between. () when a word is none of these (``"ZMA"``)
-        or no magnesium product is named: ``"digoxin levothyroxine"`` stays unknown, to be
-        written as two entries.
+        ``"Calcium Magnesium Zinc 1000 mg"`` is ``("Calcium", "Magnesium", "Zinc")``: known
+        medicines, magnesium among them, longest first, with only doses and form, salt and
+        :data:`LINK_WORDS` between; () for any other word (``"ZMA"``) or without magnesium.
         """
         words = _words(name)
         longest: dict[int, tuple[int, str]] = {}
@@ -298,6 +306,8 @@ class NameIndex:
                 i = j
             elif words[i][0] in FORM_WORDS | SALT_WORDS | LINK_WORDS or _DOSE.match(words[i][0]):
                 i += 1
+            elif not _stripped("_".join(w for w, _, _ in words[i:])):   # a course ends it
+                break
             else:
                 return ()
         if len(found) < 2 or not self.magnesium & {canonical for canonical, _ in found}:
@@ -313,10 +323,8 @@ class NameIndex:
     def within(self, name: str, kind: Kind) -> tuple[str, ...]:
         """The known names written whole inside an unknown ``name``, in order, each once.
 
-        ``"digoxin levothyroxine"`` (two medicines without a separator) holds ``digoxin`` and
-        ``levothyroxine``: each one's rules must apply, not only those of the name it is
-        closest to as a whole. A magnesium product inside another's name is that one
-        (``magnesium`` in ``magnesium oxide``), not a second name.
+        ``"digoxin levothyroxine"`` holds both: each one's rules apply. A magnesium product
+        inside another's name is that one (``magnesium`` in ``magnesium oxide``).
         """
         words = name_key(name).split("_")   # a dose's unit is no name (``300 mg``: not MG)
         spans = self._spans([w for i, w in enumerate(words)
@@ -327,39 +335,34 @@ class NameIndex:
         return tuple(dict.fromkeys(canonical for _, canonical in sorted(kept)))
 
     def members(self, name: str, *, close: bool = False) -> tuple[str, ...]:
-        """The medicines of the class ``name`` names (``"bisphosphonates"``), else ().
-
-        ``close``: also of the class within a typo of it (``"flouroquinolones"``), as a
-        near miss of a medicine is taken as that medicine under ``--allow-unknown``.
-        """
+        """The members of the class ``name`` names, else (); ``close``: or is within a typo of."""
         key = name_key(name)
         found = self.classes.get(key) or self.classes.get(_stripped(key), ())
         if found or not close:
             return found
-        near = difflib.get_close_matches(key, list(self.classes), n=1, cutoff=0.75)
-        return self.classes[near[0]] if near else ()
+        near = self.class_named(name)
+        return self.classes[near] if near else ()
 
     def class_named(self, name: str) -> str | None:
         """The class key ``name`` is within a typo of, for a "did you mean" (or None)."""
-        near = difflib.get_close_matches(name_key(name), list(self.classes), n=1, cutoff=0.75)
-        return near[0] if near else None
+        return closest_typo(name_key(name), self.classes)
 
     def suggest(self, name: str, kind: Kind) -> str | None:
         """The closest known name (for a "did you mean"), or None.
 
-        Never the opposite state (:func:`_opposite`): "hypermagnesemia" was answered "did you
-        mean 'hypomagnesemia'?", which magnesium treats, and "hyperthyroidism"
-        "hypothyroidism" (a long-term user's audit). A name with magnesium in it is offered
-        only names with magnesium in them: "magnesium chloride" was "did you mean
-        'chlortalidone'?", a diuretic, and lost what it adds to the ceiling (a pharmacist's
-        audit). For a medicine they are magnesium products' (``milk of magnesia`` for ``milk
-        of magnesium``), never one for the skin (``magnesium oil`` has no rule).
+        Never the opposite state (:func:`_opposite`: "hypermagnesemia" was "did you mean
+        'hypomagnesemia'?"); for a name with magnesium in it only names with it ("magnesium
+        chloride" was "'chlortalidone'?"), for a medicine only magnesium products' (never one
+        for the skin). A medicine's only within a typo (:func:`closest_typo`): "clarithromycin"
+        was "did you mean 'achromycin'?" (a GP's audit).
         """
         key = name_key(name)
         table = self._table(kind)
         options = [option for option in table if not _opposite(key, option)
                    and (MAGNESIUM not in key.split("_") or (table[option] in self.magnesium
                         if kind == "medicine" else MAGNESIUM in option.split("_")))]
+        if kind == "medicine":
+            return closest_typo(_stripped(key) or key, options) or closest_typo(key, options)
         close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
             or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
         return close[0] if close else None
@@ -368,6 +371,9 @@ class NameIndex:
 def spoken(key: str) -> str:
     """A lookup key as a person writes it (``heart_block``: ``heart block``; the same key)."""
     return key.replace("_", " ")
+
+
+_OTHER: dict[Kind, Kind] = {"condition": "medicine", "medicine": "condition"}
 
 
 def listed(names: Sequence[str], last: str, quoted: bool = True) -> str:
@@ -379,15 +385,13 @@ def listed(names: Sequence[str], last: str, quoted: bool = True) -> str:
 def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool = False) -> str:
     """Why ``name`` was not recognised, with the closest known name if there is one.
 
-    A class of medicines (``bisphosphonates``) is answered with its members: which one it is
-    decides the rule; a medicine listed as a condition (or the other way) with its key.
-    ``accepted`` (with ``--allow-unknown``): the rules of a near miss may apply to it
-    (:func:`model.decision.screening.near_misses`), so it is not said that none could.
+    A class of medicines is answered with its members, a medicine listed as a condition (or the
+    other way) with its key. ``accepted`` (``--allow-unknown``): a near miss's rules may apply.
     """
     unchecked = ("so it is NOT CHECKED as written (the advice says whether a known name's "
                  "rules were applied for it)" if accepted
                  else "so no safety rule could be checked for it")
-    other = _other(kind)
+    other = _OTHER[kind]
     if index.match(name, other) is not None:
         key = "medications" if other == "medicine" else "conditions"
         return (f"{name!r} is a {other}, not a {kind}: list it under {key}, where its safety "
@@ -416,13 +420,9 @@ def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool =
     return f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, {unchecked}"
 
 
-def _other(kind: Kind) -> Kind:
-    return "medicine" if kind == "condition" else "condition"
-
-
 def unknown_fix(name: str, kind: Kind, index: NameIndex) -> str:
     """What to do about an unknown ``name``, said after :func:`unknown_message`."""
-    if index.match(name, _other(kind)) is not None:    # under the other key: move it
+    if index.match(name, _OTHER[kind]) is not None:    # under the other key: move it
         return ("accepted where it is with --allow-unknown, it would be NOT CHECKED as written "
                 "(its rules would still apply)")
     if kind == "medicine" and index.members(name):
@@ -433,8 +433,7 @@ def unknown_fix(name: str, kind: Kind, index: NameIndex) -> str:
 def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> str:
     """The warning shown when an unknown name was accepted with ``--allow-unknown``.
 
-    ``taken_as``: the known names it was taken as (a near miss), whose rules do apply: a
-    referral for ``CKD stage IV`` stood beside "no contraindication ... was checked for it".
+    ``taken_as``: the known names it was taken as (a near miss), whose rules do apply.
     """
     if taken_as:
         what = "what you take" if kind == "medicine" else "the condition you have"
