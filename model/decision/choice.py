@@ -364,8 +364,6 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     return chosen
 
 
-
-
 def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
             s: DecisionSettings) -> Choice:
     """:func:`choose` after the gentler dose and before the harm rule."""
