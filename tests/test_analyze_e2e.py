@@ -196,7 +196,7 @@ def test_the_terminal_names_the_step_another_prior_leads_to():
     """A user audit: "changes under the sceptical prior (-> switch_form)" named no form,
     while the JSON and the report said malate."""
     from model.analysis.sensitivity import Sensitivity
-    from model.cli.analyze import _step
+    from model.report.how_sure import sensitivity_step as _step  # the page's too
 
     assert _step(Sensitivity("sceptical", "switch_form", "malate", 200.0, False,
                              "refit")) == "switch to malate 200 mg"

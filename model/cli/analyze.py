@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 from model.cli.environment import lazy_dask_probe
 from model.cli.options import add_mcmc_arguments, add_profile_options, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
-from model.core.regimen import Regimen
 
 if TYPE_CHECKING:
-    from model.analysis.pipeline import Analysis, Sensitivity
+    from model.analysis.pipeline import Analysis
     from model.personal.power import PowerScaling
 
 
@@ -56,6 +55,7 @@ def print_summary(result: Analysis) -> None:
     """A short readable summary of an analysis on standard output: the headline first."""
     from model.analysis.fit_cache import FIT_WORDS
     from model.report.headline import headline, sampler_name
+    from model.report.how_sure import sensitivity_step
 
     rec = result.decision.recommendation
     diag = result.fit.diagnostics_
@@ -84,20 +84,11 @@ def print_summary(result: Analysis) -> None:
                                     "the recommendation holds under a sceptical and a "
                                     "confident prior and a larger expectation effect"
                                     if not held else "changes under the "
-                                    + ", ".join(f"{s.prior} prior (-> {_step(s)})"
+                                    + ", ".join(f"{s.prior} prior (-> {sensitivity_step(s)})"
                                                 for s in held)))
     if result.power is not None:
         print(power_line(result.power))
     print("\nmgsleep supports, and does not replace, advice from a clinician.")
-
-
-def _step(sensitivity: Sensitivity) -> str:
-    """``switch to malate 200 mg``: the step a prior leads to, in words."""
-    from model.core.change_words import step_words
-
-    form, dose = sensitivity.form, sensitivity.elemental_mg_per_day
-    regimen = Regimen(form, dose) if form and form != "none" and dose else None
-    return step_words(sensitivity.action, regimen)
 
 
 def power_line(power: PowerScaling) -> str:

@@ -20,14 +20,14 @@ from collections import Counter
 import pandas as pd
 
 from model.analysis.pipeline import Analysis
-from model.analysis.sensitivity import Sensitivity
-from model.core.change_words import outcome_name, step_words
+from model.core.change_words import outcome_name
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import Regimen
 from model.evidence.entry import EXPERT_KINDS
 from model.evidence.priorset import PriorSet
 from model.report.effect_words import effect_line, tried_forms
 from model.report.format import DASH, escape, table
+from model.report.how_sure import sensitivity_step
 
 ELEMENTAL = "mg elemental magnesium a day"
 """The unit of every dose on the page, as the headers of the tables say it."""
@@ -210,14 +210,6 @@ def evidence_table(result: Analysis) -> str:
                                        "claims": "claims without data in people"})
             + f'<p class="small">Basis: {escape(note)}. Certainty: the grade of the evidence '
               "the basis names.</p>")
-
-
-def sensitivity_step(sensitivity: Sensitivity) -> str:
-    """The step an alternative prior leads to, in words (``switch to malate 200 mg``)."""
-    dose = sensitivity.elemental_mg_per_day
-    active = sensitivity.form not in (None, "none") and bool(dose)
-    return step_words(sensitivity.action,
-                      Regimen(str(sensitivity.form), float(dose or 0)) if active else None)
 
 
 def sensitivity_line(result: Analysis) -> str:

@@ -277,8 +277,8 @@ def _why(result: Analysis) -> str:
                                  else "")
     if "planned" in codes:
         return " ".join(rec.reasons[1:3])
-    if ("harm" in codes and rec.action == "stop") or "hard_week" in codes:
-        return _harm(result) if "harm" in codes else HARD_WEEK_WHY
+    if "hard_week" in codes or ("harm" in codes and rec.action == "stop"):
+        return HARD_WEEK_WHY if "hard_week" in codes else _harm(result)
     if "placebo_test" in codes:
         return ("to learn: only a blinded placebo period can show whether magnesium itself "
                 "helps you, apart from expecting it to.")

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from model.analysis.sensitivity import Sensitivity
-from model.core.change_words import share
+from model.core.change_words import share, step_words
+from model.core.regimen import Regimen
 from model.decision import Recommendation
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import TO_LEARN
@@ -35,6 +36,17 @@ def prior_caveat(rec: Recommendation, sensitivity: Sequence[Sensitivity]) -> str
     return (f" Under {len(changed)} of the {len(sensitivity)} other priors checked "
             f"({', '.join(changed)}) the step differs (see Prior sensitivity): what settles it "
             "rests partly on the published evidence, not on your nights alone.")
+
+
+def sensitivity_step(sensitivity: Sensitivity) -> str:
+    """The step an alternative prior leads to, in words (``switch to malate 200 mg``).
+
+    The terminal's prior-sensitivity line and the clinician page's say it alike.
+    """
+    dose = sensitivity.elemental_mg_per_day
+    active = sensitivity.form not in (None, "none") and bool(dose)
+    return step_words(sensitivity.action,
+                      Regimen(str(sensitivity.form), float(dose or 0)) if active else None)
 
 
 def how_sure(rec: Recommendation) -> str:
