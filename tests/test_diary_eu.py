@@ -6,6 +6,8 @@ message).
 """
 
 import datetime as dt
+import os
+import threading
 
 import pandas as pd
 import pytest
@@ -245,3 +247,22 @@ def test_nights_above_the_ceiling_are_named_in_one_warning_per_dose(tmp_path):
     nights = [n.replace(";200;", ";400;") for n in NIGHTS]
     (warning,) = read_diary(eu(tmp_path, nights)).warnings
     assert ": row 3 (2026-11-03), row 4 (2026-11-04), row 5 (2026-11-05): 400 mg of " in warning
+
+
+def test_a_semicolon_diary_from_a_pipe_is_read_once(tmp_path):
+    """A pipe is read once: its separator came from reopening the path, which a pipe has
+    emptied (``analyze /dev/stdin`` refused a ``;`` diary, a named FIFO hung)."""
+    fifo = tmp_path / "diary.csv"
+    os.mkfifo(fifo)
+    text = "\r\n".join([HEADER, *NIGHTS]) + "\r\n"
+    threading.Thread(target=lambda: fifo.write_bytes(text.encode()), daemon=True).start()
+    read: list = []
+    reader = threading.Thread(target=lambda: read.append(read_diary(fifo, today=TODAY)),
+                              daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    if reader.is_alive():  # the second open waits for a writer that has gone
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("the diary was opened a second time")
+    assert read[0].nights["sol_min"].tolist()[:2] == [20.5, 35.0]

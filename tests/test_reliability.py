@@ -468,3 +468,11 @@ def test_xarray_asks_about_dask_arrays_without_importing_dask_until_it_is_used()
     run = subprocess.run([sys.executable, "-c", LAZY_DASK], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "ok"
+
+
+def test_a_folder_that_is_a_file_is_named_so(tmp_path):
+    """A cache or output folder that is a file said "[Errno 17] File exists"."""
+    (tmp_path / "cache").write_text("a file")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder") as caught:
+        write_all([(tmp_path / "cache" / "fit.npz", b"x")])
+    assert caught.value.filename == str(tmp_path / "cache")

@@ -212,8 +212,8 @@ def _store(fit: PersonalModel, path: Path, previous: PersonalModel | None) -> No
     except OSError as error:
         then = ("fit from scratch" if previous is None else "start again from the older "
                 f"cached fit there ({previous.diary_.n_nights} nights), updating it")
-        warnings.warn(f"could not keep the fit in {path.parent} ({error}); the next run will "
-                      f"{then}", CacheWarning, stacklevel=3)
+        warnings.warn(f"could not keep the fit in {path.parent} ({error.strerror or error}); "
+                      f"the next run will {then}", CacheWarning, stacklevel=3)
 
 
 def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import json
@@ -227,7 +228,11 @@ def _write_journal(staged: Sequence[tuple[Path, Path]], folder: Path | None) -> 
 
 def _reserve(target: Path) -> tuple[int, Path]:
     """A new empty temporary beside ``target``, open (its descriptor) and named for sweeping."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:    # "[Errno 17] File exists" of a folder that is a file
+        raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder",
+                                 str(target.parent)) from None
     recover(target.parent)
     sweep(target)
     try:

@@ -46,17 +46,22 @@ UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def separator(path: str | Path) -> str:
-    """The separator of a CSV: the one of :data:`SEPARATORS` its header line holds most of.
+    """The separator of a CSV file (:func:`header_separator` of its first line; ``,`` unread)."""
+    try:
+        with open(path, "rb") as handle:
+            return header_separator(handle.readline())
+    except OSError:
+        return ","
+
+
+def header_separator(header: bytes) -> str:
+    """The one of :data:`SEPARATORS` a CSV's header line holds most of.
 
     The header line alone is decoded (a byte that is not UTF-8 further down, in a note, is
     named by :func:`read_text` in its own row and column).
     """
-    try:
-        with open(path, "rb") as handle:
-            header = handle.readline().decode("utf-8-sig", "replace")
-    except OSError:
-        return ","
-    return max(SEPARATORS, key=header.count)
+    line = header.split(b"\n", 1)[0].decode("utf-8-sig", "replace")
+    return max(SEPARATORS, key=line.count)
 
 
 def decimal_comma(sep: str) -> bool:
@@ -272,7 +277,7 @@ def read_text(path: str | Path, what: str, limit: int | None = None) -> CsvText:
                                 "As, CSV UTF-8; LibreOffice: Save As, Text CSV, character set "
                                 "Unicode (UTF-8))")])
     body = data.removeprefix(codecs.BOM_UTF8)
-    sep = separator(path)
+    sep = header_separator(body)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -148,7 +148,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
         _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None,
                by_design=choice.commit and explain.by_design(chosen, past, s),
-               harmful=ev.p_harm >= s.harm_stop_p))
+               harmful=s.harmful(ev.p_harm)))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode,
                     ev.p_harm)

@@ -23,7 +23,7 @@ def harm(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     (:func:`model.decision.rules.blocks`). A person whose anxiety rose from about 3 to 8-9
     on five nights of glycinate was told "Continue glycinate" (an outside audit, /tmp/hH).
     """
-    if not past.current.active or ev.p_harm < s.harm_stop_p:
+    if not past.current.active or not s.harmful(ev.p_harm):
         return None
     rows = [i for i, c in enumerate(ev.candidates) if c.action == "stop" and ev.feasible[i]]
     return rows[0] if rows else None

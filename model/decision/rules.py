@@ -100,7 +100,7 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
 
     A return to a regimen already judged over a full evaluation period (a form shown to work)
     does not wait for the current period to end, nor does stopping a regimen that probably
-    does harm (``harm``: P(stopping is better) >= ``s.harm_stop_p``).
+    does harm (``harm``: :meth:`DecisionSettings.harmful`).
 
     Parameters
     ----------

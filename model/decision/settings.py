@@ -15,10 +15,11 @@ Defaults (:class:`DecisionSettings`) and why:
   no measurable gain in the closed loop (200 world persons: regret at week 12 1.29 -> 1.23 at
   seed 1, 1.47 -> 1.50 at seed 2), so the conservative charge stays.
 - ``commit_p_best = 0.8``: four chances in five that no other allowed regimen is better.
-- ``harm_stop_p = 0.8``: from four chances in five that stopping is better than continuing
-  (P(better than continuing) of ``stop``), the current regimen probably does harm: stopping
-  is open during its evaluation period, and the advice never keeps its form (continue, a dose
-  step or a split; a switch to another form leaves it) (:func:`model.decision.choice.harm`).
+- ``harm_stop_p = 0.8``: from four chances in five that the current regimen is worse than no
+  magnesium (``p_harm``, by its own utility before the cost of a change), it probably does
+  harm (:meth:`DecisionSettings.harmful`): stopping is open during its evaluation period, and
+  the advice never keeps its form (continue, a dose step or a split; a switch to another form
+  leaves it) (:func:`model.decision.overrides.harm`).
   Stopping a supplement needs no period to be judged in: a person whose anxiety rose from
   about 3 to 8-9 on five nights of glycinate was told "Continue glycinate" beside "talk to
   your clinician soon", stopping held back by the period (an outside audit, /tmp/hH).
@@ -176,3 +177,11 @@ class DecisionSettings:
     titration_max_mg: float = 300.0
     close_call_se: float = 2.0
     period_holds_changes: bool = True
+
+    def harmful(self, p_harm: float) -> bool:
+        """Whether P(the current regimen is worse than no magnesium) says it probably does harm.
+
+        ``p_harm`` is :attr:`model.decision.utility.Evaluation.p_harm`; from ``harm_stop_p`` on,
+        the current regimen is left (:func:`model.decision.overrides.harm`).
+        """
+        return p_harm >= self.harm_stop_p

@@ -315,7 +315,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
                    > limit.limit).mean(axis=1)
     p_harm = harm_probability(candidates, utility + costs[:, None], past)
     blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s,
-                     harm=p_harm >= s.harm_stop_p)
+                     harm=s.harmful(p_harm))
     feasible = np.array([not b for b in blocked])
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
