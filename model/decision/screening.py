@@ -74,6 +74,9 @@ class Screening:
     other_at_limit : bool
         The other magnesium leaves less than the least dose advised
         (``DecisionSettings.min_dose_mg``) under the limit: one of the referrals says so.
+    ceiling_rule : tuple of (str, float), or None
+        The id and ``ceiling_mg`` of the rule that set the limit below the default ceiling
+        (the lowest; pregnancy's 250 mg), for the clinician page's source of the ceiling.
 
     """
 
@@ -88,6 +91,7 @@ class Screening:
     cautions: tuple[str, ...] = ()
     other_mg: float = 0.0
     other_at_limit: bool = False
+    ceiling_rule: tuple[str, float] | None = None
 
     def with_dose(self, regimen: Regimen | None) -> str:
         """`` With your medicines: ... Take care: ...`` when ``regimen`` is magnesium.
@@ -312,8 +316,10 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     own = profile.ceiling_mg(safety)
     rules = [c for c, _ in found] + [c for c in safety.cautions
                                      if _applies(c, profile, conditions)]
-    limit = min([safety.ceiling.default_mg_per_day,
-                 *(c.ceiling_mg for c in rules if c.ceiling_mg is not None)])
+    setter = min(((c.id, c.ceiling_mg) for c in rules if c.ceiling_mg is not None
+                  and c.ceiling_mg < safety.ceiling.default_mg_per_day),
+                 key=lambda rule: rule[1], default=None)
+    limit = safety.ceiling.default_mg_per_day if setter is None else setter[1]
     ceiling = max(0.0, min(own, limit - other.mg))
     told = _medicine_warnings(medicines, safety, near, (other, ceiling))
     warnings += [text for _, text in told]
@@ -333,4 +339,4 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
                      bool(medicine_holds),
                      tuple(text for kind, text in told if kind in ("timing", "magnesium")),
-                     tuple(cautions), other.mg, at_limit)
+                     tuple(cautions), other.mg, at_limit, setter)

@@ -120,12 +120,7 @@ def _ceiling(profile: Profile, safety: Safety, rules: Screening) -> str:
 def _ceiling_source(profile: Profile, safety: Safety, rules: Screening) -> str:
     """``Source: ...``: what set the ceiling, the default's reference, the other upper levels."""
     ceiling = safety.ceiling
-    said = (*rules.referrals, *rules.holds, *rules.cautions)
-    lowering = {c.id: c.ceiling_mg for c in (*safety.contraindications, *safety.cautions)
-                if c.ceiling_mg is not None and c.ceiling_mg < ceiling.default_mg_per_day
-                and any(text.endswith(c.reason) for text in said)}
-    rule = min(lowering, key=lambda c: lowering[c], default=None)
-    limit = ceiling.default_mg_per_day if rule is None else lowering[rule]
+    rule, limit = rules.ceiling_rule or (None, ceiling.default_mg_per_day)
     own = profile.ceiling_mg(safety)
     setter = ("the profile's max_elemental_mg; " if own < limit else
               f"the rule for {rule.replace('_', ' ')}; " if rule else "")
