@@ -476,3 +476,24 @@ def test_a_folder_that_is_a_file_is_named_so(tmp_path):
     with pytest.raises(NotADirectoryError, match="is a file, not a folder") as caught:
         write_all([(tmp_path / "cache" / "fit.npz", b"x")])
     assert caught.value.filename == str(tmp_path / "cache")
+
+
+def test_an_unwritable_home_gives_matplotlib_a_private_folder(tmp_path, monkeypatch):
+    """Matplotlib printed two long lines of its own under a read-only home (a sysadmin's audit)."""
+    from model.cli.environment import ensure_plot_config
+
+    (tmp_path / "home").write_text("")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    folder = ensure_plot_config()
+    assert folder == tmp_path / "tmp" / f"mgsleep-matplotlib-{os.getuid()}"
+    assert os.environ["MPLCONFIGDIR"] == str(folder)
+    assert stat.S_IMODE(folder.lstat().st_mode) == 0o700
+    assert ensure_plot_config() is None                      # MPLCONFIGDIR set: left alone
+    monkeypatch.setenv("HOME", str(tmp_path / "writable"))   # made by Matplotlib when needed
+    monkeypatch.setenv("MPLCONFIGDIR", "")
+    assert ensure_plot_config() is None
+    assert not (tmp_path / "writable").exists()              # nothing made for a command

@@ -8,7 +8,9 @@ temporary directory and says so: the command still works, it only compiles again
 That folder holds pickled numba caches and generated source that are executed, so the per-user
 one (``mgsleep-pytensor-<uid>``) is used only when it is a real directory (not a symlink) of
 this user that no one else can write; otherwise (e.g. planted by another user of a shared
-``/tmp``) a new private folder is made for the run.
+``/tmp``) a new private folder is made for the run. Matplotlib's font cache, which would
+otherwise print two lines of its own about a home it cannot write, is given such a folder too
+(:func:`ensure_plot_config`).
 
 xarray asks whether each new array is a Dask array by importing ``dask.array`` (about 0.6 s
 on the 2-core machine) the first time an array is made, although no Dask array can exist
@@ -50,13 +52,21 @@ def _private(folder: Path) -> bool:
             and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
-def _fallback_cache(shared: Path) -> Path:
+def _could_make(folder: Path) -> bool:
+    """Whether ``folder`` is, or could be made as, a folder this user can write (none is made)."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), folder.anchor)
+    return Path(existing).is_dir() and os.access(existing, os.W_OK | os.X_OK)
+
+
+def _fallback_cache(shared: Path, prefix: str = "mgsleep-pytensor-") -> Path:
     """``shared`` (made with mode 0o700 when absent) if it is private, else a new private folder.
 
     Parameters
     ----------
     shared : Path
         The per-user folder in the temporary directory.
+    prefix : str
+        The name a new folder begins with.
 
     Returns
     -------
@@ -69,7 +79,7 @@ def _fallback_cache(shared: Path) -> Path:
         os.mkdir(shared, 0o700)
     if _private(shared):
         return shared
-    return Path(tempfile.mkdtemp(prefix="mgsleep-pytensor-"))
+    return Path(tempfile.mkdtemp(prefix=prefix))
 
 
 def ensure_compile_cache(command: str) -> Path | None:
@@ -103,6 +113,35 @@ def ensure_compile_cache(command: str) -> Path | None:
           + (" (PYTENSOR_FLAGS base_compiledir)" if named else "") + f"; using {folder} instead"
           + ("" if folder == fallback else f" ({fallback} is not a folder of this user that "
              "only it can write, so it is not trusted)"), file=sys.stderr)
+    return folder
+
+
+def ensure_plot_config() -> Path | None:
+    """Point Matplotlib at a private temporary folder when its own folders cannot be written.
+
+    Matplotlib keeps its font cache in ``~/.config/matplotlib`` and ``~/.cache/matplotlib``
+    (or the XDG folders); with a read-only or missing home it makes a temporary folder itself
+    and prints two long lines about it at every run (a sysadmin's audit), beside the compile
+    cache's own warning (:func:`ensure_compile_cache`), which already says the home cannot be
+    written. A folder named by ``MPLCONFIGDIR`` is left alone.
+
+    Returns
+    -------
+    Path or None
+        The folder now in ``MPLCONFIGDIR`` (``mgsleep-matplotlib-<uid>`` in the temporary
+        directory when private to this user, else a new one), or None when nothing was changed.
+
+    """
+    if os.environ.get("MPLCONFIGDIR"):
+        return None
+    home = Path(os.path.expanduser("~"))
+    wanted = [Path(os.environ.get(xdg) or home / default) / "matplotlib"
+              for xdg, default in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"))]
+    if all(_could_make(folder) for folder in wanted):
+        return None
+    folder = _fallback_cache(Path(tempfile.gettempdir()) / f"mgsleep-matplotlib-{os.getuid()}",
+                             "mgsleep-matplotlib-")
+    os.environ["MPLCONFIGDIR"] = str(folder)
     return folder
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from model.cli.commands import COMMANDS
-from model.cli.environment import ensure_compile_cache
+from model.cli.environment import ensure_compile_cache, ensure_plot_config
 from model.core.errors import MgsleepError
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
@@ -172,6 +172,7 @@ def quiet_dask_workers() -> None:
 def _run(args: argparse.Namespace) -> int:
     """Run the parsed command inside the one boundary for user errors."""
     ensure_compile_cache(args.command)
+    ensure_plot_config()
     quiet_dask_workers()
     try:
         code = int(args.handler(args))
