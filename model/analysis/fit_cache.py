@@ -34,6 +34,18 @@ The default directory is ``$MGSLEEP_CACHE`` or the user cache directory
 the fit is still made and a warning says what the next run will start from (the older cached
 fit, still in place, or nothing). A fit is written through one temporary beside it; the
 temporary of a run killed while writing is removed by the next run.
+
+A fit holds a copy of the diary's nights and decides the advice, so the cache is private
+(an outside audit: in a shared ``/tmp`` folder another user read the fits, planted one that
+turned "switch to taurate" into "stop taking magnesium", and linked a key to the victim's
+own file, which the next fit overwrote). The fits go in the folder given only when it is
+private to this user (:func:`model.core.paths.not_private`: its own, which no one else can
+write), else in its subfolder ``mgsleep-<uid>`` when that is (made 0o700), else nowhere:
+one warning, and the run fits from scratch (:func:`cache_folder`). Folders it makes are
+0o700, fits 0o600 and without the diary's notes (:func:`model.personal.store.save_fit`).
+A file at a fit's name that is a symbolic link, or another user's, or that others can
+write is never read (a warning) and is replaced, not written through; the clean-ups above
+remove this user's own fits only.
 """
 
 from __future__ import annotations
@@ -53,10 +65,11 @@ from typing import Any
 import pandas as pd
 
 from model.core.atomic import sweep_folder
+from model.core.paths import make_private, not_private
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet
 from model.personal.fit import PersonalModel
-from model.personal.store import FORMAT_VERSION, priors_fingerprint, saved_format
+from model.personal.store import FORMAT_VERSION, NOT_KEPT, priors_fingerprint, saved_format
 
 FIT_WORDS = {"fit": "fitted", "cached": "reused the cached fit (no new night)",
              "psis": "updated the cached fit by importance reweighting",
@@ -93,9 +106,9 @@ def cache_key(source: str, priors: PriorSet, config: Mapping[str, Any]) -> str:
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     """The same nights with the same values (NaN equal to NaN; notes, unread by the fit, aside)."""
+    a, b = (f.drop(columns=list(NOT_KEPT), errors="ignore") for f in (a, b))
     if not a.index.equals(b.index) or list(a.columns) != list(b.columns):
         return False
-    a, b = (f.drop(columns=["notes"], errors="ignore") for f in (a, b))
     return bool(a.astype(object).where(a.notna(), None)
                 .equals(b.astype(object).where(b.notna(), None)))
 
@@ -113,8 +126,35 @@ def later_nights(seen: Diary, diary: Diary) -> Diary | None:
     return replace(diary, nights=diary.nights.loc[diary.nights.index > last], warnings=())
 
 
+def cache_folder(directory: Path) -> Path | None:
+    """Where the fits go: ``directory``, or its ``mgsleep-<uid>``; None: no cache (a warning).
+
+    ``directory`` when it is private to this user (made 0o700 with its missing parents when
+    absent), else its subfolder ``mgsleep-<uid>`` (made 0o700) when that is private: in a
+    folder others can write (a shared ``/tmp`` one) or another user's, each user keeps fits
+    of their own. See :func:`model.core.paths.not_private`.
+    """
+    why = make_private(directory)
+    if why is None:
+        return directory
+    own = directory / f"mgsleep-{os.getuid()}"
+    why_own = make_private(own)
+    if why_own is None:
+        return own
+    warnings.warn(f"no fit cache in this run: {directory} is not private to this user ({why}) "
+                  f"and {own.name} in it is not either ({why_own}); the fit is made from "
+                  "scratch and not kept", CacheWarning, stacklevel=3)
+    return None
+
+
 def _load(path: Path, priors: PriorSet) -> PersonalModel | None:
-    if not path.exists():
+    """The cached fit at ``path``; None when there is none, or none to trust (a warning)."""
+    if not os.path.lexists(path):
+        return None
+    why = not_private(path, folder=False)
+    if why is not None:
+        warnings.warn(f"ignored the cached fit {path}: {why}; it is not read, and the new fit "
+                      "replaces it", CacheWarning, stacklevel=3)
         return None
     try:
         return PersonalModel.load(path, priors)
@@ -136,9 +176,19 @@ touched. A cache pointed at a shared folder deleted a project's ``experiment.nc`
 older format" and a numpy ``my_arrays.npz`` to keep to the size limit (an outside audit)."""
 
 
-def _fits(directory: Path, suffix: str) -> list[Path]:
-    """The cached fits in ``directory`` with ``suffix`` (``.npz`` or ``.nc``), by name."""
-    return [p for p in directory.glob(f"*{suffix}") if FIT_NAME.match(p.name)]
+def _fits(directory: Path, suffix: str) -> dict[Path, os.stat_result]:
+    """The cached fits in ``directory`` with ``suffix`` (``.npz`` or ``.nc``) and their status.
+
+    Only files named as fits (:data:`FIT_NAME`) that are this user's own (not links, no one
+    else can write them: :func:`~model.core.paths.not_private`): in a folder shared after all,
+    another user's fits are neither read nor removed.
+    """
+    found = {}
+    for path in directory.glob(f"*{suffix}"):
+        if FIT_NAME.match(path.name) and not_private(path, folder=False) is None:
+            with contextlib.suppress(OSError):
+                found[path] = path.lstat()
+    return found
 
 
 def _drop_legacy(directory: Path) -> None:
@@ -149,7 +199,7 @@ def _drop_legacy(directory: Path) -> None:
     longer running (:func:`model.core.atomic.sweep_folder`; a run killed while writing its
     fit) and temporaries of former versions an hour old (:data:`LEGACY_TEMPORARY`).
     """
-    older = _fits(directory, ".nc")
+    older = list(_fits(directory, ".nc"))
     older += [path for path in _fits(directory, ".npz")
               if (version := saved_format(path)) is not None and version < FORMAT_VERSION]
     for path in older:
@@ -186,11 +236,8 @@ def cache_limit_bytes() -> int:
 
 def _trim(directory: Path, keep: Path) -> None:
     """Remove the least recently used fits (not ``keep``) until they fit the cache's limit."""
-    fits = []
-    for path in _fits(directory, ".npz"):
-        with contextlib.suppress(OSError):
-            status = path.stat()
-            fits.append((status.st_mtime, status.st_size, path))
+    fits = [(status.st_mtime, status.st_size, path)
+            for path, status in _fits(directory, ".npz").items()]
     total, limit = sum(size for _, size, _ in fits), cache_limit_bytes()
     for _, size, path in sorted(fits):
         if total <= limit:
@@ -230,7 +277,8 @@ def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],
         Keyword arguments of :class:`~model.personal.fit.PersonalModel` (gut sensitivity,
         draws, tune, chains, sampler, random seed, progress bar).
     directory : Path or None
-        The cache directory.
+        The cache directory (the fits go in it or in a folder of this user's in it:
+        :func:`cache_folder`).
 
     Returns
     -------
@@ -239,6 +287,7 @@ def fit_with_cache(diary: Diary, priors: PriorSet, config: Mapping[str, Any],
         night), ``"psis"`` (reweighted) or ``"nuts"`` (refitted from the cached draws).
 
     """
+    directory = None if directory is None else cache_folder(directory)
     if directory is None:
         return PersonalModel(priors, **config).fit(diary), "fit"
     keyed = {k: v for k, v in config.items() if k != "progressbar"}

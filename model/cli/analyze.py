@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
 
         pdf = pdf_or_say(result, args.pdf)
         files += [] if pdf is None else [(args.pdf, pdf)]
-    write_all(files)
+    write_all(files, like=[args.diary, args.profile])   # a private diary: private reports
     if args.json != "-":
         print_summary(result)
     return 0

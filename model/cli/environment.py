@@ -22,14 +22,14 @@ nightly re-analysis (``mgsleep analyze`` with a cached fit, 2-3 s) does not pay 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from model.core.paths import make_private, not_private
 
 
 def _writable(folder: Path) -> bool:
@@ -39,17 +39,6 @@ def _writable(folder: Path) -> bool:
             return True
     except OSError:
         return False
-
-
-def _private(folder: Path) -> bool:
-    """Whether ``folder`` is a directory (not a symlink) of this user that only it can write."""
-    try:
-        info = folder.lstat()
-    except OSError:
-        return False
-    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
-            and info.st_mode & stat.S_IRWXU == stat.S_IRWXU
-            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
 def _could_make(folder: Path) -> bool:
@@ -71,13 +60,12 @@ def _fallback_cache(shared: Path, prefix: str = "mgsleep-pytensor-") -> Path:
     Returns
     -------
     Path
-        ``shared`` when :func:`_private` holds for it after the attempt to make it, else a
-        folder from :func:`tempfile.mkdtemp` (mode 0o700), new at each call.
+        ``shared`` when it is private to this user (:func:`model.core.paths.not_private`)
+        after the attempt to make it, else a folder from :func:`tempfile.mkdtemp` (mode
+        0o700), new at each call.
 
     """
-    with contextlib.suppress(OSError):  # already there (checked below) or cannot be made
-        os.mkdir(shared, 0o700)
-    if _private(shared):
+    if make_private(shared) is None:
         return shared
     return Path(tempfile.mkdtemp(prefix=prefix))
 
@@ -96,14 +84,15 @@ def ensure_compile_cache(command: str) -> Path | None:
         The temporary cache folder now in use, or None when nothing was changed (the default,
         or the ``base_compiledir`` that ``PYTENSOR_FLAGS`` names, is writable). That is
         ``mgsleep-pytensor-<uid>`` in the temporary directory when it is private to this user
-        (:func:`_private`), else a new folder (``mgsleep-pytensor-*``) for this run.
+        (:func:`model.core.paths.not_private`), else a new folder (``mgsleep-pytensor-*``)
+        for this run.
 
     """
     flags = [f for f in os.environ.get("PYTENSOR_FLAGS", "").split(",") if f.strip()]
     named = [f for f in flags if f.strip().startswith("base_compiledir=")]
     wanted = Path(named[-1].split("=", 1)[1].strip()) if named else Path.home() / ".pytensor"
     fallback = Path(tempfile.gettempdir()) / f"mgsleep-pytensor-{os.getuid()}"
-    usable = _private(wanted) if wanted == fallback else _writable(wanted)
+    usable = not_private(wanted) is None if wanted == fallback else _writable(wanted)
     if usable:
         return None
     folder = _fallback_cache(fallback)

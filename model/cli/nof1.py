@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
     payload = result_json(fitted) | {"rows": rows}
     failed = int(not fitted.diagnostics_.ok)   # 1: results written, marked, not to be trusted
     if args.json:
-        write_json(args.json, payload)
+        write_json(args.json, payload, like=[args.data])
         if args.json == "-":
             return failed
     _print_table(fitted, args.data)

@@ -243,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
         files.append((args.ics, plan.to_ics()))
     if args.json:
         files.append((args.json, json_text(_payload(plan, simulation))))
-    write_all(files)
+    write_all(files, like=[args.profile], private=[key_path(args)] if plan.blind else ())
     if plan.blind and said is not None:
         diary = args.out if args.out not in (None, "-") else "DIARY.csv"
         print(blind_steps(key_path(args), diary, sorted(plan.codes.values())), file=said)

@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write_priors:
         write_priors_into(fit, args.write_priors)
     if args.json:
-        write_json(args.json, payload)
+        write_json(args.json, payload, like=[args.directory, *(d.source for d in diaries)])
     if args.json != "-":
         table = fit.effects().set_index(["form", "outcome"])
         print(f"{payload['persons']} persons, {payload['nights']} nights; diagnostics "

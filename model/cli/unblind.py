@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     check_rows(filled, args.out)
     sep = separator(args.diary)
     write_text(args.out, decimal_commas(filled, sep).to_csv(index=False, lineterminator="\n",
-                                                            sep=sep))
+                                                            sep=sep), like=[args.diary])
     said = sys.stderr if args.out == "-" else sys.stdout
     if args.out != "-":
         coded = int(filled["notes"].astype(str).str.match(CODE_NOTE).sum())

@@ -7,7 +7,10 @@
 - :func:`write_all` writes a set of outputs together: every file to a temporary beside it
   (flushed and fsynced), then every temporary renamed over its target, then the folders
   fsynced. A failure before the renames removes every temporary and changes nothing.
-- :func:`write_with` writes one file from a callable given its binary stream (a ``.npz``);
+- An output is no more open than the inputs it is made from (``like``: a ``chmod 600`` diary
+  gives 0o600 reports); a replaced file keeps its mode and owner (:func:`match_permissions`).
+- :func:`write_with` writes one private file (0o600, a symlink at its path replaced, not
+  followed: a cached fit) from a callable given its binary stream (a ``.npz``);
   :func:`move_all` moves complete files (a staged priors folder) over their targets as a set.
 - Temporaries (and staging folders) are named ``.<name>.<pid>.<random>.tmp``; one left by a
   killed process (its pid no longer running) is swept by the next write to the same target
@@ -32,12 +35,13 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from model.core.errors import Fault, InputError
+from model.core.paths import most_open
 
 
 def _real(path: str | Path) -> Path:
@@ -243,28 +247,32 @@ def _reserve(target: Path) -> tuple[int, Path]:
     return fd, Path(tmp)
 
 
-def match_permissions(path: Path, like: Path) -> None:
+def match_permissions(path: Path, like: Path | None, bound: int = 0o777) -> None:
     """Give ``path`` the mode and, where allowed, the owner of ``like``; else the usual mode.
 
     A diary kept private (``chmod 600``, another user's) became world-readable and root's
-    when root's cron logged a night into it (an outside audit). Without ``like`` (a new
-    file): read and write for all, less the umask.
+    when root's cron logged a night into it (an outside audit). Without ``like`` (None, or
+    no such file): read and write for all, less the umask. Never a permission outside
+    ``bound`` (:func:`model.core.paths.most_open`).
     """
     try:
-        status = like.stat()
+        status = None if like is None else like.stat()
     except OSError:
+        status = None
+    if status is None:
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(path, 0o666 & ~umask)
+        os.chmod(path, 0o666 & ~umask & bound)
         return
-    os.chmod(path, stat.S_IMODE(status.st_mode))
+    os.chmod(path, stat.S_IMODE(status.st_mode) & bound)
     if (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
         with contextlib.suppress(OSError):      # only root may give a file away
             os.chown(path, status.st_uid, status.st_gid)
 
 
-def _temporary(target: Path, fill: Callable[[IO[Any]], object], binary: bool = False) -> Path:
-    """A complete temporary beside ``target``: ``fill`` writes it, then it is fsynced."""
+def _temporary(target: Path, fill: Callable[[IO[Any]], object], binary: bool = False,
+               bound: int = 0o777, replaced: bool = True) -> Path:
+    """A complete, fsynced temporary beside ``target`` (mode: :func:`match_permissions`)."""
     fd, tmp = _reserve(target)
     try:
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") \
@@ -272,7 +280,7 @@ def _temporary(target: Path, fill: Callable[[IO[Any]], object], binary: bool = F
             fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        match_permissions(tmp, target)   # mkstemp makes 0600
+        match_permissions(tmp, target if replaced else None, bound)   # written while 0600
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -359,7 +367,9 @@ def _stage_all(files: Iterable[tuple[Path, Callable[[Path], Path]]]) -> list[tup
     return staged
 
 
-def write_all(files: Sequence[tuple[str | Path, str | bytes]]) -> None:
+def write_all(files: Sequence[tuple[str | Path, str | bytes]],
+              like: Iterable[str | Path | None] = (),
+              private: Collection[str | Path] = ()) -> None:
     """Write several outputs together: all temporaries first, then all renames.
 
     Parameters
@@ -367,12 +377,20 @@ def write_all(files: Sequence[tuple[str | Path, str | bytes]]) -> None:
     files : sequence of (path, text or bytes)
         Text is written as UTF-8, bytes as they are (a PDF). ``-`` writes text to standard
         output, after every file is in place.
+    like : iterable of path
+        The inputs the outputs are made from (a diary, a profile): a new file gets the
+        umask's mode, a replaced one keeps its own, less what an input lacks
+        (:func:`model.core.paths.most_open`): a ``chmod 600`` diary gives 0o600 reports.
+    private : collection of path
+        Outputs of ``files`` kept 0o600 at most, whatever the inputs (a sealed key).
 
     """
+    bound, secret = most_open(like), {str(path) for path in private}
     stdout = [text for path, text in files if str(path) == "-"]
     _replace_all(_stage_all(
         (_real(path), partial(_temporary, fill=partial(_write_content, text=text),
-                              binary=isinstance(text, bytes)))
+                              binary=isinstance(text, bytes),
+                              bound=0o600 if str(path) in secret else bound))
         for path, text in files if str(path) != "-"))
     for text in stdout:
         if isinstance(text, bytes):
@@ -388,13 +406,16 @@ def _write_content(handle: IO[Any], text: str | bytes) -> None:
 
 
 def write_with(path: str | Path, fill: Callable[[IO[bytes]], object]) -> None:
-    """Write one file atomically: ``fill`` writes its contents to a binary stream.
+    """Write one private file atomically: ``fill`` writes its contents to a binary stream.
 
-    The stream is a temporary beside ``path`` (:func:`sweep` naming), fsynced and renamed over
-    ``path`` when ``fill`` returns; when it raises, the temporary is removed.
+    For what mgsleep keeps in a folder of its own (a cached fit). The stream is a temporary
+    beside ``path`` (:func:`sweep` naming), 0o600, fsynced and renamed over ``path`` when
+    ``fill`` returns; when it raises, the temporary is removed. Unlike an output, ``path`` is
+    not resolved nor looked at: a symbolic link there is replaced, never written through (an
+    outside audit: a fit overwrote the user's file a link in a shared cache named).
     """
-    target = _real(path)
-    _replace_all([(_temporary(target, fill, binary=True), target)])
+    target = Path(path)
+    _replace_all([(_temporary(target, fill, binary=True, bound=0o600, replaced=False), target)])
 
 
 def move_all(moves: Sequence[tuple[Path, Path]], journal_folder: Path) -> None:
@@ -414,9 +435,9 @@ def move_all(moves: Sequence[tuple[Path, Path]], journal_folder: Path) -> None:
                             for source, target in moves), journal_folder)
 
 
-def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (``-`` writes to standard output)."""
-    write_all([(path, text)])
+def write_text(path: str | Path, text: str, like: Iterable[str | Path | None] = ()) -> None:
+    """Write ``text`` to ``path`` atomically (``-``: standard output; ``like``: see write_all)."""
+    write_all([(path, text)], like)
 
 
 def json_text(payload: Any) -> str:
@@ -424,6 +445,6 @@ def json_text(payload: Any) -> str:
     return json.dumps(payload, indent=2, allow_nan=False) + "\n"
 
 
-def write_json(path: str | Path, payload: Any) -> None:
-    """Write ``payload`` as indented JSON, atomically (``-`` = standard output)."""
-    write_text(path, json_text(payload))
+def write_json(path: str | Path, payload: Any, like: Iterable[str | Path | None] = ()) -> None:
+    """Write ``payload`` as indented JSON, atomically (as :func:`write_text`)."""
+    write_text(path, json_text(payload), like)

@@ -1,11 +1,17 @@
 """Save and load a fitted personal model as one ``.npz`` file (arrays + JSON metadata).
 
 The file holds the last NUTS fit (its ``posterior`` and ``sample_stats``: the draws later
-nights are reweighted from), the diary (text as UTF-8 bytes: a long note costs its own
-length, not that length on every night), the current posterior as indices into those draws
-(after an update by importance reweighting) and, in a JSON ``meta`` entry, the model's name, a
-format version, its configuration, diagnostics and a fingerprint of the priors it was fitted
-with. A file of another model, another format version or other priors is refused.
+nights are reweighted from), the diary's nights as the fit reads them (text as UTF-8 bytes),
+the current posterior as indices into those draws (after an update by importance
+reweighting) and, in a JSON ``meta`` entry, the model's name, a format version, its
+configuration, diagnostics and a fingerprint of the priors it was fitted with. A file of
+another model, another format version or other priors is refused.
+
+It keeps no more of the person than the fit needs (:data:`NOT_KEPT`): the free-text notes,
+which the fit does not read, are blank, so that a note deleted from the diary does not live
+on in the cache (an outside audit found "argued with spouse" in a world-readable fit), and
+of the diary's path only its file name (a plot's title) is kept. The file is written 0o600
+(:func:`model.core.atomic.write_with`).
 
 The format is plain numpy (no pickled objects) so that reading it costs milliseconds and no
 PyMC, PyTensor or netCDF library: ``mgsleep analyze`` reads one at every run
@@ -35,12 +41,16 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 4
-"""The model a saved fit's draws belong to: 4, the latency SD log-normal a priori (3 had it
-half-normal); 3, the shared-store kinetics (:mod:`model.likelihood.kinetics`; 2 assumed one
-store per form). 2 to 4 are ``.npz`` with the NUTS draws and resampling indices (1 was
-netCDF). Only this version is read: draws of another model are not reweighted into this one.
-A change of the personal graph must bump it (``tests/test_fit_format.py`` says when)."""
+FORMAT_VERSION = 5
+"""The model a saved fit's draws belong to: 5, the same model as 4 without the diary's notes
+or its folder (4's files hold them: the cache removes them as an older format); 4, the
+latency SD log-normal a priori (3 had it half-normal); 3, the shared-store kinetics
+(:mod:`model.likelihood.kinetics`; 2 assumed one store per form). 2 to 5 are ``.npz`` with
+the NUTS draws and resampling indices (1 was netCDF). Only this version is read: draws of
+another model are not reweighted into this one. A change of the personal graph must bump it
+(``tests/test_fit_format.py`` says when)."""
+NOT_KEPT = ("notes",)
+"""Diary columns a saved fit holds blank: free text the fit does not read."""
 CONFIG_KEYS = ("gut_sensitivity", "draws", "tune", "chains", "sampler", "random_seed")
 GROUPS = ("posterior", "sample_stats")
 
@@ -222,20 +232,24 @@ def _nights(arrays: Mapping[str, np.ndarray], dtypes: Mapping[str, str],
 
 
 def save_fit(saved: SavedFit, priors: PriorSet, path: Path) -> None:
-    """Write ``saved`` (fitted with ``priors``) to ``path`` atomically.
+    """Write ``saved`` (fitted with ``priors``) to ``path`` atomically, private to this user.
 
     One temporary beside ``path`` (``.<name>.<pid>.<random>.tmp``, swept when its process is
-    gone: :func:`model.core.atomic.write_with`), renamed over ``path`` when complete.
+    gone: :func:`model.core.atomic.write_with`), 0o600, renamed over ``path`` when complete (a
+    symbolic link there is replaced, not followed). The notes are left blank (:data:`NOT_KEPT`)
+    and the diary is named by its file name alone.
     """
     arrays, layout = dict(saved.nuts.arrays), saved.nuts.layout
-    diary_arrays, dtypes = _diary_arrays(saved.diary.nights)
+    nights = saved.diary.nights
+    diary_arrays, dtypes = _diary_arrays(nights.assign(**{c: "" for c in NOT_KEPT
+                                                          if c in nights}))
     arrays |= diary_arrays | {f"array/{k}": v for k, v in (saved.arrays or {}).items()}
     if saved.index is not None:
         arrays["index"] = np.asarray(saved.index, dtype=np.int64)
     meta = {"model": MODEL_NAME, "format_version": FORMAT_VERSION,
             "config": {k: saved.config[k] for k in CONFIG_KEYS},
             "priors_fingerprint": priors_fingerprint(priors),
-            "diary_source": saved.diary.source, "diary_dtypes": dtypes,
+            "diary_source": Path(saved.diary.source).name, "diary_dtypes": dtypes,
             "date_unit": pd.DatetimeIndex(saved.diary.nights.index).unit,
             "layout": layout, "nuts_nights": saved.nuts_nights, "method": saved.method,
             "nuts_diagnostics": asdict(saved.nuts_diagnostics),
