@@ -13,12 +13,19 @@ import the heavy modules (PyMC, PyTensor) themselves, so ``mgsleep --help`` and
 - a closed output pipe (``mgsleep priors | head -1``) ends quietly;
 - anything else is a bug: it propagates with its traceback, to which one line on how to
   report it is added (an exception note, printed after the traceback).
+
+Before any of it, :func:`ready_streams` makes the standard streams writable whatever the
+terminal: a closed one (``2>&-``) reads and writes the null device, and a terminal that is
+not UTF-8 (``PYTHONIOENCODING=ascii``, a Latin-1 locale) gets ASCII stand-ins for the
+characters it cannot show (:func:`stand_in`), never a traceback after the files were written.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import errno
+import io
 import os
 import sys
 import warnings
@@ -29,6 +36,7 @@ from typing import NoReturn
 from model.cli.commands import COMMANDS
 from model.cli.environment import ensure_compile_cache, ensure_plot_config
 from model.core.errors import MgsleepError
+from model.core.progress import NO_PROGRESS, TABLE_COLUMNS
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
     FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
@@ -45,6 +53,17 @@ USER_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, 
                          errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.EEXIST,
                          errno.ENOENT, errno.ELOOP, errno.EFBIG})
 """The same by error number: a full disk, a read-only file system, a name too long."""
+
+
+STAND_IN = "mgsleep-stand-in"
+"""The name of the codecs error handler :func:`stand_in` (``errors=`` of a stream)."""
+
+STAND_INS: dict[str, str] = {
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b2": "2", "\u00b3": "3",
+    "\u00b5": "u", "\u03bc": "u", "\u2265": ">=", "\u2264": "<=", "\u2192": "->",
+    "\u00d7": "x", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00b1": "+/-",
+    "\u2026": "...", "\u00a0": " "}
+"""ASCII for the characters mgsleep prints beyond ASCII (quotes, units, signs, dashes)."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,7 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mgsleep",
         description="Evidence-weighted Bayesian choice of a magnesium supplement for sleep "
         "and anxiety, from your own n-of-1 diary. Supports, does not replace, clinical advice.",
+        epilog=f"Progress: while a model is fitted, a terminal shows the sampler's progress "
+        f"table, or one plain line when it is narrower than {TABLE_COLUMNS} columns. "
+        f"--no-progress or {NO_PROGRESS}=1 turns it off (for screen readers); the one-line "
+        "messages of what is happening stay. Characters a terminal's encoding cannot show "
+        "are written in ASCII.",
     )
+    parser.add_argument("--no-progress", action="store_true",
+                        help=f"show no progress while fitting (the same as {NO_PROGRESS}=1)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(subparsers)
@@ -115,6 +141,49 @@ def describe(error: BaseException) -> str:
     return str(error)
 
 
+def stand_in(error: UnicodeError) -> tuple[str, int]:
+    """The codecs error handler :data:`STAND_IN`: ASCII for what an encoding cannot write.
+
+    Each character is written as its :data:`STAND_INS` entry, any other as ``?``.
+
+    Parameters
+    ----------
+    error : UnicodeError
+        The error of an encoder.
+
+    Returns
+    -------
+    tuple of (str, int)
+        The replacement and where encoding resumes.
+
+    Raises
+    ------
+    UnicodeError
+        ``error`` itself, when it is not an encoding error.
+
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    failed = error.object[error.start:error.end]
+    return "".join(STAND_INS.get(c, "?") for c in failed), error.end
+
+
+def ready_streams() -> None:
+    """Standard streams a command can always use (see the module docstring).
+
+    A closed stream (None in :mod:`sys`) becomes the null device; standard output and error
+    in an encoding other than UTF-8 write what it cannot encode by :func:`stand_in`.
+    """
+    codecs.register_error(STAND_IN, stand_in)
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and \
+                codecs.lookup(stream.encoding).name != "utf-8":
+            stream.reconfigure(errors=STAND_IN)
+
+
 def silence_stdout() -> None:
     """Point standard output at the null device, so exiting does not flush into a closed pipe.
 
@@ -151,9 +220,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code.
 
     """
+    ready_streams()
     # as the locale decoded them: a path must name the same bytes; text is re-read as the
     # UTF-8 it was typed in where it is written or matched (as_typed: log, import --map)
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.no_progress:
+        os.environ[NO_PROGRESS] = "1"
     previous, warnings.formatwarning = warnings.formatwarning, one_line
     try:
         return _run(args)

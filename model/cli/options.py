@@ -152,7 +152,8 @@ def add_mcmc_arguments(parser: argparse.ArgumentParser, draws: int = 1000) -> No
                         help=f"draws per chain, 10 to 100000 (default {draws})")
     parser.add_argument("--chains", type=CHAINS, default=4, metavar="N", help=CHAINS_HELP)
     parser.add_argument("--seed", type=SEED, metavar="N",
-                        help="random seed, 0 to 2**32-1 (reproducible)")
+                        help="random seed, 0 to 2**32-1, to repeat a fit (default: "
+                        "%(default)s; None is a new seed each run)")
     parser.add_argument("--sampler", choices=SAMPLER_NAMES,
                         help="NUTS sampler (default: nutpie when installed, else pymc; "
                         "pymc = PyMC's own NUTS, the benchmark baseline)")

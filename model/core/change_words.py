@@ -57,8 +57,21 @@ def number(value: float, outcome: str, like: float | None = None) -> str:
 
 
 def _signed(value: float, outcome: str, like: float) -> str:
+    """``|value|`` and its direction's word (none for a zero): ``4 slower``, ``0.0``."""
     up, down = WORDS[outcome][1:3]
-    return f"{number(value, outcome, like)} {up if value >= 0 else down}"
+    word = f" {up}" if value > 0 else f" {down}" if value < 0 else ""
+    return f"{number(value, outcome, like)}{word}"
+
+
+def _plus(value: float, like: float) -> str:
+    """A GI change with its sign (none for a zero): ``+3``, ``-1.5``, ``0.0``."""
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return f"{sign}{number(value, 'gi', like)}"
+
+
+def _zeroed(value: float, outcome: str, like: float | None = None) -> float:
+    """``value``, or 0.0 when it is said as zero (so no ``-0.0``, no ``0.0 points lower``)."""
+    return value if float(number(value, outcome, like)) else 0.0
 
 
 def change_words(outcome: str, mean: float, low: float, high: float) -> str:
@@ -66,24 +79,28 @@ def change_words(outcome: str, mean: float, low: float, high: float) -> str:
 
     ``change_words("sol", -11, -18, -4)`` is ``falling asleep 11 min faster (4 to 18)``; GI
     changes (a share of nights) are said per month: ``GI nights: +3 a month (+1 to
-    +5)``.
+    +5)``. A change said as zero has no direction: ``morning freshness: no change (0.3 lower
+    to 0.4 higher)``, ``GI nights: no change (-1.5 to +1.4 a month)``.
     """
     name, up, down, unit = WORDS[outcome]
     mean, low, high = (per_month(outcome, v) for v in (mean, low, high))
     if all(float(number(v, outcome)) == 0 for v in (mean, low, high)):
         return f"{name}: no change"
-    word = up if mean >= 0 else down
     wide = max(abs(low), abs(high))         # the interval's ends share one precision
+    mean, low, high = _zeroed(mean, outcome), _zeroed(low, outcome, wide), \
+        _zeroed(high, outcome, wide)
     if outcome == "gi":
-        def plus(v: float, like: float) -> str:
-            return f"{'+' if v >= 0 else '-'}{number(v, 'gi', like)}"
-        return (f"{name}: {plus(mean, mean)} {unit} ({plus(low, wide)} to "
-                f"{plus(high, wide)})")
-    if outcome == "awakenings":
+        span = f"({_plus(low, wide)} to {_plus(high, wide)}"
+        return (f"{name}: {_plus(mean, mean)} {unit} {span})" if mean
+                else f"{name}: no change {span} {unit})")
+    word = up if mean > 0 else down
+    if not mean:
+        head = f"{name}: no change"
+    elif outcome == "awakenings":
         head = f"{number(mean, outcome)} {word} {name} {unit}"
     else:
         head = f"{name} {number(mean, outcome)} {unit} {word}"
-    if (low >= 0) == (high >= 0):          # one direction: magnitudes, smaller first
+    if mean and (low >= 0 or high <= 0):    # the mean's one direction: magnitudes, smaller first
         ends = sorted((abs(low), abs(high)))
         return (f"{head} ({number(ends[0], outcome, wide)} to "
                 f"{number(ends[1], outcome, wide)})")

@@ -2,8 +2,10 @@
 
 :func:`show_progress` is the one rule of the package: progress is shown in an IPython shell or
 a Jupyter kernel, and on a terminal; never in continuous integration (``CI`` set) or under
-pytest, and never on a pipe or a file, where it would only be noise. The progress-bar defaults
-of the samplers and :class:`ProgressLine` (``mgsleep plan --simulate``) follow it.
+pytest, and never on a pipe or a file, where it would only be noise; never either when the
+person asks for none (:data:`NO_PROGRESS`: a screen reader reads every redraw of a progress
+display aloud). The progress-bar defaults of the samplers and :class:`ProgressLine` (``mgsleep
+plan --simulate``) follow it. :func:`terminal_columns` says how wide a display may be.
 """
 
 from __future__ import annotations
@@ -16,8 +18,23 @@ from typing import TextIO
 QUIET_ENVIRONMENT: tuple[str, ...] = ("PYTEST_CURRENT_TEST", "PYTEST_VERSION")
 """Variables whose presence means "under pytest": no progress."""
 
+NO_PROGRESS = "MGSLEEP_NO_PROGRESS"
+"""The variable by which a person turns progress off (``MGSLEEP_NO_PROGRESS=1``, or ``mgsleep
+--no-progress``): every display that asks :func:`show_progress`, nutpie's among them; the
+one-line messages of what is happening stay."""
+
+SWITCHES: tuple[str, ...] = ("CI", NO_PROGRESS)
+"""Variables that turn progress off unless their value is one of :data:`FALSE_WORDS`."""
+
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
-"""Values of ``CI`` that do not mean continuous integration."""
+"""Values of :data:`SWITCHES` that do not turn progress off (``CI=false``)."""
+
+TABLE_COLUMNS = 110
+"""Columns of nutpie's progress table on a terminal (a row per chain of box-drawing bars):
+a narrower terminal gets one line (:mod:`model.inference.nutpie_run`)."""
+
+DEFAULT_COLUMNS = 80
+"""The width assumed of a terminal that does not say its own."""
 
 
 def announce(message: str, show: bool = True) -> None:
@@ -50,11 +67,11 @@ def show_progress(stream: TextIO | None = None) -> bool:
     Returns
     -------
     bool
-        False in CI or under pytest; else True in IPython or Jupyter, or when ``stream`` is
-        a terminal.
+        False in CI, under pytest or with :data:`NO_PROGRESS` set; else True in IPython or
+        Jupyter, or when ``stream`` is a terminal.
 
     """
-    if os.environ.get("CI", "").strip().lower() not in FALSE_WORDS:
+    if any(os.environ.get(name, "").strip().lower() not in FALSE_WORDS for name in SWITCHES):
         return False
     if any(name in os.environ for name in QUIET_ENVIRONMENT):
         return False
@@ -65,6 +82,32 @@ def show_progress(stream: TextIO | None = None) -> bool:
         return target is not None and target.isatty()
     except (AttributeError, ValueError):  # no isatty, or a closed stream
         return False
+
+
+def terminal_columns(stream: TextIO | None = None) -> int:
+    """The width of the terminal ``stream`` writes to, in columns.
+
+    ``COLUMNS`` when it is set to a whole number, else the terminal's own width, else
+    :data:`DEFAULT_COLUMNS` (a pipe, a file, a stream without a descriptor).
+
+    Parameters
+    ----------
+    stream : file object, optional
+        The stream (default: standard error, where progress goes).
+
+    Returns
+    -------
+    int
+
+    """
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size((sys.stderr if stream is None else stream).fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return DEFAULT_COLUMNS
 
 
 SHOW_PROGRESS: bool = show_progress()
@@ -84,12 +127,17 @@ class ProgressLine:
         Steps in all.
     stream : file object, optional
         Where the line goes (default: standard error).
+    width : int, optional
+        The terminal's width: the line is cut to one column less (a line that wraps would
+        leave each redraw below the last). Default: not cut.
 
     """
 
-    def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:
+    def __init__(self, label: str, total: int, stream: TextIO | None = None,
+                 width: int | None = None) -> None:
         self.label, self.total = label, max(int(total), 1)
         self.stream = sys.stderr if stream is None else stream
+        self.width = width
         self.started = time.perf_counter()
 
     def text(self, done: int) -> str:
@@ -104,4 +152,5 @@ class ProgressLine:
         """Show ``done`` steps (the line ends once every step is done)."""
         # \r returns to the line's start, ESC[K clears what a longer previous line left
         end = "\n" if done >= self.total else ""
-        print(f"\r{self.text(done)}\x1b[K", end=end, file=self.stream, flush=True)
+        text = self.text(done) if self.width is None else self.text(done)[:self.width - 1]
+        print(f"\r{text}\x1b[K", end=end, file=self.stream, flush=True)

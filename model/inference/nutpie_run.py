@@ -7,16 +7,30 @@ not. :func:`nuts_settings` builds the settings as ``nutpie.sample`` does and set
 through the settings object's own ``update_settings``; :func:`sample_nutpie` hands them to
 nutpie's background sampler (nutpie 0.16 internals, as :mod:`model.inference.compile_cache`
 relies on; ``tests/test_sampling_nutpie.py`` checks that every setting reaches the trace).
+
+nutpie's progress display on a terminal is a table redrawn in place,
+:data:`~model.core.progress.TABLE_COLUMNS` wide: on a narrower terminal the run counts its
+draws on one plain line instead (:class:`DrawCount`), and
+:func:`model.core.progress.show_progress` (``MGSLEEP_NO_PROGRESS``) can turn either off.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from importlib import import_module
 from typing import Any
 
 import numpy as np
+
+from model.core.progress import (
+    TABLE_COLUMNS,
+    ProgressLine,
+    in_ipython,
+    show_progress,
+    terminal_columns,
+)
 
 ADAPTATION = "low_rank"
 """nutpie's mass-matrix adaptation for every fit (``benchmarks/bench_sampler.py`` compares)."""
@@ -39,6 +53,47 @@ same seed; 120-night responder, two 120-night world diaries, 365-night responder
 mean; SE 3 %), the worst-sampled scalar's bulk ESS was the same (-1 %, SE 2 %), no fit
 diverged, R-hat at most 1.010 (``benchmarks/README.md``). Not used by the diagonal
 adaptation."""
+
+
+class DrawCount:
+    """nutpie's progress callback as one line: the draws of all chains out of ``total``.
+
+    The line (:class:`~model.core.progress.ProgressLine`, on standard error, cut to the
+    terminal's width) is redrawn when its percentage changes, and :meth:`finish` ends it if
+    the last callback came before the last draw.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.line = ProgressLine("sampling", total, width=terminal_columns(sys.stderr))
+        self.shown = -1
+
+    def __call__(self, chains: Sequence[Any]) -> None:
+        """Show the draws done by ``chains`` (nutpie's ``ChainProgress`` objects)."""
+        done = sum(chain.finished_draws for chain in chains)
+        percent = 100 * done // self.line.total
+        if percent != self.shown:
+            self.shown = percent
+            self.line(done)
+
+    def finish(self) -> None:
+        """End the line at every draw done (nothing if it already ended)."""
+        if self.shown < 100:
+            self.shown = 100
+            self.line(self.line.total)
+
+
+def progress_display(progressbar: bool, total: int) -> tuple[bool, DrawCount | None]:
+    """A run's progress: nutpie's own display, a :class:`DrawCount` of ``total`` draws, or none.
+
+    None unless ``progressbar`` and :func:`~model.core.progress.show_progress` agree;
+    nutpie's own in a notebook (HTML) and on a terminal at least
+    :data:`~model.core.progress.TABLE_COLUMNS` wide; else the one line.
+    """
+    if not progressbar or not show_progress(sys.stderr):
+        return False, None
+    if in_ipython() or terminal_columns(sys.stderr) >= TABLE_COLUMNS:
+        return True, None
+    return False, DrawCount(total)
 
 
 def nuts_settings(*, draws: int, tune: int, chains: int, seed: int | None,
@@ -84,9 +139,10 @@ def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, 
 
     Called by :func:`model.inference.sampling.run_nuts`; ``starts`` warm-starts the chains
     (:func:`warm_started`); ``adaptation``, ``maxdepth`` and ``update_freq`` are
-    :func:`nuts_settings`'; ``save_warmup`` keeps the tuning draws too. Ctrl-C stops the
-    sampler and is raised (``KeyboardInterrupt``): nutpie's own blocking call would return
-    the draws so far, which a fit would then check, extend and even keep as if complete.
+    :func:`nuts_settings`'; ``save_warmup`` keeps the tuning draws too; ``progressbar``
+    asks for progress (:func:`progress_display` chooses which). Ctrl-C stops the sampler and
+    is raised (``KeyboardInterrupt``): nutpie's own blocking call would return the draws so
+    far, which a fit would then check, extend and even keep as if complete.
     """
     model = compiled.with_data(**data)
     if starts is not None:
@@ -94,12 +150,16 @@ def sample_nutpie(compiled: Any, *, data: Mapping[str, np.ndarray], draws: int, 
     settings = nuts_settings(draws=draws, tune=tune, chains=chains, seed=seed,
                              target_accept=target_accept, maxdepth=maxdepth,
                              adaptation=adaptation, update_freq=update_freq)
+    table, line = progress_display(progressbar, chains * (draws + tune))
     background = import_module("nutpie.sample")._BackgroundSampler  # noqa: SLF001 (module doc)
     sampler = background(model, settings, np.zeros(model.n_dim), cores,
-                         progress_bar=progressbar, save_warmup=save_warmup,
+                         progress_bar=table, progress_callback=line, save_warmup=save_warmup,
                          store_unconstrained=True)
     try:
-        return sampler.wait()
+        trace = sampler.wait()
     except BaseException:
         sampler.cancel()
         raise
+    if line is not None:
+        line.finish()
+    return trace

@@ -1,16 +1,21 @@
 """The report's effects: each form in diary units with its verdict, tried forms first.
 
 Each dose of a form taken so far gets one table (every outcome recorded while taking it); the
-forms not tried share one folded table, with why their ranges are wide. Numbers and words
+forms not tried share one folded table, with why their ranges are wide, at the reference dose
+or at the person's daily ceiling when it is lower (:func:`untried_effects`). Numbers and words
 come from :mod:`model.report.headline`; intervals are 90 % (said once, in the headline).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from model.analysis.effects import DiaryEffect, DiaryEffects
+from model.analysis.effects import DiaryEffect, DiaryEffects, diary_effects
 from model.core.change_words import chance, outcome_name
+from model.decision import history, screen
 from model.report.effect_words import (
     INTERVAL_NOTE,
     chance_note,
@@ -21,10 +26,14 @@ from model.report.effect_words import (
 )
 from model.report.format import escape, table
 
-UNTRIED_NOTE = ("Forms you have not taken, at 300 mg: what the published evidence and your "
-                "response to the forms you took say. Their ranges are wide, often wider than "
-                "the evidence for the average person, because people differ: the model knows "
-                "the average effect better than yours until you try the form.")
+if TYPE_CHECKING:
+    from model.analysis.pipeline import Analysis
+
+UNTRIED_NOTE = ("what the published evidence and your response to the forms you took say. "
+                "Their ranges are wide, often wider than the evidence for the average person, "
+                "because people differ: the model knows the average effect better than yours "
+                "until you try the form.")
+"""What the table of the forms not taken shows, after ``Forms you have not taken, at N mg``."""
 
 _COLUMNS = {"outcome": "outcome", "change": "change against placebo (interval)",
             "p_benefit": "P(better)", "p_beyond_mcid": "P(better by the MCID or more)",
@@ -38,6 +47,37 @@ def _rows(effects: list[DiaryEffect], form: bool = False) -> pd.DataFrame:
         "p_harm_beyond_mcid": chance(e.p_harm_beyond_mcid), "verdict": verdict_phrase(e)}
         for e in effects]
     return pd.DataFrame(rows)
+
+
+def captioned(caption: str, table_html: str) -> str:
+    """An HTML table (:func:`model.report.format.table`) with ``caption`` (plain text)."""
+    return table_html.replace("<thead>", f"<caption>{escape(caption)}</caption><thead>", 1)
+
+
+def untried_effects(result: Analysis) -> list[DiaryEffect]:
+    """The effects of the forms not taken yet, at a dose the person may take.
+
+    The analysis assesses them at the reference dose (300 mg); under a lower daily ceiling
+    (pregnancy's 250 mg, the profile's own limit, other magnesium taken) they are assessed
+    again at the ceiling, so that the report shows no dose above it (none at all when other
+    magnesium takes the whole ceiling). An excluded form or a referral leaves their verdicts
+    open, as the analysis does.
+    """
+    effects = result.effects
+    untried = [e for e in effects if not any(o.tried for o in effects if o.form == e.form)]
+    priors = result.fit.priors_
+    rules = screen(result.profile, priors.safety, history(result.diary).taking)
+    if all(e.regimen.elemental_mg <= rules.ceiling_mg for e in untried):
+        return untried
+    if rules.ceiling_mg <= 0:          # other magnesium takes the whole ceiling: no dose
+        return []
+    settings = priors.settings.model_copy(update={"reference_dose_mg": rules.ceiling_mg})
+    at_ceiling = dataclasses.replace(priors, evidence=dataclasses.replace(priors.evidence,
+                                                                          settings=settings))
+    again = diary_effects(result.fit.predict, result.diary.nights, at_ceiling,
+                          forms=list(dict.fromkeys(e.form for e in untried)))
+    return list(again.only_settled_on(
+        lambda regimen: not rules.referrals and regimen.form in rules.allowed_forms))
 
 
 def tried_html(effects: DiaryEffects) -> str:
@@ -54,7 +94,7 @@ def tried_html(effects: DiaryEffects) -> str:
             f"{escape(INTERVAL_NOTE + chance_note(lines))}</p>" + "".join(blocks))
 
 
-def effects_section(effects: DiaryEffects) -> str:
+def effects_section(result: Analysis) -> str:
     """Every form x outcome in diary units: a table per dose taken, untried forms folded."""
     body = ("<p>Magnesium's own steady-state change at the dose you took, against placebo, "
             "in the diary's units. The MCID is the smallest change that matters (minimal "
@@ -64,12 +104,16 @@ def effects_section(effects: DiaryEffects) -> str:
             "stays above zero), <em>harms</em> (the same, worse), <em>no meaningful "
             "effect</em> (the whole interval is smaller than the MCID), <em>not settled "
             "yet</em> (none of these).</p>")
-    for label, own in tried_forms(effects):
-        body += f"<h3>{escape(label)}</h3>" + table(_rows(own), _COLUMNS)
-    untried = [e for e in effects if not any(o.tried for o in effects if o.form == e.form)]
+    for label, own in tried_forms(result.effects):
+        body += f"<h3>{escape(label)}</h3>" + captioned(
+            f"Magnesium's own change on {label}, outcome by outcome", table(_rows(own), _COLUMNS))
+    untried = untried_effects(result)
     if untried:
         forms = len({e.form for e in untried})
+        doses = "/".join(f"{mg:g}" for mg in sorted({e.regimen.elemental_mg for e in untried}))
+        said = f"Forms you have not taken, at {doses} mg"
         body += (f"<details><summary>{forms} forms you have not tried</summary>"
-                 f"<p>{escape(UNTRIED_NOTE)}</p>" + table(_rows(untried, form=True), _COLUMNS)
-                 + "</details>")
+                 f"<p>{escape(f'{said}: {UNTRIED_NOTE}')}</p>"
+                 + captioned(f"{said}, form by form and outcome by outcome",
+                             table(_rows(untried, form=True), _COLUMNS)) + "</details>")
     return body

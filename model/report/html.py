@@ -7,6 +7,11 @@ loads nothing from anywhere (no scripts, fonts or links; a Content-Security-Poli
 them) and every string that came from the user (diary notes, file names, profile entries) is
 HTML-escaped.
 
+For screen readers: headings run h1, h2, h3 without a jump, the answer under its own; every
+table has a caption; each figure's alt text says what it shows in numbers, and what a
+figure alone would say is in the text too (the build-up's time constant, a table of the
+observed and predicted means per regimen).
+
 >>> from model.analysis.pipeline import analyze
 >>> from model.report.html import write_report
 >>> write_report(analyze("diary.csv"), "report.html")                        # doctest: +SKIP
@@ -18,6 +23,7 @@ import base64
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -25,12 +31,25 @@ from matplotlib.figure import Figure
 from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
-from model.core.change_words import change_words, outcome_name
+from model.core.change_words import chance, change_words, outcome_name, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
-from model.report.effects_html import effects_section, tried_html
-from model.report.format import bullets, escape, table
+from model.core.regimen import Regimen
+from model.decision import Decision
+from model.report.effects_html import captioned, effects_section, tried_html
+from model.report.format import bullets, cell, escape, table
 from model.report.headline import headline, sampler_name
-from model.viz.plots import WIDER_NOTE, plot_actions, plot_predictive, plot_priors, plot_timeline
+from model.viz.checks import regimen_means
+from model.viz.plots import (
+    WIDER_NOTE,
+    build_up_days,
+    plot_actions,
+    plot_predictive,
+    plot_priors,
+    plot_timeline,
+)
+
+if TYPE_CHECKING:
+    from model.personal.fit import PersonalModel
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "
                "suggests more than your daily ceiling and answers \u201csee a clinician\u201d "
@@ -81,8 +100,9 @@ def figure_png(fig: Figure, dpi: int = 90) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _figure(fig: Figure, caption: str) -> str:
-    return (f'<figure><img alt="{escape(caption)}" '
+def _figure(fig: Figure, caption: str, alt: str) -> str:
+    """A figure with its caption (how to read it) and its alt text (what it shows)."""
+    return (f'<figure><img alt="{escape(alt)}" '
             f'src="data:image/png;base64,{figure_png(fig)}">'
             f"<figcaption>{escape(caption)}</figcaption></figure>")
 
@@ -104,7 +124,8 @@ def _summary(result: Analysis) -> str:
     rows = (("Why", said.why), ("How sure", said.sure), ("Look again", said.review),
             ("Each night", said.record))
     facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    return (f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
+    return (f'<h2 id="what-to-do">What to do</h2>'
+            f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
             f'<dl class="headline">{facts}</dl>{cautions}'
             + _pathways(said.pathways)
             + tried_html(result.effects)
@@ -140,7 +161,7 @@ def _recommendation(result: Analysis) -> str:
                           "reason codes": [", ".join(rec.reason_codes)],
                           "next review": ["after a clinician has advised" if referred
                                           else rec.next_review.isoformat()]})
-    return body + table(facts, {"commit": "settled"})
+    return body + captioned("The recommendation's scores", table(facts, {"commit": "settled"}))
 
 
 def _gains(result: Analysis) -> str:
@@ -159,35 +180,118 @@ def _gains(result: Analysis) -> str:
     return ("<h3>What the recommended step is expected to change</h3><p>Against what you do "
             "now, from magnesium itself (expectation and drift not counted), at your typical "
             "night. A step that keeps your form and dose changes nothing but its GI load."
-            "</p>" + table(frame))
+            "</p>" + captioned("Expected change of each outcome against now", table(frame)))
 
 
 def _alternatives(result: Analysis) -> str:
     actions = result.decision.table()
     if actions.empty:
         return "<p>No actions were assessed (no posterior was consulted).</p>"
-    columns = ["action", "regimen", "feasible", "expected_utility", "learning_value", "cvar",
+    actions["action"] = [step_words(a.action, a.regimen) for a in result.decision.assessments]
+    columns = ["action", "feasible", "expected_utility", "learning_value", "cvar",
                "p_best", "p_better_than_continue", "p_constraint_violation", "blocked_by"]
     return ("<p>Every action one change away, allowed ones first by expected utility "
-            "(weighted MCIDs, 0 = as now).</p>" + table(actions[columns]))
+            "(weighted MCIDs, 0 = as now).</p>"
+            + captioned("Every action considered", table(actions[columns])))
 
 
 def _figures(result: Analysis) -> str:
+    """The figures, each with its caption and alt text, and their numbers in text."""
     fit = result.fit
     epsilon = fit.priors_.safety.gi_constraint.epsilon
+    means = regimen_means(fit)
+    tried = ", ".join(fit.effects().query("tried")["form"].unique()) or "none yet"
     ranked = (_figure(plot_actions(result.decision, epsilon=epsilon), "The actions ranked by "
-                      "expected utility; grey ones are not allowed now.")
+                      "expected utility (dot), with the mean of their worst 10 % of draws (bar) "
+                      "and what their nights would teach (open circle); middle: the chance of "
+                      "breaking the GI limit; right: P(best), or why an action is not allowed "
+                      "(named \"not allowed\", drawn light grey, dotted and hatched).",
+                      _actions_alt(result.decision))
               if result.decision.assessments else "")     # none under a referral
     return "".join((
         ranked,
-        _figure(plot_timeline(fit), "Your diary night by night, regimens shaded, with the "
-                "fitted build-up of each form."),
-        _figure(plot_predictive(fit), "What the model predicts at steady state per regimen "
-                "against the nights you recorded."),
-        _figure(plot_priors(fit.priors_, fit), "The evidence prior of each form and outcome, "
-                "your own prior and what your diary taught the model about you. "
-                + WIDER_NOTE),
+        _figure(plot_timeline(fit), "Your diary night by night (dots; line: 7-night mean), each "
+                "run of a regimen shaded and named at the top, and the fitted build-up of each "
+                "form (one line style per form).", _timeline_alt(result)),
+        f"<p>{escape(_build_up_words(fit))}</p>",
+        _figure(plot_predictive(fit), "Per outcome and regimen: your nights (small dots), their "
+                "mean (diamond) and the model's predicted mean at steady state with its "
+                "interval (square).", _predictive_alt(means)),
+        _means_table(means),
+        _figure(plot_priors(fit.priors_, fit), "The evidence prior of each form and outcome "
+                "(circles), your own prior (squares) and what your diary taught the model "
+                "about you (the posterior, triangles). " + WIDER_NOTE,
+                f"Prior and posterior of {len(fit.priors_.entries)} form and outcome effects "
+                f"on the model's scale. Your diary narrowed the posteriors of the forms you "
+                f"tried ({tried}); the others rest mostly on the evidence and on how much "
+                f"people differ. Your effects in the diary's units are in the section Your "
+                f"effects."),
     ))
+
+
+def _actions_alt(decision: Decision) -> str:
+    """The actions figure in words: how many, the best allowed, the recommended, the blocked."""
+    actions = decision.assessments
+    allowed = [a for a in actions if a.feasible]
+    words = f"{len(actions)} actions ranked by expected utility (weighted MCIDs, 0 = as now)"
+    if allowed:
+        best = max(allowed, key=lambda a: a.expected_utility)
+        words += (f"; the highest allowed: {step_words(best.action, best.regimen)}, "
+                  f"{best.expected_utility:+.2f}")
+    if decision.chosen is not None:
+        chosen = actions[decision.chosen]
+        words += (f"; recommended: {step_words(chosen.action, chosen.regimen)}, "
+                  f"{chosen.expected_utility:+.2f}, P(best) {chance(chosen.p_best)}")
+    return (f"{words}; {len(actions) - len(allowed)} not allowed now. Every action is in the "
+            "table Every action considered.")
+
+
+def _timeline_alt(result: Analysis) -> str:
+    """The timeline in words: the nights, the runs of regimens, the build-up."""
+    diary = result.diary
+    runs = diary.segments()
+    said = (", ".join(f"{Regimen.from_label(label).words} for {n} nights"
+                      for label, n in zip(runs["label"], runs["n_nights"], strict=True))
+            if len(runs) <= 6 else diary.nights_per_regimen())
+    first, last = diary.nights.index[[0, -1]]
+    return (f"{diary.n_recorded} recorded nights from {first:%Y-%m-%d} to {last:%Y-%m-%d}: "
+            f"{said}. {_build_up_words(result.fit)} The means per regimen are in the table "
+            "below.")
+
+
+def _build_up_words(fit: PersonalModel) -> str:
+    """The fitted build-up in words: its time constant and what it means."""
+    tau = build_up_days(fit)
+    return (f"Fitted build-up: a time constant of {tau:.1f} days (posterior median): after "
+            f"about {tau:.0f} nights on a form, about two thirds of its steady-state effect is "
+            "reached.")
+
+
+def _predictive_alt(means: pd.DataFrame) -> str:
+    """The first outcome's observed and predicted means per regimen, in words."""
+    if means.empty:
+        return "No outcome recorded."
+    outcome = str(means["outcome"].iloc[0])
+    own = means[means["outcome"] == outcome]
+    pairs = "; ".join(
+        f"{Regimen.from_label(r).words}: "
+        f"{'no night recorded' if pd.isna(o) else f'observed {o:.1f}'}, predicted {m:.1f}"
+        for r, o, m in zip(own["regimen"], own["observed"], own["predicted"], strict=True))
+    return (f"Observed against predicted mean per regimen for "
+            f"{means['outcome'].nunique()} outcomes. {outcome_name(outcome)} "
+            f"({SPECS[outcome].unit}): {pairs}. Every outcome is in the table below.")
+
+
+def _means_table(means: pd.DataFrame) -> str:
+    """The figure's numbers as a table: observed and predicted means per outcome and regimen."""
+    frame = pd.DataFrame({
+        "outcome": [f"{outcome_name(o)} ({SPECS[o].unit})" for o in means["outcome"]],
+        "regimen": [Regimen.from_label(r).words for r in means["regimen"]],
+        "nights recorded": means["nights"], "observed mean": means["observed"],
+        "predicted mean at steady state": means["predicted"],
+        "predicted, interval": [f"{cell(lo)} to {cell(hi)}"
+                                for lo, hi in zip(means["low"], means["high"], strict=True)]})
+    return captioned("Observed and predicted means per regimen", table(frame))
 
 
 def forms_that_matter(result: Analysis, top: int = 3) -> list[str]:
@@ -222,7 +326,7 @@ def _diagnostics(result: Analysis) -> str:
                                           "fit seconds": fit.fit_seconds_}
     return ("<p>A fit is trusted when R-hat is at most 1.01, the bulk effective sample size is "
             "large enough and there are no divergent transitions.</p>"
-            + table(pd.DataFrame([facts])))
+            + captioned("The fit's convergence checks", table(pd.DataFrame([facts]))))
 
 
 def _sensitivity(result: Analysis) -> str:
@@ -237,7 +341,7 @@ def _sensitivity(result: Analysis) -> str:
             f"confident one (every certainty weight doubled) and a larger expectation effect "
             f"(its prior mean doubled: less of what your nights show is magnesium's). "
             f"{escape(verdict)}</p>"
-            + table(frame))
+            + captioned("The decision under each alternative prior", table(frame)))
 
 
 def _diary(result: Analysis) -> str:
@@ -250,13 +354,32 @@ def _diary(result: Analysis) -> str:
         notes = pd.DataFrame({"date": pd.DatetimeIndex(noted.index).strftime("%Y-%m-%d"),
                               "regimen": result.diary.regimen_label[noted.index].to_numpy(),
                               "note": noted["notes"].to_numpy()})
-        body += "<h3>Your notes</h3>" + table(notes)
-    profile = {k: ", ".join(map(str, v)) if isinstance(v, Sequence) and not isinstance(v, str)
-               else v for k, v in result.profile.model_dump(exclude={"weights"}).items()}
+        body += "<h3>Your notes</h3>" + captioned("The notes of your diary", table(notes))
     weights = ", ".join(f"{k} {v:g}" for k, v in result.profile.outcome_weights().items())
-    body += ("<h3>Your profile</h3>" + table(pd.DataFrame([profile]))
+    body += ("<h3>Your profile</h3>" + captioned("Your profile, entry by entry",
+                                                 table(_profile_rows(result)))
              + f"<p>Utility weights: {escape(weights)}.</p>")
     return body
+
+
+PROFILE_WORDS = {"egfr": "eGFR (kidney function)", "medications": "medicines",
+                 "excluded_forms": "forms you exclude",
+                 "max_elemental_mg": "your own daily limit (mg elemental)",
+                 "other_magnesium_mg": "other magnesium a day (mg elemental)",
+                 "complaint": "main complaint"}
+"""The profile's entries in words where their names are not (others: ``_`` read as a space)."""
+
+
+def _profile_rows(result: Analysis) -> pd.DataFrame:
+    """One row per profile entry: its name in words and its value (``not given``)."""
+    rows = []
+    for key, value in result.profile.model_dump(exclude={"weights"}).items():
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            value = ", ".join(map(str, value))
+        said = value.replace("_", " ") if isinstance(value, str) else value
+        rows.append((PROFILE_WORDS.get(key, key.replace("_", " ")),
+                     "not given" if said is None or said == "" else said))
+    return pd.DataFrame(rows, columns=["entry", "yours"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,7 +405,7 @@ def render_report(analysis: Analysis) -> str:
         ("Recommendation", _recommendation, "recommendation"),
         ("Figures", _figures, "figures"),
         ("All actions considered", _alternatives, "actions"),
-        ("Your effects", lambda a: effects_section(a.effects), "effects"),
+        ("Your effects", effects_section, "effects"),
         ("The evidence behind the priors", _evidence, "evidence"),
         ("Fit diagnostics", _diagnostics, "diagnostics"),
         ("Prior sensitivity", _sensitivity, "sensitivity"),

@@ -1,6 +1,8 @@
 """Blank figures for the pictures of :mod:`model.viz`: drawn on the Agg canvas, without pyplot.
 
-Nothing is shown and no global figure list grows; a figure can be saved or embedded.
+Nothing is shown and no global figure list grows; a figure can be saved or embedded. Every
+figure draws intervals of one width, :data:`INTERVAL`, each form in one colour, and tells its
+series apart by line style or marker too, never by colour alone.
 """
 
 from __future__ import annotations
@@ -9,6 +11,21 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from model.core.forms import FORMS
+from model.decision import DecisionSettings
+
+INTERVAL: float = DecisionSettings.interval
+"""Central interval of every figure (as in the decision's tables): 90 %."""
+
+FORM_COLOURS: dict[str, str] = dict(zip(
+    FORMS, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+            "#1f78b4"), strict=True))
+"""One colour per magnesium form, the same in every figure."""
+
+LINE_STYLES = ("solid", "dashed", "dashdot", "dotted")
+MARKERS = ("o", "s", "^", "D", "v")
+"""Line styles and markers, in turn, of the series of a figure."""
 
 
 def figure(width: float, height: float) -> Figure:

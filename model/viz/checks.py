@@ -1,4 +1,8 @@
-"""Posterior predictive check of a personal fit: replicated diaries against the nights recorded.
+"""Posterior predictive checks of a personal fit: the model's nights against the nights recorded.
+
+:func:`regimen_means` sets the observed mean of each regimen's nights beside the predicted
+steady-state mean (the figure :func:`model.viz.plots.plot_predictive` and the report's table).
+:func:`plot_ppc` compares whole replicated diaries with the diary.
 
 Each outcome is compared in the way its values allow. Sleep-onset latency (minutes, continuous)
 by its empirical distribution function, the recorded nights' against replicated diaries'. A
@@ -17,14 +21,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from model.core.errors import MgsleepError
-from model.core.outcomes import SPECS, OutcomeSpec
-from model.viz.canvas import grid
-from model.viz.plots import INTERVAL
+from model.core.outcomes import OUTCOMES, SPECS, OutcomeSpec
+from model.core.regimen import Regimen
+from model.viz.canvas import INTERVAL, grid
 
 if TYPE_CHECKING:
     from model.personal.fit import PersonalModel
@@ -36,6 +41,48 @@ REPLICATED_COLOUR = "#d62728"
 RECORDED_LABEL = "recorded nights"
 TITLE = ("Posterior predictive check: replicated diaries (one per posterior draw) against the "
          "nights recorded")
+
+
+def recorded_outcomes(fit: PersonalModel) -> list[str]:
+    """Model outcomes with at least one observed night in the fitted diary."""
+    nights = fit.diary_.nights
+    return [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
+
+
+def regimen_means(fit: PersonalModel) -> pd.DataFrame:
+    """Each regimen's observed mean beside its predicted steady-state mean, outcome by outcome.
+
+    Parameters
+    ----------
+    fit : PersonalModel
+        A fitted personal model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome recorded (:func:`recorded_outcomes`) and regimen of the diary:
+        ``outcome``, ``regimen`` (its label), ``nights`` (the outcome's recorded nights on
+        it), ``observed`` (their mean, build-up included; NaN without any), and ``predicted``,
+        ``low``, ``high``: the posterior mean and :data:`INTERVAL` interval of the nightly
+        mean at steady state.
+
+    """
+    labels = list(fit.diary_.regimen_counts())
+    prediction = fit.predict([Regimen.from_label(label) for label in labels])
+    nights, regimen_of = fit.diary_.nights, fit.diary_.regimen_label
+    tail = (1 - INTERVAL) / 2
+    rows = []
+    for outcome in recorded_outcomes(fit):
+        spec = SPECS[outcome]
+        draws = prediction[spec.gain_key].transpose("regimen", "draw").to_numpy()
+        low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
+        for i, label in enumerate(labels):
+            seen = nights[spec.column][regimen_of == label].dropna()
+            rows.append({"outcome": outcome, "regimen": label, "nights": len(seen),
+                         "observed": seen.mean() if len(seen) else np.nan,
+                         "predicted": draws[i].mean(), "low": low[i], "high": high[i]})
+    return pd.DataFrame(rows, columns=["outcome", "regimen", "nights", "observed",
+                                       "predicted", "low", "high"])
 
 
 def _counts(ax: Axes, nights: np.ndarray, draws: np.ndarray, spec: OutcomeSpec) -> None:

@@ -33,24 +33,17 @@ from matplotlib.transforms import blended_transform_factory
 from model.core.change_words import chance
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
-from model.core.regimen import Regimen
-from model.decision import ActionAssessment, Decision, DecisionSettings, option
+from model.decision import ActionAssessment, Decision, option
 from model.likelihood.prior import PersonalPrior
-from model.viz.canvas import figure, grid
+from model.viz.canvas import FORM_COLOURS, INTERVAL, LINE_STYLES, MARKERS, figure, grid
+from model.viz.checks import recorded_outcomes, regimen_means
 
 if TYPE_CHECKING:
     from model.data.diary import Diary
     from model.evidence.priorset import PriorSet
     from model.personal.fit import PersonalModel
 
-INTERVAL: float = DecisionSettings.interval
-"""Central interval of every figure (as in the decision's tables): 90 %."""
 Z = float(NormalDist().inv_cdf(0.5 + INTERVAL / 2))
-
-FORM_COLOURS: dict[str, str] = dict(zip(
-    FORMS, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-            "#1f78b4"), strict=True))
-"""One colour per magnesium form, the same in every figure."""
 
 PLACEBO_COLOUR = "#bbbbbb"
 BAND_PREFIX = "_band "
@@ -61,8 +54,8 @@ MISSING_RUG_Y = 1.04
 PERSONAL_PRIOR_LABEL = "prior: your effect (evidence + how people differ)"
 POSTERIOR_LABEL = "posterior: your effect"
 WIDER_NOTE = ("Why some posteriors are wider than the evidence: people differ, so your own "
-              "effect is less certain than the average one (light blue); the forms you tried "
-              "teach about all forms through one shared responsiveness.")
+              "effect is less certain than the average one (your prior, squares); the forms "
+              "you tried teach about all forms through one shared responsiveness.")
 BLOCKED_COLOUR = "#b0b0b0"
 """Light grey: an action not allowed now (the only grey of the actions' figure)."""
 NO_FORM_COLOUR = "black"
@@ -72,12 +65,6 @@ reserved for the blocked ones."""
 
 def _label(priors: PriorSet, outcome: str, width: int = 60) -> str:
     return textwrap.fill(priors.settings.outcomes[outcome].label, width)
-
-
-def _present(fit: PersonalModel) -> list[str]:
-    """Model outcomes with at least one observed night in the fitted diary."""
-    nights = fit.diary_.nights
-    return [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,6 +81,7 @@ class _Series:
     low: np.ndarray
     high: np.ndarray
     colour: str
+    marker: str
 
 
 def _forest(priors: PriorSet, series: Sequence[_Series], title: str) -> Figure:
@@ -105,7 +93,7 @@ def _forest(priors: PriorSet, series: Sequence[_Series], title: str) -> Figure:
         for s, offset in zip(series, offsets, strict=True):
             ax.errorbar(s.mean[:, j], rows + offset,
                         xerr=[s.mean[:, j] - s.low[:, j], s.high[:, j] - s.mean[:, j]],
-                        fmt="o", ms=4, capsize=2, color=s.colour, label=s.label)
+                        fmt=s.marker, ms=4, capsize=2, color=s.colour, label=s.label)
         ax.axvline(0.0, color="black", lw=0.8, ls=":")
         spec = priors.settings.outcomes[outcome]
         ax.set_yticks(rows, FORMS)
@@ -120,9 +108,9 @@ def _forest(priors: PriorSet, series: Sequence[_Series], title: str) -> Figure:
     return fig
 
 
-def _prior_series(priors: PriorSet, label: str, colour: str) -> _Series:
+def _prior_series(priors: PriorSet, label: str, colour: str, marker: str) -> _Series:
     mean, sd = priors.means().values, priors.sds().values
-    return _Series(label, mean, mean - Z * sd, mean + Z * sd, colour)
+    return _Series(label, mean, mean - Z * sd, mean + Z * sd, colour, marker)
 
 
 def _personal_series(fit: PersonalModel) -> _Series:
@@ -132,14 +120,14 @@ def _personal_series(fit: PersonalModel) -> _Series:
     prior = PersonalPrior.of(fit.priors_, gi_shift(fit.priors_, fit.gut_sensitivity))
     sd = np.sqrt(prior.spread**2 + prior.resp_sd[None, :] ** 2)
     return _Series(PERSONAL_PRIOR_LABEL, prior.mean, prior.mean - Z * sd,
-                   prior.mean + Z * sd, "#9ecae1")
+                   prior.mean + Z * sd, "#9ecae1", MARKERS[1])
 
 
 def _posterior_series(fit: PersonalModel) -> _Series:
     theta = fit.draws_of("theta")                           # (draw, form, outcome)
     tail = (1 - INTERVAL) / 2
     low, high = np.quantile(theta, [tail, 1 - tail], axis=0)
-    return _Series(POSTERIOR_LABEL, theta.mean(axis=0), low, high, "#d62728")
+    return _Series(POSTERIOR_LABEL, theta.mean(axis=0), low, high, "#d62728", MARKERS[2])
 
 
 def plot_priors(priors: PriorSet, fit: PersonalModel | None = None) -> Figure:
@@ -159,10 +147,12 @@ def plot_priors(priors: PriorSet, fit: PersonalModel | None = None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per outcome (model scale), one row per form.
+        One panel per outcome (model scale), one row per form; the series are told apart
+        by their markers (circle, square, triangle) as well as their colours.
 
     """
-    series = [_prior_series(priors, "prior: population effect (evidence)", "#1f77b4")]
+    series = [_prior_series(priors, "prior: population effect (evidence)", "#1f77b4",
+                            MARKERS[0])]
     title = f"Evidence priors per form and outcome ({INTERVAL:.0%} intervals)"
     if fit is not None:
         series += [_personal_series(fit), _posterior_series(fit)]
@@ -191,7 +181,8 @@ def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0))
     """
     colours = colormaps["viridis"](np.linspace(0.0, 0.85, len(factors)))
     series = [_prior_series(priors.with_certainty_weight(f), f"certainty weight x {f:g}",
-                            to_hex(c)) for f, c in zip(factors, colours, strict=True)]
+                            to_hex(c), MARKERS[i % len(MARKERS)])
+              for i, (f, c) in enumerate(zip(factors, colours, strict=True))]
     return _forest(priors, series, f"Priors under alternative certainty weights "
                                    f"({INTERVAL:.0%} intervals)")
 
@@ -215,11 +206,11 @@ def _shade_regimens(ax: Axes, segments: pd.DataFrame) -> None:
                        lw=0, label=f"{BAND_PREFIX}{label}")
 
 
-def _label_doses(ax: Axes, segments: pd.DataFrame) -> None:
-    """Write each magnesium run's dose inside the top of the panel (runs of a week or more).
+def _label_doses(ax: Axes, segments: pd.DataFrame, forms: bool = False) -> None:
+    """Write each magnesium run's dose (its form: ``forms``) inside the top of the panel.
 
-    The shading says the form; a titration (100 -> 200 -> 300 mg) of one form is otherwise
-    one band.
+    Runs of a week or more. The shading's colour says the form, its name says it without
+    colour; a titration (100 -> 200 -> 300 mg) of one form is otherwise one band.
     """
     inside = blended_transform_factory(ax.transData, ax.transAxes)
     for form, mg, split, start, n in zip(segments["form"], segments["elemental_mg"],
@@ -228,8 +219,9 @@ def _label_doses(ax: Axes, segments: pd.DataFrame) -> None:
         if form in FORMS and n >= 7:
             middle = pd.Timestamp(start) + pd.Timedelta(days=n / 2)
             ax.text(date2num(middle.to_pydatetime()), 0.97,
-                    f"{mg:g} mg{' split' if split else ''}", transform=inside, ha="center",
-                    va="top", fontsize="x-small", color="#333333")
+                    form if forms else f"{mg:g} mg{' split' if split else ''}",
+                    transform=inside, ha="center", va="top", fontsize="x-small",
+                    color="#333333")
 
 
 def _regimen_legend(segments: pd.DataFrame) -> list[Patch]:
@@ -272,15 +264,16 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     matplotlib.figure.Figure
         One panel per observed outcome, labelled with its unit (dots: nights; line: 7-night
         mean; grey ticks above the panel: missing nights) and a last panel with the fitted
-        exposure per form (1 = steady state at the reference dose). Every panel shades each
-        run of one magnesium regimen in its form's colour, placebo runs hatched, nights
-        without magnesium unshaded; the last one names each run's dose. The title names the
-        diary's file (not a data frame), its recorded nights and its first and last date.
+        exposure per form (1 = steady state at the reference dose; one line style per form).
+        Every panel shades each run of one magnesium regimen in its form's colour, placebo
+        runs hatched, nights without magnesium unshaded; the first one names each run's form,
+        the last one its dose. The title names the diary's file (not a data frame), its
+        recorded nights and its first and last date.
 
     """
     nights = fit.diary_.nights
     segments = fit.diary_.segments()
-    outcomes = _present(fit)
+    outcomes = recorded_outcomes(fit)
     fig, axes = grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
     for ax, outcome in zip(axes[:-1], outcomes, strict=True):
         _outcome_panel(ax, nights[SPECS[outcome].column],
@@ -288,23 +281,33 @@ def plot_timeline(fit: PersonalModel) -> Figure:
     settings = fit.priors_.settings
     exposure = fit.exposure()
     ax = axes[-1]
-    for form, curve in zip(FORMS, exposure.values.T, strict=True):
-        if np.any(curve > 0):
-            ax.plot(nights.index, curve, color=FORM_COLOURS[form], lw=1.8, label=form)
+    taken = [(f, c) for f, c in zip(FORMS, exposure.values.T, strict=True) if np.any(c > 0)]
+    for i, (form, curve) in enumerate(taken):
+        ax.plot(nights.index, curve, color=FORM_COLOURS[form], lw=1.8, label=form,
+                ls=LINE_STYLES[i % len(LINE_STYLES)])
     ax.set_ylabel(textwrap.fill(f"exposure (1 = steady state at "
                                 f"{settings.reference_dose_mg:g} mg)", 18))
-    tau = float(np.median(fit.draws_of("tau")))
-    ax.set_title(f"fitted build-up (posterior median time constant {tau:.1f} days)",
-                 fontsize="medium")
+    ax.set_title(f"fitted build-up (posterior median time constant {build_up_days(fit):.1f} "
+                 "days)", fontsize="medium")
     ax.set_xlabel("night")
     for panel in axes:
         _shade_regimens(panel, segments)
     _label_doses(ax, segments)
+    _label_doses(axes[0], segments, forms=True)
     axes[0].legend(handles=[*axes[0].get_legend_handles_labels()[0],
                             *_regimen_legend(segments)],
                    loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     fig.suptitle(_diary_title(fit.diary_))
     return fig
+
+
+def build_up_days(fit: PersonalModel) -> float:
+    """The posterior median of the build-up's time constant, in days.
+
+    After that many nights on a form, about two thirds (1 - 1/e) of its steady-state effect
+    is reached.
+    """
+    return float(np.median(fit.draws_of("tau")))
 
 
 def _diary_title(diary: Diary) -> str:
@@ -335,33 +338,27 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
     matplotlib.figure.Figure
         One panel per observed outcome, one column per regimen of the diary: grey dots are
         the observed nights (including the build-up at the start of a regimen), a black
-        diamond their mean, and the coloured interval the posterior predicted mean at steady
-        state (90 % interval).
+        diamond their mean, and a square with its interval the posterior predicted mean at
+        steady state (90 % interval); the numbers are :func:`~model.viz.checks.regimen_means`.
 
     """
-    labels = list(fit.diary_.regimen_counts())
-    prediction = fit.predict([Regimen.from_label(label) for label in labels])
-    regimen_of = fit.diary_.regimen_label
-    nights = fit.diary_.nights
-    outcomes = _present(fit)
+    means = regimen_means(fit)
+    labels, outcomes = (list(dict.fromkeys(means[c])) for c in ("regimen", "outcome"))
+    regimen_of, nights = fit.diary_.regimen_label, fit.diary_.nights
     fig, axes = grid(len(outcomes), 3, 12.0, 3.4)
-    rng = np.random.default_rng(seed)
-    x = np.arange(len(labels))
-    tail = (1 - INTERVAL) / 2
+    rng, x = np.random.default_rng(seed), np.arange(len(labels))
     for ax, outcome in zip(axes, outcomes, strict=True):
-        spec = SPECS[outcome]
-        observed = nights[spec.column]
-        groups = [observed[(regimen_of == label) & observed.notna()] for label in labels]
-        for i, values in enumerate(groups):
+        observed = nights[SPECS[outcome].column]
+        for i, label in enumerate(labels):
+            values = observed[(regimen_of == label) & observed.notna()]
             ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), values.to_numpy(), "o", ms=2.5,
                     color="#999999", alpha=0.6, label="observed night" if i == 0 else None)
-        ax.plot(x, [g.mean() if len(g) else np.nan for g in groups], "D", color="black",
-                ms=5, label="observed mean")
-        draws = prediction[spec.gain_key].transpose("regimen", "draw").to_numpy()
-        mean = draws.mean(axis=1)
-        low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
-        ax.errorbar(x + 0.3, mean, yerr=[mean - low, high - mean], fmt="o", capsize=3,
-                    color="#d62728", label=f"predicted mean ({INTERVAL:.0%} interval)")
+        own = means[means["outcome"] == outcome]
+        ax.plot(x, own["observed"].to_numpy(), "D", color="black", ms=5, label="observed mean")
+        mean = own["predicted"].to_numpy()
+        ax.errorbar(x + 0.3, mean, yerr=[mean - own["low"], own["high"] - mean], fmt="s",
+                    capsize=3, color="#d62728",
+                    label=f"predicted mean ({INTERVAL:.0%} interval)")
         ax.set_xticks(x, labels, rotation=30, ha="right")
         ax.set_title(_label(fit.priors_, outcome))
         ax.set_xlabel("regimen")
@@ -401,7 +398,8 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
         Left: expected utility (dot; weighted MCIDs, 0 = as now), a bar to the mean of the
         worst 10 % of draws (CVaR), an open circle at it plus the learning value (the starred
         recommendation need not lead on either: the reasons say why). Middle: P(GI constraint
-        violated). Right: P(best) or, for a blocked action (light grey), why it is blocked.
+        violated). Right: P(best) or, for a blocked action (light grey, dotted and hatched,
+        named "not allowed"), why it is blocked.
         A decision without assessed actions (``refer``) gives a figure that says so.
 
     """
@@ -419,23 +417,25 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
     for row, a in zip(rows, actions, strict=True):
         colour = FORM_COLOURS.get(a.regimen.form, NO_FORM_COLOUR) if a.feasible else BLOCKED_COLOUR
         utility_ax.plot([a.cvar, a.expected_utility], [row, row], color=colour, lw=3,
-                        solid_capstyle="butt")
+                        solid_capstyle="butt", ls="solid" if a.feasible else "dotted")
         utility_ax.plot(a.expected_utility, row, "o", color=colour, ms=7)
         if a.learning_value > 0:
             utility_ax.plot(a.expected_utility + a.learning_value, row, "o", ms=7,
                             markerfacecolor="none", markeredgecolor=colour)
-        gi_ax.barh(row, a.p_constraint_violation, color=colour, height=0.6)
+        gi_ax.barh(row, a.p_constraint_violation, color=colour, height=0.6,
+                   hatch=None if a.feasible else "//")
         note_ax.text(0.0, row, _note(a), va="center", fontsize="medium",
                      color="black" if a.feasible else "#777777")
     names = [("* " if i == decision.chosen else "") + option(a.action, a.regimen)
-             for i, a in enumerate(actions)]
+             + ("" if a.feasible else " (not allowed)") for i, a in enumerate(actions)]
     utility_ax.set_yticks(rows, names)
     for label, a in zip(utility_ax.get_yticklabels(), actions, strict=True):
         label.set_color("black" if a.feasible else "#888888")
     utility_ax.invert_yaxis()
     utility_ax.axvline(0.0, color="black", lw=0.8, ls=":")
-    utility_ax.set_xlabel("utility, weighted MCIDs (dot: expected; open circle: plus what its "
-                          "nights are expected to teach; bar to the mean of the worst 10 %)")
+    utility_ax.set_xlabel(textwrap.fill("utility, weighted MCIDs (dot: expected; open circle: "
+                                        "plus what its nights are expected to teach; bar to "
+                                        "the mean of the worst 10 %)", 70))
     utility_ax.set_ylabel("action (* = recommended; the reasons say why)")
     utility_ax.set_title("Actions by expected utility (light grey: not allowed now)")
     if epsilon is not None:
