@@ -225,8 +225,10 @@ def _truncate(diary: Diary, as_of: dt.date | str | None,
     planned nights after it (rows with a regimen and nothing recorded, as ``mgsleep plan``
     writes them) were not slept yet, and counted as taken they made a trial stopped early
     look finished on its last arm. Given ``today`` (the command line's), a diary out of date
-    says so (:func:`_out_of_date`).
+    says so (:func:`_out_of_date`). Rows holding only a date are nights not recorded
+    (:meth:`~model.data.diary.Diary.without_date_only`), neither slept nor without magnesium.
     """
+    diary = diary.without_date_only()
     last = diary.nights.index.max().date()
     if as_of is None:
         now = today or dt.date.today()

@@ -5,8 +5,9 @@ cell, collects every fault in one pass and raises them together as a :class:`Dia
 a valid diary becomes a :class:`Diary` whose ``nights`` cover every calendar night from the
 first to the last date. Blank cells, ``NA``, ``N/A`` and ``NaN`` (any case) are missing;
 column names are matched stripped, lower-cased, runs of spaces and hyphens as ``_``; rows
-may come in any order, sorted by date (with a warning); outcomes ahead: :func:`_ahead`; at
-most :data:`MAX_ROWS` rows and :data:`MAX_SPAN_NIGHTS` nights (ten years). A night missing
+may come in any order, sorted by date (with a warning); outcomes ahead, the span (at most
+:data:`MAX_SPAN_NIGHTS` nights, ten years) and rows holding only a date:
+:mod:`model.data.diary_nights`; at most :data:`MAX_ROWS` rows. A night missing
 between two recorded nights is inserted with ``recorded=False`` and every outcome and
 covariate missing; its regimen is carried over when the recorded nights on both sides have
 the same regimen (someone who skips the diary usually keeps taking the supplement), else it
@@ -27,10 +28,16 @@ import pandas as pd
 from model.core.errors import DiaryError, Fault
 from model.core.forms import NONE
 from model.core.regimen import Regimen
+from model.data.diary_nights import (
+    MAX_SPAN_NIGHTS,
+    check_span,
+    date_only_rows,
+    date_only_warning,
+    nights_ahead,
+)
 from model.data.diary_rows import (
     MAX_ROWS,
     NUMERIC,
-    as_date,
     dose_warnings,
     normalise_columns,
     parse_rows,
@@ -38,6 +45,7 @@ from model.data.diary_rows import (
     unknown_columns,
 )
 from model.data.guesses import diary_guess_warnings
+from model.data.night_dates import as_date
 from model.data.separators import column_key, read_cells
 
 OUTCOMES: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
@@ -51,10 +59,6 @@ LOOSE_BRISTOL = 6
 """The Bristol stool form from which a night counts as a loose-stool (GI) night, as the
 bundled safety file has it (``gi_constraint.loose_bristol``); a priors directory may lower it,
 and the analysis then counts with its value (:meth:`Diary.with_loose_bristol`)."""
-
-MAX_SPAN_NIGHTS = 3650
-"""The longest span from the first to the last night (ten years): the timeline has a row per
-night, so a typo in a year (2206 for 2026) would otherwise build centuries of empty nights."""
 
 __all__ = ["COVARIATES", "LOOSE_BRISTOL", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERIC", "OUTCOMES",
            "Diary", "gi_nights", "read_diary"]
@@ -113,47 +117,6 @@ def _gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
             "other as without magnesium (mgsleep log --date adds a night you remember)"]
 
 
-def _check_span(dates: pd.Index, name: str, rows: dict[pd.Timestamp, int]) -> None:
-    """Refuse a diary whose first and last nights are more than ``MAX_SPAN_NIGHTS`` apart."""
-    first, last = dates.min(), dates.max()
-    span = (last - first).days + 1
-    if span > MAX_SPAN_NIGHTS:
-        raise DiaryError([Fault(name, f"row {rows.get(last, '?')}, column date",
-                                f"expected the diary to span at most {MAX_SPAN_NIGHTS} nights "
-                                f"(ten years), got {span} from {first.date()} (row "
-                                f"{rows.get(first, '?')}) to {last.date()}")])
-
-
-AHEAD_ALLOWED = dt.timedelta(days=1)
-"""How long after today a night with an outcome may be dated (a diary kept in a time zone
-ahead); later, and apart from the nights up to then, a year or a month was mistyped."""
-
-
-def _ahead(recorded: pd.DataFrame, name: str, rows: dict[pd.Timestamp, int], today: dt.date,
-           refuse: bool) -> list[str]:
-    """A warning naming the nights after ``today`` with an outcome; with ``refuse``, a typo's.
-
-    A :class:`DiaryError` names each night with an outcome more than :data:`AHEAD_ALLOWED`
-    ahead and apart from the diary's nights up to then (2027-11-10 for 2026-11-10 put the
-    analysis a year ahead, with 341 empty nights); nights that run on without a gap, as
-    ``mgsleep simulate`` writes them, are only warned of (a review: its files were refused).
-    """
-    slept = recorded[list(OUTCOMES)].notna().any(axis=1)
-    ahead = recorded.index[slept & (recorded.index > pd.Timestamp(today))]
-    days = recorded.index.sort_values()
-    allowed = pd.Timestamp(today + AHEAD_ALLOWED)   # a run goes on from the last night by then
-    end = days[days <= allowed].max() if (days <= allowed).any() else allowed
-    for day in days[days > allowed]:
-        end = day if (day - end).days <= 1 else end
-    if refuse and len(late := ahead[ahead > end]):
-        raise DiaryError([Fault(name, f"row {rows.get(day, '?')}, column date", "expected a "
-                                f"night up to today, {today} (or a day later, for time zones), "
-                                f"for a row with outcomes, got {day.date()}: a year or a month "
-                                "mistyped?") for day in late])
-    return [f"{name}: outcomes recorded for nights after today (last {ahead.max().date()}, row "
-            f"{rows.get(ahead.max(), '?')}); is a year mistyped?"] if len(ahead) else []
-
-
 def _row_numbers(source: pd.DataFrame | Diary) -> dict[pd.Timestamp, int]:
     """1-based data row of each date in a table (row order of the recorded nights of a Diary)."""
     if isinstance(source, Diary):
@@ -177,7 +140,8 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         default the bundled one.
     today : datetime.date, optional
         The day it is read (default the clock's; a table is checked only when it is given, as
-        a simulated trial dates nights ahead): see :func:`_ahead`.
+        a simulated trial dates nights ahead): see
+        :func:`~model.data.diary_nights.nights_ahead`.
 
     Returns
     -------
@@ -198,9 +162,11 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     unknown = [c for c in unknown if column_key(c) in table.columns]   # not read as another
     recorded = parse_rows(table, name, priors_dir, sep, unknown)
     rows = _row_numbers(table)
-    warnings += _ahead(recorded, name, rows, today or dt.date.today(),
-                       refuse=today is not None or not isinstance(source, pd.DataFrame))
-    _check_span(recorded.index, name, rows)
+    warnings += nights_ahead(recorded[list(OUTCOMES)].notna().any(axis=1), name, rows,
+                             today or dt.date.today(),
+                             refuse=today is not None or not isinstance(source, pd.DataFrame))
+    check_span(recorded.index, name, rows)
+    date_only = date_only_rows(table, sep)
     if not recorded.index.is_monotonic_increasing:
         warnings.append(f"{name}: rows are not in date order; sorted by date")
     written = [c for c in OUTCOMES if c in recorded]
@@ -209,9 +175,10 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
                         "awakenings, ratings, stool form): an analysis rests on the published "
                         "evidence alone")
     warnings += dose_warnings(recorded["elemental_mg"], name, rows)
-    warnings += diary_guess_warnings(table, CODE_NOTE, name)
+    warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
     nights = _timeline(recorded)
-    return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)))
+    return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)),
+                 tuple(date_only.values()))
 
 
 _TAGGED = r"(?=.*\((?i:plan)\s+[0-9a-zA-Z]+\))"
@@ -288,12 +255,16 @@ class Diary:
         File name (or ``<DataFrame>``).
     warnings : tuple of str
         Non-fatal findings (unknown columns, gaps, unsorted rows).
+    date_only : tuple of datetime.date
+        The nights whose row holds only a date (recorded in ``nights`` as the file has them,
+        without magnesium; :meth:`without_date_only` reads them as nights not recorded).
 
     """
 
     nights: pd.DataFrame
     source: str
     warnings: tuple[str, ...] = ()
+    date_only: tuple[dt.date, ...] = ()
 
     def with_loose_bristol(self, loose_bristol: int) -> Diary:
         """The diary with its GI nights counted from Bristol ``loose_bristol`` on.
@@ -305,6 +276,22 @@ class Diary:
             return self
         return replace(self, nights=self.nights.assign(gi_night=gi_nights(self.nights,
                                                                           loose_bristol)))
+
+    def without_date_only(self) -> Diary:
+        """The diary with the rows holding only a date read as nights not recorded.
+
+        Such a row says neither that a night was slept nor that no magnesium was taken: as a
+        recorded night it was counted a night without magnesium, and a week of them made a
+        withdrawal that nobody observed (an outside audit). Between recorded nights they are
+        gap nights (their regimen guessed as :func:`_timeline` guesses it, the gap warning
+        names them); after the last recorded night, the timeline ends before them. A diary
+        of nothing but dates is returned as it is.
+        """
+        empty = self.nights.index.isin(pd.DatetimeIndex(self.date_only))
+        kept = self.nights[self.nights["recorded"].to_numpy(bool) & ~empty]
+        if not empty.any() or kept.empty:
+            return self
+        return replace(_on_timeline(self, kept), date_only=())
 
     def __repr__(self) -> str:
         dates = self.nights.index
@@ -328,7 +315,7 @@ class Diary:
         return tuple(c for c in OUTCOMES if self.nights[c].notna().any())
 
     @property
-    def _has_outcome(self) -> pd.Series:
+    def has_outcome(self) -> pd.Series:
         """Per night, whether any outcome is recorded."""
         return self.nights[list(OUTCOMES)].notna().any(axis=1)
 
@@ -338,7 +325,7 @@ class Diary:
 
         A planned row, or one whose outcomes went unlogged, has a regimen and none.
         """
-        return int(self._has_outcome.sum())
+        return int(self.has_outcome.sum())
 
     @property
     def last_outcome_date(self) -> dt.date | None:
@@ -347,7 +334,7 @@ class Diary:
         A planned diary (``mgsleep plan``) has rows with a regimen for nights not yet slept:
         they end after this date.
         """
-        with_outcome = self._has_outcome
+        with_outcome = self.has_outcome
         return with_outcome[with_outcome].index.max().date() if with_outcome.any() else None
 
     def last_slept_date(self, today: dt.date) -> dt.date | None:
@@ -438,8 +425,18 @@ class Diary:
                                     f"expected a date after {last.date()} (the diary's last "
                                     f"night), got {day.date()}") for day in early])
         own = self.nights[self.nights["recorded"]]
-        combined = pd.concat([own, recorded])
-        nights = _timeline(combined.drop(columns=["recorded", "gi_night"]))
-        warnings = tuple(w for w in self.warnings + new.warnings if "missing between" not in w)
-        return replace(self, nights=nights,
-                       warnings=warnings + tuple(_gap_warning(nights, self.source)))
+        joined = replace(self, warnings=self.warnings + new.warnings,
+                         date_only=self.date_only + new.date_only)
+        return _on_timeline(joined, pd.concat([own, recorded]))
+
+
+def _on_timeline(diary: Diary, recorded: pd.DataFrame) -> Diary:
+    """``diary`` made of the ``recorded`` nights (as its ``nights`` has them), gaps renewed.
+
+    Each night keeps its ``gi_night`` (counted with the diary's Bristol threshold); the gap
+    warning names the new timeline's gaps.
+    """
+    nights = _timeline(recorded.drop(columns=["recorded", "gi_night"]))
+    nights["gi_night"] = recorded["gi_night"].reindex(nights.index)
+    said = tuple(w for w in diary.warnings if "missing between" not in w)
+    return replace(diary, nights=nights, warnings=said + tuple(_gap_warning(nights, diary.source)))

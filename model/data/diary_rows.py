@@ -22,6 +22,8 @@ from model.core.errors import DiaryError, Fault
 from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions, form_hint
 from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
 from model.data.blank_rows import row_ranges
+from model.data.night_dates import as_date, date_problem
+from model.data.night_dates import given_date as given_date  # its importers' name for it
 from model.data.separators import (
     cell_number,
     column_key,
@@ -80,14 +82,14 @@ GUESS_COLUMN = "guess"
 "unknown column" for it."""
 MISSING_WORDS = frozenset({"", "na", "n/a", "nan"})
 """Cell texts read as a value not recorded (any case, spaces around)."""
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _THREE_DECIMALS = re.compile(r"^\s*[1-9]\d{0,2}[.,]\d{3}\s*$")
 """``1,600``: a decimal mark, or a thousands separator (a dose read as 1.6 that was 1600)?"""
 _AGREE_RELATIVE, _AGREE_ABSOLUTE = 0.05, 1.0
 """``elemental_mg`` and converted ``compound_mg`` agree within 5 % or 1 mg."""
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """Whether a cell is a value not recorded (None, NaN, or a word of MISSING_WORDS)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -95,40 +97,9 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in MISSING_WORDS
 
 
-def as_date(value: Any) -> dt.date | None:
-    """Return the date in a cell (YYYY-MM-DD text, a date or a Timestamp), or None."""
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _DATE.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def given_date(value: Any, name: str = "as_of") -> dt.date:
-    """The date an API caller gave (a date, a Timestamp or ``YYYY-MM-DD`` text).
-
-    Raises
-    ------
-    ValueError
-        Naming ``name`` and the value, when it is none of those.
-    """
-    day = as_date(value)
-    if day is None:
-        raise ValueError(f"{name} must be a date (datetime.date or 'YYYY-MM-DD'), got "
-                         f"{value!r}")
-    return day
-
-
 def _show(value: Any) -> str:
     """Show a cell in a message, text as the file has it (``'1,79'``, not ``'1.79'``)."""
-    if _is_missing(value):
+    if is_missing(value):
         return "blank"
     return quoted(value) if isinstance(value, str) else repr(value)
 
@@ -153,7 +124,7 @@ class _RowParser:
         self.faults.append(Fault(self.file, f"row {row}, column {column}", message))
 
     def number(self, row: int, column: str, value: Any) -> float:
-        if _is_missing(value):
+        if is_missing(value):
             return math.nan
         plain = thousands(value, decimal_comma(self.sep)) if isinstance(value, str) else None
         if plain is not None:
@@ -174,10 +145,10 @@ class _RowParser:
         before = len(self.faults)
         date = as_date(cells["date"])
         if date is None:
-            self.fault(row, "date", f"expected a date YYYY-MM-DD, got {_show(cells['date'])}")
+            self.fault(row, "date", date_problem(str(cells["date"]), _show(cells["date"])))
         values = {c: self.number(row, c, cells.get(c)) for c in NUMERIC}
         raw_form = cells.get("form")
-        form = NONE if _is_missing(raw_form) else canonical_form(str(raw_form))
+        form = NONE if is_missing(raw_form) else canonical_form(str(raw_form))
         if form is None:
             self.fault(row, "form", _unknown_form(str(raw_form)))
         elif not any(f.where in (f"row {row}, column elemental_mg", f"row {row}, column "
@@ -190,7 +161,7 @@ class _RowParser:
             "date": pd.Timestamp(date) if date else None,
             "form": form,
             "split": values["split"] == 1,
-            "notes": "" if _is_missing(notes) else str(notes),
+            "notes": "" if is_missing(notes) else str(notes),
         }
 
     def dose(self, row: int, form: str, values: dict[str, float], written: Any) -> float:
@@ -254,7 +225,7 @@ def cell_problem(column: str, value: str) -> str | None:
     parser = _RowParser("<answer>", elemental_fractions)
     if column in NUMERIC:
         parser.number(1, column, value)
-    elif column == "form" and not _is_missing(value) and canonical_form(value) is None:
+    elif column == "form" and not is_missing(value) and canonical_form(value) is None:
         return _unknown_form(value)
     return parser.faults[0].message if parser.faults else None
 

@@ -23,9 +23,13 @@ from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.data.diary import Diary
 
 MIN_ON_NIGHTS = 14
-"""A withdrawal counts after at least this many nights on magnesium..."""
+"""A withdrawal counts after at least this many nights on magnesium with a row (a dose written
+down, not a gap's guess)..."""
 MIN_OFF_NIGHTS = 7
-"""...followed by at least this many nights off it (not placebo)."""
+"""...followed by at least this many nights off it (not placebo) that were observed: a row
+with an outcome. A gap's nights, or rows holding only a date, taken as off because the dose
+changed across them, separate nothing (an outside audit: 17 such nights made a
+"withdrawal")."""
 MIN_PLACEBO_NIGHTS = 7
 """Placebo nights that separate expectation from magnesium."""
 ENTANGLED = -0.5
@@ -41,12 +45,12 @@ class Separability:
     separable : bool
         True when the diary has a withdrawal or enough placebo nights.
     withdrawals : int
-        Runs of >= :data:`MIN_ON_NIGHTS` on magnesium followed by >= :data:`MIN_OFF_NIGHTS`
-        off it.
+        Runs of >= :data:`MIN_ON_NIGHTS` nights on magnesium followed by >=
+        :data:`MIN_OFF_NIGHTS` observed nights off it (see those for the nights counted).
     placebo_nights : int
         Nights on placebo.
     switch_ons : int
-        Times magnesium was started after nights without it.
+        Times magnesium was started after nights observed without it.
     correlation : float or None
         Most negative posterior correlation between a tried form's sleep-onset effect and
         the expectation effect (None without draws or without a tried form).
@@ -68,14 +72,14 @@ class Separability:
                 "correlation": self.correlation, "reasons": list(self.reasons)}
 
 
-def _runs(on: np.ndarray) -> list[tuple[bool, int]]:
-    """Consecutive runs of ``on`` as (value, length)."""
+def _runs(on: np.ndarray, counted: np.ndarray) -> list[tuple[bool, int]]:
+    """Consecutive runs of ``on`` as (value, how many of their nights are ``counted``)."""
     runs: list[tuple[bool, int]] = []
-    for value in on:
+    for value, count in zip(on, counted, strict=True):
         if runs and runs[-1][0] == bool(value):
-            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            runs[-1] = (runs[-1][0], runs[-1][1] + int(count))
         else:
-            runs.append((bool(value), 1))
+            runs.append((bool(value), int(count)))
     return runs
 
 
@@ -104,8 +108,10 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     nights = diary.nights
     active = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy()
     placebo = int((nights["form"] == PLACEBO).sum())
-    runs = _runs(active)
-    switch_ons = sum(1 for k, (on, _) in enumerate(runs) if on and k > 0)
+    counted = np.where(active, nights["recorded"].to_numpy(bool),
+                       (nights["recorded"] & diary.has_outcome).to_numpy(bool))
+    runs = _runs(active, counted)
+    switch_ons = sum(1 for (off, m), (on, _) in pairwise(runs) if on and not off and m)
     withdrawals = sum(1 for (on, n), (off, m) in pairwise(runs)
                       if on and n >= MIN_ON_NIGHTS and not off and m >= MIN_OFF_NIGHTS)
     tried = [f for f in FORMS if (nights["form"] == f).any()]

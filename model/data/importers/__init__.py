@@ -66,7 +66,8 @@ def import_files(source: str, paths: list[Path], *, mapping: str | None = None,
     """
     if source == "csv":
         maps = generic.parse_map(mapping or "")
-        return Imported(generic.read(paths, maps, date_is_morning))
+        table, warnings = generic.read(paths, maps, date_is_morning)
+        return Imported(table, tuple(warnings))
     if source == "csd":
         return Imported(csd.read(paths))
     if source == "gwern":

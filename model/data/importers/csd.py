@@ -16,7 +16,7 @@ One row per morning, with the columns (any may be blank except ``date``): ``date
 ``23:40``, ``1:15`` or ``11:40 pm``; each time is taken as the first such clock time after
 the one before it (bed, try, final awakening, out of bed), so times after midnight need no
 date. The minutes asleep-onset plus awake after onset must fit between trying to sleep and
-the final awakening.
+the final awakening (an hour more on a morning the clocks may go back).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import pandas as pd
 
 from model.data.diary_rows import KNOWN_COLUMNS
 from model.data.importers.common import Faults, check_ranges, format_cell, number, read_csv
+from model.data.importers.nights import CLOCK_BACK, may_fall_back
 
 TIMES: tuple[str, ...] = ("into_bed", "try_to_sleep", "final_awakening", "out_of_bed")
 """CSD items 1, 2, 6 and 7, in the order they happen."""
@@ -40,6 +41,8 @@ QUALITY_WORDS: dict[str, int] = {"very poor": 1, "poor": 2, "fair": 3, "good": 4
 
 _CLOCK = re.compile(r"^(\d{1,2})[:.h](\d{2})\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 DAY_MIN = 24 * 60
+CLOCK_BACK_MIN = int(CLOCK_BACK.total_seconds() // 60)
+"""The minutes a daylight-saving fall-back adds to a night (not on its clock times)."""
 
 
 def clock_minutes(text: str) -> int | None:
@@ -87,8 +90,15 @@ def _quality(text: str, file: str, where: str, faults: Faults) -> float:
     return value
 
 
-def _row(row: dict[str, str], file: str, where: str, faults: Faults) -> dict[str, str]:
-    """The diary cells of one CSD row."""
+def _row(row: dict[str, str], file: str, where: str, faults: Faults,
+         morning: dt.date) -> dict[str, str]:
+    """The diary cells of one CSD row (``morning``: its date, the morning after the night).
+
+    On a morning the clocks may go back (:func:`~.nights.may_fall_back`) the night lasted an
+    hour longer than its clock times say: the minutes asleep-onset plus awake after onset may
+    fill that hour too (a valid night across the fall-back was refused; the Fitbit importer
+    allowed it, and a spring-forward night has the hour on its clock times already).
+    """
     values = {c: number(row.get(c), file, f"{where}, column {c}", faults)
               for c in ("sol_min", "awakenings", "waso_min")}
     values["quality"] = _quality(row.get("quality", ""), file, where, faults)
@@ -96,10 +106,13 @@ def _row(row: dict[str, str], file: str, where: str, faults: Faults) -> dict[str
     times = _timeline(row, file, where, faults)
     if "try_to_sleep" in times and "final_awakening" in times:
         window = times["final_awakening"] - times["try_to_sleep"]
+        back = may_fall_back(morning)
         used = sum(v for c, v in values.items() if c in ("sol_min", "waso_min") and v == v)
-        if used > window:
+        if used > window + back * CLOCK_BACK_MIN:
             faults.add(file, f"{where}, columns sol_min and waso_min", f"expected at most "
-                       f"{window} minutes from try_to_sleep to final_awakening, got {used:g}")
+                       f"{window} minutes from try_to_sleep to final_awakening"
+                       + (f" ({window + CLOCK_BACK_MIN} if the clocks went back that night)"
+                          if back else "") + f", got {used:g}")
     passed = {c: row[c].strip() for c in KNOWN_COLUMNS
               if c in row and c not in values and c != "date"}
     notes = row.get("comments", "").strip()
@@ -129,7 +142,7 @@ def read(paths: list[Path]) -> pd.DataFrame:
                 faults.add(str(path), f"{where}, column date", f"expected one row per "
                            f"morning, got {night + dt.timedelta(days=1)} twice")
             rows[night] = _row({str(k): str(v) for k, v in raw.items()}, str(path), where,
-                               faults)
+                               faults, night + dt.timedelta(days=1))
     faults.raise_any()
     columns = ["date", *(c for c in KNOWN_COLUMNS
                          if c != "date" and any(c in r for r in rows.values()))]

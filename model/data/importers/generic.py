@@ -5,11 +5,15 @@ column of the file that fills it, and for the durations ``sol_min`` and ``waso_m
 of the file (``s``, ``min`` (default) or ``h``). The ``date`` column is required: a date
 (``YYYY-MM-DD``) is the night unless ``--date-is morning`` says the file dates a night by the
 morning it ended; a date and time (``2024-03-01 23:40``) is the start of the sleep and gives
-its night by :func:`~.common.night_of`. A file whose every date cell is at midnight
-(``2024-03-02 00:00:00``, as spreadsheets, pandas and R write plain dates) gives plain dates:
-read as sleeps starting at midnight, every night moved one day earlier. Rows repeating a
-night with the same values are dropped; with different values they are an error naming both
-rows.
+its night by :func:`~.common.night_of`. Nothing else is a date: ``20240301`` and
+``2024-W09-5``, which Python reads as midnight times, were moved a night back (an outside
+audit); they are refused naming row and column, as the diary reader refuses them. Dates at
+midnight (``2024-03-02 00:00:00``, as spreadsheets, pandas and R write plain dates) are plain
+dates in a file with no time of day (as sleeps starting at midnight, every night would move
+a day earlier); in a file of times of day they are sleeps that began at midnight, on the
+night before, as the file's other times, and a warning names them (:func:`_midnights`).
+Rows repeating a night with the same values are dropped; with different values they are an
+error naming both rows.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.core.errors import Fault, InputError
+from model.data.blank_rows import row_ranges
 from model.data.diary_rows import KNOWN_COLUMNS, NUMERIC
 from model.data.importers.common import (
     Faults,
@@ -31,6 +36,7 @@ from model.data.importers.common import (
     number,
     read_csv,
 )
+from model.data.night_dates import DATE, date_problem
 
 UNITS: dict[str, float] = {"s": 1 / 60, "min": 1.0, "h": 60.0}
 """Minutes per unit of a duration column."""
@@ -38,7 +44,8 @@ UNITS: dict[str, float] = {"s": 1 / 60, "min": 1.0, "h": 60.0}
 DURATIONS: tuple[str, ...] = ("sol_min", "waso_min")
 """Diary columns that take a unit."""
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+"""A date and a time of day (seconds, fraction and UTC offset may follow)."""
 _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
@@ -86,12 +93,35 @@ def row_night(text: str, morning: bool) -> dt.date | None:
     """The night of a date cell (see the module doc); None when it is neither form."""
     text = text.strip()
     try:
-        if _DATE_ONLY.match(text):
+        if DATE.match(text):
             day = dt.date.fromisoformat(text)
             return day - dt.timedelta(days=1) if morning else day
-        return night_of(dt.datetime.fromisoformat(text))
+        if _DATE_TIME.match(text):
+            return night_of(dt.datetime.fromisoformat(text))
     except ValueError:
-        return None
+        pass
+    return None
+
+
+def _midnights(dates: list[str], file: str, column: str) -> tuple[list[str], list[str]]:
+    """The date cells as they are read, and a warning naming midnights read as sleep starts.
+
+    Midnights are plain dates when no cell has a time of day; beside one, the file gives the
+    times sleeps began, and a sleep beginning at midnight is the night before's. A file of
+    dates with one time typed into it moved every other night a day back without a word (an
+    outside audit): the warning names them, and how to write a date.
+    """
+    midnight = [row for row, cell in enumerate(dates, start=1) if _MIDNIGHT.match(cell)]
+    timed = [row for row, cell in enumerate(dates, start=1)
+             if _DATE_TIME.match(cell) and not _MIDNIGHT.match(cell)]
+    if not midnight or not timed:
+        return [cell[:10] if _MIDNIGHT.match(cell) else cell for cell in dates], []
+    first = dates[midnight[0] - 1]
+    return dates, [f"{file}: {'row' if len(midnight) == 1 else 'rows'} {row_ranges(midnight)}, "
+                   f"column {column}: midnight ({first!r}) read as the start of a sleep, on "
+                   f"the night before its date ({row_night(first, False)}), as row "
+                   f"{timed[0]} gives a time of day ({dates[timed[0] - 1]!r}); if they are "
+                   f"dates, write them without the time ({first[:10]!r})"]
 
 
 def _cells(row: dict[str, str], maps: list[ColumnMap], file: str, where: str,
@@ -111,8 +141,9 @@ def _cells(row: dict[str, str], maps: list[ColumnMap], file: str, where: str,
     return cells
 
 
-def read(paths: list[Path], maps: list[ColumnMap], morning: bool = False) -> pd.DataFrame:
-    """The diary rows of mapped CSV files (text cells; see the module doc).
+def read(paths: list[Path], maps: list[ColumnMap],
+         morning: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """The diary rows of mapped CSV files (text cells; see the module doc), and warnings.
 
     Raises
     ------
@@ -121,7 +152,7 @@ def read(paths: list[Path], maps: list[ColumnMap], morning: bool = False) -> pd.
         column), or one night given twice with different values.
 
     """
-    faults = Faults()
+    faults, warnings = Faults(), list[str]()
     rows: dict[dt.date, dict[str, str]] = {}
     first: dict[dt.date, str] = {}
     date_source = next(m.source for m in maps if m.column == "date")
@@ -132,15 +163,16 @@ def read(paths: list[Path], maps: list[ColumnMap], morning: bool = False) -> pd.
             raise InputError([Fault(str(path), f"column {name}", "expected this mapped column; "
                                     "found columns: " + ", ".join(map(str, table.columns)))
                               for name in missing])
-        dates = [str(cell).strip() for cell in table[date_source]]
-        if all(_MIDNIGHT.match(cell) for cell in dates if cell):   # dates written as times
-            table[date_source] = [cell[:10] for cell in dates]
+        table[date_source], said = _midnights([str(cell).strip() for cell in table[date_source]],
+                                              str(path), date_source)
+        warnings += said
         for number_, raw in enumerate(table.to_dict("records"), start=1):
-            where = f"row {number_}"
-            night = row_night(str(raw[date_source]), morning)
+            where, cell = f"row {number_}", str(raw[date_source])
+            night = row_night(cell, morning)
             if night is None:
-                faults.add(str(path), f"{where}, column {date_source}", "expected a date "
-                           f"YYYY-MM-DD or a date and time, got {raw[date_source]!r}")
+                faults.add(str(path), f"{where}, column {date_source}", date_problem(cell)
+                           if DATE.match(cell.strip()) else "expected a date YYYY-MM-DD or a "
+                           f"date and time (YYYY-MM-DD HH:MM), got {raw[date_source]!r}")
                 continue
             cells = _cells({str(k): str(v) for k, v in raw.items()}, maps, str(path), where,
                            faults)
@@ -154,4 +186,4 @@ def read(paths: list[Path], maps: list[ColumnMap], morning: bool = False) -> pd.
     columns = ["date", *(c for c in KNOWN_COLUMNS if any(m.column == c for m in maps)
                          and c != "date")]
     return pd.DataFrame([{"date": n.isoformat()} | rows[n] for n in sorted(rows)],
-                        columns=columns)
+                        columns=columns), warnings
