@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.night_warnings import warn_pot_form, warn_unusual, watch_night
+from model.cli.night_warnings import MORNING_FIELDS, warn_pot_form, warn_unusual, watch_night
 from model.cli.options import add_profile_options, as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
 from model.core.lock import exclusive
@@ -20,6 +20,7 @@ from model.core.lock import exclusive
 if TYPE_CHECKING:
     import pandas as pd
 
+    from model.data.logged_night import Carried
     from model.data.merge import MergeReport, Source
 
 FIELDS: dict[str, tuple[str, str]] = {
@@ -50,63 +51,9 @@ night not recorded, without a word)."""
 REGIMEN: tuple[str, ...] = ("form", "elemental_mg", "split")
 """Fields whose default, when asked, is the diary's last night."""
 
-TEXT_FIELDS = frozenset({"form", "notes"})
-"""The fields that are not numbers."""
-
-PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
-"""A number as the diary writes one: digits and one decimal point (not ``1_0``, ``1e2``,
-``0x10`` or ``inf``, which Python's ``float`` reads and a spreadsheet reads otherwise)."""
-
-def plain_number(text: str, comma: bool = False) -> str | None:
-    """``text`` in the diary's canonical form (``12``, ``12.5``), or None when it is not plain.
-
-    A whole number is written without decimals and trailing zeros are dropped (``2.0`` ->
-    ``2``, ``10.50`` -> ``10.5``); a decimal comma is read where ``comma`` (a ``;`` or tab
-    diary, :func:`model.data.separators.decimal_comma`, whose writer turns it back).
-    """
-    text = text.strip()
-    if comma:       # a ';' diary writes 12,5 (separators.DECIMAL_COMMA, as the reader reads)
-        from model.data.separators import DECIMAL_COMMA  # here: it imports pandas
-
-        text = DECIMAL_COMMA.sub(r"\1.\2", text)
-    if not PLAIN_NUMBER.match(text):
-        return None
-    number = Decimal(text)
-    if number == number.to_integral_value():
-        return str(int(number))
-    return format(number.normalize(), "f")
-
-
-def number_problem(column: str, text: str, comma: bool = False) -> str | None:
-    """Why ``text`` cannot be logged in ``column``: not plain, or what the diary reader says."""
-    from model.data.diary_rows import cell_problem
-
-    if column in TEXT_FIELDS:
-        return cell_problem(column, text)
-    if grouped := _grouped(text, comma):
-        return grouped
-    plain = plain_number(text, comma)
-    if plain is None:
-        return cell_problem(column, text) or _not_plain(text, comma)
-    return cell_problem(column, plain)
-
-
-def _grouped(text: str, comma: bool) -> str | None:
-    """The fault of a number with a thousands separator (None without one).
-
-    On a diary with decimal commas, ``--mg 1.000`` was stored as 1 mg and ``--sol 1.000`` as a
-    minute, without a word (:func:`model.data.separators.thousands`).
-    """
-    from model.data.separators import thousands
-
-    plain = thousands(text, comma)
-    return None if plain is None else (f"expected a plain number, got {text!r}, which looks "
-                                       f"like a thousands separator: write {plain}")
-
-
-def _not_plain(text: str, comma: bool) -> str:
-    return (f"expected a plain decimal number such as 12 or 12.5{' (or 12,5)' * comma}, got "
-            f"{text!r}")
+EVENING = dt.time(18)
+"""From this hour a log without ``--date`` may be tonight's (:func:`default_night`)."""
+_ONE_DAY = dt.timedelta(days=1)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -115,12 +62,18 @@ def add_parser(subparsers: Any) -> None:
         "log", help="add or correct one night of your diary",
         description="Add one night to a diary, or fill the blank values of a night already "
         "there (an imported tracker night gains its dose and ratings); with --replace, also "
-        "correct values it has. The night is checked like the diary reader checks it; on any "
-        "fault nothing is written. The previous file is kept as DIARY.bak. Without value "
-        "options on a terminal (or with --interactive) each field is asked in turn.")
+        "correct values it has. A new night given no form or dose takes the previous night's "
+        "(the output says so; --form none records a night without magnesium). The night is "
+        "checked like the diary reader checks it; on any fault nothing is written. The "
+        "previous file is kept as DIARY.csv.bak. Without value options on a terminal (or with "
+        "--interactive) each field is asked in turn.")
     parser.add_argument("diary", metavar="DIARY.csv", help="the diary (created if missing)")
     parser.add_argument("--date", metavar="YYYY-MM-DD",
-                        help="the night (the date it began; default yesterday)")
+                        help="the night (the date it began). Default: last night; from 18:00, "
+                        "tonight when only evening values are given (form, dose, split, "
+                        "anxiety, GI upset, caffeine, alcohol), last night when only the "
+                        "night's sleep (sol, awakenings, waso, quality, freshness, stool); "
+                        "both, or notes alone, need --date")
     for column, (option, text) in FIELDS.items():
         parser.add_argument(option, dest=column, metavar="VALUE", help=text)
     parser.add_argument("--replace", action="store_true",
@@ -158,21 +111,46 @@ def ask_night(ask: Callable[[str], str], night: dt.date, defaults: dict[str, str
         ``date`` and the non-empty answers.
 
     """
-    answers = {"date": ask(f"night (date it began) [{night}]: ").strip() or str(night)}
+    shown = f" [{night}]"
+    answers = {"date": _answer(ask, f"night (date it began){shown}", f"night{shown}",
+                               str(night), _date_problem)}
     for column, (_, text) in FIELDS.items():
         default = defaults.get(column, "") if answers.get("form", "x") else ""
         if column == "form" and default:
             text = f"magnesium form taken (Enter keeps {default}; none = no magnesium; placebo)"
         shown = f" [{default}]" if default else ""
-        answer = ask(f"{column}: {text}{shown}: ").strip() or default
-        while answer and answer != default and answer.lower() != "none" \
-                and (problem := number_problem(column, answer, comma)) is not None:
-            answer = ask(f"  {problem}; again: {column}{shown}: ").strip() or default
+        answer = _answer(ask, f"{column}: {text}{shown}", f"{column}{shown}", default,
+                         partial(_field_problem, column, comma))
         if column == "form" and answer.lower() == "none":
             answer = answers["form"] = ""
         if answer:
             answers[column] = answer
     return answers
+
+
+def _answer(ask: Callable[[str], str], prompt: str, again: str, default: str,
+            problem: Callable[[str], str | None]) -> str:
+    """One answer, asked ``again`` (with the ``problem``) until it reads; Enter: ``default``."""
+    answer = ask(f"{prompt}: ").strip() or default
+    while answer and answer != default and (said := problem(answer)) is not None:
+        answer = ask(f"  {said}; again: {again}: ").strip() or default
+    return answer
+
+
+def _field_problem(column: str, comma: bool, typed: str) -> str | None:
+    """Why an answer cannot be logged in ``column`` (None: it reads, or it is ``none``)."""
+    from model.data.logged_night import value_problem
+
+    return None if typed.lower() == "none" else value_problem(column, typed, comma)
+
+
+def _date_problem(text: str) -> str | None:
+    """Why ``text`` is no night's date (None: it is one), as ``--date`` would say it."""
+    try:
+        parse_date(text, "date")
+    except InputError as error:
+        return error.faults[0].message
+    return None
 
 
 def last_regimen(rows: Any) -> dict[str, str]:
@@ -210,24 +188,61 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile, allow_unknown=args.allow_unknown) \
         if args.profile else None     # its faults before anything is written
     comma = path.exists() and decimal_comma(separator(path))
-    night = parse_date(args.date, "--date") if args.date else \
-        dt.date.today() - dt.timedelta(days=1)
+    night = parse_date(args.date, "--date") if args.date else None
     values = _given(args)
-    if not values and (args.interactive or sys.stdin.isatty()):
-        values = ask_night(_prompt, night, last_regimen(read_rows(path) if path.exists()
-                                                        else None), comma)
+    asked = not values and (args.interactive or sys.stdin.isatty())
+    if asked:
+        values = ask_night(_prompt, night or now().date() - _ONE_DAY,
+                           last_regimen(read_rows(path) if path.exists() else None), comma)
         night = parse_date(values.pop("date"), "date")
     if not values:
         raise InputError([Fault("options", "", "expected at least one value (--sol, "
                                 "--quality, ...), or run it on a terminal to be asked")])
     values = checked_values(values, comma)
-    first = merged_night(path, night, values, args.replace)
+    night, why = (night, "") if night is not None else default_night(values, now())
+    first = merged_night(path, night, values, args.replace, carry=not asked)
     if first.changed:
         check_rows(first.rows, path, first.sources)
     with exclusive(path):   # read, merge and write with no other writer in between
-        written = _write_night(path, night, values, args.replace)
+        written = _write_night(path, night, values, args.replace, carry=not asked, why=why)
     watch_night(path, night, values, profile)
     return written
+
+
+def now() -> dt.datetime:
+    """The local date and time (a test sets its own clock here)."""
+    return dt.datetime.now()
+
+
+def default_night(values: dict[str, str], at: dt.datetime) -> tuple[dt.date, str]:
+    """The night a log without ``--date`` at ``at`` is for, and why (said when written).
+
+    Before :data:`EVENING` it is last night (a night owl's 01:30 too: a night is dated by
+    the evening it began). From then, values known in the evening (the dose, evening
+    anxiety, the day's GI upset, caffeine, alcohol) are tonight's and the night's sleep
+    (:data:`~model.cli.night_warnings.MORNING_FIELDS`) is last night's: a dose logged at 23:00
+    went into last night's row, which had none, without a word (an outside audit).
+
+    Raises
+    ------
+    InputError
+        From :data:`EVENING`, for values of both nights, or notes alone: naming both dates.
+    """
+    today = at.date()
+    last_night = today - _ONE_DAY
+    if at.time() < EVENING:
+        return last_night, "no --date: last night"
+    morning = [FIELDS[c][0] for c in values if c in MORNING_FIELDS]
+    evening = [FIELDS[c][0] for c in values if c not in MORNING_FIELDS and c != "notes"]
+    if evening and not morning:
+        return today, f"no --date: tonight, as {', '.join(evening)} after {EVENING:%H:%M}"
+    if morning and not evening:
+        return last_night, "no --date: last night"
+    said = (f"{', '.join(evening)} would be tonight's and {', '.join(morning)} last night's"
+            if evening else "--notes alone may be either night's")
+    raise InputError([Fault("--date", "", f"expected --date {today} (tonight) or --date "
+                            f"{last_night} (last night): after {EVENING:%H:%M}, {said}; log "
+                            "each night with its own --date")])
 
 
 def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
@@ -242,6 +257,7 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
 
     """
     from model.data.diary_rows import MISSING_WORDS
+    from model.data.logged_night import TEXT_FIELDS, grouped_problem, not_plain, plain_number
 
     values = {c: as_typed(v) for c, v in values.items()}
     if unreadable := undecoded(values, {c: option for c, (option, _) in FIELDS.items()}):
@@ -254,10 +270,10 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
         elif value.strip().lower() in MISSING_WORDS | NOT_NUMBERS:
             faults.append(Fault(option, "", f"expected a number, got {value!r}: leave the "
                                 "option out for a value not recorded"))
-        elif grouped := _grouped(value, comma):
+        elif grouped := grouped_problem(value, comma):
             faults.append(Fault(option, "", grouped))
         elif (number := plain_number(value, comma)) is None:
-            faults.append(Fault(option, "", _not_plain(value, comma)))
+            faults.append(Fault(option, "", not_plain(value, comma)))
         else:
             plain[column] = number
     if faults:
@@ -279,6 +295,7 @@ def without_magnesium(values: dict[str, str], row: pd.Series) -> dict[str, str]:
     """
     from model.core.forms import NONE, PLACEBO, canonical_form
     from model.data.diary_rows import MISSING_WORDS
+    from model.data.logged_night import plain_number
 
     form = values.get("form")
     if form is None or canonical_form(form) not in (NONE, PLACEBO):
@@ -302,12 +319,19 @@ class MergedNight:
         The night was in the diary already.
     sources : tuple of Source
         The diary as it was, which names a fault of its own rows.
+    carried : Carried, optional
+        The form and dose the new night took from the night before it.
+    far : str, optional
+        What to say of a night far from the diary's others
+        (:func:`~model.data.logged_night.far_from_diary`).
     """
 
     rows: pd.DataFrame
     report: MergeReport
     present: bool
     sources: tuple[Source, ...]
+    carried: Carried | None = None
+    far: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -316,8 +340,11 @@ class MergedNight:
 
 
 def merged_night(path: Path, night: dt.date, values: dict[str, str],
-                 replace: bool) -> MergedNight:
+                 replace: bool, carry: bool = False) -> MergedNight:
     """Merge one night into the diary at ``path`` (nothing written).
+
+    With ``carry``, a new night given no form or dose takes the previous night's
+    (:func:`~model.data.logged_night.carried_regimen`).
 
     Raises
     ------
@@ -327,11 +354,15 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
     """
     import pandas as pd
 
+    from model.data.logged_night import CARRIED, carried_regimen, far_from_diary
     from model.data.merge import Source, merge_rows, read_rows
 
     rows = read_rows(path) if path.exists() else None
     dates = [] if rows is None else [d.strip() for d in rows["date"]]
     present = night.isoformat() in dates
+    carried = None if present or not carry or set(values) & set(CARRIED) else \
+        carried_regimen(rows, night)
+    values = values | (carried.cells if carried else {})
     if rows is not None and present:
         values = without_magnesium(values, rows.iloc[dates.index(night.isoformat())])
         values = keeping_pot_code(values, str(rows.iloc[dates.index(night.isoformat())]
@@ -345,7 +376,8 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
                                 f"--replace to {_replacing(values, d.column)}")
                           for d in report.differences])
     sources = () if rows is None else (Source(f"{path} (not written)", rows),)
-    return MergedNight(merged, report, present, sources)
+    return MergedNight(merged, report, present, sources, carried,
+                       far_from_diary(night, dates, now().date()))
 
 
 def keeping_pot_code(values: dict[str, str], notes: str) -> dict[str, str]:
@@ -376,19 +408,30 @@ def _replacing(values: dict[str, str], column: str) -> str:
     return f"record {night} (its dose is cleared)"
 
 
-def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bool) -> int:
-    """Merge one night into the diary at ``path`` and write it (the caller holds the lock)."""
+def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bool,
+                 carry: bool = False, why: str = "") -> int:
+    """Merge one night into the diary at ``path`` and write it (the caller holds the lock).
+
+    ``carry``: as :func:`merged_night`; ``why``: how the night was chosen, said with it.
+    """
     from model.data.merge import write_diary
 
-    done = merged_night(path, night, values, replace)
+    done = merged_night(path, night, values, replace, carry)
+    said = f" ({why})" if why else ""
     if not done.changed:
-        print(f"{path}: night {night} unchanged (it already has these values)")
+        print(f"{path}: night {night}{said} unchanged (it already has these values)")
         return 0
     warn_unusual(night, values)
     warn_pot_form(night, values, done.rows)
+    if done.far:
+        warnings.warn(done.far, stacklevel=2)
     backup = write_diary(done.rows, path, done.sources)
     done_word = ("corrected" if done.report.differences else "completed" if done.present
                  else "added")
-    print(f"{path}: night {night} {done_word}"
+    print(f"{path}: night {night}{said} {done_word}"
           + (f" (previous version: {backup})" if backup else ""))
+    if done.carried:
+        print(f"{path}: form and dose carried over from {done.carried.night}: "
+              f"{done.carried.words}; if you took none that night: mgsleep log {path} --date "
+              f"{night} --form none --replace")
     return 0
