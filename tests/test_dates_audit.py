@@ -284,3 +284,16 @@ def test_the_help_names_the_backup_as_it_is_written(capsys, command):
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "DIARY.csv.bak" in text and "DIARY.bak" not in text
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("20260210", "expected a date YYYY-MM-DD, got '20260210'"),
+    ("2026-W07-2", "expected a date YYYY-MM-DD, got '2026-W07-2'"),
+    ("2026-02-29", "2026 is not a leap year")])
+def test_a_date_option_reads_dates_as_a_diary_does(typed, said):
+    """--date, --start, --as-of took 20260210 and 2026-W07-2, which a diary refuses."""
+    from model.cli.options import parse_date
+
+    with pytest.raises(InputError, match=said):
+        parse_date(typed, "--start")
+    assert parse_date("2026-02-10", "--start") == dt.date(2026, 2, 10)

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 
 from model.core.errors import Fault, InputError
+from model.data.night_dates import as_date, date_problem
 from model.inference.samplers import CHECKED_CHAINS, MAX_SEED
 
 SAMPLER_NAMES: tuple[str, ...] = ("nutpie", "pymc", "numpyro", "blackjax")
@@ -70,11 +71,9 @@ def parse_date(text: str, option: str) -> dt.date:
     datetime.date
 
     """
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError([Fault(option, "", f"expected a date YYYY-MM-DD, got {text!r}")]) \
-            from None
+    day = as_date(text)          # as a diary's date: not 20260210 or 2026-W07-2 (an audit)
+    if day is None:
+        raise InputError([Fault(option, "", date_problem(text))])
     if not EARLIEST <= day <= LATEST:
         raise InputError([Fault(option, "", f"expected a date from {EARLIEST} to {LATEST}, "
                                 f"got {text!r}")])
