@@ -203,3 +203,23 @@ def test_a_blind_plans_key_is_private_and_its_diary_unblinded_as_private(tmp_pat
     assert main(["plan", "--forms", "glycinate", "--out", str(tmp_path / "second.csv"),
                  "--profile", str(tmp_path / "me.toml")]) == 0
     assert mode(tmp_path / "second.csv") == 0o600
+
+
+def test_an_imported_diary_is_as_private_as_its_export_and_a_backup_never_more_open(
+        tmp_path, capsys, monkeypatch):
+    """A diary imported from a private export, and a private diary's backup while written, were
+    made with the usual mode (readable by all)."""
+    export = tmp_path / "garmin-sleep.json"
+    export.write_bytes((Path(__file__).parent / "data" / "import" / "garmin-sleep.json")
+                       .read_bytes())
+    export.chmod(0o600)
+    out = tmp_path / "diary.csv"
+    assert main(["import", "garmin", str(export), "--out", str(out)]) == 0
+    assert mode(out) == 0o600
+    from model.data import merge
+
+    made = []
+    monkeypatch.setattr(merge, "match_permissions",
+                        lambda path, like: made.append(mode(path)))  # the mode as written
+    assert main(["log", str(out), "--date", "2024-03-03", "--quality", "4", "--replace"]) == 0
+    assert made == [0o600]

@@ -268,7 +268,8 @@ def run(args: argparse.Namespace) -> int:
         check_rows(first.rows, out, first.sources)
     with exclusive(out):    # read, merge and write with no other writer in between
         done = merged(args, nights, supplements)
-        backup = None if done.unchanged else write_diary(done.rows, out, done.sources)
+        backup = None if done.unchanged else write_diary(
+            done.rows, out, done.sources, like=[*args.files, args.supplements])
     _say(args, out, done, (len(nights), outside), backup)
     for warning in imported.warnings:
         print(f"warning: {warning}")

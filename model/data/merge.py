@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -266,8 +266,8 @@ def check_rows(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] =
         raise DiaryError([_blamed(f, rows, path, sources) for f in error.faults]) from None
 
 
-def write_diary(rows: pd.DataFrame, path: str | Path,
-                sources: Sequence[Source] = ()) -> Path | None:
+def write_diary(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] = (),
+                like: Iterable[str | Path | None] = ()) -> Path | None:
     """Check the rows, keep the previous file as ``<name>.bak`` and write the diary atomically.
 
     The backup is the previous file byte for byte; the new file keeps its byte-order mark,
@@ -275,7 +275,10 @@ def write_diary(rows: pd.DataFrame, path: str | Path,
     tab-separated one that has some), so a diary Excel saved stays one Excel reads, accents
     included.
 
-    ``sources`` name a fault where its value came from (:func:`check_rows`).
+    ``sources`` name a fault where its value came from (:func:`check_rows`). ``like``: the
+    files the rows come from (an import's exports), than which a new diary is no more open
+    (:func:`model.core.atomic.write_all`); a diary replaced keeps its mode, and its backup
+    is never more open than it, not even while written.
 
     Returns
     -------
@@ -290,12 +293,12 @@ def write_diary(rows: pd.DataFrame, path: str | Path,
         backup = target.with_name(target.name + ".bak")
         with open(target, encoding="utf-8", newline="") as handle:   # as it is, CRLF and BOM
             before = handle.read()
-        write_text(backup, before)
+        write_text(backup, before, like=[target])
         match_permissions(backup, target)    # a private diary's backup is as private
         start = "\ufeff" if before.startswith("\ufeff") else ""
         newline = "\r\n" if before.split("\n", 1)[0].endswith("\r") else "\n"
         sep = separator(target)
     text = decimal_commas(rows, sep, before).to_csv(index=False, lineterminator=newline,
                                                     sep=sep)
-    write_text(target, start + text)
+    write_text(target, start + text, like=like)
     return backup
