@@ -36,7 +36,8 @@ def add_parser(subparsers: Any) -> None:
                         "(needs WeasyPrint or Chromium; skipped with a message without)")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="analyse the nights up to this date, this night included "
-                        "(the night that began on it): the morning after it, as it stood")
+                        "(the night that began on it): the morning after it, as it stood (default: "
+                        "the diary's last night slept)")
     parser.add_argument("--power-scaling", action="store_true",
                         help="also measure each effect's sensitivity to the prior and the "
                         "diary by power-scaling (no refit; adds power_scaling to the JSON)")
