@@ -973,7 +973,8 @@ def test_pregnancy_asks_a_clinician_to_sign_off_without_stopping(priors):
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (("sol_min", -1.6, -3.5, 0.3), "falling asleep 2 min slower (0 faster to 4 slower)"),
+    # an end said as 0 has no direction (it read "0 faster to 4 slower")
+    (("sol_min", -1.6, -3.5, 0.3), "falling asleep 2 min slower (0 to 4)"),
     (("sol_min", 4.2, 1.0, 7.9), "falling asleep 4 min faster (1 to 8)"),
     (("awakenings", 0.3, 0.1, 0.5), "0.3 fewer awakenings a night (0.1 to 0.5)"),
     (("anxiety", -0.5, -0.9, -0.1), "evening anxiety 0.5 points higher (0.1 to 0.9)"),
