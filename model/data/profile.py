@@ -2,9 +2,11 @@
 
 A profile is a small TOML file (see the README; every key optional)::
 
-    egfr = 85                    # mL/min/1.73 m²; < 30 → refer; outside 5-150: a warning
-    age = 40                     # years; < 18 → refer (the ceiling and evidence are adults')
-    pregnant = false             # true → refer
+    egfr = 85                    # mL/min/1.73 m²; < 30 → refer; outside 5-150: a warning;
+                                 # not given at 65 or over (or with no age): a caution
+    age = 40                     # whole years; < 18 → refer (mgsleep is for adults); not
+                                 # given: a warning
+    pregnant = false             # true → a clinician's hold (as "breastfeeding" in conditions)
     conditions = []              # e.g. "myasthenia_gravis", "heart_block"
     medications = []             # e.g. "levothyroxine", "ciprofloxacin"
     gut_sensitivity = "none"     # none | mild | ibs
@@ -39,13 +41,17 @@ unless it is a known name as a whole (:func:`~model.data.profile_entries.split_e
 A name that matches nothing is an error with a "did you mean" (a typo must not silently skip
 a contraindication or a timing rule), unless ``allow_unknown=True`` (``--allow-unknown``):
 then it is accepted with a warning, and every decision for the profile says in its warnings
-that the name was not checked. An eGFR written in a condition (``"CKD 3, eGFR 28"``) is read
-as one (:func:`~model.data.profile_entries.egfr_of_conditions`).
+that the name was not checked. An eGFR or an age written in a condition (``"CKD 3, eGFR
+28"``, ``"16 years old"``) is read as one (:func:`~model.data.profile_entries.egfr_of_conditions`,
+:func:`~model.data.profile_entries.age_of_conditions`). A key that names a condition or a medicine
+(``breastfeeding = true``) stays an error that says where it belongs
+(:meth:`Profile.unknown_key_advice`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import warnings
 from pathlib import Path
@@ -67,6 +73,7 @@ from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
 from model.data.profile_entries import (
     EGFR_MAX,
     ProfileWarning,
+    age_of_conditions,
     egfr_of_conditions,
     split_entries,
     written_name,
@@ -165,21 +172,57 @@ class Profile(BaseModel):
                              f"{grams_meant(value)}")
         return value
 
+    @field_validator("age", mode="before")
+    @classmethod
+    def _whole_years(cls, value: object) -> object:
+        """An age in whole years: ``"16 years"``, ``16.5`` are refused with how to write it.
+
+        They were refused in pydantic's words ("a number with a fractional part"), with no
+        word of what to write (a life-stage audit).
+        """
+        if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+            whole: str | None = str(int(value))      # 17.9 is 17, not 18: whole years lived
+        elif isinstance(value, str) and not re.fullmatch(r"\s*[+-]?\d+(?:\.0*)?\s*", value):
+            whole = number[0] if (number := re.search(r"\d+", value)) else None
+        else:
+            return value
+        raise ValueError("expected the age in whole years, as a number: "
+                         + (f"age = {whole}" if whole else "e.g. age = 40"))
+
     @model_validator(mode="before")
     @classmethod
     def _names_read(cls, data: object, info: ValidationInfo) -> object:
-        """Read eGFRs among the conditions, split entries listing several names, then IBS.
+        """Read eGFRs and ages among the conditions, split entries of several names, then IBS.
 
         One validator, so that the IBS rule sees the split names
-        (:func:`~model.data.profile_entries.split_entries`), and an eGFR is read before a
-        split breaks its unit (``mL/min``) apart.
+        (:func:`~model.data.profile_entries.split_entries`), and an eGFR or an age is read
+        before a split breaks its unit (``mL/min``, ``y/o``) apart.
         """
         context = info.context if isinstance(info.context, dict) else {}
-        data = egfr_of_conditions(data, context.get("file", "<profile>"))
-        return cls._ibs_is_a_gut_sensitivity(split_entries(data, context.get("safety")))
+        file = context.get("file", "<profile>")
+        data = age_of_conditions(egfr_of_conditions(data, file), file)
+        return cls._ibs_is_a_gut_sensitivity(split_entries(data, context.get("safety"), file),
+                                             file)
 
     @classmethod
-    def _ibs_is_a_gut_sensitivity(cls, data: object) -> object:
+    def unknown_key_advice(cls, key: str, context: dict[str, object]) -> str:
+        """Where an unknown top-level key belongs, when it names a condition or a medicine.
+
+        ``breastfeeding = true`` was "unknown key 'breastfeeding'" with no word that it is a
+        condition, listed under ``conditions`` (a life-stage audit); it stays an error.
+        """
+        safety = context.get("safety")
+        index = NameIndex.of(safety if isinstance(safety, Safety) else bundled_safety())
+        said = key.replace("_", " ")
+        places: tuple[tuple[Kind, str], ...] = (("condition", "conditions"),
+                                                ("medicine", "medications"))
+        for kind, where in places:
+            if index.match(key, kind) is not None:
+                return f' ({said!r} is a {kind}: list it under {where}: {where} = ["{said}"])'
+        return ""
+
+    @classmethod
+    def _ibs_is_a_gut_sensitivity(cls, data: object, file: str) -> object:
         """IBS among the conditions sets ``gut_sensitivity = "ibs"``, with a warning.
 
         The GI prior then expects more loose-stool nights, as the person's condition says;
@@ -191,10 +234,10 @@ class Profile(BaseModel):
                  and IBS_NAME.search(name_key(c))]
         if not named:
             return data
-        warnings.warn(f"conditions: {named[0]!r} is irritable bowel syndrome; gut_sensitivity "
-                      f"'ibs' is used (not {data.get('gut_sensitivity', 'none')!r}): more "
-                      "GI nights are expected on magnesium", ProfileWarning,
-                      stacklevel=2)
+        warnings.warn(f"{file}: key conditions: {named[0]!r} is irritable bowel syndrome; "
+                      f"gut_sensitivity 'ibs' is used (not "
+                      f"{data.get('gut_sensitivity', 'none')!r}): more GI nights are expected "
+                      "on magnesium", ProfileWarning, stacklevel=2)
         return data | {"gut_sensitivity": "ibs"}
 
     @field_validator("conditions", "medications")

@@ -1,11 +1,11 @@
 """How the entries a profile lists are read, before its fields are checked.
 
 An entry naming several conditions or medicines is split into one entry per name, a
-combination's name into its products (:func:`split_entries`), and an eGFR written among the
-conditions is read as the eGFR, with a warning (:func:`egfr_written`,
-:func:`egfr_of_conditions`, :class:`ProfileWarning`); so is kidney disease named without its
-stage (:func:`stage_unnamed`): how to write the profile is said here, to the person writing
-it, not in the rule's reason, which the clinician summary quotes.
+combination's name into its products (:func:`split_entries`), and an eGFR or an age written
+among the conditions is read as the eGFR or the age, with a warning (:func:`egfr_written`,
+:func:`egfr_of_conditions`, :func:`age_of_conditions`, :class:`ProfileWarning`); so is kidney
+disease named without its stage (:func:`stage_unnamed`): how to write the profile is said
+here, to the person writing it, not in the rule's reason, which the clinician summary quotes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from model.evidence.floor import bundled_safety
@@ -37,6 +37,17 @@ KIDNEY_STAGED = re.compile(r"(?:^|_)(?:stage|g?\d+[a-e]?|failure|dialysis|haemod
 """Words of a kidney condition's name that say how severe it is (a stage, failure, dialysis,
 ``severe``, acute kidney injury): without one, ``CKD`` or ``kidney disease`` is taken as
 severe, and a stage would decide the rule."""
+
+AGE_TEXT = re.compile(
+    r"\b(?:aged?\s*[:=]?\s*(\d{1,3})(?:[.,]\d+)?\b(?:\s*(?:years?|yrs?)(?:\s*old)?\b)?"
+    r"|(\d{1,3})(?:[.,]\d+)?\s*-?\s*(?:(?:years?|yrs?)\s*-?\s*old\b|y\s*/\s*o\b|y\.?o\.?(?!\w)))",
+    re.IGNORECASE)
+"""An age written in a condition: ``16 years old``, ``16-year-old``, ``16 yo``, ``16 y/o``,
+``age 16``, ``aged 16``, ``age: 16`` (a fraction is dropped: whole years). Not a number of
+years alone (``CKD for 5 years``: no age)."""
+
+AGE_MAX = 120
+"""The largest age read from a condition (the profile's ``age`` is at most this)."""
 
 _LOOSE_ENDS = re.compile(r"^(?:[\W_]|\b(?:with|and)\b)+|(?:[\W_]|\b(?:with|and)\b)+$",
                          re.IGNORECASE)
@@ -86,7 +97,8 @@ def written_numbers(file: str, key: str, names: Sequence[str]) -> list[int]:
             for number, name in enumerate(names, 1)]
 
 
-def split_entries(data: object, safety: Safety | None = None) -> object:
+def split_entries(data: object, safety: Safety | None = None,
+                  file: str = "<profile>") -> object:
     """The raw profile with each condition or medicine entry that lists several names split.
 
     ``["digoxin, levothyroxine"]`` (or the string alone, not in a list) becomes
@@ -103,6 +115,8 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
         The raw profile (a TOML table); anything else is returned as it is.
     safety : Safety, optional
         Whose names are known as a whole (default: the bundled ``safety.toml``).
+    file : str
+        The profile file, which a warning names.
 
     Returns
     -------
@@ -131,7 +145,8 @@ def split_entries(data: object, safety: Safety | None = None) -> object:
                    (index.split(name, kinds[key]) if isinstance(name, str) else (name,))]
              for key, names in lists.items()}
     for name in stage_unnamed(split.get("conditions", []), index, rules):
-        warnings.warn(f"conditions: {name!r} names kidney disease without its stage, so it is "
+        warnings.warn(f"{file}: key conditions: {name!r} names kidney disease without its "
+                      "stage, so it is "
                       "taken as severe (as an eGFR below 30: no magnesium without a clinician), "
                       "even beside an eGFR; if you know the stage, name it instead (e.g. 'CKD "
                       "stage 3'), for the rules of that stage", ProfileWarning, stacklevel=3)
@@ -163,6 +178,61 @@ def stage_unnamed(conditions: Sequence[object], index: NameIndex, safety: Safety
             and not KIDNEY_STAGED.search(name_key(name))]
 
 
+Written = Callable[[str], tuple[tuple[float, ...], str]]
+"""How a fact is read from a condition entry: its values, and the entry without them."""
+
+
+def _read_entries(data: object, written: Written, valid: Callable[[float], bool]
+                  ) -> tuple[list[object], list[tuple[str, float]]] | None:
+    """The conditions kept, and each value read from one (``written``), or None if none is.
+
+    An entry keeps what else it says, or is left out, or stays whole if a value is not
+    ``valid`` (out of range).
+    """
+    entries = data.get("conditions") if isinstance(data, dict) else None
+    if not isinstance(entries, str | list | tuple):
+        return None
+    kept: list[object] = []
+    read: list[tuple[str, float]] = []
+    for entry in [entries] if isinstance(entries, str) else entries:
+        values, rest = written(entry) if isinstance(entry, str) else ((), "")
+        if values and all(valid(v) for v in values):
+            read += [(entry, v) for v in values]
+            kept += [rest] if rest else []
+        else:
+            kept.append(entry)
+    return (kept, read) if read else None
+
+
+def _given(data: dict[str, object], key: str) -> list[float] | None:
+    """The profile's own value of ``key`` as a number (in a list), [] if none, None if unread."""
+    given = data.get(key)
+    try:
+        return [] if given is None or isinstance(given, bool) else [float(str(given))]
+    except ValueError:    # the validators name the key
+        return None
+
+
+def _lowest_of_conditions(data: object, key: str, read_as: tuple[Written, Callable[[float], bool]],
+                          said: Callable[[str, float, float], str]) -> object:
+    """The raw profile with ``key`` the lowest of its own and the values its conditions write.
+
+    ``read_as``: how a value is read from an entry and which values are read; each value read
+    is warned of (``said(entry, value, lowest)``), and its entry keeps what else it says.
+    """
+    found = _read_entries(data, *read_as)
+    if found is None or not isinstance(data, dict):
+        return data
+    kept, read = found
+    own = _given(data, key)
+    if own is None:
+        return data | {"conditions": kept}
+    lowest = min(own + [v for _, v in read])
+    for entry, value in read:
+        warnings.warn(said(entry, value, lowest), ProfileWarning, stacklevel=4)
+    return data | {"conditions": kept} | ({} if own and own[0] <= lowest else {key: lowest})
+
+
 def egfr_of_conditions(data: object, file: str) -> object:
     """The raw profile with its eGFR the lowest of ``egfr`` and those written in conditions.
 
@@ -170,29 +240,47 @@ def egfr_of_conditions(data: object, file: str) -> object:
     below eGFR 30). Each eGFR read (:func:`egfr_written`) is warned of; its
     entry keeps what else it says (``"Stage 3 CKD"``), or is left out, or whole if out of range.
     """
-    entries = data.get("conditions") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(entries, str | list | tuple):
-        return data
-    kept, read = [], []
-    for entry in [entries] if isinstance(entries, str) else entries:
-        values, rest = egfr_written(entry) if isinstance(entry, str) else ((), "")
-        if values and all(0 < v <= EGFR_MAX for v in values):
-            read += [(entry, v) for v in values]
-            kept += [rest] if rest else []
-        else:
-            kept.append(entry)
-    if not read:
-        return data
-    given = data.get("egfr")
-    try:
-        own = [] if given is None or isinstance(given, bool) else [float(given)]
-    except (TypeError, ValueError):    # the validators name the key
-        return data | {"conditions": kept}
-    lowest = min(own + [v for _, v in read])
-    for entry, value in read:
-        warnings.warn(f"{file}: key conditions: {entry!r}: kidney function (eGFR or creatinine "
-                      f"clearance) {value:g} read from the condition text; the profile's eGFR is "
-                      f"{lowest:g}, the lowest of the key egfr and those in the conditions; give "
-                      f"it as the key egfr (egfr = {value:g}, in mL/min) instead", ProfileWarning,
-                      stacklevel=3)
-    return data | {"conditions": kept} | ({} if own and own[0] <= lowest else {"egfr": lowest})
+    return _lowest_of_conditions(
+        data, "egfr", (egfr_written, lambda v: 0 < v <= EGFR_MAX),
+        lambda entry, value, lowest: (
+            f"{file}: key conditions: {entry!r}: kidney function (eGFR or creatinine clearance) "
+            f"{value:g} read from the condition text; the profile's eGFR is {lowest:g}, the "
+            f"lowest of the key egfr and those in the conditions; give it as the key egfr "
+            f"(egfr = {value:g}, in mL/min) instead"))
+
+
+def age_written(entry: str) -> tuple[tuple[float, ...], str]:
+    """The ages written in a condition entry (:data:`AGE_TEXT`), and the entry without them.
+
+    ``"16 years old"`` gives ``((16.0,), "")``, ``"asthma, age 16"`` ``((16.0,), "asthma")``.
+    An age after ``since``, ``at``, ``from`` (``asthma since age 12``: when it began, not how
+    old the person is) is not read.
+    """
+    found = [m for m in AGE_TEXT.finditer(entry)
+             if not ONSET_WORDS & set(entry[:m.start()].lower().split()[-1:])]
+    if not found:
+        return (), entry
+    rest = entry
+    for m in reversed(found):
+        rest = rest[:m.start()] + " " + rest[m.end():]
+    return tuple(float(m[1] or m[2]) for m in found), _LOOSE_ENDS.sub("", rest)
+
+
+ONSET_WORDS = frozenset({"since", "at", "from", "until", "till", "by", "before", "after",
+                         "onset", "diagnosed"})
+"""Words before an age in a condition that make it the age at which something happened."""
+
+
+def age_of_conditions(data: object, file: str) -> object:
+    """The raw profile with its age the lowest of ``age`` and those written in conditions.
+
+    ``["16 years old"]`` was an unknown condition (with ``--allow-unknown``, 300 mg for a
+    16-year-old: a life-stage audit). Each age read (:func:`age_written`) is warned of, as an
+    eGFR's is (:func:`egfr_of_conditions`): the lowest is taken, the under-18 rule's side.
+    """
+    return _lowest_of_conditions(
+        data, "age", (age_written, lambda v: 0 <= v <= AGE_MAX),
+        lambda entry, value, lowest: (
+            f"{file}: key conditions: {entry!r}: age {value:.0f} read from the condition text; "
+            f"the profile's age is {lowest:.0f}, the lowest of the key age and those in the "
+            f"conditions; give it as the key age (age = {value:.0f}, in whole years) instead"))

@@ -22,9 +22,13 @@ from model.evidence.toml_lines import with_lines
 
 
 def hint_word(word: str, options: tuple[str, ...] | list[str]) -> str | None:
-    """The one of ``options`` closest to ``word``, if any is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The one of ``options`` closest to ``word``, if any is close, whatever the case.
+
+    ``eGFR`` is ``egfr`` (the README writes eGFR; it had no "did you mean": a life-stage audit).
+    """
+    lowered = {option.lower(): option for option in reversed(options)}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
 
 
 def hint(word: str, options: tuple[str, ...] | list[str]) -> str:
@@ -110,6 +114,18 @@ def _ci_hint(key: str, fields: list[str]) -> str:
     return ""
 
 
+def _key_advice(schema: type[BaseModel], loc: Sequence[int | str],
+                context: dict[str, Any]) -> str:
+    """What the schema says of an unknown top-level key (its ``unknown_key_advice``), or "".
+
+    A profile's ``breastfeeding = true`` is a condition to list under ``conditions``
+    (:meth:`model.data.profile.Profile.unknown_key_advice`).
+    """
+    advice: Callable[[str, dict[str, Any]], str] | None = getattr(
+        schema, "unknown_key_advice", None)
+    return advice(str(loc[0]), context) if advice is not None and len(loc) == 1 else ""
+
+
 def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any] | None = None
                              ) -> tuple[M | None, list[Fault]]:
     """Read a TOML file into ``schema`` (``context``: its validators'); the object or faults."""
@@ -145,7 +161,8 @@ def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any
             if item["type"] == "extra_forbidden":
                 key = str(item["loc"][-1])
                 fields = _fields_at(schema, tuple(item["loc"]))
-                message = f"unknown key {key!r}{hint(key, fields) or _ci_hint(key, fields)}"
+                message = (f"unknown key {key!r}{hint(key, fields) or _ci_hint(key, fields)}"
+                           f"{_key_advice(schema, item['loc'], context or {})}")
             elif item["type"] in ("float_type", "int_type") and isinstance(item["input"], str):
                 message = f"expected a number, got the text {item['input']!r} (remove the quotes)"
             else:
