@@ -123,8 +123,8 @@ def test_a_contraindication_plans_nothing_and_says_see_a_clinician(tmp_path, cap
     assert main([*BASE, "--profile", profile, "--out", str(out), "--json",
                  str(tmp_path / "plan.json")]) == 2
     err = capsys.readouterr().err
-    assert (f"{profile}: see a clinician before taking magnesium: your eGFR 20 (below 30): "
-            "kidney disease (an eGFR") in err
+    assert (f"{profile}: if you take magnesium now, stop it and see a clinician (do not start "
+            "it before one has advised): your eGFR 20 (below 30): kidney disease (an eGFR") in err
     assert "no trial is planned" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["me.toml"]
 
@@ -148,8 +148,9 @@ def test_the_profile_warnings_come_with_the_plan(tmp_path, capsys):
         in capsys.readouterr().out
     payload = json.loads(out.read_text())
     assert payload["schema_version"] == 3 and payload["periods"]
-    assert payload["warnings"] == ["levothyroxine: take the thyroid medicine at least 4 h apart "
-                                   "from magnesium"]
+    assert payload["warnings"][-1:] == ["levothyroxine: take the thyroid medicine at least 4 h "
+                                        "apart from magnesium"]
+    assert payload["warnings"][0].startswith("age not given: mgsleep's advice is for adults")
 
 
 def test_a_misspelt_medicine_is_an_error_or_a_warning_never_silence(tmp_path, capsys):

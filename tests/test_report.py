@@ -419,7 +419,8 @@ def test_the_headline_says_how_to_take_tonight_beside_a_timing_medicine(analysis
 
     rec = analysis.decision.recommendation
     assert rec.regimen is not None and rec.regimen.active
-    with_cipro = dataclasses.replace(analysis, profile=Profile(medications=("Cipro 500mg",)))
+    with_cipro = dataclasses.replace(analysis, profile=Profile(    # age and eGFR given:
+        age=40, egfr=90, medications=("Cipro 500mg",)))             # no caution after it
     what = headline(with_cipro).what
     assert what.startswith(what_to_do(rec)) and "With your medicines: Cipro 500mg" in what
     assert what.endswith("take the antibiotic at least 2 h before or 6 h after magnesium "
@@ -438,7 +439,7 @@ def test_a_hold_says_why_and_not_its_routine_again(analysis):
     from model.report.headline import headline
     from model.testing import FakePosterior
 
-    profile = Profile(medications=("Lanoxin 125 mcg",))
+    profile = Profile(age=40, egfr=90, medications=("Lanoxin 125 mcg",))   # no fact missing
     held = decide(FakePosterior(n_draws=200), priors=analysis.fit.priors_, profile=profile,
                   diary=History(Regimen("glycinate", 300), 30, frozenset({"glycinate"}), 0),
                   as_of=analysis.as_of)

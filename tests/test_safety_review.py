@@ -155,9 +155,10 @@ def test_cautions_warn_without_referring(priors, tmp_path, name, said):
 
 
 @pytest.mark.parametrize("name", ["breastfeeding", "breast-feeding", "lactation"])
-def test_breastfeeding_is_recognised_without_a_rule(priors, tmp_path, name):
+def test_breastfeeding_holds_as_pregnancy_does(priors, tmp_path, name):
+    """It was recognised with no rule (300 mg advised); each UL cited covers lactation."""
     rules = _screen(priors, tmp_path, "conditions", name)
-    assert not rules.referrals and not rules.warnings
+    assert not rules.referrals and rules.holds and rules.ceiling_mg == 250
 
 
 # --- house rules: every entry sourced, every name standing for one thing -----------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from model.core.regimen import Regimen
     from model.data.diary import Diary
     from model.data.profile import Profile
 
@@ -102,7 +103,9 @@ def profile_warnings(diary: Diary, night: dt.date, profile: Profile) -> list[str
     ``max_elemental_mg``, the limit less their other magnesium), a form their profile
     excludes. ``log`` checked a night against the bundled ceiling alone: 300 mg logged by
     a person whose profile caps it at 200 mg, or logged with kidney disease, went in without
-    a word (an outside audit, /tmp/hH).
+    a word (an outside audit, /tmp/hH). Under a hold (pregnancy, breastfeeding, digoxin), a
+    change from the night before (:func:`_hold_change`) and a dose above the hold's ceiling
+    name the clinician: a pregnant person's switch went in without a word (a life-stage audit).
     """
     import pandas as pd
 
@@ -112,18 +115,41 @@ def profile_warnings(diary: Diary, night: dt.date, profile: Profile) -> list[str
     from model.evidence.floor import bundled_safety
 
     taken = night_regimens(diary.nights.loc[[pd.Timestamp(night)]])[0]
-    if not taken.active:
-        return []
     rules = screen(profile, bundled_safety(), taken)
-    if rules.referrals:
+    if taken.active and rules.referrals:
         return [f"night {night}: {taken.words}, but your profile has a contraindication to "
                 "magnesium: stop taking it and see a clinician (mgsleep analyze --profile "
                 "says why)"]
-    said = []
-    if taken.elemental_mg > rules.ceiling_mg:
+    said = [_hold_change(diary, night, taken)] if rules.holds else []
+    if taken.active and taken.elemental_mg > rules.ceiling_mg:
         said.append(f"night {night}: {taken.elemental_mg:g} mg of elemental magnesium is above "
                     f"your daily ceiling of {rules.ceiling_mg:g} mg"
-                    f"{after_other(rules.other_mg)}: take at most that")
-    if taken.form not in rules.allowed_forms:
+                    f"{after_other(rules.other_mg)}: take at most that"
+                    + (", and see your clinician before any other change (your profile asks "
+                       "for their sign-off)" if rules.holds else ""))
+    if taken.active and taken.form not in rules.allowed_forms:
         said.append(f"night {night}: {taken.form} is a form your profile excludes")
-    return said
+    return [line for line in said if line]
+
+
+def _hold_change(diary: Diary, night: dt.date, taken: Regimen) -> str:
+    """A night whose magnesium differs from the night before it, under a hold, or "".
+
+    Form, dose or split, or starting or stopping: under a hold (``safety.toml``'s rules of
+    kind ``clinician``) magnesium is not changed without the clinician.
+    """
+    import pandas as pd
+
+    from model.decision.history import night_regimens
+
+    nights = diary.nights
+    before = nights[(nights.index < pd.Timestamp(night)) & nights["recorded"]]
+    if before.empty:
+        return ""
+    previous = night_regimens(before.iloc[[-1]])[0]
+    if previous == taken:
+        return ""
+    return (f"night {night}: {taken.words}, after {previous.words} on "
+            f"{before.index[-1].date()}: your profile asks that magnesium not be changed "
+            "without your clinician (mgsleep analyze --profile says why): see your clinician "
+            "before any change to magnesium")

@@ -159,17 +159,21 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
     """A contraindication's ``refer`` (stop now, if taking), or a hold's (keep the routine).
 
     Beside a referral while magnesium is taken, a hold is said with the stop (how to stop),
-    not as a warning against changing magnesium. Loose stools under a medicine's hold add
-    ``acute_gi``: the headline asks for the clinician's call, not a routine visit.
+    not as a warning against changing magnesium; a rule for taking a dose (a medicine's
+    spacing) holds only if magnesium is resumed (:func:`rule_words.after_review`). Loose
+    stools under a medicine's hold add ``acute_gi``: the headline asks for the clinician's
+    call, not a routine visit.
     """
     if rules.referrals:
         taking = past.taking.active
         codes = (("refer", "refer_stop") if taking else ("refer",)) + (
             ("other_magnesium",) if rules.other_at_limit else ())
+        later = tuple(rule_words.after_review(w) if w in rules.dose_rules else w
+                      for w in warnings)
         return _without_posterior("refer", review,
                                   rule_words.refer_reasons(rules.referrals, past.taking,
                                                            rules.holds if taking else ()),
-                                  (*warnings, *(() if taking else rules.holds)), True, codes)
+                                  (*later, *(() if taking else rules.holds)), True, codes)
     breaks = current_breaks(past.current, rules)
     loose = rules.medicine_hold and past.current.active and acute_gi(past, s)
     return _without_posterior("refer", review,
@@ -249,7 +253,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
     past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights)
     rules = screen(person, priors.safety, past.taking)
-    warnings = (*rules.warnings, *current_warnings(past, rules, s))
+    warnings = (*rules.fact_warnings, *rules.warnings, *current_warnings(past, rules, s))
     if rules.referrals or rules.holds:
         return _refer(rules, past, review_after(as_of, s.min_nights), s, warnings)
     if not diagnostics_ok:

@@ -54,8 +54,8 @@ REASON_CODES: dict[str, str] = {
     "other_magnesium": ("with refer: the magnesium the profile's other products give a day "
                         "leaves less than the least dose advised under the daily limit"),
     "refer_hold": ("a medicine with which magnesium is not changed without the prescriber "
-                   "(digoxin), or pregnancy: keep the current routine within the hard rules "
-                   "and see a clinician"),
+                   "(digoxin), or pregnancy or breastfeeding: keep the current routine within "
+                   "the hard rules and see a clinician"),
     "medicine_hold": ("with refer_hold: the hold is a medicine's (digoxin): even a change the "
                       "hard rules ask for is the prescriber's to make"),
     "diagnostics_failed": "the fit failed its checks: no dosing advice",
@@ -96,14 +96,20 @@ NO_SCORES = Scores({}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, from_posterior=False)
 def _entry(action: str, regimen: Regimen | None, scores: Scores, commit: bool,
            next_review: dt.date, reasons: Sequence[str], warnings: Sequence[str],
            codes: Sequence[str]) -> dict[str, Any]:
-    """One ``recommendation`` / ``alternatives`` entry of the ``analyze`` JSON."""
+    """One ``recommendation`` / ``alternatives`` entry of the ``analyze`` JSON.
+
+    ``next_review`` is null for ``refer`` (schema_version 12): the next step is the
+    clinician's, as every other surface says ("after a clinician has advised"); a date there
+    had an app show one (a life-stage audit).
+    """
     return {"action": action,
             "form": regimen.form if regimen is not None else None,
             "elemental_mg_per_day": regimen.elemental_mg if regimen is not None else None,
             "split": regimen.split if regimen is not None else None,
             "expected_gain": dict(scores.gain), "p_best": scores.p_best,
             "p_constraint_violation": scores.p_constraint_violation, "evpi": scores.evpi,
-            "commit": commit, "next_review": next_review.isoformat(),
+            "commit": commit,
+            "next_review": None if action == "refer" else next_review.isoformat(),
             "reasons": list(reasons), "warnings": list(warnings),
             "reason_codes": list(codes), "expected_utility": scores.expected_utility,
             "p_better_than_continue": scores.p_better_than_continue,

@@ -23,6 +23,29 @@ REFERRAL_LABEL = "Reason to see a clinician"
 not every rule that refers is a contraindication (pregnancy asks for a clinician's dose)."""
 
 
+NO_PROFILE = ("no profile given: mgsleep checked none of your age, pregnancy or breastfeeding, "
+              "kidney function (eGFR), conditions or medicines against its safety rules; write "
+              "them in a profile file (the README's 'The profile') and give it with --profile "
+              "FILE")
+"""The warning of advice given without a profile (:func:`missing_warnings`)."""
+
+ADULTS_ONLY = ("age not given: mgsleep's advice is for adults (18 or over), whose evidence and "
+               "upper limits it uses, and it could not check that you are one; if you are under "
+               "18, do not follow it, see a clinician; give your age in the profile (age = 40, "
+               "in whole years)")
+"""The warning of a profile without an age (:func:`missing_warnings`)."""
+
+
+def missing_warnings(missing: Sequence[str]) -> list[str]:
+    """The warnings of the facts a profile does not give (:attr:`Screening.missing`).
+
+    No profile at all, and no age (mgsleep is for adults); a missing eGFR is said by the
+    caution of kidney function not known, where it matters (``safety.toml``).
+    """
+    return [*([NO_PROFILE] if "profile" in missing else []),
+            *([ADULTS_ONLY] if "age" in missing else [])]
+
+
 def refer_reasons(referrals: Sequence[str], current: Regimen,
                   holds: Sequence[str] = ()) -> list[str]:
     """The reasons of a ``refer`` recommendation, one per contraindication.
@@ -43,6 +66,19 @@ def refer_reasons(referrals: Sequence[str], current: Regimen,
     else:
         lead, found = [], [f"See a clinician before taking magnesium: {r}." for r in referrals]
     return [*lead, *found, "No form or dose is suggested until a clinician has advised."]
+
+
+AFTER_REVIEW = "Only if magnesium is resumed (or started) after the clinician's review"
+"""How a rule for taking a dose is said under a contraindication (:func:`after_review`)."""
+
+
+def after_review(rule: str) -> str:
+    """A rule for taking a dose (a medicine's spacing), said under a contraindication.
+
+    Beside "Stop taking magnesium now" the spacing from alendronate contradicted it on the
+    terminal and in the JSON, where the clinician page already said this (a life-stage audit).
+    """
+    return f"{AFTER_REVIEW}: {rule}"
 
 
 def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
@@ -75,6 +111,30 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
     return [f"{keep}.",
             *(f"{REFERRAL_LABEL}: {h}." for h in holds),
             "No other form or dose is suggested until a clinician has advised."]
+
+
+def plan_refusals(referrals: Sequence[str], holds: Sequence[str], ceiling_mg: float,
+                  medicine: bool) -> list[str]:
+    """Why ``plan`` plans no trial: each rule, with what to do about magnesium taken now.
+
+    A plan knows nothing of what is taken now, so it says both: a contraindication stops
+    magnesium taken now (a hold beside one too: the contraindication comes first); a hold
+    keeps it as :func:`hold_reasons` does, within the ceiling. ``plan`` said "see a clinician
+    before taking magnesium" of both, which never stopped magnesium already taken, and
+    contradicted ``analyze``'s "keep taking ... as you do now" for pregnancy (a life-stage
+    audit).
+    """
+    if referrals:
+        return [f"if you take magnesium now, stop it and see a clinician (do not start it "
+                f"before one has advised): {rule}" for rule in (*referrals, *holds)]
+    keep = (f"if you take magnesium now, keep taking it as you do now and see your clinician "
+            f"before any change to magnesium, stopping included (above your ceiling of "
+            f"{ceiling_mg:g} mg/day, see them soon about lowering it)" if medicine else
+            f"if you take magnesium now, keep taking it as you do now, at most your ceiling of "
+            f"{ceiling_mg:g} mg/day (lower it to that now if you take more), and see your "
+            f"clinician before any other change")
+    return [f"{keep}; if you do not take it, do not start it before your clinician has "
+            f"advised: {rule}" for rule in holds]
 
 
 def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequence[str],

@@ -77,6 +77,20 @@ class Screening:
     ceiling_rule : tuple of (str, float), or None
         The id and ``ceiling_mg`` of the rule that set the limit below the default ceiling
         (the lowest; pregnancy's 250 mg), for the clinician page's source of the ceiling.
+    missing : tuple of str
+        The profile's facts that rules read and it does not give (``age``, ``egfr``,
+        ``pregnant``), each with a rule it left unchecked; "profile" first when it gives no
+        safety fact at all (:func:`missing_facts`): the clinician page names the rules not
+        checked rather than "no contraindication found".
+    fact_warnings : tuple of str
+        What the facts not given leave unknown, apart from :attr:`warnings`: no profile, no
+        age (mgsleep is for adults), and :attr:`fact_cautions`; a decision's warnings and a
+        plan's begin with them.
+    fact_cautions : tuple of str
+        The caution of kidney function not known (no eGFR at 65 or over, or with no age):
+        said with the dose, as :attr:`cautions` are.
+    rules_applied : tuple of str
+        The ids of the contraindications and cautions that applied, for their sources.
 
     """
 
@@ -92,11 +106,16 @@ class Screening:
     other_mg: float = 0.0
     other_at_limit: bool = False
     ceiling_rule: tuple[str, float] | None = None
+    missing: tuple[str, ...] = ()
+    fact_warnings: tuple[str, ...] = ()
+    fact_cautions: tuple[str, ...] = ()
+    rules_applied: tuple[str, ...] = ()
 
     def with_dose(self, regimen: Regimen | None) -> str:
         """`` With your medicines: ... Take care: ...`` when ``regimen`` is magnesium.
 
-        The :attr:`dose_rules` and the :attr:`cautions`: how to take tonight's dose belongs
+        The :attr:`dose_rules` and the cautions (:attr:`fact_cautions` first, then
+        :attr:`cautions`): how to take tonight's dose belongs
         with the advice to take it, not among the warnings below it (a reader audit: a
         ciprofloxacin rule came last in the decision's details; a long-term user's audit:
         "eGFR 30-59 ... check serum magnesium" at line 46 of 52, below a dose increase).
@@ -105,25 +124,66 @@ class Screening:
             return ""
         said = [f" {label}: {'; '.join(rule.removesuffix('.') for rule in rules)}."
                 for label, rules in (("With your medicines", self.dose_rules),
-                                     ("Take care", self.cautions)) if rules]
+                                     ("Take care", (*self.fact_cautions, *self.cautions)))
+                if rules]
         return "".join(said)
 
 
 FIELD_WORDS = {"egfr": "your eGFR", "age": "your age"}
 """How a reason names the profile's own value that set its rule off (:func:`_reason`)."""
 
+OLDER_AGE = 65
+"""From this age (or with no age given), a profile without an eGFR gets the caution of
+:data:`KIDNEY_UNKNOWN`: kidney function often falls with age (mgsleep's own threshold)."""
+
+KIDNEY_UNKNOWN = "kidney_function_unknown"
+"""The condition of the caution ``safety.toml`` gives when kidney function is not known at
+:data:`OLDER_AGE` or over, which the profile's facts set (:func:`_fact_conditions`)."""
+
+
+def _kidney_unknown(profile: Profile) -> bool:
+    """No eGFR, at :data:`OLDER_AGE` or over or with no age: kidney function is not known."""
+    return profile.egfr is None and (profile.age is None or profile.age >= OLDER_AGE)
+
 
 def _reason(rule: Contraindication, profile: Profile) -> str:
     """The rule's reason, after the profile's value when that set it off.
 
     ``your eGFR 25 (below 30): kidney disease (...)``: the reason alone quoted the rule's
-    every way in and never the person's own number (a reader audit).
+    every way in and never the person's own number (a reader audit). Kidney function not
+    known says why it was asked for: ``your age 80, no eGFR given: ...``.
     """
+    if rule.condition == KIDNEY_UNKNOWN and _kidney_unknown(profile):
+        said = "no age or eGFR" if profile.age is None else f"your age {profile.age}, no eGFR"
+        return f"{said} given: {rule.reason}"
     field = rule.field or ""
     value = getattr(profile, field) if field in FIELD_WORDS else None
     if value is None or rule.below is None or not value < rule.below:
         return rule.reason
     return f"{FIELD_WORDS[field]} {value:g} (below {rule.below:g}): {rule.reason}"
+
+
+def _fact_conditions(profile: Profile) -> frozenset[str]:
+    """The conditions the profile's facts stand for: kidney function not known."""
+    return frozenset({KIDNEY_UNKNOWN} if _kidney_unknown(profile) else ())
+
+
+SAFETY_FACTS = ("age", "egfr", "pregnant", "conditions", "medications")
+"""The profile's keys the hard rules read: a profile giving none of them says nothing."""
+
+
+def missing_facts(profile: Profile, safety: Safety) -> tuple[str, ...]:
+    """The facts the rules read that the profile does not give (:attr:`Screening.missing`).
+
+    ``profile`` first when it gives none of :data:`SAFETY_FACTS` (no ``--profile``), then
+    each of ``age``, ``egfr`` and ``pregnant`` that a rule of ``safety`` reads and the profile
+    leaves out (``None``): such a rule is not checked, which is not the same as passed.
+    """
+    fields = {rule.field for rule in (*safety.contraindications, *safety.cautions)}
+    given = profile.model_dump(include=set(SAFETY_FACTS))
+    empty = all(value in (None, ()) for value in given.values())
+    return ((("profile",) if empty else ())
+            + tuple(f for f in SAFETY_FACTS[:3] if f in fields and given[f] is None))
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:
@@ -273,6 +333,35 @@ def _taken_as(near: Mapping[str, tuple[str, ...]], safety: Safety) -> dict[str, 
     return entries
 
 
+def _rules_applied(profile: Profile, safety: Safety, conditions: frozenset[str],
+                   misses: Sequence[tuple[str, Contraindication, str]]
+                   ) -> tuple[list[tuple[Contraindication, str]], list[Contraindication]]:
+    """The contraindications that apply, each with its reason, and the cautions that apply.
+
+    A caution of a field a contraindication already speaks for is left out (eGFR 20 is not
+    also 30-59), and kidney function not known is left out beside a kidney rule that applies
+    (a stage of CKD named among the conditions says more) and beside the under-18 rule
+    (a teenager's kidneys are not the question).
+    """
+    found = [(c, _reason(c, profile)) for c in safety.contraindications
+             if _applies(c, profile, conditions)] + [(rule, why) for _, rule, why in misses]
+    fields = {c.field for c, _ in found} - {None}
+    cautions = [c for c in safety.cautions
+                if _applies(c, profile, conditions) and c.field not in fields]
+    said = {c.field for c in (*(c for c, _ in found), *cautions)}
+    return found, [c for c in cautions if not (said & {"egfr", "age"}
+                                               and c.condition == KIDNEY_UNKNOWN)]
+
+
+def _limit(rules: Sequence[Contraindication],
+           safety: Safety) -> tuple[float, tuple[str, float] | None]:
+    """The daily limit the rules that apply set, and the rule that set it below the default."""
+    setter = min(((c.id, c.ceiling_mg) for c in rules if c.ceiling_mg is not None
+                  and c.ceiling_mg < safety.ceiling.default_mg_per_day),
+                 key=lambda rule: rule[1], default=None)
+    return (safety.ceiling.default_mg_per_day if setter is None else setter[1]), setter
+
+
 def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> Screening:
     """Apply the hard rules of ``safety.toml`` to a profile.
 
@@ -281,7 +370,10 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
 
     Conditions and medicines are matched through the synonym table of the safety data
     (:class:`model.evidence.names.NameIndex`); a name it does not know gives a "NOT CHECKED"
-    warning, never silence. Rules looser than the package's safety floor are refused.
+    warning, never silence; a fact a rule reads that the profile does not give is said too
+    (:func:`missing_facts`: no age, no profile at all, no eGFR at 65 or over:
+    :attr:`Screening.fact_warnings`). Rules looser than the package's safety floor are
+    refused.
 
     Raises
     ------
@@ -299,27 +391,24 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
                                        *_crossed(medicines, names, "condition").values()) if m)
     unknown = [c for c, m in matched.items() if m is None]
     misses = _near_misses(unknown, safety, names)
-    found = [(c, _reason(c, profile)) for c in safety.contraindications
-             if _applies(c, profile, conditions)] + [(rule, why) for _, rule, why in misses]
+    found, applied = _rules_applied(profile, safety, conditions | _fact_conditions(profile),
+                                    misses)
     referrals = tuple([reason for c, reason in found if c.kind == "refer"]
                       + list(_medicine_rules(medicines, safety, "refer")))
     medicine_holds = _medicine_rules(medicines, safety, "clinician")
     holds = (*(reason for c, reason in found if c.kind == "clinician"), *medicine_holds)
-    fields = {c.field for c, _ in found} - {None}
+    # a fact a rule that applies stands for is not missing ("teenager": no age, but under 18)
+    missing = tuple(fact for fact in missing_facts(profile, safety)
+                    if fact not in {c.field for c, _ in found})
     taken = _conditions_taken(misses)
     warnings = [unknown_warning(c, "condition", taken.get(c, ())) for c in unknown]
-    cautions = [_reason(c, profile) for c in safety.cautions
-                if _applies(c, profile, conditions) and c.field not in fields]
+    facts = [_reason(c, profile) for c in applied if c.condition == KIDNEY_UNKNOWN]
+    cautions = [_reason(c, profile) for c in applied if c.condition != KIDNEY_UNKNOWN]
     warnings += cautions
     other = other_magnesium(profile, [given for given, medicine in medicines.items()
                                       if medicine in names.magnesium], taking)
     own = profile.ceiling_mg(safety)
-    rules = [c for c, _ in found] + [c for c in safety.cautions
-                                     if _applies(c, profile, conditions)]
-    setter = min(((c.id, c.ceiling_mg) for c in rules if c.ceiling_mg is not None
-                  and c.ceiling_mg < safety.ceiling.default_mg_per_day),
-                 key=lambda rule: rule[1], default=None)
-    limit = safety.ceiling.default_mg_per_day if setter is None else setter[1]
+    limit, setter = _limit([c for c, _ in found] + applied, safety)
     ceiling = max(0.0, min(own, limit - other.mg))
     told = _medicine_warnings(medicines, safety, near, (other, ceiling))
     warnings += [text for _, text in told]
@@ -339,4 +428,6 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,
                      bool(medicine_holds),
                      tuple(text for kind, text in told if kind in ("timing", "magnesium")),
-                     tuple(cautions), other.mg, at_limit, setter)
+                     tuple(cautions), other.mg, at_limit, setter, missing,
+                     (*rule_words.missing_warnings(missing), *facts), tuple(facts),
+                     tuple(dict.fromkeys(c.id for c in (*(c for c, _ in found), *applied))))

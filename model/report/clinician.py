@@ -31,7 +31,7 @@ from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
 from model.decision.gi_words import GENTLEST, SPLIT_ASSUMPTION
 from model.decision.other_magnesium import after_other
-from model.decision.rule_words import REFERRAL_LABEL
+from model.decision.rule_words import REFERRAL_LABEL, after_review
 from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses
 from model.evidence.names import listed
@@ -46,7 +46,7 @@ from model.report.clinician_tables import (
 )
 from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
-from model.report.headline import headline, sampler_name
+from model.report.headline import Headline, headline, sampler_name
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
                "magnesium and sleep, and for anxiety, is of low to very low certainty.")
@@ -81,10 +81,15 @@ def _stop(text: str) -> str:
 
 
 def _screen_lines(result: Analysis) -> tuple[Screening, tuple[str, ...]]:
-    """The safety screen of the profile and its cautions (rule warnings, broken rules)."""
+    """The safety screen of the profile and its cautions (rule warnings, broken rules).
+
+    Kidney function not known comes first; no profile and no age are said by the screen in
+    a clinician's words (:data:`NO_PROFILE_SAID`, which says the eGFR too, :func:`_not_checked`).
+    """
     past = history(result.diary)
     rules = screen(result.profile, result.fit.priors_.safety, past.taking)
-    return rules, (*rules.warnings, *breach_warnings(past.current, rules))
+    facts = () if "profile" in rules.missing else rules.fact_cautions
+    return rules, (*facts, *rules.warnings, *breach_warnings(past.current, rules))
 
 
 def _pregnant(profile: Profile, safety: Safety) -> str:
@@ -152,16 +157,62 @@ def _unchecked(profile: Profile, safety: Safety, rules: Screening) -> list[str]:
     return lines
 
 
+NO_PROFILE_SAID = ("No profile given (age, eGFR, pregnant: not given; conditions, medicines: "
+                   "none listed), so no rule was checked; mgsleep is for adults (18 or over), "
+                   "and eGFR is often lower with age.")
+"""The safety screen's first line without a profile, in place of the profile's facts."""
+
+FACT_WORDS = {"age": "no age (mgsleep's advice is for adults, 18 or over)", "egfr": "no eGFR",
+              "pregnant": "pregnant not given"}
+"""How the clinician page says a fact the profile does not give (:func:`_not_checked`)."""
+
+
+def _not_checked(safety: Safety, rules: Screening) -> list[str]:
+    """What could not be checked for want of a fact, and the sentence that ends the screen.
+
+    The page said "No contraindication found in the profile." of a profile without an age or
+    an eGFR, or of no profile at all (a life-stage audit): a rule whose fact is not given was
+    not checked, which is not the same as passed. A rule on a fact that also names a condition
+    (pregnancy, kidney disease) was checked among the conditions. Without a profile the
+    screen's first line says it all (:data:`NO_PROFILE_SAID`).
+    """
+    if "profile" in rules.missing:
+        return []
+    rules_of = {fact: [c.id.replace("_", " ") for c in (*safety.contraindications,
+                                                         *safety.cautions)
+                       if c.field == fact and c.id not in rules.rules_applied]
+                for fact in rules.missing}
+    skipped = [f"{FACT_WORDS[fact]}: {', '.join(ids)}" for fact, ids in rules_of.items() if ids]
+    said = [f"Not checked for want of a fact (only through a condition listed): "
+            f"{'; '.join(skipped)}."] if skipped else []
+    if rules.referrals or rules.holds:
+        return said
+    return [*said, "No contraindication found among the conditions and medicines checked."
+            if rules.unchecked else "No contraindication found among the facts given."
+            if skipped else "No contraindication found in the profile."]
+
+
+def _sources(safety: Safety, rules: Screening) -> str:
+    """The source of each contraindication and caution that applied, in small print."""
+    by_id = {c.id: c for c in (*safety.contraindications, *safety.cautions)}
+    said = [f"for {rule.replace('_', ' ')}: {by_id[rule].source}"
+            for rule in rules.rules_applied if rule in by_id]
+    return (f'<p class="small">Sources: {escape("; ".join(said))}.</p>' if said else "")
+
+
 def _safety(profile: Profile, safety: Safety, rules: Screening,
             cautions: tuple[str, ...]) -> str:
     """The safety screen's lines: the profile's facts, the ceiling, the rules that apply.
 
     Under a contraindication (stop now, or do not start) the spacing from the medicines
     applies only if magnesium is resumed: listed after "Stop taking magnesium now" as they
-    were, they contradicted it (an outside audit, a general practitioner).
+    were, they contradicted it (an outside audit, a general practitioner). The rules that
+    could not be checked are named (:func:`_not_checked`), and the source of each rule that
+    applied is given (:func:`_sources`).
     """
     later = [w for w in cautions if rules.referrals and w in rules.dose_rules]
     facts = [
+        NO_PROFILE_SAID if "profile" in rules.missing else
         f"Age: {profile.age if profile.age is not None else 'not given'}; "
         f"eGFR: {profile.egfr if profile.egfr is not None else 'not given'}; pregnant: "
         f"{_pregnant(profile, safety)}; conditions: "
@@ -171,13 +222,11 @@ def _safety(profile: Profile, safety: Safety, rules: Screening,
         *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in (*rules.referrals, *rules.holds)),
         *(f"Caution: {_stop(w)}" for w in cautions if w not in later),
         *_unchecked(profile, safety, rules),
-        *([f"Only if magnesium is resumed (or started) after the clinician's review: "
-           f"{'; '.join(w.removesuffix('.') for w in later)}."] if later else []),
+        *([after_review(f"{'; '.join(w.removesuffix('.') for w in later)}.")]
+          if later else []),
+        *_not_checked(safety, rules),
     ]
-    if not rules.referrals and not rules.holds:
-        facts.append("No contraindication found among the conditions and medicines checked."
-                     if rules.unchecked else "No contraindication found in the profile.")
-    return bullets(facts)
+    return bullets(facts) + _sources(safety, rules)
 
 
 def _gentlest(result: Analysis) -> list[str]:
@@ -193,6 +242,15 @@ def _gentlest(result: Analysis) -> list[str]:
             for r in result.decision.recommendation.reasons if r.startswith(GENTLEST)]
 
 
+def _answer(said: Headline) -> str:
+    """What to do, without the rules for taking the dose and the cautions said after it.
+
+    The safety screen lists each of them (:func:`_safety`); in bold above it too, a caution
+    of kidney function not known put the page on two.
+    """
+    return f'<p class="answer">{escape(said.what.removesuffix(said.dose_notes).strip())}</p>'
+
+
 def render_clinician(result: Analysis) -> str:
     """The one-page clinician summary of an analysis, as self-contained HTML (A4 print CSS)."""
     said = headline(result)
@@ -200,7 +258,8 @@ def render_clinician(result: Analysis) -> str:
     first, last = (d.date().isoformat() for d in (diary.nights.index.min(),
                                                   diary.nights.index.max()))
     rules, cautions = _screen_lines(result)
-    shown = {*cautions, *rules.referrals, *rules.holds}        # the safety screen lists these
+    shown = {*cautions, *rules.referrals, *rules.holds, *rules.fact_warnings,  # the safety
+             *(after_review(w) for w in rules.dose_rules)}                      # screen's
     rec = result.decision.recommendation
     warned = [w for w in rec.warnings if w not in shown]
     # the loose-stool warning says "take the gentler step the advice names": name it here too
@@ -222,7 +281,7 @@ def render_clinician(result: Analysis) -> str:
         f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). mgsleep "
         f"{__version__}. "
         f"{escape(SAFETY_LINE)}</p>"
-        f'<h2>Recommendation</h2><p class="answer">{escape(said.what)}</p>'
+        f"<h2>Recommendation</h2>{_answer(said)}"
         f"<p>Why: {escape(said.why)} How sure: {escape(said.sure)} Next review: "
         f"{escape(said.review)}</p>"
         f'<p class="small">{escape(sensitivity_line(result))}</p>{caution}'
@@ -254,6 +313,22 @@ def pdf_engine() -> str | None:
     return "weasyprint"
 
 
+QUIET_CHROMIUM = ("--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND")
+"""Chromium flags that keep it off the network: a privacy audit saw the headless print contact
+Google's update servers; the page loads nothing (its CSP), so no name needs resolving."""
+
+
+def chromium_command(engine: str, folder: str, target: Path, source: Path) -> list[str]:
+    """The command line that prints ``source`` to ``target`` with a headless Chromium.
+
+    Its profile in ``folder`` (a temporary one), and no network (:data:`QUIET_CHROMIUM`).
+    """
+    return [engine, "--headless", "--no-sandbox", "--disable-gpu", *QUIET_CHROMIUM,
+            f"--user-data-dir={folder}/profile", "--no-pdf-header-footer",
+            f"--print-to-pdf={target}", source.as_uri()]
+
+
 def pdf_bytes(page: str) -> bytes:
     """Print an HTML page to PDF with :func:`pdf_engine` (raises :class:`PdfUnavailable`)."""
     engine = pdf_engine()
@@ -267,9 +342,7 @@ def pdf_bytes(page: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "page.html", Path(folder) / "page.pdf"
         source.write_text(page, encoding="utf-8")
-        subprocess.run([engine, "--headless", "--no-sandbox", "--disable-gpu",
-                        f"--user-data-dir={folder}/profile", "--no-pdf-header-footer",
-                        f"--print-to-pdf={target}", source.as_uri()],
+        subprocess.run(chromium_command(engine, folder, target, source),
                        capture_output=True, timeout=120, check=False)
         if not target.exists():
             raise PdfUnavailable(f"{engine} did not write a PDF")

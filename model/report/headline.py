@@ -48,7 +48,7 @@ NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans 
 AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this reason, "
                   "mgsleep suggests no new form or dose.")
 """When to look again after a referral: not on a date, since the next step is the clinician's
-and the profile keeps referring (the JSON keeps its ``next_review``)."""
+and the profile keeps referring (the JSON's ``next_review`` is null, from schema_version 12)."""
 
 _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
           "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
@@ -126,7 +126,12 @@ def sampler_name(fit: PersonalModel) -> str:
 
 @dataclass(frozen=True)
 class Headline:
-    """The answer in a few plain lines (:func:`headline` builds it)."""
+    """The answer in a few plain lines (:func:`headline` builds it).
+
+    ``what`` ends with ``dose_notes``, the rules for taking the dose advised and the cautions
+    (:meth:`~model.decision.screening.Screening.with_dose`), which the clinician page sets
+    apart from the answer.
+    """
 
     what: str
     why: str
@@ -136,6 +141,7 @@ class Headline:
     tried: tuple[tuple[str, tuple[str, ...]], ...]
     caution: str = ""
     pathways: tuple[str, ...] = ()
+    dose_notes: str = ""
 
     def lines(self) -> list[str]:
         """The headline as lines of text (the terminal's form)."""
@@ -369,13 +375,13 @@ def headline(result: Analysis) -> Headline:
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
     rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
-    return Headline(hard_week(result.diary.nights) + what_to_do(rec)
-                    + rules.with_dose(_taken(result)),
+    notes = rules.with_dose(_taken(result))
+    return Headline(hard_week(result.diary.nights) + what_to_do(rec) + notes,
                     _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),
                     _capital(how_sure(rec)) + prior_caveat(rec, result.sensitivity), review,
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
-                    tried, caution, paths)
+                    tried, caution, paths, notes.strip())
 
 
 def _taken(result: Analysis) -> Regimen | None:
