@@ -343,3 +343,25 @@ def test_forms_not_taken_are_shown_at_a_ceiling_below_300_mg(analysis):
     # no lower ceiling: the analysis' own effects, at 300 mg
     assert untried_effects(analysis) == [e for e in analysis.effects if e.form in
                                          {s.form for s in shown}]
+
+
+def test_no_progress_reaches_pymcs_sampler_too(monkeypatch):
+    """MGSLEEP_NO_PROGRESS turned nutpie's display off, while --sampler pymc drew its bar."""
+    import pymc as pm
+
+    from model.core.progress import NO_PROGRESS
+    from model.inference.sampling import SamplerConfig, run_nuts
+
+    class Seen(Exception):
+        pass
+
+    def sample(**kwargs):
+        raise Seen(kwargs["progressbar"])
+
+    monkeypatch.setenv(NO_PROGRESS, "1")
+    monkeypatch.setattr(pm, "sample", sample)
+    with pm.Model() as model:
+        pm.Normal("x")
+    with pytest.raises(Seen) as seen:
+        run_nuts(model, SamplerConfig(sampler="pymc", progressbar=True, draws=10, tune=10))
+    assert seen.value.args == (False,)

@@ -172,7 +172,7 @@ def run_nuts(model: pm.Model | CompiledGraph, config: SamplerConfig, *,
             cores=config.cores,
             nuts_sampler=name,
             random_seed=config.seed,
-            progressbar=config.progressbar,
+            progressbar=config.progressbar and show_progress(sys.stderr),  # as nutpie's
             target_accept=config.target_accept,
         )
     return whole_run(tree, config)
