@@ -247,3 +247,13 @@ def test_planned_rows_not_slept_do_not_count_as_nights(tmp_path, capsys):
     assert main(["analyze", str(tmp_path / "plan.csv"), "--no-cache"]) == 2
     err = capsys.readouterr().err
     assert "4 nights with an outcome recorded" in err and "record 3 more" in err
+
+
+def test_a_followed_plan_says_what_the_profile_left_out(tmp_path, priors):
+    """A plan followed lost the screen's missing-fact warnings (no age: mgsleep is for adults;
+    kidney function not known) that the model's own step gave."""
+    planned_diary(tmp_path, 28)
+    own, followed = decision_for(read(tmp_path), priors, Profile(pregnant=False))
+    facts = screen(Profile(pregnant=False), priors.safety).fact_warnings
+    assert facts and set(facts) <= set(own.recommendation.warnings)
+    assert set(facts) <= set(followed.recommendation.warnings)

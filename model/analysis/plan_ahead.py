@@ -447,4 +447,4 @@ def _warnings(plan: PlanAhead, kept: tuple[PlannedPeriod, ...], refused: tuple[s
     unlogged = [f"{plan.unlogged} night(s) before tonight not logged ({plan.unlogged_dates}): "
                 "log them (mgsleep log) so that the analysis sees them"] \
         if plan.unlogged > 0 else []
-    return (*rules.warnings, *beyond, *refused, *later, *sealed, *unlogged)
+    return (*rules.all_warnings, *beyond, *refused, *later, *sealed, *unlogged)

@@ -111,6 +111,11 @@ class Screening:
     fact_cautions: tuple[str, ...] = ()
     rules_applied: tuple[str, ...] = ()
 
+    @property
+    def all_warnings(self) -> tuple[str, ...]:
+        """What the facts not given leave unknown (:attr:`fact_warnings`), then :attr:`warnings`."""
+        return (*self.fact_warnings, *self.warnings)
+
     def with_dose(self, regimen: Regimen | None) -> str:
         """`` With your medicines: ... Take care: ...`` when ``regimen`` is magnesium.
 

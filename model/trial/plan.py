@@ -300,7 +300,7 @@ def _screen(arms: list[str], faults: list[Fault], profile: Profile,
                                          rules.medicine_hold)]
     faults += [Fault("forms", "", excluded_block(arm)) for arm in arms
                if arm != PLACEBO and arm not in rules.allowed_forms]
-    return (rules.ceiling_mg, (*rules.fact_warnings, *rules.warnings),
+    return (rules.ceiling_mg, rules.all_warnings,
             after_other(rules.other_mg))
 
 
