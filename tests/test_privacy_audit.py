@@ -157,7 +157,7 @@ def test_the_size_limit_removes_this_users_fits_only(diary, priors, tmp_path, sa
 
 @pytest.mark.parametrize(("before", "diary_mode", "after"),
                          [(None, 0o600, 0o600), (None, 0o640, 0o640), (None, 0o666, 0o644),
-                          (0o640, 0o604, 0o600), (0o600, 0o644, 0o600)])
+                          (0o640, 0o604, 0o600), (0o600, 0o644, 0o600), (None, 0o444, 0o644)])
 def test_an_output_is_no_more_open_than_its_input(before, diary_mode, after, tmp_path):
     """Finding 5: a report of a 0600 diary was made 0644 (a new file: the umask's mode; a
     replaced one keeps its own; either way, less what the diary does not allow)."""

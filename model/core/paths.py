@@ -87,11 +87,13 @@ def most_open(inputs: Iterable[str | Path | None]) -> int:
     A report of a ``chmod 600`` diary was readable by all under the usual umask (an outside
     audit): an output holds what its inputs hold, so it is no more open than any of them.
     Inputs that are None, empty, ``-`` or cannot be read are left out; without any, 0o777.
+    Only what others may do is bounded: a read-only diary (0o444) does not make its report
+    one its owner cannot write.
     """
     bits = 0o777
     for source in inputs:
         if source in (None, "", "-"):
             continue
         with contextlib.suppress(OSError):
-            bits &= os.stat(source).st_mode
+            bits &= os.stat(source).st_mode | stat.S_IRWXU
     return bits
