@@ -29,12 +29,15 @@ def test_sampler_config_is_frozen_and_changes_tune_by_copy():
         config.draws = 10
 
 
-def test_pymcs_progress_goes_to_standard_error_not_to_the_json(capsys):
+def test_pymcs_progress_goes_to_standard_error_not_to_the_json(capsys, monkeypatch):
     """``analyze --json - --sampler pymc`` (and ``nof1``) wrote PyMC's progress table before
     the JSON on standard output whenever standard error was a terminal (an outside audit)."""
     import pymc as pm
 
+    from model.inference import sampling
     from model.inference.sampling import run_nuts
+
+    monkeypatch.setattr(sampling, "show_progress", lambda stream=None: True)  # a terminal
 
     with pm.Model() as tiny:
         pm.Normal("x")
