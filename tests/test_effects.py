@@ -17,6 +17,7 @@ from model.analysis.verdicts import (
     verdict,
     verdict_chance,
 )
+from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
@@ -186,6 +187,19 @@ def test_known_answers_from_a_fake_posterior():
     assert effects.get("glycinate", "gi").verdict == "no_meaningful_effect"
     taurate = effects.get("taurate", "sol")
     assert not taurate.tried and taurate.nights_needed is None
+
+
+@pytest.mark.parametrize(("ceiling", "untried_mg"), [(250.0, 250.0), (300.0, 300.0),
+                                                  (350.0, 300.0), (0.0, None), (-40.0, None)])
+def test_forms_not_taken_are_assessed_at_a_dose_within_the_ceiling(ceiling, untried_mg):
+    """Under a lower ceiling a form not taken is assessed at it (the report did so alone, the
+    JSON kept 300 mg); with none left (other magnesium takes it all), not at all."""
+    nights = diary(("none", 0, 14), ("glycinate", 200, 14)).nights
+    effects = diary_effects(FAKE, nights, cached_priors(), ceiling_mg=ceiling)
+    doses = {e.form: e.regimen.elemental_mg for e in effects}
+    assert doses.pop("glycinate") == 200.0
+    assert set(doses.values()) == ({untried_mg} if untried_mg else set())
+    assert len(doses) == (len(FORMS) - 1 if untried_mg else 0)
 
 
 def test_a_form_taken_on_few_nights_gets_no_verdict_yet():

@@ -326,23 +326,35 @@ def test_the_gi_axis_label_leaves_the_utility_label_alone(analysis):
 
 
 @pytest.mark.fit
-def test_forms_not_taken_are_shown_at_a_ceiling_below_300_mg(analysis):
-    """A pregnant person's ceiling is 250 mg: the table showed every untried form at 300 mg."""
+def test_forms_not_taken_are_assessed_at_a_ceiling_below_300_mg(analysis):
+    """A ceiling of 250 mg: the effects showed every untried form at 300 mg (the report then
+    assessed them again; the JSON and the printed effects kept 300 mg)."""
+    import warnings
+
+    from model.analysis.pipeline import analyze
+    from model.cli.demo import example_diary
+    from model.core.forms import FORMS
+    from model.data.diary import DiaryWarning, read_diary
     from model.data.profile import Profile
     from model.report.effect_words import change_phrase
     from model.report.effects_html import effects_section, untried_effects
 
-    pregnant = dataclasses.replace(analysis, profile=Profile(pregnant=True, age=30, egfr=90))
-    shown = untried_effects(pregnant)
-    assert len(shown) == 6 * 6 and {e.regimen.elemental_mg for e in shown} == {250.0}
-    section = unescape(effects_section(pregnant))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiaryWarning)
+        capped = analyze(read_diary(example_diary()), draws=300, tune=300, chains=2, seed=0,
+                         profile=Profile(max_elemental_mg=250, age=30, egfr=90))
+    tried = {e.form for e in capped.effects if e.tried}
+    shown = untried_effects(capped)
+    outcomes = {e.outcome for e in capped.effects}
+    assert tried and len(shown) == (len(FORMS) - len(tried)) * len(outcomes)
+    assert {e.regimen.elemental_mg for e in shown} == {250.0}
+    section = unescape(effects_section(capped))
     assert "Forms you have not taken, at 250 mg" in section and "at 300 mg" not in section
     at_300 = analysis.effects.get("taurate", "sol")
-    at_250 = next(e for e in shown if e.form == "taurate" and e.outcome == "sol")
+    at_250 = capped.effects.get("taurate", "sol")
     assert change_phrase(at_250) in section and abs(at_250.mean) < abs(at_300.mean)
-    # no lower ceiling: the analysis' own effects, at 300 mg
-    assert untried_effects(analysis) == [e for e in analysis.effects if e.form in
-                                         {s.form for s in shown}]
+    # no lower ceiling: the untried forms at the reference dose
+    assert {e.regimen.elemental_mg for e in untried_effects(analysis)} == {300.0}
 
 
 def test_no_progress_reaches_pymcs_sampler_too(monkeypatch):

@@ -1,7 +1,8 @@
 """Your effect of each form in diary units, with a verdict a person can read.
 
-For every form x outcome: magnesium's own expected steady-state change at the dose taken (the
-reference dose, 300 mg, for a form not taken yet) against **placebo**, in the diary's own
+For every form x outcome: magnesium's own expected steady-state change at the dose taken (for a
+form not taken yet, the reference dose, 300 mg, or the person's daily ceiling when it is lower)
+against **placebo**, in the diary's own
 units (minutes of sleep-onset latency, awakenings per night, rating points, share of GI
 nights), with its 90 % interval, P(benefit) and the probabilities of a change beyond the
 minimal clinically important difference (MCID, ``priors/settings.toml``) in the helpful and
@@ -72,7 +73,8 @@ class DiaryEffect:
         The form and the model outcome (:data:`model.core.outcomes.OUTCOMES`).
     regimen : Regimen
         The regimen the change is for: the one taken on most recorded nights of the form,
-        else the reference dose (in :attr:`DiaryEffects.by_regimen`: each regimen taken).
+        else the reference dose or the person's ceiling when lower (in
+        :attr:`DiaryEffects.by_regimen`: each regimen taken).
     nights : int
         Recorded nights on the form with this outcome recorded (0: not tried); in
         :attr:`DiaryEffects.by_regimen`, on that regimen alone.
@@ -282,7 +284,7 @@ def _placebo_nights(nights: pd.DataFrame) -> int:
 
 def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
                   rule: VerdictRule = VerdictRule(),
-                  forms: Sequence[str] = FORMS) -> DiaryEffects:
+                  forms: Sequence[str] = FORMS, ceiling_mg: float = np.inf) -> DiaryEffects:
     """Every form x outcome effect in diary units against placebo, with its verdict.
 
     Parameters
@@ -301,6 +303,10 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
         The thresholds of the verdicts.
     forms : sequence of str
         The forms to assess.
+    ceiling_mg : float
+        The person's daily ceiling (:attr:`model.decision.rules.Screening.ceiling_mg`): a form
+        not taken yet is assessed at the reference dose or at the ceiling when it is lower,
+        and not at all when the ceiling is 0 (other magnesium takes all of it).
 
     Returns
     -------
@@ -308,7 +314,9 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
 
     """
     past = History.from_nights(nights)
-    regimens = {f: _dose_taken(past, f, priors.settings.reference_dose_mg) for f in forms}
+    untried_mg = max(0.0, min(priors.settings.reference_dose_mg, ceiling_mg))
+    regimens = {f: _dose_taken(past, f, untried_mg) for f in forms}
+    regimens = {f: r for f, r in regimens.items() if r.elemental_mg > 0}
     taken = {r: n for r, n in _nights_on(nights).items() if r.form in forms}
     data = predict(list(dict.fromkeys([past.reference, Regimen(PLACEBO), NO_MAGNESIUM,
                                        *regimens.values(), *taken])))
@@ -325,7 +333,7 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
 
     return DiaryEffects(
         tuple(_assess(form, o, regimens[form], data, on_form(form, o), placebo, priors, rule,
-                      off_form(form, o)) for form in forms for o in outcomes),
+                      off_form(form, o)) for form in regimens for o in outcomes),
         rule.interval, placebo,
         tuple(_assess(r.form, o, r, data, n[o], placebo, priors, rule, off_form(r.form, o))
               for r, n in taken.items() for o in outcomes))

@@ -373,7 +373,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     sensitivity = () if skip else prior_sensitivity(fit, decision, data, person, day, seed,
                                                     progress, apart.separable, directory,
                                                     predict)
-    effects = diary_effects(predict, data.nights, prior_set).only_settled_on(
+    effects = diary_effects(predict, data.nights, prior_set,
+                            ceiling_mg=rules.ceiling_mg).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
     paths = () if planned else pathways(predict, decision, past, priors=prior_set,
                                         profile=person, as_of=day, seed=seed,

@@ -8,14 +8,12 @@ come from :mod:`model.report.headline`; intervals are 90 % (said once, in the he
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from model.analysis.effects import DiaryEffect, DiaryEffects, diary_effects
+from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.core.change_words import chance, outcome_name
-from model.decision import history, screen
 from model.report.effect_words import (
     INTERVAL_NOTE,
     chance_note,
@@ -55,29 +53,13 @@ def captioned(caption: str, table_html: str) -> str:
 
 
 def untried_effects(result: Analysis) -> list[DiaryEffect]:
-    """The effects of the forms not taken yet, at a dose the person may take.
+    """The effects of the forms not taken yet.
 
-    The analysis assesses them at the reference dose (300 mg); under a lower daily ceiling
-    (pregnancy's 250 mg, the profile's own limit, other magnesium taken) they are assessed
-    again at the ceiling, so that the report shows no dose above it (none at all when other
-    magnesium takes the whole ceiling). An excluded form or a referral leaves their verdicts
-    open, as the analysis does.
+    At the reference dose, or at the person's ceiling when it is lower
+    (:func:`model.analysis.effects.diary_effects`).
     """
     effects = result.effects
-    untried = [e for e in effects if not any(o.tried for o in effects if o.form == e.form)]
-    priors = result.fit.priors_
-    rules = screen(result.profile, priors.safety, history(result.diary).taking)
-    if all(e.regimen.elemental_mg <= rules.ceiling_mg for e in untried):
-        return untried
-    if rules.ceiling_mg <= 0:          # other magnesium takes the whole ceiling: no dose
-        return []
-    settings = priors.settings.model_copy(update={"reference_dose_mg": rules.ceiling_mg})
-    at_ceiling = dataclasses.replace(priors, evidence=dataclasses.replace(priors.evidence,
-                                                                          settings=settings))
-    again = diary_effects(result.fit.predict, result.diary.nights, at_ceiling,
-                          forms=list(dict.fromkeys(e.form for e in untried)))
-    return list(again.only_settled_on(
-        lambda regimen: not rules.referrals and regimen.form in rules.allowed_forms))
+    return [e for e in effects if not any(o.tried for o in effects if o.form == e.form)]
 
 
 def tried_html(effects: DiaryEffects) -> str:
