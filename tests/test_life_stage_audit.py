@@ -146,6 +146,43 @@ def test_a_minor_named_as_a_condition_is_referred(priors, tmp_path, name):
     assert KIDNEY not in " ".join(advice(priors, profile).warnings)   # not a teenager's question
 
 
+@pytest.mark.parametrize(("entry", "found"), [("Child-Pugh B cirrhosis", ()),
+                                            ("minor surgery", ()),
+                                            ("minor depression", ("depression",)),
+                                            ("teenager with asthma", ("under_18", "asthma"))])
+def test_minor_and_child_refer_only_as_a_whole_entry(priors, tmp_path, entry, found):
+    """A session's note: "Child-Pugh B" and "minor surgery" were read as under 18 (referred,
+    with the under-18 reason) under --allow-unknown; "teenager" inside a name still is."""
+    from model.evidence.names import NameIndex
+
+    assert NameIndex.of(priors.safety).within(entry, "condition") == found
+    with pytest.warns(ProfileWarning, match="accepted because of --allow-unknown") as said:
+        profile = load_profile(written(tmp_path, f'age = 50\negfr = 80\nconditions = '
+                                                 f'["{entry}"]\n'),
+                               safety=priors.safety, allow_unknown=True)
+    assert ("under 18" in str(said[0].message)) == ("under_18" in found)
+    referred = " ".join(screen(profile, priors.safety).referrals)
+    assert ("under 18" in referred) == ("under_18" in found)
+
+
+def test_the_floor_keeps_names_found_inside_longer_ones(priors_copy):
+    """A priors directory may not make a floor alias whole-only (it would then miss
+    "teenager with asthma"), nor name a whole-only word that is no alias."""
+    from model.core.errors import PriorsError
+    from model.evidence.priorset import load_priors
+
+    path = priors_copy / "safety.toml"
+    text = path.read_text()
+    path.write_text(text.replace('whole_only = ["minor", "child"]',
+                                 'whole_only = ["minor", "child", "teenager"]'))
+    with pytest.raises(PriorsError, match=r"synonyms\[name=under_18\]\.whole_only: .*teenager "
+                                          r"found only as a whole entry"):
+        load_priors(priors_copy)
+    path.write_text(text.replace('whole_only = ["minor", "child"]', 'whole_only = ["kid"]'))
+    with pytest.raises(PriorsError, match=r"whole_only names 'kid', not among the aliases"):
+        load_priors(priors_copy)
+
+
 # 3. Breastfeeding -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["breastfeeding", "lactating", "lactation", "nursing",

@@ -172,12 +172,19 @@ def _interaction_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
 
 def _synonym_faults(floor: Safety, custom: Safety) -> list[tuple[str, str]]:
     have = {(s.kind, s.name, alias) for s in custom.synonyms for alias in s.aliases}
+    whole = {(s.kind, s.name, alias) for s in custom.synonyms for alias in s.whole_only}
     found = []
     for entry in floor.synonyms:
         missing = [a for a in entry.aliases if (entry.kind, entry.name, a) not in have]
         if missing:
             found.append((f"synonyms[name={entry.name}].aliases",
                           f"{', '.join(missing)} removed"))
+        looser = [a for a in entry.aliases if (entry.kind, entry.name, a) in whole
+                  and a not in entry.whole_only]
+        if looser:
+            found.append((f"synonyms[name={entry.name}].whole_only", f"{', '.join(looser)} "
+                          "found only as a whole entry; the safety floor finds them inside "
+                          "longer names too"))
     return found
 
 

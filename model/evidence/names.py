@@ -8,13 +8,11 @@ again without its salt, form, dose, frequency and course words (:data:`COURSE`: 
 (:meth:`NameIndex.split`), a combination naming magnesium as its products; a class of
 medicines (``bisphosphonates``) stays unknown, and :meth:`NameIndex.members` names its members.
 
-A name matching nothing is *unknown*. A medicine is taken for a known one only within a typo of
-it (:func:`closest_typo`: two edits, a quarter of its letters, not the first letter) or when it
-holds known names whole (:meth:`NameIndex.within`); its "did you mean" keeps that bound (a GP's
-audit: ``clarithromycin`` was taken as tetracycline via ``achromycin``, ``pyridostigmine`` as
-pyridoxine, ``quinine`` as quinidine). A condition's "did you mean" stays looser: taken for a
-contraindication, it only refers or holds. An eGFR written among the conditions is read before
-the names (:func:`model.data.profile_entries.egfr_written`).
+A name matching nothing is *unknown*. A medicine is taken for a known one only within a typo
+(:func:`closest_typo`: two edits, a quarter of its letters, not the first) or when it holds
+known names whole (:meth:`NameIndex.within`); so is its "did you mean" (``clarithromycin`` was
+taken as tetracycline via ``achromycin``). A condition's stays looser: it only refers or holds.
+An eGFR among the conditions is read first (:func:`model.data.profile_entries.egfr_written`).
 """
 
 from __future__ import annotations
@@ -194,13 +192,15 @@ class NameIndex:
     """Every known name of a condition or medicine, with the canonical name it stands for.
 
     Build one with :meth:`of`. ``conditions`` and ``medicines`` map a key (:func:`name_key`) to a
-    canonical name, ``classes`` a class's key to its members; ``magnesium``: magnesium products.
+    canonical name, ``classes`` a class's key to its members; ``magnesium``: magnesium products;
+    ``whole_only``: the keys of names never found inside a longer one (``Synonym.whole_only``).
     """
 
     conditions: dict[str, str]
     medicines: dict[str, str]
     classes: dict[str, tuple[str, ...]]
     magnesium: frozenset[str] = frozenset()
+    whole_only: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, safety: Safety) -> NameIndex:
@@ -217,7 +217,8 @@ class NameIndex:
                    for group in safety.classes for alias in (group.name, *group.aliases)}
         return cls(conditions, medicines, classes, frozenset(
             m for group in safety.interactions if group.kind == "magnesium"
-            for m in group.medications))
+            for m in group.medications), frozenset(
+            name_key(alias) for entry in safety.synonyms for alias in entry.whole_only))
 
     def _table(self, kind: Kind) -> dict[str, str]:
         return self.conditions if kind == "condition" else self.medicines
@@ -318,7 +319,7 @@ class NameIndex:
         """Every run ``words[i:j]`` that is a known name, as ``(i, j, canonical)``."""
         table = self._table(kind)
         return [(i, j, table[key]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)
-                if (key := "_".join(words[i:j])) in table]
+                if (key := "_".join(words[i:j])) in table and key not in self.whole_only]
 
     def within(self, name: str, kind: Kind) -> tuple[str, ...]:
         """The known names written whole inside an unknown ``name``, in order, each once.

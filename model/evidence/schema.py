@@ -324,12 +324,26 @@ class GiConstraint(_Strict):
 
 
 class Synonym(_Strict):
-    """Other names of one condition or medicine of the rules: brands, salts, abbreviations."""
+    """Other names of one condition or medicine of the rules: brands, salts, abbreviations.
+
+    ``whole_only`` lists the aliases that stand for it only as a whole entry: words with
+    other meanings inside a longer name (``"child"`` in ``"Child-Pugh B"``, ``"minor"`` in
+    ``"minor surgery"``).
+    """
 
     name: Text
     kind: Literal["condition", "medicine"]
     aliases: tuple[Text, ...] = listed(min_length=1)
+    whole_only: tuple[Text, ...] = listed(())
     source: Text
+
+    @model_validator(mode="after")
+    def _whole_only_are_aliases(self) -> Synonym:
+        stray = [a for a in self.whole_only if a not in self.aliases]
+        if stray:
+            raise ValueError(f"whole_only names {', '.join(map(repr, stray))}, not among the "
+                             "aliases")
+        return self
 
 
 class MedicineClass(_Strict):
