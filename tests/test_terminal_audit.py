@@ -12,7 +12,6 @@ person's 250 mg ceiling.
 """
 
 import codecs
-import dataclasses
 import io
 import itertools
 import os
