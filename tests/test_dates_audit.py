@@ -297,3 +297,18 @@ def test_a_date_option_reads_dates_as_a_diary_does(typed, said):
     with pytest.raises(InputError, match=said):
         parse_date(typed, "--start")
     assert parse_date("2026-02-10", "--start") == dt.date(2026, 2, 10)
+
+
+@pytest.mark.parametrize(("offset", "said"), [(-365, "365 nights before today"),
+                                              (61, "61 nights after today"), (-60, None),
+                                              (14, None)])
+def test_a_plan_starting_far_from_today_is_named_in_a_warning(tmp_path, capsys, offset, said):
+    """A session's note: ``--start`` a year off (last year typed) made a plan in silence."""
+    start = dt.date.today() + dt.timedelta(days=offset)
+    assert main(["plan", "--forms", "glycinate", "--start", start.isoformat(), "--seed", "1",
+                 "--out", str(tmp_path / "plan.csv")]) == 0
+    err = capsys.readouterr().err
+    if said:
+        assert f"warning: the plan starts on {start}, {said}" in err and "date right?" in err
+    else:
+        assert "the plan starts on" not in err

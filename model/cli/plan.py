@@ -150,6 +150,20 @@ SEEDED_BLIND = ("--seed with --blind: the same seed makes the same schedule and 
 """The warning of a blinded plan made from a seed (the Python API allows it, for tests)."""
 
 
+def far_start(start: dt.date, today: dt.date) -> str | None:
+    """What to say of a plan starting more than ``FAR_NIGHTS`` nights from ``today``, or None.
+
+    ``--start 2025-12-07`` typed for 2026-12-07 made a plan of nights a year gone, in silence.
+    """
+    from model.data.logged_night import FAR_NIGHTS
+
+    days = (start - today).days
+    if abs(days) <= FAR_NIGHTS:
+        return None
+    when = f"{days} nights after today" if days > 0 else f"{-days} nights before today"
+    return f"the plan starts on {start}, {when} ({today}): is the date right?"
+
+
 def key_path(args: argparse.Namespace) -> Path:
     """Where the sealed key goes: ``--key``, else ``<out stem>.key.json`` beside ``--out``."""
     if args.key:
@@ -223,8 +237,10 @@ def run(args: argparse.Namespace) -> int:
                   {"--profile": args.profile})
     check_nothing_lost(args)
     plan = _build(args)
-    if plan.blind and args.seed is not None:
-        print(f"mgsleep plan: warning: {SEEDED_BLIND}", file=sys.stderr)
+    for note in (SEEDED_BLIND if plan.blind and args.seed is not None else None,
+                 far_start(plan.start, dt.date.today())):
+        if note:
+            print(f"mgsleep plan: warning: {note}", file=sys.stderr)
     simulation, simulated = None, None
     if args.simulate:
         from model.trial.preposterior import preposterior
