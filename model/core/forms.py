@@ -22,7 +22,16 @@ FORMS: tuple[str, ...] = (
     "chloride",
     "lactate",
 )
-"""The magnesium forms the model knows, in display order."""
+"""The magnesium forms mgsleep models: the one list of them (README, "Adding a form").
+
+Its order is the display order and the order in which the planned crossover tries forms as
+promising as each other (:func:`model.decision.choice.crossover`, said by
+:func:`model.decision.explain.tie_order_words`): the forms gentler on the gut first (the
+chelates and threonate of ``priors/groups.toml``), then the salts that loosen stools. A new
+form goes where its gut tolerance puts it, not at the end by default."""
+
+FORMS_LISTED = "the forms mgsleep models, listed in FORMS in model/core/forms.py"
+"""Where a fault about an unknown form in the priors points a contributor adding a form."""
 
 PLACEBO = "placebo"
 NONE = "none"
@@ -209,16 +218,29 @@ def _compound(row: dict[str, str], path: str, line: int, faults: list[Fault]) ->
     return None
 
 
+def missing_defaults(compounds: list[Compound] | tuple[Compound, ...],
+                     path: Path) -> list[Fault]:
+    """The fault of forms without a default compound in ``elemental_fractions.csv`` (or none).
+
+    Every form needs one row marked ``default_for_form``: the compound a label's weight
+    (``compound_mg``) is of. Loading the priors checks it, not only a first compound weight.
+    """
+    missing = [f for f in FORMS if all(c.default_for_form != f for c in compounds)]
+    if not missing:
+        return []
+    return [Fault(str(path), "column default_for_form",
+                  f"no default compound for form(s) {', '.join(missing)}: write the form's "
+                  "name in this column of the row of the compound its labels' weights are of")]
+
+
 def elemental_fractions(priors_dir: Path | None = None) -> dict[str, float]:
     """Map each form to the elemental Mg fraction of its default compound."""
-    fractions = {c.default_for_form: c.elemental_fraction
-                 for c in load_compounds(priors_dir) if c.default_for_form}
-    missing = [f for f in FORMS if f not in fractions]
-    if missing:
-        path = (priors_dir or default_priors_dir()) / "elemental_fractions.csv"
-        raise PriorsError([Fault(str(path), "column default_for_form",
-                                 f"no default compound for form(s) {', '.join(missing)}")])
-    return fractions
+    compounds = load_compounds(priors_dir)
+    faults = missing_defaults(compounds,
+                              (priors_dir or default_priors_dir()) / "elemental_fractions.csv")
+    if faults:
+        raise PriorsError(faults)
+    return {c.default_for_form: c.elemental_fraction for c in compounds if c.default_for_form}
 
 
 def compound_to_elemental(form: str, compound_mg: float, priors_dir: Path | None = None) -> float:

@@ -171,6 +171,7 @@ def crossover(ev: Evaluation, past: History,
                 or _within_error(ev.expected_jackknife, top, i, lead, s))
 
     tied = [i for i in at_dose if as_promising(i)]
+    # the order of FORMS: gentler on the gut first (in words: explain.tie_order_words)
     chosen = min(tied, key=lambda i: FORMS.index(ev.candidates[i].regimen.form))
     return chosen, tuple(i for i in tied if i != chosen)
 

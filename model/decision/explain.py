@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from model.core.change_words import chance, change_words, step_words
+from model.core.forms import FORMS
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
@@ -249,8 +250,12 @@ def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
     are = "is" if len(tied) == 1 else "are"
     return (f" {named.capitalize()} {are} as promising (expected utility within a quarter of "
             f"a clinically important difference, or of this fit's Monte Carlo error); "
-            f"{chosen.regimen.form} goes first (in the order glycinate, taurate, threonate, "
-            "then the salts that loosen stools).")
+            f"{chosen.regimen.form} goes first ({tie_order_words()}).")
+
+
+def tie_order_words() -> str:
+    """How the planned crossover orders forms as promising: that of :data:`FORMS`, in words."""
+    return f"in the order {', '.join(FORMS[:-1])}, then {FORMS[-1]}: gentler on the gut first"
 
 
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,

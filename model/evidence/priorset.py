@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model.core.errors import Fault, InputError, PriorsError
-from model.core.forms import FORMS, Compound, canonical_form, load_compounds
+from model.core.forms import FORMS, Compound, canonical_form, load_compounds, missing_defaults
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.paths import default_priors_dir
 from model.evidence.chain import chain
@@ -160,6 +160,7 @@ def _load_evidence(directory: Path) -> Evidence:
     faults += level_faults(forms, {f: file.evidence_level for f, file in form_files.items()})
     try:
         compounds = tuple(load_compounds(directory))
+        faults += missing_defaults(compounds, directory / "elemental_fractions.csv")
     except PriorsError as error:
         faults += error.faults
         compounds = ()

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from model.core.forms import FORMS, canonical_form, unmodelled_compound
+from model.core.forms import FORMS, FORMS_LISTED, canonical_form, unmodelled_compound
 from model.core.outcomes import OUTCOMES, SPECS, VOCABULARY_KEYS
 from model.evidence.entry import CERTAINTIES as CERTAINTIES  # re-exported: the entries' schema
 from model.evidence.entry import EXPERT_KINDS as EXPERT_KINDS
@@ -184,7 +184,7 @@ class EvidenceFile(_Strict):
                 raise ValueError("a form file needs `form = \"...\"`")
             if self.form not in FORMS:
                 raise ValueError(f"unknown form {self.form!r}{form_name_hint(self.form)}; "
-                                 f"expected one of {', '.join(FORMS)}")
+                                 f"expected one of {', '.join(FORMS)} ({FORMS_LISTED})")
         return self
 
 
@@ -205,7 +205,7 @@ class FormGroup(_Strict):
         unknown = [f for f in self.forms if f not in FORMS]
         if unknown:
             raise ValueError(f"unknown form(s) {unknown}{form_name_hint(unknown[0])}; expected "
-                             f"names from {', '.join(FORMS)}")
+                             f"names from {', '.join(FORMS)} ({FORMS_LISTED})")
         return self
 
 

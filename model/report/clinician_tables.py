@@ -145,7 +145,7 @@ def units_note(result: Analysis) -> str:
     regimens = _forms_concerned(result)
     compounds = {c.default_for_form: c for c in result.fit.priors_.evidence.compounds
                  if c.default_for_form}
-    forms = [compounds[f] for f in dict.fromkeys(r.form for r in regimens) if f in compounds]
+    forms = [compounds[f] for f in dict.fromkeys(r.form for r in regimens)]
     said = ("Doses: mg of elemental magnesium a day, not of the salt; one the diary gives as "
             "compound weight (compound_mg) is converted with priors/elemental_fractions.csv"
             + (": " + "; ".join(f"{c.default_for_form} as {_lower(c.name)}, "
@@ -153,7 +153,7 @@ def units_note(result: Analysis) -> str:
                if forms else "")
             + "; another salt or hydrate differs.")
     rec = result.decision.recommendation.regimen
-    if rec is not None and rec.active and rec.form in compounds:
+    if rec is not None and rec.active:      # every form has a default (the priors' loader)
         compound = compounds[rec.form]
         said += (f" The recommended {rec.words} is about "
                  f"{rec.elemental_mg / compound.elemental_fraction:,.0f} mg of "

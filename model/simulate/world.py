@@ -13,8 +13,8 @@ generator deliberately differs from the model wherever real nights are likely to
 - an **expectation** effect of taking anything (placebo included) that fades over weeks, and
   **drift**: a diary started in a bad patch improves on its own (regression to the mean);
 - ratings come from an **autocorrelated normal latent** (not logistic noise);
-- GI nights follow the **chemistry** of the form (osmotic salts vs chelates) and a person-level
-  gut sensitivity, in the single-intake dose;
+- GI nights follow the **chemistry** of the form (osmotic salts vs chelates, this world's own
+  :data:`WORLD_FORMS`) and a person-level gut sensitivity, in the single-intake dose;
 - whole nights go blank (4 %) besides single blank cells.
 
 Nothing here imports the model's likelihood: it is written from these statements alone.
@@ -33,15 +33,55 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.core.forms import PLACEBO
+from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.core.special import expit
 from model.data.profile import Profile
 from model.evidence.priorset import PriorSet
 
-OSMOTIC_FORMS = frozenset({"oxide", "citrate", "chloride", "lactate", "malate"})
-"""Forms whose GI risk is that of an osmotic salt in this world."""
+
+@dataclass(frozen=True)
+class FormFacts:
+    """What one form is in this world, stated here and not read from the model's priors.
+
+    ``osmotic``: its GI risk is that of an osmotic salt (else that of a chelate).
+    ``helps_weight``: how often, relative to the other forms, a responder's helping form is
+    this one (0: it never helps anyone).
+    """
+
+    osmotic: bool
+    helps_weight: float
+
+
+WORLD_FORMS: dict[str, FormFacts] = {
+    "glycinate": FormFacts(osmotic=False, helps_weight=3.0),
+    "taurate": FormFacts(osmotic=False, helps_weight=2.0),
+    "threonate": FormFacts(osmotic=False, helps_weight=2.0),
+    "citrate": FormFacts(osmotic=True, helps_weight=1.5),
+    "oxide": FormFacts(osmotic=True, helps_weight=1.0),
+    "malate": FormFacts(osmotic=True, helps_weight=1.0),
+    "chloride": FormFacts(osmotic=True, helps_weight=0.0),
+    "lactate": FormFacts(osmotic=True, helps_weight=0.0),
+}
+"""This world's facts of every form of :data:`~model.core.forms.FORMS` (a new form needs its
+own line: the world refuses to run without one, :func:`facts`)."""
+
+
+def facts(form: str) -> FormFacts:
+    """The facts this world states of ``form``.
+
+    Raises
+    ------
+    ValueError
+        For a form of :data:`~model.core.forms.FORMS` the world does not describe (a form
+        added to mgsleep without its line in ``WORLD_FORMS``): it is never guessed.
+    """
+    if form not in WORLD_FORMS:
+        raise ValueError(f"model/simulate/world.py: WORLD_FORMS states no facts of form "
+                         f"{form!r} (FORMS in model/core/forms.py has it); add its line: "
+                         "whether it is an osmotic salt and how often it helps a responder")
+    return WORLD_FORMS[form]
 
 RATING_SCALES = {"quality": (1, 5), "freshness": (1, 10), "anxiety": (0, 10)}
 """Diary range of each rating."""
@@ -87,9 +127,10 @@ class WorldPerson:
         if not regimen.active:
             return 0.04
         single = regimen.elemental_mg / (2 if regimen.split else 1)
-        chemistry = 1.2 if regimen.form in OSMOTIC_FORMS else -0.2
+        osmotic = facts(regimen.form).osmotic
+        chemistry = 1.2 if osmotic else -0.2
         shift = self.effects.get(regimen.form, {}).get("gi", 0.0)
-        gut = self.gut_sensitivity * (1.0 if regimen.form in OSMOTIC_FORMS else 0.4)
+        gut = self.gut_sensitivity * (1.0 if osmotic else 0.4)
         return float(expit(np.log(0.04 / 0.96) + (chemistry + shift + gut) * single / 300.0))
 
 
@@ -185,10 +226,10 @@ def draw_world_person(rng: np.random.Generator, *, responder: float = 0.5) -> Wo
     two forms (chelates a little more often), a non-responder none; kinetics, dose curve,
     gut sensitivity, expectation and drift vary from person to person.
     """
-    forms = ("glycinate", "taurate", "threonate", "citrate", "oxide", "malate")
+    forms = [f for f in FORMS if facts(f).helps_weight > 0]
     effects: dict[str, dict[str, float]] = {}
     if rng.random() < responder:
-        weights = np.array([3, 2, 2, 1.5, 1, 1], float)
+        weights = np.array([facts(f).helps_weight for f in forms])
         chosen = rng.choice(forms, size=rng.integers(1, 3), replace=False,
                             p=weights / weights.sum())
         for form in chosen:

@@ -7,6 +7,8 @@ series apart by line style or marker too, never by colour alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,9 +20,32 @@ from model.decision import DecisionSettings
 INTERVAL: float = DecisionSettings.interval
 """Central interval of every figure (as in the decision's tables): 90 %."""
 
-FORM_COLOURS: dict[str, str] = dict(zip(
-    FORMS, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-            "#1f78b4"), strict=True))
+PALETTE: tuple[str, ...] = (
+    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
+    "#b15928", "#6a3d9a", "#17becf", "#8c564b", "#bcbd22", "#fb9a99", "#ff7f00", "#80b1d3")
+"""Colours of the forms in the order of :data:`~model.core.forms.FORMS`: a ninth form and the
+next ones get the colours after the first eight's (those eight never change); past the end
+the colours repeat, and a figure tells those forms apart by line style, marker and name."""
+
+
+def form_colours(forms: Sequence[str]) -> dict[str, str]:
+    """One colour per form, in turn from :data:`PALETTE` (repeating past its end).
+
+    Parameters
+    ----------
+    forms : sequence of str
+        The forms, in display order.
+
+    Returns
+    -------
+    dict of str to str
+        Form -> hex colour; any number of forms gets one.
+
+    """
+    return {form: PALETTE[i % len(PALETTE)] for i, form in enumerate(forms)}
+
+
+FORM_COLOURS: dict[str, str] = form_colours(FORMS)
 """One colour per magnesium form, the same in every figure."""
 
 LINE_STYLES = ("solid", "dashed", "dashdot", "dotted")
