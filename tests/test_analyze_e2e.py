@@ -7,7 +7,8 @@ import pytest
 
 from model.analysis.pipeline import analyze
 from model.cli.main import main
-from model.core.forms import NONE
+from model.core.forms import FORMS, NONE
+from model.core.outcomes import OUTCOMES
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
@@ -24,12 +25,13 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 12
+    assert payload["schema_version"] == 13
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
                             "plan_ahead", "priors", "warnings",
-                            "prior_sensitivity_skipped", "p_harm"}  # schema_version 3's on
+                            "prior_sensitivity_skipped", "p_harm",
+                            "provenance"}  # schema_version 3's on; provenance 13
     assert payload["plan_ahead"] is None               # no nights planned after the last
     assert payload["priors"]["bundled"] is True
     # power-scaling next to the refits: the untried forms follow their prior, the tried
@@ -38,7 +40,7 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert isinstance(power["reliable"], bool) and set(power["pareto_k"]) == {"prior",
                                                                               "likelihood"}
     rows = {e["effect"]: e for e in power["effects"]}
-    assert len(rows) == 48
+    assert len(rows) == len(FORMS) * len(OUTCOMES)
     assert rows["theta[glycinate, sol]"]["likelihood"] > rows["theta[malate, sol]"]["likelihood"]
     assert "power_scaling" not in dataclasses.replace(result, power=None).to_json()
     assert {"ok", "max_rhat", "min_ess_bulk", "divergences"} <= set(payload["diagnostics"])

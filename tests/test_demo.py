@@ -6,6 +6,8 @@ import pytest
 
 from model.cli.demo import NIGHTS, example_diary
 from model.cli.main import main
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
 from model.data.diary import read_diary
 
 pytestmark = pytest.mark.fit
@@ -13,7 +15,8 @@ pytestmark = pytest.mark.fit
 TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "recommendation",
             "alternatives", "prior_sensitivity", "separability", "pathways",
             "regimen_effects", "plan_ahead", "priors", "warnings",
-            "prior_sensitivity_skipped", "p_harm"}  # warnings: 3 on; ..._skipped: 10; p_harm: 11
+            "prior_sensitivity_skipped", "p_harm",
+            "provenance"}  # warnings: 3 on; ..._skipped: 10; p_harm: 11; provenance: 13
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",
@@ -35,10 +38,10 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 12
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 13
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
-    assert len(summary["effects"]) == 48
+    assert len(summary["effects"]) == len(FORMS) * len(OUTCOMES)
     assert all({"diary_change", "p_beyond_mcid", "p_harm_beyond_mcid", "verdict"} <= set(e)
                for e in summary["effects"])
     assert [p["if"] for p in summary["pathways"]] == ["badly", "as_expected", "well"]

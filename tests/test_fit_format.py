@@ -12,7 +12,7 @@ from model.personal.graph import build_graph
 from model.personal.store import FORMAT_VERSION
 
 FORMAT_OF_MODEL = {
-    "18ed67f286527f64fc547df4964a5e747603a6ab46c4eff11052796fd7d4ce17": 5,
+    "18ed67f286527f64fc547df4964a5e747603a6ab46c4eff11052796fd7d4ce17": 6,
 }
 """The personal graph's :func:`model_digest` for each fit format it was saved under."""
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
 from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
 from model.analysis.predictions import Predictions
+from model.analysis.provenance import analysis_provenance, diary_input, profile_input
 from model.analysis.sensitivity import Sensitivity, prior_sensitivity
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws, PriorsError
 from model.core.paths import default_priors_dir
@@ -37,6 +39,7 @@ from model.decision.rules import LATE_SYNC_DAYS, current_breaks
 from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.samplers import CHECKED_CHAINS, check_settings
+from model.inference.summary import LEVEL
 from model.personal.fit import PersonalModel
 from model.personal.power import PowerScaling
 from model.personal.separability import Separability, separability
@@ -51,12 +54,12 @@ identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 div
 three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
 after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
-``from_posterior``; 8 ``plan_ahead``; 12 a ``refer``'s ``next_review`` null). Every earlier
-field is kept."""
+``from_posterior``; 8 ``plan_ahead``; 12 a ``refer``'s ``next_review`` null; 13
+``provenance`` and each interval's level, ``interval``). Every earlier field is kept."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ class Analysis:
     ``plan`` the trial plan written in the diary after the date analysed, which the
     recommendation keeps to unless a rule speaks (:mod:`model.analysis.plan_ahead`);
     ``fit_how`` how the fit was made (:data:`~model.analysis.fit_cache.FIT_WORDS`: ``fit``,
-    or from the cache ``cached``, ``psis`` or ``nuts``).
+    or from the cache ``cached``, ``psis`` or ``nuts``); ``provenance`` what the result
+    was made from and how (:func:`model.analysis.provenance.analysis_provenance`).
     """
 
     as_of: dt.date
@@ -86,6 +90,7 @@ class Analysis:
     power: PowerScaling | None = None
     plan: PlanAhead | None = None
     fit_how: str = "fit"
+    provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"Analysis(as of {self.as_of.isoformat()}, {self.diary.n_recorded} nights; "
@@ -105,13 +110,20 @@ class Analysis:
     def effect_entries(self) -> list[dict[str, Any]]:
         """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect.
 
-        ``nights``: the nights on the form (any dose) with the outcome recorded.
+        ``nights``: the nights on the form (any dose) with the outcome recorded;
+        ``interval``: the level of ``ci_low``/``ci_high`` (95 %), and ``diary_change``'s own
+        ``interval`` (90 %: the verdicts').
         """
         rows = self.fit.effects().to_dict("records")
         said = [self.effects.get(str(row["form"]), str(row["outcome"])) for row in rows]
-        return [{str(k): (v.item() if isinstance(v, np.generic) else v)
-                 for k, v in row.items()} | {"nights": effect.nights} | effect.to_dict()
-                for row, effect in zip(rows, said, strict=True)]
+        entries = []
+        for row, effect in zip(rows, said, strict=True):
+            diary = effect.to_dict()
+            diary["diary_change"] |= {"interval": self.effects.interval}
+            entries.append({str(k): (v.item() if isinstance(v, np.generic) else v)
+                            for k, v in row.items()} | {"interval": LEVEL}
+                           | {"nights": effect.nights} | diary)
+        return entries
 
     def sensitivity_skipped(self) -> str:
         """Why the analysis has no prior sensitivity check, the reason that applies.
@@ -151,7 +163,7 @@ class Analysis:
                 "settings_changed": settings}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON (schema_version 12; the README gives its changes).
+        """The ``analyze`` JSON (schema_version 13; the README gives its changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).
@@ -172,6 +184,7 @@ class Analysis:
             "plan_ahead": None if self.plan is None else self.plan.to_dict(),
             "priors": self.priors_entry(),
             "warnings": list(dict.fromkeys(self.diary.warnings)),
+            "provenance": dict(self.provenance),
         } | ({} if self.power is None else {"power_scaling": self.power.to_dict()})
 
 
@@ -305,7 +318,9 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         as it stood the morning after), or ``YYYY-MM-DD`` (default: its last night with an
         outcome recorded; planned nights after it are left out, with a warning).
     draws, tune, chains, sampler, seed :
-        MCMC settings (see :class:`~model.personal.fit.PersonalModel`).
+        MCMC settings (see :class:`~model.personal.fit.PersonalModel`). Without ``seed`` one
+        is drawn (or a cached fit's own is reused), used throughout and reported
+        (``provenance.seed``): given back, with no cache, it reproduces the result.
     progress : bool
         Report progress (and the sampler's progress bar) on standard error; by default in
         IPython/Jupyter or on a terminal, never in CI, pytest or a pipe
@@ -353,6 +368,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
               "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress}
     directory = Path(cache) if cache else None
     fit, how = fit_with_cache(data, prior_set, config, directory)
+    given, seed = seed, fit.seed_          # drawn by the fit without one, or the cached fit's
     announce(f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
              f"{fit.diagnostics_.words()}", progress)
     apart = separability(data, fit.draws_)
@@ -381,5 +397,10 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                                         separable=apart.separable, today=now)
     decision = unless_it_moves_on(decision, paths)
     power = fit.power_scaling() if power_scaling else None
-    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths, power,
-                    plan, how)
+    result = Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths,
+                      power, plan, how)
+    return dataclasses.replace(result, provenance=analysis_provenance(
+        fit, how, seed_given=given, inputs=(diary_input(diary, data),
+                                            profile_input(profile, person)),
+        priors=prior_set, bundled=result.priors_entry()["bundled"], as_of=day,
+        review_from=now or day))

@@ -15,6 +15,7 @@ from model.cli.options import (
 )
 from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError, MgsleepError
+from model.core.provenance import draw_seed, input_entry, provenance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +55,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--tune", type=bounded_int(0, 100_000), default=1000, metavar="N",
                         help="tuning steps per chain (default 1000)")
     parser.add_argument("--chains", type=CHAINS, default=4, metavar="N", help=CHAINS_HELP)
-    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
+    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1 "
+                        "(default: one drawn, and reported)")
     parser.add_argument("--sampler", choices=SAMPLER_NAMES, help="NUTS sampler (default "
                         "nutpie when installed, else pymc)")
     parser.set_defaults(handler=run)
@@ -111,10 +113,18 @@ def check_distinct_times(data: pd.DataFrame, args: argparse.Namespace) -> None:
         raise InputError(faults)
 
 
+SCHEMA_VERSION = 2
+"""Version of the ``nof1`` JSON: 2 added ``interval`` (the level of every ``ci_low``,
+``ci_high``) and ``provenance`` (:mod:`model.core.provenance`); version 1's fields kept."""
+
+
 def result_json(fitted: Nof1Model) -> dict[str, Any]:
-    """Return the ``nof1`` JSON (schema_version 1) of a fitted model."""
+    """Return the ``nof1`` JSON (:data:`SCHEMA_VERSION`, without ``rows`` and ``provenance``)."""
+    from model.inference.summary import LEVEL
+
     payload: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
+        "interval": LEVEL,
         "family": fitted.family,
         "ar1": fitted.ar1,
         "trend": fitted.trend,
@@ -132,8 +142,11 @@ def result_json(fitted: Nof1Model) -> dict[str, Any]:
 def _print_table(fitted: Nof1Model, source: str) -> None:
     """Human-readable summary."""
     extras = [name for name, on in (("AR(1)", fitted.ar1), ("trend", fitted.trend)) if on]
+    from model.inference.summary import LEVEL
+
     print(f"n-of-1 analysis of {source}: family {fitted.family}"
           + (f" with {' and '.join(extras)}" if extras else ""))
+    print(f"ci_low, ci_high: {LEVEL:.0%} equal-tailed intervals")
     print(fitted.effects_.round(3).to_string(index=False))
     if fitted.persons_ is not None:
         print("\nPer person (partially pooled):")
@@ -172,12 +185,14 @@ def run(args: argparse.Namespace) -> int:
         kept, _ = drop_blank(data, args.treatment, drop=True, source=args.data, option="")
         raise InputError([*blank.faults, *_cell_faults(kept, args)]) from None
     check_distinct_times(data, args)
+    from model.inference.samplers import resolve_sampler
     from model.nof1.engine import Nof1Model  # PyMC: only once the data are read
 
+    seed = draw_seed() if args.seed is None else args.seed
     model = Nof1Model(
         family=args.family, ar1=args.ar1, trend=args.trend, reference=args.baseline,
         categories=_categories(args.categories), draws=args.draws, tune=args.tune,
-        chains=args.chains, sampler=args.sampler, random_seed=args.seed)
+        chains=args.chains, sampler=args.sampler, random_seed=seed)
     try:
         fitted = model.fit(data.reset_index(drop=True), outcome=args.outcome,
                            treatment=args.treatment, time=args.time, person=args.person,
@@ -186,7 +201,11 @@ def run(args: argparse.Namespace) -> int:
         raise renumbered(error, list(data.index + 1)) from None
     rows = {"used": len(data), "dropped_missing_treatment": dropped,
             "with_outcome": int(data[args.outcome].notna().sum())}
-    payload = result_json(fitted) | {"rows": rows}
+    record = provenance(seed=seed, seed_drawn=args.seed is None,
+                        sampler=resolve_sampler(args.sampler), draws=args.draws,
+                        tune=args.tune, chains=args.chains,
+                        inputs={"data": input_entry(args.data)})
+    payload = result_json(fitted) | {"rows": rows, "provenance": record}
     failed = int(not fitted.diagnostics_.ok)   # 1: results written, marked, not to be trusted
     if args.json:
         write_json(args.json, payload, like=[args.data])
@@ -195,4 +214,6 @@ def run(args: argparse.Namespace) -> int:
     _print_table(fitted, args.data)
     print(f"Rows used: {rows['used']} ({rows['with_outcome']} with {args.outcome}); "
           f"{dropped} dropped for a blank {args.treatment}")
+    print(f"Fit: NUTS ({record['sampler']}), {args.chains} chains x {args.draws} draws after "
+          f"{args.tune} tuning steps, seed {seed}" + (" (drawn)" if args.seed is None else ""))
     return failed

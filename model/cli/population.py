@@ -11,10 +11,16 @@ from model.cli.options import SEED, bounded_int
 from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError
 from model.core.progress import ProgressLine, show_progress
+from model.core.provenance import draw_seed, input_entry, provenance
 
 if TYPE_CHECKING:
+    from model.data.diary import Diary
     from model.evidence.priorset import PriorSet
     from model.population.hierarchical import PopulationModel
+
+SCHEMA_VERSION = 3
+"""Version of the ``population`` JSON the command writes: 3 added ``interval`` (the level of
+every ``ci_low``, ``ci_high``) and ``provenance`` to ``PopulationModel.to_json``'s version 2."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -37,7 +43,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--force", action="store_true",
                         help="with --write-priors: replace the files mgsleep writes in an "
                         "existing directory (other files are kept)")
-    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1")
+    parser.add_argument("--seed", type=SEED, metavar="N", help="random seed, 0 to 2**32-1 "
+                        "(default: one drawn, and reported)")
     parser.add_argument("--person-fit", choices=("nuts", "laplace"), default="nuts",
                         help="per-person stage: NUTS draws (default; a few seconds a person) "
                         "or a Laplace approximation at the mode (some 25 times faster, "
@@ -101,6 +108,32 @@ def counted_twice(priors: PriorSet, directory: str) -> list[str]:
             "priors that run started from"]
 
 
+def population_json(fit: PopulationModel, diaries: list[Diary], priors: PriorSet,
+                    seed_drawn: bool) -> dict[str, Any]:
+    """The ``population`` JSON (:data:`SCHEMA_VERSION`): the fit's, its level and provenance.
+
+    ``provenance`` (:func:`model.core.provenance.provenance`) adds ``person_fit``, each
+    diary's file name and SHA-256 (``diaries``) and the priors' fingerprint with whether they
+    are the bundled ones (``priors``).
+    """
+    from model.core.paths import default_priors_dir
+    from model.inference.samplers import resolve_sampler
+    from model.inference.summary import LEVEL
+    from model.personal.store import priors_fingerprint
+
+    directory = Path(priors.evidence.directory).resolve()
+    record = provenance(seed=int(fit.random_seed or 0), seed_drawn=seed_drawn,
+                        sampler=resolve_sampler(None), draws=fit.draws, tune=fit.tune,
+                        chains=fit.chains,
+                        inputs={"person_fit": fit.person_fit,
+                                "diaries": [input_entry(d.source) for d in diaries],
+                                "priors": {"fingerprint": priors_fingerprint(priors),
+                                           "bundled": directory
+                                           == default_priors_dir().resolve()}})
+    return fit.to_json() | {"schema_version": SCHEMA_VERSION, "interval": LEVEL,
+                            "provenance": record}
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit, print the effects table, write the requested outputs."""
     from model.evidence.priorset import load_priors
@@ -119,12 +152,13 @@ def run(args: argparse.Namespace) -> int:
           f"({sum(d.n_recorded for d in diaries)} nights): each person, then the population",
           file=sys.stderr)
     line = ProgressLine("per-person stage, persons", len(diaries))
-    fit = PopulationModel(priors, random_seed=args.seed, workers=args.workers,
+    seed = draw_seed() if args.seed is None else args.seed
+    fit = PopulationModel(priors, random_seed=seed, workers=args.workers,
                           scheduler=args.scheduler, person_fit=args.person_fit,
                           progress=line if show_progress(sys.stderr) else None).fit(diaries)
     if args.write_priors:        # before any output: nothing is written from a failed fit
         require_converged(fit)
-    payload = fit.to_json()
+    payload = population_json(fit, diaries, priors, seed_drawn=args.seed is None)
     if args.write_priors:
         write_priors_into(fit, args.write_priors)
     if args.json:
@@ -137,6 +171,9 @@ def run(args: argparse.Namespace) -> int:
               "expectation (a withdrawal or placebo nights)"
               + ("" if fit.separable_ else "; with none, the form effects and the expectation "
                  "effect are known only as their sum: read them together"))
+        print(f"Fit: NUTS ({payload['provenance']['sampler']}), seed {seed}"
+              + (" (drawn)" if args.seed is None else "")
+              + f"; ci_low, ci_high: {payload['interval']:.0%} intervals")
         print(table[["mean", "ci_low", "ci_high", "p_benefit", "between_person_sd",
                      "persons_informative"]].round(3).to_string())
         if args.write_priors:

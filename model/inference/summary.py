@@ -19,6 +19,9 @@ SAMPLE = "sample"
 INTERVAL = (0.025, 0.975)
 """Quantiles of the central 95 % interval of the effects tables."""
 
+LEVEL = round(INTERVAL[1] - INTERVAL[0], 10)
+"""The level of that interval, 0.95: what the JSON outputs' ``interval`` fields state."""
+
 
 def flatten_draws(idata: xr.DataTree) -> dict[str, np.ndarray]:
     """Every posterior variable with chains and draws flattened into a leading axis.

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from model.inference.summary import INTERVAL
+
 
 def summarise_effects(
     draws: xr.DataArray, reference: str, threshold: float | None = None
@@ -25,8 +27,9 @@ def summarise_effects(
     Returns
     -------
     pandas.DataFrame
-        Columns treatment, vs, mean, sd, ci_low, ci_high (95 % equal-tailed), p_positive
-        [, p_beyond].
+        Columns treatment, vs, mean, sd, ci_low, ci_high (95 % equal-tailed:
+        :data:`~model.inference.summary.INTERVAL`, level
+        :data:`~model.inference.summary.LEVEL`), p_positive [, p_beyond].
 
     """
     rows = []
@@ -37,8 +40,8 @@ def summarise_effects(
             "vs": reference,
             "mean": float(values.mean()),
             "sd": float(values.std(ddof=1)),
-            "ci_low": float(np.quantile(values, 0.025)),
-            "ci_high": float(np.quantile(values, 0.975)),
+            "ci_low": float(np.quantile(values, INTERVAL[0])),
+            "ci_high": float(np.quantile(values, INTERVAL[1])),
             "p_positive": float(np.mean(values > 0)),
         }
         if threshold is not None:

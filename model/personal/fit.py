@@ -39,16 +39,18 @@ from model.core.errors import MgsleepError
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.progress import SHOW_PROGRESS
+from model.core.provenance import draw_seed, run_attrs
 from model.core.regimen import Regimen
 from model.data.diary import Diary, read_diary
-from model.evidence.floor import gut_shifts
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, gate
 from model.inference.psis import Reweighting, resample_draws, resample_posterior
+from model.inference.samplers import resolve_sampler
 from model.inference.summary import SAMPLE, effects_table
 from model.likelihood.kinetics import build_up, design_from_nights
 from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
+from model.personal.gi_prior import gi_shift
 from model.personal.nightly import posterior_predictive, with_nightly_groups
 from model.personal.power import PowerScaling, power_scaling
 from model.personal.predict import predict_from_draws
@@ -74,25 +76,6 @@ steps passed on 5 personas x 130 nights but once ended with 311 divergences (150
 250 passed in every trial."""
 
 
-def gi_shift(priors: PriorSet, gut_sensitivity: str) -> np.ndarray:
-    """Per form, the GI prior's shift (log odds) for a gut sensitivity (``safety.toml``).
-
-    A form's group (``groups.toml``) takes its ``gut_sensitivity_factor`` of the shift
-    (:func:`model.evidence.floor.gut_shifts`): more on osmotic salts than on chelates.
-
-    Raises
-    ------
-    MgsleepError
-        When ``gut_sensitivity`` is not one of the levels ``safety.toml`` defines.
-    """
-    shifts = priors.safety.gut_sensitivity
-    if gut_sensitivity not in shifts:
-        raise MgsleepError(f"gut_sensitivity must be one of {', '.join(shifts)}, got "
-                           f"{gut_sensitivity!r}")
-    shift = gut_shifts(priors.safety, priors.evidence.groups)
-    return np.array([shift[gut_sensitivity, f] for f in FORMS])
-
-
 class PersonalModel:
     """One person's response to magnesium forms and doses (scikit-learn style).
 
@@ -107,7 +90,7 @@ class PersonalModel:
     sampler : str, optional
         ``nutpie`` (default when installed), ``pymc``, ``numpyro`` or ``blackjax``.
     random_seed : int, optional
-        Makes fits reproducible.
+        Makes fits reproducible; None: each :meth:`fit` draws one (kept as ``seed_``).
     progressbar : bool
         Show the sampler's progress.
 
@@ -130,6 +113,10 @@ class PersonalModel:
         The last NUTS fit, whose draws updates reweight.
     fit_seconds_ : float
         Wall time of the last fit (compilation included).
+    seed_ : int
+        The seed of the last NUTS fit (``random_seed`` or one drawn), also of its updates.
+    sampler_ : str
+        The sampler that made it (the default resolves to nutpie when installed, else pymc).
     """
 
     def __init__(self, priors: PriorSet | None = None, *, gut_sensitivity: str = "none",
@@ -165,7 +152,7 @@ class PersonalModel:
         from model.inference.sampling import SamplerConfig
 
         return SamplerConfig(sampler=self.sampler, draws=self.draws, tune=self.tune,
-                             chains=self.chains, seed=self.random_seed,
+                             chains=self.chains, seed=getattr(self, "seed_", self.random_seed),
                              progressbar=self.progressbar)
 
     def graph_data(self, diary: Diary) -> dict[str, np.ndarray]:
@@ -180,9 +167,12 @@ class PersonalModel:
         A fit that fails its checks (:func:`~model.inference.diagnostics.gate`) is extended,
         not refused: up to :data:`EXTENSIONS` more runs from the last draws, each with twice
         the draws and smaller steps, within :data:`EXTEND_BUDGET` times the first run's time
-        (``diagnostics_.attempts`` counts the runs).
+        (``diagnostics_.attempts`` counts the runs). Without ``random_seed`` a seed is drawn,
+        used and kept (``seed_``).
         """
         diary = diary if isinstance(diary, Diary) else read_diary(diary)
+        self.seed_ = draw_seed() if self.random_seed is None else self.random_seed
+        self.sampler_ = resolve_sampler(self.sampler)
         start = time.perf_counter()
         self._sample(diary, self.sampler_config, None)
         first = time.perf_counter() - start
@@ -235,12 +225,17 @@ class PersonalModel:
                    reweighting, index)
 
     def _tree(self) -> xr.DataTree:
-        """The current posterior as a ``DataTree`` (made on first use)."""
+        """The current posterior as a ``DataTree`` (made on first use, with its run's attrs).
+
+        :func:`model.core.provenance.run_attrs`: the sampler, the seed, the versions.
+        """
         if self._idata is None:
             proposal = self.proposal_
             self._idata = proposal.idata if self._index is None else xr.DataTree.from_dict(
                 {"posterior": resample_posterior(proposal.idata["posterior"].to_dataset(),
                                                  self._index)})
+            self._idata["posterior"].attrs.update(run_attrs(self.sampler_, self.seed_,
+                                                            self.method_))
         return self._idata
 
     @property
@@ -301,7 +296,7 @@ class PersonalModel:
         Returns whether it did; otherwise the model is unchanged.
         """
         data = self.graph_data(diary)
-        moved = reweighted(self.proposal_, data, self.random_seed)
+        moved = reweighted(self.proposal_, data, self.seed_)
         if moved is not None:
             self._resampled(diary, data, moved.index, moved.diagnostics, moved.reweighting)
         return moved is not None
@@ -332,10 +327,10 @@ class PersonalModel:
         One replicated night per posterior draw and recorded night, in diary units, named as
         ``observed_data`` (:func:`model.personal.nightly.posterior_predictive`), so
         :func:`model.viz.checks.plot_ppc` compares them (ratings and counts value by value).
-        ``random_seed`` defaults to the model's.
+        ``random_seed`` defaults to the fit's (``seed_``).
         """
         self._check_fitted()
-        seed = self.random_seed if random_seed is None else random_seed
+        seed = self.seed_ if random_seed is None else random_seed
         posterior = self._tree()["posterior"].to_dataset()
         idata = self.idata_
         idata["posterior_predictive"] = xr.DataTree(posterior_predictive(
@@ -427,7 +422,7 @@ class PersonalModel:
                        "ess_fraction": np.array(self.reweighting_.ess_fraction)}
         save_fit(SavedFit(config, self.diary_, proposal.groups, proposal.diary.n_nights,
                           proposal.diagnostics, self.method_, self.diagnostics_, self._index,
-                          arrays), self.priors_, Path(path))
+                          arrays, self.seed_, self.sampler_), self.priors_, Path(path))
 
     @classmethod
     def load(cls, path: str | Path, priors: PriorSet | None = None) -> PersonalModel:
@@ -435,6 +430,7 @@ class PersonalModel:
         priors = priors or load_priors()
         saved = load_fit(Path(path), priors)
         fit = cls(priors, **saved.config)
+        fit.seed_, fit.sampler_ = saved.seed, saved.sampler
         arrays = dict(saved.arrays or {})
         nuts_diary = Diary(saved.diary.nights.iloc[: saved.nuts_nights], saved.diary.source)
         fit._propose(Proposal(saved.nuts, saved.nuts_diagnostics, nuts_diary,

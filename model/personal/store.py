@@ -41,14 +41,16 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 5
-"""The model a saved fit's draws belong to: 5, the same model as 4 without the diary's notes
-or its folder (4's files hold them: the cache removes them as an older format); 4, the
-latency SD log-normal a priori (3 had it half-normal); 3, the shared-store kinetics
-(:mod:`model.likelihood.kinetics`; 2 assumed one store per form). 2 to 5 are ``.npz`` with
-the NUTS draws and resampling indices (1 was netCDF). Only this version is read: draws of
-another model are not reweighted into this one. A change of the personal graph must bump it
-(``tests/test_fit_format.py`` says when)."""
+FORMAT_VERSION = 6
+"""The model a saved fit's draws belong to: 6, the same graph as 5, its metadata gaining the
+seed and the sampler the fit used (``seed``, ``sampler_used``: a fit made without a seed
+draws one), and the diary's blank covariate cells read anew (:mod:`model.personal.data`);
+5, the same model as 4 without the diary's notes or its folder (4's files hold them: the
+cache removes them as an older format); 4, the latency SD log-normal a priori (3 had it
+half-normal); 3, the shared-store kinetics (:mod:`model.likelihood.kinetics`; 2 assumed one
+store per form). 2 to 6 are ``.npz`` with the NUTS draws and resampling indices (1 was
+netCDF). Only this version is read: draws of another model are not reweighted into this
+one. A change of the personal graph must bump it (``tests/test_fit_format.py`` says when)."""
 NOT_KEPT = ("notes",)
 """Diary columns a saved fit holds blank: free text the fit does not read."""
 CONFIG_KEYS = ("gut_sensitivity", "draws", "tune", "chains", "sampler", "random_seed")
@@ -79,6 +81,10 @@ class SavedFit:
         ``"psis"``: the NUTS draws (chain-major) that make up the current posterior.
     arrays : dict of str to numpy.ndarray
         Other per-draw arrays the model keeps (e.g. the importance weights).
+    seed : int
+        The seed the NUTS fit used (``config``'s ``random_seed``, or the one drawn without it).
+    sampler : str
+        The sampler it used (``config``'s ``sampler`` may be None: the default).
     """
 
     config: Mapping[str, Any]
@@ -90,6 +96,8 @@ class SavedFit:
     diagnostics: Diagnostics
     index: np.ndarray | None = None
     arrays: Mapping[str, np.ndarray] | None = None
+    seed: int = 0
+    sampler: str = ""
 
 
 def priors_fingerprint(priors: PriorSet) -> str:
@@ -252,6 +260,7 @@ def save_fit(saved: SavedFit, priors: PriorSet, path: Path) -> None:
             "diary_source": Path(saved.diary.source).name, "diary_dtypes": dtypes,
             "date_unit": pd.DatetimeIndex(saved.diary.nights.index).unit,
             "layout": layout, "nuts_nights": saved.nuts_nights, "method": saved.method,
+            "seed": saved.seed, "sampler_used": saved.sampler,
             "nuts_diagnostics": asdict(saved.nuts_diagnostics),
             "diagnostics": asdict(saved.diagnostics)}
     arrays["meta"] = np.array(json.dumps(meta))
@@ -315,6 +324,7 @@ def load_fit(path: Path, priors: PriorSet) -> SavedFit:
             nuts_diagnostics=_diagnostics(meta["nuts_diagnostics"]), method=meta["method"],
             diagnostics=_diagnostics(meta["diagnostics"]), index=arrays.get("index"),
             arrays={k.split("/", 1)[1]: v for k, v in arrays.items()
-                    if k.startswith("array/")})
+                    if k.startswith("array/")},
+            seed=int(meta["seed"]), sampler=str(meta["sampler_used"]))
     except (KeyError, TypeError, ValueError) as error:
         raise MgsleepError(f"{path}: a damaged {MODEL_NAME} file ({error!r})") from error
