@@ -52,6 +52,7 @@ from model.data.blank_rows import row_ranges
 from model.data.diary import CODE_NOTE, OUTCOMES
 from model.data.diary_rows import GUESS_COLUMN, MISSING_WORDS, normalise_columns, read_table
 from model.data.guesses import BlindingCheck, read_guesses
+from model.trial.key_check import check_key_forms, check_untagged
 
 PLAN_TAG = re.compile(r"\(plan\s+([0-9a-z]+)\)", re.IGNORECASE)
 """The plan tag after a pot code in ``notes`` (``code A (plan 3f9a1c2e)``)."""
@@ -112,24 +113,29 @@ def key_plan(sealed: dict[str, Any], key_name: str) -> str:
     return own
 
 
-def check_plan(notes: pd.Series, sealed: dict[str, Any], name: str, key_name: str) -> None:
+def check_plan(table: pd.DataFrame, sealed: dict[str, Any], name: str,
+               key_name: str) -> None:
     """Refuse a key that is not the key of the diary's plan, by the tags of its pot codes.
 
     Every coded night (``code A (plan 3f9a1c2e)``) must carry the key's plan id. A diary
-    whose coded nights carry no tag at all (written before plan tags) cannot be checked
-    beyond dates and codes: a warning says so and unblinding goes on.
+    whose coded nights carry no tag at all cannot be checked beyond dates and codes: with an
+    old key (no ``plan``: its diary was written before plan tags) a warning says so and
+    unblinding goes on; with a key that has a plan id (whose own diary was written with
+    tags, so the codes were typed by hand) every coded night must also be the key's pot that
+    night (:func:`check_untagged`), else nothing is unblinded.
 
     Raises
     ------
     InputError
         One fault for the nights tagged with another plan, one for the coded nights without
-        a tag (each naming its first row and listing the rows), or one when no night is coded.
+        a tag (each naming its first row and listing the rows), one when no night is coded,
+        or the fault of :func:`check_untagged`.
 
     """
     expected = key_plan(sealed, key_name)
     example = f"code A (plan {expected})"
     tags: dict[int, str | None] = {}
-    for row, note in enumerate(notes.astype(str), start=1):
+    for row, note in enumerate(table["notes"].astype(str), start=1):
         if CODE_NOTE.match(note):
             found = PLAN_TAG.search(note)
             tags[row] = found.group(1).lower() if found else None
@@ -138,9 +144,13 @@ def check_plan(notes: pd.Series, sealed: dict[str, Any], name: str, key_name: st
                                 f"diary ({example}), got no coded night: is it the diary "
                                 f"of the plan of {key_name}?")])
     if not any(tags.values()):
-        warnings.warn(f"{name}: its pot codes carry no plan tag (a diary written before "
-                      f"plan tags), so {key_name} is checked by dates and codes only; make "
-                      "sure it is the key of this diary's plan", BlindingWarning, stacklevel=3)
+        why = "a diary written before plan tags"
+        if sealed.get("plan") is not None:
+            check_untagged(table, list(tags), sealed, (name, key_name))
+            why = "typed by hand? every coded night is the key's pot that night"
+        warnings.warn(f"{name}: its pot codes carry no plan tag ({why}), so {key_name} is "
+                      "checked by dates and codes only; make sure it is the key of this "
+                      "diary's plan", BlindingWarning, stacklevel=3)
         return
     faults = []
     foreign = [r for r, tag in tags.items() if tag not in (None, expected)]
@@ -222,8 +232,9 @@ def unblind(diary: pd.DataFrame | str | Path, key: dict[str, Any] | str | Path,
     """
     table, name = read_blinded(diary)
     sealed = _load_key(key)
-    check_plan(table["notes"], sealed, name, key_name or
-               ("<key>" if isinstance(key, dict) else str(key)))
+    key_name = key_name or ("<key>" if isinstance(key, dict) else str(key))
+    check_key_forms(sealed, key_name)
+    check_plan(table, sealed, name, key_name)
     faults: list[Fault] = []
     columns = {c: list(table[c]) if c in table else [""] * len(table)
                for c in ("form", "elemental_mg", "split")}

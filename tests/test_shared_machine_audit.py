@@ -1,0 +1,100 @@
+"""A couple sharing one laptop and account (outside audit, 2026-12): whose key, whose export,
+whose output, and what an existing file was."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from model.cli.main import main
+from model.data.diary import read_diary
+from model.trial.blinding import plan_id
+
+
+def _untagged_plan(tmp_path, capsys):
+    """A blinded plan of three pots, its diary's codes without the plan tag (typed by hand)."""
+    diary = tmp_path / "trial.csv"
+    assert main(["plan", "--forms", "glycinate,citrate", "--dose", "200", "--blind", "--seed",
+                 "3", "--start", "2026-01-01", "--out", str(diary)]) == 0
+    capsys.readouterr()
+    table = pd.read_csv(diary, dtype=str, keep_default_na=False)
+    table["notes"] = table["notes"].str.replace(r" \(plan \w+\)", "", regex=True)
+    table.to_csv(diary, index=False)
+    return diary, tmp_path / "trial.key.json", table
+
+
+def _other_plans_key(key, tmp_path, swap=("A", "B")):
+    """The key of another plan on the same dates: two codes' pots swapped, its own id."""
+    sealed = json.loads(key.read_text())
+    codes = dict(sealed["codes"])
+    codes[swap[0]], codes[swap[1]] = codes[swap[1]], codes[swap[0]]
+    nights = sealed["nights"]
+    other = tmp_path / "partner.key.json"
+    other.write_text(json.dumps({**sealed, "codes": codes, "salt": "1" * 32,
+                                 "plan": plan_id(codes, nights, "1" * 32)}))
+    return other
+
+
+def test_untagged_codes_refuse_another_plans_key_and_open_with_their_own(tmp_path, capsys):
+    """A key with a plan id wrote its diary with tags, so untagged codes were typed by hand:
+    every coded night must be the key's pot that night. The partner's key (other pots behind
+    the same codes) unblinded all coded nights with exit 0; the right key still opens it."""
+    diary, key, table = _untagged_plan(tmp_path, capsys)
+    other, out = _other_plans_key(key, tmp_path), tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(other), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    coded = int(table["notes"].str.startswith("code ").sum())
+    assert f"got another pot on {2 * coded // 3} of {coded} coded night(s)" in err
+    assert f"{other} is most likely the key of another plan" in err and not out.exists()
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    assert "is checked by dates and codes only" in capsys.readouterr().err
+    keyed = json.loads(key.read_text())["nights"]
+    assert read_diary(out).regimen_label.tolist() == [keyed[d] for d in table["date"]]
+
+
+def test_one_untagged_code_off_the_keys_schedule_is_refused_as_a_typo(tmp_path, capsys):
+    """The right key, one code typed wrong: refused (it cannot be told from a pot taken out
+    of turn without the tag), naming the row, not another plan's key."""
+    diary, key, table = _untagged_plan(tmp_path, capsys)
+    row = int(table.index[table["notes"] == "code A"][0])
+    table.loc[row, "notes"] = "code B"
+    table.to_csv(diary, index=False)
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{diary}: row {row + 1}, column notes:" in err and "1 of " in err
+    assert "correct a code typed wrong" in err and "another plan" not in err
+    assert not out.exists()
+
+
+def test_an_old_key_without_plan_id_keeps_unblinding_untagged_codes(tmp_path, capsys):
+    """A key of schema 1 (no plan id) wrote untagged diaries: dates and codes, a warning, and
+    a pot taken out of turn unblinded as taken, as before."""
+    diary, key, table = _untagged_plan(tmp_path, capsys)
+    sealed = json.loads(key.read_text())
+    key.write_text(json.dumps({k: v for k, v in sealed.items() if k not in ("plan", "salt")}
+                              | {"schema_version": 1}))
+    row = int(table.index[table["notes"] == "code A"][0])
+    table.loc[row, "notes"] = "code B"
+    table.to_csv(diary, index=False)
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "a diary written before plan tags" in err and "recorded where the plan had" in err
+
+
+def test_a_key_naming_a_form_mgsleep_does_not_know_is_an_input_error(tmp_path, capsys):
+    """It stopped with a traceback ("bug in mgsleep") from the regimen of a night."""
+    diary, key, _ = _untagged_plan(tmp_path, capsys)
+    sealed = json.loads(key.read_text())
+    code = next(c for c, arm in sealed["codes"].items() if arm == "citrate")
+    sealed["codes"][code] = "orotate"
+    sealed["nights"] = {d: label.replace("citrate", "orotate")
+                        for d, label in sealed["nights"].items()}
+    key.write_text(json.dumps(sealed))
+    out = tmp_path / "unblinded.csv"
+    assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{key}: key codes.{code}: expected a form mgsleep knows, got 'orotate'" in err
+    assert f"{key}: key nights." in err and "unknown form 'orotate'" in err
+    assert "Traceback" not in err and "bug" not in err and not out.exists()
