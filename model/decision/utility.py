@@ -186,7 +186,8 @@ class Evaluation:
     expected_jackknife : numpy.ndarray
         The expected utility alone from the same draws, shape (A, batches).
     p_harm : float
-        P(the current regimen is worse than no magnesium), :func:`harm_probability`.
+        P(the current regimen is worse than placebo and, without a placebo night, than no
+        magnesium as the nights show it), :func:`harm_probability`.
 
     """
 
@@ -206,18 +207,40 @@ class Evaluation:
     p_harm: float = 0.0
 
 
-def harm_probability(candidates: Sequence[Candidate], own: np.ndarray, past: History) -> float:
-    """P(the current regimen is worse than no magnesium): its own utility, no change's cost.
+def placebo_recorded(past: History) -> bool:
+    """Whether the diary has a recorded placebo night (as :mod:`model.analysis.effects` asks)."""
+    return any(r.form == PLACEBO and n > 0 for r, n in past.nights_on.items())
+
+
+def harm_probability(candidates: Sequence[Candidate], own: np.ndarray, past: History,
+                     seen: np.ndarray | None = None) -> float:
+    """P(the current regimen is worse than placebo and, without placebo nights, than none).
 
     ``own``: each candidate's utility per draw before the cost of a change, ``continue``
-    (0: the reference) first. The share of draws in which stopping gains: P(better than
-    continuing) charges the stop a switching cost, which says whether a change pays, not
-    whether what is taken does harm. 0 without magnesium taken (nothing to stop).
+    (0: the reference) first; ``stop``'s row is magnesium's own effect (the current regimen
+    against placebo). The share of draws in which stopping gains: P(better than continuing)
+    charges the stop a switching cost, which says whether a change pays, not whether what
+    is taken does harm. 0 without magnesium taken (nothing to stop).
+
+    ``seen``: the utility per draw of stopping against no magnesium as the nights show it
+    (expectation included), given when the diary has no placebo night
+    (:func:`placebo_recorded`). Against placebo, such a diary's comparison subtracts an
+    expectation effect that only its prior (centred on a benefit) knows, so a regimen that
+    changed nothing reads as harm (an outside audit: 3 of 5 flat null diaries were told
+    "P 0.94 that it is worse than no magnesium"). Then a draw counts as harm only when
+    stopping gains on both comparisons: P(worse than placebo *and* worse than no magnesium),
+    the probability of one event, never above either comparison's own (the smaller of the
+    two probabilities is no event's probability, and would count draws in which one of them
+    says the regimen helps). As in the verdicts of :mod:`model.analysis.effects`, a harm
+    stands only when what the nights show agrees.
     """
     stop = [k for k, c in enumerate(candidates) if c.action == "stop"]
     if not past.current.active or not stop:
         return 0.0
-    return float((own[stop[0]] > own[0]).mean())
+    worse = own[stop[0]] > own[0]
+    if seen is not None:
+        worse &= seen > own[0]
+    return float(worse.mean())
 
 
 BATCHES = 8
@@ -257,6 +280,18 @@ def _scales(means: dict[str, np.ndarray], reference_row: int, priors: PriorSet,
     noise = period_noise(per_link, variances, [o != "gi" for o in names], s.min_nights,
                          onset_days, s.night_autocorrelation)
     return Scales(per_gain, noise)
+
+
+def _stop_as_seen(means: dict[str, np.ndarray], scales: Scales, past: History, none: int,
+                  reference: int) -> np.ndarray | None:
+    """Utility per draw of stopping against no magnesium, expectation included (the nights).
+
+    None when the diary has a placebo night: then :func:`harm_probability` needs no more
+    than the comparison with placebo. ``none`` and ``reference`` are rows of ``means``.
+    """
+    if placebo_recorded(past):
+        return None
+    return scales.per_gain @ diary_gains(means, np.array([none]), np.array([reference]))[0]
 
 
 def _compared(candidate: Candidate, past: History, row: dict[Regimen, int],
@@ -313,7 +348,8 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     limit = priors.safety.gi_constraint
     p_violation = ((gi[[row[c.regimen] for c in candidates]] - gi[row[NO_MAGNESIUM]])
                    > limit.limit).mean(axis=1)
-    p_harm = harm_probability(candidates, utility + costs[:, None], past)
+    p_harm = harm_probability(candidates, utility + costs[:, None], past, _stop_as_seen(
+        means, scales, past, row[NO_MAGNESIUM], own(reference)))
     blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s,
                      harm=s.harmful(p_harm))
     feasible = np.array([not b for b in blocked])

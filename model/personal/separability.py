@@ -11,6 +11,7 @@ The decision uses the flag to propose a withdrawal or a blinded placebo period.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -20,7 +21,7 @@ import numpy as np
 
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
-from model.data.diary import Diary
+from model.data.diary import COVARIATES, Diary
 
 MIN_ON_NIGHTS = 14
 """A withdrawal counts after at least this many nights on magnesium with a row (a dose written
@@ -29,11 +30,32 @@ MIN_OFF_NIGHTS = 7
 """...followed by at least this many nights off it (not placebo) that were observed: a row
 with an outcome. A gap's nights, or rows holding only a date, taken as off because the dose
 changed across them, separate nothing (an outside audit: 17 such nights made a
-"withdrawal")."""
+"withdrawal"). This is the least; the fit's kinetics may ask for more
+(:func:`off_nights_needed`)."""
+MAX_OFF_NIGHTS = 28
+"""...and at most this many: the longest evaluation period, hence the longest withdrawal the
+decision proposes (``DecisionSettings.max_period_nights``), so that a withdrawal it proposes
+always counts."""
+FADED = math.log(2.0)
+"""Nights off, in time constants of the store's fade, for a withdrawal to count: ln 2, by
+when half of magnesium's steady-state effect has gone (first-order kinetics). Nine nights off
+counted while the fitted time constant was 10-17 days, and whether the diary "separated"
+then flipped with where the nine nights fell (an outside audit): its nights still held most of
+the effect, and the contrast rested on the fitted kinetics themselves."""
 MIN_PLACEBO_NIGHTS = 7
 """Placebo nights that separate expectation from magnesium."""
 ENTANGLED = -0.5
 """A posterior correlation of effect and expectation below this is reported as entangled."""
+COVARIATE_SHIFT = 0.5
+"""A recorded covariate (late caffeine, alcohol) whose night-by-night correlation with taking
+magnesium is this far from 0 is named in the reasons: a quarter or more of its variation goes
+with magnesium, and the model can hardly split their effects (the SD of each estimate grows
+by 1 / sqrt(1 - r^2), 15 % or more). Caffeine stopped two nights before magnesium started
+(85 % of nights before, 4 % after) went unsaid (an outside audit)."""
+COVARIATE_NIGHTS = 7
+"""Nights with an outcome and the covariate recorded needed on each side (with and without
+magnesium) before a shift is named: a share from fewer says little."""
+_COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol"}
 
 
 @dataclass(frozen=True)
@@ -45,8 +67,8 @@ class Separability:
     separable : bool
         True when the diary has a withdrawal or enough placebo nights.
     withdrawals : int
-        Runs of >= :data:`MIN_ON_NIGHTS` nights on magnesium followed by >=
-        :data:`MIN_OFF_NIGHTS` observed nights off it (see those for the nights counted).
+        Runs of >= :data:`MIN_ON_NIGHTS` nights on magnesium followed by enough observed
+        nights off it (:func:`off_nights_needed`; :data:`MIN_OFF_NIGHTS` says which count).
     placebo_nights : int
         Nights on placebo.
     switch_ons : int
@@ -55,7 +77,11 @@ class Separability:
         Most negative posterior correlation between a tried form's sleep-onset effect and
         the expectation effect (None without draws or without a tried form).
     reasons : tuple of str
-        Plain-language reasons, for people.
+        Plain-language reasons, for people: why the diary is not separable (with the nights
+        off a withdrawal needs), an entangled posterior, a recorded covariate that changed
+        with magnesium (:data:`COVARIATE_SHIFT`).
+    off_nights_needed : int
+        Observed nights off after a run on magnesium that make a withdrawal.
     """
 
     separable: bool
@@ -64,6 +90,7 @@ class Separability:
     switch_ons: int
     correlation: float | None
     reasons: tuple[str, ...]
+    off_nights_needed: int = MIN_OFF_NIGHTS
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (the ``separability`` object of the ``analyze`` JSON)."""
@@ -94,6 +121,52 @@ def _correlation(draws: Mapping[str, np.ndarray], tried: list[str]) -> float | N
     return float(np.nanmin(values))
 
 
+def off_nights_needed(draws: Mapping[str, np.ndarray] | None = None) -> int:
+    """Observed nights off that make a withdrawal: ln 2 posterior median time constants.
+
+    By then half of magnesium's steady-state effect has faded (:data:`FADED`), at the
+    fit's median build-up/fade time constant (``tau`` of the draws); never fewer than
+    :data:`MIN_OFF_NIGHTS` nor more than :data:`MAX_OFF_NIGHTS`. Without draws, the least
+    (the prior median time constant, 10 days, asks 6.9 nights).
+    """
+    if not draws or "tau" not in draws:
+        return MIN_OFF_NIGHTS
+    nights = math.ceil(FADED * float(np.median(draws["tau"])))
+    return int(min(max(nights, MIN_OFF_NIGHTS), MAX_OFF_NIGHTS))
+
+
+def _shift_words(column: str, off: np.ndarray, on: np.ndarray) -> str:
+    """A covariate's level without and with magnesium, in words."""
+    if column == "caffeine_late":
+        return (f"{_COVARIATE_WORDS[column]} on {100 * off.mean():.0f} % of nights without "
+                f"magnesium, {100 * on.mean():.0f} % with it")
+    return (f"{_COVARIATE_WORDS[column]} {off.mean():.1f} drinks a night without magnesium, "
+            f"{on.mean():.1f} with it")
+
+
+def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
+    """Reasons naming each recorded covariate that changed with magnesium.
+
+    Over the recorded nights with an outcome and the covariate written down, the correlation
+    of the covariate with taking magnesium (``active``, per night) at least
+    :data:`COVARIATE_SHIFT` in size, with :data:`COVARIATE_NIGHTS` such nights on each side.
+    """
+    nights = diary.nights
+    reasons = []
+    for column in COVARIATES:
+        values = nights[column].to_numpy(float)
+        used = (nights["recorded"] & diary.has_outcome).to_numpy(bool) & np.isfinite(values)
+        on, off = values[used & active], values[used & ~active]
+        if min(on.size, off.size) < COVARIATE_NIGHTS or np.ptp(values[used]) == 0:
+            continue
+        r = float(np.corrcoef(active[used].astype(float), values[used])[0, 1])
+        if abs(r) >= COVARIATE_SHIFT:
+            reasons.append(f"{_shift_words(column, off, on)}: the diary cannot well tell their "
+                           f"effects apart (correlation {r:.2f} night by night; named from "
+                           f"{COVARIATE_SHIFT:.1f})")
+    return reasons
+
+
 def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) -> Separability:
     """Say whether ``diary`` separates magnesium from expectation and drift.
 
@@ -102,8 +175,8 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     diary : Diary
         The person's diary.
     draws : mapping, optional
-        Flattened posterior draws (``theta``, ``expectation``) of a fit of it, for the
-        correlation.
+        Flattened posterior draws (``theta``, ``expectation``, ``tau``) of a fit of it, for
+        the correlation and the nights off a withdrawal needs (:func:`off_nights_needed`).
     """
     nights = diary.nights
     active = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy()
@@ -111,9 +184,10 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     counted = np.where(active, nights["recorded"].to_numpy(bool),
                        (nights["recorded"] & diary.has_outcome).to_numpy(bool))
     runs = _runs(active, counted)
+    need = off_nights_needed(draws)
     switch_ons = sum(1 for (off, m), (on, _) in pairwise(runs) if on and not off and m)
-    withdrawals = sum(1 for (on, n), (off, m) in pairwise(runs)
-                      if on and n >= MIN_ON_NIGHTS and not off and m >= MIN_OFF_NIGHTS)
+    offs = [m for (on, n), (off, m) in pairwise(runs) if on and n >= MIN_ON_NIGHTS and not off]
+    withdrawals = sum(m >= need for m in offs)
     tried = [f for f in FORMS if (nights["form"] == f).any()]
     correlation = _correlation(draws or {}, tried)
     separable = withdrawals > 0 or placebo >= MIN_PLACEBO_NIGHTS
@@ -121,12 +195,17 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     if not tried:
         reasons.append("no magnesium taken yet")
     elif not separable:
-        reasons.append(f"no withdrawal ({MIN_OFF_NIGHTS}+ nights off after "
-                       f"{MIN_ON_NIGHTS}+ on) and fewer than {MIN_PLACEBO_NIGHTS} placebo "
-                       "nights: a change on magnesium, better or worse, may be expectation or "
-                       "a patch of nights passing")
+        short = [m for m in offs if m >= MIN_OFF_NIGHTS]
+        reasons.append(
+            f"no withdrawal ({need}+ nights off, with an outcome, after {MIN_ON_NIGHTS}+ on"
+            + (f"; {max(short)} is too few" if short else "")
+            + ": about half of magnesium's effect fades in that time) and fewer than "
+            f"{MIN_PLACEBO_NIGHTS} placebo nights: a "
+            "change on magnesium, better or worse, may be expectation or a patch of nights "
+            "passing")
     if correlation is not None and correlation < ENTANGLED:
         reasons.append(f"the magnesium and expectation effects are still entangled in the "
                        f"posterior (correlation {correlation:.2f})")
+    reasons += covariate_shifts(diary, active)
     return Separability(separable and bool(tried), withdrawals, placebo, switch_ons,
-                        correlation, tuple(reasons))
+                        correlation, tuple(reasons), need)

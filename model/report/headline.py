@@ -231,11 +231,36 @@ LEFT_HELPING = 0.8
 """P(the regimen left is better than stopping) from which a switch says what is given up."""
 
 
+def harm_words(result: Analysis) -> str:
+    """What ``p_harm`` compares, in words (:func:`model.decision.utility.harm_probability`).
+
+    Against placebo (magnesium's own effect); without a placebo night also against no
+    magnesium as the nights show it, since a comparison with placebo alone then rests on the
+    expectation prior (flat null diaries were told "P 0.94 that it is worse than no
+    magnesium": an outside audit).
+    """
+    said = chance(result.decision.p_harm)
+    if result.effects.placebo_nights:
+        return f"P {said} that your nights are worse on it than on a placebo"
+    return (f"P {said} that your nights are worse on it both than without magnesium and than "
+            "on a placebo")
+
+
+NOT_SEPARABLE_HELP = ("; your diary cannot yet tell magnesium from expecting it to help or "
+                      "from a bad start passing")
+"""Added to a regimen that looks to help while the diary is not separable (a diary begun in a
+bad stretch had P(better than stopping) 0.90 to 0.96 with magnesium doing nothing: an outside
+audit)."""
+
+
 def _left_behind(result: Analysis) -> str:
     """What a switch to learn gives up: the regimen taken, when it looks to help, else "".
 
     An anxious person on glycinate (P 0.90 that it helped) was told "Switch to taurate ... to
-    learn" with no word that glycinate seemed to help (an anxious person's audit).
+    learn" with no word that glycinate seemed to help (an anxious person's audit). While the
+    diary is not separable (:mod:`model.personal.separability`) the figure is said to be
+    unable to tell magnesium from expectation and a bad start passing
+    (:data:`NOT_SEPARABLE_HELP`); the number is the same.
     """
     rec = result.decision.recommendation
     current = history(result.diary).current
@@ -243,13 +268,13 @@ def _left_behind(result: Analysis) -> str:
     if rec.action != "switch_form" or not current.active or stop is None:
         return ""
     if "harm" in rec.reason_codes:
-        return (f" You leave {current.words}, which looks to do you harm (P "
-                f"{chance(result.decision.p_harm)} that it is worse than no magnesium).")
+        return f" You leave {current.words}, which looks to do you harm ({harm_words(result)})."
     helping = 1.0 - stop.p_better_than_continue
     if helping < LEFT_HELPING:
         return ""
+    unsure = "" if result.separability.separable else NOT_SEPARABLE_HELP
     return (f" You leave {current.words}, which looks to help you (P(better than stopping) "
-            f"{chance(helping)}): if it stays the best, the crossover comes back to it.")
+            f"{chance(helping)}{unsure}): if it stays the best, the crossover comes back to it.")
 
 
 HARD_WEEK_WHY = ("no change to magnesium in a week this hard (see above): a change started now "
@@ -265,8 +290,7 @@ def _harm(result: Analysis) -> str:
     current = history(result.diary).current
     reason = _driver(result)
     waiting = any("waiting" in a.reason_codes for a in result.decision.assessments)
-    return (f"your nights on {current.words} look worse than they would be without it (P "
-            f"{chance(result.decision.p_harm)} that it does you harm)"
+    return (f"your nights on {current.words} look worse for it ({harm_words(result)})"
             f"{f'; {reason}' if reason else ''}"
             f"{': a stop need not wait for the end of its trial period' if waiting else ''}.")
 
