@@ -4,7 +4,6 @@ whose output, and what an existing file was."""
 import json
 
 import pandas as pd
-import pytest
 
 from model.cli.main import main
 from model.data.diary import read_diary
@@ -98,3 +97,31 @@ def test_a_key_naming_a_form_mgsleep_does_not_know_is_an_input_error(tmp_path, c
     assert f"{key}: key codes.{code}: expected a form mgsleep knows, got 'orotate'" in err
     assert f"{key}: key nights." in err and "unknown form 'orotate'" in err
     assert "Traceback" not in err and "bug" not in err and not out.exists()
+
+
+def test_demo_refuses_files_it_did_not_write_and_replaces_its_own(tmp_path, capsys):
+    """``demo --out .`` replaced a person's report.html, summary.json and her own
+    example_diary.csv; run again into its own folder it replaces its files."""
+    from model.cli.demo import NIGHTS, check_folder, example_diary
+
+    theirs = tmp_path / "alex"
+    theirs.mkdir()
+    mine = {"report.html": "<!DOCTYPE html><title>mgsleep report: diary.csv (2026-11-29)",
+            "summary.json": '{"nights": {"total": 60}}',
+            "example_diary.csv": "date,form,elemental_mg,sol_min\n2026-11-01,glycinate,200,20\n"}
+    for name, text in mine.items():
+        (theirs / name).write_text(text)
+    assert main(["demo", "--out", str(theirs)]) == 2
+    err = capsys.readouterr().err
+    assert all(f"{theirs / name} exists and is not a file of an earlier mgsleep demo" in err
+               for name in mine)
+    assert {p.name: p.read_text() for p in theirs.iterdir()} == mine
+    out = tmp_path / "demo"         # as an earlier demo left it (a real run checked once)
+    out.mkdir()
+    (out / "example_diary.csv").write_text(example_diary().to_csv(index=False))
+    (out / "summary.json").write_text(json.dumps({"nights": {"total": NIGHTS}}))
+    (out / "report.html").write_text("<title>mgsleep report: example_diary.csv (2026-03-21)")
+    check_folder(out, None)                         # its own files: run again, replaced
+    (out / "report.html").write_text(mine["report.html"])
+    assert main(["demo", "--out", str(out)]) == 2
+    assert f"{out / 'report.html'} exists and is not a file" in capsys.readouterr().err

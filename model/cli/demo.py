@@ -94,13 +94,55 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
 
 
 def check_folder(out: str | Path, json: str | None) -> None:
-    """Refuse an output folder that is a file, and a ``--json`` that is one of its files."""
+    """Refuse an output folder that is a file, a ``--json`` that is one of its files, and a
+    folder holding a file of the demo's names that an earlier demo did not write.
+
+    ``demo --out .`` replaced a person's own report.html, summary.json and a diary she had
+    named example_diary.csv (outside audit, 2026-12). A demo run again into its own folder
+    replaces its files (:func:`demo_wrote`).
+
+    Raises
+    ------
+    InputError
+        One fault for each such file, naming it; nothing is written.
+
+    """
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputError([Fault("--out", "", f"{out} is a file; give a folder")])
     check_outputs({"--json": json, f"--out {DIARY_NAME}": folder / DIARY_NAME,
                    f"--out {SUMMARY_NAME}": folder / SUMMARY_NAME,
                    f"--out {REPORT_NAME}": folder / REPORT_NAME}, {})
+    names = [n for n in (DIARY_NAME, SUMMARY_NAME, REPORT_NAME) if (folder / n).exists()]
+    ours = bool(names) and demo_wrote(folder)
+    if names and not ours:
+        raise InputError([Fault("--out", "", f"{folder / n} exists and is not a file of an "
+                                "earlier mgsleep demo (it may be your own); give another "
+                                "folder (nothing was written)") for n in names])
+
+
+def demo_wrote(folder: Path) -> bool:
+    """Whether the demo's files in ``folder`` are those an earlier demo wrote.
+
+    The demo's diary is fixed (:func:`example_diary`): the folder's ``example_diary.csv``
+    must be it, character for character; its ``summary.json`` must be an analyze JSON of the
+    diary's nights and its ``report.html`` a report of it, when they exist.
+    """
+    import json
+
+    try:
+        if (folder / DIARY_NAME).read_text(encoding="utf-8") != example_diary().to_csv(
+                index=False):
+            return False
+        summary = folder / SUMMARY_NAME
+        nights = (json.loads(summary.read_text(encoding="utf-8")).get("nights", {})
+                  if summary.exists() else {"total": NIGHTS})
+        report = folder / REPORT_NAME
+        title = f"<title>mgsleep report: {DIARY_NAME} ("
+        return (isinstance(nights, dict) and nights.get("total") == NIGHTS
+                and (not report.exists() or title in report.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return False
 
 
 def add_parser(subparsers: Any) -> None:
@@ -109,7 +151,9 @@ def add_parser(subparsers: Any) -> None:
         "demo", help="run the whole pipeline on a bundled example diary",
         description=f"Analyse a bundled example diary ({NIGHTS} nights of a simulated person "
         "with loose stools on citrate who sleeps better on glycinate) and write "
-        f"{DIARY_NAME}, {SUMMARY_NAME} (the analyze JSON) and {REPORT_NAME} into a folder.")
+        f"{DIARY_NAME}, {SUMMARY_NAME} (the analyze JSON) and {REPORT_NAME} into a folder. "
+        "A file of these names there that an earlier demo did not write is refused (nothing "
+        "is written); the demo's own files are replaced.")
     parser.add_argument("--out", metavar="DIR", default="mgsleep-demo",
                         help="output folder (default ./mgsleep-demo)")
     parser.add_argument("--json", metavar="PATH",
