@@ -94,12 +94,12 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
 
 
 def check_folder(out: str | Path, json: str | None) -> None:
-    """Refuse an output folder that is a file, a ``--json`` that is one of its files, and a
-    folder holding a file of the demo's names that an earlier demo did not write.
+    """Refuse a folder that is a file, or holds files of the demo's names it did not write.
 
-    ``demo --out .`` replaced a person's own report.html, summary.json and a diary she had
-    named example_diary.csv (outside audit, 2026-12). A demo run again into its own folder
-    replaces its files (:func:`demo_wrote`).
+    A ``--json`` that is one of the folder's files is refused too. ``demo --out .`` replaced
+    a person's own report.html, summary.json and a diary she had named example_diary.csv
+    (outside audit, 2026-12). A demo run again into its own folder replaces its files
+    (:func:`demo_wrote`).
 
     Raises
     ------
