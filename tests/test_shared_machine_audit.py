@@ -125,3 +125,57 @@ def test_demo_refuses_files_it_did_not_write_and_replaces_its_own(tmp_path, caps
     (out / "report.html").write_text(mine["report.html"])
     assert main(["demo", "--out", str(out)]) == 2
     assert f"{out / 'report.html'} exists and is not a file" in capsys.readouterr().err
+
+
+def test_a_fault_of_the_priors_met_by_log_names_the_priors_file(tmp_path, monkeypatch, capsys):
+    """``log --compound-mg`` with a broken elemental_fractions.csv said "d.csv (not written):
+    line 24, column default_for_form": line 24 of the priors file, named as the diary."""
+    import shutil
+
+    from model.core import forms
+    from model.core.paths import default_priors_dir
+
+    priors = tmp_path / "priors"
+    shutil.copytree(default_priors_dir(), priors)
+    table = priors / "elemental_fractions.csv"
+    lines = table.read_text().splitlines()
+    row = next(n for n, line in enumerate(lines) if ",citrate" in line)
+    lines[row] = lines[row].replace(",citrate", ",orotat")
+    table.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(forms, "default_priors_dir", lambda: priors)
+    diary = tmp_path / "d.csv"
+    diary.write_text("date,form,elemental_mg,sol_min\n2026-11-01,glycinate,200,20\n")
+    assert main(["log", str(diary), "--date", "2026-11-02", "--form", "citrate",
+                 "--compound-mg", "1000", "--sol", "20"]) == 2
+    err = capsys.readouterr().err
+    assert f"{table}: line {row + 1}, column default_for_form" in err
+    assert "(not written)" not in err and "d.csv" not in err
+
+
+def _nights(values):
+    return [(f"2026-10-{day:02d}", sol, wakes) for day, (sol, wakes) in enumerate(values, 1)]
+
+
+def test_import_refuses_an_export_whose_values_mostly_differ_from_the_diary(tmp_path, capsys):
+    """Rule: of at least 10 values compared on nights in both, more than half differ. Sam's
+    export merged into Alex's diary with 96 of 120 values differing, exit 0."""
+    alex = _nights([(20 + n, n % 3) for n in range(12)])
+    diary = tmp_path / "alex_diary.csv"
+    diary.write_text("date,sol_min,awakenings\n" + "".join(f"{d},{s},{w}\n" for d, s, w in alex))
+    before = diary.read_text()
+    sam = tmp_path / "sam_app.csv"
+    sam.write_text("Day,Latency,Wakes,WASO\n" + "".join(
+        f"{d},{s + 7},{w + (n % 2)},30\n" for n, (d, s, w) in enumerate(alex)))
+    argv = ["import", "csv", str(sam), "--map", "date=Day,sol_min=Latency,awakenings=Wakes,"
+            "waso_min=WASO", "--out", str(diary), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{sam}: 18 of the 24 values it gives for nights already in {diary} differ" in err
+    assert "most likely another person's export" in err and "nothing was written" in err
+    assert diary.read_text() == before and not (tmp_path / "alex_diary.csv.bak").exists()
+    own = tmp_path / "alex_app.csv"          # her own export: 2 of 24 differ, merged
+    own.write_text("Day,Latency,Wakes,WASO\n" + "".join(
+        f"{d},{s + (n < 2)},{w},30\n" for n, (d, s, w) in enumerate(alex)))
+    assert main([*argv[:2], str(own), *argv[3:]]) == 0
+    assert "2 differing value(s) kept" in capsys.readouterr().out
+    assert main([*argv, "--overwrite"]) == 0    # the person says the export's values win

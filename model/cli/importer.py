@@ -127,17 +127,21 @@ def merged(args: argparse.Namespace, nights: pd.DataFrame,
     Raises
     ------
     InputError
-        When the result would span more nights than a diary may (naming ``--since``).
+        When the result would span more nights than a diary may (naming ``--since``), or
+        when most of the values given for nights already in the diary differ from them
+        (:func:`~model.data.merge.check_same_nights`; not with ``--overwrite``).
 
     """
-    from model.data.merge import Source, merge_rows, read_rows
+    from model.data.merge import Source, check_same_nights, merge_rows, read_rows
 
     out = Path(args.out)
     before = read_rows(out) if out.exists() else None
     rows, report = merge_rows(before, nights, overwrite=args.overwrite)
+    check_same_nights(report, str(out), ", ".join(args.files))
     taken = None
     if supplements is not None:
         rows, taken = merge_rows(rows, supplements, overwrite=args.overwrite)
+        check_same_nights(taken, str(out), str(args.supplements))
     unchanged = before is not None and not any(
         r.added or r.filled or (args.overwrite and r.differences)
         for r in (report, taken) if r is not None)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.core.atomic import match_permissions, write_text
-from model.core.errors import DiaryError, Fault, InputError
+from model.core.errors import DiaryError, Fault, InputError, PriorsError
 from model.core.forms import canonical_form
 from model.data.diary import read_diary
 from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table, repeated_date
@@ -54,12 +54,16 @@ class MergeReport:
         Cells whose new value differed from the diary's, by date.
     overwrote : bool
         Whether those cells took the new value (``overwrite``) or kept the diary's.
+    compared : int
+        Cells where both the diary and the new nights have a value (the differing ones
+        among them).
     """
 
     added: int
     filled: int
     differences: tuple[Difference, ...] = ()
     overwrote: bool = False
+    compared: int = 0
 
     @property
     def conflicts(self) -> int:
@@ -153,7 +157,7 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
     """
     old = existing if existing is not None else pd.DataFrame(columns=["date"])
     rows = {str(r["date"]).strip(): dict(r) for r in old.astype(str).to_dict("records")}
-    added = filled = 0
+    added = filled = compared = 0
     differences: list[Difference] = []
     for record in new.astype(str).to_dict("records"):
         day = str(record["date"]).strip()
@@ -166,7 +170,9 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
                 continue
             if _blank(row.get(column, "")):
                 row[column], changed = value, True
-            elif not _same(row[column], value, str(column)):
+                continue
+            compared += 1
+            if not _same(row[column], value, str(column)):
                 differences.append(Difference(day, str(column), str(row[column]).strip(),
                                               str(value).strip()))
                 if overwrite:            # counted as a differing value replaced, not gained
@@ -176,7 +182,41 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
     columns = [c for c in KNOWN_COLUMNS if c in old.columns or c in new.columns]
     columns += list(dict.fromkeys(extra))
     table = pd.DataFrame([rows[d] for d in sorted(rows)], columns=columns).fillna("")
-    return table, MergeReport(added, filled, tuple(differences), overwrite)
+    return table, MergeReport(added, filled, tuple(differences), overwrite, compared)
+
+
+FOREIGN_COMPARED = 10
+"""Values compared (the diary's and the new nights' on the same night and column) from which
+:func:`check_same_nights` judges whether the new nights are the diary's at all."""
+
+
+def check_same_nights(report: MergeReport, diary: str, new: str) -> None:
+    """Refuse new nights whose values mostly disagree with the diary's on the same nights.
+
+    Rule: of at least :data:`FOREIGN_COMPARED` values compared, more than half differ. Then
+    the export is most likely not of this diary's person or nights (another person's export,
+    or its nights dated a day off): merging it completed the diary's nights with another
+    person's values (the couple audit: 96 of 120 differed, merged with exit 0, and the next
+    ``mgsleep log`` replaced the ``.bak`` that could undo it). With ``overwrite`` the person
+    said the new values are to be taken: not refused.
+
+    Raises
+    ------
+    InputError
+        Naming the count, the first differing values and the likely cause.
+
+    """
+    if (report.overwrote or report.compared < FOREIGN_COMPARED
+            or 2 * report.conflicts <= report.compared):
+        return
+    named = "; ".join(f"{d.date} {d.column}: diary {d.diary}, new {d.new}"
+                      for d in report.differences[:SHOWN_DIFFERENCES])
+    raise InputError([Fault(new, "", (
+        f"{report.conflicts} of the {report.compared} values it gives for nights already in "
+        f"{diary} differ from the diary's ({named}; ...): most likely another person's "
+        "export, or another period's or nights dated a day off (--date-is), not this diary's; "
+        f"nothing was written. If it is of the nights of {diary} and its values are the "
+        "right ones, --overwrite takes them"))])
 
 
 @dataclass(frozen=True)
@@ -258,10 +298,15 @@ def check_rows(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] =
     ------
     DiaryError
         Every fault.
+    PriorsError
+        A fault of the priors the rows are read with (``compound_mg`` converted by
+        ``elemental_fractions.csv``), as it is: its file and line, not the diary's.
 
     """
     try:
         read_diary(rows, today=dt.date.today())
+    except PriorsError:
+        raise     # a fault of the priors (elemental_fractions.csv), named in its own file
     except InputError as error:
         raise DiaryError([_blamed(f, rows, path, sources) for f in error.faults]) from None
 
