@@ -4,6 +4,7 @@ whose output, and what an existing file was."""
 import json
 
 import pandas as pd
+import pytest
 
 from model.cli.main import main
 from model.data.diary import read_diary
@@ -179,3 +180,39 @@ def test_import_refuses_an_export_whose_values_mostly_differ_from_the_diary(tmp_
     assert main([*argv[:2], str(own), *argv[3:]]) == 0
     assert "2 differing value(s) kept" in capsys.readouterr().out
     assert main([*argv, "--overwrite"]) == 0    # the person says the export's values win
+
+
+def test_an_output_replaces_only_an_empty_file_or_one_of_its_own_kind(tmp_path, capsys):
+    """Rule: --json, --report, --clinician, --pdf and --ics replace an existing file only when
+    it is empty or of the kind they write (JSON but not a sealed key, HTML, PDF, calendar).
+    ``analyze --json alex_diary.csv`` replaced Alex's diary with Sam's JSON; yesterday's own
+    outputs are still replaced by the daily re-run."""
+    from model.core.atomic import check_outputs
+    from model.core.errors import InputError
+
+    files = {"r.json": '{\n  "schema_version": 13\n}\n', "p.json": '[{"form": "citrate"}]',
+             "report.html": "<!DOCTYPE html>\n<html>", "clin.html": "\ufeff<html lang=en>",
+             "c.pdf": "%PDF-1.4\n", "plan.ics": "BEGIN:VCALENDAR\r\n", "empty.json": ""}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    check_outputs({"--json": tmp_path / "r.json", "--report": tmp_path / "report.html",
+                   "--clinician": tmp_path / "clin.html", "--pdf": tmp_path / "c.pdf",
+                   "--ics": tmp_path / "plan.ics"}, {})
+    check_outputs({"--json": tmp_path / "p.json"}, {})
+    check_outputs({"--json": tmp_path / "empty.json"}, {})
+    diary = tmp_path / "alex_diary.csv"
+    diary.write_text("date,sol_min\n2026-10-01,20\n")
+    key = tmp_path / "plan.key.json"
+    key.write_text('{"schema_version": 3, "salt": "ab", "codes": {}, "nights": {}}')
+    profile = tmp_path / "alex.toml"
+    profile.write_text("age = 58\n")
+    for option, path in [("--json", diary), ("--json", key), ("--report", profile),
+                         ("--pdf", tmp_path / "report.html"), ("--clinician", tmp_path / "c.pdf"),
+                         ("--ics", diary)]:
+        with pytest.raises(InputError, match=f"{path} exists and is no .* output of mgsleep"):
+            check_outputs({option: path}, {})
+    sam = tmp_path / "sam.csv"
+    sam.write_text("date,sol_min\n" + "".join(f"2026-10-{d:02d},{20 + d}\n" for d in range(1, 15)))
+    assert main(["analyze", str(sam), "--json", str(diary)]) == 2
+    assert f"--json: {diary} exists and is no JSON output of mgsleep" in capsys.readouterr().err
+    assert diary.read_text() == "date,sol_min\n2026-10-01,20\n"

@@ -1,9 +1,9 @@
 """Atomic output: a file is either the old one or the complete new one, never half-written.
 
-- :func:`check_outputs` refuses, before any work, an output path that resolves to an input
-  (a diary, a profile, a file of a priors directory) or to another output of the same
-  command, and one that is a FIFO, a device or a directory. A symlink is written through: its
-  target gets the new contents and the link stays.
+- :func:`check_outputs` refuses, before any work, an output path that resolves to an input (a
+  diary, a profile, a priors file), to another output of the command or to a file of another
+  kind than it writes (:mod:`model.core.output_kinds`), and a FIFO, a device or a directory. A
+  symlink is written through: its target gets the new contents.
 - :func:`write_all` writes a set of outputs together: every file to a temporary beside it
   (flushed and fsynced), then every temporary renamed over its target, then the folders
   fsynced. A failure before the renames removes every temporary and changes nothing.
@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from model.core.errors import Fault, InputError
+from model.core.output_kinds import not_its_kind
 from model.core.paths import most_open
 
 
@@ -76,7 +77,7 @@ def _clash(output: Path, inputs: Mapping[str, Path]) -> str | None:
 
 def check_outputs(outputs: Mapping[str, str | Path | None],
                   inputs: Mapping[str, str | Path | None]) -> None:
-    """Refuse outputs that would overwrite an input or each other, or are not plain files.
+    """Refuse outputs that would overwrite an input, each other or a file not of their kind.
 
     Parameters
     ----------
@@ -106,7 +107,7 @@ def check_outputs(outputs: Mapping[str, str | Path | None],
             to_stdout.append(option)
             continue
         real = _real(str(path))
-        why = _special(real) or _clash(real, given)
+        why = _special(real) or _clash(real, given) or not_its_kind(option, real)
         if why is None and real in seen:
             why = f"is also the output of {seen[real]}; give each output its own file"
         if why is not None:
@@ -118,11 +119,10 @@ def check_outputs(outputs: Mapping[str, str | Path | None],
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        with contextlib.suppress(PermissionError):     # another user's process: alive
+            os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
     return True
 
 
