@@ -17,6 +17,7 @@ import pytest
 
 import model
 from model.analysis.pipeline import analyze
+from model.cli.analyze import print_summary
 from model.cli.main import main
 from model.cli.population import population_json
 from model.core.provenance import SEED_BITS, draw_seed
@@ -83,6 +84,13 @@ def test_a_run_without_a_seed_draws_one_and_is_reproduced_by_it(unseeded, diary_
     for payload in (first, again):
         del payload["provenance"]["seed_drawn"]
     assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+@pytest.mark.fit
+def test_the_terminal_names_the_seed_a_run_used(unseeded, capsys):
+    print_summary(unseeded)
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Fit: "))
+    assert line.endswith(f"; seed {unseeded.provenance['seed']}"), line
 
 
 @pytest.mark.fit

@@ -67,7 +67,8 @@ def print_summary(result: Analysis) -> None:
     print(f"Fit: {took}{sampler_name(result.fit)}; diagnostics "
           f"{diag.words()} (max R-hat {diag.max_rhat:.3f}, min bulk ESS "
           f"{diag.min_ess_bulk:.0f}, {diag.divergences} divergences"
-          + (f"; {diag.attempts} runs" if diag.attempts > 1 else "") + ")")
+          + (f"; {diag.attempts} runs" if diag.attempts > 1 else "")
+          + f"); seed {result.fit.seed_}")
     priors = result.priors_entry()
     if not priors["bundled"]:
         print(f"Priors: {priors['directory']} (not the bundled evidence)")
