@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from model.cli.main import main
+from model.core.errors import InputError
 from model.data.diary import read_diary
 from model.trial.blinding import plan_id
 
@@ -188,7 +189,6 @@ def test_an_output_replaces_only_an_empty_file_or_one_of_its_own_kind(tmp_path, 
     ``analyze --json alex_diary.csv`` replaced Alex's diary with Sam's JSON; yesterday's own
     outputs are still replaced by the daily re-run."""
     from model.core.atomic import check_outputs
-    from model.core.errors import InputError
 
     files = {"r.json": '{\n  "schema_version": 13\n}\n', "p.json": '[{"form": "citrate"}]',
              "report.html": "<!DOCTYPE html>\n<html>", "clin.html": "\ufeff<html lang=en>",
@@ -216,3 +216,47 @@ def test_an_output_replaces_only_an_empty_file_or_one_of_its_own_kind(tmp_path, 
     assert main(["analyze", str(sam), "--json", str(diary)]) == 2
     assert f"--json: {diary} exists and is no JSON output of mgsleep" in capsys.readouterr().err
     assert diary.read_text() == "date,sol_min\n2026-10-01,20\n"
+
+
+@pytest.mark.fit
+def test_the_clinician_page_and_report_say_whose_they_are(tmp_path):
+    """Both persons' PDFs were titled "mgsleep clinician summary (2026-11-29)" and both pages
+    said "Diary diary.csv": the profile's name and the diary's folder now tell them apart."""
+    import dataclasses
+
+    from model.data.profile import Profile, load_profile
+    from model.report.clinician import render_clinician
+    from model.report.html import render_report
+    from model.testing import example_analysis
+
+    base = example_analysis()
+    day = base.as_of.isoformat()
+    pages = {}
+    for person, name in (("alex", "Alex"), ("sam", None)):
+        source = str(tmp_path / person / "diary.csv")
+        pages[person] = dataclasses.replace(base, profile=Profile(name=name),
+                                            diary=dataclasses.replace(base.diary, source=source))
+    alex, sam = (render_clinician(pages[p]) for p in ("alex", "sam"))
+    assert f"<title>mgsleep clinician summary: Alex, alex/diary.csv ({day})</title>" in alex
+    assert "<h1>Alex: magnesium for sleep, n-of-1 summary for a clinician</h1>" in alex
+    assert f"<title>mgsleep clinician summary: sam/diary.csv ({day})</title>" in sam
+    assert "<h1>Magnesium for sleep: n-of-1 summary for a clinician</h1>" in sam
+    assert "Diary sam/diary.csv:" in sam and "Diary alex/diary.csv:" in alex
+    report = render_report(pages["alex"])
+    assert f"<title>mgsleep report: Alex, alex/diary.csv ({day})</title>" in report
+    assert "<h1>mgsleep report: Alex</h1>" in report and "of alex/diary.csv up to" in report
+    profile = tmp_path / "alex.toml"
+    profile.write_text('name = "Alex"\nage = 58\n')
+    assert load_profile(profile).name == "Alex"
+    profile.write_text('name = "Alex\\nSam"\n')
+    with pytest.raises(InputError, match=r"key name: .*expected a name on one line"):
+        load_profile(profile)
+
+
+def test_a_diary_is_named_with_its_folder():
+    from model.report.whose import diary_label
+
+    assert diary_label("/home/x/sam/diary.csv") == "sam/diary.csv"
+    assert diary_label("sam/diary.csv") == "sam/diary.csv"
+    assert diary_label("<DataFrame>") == "<DataFrame>"
+    assert diary_label("no_such_example.csv") == "no_such_example.csv"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,9 +139,9 @@ def demo_wrote(folder: Path) -> bool:
         nights = (json.loads(summary.read_text(encoding="utf-8")).get("nights", {})
                   if summary.exists() else {"total": NIGHTS})
         report = folder / REPORT_NAME
-        title = f"<title>mgsleep report: {DIARY_NAME} ("
+        title = re.compile(rf"<title>mgsleep report: (?:[^<]*/)?{re.escape(DIARY_NAME)} \(")
         return (isinstance(nights, dict) and nights.get("total") == NIGHTS
-                and (not report.exists() or title in report.read_text(encoding="utf-8")))
+                and (not report.exists() or bool(title.search(report.read_text("utf-8")))))
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
         return False
 

@@ -2,6 +2,7 @@
 
 A profile is a small TOML file (see the README; every key optional)::
 
+    name = "Alex"                # heads the report and the clinician page (whose they are)
     egfr = 85                    # mL/min/1.73 m²; < 30 → refer; outside 5-150: a warning;
                                  # not given at 65 or over (or with no age): a caution
     age = 40                     # whole years; < 18 → refer (mgsleep is for adults); not
@@ -138,6 +139,7 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    name: str | None = Field(default=None, max_length=60)   # whose outputs: their headings
     egfr: float | None = Field(default=None, gt=0, le=EGFR_MAX)
     age: int | None = Field(default=None, ge=0, le=120)
     pregnant: bool | None = None
@@ -162,6 +164,15 @@ class Profile(BaseModel):
         if isinstance(value, bool):
             raise ValueError("expected a number, not true or false")
         return value
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        """A name for headings (two persons, one laptop: whose is this page?): one line."""
+        if value is not None and (not value.strip() or not value.isprintable()):
+            raise ValueError("expected a name on one line (e.g. name = \"Alex\"), got "
+                             f"{value!r}")
+        return None if value is None else value.strip()
 
     @field_validator("max_elemental_mg", "other_magnesium_mg")
     @classmethod

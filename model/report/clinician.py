@@ -47,6 +47,7 @@ from model.report.clinician_tables import (
 from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
 from model.report.headline import Headline, headline, sampler_name
+from model.report.whose import diary_label, whose
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
                "magnesium and sleep, and for anxiety, is of low to very low certainty.")
@@ -251,8 +252,19 @@ def _answer(said: Headline) -> str:
     return f'<p class="answer">{escape(said.what.removesuffix(said.dose_notes).strip())}</p>'
 
 
+def _heading(name: str | None) -> str:
+    """The page's heading, naming the person when the profile does (whose page it is)."""
+    if name:
+        return f"{name}: magnesium for sleep, n-of-1 summary for a clinician"
+    return "Magnesium for sleep: n-of-1 summary for a clinician"
+
+
 def render_clinician(result: Analysis) -> str:
-    """The one-page clinician summary of an analysis, as self-contained HTML (A4 print CSS)."""
+    """The one-page clinician summary of an analysis, as self-contained HTML (A4 print CSS).
+
+    Its title (the PDF's too) and heading say whose it is: the profile's ``name`` and the
+    diary with its folder (:mod:`model.report.whose`).
+    """
     said = headline(result)
     fit, diary = result.fit, result.diary
     first, last = (d.date().isoformat() for d in (diary.nights.index.min(),
@@ -274,10 +286,10 @@ def render_clinician(result: Analysis) -> str:
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>mgsleep clinician summary ({result.as_of.isoformat()})</title>"
-        f"<style>{_CSS}</style></head><body>"
-        "<h1>Magnesium for sleep: n-of-1 summary for a clinician</h1>"
-        f'<p class="meta">Diary {escape(Path(diary.source).name)}: {diary.n_recorded} nights '
+        f"<title>mgsleep clinician summary: {escape(whose(result.profile, diary.source))} "
+        f"({result.as_of.isoformat()})</title><style>{_CSS}</style></head><body>"
+        f"<h1>{escape(_heading(result.profile.name))}</h1>"
+        f'<p class="meta">Diary {escape(diary_label(diary.source))}: {diary.n_recorded} nights '
         f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). mgsleep "
         f"{__version__}. "
         f"{escape(SAFETY_LINE)}</p>"

@@ -38,6 +38,7 @@ from model.decision import Decision
 from model.report.effects_html import captioned, effects_section, tried_html
 from model.report.format import bullets, cell, escape, table
 from model.report.headline import headline, sampler_name
+from model.report.whose import diary_label, whose
 from model.viz.checks import regimen_means
 from model.viz.plots import (
     WIDER_NOTE,
@@ -131,7 +132,7 @@ def _summary(result: Analysis) -> str:
             + tried_html(result.effects)
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>From {result.diary.n_recorded} recorded nights "
-            f"of {escape(Path(result.diary.source).name)} up to {result.as_of.isoformat()} "
+            f"of {escape(diary_label(result.diary.source))} up to {result.as_of.isoformat()} "
             f"(nights per regimen: {escape(result.diary.nights_per_regimen())}).</p>")
 
 
@@ -412,14 +413,15 @@ def render_report(analysis: Analysis) -> str:
         ("Diary and profile", _diary, "diary"),
     ]
     body = "".join(_section(title, build(analysis), anchor) for title, build, anchor in sections)
-    name = Path(analysis.diary.source).name
+    name = analysis.profile.name
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>mgsleep report: {escape(name)} ({analysis.as_of.isoformat()})</title>"
-        f"<style>{_CSS}</style></head><body>"
-        f"<h1>mgsleep report</h1><p class=\"meta\">{escape(name)}, as of "
+        f"<title>mgsleep report: {escape(whose(analysis.profile, analysis.diary.source))} "
+        f"({analysis.as_of.isoformat()})</title><style>{_CSS}</style></head><body>"
+        f"<h1>mgsleep report{escape(f': {name}' if name else '')}</h1><p class=\"meta\">"
+        f"{escape(diary_label(analysis.diary.source))}, as of "
         f"{analysis.as_of.isoformat()}; mgsleep {__version__}</p>"
         f'<p class="safety"><strong>Health note.</strong> {escape(SAFETY_NOTE)}</p>'
         f"{_summary(analysis)}{body}"
