@@ -42,7 +42,9 @@ def add_parser(subparsers: Any) -> None:
         "Gwern's published magnesium trial)",
         description="Read a tracker's or an app's export and merge its nights into a diary "
         "(night = the date the night began). Nights already in the diary keep their values "
-        "and gain the ones they lacked; the previous file is kept as DIARY.csv.bak.")
+        "and gain the ones they lacked; the previous file is kept as DIARY.csv.bak. An export "
+        "whose values differ from the diary's on more than half of at least 10 compared "
+        "(another person's export?) is refused unless --overwrite.")
     parser.add_argument("source", choices=SOURCE_NAMES, metavar="SOURCE",
                         help="one of " + ", ".join(SOURCE_NAMES))
     parser.add_argument("files", nargs="+", metavar="FILE", help="export file(s)")
