@@ -105,7 +105,7 @@ def _result(placebo_nights=0, separable=False, codes=("crossover", "learn"), p_s
     decision = SimpleNamespace(
         recommendation=SimpleNamespace(action="switch_form", reason_codes=codes),
         assessments=[SimpleNamespace(action="stop", p_better_than_continue=p_stop,
-                                     reason_codes=())], p_harm=0.94)
+                                     reason_codes=())], p_harm=0.94, chosen=None)
     return SimpleNamespace(decision=decision, diary=ON_GLYCINATE,
                            effects=SimpleNamespace(placebo_nights=placebo_nights),
                            separability=SimpleNamespace(separable=separable))
@@ -119,6 +119,12 @@ def test_the_harm_words_say_what_is_compared():
     after = headline._left_behind(_result(placebo_nights=10, codes=("harm", "crossover")))
     assert after.endswith("(P 0.94 that your nights are worse on it than on a placebo).")
     assert "worse than no magnesium" not in without + after
+    stopped = _result(codes=("harm",))
+    stopped.decision.assessments[0].reason_codes = ("waiting",)
+    assert headline._harm(stopped) == (
+        "glycinate 300 mg looks to do you harm (P 0.94 that your nights are worse on it both "
+        "than without magnesium and than on a placebo): a stop need not wait for the end of "
+        "its trial period.")
 
 
 def test_a_regimen_that_looks_to_help_says_when_the_diary_cannot_tell_why():

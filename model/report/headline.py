@@ -290,7 +290,7 @@ def _harm(result: Analysis) -> str:
     current = history(result.diary).current
     reason = _driver(result)
     waiting = any("waiting" in a.reason_codes for a in result.decision.assessments)
-    return (f"your nights on {current.words} look worse for it ({harm_words(result)})"
+    return (f"{current.words} looks to do you harm ({harm_words(result)})"
             f"{f'; {reason}' if reason else ''}"
             f"{': a stop need not wait for the end of its trial period' if waiting else ''}.")
 
