@@ -30,6 +30,7 @@ from model.core.forms import NONE
 from model.core.regimen import Regimen
 from model.data.diary_nights import (
     MAX_SPAN_NIGHTS,
+    blank_cell_warnings,
     check_span,
     date_only_rows,
     date_only_warning,
@@ -174,7 +175,8 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         warnings.append(f"{name}: no night has an outcome recorded (sleep-onset latency, "
                         "awakenings, ratings, stool form): an analysis rests on the published "
                         "evidence alone")
-    warnings += dose_warnings(recorded["elemental_mg"], name, rows)
+    warnings += dose_warnings(recorded["elemental_mg"], name, rows) + blank_cell_warnings(
+        recorded, COVARIATES, recorded[list(OUTCOMES)].notna().any(axis=1), name)
     warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
     nights = _timeline(recorded)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)),

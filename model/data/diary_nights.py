@@ -97,3 +97,38 @@ def date_only_warning(rows: dict[int, dt.date], name: str) -> list[str]:
             f"{row_ranges(list(rows))}, {nights}): neither a night slept nor one without "
             "magnesium, an analysis reads them as nights not recorded (log their values, or "
             "delete them)"]
+
+
+def blank_cell_warnings(recorded: pd.DataFrame, covariates: tuple[str, ...], slept: pd.Series,
+                        name: str) -> list[str]:
+    """The covariates blank on some nights with an outcome while recorded on others.
+
+    Such a blank is not "none": the personal model reads it as the mean of the nights
+    recorded in the same magnesium state (:func:`model.personal.data.covariate`). A column
+    blank on every night was not recorded, and is not named.
+
+    Parameters
+    ----------
+    recorded : pandas.DataFrame
+        The diary's parsed rows.
+    covariates : tuple of str
+        The covariate columns.
+    slept : pandas.Series of bool
+        Per row, whether it has an outcome (the nights a fit reads).
+    name : str
+        The diary's name, for the warnings.
+
+    Returns
+    -------
+    list of str
+
+    """
+    notes = []
+    for column in covariates:
+        if column not in recorded or not recorded[column].notna().any():
+            continue
+        if blank := int((recorded[column].isna() & slept).sum()):
+            notes.append(f"{name}: {column} is blank on {blank} of {int(slept.sum())} nights "
+                         "with an outcome: read as the mean of the nights recorded with the "
+                         "same magnesium (taking it or not), not as none (write 0 for none)")
+    return notes

@@ -8,13 +8,12 @@ each outcome's observations with their likelihood weights (0 for a missing night
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
-from model.data.diary import Diary, DiaryWarning, gi_nights
+from model.data.diary import Diary, gi_nights
 from model.evidence.priorset import PriorSet
 from model.likelihood.kinetics import design_from_nights
 from model.likelihood.prior import PersonalPrior
@@ -45,7 +44,7 @@ def _pad_corner(values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def covariate(diary: Diary, column: str) -> np.ndarray:
-    """A covariate column per night, blank cells filled; a :class:`DiaryWarning` names them.
+    """A covariate column per night, blank cells filled (the diary's warnings name them).
 
     A column blank on every night was not recorded: zeros, so its coefficient keeps its
     prior and moves no prediction. Blank cells among recorded values are not "none" (40
@@ -55,8 +54,9 @@ def covariate(diary: Diary, column: str) -> np.ndarray:
     state is the one thing known on every night, and the one a covariate's level must not be
     smoothed across: the overall mean would fill the nights before magnesium of a diary that
     stopped late caffeine when magnesium began with too little caffeine, and credit the
-    difference to magnesium. The warning counts the blank cells on nights with an outcome
-    (the nights a fit reads); a gap's nights are filled without a word.
+    difference to magnesium. Reading the diary warns of the blank cells on nights with an
+    outcome (:func:`model.data.diary_nights.blank_cell_warnings`), once, whether a fit is made
+    or reused; a gap's nights are filled without a word.
     """
     nights = diary.nights
     values = nights[column].to_numpy(float)
@@ -68,12 +68,6 @@ def covariate(diary: Diary, column: str) -> np.ndarray:
     for state in (taking, ~taking):
         source = known & state if (known & state).any() else known
         filled[~known & state] = values[source].mean()
-    blank = int((~known & diary.has_outcome.to_numpy(bool)).sum())
-    if blank:
-        warnings.warn(f"{diary.source}: {column} is blank on {blank} of "
-                      f"{diary.n_with_outcome} nights with an outcome: read as the mean of the "
-                      "nights recorded with the same magnesium (taking it or not), not as none "
-                      "(write 0 for none)", DiaryWarning, stacklevel=3)
     return filled
 
 
