@@ -413,7 +413,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     tied : sequence of Assessed
         The crossover steps as promising as ``chosen`` (:attr:`model.decision.choice.Choice.tied`).
     p_harm : float
-        P(the current regimen is worse than no magnesium), for a stop ``why`` ``harm``.
+        P(the current regimen does harm: :attr:`Evaluation.p_harm`), for a stop ``why`` ``harm``.
 
     Returns
     -------

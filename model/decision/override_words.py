@@ -24,7 +24,8 @@ HARD_WEEK_LINE = (f"A week of very high evening anxiety ({HARD_ANXIETY} or more 
 def harm_line(chosen: Assessed, past: History, s: DecisionSettings, p_harm: float) -> str:
     """Why a regimen that probably does harm is stopped (:func:`model.decision.overrides.harm`)."""
     return (f"Your nights on {past.current.words} look worse than they would be without it: P "
-            f"{chance(p_harm)} that it does you harm, worse than no magnesium in the model's "
-            f"scenarios (from {s.harm_stop_p:.2f} a regimen is stopped, its evaluation period "
-            f"over or not). Look again on {chosen.next_review.isoformat()}: the nights without "
-            "it show whether your sleep recovers.")
+            f"{chance(p_harm)} that it does you harm: worse than on a placebo and, until the "
+            "diary has a placebo night, than without magnesium as your nights show it (from "
+            f"{s.harm_stop_p:.2f} a regimen is stopped, its evaluation period over or not). "
+            f"Look again on {chosen.next_review.isoformat()}: the nights without it show "
+            "whether your sleep recovers.")

@@ -17,7 +17,7 @@ from model.decision.utility import Evaluation
 def harm(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     """The row of ``stop`` when the current regimen probably does harm, else None.
 
-    P(it is worse than no magnesium) (:attr:`Evaluation.p_harm`) at least ``s.harm_stop_p``,
+    P(it does harm) (:attr:`Evaluation.p_harm`) at least ``s.harm_stop_p``,
     and stopping allowed (a hard rule may still hold it: digoxin's hold,
     :mod:`model.decision.decide`): the evaluation period does not hold it back
     (:func:`model.decision.rules.blocks`). A person whose anxiety rose from about 3 to 8-9

@@ -43,9 +43,10 @@ REASON_CODES: dict[str, str] = {
                   "change for a gain or to learn until it passes, only what safety asks for; "
                   "see a clinician"),
     "acute_gi": "recent GI nights on the current regimen",
-    "harm": ("the current regimen probably does harm: P(it is worse than no magnesium) "
-             "(p_harm) >= 0.8 (DecisionSettings.harm_stop_p); it is stopped, its evaluation "
-             "period over or not, unless the step goes back to a regimen judged over a full "
+    "harm": ("the current regimen probably does harm: P(it is worse than placebo and, until "
+             "the diary has a placebo night, than no magnesium as the nights show it) (p_harm) "
+             ">= 0.8 (DecisionSettings.harm_stop_p); it is stopped, its evaluation period over "
+             "or not, unless the step goes back to a regimen judged over a full "
              "period; a trial plan waits"),
     "close_call": ("the runner-up is within the Monte Carlo error of this fit (it is named); "
                    "no change or commitment is made on it"),
@@ -236,9 +237,10 @@ class Decision:
     mode : str
         ``expected_utility`` or ``thompson``.
     p_harm : float
-        P(the current regimen is worse than no magnesium), its own utility before the cost
-        of a change (0 without magnesium taken, or without a posterior); from
-        ``DecisionSettings.harm_stop_p`` it is stopped (reason code ``harm``).
+        P(the current regimen is worse than placebo and, without a placebo night, than no
+        magnesium as the nights show it: :func:`model.decision.utility.harm_probability`),
+        its own utility before the cost of a change (0 without magnesium taken, or without
+        a posterior); from ``DecisionSettings.harm_stop_p`` it is stopped (reason code ``harm``).
 
     """
 

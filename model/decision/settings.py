@@ -179,7 +179,7 @@ class DecisionSettings:
     period_holds_changes: bool = True
 
     def harmful(self, p_harm: float) -> bool:
-        """Whether P(the current regimen is worse than no magnesium) says it probably does harm.
+        """Whether P(the current regimen does harm) says it probably does (see ``p_harm``).
 
         ``p_harm`` is :attr:`model.decision.utility.Evaluation.p_harm`; from ``harm_stop_p`` on,
         the current regimen is left (:func:`model.decision.overrides.harm`).
