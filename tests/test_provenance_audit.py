@@ -190,17 +190,18 @@ def test_nof1_states_its_level_draws_a_seed_and_names_its_sampler(tmp_path, caps
     args = ["nof1", str(data), "--outcome", "y", "--treatment", "treat", "--baseline", "A",
             "--draws", "150", "--tune", "150", "--chains", "2"]
     out = tmp_path / "a.json"
-    assert main([*args, "--json", str(out)]) == 0
+    code = main([*args, "--json", str(out)])   # 1: a drawn seed's short fit failed its checks
+    assert code in {0, 1}
     payload = json.loads(out.read_text())
     record = payload["provenance"]
     assert (payload["schema_version"], payload["interval"]) == (2, 0.95)
     assert record["seed_drawn"] is True and record["sampler"] == "nutpie"
     assert record["data"] == {"file": "trial.csv", "sha256": sha256(data), "of": "file"}
-    assert main([*args, "--seed", str(record["seed"])]) == 0
+    assert main([*args, "--seed", str(record["seed"])]) == code
     text = capsys.readouterr().out
     assert "95% equal-tailed intervals" in text
     assert f"Fit: NUTS (nutpie), 2 chains x 150 draws after 150 tuning steps, seed " \
            f"{record['seed']}" in text
     again = tmp_path / "b.json"
-    assert main([*args, "--seed", str(record["seed"]), "--json", str(again)]) == 0
+    assert main([*args, "--seed", str(record["seed"]), "--json", str(again)]) == code
     assert json.loads(again.read_text())["effects"] == payload["effects"]
