@@ -127,9 +127,13 @@ def test_analyze_refers_a_stacker_at_the_limit_however_short_the_diary(tmp_path)
         f"2024-03-0{d},glycinate,200,{20 + 5 * d},3\n" for d in (1, 2, 3)))
     profile.write_text('medications = ["Magnesium aspartate 450mg"]\n')
     assert main(["analyze", str(diary), "--profile", str(profile), "--json", str(out)]) == 0
-    rec = json.loads(out.read_text())["recommendation"]
+    said = json.loads(out.read_text())
+    rec = said["recommendation"]
     assert rec["action"] == "refer"
     assert rec["reason_codes"] == ["refer", "refer_stop", "other_magnesium"]
+    # no dose is left for a form not taken: only glycinate's effects (at the dose taken)
+    assert {e["form"] for e in said["effects"]} == {"glycinate"}
+    assert {e["diary_change"]["elemental_mg_per_day"] for e in said["effects"]} == {200.0}
 
 
 def test_a_plan_keeps_to_the_share_left_and_says_why(priors):

@@ -112,12 +112,15 @@ class Analysis:
 
         ``nights``: the nights on the form (any dose) with the outcome recorded;
         ``interval``: the level of ``ci_low``/``ci_high`` (95 %), and ``diary_change``'s own
-        ``interval`` (90 %: the verdicts').
+        ``interval`` (90 %: the verdicts'). A form not taken is left out when no dose of it
+        is left under the ceiling (other magnesium takes all of it): it has no diary effect.
         """
-        rows = self.fit.effects().to_dict("records")
-        said = [self.effects.get(str(row["form"]), str(row["outcome"])) for row in rows]
+        said = {(e.form, e.outcome): e for e in self.effects}
+        rows = [row for row in self.fit.effects().to_dict("records")
+                if (str(row["form"]), str(row["outcome"])) in said]
         entries = []
-        for row, effect in zip(rows, said, strict=True):
+        for row in rows:
+            effect = said[str(row["form"]), str(row["outcome"])]
             diary = effect.to_dict()
             diary["diary_change"] |= {"interval": self.effects.interval}
             entries.append({str(k): (v.item() if isinstance(v, np.generic) else v)

@@ -31,7 +31,6 @@ from model.decision.explain import best_waiting
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
-from model.inference.samplers import resolve_sampler
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import INTERVAL_NOTE, chance_note, effect_line, tried_forms
 from model.report.how_sure import how_sure, prior_caveat
@@ -116,7 +115,7 @@ def sampler_name(fit: PersonalModel) -> str:
     """How the posterior was obtained: ``NUTS (nutpie)`` or the reweighting of an update."""
     if fit.method_ == "psis":
         return "importance reweighting of the last NUTS fit"
-    return f"NUTS ({resolve_sampler(fit.sampler)})"
+    return f"NUTS ({fit.sampler_})"
 
 
 # --------------------------------------------------------------------------------------------
