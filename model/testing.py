@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from model.core.forms import FORMS
+from model.core.forms import FORMS, form_streams
 from model.core.regimen import Regimen
 from model.core.special import expit
 
@@ -39,8 +39,9 @@ class FakePosterior:
 
     Per draw: a shared magnesium responsiveness, a form deviation per form, a GI harm per form
     (correlated with the responsiveness by ``harm_benefit_corr``), a person-level baseline
-    per outcome. The benefit follows an Emax curve in the daily dose; GI log-odds rise
-    linearly with the single-intake dose.
+    per outcome. A form's own draws come from its own stream (:func:`form_streams`): a form
+    added to FORMS leaves every other draw as it was. The benefit follows an Emax curve in
+    the daily dose; GI log-odds rise linearly with the single-intake dose.
 
     Parameters
     ----------
@@ -74,10 +75,10 @@ class FakePosterior:
 
     @cached_property
     def _z(self) -> dict[str, np.ndarray]:
-        rng = np.random.default_rng(self.seed)
-        n, k = self.n_draws, len(FORMS)
-        return {"resp": rng.standard_normal(n), "form": rng.standard_normal((k, n)),
-                "harm": rng.standard_normal((k, n)), "base": rng.standard_normal((5, n)),
+        rng, n = np.random.default_rng(self.seed), self.n_draws
+        own = {f: s.standard_normal((2, n)) for f, s in form_streams(self.seed).items()}
+        return {"resp": rng.standard_normal(n), "form": np.stack([own[f][0] for f in FORMS]),
+                "harm": np.stack([own[f][1] for f in FORMS]), "base": rng.standard_normal((5, n)),
                 "gi": rng.standard_normal(n), "expect": rng.standard_normal(n)}
 
     def _effects(self, form: str) -> tuple[np.ndarray, np.ndarray]:

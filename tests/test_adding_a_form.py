@@ -76,7 +76,9 @@ def test_forms_lists_the_gentler_group_before_the_others():
 
 
 def test_the_simulated_world_states_its_own_facts_of_every_form():
-    assert set(world.WORLD_FORMS) == set(FORMS)
+    assert set(world.WORLD_FORMS) == set(FORMS), (
+        "model/simulate/world.py: WORLD_FORMS states the world's own facts of every form of "
+        "FORMS (model/core/forms.py), and of no other")
 
 
 def test_the_simulated_world_refuses_a_form_it_does_not_describe(monkeypatch):
@@ -90,11 +92,80 @@ def test_the_simulated_world_refuses_a_form_it_does_not_describe(monkeypatch):
 
 
 def test_an_unknown_form_in_the_priors_says_where_the_forms_are_listed(priors_copy):
-    """The fault named the file, never that the forms live in FORMS of model/core/forms.py."""
-    path = priors_copy / "forms" / "orotate.toml"
-    path.write_text('form = "orotate"\nevidence_level = "none"\n', encoding="utf-8")
+    """The faults named the file, never that the forms live in FORMS of model/core/forms.py
+    (the audit's example was orotate; sucrosomial is a form no one is about to add)."""
+    path = priors_copy / "forms" / "sucrosomial.toml"
+    path.write_text('form = "sucrosomial"\nevidence_level = "none"\n', encoding="utf-8")
+    fractions = priors_copy / "elemental_fractions.csv"
+    fractions.write_text(fractions.read_text(encoding="utf-8").replace(
+        "Magnesium pidolate,Mg(C5H6NO3)2,280.52,8.66,,",
+        "Magnesium pidolate,Mg(C5H6NO3)2,280.52,8.66,sucrosomial,"), encoding="utf-8")
     with pytest.raises(PriorsError) as caught:
         load_priors(priors_copy)
-    said = str(caught.value)
-    assert str(path) in said and "unknown form 'orotate'" in said
-    assert "listed in FORMS in model/core/forms.py" in said
+    faults = str(caught.value).splitlines()
+    for where in (f"{path}: unknown form 'sucrosomial'",
+                  f"{fractions}: line 27, column default_for_form: unknown form 'sucrosomial'"):
+        said = [f for f in faults if where in f]
+        assert said and "listed in FORMS in model/core/forms.py" in said[0], (where, faults)
+
+
+def _with_a_ninth_form(monkeypatch):
+    """FORMS with an extra form, wherever the streams and the simulations read it."""
+    import model.core.forms
+    import model.simulate.personas
+    import model.testing
+    more = (*FORMS, "ninth")
+    for module in (model.core.forms, model.simulate.personas, model.testing):
+        monkeypatch.setattr(module, "FORMS", more)
+
+
+def test_a_form_added_leaves_the_fake_posteriors_draws_of_the_others(monkeypatch):
+    """FakePosterior drew every form's numbers in one stream of len(FORMS) rows: a ninth form
+    moved the GI harm, baseline and expectation draws of every test's known answers."""
+    from model.testing import FakePosterior
+    before = FakePosterior(n_draws=50, seed=3)._z
+    _with_a_ninth_form(monkeypatch)
+    after = FakePosterior(n_draws=50, seed=3)._z
+    for name, draws in before.items():
+        np.testing.assert_array_equal(after[name][:len(draws)], draws, err_msg=name)
+    assert len(after["form"]) == len(after["harm"]) == len(FORMS) + 1
+
+
+def test_a_form_added_leaves_the_simulated_persons_of_the_others(monkeypatch, priors):
+    """A person drawn from the priors (and a simulated population) kept its draws in one
+    stream of len(FORMS) x outcomes: a ninth form changed every later number."""
+    import dataclasses
+
+    from model.likelihood.prior import PersonalPrior
+    from model.simulate import personas
+    before = personas.persona_from_priors(priors, np.random.default_rng(7))
+    real = PersonalPrior.of(priors)
+    ninth = dataclasses.replace(real, mean=np.vstack([real.mean, real.mean[:1]]),
+                                sd=np.vstack([real.sd, real.sd[:1]]))
+    _with_a_ninth_form(monkeypatch)
+    monkeypatch.setattr(personas.PersonalPrior, "of", staticmethod(lambda _: ninth))
+    after = personas.persona_from_priors(priors, np.random.default_rng(7))
+    assert {f: after.effects[f] for f in FORMS} == before.effects
+    assert "ninth" in after.effects
+    assert dataclasses.replace(after, effects=before.effects) == before
+
+
+def test_a_form_added_leaves_a_simulated_populations_other_forms(monkeypatch, priors):
+    """The population's effects and each person's were drawn in streams of len(FORMS) rows,
+    and the forms each person tries by a choice among len(FORMS)."""
+    import dataclasses
+
+    from model.likelihood.prior import PersonalPrior
+    from model.simulate import personas
+    _, before = personas.simulate_population(priors, 3, 20, seed=5)
+    real = PersonalPrior.of(priors)
+    ninth = dataclasses.replace(real, mean=np.vstack([real.mean, real.mean[:1]]),
+                                sd=np.vstack([real.sd, real.sd[:1]]))
+    _with_a_ninth_form(monkeypatch)
+    monkeypatch.setattr(personas.PersonalPrior, "of", staticmethod(lambda _: ninth))
+    monkeypatch.setattr(personas, "_crossover", lambda *forms: forms)    # no diaries of
+    monkeypatch.setattr(personas, "simulate_diary", lambda *a, **k: None)  # a fake form
+    _, after = personas.simulate_population(priors, 3, 20, seed=5)
+    np.testing.assert_array_equal(after.beta[:len(FORMS)], before.beta)
+    for old, new in zip(before.personas, after.personas, strict=True):
+        assert {f: new.effects[f] for f in FORMS} == old.effects and new.tau == old.tau

@@ -18,6 +18,7 @@ import xarray as xr
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import calibration as cal
 
+from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.simulate.world import true_change
@@ -90,9 +91,9 @@ def test_prior_suite_quick_run_produces_the_table():
     assert set(rows["person"]) == {0, 1}
     assert rows["rank"].between(0, cal.RANKS).all()
     stats = cal.group_stats(rows).set_index("group")
-    for outcome in OUTCOMES:   # 2 persons x 2 tried forms, 2 x 6 untried forms
+    for outcome in OUTCOMES:   # 2 persons x 2 tried forms, 2 x the other forms
         assert stats.loc[f"tried: {outcome}", "intervals"] == 4
-        assert stats.loc[f"untried: {outcome}", "intervals"] == 12
+        assert stats.loc[f"untried: {outcome}", "intervals"] == 2 * (len(FORMS) - 2)
     assert stats.loc["tried (all outcomes)", "intervals"] == 4 * len(OUTCOMES)
     assert {"expectation", "drift", "tau", "intercepts*"} <= set(stats.index)
     report = cal.prior_report(rows)

@@ -9,12 +9,14 @@ import pytest
 
 from model.cli.main import main
 from model.cli.priors import table_text
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
 
 
 def test_priors_json_to_stdout(capsys):
     assert main(["priors", "--json", "-"]) == 0
     records = json.loads(capsys.readouterr().out)
-    assert len(records) == 48
+    assert len(records) == len(FORMS) * len(OUTCOMES)
     assert all(r["sources"] or r["basis"] == "reference" for r in records)
 
 

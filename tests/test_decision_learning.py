@@ -621,8 +621,9 @@ def test_a_choice_within_the_monte_carlo_error_is_a_close_call_naming_the_runner
     # is Monte Carlo noise, and the advice says so; a clear leader is no close call
     one_dose = DecisionSettings(crossover_forms=0, start_doses_mg=(200.0,))
     others = dict.fromkeys(FORMS, -0.3)
-    twins = FakePosterior(n_draws=4000, benefit=others | {"glycinate": 0.3, "taurate": 0.3},
-                          gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
+    twins = FakePosterior(n_draws=4000, seed=2, gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3,
+                          benefit=others | {"glycinate": 0.3, "taurate": 0.3})
+    # (7 of seeds 0-7 give a close call; seed 0's twins differ by more than 2 jackknife SEs)
     rec = decide(twins, priors=priors, as_of=AS_OF, settings=one_dose).recommendation
     assert rec.regimen.form in ("glycinate", "taurate") and "close_call" in rec.reason_codes
     twin = ({"glycinate", "taurate"} - {rec.regimen.form}).pop()
@@ -661,12 +662,12 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
     at_200 = Profile(max_elemental_mg=200)
     one_dose = DecisionSettings(titration_max_mg=0.0, start_doses_mg=(200.0,))
 
-    def person(taurate: float, seed: int = 1) -> FakePosterior:
+    def person(taurate: float, seed: int = 0) -> FakePosterior:
         return FakePosterior(n_draws=2000, seed=seed, benefit=dict.fromkeys(FORMS, -0.3)
                              | {"glycinate": 0.3, "taurate": taurate},
                              gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
 
-    def advice(taurate: float, settings: DecisionSettings, seed: int = 1):
+    def advice(taurate: float, settings: DecisionSettings, seed: int = 0):
         return decide(person(taurate, seed), priors=priors, diary=AFTER_CROSSOVER_AT_200,
                       profile=at_200, as_of=AS_OF, horizon_nights=0,
                       settings=settings).recommendation

@@ -223,7 +223,7 @@ def test_dose_taken_and_reference_dose():
     assert effects.get("citrate", "quality").regimen == Regimen("citrate", 300)
     assert effects.get("taurate", "sol").regimen == Regimen("taurate", 300)
     table = effects.table()
-    assert len(table) == 8 * len(OUTCOMES)
+    assert len(table) == len(FORMS) * len(OUTCOMES)
     assert list(table["form"].drop_duplicates()[:2]) == ["glycinate", "citrate"]
 
 

@@ -14,6 +14,8 @@ from matplotlib.image import imread
 
 from model.core.atomic import write_all
 from model.core.change_words import outcome_name
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES
 from model.data.profile import Profile
 from model.report.clinician import pdf_engine, pdf_or_say, render_clinician, write_clinician
 from model.report.effect_words import change_phrase
@@ -113,11 +115,13 @@ def test_effects_grouped_tried_forms_first_in_diary_units(page, analysis):
     section = page[page.index('<section id="effects">'):page.index('<section id="evidence">')]
     glycinate = section.index("<h3>glycinate 300 mg, ")
     citrate = section.index("<h3>citrate 300 mg, ")
-    untried = section.index("<details><summary>6 forms you have not tried</summary>")
+    untried = section.index(f"<details><summary>{len(FORMS) - 2} forms you have not tried"
+                            "</summary>")
     assert citrate < glycinate < untried   # tried forms first, in the order first taken
     assert "log_ratio" not in section and "logit_shift" not in section
     assert "people differ" in section                      # why untried ranges are wide
-    assert section.count("<tr>") == 2 * (1 + 6) + 1 + 6 * 6   # headers and rows
+    assert section.count("<tr>") == (2 * (1 + len(OUTCOMES)) + 1      # headers and rows
+                                       + (len(FORMS) - 2) * len(OUTCOMES))
 
 
 def test_four_embedded_png_figures(page):

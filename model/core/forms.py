@@ -6,8 +6,11 @@ import csv
 import difflib
 import math
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from model.core.errors import Fault, PriorsError
 from model.core.paths import default_priors_dir
@@ -86,6 +89,26 @@ def form_hint(name: str, *, placebo: bool = True) -> str:
     choices = (*FORMS, *ALIASES, *((PLACEBO,) if placebo else ()))
     close = difflib.get_close_matches(_key(name), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def form_streams(entropy: int) -> dict[str, np.random.Generator]:
+    """One random stream per form, keyed by its name: a form added leaves the others' draws.
+
+    Simulations and test doubles draw a form's numbers from its own stream, never in one
+    stream of ``len(FORMS)`` rows, which a ninth form would shift for every later draw.
+
+    Parameters
+    ----------
+    entropy : int
+        The seed (not negative) every stream derives from, with a CRC-32 of the form's name.
+
+    Returns
+    -------
+    dict of str to numpy.random.Generator
+        One for every form of :data:`FORMS`.
+
+    """
+    return {form: np.random.default_rng([entropy, zlib.crc32(form.encode())]) for form in FORMS}
 
 
 def _words(text: str) -> set[str]:
@@ -212,7 +235,8 @@ def _compound(row: dict[str, str], path: str, line: int, faults: list[Fault]) ->
                                " (a formula naming Mg expected)")))
     elif form is not None and form not in FORMS:
         faults.append(Fault(path, f"line {line}, column default_for_form",
-                            f"unknown form {form!r}; expected one of {', '.join(FORMS)}"))
+                            f"unknown form {form!r}; expected one of {', '.join(FORMS)} "
+                            f"({FORMS_LISTED})"))
     else:
         return Compound(row["compound"], row["formula"], molar_mass, percent / 100.0, form)
     return None

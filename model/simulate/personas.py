@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.core.forms import FORMS, NONE
+from model.core.forms import FORMS, NONE, form_streams
 from model.core.outcomes import ORDINAL, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.evidence.priorset import PriorSet
@@ -196,6 +196,22 @@ def persona_names() -> Sequence[str]:
     return tuple(PERSONAS)
 
 
+def _by_form(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Standard normals, ``(form, size)``, each form's row from its own stream.
+
+    One draw of ``rng`` seeds the streams (:func:`~model.core.forms.form_streams`), so a form
+    added to FORMS changes neither the other forms' rows nor ``rng``'s later draws.
+    """
+    streams = form_streams(int(rng.integers(1 << 62)))
+    return np.stack([streams[f].standard_normal(size) for f in FORMS])
+
+
+def _theta(prior: PersonalPrior, rng: np.random.Generator) -> np.ndarray:
+    """One person's ``(form, outcome)`` effects: as ``prior.draw_theta``, by form's stream."""
+    shared = rng.normal(0.0, prior.resp_sd)
+    return prior.mean + shared[None, :] + prior.spread * _by_form(rng, len(OUTCOMES))
+
+
 def persona_from_priors(priors: PriorSet, rng: np.random.Generator, *,
                         schedule: Schedule | None = None, name: str = "prior_draw") -> Persona:
     """A persona whose effects, kinetics and nuisance effects are drawn from the model's prior.
@@ -207,7 +223,7 @@ def persona_from_priors(priors: PriorSet, rng: np.random.Generator, *,
     """
     settings, personal = priors.settings, priors.settings.personal
     prior = PersonalPrior.of(priors)
-    theta = prior.draw_theta(rng)
+    theta = _theta(prior, rng)
     sleep = [o for o in OUTCOMES if o != "gi"]
 
     def per_outcome(sd_smd: float) -> dict[str, float]:
@@ -252,12 +268,13 @@ def simulate_population(priors: PriorSet, persons: int, nights: int, *, seed: in
     """
     rng = np.random.default_rng(seed)
     prior = PersonalPrior.of(priors)
-    beta = rng.normal(prior.mean, prior.sd)
+    beta = prior.mean + prior.sd * _by_form(rng, len(OUTCOMES))
     around_beta = dataclasses.replace(prior, mean=beta, sd=np.zeros_like(beta))
     frames, personas = [], []
     for k in range(persons):
-        theta = around_beta.draw_theta(rng)
-        chosen = rng.choice(FORMS, size=forms_per_person, replace=False)
+        theta = _theta(around_beta, rng)
+        order = np.argsort(_by_form(rng, 1)[:, 0])        # a random order, form by form
+        chosen = [FORMS[i] for i in order[:forms_per_person]]
         base = persona_from_priors(priors, rng, schedule=_crossover(*chosen),
                                    name=f"person_{k:04d}")
         persona = dataclasses.replace(base, effects={
