@@ -255,7 +255,8 @@ def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
 
 def tie_order_words() -> str:
     """How the planned crossover orders forms as promising: that of :data:`FORMS`, in words."""
-    return f"in the order {', '.join(FORMS[:-1])}, then {FORMS[-1]}: gentler on the gut first"
+    return (f"in mgsleep's order of forms, which puts those gentler on the gut first: "
+            f"{', '.join(FORMS)}")
 
 
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
