@@ -151,6 +151,7 @@ def test_a_withdrawal_needs_half_the_effect_faded_at_the_fitted_time_constant(
     draws = {"tau": np.full(400, tau)}
     apart = separability(diary, draws)
     assert (apart.separable, apart.withdrawals) == (counts, int(counts))
+    assert apart.to_dict()["off_nights_needed"] == needed       # the analyze JSON's
     if not counts:
         assert apart.reasons[0].startswith(f"no withdrawal ({needed}+ nights off, with an "
                                            "outcome, after 14+ on; 9 is too few: about half")

@@ -96,7 +96,8 @@ class Separability:
         """JSON-ready (the ``separability`` object of the ``analyze`` JSON)."""
         return {"separable": self.separable, "withdrawals": self.withdrawals,
                 "placebo_nights": self.placebo_nights, "switch_ons": self.switch_ons,
-                "correlation": self.correlation, "reasons": list(self.reasons)}
+                "correlation": self.correlation, "reasons": list(self.reasons),
+                "off_nights_needed": self.off_nights_needed}
 
 
 def _runs(on: np.ndarray, counted: np.ndarray) -> list[tuple[bool, int]]:
