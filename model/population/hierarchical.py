@@ -191,11 +191,13 @@ class PopulationModel:
         return table
 
     def to_json(self) -> dict[str, Any]:
-        """The ``population`` JSON (schema_version 2; the README gives its changes).
+        """The fit's part of the ``population`` JSON: version 2's fields.
 
-        Version 2 added what the terminal already said: each effect's
-        ``persons_informative`` and the count of diaries that separate magnesium from
-        expectation (``separable``).
+        ``mgsleep population --json`` (:func:`model.cli.population.population_json`) adds
+        version 3's ``interval`` and ``provenance`` (the run's seed and inputs, which the fit
+        alone does not know) and says version 3. Version 2 added what the terminal already
+        said: each effect's ``persons_informative`` and the count of diaries that separate
+        magnesium from expectation (``separable``).
         """
         keys = ("form", "outcome", "scale", "mean", "ci_low", "ci_high", "p_benefit",
                 "between_person_sd", "persons_informative")
