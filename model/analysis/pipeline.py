@@ -28,7 +28,7 @@ from model.analysis.predictions import Predictions
 from model.analysis.provenance import analysis_provenance, diary_input, profile_input
 from model.analysis.sensitivity import Sensitivity, prior_sensitivity
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws, PriorsError
-from model.core.paths import default_priors_dir
+from model.core.paths import is_bundled_priors
 from model.core.progress import SHOW_PROGRESS, announce
 from model.data.diary import Diary, DiaryWarning, read_diary, refuse_blinded
 from model.data.diary_rows import given_date
@@ -160,8 +160,7 @@ class Analysis:
             return {"directory": str(directory), "bundled": False, "changed": None,
                     "settings_changed": None}
         return {"directory": str(directory),
-                "bundled": directory == default_priors_dir().resolve()
-                and not entries and not settings,
+                "bundled": is_bundled_priors(directory) and not entries and not settings,
                 "changed": [e.to_dict() | {"note": e.note} for e in entries],
                 "settings_changed": settings}
 

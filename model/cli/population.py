@@ -116,20 +116,19 @@ def population_json(fit: PopulationModel, diaries: list[Diary], priors: PriorSet
     diary's file name and SHA-256 (``diaries``) and the priors' fingerprint with whether they
     are the bundled ones (``priors``).
     """
-    from model.core.paths import default_priors_dir
+    from model.core.paths import is_bundled_priors
     from model.inference.samplers import resolve_sampler
     from model.inference.summary import LEVEL
     from model.personal.store import priors_fingerprint
 
-    directory = Path(priors.evidence.directory).resolve()
     record = provenance(seed=int(fit.random_seed or 0), seed_drawn=seed_drawn,
                         sampler=resolve_sampler(None), draws=fit.draws, tune=fit.tune,
                         chains=fit.chains,
                         inputs={"person_fit": fit.person_fit,
                                 "diaries": [input_entry(d.source) for d in diaries],
                                 "priors": {"fingerprint": priors_fingerprint(priors),
-                                           "bundled": directory
-                                           == default_priors_dir().resolve()}})
+                                           "bundled": is_bundled_priors(
+                                               priors.evidence.directory)}})
     return fit.to_json() | {"schema_version": SCHEMA_VERSION, "interval": LEVEL,
                             "provenance": record}
 

@@ -25,6 +25,11 @@ def default_priors_dir() -> Path:
     )
 
 
+def is_bundled_priors(directory: str | Path) -> bool:
+    """Whether ``directory`` is the bundled ``priors/`` (:func:`default_priors_dir`)."""
+    return Path(directory).resolve() == default_priors_dir().resolve()
+
+
 def not_private(path: Path, folder: bool = True) -> str | None:
     """Why ``path`` is not private to this user (None: it is).
 
