@@ -3,9 +3,10 @@
 The JSON of ``mgsleep analyze``, ``nof1`` and ``population`` carries a ``provenance`` object
 made by :func:`provenance` (an outside reproducibility audit: none said which version, seed,
 sampler or inputs a result came from). Inputs are named by their file name only, never their
-folder (privacy), with a SHA-256 of the bytes read, so that ``sha256sum diary.csv`` tells
-whether a result is of the diary at hand. A run without a seed draws one
-(:func:`draw_seed`) and reports it: given back as ``--seed``, it reproduces the run.
+folder (privacy), with a SHA-256 of the file when the result is written, so that
+``sha256sum diary.csv`` tells whether a result is of the diary at hand. A run without a
+seed draws one (:func:`draw_seed`) and reports it: given back as ``--seed``, it reproduces
+the run.
 """
 
 from __future__ import annotations
