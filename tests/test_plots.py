@@ -205,7 +205,7 @@ def test_timeline_axes_name_their_units_and_a_data_frame_names_no_file(analysis)
     dates = f"{nights.index[0]:%Y-%m-%d} to {nights.index[-1]:%Y-%m-%d}"
     assert fig.get_suptitle() == f"Diary: {fit.diary_.n_recorded} recorded nights, {dates}"
     from_file = dataclasses.replace(fit.diary_, source="/home/me/sleep.csv")
-    assert _diary_title(from_file).startswith("Diary sleep.csv: ")
+    assert _diary_title(from_file).startswith("Diary me/sleep.csv: ")   # with its folder
 
 
 @pytest.mark.fit

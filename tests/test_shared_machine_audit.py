@@ -254,7 +254,7 @@ def test_the_clinician_page_and_report_say_whose_they_are(tmp_path):
 
 
 def test_a_diary_is_named_with_its_folder():
-    from model.report.whose import diary_label
+    from model.core.paths import diary_label
 
     assert diary_label("/home/x/sam/diary.csv") == "sam/diary.csv"
     assert diary_label("sam/diary.csv") == "sam/diary.csv"

@@ -102,3 +102,17 @@ def most_open(inputs: Iterable[str | Path | None]) -> int:
         with contextlib.suppress(OSError):
             bits &= os.stat(source).st_mode | stat.S_IRWXU
     return bits
+
+
+def diary_label(source: str) -> str:
+    """The diary's file name with the folder it is in: ``sam/diary.csv``.
+
+    A name given without a folder is placed in the folder it was read from when that file is
+    there (``diary.csv`` read in ``sam/``); a name of no file (``<DataFrame>``, the demo's
+    example) is shown as it is.
+    """
+    path = Path(source)
+    if source.startswith("<") or not (path.parent.name or path.is_file()):
+        return path.name or source
+    folder = Path(os.path.abspath(source)).parent.name
+    return f"{folder}/{path.name}" if folder else path.name

@@ -27,6 +27,7 @@ from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
 from model.core.errors import MgsleepError
 from model.core.forms import FORMS
+from model.core.paths import diary_label
 from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
 from model.decision.gi_words import GENTLEST, SPLIT_ASSUMPTION
@@ -47,7 +48,7 @@ from model.report.clinician_tables import (
 from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
 from model.report.headline import Headline, headline, sampler_name
-from model.report.whose import diary_label, whose
+from model.report.whose import whose
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
                "magnesium and sleep, and for anxiety, is of low to very low certainty.")

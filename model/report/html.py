@@ -33,12 +33,13 @@ from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
 from model.core.change_words import chance, change_words, outcome_name, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
+from model.core.paths import diary_label
 from model.core.regimen import Regimen
 from model.decision import Decision
 from model.report.effects_html import captioned, effects_section, tried_html
 from model.report.format import bullets, cell, escape, table
 from model.report.headline import headline, sampler_name
-from model.report.whose import diary_label, whose
+from model.report.whose import whose
 from model.viz.checks import regimen_means
 from model.viz.plots import (
     WIDER_NOTE,

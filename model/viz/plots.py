@@ -16,7 +16,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from matplotlib.transforms import blended_transform_factory
 from model.core.change_words import chance
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
+from model.core.paths import diary_label
 from model.decision import ActionAssessment, Decision, option
 from model.likelihood.prior import PersonalPrior
 from model.viz.canvas import FORM_COLOURS, INTERVAL, LINE_STYLES, MARKERS, figure, grid
@@ -267,8 +267,8 @@ def plot_timeline(fit: PersonalModel) -> Figure:
         exposure per form (1 = steady state at the reference dose; one line style per form).
         Every panel shades each run of one magnesium regimen in its form's colour, placebo
         runs hatched, nights without magnesium unshaded; the first one names each run's form,
-        the last one its dose. The title names the diary's file (not a data frame), its
-        recorded nights and its first and last date.
+        the last one its dose. The title names the diary's file with its folder (not a data
+        frame), its recorded nights and its first and last date.
 
     """
     nights = fit.diary_.nights
@@ -311,8 +311,8 @@ def build_up_days(fit: PersonalModel) -> float:
 
 
 def _diary_title(diary: Diary) -> str:
-    """The diary's file name (none for a data frame's ``<DataFrame>``), nights and dates."""
-    named = "" if diary.source.startswith("<") else f" {Path(diary.source).name}"
+    """The diary's name with its folder (none for a ``<DataFrame>``), nights and dates."""
+    named = "" if diary.source.startswith("<") else f" {diary_label(diary.source)}"
     first, last = diary.nights.index[[0, -1]]
     return (f"Diary{named}: {diary.n_recorded} recorded nights, {first:%Y-%m-%d} to "
             f"{last:%Y-%m-%d}")
