@@ -35,8 +35,8 @@ def _contribution(priors, form, outcome, study_id):
 def test_an_indirect_entry_counts_one_grade_lower(priors):
     abbasi = _contribution(priors, "oxide", "quality", "ABBASI2012")
     assert abbasi.certainty == "very low"            # graded low, indirect population
-    dickinson = _contribution(priors, "oxide", "gi", "DICKINSON2006")
-    assert dickinson.certainty == "low"              # graded moderate, indirect
+    tarleton = _contribution(priors, "chloride", "anxiety", "TARLETON2017")
+    assert tarleton.certainty == "very low"          # graded low, open label
     schuster = _contribution(priors, "glycinate", "quality", "SCHUSTER2025")
     assert schuster.certainty == "low"               # direct: kept
 

@@ -104,7 +104,7 @@ def test_a_population_posterior_in_class_toml_is_a_fault(priors_copy):
     _append(priors_copy, "class.toml", _posterior("POP_CLASS", "sol", -1.2, 0.01))
     faults = _faults(priors_copy)
     assert len(faults) == 1 and re.search(
-        r"class\.toml: line \d+, key studies\[5 id=POP_CLASS\]: .*belongs in forms/<form>\.toml",
+        r"class\.toml: line \d+, key studies\[\d+ id=POP_CLASS\]: .*belongs in forms/<form>\.toml",
         faults[0]), faults
 
 
@@ -135,7 +135,7 @@ def test_the_bundled_osmotic_claim_counts_as_written_and_is_labelled_very_low(pr
 
 # --- 3. edits that were accepted without an error ---------------------------------------------
 @pytest.mark.parametrize(("rel", "old", "new", "expected"), [
-    ("settings.toml", "rct = 0.5\nhuman_pk = 1.0\npreclinical = 1.5\nnone = 1.5",
+    ("settings.toml", "rct = 0.2\nhuman_pk = 0.4\npreclinical = 0.6\nnone = 0.6",
      "rct = 3.0\nhuman_pk = 1.0\npreclinical = 0.1\nnone = 0.1",
      r"settings\.toml: line \d+, key form_deviation\.human_pk: 1 holds a form with 'human_pk' "
      r"evidence "

@@ -7,6 +7,7 @@ import difflib
 import math
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,6 +147,78 @@ class Compound:
 MG_MOLAR_MASS = 24.305
 """g/mol of magnesium: a compound's percent must be its Mg atoms' share of its molar mass."""
 
+ATOMIC_WEIGHTS: dict[str, float] = {"Mg": MG_MOLAR_MASS, "C": 12.011, "H": 1.008, "N": 14.007,
+                                    "O": 15.999, "S": 32.06, "Cl": 35.45, "P": 30.974}
+"""g/mol: the atomic weights of the evidence brief, section 5.1, which the bundled
+``elemental_fractions.csv`` names in its ``source`` column; a row's molar mass is checked
+against its formula with them."""
+
+LABELLED = " as labelled"
+"""A formula's suffix saying the row's molar mass and percent are a label's figures (Magtein:
+2000 mg compound = 144 mg magnesium), heavier than the formula (water, excipient)."""
+
+MOLAR_MASS_TOLERANCE = 0.005
+"""Largest relative difference between a row's molar mass and its formula's (0.5 %)."""
+
+PERCENT_TOLERANCE = 0.2
+"""Largest difference, in percentage points, between a row's percent and its formula's Mg
+atoms' share of its molar mass."""
+
+
+def _group_atoms(text: str) -> Counter[str]:
+    """Atoms of a formula without a hydrate part: ``Mg(C2H6NO3S)2`` (nested brackets too)."""
+    tokens = re.findall(r"[A-Z][a-z]?|\d+|[()]", text)
+    if "".join(tokens) != text:
+        raise ValueError(f"cannot read {text!r} (elements, counts and brackets only)")
+    stack: list[Counter[str]] = [Counter()]
+    last: Counter[str] | None = None
+    for token in tokens:
+        if token == "(":
+            stack.append(Counter())
+            last = None
+        elif token == ")" and len(stack) > 1:
+            last = stack.pop()
+            stack[-1].update(last)
+        elif token.isdigit() and last is not None:
+            stack[-1].update({atom: count * (int(token) - 1) for atom, count in last.items()})
+            last = None
+        elif token in ATOMIC_WEIGHTS:
+            last = Counter({token: 1})
+            stack[-1].update(last)
+        else:
+            raise ValueError(f"unknown element {token!r}" if token[0].isalpha() else
+                             f"unexpected {token!r} in {text!r}")
+    if len(stack) > 1:
+        raise ValueError(f"an unclosed bracket in {text!r}")
+    return stack[0]
+
+
+def formula_atoms(formula: str) -> Counter[str]:
+    """Atoms per formula unit, hydrate water included.
+
+    Raises
+    ------
+    ValueError
+        For an element without an atomic weight in :data:`ATOMIC_WEIGHTS`, an unbalanced
+        bracket or any other text.
+
+    Examples
+    --------
+    >>> formula_atoms("MgCl2·6H2O") == {"Mg": 1, "Cl": 2, "H": 12, "O": 6}
+    True
+    """
+    atoms: Counter[str] = Counter()
+    for part in formula.replace(" ", "").split("·"):
+        digits = part[:len(part) - len(part.lstrip("0123456789"))]   # 6 of 6H2O
+        count = int(digits) if digits else 1
+        atoms.update({a: n * count for a, n in _group_atoms(part[len(digits):]).items()})
+    return atoms
+
+
+def formula_molar_mass(atoms: Counter[str]) -> float:
+    """Molar mass (g/mol) of a formula's atoms with :data:`ATOMIC_WEIGHTS`."""
+    return sum(ATOMIC_WEIGHTS[atom] * count for atom, count in atoms.items())
+
 COLUMNS = ("compound", "formula", "molar_mass_g_per_mol", "elemental_mg_percent",
            "default_for_form")
 """The columns ``elemental_fractions.csv`` must have (the bundled file adds ``source``)."""
@@ -158,11 +231,14 @@ def load_compounds(priors_dir: Path | None = None) -> list[Compound]:
     ------
     PriorsError
         Every fault, naming the file, the line and the column: a missing column, a row with
-        more or fewer fields than the header, a number that is not one, a percentage that
-        disagrees with the formula's Mg atoms and the molar mass (a percent typed as a
-        fraction, or ten times too large), an unknown form, or a second default compound of
-        one form (which would decide the conversion by row order). A file that is not UTF-8
-        is named too.
+        more or fewer fields than the header, a number that is not one, a formula that is
+        not read (:func:`formula_atoms`), a molar mass more than 0.5 % from the formula's
+        with :data:`ATOMIC_WEIGHTS` (a label's figure, formula ending in
+        :data:`LABELLED`, may be heavier, never lighter), a percentage more than 0.2
+        percentage points from the formula's Mg atoms' share of the molar mass (a percent
+        typed as a fraction, or ten times too large), an unknown form, or a second default
+        compound of one form (which would decide the conversion by row order). A file that
+        is not UTF-8 is named too.
     """
     path = (priors_dir or default_priors_dir()) / "elemental_fractions.csv"
     try:
@@ -209,7 +285,7 @@ def _finite(text: str) -> float | None:
 
 
 def _compound(row: dict[str, str], path: str, line: int, faults: list[Fault]) -> Compound | None:
-    """One row as a :class:`Compound`, or None with its fault added to ``faults``."""
+    """One row as a :class:`Compound`, or None with its faults added to ``faults``."""
     numbers = {column: _finite(row[column]) for column in ("elemental_mg_percent",
                                                            "molar_mass_g_per_mol")}
     bad = [Fault(path, f"line {line}, column {column}",
@@ -220,26 +296,52 @@ def _compound(row: dict[str, str], path: str, line: int, faults: list[Fault]) ->
         return None
     percent, molar_mass = numbers["elemental_mg_percent"], numbers["molar_mass_g_per_mol"]
     assert percent is not None and molar_mass is not None
-    atoms = re.search(r"Mg(\d*)", row["formula"])
-    expected = (100 * MG_MOLAR_MASS * int(atoms.group(1) or 1) / molar_mass
-                if atoms and molar_mass > 0 else None)
     form = row["default_for_form"].strip() or None
+    found = _formula_faults(row["formula"], molar_mass, percent, path, line)
     if not 0 < percent <= 100:
-        faults.append(Fault(path, f"line {line}, column elemental_mg_percent",
-                            f"expected a percentage in (0, 100], got {percent}"))
-    elif expected is None or abs(percent - expected) > 0.01 * expected:
-        faults.append(Fault(path, f"line {line}, column elemental_mg_percent",
-                            f"{percent:g} % does not match the formula {row['formula']!r} and "
-                            f"the molar mass {molar_mass:g} g/mol"
-                            + (f" ({expected:.2f} %)" if expected else
-                               " (a formula naming Mg expected)")))
-    elif form is not None and form not in FORMS:
-        faults.append(Fault(path, f"line {line}, column default_for_form",
-                            f"unknown form {form!r}; expected one of {', '.join(FORMS)} "
-                            f"({FORMS_LISTED})"))
-    else:
-        return Compound(row["compound"], row["formula"], molar_mass, percent / 100.0, form)
-    return None
+        found.append(Fault(path, f"line {line}, column elemental_mg_percent",
+                           f"expected a percentage in (0, 100], got {percent}"))
+    if form is not None and form not in FORMS:
+        found.append(Fault(path, f"line {line}, column default_for_form",
+                           f"unknown form {form!r}; expected one of {', '.join(FORMS)} "
+                           f"({FORMS_LISTED})"))
+    faults += found
+    if found:
+        return None
+    return Compound(row["compound"], row["formula"], molar_mass, percent / 100.0, form)
+
+
+def _formula_faults(formula: str, molar_mass: float, percent: float, path: str,
+                    line: int) -> list[Fault]:
+    """A row's molar mass against its formula, and its percent against its Mg atoms' share.
+
+    A molar mass lighter than the formula's reads label doses low (taurate at 300 g/mol
+    for 272.57: 8.10 % for 8.92 %), the direction that lets intake pass the ceiling unseen.
+    """
+    where = f"line {line}, column "
+    try:
+        atoms = formula_atoms(formula.removesuffix(LABELLED))
+    except ValueError as error:
+        return [Fault(path, where + "formula", f"{formula!r}: {error}")]
+    if not atoms["Mg"]:
+        return [Fault(path, where + "formula", f"{formula!r} has no Mg")]
+    found = []
+    computed = formula_molar_mass(atoms)
+    labelled = formula.endswith(LABELLED)
+    off = (molar_mass - computed) / computed
+    if off < -MOLAR_MASS_TOLERANCE or (off > MOLAR_MASS_TOLERANCE and not labelled):
+        found.append(Fault(path, where + "molar_mass_g_per_mol", (
+            f"{molar_mass:g} g/mol differs from the formula {formula!r}: {computed:.2f} g/mol "
+            "with the atomic weights of the evidence brief section 5.1 (more than "
+            f"{100 * MOLAR_MASS_TOLERANCE:g} % apart"
+            + ("; a label's figure may be heavier, never lighter)" if labelled else ")"))))
+    expected = 100 * MG_MOLAR_MASS * atoms["Mg"] / molar_mass
+    if 0 < percent <= 100 and abs(percent - expected) > PERCENT_TOLERANCE:
+        found.append(Fault(path, where + "elemental_mg_percent", (
+            f"{percent:g} % does not match the formula {formula!r} and the molar mass "
+            f"{molar_mass:g} g/mol ({expected:.2f} %): {atoms['Mg']} Mg x {MG_MOLAR_MASS} / "
+            f"molar mass, more than {PERCENT_TOLERANCE:g} percentage points apart")))
+    return found
 
 
 def missing_defaults(compounds: list[Compound] | tuple[Compound, ...],

@@ -4,7 +4,8 @@ Chain for one form x outcome (each step is recorded so that ``PriorSet.explain``
 
 1. every entry is converted to the model scale at the reference dose (:func:`convert`);
 2. its certainty grade discounts it, once (:func:`discount`): its variance is divided by the
-   grade's power-prior weight and a doubt floor is added (an indirect entry counts one grade
+   grade's power-prior weight and a doubt floor is added, scaled up with the entry's dose
+   factor where its dose is below the reference (an indirect entry counts one grade
    lower); the mean is kept (``shrink`` = 1 in the bundled settings: the precision-weighted
    updates below already pull a weak entry toward its prior, so shrinking the mean as well
    would discount it twice);
@@ -13,7 +14,9 @@ Chain for one form x outcome (each step is recorded so that ``PriorSet.explain``
 4. the group effect (``groups.toml``: forms that share a chemistry, e.g. osmotic salts) = the
    class effect widened by the group deviation and updated with the pool of the group's
    entries, where the group has entries on that outcome (otherwise the class effect as it is);
-5. the form prior = the group (or class) effect widened by the form deviation, updated with
+5. the form prior = the group (or class) effect widened by the form deviation (a fixed
+   share of the outcome's ``reference_sd``, by the kind of evidence the form has: not of the
+   evidence's mean, so that better evidence never widens a borrowed prior), updated with
    the pool of the form's own entries; where a population posterior was written back
    (basis ``pooled``), that posterior instead of the widened group (or class) effect: it
    holds the evidence its fit started from, and the form's other entries update it.
@@ -204,13 +207,37 @@ def convert(study: Study, settings: Settings, scope: str) -> Converted:
 def discount(item: Converted, settings: Settings, power_factor: float = 1.0) -> Contribution:
     """Apply the entry's certainty grade (one lower when indirect): power weight and floor.
 
-    ``shrink`` (1 in the bundled settings) optionally multiplies the mean as well.
+    The entry enters as N(shrink * m, s^2 / power + (floor_smd * smd_sd * max(1, k))^2), with
+    m and s its estimate and standard error at the reference dose and k its dose factor. The
+    floor is the grade's doubt about what the entry claims; scaling a claim up from a lower
+    dose (k > 1, up to 10.7 from 10 mg) scales that doubt with it, as it scales the mean and
+    the standard error, so that no dose makes a claim more credible than its grade allows (a
+    very-low claim at 10 mg moved a prior by 1.24 SMD when the floor stayed at its reference
+    size). A claim from a higher dose (k < 1) keeps the full floor: its grade's doubt about
+    the effect at the reference dose is not smaller for it. ``shrink`` (1 in the bundled
+    settings) optionally multiplies the mean as well.
+
+    Parameters
+    ----------
+    item : Converted
+        The entry on its outcome's model scale at the reference dose.
+    settings : Settings
+        The certainty discounts and the outcome's SMD scale.
+    power_factor : float
+        Multiplies the grade's power-prior weight (:meth:`PriorSet.with_certainty_weight`).
+
+    Returns
+    -------
+    Contribution
+        What the entry adds to a prior.
+
     """
     certainty = item.study.effective_certainty
     grade = settings.certainty[certainty]
     smd_sd = settings.outcomes[item.study.outcome].smd_sd
     power = grade.power * power_factor
-    sd = math.sqrt(item.se**2 / power + (grade.floor_smd * smd_sd) ** 2)
+    doubt = grade.floor_smd * smd_sd * max(1.0, item.dose_factor)
+    sd = math.sqrt(item.se**2 / power + doubt**2)
     return Contribution(item.study.id, item.scope, certainty, item.study.kind,
                         item.estimate, item.se, grade.shrink * item.estimate, sd)
 
@@ -348,6 +375,13 @@ def _form_synthesis(settings: Settings, file: EvidenceFile, outcome: str, class_
                     group: str | None) -> Synthesis:
     """The last step for one form: widen the level above by the form deviation, add its pool.
 
+    The deviation's SD is the form's ``[form_deviation]`` factor times the outcome's
+    ``reference_sd`` (at least ``deviation_min_sd``): a scale fixed before any evidence. It
+    was the factor times the level above's mean, which grows as better evidence moves that
+    mean from zero, so that a better grade, or every grade counted double, widened the priors
+    of the forms that borrow it (malate's sleep-onset sd 0.417 -> 0.438 with MAH2021 graded
+    high, its anxiety sd 0.999 -> 2.07 with MOABEDI2023 graded high).
+
     A population posterior written back (kind ``population``, one per form and outcome:
     :func:`model.evidence.checks.population_faults`) replaces that level and its deviation:
     it holds the class and group evidence its fit started from, which then do not count
@@ -355,7 +389,7 @@ def _form_synthesis(settings: Settings, file: EvidenceFile, outcome: str, class_
     """
     spec = settings.outcomes[outcome]
     factor = getattr(settings.form_deviation, file.evidence_level)
-    deviation = max(factor * abs(above.mean), spec.deviation_min_sd)
+    deviation = max(factor * spec.reference_sd, spec.deviation_min_sd)
     written = [c for c in form_parts if c.kind == "population"]
     added = [c for c in form_parts if c.kind != "population"]
     form_pool = _pooled(added, settings.pooling_method)
