@@ -254,8 +254,8 @@ def test_the_clinician_evidence_table_shows_the_outcomes_the_person_weighs_most(
     complaint is anxiety saw no line on the evidence for anxiety."""
     person = dataclasses.replace(analysis, profile=Profile(complaint=complaint))
     section = render_clinician(person).split("Evidence behind the priors")[1].split("<h2")[0]
-    assert f"<td>{outcome_name(shown)}</td>" in section
-    assert f"<td>{outcome_name(left)}</td>" not in section
+    assert f"<th>{outcome_name(shown)}</th>" in section
+    assert f"<th>{outcome_name(left)}</th>" not in section
 
 
 def test_the_clinician_summary_says_what_the_profile_left_out_and_the_last_night(analysis):

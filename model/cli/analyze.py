@@ -30,8 +30,9 @@ def add_parser(subparsers: Any) -> None:
                         "its safety.toml may only be stricter than the bundled one)")
     parser.add_argument("--json", metavar="PATH", help="write the JSON result ('-' = stdout)")
     parser.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
-    parser.add_argument("--clinician", metavar="PATH", help="write a one-page summary for a "
-                        "clinician (HTML that prints on one A4 page)")
+    parser.add_argument("--clinician", metavar="PATH", help="write a short summary for a "
+                        "clinician (HTML that prints on A4: one page for a few regimens, the "
+                        "evidence table on a second for a longer history)")
     parser.add_argument("--pdf", metavar="PATH", help="write the clinician summary as a PDF "
                         "(needs WeasyPrint or Chromium; skipped with a message without)")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",

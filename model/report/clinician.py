@@ -1,4 +1,4 @@
-"""A one-page summary for a clinician: print it, or write it as a PDF when an engine exists.
+"""A short summary for a clinician: print it, or write it as a PDF when an engine exists.
 
 The page holds what a clinician needs to check the advice in a few minutes: the regimen
 history, the nights observed per regimen (raw diary means), the effects of the forms taken in
@@ -6,7 +6,10 @@ diary units with their verdicts (GI as GI nights a month), the safety screen
 (contraindications, interacting medicines, the ceiling and its source), the recommendation
 with why, how sure and its prior sensitivity, and the evidence basis of the forms concerned
 (:mod:`model.report.clinician_tables`). Doses are elemental magnesium. Its print CSS sets an
-A4 page; it is self-contained like the report (nothing loaded, user text escaped).
+A4 page: a diary of two forms prints on one; with a three-form crossover and a profile's
+safety screen, or a long history, the evidence table (kept whole) moves to a second (the
+two-year diary audit found the page promised as one A4 page printing on two). It is
+self-contained like the report (nothing loaded, user text escaped).
 
 PDF (:func:`pdf_or_say`, written with the other outputs): WeasyPrint when it is installed
 (``pip install weasyprint``; it needs the Pango system library), else a headless Chromium on
@@ -66,6 +69,7 @@ th, td { border: 1px solid #bbb; padding: 0.3mm 1.2mm; text-align: left; vertica
 th { background: #eee; }
 .regimens td { white-space: pre; }
 .answer { font-weight: 700; font-size: 10pt; }
+.whole { break-inside: avoid; }
 .meta, .small { color: #444; font-size: 7.5pt; }
 @media print { body { max-width: none; } }
 """
@@ -261,7 +265,7 @@ def _heading(name: str | None) -> str:
 
 
 def render_clinician(result: Analysis) -> str:
-    """The one-page clinician summary of an analysis, as self-contained HTML (A4 print CSS).
+    """The clinician summary of an analysis, as self-contained HTML (A4 print CSS).
 
     Its title (the PDF's too) and heading say whose it is: the profile's ``name`` and the
     diary with its folder (:mod:`model.report.whose`).
@@ -306,13 +310,13 @@ def render_clinician(result: Analysis) -> str:
         f'<p class="small">{escape(OBSERVED_NOTE)}</p>'
         f"<h2>Safety screen</h2>"
         f"{_safety(result.profile, fit.priors_.safety, rules, cautions)}"
-        f"<h2>Evidence behind the priors</h2>{evidence_table(result)}"
-        f'<p class="small">{escape(checks)} The full report lists every study.</p>'
+        f'<div class="whole"><h2>Evidence behind the priors</h2>{evidence_table(result)}'
+        f'<p class="small">{escape(checks)} The full report lists every study.</p></div>'
         "</body></html>\n")
 
 
 def write_clinician(result: Analysis, path: str | Path) -> None:
-    """Write the clinician summary as HTML, atomically (print it on one A4 page)."""
+    """Write the clinician summary as HTML, atomically (print it on A4)."""
     write_text(path, render_clinician(result))
 
 

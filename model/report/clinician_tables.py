@@ -9,8 +9,8 @@ people and how many are claims without such data, with each basis explained
 (:func:`evidence_table`). An outside audit (a general practitioner): "glycinate 200 mg" with
 no "elemental", no observed means beside "7 min faster against placebo", "sources 4" counting
 marketing and seed advice, "basis reference" unexplained, and no prior sensitivity on the page.
-The page still fits one A4 page: the effects have a column per dose (:func:`effects_table`),
-and the regimen history is one table with the nights observed.
+The page is kept short: the effects have a column per dose (:func:`effects_table`), the
+regimen history is one table with the nights observed, and the evidence a row per form.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def effects_table(result: Analysis) -> str:
     """A column per dose taken, a row per outcome: each change against placebo, its verdict.
 
     Side by side, the doses of a diary that tried two take half the height they took one
-    under the other (the page must fit one A4 page).
+    under the other (the page is kept short).
     """
     doses = tried_forms(result.effects)
     if not doses:
@@ -188,8 +188,12 @@ def _source_kinds(priors: PriorSet, form: str, outcome: str) -> tuple[str, str]:
 def evidence_table(result: Analysis) -> str:
     """The priors of the forms concerned on the outcomes weighed most and GI, and their basis.
 
-    Its sources are counted by kind (:func:`_source_kinds`); a note says what each basis shown
-    means (:data:`BASIS_WORDS`).
+    One row per form, a column per outcome: a cell gives the prior's certainty and basis, its
+    studies in people (the form's own + borrowed) and its claims without data in people
+    (:func:`_source_kinds`), in brackets: ``very low, expert, 0 + 2 (1 expert, 1 marketing)``.
+    A row per form and outcome made the table four times as long and the page run onto a
+    second for a three-form crossover (the two-year diary audit). A note says what each basis
+    shown means (:data:`BASIS_WORDS`).
     """
     rec = result.decision.recommendation.regimen
     forms = [label.split()[0] for label, _ in tried_forms(result.effects)]
@@ -198,18 +202,23 @@ def evidence_table(result: Analysis) -> str:
     priors, weight = result.fit.priors_, result.profile.outcome_weights()
     heaviest = sorted(SLEEP_OUTCOMES, key=lambda o: -weight.get(o, 0.0))[:3]   # stable: ties
     outcomes = [o for o in SLEEP_OUTCOMES if o in heaviest] + ["gi"]      # keep their order
-    rows = [{"form": form, "outcome": outcome_name(o), "certainty": priors[form, o].certainty,
-             "basis": priors[form, o].basis,
-             **dict(zip(("people", "claims"), _source_kinds(priors, form, o), strict=True))}
-            for form in dict.fromkeys(forms) for o in outcomes]
-    if not rows:
+    if not forms:
         return "<p>No form concerned.</p>"
-    bases = dict.fromkeys(row["basis"] for row in rows)
+
+    def described(form: str, outcome: str) -> str:
+        entry = priors[form, outcome]
+        people, claims = _source_kinds(priors, form, outcome)
+        said = "" if claims == "none" else f" ({claims})"
+        return f"{entry.certainty}, {entry.basis}, {people}{said}"
+
+    rows = [{"form": form, **{outcome_name(o): described(form, o) for o in outcomes}}
+            for form in dict.fromkeys(forms)]
+    bases = dict.fromkeys(priors[f, o].basis for f in dict.fromkeys(forms) for o in outcomes)
     note = "; ".join(f"{b} = {BASIS_WORDS.get(b, 'as the priors file says')}" for b in bases)
-    return (table(pd.DataFrame(rows), {"people": "studies in people: own + borrowed",
-                                       "claims": "claims without data in people"})
-            + f'<p class="small">Basis: {escape(note)}. Certainty: the grade of the evidence '
-              "the basis names.</p>")
+    return (table(pd.DataFrame(rows))
+            + f'<p class="small">Each cell: the grade of the evidence the basis names, the '
+              f"basis, the studies in people (the form's own + borrowed) and, in brackets, the "
+              f"claims without data in people. Basis: {escape(note)}.</p>")
 
 
 def sensitivity_line(result: Analysis) -> str:
