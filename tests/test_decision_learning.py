@@ -547,9 +547,12 @@ def test_at_the_end_of_a_trial_the_regimen_to_keep_need_not_pay_within_one_perio
     ending = decide(HELPS_A_LITTLE, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
                     horizon_nights=0)
     rec = ending.recommendation
+    # never taken: the regimen to keep, as a step to try, not a commitment (/tmp/jE F1)
     assert (rec.action, rec.regimen, rec.commit) == ("increase_dose", Regimen("glycinate", 300),
-                                                     True)
-    assert_exploits(ending)
+                                                     False)
+    assert any(r.startswith("Not settled: you have not taken glycinate 300 mg yet")
+               for r in rec.reasons)
+    assert all(a.learning_value == 0 for a in ending.assessments)
     # a gain that does not matter (splitting a dose that causes no GI nights) is no reason
     stay = decide(DOES_NOTHING, priors=priors, diary=AFTER_CROSSOVER_AT_200, as_of=AS_OF,
                   horizon_nights=0)
@@ -667,8 +670,12 @@ def test_a_change_or_a_commitment_within_the_monte_carlo_error_is_not_made(prior
                              | {"glycinate": 0.3, "taurate": taurate},
                              gi=dict.fromkeys(FORMS, 0.0), benefit_sd=0.3)
 
+    # each form of the crossover taken for a period: a commitment needs its nights
+    judged = replace(AFTER_CROSSOVER_AT_200, nights_on={
+        Regimen(f, 200): 30 for f in ("glycinate", "taurate", "threonate")})
+
     def advice(taurate: float, settings: DecisionSettings, seed: int = 0):
-        return decide(person(taurate, seed), priors=priors, diary=AFTER_CROSSOVER_AT_200,
+        return decide(person(taurate, seed), priors=priors, diary=judged,
                       profile=at_200, as_of=AS_OF, horizon_nights=0,
                       settings=settings).recommendation
 
@@ -734,7 +741,9 @@ def test_a_commitment_the_crossovers_end_makes_says_it_is_not_certain(priors):
                           gi=dict.fromkeys(forms, 0.0), benefit_sd=0.3)
     past = History(Regimen("taurate", 200), 21, frozenset(forms), 0,
                    {Regimen(f, 200): 21 for f in forms})
-    rec = decide(model, priors=priors, diary=past, as_of=AS_OF).recommendation
+    # at the ceiling: a dose step, never taken, would be a step to try, not a commitment
+    at_200 = Profile(max_elemental_mg=200)
+    rec = decide(model, priors=priors, diary=past, as_of=AS_OF, profile=at_200).recommendation
     assert rec.commit and rec.p_best < 0.8
     assert "by_design" in rec.reason_codes
     assert any(r.startswith("Settled by the trial's design, not by certainty") for r in rec.reasons)
@@ -743,7 +752,7 @@ def test_a_commitment_the_crossovers_end_makes_says_it_is_not_certain(priors):
     sure = FakePosterior(n_draws=2000, benefit={"glycinate": 0.0, "threonate": 0.0,
                                                 "taurate": 2.0},
                          gi=dict.fromkeys(forms, 0.0), benefit_sd=0.05)
-    clear = decide(sure, priors=priors, diary=past, as_of=AS_OF).recommendation
+    clear = decide(sure, priors=priors, diary=past, as_of=AS_OF, profile=at_200).recommendation
     assert clear.commit and clear.p_best >= 0.8 and "by_design" not in clear.reason_codes
 
 

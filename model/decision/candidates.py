@@ -12,9 +12,13 @@ still judges it).
 Two **experiments** join when the diary cannot tell magnesium from expectation and drift
 (:mod:`model.personal.separability`) and magnesium is being taken: a ``placebo_period``
 (blinded placebo nights, ``mgsleep plan --blind``: expectation stays, magnesium goes, so the
-nights show magnesium's own effect) and a ``withdrawal`` (nights off, then back on: the
-contrast measured again at another time, free of the drift of a diary started in a bad
-patch). Neither is a regimen to stay on: after it, the person returns to the current one.
+nights show magnesium's own effect) and a ``withdrawal`` (nights off, then back on). Neither is
+a regimen to stay on: after it, the person returns to the current one. A withdrawal's nights
+help the diary's next fit tell magnesium from drift (:mod:`model.personal.separability`), but
+the decision values it as it values ``stop``: by the contrast of no magnesium with the current
+regimen at the same future time, in which the predictions' trend cancels (drift is not what
+it is valued for). It differs from stopping only in the return, its ``experiment_cost`` and
+its learning horizon after the crossover (``experiment_periods``, :mod:`model.decision.settings`).
 """
 
 from __future__ import annotations

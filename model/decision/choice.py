@@ -12,7 +12,9 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   P(best) >= ``commit_p_best``, unless the planned crossover has a form left that a block
   which may lift holds back (:func:`crossover_held`) or the evaluation period holds back a
   regimen expected to do better (:func:`better_later`: P(best) is over the options open now)
-  or the current regimen's own period is still running (:func:`judging`);
+  or the current regimen's own period is still running (:func:`judging`), and never to a
+  regimen with fewer than one evaluation period of nights (:func:`untried`: a plan, "try it and
+  look again", until its period is recorded) nor from fewer than ``min_commit_draws`` draws;
 - otherwise the greedy action is a **plan** (try it and look again), or, when it is to continue,
   ``collect_more_data`` (keep the current regimen while the nights accumulate), except during an
   acute GI problem, which always gets an explicit step;
@@ -29,14 +31,19 @@ Once that many forms have been tried, ``decide`` sets the learning horizon of ev
 to zero (an experiment keeps ``experiment_periods``): explore by design, then exploit
 (explore-then-commit; Garivier, Lattimore & Kaufmann 2016, "On explore-then-commit
 strategies", NeurIPS): the greedy regimen, committed as soon as it is also the most valuable
-step.
+step and has been explored: a form the crossover did not try, or a dose not yet taken, is
+first a plan (take it for one period, look again), and only then may be committed to.
 
 After the crossover (when it has no form left to try), a **planned titration**
 (:func:`titration`): when the rule would keep the current regimen and the model expects the
 next dose step of the same form (up to ``titration_max_mg``, the priors' reference dose) to do
 better by at least ``commit_value`` before the cost of a change, that step is taken (why
 ``titrate``). The crossover runs at the start dose, and the personal model's dose curve (Emax
-with a fixed ED50) cannot learn that a person needs more without nights at a higher dose.
+with a fixed ED50) cannot learn that a person needs more without nights at a higher dose, so
+its learning value cannot price the step: it is a rule, not a step chosen to learn (no code
+``learn``), taken even when its expected utility after the cost of a change is below
+staying's, and never back to a dose already taken for a full period (the model has its
+nights: the rule's reason does not hold).
 
 The first step (no magnesium night yet) is never a commitment: it rests on the evidence alone.
 ``mode="thompson"`` explores instead: when not committed, the regimen best in one seeded
@@ -196,6 +203,25 @@ def crossover_held(ev: Evaluation, past: History, s: DecisionSettings) -> int | 
     return max(rows, key=lambda i: float(ev.ranking.expected[i])) if rows else None
 
 
+def untried(ev: Evaluation, row: int, past: History, s: DecisionSettings) -> bool:
+    """Whether the regimen of ``row`` has had fewer than one evaluation period of nights.
+
+    Such a regimen is never a commitment: it is a plan (take it, look again on its review
+    date); once its period is recorded it may be committed to. After a crossover of citrate,
+    oxide and malate (40 nights each) the advice committed to glycinate, never taken:
+    "Clear enough to commit (P(best) 0.88)", "nothing left to learn from it" (an outside
+    audit; 65 of 100 random posteriors with three forms tried committed to a form with no
+    nights). Explore-then-commit commits to an arm that was explored.
+    """
+    regimen = ev.candidates[row].regimen
+    return regimen.active and past.nights_of(regimen) < s.min_nights
+
+
+def too_few_draws(ev: Evaluation, s: DecisionSettings) -> bool:
+    """Whether the posterior has fewer draws than a commitment needs (``min_commit_draws``)."""
+    return ev.utility.shape[1] < s.min_commit_draws
+
+
 def judging(past: History, s: DecisionSettings) -> bool:
     """Whether the current regimen is still in its evaluation period (no commitment then).
 
@@ -256,7 +282,11 @@ def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     before the switching cost beats staying on the current regimen (row 0, ``continue``) by
     at least ``s.commit_value`` (a gain that matters, not Monte Carlo noise), and not back
     to a dose that gave loose stools (:attr:`History.gi_troubled`). None without
-    magnesium, during an acute GI problem or when no such step is open.
+    magnesium, during an acute GI problem or when no such step is open. Not to a dose
+    already taken for a full evaluation period either: the model has its nights, so what it
+    expects of it is no longer the fixed dose curve's guess, and the step would be a return
+    to a judged regimen, not a titration (a two-year diary was sent from glycinate 200 mg
+    "to learn whether you need more" on 300 mg, taken for 49 nights before).
     """
     if not past.current.active or acute_gi(past, s):
         return None
@@ -264,7 +294,7 @@ def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     rows = [i for i, c in enumerate(ev.candidates)
             if ev.feasible[i] and c.action == "increase_dose"
             and c.regimen.elemental_mg <= s.titration_max_mg
-            and c.regimen not in past.gi_troubled
+            and c.regimen not in past.gi_troubled and past.nights_of(c.regimen) < s.min_nights
             and float(ev.ranking.expected[i]) + s.switching_cost >= stay + s.commit_value]
     return rows[0] if rows else None
 
@@ -381,7 +411,7 @@ def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     step = titration(ev, past, s) if action == "continue" else None
     if step is None:
         return rule
-    return Choice(step, False, "titrate", step != greedy(ev))
+    return Choice(step, False, "titrate")      # a rule, not a step chosen to learn
 
 
 def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
@@ -401,7 +431,8 @@ def _rule(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     still_teaches = float(ev.learning[best]) >= s.commit_value
     later = better_later(ev, best)
     settled = (not to_learn and not later and not judging(past, s)
-               and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best))
+               and (not still_teaches or ev.ranking.p_best[best] >= s.commit_p_best)
+               and not untried(ev, best, past, s) and not too_few_draws(ev, s))
     held = crossover_held(ev, past, s) if settled else None
     if settled and held is None:
         return Choice(best, True, "commit")

@@ -28,9 +28,10 @@ from model.data.diary_rows import given_date
 from model.data.profile import Profile
 from model.decision import explain, rule_words
 from model.decision.candidates import candidates
-from model.decision.choice import Choice, choose, close_call
+from model.decision.choice import Choice, choose, close_call, too_few_draws
 from model.decision.explain import describe, option
-from model.decision.history import DiaryLike, History, history
+from model.decision.history import DiaryLike, History, history, review_days
+from model.decision.plan_words import TO_LEARN, by_design, few_draws_line
 from model.decision.results import (
     NO_SCORES,
     ActionAssessment,
@@ -44,7 +45,6 @@ from model.decision.rules import (
     current_warnings,
     evaluation_nights,
     review_after,
-    review_days,
     review_from,
 )
 from model.decision.screening import Screening, screen
@@ -75,10 +75,13 @@ _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal
 
 def _codes(choice: Choice, action: str, past: History, separable: bool | None,
            acute: bool, breaks: tuple[str, ...], *, close: bool,
-           by_design: bool, harmful: bool) -> tuple[str, ...]:
+           by_design: bool, harmful: bool, teaches: bool) -> tuple[str, ...]:
     """The stable reason codes of a recommendation (see ``REASON_CODES``).
 
     ``harmful``: the current regimen probably does harm, whichever branch chose the step.
+    ``teaches``: the chosen step has a learning value (as shown, :data:`TO_LEARN`);
+    without one no step is said to be taken ``learn`` (a planned titration with learning
+    value 0.00 was coded ``learn`` and headlined "To learn": an outside audit).
     """
     codes = [_WHY_CODES[choice.why]]
     if harmful and choice.why != "harm":
@@ -87,7 +90,7 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.insert(0, "first_step")
     if choice.why == "first_step" and action == "continue":
         codes.append("no_start_worth_trying")
-    if choice.to_learn and "learn" not in codes:
+    if choice.to_learn and teaches and "learn" not in codes:
         codes.append("learn")
     if action in _EXPERIMENT_CODES:
         codes.append(_EXPERIMENT_CODES[action])
@@ -139,6 +142,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         close_to=None if runner is None else assessed[runner],
         held=None if choice.held is None else assessed[choice.held],
         tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm)
+    if too_few_draws(ev, s):       # the rule never commits then: say why
+        reasons.append(few_draws_line(ev.utility.shape[1], s))
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
     # (assessed[0] is "continue"); never one above the ceiling or over the GI limit
@@ -147,8 +152,9 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         action, keep if choice.index is None else chosen.regimen, chosen.scores,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
         _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None,
-               by_design=choice.commit and explain.by_design(chosen, past, s),
-               harmful=s.harmful(ev.p_harm)))
+               by_design=choice.commit and by_design(chosen, past, s),
+               harmful=s.harmful(ev.p_harm),
+               teaches=chosen.learning_value >= TO_LEARN))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode,
                     ev.p_harm)

@@ -1,8 +1,9 @@
-"""Every sentence of a recommendation, in one place.
+"""The sentences of a recommendation, gathered here.
 
 The other modules decide; this one only says: regimens and options in words, the close-call
 warning, and the reasons of a recommendation (headline, numbers, the plan, the lines on what
-to collect and on what is not allowed). The hard rules' sentences (referrals, warnings,
+to collect and on what is not allowed). The plan (how sure, when to look again) is
+:mod:`model.decision.plan_words`'s, the hard rules' sentences (referrals, warnings,
 blocks) are in :mod:`model.decision.rule_words`. It reads the assessed actions through
 :class:`Assessed`, the fields of :class:`model.decision.results.ActionAssessment` it uses.
 """
@@ -11,24 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from model.core.change_words import chance, change_words, step_words
-from model.core.forms import FORMS
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
-from model.decision.gi_words import gentler_line, same_form_gentler
+from model.decision.candidates import EXPERIMENTS
+from model.decision.gi_words import gentler_line
 from model.decision.history import History
 from model.decision.override_words import HARD_WEEK_LINE, harm_line
+from model.decision.plan_words import BY_DESIGN, COMMITTED, gap, plan_line, top_row
+from model.decision.plan_words import TO_LEARN as TO_LEARN
+from model.decision.plan_words import best_waiting as best_waiting
+from model.decision.plan_words import tie_order_words as tie_order_words
 from model.decision.settings import HARD_BLOCKS, RECORD_COLUMNS, DecisionSettings, Why
-from model.evidence.names import listed
 from model.evidence.schema import GiConstraint
-
-COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
-BY_DESIGN = "Settled by the trial's design, not by certainty"  # ... one the crossover's end makes
-TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00 as shown)
-
 
 # --------------------------------------------------------------------------------------------
 # Regimens, options, numbers
@@ -38,29 +35,6 @@ TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00
 def option(action: str, regimen: Regimen) -> str:
     """Name an action with its regimen: ``switch_form taurate@200``; ``stop`` alone."""
     return f"{action} {regimen.label}" if regimen.active else action
-
-
-def _gap(a: Assessed) -> str:
-    return (f"learning value {a.learning_value:.2f}" if a.learning_value >= TO_LEARN
-            else "nothing left to learn from it")
-
-
-def _comparison_over(past: History, s: DecisionSettings) -> str:
-    """Which planned comparison is over: the person's own trial, or the model's crossover."""
-    if past.trial_over:
-        return (f"the trial you planned, of "
-                f"{listed(sorted(past.planned_forms), 'and', quoted=False)}, is over")
-    return f"the planned comparison of {s.crossover_forms} forms is over"
-
-
-def by_design(chosen: Assessed, past: History, s: DecisionSettings) -> bool:
-    """Whether a commitment rests on the crossover's end alone (explore, then commit).
-
-    Once the planned crossover is over the learning horizon is zero, so nothing is worth
-    learning by construction; with P(best) below ``s.commit_p_best`` the nights have not
-    singled the regimen out, and the advice must not say they have.
-    """
-    return chosen.p_best < s.commit_p_best and past.compared(s.crossover_forms)
 
 
 def not_settled(reasons: Sequence[str], onward: Regimen | None) -> tuple[str, ...]:
@@ -106,7 +80,7 @@ def summary(a: Assessed) -> str:
     if not a.feasible:
         return f"{option(a.action, a.regimen)}: blocked: " + "; ".join(a.blocked_by)
     return (f"{option(a.action, a.regimen)}: expected utility "
-            f"{a.expected_utility:+.2f}, P(best) {chance(a.p_best)}, {_gap(a)}")
+            f"{a.expected_utility:+.2f}, P(best) {chance(a.p_best)}, {gap(a)}")
 
 
 def _worth(a: Assessed) -> float:
@@ -180,7 +154,7 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
         f"P(best) {chance(a.p_best)} among the {n_feasible} option{'s' * (n_feasible != 1)} "
         f"allowed now; P(better than continuing) {chance(a.p_better_than_continue)}; expected "
         f"utility {a.expected_utility:+.2f} (weighted MCIDs, 0 = as now; magnesium's own "
-        f"effect, not expectation or drift); {_gap(a)}; mean of the worst "
+        f"effect, not expectation or drift); {gap(a, s)}; mean of the worst "
         f"{s.cvar_alpha:.0%} of draws {a.cvar:+.2f}.",
         change,
         f"P(GI constraint violated) {chance(a.p_constraint_violation)}: the chance that GI nights "
@@ -193,137 +167,6 @@ def record_line(loose_bristol: int) -> str:
     """What to write down each night; a GI night is Bristol ``loose_bristol`` on, or an upset."""
     return ("Record each night: " + ", ".join(RECORD_COLUMNS)
             + f" (stool_bristol >= {loose_bristol} or gi_upset = 1 counts as a GI night).")
-
-
-def _top(assessed: Sequence[Assessed], feasible: bool) -> int:
-    """Index of the highest expected utility among the (in)feasible actions, first on ties."""
-    among = [i for i, a in enumerate(assessed) if a.feasible == feasible]
-    return among[int(np.argmax([assessed[i].expected_utility for i in among]))]
-
-
-def best_waiting(assessed: Sequence[Assessed]) -> Assessed | None:
-    """The best option blocked only by the evaluation period (None when there is none).
-
-    One a hard rule blocks (ceiling, excluded form, GI limit) is not waiting: it stays blocked.
-    """
-    waiting = [a for a in assessed if a.reason_codes and set(a.reason_codes) == {"waiting"}]
-    return max(waiting, key=lambda a: a.expected_utility) if waiting else None
-
-
-def _best_waiting(assessed: Sequence[Assessed]) -> str:
-    """:func:`best_waiting` as a sentence (empty when there is none)."""
-    if (top := best_waiting(assessed)) is None:
-        return ""
-    said = (f"to {step_words(top.action, top.regimen)} (expected utility "
-            f"{top.expected_utility:+.2f})")
-    return (f" On current data no option that must wait beats staying; the best is {said}."
-            if top.expected_utility <= assessed[0].expected_utility else
-            f" On current data the best-ranked option that must wait is {said}.")
-
-
-def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
-    best = assessed[_top(assessed, True)]
-    return (f"Chosen to learn: the step with the higher expected utility now is to "
-            f"{step_words(best.action, best.regimen)} ({best.expected_utility:+.2f} vs "
-            f"{chosen.expected_utility:+.2f}), "
-            f"but what {chosen.regimen.words if chosen.regimen.active else 'these nights'} "
-            f"will teach is worth more ({_gap(chosen)}).")
-
-
-def _planned_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
-    """Why a crossover step that is not the best expected now is taken (no learning value)."""
-    best = assessed[_top(assessed, True)]
-    return (f"The best expected now is to {step_words(best.action, best.regimen)} (expected "
-            f"utility "
-            f"{best.expected_utility:+.2f}, {chosen.regimen.words} {chosen.expected_utility:+.2f}"
-            f"); {chosen.regimen.form} is tried as it may still be better for you.")
-
-
-def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
-    """Crossover steps as promising as the chosen one (:func:`model.decision.choice.crossover`)."""
-    if not tied:
-        return ""
-    forms = [t.regimen.form for t in tied]
-    if len(forms) > 3:
-        forms = [*forms[:2], f"{len(forms) - 2} other forms"]
-    named = " and ".join([", ".join(forms[:-1]), forms[-1]] if len(forms) > 1 else forms)
-    are = "is" if len(tied) == 1 else "are"
-    return (f" {named.capitalize()} {are} as promising (expected utility within a quarter of "
-            f"a clinically important difference, or of this fit's Monte Carlo error); "
-            f"{chosen.regimen.form} goes first ({tie_order_words()}).")
-
-
-def tie_order_words() -> str:
-    """How the planned crossover orders forms as promising: that of :data:`FORMS`, in words."""
-    return (f"in mgsleep's order of forms, which puts those gentler on the gut first: "
-            f"{', '.join(FORMS)}")
-
-
-def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
-              s: DecisionSettings, to_learn: bool = False,
-              tied: Sequence[Assessed] = ()) -> str:
-    """How sure the choice is, and when to look again (one sentence per branch of ``why``).
-
-    ``tied``: the crossover steps as promising as ``chosen`` (:func:`_tie_line`).
-    """
-    label = chosen.regimen.words
-    when = chosen.next_review.isoformat()
-    learn = f" {_learn_line(chosen, assessed)}" if to_learn else ""
-    if why == "first_step" and chosen.action == "continue":
-        return ("No start is expected to help enough to be worth trying, or none is open to "
-                "you (see below: your profile may exclude every form or set a ceiling under "
-                f"{s.min_dose_mg:g} mg). Keep recording nights and look again on {when}.")
-    if why == "crossover":
-        learn = f" {_planned_line(chosen, assessed)}" if to_learn else ""
-        tried = len(past.forms_tried)
-        first = (f" This first step rests on published evidence only (low certainty: no "
-                 f"nights on magnesium yet): take it for {s.first_review_days} nights and look "
-                 f"again on {when}; judge it after {s.min_nights} nights." if past.first_step else
-                 f" Take it for {s.min_nights} nights and look again on {when}.")
-        return (f"Planned crossover, form {tried + 1} of {s.crossover_forms}: the most "
-                f"promising forms are tried in turn, each for one evaluation period at the same "
-                f"dose, then your own nights choose among them.{_tie_line(chosen, tied)}{learn}"
-                f"{first}")
-    if why == "first_step":
-        return (f"A first step from published evidence only (low certainty: no nights on "
-                f"magnesium yet).{learn} Take it for {s.first_review_days} nights and look "
-                f"again on {when}; judge it after {s.min_nights} nights.")
-    if why == "forced":
-        waiting = (f" ({past.nights_on_current} of {s.min_nights} recorded nights on "
-                   f"{past.current.words} so far)" if past.nights_on_current < s.min_nights
-                   else "")
-        return f"The only step allowed now{waiting}.{_best_waiting(assessed)} Look again on {when}."
-    if why == "commit" and by_design(chosen, past, s):
-        return (f"{BY_DESIGN}: {_comparison_over(past, s)}, and "
-                f"{chosen.regimen.words} is the best by expected utility, though the nights "
-                f"so far cannot single it out (P(best) {chance(chosen.p_best)}). Look again on "
-                f"{when}.")
-    if why == "commit":
-        clear = (f"P(best) {chance(chosen.p_best)} >= {s.commit_p_best:.2f}"
-                 if chosen.p_best >= s.commit_p_best else
-                 f"no step taken to learn is worth its cost, and the nights of this one would "
-                 f"teach little: learning value below {s.commit_value:.2f}")
-        return f"{COMMITTED} ({clear}). Look again on {when}."
-    if why == "trial":
-        return (f"Trial mode: {label} was best in one random posterior draw (Thompson "
-                f"sampling). Try it for {s.min_nights} nights and look again on {when}.")
-    if why == "learn":
-        return f"{_learn_line(chosen, assessed)} Look again on {when}."
-    if why == "gentler":
-        return same_form_gentler(chosen, assessed[0], past, s)
-    if why == "titrate":
-        stay = assessed[0]
-        return (f"Planned titration: {past.current.words} is the regimen to keep, and the "
-                f"model expects {label} to do better before the cost of a change (expected "
-                f"utility {chosen.expected_utility + s.switching_cost:+.2f} vs "
-                f"{stay.expected_utility:+.2f}), though not surely: only nights on the "
-                f"higher dose show whether you need it. Take it for {s.min_nights} nights and "
-                f"look again on {when}.")
-    if chosen.p_best >= s.commit_p_best:     # not settled for a reason said below (held)
-        return (f"Best so far (P(best) {chance(chosen.p_best)}), not yet the regimen to settle "
-                f"on: take {label} for {s.min_nights} nights and look again on {when}.")
-    return (f"Not certain yet ({_gap(chosen)}): try {label} for {s.min_nights} nights and "
-            f"look again on {when}.")
 
 
 def held_words(held: Assessed) -> str:
@@ -348,7 +191,7 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
                 f"Continuing ranks first, but {other} is within this fit's Monte Carlo error of it")
         return (f"{said}: keep {reference.words}, not as a commitment; the coming nights will "
                 "tell them apart.")
-    top = assessed[_top(assessed, True)]
+    top = assessed[top_row(assessed, True)]
     best = ("Continuing ranks first" if top.action == "continue" else
             f"The best-ranked change, to {step_words(top.action, top.regimen)}, is not worth its "
             "cost "
@@ -356,7 +199,7 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
     if held is not None:
         return f"{best}; keep {reference.words}, not as a commitment: {held_words(held)}."
     return (f"{best}; keep {reference.words}: its next nights are worth having "
-            f"({_gap(assessed[0])}, commit below {s.commit_value:.2f}).")
+            f"({gap(assessed[0])}, commit below {s.commit_value:.2f}).")
 
 
 def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
@@ -422,7 +265,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
 
     """
     reference = past.reference
-    n_feasible = sum(a.feasible for a in assessed)
+    # P(best) is shared among the regimens one may stay on: not the experiments (P(best) 0)
+    n_feasible = sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
     said = numbers(chosen, n_feasible, reference, gi, s)
     if why in ("collect", "hard_week"):
         first = HARD_WEEK_LINE if why == "hard_week" else collect_line(assessed, reference, s,

@@ -33,7 +33,8 @@ def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSett
     what to do if the trouble goes on. A split dose's figure says that it rests on the
     model's assumption (:data:`SPLIT_ASSUMPTION`): "about 14.7 fewer GI nights per 100" for a
     person who never split a dose read as a measurement (an outside audit, a general
-    practitioner).
+    practitioner). A worse mean says "more GI nights", its interval on that scale: "about
+    -0.6 fewer GI nights per 100" stood in the advice (an outside audit).
     """
     now = assessed[0].p_constraint_violation
     moves = [a for a in assessed if a.feasible and a.action != "continue"
@@ -46,12 +47,13 @@ def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSett
         return ""
     keep = " and you keep taking magnesium" if best.regimen.active else ""
     assumed = f"; {SPLIT_ASSUMPTION}" if best.action == "split_dose" else ""
+    mean, low, high = (100 * best.gain["gi_rate"], 100 * best.gain_low["gi_rate"],
+                       100 * best.gain_high["gi_rate"])
+    fewer = round(mean, 1) >= 0          # worded by its sign: never "-0.6 fewer"
+    word, low, high = ("fewer", low, high) if fewer else ("more", -high, -low)
     return (f"{GENTLEST}{keep}, the gentlest step open now is "
-            f"to {step_words(best.action, best.regimen)} (about "
-            f"{100 * best.gain['gi_rate']:.1f} "
-            f"fewer GI nights per 100, {s.interval:.0%} interval "
-            f"{100 * best.gain_low['gi_rate']:.1f} to {100 * best.gain_high['gi_rate']:.1f}"
-            f"{assumed}).")
+            f"to {step_words(best.action, best.regimen)} (about {abs(mean):.1f} {word} GI "
+            f"nights per 100, {s.interval:.0%} interval {low:.1f} to {high:.1f}{assumed}).")
 
 
 def same_form_gentler(chosen: Assessed, stay: Assessed, past: History,

@@ -108,6 +108,14 @@ class History:
         """
         return max(self.nights_on_current, self.nights_on.get(self.current, 0))
 
+    def nights_of(self, regimen: Regimen) -> int:
+        """Recorded nights on ``regimen`` in all its runs (:attr:`known_nights` for the current).
+
+        Fewer than one evaluation period of them: the regimen has not been judged, so it is
+        never a commitment (:func:`model.decision.choice.untried`).
+        """
+        return self.known_nights if regimen == self.current else self.nights_on.get(regimen, 0)
+
     @property
     def taking(self) -> Regimen:
         """The magnesium being taken: the current regimen, else the one taken lately."""
@@ -171,6 +179,25 @@ class History:
                    _gi_troubled(regimens, gi, gi_window, acute_nights),
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0])
+
+
+def review_days(action: str, past: History, s: DecisionSettings) -> int:
+    """Days until the next look: the first review, the rest of the period, or a period.
+
+    Keeping the regimen (``continue``, ``collect_more_data``), the look ends its current
+    period, counted in whole periods from the run's first night, so that the date stays put
+    from one morning to the next: after a commitment it was a full period from each morning,
+    a day later every day, and someone analysing daily never reached it (a long-term user's
+    audit). The date of the advice and its words ("for N nights") both come from here
+    (:func:`model.decision.rules.review_after`, :func:`model.decision.explain.plan_line`):
+    "try glycinate 200 mg for 17 nights and look again on" a date 11 nights away stood in one
+    sentence (an outside audit).
+    """
+    if past.first_step:
+        return s.first_review_days
+    if action in ("continue", "collect_more_data"):
+        return s.min_nights - past.nights_on_current % s.min_nights
+    return s.min_nights
 
 
 HARD_ANXIETY = 8

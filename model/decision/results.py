@@ -18,7 +18,8 @@ from model.decision.utility import Evaluation
 REASON_CODES: dict[str, str] = {
     "first_step": "a first step from the evidence alone (no magnesium night yet)",
     "learn": "chosen for what its nights will teach, not for the best expected utility",
-    "commit": "clear enough to commit: experimenting no longer pays or P(best) is high",
+    "commit": ("clear enough to commit: experimenting no longer pays or P(best) is high; "
+               "never to a regimen without one evaluation period of nights"),
     "best_expected": "the highest expected utility; not yet clear: look again",
     "collect": "nothing is worth changing now: keep the current regimen and record nights",
     "forced": "the only step allowed now",
@@ -26,7 +27,10 @@ REASON_CODES: dict[str, str] = {
     "crossover": "the next form of the planned crossover (the most promising forms in turn)",
     "crossover_held": ("not a commitment: the planned crossover still has a form to try, held "
                        "back for now by the evaluation period or a GI chance near the limit"),
-    "titration": "the planned dose step up the chosen form (up to the reference dose)",
+    "titration": ("the planned dose step up the chosen form (up to the reference dose, never "
+                  "to a dose already judged): a rule, since the model's dose curve (fixed "
+                  "ED50) cannot price it; not chosen to learn, and its expected utility after "
+                  "the cost of a change may be below staying's"),
     "gentler_dose": ("the form being tried, at a gentler dose (split or lower): the GI chance "
                      "constraint stopped it at its dose before its evaluation period was over"),
     "better_after_period": ("not a commitment: the evaluation period holds back a step "
@@ -37,7 +41,9 @@ REASON_CODES: dict[str, str] = {
                 "to unless a safety rule speaks; the model's own step is among the reasons"),
     "no_start_worth_trying": "no start is expected to help enough to be worth trying",
     "placebo_test": "a blinded placebo period to separate magnesium from expectation",
-    "withdrawal_test": "a withdrawal to separate magnesium from drift",
+    "withdrawal_test": ("a withdrawal (nights off, then back on): its nights help the fit tell "
+                        "magnesium from drift; the decision values it as stopping's contrast "
+                        "less its cost"),
     "expectation_not_separable": "the diary cannot yet tell magnesium from expectation and drift",
     "hard_week": ("a week of very high anxiety (8 or more on 4 of the last 7 nights): no "
                   "change for a gain or to learn until it passes, only what safety asks for; "
@@ -255,9 +261,27 @@ class Decision:
                 "table() lists them)")
 
     @property
+    def behind(self) -> int | None:
+        """Index in ``assessments`` of the action whose scores the recommendation carries.
+
+        ``chosen``; for ``collect_more_data``, the ``continue`` it keeps taking (None when
+        continuing is not allowed: the recommendation names no regimen then).
+        """
+        if self.chosen is not None or self.recommendation.action != "collect_more_data":
+            return self.chosen
+        return next((i for i, a in enumerate(self.assessments)
+                     if a.action == "continue" and a.feasible), None)
+
+    @property
     def alternatives(self) -> tuple[ActionAssessment, ...]:
-        """The assessed actions other than the recommended one."""
-        return tuple(a for i, a in enumerate(self.assessments) if i != self.chosen)
+        """The assessed actions other than the one behind the recommendation (:attr:`behind`).
+
+        Each regimen appears once among the recommendation and its alternatives, so their
+        P(best) sums to 1: ``collect_more_data`` carries continuing's scores, and "continue"
+        listed again had it counted twice (an outside audit: a sum of 1.141).
+        """
+        behind = self.behind
+        return tuple(a for i, a in enumerate(self.assessments) if i != behind)
 
     @property
     def period_sets_step(self) -> bool:

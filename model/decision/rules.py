@@ -66,7 +66,7 @@ def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool
     return (candidate.regimen.active and not candidate.experiment
             and candidate.regimen != past.current
             and candidate.regimen not in past.gi_troubled
-            and past.nights_on.get(candidate.regimen, 0) >= s.min_nights
+            and past.nights_of(candidate.regimen) >= s.min_nights
             and (not past.current.active or past.known_nights >= s.floor_nights))
 
 
@@ -247,19 +247,3 @@ def review_after(start: dt.date, nights: int) -> dt.date:
 def nights_until(review: dt.date, start: dt.date) -> int:
     """The nights from the night after ``start`` to a review (:func:`review_after`'s inverse)."""
     return (review - start).days - 1
-
-
-def review_days(action: str, past: History, s: DecisionSettings) -> int:
-    """Days until the next look: the first review, the rest of the period, or a period.
-
-    Keeping the regimen (``continue``, ``collect_more_data``), the look ends its current
-    period, counted in whole periods from the run's first night, so that the date stays put
-    from one morning to the next: after a commitment it was a full period from each morning,
-    a day later every day, and someone analysing daily never reached it (a long-term user's
-    audit).
-    """
-    if past.first_step:
-        return s.first_review_days
-    if action in ("continue", "collect_more_data"):
-        return s.min_nights - past.nights_on_current % s.min_nights
-    return s.min_nights

@@ -26,14 +26,24 @@ Defaults (:class:`DecisionSettings`) and why:
 - ``learning_periods = 6``: what a period teaches pays for six more periods (about three
   months at 14-19 nights each): the horizon of the knowledge gradient
   (:mod:`model.decision.learning`).
-- ``experiment_periods = 2``: an experiment (a blinded placebo period, a withdrawal) is valued
-  for at least two periods of what it teaches, also once the planned crossover is over and
-  the other steps' horizon is zero: only an experiment separates magnesium from expectation
-  and drift, and a diary that cannot was otherwise settled "by design" with nothing proposed
-  to tell them apart (an outside audit: steady improvement from the first night, credited to
-  glycinate "probably helps (P 0.92)"). In the closed loop (200 persons, seeds 1 and 2) the
-  regret at week 12 was 1.18 and 1.32 against 1.19 and 1.34 without, with 21 and 14
-  placebo periods instead of 5 and 0.
+- ``experiment_periods = 2``: the learning horizon of an experiment (a blinded placebo period,
+  a withdrawal) is at least two periods, also once the planned crossover is over and the other
+  steps' horizon is zero: a diary that cannot separate magnesium from expectation and drift
+  was otherwise settled "by design" with nothing proposed to tell them apart (an outside
+  audit: steady improvement from the first night, credited to glycinate "probably helps
+  (P 0.92)"). In the closed loop (200 persons, seeds 1 and 2) the regret at week 12 was 1.18
+  and 1.32 against 1.19 and 1.34 without, with 21 and 14 placebo periods instead of 5 and 0.
+  What the numbers value (:func:`model.decision.utility.evaluate`): a placebo period, the
+  contrast of placebo with the current regimen (magnesium's own effect, expectation taken
+  out); a withdrawal, the same contrast as ``stop`` once the current regimen has had its
+  period: no magnesium against the current regimen at the same future time. The trend of the
+  predictions is common to every regimen, so it cancels in that contrast: the decision does
+  not value a withdrawal for separating magnesium from drift (its nights do that in the
+  diary's next fit, :mod:`model.personal.separability`). A withdrawal differs from stopping
+  only in returning to the regimen (it is no regimen to stay on), in ``experiment_cost`` and
+  in keeping this horizon after the crossover: before the crossover ends it is worth exactly
+  stopping's worth less ``experiment_cost`` (never chosen over it); after, stopping's horizon
+  is zero and the withdrawal keeps a learning value.
 - ``learning_repeats = 3``: an action's learning value is its KG(*): the best, over one to
   three periods on it, of the knowledge gradient per period (one period of an untried form may
   be too few to change the choice while two or three could).
@@ -84,6 +94,10 @@ Defaults (:class:`DecisionSettings`) and why:
   decides (a clear responder at 300 mg commits). In the closed loop (200 world persons) it
   took the regret at week 12 from 1.37 to 1.32 at seed 1 (up to the ceiling instead: 1.31)
   and from 1.48 to 1.47 at seed 2: a small gain.
+- ``min_commit_draws = 20``: no commitment from fewer posterior draws, the fewest the CLI
+  allows (2 chains x 10 draws): below it the close-call guard has too few draws per batch to
+  estimate the Monte Carlo error, and a single draw gave "Clear enough to commit (P(best) >
+  0.99)" (an outside audit). The step is still given, as a plan, and its reasons say why.
 - ``cvar_alpha = 0.1``: the CVaR column is the mean of the worst 10 % of utility draws.
 - ``close_call_se = 2.0``: a choice by worth (expected utility plus learning value) whose lead
   over the runner-up is under two Monte Carlo standard errors (a jackknife over 8 batches of
@@ -176,6 +190,7 @@ class DecisionSettings:
     crossover_gi_wait: float = 0.3
     titration_max_mg: float = 300.0
     close_call_se: float = 2.0
+    min_commit_draws: int = 20
     period_holds_changes: bool = True
 
     def harmful(self, p_harm: float) -> bool:

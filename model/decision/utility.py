@@ -16,7 +16,13 @@
   expectation and drift; when it cannot, its contrast with the other magnesium regimen taken
   most (the contrast a switch is valued for: taking something either way), so that the period
   a switch began is not worth nothing the next morning; a placebo period shows magnesium's
-  own effect.
+  own effect. A withdrawal shows what stopping shows once the current regimen has had its
+  period (:func:`_compared`): no magnesium against the current regimen at the same future
+  time. The trend of the predictions is common to every regimen, so it cancels in that
+  contrast: the withdrawal is not valued for separating magnesium from drift. Its value is
+  stopping's less ``experiment_cost`` while both have the same horizon (before the planned
+  crossover ends; it is then never chosen over stopping); after it, stopping's horizon is zero
+  and the withdrawal keeps ``experiment_periods``.
 
 The choice itself is :mod:`model.decision.choice`. Every probability is a share of posterior
 draws, so it is never more certain than the posterior: with D draws the smallest non-zero
