@@ -150,6 +150,7 @@ def imported(tmp_path: Path, capsys, export: str) -> tuple[list[dict[str, str]],
     out.unlink(missing_ok=True)
     assert main(["import", "apple", export, "--out", str(out), "--quiet"]) == 0
     table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert set(table.pop("device")) <= {"apple health", ""}   # the nights' source
     return table.to_dict("records"), capsys.readouterr().out
 
 

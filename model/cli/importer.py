@@ -113,6 +113,9 @@ class Merged:
         Nothing to write (the diary exists and gains nothing).
     sources : tuple of Source
         The diary as it was, the export and the log, which name a fault of ``rows``.
+    device_notes : tuple of str
+        Columns the export filled whose other nights came from another source
+        (:func:`~model.data.devices.stamp_device`).
     """
 
     rows: pd.DataFrame
@@ -120,6 +123,7 @@ class Merged:
     taken: MergeReport | None
     unchanged: bool
     sources: tuple[Source, ...]
+    device_notes: tuple[str, ...] = ()
 
 
 def merged(args: argparse.Namespace, nights: pd.DataFrame,
@@ -140,6 +144,7 @@ def merged(args: argparse.Namespace, nights: pd.DataFrame,
     before = read_rows(out) if out.exists() else None
     rows, report = merge_rows(before, nights, overwrite=args.overwrite)
     check_same_nights(report, str(out), ", ".join(args.files))
+    rows, notes = _stamped(args, before, rows, nights)
     taken = None
     if supplements is not None:
         rows, taken = merge_rows(rows, supplements, overwrite=args.overwrite)
@@ -152,7 +157,29 @@ def merged(args: argparse.Namespace, nights: pd.DataFrame,
     sources = (*([Source(f"{out} (not written)", before)] if before is not None else []),
                Source(", ".join(args.files), nights, mapping(args), by_night=True),
                *([Source(args.supplements, supplements)] if supplements is not None else []))
-    return Merged(rows, report, taken, unchanged, sources)
+    return Merged(rows, report, taken, unchanged, sources, tuple(notes))
+
+
+DEVICES: dict[str, str] = {"fitbit": "fitbit", "apple": "apple health", "oura": "oura",
+                           "garmin": "garmin", "csd": "csd", "gwern": "zeo"}
+"""The ``device`` an import writes on the nights it fills (a CSV: ``--map device=COLUMN``)."""
+
+
+def _stamped(args: argparse.Namespace, before: pd.DataFrame | None, rows: pd.DataFrame,
+             nights: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``rows`` with the source's name in column device on the nights it filled, and warnings.
+
+    :func:`~model.data.devices.stamp_device`; the columns in the diary's order after.
+    """
+    from model.data.devices import DEVICE, stamp_device
+    from model.data.diary_rows import KNOWN_COLUMNS
+
+    device = DEVICES.get(args.source)
+    if device is None or DEVICE in nights.columns:
+        return rows, []
+    stamped, notes = stamp_device(before, rows, nights, device)
+    order = [c for c in KNOWN_COLUMNS if c in stamped.columns]
+    return stamped[order + [c for c in stamped.columns if c not in order]], notes
 
 
 def mapping(args: argparse.Namespace) -> dict[str, str]:
@@ -277,7 +304,7 @@ def run(args: argparse.Namespace) -> int:
         backup = None if done.unchanged else write_diary(
             done.rows, out, done.sources, like=[*args.files, args.supplements])
     _say(args, out, done, (len(nights), outside), backup)
-    for warning in imported.warnings:
+    for warning in (*imported.warnings, *done.device_notes):
         print(f"warning: {warning}")
     print(f"{args.source} gives {CANNOT_GIVE[args.source]}")
     return 0

@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "caffeine_late": ("--caffeine-late", "caffeine after 14:00, 0 or 1"),
     "alcohol_drinks": ("--alcohol", "drinks that evening"),
     "notes": ("--notes", "free text"),
+    "device": ("--device", "what measured the night's sleep (self-report, oura, ...; not asked)"),
 }
 """Diary column -> (option, help); the order of the interactive questions."""
 
@@ -114,7 +115,7 @@ def ask_night(ask: Callable[[str], str], night: dt.date, defaults: dict[str, str
     shown = f" [{night}]"
     answers = {"date": _answer(ask, f"night (date it began){shown}", f"night{shown}",
                                str(night), _date_problem)}
-    for column, (_, text) in FIELDS.items():
+    for column, (_, text) in list(FIELDS.items())[:-1]:     # not the device
         default = defaults.get(column, "") if answers.get("form", "x") else ""
         if column == "form" and default:
             text = f"magnesium form taken (Enter keeps {default}; none = no magnesium; placebo)"
@@ -233,7 +234,8 @@ def default_night(values: dict[str, str], at: dt.datetime) -> tuple[dt.date, str
     if at.time() < EVENING:
         return last_night, "no --date: last night"
     morning = [FIELDS[c][0] for c in values if c in MORNING_FIELDS]
-    evening = [FIELDS[c][0] for c in values if c not in MORNING_FIELDS and c != "notes"]
+    evening = [FIELDS[c][0] for c in values
+               if c not in MORNING_FIELDS and c not in ("notes", "device")]
     if evening and not morning:
         return today, f"no --date: tonight, as {', '.join(evening)} after {EVENING:%H:%M}"
     if morning and not evening:

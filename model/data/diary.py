@@ -28,6 +28,7 @@ import pandas as pd
 from model.core.errors import DiaryError, Fault
 from model.core.forms import NONE
 from model.core.regimen import Regimen
+from model.data.devices import DEVICE, device_warnings
 from model.data.diary_nights import (
     MAX_SPAN_NIGHTS,
     blank_cell_warnings,
@@ -66,7 +67,7 @@ __all__ = ["COVARIATES", "LOOSE_BRISTOL", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERI
 
 
 _COLUMNS = ("form", "elemental_mg", "split", "recorded", *OUTCOMES, "gi_night",
-            *COVARIATES, "notes")
+            *COVARIATES, DEVICE, "notes")
 
 
 def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
@@ -84,9 +85,10 @@ def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
                            np.full(len(nights), empty, dtype=object))
         nights[column] = np.where(gap, carried, nights[column].to_numpy(dtype=object))
     nights["recorded"] = ~gap
-    nights["notes"] = nights["notes"].fillna("")
+    nights[["notes", DEVICE]] = nights.reindex(columns=["notes", DEVICE]).fillna("")
     nights["gi_night"] = gi_nights(nights)
-    typed = nights.astype({"form": str, "elemental_mg": float, "split": bool, "notes": str}
+    typed = nights.astype({"form": str, "elemental_mg": float, "split": bool, "notes": str,
+                           DEVICE: str}
                           | dict.fromkeys((*OUTCOMES, *COVARIATES), float))
     return typed[list(_COLUMNS)]
 
@@ -179,6 +181,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         recorded, COVARIATES, recorded[list(OUTCOMES)].notna().any(axis=1), name)
     warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
     nights = _timeline(recorded)
+    warnings += device_warnings(nights, name)
     return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)),
                  tuple(date_only.values()))
 
@@ -251,8 +254,8 @@ class Diary:
         night. Columns: ``form`` (one of FORMS, ``placebo`` or ``none``), ``elemental_mg``
         (0 for none and placebo), ``split``, ``recorded`` (False for inserted gap nights),
         the outcomes (:data:`OUTCOMES`, NaN = missing), ``gi_night`` (1 loose stool or GI
-        upset, 0 observed without, NaN unobserved), the covariates (:data:`COVARIATES`) and
-        ``notes``.
+        upset, 0 observed without, NaN unobserved), the covariates (:data:`COVARIATES`), ``device``
+        (the source of the night, "" unnamed: :mod:`model.data.devices`) and ``notes``.
     source : str
         File name (or ``<DataFrame>``).
     warnings : tuple of str

@@ -22,6 +22,7 @@ from model.core.errors import DiaryError, Fault
 from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions, form_hint
 from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
 from model.data.blank_rows import row_ranges
+from model.data.devices import DEVICE, device_name, device_problem
 from model.data.night_dates import as_date, date_problem
 from model.data.night_dates import given_date as given_date  # its importers' name for it
 from model.data.separators import (
@@ -75,7 +76,7 @@ NUMERIC: dict[str, ColumnRange] = {
 }
 """Range of each numeric diary column (the README)."""
 
-KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, "notes")
+KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, DEVICE, "notes")
 GUESS_COLUMN = "guess"
 """The column where a person in a blinded trial guesses the arm of a period: read by
 ``mgsleep unblind`` (:func:`model.trial.blinding.check_guesses`), not analysed, and no
@@ -155,6 +156,8 @@ class _RowParser:
                                  "compound_mg") for f in self.faults[before:]):
             values["elemental_mg"] = self.dose(row, form, values, cells.get("compound_mg"))
         notes = cells.get("notes")
+        if (device := device_problem(cells.get(DEVICE))) is not None:
+            self.fault(row, DEVICE, device)
         if len(self.faults) > before:
             return date, None
         return date, values | {
@@ -162,6 +165,7 @@ class _RowParser:
             "form": form,
             "split": values["split"] == 1,
             "notes": "" if is_missing(notes) else str(notes),
+            DEVICE: device_name(cells.get(DEVICE)),
         }
 
     def dose(self, row: int, form: str, values: dict[str, float], written: Any) -> float:
@@ -227,6 +231,8 @@ def cell_problem(column: str, value: str) -> str | None:
         parser.number(1, column, value)
     elif column == "form" and not is_missing(value) and canonical_form(value) is None:
         return _unknown_form(value)
+    elif column == DEVICE:
+        return device_problem(value)
     return parser.faults[0].message if parser.faults else None
 
 

@@ -10,6 +10,9 @@ from pydantic import Field, model_validator
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.evidence.strict import Strict
 
+DEVICE_SMD = 1.0
+"""Default SD of a tracker's level shift (SMD): a ring's 0.6 x latency is 0.8 SMD of log1p SOL."""
+
 
 class OutcomeSpreads(Strict):
     """One sleep outcome's own person-level values (``[personal.by_outcome.<outcome>]``).
@@ -29,7 +32,10 @@ class PersonalSettings(Strict):
     """Person-level variation and kinetics used by the personal model (``[personal]``).
 
     Every value is required: a default would change the personal prior in silence (the
-    bundled ``expectation_mean_smd`` is 0.3, not 0). ``by_outcome`` may be absent (none).
+    bundled ``expectation_mean_smd`` is 0.3, not 0). ``by_outcome`` may be absent (none), and
+    ``device_smd`` (default :data:`DEVICE_SMD`): the SD of the level shift of each sleep
+    outcome on nights measured by another source than the diary's first
+    (:mod:`model.data.devices`), weakly informative, in SMD of the outcome.
     """
 
     onset_days_median: float = Field(gt=0, le=120)
@@ -45,6 +51,7 @@ class PersonalSettings(Strict):
     drift_mean_smd: float = Field(ge=-2, le=2)
     drift_smd: float = Field(gt=0)
     drift_days: float = Field(gt=0, le=365)
+    device_smd: float = Field(default=DEVICE_SMD, gt=0)
     by_outcome: dict[str, OutcomeSpreads] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -1,8 +1,10 @@
 """The personal graph's data: every ``pm.Data`` array of a diary, named.
 
 Nights, the exposure design (:mod:`model.likelihood.kinetics`), covariates (blank cells
-filled: :func:`covariate`), the trend basis, the priors' means and SDs on the model scale, and
-each outcome's observations with their likelihood weights (0 for a missing night).
+filled: :func:`covariate`), the measuring device (1 on nights of another source than the
+diary's first: :func:`model.data.devices.device_indicator`), the trend basis, the priors'
+means and SDs on the model scale, and each outcome's observations with their likelihood
+weights (0 for a missing night).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
+from model.data.devices import device_indicator
 from model.data.diary import Diary, gi_nights
 from model.evidence.priorset import PriorSet
 from model.likelihood.kinetics import design_from_nights
@@ -113,6 +116,8 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "drift_sd": prior.drift_sd,
         "trend_sd": personal.trend_smd * smd[:-1],
         "cov_sd": personal.covariate_smd * smd[:-1],
+        "device": pad(device_indicator(nights), n_nights),
+        "device_sd": personal.device_smd * smd[:-1],
         "log_tau_mu": np.array(math.log(personal.onset_days_median)),
         "log_tau_sd": np.array(personal.onset_days_log_sd),
     }

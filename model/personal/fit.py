@@ -15,9 +15,11 @@ Per night ``t``, form ``f`` and outcome ``o`` (model scales of ``priors/settings
   form raises the prediction for the untried ones) and a form-specific deviation whose SD
   combines the prior's uncertainty with the person-level spread;
 - sleep outcomes: ``eta[t, o] = E[t] . theta[:, o] + expectation[o] * taking[t] +
-  caffeine, alcohol + a quadratic trend`` (drift, regression to the mean); log1p(SOL) is
+  caffeine, alcohol + a quadratic trend`` (drift, regression to the mean) ``+ b_device[o]``
+  on nights of another source than the diary's first (a tracker swap); log1p(SOL) is
   normal with AR(1) errors across missing nights; awakenings negative binomial; quality,
-  freshness and anxiety ordinal (cumulative logit);
+  freshness and anxiety ordinal (cumulative logit); predictions are on the scale of the
+  source of the diary's last night;
 - GI nights: logistic in the night's single-intake load, ``theta[f, gi]`` per reference
   intake (splitting a dose halves it); the profile's gut sensitivity shifts its prior.
 
@@ -53,7 +55,7 @@ from model.personal.data import diary_data, diary_size
 from model.personal.gi_prior import gi_shift
 from model.personal.nightly import posterior_predictive, with_nightly_groups
 from model.personal.power import PowerScaling, power_scaling
-from model.personal.predict import predict_from_draws
+from model.personal.predict import at_current_device, predict_from_draws
 from model.personal.proposal import Proposal, reweighted
 from model.personal.store import SavedFit, load_fit, save_fit
 
@@ -214,7 +216,7 @@ class PersonalModel:
         self.diary_, self.diagnostics_ = diary, diagnostics
         self.method_ = "nuts" if index is None else "psis"
         self.reweighting_, self._index = reweighting, index
-        self.draws_ = draws
+        self.draws_ = at_current_device(draws, diary.nights)
         self._idata: xr.DataTree | None = None
         self._data = data
 

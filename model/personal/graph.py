@@ -10,7 +10,9 @@ Structure (per outcome ``o`` and form ``f``; details in ``model.personal.fit``):
 ``theta[f, o] = prior_mean[f, o] + r[o] + sqrt(prior_sd[f, o]^2 + dev_sd[o]^2) * z[f, o]``
 with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])``; sleep outcomes respond to the
 build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``;
-:func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load. Each
+:func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load. A night
+measured by another source than the diary's first (``device`` 1) shifts every sleep
+outcome's level by ``b_device[o] ~ N(0, device_sd[o])`` (a tracker swap is no effect). Each
 outcome's likelihood is its family object's (:func:`model.likelihood.families.family_of`):
 :func:`add_likelihood` asks it for its parameters and log-density, so swapping a family (e.g. a
 robust sleep-onset likelihood) is a change in ``family_of`` alone.
@@ -32,8 +34,9 @@ __all__ = ["DATA_NAMES", "add_likelihood", "build_graph", "ordered_logistic_logp
 
 DATA_NAMES: tuple[str, ...] = (
     "segment", "since_change", "change_gap", "change_step", "current", "single", "taking",
-    "caffeine", "alcohol", "trend_basis", "drift_basis", "prior_mean", "prior_sd", "dev_sd",
-    "resp_sd", "expect_mu", "expect_sd", "drift_mu", "drift_sd", "trend_sd", "cov_sd",
+    "caffeine", "alcohol", "device", "trend_basis", "drift_basis", "prior_mean", "prior_sd",
+    "dev_sd", "resp_sd", "expect_mu", "expect_sd", "drift_mu", "drift_sd", "trend_sd", "cov_sd",
+    "device_sd",
     "log_tau_mu", "log_tau_sd", "intercept_mu",
     "sol_y", "sol_w", "sol_prev", "sol_gap", "sol_first",
     "awakenings_y", "awakenings_w", "quality_y", "quality_w", "freshness_y", "freshness_w",
@@ -65,8 +68,8 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         current = _data("current", (n_nights, n_forms))
         single = _data("single", (n_nights, n_forms))
         taking = _data("taking", (n_nights,))
-        caffeine = _data("caffeine", (n_nights,))
-        alcohol = _data("alcohol", (n_nights,))
+        caffeine, alcohol, device = (_data(name, (n_nights,))
+                                     for name in ("caffeine", "alcohol", "device"))
         trend_basis = _data("trend_basis", (n_nights, 2))
         drift_basis = _data("drift_basis", (n_nights,))
         prior_mean = _data("prior_mean", (n_forms, n_outcomes))
@@ -79,6 +82,7 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         drift_sd = pm.Data("drift_sd", np.ones(n_sleep))
         trend_sd = pm.Data("trend_sd", np.ones(n_sleep))
         cov_sd = pm.Data("cov_sd", np.ones(n_sleep))
+        device_sd = pm.Data("device_sd", np.ones(n_sleep))
         log_tau_mu = pm.Data("log_tau_mu", np.log(10.0))
         log_tau_sd = pm.Data("log_tau_sd", 0.5)
         intercept_mu = _data("intercept_mu", (3,))  # sol (log1p min), awakenings (log), gi
@@ -98,10 +102,12 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         drift = pm.Normal("drift", drift_mu, drift_sd, dims="sleep")
         b_caffeine = pm.Normal("b_caffeine", 0.0, cov_sd, dims="sleep")
         b_alcohol = pm.Normal("b_alcohol", 0.0, cov_sd, dims="sleep")
+        b_device = pm.Normal("b_device", 0.0, device_sd, dims="sleep")
         trend = pm.Normal("trend", 0.0, trend_sd[:, None] / np.array([1.0, 2.0]),
                           dims=("sleep", "degree"))
         eta = (pt.dot(exposure, theta[:, :n_sleep]) + taking[:, None] * expectation
                + caffeine[:, None] * b_caffeine + alcohol[:, None] * b_alcohol
+               + device[:, None] * b_device
                + pt.dot(trend_basis, trend.T)
                + drift_basis[:, None] * drift)                  # (night, sleep)
         centres = {"sol": intercept_mu[0], "awakenings": intercept_mu[1], "gi": intercept_mu[2]}

@@ -51,18 +51,20 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     """Each outcome's ``(draw, night)`` linear predictor, as the graph builds it.
 
     Sleep outcomes: exposure (build-up with each draw's ``tau``) times the effects, plus
-    expectation, caffeine, alcohol, trend and drift, plus the intercept (none for ordinal
-    outcomes: their cut-points carry the level). GI: the night's single-intake load times
-    the GI effects plus the intercept.
+    expectation, caffeine, alcohol, the device's level shift, trend and drift, plus the
+    intercept (none for ordinal outcomes: their cut-points carry the level). GI: the night's
+    single-intake load times the GI effects plus the intercept.
     """
     theta, n_sleep = draws["theta"], len(SLEEP_OUTCOMES)
     exposure = kinetics.exposure(data["segment"], data["since_change"], data["change_gap"],
                                  data["change_step"], data["current"],
                                  draws["tau"])                        # (draw, night, form)
     nightly = np.column_stack([data["taking"], data["caffeine"], data["alcohol"],
-                               data["drift_basis"], data["trend_basis"]])  # (night, term)
+                               data["device"], data["drift_basis"],
+                               data["trend_basis"]])                  # (night, term)
     per_draw = np.concatenate([np.stack([draws["expectation"], draws["b_caffeine"],
-                                         draws["b_alcohol"], draws["drift"]], axis=1),
+                                         draws["b_alcohol"], draws["b_device"],
+                                         draws["drift"]], axis=1),
                                np.moveaxis(draws["trend"], -1, 1)], axis=1)  # (draw, term, o)
     eta = exposure @ theta[:, :, :n_sleep] + nightly @ per_draw
     out = {o: eta[..., k] for k, o in enumerate(SLEEP_OUTCOMES)}

@@ -21,6 +21,8 @@ import numpy as np
 
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
+from model.core.regimen import Regimen
+from model.data.devices import device_changes
 from model.data.diary import COVARIATES, Diary
 
 MIN_ON_NIGHTS = 14
@@ -56,6 +58,10 @@ COVARIATE_NIGHTS = 7
 """Nights with an outcome and the covariate recorded needed on each side (with and without
 magnesium) before a shift is named: a share from fewer says little."""
 _COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol"}
+DEVICE_NEAR = 7
+"""A change of the measuring device (:mod:`model.data.devices`) this many nights or fewer from
+a change of regimen is named: the model's level shift for the device and the new regimen's
+effect (a build-up of days) both start there, and the diary can hardly tell them apart."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,8 @@ class Separability:
     reasons : tuple of str
         Plain-language reasons, for people: why the diary is not separable (with the nights
         off a withdrawal needs), an entangled posterior, a recorded covariate that changed
-        with magnesium (:data:`COVARIATE_SHIFT`).
+        with magnesium (:data:`COVARIATE_SHIFT`), a change of device near a change of
+        regimen (:data:`DEVICE_NEAR`).
     off_nights_needed : int
         Observed nights off after a run on magnesium that make a withdrawal.
     """
@@ -168,6 +175,26 @@ def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
     return reasons
 
 
+def device_near_change(diary: Diary) -> list[str]:
+    """Reasons naming each device change within :data:`DEVICE_NEAR` nights of a regimen change."""
+    starts = diary.segments()
+    starts = starts[starts["start"] > diary.nights.index[0]]
+    reasons = []
+    for day, before, after in device_changes(diary.nights):
+        apart = (starts["start"] - day).dt.days
+        near = starts[apart.abs() <= DEVICE_NEAR]
+        if near.empty:
+            continue
+        regimen = near.iloc[0]
+        reasons.append(
+            f"the measuring device changed on {day.date()} ({before or 'unnamed'} to "
+            f"{after or 'unnamed'}), {abs(int(apart[near.index[0]]))} night(s) from the change "
+            f"to {Regimen.from_label(regimen['label']).words} on {regimen['start'].date()}: the "
+            "diary cannot tell the device's level shift from that change's effect; keep one "
+            "device for a few weeks around a change of regimen")
+    return reasons
+
+
 def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) -> Separability:
     """Say whether ``diary`` separates magnesium from expectation and drift.
 
@@ -207,6 +234,6 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     if correlation is not None and correlation < ENTANGLED:
         reasons.append(f"the magnesium and expectation effects are still entangled in the "
                        f"posterior (correlation {correlation:.2f})")
-    reasons += covariate_shifts(diary, active)
+    reasons += covariate_shifts(diary, active) + device_near_change(diary)
     return Separability(separable and bool(tried), withdrawals, placebo, switch_ons,
                         correlation, tuple(reasons), need)

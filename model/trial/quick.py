@@ -4,8 +4,9 @@ For many simulated trials the MCMC fit of :class:`~model.personal.fit.PersonalMo
 slow, so the inner loop uses a Laplace (Gaussian) approximation of the same model on the same
 data arrays (:func:`model.personal.data.diary_data`). Given the build-up time constant ``tau``
 every outcome is a generalised linear model in (intercept, form effects, expectation,
-caffeine, alcohol, drift, quadratic trend), the full model's linear predictor, with its
-Gaussian priors (the shared responsiveness makes the form effects' prior correlated).
+caffeine, alcohol, drift, the device's level shift, quadratic trend), the full model's linear
+predictor, with its Gaussian priors (the shared responsiveness makes the form effects' prior
+correlated).
 ``tau`` is integrated over :data:`TAU_NODES` equal-probability quantiles of its log-normal
 prior, each node weighted by its Laplace marginal likelihood of the sleep outcomes (each
 family's ``loglik`` at the mode, :mod:`model.likelihood.families`); the posterior is the
@@ -43,10 +44,10 @@ from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Or
 from model.likelihood.kinetics import exposure as build_up_exposure
 from model.personal.data import diary_data
 from model.personal.fit import gi_shift
-from model.personal.predict import predict_from_draws
+from model.personal.predict import at_current_device, predict_from_draws
 
 _GI = OUTCOMES.index("gi")
-_COVARIATES = ("taking", "caffeine", "alcohol", "drift_basis")
+_COVARIATES = ("taking", "caffeine", "alcohol", "drift_basis", "device")
 """Nightly covariates after the form effects, in coefficient order (then the trend)."""
 
 TAU_NODES = 5
@@ -216,6 +217,8 @@ class QuickModel:
 
     Attributes
     ----------
+    diary_ : Diary
+        The diary fitted (its last night's source sets the scale of the predictions).
     nodes_ : list of TauNode
         The fits at each time constant of the grid, with their posterior weights.
     posterior_ : dict of str to Gaussian
@@ -238,7 +241,7 @@ class QuickModel:
         priors = self.priors if self.priors is not None else load_priors()
         self.priors_ = priors
         shift = gi_shift(priors, self.gut_sensitivity)
-        n = diary.n_nights
+        n, self.diary_ = diary.n_nights, diary
         data = diary_data(diary, priors, shift, n, n)  # at most one change per night
         self._cuts: dict[str, np.ndarray] = {}
         self.nodes_ = [self._fit_node(float(tau), data) for tau in
@@ -283,15 +286,16 @@ class QuickModel:
         n = exposure.shape[0]
         x = np.column_stack([np.ones(n), exposure, *(data[c] for c in _COVARIATES),
                              data["trend_basis"]])
-        sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "cov", "trend", "drift")}
+        sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "cov", "trend", "drift",
+                                                      "device")}
         centre = {"sol": data["intercept_mu"][0], "awakenings": data["intercept_mu"][1]}
         prior = _stack(Gaussian(np.array([centre.get(outcome, 0.0)]), np.eye(1)),
                        _form_prior(data["prior_mean"][:, j], data["prior_sd"][:, j],
                                    float(data["dev_sd"][j]), float(data["resp_sd"][j])),
                        Gaussian(np.array([float(data["expect_mu"][j]), 0, 0,
-                                          float(data["drift_mu"][j]), 0, 0]),
+                                          float(data["drift_mu"][j]), 0, 0, 0]),
                                 np.diag(np.square([sd["expect"], sd["cov"], sd["cov"],
-                                                   sd["drift"], sd["trend"],
+                                                   sd["drift"], sd["device"], sd["trend"],
                                                    sd["trend"] / 2]))))
         return x, prior
 
@@ -351,6 +355,7 @@ class QuickModel:
         node_of = rng.choice(len(self.nodes_), size=d, p=[n.weight for n in self.nodes_])
         theta = np.empty((d, n_forms, len(OUTCOMES)))
         expectation, drift = np.empty((d, n_sleep)), np.empty((d, n_sleep))
+        b_device = np.empty((d, n_sleep))
         trend = np.empty((d, n_sleep, 2))
         draws: dict[str, np.ndarray] = {}
         for j, outcome in enumerate(SLEEP_OUTCOMES):
@@ -361,6 +366,7 @@ class QuickModel:
             theta[:, :, j] = beta[:, 1:1 + n_forms]
             expectation[:, j] = beta[:, 1 + n_forms]
             drift[:, j] = beta[:, 1 + n_forms + _COVARIATES.index("drift_basis")]
+            b_device[:, j] = beta[:, 1 + n_forms + _COVARIATES.index("device")]
             trend[:, j] = beta[:, -2:]
             if outcome in ORDINAL:
                 draws[f"{outcome}_cutpoints"] = self._cuts[outcome][None] - beta[:, :1]
@@ -370,9 +376,10 @@ class QuickModel:
         theta[:, :, _GI] = gi[:, 1:]
         sigma = np.array([node.noise["sol_sigma"] for node in self.nodes_])[node_of]
         taus = np.array([node.tau for node in self.nodes_])[node_of]
-        return draws | {"theta": theta, "expectation": expectation, "trend": trend,
-                        "drift": drift, "tau": taus, "gi_intercept": gi[:, 0],
-                        "sol_sigma": sigma}
+        return at_current_device(draws | {
+            "theta": theta, "expectation": expectation, "trend": trend, "drift": drift,
+            "b_device": b_device, "tau": taus, "gi_intercept": gi[:, 0], "sol_sigma": sigma},
+            self.diary_.nights)
 
     def draws_of(self, name: str) -> np.ndarray:
         """Posterior draws of a variable (``theta``: ``(draw, form, outcome)``)."""
