@@ -23,9 +23,7 @@ from model.decision.decide import decide
 from model.testing import DROPPED_ROWS, example_analysis
 from model.viz.checks import RECORDED_LABEL, plot_ppc
 from model.viz.plots import (
-    BAND_PREFIX,
     BLOCKED_COLOUR,
-    MISSING_LABEL,
     PERSONAL_PRIOR_LABEL,
     POSTERIOR_LABEL,
     WIDER_NOTE,
@@ -35,6 +33,7 @@ from model.viz.plots import (
     plot_priors,
     plot_timeline,
 )
+from model.viz.timeline import BAND_PREFIX, MISSING_LABEL
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +134,8 @@ def test_priors_with_posterior_side_by_side(analysis, priors):
     assert wider_than_evidence > 0                 # the case the note explains occurs
 
 
-@pytest.mark.fit
 def test_a_titration_names_each_dose_of_the_band():
-    from model.viz.plots import _label_doses
+    from model.viz.timeline import _name_runs
 
     runs = [("glycinate", 100.0, False, 10), ("glycinate", 200.0, True, 10),
             ("none", 0.0, False, 5), ("placebo", 0.0, False, 10), ("citrate", 300.0, False, 3)]
@@ -147,8 +145,8 @@ def test_a_titration_names_each_dose_of_the_band():
                              "split": [r[2] for r in runs], "start": starts,
                              "n_nights": [r[3] for r in runs]})
     ax = Figure().subplots()
-    _label_doses(ax, segments)
-    assert [t.get_text() for t in ax.texts] == ["100 mg", "200 mg split"]  # a 3-night run: none
+    names = [text.get_text() for text, *_ in _name_runs(ax, segments)]
+    assert names == ["glycinate 100 mg", "glycinate 200 mg split", "placebo", "citrate 300 mg"]
 
 
 def test_timeline_bands_missing_nights_and_build_up(analysis):
@@ -160,13 +158,13 @@ def test_timeline_bands_missing_nights_and_build_up(analysis):
     fig = plot_timeline(fit)
     axes = visible_axes(fig)
     outcomes = [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
-    assert len(axes) == len(outcomes) + 1
+    assert len(axes) == len(outcomes) + 2       # the regimen strip, the outcomes, the build-up
     for ax in axes:
         bands = [p for p in ax.patches if p.get_label().startswith(BAND_PREFIX)]
         assert [b.get_label().removeprefix(BAND_PREFIX) for b in bands] == list(active["label"])
         assert [b.get_hatch() for b in bands] == [None, "//", None]
         assert ax.get_ylabel()
-    for ax, outcome in zip(axes, outcomes, strict=False):
+    for ax, outcome in zip(axes[1:], outcomes, strict=False):
         (missing,) = [line for line in ax.lines if line.get_label() == MISSING_LABEL]
         assert len(missing.get_xdata()) == nights[SPECS[outcome].column].isna().sum()
         assert len(missing.get_xdata()) >= len(DROPPED_ROWS)
@@ -181,9 +179,11 @@ def test_timeline_bands_missing_nights_and_build_up(analysis):
     curve = np.asarray(glycinate.get_ydata())
     assert curve[0] == 0 and np.all(np.diff(curve[45:]) >= 0) and 0.5 < curve[-1] <= 1.0
     assert exposure.get_xlabel() == "night" and "time constant" in exposure.get_title()
-    # each magnesium run's dose is written on the build-up panel (not the placebo run's)
-    assert [t.get_text() for t in exposure.texts] == ["300 mg", "300 mg"]
-    legend = legend_texts(axes[0].get_legend())
+    # each run is named with its dose in the strip above the panels, none inside a panel
+    assert [t.get_text() for t in axes[0].texts] == ["citrate 300 mg", "placebo",
+                                                     "glycinate 300 mg"]
+    assert not any(ax.texts for ax in axes[1:])
+    legend = legend_texts(fig.legends[0])
     assert {"night", "7-night mean", MISSING_LABEL, "citrate", "glycinate", "placebo"} \
         <= set(legend)
     assert "recorded nights" in fig.get_suptitle()
@@ -192,15 +192,17 @@ def test_timeline_bands_missing_nights_and_build_up(analysis):
 def test_timeline_axes_name_their_units_and_a_data_frame_names_no_file(analysis):
     """A user audit: the outcome axes had no units, and a diary read from a data frame was
     titled "Diary <DataFrame>: 120 recorded nights"."""
-    from model.viz.plots import _diary_title
+    from model.viz.timeline import _diary_title, log_scaled
 
     fit = analysis.fit
     nights = fit.diary_.nights
     fig = plot_timeline(fit)
     outcomes = [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
-    units = [ax.get_ylabel().rsplit("\n", 1)[-1] for ax in visible_axes(fig)[:-1]]
-    assert units == [f"({SPECS[o].unit})" for o in outcomes]
-    assert "(min)" in units and "(per night)" in units
+    units = [ax.get_ylabel().rsplit("\n", 1)[-1] for ax in visible_axes(fig)[1:-1]]
+    column = {o: nights[SPECS[o].column] for o in outcomes}
+    assert units == [f"({SPECS[o].unit}{', log scale' if log_scaled(o, column[o]) else ''})"
+                     for o in outcomes]
+    assert "(min, log scale)" in units and "(per night)" in units
     assert fit.diary_.source == "<DataFrame>"
     dates = f"{nights.index[0]:%Y-%m-%d} to {nights.index[-1]:%Y-%m-%d}"
     assert fig.get_suptitle() == f"Diary: {fit.diary_.n_recorded} recorded nights, {dates}"
@@ -264,7 +266,7 @@ def test_a_panel_without_missing_nights_leaves_the_layout_alone():
     matplotlib's "constrained_layout not applied because axes sizes collapsed to zero": the
     empty rug of missing nights, drawn unclipped, sat at the figure's origin for the layout."""
     from model.viz.canvas import grid
-    from model.viz.plots import _outcome_panel
+    from model.viz.timeline import _outcome_panel
 
     nights = pd.Series([30.0, 25, 40, 20, 35, 30, 28],
                        index=pd.date_range("2026-10-22", periods=7, name="date"))

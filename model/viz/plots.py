@@ -1,5 +1,8 @@
 """Pictures of the model: priors, the diary timeline, predictions and the ranked actions.
 
+The diary timeline is drawn by :mod:`model.viz.timeline` (its :func:`plot_timeline` and
+:func:`build_up_days` are imported from here too).
+
 Every function returns a :class:`matplotlib.figure.Figure` drawn on the Agg canvas, without
 pyplot: nothing is shown, no global figure list grows, and a figure can be saved
 (``fig.savefig("x.png")``) or embedded (:mod:`model.report.html`). In a notebook, run
@@ -20,37 +23,31 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from matplotlib import colormaps
-from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
-from matplotlib.dates import date2num
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.transforms import blended_transform_factory
 
 from model.core.change_words import chance
-from model.core.forms import FORMS, PLACEBO
+from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
-from model.core.paths import diary_label
 from model.decision import ActionAssessment, Decision, option
 from model.likelihood.prior import PersonalPrior
-from model.viz.canvas import FORM_COLOURS, INTERVAL, LINE_STYLES, MARKERS, figure, grid
-from model.viz.checks import recorded_outcomes, regimen_means
+from model.viz.canvas import FORM_COLOURS, INTERVAL, MARKERS, figure, grid
+from model.viz.checks import regimen_means
+from model.viz.timeline import build_up_days, plot_timeline
 
 if TYPE_CHECKING:
-    from model.data.diary import Diary
     from model.evidence.priorset import PriorSet
     from model.personal.fit import PersonalModel
 
+__all__ = [  # the timeline's two names are drawn in model.viz.timeline
+    "BLOCKED_COLOUR", "NO_FORM_COLOUR", "PERSONAL_PRIOR_LABEL", "POSTERIOR_LABEL", "WIDER_NOTE",
+    "build_up_days", "plot_actions", "plot_certainty", "plot_predictive", "plot_priors",
+    "plot_timeline",
+]
+
 Z = float(NormalDist().inv_cdf(0.5 + INTERVAL / 2))
 
-PLACEBO_COLOUR = "#bbbbbb"
-BAND_PREFIX = "_band "
-"""Label prefix of a regimen band (the leading underscore keeps it out of legends)."""
-MISSING_LABEL = "missing night"
-MISSING_RUG_Y = 1.04
-"""Height of the missing-night rug, in axes coordinates (above the data area)."""
 PERSONAL_PRIOR_LABEL = "prior: your effect (evidence + how people differ)"
 POSTERIOR_LABEL = "posterior: your effect"
 WIDER_NOTE = ("Why some posteriors are wider than the evidence: people differ, so your own "
@@ -185,137 +182,6 @@ def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0))
               for i, (f, c) in enumerate(zip(factors, colours, strict=True))]
     return _forest(priors, series, f"Priors under alternative certainty weights "
                                    f"({INTERVAL:.0%} intervals)")
-
-
-# --------------------------------------------------------------------------------------------
-# The diary timeline
-# --------------------------------------------------------------------------------------------
-
-
-def _shade_regimens(ax: Axes, segments: pd.DataFrame) -> None:
-    """One band per segment with magnesium or placebo (no magnesium stays unshaded)."""
-    starts = date2num(pd.DatetimeIndex(segments["start"]).to_pydatetime())
-    ends = date2num((pd.DatetimeIndex(segments["end"]) + pd.Timedelta(days=1)).to_pydatetime())
-    for form, label, start, end in zip(segments["form"], segments["label"], starts, ends,
-                                       strict=True):
-        if form in FORMS:
-            ax.axvspan(start, end, color=FORM_COLOURS[str(form)], alpha=0.15, lw=0,
-                       label=f"{BAND_PREFIX}{label}")
-        elif form == PLACEBO:
-            ax.axvspan(start, end, facecolor="none", edgecolor=PLACEBO_COLOUR, hatch="//",
-                       lw=0, label=f"{BAND_PREFIX}{label}")
-
-
-def _label_doses(ax: Axes, segments: pd.DataFrame, forms: bool = False) -> None:
-    """Write each magnesium run's dose (its form: ``forms``) inside the top of the panel.
-
-    Runs of a week or more. The shading's colour says the form, its name says it without
-    colour; a titration (100 -> 200 -> 300 mg) of one form is otherwise one band.
-    """
-    inside = blended_transform_factory(ax.transData, ax.transAxes)
-    for form, mg, split, start, n in zip(segments["form"], segments["elemental_mg"],
-                                          segments["split"], segments["start"],
-                                          segments["n_nights"], strict=True):
-        if form in FORMS and n >= 7:
-            middle = pd.Timestamp(start) + pd.Timedelta(days=n / 2)
-            ax.text(date2num(middle.to_pydatetime()), 0.97,
-                    form if forms else f"{mg:g} mg{' split' if split else ''}",
-                    transform=inside, ha="center", va="top", fontsize="x-small",
-                    color="#333333")
-
-
-def _regimen_legend(segments: pd.DataFrame) -> list[Patch]:
-    forms = list(dict.fromkeys(segments["form"]))
-    handles = [Patch(color=FORM_COLOURS[f], alpha=0.3, label=f) for f in forms if f in FORMS]
-    if PLACEBO in forms:
-        handles.append(Patch(facecolor="none", edgecolor=PLACEBO_COLOUR, hatch="//",
-                             label=PLACEBO))
-    return handles
-
-
-def _outcome_panel(ax: Axes, values: pd.Series, label: str) -> None:
-    """Nightly values, their 7-night mean and a rug above the axes for the missing nights.
-
-    The rug sits outside the data area (axes coordinates above 1), so a missing night is
-    never read as a value.
-    """
-    ax.plot(values.index, values.to_numpy(), "o", ms=2.5, color="#333333", label="night")
-    ax.plot(values.index, values.rolling(7, min_periods=3).mean().to_numpy(), color="#333333",
-            lw=1.2, label="7-night mean")
-    missing = values.index[values.isna()]
-    above = blended_transform_factory(ax.transData, ax.transAxes)
-    if len(missing):   # an empty unclipped line sits at the figure's origin for the layout,
-        ax.plot(missing, np.full(len(missing), MISSING_RUG_Y), "|", ms=6, mew=1.2,  # which
-                color="#999999", transform=above, clip_on=False,  # then collapsed every axes
-                label=MISSING_LABEL)
-    ax.set_ylabel(label)
-
-
-def plot_timeline(fit: PersonalModel) -> Figure:
-    """Draw the diary night by night with the regimens shaded and the fitted build-up.
-
-    Parameters
-    ----------
-    fit : PersonalModel
-        A fitted personal model (its diary and posterior-median time constant are used).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One panel per observed outcome, labelled with its unit (dots: nights; line: 7-night
-        mean; grey ticks above the panel: missing nights) and a last panel with the fitted
-        exposure per form (1 = steady state at the reference dose; one line style per form).
-        Every panel shades each run of one magnesium regimen in its form's colour, placebo
-        runs hatched, nights without magnesium unshaded; the first one names each run's form,
-        the last one its dose. The title names the diary's file with its folder (not a data
-        frame), its recorded nights and its first and last date.
-
-    """
-    nights = fit.diary_.nights
-    segments = fit.diary_.segments()
-    outcomes = recorded_outcomes(fit)
-    fig, axes = grid(len(outcomes) + 1, 1, 11.0, 1.9, sharex=True)
-    for ax, outcome in zip(axes[:-1], outcomes, strict=True):
-        _outcome_panel(ax, nights[SPECS[outcome].column],
-                       f"{_label(fit.priors_, outcome, 18)}\n({SPECS[outcome].unit})")
-    settings = fit.priors_.settings
-    exposure = fit.exposure()
-    ax = axes[-1]
-    taken = [(f, c) for f, c in zip(FORMS, exposure.values.T, strict=True) if np.any(c > 0)]
-    for i, (form, curve) in enumerate(taken):
-        ax.plot(nights.index, curve, color=FORM_COLOURS[form], lw=1.8, label=form,
-                ls=LINE_STYLES[i % len(LINE_STYLES)])
-    ax.set_ylabel(textwrap.fill(f"exposure (1 = steady state at "
-                                f"{settings.reference_dose_mg:g} mg)", 18))
-    ax.set_title(f"fitted build-up (posterior median time constant {build_up_days(fit):.1f} "
-                 "days)", fontsize="medium")
-    ax.set_xlabel("night")
-    for panel in axes:
-        _shade_regimens(panel, segments)
-    _label_doses(ax, segments)
-    _label_doses(axes[0], segments, forms=True)
-    axes[0].legend(handles=[*axes[0].get_legend_handles_labels()[0],
-                            *_regimen_legend(segments)],
-                   loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
-    fig.suptitle(_diary_title(fit.diary_))
-    return fig
-
-
-def build_up_days(fit: PersonalModel) -> float:
-    """The posterior median of the build-up's time constant, in days.
-
-    After that many nights on a form, about two thirds (1 - 1/e) of its steady-state effect
-    is reached.
-    """
-    return float(np.median(fit.draws_of("tau")))
-
-
-def _diary_title(diary: Diary) -> str:
-    """The diary's name with its folder (none for a ``<DataFrame>``), nights and dates."""
-    named = "" if diary.source.startswith("<") else f" {diary_label(diary.source)}"
-    first, last = diary.nights.index[[0, -1]]
-    return (f"Diary{named}: {diary.n_recorded} recorded nights, {first:%Y-%m-%d} to "
-            f"{last:%Y-%m-%d}")
 
 
 # --------------------------------------------------------------------------------------------
