@@ -1,6 +1,6 @@
 """Layer 7: pictures.
 
-Plots of priors, timelines, predictions and ranked actions (:mod:`model.viz.plots`) and the
-posterior predictive check (:mod:`model.viz.checks`), on blank figures of
-:mod:`model.viz.canvas`.
+Plots of priors, predictions and ranked actions (:mod:`model.viz.plots`), the diary timeline
+(:mod:`model.viz.timeline`) and the posterior predictive check (:mod:`model.viz.checks`), on
+blank figures of :mod:`model.viz.canvas`.
 """
