@@ -123,6 +123,23 @@ def test_a_dose_never_taken_is_no_commitment_at_the_end_of_a_trial(priors):
     assert any("you have not taken glycinate 300 mg yet" in r for r in rec.reasons)
 
 
+def test_staying_on_a_regimen_in_its_first_nights_is_no_commitment_at_a_trials_end(priors):
+    """Five nights into glycinate 200 mg at the end of a trial (no period holds changes): it
+    was committed to; it is kept, as no commitment, and the line says why, not "its next
+    nights are worth having (nothing left to learn from it)"."""
+    g200 = Regimen("glycinate", 200)
+    past = History(g200, 5, frozenset({"glycinate", "taurate", "threonate"}), 0,
+                   {g200: 5, Regimen("taurate", 200): 20, Regimen("threonate", 200): 20})
+    helps = FakePosterior(n_draws=2000, benefit=ZERO | {"glycinate": 0.5}, gi=ZERO,
+                          benefit_sd=0.1)
+    rec = decide(helps, priors=priors, diary=past, as_of=AS_OF, horizon_nights=0,
+                 profile=Profile(max_elemental_mg=200)).recommendation
+    assert (rec.action, rec.regimen, rec.commit) == ("collect_more_data", g200, False)
+    assert rec.reasons[0].startswith("Continuing ranks first; keep glycinate 200 mg, not as a "
+                                     "commitment: it has had 5 recorded nights")
+    assert "nothing left to learn" not in " ".join(rec.reasons)
+
+
 # --------------------------------------------------------------------------------------------
 # 2. The planned titration: a rule, not a step to learn
 # --------------------------------------------------------------------------------------------

@@ -176,13 +176,16 @@ def held_words(held: Assessed) -> str:
 
 
 def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSettings,
-                 close_to: Assessed | None = None, held: Assessed | None = None) -> str:
+                 close_to: Assessed | None = None, held: Assessed | None = None,
+                 nights: int | None = None) -> str:
     """Why more data come first: continuing is worth most, and its nights still teach.
 
     With ``close_to`` (the runner-up of a close call): staying and it are apart by less than
     the fit's Monte Carlo error, so nothing is changed or committed on it. With ``held`` (the
     crossover step a block which may lift holds back): staying is no commitment, the design
-    has a form left.
+    has a form left. ``nights``: the recorded nights on ``reference``; fewer than one
+    evaluation period and no learning value, the line says it is no commitment until they are
+    in ("its next nights are worth having (nothing left to learn from it)" said nothing).
     """
     if close_to is not None:
         other = f"to {step_words(close_to.action, close_to.regimen)}"
@@ -198,6 +201,11 @@ def collect_line(assessed: Sequence[Assessed], reference: Regimen, s: DecisionSe
             f"yet (P(better than continuing) {chance(top.p_better_than_continue)})")
     if held is not None:
         return f"{best}; keep {reference.words}, not as a commitment: {held_words(held)}."
+    if (reference.active and nights is not None and nights < s.min_nights
+            and assessed[0].learning_value < TO_LEARN):
+        return (f"{best}; keep {reference.words}, not as a commitment: it has had {nights} "
+                f"recorded night{'s' * (nights != 1)}, fewer than one evaluation period "
+                f"({s.min_nights}); once its nights are in, it may be settled on.")
     return (f"{best}; keep {reference.words}: its next nights are worth having "
             f"({gap(assessed[0])}, commit below {s.commit_value:.2f}).")
 
@@ -270,7 +278,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     said = numbers(chosen, n_feasible, reference, gi, s)
     if why in ("collect", "hard_week"):
         first = HARD_WEEK_LINE if why == "hard_week" else collect_line(assessed, reference, s,
-                                                                       close_to, held)
+                                                                       close_to, held,
+                                                                       past.known_nights)
         lines = [first, *said,
                  f"Keep {reference.words} and look again on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]

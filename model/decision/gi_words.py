@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from model.core.change_words import GI_TROUBLE, chance, step_words
 from model.decision.assessed import Assessed
-from model.decision.history import History
+from model.decision.history import History, review_days
 from model.decision.settings import DecisionSettings
 
 GENTLEST = f"If {GI_TROUBLE} go on"  # how the gentlest-step reason begins (gentler_line)
@@ -69,5 +69,6 @@ def same_form_gentler(chosen: Assessed, stay: Assessed, past: History,
             f"chance of too many above the limit (P(GI constraint violated) "
             f"{chance(stay.p_constraint_violation)}), too few nights to judge the form by; "
             f"{chosen.regimen.words} keeps within it (P {chance(chosen.p_constraint_violation)}), "
-            f"so the form's trial goes on. Take it for {s.min_nights} nights and look again "
-            f"on {chosen.next_review.isoformat()}; if {GI_TROUBLE} go on, stop.")
+            f"so the form's trial goes on. Take it for {review_days(chosen.action, past, s)} "
+            f"nights and look again on {chosen.next_review.isoformat()}; if {GI_TROUBLE} go "
+            "on, stop.")

@@ -76,7 +76,9 @@ Defaults (:class:`DecisionSettings`) and why:
   nights without GI trouble may bring it under), the decision does not commit: the next
   period would switch to that form to learn. Once
   three forms have been tried the learning horizon is zero: explore by design, then exploit
-  (:mod:`model.decision.choice`). Why: in the closed loop (``benchmarks/closed_loop.py``,
+  (:mod:`model.decision.choice`); a regimen never taken for a period (a form the crossover
+  did not try, a dose not taken) is then first a step to try, and committed to only once its
+  period is recorded. Why: in the closed loop (``benchmarks/closed_loop.py``,
   world persons) the knowledge gradient alone went back and forth between forms on periods
   too short to tell them apart. On 200 persons the crossover took the regret at week 12 from
   1.34 to 1.21 (seed 1) and from 1.47 to 1.32 (seed 2). Starting it at 300 mg did better still
@@ -88,12 +90,15 @@ Defaults (:class:`DecisionSettings`) and why:
   current regimen, the next dose step of the same form, up to that dose, is taken if its
   expected utility before the switching cost beats staying by at least ``commit_value``
   (:func:`model.decision.choice.titration`); not in the last period of a trial of known length
-  (``horizon_nights``). Why: the crossover runs at the start dose, and the model's Emax curve
+  (``horizon_nights``), nor back to a dose already taken for a full period (its nights are in
+  the model). Why: the crossover runs at the start dose, and the model's Emax curve
   (fixed ED50) predicts 86 % of the 300 mg effect at 200 mg, so a person who needs more is
-  never found without nights at the higher dose. Above the reference dose the rule alone
-  decides (a clear responder at 300 mg commits). In the closed loop (200 world persons) it
-  took the regret at week 12 from 1.37 to 1.32 at seed 1 (up to the ceiling instead: 1.31)
-  and from 1.48 to 1.47 at seed 2: a small gain.
+  never found without nights at the higher dose. The learning value cannot price that, so the
+  step is a rule (code ``titration``, never ``learn``), taken even when its expected utility
+  after the switching cost is below staying's, and its reasons say so. Above the reference
+  dose the rule alone decides (a clear responder at 300 mg commits). In the closed loop (200
+  world persons) it took the regret at week 12 from 1.37 to 1.32 at seed 1 (up to the
+  ceiling instead: 1.31) and from 1.48 to 1.47 at seed 2: a small gain.
 - ``min_commit_draws = 20``: no commitment from fewer posterior draws, the fewest the CLI
   allows (2 chains x 10 draws): below it the close-call guard has too few draws per batch to
   estimate the Monte Carlo error, and a single draw gave "Clear enough to commit (P(best) >
