@@ -319,9 +319,10 @@ def _why(result: Analysis) -> str:
                 "than its evidence led to expect, too few to judge the form by; at a gentler "
                 "dose it stays within the GI limit while its trial goes on.")
     if "titration" in codes and rec.regimen is not None:
-        return (f"to learn whether you need more: {rec.regimen.form} is the form to keep, and "
-                "the model expects the higher dose to do better before the cost of a change, "
-                "though not surely: only nights on it show whether you need it.")
+        return (f"the planned dose step: {rec.regimen.form} is the form to keep, and the model "
+                "expects the higher dose to do better before the cost of a change, though not "
+                "surely; its dose curve cannot tell from nights at the lower dose whether you "
+                "need more, so the step is taken by rule: only nights on it show that.")
     if "crossover" in codes and ("first_step" not in codes or "learn" in codes):
         # a first step the crossover takes among forms as promising is no learning-value pick
         ranked = ("; with no magnesium nights yet, published evidence alone ranks them"
