@@ -5,7 +5,11 @@ bad-night runs, a lag-and-ramp build-up, a Hill dose curve, expectation, drift, 
 chemistry; a share of them with an IBS gut and an ``ibs`` profile) keeps 14 nights without
 magnesium, then for 12 weeks (84 nights) follows a policy that looks at the diary so far every
 evaluation period and says what to take until the next look. The policies meet the same persons
-and the same nightly noise (common random numbers):
+and the same nightly noise (common random numbers: each source of noise has its own random
+stream a person, :data:`model.simulate.world.NOISE`). A share of the persons
+(``--restricted``, 30 % by default) give the tool safety limits of their own in the profile
+(:func:`restrictions`: a personal ceiling of 150-300 mg, an excluded form, a medicine that
+holds magnesium or caps it):
 
 - ``tool``: ``decide(mode="expected_utility")`` on the quick model
   (:class:`model.trial.quick.QuickModel`) fitted to the diary so far, told the nights left
@@ -39,7 +43,12 @@ them) and what the choice among them lost (``selection_loss``: the rest), of whi
 (``dose_loss``: the best allowed dose of the final form minus the final regimen; the rest of
 it is the form, or no magnesium); regret over the 12 weeks = the nightly mean of the best
 utility minus that of the night's regimen (steady state); nights whose true GI rate is over
-the limit; ceiling breaches (must be 0); commit rate and week (the tool policies); and, for
+the limit; ceiling breaches (nights, and the final regimen, over the person's limits: above
+the ceiling, of an excluded form, or on magnesium a rule holds; asserted 0 for the tool
+policies, counted for the others, whose regret may then fall below 0: they take what the
+limits forbid); for the tool policies, the share committed at any look with the week of the
+first commitment, and the share "committed and stayed" (some commitment whose form every
+later look kept: no change of form, no stop) with the week of that kept commitment; and, for
 the tool policies, how far the model's own utility of the regimens of the forms tried
 (:func:`estimates` at the last look) is from the truth (``estimate_error``, printed for
 responders and non-responders).
@@ -57,20 +66,28 @@ had 0.55 against 0.40 because the full fit gives an untried form a heavier tail)
 over the options open at the look, and each fit sets the evaluation period from its own
 build-up time: at a look where one fit still blocks changes the other allows, P(best) is not
 compared (``same_options`` gives the share of looks where they agree), P(GI violation) and the
-advice are.
+advice are. A full fit that fails its checks leaves its look out of the P(best) comparison:
+when more than a third of the looks' full fits fail the run stops, when any does it is a
+warning. ``--full-subset 0`` skips the check: said on stderr and above every table.
+
+``--seeds 1,2,3`` runs each seed (new persons each) and then prints, per policy, each seed's
+row and the pooled one (regret at week 12 and P(within 0.25) with their standard errors over
+persons, the standard error of the seeds' means) and the tool's regret over the fixed
+advice's with its standard error (delta method, paired persons). The default seed, 1, is the
+seed the tool's settings were tuned on: quote several.
 
 ``--world NAME`` changes every person the same way (:data:`WORLDS`: quiet nights, a flat dose
-curve, no expectation or drift) on the same persons and noise, to see which departure of the
-world from the model a policy's regret comes from; ``--policies`` runs some of them (the tool
-is the reference of the paired gaps).
+curve, no expectation or drift, one exposure store per form) on the same persons and noise,
+to see which departure of the world from the model a policy's regret comes from;
+``--policies`` runs some of them (the tool is the reference of the paired gaps).
 
 ``--full-loop K`` also runs ``tool_full``, the tool's rule on the full model (NUTS,
 :data:`FULL_FIT`), for the first K persons, and prints it beside the quick model's run on the
 same persons.
 
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
-        --seed 1 [--world quiet] [--policies tool,sweep] [--full-subset 6] [--full-loop 12] \\
-        [--json out.json]
+        --seeds 1,2,3 [--world per-form] [--restricted 0.3] [--policies tool,sweep] \\
+        [--full-subset 6] [--full-loop 12] [--json out.json]
 """
 
 from __future__ import annotations
@@ -833,8 +850,7 @@ def kept_by_slot(group: pd.DataFrame) -> str:
     second, third, ...: how many ended on it, on the first form tried instead, or on no
     magnesium. An order effect (a novelty that fades, or a build-up the model reads otherwise)
     shows as a later slot losing to the first. Non-responders are left out: magnesium does
-    nothing for their sleep, and a chelate is their best regimen only when it lowers their
-    loose-stool nights a little, so none costs them next to nothing.
+    nothing for their sleep nor for their stools, so none is their best regimen.
     """
     counts: dict[int, Counter[str]] = {}
     responders = group[group["responder"]]
