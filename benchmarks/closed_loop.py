@@ -5,7 +5,11 @@ bad-night runs, a lag-and-ramp build-up, a Hill dose curve, expectation, drift, 
 chemistry; a share of them with an IBS gut and an ``ibs`` profile) keeps 14 nights without
 magnesium, then for 12 weeks (84 nights) follows a policy that looks at the diary so far every
 evaluation period and says what to take until the next look. The policies meet the same persons
-and the same nightly noise (common random numbers):
+and the same nightly noise (common random numbers: each source of noise has its own random
+stream a person, :data:`model.simulate.world.NOISE`). A share of the persons
+(``--restricted``, 30 % by default) give the tool safety limits of their own in the profile
+(:func:`restrictions`: a personal ceiling of 150-300 mg, an excluded form, a medicine that
+holds magnesium or caps it):
 
 - ``tool``: ``decide(mode="expected_utility")`` on the quick model
   (:class:`model.trial.quick.QuickModel`) fitted to the diary so far, told the nights left
@@ -39,7 +43,12 @@ them) and what the choice among them lost (``selection_loss``: the rest), of whi
 (``dose_loss``: the best allowed dose of the final form minus the final regimen; the rest of
 it is the form, or no magnesium); regret over the 12 weeks = the nightly mean of the best
 utility minus that of the night's regimen (steady state); nights whose true GI rate is over
-the limit; ceiling breaches (must be 0); commit rate and week (the tool policies); and, for
+the limit; ceiling breaches (nights, and the final regimen, over the person's limits: above
+the ceiling, of an excluded form, or on magnesium a rule holds; asserted 0 for the tool
+policies, counted for the others, whose regret may then fall below 0: they take what the
+limits forbid); for the tool policies, the share committed at any look with the week of the
+first commitment, and the share "committed and stayed" (some commitment whose form every
+later look kept: no change of form, no stop) with the week of that kept commitment; and, for
 the tool policies, how far the model's own utility of the regimens of the forms tried
 (:func:`estimates` at the last look) is from the truth (``estimate_error``, printed for
 responders and non-responders).
@@ -57,20 +66,28 @@ had 0.55 against 0.40 because the full fit gives an untried form a heavier tail)
 over the options open at the look, and each fit sets the evaluation period from its own
 build-up time: at a look where one fit still blocks changes the other allows, P(best) is not
 compared (``same_options`` gives the share of looks where they agree), P(GI violation) and the
-advice are.
+advice are. A full fit that fails its checks leaves its look out of the P(best) comparison:
+when more than a third of the looks' full fits fail the run stops, when any does it is a
+warning. ``--full-subset 0`` skips the check: said on stderr and above every table.
+
+``--seeds 1,2,3`` runs each seed (new persons each) and then prints, per policy, each seed's
+row and the pooled one (regret at week 12 and P(within 0.25) with their standard errors over
+persons, the standard error of the seeds' means) and the tool's regret over the fixed
+advice's with its standard error (delta method, paired persons). The default seed, 1, is the
+seed the tool's settings were tuned on: quote several.
 
 ``--world NAME`` changes every person the same way (:data:`WORLDS`: quiet nights, a flat dose
-curve, no expectation or drift) on the same persons and noise, to see which departure of the
-world from the model a policy's regret comes from; ``--policies`` runs some of them (the tool
-is the reference of the paired gaps).
+curve, no expectation or drift, one exposure store per form) on the same persons and noise,
+to see which departure of the world from the model a policy's regret comes from;
+``--policies`` runs some of them (the tool is the reference of the paired gaps).
 
 ``--full-loop K`` also runs ``tool_full``, the tool's rule on the full model (NUTS,
 :data:`FULL_FIT`), for the first K persons, and prints it beside the quick model's run on the
 same persons.
 
     PYTHONPATH=. .venv/bin/python benchmarks/closed_loop.py --persons 200 --workers 2 \\
-        --seed 1 [--world quiet] [--policies tool,sweep] [--full-subset 6] [--full-loop 12] \\
-        [--json out.json]
+        --seeds 1,2,3 [--world per-form] [--restricted 0.3] [--policies tool,sweep] \\
+        [--full-subset 6] [--full-loop 12] [--json out.json]
 """
 
 from __future__ import annotations
@@ -79,6 +96,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -98,6 +116,7 @@ from model.data.diary import Diary, read_diary
 from model.data.profile import Complaint, Profile
 from model.decision.candidates import EXPERIMENTS
 from model.decision.decide import Decision, DecisionSettings, decide
+from model.decision.screening import screen
 from model.decision.settings import Mode, Predict
 from model.decision.utility import utility_per_gain
 from model.evidence.priorset import PriorSet, load_priors
@@ -107,6 +126,7 @@ from model.simulate.world import (
     WorldPerson,
     draw_world_person,
     extend_world,
+    separate_stores,
     true_change,
     true_utility,
 )
@@ -141,16 +161,30 @@ SAME_ADVICE = 2 / 3
 COMPLAINTS: tuple[Complaint, ...] = ("sleep_onset", "night_waking", "anxiety", "racing_thoughts")
 QUIET: dict[str, float] = {"bad_enter": 0.0, "sol_shape": 10.0, "rating_rho": 0.0}
 """Quiet nights: no runs of bad nights, light-tailed latency, ratings without autocorrelation."""
+PER_FORM = "per-form"
+"""The world whose persons have one exposure store per form (:func:`separate_stores`)."""
 WORLDS: dict[str, dict[str, float]] = {
     "drawn": {},
     "quiet": QUIET,
     "flat_dose": QUIET | {"hill_ed50_mg": 60.0},
     "no_expectation": {"expectation": 0.0, "drift": 0.0},
+    PER_FORM: {},
 }
 """Overrides of every drawn person (``--world``), the same persons and noise otherwise:
 ``drawn`` keeps them as drawn; ``quiet`` (:data:`QUIET`); ``flat_dose`` quiet nights and a Hill
 ED50 of 60 mg, so that 200 mg gives 92 % of a form's saturated effect (the drawn ED50s of
-100-250 mg give 39-80 %); ``no_expectation``: no expectation effect and no drift."""
+100-250 mg give 39-80 %); ``no_expectation``: no expectation effect and no drift;
+``per-form`` (:data:`PER_FORM`): each form builds up and washes out in its own store, with
+its own lag and ramp (the drawn world, as the model, has one store for all forms: a switch
+of forms at the same dose shows the new form's full effect the first night)."""
+RESTRICTED = 0.3
+"""Share of the persons whose profile has safety limits of their own (:func:`restrictions`)."""
+OWN_CEILINGS = (150.0, 200.0, 250.0, 300.0)
+"""The personal ceilings (``max_elemental_mg``) a restricted person may give."""
+MEDICINES = ("digoxin", "raltegravir", "magnesium hydroxide 100 mg", "magnesium hydroxide 200 mg")
+"""Medicines of the bundled safety rules that hold magnesium (digoxin: no change without a
+clinician; raltegravir: refer) or cap it (a magnesium antacid's 100 or 200 mg a day counts
+towards the 350 mg limit, leaving 250 or 150 mg)."""
 
 
 @dataclass(frozen=True)
@@ -163,14 +197,38 @@ class Subject:
     seed: int
 
 
+def restrictions(rng: np.random.Generator, share: float) -> dict[str, Any]:
+    """The profile's safety limits of one person: none, or (chance ``share``) some of three.
+
+    A restricted person has each of a personal ceiling (:data:`OWN_CEILINGS`), one excluded
+    form (any of :data:`~model.core.forms.FORMS`) and a medicine of :data:`MEDICINES` with
+    chance 1/2, and at least one of them. Every person takes the same number of draws, so the
+    draws of the others do not depend on ``share``.
+    """
+    restricted, parts, one = rng.random() < share, rng.random(3) < 0.5, int(rng.integers(3))
+    ceiling = OWN_CEILINGS[int(rng.integers(len(OWN_CEILINGS)))]
+    form = FORMS[int(rng.integers(len(FORMS)))]
+    medicine = MEDICINES[int(rng.integers(len(MEDICINES)))]
+    if not restricted:
+        return {}
+    parts[one] |= not parts.any()
+    fields = {"max_elemental_mg": ceiling, "excluded_forms": (form,), "medications": (medicine,)}
+    return {key: value for key, value, part in zip(fields, fields.values(), parts, strict=True)
+            if part}
+
+
 def draw_subjects(n: int, seed: int, *, responder: float = 0.6, ibs_share: float = 0.1,
-                  world: str = "drawn") -> list[Subject]:
+                  world: str = "drawn", restricted: float = RESTRICTED) -> list[Subject]:
     """``n`` world persons; ``ibs_share`` of them have an IBS gut (and say so in the profile).
 
     ``world`` names the overrides of :data:`WORLDS` applied to every person once drawn, so
-    that each world has the same persons, profiles and noise seeds.
+    that each world has the same persons, profiles and noise seeds (the per-form world's
+    kinetics are drawn for every person, from their own stream). ``restricted`` of them have
+    safety limits of their own in the profile (:func:`restrictions`, from a stream of their
+    own: 0 gives the same persons with the default profile).
     """
     rng = np.random.default_rng(seed)
+    kinetics, limits = (np.random.default_rng([seed, stream]) for stream in (1, 2))
     subjects = []
     for index in range(n):
         person = draw_world_person(rng, responder=responder)
@@ -178,8 +236,11 @@ def draw_subjects(n: int, seed: int, *, responder: float = 0.6, ibs_share: float
         if ibs:
             person = replace(person, gut_sensitivity=person.gut_sensitivity + 1.5)
         person = replace(person, **WORLDS[world])
+        stored = separate_stores(person, kinetics)
+        person = stored if world == PER_FORM else person
         profile = Profile(gut_sensitivity="ibs" if ibs else "none",
-                          complaint=COMPLAINTS[int(rng.integers(len(COMPLAINTS)))])
+                          complaint=COMPLAINTS[int(rng.integers(len(COMPLAINTS)))],
+                          **restrictions(limits, restricted))
         subjects.append(Subject(index, person, profile, int(rng.integers(2**31))))
     return subjects
 
@@ -467,17 +528,46 @@ def follow(subject: Subject, policy: Policy, priors: PriorSet, *, gi_looks: bool
         frame = ahead.iloc[:end]
 
 
+def safety_limits(profile: Profile, priors: PriorSet) -> tuple[float, tuple[str, ...]]:
+    """The person's daily ceiling and allowed forms under the safety rules (``screen``).
+
+    The ceiling is 0 when a rule refers or holds magnesium (the person starts without it,
+    and a hold keeps the current routine).
+    """
+    screening = screen(profile, priors.safety)
+    held = bool(screening.referrals or screening.holds)
+    return (0.0 if held else screening.ceiling_mg), screening.allowed_forms
+
+
+def breaches(regimens: Sequence[Regimen], profile: Profile, priors: PriorSet) -> int:
+    """Regimens over the person's limits: above the ceiling, of an excluded form, or any
+    magnesium when a rule refers or holds it."""
+    ceiling, forms = safety_limits(profile, priors)
+    return sum(r.active and (r.elemental_mg > ceiling or r.form not in forms) for r in regimens)
+
+
 def allowed_regimens(profile: Profile, priors: PriorSet) -> list[Regimen]:
-    """No magnesium and every form the tool considers at 100/200/300 mg and at the ceiling
-    (the tool's dose steps stop there: 350 mg by default), never above it."""
-    ceiling = profile.ceiling_mg(priors.safety)
+    """No magnesium and every allowed form at 100/200/300 mg and at the ceiling (the tool's
+    dose steps stop there: 350 mg by default), never above it (:func:`safety_limits`)."""
+    ceiling, forms = safety_limits(profile, priors)
     split_min = DecisionSettings().split_min_mg
     found = [NO_MAGNESIUM]
-    for form in (f for f in FORMS if f not in profile.excluded_forms):
+    for form in (forms if ceiling > 0 else ()):
         for dose in sorted({min(d, ceiling) for d in DOSES} | {ceiling}):
             found += [Regimen(form, dose, split) for split in (False, True)
                       if not split or dose >= split_min]
     return found
+
+
+def kept_commit(looks: Sequence[dict[str, Any]]) -> int | None:
+    """Night of the first committing look whose form every later look keeps (None: none).
+
+    No magnesium counts as a form: a stop after a commitment to a form leaves it, as does a
+    change of form; a change of dose or split does not.
+    """
+    forms = [Regimen.from_label(k["regimen"]).form for k in looks]
+    return next((k["night"] for i, k in enumerate(looks)
+                 if k["commit"] and all(f == forms[i] for f in forms[i:])), None)
 
 
 def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, Any]],
@@ -504,7 +594,7 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
               for label, value in looks[-1]["estimates"].items()
               if Regimen.from_label(label).form in tried]
     commits = [k["night"] for k in looks if k["commit"]]
-    ceiling = subject.profile.ceiling_mg(priors.safety)
+    kept = kept_commit(looks)
     return {
         "person": subject.index, "best": best.label, "best_utility": utility(best),
         "final": final.label, "final_utility": utility(final), "regret_week12": regret_final,
@@ -514,9 +604,13 @@ def score(subject: Subject, taken: Sequence[Regimen], looks: Sequence[dict[str, 
         "within_025": regret_final <= 0.25,
         "estimate_error": float(np.mean(errors)) if errors else None,
         "gi_limit_nights": sum(true_change(subject.person, r)["gi"] > limit for r in followed),
-        "ceiling_breaches": sum(r.elemental_mg > ceiling for r in [*followed, final]),
+        "ceiling_breaches": breaches([*followed, final], subject.profile, priors),
         "committed": bool(commits),
         "commit_week": (commits[0] - BASELINE) / 7 if commits else None,
+        "committed_kept": kept is not None,
+        "kept_commit_week": (kept - BASELINE) / 7 if kept is not None else None,
+        "restricted": bool(subject.profile.max_elemental_mg is not None
+                           or subject.profile.excluded_forms or subject.profile.medications),
         "looks": list(looks), "responder": bool(subject.person.effects),
         "ibs": subject.profile.gut_sensitivity == "ibs", "complaint": subject.profile.complaint,
     }
@@ -590,7 +684,8 @@ def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
     chosen = quick.assessments[_behind(quick)]
     # P(best) is over the options open now; each fit's build-up time sets its own evaluation
     # period, so one may still block the changes the other allows: then P(best) is not compared
-    same_options = all(q.feasible == f.feasible for q, f in pairs)
+    # a full fit that failed its checks has nothing to compare: counted in the verdict
+    same_options = model.diagnostics_.ok and all(q.feasible == f.feasible for q, f in pairs)
     return {
         "person": subject.index, "night": look.night, "diagnostics_ok": model.diagnostics_.ok,
         "quick": f"{quick.recommendation.action} {chosen.regimen.label}",
@@ -635,7 +730,11 @@ def agreement(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def verdict(agree: dict[str, Any]) -> tuple[str, str]:
-    """Why the quick model is refused (empty: it is not), and what is only a warning."""
+    """Why the quick model is refused (empty: it is not), and what is only a warning.
+
+    A look whose full fit failed its checks counts: refused when more than a third of the
+    looks' full fits failed (``SAME_ADVICE``), a warning when any did.
+    """
     if not agree:
         return "", ""
     worst_gi = agree["p_violation_all"]["max_abs_diff"]
@@ -651,10 +750,15 @@ def verdict(agree: dict[str, Any]) -> tuple[str, str]:
                        "average")
     if agree["same_advice"] < SAME_ADVICE:
         reasons.append(f"the same advice at only {agree['same_advice']:.0%} of the looks")
-    warned = (f"at one look or more the chosen action's P(best) differs by up to "
+    failed = f"the full fit failed its checks at {1 - agree['full_fit_ok']:.0%} of the looks " \
+             "(its P(best) is not compared there)"
+    if agree["full_fit_ok"] < SAME_ADVICE:
+        reasons.append(failed)
+    warned = [f"at one look or more the chosen action's P(best) differs by up to "
               f"{chosen['max_abs_diff']:.3f} (mean {chosen['mean_abs_diff']:.3f})"
-              if chosen["max_abs_diff"] > AGREEMENT_TOLERANCE else "")
-    return "; ".join(reasons), warned
+              if chosen["max_abs_diff"] > AGREEMENT_TOLERANCE else "",
+              failed if SAME_ADVICE <= agree["full_fit_ok"] < 1 else ""]
+    return "; ".join(reasons), "; ".join(filter(None, warned))
 
 
 # --------------------------------------------------------------------------------------------
@@ -684,7 +788,7 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
     for name, group in records.groupby("policy", sort=False):
         gap = paired_gap(records, str(name))
         tool_like = name in MODEL_POLICIES
-        weeks = group["commit_week"].dropna()
+        weeks, kept = group["commit_week"].dropna(), group["kept_commit_week"].dropna()
         rows.append({
             "policy": name, "persons": len(group),
             "regret_week12": group["regret_week12"].mean(),
@@ -698,6 +802,8 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
             "ceiling_breaches": int(group["ceiling_breaches"].sum()),
             "commit_rate": group["committed"].mean() if tool_like else None,
             "commit_week": weeks.mean() if tool_like and len(weeks) else None,
+            "committed_kept": group["committed_kept"].mean() if tool_like else None,
+            "kept_commit_week": kept.mean() if tool_like and len(kept) else None,
             "seconds": group["seconds"].sum()})
     return pd.DataFrame(rows)
 
@@ -706,9 +812,10 @@ def markdown(summary: pd.DataFrame) -> str:
     """The per-policy table in Markdown."""
     head = ("| policy | persons | regret wk 12 | of it: forms never tried | of it: choice among "
             "tried | of that: the dose | minus the tool's (paired SE) | regret 12 wk | "
-            "P(within 0.25) | GI-limit nights | ceiling breaches | commit rate | commit week | "
+            "P(within 0.25) | GI-limit nights | ceiling breaches | committed at any look | "
+            "week of the first commit | committed and stayed | week of the kept commit | "
             "CPU s |")
-    lines = [head, "|" + "---|" * 14]
+    lines = [head, "|" + "---|" * 16]
 
     def fmt(value: Any, digits: int = 2) -> str:
         return "n/a" if value is None or value != value else f"{value:.{digits}f}"
@@ -721,6 +828,7 @@ def markdown(summary: pd.DataFrame) -> str:
                      f"{fmt(r['regret_12_weeks'])} | {fmt(r['p_within_025'])} | "
                      f"{fmt(r['gi_limit_nights'], 1)} | {r['ceiling_breaches']} | "
                      f"{fmt(r['commit_rate'])} | {fmt(r['commit_week'], 1)} | "
+                     f"{fmt(r['committed_kept'])} | {fmt(r['kept_commit_week'], 1)} | "
                      f"{fmt(r['seconds'], 0)} |")
     return "\n".join(lines)
 
@@ -742,8 +850,7 @@ def kept_by_slot(group: pd.DataFrame) -> str:
     second, third, ...: how many ended on it, on the first form tried instead, or on no
     magnesium. An order effect (a novelty that fades, or a build-up the model reads otherwise)
     shows as a later slot losing to the first. Non-responders are left out: magnesium does
-    nothing for their sleep, and a chelate is their best regimen only when it lowers their
-    loose-stool nights a little, so none costs them next to nothing.
+    nothing for their sleep nor for their stools, so none is their best regimen.
     """
     counts: dict[int, Counter[str]] = {}
     responders = group[group["responder"]]
@@ -822,19 +929,156 @@ def policy_names(text: str) -> tuple[str, ...]:
     return tuple(name for name in POLICIES if name in names)
 
 
+def seed_list(text: str) -> tuple[int, ...]:
+    """``--seeds``: comma-separated integers, each once, in the order given."""
+    try:
+        seeds = tuple(dict.fromkeys(int(part) for part in text.split(",") if part.strip()))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--seeds takes integers such as 1,2,3: {error}") from None
+    if not seeds:
+        raise argparse.ArgumentTypeError("--seeds names no seed")
+    return seeds
+
+
+SKIPPED = ("WARNING: the quick-vs-full agreement check was SKIPPED (--full-subset 0): the "
+           "quick model the tool policies use is not checked against the full fit in this run")
+"""Said on stderr and above the table when the tool policies run without the check."""
+
+
+def check_quick_model(subjects: Sequence[Subject], args: argparse.Namespace
+                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The quick-vs-full check on ``--full-subset`` persons (module docstring); stops the run
+    when the quick model is refused, warns when the check is skipped or finds a warning."""
+    started = time.perf_counter()
+    tools = bool(set(MODEL_POLICIES) & set(args.policies))
+    checked = subjects[:args.full_subset] if tools else []
+    checks = parallel(partial(check_subject, draws=args.draws), checked, args.workers)
+    agree = agreement(checks) if checks else {}
+    if tools and not checks:
+        print(SKIPPED, file=sys.stderr, flush=True)
+    print(f"quick vs full model ({time.perf_counter() - started:.0f} s): "
+          f"{json.dumps(agree, indent=1)}", flush=True)
+    refused, warned = verdict(agree)
+    looks = "\n".join(f"  person {r['person']} night {r['night']}: quick {r['quick']} vs "
+                      f"full {r['full']}, P(best) of the chosen {r['p_best_chosen']}"
+                      f"{'' if r['diagnostics_ok'] else ' (the full fit failed its checks)'}"
+                      for r in checks)
+    if refused:
+        raise SystemExit(f"the quick model disagrees with the full fit ({refused}): not used "
+                         f"in the loop\n{looks}")
+    if warned:
+        print(f"warning: {warned}\n{looks}", flush=True)
+    return agree, checks
+
+
+def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """Check the quick model, run every policy on the persons of ``seed``, print the table."""
+    subjects = draw_subjects(args.persons, seed, world=args.world, restricted=args.restricted)
+    agree, checks = check_quick_model(subjects, args)
+    started = time.perf_counter()
+    records = run(subjects, workers=args.workers, draws=args.draws, names=args.policies,
+                  every=args.look_every)
+    wall = time.perf_counter() - started
+    summary = summarise(records)
+    tools = summary[summary["policy"].isin(MODEL_POLICIES)]
+    assert tools["ceiling_breaches"].sum() == 0, "a tool policy went over a person's limits"
+    looking = f", looking every {args.look_every} nights too" if args.look_every else ""
+    restricted = int(records.groupby("person")["restricted"].first().sum())
+    print(f"\nseed {seed}: {args.persons} persons ({args.world} world{looking}; {restricted} "
+          f"with safety limits of their own) x {len(args.policies)} policies in "
+          f"{wall:.0f} s wall time ({args.workers} workers)\n")
+    if set(MODEL_POLICIES) & set(args.policies) and not checks:
+        print(SKIPPED + "\n")
+    print(markdown(summary))
+    print("\n" + behaviour(records))
+    result = {"persons": args.persons, "seed": seed, "world": args.world,
+              "restricted": args.restricted, "look_every": args.look_every,
+              "policies": list(args.policies), "wall_seconds": wall,
+              "agreement": agree, "agreement_checked": bool(checks), "checks": checks,
+              "summary": summary.to_dict("records"), "records": records.to_dict("records")}
+    if args.full_loop:
+        result["full_loop"] = full_loop(subjects[:args.full_loop], records, args.draws)
+    return result
+
+
+def ratio(records: pd.DataFrame, top: str = "tool", bottom: str = "fixed"
+          ) -> tuple[float, float] | None:
+    """Mean regret at week 12 of ``top`` over ``bottom``'s, and its standard error (delta
+    method on the paired persons); None when either policy did not run."""
+    wide = records.pivot(index=["seed", "person"], columns="policy", values="regret_week12")
+    if top not in wide or bottom not in wide or len(wide) < 2:
+        return None
+    a, b = wide[top].to_numpy(float), wide[bottom].to_numpy(float)
+    value = a.mean() / b.mean()
+    cov = np.cov(a, b) / len(a)
+    variance = (cov[0, 0] - 2 * value * cov[0, 1] + value**2 * cov[1, 1]) / b.mean() ** 2
+    return float(value), float(math.sqrt(max(variance, 0.0)))
+
+
+def across_seeds(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per policy and seed, and over all seeds: regret at week 12 and P(within 0.25) with
+    their standard errors (persons of all seeds pooled: each seed draws new persons), the
+    standard error of the seeds' means, and the ratio of the tool's regret to the fixed
+    advice's. Printed as a table; returned as its rows."""
+    records = pd.concat([pd.DataFrame(r["records"]).assign(seed=r["seed"]) for r in runs],
+                        ignore_index=True)
+    groups = [(name, seed, g) for (name, seed), g in records.groupby(["policy", "seed"],
+                                                                      sort=False)]
+    groups += [(name, "all", g) for name, g in records.groupby("policy", sort=False)]
+    rows = []
+    for name, seed, group in groups:
+        n = len(group)
+        means = group.groupby("seed")["regret_week12"].mean()
+        rows.append({"policy": name, "seed": seed, "persons": n,
+                     "regret_week12": group["regret_week12"].mean(),
+                     "regret_se": group["regret_week12"].std(ddof=1) / math.sqrt(n),
+                     "seeds_se": means.std(ddof=1) / math.sqrt(len(means))
+                     if len(means) > 1 else math.nan,
+                     "p_within_025": group["within_025"].mean(),
+                     "p_within_se": group["within_025"].std(ddof=1) / math.sqrt(n),
+                     "ceiling_breaches": int(group["ceiling_breaches"].sum()),
+                     "committed_kept": group["committed_kept"].mean()
+                     if name in MODEL_POLICIES else math.nan})
+    rows.sort(key=lambda r: (POLICIES.index(r["policy"]) if r["policy"] in POLICIES else 99,
+                             str(r["seed"]) == "all"))
+    ratios = {str(seed): ratio(group) for seed, group in records.groupby("seed")}
+    ratios["all"] = ratio(records)
+    lines = ["| policy | seed | persons | regret wk 12 (SE) | SE of the seeds' means | "
+             "P(within 0.25) (SE) | ceiling breaches | committed and stayed |",
+             "|" + "---|" * 8]
+    for r in rows:
+        spread, kept = (f"{r[k]:.2f}" if r[k] == r[k] else "" for k in ("seeds_se",
+                                                                          "committed_kept"))
+        lines.append(f"| {r['policy']} | {r['seed']} | {r['persons']} | "
+                     f"{r['regret_week12']:.2f} ({r['regret_se']:.2f}) | {spread} | "
+                     f"{r['p_within_025']:.2f} ({r['p_within_se']:.2f}) | "
+                     f"{r['ceiling_breaches']} | {kept} |")
+    said = [f"{seed} {value[0]:.2f} (SE {value[1]:.2f})" for seed, value in ratios.items()
+            if value]
+    print(f"\nOver the seeds {', '.join(str(r['seed']) for r in runs)}:\n\n" + "\n".join(lines))
+    print("\nregret at week 12, tool / fixed: " + ("; ".join(said) or "n/a"))
+    return {"rows": rows, "tool_over_fixed": ratios}
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    """Parse the arguments, check the quick model, run every policy, print the table."""
+    """Parse the arguments, then check the quick model and run every policy on each seed."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", type=seed_list, default=None, metavar="S1,S2,...",
+                        help="run every seed named (new persons each) and summarise over them "
+                             "(instead of --seed)")
     parser.add_argument("--full-subset", type=int, default=6)
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--full-loop", type=int, default=0, metavar="K",
                         help="also run the tool on the full model for the first K persons")
     parser.add_argument("--world", choices=tuple(WORLDS), default="drawn",
                         help="change every person the same way (default: as drawn)")
+    parser.add_argument("--restricted", type=float, default=RESTRICTED, metavar="SHARE",
+                        help="share of persons with safety limits of their own (default "
+                             f"{RESTRICTED}; 0: everyone has the default profile)")
     parser.add_argument("--policies", type=policy_names, default=POLICIES,
                         help=f"comma-separated, of {','.join(POLICIES)} (default: all)")
     parser.add_argument("--look-every", type=int, default=None, metavar="K",
@@ -844,41 +1088,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if args.look_every is not None and args.look_every < 1:
         parser.error(f"--look-every must be at least 1, got {args.look_every}")
-    subjects = draw_subjects(args.persons, args.seed, world=args.world)
-    started = time.perf_counter()
-    checked = subjects[:args.full_subset] if set(MODEL_POLICIES) & set(args.policies) else []
-    checks = parallel(partial(check_subject, draws=args.draws), checked, args.workers)
-    agree = agreement(checks) if checks else {}
-    print(f"quick vs full model ({time.perf_counter() - started:.0f} s): "
-          f"{json.dumps(agree, indent=1)}", flush=True)
-    refused, warned = verdict(agree)
-    looks = "\n".join(f"  person {r['person']} night {r['night']}: quick {r['quick']} vs "
-                      f"full {r['full']}, P(best) of the chosen {r['p_best_chosen']}"
-                      for r in checks)
-    if refused:
-        raise SystemExit(f"the quick model disagrees with the full fit ({refused}): not used "
-                         f"in the loop\n{looks}")
-    if warned:
-        print(f"warning: {warned}\n{looks}", flush=True)
-    started = time.perf_counter()
-    records = run(subjects, workers=args.workers, draws=args.draws, names=args.policies,
-                  every=args.look_every)
-    wall = time.perf_counter() - started
-    summary = summarise(records)
-    assert summary["ceiling_breaches"].sum() == 0, "a policy went above the ceiling"
-    looking = f", looking every {args.look_every} nights too" if args.look_every else ""
-    print(f"\n{args.persons} persons ({args.world} world{looking}) x {len(args.policies)} "
-          "policies in "
-          f"{wall:.0f} s wall time ({args.workers} workers)\n")
-    print(markdown(summary))
-    print("\n" + behaviour(records))
-    result = {"persons": args.persons, "seed": args.seed, "world": args.world,
-              "look_every": args.look_every,
-              "policies": list(args.policies), "wall_seconds": wall,
-              "agreement": agree, "checks": checks,
-              "summary": summary.to_dict("records"), "records": records.to_dict("records")}
-    if args.full_loop:
-        result["full_loop"] = full_loop(subjects[:args.full_loop], records, args.draws)
+    if not 0 <= args.restricted <= 1:
+        parser.error(f"--restricted is a share, 0 to 1, got {args.restricted}")
+    runs = [run_seed(args, seed) for seed in args.seeds or (args.seed,)]
+    result = runs[0] if len(runs) == 1 else {"seeds": [r["seed"] for r in runs],
+                                             "across": across_seeds(runs), "runs": runs}
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1, default=str))
     return result

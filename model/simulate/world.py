@@ -9,13 +9,26 @@ generator deliberately differs from the model wherever real nights are likely to
   lengthen latency, add awakenings and lower the ratings together;
 - a **weekday** effect (Friday and Saturday nights) and late **caffeine**;
 - effects build up after a **lag and a linear ramp** of per-person length (not first-order
-  kinetics) and follow a **Hill** dose curve (``n = 2``; not Emax);
+  kinetics) and follow a **Hill** dose curve (``n = 2``; not Emax). By default
+  (``stores="shared"``) there is one exposure level for all forms, the effect of the form
+  last taken applied to it: a switch of forms at the same dose shows the new form's full
+  built-up effect the first night. This is the structure the model's kinetics assume too
+  (:mod:`model.likelihood.kinetics`), so it does not test it; ``stores="per_form"``
+  (:func:`separate_stores`) gives each form its own store, lag, ramp and wash-out;
 - an **expectation** effect of taking anything (placebo included) that fades over weeks, and
   **drift**: a diary started in a bad patch improves on its own (regression to the mean);
 - ratings come from an **autocorrelated normal latent** (not logistic noise);
 - GI nights follow the **chemistry** of the form (osmotic salts vs chelates, this world's own
-  :data:`WORLD_FORMS`) and a person-level gut sensitivity, in the single-intake dose;
+  :data:`WORLD_FORMS`) and a person-level gut sensitivity, in the single-intake dose; the
+  shift of magnesium is never below zero (:meth:`WorldPerson.gi_probability`);
 - whole nights go blank (4 %) besides single blank cells.
+
+Each source of nightly noise (bad nights, caffeine, latency, awakenings, ratings, GI nights,
+stool values, blanks: :data:`NOISE`) draws from its own random stream of the seed, a fixed
+number of draws a night whatever the regimens (awakenings by the inverse of the Poisson
+distribution of a uniform draw), so that two regimen paths of one person and seed meet the
+same noise in every component (common random numbers): a night with the same GI probability
+on both paths is a GI night on both or on neither.
 
 Nothing here imports the model's likelihood: it is written from these statements alone.
 
@@ -28,10 +41,12 @@ decision's utility of that change), and grows a diary period by period with
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
@@ -83,6 +98,9 @@ def facts(form: str) -> FormFacts:
                          "whether it is an osmotic salt and how often it helps a responder")
     return WORLD_FORMS[form]
 
+Stores = Literal["shared", "per_form"]
+"""One exposure store for all forms, or one per form (:attr:`WorldPerson.stores`)."""
+
 RATING_SCALES = {"quality": (1, 5), "freshness": (1, 10), "anxiety": (0, 10)}
 """Diary range of each rating."""
 
@@ -94,7 +112,9 @@ class WorldPerson:
     ``effects`` maps ``form -> {outcome: value}``: ``sol`` and ``awakenings`` are
     multipliers (0.7 = 30 % less), ``quality``/``freshness``/``anxiety`` shifts of the rating
     in points (positive = higher rating), ``gi`` a log-odds shift at 300 mg in one intake
-    added to the form's chemistry.
+    added to the form's chemistry. ``stores``: one exposure store for all forms
+    (``"shared"``) or one per form (``"per_form"``), each with the ``(lag_days, ramp_days)``
+    of ``form_kinetics`` (the person's own for a form not in it).
     """
 
     effects: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -117,45 +137,67 @@ class WorldPerson:
     blank_cell_rate: float = 0.03
     levels: dict[str, float] = field(default_factory=lambda: {
         "quality": 3.0, "freshness": 5.0, "anxiety": 4.5})
+    stores: Stores = "shared"
+    form_kinetics: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def dose_fraction(self, mg: float) -> float:
         """Hill curve (n = 2) of a daily dose, as a fraction of the saturated effect."""
         return mg**2 / (self.hill_ed50_mg**2 + mg**2) if mg > 0 else 0.0
 
     def gi_probability(self, regimen: Regimen) -> float:
-        """Chance of a loose-stool night on a regimen (steady state, no bad-night effect)."""
-        if not regimen.active:
-            return 0.04
-        single = regimen.elemental_mg / (2 if regimen.split else 1)
-        osmotic = facts(regimen.form).osmotic
-        chemistry = 1.2 if osmotic else -0.2
-        shift = self.effects.get(regimen.form, {}).get("gi", 0.0)
-        gut = self.gut_sensitivity * (1.0 if osmotic else 0.4)
-        return float(expit(np.log(0.04 / 0.96) + (chemistry + shift + gut) * single / 300.0))
+        """Chance of a loose-stool night on a regimen (steady state, no bad-night effect).
+
+        The log-odds shift of magnesium (chemistry, the person's form shift and gut) is
+        floored at 0: magnesium loosens stools (osmotic salts draw water into the bowel,
+        chelates much less) and has no known way to firm them, so no regimen has fewer
+        loose-stool nights than no magnesium. Unfloored, a gentle chelate and a low gut
+        sensitivity made glycinate 350 mg the "best" regimen of most non-responders (worth
+        up to half an MCID), and a non-responder who rightly stopped was scored as a regret.
+        """
+        loosening = 0.0
+        if regimen.active:
+            osmotic = facts(regimen.form).osmotic
+            shift = self.effects.get(regimen.form, {}).get("gi", 0.0)
+            gut = self.gut_sensitivity * (1.0 if osmotic else 0.4)
+            single = regimen.elemental_mg / (2 if regimen.split else 1)
+            loosening = max(0.0, (1.2 if osmotic else -0.2) + shift + gut) * single / 300.0
+        return float(expit(np.log(0.04 / 0.96) + loosening))
 
 
-def _ramp(person: WorldPerson, regimens: Sequence[Regimen]) -> np.ndarray:
-    """Night-by-night fraction of each night's saturated effect: lag, linear ramp, wash-out."""
-    level, out = 0.0, np.zeros(len(regimens))
+def _build_up(targets: np.ndarray, lag_days: float, ramp_days: float) -> np.ndarray:
+    """Night-by-night exposure to nightly ``targets`` (fractions of the saturated effect).
+
+    A new target is held ``lag_days`` nights before the level climbs to it by ``1 /
+    ramp_days`` a night; a lower one is reached by ``2 / ramp_days`` a night (wash-out twice
+    as fast).
+    """
+    level, out = 0.0, np.zeros(len(targets))
     target_previous, lagged = 0.0, 0
-    for t, regimen in enumerate(regimens):
-        target = person.dose_fraction(regimen.elemental_mg) if regimen.active else 0.0
+    for t, target in enumerate(targets):
         lagged = lagged + 1 if target == target_previous else 0
-        if target > level and lagged >= person.lag_days:
-            level = min(target, level + 1.0 / person.ramp_days)
+        if target > level and lagged >= lag_days:
+            level = min(target, level + 1.0 / ramp_days)
         elif target < level:
-            level = max(target, level - 2.0 / person.ramp_days)  # wash-out twice as fast
+            level = max(target, level - 2.0 / ramp_days)
         target_previous = target
         out[t] = level
     return out
 
 
+def _targets(person: WorldPerson, regimens: Sequence[Regimen], form: str | None) -> np.ndarray:
+    """Each night's Hill fraction of its dose (of ``form`` only, when one is named)."""
+    return np.array([person.dose_fraction(r.elemental_mg)
+                     if r.active and form in (None, r.form) else 0.0 for r in regimens])
+
+
+def _ramp(person: WorldPerson, regimens: Sequence[Regimen]) -> np.ndarray:
+    """Night-by-night fraction of each night's saturated effect of the one shared store."""
+    return _build_up(_targets(person, regimens, None), person.lag_days, person.ramp_days)
+
+
 def _effect(person: WorldPerson, regimens: Sequence[Regimen], outcome: str,
             neutral: float) -> np.ndarray:
-    """Per night, the effect on ``outcome`` of the form last taken (``neutral``: none yet).
-
-    After a stop the last form's effect is kept, so that it washes out with the ramp.
-    """
+    """Each night's effect on ``outcome`` of the form last taken (kept after a stop)."""
     values, last = np.empty(len(regimens)), neutral
     for t, regimen in enumerate(regimens):
         if regimen.active:
@@ -164,36 +206,96 @@ def _effect(person: WorldPerson, regimens: Sequence[Regimen], outcome: str,
     return values
 
 
+def _exposed(person: WorldPerson, regimens: Sequence[Regimen], outcome: str,
+             neutral: float) -> np.ndarray:
+    """Per night, magnesium's effect on ``outcome`` less ``neutral``, at that night's exposure.
+
+    One shared store: the form last taken's effect times the store's level. One store per
+    form: the sum over the person's helping forms of each effect times its own store's level
+    (a switch washes the old form out while the new one lags and ramps up).
+    """
+    if person.stores == "shared":
+        return (_effect(person, regimens, outcome, neutral) - neutral) * _ramp(person, regimens)
+    total = np.zeros(len(regimens))
+    for form, effect in person.effects.items():
+        lag, ramp = person.form_kinetics.get(form, (person.lag_days, person.ramp_days))
+        total += (effect.get(outcome, neutral) - neutral) * _build_up(
+            _targets(person, regimens, form), lag, ramp)
+    return total
+
+
+def separate_stores(person: WorldPerson, rng: np.random.Generator) -> WorldPerson:
+    """The person with one exposure store per form (``stores="per_form"``).
+
+    Each form's lag and ramp are the person's times its own factor, drawn uniform in 0.5-1.5
+    (forms are absorbed and reach the brain at their own pace); its wash-out is twice its
+    ramp's speed. Every form of :data:`~model.core.forms.FORMS` gets its two factors, in
+    that order, so the draws do not depend on which forms help the person.
+    """
+    kinetics = {}
+    for form in FORMS:
+        lag, ramp = rng.uniform(0.5, 1.5, 2)
+        kinetics[form] = (float(person.lag_days * lag), float(person.ramp_days * ramp))
+    return replace(person, stores="per_form", form_kinetics=kinetics)
+
+
+NOISE = ("bad", "caffeine", "latency", "awakenings", "ratings", "gi", "stool", "blanks")
+"""The sources of nightly noise, each with its own random stream (:func:`_streams`)."""
+
+
+def _streams(seed: int | None) -> dict[str, np.random.Generator]:
+    """One independent generator per source of :data:`NOISE`, spawned from ``seed``."""
+    children = np.random.SeedSequence(seed).spawn(len(NOISE))
+    return {name: np.random.default_rng(child) for name, child in zip(NOISE, children,
+                                                                       strict=True)}
+
+
 def _bad_nights(person: WorldPerson, nights: int, rng: np.random.Generator) -> np.ndarray:
-    bad = np.zeros(nights, bool)
+    draws, bad = rng.random(nights), np.zeros(nights, bool)
     for t in range(nights):
         p = person.bad_stay if t and bad[t - 1] else person.bad_enter
-        bad[t] = rng.random() < p
+        bad[t] = draws[t] < p
     return bad
+
+
+def _ratings(person: WorldPerson, regimens: Sequence[Regimen], base: np.ndarray,
+             rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Each rating of every night: level + magnesium + ``base`` (signed) + an AR(1) latent."""
+    n, out = len(regimens), {}
+    noise = rng.normal(0, 0.8, (len(RATING_SCALES), n))
+    for row, (name, (low, high)) in zip(noise, RATING_SCALES.items(), strict=True):
+        sign = -1.0 if name == "anxiety" else 1.0
+        latent = np.zeros(n)
+        for t in range(n):
+            latent[t] = person.rating_rho * (latent[t - 1] if t else 0.0) + row[t]
+        shift = _exposed(person, regimens, name, 0.0) + sign * base
+        out[name] = np.clip(np.round(person.levels[name] + shift + latent), low, high)
+    return out
 
 
 def simulate_world(person: WorldPerson, regimens: Sequence[Regimen], *, seed: int | None = None,
                    start: str = "2026-01-01") -> pd.DataFrame:
     """The diary (the README's columns) a world person keeps on the given nightly regimens."""
-    rng = np.random.default_rng(seed)
+    rng = _streams(seed)
     n = len(regimens)
     dates = pd.date_range(start, periods=n, freq="D")
-    exposure = _ramp(person, regimens)
     taking = np.array([r.active or r.form == PLACEBO for r in regimens], float)
     since_start = np.cumsum(taking) * taking
     expectation = person.expectation * taking * np.exp(-since_start / person.expectation_days)
     drift = person.drift * np.exp(-np.arange(n) / person.drift_days)
-    bad = _bad_nights(person, n, rng)
+    bad = _bad_nights(person, n, rng["bad"])
     weekend = np.isin(dates.day_of_week, (4, 5)).astype(float)
-    caffeine = (rng.random(n) < person.caffeine_rate).astype(float)
+    caffeine = (rng["caffeine"].random(n) < person.caffeine_rate).astype(float)
 
-    sol_factor = 1 + (_effect(person, regimens, "sol", 1.0) - 1) * exposure
+    sol_factor = 1 + _exposed(person, regimens, "sol", 1.0)
     mean_sol = (person.sol_minutes * sol_factor * (1 - expectation) * np.exp(drift)
                 * np.where(bad, 2.5, 1.0) * (1 + 0.15 * weekend) * (1 + 0.3 * caffeine))
-    sol = np.minimum(np.round(rng.gamma(person.sol_shape, mean_sol / person.sol_shape)), 720)
-    wake_factor = 1 + (_effect(person, regimens, "awakenings", 1.0) - 1) * exposure
-    awakenings = rng.poisson(person.awakenings_mean * wake_factor * (1 - 0.5 * expectation)
-                             * np.exp(drift / 2) + 1.5 * bad)
+    gamma = rng["latency"].standard_gamma(person.sol_shape, n)
+    sol = np.minimum(np.round(gamma * mean_sol / person.sol_shape), 720)
+    wake_factor = 1 + _exposed(person, regimens, "awakenings", 1.0)
+    rate = (person.awakenings_mean * wake_factor * (1 - 0.5 * expectation)
+            * np.exp(drift / 2) + 1.5 * bad)
+    awakenings = np.maximum(poisson.ppf(rng["awakenings"].random(n), rate), 0.0)
     frame = pd.DataFrame({
         "date": dates.strftime("%Y-%m-%d"),
         "form": [r.form if r.active or r.form == PLACEBO else "" for r in regimens],
@@ -201,20 +303,15 @@ def simulate_world(person: WorldPerson, regimens: Sequence[Regimen], *, seed: in
         "split": [int(r.split) for r in regimens],
         "sol_min": sol.astype(float), "awakenings": np.minimum(awakenings, 50).astype(float),
     })
-    for name, (low, high) in RATING_SCALES.items():
-        sign = -1.0 if name == "anxiety" else 1.0
-        latent = np.zeros(n)
-        for t in range(n):
-            latent[t] = person.rating_rho * (latent[t - 1] if t else 0.0) + rng.normal(0, 0.8)
-        shift = (_effect(person, regimens, name, 0.0) * exposure
-                 + sign * (3 * expectation - drift - 1.2 * bad))
-        frame[name] = np.clip(np.round(person.levels[name] + shift + latent), low, high)
-    gi = rng.random(n) < [person.gi_probability(r) for r in regimens]
-    frame["stool_bristol"] = np.where(gi, rng.integers(6, 8, n), rng.integers(2, 6, n))
+    ratings = _ratings(person, regimens, 3 * expectation - drift - 1.2 * bad, rng["ratings"])
+    frame = frame.assign(**ratings)
+    gi = rng["gi"].random(n) < [person.gi_probability(r) for r in regimens]
+    loose, formed = rng["stool"].integers(6, 8, n), rng["stool"].integers(2, 6, n)
+    frame["stool_bristol"] = np.where(gi, loose, formed)
     frame["caffeine_late"] = caffeine
     outcomes = ["sol_min", "awakenings", "quality", "freshness", "anxiety", "stool_bristol"]
-    cells = rng.random((n, len(outcomes))) < person.blank_cell_rate
-    cells |= (rng.random(n) < person.blank_night_rate)[:, None]
+    cells = rng["blanks"].random((n, len(outcomes))) < person.blank_cell_rate
+    cells |= (rng["blanks"].random(n) < person.blank_night_rate)[:, None]
     frame[outcomes] = frame[outcomes].astype(float).mask(cells)
     return frame
 
@@ -320,11 +417,9 @@ def extend_world(person: WorldPerson, frozen: pd.DataFrame, regimens: Sequence[R
                  start: str = "2026-01-01") -> pd.DataFrame:
     """A diary grown to ``nights`` nights: the ``frozen`` nights kept, the new ones simulated.
 
-    The world's random streams depend on the whole regimen sequence, so the whole diary is
-    simulated on ``regimens`` (the nights taken so far, then the planned ones; give the same
-    length at every call, e.g. the whole horizon padded with the current regimen, so that bad
-    nights, caffeine and latency keep their draws) and only the nights after the frozen ones
-    are appended.
+    The whole diary is simulated on ``regimens`` (the nights so far, then the planned ones;
+    give the same length at every call, e.g. the horizon padded with the current regimen, so
+    that every noise stream keeps its draws) and the nights after the frozen ones appended.
 
     Parameters
     ----------
