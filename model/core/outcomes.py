@@ -93,6 +93,12 @@ SLEEP_OUTCOMES: tuple[str, ...] = tuple(o for o in OUTCOMES if o != "gi")
 ORDINAL: tuple[str, ...] = tuple(o for o in OUTCOMES if SPECS[o].family == "ordinal")
 """Outcomes rated on an ordinal scale."""
 
+DEVICE_MEASURED: tuple[str, ...] = ("sol", "awakenings")
+"""Sleep outcomes a tracker measures, whose level may shift with the device that measures
+them; the ratings (quality, freshness, anxiety) are the person's own, whatever device
+measured the night (fitted with a shift of their own, a tracker swap moved a 730-night
+diary's anxiety by +0.98 and its anxiety effect from -0.24 to -0.35)."""
+
 GAIN_KEYS: tuple[str, ...] = tuple(SPECS[o].gain_key for o in OUTCOMES)
 """Predicted steady-state nightly values in diary units, in :data:`OUTCOMES` order."""
 

@@ -6,8 +6,10 @@ then a year of a ring's estimate at 0.6 times the true latency, was read as one 
 the advice changed without a word). The optional column ``device`` names the source of each
 night (free text, ``self-report``, ``oura``, ``fitbit``; read stripped, lower-case, runs of
 spaces as one); a blank cell is the diary's unnamed source, a source of its own, not the
-night before's. The personal model fits one level shift per sleep outcome for the nights of
-any source other than the first one seen (:func:`device_indicator`); a diary without the
+night before's. The personal model fits one level shift per outcome a tracker measures
+(:data:`~model.core.outcomes.DEVICE_MEASURED`: latency and awakenings, not the person's
+ratings) for the nights of any source other than the first one seen
+(:func:`device_indicator`), and predicts on the first source's scale; a diary without the
 column, or with one source, has none. More than two sources share that one shift: reading
 the diary says so (:func:`device_warnings`).
 """
@@ -88,17 +90,6 @@ def device_indicator(nights: pd.DataFrame) -> np.ndarray:
         return np.zeros(len(nights))
     cells = nights[DEVICE].fillna("").astype(str).to_numpy()
     return (cells != sources[0]).astype(float)
-
-
-def current_device(nights: pd.DataFrame) -> float:
-    """The indicator (:func:`device_indicator`) of the last night with a sleep outcome.
-
-    The source the next nights are measured with: the decision predicts on its scale.
-    """
-    measured = _measured(nights)
-    if measured.empty or len(dict.fromkeys(measured)) < 2:
-        return 0.0
-    return float(measured.iloc[-1] != measured.iloc[0])
 
 
 def _named(source: str) -> str:

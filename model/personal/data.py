@@ -14,12 +14,15 @@ import math
 import numpy as np
 
 from model.core.forms import FORMS
-from model.core.outcomes import OUTCOMES, SPECS
+from model.core.outcomes import DEVICE_MEASURED, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.data.devices import device_indicator
 from model.data.diary import Diary, gi_nights
 from model.evidence.priorset import PriorSet
 from model.likelihood.kinetics import design_from_nights
 from model.likelihood.prior import PersonalPrior
+
+_MEASURED = np.array([o in DEVICE_MEASURED for o in SLEEP_OUTCOMES], float)
+"""Per sleep outcome, 1.0 where the device's level shift applies (:data:`DEVICE_MEASURED`)."""
 
 
 def diary_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
@@ -116,7 +119,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "drift_sd": prior.drift_sd,
         "trend_sd": personal.trend_smd * smd[:-1],
         "cov_sd": personal.covariate_smd * smd[:-1],
-        "device": pad(device_indicator(nights), n_nights),
+        "device": pad(device_indicator(nights)[:, None] * _MEASURED[None, :], n_nights),
         "device_sd": personal.device_smd * smd[:-1],
         "log_tau_mu": np.array(math.log(personal.onset_days_median)),
         "log_tau_sd": np.array(personal.onset_days_log_sd),

@@ -55,7 +55,7 @@ from model.personal.data import diary_data, diary_size
 from model.personal.gi_prior import gi_shift
 from model.personal.nightly import posterior_predictive, with_nightly_groups
 from model.personal.power import PowerScaling, power_scaling
-from model.personal.predict import at_current_device, predict_from_draws
+from model.personal.predict import predict_from_draws
 from model.personal.proposal import Proposal, reweighted
 from model.personal.store import SavedFit, load_fit, save_fit
 
@@ -216,7 +216,7 @@ class PersonalModel:
         self.diary_, self.diagnostics_ = diary, diagnostics
         self.method_ = "nuts" if index is None else "psis"
         self.reweighting_, self._index = reweighting, index
-        self.draws_ = at_current_device(draws, diary.nights)
+        self.draws_ = draws
         self._idata: xr.DataTree | None = None
         self._data = data
 

@@ -11,8 +11,9 @@ Structure (per outcome ``o`` and form ``f``; details in ``model.personal.fit``):
 with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])``; sleep outcomes respond to the
 build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``;
 :func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load. A night
-measured by another source than the diary's first (``device`` 1) shifts every sleep
-outcome's level by ``b_device[o] ~ N(0, device_sd[o])`` (a tracker swap is no effect). Each
+measured by another source than the diary's first shifts the level of each outcome a
+tracker measures (:data:`~model.core.outcomes.DEVICE_MEASURED`: ``device[t, o]`` 1) by
+``b_device[o] ~ N(0, device_sd[o])`` (a tracker swap is no effect; ratings do not shift). Each
 outcome's likelihood is its family object's (:func:`model.likelihood.families.family_of`):
 :func:`add_likelihood` asks it for its parameters and log-density, so swapping a family (e.g. a
 robust sleep-onset likelihood) is a change in ``family_of`` alone.
@@ -68,8 +69,8 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         current = _data("current", (n_nights, n_forms))
         single = _data("single", (n_nights, n_forms))
         taking = _data("taking", (n_nights,))
-        caffeine, alcohol, device = (_data(name, (n_nights,))
-                                     for name in ("caffeine", "alcohol", "device"))
+        caffeine, alcohol = (_data(name, (n_nights,)) for name in ("caffeine", "alcohol"))
+        device = _data("device", (n_nights, n_sleep))
         trend_basis = _data("trend_basis", (n_nights, 2))
         drift_basis = _data("drift_basis", (n_nights,))
         prior_mean = _data("prior_mean", (n_forms, n_outcomes))
@@ -107,7 +108,7 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
                           dims=("sleep", "degree"))
         eta = (pt.dot(exposure, theta[:, :n_sleep]) + taking[:, None] * expectation
                + caffeine[:, None] * b_caffeine + alcohol[:, None] * b_alcohol
-               + device[:, None] * b_device
+               + device * b_device
                + pt.dot(trend_basis, trend.T)
                + drift_basis[:, None] * drift)                  # (night, sleep)
         centres = {"sol": intercept_mu[0], "awakenings": intercept_mu[1], "gi": intercept_mu[2]}

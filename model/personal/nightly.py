@@ -60,13 +60,12 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
                                  data["change_step"], data["current"],
                                  draws["tau"])                        # (draw, night, form)
     nightly = np.column_stack([data["taking"], data["caffeine"], data["alcohol"],
-                               data["device"], data["drift_basis"],
-                               data["trend_basis"]])                  # (night, term)
+                               data["drift_basis"], data["trend_basis"]])  # (night, term)
     per_draw = np.concatenate([np.stack([draws["expectation"], draws["b_caffeine"],
-                                         draws["b_alcohol"], draws["b_device"],
-                                         draws["drift"]], axis=1),
+                                         draws["b_alcohol"], draws["drift"]], axis=1),
                                np.moveaxis(draws["trend"], -1, 1)], axis=1)  # (draw, term, o)
-    eta = exposure @ theta[:, :, :n_sleep] + nightly @ per_draw
+    eta = (exposure @ theta[:, :, :n_sleep] + nightly @ per_draw
+           + data["device"][None] * draws["b_device"][:, None, :])   # (night, o) x (draw, o)
     out = {o: eta[..., k] for k, o in enumerate(SLEEP_OUTCOMES)}
     for name in ("sol", "awakenings"):
         out[name] = out[name] + draws[f"{name}_intercept"][:, None]

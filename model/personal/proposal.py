@@ -22,7 +22,6 @@ from model.data.diary import Diary
 from model.inference.diagnostics import Diagnostics
 from model.inference.psis import Reweighting, resample_index, reweight, trusted
 from model.personal.nightly import data_log_density
-from model.personal.predict import at_current_device
 from model.personal.store import Groups
 
 
@@ -66,12 +65,8 @@ class Proposal:
 
     @cached_property
     def draws(self) -> dict[str, np.ndarray]:
-        """Its posterior, chains flattened into a leading axis (chain-major).
-
-        With the level shift of the device its diary ends on
-        (:func:`~model.personal.predict.at_current_device`), as a fit's ``draws_``.
-        """
-        return at_current_device(self.groups.draws(), self.diary.nights)
+        """Its posterior, chains flattened into a leading axis (chain-major), as a fit's."""
+        return self.groups.draws()
 
     def own(self) -> np.ndarray:
         """:func:`~model.personal.nightly.data_log_density` of each draw under its own diary."""

@@ -41,11 +41,12 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 7
-"""The model a saved fit's draws belong to: 7, a level shift of each sleep outcome on nights
-measured by another device than the diary's first (``b_device``; the diary's ``device``
-column, :mod:`model.data.devices`); 6, the same graph as 5, its metadata gaining the
-seed and the sampler the fit used (``seed``, ``sampler_used``: a fit made without a seed
+FORMAT_VERSION = 8
+"""The model a saved fit's draws belong to: 8, the device's level shift only on the outcomes
+a tracker measures (latency and awakenings, not the ratings); 7, a level shift of each sleep
+outcome on nights measured by another device than the diary's first (``b_device``; the
+diary's ``device`` column, :mod:`model.data.devices`); 6, the same graph as 5, its metadata
+gaining the seed and the sampler the fit used (``seed``, ``sampler_used``: a fit made without a seed
 draws one), and the diary's blank covariate cells read anew (:mod:`model.personal.data`);
 5, the same model as 4 without the diary's notes or its folder (4's files hold them: the
 cache removes them as an older format); 4, the latency SD log-normal a priori (3 had it

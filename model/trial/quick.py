@@ -44,7 +44,7 @@ from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Or
 from model.likelihood.kinetics import exposure as build_up_exposure
 from model.personal.data import diary_data
 from model.personal.fit import gi_shift
-from model.personal.predict import at_current_device, predict_from_draws
+from model.personal.predict import predict_from_draws
 
 _GI = OUTCOMES.index("gi")
 _COVARIATES = ("taking", "caffeine", "alcohol", "drift_basis", "device")
@@ -284,7 +284,8 @@ class QuickModel:
                 data: Mapping[str, np.ndarray]) -> tuple[np.ndarray, Gaussian]:
         """The full model's linear predictor of a sleep outcome as a design and its prior."""
         n = exposure.shape[0]
-        x = np.column_stack([np.ones(n), exposure, *(data[c] for c in _COVARIATES),
+        x = np.column_stack([np.ones(n), exposure,   # the device's shift is per outcome
+                             *(data[c][:, j] if c == "device" else data[c] for c in _COVARIATES),
                              data["trend_basis"]])
         sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "cov", "trend", "drift",
                                                       "device")}
@@ -376,10 +377,9 @@ class QuickModel:
         theta[:, :, _GI] = gi[:, 1:]
         sigma = np.array([node.noise["sol_sigma"] for node in self.nodes_])[node_of]
         taus = np.array([node.tau for node in self.nodes_])[node_of]
-        return at_current_device(draws | {
+        return draws | {
             "theta": theta, "expectation": expectation, "trend": trend, "drift": drift,
-            "b_device": b_device, "tau": taus, "gi_intercept": gi[:, 0], "sol_sigma": sigma},
-            self.diary_.nights)
+            "b_device": b_device, "tau": taus, "gi_intercept": gi[:, 0], "sol_sigma": sigma}
 
     def draws_of(self, name: str) -> np.ndarray:
         """Posterior draws of a variable (``theta``: ``(draw, form, outcome)``)."""
