@@ -130,9 +130,11 @@ def test_terminal_summary_leads_with_the_headline(capsys):
 
 
 @pytest.mark.parametrize(("action", "regimen", "codes", "why"), [
-    ("increase_dose", Regimen("glycinate", 300.0), ("titration", "learn"),
-     "To learn whether you need more: glycinate is the form to keep, and the model expects "
-     "the higher dose to do better before the cost of a change"),
+    # a titration is a rule, not a step chosen for its learning value (no code learn)
+    ("increase_dose", Regimen("glycinate", 300.0), ("titration",),
+     "The planned dose step: glycinate is the form to keep, and the model expects the higher "
+     "dose to do better before the cost of a change, though not surely; its dose curve cannot "
+     "tell from nights at the lower dose whether you need more, so the step is taken by rule"),
     ("switch_form", Regimen("taurate", 200.0), ("crossover", "learn"),
      "To learn: the planned crossover tries the most promising forms in turn"),
     # a first step the crossover's order took among forms as promising said "its nights are
@@ -148,7 +150,10 @@ def test_the_headline_says_why_a_planned_step_is_taken(action, regimen, codes, w
                   reason_codes=codes, commit=False)
     said = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
     assert said.why.startswith(why)
-    assert said.sure == "Not a final answer: a step taken to learn from."
+    if "learn" in codes:
+        assert said.sure == "Not a final answer: a step taken to learn from."
+    else:                                      # a rule's step says how sure the model is
+        assert said.sure.startswith("Not sure yet: better than what you do now in ")
 
 
 def test_a_step_forced_by_a_broken_rule_says_so_first():

@@ -37,7 +37,9 @@ def test_there_are_notebooks():
 # Shorter sampling and fewer simulated persons than a reader's, the same code: injected after
 # a notebook's cell tagged "parameters" (papermill's convention), as papermill would.
 TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=600, tune=300, chains=4)",
-                   "03_decision": "SETTINGS = dict(draws=400, tune=300, chains=2)",
+                   # 2 chains of 400 draws failed R-hat <= 1.01 (1.015) after three runs at
+                   # seed 0 once the graph gained the device shift: 4 chains pass
+                   "03_decision": "SETTINGS = dict(draws=300, tune=300, chains=4)",
                    "04_trial_design": "N_SIMS = 12",
                    "05_population": "PERSONS = 8\nSETTINGS = dict(draws=300, tune=300, chains=2)"}
 
