@@ -662,11 +662,12 @@ def run(subjects: Sequence[Subject], *, workers: int = 2, draws: int = 1000,
 # --------------------------------------------------------------------------------------------
 
 
-def _behind(decision: Decision) -> int:
-    """Index in ``assessments`` of the action behind the advice (``continue`` if collecting)."""
-    if decision.chosen is not None:
-        return decision.chosen
-    return next(i for i, a in enumerate(decision.assessments) if a.action == "continue")
+def _advised(decision: Decision) -> str:
+    """The advice with the regimen behind it (:attr:`Decision.behind`), or the action alone."""
+    behind = decision.behind
+    if behind is None:
+        return decision.recommendation.action
+    return f"{decision.recommendation.action} {decision.assessments[behind].regimen.label}"
 
 
 def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
@@ -681,19 +682,18 @@ def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
     by_key = {(a.action, a.regimen): a for a in slow.assessments}
     pairs = [(a, by_key[(a.action, a.regimen)]) for a in quick.assessments
              if (a.action, a.regimen) in by_key]
-    chosen = quick.assessments[_behind(quick)]
+    chosen = None if quick.behind is None else quick.assessments[quick.behind]
     # P(best) is over the options open now; each fit's build-up time sets its own evaluation
     # period, so one may still block the changes the other allows: then P(best) is not compared
     # a full fit that failed its checks has nothing to compare: counted in the verdict
     same_options = model.diagnostics_.ok and all(q.feasible == f.feasible for q, f in pairs)
     return {
         "person": subject.index, "night": look.night, "diagnostics_ok": model.diagnostics_.ok,
-        "quick": f"{quick.recommendation.action} {chosen.regimen.label}",
-        "full": f"{slow.recommendation.action} {slow.assessments[_behind(slow)].regimen.label}"
-        if slow.assessments else slow.recommendation.action,
+        "quick": _advised(quick), "full": _advised(slow),
         "same_options": same_options,
         "p_best_chosen": (chosen.p_best, by_key[(chosen.action, chosen.regimen)].p_best)
-        if same_options and (chosen.action, chosen.regimen) in by_key else None,
+        if same_options and chosen is not None and (chosen.action, chosen.regimen) in by_key
+        else None,
         "p_best": [(q.p_best, f.p_best) for q, f in pairs] if same_options else [],
         "p_violation": [(q.p_constraint_violation, f.p_constraint_violation) for q, f in pairs],
         "full_seconds": model.fit_seconds_,

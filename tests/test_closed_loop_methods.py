@@ -198,3 +198,22 @@ def test_magnesium_never_lowers_loose_stools_below_none():
             for dose in (100.0, 350.0):
                 assert true_change(person, Regimen(form, dose))["gi"] >= 0.0
         assert true_change(person, Regimen("glycinate", 350.0))["gi"] == 0.0
+
+
+def test_the_quick_check_names_an_advice_with_no_regimen_behind_it():
+    """The quick-vs-full check looked for a `continue` behind every advice without a chosen
+    action and stopped on a referral (StopIteration) once persons had limits of their own."""
+    import datetime as dt
+
+    from model.decision import decide
+    from model.testing import FakePosterior
+    from tests.test_effects import diary
+
+    nights = diary(("none", 0, 14), ("glycinate", 200, 20))
+    model = FakePosterior(n_draws=400, seed=1)
+    as_of = dt.date(2025, 2, 4)
+    refer = decide(model, priors=load_priors(), profile=Profile(egfr=25), diary=nights,
+                   as_of=as_of)
+    assert refer.behind is None and cl._advised(refer) == "refer"
+    kept = decide(model, priors=load_priors(), diary=nights, as_of=as_of)
+    assert cl._advised(kept).startswith(kept.recommendation.action + " ")
