@@ -3,9 +3,10 @@
 A year of self-reported sleep-onset latency (rounded to 5 min) then a ring's estimate (0.6 x
 the true latency) was read as one scale: the drop was credited to what was taken after the
 swap, and the advice changed without a word. The diary's ``device`` column names each night's
-source; the personal model fits a level shift of each sleep outcome for the nights of any
-source but the first (``b_device``); an import names the tracker on the nights it fills and
-warns when a column's other nights came from another source.
+source; the personal model fits a level shift of latency and awakenings (what a tracker
+measures; not the ratings) for the nights of any source but the first (``b_device``); an
+import names the tracker on the nights it fills and warns when a column's other nights came
+from another source.
 
 The diaries here come from their own generator (:func:`swap_diary`), not ``model.simulate``:
 log-normal latency with AR(1) noise, glycinate the only form that acts (build-up of about a
@@ -250,7 +251,7 @@ def test_an_import_names_the_tracker_and_warns_of_the_earlier_source(tmp_path, c
     assert ("warning: sol_min: the nights from 2025-03-17 are oura's estimate, and 75 other "
             "night(s) of the diary (2025-01-01 to 2025-03-16) came from another source "
             "(unnamed: device blank)") in printed
-    assert "the model fits a level shift of each sleep outcome" in printed
+    assert "the model fits a level shift of sol_min for the nights of a source" in printed
     nights = read_diary(diary).nights
     assert set(nights["device"].iloc[:SWAP_AT]) == {""}
     assert set(nights["device"].iloc[SWAP_AT:]) == {"oura"}
@@ -279,3 +280,19 @@ def test_log_writes_a_device_only_when_given(tmp_path, capsys):
     assert main(["log", str(diary), "--date", "2025-01-08", "--sol", "12",
                  "--device", "7"]) == 2
     assert "column device: expected a device name" in capsys.readouterr().err
+
+
+def test_an_import_of_ratings_from_another_source_does_not_warn_of_a_shift():
+    """A rating an import fills (a CSD's quality) is the person's own, whatever the source:
+    the model fits it no shift, and the import said it did."""
+    from model.data.devices import stamp_device
+
+    before = pd.DataFrame({"date": ["2025-01-01", "2025-01-02"], "quality": ["3", "4"]})
+    imported = pd.DataFrame({"date": ["2025-01-03"], "quality": ["2"]})
+    rows = pd.concat([before, imported], ignore_index=True)
+    out, notes = stamp_device(before, rows, imported, "csd")
+    assert notes == [] and out["device"].tolist() == ["", "", "csd"]
+    latency = rows.rename(columns={"quality": "sol_min"})
+    _, said = stamp_device(before.rename(columns={"quality": "sol_min"}), latency,
+                           imported.rename(columns={"quality": "sol_min"}), "csd")
+    assert len(said) == 1 and said[0].startswith("sol_min: the nights from 2025-01-03")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.core.outcomes import SLEEP_OUTCOMES, SPECS
+from model.core.outcomes import DEVICE_MEASURED, SLEEP_OUTCOMES, SPECS
 
 DEVICE = "device"
 """The diary column."""
@@ -37,6 +37,7 @@ UNNAMED = "(unnamed)"
 """How a message names the blank source."""
 
 _SLEEP_COLUMNS = [SPECS[o].column for o in SLEEP_OUTCOMES]
+_MEASURED_COLUMNS = [SPECS[o].column for o in DEVICE_MEASURED]
 _BLANKS = frozenset({"", "na", "n/a", "nan"})
 
 
@@ -148,10 +149,12 @@ def stamp_device(before: pd.DataFrame | None, rows: pd.DataFrame, imported: pd.D
 
     ``before``: the diary's rows before the import (None: a new diary); ``rows``: merged
     with the ``imported`` nights. A night gains the tracker's name in column device when the
-    import gave it a sleep outcome and its device cell is blank. For each sleep column the
+    import gave it a sleep outcome and its device cell is blank. For each column a tracker
+    measures (latency, awakenings: :data:`~model.core.outcomes.DEVICE_MEASURED`) that the
     import filled, the other nights with a value from another source (another name, or
     blank: unnamed) are named in a warning: from then on the column is the tracker's
-    estimate, on another scale, and the model fits a level shift for it.
+    estimate, on another scale, and the model fits a level shift for it. A rating the import
+    filled (a CSD's quality) is the person's own, whatever the source: no warning.
     """
     known = [c for c in _SLEEP_COLUMNS if c in rows.columns]
     given = _filled(before, rows, {str(d).strip() for d in imported["date"]}, known)
@@ -163,7 +166,7 @@ def stamp_device(before: pd.DataFrame | None, rows: pd.DataFrame, imported: pd.D
     out.loc[stamp, DEVICE] = device
     cells = out[DEVICE].map(device_name)
     notes = []
-    for column in known:
+    for column in (c for c in known if c in _MEASURED_COLUMNS):
         mine = given.map(lambda filled, c=column: c in filled).to_numpy(bool)
         other = (~mine & ~out[column].map(_blank_cell).to_numpy(bool)
                  & (cells != device).to_numpy())
@@ -174,7 +177,7 @@ def stamp_device(before: pd.DataFrame | None, rows: pd.DataFrame, imported: pd.D
                 f"{column}: the nights from {dates[mine].iloc[0]} are {device}'s estimate, "
                 f"and {int(other.sum())} other night(s) of the diary ({dates[other].iloc[0]} "
                 f"to {dates[other].iloc[-1]}) came from another source ({names}): the model "
-                "fits a level shift of each sleep outcome for the nights of a source other "
-                "than the diary's first (column device), so the two are not read as one "
-                "scale; name the other nights' source in column device if it is blank")
+                f"fits a level shift of {column} for the nights of a source other than the "
+                "diary's first (column device), so the two are not read as one scale; name "
+                "the other nights' source in column device if it is blank")
     return out, notes
