@@ -31,9 +31,8 @@ from model.viz.plots import (
     plot_certainty,
     plot_predictive,
     plot_priors,
-    plot_timeline,
 )
-from model.viz.timeline import BAND_PREFIX, MISSING_LABEL
+from model.viz.timeline import BAND_PREFIX, MISSING_LABEL, plot_timeline
 
 
 @pytest.fixture(scope="module")

@@ -251,7 +251,7 @@ def page(analysis):
 @pytest.mark.fit
 def test_alt_texts_say_what_each_figure_shows_in_numbers(page, analysis):
     from model.viz.checks import regimen_means
-    from model.viz.plots import build_up_days
+    from model.viz.timeline import build_up_days
 
     figures = [(unescape(alt), unescape(caption)) for alt, caption in FIGURE.findall(page)]
     assert len(figures) == 4
@@ -294,7 +294,8 @@ def test_every_table_has_a_caption_and_the_profile_is_in_words(page):
 def test_series_are_told_apart_without_colour(analysis):
     from matplotlib.container import ErrorbarContainer
 
-    from model.viz.plots import plot_actions, plot_priors, plot_timeline
+    from model.viz.plots import plot_actions, plot_priors
+    from model.viz.timeline import plot_timeline
 
     for ax in plot_priors(analysis.fit.priors_, analysis.fit).axes:
         series = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]

@@ -41,14 +41,8 @@ from model.report.format import bullets, cell, escape, table
 from model.report.headline import headline, sampler_name
 from model.report.whose import whose
 from model.viz.checks import regimen_means
-from model.viz.plots import (
-    WIDER_NOTE,
-    build_up_days,
-    plot_actions,
-    plot_predictive,
-    plot_priors,
-    plot_timeline,
-)
+from model.viz.plots import WIDER_NOTE, plot_actions, plot_predictive, plot_priors
+from model.viz.timeline import build_up_days, plot_timeline
 
 if TYPE_CHECKING:
     from model.personal.fit import PersonalModel

@@ -1,7 +1,6 @@
-"""Pictures of the model: priors, the diary timeline, predictions and the ranked actions.
+"""Pictures of the model: priors, predictions and the ranked actions.
 
-The diary timeline is drawn by :mod:`model.viz.timeline` (its :func:`plot_timeline` and
-:func:`build_up_days` are imported from here too).
+The diary timeline is :mod:`model.viz.timeline`'s.
 
 Every function returns a :class:`matplotlib.figure.Figure` drawn on the Agg canvas, without
 pyplot: nothing is shown, no global figure list grows, and a figure can be saved
@@ -34,16 +33,14 @@ from model.decision import ActionAssessment, Decision, option
 from model.likelihood.prior import PersonalPrior
 from model.viz.canvas import FORM_COLOURS, INTERVAL, MARKERS, figure, grid
 from model.viz.checks import regimen_means
-from model.viz.timeline import build_up_days, plot_timeline
 
 if TYPE_CHECKING:
     from model.evidence.priorset import PriorSet
     from model.personal.fit import PersonalModel
 
-__all__ = [  # the timeline's two names are drawn in model.viz.timeline
+__all__ = [
     "BLOCKED_COLOUR", "NO_FORM_COLOUR", "PERSONAL_PRIOR_LABEL", "POSTERIOR_LABEL", "WIDER_NOTE",
-    "build_up_days", "plot_actions", "plot_certainty", "plot_predictive", "plot_priors",
-    "plot_timeline",
+    "plot_actions", "plot_certainty", "plot_predictive", "plot_priors",
 ]
 
 Z = float(NormalDist().inv_cdf(0.5 + INTERVAL / 2))
