@@ -69,7 +69,8 @@ def import_files(source: str, paths: list[Path], *, mapping: str | None = None,
         table, warnings = generic.read(paths, maps, date_is_morning)
         return Imported(table, tuple(warnings))
     if source == "csd":
-        return Imported(csd.read(paths))
+        table, warnings = csd.read(paths)
+        return Imported(table, tuple(warnings))
     if source == "gwern":
         return Imported(_gwern(paths))
     periods, notes = (apple.read(paths, progress) if source == "apple"

@@ -50,6 +50,7 @@ import math
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -62,6 +63,7 @@ from model.data.diary_rows import NUMERIC
 from model.data.importers.common import Faults, SleepPeriod, few, night_of
 from model.data.importers.hypnogram import wake_totals
 from model.data.importers.nights import may_be_main
+from model.data.importers.unread import record_types
 
 SLEEP_TYPE = "HKCategoryTypeIdentifierSleepAnalysis"
 PREFIX = "HKCategoryValueSleepAnalysis"
@@ -192,7 +194,7 @@ class _Reader:
 
     def __init__(self, file: str) -> None:
         self.file, self.found, self.faults = file, list[Sample](), Faults()
-        self.cleaned, self.started = list[str](), False
+        self.cleaned, self.started, self.types = list[str](), False, Counter[str]()
         self.stream, self.parser = _Stream(io.BytesIO(), 0, None), expat.ParserCreate()
 
     def parse(self, path: str | Path, progress: Progress | None, skip_header: bool) -> None:
@@ -210,6 +212,8 @@ class _Reader:
         self.started = True
         if self.stream.replaced and any(MARK in value for value in attributes.values()):
             attributes = self.cleaned_of_control(tag, attributes)
+        if tag == "Record":
+            self.types[attributes.get("type", "")] += 1
         if tag == "Record" and attributes.get("type") == SLEEP_TYPE:
             sample = _sample(attributes, self.file, self.where(), self.faults)
             if sample is not None:
@@ -234,14 +238,18 @@ class _Reader:
         return {}
 
     def notes(self) -> list[str]:
-        """The warnings: records left out, sleep records read past a control character."""
+        """The warnings: records left out, sleep records read past a control character.
+
+        And records of a type that looks like a diary column (dietary magnesium), not
+        imported (:func:`~.unread.record_types`).
+        """
         notes = self.faults.warnings()
         if self.cleaned:
             notes.append(f"{len(self.cleaned)} sleep record(s) with a control character in "
                          f"their source's name, read with it removed: {few(self.cleaned)}")
         if self.stream.skipped:
             notes.append(f"{self.file}: {BROKEN_HEADER}")
-        return notes
+        return notes + record_types(self.file, self.types)
 
 
 def samples(path: str | Path, progress: Progress | None = None,

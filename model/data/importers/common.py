@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ import pandas as pd
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
+from model.data.importers.unread import import_csv, supplements, unread_warnings
 from model.data.separators import decimal_points, read_text
 
 NOON_SHIFT = dt.timedelta(hours=12)
@@ -305,7 +306,8 @@ def not_sleep_data(path: Path, records: list[dict[str, Any]], what: str,
 
 
 def read_periods(paths: list[Path], records: Callable[[Path], list[dict[str, Any]]],
-                 period: RecordReader) -> tuple[list[SleepPeriod], list[str]]:
+                 period: RecordReader,
+                 used: Collection[str]) -> tuple[list[SleepPeriod], list[str]]:
     """Every sleep of the given files, all faults collected before raising.
 
     Parameters
@@ -317,23 +319,34 @@ def read_periods(paths: list[Path], records: Callable[[Path], list[dict[str, Any
     period : callable
         One record as a sleep (None for records that are not one); a record that added a
         fault is left out.
+    used : collection of str
+        The fields the reader reads: of a CSV every other column is named in a warning, of
+        a JSON export every other field that looks like a diary column
+        (:func:`~.unread.unread_warnings`; how to bring it in: :func:`~.unread.import_csv`
+        with ``bedtime_start``, the one CSV a tracker's reader takes, or ``--supplements``).
 
     Returns
     -------
     periods : list of SleepPeriod
     warnings : list of str
-        Records left out without a fault (:meth:`Faults.skip`), by reason.
+        Records left out without a fault (:meth:`Faults.skip`), by reason, and what was not
+        read.
 
     """
-    faults, periods = Faults(), []
+    faults, periods, unread = Faults(), [], list[str]()
     for path in paths:
-        for index, record in enumerate(records(path), start=1):
+        listed = records(path)
+        tabular = path.suffix.lower() == ".csv"
+        unread += unread_warnings(str(path), (k for r in listed for k in r), used,
+                                  tabular=tabular, how=import_csv(str(path), "bedtime_start")
+                                  if tabular else supplements)
+        for index, record in enumerate(listed, start=1):
             before = len(faults.items)
             found = period(record, str(path), index, faults)
             if found is not None and len(faults.items) == before:
                 periods.append(found)
     faults.raise_any()
-    return periods, faults.warnings()
+    return periods, faults.warnings() + unread
 
 
 def format_cell(value: float) -> str:

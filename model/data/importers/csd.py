@@ -31,6 +31,7 @@ import pandas as pd
 from model.data.diary_rows import KNOWN_COLUMNS
 from model.data.importers.common import Faults, check_ranges, format_cell, number, read_csv
 from model.data.importers.nights import CLOCK_BACK, may_fall_back
+from model.data.importers.unread import renamed, unread_warnings
 
 TIMES: tuple[str, ...] = ("into_bed", "try_to_sleep", "final_awakening", "out_of_bed")
 """CSD items 1, 2, 6 and 7, in the order they happen."""
@@ -120,12 +121,20 @@ def _row(row: dict[str, str], file: str, where: str, faults: Faults,
         {"notes": notes} if notes else {})
 
 
-def read(paths: list[Path]) -> pd.DataFrame:
-    """Diary rows of CSD spreadsheets (text cells; the night is the day before ``date``)."""
-    faults, rows = Faults(), {}
+READ: tuple[str, ...] = (*KNOWN_COLUMNS, *TIMES, "comments")
+"""The columns a CSD import reads (the diary's own pass through); any other is named."""
+
+
+def read(paths: list[Path]) -> tuple[pd.DataFrame, list[str]]:
+    """Diary rows of CSD spreadsheets (text cells; the night is the day before ``date``).
+
+    With a warning per file naming the columns not read (:func:`~.unread.unread_warnings`).
+    """
+    faults, rows, warnings = Faults(), {}, list[str]()
     for path in paths:
         table = read_csv(path)
         table.columns = [str(c).strip().lower() for c in table.columns]
+        warnings += unread_warnings(str(path), table.columns, READ, tabular=True, how=renamed)
         if "date" not in table.columns:
             faults.add(str(path), "column date", "expected the CSD date (the morning); found "
                        "columns: " + ", ".join(table.columns))
@@ -147,4 +156,4 @@ def read(paths: list[Path]) -> pd.DataFrame:
     columns = ["date", *(c for c in KNOWN_COLUMNS
                          if c != "date" and any(c in r for r in rows.values()))]
     return pd.DataFrame([{"date": n.isoformat()} | rows[n] for n in sorted(rows)],
-                        columns=columns).fillna("")
+                        columns=columns).fillna(""), warnings

@@ -178,4 +178,5 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:
     """Every sleep log of the given files (duplicates are dropped by ``nights_table``)."""
-    return read_periods(paths, _records, period)
+    return read_periods(paths, _records, period,
+                        (*FIELDS, "mainSleep", "isMainSleep", "logType"))

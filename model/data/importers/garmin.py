@@ -149,4 +149,4 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:
     """Every day's sleep of the given files, and a warning for each kind of record left out."""
-    return read_periods(paths, _records, period)
+    return read_periods(paths, _records, period, FIELDS)

@@ -36,6 +36,7 @@ from model.data.importers.common import (
     number,
     read_csv,
 )
+from model.data.importers.unread import mapped, unread_warnings
 from model.data.night_dates import DATE, date_problem
 
 UNITS: dict[str, float] = {"s": 1 / 60, "min": 1.0, "h": 60.0}
@@ -163,6 +164,8 @@ def read(paths: list[Path], maps: list[ColumnMap],
             raise InputError([Fault(str(path), f"column {name}", "expected this mapped column; "
                                     "found columns: " + ", ".join(map(str, table.columns)))
                               for name in missing])
+        warnings += unread_warnings(str(path), table.columns, [m.source for m in maps],
+                                    tabular=True, how=mapped)
         table[date_source], said = _midnights([str(cell).strip() for cell in table[date_source]],
                                               str(path), date_source)
         warnings += said

@@ -185,4 +185,5 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def read(paths: list[Path]) -> tuple[list[SleepPeriod], list[str]]:
     """Every sleep period of the given files."""
-    return read_periods(paths, _records, period)
+    return read_periods(paths, _records, period,
+                        (*EXPECTED, "time_in_bed", *V1_NAMES, "is_longest"))

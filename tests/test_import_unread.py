@@ -1,0 +1,111 @@
+"""An import names what it did not read, and a diary column among it is never dropped silently.
+
+An outside audit: an Oura CSV with the person's own ``form`` and ``elemental_mg`` columns was
+imported without them, without a word, and the analysis then said "no magnesium, start
+glycinate" to someone who took glycinate every night.
+"""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.cli.main import main
+from model.data.importers import import_files
+
+DATA = Path(__file__).parent / "data" / "import"
+
+
+def _oura_with(tmp_path: Path, **extra: str) -> Path:
+    """The Oura CSV fixture with extra columns, one value each on every row."""
+    table = pd.read_csv(DATA / "oura-sleep.csv", dtype=str, keep_default_na=False)
+    path = tmp_path / "oura-with.csv"
+    table.assign(**extra).to_csv(path, index=False)
+    return path
+
+
+def test_oura_csv_names_its_diary_columns_not_imported_and_the_command_that_imports_them(
+        tmp_path):
+    path = _oura_with(tmp_path, form="glycinate", elemental_mg="200")
+    imported = import_files("oura", [path])
+    said = [w for w in imported.warnings if "form" in w]
+    assert len(said) == 1
+    assert "NOT imported" in said[0] and "elemental_mg" in said[0]
+    assert (f"mgsleep import csv {path} --map date=bedtime_start,form=form,"
+            "elemental_mg=elemental_mg") in said[0]
+    plain = import_files("oura", [DATA / "oura-sleep.csv"])
+    pd.testing.assert_frame_equal(imported.table, plain.table)   # nothing read differently
+    # the columns the reader does not use are named too (a table: every one of them)
+    assert any("column(s) not read: id, day, awake_time" in w for w in plain.warnings)
+    assert not any("NOT imported" in w for w in plain.warnings)
+
+
+def test_the_command_named_brings_the_magnesium_in(tmp_path, capsys):
+    path = _oura_with(tmp_path, form="glycinate", elemental_mg="200")
+    out = tmp_path / "diary.csv"
+    assert main(["import", "oura", str(path), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    command = said[said.index("mgsleep import csv"):].split("\n")[0].split()
+    args = [str(out) if word == "DIARY.csv" else word for word in command[1:]]
+    assert main(args) == 0
+    diary = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert set(diary["form"]) == {"glycinate"} and set(diary["elemental_mg"]) == {"200"}
+
+
+def test_a_magnesium_column_without_a_diary_name_asks_for_form_and_dose_columns(tmp_path):
+    path = _oura_with(tmp_path, Magnesium="glycinate 200")
+    [said] = [w for w in import_files("oura", [path]).warnings if "NOT imported" in w]
+    assert "Magnesium" in said and "a column form and a column elemental_mg" in said
+
+
+def test_json_export_names_only_its_diary_like_fields(tmp_path):
+    document = json.loads((DATA / "oura-sleep.json").read_text())
+    assert not any("not read" in w for w in import_files("oura", [DATA / "oura-sleep.json"])
+                   .warnings)    # efficiency, period, low_battery_alert: Oura's own, unnamed
+    for record in document["data"]:
+        record["magnesium_mg"] = 200
+    path = tmp_path / "oura.json"
+    path.write_text(json.dumps(document))
+    [said] = [w for w in import_files("oura", [path]).warnings if "not read" in w]
+    assert "magnesium_mg" in said and "efficiency" not in said and "--supplements" in said
+
+
+def test_csv_names_unmapped_columns_and_how_to_map_a_diary_one(tmp_path):
+    path = tmp_path / "app.csv"
+    path.write_text("Night,Latency,Quality,Mood\n2026-10-06,1200,4,ok\n")
+    imported = import_files("csv", [path], mapping="date=Night,sol_min=Latency:s")
+    [said] = [w for w in imported.warnings if "not read" in w]
+    assert "2 column(s) not read: Quality, Mood" in said
+    assert "add quality=Quality to --map" in said
+    mapped = import_files("csv", [path], mapping="date=Night,sol_min=Latency:s,quality=Quality")
+    assert [w for w in mapped.warnings if "not read" in w] == [
+        f"{path}: 1 column(s) not read: Mood"]
+
+
+def test_csd_names_a_dose_column_it_would_pass_through_under_its_diary_name(tmp_path):
+    table = pd.read_csv(DATA / "csd-diary.csv", dtype=str, keep_default_na=False)
+    path = tmp_path / "csd.csv"
+    table.assign(**{"Elemental Mg": "200", "form": "glycinate"}).to_csv(path, index=False)
+    imported = import_files("csd", [path])
+    [said] = imported.warnings
+    assert "column(s) not read: elemental mg" in said
+    assert "rename elemental mg to elemental_mg" in said
+    assert set(imported.table["form"]) == {"glycinate"}     # its own diary column is read
+
+
+@pytest.mark.parametrize("kind, named", [("HKQuantityTypeIdentifierDietaryMagnesium", True),
+                                         ("HKQuantityTypeIdentifierHeartRate", False)])
+def test_apple_names_dietary_magnesium_records_only(tmp_path, kind, named):
+    text = (DATA / "apple-export.xml").read_text()
+    record = (f' <Record type="{kind}" sourceName="App" unit="mg" '
+              'startDate="2024-03-30 21:00:00 +0100" endDate="2024-03-30 21:00:00 +0100" '
+              'value="200"/>\n</HealthData>')
+    path = tmp_path / "export.xml"
+    path.write_text(text.replace("</HealthData>", record))
+    warnings = import_files("apple", [path]).warnings
+    said = [w for w in warnings if "not read" in w]
+    assert bool(said) == named
+    if named:
+        assert "1 of HKQuantityTypeIdentifierDietaryMagnesium" in said[0]
+        assert "--supplements" in said[0]
