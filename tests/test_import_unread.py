@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from model.cli.main import main
+from model.core.errors import DiaryError
+from model.data.diary import read_diary
 from model.data.importers import import_files
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -109,3 +111,42 @@ def test_apple_names_dietary_magnesium_records_only(tmp_path, kind, named):
     if named:
         assert "1 of HKQuantityTypeIdentifierDietaryMagnesium" in said[0]
         assert "--supplements" in said[0]
+
+
+def _diary_with_form(tmp_path: Path, cell: str, nights: int = 60) -> Path:
+    path = tmp_path / "diary.csv"
+    days = pd.date_range("2026-09-01", periods=nights).strftime("%Y-%m-%d")
+    pd.DataFrame({"date": days, "form": cell, "elemental_mg": 350, "sol_min": 20}).to_csv(
+        path, index=False)
+    return path
+
+
+def test_a_stack_in_the_form_column_says_where_the_second_product_goes_once(tmp_path):
+    with pytest.raises(DiaryError) as refused:
+        read_diary(_diary_with_form(tmp_path, "glycinate + citrate"))
+    [fault] = refused.value.faults
+    assert fault.where == "rows 1-60, column form"
+    assert "other_magnesium_mg" in fault.message and "the same in 60 rows" in fault.message
+    assert "did you mean" not in fault.message
+
+
+def test_a_dose_in_the_form_column_says_it_goes_in_a_column_of_its_own(tmp_path):
+    with pytest.raises(DiaryError) as refused:
+        read_diary(_diary_with_form(tmp_path, "glycinate 200 mg", nights=2))
+    assert [f.where for f in refused.value.faults] == ["row 1, column form", "row 2, column form"]
+    assert "its dose goes in a column of its own, elemental_mg" in refused.value.faults[0].message
+    # a misspelt form alone keeps its "did you mean"
+    with pytest.raises(DiaryError, match="did you mean 'glycinate'"):
+        read_diary(_diary_with_form(tmp_path, "glycinat", nights=2))
+
+
+def test_import_csv_says_a_form_fault_repeated_on_every_row_once(tmp_path, capsys):
+    path = tmp_path / "app.csv"
+    days = pd.date_range("2026-10-06", periods=60).strftime("%Y-%m-%d")
+    pd.DataFrame({"Night": days, "Latency": 1200, "Magnesium": "glycinate 200 mg"}).to_csv(
+        path, index=False)
+    assert main(["import", "csv", str(path), "--map", "date=Night,sol_min=Latency:s,"
+                 "form=Magnesium", "--out", str(tmp_path / "diary.csv")]) == 2
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and "rows 1-60, column Magnesium" in said[0]
+    assert "(the same in 60 rows)" in said[0] and "elemental_mg" in said[0]

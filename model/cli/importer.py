@@ -243,6 +243,7 @@ def mapped_forms(paths: list[Path], mapping: dict[str, str]) -> None:
 
     """
     from model.data.diary_rows import cell_problem
+    from model.data.form_cells import collapsed
     from model.data.importers.common import read_csv
 
     if "form" not in mapping:
@@ -253,7 +254,7 @@ def mapped_forms(paths: list[Path], mapping: dict[str, str]) -> None:
               for row, cell in enumerate(read_csv(path)[column].astype(str), start=1)
               if (problem := cell_problem("form", cell)) is not None]
     if faults:
-        raise InputError(faults)
+        raise InputError(collapsed(faults))
 
 
 def _csv_only(args: argparse.Namespace) -> None:

@@ -19,10 +19,11 @@ from typing import Any
 import pandas as pd
 
 from model.core.errors import DiaryError, Fault
-from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions, form_hint
+from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions
 from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
 from model.data.blank_rows import row_ranges
 from model.data.devices import DEVICE, device_name, device_problem
+from model.data.form_cells import collapsed, unknown_form
 from model.data.night_dates import as_date, date_problem
 from model.data.night_dates import given_date as given_date  # its importers' name for it
 from model.data.separators import (
@@ -151,7 +152,7 @@ class _RowParser:
         raw_form = cells.get("form")
         form = NONE if is_missing(raw_form) else canonical_form(str(raw_form))
         if form is None:
-            self.fault(row, "form", _unknown_form(str(raw_form)))
+            self.fault(row, "form", unknown_form(str(raw_form)))
         elif not any(f.where in (f"row {row}, column elemental_mg", f"row {row}, column "
                                  "compound_mg") for f in self.faults[before:]):
             values["elemental_mg"] = self.dose(row, form, values, cells.get("compound_mg"))
@@ -230,7 +231,7 @@ def cell_problem(column: str, value: str) -> str | None:
     if column in NUMERIC:
         parser.number(1, column, value)
     elif column == "form" and not is_missing(value) and canonical_form(value) is None:
-        return _unknown_form(value)
+        return unknown_form(value)
     elif column == DEVICE:
         return device_problem(value)
     return parser.faults[0].message if parser.faults else None
@@ -278,11 +279,6 @@ def dose_warnings(doses: pd.Series, name: str, rows: dict[pd.Timestamp, int]) ->
                     f"elemental magnesium between nights of {before[day]:g} mg: a digit typed "
                     "twice or dropped?" for day in dosed.index[lone]
                     if not over_ceiling(dosed[day])]
-
-
-def _unknown_form(given: str) -> str:
-    return (f"expected one of {', '.join((*FORMS, PLACEBO))} or blank, got {given!r}"
-            f"{form_hint(given)}")
 
 
 def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -423,5 +419,5 @@ def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None, sep: str
         parser.faults += [Fault(name, "", unknown_note(c, list(table.columns)))
                           for c in unknown]
     if parser.faults:
-        raise DiaryError(parser.faults)
+        raise DiaryError(collapsed(parser.faults))
     return pd.DataFrame.from_records(records).set_index("date")

@@ -31,6 +31,7 @@ import pandas as pd
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
+from model.data.form_cells import collapsed
 from model.data.importers.unread import import_csv, supplements, unread_warnings
 from model.data.separators import decimal_points, read_text
 
@@ -144,9 +145,12 @@ class Faults:
                 for reason, places in self.skipped.items()]
 
     def raise_any(self) -> None:
-        """Raise an InputError with every fault, when there is one."""
+        """Raise an InputError with every fault, when there is one (alike ones said once).
+
+        :func:`~model.data.form_cells.collapsed`: a fault repeated on many rows is one.
+        """
         if self.items:
-            raise InputError(self.items)
+            raise InputError(collapsed(self.items))
 
 
 def number(raw: Any, file: str, where: str, faults: Faults, scale: float = 1.0) -> float:
