@@ -27,6 +27,7 @@ from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
 from model.analysis.predictions import Predictions
 from model.analysis.provenance import analysis_provenance, diary_input, profile_input
 from model.analysis.sensitivity import Sensitivity, prior_sensitivity
+from model.analysis.store_start import assumed_start, checked_start
 from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws, PriorsError
 from model.core.paths import is_bundled_priors
 from model.core.progress import SHOW_PROGRESS, announce
@@ -363,13 +364,17 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                             today=now)).with_loose_bristol(
         prior_set.safety.gi_constraint.loose_bristol)
     data, day = _truncate(full, as_of, now)
+    since = checked_start(data, person, str(profile) if isinstance(profile, str | Path)
+                          else "<profile>")
+    data = assumed_start(data, person)
     for note in dict.fromkeys(data.warnings):
         warnings.warn(note, DiaryWarning, stacklevel=2)
     refuse_blinded(data, also=pots_to_stop(data))
     enough_nights(data, person, prior_set)
     announce(f"analysing {data.n_recorded} nights of {data.source}", progress)
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,
-              "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress}
+              "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress,
+              "taking_since": since}
     directory = Path(cache) if cache else None
     fit, how = fit_with_cache(data, prior_set, config, directory)
     given, seed = seed, fit.seed_          # drawn by the fit without one, or the cached fit's

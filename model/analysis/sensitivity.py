@@ -110,7 +110,8 @@ def _refit(fit: PersonalModel, alt: PriorSet, diary: Diary, seed: int | None,
     and trust rule as the main fit (:func:`~model.analysis.fit_cache.fit_with_cache`).
     """
     config = {"gut_sensitivity": fit.gut_sensitivity, "draws": fit.draws, "tune": fit.tune,
-              "chains": fit.chains, "sampler": fit.sampler, "random_seed": seed}
+              "chains": fit.chains, "sampler": fit.sampler, "random_seed": seed,
+              "taking_since": fit.taking_since}
     return fit_with_cache(diary, alt, config, cache)
 
 

@@ -15,6 +15,7 @@ A profile is a small TOML file (see the README; every key optional)::
     max_elemental_mg = 350       # per day; default: the ceiling of safety.toml
     other_magnesium_mg = 100     # per day from other products (a multivitamin, ZMA)
     complaint = "sleep_onset"    # sleep_onset | night_waking | anxiety | racing_thoughts
+    taking_since = 2026-08-01    # began the diary's first night's magnesium (default: long ago)
     [weights]                    # utility weights; override the complaint's defaults
     sol = 1.0
 
@@ -52,6 +53,7 @@ that the name was not checked. An eGFR or an age written in a condition (``"CKD 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 import warnings
@@ -76,6 +78,7 @@ from model.data.profile_entries import (
     ProfileWarning,
     age_of_conditions,
     egfr_of_conditions,
+    read_taking_since,
     split_entries,
     written_name,
     written_numbers,
@@ -150,7 +153,9 @@ class Profile(BaseModel):
     max_elemental_mg: float | None = Field(default=None, ge=0)
     other_magnesium_mg: float | None = Field(default=None, ge=0, le=10_000)
     complaint: Complaint = "sleep_onset"
+    taking_since: dt.date | None = None
     weights: Weights = Weights()
+    _read_since = field_validator("taking_since", mode="before")(staticmethod(read_taking_since))
     _lowered_from_mg: float | None = PrivateAttr(default=None)
 
     @property

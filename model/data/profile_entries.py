@@ -6,10 +6,13 @@ among the conditions is read as the eGFR or the age, with a warning (:func:`egfr
 :func:`egfr_of_conditions`, :func:`age_of_conditions`, :class:`ProfileWarning`); so is kidney
 disease named without its stage (:func:`stage_unnamed`): how to write the profile is said
 here, to the person writing it, not in the rule's reason, which the clinician summary quotes.
+The day the diary's first night's magnesium was begun, ``taking_since``, is read as a date
+(:func:`read_taking_since`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import warnings
@@ -66,6 +69,26 @@ def egfr_written(entry: str) -> tuple[tuple[float, ...], str]:
     values = tuple(float(m[2].replace(",", ".")) * (60 if (m[3] or "").lower() == "s" else 1)
                    - (1 if m[1] else 0) for m in found)
     return values, _LOOSE_ENDS.sub("", EGFR_TEXT.sub(" ", entry))
+
+
+def read_taking_since(value: object) -> object:
+    """``taking_since`` as a date: a TOML date (``2026-08-01``) or the text ``"2026-08-01"``.
+
+    A date and time is read as its date; anything else is refused saying how to write it
+    (the day is checked against the diary's first night by
+    :func:`model.analysis.store_start.checked_start`).
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if value is None or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ValueError(f"not a day of the calendar ({error})") from None
+    raise ValueError("expected the day you began the magnesium your diary's first night "
+                     "records, as YYYY-MM-DD (e.g. taking_since = 2026-08-01)")
 
 
 class ProfileWarning(UserWarning):

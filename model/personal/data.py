@@ -9,6 +9,7 @@ weights (0 for a missing night).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -78,16 +79,21 @@ def covariate(diary: Diary, column: str) -> np.ndarray:
 
 
 def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_nights: int,
-               n_changes: int) -> dict[str, np.ndarray]:
+               n_changes: int, *, taking_since: dt.date | str | None = None
+               ) -> dict[str, np.ndarray]:
     """Every ``pm.Data`` array of the personal graph for a diary, padded to the given size.
 
     Padding nights have zero likelihood weight; :func:`diary_size` gives the unpadded size.
+    The magnesium of the diary's first night counts from ``taking_since`` (the profile's key;
+    None: begun long before the diary, at its steady state from the first night:
+    :func:`model.likelihood.kinetics.store_lead`).
     """
     settings, personal = priors.settings, priors.settings.personal
     nights = diary.nights
     n = len(nights)
     design = design_from_nights(nights, ed50_mg=settings.ed50_mg,
-                                reference_mg=settings.reference_dose_mg)
+                                reference_mg=settings.reference_dose_mg,
+                                taking_since=taking_since)
     smd = np.array([settings.outcomes[o].smd_sd for o in OUTCOMES])
 
     def pad(values: np.ndarray, length: int, fill: float = 0.0) -> np.ndarray:

@@ -57,7 +57,7 @@ from model.personal.nightly import posterior_predictive, with_nightly_groups
 from model.personal.power import PowerScaling, power_scaling
 from model.personal.predict import predict_from_draws
 from model.personal.proposal import Proposal, reweighted
-from model.personal.store import SavedFit, load_fit, save_fit
+from model.personal.store import CONFIG_KEYS, SavedFit, load_fit, save_fit
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -95,6 +95,9 @@ class PersonalModel:
         Makes fits reproducible; None: each :meth:`fit` draws one (kept as ``seed_``).
     progressbar : bool
         Show the sampler's progress.
+    taking_since : str, optional
+        ``YYYY-MM-DD``, when the first night's magnesium was begun (the profile's key; None:
+        long before the diary, :func:`model.likelihood.kinetics.store_lead`).
 
     Attributes
     ----------
@@ -123,8 +126,10 @@ class PersonalModel:
 
     def __init__(self, priors: PriorSet | None = None, *, gut_sensitivity: str = "none",
                  draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
-                 random_seed: int | None = None, progressbar: bool = SHOW_PROGRESS) -> None:
+                 random_seed: int | None = None, progressbar: bool = SHOW_PROGRESS,
+                 taking_since: str | None = None) -> None:
         self.priors = priors
+        self.taking_since = taking_since
         self.gut_sensitivity = gut_sensitivity
         self.draws = draws
         self.tune = tune
@@ -161,7 +166,7 @@ class PersonalModel:
         """The personal graph's data for ``diary`` under this model's priors."""
         priors = self.priors_
         return diary_data(diary, priors, gi_shift(priors, self.gut_sensitivity),
-                          *diary_size(diary, priors))
+                          *diary_size(diary, priors), taking_since=self.taking_since)
 
     def fit(self, diary: Diary | str | Path | pd.DataFrame) -> PersonalModel:
         """Sample the posterior for ``diary`` (or a CSV path or DataFrame) with NUTS; self.
@@ -399,7 +404,8 @@ class PersonalModel:
         """Posterior-mean exposure per night and form (for plots of the build-up)."""
         self._check_fitted()
         design = design_from_nights(self.diary_.nights, ed50_mg=self.priors_.settings.ed50_mg,
-                                    reference_mg=self.priors_.settings.reference_dose_mg)
+                                    reference_mg=self.priors_.settings.reference_dose_mg,
+                                    taking_since=self.taking_since)
         values = build_up(design, float(np.median(self.draws_["tau"])))
         return xr.DataArray(values, dims=("night", "form"),
                             coords={"night": self.diary_.nights.index.rename("night"),
@@ -413,9 +419,7 @@ class PersonalModel:
         PyMC, and the loaded model updates by reweighting the same NUTS draws.
         """
         self._check_fitted()
-        config = {"gut_sensitivity": self.gut_sensitivity, "draws": self.draws,
-                  "tune": self.tune, "chains": self.chains, "sampler": self.sampler,
-                  "random_seed": self.random_seed}
+        config = {key: getattr(self, key) for key in CONFIG_KEYS}
         proposal = self.proposal_
         arrays = {"nuts_log_density": proposal.own()}
         if self.reweighting_ is not None:

@@ -41,22 +41,26 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 8
-"""The model a saved fit's draws belong to: 8, the device's level shift only on the outcomes
-a tracker measures (latency and awakenings, not the ratings); 7, a level shift of each sleep
-outcome on nights measured by another device than the diary's first (``b_device``; the
-diary's ``device`` column, :mod:`model.data.devices`); 6, the same graph as 5, its metadata
-gaining the seed and the sampler the fit used (``seed``, ``sampler_used``: a fit made without a seed
-draws one), and the diary's blank covariate cells read anew (:mod:`model.personal.data`);
-5, the same model as 4 without the diary's notes or its folder (4's files hold them: the
-cache removes them as an older format); 4, the latency SD log-normal a priori (3 had it
-half-normal); 3, the shared-store kinetics (:mod:`model.likelihood.kinetics`; 2 assumed one
-store per form). 2 to 7 are ``.npz`` with the NUTS draws and resampling indices (1 was
-netCDF). Only this version is read: draws of another model are not reweighted into this
-one. A change of the personal graph must bump it (``tests/test_fit_format.py`` says when)."""
+FORMAT_VERSION = 9
+"""The model a saved fit's draws belong to: 9, the same graph as 8, the magnesium of the diary's
+first night begun before it (the store at its steady state from the first night, or built up
+since the profile's ``taking_since``, kept in the configuration): 8's draws credited a build-up
+from 0 on the first night (:mod:`model.likelihood.kinetics`); 8, the device's level shift only
+on the outcomes a tracker measures (latency and awakenings, not the ratings); 7, a level shift
+of each sleep outcome on nights measured by another device than the diary's first (``b_device``;
+the diary's ``device`` column, :mod:`model.data.devices`); 6, the same graph as 5, its metadata
+gaining the seed and the sampler the fit used (``seed``, ``sampler_used``: a fit made without a
+seed draws one), and the diary's blank covariate cells read anew (:mod:`model.personal.data`);
+5, the same model as 4 without the diary's notes or its folder (4's files hold them: the cache
+removes them as an older format); 4, the latency SD log-normal a priori (3 had it half-normal);
+3, the shared-store kinetics (:mod:`model.likelihood.kinetics`; 2 assumed one store per form). 2
+to 9 are ``.npz`` with the NUTS draws and resampling indices (1 was netCDF). Only this version
+is read: draws of another model are not reweighted into this one. A change of the personal graph
+must bump it (``tests/test_fit_format.py`` says when)."""
 NOT_KEPT = ("notes",)
 """Diary columns a saved fit holds blank: free text the fit does not read."""
-CONFIG_KEYS = ("gut_sensitivity", "draws", "tune", "chains", "sampler", "random_seed")
+CONFIG_KEYS = ("gut_sensitivity", "draws", "tune", "chains", "sampler", "random_seed",
+               "taking_since")
 GROUPS = ("posterior", "sample_stats")
 
 

@@ -20,6 +20,7 @@ from collections import Counter
 import pandas as pd
 
 from model.analysis.pipeline import Analysis
+from model.analysis.store_start import since_words
 from model.core.change_words import outcome_name
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import Regimen
@@ -66,6 +67,9 @@ def _runs(result: Analysis) -> dict[str, str]:
     """Each regimen's runs of recorded nights, a line each (``2026-01-15 to 2026-02-04``).
 
     More than :data:`MOST_RUNS` (a crossover) read ``2026-01-15 to 2026-04-30 (6 runs)``.
+    The magnesium of the diary's first night, begun before it, says so on its first line
+    (``2026-09-01 to 2026-10-30 (already taken before 2026-09-01)``: dated from the diary's
+    first night alone, a GP read that the person began it then, an outside audit).
     """
     segments = result.diary.segments()
     segments = segments[segments["n_recorded"] > 0]
@@ -73,10 +77,15 @@ def _runs(result: Analysis) -> dict[str, str]:
     for start, end, label in zip(segments["start"], segments["end"], segments["label"],
                                  strict=True):
         runs.setdefault(str(label), []).append((start, end))
-    return {label: "\n".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in dates)
-            if len(dates) <= MOST_RUNS else
-            f"{dates[0][0]:%Y-%m-%d} to {dates[-1][1]:%Y-%m-%d} ({len(dates)} runs)"
-            for label, dates in runs.items()}
+    lines = {label: [f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in dates]
+             if len(dates) <= MOST_RUNS else
+             [f"{dates[0][0]:%Y-%m-%d} to {dates[-1][1]:%Y-%m-%d} ({len(dates)} runs)"]
+             for label, dates in runs.items()}
+    since = since_words(result.diary, result.fit.taking_since)
+    if since is not None:
+        first = str(result.diary.regimen_label.iloc[0])
+        lines[first][0] += f" ({since})"
+    return {label: "\n".join(said) for label, said in lines.items()}
 
 
 def _mean(values: pd.Series, nights: int) -> str:

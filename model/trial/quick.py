@@ -214,6 +214,9 @@ class QuickModel:
         Posterior draws.
     random_seed : int, optional
         Makes the draws reproducible.
+    taking_since : str, optional
+        When the magnesium of the diary's first night was begun, as for
+        :class:`~model.personal.fit.PersonalModel` (the same data arrays).
 
     Attributes
     ----------
@@ -230,8 +233,10 @@ class QuickModel:
     """
 
     def __init__(self, priors: PriorSet | None = None, *, gut_sensitivity: str = "none",
-                 draws: int = 1000, random_seed: int | None = None) -> None:
+                 draws: int = 1000, random_seed: int | None = None,
+                 taking_since: str | None = None) -> None:
         self.priors = priors
+        self.taking_since = taking_since
         self.gut_sensitivity = gut_sensitivity
         self.draws = draws
         self.random_seed = random_seed
@@ -242,7 +247,8 @@ class QuickModel:
         self.priors_ = priors
         shift = gi_shift(priors, self.gut_sensitivity)
         n, self.diary_ = diary.n_nights, diary
-        data = diary_data(diary, priors, shift, n, n)  # at most one change per night
+        data = diary_data(diary, priors, shift, n, n,  # at most one change per night
+                          taking_since=self.taking_since)
         self._cuts: dict[str, np.ndarray] = {}
         self.nodes_ = [self._fit_node(float(tau), data) for tau in
                        tau_nodes(float(data["log_tau_mu"]), float(data["log_tau_sd"]))]

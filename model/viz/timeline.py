@@ -34,6 +34,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
 from matplotlib.transforms import blended_transform_factory
 
+from model.analysis.store_start import first_magnesium, since_words
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import SPECS
 from model.core.paths import diary_label
@@ -282,8 +283,21 @@ def _build_up_panel(ax: Axes, fit: PersonalModel) -> None:
     ax.set_ylabel(textwrap.fill(f"exposure (1 = steady state at "
                                 f"{fit.priors_.settings.reference_dose_mg:g} mg)", 18))
     ax.set_title(f"fitted build-up (posterior median time constant {build_up_days(fit):.1f} "
-                 "days)", fontsize="medium")
+                 f"days){_begun(fit)}", fontsize="medium")
     ax.set_xlabel("night")
+
+
+def _begun(fit: PersonalModel) -> str:
+    """A second title line for magnesium begun before the diary (else ""), as the fit reads it.
+
+    ``glycinate 200 mg already taken before 2026-09-01: full from the first night``
+    (:mod:`model.analysis.store_start`); ``... taken since 2026-08-20: built up since then``.
+    """
+    since, regimen = since_words(fit.diary_, fit.taking_since), first_magnesium(fit.diary_)
+    if since is None or regimen is None:
+        return ""
+    how = "full from the first night" if fit.taking_since is None else "built up since then"
+    return f"\n{regimen.words} {since}: {how}"
 
 
 def plot_timeline(fit: PersonalModel) -> Figure:
