@@ -39,8 +39,11 @@ def priors():
 
 def on(form: str, mg: float, nights: int = 30, tried: tuple[str, ...] = (),
        gi: int = 0) -> History:
+    """``nights`` on a regimen after a 14-night baseline (without one, the no-baseline rule
+    takes a withdrawal first: tests/test_no_baseline.py)."""
     regimen = Regimen(form, mg)
-    return History(regimen, nights, frozenset({form, *tried}), gi, {regimen: nights})
+    return History(regimen, nights, frozenset({form, *tried}), gi,
+                   {NO_MAGNESIUM: 14, regimen: nights})
 
 
 def assert_exploits(decision) -> None:
@@ -773,7 +776,7 @@ def test_a_switch_begun_is_not_undone_the_next_morning(priors):
     glycinate = Regimen("glycinate", 200)
     for nights in (1, 5):
         past = History(citrate, nights, frozenset({"glycinate", "threonate"}), 0,
-                       {glycinate: 17, threonate: 19, citrate: nights})
+                       {NO_MAGNESIUM: 14, glycinate: 17, threonate: 19, citrate: nights})
         decision = decide(_tried_two(), priors=priors, diary=past, as_of=AS_OF,
                           separable=False)
         worth = {(a.action, a.regimen): a.learning_value for a in decision.assessments}
@@ -782,7 +785,7 @@ def test_a_switch_begun_is_not_undone_the_next_morning(priors):
         assert worth["switch_form", threonate] < 0.1            # threonate's, no longer
     # once citrate is known as well as the others, going back is open again
     known = History(citrate, 19, frozenset({"glycinate", "threonate", "citrate"}), 0,
-                    {glycinate: 17, threonate: 19, citrate: 19})
+                    {NO_MAGNESIUM: 14, glycinate: 17, threonate: 19, citrate: 19})
     back = decide(_tried_two(citrate=0.05), priors=priors, diary=known, as_of=AS_OF,
                   separable=False).recommendation
     assert back.regimen == threonate

@@ -23,8 +23,9 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   named as a close call, so that advice does not flip between two fits of the same diary;
   nor is a commitment declared on a close call.
 
-Before that rule, a **planned crossover** (:func:`crossover`): while fewer than
-``crossover_forms`` forms have been tried, the step tries the next most promising untried form
+Before that rule, a diary with no nights off magnesium gets a withdrawal (why ``no_baseline``,
+:mod:`model.decision.baseline`); then a **planned crossover** (:func:`crossover`): while fewer
+than ``crossover_forms`` forms have been tried, the step tries the next most promising untried form
 that may still beat the current regimen (why ``crossover``), unless the evaluation period
 allows nothing else, the step is an experiment, or an acute GI problem needs its own step.
 Once that many forms have been tried, ``decide`` sets the learning horizon of every regimen
@@ -58,6 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.core.forms import FORMS
+from model.decision.baseline import withdrawal_first
 from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
 from model.decision.overrides import harm, held_for_a_hard_week, keeps_form
@@ -402,6 +404,9 @@ def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if mode == "expected_utility":
         rule = stay_on_a_close_call(ev, rule, past, s)
     action = ev.candidates[0 if rule.index is None else rule.index].action
+    off = withdrawal_first(ev, past, s) if action not in EXPERIMENTS else None
+    if off is not None:                     # no baseline: a withdrawal first (a rule)
+        return Choice(off, False, "no_baseline")
     if mode != "expected_utility" or rule.why == "forced" or action in EXPERIMENTS:
         return rule
     planned = crossover(ev, past, s)

@@ -27,6 +27,7 @@ from model.data.diary import Diary
 from model.data.diary_rows import given_date
 from model.data.profile import Profile
 from model.decision import explain, rule_words
+from model.decision.baseline import no_baseline, withdrawal_nights
 from model.decision.candidates import candidates
 from model.decision.choice import Choice, choose, close_call, too_few_draws
 from model.decision.explain import describe, option
@@ -69,7 +70,8 @@ def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
 _WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
               "plan": "best_expected", "collect": "collect", "forced": "forced",
               "trial": "thompson", "crossover": "crossover", "titrate": "titration",
-              "gentler": "gentler_dose", "harm": "harm", "hard_week": "hard_week"}
+              "gentler": "gentler_dose", "harm": "harm", "hard_week": "hard_week",
+              "no_baseline": "no_baseline"}
 _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
 
 
@@ -283,6 +285,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     data = predicted(predict, options, past)
     if s.period_from_kinetics:
         s = replace(s, min_nights=evaluation_nights(onset_days(data, priors), s))
+    if experiments and no_baseline(past):     # the withdrawal the rule may take must count
+        s = replace(s, min_nights=withdrawal_nights(data, priors, s))
     if horizon_nights is not None and horizon_nights < s.min_nights:
         # no period is left to learn from: the regimen to keep after the trial, no planned
         # step, and a change need not pay for itself within one period

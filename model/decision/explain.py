@@ -141,8 +141,15 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
 
 
 def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
-            s: DecisionSettings) -> list[str]:
-    """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``."""
+            s: DecisionSettings, rule: bool = False) -> list[str]:
+    """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``.
+
+    ``rule``: ``a`` is taken by the no-baseline rule (:mod:`model.decision.baseline`), whose
+    learning value the model cannot price: it is not said to teach nothing.
+    """
+    learned = (f"learning value {a.learning_value:.2f} by the model's reckoning, which cannot "
+               "price what a diary without nights off magnesium lacks (the step is a rule)"
+               if rule else gap(a, s))
     gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v])
                       for v in a.gain)
     kept = reference.words if reference.active else "you without magnesium"
@@ -154,7 +161,7 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
         f"P(best) {chance(a.p_best)} among the {n_feasible} option{'s' * (n_feasible != 1)} "
         f"allowed now; P(better than continuing) {chance(a.p_better_than_continue)}; expected "
         f"utility {a.expected_utility:+.2f} (weighted MCIDs, 0 = as now; magnesium's own "
-        f"effect, not expectation or drift); {gap(a, s)}; mean of the worst "
+        f"effect, not expectation or drift); {learned}; mean of the worst "
         f"{s.cvar_alpha:.0%} of draws {a.cvar:+.2f}.",
         change,
         f"P(GI constraint violated) {chance(a.p_constraint_violation)}: the chance that GI nights "
@@ -275,7 +282,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     reference = past.reference
     # P(best) is shared among the regimens one may stay on: not the experiments (P(best) 0)
     n_feasible = sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
-    said = numbers(chosen, n_feasible, reference, gi, s)
+    said = numbers(chosen, n_feasible, reference, gi, s, rule=why == "no_baseline")
     if why in ("collect", "hard_week"):
         first = HARD_WEEK_LINE if why == "hard_week" else collect_line(assessed, reference, s,
                                                                        close_to, held,

@@ -36,16 +36,18 @@ def keeps_form(ev: Evaluation, index: int | None, past: History) -> bool:
     (the crossover's switches go from form to form without a washout, harm or not). Stopping
     instead of every such switch raised the closed loop's regret at week 12 from 1.08 to 1.15
     (200 persons, seed 1), with 95 stops instead of 63, in a world where magnesium harms no
-    one's sleep.
+    one's sleep. An experiment (a withdrawal, a placebo period) returns to the regimen: it
+    keeps the form, so a regimen that probably does harm is stopped instead of withdrawn and
+    taken again (:mod:`model.decision.baseline`).
     """
-    if index is None:
+    if index is None or ev.candidates[index].experiment:
         return True
     regimen = ev.candidates[index].regimen
     return regimen.active and regimen.form == past.current.form
 
 
 HELD_IN_A_HARD_WEEK: frozenset[Why] = frozenset({"first_step", "commit", "plan", "learn",
-                                                 "crossover", "titrate"})
+                                                 "crossover", "titrate", "no_baseline"})
 """The branches whose change waits for a calmer week: those made for a gain or to learn, not
 those safety asks for (a stop for harm, a gentler dose, a step the rules leave alone)."""
 

@@ -187,6 +187,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return same_form_gentler(chosen, assessed[0], past, s)
     if why == "titrate":
         return titration_line(chosen, assessed[0], past, s)
+    if why == "no_baseline":
+        return baseline_line(chosen, past, s)
     return _open_line(chosen, past, s)
 
 
@@ -237,6 +239,22 @@ def titration_line(chosen: Assessed, stay: Assessed, past: History, s: DecisionS
             f"nights at {past.current.elemental_mg:g} mg cannot tell it whether you need more, "
             f"and it cannot value what nights at {chosen.regimen.elemental_mg:g} mg would show; "
             f"only they can. {_course(chosen, past, s).capitalize()}.")
+
+
+def baseline_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
+    """Why a diary with no nights off magnesium gets a withdrawal (:mod:`model.decision.baseline`).
+
+    A rule, not the model's pick; the nights are those to the review date, as the headline's.
+    """
+    nights = review_days(chosen.action, past, s)
+    taking = past.current.words
+    return (f"A rule, before any switch of form, dose step or settling on {taking}: your diary "
+            f"has no nights without magnesium, so it cannot tell what {taking} does for you "
+            "from your usual level (nor from expecting it to help, or a patch of nights "
+            f"passing). After {nights} nights off, enough for the next analysis to count them "
+            f"as a withdrawal, take it again and look again on "
+            f"{chosen.next_review.isoformat()}. For a blinded version, `mgsleep plan --blind` "
+            "prepares a placebo period instead.")
 
 
 def few_draws_line(draws: int, s: DecisionSettings) -> str:

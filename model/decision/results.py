@@ -44,6 +44,10 @@ REASON_CODES: dict[str, str] = {
     "withdrawal_test": ("a withdrawal (nights off, then back on): its nights help the fit tell "
                         "magnesium from drift; the decision values it as stopping's contrast "
                         "less its cost"),
+    "no_baseline": ("a rule: after 14+ nights on magnesium the diary has fewer than 7 "
+                    "without it (none or placebo), so it cannot tell what the current regimen "
+                    "does; its withdrawal (withdrawal_test), for the nights the next analysis "
+                    "needs to count it, comes before any switch, dose step or commitment"),
     "expectation_not_separable": "the diary cannot yet tell magnesium from expectation and drift",
     "hard_week": ("a week of very high anxiety (8 or more on 4 of the last 7 nights): no "
                   "change for a gain or to learn until it passes, only what safety asks for; "

@@ -1,0 +1,186 @@
+"""A diary with no nights off magnesium gets a withdrawal first (model/decision/baseline.py).
+
+An outside audit (/tmp/jJ, F1) followed people who came to mgsleep already taking magnesium:
+every diary night on it, no night off. The advice sent them through forms, dose steps and a
+commitment "by design", null persons included, and never proposed the nights off that one
+analysis needed to tell what their magnesium did. Known answers, with a toy posterior.
+"""
+
+import datetime as dt
+import re
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.core.forms import FORMS
+from model.data.diary import read_diary
+from model.data.profile import Profile
+from model.decision import DecisionSettings, decide, history
+from model.decision.rules import nights_until
+from model.evidence.priorset import load_priors
+from model.personal.separability import off_nights_needed, separability
+from model.testing import FakePosterior
+
+START = pd.Timestamp("2026-09-01")
+
+
+@pytest.fixture(scope="module")
+def priors():
+    return load_priors()
+
+
+def nights(n: int, form: str = "glycinate", mg: float = 200, start: pd.Timestamp = START,
+           seed: int = 1) -> pd.DataFrame:
+    """``n`` diary rows from ``start`` on ``form`` at ``mg`` ("" and 0 mg: none)."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range(start, periods=n, freq="D")
+    return pd.DataFrame({
+        "date": dates.strftime("%Y-%m-%d"), "form": form, "elemental_mg": mg if form else "",
+        "sol_min": np.round(np.exp(np.log(30) + rng.normal(0, 0.45, n))),
+        "awakenings": rng.poisson(1.5, n), "quality": rng.integers(2, 5, n),
+        "stool_bristol": np.clip(np.round(4 + rng.normal(0, 0.7, n)), 1, 7).astype(int)})
+
+
+def on_magnesium(n: int = 60, mg: float = 200, baseline: int = 0) -> pd.DataFrame:
+    """The audit's diary: ``n`` nights of glycinate, after ``baseline`` nights without."""
+    before = nights(baseline, "", 0, seed=2)
+    return pd.concat([before, nights(n, mg=mg, start=START + pd.Timedelta(days=baseline))],
+                     ignore_index=True)
+
+
+def then_off(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``frame`` followed by ``n`` recorded nights without magnesium."""
+    after = pd.Timestamp(frame["date"].iloc[-1]) + pd.Timedelta(days=1)
+    return pd.concat([frame, nights(n, "", 0, start=after, seed=3)], ignore_index=True)
+
+
+def entangled() -> FakePosterior:
+    """Glycinate plus expectation is known, the split is not (a diary all on magnesium)."""
+    return FakePosterior(n_draws=1000, benefit={"glycinate": 0.3}, expectation=0.3,
+                         expectation_sd=0.4, entangled={"glycinate": 1.0})
+
+
+def with_onset(model, days: float):
+    """Predictions that carry the fit's build-up time constant (``onset_days``) per draw."""
+    def predict(regimens):
+        data = model(regimens)
+        return data.assign(onset_days=("draw", np.full(data.sizes["draw"], days)))
+    return predict
+
+
+def advise(frame: pd.DataFrame, priors, model=None, separable: bool = False, **kw):
+    diary = read_diary(frame)
+    as_of = dt.date.fromisoformat(frame["date"].iloc[-1])
+    return decide(model or entangled(), priors=priors, diary=diary, as_of=as_of,
+                  separable=separable, **kw), as_of
+
+
+def withdrawal_nights(rec) -> int:
+    """The nights the headline asks for, checked against the review date."""
+    said = re.match(r"Stop glycinate 200 mg for (\d+) nights, then take it again", rec.reasons[0])
+    assert said, rec.reasons[0]
+    return int(said.group(1))
+
+
+def test_a_diary_all_on_magnesium_gets_a_withdrawal_first(priors):
+    decision, as_of = advise(on_magnesium(), priors)
+    rec = decision.recommendation
+    assert rec.action == "withdrawal" and rec.regimen is not None and not rec.regimen.active
+    assert {"no_baseline", "withdrawal_test"} <= set(rec.reason_codes)
+    assert not rec.commit and "learn" not in rec.reason_codes      # a rule, not a pick
+    n = withdrawal_nights(rec)
+    assert n == nights_until(rec.next_review, as_of)             # the words and the date agree
+    assert n >= off_nights_needed()                              # at the prior's 10 days
+    said = " ".join(rec.reasons)
+    assert "no nights without magnesium" in said and "mgsleep plan --blind" in said
+    assert "nothing left to learn" not in said
+    # the model's own step was a switch of the planned crossover
+    model = decide(entangled(), priors=priors, diary=read_diary(on_magnesium()), as_of=as_of,
+                   separable=False, settings=DecisionSettings(experiment_periods=0.0))
+    assert model.recommendation.action != "withdrawal"
+
+
+def test_the_next_analysis_counts_the_withdrawal_and_the_rule_is_done(priors):
+    for days in (10.0, 30.0):
+        taus = {"tau": np.full(100, days)}
+        decision, _ = advise(on_magnesium(), priors, with_onset(entangled(), days))
+        n = withdrawal_nights(decision.recommendation)
+        assert n >= off_nights_needed(taus)
+        after = then_off(on_magnesium(), n)
+        apart = separability(read_diary(after), taus)
+        assert apart.withdrawals == 1 and apart.separable
+        from model.decision.baseline import no_baseline
+        assert not no_baseline(history(read_diary(after)))
+        for separable in (True, False):
+            again, _ = advise(after, priors, with_onset(entangled(), days), separable)
+            assert "no_baseline" not in again.recommendation.reason_codes
+
+
+def test_the_withdrawal_is_never_shorter_than_the_separability_rule_asks(priors):
+    # a slow build-up (30 days) and a fixed 14-night period: 21 nights off are needed
+    fixed = DecisionSettings(period_from_kinetics=False)
+    decision, as_of = advise(on_magnesium(), priors, with_onset(entangled(), 30.0),
+                             settings=fixed)
+    rec = decision.recommendation
+    assert rec.action == "withdrawal"
+    assert withdrawal_nights(rec) == off_nights_needed({"tau": np.array([30.0])}) == 21
+    assert nights_until(rec.next_review, as_of) == 21
+
+
+def test_a_baseline_or_a_few_nights_skipped(priors):
+    with_baseline, _ = advise(on_magnesium(baseline=14), priors)
+    assert "no_baseline" not in with_baseline.recommendation.reason_codes
+    skipped = on_magnesium()
+    skipped.loc[[20, 40], ["form", "elemental_mg"]] = ["", ""]   # two nights forgotten
+    decision, _ = advise(skipped, priors)
+    assert "no_baseline" in decision.recommendation.reason_codes
+    too_few_on, _ = advise(on_magnesium(n=10), priors)
+    assert "no_baseline" not in too_few_on.recommendation.reason_codes
+
+
+def test_above_the_ceiling_the_dose_comes_down_not_a_withdrawal(priors):
+    decision, _ = advise(on_magnesium(mg=400), priors)
+    rec = decision.recommendation
+    assert "no_baseline" not in rec.reason_codes and rec.action != "withdrawal"
+    assert "current_above_ceiling" in rec.reason_codes
+    assert rec.regimen is not None and rec.regimen.elemental_mg <= 350
+    assert not any(a.action == "withdrawal" for a in decision.assessments)
+
+
+def test_a_referral_and_a_harm_come_first(priors):
+    refer, _ = advise(on_magnesium(), priors, profile=Profile(egfr=25))
+    assert refer.recommendation.action == "refer"
+    assert "no_baseline" not in refer.recommendation.reason_codes
+    harmful = replace(entangled(), benefit={"glycinate": -1.5}, expectation=0.0,
+                      expectation_sd=0.0, entangled={}, benefit_sd=0.05)
+    harm, _ = advise(on_magnesium(), priors, harmful)
+    rec = harm.recommendation
+    assert harm.p_harm >= 0.8 and rec.action == "stop" and "harm" in rec.reason_codes
+    assert "no_baseline" not in rec.reason_codes
+
+
+def test_loose_stools_now_have_no_withdrawal(priors):
+    loose = on_magnesium()
+    loose.loc[loose.index[-3:], "stool_bristol"] = 7
+    decision, _ = advise(loose, priors)
+    rec = decision.recommendation
+    assert "acute_gi" in rec.reason_codes and rec.action != "withdrawal"
+
+
+def test_a_week_of_very_high_anxiety_holds_the_withdrawal(priors):
+    hard = on_magnesium()
+    hard["anxiety"] = 3
+    hard.loc[hard.index[-6:], "anxiety"] = 9
+    decision, _ = advise(hard, priors)
+    rec = decision.recommendation
+    assert "hard_week" in rec.reason_codes and rec.action != "withdrawal"
+
+
+def test_every_form_of_the_model_is_open_after_the_withdrawal(priors):
+    """The rule delays the crossover, it does not replace it: after the nights off, the
+    model's own step comes back (here without magnesium: a start or a return)."""
+    after = then_off(on_magnesium(), 17)
+    decision, _ = advise(after, priors, separable=True)
+    assert {a.regimen.form for a in decision.assessments if a.action == "start"} >= set(FORMS)
