@@ -13,6 +13,8 @@ import pytest
 
 from model.cli.main import main
 from model.core.errors import DiaryError
+from model.core.forms import FORMS, load_compounds
+from model.data.compound_doses import form_compounds, safe_side_compound
 from model.data.diary import read_diary
 from model.data.importers import import_files
 
@@ -150,3 +152,39 @@ def test_import_csv_says_a_form_fault_repeated_on_every_row_once(tmp_path, capsy
     said = capsys.readouterr().err.strip().splitlines()
     assert len(said) == 1 and "rows 1-60, column Magnesium" in said[0]
     assert "(the same in 60 rows)" in said[0] and "elemental_mg" in said[0]
+
+
+def _compound_diary(tmp_path: Path, form: str, compound: float, elemental: str = "") -> Path:
+    path = tmp_path / "compound.csv"
+    days = pd.date_range("2026-09-01", periods=8).strftime("%Y-%m-%d")
+    pd.DataFrame({"date": days, "form": form, "compound_mg": compound,
+                  "elemental_mg": elemental, "sol_min": 20}).to_csv(path, index=False)
+    return path
+
+
+def test_a_compound_weight_says_the_salt_assumed_and_the_ceiling_on_the_safe_side(tmp_path):
+    diary = read_diary(_compound_diary(tmp_path, "chloride", 2500))
+    [said] = [w for w in diary.warnings if "compound_mg" in w]
+    assert "rows 1-8: compound_mg of chloride read as magnesium chloride hexahydrate " \
+           "(11.96 % magnesium; 2500 mg is 299 mg elemental)" in said
+    assert "as magnesium chloride anhydrous (25.53 %), 2500 mg is 638 mg, above the safety " \
+           "ceiling of 350 mg" in said
+    assert set(diary.nights["elemental_mg"]) == {299.0}     # the dose modelled: the README's
+    citrate = read_diary(_compound_diary(tmp_path, "citrate", 1000))
+    [said] = [w for w in citrate.warnings if "compound_mg" in w]
+    assert "trimagnesium dicitrate anhydrous (16.16 % magnesium; 1000 mg is 162 mg" in said
+    assert "ceiling" not in said                             # no salt of citrate passes it
+    given = read_diary(_compound_diary(tmp_path, "chloride", 2500, elemental="299"))
+    assert not any("compound_mg of" in w for w in given.warnings)   # the label's own figure
+
+
+def test_the_safe_side_compound_of_each_form_holds_the_most_magnesium_of_its_salts():
+    compounds = load_compounds()
+    for form in FORMS:
+        own = form_compounds(form, compounds)
+        default = next(c for c in compounds if c.default_for_form == form)
+        high = safe_side_compound(form, compounds)
+        assert default in own and high.elemental_fraction == max(
+            c.elemental_fraction for c in own) >= default.elemental_fraction
+    assert "hydroxide" not in str(form_compounds("oxide", compounds))   # no salt of another
+    assert safe_side_compound("chloride", compounds).name == "Magnesium chloride anhydrous"

@@ -532,6 +532,7 @@ def test_a_priors_directory_converts_compound_mg_with_its_own_fractions(priors_c
     monkeypatch.setattr(pipeline, "fit_with_cache", stop)
     monkeypatch.setattr(pipeline, "enough_nights", lambda *args: None)
     with pytest.raises(RuntimeError, match="stopped before the fit"), \
+            pytest.warns(DiaryWarning, match="read as magnesium L-threonate anhydrous"), \
             pytest.warns(DiaryWarning, match="371 mg of elemental magnesium a day is above"):
         pipeline.analyze(diaries / "d.csv", priors=priors_copy)
     assert seen[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)

@@ -28,6 +28,7 @@ import pandas as pd
 from model.core.errors import DiaryError, Fault
 from model.core.forms import NONE
 from model.core.regimen import Regimen
+from model.data.compound_doses import compound_warnings
 from model.data.devices import DEVICE, device_warnings
 from model.data.diary_nights import (
     MAX_SPAN_NIGHTS,
@@ -177,6 +178,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         warnings.append(f"{name}: no night has an outcome recorded (sleep-onset latency, "
                         "awakenings, ratings, stool form): an analysis rests on the published "
                         "evidence alone")
+    warnings += compound_warnings(table, recorded, name, rows, priors_dir)
     warnings += dose_warnings(recorded["elemental_mg"], name, rows) + blank_cell_warnings(
         recorded, COVARIATES, recorded[list(OUTCOMES)].notna().any(axis=1), name)
     warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
