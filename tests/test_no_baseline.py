@@ -184,3 +184,47 @@ def test_every_form_of_the_model_is_open_after_the_withdrawal(priors):
     after = then_off(on_magnesium(), 17)
     decision, _ = advise(after, priors, separable=True)
     assert {a.regimen.form for a in decision.assessments if a.action == "start"} >= set(FORMS)
+
+
+# --------------------------------------------------------------------------------------------
+# Above the ceiling: a lower allowed dose is offered, not only the ceiling or stopping (F4)
+# --------------------------------------------------------------------------------------------
+
+
+def lower_doses(decision) -> dict[float, bool]:
+    """The doses of the assessed ``decrease_dose`` steps, and whether each is open."""
+    return {a.regimen.elemental_mg: a.feasible for a in decision.assessments
+            if a.action == "decrease_dose"}
+
+
+def test_above_the_ceiling_every_lower_allowed_dose_is_assessed(priors):
+    decision, _ = advise(on_magnesium(mg=400), priors)
+    assert set(lower_doses(decision)) == {350, 300, 200, 100}
+    rec = decision.recommendation
+    assert rec.action in ("decrease_dose", "stop") and rec.regimen is not None
+    assert rec.regimen.elemental_mg <= 350
+    assert rec.reasons[0].endswith("the dose must come down to at most 350 mg a day, or stop.")
+
+
+def test_a_lower_dose_within_the_gi_limit_is_open_when_the_ceiling_is_not(priors):
+    """Citrate 400 mg with loose stools: 350 mg broke the GI chance constraint, and "Stop
+    taking magnesium ... the only step allowed now" was the answer; 200 or 100 mg are not."""
+    loose = on_magnesium(mg=400).assign(form="citrate")
+    loose.loc[loose.index[-7:], "stool_bristol"] = [6, 7, 4, 6, 4, 4, 6]
+    harsh = FakePosterior(n_draws=1000, gi={"citrate": 1.0}, benefit={"citrate": 0.2})
+    decision, _ = advise(loose, priors, harsh)
+    doses = lower_doses(decision)
+    assert not doses[350] and doses[200] and doses[100]
+    rec = decision.recommendation
+    assert "forced" not in rec.reason_codes and "acute_gi" in rec.reason_codes
+    assert rec.regimen is not None and rec.regimen.elemental_mg <= 200
+
+
+def test_a_stack_over_the_limit_says_which_product_the_advice_changes(priors):
+    stack = Profile(medications=("magnesium citrate 150 mg",))
+    decision, _ = advise(on_magnesium(mg=300), priors, profile=stack)
+    assert set(lower_doses(decision)) == {200, 100}
+    why = decision.recommendation.reasons[0]
+    assert "(after 150 mg a day of magnesium from other products)" in why
+    assert "at most 200 mg a day, or stop" in why
+    assert "stopping means stopping it, not your other magnesium (150 mg a day)" in why

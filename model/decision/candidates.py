@@ -1,12 +1,12 @@
 """The candidate actions: every regimen one change away from the current one.
 
 From a regimen: ``continue``, ``increase_dose`` / ``decrease_dose`` (steps of ``step_mg``,
-capped at the ceiling; from above the ceiling, down to it; below ``min_dose_mg`` is
-``stop``), ``switch_form`` (same elemental dose), ``split_dose`` (from ``split_min_mg``),
-``stop``. Without magnesium: ``continue`` without, or ``start`` (each allowed form at each of
-``start_doses_mg`` in the evening, and each regimen taken before within the ceiling: start
-low applies to a form not yet tolerated, not to going back to one; the GI chance constraint
-still judges it).
+capped at the ceiling; from above the ceiling, to it and to every lower dose of the steps and
+the start doses; below ``min_dose_mg`` is ``stop``), ``switch_form`` (same elemental dose),
+``split_dose`` (from ``split_min_mg``), ``stop``. Without magnesium: ``continue`` without, or
+``start`` (each allowed form at each of ``start_doses_mg`` in the evening, and each regimen
+taken before within the ceiling: start low applies to a form not yet tolerated, not to going
+back to one; the GI chance constraint still judges it).
 ``continue`` always comes first: the rows of the utilities follow this order.
 
 Two **experiments** join when the diary cannot tell magnesium from expectation and drift
@@ -45,6 +45,25 @@ class Candidate:
     def experiment(self) -> bool:
         """True for a placebo period or a withdrawal."""
         return self.action in EXPERIMENTS
+
+
+def _lower_doses(dose: float, ceiling_mg: float, s: DecisionSettings) -> list[float]:
+    """The doses a ``decrease_dose`` may go to, highest first.
+
+    One step down (``step_mg``); from above the ceiling, every allowed dose of the grid of
+    steps from ``min_dose_mg`` and each start dose, with the ceiling itself: the dose must
+    come down, and the least change (to the ceiling) may break the GI chance constraint
+    while a lower dose does not (an outside audit: citrate 400 mg was told to stop, "the
+    only step allowed", with 350 mg over the GI limit and 300 or 200 mg never assessed).
+    None below ``min_dose_mg`` (that is ``stop``).
+    """
+    if dose <= ceiling_mg:
+        downs = {dose - s.step_mg}
+    else:
+        steps = max(int((ceiling_mg - s.min_dose_mg) // s.step_mg) + 1, 0)
+        downs = {ceiling_mg, *(s.min_dose_mg + k * s.step_mg for k in range(steps)),
+                 *(d for d in s.start_doses_mg if d <= ceiling_mg)}
+    return sorted((d for d in downs if d >= s.min_dose_mg), reverse=True)
 
 
 def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str],
@@ -86,9 +105,8 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
     up = min(dose + s.step_mg, ceiling_mg)
     if up > dose:
         found.append(Candidate("increase_dose", replace(current, elemental_mg=up)))
-    down = ceiling_mg if dose > ceiling_mg else dose - s.step_mg   # above it: the least change
-    if down >= s.min_dose_mg:
-        found.append(Candidate("decrease_dose", replace(current, elemental_mg=down)))
+    found += [Candidate("decrease_dose", replace(current, elemental_mg=down))
+              for down in _lower_doses(dose, ceiling_mg, s)]
     found += [Candidate("switch_form", replace(current, form=f))
               for f in allowed_forms if f != current.form]
     if not current.split and dose >= s.split_min_mg:

@@ -138,7 +138,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     if runner is not None:
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
-    breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks)
+    breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks, rules.other_mg)
     reasons = ([breach] if breach else []) + explain.reasons(
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],

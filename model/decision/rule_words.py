@@ -14,6 +14,7 @@ from model.core.change_words import GI_TROUBLE, chance
 from model.core.regimen import Regimen
 from model.decision.explain import above, record_line
 from model.decision.history import History
+from model.decision.other_magnesium import after_other
 from model.decision.settings import DecisionSettings
 from model.evidence.names import name_key
 from model.evidence.schema import Interaction
@@ -163,18 +164,30 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequ
             record_line(loose_bristol)]
 
 
-def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str]) -> str:
+def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str],
+                  other_mg: float = 0.0) -> str:
     """Why the current regimen is not kept, when it breaks a hard rule (``breaks``).
 
     The first reason of a decision made with a posterior while the current regimen breaks a
-    hard rule (:func:`model.decision.rules.current_breaks`); empty when it breaks none.
+    hard rule (:func:`model.decision.rules.current_breaks`); empty when it breaks none. Above
+    the ceiling, the dose must come down (to the ceiling or below) or stop; with magnesium
+    from other products (``other_mg`` a day, :mod:`model.decision.other_magnesium`), the
+    step is of the supplement the diary records, and a stop does not stop the others ("Stop
+    taking magnesium" left a person on glycinate and a citrate product asking which).
     """
     if "current_excluded" in breaks:
         return f"Your profile excludes {current.form}, your current form, so it is not kept."
-    if "current_above_ceiling" in breaks:
-        said = current_above_ceiling_warning(current, ceiling_mg)
-        return f"{said[0].upper()}{said[1:]}, so it is not kept."
-    return ""
+    if "current_above_ceiling" not in breaks:
+        return ""
+    said = current_above_ceiling_warning(current, ceiling_mg)
+    down = (f"{said[0].upper()}{said[1:]}{after_other(other_mg)}, so it is not kept: the dose "
+            f"must come down to at most {ceiling_mg:g} mg a day, or stop.")
+    if not other_mg:
+        return down
+    return (f"{down} This is about the supplement your diary records ({current.words}): "
+            f"stopping means stopping it, not your other magnesium ({other_mg:g} mg a day), "
+            "which this advice does not change; ask a pharmacist or clinician before changing "
+            "that.")
 
 
 def medicine_warning(given: str, medicine: str, group: Interaction) -> str:
