@@ -228,3 +228,18 @@ def test_a_stack_over_the_limit_says_which_product_the_advice_changes(priors):
     assert "(after 150 mg a day of magnesium from other products)" in why
     assert "at most 200 mg a day, or stop" in why
     assert "stopping means stopping it, not your other magnesium (150 mg a day)" in why
+
+
+def test_the_supplement_listed_among_the_medications_gets_one_message(priors):
+    """"Magnesium glycinate 200 mg" in the profile of a person whose diary records glycinate
+    200 mg: "counts with your supplement's towards the limit ... ask a pharmacist" stood
+    beside "is the supplement your diary records, so it is not counted" (an outside audit)."""
+    listed = Profile(medications=("Magnesium glycinate 200 mg",))
+    decision, _ = advise(on_magnesium(baseline=14), priors, profile=listed)
+    said = [w for w in decision.recommendation.warnings if "Magnesium glycinate 200 mg" in w]
+    assert len(said) == 1 and "is the supplement your diary records" in said[0]
+    assert not any("counts with your supplement" in w for w in decision.recommendation.warnings)
+    # another magnesium product still gets its rule
+    other = Profile(medications=("magnesium citrate 150 mg",))
+    decision, _ = advise(on_magnesium(baseline=14), priors, profile=other)
+    assert any(w.startswith("magnesium citrate 150 mg") for w in decision.recommendation.warnings)

@@ -213,7 +213,10 @@ def _medicine_warnings(medicines: Matched, safety: Safety,
     referral. An unknown name taken as known ones (``near``: :func:`_medicine_near_misses`)
     says so in its NOT CHECKED warning (kind ``unknown``). A magnesium product says whether
     its dose was counted (``other``: the other magnesium and the ceiling it leaves,
-    :func:`~model.decision.other_magnesium.entry_rule`).
+    :func:`~model.decision.other_magnesium.entry_rule`); one that is the supplement the diary
+    records gets none: its own warning says it is not counted twice
+    (:func:`~model.decision.other_magnesium.same_warning`), and "it is magnesium too, which
+    counts with your supplement's" beside it contradicted that (an outside audit, /tmp/jJ F8).
     """
     found = []
     for given, medicine in medicines.items():
@@ -224,7 +227,8 @@ def _medicine_warnings(medicines: Matched, safety: Safety,
                       update={"rule": entry_rule(given, group.rule, *other)})
                       if group.kind == "magnesium" else group))
                   for group in safety.interactions
-                  if medicine in group.medications and group.kind not in ("refer", "clinician")]
+                  if medicine in group.medications and group.kind not in ("refer", "clinician")
+                  and not (group.kind == "magnesium" and given in other[0].the_supplement)]
     return found
 
 
