@@ -749,7 +749,8 @@ def test_a_commitment_the_crossovers_end_makes_says_it_is_not_certain(priors):
     rec = decide(model, priors=priors, diary=past, as_of=AS_OF, profile=at_200).recommendation
     assert rec.commit and rec.p_best < 0.8
     assert "by_design" in rec.reason_codes
-    assert any(r.startswith("Settled by the trial's design, not by certainty") for r in rec.reasons)
+    assert any(r.startswith("Kept by the trial's design, not settled") for r in rec.reasons)
+    assert not any("Settled" in r for r in rec.reasons)
     assert not any(r.startswith("Clear enough to commit") for r in rec.reasons)
     assert how_sure(rec).startswith("settled by the trial's design, not by certainty")
     sure = FakePosterior(n_draws=2000, benefit={"glycinate": 0.0, "threonate": 0.0,

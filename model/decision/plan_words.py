@@ -22,7 +22,7 @@ from model.decision.settings import DecisionSettings, Why
 from model.evidence.names import listed
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
-BY_DESIGN = "Settled by the trial's design, not by certainty"  # ... one the crossover's end makes
+BY_DESIGN = "Kept by the trial's design, not settled"  # ... a commitment the crossover's end makes
 TO_LEARN = 0.005  # a learning value below this is "nothing left to learn" (0.00 as shown)
 
 def gap(a: Assessed, s: DecisionSettings | None = None) -> str:
@@ -60,7 +60,9 @@ def by_design(chosen: Assessed, past: History, s: DecisionSettings) -> bool:
 
     Once the planned crossover is over the learning horizon is zero, so nothing is worth
     learning by construction; with P(best) below ``s.commit_p_best`` the nights have not
-    singled the regimen out, and the advice must not say they have.
+    singled the regimen out, and the advice must not say they have, nor call it settled:
+    "Settled by the trial's design" with P(best) 0.09 was followed eight nights later by a
+    switch the new nights favoured (an outside audit, /tmp/jJ F7).
     """
     return chosen.p_best < s.commit_p_best and past.compared(s.crossover_forms)
 
@@ -170,8 +172,8 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
     if why == "commit" and by_design(chosen, past, s):
         return (f"{BY_DESIGN}: {_comparison_over(past, s)}, and "
                 f"{chosen.regimen.words} is the best by expected utility, though the nights "
-                f"so far cannot single it out (P(best) {chance(chosen.p_best)}). Look again on "
-                f"{when}.")
+                f"so far cannot single it out (P(best) {chance(chosen.p_best)}): the next "
+                f"nights may still move the advice on from it. Look again on {when}.")
     if why == "commit":
         clear = (f"P(best) {chance(chosen.p_best)} >= {s.commit_p_best:.2f}"
                  if chosen.p_best >= s.commit_p_best else

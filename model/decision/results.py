@@ -35,8 +35,9 @@ REASON_CODES: dict[str, str] = {
                      "constraint stopped it at its dose before its evaluation period was over"),
     "better_after_period": ("not a commitment: the evaluation period holds back a step "
                             "expected to do better; the next look weighs it"),
-    "by_design": ("with commit: settled because the planned crossover is over (explore, then "
-                  "commit), not because P(best) is high; later nights may still change it"),
+    "by_design": ("with commit: kept because the planned crossover is over (explore, then "
+                  "commit), not settled: P(best) is below 0.8, and the next nights may still "
+                  "change it"),
     "planned": ("the next step of the trial plan written in the diary (mgsleep plan): kept "
                 "to unless a safety rule speaks; the model's own step is among the reasons"),
     "no_start_worth_trying": "no start is expected to help enough to be worth trying",
