@@ -253,10 +253,10 @@ def baseline_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
     return (f"A rule, before any switch of form, dose step or settling on {taking}: your diary "
             f"has no nights without magnesium, so it cannot tell what {taking} does for you "
             "from your usual level (nor from expecting it to help, or a patch of nights "
-            f"passing). After {nights} nights off, enough for the next analysis to count them "
-            f"as a withdrawal, take it again and look again on "
-            f"{chosen.next_review.isoformat()}. For a blinded version, `mgsleep plan --blind` "
-            "prepares a placebo period instead.")
+            f"passing). {nights} nights off are enough for the next analysis to count them as "
+            f"a withdrawal: look again on {chosen.next_review.isoformat()}, the morning after "
+            f"the last of them, and take it again unless that analysis advises another step. "
+            "For a blinded version, `mgsleep plan --blind` prepares a placebo period instead.")
 
 
 def few_draws_line(draws: int, s: DecisionSettings) -> str:
