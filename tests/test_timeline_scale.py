@@ -41,11 +41,13 @@ class Drawn:
 
     diary_: Diary
     priors_: PriorSet
+    taking_since: str | None = None
 
     def exposure(self) -> xr.DataArray:
         settings = self.priors_.settings
         design = design_from_nights(self.diary_.nights, ed50_mg=settings.ed50_mg,
-                                    reference_mg=settings.reference_dose_mg)
+                                    reference_mg=settings.reference_dose_mg,
+                                    taking_since=self.taking_since)
         return xr.DataArray(build_up(design, TAU), dims=("night", "form"),
                             coords={"night": self.diary_.nights.index.rename("night"),
                                     "form": list(FORMS)})

@@ -364,9 +364,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
                             today=now)).with_loose_bristol(
         prior_set.safety.gi_constraint.loose_bristol)
     data, day = _truncate(full, as_of, now)
-    since = checked_start(data, person, str(profile) if isinstance(profile, str | Path)
-                          else "<profile>")
-    data = assumed_start(data, person)
+    since, data = checked_start(data, person, profile), assumed_start(data, person)
     for note in dict.fromkeys(data.warnings):
         warnings.warn(note, DiaryWarning, stacklevel=2)
     refuse_blinded(data, also=pots_to_stop(data))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import warnings
+from pathlib import Path
 
 from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, PLACEBO
@@ -41,8 +42,10 @@ def _first(diary: Diary) -> dt.date:
     return diary.nights.index[0].date()
 
 
-def checked_start(diary: Diary, profile: Profile, file: str) -> str | None:
+def checked_start(diary: Diary, profile: Profile, file: object) -> str | None:
     """The ``taking_since`` the fit reads (``YYYY-MM-DD``; None: begun long before the diary).
+
+    ``file`` names the profile (its path; a :class:`Profile` or None: ``<profile>``).
 
     Raises
     ------
@@ -56,6 +59,7 @@ def checked_start(diary: Diary, profile: Profile, file: str) -> str | None:
         the nights themselves show when magnesium began, and the key is not read.
     """
     began, first = profile.taking_since, _first(diary)
+    file = str(file) if isinstance(file, str | Path) else "<profile>"
     if began is None:
         return None
     if first_magnesium(diary) is None:

@@ -89,8 +89,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
     :func:`model.likelihood.kinetics.store_lead`).
     """
     settings, personal = priors.settings, priors.settings.personal
-    nights = diary.nights
-    n = len(nights)
+    nights, n = diary.nights, diary.n_nights
     design = design_from_nights(nights, ed50_mg=settings.ed50_mg,
                                 reference_mg=settings.reference_dose_mg,
                                 taking_since=taking_since)
