@@ -10,6 +10,7 @@ sentence), :mod:`~model.decision.candidates` (the actions, experiments included)
 :mod:`~model.decision.rules` (the hard rules, the evaluation period),
 :mod:`~model.decision.gains` (link-scale gains in diary units),
 :mod:`~model.decision.utility` (utility, the GI constraint, ranking, learning values),
+:mod:`~model.decision.baseline` (a withdrawal first for a diary with no nights off magnesium),
 :mod:`~model.decision.choice` (the choice and the commit rule),
 :mod:`~model.decision.results` (what a decision returns, reason codes) and
 :mod:`~model.decision.decide` (:func:`decide`, orchestrating them).

@@ -10,7 +10,8 @@ The order never changes:
 3. **Chance constraint**, **utility per draw** on the link scale, the **learning value** of
    each action (:mod:`model.decision.utility`, :mod:`model.decision.gains`,
    :mod:`model.decision.learning`) and the **choice** with its commit rule
-   (:mod:`model.decision.choice`). The evaluation period follows the kinetics.
+   (:mod:`model.decision.choice`); a diary with no nights off magnesium gets a withdrawal
+   first (:mod:`model.decision.baseline`). The evaluation period follows the kinetics.
 4. **Results** (:mod:`model.decision.results`) and their words (:mod:`model.decision.explain`).
 
 The defaults of :class:`DecisionSettings` are explained in :mod:`model.decision.settings`.
