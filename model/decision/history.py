@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,11 +36,15 @@ class History:
     Parameters
     ----------
     current : Regimen
-        Last night's regimen.
+        Last night's regimen; after a run of a magnesium regimen, the last nights without
+        magnesium (not placebo), at most :data:`SKIPPED_NIGHTS` of them, are nights skipped
+        (:attr:`skipped`) and ``current`` is that regimen: a dose forgotten on the last night
+        before a look is no stop (one read as a stop was told "Stay without magnesium" for
+        16-17 nights as the only step open: an outside audit, /tmp/jI F1).
     nights_on_current : int
         Recorded nights in the run of identical regimen that ends last night; nights skipped
-        within it (at most :data:`SKIPPED_NIGHTS` in a row without magnesium) neither end it
-        nor count.
+        within it or at its end (at most :data:`SKIPPED_NIGHTS` in a row without magnesium)
+        neither end it nor count.
     forms_tried : frozenset of str
         Forms taken on at least ``judged_nights`` recorded nights (any dose, any run;
         :meth:`from_nights`): a form taken on fewer has not been tried. Two nights on each
@@ -78,6 +83,12 @@ class History:
     hard_week : bool
         The diary's last nights make a week of very high anxiety (:func:`very_anxious`):
         no change is made then but what safety asks for (:mod:`model.decision.choice`).
+    skipped : int
+        The diary's last nights without magnesium read as nights skipped of ``current``
+        (:func:`trailing_skips`; 0: none). A stop or withdrawal begun on them counts them
+        among its nights (:func:`review_days`).
+    last_night : datetime.date or None
+        The date of the diary's last night, for the words (None: not known); not compared.
 
     """
 
@@ -93,6 +104,8 @@ class History:
     gi_records_on: int = 0
     planned_forms: frozenset[str] = frozenset()
     hard_week: bool = False
+    skipped: int = 0
+    last_night: dt.date | None = field(default=None, compare=False)
 
     @property
     def first_step(self) -> bool:
@@ -156,9 +169,10 @@ class History:
             return cls()
         regimens = night_regimens(nights)
         recorded = nights["recorded"].to_numpy(bool)
-        start, end = _last_run(regimens, len(regimens))
+        skipped = trailing_skips(regimens)
+        start, end = _last_run(regimens, len(regimens) - skipped)
         placebo_nights = 0
-        if regimens[-1].form == PLACEBO and start > 0 and regimens[start - 1].active:
+        if regimens[end - 1].form == PLACEBO and start > 0 and regimens[start - 1].active:
             placebo_nights = int(recorded[start:].sum())
             end = start
         start = _run_start(regimens, end)
@@ -178,7 +192,8 @@ class History:
                    dict(nights_on), placebo_nights, taken,
                    _gi_troubled(regimens, gi, gi_window, acute_nights),
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
-                   planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0])
+                   planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
+                   _last_date(nights))
 
 
 def review_days(action: str, past: History, s: DecisionSettings) -> int:
@@ -191,12 +206,16 @@ def review_days(action: str, past: History, s: DecisionSettings) -> int:
     audit). The date of the advice and its words ("for N nights") both come from here
     (:func:`model.decision.rules.review_after`, :func:`model.decision.explain.plan_line`):
     "try glycinate 200 mg for 17 nights and look again on" a date 11 nights away stood in one
-    sentence (an outside audit).
+    sentence (an outside audit). A stop or a withdrawal counts the diary's last nights read as
+    skipped (:attr:`History.skipped`) among its nights: begun on them, its date stays put the
+    next morning.
     """
     if past.first_step:
         return s.first_review_days
     if action in ("continue", "collect_more_data"):
         return s.min_nights - past.nights_on_current % s.min_nights
+    if action in ("stop", "withdrawal"):   # begun on the nights read as skipped
+        return max(s.min_nights - past.skipped, 1)
     return s.min_nights
 
 
@@ -276,6 +295,29 @@ regimen that are nights skipped or slips, not a change: the run, and its evaluat
 on across them (two nights change the magnesium store little: it builds up over days). One
 night forgotten after 60 on a regimen made every change wait a new period; so did one night
 at a double dose two nights before the end of a period (an outside audit, /tmp/hH)."""
+
+
+def trailing_skips(regimens: list[Regimen]) -> int:
+    """The diary's last nights read as nights skipped of the magnesium regimen before them.
+
+    Nights without magnesium (not placebo) that end the diary, at most
+    :data:`SKIPPED_NIGHTS` of them, after a night of a magnesium regimen: as within a run
+    (:func:`_run_start`), so few nights change the magnesium store little, and they neither
+    end the run nor count. More of them, or none, give 0.
+    """
+    count = 0
+    while count < len(regimens) and not regimens[-1 - count].active \
+            and regimens[-1 - count].form != PLACEBO:
+        count += 1
+    if count > SKIPPED_NIGHTS or count == len(regimens) or not regimens[-1 - count].active:
+        return 0
+    return count
+
+
+def _last_date(nights: pd.DataFrame) -> dt.date | None:
+    """The date of the last row of a ``nights`` frame indexed by date (None otherwise)."""
+    last = nights.index[-1]
+    return last.date() if isinstance(last, pd.Timestamp) else None
 
 
 def _run_start(regimens: list[Regimen], end: int) -> int:

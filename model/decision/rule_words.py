@@ -243,6 +243,20 @@ NO_GI_RECORDS = ("no stool form or upset-stomach record on any magnesium night: 
 """The warning of a diary without GI records on magnesium (:func:`rules.current_warnings`)."""
 
 
+def skipped_note(past: History) -> str:
+    """The diary's last nights without magnesium, read as nights skipped (:attr:`History.skipped`).
+
+    Said once, with what to do if the stop was meant: the step a look gave the morning before
+    (a stop, a withdrawal) is again the step when the evidence is the same.
+    """
+    date = past.last_night.isoformat() if past.last_night else ""
+    nights = (f"Your last night{f', {date},' if date else ''} has" if past.skipped == 1
+              else f"Your last {past.skipped} nights{f', to {date},' if date else ''} have")
+    read = "a night skipped" if past.skipped == 1 else "nights skipped"
+    return (f"{nights} no magnesium: read as {read}; the period of {past.current.words} goes on. "
+            "If you stopped on purpose, keep to the step you were given.")
+
+
 def usual_gi_note(past: History, s: DecisionSettings) -> str:
     """GI nights on magnesium within the person's usual without it: not counted as acute."""
     usual = past.background_gi_rate * s.gi_window

@@ -182,6 +182,8 @@ def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
 def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
     """Warnings about the current regimen: acute GI, :func:`breach_warnings`, no GI records.
 
+    First, the diary's last nights read as nights skipped (:attr:`History.skipped`).
+
     GI nights that the acute rule leaves to the person's own background are said too, as
     such (the person had been told nothing about them).
 
@@ -189,7 +191,7 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> li
     evidence's alone, which may block continuing; the person is told what to record.
     """
     hold = rules.medicine_hold and not rules.referrals
-    notes = []
+    notes = [rule_words.skipped_note(past)] if past.skipped else []
     if acute_gi(past, s):
         notes.append(rule_words.acute_gi_warning(past, s, hold))
     elif past.recent_gi_nights >= s.acute_gi_nights:
