@@ -282,6 +282,7 @@ def _build_up_panel(ax: Axes, fit: PersonalModel) -> None:
                 ls=LINE_STYLES[i % len(LINE_STYLES)])
     ax.set_ylabel(textwrap.fill(f"exposure (1 = steady state at "
                                 f"{fit.priors_.settings.reference_dose_mg:g} mg)", 18))
+    ax.set_ylim(bottom=0)                 # a store full from the first night reads as full
     ax.set_title(f"fitted build-up (posterior median time constant {build_up_days(fit):.1f} "
                  f"days){_begun(fit)}", fontsize="medium")
     ax.set_xlabel("night")
