@@ -904,9 +904,10 @@ def test_only_an_option_blocked_by_the_evaluation_period_is_said_to_wait():
 
     from model.decision.plan_words import best_waiting_words
 
-    def entry(action, form, mg, utility, *codes):
+    def entry(action, form, mg, utility, *codes, then=True):
         return SimpleNamespace(action=action, regimen=Regimen(form, mg),
-                               expected_utility=utility, reason_codes=codes)
+                               expected_utility=utility, reason_codes=codes,
+                               after_period=then)
 
     above = entry("split_dose", "citrate", 800, 0.9, "above_ceiling", "gi_limit")
     later = entry("switch_form", "glycinate", 300, 0.4, "waiting")
@@ -914,6 +915,10 @@ def test_only_an_option_blocked_by_the_evaluation_period_is_said_to_wait():
     said = best_waiting_words([entry("stop", "none", 0, -1.0), above, later, both])
     assert "switch to glycinate 300 mg" in said and "citrate 800" not in said
     assert best_waiting_words([entry("stop", "none", 0, -1.0), above, both]) == ""
+    # only the step the choice takes after the period (after_period), not the top utility
+    better = entry("switch_form", "threonate", 200, 0.8, "waiting", then=False)
+    said = best_waiting_words([entry("stop", "none", 0, -1.0), later, better])
+    assert "glycinate 300 mg" in said and "threonate" not in said
 
 
 def test_a_dose_above_every_studied_dose_of_its_form_says_so(priors):

@@ -178,6 +178,9 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
                   for a in result.decision.assessments)
     top = max((a for a in waits if a.reason_codes == ("waiting",)),
               key=lambda a: a.expected_utility)
+    # the step the choice takes once the period is over (model/decision/after_period.py)
+    waits = tuple(replace(a, after_period=True) if a is top else a for a in waits)
+    top = replace(top, after_period=True)
     rec = replace(result.decision.recommendation, action="continue", reason_codes=("forced",),
                   commit=False)
     rec = replace(rec, scores=replace(rec.scores, expected_utility=top.expected_utility - 0.1))
@@ -208,8 +211,9 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
         "No change open now is expected to do better than what you do now; once this period "
         f"is over, to switch to {top.regimen.form} {top.regimen.elemental_mg:g} mg may")
     # "the best step then is to stop magnesium no magnesium" (a re-audit of the wording)
-    stop_waits = tuple(replace(a, reason_codes=("waiting",), expected_utility=9.0)
-                       if a.action == "stop" else a for a in waits)
+    stop_waits = tuple(replace(a, reason_codes=("waiting",), expected_utility=9.0,
+                               after_period=True) if a.action == "stop"
+                       else replace(a, after_period=False) for a in waits)
     said = headline(replace(result, decision=replace(result.decision, recommendation=rec,
                                                      assessments=stop_waits)))
     assert said.why.endswith("on current data the best step then is to stop magnesium.")

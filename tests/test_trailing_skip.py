@@ -99,3 +99,27 @@ def test_a_referral_still_says_stop_on_a_night_off(priors):
     rec = advise(then_off(on_magnesium(n=20, baseline=14), 1), priors,
                  profile=Profile(egfr=25)).recommendation
     assert rec.action == "refer" and "refer_stop" in rec.reason_codes
+
+
+def test_the_step_named_for_after_the_period_is_the_one_the_choice_then_takes(priors):
+    """One source for "the best step then" and the look after the period (/tmp/jI F5).
+
+    Threonate a little ahead of taurate (within the crossover's tie): after the period the
+    planned crossover takes taurate, listed first; the words had named threonate, the option
+    that waits with the highest expected utility.
+    """
+    from model.decision.plan_words import best_waiting, best_waiting_words
+
+    model = FakePosterior(n_draws=1000, benefit={"glycinate": 0.1, "taurate": 0.3,
+                                                 "threonate": 0.32})
+    during = advise(started(on=8), priors, model)
+    waiting = [a for a in during.assessments if a.reason_codes == ("waiting",)]
+    top = max(waiting, key=lambda a: a.expected_utility)
+    assert top.regimen.form == "threonate"                  # the old words' pick
+    over = advise(started(on=30), priors, model).recommendation
+    assert over.action == "switch_form" and over.regimen is not None
+    named = best_waiting(during.assessments)
+    assert named is not None and named.regimen == over.regimen
+    assert named.regimen.form == "taurate"
+    assert sum(a.after_period for a in during.assessments) == 1
+    assert "switch to taurate" in best_waiting_words(during.assessments)

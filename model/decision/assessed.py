@@ -77,3 +77,7 @@ class Assessed(Protocol):
     @property
     def next_review(self) -> dt.date:
         """When to look again after taking the action."""
+
+    @property
+    def after_period(self) -> bool:
+        """True for the waiting option the choice takes once the evaluation period is over."""

@@ -28,6 +28,7 @@ from model.data.diary import Diary
 from model.data.diary_rows import given_date
 from model.data.profile import Profile
 from model.decision import explain, rule_words
+from model.decision.after_period import after_period
 from model.decision.baseline import no_baseline, withdrawal_nights
 from model.decision.candidates import candidates
 from model.decision.choice import Choice, choose, close_call, too_few_draws
@@ -132,6 +133,9 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         return review_after(review_from(action, *dates), review_days(action, past, s))
 
     assessed = assess(ev, review, s)
+    then = after_period(ev, past, s) if mode == "expected_utility" else None
+    if then is not None:            # the step the advice names for after the period
+        assessed[then] = replace(assessed[then], after_period=True)
     order = sorted(range(len(assessed)),
                    key=lambda i: (not assessed[i].feasible, -assessed[i].expected_utility))
     chosen = assessed[0 if choice.index is None else choice.index]

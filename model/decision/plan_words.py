@@ -75,12 +75,17 @@ def top_row(assessed: Sequence[Assessed], feasible: bool) -> int:
 
 
 def best_waiting(assessed: Sequence[Assessed]) -> Assessed | None:
-    """The best option blocked only by the evaluation period (None when there is none).
+    """The option that waits for the evaluation period and that the choice takes after it.
 
-    One a hard rule blocks (ceiling, excluded form, GI limit) is not waiting: it stays blocked.
+    The one :func:`model.decision.after_period.after_period` marks (``after_period``), the
+    rule's own step once the period is over, so that the words and the report's pathways name
+    the same one (the waiting option of the highest expected utility, threonate 200 mg, was
+    said beside the pathways' taurate 200 mg: an outside audit, /tmp/jI F5). None when the
+    choice then is to stay or nothing waits. One a hard rule blocks (ceiling, excluded form,
+    GI limit) is never waiting: it stays blocked.
     """
-    waiting = [a for a in assessed if a.reason_codes and set(a.reason_codes) == {"waiting"}]
-    return max(waiting, key=lambda a: a.expected_utility) if waiting else None
+    return next((a for a in assessed if a.after_period and set(a.reason_codes) == {"waiting"}),
+                None)
 
 
 def best_waiting_words(assessed: Sequence[Assessed]) -> str:
@@ -89,9 +94,9 @@ def best_waiting_words(assessed: Sequence[Assessed]) -> str:
         return ""
     said = (f"to {step_words(top.action, top.regimen)} (expected utility "
             f"{top.expected_utility:+.2f})")
-    return (f" On current data no option that must wait beats staying; the best is {said}."
-            if top.expected_utility <= assessed[0].expected_utility else
-            f" On current data the best-ranked option that must wait is {said}.")
+    return (f" On current data the step once this period is over is {said}"
+            + (": not expected to do better than staying, it is taken by the plan or for what "
+               "it teaches." if top.expected_utility <= assessed[0].expected_utility else "."))
 
 
 def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:

@@ -136,6 +136,9 @@ class ActionAssessment:
     units at the person's typical night); ``gain_low`` / ``gain_high`` bound the central
     interval (90 % by default). ``learning_value`` is what one period on it teaches, in
     utility units (horizon x knowledge gradient); ``reason_codes`` are the codes of its blocks.
+    ``after_period`` marks the option that waits for the evaluation period and that the choice
+    takes once it is over (:func:`model.decision.after_period.after_period`): the step the
+    advice names for then.
     """
 
     action: str
@@ -154,6 +157,7 @@ class ActionAssessment:
     next_review: dt.date
     learning_value: float = 0.0
     reason_codes: tuple[str, ...] = ()
+    after_period: bool = False
 
     @property
     def scores(self) -> Scores:
