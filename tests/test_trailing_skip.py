@@ -123,3 +123,32 @@ def test_the_step_named_for_after_the_period_is_the_one_the_choice_then_takes(pr
     assert named.regimen.form == "taurate"
     assert sum(a.after_period for a in during.assessments) == 1
     assert "switch to taurate" in best_waiting_words(during.assessments)
+
+
+def test_a_daily_look_reaches_the_review_date_with_nights_not_written(priors):
+    """Person 9 of /tmp/jI (F6): nights left unwritten moved the date a night at each look.
+
+    Someone on taurate who leaves some nights unwritten (within the run and after its last
+    row) and looks each morning: every look gives the same date, and on it the period is over.
+    """
+    model = FakePosterior(n_draws=1000)
+    diary = on_magnesium(n=12, baseline=14)
+    diary["form"] = diary["form"].replace("glycinate", "taurate")
+    diary = diary.drop(index=[17, 19])                     # two nights not written
+    last = dt.date.fromisoformat(diary["date"].iloc[-1])
+
+    def look(frame: pd.DataFrame, as_of: dt.date):
+        return decide(model, priors=priors, diary=read_diary(frame), as_of=as_of)
+
+    first = look(diary, last).recommendation
+    assert first.action in ("continue", "collect_more_data")
+    review = first.next_review
+    for late in (1, 2, 3):                                 # mornings with nothing written
+        rec = look(diary, last + dt.timedelta(days=late)).recommendation
+        assert rec.next_review == review, late
+    # on the review date, the nights since written but for one, the period is over
+    eve = review - dt.timedelta(days=1)
+    more = nights((eve - last).days, "taurate", start=pd.Timestamp(last) + pd.Timedelta(days=1))
+    written = pd.concat([diary, more.drop(index=[0])], ignore_index=True)
+    then = look(written, eve)
+    assert not any("waiting" in a.reason_codes for a in then.assessments)

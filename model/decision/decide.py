@@ -264,7 +264,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, start_doses_mg=(min(s.start_doses_mg),))
     if isinstance(diary, Diary):   # loose stools counted as the safety file says
         diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
-    past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights)
+    past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights).through(as_of)
     rules = screen(person, priors.safety, past.taking)
     warnings = (*rules.all_warnings, *current_warnings(past, rules, s))
     if rules.referrals or rules.holds:

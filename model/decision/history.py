@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -42,9 +42,13 @@ class History:
         before a look is no stop (one read as a stop was told "Stay without magnesium" for
         16-17 nights as the only step open: an outside audit, /tmp/jI F1).
     nights_on_current : int
-        Recorded nights in the run of identical regimen that ends last night; nights skipped
-        within it or at its end (at most :data:`SKIPPED_NIGHTS` in a row without magnesium)
-        neither end it nor count.
+        Nights in the run of identical regimen that ends last night, written down or not:
+        a night missing between two nights of the regimen is taken as on it (the diary's
+        rule) and counts, as do the nights after the diary's last up to the date analysed
+        (:meth:`through`): the magnesium store builds up on nights taken, and someone who
+        left two nights unwritten was told "look again tomorrow" on three mornings in a row
+        (an outside audit, /tmp/jI F6). Nights skipped within the run or at its end (at most
+        :data:`SKIPPED_NIGHTS` in a row without magnesium) neither end it nor count.
     forms_tried : frozenset of str
         Forms taken on at least ``judged_nights`` recorded nights (any dose, any run;
         :meth:`from_nights`): a form taken on fewer has not been tried. Two nights on each
@@ -155,6 +159,21 @@ class History:
         """Whether the diary holds a planned trial of two or more forms, each one tried."""
         return len(self.planned_forms) >= 2 and self.planned_forms <= self.forms_tried
 
+    def through(self, as_of: dt.date) -> History:
+        """The history with the nights after the diary's last, up to ``as_of``, on the run.
+
+        The decision assumes nothing changed since the diary's last night: those nights
+        count in the current regimen's run (:attr:`nights_on_current`), so that the date of
+        the next look stays put when a night is not written down. Not after a placebo
+        period or nights read as skipped (nothing changed is then not taking magnesium), nor
+        without a known last night.
+        """
+        if (self.last_night is None or as_of <= self.last_night or self.placebo_nights
+                or self.skipped):
+            return self
+        return replace(self, nights_on_current=self.nights_on_current
+                       + (as_of - self.last_night).days)
+
     @classmethod
     def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
                     judged_nights: int = DecisionSettings.floor_nights,
@@ -185,8 +204,7 @@ class History:
         current = regimens[end - 1]
         gi_night = nights["gi_night"].to_numpy(float)          # 1, 0 or NaN (no record)
         gi, on = gi_night == 1, np.array([r.active for r in regimens])
-        on_run = sum(bool(rec) for r, rec in zip(regimens[start:end], recorded[start:end],
-                                                 strict=True) if r == current)
+        on_run = sum(r == current for r in regimens[start:end])
         return cls(current, on_run, frozenset(tried),
                    _recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    dict(nights_on), placebo_nights, taken,

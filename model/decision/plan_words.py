@@ -169,7 +169,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 f"magnesium yet).{learn} Take it for {nights} nights and look again on {when}; "
                 f"judge it after {s.min_nights} nights.")
     if why == "forced":
-        waiting = (f" ({past.nights_on_current} of {s.min_nights} recorded nights on "
+        waiting = (f" ({past.nights_on_current} of {s.min_nights} nights on "
                    f"{past.current.words} so far)" if past.nights_on_current < s.min_nights
                    else "")
         return (f"The only step allowed now{waiting}.{best_waiting_words(assessed)} Look again "

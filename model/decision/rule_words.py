@@ -228,7 +228,7 @@ def excluded_block(form: str) -> str:
 def waiting_block(past: History, s: DecisionSettings) -> str:
     """The evaluation period of the current regimen is not over."""
     more = s.min_nights - past.nights_on_current
-    return (f"only {past.nights_on_current} of {s.min_nights} recorded nights on "
+    return (f"only {past.nights_on_current} of {s.min_nights} nights on "
             f"{past.current.words} so far; changes wait {more} more night{'s' * (more != 1)}")
 
 
