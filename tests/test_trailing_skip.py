@@ -152,3 +152,15 @@ def test_a_daily_look_reaches_the_review_date_with_nights_not_written(priors):
     written = pd.concat([diary, more.drop(index=[0])], ignore_index=True)
     then = look(written, eve)
     assert not any("waiting" in a.reason_codes for a in then.assessments)
+
+
+def test_loose_stools_get_the_same_step_on_the_night_off_after_them(priors):
+    loose = on_magnesium(n=30, baseline=14)
+    loose.loc[loose.index[-3:], "stool_bristol"] = 7
+    first = advise(loose, priors).recommendation
+    assert "acute_gi" in first.reason_codes
+    off = then_off(loose, 1)
+    off.loc[off.index[-1], "stool_bristol"] = 6
+    again = advise(off, priors).recommendation
+    assert "acute_gi" in again.reason_codes
+    assert (again.action, again.regimen) == (first.action, first.regimen)
