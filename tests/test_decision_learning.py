@@ -752,7 +752,7 @@ def test_a_commitment_the_crossovers_end_makes_says_it_is_not_certain(priors):
     assert any(r.startswith("Kept by the trial's design, not settled") for r in rec.reasons)
     assert not any("Settled" in r for r in rec.reasons)
     assert not any(r.startswith("Clear enough to commit") for r in rec.reasons)
-    assert how_sure(rec).startswith("settled by the trial's design, not by certainty")
+    assert how_sure(rec).startswith("kept by the trial's design, not settled")
     sure = FakePosterior(n_draws=2000, benefit={"glycinate": 0.0, "threonate": 0.0,
                                                 "taurate": 2.0},
                          gi=dict.fromkeys(forms, 0.0), benefit_sd=0.05)

@@ -311,13 +311,13 @@ def test_no_more_nights_are_suggested_on_a_regimen_the_rules_do_not_allow():
         return DiaryEffect("citrate", "quality", Regimen("citrate", mg), 50, "points", -0.1,
                            -0.4, 0.2, 0.3, 0.05, 0.02, 0.5, "inconclusive", needed)
 
-    low, high = inconclusive(136.0, 4), inconclusive(800.0, 336)
+    low, high = inconclusive(136.0, 40), inconclusive(800.0, 336)
     effects = DiaryEffects((low,), 0.9, by_regimen=(low, high))
     kept = effects.only_settled_on(lambda regimen: regimen.elemental_mg <= 350)
-    assert [e.nights_needed for e in kept.by_regimen] == [4, None]
+    assert [e.nights_needed for e in kept.by_regimen] == [40, None]
     assert kept.effects == (low,) and kept.interval == 0.9
     said = {label: [verdict_phrase(e) for e in own] for label, own in tried_forms(kept)}
-    assert said["citrate 136 mg, 50 nights"] == ["not settled yet: about 4 more nights on it "
+    assert said["citrate 136 mg, 50 nights"] == ["not settled yet: about 40 more nights on it "
                                                  "to tell"]
     assert said["citrate 800 mg, 50 nights"] == ["not settled yet"]
 

@@ -84,7 +84,7 @@ def test_verdict_phrases():
         == "not settled yet: probably worse (P 0.91)"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.905)) == "not settled yet"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5, nights_needed=1)) \
-        == "not settled yet: about 1 more night on it to tell"
+        == "not settled yet: close to a verdict: the next nights may settle it either way"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5)) == "not settled yet"
     assert verdict_phrase(effect(verdict="inconclusive", needs_placebo=True)) == \
         "not settled yet: placebo nights are needed to tell magnesium from expectation"
@@ -247,7 +247,7 @@ def test_pathways_that_all_lead_to_one_step_are_said_once():
     assert lines[2].endswith("(settled)")
     by_design = replace(differ[2], reason_codes=("commit", "by_design"))
     assert pathway_lines((*same[:2], by_design))[2].endswith(
-        "(settled by the trial's design, not by certainty)")
+        "(kept by the trial's design, not settled)")
 
 
 def test_a_review_date_that_has_passed_says_so():

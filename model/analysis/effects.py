@@ -17,14 +17,16 @@ sleep-onset change means falling asleep faster). Placebo, not "nothing", is the 
 the expectation effect of taking anything and the drift of a diary are not magnesium's.
 
 **Verdicts**: :mod:`model.analysis.verdicts` (works, harms, no meaningful effect,
-inconclusive, with the nights still needed).
+inconclusive, with the nights still needed on the regimen taken now only).
 
 **Without placebo nights** the comparison with placebo subtracts an expectation effect that
 only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
 So, while the diary has no placebo night, a ``works``, ``harms`` or ``no_meaningful_effect``
 on a sleep outcome stands only when the change against no magnesium (what the nights show,
 expectation included) gets the same verdict; otherwise it is ``inconclusive`` with
-``needs_placebo`` set (a blinded placebo period settles it). A large change on magnesium
+``needs_placebo`` set (a blinded placebo period settles it), unless the diary lacks the nights
+off the form to compare with at all (``off_nights_needed`` then: "placebo nights are needed"
+stood beside advice to stop the magnesium for 17 nights). A large change on magnesium
 called "no meaningful effect" because the expectation prior took it was the same
 overreach the other way.
 
@@ -91,13 +93,15 @@ class DiaryEffect:
     verdict : str
         One of :data:`~model.analysis.verdicts.VERDICTS`.
     nights_needed : int or None
-        For ``inconclusive`` on a tried form: the further nights a verdict would take.
+        For ``inconclusive`` on the regimen taken now (the diary's current one): the further
+        nights on it a verdict would take; None for a dose or form the person has left.
     off_nights_needed : int or None
         For ``inconclusive`` on a tried form with this outcome recorded on fewer than
         ``min_nights`` nights off it: the nights off it (no magnesium, placebo or another
         form) still needed to compare with; more nights on it cannot settle the change
         then. One night off the form, with 0 minutes of sleep-onset latency against about
-        20 on 15 nights of glycinate, gave "no meaningful effect".
+        20 on 15 nights of glycinate, gave "no meaningful effect". Set ahead of
+        ``needs_placebo``: without nights off, nights off are needed first.
     needs_placebo : bool
         True when a ``works`` or ``harms`` against placebo was turned into ``inconclusive``
         because the diary has no placebo night and the change against no magnesium (what
@@ -245,32 +249,35 @@ def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
 
 def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
             placebo_nights: int, priors: PriorSet, rule: VerdictRule,
-            compared: int) -> DiaryEffect:
+            compared: int, now: bool) -> DiaryEffect:
     """One form x outcome (see :func:`diary_effects`).
 
     ``compared``: the nights off the form with the outcome recorded; with fewer than
     ``rule.min_nights`` of them more nights on it cannot settle the change (no verdict, no
-    ``nights_needed``: ``off_nights_needed`` instead).
+    ``nights_needed``: ``off_nights_needed`` instead, ahead of ``needs_placebo``: nights off
+    come first, and placebo nights count among them). ``now``: ``regimen`` is the one taken
+    now, the only one given ``nights_needed`` ("about 1 more night on it to tell" was said of
+    threonate 200 mg after the person had moved on to 300 mg: an outside audit, /tmp/jJ F7).
     """
     spec = SPECS[outcome]
     values = data[spec.gain_key]
     change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key)
     benefit, mcid = spec.sign * change, priors.settings.outcomes[outcome].mcid
     said = verdict(benefit, mcid, rule)
-    unsure = (said != "inconclusive" and outcome in SLEEP_OUTCOMES
-              and not placebo_nights
-              and said != verdict(spec.sign * change_draws(
-                  values, regimen, NO_MAGNESIUM, spec.gain_key), mcid, rule))
     few = 0 < n < rule.min_nights        # a verdict on 2 nights rests on the prior's shape
     uncompared = n > 0 and compared < rule.min_nights    # nor on one night off the form
+    unsure = (said != "inconclusive" and outcome in SLEEP_OUTCOMES
+              and not placebo_nights and not uncompared
+              and said != verdict(spec.sign * change_draws(
+                  values, regimen, NO_MAGNESIUM, spec.gain_key), mcid, rule))
     said = "inconclusive" if unsure or few or uncompared else said
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
-    needed = nights_needed(benefit, mcid, n, rule) if said == "inconclusive" and not unsure \
-        and not uncompared else None
-    if few and not uncompared and not unsure:
+    open_ = now and said == "inconclusive" and not unsure and not uncompared
+    needed = nights_needed(benefit, mcid, n, rule) if open_ else None
+    if few and open_:
         needed = max(needed or 0, rule.min_nights - n)
-    off = rule.min_nights - compared if uncompared and not unsure else None
+    off = rule.min_nights - compared if uncompared else None
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
         float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
@@ -333,7 +340,9 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
 
     return DiaryEffects(
         tuple(_assess(form, o, regimens[form], data, on_form(form, o), placebo, priors, rule,
-                      off_form(form, o)) for form in regimens for o in outcomes),
+                      off_form(form, o), regimens[form] == past.current)
+              for form in regimens for o in outcomes),
         rule.interval, placebo,
-        tuple(_assess(r.form, o, r, data, n[o], placebo, priors, rule, off_form(r.form, o))
+        tuple(_assess(r.form, o, r, data, n[o], placebo, priors, rule, off_form(r.form, o),
+                      r == past.current)
               for r, n in taken.items() for o in outcomes))

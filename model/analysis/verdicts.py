@@ -8,15 +8,15 @@
   standard errors (:data:`MC_ERRORS`), so that a re-fit does not flip the verdict;
 - ``no_meaningful_effect``: the 90 % interval lies inside (-m, m), a region of practical
   equivalence: whatever the effect is, it is smaller than the MCID;
-- ``inconclusive``: none of these. For a form already taken, ``nights_needed`` estimates the
-  further nights on it after which a verdict is more likely than not, assuming the
-  posterior SD shrinks as one over the square root of the nights on the form and letting
-  the mean move as those nights will move it (:func:`nights_needed`; a rough guide:
-  build-up, autocorrelation and the shared responsiveness are ignored); None for a form not
-  taken yet, for an outcome recorded on fewer than ``min_nights`` nights off the form (no
-  verdict then: more nights on it cannot tell its change from the person's usual level;
-  :attr:`~model.analysis.effects.DiaryEffect.off_nights_needed` says how many nights off it
-  would) and when more than a year would be needed.
+- ``inconclusive``: none of these. For the regimen taken now, ``nights_needed`` estimates the
+  further nights on it after which a verdict is more likely than not, assuming the posterior SD
+  shrinks as one over the square root of the nights on the form and letting the mean move as
+  those nights will move it (:func:`nights_needed`; a rough guide: build-up, autocorrelation
+  and the shared responsiveness are ignored); None for a regimen not taken now (a form not
+  taken yet, a dose or form left), for an outcome recorded on fewer than ``min_nights`` nights
+  off the form (no verdict then: more nights on it cannot tell its change from the person's
+  usual level; :attr:`~model.analysis.effects.DiaryEffect.off_nights_needed` says how many
+  nights off it would) and when more than a year would be needed.
 
 The first two cannot both hold, and neither can hold with the third (a mean beyond the MCID,
 or P(b > m) >= 0.8, puts the interval's end beyond m).
@@ -160,7 +160,10 @@ def nights_needed(benefit: np.ndarray, mcid: float, nights: int,
     form, and the mean to move as the coming nights will move it (:func:`verdict_chance`):
     the answer is the median number of nights to a verdict. It does not hinge on where
     today's mean sits against the MCID (a mean near it would give any number, and a Monte
-    Carlo wobble of the mean another), and a mean right on it still gets an answer.
+    Carlo wobble of the mean another), and a mean right on it still gets an answer: 1 or a
+    few nights, since the next night is as likely to push it over a threshold as back (a
+    verdict "close", :mod:`model.report.effect_words`, not a count: "about 1 more night on
+    it to tell" was said look after look, an outside audit, /tmp/jJ F7).
 
     Parameters
     ----------

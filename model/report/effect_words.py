@@ -60,12 +60,30 @@ def verdict_phrase(effect: DiaryEffect) -> str:
     lean = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
     extra = [f"probably {effect.lean} (P {chance(lean)})"] if effect.lean else []
     if effect.nights_needed is not None:
-        n = effect.nights_needed
-        extra.append(f"about {n} more night{'s' * (n != 1)} on it to tell")
+        extra.append(_nights_words(effect))
     if effect.off_nights_needed is not None:
         n = effect.off_nights_needed
         extra.append(f"needs {n} more night{'s' * (n != 1)} without it to compare with")
     return said + (": " + "; ".join(extra) if extra else "")
+
+
+CLOSE = "close to a verdict: the next nights may settle it either way"
+"""What an effect whose verdict may come within an evaluation period says, not a count."""
+
+
+def _nights_words(effect: DiaryEffect) -> str:
+    """``about 40 more nights on it to tell``, or :data:`CLOSE` under an evaluation period.
+
+    :func:`~model.analysis.verdicts.nights_needed` gives 1 or a few whenever the posterior
+    sits on a verdict's threshold, where the next night is as likely to push it back: "about
+    1 more night on it to tell" was said look after look, 11 nights apart (an outside audit,
+    /tmp/jJ F7). A count of fewer than ``min_nights`` is said only while the regimen has
+    fewer nights than that (the rule's floor of a verdict: a count, not a guess).
+    """
+    n = effect.nights_needed or 0
+    if n < VerdictRule.min_nights and effect.nights >= VerdictRule.min_nights:
+        return CLOSE
+    return f"about {n} more night{'s' * (n != 1)} on it to tell"
 
 
 def effect_line(effect: DiaryEffect) -> str:

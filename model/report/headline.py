@@ -26,11 +26,12 @@ from model.core.change_words import (
 )
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
-from model.decision import DecisionSettings, Recommendation, describe, history
+from model.decision import DecisionSettings, Recommendation, history
 from model.decision.explain import best_waiting
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
+from model.report.advice import what_to_do
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import INTERVAL_NOTE, chance_note, effect_line, tried_forms
 from model.report.how_sure import how_sure, prior_caveat
@@ -48,67 +49,6 @@ AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this 
                   "mgsleep suggests no new form or dose.")
 """When to look again after a referral: not on a date, since the next step is the clinician's
 and the profile keeps referring (the JSON's ``next_review`` is null, from schema_version 12)."""
-
-_VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
-          "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
-          "split_dose": "Split the dose:"}
-
-
-UNCHECKED_FIRST = ("First ask a pharmacist or clinician: your profile names a condition or "
-                   "medicine that mgsleep's safety data does not know (see the warnings).")
-
-
-def what_to_do(recommendation: Recommendation) -> str:
-    """Say the recommendation in one sentence (and UNCHECKED_FIRST for ``not_checked``)."""
-    said = _advice(recommendation)
-    return f"{said} {UNCHECKED_FIRST}" if "not_checked" in recommendation.reason_codes \
-        else said
-
-
-def _advice(recommendation: Recommendation) -> str:
-    action, regimen = recommendation.action, recommendation.regimen
-    codes = recommendation.reason_codes
-    if action == "refer":
-        if "refer_stop" in codes:
-            return "Stop taking magnesium now and see a clinician."
-        if "medicine_hold" in codes and "acute_gi" in codes:    # digoxin, loose stools
-            return (f"Call your clinician soon about the {GI_TROUBLE} on your magnesium, and "
-                    "change nothing on your own meanwhile.")
-        if "medicine_hold" in codes and "current_excluded" in codes:    # digoxin
-            return ("See your clinician soon about stopping your magnesium (your profile "
-                    "excludes its form), and change nothing on your own meanwhile.")
-        if "medicine_hold" in codes and "current_above_ceiling" in codes:
-            return ("See your clinician soon about lowering your magnesium to your daily "
-                    "ceiling, and change nothing on your own meanwhile.")
-        if "refer_hold" in codes and "current_excluded" in codes:   # whatever its dose
-            return ("Stop your current magnesium now (your profile excludes its form), and see "
-                    "your clinician before any other change.")
-        if "refer_hold" in codes and "current_above_ceiling" in codes:   # pregnancy, 300 mg
-            return ("Lower your magnesium to your daily ceiling now (below), and see your "
-                    "clinician before any other change.")
-        if "refer_hold" in codes:
-            return "See your clinician before any change to magnesium."
-        return "See a clinician before taking magnesium."
-    if "planned" in codes:
-        return recommendation.reasons[0]
-    if action == "collect_more_data" and "current_excluded" in codes:
-        return "Stop your current magnesium: your profile excludes its form."
-    if action == "collect_more_data" and "current_above_ceiling" in codes:
-        return "Lower your magnesium to your daily ceiling now, then record more nights."
-    if action == "collect_more_data" and {"diagnostics_failed", "acute_gi"} <= set(codes):
-        return f"If {GI_TROUBLE} go on, stop your magnesium; then record more nights."
-    if action == "placebo_period":
-        return ("Take a blinded placebo instead of your magnesium for one evaluation period, "
-                "then go back to it.")
-    if action == "withdrawal":
-        return "Stop your magnesium for one evaluation period, then take it again."
-    if action == "collect_more_data" or regimen is None:
-        return "Keep your current routine and record more nights before changing anything."
-    if action == "stop":
-        return "Stop taking magnesium."
-    if action == "continue" and not regimen.active:
-        return "Stay without magnesium for now."
-    return f"{_VERBS[action]} {describe(regimen)}."
 
 
 def sampler_name(fit: PersonalModel) -> str:
@@ -294,6 +234,30 @@ def _harm(result: Analysis) -> str:
             f"{': a stop need not wait for the end of its trial period' if waiting else ''}.")
 
 
+def _experiment(result: Analysis) -> str:
+    """Why an experiment: a placebo period, the no-baseline rule's withdrawal, a withdrawal.
+
+    The no-baseline rule (:mod:`model.decision.baseline`, reason code ``no_baseline``) is no
+    pick "to learn" among steps: the nights off are what the diary lacks to tell what the
+    magnesium taken does. A diary with a few nights off (fewer than the rule's least) is
+    told how few, not that it has none.
+    """
+    codes = result.decision.recommendation.reason_codes
+    if "placebo_test" in codes:
+        return ("to learn: only a blinded placebo period can show whether magnesium itself "
+                "helps you, apart from expecting it to.")
+    if "no_baseline" not in codes:
+        return ("to learn: nights off show whether magnesium helped, or time alone (sleep "
+                "often improves after a bad patch).")
+    off = sum(n for regimen, n in history(result.diary).nights_on.items()
+              if not regimen.active)
+    has = (f"only {off} night{'s' * (off != 1)} without magnesium, too few to compare with"
+           if off else "no nights without magnesium")
+    return (f"your diary has {has}, so it cannot tell what your magnesium does for you; these "
+            "nights off let the next analysis tell (`mgsleep plan --blind` prepares a blinded "
+            "version).")
+
+
 def _why(result: Analysis) -> str:
     rec = result.decision.recommendation
     codes = set(rec.reason_codes)
@@ -308,12 +272,8 @@ def _why(result: Analysis) -> str:
         return " ".join(rec.reasons[1:3])
     if "hard_week" in codes or ("harm" in codes and rec.action == "stop"):
         return HARD_WEEK_WHY if "hard_week" in codes else _harm(result)
-    if "placebo_test" in codes:
-        return ("to learn: only a blinded placebo period can show whether magnesium itself "
-                "helps you, apart from expecting it to.")
-    if "withdrawal_test" in codes:
-        return ("to learn: nights off show whether magnesium helped, or time alone (sleep "
-                "often improves after a bad patch).")
+    if codes & {"placebo_test", "no_baseline", "withdrawal_test"}:
+        return _experiment(result)
     if "gentler_dose" in codes and rec.regimen is not None:
         return (f"to keep trying {rec.regimen.form}: its first nights brought more GI nights "
                 "than its evidence led to expect, too few to judge the form by; at a gentler "

@@ -1,10 +1,12 @@
 """The "How sure" line of the headline: what kind of answer the recommendation is.
 
-A safety rule is no estimate; a step of the person's own trial plan answers when the plan
-ends; a commitment says why it is settled; a step taken to learn says
+A safety rule is no estimate; a step of the person's own trial plan answers when the plan ends;
+a commitment says why it is settled, and one the crossover's end makes with P(best) below 0.8
+(``by_design``) that it is kept by the trial's design, not settled (one look said "settled" at
+P(best) 0.09 and the next switched: an outside audit, /tmp/jJ F7); a step taken to learn says
 so; any other step gives its P(better than what you do now), and staying says whether more
-nights would teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going
-and the next nights will tell more" never stands beside "nothing left to learn from it" (a close
+nights would teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going and
+the next nights will tell more" never stands beside "nothing left to learn from it" (a close
 call, a crossover with a form left to try, or the only step open during an evaluation period
 says so instead of "more nights here would teach little", which stood beside "about 21 more
 nights on it to tell").
@@ -33,8 +35,9 @@ def prior_caveat(rec: Recommendation, sensitivity: Sequence[Sensitivity]) -> str
     changed = [s.prior for s in sensitivity if not s.holds]
     if not rec.commit or not changed:
         return ""
+    what = "what keeps it" if "by_design" in rec.reason_codes else "what settles it"
     return (f" Under {len(changed)} of the {len(sensitivity)} other priors checked "
-            f"({', '.join(changed)}) the step differs (see Prior sensitivity): what settles it "
+            f"({', '.join(changed)}) the step differs (see Prior sensitivity): {what} "
             "rests partly on the published evidence, not on your nights alone.")
 
 
@@ -63,9 +66,9 @@ def how_sure(rec: Recommendation) -> str:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
                 f"better than what you do now in {share(better)} of its scenarios.")
     if rec.commit and "by_design" in codes:
-        return ("settled by the trial's design, not by certainty: the planned comparison of "
-                f"forms is over, and this is best in only {share(rec.p_best)} of the model's "
-                "scenarios; later nights may still change it.")
+        return ("kept by the trial's design, not settled: the planned comparison of forms is "
+                f"over, and this is best in only {share(rec.p_best)} of the model's scenarios; "
+                "the next nights may still change it.")
     if rec.commit:
         return ("sure enough to settle on this: " + (
             f"best in {share(rec.p_best)} of the model's scenarios." if rec.p_best >= 0.8 else

@@ -136,6 +136,10 @@ def _pathways(lines: tuple[str, ...]) -> str:
     return f"<p>{escape(lines[0])}</p>" + bullets(lines[1:]) if lines else ""
 
 
+BY_DESIGN_CELL = "no: kept by the trial's design"
+"""The scores table's "settled" of a commitment the crossover's end makes (``by_design``)."""
+
+
 def _recommendation(result: Analysis) -> str:
     rec = result.decision.recommendation
     body = "<h3>Why, in full</h3>" + bullets(rec.reasons)
@@ -153,7 +157,9 @@ def _recommendation(result: Analysis) -> str:
         estimated = dict.fromkeys(estimated, "not estimated")
     referred = rec.action == "refer"     # the next step is a clinician's, not on a date
     facts = pd.DataFrame({**{k: [v] for k, v in estimated.items()},
-                          "commit": ["no: a clinician decides" if referred else rec.commit],
+                          "commit": ["no: a clinician decides" if referred else
+                                     BY_DESIGN_CELL if "by_design" in rec.reason_codes
+                                     else rec.commit],
                           "reason codes": [", ".join(rec.reason_codes)],
                           "next review": ["after a clinician has advised" if referred
                                           else rec.next_review.isoformat()]})

@@ -19,10 +19,17 @@ def _next_step(pathway: Pathway) -> str:
 
 
 def _note(pathway: Pathway) -> str:
-    """`` (to learn)`` or `` (settled)`` (by design: a crossover's end is not a certainty)."""
+    """`` (to learn)``, `` (settled)`` or `` (kept by the trial's design, not settled)``.
+
+    The last for a commitment the crossover's end makes with P(best) below 0.8
+    (``by_design``): the next nights may still move the advice on from it.
+    """
     codes = set(pathway.reason_codes)
-    how = " by the trial's design, not by certainty" if "by_design" in codes else ""
-    return " (to learn)" if "learn" in codes else f" (settled{how})" if "commit" in codes else ""
+    if "learn" in codes:
+        return " (to learn)"
+    if "commit" not in codes:
+        return ""
+    return " (kept by the trial's design, not settled)" if "by_design" in codes else " (settled)"
 
 
 def pathway_line(pathway: Pathway) -> str:
