@@ -18,6 +18,7 @@ from model.data.diary import read_diary
 from model.simulate.personas import PERSONAS, simulate_diary, with_effects
 from model.trial.agreement import quick_vs_full
 from model.trial.blinding import BlindingWarning
+from model.trial.periods import withdrawal_washout
 from model.trial.plan import (
     DIARY_COLUMNS,
     TITRATION_STEP_DAYS,
@@ -106,7 +107,9 @@ def test_layout_of_the_default_plan():
     plan = plan_trial(["glycinate", "taurate"], start=START, seed=1)
     assert [p.kind for p in plan.periods] == ["baseline"] + ["treatment", "washout"] * 3 + [
         "treatment"]
-    assert plan.n_nights == 14 + 4 * 14 + 3 * 7 and plan.end == START + dt.timedelta(days=90)
+    washout = withdrawal_washout()           # the nights that make a washout a withdrawal
+    assert plan.n_nights == 14 + 4 * 14 + 3 * washout == 112
+    assert plan.end == START + dt.timedelta(days=111)
 
 
 def test_titration_steps_up_to_the_target_and_never_above_the_ceiling():
@@ -314,7 +317,7 @@ def test_preposterior_is_reproducible_and_scored(priors, plan):
 def scenario(priors, n_sims):
     """Truths from the priors, a person who starts in a bad patch (Drift()), same persons."""
     forms = ["glycinate", "taurate"]
-    randomised = plan_trial(forms, start=START, seed=1)
+    randomised = plan_trial(forms, start=START, seed=1, washout_days=7)
     before_after = plan_before_after("glycinate", nights=randomised.n_nights, start=START)
     return [preposterior(p, n_sims=n_sims, seed=2026, priors=priors, drift=Drift(),
                          forms=forms) for p in (randomised, before_after)]

@@ -19,7 +19,8 @@ from model.testing import FakePosterior
 START = dt.date(2026, 10, 1)
 # --seed 3: baseline 10-01..10-14, threonate 10-15..10-28, washout 10-29..11-04,
 # glycinate 11-05..11-18, washout 11-19..11-25, then the second cycle to 2026-12-30
-PLAN = ["plan", "--forms", "glycinate,threonate", "--start", str(START), "--seed", "3"]
+PLAN = ["plan", "--forms", "glycinate,threonate", "--start", str(START), "--seed", "3",
+        "--washout-days", "7"]
 
 
 def planned_diary(tmp_path, slept: int, *extra: str) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from model.testing import FakePosterior
 # citrate 300 mg 02-05..02-18, washout, citrate 300 mg 02-26..03-11, washout,
 # glycinate 300 mg 03-19..04-01
 PLAN = ["plan", "--forms", "glycinate,citrate", "--dose", "300", "--seed", "2",
-        "--start", "2026-01-01"]
+        "--start", "2026-01-01", "--washout-days", "7"]
 AS_OF = dt.date(2026, 1, 29)          # the first washout night, not logged yet
 CITRATE_STEP = "citrate 300 mg from 2026-02-05 to 2026-02-18"
 CITRATE = Regimen("citrate", 300)

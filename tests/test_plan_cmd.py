@@ -7,7 +7,8 @@ import pytest
 from model.cli.main import main
 from model.data.diary import read_diary
 
-BASE = ["plan", "--forms", "glycinate,taurate", "--start", "2026-03-02", "--seed", "4"]
+BASE = ["plan", "--forms", "glycinate,taurate", "--start", "2026-03-02", "--seed", "4",
+        "--washout-days", "7"]
 
 
 def test_help_exits_zero(capsys):

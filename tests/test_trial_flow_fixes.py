@@ -110,13 +110,15 @@ def test_plan_length_counts_titration_steps_and_a_listed_placebo_once(tmp_path, 
     placebo listed in --forms was counted twice with --blind."""
     big = tmp_path / "big.csv"
     assert main(["plan", "--forms", "glycinate,taurate", "--dose", "350", "--titration",
-                 "--cycles", "86", "--start", "2026-10-01", "--out", str(big)]) == 2
+                 "--cycles", "86", "--start", "2026-10-01", "--washout-days", "7",
+                 "--out", str(big)]) == 2
     assert ("--cycles: the plan would last 7231 nights; expected at most 3650"
             in capsys.readouterr().err)
     assert list(tmp_path.iterdir()) == []
     diary = tmp_path / "long.csv"
     assert main(["plan", "--forms", "glycinate,placebo", "--blind", "--cycles", "86",
-                 "--start", "2016-10-01", "--seed", "1", "--out", str(diary)]) == 0
+                 "--start", "2016-10-01", "--seed", "1", "--washout-days", "7",
+                 "--out", str(diary)]) == 0
     assert "Trial plan: 3619 nights" in capsys.readouterr().out
     assert read_diary(diary).n_nights == 3619
 

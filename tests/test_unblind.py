@@ -93,7 +93,8 @@ def plan_files(tmp_path, seed):
     """A blinded plan of the same forms, dose and start as another seed's: its diary, key."""
     diary = tmp_path / f"blind{seed}.csv"
     assert main(["plan", "--forms", "glycinate,citrate", "--dose", "200", "--blind", "--seed",
-                 str(seed), "--start", "2026-01-01", "--out", str(diary)]) == 0
+                 str(seed), "--start", "2026-01-01", "--washout-days", "7",
+                 "--out", str(diary)]) == 0
     return diary, tmp_path / f"blind{seed}.key.json"
 
 
@@ -114,7 +115,7 @@ def test_the_key_of_another_seed_is_refused_the_right_key_unblinds(tmp_path, cap
     assert not out.exists()
     assert main(["unblind", str(diary), "--key", str(key), "--out", str(out)]) == 0
     plan = plan_trial(["glycinate", "citrate"], start=pd.Timestamp("2026-01-01").date(),
-                      seed=3, blind=True, dose_mg=200)
+                      seed=3, blind=True, dose_mg=200, washout_days=7)
     assert read_diary(out).regimen_label.tolist() == [r.label for r in plan.regimens()]
     err = capsys.readouterr().err           # no night logged: unblinded before the plan's end
     assert err.startswith("mgsleep unblind: warning:") and err.count("\n") == 1
@@ -256,7 +257,7 @@ def test_a_diary_from_before_plan_tags_unblinds_with_a_warning(tmp_path, capsys)
     assert f"{diary}: its pot codes carry no plan tag" in err
     assert f"{key} is checked by dates and codes only" in err
     plan = plan_trial(["glycinate", "citrate"], start=pd.Timestamp("2026-01-01").date(),
-                      seed=3, blind=True, dose_mg=200)
+                      seed=3, blind=True, dose_mg=200, washout_days=7)
     assert read_diary(out).regimen_label.tolist() == [r.label for r in plan.regimens()]
 
 

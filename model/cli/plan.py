@@ -52,8 +52,9 @@ def add_parser(subparsers: Any) -> None:
                         help="nights without magnesium first (default 14)")
     parser.add_argument("--period-days", type=int, default=14, metavar="N",
                         help="nights per treatment period (default 14)")
-    parser.add_argument("--washout-days", type=int, default=7, metavar="N",
-                        help="nights without magnesium between periods (default 7)")
+    parser.add_argument("--washout-days", type=int, metavar="N",
+                        help="nights without magnesium between periods (default: the nights "
+                        "the analysis needs to count one as a withdrawal, 14)")
     parser.add_argument("--cycles", type=int, default=2, metavar="N",
                         help="cycles; each gives every form one period (default 2)")
     parser.add_argument("--start", metavar="YYYY-MM-DD", help="first night (default today)")
@@ -132,7 +133,7 @@ def _longest(args: argparse.Namespace) -> int:
     ``--period-days``; a washout before every period but the first.
     """
     from model.data.diary_rows import NUMERIC
-    from model.trial.periods import TITRATION_STEP_DAYS, titration_doses
+    from model.trial.periods import TITRATION_STEP_DAYS, titration_doses, withdrawal_washout
     from model.trial.plan import parse_forms
 
     arms = parse_forms(args.forms.split(","))[0]
@@ -140,7 +141,8 @@ def _longest(args: argparse.Namespace) -> int:
     dose = min(args.dose, NUMERIC["elemental_mg"].high) if math.isfinite(args.dose) else 0.0
     steps = len(titration_doses(dose)) - 1 if args.titration else 0
     treatment = args.period_days + steps * TITRATION_STEP_DAYS
-    return args.baseline_days + periods * treatment + max(0, periods - 1) * args.washout_days
+    washout = withdrawal_washout() if args.washout_days is None else args.washout_days
+    return args.baseline_days + periods * treatment + max(0, periods - 1) * washout
 
 
 SEEDED_BLIND = ("--seed with --blind: the same seed makes the same schedule and pot codes, so "
@@ -206,8 +208,38 @@ def _show(plan: TrialPlan, said: TextIO, simulated: str | None) -> None:
         print(f"Safety: {note.rstrip('.')}.", file=said)
     if PLACEBO in plan.arms and not plan.blind:
         print(OPEN_PLACEBO, file=said)
+    for note in design_notes(plan):
+        print(note, file=said)
     if simulated is not None:
         print("\n" + simulated, file=said)
+
+
+def design_notes(plan: TrialPlan) -> list[str]:
+    """A washout too short to count as a withdrawal; what taking magnesium now means.
+
+    The plan cannot know whether magnesium is being taken: a baseline begun the night after
+    months of it starts with it still fading (the person's first nights are no baseline
+    yet), and those months, kept in the same diary, make the stop a withdrawal the analysis
+    counts (:mod:`model.personal.separability`).
+    """
+    from model.personal.separability import MAX_OFF_NIGHTS, MIN_OFF_NIGHTS
+    from model.trial.periods import WASHOUT_TAU_QUANTILE, withdrawal_washout
+
+    needed = withdrawal_washout()
+    washout = next((p.nights for p in plan.periods if p.kind == "washout"), None)
+    notes = [] if washout is None or washout >= needed else [
+        f"Design: washouts of {washout} nights may not count as a withdrawal: the analysis "
+        f"asks for {MIN_OFF_NIGHTS} to {MAX_OFF_NIGHTS} nights off, by how slowly "
+        f"magnesium's effect fades for you, and {needed} (leave --washout-days out) is "
+        f"enough for {WASHOUT_TAU_QUANTILE:.0%} of people by the prior."]
+    if any(p.kind == "baseline" for p in plan.periods):
+        notes.append(
+            "Taking magnesium now? Stop it the night the baseline begins: its effect fades "
+            f"over weeks (half of it in {MIN_OFF_NIGHTS} to {needed} nights for most "
+            "people), so the baseline begins with it still fading. Keep the nights you took "
+            "it in the same diary (paste the plan's rows under them): the analysis then "
+            "counts the stop as a withdrawal and knows what the baseline follows.")
+    return notes
 
 
 def check_nothing_lost(args: argparse.Namespace) -> None:

@@ -97,3 +97,31 @@ def titration_doses(dose_mg: float) -> tuple[float, ...]:
     """
     ramp = np.arange(TITRATION_START_MG, dose_mg, TITRATION_STEP_MG)
     return (*(float(d) for d in ramp), float(dose_mg))
+
+
+WASHOUT_TAU_QUANTILE = 0.9
+"""The prior's quantile of the build-up/fade time constant a plan's washout is long enough for.
+
+The analysis counts a withdrawal after :func:`~model.personal.separability.off_nights_needed`
+nights off, at the fit's median time constant; a plan cannot know that median, and 7 nights
+(the rule at the prior median, 10 days) fell one short at 10.1-11.5 days (an outside audit:
+"8+ nights off ... 7 is too few" after a whole plan followed). At the prior's 90th percentile
+(19 days) the rule asks 14 nights, enough while the fit's median stays below it."""
+
+
+def withdrawal_washout(priors_dir: str | None = None) -> int:
+    """The nights of a washout that counts as a withdrawal (see :data:`WASHOUT_TAU_QUANTILE`).
+
+    The separability rule itself (:func:`~model.personal.separability.off_nights_needed`),
+    given the prior's time constant at that quantile (``[personal]`` of ``settings.toml``:
+    ``onset_days_median``, ``onset_days_log_sd``; ``priors_dir`` default the bundled one).
+    """
+    from statistics import NormalDist
+
+    from model.evidence.priorset import load_priors
+    from model.personal.separability import off_nights_needed
+
+    personal = load_priors(priors_dir).settings.personal
+    tau = personal.onset_days_median * np.exp(
+        personal.onset_days_log_sd * NormalDist().inv_cdf(WASHOUT_TAU_QUANTILE))
+    return off_nights_needed({"tau": np.array([tau])})

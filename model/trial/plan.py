@@ -12,8 +12,8 @@ A plan (:func:`plan_trial`) is, night by night:
    treatment period of ``period_days`` nights, so each cycle is balanced. The order within a
    cycle is random (seeded); cycles come in mirrored pairs (ABBA, ABC-CBA), so that a linear
    drift (regression to the mean, seasons) hits every arm equally across each pair;
-3. a **washout** of ``washout_days`` nights without magnesium between any two treatment
-   periods (never after the last one), so carry-over has faded before the next arm starts.
+3. a **washout** of ``washout_days`` nights off between treatments (never after the last), so
+   carry-over fades: by default a withdrawal to the analysis (:func:`~.periods.withdrawal_washout`).
 
 **Titration** (``titration=True``) follows the usual advice: each treatment period opens at
 100 mg elemental (or the target dose if lower), is reviewed after ``TITRATION_STEP_DAYS``
@@ -70,6 +70,7 @@ from model.trial.periods import (
     Period,
     PeriodKind,
     titration_doses,
+    withdrawal_washout,
 )
 
 __all__ = [
@@ -342,7 +343,7 @@ def _treatment(arm: str, cycle: int, code: str | None, start: dt.date, *, dose_m
 
 
 def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: int = 14,
-               period_days: int = 14, washout_days: int = 7, cycles: int = 2,
+               period_days: int = 14, washout_days: int | None = None, cycles: int = 2,
                start: dt.date, blind: bool = False, seed: int | None = None,
                titration: bool = False, ceiling_mg: float | None = None,
                profile: Profile | None = None) -> TrialPlan:
@@ -356,7 +357,8 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
         Target elemental magnesium per day, mg (at most the ceiling).
     baseline_days, period_days, washout_days : int
         Nights of the run-in without magnesium, of each treatment period (at the target dose)
-        and of each washout between treatment periods (0: none).
+        and of each washout between treatment periods (0: none; None: the nights that make it
+        a withdrawal, :func:`~.periods.withdrawal_washout`).
     cycles : int
         Cycles; each gives every arm one period.
     start : datetime.date
@@ -389,6 +391,7 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
 
     """
     arms, faults = parse_forms(forms)
+    washout_days = withdrawal_washout() if washout_days is None else washout_days
     ceiling, notes, after = _screen(arms, faults, profile or Profile(), bundled_safety())
     notes += _beyond_studied(arms, dose_mg)
     ceiling = ceiling if ceiling_mg is None else min(ceiling, ceiling_mg)
