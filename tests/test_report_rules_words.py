@@ -178,3 +178,18 @@ def test_a_diary_without_nights_off_asks_for_nights_off_not_placebo_nights():
     assert awakenings.off_nights_needed == 7
     assert verdict_phrase(awakenings) == ("not settled yet: probably worse (P > 0.99); needs 7 "
                                           "more nights without it to compare with")
+
+
+@pytest.mark.parametrize(("action", "off"), [("withdrawal", True), ("placebo_period", True),
+                                             ("continue", False)])
+def test_the_reports_gains_of_nights_off_are_not_said_to_change_nothing(action, off):
+    """Beside "Stop glycinate 200 mg for 17 nights" the report's expected change said "A step
+    that keeps your form and dose changes nothing but its GI load"."""
+    from model.report import html
+
+    chosen = SimpleNamespace(action=action, gain={"sol_min": -4.0},
+                             gain_low={"sol_min": -18.0}, gain_high={"sol_min": 10.0})
+    result = SimpleNamespace(decision=SimpleNamespace(chosen=0, assessments=[chosen]))
+    page = html._gains(result)
+    assert ("changes nothing but its GI load" in page) != off
+    assert ("what you may lose of its effect while they last" in page) == off

@@ -179,10 +179,18 @@ def _gains(result: Analysis) -> str:
         words.append((outcome_name(OUTCOME_OF_GAIN[v]),
                       change_words(OUTCOME_OF_GAIN[v], sign * chosen.gain[v], low, high)))
     frame = pd.DataFrame(words, columns=["outcome", "expected change against now"])
+    note = (OFF_NIGHTS_NOTE if chosen.action in ("withdrawal", "placebo_period") else
+            "A step that keeps your form and dose changes nothing but its GI load.")
     return ("<h3>What the recommended step is expected to change</h3><p>Against what you do "
             "now, from magnesium itself (expectation and drift not counted), at your typical "
-            "night. A step that keeps your form and dose changes nothing but its GI load."
-            "</p>" + captioned("Expected change of each outcome against now", table(frame)))
+            f"night. {note}</p>"
+            + captioned("Expected change of each outcome against now", table(frame)))
+
+
+OFF_NIGHTS_NOTE = ("For nights off your magnesium (a withdrawal or a placebo period): what you "
+                   "may lose of its effect while they last, the price of learning what it "
+                   "does for you.")
+"""The gains' note for a step that takes the magnesium away for a while, to learn from."""
 
 
 def _alternatives(result: Analysis) -> str:
