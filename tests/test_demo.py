@@ -38,7 +38,7 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 14
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 15
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
     assert len(summary["effects"]) == len(FORMS) * len(OUTCOMES)

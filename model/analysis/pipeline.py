@@ -55,7 +55,7 @@ identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 div
 three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
 after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -168,7 +168,7 @@ class Analysis:
                 "settings_changed": settings}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON (schema_version 14; the README gives its changes).
+        """The ``analyze`` JSON (schema_version 15; the README gives its changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).
