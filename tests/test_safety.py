@@ -534,7 +534,8 @@ def test_a_priors_directory_converts_compound_mg_with_its_own_fractions(priors_c
     with pytest.raises(RuntimeError, match="stopped before the fit"), \
             pytest.warns(DiaryWarning, match="read as magnesium L-threonate anhydrous"), \
             pytest.warns(DiaryWarning, match="371 mg of elemental magnesium a day is above"):
-        pipeline.analyze(diaries / "d.csv", priors=priors_copy)
+        pipeline.analyze(diaries / "d.csv", priors=priors_copy,     # begun with the diary
+                         profile=Profile(taking_since=dt.date(2026, 1, 1)))
     assert seen[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)
     read = read_diaries(diaries, load_priors(priors_copy).evidence.directory)
     assert read[0].nights["elemental_mg"].iloc[0] == pytest.approx(371.0)

@@ -78,6 +78,12 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     (:func:`model.analysis.blinded.gi_alerts`; no pot's when ``values``, the night logged,
     give a form); with ``profile``, :func:`profile_warnings`. A diary that does not read
     says nothing here: the next analysis names its faults.
+
+    The regimen's alert ("if they go on, stop citrate 300 mg") is about the night logged: not
+    said when that night took no magnesium (:func:`took_nothing`). The decision reads the
+    diary's last nights off magnesium as nights skipped, its regimen still current
+    (:func:`model.decision.history.trailing_skips`), so after ``--form none`` the alert
+    came again on each night logged, to a person who had stopped as it asked (a review).
     """
     from model.analysis.blinded import gi_alerts
     from model.core.errors import MgsleepError
@@ -90,10 +96,28 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     except MgsleepError:
         return
     said = gi_alerts(diary, pots="form" not in values)
+    if took_nothing(diary, night):     # not said again to one who stopped, as it asks
+        said = [alert for alert in said if alert not in gi_alerts(diary, pots=False)]
     if profile is not None:
         said += profile_warnings(diary, night, profile)
     for alert in said:
         warnings.warn(alert, stacklevel=2)
+
+
+def took_nothing(diary: Diary, night: dt.date) -> bool:
+    """Whether ``night`` of ``diary`` is an open night without magnesium (not a pot's, nor placebo).
+
+    A pot night of a blinded plan has no form either, but its code (:func:`~model.data.diary.
+    pot_codes`).
+    """
+    import pandas as pd
+
+    from model.core.forms import NONE
+    from model.data.diary import pot_codes
+
+    logged = diary.nights.loc[diary.nights.index == pd.Timestamp(night)]
+    return bool(len(logged)) and logged["form"].iloc[0] == NONE \
+        and bool(pot_codes(logged).isna().iloc[0])
 
 
 def profile_warnings(diary: Diary, night: dt.date, profile: Profile) -> list[str]:

@@ -46,9 +46,8 @@ def no_baseline(past: History) -> bool:
     without it (no magnesium or placebo), and at least ``MIN_ON_NIGHTS`` recorded nights are
     on magnesium (the run a withdrawal of :mod:`model.personal.separability` follows).
     """
-    off = sum(n for regimen, n in past.nights_on.items() if not regimen.active)
     on = sum(n for regimen, n in past.nights_on.items() if regimen.active)
-    return past.current.active and off < MIN_OFF_NIGHTS and on >= MIN_ON_NIGHTS
+    return past.current.active and past.nights_off < MIN_OFF_NIGHTS and on >= MIN_ON_NIGHTS
 
 
 def withdrawal_nights(data: xr.Dataset, priors: PriorSet, s: DecisionSettings) -> int:

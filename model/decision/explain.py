@@ -18,9 +18,9 @@ from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import gentler_line
-from model.decision.history import History
+from model.decision.history import History, step_nights
 from model.decision.override_words import HARD_WEEK_LINE, harm_line
-from model.decision.plan_words import BY_DESIGN, COMMITTED, gap, plan_line, top_row
+from model.decision.plan_words import BY_DESIGN, COMMITTED, gap, last_nights, plan_line, top_row
 from model.decision.plan_words import TO_LEARN as TO_LEARN
 from model.decision.plan_words import best_waiting as best_waiting
 from model.decision.plan_words import tie_order_words as tie_order_words
@@ -112,10 +112,12 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
 
 
 def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
-             after_placebo: bool = False) -> str:
+             after_placebo: bool = False, done: int = 0) -> str:
     """The first line: what to do.
 
-    ``nights``: an experiment's length; ``after_placebo``: a placebo period has just ended.
+    ``nights``: an experiment's nights to come; ``after_placebo``: a placebo period has just
+    ended; ``done``: a withdrawal's nights already off, the diary's last ones read as skipped
+    (:func:`model.decision.history.step_nights`).
     """
     if action == "continue":
         return ("Stay without magnesium for now." if not regimen.active
@@ -129,7 +131,9 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
         return (f"Take a blinded placebo instead of {current.words} for {nights} nights "
                 f"(`mgsleep plan --blind` prepares one), then go back to {current.words}.")
     if action == "withdrawal":
-        return (f"Stop {current.words} for {nights} nights, then take it again (a withdrawal "
+        more = (f" more nights ({nights + done} nights off with {last_nights(done)})" if done
+                else " nights")
+        return (f"Stop {current.words} for {nights}{more}, then take it again (a withdrawal "
                 "test).")
     changes = {"increase_dose": f"raise the dose to {regimen.elemental_mg:g} mg",
                "decrease_dose": f"lower the dose to {regimen.elemental_mg:g} mg",
@@ -291,8 +295,9 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
                  f"Keep {reference.words} and look again on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]
     else:
-        lines = [headline(chosen.action, chosen.regimen, reference, s.min_nights,
-                          past.placebo_nights > 0), *said,
+        to_come, done = step_nights(chosen.action, past, s)
+        lines = [headline(chosen.action, chosen.regimen, reference, to_come,
+                          past.placebo_nights > 0, done), *said,
                  harm_line(chosen, past, s, p_harm) if why == "harm" else
                  plan_line(why, chosen, assessed, past, s, to_learn, tied)]
         if past.first_step:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from model.core.forms import NONE, PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.data.diary import CODE_NOTE
+from model.data.diary import CODE_NOTE, PLAN_NOTES
 from model.decision.settings import DecisionSettings
 
 
@@ -125,6 +125,11 @@ class History:
         """
         return max(self.nights_on_current, self.nights_on.get(self.current, 0))
 
+    @property
+    def nights_off(self) -> int:
+        """Recorded nights without magnesium (none or placebo), in all the diary."""
+        return sum(n for regimen, n in self.nights_on.items() if not regimen.active)
+
     def nights_of(self, regimen: Regimen) -> int:
         """Recorded nights on ``regimen`` in all its runs (:attr:`known_nights` for the current).
 
@@ -188,7 +193,7 @@ class History:
             return cls()
         regimens = night_regimens(nights)
         recorded = nights["recorded"].to_numpy(bool)
-        skipped = trailing_skips(regimens)
+        skipped = trailing_skips(regimens, planned_off(nights))
         start, end = _last_run(regimens, len(regimens) - skipped)
         placebo_nights = 0
         if regimens[end - 1].form == PLACEBO and start > 0 and regimens[start - 1].active:
@@ -212,6 +217,18 @@ class History:
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
                    _last_date(nights))
+
+
+def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
+    """The nights of a step still to come (:func:`review_days`), and those it counts as done.
+
+    Done: the diary's last nights read as skipped (:attr:`History.skipped`), which a stop or
+    a withdrawal counts among its nights. The words of a withdrawal take both from here: "Stop
+    glycinate 200 mg for 16 nights" stood beside "14 nights off are enough" and a look 15
+    days on, after two nights skipped.
+    """
+    done = past.skipped if action in ("stop", "withdrawal") else 0
+    return review_days(action, past, s), done
 
 
 def review_days(action: str, past: History, s: DecisionSettings) -> int:
@@ -315,21 +332,33 @@ night forgotten after 60 on a regimen made every change wait a new period; so di
 at a double dose two nights before the end of a period (an outside audit, /tmp/hH)."""
 
 
-def trailing_skips(regimens: list[Regimen]) -> int:
+def trailing_skips(regimens: list[Regimen], planned: Sequence[bool] = ()) -> int:
     """The diary's last nights read as nights skipped of the magnesium regimen before them.
 
     Nights without magnesium (not placebo) that end the diary, at most
     :data:`SKIPPED_NIGHTS` of them, after a night of a magnesium regimen: as within a run
     (:func:`_run_start`), so few nights change the magnesium store little, and they neither
-    end the run nor count. More of them, or none, give 0.
+    end the run nor count. More of them, or none, give 0; so does any of them that a trial
+    plan sets without magnesium (``planned``, per night: :func:`planned_off`): a planned
+    washout is a stop, not a dose forgotten (its first night was read as a skip, and the
+    decision went on from glycinate 300 mg as if still taken).
     """
     count = 0
     while count < len(regimens) and not regimens[-1 - count].active \
             and regimens[-1 - count].form != PLACEBO:
         count += 1
-    if count > SKIPPED_NIGHTS or count == len(regimens) or not regimens[-1 - count].active:
+    if count > SKIPPED_NIGHTS or count == len(regimens) or not regimens[-1 - count].active \
+            or any(planned[len(planned) - count:]):
         return 0
     return count
+
+
+def planned_off(nights: pd.DataFrame) -> list[bool]:
+    """Per night, whether a trial plan set it without magnesium (notes baseline or washout)."""
+    if "notes" not in nights:
+        return [False] * len(nights)
+    notes = nights["notes"].fillna("").astype(str).str.strip().str.lower()
+    return notes.isin(PLAN_NOTES - {"treatment"}).tolist()
 
 
 def _last_date(nights: pd.DataFrame) -> dt.date | None:

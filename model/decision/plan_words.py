@@ -17,7 +17,7 @@ from model.core.forms import FORMS
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import same_form_gentler
-from model.decision.history import History, review_days
+from model.decision.history import History, review_days, step_nights
 from model.decision.settings import DecisionSettings, Why
 from model.evidence.names import listed
 
@@ -251,17 +251,29 @@ def titration_line(chosen: Assessed, stay: Assessed, past: History, s: DecisionS
 def baseline_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
     """Why a diary with no nights off magnesium gets a withdrawal (:mod:`model.decision.baseline`).
 
-    A rule, not the model's pick; the nights are those to the review date, as the headline's.
+    A rule, not the model's pick; the nights are those to the review date, as the headline's,
+    with the last nights read as skipped counted among them (:func:`step_nights`). A diary
+    with a few nights off (fewer than the rule's least) is told how few, not that it has none.
     """
-    nights = review_days(chosen.action, past, s)
+    to_come, done = step_nights(chosen.action, past, s)
+    off = past.nights_off
+    has = (f"only {off} night{'s' * (off != 1)} without magnesium, too few to compare with"
+           if off else "no nights without magnesium")
+    nights = (f"{to_come + done} nights off ({last_nights(done)} and {to_come} more)" if done
+              else f"{to_come} nights off")
     taking = past.current.words
     return (f"A rule, before any switch of form, dose step or settling on {taking}: your diary "
-            f"has no nights without magnesium, so it cannot tell what {taking} does for you "
+            f"has {has}, so it cannot tell what {taking} does for you "
             "from your usual level (nor from expecting it to help, or a patch of nights "
-            f"passing). {nights} nights off are enough for the next analysis to count them as "
+            f"passing). {nights} are enough for the next analysis to count them as "
             f"a withdrawal: look again on {chosen.next_review.isoformat()}, the morning after "
             f"the last of them, and take it again unless that analysis advises another step. "
             "For a blinded version, `mgsleep plan --blind` prepares a placebo period instead.")
+
+
+def last_nights(count: int) -> str:
+    """The diary's last ``count`` nights, in words ("your last night", "your last 2 nights")."""
+    return "your last night" if count == 1 else f"your last {count} nights"
 
 
 def few_draws_line(draws: int, s: DecisionSettings) -> str:
