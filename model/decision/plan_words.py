@@ -248,6 +248,13 @@ def titration_line(chosen: Assessed, stay: Assessed, past: History, s: DecisionS
             f"only they can. {_course(chosen, past, s).capitalize()}.")
 
 
+def nights_off_words(past: History) -> str:
+    """What the diary has without magnesium, said to a person the no-baseline rule stops."""
+    off = past.nights_off
+    return (f"only {off} night{'s' * (off != 1)} without magnesium, too few to compare with"
+            if off else "no nights without magnesium")
+
+
 def baseline_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
     """Why a diary with no nights off magnesium gets a withdrawal (:mod:`model.decision.baseline`).
 
@@ -256,9 +263,7 @@ def baseline_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
     with a few nights off (fewer than the rule's least) is told how few, not that it has none.
     """
     to_come, done = step_nights(chosen.action, past, s)
-    off = past.nights_off
-    has = (f"only {off} night{'s' * (off != 1)} without magnesium, too few to compare with"
-           if off else "no nights without magnesium")
+    has = nights_off_words(past)
     nights = (f"{to_come + done} nights off ({last_nights(done)} and {to_come} more)" if done
               else f"{to_come} nights off")
     taking = past.current.words

@@ -28,6 +28,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import DecisionSettings, Recommendation, history
 from model.decision.explain import best_waiting
+from model.decision.plan_words import nights_off_words
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
@@ -249,10 +250,7 @@ def _experiment(result: Analysis) -> str:
     if "no_baseline" not in codes:
         return ("to learn: nights off show whether magnesium helped, or time alone (sleep "
                 "often improves after a bad patch).")
-    off = sum(n for regimen, n in history(result.diary).nights_on.items()
-              if not regimen.active)
-    has = (f"only {off} night{'s' * (off != 1)} without magnesium, too few to compare with"
-           if off else "no nights without magnesium")
+    has = nights_off_words(history(result.diary))
     return (f"your diary has {has}, so it cannot tell what your magnesium does for you; these "
             "nights off let the next analysis tell (`mgsleep plan --blind` prepares a blinded "
             "version).")
