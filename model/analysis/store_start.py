@@ -20,11 +20,12 @@ import warnings
 from pathlib import Path
 
 from model.core.errors import Fault, InputError
-from model.core.forms import FORMS, PLACEBO
+from model.core.forms import PLACEBO
 from model.core.regimen import Regimen
 from model.data.diary import Diary
 from model.data.profile import Profile
 from model.data.profile_entries import ProfileWarning
+from model.decision.history import night_regimens
 
 KEY = "taking_since"
 """The profile's key."""
@@ -32,10 +33,8 @@ KEY = "taking_since"
 
 def first_magnesium(diary: Diary) -> Regimen | None:
     """The regimen of the diary's first night when it is magnesium, else None."""
-    night = diary.nights.iloc[0]
-    on = night["form"] in FORMS and float(night["elemental_mg"]) > 0
-    return Regimen(str(night["form"]), float(night["elemental_mg"]),
-                   bool(night["split"])) if on else None
+    first = night_regimens(diary.nights.iloc[:1])[0]
+    return first if first.active else None
 
 
 def _first(diary: Diary) -> dt.date:

@@ -274,11 +274,16 @@ def planned_forms(nights: pd.DataFrame) -> frozenset[str]:
     An open plan's treatment rows have ``treatment`` in ``notes``; an unblinded plan's keep
     their pot code (:data:`~model.data.diary.CODE_NOTE`) beside the form the key gave.
     """
-    if "notes" not in nights:
-        return frozenset()
-    notes = nights["notes"].fillna("").astype(str)
+    notes = plan_notes(nights)
     planned = notes.str.strip().str.lower().eq("treatment") | notes.str.match(CODE_NOTE)
     return frozenset(nights.loc[planned, "form"].astype(str)) - {NONE, PLACEBO}
+
+
+def plan_notes(nights: pd.DataFrame) -> pd.Series:
+    """Each night's ``notes`` as text ("" without), where a trial plan writes its kind of night."""
+    if "notes" not in nights:
+        return pd.Series("", index=nights.index)
+    return nights["notes"].fillna("").astype(str)
 
 
 def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window: int) -> int:
@@ -355,10 +360,7 @@ def trailing_skips(regimens: list[Regimen], planned: Sequence[bool] = ()) -> int
 
 def planned_off(nights: pd.DataFrame) -> list[bool]:
     """Per night, whether a trial plan set it without magnesium (notes baseline or washout)."""
-    if "notes" not in nights:
-        return [False] * len(nights)
-    notes = nights["notes"].fillna("").astype(str).str.strip().str.lower()
-    return notes.isin(PLAN_NOTES - {"treatment"}).tolist()
+    return plan_notes(nights).str.strip().str.lower().isin(PLAN_NOTES - {"treatment"}).tolist()
 
 
 def _last_date(nights: pd.DataFrame) -> dt.date | None:
