@@ -691,7 +691,7 @@ def test_to_dict_is_the_contract_json(priors):
     assert rec["from_posterior"] is True
     assert any(w.startswith("doxycycline (tetracyclines)") for w in rec["warnings"])
     for alt in out["alternatives"]:
-        assert set(alt) == ENTRY_KEYS | {"feasible", "blocked_by"}
+        assert set(alt) == ENTRY_KEYS | {"feasible", "blocked_by", "after_period"}
         assert alt["action"] in ACTIONS and alt["commit"] is False
         assert set(alt["reason_codes"]) <= set(REASON_CODES)
         assert alt["feasible"] == (alt["blocked_by"] == [])

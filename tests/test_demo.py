@@ -38,14 +38,14 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 15
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 16
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS
     assert summary["nights"]["total"] == NIGHTS
     assert len(summary["effects"]) == len(FORMS) * len(OUTCOMES)
     assert all({"diary_change", "p_beyond_mcid", "p_harm_beyond_mcid", "verdict"} <= set(e)
                for e in summary["effects"])
     assert [p["if"] for p in summary["pathways"]] == ["badly", "as_expected", "well"]
-    assert all(set(a) == RECOMMENDATION_KEYS | {"feasible", "blocked_by"}
+    assert all(set(a) == RECOMMENDATION_KEYS | {"feasible", "blocked_by", "after_period"}
                for a in summary["alternatives"])
     report = (out / "report.html").read_text()
     assert report.startswith("<!DOCTYPE html>") and "example_diary.csv" in report

@@ -122,6 +122,9 @@ def test_the_step_named_for_after_the_period_is_the_one_the_choice_then_takes(pr
     assert named is not None and named.regimen == over.regimen
     assert named.regimen.form == "taurate"
     assert sum(a.after_period for a in during.assessments) == 1
+    listed = [a for a in during.to_dict()["alternatives"] if a["after_period"]]   # the JSON too
+    assert [(a["form"], a["elemental_mg_per_day"]) for a in listed] == [
+        (named.regimen.form, named.regimen.elemental_mg)]
     assert "switch to taurate" in best_waiting_words(during.assessments)
 
 

@@ -175,7 +175,8 @@ class ActionAssessment:
         """Return the ``alternatives`` entry of the ``analyze`` JSON."""
         return _entry(self.action, self.regimen, self.scores, False, self.next_review,
                       [self.summary], [], self.reason_codes) | {
-                          "feasible": self.feasible, "blocked_by": list(self.blocked_by)}
+                          "feasible": self.feasible, "blocked_by": list(self.blocked_by),
+                          "after_period": self.after_period}
 
 
 @dataclass(frozen=True)
