@@ -19,15 +19,7 @@ A profile is a small TOML file (see the README; every key optional)::
     [weights]                    # utility weights; override the complaint's defaults
     sol = 1.0
 
-Default utility weights by complaint (:data:`COMPLAINT_WEIGHTS`): the outcome that is the
-person's main complaint counts twice (2.0); sleep quality, the global judgement of a night,
-counts 1.0 for everyone; morning freshness counts 0.5 because it largely repeats quality (1.0
-for night waking, whose cost is felt in the morning); the remaining outcomes count 0.5 or 1.0
-by how close they are to the complaint. ``racing_thoughts`` splits its weight between sleep
-onset and anxiety (1.5 each): racing thoughts at bedtime are both. Each weight multiplies an
-outcome's gain in units of its minimal important difference, so the weights compare MCIDs.
-
-Explicit ``[weights]`` replace the defaults outcome by outcome.
+The utility weights (``complaint``, ``[weights]``) are :mod:`model.data.weights`'s.
 
 A ``max_elemental_mg`` above the safety ceiling is lowered to the ceiling with a
 :class:`ProfileWarning`; the decision never uses more than the ceiling whatever a profile says.
@@ -83,6 +75,7 @@ from model.data.profile_entries import (
     written_name,
     written_numbers,
 )
+from model.data.weights import COMPLAINT_WEIGHTS, Weights
 from model.evidence.floor import bundled_safety
 from model.evidence.names import NOTHING, Kind, NameIndex, name_key, unknown_fix, unknown_message
 from model.evidence.schema import Safety, parse_file
@@ -91,40 +84,8 @@ from model.evidence.toml_lines import with_lines
 Complaint = Literal["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]
 GutSensitivity = Literal["none", "mild", "ibs"]
 
-COMPLAINT_WEIGHTS: dict[str, dict[str, float]] = {
-    "sleep_onset": {"sol": 2.0, "awakenings": 1.0, "quality": 1.0, "freshness": 0.5,
-                    "anxiety": 0.5},
-    "night_waking": {"sol": 0.5, "awakenings": 2.0, "quality": 1.0, "freshness": 1.0,
-                     "anxiety": 0.5},
-    "anxiety": {"sol": 0.5, "awakenings": 0.5, "quality": 1.0, "freshness": 0.5,
-                "anxiety": 2.0},
-    "racing_thoughts": {"sol": 1.5, "awakenings": 0.5, "quality": 1.0, "freshness": 0.5,
-                        "anxiety": 1.5},
-}
-"""Default utility weights per complaint (see the module docstring for the reasoning)."""
-
 EGFR_USUAL = (5.0, 150.0)
 """An eGFR outside this range is warned of: above, perhaps a creatinine (µmol/L); below, mL/s."""
-
-
-class Weights(BaseModel):
-    """Explicit utility weights; an outcome left out keeps its complaint default."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    sol: float | None = Field(default=None, ge=0, le=100)
-    awakenings: float | None = Field(default=None, ge=0, le=100)
-    quality: float | None = Field(default=None, ge=0, le=100)
-    freshness: float | None = Field(default=None, ge=0, le=100)
-    anxiety: float | None = Field(default=None, ge=0, le=100)
-
-    @model_validator(mode="after")
-    def _something_counts(self) -> Weights:
-        given = self.model_dump()
-        if all(v == 0 for v in given.values()):
-            raise ValueError("every outcome's weight is 0, so no magnesium could do any good: "
-                             "give the outcomes you care about a weight above 0")
-        return self
 
 
 IBS_NAME = re.compile(r"(?:^|_)(?:ibs|irritable_bowel(?:_syndrome)?)(?:_|$)")

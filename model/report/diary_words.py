@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from model.data.weights import heaviest_first
 from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
 
 RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
@@ -34,7 +35,7 @@ def record_line(weights: dict[str, float], blinded: bool = False) -> str:
     always asked for: the loose-stool rule reads it. ``blinded``: a blinded plan lies ahead,
     whose nights record the pot (:data:`TOOK_POT`).
     """
-    order = sorted(RECORDED, key=lambda o: -weights.get(o, 0.0))
+    order = heaviest_first({o: weights.get(o, 0.0) for o in RECORDED})
     half = max(weights.get(o, 0.0) for o in RECORDED) / 2
     must = [TOOK_POT if blinded else TOOK,
             *(RECORDED[o] for o in order if weights.get(o, 0.0) >= half > 0),
