@@ -76,7 +76,10 @@ def test_true_utility_weighs_improvements_in_mcids(priors):
     utility = true_utility(RESPONDER, GLY200, priors, profile)
     assert utility == pytest.approx(expected) and utility > 0
     heavier = true_utility(RESPONDER, GLY200, priors, Profile(weights=Weights(sol=4.0)))
-    assert heavier - utility == pytest.approx(2.0 * 6.0 / mcid["sol"])
+    scale = 5.0 / 7.0             # weights are relative: rescaled to the defaults' total, 5
+    assert heavier == pytest.approx(scale * (4.0 * 6.0 / mcid["sol"] + 1.0 * 0.2 / mcid[
+        "awakenings"] + 1.0 * 0.25 / mcid["quality"] + 0.5 * 0.5 / mcid["anxiety"])
+        - change["gi"] / mcid["gi"])
     assert true_utility(RESPONDER, NO_MAGNESIUM, priors, profile) == 0.0
     harm = true_utility(RESPONDER, Regimen("citrate", 300.0), priors, profile, gi_weight=2.0)
     gi = true_change(RESPONDER, Regimen("citrate", 300.0))["gi"]

@@ -45,9 +45,10 @@ def test_racing_thoughts_weigh_sleep_onset_and_anxiety():
 
 def test_explicit_weights_override_one_outcome_at_a_time(tmp_path):
     profile = load_profile(write(tmp_path, 'complaint = "anxiety"\n[weights]\nsol = 3.0\n'))
-    weights = profile.outcome_weights()
-    assert weights["sol"] == 3.0
-    assert weights["anxiety"] == COMPLAINT_WEIGHTS["anxiety"]["anxiety"]
+    weights = profile.outcome_weights()        # relative: rescaled to the defaults' total
+    assert weights["sol"] / weights["anxiety"] == pytest.approx(
+        3.0 / COMPLAINT_WEIGHTS["anxiety"]["anxiety"])
+    assert sum(weights.values()) == pytest.approx(sum(COMPLAINT_WEIGHTS["anxiety"].values()))
 
 
 def test_a_full_profile_reads(tmp_path):

@@ -75,7 +75,7 @@ from model.data.profile_entries import (
     written_name,
     written_numbers,
 )
-from model.data.weights import COMPLAINT_WEIGHTS, Weights
+from model.data.weights import COMPLAINT_WEIGHTS, Weights, relative
 from model.evidence.floor import bundled_safety
 from model.evidence.names import NOTHING, Kind, NameIndex, name_key, unknown_fix, unknown_message
 from model.evidence.schema import Safety, parse_file
@@ -252,9 +252,13 @@ class Profile(BaseModel):
         return copy
 
     def outcome_weights(self) -> dict[str, float]:
-        """Return the utility weight per outcome: complaint defaults, then ``[weights]``."""
-        explicit = self.weights.model_dump(exclude_none=True)
-        return COMPLAINT_WEIGHTS[self.complaint] | explicit
+        """Return the utility weight per outcome: complaint defaults, then ``[weights]``.
+
+        Rescaled to the defaults' total (:func:`model.data.weights.relative`): weights are
+        relative, whatever scale they are written on.
+        """
+        return relative(COMPLAINT_WEIGHTS[self.complaint],
+                        self.weights.model_dump(exclude_none=True))
 
     def ceiling_mg(self, safety: Safety) -> float:
         """Return the daily elemental dose never to exceed (at most the safety ceiling)."""
