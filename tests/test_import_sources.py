@@ -180,7 +180,8 @@ def test_csd_quality_in_a_word_it_does_not_know_names_the_words_it_does(tmp_path
     """A user audit: quality "grand" was answered "expected a number", though the words of
     the CSD (very poor ... very good) are read."""
     diary = tmp_path / "csd.csv"
-    diary.write_text("date,sol_min,quality\n2024-03-02,20,grand\n2024-03-03,20,Very  Good\n")
+    diary.write_text("date,try_to_sleep,sol_min,quality\n2024-03-02,23:00,20,grand\n"
+                     "2024-03-03,23:00,20,Very  Good\n")
     with pytest.raises(InputError, match=r"row 1, column quality: expected a number from 1 to "
                        r"5 or one of very poor, poor, fair, good, very good, got 'grand'"):
         import_files("csd", [diary])

@@ -27,12 +27,39 @@ CANNOT_GIVE: dict[str, str] = {
     "oura": "no ratings; sol_min is the ring's estimate; awakenings under 5 minutes unseen",
     "garmin": "no sol_min (Garmin's window starts at sleep onset) and no ratings",
     "csv": "only the columns you map",
-    "csd": ("no magnesium taken (merge it with --supplements), morning freshness, evening "
-            "anxiety, stool form, caffeine or alcohol: the CSD's core items do not ask"),
+    "csd": "the CSD's core items do not ask",
     "gwern": ("no freshness, anxiety, stool form, caffeine or alcohol (the Zeo trial did not "
               "record them); only the randomised citrate nights are read"),
 }
-"""What each source leaves blank, printed after an import ("fitbit gives no ratings; ...")."""
+"""What each source leaves blank, printed after an import ("fitbit gives no ratings; ...").
+
+A CSD's is the reason only: :data:`CSD_LACKS` says what it lacks (:func:`cannot_give`)."""
+
+CSD_LACKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("magnesium taken (merge it with --supplements)", ("form", "elemental_mg", "compound_mg")),
+    ("morning freshness", ("freshness",)), ("evening anxiety", ("anxiety",)),
+    ("stool form", ("stool_bristol",)), ("caffeine", ("caffeine_late",)),
+    ("alcohol", ("alcohol_drinks",)))
+"""What a CSD's core items do not ask, each with the diary columns that would give it (a
+spreadsheet may add them: they are read as they are)."""
+
+
+def cannot_give(source: str, table: pd.DataFrame) -> str | None:
+    """The line saying what ``source`` left blank in the nights it gave (``table``), or None.
+
+    A CSD with its own magnesium or rating columns gives them: the line names only what no
+    column of the file filled (it said "csd gives no magnesium taken" of a file whose doses it
+    had just imported: an outside audit).
+    """
+    if source != "csd":
+        return f"{source} gives {CANNOT_GIVE[source]}"
+    filled = {str(c) for c in table.columns
+              if table[c].astype(str).str.strip().ne("").any()}
+    lacking = [what for what, columns in CSD_LACKS if not filled.intersection(columns)]
+    if not lacking:
+        return None
+    listed = ", ".join(lacking[:-1]) + (" or " if len(lacking) > 1 else "") + lacking[-1]
+    return f"csd gives no {listed}: {CANNOT_GIVE['csd']}"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -307,7 +334,8 @@ def run(args: argparse.Namespace) -> int:
     _say(args, out, done, (len(nights), outside), backup)
     for warning in (*imported.warnings, *done.device_notes):
         print(f"warning: {warning}")
-    print(f"{args.source} gives {CANNOT_GIVE[args.source]}")
+    if (lacking := cannot_give(args.source, nights)) is not None:
+        print(lacking)
     return 0
 
 

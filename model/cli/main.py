@@ -108,6 +108,13 @@ def given_paths(args: argparse.Namespace) -> list[Path]:
             if isinstance(value, str) and value not in ("", "-")]
 
 
+def given_files(args: argparse.Namespace) -> list[Path]:
+    """:func:`given_paths` and the paths of list arguments (``mgsleep import``'s files)."""
+    listed = [Path(item) for value in vars(args).values() if isinstance(value, list)
+              for item in value if isinstance(item, str) and item not in ("", "-")]
+    return given_paths(args) + listed
+
+
 def caused_by_user(error: OSError, given: Iterable[Path]) -> bool:
     """Whether ``error`` is the user's or the machine's, not a bug of mgsleep.
 
@@ -126,11 +133,14 @@ def caused_by_user(error: OSError, given: Iterable[Path]) -> bool:
                for f in failed for path in (p.absolute() for p in given))
 
 
-def describe(error: BaseException) -> str:
-    """The one-line message of a user error (without the ``mgsleep <command>:`` prefix)."""
+def describe(error: BaseException, given: Iterable[Path] = ()) -> str:
+    """The one-line message of a user error (without the ``mgsleep <command>:`` prefix).
+
+    ``given``: the files the command was given, to name those that are not UTF-8 text when
+    a reader let a decode error through (:func:`not_text`).
+    """
     if isinstance(error, UnicodeDecodeError):
-        return (f"a file you gave is not UTF-8 text ({error.reason} at byte {error.start}); "
-                "save it as UTF-8 (CSV UTF-8) and try again")
+        return not_text(error, given)
     if isinstance(error, OSError) and error.filename is not None:
         # a failed rename (atomic write) names the temporary file first, the user's file second
         name = error.filename2 if error.filename2 is not None else error.filename
@@ -139,6 +149,44 @@ def describe(error: BaseException) -> str:
         return (f"{error.strerror}; files are written whole or not at all, so none was left "
                 "half-written")
     return str(error)
+
+
+TEXT_CHECKED = 1 << 28
+"""The largest file :func:`not_text` reads through to see whether it is UTF-8 (256 MB)."""
+
+
+def not_text(error: UnicodeDecodeError, given: Iterable[Path]) -> str:
+    """The message of a decode error no reader named a file for: the given files at fault.
+
+    Each given regular file up to :data:`TEXT_CHECKED` is read as UTF-8; those that are not
+    are named (a zip archive as one), so that among a wildcard of hundreds of exports the
+    file can be found. With none found, the bytes the error names.
+    """
+    from model.data.file_kinds import ZIP, content_kind, head_of
+
+    bad = list(dict.fromkeys(p for p in given if p.is_file()
+                             and p.stat().st_size <= TEXT_CHECKED and not utf8(p)))
+    zips = [p for p in bad if content_kind(head_of(p)) == ZIP]
+    said = [f"{p}: a zip archive, not a text file (unzip it and give the files inside)"
+            for p in zips]
+    said += [f"{p}: not UTF-8 text" for p in bad if p not in zips]
+    if said:
+        return "; ".join(said) + "; save a text file as UTF-8 (CSV UTF-8) and try again"
+    return (f"a file you gave is not UTF-8 text ({error.reason} at byte {error.start}); "
+            "save it as UTF-8 (CSV UTF-8) and try again")
+
+
+def utf8(path: Path) -> bool:
+    """Whether a file is UTF-8 text (read in chunks; False if it cannot be read)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def stand_in(error: UnicodeError) -> tuple[str, int]:
@@ -258,7 +306,7 @@ def _run(args: argparse.Namespace) -> int:
               "so each is as it was or complete", file=sys.stderr)
         return INTERRUPTED
     except (MgsleepError, UnicodeDecodeError) as error:
-        message = describe(error)
+        message = describe(error, given_files(args))
     except OSError as error:
         if not caused_by_user(error, given_paths(args)):
             error.add_note(f"mgsleep {args.command}: {BUG_REPORT}")

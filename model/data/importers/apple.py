@@ -35,7 +35,7 @@ How a night is made (README, "Bring your own data"):
 
 Read with :mod:`xml.parsers.expat` in chunks (element starts only): memory stays bounded for
 exports of gigabytes; every bad record is named by its line before the import stops. The
-``export.zip`` is read in place, its XML whatever the language names it (``exportar.xml``). Read
+``export.zip`` is read in place (:mod:`~.apple_zip`), its XML whatever the language names it. Read
 past with a warning: an unreadable DOCTYPE header (iOS 16's ``<!ATTLIST`` lacks a ``>``) and
 control characters XML forbids (U+000B in a device's name), which leave out a record other than
 sleep and are removed from a sleep record's source name (in its type, value or dates: an error).
@@ -47,20 +47,21 @@ import datetime as dt
 import io
 import itertools
 import math
-import os
 import re
 import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
-from model.data.importers.common import Faults, SleepPeriod, few, night_of
+from model.data.file_kinds import CUT_SHORT
+from model.data.importers.apple_zip import opened
+from model.data.importers.common import Faults, SleepPeriod, ends_after, few, night_of
 from model.data.importers.hypnogram import wake_totals
 from model.data.importers.nights import may_be_main
 from model.data.importers.unread import record_types
@@ -152,43 +153,6 @@ def without_doctype(head: bytes) -> tuple[bytes, bool]:
     return head[:start] + b"\n" * head.count(b"\n", start, end) + head[end:], True
 
 
-def is_export(name: str) -> bool:
-    """Whether a zip member is the export's XML (atop the archive, not ``*_cda.xml``, no ``._``)."""
-    parts = PurePosixPath(name).parts
-    return (name.lower().endswith(".xml") and 0 < len(parts) <= 2 and parts[0] != "__MACOSX"
-            and not parts[-1].startswith("._") and not parts[-1].lower().endswith("_cda.xml"))
-
-
-@contextmanager
-def opened(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
-    """Open the export as a binary stream with its size.
-
-    Either the export's XML or the ``export.zip`` the Health app shares (its export XML,
-    :func:`is_export`, whatever its name, read without unpacking).
-
-    Raises
-    ------
-    InputError
-        A zip archive without an export XML, or with several (naming them).
-
-    """
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist() if is_export(m.filename)]
-            if len(members) != 1:
-                found = [m.filename for m in members] or archive.namelist()
-                raise InputError([Fault(str(path), "", (
-                    "expected one export XML in the zip archive, found several (unzip it and "
-                    "import the one you mean): " if members else "expected an export.xml in the"
-                    " zip archive (or the XML the Health app names in your language, such as "
-                    "exportar.xml), found: ") + few(found))])
-            with archive.open(members[0]) as handle:
-                yield handle, members[0].file_size
-        return
-    with open(path, "rb") as handle:
-        yield handle, os.fstat(handle.fileno()).st_size
-
-
 class _Reader:
     """The sleep samples of one export, and what was read past (for warnings)."""
 
@@ -262,8 +226,9 @@ def samples(path: str | Path, progress: Progress | None = None,
     Raises
     ------
     InputError
-        When the file is not well-formed XML (with its line and column), or with every
-        record whose dates are invalid or sleep record read from a control character.
+        When the file is not well-formed XML (with its line and column), a zip archive cut
+        short or damaged, or with every record whose dates are invalid or end before they
+        begin, or sleep record read from a control character.
 
     """
     reader = _Reader(str(path))
@@ -278,6 +243,8 @@ def samples(path: str | Path, progress: Progress | None = None,
         raise InputError([Fault(str(path), f"line {error.lineno}, column {error.offset}",
                                 "expected Apple Health XML, got: "
                                 f"{expat.ErrorString(error.code)}")]) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):  # a damaged or cut-short archive
+        raise InputError([Fault(str(path), "", CUT_SHORT)]) from None
     reader.faults.raise_any()
     if notes is not None:
         notes.extend(reader.notes())
@@ -293,6 +260,8 @@ def _sample(attributes: dict[str, str], file: str, where: str, faults: Faults) -
         faults.add(file, f"{where}, sleep record", "expected startDate and endDate like "
                    f"2024-03-30 23:10:00 +0100, got {attributes.get('startDate')!r} and "
                    f"{attributes.get('endDate')!r}")
+        return None
+    if not ends_after(start, end, file, f"{where}, sleep record", faults):
         return None
     return Sample(attributes.get("sourceName", ""), start, end, attributes.get("value", ""))
 

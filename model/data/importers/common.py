@@ -31,6 +31,7 @@ import pandas as pd
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
+from model.data.file_kinds import HTML, JSON, XML, ZIP, wrong_kind
 from model.data.form_cells import collapsed
 from model.data.importers.unread import import_csv, supplements, unread_warnings
 from model.data.separators import decimal_points, read_text
@@ -246,24 +247,61 @@ def end_of(start: dt.datetime, raw_end: object, minutes: float, file: str, where
     """A sleep's end: the export's ISO end time when it has one, else ``start`` + ``minutes``.
 
     ``minutes`` (the sleep's length as the export gives it; NaN counts as 0) is the fallback
-    for exports without an end time.
+    for exports without an end time. An end before the start is a fault (:func:`ends_after`).
     """
     if raw_end is not None and str(raw_end).strip():
-        return local_time(raw_end, file, where, faults) or start
+        end = local_time(raw_end, file, where, faults) or start
+        ends_after(start, end, file, where, faults)
+        return end
     return start + dt.timedelta(minutes=0.0 if math.isnan(minutes) else minutes)
 
 
-def load_json(path: str | Path) -> Any:
-    """Parse a JSON file; a malformed one is an InputError naming the line and column.
+def ends_after(start: dt.datetime, end: dt.datetime, file: str, where: str,
+               faults: Faults) -> bool:
+    """Whether a record's sleep ends no earlier than it begins; if not, a fault naming both.
 
-    A UTF-8 byte-order mark (as some editors and Windows tools write) is allowed.
+    A sleep that ends before it begins is a broken record: it stops the import as a negative
+    count does (the README), instead of giving a night (an outside audit).
     """
+    if elapsed(start, end) >= dt.timedelta(0):
+        return True
+    faults.add(file, where, f"expected the end of the sleep after its start "
+               f"({start.isoformat(sep=' ')}), got {end.isoformat(sep=' ')}, before it: a "
+               "broken record (export it again, or delete it)")
+    return False
+
+
+def duration(raw: Any, file: str, where: str, faults: Faults, scale: float = 1.0) -> float:
+    """A record's length or time asleep (:func:`number`); a negative one is a fault (NaN)."""
+    value = number(raw, file, where, faults, scale)
+    if value < 0:
+        faults.add(file, where, f"expected a duration of 0 or more, got {raw!r}: a broken "
+                   "record (export it again, or delete it)")
+        return math.nan
+    return value
+
+
+def load_json(path: str | Path, what: str = "a JSON export") -> Any:
+    """Parse a JSON file; a malformed one is an InputError naming the file and the fault.
+
+    A UTF-8 byte-order mark (as some editors and Windows tools write) is allowed. A zip
+    archive (:func:`~model.data.file_kinds.wrong_kind`, a cut-short one said so) or a file
+    that is not UTF-8 text is refused naming the file and ``what`` it should be: among a
+    wildcard of hundreds of files, "a file you gave is not UTF-8" named none (an outside audit).
+    """
+    if fault := wrong_kind(path, what, (ZIP,)):
+        raise InputError([fault])
     try:
         with open(path, encoding="utf-8-sig") as handle:
             return json.load(handle)
     except json.JSONDecodeError as error:
         raise InputError([Fault(str(path), f"line {error.lineno}, column {error.colno}",
                                 f"expected JSON, got: {error.msg}")]) from None
+    except UnicodeDecodeError as error:
+        raise InputError([Fault(str(path), "", f"expected {what} as UTF-8 text, got the byte "
+                                f"0x{error.object[error.start]:02x} ({error.reason}): not a "
+                                "JSON file, or one saved in another encoding (save it as "
+                                "UTF-8)")]) from None
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:
@@ -272,8 +310,12 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     Read as the diary reader reads its file (:func:`model.data.separators.read_text`): the
     separator found from the header; a byte that is not UTF-8 or a row with more fields than
     the header or fewer named by data row and column; in a file separated by ``;`` or a tab a
-    number with a decimal comma (``14,5``) read as ``14.5``.
+    number with a decimal comma (``14,5``) read as ``14.5``. A zip archive, a JSON file or an
+    HTML or XML page is refused as such (:func:`~model.data.file_kinds.wrong_kind`), not as a
+    CSV with a byte that is not UTF-8 or rows of too many fields.
     """
+    if fault := wrong_kind(path, "a CSV file", (ZIP, JSON, HTML, XML)):
+        raise InputError([fault])
     text = read_text(path, "a CSV file with a header line")
     if faults := text.field_faults():
         raise InputError(faults)

@@ -16,7 +16,9 @@ One row per morning, with the columns (any may be blank except ``date``): ``date
 ``23:40``, ``1:15`` or ``11:40 pm``; each time is taken as the first such clock time after
 the one before it (bed, try, final awakening, out of bed), so times after midnight need no
 date. The minutes asleep-onset plus awake after onset must fit between trying to sleep and
-the final awakening (an hour more on a morning the clocks may go back).
+the final awakening (an hour more on a morning the clocks may go back). A file with none of
+the four clock times is no CSD (an mgsleep diary, dated by the night, had every night moved a
+day earlier): it is refused naming its columns and the command that fits (:func:`not_csd`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.core.errors import Fault
 from model.data.diary_rows import KNOWN_COLUMNS
 from model.data.importers.common import Faults, check_ranges, format_cell, number, read_csv
 from model.data.importers.nights import CLOCK_BACK, may_fall_back
@@ -121,6 +124,30 @@ def _row(row: dict[str, str], file: str, where: str, faults: Faults,
         {"notes": notes} if notes else {})
 
 
+def not_csd(file: str, columns: list[str]) -> Fault | None:
+    """The fault of a file with none of the CSD's clock times (:data:`TIMES`), else None.
+
+    A CSD is dated by the morning, so a diary (dated by the night) imported as one had every
+    night, dose included, moved a day earlier (an outside audit). The fault names the
+    columns found and the command that fits them: a diary's own columns, an Oura CSV's, or
+    any other table's (``import csv --map``).
+    """
+    if set(TIMES) & set(columns):
+        return None
+    diary = [c for c in columns if c in KNOWN_COLUMNS]
+    if "bedtime_start" in columns:
+        fits = "this looks like an Oura CSV: mgsleep import oura"
+    elif len(diary) * 2 > len(columns):
+        fits = ("this looks like an mgsleep diary (dated by the night): pass it to analyze "
+                "directly, or merge it with mgsleep import csv --map "
+                + ",".join(f"{c}={c}" for c in diary))
+    else:
+        fits = ("for another table, mgsleep import csv --map date=COLUMN,... (with --date-is "
+                "morning if it dates a night by the morning)")
+    return Fault(file, "", "expected a Consensus Sleep Diary with at least one of its clock "
+                 f"times ({', '.join(TIMES)}), found columns: {', '.join(columns)}; {fits}")
+
+
 READ: tuple[str, ...] = (*KNOWN_COLUMNS, *TIMES, "comments")
 """The columns a CSD import reads (the diary's own pass through); any other is named."""
 
@@ -138,6 +165,9 @@ def read(paths: list[Path]) -> tuple[pd.DataFrame, list[str]]:
         if "date" not in table.columns:
             faults.add(str(path), "column date", "expected the CSD date (the morning); found "
                        "columns: " + ", ".join(table.columns))
+            continue
+        if fault := not_csd(str(path), list(table.columns)):
+            faults.items.append(fault)
             continue
         for index, raw in enumerate(table.to_dict("records"), start=1):
             where = f"row {index}"

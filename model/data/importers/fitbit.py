@@ -52,6 +52,7 @@ from model.data.importers.common import (
     Faults,
     SleepPeriod,
     above_range,
+    duration,
     end_of,
     load_json,
     local_time,
@@ -63,6 +64,9 @@ from model.data.importers.common import (
 )
 from model.data.importers.hypnogram import runs_inside, wake_totals
 from model.data.importers.nights import may_be_main
+
+WHAT = "a Fitbit sleep log (sleep-YYYY-MM-DD.json)"
+"""What a file given to ``import fitbit`` should be, for a message."""
 
 AUTO_DETECTED = "auto_detected"
 """``logType`` of a sleep Fitbit detected itself (the other documented value is ``manual``)."""
@@ -159,8 +163,8 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
     awakenings, waso = _wake(log, file, where, faults)
     values = {"sol_min": sol, "awakenings": awakenings, "waso_min": waso}
     values, beyond = above_range(values, file, where, faults)
-    asleep = number(log.get("minutesAsleep"), file, f"{where}, minutesAsleep", faults)
-    length = number(log.get("duration"), file, f"{where}, duration", faults, 1 / 60000)
+    asleep = duration(log.get("minutesAsleep"), file, f"{where}, minutesAsleep", faults)
+    length = duration(log.get("duration"), file, f"{where}, duration", faults, 1 / 60000)
     end = end_of(start, log.get("endTime"), asleep if math.isnan(length) else length, file,
                  f"{where}, endTime", faults)
     main = bool(log.get("mainSleep", log.get("isMainSleep", True)))
@@ -170,7 +174,7 @@ def period(log: dict[str, Any], file: str, index: int, faults: Faults) -> SleepP
 
 def _records(path: Path) -> list[dict[str, Any]]:
     """The logs of a file; one whose records all lack ``startTime`` is not a sleep log."""
-    records = records_in(load_json(path), ("sleep",), str(path))
+    records = records_in(load_json(path, WHAT), ("sleep",), str(path))
     if records and not any("startTime" in record for record in records):
         raise not_sleep_data(path, records, "a Fitbit sleep log", FIELDS)
     return records

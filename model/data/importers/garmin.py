@@ -42,6 +42,8 @@ from model.data.importers.common import (
     Faults,
     SleepPeriod,
     above_range,
+    duration,
+    ends_after,
     load_json,
     night_of,
     not_sleep_data,
@@ -49,6 +51,9 @@ from model.data.importers.common import (
     read_periods,
     records_in,
 )
+
+WHAT = "Garmin sleep data (DI-Connect-Wellness/*_sleepData.json)"
+"""What a file given to ``import garmin`` should be, for a message."""
 
 STAGES = ("deepSleepSeconds", "lightSleepSeconds", "remSleepSeconds")
 """The stage seconds whose sum is the time asleep when ``sleepTimeSeconds`` is absent."""
@@ -93,21 +98,29 @@ def _night(dto: dict[str, Any], file: str, where: str,
 def asleep_minutes(dto: dict[str, Any], file: str, where: str, faults: Faults) -> float:
     """``sleepTimeSeconds``, else the sum of the stage seconds given, in minutes (NaN if none)."""
     if dto.get("sleepTimeSeconds") is not None:
-        return number(dto["sleepTimeSeconds"], file, f"{where}, sleepTimeSeconds", faults,
-                      1 / 60)
-    stages = [number(dto.get(name), file, f"{where}, {name}", faults, 1 / 60)
+        return duration(dto["sleepTimeSeconds"], file, f"{where}, sleepTimeSeconds", faults,
+                        1 / 60)
+    stages = [duration(dto.get(name), file, f"{where}, {name}", faults, 1 / 60)
               for name in STAGES]
     known = [minutes for minutes in stages if not math.isnan(minutes)]
     return sum(known) if known else math.nan
 
 
-def _end(dto: dict[str, Any], start: dt.datetime, minutes: float) -> dt.datetime:
-    """The end: start + the GMT window, else the local end, else start + ``minutes``."""
+def _end(dto: dict[str, Any], start: dt.datetime, minutes: float, file: str, where: str,
+         faults: Faults) -> dt.datetime:
+    """The end: start + the GMT window, else the local end, else start + ``minutes``.
+
+    A window or a local end before the start is a fault (:func:`~.common.ends_after`).
+    """
     first, last = (timestamp(dto.get(f"sleep{e}TimestampGMT")) for e in ("Start", "End"))
     if first is not None and last is not None:
+        ends_after(first, last, file, f"{where}, sleepEndTimestampGMT", faults)
         return start + (last - first)
     local_end = timestamp(dto.get("sleepEndTimestampLocal"))
-    return local_end or start + dt.timedelta(minutes=0.0 if math.isnan(minutes) else minutes)
+    if local_end is not None:
+        ends_after(start, local_end, file, f"{where}, sleepEndTimestampLocal", faults)
+        return local_end
+    return start + dt.timedelta(minutes=0.0 if math.isnan(minutes) else minutes)
 
 
 def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> SleepPeriod | None:
@@ -132,13 +145,13 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     if timing is None:
         return None
     end = _end(dto, timing[1], asleep + (0.0 if math.isnan(values["waso_min"])
-                                         else values["waso_min"]))
+                                         else values["waso_min"]), file, where, faults)
     return SleepPeriod(timing[0], timing[1], end, asleep, True, values, beyond)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
     """One ``dailySleepDTO`` response, or the list of the export."""
-    document = load_json(path)
+    document = load_json(path, WHAT)
     if isinstance(document, dict) and "dailySleepDTO" in document:
         return [document]
     records = records_in(document, (), str(path))

@@ -65,7 +65,8 @@ def parse_map(text: str) -> list[ColumnMap]:
     Raises
     ------
     InputError
-        Naming each unknown diary column, unknown unit or malformed item.
+        Naming each unknown diary column, unknown unit or malformed item, and both items
+        of a diary column or a file column mapped twice.
 
     """
     maps, faults = [], []
@@ -83,11 +84,36 @@ def parse_map(text: str) -> list[ColumnMap]:
                                 f"{', '.join(DURATIONS)} only, got {unit!r} for {column}"))
         else:
             maps.append(ColumnMap(column, source.strip(), unit))
+    faults += _twice(maps)
     if not any(m.column == "date" for m in maps) and not faults:
         faults.append(Fault("--map", "", "expected date=COLUMN among the mappings"))
     if faults:
         raise InputError(faults)
     return maps
+
+
+def _twice(maps: list[ColumnMap]) -> list[Fault]:
+    """A fault for each diary column mapped twice and each file column mapped twice.
+
+    ``sol_min=Latency,sol_min=Wakes`` kept the last (latency from the wakes) and
+    ``sol_min=Latency,awakenings=Latency`` read one value as two, without a word (an outside
+    audit): a typo either way, so both are named.
+    """
+    faults = []
+    for key, what in ((lambda m: m.column, "diary column"), (lambda m: m.source, "file column")):
+        seen: dict[str, ColumnMap] = {}
+        for m in maps:
+            first = seen.setdefault(key(m), m)
+            if first is not m and (what == "diary column" or first.column != m.column):
+                faults.append(Fault("--map", f"{_item(first)} and {_item(m)}", f"expected each "
+                                    f"{what} mapped once, got {key(m)} twice: keep the one you "
+                                    "mean"))
+    return faults
+
+
+def _item(m: ColumnMap) -> str:
+    """A mapping as ``--map`` writes it."""
+    return f"{m.column}={m.source}" + (f":{m.unit}" if m.unit != "min" else "")
 
 
 def row_night(text: str, morning: bool) -> dt.date | None:

@@ -51,6 +51,7 @@ from model.data.importers.common import (
     Faults,
     SleepPeriod,
     above_range,
+    duration,
     end_of,
     few,
     load_json,
@@ -62,6 +63,9 @@ from model.data.importers.common import (
     records_in,
 )
 from model.data.importers.hypnogram import runs_inside, wake_totals
+
+WHAT = "an Oura sleep export (JSON, or a CSV of its fields)"
+"""What a file given to ``import oura`` should be, for a message."""
 
 SKIPPED_TYPES = ("late_nap", "rest", "deleted")
 """Oura period types that are not a night's sleep (documented values of ``type``)."""
@@ -140,9 +144,9 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
     values = {"sol_min": number(record.get("latency"), file, f"{field}latency", faults, 1 / 60),
               "awakenings": awakenings, "waso_min": waso}
     values, beyond = above_range(values, file, where, faults)
-    asleep = number(record.get("total_sleep_duration"), file, f"{field}total_sleep_duration",
-                    faults, 1 / 60)
-    in_bed = number(record.get("time_in_bed"), file, f"{field}time_in_bed", faults, 1 / 60)
+    asleep = duration(record.get("total_sleep_duration"), file,
+                      f"{field}total_sleep_duration", faults, 1 / 60)
+    in_bed = duration(record.get("time_in_bed"), file, f"{field}time_in_bed", faults, 1 / 60)
     end = end_of(start, record.get("bedtime_end"), asleep if math.isnan(in_bed) else in_bed,
                  file, f"{field}bedtime_end", faults)
     return SleepPeriod(night_of(start), start, end, asleep, kind == "long_sleep", values,
@@ -177,7 +181,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
         _refuse_other([str(c) for c in table.columns], str(path), "columns")
         records = [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
     else:
-        records = records_in(load_json(path), ("data", "sleep"), str(path))
+        records = records_in(load_json(path, WHAT), ("data", "sleep"), str(path))
         _refuse_other(list(dict.fromkeys(str(k) for r in records for k in r)), str(path),
                       "fields")
     return [as_v2(record) for record in records]
