@@ -111,3 +111,13 @@ def heaviest_first(weights: Mapping[str, float]) -> list[str]:
     complaint it was).
     """
     return sorted(weights, key=lambda o: -weights[o])
+
+
+def counting_most(weights: Mapping[str, float]) -> list[str]:
+    """The outcomes weighing at least half the heaviest (and more than 0), heaviest first.
+
+    Those a person is asked to write down outright, and warned of when the diary has none of
+    them (:func:`model.decision.rules.current_warnings`).
+    """
+    half = max(weights.values(), default=0.0) / 2
+    return [o for o in heaviest_first(weights) if weights[o] >= half and weights[o] > 0]

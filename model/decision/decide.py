@@ -266,7 +266,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
     past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights).through(as_of)
     rules = screen(person, priors.safety, past.taking)
-    warnings = (*rules.all_warnings, *current_warnings(past, rules, s))
+    warnings = (*rules.all_warnings, *current_warnings(past, rules, s, person.outcome_weights()))
     if rules.referrals or rules.holds:
         return _refer(rules, past, review_after(as_of, s.min_nights), s, warnings)
     if not diagnostics_ok:

@@ -144,18 +144,32 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
     return f"Change one thing: {changes[action]} (now {current.words}; then {describe(regimen)})."
 
 
+UNRECORDED_GAIN = "from the evidence alone: not in your diary"
+"""Said in the interval of an expected change that no night of the diary records."""
+
+
+def _gain_words(a: Assessed, variable: str, unrecorded: frozenset[str]) -> str:
+    """:func:`format_gain` of ``a``'s gain, marked :data:`UNRECORDED_GAIN` when unrecorded."""
+    said = format_gain(variable, a.gain[variable], a.gain_low[variable], a.gain_high[variable])
+    if OUTCOME_OF_GAIN[variable] not in unrecorded:
+        return said
+    return f"{said.removesuffix(')')}; {UNRECORDED_GAIN})"
+
+
 def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
-            s: DecisionSettings, rule: bool = False) -> list[str]:
+            s: DecisionSettings, rule: bool = False,
+            unrecorded: frozenset[str] = frozenset()) -> list[str]:
     """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``.
 
     ``rule``: ``a`` is taken by the no-baseline rule (:mod:`model.decision.baseline`), whose
-    learning value the model cannot price: it is not said to teach nothing.
+    learning value the model cannot price: it is not said to teach nothing. ``unrecorded``:
+    the outcomes no night of the diary records (:attr:`History.unrecorded`), whose expected
+    change is the evidence's alone: said so.
     """
     learned = (f"learning value {a.learning_value:.2f} by the model's reckoning, which cannot "
                "price what a diary without nights off magnesium lacks (the step is a rule)"
                if rule else gap(a, s))
-    gains = "; ".join(format_gain(v, a.gain[v], a.gain_low[v], a.gain_high[v])
-                      for v in a.gain)
+    gains = "; ".join(_gain_words(a, v, unrecorded) for v in a.gain)
     kept = reference.words if reference.active else "you without magnesium"
     change = (f"Expected change from magnesium: none, it keeps {kept}."
               if a.regimen == reference else
@@ -286,7 +300,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     reference = past.reference
     # P(best) is shared among the regimens one may stay on: not the experiments (P(best) 0)
     n_feasible = sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
-    said = numbers(chosen, n_feasible, reference, gi, s, rule=why == "no_baseline")
+    said = numbers(chosen, n_feasible, reference, gi, s, rule=why == "no_baseline",
+                   unrecorded=past.unrecorded)
     if why in ("collect", "hard_week"):
         first = HARD_WEEK_LINE if why == "hard_week" else collect_line(assessed, reference, s,
                                                                        close_to, held,

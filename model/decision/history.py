@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 
 from model.core.forms import NONE, PLACEBO
+from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import CODE_NOTE, PLAN_NOTES
+from model.data.recorded import recorded_outcomes
 from model.decision.settings import DecisionSettings
 
 
@@ -93,6 +95,11 @@ class History:
         among its nights (:func:`review_days`).
     last_night : datetime.date or None
         The date of the diary's last night, for the words (None: not known); not compared.
+    unrecorded : frozenset of str
+        Model outcomes the diary has a column for but no night of
+        (:func:`model.data.recorded.recorded_outcomes`): the coming nights will not show them
+        either, so a period teaches nothing of them (:func:`model.decision.utility.evaluate`)
+        and one that counts for the person is warned of. Empty before any diary.
 
     """
 
@@ -110,6 +117,7 @@ class History:
     hard_week: bool = False
     skipped: int = 0
     last_night: dt.date | None = field(default=None, compare=False)
+    unrecorded: frozenset[str] = frozenset()
 
     @property
     def first_step(self) -> bool:
@@ -216,7 +224,8 @@ class History:
                    _gi_troubled(regimens, gi, gi_window, acute_nights),
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
-                   _last_date(nights))
+                   _last_date(nights), frozenset(o for o in OUTCOMES if SPECS[o].column in nights)
+                   - frozenset(recorded_outcomes(nights)))
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:

@@ -243,6 +243,28 @@ NO_GI_RECORDS = ("no stool form or upset-stomach record on any magnesium night: 
 """The warning of a diary without GI records on magnesium (:func:`rules.current_warnings`)."""
 
 
+HOW_TO_RECORD = {"sol": ("the time to fall asleep", "write down each morning the minutes it took"),
+                 "awakenings": ("awakenings", "write down each morning how many times you woke"),
+                 "quality": ("sleep quality", "rate it each morning (1 very poor to 5 very good)"),
+                 "freshness": ("morning freshness", "rate it each morning (1 to 10)"),
+                 "anxiety": ("evening anxiety",
+                             "write it down each evening (0 none to 10 the worst)")}
+"""Per weighted outcome: its name and how to record it (:func:`unrecorded_warning`)."""
+
+
+def unrecorded_warning(outcome: str, most: bool) -> str:
+    """The warning of an outcome that counts for the person and that no night records.
+
+    ``most``: it is the heaviest (else one of those weighing at least half the heaviest).
+    Its expected change is the evidence's alone, and the decision does not count on the
+    coming nights to show it (:class:`model.decision.utility.Scales`).
+    """
+    name, how = HOW_TO_RECORD[outcome]
+    counts = "which counts most for you" if most else "one of what counts most for you"
+    return (f"{name}, {counts}, is in no night of the diary: its expected change comes from "
+            f"the evidence alone and the coming nights cannot show it; {how}")
+
+
 def skipped_note(past: History) -> str:
     """The diary's last nights without magnesium, read as nights skipped (:attr:`History.skipped`).
 

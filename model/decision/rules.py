@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from model.core.regimen import Regimen
+from model.data.weights import counting_most
 from model.decision import rule_words
 from model.decision.candidates import Candidate
 from model.decision.history import History
@@ -179,8 +180,9 @@ def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
     return notes
 
 
-def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> list[str]:
-    """Warnings about the current regimen: acute GI, :func:`breach_warnings`, no GI records.
+def current_warnings(past: History, rules: Screening, s: DecisionSettings,
+                     weights: Mapping[str, float]) -> list[str]:
+    """Warnings about the current regimen and the diary: acute GI, breaches, what is unrecorded.
 
     First, the diary's last nights read as nights skipped (:attr:`History.skipped`).
 
@@ -188,7 +190,11 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> li
     such (the person had been told nothing about them).
 
     Without a GI record on any magnesium night, every step's P(GI constraint violated) is the
-    evidence's alone, which may block continuing; the person is told what to record.
+    evidence's alone, which may block continuing; the person is told what to record. So is
+    an outcome of ``weights`` (the person's) that weighs at least half the heaviest and that
+    no night of the diary records (:attr:`History.unrecorded`): its expected change is the
+    evidence's, and the coming nights cannot show it (an anxiety complaint with no anxiety
+    column was told nothing of it).
     """
     hold = rules.medicine_hold and not rules.referrals
     notes = [rule_words.skipped_note(past)] if past.skipped else []
@@ -199,7 +205,9 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings) -> li
     notes += breach_warnings(past.current, rules)
     if any(r.active for r in past.nights_on) and not past.gi_records_on:
         notes.append(rule_words.NO_GI_RECORDS)
-    return notes
+    heavy = counting_most(weights)
+    return notes + [rule_words.unrecorded_warning(o, weights[o] == weights[heavy[0]])
+                    for o in heavy if o in past.unrecorded]
 
 
 def evaluation_nights(onset_days: float, s: DecisionSettings) -> int:

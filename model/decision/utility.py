@@ -256,10 +256,18 @@ worth (8 batches: 7 degrees of freedom; each has 500 of the fit's 4,000 draws)."
 
 @dataclass(frozen=True)
 class Scales:
-    """The person's utility scale: weights per diary unit and the noise of a period."""
+    """The person's utility scale: weights per diary unit and the noise of a period.
+
+    ``shown``: the weights of what a period shows, 0 for an outcome no night of the diary
+    records (:attr:`History.unrecorded`): its expected gain still counts in the utility (the
+    person cares about it; the evidence gives it), but the coming nights will not show it,
+    so it teaches nothing and adds no noise (an outside audit: an anxiety complaint with no
+    anxiety column doubled a switch's learning value, 2.12 to 4.24).
+    """
 
     per_gain: np.ndarray          # utility units per diary unit of gain, shape (V,)
-    noise: float                  # variance of one period's contrast, utility units
+    shown: np.ndarray             # the same, 0 for an outcome the diary does not record, (V,)
+    noise: float                  # variance of one period's contrast (what it shows)
 
 
 def utility_per_gain(priors: PriorSet, profile: Profile,
@@ -274,18 +282,20 @@ def utility_per_gain(priors: PriorSet, profile: Profile,
 
 
 def _scales(means: dict[str, np.ndarray], reference_row: int, priors: PriorSet,
-            profile: Profile, onset_days: float, s: DecisionSettings) -> Scales:
+            profile: Profile, onset_days: float, s: DecisionSettings,
+            unrecorded: frozenset[str]) -> Scales:
     outcomes = priors.settings.outcomes
     typical = {v: float(np.nanmean(m[reference_row])) for v, m in means.items()}
     names = [OUTCOME_OF_GAIN[v] for v in means]
     weight = utility_per_gain(priors, profile, s)
     per_gain = np.array([weight[v] for v in means])
-    per_link = per_gain * np.array([slope(v, typical[v]) for v in means])
+    shown = per_gain * np.array([o not in unrecorded for o in names])
+    per_link = shown * np.array([slope(v, typical[v]) for v in means])
     variances = np.array([per_night_variance(v, typical[v], outcomes[o].smd_sd)
                           for v, o in zip(means, names, strict=True)])
     noise = period_noise(per_link, variances, [o != "gi" for o in names], s.min_nights,
                          onset_days, s.night_autocorrelation)
-    return Scales(per_gain, noise)
+    return Scales(per_gain, shown, noise)
 
 
 def _stop_as_seen(means: dict[str, np.ndarray], scales: Scales, past: History, none: int,
@@ -332,14 +342,17 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
 
     ``data`` are the predictions of :func:`predicted`; ``separable`` False says the diary
     cannot yet tell magnesium from expectation and drift (then continuing teaches nothing
-    about the current regimen's effect). ``s.min_nights`` is the evaluation period.
+    about the current regimen's effect). ``s.min_nights`` is the evaluation period. An
+    outcome no night of the diary records (:attr:`History.unrecorded`) counts in the utility
+    but not in what a period shows (:class:`Scales`).
     """
     reference = past.reference
     regimens = regimens_of(candidates, past)
     row = {r: i for i, r in enumerate(regimens)}
     means = _draws(data, regimens)
     variables = tuple(means)
-    scales = _scales(means, row[reference], priors, profile, onset_days(data, priors), s)
+    scales = _scales(means, row[reference], priors, profile, onset_days(data, priors), s,
+                     past.unrecorded)
 
     def own(r: Regimen) -> int:               # magnesium's own effect: against placebo
         return row[r] if r.active else row[PLACEBO_REGIMEN]
@@ -362,7 +375,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
     compared = [_compared(c, past, row, reference, separable, s.min_nights) for c in candidates]
-    observed = np.einsum("v,avd->ad", scales.per_gain, diary_gains(   # what a period shows
+    observed = np.einsum("v,avd->ad", scales.shown, diary_gains(      # what a period shows
         means, np.array([row[c.regimen] for c in candidates]), np.array(compared)))
 
     periods = np.where(experiment, max(s.learning_periods, s.experiment_periods),

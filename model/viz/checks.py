@@ -27,8 +27,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from model.core.errors import MgsleepError
-from model.core.outcomes import OUTCOMES, SPECS, OutcomeSpec
+from model.core.outcomes import SPECS, OutcomeSpec
 from model.core.regimen import Regimen
+from model.data import recorded
 from model.viz.canvas import INTERVAL, grid
 
 if TYPE_CHECKING:
@@ -44,9 +45,11 @@ TITLE = ("Posterior predictive check: replicated diaries (one per posterior draw
 
 
 def recorded_outcomes(fit: PersonalModel) -> list[str]:
-    """Model outcomes with at least one observed night in the fitted diary."""
-    nights = fit.diary_.nights
-    return [o for o in OUTCOMES if nights[SPECS[o].column].notna().any()]
+    """Model outcomes with at least one observed night in the fitted diary.
+
+    :func:`model.data.recorded.recorded_outcomes` of its nights (the decision's definition).
+    """
+    return list(recorded.recorded_outcomes(fit.diary_.nights))
 
 
 def regimen_means(fit: PersonalModel) -> pd.DataFrame:
