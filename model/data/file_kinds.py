@@ -6,13 +6,15 @@ fields", and a zip archive cut short (a download stopped half-way) as "not well-
 (an outside audit). :func:`content_kind` recognises the kinds a person is likely to give by
 mistake from a file's first bytes; :func:`wrong_kind` is the fault naming the file, what it
 is and what it should be; :func:`cut_short_zip` a zip archive without its end (its directory
-is at the end of the file, so a cut-short download always lacks it).
+is at the end of the file, so a cut-short download always lacks it) and :func:`damaged_zip`
+one whose data fails its check.
 """
 
 from __future__ import annotations
 
 import codecs
 import zipfile
+import zlib
 from pathlib import Path
 
 from model.core.errors import Fault
@@ -26,7 +28,7 @@ ZIP, JSON, HTML, XML = "a zip archive", "JSON", "an HTML page", "XML"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 """How a zip archive begins (a member, or the directory of an empty archive)."""
 
-CUT_SHORT = "not a complete zip archive (cut short?): export it again"
+CUT_SHORT = "not a complete zip archive (cut short or damaged?): export it again"
 """The fault of a zip archive whose directory is missing or whose data is damaged."""
 
 
@@ -92,6 +94,19 @@ def wrong_kind(path: str | Path, expected: str, kinds: tuple[str, ...],
 def cut_short_zip(path: str | Path) -> bool:
     """Whether a file begins as a zip archive but is not a complete one."""
     return head_of(path).startswith(ZIP_MAGIC) and not zipfile.is_zipfile(path)
+
+
+def damaged_zip(path: str | Path) -> bool:
+    """Whether a zip archive's data is damaged: a member fails its check (CRC) or to unpack.
+
+    Read through every member: for the error path of a reader whose XML or JSON failed
+    inside an archive (damaged data unpacks to garbage before its CRC is checked at the end).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.testzip() is not None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        return True
 
 
 def zip_members(path: str | Path, shown: int = 3) -> str:

@@ -59,7 +59,7 @@ from xml.parsers import expat
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
-from model.data.file_kinds import CUT_SHORT
+from model.data.file_kinds import CUT_SHORT, damaged_zip
 from model.data.importers.apple_zip import opened
 from model.data.importers.common import Faults, SleepPeriod, ends_after, few, night_of
 from model.data.importers.hypnogram import wake_totals
@@ -240,6 +240,8 @@ def samples(path: str | Path, progress: Progress | None = None,
                 raise
             reader.parse(path, progress, skip_header=True)
     except expat.ExpatError as error:
+        if zipfile.is_zipfile(path) and damaged_zip(path):
+            raise InputError([Fault(str(path), "", CUT_SHORT)]) from None
         raise InputError([Fault(str(path), f"line {error.lineno}, column {error.offset}",
                                 "expected Apple Health XML, got: "
                                 f"{expat.ErrorString(error.code)}")]) from None
