@@ -16,7 +16,8 @@ TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "reco
             "alternatives", "prior_sensitivity", "separability", "pathways",
             "regimen_effects", "plan_ahead", "priors", "warnings",
             "prior_sensitivity_skipped", "p_harm",
-            "provenance"}  # warnings: 3 on; ..._skipped: 10; p_harm: 11; provenance: 13
+            "provenance", "complaint", "weights"}
+# warnings: 3 on; ..._skipped: 10; p_harm: 11; provenance: 13; complaint, weights: 17
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",

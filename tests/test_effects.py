@@ -21,12 +21,14 @@ from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
+from model.data.profile import Profile
 from model.decision import decide
 from model.evidence.priorset import load_priors
 from model.report.effect_words import tried_forms, verdict_phrase
 from model.testing import FakePosterior
 
 cached_priors = functools.cache(load_priors)
+WEIGHTS = Profile().outcome_weights()   # the default order of each dose's effects
 
 
 def normal(mean: float, sd: float, n: int = 20_000) -> np.ndarray:
@@ -240,8 +242,8 @@ def test_each_dose_taken_has_its_own_effect_and_nights():
     assert high.mean < low.mean < 0
     assert [e.regimen for e in effects.by_regimen][::len(OUTCOMES)] == [
         Regimen("glycinate", 100), Regimen("glycinate", 300), Regimen("citrate", 300)]
-    assert tried_forms(effects)[0][0] == "glycinate 100 mg, 30 nights"
-    assert [label for label, _ in tried_forms(effects)][1:] == [
+    assert tried_forms(effects, WEIGHTS)[0][0] == "glycinate 100 mg, 30 nights"
+    assert [label for label, _ in tried_forms(effects, WEIGHTS)][1:] == [
         "glycinate 300 mg, 20 nights", "citrate 300 mg, 14 nights"]
     entry = high.regimen_entry()
     assert (entry["form"], entry["nights"], entry["diary_change"]["elemental_mg_per_day"]) == (
@@ -316,7 +318,8 @@ def test_no_more_nights_are_suggested_on_a_regimen_the_rules_do_not_allow():
     kept = effects.only_settled_on(lambda regimen: regimen.elemental_mg <= 350)
     assert [e.nights_needed for e in kept.by_regimen] == [40, None]
     assert kept.effects == (low,) and kept.interval == 0.9
-    said = {label: [verdict_phrase(e) for e in own] for label, own in tried_forms(kept)}
+    said = {label: [verdict_phrase(e) for e in own]
+            for label, own in tried_forms(kept, WEIGHTS)}
     assert said["citrate 136 mg, 50 nights"] == ["not settled yet: about 40 more nights on it "
                                                  "to tell"]
     assert said["citrate 800 mg, 50 nights"] == ["not settled yet"]

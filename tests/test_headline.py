@@ -139,10 +139,14 @@ def test_terminal_summary_leads_with_the_headline(capsys):
      "To learn: the planned crossover tries the most promising forms in turn"),
     # a first step the crossover's order took among forms as promising said "its nights are
     # expected to teach more than they cost", the words of a learning-value pick
+    # ... and "published evidence alone ranks them" whatever that evidence held on what counts
+    # most for the person (audit G): it says what it holds (tests/test_complaint_words.py)
     ("start", Regimen("glycinate", 200.0), ("first_step", "crossover", "learn"),
-     "To learn: the planned crossover tries the most promising forms in turn, each for one "
-     "period at the same dose; then your own nights choose among them; with no magnesium "
-     "nights yet, published evidence alone ranks them."),
+     "To learn: on falling asleep, which counts most for you, no form has a study in people of "
+     "its own, only evidence borrowed from magnesium in general or claims without studies in "
+     "people (very low certainty). So the planned crossover tries the most promising forms in "
+     "turn, each for one period at the same dose, and then your own nights choose among them; "
+     "glycinate goes first"),
 ])
 def test_the_headline_says_why_a_planned_step_is_taken(action, regimen, codes, why):
     result = example_analysis()

@@ -22,6 +22,7 @@ from model.analysis.pathways import Pathway
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
+from model.data.profile import Profile
 from model.decision import decide
 from model.decision.results import Recommendation, Scores
 from model.evidence.priorset import load_priors
@@ -31,6 +32,9 @@ from model.report.headline import what_to_do
 from model.report.how_sure import how_sure, prior_caveat
 from model.report.pathway_words import pathway_lines
 from model.testing import FakePosterior
+
+WEIGHTS = Profile().outcome_weights()   # the default order of each dose's effects
+
 
 priors = functools.cache(load_priors)
 CLOSE = "close to a verdict: the next nights may settle it either way"
@@ -160,7 +164,7 @@ def test_more_nights_to_tell_only_for_the_regimen_taken_now():
     assert any(e.nights_needed is not None for e in now)
     assert effects.get("glycinate", "sol").regimen == Regimen("glycinate", 300)
     assert effects.get("glycinate", "sol").nights_needed is not None
-    said = dict(tried_forms(effects))
+    said = dict(tried_forms(effects, WEIGHTS))
     assert not any("on it to tell" in verdict_phrase(e) for e in said["glycinate 200 mg, 20 "
                                                                       "nights"])
 

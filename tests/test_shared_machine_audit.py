@@ -238,9 +238,10 @@ def test_the_clinician_page_and_report_say_whose_they_are(tmp_path):
                                             diary=dataclasses.replace(base.diary, source=source))
     alex, sam = (render_clinician(pages[p]) for p in ("alex", "sam"))
     assert f"<title>mgsleep clinician summary: Alex, alex/diary.csv ({day})</title>" in alex
-    assert "<h1>Alex: magnesium for sleep, n-of-1 summary for a clinician</h1>" in alex
+    assert ("<h1>Alex: magnesium for sleep (falling asleep), n-of-1 summary for a clinician"
+            "</h1>") in alex
     assert f"<title>mgsleep clinician summary: sam/diary.csv ({day})</title>" in sam
-    assert "<h1>Magnesium for sleep: n-of-1 summary for a clinician</h1>" in sam
+    assert "<h1>Magnesium for sleep (falling asleep): n-of-1 summary for a clinician</h1>" in sam
     assert "Diary sam/diary.csv:" in sam and "Diary alex/diary.csv:" in alex
     report = render_report(pages["alex"])
     assert f"<title>mgsleep report: Alex, alex/diary.csv ({day})</title>" in report

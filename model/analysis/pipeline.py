@@ -37,7 +37,7 @@ from model.data.profile import Profile, checked_profile, load_profile
 from model.decision import history, screen
 from model.decision.decide import Decision, decide
 from model.decision.rules import LATE_SYNC_DAYS, current_breaks
-from model.decision.settings import Predict
+from model.decision.settings import DecisionSettings, Predict
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.samplers import CHECKED_CHAINS, check_settings
 from model.inference.summary import LEVEL
@@ -63,6 +63,15 @@ its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose ta
 ``provenance`` and each interval's level, ``interval``; 14 a ``collect_more_data``'s
 ``alternatives`` without ``continue``, whose scores the recommendation carries). Every
 earlier field is kept."""
+
+
+def weights_used(profile: Profile) -> dict[str, float]:
+    """The utility weight of each outcome as the decision counts it: the profile's, GI's.
+
+    Keyed as the ``effects`` of the JSON key their outcomes (the JSON's ``weights``, beside
+    ``complaint``); GI's is the decision's ``gi_weight``, the same for everyone.
+    """
+    return profile.outcome_weights() | {"gi": DecisionSettings().gi_weight}
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,10 @@ class Analysis:
                            | {"nights": effect.nights} | diary)
         return entries
 
+    def weights(self) -> dict[str, float]:
+        """The utility weight of each outcome as the decision counts it (:func:`weights_used`)."""
+        return weights_used(self.profile)
+
     def sensitivity_skipped(self) -> str:
         """Why the analysis has no prior sensitivity check, the reason that applies.
 
@@ -176,6 +189,8 @@ class Analysis:
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
+            "complaint": self.profile.complaint,
+            "weights": self.weights(),
             "nights": {"total": self.diary.n_recorded,
                        "by_regimen": self.diary.regimen_counts()},
             "diagnostics": self.fit.diagnostics_.to_dict(),

@@ -48,6 +48,7 @@ from model.report.clinician_tables import (
     sensitivity_line,
     units_note,
 )
+from model.report.complaint_words import heading_topic, weights_line
 from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
 from model.report.headline import Headline, headline, sampler_name
@@ -257,11 +258,16 @@ def _answer(said: Headline) -> str:
     return f'<p class="answer">{escape(said.what.removesuffix(said.dose_notes).strip())}</p>'
 
 
-def _heading(name: str | None) -> str:
-    """The page's heading, naming the person when the profile does (whose page it is)."""
-    if name:
-        return f"{name}: magnesium for sleep, n-of-1 summary for a clinician"
-    return "Magnesium for sleep: n-of-1 summary for a clinician"
+def _heading(profile: Profile) -> str:
+    """The page's heading: the person when the profile names them, what the magnesium is for.
+
+    What it is for follows the complaint (:func:`heading_topic`): "magnesium for sleep" headed
+    the page of a person whose complaint was anxiety (an outside audit).
+    """
+    topic = heading_topic(profile)
+    if profile.name:
+        return f"{profile.name}: magnesium for {topic}, n-of-1 summary for a clinician"
+    return f"Magnesium for {topic}: n-of-1 summary for a clinician"
 
 
 def render_clinician(result: Analysis) -> str:
@@ -293,11 +299,12 @@ def render_clinician(result: Analysis) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         f"<title>mgsleep clinician summary: {escape(whose(result.profile, diary.source))} "
         f"({result.as_of.isoformat()})</title><style>{_CSS}</style></head><body>"
-        f"<h1>{escape(_heading(result.profile.name))}</h1>"
+        f"<h1>{escape(_heading(result.profile))}</h1>"
         f'<p class="meta">Diary {escape(diary_label(diary.source))}: {diary.n_recorded} nights '
         f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). mgsleep "
         f"{__version__}. "
         f"{escape(SAFETY_LINE)}</p>"
+        f"<p>{escape(weights_line(result.profile, result.weights()['gi']))}</p>"
         f"<h2>Recommendation</h2>{_answer(said)}"
         f"<p>Why: {escape(said.why)} How sure: {escape(said.sure)} Next review: "
         f"{escape(said.review)}</p>"

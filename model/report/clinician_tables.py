@@ -22,11 +22,10 @@ import pandas as pd
 from model.analysis.pipeline import Analysis
 from model.analysis.store_start import since_words
 from model.core.change_words import outcome_name
-from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import Regimen
 from model.evidence.entry import EXPERT_KINDS
 from model.evidence.priorset import PriorSet
-from model.report.effect_words import effect_line, tried_forms
+from model.report.effect_words import effect_line, outcome_order, tried_forms
 from model.report.format import DASH, escape, table
 from model.report.how_sure import sensitivity_step
 
@@ -125,7 +124,7 @@ def effects_table(result: Analysis) -> str:
     Side by side, the doses of a diary that tried two take half the height they took one
     under the other (the page is kept short).
     """
-    doses = tried_forms(result.effects)
+    doses = tried_forms(result.effects, result.profile.outcome_weights())
     if not doses:
         return "<p>No magnesium nights yet.</p>"
     by_dose = [{e.outcome: e for e in own} for _, own in doses]
@@ -195,7 +194,7 @@ def _source_kinds(priors: PriorSet, form: str, outcome: str) -> tuple[str, str]:
 
 
 def evidence_table(result: Analysis) -> str:
-    """The priors of the forms concerned on the outcomes weighed most and GI, and their basis.
+    """The priors of the forms concerned on the three heaviest outcomes and GI, and their basis.
 
     One row per form, a column per outcome: a cell gives the prior's certainty and basis, its
     studies in people (the form's own + borrowed) and its claims without data in people
@@ -205,12 +204,11 @@ def evidence_table(result: Analysis) -> str:
     shown means (:data:`BASIS_WORDS`).
     """
     rec = result.decision.recommendation.regimen
-    forms = [label.split()[0] for label, _ in tried_forms(result.effects)]
+    priors, weight = result.fit.priors_, result.profile.outcome_weights()
+    forms = [label.split()[0] for label, _ in tried_forms(result.effects, weight)]
     if rec is not None and rec.active:
         forms.append(rec.form)
-    priors, weight = result.fit.priors_, result.profile.outcome_weights()
-    heaviest = sorted(SLEEP_OUTCOMES, key=lambda o: -weight.get(o, 0.0))[:3]   # stable: ties
-    outcomes = [o for o in SLEEP_OUTCOMES if o in heaviest] + ["gi"]      # keep their order
+    outcomes = [*outcome_order(weight)[:3], "gi"]         # the three heaviest first, then GI
     if not forms:
         return "<p>No form concerned.</p>"
 

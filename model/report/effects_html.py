@@ -8,6 +8,7 @@ come from :mod:`model.report.headline`; intervals are 90 % (said once, in the he
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -62,16 +63,20 @@ def untried_effects(result: Analysis) -> list[DiaryEffect]:
     return [e for e in effects if not any(o.tried for o in effects if o.form == e.form)]
 
 
-def tried_html(effects: DiaryEffects) -> str:
-    """What the forms taken so far did, one list per dose taken, verdicts highlighted."""
+def tried_html(effects: DiaryEffects, weights: Mapping[str, float]) -> str:
+    """What the forms taken so far did, one list per dose taken, verdicts highlighted.
+
+    The outcomes of each dose heaviest first by ``weights`` (:func:`tried_forms`).
+    """
+    doses = tried_forms(effects, weights)
     blocks = []
-    for label, own in tried_forms(effects):
+    for label, own in doses:
         items = "".join(f'<li class="{e.verdict}">{escape(effect_line(e))}</li>' for e in own)
         blocks.append(f"<p><strong>{escape(label)}</strong></p><ul>{items}</ul>")
     if not blocks:
         return ("<p>No magnesium nights yet: the advice rests on the published evidence. "
                 f"{escape(INTERVAL_NOTE)}</p>")
-    lines = sum(len(own) for _, own in tried_forms(effects))
+    lines = sum(len(own) for _, own in doses)
     return (f"<h3>What magnesium did for you so far</h3><p>"
             f"{escape(INTERVAL_NOTE + chance_note(lines))}</p>" + "".join(blocks))
 
@@ -86,7 +91,7 @@ def effects_section(result: Analysis) -> str:
             "stays above zero), <em>harms</em> (the same, worse), <em>no meaningful "
             "effect</em> (the whole interval is smaller than the MCID), <em>not settled "
             "yet</em> (none of these).</p>")
-    for label, own in tried_forms(result.effects):
+    for label, own in tried_forms(result.effects, result.profile.outcome_weights()):
         body += f"<h3>{escape(label)}</h3>" + captioned(
             f"Magnesium's own change on {label}, outcome by outcome", table(_rows(own), _COLUMNS))
     untried = untried_effects(result)

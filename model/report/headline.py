@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffects
+from model.analysis.pipeline import weights_used
 from model.core.change_words import (
     GI_TROUBLE,
     chance,
@@ -26,15 +27,16 @@ from model.core.change_words import (
 )
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
-from model.decision import DecisionSettings, Recommendation, history
+from model.decision import Recommendation, history
 from model.decision.explain import best_waiting
-from model.decision.plan_words import nights_off_words
+from model.decision.plan_words import nights_off_words, tie_order_words
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
 from model.report.advice import what_to_do
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import INTERVAL_NOTE, chance_note, effect_line, tried_forms
+from model.report.evidence_words import first_why, main_evidence
 from model.report.how_sure import how_sure, prior_caveat
 from model.report.pathway_words import pathway_lines, pathways_intro
 
@@ -100,7 +102,7 @@ class Headline:
 
 def _weights(result: Analysis) -> dict[str, float]:
     """Utility weight per MCID of each outcome, as the decision counts them."""
-    weights = result.profile.outcome_weights() | {"gi": DecisionSettings().gi_weight}
+    weights = weights_used(result.profile)
     outcomes = result.fit.priors_.settings.outcomes
     return {o: weights.get(o, 0.0) / outcomes[o].mcid for o in OUTCOMES}
 
@@ -283,11 +285,12 @@ def _why(result: Analysis) -> str:
                 "need more, so the step is taken by rule: only nights on it show that.")
     if "crossover" in codes and ("first_step" not in codes or "learn" in codes):
         # a first step the crossover takes among forms as promising is no learning-value pick
-        ranked = ("; with no magnesium nights yet, published evidence alone ranks them"
-                  if "first_step" in codes else "")
+        if "first_step" in codes and rec.regimen is not None:
+            return first_why(result.fit.priors_, result.profile.outcome_weights(),
+                             rec.regimen.form, any(tie_order_words() in r for r in rec.reasons))
         return ("to learn: the planned crossover tries the most promising forms in turn, each "
-                "for one period at the same dose; then your own nights choose among them"
-                f"{ranked}.{_left_behind(result)}")
+                "for one period at the same dose; then your own nights choose among them."
+                f"{_left_behind(result)}")
     if "learn" in codes:
         return ("to learn: its nights are expected to teach more than they cost, though "
                 "another step looks slightly better on today's numbers.")
@@ -302,8 +305,9 @@ def _why(result: Analysis) -> str:
                 f"current data {then}.")
     reason = _driver(result) or _current_best(result)
     if "first_step" in codes:
+        evidence = main_evidence(result.fit.priors_, result.profile.outcome_weights())
         return ("from published evidence alone (no magnesium nights yet)"
-                + (f": {reason}." if reason else "."))
+                + (f": {reason}" if reason else "") + f"; {evidence}.")
     if rec.action in ("continue", "collect_more_data"):
         later = best_waiting(result.decision.assessments)
         if later is not None and later.expected_utility > rec.scores.expected_utility:
@@ -315,9 +319,10 @@ def _why(result: Analysis) -> str:
     return f"{reason}." if reason else "the best expected step."
 
 
-def _tried(effects: DiaryEffects) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _tried(effects: DiaryEffects,
+           weights: dict[str, float]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((label, tuple(effect_line(e) for e in own))
-                 for label, own in tried_forms(effects))
+                 for label, own in tried_forms(effects, weights))
 
 
 def _capital(text: str) -> str:
@@ -350,7 +355,7 @@ def headline(result: Analysis) -> Headline:
 
     """
     rec = result.decision.recommendation
-    tried = _tried(result.effects)
+    tried = _tried(result.effects, result.profile.outcome_weights())
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
     paths = ((pathways_intro(result.pathways, rec.action), *pathway_lines(result.pathways))
              if result.pathways else ())

@@ -36,6 +36,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.paths import diary_label
 from model.core.regimen import Regimen
 from model.decision import Decision
+from model.report.complaint_words import COMPLAINT_WORDS, weights_line
 from model.report.effects_html import captioned, effects_section, tried_html
 from model.report.format import bullets, cell, escape, table
 from model.report.headline import headline, sampler_name
@@ -124,7 +125,7 @@ def _summary(result: Analysis) -> str:
             f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
             f'<dl class="headline">{facts}</dl>{cautions}'
             + _pathways(said.pathways)
-            + tried_html(result.effects)
+            + tried_html(result.effects, result.profile.outcome_weights())
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>From {result.diary.n_recorded} recorded nights "
             f"of {escape(diary_label(result.diary.source))} up to {result.as_of.isoformat()} "
@@ -365,10 +366,10 @@ def _diary(result: Analysis) -> str:
                               "regimen": result.diary.regimen_label[noted.index].to_numpy(),
                               "note": noted["notes"].to_numpy()})
         body += "<h3>Your notes</h3>" + captioned("The notes of your diary", table(notes))
-    weights = ", ".join(f"{k} {v:g}" for k, v in result.profile.outcome_weights().items())
+    weights = weights_line(result.profile, result.weights()["gi"])
     body += ("<h3>Your profile</h3>" + captioned("Your profile, entry by entry",
                                                  table(_profile_rows(result)))
-             + f"<p>Utility weights: {escape(weights)}.</p>")
+             + f"<p>{escape(weights)}</p>")
     return body
 
 
@@ -386,7 +387,8 @@ def _profile_rows(result: Analysis) -> pd.DataFrame:
     for key, value in result.profile.model_dump(exclude={"weights"}).items():
         if isinstance(value, Sequence) and not isinstance(value, str):
             value = ", ".join(map(str, value))
-        said = value.replace("_", " ") if isinstance(value, str) else value
+        said = (COMPLAINT_WORDS[value] if key == "complaint" else
+                value.replace("_", " ") if isinstance(value, str) else value)
         rows.append((PROFILE_WORDS.get(key, key.replace("_", " ")),
                      "not given" if said is None or said == "" else said))
     return pd.DataFrame(rows, columns=["entry", "yours"])

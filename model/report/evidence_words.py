@@ -1,0 +1,114 @@
+"""What the published evidence holds on the outcomes that count most for a person, in words.
+
+The first advice, before any magnesium night, rests on the evidence priors alone; its Why
+said "published evidence alone ranks them" to a person whose complaint was night waking,
+on which every form's prior is the no-effect reference, and never told an anxious person
+that glycinate's own anxiety trials showed no clear effect while the form best expected
+(taurate) had only animal data (an outside audit). :func:`first_why`
+says, from the priors' basis and certainty of each form on the person's heaviest
+outcomes (:func:`~model.data.weights.heaviest_first`), whether any form has studies in
+people of its own there and what they show, and why the form chosen goes first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from model.core.change_words import outcome_name
+from model.core.outcomes import SPECS
+from model.data.weights import heaviest_first
+from model.evidence.names import listed
+from model.evidence.priorset import PriorEntry, PriorSet
+
+CLEAR = 1.96
+"""Standard deviations of a prior's mean from zero for its evidence to show a clear effect
+(the 95 % interval of ``mgsleep priors`` then stays on one side of zero)."""
+
+BORROWED = "evidence borrowed from magnesium in general"
+
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "class": (BORROWED,), "group": (BORROWED,),
+    "expert": (BORROWED, "claims without studies in people"),
+    "pooled": ("a population fit of several diaries",), "override": ("a prior set by hand",)}
+"""What a prior without a study of the form's own rests on, by basis: ``group`` borrows
+from the form's chemical group, itself from magnesium in general; ``expert`` adds the
+form's own claims (mechanistic, preclinical, marketing) to the general evidence."""
+
+GRADES = ("very low", "low", "moderate", "high")
+"""The certainty grades, lowest first (:func:`~model.evidence.synthesis.certainty_label`)."""
+
+
+def _finding(own: list[PriorEntry]) -> str:
+    """What the evidence of forms with studies of their own shows: no clear effect, or where.
+
+    Read from each prior (the form's studies added to the general evidence): no clear effect
+    while its 95 % interval spans zero (:data:`CLEAR`), else the direction it points to.
+    """
+    sign = SPECS[own[0].outcome].sign
+    clear = [e for e in own if abs(e.mean) > CLEAR * e.sd]
+    grades = sorted({e.certainty for e in own},
+                    key=lambda g: GRADES.index(g) if g in GRADES else -1)
+    grade = f"{grades[-1]} certainty" + (" at best" if len(grades) > 1 else "")
+    if not clear:
+        return f"{'its' if len(own) == 1 else 'their'} evidence showing no clear effect ({grade})"
+    said = [f"{e.form}'s evidence pointing to {'a benefit' if sign * e.mean > 0 else 'harm'}"
+            for e in clear]
+    return f"{', '.join(said)} ({grade})"
+
+
+def outcome_evidence(priors: PriorSet, outcome: str) -> str:
+    """The state of the published evidence on ``outcome`` across every form, in words.
+
+    ``no form has any published evidence`` (every prior the reference), ``no form has a
+    study in people of its own, only evidence borrowed from magnesium in general (very low
+    certainty)``, or ``glycinate, oxide and chloride have studies in people of their own,
+    their evidence showing no clear effect (low certainty at best)`` (basis ``direct``).
+    """
+    entries = [e for (_, o), e in priors.entries.items() if o == outcome]
+    own = [e for e in entries if e.basis == "direct"]
+    if own:
+        names = listed([e.form for e in own], "and", quoted=False)
+        return (f"{names} {'has a study' if len(own) == 1 else 'have studies'} in people of "
+                f"{'its' if len(own) == 1 else 'their'} own, {_finding(own)}")
+    some = [e for e in entries if e.basis != "reference"]
+    if not some:
+        return "no form has any published evidence"
+    kinds = dict.fromkeys(w for e in some for w in KIND_WORDS.get(e.basis, ()))
+    grades = {e.certainty for e in some}
+    grade = f" ({next(iter(grades))} certainty)" if len(grades) == 1 else ""
+    return f"no form has a study in people of its own, only {' or '.join(kinds)}{grade}"
+
+
+def heaviest(weights: Mapping[str, float]) -> list[str]:
+    """The outcomes of the top weight (two at most when tied), heaviest first."""
+    order = heaviest_first(weights)
+    return [o for o in order if weights[o] == weights[order[0]]][:2]
+
+
+def main_evidence(priors: PriorSet, weights: Mapping[str, float]) -> str:
+    """``on evening anxiety, which counts most for you, ...``: :func:`outcome_evidence`.
+
+    The outcome of the top weight, or the two tied at it (racing thoughts weigh falling
+    asleep and evening anxiety alike), each named with its own evidence.
+    """
+    top = heaviest(weights)
+    names = " and ".join(outcome_name(o) for o in top)
+    counts = "counts" if len(top) == 1 else "count"
+    if len(top) == 1:
+        return f"on {names}, which {counts} most for you, {outcome_evidence(priors, top[0])}"
+    return (f"on {names}, which {counts} most for you: "
+            + "; ".join(f"on {outcome_name(o)} {outcome_evidence(priors, o)}" for o in top))
+
+
+def first_why(priors: PriorSet, weights: Mapping[str, float], form: str, tied: bool) -> str:
+    """Why a first step of the planned crossover, in the person's terms (one or two sentences).
+
+    The evidence on what counts most for them (:func:`main_evidence`), then the design and
+    why ``form`` goes first: among forms as promising (``tied``) by mgsleep's order of forms,
+    which puts those gentler on the gut first, else as the most promising.
+    """
+    first = ("goes first among forms as promising, as mgsleep's order of forms puts those "
+             "gentler on the gut first" if tied else "goes first as the most promising")
+    return (f"to learn: {main_evidence(priors, weights)}. So the planned crossover tries the "
+            "most promising forms in turn, each for one period at the same dose, and then your "
+            f"own nights choose among them; {form} {first}.")
