@@ -189,12 +189,12 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
 
 
 _TAGGED = r"(?=.*\((?i:plan)\s+[0-9a-zA-Z]+\))"
-CODE_NOTE = re.compile(rf"^\s*(?:code|{_TAGGED}(?i:code))\s+([A-Z]+|{_TAGGED}[a-z]+)\b")
+CODE_NOTE = re.compile(rf"^\s*(?:code|{_TAGGED}(?i:code))\s+([A-Z]|{_TAGGED}[a-z])\b")
 """The pot code a blinded diary carries at the start of ``notes`` (``code A``; written by
-``mgsleep plan --blind``, read by ``mgsleep unblind``): ``code`` and a capital letter, or in
-any case on a note with the plan's tag (``Code b (plan 3f9a1c2e)``, typed by hand, was a
-night without magnesium), so that ``Code red at work`` or ``code until 2am`` in an open diary
-is no pot. The letter is the code in capitals."""
+``mgsleep plan --blind``, read by ``mgsleep unblind``): ``code`` and one capital letter (the
+plan's codes, A, B, ...), or in any case on a note with the plan's tag (``Code b (plan
+3f9a1c2e)``, typed by hand), so that ``Code red``, ``code RED at work`` (refused as blinded,
+an outside audit) or ``code until 2am`` in an open diary is no pot. The letter is the code."""
 
 def pot_codes(nights: pd.DataFrame) -> pd.Series:
     """The pot code (capitals) of each night taken from a coded pot, else NaN.

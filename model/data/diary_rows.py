@@ -22,7 +22,17 @@ from model.core.errors import DiaryError, Fault
 from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions
 from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
 from model.data.blank_rows import row_ranges
+from model.data.column_words import (
+    gi_faults,
+    header_words,
+    named_column,
+    read_by_words,
+    regimen_faults,
+    unread_hint,
+)
 from model.data.devices import DEVICE, device_name, device_problem
+from model.data.diary_columns import GUESS_COLUMN, KNOWN_COLUMNS, NUMERIC, is_missing
+from model.data.diary_columns import MISSING_WORDS as MISSING_WORDS  # its readers' name for it
 from model.data.form_cells import collapsed, unknown_form
 from model.data.night_dates import as_date, date_problem
 from model.data.night_dates import given_date as given_date  # its importers' name for it
@@ -36,67 +46,10 @@ from model.data.separators import (
     thousands,
 )
 
-
-@dataclass(frozen=True)
-class ColumnRange:
-    """Allowed values of a numeric column."""
-
-    low: float
-    high: float
-    whole: bool = False
-    unit: str = ""
-
-    def describe(self) -> str:
-        """The allowed values in words, for a message: ``a number from 0 to 720 (minutes)``."""
-        if (self.low, self.high, self.whole) == (0, 1, True):
-            return "0 or 1"
-        kind = "a whole number" if self.whole else "a number"
-        return f"{kind} from {self.low:g} to {self.high:g}" + (f" ({self.unit})" if self.unit
-                                                              else "")
-
-    def accepts(self, value: float) -> bool:
-        """Whether ``value`` is allowed."""
-        return self.low <= value <= self.high and (not self.whole or value == round(value))
-
-
-_BINARY = ColumnRange(0, 1, whole=True)
-NUMERIC: dict[str, ColumnRange] = {
-    "elemental_mg": ColumnRange(0, 2000, unit="mg of elemental magnesium"),
-    "compound_mg": ColumnRange(0, 20000, unit="mg of the compound"),
-    "split": _BINARY,
-    "sol_min": ColumnRange(0, 720, unit="minutes"),
-    "awakenings": ColumnRange(0, 50, whole=True),
-    "waso_min": ColumnRange(0, 720, unit="minutes"),
-    "quality": ColumnRange(1, 5, whole=True),
-    "freshness": ColumnRange(1, 10, whole=True),
-    "anxiety": ColumnRange(0, 10, whole=True),
-    "stool_bristol": ColumnRange(1, 7, whole=True),
-    "gi_upset": _BINARY,
-    "caffeine_late": _BINARY,
-    "alcohol_drinks": ColumnRange(0, 30, unit="drinks"),
-}
-"""Range of each numeric diary column (the README)."""
-
-KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, DEVICE, "notes")
-GUESS_COLUMN = "guess"
-"""The column where a person in a blinded trial guesses the arm of a period: read by
-``mgsleep unblind`` (:func:`model.trial.blinding.check_guesses`), not analysed, and no
-"unknown column" for it."""
-MISSING_WORDS = frozenset({"", "na", "n/a", "nan"})
-"""Cell texts read as a value not recorded (any case, spaces around)."""
 _THREE_DECIMALS = re.compile(r"^\s*[1-9]\d{0,2}[.,]\d{3}\s*$")
 """``1,600``: a decimal mark, or a thousands separator (a dose read as 1.6 that was 1600)?"""
 _AGREE_RELATIVE, _AGREE_ABSOLUTE = 0.05, 1.0
 """``elemental_mg`` and converted ``compound_mg`` agree within 5 % or 1 mg."""
-
-
-def is_missing(value: Any) -> bool:
-    """Whether a cell is a value not recorded (None, NaN, or a word of MISSING_WORDS)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip().lower() in MISSING_WORDS
 
 
 def _show(value: Any) -> str:
@@ -298,29 +251,35 @@ def unknown_columns(columns: Iterable[object]) -> list[str]:
     return [str(c) for c in columns if column_key(c) not in (*KNOWN_COLUMNS, GUESS_COLUMN)]
 
 
-def unknown_note(column: str, present: Sequence[str]) -> str:
+def unknown_note(column: str, present: Sequence[str], others: Sequence[str] = ()) -> str:
     """``unknown column 'mood' ignored``, with the diary column meant, if one is close.
 
     ``present``: the diary columns the table has (keys); only an absent one can be meant.
+    ``others``: the other columns not read. The column a header's words name, and why it is
+    not read (:func:`~model.data.column_words.unread_hint`), else a near miss of the whole name.
     """
     absent = [c for c in KNOWN_COLUMNS if c not in present]
-    return f"unknown column {column!r} ignored" + "".join(
-        f" (did you mean {close!r}?)" for close in difflib.get_close_matches(
-            column_key(column), absent, n=1))
+    close = difflib.get_close_matches(column_key(column), absent, n=1)
+    return f"unknown column {column!r} ignored" + (
+        unread_hint(column, present, others) or "".join(f" (did you mean {c!r}?)" for c in close))
 
 
 def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
     """Column names as :func:`column_key` makes them, and warnings for unknown columns.
 
-    An unknown column that is a near miss of a diary column the table lacks is read as it
-    (:data:`NEAR_MISS`), said in a warning.
+    An unknown column whose words name a diary column the table lacks
+    (:func:`~model.data.column_words.read_by_words`), or a near miss of one (:data:`NEAR_MISS`),
+    is read as it, said in a warning.
 
     Raises
     ------
     DiaryError
-        A column twice, no date column, or another format (:func:`check_usable`).
+        A column twice, no date column, another format (:func:`check_usable`), a stool or GI
+        column not read, or no regimen column and one that looks like it
+        (:func:`~model.data.column_words.gi_faults`, :func:`~.column_words.regimen_faults`).
     """
-    keys = _near_misses_read([column_key(c) for c in table.columns])
+    names = [str(c) for c in table.columns]
+    keys = _near_misses_read(read_by_words(names, [column_key(c) for c in names]), names)
     renamed = table.set_axis(keys, axis=1)
     if renamed.columns.duplicated().any():
         duplicate = renamed.columns[renamed.columns.duplicated()][0]
@@ -328,26 +287,34 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
                                 "got it twice")])
     if "date" not in renamed.columns:
         raise DiaryError([Fault(name, "column date", "expected a date column (YYYY-MM-DD), "
-                                "got columns: " + ", ".join(map(str, table.columns))
+                                "got columns: " + ", ".join(names)
                                 + "; another layout or a tracker's export is read by "
                                 "`mgsleep import` (see --help)")])
     check_usable(renamed, name)
+    unread = [n for n, key in zip(names, keys, strict=True)
+              if key not in (*KNOWN_COLUMNS, GUESS_COLUMN)]
+    faults = gi_faults(name, [(n, table.iloc[:, i]) for i, n in enumerate(names) if n in unread],
+                       keys) + regimen_faults(name, unread, keys)
+    if faults:
+        raise DiaryError(faults)
     read_as = [f"{name}: column {column!r} read as {key}, the diary column it nearly names: "
                f"rename it {key} to say so, or give a column of your own a name further from "
-               "it" for column, key in zip(table.columns, keys, strict=True)
-               if column_key(column) != key]
-    return renamed, read_as + [f"{name}: {unknown_note(column, keys)}"
-                               for column in unknown_columns(table.columns)
-                               if column_key(column) in keys]
+               "it" for column, key in zip(names, keys, strict=True) if column_key(column) != key]
+    return renamed, read_as + [f"{name}: {unknown_note(column, keys, unread)}"
+                               for column in unread]
 
 
-def _near_misses_read(keys: list[str]) -> list[str]:
-    """``keys`` with each near miss of an absent diary column as that column (once each)."""
+def _near_misses_read(keys: list[str], names: Sequence[str]) -> list[str]:
+    """``keys`` with each near miss of an absent diary column as that column (once each).
+
+    A header whose words name a diary column (``waso``, ``sleep latency (h)``) is no near
+    miss: it is read by its words or not at all (:func:`~.column_words.why_unread` says why).
+    """
     absent = [c for c in KNOWN_COLUMNS if c not in keys]
     out = []
-    for key in keys:
-        close = [] if key in (*KNOWN_COLUMNS, GUESS_COLUMN) else difflib.get_close_matches(
-            key, absent, n=1, cutoff=NEAR_MISS)
+    for key, name in zip(keys, names, strict=True):
+        close = [] if key in (*KNOWN_COLUMNS, GUESS_COLUMN) or named_column(
+            header_words(name)) else difflib.get_close_matches(key, absent, n=1, cutoff=NEAR_MISS)
         out.append(close[0] if close else key)
         absent = [c for c in absent if c not in close]
     return out
@@ -416,7 +383,7 @@ def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None, sep: str
             f"({row_ranges(parser.undosed)}): a column elemental_mg (mg of elemental magnesium) "
             "or compound_mg (mg of the compound)"))
     elif parser.faults:
-        parser.faults += [Fault(name, "", unknown_note(c, list(table.columns)))
+        parser.faults += [Fault(name, "", unknown_note(c, list(table.columns), unknown))
                           for c in unknown]
     if parser.faults:
         raise DiaryError(collapsed(parser.faults))

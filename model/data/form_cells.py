@@ -27,6 +27,14 @@ STACK = ("the diary records one supplement a night, the one mgsleep weighs: writ
          "towards the ceiling")
 """Where a second product of a stack goes."""
 
+PRODUCTS: dict[str, tuple[str, str, str]] = {
+    "zma": ("ZMA", "zinc, magnesium aspartate and vitamin B6", "aspartate"),
+}
+"""Products written in the form column (a word of the cell, lower case): the product's name,
+what it holds, and the compound its magnesium is
+(said as :func:`~model.core.forms.form_hint` says that compound: aspartate is none of the
+forms, as ``elemental_fractions.csv`` has it)."""
+
 SHOWN = 3
 """Rows named for a fault repeated on more rows, before "and N more"."""
 
@@ -36,7 +44,8 @@ def unknown_form(given: str) -> str:
 
     A cell naming forms among other words (``glycinate + citrate``, ``glycinate 200 mg``) is
     told where a second product or a dose goes (:data:`STACK`, :data:`DOSE_ELSEWHERE`), not
-    "did you mean 'glycinate'?"; any other keeps :func:`~model.core.forms.form_hint`.
+    "did you mean 'glycinate'?"; a product (:data:`PRODUCTS`, ``ZMA``) is said to be one,
+    with its magnesium's compound; any other keeps :func:`~model.core.forms.form_hint`.
     """
     named = {form for word in re.findall(r"[a-z-]+", given.lower())
              if (form := canonical_form(word)) in FORMS}
@@ -44,6 +53,11 @@ def unknown_form(given: str) -> str:
         hint = f": {STACK}"
     elif named and re.search(r"\d", given):
         hint = f": {DOSE_ELSEWHERE}"
+    elif product := next((w for w in re.findall(r"[a-z0-9]+", given.lower()) if w in PRODUCTS),
+                         None):
+        product, holds, compound = PRODUCTS[product]
+        hint = (f": {product} is a product ({holds}), not a form; its magnesium is "
+                f"{compound}{form_hint(compound)}")
     else:
         hint = form_hint(given)
     return f"expected one of {', '.join((*FORMS, PLACEBO))} or blank, got {given!r}{hint}"

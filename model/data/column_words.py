@@ -1,0 +1,250 @@
+"""Diary columns under other names: a header read by its words, or refused saying what it holds.
+
+A stool form column named ``bristol_stool`` was "ignored" as an unknown column, and the GI
+safety rules ran without the loose stools it held: "Continue citrate" for "Stop taking
+magnesium"; a diary with ``mg_form,dose_mg`` was read as no magnesium on any night, and a person
+taking 300 mg was told to start 200 mg (an outside audit). A header is now also read by its
+words (:func:`header_words`: any case and separators, camelCase, plural or singular, a unit such
+as ``(min)`` and a scale such as ``(1-5)`` anywhere in it):
+
+- words that name exactly one diary column the table lacks (:data:`SYNONYMS`), with no other
+  header naming it and no unit or scale other than its own (:func:`conflict`), are read as it,
+  with a warning; a value never changes its meaning: a column with a unit (``_min``, ``_mg``)
+  is read only under a header that says that unit, so ``waso`` (minutes or hours?) is not read,
+  and it is never ``awakenings``;
+- a stool or GI header (:data:`GI_WORDS`) left unread, while the diary lacks ``stool_bristol``
+  or ``gi_upset``, is an error naming it (:func:`gi_faults`);
+- with no ``form``, ``elemental_mg`` or ``compound_mg`` column, a header of the magnesium taken
+  (:data:`REGIMEN_WORDS`) is an error naming it (:func:`regimen_faults`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from model.core.errors import Fault
+from model.data.diary_columns import GUESS_COLUMN, KNOWN_COLUMNS, NUMERIC, is_missing
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "sol_min": ("sol", "latency | sleep onset", "onset | sleep", "asleep fall | time to"),
+    "waso_min": ("waso", "wake after sleep onset", "awake | time night total in after"),
+    "awakenings": ("awakening | night nightly number of count",
+                   "waking | night nightly number of count",
+                   "wakeup | night nightly number of count", "wake up | night number of count"),
+    "quality": ("quality | sleep rating score overall",),
+    "freshness": ("freshness | morning rating score", "refreshed | morning feeling rating score"),
+    "anxiety": ("anxiety | evening rating score level",),
+    "stool_bristol": ("bristol | stool form type scale score chart", "stool form | scale score",
+                      "stool type | scale score"),
+    "gi_upset": ("gi | upset symptom issue problem distress trouble",
+                 "gastrointestinal | upset symptom issue problem distress trouble",
+                 "stomach upset | gi", "tummy upset"),
+    "caffeine_late": ("caffeine late | after", "afternoon caffeine | after late"),
+    "alcohol_drinks": ("alcohol drink | number of count", "alcoholic drink | number of count"),
+    "elemental_mg": ("elemental | magnesium dose",),
+    "compound_mg": ("compound | magnesium dose weight",),
+}
+"""Other names of diary columns, as words (singular): ``core | optional``, a header naming the
+column when it has every core word and nothing but optional ones besides (any order)."""
+
+MEANS: dict[str, str] = {
+    "sol_min": "minutes to fall asleep",
+    "waso_min": "minutes awake after falling asleep (wake after sleep onset; not awakenings, "
+                "their count)",
+    "awakenings": "the number of awakenings, not the final one (not minutes awake)",
+    "quality": "sleep quality, 1 very poor to 5 very good",
+    "freshness": "morning freshness, 1 to 10",
+    "anxiety": "evening anxiety, 0 to 10",
+    "stool_bristol": "the Bristol stool form, 1 to 7",
+    "gi_upset": "loose stools or stomach upset, 1 yes, 0 no",
+    "caffeine_late": "caffeine after 14:00, 1 yes, 0 no",
+    "alcohol_drinks": "the number of alcoholic drinks",
+    "elemental_mg": "mg of elemental magnesium",
+    "compound_mg": "mg of the compound, as on the label",
+}
+"""What each column of :data:`SYNONYMS` holds, for a header not read as it."""
+
+UNITS: dict[str, str] = {"min": "minutes", "minute": "minutes", "hour": "hours", "hr": "hours",
+                         "h": "hours", "sec": "seconds", "second": "seconds", "mg": "mg",
+                         "milligram": "mg", "g": "g", "gram": "g", "mcg": "µg", "ug": "µg"}
+"""A header's words that are its unit (singular), and the unit each says."""
+
+OWN_UNIT: dict[str, str] = {"min": "minutes", "mg": "mg"}
+"""A diary column's unit, by the end of its name (``sol_min``: minutes)."""
+
+GI_WORDS = re.compile(r"\b(?:stool|bristol|gi|gastro\w*|diarrh\w*|loose\w*|stomach|tummy|"
+                      r"bowel|nausea)\b")
+"""A header (its words, space-separated) that records stool form or GI upset: left unread,
+the GI safety rules would run without it."""
+
+REGIMEN_WORDS = frozenset({"form", "dose", "dosage", "magnesium", "supplement", "product",
+                           "pill", "tablet", "capsule"})
+"""A header with one of these words (or only ``mg``) looks like a column of the magnesium
+taken."""
+
+_SCALE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-|–|—|\bto\b)\s*(\d+(?:[.,]\d+)?)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_GENERIC = frozenset({"sleep", "time", "night", "up", "to", "after", "form", "type", "fall"})
+"""Words of :data:`SYNONYMS` too common to suggest a column on their own."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """A column name as words: ``Sleep latency (min)`` is {sleep, latency} in minutes."""
+
+    words: frozenset[str]
+    units: frozenset[str]
+    scale: tuple[float, float] | None
+
+
+def _singular(word: str) -> str:
+    """``stools`` -> ``stool``; ``anxious``, ``class`` and ``gi`` stay."""
+    return word[:-1] if len(word) > 2 and word.endswith("s") and not word.endswith(
+        ("ss", "us", "is")) else word
+
+
+def header_words(name: object) -> Header:
+    """A header's words, unit(s) and scale: ``Stool form (Bristol 1-7)``, ``bristolStool``."""
+    text = _CAMEL.sub(" ", str(name)).lower()
+    found = _SCALE.search(text)
+    scale = None if found is None else (float(found.group(1).replace(",", ".")),
+                                        float(found.group(2).replace(",", ".")))
+    tokens = [_singular(t) for t in re.findall(r"[a-z]+|\d+", _SCALE.sub(" ", text))]
+    return Header(frozenset(t for t in tokens if t not in UNITS),
+                  frozenset(UNITS[t] for t in tokens if t in UNITS), scale)
+
+
+def _pattern(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    core, _, optional = text.partition("|")
+    return frozenset(core.split()), frozenset(optional.split())
+
+
+_PATTERNS = {column: tuple(map(_pattern, texts)) for column, texts in SYNONYMS.items()}
+
+
+def named_column(header: Header) -> str | None:
+    """The one diary column ``header``'s words name (:data:`SYNONYMS`), else None."""
+    named = [column for column, patterns in _PATTERNS.items()
+             if any(core <= header.words <= core | optional for core, optional in patterns)]
+    return named[0] if len(named) == 1 else None
+
+
+def conflict(column: str, header: Header) -> str | None:
+    """Why ``header``'s unit or scale is not ``column``'s (None: they agree)."""
+    unit = OWN_UNIT.get(column.rsplit("_", 1)[-1])
+    if header.units != ({unit} if unit else set()):
+        said = " and ".join(sorted(header.units)) or "not said"
+        return f"its unit is {said}, {column}'s is {unit or 'none'}"
+    allowed = NUMERIC.get(column)
+    if header.scale is not None and allowed is not None and header.scale != (allowed.low,
+                                                                           allowed.high):
+        return (f"its scale is {header.scale[0]:g}-{header.scale[1]:g}, {column}'s is "
+                f"{allowed.low:g}-{allowed.high:g}")
+    return None
+
+
+def read_by_words(names: Sequence[object], keys: Sequence[str]) -> list[str]:
+    """``keys`` with each header read as the diary column its words name.
+
+    ``names``: the headers as the table has them; ``keys``: as
+    :func:`~model.data.separators.column_key` makes them. A header is read as column C when C
+    is the one column its words name, the table has no column C, no other header names C, and
+    the header's unit and scale are C's (:func:`conflict`).
+    """
+    named = [None if key in (*KNOWN_COLUMNS, GUESS_COLUMN) else named_column(header_words(name))
+             for name, key in zip(names, keys, strict=True)]
+    claims = Counter(named)
+    return [column if column is not None and column not in keys and claims[column] == 1
+            and conflict(column, header_words(name)) is None else key
+            for name, key, column in zip(names, keys, named, strict=True)]
+
+
+def why_unread(name: object, present: Collection[str],
+               others: Sequence[object] = ()) -> tuple[str | None, str]:
+    """The diary column a header not read names, and why it is not read (None, "": none).
+
+    ``present``: the diary columns the table has; ``others``: the other headers not read.
+    """
+    header = header_words(name)
+    column = named_column(header)
+    if column is None:
+        return None, ""
+    if column in present:
+        return column, f"the diary has a column {column}, which is read"
+    if any(named_column(header_words(other)) == column for other in others if other != name):
+        return column, f"another column names {column} too"
+    return column, conflict(column, header) or ""
+
+
+def unread_hint(name: object, present: Collection[str], others: Sequence[object] = ()) -> str:
+    """`` (did you mean 'waso_min'?): its unit is not said, ...`` for a header not read, or "".
+
+    The column its words name and why it is not read (:func:`why_unread`), else the one
+    column whose own words it shares.
+    """
+    column, why = why_unread(name, present, others)
+    if column is not None and column in present:
+        return f" ({why})"
+    if column is not None:
+        return (f" (did you mean {column!r}?): {why}; rename it {column} if it holds "
+                f"{MEANS[column]}")
+    words = header_words(name).words - _GENERIC
+    sharing = [c for c, patterns in _PATTERNS.items() if c not in present
+               and words & frozenset().union(*(core for core, _ in patterns))]
+    return f" (did you mean {sharing[0]!r}?)" if len(sharing) == 1 else ""
+
+
+def gi_faults(name: str, unread: Sequence[tuple[str, pd.Series]],
+              present: Collection[str]) -> list[Fault]:
+    """The faults of stool or GI columns not read (:data:`GI_WORDS`) that hold a value.
+
+    None when the diary has both ``stool_bristol`` and ``gi_upset``: the GI rules see them.
+    """
+    if {"stool_bristol", "gi_upset"} <= set(present):
+        return []
+    headers = [header for header, _ in unread]
+    faults = []
+    for header, cells in unread:
+        if GI_WORDS.search(" ".join(sorted(header_words(header).words))) is None or all(
+                map(is_missing, cells)):
+            continue
+        why = why_unread(header, present, headers)[1]
+        faults.append(Fault(name, f"column {header}", (
+            f"expected stool form in stool_bristol ({NUMERIC['stool_bristol'].describe()}) or "
+            f"loose stools and stomach upset in gi_upset (0 or 1), got a column {header!r} "
+            f"that is not read{f' ({why})' if why else ''}: the GI safety rules would run "
+            "without it. Rename it stool_bristol if it holds the Bristol stool form, or "
+            "gi_upset if it says loose stools or stomach upset (1 yes, 0 no); a column of "
+            "something else, give it a name without a stool or GI word")))
+    return faults
+
+
+def regimen_faults(name: str, unread: Sequence[str], present: Collection[str]) -> list[Fault]:
+    """The fault of a table with no regimen column and headers that look like one, or none.
+
+    A header looks like one with a word of :data:`REGIMEN_WORDS` or only ``mg`` (not a stool
+    or GI header: :func:`gi_faults` names those).
+    """
+    if {"form", "elemental_mg", "compound_mg"} & set(present):
+        return []
+    looks = [header for header in unread
+             if ((words := header_words(header)).words & REGIMEN_WORDS
+                 or (not words.words and "mg" in words.units))
+             and GI_WORDS.search(" ".join(sorted(words.words))) is None]
+    if not looks:
+        return []
+    one = len(looks) == 1
+    return [Fault(name, f"column{'' if one else 's'} {', '.join(looks)}", (
+        "expected the magnesium taken in a column form (glycinate, citrate, ...; blank: none) "
+        "with its dose in elemental_mg (mg of elemental magnesium) or compound_mg (mg of the "
+        f"compound), got none of these: {', '.join(map(repr, looks))} "
+        f"{'looks' if one else 'look'} like {'one' if one else 'them'} and "
+        f"{'is' if one else 'are'} not read, so every night would count as one without "
+        f"magnesium. Rename {'it' if one else 'them'} to the names the diary reads (form, "
+        "elemental_mg or compound_mg); a diary of nights without magnesium says so with an "
+        "empty form column"))]

@@ -1,0 +1,73 @@
+"""The diary's columns: their names, the range of each numeric one, and a cell not recorded.
+
+Out of :mod:`model.data.diary_rows` so that :mod:`model.data.column_words` (a header read by
+its words) can check a header's unit and scale against them below the row reader.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from model.data.devices import DEVICE
+
+
+@dataclass(frozen=True)
+class ColumnRange:
+    """Allowed values of a numeric column."""
+
+    low: float
+    high: float
+    whole: bool = False
+    unit: str = ""
+
+    def describe(self) -> str:
+        """The allowed values in words, for a message: ``a number from 0 to 720 (minutes)``."""
+        if (self.low, self.high, self.whole) == (0, 1, True):
+            return "0 or 1"
+        kind = "a whole number" if self.whole else "a number"
+        return f"{kind} from {self.low:g} to {self.high:g}" + (f" ({self.unit})" if self.unit
+                                                              else "")
+
+    def accepts(self, value: float) -> bool:
+        """Whether ``value`` is allowed."""
+        return self.low <= value <= self.high and (not self.whole or value == round(value))
+
+
+_BINARY = ColumnRange(0, 1, whole=True)
+NUMERIC: dict[str, ColumnRange] = {
+    "elemental_mg": ColumnRange(0, 2000, unit="mg of elemental magnesium"),
+    "compound_mg": ColumnRange(0, 20000, unit="mg of the compound"),
+    "split": _BINARY,
+    "sol_min": ColumnRange(0, 720, unit="minutes"),
+    "awakenings": ColumnRange(0, 50, whole=True),
+    "waso_min": ColumnRange(0, 720, unit="minutes"),
+    "quality": ColumnRange(1, 5, whole=True),
+    "freshness": ColumnRange(1, 10, whole=True),
+    "anxiety": ColumnRange(0, 10, whole=True),
+    "stool_bristol": ColumnRange(1, 7, whole=True),
+    "gi_upset": _BINARY,
+    "caffeine_late": _BINARY,
+    "alcohol_drinks": ColumnRange(0, 30, unit="drinks"),
+}
+"""Range of each numeric diary column (the README)."""
+
+KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, DEVICE, "notes")
+GUESS_COLUMN = "guess"
+"""The column where a person in a blinded trial guesses the arm of a period: read by
+``mgsleep unblind`` (:func:`model.trial.blinding.check_guesses`), not analysed, and no
+"unknown column" for it."""
+MISSING_WORDS = frozenset({"", "na", "n/a", "nan"})
+"""Cell texts read as a value not recorded (any case, spaces around)."""
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a cell is a value not recorded (None, NaN, or a word of MISSING_WORDS)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in MISSING_WORDS
