@@ -292,3 +292,17 @@ def test_a_decode_error_no_reader_caught_names_the_given_file(tmp_path, monkeypa
     line = error_line(capsys)
     assert f"{bad}: not UTF-8 text" in line and f"{archive}: a zip archive" in line
     assert f"{good}:" not in line
+
+
+def test_json_or_html_given_to_apple_and_a_zip_to_gwern_say_what_they_are(tmp_path):
+    result = tmp_path / "r.json"
+    result.write_text('{"schema_version": 15}\n')
+    with pytest.raises(InputError) as caught:
+        import_files("apple", [result])
+    assert str(caught.value) == (f"{result}: expected Apple Health's export.xml or "
+                                 "export.zip, got JSON")
+    archive = zip_of(tmp_path / "gwern.zip", {"gwern_magnesium_2013_2014.csv": "date\n"})
+    with pytest.raises(InputError) as caught:
+        import_files("gwern", [archive])
+    assert str(caught.value).startswith(f"{archive}: expected gwern_magnesium_2013_2014.csv, "
+                                        "a CSV file, got a zip archive; unzip it")

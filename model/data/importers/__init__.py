@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.core.errors import Fault, InputError
+from model.data.file_kinds import HTML, JSON, XML, ZIP, wrong_kind
 from model.data.gwern import gwern_diary
 from model.data.importers import apple, csd, fitbit, garmin, generic, oura
 from model.data.importers.common import format_cell
@@ -80,10 +81,16 @@ def import_files(source: str, paths: list[Path], *, mapping: str | None = None,
 
 
 def _gwern(paths: list[Path]) -> pd.DataFrame:
-    """Gwern's magnesium self-trial (:func:`model.data.gwern.gwern_diary`) as text cells."""
+    """Gwern's magnesium self-trial (:func:`model.data.gwern.gwern_diary`) as text cells.
+
+    A zip archive, JSON, HTML or XML is refused as such (:func:`~model.data.file_kinds.wrong_kind`).
+    """
     if len(paths) != 1:
         raise InputError([Fault(", ".join(map(str, paths)), "", "expected one file, "
                                 "gwern_magnesium_2013_2014.csv")])
+    if fault := wrong_kind(paths[0], "gwern_magnesium_2013_2014.csv, a CSV file",
+                           (ZIP, JSON, HTML, XML)):
+        raise InputError([fault])
     diary = gwern_diary(paths[0])
     return diary.astype(object).apply(
         lambda column: column.map(lambda v: format_cell(v) if isinstance(v, float) else str(v)))

@@ -59,7 +59,7 @@ from xml.parsers import expat
 
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
-from model.data.file_kinds import CUT_SHORT, damaged_zip
+from model.data.file_kinds import CUT_SHORT, HTML, JSON, damaged_zip, wrong_kind
 from model.data.importers.apple_zip import opened
 from model.data.importers.common import Faults, SleepPeriod, ends_after, few, night_of
 from model.data.importers.hypnogram import wake_totals
@@ -226,11 +226,13 @@ def samples(path: str | Path, progress: Progress | None = None,
     Raises
     ------
     InputError
-        When the file is not well-formed XML (with its line and column), a zip archive cut
-        short or damaged, or with every record whose dates are invalid or end before they
-        begin, or sleep record read from a control character.
+        When the file is JSON or HTML, not well-formed XML (with its line and column), a zip
+        archive cut short or damaged, or with every record whose dates are invalid or end
+        before they begin, or sleep record read from a control character.
 
     """
+    if fault := wrong_kind(path, "Apple Health's export.xml or export.zip", (JSON, HTML)):
+        raise InputError([fault])
     reader = _Reader(str(path))
     try:
         try:
