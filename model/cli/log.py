@@ -6,15 +6,15 @@ import argparse
 import datetime as dt
 import sys
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from model.cli.log_questions import FIELDS, ask_night, last_regimen, prompt
 from model.cli.night_warnings import MORNING_FIELDS, warn_pot_form, warn_unusual, watch_night
 from model.cli.options import add_profile_options, as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
+from model.core.input_files import not_regular
 from model.core.lock import exclusive
 
 if TYPE_CHECKING:
@@ -23,34 +23,10 @@ if TYPE_CHECKING:
     from model.data.logged_night import Carried
     from model.data.merge import MergeReport, Source
 
-FIELDS: dict[str, tuple[str, str]] = {
-    "form": ("--form", "magnesium form taken, placebo, or none (no magnesium that night; with "
-             "--replace it clears a dose already logged or planned for the night)"),
-    "elemental_mg": ("--mg", "elemental magnesium that day, mg"),
-    "compound_mg": ("--compound-mg", "or: mg of the compound (converted by the form)"),
-    "split": ("--split", "dose split over two intakes, 0 or 1"),
-    "sol_min": ("--sol", "minutes to fall asleep"),
-    "awakenings": ("--awakenings", "awakenings, not counting the final one"),
-    "waso_min": ("--waso", "minutes awake after falling asleep"),
-    "quality": ("--quality", "sleep quality, 1 very poor to 5 very good"),
-    "freshness": ("--freshness", "morning freshness, 1-10"),
-    "anxiety": ("--anxiety", "evening anxiety, 0 (none) to 10 (the worst)"),
-    "stool_bristol": ("--stool", "Bristol stool form, 1-7"),
-    "gi_upset": ("--gi-upset", "GI upset that day, 0 or 1"),
-    "caffeine_late": ("--caffeine-late", "caffeine after 14:00, 0 or 1"),
-    "alcohol_drinks": ("--alcohol", "drinks that evening"),
-    "notes": ("--notes", "free text"),
-    "device": ("--device", "what measured the night's sleep (self-report, oura, ...; not asked)"),
-}
-"""Diary column -> (option, help); the order of the interactive questions."""
-
 NOT_NUMBERS = frozenset({"-nan", "+nan", "#n/a", "null"})
 """Spellings of no number refused as a value, beside the diary reader's blanks
 (:data:`model.data.diary_rows.MISSING_WORDS`: a ``--sol nan`` was written and then read as a
 night not recorded, without a word)."""
-
-REGIMEN: tuple[str, ...] = ("form", "elemental_mg", "split")
-"""Fields whose default, when asked, is the diary's last night."""
 
 EVENING = dt.time(18)
 """From this hour a log without ``--date`` may be tonight's (:func:`default_night`)."""
@@ -81,97 +57,15 @@ def add_parser(subparsers: Any) -> None:
                         help="let the given values replace those a night already has")
     parser.add_argument("-i", "--interactive", action="store_true",
                         help="ask for each field, even when standard input is not a terminal")
+    parser.add_argument("--small-dose", action="store_true",
+                        help="log an elemental dose under 25 mg as given (refused without it: "
+                        "a count of capsules, grams or mmol written as mg is far more likely)")
     add_profile_options(parser)
     parser.set_defaults(handler=run)
 
 
-def ask_night(ask: Callable[[str], str], night: dt.date, defaults: dict[str, str],
-              comma: bool = False) -> dict[str, str]:
-    """Ask for the night and each field in turn; an empty answer takes the default.
-
-    An answer the diary reader would refuse (``11pm`` for minutes) is asked again at once,
-    with the reason, instead of failing the whole night at the end.
-
-    The form's default is the last night's: Enter keeps it, ``none`` records a night without
-    magnesium (and then no dose is carried over).
-
-    Parameters
-    ----------
-    ask : callable
-        Shows a prompt and returns the answer (``input``).
-    night : datetime.date
-        The default night.
-    defaults : dict of str to str
-        Default answers (the last regimen).
-    comma : bool
-        A decimal comma is an answer (the diary is separated by ``;`` or a tab).
-
-    Returns
-    -------
-    dict of str to str
-        ``date`` and the non-empty answers.
-
-    """
-    shown = f" [{night}]"
-    answers = {"date": _answer(ask, f"night (date it began){shown}", f"night{shown}",
-                               str(night), _date_problem)}
-    for column, (_, text) in list(FIELDS.items())[:-1]:     # not the device
-        default = defaults.get(column, "") if answers.get("form", "x") else ""
-        if column == "form" and default:
-            text = f"magnesium form taken (Enter keeps {default}; none = no magnesium; placebo)"
-        shown = f" [{default}]" if default else ""
-        answer = _answer(ask, f"{column}: {text}{shown}", f"{column}{shown}", default,
-                         partial(_field_problem, column, comma))
-        if column == "form" and answer.lower() == "none":
-            answer = answers["form"] = ""
-        if answer:
-            answers[column] = answer
-    return answers
-
-
-def _answer(ask: Callable[[str], str], prompt: str, again: str, default: str,
-            problem: Callable[[str], str | None]) -> str:
-    """One answer, asked ``again`` (with the ``problem``) until it reads; Enter: ``default``."""
-    answer = ask(f"{prompt}: ").strip() or default
-    while answer and answer != default and (said := problem(answer)) is not None:
-        answer = ask(f"  {said}; again: {again}: ").strip() or default
-    return answer
-
-
-def _field_problem(column: str, comma: bool, typed: str) -> str | None:
-    """Why an answer cannot be logged in ``column`` (None: it reads, or it is ``none``)."""
-    from model.data.logged_night import value_problem
-
-    return None if typed.lower() == "none" else value_problem(column, typed, comma)
-
-
-def _date_problem(text: str) -> str | None:
-    """Why ``text`` is no night's date (None: it is one), as ``--date`` would say it."""
-    try:
-        parse_date(text, "date")
-    except InputError as error:
-        return error.faults[0].message
-    return None
-
-
-def last_regimen(rows: Any) -> dict[str, str]:
-    """The form, dose and split of the diary's last night (empty without a diary)."""
-    if rows is None or not len(rows):
-        return {}
-    last = rows.iloc[-1]
-    return {c: str(last[c]) for c in REGIMEN if c in rows.columns and str(last[c]).strip()}
-
-
 def _given(args: argparse.Namespace) -> dict[str, str]:
     return {c: str(getattr(args, c)) for c in FIELDS if getattr(args, c) is not None}
-
-
-def _prompt(text: str) -> str:
-    try:
-        return input(text)
-    except EOFError:
-        raise InputError([Fault("<standard input>", "", "input ended before every field was "
-                                "answered; nothing written")]) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -186,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
     from model.data.separators import decimal_comma, separator
 
     path = Path(args.diary)
+    if path.exists() and (kind := not_regular(path.stat().st_mode)):
+        raise InputError([Fault(str(path), "", f"is not a regular file but {kind}: expected "
+                                "the diary's file, which mgsleep log writes back")])
     profile = load_profile(args.profile, allow_unknown=args.allow_unknown) \
         if args.profile else None     # its faults before anything is written
     comma = path.exists() and decimal_comma(separator(path))
@@ -193,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     values = _given(args)
     asked = not values and (args.interactive or sys.stdin.isatty())
     if asked:
-        values = ask_night(_prompt, night or now().date() - _ONE_DAY,
+        values = ask_night(prompt, night or now().date() - _ONE_DAY,
                            last_regimen(read_rows(path) if path.exists() else None), comma)
         night = parse_date(values.pop("date"), "date")
     if not values:
@@ -204,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     first = merged_night(path, night, values, args.replace, carry=not asked)
     if first.changed:
         check_rows(first.rows, path, first.sources)
+        check_small_dose(first.rows, night, values, args.small_dose, asked)
     with exclusive(path):   # read, merge and write with no other writer in between
         written = _write_night(path, night, values, args.replace, carry=not asked, why=why)
     watch_night(path, night, values, profile)
@@ -283,6 +181,43 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
     return plain
 
 
+def check_small_dose(rows: pd.DataFrame, night: dt.date, values: dict[str, str],
+                     confirmed: bool, asked: bool) -> None:
+    """Refuse a dose given under :data:`~model.core.regimen.LEAST_PRODUCT_MG` unless confirmed.
+
+    ``--mg 2`` (two capsules, or 2 g) was logged as 2 mg of elemental magnesium, carried over
+    to the nights after it and advised as "Continue glycinate, 2 mg" (an outside audit).
+    ``confirmed``: ``--small-dose``. Asked (``asked``), a dose was confirmed by typing it again
+    (:func:`~model.cli.log_questions.ask_night`); a compound dose is then only warned of.
+
+    Raises
+    ------
+    InputError
+        Naming the option, what it most likely is and ``--small-dose``.
+    """
+    from model.core.forms import FORMS, canonical_form, elemental_fractions
+    from model.core.regimen import small_dose
+
+    given = next((c for c in ("elemental_mg", "compound_mg") if c in values), None)
+    row = rows[rows["date"].astype(str).str.strip() == night.isoformat()]
+    form = canonical_form(str(row["form"].iloc[0])) if "form" in row and len(row) else None
+    if given is None or form not in FORMS or confirmed or (asked and given == "elemental_mg"):
+        return
+    mg = float(values[given]) * (elemental_fractions()[form] if given == "compound_mg" else 1)
+    if (said := small_dose(mg)) is None:
+        return
+    if given == "compound_mg":
+        said = (f"{values[given]} mg of {form} is {mg:.3g} mg of elemental magnesium, less "
+                f"than a supplement's dose (the smallest tablet in the evidence has 47 mg): "
+                "elemental mg, or a count, written as the compound's mg? Write the mg the "
+                "label gives")
+    if asked:
+        warnings.warn(f"night {night}: {said}", stacklevel=2)
+        return
+    raise InputError([Fault(FIELDS[given][0], "", f"{said}; if {mg:.3g} mg is right, add "
+                            "--small-dose; nothing written")])
+
+
 DOSE_CELLS: tuple[str, ...] = ("elemental_mg", "compound_mg", "split")
 """The cells a night without magnesium (form none or placebo) sets to 0 when they hold more."""
 
@@ -326,6 +261,9 @@ class MergedNight:
     far : str, optional
         What to say of a night far from the diary's others
         (:func:`~model.data.logged_night.far_from_diary`).
+    order : str
+        What to say of the rows' order, when the file's is not by date
+        (:func:`~model.data.row_order.file_order`: it is kept).
     """
 
     rows: pd.DataFrame
@@ -334,6 +272,7 @@ class MergedNight:
     sources: tuple[Source, ...]
     carried: Carried | None = None
     far: str | None = None
+    order: str = ""
 
     @property
     def changed(self) -> bool:
@@ -358,6 +297,7 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
 
     from model.data.logged_night import CARRIED, carried_regimen, far_from_diary
     from model.data.merge import Source, merge_rows, read_rows
+    from model.data.row_order import file_order
 
     rows = read_rows(path) if path.exists() else None
     dates = [] if rows is None else [d.strip() for d in rows["date"]]
@@ -378,8 +318,9 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
                                 f"--replace to {_replacing(values, d.column)}")
                           for d in report.differences])
     sources = () if rows is None else (Source(f"{path} (not written)", rows),)
+    merged, order = file_order(merged, dates, night)
     return MergedNight(merged, report, present, sources, carried,
-                       far_from_diary(night, dates, now().date()))
+                       far_from_diary(night, dates, now().date()), order)
 
 
 def keeping_pot_code(values: dict[str, str], notes: str) -> dict[str, str]:
@@ -417,6 +358,7 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
     ``carry``: as :func:`merged_night`; ``why``: how the night was chosen, said with it.
     """
     from model.data.merge import write_diary
+    from model.data.short_rows import padded_row_notes
 
     done = merged_night(path, night, values, replace, carry)
     said = f" ({why})" if why else ""
@@ -427,11 +369,16 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
     warn_pot_form(night, values, done.rows)
     if done.far:
         warnings.warn(done.far, stacklevel=2)
+    padded = padded_row_notes(path) if path.exists() else []
     backup = write_diary(done.rows, path, done.sources)
     done_word = ("corrected" if done.report.differences else "completed" if done.present
                  else "added")
     print(f"{path}: night {night}{said} {done_word}"
           + (f" (previous version: {backup})" if backup else ""))
+    if done.order:
+        print(f"{path}: {done.order}")
+    for note in padded:
+        warnings.warn(note, stacklevel=2)
     if done.carried:
         print(f"{path}: form and dose carried over from {done.carried.night}: "
               f"{done.carried.words}; if you took none that night: mgsleep log {path} --date "

@@ -21,6 +21,39 @@ def grams_meant(dose_mg: float) -> str:
             f"{dose_mg * 1000:g} mg)?")
 
 
+LEAST_PRODUCT_MG = 25.0
+"""The least elemental magnesium a day a supplement dose is taken as without a question.
+
+The smallest unit the evidence brief names is a tablet of 47.4 mg (magnesium lactate,
+Magnespasmyl; Magne B6 48 mg), the trials gave 250-729 mg a day and glycerophosphate tablets
+97.2 mg: 25 mg is half the smallest tablet, rounded up. Below it (between
+:data:`LEAST_SUPPLEMENT_MG` and here), a count of capsules, grams or mmol written as mg is far
+more likely: 16 nights of ``elemental_mg`` 2 were read as 2 mg and advised as "Continue
+glycinate, 2 mg ... (settled)" (an outside audit)."""
+
+MG_PER_MMOL = 24.305
+"""Milligrams of magnesium in a millimole (its atomic weight): labels and trials give mmol."""
+
+
+def small_dose(dose_mg: float) -> str | None:
+    """What to say of a dose under :data:`LEAST_PRODUCT_MG` (None for none, or at it or above).
+
+    ``2 mg of elemental magnesium is less than a supplement's dose (the smallest tablet in the
+    evidence has 47 mg): 2 capsules or tablets, 2 g, or 2 mmol (49 mg) meant? Write the
+    elemental mg the label gives``; a count is offered for a whole number up to 10, grams up
+    to 10.
+    """
+    if not 0 < dose_mg < LEAST_PRODUCT_MG:
+        return None
+    meant = [f"{dose_mg:g} capsules or tablets"] * (dose_mg == round(dose_mg) <= 10) \
+        + [f"{dose_mg:g} g"] * (dose_mg <= 10) \
+        + [f"{dose_mg:g} mmol ({dose_mg * MG_PER_MMOL:.0f} mg)"]
+    return (f"{dose_mg:g} mg of elemental magnesium is less than a supplement's dose (the "
+            f"smallest tablet in the evidence has 47 mg): {', '.join(meant[:-1])}"
+            f"{', or ' if len(meant) > 2 else ' or ' if len(meant) > 1 else ''}{meant[-1]} "
+            "meant? Write the elemental mg the label gives")
+
+
 @dataclass(frozen=True, order=True)
 class Regimen:
     """One daily regimen.

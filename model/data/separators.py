@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.errors import DiaryError, Fault, InputError
+from model.core.input_files import INPUT_CAP, open_input, read_input
 from model.data.blank_rows import row_ranges
 
 SEPARATORS = ",;\t"
@@ -48,9 +49,9 @@ UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 def separator(path: str | Path) -> str:
     """The separator of a CSV file (:func:`header_separator` of its first line; ``,`` unread)."""
     try:
-        with open(path, "rb") as handle:
-            return header_separator(handle.readline())
-    except OSError:
+        with open_input(path, "a CSV file") as handle:
+            return header_separator(handle.readline(INPUT_CAP))
+    except (OSError, InputError):     # the file is named when it is read
         return ","
 
 
@@ -260,16 +261,13 @@ def read_text(path: str | Path, what: str, limit: int | None = None) -> CsvText:
     Raises
     ------
     InputError
-        The file missing or unreadable, empty, UTF-16, or with a byte that is not UTF-8
-        (named by data row and column, with the character it is in Windows-1252).
+        The file missing or unreadable, no regular file or larger than
+        :data:`~model.core.input_files.INPUT_CAP` (:func:`~model.core.input_files.read_input`),
+        empty, UTF-16, or with a byte that is not UTF-8 (named by data row and column, with the
+        character it is in Windows-1252).
     """
     name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError([Fault(name, "", "file not found")]) from None
-    except OSError as error:
-        raise InputError([Fault(name, "", f"expected {what}, got: {error.strerror}")]) from None
+    data = read_input(path, what)
     if data.startswith(UTF16_MARKS):
         raise InputError([Fault(name, "", f"expected UTF-8 text, got UTF-16 (the file begins "
                                 f"with the bytes {data[:2].hex(' ').upper()}, as Excel's "
@@ -341,14 +339,34 @@ def _dates_from_index(frame: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns={table.columns[0]: "date"})
 
 
+def checked_text(source: str | Path, limit: int) -> CsvText:
+    """A diary file's text (:func:`read_text`, at most ``limit`` data rows), its faults refused.
+
+    A header fault (:meth:`CsvText.header_fault`) and a row with more fields than the header or
+    fewer (:meth:`CsvText.field_faults`) are refused, a row named by data row (1-based, the
+    header and skipped lines not counted).
+
+    Raises
+    ------
+    DiaryError
+        Every fault of the file's text.
+    """
+    try:
+        text = read_text(source, "a CSV diary with a header line (date, ...)", limit)
+    except InputError as error:
+        raise DiaryError(error.faults) from None
+    faults = [fault] if (fault := text.header_fault("date")) else text.field_faults()
+    if faults:
+        raise DiaryError(faults)
+    return text
+
+
 def read_cells(source: str | Path | pd.DataFrame,
                limit: int) -> tuple[pd.DataFrame, str, str]:
     """A diary's raw table (a file's text cells as it has them), its name and its separator.
 
     A table's dates may be its index (:func:`_dates_from_index`); its separator is ``,``. A
-    file is read by :func:`read_text` (at most ``limit`` data rows); a header fault
-    (:meth:`CsvText.header_fault`) and a row with more fields than the header or fewer are
-    refused, a row named by data row (1-based, the header and skipped lines not counted).
+    file is read by :func:`checked_text`.
 
     Raises
     ------
@@ -357,11 +375,5 @@ def read_cells(source: str | Path | pd.DataFrame,
     """
     if isinstance(source, pd.DataFrame):
         return _dates_from_index(source), "<DataFrame>", ","
-    try:
-        text = read_text(source, "a CSV diary with a header line (date, ...)", limit)
-    except InputError as error:
-        raise DiaryError(error.faults) from None
-    faults = [fault] if (fault := text.header_fault("date")) else text.field_faults()
-    if faults:
-        raise DiaryError(faults)
+    text = checked_text(source, limit)
     return text.table(), text.name, text.sep
