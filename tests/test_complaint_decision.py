@@ -211,3 +211,48 @@ def test_recorded_outcomes_are_those_with_a_night_written_down():
     assert recorded_outcomes(read_diary(diary_frame(anxiety=True)).nights) == (*OUTCOMES, "gi")
     assert history(without).unrecorded == {"anxiety"}
     assert history(read_diary(diary_frame(anxiety=True))).unrecorded == frozenset()
+
+
+# --- after a planned trial, a form the person chose to try ---------------------------------
+
+TAURATE = Regimen("taurate", 200)
+
+
+def after_the_trial(**more) -> History:
+    """A planned trial of glycinate and taurate (200 mg, 21 nights each) just over."""
+    return History(TAURATE, 21, frozenset({"glycinate", "taurate"}), 0,
+                   {NO_MAGNESIUM: 14, GLYCINATE: 21, TAURATE: 21},
+                   planned_forms=frozenset({"glycinate", "taurate"}), **more)
+
+
+UNTRIED_BEST = FakePosterior(n_draws=1000, seed=2, benefit={
+    "glycinate": 0.1, "taurate": 0.05, "threonate": 0.5, "citrate": 0.5, "malate": 0.5})
+"""The evidence ranks forms never tried far above the two of the trial."""
+
+
+def test_the_step_after_a_planned_trial_stays_among_the_forms_tried(priors):
+    """The README: after a planned trial the step is the best by expected utility, "not a form
+    the person never chose to try" (the audit: "Switch to threonate" after glycinate and
+    taurate). No untried form is even an alternative then."""
+    decision = decide(UNTRIED_BEST, priors=priors, diary=after_the_trial(), as_of=AS_OF)
+    regimen = decision.recommendation.regimen
+    assert regimen is None or not regimen.active or regimen.form in {"glycinate", "taurate"}
+    assert {a.regimen.form for a in decision.assessments if a.regimen.active} == {
+        "glycinate", "taurate"}
+
+
+def test_before_the_trial_is_over_untried_forms_stay_open(priors):
+    """Only glycinate tried of the two planned: the trial goes on, every allowed form is open."""
+    past = History(GLYCINATE, 21, frozenset({"glycinate"}), 0, {NO_MAGNESIUM: 14, GLYCINATE: 21},
+                   planned_forms=frozenset({"glycinate", "taurate"}))
+    decision = decide(UNTRIED_BEST, priors=priors, diary=past, as_of=AS_OF)
+    assert "threonate" in {a.regimen.form for a in decision.assessments}
+
+
+def test_when_no_form_of_the_trial_is_allowed_the_others_open(priors):
+    """The profile now excludes both forms of the trial: a step to another form is open."""
+    profile = Profile(excluded_forms=("glycinate", "taurate"))
+    decision = decide(UNTRIED_BEST, priors=priors, diary=after_the_trial(), as_of=AS_OF,
+                      profile=profile)
+    assert "threonate" in {a.regimen.form for a in decision.assessments
+                           if a.action == "switch_form"}

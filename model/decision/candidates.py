@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 
 from model.core.forms import PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.decision.history import History
 from model.decision.settings import DecisionSettings
 
 EXPERIMENTS = frozenset({"placebo_period", "withdrawal"})
@@ -64,6 +65,23 @@ def _lower_doses(dose: float, ceiling_mg: float, s: DecisionSettings) -> list[fl
         downs = {ceiling_mg, *(s.min_dose_mg + k * s.step_mg for k in range(steps)),
                  *(d for d in s.start_doses_mg if d <= ceiling_mg)}
     return sorted((d for d in downs if d >= s.min_dose_mg), reverse=True)
+
+
+def forms_open(past: History, allowed_forms: Sequence[str]) -> tuple[str, ...]:
+    """The forms a step may go to: after a planned trial, those the person chose to try.
+
+    Once a trial the person planned of two or more forms is over (:attr:`History.trial_over`),
+    the step is the best of the forms it compared, or of any other they have tried
+    (:attr:`History.forms_tried`), as the README promises: not a form the person never chose
+    to try. The learning horizon is then zero (:func:`model.decision.decide.decide`), so an
+    untried form was ranked on the evidence's expected utility alone and taken as "try it"
+    (an outside audit: "Switch to threonate" after a trial of glycinate and taurate, glycinate
+    worse on two loose-stool nights). Every allowed form when none of those is allowed.
+    """
+    if not past.trial_over:
+        return tuple(allowed_forms)
+    chosen = past.planned_forms | past.forms_tried
+    return tuple(f for f in allowed_forms if f in chosen) or tuple(allowed_forms)
 
 
 def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str],

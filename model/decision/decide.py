@@ -30,7 +30,7 @@ from model.data.profile import Profile
 from model.decision import explain, rule_words
 from model.decision.after_period import after_period
 from model.decision.baseline import no_baseline, withdrawal_nights
-from model.decision.candidates import candidates
+from model.decision.candidates import candidates, forms_open
 from model.decision.choice import Choice, choose, close_call, too_few_draws
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history, review_days
@@ -285,7 +285,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     # never around a regimen the hard rules do not keep (the experiment returns to it)
     experiments = (separable is False and past.current.active and not past.placebo_nights
                    and not current_breaks(past.current, rules))
-    options = candidates(past.current, rules.ceiling_mg, rules.allowed_forms, s,
+    options = candidates(past.current, rules.ceiling_mg,      # after a planned trial, its forms
+                         forms_open(past, rules.allowed_forms), s,
                          experiments=experiments, taken=tuple(past.nights_on))
     data = predicted(predict, options, past)
     if s.period_from_kinetics:
