@@ -199,3 +199,10 @@ def test_a_pot_code_as_the_plan_writes_it_still_makes_a_blinded_night(tmp_path, 
     assert pot_codes(diary.nights).dropna().unique().tolist() == [code]
     with pytest.raises(DiaryError, match="got pot codes"):
         refuse_blinded(diary)
+
+
+def test_a_second_column_of_a_gi_column_the_diary_has_is_a_warning(tmp_path):
+    """``Bristol`` beside ``stool_bristol`` takes nothing from the GI rules: not refused."""
+    diary = read_diary(write(tmp_path, [*HEADER, "Bristol"], [[*r, r[-1]] for r in nights()]))
+    assert any("unknown column 'Bristol' ignored (the diary has a column stool_bristol, which "
+               "is read)" in w for w in diary.warnings)

@@ -203,17 +203,18 @@ def gi_faults(name: str, unread: Sequence[tuple[str, pd.Series]],
               present: Collection[str]) -> list[Fault]:
     """The faults of stool or GI columns not read (:data:`GI_WORDS`) that hold a value.
 
-    None when the diary has both ``stool_bristol`` and ``gi_upset``: the GI rules see them.
+    None when the diary has both ``stool_bristol`` and ``gi_upset`` (the GI rules see them),
+    nor for a second column of one it has (``Bristol`` beside ``stool_bristol``: a warning).
     """
     if {"stool_bristol", "gi_upset"} <= set(present):
         return []
     headers = [header for header, _ in unread]
     faults = []
     for header, cells in unread:
+        column, why = why_unread(header, present, headers)
         if GI_WORDS.search(" ".join(sorted(header_words(header).words))) is None or all(
-                map(is_missing, cells)):
+                map(is_missing, cells)) or column in present:
             continue
-        why = why_unread(header, present, headers)[1]
         faults.append(Fault(name, f"column {header}", (
             f"expected stool form in stool_bristol ({NUMERIC['stool_bristol'].describe()}) or "
             f"loose stools and stomach upset in gi_upset (0 or 1), got a column {header!r} "
