@@ -32,7 +32,8 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
                             "separability", "pathways", "power_scaling", "regimen_effects",
                             "plan_ahead", "priors", "warnings",
                             "prior_sensitivity_skipped", "p_harm",
-                            "provenance"}  # schema_version 3's on; provenance 13
+                            "provenance", "complaint", "weights"}
+    # schema_version 3's on; provenance 13; complaint and weights 17
     assert payload["plan_ahead"] is None               # no nights planned after the last
     assert payload["priors"]["bundled"] is True
     # power-scaling next to the refits: the untried forms follow their prior, the tried
