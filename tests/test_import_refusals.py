@@ -306,3 +306,19 @@ def test_json_or_html_given_to_apple_and_a_zip_to_gwern_say_what_they_are(tmp_pa
         import_files("gwern", [archive])
     assert str(caught.value).startswith(f"{archive}: expected gwern_magnesium_2013_2014.csv, "
                                         "a CSV file, got a zip archive; unzip it")
+
+
+@pytest.mark.xfail(strict=True, reason="needs the change to model.data.separators.read_text "
+                   "proposed in fix brief I3 (another helper's file): remove this mark with it")
+def test_a_result_json_given_as_the_diary_is_named_as_json(tmp_path):
+    """One 3.2 KB line of row ranges ending "the cells after the header's last column are
+    empty: delete them" (a wrong cause and fix) for the JSON of mgsleep analyze --json."""
+    from model.data.diary import read_diary
+
+    result = tmp_path / "r.json"
+    result.write_text('{\n  "schema_version": 15,\n  "as_of": "2026-12-03",\n  "nights": {\n'
+                      '    "total": 45,\n    "by_regimen": {\n      "none": 14\n    }\n  }\n}\n')
+    with pytest.raises(InputError) as caught:
+        read_diary(result)
+    assert str(caught.value).startswith(f"{result}: expected a CSV diary")
+    assert "got JSON (a result of mgsleep analyze --json?)" in str(caught.value)
