@@ -18,8 +18,9 @@ from model.data.weights import Weights, heaviest_first
 from model.decision.plan_words import tie_order_words
 from model.evidence.priorset import load_priors
 from model.report.clinician import render_clinician
-from model.report.clinician_tables import evidence_table
+from model.report.clinician_tables import evidence_table, regimen_table
 from model.report.effect_words import outcome_order, tried_forms
+from model.report.effects_html import effects_section
 from model.report.evidence_words import outcome_evidence
 from model.report.headline import headline
 from model.report.html import render_report
@@ -118,6 +119,14 @@ def test_the_clinician_tables_follow_the_weights():
     assert rows[0].startswith("evening anxiety")           # anxiety was fifth of six
     heads = re.findall(r"<th>([^<]*)</th>", evidence_table(result))
     assert heads == ["form", "evening anxiety", "sleep quality", "falling asleep", "GI nights"]
+    observed = re.findall(r"<th>([^<]*)</th>", regimen_table(result))
+    assert observed[3:5] == ["anxiety 0-10", "quality 1-5"] and observed[-1] == "GI nights"
+
+
+def test_the_forms_not_taken_list_the_heaviest_outcome_first():
+    untried = effects_section(as_person(RUTH)).split("forms you have not tried")[1]
+    names = re.findall(r"<tr><td>[a-z]+</td><td>([^<]*)</td>", untried)
+    assert names and names[:3] == ["awakenings", "sleep quality", "morning freshness"]
 
 
 # --- F5: the first advice in the person's terms, from the priors ---

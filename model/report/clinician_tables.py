@@ -22,6 +22,7 @@ import pandas as pd
 from model.analysis.pipeline import Analysis
 from model.analysis.store_start import since_words
 from model.core.change_words import outcome_name
+from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
 from model.evidence.entry import EXPERT_KINDS
 from model.evidence.priorset import PriorSet
@@ -99,13 +100,16 @@ def regimen_table(result: Analysis) -> str:
     """Each regimen's dates and nights, as the diary has them: means and GI nights.
 
     One row per regimen in the order first taken, its runs' dates (the regimen history); a
-    column per outcome of :data:`OBSERVED` the diary recorded; GI nights read ``3 of 28``, of
+    column per outcome of :data:`OBSERVED` the diary recorded, heaviest first
+    (:func:`~model.report.effect_words.outcome_order`); GI nights read ``3 of 28``, of
     the nights with a stool form or GI upset recorded.
     """
     diary = result.diary
     nights = diary.nights[diary.nights["recorded"]]
     labels = diary.regimen_label[diary.nights["recorded"]]
-    shown = [(column, name) for column, name in OBSERVED if column in diary.outcomes_present]
+    order = [SPECS[o].column for o in outcome_order(result.profile.outcome_weights())]
+    shown = sorted(((column, name) for column, name in OBSERVED
+                    if column in diary.outcomes_present), key=lambda c: order.index(c[0]))
     dates = _runs(result)
     rows = []
     for label, group in nights.groupby(labels.to_numpy(), sort=False):

@@ -4,6 +4,8 @@ Each dose of a form taken so far gets one table (every outcome recorded while ta
 forms not tried share one folded table, with why their ranges are wide, at the reference dose
 or at the person's daily ceiling when it is lower (:func:`untried_effects`). Numbers and words
 come from :mod:`model.report.headline`; intervals are 90 % (said once, in the headline).
+Within each form the outcomes come heaviest first by the person's weights, GI last
+(:func:`~model.report.effect_words.outcome_order`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from model.report.effect_words import (
     chance_note,
     change_phrase,
     effect_line,
+    outcome_order,
     tried_forms,
     verdict_phrase,
 )
@@ -94,9 +97,11 @@ def effects_section(result: Analysis) -> str:
     for label, own in tried_forms(result.effects, result.profile.outcome_weights()):
         body += f"<h3>{escape(label)}</h3>" + captioned(
             f"Magnesium's own change on {label}, outcome by outcome", table(_rows(own), _COLUMNS))
-    untried = untried_effects(result)
+    order, untried = outcome_order(result.profile.outcome_weights()), untried_effects(result)
+    names = list(dict.fromkeys(e.form for e in untried))      # by form, each heaviest first
+    untried.sort(key=lambda e: (names.index(e.form), order.index(e.outcome)))
     if untried:
-        forms = len({e.form for e in untried})
+        forms = len(names)
         doses = "/".join(f"{mg:g}" for mg in sorted({e.regimen.elemental_mg for e in untried}))
         said = f"Forms you have not taken, at {doses} mg"
         body += (f"<details><summary>{forms} forms you have not tried</summary>"
