@@ -256,3 +256,17 @@ def test_when_no_form_of_the_trial_is_allowed_the_others_open(priors):
                       profile=profile)
     assert "threonate" in {a.regimen.form for a in decision.assessments
                            if a.action == "switch_form"}
+
+
+@pytest.mark.parametrize("complaint, first", [("anxiety", "evening anxiety"),
+                                              ("night_waking", "awakenings"),
+                                              ("sleep_onset", "falling asleep")])
+def test_the_expected_changes_come_heaviest_first(priors, complaint, first):
+    """The decision's "Expected change" follows the person's weights, as every other list
+    does (an outside audit: falling asleep came first for a person waking at night)."""
+    predict = FakePosterior(n_draws=300, seed=5, benefit={"glycinate": 0.3})
+    rec = decide(predict, priors=priors, diary=glycinate_then(), as_of=AS_OF,
+                 profile=Profile(complaint=complaint)).recommendation
+    changes = next(r for r in rec.reasons if r.startswith("Expected change"))
+    listed = changes.split(": ", 1)[1]
+    assert listed.startswith(first), listed

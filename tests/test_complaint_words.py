@@ -14,12 +14,12 @@ from model.core.change_words import outcome_name
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.regimen import Regimen
 from model.data.profile import Profile
-from model.data.weights import Weights, heaviest_first
+from model.data.weights import Weights, heaviest_first, outcome_order
 from model.decision.plan_words import tie_order_words
 from model.evidence.priorset import load_priors
 from model.report.clinician import render_clinician
 from model.report.clinician_tables import evidence_table, regimen_table
-from model.report.effect_words import outcome_order, tried_forms
+from model.report.effect_words import tried_forms
 from model.report.effects_html import effects_section
 from model.report.evidence_words import outcome_evidence
 from model.report.headline import headline

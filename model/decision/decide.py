@@ -20,13 +20,16 @@ The defaults of :class:`DecisionSettings` are explained in :mod:`model.decision.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
+from model.core.outcomes import OUTCOMES
 from model.data.diary import Diary
 from model.data.diary_rows import given_date
 from model.data.profile import Profile
+from model.data.weights import outcome_order
 from model.decision import explain, rule_words
 from model.decision.after_period import after_period
 from model.decision.baseline import no_baseline, withdrawal_nights
@@ -116,14 +119,16 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
 def _decision(ev: Evaluation, choice: Choice, past: History,
               dates: tuple[dt.date, dt.date | None],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
-              s: DecisionSettings, separable: bool | None) -> Decision:
+              s: DecisionSettings, separable: bool | None,
+              outcomes: Sequence[str] = OUTCOMES) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation.
 
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
     reason codes and its sentence (:func:`rule_words.breach_reason`) comes first among the
     reasons; the step is not a commitment then (it is chosen among the few the rule leaves
     open, not among every regimen the person could settle on). ``dates``: the analysis date
-    and the day the advice is read (:func:`review_from`).
+    and the day the advice is read (:func:`review_from`); ``outcomes``: the outcomes in the
+    person's order (:func:`model.data.weights.outcome_order`), which the reasons follow.
     """
     breaks = current_breaks(past.current, rules)
     if breaks and choice.commit:
@@ -148,7 +153,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],
         held=None if choice.held is None else assessed[choice.held],
-        tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm)
+        tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm, order=outcomes)
     if too_few_draws(ev, s):       # the rule never commits then: say why
         reasons.append(few_draws_line(ev.utility.shape[1], s))
     action = "collect_more_data" if choice.index is None else chosen.action
@@ -304,7 +309,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
     decision = _decision(ev, choice, past, dates, warnings, rules,
-                         priors.safety.gi_constraint, mode, s, separable)
+                         priors.safety.gi_constraint, mode, s, separable,
+                         outcome_order(person.outcome_weights()))
     return _unchecked(_beyond_studied(decision, priors), rules)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from model.core.change_words import chance, change_words, step_words
-from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
+from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
@@ -158,18 +158,20 @@ def _gain_words(a: Assessed, variable: str, unrecorded: frozenset[str]) -> str:
 
 def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
             s: DecisionSettings, rule: bool = False,
-            unrecorded: frozenset[str] = frozenset()) -> list[str]:
+            unrecorded: frozenset[str] = frozenset(), order: Sequence[str] = OUTCOMES) -> list[str]:
     """P(best), utility, learning value, CVaR, the gains and the GI constraint of ``a``.
 
     ``rule``: ``a`` is taken by the no-baseline rule (:mod:`model.decision.baseline`), whose
     learning value the model cannot price: it is not said to teach nothing. ``unrecorded``:
     the outcomes no night of the diary records (:attr:`History.unrecorded`), whose expected
-    change is the evidence's alone: said so.
+    change is the evidence's alone: said so. ``order``: the outcomes in the person's order
+    (:func:`model.data.weights.outcome_order`), which the expected changes follow.
     """
     learned = (f"learning value {a.learning_value:.2f} by the model's reckoning, which cannot "
                "price what a diary without nights off magnesium lacks (the step is a rule)"
                if rule else gap(a, s))
-    gains = "; ".join(_gain_words(a, v, unrecorded) for v in a.gain)
+    gains = "; ".join(_gain_words(a, v, unrecorded)
+                      for v in sorted(a.gain, key=lambda v: order.index(OUTCOME_OF_GAIN[v])))
     kept = reference.words if reference.active else "you without magnesium"
     change = (f"Expected change from magnesium: none, it keeps {kept}."
               if a.regimen == reference else
@@ -261,7 +263,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
             gi: GiConstraint, s: DecisionSettings, *, to_learn: bool = False,
             acute: bool = False, close_to: Assessed | None = None,
             held: Assessed | None = None, tied: Sequence[Assessed] = (),
-            p_harm: float = 0.0) -> list[str]:
+            p_harm: float = 0.0, order: Sequence[str] = OUTCOMES) -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
@@ -291,6 +293,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         The crossover steps as promising as ``chosen`` (:attr:`model.decision.choice.Choice.tied`).
     p_harm : float
         P(the current regimen does harm: :attr:`Evaluation.p_harm`), for a stop ``why`` ``harm``.
+    order : sequence of str
+        The outcomes in the person's order (:func:`model.data.weights.outcome_order`).
 
     Returns
     -------
@@ -301,7 +305,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     # P(best) is shared among the regimens one may stay on: not the experiments (P(best) 0)
     n_feasible = sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
     said = numbers(chosen, n_feasible, reference, gi, s, rule=why == "no_baseline",
-                   unrecorded=past.unrecorded)
+                   unrecorded=past.unrecorded, order=order)
     if why in ("collect", "hard_week"):
         first = HARD_WEEK_LINE if why == "hard_week" else collect_line(assessed, reference, s,
                                                                        close_to, held,

@@ -24,9 +24,10 @@ from model.analysis.store_start import since_words
 from model.core.change_words import outcome_name
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
+from model.data.weights import outcome_order
 from model.evidence.entry import EXPERT_KINDS
 from model.evidence.priorset import PriorSet
-from model.report.effect_words import effect_line, outcome_order, tried_forms
+from model.report.effect_words import effect_line, tried_forms
 from model.report.format import DASH, escape, table
 from model.report.how_sure import sensitivity_step
 
@@ -101,7 +102,7 @@ def regimen_table(result: Analysis) -> str:
 
     One row per regimen in the order first taken, its runs' dates (the regimen history); a
     column per outcome of :data:`OBSERVED` the diary recorded, heaviest first
-    (:func:`~model.report.effect_words.outcome_order`); GI nights read ``3 of 28``, of
+    (:func:`~model.data.weights.outcome_order`); GI nights read ``3 of 28``, of
     the nights with a stool form or GI upset recorded.
     """
     diary = result.diary

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.data.weights import heaviest_first
+from model.data.weights import counting_most, heaviest_first
 from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
 
 RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
@@ -35,12 +35,11 @@ def record_line(weights: dict[str, float], blinded: bool = False) -> str:
     always asked for: the loose-stool rule reads it. ``blinded``: a blinded plan lies ahead,
     whose nights record the pot (:data:`TOOK_POT`).
     """
-    order = heaviest_first({o: weights.get(o, 0.0) for o in RECORDED})
-    half = max(weights.get(o, 0.0) for o in RECORDED) / 2
-    must = [TOOK_POT if blinded else TOOK,
-            *(RECORDED[o] for o in order if weights.get(o, 0.0) >= half > 0),
+    weighed = {o: weights.get(o, 0.0) for o in RECORDED}
+    most = counting_most(weighed)
+    must = [TOOK_POT if blinded else TOOK, *(RECORDED[o] for o in most),
             "stool form (Bristol 1-7) or an upset stomach"]
-    rest = [RECORDED[o] for o in order if not weights.get(o, 0.0) >= half > 0]
+    rest = [RECORDED[o] for o in heaviest_first(weighed) if o not in most]
     if not rest:
         return f"Write down every morning: {_listed(must)}."
     return f"Write down every morning: {', '.join(must)}, and if you can {_listed(rest)}."

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.verdicts import VerdictRule
 from model.core.change_words import WORDS, chance, change_words, number, per_month
-from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
-from model.data.weights import heaviest_first
+from model.core.outcomes import SPECS
+from model.data.weights import outcome_order
 
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
                  "in brackets are 90 % intervals.")
@@ -110,25 +110,14 @@ def chance_note(lines: int) -> str:
             if lines >= MANY_LINES else "")
 
 
-def outcome_order(weights: Mapping[str, float]) -> list[str]:
-    """Every outcome in the order the person's lists give them: heaviest weight first.
-
-    The sleep outcomes by :func:`~model.data.weights.heaviest_first` (ties in
-    :data:`~model.core.outcomes.OUTCOMES` order), GI last as it always stood (it is no
-    outcome of a person's weights). Falling asleep came first in every list, fifth of six
-    the evening anxiety that was the person's complaint (an outside audit).
-    """
-    sleep = heaviest_first({o: weights.get(o, 0.0) for o in SLEEP_OUTCOMES})
-    return [*sleep, *(o for o in OUTCOMES if o not in sleep)]
-
-
 def tried_forms(effects: DiaryEffects,
                 weights: Mapping[str, float]) -> list[tuple[str, list[DiaryEffect]]]:
     """Each regimen taken so far with its effects on the outcomes recorded while taking it.
 
     One entry per dose of a form (:attr:`DiaryEffects.by_regimen`); labels read
     ``glycinate 300 mg, 33 nights``, the nights on that dose. Each dose's effects follow
-    :func:`outcome_order` of ``weights`` (the profile's :meth:`outcome_weights`).
+    :func:`~model.data.weights.outcome_order` of ``weights`` (the profile's
+    :meth:`outcome_weights`).
     """
     order = outcome_order(weights)
     out = []

@@ -5,7 +5,7 @@ forms not tried share one folded table, with why their ranges are wide, at the r
 or at the person's daily ceiling when it is lower (:func:`untried_effects`). Numbers and words
 come from :mod:`model.report.headline`; intervals are 90 % (said once, in the headline).
 Within each form the outcomes come heaviest first by the person's weights, GI last
-(:func:`~model.report.effect_words.outcome_order`).
+(:func:`~model.data.weights.outcome_order`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import pandas as pd
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.core.change_words import chance, outcome_name
+from model.data.weights import outcome_order
 from model.report.effect_words import (
     INTERVAL_NOTE,
     chance_note,
     change_phrase,
     effect_line,
-    outcome_order,
     tried_forms,
     verdict_phrase,
 )
