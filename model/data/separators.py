@@ -2,7 +2,8 @@
 
 Excel writes CSV with the list separator of its locale: ``;`` where the decimal mark is a
 comma (``14,5``). The diary reader (:func:`read_cells`) and the importers
-(:func:`model.data.importers.common.read_csv`) read a file through :func:`read_text`, which
+(:func:`model.data.importers.common.read_csv`) read a file through :func:`read_text` (a
+regular file or a pipe of at most 50 MB, :func:`model.core.input_files.read_input`), which
 finds the separator from the header line and names each fault of the text by data row and
 column (a byte that is not UTF-8, a UTF-16 file, a row with more fields than the header or
 fewer); in a file separated by ``;`` or a tab, decimal commas are read as points
@@ -218,9 +219,11 @@ class CsvText:
         whose last is a value left out its empty cells at the end, as Excel and people do
         (a review: such diaries and exports were refused), and reads them as blank; unless
         it is the last line, without a line end: a write cut short (``...,glycinate,30`` of
-        a ``300``). The cells of empty column names at the end of the header (a stray
-        separator after its last name) may be left out whatever the row's last cell. Rows
-        with the same count (and reason) are named in one fault.
+        a ``300``); such a row whose last value could be the next column's is named in a
+        warning (:func:`model.data.short_rows.short_row_notes`). The cells of empty column
+        names at the end of the header (a stray separator after its last name) may be left
+        out whatever the row's last cell. Rows with the same count (and reason) are named in
+        one fault.
         """
         width = len(self.header)
         named = max((i + 1 for i, c in enumerate(self.header) if c.strip()), default=0)
