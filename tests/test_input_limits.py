@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from model.cli.main import main
@@ -99,9 +100,10 @@ def test_a_dose_under_the_least_product_dose_is_named_with_what_it_likely_is():
     assert LEAST_SUPPLEMENT_MG == 1.0       # the grams rule, unchanged
     said = small_dose(2)
     assert said is not None
-    assert "2 capsules or tablets, 2 g, or 2 mmol (49 mg) meant? Write the elemental mg" in said
+    assert "2 capsules or tablets, 2 g or 2 mmol (49 mg) meant? Write the elemental mg" in said
     assert small_dose(LEAST_PRODUCT_MG) is None and small_dose(0) is None
     assert small_dose(24.9) is not None and small_dose(200) is None
+    assert small_dose(np.float64(2)) == said        # as the diary reader's doses are
 
 
 @pytest.fixture

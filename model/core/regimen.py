@@ -43,15 +43,16 @@ def small_dose(dose_mg: float) -> str | None:
     elemental mg the label gives``; a count is offered for a whole number up to 10, grams up
     to 10.
     """
-    if not 0 < dose_mg < LEAST_PRODUCT_MG:
+    dose = float(dose_mg)
+    if not 0 < dose < LEAST_PRODUCT_MG:
         return None
-    meant = [f"{dose_mg:g} capsules or tablets"] * (dose_mg == round(dose_mg) <= 10) \
-        + [f"{dose_mg:g} g"] * (dose_mg <= 10) \
-        + [f"{dose_mg:g} mmol ({dose_mg * MG_PER_MMOL:.0f} mg)"]
-    return (f"{dose_mg:g} mg of elemental magnesium is less than a supplement's dose (the "
-            f"smallest tablet in the evidence has 47 mg): {', '.join(meant[:-1])}"
-            f"{', or ' if len(meant) > 2 else ' or ' if len(meant) > 1 else ''}{meant[-1]} "
-            "meant? Write the elemental mg the label gives")
+    meant = [f"{dose:g} capsules or tablets"] if dose == round(dose) <= 10 else []
+    meant += [f"{dose:g} g"] if dose <= 10 else []
+    meant += [f"{dose:g} mmol ({dose * MG_PER_MMOL:.0f} mg)"]
+    listed = meant[0] if len(meant) == 1 else f"{', '.join(meant[:-1])} or {meant[-1]}"
+    return (f"{dose:g} mg of elemental magnesium is less than a supplement's dose (the "
+            f"smallest tablet in the evidence has 47 mg): {listed} meant? Write the elemental "
+            "mg the label gives")
 
 
 @dataclass(frozen=True, order=True)
