@@ -256,8 +256,12 @@ class CsvText:
                             columns=self.header, dtype=object)
 
 
-def read_text(path: str | Path, what: str, limit: int | None = None) -> CsvText:
+def read_text(path: str | Path, what: str, limit: int | None = None,
+              cap: int = INPUT_CAP) -> CsvText:
     """Read a CSV file's rows (see :class:`CsvText`); ``limit``: at most that many data rows.
+
+    ``cap``: the most bytes read (:func:`~model.core.input_files.read_input`), a diary's 50 MB
+    unless told.
 
     ``what`` is what the file should be, for a message (``a CSV diary with a header line``).
 
@@ -270,7 +274,7 @@ def read_text(path: str | Path, what: str, limit: int | None = None) -> CsvText:
         character it is in Windows-1252).
     """
     name = str(path)
-    data = read_input(path, what)
+    data = read_input(path, what, cap)
     if data.startswith(UTF16_MARKS):
         raise InputError([Fault(name, "", f"expected UTF-8 text, got UTF-16 (the file begins "
                                 f"with the bytes {data[:2].hex(' ').upper()}, as Excel's "
