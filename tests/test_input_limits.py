@@ -20,7 +20,7 @@ import pytest
 from model.cli.main import main
 from model.core import input_files
 from model.core.errors import InputError
-from model.core.input_files import INPUT_CAP, MB
+from model.core.input_files import INPUT_CAP, MB, read_input
 from model.core.regimen import LEAST_PRODUCT_MG, LEAST_SUPPLEMENT_MG, small_dose
 from model.data.diary import read_diary
 from model.data.separators import checked_text, read_text
@@ -67,6 +67,18 @@ def test_a_fifo_no_one_writes_to_is_refused_after_the_wait(tmp_path, monkeypatch
     with pytest.raises(InputError, match=r"FIFO \(named pipe\), and nothing was written to it"):
         read_text(fifo, "a diary")
     assert time.monotonic() - started < 10
+
+
+def test_a_pipe_is_refused_at_once_where_pipes_are_not_read(tmp_path):
+    """A file read more than once (a profile: once to parse, once to name a fault's line)
+    cannot be a pipe, which the first read empties."""
+    fifo = tmp_path / "me.toml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"me\.toml: is not a regular file but a FIFO \(named "
+                       r"pipe\): expected a TOML file"):
+        read_input(fifo, "a TOML file", pipes=False)
+    assert time.monotonic() - started < 5
 
 
 def test_a_pipe_is_read_up_to_the_cap_and_no_further(tmp_path):

@@ -44,7 +44,8 @@ def not_regular(mode: int) -> str:
 
 
 @contextmanager
-def open_input(path: str | Path, what: str, cap: int = INPUT_CAP) -> Iterator[BinaryIO]:
+def open_input(path: str | Path, what: str, cap: int = INPUT_CAP,
+               pipes: bool = True) -> Iterator[BinaryIO]:
     """Open ``path`` for reading in binary, if it is a regular file of at most ``cap`` bytes.
 
     The file is opened without waiting (a FIFO with no writer would block the open) and
@@ -60,6 +61,9 @@ def open_input(path: str | Path, what: str, cap: int = INPUT_CAP) -> Iterator[Bi
         What it should be, for a message (``a CSV diary with a header line``).
     cap : int
         The most bytes it may have (:data:`INPUT_CAP`).
+    pipes : bool
+        Whether a pipe is read (False: refused at once, as for a file read more than once,
+        which a pipe empties).
 
     Yields
     ------
@@ -82,7 +86,7 @@ def open_input(path: str | Path, what: str, cap: int = INPUT_CAP) -> Iterator[Bi
         raise InputError([Fault(name, "", f"expected {what}, got: {error.strerror}")]) from None
     info = os.fstat(fd)
     kind = not_regular(info.st_mode)
-    pipe = stat.S_ISFIFO(info.st_mode)
+    pipe = pipes and stat.S_ISFIFO(info.st_mode)
     fault = (Fault(name, "", f"is not a regular file but {kind}"
                    + f", and nothing was written to it within {PIPE_WAIT:g} s" * pipe
                    + f": expected {what}")
@@ -109,7 +113,7 @@ def too_big(name: str, what: str, size: int | None, cap: int) -> Fault:
     return Fault(name, "", f"is {said} the {cap / MB:g} MB read as {what}: is it the right file?")
 
 
-def read_input(path: str | Path, what: str, cap: int = INPUT_CAP) -> bytes:
+def read_input(path: str | Path, what: str, cap: int = INPUT_CAP, pipes: bool = True) -> bytes:
     """The bytes of the input ``path`` (:func:`open_input`; one that grew past ``cap`` refused).
 
     Raises
@@ -117,7 +121,7 @@ def read_input(path: str | Path, what: str, cap: int = INPUT_CAP) -> bytes:
     InputError
         As :func:`open_input`.
     """
-    with open_input(path, what, cap) as handle:
+    with open_input(path, what, cap, pipes) as handle:
         data = handle.read(cap + 1)
     if len(data) > cap:      # a pipe, or a file that grew while it was read
         raise InputError([too_big(str(path), what, None, cap)])
