@@ -308,8 +308,6 @@ def test_json_or_html_given_to_apple_and_a_zip_to_gwern_say_what_they_are(tmp_pa
                                         "a CSV file, got a zip archive; unzip it")
 
 
-@pytest.mark.xfail(strict=True, reason="needs the change to model.data.separators.read_text "
-                   "proposed in fix brief I3 (another helper's file): remove this mark with it")
 def test_a_result_json_given_as_the_diary_is_named_as_json(tmp_path):
     """One 3.2 KB line of row ranges ending "the cells after the header's last column are
     empty: delete them" (a wrong cause and fix) for the JSON of mgsleep analyze --json."""

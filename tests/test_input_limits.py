@@ -10,6 +10,7 @@ moved the rest of the row left without a word and ``log`` wrote the row back pad
 import datetime as dt
 import io
 import os
+import re
 import sys
 import threading
 import time
@@ -23,6 +24,7 @@ from model.core.errors import InputError
 from model.core.input_files import INPUT_CAP, MB, read_input
 from model.core.regimen import LEAST_PRODUCT_MG, LEAST_SUPPLEMENT_MG, small_dose
 from model.data.diary import read_diary
+from model.data.importers.common import EXPORT_CAP
 from model.data.separators import checked_text, read_text
 from model.data.short_rows import short_row_notes
 
@@ -241,3 +243,56 @@ def test_a_diary_in_date_order_gains_a_missed_night_in_its_place_without_a_word(
     assert "rows kept" not in capsys.readouterr().out
     assert [line[:10] for line in path.read_text().splitlines()[1:]] == \
         ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04"]
+
+
+def test_an_export_that_is_a_device_is_named_as_one(tmp_path, capsys):
+    out = tmp_path / "diary.csv"
+    assert main(["import", "fitbit", "/dev/zero", "--out", str(out)]) == 2
+    assert "/dev/zero: expected a file, got a device" in capsys.readouterr().err   # not a folder
+    assert not out.exists()
+
+
+def test_an_export_over_its_cap_is_refused_unread(tmp_path, capsys):
+    """A tracker's JSON or CSV export is read to at most 500 MB (a diary's cap is 50 MB)."""
+    for kind, name in (("fitbit", "sleep-2026-01-01.json"), ("oura", "oura.csv")):
+        big = tmp_path / name
+        with open(big, "wb") as handle:          # sparse: nothing written but its size
+            handle.truncate(EXPORT_CAP + MB)
+        started = time.monotonic()
+        assert main(["import", kind, str(big), "--out", str(tmp_path / "diary.csv")]) == 2
+        assert time.monotonic() - started < 20
+        assert re.search(rf"{name}: is 501.0 MB, more than the 500 MB", capsys.readouterr().err)
+
+
+def test_import_says_it_writes_a_short_row_of_the_diary_padded(tmp_path, capsys):
+    diary = tmp_path / "diary.csv"
+    diary.write_text(diary_text(20, short=16, last="glycinate,200,0,40,1,5,4,4"))
+    export = tmp_path / "export.csv"
+    export.write_text("date,Latency\n2026-10-21,25\n")
+    assert main(["import", "csv", str(export), "--map", "date=date,sol_min=Latency",
+                 "--out", str(diary)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"warning: .*row 16 has 9 cells for 10 columns: stool_bristol read as "
+                     r"blank.*written now with the blank cells", out), out
+
+
+def test_a_profile_or_priors_file_that_is_a_device_is_refused_unread():
+    """``--profile /dev/zero`` read until memory ran out (the TOML read twice, for its lines)."""
+    from model.data.profile import load_profile
+
+    started = time.monotonic()
+    with pytest.raises(InputError, match="/dev/zero: is not a regular file but a device"):
+        load_profile("/dev/zero")
+    assert time.monotonic() - started < 20
+
+
+def test_analyze_reads_a_diary_naming_its_small_doses_and_shifted_rows(tmp_path):
+    """What log says of a new night, reading the diary says of the nights already written."""
+    small = diary_text(20).replace("glycinate,200,", "glycinate,2,")
+    path = tmp_path / "diary.csv"
+    path.write_text(small)
+    said = " ".join(read_diary(path, today=dt.date(2026, 12, 1)).warnings)
+    assert "2 mg" in said and "meant? Write the elemental mg" in said
+    path.write_text(diary_text(20, short=16, last="glycinate,200,0,40,1,5,4,4"))
+    said = " ".join(read_diary(path, today=dt.date(2026, 12, 1)).warnings)
+    assert "row 16 has 9 cells for 10 columns: stool_bristol read as blank" in said

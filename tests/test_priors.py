@@ -475,7 +475,7 @@ def test_missing_directory_and_file(tmp_path, priors_copy):
     with pytest.raises(PriorsError, match="not a directory"):
         load_priors(tmp_path / "nope")
     (priors_copy / "safety.toml").unlink()
-    with pytest.raises(PriorsError, match=r"safety\.toml: cannot read"):
+    with pytest.raises(PriorsError, match=r"safety\.toml: file not found"):
         load_priors(priors_copy)
 
 

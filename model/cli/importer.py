@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.cli.options import as_typed, parse_date
 from model.core.errors import Fault, InputError
+from model.core.input_files import not_regular
 from model.core.lock import exclusive
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def existing_files(names: list[str]) -> list[Path]:
     """The given files, or an InputError naming each one that is missing or not a file."""
     paths = [Path(n) for n in names]
     missing = [Fault(str(p), "", "file not found" if not p.exists() else "expected a file, "
-                     "got a folder") for p in paths if not p.is_file()]
+                     f"got {not_regular(p.stat().st_mode)}") for p in paths if not p.is_file()]
     if missing:
         raise InputError(missing)
     return paths
@@ -302,6 +303,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from model.data.importers import import_files
     from model.data.merge import check_rows, read_checked_rows, write_diary
+    from model.data.short_rows import padded_row_notes
 
     _csv_only(args)
     since, until = _dates(args)
@@ -329,10 +331,11 @@ def run(args: argparse.Namespace) -> int:
         check_rows(first.rows, out, first.sources)
     with exclusive(out):    # read, merge and write with no other writer in between
         done = merged(args, nights, supplements)
+        padded = [] if done.unchanged or not out.exists() else padded_row_notes(out)
         backup = None if done.unchanged else write_diary(
             done.rows, out, done.sources, like=[*args.files, args.supplements])
     _say(args, out, done, (len(nights), outside), backup)
-    for warning in (*imported.warnings, *done.device_notes):
+    for warning in (*imported.warnings, *done.device_notes, *padded):
         print(f"warning: {warning}")
     if (lacking := cannot_give(args.source, nights)) is not None:
         print(lacking)

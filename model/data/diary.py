@@ -49,7 +49,8 @@ from model.data.diary_rows import (
 )
 from model.data.guesses import diary_guess_warnings
 from model.data.night_dates import as_date
-from model.data.separators import column_key, read_cells
+from model.data.separators import column_key
+from model.data.short_rows import read_noted_cells
 
 OUTCOMES: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
                              "anxiety", "stool_bristol", "gi_upset")
@@ -157,7 +158,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         With every fault found (file, 1-based data row, column, expected, got).
 
     """
-    table, name, sep = read_cells(source, MAX_ROWS)
+    table, name, sep, short = read_noted_cells(source, MAX_ROWS)
     if len(table) > MAX_ROWS:
         raise DiaryError([Fault(name, f"row {MAX_ROWS + 1}", f"expected at most {MAX_ROWS} "
                                 "rows (ten years of nights); split the diary")])
@@ -166,7 +167,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     unknown = [c for c in unknown if column_key(c) in table.columns]   # not read as another
     recorded = parse_rows(table, name, priors_dir, sep, unknown)
     rows = _row_numbers(table)
-    warnings += nights_ahead(recorded[list(OUTCOMES)].notna().any(axis=1), name, rows,
+    warnings += short + nights_ahead(recorded[list(OUTCOMES)].notna().any(axis=1), name, rows,
                              today or dt.date.today(),
                              refuse=today is not None or not isinstance(source, pd.DataFrame))
     check_span(recorded.index, name, rows)

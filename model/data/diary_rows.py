@@ -20,7 +20,7 @@ import pandas as pd
 
 from model.core.errors import DiaryError, Fault
 from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fractions
-from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
+from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant, small_dose
 from model.data.blank_rows import row_ranges
 from model.data.column_words import (
     gi_faults,
@@ -220,7 +220,7 @@ def dose_warnings(doses: pd.Series, name: str, rows: dict[pd.Timestamp, int]) ->
     dosed = doses[doses > 0].sort_index()
     notes = []
     for mg in dosed.unique():
-        if said := over_ceiling(mg):
+        if said := over_ceiling(mg) or small_dose(mg):
             days = dosed.index[dosed == mg]
             named = ", ".join(f"row {rows.get(day, '?')} ({day.date()})" for day in days[:3])
             notes.append(f"{name}: {named}{f' and {len(days) - 3} more' * (len(days) > 3)}: "
@@ -231,7 +231,7 @@ def dose_warnings(doses: pd.Series, name: str, rows: dict[pd.Timestamp, int]) ->
     return notes + [f"{name}: row {rows.get(day, '?')} ({day.date()}): {dosed[day]:g} mg of "
                     f"elemental magnesium between nights of {before[day]:g} mg: a digit typed "
                     "twice or dropped?" for day in dosed.index[lone]
-                    if not over_ceiling(dosed[day])]
+                    if not (over_ceiling(dosed[day]) or small_dose(dosed[day]))]
 
 
 def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:

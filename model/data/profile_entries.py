@@ -17,8 +17,9 @@ import re
 import tomllib
 import warnings
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
+from model.core.errors import InputError
+from model.core.input_files import read_input
 from model.evidence.floor import bundled_safety
 from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
@@ -110,8 +111,9 @@ def written_numbers(file: str, key: str, names: Sequence[str]) -> list[int]:
     built in Python) keeps its place in ``names``.
     """
     try:
-        raw = tomllib.loads(Path(file).read_text(encoding="utf-8-sig")).get(key)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = read_input(file, "a TOML file", pipes=False).decode("utf-8-sig")
+        raw = tomllib.loads(text).get(key)
+    except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         raw = None
     entries = [written_name(e) if isinstance(e, str) else "" for e in raw] \
         if isinstance(raw, list) else []

@@ -30,6 +30,7 @@ import pandas as pd
 from model.core.errors import DiaryError, Fault, InputError
 from model.core.input_files import INPUT_CAP, open_input, read_input
 from model.data.blank_rows import row_ranges
+from model.data.file_kinds import HEAD, HTML, JSON, ZIP, content_kind
 
 SEPARATORS = ",;\t"
 """Column separators a CSV may use (``;`` where the decimal mark is a comma)."""
@@ -42,6 +43,10 @@ SEPARATOR_NAMES = {",": "a comma", ";": "a ';'", "\t": "a tab"}
 
 EMPTY_CELL = {",": ",,", ";": ";;", "\t": "two tabs"}
 """An empty cell between two others, as each separator writes it."""
+
+OTHER_KINDS = {JSON: " (a result of mgsleep analyze --json?)",
+               HTML: " (a report of mgsleep analyze --report?)", ZIP: "; unzip it"}
+"""What a file of another kind (:func:`~model.data.file_kinds.content_kind`) most likely is."""
 
 UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 """The byte-order marks a UTF-16 file begins with (Excel's "Unicode Text")."""
@@ -275,6 +280,9 @@ def read_text(path: str | Path, what: str, limit: int | None = None,
     """
     name = str(path)
     data = read_input(path, what, cap)
+    if (kind := content_kind(data[:HEAD])) is not None:
+        raise InputError([Fault(name, "", f"expected {what}, got {kind}"
+                                f"{OTHER_KINDS.get(kind, '')}")])
     if data.startswith(UTF16_MARKS):
         raise InputError([Fault(name, "", f"expected UTF-8 text, got UTF-16 (the file begins "
                                 f"with the bytes {data[:2].hex(' ').upper()}, as Excel's "

@@ -17,7 +17,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from model.core.errors import Fault, PriorsError
+from model.core.errors import Fault, InputError, PriorsError
+from model.core.input_files import read_input
 from model.evidence.toml_lines import with_lines
 
 
@@ -130,8 +131,10 @@ def parse_file[M: BaseModel](path: Path, schema: type[M], context: dict[str, Any
                              ) -> tuple[M | None, list[Fault]]:
     """Read a TOML file into ``schema`` (``context``: its validators'); the object or faults."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        raw = tomllib.loads(read_input(path, "a TOML file", pipes=False).decode("utf-8-sig"))
         bad = _non_finite(raw, ())
+    except InputError as error:     # a device, a pipe no one writes to, over 50 MB, missing
+        return None, error.faults
     except tomllib.TOMLDecodeError as error:
         return None, [Fault(str(path), "", f"not valid TOML: {error}")]
     except RecursionError:

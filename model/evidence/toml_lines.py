@@ -14,10 +14,10 @@ import dataclasses
 import re
 import tomllib
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from model.core.errors import Fault
+from model.core.errors import Fault, InputError
+from model.core.input_files import read_input
 
 KeyPath = tuple[int | str, ...]
 
@@ -141,9 +141,9 @@ def with_lines(faults: Sequence[Fault]) -> list[Fault]:
 def _text(file: str) -> str | None:
     """The text of a TOML file that parses, or None."""
     try:
-        text = Path(file).read_text(encoding="utf-8-sig")
+        text = read_input(file, "a TOML file", pipes=False).decode("utf-8-sig")
         tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+    except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return None
     return text
 

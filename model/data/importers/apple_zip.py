@@ -16,8 +16,13 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from model.core.errors import Fault, InputError
+from model.core.input_files import open_input
 from model.data.file_kinds import CUT_SHORT, cut_short_zip
 from model.data.importers.common import few
+
+STREAMED = 2**40
+"""No size cap on an Apple Health XML, which is streamed (an export reaches several GB): only
+a device, a folder or a FIFO no one writes to is refused (:func:`open_input`)."""
 
 
 def is_export(name: str) -> bool:
@@ -55,5 +60,5 @@ def opened(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
             with archive.open(members[0]) as handle:
                 yield handle, members[0].file_size
         return
-    with open(path, "rb") as handle:
+    with open_input(path, "an Apple Health export", cap=STREAMED) as handle:
         yield handle, os.fstat(handle.fileno()).st_size

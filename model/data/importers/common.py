@@ -30,11 +30,17 @@ from typing import Any
 import pandas as pd
 
 from model.core.errors import Fault, InputError
+from model.core.input_files import MB, read_input
 from model.data.diary_rows import NUMERIC
 from model.data.file_kinds import HTML, JSON, XML, ZIP, wrong_kind
 from model.data.form_cells import collapsed
 from model.data.importers.unread import import_csv, supplements, unread_warnings
 from model.data.separators import decimal_points, read_text
+
+EXPORT_CAP = 500 * MB
+"""The most bytes a tracker's CSV or JSON export is read to (a diary's cap is 50 MB): ten years
+of Oura or Fitbit JSON are tens of MB, and ``json`` holds several times the file in memory;
+``/dev/zero`` given as an export read until memory ran out (an outside audit)."""
 
 NOON_SHIFT = dt.timedelta(hours=12)
 """A sleep starting before noon belongs to the night that began the evening before."""
@@ -292,8 +298,7 @@ def load_json(path: str | Path, what: str = "a JSON export") -> Any:
     if fault := wrong_kind(path, what, (ZIP,)):
         raise InputError([fault])
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return json.load(handle)
+        return json.loads(read_input(path, what, cap=EXPORT_CAP).decode("utf-8-sig"))
     except json.JSONDecodeError as error:
         raise InputError([Fault(str(path), f"line {error.lineno}, column {error.colno}",
                                 f"expected JSON, got: {error.msg}")]) from None
@@ -316,7 +321,7 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     """
     if fault := wrong_kind(path, "a CSV file", (ZIP, JSON, HTML, XML)):
         raise InputError([fault])
-    text = read_text(path, "a CSV file with a header line")
+    text = read_text(path, "a CSV file with a header line", cap=EXPORT_CAP)
     if faults := text.field_faults():
         raise InputError(faults)
     return decimal_points(text.table(), text.sep)
