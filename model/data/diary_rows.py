@@ -212,26 +212,31 @@ it is named in a warning: a digit typed twice or dropped (20 mg among 200 mg nig
 
 
 def dose_warnings(doses: pd.Series, name: str, rows: dict[pd.Timestamp, int]) -> list[str]:
-    """Warnings naming the rows of doses above the ceiling, and each :data:`LONE_DOSE`.
+    """Warnings naming the rows of doses above the ceiling, too small, or a digit off.
 
-    ``doses``: the elemental mg of each night, indexed by date (:func:`over_ceiling`). 2000 mg
-    among 200 mg nights (5.7 times the ceiling), or 20 mg, went in without a word.
+    Too small: under a product's least dose (:func:`~model.core.regimen.small_dose`:
+    capsules, grams or mmol meant?); a digit off: each :data:`LONE_DOSE`. ``doses``: the
+    elemental mg of each night, indexed by date (:func:`over_ceiling`). 2000 mg among 200 mg
+    nights (5.7 times the ceiling), or 20 mg, went in without a word; 20 mg between nights of
+    200 mg is said as a digit off, not as a small dose.
     """
     dosed = doses[doses > 0].sort_index()
-    notes = []
-    for mg in dosed.unique():
-        if said := over_ceiling(mg) or small_dose(mg):
-            days = dosed.index[dosed == mg]
-            named = ", ".join(f"row {rows.get(day, '?')} ({day.date()})" for day in days[:3])
-            notes.append(f"{name}: {named}{f' and {len(days) - 3} more' * (len(days) > 3)}: "
-                         f"{said}.")
     before = dosed.shift(1)
     lone = (before == dosed.shift(-1)) & ((dosed >= LONE_DOSE * before)
                                            | (dosed * LONE_DOSE <= before))
+    notes = []
+    for mg in dosed.unique():
+        days = dosed.index[dosed == mg]
+        if not (said := over_ceiling(mg)):     # a small dose among others: a digit off
+            said, days = small_dose(mg), days[~lone.loc[days].to_numpy()]
+        if said and len(days):
+            named = ", ".join(f"row {rows.get(day, '?')} ({day.date()})" for day in days[:3])
+            notes.append(f"{name}: {named}{f' and {len(days) - 3} more' * (len(days) > 3)}: "
+                         f"{said}.")
     return notes + [f"{name}: row {rows.get(day, '?')} ({day.date()}): {dosed[day]:g} mg of "
                     f"elemental magnesium between nights of {before[day]:g} mg: a digit typed "
                     "twice or dropped?" for day in dosed.index[lone]
-                    if not (over_ceiling(dosed[day]) or small_dose(dosed[day]))]
+                    if not over_ceiling(dosed[day])]
 
 
 def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
