@@ -199,30 +199,37 @@ def unread_hint(name: object, present: Collection[str], others: Sequence[object]
     return f" (did you mean {sharing[0]!r}?)" if len(sharing) == 1 else ""
 
 
-def gi_faults(name: str, unread: Sequence[tuple[str, pd.Series]],
-              present: Collection[str]) -> list[Fault]:
-    """The faults of stool or GI columns not read (:data:`GI_WORDS`) that hold a value.
+def gi_unread(headers: Sequence[object], present: Collection[str]) -> list[tuple[object, str]]:
+    """The stool or GI headers (:data:`GI_WORDS`) the GI rules would miss, each with why.
 
-    None when the diary has both ``stool_bristol`` and ``gi_upset`` (the GI rules see them),
-    nor for a second column of one it has (``Bristol`` beside ``stool_bristol``: a warning).
+    ``headers``: the headers not read; ``present``: the diary columns the table has (or an
+    import fills). Why a header is not read (:func:`why_unread`; "" when nothing stops it).
+    None when ``present`` has both ``stool_bristol`` and ``gi_upset`` (the GI rules see them),
+    nor a second column of one it has (``Bristol`` beside ``stool_bristol``).
     """
     if {"stool_bristol", "gi_upset"} <= set(present):
         return []
-    headers = [header for header, _ in unread]
-    faults = []
-    for header, cells in unread:
+    found = []
+    for header in headers:
         column, why = why_unread(header, present, headers)
-        if GI_WORDS.search(" ".join(sorted(header_words(header).words))) is None or all(
-                map(is_missing, cells)) or column in present:
-            continue
-        faults.append(Fault(name, f"column {header}", (
-            f"expected stool form in stool_bristol ({NUMERIC['stool_bristol'].describe()}) or "
-            f"loose stools and stomach upset in gi_upset (0 or 1), got a column {header!r} "
-            f"that is not read{f' ({why})' if why else ''}: the GI safety rules would run "
-            "without it. Rename it stool_bristol if it holds the Bristol stool form, or "
-            "gi_upset if it says loose stools or stomach upset (1 yes, 0 no); a column of "
-            "something else, give it a name without a stool or GI word")))
-    return faults
+        if GI_WORDS.search(" ".join(sorted(header_words(header).words))) is not None and (
+                column not in present):
+            found.append((header, why))
+    return found
+
+
+def gi_faults(name: str, unread: Sequence[tuple[str, pd.Series]],
+              present: Collection[str]) -> list[Fault]:
+    """The faults of stool or GI columns not read (:func:`gi_unread`) that hold a value."""
+    missed = dict(gi_unread([header for header, _ in unread], present))
+    return [Fault(name, f"column {header}", (
+        f"expected stool form in stool_bristol ({NUMERIC['stool_bristol'].describe()}) or "
+        f"loose stools and stomach upset in gi_upset (0 or 1), got a column {header!r} "
+        f"that is not read{f' ({missed[header]})' if missed[header] else ''}: the GI safety "
+        "rules would run without it. Rename it stool_bristol if it holds the Bristol stool "
+        "form, or gi_upset if it says loose stools or stomach upset (1 yes, 0 no); a column "
+        "of something else, give it a name without a stool or GI word"))
+        for header, cells in unread if header in missed and not all(map(is_missing, cells))]
 
 
 def regimen_faults(name: str, unread: Sequence[str], present: Collection[str]) -> list[Fault]:

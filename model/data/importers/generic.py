@@ -113,7 +113,12 @@ def _twice(maps: list[ColumnMap]) -> list[Fault]:
 
 def _item(m: ColumnMap) -> str:
     """A mapping as ``--map`` writes it."""
-    return f"{m.column}={m.source}" + (f":{m.unit}" if m.unit != "min" else "")
+    return f"{m.column}={_source(m)}"
+
+
+def _source(m: ColumnMap) -> str:
+    """The file column of a mapping as ``--map`` writes it: ``Latency:s``, ``Wakes``."""
+    return m.source + (f":{m.unit}" if m.unit != "min" else "")
 
 
 def row_night(text: str, morning: bool) -> dt.date | None:
@@ -191,7 +196,8 @@ def read(paths: list[Path], maps: list[ColumnMap],
                                     "found columns: " + ", ".join(map(str, table.columns)))
                               for name in missing])
         warnings += unread_warnings(str(path), table.columns, [m.source for m in maps],
-                                    tabular=True, how=mapped)
+                                    tabular=True, how=mapped({m.column: _source(m) for m in maps}),
+                                    filled=[m.column for m in maps])
         table[date_source], said = _midnights([str(cell).strip() for cell in table[date_source]],
                                               str(path), date_source)
         warnings += said

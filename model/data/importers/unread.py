@@ -7,19 +7,25 @@ glycinate" to someone who took it every night (an outside audit). So every impor
 - in a table (a CSV), every column it did not use;
 - in an export whose unread fields are the format's own (a tracker's JSON with dozens of
   keys, Apple Health's record types), only those that look like a diary column
-  (:func:`diary_like`), so as not to bury the warning under the tracker's noise.
+  (:func:`diary_columns`), so as not to bury the warning under the tracker's noise.
 
-A diary column among them is said to be NOT imported, with how to bring it in (:data:`HOW`):
-``mgsleep import csv FILE --map ...`` for a table whose nights can be dated, else a log of
-what was taken merged with ``--supplements LOG.csv``.
+A column looks like a diary column by its words, as the diary reader reads a header
+(:func:`~model.data.column_words.read_by_words`: ``Bristol stool``, ``evening_anxiety``,
+``quality (1-5)``; never ``waso``, whose unit is not said), else by its spelling. Such a column
+is said to be NOT imported, with how to bring it in (:data:`HowTo`): ``mgsleep import csv FILE
+--map ...`` for a table whose nights can be dated, else a log of what was taken merged with
+``--supplements LOG.csv``. A stool or GI column not imported gets a line of its own
+(:func:`gi_warning`): the GI safety rules run without it (an export's ``Bristol stool`` column
+was listed among the columns not read, and nothing more).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
+from model.data.column_words import gi_unread, header_words, named_column, read_by_words
 from model.data.diary_rows import KNOWN_COLUMNS, NEAR_MISS
 from model.data.separators import column_key
 
@@ -44,16 +50,42 @@ def diary_like(name: str, *, near: bool) -> str | None:
     Its name as a diary column (any case, spaces or hyphens for ``_``), with ``near`` also a
     near miss the diary reader would read as one (:data:`~model.data.diary_rows.NEAR_MISS`),
     or :data:`TAKEN` for a name of magnesium (:data:`MAGNESIUM`). ``date`` is no such column:
-    every export has its own.
+    every export has its own. A name whose words name a diary column is no near miss (as in
+    the diary): it is read by its words or not at all (:func:`diary_columns`).
     """
     key = column_key(name)
     columns = [c for c in KNOWN_COLUMNS if c != "date"]
+    near = near and named_column(header_words(name)) is None
     close = difflib.get_close_matches(key, columns, n=1, cutoff=NEAR_MISS) if near else []
     if key in columns:
         return key
     if close:
         return close[0]
     return TAKEN if MAGNESIUM.search(key) else None
+
+
+def diary_columns(names: Sequence[str], *, tabular: bool) -> dict[str, str]:
+    """The names of an export that stand for a diary column, each with it (or :data:`TAKEN`).
+
+    A table's column is read by its words as the diary reads a header
+    (:func:`~model.data.column_words.read_by_words`, over all of ``names``: the one column its
+    words name, which no other name names nor spells, with that column's unit and scale), else
+    by its spelling (:func:`diary_like`, near misses too). A tracker's JSON fields only by
+    their spelling: its own (Fitbit's ``awakeningsCount``, which counts the short wakes the
+    import leaves out) are no diary column.
+    """
+    keys = [column_key(name) for name in names]
+    words = read_by_words(names, keys) if tabular else keys
+    found = {name: column if column != key else diary_like(name, near=tabular)
+             for name, key, column in zip(names, keys, words, strict=True)}
+    return {name: column for name, column in found.items() if column is not None}
+
+
+def shell_word(name: str) -> str:
+    """``name`` as one word of a shell command: ``"Bristol stool"``, ``Quality`` as it is."""
+    if re.fullmatch(r"[\w.@%+/=:-]+", name):
+        return name
+    return '"' + re.sub(r'(["\\$`])', r"\\\1", name) + '"'
 
 
 SPLIT = ("form=form,elemental_mg=elemental_mg", "write {} as a column form and a column "
@@ -68,7 +100,7 @@ def _map_items(found: Mapping[str, str]) -> tuple[str, str]:
     ``glycinate 200``) needs its form and dose in columns of their own first (:data:`SPLIT`).
     """
     taken = [name for name, column in found.items() if column == TAKEN]
-    items = [f"{column}={name}" for name, column in found.items() if column != TAKEN]
+    items = [f"{column}={shell_word(name)}" for name, column in found.items() if column != TAKEN]
     first = SPLIT[1].format(", ".join(taken)) if taken else ""
     return ",".join(items + [SPLIT[0]] * bool(taken)), first
 
@@ -91,20 +123,60 @@ def renamed(found: Mapping[str, str]) -> str:
             + "import again (diary columns under their own names are imported)")
 
 
-def mapped(found: Mapping[str, str]) -> str:
-    """How to bring in an unmapped CSV column: add it to ``--map``."""
-    items, first = _map_items(found)
-    return f"{first}add {items} to --map"
+def mapped(given: Mapping[str, str]) -> HowTo:
+    """How to bring in an unmapped CSV column: add it to ``--map``, the whole ``--map`` written.
+
+    ``given``: each diary column mapped, with its file column as ``--map`` gave it
+    (``Latency:s``).
+    """
+    def how(found: Mapping[str, str]) -> str:
+        items, first = _map_items(found)
+        before = ",".join(f"{column}={shell_word(source)}" for column, source in given.items())
+        return f"{first}add {items} to --map: --map {before},{items}"
+    return how
 
 
 def supplements(found: Mapping[str, str]) -> str:
-    """How to bring in the magnesium of an export no ``--map`` reads (JSON, XML)."""
-    return SUPPLEMENTS if found else ""
+    """How to bring in the diary columns of an export no ``--map`` reads (JSON, XML)."""
+    others = [f"{name} as {column}" for name, column in found.items() if column != TAKEN]
+    return "; ".join([f"write {', '.join(others)} in the diary (a column of that name)"]
+                     * bool(others) + [SUPPLEMENTS] * (TAKEN in found.values()))
+
+
+GI_RULES = ("the GI safety rules (which step magnesium down or stop it on loose stools or "
+            "stomach upset) will run without {}: ")
+"""What a stool or GI column not imported means (:func:`gi_warning`)."""
+
+
+def gi_warning(file: str, missed: Sequence[tuple[object, str]], found: Mapping[str, str],
+               how: HowTo) -> list[str]:
+    """The line of the stool or GI columns an import did not use, and how to bring them in.
+
+    ``missed``: the columns and why the diary would not read them
+    (:func:`~model.data.column_words.gi_unread`); ``found``: the diary columns found.
+    A column found as ``stool_bristol`` or ``gi_upset`` is brought in as it; another is
+    brought in as the one it holds.
+    """
+    if not missed:
+        return []
+    named = {str(h): found[str(h)] for h, _ in missed
+             if found.get(str(h)) in ("stool_bristol", "gi_upset")}
+    others = [(str(h), why) for h, why in missed if str(h) not in named]
+    ways = [how(named)] * bool(named) + [
+        f"if {h}{f' ({why})' if why else ''} holds the Bristol stool form (1 to 7), "
+        f"{how({h: 'stool_bristol'})}; if it says loose stools or stomach upset (1 yes, 0 no), "
+        "the same with gi_upset" for h, why in others]
+    listed = ", ".join(f"{h} ({named[h]})" if h in named else h
+                       for h in (str(header) for header, _ in missed))
+    one = len(missed) == 1
+    return [f"{file}: STOOL/GI column{'' if one else 's'} NOT imported: {listed}: "
+            + GI_RULES.format("it" if one else "them")
+            + "; ".join(ways)]
 
 
 def unread_warnings(file: str, names: Iterable[str], used: Collection[str], *, tabular: bool,
-                    how: HowTo) -> list[str]:
-    """The warning naming what a file holds that the import did not read (none: empty).
+                    how: HowTo, filled: Collection[str] = ()) -> list[str]:
+    """The warnings naming what a file holds that the import did not read (none: empty).
 
     Parameters
     ----------
@@ -119,24 +191,31 @@ def unread_warnings(file: str, names: Iterable[str], used: Collection[str], *, t
     how : callable
         How to bring in the diary-like ones (:func:`import_csv`, :func:`renamed`,
         :func:`mapped`, :func:`supplements`).
+    filled : collection of str
+        The diary columns the import fills (a CSV's mapped ones): no other column is
+        suggested for them.
 
     Returns
     -------
     list of str
-        At most one warning.
+        At most two: the columns not read, with the diary columns among them
+        (:func:`diary_columns`), and a stool or GI column among them (:func:`gi_warning`).
 
     """
-    unread = [n for n in dict.fromkeys(map(str, names)) if n not in used]
-    found = {n: c for n in unread if (c := diary_like(n, near=tabular)) is not None}
-    if not unread or not (tabular or found):
+    names = list(dict.fromkeys(map(str, names)))
+    unread = [n for n in names if n not in used]
+    like = diary_columns(names, tabular=tabular)
+    found = {n: like[n] for n in unread if n in like and like[n] not in filled}
+    loud = gi_warning(file, gi_unread(unread, filled), found, how)
+    if not unread or not (tabular or found or loud):
         return []
     said = (f"{file}: {len(unread)} column(s) not read: {', '.join(unread)}" if tabular
             else f"{file}: field(s) not read: {', '.join(found)}")
     if not found:
-        return [said]
+        return ([said] if tabular else []) + loud
     columns = ", ".join(f"{n} ({c})" if c != n else n for n, c in found.items())
     return [f"{said}. {columns}: diary column(s), NOT imported (the import reads the sleep "
-            f"only): {how(found)}"]
+            f"only): {how(found)}", *loud]
 
 
 def record_types(file: str, counts: Mapping[str, int]) -> list[str]:
