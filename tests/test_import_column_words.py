@@ -147,3 +147,22 @@ def test_json_names_a_stool_field_but_not_a_trackers_own_by_its_words(tmp_path):
     [loud] = [w for w in warnings if "STOOL/GI" in w]
     assert "Bristol stool" in loud and "write Bristol stool as stool_bristol in the diary" in loud
     assert not any("awakeningsCount" in w for w in warnings)   # the tracker's, not the diary's
+
+
+def test_a_name_no_map_item_can_hold_is_renamed_first_and_a_path_is_quoted(tmp_path):
+    folder = tmp_path / "my exports"
+    folder.mkdir()
+    path = _app(folder, 'Night,Latency,"Stool: Bristol","Anxiety, evening (0-10)",'
+                '"Number of awakenings: count"', ("2026-10-06,1200,5,3,2",))
+    said, [loud] = _said(import_files("csv", [path], mapping="date=Night,sol_min=Latency:s")
+                         .warnings)
+    assert ("rename 'Stool: Bristol' to stool_bristol, 'Anxiety, evening (0-10)' to anxiety, "
+            "'Number of awakenings: count' to awakenings (an item of --map holds no comma, nor "
+            "a colon but before a unit), then add stool_bristol=stool_bristol,anxiety=anxiety,"
+            "awakenings=awakenings to --map") in said
+    assert "rename 'Stool: Bristol' to stool_bristol" in loud
+    table = pd.read_csv(DATA / "oura-sleep.csv", dtype=str, keep_default_na=False)
+    oura = folder / "oura sleep.csv"
+    table.assign(**{"Bristol stool": "4"}).to_csv(oura, index=False)
+    said, _ = _said(import_files("oura", [oura]).warnings)
+    assert f'mgsleep import csv "{oura}" --map date=bedtime_start,stool_bristol="Bristol' in said

@@ -36,7 +36,7 @@ from model.data.importers.common import (
     number,
     read_csv,
 )
-from model.data.importers.unread import mapped, unread_warnings
+from model.data.importers.unread import map_source, mapped, unread_warnings
 from model.data.night_dates import DATE, date_problem
 
 UNITS: dict[str, float] = {"s": 1 / 60, "min": 1.0, "h": 60.0}
@@ -113,12 +113,7 @@ def _twice(maps: list[ColumnMap]) -> list[Fault]:
 
 def _item(m: ColumnMap) -> str:
     """A mapping as ``--map`` writes it."""
-    return f"{m.column}={_source(m)}"
-
-
-def _source(m: ColumnMap) -> str:
-    """The file column of a mapping as ``--map`` writes it: ``Latency:s``, ``Wakes``."""
-    return m.source + (f":{m.unit}" if m.unit != "min" else "")
+    return f"{m.column}={map_source(m.source, m.unit)}"
 
 
 def row_night(text: str, morning: bool) -> dt.date | None:
@@ -195,8 +190,9 @@ def read(paths: list[Path], maps: list[ColumnMap],
             raise InputError([Fault(str(path), f"column {name}", "expected this mapped column; "
                                     "found columns: " + ", ".join(map(str, table.columns)))
                               for name in missing])
+        given = {m.column: map_source(m.source, m.unit) for m in maps}
         warnings += unread_warnings(str(path), table.columns, [m.source for m in maps],
-                                    tabular=True, how=mapped({m.column: _source(m) for m in maps}),
+                                    tabular=True, how=mapped(given),
                                     filled=[m.column for m in maps])
         table[date_source], said = _midnights([str(cell).strip() for cell in table[date_source]],
                                               str(path), date_source)

@@ -97,19 +97,36 @@ def _map_items(found: Mapping[str, str]) -> tuple[str, str]:
     """The --map items of the diary columns found, and what to write first (or ``""``).
 
     ``form=form,elemental_mg=elemental_mg``; a :data:`TAKEN` column (``Magnesium`` holding
-    ``glycinate 200``) needs its form and dose in columns of their own first (:data:`SPLIT`).
+    ``glycinate 200``) needs its form and dose in columns of their own first (:data:`SPLIT`),
+    and a name no item can hold (a comma; a colon, but before a duration's unit:
+    :func:`map_source`) a rename to its diary column.
     """
     taken = [name for name, column in found.items() if column == TAKEN]
-    items = [f"{column}={shell_word(name)}" for name, column in found.items() if column != TAKEN]
-    first = SPLIT[1].format(", ".join(taken)) if taken else ""
+    named = {name: column for name, column in found.items() if column != TAKEN}
+    again = [name for name, column in named.items()
+             if "," in name or (":" in name and not column.endswith("_min"))]
+    items = [f"{column}={column if name in again else shell_word(map_source(name))}"
+             for name, column in named.items()]
+    first = (f"rename {', '.join(f'{n!r} to {named[n]}' for n in again)} (an item of --map "
+             "holds no comma, nor a colon but before a unit), then " if again else "") + (
+        SPLIT[1].format(", ".join(taken)) if taken else "")
     return ",".join(items + [SPLIT[0]] * bool(taken)), first
+
+
+def map_source(name: str, unit: str = "min") -> str:
+    """A file column as an item of ``--map`` gives it: ``Latency:s``, ``Stool: Bristol:min``.
+
+    A ``:`` in a name needs the unit after it, else what follows it is read as the unit.
+    """
+    return name + (f":{unit}" if unit != "min" or ":" in name else "")
 
 
 def import_csv(file: str, date: str, morning: bool = False) -> HowTo:
     """How to bring in a table's diary columns: ``mgsleep import csv`` with their ``--map``."""
     def how(found: Mapping[str, str]) -> str:
         items, first = _map_items(found)
-        return (f"{first}bring them in after this import with: mgsleep import csv {file} "
+        return (f"{first}bring them in after this import with: mgsleep import csv "
+                f"{shell_word(file)} "
                 f"--map date={date},{items}" + (" --date-is morning" if morning else "")
                 + " --out DIARY.csv")
     return how
