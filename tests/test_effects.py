@@ -10,7 +10,7 @@ from scipy import stats
 
 from model.analysis.effects import DiaryEffect, DiaryEffects, diary_effects
 from model.analysis.verdicts import (
-    VERDICTS,
+    JUDGED,
     VerdictRule,
     lean,
     nights_needed,
@@ -84,7 +84,7 @@ def test_verdicts_exclusive_and_cover_every_case():
         seen.add(said)
         if said == "works":     # works never sits with an interval inside the ROPE
             assert np.quantile(draws, 0.95) >= 20.0
-    assert seen == set(VERDICTS)
+    assert seen == set(JUDGED)
 
 
 def simulated_chance(mean: float, sd: float, later_sd: float, rng: np.random.Generator,
@@ -282,7 +282,7 @@ def test_expectation_is_not_credited_to_magnesium(placebo):
 def test_json_fields():
     entry = fake_effects()[1].get("glycinate", "sol").to_dict()
     assert set(entry["diary_change"]) >= {"unit", "mean", "ci_low", "ci_high"}
-    assert entry["verdict"] in VERDICTS
+    assert entry["verdict"] in JUDGED
     assert 0 <= entry["p_beyond_mcid"] <= 1 and 0 <= entry["p_harm_beyond_mcid"] <= 1
 
 

@@ -19,6 +19,12 @@ the expectation effect of taking anything and the drift of a diary are not magne
 **Verdicts**: :mod:`model.analysis.verdicts` (works, harms, no meaningful effect,
 inconclusive, with the nights still needed on the regimen taken now only).
 
+**An outcome no night records** (:func:`~model.data.recorded.recorded_outcomes`, the
+decision's definition) gets no verdict: ``not_recorded``, ``recorded`` False, its numbers the
+evidence priors' alone (nor a lean, nights needed or placebo note: no night will show it).
+An anxiety complaint's diary without an anxiety column gave glycinate's anxiety effect
+"inconclusive" with P values, as if measured (an outside audit).
+
 **Without placebo nights** the comparison with placebo subtracts an expectation effect that
 only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
 So, while the diary has no placebo night, a ``works``, ``harms`` or ``no_meaningful_effect``
@@ -55,10 +61,19 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.analysis.verdicts import Lean, Verdict, VerdictRule, lean, nights_needed, verdict
+from model.analysis.verdicts import (
+    NOT_RECORDED,
+    Lean,
+    Verdict,
+    VerdictRule,
+    lean,
+    nights_needed,
+    verdict,
+)
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.recorded import recorded_outcomes
 from model.decision.gains import change
 from model.decision.history import History
 from model.decision.settings import Predict
@@ -110,6 +125,10 @@ class DiaryEffect:
     lean : str
         ``helps`` or ``worse`` when that direction is probable enough (P >= 0.9, surely:
         :func:`~model.analysis.verdicts.lean`), else empty.
+    recorded : bool
+        The outcome has at least one night in the diary
+        (:func:`~model.data.recorded.recorded_outcomes`); False: the verdict is
+        ``not_recorded`` and the numbers are the evidence's alone.
 
     """
 
@@ -130,6 +149,7 @@ class DiaryEffect:
     needs_placebo: bool = False
     lean: Lean = ""
     off_nights_needed: int | None = None
+    recorded: bool = True
 
     @property
     def tried(self) -> bool:
@@ -151,7 +171,7 @@ class DiaryEffect:
                 "p_harm_beyond_mcid": self.p_harm_beyond_mcid, "verdict": self.verdict,
                 "mcid": self.mcid, "nights_needed": self.nights_needed,
                 "needs_placebo": self.needs_placebo,
-                "off_nights_needed": self.off_nights_needed}
+                "off_nights_needed": self.off_nights_needed, "recorded": self.recorded}
 
     def regimen_entry(self) -> dict[str, Any]:
         """A ``regimen_effects`` entry of the ``analyze`` JSON: one regimen taken, one outcome."""
@@ -285,6 +305,12 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
         off)
 
 
+def unrecorded(effect: DiaryEffect) -> DiaryEffect:
+    """``effect`` of an outcome no night records: ``not_recorded``, nothing to wait for."""
+    return replace(effect, verdict=NOT_RECORDED, recorded=False, nights_needed=None,
+                   needs_placebo=False, lean="", off_nights_needed=None)
+
+
 def _placebo_nights(nights: pd.DataFrame) -> int:
     return int(((nights["form"] == PLACEBO) & nights["recorded"]).sum())
 
@@ -318,6 +344,8 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     Returns
     -------
     DiaryEffects
+        An outcome no night of ``nights`` records has the verdict ``not_recorded``
+        (:func:`unrecorded`).
 
     """
     past = History.from_nights(nights)
@@ -338,11 +366,15 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     def off_form(form: str, outcome: str) -> int:
         return int((recorded[outcome] & nights["recorded"] & (nights["form"] != form)).sum())
 
+    seen = recorded_outcomes(nights)
+
+    def assess(form: str, o: str, regimen: Regimen, n: int) -> DiaryEffect:
+        said = _assess(form, o, regimen, data, n, placebo, priors, rule, off_form(form, o),
+                       regimen == past.current)
+        return said if o in seen else unrecorded(said)
+
     return DiaryEffects(
-        tuple(_assess(form, o, regimens[form], data, on_form(form, o), placebo, priors, rule,
-                      off_form(form, o), regimens[form] == past.current)
+        tuple(assess(form, o, regimens[form], on_form(form, o))
               for form in regimens for o in outcomes),
         rule.interval, placebo,
-        tuple(_assess(r.form, o, r, data, n[o], placebo, priors, rule, off_form(r.form, o),
-                      r == past.current)
-              for r, n in taken.items() for o in outcomes))
+        tuple(assess(r.form, o, r, n[o]) for r, n in taken.items() for o in outcomes))

@@ -61,7 +61,9 @@ diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diar
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
 ``from_posterior``; 8 ``plan_ahead``; 12 a ``refer``'s ``next_review`` null; 13
 ``provenance`` and each interval's level, ``interval``; 14 a ``collect_more_data``'s
-``alternatives`` without ``continue``, whose scores the recommendation carries). Every
+``alternatives`` without ``continue``, whose scores the recommendation carries; 16 the
+``complaint`` and ``weights``, and each ``effects`` and ``regimen_effects`` entry's
+``recorded``, with the verdict ``not_recorded`` for an outcome no night records). Every
 earlier field is kept."""
 
 
@@ -123,6 +125,8 @@ class Analysis:
         """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect.
 
         ``nights``: the nights on the form (any dose) with the outcome recorded;
+        ``recorded``: whether any night of the diary records the outcome (else the verdict
+        is ``not_recorded``: the numbers are the evidence's alone);
         ``interval``: the level of ``ci_low``/``ci_high`` (95 %), and ``diary_change``'s own
         ``interval`` (90 %: the verdicts'). A form not taken is left out when no dose of it
         is left under the ceiling (other magnesium takes all of it): it has no diary effect.
@@ -181,7 +185,7 @@ class Analysis:
                 "settings_changed": settings}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``analyze`` JSON (schema_version 15; the README gives its changes).
+        """The ``analyze`` JSON (:data:`SCHEMA_VERSION`; the README gives its changes).
 
         ``warnings`` are the diary's (``mgsleep analyze`` adds the profile's, which Python
         raises as :class:`~model.data.profile.ProfileWarning` to a caller of :func:`analyze`).

@@ -8,6 +8,11 @@
   standard errors (:data:`MC_ERRORS`), so that a re-fit does not flip the verdict;
 - ``no_meaningful_effect``: the 90 % interval lies inside (-m, m), a region of practical
   equivalence: whatever the effect is, it is smaller than the MCID;
+- ``not_recorded``: no night of the diary records the outcome
+  (:func:`model.data.recorded.recorded_outcomes`): its numbers are the evidence priors' alone,
+  no claim about the person, and no night to come will show it (given by
+  :mod:`model.analysis.effects`, never by :func:`verdict`: an unrecorded anxiety effect was
+  "inconclusive" with its P values, as if measured; an outside audit);
 - ``inconclusive``: none of these. For the regimen taken now, ``nights_needed`` estimates the
   further nights on it after which a verdict is more likely than not, assuming the posterior SD
   shrinks as one over the square root of the nights on the form and letting the mean move as
@@ -33,9 +38,13 @@ from model.core.special import normal_cdf, normal_quantile
 from model.decision.settings import DecisionSettings
 from model.inference.convergence import effective_draws
 
-Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive"]
-VERDICTS: tuple[Verdict, ...] = ("works", "no_meaningful_effect", "harms", "inconclusive")
-"""Every verdict, in the order a reader meets them."""
+Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive", "not_recorded"]
+JUDGED: tuple[Verdict, ...] = ("works", "no_meaningful_effect", "harms", "inconclusive")
+"""The verdicts :func:`verdict` gives from draws, in the order a reader meets them."""
+NOT_RECORDED: Verdict = "not_recorded"
+"""The verdict of an outcome no night of the diary records (no judgement: no data)."""
+VERDICTS: tuple[Verdict, ...] = (*JUDGED, NOT_RECORDED)
+"""Every verdict."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,7 @@ def verdict(benefit: np.ndarray, mcid: float, rule: VerdictRule = VerdictRule())
     Returns
     -------
     str
-        One of :data:`VERDICTS`.
+        One of :data:`JUDGED`.
 
     """
     mean = float(benefit.mean())

@@ -20,7 +20,15 @@ from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import gentler_line
 from model.decision.history import History, step_nights
 from model.decision.override_words import HARD_WEEK_LINE, harm_line
-from model.decision.plan_words import BY_DESIGN, COMMITTED, gap, last_nights, plan_line, top_row
+from model.decision.plan_words import (
+    BY_DESIGN,
+    COMMITTED,
+    Basis,
+    gap,
+    last_nights,
+    plan_line,
+    top_row,
+)
 from model.decision.plan_words import TO_LEARN as TO_LEARN
 from model.decision.plan_words import best_waiting as best_waiting
 from model.decision.plan_words import tie_order_words as tie_order_words
@@ -263,7 +271,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
             gi: GiConstraint, s: DecisionSettings, *, to_learn: bool = False,
             acute: bool = False, close_to: Assessed | None = None,
             held: Assessed | None = None, tied: Sequence[Assessed] = (),
-            p_harm: float = 0.0, order: Sequence[str] = OUTCOMES) -> list[str]:
+            p_harm: float = 0.0, order: Sequence[str] = OUTCOMES,
+            basis: Basis | None = None) -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
@@ -295,6 +304,10 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         P(the current regimen does harm: :attr:`Evaluation.p_harm`), for a stop ``why`` ``harm``.
     order : sequence of str
         The outcomes in the person's order (:func:`model.data.weights.outcome_order`).
+    basis : callable, optional
+        What a form's evidence on the outcomes that count most rests on
+        (:class:`model.decision.evidence_basis.PriorBasis`), said of a start named as best
+        expected before any magnesium night.
 
     Returns
     -------
@@ -318,7 +331,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         lines = [headline(chosen.action, chosen.regimen, reference, to_come,
                           past.placebo_nights > 0, done), *said,
                  harm_line(chosen, past, s, p_harm) if why == "harm" else
-                 plan_line(why, chosen, assessed, past, s, to_learn, tied)]
+                 plan_line(why, chosen, assessed, past, s, to_learn, tied, basis)]
         if past.first_step:
             lines.append(record_line(gi.loose_bristol))
     gentler = gentler_line(chosen, assessed, s) if acute else ""

@@ -8,7 +8,7 @@ which reads these through its own names.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -99,22 +99,47 @@ def best_waiting_words(assessed: Sequence[Assessed]) -> str:
                "it teaches." if top.expected_utility <= assessed[0].expected_utility else "."))
 
 
-def _learn_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
+Basis = Callable[[str], str]
+"""What a form's evidence on the outcomes that count most rests on, in a clause
+(:class:`model.decision.evidence_basis.PriorBasis`)."""
+
+
+def _basis_words(best: Assessed, past: History, basis: Basis | None) -> str:
+    """``, and taurate's expected effect on ... rests on ...`` for a start named as best.
+
+    Before any magnesium night the start best expected is the evidence priors' alone: "the
+    best expected now is to start taurate" did not say that taurate's evidence on the
+    anxious person's complaint was rat data and borrowed evidence (an outside audit).
+    Empty after a magnesium night, for another step, or without ``basis``.
+    """
+    if basis is None or not past.first_step or best.action != "start":
+        return ""
+    return f", and {basis(best.regimen.form)}"
+
+
+def _learn_line(chosen: Assessed, assessed: Sequence[Assessed], past: History,
+                basis: Basis | None = None) -> str:
     best = assessed[top_row(assessed, True)]
     return (f"Chosen to learn: the step with the higher expected utility now is to "
             f"{step_words(best.action, best.regimen)} ({best.expected_utility:+.2f} vs "
-            f"{chosen.expected_utility:+.2f}), "
+            f"{chosen.expected_utility:+.2f}){_basis_words(best, past, basis)}, "
             f"but what {chosen.regimen.words if chosen.regimen.active else 'these nights'} "
             f"will teach is worth more ({gap(chosen)}).")
 
 
-def _planned_line(chosen: Assessed, assessed: Sequence[Assessed]) -> str:
-    """Why a crossover step that is not the best expected now is taken (no learning value)."""
+def _planned_line(chosen: Assessed, assessed: Sequence[Assessed], past: History,
+                  basis: Basis | None = None) -> str:
+    """Why a crossover step that is not the best expected now is taken (no learning value).
+
+    A start named before any magnesium night says what its evidence rests on
+    (:func:`_basis_words`).
+    """
     best = assessed[top_row(assessed, True)]
     return (f"The best expected now is to {step_words(best.action, best.regimen)} (expected "
             f"utility "
             f"{best.expected_utility:+.2f}, {chosen.regimen.words} {chosen.expected_utility:+.2f}"
-            f"); {chosen.regimen.form} is tried as it may still be better for you.")
+            f"){_basis_words(best, past, basis)}; {chosen.regimen.form} is tried as it may "
+            "still be better for you.")
 
 
 def _tie_line(chosen: Assessed, tied: Sequence[Assessed]) -> str:
@@ -139,22 +164,24 @@ def tie_order_words() -> str:
 
 def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: History,
               s: DecisionSettings, to_learn: bool = False,
-              tied: Sequence[Assessed] = ()) -> str:
+              tied: Sequence[Assessed] = (), basis: Basis | None = None) -> str:
     """How sure the choice is, and when to look again (one sentence per branch of ``why``).
 
     ``tied``: the crossover steps as promising as ``chosen`` (:func:`_tie_line`). The nights
-    a step is taken for are those to its review date (:func:`_course`).
+    a step is taken for are those to its review date (:func:`_course`). ``basis``: what a
+    form's evidence on the outcomes that count most rests on, said of a start named as
+    best expected before any magnesium night (:func:`_basis_words`).
     """
     label = chosen.regimen.words
     when = chosen.next_review.isoformat()
     nights = review_days(chosen.action, past, s)     # the same computation as ``when``
-    learn = f" {_learn_line(chosen, assessed)}" if to_learn else ""
+    learn = f" {_learn_line(chosen, assessed, past, basis)}" if to_learn else ""
     if why == "first_step" and chosen.action == "continue":
         return ("No start is expected to help enough to be worth trying, or none is open to "
                 "you (see below: your profile may exclude every form or set a ceiling under "
                 f"{s.min_dose_mg:g} mg). Keep recording nights and look again on {when}.")
     if why == "crossover":
-        learn = f" {_planned_line(chosen, assessed)}" if to_learn else ""
+        learn = f" {_planned_line(chosen, assessed, past, basis)}" if to_learn else ""
         tried = len(past.forms_tried)
         first = (f" This first step rests on published evidence only (low certainty: no "
                  f"nights on magnesium yet): take it for {nights} nights and look again on "
@@ -189,7 +216,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return (f"Trial mode: {label} was best in one random posterior draw (Thompson "
                 f"sampling). {_course(chosen, past, s).capitalize()}.")
     if why == "learn":
-        return f"{_learn_line(chosen, assessed)} Look again on {when}."
+        return f"{_learn_line(chosen, assessed, past, basis)} Look again on {when}."
     if why == "gentler":
         return same_form_gentler(chosen, assessed[0], past, s)
     if why == "titrate":

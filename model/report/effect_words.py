@@ -18,9 +18,12 @@ from model.data.weights import outcome_order
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
                  "in brackets are 90 % intervals.")
 
+NOT_RECORDED_WORDS = "not recorded: from the evidence alone"
+"""The verdict of an outcome no night of the diary records: no claim about the person."""
+
 _VERDICTS = {"works": "works for you", "harms": "harms you",
              "no_meaningful_effect": "no meaningful effect",
-             "inconclusive": "not settled yet"}
+             "inconclusive": "not settled yet", "not_recorded": NOT_RECORDED_WORDS}
 
 
 def change_phrase(effect: DiaryEffect) -> str:
@@ -38,9 +41,12 @@ def verdict_phrase(effect: DiaryEffect) -> str:
     it probably goes with that direction's chance (:attr:`DiaryEffect.lean`). A change
     smaller than the MCID whose interval stays on one side of zero "helps a little" (or is
     "a little worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min
-    faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit).
+    faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit). An
+    outcome no night records is :data:`NOT_RECORDED_WORDS` alone: nothing to wait for.
     """
     said = _VERDICTS[effect.verdict]
+    if not effect.recorded:
+        return said
     mcid = f"{number(per_month(effect.outcome, effect.mcid), effect.outcome)} " \
            f"{WORDS[effect.outcome][3]}"
     ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))

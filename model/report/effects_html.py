@@ -93,7 +93,8 @@ def effects_section(result: Analysis) -> str:
             "\u201cprobably\u201d, with both chances, unless the first holds and the interval "
             "stays above zero), <em>harms</em> (the same, worse), <em>no meaningful "
             "effect</em> (the whole interval is smaller than the MCID), <em>not settled "
-            "yet</em> (none of these).</p>")
+            "yet</em> (none of these); <em>not recorded</em>: no night of your diary records "
+            "the outcome, so its numbers are the published evidence's alone, not yours.</p>")
     for label, own in tried_forms(result.effects, result.profile.outcome_weights()):
         body += f"<h3>{escape(label)}</h3>" + captioned(
             f"Magnesium's own change on {label}, outcome by outcome", table(_rows(own), _COLUMNS))

@@ -6,8 +6,10 @@ on which every form's prior is the no-effect reference, and never told an anxiou
 that glycinate's own anxiety trials showed no clear effect while the form best expected
 (taurate) had only animal data (an outside audit). :func:`first_why`
 says, from the priors' basis and certainty of each form on the person's heaviest
-outcomes (:func:`~model.data.weights.heaviest_first`), whether any form has studies in
-people of its own there and what they show, and why the form chosen goes first.
+outcomes (:func:`~model.decision.evidence_basis.heaviest`), whether any form has studies in
+people of its own there and what they show, and why the form chosen goes first. The words of
+a prior's basis are :mod:`model.decision.evidence_basis`'s, which the decision's own line on
+the form best expected reads too.
 """
 
 from __future__ import annotations
@@ -15,45 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from model.core.change_words import outcome_name
-from model.core.outcomes import SPECS
-from model.data.weights import heaviest_first
+from model.decision.evidence_basis import KIND_WORDS, finding, heaviest
 from model.evidence.names import listed
-from model.evidence.priorset import PriorEntry, PriorSet
-
-CLEAR = 1.96
-"""Standard deviations of a prior's mean from zero for its evidence to show a clear effect
-(the 95 % interval of ``mgsleep priors`` then stays on one side of zero)."""
-
-BORROWED = "evidence borrowed from magnesium in general"
-
-KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "class": (BORROWED,), "group": (BORROWED,),
-    "expert": (BORROWED, "claims without studies in people"),
-    "pooled": ("a population fit of several diaries",), "override": ("a prior set by hand",)}
-"""What a prior without a study of the form's own rests on, by basis: ``group`` borrows
-from the form's chemical group, itself from magnesium in general; ``expert`` adds the
-form's own claims (mechanistic, preclinical, marketing) to the general evidence."""
-
-GRADES = ("very low", "low", "moderate", "high")
-"""The certainty grades, lowest first (:func:`~model.evidence.synthesis.certainty_label`)."""
-
-
-def _finding(own: list[PriorEntry]) -> str:
-    """What the evidence of forms with studies of their own shows: no clear effect, or where.
-
-    Read from each prior (the form's studies added to the general evidence): no clear effect
-    while its 95 % interval spans zero (:data:`CLEAR`), else the direction it points to.
-    """
-    sign = SPECS[own[0].outcome].sign
-    clear = [e for e in own if abs(e.mean) > CLEAR * e.sd]
-    grades = sorted({e.certainty for e in own},
-                    key=lambda g: GRADES.index(g) if g in GRADES else -1)
-    grade = f"{grades[-1]} certainty" + (" at best" if len(grades) > 1 else "")
-    if not clear:
-        return f"{'its' if len(own) == 1 else 'their'} evidence showing no clear effect ({grade})"
-    said = [f"{e.form}'s evidence pointing to {'a benefit' if sign * e.mean > 0 else 'harm'}"
-            for e in clear]
-    return f"{', '.join(said)} ({grade})"
+from model.evidence.priorset import PriorSet
 
 
 def outcome_evidence(priors: PriorSet, outcome: str) -> str:
@@ -69,7 +35,7 @@ def outcome_evidence(priors: PriorSet, outcome: str) -> str:
     if own:
         names = listed([e.form for e in own], "and", quoted=False)
         return (f"{names} {'has a study' if len(own) == 1 else 'have studies'} in people of "
-                f"{'its' if len(own) == 1 else 'their'} own, {_finding(own)}")
+                f"{'its' if len(own) == 1 else 'their'} own, {finding(own)}")
     some = [e for e in entries if e.basis != "reference"]
     if not some:
         return "no form has any published evidence"
@@ -77,12 +43,6 @@ def outcome_evidence(priors: PriorSet, outcome: str) -> str:
     grades = {e.certainty for e in some}
     grade = f" ({next(iter(grades))} certainty)" if len(grades) == 1 else ""
     return f"no form has a study in people of its own, only {' or '.join(kinds)}{grade}"
-
-
-def heaviest(weights: Mapping[str, float]) -> list[str]:
-    """The outcomes of the top weight (two at most when tied), heaviest first."""
-    order = heaviest_first(weights)
-    return [o for o in order if weights[o] == weights[order[0]]][:2]
 
 
 def main_evidence(priors: PriorSet, weights: Mapping[str, float]) -> str:
