@@ -39,7 +39,8 @@ RACING = Profile(complaint="racing_thoughts")
 # a large, sure benefit on every outcome: recorded, anxiety would be "works"
 FAKE = FakePosterior(benefit={"glycinate": 1.5, "taurate": 0.5}, benefit_sd=0.05,
                      n_draws=2000)
-TAURATE_BEST = FakePosterior(benefit={"taurate": 0.6, "glycinate": 0.3}, benefit_sd=0.05,
+# taurate a little better than glycinate: as promising, so the crossover starts glycinate
+TAURATE_BEST = FakePosterior(benefit={"taurate": 0.33, "glycinate": 0.3}, benefit_sd=0.2,
                              n_draws=1000)
 
 
