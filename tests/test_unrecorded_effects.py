@@ -95,6 +95,8 @@ def test_the_json_entries_carry_recorded_and_the_not_recorded_verdict():
                if e["outcome"] != "anxiety")
     sol = effects.get("glycinate", "sol").to_dict()
     assert sol["recorded"] is True
+    table = effects.table()
+    assert set(table.loc[~table["recorded"], "verdict"]) == {"not_recorded"}
 
 
 def test_a_column_recorded_on_one_night_counts_as_recorded():

@@ -226,7 +226,8 @@ class DiaryEffects:
                  "nights": e.nights, "unit": e.unit, "mean": e.mean, "ci_low": e.ci_low,
                  "ci_high": e.ci_high, "p_benefit": e.p_benefit,
                  "p_beyond_mcid": e.p_beyond_mcid, "p_harm_beyond_mcid": e.p_harm_beyond_mcid,
-                 "mcid": e.mcid, "verdict": e.verdict, "nights_needed": e.nights_needed}
+                 "mcid": e.mcid, "verdict": e.verdict, "nights_needed": e.nights_needed,
+                 "recorded": e.recorded}
                 for e in self.effects]
         frame = pd.DataFrame(rows)
         tried = frame.groupby("form")["nights"].transform("max") > 0
