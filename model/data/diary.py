@@ -30,6 +30,7 @@ from model.core.forms import NONE
 from model.core.regimen import Regimen
 from model.data.compound_doses import compound_warnings
 from model.data.devices import DEVICE, device_warnings
+from model.data.diary_columns import EXCLUDE, OTHER_CHANGE
 from model.data.diary_nights import (
     MAX_SPAN_NIGHTS,
     blank_cell_warnings,
@@ -48,6 +49,7 @@ from model.data.diary_rows import (
     unknown_columns,
 )
 from model.data.guesses import diary_guess_warnings
+from model.data.life_events import gap_warning, leave_out
 from model.data.night_dates import as_date
 from model.data.separators import column_key
 from model.data.short_rows import read_noted_cells
@@ -69,7 +71,7 @@ __all__ = ["COVARIATES", "LOOSE_BRISTOL", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERI
 
 
 _COLUMNS = ("form", "elemental_mg", "split", "recorded", *OUTCOMES, "gi_night",
-            *COVARIATES, DEVICE, "notes")
+            *COVARIATES, DEVICE, "notes", OTHER_CHANGE, EXCLUDE)
 
 
 def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
@@ -87,10 +89,11 @@ def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
                            np.full(len(nights), empty, dtype=object))
         nights[column] = np.where(gap, carried, nights[column].to_numpy(dtype=object))
     nights["recorded"] = ~gap
-    nights[["notes", DEVICE]] = nights.reindex(columns=["notes", DEVICE]).fillna("")
+    text = ["notes", DEVICE, OTHER_CHANGE, EXCLUDE]
+    nights[text] = nights.reindex(columns=text).fillna("")
     nights["gi_night"] = gi_nights(nights)
-    typed = nights.astype({"form": str, "elemental_mg": float, "split": bool, "notes": str,
-                           DEVICE: str}
+    typed = nights.astype({"form": str, "elemental_mg": float, "split": bool}
+                          | dict.fromkeys(text, str)
                           | dict.fromkeys((*OUTCOMES, *COVARIATES), float))
     return typed[list(_COLUMNS)]
 
@@ -105,21 +108,6 @@ def gi_nights(nights: pd.DataFrame, loose_bristol: int = LOOSE_BRISTOL) -> pd.Se
     says = (bristol >= loose_bristol) | (upset == 1)
     seen = bristol.notna() | upset.notna()
     return pd.Series(np.where(says, 1.0, np.where(seen, 0.0, np.nan)), index=bristol.index)
-
-
-def _gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
-    """The nights missing between recorded dates: which, and what they are taken as.
-
-    It came every morning of a daily loop without saying which night, or that its regimen
-    is assumed (:func:`_timeline`).
-    """
-    dates = [d.date().isoformat() for d in nights.index[~nights["recorded"].to_numpy(bool)]]
-    if not dates:
-        return []
-    shown = ", ".join(dates[:3]) + (f" and {len(dates) - 3} more" if len(dates) > 3 else "")
-    return [f"{name}: {len(dates)} night(s) missing between recorded dates ({shown}), inserted "
-            "as unrecorded: one between two nights on the same regimen is taken as on it, any "
-            "other as without magnesium (mgsleep log --date adds a night you remember)"]
 
 
 def _row_numbers(source: pd.DataFrame | Diary) -> dict[pd.Timestamp, int]:
@@ -165,7 +153,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     unknown = unknown_columns(table.columns)
     table, warnings = normalise_columns(table, name)
     unknown = [c for c in unknown if column_key(c) in table.columns]   # not read as another
-    recorded = parse_rows(table, name, priors_dir, sep, unknown)
+    recorded, left_out = leave_out(table, parse_rows(table, name, priors_dir, sep, unknown), name)
     rows = _row_numbers(table)
     warnings += short + nights_ahead(recorded[list(OUTCOMES)].notna().any(axis=1), name, rows,
                              today or dt.date.today(),
@@ -179,13 +167,13 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         warnings.append(f"{name}: no night has an outcome recorded (sleep-onset latency, "
                         "awakenings, ratings, stool form): an analysis rests on the published "
                         "evidence alone")
-    warnings += compound_warnings(table, recorded, name, rows, priors_dir)
+    warnings += left_out + compound_warnings(table, recorded, name, rows, priors_dir)
     warnings += dose_warnings(recorded["elemental_mg"], name, rows) + blank_cell_warnings(
         recorded, COVARIATES, recorded[list(OUTCOMES)].notna().any(axis=1), name)
     warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
     nights = _timeline(recorded)
     warnings += device_warnings(nights, name)
-    return Diary(nights, name, tuple(warnings + _gap_warning(nights, name)),
+    return Diary(nights, name, tuple(warnings + gap_warning(nights, name)),
                  tuple(date_only.values()))
 
 
@@ -447,4 +435,4 @@ def _on_timeline(diary: Diary, recorded: pd.DataFrame) -> Diary:
     nights = _timeline(recorded.drop(columns=["recorded", "gi_night"]))
     nights["gi_night"] = recorded["gi_night"].reindex(nights.index)
     said = tuple(w for w in diary.warnings if "missing between" not in w)
-    return replace(diary, nights=nights, warnings=said + tuple(_gap_warning(nights, diary.source)))
+    return replace(diary, nights=nights, warnings=said + tuple(gap_warning(nights, diary.source)))

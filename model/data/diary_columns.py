@@ -55,7 +55,15 @@ NUMERIC: dict[str, ColumnRange] = {
 }
 """Range of each numeric diary column (the README)."""
 
-KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, DEVICE, "notes")
+OTHER_CHANGE = "other_change"
+"""A text column written on the night something else changed in the person's life ("started
+sertraline 50 mg", "stopped melatonin", "started CBT-I"; blank otherwise), read as ``notes``
+is (:mod:`model.data.life_events`)."""
+EXCLUDE = "exclude"
+"""A column that leaves a night's sleep outcomes out: 1 or a word (``travel``, ``ill``);
+blank or 0 keeps the night (:mod:`model.data.life_events`)."""
+KNOWN_COLUMNS: tuple[str, ...] = ("date", "form", *NUMERIC, DEVICE, "notes", OTHER_CHANGE,
+                                  EXCLUDE)
 GUESS_COLUMN = "guess"
 """The column where a person in a blinded trial guesses the arm of a period: read by
 ``mgsleep unblind`` (:func:`model.trial.blinding.check_guesses`), not analysed, and no

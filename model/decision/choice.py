@@ -62,7 +62,7 @@ from model.core.forms import FORMS
 from model.decision.baseline import withdrawal_first
 from model.decision.candidates import EXPERIMENTS
 from model.decision.history import History
-from model.decision.overrides import harm, held_for_a_hard_week, keeps_form
+from model.decision.overrides import harm, held_back, keeps_form
 from model.decision.rules import SAFETY_MOVES, acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
 from model.decision.utility import Evaluation, held_by_period
@@ -389,8 +389,8 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if kept is not None and stop is None:
         return Choice(kept, False, "gentler", kept != greedy(ev))
     chosen = _choose(ev, past, mode, rng, s)
-    if mode == "expected_utility" and held_for_a_hard_week(ev, chosen.index, chosen.why, past):
-        chosen = Choice(None, False, "hard_week")     # kept: unless it does harm (below)
+    if mode == "expected_utility" and (held := held_back(ev, chosen.index, chosen.why, past, s)):
+        chosen = Choice(None, False, held)     # kept: unless it does harm (below)
     if stop is not None and (keeps_form(ev, chosen.index, past)
                              or (chosen.index == stop and not chosen.commit)):
         return Choice(stop, False, "harm")

@@ -37,6 +37,7 @@ from model.decision.candidates import candidates, forms_open
 from model.decision.choice import Choice, choose, close_call, too_few_draws
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history, review_days
+from model.decision.override_words import HARD_WEEK_LINE, other_change_line
 from model.decision.plan_words import TO_LEARN, by_design, few_draws_line
 from model.decision.results import (
     NO_SCORES,
@@ -76,7 +77,7 @@ _WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
               "plan": "best_expected", "collect": "collect", "forced": "forced",
               "trial": "thompson", "crossover": "crossover", "titrate": "titration",
               "gentler": "gentler_dose", "harm": "harm", "hard_week": "hard_week",
-              "no_baseline": "no_baseline"}
+              "no_baseline": "no_baseline", "other_change": "other_change"}
 _EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
 
 
@@ -116,6 +117,18 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
     return (*codes, *breaks)
 
 
+def _other_change_said(why: str, past: History, s: DecisionSettings,
+                       reasons: list[str]) -> list[str]:
+    """The reasons of a change held back after another change in life (``other_change``).
+
+    Said as a hard week's hold is, with the other change's line first
+    (:func:`~model.decision.override_words.other_change_line`) instead of the hard week's.
+    """
+    if why != "other_change":
+        return reasons
+    return [other_change_line(past, s) if line == HARD_WEEK_LINE else line for line in reasons]
+
+
 def _decision(ev: Evaluation, choice: Choice, past: History,
               dates: tuple[dt.date, dt.date | None],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
@@ -149,11 +162,13 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
     breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks, rules.other_mg)
-    reasons = ([breach] if breach else []) + explain.reasons(
-        choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
+    said = explain.reasons(
+        "hard_week" if choice.why == "other_change" else choice.why, chosen, assessed, past, gi,
+        s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],
         held=None if choice.held is None else assessed[choice.held],
         tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm, order=outcomes)
+    reasons = ([breach] if breach else []) + _other_change_said(choice.why, past, s, said)
     if too_few_draws(ev, s):       # the rule never commits then: say why
         reasons.append(few_draws_line(ev.utility.shape[1], s))
     action = "collect_more_data" if choice.index is None else chosen.action

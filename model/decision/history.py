@@ -15,6 +15,7 @@ from model.core.forms import NONE, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import CODE_NOTE, PLAN_NOTES
+from model.data.life_events import other_changes
 from model.data.recorded import recorded_outcomes
 from model.decision.settings import DecisionSettings
 
@@ -100,6 +101,13 @@ class History:
         (:func:`model.data.recorded.recorded_outcomes`): the coming nights will not show them
         either, so a period teaches nothing of them (:func:`model.decision.utility.evaluate`)
         and one that counts for the person is warned of. Empty before any diary.
+    other_change : tuple of (datetime.date, str), optional
+        The last night with an ``other_change`` (:mod:`model.data.life_events`) and its text
+        ("started sertraline 50 mg"); None: none written.
+    other_change_nights : int
+        Nights from that night (counted) to the last night analysed (:meth:`through`): for
+        one evaluation period of them no change is made for a gain or to learn
+        (:func:`model.decision.overrides.held_for_other_change`). 0 without one.
 
     """
 
@@ -118,6 +126,8 @@ class History:
     skipped: int = 0
     last_night: dt.date | None = field(default=None, compare=False)
     unrecorded: frozenset[str] = frozenset()
+    other_change: tuple[dt.date, str] | None = None
+    other_change_nights: int = 0
 
     @property
     def first_step(self) -> bool:
@@ -181,11 +191,14 @@ class History:
         period or nights read as skipped (nothing changed is then not taking magnesium), nor
         without a known last night.
         """
-        if (self.last_night is None or as_of <= self.last_night or self.placebo_nights
-                or self.skipped):
+        if self.last_night is None or as_of <= self.last_night:
             return self
-        return replace(self, nights_on_current=self.nights_on_current
-                       + (as_of - self.last_night).days)
+        later = (as_of - self.last_night).days
+        past = replace(self, other_change_nights=self.other_change_nights + later
+                       if self.other_change else 0)
+        if self.placebo_nights or self.skipped:
+            return past
+        return replace(past, nights_on_current=self.nights_on_current + later)
 
     @classmethod
     def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
@@ -225,7 +238,7 @@ class History:
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
                    _last_date(nights), frozenset(o for o in OUTCOMES if SPECS[o].column in nights)
-                   - frozenset(recorded_outcomes(nights)))
+                   - frozenset(recorded_outcomes(nights)), *_other_change(nights))
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
@@ -370,6 +383,19 @@ def trailing_skips(regimens: list[Regimen], planned: Sequence[bool] = ()) -> int
 def planned_off(nights: pd.DataFrame) -> list[bool]:
     """Per night, whether a trial plan set it without magnesium (notes baseline or washout)."""
     return plan_notes(nights).str.strip().str.lower().isin(PLAN_NOTES - {"treatment"}).tolist()
+
+
+def _other_change(nights: pd.DataFrame) -> tuple[tuple[dt.date, str] | None, int]:
+    """The last ``other_change`` of a ``nights`` frame indexed by date, and the nights since.
+
+    The nights are counted from that night to the frame's last, both included; (None, 0)
+    without one.
+    """
+    changes = other_changes(nights)
+    if not changes:
+        return None, 0
+    day, text = changes[-1]
+    return (day.date(), text), int((nights.index[-1] - day).days) + 1
 
 
 def _last_date(nights: pd.DataFrame) -> dt.date | None:

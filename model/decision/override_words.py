@@ -1,10 +1,13 @@
 """What the advice says when it overrides the rule's choice (:mod:`model.decision.overrides`).
 
 A stop of a regimen that probably does harm (:func:`harm_line`), a change held back in a week
-of very high anxiety (:data:`HARD_WEEK_LINE`).
+of very high anxiety (:data:`HARD_WEEK_LINE`) or after another change in the person's life
+(:func:`other_change_line`).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from model.core.change_words import chance
 from model.decision.assessed import Assessed
@@ -19,6 +22,22 @@ HARD_WEEK_LINE = (f"A week of very high evening anxiety ({HARD_ANXIETY} or more 
                   "or prescriber.")
 """The first reason of advice a hard week holds
 (:func:`model.decision.overrides.held_for_a_hard_week`)."""
+
+
+def other_change_line(past: History, s: DecisionSettings) -> str:
+    """The first reason of advice another change in life holds (``other_change``).
+
+    :func:`model.decision.overrides.held_for_other_change`: its night, its words, and the
+    morning its evaluation period is over.
+    """
+    if past.other_change is None:
+        raise ValueError("no other change in the history")
+    day, text = past.other_change
+    until = day + dt.timedelta(days=s.min_nights)
+    return (f"You changed something else on {day.isoformat()} ({text}): the nights after it "
+            "cannot tell its effect from magnesium's, so no change to magnesium is made for a "
+            f"gain or to learn for {s.min_nights} nights from it (until {until.isoformat()}); "
+            "only what safety asks for is done.")
 
 
 def harm_line(chosen: Assessed, past: History, s: DecisionSettings, p_harm: float) -> str:

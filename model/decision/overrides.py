@@ -2,7 +2,9 @@
 
 A regimen that probably does harm is stopped, its evaluation period over or not
 (:func:`harm`), unless the choice leaves its form (:func:`keeps_form`); in a week of very
-high anxiety a change made for a gain or to learn waits (:func:`held_for_a_hard_week`).
+high anxiety a change made for a gain or to learn waits (:func:`held_for_a_hard_week`), and
+so it does for one evaluation period after another change in the person's life
+(:func:`held_for_other_change`).
 :func:`model.decision.choice.choose` applies them.
 """
 
@@ -61,6 +63,38 @@ def held_for_a_hard_week(ev: Evaluation, index: int | None, why: Why, past: Hist
     and "Switch to glycinate, 300 mg ... to learn" in the same breath (a GP's audit, /tmp/hC).
     Only while keeping the current regimen is allowed.
     """
-    if not past.hard_week or index in (None, 0) or not ev.feasible[0]:
+    if not past.hard_week:
+        return False
+    return _held(ev, index, why)
+
+
+def held_for_other_change(ev: Evaluation, index: int | None, why: Why, past: History,
+                          s: DecisionSettings) -> bool:
+    """Whether another change in the person's life holds the chosen change back.
+
+    For one evaluation period (``s.min_nights``) after the last night with an
+    ``other_change`` (:attr:`History.other_change`) the nights cannot tell that change from
+    magnesium: sertraline begun on night 30 on taurate had its early worsening booked on
+    taurate, and "Switch to glycinate ... to learn" came 8 nights into it; CBT-I begun on
+    night 22 was credited to taurate and drove "Raise the dose" (an outside audit,
+    /tmp/w42/J). As in a hard week (:data:`HELD_IN_A_HARD_WEEK`), only a change made for a
+    gain or to learn waits; a stop for harm, a gentler dose, the hard rules still act.
+    """
+    if past.other_change is None or past.other_change_nights >= s.min_nights:
+        return False
+    return _held(ev, index, why)
+
+
+def _held(ev: Evaluation, index: int | None, why: Why) -> bool:
+    """Whether the chosen change is one that waits, keeping the current regimen allowed."""
+    if index in (None, 0) or not ev.feasible[0]:
         return False
     return why in HELD_IN_A_HARD_WEEK and ev.candidates[index].action not in SAFETY_MOVES
+
+
+def held_back(ev: Evaluation, index: int | None, why: Why, past: History,
+              s: DecisionSettings) -> Why | None:
+    """Why the chosen change waits: ``hard_week`` first, then ``other_change`` (None: not)."""
+    if held_for_a_hard_week(ev, index, why, past):
+        return "hard_week"
+    return "other_change" if held_for_other_change(ev, index, why, past, s) else None

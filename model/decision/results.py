@@ -53,6 +53,11 @@ REASON_CODES: dict[str, str] = {
     "hard_week": ("a week of very high anxiety (8 or more on 4 of the last 7 nights): no "
                   "change for a gain or to learn until it passes, only what safety asks for; "
                   "see a clinician"),
+    "other_change": ("something else changed in the person's life within one evaluation "
+                     "period (diary column other_change: a medicine, melatonin, CBT-I): no "
+                     "change to magnesium for a gain or to learn until a period after it, "
+                     "only what safety asks for; the nights since cannot tell it from "
+                     "magnesium"),
     "acute_gi": "recent GI nights on the current regimen",
     "harm": ("the current regimen probably does harm: P(it is worse than placebo and, until "
              "the diary has a placebo night, than no magnesium as the nights show it) (p_harm) "

@@ -145,7 +145,8 @@ Mode = Literal["expected_utility", "thompson"]
 """How the action is chosen: by expected utility, or best in one random draw (Thompson)."""
 
 Why = Literal["first_step", "forced", "commit", "trial", "plan", "collect", "learn",
-              "crossover", "titrate", "gentler", "harm", "hard_week", "no_baseline"]
+              "crossover", "titrate", "gentler", "harm", "hard_week", "no_baseline",
+              "other_change"]
 """Which branch of the commit rule made the choice (it selects the wording of the plan)."""
 
 HARD_BLOCKS = frozenset({"above_ceiling", "excluded_form"})

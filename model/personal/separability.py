@@ -24,6 +24,7 @@ from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.regimen import Regimen
 from model.data.devices import device_changes
 from model.data.diary import COVARIATES, Diary
+from model.data.life_events import other_changes
 
 MIN_ON_NIGHTS = 14
 """A withdrawal counts after at least this many nights on magnesium with a row (a dose written
@@ -62,6 +63,12 @@ DEVICE_NEAR = 7
 """A change of the measuring device (:mod:`model.data.devices`) this many nights or fewer from
 a change of regimen is named: the model's level shift for the device and the new regimen's
 effect (a build-up of days) both start there, and the diary can hardly tell them apart."""
+OTHER_CHANGE_NEAR = 14
+"""Another change in the person's life (diary column ``other_change``: a medicine, melatonin,
+CBT-I) this many nights or fewer before or after a change of regimen is named: one evaluation
+period (``DecisionSettings.min_nights``, whose default this is; the fit's kinetics make it 7
+to 28). Melatonin begun with a switch to taurate was credited to taurate, -8.9 min (P 0.85)
+where neither did anything (an outside audit, /tmp/w42/J)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,8 @@ class Separability:
         Plain-language reasons, for people: why the diary is not separable (with the nights
         off a withdrawal needs), an entangled posterior, a recorded covariate that changed
         with magnesium (:data:`COVARIATE_SHIFT`), a change of device near a change of
-        regimen (:data:`DEVICE_NEAR`).
+        regimen (:data:`DEVICE_NEAR`), another change in life near a change of regimen
+        (:data:`OTHER_CHANGE_NEAR`).
     off_nights_needed : int
         Observed nights off after a run on magnesium that make a withdrawal.
     """
@@ -195,6 +203,31 @@ def device_near_change(diary: Diary) -> list[str]:
     return reasons
 
 
+def other_change_near(diary: Diary, near: int = OTHER_CHANGE_NEAR) -> list[str]:
+    """Reasons naming each ``other_change`` within ``near`` nights of a change of regimen.
+
+    The nearest change of regimen is named (the first of two as near), after the diary's
+    first night (:func:`model.data.life_events.other_changes`).
+    """
+    starts = diary.segments()
+    starts = starts[starts["start"] > diary.nights.index[0]]
+    reasons = []
+    for day, text in other_changes(diary.nights):
+        apart = (day - starts["start"]).dt.days
+        if starts.empty or apart.abs().min() > near:
+            continue
+        row = int(apart.abs().to_numpy().argmin())
+        nights, regimen = int(apart.iloc[row]), Regimen.from_label(starts["label"].iloc[row])
+        when = ("the night" if nights == 0 else
+                f"{abs(nights)} night(s) {'after' if nights > 0 else 'before'}")
+        began = (f"you began {regimen.words}" if regimen.active
+                 else f"you changed to {regimen.words}")
+        on = f" (on {starts['start'].iloc[row].date()})" if nights else ""
+        reasons.append(f"{text} on {day.date()}, {when} {began}{on}: the effect seen on "
+                       f"{regimen.words} includes it (column other_change)")
+    return reasons
+
+
 def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) -> Separability:
     """Say whether ``diary`` separates magnesium from expectation and drift.
 
@@ -234,6 +267,7 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     if correlation is not None and correlation < ENTANGLED:
         reasons.append(f"the magnesium and expectation effects are still entangled in the "
                        f"posterior (correlation {correlation:.2f})")
-    reasons += covariate_shifts(diary, active) + device_near_change(diary)
+    reasons += (covariate_shifts(diary, active) + device_near_change(diary)
+                + other_change_near(diary))
     return Separability(separable and bool(tried), withdrawals, placebo, switch_ons,
                         correlation, tuple(reasons), need)

@@ -1,0 +1,120 @@
+"""Nights unlike the others: another change in a person's life, nights left out, nights missing.
+
+A diary follows one person whose life does not hold still: a new medicine, melatonin,
+CBT-I, travel, a cold (an outside audit, /tmp/w42/J: sertraline begun on night 30 was booked
+on taurate; ten nights of jet lag and a week's cold turned a helpful glycinate into "harms
+you (P 0.94)"). Two optional columns let the person say so:
+
+- ``other_change`` (:data:`~model.data.diary_columns.OTHER_CHANGE`): text on the night
+  something else changed. The decision holds changes made for a gain or to learn for one
+  evaluation period after it (:func:`model.decision.overrides.held_for_other_change`), and the
+  separability reasons name one near a change of regimen
+  (:func:`model.personal.separability.other_change_near`).
+- ``exclude`` (:data:`~model.data.diary_columns.EXCLUDE`): 1 or a word (``travel``, ``ill``)
+  on a night whose sleep outcomes are not to be read. They are read as not recorded
+  (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
+  magnesium's effect and the GI safety rules need them (:func:`leave_out`).
+
+Nights missing between recorded dates are said here too (:func:`gap_warning`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.data.diary_columns import EXCLUDE, OTHER_CHANGE, is_missing
+from model.data.night_dates import as_date
+
+LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
+                             "anxiety")
+"""The sleep outcomes an excluded night does not give: not the stool form nor a GI upset."""
+
+EXCLUDED = "excluded"
+"""The reason of a night excluded with 1 (no word)."""
+
+
+def exclude_reason(value: object) -> str:
+    """A cell of ``exclude`` as the reason the night is left out ("": kept).
+
+    Blank or 0 keeps the night; 1 leaves it out (:data:`EXCLUDED`); a word (``travel``,
+    ``ill``) leaves it out and is the reason, lower-case, spaces collapsed.
+    """
+    if is_missing(value):
+        return ""
+    text = " ".join(str(value).split()).lower()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return "" if number == 0 else EXCLUDED
+
+
+def other_change_text(value: object) -> str:
+    """A cell of ``other_change`` as its text, spaces collapsed ("": nothing changed)."""
+    return "" if is_missing(value) else " ".join(str(value).split())
+
+
+def _by_date(table: pd.DataFrame, column: str, read: object) -> dict[pd.Timestamp, str]:
+    """Each date of ``table`` with its ``column`` cell read by ``read`` (only those non-blank)."""
+    if column not in table.columns:
+        return {}
+    out = {}
+    for day, value in zip(table["date"], table[column], strict=True):
+        date, text = as_date(day), read(value)  # type: ignore[operator]
+        if date is not None and text:
+            out[pd.Timestamp(date)] = text
+    return out
+
+
+def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
+              name: str) -> tuple[pd.DataFrame, list[str]]:
+    """The parsed nights with ``other_change`` and ``exclude`` read, and one warning.
+
+    ``table``: the diary as read (columns normalised); ``recorded``: its parsed nights, by
+    date. Each night gains the text of ``other_change`` and the reason of ``exclude``
+    (:func:`exclude_reason`), "" without; an excluded night's sleep outcomes (:data:`LEFT_OUT`)
+    become not recorded, its dose and stool/GI record stay. The warning says how many nights
+    were left out, and the words given.
+    """
+    changes = _by_date(table, OTHER_CHANGE, other_change_text)
+    reasons = _by_date(table, EXCLUDE, exclude_reason)
+    out = recorded.copy()
+    out[OTHER_CHANGE] = [changes.get(day, "") for day in out.index]
+    out[EXCLUDE] = [reasons.get(day, "") for day in out.index]
+    excluded = (out[EXCLUDE] != "").to_numpy(bool)
+    if not excluded.any():
+        return out, []
+    columns = [c for c in LEFT_OUT if c in out.columns]
+    out.loc[excluded, columns] = np.nan
+    said = pd.Series(out.loc[excluded, EXCLUDE]).value_counts(sort=False)
+    words = ", ".join(f"{reason} {count}" for reason, count in said.items())
+    days = out.index[excluded]
+    return out, [f"{name}: {int(excluded.sum())} night(s) left out (column exclude: {words}; "
+                 f"{days[0].date()} to {days[-1].date()}): their sleep outcomes (latency, "
+                 "awakenings, WASO, quality, freshness, anxiety) are read as not recorded; "
+                 "their dose and stool/GI records are kept"]
+
+
+def gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
+    """The nights missing between recorded dates: which, and what they are taken as.
+
+    It came every morning of a daily loop without saying which night, or that its regimen
+    is assumed (:func:`model.data.diary._timeline`).
+    """
+    dates = [d.date().isoformat() for d in nights.index[~nights["recorded"].to_numpy(bool)]]
+    if not dates:
+        return []
+    shown = ", ".join(dates[:3]) + (f" and {len(dates) - 3} more" if len(dates) > 3 else "")
+    return [f"{name}: {len(dates)} night(s) missing between recorded dates ({shown}), inserted "
+            "as unrecorded: one between two nights on the same regimen is taken as on it, any "
+            "other as without magnesium (mgsleep log --date adds a night you remember)"]
+
+
+def other_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
+    """Every night with an ``other_change``, with its text, oldest first."""
+    if OTHER_CHANGE not in nights.columns:
+        return []
+    texts = nights[OTHER_CHANGE].map(other_change_text).to_numpy(str)
+    days = pd.DatetimeIndex(nights.index)
+    return [(day, str(text)) for day, text in zip(days, texts, strict=True) if text]
