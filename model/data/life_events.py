@@ -113,7 +113,7 @@ def gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
 
 def other_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
     """Every night with an ``other_change``, with its text, oldest first."""
-    if OTHER_CHANGE not in nights.columns:
+    if OTHER_CHANGE not in nights.columns or not isinstance(nights.index, pd.DatetimeIndex):
         return []
     texts = nights[OTHER_CHANGE].map(other_change_text).to_numpy(str)
     days = pd.DatetimeIndex(nights.index)
