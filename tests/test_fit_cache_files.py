@@ -117,7 +117,7 @@ def test_a_cached_fit_of_an_earlier_build_still_loads(diary, priors, tmp_path):
     save_fit(_saved(diary), priors, tmp_path / "fit.npz")
     with np.load(tmp_path / "fit.npz") as stored:
         arrays = {k: stored[k] for k in stored.files if not k.startswith("diary_ends/")}
-    for column in ("form", "device", "notes"):            # the text columns
+    for column in ("form", "device", "notes", "other_change", "exclude"):  # the text columns
         arrays[f"diary/{column}"] = diary.nights[column].fillna("").to_numpy().astype(str)
     np.savez(tmp_path / "earlier.npz", **arrays)
     assert load_fit(tmp_path / "earlier.npz", priors).diary.nights.equals(diary.nights)
