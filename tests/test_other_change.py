@@ -162,3 +162,23 @@ def test_mei_travel_and_cold_written_in_exclude_read_as_not_recorded():
                                             "gi_upset", "gi_night"]])
     assert excluded.loc["2026-09-25":"2026-10-11", SLEEP].isna().all(axis=None)
     assert as_lived.loc["2026-09-25":"2026-10-11", "sol_min"].notna().all()
+
+
+def test_the_headline_says_why_nothing_is_changed_after_another_change():
+    """Its Why was "No change is expected to do better than what you do now": the hold's
+    reason (the other change, its date, until when) is what the person reads first."""
+    from dataclasses import replace
+
+    from model.report.headline import headline
+    from model.testing import example_analysis
+
+    result = example_analysis()
+    line = ("You changed something else on 2026-09-30 (GP started sertraline 50 mg): the nights "
+            "after it cannot tell its effect from magnesium's, so no change to magnesium is made "
+            "for a gain or to learn for 19 nights from it (until 2026-10-19); only what safety "
+            "asks for is done.")
+    rec = replace(result.decision.recommendation, action="collect_more_data",
+                  reason_codes=("other_change",), commit=False,
+                  reasons=(line, *result.decision.recommendation.reasons))
+    said = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
+    assert said.why.startswith("You changed something else on 2026-09-30"), said.why

@@ -195,3 +195,13 @@ def test_one_definition_of_the_basis_words():
     assert evidence_words.heaviest is heaviest
     assert not hasattr(evidence_words, "KIND_WORDS_") and not hasattr(evidence_words,
                                                                        "_finding")
+
+
+def test_decide_says_what_the_start_best_expected_rests_on():
+    made = decide(TAURATE_BEST, priors=cached_priors(), profile=Profile(complaint="anxiety"),
+                  diary=diary(("none", 0, 14), anxiety=True), as_of=dt.date(2026, 1, 14),
+                  seed=1)
+    said = " ".join(made.recommendation.reasons)
+    assert "The best expected now is to start taurate" in said
+    assert ("taurate's expected effect on evening anxiety, which counts most for you, rests "
+            "on animal or laboratory data") in said

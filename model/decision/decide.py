@@ -35,10 +35,10 @@ from model.decision.after_period import after_period
 from model.decision.baseline import no_baseline, withdrawal_nights
 from model.decision.candidates import candidates, forms_open
 from model.decision.choice import Choice, choose, close_call, too_few_draws
+from model.decision.evidence_basis import PriorBasis
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history, review_days
-from model.decision.override_words import HARD_WEEK_LINE, other_change_line
-from model.decision.plan_words import TO_LEARN, by_design, few_draws_line
+from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line
 from model.decision.results import (
     NO_SCORES,
     ActionAssessment,
@@ -117,23 +117,11 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
     return (*codes, *breaks)
 
 
-def _other_change_said(why: str, past: History, s: DecisionSettings,
-                       reasons: list[str]) -> list[str]:
-    """The reasons of a change held back after another change in life (``other_change``).
-
-    Said as a hard week's hold is, with the other change's line first
-    (:func:`~model.decision.override_words.other_change_line`) instead of the hard week's.
-    """
-    if why != "other_change":
-        return reasons
-    return [other_change_line(past, s) if line == HARD_WEEK_LINE else line for line in reasons]
-
-
 def _decision(ev: Evaluation, choice: Choice, past: History,
               dates: tuple[dt.date, dt.date | None],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
               s: DecisionSettings, separable: bool | None,
-              outcomes: Sequence[str] = OUTCOMES) -> Decision:
+              outcomes: Sequence[str] = OUTCOMES, basis: Basis | None = None) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation.
 
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
@@ -141,7 +129,9 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     reasons; the step is not a commitment then (it is chosen among the few the rule leaves
     open, not among every regimen the person could settle on). ``dates``: the analysis date
     and the day the advice is read (:func:`review_from`); ``outcomes``: the outcomes in the
-    person's order (:func:`model.data.weights.outcome_order`), which the reasons follow.
+    person's order (:func:`model.data.weights.outcome_order`), which the reasons follow;
+    ``basis``: what a form's evidence on the outcomes that count most rests on
+    (:class:`~model.decision.evidence_basis.PriorBasis`).
     """
     breaks = current_breaks(past.current, rules)
     if breaks and choice.commit:
@@ -162,13 +152,12 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
     breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks, rules.other_mg)
-    said = explain.reasons(
-        "hard_week" if choice.why == "other_change" else choice.why, chosen, assessed, past, gi,
-        s, to_learn=choice.to_learn, acute=acute,
+    reasons = ([breach] if breach else []) + explain.reasons(
+        choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],
         held=None if choice.held is None else assessed[choice.held],
-        tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm, order=outcomes)
-    reasons = ([breach] if breach else []) + _other_change_said(choice.why, past, s, said)
+        tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm, order=outcomes,
+        basis=basis)
     if too_few_draws(ev, s):       # the rule never commits then: say why
         reasons.append(few_draws_line(ev.utility.shape[1], s))
     action = "collect_more_data" if choice.index is None else chosen.action
@@ -325,7 +314,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
     decision = _decision(ev, choice, past, dates, warnings, rules,
                          priors.safety.gi_constraint, mode, s, separable,
-                         outcome_order(person.outcome_weights()))
+                         outcome_order(person.outcome_weights()),
+                         PriorBasis(priors, person.outcome_weights()))
     return _unchecked(_beyond_studied(decision, priors), rules)
 
 

@@ -19,7 +19,7 @@ from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import gentler_line
 from model.decision.history import History, step_nights
-from model.decision.override_words import HARD_WEEK_LINE, harm_line
+from model.decision.override_words import HARD_WEEK_LINE, harm_line, other_change_line
 from model.decision.plan_words import (
     BY_DESIGN,
     COMMITTED,
@@ -319,10 +319,10 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     n_feasible = sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
     said = numbers(chosen, n_feasible, reference, gi, s, rule=why == "no_baseline",
                    unrecorded=past.unrecorded, order=order)
-    if why in ("collect", "hard_week"):
-        first = HARD_WEEK_LINE if why == "hard_week" else collect_line(assessed, reference, s,
-                                                                       close_to, held,
-                                                                       past.known_nights)
+    if why in ("collect", "hard_week", "other_change"):
+        first = (HARD_WEEK_LINE if why == "hard_week" else other_change_line(past, s)
+                 if why == "other_change" else collect_line(assessed, reference, s, close_to,
+                                                            held, past.known_nights))
         lines = [first, *said,
                  f"Keep {reference.words} and look again on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]
