@@ -182,3 +182,14 @@ def test_the_headline_says_why_nothing_is_changed_after_another_change():
                   reasons=(line, *result.decision.recommendation.reasons))
     said = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
     assert said.why.startswith("You changed something else on 2026-09-30"), said.why
+
+
+@pytest.mark.parametrize(("cell", "reason"), [("", ""), ("0", ""), ("no", ""), ("False", ""),
+                                              ("1", "excluded"), ("yes", "excluded"),
+                                              ("x", "excluded"), ("Travel ", "travel"),
+                                              ("jet  lag", "jet lag")])
+def test_an_exclude_cell_of_no_keeps_the_night(cell, reason):
+    """``exclude = no`` left the night out, with "no" as its reason."""
+    from model.data.life_events import exclude_reason
+
+    assert exclude_reason(cell) == reason

@@ -31,18 +31,27 @@ LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "fr
 """The sleep outcomes an excluded night does not give: not the stool form nor a GI upset."""
 
 EXCLUDED = "excluded"
-"""The reason of a night excluded with 1 (no word)."""
+"""The reason of a night excluded with 1 or a yes (no word of its own)."""
+
+KEPT_WORDS = frozenset({"no", "n", "false"})
+"""Words of ``exclude`` that keep the night, as 0 does: ``no`` was a reason to leave it out."""
+
+LEFT_OUT_WORDS = frozenset({"yes", "y", "true", "x"})
+"""Words of ``exclude`` that leave the night out with no reason of their own, as 1 does."""
 
 
 def exclude_reason(value: object) -> str:
     """A cell of ``exclude`` as the reason the night is left out ("": kept).
 
-    Blank or 0 keeps the night; 1 leaves it out (:data:`EXCLUDED`); a word (``travel``,
-    ``ill``) leaves it out and is the reason, lower-case, spaces collapsed.
+    Blank, 0 or a no (``no``, ``false``) keeps the night; 1 or a yes leaves it out
+    (:data:`EXCLUDED`); another word (``travel``, ``ill``) leaves it out and is the reason,
+    lower-case, spaces collapsed.
     """
     if is_missing(value):
         return ""
     text = " ".join(str(value).split()).lower()
+    if text in KEPT_WORDS or text in LEFT_OUT_WORDS:
+        return "" if text in KEPT_WORDS else EXCLUDED
     try:
         number = float(text)
     except ValueError:
