@@ -193,3 +193,20 @@ def test_an_exclude_cell_of_no_keeps_the_night(cell, reason):
     from model.data.life_events import exclude_reason
 
     assert exclude_reason(cell) == reason
+
+
+def test_log_writes_another_change_and_a_night_left_out(tmp_path):
+    """``mgsleep log --other-change`` and ``--exclude``: the columns the diary reads, never
+    asked, and neither an evening nor a morning value."""
+    from model.cli.main import main
+    from model.data.diary import read_diary
+
+    path = tmp_path / "diary.csv"
+    path.write_text("date,form,elemental_mg,sol_min\n2026-10-01,glycinate,200,30\n")
+    assert main(["log", str(path), "--date", "2026-10-02", "--sol", "20",
+                 "--other-change", "started sertraline 50 mg"]) == 0
+    assert main(["log", str(path), "--date", "2026-10-03", "--sol", "90",
+                 "--exclude", "travel"]) == 0
+    nights = read_diary(path, today=dt.date(2026, 12, 1)).nights
+    assert nights.loc["2026-10-02", "other_change"] == "started sertraline 50 mg"
+    assert pd.isna(nights.loc["2026-10-03", "sol_min"])          # left out, as written

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.log_questions import FIELDS, ask_night, last_regimen, prompt
+from model.cli.log_questions import FIELDS, NOT_ASKED, ask_night, last_regimen, prompt
 from model.cli.night_warnings import MORNING_FIELDS, warn_pot_form, warn_unusual, watch_night
 from model.cli.options import add_profile_options, as_typed, parse_date, undecoded
 from model.core.errors import Fault, InputError
@@ -133,7 +133,7 @@ def default_night(values: dict[str, str], at: dt.datetime) -> tuple[dt.date, str
         return last_night, "no --date: last night"
     morning = [FIELDS[c][0] for c in values if c in MORNING_FIELDS]
     evening = [FIELDS[c][0] for c in values
-               if c not in MORNING_FIELDS and c not in ("notes", "device")]
+               if c not in MORNING_FIELDS and c not in ("notes", *NOT_ASKED)]
     if evening and not morning:
         return today, f"no --date: tonight, as {', '.join(evening)} after {EVENING:%H:%M}"
     if morning and not evening:

@@ -28,8 +28,15 @@ FIELDS: dict[str, tuple[str, str]] = {
     "alcohol_drinks": ("--alcohol", "drinks that evening"),
     "notes": ("--notes", "free text"),
     "device": ("--device", "what measured the night's sleep (self-report, oura, ...; not asked)"),
+    "other_change": ("--other-change", "something else that changed this night (started "
+                     "sertraline 50 mg, stopped melatonin, started CBT-I; not asked)"),
+    "exclude": ("--exclude", "leave this night's sleep out: 1, or why (travel, ill; not asked)"),
 }
 """Diary column -> (option, help); the order of the interactive questions."""
+
+NOT_ASKED = frozenset({"device", "other_change", "exclude"})
+"""Fields given only as options, never asked (:func:`ask_night`); neither evening nor morning
+values (:func:`model.cli.log.default_night`)."""
 
 REGIMEN: tuple[str, ...] = ("form", "elemental_mg", "split")
 """Fields whose default, when asked, is the diary's last night."""
@@ -67,7 +74,7 @@ def ask_night(ask: Callable[[str], str], night: dt.date, defaults: dict[str, str
     answers = {"date": _answer(ask, f"night (date it began){shown}", f"night{shown}",
                                str(night), _date_problem)}
     typed_twice: set[str] = set()
-    for column, (_, text) in list(FIELDS.items())[:-1]:     # not the device
+    for column, (_, text) in ((c, f) for c, f in FIELDS.items() if c not in NOT_ASKED):
         default = defaults.get(column, "") if answers.get("form", "x") else ""
         if column == "form" and default:
             text = f"magnesium form taken (Enter keeps {default}; none = no magnesium; placebo)"

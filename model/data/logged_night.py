@@ -26,7 +26,7 @@ from model.data.diary_rows import cell_problem, is_missing
 from model.data.night_dates import as_date
 from model.data.separators import DECIMAL_COMMA, cell_number, thousands
 
-TEXT_FIELDS = frozenset({"form", "notes", "device"})
+TEXT_FIELDS = frozenset({"form", "notes", "device", "other_change", "exclude"})
 """The fields that are not numbers."""
 
 PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
