@@ -9,7 +9,7 @@ A profile is a small TOML file (see the README; every key optional)::
                                  # given: a warning
     pregnant = false             # true → a clinician's hold (as "breastfeeding" in conditions)
     conditions = []              # e.g. "myasthenia_gravis", "heart_block"
-    medications = []             # e.g. "levothyroxine", "ciprofloxacin"
+    medications = []             # e.g. "levothyroxine", "sertraline 50 mg since 2026-09-30"
     gut_sensitivity = "none"     # none | mild | ibs
     excluded_forms = []
     max_elemental_mg = 350       # per day; default: the ceiling of safety.toml
@@ -70,6 +70,7 @@ from model.data.profile_entries import (
     ProfileWarning,
     age_of_conditions,
     egfr_of_conditions,
+    medication_starts_of,
     read_taking_since,
     split_entries,
     written_name,
@@ -109,6 +110,7 @@ class Profile(BaseModel):
     pregnant: bool | None = None
     conditions: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
+    medication_starts: dict[str, dt.date] = Field(default_factory=dict)  # name: day started
     gut_sensitivity: GutSensitivity = "none"
     excluded_forms: tuple[str, ...] = ()
     max_elemental_mg: float | None = Field(default=None, ge=0)
@@ -172,14 +174,15 @@ class Profile(BaseModel):
         """Read eGFRs and ages among the conditions, split entries of several names, then IBS.
 
         One validator, so that the IBS rule sees the split names
-        (:func:`~model.data.profile_entries.split_entries`), and an eGFR or an age is read
-        before a split breaks its unit (``mL/min``, ``y/o``) apart.
+        (:func:`~model.data.profile_entries.split_entries`), an eGFR or an age is read
+        before a split breaks its unit (``mL/min``, ``y/o``) apart, and a medicine's day
+        after it (:func:`~model.data.profile_entries.medication_starts_of`).
         """
         context = info.context if isinstance(info.context, dict) else {}
         file = context.get("file", "<profile>")
         data = age_of_conditions(egfr_of_conditions(data, file), file)
-        return cls._ibs_is_a_gut_sensitivity(split_entries(data, context.get("safety"), file),
-                                             file)
+        data = medication_starts_of(split_entries(data, context.get("safety"), file), file)
+        return cls._ibs_is_a_gut_sensitivity(data, file)
 
     @classmethod
     def unknown_key_advice(cls, key: str, context: dict[str, object]) -> str:

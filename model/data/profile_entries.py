@@ -7,7 +7,8 @@ among the conditions is read as the eGFR or the age, with a warning (:func:`egfr
 disease named without its stage (:func:`stage_unnamed`): how to write the profile is said
 here, to the person writing it, not in the rule's reason, which the clinician summary quotes.
 The day the diary's first night's magnesium was begun, ``taking_since``, is read as a date
-(:func:`read_taking_since`).
+(:func:`read_taking_since`); the day a medicine was started or ends, written in its entry
+(``"sertraline 50 mg since 2026-09-30"``), is read from it (:func:`medication_starts_of`).
 """
 
 from __future__ import annotations
@@ -309,3 +310,82 @@ def age_of_conditions(data: object, file: str) -> object:
             f"{file}: key conditions: {entry!r}: age {value:.0f} read from the condition text; "
             f"the profile's age is {lowest:.0f}, the lowest of the key age and those in the "
             f"conditions; give it as the key age (age = {value:.0f}, in whole years) instead"))
+
+
+MEDICINE_DATE = re.compile(
+    r"[\s,;(]*\b(?:(since|started(?:\s+on)?|from)|until|till|til)\s*:?\s*"
+    r"(\d{1,4}[./-]\d{1,2}(?:[./-]\d{1,4})?)\)?", re.IGNORECASE)
+"""A day written in a medicine entry: its start (group 1: ``since``, ``started``, ``started
+on``, ``from``) or its end (``until``, ``till``), and the day (group 2)."""
+
+ISO_DAY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def medicine_dated(entry: str) -> tuple[str, dt.date | None]:
+    """A medicine entry without the days written in it, and the day it was started (or None).
+
+    ``"sertraline 50 mg since 2026-09-30"`` gives ``("sertraline 50 mg", 2026-09-30)``, and the
+    medicine is matched to the safety data as ``"sertraline 50 mg"``: all its rules apply. An
+    end (``"ciprofloxacin 500 mg until 2027-03-30"``, ``"until 12/03/2026"``) is left out of
+    the name and not kept: a medicine listed is taken, its rules apply until it is removed
+    from the list. A start must be written ``YYYY-MM-DD`` (it dates a change in the person's
+    life, :func:`model.decision.overrides.with_medicine_starts`; ``03/09/2026`` could be
+    either month), and a day so written must be one of the calendar.
+
+    Raises
+    ------
+    ValueError
+        For a start not written as ``YYYY-MM-DD``, or a day that is not one of the calendar.
+
+    """
+    start = None
+    for found in MEDICINE_DATE.finditer(entry):
+        day = found[2]
+        if found[1] and not ISO_DAY.fullmatch(day):
+            raise ValueError(f"{found[1]} {day}: expected the day the medicine was started as "
+                             "YYYY-MM-DD (e.g. \"sertraline 50 mg since 2026-09-30\")")
+        if ISO_DAY.fullmatch(day):
+            try:
+                read = dt.date(*map(int, day.split("-")))
+            except ValueError as error:
+                raise ValueError(f"{day}: not a day of the calendar ({error})") from None
+            start = read if found[1] else start
+    return written_name(MEDICINE_DATE.sub(" ", entry)), start
+
+
+def medication_starts_of(data: object, file: str) -> object:
+    """The raw profile with the days written in its medicine entries read (:func:`medicine_dated`).
+
+    Each entry keeps its name alone; each start read is kept in ``medication_starts`` (the
+    name as kept: its day). Run after :func:`split_entries`: of ``"digoxin, sertraline since
+    2026-09-30"`` only sertraline's start is read.
+
+    Raises
+    ------
+    ValueError
+        Naming the entry (``key medications[2]: ...``, its line added by the reader) whose
+        day is wrong.
+
+    """
+    names = data.get("medications") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(names, list | tuple) \
+            or not any(isinstance(n, str) and MEDICINE_DATE.search(n) for n in names):
+        return data
+    kept: list[object] = []
+    starts: dict[str, dt.date] = {}
+    numbers = written_numbers(file, "medications", [n if isinstance(n, str) else ""
+                                                    for n in names])
+    for number, entry in zip(numbers, names, strict=True):
+        if not isinstance(entry, str):
+            kept.append(entry)
+            continue
+        try:
+            name, start = medicine_dated(entry)
+        except ValueError as error:
+            raise ValueError(f"key medications[{number}]: {entry!r}: {error}") from None
+        kept.append(name)
+        starts |= {name: start} if start and name else {}
+    given = data.get("medication_starts")     # not a table: its own error
+    own = given if isinstance(given, dict) else {} if given is None else given
+    return data | {"medications": kept,
+                   "medication_starts": own | starts if isinstance(own, dict) else own}

@@ -38,6 +38,7 @@ from model.decision.choice import Choice, choose, close_call, too_few_draws
 from model.decision.evidence_basis import PriorBasis
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history, review_days
+from model.decision.overrides import with_medicine_starts
 from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line
 from model.decision.results import (
     NO_SCORES,
@@ -273,7 +274,9 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, start_doses_mg=(min(s.start_doses_mg),))
     if isinstance(diary, Diary):   # loose stools counted as the safety file says
         diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
-    past = history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights).through(as_of)
+    past = with_medicine_starts(history(diary, s.gi_window, s.floor_nights,
+                                        s.acute_gi_nights).through(as_of),
+                                person.medication_starts, as_of)
     rules = screen(person, priors.safety, past.taking)
     warnings = (*rules.all_warnings, *current_warnings(past, rules, s, person.outcome_weights()))
     if rules.referrals or rules.holds:

@@ -108,6 +108,9 @@ class History:
         Nights from that night (counted) to the last night analysed (:meth:`through`): for
         one evaluation period of them no change is made for a gain or to learn
         (:func:`model.decision.overrides.held_for_other_change`). 0 without one.
+    first_night : datetime.date or None
+        The date of the diary's first night (None: not known): a medicine started after it
+        is another change (:func:`model.decision.overrides.with_medicine_starts`).
 
     """
 
@@ -128,6 +131,7 @@ class History:
     unrecorded: frozenset[str] = frozenset()
     other_change: tuple[dt.date, str] | None = None
     other_change_nights: int = 0
+    first_night: dt.date | None = field(default=None, compare=False)
 
     @property
     def first_step(self) -> bool:
@@ -237,8 +241,10 @@ class History:
                    _gi_troubled(regimens, gi, gi_window, acute_nights),
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
-                   _last_date(nights), frozenset(o for o in OUTCOMES if SPECS[o].column in nights)
-                   - frozenset(recorded_outcomes(nights)), *_other_change(nights))
+                   _night_date(nights, -1),
+                   frozenset(o for o in OUTCOMES if SPECS[o].column in nights)
+                   - frozenset(recorded_outcomes(nights)), *_other_change(nights),
+                   _night_date(nights, 0))
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
@@ -398,10 +404,10 @@ def _other_change(nights: pd.DataFrame) -> tuple[tuple[dt.date, str] | None, int
     return (day.date(), text), int((nights.index[-1] - day).days) + 1
 
 
-def _last_date(nights: pd.DataFrame) -> dt.date | None:
-    """The date of the last row of a ``nights`` frame indexed by date (None otherwise)."""
-    last = nights.index[-1]
-    return last.date() if isinstance(last, pd.Timestamp) else None
+def _night_date(nights: pd.DataFrame, row: int) -> dt.date | None:
+    """The date of row ``row`` of a ``nights`` frame indexed by date (None otherwise)."""
+    night = nights.index[row]
+    return night.date() if isinstance(night, pd.Timestamp) else None
 
 
 def _run_start(regimens: list[Regimen], end: int) -> int:

@@ -4,11 +4,16 @@ A regimen that probably does harm is stopped, its evaluation period over or not
 (:func:`harm`), unless the choice leaves its form (:func:`keeps_form`); in a week of very
 high anxiety a change made for a gain or to learn waits (:func:`held_for_a_hard_week`), and
 so it does for one evaluation period after another change in the person's life
-(:func:`held_for_other_change`).
+(:func:`held_for_other_change`): written in the diary, or a medicine of the profile started
+within it (:func:`with_medicine_starts`).
 :func:`model.decision.choice.choose` applies them.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
 
 from model.decision.history import History
 from model.decision.rules import SAFETY_MOVES
@@ -83,6 +88,29 @@ def held_for_other_change(ev: Evaluation, index: int | None, why: Why, past: His
     if past.other_change is None or past.other_change_nights >= s.min_nights:
         return False
     return _held(ev, index, why)
+
+
+def with_medicine_starts(past: History, starts: Mapping[str, dt.date],
+                         as_of: dt.date) -> History:
+    """The history with a medicine of the profile started within the diary as its other change.
+
+    A medicine whose start (:attr:`model.data.profile.Profile.medication_starts`) is after
+    the diary's first night and on or before ``as_of`` is another change in the person's life
+    that day ("started sertraline 50 mg (profile)"): the later of the medicines' and the
+    diary's own ``other_change`` (the diary's on the same day) is the history's, its nights
+    counted as :meth:`History.through` counts them. Sertraline its GP started mid-trial,
+    listed with its start, changed nothing in the advice (an outside audit, /tmp/w42/J).
+    Started before the diary's first night (or without one known), it changes nothing:
+    every night has it.
+    """
+    first = past.first_night
+    inside = sorted((day, f"started {name} (profile)") for name, day in starts.items()
+                    if first is not None and first < day <= as_of)
+    if not inside or (past.other_change and past.other_change[0] >= inside[-1][0]):
+        return past
+    day, text = inside[-1]
+    end = max(as_of, past.last_night or as_of)
+    return replace(past, other_change=(day, text), other_change_nights=(end - day).days + 1)
 
 
 def _held(ev: Evaluation, index: int | None, why: Why) -> bool:
