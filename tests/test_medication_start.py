@@ -49,13 +49,17 @@ def test_a_medicine_with_its_start_is_read_with_all_its_rules(tmp_path, word, pr
     assert held.holds == screen(Profile(medications=("digoxin",)), priors.safety).holds != ()
 
 
-def test_an_end_is_read_as_a_start_is(tmp_path):
-    """``until`` and ``since`` are read alike; an end is not kept (a medicine listed is taken),
-    and a course's end not written as a day stays accepted."""
+def test_an_end_stays_in_the_name_and_a_start_is_kept(tmp_path, priors):
+    """``until`` and ``since`` are read alike (a wrong day of either is an error, below); an
+    end stays in the name as written (a course the rules' words quote; a medicine listed is
+    taken), and a course's end not written as a day stays accepted."""
     profile = _profile(tmp_path, "sertraline 50 mg since 2026-09-30 until 2027-03-30",
                        "ciprofloxacin 500 mg until 12/03/2027")
-    assert profile.medications == ("sertraline 50 mg", "ciprofloxacin 500 mg")
-    assert profile.medication_starts == {"sertraline 50 mg": dt.date(2026, 9, 30)}
+    assert profile.medications == ("sertraline 50 mg until 2027-03-30",
+                                   "ciprofloxacin 500 mg until 12/03/2027")
+    assert not screen(profile, priors.safety).unchecked
+    assert profile.medication_starts == {"sertraline 50 mg until 2027-03-30":
+                                         dt.date(2026, 9, 30)}
 
 
 @pytest.mark.parametrize(("entry", "said"), [

@@ -326,11 +326,13 @@ def medicine_dated(entry: str) -> tuple[str, dt.date | None]:
 
     ``"sertraline 50 mg since 2026-09-30"`` gives ``("sertraline 50 mg", 2026-09-30)``, and the
     medicine is matched to the safety data as ``"sertraline 50 mg"``: all its rules apply. An
-    end (``"ciprofloxacin 500 mg until 2027-03-30"``, ``"until 12/03/2026"``) is left out of
-    the name and not kept: a medicine listed is taken, its rules apply until it is removed
-    from the list. A start must be written ``YYYY-MM-DD`` (it dates a change in the person's
-    life, :func:`model.decision.overrides.with_medicine_starts`; ``03/09/2026`` could be
-    either month), and a day so written must be one of the calendar.
+    end (``"ciprofloxacin 500 mg until 2027-03-30"``, ``"until 12/03/2026"``) stays in the
+    name as written, a course the rules' words quote, and is not kept: the lookup drops it
+    (:data:`model.evidence.names.COURSE`), and a medicine listed is taken, its rules apply
+    until it is removed from the list. A start must be written ``YYYY-MM-DD`` (it dates a
+    change in the person's life, :func:`model.decision.overrides.with_medicine_starts`;
+    ``03/09/2026`` could be either month); a day so written, start or end, must be one of
+    the calendar.
 
     Raises
     ------
@@ -350,15 +352,15 @@ def medicine_dated(entry: str) -> tuple[str, dt.date | None]:
             except ValueError as error:
                 raise ValueError(f"{day}: not a day of the calendar ({error})") from None
             start = read if found[1] else start
-    return written_name(MEDICINE_DATE.sub(" ", entry)), start
+    return written_name(MEDICINE_DATE.sub(lambda m: " " if m[1] else m[0], entry)), start
 
 
 def medication_starts_of(data: object, file: str) -> object:
     """The raw profile with the days written in its medicine entries read (:func:`medicine_dated`).
 
-    Each entry keeps its name alone; each start read is kept in ``medication_starts`` (the
-    name as kept: its day). Run after :func:`split_entries`: of ``"digoxin, sertraline since
-    2026-09-30"`` only sertraline's start is read.
+    Each entry keeps its name without its start; each start read is kept in
+    ``medication_starts`` (the name as kept: its day). Run after :func:`split_entries`: of
+    ``"digoxin, sertraline since 2026-09-30"`` only sertraline's start is read.
 
     Raises
     ------
