@@ -112,3 +112,11 @@ def test_the_later_of_the_diary_and_the_profile_is_the_other_change(priors):
     assert "(started CBT-I)" in later.reasons[0], later.reasons
     earlier = _decide(start, priors, {35: "started CBT-I"})
     assert "(started sertraline 50 mg (profile))" in earlier.reasons[0], earlier.reasons
+
+
+def test_medication_starts_is_no_key_of_a_profile_file(tmp_path):
+    """Written as a key, its names went unchecked against the safety data."""
+    path = tmp_path / "profile.toml"
+    path.write_text('medications = ["sertraline"]\n\n[medication_starts]\nwarfarin = 2026-09-30\n')
+    with pytest.raises(InputError, match="unknown key 'medication_starts'"):
+        load_profile(path)

@@ -181,7 +181,8 @@ class Profile(BaseModel):
         context = info.context if isinstance(info.context, dict) else {}
         file = context.get("file", "<profile>")
         data = age_of_conditions(egfr_of_conditions(data, file), file)
-        data = medication_starts_of(split_entries(data, context.get("safety"), file), file)
+        data = medication_starts_of(split_entries(data, context.get("safety"), file), file,
+                                    from_file="file" in context)
         return cls._ibs_is_a_gut_sensitivity(data, file)
 
     @classmethod

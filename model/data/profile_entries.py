@@ -355,20 +355,26 @@ def medicine_dated(entry: str) -> tuple[str, dt.date | None]:
     return written_name(MEDICINE_DATE.sub(lambda m: " " if m[1] else m[0], entry)), start
 
 
-def medication_starts_of(data: object, file: str) -> object:
+def medication_starts_of(data: object, file: str, from_file: bool = False) -> object:
     """The raw profile with the days written in its medicine entries read (:func:`medicine_dated`).
 
     Each entry keeps its name without its start; each start read is kept in
     ``medication_starts`` (the name as kept: its day). Run after :func:`split_entries`: of
     ``"digoxin, sertraline since 2026-09-30"`` only sertraline's start is read.
 
+    ``from_file``: the profile is read from a file, where ``medication_starts`` is no key (a
+    start goes in its medicine's entry, whose name is checked against the safety data).
+
     Raises
     ------
     ValueError
         Naming the entry (``key medications[2]: ...``, its line added by the reader) whose
-        day is wrong.
+        day is wrong, or a ``medication_starts`` key in a file.
 
     """
+    if from_file and isinstance(data, dict) and "medication_starts" in data:
+        raise ValueError("unknown key 'medication_starts': write a medicine's start in its "
+                         'entry, medications = ["sertraline 50 mg since 2026-09-30"]')
     names = data.get("medications") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(names, list | tuple) \
             or not any(isinstance(n, str) and MEDICINE_DATE.search(n) for n in names):
