@@ -40,7 +40,7 @@ def test_a_medicine_with_its_start_is_read_with_all_its_rules(tmp_path, word, pr
     warning, digoxin its clinician's hold."""
     profile = _profile(tmp_path, f"levothyroxine 100 mcg {word} 2026-09-30", "sertraline 50 mg")
     assert profile.medications == ("levothyroxine 100 mcg", "sertraline 50 mg")
-    assert profile.medication_starts == {"levothyroxine 100 mcg": dt.date(2026, 9, 30)}
+    assert dict(profile.medication_starts) == {"levothyroxine 100 mcg": dt.date(2026, 9, 30)}
     plain = screen(Profile(medications=("levothyroxine 100 mcg",)), priors.safety)
     dated = screen(profile, priors.safety)
     spacing = [w for w in plain.warnings if w.startswith("levothyroxine")]
@@ -58,7 +58,7 @@ def test_an_end_stays_in_the_name_and_a_start_is_kept(tmp_path, priors):
     assert profile.medications == ("sertraline 50 mg until 2027-03-30",
                                    "ciprofloxacin 500 mg until 12/03/2027")
     assert not screen(profile, priors.safety).unchecked
-    assert profile.medication_starts == {"sertraline 50 mg until 2027-03-30":
+    assert dict(profile.medication_starts) == {"sertraline 50 mg until 2027-03-30":
                                          dt.date(2026, 9, 30)}
 
 
@@ -120,3 +120,12 @@ def test_medication_starts_is_no_key_of_a_profile_file(tmp_path):
     path.write_text('medications = ["sertraline"]\n\n[medication_starts]\nwarfarin = 2026-09-30\n')
     with pytest.raises(InputError, match="unknown key 'medication_starts'"):
         load_profile(path)
+
+
+def test_a_profile_with_a_medicine_start_is_hashable_as_any_profile():
+    """A dict of starts made the frozen profile unhashable (cached decisions broke)."""
+    one = Profile(medications=("sertraline 50 mg",),
+                  medication_starts={"sertraline 50 mg": dt.date(2026, 9, 30)})
+    other = Profile(medications=("sertraline 50 mg",),
+                    medication_starts=(("sertraline 50 mg", dt.date(2026, 9, 30)),))
+    assert hash(one) == hash(other) and one == other

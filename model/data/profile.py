@@ -49,6 +49,7 @@ import datetime as dt
 import math
 import re
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -110,7 +111,7 @@ class Profile(BaseModel):
     pregnant: bool | None = None
     conditions: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
-    medication_starts: dict[str, dt.date] = Field(default_factory=dict)  # name: day started
+    medication_starts: tuple[tuple[str, dt.date], ...] = ()   # (name, day started), hashable
     gut_sensitivity: GutSensitivity = "none"
     excluded_forms: tuple[str, ...] = ()
     max_elemental_mg: float | None = Field(default=None, ge=0)
@@ -119,6 +120,12 @@ class Profile(BaseModel):
     taking_since: dt.date | None = None
     weights: Weights = Weights()
     _read_since = field_validator("taking_since", mode="before")(staticmethod(read_taking_since))
+
+    @field_validator("medication_starts", mode="before")
+    @classmethod
+    def _starts_as_pairs(cls, value: object) -> object:
+        """A mapping of name to day as pairs: a frozen profile is hashed (a dict is not)."""
+        return tuple(value.items()) if isinstance(value, Mapping) else value
     _lowered_from_mg: float | None = PrivateAttr(default=None)
 
     @property

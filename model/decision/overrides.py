@@ -12,7 +12,7 @@ within it (:func:`with_medicine_starts`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 
 from model.decision.history import History
@@ -90,7 +90,7 @@ def held_for_other_change(ev: Evaluation, index: int | None, why: Why, past: His
     return _held(ev, index, why)
 
 
-def with_medicine_starts(past: History, starts: Mapping[str, dt.date],
+def with_medicine_starts(past: History, starts: Iterable[tuple[str, dt.date]],
                          as_of: dt.date) -> History:
     """The history with a medicine of the profile started within the diary as its other change.
 
@@ -104,7 +104,7 @@ def with_medicine_starts(past: History, starts: Mapping[str, dt.date],
     every night has it.
     """
     first = past.first_night
-    inside = sorted((day, f"started {name} (profile)") for name, day in starts.items()
+    inside = sorted((day, f"started {name} (profile)") for name, day in starts
                     if first is not None and first < day <= as_of)
     if not inside or (past.other_change and past.other_change[0] >= inside[-1][0]):
         return past

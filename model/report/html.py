@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -385,8 +385,8 @@ def _profile_rows(result: Analysis) -> pd.DataFrame:
     """One row per profile entry: its name in words and its value (``not given``)."""
     rows = []
     for key, value in result.profile.model_dump(exclude={"weights"}).items():
-        if isinstance(value, Mapping):     # medication_starts: each medicine's day started
-            value = ", ".join(f"{name} since {day}" for name, day in value.items())
+        if key == "medication_starts":     # each medicine's day started
+            value = ", ".join(f"{name} since {day}" for name, day in value)
         elif isinstance(value, Sequence) and not isinstance(value, str):
             value = ", ".join(map(str, value))
         said = (COMPLAINT_WORDS[value] if key == "complaint" else
