@@ -393,7 +393,6 @@ def medication_starts_of(data: object, file: str, from_file: bool = False) -> ob
             raise ValueError(f"key medications[{number}]: {entry!r}: {error}") from None
         kept.append(name)
         starts |= {name: start} if start and name else {}
-    given = data.get("medication_starts")     # not pairs: its own error
-    own = dict(given) if isinstance(given, dict | list | tuple) else {} if given is None else given
-    return data | {"medications": kept, "medication_starts": tuple((own | starts).items())
-                   if isinstance(own, dict) else own}
+    own = data.get("medication_starts") or {}          # given in Python: a mapping or pairs
+    return data | {"medications": kept, "medication_starts": {**dict(own), **starts}
+                   if isinstance(own, dict | list | tuple) else own}   # else: pydantic's error

@@ -29,3 +29,13 @@ def recorded_outcomes(nights: pd.DataFrame) -> tuple[str, ...]:
     """
     return tuple(o for o in OUTCOMES
                  if SPECS[o].column in nights and nights[SPECS[o].column].notna().any())
+
+
+def unrecorded_outcomes(nights: pd.DataFrame) -> frozenset[str]:
+    """Model outcomes ``nights`` has a column for but no night of (:func:`recorded_outcomes`).
+
+    The decision's :attr:`model.decision.history.History.unrecorded`: a period teaches nothing
+    of them. A column the frame does not have is neither recorded nor unrecorded.
+    """
+    return frozenset(o for o in OUTCOMES if SPECS[o].column in nights) - frozenset(
+        recorded_outcomes(nights))

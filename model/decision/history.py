@@ -12,11 +12,10 @@ import numpy as np
 import pandas as pd
 
 from model.core.forms import NONE, PLACEBO
-from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import CODE_NOTE, PLAN_NOTES
 from model.data.life_events import other_changes
-from model.data.recorded import recorded_outcomes
+from model.data.recorded import unrecorded_outcomes
 from model.decision.settings import DecisionSettings
 
 
@@ -98,7 +97,7 @@ class History:
         The date of the diary's last night, for the words (None: not known); not compared.
     unrecorded : frozenset of str
         Model outcomes the diary has a column for but no night of
-        (:func:`model.data.recorded.recorded_outcomes`): the coming nights will not show them
+        (:func:`model.data.recorded.unrecorded_outcomes`): the coming nights will not show them
         either, so a period teaches nothing of them (:func:`model.decision.utility.evaluate`)
         and one that counts for the person is warned of. Empty before any diary.
     other_change : tuple of (datetime.date, str), optional
@@ -242,8 +241,7 @@ class History:
                    _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
                    _night_date(nights, -1),
-                   frozenset(o for o in OUTCOMES if SPECS[o].column in nights)
-                   - frozenset(recorded_outcomes(nights)), *_other_change(nights),
+                   unrecorded_outcomes(nights), *_other_change(nights),
                    _night_date(nights, 0))
 
 
