@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -16,13 +15,16 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import CODE_NOTE, PLAN_NOTES
 from model.data.life_events import other_changes
 from model.data.recorded import unrecorded_outcomes
+from model.decision.gi_facts import background_gi, gi_troubled_regimens, recent_gi
+from model.decision.judged_nights import judged_on, left_out, run_nights, tried_forms
 from model.decision.settings import DecisionSettings
 
 
 class DiaryLike(Protocol):
     """Anything with a daily ``nights`` frame, such as :class:`model.data.diary.Diary`.
 
-    The frame needs the columns form, elemental_mg, split, recorded and gi_night.
+    The frame needs the columns form, elemental_mg, split, recorded and gi_night (and
+    reads ``exclude`` when it has it: :func:`model.decision.judged_nights.left_out`).
     """
 
     @property
@@ -35,6 +37,11 @@ class DiaryLike(Protocol):
 class History:
     """The few facts of a diary the decision uses.
 
+    The nights a regimen is judged on (:attr:`nights_on_current`, :attr:`nights_on`,
+    :attr:`forms_tried`) are never nights the diary's ``exclude`` column left out
+    (:mod:`model.decision.judged_nights`): those say nothing of sleep. They keep the run going
+    and count for the GI facts, as their dose and stool record are kept.
+
     Parameters
     ----------
     current : Regimen
@@ -44,7 +51,8 @@ class History:
         before a look is no stop (one read as a stop was told "Stay without magnesium" for
         16-17 nights as the only step open: an outside audit, /tmp/jI F1).
     nights_on_current : int
-        Nights in the run of identical regimen that ends last night, written down or not:
+        Nights in the run of identical regimen that ends last night, written down or not,
+        less those excluded (:attr:`excluded_on_current`), which push its look back:
         a night missing between two nights of the regimen is taken as on it (the diary's
         rule) and counts, as do the nights after the diary's last up to the date analysed
         (:meth:`through`): the magnesium store builds up on nights taken, and someone who
@@ -52,9 +60,9 @@ class History:
         (an outside audit, /tmp/jI F6). Nights skipped within the run or at its end (at most
         :data:`SKIPPED_NIGHTS` in a row without magnesium) neither end it nor count.
     forms_tried : frozenset of str
-        Forms taken on at least ``judged_nights`` recorded nights (any dose, any run;
-        :meth:`from_nights`): a form taken on fewer has not been tried. Two nights on each
-        of three forms once ended the planned crossover, and the advice committed with a
+        Forms taken on at least ``judged_nights`` recorded nights not excluded (any dose, any
+        run; :meth:`from_nights`): a form taken on fewer has not been tried. Two nights on
+        each of three forms once ended the planned crossover, and the advice committed with a
         P(best) of 0.29.
     recent_gi_nights : int
         GI nights within the diary's last ``gi_window`` nights on the magnesium being taken
@@ -62,19 +70,22 @@ class History:
         stop does not clear loose stools of the night before); none on no magnesium alone
         or on placebo.
     nights_on : mapping of Regimen -> int
-        Recorded nights on each regimen ever taken (any run).
+        Recorded nights not excluded on each regimen ever taken on a recorded night (any
+        run; 0 for one whose recorded nights are all excluded: taken, not judged).
     placebo_nights : int
-        Recorded nights of a placebo period that ends last night (0: none). A placebo period
-        is an experiment that interrupts a regimen (:data:`model.decision.candidates.EXPERIMENTS`):
-        ``current`` is then the regimen it interrupted, which ``continue`` goes back to, and
-        ``nights_on_current`` is that of that regimen's last run.
+        Recorded nights of a placebo period that ends last night, excluded ones too: it says
+        the period is under way (0: none). A placebo period is an experiment that interrupts
+        a regimen (:data:`model.decision.candidates.EXPERIMENTS`): ``current`` is then the
+        regimen it interrupted, which ``continue`` goes back to, and ``nights_on_current`` is
+        that of that regimen's last run.
     recently_taken : Regimen
         The last magnesium regimen of the last ``gi_window`` nights (no magnesium: none), so
         that a night skipped does not make someone taking magnesium one who is not.
     background_gi_rate : float
         The share of GI nights without magnesium (placebo included), from at least
-        :data:`BACKGROUND_NIGHTS` such nights with a GI record (else 0): a person with loose
-        stools twice a week before magnesium is not told every week that magnesium gives them.
+        :data:`~model.decision.gi_facts.BACKGROUND_NIGHTS` such nights with a GI record
+        (else 0): a person with loose stools twice a week before magnesium is not told every
+        week that magnesium gives them.
     gi_records_on : int
         Nights on magnesium with a GI record (stool form or an upset stomach): with none,
         each step's GI chance comes from the evidence alone.
@@ -110,6 +121,10 @@ class History:
     first_night : datetime.date or None
         The date of the diary's first night (None: not known): a medicine started after it
         is another change (:func:`model.decision.overrides.with_medicine_starts`).
+    excluded_on_current : int
+        Nights of the run of :attr:`nights_on_current` left out by ``exclude``: not counted
+        in it, so its evaluation period and next look come that many judged nights later
+        (:func:`model.decision.judged_nights.left_out_words` says so).
 
     """
 
@@ -131,6 +146,7 @@ class History:
     other_change: tuple[dt.date, str] | None = None
     other_change_nights: int = 0
     first_night: dt.date | None = field(default=None, compare=False)
+    excluded_on_current: int = 0
 
     @property
     def first_step(self) -> bool:
@@ -140,7 +156,7 @@ class History:
 
     @property
     def known_nights(self) -> int:
-        """Recorded nights on the current regimen, in all its runs.
+        """Judged nights on the current regimen, in all its runs (none excluded).
 
         A night skipped does not make a regimen taken for months a new one.
         """
@@ -148,11 +164,11 @@ class History:
 
     @property
     def nights_off(self) -> int:
-        """Recorded nights without magnesium (none or placebo), in all the diary."""
+        """Recorded nights not excluded without magnesium (none or placebo), in all the diary."""
         return sum(n for regimen, n in self.nights_on.items() if not regimen.active)
 
     def nights_of(self, regimen: Regimen) -> int:
-        """Recorded nights on ``regimen`` in all its runs (:attr:`known_nights` for the current).
+        """Judged nights on ``regimen`` in all its runs (:attr:`known_nights` for the current).
 
         Fewer than one evaluation period of them: the regimen has not been judged, so it is
         never a commitment (:func:`model.decision.choice.untried`).
@@ -209,9 +225,9 @@ class History:
                     acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
         """Derive the history from a diary's ``nights`` frame.
 
-        ``judged_nights``: the recorded nights on a form from which it counts as tried (the
-        shortest evaluation period); ``acute_nights``: the GI nights within ``gi_window``
-        that make a regimen GI-troubled.
+        ``judged_nights``: the recorded nights not excluded on a form from which it counts as
+        tried (the shortest evaluation period); ``acute_nights``: the GI nights within
+        ``gi_window`` that make a regimen GI-troubled.
         """
         if nights.empty:
             return cls()
@@ -223,26 +239,22 @@ class History:
         if regimens[end - 1].form == PLACEBO and start > 0 and regimens[start - 1].active:
             placebo_nights = int(recorded[start:].sum())
             end = start
-        start = _run_start(regimens, end)
-        nights_on = Counter(r for r, rec in zip(regimens, recorded, strict=True) if rec)
-        per_form = Counter[str]()
-        for regimen, count in nights_on.items():
-            per_form[regimen.form] += count if regimen.active else 0
-        tried = {form for form, count in per_form.items() if count >= judged_nights}
+        start, excluded = _run_start(regimens, end), left_out(nights)
+        nights_on = judged_on(regimens, recorded, excluded)
         taken = next((r for r in reversed(regimens[-gi_window:]) if r.active), NO_MAGNESIUM)
         current = regimens[end - 1]
         gi_night = nights["gi_night"].to_numpy(float)          # 1, 0 or NaN (no record)
         gi, on = gi_night == 1, np.array([r.active for r in regimens])
-        on_run = sum(r == current for r in regimens[start:end])
-        return cls(current, on_run, frozenset(tried),
-                   _recent_gi(regimens, gi, current if current.active else taken, gi_window),
-                   dict(nights_on), placebo_nights, taken,
-                   _gi_troubled(regimens, gi, gi_window, acute_nights),
-                   _background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
+        on_run, out = run_nights(regimens, excluded, start, end)
+        return cls(current, on_run, tried_forms(nights_on, judged_nights),
+                   recent_gi(regimens, gi, current if current.active else taken, gi_window),
+                   nights_on, placebo_nights, taken,
+                   gi_troubled_regimens(regimens, gi, gi_window, acute_nights),
+                   background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
                    _night_date(nights, -1),
                    unrecorded_outcomes(nights), *_other_change(nights),
-                   _night_date(nights, 0))
+                   _night_date(nights, 0), out)
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
@@ -310,42 +322,6 @@ def plan_notes(nights: pd.DataFrame) -> pd.Series:
     if "notes" not in nights:
         return pd.Series("", index=nights.index)
     return nights["notes"].fillna("").astype(str)
-
-
-def _recent_gi(regimens: list[Regimen], gi: np.ndarray, taking: Regimen, window: int) -> int:
-    """GI nights of the last ``window`` nights on ``taking``, or without magnesium after it."""
-    if not taking.active:
-        return 0
-    last = max(i for i, r in enumerate(regimens) if r == taking)
-    return sum(int(gi[i]) for i in range(max(0, len(regimens) - window), len(regimens))
-               if regimens[i] == taking or (i > last and not regimens[i].active
-                                            and regimens[i].form != PLACEBO))
-
-
-BACKGROUND_NIGHTS = 14
-"""Nights without magnesium with a GI record from which a person's own GI rate counts."""
-
-
-def _background_gi(off: np.ndarray) -> float:
-    """The share of GI nights among the nights without magnesium with a record.
-
-    ``off``: 1, 0 or NaN (no record) per night; 0 on fewer than :data:`BACKGROUND_NIGHTS`
-    records.
-    """
-    recorded = off[np.isfinite(off)]
-    return float(recorded.mean()) if recorded.size >= BACKGROUND_NIGHTS else 0.0
-
-
-def _gi_troubled(regimens: list[Regimen], gi: np.ndarray, window: int,
-                 acute_nights: int) -> frozenset[Regimen]:
-    """The magnesium regimens with ``acute_nights`` GI nights within ``window`` nights on them."""
-    troubled = set()
-    for t, regimen in enumerate(regimens):
-        if regimen.active and gi[t] and regimen not in troubled:
-            span = range(max(0, t - window + 1), t + 1)
-            if sum(int(gi[i]) for i in span if regimens[i] == regimen) >= acute_nights:
-                troubled.add(regimen)
-    return frozenset(troubled)
 
 
 def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
