@@ -193,7 +193,8 @@ class Evaluation:
         The expected utility alone from the same draws, shape (A, batches).
     p_harm : float
         P(the current regimen is worse than placebo and, without a placebo night, than no
-        magnesium as the nights show it), :func:`harm_probability`.
+        magnesium as the nights show it), on the outcomes the diary records,
+        :func:`harm_probability`.
 
     """
 
@@ -222,11 +223,15 @@ def harm_probability(candidates: Sequence[Candidate], own: np.ndarray, past: His
                      seen: np.ndarray | None = None) -> float:
     """P(the current regimen is worse than placebo and, without placebo nights, than none).
 
-    ``own``: each candidate's utility per draw before the cost of a change, ``continue``
-    (0: the reference) first; ``stop``'s row is magnesium's own effect (the current regimen
-    against placebo). The share of draws in which stopping gains: P(better than continuing)
-    charges the stop a switching cost, which says whether a change pays, not whether what
-    is taken does harm. 0 without magnesium taken (nothing to stop).
+    ``own``: each candidate's utility per draw before the cost of a change, over the
+    outcomes the diary records (:attr:`Scales.shown`), ``continue`` (0: the reference)
+    first; ``stop``'s row is magnesium's own effect (the current regimen against placebo).
+    The share of draws in which stopping gains: P(better than continuing) charges the stop a
+    switching cost, which says whether a change pays, not whether what is taken does harm.
+    0 without magnesium taken (nothing to stop). An outcome no night records
+    (:attr:`History.unrecorded`; GI too, without a stool or GI record) does not count: its
+    "harm" would be the prior's alone, nothing the person's nights show, and "Stop: it harms
+    you" must rest on what the diary shows (an outside audit; the utility still counts it).
 
     ``seen``: the utility per draw of stopping against no magnesium as the nights show it
     (expectation included), given when the diary has no placebo night
@@ -262,7 +267,8 @@ class Scales:
     records (:attr:`History.unrecorded`): its expected gain still counts in the utility (the
     person cares about it; the evidence gives it), but the coming nights will not show it,
     so it teaches nothing and adds no noise (an outside audit: an anxiety complaint with no
-    anxiety column doubled a switch's learning value, 2.12 to 4.24).
+    anxiety column doubled a switch's learning value, 2.12 to 4.24). Nor does it count in
+    P(harm) (:func:`harm_probability`): a harm there would be the prior's, not the nights'.
     """
 
     per_gain: np.ndarray          # utility units per diary unit of gain, shape (V,)
@@ -302,12 +308,14 @@ def _stop_as_seen(means: dict[str, np.ndarray], scales: Scales, past: History, n
                   reference: int) -> np.ndarray | None:
     """Utility per draw of stopping against no magnesium, expectation included (the nights).
 
+    Over the outcomes the diary records (:attr:`Scales.shown`), as :func:`harm_probability`.
+
     None when the diary has a placebo night: then :func:`harm_probability` needs no more
     than the comparison with placebo. ``none`` and ``reference`` are rows of ``means``.
     """
     if placebo_recorded(past):
         return None
-    return scales.per_gain @ diary_gains(means, np.array([none]), np.array([reference]))[0]
+    return scales.shown @ diary_gains(means, np.array([none]), np.array([reference]))[0]
 
 
 def _compared(candidate: Candidate, past: History, row: dict[Regimen, int],
@@ -344,7 +352,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     cannot yet tell magnesium from expectation and drift (then continuing teaches nothing
     about the current regimen's effect). ``s.min_nights`` is the evaluation period. An
     outcome no night of the diary records (:attr:`History.unrecorded`) counts in the utility
-    but not in what a period shows (:class:`Scales`).
+    but not in what a period shows (:class:`Scales`), nor in P(harm).
     """
     reference = past.reference
     regimens = regimens_of(candidates, past)
@@ -367,8 +375,9 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     limit = priors.safety.gi_constraint
     p_violation = ((gi[[row[c.regimen] for c in candidates]] - gi[row[NO_MAGNESIUM]])
                    > limit.limit).mean(axis=1)
-    p_harm = harm_probability(candidates, utility + costs[:, None], past, _stop_as_seen(
-        means, scales, past, row[NO_MAGNESIUM], own(reference)))
+    p_harm = harm_probability(candidates, np.einsum("v,avd->ad", scales.shown, gains), past,
+                              _stop_as_seen(means, scales, past, row[NO_MAGNESIUM],
+                                            own(reference)))
     blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s,
                      harm=s.harmful(p_harm))
     feasible = np.array([not b for b in blocked])
