@@ -108,3 +108,42 @@ def test_gi_counts_in_harm_only_when_recorded(priors):
     unseen = _harm(History.from_nights(_nights(("none", 0, 14), ("glycinate", 200, 20),
                                                gi=False)), worse, Profile())
     assert shown.p_harm > 0.99 and unseen.p_harm < 0.6, (shown.p_harm, unseen.p_harm)
+
+
+# 1. a dose under LEAST_PRODUCT_MG is checked before anything rests on it
+
+ON_TWO_MG = History.from_nights(_nights(("none", 0, 14), ("glycinate", 2, 30)))
+POSTERIORS = {"flat": FLAT, "helps": FakePosterior(benefit={"glycinate": 0.5},
+                                                   known={"glycinate": 0.05}),
+              "default": FakePosterior()}
+
+
+@pytest.mark.parametrize("name", POSTERIORS)
+def test_a_dose_to_check_is_neither_settled_nor_changed_for_a_gain(priors, name):
+    """30 nights of glycinate "2 mg": before, "Continue glycinate, 2 mg (settled)" (flat)
+    and "Raise the dose to glycinate, 102 mg" (helps, default). Now the routine is kept,
+    uncommitted, and the doubt is the first reason, with the ceiling meanwhile."""
+    rec = decide(POSTERIORS[name], priors=priors, diary=ON_TWO_MG, as_of=AS_OF).recommendation
+    assert not rec.commit and "commit" not in rec.reason_codes
+    assert rec.action == "collect_more_data" and rec.regimen == Regimen("glycinate", 2)
+    assert "dose_check" in rec.reason_codes and "close_call" not in rec.reason_codes
+    assert rec.reasons[0].startswith("Check your diary's dose: 2 mg of elemental magnesium")
+    assert "2 g" in rec.reasons[0] and "ceiling of 350 mg a day" in rec.reasons[0]
+    assert not any("not worth its cost" in r for r in rec.reasons), rec.reasons
+
+
+def test_a_dose_to_check_still_stops_for_harm(priors):
+    """Safety acts on any dose: a regimen whose nights show harm is stopped (before, the
+    crossover's switch to taurate "2 mg" left it), the doubt said first."""
+    rec = decide(WorseOn(FLAT, "glycinate", "sol_min", 30.0), priors=priors, diary=ON_TWO_MG,
+                 as_of=AS_OF).recommendation
+    assert rec.action == "stop" and {"harm", "dose_check"} <= set(rec.reason_codes)
+    assert rec.reasons[0].startswith("Check your diary's dose")
+
+
+def test_a_dose_from_25_mg_is_no_dose_to_check(priors):
+    """The bound is LEAST_PRODUCT_MG's: 25 mg is taken as written, 24 mg is checked."""
+    for mg, checked in ((25, False), (24, True)):
+        past = History.from_nights(_nights(("none", 0, 14), ("glycinate", mg, 30)))
+        rec = decide(FLAT, priors=priors, diary=past, as_of=AS_OF).recommendation
+        assert ("dose_check" in rec.reason_codes) is checked, (mg, rec)

@@ -38,7 +38,8 @@ from model.decision.choice import Choice, choose, close_call, too_few_draws
 from model.decision.evidence_basis import PriorBasis
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history, review_days
-from model.decision.overrides import with_medicine_starts
+from model.decision.override_words import dose_check_line
+from model.decision.overrides import dose_to_check, with_medicine_starts
 from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line
 from model.decision.results import (
     NO_SCORES,
@@ -115,6 +116,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("by_design")
     if choice.later and not choice.commit:
         codes.append("better_after_period")
+    if dose_to_check(past.current):
+        codes.append("dose_check")
     return (*codes, *breaks)
 
 
@@ -128,14 +131,17 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
     reason codes and its sentence (:func:`rule_words.breach_reason`) comes first among the
     reasons; the step is not a commitment then (it is chosen among the few the rule leaves
-    open, not among every regimen the person could settle on). ``dates``: the analysis date
+    open, not among every regimen the person could settle on). Nor is it on a current dose
+    to check (:func:`~model.decision.overrides.dose_to_check`, code ``dose_check``), whose
+    sentence comes next (:func:`dose_check_line`). ``dates``: the analysis date
     and the day the advice is read (:func:`review_from`); ``outcomes``: the outcomes in the
     person's order (:func:`model.data.weights.outcome_order`), which the reasons follow;
     ``basis``: what a form's evidence on the outcomes that count most rests on
     (:class:`~model.decision.evidence_basis.PriorBasis`).
     """
     breaks = current_breaks(past.current, rules)
-    if breaks and choice.commit:
+    check = dose_to_check(past.current)
+    if (breaks or check) and choice.commit:
         choice = replace(choice, commit=False, why="plan")
 
     def review(action: str) -> dt.date:
@@ -148,17 +154,23 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     order = sorted(range(len(assessed)),
                    key=lambda i: (not assessed[i].feasible, -assessed[i].expected_utility))
     chosen = assessed[0 if choice.index is None else choice.index]
-    runner = close_call(ev, choice, s) if mode == "expected_utility" else None
+    # on a dose to check, staying is a hold, not a choice by worth that a runner-up may flip
+    runner = close_call(ev, choice, s) if mode == "expected_utility" and not check else None
     if runner is not None:
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
     breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks, rules.other_mg)
-    reasons = ([breach] if breach else []) + explain.reasons(
+    first = [breach] if breach else []
+    if check:                       # the doubt, before any reason resting on the dose
+        first.append(dose_check_line(past.current, rules.ceiling_mg))
+    own = explain.reasons(
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],
         held=None if choice.held is None else assessed[choice.held],
         tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm, order=outcomes,
         basis=basis)
+    # staying on a dose to check is its hold, which its sentence says, not a gain too small
+    reasons = first + (own[1:] if check and choice.why == "collect" else own)
     if too_few_draws(ev, s):       # the rule never commits then: say why
         reasons.append(few_draws_line(ev.utility.shape[1], s))
     action = "collect_more_data" if choice.index is None else chosen.action

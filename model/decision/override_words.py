@@ -2,7 +2,7 @@
 
 A stop of a regimen that probably does harm (:func:`harm_line`), a change held back in a week
 of very high anxiety (:data:`HARD_WEEK_LINE`) or after another change in the person's life
-(:func:`other_change_line`).
+(:func:`other_change_line`), and a current dose to check (:func:`dose_check_line`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from model.core.change_words import chance
+from model.core.regimen import Regimen, small_dose
 from model.decision.assessed import Assessed
 from model.decision.history import HARD_ANXIETY, HARD_WEEK, History
 from model.decision.settings import DecisionSettings
@@ -48,3 +49,21 @@ def harm_line(chosen: Assessed, past: History, s: DecisionSettings, p_harm: floa
             f"{s.harm_stop_p:.2f} a regimen is stopped, its evaluation period over or not). "
             f"Look again on {chosen.next_review.isoformat()}: the nights without it show "
             "whether your sleep recovers.")
+
+
+def dose_check_line(current: Regimen, ceiling_mg: float) -> str:
+    """The first reason of a decision on a dose to check (reason code ``dose_check``).
+
+    :func:`model.decision.overrides.dose_to_check`: what the dose may have meant
+    (:func:`model.core.regimen.small_dose`), that nothing is settled on it nor changed for a
+    gain or to learn until the diary gives the dose taken, and the ceiling meanwhile (2 g
+    would be far above it).
+    """
+    said = small_dose(current.elemental_mg)
+    if said is None or not current.active:
+        raise ValueError(f"{current.words}: no dose to check")
+    return (f"Check your diary's dose: {said} in elemental_mg, and analyse again. Until then "
+            f"every night of {current.words} is read as {current.elemental_mg:g} mg, so "
+            "nothing is settled on it and no change to magnesium is made for a gain or to "
+            "learn (only what safety asks for); whatever the dose is, take no more than your "
+            f"ceiling of {ceiling_mg:g} mg a day.")

@@ -5,7 +5,9 @@ A regimen that probably does harm is stopped, its evaluation period over or not
 high anxiety a change made for a gain or to learn waits (:func:`held_for_a_hard_week`), and
 so it does for one evaluation period after another change in the person's life
 (:func:`held_for_other_change`): written in the diary, or a medicine of the profile started
-within it (:func:`with_medicine_starts`).
+within it (:func:`with_medicine_starts`), and while the diary's current dose is one to check
+(:func:`dose_to_check`: 2 mg, a slip for 2 capsules, 2 g or 2 mmol), when keeping it is not
+committed to either (:func:`held_for_a_dose_to_check`).
 :func:`model.decision.choice.choose` applies them.
 """
 
@@ -15,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
+from model.core.regimen import LEAST_PRODUCT_MG, Regimen
 from model.decision.history import History
 from model.decision.rules import SAFETY_MOVES
 from model.decision.settings import DecisionSettings, Why
@@ -120,9 +123,43 @@ def _held(ev: Evaluation, index: int | None, why: Why) -> bool:
     return why in HELD_IN_A_HARD_WEEK and ev.candidates[index].action not in SAFETY_MOVES
 
 
+def dose_to_check(current: Regimen) -> bool:
+    """Whether the current regimen's daily dose is under :data:`LEAST_PRODUCT_MG` (25 mg).
+
+    Less than half the smallest tablet: almost surely a slip (``elemental_mg`` 2 for 2
+    capsules, 2 g or 2 mmol), which ``mgsleep log`` refuses without ``--small-dose`` and the
+    diary's reading warns of (:func:`model.core.regimen.small_dose`). Every night of it was
+    modelled at that dose: a diary on glycinate 2 mg for 30 nights was told "Continue
+    glycinate, 2 mg ... (settled)" (an outside audit, /tmp/w42/F), another "Raise the dose to
+    glycinate, 102 mg".
+    """
+    return current.active and 0 < current.elemental_mg < LEAST_PRODUCT_MG
+
+
+def held_for_a_dose_to_check(ev: Evaluation, index: int | None, why: Why,
+                             past: History) -> bool:
+    """Whether a current dose to check (:func:`dose_to_check`) holds the chosen step back.
+
+    Until the diary says the dose taken, keeping it is no commitment, and a change made for
+    a gain or to learn waits (as in a hard week, :data:`HELD_IN_A_HARD_WEEK`): the step is
+    to keep the current routine while the dose is checked. A stop for harm, a gentler dose,
+    the hard rules still act.
+    """
+    if not dose_to_check(past.current):
+        return False
+    return (index == 0 and why == "commit") or _held(ev, index, why)
+
+
 def held_back(ev: Evaluation, index: int | None, why: Why, past: History,
               s: DecisionSettings) -> Why | None:
-    """Why the chosen change waits: ``hard_week`` first, then ``other_change`` (None: not)."""
+    """Why the chosen change waits (None: it does not).
+
+    ``hard_week`` first, then ``other_change``, then ``collect`` for a dose to check
+    (:func:`held_for_a_dose_to_check`; its reason code, ``dose_check``, is said of every
+    decision on such a dose: :func:`model.decision.decide.decide`).
+    """
     if held_for_a_hard_week(ev, index, why, past):
         return "hard_week"
-    return "other_change" if held_for_other_change(ev, index, why, past, s) else None
+    if held_for_other_change(ev, index, why, past, s):
+        return "other_change"
+    return "collect" if held_for_a_dose_to_check(ev, index, why, past) else None

@@ -58,6 +58,11 @@ REASON_CODES: dict[str, str] = {
                      "change to magnesium for a gain or to learn until a period after it, "
                      "only what safety asks for; the nights since cannot tell it from "
                      "magnesium"),
+    "dose_check": ("the current dose is under 25 mg a day (less than half the smallest "
+                   "tablet: 2 capsules, 2 g or 2 mmol written as 2 mg?): no commitment on it "
+                   "and no change for a gain or to learn until the diary gives the dose "
+                   "taken, only what safety asks for; its sentence comes first among the "
+                   "reasons"),
     "acute_gi": "recent GI nights on the current regimen",
     "harm": ("the current regimen probably does harm: P(it is worse than placebo and, until "
              "the diary has a placebo night, than no magnesium as the nights show it) (p_harm) "
