@@ -87,13 +87,13 @@ def run_nights(regimens: Sequence[Regimen], excluded: np.ndarray, start: int,
 def left_out_words(excluded: int, action: str = "continue") -> str:
     """Why the next look of the current regimen is later: its nights left out ("": none).
 
-    Said beside the nights to the look, or those of the period so far, when ``action`` keeps
-    the regimen (:data:`KEEPING`), whose look ends the period of the current run:
-    ``excluded`` of its nights (:attr:`~model.decision.history.History.excluded_on_current`)
-    do not count toward it.
+    A sentence for the reasons when ``action`` keeps the regimen (:data:`KEEPING`), whose
+    look ends the period of the current run: ``excluded`` of its nights
+    (:attr:`~model.decision.history.History.excluded_on_current`) do not count toward it.
     """
     if action not in KEEPING or not excluded:
         return ""
     nights = f"{excluded} night{'s' * (excluded != 1)}"
-    return (f" ({nights} marked exclude in this run do not count toward its evaluation "
-            f"period, so the look is later)")
+    return (f"{nights} of this run {'are' if excluded != 1 else 'is'} marked exclude (sleep "
+            f"not read): {'they do' if excluded != 1 else 'it does'} not count toward its "
+            f"evaluation period, so the look comes later.")
