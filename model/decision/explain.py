@@ -19,6 +19,7 @@ from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import gentler_line
 from model.decision.history import History, step_nights
+from model.decision.judged_nights import left_out_words
 from model.decision.override_words import HARD_WEEK_LINE, harm_line, other_change_line
 from model.decision.plan_words import (
     BY_DESIGN,
@@ -335,6 +336,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         if past.first_step:
             lines.append(record_line(gi.loose_bristol))
     gentler = gentler_line(chosen, assessed, s) if acute else ""
+    left_out = left_out_words(past.excluded_on_current, chosen.action)
     if held is not None and why != "collect":
         lines.append(f"Not settled yet: {held_words(held)}.")
-    return lines + ([gentler] if gentler else []) + blocked_lines(assessed)
+    return lines + [w for w in (left_out, gentler) if w] + blocked_lines(assessed)
