@@ -161,10 +161,11 @@ def test_an_unknown_condition_that_refers_is_not_said_to_have_had_no_rule(priors
 
 # E: an eGFR out of the usual range -----------------------------------------------------------
 
-def test_an_egfr_above_150_is_warned_of_as_perhaps_a_creatinine(tmp_path, priors):
+def test_an_egfr_above_150_is_refused_as_perhaps_a_creatinine(tmp_path, priors):
+    """Warned of until a pharmacist's audit (2026-12): the advice never carried the warning."""
     path = write(tmp_path, "egfr = 200\n")
-    with pytest.warns(ProfileWarning, match=rf"{path}: key egfr: 200 is unusually high .*"
-                                            r"not a creatinine"):
+    with pytest.raises(InputError, match=rf"{path}: line 1, key egfr: 200 is above 150 .*"
+                                         r"needs an eGFR, not a creatinine"):
         load_profile(path, safety=priors.safety)
     load_profile(write(tmp_path, "egfr = 120\n"), safety=priors.safety)  # no warning
 

@@ -3,13 +3,17 @@
 A profile is a small TOML file (see the README; every key optional)::
 
     name = "Alex"                # heads the report and the clinician page (whose they are)
-    egfr = 85                    # mL/min/1.73 m²; < 30 → refer; outside 5-150: a warning;
-                                 # not given at 65 or over (or with no age): a caution
+    egfr = 85                    # mL/min/1.73 m²; < 30 → refer; below 5: a warning; above
+                                 # 150: an error (a creatinine?); not given at 65 or over (or
+                                 # with no age): a caution
     age = 40                     # whole years; < 18 → refer (mgsleep is for adults); not
                                  # given: a warning
     pregnant = false             # true → a clinician's hold (as "breastfeeding" in conditions)
     conditions = []              # e.g. "myasthenia_gravis", "heart_block"
     medications = []             # e.g. "levothyroxine", "sertraline 50 mg since 2026-09-30"
+    prescribed_magnesium = false # true: the magnesium taken is a prescribed treatment, kept
+                                 # as prescribed (also "hypomagnesaemia" among the conditions,
+                                 # or "magnesium glycinate 400 mg (prescribed)")
     gut_sensitivity = "none"     # none | mild | ibs
     excluded_forms = []
     max_elemental_mg = 350       # per day; default: the ceiling of safety.toml
@@ -39,7 +43,10 @@ that the name was not checked. An eGFR or an age written in a condition (``"CKD 
 28"``, ``"16 years old"``) is read as one (:func:`~model.data.profile_entries.egfr_of_conditions`,
 :func:`~model.data.profile_entries.age_of_conditions`). A key that names a condition or a medicine
 (``breastfeeding = true``) stays an error that says where it belongs
-(:meth:`Profile.unknown_key_advice`).
+(:meth:`Profile.unknown_key_advice`). A creatinine among the conditions (``"creatinine 160
+umol/L"``) or as a key is refused: the kidney rules need an eGFR, which mgsleep does not compute
+(:func:`~model.data.profile_entries.creatinine_refused`). A magnesium that is prescribed
+(``prescribed_magnesium = true``) is held as prescribed (:mod:`model.decision.prescribed`).
 """
 
 from __future__ import annotations
@@ -66,10 +73,13 @@ from pydantic import (
 from model.core.errors import Fault, InputError
 from model.core.forms import FORMS, canonical_form, form_hint
 from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant
+from model.data.prescribed_entries import prescribed_of
 from model.data.profile_entries import (
+    CREATININE_SAID,
     EGFR_MAX,
     ProfileWarning,
     age_of_conditions,
+    creatinine_refused,
     egfr_of_conditions,
     medication_starts_of,
     read_taking_since,
@@ -86,8 +96,8 @@ from model.evidence.toml_lines import with_lines
 Complaint = Literal["sleep_onset", "night_waking", "anxiety", "racing_thoughts"]
 GutSensitivity = Literal["none", "mild", "ibs"]
 
-EGFR_USUAL = (5.0, 150.0)
-"""An eGFR outside this range is warned of: above, perhaps a creatinine (µmol/L); below, mL/s."""
+EGFR_LOW = 5.0
+"""An eGFR below this is warned of (perhaps in mL/s); one above ``EGFR_MAX`` is refused."""
 
 
 IBS_NAME = re.compile(r"(?:^|_)(?:ibs|irritable_bowel(?:_syndrome)?)(?:_|$)")
@@ -112,6 +122,7 @@ class Profile(BaseModel):
     conditions: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
     medication_starts: tuple[tuple[str, dt.date], ...] = ()   # (name, day started), hashable
+    prescribed_magnesium: bool | None = None
     gut_sensitivity: GutSensitivity = "none"
     excluded_forms: tuple[str, ...] = ()
     max_elemental_mg: float | None = Field(default=None, ge=0)
@@ -138,6 +149,20 @@ class Profile(BaseModel):
     def _not_a_flag(cls, value: object) -> object:
         if isinstance(value, bool):
             raise ValueError("expected a number, not true or false")
+        return value
+
+    @field_validator("egfr", mode="before")
+    @classmethod
+    def _an_egfr(cls, value: object) -> object:
+        """An eGFR above :data:`~model.data.profile_entries.EGFR_MAX` is refused (a creatinine).
+
+        ``egfr = 160`` at 78 (a creatinine in µmol/L) was accepted with a warning the advice
+        did not carry, and gave a dose (a pharmacist's audit, 2026-12).
+        """
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > EGFR_MAX:
+            raise ValueError(f"{value:g} is above {EGFR_MAX:g} mL/min/1.73 m², more than any "
+                             "adult kidney filters (a creatinine in µmol/L?): "
+                             f"{CREATININE_SAID.removeprefix('is a creatinine, not an eGFR: ')}")
         return value
 
     @field_validator("name")
@@ -187,7 +212,8 @@ class Profile(BaseModel):
         """
         context = info.context if isinstance(info.context, dict) else {}
         file = context.get("file", "<profile>")
-        data = age_of_conditions(egfr_of_conditions(data, file), file)
+        data = age_of_conditions(egfr_of_conditions(creatinine_refused(data, file), file), file)
+        data = prescribed_of(data, context.get("safety"), file)
         data = medication_starts_of(split_entries(data, context.get("safety"), file), file,
                                     from_file="file" in context)
         return cls._ibs_is_a_gut_sensitivity(data, file)
@@ -199,6 +225,8 @@ class Profile(BaseModel):
         ``breastfeeding = true`` was "unknown key 'breastfeeding'" with no word that it is a
         condition, listed under ``conditions`` (a life-stage audit); it stays an error.
         """
+        if re.search(r"(?:^|_)(?:s?creat(?:inine)?|s?cr)(?:_|$)", key, re.IGNORECASE):
+            return f" (a creatinine {CREATININE_SAID.removeprefix('is a creatinine, ')})"
         safety = context.get("safety")
         index = NameIndex.of(safety if isinstance(safety, Safety) else bundled_safety())
         said = key.replace("_", " ")
@@ -310,7 +338,7 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     ProfileWarning
         When ``max_elemental_mg`` is above the safety ceiling and was lowered to it, for each
         unknown name accepted with ``allow_unknown``, each eGFR read from a condition, an eGFR
-        outside :data:`EGFR_USUAL`, and ``pregnant = false`` beside a pregnancy condition.
+        below :data:`EGFR_LOW`, and ``pregnant = false`` beside a pregnancy condition.
 
     """
     rules = safety if safety is not None else bundled_safety()
@@ -332,7 +360,7 @@ def checked_profile(profile: Profile, *, safety: Safety, allow_unknown: bool = F
     otherwise skip the checks of a file: an unknown condition or medicine is an error unless
     ``allow_unknown`` (then a :class:`ProfileWarning`), a condition implying a gut level sets
     it, and ``max_elemental_mg`` is filled in, never above the safety ceiling. An eGFR
-    outside :data:`EGFR_USUAL` and ``pregnant = false`` beside a pregnancy among the
+    below :data:`EGFR_LOW` and ``pregnant = false`` beside a pregnancy among the
     conditions are warned of (:func:`_check_facts`).
 
     Raises
@@ -377,15 +405,10 @@ def pregnancy_named(profile: Profile, safety: Safety) -> tuple[str, ...]:
 
 
 def _check_facts(profile: Profile, safety: Safety, file: str) -> None:
-    """Warn of an eGFR outside :data:`EGFR_USUAL`, and of ``pregnant`` against the conditions."""
-    low, high = EGFR_USUAL
+    """Warn of an eGFR below :data:`EGFR_LOW`, and of ``pregnant`` against the conditions."""
+    low = EGFR_LOW
     egfr = profile.egfr
-    if egfr is not None and egfr > high:
-        warnings.warn(f"{file}: key egfr: {egfr:g} is unusually high for an eGFR (above "
-                      f"{high:g}); check that it is an eGFR in mL/min/1.73 m², not a "
-                      "creatinine (in µmol/L it would read as normal kidneys)", ProfileWarning,
-                      stacklevel=4)
-    elif egfr is not None and egfr < low:
+    if egfr is not None and egfr < low:
         warnings.warn(f"{file}: key egfr: {egfr:g} is below {low:g} mL/min/1.73 m² (kidney "
                       f"failure: magnesium is referred); if this is in mL/s, multiply by 60 "
                       f"({egfr * 60:g} mL/min)", ProfileWarning, stacklevel=4)

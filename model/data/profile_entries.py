@@ -25,7 +25,28 @@ from model.evidence.floor import bundled_safety
 from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
 
-EGFR_MAX = 250.0   # the largest egfr read, mL/min/1.73 m²
+EGFR_MAX = 150.0
+"""The largest eGFR read, mL/min/1.73 m²: above it the value is refused, not warned of.
+
+No adult kidney filters more: a young adult's measured GFR is about 107-120 (the KDIGO 2012
+normal range tops out near 130; hyperfiltration in pregnancy or early diabetes rarely passes
+150), and it falls by about 1 a year after 40 (an 80-year-old's is about 70). The CKD-EPI
+2021 equation reaches 150 only with a creatinine near 0.3 mg/dL (27 µmol/L) at 20. A larger
+number is most often a creatinine in µmol/L typed as an eGFR (160 µmol/L at 78 is an eGFR
+near 28: kidney disease, a referral); it was accepted up to 250 with a warning the advice did
+not carry (a pharmacist's audit, 2026-12)."""
+
+CREATININE_TEXT = re.compile(
+    r"\b(?:s(?:erum)?[\s.-]*)?(?:creatinine|creat|cr)\b(?!\s*(?:cl|clearance)\b)"
+    r"|\d\s*(?:u|µ|μ|micro)\s*mol\s*/\s*l\b|\d\s*mg\s*/\s*dl\b", re.IGNORECASE)
+"""A creatinine written in a condition (``creatinine 160 umol/L``, ``Cr 1.4 mg/dL``, ``serum
+creatinine 160``, ``sCr 160``, a value in µmol/L or mg/dL): not an eGFR, refused
+(:func:`creatinine_refused`). A creatinine clearance (``CrCl``) is read as an eGFR."""
+
+CREATININE_SAID = ("is a creatinine, not an eGFR: mgsleep needs an eGFR, not a creatinine: ask "
+                   "for it (laboratories report it with the creatinine) or give egfr = ... (in "
+                   "mL/min/1.73 m²)")
+"""Why a creatinine is refused: the kidney rules read an eGFR (mgsleep computes none)."""
 
 EGFR_TEXT = re.compile(
     r"\b(?:e?gfr|cr\s*cl|creatinine\s+clearance)\s*(?:[:=~]|>=?|≥|(<)|<=|≤|\b(?:of|is|was)\b)?"
@@ -272,7 +293,31 @@ def egfr_of_conditions(data: object, file: str) -> object:
             f"{file}: key conditions: {entry!r}: kidney function (eGFR or creatinine clearance) "
             f"{value:g} read from the condition text; the profile's eGFR is {lowest:g}, the "
             f"lowest of the key egfr and those in the conditions; give it as the key egfr "
-            f"(egfr = {value:g}, in mL/min) instead"))
+            f"(egfr = {lowest:g}, in mL/min) instead"))
+
+
+def creatinine_refused(data: object, file: str) -> object:
+    """The raw profile, unless a condition writes a creatinine (:data:`CREATININE_TEXT`).
+
+    ``"creatinine 160 umol/L"`` was an unknown condition with no word that it is a kidney
+    value, and with ``--allow-unknown`` a dose (a pharmacist's audit: an eGFR near 28 at 78).
+    mgsleep does not compute an eGFR from a creatinine (no equation is in its evidence).
+
+    Raises
+    ------
+    ValueError
+        Naming the entry (``key conditions[1]: ...``, its line added by the reader).
+
+    """
+    entries = data.get("conditions") if isinstance(data, dict) else None
+    names = [entries] if isinstance(entries, str) else entries
+    if not isinstance(names, list | tuple):
+        return data
+    written = [n if isinstance(n, str) else "" for n in names]
+    for number, entry in zip(written_numbers(file, "conditions", written), written, strict=True):
+        if CREATININE_TEXT.search(entry) and not EGFR_TEXT.search(entry):
+            raise ValueError(f"key conditions[{number}]: {entry!r} {CREATININE_SAID}")
+    return data
 
 
 def age_written(entry: str) -> tuple[tuple[float, ...], str]:
@@ -309,7 +354,7 @@ def age_of_conditions(data: object, file: str) -> object:
         lambda entry, value, lowest: (
             f"{file}: key conditions: {entry!r}: age {value:.0f} read from the condition text; "
             f"the profile's age is {lowest:.0f}, the lowest of the key age and those in the "
-            f"conditions; give it as the key age (age = {value:.0f}, in whole years) instead"))
+            f"conditions; give it as the key age (age = {lowest:.0f}, in whole years) instead"))
 
 
 MEDICINE_DATE = re.compile(
@@ -396,3 +441,4 @@ def medication_starts_of(data: object, file: str, from_file: bool = False) -> ob
     own = data.get("medication_starts") or {}          # given in Python: a mapping or pairs
     return data | {"medications": kept, "medication_starts": {**dict(own), **starts}
                    if isinstance(own, dict | list | tuple) else own}   # else: pydantic's error
+

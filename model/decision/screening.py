@@ -7,7 +7,7 @@ removed; the daily ceiling is the profile's, at most the safety ceiling less the
 the person takes in other products (:mod:`model.decision.other_magnesium`). A name the safety
 data does not know (accepted with ``--allow-unknown``) stays NOT CHECKED, but gets the rules
 of what it may be: a contraindication within a typo (:func:`near_misses`), a medicine listed
-as a condition or the other way round (:func:`_crossed`).
+as a condition or the other way round (:func:`~model.decision.name_rules.crossed`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from model.core.forms import FORMS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision import rule_words
+from model.decision.name_rules import Matched, crossed, implied, taken_as
 from model.decision.other_magnesium import (
     OtherMagnesium,
     at_limit_reason,
@@ -27,9 +28,15 @@ from model.decision.other_magnesium import (
     same_warning,
     share_warning,
 )
+from model.decision.prescribed import (
+    PRESCRIBED,
+    PRESCRIBED_RULES,
+    prescribed_ceiling,
+    prescribed_holds,
+)
 from model.decision.settings import DecisionSettings
 from model.evidence.floor import loosened
-from model.evidence.names import Kind, NameIndex, listed, spoken, unknown_warning
+from model.evidence.names import NameIndex, spoken, unknown_warning
 from model.evidence.schema import Contraindication, Safety, raise_if
 
 
@@ -91,6 +98,10 @@ class Screening:
         said with the dose, as :attr:`cautions` are.
     rules_applied : tuple of str
         The ids of the contraindications and cautions that applied, for their sources.
+    prescribed : bool
+        The magnesium is a prescribed treatment (:mod:`model.decision.prescribed`): held as a
+        medicine's hold, the ceiling at least the dose taken now; beside a referral, the
+        prescriber is contacted today rather than the treatment stopped.
 
     """
 
@@ -110,6 +121,7 @@ class Screening:
     fact_warnings: tuple[str, ...] = ()
     fact_cautions: tuple[str, ...] = ()
     rules_applied: tuple[str, ...] = ()
+    prescribed: bool = False
 
     @property
     def all_warnings(self) -> tuple[str, ...]:
@@ -169,8 +181,9 @@ def _reason(rule: Contraindication, profile: Profile) -> str:
 
 
 def _fact_conditions(profile: Profile) -> frozenset[str]:
-    """The conditions the profile's facts stand for: kidney function not known."""
-    return frozenset({KIDNEY_UNKNOWN} if _kidney_unknown(profile) else ())
+    """The conditions the profile's facts stand for: kidney function not known, prescribed."""
+    return frozenset({KIDNEY_UNKNOWN} if _kidney_unknown(profile) else ()) | frozenset(
+        {PRESCRIBED} if profile.prescribed_magnesium else ())
 
 
 SAFETY_FACTS = ("age", "egfr", "pregnant", "conditions", "medications")
@@ -198,10 +211,6 @@ def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str
         value = getattr(profile, rule.field)
         return value is not None and rule.below is not None and value < rule.below
     return rule.field == "pregnant" and profile.pregnant is True
-
-
-Matched = dict[str, str | None]
-"""Each name as the profile gives it -> the safety data's name for it (None: unknown)."""
 
 
 def _medicine_warnings(medicines: Matched, safety: Safety,
@@ -276,25 +285,6 @@ def _conditions_taken(misses: Sequence[tuple[str, Contraindication, str]]
     return taken
 
 
-def _crossed(matched: Matched, names: NameIndex, kind: Kind) -> Matched:
-    """Names unknown as listed that are known under the other key (digoxin as a condition).
-
-    Accepted with ``--allow-unknown`` they stay NOT CHECKED, but their rules apply too.
-    """
-    return {given: names.match(given, kind) for given, known in matched.items()
-            if known is None and names.match(given, kind) is not None}
-
-
-def _implied(medicines: Matched, names: NameIndex) -> list[str | None]:
-    """The conditions the profile's known medicines stand for as well (a GP's audit).
-
-    A medicine whose name is also a condition's (pyridostigmine, which treats only myasthenia
-    gravis) brings that condition's rules, as a name listed under the other key does
-    (:func:`_crossed`): "pyridostigmine" was taken as pyridoxine, and no rule referred.
-    """
-    return [names.match(medicine, "condition") for medicine in medicines.values() if medicine]
-
-
 def near_misses(profile: Profile, safety: Safety) -> dict[str, tuple[str, ...]]:
     """The profile's unknown names taken as known ones, whose rules apply, and those names.
 
@@ -323,23 +313,6 @@ def _medicine_near_misses(medicines: Matched,
             or ((names.medicines[close],) if (close := names.suggest(given, "medicine")) else ())
             for given, m in medicines.items() if m is None}
     return {given: meant for given, meant in near.items() if meant}
-
-
-def _taken_as(near: Mapping[str, tuple[str, ...]], safety: Safety) -> dict[str, str]:
-    """Entries for the near misses' rules: one per unknown name and interaction group.
-
-    The label names what the name was taken as within the group (``bisphosphonates (not in
-    the safety data; taken as alendronate, risedronate, ibandronate or etidronate)``): a
-    class's members share their group's rule, said once.
-    """
-    entries = {}
-    for given, meant in near.items():
-        for group in safety.interactions:
-            inside = [m for m in meant if m in group.medications]
-            if inside:
-                said = listed(inside, "or", quoted=False)
-                entries[f"{given} (not in the safety data; taken as {said})"] = inside[0]
-    return entries
 
 
 def _rules_applied(profile: Profile, safety: Safety, conditions: frozenset[str],
@@ -395,17 +368,18 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}
     near = _medicine_near_misses(medicines, names)
-    medicines |= _taken_as(near, safety) | _crossed(matched, names, "medicine")
-    conditions = frozenset(m for m in (*matched.values(), *_implied(medicines, names),
-                                       *_crossed(medicines, names, "condition").values()) if m)
+    medicines |= taken_as(near, safety) | crossed(matched, names, "medicine")
+    conditions = frozenset(m for m in (*matched.values(), *implied(medicines, names),
+                                       *crossed(medicines, names, "condition").values()) if m)
     unknown = [c for c, m in matched.items() if m is None]
     misses = _near_misses(unknown, safety, names)
     found, applied = _rules_applied(profile, safety, conditions | _fact_conditions(profile),
                                     misses)
     referrals = tuple([reason for c, reason in found if c.kind == "refer"]
                       + list(_medicine_rules(medicines, safety, "refer")))
-    medicine_holds = _medicine_rules(medicines, safety, "clinician")
-    holds = (*(reason for c, reason in found if c.kind == "clinician"), *medicine_holds)
+    medicine_holds = (*_medicine_rules(medicines, safety, "clinician"), *prescribed_holds(found))
+    holds = (*(reason for c, reason in found if c.kind == "clinician"
+               and c.id not in PRESCRIBED_RULES), *medicine_holds)
     # a fact a rule that applies stands for is not missing ("teenager": no age, but under 18)
     missing = tuple(fact for fact in missing_facts(profile, safety)
                     if fact not in {c.field for c, _ in found})
@@ -418,17 +392,18 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
                                       if medicine in names.magnesium], taking)
     own = profile.ceiling_mg(safety)
     limit, setter = _limit([c for c, _ in found] + applied, safety)
-    ceiling = max(0.0, min(own, limit - other.mg))
+    prescribed = bool(prescribed_holds(found))
+    ceiling = prescribed_ceiling(max(0.0, min(own, limit - other.mg)), taking, prescribed)
     told = _medicine_warnings(medicines, safety, near, (other, ceiling))
     warnings += [text for _, text in told]
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > own:
         warnings.append(rule_words.ceiling_warning(profile.max_elemental_mg, own,
                                                 safety.ceiling.source))
     least = DecisionSettings().min_dose_mg
-    at_limit = bool(other.mg) and limit - other.mg < least
+    at_limit = bool(other.mg) and limit - other.mg < least and not prescribed
     if at_limit:
         referrals = (*referrals, at_limit_reason(other, limit, least))
-    elif other.mg:
+    elif other.mg and not prescribed:       # a prescribed magnesium: no supplement beside it
         warnings.append(share_warning(other, limit, ceiling))
     if other.the_supplement:
         warnings.append(same_warning(other, taking))
@@ -439,4 +414,5 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
                      tuple(text for kind, text in told if kind in ("timing", "magnesium")),
                      tuple(cautions), other.mg, at_limit, setter, missing,
                      (*rule_words.missing_warnings(missing), *facts), tuple(facts),
-                     tuple(dict.fromkeys(c.id for c in (*(c for c, _ in found), *applied))))
+                     tuple(dict.fromkeys(c.id for c in (*(c for c, _ in found), *applied))),
+                     prescribed)

@@ -1,9 +1,10 @@
 """What to do, in one sentence: the first line of the headline (:func:`what_to_do`).
 
-A safety rule's referral or hold says what to do now and whom to see; a step of the person's
-own trial plan, and a withdrawal, say the decision's own first reason (a withdrawal names the
-regimen and its nights: "Stop glycinate 200 mg for 17 nights, then take it again", not "for
-one evaluation period"); every other step says its verb and regimen.
+A safety rule's referral or hold says what to do now and whom to see (a prescribed
+magnesium's, its prescriber: :data:`PRESCRIBED_HOLD`, :data:`PRESCRIBED_REFER`); a step of
+the person's own trial plan, and a withdrawal, say the decision's own first reason (a
+withdrawal names the regimen and its nights: "Stop glycinate 200 mg for 17 nights, then take
+it again", not "for one evaluation period"); every other step says its verb and regimen.
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ UNCHECKED_FIRST = ("First ask a pharmacist or clinician: your profile names a co
                    "medicine that mgsleep's safety data does not know (see the warnings).")
 
 
+PRESCRIBED_HOLD = ("Your magnesium is prescribed: keep taking it as prescribed, and change its "
+                   "form or dose only with your prescriber.")
+"""A prescribed magnesium's hold (:mod:`model.decision.prescribed`): kept, never tested."""
+
+PRESCRIBED_REFER = ("Contact your prescriber today about your prescribed magnesium (a safety rule "
+                    "below); seek urgent care at once if weakness gets worse, or swallowing or "
+                    "breathing becomes hard.")
+"""A contraindication beside a prescribed magnesium: the prescriber today, not a stop first."""
+
+
 def what_to_do(recommendation: Recommendation) -> str:
     """Say the recommendation in one sentence (and UNCHECKED_FIRST for ``not_checked``)."""
     said = _advice(recommendation)
@@ -32,6 +43,8 @@ def _advice(recommendation: Recommendation) -> str:
     action, regimen = recommendation.action, recommendation.regimen
     codes = recommendation.reason_codes
     if action == "refer":
+        if "prescribed" in codes:       # a prescribed magnesium: its prescriber decides
+            return PRESCRIBED_REFER if "refer_hold" not in codes else PRESCRIBED_HOLD
         if "refer_stop" in codes:
             return "Stop taking magnesium now and see a clinician."
         if "medicine_hold" in codes and "acute_gi" in codes:    # digoxin, loose stools

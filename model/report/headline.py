@@ -376,12 +376,13 @@ def headline(result: Analysis) -> Headline:
 def _taken(result: Analysis) -> Regimen | None:
     """The magnesium taken on the advice: its regimen, or the current one a hold keeps.
 
-    A hold (pregnancy, digoxin) names no regimen but keeps the person's routine, so the
-    timing of their medicines still applies to it (Vocabria's beside a pregnancy went unsaid).
+    A hold (pregnancy, digoxin, a prescribed magnesium) names no regimen but keeps the
+    person's routine, so the timing of their medicines still applies to it (Vocabria's beside
+    a pregnancy went unsaid).
     """
     rec = result.decision.recommendation
     codes = set(rec.reason_codes)
-    kept = (rec.action == "refer" and codes & {"refer_hold", "medicine_hold"}
+    kept = (rec.action == "refer" and codes & {"refer_hold", "medicine_hold", "prescribed"}
             and not codes & {"refer_stop", "current_excluded"})    # stopped: nothing kept
     return history(result.diary).current if kept and rec.regimen is None else rec.regimen
 
