@@ -147,3 +147,56 @@ def test_a_dose_from_25_mg_is_no_dose_to_check(priors):
         past = History.from_nights(_nights(("none", 0, 14), ("glycinate", mg, 30)))
         rec = decide(FLAT, priors=priors, diary=past, as_of=AS_OF).recommendation
         assert ("dose_check" in rec.reason_codes) is checked, (mg, rec)
+
+
+# 3. a dose written as the compound's weight meets the ceiling on its safe side
+
+@dataclass(frozen=True)
+class Written:
+    """A diary's nights (a DiaryLike), with the compound weight written where given."""
+
+    nights: pd.DataFrame
+
+
+def _chloride(compound_mg: float | None, nights: int = 30) -> Written:
+    """14 nights without magnesium, then chloride: ``compound_mg`` written (read as the
+    hexahydrate, 11.96 %), or None: the same elemental dose written as elemental_mg."""
+    read = round(2500 * 0.1196) if compound_mg is None else round(compound_mg * 0.1196)
+    frame = _nights(("none", 0, 14), ("chloride", read, nights))
+    frame["compound_mg"] = [np.nan] * 14 + [np.nan if compound_mg is None else compound_mg] * nights
+    frame.index = pd.date_range(AS_OF - dt.timedelta(days=len(frame) - 1), AS_OF, name="date")
+    return Written(frame)
+
+
+CHLORIDE_HELPS = FakePosterior(benefit={"chloride": 0.6}, known={"chloride": 0.05},
+                               gi={"chloride": 0.0}, gi_sd=0.05)
+
+
+def test_a_compound_weight_above_the_ceiling_on_its_safe_side_is_not_kept(priors):
+    """2500 mg of chloride a day is read as 299 mg (hexahydrate) but may hold 638 mg
+    (anhydrous, 25.53 %): the ceiling (350 mg) reads the safe side. Before, chloride 299 mg
+    was kept ("Continue chloride", committed) and raising it to 350 mg allowed; now no dose
+    of chloride that its weight, taken as written, may make above the ceiling is open (299,
+    350 and 199 mg read 638, 747 and 425 mg), and the words say why, with the weight, the
+    most it can hold and the salt."""
+    decision = decide(CHLORIDE_HELPS, priors=priors, diary=_chloride(2500), as_of=AS_OF)
+    rec = decision.recommendation
+    assert "current_above_ceiling" in rec.reason_codes and not rec.commit
+    most = 2500 * 0.2553 / 299
+    over = [a for a in decision.assessments if a.feasible and a.regimen is not None
+            and a.regimen.form == "chloride" and a.regimen.elemental_mg * most > 350]
+    assert not over, over
+    assert rec.regimen is None or rec.regimen.form != "chloride", rec
+    assert rec.reasons[0].startswith("Your 2500 mg of magnesium chloride a day may hold up to "
+                                     "638 mg of magnesium (as magnesium chloride anhydrous, "
+                                     "25.53 %"), rec.reasons[0]
+    assert any("may hold up to 638 mg" in w for w in rec.warnings)
+
+
+def test_the_label_figure_or_a_weight_within_the_ceiling_is_kept_as_read(priors):
+    """The same 299 mg written as elemental_mg (the label's figure) breaks no rule, nor does
+    a compound weight whose safe side is within the ceiling (1000 mg: 120 read, 255 most)."""
+    for diary in (_chloride(None), _chloride(1000)):
+        rec = decide(CHLORIDE_HELPS, priors=priors, diary=diary, as_of=AS_OF).recommendation
+        assert "current_above_ceiling" not in rec.reason_codes, rec
+        assert not any("may hold up to" in w for w in rec.warnings)

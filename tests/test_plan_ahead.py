@@ -184,7 +184,11 @@ def test_continuing_a_planned_regimen_over_the_gi_constraint_is_not_advised(tmp_
     assert "planned" not in rec.reason_codes and "harm" not in rec.reason_codes
     assert rec.warnings[-1].startswith("Your trial plan's step threonate 200 mg from "
                                        "2026-10-26 to 2026-10-28 is not advised: P(GI")
-    # GI nights so many that stopping is better (code harm): the plan waits, the form is left
+    # GI nights so many that stopping is better (code harm): the plan waits, the form is left;
+    # a harm rests on what the diary records, so its nights record stool or GI upset
+    table = pd.read_csv(tmp_path / "plan.csv", dtype=str, keep_default_na=False)
+    table.loc[:24, "gi_upset"] = "0"
+    table.to_csv(tmp_path / "plan.csv", index=False)
     harmful = decision_for(read(tmp_path), priors, None, as_of, 4.0, "threonate")[1]
     rec = harmful.recommendation
     assert "harm" in rec.reason_codes and rec.regimen.form != "threonate"

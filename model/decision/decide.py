@@ -35,6 +35,7 @@ from model.decision.after_period import after_period
 from model.decision.baseline import no_baseline, withdrawal_nights
 from model.decision.candidates import candidates, forms_open
 from model.decision.choice import Choice, choose, close_call, too_few_draws
+from model.decision.compound_ceiling import CompoundDose, compound_dose
 from model.decision.evidence_basis import PriorBasis
 from model.decision.explain import describe, option
 from model.decision.history import DiaryLike, History, history, review_days
@@ -125,7 +126,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
               dates: tuple[dt.date, dt.date | None],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
               s: DecisionSettings, separable: bool | None,
-              outcomes: Sequence[str] = OUTCOMES, basis: Basis | None = None) -> Decision:
+              outcomes: Sequence[str] = OUTCOMES, basis: Basis | None = None,
+              compound: CompoundDose | None = None) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation.
 
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
@@ -137,9 +139,11 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     and the day the advice is read (:func:`review_from`); ``outcomes``: the outcomes in the
     person's order (:func:`model.data.weights.outcome_order`), which the reasons follow;
     ``basis``: what a form's evidence on the outcomes that count most rests on
-    (:class:`~model.decision.evidence_basis.PriorBasis`).
+    (:class:`~model.decision.evidence_basis.PriorBasis`); ``compound``: the current dose as
+    a compound's weight, which the ceiling reads on the safe side
+    (:class:`~model.decision.compound_ceiling.CompoundDose`).
     """
-    breaks = current_breaks(past.current, rules)
+    breaks = current_breaks(past.current, rules, compound)
     check = dose_to_check(past.current)
     if (breaks or check) and choice.commit:
         choice = replace(choice, commit=False, why="plan")
@@ -159,7 +163,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     if runner is not None:
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
-    breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks, rules.other_mg)
+    breach = rule_words.breach_reason(past.current, rules.ceiling_mg, breaks, rules.other_mg,
+                                      compound)
     first = [breach] if breach else []
     if check:                       # the doubt, before any reason resting on the dose
         first.append(dose_check_line(past.current, rules.ceiling_mg))
@@ -190,14 +195,14 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
 
 
 def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings,
-           warnings: tuple[str, ...]) -> Decision:
+           warnings: tuple[str, ...], compound: CompoundDose | None = None) -> Decision:
     """A contraindication's ``refer`` (stop now, if taking), or a hold's (keep the routine).
 
     Beside a referral while magnesium is taken, a hold is said with the stop (how to stop),
     not as a warning against changing magnesium; a rule for taking a dose (a medicine's
     spacing) holds only if magnesium is resumed (:func:`rule_words.after_review`). Loose
     stools under a medicine's hold add ``acute_gi``: the headline asks for the clinician's
-    call, not a routine visit.
+    call, not a routine visit. ``compound``: as :func:`_decision`'s.
     """
     if rules.referrals:
         taking = past.taking.active
@@ -209,7 +214,7 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
                                   rule_words.refer_reasons(rules.referrals, past.taking,
                                                            rules.holds if taking else ()),
                                   (*later, *(() if taking else rules.holds)), True, codes)
-    breaks = current_breaks(past.current, rules)
+    breaks = current_breaks(past.current, rules, compound)
     loose = rules.medicine_hold and past.current.active and acute_gi(past, s)
     return _without_posterior("refer", review,
                               rule_words.hold_reasons(rules.holds, past.current,
@@ -290,11 +295,14 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                         s.acute_gi_nights).through(as_of),
                                 person.medication_starts, as_of)
     rules = screen(person, priors.safety, past.taking)
-    warnings = (*rules.all_warnings, *current_warnings(past, rules, s, person.outcome_weights()))
+    compound = compound_dose(None if isinstance(diary, History) or diary is None
+                             else diary.nights, past.current, priors.evidence.compounds, as_of)
+    warnings = (*rules.all_warnings,
+                *current_warnings(past, rules, s, person.outcome_weights(), compound))
     if rules.referrals or rules.holds:
-        return _refer(rules, past, review_after(as_of, s.min_nights), s, warnings)
+        return _refer(rules, past, review_after(as_of, s.min_nights), s, warnings, compound)
     if not diagnostics_ok:
-        breaks = current_breaks(past.current, rules)
+        breaks = current_breaks(past.current, rules, compound)
         acute = ("acute_gi",) if acute_gi(past, s) and past.current.active else ()
         return _unchecked(_without_posterior("collect_more_data",
                                              review_after(as_of, s.first_review_days),
@@ -308,7 +316,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     # not straight after a placebo period: its nights are what the next look learns from;
     # never around a regimen the hard rules do not keep (the experiment returns to it)
     experiments = (separable is False and past.current.active and not past.placebo_nights
-                   and not current_breaks(past.current, rules))
+                   and not current_breaks(past.current, rules, compound))
     options = candidates(past.current, rules.ceiling_mg,      # after a planned trial, its forms
                          forms_open(past, rules.allowed_forms), s,
                          experiments=experiments, taken=tuple(past.nights_on))
@@ -325,12 +333,13 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                     switching_cost=min(s.switching_cost, s.commit_value))
     elif past.compared(s.crossover_forms):
         s = replace(s, learning_periods=0.0)
-    ev = evaluate(data, options, past, rules, priors, person, s, separable=separable)
+    ev = evaluate(data, options, past, rules, priors, person, s, separable=separable,
+                  compound=compound)
     choice = choose(ev, past, mode, np.random.default_rng(seed), s)
     decision = _decision(ev, choice, past, dates, warnings, rules,
                          priors.safety.gi_constraint, mode, s, separable,
                          outcome_order(person.outcome_weights()),
-                         PriorBasis(priors, person.outcome_weights()))
+                         PriorBasis(priors, person.outcome_weights()), compound)
     return _unchecked(_beyond_studied(decision, priors), rules)
 
 

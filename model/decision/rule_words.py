@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from model.core.change_words import GI_TROUBLE, chance
 from model.core.regimen import Regimen
+from model.decision.compound_ceiling import CompoundDose
 from model.decision.explain import above, record_line
 from model.decision.history import History
 from model.decision.other_magnesium import after_other
@@ -165,7 +166,7 @@ def diagnostics_failed_reasons(current: Regimen, ceiling_mg: float, breaks: Sequ
 
 
 def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str],
-                  other_mg: float = 0.0) -> str:
+                  other_mg: float = 0.0, compound: CompoundDose | None = None) -> str:
     """Why the current regimen is not kept, when it breaks a hard rule (``breaks``).
 
     The first reason of a decision made with a posterior while the current regimen breaks a
@@ -174,12 +175,14 @@ def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str],
     from other products (``other_mg`` a day, :mod:`model.decision.other_magnesium`), the
     step is of the supplement the diary records, and a stop does not stop the others ("Stop
     taking magnesium" left a person on glycinate and a citrate product asking which).
+    ``compound``: the current dose as a compound's weight, above the ceiling as read on the
+    safe side (:func:`current_above_ceiling_warning`).
     """
     if "current_excluded" in breaks:
         return f"Your profile excludes {current.form}, your current form, so it is not kept."
     if "current_above_ceiling" not in breaks:
         return ""
-    said = current_above_ceiling_warning(current, ceiling_mg)
+    said = current_above_ceiling_warning(current, ceiling_mg, compound)
     down = (f"{said[0].upper()}{said[1:]}{after_other(other_mg)}, so it is not kept: the dose "
             f"must come down to at most {ceiling_mg:g} mg a day, or stop.")
     if not other_mg:
@@ -329,9 +332,18 @@ def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> 
     return recent + "stop, or take the gentler step the advice names when it names one"
 
 
-def current_above_ceiling_warning(current: Regimen, ceiling_mg: float) -> str:
-    """The current regimen is above the ceiling."""
-    return _above_ceiling(f"your current {current.words}", ceiling_mg)
+def current_above_ceiling_warning(current: Regimen, ceiling_mg: float,
+                                  compound: CompoundDose | None = None) -> str:
+    """The current regimen is above the ceiling.
+
+    As read by the analysis, or only as a compound's weight read on the safe side
+    (``compound``, :class:`~model.decision.compound_ceiling.CompoundDose`): then the weight
+    written, the most magnesium it can hold and the salt that holds it.
+    """
+    if compound is None or current.elemental_mg > ceiling_mg:
+        return _above_ceiling(f"your current {current.words}", ceiling_mg)
+    return (f"{compound.words()}, above your ceiling of {ceiling_mg:g} mg/day (write the "
+            "elemental magnesium its label gives in elemental_mg to be sure)")
 
 
 def current_excluded_warning(current: Regimen) -> str:

@@ -14,6 +14,12 @@
   when that regimen breaks the GI constraint or gives loose stools now. During loose stools
   (the acute GI rule) a change that keeps magnesium is open only when its P(GI constraint
   violated) is below continuing's: a switch to a harsher form was advised beside the warning.
+
+A current dose written as the compound's weight (``compound``,
+:class:`~model.decision.compound_ceiling.CompoundDose`) is read on the safe side by the
+ceiling: the current regimen, and any of its form at that dose or more, count as the most
+magnesium the weight written can hold (2500 mg of chloride: up to 638 mg, not the 299 mg the
+analysis models).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from model.core.regimen import Regimen
 from model.data.weights import counting_most
 from model.decision import rule_words
 from model.decision.candidates import Candidate
+from model.decision.compound_ceiling import CompoundDose
 from model.decision.history import History
 from model.decision.learning import steady_nights
 from model.decision.screening import Screening
@@ -71,17 +78,23 @@ def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool
             and (not past.current.active or past.known_nights >= s.floor_nights))
 
 
+def ceiling_read(regimen: Regimen, compound: CompoundDose | None) -> float:
+    """The daily dose the ceiling reads for ``regimen``: its own, or a compound's safe side."""
+    return regimen.elemental_mg if compound is None else compound.ceiling_mg(regimen)
+
+
 def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
-                 safety_exempt: bool, s: DecisionSettings) -> list[Block]:
+                 safety_exempt: bool, s: DecisionSettings,
+                 compound: CompoundDose | None = None) -> list[Block]:
     """A hard rule or the evaluation period blocks a candidate: (code, reason) pairs.
 
-    ``safety_exempt``: the candidate is a change safety asks for, open during the period.
+    ``safety_exempt``: the candidate is a change safety asks for, open during the period;
+    ``compound``: the current dose as a compound's weight (:func:`ceiling_read`).
     """
     found = []
     regimen = candidate.regimen
-    if regimen.elemental_mg > rules.ceiling_mg:
-        found.append(("above_ceiling",
-                      rule_words.above_ceiling_block(regimen.elemental_mg, rules.ceiling_mg)))
+    if (read := ceiling_read(regimen, compound)) > rules.ceiling_mg:
+        found.append(("above_ceiling", rule_words.above_ceiling_block(read, rules.ceiling_mg)))
     if regimen.active and regimen.form not in rules.allowed_forms:
         found.append(("excluded_form", rule_words.excluded_block(regimen.form)))
     waiting = (s.period_holds_changes and candidate.action != "continue"
@@ -96,7 +109,7 @@ def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
 
 def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: History,
            rules: Screening, epsilon: float, s: DecisionSettings, *,
-           harm: bool = False) -> list[tuple[Block, ...]]:
+           harm: bool = False, compound: CompoundDose | None = None) -> list[tuple[Block, ...]]:
     """Why each candidate is blocked (empty: allowed), in candidate order.
 
     A return to a regimen already judged over a full evaluation period (a form shown to work)
@@ -119,6 +132,9 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
         The evaluation period and the acute GI threshold.
     harm : bool
         The current regimen probably does harm: stopping does not wait for its period.
+    compound : CompoundDose, optional
+        The current dose as a compound's weight: the ceiling reads it on the safe side
+        (:func:`ceiling_read`).
 
     Returns
     -------
@@ -141,14 +157,15 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
     gi_blocks = [gi_limits(k, c, float(p)) for k, (c, p) in enumerate(zip(candidates,
                                                                           p_violation,
                                                                           strict=True))]
-    unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s) or gi_blocks[0])
+    unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s, compound)
+                      or gi_blocks[0])
     exempt = unsafe_now or acute
 
     def safety_move(c: Candidate, p: float) -> bool:
         gentler = c.action == "switch_form" and p < p_violation[0]
         return (exempt and (c.action in SAFETY_MOVES or gentler)) or (harm and c.action == "stop")
 
-    return [tuple(_rule_blocks(c, rules, past, safety_move(c, p), s) + gi)
+    return [tuple(_rule_blocks(c, rules, past, safety_move(c, p), s, compound) + gi)
             for c, p, gi in zip(candidates, p_violation, gi_blocks, strict=True)]
 
 
@@ -156,32 +173,41 @@ BREACHES = frozenset({"current_excluded", "current_above_ceiling"})
 """The reason codes of :func:`current_breaks`."""
 
 
-def current_breaks(current: Regimen, rules: Screening) -> tuple[str, ...]:
+def current_breaks(current: Regimen, rules: Screening,
+                   compound: CompoundDose | None = None) -> tuple[str, ...]:
     """The hard rules the current regimen breaks, as reason codes.
 
-    ``current_excluded`` (a form the profile excludes), ``current_above_ceiling``.
+    ``current_excluded`` (a form the profile excludes), ``current_above_ceiling`` (its dose
+    as the ceiling reads it, :func:`ceiling_read`).
     """
     codes = []
     if current.active and current.form not in rules.allowed_forms:
         codes.append("current_excluded")
-    if current.elemental_mg > rules.ceiling_mg:
+    if ceiling_read(current, compound) > rules.ceiling_mg:
         codes.append("current_above_ceiling")
     return tuple(codes)
 
 
-def breach_warnings(current: Regimen, rules: Screening) -> list[str]:
-    """The warnings of the hard rules ``current`` breaks: above the ceiling, an excluded form."""
-    breaks = current_breaks(current, rules)
+def breach_warnings(current: Regimen, rules: Screening,
+                    compound: CompoundDose | None = None) -> list[str]:
+    """The warnings of the hard rules ``current`` breaks: above the ceiling, an excluded form.
+
+    Above the ceiling only as a compound's weight read on the safe side, the warning says so
+    (:func:`rule_words.current_above_ceiling_warning`).
+    """
+    breaks = current_breaks(current, rules, compound)
     notes = []
     if "current_above_ceiling" in breaks:
-        notes.append(rule_words.current_above_ceiling_warning(current, rules.ceiling_mg))
+        notes.append(rule_words.current_above_ceiling_warning(current, rules.ceiling_mg,
+                                                              compound))
     if "current_excluded" in breaks:
         notes.append(rule_words.current_excluded_warning(current))
     return notes
 
 
 def current_warnings(past: History, rules: Screening, s: DecisionSettings,
-                     weights: Mapping[str, float]) -> list[str]:
+                     weights: Mapping[str, float],
+                     compound: CompoundDose | None = None) -> list[str]:
     """Warnings about the current regimen and the diary: acute GI, breaches, what is unrecorded.
 
     First, the diary's last nights read as nights skipped (:attr:`History.skipped`).
@@ -194,7 +220,8 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings,
     an outcome of ``weights`` (the person's) that weighs at least half the heaviest and that
     no night of the diary records (:attr:`History.unrecorded`): its expected change is the
     evidence's, and the coming nights cannot show it (an anxiety complaint with no anxiety
-    column was told nothing of it).
+    column was told nothing of it). ``compound``: the current dose as a compound's weight
+    (:func:`breach_warnings`).
     """
     hold = rules.medicine_hold and not rules.referrals
     notes = [rule_words.skipped_note(past)] if past.skipped else []
@@ -202,7 +229,7 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings,
         notes.append(rule_words.acute_gi_warning(past, s, hold))
     elif past.recent_gi_nights >= s.acute_gi_nights:
         notes.append(rule_words.usual_gi_note(past, s))
-    notes += breach_warnings(past.current, rules)
+    notes += breach_warnings(past.current, rules, compound)
     if any(r.active for r in past.nights_on) and not past.gi_records_on:
         notes.append(rule_words.NO_GI_RECORDS)
     heavy = counting_most(weights)

@@ -49,6 +49,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision.candidates import Candidate
+from model.decision.compound_ceiling import CompoundDose
 from model.decision.gains import diary_gains, per_night_variance, slope
 from model.decision.history import History
 from model.decision.learning import DrawMoments, gradient_star, period_noise
@@ -345,14 +346,17 @@ def _compared(candidate: Candidate, past: History, row: dict[Regimen, int],
 
 def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
              rules: Screening, priors: PriorSet, profile: Profile,
-             s: DecisionSettings, *, separable: bool | None = None) -> Evaluation:
+             s: DecisionSettings, *, separable: bool | None = None,
+             compound: CompoundDose | None = None) -> Evaluation:
     """Gains, utility per draw, the chance constraint, blocks, ranking and learning values.
 
     ``data`` are the predictions of :func:`predicted`; ``separable`` False says the diary
     cannot yet tell magnesium from expectation and drift (then continuing teaches nothing
     about the current regimen's effect). ``s.min_nights`` is the evaluation period. An
     outcome no night of the diary records (:attr:`History.unrecorded`) counts in the utility
-    but not in what a period shows (:class:`Scales`), nor in P(harm).
+    but not in what a period shows (:class:`Scales`), nor in P(harm). ``compound``: the
+    current dose as a compound's weight, which the ceiling reads on the safe side
+    (:func:`model.decision.rules.blocks`).
     """
     reference = past.reference
     regimens = regimens_of(candidates, past)
@@ -379,7 +383,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
                               _stop_as_seen(means, scales, past, row[NO_MAGNESIUM],
                                             own(reference)))
     blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s,
-                     harm=s.harmful(p_harm))
+                     harm=s.harmful(p_harm), compound=compound)
     feasible = np.array([not b for b in blocked])
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
