@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError
+from model.core.intervals import LEVEL, normal_interval
 from model.core.texttable import text_table
 
 if TYPE_CHECKING:
@@ -33,14 +34,17 @@ def table_text(priors: PriorSet) -> str:
     """The printed table: ``priors.table()`` without sources, rounded to 3 decimals.
 
     The same text as pandas' ``table().drop(columns="sources").round(3).to_string()``, made
-    without importing pandas (see :mod:`model.core.texttable`).
+    without importing pandas (see :mod:`model.core.texttable`), with ``ci_low``, ``ci_high``
+    the interval every person reads (:func:`model.core.intervals.normal_interval`, 90 %),
+    as the priors figure draws it.
     """
     import numpy as np
 
     from model.evidence.priorset import TABLE_COLUMNS
 
     columns = [c for c in TABLE_COLUMNS if c != "sources"]
-    rows = priors.rows()
+    rows = [r | dict(zip(("ci_low", "ci_high"), normal_interval(r["mean"], r["sd"]),
+                         strict=True)) for r in priors.rows()]
     rounded = {c: np.round([r[c] for r in rows], 3).tolist() for c in columns
                if isinstance(rows[0][c], float)}
     cells = [[r["form"], r["outcome"], *(rounded[c][k] if c in rounded else r[c]
@@ -92,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json == "-":
         return 0
     print(f"Priors from {priors.evidence.directory} (population effect of "
-          f"{priors.settings.reference_dose_mg:g} mg elemental Mg/day vs none, model scale)")
+          f"{priors.settings.reference_dose_mg:g} mg elemental Mg/day vs none, model scale; "
+          f"ci_low, ci_high: {LEVEL * 100:g} % intervals)")
     print(table_text(priors))
     print("\nbasis: direct = the form's own trials; expert = only mechanistic/preclinical/"
           "marketing claims; group = borrowed from its chemical group (osmotic salts, "

@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from model.core.change_words import chance, step_words
-from model.core.forms import FORMS
+from model.core.change_words import chance, change_words, step_words
+from model.core.forms import FORMS, PLACEBO
+from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import same_form_gentler
 from model.decision.history import History, review_days, step_nights
+from model.decision.period_words import period_nights
 from model.decision.settings import DecisionSettings, Why
 from model.evidence.names import listed
 
@@ -196,8 +198,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                 f"magnesium yet).{learn} Take it for {nights} nights and look again on {when}; "
                 f"judge it after {s.min_nights} nights.")
     if why == "forced":
-        waiting = (f" ({past.nights_on_current} of {s.min_nights} nights on "
-                   f"{past.current.words} so far)" if past.nights_on_current < s.min_nights
+        waiting = (f" ({period_nights(past, s)})" if past.nights_on_current < s.min_nights
                    else "")
         return (f"The only step allowed now{waiting}.{best_waiting_words(assessed)} Look again "
                 f"on {when}.")
@@ -218,12 +219,79 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
     if why == "learn":
         return f"{_learn_line(chosen, assessed, past, basis)} Look again on {when}."
     if why == "gentler":
-        return same_form_gentler(chosen, assessed[0], past, s)
+        return same_form_gentler(chosen, assessed[0], past, s) + passed_over(chosen, assessed,
+                                                                             past, s)
     if why == "titrate":
         return titration_line(chosen, assessed[0], past, s)
     if why == "no_baseline":
         return baseline_line(chosen, past, s)
     return _open_line(chosen, past, s)
+
+
+def _gain_list(a: Assessed, past: History, better: bool) -> list[str]:
+    """``a``'s gains said non-zero on the outcomes the diary records, better ones or worse.
+
+    GI nights first (the gentler dose's reason), then the others in the order of the
+    outcomes; each with its interval.
+    """
+    def said(v: str) -> str:
+        o = OUTCOME_OF_GAIN[v]
+        ends = sorted(SPECS[o].sign * x for x in (a.gain_low[v], a.gain_high[v]))
+        return change_words(o, SPECS[o].sign * a.gain[v], *ends)
+
+    keys = sorted((v for v, mean in a.gain.items() if (mean > 0) == better and mean
+                   and OUTCOME_OF_GAIN[v] not in past.unrecorded),
+                  key=lambda v: (OUTCOME_OF_GAIN[v] != "gi", list(SPECS).index(OUTCOME_OF_GAIN[v])))
+    return [w for w in map(said, keys) if ": no change" not in w]
+
+
+def _without(best: Assessed, past: History, s: DecisionSettings) -> str:
+    """What stopping is expected to bring, and to cost, in words (:func:`_gain_list`).
+
+    Without a placebo night the sleep outcomes are magnesium's own effect only by the
+    model's assumed expectation effect (GI nights have none): said so.
+    """
+    gains, losses = _gain_list(best, past, True), _gain_list(best, past, False)
+    sleep = any(not w.startswith("GI nights") for w in gains + losses)
+    lean = ("; with no placebo night yet, the sleep outcomes lean on the model's assumed "
+            "expectation effect" if sleep and not any(r.form == PLACEBO for r in past.nights_on)
+            else "")
+    cost = f", at a cost of {'; '.join(losses)}" if losses else ""
+    return (f"{'; '.join(gains) or 'no gain your diary records'}{cost} (magnesium's own "
+            f"effect, {s.interval:.0%} intervals{lean})")
+
+
+def passed_over(chosen: Assessed, assessed: Sequence[Assessed], past: History,
+                s: DecisionSettings) -> str:
+    """Why a gentler dose is taken when an allowed step scores higher (empty when none does).
+
+    :func:`model.decision.choice.gentler_same_form` takes the smallest change that keeps the
+    form, not the step worth most: the actions figure showed "stop" allowed at expected
+    utility +3.63, P(best) 0.93, beside the advice "split taurate" at +1.08, P(best) 0.06,
+    and no reason named the stop (an outside audit, /tmp/w43/P F6). The rule yields to the
+    harm rule (:func:`model.decision.overrides.harm`), so the chance of harm is below
+    ``s.harm_stop_p`` whenever it acts.
+    """
+    best = assessed[top_row(assessed, True)]
+    if best.expected_utility <= chosen.expected_utility:
+        return ""
+    scores = (f"expected utility {best.expected_utility:+.2f} against "
+              f"{chosen.expected_utility:+.2f}, P(best) {chance(best.p_best)} against "
+              f"{chance(chosen.p_best)}")
+    taking = past.current.words
+    if best.action != "stop":       # a lower dose of the same form (the rule's other step)
+        return (f" To {step_words(best.action, best.regimen)} scores higher ({scores}); the "
+                f"smallest change that keeps within the GI limit goes first, since the planned "
+                f"crossover tries every later form at the dose taken then.")
+    nights = past.known_nights
+    return (f" Stopping magnesium scores higher ({scores}, P(better than continuing) "
+            f"{chance(best.p_better_than_continue)}): without {taking} the model expects "
+            f"{_without(best, past, s)}. A gentler dose of the same form is tried first "
+            f"because only the GI limit stops {taking}, its {nights} of the {s.min_nights} "
+            f"nights it takes to judge a form are too few (left now, the planned crossover "
+            f"would not come back to it), and the chance that it does you harm is below the "
+            f"{s.harm_stop_p:.2f} from which it is stopped. Stopping is open too: it keeps "
+            f"within the GI limit.")
 
 
 def _course(chosen: Assessed, past: History, s: DecisionSettings, verb: str = "try") -> str:
