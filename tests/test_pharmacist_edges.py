@@ -25,7 +25,7 @@ from model.decision.results import REASON_CODES
 from model.decision.rules import current_breaks
 from model.decision.screening import screen
 from model.report.advice import PRESCRIBED_HOLD, PRESCRIBED_REFER
-from model.report.headline import what_to_do
+from model.report.headline import raise_checked, what_to_do
 from model.testing import FakePosterior
 
 AS_OF = dt.date(2025, 3, 1)
@@ -217,3 +217,27 @@ def test_the_egfr_warning_names_the_lowest_value(tmp_path, priors, key, written,
     text = " ".join(str(w.message) for w in said)
     assert f"(egfr = {lowest}, in mL/min)" in text
     assert f"(egfr = {max(key, written)}," not in text
+
+
+# 4. What would change this, at eGFR 30-59 ----------------------------------------------------
+
+@pytest.mark.parametrize("line", ["if it goes well: raise the dose to glycinate 300 mg",
+                                  "whichever way it goes: raise the dose to glycinate 300 mg"])
+def test_a_dose_raised_at_egfr_30_to_59_waits_for_a_serum_magnesium_check(priors, line):
+    """At eGFR 31 the pathway said "raise the dose to glycinate 300 mg" with no word of the
+    serum magnesium check the kidney caution asks for before a dose is raised (finding 6)."""
+    kidney = screen(Profile(age=78, egfr=31), priors.safety, Regimen("glycinate", 200))
+    assert raise_checked(line, kidney) == (f"{line} (only after a serum magnesium check, which "
+                                           "your kidney caution asks for before a dose is "
+                                           "raised)")
+    other = "if it goes badly: stop magnesium"
+    assert raise_checked(other, kidney) == other
+    assert raise_checked(line, screen(Profile(age=78, egfr=75), priors.safety)) == line
+
+
+@pytest.mark.parametrize("entry", ["metformin 500 mg bd", "Glucophage SR 500mg"])
+def test_metformin_is_known_with_no_rule(priors, entry):
+    """Finding 5: "metformin" was unknown: --allow-unknown put "First ask a pharmacist" on
+    every dose, though no magnesium interaction list cited names it."""
+    rules = screen(Profile(age=71, egfr=75, medications=[entry]), priors.safety)
+    assert rules.unchecked == () and rules.warnings == () and rules.holds == ()

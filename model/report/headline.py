@@ -21,6 +21,7 @@ from model.analysis.effects import DiaryEffects
 from model.analysis.pipeline import weights_used
 from model.core.change_words import (
     GI_TROUBLE,
+    STEP_WORDS,
     chance,
     change_words,
     step_words,
@@ -32,7 +33,7 @@ from model.decision.explain import best_waiting
 from model.decision.plan_words import nights_off_words, tie_order_words
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
-from model.decision.screening import screen
+from model.decision.screening import Screening, screen
 from model.report.advice import what_to_do
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import INTERVAL_NOTE, chance_note, effect_line, tried_forms
@@ -359,11 +360,12 @@ def headline(result: Analysis) -> Headline:
     rec = result.decision.recommendation
     tried = _tried(result.effects, result.profile.outcome_weights())
     caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
-    paths = ((pathways_intro(result.pathways, rec.action), *pathway_lines(result.pathways))
+    rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
+    paths = ((pathways_intro(result.pathways, rec.action),
+              *(raise_checked(line, rules) for line in pathway_lines(result.pathways)))
              if result.pathways else ())
     review = (AFTER_REFERRAL if rec.action == "refer"
               else review_words(rec.next_review, result.as_of))
-    rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
     notes = rules.with_dose(_taken(result))
     return Headline(hard_week(result.diary.nights) + what_to_do(rec) + notes,
                     _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),
@@ -371,6 +373,21 @@ def headline(result: Analysis) -> Headline:
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
                     tried, caution, paths, notes.strip())
+
+
+RAISE_CHECKS = {"moderate_renal_impairment": " (only after a serum magnesium check, which "
+                "your kidney caution asks for before a dose is raised)"}
+"""What a caution of ``safety.toml`` asks for before a dose is raised, by the rule's id."""
+
+
+def raise_checked(line: str, rules: Screening) -> str:
+    """A pathway line that raises the dose, with the check a caution that applies asks first.
+
+    At eGFR 30-59 "if it goes well: raise the dose to glycinate 300 mg" left out the serum
+    magnesium the kidney caution asks for "before a dose is raised" (a pharmacist's audit).
+    """
+    said = "".join(words for rule, words in RAISE_CHECKS.items() if rule in rules.rules_applied)
+    return f"{line}{said}" if STEP_WORDS["increase_dose"] in line else line
 
 
 def _taken(result: Analysis) -> Regimen | None:
