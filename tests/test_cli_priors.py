@@ -10,6 +10,7 @@ import pytest
 from model.cli.main import main
 from model.cli.priors import table_text
 from model.core.forms import FORMS
+from model.core.intervals import normal_interval
 from model.core.outcomes import OUTCOMES
 
 
@@ -51,8 +52,11 @@ def test_python_dash_m_model_runs():
 
 
 def pandas_table(priors) -> str:
-    """What ``mgsleep priors`` printed when it used pandas."""
-    return priors.table().drop(columns="sources").round(3).to_string()
+    """What ``mgsleep priors`` printed when it used pandas, with its 90 % intervals."""
+    table = priors.table().drop(columns="sources")
+    ends = [normal_interval(m, s) for m, s in zip(table["mean"], table["sd"], strict=True)]
+    table["ci_low"], table["ci_high"] = [e[0] for e in ends], [e[1] for e in ends]
+    return table.round(3).to_string()
 
 
 def test_the_table_is_what_pandas_printed(priors):
