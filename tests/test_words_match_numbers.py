@@ -128,3 +128,26 @@ def test_the_priors_table_prints_the_90_percent_interval_the_figure_draws(priors
     assert main(["priors"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert "ci_low, ci_high: 90 % intervals" in first
+
+
+def test_a_lower_dose_that_scores_higher_than_the_split_is_named_too():
+    """The rule's other allowed step: with stopping not open, a lower dose of the same form
+    that scores higher than the split taken is named, with both numbers, and why the split
+    goes first."""
+    from types import SimpleNamespace
+
+    from model.decision.plan_words import passed_over
+
+    def step(action, regimen, utility, p_best, feasible=True):
+        return SimpleNamespace(action=action, regimen=regimen, expected_utility=utility,
+                               p_best=p_best, feasible=feasible)
+
+    split = step("split_dose", Regimen("taurate", 200, split=True), 0.5, 0.3)
+    lower = step("decrease_dose", Regimen("taurate", 100), 0.9, 0.7)
+    stay = step("continue", TAURATE, 0.0, 0.0, feasible=False)
+    past = History(TAURATE, 8, frozenset({"taurate"}), 1, {NO_MAGNESIUM: 14, TAURATE: 8})
+    said = passed_over(split, [stay, split, lower], past, DecisionSettings())
+    assert said.startswith(" To lower the dose to taurate 100 mg scores higher (expected utility "
+                           "+0.90 against +0.50, P(best) 0.70 against 0.30)")
+    assert "the smallest change that keeps within the GI limit goes first" in said
+    assert passed_over(lower, [stay, split, lower], past, DecisionSettings()) == ""

@@ -289,7 +289,7 @@ def passed_over(chosen: Assessed, assessed: Sequence[Assessed], past: History,
             f"{_without(best, past, s)}. A gentler dose of the same form is tried first "
             f"because only the GI limit stops {taking}, its {nights} of the {s.min_nights} "
             f"nights it takes to judge a form are too few (left now, the planned crossover "
-            f"would not come back to it), and the chance that it does you harm is below the "
+            f"may not come back to it), and the chance that it does you harm is below the "
             f"{s.harm_stop_p:.2f} from which it is stopped. Stopping is open too: it keeps "
             f"within the GI limit.")
 
