@@ -241,3 +241,26 @@ def test_metformin_is_known_with_no_rule(priors, entry):
     every dose, though no magnesium interaction list cited names it."""
     rules = screen(Profile(age=71, egfr=75, medications=[entry]), priors.safety)
     assert rules.unchecked == () and rules.warnings == () and rules.holds == ()
+
+
+@pytest.mark.fit
+def test_a_prescribed_magnesium_analysed_is_kept_with_no_placebo_proposed(priors):
+    """End to end, Joan's 30 nights on glycinate 400 mg: audit 1b said "Lower the dose to
+    glycinate, 350 mg"; the headline now keeps it, and proposes no placebo in its place."""
+    from model.analysis.pipeline import analyze
+    from model.data.diary import read_diary
+    from model.report.headline import NO_PLACEBO_NOTE, headline
+    from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
+
+    persona = with_effects(PERSONAS["non_responder"],
+                           schedule=Schedule(((GLYCINATE_400, 30),)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")         # 400 mg a day: above the supplement ceiling
+        diary = read_diary(simulate_diary(persona, 30, seed=4))
+        result = analyze(diary, priors=priors, profile=JOAN["low magnesium"], draws=500,
+                         tune=300, chains=2, seed=1)
+    said = headline(result)
+    rec = result.decision.recommendation
+    assert rec.action == "refer" and "current_above_ceiling" not in rec.reason_codes
+    assert said.caution != NO_PLACEBO_NOTE and "placebo" not in said.caution
+    assert not any(word in said.what for word in ("Lower", "Stop", "350"))

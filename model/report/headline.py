@@ -359,8 +359,10 @@ def headline(result: Analysis) -> Headline:
     """
     rec = result.decision.recommendation
     tried = _tried(result.effects, result.profile.outcome_weights())
-    caution = NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights else ""
     rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
+    # a prescribed magnesium is never swapped for a placebo: no note proposing it
+    caution = (NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights
+               and not rules.prescribed else "")
     paths = ((pathways_intro(result.pathways, rec.action),
               *(raise_checked(line, rules) for line in pathway_lines(result.pathways)))
              if result.pathways else ())
