@@ -312,7 +312,7 @@ def test_rows_are_the_table_without_pandas(priors):
             c: row[c] for c in TABLE_COLUMNS}
         assert row["sources"] == ", ".join(record["sources"])
         assert row["ci_low"] < row["mean"] < row["ci_high"]
-        assert row["ci_high"] - row["mean"] == pytest.approx(1.96 * row["sd"])
+        assert row["ci_high"] - row["mean"] == pytest.approx(1.6449 * row["sd"], rel=1e-4)
 
 
 def test_elemental_conversion_matches_labels():

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.core.atomic import check_outputs, write_json
 from model.core.errors import Fault, InputError
-from model.core.intervals import LEVEL, normal_interval
+from model.core.intervals import LEVEL
 from model.core.texttable import text_table
 
 if TYPE_CHECKING:
@@ -35,16 +35,15 @@ def table_text(priors: PriorSet) -> str:
 
     The same text as pandas' ``table().drop(columns="sources").round(3).to_string()``, made
     without importing pandas (see :mod:`model.core.texttable`), with ``ci_low``, ``ci_high``
-    the interval every person reads (:func:`model.core.intervals.normal_interval`, 90 %),
-    as the priors figure draws it.
+    the interval every person reads (:meth:`PriorSet.rows`, 90 %), as the priors figure
+    draws it.
     """
     import numpy as np
 
     from model.evidence.priorset import TABLE_COLUMNS
 
     columns = [c for c in TABLE_COLUMNS if c != "sources"]
-    rows = [r | dict(zip(("ci_low", "ci_high"), normal_interval(r["mean"], r["sd"]),
-                         strict=True)) for r in priors.rows()]
+    rows = priors.rows()
     rounded = {c: np.round([r[c] for r in rows], 3).tolist() for c in columns
                if isinstance(rows[0][c], float)}
     cells = [[r["form"], r["outcome"], *(rounded[c][k] if c in rounded else r[c]

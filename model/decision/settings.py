@@ -135,6 +135,7 @@ from typing import Literal
 
 import xarray as xr
 
+from model.core.intervals import LEVEL
 from model.core.outcomes import GAIN_KEYS
 from model.core.regimen import Regimen
 
@@ -183,7 +184,7 @@ class DecisionSettings:
     experiment_cost: float = 0.25
     night_autocorrelation: float = 0.3
     cvar_alpha: float = 0.1
-    interval: float = 0.9
+    interval: float = LEVEL
     acute_gi_nights: int = 2
     gi_window: int = 7
     period_from_kinetics: bool = True

@@ -20,6 +20,7 @@ import numpy as np
 
 from model.core.errors import Fault, InputError, PriorsError
 from model.core.forms import FORMS, Compound, canonical_form, load_compounds, missing_defaults
+from model.core.intervals import normal_interval
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.paths import default_priors_dir
 from model.evidence.chain import chain
@@ -214,12 +215,13 @@ class PriorSet:
         -------
         list of dict
             One per form x outcome, in the order of :attr:`entries`: the JSON record of
-            :meth:`PriorEntry.to_dict` with ``sources`` joined by ``", "`` and the 95 %
-            interval ``ci_low``, ``ci_high`` (mean -/+ 1.96 sd).
+            :meth:`PriorEntry.to_dict` with ``sources`` joined by ``", "`` and the
+            interval ``ci_low``, ``ci_high``: the 90 % interval every person reads
+            (:func:`model.core.intervals.normal_interval`).
 
         """
-        return [e.to_dict() | {"sources": ", ".join(e.sources), "ci_low": e.mean - 1.96 * e.sd,
-                               "ci_high": e.mean + 1.96 * e.sd}
+        return [e.to_dict() | {"sources": ", ".join(e.sources)}
+                | dict(zip(("ci_low", "ci_high"), normal_interval(e.mean, e.sd), strict=True))
                 for e in self.entries.values()]
 
     def table(self) -> pd.DataFrame:
