@@ -20,7 +20,7 @@ from model.core.errors import InputError
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision import History, decide
-from model.decision.prescribed import prescribed_refer_reasons
+from model.decision.prescribed import prescribed_plan_refusals, prescribed_refer_reasons
 from model.decision.results import REASON_CODES
 from model.decision.rules import current_breaks
 from model.decision.screening import screen
@@ -264,3 +264,15 @@ def test_a_prescribed_magnesium_analysed_is_kept_with_no_placebo_proposed(priors
     assert rec.action == "refer" and "current_above_ceiling" not in rec.reason_codes
     assert said.caution != NO_PLACEBO_NOTE and "placebo" not in said.caution
     assert not any(word in said.what for word in ("Lower", "Stop", "350"))
+
+
+def test_a_plan_of_a_prescribed_magnesium_names_its_prescriber(priors):
+    """plan said "stop it" beside a contraindication, "see them soon about lowering it" above
+    the supplement ceiling; for a prescribed magnesium, the prescriber decides."""
+    held = screen(JOAN["low magnesium"], priors.safety)
+    said = prescribed_plan_refusals(held.referrals, held.holds)
+    assert len(said) == 1 and "keep taking it as prescribed" in said[0]
+    both = screen(Profile(age=82, prescribed_magnesium=True, egfr=25), priors.safety)
+    said = prescribed_plan_refusals(both.referrals, both.holds)
+    assert len(said) == 2 and all("prescriber today" in s and "urgent care" in s for s in said)
+    assert not any("stop it" in s or "lowering" in s for s in said)

@@ -71,3 +71,14 @@ def prescribed_refer_reasons(referrals: Sequence[str], current: Regimen) -> list
             f"add any other magnesium, and {URGENT}.",
             *(f"{REFERRAL_LABEL}: {reason}." for reason in referrals),
             "No form or dose is suggested until your prescriber has advised."]
+
+
+def prescribed_plan_refusals(referrals: Sequence[str], holds: Sequence[str]) -> list[str]:
+    """Why ``plan`` plans no trial of a prescribed magnesium: each rule, with its prescriber.
+
+    :func:`~model.decision.rule_words.plan_refusals` said "stop it" beside a contraindication
+    and "see them soon about lowering it" above the supplement ceiling, of a treatment.
+    """
+    do = (f"contact your prescriber today about it ({URGENT} meanwhile)" if referrals
+          else "keep taking it as prescribed and change it only with your prescriber")
+    return [f"your magnesium is prescribed: {do}: {rule}" for rule in (*referrals, *holds)]
