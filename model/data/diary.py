@@ -28,7 +28,7 @@ import pandas as pd
 from model.core.errors import DiaryError, Fault
 from model.core.forms import NONE
 from model.core.regimen import Regimen
-from model.data.compound_doses import compound_warnings
+from model.data.compound_doses import compound_warnings, converted
 from model.data.devices import DEVICE, device_warnings
 from model.data.diary_columns import EXCLUDE, OTHER_CHANGE
 from model.data.diary_nights import (
@@ -172,6 +172,8 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         recorded, COVARIATES, recorded[list(OUTCOMES)].notna().any(axis=1), name)
     warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
     nights = _timeline(recorded)
+    alone = recorded["compound_mg"].where(recorded.index.isin(converted(table)))
+    nights["compound_mg"] = alone.reindex(nights.index).astype(float)
     warnings += device_warnings(nights, name)
     return Diary(nights, name, tuple(warnings + gap_warning(nights, name)),
                  tuple(date_only.values()))

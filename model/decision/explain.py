@@ -120,6 +120,10 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+PLACEBO_OVER = "the placebo period is over"
+"""Why ``continue`` after a placebo period goes back to the regimen it interrupted."""
+
+
 def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
              after_placebo: bool = False, done: int = 0) -> str:
     """The first line: what to do.
@@ -130,7 +134,7 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
     """
     if action == "continue":
         return ("Stay without magnesium for now." if not regimen.active
-                else f"Go back to {describe(regimen)}: the placebo period is over."
+                else f"Go back to {describe(regimen)}: {PLACEBO_OVER}."
                 if after_placebo else f"Continue {describe(regimen)}.")
     if action == "stop":
         return f"Stop magnesium (now {describe(current)})."

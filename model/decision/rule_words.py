@@ -16,6 +16,7 @@ from model.decision.compound_ceiling import CompoundDose
 from model.decision.explain import above, record_line
 from model.decision.history import History
 from model.decision.other_magnesium import after_other
+from model.decision.period_words import period_nights
 from model.decision.settings import DecisionSettings
 from model.evidence.names import name_key
 from model.evidence.schema import Interaction
@@ -231,8 +232,7 @@ def excluded_block(form: str) -> str:
 def waiting_block(past: History, s: DecisionSettings) -> str:
     """The evaluation period of the current regimen is not over."""
     more = s.min_nights - past.nights_on_current
-    return (f"only {past.nights_on_current} of {s.min_nights} nights on "
-            f"{past.current.words} so far; changes wait {more} more night{'s' * (more != 1)}")
+    return f"only {period_nights(past, s)}; changes wait {more} more night{'s' * (more != 1)}"
 
 
 def gi_block(p_violation: float, epsilon: float) -> str:

@@ -65,6 +65,9 @@ def how_sure(rec: Recommendation) -> str:
     if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
                 f"better than what you do now in {share(better)} of its scenarios.")
+    if "dose_check" in codes and rec.action in ("continue", "collect_more_data"):
+        return ("not a final answer: the dose your diary gives is in doubt, so nothing rests "
+                "on it yet.")
     if rec.commit and "by_design" in codes:
         return ("kept by the trial's design, not settled: the planned comparison of forms is "
                 f"over, and this is best in only {share(rec.p_best)} of the model's scenarios; "
