@@ -276,3 +276,16 @@ def test_a_plan_of_a_prescribed_magnesium_names_its_prescriber(priors):
     said = prescribed_plan_refusals(both.referrals, both.holds)
     assert len(said) == 2 and all("prescriber today" in s and "urgent care" in s for s in said)
     assert not any("stop it" in s or "lowering" in s for s in said)
+
+
+def test_a_supplement_beside_a_prescribed_magnesium_is_put_to_the_prescriber(priors):
+    """The prescribed glycinate 400 mg listed, the diary's citrate 200 mg beside it: the
+    ceiling is not raised to the citrate (600 mg a day in all), its dose goes to the
+    prescriber; the same glycinate in the diary is the prescribed one, kept."""
+    profile = Profile(age=82, egfr=62, prescribed_magnesium=True,
+                      medications=["magnesium glycinate 400 mg"])
+    citrate = Regimen("citrate", 200)
+    own = screen(profile, priors.safety, citrate)
+    assert own.medicine_hold and current_breaks(citrate, own) == ("current_above_ceiling",)
+    kept = screen(profile, priors.safety, GLYCINATE_400)
+    assert kept.ceiling_mg == 400 and current_breaks(GLYCINATE_400, kept) == ()

@@ -56,6 +56,9 @@ def prescribed_ceiling(ceiling_mg: float, taking: Regimen, prescribed: bool) -> 
 
     The supplement's upper limit does not lower a supervised treatment (no lowering to 350
     mg); it is never raised above the dose taken now, and a hold suggests no other dose.
+    ``prescribed`` is false when another magnesium product is counted beside the diary's:
+    the diary's supplement may then be the person's own, on top of the prescribed one, and
+    its dose above what is left is put to the prescriber (a hold above its ceiling).
     """
     return max(ceiling_mg, taking.elemental_mg) if prescribed and taking.active else ceiling_mg
 

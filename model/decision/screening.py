@@ -393,7 +393,8 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     own = profile.ceiling_mg(safety)
     limit, setter = _limit([c for c, _ in found] + applied, safety)
     prescribed = bool(prescribed_holds(found))
-    ceiling = prescribed_ceiling(max(0.0, min(own, limit - other.mg)), taking, prescribed)
+    ceiling = prescribed_ceiling(max(0.0, min(own, limit - other.mg)), taking,
+                                 prescribed and not other.mg)   # the diary's, no other
     told = _medicine_warnings(medicines, safety, near, (other, ceiling))
     warnings += [text for _, text in told]
     if profile.max_elemental_mg is not None and profile.max_elemental_mg > own:
