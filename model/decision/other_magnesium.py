@@ -7,12 +7,17 @@ profile named). The other magnesium a day is:
 
 - the profile's ``other_magnesium_mg`` when it gives one (the person's own count);
 - else the doses written beside the magnesium products among the medications
-  (``"magnesium aspartate 450 mg"``, ``"magnesium citrate 1.5 g"``, ``"... 150 mg twice a
-  day"``), each read as elemental magnesium: a label's figure may be the salt's weight,
-  which is more than the magnesium in it, so the count errs on the safe side. An entry with
-  no dose in mg or g, or with several (``"calcium 600 mg magnesium 300 mg"``), cannot be
-  counted; one taken now and then (``"as needed"``, ``"weekly"``) is not counted every day.
-  Both keep the rule that asks the person to count them (:func:`entry_rule`).
+  (``"magnesium aspartate 450 mg"``, ``"... 150 mg twice a day"``), each read as elemental
+  magnesium: a label's figure may be the salt's weight, which is more than the magnesium in
+  it, so the count errs on the safe side. A figure of a gram or more beside a form's salt
+  (``"magnesium citrate 1.2 g"``) is that salt's weight, read with the form's highest
+  elemental fraction (:func:`read_entry`: 1200 mg was counted as 1200 mg of magnesium). One
+  taken now and then (``"as needed"``, ``"weekly"``) is not counted every day.
+- An entry whose daily magnesium cannot be read (no dose in mg or g, several, a count of
+  units such as ``"per sachet"``), or an unknown product named like magnesium (``"Mag
+  365"``: :func:`magnesium_products`), is not taken as 0 mg: it holds magnesium, none added
+  to it, until the profile gives ``other_magnesium_mg`` (:func:`unread_holds`; an outside
+  pharmacist's audit: "Start glycinate, 200 mg" beside a citrate sachet of up to 194 mg).
 
 The supplement's ceiling is then the limit less the other magnesium (and never above the
 profile's own ``max_elemental_mg``); with less left than the least dose mgsleep advises,
@@ -21,11 +26,15 @@ magnesium is referred (:func:`at_limit_reason`).
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
+from model.core.forms import Compound, canonical_form, load_compounds
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.compound_doses import safe_side_compound
 from model.data.profile import Profile
 
 DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mg|milligrams?|g|grams?)\b", re.IGNORECASE)
@@ -50,6 +59,76 @@ TIMES_A_DAY = ((re.compile(r"\b(?:four\s+times|qid|q\.i\.d)\b", re.IGNORECASE), 
                (re.compile(r"\b(?:twice|two\s+times|bid|b\.i\.d)\b", re.IGNORECASE), 2))
 """Words of an entry taken several times a day, and how many: the dose is counted that often."""
 
+SALT_WEIGHT_MG = 1000.0
+"""A written dose from which a form's salt named beside it is read as the salt's weight: no
+daily product gives a gram of magnesium (near three times the 350 mg limit), while a gram or
+more of a salt is a sachet's or a tablet's weight (``"magnesium citrate 1.2 g"``: up to 194 mg
+of magnesium). A smaller figure may be the label's magnesium and is read as such (the safe
+side: ``"magnesium glycinate 400 mg"`` read as the salt would be 56 mg)."""
+
+ELEMENTAL = re.compile(r"\belemental\b|\bof\s+magnesium\b", re.IGNORECASE)
+"""Words saying the figure is the magnesium itself: it is never read as a salt's weight."""
+
+MAGNESIUM_NAME = re.compile(r"\bmag(?:n[ae]s\w*|ne)?(?:\b|(?=\d))", re.IGNORECASE)
+"""A word naming magnesium in a product's name: ``Mag 365``, ``magnesium``, ``Magnesia``,
+``Magnaspartate``, ``Magne B6`` (not ``magnet`` nor ``magnolia``)."""
+
+TAKEN_AS = "(not in the safety data; taken as"
+"""How :func:`~model.decision.name_rules.taken_as` labels an unknown name taken as known ones."""
+
+UNREAD_FIX = ("write other_magnesium_mg = ... in your profile (the elemental magnesium a day "
+              "its label gives; 0 if it gives none or is the supplement your diary records)")
+"""How a person gives the magnesium a day mgsleep cannot read from an entry."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one entry's magnesium a day was read (:func:`read_entry`).
+
+    Parameters
+    ----------
+    mg : float or None
+        The elemental magnesium a day counted; None when not counted.
+    written : float or None
+        The dose a day as written (the salt's weight when ``salt``).
+    salt : tuple of (str, Compound), or None
+        The form and its salt whose weight the dose is, read at the salt's elemental fraction.
+    unread : bool
+        Taken every day, as far as the entry says, but its magnesium cannot be read.
+
+    """
+
+    mg: float | None
+    written: float | None = None
+    salt: tuple[str, Compound] | None = None
+    unread: bool = False
+
+    def words(self) -> str:
+        """``1.2 g of magnesium citrate a day: up to 194 mg of magnesium (as ..., 16.16 %)``.
+
+        The dose as written when it is not a salt's weight (``100 mg``).
+        """
+        written = self.written or 0.0
+        weight = f"{written / 1000:g} g" if written >= SALT_WEIGHT_MG else f"{written:g} mg"
+        if self.salt is None:
+            return weight
+        form, salt = self.salt
+        return (f"{weight} of magnesium {form} a day: up to {self.mg:g} mg of magnesium (as "
+                f"{salt.name.lower()}, {100 * salt.elemental_fraction:.2f} %, the {form} "
+                "richest in magnesium)")
+
+
+@cache
+def _compounds() -> tuple[Compound, ...]:
+    """The bundled ``elemental_fractions.csv``, read once."""
+    return tuple(load_compounds())
+
+
+def named_form(entry: str) -> str | None:
+    """The form whose salt ``entry`` names (``citrate``, ``bisglycinate``), if one."""
+    return next((form for word in re.findall(r"[a-z]+", entry.lower())
+                 if (form := canonical_form(word)) not in (None, "none", "placebo")), None)
+
 
 @dataclass(frozen=True)
 class OtherMagnesium:
@@ -67,6 +146,12 @@ class OtherMagnesium:
     the_supplement : tuple of str
         Entries that name the supplement the diary records (its form and daily dose): not
         counted twice (:func:`other_magnesium`).
+    salts : tuple of (str, str)
+        The counted entries whose dose is a salt's weight, each with its reading in words
+        (:meth:`Reading.words`).
+    unread : tuple of str
+        The entries taken every day whose magnesium cannot be read: they hold magnesium
+        (:func:`unread_holds`); empty when ``from_profile``.
 
     """
 
@@ -74,6 +159,8 @@ class OtherMagnesium:
     counted: tuple[tuple[str, float], ...] = ()
     from_profile: bool = False
     the_supplement: tuple[str, ...] = ()
+    salts: tuple[tuple[str, str], ...] = ()
+    unread: tuple[str, ...] = ()
 
     def words(self) -> str:
         """``550 mg a day (from magnesium aspartate 450 mg and ...)``: the figure and whence."""
@@ -82,45 +169,93 @@ class OtherMagnesium:
         return f"{self.mg:g} mg a day ({whence})"
 
 
-def daily_mg(entry: str) -> float | None:
-    """The elemental magnesium a day an entry's written dose stands for (None: not counted).
+def read_entry(entry: str) -> Reading:
+    """How much elemental magnesium a day an entry's written dose stands for.
 
     The one dose in mg or g written in ``entry``, times how often a day it says it is
-    taken (:data:`TIMES_A_DAY`, in words); None when it has no dose, several, another
-    figure, is taken now and then (:data:`NOW_AND_THEN`) or is unsure (:data:`UNSURE`).
-    A ``,`` before three digits separates thousands (``1,000 mg``), else it is a decimal
-    comma (``1,5 g``).
+    taken (:data:`TIMES_A_DAY`, in words). Not counted when taken now and then
+    (:data:`NOW_AND_THEN`); unread (``unread``) when it has no dose, several, another
+    figure, or is unsure (:data:`UNSURE`). A ``,`` before three digits separates thousands
+    (``1,000 mg``), else it is a decimal comma (``1,5 g``). A dose of :data:`SALT_WEIGHT_MG`
+    or more beside a form's salt, not said to be elemental (:data:`ELEMENTAL`), is the salt's
+    weight: counted at the form's highest elemental fraction
+    (:func:`~model.data.compound_doses.safe_side_compound`), rounded up.
     """
+    if NOW_AND_THEN.search(entry):
+        return Reading(None)
     doses = DOSE.findall(entry)
     if (len(doses) != 1 or len(re.findall(r"\d+(?:[.,]\d+)*", entry)) != 1
-            or NOW_AND_THEN.search(entry) or UNSURE.search(entry)):
-        return None
+            or UNSURE.search(entry)):
+        return Reading(None, unread=True)
     number, unit = doses[0]
     value = float(number.replace(",", "" if re.fullmatch(r"\d+,\d{3}", number) else "."))
-    times = next((n for pattern, n in TIMES_A_DAY if pattern.search(entry)), 1)
-    return value * (1000 if unit.lower().startswith("g") else 1) * times
+    dose = value * (1000 if unit.lower().startswith("g") else 1)
+    daily = dose * next((n for pattern, n in TIMES_A_DAY if pattern.search(entry)), 1)
+    form = named_form(entry)
+    if form is None or dose < SALT_WEIGHT_MG or ELEMENTAL.search(entry):
+        return Reading(daily, daily)
+    salt = safe_side_compound(form, _compounds())
+    return Reading(math.ceil(daily * salt.elemental_fraction), daily, (form, salt))
+
+
+def daily_mg(entry: str) -> float | None:
+    """The elemental magnesium a day an entry's written dose stands for (None: not counted)."""
+    return read_entry(entry).mg
+
+
+def magnesium_products(medicines: Mapping[str, str | None],
+                       magnesium: frozenset[str]) -> list[str]:
+    """The medications entries that are magnesium products, or unknown ones named like it.
+
+    ``medicines``: each entry and the known medicine it was matched to (None: unknown);
+    ``magnesium``: the known magnesium products. An unknown name with a word of magnesium in
+    it (:data:`MAGNESIUM_NAME`: ``Mag 365``) may be one: its magnesium is asked for, never
+    taken as 0 mg (:func:`unread_holds`), unless it was taken as known ones (its entries
+    :func:`~model.decision.name_rules.taken_as` labels stand for it).
+    """
+    return [given for given, medicine in medicines.items()
+            if medicine in magnesium or (medicine is None and MAGNESIUM_NAME.search(given)
+                                         and not any(other.startswith(f"{given} {TAKEN_AS}")
+                                                     for other in medicines))]
 
 
 def other_magnesium(profile: Profile, products: Sequence[str],
                     taking: Regimen = NO_MAGNESIUM) -> OtherMagnesium:
     """The magnesium a day besides the supplement, from the profile or its written doses.
 
-    ``products``: the profile's medications entries that are magnesium products (matched
-    to a ``kind = "magnesium"`` interaction group). ``taking``: the supplement the diary
-    records; an entry naming its form at its daily dose is that supplement, listed among
-    the medications too, and is not counted (a review: "Magnesium glycinate 300 mg" in the
+    ``products``: the profile's medications entries that are magnesium products
+    (:func:`magnesium_products`). ``taking``: the supplement the diary records; an entry
+    naming its form at its daily dose as written is that supplement, listed among the
+    medications too, and is not counted (a review: "Magnesium glycinate 300 mg" in the
     profile of a person on glycinate 300 mg was counted, and the answer was "Stop taking
-    magnesium now").
+    magnesium now"). An entry whose magnesium a day cannot be read is ``unread``.
     """
     if profile.other_magnesium_mg is not None:
         return OtherMagnesium(profile.other_magnesium_mg, from_profile=True)
-    doses = {given: daily_mg(given) for given in products}
-    same = tuple(given for given, mg in doses.items()
-                 if taking.active and mg == taking.elemental_mg
+    read = {given: read_entry(given) for given in products}
+    same = tuple(given for given, entry in read.items()
+                 if taking.active and entry.written == taking.elemental_mg
                  and taking.form in re.findall(r"[a-z]+", given.lower()))
-    counted = tuple((given, mg) for given, mg in doses.items()
-                    if mg is not None and given not in same)
-    return OtherMagnesium(sum(mg for _, mg in counted), counted, the_supplement=same)
+    counted = tuple((given, entry.mg) for given, entry in read.items()
+                    if entry.mg is not None and given not in same)
+    return OtherMagnesium(sum(mg for _, mg in counted), counted, the_supplement=same,
+                          salts=tuple((given, read[given].words()) for given, _ in counted
+                                      if read[given].salt is not None),
+                          unread=tuple(given for given, entry in read.items() if entry.unread))
+
+
+def unread_holds(other: OtherMagnesium) -> tuple[str, ...]:
+    """A hold for each entry whose magnesium a day cannot be read: none is added to it.
+
+    Such an entry was counted as 0 mg, and a dose advised on top of it with the whole
+    ceiling (an outside pharmacist's audit: "Start glycinate, 200 mg" beside a citrate
+    sachet of up to 194 mg a day). A hold keeps magnesium taken now within the ceiling and
+    starts or raises none (:func:`model.decision.rule_words.hold_reasons`) until the profile
+    gives ``other_magnesium_mg``.
+    """
+    return tuple(f"your other magnesium ({given.partition(f' {TAKEN_AS}')[0]}) gives an amount "
+                 f"mgsleep cannot read: {UNREAD_FIX}; until then no magnesium is added to it"
+                 for given in other.unread)
 
 
 def same_warning(other: OtherMagnesium, taking: Regimen) -> str:
@@ -135,13 +270,17 @@ def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) 
     """The rule said of a magnesium product among the medications, as its dose was counted.
 
     Its group's ``rule`` (ask a pharmacist how much magnesium it gives) when its dose was
-    not counted; else that it was, and the supplement's ceiling it leaves.
+    not counted, with how to give it when it is unread (:data:`UNREAD_FIX`); else that it
+    was (a salt's weight as :meth:`Reading.words` says), and the supplement's ceiling left.
     """
     mg = dict(other.counted).get(given)
     if not other.from_profile and mg is None:
-        return rule
+        return f"{rule}; or {UNREAD_FIX}" if given in other.unread else rule
+    salt = dict(other.salts).get(given)
     counted = (f"counted in your profile's other_magnesium_mg ({other.mg:g} mg a day)"
                if other.from_profile else
+               f"{salt} is counted (if its label gives less magnesium, set other_magnesium_mg)"
+               if salt else
                f"its {mg:g} mg a day is counted, as written (if you take more of it, or the "
                "label gives less magnesium, set other_magnesium_mg)")
     return (f"it is magnesium too: {counted}, which leaves your supplement at most "
@@ -150,9 +289,12 @@ def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) 
 
 def share_warning(other: OtherMagnesium, limit_mg: float, ceiling_mg: float) -> str:
     """What the other magnesium leaves the supplement, how it was read, what is compared."""
+    salts = "".join(f"; {said}" for _, said in other.salts)
     read = ("" if other.from_profile else
             ", each dose read as elemental magnesium (the safe side: set other_magnesium_mg "
-            "in your profile if the labels give less magnesium)")
+            "in your profile if the labels give less magnesium)" if not salts else
+            f" (the safe side{salts}: set other_magnesium_mg in your profile if the labels "
+            "give less magnesium)")
     return (f"Your other magnesium, {other.words()}{read}, counts towards the limit of "
             f"{limit_mg:g} mg a day from supplements and medicines together, so mgsleep "
             f"advises at most {ceiling_mg:g} mg a day of the supplement. Your nights without "
