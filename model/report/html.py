@@ -10,7 +10,9 @@ HTML-escaped.
 For screen readers: headings run h1, h2, h3 without a jump, the answer under its own; every
 table has a caption; each figure's alt text says what it shows in numbers, and what a
 figure alone would say is in the text too (the build-up's time constant, a table of the
-observed and predicted means per regimen).
+observed and predicted means per regimen): :mod:`model.report.figures_html`. After a fit that
+failed its checks the estimates (the posterior figures, the effects) are left out, each with
+one sentence why.
 
 >>> from model.analysis.pipeline import analyze
 >>> from model.report.html import write_report
@@ -19,34 +21,23 @@ observed and predicted means per regimen).
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
-from model.core.change_words import chance, change_words, outcome_name, step_words
+from model.core.change_words import change_words, outcome_name, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.paths import diary_label
-from model.core.regimen import Regimen
-from model.decision import Decision
 from model.report.complaint_words import COMPLAINT_WORDS, weights_line
 from model.report.effects_html import captioned, effects_section, tried_html
-from model.report.format import bullets, cell, escape, table
+from model.report.figures_html import failed_words, figures_section
+from model.report.format import bullets, escape, table
 from model.report.headline import headline, sampler_name
 from model.report.whose import whose
-from model.viz.checks import regimen_means
-from model.viz.plots import WIDER_NOTE, plot_actions, plot_predictive, plot_priors
-from model.viz.timeline import build_up_days, plot_timeline
-
-if TYPE_CHECKING:
-    from model.personal.fit import PersonalModel
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "
                "suggests more than your daily ceiling and answers \u201csee a clinician\u201d "
@@ -90,20 +81,6 @@ def _section(title: str, body_html: str, anchor: str) -> str:
     return f'<section id="{anchor}"><h2>{escape(title)}</h2>{body_html}</section>'
 
 
-def figure_png(fig: Figure, dpi: int = 90) -> str:
-    """Return a figure as a base64-encoded PNG (for a ``data:`` URI)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _figure(fig: Figure, caption: str, alt: str) -> str:
-    """A figure with its caption (how to read it) and its alt text (what it shows)."""
-    return (f'<figure><img alt="{escape(alt)}" '
-            f'src="data:image/png;base64,{figure_png(fig)}">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
-
-
 # --------------------------------------------------------------------------------------------
 # Sections
 # --------------------------------------------------------------------------------------------
@@ -125,7 +102,8 @@ def _summary(result: Analysis) -> str:
             f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
             f'<dl class="headline">{facts}</dl>{cautions}'
             + _pathways(said.pathways)
-            + tried_html(result.effects, result.profile.outcome_weights())
+            + (tried_html(result.effects, result.profile.outcome_weights())
+               if result.fit.diagnostics_.ok else "")
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>From {result.diary.n_recorded} recorded nights "
             f"of {escape(diary_label(result.diary.source))} up to {result.as_of.isoformat()} "
@@ -204,105 +182,6 @@ def _alternatives(result: Analysis) -> str:
     return ("<p>Every action one change away, allowed ones first by expected utility "
             "(weighted MCIDs, 0 = as now).</p>"
             + captioned("Every action considered", table(actions[columns])))
-
-
-def _figures(result: Analysis) -> str:
-    """The figures, each with its caption and alt text, and their numbers in text."""
-    fit = result.fit
-    epsilon = fit.priors_.safety.gi_constraint.epsilon
-    means = regimen_means(fit)
-    tried = ", ".join(fit.effects().query("tried")["form"].unique()) or "none yet"
-    ranked = (_figure(plot_actions(result.decision, epsilon=epsilon), "The actions ranked by "
-                      "expected utility (dot), with the mean of their worst 10 % of draws (bar) "
-                      "and what their nights would teach (open circle); middle: the chance of "
-                      "breaking the GI limit; right: P(best), or why an action is not allowed "
-                      "(named \"not allowed\", drawn light grey, dotted and hatched).",
-                      _actions_alt(result.decision))
-              if result.decision.assessments else "")     # none under a referral
-    return "".join((
-        ranked,
-        _figure(plot_timeline(fit), "Your diary night by night (dots; line: 7-night mean), each "
-                "run of a regimen shaded and named at the top, and the fitted build-up of each "
-                "form (one line style per form).", _timeline_alt(result)),
-        f"<p>{escape(_build_up_words(fit))}</p>",
-        _figure(plot_predictive(fit), "Per outcome and regimen: your nights (small dots), their "
-                "mean (diamond) and the model's predicted mean at steady state with its "
-                "interval (square).", _predictive_alt(means)),
-        _means_table(means),
-        _figure(plot_priors(fit.priors_, fit), "The evidence prior of each form and outcome "
-                "(circles), your own prior (squares) and what your diary taught the model "
-                "about you (the posterior, triangles). " + WIDER_NOTE,
-                f"Prior and posterior of {len(fit.priors_.entries)} form and outcome effects "
-                f"on the model's scale. Your diary narrowed the posteriors of the forms you "
-                f"tried ({tried}); the others rest mostly on the evidence and on how much "
-                f"people differ. Your effects in the diary's units are in the section Your "
-                f"effects."),
-    ))
-
-
-def _actions_alt(decision: Decision) -> str:
-    """The actions figure in words: how many, the best allowed, the recommended, the blocked."""
-    actions = decision.assessments
-    allowed = [a for a in actions if a.feasible]
-    words = f"{len(actions)} actions ranked by expected utility (weighted MCIDs, 0 = as now)"
-    if allowed:
-        best = max(allowed, key=lambda a: a.expected_utility)
-        words += (f"; the highest allowed: {step_words(best.action, best.regimen)}, "
-                  f"{best.expected_utility:+.2f}")
-    if decision.chosen is not None:
-        chosen = actions[decision.chosen]
-        words += (f"; recommended: {step_words(chosen.action, chosen.regimen)}, "
-                  f"{chosen.expected_utility:+.2f}, P(best) {chance(chosen.p_best)}")
-    return (f"{words}; {len(actions) - len(allowed)} not allowed now. Every action is in the "
-            "table Every action considered.")
-
-
-def _timeline_alt(result: Analysis) -> str:
-    """The timeline in words: the nights, the runs of regimens, the build-up."""
-    diary = result.diary
-    runs = diary.segments()
-    said = (", ".join(f"{Regimen.from_label(label).words} for {n} nights"
-                      for label, n in zip(runs["label"], runs["n_nights"], strict=True))
-            if len(runs) <= 6 else diary.nights_per_regimen())
-    first, last = diary.nights.index[[0, -1]]
-    return (f"{diary.n_recorded} recorded nights from {first:%Y-%m-%d} to {last:%Y-%m-%d}: "
-            f"{said}. {_build_up_words(result.fit)} The means per regimen are in the table "
-            "below.")
-
-
-def _build_up_words(fit: PersonalModel) -> str:
-    """The fitted build-up in words: its time constant and what it means."""
-    tau = build_up_days(fit)
-    return (f"Fitted build-up: a time constant of {tau:.1f} days (posterior median): after "
-            f"about {tau:.0f} nights on a form, about two thirds of its steady-state effect is "
-            "reached.")
-
-
-def _predictive_alt(means: pd.DataFrame) -> str:
-    """The first outcome's observed and predicted means per regimen, in words."""
-    if means.empty:
-        return "No outcome recorded."
-    outcome = str(means["outcome"].iloc[0])
-    own = means[means["outcome"] == outcome]
-    pairs = "; ".join(
-        f"{Regimen.from_label(r).words}: "
-        f"{'no night recorded' if pd.isna(o) else f'observed {o:.1f}'}, predicted {m:.1f}"
-        for r, o, m in zip(own["regimen"], own["observed"], own["predicted"], strict=True))
-    return (f"Observed against predicted mean per regimen for "
-            f"{means['outcome'].nunique()} outcomes. {outcome_name(outcome)} "
-            f"({SPECS[outcome].unit}): {pairs}. Every outcome is in the table below.")
-
-
-def _means_table(means: pd.DataFrame) -> str:
-    """The figure's numbers as a table: observed and predicted means per outcome and regimen."""
-    frame = pd.DataFrame({
-        "outcome": [f"{outcome_name(o)} ({SPECS[o].unit})" for o in means["outcome"]],
-        "regimen": [Regimen.from_label(r).words for r in means["regimen"]],
-        "nights recorded": means["nights"], "observed mean": means["observed"],
-        "predicted mean at steady state": means["predicted"],
-        "predicted, interval": [f"{cell(lo)} to {cell(hi)}"
-                                for lo, hi in zip(means["low"], means["high"], strict=True)]})
-    return captioned("Observed and predicted means per regimen", table(frame))
 
 
 def forms_that_matter(result: Analysis, top: int = 3) -> list[str]:
@@ -396,6 +275,13 @@ def _profile_rows(result: Analysis) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["entry", "yours"])
 
 
+def _effects(result: Analysis) -> str:
+    """The effects section, or why it is left out: the fit failed its checks."""
+    if result.fit.diagnostics_.ok:
+        return effects_section(result)
+    return f'<p class="failed">{escape(failed_words(result.fit))}</p>'
+
+
 # --------------------------------------------------------------------------------------------
 # The document
 # --------------------------------------------------------------------------------------------
@@ -417,9 +303,9 @@ def render_report(analysis: Analysis) -> str:
     """
     sections = [
         ("Recommendation", _recommendation, "recommendation"),
-        ("Figures", _figures, "figures"),
+        ("Figures", figures_section, "figures"),
         ("All actions considered", _alternatives, "actions"),
-        ("Your effects", effects_section, "effects"),
+        ("Your effects", _effects, "effects"),
         ("The evidence behind the priors", _evidence, "evidence"),
         ("Fit diagnostics", _diagnostics, "diagnostics"),
         ("Prior sensitivity", _sensitivity, "sensitivity"),

@@ -48,6 +48,12 @@ def form_colours(forms: Sequence[str]) -> dict[str, str]:
 FORM_COLOURS: dict[str, str] = form_colours(FORMS)
 """One colour per magnesium form, the same in every figure."""
 
+HATCHES: tuple[str, ...] = ("", "..", "\\\\", "oo", "++", "xx", "--", "||", "**", "OO")
+"""Hatches of the forms' bands where they are narrow, in :data:`~model.core.forms.FORMS`
+order (repeating past the end); placebo's own is ``//``."""
+FORM_HATCHES: dict[str, str] = {f: HATCHES[i % len(HATCHES)] for i, f in enumerate(FORMS)}
+"""One hatch per magnesium form: a cue besides its colour (glycinate, the first, plain)."""
+
 LINE_STYLES = ("solid", "dashed", "dashdot", "dotted")
 MARKERS = ("o", "s", "^", "D", "v")
 """Line styles and markers, in turn, of the series of a figure."""

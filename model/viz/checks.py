@@ -2,6 +2,11 @@
 
 :func:`regimen_means` sets the observed mean of each regimen's nights beside the predicted
 steady-state mean (the figure :func:`model.viz.plots.plot_predictive` and the report's table).
+A prediction is the nightly mean at steady state including the expectation of taking
+something and the trend at the diary's last night (:mod:`model.personal.predict`), on the
+scale of the diary's first measuring device: the observed mean is of that device's nights
+only, like with like. :func:`reference_levels` gives the two levels a regimen is read against:
+no magnesium, and placebo (the expectation alone).
 :func:`plot_ppc` compares whole replicated diaries with the diary.
 
 Each outcome is compared in the way its values allow. Sleep-onset latency (minutes, continuous)
@@ -27,9 +32,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from model.core.errors import MgsleepError
-from model.core.outcomes import SPECS, OutcomeSpec
+from model.core.forms import NONE, PLACEBO
+from model.core.outcomes import DEVICE_MEASURED, SPECS, OutcomeSpec
 from model.core.regimen import Regimen
 from model.data import recorded
+from model.data.devices import device_indicator
 from model.viz.canvas import INTERVAL, grid
 
 if TYPE_CHECKING:
@@ -52,6 +59,17 @@ def recorded_outcomes(fit: PersonalModel) -> list[str]:
     return list(recorded.recorded_outcomes(fit.diary_.nights))
 
 
+def other_device(fit: PersonalModel, outcome: str) -> pd.Series:
+    """Per night, whether another device than the diary's first measured this outcome.
+
+    Only a tracker's outcomes (:data:`~model.core.outcomes.DEVICE_MEASURED`) shift with the
+    device; a rating is the person's own on any device (always False).
+    """
+    nights = fit.diary_.nights
+    shifted = device_indicator(nights) > 0 if outcome in DEVICE_MEASURED else False
+    return pd.Series(shifted, index=nights.index, dtype=bool)
+
+
 def regimen_means(fit: PersonalModel) -> pd.DataFrame:
     """Each regimen's observed mean beside its predicted steady-state mean, outcome by outcome.
 
@@ -65,9 +83,12 @@ def regimen_means(fit: PersonalModel) -> pd.DataFrame:
     pandas.DataFrame
         One row per outcome recorded (:func:`recorded_outcomes`) and regimen of the diary:
         ``outcome``, ``regimen`` (its label), ``nights`` (the outcome's recorded nights on
-        it), ``observed`` (their mean, build-up included; NaN without any), and ``predicted``,
+        it measured by the diary's first device), ``observed`` (their mean, build-up
+        included; NaN without any), ``other_device`` (its nights measured by another device,
+        :func:`other_device`, not in that mean: the prediction is on the first device's
+        scale), and ``predicted``,
         ``low``, ``high``: the posterior mean and :data:`INTERVAL` interval of the nightly
-        mean at steady state.
+        mean at steady state (expectation and the trend at the last night included).
 
     """
     labels = list(fit.diary_.regimen_counts())
@@ -79,13 +100,41 @@ def regimen_means(fit: PersonalModel) -> pd.DataFrame:
         spec = SPECS[outcome]
         draws = prediction[spec.gain_key].transpose("regimen", "draw").to_numpy()
         low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
+        first_device = ~other_device(fit, outcome).to_numpy()
         for i, label in enumerate(labels):
-            seen = nights[spec.column][regimen_of == label].dropna()
+            on = (regimen_of == label).to_numpy(bool) & nights[spec.column].notna().to_numpy()
+            seen = nights[spec.column][on & first_device]
             rows.append({"outcome": outcome, "regimen": label, "nights": len(seen),
                          "observed": seen.mean() if len(seen) else np.nan,
+                         "other_device": int((on & ~first_device).sum()),
                          "predicted": draws[i].mean(), "low": low[i], "high": high[i]})
     return pd.DataFrame(rows, columns=["outcome", "regimen", "nights", "observed",
-                                       "predicted", "low", "high"])
+                                       "other_device", "predicted", "low", "high"])
+
+
+def reference_levels(fit: PersonalModel) -> pd.DataFrame:
+    """The predicted means a regimen's is read against: no magnesium and placebo.
+
+    Parameters
+    ----------
+    fit : PersonalModel
+        A fitted personal model; its posterior predicts the two levels at the diary's end.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by outcome recorded: ``none`` (no magnesium, nothing taken) and ``placebo``
+        (the expectation of taking something alone), posterior means of the steady-state
+        nightly mean, as :func:`regimen_means` predicts (trend at the last night included).
+        A regimen's gap to ``placebo`` is magnesium's; from ``none`` to ``placebo`` is
+        expectation.
+
+    """
+    prediction = fit.predict([Regimen(NONE), Regimen(PLACEBO)])
+    outcomes = recorded_outcomes(fit)
+    return pd.DataFrame(
+        [prediction[SPECS[o].gain_key].mean("draw").sel(regimen=[NONE, PLACEBO]).to_numpy()
+         for o in outcomes], index=pd.Index(outcomes, name="outcome"), columns=[NONE, PLACEBO])
 
 
 def _counts(ax: Axes, nights: np.ndarray, draws: np.ndarray, spec: OutcomeSpec) -> None:

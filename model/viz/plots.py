@@ -23,16 +23,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from model.core.change_words import chance
-from model.core.forms import FORMS
+from model.core.change_words import chance, step_words
+from model.core.forms import FORMS, NONE, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
-from model.decision import ActionAssessment, Decision, option
+from model.core.regimen import Regimen
+from model.decision import ActionAssessment, Decision
 from model.likelihood.prior import PersonalPrior
 from model.viz.canvas import FORM_COLOURS, INTERVAL, MARKERS, figure, grid
-from model.viz.checks import regimen_means
+from model.viz.checks import other_device, reference_levels, regimen_means
 
 if TYPE_CHECKING:
     from model.evidence.priorset import PriorSet
@@ -50,6 +52,8 @@ POSTERIOR_LABEL = "posterior: your effect"
 WIDER_NOTE = ("Why some posteriors are wider than the evidence: people differ, so your own "
               "effect is less certain than the average one (your prior, squares); the forms "
               "you tried teach about all forms through one shared responsiveness.")
+NOTE_CHARACTERS = 120
+"""Characters of a blocked action's reasons in the status column (two lines of half)."""
 BLOCKED_COLOUR = "#b0b0b0"
 """Light grey: an action not allowed now (the only grey of the actions' figure)."""
 NO_FORM_COLOUR = "black"
@@ -186,6 +190,30 @@ def plot_certainty(priors: PriorSet, factors: Sequence[float] = (0.5, 1.0, 2.0))
 # --------------------------------------------------------------------------------------------
 
 
+PREDICTED_LABEL = (f"predicted mean ({INTERVAL:.0%} interval): expectation and the trend at "
+                   "the last night included")
+REFERENCE_LABELS = {NONE: "predicted: no magnesium", PLACEBO: "predicted: placebo (expectation "
+                    "alone); a regimen's gap to it is magnesium's"}
+OTHER_DEVICE_LABEL = "night on another device (not in the mean)"
+"""Legend labels of the predictive figure."""
+
+
+def _observed(ax: Axes, fit: PersonalModel, outcome: str, labels: list[str],
+              rng: np.random.Generator) -> None:
+    """Each regimen's nights: the first device's grey dots, another device's open circles."""
+    regimen_of, observed = fit.diary_.regimen_label, fit.diary_.nights[SPECS[outcome].column]
+    other = other_device(fit, outcome)
+    for i, label in enumerate(labels):
+        on = (regimen_of == label) & observed.notna()
+        for alike, style in ((False, {"color": "#999999", "alpha": 0.6}),
+                             (True, {"markerfacecolor": "none", "markeredgecolor": "#555555"})):
+            values = observed[on & (other == alike)]
+            if len(values):
+                ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), values.to_numpy(), "o",
+                        ms=2.5, label=OTHER_DEVICE_LABEL if alike else "observed night",
+                        **style)
+
+
 def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
     """Predicted steady-state nightly mean per regimen against the observed nights.
 
@@ -199,36 +227,43 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per observed outcome, one column per regimen of the diary: grey dots are
-        the observed nights (including the build-up at the start of a regimen), a black
-        diamond their mean, and a square with its interval the posterior predicted mean at
-        steady state (90 % interval); the numbers are :func:`~model.viz.checks.regimen_means`.
+        One panel per observed outcome, one column per regimen of the diary (named in the
+        tables' words): grey dots are the observed nights measured by the diary's first
+        device (including the build-up at the start of a regimen), open circles those of
+        another device (drawn, not in the mean: the prediction is on the first device's
+        scale), a black diamond the first device's mean, and a square with its interval the
+        posterior predicted mean at steady state (90 % interval), which includes the
+        expectation of taking something and the trend at the diary's last night. Two lines
+        mark the predicted levels of no magnesium (dotted) and placebo, the expectation alone
+        (dashed): a regimen's gap to the dashed line is magnesium's. The numbers are
+        :func:`~model.viz.checks.regimen_means` and :func:`~model.viz.checks.reference_levels`.
 
     """
-    means = regimen_means(fit)
+    means, levels = regimen_means(fit), reference_levels(fit)
     labels, outcomes = (list(dict.fromkeys(means[c])) for c in ("regimen", "outcome"))
-    regimen_of, nights = fit.diary_.regimen_label, fit.diary_.nights
-    fig, axes = grid(len(outcomes), 3, 12.0, 3.4)
+    fig, axes = grid(len(outcomes), 3, 12.0, 3.6)
     rng, x = np.random.default_rng(seed), np.arange(len(labels))
     for ax, outcome in zip(axes, outcomes, strict=True):
-        observed = nights[SPECS[outcome].column]
-        for i, label in enumerate(labels):
-            values = observed[(regimen_of == label) & observed.notna()]
-            ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), values.to_numpy(), "o", ms=2.5,
-                    color="#999999", alpha=0.6, label="observed night" if i == 0 else None)
+        _observed(ax, fit, outcome, labels, rng)
+        for level, style in ((NONE, ":"), (PLACEBO, "--")):
+            ax.axhline(levels.loc[outcome, level], color="#1f78b4", ls=style, lw=1.2,
+                       label=REFERENCE_LABELS[level])
         own = means[means["outcome"] == outcome]
         ax.plot(x, own["observed"].to_numpy(), "D", color="black", ms=5, label="observed mean")
         mean = own["predicted"].to_numpy()
         ax.errorbar(x + 0.3, mean, yerr=[mean - own["low"], own["high"] - mean], fmt="s",
-                    capsize=3, color="#d62728",
-                    label=f"predicted mean ({INTERVAL:.0%} interval)")
-        ax.set_xticks(x, labels, rotation=30, ha="right")
+                    capsize=3, color="#d62728", label=PREDICTED_LABEL)
+        ax.set_xticks(x, [textwrap.fill(Regimen.from_label(r).words, 16) for r in labels],
+                      rotation=30, ha="right")
         ax.set_title(_label(fit.priors_, outcome))
         ax.set_xlabel("regimen")
         ax.set_ylabel(fit.priors_.settings.outcomes[outcome].unit)
-    if axes:
-        axes[0].legend(loc="best", fontsize="small")
-    fig.suptitle("Posterior predicted steady state vs observed nights, per regimen")
+    handles = {label: h for ax in axes for h, label in zip(*ax.get_legend_handles_labels(),
+                                                            strict=True)}
+    fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncols=2,
+               fontsize="small")
+    fig.suptitle("Predicted steady state (expectation of taking something and the trend at "
+                 "the last night included) vs observed nights, per regimen")
     return fig
 
 
@@ -241,7 +276,9 @@ def _note(assessment: ActionAssessment) -> str:
     if assessment.feasible:
         return (f"P(best) {chance(assessment.p_best)}, P(better than now) "
                 f"{chance(assessment.p_better_than_continue)}")
-    return textwrap.shorten("blocked: " + "; ".join(assessment.blocked_by), 60, placeholder=" ...")
+    return textwrap.fill(textwrap.shorten("blocked: " + "; ".join(assessment.blocked_by),
+                                          NOTE_CHARACTERS, placeholder=" ..."),
+                         NOTE_CHARACTERS // 2)
 
 
 def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
@@ -283,13 +320,13 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
                         solid_capstyle="butt", ls="solid" if a.feasible else "dotted")
         utility_ax.plot(a.expected_utility, row, "o", color=colour, ms=7)
         if a.learning_value > 0:
-            utility_ax.plot(a.expected_utility + a.learning_value, row, "o", ms=7,
+            utility_ax.plot(a.expected_utility + a.learning_value, row, "o", ms=11,
                             markerfacecolor="none", markeredgecolor=colour)
         gi_ax.barh(row, a.p_constraint_violation, color=colour, height=0.6,
                    hatch=None if a.feasible else "//")
-        note_ax.text(0.0, row, _note(a), va="center", fontsize="medium",
+        note_ax.text(0.0, row, _note(a), va="center", fontsize="small",
                      color="black" if a.feasible else "#777777")
-    names = [("* " if i == decision.chosen else "") + option(a.action, a.regimen)
+    names = [("* " if i == decision.chosen else "") + step_words(a.action, a.regimen)
              + ("" if a.feasible else " (not allowed)") for i, a in enumerate(actions)]
     utility_ax.set_yticks(rows, names)
     for label, a in zip(utility_ax.get_yticklabels(), actions, strict=True):
@@ -301,12 +338,11 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
                                         "the mean of the worst 10 %)", 70))
     utility_ax.set_ylabel("action (* = recommended; the reasons say why)")
     utility_ax.set_title("Actions by expected utility (light grey: not allowed now)")
-    if epsilon is not None:
-        gi_ax.axvline(epsilon, color="#d62728", lw=1.2, ls="--",
-                      label=f"allowed ({epsilon:.2f})")
-        gi_ax.legend(loc="lower right", fontsize="small")
-    gi_ax.set_xlim(0.0, 1.0)
     gi_ax.set_xlabel("P(violated)")
+    if epsilon is not None:            # said under the axis, where no bar lies under it
+        gi_ax.axvline(epsilon, color="#d62728", lw=1.2, ls="--")
+        gi_ax.set_xlabel(f"P(violated)\ndashed: allowed ({epsilon:.2f})")
+    gi_ax.set_xlim(0.0, 1.0)
     gi_ax.set_title("GI chance constraint")
     note_ax.axis("off")
     note_ax.set_title("status")
