@@ -276,9 +276,8 @@ def _note(assessment: ActionAssessment) -> str:
     if assessment.feasible:
         return (f"P(best) {chance(assessment.p_best)}, P(better than now) "
                 f"{chance(assessment.p_better_than_continue)}")
-    return textwrap.fill(textwrap.shorten("blocked: " + "; ".join(assessment.blocked_by),
-                                          NOTE_CHARACTERS, placeholder=" ..."),
-                         NOTE_CHARACTERS // 2)
+    return textwrap.fill("blocked: " + "; ".join(assessment.blocked_by), NOTE_CHARACTERS // 2,
+                         max_lines=2, placeholder=" ...")
 
 
 def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
