@@ -42,6 +42,7 @@ from model.decision.history import DiaryLike, History, history, review_days
 from model.decision.override_words import dose_check_line
 from model.decision.overrides import dose_to_check, with_medicine_starts
 from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line
+from model.decision.prescribed import prescribed_refer_reasons
 from model.decision.results import (
     NO_SCORES,
     ActionAssessment,
@@ -202,8 +203,14 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
     not as a warning against changing magnesium; a rule for taking a dose (a medicine's
     spacing) holds only if magnesium is resumed (:func:`rule_words.after_review`). Loose
     stools under a medicine's hold add ``acute_gi``: the headline asks for the clinician's
-    call, not a routine visit. ``compound``: as :func:`_decision`'s.
+    call, not a routine visit. A prescribed magnesium (``prescribed``,
+    :mod:`model.decision.prescribed`) beside a referral is not stopped on mgsleep's word: its
+    prescriber is contacted today. ``compound``: as :func:`_decision`'s.
     """
+    if rules.referrals and rules.prescribed and past.taking.active:   # its prescriber, today
+        return _without_posterior("refer", review, prescribed_refer_reasons(
+            (*rules.referrals, *rules.holds), past.taking), warnings, True,
+            ("refer", "prescribed"))
     if rules.referrals:
         taking = past.taking.active
         codes = (("refer", "refer_stop") if taking else ("refer",)) + (
@@ -222,6 +229,7 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
                                                       rules.medicine_hold),
                               warnings, True, ("refer", "refer_hold", *breaks,
                                                *("medicine_hold",) * rules.medicine_hold,
+                                               *("prescribed",) * rules.prescribed,
                                                *("acute_gi",) * loose))
 
 

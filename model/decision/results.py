@@ -80,6 +80,10 @@ REASON_CODES: dict[str, str] = {
                    "the hard rules and see a clinician"),
     "medicine_hold": ("with refer_hold: the hold is a medicine's (digoxin): even a change the "
                       "hard rules ask for is the prescriber's to make"),
+    "prescribed": ("the magnesium is a prescribed treatment (prescribed_magnesium, a low "
+                   "magnesium among the conditions): with refer_hold it is kept as prescribed "
+                   "and changed only with the prescriber; beside a contraindication (no "
+                   "refer_stop) the prescriber is contacted today rather than it stopped"),
     "diagnostics_failed": "the fit failed its checks: no dosing advice",
     "current_excluded": "the current form is one the profile excludes: not kept",
     "current_above_ceiling": "the current dose is above the daily ceiling: not kept",

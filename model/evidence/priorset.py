@@ -100,9 +100,9 @@ class Evidence:
 def _form_files(folder: Path) -> tuple[dict[str, EvidenceFile], list[Fault]]:
     """Every form's file in ``forms/``: one ``<form>.toml`` each, and nothing else.
 
-    A form without a file, a file of another extension (``lactate.tml``) and a file of
-    another scope (the schema's context) are faults, not skipped: each would drop evidence
-    without a word. Hidden files (``.DS_Store``, an editor's swap file) are left alone.
+    A form without a file, a file of another extension (``lactate.tml``) or scope (the
+    schema's context) is a fault, not skipped: each would drop evidence without a word.
+    Hidden files (``.DS_Store``, an editor's swap file) are left alone.
     """
     if not folder.is_dir():
         return {}, [Fault(str(folder), "", "directory missing: it holds one <form>.toml per "
@@ -214,15 +214,13 @@ class PriorSet:
         Returns
         -------
         list of dict
-            One per form x outcome, in the order of :attr:`entries`: the JSON record of
-            :meth:`PriorEntry.to_dict` with ``sources`` joined by ``", "`` and the
-            interval ``ci_low``, ``ci_high``: the 90 % interval every person reads
-            (:func:`model.core.intervals.normal_interval`).
+            One per form x outcome, in the order of :attr:`entries`: :meth:`PriorEntry.to_dict`
+            with ``sources`` joined and the 90 % interval ``ci_low``, ``ci_high``.
 
         """
-        return [e.to_dict() | {"sources": ", ".join(e.sources)}
-                | dict(zip(("ci_low", "ci_high"), normal_interval(e.mean, e.sd), strict=True))
-                for e in self.entries.values()]
+        return [e.to_dict() | {"sources": ", ".join(e.sources)} | dict(zip(
+            ("ci_low", "ci_high"), normal_interval(e.mean, e.sd), strict=True))
+            for e in self.entries.values()]
 
     def table(self) -> pd.DataFrame:
         """One row per form x outcome: scale, mean, sd, 95 % interval, certainty, basis."""

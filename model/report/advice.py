@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from model.core.change_words import GI_TROUBLE
 from model.decision import Recommendation, describe
+from model.decision.explain import PLACEBO_OVER
 from model.decision.rules import BREACHES
 
 _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
@@ -80,10 +81,16 @@ def _advice(recommendation: Recommendation) -> str:
         own = recommendation.reasons[1:] if set(codes) & BREACHES else recommendation.reasons
         return own[0] if own else "Stop your magnesium for one evaluation period, then take " \
             "it again."
+    if action == "collect_more_data" and "dose_check" in codes:
+        return ("Check the dose in your diary (see why), correct it and analyse again; keep "
+                "your current routine meanwhile.")
     if action == "collect_more_data" or regimen is None:
         return "Keep your current routine and record more nights before changing anything."
     if action == "stop":
         return "Stop taking magnesium."
     if action == "continue" and not regimen.active:
         return "Stay without magnesium for now."
+    if action == "continue" and any(r.endswith(f": {PLACEBO_OVER}.")
+                                    for r in recommendation.reasons):
+        return f"Go back to {describe(regimen)}: {PLACEBO_OVER}."
     return f"{_VERBS[action]} {describe(regimen)}."

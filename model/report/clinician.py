@@ -122,6 +122,11 @@ def _ceiling(profile: Profile, safety: Safety, rules: Screening) -> str:
     (the US IOM 1997 upper level for supplemental magnesium), what lowered it (a rule such as
     pregnancy's, or the profile's own), and the upper levels that differ (the EU's, 250 mg).
     """
+    if rules.prescribed and rules.ceiling_mg > safety.ceiling.default_mg_per_day:
+        return (f"Daily ceiling used: none below the prescribed {rules.ceiling_mg:g} mg "
+                "elemental magnesium taken now, which its prescriber supervises (the "
+                f"{safety.ceiling.default_mg_per_day:g} mg supplement upper limit is for "
+                "magnesium taken without supervision); no other dose is suggested.")
     asked = profile.lowered_from_mg
     lowered = (f" (the profile's {asked:g} mg was lowered to it)"
                if asked is not None and asked > rules.ceiling_mg else "")

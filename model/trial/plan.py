@@ -55,6 +55,7 @@ from model.core.regimen import Regimen
 from model.data.profile import Profile
 from model.decision.decide import largest_studied_mg
 from model.decision.other_magnesium import after_other
+from model.decision.prescribed import prescribed_plan_refusals
 from model.decision.rule_words import beyond_studied_warning, excluded_block, plan_refusals
 from model.decision.screening import screen
 from model.evidence.floor import bundled_safety
@@ -291,14 +292,13 @@ def _screen(arms: list[str], faults: list[Fault], profile: Profile,
     From :func:`model.decision.screening.screen`; the third item says the magnesium from
     other products taken off the ceiling (:func:`~model.decision.other_magnesium.after_other`).
 
-    A contraindication or a hold (no trial is planned: see a clinician, said as ``analyze``
-    says it, :func:`~model.decision.rule_words.plan_refusals`) and an arm the profile
-    excludes are faults, added to ``faults``.
+    A contraindication or a hold (no trial is planned: said as ``analyze`` says it, a
+    prescribed magnesium's with its prescriber) and an excluded arm are faults, in ``faults``.
     """
     rules = screen(profile, safety)
-    faults += [Fault("profile", "", f"{said}; no trial is planned")
-               for said in plan_refusals(rules.referrals, rules.holds, rules.ceiling_mg,
-                                         rules.medicine_hold)]
+    said = (prescribed_plan_refusals(rules.referrals, rules.holds) if rules.prescribed else
+            plan_refusals(rules.referrals, rules.holds, rules.ceiling_mg, rules.medicine_hold))
+    faults += [Fault("profile", "", f"{why}; no trial is planned") for why in said]
     faults += [Fault("forms", "", excluded_block(arm)) for arm in arms
                if arm != PLACEBO and arm not in rules.allowed_forms]
     return (rules.ceiling_mg, rules.all_warnings,
