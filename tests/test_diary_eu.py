@@ -234,7 +234,9 @@ def test_a_fault_quotes_the_value_as_the_file_has_it(tmp_path):
 @pytest.mark.parametrize(("dose", "said"), [
     ("2000", "row 4 (2026-11-04): 2000 mg of elemental magnesium a day is above the safety "
              "ceiling of 350 mg (5.7 times); a typo, or the compound's weight (compound_mg)? If it "
-             "was taken, never more than 350 mg a day (less, or none, if your advice says so)."),
+             "was taken, never more than 350 mg a day (less, or none, if your advice says so) "
+             "unless a prescriber set the dose (then write prescribed_magnesium = true in your "
+             "profile)."),
     ("20", "row 4 (2026-11-04): 20 mg of elemental magnesium between nights of 200 mg: a digit "
            "typed twice or dropped?")])
 def test_a_dose_a_digit_off_among_other_nights_is_named(tmp_path, dose, said):

@@ -40,7 +40,8 @@ def test_log_warns_of_a_dose_above_the_ceiling_in_the_readers_words(diary):
     with pytest.warns(UserWarning, match=r"^2000 mg of elemental magnesium a day is above the "
                       r"safety ceiling of 350 mg \(5.7 times\); a typo, or the compound's "
                       r"weight \(--compound-mg\)\? If it was taken, never more than 350 mg a day "
-                      r"\(less, or none, if your advice says so\)\.$"):
+                      r"\(less, or none, if your advice says so\) unless a prescriber set the "
+                      r"dose \(then write prescribed_magnesium = true in your profile\)\.$"):
         assert main(["log", str(diary), "--date", "2026-11-02", "--form", "glycinate", "--mg",
                      "2000"]) == 0
 

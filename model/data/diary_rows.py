@@ -203,7 +203,8 @@ def over_ceiling(elemental_mg: float, compound: str = "compound_mg") -> str | No
     return (f"{elemental_mg:g} mg of elemental magnesium a day is above the safety ceiling of "
             f"{ceiling:g} mg ({elemental_mg / ceiling:.1f} times); a typo, or the compound's "
             f"weight ({compound})? If it was taken, never more than {ceiling:g} mg a day (less, "
-            "or none, if your advice says so)")
+            "or none, if your advice says so) unless a prescriber set the dose (then write "
+            "prescribed_magnesium = true in your profile)")
 
 
 LONE_DOSE = 5.0
