@@ -36,6 +36,7 @@ from model.core.forms import Compound, canonical_form, load_compounds
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.compound_doses import safe_side_compound
 from model.data.profile import Profile
+from model.evidence.name_hints import MAGNESIUM_NAME
 
 DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mg|milligrams?|g|grams?)\b", re.IGNORECASE)
 """A dose written in an entry: ``450 mg``, ``450mg``, ``1.5 g``, ``1,5 g``, ``1,000 mg``."""
@@ -68,10 +69,6 @@ side: ``"magnesium glycinate 400 mg"`` read as the salt would be 56 mg)."""
 
 ELEMENTAL = re.compile(r"\belemental\b|\bof\s+magnesium\b", re.IGNORECASE)
 """Words saying the figure is the magnesium itself: it is never read as a salt's weight."""
-
-MAGNESIUM_NAME = re.compile(r"\bmag(?:n[ae]s\w*|ne)?(?:\b|(?=\d))", re.IGNORECASE)
-"""A word naming magnesium in a product's name: ``Mag 365``, ``magnesium``, ``Magnesia``,
-``Magnaspartate``, ``Magne B6`` (not ``magnet`` nor ``magnolia``)."""
 
 TAKEN_AS = "(not in the safety data; taken as"
 """How :func:`~model.decision.name_rules.taken_as` labels an unknown name taken as known ones."""
@@ -209,9 +206,9 @@ def magnesium_products(medicines: Mapping[str, str | None],
 
     ``medicines``: each entry and the known medicine it was matched to (None: unknown);
     ``magnesium``: the known magnesium products. An unknown name with a word of magnesium in
-    it (:data:`MAGNESIUM_NAME`: ``Mag 365``) may be one: its magnesium is asked for, never
-    taken as 0 mg (:func:`unread_holds`), unless it was taken as known ones (its entries
-    :func:`~model.decision.name_rules.taken_as` labels stand for it).
+    it (:data:`~model.evidence.name_hints.MAGNESIUM_NAME`: ``Mag 365``) may be one: its
+    magnesium is asked for, never taken as 0 mg (:func:`unread_holds`), unless it was taken
+    as known ones (its entries :func:`~model.decision.name_rules.taken_as` labels stand for).
     """
     return [given for given, medicine in medicines.items()
             if medicine in magnesium or (medicine is None and MAGNESIUM_NAME.search(given)
