@@ -204,6 +204,15 @@ def test_the_predictive_means_are_of_the_first_devices_nights(priors):
     assert (quality["nights"], quality["other_device"]) == (14, 0)
 
 
+def test_the_means_table_says_which_nights_another_device_measured(priors):
+    from model.report.figures_html import _means_table
+    from model.viz.checks import regimen_means
+
+    column = "nights on another device (not in the mean)"
+    assert column in _means_table(regimen_means(device_diary(priors)))
+    assert column not in _means_table(regimen_means(stand(nights(THREE_RUNS), priors)))
+
+
 # --------------------------------------------------------------------------------------------
 # 4. The build-up's uncertainty
 # --------------------------------------------------------------------------------------------

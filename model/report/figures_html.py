@@ -206,12 +206,16 @@ def _observed_words(observed: float, other_device: int) -> str:
 
 
 def _means_table(means: pd.DataFrame) -> str:
-    """The figure's numbers as a table: observed and predicted means per outcome and regimen."""
+    """The figure's numbers as a table: observed and predicted means per outcome and regimen.
+
+    A column of the nights on another device (not in the observed mean) when there are any.
+    """
+    other = ({"nights on another device (not in the mean)": means["other_device"]}
+             if means["other_device"].any() else {})
     frame = pd.DataFrame({
         "outcome": [f"{outcome_name(o)} ({SPECS[o].unit})" for o in means["outcome"]],
         "regimen": [Regimen.from_label(r).words for r in means["regimen"]],
-        "nights recorded": means["nights"], "observed mean": means["observed"],
-        "nights on another device (not in the mean)": means["other_device"],
+        "nights recorded": means["nights"], "observed mean": means["observed"], **other,
         "predicted mean at steady state": means["predicted"],
         "predicted, interval": [f"{cell(lo)} to {cell(hi)}"
                                 for lo, hi in zip(means["low"], means["high"], strict=True)]})
