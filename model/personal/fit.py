@@ -401,7 +401,7 @@ class PersonalModel:
         return table
 
     def exposure(self) -> xr.DataArray:
-        """Posterior-mean exposure per night and form (for plots of the build-up)."""
+        """Exposure per night and form at the posterior-median time constant (plots)."""
         self._check_fitted()
         design = design_from_nights(self.diary_.nights, ed50_mg=self.priors_.settings.ed50_mg,
                                     reference_mg=self.priors_.settings.reference_dose_mg,

@@ -358,7 +358,8 @@ def headline(result: Analysis) -> Headline:
 
     """
     rec = result.decision.recommendation
-    tried = _tried(result.effects, result.profile.outcome_weights())
+    tried = (_tried(result.effects, result.profile.outcome_weights())
+             if result.fit.diagnostics_.ok else ())
     rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
     # a prescribed magnesium is never swapped for a placebo: no note proposing it
     caution = (NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights
