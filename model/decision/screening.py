@@ -24,9 +24,11 @@ from model.decision.other_magnesium import (
     OtherMagnesium,
     at_limit_reason,
     entry_rule,
+    magnesium_products,
     other_magnesium,
     same_warning,
     share_warning,
+    unread_holds,
 )
 from model.decision.prescribed import (
     PRESCRIBED,
@@ -388,8 +390,8 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     facts = [_reason(c, profile) for c in applied if c.condition == KIDNEY_UNKNOWN]
     cautions = [_reason(c, profile) for c in applied if c.condition != KIDNEY_UNKNOWN]
     warnings += cautions
-    other = other_magnesium(profile, [given for given, medicine in medicines.items()
-                                      if medicine in names.magnesium], taking)
+    other = other_magnesium(profile, magnesium_products(medicines, names.magnesium), taking)
+    holds = (*holds, *unread_holds(other))     # an amount not read: no magnesium added to it
     own = profile.ceiling_mg(safety)
     limit, setter = _limit([c for c, _ in found] + applied, safety)
     prescribed = bool(prescribed_holds(found))

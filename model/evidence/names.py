@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from model.evidence.name_hints import amount_hint, names_hint
 from model.evidence.schema import Safety
 
 Kind = Literal["condition", "medicine"]
@@ -38,7 +39,7 @@ SALT_WORDS = frozenset({
 ``calcium`` after a medicine's name (``doxycycline calcium``: :meth:`NameIndex.match`)."""
 
 ORAL_WORDS = frozenset({"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps",
-                        "oral", "solution", "suspension", "liquid"})
+                        "oral", "solution", "suspension", "liquid", "sachet", "sachets"})
 """Forms taken by mouth: a name read by dropping one is no product for the skin
 (:data:`SKIN_WORDS`; ``magnesium gel caps`` is no ``magnesium gel``)."""
 
@@ -414,10 +415,9 @@ def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool =
             and difflib.SequenceMatcher(None, name_key(name), close).ratio() >= WHOLE_TYPO):
         inside = tuple(n for n in inside if n not in index.magnesium)
     if inside and (len(inside) > 1 or close is None or index.match(close, kind) not in inside):
-        hint = (f" (it names {listed(inside, 'and')}: give "
-                + ("those that apply, each" if len(inside) > 1 else "that name") + " on its own)")
+        hint = names_hint(listed(inside, "and"), len(inside), bool(index.magnesium & {*inside}))
     else:
-        hint = f" (did you mean {spoken(close)!r}?)" if close else ""
+        hint = f" (did you mean {spoken(close)!r}?)" if close else amount_hint(name, kind)
     return f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, {unchecked}"
 
 
