@@ -265,6 +265,10 @@ def _truncate(diary: Diary, as_of: dt.date | str | None,
     look finished on its last arm. Given ``today`` (the command line's), a diary out of date
     says so (:func:`_out_of_date`). Rows holding only a date are nights not recorded
     (:meth:`~model.data.diary.Diary.without_date_only`), neither slept nor without magnesium.
+    The diary kept is that of the rows up to the date (:meth:`~model.data.diary.Diary.up_to`):
+    a night unwritten before it takes no regimen from a row after it, the warnings count no
+    night after it (``--as-of`` read Tom's unwritten glycinate nights as no magnesium because
+    his next row, after the date, was taurate: an outside audit, /tmp/w43/S F1).
     """
     diary = diary.without_date_only()
     last = diary.nights.index.max().date()
@@ -277,18 +281,19 @@ def _truncate(diary: Diary, as_of: dt.date | str | None,
         ahead = int(diary.nights.loc[str(slept + dt.timedelta(days=1)):, "recorded"].sum())
         note = (f"{diary.source}: {ahead} night(s) after {slept}, the last night slept, have "
                 f"nothing recorded yet (planned nights?): analysed up to {slept}",)
-        return Diary(diary.nights.loc[: str(slept)], diary.source,
-                     diary.warnings + note + old), slept
+        kept = diary.up_to(slept)
+        return dataclasses.replace(kept, warnings=kept.warnings + note + old), slept
     as_of = given_date(as_of)
     first = diary.nights.index.min().date()
     if as_of < first:
         raise MgsleepError(f"{diary.source}: --as-of {as_of} is before the first night "
                            f"({first})")
-    keep = diary.nights.loc[: str(as_of)]
+    keep = diary.up_to(as_of)
+    last = keep.nights.index.max().date()
     late = (as_of - last).days
     notes = (f"{diary.source}: --as-of {as_of} is {late} days after the last night ({last}); "
              "the decision assumes nothing changed since",) if late > STALE_DAYS else ()
-    return Diary(keep, diary.source, diary.warnings + notes), as_of
+    return dataclasses.replace(keep, warnings=keep.warnings + notes), as_of
 
 
 

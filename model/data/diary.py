@@ -9,9 +9,8 @@ may come in any order, sorted by date (with a warning); outcomes ahead, the span
 :data:`MAX_SPAN_NIGHTS` nights, ten years) and rows holding only a date:
 :mod:`model.data.diary_nights`; at most :data:`MAX_ROWS` rows. A night missing
 between two recorded nights is inserted with ``recorded=False`` and every outcome and
-covariate missing; its regimen is carried over when the recorded nights on both sides have
-the same regimen (someone who skips the diary usually keeps taking the supplement), else it
-is ``none`` (no exposure is the conservative guess for the build-up of an effect).
+covariate missing; its regimen is guessed, and the warnings say so, as
+:mod:`model.data.unwritten_nights` has it.
 """
 
 from __future__ import annotations
@@ -49,10 +48,11 @@ from model.data.diary_rows import (
     unknown_columns,
 )
 from model.data.guesses import diary_guess_warnings
-from model.data.life_events import gap_warning, leave_out
+from model.data.life_events import leave_out
 from model.data.night_dates import as_date
 from model.data.separators import column_key
 from model.data.short_rows import read_noted_cells
+from model.data.unwritten_nights import fill_regimen, is_unwritten_warning, unwritten_warnings
 
 OUTCOMES: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
                              "anxiety", "stool_bristol", "gi_upset")
@@ -78,17 +78,7 @@ def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
     """Every night from the first to the last date, gap nights filled (see module doc)."""
     recorded = recorded.sort_index().assign(recorded=True)
     dates = pd.date_range(recorded.index.min(), recorded.index.max(), freq="D", name="date")
-    nights = recorded.reindex(dates)
-    gap = nights["recorded"].isna().to_numpy()
-    regimen = ["form", "elemental_mg", "split"]
-    before = nights[regimen].ffill()
-    after = nights[regimen].bfill()
-    same = (before == after).all(axis=1).to_numpy()
-    for column, empty in zip(regimen, (NONE, 0.0, False), strict=True):
-        carried = np.where(same, before[column].to_numpy(dtype=object),
-                           np.full(len(nights), empty, dtype=object))
-        nights[column] = np.where(gap, carried, nights[column].to_numpy(dtype=object))
-    nights["recorded"] = ~gap
+    nights = fill_regimen(recorded.reindex(dates))
     text = ["notes", DEVICE, OTHER_CHANGE, EXCLUDE]
     nights[text] = nights.reindex(columns=text).fillna("")
     nights["gi_night"] = gi_nights(nights)
@@ -175,8 +165,13 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     alone = recorded["compound_mg"].where(recorded.index.isin(converted(table)))
     nights["compound_mg"] = alone.reindex(nights.index).astype(float)
     warnings += device_warnings(nights, name)
-    return Diary(nights, name, tuple(warnings + gap_warning(nights, name)),
+    return Diary(nights, name, tuple(warnings + _unwritten(nights, name)),
                  tuple(date_only.values()))
+
+
+def _unwritten(nights: pd.DataFrame, name: str) -> list[str]:
+    """:func:`~model.data.unwritten_nights.unwritten_warnings` of a timeline."""
+    return unwritten_warnings(nights, nights[list(OUTCOMES)].notna().any(axis=1), name)
 
 
 _TAGGED = r"(?=.*\((?i:plan)\s+[0-9a-zA-Z]+\))"
@@ -290,6 +285,14 @@ class Diary:
         if not empty.any() or kept.empty:
             return self
         return replace(_on_timeline(self, kept), date_only=())
+
+    def up_to(self, day: dt.date) -> Diary:
+        """The diary as its rows up to ``day`` (included) make it, as if no later row existed.
+
+        Its gaps and the warnings of :mod:`model.data.unwritten_nights` are of them alone.
+        """
+        kept = self.nights.loc[: str(day)]
+        return _on_timeline(self, kept[kept["recorded"].to_numpy(bool)])
 
     def __repr__(self) -> str:
         dates = self.nights.index
@@ -431,10 +434,11 @@ class Diary:
 def _on_timeline(diary: Diary, recorded: pd.DataFrame) -> Diary:
     """``diary`` made of the ``recorded`` nights (as its ``nights`` has them), gaps renewed.
 
-    Each night keeps its ``gi_night`` (counted with the diary's Bristol threshold); the gap
-    warning names the new timeline's gaps.
+    Each night keeps its ``gi_night`` (counted with the diary's Bristol threshold) and
+    ``compound_mg``; the warnings of unwritten nights are of the new timeline.
     """
     nights = _timeline(recorded.drop(columns=["recorded", "gi_night"]))
-    nights["gi_night"] = recorded["gi_night"].reindex(nights.index)
-    said = tuple(w for w in diary.warnings if "missing between" not in w)
-    return replace(diary, nights=nights, warnings=said + tuple(gap_warning(nights, diary.source)))
+    kept = [c for c in ("gi_night", "compound_mg") if c in recorded]
+    nights[kept] = recorded[kept].reindex(nights.index)
+    said = tuple(w for w in diary.warnings if not is_unwritten_warning(w))
+    return replace(diary, nights=nights, warnings=said + tuple(_unwritten(nights, diary.source)))
