@@ -98,8 +98,8 @@ def fill_regimen(nights: pd.DataFrame) -> pd.DataFrame:
 
 def _words(nights: pd.DataFrame, day: pd.Timestamp) -> Regimen:
     """The regimen of one night."""
-    return Regimen(str(nights.at[day, "form"]), float(nights.at[day, "elemental_mg"]),
-                   bool(nights.at[day, "split"]))
+    mg = float(np.asarray(nights.at[day, "elemental_mg"], dtype=float))
+    return Regimen(str(nights.at[day, "form"]), mg, bool(nights.at[day, "split"]))
 
 
 def _gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
