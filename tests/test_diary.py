@@ -67,7 +67,9 @@ def test_gap_regimen_carried_over_only_between_equal_regimens(diary):
     # the warning names the nights and what they were taken as
     assert any("2 night(s) missing between recorded dates (2024-01-04, 2024-01-07), inserted "
                "as unrecorded: one between two nights on the same regimen is taken as on it, "
-               "any other as without magnesium" in w for w in diary.warnings), diary.warnings
+               "one between two different magnesium regimens as the earlier up to the gap's "
+               "midpoint and the later after it, any other as without magnesium"
+               in w for w in diary.warnings), diary.warnings
 
 
 def test_gi_night_derivation(diary):
