@@ -632,7 +632,7 @@ def test_history_from_a_diary_like_object():
                            {NO_MAGNESIUM: 10, Regimen("glycinate", 200): 11},
                            recently_taken=Regimen("glycinate", 200),
                            gi_troubled=frozenset({Regimen("glycinate", 200)}),
-                           gi_records_on=11)
+                           gi_records_on=11, unwritten_on_current=1)
     assert history(None) == History() and history(None).first_step
     assert history(past) is past
 

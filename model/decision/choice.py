@@ -61,11 +61,13 @@ import numpy as np
 from model.core.forms import FORMS
 from model.decision.baseline import withdrawal_first
 from model.decision.candidates import EXPERIMENTS
+from model.decision.dose_step import titration
 from model.decision.history import History
 from model.decision.overrides import harm, held_back, keeps_form
 from model.decision.rules import SAFETY_MOVES, acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
 from model.decision.utility import Evaluation, held_by_period
+from model.decision.written_hold import held_for_unwritten
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ class Choice:
     tied : tuple of int
         The other crossover steps as promising as the most promising one (:func:`crossover`):
         the chosen step's form is listed first.
+    unwritten : bool
+        True when a change was held back for the current regimen's written nights
+        (:func:`held_for_unwritten`): staying is then a hold, not a choice by worth that a
+        runner-up could flip (:func:`close_call`).
 
     """
 
@@ -103,6 +109,7 @@ class Choice:
     held: int | None = None
     later: bool = False
     tied: tuple[int, ...] = ()
+    unwritten: bool = False
 
 
 def value(ev: Evaluation) -> np.ndarray:
@@ -230,10 +237,11 @@ def judging(past: History, s: DecisionSettings) -> bool:
     Its nights are not judged yet, and P(best) is over the few options the period leaves
     open: three nights into oxide the advice said "sure enough to settle on this: best in
     94%" beside "about 6 more nights to tell", and withdrew it two mornings later (/tmp/hL).
-    Its nights in every run count (:attr:`History.known_nights`).
+    Its nights in every run count (:attr:`History.known_nights`), and it needs its written
+    nights too (:meth:`History.written`): 5 written of 27 nights judge nothing.
     """
     return (s.period_holds_changes and not past.first_step
-            and past.known_nights < s.min_nights)
+            and (past.known_nights < s.min_nights or past.written(s).needed > 0))
 
 
 GENTLER_STEPS = SAFETY_MOVES - {"stop"}
@@ -277,30 +285,6 @@ def better_later(ev: Evaluation, best: int) -> bool:
                for i in waiting)
 
 
-def titration(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
-    """The planned dose step up the current form, or None when there is none to take.
-
-    The allowed ``increase_dose`` to at most ``s.titration_max_mg`` whose expected utility
-    before the switching cost beats staying on the current regimen (row 0, ``continue``) by
-    at least ``s.commit_value`` (a gain that matters, not Monte Carlo noise), and not back
-    to a dose that gave loose stools (:attr:`History.gi_troubled`). None without
-    magnesium, during an acute GI problem or when no such step is open. Not to a dose
-    already taken for a full evaluation period either: the model has its nights, so what it
-    expects of it is no longer the fixed dose curve's guess, and the step would be a return
-    to a judged regimen, not a titration (a two-year diary was sent from glycinate 200 mg
-    "to learn whether you need more" on 300 mg, taken for 49 nights before).
-    """
-    if not past.current.active or acute_gi(past, s):
-        return None
-    stay = float(ev.ranking.expected[0])
-    rows = [i for i, c in enumerate(ev.candidates)
-            if ev.feasible[i] and c.action == "increase_dose"
-            and c.regimen.elemental_mg <= s.titration_max_mg
-            and c.regimen not in past.gi_troubled and past.nights_of(c.regimen) < s.min_nights
-            and float(ev.ranking.expected[i]) + s.switching_cost >= stay + s.commit_value]
-    return rows[0] if rows else None
-
-
 BY_WORTH: frozenset[Why] = frozenset({"first_step", "commit", "plan", "collect", "learn"})
 """The branches of the rule that pick the action worth most (the crossover, the titration and
 a forced step follow rules of their own; Thompson sampling a random draw)."""
@@ -330,11 +314,12 @@ def _lead_within_error(ev: Evaluation, chosen: int, other: int, s: DecisionSetti
 def close_call(ev: Evaluation, choice: Choice, s: DecisionSettings) -> int | None:
     """The runner-up that the Monte Carlo error of the draws could rank first, or None.
 
-    For a choice by worth (:data:`BY_WORTH`; ``collect`` is ``continue``, row 0): the other
+    For a choice by worth (:data:`BY_WORTH`; ``collect`` is ``continue``, row 0; not a hold
+    for written nights, :attr:`Choice.unwritten`): the other
     feasible action worth most is a close call when the chosen action's lead over it is within
     the error (:func:`_lead_within_error`).
     """
-    if choice.why not in BY_WORTH or ev.worth_jackknife.shape[1] < 2:
+    if choice.why not in BY_WORTH or choice.unwritten or ev.worth_jackknife.shape[1] < 2:
         return None
     chosen = 0 if choice.index is None else choice.index
     worth = value(ev)
@@ -382,7 +367,8 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     (:func:`crossover`), when there is one, replaces the rule's choice unless that is forced
     (the evaluation period allows nothing else) or an experiment (the diary cannot separate
     magnesium from expectation and drift); without one, the planned titration
-    (:func:`titration`) replaces a choice to keep the current regimen.
+    (:func:`titration`) replaces a choice to keep the current regimen. A change for a gain or
+    to learn waits for the current regimen's written nights (:func:`held_for_unwritten`).
     """
     stop = harm(ev, past, s) if mode == "expected_utility" else None
     kept = gentler_same_form(ev, past, s) if mode == "expected_utility" else None
@@ -391,6 +377,8 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     chosen = _choose(ev, past, mode, rng, s)
     if mode == "expected_utility" and (held := held_back(ev, chosen.index, chosen.why, past, s)):
         chosen = Choice(None, False, held)     # kept: unless it does harm (below)
+    elif held_for_unwritten(ev, chosen.index, chosen.why, past, s):
+        chosen = Choice(None, False, "collect", unwritten=True)
     if stop is not None and (keeps_form(ev, chosen.index, past)
                              or (chosen.index == stop and not chosen.commit)):
         return Choice(stop, False, "harm")

@@ -19,7 +19,7 @@ from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import gentler_line
 from model.decision.history import History, step_nights
-from model.decision.judged_nights import left_out_words
+from model.decision.judged_nights import left_out_words, unwritten_words
 from model.decision.override_words import HARD_WEEK_LINE, harm_line, other_change_line
 from model.decision.plan_words import (
     BY_DESIGN,
@@ -324,10 +324,13 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     n_feasible = sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
     said = numbers(chosen, n_feasible, reference, gi, s, rule=why == "no_baseline",
                    unrecorded=past.unrecorded, order=order)
+    unwritten = (unwritten_words(past.written(s), past.current.words, chosen.action)
+                 if s.period_holds_changes and not past.first_step else "")
     if why in ("collect", "hard_week", "other_change"):
         first = (HARD_WEEK_LINE if why == "hard_week" else other_change_line(past, s)
-                 if why == "other_change" else collect_line(assessed, reference, s, close_to,
-                                                            held, past.known_nights))
+                 if why == "other_change" else unwritten or collect_line(
+                     assessed, reference, s, close_to, held, past.known_nights))
+        unwritten = "" if why == "collect" else unwritten   # said first
         lines = [first, *said,
                  f"Keep {reference.words} and look again on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]
@@ -343,4 +346,4 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
     left_out = left_out_words(past.excluded_on_current, chosen.action)
     if held is not None and why != "collect":
         lines.append(f"Not settled yet: {held_words(held)}.")
-    return lines + [w for w in (left_out, gentler) if w] + blocked_lines(assessed)
+    return lines + [w for w in (unwritten, left_out, gentler) if w] + blocked_lines(assessed)

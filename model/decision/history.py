@@ -16,7 +16,14 @@ from model.data.diary import CODE_NOTE, PLAN_NOTES
 from model.data.life_events import other_changes
 from model.data.recorded import unrecorded_outcomes
 from model.decision.gi_facts import background_gi, gi_troubled_regimens, recent_gi
-from model.decision.judged_nights import judged_on, left_out, run_nights, tried_forms
+from model.decision.judged_nights import (
+    WrittenRun,
+    judged_on,
+    left_out,
+    run_nights,
+    tried_forms,
+    written_run,
+)
 from model.decision.settings import DecisionSettings
 
 
@@ -125,6 +132,9 @@ class History:
         Nights of the run of :attr:`nights_on_current` left out by ``exclude``: not counted
         in it, so its evaluation period and next look come that many judged nights later
         (:func:`model.decision.judged_nights.left_out_words` says so).
+    unwritten_on_current : int
+        Nights of that run not written down, those after the diary's last (:meth:`through`)
+        too: not among the written nights it is judged on (:meth:`written`).
 
     """
 
@@ -147,6 +157,7 @@ class History:
     other_change_nights: int = 0
     first_night: dt.date | None = field(default=None, compare=False)
     excluded_on_current: int = 0
+    unwritten_on_current: int = 0
 
     @property
     def first_step(self) -> bool:
@@ -161,6 +172,18 @@ class History:
         A night skipped does not make a regimen taken for months a new one.
         """
         return max(self.nights_on_current, self.nights_on.get(self.current, 0))
+
+    def written(self, s: DecisionSettings) -> WrittenRun:
+        """The current run's written nights and what judging it on them still needs.
+
+        Magnesium on ``floor_nights`` written nights (at most ``min_nights``) in all its runs
+        (:func:`~.judged_nights.written_run`); no magnesium on none (a restart never waits).
+        """
+        return written_run(self.nights_on_current - self.unwritten_on_current,
+                           self.nights_on.get(self.current, 0),
+                           self.nights_on_current + self.excluded_on_current,
+                           min(s.floor_nights, s.min_nights) if self.current.active else 0,
+                           self.excluded_on_current)
 
     @property
     def nights_off(self) -> int:
@@ -217,7 +240,8 @@ class History:
                        if self.other_change else 0)
         if self.placebo_nights or self.skipped:
             return past
-        return replace(past, nights_on_current=self.nights_on_current + later)
+        return replace(past, nights_on_current=self.nights_on_current + later,
+                       unwritten_on_current=self.unwritten_on_current + later)
 
     @classmethod
     def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
@@ -245,7 +269,7 @@ class History:
         current = regimens[end - 1]
         gi_night = nights["gi_night"].to_numpy(float)          # 1, 0 or NaN (no record)
         gi, on = gi_night == 1, np.array([r.active for r in regimens])
-        on_run, out = run_nights(regimens, excluded, start, end)
+        on_run, out, unwritten = run_nights(regimens, recorded, excluded, start, end)
         return cls(current, on_run, tried_forms(nights_on, judged_nights),
                    recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    nights_on, placebo_nights, taken,
@@ -254,7 +278,7 @@ class History:
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
                    _night_date(nights, -1),
                    unrecorded_outcomes(nights), *_other_change(nights),
-                   _night_date(nights, 0), out)
+                   _night_date(nights, 0), out, unwritten)
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
@@ -281,12 +305,14 @@ def review_days(action: str, past: History, s: DecisionSettings) -> int:
     "try glycinate 200 mg for 17 nights and look again on" a date 11 nights away stood in one
     sentence (an outside audit). A stop or a withdrawal counts the diary's last nights read as
     skipped (:attr:`History.skipped`) among its nights: begun on them, its date stays put the
-    next morning.
+    next morning. Keeping a regimen with too few of its nights written to judge it
+    (:meth:`History.written`), the look waits for them at the person's pace of writing.
     """
     if past.first_step:
         return s.first_review_days
     if action in ("continue", "collect_more_data"):
-        return s.min_nights - past.nights_on_current % s.min_nights
+        rest = s.min_nights - past.nights_on_current % s.min_nights
+        return max(rest, past.written(s).days if s.period_holds_changes else 0)
     if action in ("stop", "withdrawal"):   # begun on the nights read as skipped
         return max(s.min_nights - past.skipped, 1)
     return s.min_nights

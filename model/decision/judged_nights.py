@@ -11,12 +11,21 @@ down is not excluded: between two nights of a regimen it is taken as on it and c
 ``exclude = travel`` within a 14-night period on glycinate had it judged after the 14th
 night on 4 nights, and glycinate counted as tried (an outside audit: "a form judged on 11
 usable nights").
+
+A night not written down is taken as on the regimen for its run and store, but it holds no
+sleep to judge by: a change made for a gain or to learn waits until the current regimen has
+``judged_nights`` written nights not excluded (:func:`written_run`), and the look to judge it
+comes when they may be in, at the person's own pace of writing. A person who wrote 5 of 27
+nights on glycinate was told "Switch to taurate ... To learn" beside "form 1 of 3" (glycinate
+not tried) and "needs 2 more nights" (an outside audit, /tmp/w43/S F3).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -72,16 +81,75 @@ def tried_forms(nights_on: Mapping[Regimen, int], judged_nights: int) -> frozens
     return frozenset(form for form, count in per_form.items() if count >= judged_nights)
 
 
-def run_nights(regimens: Sequence[Regimen], excluded: np.ndarray, start: int,
-               end: int) -> tuple[int, int]:
-    """The run ``regimens[start:end]``'s nights on its last regimen: judged, and excluded.
+def run_nights(regimens: Sequence[Regimen], recorded: np.ndarray, excluded: np.ndarray,
+               start: int, end: int) -> tuple[int, int, int]:
+    """The run ``regimens[start:end]``'s nights on its last regimen: judged, excluded, unwritten.
 
     Nights written down or not (a night missing within the run is taken as on it); those
-    of another regimen within it (nights skipped) are neither.
+    of another regimen within it (nights skipped) are neither. Unwritten: the judged nights
+    among them not written down (``recorded`` false), which hold no sleep to judge by.
     """
     on = [i for i in range(start, end) if regimens[i] == regimens[end - 1]]
     out = sum(bool(excluded[i]) for i in on)
-    return len(on) - out, out
+    return len(on) - out, out, sum(not recorded[i] for i in on)
+
+
+@dataclass(frozen=True)
+class WrittenRun:
+    """The current run's written nights, and what judging its regimen on them still needs.
+
+    Parameters
+    ----------
+    written : int
+        Nights of the run written down and not excluded.
+    nights : int
+        The run's nights, written down or not (excluded ones too).
+    needed : int
+        Written nights still needed before the regimen is judged (0: none).
+    days : int
+        The days those may take at the run's pace of writing (its nights written down, those
+        marked exclude too, of ``nights``), rounded up; 0 when none are needed or none of the
+        run was written (no pace known).
+
+    """
+
+    written: int
+    nights: int
+    needed: int
+    days: int
+
+
+def written_run(in_run: int, in_all: int, nights: int, judged_nights: int,
+                excluded: int = 0) -> WrittenRun:
+    """The :class:`WrittenRun` of a run with ``in_run`` written nights of ``nights``.
+
+    ``in_all``: the regimen's written nights not excluded in all its runs, which count too (a
+    night skipped does not make a regimen written down for months a new one);
+    ``judged_nights``: the written nights a regimen is judged on; ``excluded``: the run's
+    nights written and marked exclude, which count for the pace of writing (a week away
+    marked ``travel`` is written down).
+    """
+    needed = max(judged_nights - max(in_run, in_all), 0)
+    pace = in_run + excluded
+    days = math.ceil(needed * nights / pace) if needed and pace else 0
+    return WrittenRun(in_run, nights, needed, days)
+
+
+def unwritten_words(run: WrittenRun, regimen: str, action: str = "continue") -> str:
+    """Why the current regimen is not judged yet: too few of its nights written ("": enough).
+
+    A sentence for the reasons when ``action`` keeps the regimen (:data:`KEEPING`);
+    ``regimen``: its words (``glycinate 200 mg``).
+    """
+    if action not in KEEPING or not run.needed:
+        return ""
+    more = f"{run.needed} more {'are' if run.needed != 1 else 'is'} written"
+    pace = (f" (about {run.days} days at your rate)" if run.days else
+            " (write each morning: no night of this run is written yet)")
+    return (f"Only {run.written} of {run.nights} nights on {regimen} "
+            f"{'were' if run.written != 1 else 'was'} written: it is judged on written "
+            f"nights, so no change is made for a gain or to learn before; look again when "
+            f"{more}{pace}.")
 
 
 def left_out_words(excluded: int, action: str = "continue") -> str:
