@@ -242,9 +242,9 @@ def test_each_dose_taken_has_its_own_effect_and_nights():
     assert high.mean < low.mean < 0
     assert [e.regimen for e in effects.by_regimen][::len(OUTCOMES)] == [
         Regimen("glycinate", 100), Regimen("glycinate", 300), Regimen("citrate", 300)]
-    assert tried_forms(effects, WEIGHTS)[0][0] == "glycinate 100 mg, 30 nights"
+    assert tried_forms(effects, WEIGHTS)[0][0] == "glycinate 100 mg, 30 written nights"
     assert [label for label, _ in tried_forms(effects, WEIGHTS)][1:] == [
-        "glycinate 300 mg, 20 nights", "citrate 300 mg, 14 nights"]
+        "glycinate 300 mg, 20 written nights", "citrate 300 mg, 14 written nights"]
     entry = high.regimen_entry()
     assert (entry["form"], entry["nights"], entry["diary_change"]["elemental_mg_per_day"]) == (
         "glycinate", 20, 300)
@@ -320,9 +320,9 @@ def test_no_more_nights_are_suggested_on_a_regimen_the_rules_do_not_allow():
     assert kept.effects == (low,) and kept.interval == 0.9
     said = {label: [verdict_phrase(e) for e in own]
             for label, own in tried_forms(kept, WEIGHTS)}
-    assert said["citrate 136 mg, 50 nights"] == ["not settled yet: about 40 more nights on it "
-                                                 "to tell"]
-    assert said["citrate 800 mg, 50 nights"] == ["not settled yet"]
+    assert said["citrate 136 mg, 50 written nights"] == [
+        "not settled yet: about 40 more written nights on it to tell"]
+    assert said["citrate 800 mg, 50 written nights"] == ["not settled yet"]
 
 
 def test_no_nights_to_tell_are_counted_for_an_outcome_never_recorded_off_the_form():
@@ -351,7 +351,7 @@ def test_one_night_off_the_form_does_not_settle_its_change():
     assert sol.nights == 15 and sol.verdict == "inconclusive"
     assert sol.nights_needed is None and sol.off_nights_needed == 6
     assert sol.to_dict()["off_nights_needed"] == 6
-    assert verdict_phrase(sol).endswith("needs 6 more nights without it to compare with")
+    assert verdict_phrase(sol).endswith("needs 6 more written nights without it to compare with")
     nights.iloc[7:13, nights.columns.get_loc("sol_min")] = 30.0         # a week off, rated
     week = diary_effects(FAKE, nights, cached_priors(), forms=["glycinate"]).get("glycinate",
                                                                                  "sol")

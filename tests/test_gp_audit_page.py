@@ -50,7 +50,7 @@ def section(page: str, title: str) -> str:
 
 def test_doses_are_said_to_be_elemental_and_how_a_compound_weight_is_converted(analysis, page):
     assert "<th>regimen (mg elemental magnesium a day)</th>" in page
-    assert "<th>citrate 300 mg elemental magnesium a day, 21 nights</th>" in page
+    assert "<th>citrate 300 mg elemental magnesium a day, 21 written nights</th>" in page
     compounds = {c.default_for_form: c for c in analysis.fit.priors_.evidence.compounds
                  if c.default_for_form}
     assert ("Doses: mg of elemental magnesium a day, not of the salt; one the diary gives as "

@@ -78,7 +78,7 @@ def test_verdict_phrases():
         "a little worse (P 0.98 it is worse), by less than the 1.5 a month that matters"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40,
                                  lean="helps")) \
-        == "not settled yet: probably helps (P 0.95); about 40 more nights on it to tell"
+        == "not settled yet: probably helps (P 0.95); about 40 more written nights on it to tell"
     # the statistics audit: "probably worse (P 0.10)" gave P(better) for the worse side
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.09, lean="worse")) \
         == "not settled yet: probably worse (P 0.91)"

@@ -144,9 +144,9 @@ def effect(nights: int, needed: int | None) -> DiaryEffect:
 @pytest.mark.parametrize(("nights", "needed", "said"), [
     (30, 1, f"not settled yet: {CLOSE}"),         # a posterior on a verdict's threshold
     (41, 6, f"not settled yet: {CLOSE}"),
-    (30, 7, "not settled yet: about 7 more nights on it to tell"),
-    (30, 40, "not settled yet: about 40 more nights on it to tell"),
-    (3, 4, "not settled yet: about 4 more nights on it to tell"),   # the verdict's floor
+    (30, 7, "not settled yet: about 7 more written nights on it to tell"),
+    (30, 40, "not settled yet: about 40 more written nights on it to tell"),
+    (3, 4, "not settled yet: about 4 more written nights on it to tell"),   # the verdict's floor
 ])
 def test_a_verdict_within_reach_is_said_close_not_one_more_night(nights, needed, said):
     """"About 1 more night on it to tell" was said at look 5, 11 nights after look 4."""
@@ -166,7 +166,7 @@ def test_more_nights_to_tell_only_for_the_regimen_taken_now():
     assert effects.get("glycinate", "sol").nights_needed is not None
     said = dict(tried_forms(effects, WEIGHTS))
     assert not any("on it to tell" in verdict_phrase(e) for e in said["glycinate 200 mg, 20 "
-                                                                      "nights"])
+                                                                      "written nights"])
 
 
 def test_a_diary_without_nights_off_asks_for_nights_off_not_placebo_nights():
@@ -181,7 +181,7 @@ def test_a_diary_without_nights_off_asks_for_nights_off_not_placebo_nights():
     assert awakenings.verdict == "inconclusive" and not awakenings.needs_placebo
     assert awakenings.off_nights_needed == 7
     assert verdict_phrase(awakenings) == ("not settled yet: probably worse (P > 0.99); needs 7 "
-                                          "more nights without it to compare with")
+                                          "more written nights without it to compare with")
 
 
 @pytest.mark.parametrize(("action", "off"), [("withdrawal", True), ("placebo_period", True),

@@ -10,6 +10,7 @@ the person's own pace of writing, and the reasons say so. Safety still acts.
 """
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -20,7 +21,9 @@ from model.decision import DecisionSettings, decide, history
 from model.decision.history import review_days
 from model.decision.judged_nights import unwritten_words, written_run
 from model.evidence.priorset import load_priors
+from model.report.effect_words import nights_label, verdict_phrase
 from model.testing import FakePosterior
+from tests.test_headline import effect
 from tests.test_no_baseline import START, nights
 
 GLYCINATE = Regimen("glycinate", 200.0)
@@ -99,3 +102,19 @@ def test_the_words_and_the_pace():
     assert written_run(0, 0, 9, 7).days == 0               # no pace known: no date from it
     # nights written and marked exclude (a week away) are written: the pace is every night
     assert written_run(4, 4, 14, 7, excluded=10).days == 3
+
+
+def test_an_effect_says_written_nights_and_the_nights_of_each_outcome():
+    """Finding 5: "about 31 more nights on it to tell" counted written nights beside a look
+    "in 16 nights" (calendar), and "glycinate 200 mg, 28 nights" headed lines resting on 17
+    tracker nights."""
+    more = verdict_phrase(effect(verdict="inconclusive", p_benefit=0.6, nights_needed=31))
+    assert more.endswith("about 31 more written nights on it to tell")
+    off = verdict_phrase(replace(effect(verdict="inconclusive", p_benefit=0.6),
+                                 off_nights_needed=2))
+    assert off.endswith("needs 2 more written nights without it to compare with")
+    own = [effect("sol", nights=17), effect("awakenings", nights=17),
+           effect("quality", nights=28), effect("gi", nights=20), effect("anxiety", nights=26)]
+    assert nights_label(own) == ("28 written nights; GI nights on 20; falling asleep and "
+                                 "awakenings on 17")            # not anxiety's 26: near all
+    assert nights_label([effect("sol", nights=1)]) == "1 written night"

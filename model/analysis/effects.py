@@ -109,11 +109,13 @@ class DiaryEffect:
         One of :data:`~model.analysis.verdicts.VERDICTS`.
     nights_needed : int or None
         For ``inconclusive`` on the regimen taken now (the diary's current one): the further
-        nights on it a verdict would take; None for a dose or form the person has left.
+        written nights on it (with this outcome) a verdict would take, not calendar nights
+        (said "written nights": :mod:`model.report.effect_words`); None for a dose or form
+        the person has left.
     off_nights_needed : int or None
         For ``inconclusive`` on a tried form with this outcome recorded on fewer than
-        ``min_nights`` nights off it: the nights off it (no magnesium, placebo or another
-        form) still needed to compare with; more nights on it cannot settle the change
+        ``min_nights`` nights off it: the written nights off it (no magnesium, placebo or
+        another form) still needed to compare with; more nights on it cannot settle the change
         then. One night off the form, with 0 minutes of sleep-onset latency against about
         20 on 15 nights of glycinate, gave "no meaningful effect". Set ahead of
         ``needs_placebo``: without nights off, nights off are needed first.

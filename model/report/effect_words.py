@@ -72,7 +72,8 @@ def verdict_phrase(effect: DiaryEffect) -> str:
         extra.append(_nights_words(effect))
     if effect.off_nights_needed is not None:
         n = effect.off_nights_needed
-        extra.append(f"needs {n} more night{'s' * (n != 1)} without it to compare with")
+        extra.append(f"needs {n} more written night{'s' * (n != 1)} without it to compare "
+                     "with")
     return said + (": " + "; ".join(extra) if extra else "")
 
 
@@ -81,7 +82,12 @@ CLOSE = "close to a verdict: the next nights may settle it either way"
 
 
 def _nights_words(effect: DiaryEffect) -> str:
-    """``about 40 more nights on it to tell``, or :data:`CLOSE` under an evaluation period.
+    """``about 40 more written nights on it to tell``, or :data:`CLOSE` under a period.
+
+    Written nights with the outcome (:attr:`DiaryEffect.nights`), not calendar nights: a
+    person writing every other night needs about twice as many nights on it, and the same
+    advice's "look again in 16 nights" counts calendar nights (an outside audit, /tmp/w43/S
+    F5).
 
     :func:`~model.analysis.verdicts.nights_needed` gives 1 or a few whenever the posterior
     sits on a verdict's threshold, where the next night is as likely to push it back: "about
@@ -92,7 +98,7 @@ def _nights_words(effect: DiaryEffect) -> str:
     n = effect.nights_needed or 0
     if n < VerdictRule.min_nights and effect.nights >= VerdictRule.min_nights:
         return CLOSE
-    return f"about {n} more night{'s' * (n != 1)} on it to tell"
+    return f"about {n} more written night{'s' * (n != 1)} on it to tell"
 
 
 def effect_line(effect: DiaryEffect) -> str:
@@ -121,7 +127,8 @@ def tried_forms(effects: DiaryEffects,
     """Each regimen taken so far with its effects on the outcomes recorded while taking it.
 
     One entry per dose of a form (:attr:`DiaryEffects.by_regimen`); labels read
-    ``glycinate 300 mg, 33 nights``, the nights on that dose. Each dose's effects follow
+    ``glycinate 300 mg, 33 written nights``, the nights on that dose with an outcome written
+    (:func:`nights_label`). Each dose's effects follow
     :func:`~model.data.weights.outcome_order` of ``weights`` (the profile's
     :meth:`outcome_weights`).
     """
@@ -130,6 +137,28 @@ def tried_forms(effects: DiaryEffects,
     for regimen in dict.fromkeys(e.regimen for e in effects.by_regimen if e.tried):
         own = sorted((e for e in effects.by_regimen if e.regimen == regimen and e.tried),
                      key=lambda e: order.index(e.outcome))
-        nights = max(e.nights for e in own)
-        out.append((f"{regimen.words}, {nights} night{'s' * (nights != 1)}", own))
+        out.append((f"{regimen.words}, {nights_label(own)}", own))
     return out
+
+
+NAMED_SHARE = 0.75
+"""The share of a dose's written nights under which an outcome's own nights are named."""
+
+
+def nights_label(own: list[DiaryEffect]) -> str:
+    """``28 written nights``, and the outcomes written on fewer: ``; falling asleep on 17``.
+
+    Each effect rests on the nights its outcome was written (:attr:`DiaryEffect.nights`): a
+    tracker's blank latency on 11 of 28 nights had "glycinate 200 mg, 28 nights" head lines
+    resting on 17 (an outside audit, /tmp/w43/S F5). Only outcomes written on fewer than
+    :data:`NAMED_SHARE` of those nights are named (a night or two without a rating is said
+    by no label), those on the same count together, most nights first.
+    """
+    most = max(e.nights for e in own)
+    fewer: dict[int, list[str]] = {}
+    for e in sorted(own, key=lambda e: -e.nights):
+        if e.nights < NAMED_SHARE * most:
+            fewer.setdefault(e.nights, []).append(WORDS[e.outcome][0])
+    said = "".join(f"; {', '.join(names[:-1])}{' and ' * (len(names) > 1)}{names[-1]} on {n}"
+                   for n, names in fewer.items())
+    return f"{most} written night{'s' * (most != 1)}{said}"
