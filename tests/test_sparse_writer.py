@@ -73,6 +73,7 @@ def test_a_sparse_run_is_not_left_for_a_gain_or_to_learn(priors, model):
     rec = decision.recommendation
     assert rec.action == "collect_more_data" and rec.regimen == GLYCINATE and not rec.commit
     assert "learn" not in rec.reason_codes and "close_call" not in rec.reason_codes
+    assert rec.reason_codes[:1] == ("collect",) and "unwritten" in rec.reason_codes
     assert rec.next_review == as_of + dt.timedelta(days=22)   # 21 nights, the morning after
     said = rec.reasons[0]
     assert said.startswith("Only 4 of 28 nights on glycinate 200 mg were written: it is "
@@ -82,6 +83,7 @@ def test_a_sparse_run_is_not_left_for_a_gain_or_to_learn(priors, model):
     dense = advise(diary(), priors, model)[0].recommendation
     assert dense.action == "switch_form" and dense.regimen.form == "taurate"
     assert not any("were written" in r for r in dense.reasons)
+    assert "unwritten" not in dense.reason_codes
 
 
 def test_a_harm_is_stopped_however_few_nights_were_written(priors):

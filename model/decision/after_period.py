@@ -39,6 +39,7 @@ def after_period(ev: Evaluation, past: History, s: DecisionSettings) -> int | No
     opened = replace(ev, feasible=feasible,
                      blocked=[() if w else b for w, b in zip(waiting, ev.blocked, strict=True)],
                      ranking=rank(ev.utility, feasible & ev.terminal, cvar_alpha=s.cvar_alpha))
-    over = replace(past, nights_on_current=max(past.nights_on_current, s.min_nights))
+    over = replace(past, nights_on_current=max(past.nights_on_current, s.min_nights),
+                   unwritten_on_current=0)
     row = choose(opened, over, "expected_utility", np.random.default_rng(0), s).index
     return row if row is not None and waiting[row] else None

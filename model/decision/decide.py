@@ -120,6 +120,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("better_after_period")
     if dose_to_check(past.current):
         codes.append("dose_check")
+    if choice.unwritten:
+        codes.append("unwritten")
     return (*codes, *breaks)
 
 

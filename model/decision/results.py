@@ -58,6 +58,11 @@ REASON_CODES: dict[str, str] = {
                      "change to magnesium for a gain or to learn until a period after it, "
                      "only what safety asks for; the nights since cannot tell it from "
                      "magnesium"),
+    "unwritten": ("with collect: the current magnesium regimen has fewer than 7 written "
+                  "nights (not excluded); unwritten nights count for its period, not for "
+                  "judging it: no change for a gain or to learn and no commitment until they "
+                  "are written, the look waiting for them at the person's pace; its sentence "
+                  "comes first among the reasons"),
     "dose_check": ("the current dose is under 25 mg a day (less than half the smallest "
                    "tablet: 2 capsules, 2 g or 2 mmol written as 2 mg?): no commitment on it "
                    "and no change for a gain or to learn until the diary gives the dose "

@@ -273,7 +273,7 @@ def _why(result: Analysis) -> str:
         return " ".join(rec.reasons[1:3])
     if "hard_week" in codes or ("harm" in codes and rec.action == "stop"):
         return HARD_WEEK_WHY if "hard_week" in codes else _harm(result)
-    if "other_change" in codes or {"dose_check", "collect"} <= codes:   # its first reason
+    if codes & {"other_change", "unwritten"} or {"dose_check", "collect"} <= codes:
         return rec.reasons[0]
     if codes & {"placebo_test", "no_baseline", "withdrawal_test"}:
         return _experiment(result)

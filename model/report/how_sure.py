@@ -65,6 +65,8 @@ def how_sure(rec: Recommendation) -> str:
     if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
                 f"better than what you do now in {share(better)} of its scenarios.")
+    if "unwritten" in codes:
+        return "not a final answer: too few nights written down to judge what you take."
     if "dose_check" in codes and rec.action in ("continue", "collect_more_data"):
         return ("not a final answer: the dose your diary gives is in doubt, so nothing rests "
                 "on it yet.")
