@@ -146,6 +146,10 @@ def _change_warnings(nights: pd.DataFrame, name: str) -> list[str]:
 
 def _selective_warning(nights: pd.DataFrame, written: pd.Series, name: str) -> list[str]:
     """A warning when few nights are written, or a share that differs by regimen (module doc)."""
+    if not written.any():                  # a plan's rows, nothing slept yet
+        return []
+    nights = nights.loc[: written[written].index.max()]
+    written = written.loc[nights.index]
     labels = [Regimen(str(f), float(mg), bool(s)).words for f, mg, s in
               nights[list(REGIMEN_COLUMNS)].itertuples(index=False)]
     shares = pd.DataFrame({"regimen": labels, "written": written.to_numpy(bool)}).groupby(
