@@ -15,7 +15,7 @@ you (P 0.94)"). Two optional columns let the person say so:
   (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
   magnesium's effect and the GI safety rules need them (:func:`leave_out`).
 
-Nights missing between recorded dates are said here too (:func:`gap_warning`).
+Nights missing between recorded dates are said by :mod:`model.data.unwritten_nights`.
 """
 
 from __future__ import annotations
@@ -103,21 +103,6 @@ def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
                  f"{days[0].date()} to {days[-1].date()}): their sleep outcomes (latency, "
                  "awakenings, WASO, quality, freshness, anxiety) are read as not recorded; "
                  "their dose and stool/GI records are kept"]
-
-
-def gap_warning(nights: pd.DataFrame, name: str) -> list[str]:
-    """The nights missing between recorded dates: which, and what they are taken as.
-
-    It came every morning of a daily loop without saying which night, or that its regimen
-    is assumed (:func:`model.data.diary._timeline`).
-    """
-    dates = [d.date().isoformat() for d in nights.index[~nights["recorded"].to_numpy(bool)]]
-    if not dates:
-        return []
-    shown = ", ".join(dates[:3]) + (f" and {len(dates) - 3} more" if len(dates) > 3 else "")
-    return [f"{name}: {len(dates)} night(s) missing between recorded dates ({shown}), inserted "
-            "as unrecorded: one between two nights on the same regimen is taken as on it, any "
-            "other as without magnesium (mgsleep log --date adds a night you remember)"]
 
 
 def other_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
