@@ -264,6 +264,18 @@ def test_a_prescribed_magnesium_analysed_is_kept_with_no_placebo_proposed(priors
     assert rec.action == "refer" and "current_above_ceiling" not in rec.reason_codes
     assert said.caution != NO_PLACEBO_NOTE and "placebo" not in said.caution
     assert not any(word in said.what for word in ("Lower", "Stop", "350"))
+    # its effects ask for no nights off the treatment ("needs 7 more written nights without
+    # it to compare with" sat under "keep taking it as prescribed"), in every place they show
+    from model.report.clinician import render_clinician
+    from model.report.effect_words import PRESCRIBED_NOT_PAUSED
+    from model.report.html import render_report
+
+    lines = [line for _, own in said.tried for line in own]
+    assert lines and not any("without it" in line or "placebo nights are needed" in line
+                             for line in lines)
+    assert any(line.endswith(PRESCRIBED_NOT_PAUSED) for line in lines)
+    for page in (render_report(result), render_clinician(result)):
+        assert "without it to compare" not in page and PRESCRIBED_NOT_PAUSED in page
 
 
 def test_a_plan_of_a_prescribed_magnesium_names_its_prescriber(priors):

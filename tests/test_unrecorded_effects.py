@@ -115,7 +115,8 @@ def test_the_words_say_not_recorded_from_the_evidence_alone():
     assert verdict_phrase(unrec) == NOT_RECORDED_WORDS == "not recorded: from the evidence alone"
     assert effect_line(unrec).endswith(": not recorded: from the evidence alone")
     # the report's table of the forms not taken: each anxiety row says it, no other row does
-    page = effects_section(SimpleNamespace(effects=effects, profile=SAM))
+    decision = SimpleNamespace(recommendation=SimpleNamespace(reason_codes=("collect",)))
+    page = effects_section(SimpleNamespace(effects=effects, profile=SAM, decision=decision))
     untried = [f for f in FORMS if f != "glycinate"]
     assert page.count(NOT_RECORDED_WORDS) == len(untried)
     assert "not recorded</em>" in page        # the verdicts' legend explains it

@@ -7,7 +7,7 @@ Intervals are 90 % and said once (:data:`INTERVAL_NOTE`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.verdicts import VerdictRule
@@ -31,8 +31,13 @@ def change_phrase(effect: DiaryEffect) -> str:
     return change_words(effect.outcome, effect.mean, effect.ci_low, effect.ci_high)
 
 
-def verdict_phrase(effect: DiaryEffect) -> str:
+def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
     """The verdict in words, with what an unsettled one still needs.
+
+    ``prescribed``: the magnesium is a prescribed treatment, held as prescribed
+    (:func:`held_as_prescribed`); nights without it or on placebo are not asked for (Joan,
+    glycinate 400 mg for low magnesium, read "needs 7 more written nights without it to
+    compare with" under "keep taking it as prescribed": a pharmacist's audit, /tmp/w43/C).
 
     ``works`` or ``harms`` says "probably" and both chances unless P(beyond the MCID) is at
     least 0.8 and the interval shown stays on its side of zero: reached by the direction
@@ -64,6 +69,8 @@ def verdict_phrase(effect: DiaryEffect) -> str:
         either = effect.p_benefit if works else 1 - effect.p_benefit
         return (f"probably {said} (P {chance(either)} {'it helps' if works else 'it is worse'}; "
                 f"P {chance(beyond)} by more than the {mcid} that matters)")
+    if prescribed and (effect.needs_placebo or effect.off_nights_needed is not None):
+        return f"{said}: {PRESCRIBED_NOT_PAUSED}"
     if effect.needs_placebo:
         return f"{said}: placebo nights are needed to tell magnesium from expectation"
     lean = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
@@ -101,9 +108,19 @@ def _nights_words(effect: DiaryEffect) -> str:
     return f"about {n} more written night{'s' * (n != 1)} on it to tell"
 
 
-def effect_line(effect: DiaryEffect) -> str:
-    """One effect: the change in words and its verdict."""
-    return f"{change_phrase(effect)}: {verdict_phrase(effect)}"
+def effect_line(effect: DiaryEffect, prescribed: bool = False) -> str:
+    """One effect: the change in words and its verdict (``prescribed``: :func:`verdict_phrase`)."""
+    return f"{change_phrase(effect)}: {verdict_phrase(effect, prescribed)}"
+
+
+PRESCRIBED_NOT_PAUSED = ("a prescribed magnesium is not paused or swapped for placebo to "
+                         "compare: its prescriber decides")
+"""What an unsettled effect says of a prescribed treatment instead of the nights off it needs."""
+
+
+def held_as_prescribed(codes: Sequence[str]) -> bool:
+    """Whether a recommendation's ``codes`` hold the magnesium as a prescribed treatment."""
+    return "prescribed" in codes
 
 
 MANY_LINES = 10

@@ -36,7 +36,13 @@ from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import Screening, screen
 from model.report.advice import what_to_do
 from model.report.diary_words import hard_week, record_line
-from model.report.effect_words import INTERVAL_NOTE, chance_note, effect_line, tried_forms
+from model.report.effect_words import (
+    INTERVAL_NOTE,
+    chance_note,
+    effect_line,
+    held_as_prescribed,
+    tried_forms,
+)
 from model.report.evidence_words import first_why, main_evidence
 from model.report.how_sure import how_sure, prior_caveat
 from model.report.pathway_words import pathway_lines, pathways_intro
@@ -322,9 +328,9 @@ def _why(result: Analysis) -> str:
     return f"{reason}." if reason else "the best expected step."
 
 
-def _tried(effects: DiaryEffects,
-           weights: dict[str, float]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((label, tuple(effect_line(e) for e in own))
+def _tried(effects: DiaryEffects, weights: dict[str, float],
+           prescribed: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((label, tuple(effect_line(e, prescribed) for e in own))
                  for label, own in tried_forms(effects, weights))
 
 
@@ -358,8 +364,8 @@ def headline(result: Analysis) -> Headline:
 
     """
     rec = result.decision.recommendation
-    tried = (_tried(result.effects, result.profile.outcome_weights())
-             if result.fit.diagnostics_.ok else ())
+    tried = (_tried(result.effects, result.profile.outcome_weights(),
+                    held_as_prescribed(rec.reason_codes)) if result.fit.diagnostics_.ok else ())
     rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
     # a prescribed magnesium is never swapped for a placebo: no note proposing it
     caution = (NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights
