@@ -152,3 +152,45 @@ def test_a_sachet_is_a_form_taken_by_mouth_and_its_amount_is_asked_for(tmp_path,
     rules = screen(profile, priors.safety)
     assert not rules.unchecked and len(rules.holds) == 1
     assert rules.holds[0].startswith("your other magnesium (magnesium citrate 1.2 g per sachet)")
+
+
+def test_a_label_to_read_is_asked_for_not_a_clinician(priors):
+    """Only an unread product holds: the profile lifts it (``other_unread``), not a visit.
+
+    The hold said "see your clinician before any change to magnesium" and "look again after
+    a clinician has advised" for what the product's label says (stop 71's note).
+    """
+    past = History(Regimen("glycinate", 200), 30, frozenset({"glycinate"}), 0)
+    rec = decide(GLYCINATE_HELPS, priors=priors, diary=past, as_of=AS_OF, profile=Profile(
+        medications=["magnesium citrate, 2 caps"])).recommendation
+    assert "other_unread" in rec.reason_codes and "clinician" not in " ".join(rec.reasons)
+    assert rec.reasons[-1] == "No other form or dose is suggested until your profile gives it."
+    with_digoxin = decide(GLYCINATE_HELPS, priors=priors, diary=past, as_of=AS_OF,
+                          profile=Profile(medications=["digoxin", "magnesium citrate, 2 caps"])
+                          ).recommendation
+    assert "other_unread" not in with_digoxin.reason_codes
+    assert "see your clinician" in with_digoxin.reasons[0]
+
+
+def test_analyze_asks_for_the_label_in_the_headline(tmp_path, capsys):
+    """End to end: what to do, why and when to look again name other_magnesium_mg."""
+    diary, profile = tmp_path / "d.csv", tmp_path / "me.toml"
+    diary.write_text("date,form,elemental_mg,sol_min,quality\n" + "".join(
+        f"2024-03-0{d},glycinate,200,{20 + 5 * d},3\n" for d in (1, 2, 3)))
+    profile.write_text('age = 50\negfr = 80\nmedications = ["Mag 365, 1 sachet"]\n')
+    assert main(["analyze", str(diary), "--profile", str(profile), "--allow-unknown"]) == 0
+    out = capsys.readouterr().out
+    assert "Recommendation: Write other_magnesium_mg = ... in your profile" in out
+    assert "Why: What mgsleep needs first: your other magnesium (Mag 365" in out
+    assert "Look again: once your profile gives other_magnesium_mg" in out
+
+
+def test_plan_waits_for_the_label_not_a_clinician(tmp_path, capsys):
+    """``plan`` refuses beside an unread product, asking for other_magnesium_mg only."""
+    profile = tmp_path / "me.toml"
+    profile.write_text('age = 50\negfr = 80\nmedications = ["magnesium citrate, 2 caps"]\n')
+    assert main(["plan", "--forms", "glycinate,taurate", "--dose", "200", "--seed", "1",
+                 "--profile", str(profile), "--out", str(tmp_path / "plan.csv")]) == 2
+    said = capsys.readouterr().err
+    assert "plan a trial once your profile gives other_magnesium_mg" in said
+    assert "clinician" not in said and not (tmp_path / "plan.csv").exists()

@@ -408,7 +408,7 @@ def test_advice_made_without_the_posterior_shows_no_scores_and_no_ranking(analys
     # a referral: "settled: yes" and a review date beside "after a clinician has advised"
     referred = render_report(replace(ruled, decision=replace(ruled.decision, recommendation=replace(
         ruled.decision.recommendation, action="refer", commit=True))))
-    assert "no: a clinician decides" in referred and "<td>True</td>" not in referred
+    assert "no: until a clinician has advised" in referred and "<td>True</td>" not in referred
     assert referred.count("after a clinician has advised") == 2
     assert f">{ruled.decision.recommendation.next_review.isoformat()}<" not in referred
     assert len(IMG.findall(page)) == len(IMG.findall(render_report(analysis))) - 1

@@ -228,10 +228,11 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
     return _without_posterior("refer", review,
                               rule_words.hold_reasons(rules.holds, past.current,
                                                       rules.ceiling_mg, breaks,
-                                                      rules.medicine_hold),
+                                                      rules.medicine_hold, rules.label_holds),
                               warnings, True, ("refer", "refer_hold", *breaks,
                                                *("medicine_hold",) * rules.medicine_hold,
                                                *("prescribed",) * rules.prescribed,
+                                               *("other_unread",) * rules.label_holds,
                                                *("acute_gi",) * loose))
 
 

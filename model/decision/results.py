@@ -83,6 +83,9 @@ REASON_CODES: dict[str, str] = {
     "refer_hold": ("a medicine with which magnesium is not changed without the prescriber "
                    "(digoxin), or pregnancy or breastfeeding: keep the current routine within "
                    "the hard rules and see a clinician"),
+    "other_unread": ("with refer_hold: the only hold is another magnesium product whose "
+                     "amount a day mgsleep cannot read: the routine is kept, and the profile's "
+                     "other_magnesium_mg (from its label), not a clinician, lifts the hold"),
     "medicine_hold": ("with refer_hold: the hold is a medicine's (digoxin): even a change the "
                       "hard rules ask for is the prescriber's to make"),
     "prescribed": ("the magnesium is a prescribed treatment (prescribed_magnesium, a low "

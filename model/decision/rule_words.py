@@ -24,6 +24,8 @@ from model.evidence.schema import Interaction
 REFERRAL_LABEL = "Reason to see a clinician"
 """How a contraindication is introduced once magnesium is taken or in a clinician's summary:
 not every rule that refers is a contraindication (pregnancy asks for a clinician's dose)."""
+LABEL_LABEL = "What mgsleep needs first"
+"""The label of a hold the profile lifts (:func:`hold_reasons`' ``label``)."""
 
 
 NO_PROFILE = ("no profile given: mgsleep checked none of your age, pregnancy or breastfeeding, "
@@ -85,7 +87,7 @@ def after_review(rule: str) -> str:
 
 
 def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
-                 breaks: Sequence[str], medicine: bool = True) -> list[str]:
+                 breaks: Sequence[str], medicine: bool = True, label: bool = False) -> list[str]:
     """The reasons of a ``refer`` that keeps the current routine until a clinician advises.
 
     With a ``medicine`` hold, stopping is a change too (low magnesium raises digoxin's
@@ -93,7 +95,10 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
     breaks a hard rule (``breaks``: :func:`model.decision.rules.current_breaks`), which the
     clinician is then asked to end. A condition's hold (pregnancy) asks for the clinician's
     sign-off, and an excluded form is stopped now (whatever its dose), a dose above its
-    ceiling lowered.
+    ceiling lowered. A ``label`` hold (another product's magnesium not read,
+    :attr:`~model.decision.screening.Screening.label_holds`) waits for the profile's
+    ``other_magnesium_mg``, not for a clinician (a clinic's pharmacist: "see your clinician"
+    for what a label says).
     """
     if "current_excluded" in breaks:   # stopped, whatever its dose
         keep = (f"Your profile excludes {current.form}: see your clinician soon about "
@@ -106,18 +111,23 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
                 if medicine else
                 f"Lower {current.words} to at most {ceiling_mg:g} mg/day now, your ceiling, "
                 "and see your clinician before any other change")
+    elif label:
+        keep = (f"Keep taking {current.words} as you do now, and change it only once your "
+                "profile gives other_magnesium_mg" if current.active else
+                "Do not start magnesium until your profile gives other_magnesium_mg")
     elif current.active:
         keep = (f"Keep taking {current.words} as you do now and see your clinician before "
                 "any change to magnesium")
     else:
         keep = "Do not start magnesium; see your clinician first"
     return [f"{keep}.",
-            *(f"{REFERRAL_LABEL}: {h}." for h in holds),
-            "No other form or dose is suggested until a clinician has advised."]
+            *(f"{LABEL_LABEL if label else REFERRAL_LABEL}: {h}." for h in holds),
+            "No other form or dose is suggested until " + (
+                "your profile gives it." if label else "a clinician has advised.")]
 
 
 def plan_refusals(referrals: Sequence[str], holds: Sequence[str], ceiling_mg: float,
-                  medicine: bool) -> list[str]:
+                  medicine: bool, label: bool = False) -> list[str]:
     """Why ``plan`` plans no trial: each rule, with what to do about magnesium taken now.
 
     A plan knows nothing of what is taken now, so it says both: a contraindication stops
@@ -125,8 +135,11 @@ def plan_refusals(referrals: Sequence[str], holds: Sequence[str], ceiling_mg: fl
     keeps it as :func:`hold_reasons` does, within the ceiling. ``plan`` said "see a clinician
     before taking magnesium" of both, which never stopped magnesium already taken, and
     contradicted ``analyze``'s "keep taking ... as you do now" for pregnancy (a life-stage
-    audit).
+    audit). A ``label`` hold waits for the profile, as in :func:`hold_reasons`.
     """
+    if label and not referrals:
+        return [f"if you take magnesium now, keep taking it as you do now; plan a trial once "
+                f"your profile gives other_magnesium_mg: {rule}" for rule in holds]
     if referrals:
         return [f"if you take magnesium now, stop it and see a clinician (do not start it "
                 f"before one has advised): {rule}" for rule in (*referrals, *holds)]

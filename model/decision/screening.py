@@ -104,6 +104,10 @@ class Screening:
         The magnesium is a prescribed treatment (:mod:`model.decision.prescribed`): held as a
         medicine's hold, the ceiling at least the dose taken now; beside a referral, the
         prescriber is contacted today rather than the treatment stopped.
+    label_holds : bool
+        Every hold is another product's magnesium not read
+        (:func:`model.decision.other_magnesium.unread_holds`): the profile's
+        ``other_magnesium_mg`` lifts it, not a clinician.
 
     """
 
@@ -124,6 +128,7 @@ class Screening:
     fact_cautions: tuple[str, ...] = ()
     rules_applied: tuple[str, ...] = ()
     prescribed: bool = False
+    label_holds: bool = False
 
     @property
     def all_warnings(self) -> tuple[str, ...]:
@@ -391,6 +396,7 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
     cautions = [_reason(c, profile) for c in applied if c.condition != KIDNEY_UNKNOWN]
     warnings += cautions
     other = other_magnesium(profile, magnesium_products(medicines, names.magnesium), taking)
+    label_holds = bool(other.unread) and not holds
     holds = (*holds, *unread_holds(other))     # an amount not read: no magnesium added to it
     own = profile.ceiling_mg(safety)
     limit, setter = _limit([c for c, _ in found] + applied, safety)
@@ -418,4 +424,4 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
                      tuple(cautions), other.mg, at_limit, setter, missing,
                      (*rule_words.missing_warnings(missing), *facts), tuple(facts),
                      tuple(dict.fromkeys(c.id for c in (*(c for c, _ in found), *applied))),
-                     prescribed)
+                     prescribed, label_holds)

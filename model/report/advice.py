@@ -63,6 +63,10 @@ def _advice(recommendation: Recommendation) -> str:
         if "refer_hold" in codes and "current_above_ceiling" in codes:   # pregnancy, 300 mg
             return ("Lower your magnesium to your daily ceiling now (below), and see your "
                     "clinician before any other change.")
+        if "other_unread" in codes:     # a label to read, not a clinician to see
+            return ("Write other_magnesium_mg = ... in your profile (your other magnesium "
+                    "product's elemental magnesium a day, from its label) and analyse again; "
+                    "keep your current routine meanwhile.")
         if "refer_hold" in codes:
             return "See your clinician before any change to magnesium."
         return "See a clinician before taking magnesium."

@@ -35,7 +35,7 @@ from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
 from model.decision.gi_words import GENTLEST, SPLIT_ASSUMPTION
 from model.decision.other_magnesium import after_other
-from model.decision.rule_words import REFERRAL_LABEL, after_review
+from model.decision.rule_words import LABEL_LABEL, REFERRAL_LABEL, after_review
 from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses
 from model.evidence.names import listed
@@ -231,7 +231,9 @@ def _safety(profile: Profile, safety: Safety, rules: Screening,
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
         _ceiling(profile, safety, rules),
-        *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in (*rules.referrals, *rules.holds)),
+        *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in rules.referrals),
+        *(f"{LABEL_LABEL if rules.label_holds else REFERRAL_LABEL}: {_stop(h)}"
+          for h in rules.holds),
         *(f"Caution: {_stop(w)}" for w in cautions if w not in later),
         *_unchecked(profile, safety, rules),
         *([after_review(f"{'; '.join(w.removesuffix('.') for w in later)}.")]

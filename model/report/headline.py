@@ -31,6 +31,7 @@ from model.core.regimen import Regimen
 from model.decision import Recommendation, history
 from model.decision.explain import best_waiting
 from model.decision.plan_words import nights_off_words, tie_order_words
+from model.decision.rule_words import LABEL_LABEL
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import Screening, screen
@@ -59,6 +60,10 @@ AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this 
                   "mgsleep suggests no new form or dose.")
 """When to look again after a referral: not on a date, since the next step is the clinician's
 and the profile keeps referring (the JSON's ``next_review`` is null, from schema_version 12)."""
+
+AFTER_LABEL = ("once your profile gives other_magnesium_mg: until then mgsleep suggests no new "
+               "form or dose.")
+"""When to look again after a hold the profile lifts (``other_unread``): not a clinician's."""
 
 
 def sampler_name(fit: PersonalModel) -> str:
@@ -269,7 +274,8 @@ def _why(result: Analysis) -> str:
     rec = result.decision.recommendation
     codes = set(rec.reason_codes)
     if "refer" in codes:   # the rule first, not what to do (a hold's first reason is that)
-        return min(rec.reasons, key=lambda r: (not r.startswith(LABEL), r.startswith("Stop")))
+        return min(rec.reasons, key=lambda r: (not r.startswith((LABEL, LABEL_LABEL)),
+                                                r.startswith("Stop")))
     if "diagnostics_failed" in codes:
         return "the model fit did not pass its checks, so it gives no dosing advice."
     if codes & BREACHES:  # its sentence comes first among the reasons
@@ -373,8 +379,8 @@ def headline(result: Analysis) -> Headline:
     paths = ((pathways_intro(result.pathways, rec.action),
               *(raise_checked(line, rules) for line in pathway_lines(result.pathways)))
              if result.pathways else ())
-    review = (AFTER_REFERRAL if rec.action == "refer"
-              else review_words(rec.next_review, result.as_of))
+    review = (review_words(rec.next_review, result.as_of) if rec.action != "refer"
+              else AFTER_LABEL if "other_unread" in rec.reason_codes else AFTER_REFERRAL)
     notes = rules.with_dose(_taken(result))
     return Headline(hard_week(result.diary.nights) + what_to_do(rec) + notes,
                     _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),

@@ -136,13 +136,15 @@ def _recommendation(result: Analysis) -> str:
         "p_constraint_violation": rec.p_constraint_violation}
     if not scores.from_posterior:    # a rule's advice: its 0s are placeholders, not estimates
         estimated = dict.fromkeys(estimated, "not estimated")
-    referred = rec.action == "refer"     # the next step is a clinician's, not on a date
+    # a referral's next step is a clinician's (or, for an unread product, the profile's)
+    waits = (None if rec.action != "refer" else "the profile gives other_magnesium_mg"
+             if "other_unread" in rec.reason_codes else "a clinician has advised")
     facts = pd.DataFrame({**{k: [v] for k, v in estimated.items()},
-                          "commit": ["no: a clinician decides" if referred else
+                          "commit": [f"no: until {waits}" if waits else
                                      BY_DESIGN_CELL if "by_design" in rec.reason_codes
                                      else rec.commit],
                           "reason codes": [", ".join(rec.reason_codes)],
-                          "next review": ["after a clinician has advised" if referred
+                          "next review": [f"after {waits}" if waits
                                           else rec.next_review.isoformat()]})
     return body + captioned("The recommendation's scores", table(facts, {"commit": "settled"}))
 

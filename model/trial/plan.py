@@ -297,7 +297,8 @@ def _screen(arms: list[str], faults: list[Fault], profile: Profile,
     """
     rules = screen(profile, safety)
     said = (prescribed_plan_refusals(rules.referrals, rules.holds) if rules.prescribed else
-            plan_refusals(rules.referrals, rules.holds, rules.ceiling_mg, rules.medicine_hold))
+            plan_refusals(rules.referrals, rules.holds, rules.ceiling_mg, rules.medicine_hold,
+                          rules.label_holds))
     faults += [Fault("profile", "", f"{why}; no trial is planned") for why in said]
     faults += [Fault("forms", "", excluded_block(arm)) for arm in arms
                if arm != PLACEBO and arm not in rules.allowed_forms]
