@@ -194,3 +194,15 @@ def test_plan_waits_for_the_label_not_a_clinician(tmp_path, capsys):
     said = capsys.readouterr().err
     assert "plan a trial once your profile gives other_magnesium_mg" in said
     assert "clinician" not in said and not (tmp_path / "plan.csv").exists()
+
+
+def test_a_dose_the_ceiling_caps_is_a_whole_25_mg(priors):
+    """1.2 g of citrate leaves 156 mg: the start is 150 mg, a dose one can buy, not 156."""
+    past = History(NO_MAGNESIUM, 30, frozenset(), 0)
+    rec = decide(GLYCINATE_HELPS, priors=priors, diary=past, as_of=AS_OF, profile=Profile(
+        age=50, egfr=80, medications=["magnesium citrate 1.2 g daily"])).recommendation
+    assert rec.action == "start" and rec.regimen.elemental_mg == 150
+    on_200 = History(Regimen("glycinate", 200), 30, frozenset({"glycinate"}), 0)
+    lower = decide(GLYCINATE_HELPS, priors=priors, diary=on_200, as_of=AS_OF, profile=Profile(
+        age=50, egfr=80, medications=["magnesium citrate 1.2 g daily"])).recommendation
+    assert lower.regimen is not None and lower.regimen.elemental_mg <= 150

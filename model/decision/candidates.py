@@ -52,7 +52,8 @@ def _lower_doses(dose: float, ceiling_mg: float, s: DecisionSettings) -> list[fl
     """The doses a ``decrease_dose`` may go to, highest first.
 
     One step down (``step_mg``); from above the ceiling, every allowed dose of the grid of
-    steps from ``min_dose_mg`` and each start dose, with the ceiling itself: the dose must
+    steps from ``min_dose_mg`` and each start dose, with the ceiling itself (a whole
+    ``dose_unit_mg``, :meth:`DecisionSettings.capped`): the dose must
     come down, and the least change (to the ceiling) may break the GI chance constraint
     while a lower dose does not (an outside audit: citrate 400 mg was told to stop, "the
     only step allowed", with 350 mg over the GI limit and 300 or 200 mg never assessed).
@@ -62,7 +63,7 @@ def _lower_doses(dose: float, ceiling_mg: float, s: DecisionSettings) -> list[fl
         downs = {dose - s.step_mg}
     else:
         steps = max(int((ceiling_mg - s.min_dose_mg) // s.step_mg) + 1, 0)
-        downs = {ceiling_mg, *(s.min_dose_mg + k * s.step_mg for k in range(steps)),
+        downs = {s.capped(dose, ceiling_mg), *(s.min_dose_mg + k * s.step_mg for k in range(steps)),
                  *(d for d in s.start_doses_mg if d <= ceiling_mg)}
     return sorted((d for d in downs if d >= s.min_dose_mg), reverse=True)
 
@@ -112,7 +113,7 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
 
     """
     if not current.active:
-        doses = sorted({min(d, ceiling_mg) for d in s.start_doses_mg} - {0.0})
+        doses = sorted({s.capped(d, ceiling_mg) for d in s.start_doses_mg} - {0.0})
         starts = [Regimen(f, d) for f in allowed_forms for d in doses if d >= s.min_dose_mg]
         again = [r for r in dict.fromkeys(taken) if r.active and r.form in allowed_forms
                  and r.elemental_mg <= ceiling_mg and r not in starts]
@@ -120,7 +121,7 @@ def candidates(current: Regimen, ceiling_mg: float, allowed_forms: Sequence[str]
             Candidate("start", r) for r in (*starts, *again)]
     dose = current.elemental_mg
     found = [Candidate("continue", current)]
-    up = min(dose + s.step_mg, ceiling_mg)
+    up = s.capped(dose + s.step_mg, ceiling_mg)
     if up > dose:
         found.append(Candidate("increase_dose", replace(current, elemental_mg=up)))
     found += [Candidate("decrease_dose", replace(current, elemental_mg=down))

@@ -110,6 +110,9 @@ Defaults (:class:`DecisionSettings`) and why:
   ``close_call``), since another fit of the same diary may rank them the other way. A change
   within that error of staying is not advised and a close call is never a commitment
   (:func:`model.decision.choice.stay_on_a_close_call`).
+- ``dose_unit_mg = 25``: a dose a ceiling caps below a step (:meth:`DecisionSettings.capped`)
+  is the highest multiple of 25 mg within it, a dose one can buy and take (the ceiling 1.2 g
+  of citrate leaves, 156 mg, gave "Start glycinate, 156 mg").
 - **Evaluation period from the kinetics** (``period_from_kinetics``): a change is judged when
   first-order build-up reaches ``steady_share = 0.8`` of its steady state at the posterior
   median time constant (17 nights at tau = 10 days: 16.1, rounded up), never fewer than
@@ -129,6 +132,7 @@ Defaults (:class:`DecisionSettings`) and why:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -199,6 +203,17 @@ class DecisionSettings:
     close_call_se: float = 2.0
     min_commit_draws: int = 20
     period_holds_changes: bool = True
+    dose_unit_mg: float = 25.0
+
+    def capped(self, dose_mg: float, ceiling_mg: float) -> float:
+        """``dose_mg``, or below a lower ``ceiling_mg`` the highest whole ``dose_unit_mg`` under it.
+
+        A ceiling the other products leave (1.2 g of citrate leaves 156 mg) is no dose a
+        product sells: the dose capped by it is 150 mg, still within it.
+        """
+        if dose_mg <= ceiling_mg:
+            return dose_mg
+        return math.floor(ceiling_mg / self.dose_unit_mg + 1e-9) * self.dose_unit_mg
 
     def harmful(self, p_harm: float) -> bool:
         """Whether P(the current regimen does harm) says it probably does (see ``p_harm``).
