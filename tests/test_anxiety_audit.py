@@ -57,3 +57,20 @@ def test_a_week_of_very_high_anxiety_says_see_a_clinician_first():
     assert hard_week(calmer) == "" and hard_week(pd.DataFrame({"sol_min": [20.0]})) == ""
     months_ago = pd.DataFrame({"anxiety": [9.0, 10, 9, 9] + [np.nan] * 60})   # a review
     assert hard_week(months_ago) == ""
+
+
+def test_a_safety_rules_stop_comes_before_the_anxious_weeks_prompt(tmp_path, capsys):
+    """A clinic's audit: "A change started in such a week is hard to judge ..." came first,
+    the contraindication's "Stop taking magnesium now" last in the headline."""
+    from model.cli.main import main
+
+    diary, profile = tmp_path / "d.csv", tmp_path / "me.toml"
+    diary.write_text("date,form,elemental_mg,sol_min,quality,anxiety\n" + "".join(
+        f"2024-03-0{d},citrate,300,30,3,9\n" for d in range(1, 10)))
+    profile.write_text('age = 50\negfr = 80\nconditions = ["myasthenia gravis"]\n')
+    assert main(["analyze", str(diary), "--profile", str(profile)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines()
+                if x.startswith("Recommendation:"))
+    assert line.startswith("Recommendation: Stop taking magnesium now and see a clinician. "
+                           "Your evening anxiety was 8 or more")
+    assert "hard to judge" not in line

@@ -50,13 +50,14 @@ def _listed(items: list[str]) -> str:
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
 
 
-def hard_week(nights: pd.DataFrame) -> str:
+def hard_week(nights: pd.DataFrame, judged: bool = True) -> str:
     """A prompt to see a clinician after a week of very high anxiety, else "".
 
     Magnesium is no treatment for severe anxiety or panic, and a change started in such a week
     is hard to judge (the weeks after tend to be calmer whatever is taken): a week of panic
     attacks was answered "Switch to taurate ... to learn" with no word of either (an anxious
-    person's audit).
+    person's audit). Beside a safety rule's answer (``judged`` false: "Stop taking magnesium
+    now") it says nothing of judging a change, which the rule does not ask for.
     """
     hard, recorded = very_anxious(nights)
     if hard < HARD_WEEK[0]:
@@ -64,5 +65,6 @@ def hard_week(nights: pd.DataFrame) -> str:
     return (f"Your evening anxiety was {HARD_ANXIETY} or more on {hard} of the last "
             f"{HARD_WEEK[1]} nights ({recorded} with it recorded): magnesium is no treatment "
             "for severe anxiety or panic, so talk to your clinician or prescriber soon (in a "
-            "crisis, call your local emergency number). A change started in such a week is hard "
-            "to judge, since the weeks after tend to be calmer whatever you take. ")
+            "crisis, call your local emergency number). " + (
+                "A change started in such a week is hard to judge, since the weeks after tend "
+                "to be calmer whatever you take. " if judged else ""))

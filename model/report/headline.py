@@ -382,7 +382,10 @@ def headline(result: Analysis) -> Headline:
     review = (review_words(rec.next_review, result.as_of) if rec.action != "refer"
               else AFTER_LABEL if "other_unread" in rec.reason_codes else AFTER_REFERRAL)
     notes = rules.with_dose(_taken(result))
-    return Headline(hard_week(result.diary.nights) + what_to_do(rec) + notes,
+    # a safety rule's answer comes first (an anxious week's prompt after: a clinic's audit)
+    what = (f"{what_to_do(rec)} {hard_week(result.diary.nights, judged=False)}".rstrip()
+            if rec.action == "refer" else hard_week(result.diary.nights) + what_to_do(rec))
+    return Headline(what + notes,
                     _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),
                     _capital(how_sure(rec)) + prior_caveat(rec, result.sensitivity), review,
                     record_line(result.profile.outcome_weights(),
