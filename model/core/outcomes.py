@@ -67,6 +67,22 @@ class OutcomeSpec:
         """+1 when a higher value is better, -1 when a lower one is."""
         return 1.0 if self.better == "higher" else -1.0
 
+    @property
+    def best(self) -> float:
+        """The diary value at the scale's better end: 0 minutes or awakenings, the top rating."""
+        if self.family == "ordinal" and self.better == "higher":
+            return float(self.lowest + self.categories - 1)
+        return float(self.lowest)
+
+    def room(self, level: float) -> float:
+        """How far ``level`` (diary units) is from :attr:`best`: the most it could improve.
+
+        A good sleeper at 5 minutes' sleep onset, or a quality of 4.9 of 5, has less room than
+        one MCID: no change could show as one that matters (an edge-of-scale audit: magnesium
+        was advised to try, form after form, where nothing could be gained).
+        """
+        return max(0.0, self.sign * (self.best - level))
+
 
 SPECS: dict[str, OutcomeSpec] = {
     "sol": OutcomeSpec("sol", "sol_min", "normal_ar1", "log_ratio", "lower", "sol_min", "min", 1,
