@@ -39,7 +39,7 @@ def test_a_blinded_diary_is_analysed_only_once_unblinded(blinded, tmp_path, caps
     what the person takes (it said "Start threonate" halfway through a blinded trial)."""
     diary, key = blinded
     result = tmp_path / "result.json"
-    assert main(["analyze", str(diary), "--json", str(result)]) == 2
+    assert main(["analyze", str(diary), "--json", str(result)]) == 3
     err = capsys.readouterr().err
     assert f"{diary}: column notes, 84 nights from 2024-01-15 to " in err
     assert f"mgsleep unblind {diary} --key" in err and not result.exists()

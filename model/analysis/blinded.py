@@ -3,7 +3,8 @@
 A blinded diary cannot be analysed until the trial ends (:func:`model.data.diary.
 refuse_blinded`), but stopping a pot that upsets the stomach needs no unblinding: the acute
 GI rule of an open diary (:func:`model.decision.rules.acute_gi`: ``acute_gi_nights`` GI nights
-within the last ``gi_window``) is applied to each pot code instead of each regimen.
+within the last ``gi_window``) is applied to each pot code instead of each regimen. Nor does
+a hard rule of the profile (:func:`pots_screened`): any pot may hold magnesium.
 """
 
 from __future__ import annotations
@@ -11,10 +12,103 @@ from __future__ import annotations
 import datetime as dt
 
 from model.core.errors import Fault
+from model.core.forms import FORMS
 from model.data.diary import Diary, pot_codes
+from model.data.profile import Profile
 from model.decision.history import history
+from model.decision.other_magnesium import after_other
+from model.decision.prescribed import prescribed_plan_refusals
+from model.decision.rule_words import REFERRAL_LABEL
 from model.decision.rules import acute_gi
+from model.decision.screening import Screening, screen
 from model.decision.settings import DecisionSettings
+from model.evidence.schema import Safety
+
+KEY_HOLDER = "whoever holds the key can tell them what each pot holds"
+"""Who knows what the pots hold: the clinician need not wait for the trial's end to learn it."""
+
+PLAN_DOSE = ("the trial's dose (the same in every pot: its plan's --dose; whoever holds the key "
+             "knows it)")
+"""What the person may not know of the pots, but can learn without unblinding the trial."""
+
+
+def pot_rules(rules: Screening, default_mg: float) -> list[str]:
+    """What the profile's hard rules say of a blinded trial's pots, one line per rule.
+
+    Any pot may hold magnesium, at the plan's dose, so the pots are magnesium taken now, of
+    a form and dose not known here: the words of :func:`model.decision.rule_words.
+    hold_reasons` and :func:`~model.decision.rule_words.plan_refusals` (which ``plan --blind``
+    refuses such a profile with), said of the pots. A contraindication stops them; a
+    medicine's hold keeps them until the clinician advises (stopping is a change too); a
+    prescribed magnesium is added to by nothing (:mod:`model.decision.prescribed`); a
+    condition's hold (pregnancy) and a ceiling below ``default_mg`` (the safety ceiling, at
+    or under which the trial was planned) keep them only at a dose within the ceiling; a
+    form excluded is stopped if the trial compares it.
+    """
+    ceiling = f"your ceiling of {rules.ceiling_mg:g} mg/day{after_other(rules.other_mg)}"
+    lowered = rules.ceiling_mg < default_mg
+    if rules.referrals:
+        first, *more = (*rules.referrals, *rules.holds)
+        return [f"Stop taking the trial's pots now and see a clinician: {first}",
+                *(f"{REFERRAL_LABEL}: {rule}" for rule in more),
+                f"Take no pot again before a clinician has advised, and tell them today that "
+                f"you have stopped ({KEY_HOLDER})",
+                *(prescribed_plan_refusals(rules.referrals[:1], ()) if rules.prescribed
+                  else ())]
+    keep, within = _pot_hold(rules, ceiling if lowered else "")
+    said = [f"{keep}: {rule}" for rule in rules.holds] if keep else []
+    if lowered and not within:
+        said.append(f"If {PLAN_DOSE} is above {ceiling}, stop taking the trial's pots now "
+                    "and tell whoever holds the key: the trial cannot go on at that dose")
+    excluded = [form for form in FORMS if form not in rules.allowed_forms]
+    if excluded:
+        said.append(f"If the trial compares {' or '.join(excluded)}, which your profile "
+                    "excludes, stop taking the trial's pots now and tell whoever holds the key "
+                    "(they know which pot holds it)")
+    return said
+
+
+def _pot_hold(rules: Screening, ceiling: str) -> tuple[str, bool]:
+    """What a hold (no referral) says of the pots, and whether it says the ``ceiling`` too.
+
+    ``ceiling``: the person's ceiling in words when it is below the safety ceiling, else "".
+    """
+    if not rules.holds:
+        return "", False
+    if rules.label_holds:
+        return ("Keep taking the trial's pots as you do now, and write the magnesium of your "
+                "other product in your profile (other_magnesium_mg)"), False
+    if rules.prescribed:
+        return ("Stop taking the trial's pots now: they may add magnesium to your prescribed "
+                "magnesium, to which nothing is added without your prescriber; tell them of "
+                f"the trial ({KEY_HOLDER})"), True
+    if rules.medicine_hold:
+        above = f"; if {PLAN_DOSE} is above {ceiling}, ask them about lowering it" * bool(ceiling)
+        return ("Keep taking the trial's pots as you do now and see your clinician soon, "
+                f"before any change to them, stopping included ({KEY_HOLDER}{above})"), True
+    at_most = ceiling or f"your ceiling of {rules.ceiling_mg:g} mg/day"
+    return (f"Keep taking the trial's pots only if {PLAN_DOSE} is at most {at_most}, else "
+            "stop them now; see your clinician before going on with the trial"), True
+
+
+def pots_screened(diary: Diary, profile: Profile, safety: Safety) -> list[Fault]:
+    """The profile's hard rules on the pots of a diary still blinded (:func:`pot_rules`).
+
+    A blinded diary is not analysed (:func:`model.data.diary.refuse_blinded`), and it was
+    refused before its profile was screened: eGFR 25, a pregnancy or myasthenia gravis that
+    came after ``plan --blind`` checked the profile got "Analyse it when the trial ends" and
+    no stop (a clinic's audit). Empty for a diary without a sealed pot.
+
+    Returns
+    -------
+    list of Fault
+        One per line of :func:`pot_rules`, naming no file (the person's rules, first).
+    """
+    if not pot_codes(diary.nights).notna().any():
+        return []
+    rules = screen(profile, safety)
+    return [Fault("", "", line) for line in pot_rules(rules,
+                                                      safety.ceiling.default_mg_per_day)]
 
 
 def pots_to_stop(diary: Diary, settings: DecisionSettings | None = None,

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from model.analysis.blinded import pots_to_stop
+from model.analysis.blinded import pots_screened, pots_to_stop
 from model.analysis.effects import DiaryEffects, diary_effects
 from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
@@ -391,7 +391,7 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     since, data = checked_start(data, person, profile), assumed_start(data, person)
     for note in dict.fromkeys(data.warnings):
         warnings.warn(note, DiaryWarning, stacklevel=2)
-    refuse_blinded(data, also=pots_to_stop(data))
+    refuse_blinded(data, also=[*pots_screened(data, person, prior_set.safety), *pots_to_stop(data)])
     enough_nights(data, person, prior_set)
     announce(f"analysing {data.n_recorded} nights of {data.source}", progress)
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,

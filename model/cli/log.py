@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from model.data.logged_night import Carried
     from model.data.merge import MergeReport, Source
+    from model.data.profile import Profile
 
 NOT_NUMBERS = frozenset({"-nan", "+nan", "#n/a", "null"})
 """Spellings of no number refused as a value, beside the diary reader's blanks
@@ -105,7 +106,30 @@ def run(args: argparse.Namespace) -> int:
     with exclusive(path):   # read, merge and write with no other writer in between
         written = _write_night(path, night, values, args.replace, carry=not asked, why=why)
     watch_night(path, night, values, profile)
+    if profile is not None:
+        watch_pots(path, profile)
     return written
+
+
+def watch_pots(path: Path, profile: Profile) -> None:
+    """Warn of what the profile's hard rules say of a blinded trial's pots, still sealed.
+
+    :func:`model.analysis.blinded.pots_screened`, as ``analyze`` says it before refusing the
+    diary: a pot night took no form, so a contraindication that came during the trial gave
+    no word on any night logged (a clinic's audit). A diary that does not read says nothing
+    here, as in :func:`~model.cli.night_warnings.watch_night`.
+    """
+    from model.analysis.blinded import pots_screened
+    from model.core.errors import MgsleepError
+    from model.data.diary import read_diary
+    from model.evidence.floor import bundled_safety
+
+    try:
+        diary = read_diary(path)
+    except MgsleepError:
+        return
+    for fault in pots_screened(diary, profile, bundled_safety()):
+        warnings.warn(str(fault), stacklevel=2)
 
 
 def now() -> dt.datetime:

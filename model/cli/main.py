@@ -10,6 +10,12 @@ import the heavy modules (PyMC, PyTensor) themselves, so ``mgsleep --help`` and
 - a user error (:class:`~model.core.errors.MgsleepError`, or an OS error on a path the user
   gave: missing, a directory, not permitted, not text) ends with exit code 2 and one line on
   standard error, ``mgsleep <command>: error: ...``;
+- a diary still blinded (:class:`~model.core.errors.BlindedDiary`: a blinded trial in
+  progress, nothing to analyse yet) ends with exit code :data:`BLINDED`, 3, and its message
+  on standard error, ``mgsleep <command>: ...``, whose first line is what to do now when
+  there is something (stop the pots under a contraindication); nothing is written. An
+  expected state, not bad input: a clinic's batch tells it from a file to fix (a clinic's
+  audit: both exited 2);
 - a closed output pipe (``mgsleep priors | head -1``) ends quietly;
 - anything else is a bug: it propagates with its traceback, to which one line on how to
   report it is added (an exception note, printed after the traceback).
@@ -35,12 +41,15 @@ from typing import NoReturn
 
 from model.cli.commands import COMMANDS
 from model.cli.environment import ensure_compile_cache, ensure_plot_config
-from model.core.errors import MgsleepError
+from model.core.errors import BlindedDiary, MgsleepError
 from model.core.progress import NO_PROGRESS, TABLE_COLUMNS
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
     FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
 """OS errors that a user causes by the paths they give."""
+
+BLINDED = 3
+"""Exit status of a diary still blinded: nothing to analyse yet, a blinded trial in progress."""
 
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT, as shells report it)."""
@@ -252,7 +261,7 @@ def one_line(message: Warning | str, category: type[Warning], filename: str, lin
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 1 closed pipe, 2 user error).
+    """Run the command line; return the exit code (0 ok, 1 closed pipe, 2 user error, 3 blinded).
 
     Warnings (ours and the libraries') are printed as one clean line each (:func:`one_line`)
     while the command runs.
@@ -305,6 +314,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"\nmgsleep {args.command}: interrupted; files are written whole or not at all, "
               "so each is as it was or complete", file=sys.stderr)
         return INTERRUPTED
+    except BlindedDiary as error:   # not "error:": a trial in progress, its stop first
+        print(f"mgsleep {args.command}: {error}", file=sys.stderr)
+        return BLINDED
     except (MgsleepError, UnicodeDecodeError) as error:
         message = describe(error, given_files(args))
     except OSError as error:

@@ -28,8 +28,8 @@ class Fault:
     message: str
 
     def __str__(self) -> str:
-        location = f"{self.file}: {self.where}" if self.where else self.file
-        return f"{location}: {self.message}"
+        location = ": ".join(part for part in (self.file, self.where) if part)
+        return f"{location}: {self.message}" if location else self.message
 
 
 class InputError(MgsleepError):
@@ -52,6 +52,16 @@ class PriorsError(InputError):
 
 class DiaryError(InputError):
     """A diary is malformed."""
+
+
+class BlindedDiary(DiaryError):
+    """A diary still blinded: nothing to analyse until its trial ends and it is unblinded.
+
+    An expected state, not a broken file: ``mgsleep`` exits with its own code for it
+    (:data:`model.cli.main.BLINDED`), so that a clinic's batch tells a trial in progress from
+    a diary to fix (a clinic's audit: both exited 2). Its first faults may be what to do now
+    without unblinding (stop the pots under a contraindication, a pot with loose stools).
+    """
 
 
 class ConvergenceError(MgsleepError):

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.core.errors import DiaryError, Fault
+from model.core.errors import BlindedDiary, DiaryError, Fault
 from model.core.forms import NONE
 from model.core.regimen import Regimen
 from model.data.compound_doses import compound_warnings, converted
@@ -203,24 +203,28 @@ def refuse_blinded(diary: Diary, also: Sequence[Fault] = ()) -> None:
     the advice would ignore what the person is taking. A blinded trial is analysed when it
     ends, after ``mgsleep unblind`` has filled each night's regimen from the sealed key.
 
-    ``also``: what to say with the refusal (a pot to stop for loose stools,
-    :func:`model.analysis.blinded.pots_to_stop`: it needs no unblinding).
+    ``also``: what to say before the refusal, what to do now without unblinding (the
+    profile's hard rules on the pots, :func:`model.analysis.blinded.pots_screened`; a pot
+    to stop for loose stools, :func:`model.analysis.blinded.pots_to_stop`). First: after
+    "a blinded diary. Analyse it when the trial ends" a person with a new contraindication
+    read no stop, and kept taking pots that may hold magnesium (a clinic's audit).
 
     Raises
     ------
-    DiaryError
-        Naming the diary, the coded nights and the command that unblinds them.
+    BlindedDiary
+        Saying ``also``, then naming the diary, the coded nights and the command that
+        unblinds them.
     """
     nights = diary.nights
     coded = nights.index[nights["recorded"] & (nights["form"] == NONE)
                          & nights["notes"].str.match(CODE_NOTE)]
     if coded.empty:
         return
-    raise DiaryError([Fault(
+    raise BlindedDiary([*also, Fault(
         diary.source, f"column notes, {len(coded)} nights from {coded[0].date()} to "
         f"{coded[-1].date()}", "expected the regimen of every night, got pot codes (code A, "
         "...) with no form: a blinded diary. Analyse it when the trial ends, unblinded: "
-        f"mgsleep unblind {diary.source} --key PLAN.key.json --out unblinded.csv"), *also])
+        f"mgsleep unblind {diary.source} --key PLAN.key.json --out unblinded.csv")])
 
 
 class DiaryWarning(UserWarning):
