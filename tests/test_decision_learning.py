@@ -361,19 +361,23 @@ def test_the_readme_documents_every_reason_code():
 
 
 def test_a_large_effect_is_not_understated_by_the_slope():
-    from model.decision.gains import change
+    from model.decision.gains import diary_gains
 
-    halved = np.full(4, 20.0)        # 40 -> 20 minutes: the true change is -20 minutes
+    def gain(variable, changed, against):
+        return diary_gains({variable: np.vstack([changed, against])}, np.array([0]),
+                           np.array([1]))[0, 0]
+
+    halved = np.full(4, 20.0)        # 40 -> 20 minutes: the true gain is 20 minutes
     before = np.full(4, 40.0)
-    assert change("sol_min", halved, before) == pytest.approx(np.full(4, -20.0), rel=0.05)
-    assert change("sol_min", before, halved) == pytest.approx(-change("sol_min", halved, before))
-    risky = np.full(3, 0.30)         # GI nights 5 % -> 30 %
-    assert change("gi_rate", risky, np.full(3, 0.05)) == pytest.approx(np.full(3, 0.25), rel=0.3)
+    assert gain("sol_min", halved, before) == pytest.approx(np.full(4, 20.0), rel=0.05)
+    assert gain("sol_min", before, halved) == pytest.approx(-gain("sol_min", halved, before))
+    risky = np.full(3, 0.30)         # GI nights 5 % -> 30 %: a loss of 0.25
+    assert gain("gi_rate", risky, np.full(3, 0.05)) == pytest.approx(np.full(3, -0.25),
+                                                                    rel=0.3)
 
 
-def test_gains_of_many_pairs_are_each_pairs_change_in_the_better_direction():
-    from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
-    from model.decision.gains import change, diary_gains
+def test_gains_of_many_pairs_are_each_pairs_gain_in_the_better_direction():
+    from model.decision.gains import diary_gains
 
     rng = np.random.default_rng(3)
     means = {"sol_min": rng.gamma(4, 8, (5, 200)), "awakenings": rng.gamma(3, 0.5, (5, 200)),
@@ -381,10 +385,10 @@ def test_gains_of_many_pairs_are_each_pairs_change_in_the_better_direction():
     rows, against = np.array([1, 2, 3, 4, 0, 2]), np.array([0, 0, 0, 0, 0, 4])
     gains = diary_gains(means, rows, against)
     assert gains.shape == (6, 4, 200)
-    for k, (variable, mean) in enumerate(means.items()):
-        sign = SPECS[OUTCOME_OF_GAIN[variable]].sign
-        for a, (i, j) in enumerate(zip(rows, against, strict=True)):
-            assert gains[a, k] == pytest.approx(sign * change(variable, mean[i], mean[j]))
+    for a, (i, j) in enumerate(zip(rows, against, strict=True)):   # all pairs = one at a time
+        alone = diary_gains(means, np.array([i]), np.array([j]))[0]
+        assert gains[a] == pytest.approx(alone)
+        assert gains[a] == pytest.approx(-diary_gains(means, np.array([j]), np.array([i]))[0])
     assert np.all(gains[4] == 0)            # a regimen against itself gains nothing
     # fewer minutes to fall asleep is a gain: row 1 has 20 % shorter nights than row 0
     shorter = {"sol_min": np.vstack([np.full(3, 40.0), np.full(3, 32.0)])}

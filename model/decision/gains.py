@@ -9,6 +9,11 @@ two regimens' typical nights (their posterior means), so that a large effect is 
 understated by the slope at one end, and a symmetric posterior on the link scale still has an
 expected gain of exactly zero.
 
+The one slope serves an expected value, not an interval: it drops the uncertainty of where the
+level sits, which near a scale's end is most of it. The effects shown to a person
+(:mod:`model.analysis.effects`) are therefore each draw's own difference of the predicted
+nightly means, not these gains (an edge-of-scale audit, C F4: a freshness interval halved).
+
 Links (applied to the diary-scale mean a ``predict`` returns, so any ``predict`` works):
 
 - sleep-onset latency (log1p-normal): ``log1p(m)``, slope ``m + 1`` minutes per unit;
@@ -81,16 +86,6 @@ def _slope_between(variable: str, a: float, b: float) -> float:
     return slope(variable, _diary_value(variable, 0.5 * (a + b)))
 
 
-def change(variable: str, changed: np.ndarray, against: np.ndarray) -> np.ndarray:
-    """Draws of the change from ``against`` to ``changed`` in diary units (raw direction).
-
-    ``changed`` and ``against`` are diary-scale draws of the two regimens; the link-scale
-    difference of each draw is multiplied by the slope halfway between their typical nights.
-    """
-    a, b = link(variable, changed), link(variable, against)
-    return _slope_between(variable, float(np.nanmean(a)), float(np.nanmean(b))) * (a - b)
-
-
 def per_night_variance(variable: str, mean: float, smd_sd: float) -> float:
     """Night-to-night variance of one night on the link scale.
 
@@ -121,7 +116,7 @@ def diary_gains(means: Mapping[str, np.ndarray], rows: np.ndarray,
 
     """
     gains = []
-    for variable, mean in means.items():  # what ``change`` does, for every pair at once
+    for variable, mean in means.items():
         linked = link(variable, mean)
         typical = np.nanmean(linked, axis=1)
         slopes = np.array([_slope_between(variable, typical[i], typical[j])

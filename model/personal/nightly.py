@@ -32,6 +32,7 @@ from model.likelihood.families import (
     NegativeBinomial,
     NormalAR1,
     Ordinal,
+    family_of,
 )
 
 CHUNK = 500
@@ -124,8 +125,9 @@ def predictive_draws(draws: Draws, data: Data,
     eta = linear_predictors(draws, data)
     log_sol = NormalAR1.draw(eta["sol"], draws["sol_sigma"], draws["sol_rho"], rng)
     alpha = draws["awakenings_overdispersion"][:, None] ** -2
-    out = {"sol": np.expm1(log_sol),
-           "awakenings": NegativeBinomial.draw(np.exp(eta["awakenings"]), alpha, rng),
+    awakenings = NegativeBinomial.draw(np.exp(eta["awakenings"]), alpha, rng)
+    out = {"sol": NormalAR1.minutes(log_sol),      # nights a diary can hold (0-720, 0-50)
+           "awakenings": np.minimum(awakenings, family_of("awakenings").max_count),
            "gi": Bernoulli.draw(eta["gi"], rng).astype(int)}
     for name in ORDINAL:
         cuts = draws[f"{name}_cutpoints"][:, None, :]

@@ -159,8 +159,8 @@ def simulate_diary(persona: Persona | str, nights: int, *, seed: int | None = No
                 + who.caffeine.get(outcome, 0.0) * caffeine
                 + who.alcohol.get(outcome, 0.0) * alcohol)
 
-    sol = np.clip(np.round(np.expm1(NormalAR1.draw(np.log1p(who.sol_median) + eta("sol"),
-                                                   who.sol_sigma, who.sol_rho, rng))), 0, 720)
+    sol = np.round(NormalAR1.minutes(NormalAR1.draw(np.log1p(who.sol_median) + eta("sol"),
+                                                    who.sol_sigma, who.sol_rho, rng)))
     mu = who.awakenings_mean * np.exp(eta("awakenings"))
     awakenings = np.minimum(NegativeBinomial.draw(mu, who.overdispersion**-2, rng), 50)
     frame = pd.DataFrame({
