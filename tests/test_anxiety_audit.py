@@ -68,7 +68,8 @@ def test_a_safety_rules_stop_comes_before_the_anxious_weeks_prompt(tmp_path, cap
     diary.write_text("date,form,elemental_mg,sol_min,quality,anxiety\n" + "".join(
         f"2024-03-0{d},citrate,300,30,3,9\n" for d in range(1, 10)))
     profile.write_text('age = 50\negfr = 80\nconditions = ["myasthenia gravis"]\n')
-    assert main(["analyze", str(diary), "--profile", str(profile)]) == 0
+    # a referral stands whatever the fit of 9 nights (1: its checks failed, told apart)
+    assert main(["analyze", str(diary), "--profile", str(profile), "--seed", "1"]) in (0, 1)
     line = next(x for x in capsys.readouterr().out.splitlines()
                 if x.startswith("Recommendation:"))
     assert line.startswith("Recommendation: Stop taking magnesium now and see a clinician. "

@@ -176,7 +176,8 @@ def test_pregnancy_holds_within_its_own_ceiling_and_lets_a_dose_be_lowered(prior
     assert high.reasons[0] == ("Lower citrate 350 mg to at most 250 mg/day now, your ceiling, and "
                                "see your clinician before any other change.")
     # an audit of the reports: the headline said only "See your clinician before any change"
-    assert what_to_do(high).startswith("Lower your magnesium to your daily ceiling now")
+    assert what_to_do(high).startswith("Lower your magnesium now to 250 mg a day, your daily "
+                                       "ceiling")
     loose = [w for w in high.warnings if "if they go on" in w]
     assert len(loose) == 1 and "medicine named above" not in loose[0] and "stop" in loose[0]
     within = decide(GREAT_TAURATE, priors=priors, profile=pregnant, diary=on("taurate", 200),
@@ -334,7 +335,7 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
 
 @pytest.mark.parametrize(("diary", "profile", "code", "words", "headline"), [
     (on("citrate", 500), Profile(), "current_above_ceiling",
-     "Lower citrate 500 mg to at most 350 mg/day", "Lower your magnesium to your daily ceiling"),
+     "Lower citrate 500 mg to at most 350 mg/day", "Lower your magnesium now to 350 mg a day"),
     (on("glycinate", 200), Profile(excluded_forms=("glycinate",)), "current_excluded",
      "Stop glycinate 200 mg: your profile excludes glycinate", "Stop your current magnesium"),
     # a safety audit: "Keep your current routine" beside "4 GI nights in the last 7 ...: stop"
@@ -344,7 +345,7 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
     (on("citrate", 500, gi=4), Profile(), ("current_above_ceiling", "acute_gi"),
      "Lower citrate 500 mg to at most 350 mg/day, your ceiling, whatever the model says, and "
      "stop it if loose stools or stomach upset go on",
-     "Lower your magnesium to your daily ceiling"),
+     "Lower your magnesium now to 350 mg a day"),
 ])
 def test_a_failed_fit_never_says_keep_a_regimen_the_hard_rules_forbid(priors, diary, profile,
                                                                        code, words, headline):
@@ -683,7 +684,8 @@ def test_to_dict_is_the_contract_json(priors):
                       profile=Profile(medications=("doxycycline",)))
     out = json.loads(json.dumps(decision.to_dict(), allow_nan=False))
     rec = out["recommendation"]
-    assert set(rec) == ENTRY_KEYS and rec["action"] in ACTIONS
+    assert set(rec) == ENTRY_KEYS | {"max_mg_now", "options_allowed"}
+    assert rec["action"] in ACTIONS
     assert set(rec["expected_gain"]) == {"sol_min", "awakenings", "quality", "freshness",
                                          "anxiety", "gi_rate"}
     assert rec["next_review"] == (AS_OF + dt.timedelta(days=PERIOD + 1)).isoformat()

@@ -22,7 +22,7 @@ def nof1ins() -> Path:
 
 
 @pytest.mark.fit
-def test_json_schema_version_2(nof1ins, tmp_path, capsys):
+def test_json_schema_version_3(nof1ins, tmp_path, capsys):
     out = tmp_path / "result.json"
     code = main(["nof1", str(nof1ins), "--outcome", "Y", "--treatment", "Treat",
                  "--baseline", "1", "--time", "Day", "--ar1", "--json", str(out), *FAST])
@@ -32,7 +32,8 @@ def test_json_schema_version_2(nof1ins, tmp_path, capsys):
                             "diagnostics", "rows", "interval", "provenance"}
     assert payload["rows"] == {"used": 28, "dropped_missing_treatment": 0, "with_outcome": 26}
     assert (payload["schema_version"], payload["family"], payload["ar1"],
-            payload["trend"], payload["interval"]) == (2, "normal", True, False, 0.95)
+            payload["trend"], payload["interval"]) == (3, "normal", True, False, 0.95)
+    assert len(payload["provenance"]["code_sha256"]) == 64
     [effect] = payload["effects"]
     assert set(effect) == {"treatment", "vs", "mean", "sd", "ci_low", "ci_high", "p_positive"}
     assert (effect["treatment"], effect["vs"]) == ("2", "1")

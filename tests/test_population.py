@@ -122,7 +122,7 @@ def test_population_command(population, tmp_path, capsys):
                  "--write-priors", str(tmp_path / "written")]) == 0
     assert "5 of 6 diaries separate magnesium from expectation" in capsys.readouterr().out
     payload = json.loads(out.read_text())
-    assert payload["schema_version"] == 3 and payload["persons"] == 6
+    assert payload["schema_version"] == 4 and payload["persons"] == 6
     assert payload["interval"] == 0.95 and payload["provenance"]["seed"] == 2
     assert payload["separable"] == 5                            # as the terminal says
     assert set(payload["effects"][0]) == {"form", "outcome", "scale", "mean", "ci_low",

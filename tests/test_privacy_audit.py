@@ -177,7 +177,9 @@ def test_analyze_writes_a_private_profiles_results_privately(tmp_path, monkeypat
     from model.analysis import pipeline
 
     result = types.SimpleNamespace(diary=types.SimpleNamespace(warnings=()),
-                                   to_json=lambda: {"stood": "in"})
+                                   to_json=lambda: {"stood": "in"},
+                                   fit=types.SimpleNamespace(
+                                       diagnostics_=types.SimpleNamespace(ok=True)))
     monkeypatch.setattr(pipeline, "analyze", lambda *args, **kwargs: result)
     monkeypatch.setattr("model.cli.analyze.print_summary", lambda result: None)
     (tmp_path / "diary.csv").write_text(DIARY)

@@ -55,7 +55,7 @@ def test_a_drawn_seed_is_one_the_command_line_takes():
 @pytest.mark.fit
 def test_the_analyze_json_names_versions_settings_and_inputs(unseeded, diary_file, priors):
     payload = json.loads(json.dumps(unseeded.to_json()))
-    assert payload["schema_version"] == 16
+    assert payload["schema_version"] == 17
     record = payload["provenance"]
     assert record["mgsleep"] == model.__version__
     assert record["libraries"]["numpy"] == np.__version__
@@ -172,7 +172,7 @@ def test_the_population_json_has_its_level_and_provenance(tmp_path, priors):
         (tmp_path / name).write_text(f"date,sol_min\n2026-01-01,{len(name)}\n")
         diaries.append(types.SimpleNamespace(source=str(tmp_path / name)))
     payload = population_json(_stub_population(), diaries, priors, seed_drawn=False)
-    assert (payload["schema_version"], payload["interval"]) == (3, 0.95)
+    assert (payload["schema_version"], payload["interval"]) == (4, 0.95)
     record = payload["provenance"]
     assert (record["seed"], record["draws"], record["person_fit"]) == (7, 100, "nuts")
     assert [d["file"] for d in record["diaries"]] == ["a.csv", "b.csv"]
@@ -194,7 +194,7 @@ def test_nof1_states_its_level_draws_a_seed_and_names_its_sampler(tmp_path, caps
     assert code in {0, 1}
     payload = json.loads(out.read_text())
     record = payload["provenance"]
-    assert (payload["schema_version"], payload["interval"]) == (2, 0.95)
+    assert (payload["schema_version"], payload["interval"]) == (3, 0.95)
     assert record["seed_drawn"] is True and record["sampler"] == "nutpie"
     assert record["data"] == {"file": "trial.csv", "sha256": sha256(data), "of": "file"}
     assert main([*args, "--seed", str(record["seed"])]) == code

@@ -330,7 +330,7 @@ def test_diary_and_profile_warnings_reach_stderr_and_the_json(tmp_path, capsys):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.warn("max_elemental_mg: 500 mg/day is above", ProfileWarning, stacklevel=1)
-    notes = analyze_cmd.input_warnings(result, caught)
+    notes = analyze_cmd.input_warnings(result.diary.warnings, caught)
     err = capsys.readouterr().err
     for expected in ("column 'bristol' read as stool_bristol", "not in date order",
                      "500 mg/day is above", "outcomes recorded for nights after today"):

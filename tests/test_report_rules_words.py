@@ -129,7 +129,8 @@ def test_the_report_scores_do_not_call_a_commitment_by_design_settled():
     rec = _by_design()
     assessment = SimpleNamespace(feasible=True)
     result = SimpleNamespace(decision=SimpleNamespace(recommendation=rec, chosen=None,
-                                                      assessments=[assessment]))
+                                                      assessments=[assessment],
+                                                      options_allowed=1))
     page = html._recommendation(result)
     assert "no: kept by the trial's design" in page.replace("&#x27;", "'")
     assert "<td>yes</td>" not in page

@@ -45,8 +45,8 @@ def test_an_excluded_form_above_the_ceiling_is_stopped_not_lowered(priors):
 @pytest.mark.parametrize(("profile", "first", "headline"), [
     (Profile(medications=["digoxin"], max_elemental_mg=200),
      "Your glycinate 300 mg is above your ceiling of 200 mg/day: see your clinician soon",
-     "See your clinician soon about lowering your magnesium to your daily ceiling, and "
-     "change nothing on your own meanwhile."),
+     "See your clinician soon about lowering your magnesium to 200 mg a day, your daily "
+     "ceiling, and change nothing on your own meanwhile."),
     (Profile(medications=["digoxin"], excluded_forms=["glycinate"]),
      "Your profile excludes glycinate: see your clinician soon about stopping it",
      "See your clinician soon about stopping your magnesium (your profile excludes its "
@@ -64,7 +64,7 @@ def test_a_medicine_hold_headline_leaves_the_change_to_the_prescriber(priors, pr
 def test_a_pregnancy_hold_is_no_medicine_hold(priors):
     rec = advice(priors, Profile(pregnant=True), on("glycinate", 300))
     assert "refer_hold" in rec.reason_codes and "medicine_hold" not in rec.reason_codes
-    assert what_to_do(rec).startswith("Lower your magnesium to your daily ceiling now")
+    assert what_to_do(rec).startswith("Lower your magnesium now to 250 mg a day")
 
 
 def test_a_contraindication_says_how_to_stop_beside_a_medicine_hold(priors):

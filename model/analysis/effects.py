@@ -76,6 +76,7 @@ from model.analysis.verdicts import (
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.night_levels import RawNights, raw_nights
 from model.data.recorded import recorded_outcomes
 from model.decision.history import History
 from model.decision.settings import Predict
@@ -133,6 +134,11 @@ class DiaryEffect:
         The outcome has at least one night in the diary
         (:func:`~model.data.recorded.recorded_outcomes`); False: the verdict is
         ``not_recorded`` and the numbers are the evidence's alone.
+    raw : RawNights or None
+        What the written nights show before any model: the mean level without magnesium and
+        on the regimen (:func:`~model.data.night_levels.raw_nights`, on at least
+        ``min_nights`` nights each); the words say when the scale, not the nights, settled a
+        verdict, or when the nights point the other way (:mod:`model.report.effect_words`).
 
     """
 
@@ -154,6 +160,7 @@ class DiaryEffect:
     lean: Lean = ""
     off_nights_needed: int | None = None
     recorded: bool = True
+    raw: RawNights | None = None
 
     @property
     def tried(self) -> bool:
@@ -262,8 +269,7 @@ def _nights_on(nights: pd.DataFrame) -> dict[Regimen, dict[str, int]]:
     return dict(sorted(rows, key=lambda item: order.index(item[0].form)))
 
 
-def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
-                 _variable: str | None = None) -> np.ndarray:
+def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen) -> np.ndarray:
     """Draws of the change of ``regimen`` over ``against`` in diary units (raw direction).
 
     Each draw's own difference of the two predicted nightly means: within the scale, as
@@ -271,8 +277,7 @@ def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen,
     the uncertainty of where the level sits: at a scale's end, a freshness of 10 on every
     night of glycinate, it halved the interval (+0.10 to +0.51 points against +0.07 to
     +1.08 per draw), and it gave a quality of 4.9 of 5 "0.4 higher" (an edge-of-scale
-    audit, C F4). ``_variable`` is not read: :mod:`model.analysis.pathways` still passes it
-    (TRANSITIONAL: drop it with that argument).
+    audit, C F4).
     """
     rows = values.transpose("regimen", ...)
     return (rows.sel(regimen=regimen.label) - rows.sel(regimen=against.label)).to_numpy()
@@ -379,8 +384,9 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     seen = recorded_outcomes(nights)
 
     def assess(form: str, o: str, regimen: Regimen, n: int) -> DiaryEffect:
-        said = _assess(form, o, regimen, data, n, placebo, priors, rule, off_form(form, o),
-                       regimen == past.current)
+        said = replace(_assess(form, o, regimen, data, n, placebo, priors, rule,
+                               off_form(form, o), regimen == past.current),
+                       raw=raw_nights(nights, SPECS[o].column, regimen, rule.min_nights))
         return said if o in seen else unrecorded(said)
 
     return DiaryEffects(

@@ -4,7 +4,7 @@ In the spirit of EffTox's dose-transition pathways: before the next evaluation p
 what the advice will become depending on how its nights go. The regimen the period tests (the
 recommended one; for ``continue``, ``collect_more_data`` and the experiments, the current one;
 for ``stop``, the one stopped) gets a score in every posterior draw: magnesium's own sleep
-benefit against placebo in weighted MCIDs (the decision's utility of the sleep outcomes, GI and
+benefit against placebo in weighted MCIDs (each draw's change of the nightly means, GI and
 costs left out; :func:`model.analysis.effects.change_draws`). The draws fall into thirds of
 that score: **badly** (the lowest third), **as expected** (the middle one) and **well** (the
 top one). Each third stands for what the period would show if the truth lay there, and the
@@ -99,7 +99,7 @@ def sleep_score(data: xr.Dataset, regimen: Regimen, priors: PriorSet,
         if spec.gain_key not in data:
             continue
         values = data[spec.gain_key]
-        change = change_draws(values, regimen, Regimen(PLACEBO), spec.gain_key)
+        change = change_draws(values, regimen, Regimen(PLACEBO))
         score += weights.get(outcome, 0.0) / outcomes[outcome].mcid * spec.sign * change
     return score
 
@@ -110,7 +110,11 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
 
     The period counts as complete: at least the longest evaluation period, so that no
     change waits for it. What the diary says of loose stools (the regimens that gave them,
-    the person's own rate, whether stools are recorded) carries over.
+    the person's own rate, whether stools are recorded) carries over, and so do the
+    outcomes it has a column for but no night of (:attr:`History.unrecorded`): the period's
+    nights will not record them either, and the person's room to improve
+    (:mod:`model.decision.room`) is judged on the recorded ones today; without them the
+    pathways would judge it on an unrecorded outcome's predicted level too.
     """
     nights = max(nights, DecisionSettings().max_period_nights)
     current = past.current if action in TESTS_CURRENT or regimen is None else regimen
@@ -118,7 +122,7 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     return History(current, nights, frozenset(forms), 0,
                    dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights},
                    gi_troubled=past.gi_troubled, background_gi_rate=past.background_gi_rate,
-                   gi_records_on=past.gi_records_on)
+                   gi_records_on=past.gi_records_on, unrecorded=past.unrecorded)
 
 
 def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision:
@@ -170,12 +174,17 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     Returns
     -------
     tuple of Pathway
-        Empty for ``refer``, a failed fit, or when no magnesium regimen is tested.
+        Empty for ``refer``, a failed fit, when no magnesium regimen is tested, or for the
+        planned titration (code ``titration``): it is taken because the model's dose curve
+        (a fixed ED50) cannot tell from nights at the lower dose whether a person needs more,
+        and the thirds of that same curve's draws cannot either. An edge-of-scale audit read
+        "whichever way it goes: continue glycinate 300 mg (settled)" beside a dose step whose
+        own reason says only nights on it will show.
 
     """
     rec = decision.recommendation
     tested = regimen_tested(rec.action, rec.regimen, past)
-    if tested is None or not decision.assessments:
+    if tested is None or not decision.assessments or "titration" in rec.reason_codes:
         return ()
     data = predict(list(dict.fromkeys([tested, Regimen(PLACEBO), past.reference])))
     score = sleep_score(data, tested, priors, profile)

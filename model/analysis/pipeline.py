@@ -55,7 +55,7 @@ identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 div
 three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
 after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -63,7 +63,8 @@ its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose ta
 ``provenance`` and each interval's level, ``interval``; 14 a ``collect_more_data``'s
 ``alternatives`` without ``continue``, whose scores the recommendation carries; 16 the
 ``complaint`` and ``weights``, and each ``effects`` and ``regimen_effects`` entry's
-``recorded``, with the verdict ``not_recorded`` for an outcome no night records). Every
+``recorded``, with the verdict ``not_recorded`` for an outcome no night records; 17 the
+recommendation's ``options_allowed`` and ``max_mg_now``, ``provenance.code_sha256``). Every
 earlier field is kept."""
 
 

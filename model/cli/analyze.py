@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Any
 from model.cli.environment import lazy_dask_probe
 from model.cli.options import add_mcmc_arguments, add_profile_options, parse_date
 from model.core.atomic import check_outputs, json_text, write_all
+from model.core.errors import Fault, InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from model.analysis.pipeline import Analysis
     from model.personal.power import PowerScaling
 
@@ -105,17 +108,17 @@ def power_line(power: PowerScaling) -> str:
     return "Power-scaling: " + words
 
 
-def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> list[str]:
-    """The diary's, the profile's and the fit cache's warnings, each printed once on stderr.
+def input_warnings(read: Sequence[str], caught: list[warnings.WarningMessage]) -> list[str]:
+    """The diary's (``read``), the profile's and the fit cache's warnings, each printed once.
 
-    They are also ``--json``'s ``warnings``. Other warnings caught (from libraries) are shown
-    as Python shows them.
+    On stderr; they are also ``--json``'s ``warnings``. Other warnings caught (from
+    libraries) are shown as Python shows them.
     """
     from model.analysis.fit_cache import CacheWarning
     from model.data.diary import DiaryWarning
     from model.data.profile import ProfileWarning
 
-    notes = list(result.diary.warnings)
+    notes = list(read)
     for item in caught:
         if issubclass(item.category, (ProfileWarning, CacheWarning, DiaryWarning)):
             notes.append(str(item.message))
@@ -125,6 +128,22 @@ def input_warnings(result: Analysis, caught: list[warnings.WarningMessage]) -> l
     for note in notes:
         print(f"mgsleep analyze: warning: {note}", file=sys.stderr)
     return notes
+
+
+def with_profile_notes(error: InputError, caught: list[warnings.WarningMessage]) -> InputError:
+    """A refusal with what the profile was read with after its faults (NOT CHECKED names).
+
+    The profile's warnings were caught for the JSON, and a refusal (too few nights, a
+    blinded diary) dropped them: a medicine accepted unchecked went unsaid (a review of a
+    clinic's audit fixes). After the faults, so that a blinded trial's stop stays first.
+    """
+    from model.data.profile import ProfileWarning
+
+    notes = dict.fromkeys(str(w.message) for w in caught
+                          if issubclass(w.category, ProfileWarning))
+    if not notes:
+        return error
+    return type(error)([*error.faults, *(Fault("", "", f"warning: {note}") for note in notes)])
 
 
 def _cache_dir(args: argparse.Namespace) -> str | None:
@@ -137,7 +156,10 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse, print the summary, write the requested outputs (atomically, together)."""
+    """Analyse, print the summary, write the requested outputs (atomically, together).
+
+    Exits 1 after writing them when the fit failed its checks (:func:`not_converged`).
+    """
     lazy_dask_probe()  # before the first xarray array: ~0.6 s of a 2-3 s re-analysis
     from model.analysis.fit_cache import CacheWarning
     from model.analysis.pipeline import analyze
@@ -148,17 +170,22 @@ def run(args: argparse.Namespace) -> int:
                    "--clinician": args.clinician, "--pdf": args.pdf},
                   {"DIARY": args.diary, "--profile": args.profile, "--priors": args.priors})
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ProfileWarning)
-        warnings.simplefilter("always", CacheWarning)
-        warnings.simplefilter("always", DiaryWarning)
-        result = analyze(args.diary, profile=args.profile, priors=args.priors, as_of=as_of,
-                         draws=args.draws, chains=args.chains, sampler=args.sampler,
-                         seed=args.seed, progress=sys.stderr.isatty() or args.json != "-",
-                         allow_unknown=args.allow_unknown, cache=_cache_dir(args),
-                         power_scaling=args.power_scaling,
-                         today=None if as_of else dt.date.today())
-    notes = input_warnings(result, caught)
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ProfileWarning)
+            warnings.simplefilter("always", CacheWarning)
+            warnings.simplefilter("always", DiaryWarning)
+            result = analyze(args.diary, profile=args.profile, priors=args.priors,
+                             as_of=as_of, draws=args.draws, chains=args.chains,
+                             sampler=args.sampler, seed=args.seed,
+                             progress=sys.stderr.isatty() or args.json != "-",
+                             allow_unknown=args.allow_unknown, cache=_cache_dir(args),
+                             power_scaling=args.power_scaling,
+                             today=None if as_of else dt.date.today())
+    except InputError as error:
+        raise with_profile_notes(error, caught) from None
+    notes = input_warnings(result.diary.warnings, caught)
     files: list[tuple[str, str | bytes]] = []
     if args.report:
         from model.report.html import render_report
@@ -178,4 +205,21 @@ def run(args: argparse.Namespace) -> int:
     write_all(files, like=[args.diary, args.profile])   # a private diary: private reports
     if args.json != "-":
         print_summary(result)
-    return 0
+    return not_converged(result)
+
+
+def not_converged(result: Analysis) -> int:
+    """The exit code once the outputs are written: 1 when the fit failed its checks, else 0.
+
+    As ``nof1`` and ``population``: the results are written, marked (``diagnostics.ok``
+    false, reason code ``diagnostics_failed``), and not to be acted on. A clinic's audit: a
+    fit with R-hat 1.55 exited 0, and a weekly batch reading exit codes took it for a result;
+    a safety rule's advice in it stands, as the line on standard error says.
+    """
+    diagnostics = result.fit.diagnostics_
+    if diagnostics.ok:
+        return 0
+    print(f"mgsleep analyze: NOT CONVERGED ({'; '.join(diagnostics.failures())}): results "
+          "written, with no dosing advice (a safety rule's advice in them stands): analyse "
+          "again with more --draws or another --seed", file=sys.stderr)
+    return 1

@@ -113,9 +113,10 @@ def check_distinct_times(data: pd.DataFrame, args: argparse.Namespace) -> None:
         raise InputError(faults)
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the ``nof1`` JSON: 2 added ``interval`` (the level of every ``ci_low``,
-``ci_high``) and ``provenance`` (:mod:`model.core.provenance`); version 1's fields kept."""
+``ci_high``) and ``provenance`` (:mod:`model.core.provenance`); 3 ``provenance.code_sha256``;
+version 1's fields kept."""
 
 
 def result_json(fitted: Nof1Model) -> dict[str, Any]:

@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from model.evidence.priorset import PriorSet
     from model.population.hierarchical import PopulationModel
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the ``population`` JSON the command writes: 3 added ``interval`` (the level of
-every ``ci_low``, ``ci_high``) and ``provenance`` to ``PopulationModel.to_json``'s version 2."""
+every ``ci_low``, ``ci_high``) and ``provenance`` to ``PopulationModel.to_json``'s version 2;
+4 ``provenance.code_sha256``."""
 
 
 def add_parser(subparsers: Any) -> None:

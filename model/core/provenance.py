@@ -6,12 +6,15 @@ sampler or inputs a result came from). Inputs are named by their file name only,
 folder (privacy), with a SHA-256 of the file when the result is written, so that
 ``sha256sum diary.csv`` tells whether a result is of the diary at hand. A run without a
 seed draws one (:func:`draw_seed`) and reports it: given back as ``--seed``, it reproduces
-the run.
+the run. The code is named by a fingerprint of its own files (:func:`code_sha256`): the
+package version never moved from 0.1.0 while the code changed many times a day, so a result
+could not be traced to the code that made it (a clinic's audit, an upgrading user's audit).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import platform
 import secrets
@@ -19,6 +22,8 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from model.core.paths import default_priors_dir
 
 LIBRARIES = ("numpy", "pymc", "pytensor", "nutpie", "arviz")
 """The libraries whose versions a result names (null for one not installed)."""
@@ -35,9 +40,47 @@ def package_version(name: str) -> str | None:
         return None
 
 
+PACKAGE = Path(__file__).resolve().parents[1]
+"""The ``model`` package, whose ``.py`` files :func:`code_sha256` fingerprints."""
+
+
+def tree_sha256(package: Path, data: Path) -> str:
+    """The SHA-256 over a package's ``.py`` files and the data files it reads.
+
+    Each file is taken by its path relative to its root (``model/...``, ``priors/...``,
+    ``/`` separated, so that a wheel's ``model/_default_priors`` and a checkout's ``priors``
+    give the same name), in sorted order: its name, its size and its bytes. No git is needed,
+    and an edited file, one added or one removed changes it.
+    """
+    files = sorted([(f"model/{path.relative_to(package).as_posix()}", path)
+                    for path in package.rglob("*.py")]
+                   + [(f"priors/{path.relative_to(data).as_posix()}", path)
+                      for path in data.rglob("*") if path.is_file()])
+    digest = hashlib.sha256()
+    for name, path in files:
+        content = path.read_bytes()
+        digest.update(f"{name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_sha256() -> str:
+    """The fingerprint of the code running, computed once per process.
+
+    :func:`tree_sha256` of :data:`PACKAGE` and the bundled priors.
+    """
+    return tree_sha256(PACKAGE, default_priors_dir())
+
+
 def versions() -> dict[str, Any]:
-    """The versions of mgsleep (its package metadata), Python and :data:`LIBRARIES`."""
-    return {"mgsleep": package_version("mgsleep"), "python": platform.python_version(),
+    """The versions of mgsleep (its package metadata), Python and :data:`LIBRARIES`.
+
+    With ``code_sha256``, the fingerprint of the code itself (:func:`code_sha256`): the
+    package version says little between releases.
+    """
+    return {"mgsleep": package_version("mgsleep"), "code_sha256": code_sha256(),
+            "python": platform.python_version(),
             "libraries": {name: package_version(name) for name in LIBRARIES}}
 
 
@@ -115,8 +158,8 @@ def provenance(*, seed: int, seed_drawn: bool, sampler: str, draws: int, tune: i
     Returns
     -------
     dict
-        ``mgsleep``, ``python``, ``libraries``, ``run_date``, ``seed``, ``seed_drawn``,
-        ``sampler``, ``draws``, ``tune``, ``chains``, then ``inputs``' keys.
+        ``mgsleep``, ``code_sha256``, ``python``, ``libraries``, ``run_date``, ``seed``,
+        ``seed_drawn``, ``sampler``, ``draws``, ``tune``, ``chains``, then ``inputs``' keys.
     """
     return versions() | {"run_date": (run_date or dt.date.today()).isoformat(),
                          "seed": int(seed), "seed_drawn": seed_drawn, "sampler": sampler,

@@ -49,6 +49,7 @@ from model.data.diary_rows import (
 )
 from model.data.guesses import diary_guess_warnings
 from model.data.life_events import leave_out
+from model.data.limit_nights import limit_warnings
 from model.data.night_dates import as_date
 from model.data.separators import column_key
 from model.data.short_rows import read_noted_cells
@@ -164,7 +165,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     nights = _timeline(recorded)
     alone = recorded["compound_mg"].where(recorded.index.isin(converted(table)))
     nights["compound_mg"] = alone.reindex(nights.index).astype(float)
-    warnings += device_warnings(nights, name)
+    warnings += device_warnings(nights, name) + limit_warnings(recorded, name, rows)
     return Diary(nights, name, tuple(warnings + _unwritten(nights, name)),
                  tuple(date_only.values()))
 

@@ -19,18 +19,21 @@ import numpy as np
 
 from model.decision.choice import choose
 from model.decision.history import History
+from model.decision.room import Room
 from model.decision.settings import DecisionSettings
 from model.decision.utility import Evaluation, held_by_period, rank
 
 
-def after_period(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
+def after_period(ev: Evaluation, past: History, s: DecisionSettings,
+                 room: Room | None = None) -> int | None:
     """The row of the step the choice takes once the period is over (None: none waits).
 
     The candidates that the evaluation period alone blocks are opened (P(best) is taken over
     them too) and the current regimen's nights are read as a full period; the rule
     (expected utility mode, every override included) then chooses. None when nothing waits
     for the period or when the choice then is not one of the options that wait (to stay, or
-    a step open now).
+    a step open now). ``room``: as :func:`~model.decision.choice.choose`'s (no room left: no
+    step waits, since none is tried).
     """
     waiting = held_by_period(ev.blocked)
     if not waiting.any():
@@ -41,5 +44,5 @@ def after_period(ev: Evaluation, past: History, s: DecisionSettings) -> int | No
                      ranking=rank(ev.utility, feasible & ev.terminal, cvar_alpha=s.cvar_alpha))
     over = replace(past, nights_on_current=max(past.nights_on_current, s.min_nights),
                    unwritten_on_current=0)
-    row = choose(opened, over, "expected_utility", np.random.default_rng(0), s).index
+    row = choose(opened, over, "expected_utility", np.random.default_rng(0), s, room).index
     return row if row is not None and waiting[row] else None

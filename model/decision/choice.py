@@ -46,6 +46,9 @@ its learning value cannot price the step: it is a rule, not a step chosen to lea
 staying's, and never back to a dose already taken for a full period (the model has its
 nights: the rule's reason does not hold).
 
+Neither the crossover nor the titration nor a step by worth is taken for a person with **no
+room** to improve (:mod:`model.decision.room`, code ``no_room``): they stay or stop.
+
 The first step (no magnesium night yet) is never a commitment: it rests on the evidence alone.
 ``mode="thompson"`` explores instead: when not committed, the regimen best in one seeded
 random draw.
@@ -64,6 +67,7 @@ from model.decision.candidates import EXPERIMENTS
 from model.decision.dose_step import titration
 from model.decision.history import History
 from model.decision.overrides import harm, held_back, keeps_form
+from model.decision.room import Room, stay_row
 from model.decision.rules import SAFETY_MOVES, acute_gi
 from model.decision.settings import DecisionSettings, Mode, Why
 from model.decision.utility import Evaluation, held_by_period
@@ -99,6 +103,8 @@ class Choice:
         True when a change was held back for the current regimen's written nights
         (:func:`held_for_unwritten`): staying is then a hold, not a choice by worth that a
         runner-up could flip (:func:`close_call`).
+    room : Room or None
+        The person's room when none was left: no step to learn or to gain (``no_room``).
 
     """
 
@@ -110,6 +116,7 @@ class Choice:
     later: bool = False
     tied: tuple[int, ...] = ()
     unwritten: bool = False
+    room: Room | None = None
 
 
 def value(ev: Evaluation) -> np.ndarray:
@@ -357,7 +364,7 @@ def stay_on_a_close_call(ev: Evaluation, rule: Choice, past: History,
 
 
 def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
-           s: DecisionSettings) -> Choice:
+           s: DecisionSettings, room: Room | None = None) -> Choice:
     """The rule of the module docstring (or Thompson sampling), with the planned crossover.
 
     A form in its evaluation period that the GI chance constraint alone stops keeps its
@@ -369,12 +376,13 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     magnesium from expectation and drift); without one, the planned titration
     (:func:`titration`) replaces a choice to keep the current regimen. A change for a gain or
     to learn waits for the current regimen's written nights (:func:`held_for_unwritten`).
+    With no ``room`` left (:mod:`model.decision.room`), none of the steps to learn or to gain.
     """
     stop = harm(ev, past, s) if mode == "expected_utility" else None
     kept = gentler_same_form(ev, past, s) if mode == "expected_utility" else None
     if kept is not None and stop is None:
         return Choice(kept, False, "gentler", kept != greedy(ev))
-    chosen = _choose(ev, past, mode, rng, s)
+    chosen = _choose(ev, past, mode, rng, s, room)
     if mode == "expected_utility" and (held := held_back(ev, chosen.index, chosen.why, past, s)):
         chosen = Choice(None, False, held)     # kept: unless it does harm (below)
     elif held_for_unwritten(ev, chosen.index, chosen.why, past, s):
@@ -386,7 +394,7 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
 
 
 def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
-            s: DecisionSettings) -> Choice:
+            s: DecisionSettings, room: Room | None) -> Choice:
     """:func:`choose` after the gentler dose and before the harm rule."""
     rule = _rule(ev, past, mode, rng, s)
     if mode == "expected_utility":
@@ -397,6 +405,10 @@ def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
         return Choice(off, False, "no_baseline")
     if mode != "expected_utility" or rule.why == "forced" or action in EXPERIMENTS:
         return rule
+    stay = stay_row(ev) if room and room.none_left and not acute_gi(past, s) else None
+    if stay is not None:                    # nothing to gain: no crossover, no titration
+        kept = rule.commit and rule.index == stay
+        return Choice(stay, kept, "commit" if kept else "plan", room=room)
     planned = crossover(ev, past, s)
     if planned is not None:
         row, tied = planned

@@ -50,6 +50,7 @@ from model.decision.results import (
     Recommendation,
     assess,
 )
+from model.decision.room import Room, room
 from model.decision.rules import (
     acute_gi,
     current_breaks,
@@ -122,6 +123,8 @@ def _codes(choice: Choice, action: str, past: History, separable: bool | None,
         codes.append("dose_check")
     if choice.unwritten:
         codes.append("unwritten")
+    if choice.room is not None:
+        codes.append("no_room")
     return (*codes, *breaks)
 
 
@@ -130,7 +133,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
               s: DecisionSettings, separable: bool | None,
               outcomes: Sequence[str] = OUTCOMES, basis: Basis | None = None,
-              compound: CompoundDose | None = None) -> Decision:
+              compound: CompoundDose | None = None, room: Room | None = None) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation.
 
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
@@ -144,7 +147,9 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     ``basis``: what a form's evidence on the outcomes that count most rests on
     (:class:`~model.decision.evidence_basis.PriorBasis`); ``compound``: the current dose as
     a compound's weight, which the ceiling reads on the safe side
-    (:class:`~model.decision.compound_ceiling.CompoundDose`).
+    (:class:`~model.decision.compound_ceiling.CompoundDose`); ``room``: the person's
+    (:mod:`model.decision.room`): with none left, no step waits for the period (the choice
+    after it is to stay or stop, as today's), so none is named as the step then.
     """
     breaks = current_breaks(past.current, rules, compound)
     check = dose_to_check(past.current)
@@ -155,14 +160,16 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         return review_after(review_from(action, *dates), review_days(action, past, s))
 
     assessed = assess(ev, review, s)
-    then = after_period(ev, past, s) if mode == "expected_utility" else None
+    then = after_period(ev, past, s, room) if mode == "expected_utility" else None
     if then is not None:            # the step the advice names for after the period
         assessed[then] = replace(assessed[then], after_period=True)
     order = sorted(range(len(assessed)),
                    key=lambda i: (not assessed[i].feasible, -assessed[i].expected_utility))
     chosen = assessed[0 if choice.index is None else choice.index]
     # on a dose to check, staying is a hold, not a choice by worth that a runner-up may flip
-    runner = close_call(ev, choice, s) if mode == "expected_utility" and not check else None
+    # nor is staying for want of room (it weighs no change, so none is a close call)
+    runner = (close_call(ev, choice, s)
+              if mode == "expected_utility" and not check and choice.room is None else None)
     if runner is not None:
         warnings = (*warnings, explain.close_call_warning(chosen, assessed[runner]))
     acute = acute_gi(past, s)
@@ -179,6 +186,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         basis=basis)
     # staying on a dose to check is its hold, which its sentence says, not a gain too small
     reasons = first + (own[1:] if check and choice.why == "collect" else own)
+    if choice.room is not None:     # why nothing is tried, after what to do
+        reasons.insert(len(first) + 1, choice.room.words())
     if too_few_draws(ev, s):       # the rule never commits then: say why
         reasons.append(few_draws_line(ev.utility.shape[1], s))
     action = "collect_more_data" if choice.index is None else chosen.action
@@ -225,7 +234,7 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
                                   (*later, *(() if taking else rules.holds)), True, codes)
     breaks = current_breaks(past.current, rules, compound)
     loose = rules.medicine_hold and past.current.active and acute_gi(past, s)
-    return _without_posterior("refer", review,
+    return _at_most(_without_posterior("refer", review,
                               rule_words.hold_reasons(rules.holds, past.current,
                                                       rules.ceiling_mg, breaks,
                                                       rules.medicine_hold, rules.label_holds),
@@ -233,7 +242,7 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
                                                *("medicine_hold",) * rules.medicine_hold,
                                                *("prescribed",) * rules.prescribed,
                                                *("other_unread",) * rules.label_holds,
-                                               *("acute_gi",) * loose))
+                                               *("acute_gi",) * loose)), rules)
 
 
 def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None,
@@ -315,7 +324,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     if not diagnostics_ok:
         breaks = current_breaks(past.current, rules, compound)
         acute = ("acute_gi",) if acute_gi(past, s) and past.current.active else ()
-        return _unchecked(_without_posterior("collect_more_data",
+        return _at_most(_unchecked(_without_posterior("collect_more_data",
                                              review_after(as_of, s.first_review_days),
                                              rule_words.diagnostics_failed_reasons(
                                                  past.current, rules.ceiling_mg,
@@ -323,7 +332,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                                                  priors.safety.gi_constraint.loose_bristol),
                                              warnings, False,
                                              ("diagnostics_failed", *breaks, *acute)),
-                          rules)
+                          rules), rules)
     # not straight after a placebo period: its nights are what the next look learns from;
     # never around a regimen the hard rules do not keep (the experiment returns to it)
     experiments = (separable is False and past.current.active and not past.placebo_nights
@@ -346,12 +355,24 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, learning_periods=0.0)
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable,
                   compound=compound)
-    choice = choose(ev, past, mode, np.random.default_rng(seed), s)
-    decision = _decision(ev, choice, past, dates, warnings, rules,
-                         priors.safety.gi_constraint, mode, s, separable,
-                         outcome_order(person.outcome_weights()),
-                         PriorBasis(priors, person.outcome_weights()), compound)
-    return _unchecked(_beyond_studied(decision, priors), rules)
+    space = room(data, past, priors, person.outcome_weights())
+    choice = choose(ev, past, mode, np.random.default_rng(seed), s, space)
+    decision = _decision(ev, choice, past, dates, warnings, rules, priors.safety.gi_constraint,
+                         mode, s, separable, outcome_order(person.outcome_weights()),
+                         PriorBasis(priors, person.outcome_weights()), compound, space)
+    return _at_most(_unchecked(_beyond_studied(decision, priors), rules), rules)
+
+
+def _at_most(decision: Decision, rules: Screening) -> Decision:
+    """The decision with ``max_mg_now``, the ceiling, when a rule asks to lower the dose.
+
+    On code ``current_above_ceiling`` only. A clinic's audit: a pregnant person on glycinate
+    300 mg got ``refer`` with a null form and dose, "at most 250 mg/day" only in the prose.
+    """
+    rec = decision.recommendation
+    if "current_above_ceiling" not in rec.reason_codes:
+        return decision
+    return replace(decision, recommendation=replace(rec, max_mg_now=rules.ceiling_mg))
 
 
 def _unchecked(decision: Decision, rules: Screening) -> Decision:

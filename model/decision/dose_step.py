@@ -1,7 +1,10 @@
 """The planned titration: a dose step up the current form (:func:`titration`).
 
 :mod:`model.decision.choice` takes it after the crossover, when the rule would keep the
-current regimen (its module docstring says why it is a rule, not a step chosen to learn).
+current regimen (its module docstring says why it is a rule, not a step chosen to learn),
+and only with one MCID of room on a weighted, recorded outcome (:mod:`model.decision.room`):
+at the top of every scale it fired on 0.02 fewer awakenings for someone who had none (an
+edge-of-scale audit).
 """
 
 from __future__ import annotations

@@ -169,6 +169,15 @@ def _gain_words(a: Assessed, variable: str, unrecorded: frozenset[str]) -> str:
     return f"{said.removesuffix(')')}; {UNRECORDED_GAIN})"
 
 
+def options_allowed(assessed: Sequence[Assessed]) -> int:
+    """How many options P(best) is shared among: those allowed now that one may stay on.
+
+    Not the experiments (a placebo period, a withdrawal: P(best) 0): "P(best) 0.17 among the
+    14 options allowed now" counted the two experiments (an outside audit, jE F5).
+    """
+    return sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
+
+
 def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
             s: DecisionSettings, rule: bool = False,
             unrecorded: frozenset[str] = frozenset(), order: Sequence[str] = OUTCOMES) -> list[str]:
@@ -320,8 +329,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
 
     """
     reference = past.reference
-    # P(best) is shared among the regimens one may stay on: not the experiments (P(best) 0)
-    n_feasible = sum(a.feasible and a.action not in EXPERIMENTS for a in assessed)
+    n_feasible = options_allowed(assessed)
     said = numbers(chosen, n_feasible, reference, gi, s, rule=why == "no_baseline",
                    unrecorded=past.unrecorded, order=order)
     unwritten = (unwritten_words(past.written(s), past.current.words, chosen.action)

@@ -83,6 +83,9 @@ REASON_CODES: dict[str, str] = {
     "refer_hold": ("a medicine with which magnesium is not changed without the prescriber "
                    "(digoxin), or pregnancy or breastfeeding: keep the current routine within "
                    "the hard rules and see a clinician"),
+    "no_room": ("no room to improve: on every outcome weighed and recorded the typical night "
+                "is within one MCID of the scale's better end; no form or dose is tried, and "
+                "on magnesium the choice is between continuing and stopping"),
     "other_unread": ("with refer_hold: the only hold is another magnesium product whose "
                      "amount a day mgsleep cannot read: the routine is kept, and the profile's "
                      "other_magnesium_mg (from its label), not a clinician, lifts the hold"),
@@ -134,7 +137,9 @@ def _entry(action: str, regimen: Regimen | None, scores: Scores, commit: bool,
 
     ``next_review`` is null for ``refer`` (schema_version 12): the next step is the
     clinician's, as every other surface says ("after a clinician has advised"); a date there
-    had an app show one (a life-stage audit).
+    had an app show one (a life-stage audit). ``p_best`` is among the recommendation's
+    ``options_allowed`` (:attr:`Decision.options_allowed`): 1 for a step that is the only
+    one allowed.
     """
     return {"action": action,
             "form": regimen.form if regimen is not None else None,
@@ -212,9 +217,15 @@ class Recommendation:
     violated), learning value) are those of the assessed action behind the advice
     (``continue`` for ``collect_more_data``); they are 0 / empty when no posterior was
     consulted (``refer``, failed diagnostics). ``refer`` has ``commit`` true (a hard rule, not
-    a bet); ``p_best`` is among the regimens allowed now, so an action that is the only one
-    allowed has ``p_best`` 1 and ``commit`` false. ``reason_codes`` are stable codes
-    (:data:`REASON_CODES`) for programs.
+    a bet); ``p_best`` is among the regimens allowed now (:attr:`Decision.options_allowed`,
+    the JSON's ``options_allowed``), so an action that is the only one allowed has ``p_best``
+    1 and ``commit`` false. ``reason_codes`` are stable codes (:data:`REASON_CODES`) for
+    programs.
+
+    ``max_mg_now`` is the most elemental magnesium a day the person may take now when a hard
+    rule asks to lower the current dose (code ``current_above_ceiling``): the ceiling; None
+    otherwise. A clinic's audit: a pregnant person on glycinate 300 mg got ``refer`` with a
+    null form and dose, "at most 250 mg/day" only in the prose.
     """
 
     action: str
@@ -225,6 +236,7 @@ class Recommendation:
     reasons: tuple[str, ...]
     warnings: tuple[str, ...]
     reason_codes: tuple[str, ...] = ()
+    max_mg_now: float | None = None
 
     def __repr__(self) -> str:
         regimen = f" {self.regimen.label}" if self.regimen is not None else ""
@@ -253,9 +265,10 @@ class Recommendation:
         return self.scores.evpi
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the ``recommendation`` entry of the ``analyze`` JSON."""
+        """Return the ``recommendation`` entry of the ``analyze`` JSON, with ``max_mg_now``."""
         return _entry(self.action, self.regimen, self.scores, self.commit, self.next_review,
-                      self.reasons, self.warnings, self.reason_codes)
+                      self.reasons, self.warnings, self.reason_codes) | {
+                          "max_mg_now": self.max_mg_now}
 
 
 @dataclass(frozen=True)
@@ -316,6 +329,19 @@ class Decision:
         return tuple(a for i, a in enumerate(self.assessments) if i != behind)
 
     @property
+    def options_allowed(self) -> int | None:
+        """How many options the recommendation's P(best) is taken among; None without a posterior.
+
+        The regimens allowed now that one may stay on (:func:`explain.options_allowed`). A
+        step that is the only one allowed (code
+        ``forced``) has P(best) 1 among 1: a clinic's dashboard showed "100 %" of it (a
+        clinic's audit, an upgrading user's audit).
+        """
+        if not self.recommendation.scores.from_posterior:
+            return None
+        return explain.options_allowed(self.assessments)
+
+    @property
     def period_sets_step(self) -> bool:
         """Whether the evaluation period, not the posterior, sets the step.
 
@@ -347,8 +373,9 @@ class Decision:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """``recommendation``, ``alternatives`` and ``p_harm`` of the ``analyze`` JSON."""
-        return {"recommendation": self.recommendation.to_dict(),
+        """``recommendation`` (with ``options_allowed``), ``alternatives`` and ``p_harm``."""
+        return {"recommendation": self.recommendation.to_dict()
+                | {"options_allowed": self.options_allowed},
                 "alternatives": [a.to_dict() for a in self.alternatives],
                 "p_harm": self.p_harm}
 

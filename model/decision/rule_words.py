@@ -41,13 +41,32 @@ ADULTS_ONLY = ("age not given: mgsleep's advice is for adults (18 or over), whos
 """The warning of a profile without an age (:func:`missing_warnings`)."""
 
 
+def no_facts_warning(missing: Sequence[str]) -> str:
+    """The warning of a profile given that gives no fact a rule can read (``facts``).
+
+    Not "no profile given" (an upgrading user's audit: said of a profile of ``complaint``,
+    ``conditions = []`` and ``medications = []``): the lists it writes empty are said as
+    none listed, an answer, and those it leaves out among the facts it does not give.
+    """
+    lists = {"conditions": "conditions", "medications": "medicines"}
+    unsaid = ["your age", "pregnancy or breastfeeding", "kidney function (eGFR)",
+              *(words for key, words in lists.items() if key in missing)]
+    none = [words for key, words in lists.items() if key not in missing]
+    listed = f" ({' and '.join(none)}: none listed)" if none else ""
+    return (f"your profile gives none of {', '.join(unsaid[:-1])}, or {unsaid[-1]}{listed}: "
+            "mgsleep checked none of them against its safety rules; write them in your "
+            "profile (the README's 'The profile')")
+
+
 def missing_warnings(missing: Sequence[str]) -> list[str]:
     """The warnings of the facts a profile does not give (:attr:`Screening.missing`).
 
-    No profile at all, and no age (mgsleep is for adults); a missing eGFR is said by the
-    caution of kidney function not known, where it matters (``safety.toml``).
+    No profile at all, or one with no fact a rule reads (:func:`no_facts_warning`), and no
+    age (mgsleep is for adults); a missing eGFR is said by the caution of kidney function
+    not known, where it matters (``safety.toml``).
     """
     return [*([NO_PROFILE] if "profile" in missing else []),
+            *([no_facts_warning(missing)] if "facts" in missing else []),
             *([ADULTS_ONLY] if "age" in missing else [])]
 
 

@@ -88,9 +88,10 @@ class Screening:
         (the lowest; pregnancy's 250 mg), for the clinician page's source of the ceiling.
     missing : tuple of str
         The profile's facts that rules read and it does not give (``age``, ``egfr``,
-        ``pregnant``), each with a rule it left unchecked; "profile" first when it gives no
-        safety fact at all (:func:`missing_facts`): the clinician page names the rules not
-        checked rather than "no contraindication found".
+        ``pregnant``), each with a rule it left unchecked, and the lists it does not write
+        (``conditions``, ``medications``); "profile" first when no profile was given, "facts"
+        when one was that gives no fact a rule can read (:func:`missing_facts`): the
+        clinician page names the rules not checked rather than "no contraindication found".
     fact_warnings : tuple of str
         What the facts not given leave unknown, apart from :attr:`warnings`: no profile, no
         age (mgsleep is for adults), and :attr:`fact_cautions`; a decision's warnings and a
@@ -197,18 +198,39 @@ SAFETY_FACTS = ("age", "egfr", "pregnant", "conditions", "medications")
 """The profile's keys the hard rules read: a profile giving none of them says nothing."""
 
 
+def profile_given(profile: Profile, safety: Safety) -> bool:
+    """Whether a profile was given at all, not the default one of a run without ``--profile``.
+
+    Any key written, but ``max_elemental_mg`` at the ceiling (which
+    :func:`~model.data.profile.load_profile` fills in without a file): a ceiling of one's own
+    is below it, or above it and lowered. A file giving exactly the ceiling reads as none.
+    """
+    own = profile.max_elemental_mg
+    return (bool(profile.model_fields_set - {"max_elemental_mg"})
+            or profile.lowered_from_mg is not None
+            or (own is not None and own < safety.ceiling.default_mg_per_day))
+
+
 def missing_facts(profile: Profile, safety: Safety) -> tuple[str, ...]:
     """The facts the rules read that the profile does not give (:attr:`Screening.missing`).
 
-    ``profile`` first when it gives none of :data:`SAFETY_FACTS` (no ``--profile``), then
-    each of ``age``, ``egfr`` and ``pregnant`` that a rule of ``safety`` reads and the profile
-    leaves out (``None``): such a rule is not checked, which is not the same as passed.
+    When the profile gives no fact a rule can read (no age, eGFR or pregnancy, no condition
+    or medicine listed), first ``profile`` when none was given (no ``--profile``), else
+    ``facts``. Then each of ``age``, ``egfr`` and ``pregnant`` that a rule of ``safety``
+    reads and the profile leaves out (``None``): such a rule is not checked, which is not the
+    same as passed. Then ``conditions`` and ``medications`` when the profile does not write
+    them: a list written empty (``conditions = []``) is an answer, none, not a fact left out
+    (an upgrading user's audit: a profile of ``complaint``, ``conditions = []`` and
+    ``medications = []`` was told "no profile given").
     """
     fields = {rule.field for rule in (*safety.contraindications, *safety.cautions)}
     given = profile.model_dump(include=set(SAFETY_FACTS))
     empty = all(value in (None, ()) for value in given.values())
-    return ((("profile",) if empty else ())
-            + tuple(f for f in SAFETY_FACTS[:3] if f in fields and given[f] is None))
+    lead = ("profile",) if not profile_given(profile, safety) else ("facts",)
+    return ((lead if empty else ())
+            + tuple(f for f in SAFETY_FACTS[:3] if f in fields and given[f] is None)
+            + tuple(f for f in SAFETY_FACTS[3:]
+                    if not given[f] and f not in profile.model_fields_set))
 
 
 def _applies(rule: Contraindication, profile: Profile, conditions: frozenset[str]) -> bool:

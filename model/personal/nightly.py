@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
+from model.data.diary_rows import NUMERIC
 from model.likelihood import kinetics
 from model.likelihood.families import (
     INTERCEPT_SD,
@@ -32,7 +33,6 @@ from model.likelihood.families import (
     NegativeBinomial,
     NormalAR1,
     Ordinal,
-    family_of,
 )
 
 CHUNK = 500
@@ -127,7 +127,7 @@ def predictive_draws(draws: Draws, data: Data,
     alpha = draws["awakenings_overdispersion"][:, None] ** -2
     awakenings = NegativeBinomial.draw(np.exp(eta["awakenings"]), alpha, rng)
     out = {"sol": NormalAR1.minutes(log_sol),      # nights a diary can hold (0-720, 0-50)
-           "awakenings": np.minimum(awakenings, family_of("awakenings").max_count),
+           "awakenings": np.minimum(awakenings, NUMERIC[SPECS["awakenings"].column].high),
            "gi": Bernoulli.draw(eta["gi"], rng).astype(int)}
     for name in ORDINAL:
         cuts = draws[f"{name}_cutpoints"][:, None, :]

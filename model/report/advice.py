@@ -1,7 +1,8 @@
 """What to do, in one sentence: the first line of the headline (:func:`what_to_do`).
 
-A safety rule's referral or hold says what to do now and whom to see (a prescribed
-magnesium's, its prescriber: :data:`PRESCRIBED_HOLD`, :data:`PRESCRIBED_REFER`); a step of
+A safety rule's referral or hold says what to do now (a dose to lower: to how many mg) and
+whom to see (a prescribed magnesium's, its prescriber: :data:`PRESCRIBED_HOLD`,
+:data:`PRESCRIBED_REFER`); a step of
 the person's own trial plan, and a withdrawal, say the decision's own first reason (a
 withdrawal names the regimen and its nights: "Stop glycinate 200 mg for 17 nights, then take
 it again", not "for one evaluation period"); every other step says its verb and regimen.
@@ -40,42 +41,28 @@ def what_to_do(recommendation: Recommendation) -> str:
         else said
 
 
+def _ceiling(recommendation: Recommendation) -> str:
+    """The dose a rule lowers to: "250 mg a day, your daily ceiling" (its ``max_mg_now``).
+
+    A clinic's audit: "Lower your magnesium to your daily ceiling now (below)" headed the
+    clinician page of a pregnant person on 300 mg, the number only in the reasons under it.
+    "your daily ceiling" alone for a recommendation built without ``max_mg_now``.
+    """
+    most = recommendation.max_mg_now
+    return "your daily ceiling" if most is None else f"{most:g} mg a day, your daily ceiling"
+
+
 def _advice(recommendation: Recommendation) -> str:
     action, regimen = recommendation.action, recommendation.regimen
     codes = recommendation.reason_codes
     if action == "refer":
-        if "prescribed" in codes:       # a prescribed magnesium: its prescriber decides
-            return PRESCRIBED_REFER if "refer_hold" not in codes else PRESCRIBED_HOLD
-        if "refer_stop" in codes:
-            return "Stop taking magnesium now and see a clinician."
-        if "medicine_hold" in codes and "acute_gi" in codes:    # digoxin, loose stools
-            return (f"Call your clinician soon about the {GI_TROUBLE} on your magnesium, and "
-                    "change nothing on your own meanwhile.")
-        if "medicine_hold" in codes and "current_excluded" in codes:    # digoxin
-            return ("See your clinician soon about stopping your magnesium (your profile "
-                    "excludes its form), and change nothing on your own meanwhile.")
-        if "medicine_hold" in codes and "current_above_ceiling" in codes:
-            return ("See your clinician soon about lowering your magnesium to your daily "
-                    "ceiling, and change nothing on your own meanwhile.")
-        if "refer_hold" in codes and "current_excluded" in codes:   # whatever its dose
-            return ("Stop your current magnesium now (your profile excludes its form), and see "
-                    "your clinician before any other change.")
-        if "refer_hold" in codes and "current_above_ceiling" in codes:   # pregnancy, 300 mg
-            return ("Lower your magnesium to your daily ceiling now (below), and see your "
-                    "clinician before any other change.")
-        if "other_unread" in codes:     # a label to read, not a clinician to see
-            return ("Write other_magnesium_mg = ... in your profile (your other magnesium "
-                    "product's elemental magnesium a day, from its label) and analyse again; "
-                    "keep your current routine meanwhile.")
-        if "refer_hold" in codes:
-            return "See your clinician before any change to magnesium."
-        return "See a clinician before taking magnesium."
+        return _refer(recommendation)
     if "planned" in codes:
         return recommendation.reasons[0]
     if action == "collect_more_data" and "current_excluded" in codes:
         return "Stop your current magnesium: your profile excludes its form."
     if action == "collect_more_data" and "current_above_ceiling" in codes:
-        return "Lower your magnesium to your daily ceiling now, then record more nights."
+        return f"Lower your magnesium now to {_ceiling(recommendation)}, then record more nights."
     if action == "collect_more_data" and {"diagnostics_failed", "acute_gi"} <= set(codes):
         return f"If {GI_TROUBLE} go on, stop your magnesium; then record more nights."
     if action == "placebo_period":
@@ -90,6 +77,11 @@ def _advice(recommendation: Recommendation) -> str:
                 "your current routine meanwhile.")
     if action == "collect_more_data" or regimen is None:
         return "Keep your current routine and record more nights before changing anything."
+    if action == "continue" and "no_room" in codes:
+        return ("Stay without magnesium: your nights are already near the best these scales "
+                "record." if not regimen.active else f"Continue {describe(regimen)}: your "
+                "nights are already near the best these scales record; no other form or dose "
+                "is worth trying.")
     if action == "stop":
         return "Stop taking magnesium."
     if action == "continue" and not regimen.active:
@@ -98,3 +90,34 @@ def _advice(recommendation: Recommendation) -> str:
                                     for r in recommendation.reasons):
         return f"Go back to {describe(regimen)}: {PLACEBO_OVER}."
     return f"{_VERBS[action]} {describe(regimen)}."
+
+
+def _refer(recommendation: Recommendation) -> str:
+    """A safety rule's answer: whom to see, and what to do with the magnesium meanwhile."""
+    codes = recommendation.reason_codes
+    if "prescribed" in codes:       # a prescribed magnesium: its prescriber decides
+        return PRESCRIBED_REFER if "refer_hold" not in codes else PRESCRIBED_HOLD
+    if "refer_stop" in codes:
+        return "Stop taking magnesium now and see a clinician."
+    if "medicine_hold" in codes and "acute_gi" in codes:    # digoxin, loose stools
+        return (f"Call your clinician soon about the {GI_TROUBLE} on your magnesium, and "
+                "change nothing on your own meanwhile.")
+    if "medicine_hold" in codes and "current_excluded" in codes:    # digoxin
+        return ("See your clinician soon about stopping your magnesium (your profile "
+                "excludes its form), and change nothing on your own meanwhile.")
+    if "medicine_hold" in codes and "current_above_ceiling" in codes:
+        return (f"See your clinician soon about lowering your magnesium to "
+                f"{_ceiling(recommendation)}, and change nothing on your own meanwhile.")
+    if "refer_hold" in codes and "current_excluded" in codes:   # whatever its dose
+        return ("Stop your current magnesium now (your profile excludes its form), and see "
+                "your clinician before any other change.")
+    if "refer_hold" in codes and "current_above_ceiling" in codes:   # pregnancy, 300 mg
+        return (f"Lower your magnesium now to {_ceiling(recommendation)}, and see your "
+                "clinician before any other change.")
+    if "other_unread" in codes:     # a label to read, not a clinician to see
+        return ("Write other_magnesium_mg = ... in your profile (your other magnesium "
+                "product's elemental magnesium a day, from its label) and analyse again; "
+                "keep your current routine meanwhile.")
+    if "refer_hold" in codes:
+        return "See your clinician before any change to magnesium."
+    return "See a clinician before taking magnesium."

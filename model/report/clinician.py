@@ -277,6 +277,26 @@ def _heading(profile: Profile) -> str:
     return f"Magnesium for {topic}: n-of-1 summary for a clinician"
 
 
+SHORT_HEX = 12
+"""The hex digits of a SHA-256 the page gives (as ``sha256sum``'s first ones): enough to tell."""
+
+
+def made_line(result: Analysis) -> str:
+    """The page's foot: the run's date, the date analysed, the seed, the diary and the code.
+
+    A clinic's audit: the page said only "(analysed 2026-11-28)", and last week's page left
+    at the same path by a failed run could not be told from this week's. The diary's SHA-256
+    (``sha256sum diary.csv``) and the code's fingerprint
+    (:func:`~model.core.provenance.code_sha256`) by their first :data:`SHORT_HEX` digits.
+    """
+    record = result.provenance
+    diary = str((record.get("diary") or {}).get("sha256") or "not recorded")[:SHORT_HEX]
+    code = str(record.get("code_sha256") or "not recorded")[:SHORT_HEX]
+    return (f"Made {record.get('run_date', 'on a date not recorded')}, of the nights up to "
+            f"{result.as_of.isoformat()}, seed {record.get('seed', 'not recorded')}; diary "
+            f"SHA-256 {diary}; mgsleep {__version__}, code {code}.")
+
+
 def render_clinician(result: Analysis) -> str:
     """The clinician summary of an analysis, as self-contained HTML (A4 print CSS).
 
@@ -308,8 +328,7 @@ def render_clinician(result: Analysis) -> str:
         f"({result.as_of.isoformat()})</title><style>{_CSS}</style></head><body>"
         f"<h1>{escape(_heading(result.profile))}</h1>"
         f'<p class="meta">Diary {escape(diary_label(diary.source))}: {diary.n_recorded} nights '
-        f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). mgsleep "
-        f"{__version__}. "
+        f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). "
         f"{escape(SAFETY_LINE)}</p>"
         f"<p>{escape(weights_line(result.profile, result.weights()['gi']))}</p>"
         f"<h2>Recommendation</h2>{_answer(said)}"
@@ -325,7 +344,8 @@ def render_clinician(result: Analysis) -> str:
         f"<h2>Safety screen</h2>"
         f"{_safety(result.profile, fit.priors_.safety, rules, cautions)}"
         f'<div class="whole"><h2>Evidence behind the priors</h2>{evidence_table(result)}'
-        f'<p class="small">{escape(checks)} The full report lists every study.</p></div>'
+        f'<p class="small">{escape(checks)} The full report lists every study. '
+        f"{escape(made_line(result))}</p></div>"
         "</body></html>\n")
 
 

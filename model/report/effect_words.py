@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.verdicts import VerdictRule
 from model.core.change_words import WORDS, chance, change_words, number, per_month
-from model.core.outcomes import SPECS
+from model.core.outcomes import SLEEP_OUTCOMES, SPECS
 from model.data.weights import outcome_order
 
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
@@ -47,11 +47,19 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
     smaller than the MCID whose interval stays on one side of zero "helps a little" (or is
     "a little worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min
     faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit). An
-    outcome no night records is :data:`NOT_RECORDED_WORDS` alone: nothing to wait for.
+    outcome no night records is :data:`NOT_RECORDED_WORDS` alone: nothing to wait for. What
+    the nights alone show follows in brackets where the scale settled the verdict
+    (:func:`room_note`) or the nights point the other way (:func:`contrary_note`).
     """
-    said = _VERDICTS[effect.verdict]
     if not effect.recorded:
-        return said
+        return _VERDICTS[effect.verdict]
+    notes = [n for n in (room_note(effect), contrary_note(effect)) if n]
+    return _verdict_words(effect, prescribed) + "".join(f" ({n})" for n in notes)
+
+
+def _verdict_words(effect: DiaryEffect, prescribed: bool) -> str:
+    """The verdict of a recorded outcome in words (:func:`verdict_phrase`, without its notes)."""
+    said = _VERDICTS[effect.verdict]
     mcid = f"{number(per_month(effect.outcome, effect.mcid), effect.outcome)} " \
            f"{WORDS[effect.outcome][3]}"
     ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))
@@ -82,6 +90,64 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
         extra.append(f"needs {n} more written night{'s' * (n != 1)} without it to compare "
                      "with")
     return said + (": " + "; ".join(extra) if extra else "")
+
+
+def _named(outcome: str) -> str:
+    """An outcome as a level a night has: ``time to fall asleep``, not "falling asleep"."""
+    return "time to fall asleep" if outcome == "sol" else WORDS[outcome][0]
+
+
+def _level(outcome: str, value: float) -> str:
+    """A diary level in words: ``12 min``, ``1.5 points``, ``3 a month`` (GI nights)."""
+    return f"{number(per_month(outcome, value), outcome)} {WORDS[outcome][3]}"
+
+
+def room_note(effect: DiaryEffect) -> str:
+    """What a sleep outcome's level without magnesium left to gain, when less than the MCID.
+
+    ``without magnesium your evening anxiety averaged 1.5 points, already within the 1.6
+    points that matter of the scale's best (0): a gain that large could not show``, else
+    ``""``. Anxiety of 1.54 without magnesium, 0 on it, was "helps a little ..., by less than
+    the 1.6 points that matters" as if the nights had settled it: the scale had (an
+    edge-of-scale audit, /tmp/w44/C F5). The level is that of the recorded nights without
+    magnesium (:attr:`DiaryEffect.raw`), the person's own room
+    (:meth:`~model.core.outcomes.OutcomeSpec.room`), not a model's estimate of it. An
+    unsettled verdict adds that only a loss can still show ("placebo nights are needed" at a
+    quality of 4.9 of 5 cannot reveal a gain). A harm is not about the room; GI nights are
+    a harm's outcome, not a gain's.
+    """
+    raw, spec = effect.raw, SPECS[effect.outcome]
+    if (raw is None or effect.outcome not in SLEEP_OUTCOMES or effect.verdict == "harms"
+            or spec.room(raw.without) >= effect.mcid):
+        return ""
+    said = (f"without magnesium your {_named(effect.outcome)} averaged "
+            f"{_level(effect.outcome, raw.without)}, already within the "
+            f"{_level(effect.outcome, effect.mcid)} that matter of the scale's best "
+            f"({spec.best:g}): a gain that large could not show")
+    return said + ("; the nights can only tell whether it is worse"
+                   if effect.verdict == "inconclusive" else "")
+
+
+def contrary_note(effect: DiaryEffect) -> str:
+    """What the nights on the regimen showed, when magnesium's own effect is said the other way.
+
+    Said when the line gives the change a direction (its mean is not said as "no change")
+    and the nights on the regimen differ from those without magnesium the other way with P
+    >= ``p_direction`` (0.9, the bar of an effect's "probably";
+    :meth:`~model.data.night_levels.RawNights.direction`, a yardstick of the nights' noise);
+    else ``""``. An insomniac whose nights on glycinate averaged 173 min to fall asleep
+    against 155 without was told "falling asleep 33 min faster (99 faster to 33 slower)"
+    without a word: the model had put the difference down to the expectation of taking
+    anything and to build-up (an edge-of-scale audit, /tmp/w44/C F6).
+    """
+    raw, outcome = effect.raw, effect.outcome
+    said = effect.mean if float(number(per_month(outcome, effect.mean), outcome)) else 0.0
+    if raw is None or raw.on is None or raw.direction(VerdictRule.p_direction) * said >= 0:
+        return ""
+    return (f"your {_named(outcome)} averaged {_level(outcome, raw.on)} on it and "
+            f"{_level(outcome, raw.without)} without: the model credits that difference to "
+            "taking anything (the expectation effect), the diary's drift or build-up rather "
+            "than to magnesium; a blinded placebo period would test that")
 
 
 CLOSE = "close to a verdict: the next nights may settle it either way"

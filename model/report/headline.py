@@ -31,6 +31,7 @@ from model.core.regimen import Regimen
 from model.decision import Recommendation, history
 from model.decision.explain import best_waiting
 from model.decision.plan_words import nights_off_words, tie_order_words
+from model.decision.room import ROOM_START
 from model.decision.rule_words import LABEL_LABEL
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
@@ -271,6 +272,15 @@ def _experiment(result: Analysis) -> str:
 
 
 def _why(result: Analysis) -> str:
+    """Why the step is taken; with no room to improve, that (an edge-of-scale audit)."""
+    rec = result.decision.recommendation
+    if "no_room" in rec.reason_codes and not set(rec.reason_codes) & BREACHES:
+        said = next(r for r in rec.reasons if r.startswith(ROOM_START))
+        return said[0].lower() + said[1:]
+    return _step_why(result)
+
+
+def _step_why(result: Analysis) -> str:
     rec = result.decision.recommendation
     codes = set(rec.reason_codes)
     if "refer" in codes:   # the rule first, not what to do (a hold's first reason is that)
@@ -279,8 +289,7 @@ def _why(result: Analysis) -> str:
     if "diagnostics_failed" in codes:
         return "the model fit did not pass its checks, so it gives no dosing advice."
     if codes & BREACHES:  # its sentence comes first among the reasons
-        return rec.reasons[0] + (" This is the only step allowed now." if "forced" in codes
-                                 else "")
+        return rec.reasons[0] + (" This is the only step allowed now." if "forced" in codes else "")
     if "planned" in codes:
         return " ".join(rec.reasons[1:3])
     if "hard_week" in codes or ("harm" in codes and rec.action == "stop"):

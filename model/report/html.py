@@ -128,9 +128,8 @@ def _recommendation(result: Analysis) -> str:
         body += "<h3>Warnings</h3>" + bullets(rec.warnings, "warning")
     body += _gains(result)
     scores = rec.scores
-    allowed = sum(a.feasible for a in result.decision.assessments)   # P(best) is among these
-    estimated: dict[str, float | str] = {
-        "options allowed": allowed,
+    estimated: dict[str, float | str] = {       # P(best) is among the options allowed
+        "options allowed": result.decision.options_allowed or 0,
         "p_best": rec.p_best, "p_better_than_continue": scores.p_better_than_continue,
         "expected_utility": scores.expected_utility, "learning_value": scores.learning_value,
         "p_constraint_violation": rec.p_constraint_violation}

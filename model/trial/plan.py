@@ -302,8 +302,7 @@ def _screen(arms: list[str], faults: list[Fault], profile: Profile,
     faults += [Fault("profile", "", f"{why}; no trial is planned") for why in said]
     faults += [Fault("forms", "", excluded_block(arm)) for arm in arms
                if arm != PLACEBO and arm not in rules.allowed_forms]
-    return (rules.ceiling_mg, rules.all_warnings,
-            after_other(rules.other_mg))
+    return rules.ceiling_mg, rules.all_warnings, after_other(rules.other_mg)
 
 
 def _beyond_studied(arms: list[str], dose_mg: float) -> tuple[str, ...]:
