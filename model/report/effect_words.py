@@ -105,8 +105,8 @@ def _level(outcome: str, value: float) -> str:
 def room_note(effect: DiaryEffect) -> str:
     """What a sleep outcome's level without magnesium left to gain, when less than the MCID.
 
-    ``without magnesium your evening anxiety averaged 1.5 points, already within the 1.6
-    points that matter of the scale's best (0): a gain that large could not show``, else
+    ``1.5 points without magnesium, within 1.6 points of the scale's best (0): no gain that
+    matters could show`` (the line names the outcome and its MCID already), else
     ``""``. Anxiety of 1.54 without magnesium, 0 on it, was "helps a little ..., by less than
     the 1.6 points that matters" as if the nights had settled it: the scale had (an
     edge-of-scale audit, /tmp/w44/C F5). The level is that of the recorded nights without
@@ -120,12 +120,10 @@ def room_note(effect: DiaryEffect) -> str:
     if (raw is None or effect.outcome not in SLEEP_OUTCOMES or effect.verdict == "harms"
             or spec.room(raw.without) >= effect.mcid):
         return ""
-    said = (f"without magnesium your {_named(effect.outcome)} averaged "
-            f"{_level(effect.outcome, raw.without)}, already within the "
-            f"{_level(effect.outcome, effect.mcid)} that matter of the scale's best "
-            f"({spec.best:g}): a gain that large could not show")
-    return said + ("; the nights can only tell whether it is worse"
-                   if effect.verdict == "inconclusive" else "")
+    said = (f"{_level(effect.outcome, raw.without)} without magnesium, within "
+            f"{_level(effect.outcome, effect.mcid)} of the scale's best ({spec.best:g}): no "
+            "gain that matters could show")
+    return said + ("; only a loss can" if effect.verdict == "inconclusive" else "")
 
 
 def contrary_note(effect: DiaryEffect) -> str:
