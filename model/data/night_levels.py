@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import pandas as pd
 
 from model.core.forms import NONE
 from model.core.regimen import Regimen
+from model.core.special import normal_quantile
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class RawNights:
         """
         if self.on is None or self.error is None:
             return 0
-        change, bar = self.on - self.without, NormalDist().inv_cdf(p) * self.error
+        change, bar = self.on - self.without, normal_quantile(p) * self.error
         return 1 if change > bar else -1 if change < -bar else 0
 
 

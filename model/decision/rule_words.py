@@ -116,8 +116,8 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
     sign-off, and an excluded form is stopped now (whatever its dose), a dose above its
     ceiling lowered. A ``label`` hold (another product's magnesium not read,
     :attr:`~model.decision.screening.Screening.label_holds`) waits for the profile's
-    ``other_magnesium_mg``, not for a clinician (a clinic's pharmacist: "see your clinician"
-    for what a label says).
+    ``other_magnesium_mg``, not for a clinician (stop 71's note: "see your clinician" was
+    said for what a product's label says).
     """
     if "current_excluded" in breaks:   # stopped, whatever its dose
         keep = (f"Your profile excludes {current.form}: see your clinician soon about "
