@@ -200,6 +200,10 @@ def test_a_profile_of_a_ceiling_only_names_the_lists_it_leaves_out(tmp_path, pri
                                 "medicines: mgsleep checked none")
     own = load_profile(written(tmp_path, "max_elemental_mg = 200\n"), safety=priors.safety)
     assert screen(own, priors.safety).fact_warnings[0].startswith("your profile gives none")
+    # a ceiling written at the safety ceiling is written too, not the one filled in
+    at = load_profile(written(tmp_path, "max_elemental_mg = 350\n"), safety=priors.safety)
+    assert screen(at, priors.safety).fact_warnings[0].startswith("your profile gives none")
+    assert "No profile given" not in page(at, priors)
     # no profile at all is still said so, with how to give one
     nothing = screen(load_profile(None, safety=priors.safety), priors.safety)
     assert nothing.fact_warnings[0].startswith(NO_PROFILE)

@@ -101,6 +101,7 @@ def test_the_fitted_model_says_its_sampler_and_seed(unseeded):
     assert attrs["inference_library"] == "nutpie" and attrs["method"] == "nuts"
     assert attrs["random_seed"] == fit.seed_ == unseeded.provenance["seed"]
     assert attrs["mgsleep_version"] == model.__version__
+    assert attrs["mgsleep_code_sha256"] == unseeded.provenance["code_sha256"]
     assert attrs["pymc_version"] == pymc.__version__
 
 

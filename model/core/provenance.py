@@ -89,11 +89,14 @@ def run_attrs(sampler: str, seed: int, method: str) -> dict[str, str | int]:
 
     ``inference_library`` (the sampler used) and its version, ``random_seed`` (the seed
     used), ``method`` (``nuts``, or ``psis`` for an update by reweighting),
-    ``mgsleep_version``, ``python_version`` and each installed library's ``<name>_version``.
+    ``mgsleep_version``, ``mgsleep_code_sha256`` (:func:`code_sha256`: a saved posterior
+    names the code that drew it, as the JSON does), ``python_version`` and each installed
+    library's ``<name>_version``.
     """
     known = versions()
     attrs: dict[str, str | int] = {"inference_library": sampler, "random_seed": int(seed),
                                    "method": method, "mgsleep_version": str(known["mgsleep"]),
+                                   "mgsleep_code_sha256": known["code_sha256"],
                                    "python_version": known["python"]}
     library = package_version(sampler)
     attrs |= {"inference_library_version": library} if library else {}

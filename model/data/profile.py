@@ -283,8 +283,14 @@ class Profile(BaseModel):
         return tuple(dict.fromkeys(forms))
 
     def capped(self, safety: Safety) -> Profile:
-        """A copy with ``max_elemental_mg`` filled in at most the ceiling, keeping one above."""
+        """A copy with ``max_elemental_mg`` filled in at most the ceiling, keeping one above.
+
+        The keys the file wrote stay those of :attr:`model_fields_set`: the ceiling filled in
+        is not one the person gave, and one they gave at the ceiling is (a profile of only
+        ``max_elemental_mg = 350`` read as "no profile given").
+        """
         copy: Profile = self.model_copy(update={"max_elemental_mg": self.ceiling_mg(safety)})
+        copy.__pydantic_fields_set__ = set(self.model_fields_set)
         own = self.max_elemental_mg
         copy._lowered_from_mg = (own if own is not None and own > self.ceiling_mg(safety)
                                  else self._lowered_from_mg)

@@ -198,17 +198,13 @@ SAFETY_FACTS = ("age", "egfr", "pregnant", "conditions", "medications")
 """The profile's keys the hard rules read: a profile giving none of them says nothing."""
 
 
-def profile_given(profile: Profile, safety: Safety) -> bool:
+def profile_given(profile: Profile) -> bool:
     """Whether a profile was given at all, not the default one of a run without ``--profile``.
 
-    Any key written, but ``max_elemental_mg`` at the ceiling (which
-    :func:`~model.data.profile.load_profile` fills in without a file): a ceiling of one's own
-    is below it, or above it and lowered. A file giving exactly the ceiling reads as none.
+    Any key written, ``max_elemental_mg`` at the ceiling included (:meth:`Profile.capped`
+    keeps the keys the file wrote), or a ceiling lowered from one above the safety ceiling.
     """
-    own = profile.max_elemental_mg
-    return (bool(profile.model_fields_set - {"max_elemental_mg"})
-            or profile.lowered_from_mg is not None
-            or (own is not None and own < safety.ceiling.default_mg_per_day))
+    return bool(profile.model_fields_set) or profile.lowered_from_mg is not None
 
 
 def missing_facts(profile: Profile, safety: Safety) -> tuple[str, ...]:
@@ -226,7 +222,7 @@ def missing_facts(profile: Profile, safety: Safety) -> tuple[str, ...]:
     fields = {rule.field for rule in (*safety.contraindications, *safety.cautions)}
     given = profile.model_dump(include=set(SAFETY_FACTS))
     empty = all(value in (None, ()) for value in given.values())
-    lead = ("profile",) if not profile_given(profile, safety) else ("facts",)
+    lead = ("profile",) if not profile_given(profile) else ("facts",)
     return ((lead if empty else ())
             + tuple(f for f in SAFETY_FACTS[:3] if f in fields and given[f] is None)
             + tuple(f for f in SAFETY_FACTS[3:]
