@@ -108,9 +108,8 @@ rule of its own there: ``gut_sensitivity = "ibs"`` is what it changes (:class:`P
 class Profile(BaseModel):
     """A person's safety facts and preferences (the profile TOML of the README's *The profile*).
 
-    Build one with :func:`load_profile` (from a file, with the default ceiling filled in and
-    clamped) or directly, e.g. ``Profile(egfr=45, medications=["levothyroxine"])``.
-    ``max_elemental_mg=None`` means "the ceiling of the safety rules in use".
+    Build one with :func:`load_profile` (from a file, the default ceiling filled in, clamped)
+    or as ``Profile(egfr=45)``; ``max_elemental_mg=None`` means "the ceiling in use".
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -283,14 +282,10 @@ class Profile(BaseModel):
         return tuple(dict.fromkeys(forms))
 
     def capped(self, safety: Safety) -> Profile:
-        """A copy with ``max_elemental_mg`` filled in at most the ceiling, keeping one above.
-
-        The keys the file wrote stay those of :attr:`model_fields_set`: the ceiling filled in
-        is not one the person gave, and one they gave at the ceiling is (a profile of only
-        ``max_elemental_mg = 350`` read as "no profile given").
-        """
+        """A copy with ``max_elemental_mg`` filled in at most the ceiling, keeping one above."""
         copy: Profile = self.model_copy(update={"max_elemental_mg": self.ceiling_mg(safety)})
-        copy.__pydantic_fields_set__ = set(self.model_fields_set)
+        copy.__pydantic_fields_set__ = set(self.model_fields_set)   # the keys written: "350"
+        # alone was "no profile given"; the ceiling filled in is not one the person gave
         own = self.max_elemental_mg
         copy._lowered_from_mg = (own if own is not None and own > self.ceiling_mg(safety)
                                  else self._lowered_from_mg)
