@@ -144,7 +144,7 @@ def profile_kinds() -> list[Kind]:
 
 PRIORS_EDITS = {
     "ceiling 2000": ("safety.toml", "default_mg_per_day = 350", "default_mg_per_day = 2000",
-                     "key ceiling.default_mg_per_day"),
+                     "default_mg_per_day = 2000 mg/day is not the level of its source"),
     "eGFR below 10": ("safety.toml", "below = 30.0", "below = 10.0", "below"),
     "eGFR below nan": ("safety.toml", "below = 30.0", "below = nan", "below"),
     "GI limit 0.9": ("safety.toml", "limit = 0.10", "limit = 0.90", "key gi_constraint.limit"),

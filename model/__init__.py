@@ -6,6 +6,10 @@ personal model (:class:`PersonalModel`) and the decision (:func:`decide`) built 
 :func:`analyze` runs them all, :func:`plan_trial` plans a trial and :func:`simulate_diary`
 writes the diary of a person with known truth.
 
+A fit that fails its convergence checks issues a :class:`ConvergenceWarning` (or, asked
+with ``strict=True``, raises :class:`ConvergenceError`); a diary read with a caveat, a
+:class:`DiaryWarning` for each.
+
 The public names load lazily (PEP 562): ``import model`` imports nothing heavy, and
 ``model.PersonalModel`` imports PyMC only when it is first used.
 """
@@ -19,6 +23,8 @@ __version__ = "0.1.0"
 
 PUBLIC: dict[str, str] = {
     "ConvergenceError": "model.core.errors",
+    "ConvergenceWarning": "model.core.errors",
+    "DiaryWarning": "model.data.diary_warnings",
     "DiaryError": "model.core.errors",
     "InputError": "model.core.errors",
     "MgsleepError": "model.core.errors",
@@ -41,8 +47,10 @@ PUBLIC: dict[str, str] = {
 
 __all__ = [
     "ConvergenceError",
+    "ConvergenceWarning",
     "Diary",
     "DiaryError",
+    "DiaryWarning",
     "InputError",
     "MgsleepError",
     "PersonalModel",
@@ -64,6 +72,7 @@ if TYPE_CHECKING:
     from model.analysis.pipeline import analyze
     from model.core.errors import (
         ConvergenceError,
+        ConvergenceWarning,
         DiaryError,
         InputError,
         MgsleepError,
@@ -71,6 +80,7 @@ if TYPE_CHECKING:
     )
     from model.core.regimen import Regimen
     from model.data.diary import Diary, read_diary
+    from model.data.diary_warnings import DiaryWarning
     from model.data.profile import Profile, load_profile
     from model.decision.decide import decide
     from model.evidence.priorset import PriorEntry, PriorSet, load_priors

@@ -30,7 +30,18 @@ from model.core.special import expit
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
 
-REFERENCE_MG = 300.0
+
+@functools.cache
+def priors_dose_curve() -> tuple[float, float]:
+    """The bundled priors' reference dose and ED50 in mg (``settings.toml``), the fake's own.
+
+    Why: the fake stated them again (300 and 150), beside ``reference_dose_mg`` and
+    ``ed50_mg`` of the priors the decision reads (a maintainer's review, /tmp/w45/C F14).
+    """
+    from model.evidence.priorset import load_priors
+
+    settings = load_priors().settings
+    return settings.reference_dose_mg, settings.ed50_mg
 
 
 @dataclass(frozen=True)
@@ -46,9 +57,10 @@ class FakePosterior:
     Parameters
     ----------
     benefit : mapping form -> float
-        Mean benefit at 300 mg (log-ratio reduction of sleep latency); others scale from it.
+        Mean benefit at ``reference_mg`` (log-ratio reduction of sleep latency); others scale
+        from it.
     gi : mapping form -> float
-        Mean GI log-odds increase of a 300 mg single intake.
+        Mean GI log-odds increase of a single intake of ``reference_mg``.
     expectation, expectation_sd : float
         The benefit of taking anything (placebo included), mean and SD.
     entangled : mapping form -> float
@@ -57,6 +69,9 @@ class FakePosterior:
     known : mapping form -> float
         A form's own benefit SD in place of ``benefit_sd`` (a form tried on many nights is
         known better than one tried on a few).
+    ed50_mg, reference_mg : float
+        The Emax curve's ED50 and the dose ``benefit`` and ``gi`` are stated at (default: the
+        bundled priors', :func:`priors_dose_curve`).
     """
 
     n_draws: int = 1000
@@ -67,7 +82,8 @@ class FakePosterior:
     gi_sd: float = 0.5
     baseline_gi_sd: float = 1.0
     harm_benefit_corr: float = 0.0
-    ed50_mg: float = 150.0
+    ed50_mg: float = field(default_factory=lambda: priors_dose_curve()[1])
+    reference_mg: float = field(default_factory=lambda: priors_dose_curve()[0])
     expectation: float = 0.0
     expectation_sd: float = 0.0
     entangled: Mapping[str, float] = field(default_factory=dict)
@@ -93,14 +109,15 @@ class FakePosterior:
         return effect, harm
 
     def _emax(self, dose: float) -> float:
-        return (dose / (self.ed50_mg + dose)) / (REFERENCE_MG / (self.ed50_mg + REFERENCE_MG))
+        reference = self.reference_mg
+        return (dose / (self.ed50_mg + dose)) / (reference / (self.ed50_mg + reference))
 
     def _outcomes(self, regimen: Regimen) -> dict[str, np.ndarray]:
         base = self._z["base"]
         if regimen.active:
             effect, harm = self._effects(regimen.form)
             effect = effect * self._emax(regimen.elemental_mg)
-            harm = harm * regimen.single_intake_mg / REFERENCE_MG
+            harm = harm * regimen.single_intake_mg / self.reference_mg
         else:
             effect = harm = np.zeros(self.n_draws)
         if regimen.active or regimen.form == "placebo":

@@ -17,6 +17,15 @@ def at_key(path: Path | str, key: str) -> str:
     return rf"{re.escape(str(path))}: line \d+, key {re.escape(key)}"
 
 
+def edit_safety(root: Path, old: str, new: str) -> Path:
+    """Replace the first ``old`` of ``root``'s ``safety.toml`` by ``new``; its path."""
+    path = root / "safety.toml"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fit_cache(tmp_path_factory):
     """``mgsleep analyze`` keeps fits in a test directory, never in the user's cache."""

@@ -12,7 +12,7 @@ from model.core.outcomes import OUTCOMES
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.decision import history
-from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
+from model.simulate.personas import PERSONAS, Schedule, simulate_diary
 
 pytestmark = pytest.mark.fit
 FAST = {"draws": 1000, "tune": 400, "chains": 4, "seed": 3}
@@ -26,14 +26,14 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 17
+    assert payload["schema_version"] == 18
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
                             "plan_ahead", "priors", "warnings",
                             "prior_sensitivity_skipped", "p_harm",
-                            "provenance", "complaint", "weights"}
-    # schema_version 3's on; provenance 13; complaint and weights 17
+                            "provenance", "complaint", "weights", "fading"}
+    # schema_version 3's on; provenance 13; complaint and weights 17; fading 18
     assert payload["plan_ahead"] is None               # no nights planned after the last
     assert payload["priors"]["bundled"] is True
     # power-scaling next to the refits: the untried forms follow their prior, the tried
@@ -65,7 +65,7 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
 
 
 def test_non_responder_is_not_told_to_escalate_with_confidence(priors):
-    persona = with_effects(PERSONAS["non_responder"], schedule=Schedule((
+    persona = dataclasses.replace(PERSONAS["non_responder"], schedule=Schedule((
         (Regimen(NONE), 14), (Regimen("glycinate", 200), 60))))
     diary = read_diary(simulate_diary(persona, 74, seed=8))
     rec = analyze(diary, priors=priors, **FAST).decision.recommendation
@@ -124,7 +124,7 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
 def test_no_sensitivity_refits_while_the_period_holds_the_step(tmp_path, capsys):
     """A morning three nights into a regimen refitted the diary under three other priors
     (2-5 s each, most of a daily re-analysis) to say the only step open still held."""
-    persona = with_effects(PERSONAS["responder"], schedule=Schedule((
+    persona = dataclasses.replace(PERSONAS["responder"], schedule=Schedule((
         (Regimen(NONE), 14), (Regimen("glycinate", 200), 3))))
     diary, out = tmp_path / "diary.csv", tmp_path / "result.json"
     simulate_diary(persona, 17, seed=4).to_csv(diary, index=False)

@@ -1,5 +1,6 @@
 """Trial plans (model.trial.plan) and their pre-posterior simulation (model.trial.preposterior)."""
 
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -15,7 +16,7 @@ from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import read_diary
-from model.simulate.personas import PERSONAS, simulate_diary, with_effects
+from model.simulate.personas import PERSONAS, simulate_diary
 from model.trial.agreement import quick_vs_full
 from model.trial.blinding import BlindingWarning
 from model.trial.periods import withdrawal_washout
@@ -264,7 +265,7 @@ def test_quick_model_learns_tau_and_drift_from_the_diary(priors):
                             "anxiety": -1.5}}
 
     def fit(tau, drift):
-        person = with_effects(PERSONAS["responder"], tau=tau, effects=strong, sol_sigma=0.25,
+        person = dataclasses.replace(PERSONAS["responder"], tau=tau, effects=strong, sol_sigma=0.25,
                               drift=drift)
         return QuickModel(priors, random_seed=0).fit(simulate_trial(plan, person, seed=8,
                                                                     priors=priors))

@@ -30,12 +30,17 @@ from model.core.forms import FORMS
 from model.core.regimen import Regimen
 from model.data.diary import Diary, DiaryWarning, read_diary
 from model.evidence.priorset import PriorSet
+from model.inference.diagnostics import Diagnostics
 from model.likelihood.kinetics import build_up, design_from_nights
 from model.testing import FakePosterior, example_analysis
 from model.viz.timeline import plot_timeline
 
 FIGURE = re.compile(r'<figure><img alt="([^"]*)" src="[^"]*"><figcaption>([^<]*)</figcaption>')
 TAU_DRAWS = np.exp(np.random.default_rng(3).normal(np.log(12.0), 0.45, 2000))
+
+
+PASSED = Diagnostics(True, 1.0, 1000.0, 0)
+"""A fit that passed its checks: the timeline draws its estimates."""
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Stand:
     diary_: Diary
     priors_: PriorSet
     taking_since: str | None = None
+    diagnostics_: Diagnostics = PASSED
     posterior: FakePosterior = field(default_factory=lambda: FakePosterior(expectation=0.3))
 
     def draws_of(self, name: str) -> np.ndarray:

@@ -65,10 +65,10 @@ def test_verdict_phrases():
         "matters)")
     assert verdict_phrase(effect(mean=-2.0, low=-6.0, high=3.0,
                                  verdict="no_meaningful_effect")) == \
-        "no meaningful effect (smaller than the 20 min that matters)"
+        "not shown to reach the 20 min that trials count as meaningful, either way"
     assert verdict_phrase(effect("gi", mean=0.01, low=-0.02, high=0.03,
                                  verdict="no_meaningful_effect", mcid=0.05)) == \
-        "no meaningful effect (smaller than the 1.5 a month that matters)"
+        "not shown to reach the 1.5 a month that trials count as meaningful, either way"
     # a trial audit: "8 min faster (4 to 13): no meaningful effect" at P 0.998 it helps
     assert verdict_phrase(effect(mean=-8.0, low=-13.0, high=-4.0, p_benefit=0.998,
                                  verdict="no_meaningful_effect")) == \
@@ -304,11 +304,14 @@ def test_the_why_names_a_benefit_never_a_harm():
     from model.evidence.priorset import load_priors
     from model.report.headline import _driver, review_words
 
-    def result(gain: dict[str, float], action: str = "switch_form") -> SimpleNamespace:
+    def result(gain: dict[str, float], action: str = "switch_form",
+               codes: tuple[str, ...] = ()) -> SimpleNamespace:
         chosen = SimpleNamespace(action=action, gain=gain,
                                  gain_low={v: g - 0.1 for v, g in gain.items()},
                                  gain_high={v: g + 0.1 for v, g in gain.items()})
-        return SimpleNamespace(decision=SimpleNamespace(chosen=0, assessments=[chosen]),
+        rec = SimpleNamespace(reason_codes=codes)
+        return SimpleNamespace(decision=SimpleNamespace(chosen=0, assessments=[chosen],
+                                                        recommendation=rec),
                                profile=Profile(), fit=SimpleNamespace(priors_=load_priors()))
 
     # awakenings: 0.6 more a night (gain -0.6) weighs more than a small quality gain
@@ -320,6 +323,9 @@ def test_the_why_names_a_benefit_never_a_harm():
     # fewer loose stools is the reason to take less magnesium (stop, a lower or split dose)
     assert _driver(result({"gi_rate": 0.18, "quality": -0.3}, "stop")).startswith(
         "it matters most for GI nights")
+    # a switch the acute GI rule drives leads with its GI change (/tmp/w45/A F3)
+    assert _driver(result({"gi_rate": 0.18, "quality": 0.3}, codes=("acute_gi",))).startswith(
+        "it matters most for GI nights: -5.4 a month")
     assert review_words(dt.date(2026, 5, 2), dt.date(2026, 5, 1),
                         today=dt.date(2026, 6, 1)).startswith("2026-05-02 (1 day after")
 
@@ -338,8 +344,13 @@ def test_a_step_in_words():
 
 @pytest.mark.parametrize(("stop_better", "said"), [
     (0.1, "You leave glycinate 300 mg, which looks to help you (P(better than stopping) 0.90): "
-          "if it stays the best, the crossover comes back to it."),
-    (0.5, "")])
+          "if it stays the best, the crossover comes back to it. Its effect may still be "
+          "building: 35 nights on it, and a build-up as slow as the fit allows (time constant "
+          "up to 23 nights) reaches 80 % after 38."),
+    # a sleep scientist's audit (/tmp/w45/A F1): its sleep onset unsettled, left early is said
+    (0.5, "You leave glycinate 300 mg before its effect may have built up: 35 nights on it, "
+          "and a build-up as slow as the fit allows (time constant up to 23 nights) reaches "
+          "80 % after 38.")])
 def test_a_switch_to_learn_says_what_it_gives_up(stop_better, said):
     """An anxious person on glycinate (P 0.90 that it helped) read "Switch to taurate ... to
     learn" with no word that glycinate seemed to help (an anxious person's audit)."""

@@ -6,6 +6,8 @@ kinetics against each other; the personal graph built from the families recovers
 simulated from them; and ``predict_from_draws`` agrees with the simulator at steady state.
 """
 
+import dataclasses
+
 import numpy as np
 import pymc as pm
 import pytensor
@@ -33,7 +35,7 @@ from model.likelihood.folded import Folded
 from model.likelihood.kinetics import build_up, design_from_regimens, exposure
 from model.likelihood.prior import PersonalPrior
 from model.personal.predict import predict_from_draws
-from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
+from model.simulate.personas import PERSONAS, Schedule, simulate_diary
 from model.trial.preposterior import truth_draws
 
 RNG_SEEDS = [0, 1, 2]
@@ -307,7 +309,7 @@ def interval(values, level=0.9):
 def test_graph_recovers_a_person_simulated_from_the_same_families(priors):
     from model.personal.fit import PersonalModel
 
-    person = with_effects(PERSONAS["responder"], sol_sigma=0.4, sol_rho=0.3,
+    person = dataclasses.replace(PERSONAS["responder"], sol_sigma=0.4, sol_rho=0.3,
                           awakenings_mean=2.5, overdispersion=0.4, gi_baseline=0.1)
     frame = simulate_diary(person, 150, seed=21)
     fit = PersonalModel(priors, draws=600, tune=300, chains=4, random_seed=3).fit(
@@ -330,7 +332,7 @@ def test_predictions_match_simulated_nights_at_steady_state(priors):
     """Means of simulated steady-state nights = ``predict_from_draws`` on the true draw."""
     regimen = Regimen("glycinate", 300)
     base = PERSONAS["glycinate_responder_citrate_gi"]
-    person = with_effects(base, caffeine={}, alcohol={}, missing_rate=0.0,
+    person = dataclasses.replace(base, caffeine={}, alcohol={}, missing_rate=0.0,
                           schedule=Schedule(((regimen, 1),)), tau=2.0)
     nights = 6000
     settings = priors.settings

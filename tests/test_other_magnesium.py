@@ -19,7 +19,7 @@ from model.core.errors import InputError
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile, load_profile
 from model.decision import History, decide, screen
-from model.decision.other_magnesium import daily_mg
+from model.decision.other_magnesium import read_entry
 from model.report import clinician
 from model.testing import FakePosterior
 
@@ -43,7 +43,7 @@ GLYCINATE_HELPS = FakePosterior(n_draws=400, seed=3, benefit={"glycinate": 1.0},
     ("milk of magnesia 15 ml", None), ("Maalox", None)])
 def test_a_written_dose_is_read_as_magnesium_a_day(entry, mg):
     """One dose in mg or g, times how often a day; none counted now and then or if unclear."""
-    assert daily_mg(entry) == mg
+    assert read_entry(entry).mg == mg
 
 
 def test_written_doses_leave_the_supplement_the_rest_of_the_limit(priors):

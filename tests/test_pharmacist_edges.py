@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 
@@ -25,7 +26,8 @@ from model.decision.results import REASON_CODES
 from model.decision.rules import current_breaks
 from model.decision.screening import screen
 from model.report.advice import PRESCRIBED_HOLD, PRESCRIBED_REFER
-from model.report.headline import raise_checked, what_to_do
+from model.report.headline import what_to_do
+from model.report.pathway_words import raise_checked
 from model.testing import FakePosterior
 
 AS_OF = dt.date(2025, 3, 1)
@@ -250,9 +252,9 @@ def test_a_prescribed_magnesium_analysed_is_kept_with_no_placebo_proposed(priors
     from model.analysis.pipeline import analyze
     from model.data.diary import read_diary
     from model.report.headline import NO_PLACEBO_NOTE, headline
-    from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
+    from model.simulate.personas import PERSONAS, Schedule, simulate_diary
 
-    persona = with_effects(PERSONAS["non_responder"],
+    persona = dataclasses.replace(PERSONAS["non_responder"],
                            schedule=Schedule(((GLYCINATE_400, 30),)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")         # 400 mg a day: above the supplement ceiling

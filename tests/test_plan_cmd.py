@@ -96,7 +96,7 @@ def test_simulate_with_json(tmp_path, capsys):
                  "--json", str(out)]) == 0
     assert "P(right decision)" in capsys.readouterr().out
     payload = json.loads(out.read_text())
-    assert payload["schema_version"] == 3 and payload["nights"] == 14 + 7 + 7 + 7
+    assert payload["schema_version"] == 4 and payload["nights"] == 14 + 7 + 7 + 7
     simulation = payload["simulation"]
     assert simulation["simulations"] == 3 and 0 <= simulation["p_right"] <= 1
     low, high = simulation["p_right_interval"]   # Wilson: never of width 0 on 3 persons
@@ -148,7 +148,7 @@ def test_the_profile_warnings_come_with_the_plan(tmp_path, capsys):
     assert "Safety: levothyroxine: take the thyroid medicine at least 4 h apart from magnesium." \
         in capsys.readouterr().out
     payload = json.loads(out.read_text())
-    assert payload["schema_version"] == 3 and payload["periods"]
+    assert payload["schema_version"] == 4 and payload["periods"]
     assert payload["warnings"][-1:] == ["levothyroxine: take the thyroid medicine at least 4 h "
                                         "apart from magnesium"]
     assert payload["warnings"][0].startswith("age not given: mgsleep's advice is for adults")

@@ -1,5 +1,7 @@
 """Parameter recovery on simulated persons: GI dose slope and onset time constant (slow)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -8,7 +10,7 @@ from model.core.outcomes import OUTCOMES
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.personal.fit import PersonalModel
-from model.simulate.personas import PERSONAS, Schedule, simulate_diary, with_effects
+from model.simulate.personas import PERSONAS, Schedule, simulate_diary
 
 pytestmark = [pytest.mark.fit, pytest.mark.slow]
 
@@ -44,7 +46,7 @@ ON_OFF = Schedule(((Regimen(NONE), 14), (Regimen("glycinate", 300), 28), (Regime
 
 @pytest.mark.parametrize("tau", [4.0, 18.0])
 def test_onset_time_constant_is_recovered(priors, tau):
-    persona = with_effects(PERSONAS["dose_responder"], tau=tau, schedule=ON_OFF,
+    persona = dataclasses.replace(PERSONAS["dose_responder"], tau=tau, schedule=ON_OFF,
                            effects={"glycinate": {"sol": -0.6, "awakenings": -0.3,
                                                   "quality": 1.5, "freshness": 1.2,
                                                   "anxiety": -1.2}})

@@ -7,12 +7,11 @@ import dataclasses
 import datetime as dt
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import at_key
+from conftest import at_key, edit_safety
 
 from model.analysis.pipeline import checked_decision
 from model.core.errors import InputError, NonFiniteDraws, PriorsError
@@ -30,17 +29,8 @@ AS_OF = dt.date(2025, 3, 1)
 ON_GLYCINATE = History(Regimen("glycinate", 200.0, False), 30, frozenset({"glycinate"}), 0)
 
 
-def _edit(root: Path, old: str, new: str) -> Path:
-    path = root / "safety.toml"
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return path
-
-
 # --- item 4: a priors directory may only make the safety rules stricter -------------------------
 @pytest.mark.parametrize(("old", "new", "key"), [
-    ("default_mg_per_day = 350", "default_mg_per_day = 2000", "ceiling.default_mg_per_day"),
     ("below = 30.0", "below = 10.0", "contraindications[id=severe_renal_impairment].below"),
     ('"ferrous sulfate", "penicillamine"', '"penicillamine"',
      "interactions[group=other chelating medicines].medications"),
@@ -67,7 +57,7 @@ def _edit(root: Path, old: str, new: str) -> Path:
     ("ceiling_mg = 250\n", "", "contraindications[id=pregnancy].ceiling_mg"),
 ])
 def test_a_custom_priors_dir_cannot_loosen_the_safety_floor(priors_copy, old, new, key):
-    path = _edit(priors_copy, old, new)
+    path = edit_safety(priors_copy, old, new)
     with pytest.raises(PriorsError) as error:
         load_priors(priors_copy)
     assert re.search(at_key(path, key) + ": loosens the safety floor", str(error.value))
@@ -106,7 +96,7 @@ def test_a_custom_priors_dir_cannot_take_a_name_away_from_its_rule(priors_copy, 
 
 def test_a_near_miss_of_a_rule_declared_harmless_is_refused_and_other_names_are_welcome(
         priors_copy):
-    path = _edit(priors_copy, 'conditions = ["insomnia",', 'conditions = ["CKD stage 4b", '
+    path = edit_safety(priors_copy, 'conditions = ["insomnia",', 'conditions = ["CKD stage 4b", '
                  '"insomnia",')
     with pytest.raises(PriorsError, match=r"key recognised.conditions: loosens the safety "
                        r"floor: the new name 'ckd_stage_4b' .* close to 'ckd_stage_4'"):
@@ -123,7 +113,7 @@ def test_a_near_miss_of_a_rule_declared_harmless_is_refused_and_other_names_are_
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_nan_or_inf_in_the_safety_file_is_a_validation_error(priors_copy, value):
-    path = _edit(priors_copy, "below = 30.0", f"below = {value}")
+    path = edit_safety(priors_copy, "below = 30.0", f"below = {value}")
     with pytest.raises(PriorsError) as error:
         load_priors(priors_copy)
     assert re.search(at_key(path, "contraindications[1 id=severe_renal_impairment].below")
@@ -139,9 +129,22 @@ def test_nan_in_an_evidence_file_is_a_validation_error(priors_copy):
         load_priors(priors_copy)
 
 
+def test_a_ceiling_raised_with_its_reference_loosens_the_floor(priors_copy):
+    """The ceiling's default must be its source's level (a maintainer's review): raising
+    both is still refused, as loosening the safety floor."""
+    edit_safety(priors_copy, 'id = "IOM1997_UL"\nmg_per_day = 350',
+          'id = "IOM1997_UL"\nmg_per_day = 2000')
+    path = edit_safety(priors_copy, "default_mg_per_day = 350", "default_mg_per_day = 2000")
+    with pytest.raises(PriorsError) as error:
+        load_priors(priors_copy)
+    assert re.search(at_key(path, "ceiling.default_mg_per_day") + ": loosens the safety floor",
+                     str(error.value))
+
+
 def test_a_stricter_custom_safety_file_is_used(priors_copy):
-    _edit(priors_copy, "default_mg_per_day = 350", "default_mg_per_day = 250")
-    _edit(priors_copy, "below = 30.0", "below = 45.0")
+    edit_safety(priors_copy, 'default_mg_per_day = 350\nsource = "IOM1997_UL"',
+          'default_mg_per_day = 250\nsource = "SCF2001_EFSA"')
+    edit_safety(priors_copy, "below = 30.0", "below = 45.0")
     strict = load_priors(priors_copy)
     assert load_profile(safety=strict.safety).max_elemental_mg == 250
     assert screen(Profile(egfr=40), strict.safety).referrals
@@ -214,6 +217,7 @@ def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, 
     assert "not_checked" not in known.reason_codes and "First ask" not in what_to_do(known)
 
 
+@pytest.mark.filterwarnings("ignore:.*accepted because of --allow-unknown")
 def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors):
     """A helper's review: ``"digoxin levothyroxine"`` (no separator) was taken as
     levothyroxine alone, the closest name to the whole, and digoxin's hold was lost."""
@@ -225,7 +229,7 @@ def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors)
                "apart" in w for w in rules.warnings)
     assert rules.unchecked == ("digoxin levothyroxine",)
     rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
-                 diary=ON_GLYCINATE, as_of=AS_OF).recommendation
+                 diary=ON_GLYCINATE, as_of=AS_OF, allow_unknown=True).recommendation
     assert rec.action == "refer" and "refer_hold" in rec.reason_codes
 
 
@@ -235,6 +239,7 @@ def test_an_unknown_name_holding_several_known_ones_gets_each_ones_rules(priors)
     ("levothyroxin", None, "taken as levothyroxine): take the thyroid medicine at "
                            "least 4 h apart"),
     ("ciprofloxacine", None, "2 h before or 6 h after")])
+@pytest.mark.filterwarnings("ignore:.*accepted because of --allow-unknown")
 def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, action, said):
     """A user audit: ``digoxine`` and ``raltegravire`` accepted with --allow-unknown were
     told to start threonate (the right spelling refers or holds), and ``levothyroxin`` lost
@@ -245,7 +250,7 @@ def test_a_medicine_within_a_typo_of_a_known_one_gets_its_rules(priors, typed, a
     assert any(said in line for line in (*rules.referrals, *rules.holds, *rules.warnings))
     assert rules.unchecked == (typed,)
     rec = decide(FakePosterior(n_draws=200), priors=priors, profile=profile,
-                 diary=ON_GLYCINATE, as_of=AS_OF).recommendation
+                 diary=ON_GLYCINATE, as_of=AS_OF, allow_unknown=True).recommendation
     assert (rec.action == "refer") == (action == "refer"), rec.action
     assert "not_checked" in rec.reason_codes or action == "refer"
     # a user audit: "NOT CHECKED ... no rule was checked" beside the rule it was taken for
@@ -457,7 +462,7 @@ def test_a_class_must_list_medicines_of_the_rules(priors_copy):
     with pytest.raises(PriorsError, match=r"classes: 'statins' lists the medicine "
                                           r"'atorvastatin', which is in no interaction"):
         load_priors(priors_copy)
-    _edit(priors_copy, '"minocycline", "oxytetracycline"', '"minocycline"')  # a loosening
+    edit_safety(priors_copy, '"minocycline", "oxytetracycline"', '"minocycline"')  # a loosening
     with pytest.raises(PriorsError, match=r"medicine 'oxytetracycline' is in no rule of this "
                                           r"file .*rule removed or renamed\?"):   # a synonym
         load_priors(priors_copy)

@@ -251,7 +251,7 @@ def page(analysis):
 @pytest.mark.fit
 def test_alt_texts_say_what_each_figure_shows_in_numbers(page, analysis):
     from model.viz.checks import regimen_means
-    from model.viz.timeline import build_up_days
+    from model.viz.marks import tau_interval
 
     figures = [(unescape(alt), unescape(caption)) for alt, caption in FIGURE.findall(page)]
     assert len(figures) == 4
@@ -260,7 +260,7 @@ def test_alt_texts_say_what_each_figure_shows_in_numbers(page, analysis):
         assert not COLOURS.search(alt), alt
     actions, timeline, predictive, _ = (alt for alt, _ in figures)
     assert "recommended: " in actions and "not allowed now" in actions
-    tau = f"{build_up_days(analysis.fit):.1f} days"
+    tau = f"{tau_interval(analysis.fit)[0]:.1f} days"
     assert tau in timeline
     means = regimen_means(analysis.fit)
     first = means.iloc[0]

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from model.core.forms import FORMS
 from model.data.diary import Diary, DiaryWarning, read_diary
 from model.evidence.priorset import PriorSet
+from model.inference.diagnostics import Diagnostics
 from model.likelihood.kinetics import build_up, design_from_nights
 from model.viz.timeline import log1p_ticks, log_scaled, plot_timeline
 
@@ -34,6 +35,10 @@ SCHEDULE = [(21, "", 0), (35, "citrate", 200), (14, "", 0), (28, "oxide", 250),
 """The auditor's 21 regimen periods over 6 forms, with a few short titration steps added."""
 
 
+PASSED = Diagnostics(True, 1.0, 1000.0, 0)
+"""A fit that passed its checks: the timeline draws its estimates."""
+
+
 @dataclass
 class Drawn:
     """What plot_timeline reads of a fit: the diary, the priors, the exposure, the time
@@ -42,6 +47,7 @@ class Drawn:
     diary_: Diary
     priors_: PriorSet
     taking_since: str | None = None
+    diagnostics_: Diagnostics = PASSED
 
     def exposure(self) -> xr.DataArray:
         settings = self.priors_.settings

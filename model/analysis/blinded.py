@@ -18,7 +18,7 @@ from model.data.profile import Profile
 from model.decision.history import history
 from model.decision.other_magnesium import after_other
 from model.decision.prescribed import prescribed_plan_refusals
-from model.decision.rule_words import REFERRAL_LABEL
+from model.decision.rule_words import REFERRAL_LABEL, keep_taking, stop_now
 from model.decision.rules import acute_gi
 from model.decision.screening import Screening, screen
 from model.decision.settings import DecisionSettings
@@ -26,6 +26,9 @@ from model.evidence.schema import Safety
 
 KEY_HOLDER = "whoever holds the key can tell them what each pot holds"
 """Who knows what the pots hold: the clinician need not wait for the trial's end to learn it."""
+
+POTS = "the trial's pots"
+"""What a blinded trial's person takes: magnesium of a form and dose not known here."""
 
 PLAN_DOSE = ("the trial's dose (the same in every pot: its plan's --dose; whoever holds the key "
              "knows it)")
@@ -49,7 +52,7 @@ def pot_rules(rules: Screening, default_mg: float) -> list[str]:
     lowered = rules.ceiling_mg < default_mg
     if rules.referrals:
         first, *more = (*rules.referrals, *rules.holds)
-        return [f"Stop taking the trial's pots now and see a clinician: {first}",
+        return [f"{stop_now(POTS)}: {first}",
                 *(f"{REFERRAL_LABEL}: {rule}" for rule in more),
                 f"Take no pot again before a clinician has advised, and tell them today that "
                 f"you have stopped ({KEY_HOLDER})",
@@ -76,16 +79,16 @@ def _pot_hold(rules: Screening, ceiling: str) -> tuple[str, bool]:
     if not rules.holds:
         return "", False
     if rules.label_holds:
-        return ("Keep taking the trial's pots as you do now, and write the magnesium of your "
-                "other product in your profile (other_magnesium_mg)"), False
+        return (f"{keep_taking(POTS)}, and write the magnesium of your other product in your "
+                "profile (other_magnesium_mg)"), False
     if rules.prescribed:
         return ("Stop taking the trial's pots now: they may add magnesium to your prescribed "
                 "magnesium, to which nothing is added without your prescriber; tell them of "
                 f"the trial ({KEY_HOLDER})"), True
     if rules.medicine_hold:
         above = f"; if {PLAN_DOSE} is above {ceiling}, ask them about lowering it" * bool(ceiling)
-        return ("Keep taking the trial's pots as you do now and see your clinician soon, "
-                f"before any change to them, stopping included ({KEY_HOLDER}{above})"), True
+        return (f"{keep_taking(POTS)} and see your clinician soon, before any change to them, "
+                f"stopping included ({KEY_HOLDER}{above})"), True
     at_most = ceiling or f"your ceiling of {rules.ceiling_mg:g} mg/day"
     return (f"Keep taking the trial's pots only if {PLAN_DOSE} is at most {at_most}, else "
             "stop them now; see your clinician before going on with the trial"), True

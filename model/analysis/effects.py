@@ -28,6 +28,11 @@ evidence priors' alone (nor a lean, nights needed or placebo note: no night will
 An anxiety complaint's diary without an anxiety column gave glycinate's anxiety effect
 "inconclusive" with P values, as if measured (an outside audit).
 
+**A fit that failed its checks** gives no verdict: ``not_estimated``, the reason in the field
+``not_estimated`` (:meth:`DiaryEffects.not_estimated`); the numbers stay for a researcher,
+so marked. A fit of 10 draws (R-hat 1.30) said glycinate "works" (P 0.975) beside
+``diagnostics.ok`` false, in Python and in the JSON (a notebook user's audit, B F2).
+
 **Without placebo nights** the comparison with placebo subtracts an expectation effect that
 only its prior knows (centred on a benefit): a form that changed nothing would look harmful.
 So, while the diary has no placebo night, a ``works``, ``harms`` or ``no_meaningful_effect``
@@ -65,6 +70,7 @@ import pandas as pd
 import xarray as xr
 
 from model.analysis.verdicts import (
+    NOT_ESTIMATED,
     NOT_RECORDED,
     Lean,
     Verdict,
@@ -78,7 +84,8 @@ from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.night_levels import RawNights, raw_nights
 from model.data.recorded import recorded_outcomes
-from model.decision.history import History
+from model.decision.gi_facts import LateGI, late_gi
+from model.decision.history import History, night_regimens
 from model.decision.settings import Predict
 from model.evidence.priorset import PriorSet
 
@@ -134,11 +141,18 @@ class DiaryEffect:
         The outcome has at least one night in the diary
         (:func:`~model.data.recorded.recorded_outcomes`); False: the verdict is
         ``not_recorded`` and the numbers are the evidence's alone.
+    not_estimated : str or None
+        Why the verdict is ``not_estimated`` (the fit failed its checks); None otherwise.
     raw : RawNights or None
         What the written nights show before any model: the mean level without magnesium and
         on the regimen (:func:`~model.data.night_levels.raw_nights`, on at least
         ``min_nights`` nights each); the words say when the scale, not the nights, settled a
         verdict, or when the nights point the other way (:mod:`model.report.effect_words`).
+    late_gi : LateGI or None
+        For GI: the GI nights of the regimen's last nights against all its nights
+        (:func:`~model.decision.gi_facts.late_gi`), whose words say when they came late
+        (:func:`~model.decision.gi_words.late_gi_note`); None for other outcomes or on too
+        few nights on it.
 
     """
 
@@ -161,6 +175,8 @@ class DiaryEffect:
     off_nights_needed: int | None = None
     recorded: bool = True
     raw: RawNights | None = None
+    late_gi: LateGI | None = None
+    not_estimated: str | None = None
 
     @property
     def tried(self) -> bool:
@@ -182,7 +198,9 @@ class DiaryEffect:
                 "p_harm_beyond_mcid": self.p_harm_beyond_mcid, "verdict": self.verdict,
                 "mcid": self.mcid, "nights_needed": self.nights_needed,
                 "needs_placebo": self.needs_placebo,
-                "off_nights_needed": self.off_nights_needed, "recorded": self.recorded}
+                "off_nights_needed": self.off_nights_needed, "recorded": self.recorded,
+                "not_estimated": self.not_estimated,
+                "late_gi": None if self.late_gi is None else self.late_gi.to_dict()}
 
     def regimen_entry(self) -> dict[str, Any]:
         """A ``regimen_effects`` entry of the ``analyze`` JSON: one regimen taken, one outcome."""
@@ -223,6 +241,17 @@ class DiaryEffects:
                          for e in effects)
 
         return replace(self, effects=open_(self.effects), by_regimen=open_(self.by_regimen))
+
+    def not_estimated(self, why: str) -> DiaryEffects:
+        """These effects with the verdict ``not_estimated`` and ``why``, nothing to wait for.
+
+        For a fit that failed its checks: its draws cannot say "works" (see the module).
+        """
+        def blank(effects: tuple[DiaryEffect, ...]) -> tuple[DiaryEffect, ...]:
+            return tuple(replace(_unjudged(e, NOT_ESTIMATED), not_estimated=why)
+                         for e in effects)
+
+        return replace(self, effects=blank(self.effects), by_regimen=blank(self.by_regimen))
 
     def get(self, form: str, outcome: str) -> DiaryEffect:
         """The effect of one form on one outcome."""
@@ -321,10 +350,15 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
         off)
 
 
+def _unjudged(effect: DiaryEffect, said: Verdict) -> DiaryEffect:
+    """``effect`` with the verdict ``said`` of no judgement: nothing to wait for, no lean."""
+    return replace(effect, verdict=said, nights_needed=None, needs_placebo=False, lean="",
+                   off_nights_needed=None)
+
+
 def unrecorded(effect: DiaryEffect) -> DiaryEffect:
     """``effect`` of an outcome no night records: ``not_recorded``, nothing to wait for."""
-    return replace(effect, verdict=NOT_RECORDED, recorded=False, nights_needed=None,
-                   needs_placebo=False, lean="", off_nights_needed=None)
+    return replace(_unjudged(effect, NOT_RECORDED), recorded=False)
 
 
 def _placebo_nights(nights: pd.DataFrame) -> int:
@@ -382,11 +416,13 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
         return int((recorded[outcome] & nights["recorded"] & (nights["form"] != form)).sum())
 
     seen = recorded_outcomes(nights)
+    each_night, gi = night_regimens(nights), nights["gi_night"].to_numpy(float)
 
     def assess(form: str, o: str, regimen: Regimen, n: int) -> DiaryEffect:
         said = replace(_assess(form, o, regimen, data, n, placebo, priors, rule,
                                off_form(form, o), regimen == past.current),
-                       raw=raw_nights(nights, SPECS[o].column, regimen, rule.min_nights))
+                       raw=raw_nights(nights, SPECS[o].column, regimen, rule.min_nights),
+                       late_gi=late_gi(each_night, gi, regimen) if o == "gi" else None)
         return said if o in seen else unrecorded(said)
 
     return DiaryEffects(

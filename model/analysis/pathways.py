@@ -105,7 +105,7 @@ def sleep_score(data: xr.Dataset, regimen: Regimen, priors: PriorSet,
 
 
 def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
-           nights: int) -> History:
+           nights: int, settings: DecisionSettings | None = None) -> History:
     """The history the period leaves: its regimen taken for the whole period.
 
     The period counts as complete: at least the longest evaluation period, so that no
@@ -114,9 +114,12 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     outcomes it has a column for but no night of (:attr:`History.unrecorded`): the period's
     nights will not record them either, and the person's room to improve
     (:mod:`model.decision.room`) is judged on the recorded ones today; without them the
-    pathways would judge it on an unrecorded outcome's predicted level too.
+    pathways would judge it on an unrecorded outcome's predicted level too. The longest
+    period is that of ``settings``, the decision's (default :class:`DecisionSettings`): the
+    defaults', read whatever the decision was given, could differ (a maintainer's review,
+    C F13).
     """
-    nights = max(nights, DecisionSettings().max_period_nights)
+    nights = max(nights, (settings or DecisionSettings()).max_period_nights)
     current = past.current if action in TESTS_CURRENT or regimen is None else regimen
     forms = past.forms_tried | ({tested.form} if tested.active else set())
     return History(current, nights, frozenset(forms), 0,
@@ -148,7 +151,8 @@ def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision
 
 def pathways(predict: Predict, decision: Decision, past: History, *, priors: PriorSet,
              profile: Profile, as_of: dt.date, seed: int | None = None,
-             separable: bool | None = None, today: dt.date | None = None) -> tuple[Pathway, ...]:
+             separable: bool | None = None, today: dt.date | None = None,
+             settings: DecisionSettings | None = None) -> tuple[Pathway, ...]:
     """The recommendation after the next period, if it goes badly, as expected or well.
 
     Parameters
@@ -170,6 +174,9 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     separable : bool, optional
         Whether the diary separates magnesium from expectation (a placebo period or a
         withdrawal makes it so after the period).
+    settings : DecisionSettings, optional
+        The decision's settings (default :class:`DecisionSettings`): each pathway's decision
+        and the period's length use them, as today's decision did.
 
     Returns
     -------
@@ -194,7 +201,7 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
               np.array_split(np.argsort(score, kind="stable"), len(SCENARIOS))]
     start = review_from(rec.action, as_of, today)
     nights = max(nights_until(rec.next_review, start), 1)
-    after = _after(past, tested, rec.action, rec.regimen, nights)
+    after = _after(past, tested, rec.action, rec.regimen, nights, settings)
     later = separable or rec.action in EXPERIMENTS
     out = []
     for scenario, draws in zip(SCENARIOS, thirds, strict=True):
@@ -203,7 +210,7 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
 
         then = decide(subset, priors=priors, profile=profile, diary=after,
                       as_of=start + dt.timedelta(days=nights), seed=seed,
-                      separable=later).recommendation
+                      separable=later, settings=settings).recommendation
         out.append(Pathway(scenario, tested, float(score[draws].mean()), then.action,
                            then.regimen, then.reason_codes))
     return tuple(out)

@@ -19,8 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from model.analysis.analysed_nights import enough_nights
+from model.analysis.analysed_nights import truncated as _truncate
 from model.analysis.blinded import pots_screened, pots_to_stop
 from model.analysis.effects import DiaryEffects, diary_effects
+from model.analysis.fading import Fading, fading
 from model.analysis.fit_cache import FIT_WORDS, fit_with_cache
 from model.analysis.pathways import Pathway, pathways, unless_it_moves_on
 from model.analysis.plan_ahead import PlanAhead, follow_plan, plan_ahead
@@ -28,34 +31,30 @@ from model.analysis.predictions import Predictions
 from model.analysis.provenance import analysis_provenance, diary_input, profile_input
 from model.analysis.sensitivity import Sensitivity, prior_sensitivity
 from model.analysis.store_start import assumed_start, checked_start
-from model.core.errors import DiaryError, Fault, MgsleepError, NonFiniteDraws, PriorsError
+from model.core.errors import (
+    ConvergenceWarning,
+    NonFiniteDraws,
+    PriorsError,
+    fit_failed,
+)
 from model.core.paths import is_bundled_priors
 from model.core.progress import SHOW_PROGRESS, announce
-from model.data.diary import Diary, DiaryWarning, read_diary, refuse_blinded
+from model.data.diary import Diary, read_diary, refuse_blinded
 from model.data.diary_rows import given_date
+from model.data.diary_warnings import issue_diary_warnings
 from model.data.profile import Profile, checked_profile, load_profile
 from model.decision import history, screen
 from model.decision.decide import Decision, decide
-from model.decision.rules import LATE_SYNC_DAYS, current_breaks
+from model.decision.rules import current_breaks
 from model.decision.settings import DecisionSettings, Predict
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.samplers import CHECKED_CHAINS, check_settings
-from model.inference.summary import LEVEL
+from model.inference.summary import SUMMARY_LEVEL
 from model.personal.fit import PersonalModel
 from model.personal.power import PowerScaling
 from model.personal.separability import Separability, separability
 
-STALE_DAYS = 14
-"""An ``as_of`` more than this many days after the last night gives a warning."""
-
-MIN_NIGHTS = 7
-"""A diary with fewer recorded nights is not fitted, unless a hard rule has something to say
-(:func:`enough_nights`): with two or three nights the person's own level and noise are not
-identified (sleep-onset latency's SD collapses towards 0 in a funnel, 90-160 divergences after
-three runs of the diagnostics gate, about 50 s), and the answer would be "record more nights"
-after a failed fit. With 5 or 7 nights the same kind of diary fits cleanly."""
-
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -64,17 +63,21 @@ its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose ta
 ``alternatives`` without ``continue``, whose scores the recommendation carries; 16 the
 ``complaint`` and ``weights``, and each ``effects`` and ``regimen_effects`` entry's
 ``recorded``, with the verdict ``not_recorded`` for an outcome no night records; 17 the
-recommendation's ``options_allowed`` and ``max_mg_now``, ``provenance.code_sha256``). Every
-earlier field is kept."""
+recommendation's ``options_allowed`` and ``max_mg_now``, ``provenance.code_sha256``; 18 the
+verdict ``not_estimated`` of a failed fit with each entry's ``not_estimated``, a GI entry's
+``late_gi``, the top-level ``fading``). Every earlier field is kept."""
 
 
-def weights_used(profile: Profile) -> dict[str, float]:
+def weights_used(profile: Profile, settings: DecisionSettings | None = None
+                 ) -> dict[str, float]:
     """The utility weight of each outcome as the decision counts it: the profile's, GI's.
 
     Keyed as the ``effects`` of the JSON key their outcomes (the JSON's ``weights``, beside
-    ``complaint``); GI's is the decision's ``gi_weight``, the same for everyone.
+    ``complaint``); GI's is the ``gi_weight`` of the decision's ``settings`` (default
+    :class:`DecisionSettings`), the same for everyone: the defaults', read whatever the
+    decision was given, could differ from the weight it used (a maintainer's review, C F13).
     """
-    return profile.outcome_weights() | {"gi": DecisionSettings().gi_weight}
+    return profile.outcome_weights() | {"gi": (settings or DecisionSettings()).gi_weight}
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,9 @@ class Analysis:
     recommendation keeps to unless a rule speaks (:mod:`model.analysis.plan_ahead`);
     ``fit_how`` how the fit was made (:data:`~model.analysis.fit_cache.FIT_WORDS`: ``fit``,
     or from the cache ``cached``, ``psis`` or ``nuts``); ``provenance`` what the result
-    was made from and how (:func:`model.analysis.provenance.analysis_provenance`).
+    was made from and how (:func:`model.analysis.provenance.analysis_provenance`);
+    ``settings`` the decision's. After a fit that failed its checks every effect's verdict
+    is ``not_estimated`` (:meth:`~model.analysis.effects.DiaryEffects.not_estimated`).
     """
 
     as_of: dt.date
@@ -106,6 +111,7 @@ class Analysis:
     plan: PlanAhead | None = None
     fit_how: str = "fit"
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    settings: DecisionSettings = field(default_factory=DecisionSettings)
 
     def __repr__(self) -> str:
         return (f"Analysis(as of {self.as_of.isoformat()}, {self.diary.n_recorded} nights; "
@@ -141,13 +147,18 @@ class Analysis:
             diary = effect.to_dict()
             diary["diary_change"] |= {"interval": self.effects.interval}
             entries.append({str(k): (v.item() if isinstance(v, np.generic) else v)
-                            for k, v in row.items()} | {"interval": LEVEL}
+                            for k, v in row.items()} | {"interval": SUMMARY_LEVEL}
                            | {"nights": effect.nights} | diary)
         return entries
 
     def weights(self) -> dict[str, float]:
         """The utility weight of each outcome as the decision counts it (:func:`weights_used`)."""
-        return weights_used(self.profile)
+        return weights_used(self.profile, self.settings)
+
+    def fading(self) -> Fading | None:
+        """A run of one regimen better early than lately (:mod:`model.analysis.fading`)."""
+        return fading(self.diary.nights, self.profile.outcome_weights(),
+                      self.settings.floor_nights)
 
     def sensitivity_skipped(self) -> str:
         """Why the analysis has no prior sensitivity check, the reason that applies.
@@ -208,107 +219,25 @@ class Analysis:
             "pathways": [p.to_dict() for p in self.pathways],
             "plan_ahead": None if self.plan is None else self.plan.to_dict(),
             "priors": self.priors_entry(),
+            "fading": None if (faded := self.fading()) is None else faded.to_dict(),
             "warnings": list(dict.fromkeys(self.diary.warnings)),
             "provenance": dict(self.provenance),
         } | ({} if self.power is None else {"power_scaling": self.power.to_dict()})
-
-
-def enough_nights(data: Diary, person: Profile, priors: PriorSet) -> None:
-    """Refuse a diary of fewer than :data:`MIN_NIGHTS` nights with an outcome, naming what to do.
-
-    Rows with a regimen and no outcome (a trial plan's nights not slept yet, or unlogged ones)
-    do not count. Not when a hard rule speaks: a referral, or a current regimen above the
-    ceiling or of an excluded form, is answered whatever the fit (the analysis goes on to
-    say it).
-
-    Raises
-    ------
-    DiaryError
-        Naming the diary, the nights recorded and how many more are needed.
-    """
-    slept = data.n_with_outcome
-    if slept >= MIN_NIGHTS:
-        return
-    rules = screen(person, priors.safety, history(data).taking)
-    if rules.referrals or rules.holds or current_breaks(history(data).current, rules):
-        return
-    more = MIN_NIGHTS - slept
-    raise DiaryError([Fault(
-        data.source, "",
-        f"{slept} night{'s' * (slept != 1)} with an outcome recorded: the analysis needs "
-        f"at least {MIN_NIGHTS}, a week of your usual nights, to learn your own level and "
-        f"spread; record {more} more and run it again (`mgsleep priors` shows what the "
-        "published evidence says of each form meanwhile)")])
-
-
-def _out_of_date(source: str, last_night: dt.date, today: dt.date) -> tuple[str, ...]:
-    """A warning when the diary ends more than LATE_SYNC_DAYS before today.
-
-    Its advice is then as of the morning after its last night, and so is its look-again date
-    (:func:`~model.decision.rules.change_starts`): "take it for 17 nights and look again on
-    2026-12-07 (in 2 days)" came with no word of why (a long-term user's audit).
-    """
-    if (today - last_night).days <= LATE_SYNC_DAYS:
-        return ()
-    return (f"{source}: its last night slept is {last_night}, {(today - last_night).days - 1} "
-            f"nights before last night: the advice and its look-again date are as of the "
-            f"morning after it; log the nights since (mgsleep log --date) and analyse again",)
-
-
-def _truncate(diary: Diary, as_of: dt.date | str | None,
-              today: dt.date | None = None) -> tuple[Diary, dt.date]:
-    """The diary up to the date analysed and that date (see :func:`analyze`'s ``as_of``).
-
-    By default the last night slept (:meth:`~model.data.diary.Diary.last_slept_date`: with
-    an outcome, or before ``today``, default the clock's, with a dose written down): the
-    planned nights after it (rows with a regimen and nothing recorded, as ``mgsleep plan``
-    writes them) were not slept yet, and counted as taken they made a trial stopped early
-    look finished on its last arm. Given ``today`` (the command line's), a diary out of date
-    says so (:func:`_out_of_date`). Rows holding only a date are nights not recorded
-    (:meth:`~model.data.diary.Diary.without_date_only`), neither slept nor without magnesium.
-    The diary kept is that of the rows up to the date (:meth:`~model.data.diary.Diary.up_to`):
-    a night unwritten before it takes no regimen from a row after it, the warnings count no
-    night after it (``--as-of`` read Tom's unwritten glycinate nights as no magnesium because
-    his next row, after the date, was taurate: an outside audit, /tmp/w43/S F1).
-    """
-    diary = diary.without_date_only()
-    last = diary.nights.index.max().date()
-    if as_of is None:
-        now = today or dt.date.today()
-        slept = diary.last_slept_date(now)
-        old = _out_of_date(diary.source, slept or last, today) if today else ()
-        if slept is None or slept == last:
-            return Diary(diary.nights, diary.source, diary.warnings + old), last
-        ahead = int(diary.nights.loc[str(slept + dt.timedelta(days=1)):, "recorded"].sum())
-        note = (f"{diary.source}: {ahead} night(s) after {slept}, the last night slept, have "
-                f"nothing recorded yet (planned nights?): analysed up to {slept}",)
-        kept = diary.up_to(slept)
-        return dataclasses.replace(kept, warnings=kept.warnings + note + old), slept
-    as_of = given_date(as_of)
-    first = diary.nights.index.min().date()
-    if as_of < first:
-        raise MgsleepError(f"{diary.source}: --as-of {as_of} is before the first night "
-                           f"({first})")
-    keep = diary.up_to(as_of)
-    last = keep.nights.index.max().date()
-    late = (as_of - last).days
-    notes = (f"{diary.source}: --as-of {as_of} is {late} days after the last night ({last}); "
-             "the decision assumes nothing changed since",) if late > STALE_DAYS else ()
-    return dataclasses.replace(keep, warnings=keep.warnings + notes), as_of
 
 
 
 def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, diary: Diary,
                      as_of: dt.date, seed: int | None,
                      separable: bool | None = None, predict: Predict | None = None,
-                     today: dt.date | None = None) -> Decision:
+                     today: dt.date | None = None,
+                     settings: DecisionSettings | None = None) -> Decision:
     """Decide from a fit; NaN or infinite draws fail its checks (``collect_more_data``).
 
     A non-finite posterior draw, or a prediction that overflows, marks the fit's diagnostics
     as failed (``diagnostics_.ok = False``), so that neither this decision nor the prior
     sensitivity uses the draws: a NaN must never count as "no GI violation". ``predict``
-    defaults to ``fit.predict`` (an analysis passes its :class:`Predictions`); ``today`` as
-    for :func:`model.decision.decide`.
+    defaults to ``fit.predict`` (an analysis passes its :class:`Predictions`); ``today`` and
+    ``settings`` as for :func:`model.decision.decide`.
     """
     predict = fit.predict if predict is None else predict
     finite = all(np.isfinite(np.asarray(v, float)).all() for v in fit.draws_.values())
@@ -317,11 +246,34 @@ def checked_decision(fit: PersonalModel, priors: PriorSet, profile: Profile, dia
     try:
         return decide(predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
                       diagnostics_ok=fit.diagnostics_.ok, seed=seed, separable=separable,
-                      today=today)
+                      today=today, settings=settings)
     except NonFiniteDraws:
         fit.diagnostics_ = dataclasses.replace(fit.diagnostics_, ok=False)
         return decide(predict, priors=priors, profile=profile, diary=diary, as_of=as_of,
-                      diagnostics_ok=False, seed=seed, separable=separable, today=today)
+                      diagnostics_ok=False, seed=seed, separable=separable, today=today,
+                      settings=settings)
+
+
+def _nights_analysed(diary: str | Path | Diary, priors: PriorSet, person: Profile,
+                     profile: str | Path | Profile | None, as_of: dt.date | str | None,
+                     now: dt.date | None) -> tuple[Diary, Diary, dt.date, str | None]:
+    """The diary read, the part analysed, the date analysed and the profile's start.
+
+    Each diary warning is issued once (:func:`~model.data.diary_warnings.
+    issue_diary_warnings`): a ``Diary`` given said its own when it was read, so only what the
+    analysis adds (planned nights left out) is said again; not twice (B F3). Refuses a
+    blinded diary and one too short to fit (:func:`enough_nights`).
+    """
+    read = diary if isinstance(diary, Diary) else read_diary(   # compound_mg by the priors'
+        diary, priors_dir=priors.evidence.directory, today=now, warn=False)   # own fractions
+    full = read.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
+    data, day = _truncate(full, as_of, now)
+    since, data = checked_start(data, person, profile), assumed_start(data, person)
+    said = set(diary.warnings) if isinstance(diary, Diary) else set()
+    issue_diary_warnings(note for note in data.warnings if note not in said)
+    refuse_blinded(data, also=[*pots_screened(data, person, priors.safety), *pots_to_stop(data)])
+    enough_nights(data, person, priors)
+    return full, data, day, since
 
 
 def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None = None,
@@ -329,7 +281,8 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
             draws: int = 1000, tune: int = 500, chains: int = 4, sampler: str | None = None,
             seed: int | None = None, progress: bool = SHOW_PROGRESS,
             allow_unknown: bool = False, cache: str | Path | None = None,
-            power_scaling: bool = False, today: dt.date | str | None = None) -> Analysis:
+            power_scaling: bool = False, today: dt.date | str | None = None,
+            strict: bool = False) -> Analysis:
     """Fit a diary and decide the next step.
 
     Parameters
@@ -372,10 +325,39 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
         ``--as-of`` is given): a change begins tonight, so when the diary's last night is
         older its next review counts from tonight (:func:`model.decision.decide`). None:
         the date analysed stands for today.
+    strict : bool
+        Raise :class:`~model.core.errors.ConvergenceError` when the fit fails its checks,
+        instead of a :class:`~model.core.errors.ConvergenceWarning` and a result without
+        dosing advice or verdicts (``collect_more_data``, effects ``not_estimated``).
 
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    InputError
+        A profile, or a ``Profile``, that does not check (an unknown medicine without
+        ``allow_unknown``), or MCMC settings out of range.
+    PriorsError
+        A priors directory that does not read.
+    DiaryError
+        A diary that does not read, or with fewer than
+        :data:`~model.analysis.analysed_nights.MIN_NIGHTS_TO_FIT` nights
+        with an outcome (unless a hard rule speaks).
+    BlindedDiary
+        A diary still blinded (its nights carry pot codes): analyse it once unblinded.
+    MgsleepError
+        An ``as_of`` before the diary's first night.
+    ConvergenceError
+        With ``strict``, a fit that failed its checks.
+
+    Warns
+    -----
+    DiaryWarning
+        Each caveat the diary was read or analysed with, once.
+    ConvergenceWarning
+        A fit that failed its checks (a notebook user's audit, B F2: it was silent).
     """
     check_settings(draws=draws, tune=tune, chains=chains, seed=seed,
                    least_chains=CHECKED_CHAINS)
@@ -384,29 +366,44 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
               if isinstance(profile, Profile) else
               load_profile(profile, safety=prior_set.safety, allow_unknown=allow_unknown))
     now = None if today is None else given_date(today)
-    full = (diary if isinstance(diary, Diary)   # compound_mg by the priors' own fractions
-            else read_diary(diary, priors_dir=prior_set.evidence.directory,
-                            today=now)).with_loose_bristol(
-        prior_set.safety.gi_constraint.loose_bristol)
-    data, day = _truncate(full, as_of, now)
-    since, data = checked_start(data, person, profile), assumed_start(data, person)
-    for note in dict.fromkeys(data.warnings):
-        warnings.warn(note, DiaryWarning, stacklevel=2)
-    refuse_blinded(data, also=[*pots_screened(data, person, prior_set.safety), *pots_to_stop(data)])
-    enough_nights(data, person, prior_set)
+    full, data, day, since = _nights_analysed(diary, prior_set, person, profile, as_of, now)
     announce(f"analysing {data.n_recorded} nights of {data.source}", progress)
     config = {"gut_sensitivity": person.gut_sensitivity, "draws": draws, "tune": tune,
               "chains": chains, "sampler": sampler, "random_seed": seed, "progressbar": progress,
               "taking_since": since}
     directory = Path(cache) if cache else None
-    fit, how = fit_with_cache(data, prior_set, config, directory)
-    given, seed = seed, fit.seed_          # drawn by the fit without one, or the cached fit's
-    announce(f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
-             f"{fit.diagnostics_.words()}", progress)
+    with warnings.catch_warnings():        # a refit's own failure: the analysis says it, once
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit, how = fit_with_cache(data, prior_set, config, directory)
+        announce(f"{FIT_WORDS[how]} in {fit.fit_seconds_:.1f} s; diagnostics "
+                 f"{fit.diagnostics_.words()}", progress)
+        result = _decided(fit, how, data, full, person, prior_set, day, now, progress,
+                          directory, power_scaling)
+    if not fit.diagnostics_.ok:
+        fit_failed("analyze: no dosing advice and no verdict on the effects",
+                   fit.diagnostics_.failures(), strict=strict)
+    return dataclasses.replace(result, provenance=analysis_provenance(
+        fit, how, seed_given=seed, inputs=(diary_input(diary, data),
+                                           profile_input(profile, person)),
+        priors=prior_set, bundled=result.priors_entry()["bundled"], as_of=day,
+        review_from=now or day))
+
+
+def _decided(fit: PersonalModel, how: str, data: Diary, full: Diary, person: Profile,
+             prior_set: PriorSet, day: dt.date, now: dt.date | None, progress: bool,
+             directory: Path | None, power_scaling: bool) -> Analysis:
+    """The analysis of a fit (:func:`analyze`), its provenance still to add.
+
+    One :class:`DecisionSettings` serves the decision, the pathways and the weights the JSON
+    states: the pathways' period length and the weights' GI weight read the defaults
+    whatever the decision was given (a maintainer's review, C F13). A fit that failed its
+    checks leaves the effects without a verdict (:meth:`DiaryEffects.not_estimated`).
+    """
+    settings, seed = DecisionSettings(), fit.seed_  # drawn by the fit without one, or cached
     apart = separability(data, fit.draws_)
     predict = Predictions(fit.draws_, prior_set)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
-                                predict, now)
+                                predict, now, settings)
     past = history(data)
     rules = screen(person, prior_set.safety, past.taking)
     plan = plan_ahead(full, day, now)
@@ -424,15 +421,14 @@ def analyze(diary: str | Path | Diary, *, profile: str | Path | Profile | None =
     effects = diary_effects(predict, data.nights, prior_set,
                             ceiling_mg=rules.ceiling_mg).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
+    if not fit.diagnostics_.ok:
+        effects = effects.not_estimated(
+            f"the fit failed its checks ({'; '.join(fit.diagnostics_.failures())})")
     paths = () if planned else pathways(predict, decision, past, priors=prior_set,
                                         profile=person, as_of=day, seed=seed,
-                                        separable=apart.separable, today=now)
+                                        separable=apart.separable, today=now,
+                                        settings=settings)
     decision = unless_it_moves_on(decision, paths)
     power = fit.power_scaling() if power_scaling else None
-    result = Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths,
-                      power, plan, how)
-    return dataclasses.replace(result, provenance=analysis_provenance(
-        fit, how, seed_given=given, inputs=(diary_input(diary, data),
-                                            profile_input(profile, person)),
-        priors=prior_set, bundled=result.priors_entry()["bundled"], as_of=day,
-        review_from=now or day))
+    return Analysis(day, data, person, fit, decision, sensitivity, apart, effects, paths,
+                    power, plan, how, settings=settings)

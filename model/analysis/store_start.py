@@ -23,6 +23,7 @@ from model.core.errors import Fault, InputError
 from model.core.forms import PLACEBO
 from model.core.regimen import Regimen
 from model.data.diary import Diary
+from model.data.night_dates import given_date
 from model.data.profile import Profile
 from model.data.profile_entries import ProfileWarning
 from model.decision.history import night_regimens
@@ -99,5 +100,5 @@ def since_words(diary: Diary, taking_since: dt.date | str | None) -> str | None:
     first = _first(diary)
     if taking_since is None:
         return f"already taken before {first}"
-    began = dt.date.fromisoformat(str(taking_since))
+    began = given_date(taking_since, "taking_since")
     return None if began >= first else f"taken since {began}"

@@ -38,12 +38,15 @@ from model.core.special import normal_cdf, normal_quantile
 from model.decision.settings import DecisionSettings
 from model.inference.convergence import effective_draws
 
-Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive", "not_recorded"]
+Verdict = Literal["works", "no_meaningful_effect", "harms", "inconclusive", "not_recorded",
+                  "not_estimated"]
 JUDGED: tuple[Verdict, ...] = ("works", "no_meaningful_effect", "harms", "inconclusive")
 """The verdicts :func:`verdict` gives from draws, in the order a reader meets them."""
 NOT_RECORDED: Verdict = "not_recorded"
 """The verdict of an outcome no night of the diary records (no judgement: no data)."""
-VERDICTS: tuple[Verdict, ...] = (*JUDGED, NOT_RECORDED)
+NOT_ESTIMATED: Verdict = "not_estimated"
+"""The verdict of every effect of a fit that failed its checks: no claim about the person."""
+VERDICTS: tuple[Verdict, ...] = (*JUDGED, NOT_RECORDED, NOT_ESTIMATED)
 """Every verdict."""
 
 

@@ -84,7 +84,7 @@ def run_demo(out: str | Path, *, draws: int = 1000, tune: int = 500, chains: int
 
     folder = Path(out)
     frame = example_diary()
-    diary = dataclasses.replace(read_diary(frame), source=DIARY_NAME)
+    diary = dataclasses.replace(read_diary(frame, warn=False), source=DIARY_NAME)
     result = analyze(diary, draws=draws, tune=tune, chains=chains, sampler=sampler, seed=seed,
                      progress=progress)
     summary = json_text(result.to_json())

@@ -125,7 +125,7 @@ def watch_pots(path: Path, profile: Profile) -> None:
     from model.evidence.floor import bundled_safety
 
     try:
-        diary = read_diary(path)
+        diary = read_diary(path, warn=False)
     except MgsleepError:
         return
     for fault in pots_screened(diary, profile, bundled_safety()):

@@ -9,6 +9,7 @@ from typing import Any
 
 from model.cli.options import parse_date
 from model.core.errors import Fault, InputError
+from model.core.outcomes import scale_words
 
 FIELDS: dict[str, tuple[str, str]] = {
     "form": ("--form", "magnesium form taken, placebo, or none (no magnesium that night; with "
@@ -19,9 +20,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sol_min": ("--sol", "minutes to fall asleep"),
     "awakenings": ("--awakenings", "awakenings, not counting the final one"),
     "waso_min": ("--waso", "minutes awake after falling asleep"),
-    "quality": ("--quality", "sleep quality, 1 very poor to 5 very good"),
-    "freshness": ("--freshness", "morning freshness, 1-10"),
-    "anxiety": ("--anxiety", "evening anxiety, 0 (none) to 10 (the worst)"),
+    "quality": ("--quality", scale_words("quality")),
+    "freshness": ("--freshness", scale_words("freshness")),
+    "anxiety": ("--anxiety", scale_words("anxiety")),
     "stool_bristol": ("--stool", "Bristol stool form, 1-7"),
     "gi_upset": ("--gi-upset", "GI upset that day, 0 or 1"),
     "caffeine_late": ("--caffeine-late", "caffeine after 14:00, 0 or 1"),

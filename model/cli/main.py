@@ -41,7 +41,7 @@ from typing import NoReturn
 
 from model.cli.commands import COMMANDS
 from model.cli.environment import ensure_compile_cache, ensure_plot_config
-from model.core.errors import BlindedDiary, MgsleepError
+from model.core.errors import BlindedDiary, ConvergenceWarning, MgsleepError
 from model.core.progress import NO_PROGRESS, TABLE_COLUMNS
 
 USER_OS_ERRORS: tuple[type[OSError], ...] = (
@@ -304,7 +304,9 @@ def _run(args: argparse.Namespace) -> int:
     ensure_plot_config()
     quiet_dask_workers()
     try:
-        code = int(args.handler(args))
+        with warnings.catch_warnings():   # each command says a failed fit in its own words
+            warnings.simplefilter("ignore", ConvergenceWarning)   # (NOT CONVERGED, FAILED)
+            code = int(args.handler(args))
         sys.stdout.flush()
         return code
     except BrokenPipeError:

@@ -91,7 +91,7 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     from model.evidence.floor import bundled_safety
 
     try:
-        diary = read_diary(path).with_loose_bristol(
+        diary = read_diary(path, warn=False).with_loose_bristol(
             bundled_safety().gi_constraint.loose_bristol)
     except MgsleepError:
         return
@@ -165,6 +165,7 @@ def _hold_change(diary: Diary, night: dt.date, taken: Regimen) -> str:
     import pandas as pd
 
     from model.decision.history import night_regimens
+    from model.decision.rule_words import BEFORE_ANY_CHANGE
 
     nights = diary.nights
     before = nights[(nights.index < pd.Timestamp(night)) & nights["recorded"]]
@@ -175,5 +176,4 @@ def _hold_change(diary: Diary, night: dt.date, taken: Regimen) -> str:
         return ""
     return (f"night {night}: {taken.words}, after {previous.words} on "
             f"{before.index[-1].date()}: your profile asks that magnesium not be changed "
-            "without your clinician (mgsleep analyze --profile says why): see your clinician "
-            "before any change to magnesium")
+            f"without your clinician (mgsleep analyze --profile says why): {BEFORE_ANY_CHANGE}")

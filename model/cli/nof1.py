@@ -121,11 +121,11 @@ version 1's fields kept."""
 
 def result_json(fitted: Nof1Model) -> dict[str, Any]:
     """Return the ``nof1`` JSON (:data:`SCHEMA_VERSION`, without ``rows`` and ``provenance``)."""
-    from model.inference.summary import LEVEL
+    from model.inference.summary import SUMMARY_LEVEL
 
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "interval": LEVEL,
+        "interval": SUMMARY_LEVEL,
         "family": fitted.family,
         "ar1": fitted.ar1,
         "trend": fitted.trend,
@@ -143,11 +143,11 @@ def result_json(fitted: Nof1Model) -> dict[str, Any]:
 def _print_table(fitted: Nof1Model, source: str) -> None:
     """Human-readable summary."""
     extras = [name for name, on in (("AR(1)", fitted.ar1), ("trend", fitted.trend)) if on]
-    from model.inference.summary import LEVEL
+    from model.inference.summary import SUMMARY_LEVEL
 
     print(f"n-of-1 analysis of {source}: family {fitted.family}"
           + (f" with {' and '.join(extras)}" if extras else ""))
-    print(f"ci_low, ci_high: {LEVEL:.0%} equal-tailed intervals")
+    print(f"ci_low, ci_high: {SUMMARY_LEVEL:.0%} equal-tailed intervals")
     print(fitted.effects_.round(3).to_string(index=False))
     if fitted.persons_ is not None:
         print("\nPer person (partially pooled):")

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 
 from model.core.errors import Fault, InputError
-from model.data.night_dates import as_date, date_problem
+from model.data.night_dates import MAX_SPAN_NIGHTS, as_date, date_problem
 from model.inference.samplers import CHECKED_CHAINS, MAX_SEED
 
 SAMPLER_NAMES: tuple[str, ...] = ("nutpie", "pymc", "numpyro", "blackjax")
@@ -90,8 +90,8 @@ def add_profile_options(parser: argparse.ArgumentParser) -> None:
                         "warns that it was NOT CHECKED")
 
 
-MAX_NIGHTS = 3650
-"""The most nights a diary, a simulation or a plan may have (ten years)."""
+MAX_NIGHTS = MAX_SPAN_NIGHTS
+"""The most nights a diary, a simulation or a plan may have (ten years: the diary's span)."""
 
 
 def bounded_int(low: int, high: int | None = None, why: str = "") -> Callable[[str], int]:

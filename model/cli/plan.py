@@ -15,6 +15,7 @@ from model.core.atomic import check_outputs, json_text, write_all
 from model.core.errors import Fault, InputError
 from model.core.forms import PLACEBO
 from model.core.progress import ProgressLine, show_progress
+from model.trial.periods import BASELINE_DAYS, CYCLES, DOSE_MG, PERIOD_DAYS
 
 if TYPE_CHECKING:
     from model.data.profile import Profile
@@ -26,16 +27,32 @@ OPTIONS: dict[str, str] = {"forms": "--forms", "dose_mg": "--dose", "profile": "
 """The option of each :func:`plan_trial` parameter (for error messages)."""
 
 
-OPEN_PLACEBO = ("Design: an open placebo arm (you know which nights are placebo) cannot tell "
-                "magnesium from expecting it to help; plan with --blind instead, and have "
-                "someone else fill the pots from the sealed key.")
-"""Said under a plan with a placebo arm that is not blinded."""
+WASHOUT_HELP = ("nights without magnesium between periods (default: the nights the analysis "
+                "needs to count one as a withdrawal, from the priors' build-up time: {nights})")
+"""The help of ``--washout-days``; its default computed when the help is shown."""
+
+
+class PlanHelp(argparse.HelpFormatter):
+    """``plan --help`` with the default washout computed, not restated.
+
+    The help said "14", a number :func:`~model.trial.periods.withdrawal_washout` computes from
+    ``settings.toml`` (a maintainer's review); computed only when the help is shown, since it
+    loads the priors, which every other command would pay for at start-up.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        """The action's help, the washout's with its computed default."""
+        from model.trial.periods import withdrawal_washout
+
+        if action.help == WASHOUT_HELP:
+            return WASHOUT_HELP.format(nights=withdrawal_washout())
+        return action.help
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``mgsleep plan``."""
     parser = subparsers.add_parser(
-        "plan", help="make a randomised trial schedule for your diary",
+        "plan", help="make a randomised trial schedule for your diary", formatter_class=PlanHelp,
         description="Plan an n-of-1 trial: a baseline without magnesium, then each form once "
         "per cycle in random order (mirrored in the next cycle), with a washout between "
         "treatment periods. Writes the diary to fill in (--out), a calendar (--ics) and, "
@@ -45,18 +62,17 @@ def add_parser(subparsers: Any) -> None:
         "dose is at most your ceiling and the profile's warnings are printed.")
     parser.add_argument("--forms", required=True, metavar="F1,F2",
                         help="forms to compare, comma-separated (placebo allowed)")
-    parser.add_argument("--dose", type=float, default=200.0, metavar="MG",
-                        help="elemental mg per day (default 200; at most your ceiling)")
+    parser.add_argument("--dose", type=float, default=DOSE_MG, metavar="MG",
+                        help=f"elemental mg per day (default {DOSE_MG:g}; at most your "
+                        "ceiling)")
     add_profile_options(parser)
-    parser.add_argument("--baseline-days", type=int, default=14, metavar="N",
-                        help="nights without magnesium first (default 14)")
-    parser.add_argument("--period-days", type=int, default=14, metavar="N",
-                        help="nights per treatment period (default 14)")
-    parser.add_argument("--washout-days", type=int, metavar="N",
-                        help="nights without magnesium between periods (default: the nights "
-                        "the analysis needs to count one as a withdrawal, 14)")
-    parser.add_argument("--cycles", type=int, default=2, metavar="N",
-                        help="cycles; each gives every form one period (default 2)")
+    parser.add_argument("--baseline-days", type=int, default=BASELINE_DAYS, metavar="N",
+                        help=f"nights without magnesium first (default {BASELINE_DAYS})")
+    parser.add_argument("--period-days", type=int, default=PERIOD_DAYS, metavar="N",
+                        help=f"nights per treatment period (default {PERIOD_DAYS})")
+    parser.add_argument("--washout-days", type=int, metavar="N", help=WASHOUT_HELP)
+    parser.add_argument("--cycles", type=int, default=CYCLES, metavar="N",
+                        help=f"cycles; each gives every form one period (default {CYCLES})")
     parser.add_argument("--start", metavar="YYYY-MM-DD", help="first night (default today)")
     parser.add_argument("--titration", action="store_true",
                         help="before each period's --period-days at the target dose, 7 "
@@ -133,7 +149,7 @@ def _longest(args: argparse.Namespace) -> int:
     ``--period-days``; a washout before every period but the first.
     """
     from model.data.diary_rows import NUMERIC
-    from model.trial.periods import TITRATION_STEP_DAYS, titration_doses, withdrawal_washout
+    from model.trial.periods import TITRATION_STEP_DAYS, titration_doses, washout_nights
     from model.trial.plan import parse_forms
 
     arms = parse_forms(args.forms.split(","))[0]
@@ -141,29 +157,8 @@ def _longest(args: argparse.Namespace) -> int:
     dose = min(args.dose, NUMERIC["elemental_mg"].high) if math.isfinite(args.dose) else 0.0
     steps = len(titration_doses(dose)) - 1 if args.titration else 0
     treatment = args.period_days + steps * TITRATION_STEP_DAYS
-    washout = withdrawal_washout() if args.washout_days is None else args.washout_days
+    washout = washout_nights(args.washout_days)
     return args.baseline_days + periods * treatment + max(0, periods - 1) * washout
-
-
-SEEDED_BLIND = ("--seed with --blind: the same seed makes the same schedule and pot codes, so "
-                "whoever knows or guesses it (small seeds are found in a second by trying "
-                "them) can tell the arms; a blinded plan needs no --seed, the sealed key "
-                "holds all unblinding needs")
-"""The warning of a blinded plan made from a seed (the Python API allows it, for tests)."""
-
-
-def far_start(start: dt.date, today: dt.date) -> str | None:
-    """What to say of a plan starting more than ``FAR_NIGHTS`` nights from ``today``, or None.
-
-    ``--start 2025-12-07`` typed for 2026-12-07 made a plan of nights a year gone, in silence.
-    """
-    from model.data.logged_night import FAR_NIGHTS
-
-    days = (start - today).days
-    if abs(days) <= FAR_NIGHTS:
-        return None
-    when = f"{days} nights after today" if days > 0 else f"{-days} nights before today"
-    return f"the plan starts on {start}, {when} ({today}): is the date right?"
 
 
 def key_path(args: argparse.Namespace) -> Path:
@@ -181,8 +176,9 @@ def _payload(plan: TrialPlan, simulation: dict[str, Any] | None) -> dict[str, An
     """
     periods = [row | {"cycle": int(row["cycle"]) if row["cycle"] != "" else None}
                for row in plan.table().to_dict(orient="records")]
-    return {"schema_version": 3, "design": plan.design, "blind": plan.blind,
-            "warnings": list(plan.warnings),
+    return {"schema_version": 4, "design": plan.design, "blind": plan.blind,
+            "warnings": list(plan.warnings), "cautions": list(plan.cautions),
+            "design_notes": list(plan.design_notes()),
             "seed": None if plan.blind else plan.seed,   # a blind plan's seed remakes its codes
             "nights": plan.n_nights, "start": plan.start.isoformat(),
             "end": plan.end.isoformat(), "periods": periods, "simulation": simulation}
@@ -199,47 +195,17 @@ def _said(args: argparse.Namespace) -> TextIO | None:
 
 
 def _show(plan: TrialPlan, said: TextIO, simulated: str | None) -> None:
-    """Print the schedule, its safety warnings, the open-placebo note and the simulation."""
+    """Print the schedule, its safety warnings, its design notes and the simulation."""
     print(f"Trial plan: {plan.n_nights} nights, {plan.start} to {plan.end}"
           + (" (blinded: pots coded by letter; the key is sealed)" if plan.blind else ""),
           file=said)
     print(plan.table().to_string(index=False), file=said)
     for note in plan.warnings:
         print(f"Safety: {note.rstrip('.')}.", file=said)
-    if PLACEBO in plan.arms and not plan.blind:
-        print(OPEN_PLACEBO, file=said)
-    for note in design_notes(plan):
+    for note in plan.design_notes():
         print(note, file=said)
     if simulated is not None:
         print("\n" + simulated, file=said)
-
-
-def design_notes(plan: TrialPlan) -> list[str]:
-    """A washout too short to count as a withdrawal; what taking magnesium now means.
-
-    The plan cannot know whether magnesium is being taken: a baseline begun the night after
-    months of it starts with it still fading (the person's first nights are no baseline
-    yet), and those months, kept in the same diary, make the stop a withdrawal the analysis
-    counts (:mod:`model.personal.separability`).
-    """
-    from model.personal.separability import MAX_OFF_NIGHTS, MIN_OFF_NIGHTS
-    from model.trial.periods import WASHOUT_TAU_QUANTILE, withdrawal_washout
-
-    needed = withdrawal_washout()
-    washout = next((p.nights for p in plan.periods if p.kind == "washout"), None)
-    notes = [] if washout is None or washout >= needed else [
-        f"Design: washouts of {washout} nights may not count as a withdrawal: the analysis "
-        f"asks for {MIN_OFF_NIGHTS} to {MAX_OFF_NIGHTS} nights off, by how slowly "
-        f"magnesium's effect fades for you, and {needed} (leave --washout-days out) is "
-        f"enough for {WASHOUT_TAU_QUANTILE:.0%} of people by the prior."]
-    if any(p.kind == "baseline" for p in plan.periods):
-        notes.append(
-            "Taking magnesium now? Stop it the night the baseline begins: its effect fades "
-            f"over weeks (half of it in {MIN_OFF_NIGHTS} to {needed} nights for most "
-            "people), so the baseline begins with it still fading. Keep the nights you took "
-            "it in the same diary (paste the plan's rows under them): the analysis then "
-            "counts the stop as a withdrawal and knows what the baseline follows.")
-    return notes
 
 
 def check_nothing_lost(args: argparse.Namespace) -> None:
@@ -269,10 +235,8 @@ def run(args: argparse.Namespace) -> int:
                   {"--profile": args.profile})
     check_nothing_lost(args)
     plan = _build(args)
-    for note in (SEEDED_BLIND if plan.blind and args.seed is not None else None,
-                 far_start(plan.start, dt.date.today())):
-        if note:
-            print(f"mgsleep plan: warning: {note}", file=sys.stderr)
+    for note in plan.cautions:
+        print(f"mgsleep plan: warning: {note}", file=sys.stderr)
     simulation, simulated = None, None
     if args.simulate:
         from model.trial.preposterior import preposterior

@@ -119,7 +119,7 @@ def population_json(fit: PopulationModel, diaries: list[Diary], priors: PriorSet
     """
     from model.core.paths import is_bundled_priors
     from model.inference.samplers import resolve_sampler
-    from model.inference.summary import LEVEL
+    from model.inference.summary import SUMMARY_LEVEL
     from model.personal.store import priors_fingerprint
 
     record = provenance(seed=int(fit.random_seed or 0), seed_drawn=seed_drawn,
@@ -130,7 +130,7 @@ def population_json(fit: PopulationModel, diaries: list[Diary], priors: PriorSet
                                 "priors": {"fingerprint": priors_fingerprint(priors),
                                            "bundled": is_bundled_priors(
                                                priors.evidence.directory)}})
-    return fit.to_json() | {"schema_version": SCHEMA_VERSION, "interval": LEVEL,
+    return fit.to_json() | {"schema_version": SCHEMA_VERSION, "interval": SUMMARY_LEVEL,
                             "provenance": record}
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from dataclasses import dataclass
+
+PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__)) + os.sep
+"""The package's folder: :func:`warn_caller` attributes a warning to the first frame outside."""
 
 
 class MgsleepError(Exception):
@@ -65,7 +70,54 @@ class BlindedDiary(DiaryError):
 
 
 class ConvergenceError(MgsleepError):
-    """A fit whose diagnostics failed where a caller demanded that they pass."""
+    """A fit whose diagnostics failed where a caller demanded that they pass.
+
+    Raised by :func:`model.analysis.pipeline.analyze` and
+    :meth:`model.personal.fit.PersonalModel.fit` given ``strict=True`` (:func:`fit_failed`).
+    """
+
+
+class ConvergenceWarning(UserWarning):
+    """A fit failed its convergence checks: its estimates are not to be acted on.
+
+    Issued by :func:`model.analysis.pipeline.analyze` and
+    :meth:`model.personal.fit.PersonalModel.fit` (:func:`fit_failed`). A notebook's fit of 10
+    draws (R-hat 1.30) returned in silence while its effects said "works" (a notebook
+    user's audit, B F2).
+    """
+
+
+def warn_caller(message: str, category: type[Warning]) -> None:
+    """Issue ``message`` attributed to the first caller outside the package.
+
+    A notebook then shows the cell that read the diary or ran the fit, once per cell and
+    message, not a line of this package's (``warnings.warn``'s ``skip_file_prefixes``).
+    """
+    warnings.warn(message, category, skip_file_prefixes=(PACKAGE_DIR,))
+
+
+def fit_failed(what: str, failures: list[str], *, strict: bool) -> None:
+    """Say that a fit failed its checks: a :class:`ConvergenceWarning`, or raise when strict.
+
+    Parameters
+    ----------
+    what : str
+        The fit and what its failure means for its results.
+    failures : list of str
+        What failed (:meth:`model.inference.diagnostics.Diagnostics.failures`).
+    strict : bool
+        Raise a :class:`ConvergenceError` instead of warning.
+
+    Raises
+    ------
+    ConvergenceError
+        When ``strict``.
+    """
+    message = (f"{what}: the fit failed its convergence checks ({'; '.join(failures)}); "
+               "more draws and tuning steps, or more nights, may pass them")
+    if strict:
+        raise ConvergenceError(message)
+    warn_caller(message, ConvergenceWarning)
 
 
 class NonFiniteDraws(ValueError):

@@ -47,7 +47,8 @@ class OutcomeSpec:
     lowest : int
         Diary value of the lowest ordinal category.
     typical : float
-        Typical diary value without magnesium; centres the intercept prior.
+        Typical diary value without magnesium; centres the intercept prior of a diary that
+        does not show it when ``settings.toml`` gives the outcome no ``baseline``.
     """
 
     name: str
@@ -68,11 +69,19 @@ class OutcomeSpec:
         return 1.0 if self.better == "higher" else -1.0
 
     @property
+    def highest(self) -> int:
+        """Diary value of the top ordinal category (:attr:`lowest` for other families).
+
+        The one statement of a rating's top end: the diary's range, ``mgsleep log``'s
+        questions and a header's words derive theirs (four modules said each scale's ends, and
+        nothing tied them: a maintainer's review).
+        """
+        return self.lowest + max(self.categories - 1, 0)
+
+    @property
     def best(self) -> float:
         """The diary value at the scale's better end: 0 minutes or awakenings, the top rating."""
-        if self.family == "ordinal" and self.better == "higher":
-            return float(self.lowest + self.categories - 1)
-        return float(self.lowest)
+        return float(self.highest if self.better == "higher" else self.lowest)
 
     def room(self, level: float) -> float:
         """How far ``level`` (diary units) is from :attr:`best`: the most it could improve.
@@ -120,6 +129,26 @@ GAIN_KEYS: tuple[str, ...] = tuple(SPECS[o].gain_key for o in OUTCOMES)
 
 OUTCOME_OF_GAIN: dict[str, str] = {SPECS[o].gain_key: o for o in OUTCOMES}
 """The model outcome of each diary-unit prediction."""
+
+_RATING_WORDS: dict[str, tuple[str, str, str]] = {
+    "quality": ("sleep quality", " very poor", " very good"),
+    "freshness": ("morning freshness", "", ""),
+    "anxiety": ("evening anxiety", " (none)", " (the worst)"),
+}
+"""Each rating's name and the words after its low and high ends."""
+
+
+def scale_words(outcome: str) -> str:
+    """A rating with the ends of its scale: ``sleep quality, 1 very poor to 5 very good``.
+
+    The ends are :data:`SPECS`'s, which the diary's ranges take too: ``mgsleep log``'s
+    questions and a header's words stated their own (a maintainer's review). Here, below
+    pandas, for the questions every ``--help`` builds.
+    """
+    name, low, high = _RATING_WORDS[outcome]
+    spec = SPECS[outcome]
+    return f"{name}, {spec.lowest}{low} to {spec.highest}{high}"
+
 
 VOCABULARY_KEYS: dict[str, str] = {"diary_column": "column", "scale": "scale", "better": "better"}
 """``settings.toml`` keys that restate the registry (key -> :class:`OutcomeSpec` field)."""

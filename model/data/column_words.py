@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from model.core.errors import Fault
+from model.core.outcomes import scale_words
 from model.data.diary_columns import GUESS_COLUMN, KNOWN_COLUMNS, NUMERIC, is_missing
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -57,9 +58,9 @@ MEANS: dict[str, str] = {
     "waso_min": "minutes awake after falling asleep (wake after sleep onset; not awakenings, "
                 "their count)",
     "awakenings": "the number of awakenings, not the final one (not minutes awake)",
-    "quality": "sleep quality, 1 very poor to 5 very good",
-    "freshness": "morning freshness, 1 to 10",
-    "anxiety": "evening anxiety, 0 to 10",
+    "quality": scale_words("quality"),
+    "freshness": scale_words("freshness"),
+    "anxiety": scale_words("anxiety"),
     "stool_bristol": "the Bristol stool form, 1 to 7",
     "gi_upset": "loose stools or stomach upset, 1 yes, 0 no",
     "caffeine_late": "caffeine after 14:00, 1 yes, 0 no",

@@ -47,6 +47,7 @@ from model.data.diary_rows import (
     read_table,
     unknown_columns,
 )
+from model.data.diary_warnings import DiaryWarning, issue_diary_warnings
 from model.data.guesses import diary_guess_warnings
 from model.data.life_events import leave_out
 from model.data.limit_nights import limit_warnings
@@ -68,7 +69,7 @@ bundled safety file has it (``gi_constraint.loose_bristol``); a priors directory
 and the analysis then counts with its value (:meth:`Diary.with_loose_bristol`)."""
 
 __all__ = ["COVARIATES", "LOOSE_BRISTOL", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERIC", "OUTCOMES",
-           "Diary", "gi_nights", "read_diary"]
+           "Diary", "DiaryWarning", "gi_nights", "read_diary"]
 
 
 _COLUMNS = ("form", "elemental_mg", "split", "recorded", *OUTCOMES, "gi_night",
@@ -112,7 +113,7 @@ def _row_numbers(source: pd.DataFrame | Diary) -> dict[pd.Timestamp, int]:
 
 
 def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = None,
-               today: dt.date | None = None) -> Diary:
+               today: dt.date | None = None, warn: bool = True) -> Diary:
     """Read and validate a diary.
 
     Parameters
@@ -126,6 +127,9 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
         The day it is read (default the clock's; a table is checked only when it is given, as
         a simulated trial dates nights ahead): see
         :func:`~model.data.diary_nights.nights_ahead`.
+    warn : bool
+        Issue each of its ``warnings`` once as a :class:`DiaryWarning` (a column ``qualty``
+        read as ``quality``); False for a caller that says them itself (``analyze``).
 
     Returns
     -------
@@ -166,8 +170,11 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     alone = recorded["compound_mg"].where(recorded.index.isin(converted(table)))
     nights["compound_mg"] = alone.reindex(nights.index).astype(float)
     warnings += device_warnings(nights, name) + limit_warnings(recorded, name, rows)
-    return Diary(nights, name, tuple(warnings + _unwritten(nights, name)),
-                 tuple(date_only.values()))
+    diary = Diary(nights, name, tuple(warnings + _unwritten(nights, name)),
+                  tuple(date_only.values()))
+    if warn:
+        issue_diary_warnings(diary.warnings)
+    return diary
 
 
 def _unwritten(nights: pd.DataFrame, name: str) -> list[str]:
@@ -226,14 +233,6 @@ def refuse_blinded(diary: Diary, also: Sequence[Fault] = ()) -> None:
         f"{coded[-1].date()}", "expected the regimen of every night, got pot codes (code A, "
         "...) with no form: a blinded diary. Analyse it when the trial ends, unblinded: "
         f"mgsleep unblind {diary.source} --key PLAN.key.json --out unblinded.csv")])
-
-
-class DiaryWarning(UserWarning):
-    """What a diary was read with a caveat about (an unknown column, planned nights left out).
-
-    :func:`model.analysis.pipeline.analyze` issues each of :attr:`Diary.warnings` as one, so
-    that a notebook shows them; ``mgsleep analyze`` prints them once on standard error.
-    """
 
 
 @dataclass(frozen=True)

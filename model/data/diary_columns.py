@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.core.outcomes import SPECS
 from model.data.devices import DEVICE
 
 
@@ -38,6 +39,14 @@ class ColumnRange:
 
 
 _BINARY = ColumnRange(0, 1, whole=True)
+
+
+def _rating(outcome: str) -> ColumnRange:
+    """A rating's diary range: the ends of its scale in :data:`model.core.outcomes.SPECS`."""
+    spec = SPECS[outcome]
+    return ColumnRange(spec.lowest, spec.highest, whole=True)
+
+
 NUMERIC: dict[str, ColumnRange] = {
     "elemental_mg": ColumnRange(0, 2000, unit="mg of elemental magnesium"),
     "compound_mg": ColumnRange(0, 20000, unit="mg of the compound"),
@@ -45,16 +54,16 @@ NUMERIC: dict[str, ColumnRange] = {
     "sol_min": ColumnRange(0, 720, unit="minutes"),
     "awakenings": ColumnRange(0, 50, whole=True),
     "waso_min": ColumnRange(0, 720, unit="minutes"),
-    "quality": ColumnRange(1, 5, whole=True),
-    "freshness": ColumnRange(1, 10, whole=True),
-    "anxiety": ColumnRange(0, 10, whole=True),
+    "quality": _rating("quality"),
+    "freshness": _rating("freshness"),
+    "anxiety": _rating("anxiety"),
     "stool_bristol": ColumnRange(1, 7, whole=True),
     "gi_upset": _BINARY,
     "caffeine_late": _BINARY,
     "alcohol_drinks": ColumnRange(0, 30, unit="drinks"),
 }
-"""Range of each numeric diary column (the README)."""
-
+"""Range of each numeric diary column (the README): the one statement of the diary's limits
+(720 minutes, 50 awakenings), which a simulation or a model's counts keep to."""
 OTHER_CHANGE = "other_change"
 """A text column written on the night something else changed in the person's life ("started
 sertraline 50 mg", "stopped melatonin", "started CBT-I"; blank otherwise), read as ``notes``

@@ -17,12 +17,9 @@ import pandas as pd
 from model.core.errors import DiaryError, Fault
 from model.data.blank_rows import row_ranges
 from model.data.diary_rows import GUESS_COLUMN, KNOWN_COLUMNS, is_missing
+from model.data.night_dates import MAX_SPAN_NIGHTS as MAX_SPAN_NIGHTS  # the diary's name
 from model.data.night_dates import as_date
 from model.data.separators import cell_number
-
-MAX_SPAN_NIGHTS = 3650
-"""The longest span from the first to the last night (ten years): the timeline has a row per
-night, so a typo in a year (2206 for 2026) would otherwise build centuries of empty nights."""
 
 
 def check_span(dates: pd.Index, name: str, rows: dict[pd.Timestamp, int]) -> None:

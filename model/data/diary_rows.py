@@ -34,7 +34,7 @@ from model.data.devices import DEVICE, device_name, device_problem
 from model.data.diary_columns import GUESS_COLUMN, KNOWN_COLUMNS, NUMERIC, is_missing
 from model.data.diary_columns import MISSING_WORDS as MISSING_WORDS  # its readers' name for it
 from model.data.form_cells import collapsed, unknown_form
-from model.data.night_dates import as_date, date_problem
+from model.data.night_dates import MAX_SPAN_NIGHTS, as_date, date_problem
 from model.data.night_dates import given_date as given_date  # its importers' name for it
 from model.data.separators import (
     cell_number,
@@ -171,8 +171,8 @@ class _RowParser:
         return 0.0 if form in (NONE, PLACEBO) else elemental
 
 
-MAX_ROWS = 3650
-"""The most rows a diary may have (ten years of nights); see also ``MAX_SPAN_NIGHTS``."""
+MAX_ROWS = MAX_SPAN_NIGHTS
+"""The most rows a diary may have: ten years of nights, as many as its span may hold."""
 
 
 def cell_problem(column: str, value: str) -> str | None:

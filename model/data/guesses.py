@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import pandas as pd
 
 from model.core.forms import NONE, canonical_form
+from model.core.special import normal_quantile
 from model.data.diary_rows import GUESS_COLUMN, MISSING_WORDS
 
 
@@ -62,7 +62,7 @@ class BlindingCheck:
 
 def wilson(correct: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of a proportion."""
-    z = NormalDist().inv_cdf(0.5 + level / 2)
+    z = normal_quantile(0.5 + level / 2)
     share = correct / n
     centre = (share + z * z / (2 * n)) / (1 + z * z / n)
     half = z * (share * (1 - share) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)

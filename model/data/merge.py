@@ -120,7 +120,7 @@ def read_checked_rows(path: str | Path) -> pd.DataFrame:
     DiaryError
         Every fault of the file.
     """
-    read_diary(path)
+    read_diary(path, warn=False)
     return read_rows(path)
 
 
@@ -304,7 +304,7 @@ def check_rows(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] =
 
     """
     try:
-        read_diary(rows, today=dt.date.today())
+        read_diary(rows, today=dt.date.today(), warn=False)
     except PriorsError:
         raise     # a fault of the priors (elemental_fractions.csv), named in its own file
     except InputError as error:

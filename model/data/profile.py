@@ -1,27 +1,7 @@
 """The person's profile: safety facts, preferences and the utility weights of the decision.
 
-A profile is a small TOML file (see the README; every key optional)::
-
-    name = "Alex"                # heads the report and the clinician page (whose they are)
-    egfr = 85                    # mL/min/1.73 m²; < 30 → refer; below 5: a warning; above
-                                 # 150: an error (a creatinine?); not given at 65 or over (or
-                                 # with no age): a caution
-    age = 40                     # whole years; < 18 → refer (mgsleep is for adults); not
-                                 # given: a warning
-    pregnant = false             # true → a clinician's hold (as "breastfeeding" in conditions)
-    conditions = []              # e.g. "myasthenia_gravis", "heart_block"
-    medications = []             # e.g. "levothyroxine", "sertraline 50 mg since 2026-09-30"
-    prescribed_magnesium = false # true: the magnesium taken is a prescribed treatment, kept
-                                 # as prescribed (also "hypomagnesaemia" among the conditions,
-                                 # or "magnesium glycinate 400 mg (prescribed)")
-    gut_sensitivity = "none"     # none | mild | ibs
-    excluded_forms = []
-    max_elemental_mg = 350       # per day; default: the ceiling of safety.toml
-    other_magnesium_mg = 100     # per day from other products (a multivitamin, ZMA)
-    complaint = "sleep_onset"    # sleep_onset | night_waking | anxiety | racing_thoughts
-    taking_since = 2026-08-01    # began the diary's first night's magnesium (default: long ago)
-    [weights]                    # utility weights; override the complaint's defaults
-    sol = 1.0
+A profile is a small TOML file, every key optional: the README's *The profile* shows each
+(``egfr = 85``, ``medications = ["levothyroxine"]``, ``max_elemental_mg = 300``, ...).
 
 The utility weights (``complaint``, ``[weights]``) are :mod:`model.data.weights`'s.
 
@@ -31,9 +11,8 @@ A ``max_elemental_mg`` above the safety ceiling is lowered to the ceiling with a
 (a multivitamin, ZMA, a daily antacid): the safety ceiling is for supplements and medicines
 together, so the supplement's share is what is left (:mod:`model.decision.other_magnesium`,
 which otherwise counts the doses written beside the magnesium products among the medicines).
-Conditions and medicines are matched to the safety data through its synonym table (generic
-names, brands, salt forms, abbreviations; case-, punctuation- and salt-insensitive, see
-:mod:`model.evidence.names`). An entry that lists several names (``"digoxin, levothyroxine"``,
+Conditions and medicines are matched to the safety data's synonyms
+(:mod:`model.evidence.names`). An entry that lists several names (``"digoxin, levothyroxine"``,
 ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``) is read as that many entries,
 unless it is a known name as a whole (:func:`~model.data.profile_entries.split_entries`).
 A name that matches nothing is an error with a "did you mean" (a typo must not silently skip
@@ -137,6 +116,11 @@ class Profile(BaseModel):
         """A mapping of name to day as pairs: a frozen profile is hashed (a dict is not)."""
         return tuple(value.items()) if isinstance(value, Mapping) else value
     _lowered_from_mg: float | None = PrivateAttr(default=None)
+    _checked_with: Safety | None = PrivateAttr(default=None)   # by checked_profile
+
+    def checked_with(self, safety: Safety) -> bool:
+        """Whether :func:`checked_profile` returned it for ``safety`` (not checked again)."""
+        return self._checked_with is not None and self._checked_with == safety
 
     @property
     def lowered_from_mg(self) -> float | None:
@@ -281,14 +265,18 @@ class Profile(BaseModel):
             forms.append(form)
         return tuple(dict.fromkeys(forms))
 
-    def capped(self, safety: Safety) -> Profile:
-        """A copy with ``max_elemental_mg`` filled in at most the ceiling, keeping one above."""
+    def capped(self, safety: Safety, *, checked: bool = False) -> Profile:
+        """A copy with ``max_elemental_mg`` filled in at most the ceiling, keeping one above.
+
+        ``checked``: marked as :func:`checked_profile`'s (:meth:`checked_with`).
+        """
         copy: Profile = self.model_copy(update={"max_elemental_mg": self.ceiling_mg(safety)})
         copy.__pydantic_fields_set__ = set(self.model_fields_set)   # the keys written: "350"
         # alone was "no profile given"; the ceiling filled in is not one the person gave
         own = self.max_elemental_mg
         copy._lowered_from_mg = (own if own is not None and own > self.ceiling_mg(safety)
                                  else self._lowered_from_mg)
+        copy._checked_with = safety if checked else self._checked_with
         return copy
 
     def outcome_weights(self) -> dict[str, float]:
@@ -362,7 +350,9 @@ def checked_profile(profile: Profile, *, safety: Safety, allow_unknown: bool = F
     ``allow_unknown`` (then a :class:`ProfileWarning`), a condition implying a gut level sets
     it, and ``max_elemental_mg`` is filled in, never above the safety ceiling. An eGFR
     below :data:`EGFR_LOW` and ``pregnant = false`` beside a pregnancy among the
-    conditions are warned of (:func:`_check_facts`).
+    conditions are warned of (:func:`_check_facts`). A profile this returned is returned as
+    it is against the same safety data, with no warning again: ``decide`` checks a profile
+    too, called by ``analyze`` with one checked already (a notebook user's audit).
 
     Raises
     ------
@@ -370,6 +360,8 @@ def checked_profile(profile: Profile, *, safety: Safety, allow_unknown: bool = F
         For each unknown name, without ``allow_unknown`` (``name`` stands for the file).
 
     """
+    if profile.checked_with(safety):
+        return profile
     _check_names(profile, safety, name, allow_unknown)
     _check_facts(profile, safety, name)
     return _clamped(_gut_of_conditions(profile, safety, name), safety, name)
@@ -447,4 +439,4 @@ def _clamped(profile: Profile, safety: Safety, file: str) -> Profile:
         warnings.warn(f"{file}: key max_elemental_mg: {own:g} mg/day is above the safety "
                       f"ceiling ({ceiling:g} mg/day, {safety.ceiling.source}); using "
                       f"{ceiling:g}", ProfileWarning, stacklevel=3)
-    return profile.capped(safety)
+    return profile.capped(safety, checked=True)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 from model.core.errors import InputError
 from model.core.input_files import read_input
+from model.data.night_dates import DATE, as_date, date_problem
 from model.evidence.floor import bundled_safety
 from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
@@ -101,15 +102,13 @@ def read_taking_since(value: object) -> object:
     (the day is checked against the diary's first night by
     :func:`model.analysis.store_start.checked_start`).
     """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if value is None or isinstance(value, dt.date):
+    if value is None:
         return value
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as error:
-            raise ValueError(f"not a day of the calendar ({error})") from None
+    day = as_date(value, moment=True)
+    if day is not None:
+        return day
+    if isinstance(value, str) and DATE.match(value.strip()):
+        raise ValueError(f"not a day of the calendar ({date_problem(value)})")
     raise ValueError("expected the day you began the magnesium your diary's first night "
                      "records, as YYYY-MM-DD (e.g. taking_since = 2026-08-01)")
 

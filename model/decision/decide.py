@@ -28,7 +28,7 @@ import numpy as np
 from model.core.outcomes import OUTCOMES
 from model.data.diary import Diary
 from model.data.diary_rows import given_date
-from model.data.profile import Profile
+from model.data.profile import Profile, checked_profile
 from model.data.weights import outcome_order
 from model.decision import explain, rule_words
 from model.decision.after_period import after_period
@@ -250,7 +250,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
            diagnostics_ok: bool = True, settings: DecisionSettings | None = None,
            mode: Mode = "expected_utility", seed: int | None = None,
            separable: bool | None = None, horizon_nights: int | None = None,
-           today: dt.date | str | None = None) -> Decision:
+           today: dt.date | str | None = None, allow_unknown: bool = False) -> Decision:
     """Decide the next step.
 
     Parameters
@@ -262,7 +262,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     priors : PriorSet
         Gives the hard rules (``safety``), the MCIDs and better directions (``settings``).
     profile : Profile, optional
-        The person (default: ``Profile()``).
+        The person (default: ``Profile()``), checked as ``analyze`` checks it
+        (:func:`~model.data.profile.checked_profile`; once: one it returned is used as it is).
     diary : Diary, History or None
         The diary (or its :class:`History`); None before any data.
     as_of : datetime.date or str
@@ -295,18 +296,41 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         not matter (at most ``commit_value``). Before that, learning is
         valued as without an end date (what is learnt pays after the trial too). None: no
         end date.
+    allow_unknown : bool
+        Accept a condition or medicine the safety data does not know, with a
+        :class:`~model.data.profile_entries.ProfileWarning` (the decision then carries a "NOT
+        CHECKED" warning and code ``not_checked``). By default such a name is an error, as
+        in ``analyze``: a misspelt medicine must not skip its rule (an audit:
+        ``medications=["digoxn"]`` was accepted here, refused by ``analyze``).
 
     Returns
     -------
     Decision
 
+    Raises
+    ------
+    InputError
+        For each condition or medicine of the profile that the safety data does not know,
+        without ``allow_unknown`` (with a "did you mean").
+    ValueError
+        For a ``mode`` other than the two, or an ``as_of`` or ``today`` that is not a date.
+    NonFiniteDraws
+        When ``predict`` gives a NaN or an infinite draw (the fit then counts as failed).
+
+    Warns
+    -----
+    ProfileWarning
+        As :func:`~model.data.profile.checked_profile` warns: each unknown name accepted with
+        ``allow_unknown``, a ``max_elemental_mg`` above the ceiling, an eGFR below 5, a
+        condition that sets the gut sensitivity, ``pregnant = false`` beside a pregnancy.
+
     """
     if mode not in ("expected_utility", "thompson"):
         raise ValueError(f"mode must be 'expected_utility' or 'thompson', got {mode!r}")
-    as_of = given_date(as_of)
-    dates = (as_of, None if today is None else given_date(today))
+    dates = (as_of := given_date(as_of), None if today is None else given_date(today))
     s = settings or DecisionSettings()
-    person = profile or Profile()
+    person = checked_profile(profile or Profile(), safety=priors.safety,
+                             allow_unknown=allow_unknown)
     if person.gut_sensitivity == "ibs":   # its caution says start low: the lowest start dose
         s = replace(s, start_doses_mg=(min(s.start_doses_mg),))
     if isinstance(diary, Diary):   # loose stools counted as the safety file says

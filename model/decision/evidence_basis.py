@@ -15,15 +15,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from model.core.change_words import outcome_name
+from model.core.intervals import LEVEL
 from model.core.outcomes import SPECS
+from model.core.special import normal_quantile
 from model.data.weights import heaviest_first
 from model.evidence.entry import EXPERT_KINDS
 from model.evidence.names import listed
 from model.evidence.priorset import PriorEntry, PriorSet
 
-CLEAR = 1.96
-"""Standard deviations of a prior's mean from zero for its evidence to show a clear effect
-(the 95 % interval of ``mgsleep priors`` then stays on one side of zero)."""
+CLEAR = normal_quantile(0.5 + LEVEL / 2)
+"""Standard deviations of a prior's mean from zero for its evidence to show a clear effect:
+the interval ``mgsleep priors`` prints (:data:`model.core.intervals.LEVEL`, 90 %) then stays
+on one side of zero. It was 1.96 (95 %) beside a printed 90 % interval, so a prior that the
+table showed clear of zero could be worded "no clear effect" (a maintainer's review,
+/tmp/w45/C F6); no bundled prior lies between the two."""
 
 BORROWED = "evidence borrowed from magnesium in general"
 
@@ -49,7 +54,7 @@ def finding(own: Sequence[PriorEntry]) -> str:
     """What the evidence of forms with studies of their own shows: no clear effect, or where.
 
     Read from each prior (the form's studies added to the general evidence): no clear effect
-    while its 95 % interval spans zero (:data:`CLEAR`), else the direction it points to.
+    while its interval spans zero (:data:`CLEAR`), else the direction it points to.
     """
     sign = SPECS[own[0].outcome].sign
     clear = [e for e in own if abs(e.mean) > CLEAR * e.sd]

@@ -123,6 +123,9 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
 PLACEBO_OVER = "the placebo period is over"
 """Why ``continue`` after a placebo period goes back to the regimen it interrupted."""
 
+STAY_WITHOUT = "Stay without magnesium for now."
+"""What ``continue`` without magnesium says (the headline's and the reasons' one wording)."""
+
 
 def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
              after_placebo: bool = False, done: int = 0) -> str:
@@ -133,7 +136,7 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
     (:func:`model.decision.history.step_nights`).
     """
     if action == "continue":
-        return ("Stay without magnesium for now." if not regimen.active
+        return (STAY_WITHOUT if not regimen.active
                 else f"Go back to {describe(regimen)}: {PLACEBO_OVER}."
                 if after_placebo else f"Continue {describe(regimen)}.")
     if action == "stop":

@@ -244,7 +244,7 @@ class History:
                        unwritten_on_current=self.unwritten_on_current + later)
 
     @classmethod
-    def from_nights(cls, nights: pd.DataFrame, gi_window: int = 7,
+    def from_nights(cls, nights: pd.DataFrame, gi_window: int = DecisionSettings.gi_window,
                     judged_nights: int = DecisionSettings.floor_nights,
                     acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
         """Derive the history from a diary's ``nights`` frame.
@@ -439,7 +439,7 @@ def _last_run(regimens: list[Regimen], end: int) -> tuple[int, int]:
     return start, end
 
 
-def history(diary: DiaryLike | History | None, gi_window: int = 7,
+def history(diary: DiaryLike | History | None, gi_window: int = DecisionSettings.gi_window,
             judged_nights: int = DecisionSettings.floor_nights,
             acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
     """Return the :class:`History` of a diary (``None``: no data yet)."""

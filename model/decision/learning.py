@@ -36,12 +36,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
+from model.core.special import normal_quantile
+
 _QUANTILES = 128
-_Z = np.array([NormalDist().inv_cdf((k + 0.5) / _QUANTILES) for k in range(_QUANTILES)])
+_Z = np.array([normal_quantile((k + 0.5) / _QUANTILES) for k in range(_QUANTILES)])
 
 
 @dataclass(frozen=True)

@@ -195,11 +195,6 @@ def read_entry(entry: str) -> Reading:
     return Reading(math.ceil(daily * salt.elemental_fraction), daily, (form, salt))
 
 
-def daily_mg(entry: str) -> float | None:
-    """The elemental magnesium a day an entry's written dose stands for (None: not counted)."""
-    return read_entry(entry).mg
-
-
 def magnesium_products(medicines: Mapping[str, str | None],
                        magnesium: frozenset[str]) -> list[str]:
     """The medications entries that are magnesium products, or unknown ones named like it.

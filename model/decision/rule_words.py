@@ -27,6 +27,69 @@ not every rule that refers is a contraindication (pregnancy asks for a clinician
 LABEL_LABEL = "What mgsleep needs first"
 """The label of a hold the profile lifts (:func:`hold_reasons`' ``label``)."""
 
+# The words of a safety answer (refer, hold, stop), each defined once: the reasons say them of
+# the regimen taken, the headline (:func:`safety_step`) of "your magnesium", the pots of a
+# blinded trial of "the trial's pots" (a maintainer's review: four homes, each its own words).
+SEE_FIRST = "See a clinician before taking magnesium"
+"""A contraindication's answer to a person not taking magnesium."""
+BEFORE_ANY_CHANGE = "see your clinician before any change to magnesium"
+"""A hold's (pregnancy, digoxin) answer: the routine is kept until the clinician advises."""
+BEFORE_OTHER_CHANGE = "see your clinician before any other change"
+"""A condition's hold beside the step a rule asks for now (a dose lowered)."""
+BEFORE_AGAIN = "see your clinician before taking magnesium again"   # an excluded form stopped
+ON_YOUR_OWN = "and change nothing on your own"   # a medicine's hold: stopping is a change too
+SOON_ABOUT = "see your clinician soon about"   # a medicine's hold: the clinician makes the step
+
+
+def stop_now(what: str = "magnesium", taking: str = "") -> str:
+    """A contraindication's stop; ``taking``: the regimen taken (the reasons name it)."""
+    said = f" (you are taking {taking})" if taking else ""
+    return f"Stop taking {what} now{said} and see a clinician"
+
+
+def keep_taking(what: str) -> str:
+    """A hold's routine kept: ``Keep taking glycinate 200 mg as you do now``."""
+    return f"Keep taking {what} as you do now"
+
+
+def lower_now(ceiling: str) -> str:
+    """A rule's lower dose, now (``ceiling``: "250 mg a day, your daily ceiling")."""
+    return f"Lower your magnesium now to {ceiling}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def safety_step(codes: Sequence[str], ceiling: str) -> str:
+    """What a ``refer`` says to do now, in one sentence: the headline's first, by its codes.
+
+    The words of :func:`refer_reasons` and :func:`hold_reasons` (those of the same codes),
+    said of "your magnesium": the regimen is in the reasons under it. ``ceiling``: the dose a
+    rule lowers to ("250 mg a day, your daily ceiling"). A prescribed magnesium's answers are
+    :mod:`model.report.advice`'s. Loose stools under a medicine's hold call the clinician.
+    """
+    medicine = "medicine_hold" in codes
+    if "refer_stop" in codes:
+        return f"{stop_now()}."
+    if medicine and "acute_gi" in codes:    # digoxin, loose stools
+        return (f"Call your clinician soon about the {GI_TROUBLE} on your magnesium, "
+                f"{ON_YOUR_OWN} meanwhile.")
+    if "current_excluded" in codes:          # stopped, whatever its dose
+        return (f"{_capital(SOON_ABOUT)} stopping your magnesium (your profile excludes its "
+                f"form), {ON_YOUR_OWN} meanwhile." if medicine else
+                "Stop your current magnesium now (your profile excludes its form), and "
+                f"{BEFORE_AGAIN}.")
+    if "current_above_ceiling" in codes:     # pregnancy at 300 mg: the lower dose now
+        return (f"{_capital(SOON_ABOUT)} lowering your magnesium to {ceiling}, {ON_YOUR_OWN} "
+                f"meanwhile." if medicine else
+                f"{lower_now(ceiling)}, and {BEFORE_OTHER_CHANGE}.")
+    if "other_unread" in codes:             # a label to read, not a clinician to see
+        return ("Write other_magnesium_mg = ... in your profile (your other magnesium "
+                "product's elemental magnesium a day, from its label) and analyse again; "
+                "keep your current routine meanwhile.")
+    return f"{_capital(BEFORE_ANY_CHANGE)}." if "refer_hold" in codes else f"{SEE_FIRST}."
+
 
 NO_PROFILE = ("no profile given: mgsleep checked none of your age, pregnancy or breastfeeding, "
               "kidney function (eGFR), conditions or medicines against its safety rules; write "
@@ -81,14 +144,13 @@ def refer_reasons(referrals: Sequence[str], current: Regimen,
     contraindication comes first, and the clinician hears of the stop today.
     """
     if current.active:
-        lead = [f"Stop taking magnesium now (you are taking {current.words}) and see a "
-                "clinician."]
+        lead = [f"{stop_now(taking=current.words)}."]
         found = [f"{REFERRAL_LABEL}: {r}." for r in referrals] + [
             f"{REFERRAL_LABEL}: {h}. The contraindication comes first: stop as said, and tell "
             "your clinician today that you have stopped (they may check your magnesium level)."
             for h in holds]
     else:
-        lead, found = [], [f"See a clinician before taking magnesium: {r}." for r in referrals]
+        lead, found = [], [f"{SEE_FIRST}: {r}." for r in referrals]
     return [*lead, *found, "No form or dose is suggested until a clinician has advised."]
 
 
@@ -120,23 +182,20 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
     said for what a product's label says).
     """
     if "current_excluded" in breaks:   # stopped, whatever its dose
-        keep = (f"Your profile excludes {current.form}: see your clinician soon about "
-                "stopping it, and change nothing on your own" if medicine else
-                f"Stop {current.words}: your profile excludes {current.form}; see your "
-                "clinician before taking magnesium again")
-    elif "current_above_ceiling" in breaks:
-        keep = (f"Your {current.words} is above your ceiling of {ceiling_mg:g} mg/day: see "
-                "your clinician soon about lowering it, and change nothing on your own"
+        keep = (f"Your profile excludes {current.form}: {SOON_ABOUT} stopping it, {ON_YOUR_OWN}"
                 if medicine else
+                f"Stop {current.words}: your profile excludes {current.form}; {BEFORE_AGAIN}")
+    elif "current_above_ceiling" in breaks:
+        keep = (f"Your {current.words} is above your ceiling of {ceiling_mg:g} mg/day: "
+                f"{SOON_ABOUT} lowering it, {ON_YOUR_OWN}" if medicine else
                 f"Lower {current.words} to at most {ceiling_mg:g} mg/day now, your ceiling, "
-                "and see your clinician before any other change")
+                f"and {BEFORE_OTHER_CHANGE}")
     elif label:
-        keep = (f"Keep taking {current.words} as you do now, and change it only once your "
-                "profile gives other_magnesium_mg" if current.active else
+        keep = (f"{keep_taking(current.words)}, and change it only once your profile gives "
+                "other_magnesium_mg" if current.active else
                 "Do not start magnesium until your profile gives other_magnesium_mg")
     elif current.active:
-        keep = (f"Keep taking {current.words} as you do now and see your clinician before "
-                "any change to magnesium")
+        keep = f"{keep_taking(current.words)} and {BEFORE_ANY_CHANGE}"
     else:
         keep = "Do not start magnesium; see your clinician first"
     return [f"{keep}.",
@@ -162,12 +221,12 @@ def plan_refusals(referrals: Sequence[str], holds: Sequence[str], ceiling_mg: fl
     if referrals:
         return [f"if you take magnesium now, stop it and see a clinician (do not start it "
                 f"before one has advised): {rule}" for rule in (*referrals, *holds)]
-    keep = (f"if you take magnesium now, keep taking it as you do now and see your clinician "
-            f"before any change to magnesium, stopping included (above your ceiling of "
-            f"{ceiling_mg:g} mg/day, see them soon about lowering it)" if medicine else
+    keep = (f"if you take magnesium now, keep taking it as you do now and {BEFORE_ANY_CHANGE}, "
+            f"stopping included (above your ceiling of {ceiling_mg:g} mg/day, see them soon "
+            f"about lowering it)" if medicine else
             f"if you take magnesium now, keep taking it as you do now, at most your ceiling of "
-            f"{ceiling_mg:g} mg/day (lower it to that now if you take more), and see your "
-            f"clinician before any other change")
+            f"{ceiling_mg:g} mg/day (lower it to that now if you take more), and "
+            f"{BEFORE_OTHER_CHANGE}")
     return [f"{keep}; if you do not take it, do not start it before your clinician has "
             f"advised: {rule}" for rule in holds]
 
@@ -216,7 +275,7 @@ def breach_reason(current: Regimen, ceiling_mg: float, breaks: Sequence[str],
     if "current_above_ceiling" not in breaks:
         return ""
     said = current_above_ceiling_warning(current, ceiling_mg, compound)
-    down = (f"{said[0].upper()}{said[1:]}{after_other(other_mg)}, so it is not kept: the dose "
+    down = (f"{_capital(said)}{after_other(other_mg)}, so it is not kept: the dose "
             f"must come down to at most {ceiling_mg:g} mg a day, or stop.")
     if not other_mg:
         return down

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from model.core.special import normal_quantile
 
 Method = Literal["REML", "DL", "EE"]
 
@@ -36,7 +37,7 @@ class PooledEstimate:
 
     def ci(self, level: float = 0.95) -> tuple[float, float]:
         """Wald confidence interval of the pooled mean."""
-        z = NormalDist().inv_cdf(0.5 + level / 2)
+        z = normal_quantile(0.5 + level / 2)
         return self.estimate - z * self.se, self.estimate + z * self.se
 
 

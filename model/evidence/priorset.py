@@ -223,7 +223,7 @@ class PriorSet:
             for e in self.entries.values()]
 
     def table(self) -> pd.DataFrame:
-        """One row per form x outcome: scale, mean, sd, 95 % interval, certainty, basis."""
+        """One row per form x outcome: scale, mean, sd, 90 % interval, certainty, basis."""
         import pandas as pd
 
         return pd.DataFrame(self.rows()).set_index(["form", "outcome"])[list(TABLE_COLUMNS)]

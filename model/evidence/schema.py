@@ -255,12 +255,36 @@ class CeilingReference(_Strict):
 
 
 class Ceiling(_Strict):
-    """Daily elemental-magnesium ceiling and its references."""
+    """Daily elemental-magnesium ceiling and its references.
+
+    ``source`` names one of ``references`` and the default is that reference's level: the
+    ceiling was stated twice with nothing tying them, and a folder with a default of 300 mg
+    and a source no reference names loaded, its page calling 300 mg the US upper level (a
+    maintainer's review). A folder that lowers the ceiling names a reference giving the new
+    level: the EU's (``SCF2001_EFSA``, 250 mg) or one of its own.
+    """
 
     default_mg_per_day: float = Field(gt=0, le=2000)
     source: Text
     reason: Text
     references: tuple[CeilingReference, ...] = listed(())
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Ceiling:
+        """``source`` is a reference's id, and ``default_mg_per_day`` that reference's level."""
+        named = next((r for r in self.references if r.id == self.source), None)
+        if named is None:
+            ids = ", ".join(repr(r.id) for r in self.references) or "none"
+            raise ValueError(f"source = {self.source!r} is the id of no "
+                             f"[[ceiling.references]] entry (ids: {ids}); name the reference "
+                             "whose level the default is, or add it")
+        if named.mg_per_day != self.default_mg_per_day:
+            raise ValueError(f"default_mg_per_day = {self.default_mg_per_day:g} "
+                             f"mg/day is not the level of its source {self.source!r} "
+                             f"({named.mg_per_day:g} mg/day); set source to a reference giving "
+                             f"{self.default_mg_per_day:g} mg/day (add a [[ceiling.references]] "
+                             "entry for your own), or the default to its level")
+        return self
 
 
 class Contraindication(_Strict):

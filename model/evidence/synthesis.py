@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
+from model.core.special import normal_quantile
 from model.evidence.pooling import pool
 from model.evidence.schema import (
     CERTAINTIES,
@@ -172,7 +172,7 @@ def convert(study: Study, settings: Settings, scope: str) -> Converted:
     elif study.measure == "p_value":
         assert study.p is not None and study.n is not None
         se_d = 2.0 / math.sqrt(study.n)
-        d = NormalDist().inv_cdf(1.0 - study.p / 2.0) * se_d
+        d = normal_quantile(1.0 - study.p / 2.0) * se_d
         direction = 1.0 if study.direction == "benefit" else -1.0
         estimate, se = sign * direction * d * outcome.smd_sd, se_d * outcome.smd_sd
     elif study.measure == "events":

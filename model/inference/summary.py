@@ -19,8 +19,12 @@ SAMPLE = "sample"
 INTERVAL = (0.025, 0.975)
 """Quantiles of the central 95 % interval of the effects tables."""
 
-LEVEL = round(INTERVAL[1] - INTERVAL[0], 10)
-"""The level of that interval, 0.95: what the JSON outputs' ``interval`` fields state."""
+SUMMARY_LEVEL = round(INTERVAL[1] - INTERVAL[0], 10)
+"""The level of that interval, 0.95: what the fits' JSON ``interval`` fields state.
+
+Not :data:`model.core.intervals.LEVEL` (0.9, every interval a person sees): two constants
+named ``LEVEL`` with different values invited importing the wrong one (a maintainer's
+review, /tmp/w45/C F6)."""
 
 
 def flatten_draws(idata: xr.DataTree) -> dict[str, np.ndarray]:

@@ -235,7 +235,7 @@ class NegativeBinomial:
     name: ClassVar[str] = "negbin"
     data_fields: ClassVar[tuple[tuple[str, str], ...]] = (("y", "int64"), ("w", "float64"))
     over_sd: float = 1.0
-    max_count: int = 50
+    max_count: int = int(NUMERIC[SPECS["awakenings"].column].high)
 
     def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
         """``intercept`` (log mean count) and ``overdispersion``.

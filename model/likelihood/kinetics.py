@@ -50,6 +50,7 @@ import pandas as pd
 
 from model.core.forms import FORMS, PLACEBO
 from model.core.regimen import Regimen
+from model.data.night_dates import given_date
 
 LONG_AGO_NIGHTS = 10_000
 """The nights before the diary at which the regimen of its first night is taken to have begun
@@ -137,7 +138,7 @@ def store_lead(first_night: dt.date, taking_since: dt.date | str | None) -> int:
     """
     if taking_since is None:
         return LONG_AGO_NIGHTS
-    began = dt.date.fromisoformat(taking_since) if isinstance(taking_since, str) else taking_since
+    began = given_date(taking_since, "taking_since")
     lead = (first_night - began).days
     if lead < 0:
         raise ValueError(f"taking_since {began} is after the first night, {first_night}")

@@ -29,7 +29,7 @@ def summarise_effects(
     pandas.DataFrame
         Columns treatment, vs, mean, sd, ci_low, ci_high (95 % equal-tailed:
         :data:`~model.inference.summary.INTERVAL`, level
-        :data:`~model.inference.summary.LEVEL`), p_positive [, p_beyond].
+        :data:`~model.inference.summary.SUMMARY_LEVEL`), p_positive [, p_beyond].
 
     """
     rows = []

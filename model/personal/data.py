@@ -19,11 +19,31 @@ from model.core.outcomes import DEVICE_MEASURED, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.data.devices import device_indicator
 from model.data.diary import Diary, gi_nights
 from model.evidence.priorset import PriorSet
+from model.evidence.schema import Settings
 from model.likelihood.kinetics import design_from_nights
 from model.likelihood.prior import PersonalPrior
 
 _MEASURED = np.array([o in DEVICE_MEASURED for o in SLEEP_OUTCOMES], float)
 """Per sleep outcome, 1.0 where the device's level shift applies (:data:`DEVICE_MEASURED`)."""
+
+
+def _intercept_mu(sol: np.ndarray, awake: np.ndarray, settings: Settings) -> np.ndarray:
+    """Centres of the sol, awakenings and GI intercepts: the diary's level, else the usual one.
+
+    The usual level is ``settings.toml``'s ``baseline`` when it gives one, else the
+    registry's ``typical`` (:data:`model.core.outcomes.SPECS`): one rule for every outcome.
+    GI's came from the settings, sleep onset's (30 min) from the registry beside a baseline of
+    45 min, so a researcher's baseline moved one outcome and not the others (a maintainer's
+    review). GI's is the usual one, whatever the diary.
+    """
+    usual = {o: settings.outcomes[o].baseline or SPECS[o].typical
+             for o in ("sol", "awakenings", "gi")}
+    return np.array([
+        np.nanmedian(sol) if np.isfinite(sol).any() else math.log1p(usual["sol"]),
+        math.log(np.nanmean(awake) + 0.5) if np.isfinite(awake).any()
+        else math.log(usual["awakenings"]),
+        math.log(usual["gi"] / (1 - usual["gi"])),
+    ])
 
 
 def diary_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
@@ -132,13 +152,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
     sol = np.log1p(nights["sol_min"].to_numpy(float))
     awake = nights["awakenings"].to_numpy(float)
     gi = gi_nights(nights, priors.safety.gi_constraint.loose_bristol).to_numpy(float)
-    gi_baseline = settings.outcomes["gi"].baseline or SPECS["gi"].typical
-    data["intercept_mu"] = np.array([
-        np.nanmedian(sol) if np.isfinite(sol).any() else math.log1p(SPECS["sol"].typical),
-        math.log(np.nanmean(awake) + 0.5) if np.isfinite(awake).any()
-        else math.log(SPECS["awakenings"].typical),
-        math.log(gi_baseline / (1 - gi_baseline)),
-    ])
+    data["intercept_mu"] = _intercept_mu(sol, awake, settings)
     data |= _sol_arrays(sol, n_nights)
     for name, values in (("awakenings", awake), ("gi", gi)):
         data[f"{name}_y"] = pad(np.nan_to_num(values).astype("int64"), n_nights)

@@ -37,9 +37,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.core.errors import MgsleepError
-from model.core.forms import FORMS
-from model.core.outcomes import OUTCOMES, SPECS
+from model.core.errors import MgsleepError, fit_failed
 from model.core.progress import SHOW_PROGRESS
 from model.core.provenance import draw_seed, run_attrs
 from model.core.regimen import Regimen
@@ -48,10 +46,10 @@ from model.evidence.priorset import PriorSet, load_priors
 from model.inference.diagnostics import Diagnostics, gate
 from model.inference.psis import Reweighting, resample_draws, resample_posterior
 from model.inference.samplers import resolve_sampler
-from model.inference.summary import SAMPLE, effects_table
-from model.likelihood.kinetics import build_up, design_from_nights
+from model.inference.summary import SUMMARY_LEVEL
 from model.likelihood.prior import PersonalPrior
 from model.personal.data import diary_data, diary_size
+from model.personal.effect_table import effects_of, exposure_of
 from model.personal.gi_prior import gi_shift
 from model.personal.nightly import posterior_predictive, with_nightly_groups
 from model.personal.power import PowerScaling, power_scaling
@@ -145,7 +143,6 @@ class PersonalModel:
         return (f"PersonalModel({self.method_} fit of {self.diary_.n_recorded} nights; "
                 f"diagnostics {self.diagnostics_.words()})")
 
-    # -- fitting -------------------------------------------------------------------------------
     @property
     def priors_(self) -> PriorSet:
         """The priors in use (the bundled ones unless given)."""
@@ -168,14 +165,34 @@ class PersonalModel:
         return diary_data(diary, priors, gi_shift(priors, self.gut_sensitivity),
                           *diary_size(diary, priors), taking_since=self.taking_since)
 
-    def fit(self, diary: Diary | str | Path | pd.DataFrame) -> PersonalModel:
-        """Sample the posterior for ``diary`` (or a CSV path or DataFrame) with NUTS; self.
+    def fit(self, diary: Diary | str | Path | pd.DataFrame, *, strict: bool = False
+            ) -> PersonalModel:
+        """Sample the posterior for ``diary`` with NUTS; self.
 
         A fit that fails its checks (:func:`~model.inference.diagnostics.gate`) is extended,
         not refused: up to :data:`EXTENSIONS` more runs from the last draws, each with twice
         the draws and smaller steps, within :data:`EXTEND_BUDGET` times the first run's time
-        (``diagnostics_.attempts`` counts the runs). Without ``random_seed`` a seed is drawn,
-        used and kept (``seed_``).
+        (``diagnostics_.attempts`` counts the runs); still failing, it warns (a fit of 10 draws,
+        R-hat 1.30, was silent: B F2). Without ``random_seed`` a seed is drawn and kept.
+
+        Parameters
+        ----------
+        diary : Diary, path or pandas.DataFrame
+            A path or table is read by :func:`~model.data.diary.read_diary` (DiaryWarning).
+        strict : bool
+            Raise instead of warning when the fit fails its checks.
+
+        Returns
+        -------
+        PersonalModel
+            Self; ``diagnostics_.ok`` says whether its checks passed.
+
+        Raises
+        ------
+        DiaryError
+            A path or table that does not read as a diary.
+        ConvergenceError
+            With ``strict``, a fit that fails its checks (else a ``ConvergenceWarning``).
         """
         diary = diary if isinstance(diary, Diary) else read_diary(diary)
         self.seed_ = draw_seed() if self.random_seed is None else self.random_seed
@@ -190,6 +207,9 @@ class PersonalModel:
             self._sample(diary, self.sampler_config.extended(), self.nuts_.unconstrained,
                          attempt)
         self.fit_seconds_ = time.perf_counter() - start
+        if not self.diagnostics_.ok:
+            fit_failed(f"PersonalModel.fit of {diary.source}: do not act on its estimates",
+                       self.diagnostics_.failures(), strict=strict)
         return self
 
     def _sample(self, diary: Diary, config: SamplerConfig, starts: np.ndarray | None,
@@ -308,7 +328,6 @@ class PersonalModel:
             self._resampled(diary, data, moved.index, moved.diagnostics, moved.reweighting)
         return moved is not None
 
-    # -- ArviZ -----------------------------------------------------------------------------------
     @property
     def model(self) -> pm.Model:
         """The PyMC model of the personal graph, holding the last fit's data.
@@ -358,7 +377,6 @@ class PersonalModel:
         if not hasattr(self, "proposal_"):
             raise MgsleepError("fit the model first: PersonalModel(...).fit(diary)")
 
-    # -- predictions ---------------------------------------------------------------------------
     def draws_of(self, name: str) -> np.ndarray:
         """Posterior draws of a variable, chains flattened into a leading ``draw`` axis."""
         self._check_fitted()
@@ -380,38 +398,20 @@ class PersonalModel:
         self._check_fitted()
         return predict_from_draws(self.draws_, regimens, self.priors_)
 
-    def effects(self) -> pd.DataFrame:
+    def effects(self, interval: float = SUMMARY_LEVEL) -> pd.DataFrame:
         """Posterior of each form x outcome effect (model scale) with P(benefit) and ``tried``.
 
-        ``ci_low``, ``ci_high``: 95 % intervals, as the priors' table (a person reads 90 %).
-
-        The columns of :func:`~model.inference.summary.effects_table` but ``sd``, then
-        ``tried``: True when the form was taken on a night where that outcome was recorded.
+        ``ci_low``, ``ci_high``: of level ``interval`` (0.9 is a person's; :func:`effects_of`).
         """
         self._check_fitted()
-        theta = xr.DataArray(self.draws_["theta"], dims=(SAMPLE, "form", "outcome"),
-                             coords={"form": list(FORMS), "outcome": list(OUTCOMES)})
-        table = effects_table(theta).drop(columns="sd")
-        nights = self.diary_.nights
-        taken = nights["elemental_mg"] > 0
-        table["tried"] = [bool((taken & (nights["form"] == form)
-                                & nights[SPECS[outcome].column].notna()).any())
-                          for form, outcome in zip(table["form"], table["outcome"],
-                                                   strict=True)]
-        return table
+        return effects_of(self.draws_["theta"], self.diary_.nights, interval)
 
     def exposure(self) -> xr.DataArray:
         """Exposure per night and form at the posterior-median time constant (plots)."""
         self._check_fitted()
-        design = design_from_nights(self.diary_.nights, ed50_mg=self.priors_.settings.ed50_mg,
-                                    reference_mg=self.priors_.settings.reference_dose_mg,
-                                    taking_since=self.taking_since)
-        values = build_up(design, float(np.median(self.draws_["tau"])))
-        return xr.DataArray(values, dims=("night", "form"),
-                            coords={"night": self.diary_.nights.index.rename("night"),
-                                    "form": list(FORMS)})
+        return exposure_of(self.diary_.nights, self.priors_, self.taking_since,
+                           float(np.median(self.draws_["tau"])))
 
-    # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         """Write the fit (the NUTS draws, the diary, the configuration) to one ``.npz`` file.
 

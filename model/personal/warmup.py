@@ -78,7 +78,7 @@ def warm_up(seed: int = 0) -> WarmUp:
     """
     start = time.perf_counter()
     compiled = not is_cached(GRAPHS.get("pymc").graph)
-    data = PersonalModel().graph_data(read_diary(warm_diary()))
+    data = PersonalModel().graph_data(read_diary(warm_diary(), warn=False))
     config = SamplerConfig(sampler="nutpie", draws=20, tune=20, chains=1, seed=seed)
     theta = np.asarray(run_nuts(GRAPHS, config, data=data)["posterior"]["theta"].to_numpy())
     if not np.isfinite(theta).all():

@@ -223,7 +223,7 @@ def read_diaries(directory: str | Path, priors_dir: Path | None = None) -> list[
     diaries, faults = [], []
     for path in paths:
         try:
-            diary = read_diary(path, priors_dir=priors_dir)
+            diary = read_diary(path, priors_dir=priors_dir, warn=False)
             refuse_blinded(diary)
             diaries.append(diary)
         except InputError as error:

@@ -43,7 +43,7 @@ def warm_up(seed: int = 0) -> WarmUp:
         When the check fit gives a non-finite draw (a broken compilation).
     """
     start = time.perf_counter()
-    diaries = [read_diary(warm_diary()) for _ in range(2)]
+    diaries = [read_diary(warm_diary(), warn=False) for _ in range(2)]
     fit = PopulationModel(draws=WARM_DRAWS, tune=WARM_DRAWS, chains=1, random_seed=seed,
                           extend=False).fit(diaries)
     beta = np.asarray(fit.idata_["posterior"]["beta"].to_numpy())

@@ -1,8 +1,9 @@
 """What to do, in one sentence: the first line of the headline (:func:`what_to_do`).
 
 A safety rule's referral or hold says what to do now (a dose to lower: to how many mg) and
-whom to see (a prescribed magnesium's, its prescriber: :data:`PRESCRIBED_HOLD`,
-:data:`PRESCRIBED_REFER`); a step of
+whom to see, in the words of the decision's own reasons
+(:func:`model.decision.rule_words.safety_step`; a prescribed magnesium's, its prescriber:
+:data:`PRESCRIBED_HOLD`, :data:`PRESCRIBED_REFER`); a step of
 the person's own trial plan, and a withdrawal, say the decision's own first reason (a
 withdrawal names the regimen and its nights: "Stop glycinate 200 mg for 17 nights, then take
 it again", not "for one evaluation period"); every other step says its verb and regimen.
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 from model.core.change_words import GI_TROUBLE
 from model.decision import Recommendation, describe
-from model.decision.explain import PLACEBO_OVER
+from model.decision.explain import PLACEBO_OVER, STAY_WITHOUT
+from model.decision.prescribed import URGENT
+from model.decision.rule_words import lower_now, safety_step
 from model.decision.rules import BREACHES
 
 _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
@@ -29,8 +32,7 @@ PRESCRIBED_HOLD = ("Your magnesium is prescribed: keep taking it as prescribed, 
 """A prescribed magnesium's hold (:mod:`model.decision.prescribed`): kept, never tested."""
 
 PRESCRIBED_REFER = ("Contact your prescriber today about your prescribed magnesium (a safety rule "
-                    "below); seek urgent care at once if weakness gets worse, or swallowing or "
-                    "breathing becomes hard.")
+                    f"below); {URGENT}.")
 """A contraindication beside a prescribed magnesium: the prescriber today, not a stop first."""
 
 
@@ -62,7 +64,7 @@ def _advice(recommendation: Recommendation) -> str:
     if action == "collect_more_data" and "current_excluded" in codes:
         return "Stop your current magnesium: your profile excludes its form."
     if action == "collect_more_data" and "current_above_ceiling" in codes:
-        return f"Lower your magnesium now to {_ceiling(recommendation)}, then record more nights."
+        return f"{lower_now(_ceiling(recommendation))}, then record more nights."
     if action == "collect_more_data" and {"diagnostics_failed", "acute_gi"} <= set(codes):
         return f"If {GI_TROUBLE} go on, stop your magnesium; then record more nights."
     if action == "placebo_period":
@@ -85,7 +87,7 @@ def _advice(recommendation: Recommendation) -> str:
     if action == "stop":
         return "Stop taking magnesium."
     if action == "continue" and not regimen.active:
-        return "Stay without magnesium for now."
+        return STAY_WITHOUT
     if action == "continue" and any(r.endswith(f": {PLACEBO_OVER}.")
                                     for r in recommendation.reasons):
         return f"Go back to {describe(regimen)}: {PLACEBO_OVER}."
@@ -97,27 +99,4 @@ def _refer(recommendation: Recommendation) -> str:
     codes = recommendation.reason_codes
     if "prescribed" in codes:       # a prescribed magnesium: its prescriber decides
         return PRESCRIBED_REFER if "refer_hold" not in codes else PRESCRIBED_HOLD
-    if "refer_stop" in codes:
-        return "Stop taking magnesium now and see a clinician."
-    if "medicine_hold" in codes and "acute_gi" in codes:    # digoxin, loose stools
-        return (f"Call your clinician soon about the {GI_TROUBLE} on your magnesium, and "
-                "change nothing on your own meanwhile.")
-    if "medicine_hold" in codes and "current_excluded" in codes:    # digoxin
-        return ("See your clinician soon about stopping your magnesium (your profile "
-                "excludes its form), and change nothing on your own meanwhile.")
-    if "medicine_hold" in codes and "current_above_ceiling" in codes:
-        return (f"See your clinician soon about lowering your magnesium to "
-                f"{_ceiling(recommendation)}, and change nothing on your own meanwhile.")
-    if "refer_hold" in codes and "current_excluded" in codes:   # whatever its dose
-        return ("Stop your current magnesium now (your profile excludes its form), and see "
-                "your clinician before any other change.")
-    if "refer_hold" in codes and "current_above_ceiling" in codes:   # pregnancy, 300 mg
-        return (f"Lower your magnesium now to {_ceiling(recommendation)}, and see your "
-                "clinician before any other change.")
-    if "other_unread" in codes:     # a label to read, not a clinician to see
-        return ("Write other_magnesium_mg = ... in your profile (your other magnesium "
-                "product's elemental magnesium a day, from its label) and analyse again; "
-                "keep your current routine meanwhile.")
-    if "refer_hold" in codes:
-        return "See your clinician before any change to magnesium."
-    return "See a clinician before taking magnesium."
+    return safety_step(codes, _ceiling(recommendation))

@@ -52,6 +52,7 @@ from model.report.complaint_words import heading_topic, weights_line
 from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
 from model.report.headline import Headline, headline, sampler_name
+from model.report.page import page_head
 from model.report.whose import whose
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
@@ -74,8 +75,6 @@ th { background: #eee; }
 .meta, .small { color: #444; font-size: 7.5pt; }
 @media print { body { max-width: none; } }
 """
-
-_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 class PdfUnavailable(MgsleepError):
@@ -321,11 +320,9 @@ def render_clinician(result: Analysis) -> str:
     checks = (f"Fit: {sampler_name(fit)}, diagnostics {verdict} (max "
               f"R-hat {fit.diagnostics_.max_rhat:.3f}, {fit.diagnostics_.divergences} "
               f"divergences).")
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>mgsleep clinician summary: {escape(whose(result.profile, diary.source))} "
-        f"({result.as_of.isoformat()})</title><style>{_CSS}</style></head><body>"
+    head = page_head(f"mgsleep clinician summary: {whose(result.profile, diary.source)} "
+                     f"({result.as_of.isoformat()})", _CSS)
+    return head + (
         f"<h1>{escape(_heading(result.profile))}</h1>"
         f'<p class="meta">Diary {escape(diary_label(diary.source))}: {diary.n_recorded} nights '
         f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). "

@@ -14,6 +14,7 @@ from model.analysis.verdicts import VerdictRule
 from model.core.change_words import WORDS, chance, change_words, number, per_month
 from model.core.outcomes import SLEEP_OUTCOMES, SPECS
 from model.data.weights import outcome_order
+from model.decision.gi_words import late_gi_note
 
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
                  "in brackets are 90 % intervals.")
@@ -21,9 +22,13 @@ INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical 
 NOT_RECORDED_WORDS = "not recorded: from the evidence alone"
 """The verdict of an outcome no night of the diary records: no claim about the person."""
 
+NOT_ESTIMATED_WORDS = "not estimated: the fit failed its checks"
+"""The verdict of every effect of a fit that failed its checks: no claim about the person."""
+
 _VERDICTS = {"works": "works for you", "harms": "harms you",
              "no_meaningful_effect": "no meaningful effect",
-             "inconclusive": "not settled yet", "not_recorded": NOT_RECORDED_WORDS}
+             "inconclusive": "not settled yet", "not_recorded": NOT_RECORDED_WORDS,
+             "not_estimated": NOT_ESTIMATED_WORDS}
 
 
 def change_phrase(effect: DiaryEffect) -> str:
@@ -46,14 +51,20 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
     it probably goes with that direction's chance (:attr:`DiaryEffect.lean`). A change
     smaller than the MCID whose interval stays on one side of zero "helps a little" (or is
     "a little worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min
-    faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit). An
+    faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit). One
+    whose interval straddles zero is "not shown to reach the 20 min that trials count as
+    meaningful, either way": "no meaningful effect (smaller than the 20 min that matters)"
+    for 5 min faster (15 faster to 2 slower), the nights 26 min without and 14 on it, read as
+    a finding that it did nothing (a sleep scientist's audit, /tmp/w45/A F5). An
     outcome no night records is :data:`NOT_RECORDED_WORDS` alone: nothing to wait for. What
     the nights alone show follows in brackets where the scale settled the verdict
-    (:func:`room_note`) or the nights point the other way (:func:`contrary_note`).
+    (:func:`room_note`) or the nights point the other way (:func:`contrary_note`), and GI
+    nights that came late (:func:`~model.decision.gi_words.late_gi_note`).
     """
-    if not effect.recorded:
+    if not effect.recorded or effect.not_estimated is not None:
         return _VERDICTS[effect.verdict]
-    notes = [n for n in (room_note(effect), contrary_note(effect)) if n]
+    notes = [n for n in (room_note(effect), contrary_note(effect),
+                         late_gi_note(effect.late_gi, effect.ci_high)) if n]
     return _verdict_words(effect, prescribed) + "".join(f" ({n})" for n in notes)
 
 
@@ -67,8 +78,8 @@ def _verdict_words(effect: DiaryEffect, prescribed: bool) -> str:
         small = (f"helps a little (P {chance(effect.p_benefit)} it helps)" if ends[0] > 0 else
                  f"a little worse (P {chance(1 - effect.p_benefit)} it is worse)")
         return f"{small}, by less than the {mcid} that matters"
-    if effect.verdict == "no_meaningful_effect":
-        return f"{said} (smaller than the {mcid} that matters)"
+    if effect.verdict == "no_meaningful_effect":   # a sleep scientist's audit, /tmp/w45/A F5
+        return f"not shown to reach the {mcid} that trials count as meaningful, either way"
     if effect.verdict in ("works", "harms"):
         works = effect.verdict == "works"
         beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid

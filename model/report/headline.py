@@ -21,7 +21,6 @@ from model.analysis.effects import DiaryEffects
 from model.analysis.pipeline import weights_used
 from model.core.change_words import (
     GI_TROUBLE,
-    STEP_WORDS,
     chance,
     change_words,
     step_words,
@@ -30,13 +29,15 @@ from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import Recommendation, history
 from model.decision.explain import best_waiting
+from model.decision.gi_words import for_the_gut
 from model.decision.plan_words import nights_off_words, tie_order_words
 from model.decision.room import ROOM_START
 from model.decision.rule_words import LABEL_LABEL
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
-from model.decision.screening import Screening, screen
+from model.decision.screening import screen
 from model.report.advice import what_to_do
+from model.report.build_up_words import still_building, with_fading
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import (
     INTERVAL_NOTE,
@@ -47,7 +48,7 @@ from model.report.effect_words import (
 )
 from model.report.evidence_words import first_why, main_evidence
 from model.report.how_sure import how_sure, prior_caveat
-from model.report.pathway_words import pathway_lines, pathways_intro
+from model.report.pathway_words import pathway_lines, pathways_intro, raise_checked
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -127,7 +128,8 @@ def _driver(result: Analysis) -> str:
     as the why of a switch whose benefit was elsewhere; nor are fewer loose-stool nights,
     unless the step takes less magnesium (a lower or split dose, stopping): no one takes more
     magnesium against loose stools ("Raise the dose ... Why: It matters most for loose-stool
-    nights: -0.2 a month" was a model's noise around no effect).
+    nights: -0.2 a month" was a model's noise around no effect). A step taken for the gut
+    (:func:`~model.decision.gi_words.for_the_gut`) leads with its GI change.
     """
     decision = result.decision
     if decision.chosen is None:
@@ -137,9 +139,10 @@ def _driver(result: Analysis) -> str:
     gentler = chosen.action in SAFETY_MOVES       # less magnesium: fewer loose stools is real
     scored = {v: weights[OUTCOME_OF_GAIN[v]] * g for v, g in chosen.gain.items()
               if gentler or OUTCOME_OF_GAIN[v] != "gi"}
-    if not scored or max(scored.values()) < 0.05:
+    gut = for_the_gut(chosen, decision.recommendation.reason_codes, decision.assessments)
+    if not gut and (not scored or max(scored.values()) < 0.05):
         return ""
-    top = max(scored, key=lambda v: scored[v])
+    top = "gi_rate" if gut else max(scored, key=lambda v: scored[v])
     sign = SPECS[OUTCOME_OF_GAIN[top]].sign
     ends = sorted((sign * chosen.gain_low[top], sign * chosen.gain_high[top]))
     words = change_words(OUTCOME_OF_GAIN[top], sign * chosen.gain[top], *ends)
@@ -215,7 +218,8 @@ def _left_behind(result: Analysis) -> str:
     learn" with no word that glycinate seemed to help (an anxious person's audit). While the
     diary is not separable (:mod:`model.personal.separability`) the figure is said to be
     unable to tell magnesium from expectation and a bad start passing
-    (:data:`NOT_SEPARABLE_HELP`); the number is the same.
+    (:data:`NOT_SEPARABLE_HELP`); the number is the same. A build-up that may not be over yet
+    is said (:func:`~model.report.build_up_words.still_building`).
     """
     rec = result.decision.recommendation
     current = history(result.diary).current
@@ -226,10 +230,11 @@ def _left_behind(result: Analysis) -> str:
         return f" You leave {current.words}, which looks to do you harm ({harm_words(result)})."
     helping = 1.0 - stop.p_better_than_continue
     if helping < LEFT_HELPING:
-        return ""
+        return still_building(result, helping=False)
     unsure = "" if result.separability.separable else NOT_SEPARABLE_HELP
     return (f" You leave {current.words}, which looks to help you (P(better than stopping) "
-            f"{chance(helping)}{unsure}): if it stays the best, the crossover comes back to it.")
+            f"{chance(helping)}{unsure}): if it stays the best, the crossover comes back to it."
+            f"{still_building(result, helping=True)}")
 
 
 HARD_WEEK_WHY = ("no change to magnesium in a week this hard (see above): a change started now "
@@ -383,8 +388,8 @@ def headline(result: Analysis) -> Headline:
                     held_as_prescribed(rec.reason_codes)) if result.fit.diagnostics_.ok else ())
     rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
     # a prescribed magnesium is never swapped for a placebo: no note proposing it
-    caution = (NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights
-               and not rules.prescribed else "")
+    caution = with_fading(NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights
+                          and not rules.prescribed else "", result)
     paths = ((pathways_intro(result.pathways, rec.action),
               *(raise_checked(line, rules) for line in pathway_lines(result.pathways)))
              if result.pathways else ())
@@ -400,21 +405,6 @@ def headline(result: Analysis) -> Headline:
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
                     tried, caution, paths, notes.strip())
-
-
-RAISE_CHECKS = {"moderate_renal_impairment": " (only after a serum magnesium check, which "
-                "your kidney caution asks for before a dose is raised)"}
-"""What a caution of ``safety.toml`` asks for before a dose is raised, by the rule's id."""
-
-
-def raise_checked(line: str, rules: Screening) -> str:
-    """A pathway line that raises the dose, with the check a caution that applies asks first.
-
-    At eGFR 30-59 "if it goes well: raise the dose to glycinate 300 mg" left out the serum
-    magnesium the kidney caution asks for "before a dose is raised" (a pharmacist's audit).
-    """
-    said = "".join(words for rule, words in RAISE_CHECKS.items() if rule in rules.rules_applied)
-    return f"{line}{said}" if STEP_WORDS["increase_dose"] in line else line
 
 
 def _taken(result: Analysis) -> Regimen | None:
@@ -443,6 +433,5 @@ def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) 
         days_left = (review - max(as_of, now)).days
         return f"{review.isoformat()} (in {days_left} day{'s' * (days_left != 1)})."
     return (f"{review.isoformat()} ({days} day{'s' * (days != 1)} after {as_of.isoformat()}, "
-            "the date this "
-            "analysis is as of; that date has passed: log your nights since then and run it "
-            "again).")
+            "the date this analysis is as of; that date has passed: log your nights since "
+            "then and run it again).")

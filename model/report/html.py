@@ -38,6 +38,7 @@ from model.report.effects_html import captioned, effects_section, tried_html
 from model.report.figures_html import failed_words, figures_section
 from model.report.format import bullets, escape, table
 from model.report.headline import headline, sampler_name
+from model.report.page import page_head
 from model.report.whose import whose
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "
@@ -70,8 +71,6 @@ dl.headline dd { margin: 0; }
 .harms { color: #b71c1c; font-weight: 600; }
 .muted { color: #666; }
 """
-
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 # --------------------------------------------------------------------------------------------
 # HTML pieces (every argument is plain text unless the name says html)
@@ -316,12 +315,9 @@ def render_report(analysis: Analysis) -> str:
     ]
     body = "".join(_section(title, build(analysis), anchor) for title, build, anchor in sections)
     name = analysis.profile.name
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>mgsleep report: {escape(whose(analysis.profile, analysis.diary.source))} "
-        f"({analysis.as_of.isoformat()})</title><style>{_CSS}</style></head><body>"
+    head = page_head(f"mgsleep report: {whose(analysis.profile, analysis.diary.source)} "
+                     f"({analysis.as_of.isoformat()})", _CSS, images=True)
+    return head + (
         f"<h1>mgsleep report{escape(f': {name}' if name else '')}</h1><p class=\"meta\">"
         f"{escape(diary_label(analysis.diary.source))}, as of "
         f"{analysis.as_of.isoformat()}; mgsleep {__version__}</p>"

@@ -7,7 +7,8 @@ possible benefit would lead to; these lines say them under the headline.
 from __future__ import annotations
 
 from model.analysis.pathways import Pathway
-from model.core.change_words import step_words
+from model.core.change_words import STEP_WORDS, step_words
+from model.decision.screening import Screening
 
 _IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
 
@@ -66,3 +67,18 @@ def pathways_intro(pathways: tuple[Pathway, ...], action: str) -> str:
     return (f"What would change this, after the next period {period} (if what {tested} does "
             "for you, by your weights, turns out in the lowest, middle or top third of what is "
             "possible now):")
+
+
+RAISE_CHECKS = {"moderate_renal_impairment": " (only after a serum magnesium check, which "
+                "your kidney caution asks for before a dose is raised)"}
+"""What a caution of ``safety.toml`` asks for before a dose is raised, by the rule's id."""
+
+
+def raise_checked(line: str, rules: Screening) -> str:
+    """A pathway line that raises the dose, with the check a caution that applies asks first.
+
+    At eGFR 30-59 "if it goes well: raise the dose to glycinate 300 mg" left out the serum
+    magnesium the kidney caution asks for "before a dose is raised" (a pharmacist's audit).
+    """
+    said = "".join(words for rule, words in RAISE_CHECKS.items() if rule in rules.rules_applied)
+    return f"{line}{said}" if STEP_WORDS["increase_dose"] in line else line

@@ -9,7 +9,6 @@ the model (:mod:`model.likelihood.kinetics`), so a fit can be checked against th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +17,7 @@ import pandas as pd
 from model.core.forms import FORMS, NONE, form_streams
 from model.core.outcomes import ORDINAL, OUTCOMES, SPECS
 from model.core.regimen import Regimen
+from model.data.diary_columns import NUMERIC
 from model.evidence.priorset import PriorSet
 from model.likelihood.families import (
     Bernoulli,
@@ -162,7 +162,8 @@ def simulate_diary(persona: Persona | str, nights: int, *, seed: int | None = No
     sol = np.round(NormalAR1.minutes(NormalAR1.draw(np.log1p(who.sol_median) + eta("sol"),
                                                     who.sol_sigma, who.sol_rho, rng)))
     mu = who.awakenings_mean * np.exp(eta("awakenings"))
-    awakenings = np.minimum(NegativeBinomial.draw(mu, who.overdispersion**-2, rng), 50)
+    awakenings = np.minimum(NegativeBinomial.draw(mu, who.overdispersion**-2, rng),
+                            int(NUMERIC["awakenings"].high))
     frame = pd.DataFrame({
         "date": pd.date_range(start, periods=nights, freq="D").strftime("%Y-%m-%d"),
         "form": [r.form if r.active or r.form == "placebo" else "" for r in regimens],
@@ -184,16 +185,6 @@ def simulate_diary(persona: Persona | str, nights: int, *, seed: int | None = No
     mask = rng.random((nights, len(outcome_cols))) < who.missing_rate
     frame[outcome_cols] = frame[outcome_cols].astype(float).mask(mask)
     return frame
-
-
-def with_effects(persona: Persona, **changes: object) -> Persona:
-    """A copy of a persona with some fields changed (e.g. ``tau=14``)."""
-    return dataclasses.replace(persona, **changes)  # type: ignore[arg-type]
-
-
-def persona_names() -> Sequence[str]:
-    """Names of the built-in personas."""
-    return tuple(PERSONAS)
 
 
 def _by_form(rng: np.random.Generator, size: int) -> np.ndarray:

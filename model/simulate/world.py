@@ -52,6 +52,7 @@ from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.core.special import expit
+from model.data.diary_columns import NUMERIC
 from model.data.profile import Profile
 from model.evidence.priorset import PriorSet
 
@@ -291,7 +292,7 @@ def simulate_world(person: WorldPerson, regimens: Sequence[Regimen], *, seed: in
     mean_sol = (person.sol_minutes * sol_factor * (1 - expectation) * np.exp(drift)
                 * np.where(bad, 2.5, 1.0) * (1 + 0.15 * weekend) * (1 + 0.3 * caffeine))
     gamma = rng["latency"].standard_gamma(person.sol_shape, n)
-    sol = np.minimum(np.round(gamma * mean_sol / person.sol_shape), 720)
+    sol = np.minimum(np.round(gamma * mean_sol / person.sol_shape), NUMERIC["sol_min"].high)
     wake_factor = 1 + _exposed(person, regimens, "awakenings", 1.0)
     rate = (person.awakenings_mean * wake_factor * (1 - 0.5 * expectation)
             * np.exp(drift / 2) + 1.5 * bad)
@@ -301,7 +302,8 @@ def simulate_world(person: WorldPerson, regimens: Sequence[Regimen], *, seed: in
         "form": [r.form if r.active or r.form == PLACEBO else "" for r in regimens],
         "elemental_mg": [r.elemental_mg if r.active else np.nan for r in regimens],
         "split": [int(r.split) for r in regimens],
-        "sol_min": sol.astype(float), "awakenings": np.minimum(awakenings, 50).astype(float),
+        "sol_min": sol.astype(float),
+        "awakenings": np.minimum(awakenings, NUMERIC["awakenings"].high).astype(float),
     })
     ratings = _ratings(person, regimens, 3 * expectation - drift - 1.2 * bad, rng["ratings"])
     frame = frame.assign(**ratings)

@@ -10,6 +10,18 @@ import numpy as np
 
 from model.core.forms import PLACEBO
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.core.special import normal_quantile
+
+DOSE_MG = 200.0
+"""A plan's elemental dose per day by default (mg): the dose the priors' trials mostly gave."""
+BASELINE_DAYS = 14
+"""Nights of a plan's baseline by default: two whole weeks."""
+PERIOD_DAYS = 14
+"""Nights of a plan's treatment period at the target dose by default: two whole weeks, the
+decision's look period (``DecisionSettings.min_nights``) and the nights on magnesium a
+withdrawal needs (:data:`model.personal.separability.MIN_ON_NIGHTS`)."""
+CYCLES = 2
+"""A plan's cycles by default: one mirrored pair (ABBA)."""
 
 TITRATION_START_MG = 100.0
 """First dose of a titration (mg elemental per day)."""
@@ -109,19 +121,53 @@ nights off, at the fit's median time constant; a plan cannot know that median, a
 (19 days) the rule asks 14 nights, enough while the fit's median stays below it."""
 
 
-def withdrawal_washout(priors_dir: str | None = None) -> int:
+def withdrawal_washout() -> int:
     """The nights of a washout that counts as a withdrawal (see :data:`WASHOUT_TAU_QUANTILE`).
 
     The separability rule itself (:func:`~model.personal.separability.off_nights_needed`),
-    given the prior's time constant at that quantile (``[personal]`` of ``settings.toml``:
-    ``onset_days_median``, ``onset_days_log_sd``; ``priors_dir`` default the bundled one).
+    given the prior's time constant at that quantile (``[personal]`` of the bundled
+    ``settings.toml``: ``onset_days_median``, ``onset_days_log_sd``; a plan is made with the
+    bundled priors, so a ``priors_dir`` parameter no caller passed was dropped: a maintainer's
+    review).
     """
-    from statistics import NormalDist
-
     from model.evidence.priorset import load_priors
     from model.personal.separability import off_nights_needed
 
-    personal = load_priors(priors_dir).settings.personal
+    personal = load_priors().settings.personal
     tau = personal.onset_days_median * np.exp(
-        personal.onset_days_log_sd * NormalDist().inv_cdf(WASHOUT_TAU_QUANTILE))
+        personal.onset_days_log_sd * normal_quantile(WASHOUT_TAU_QUANTILE))
     return off_nights_needed({"tau": np.array([tau])})
+
+
+def washout_nights(washout_days: int | None) -> int:
+    """``washout_days``, or when None (not given) the :func:`withdrawal_washout` default.
+
+    One definition for :func:`~model.trial.plan.plan_trial` and for ``mgsleep plan``, which
+    counts a plan's nights before building it (a maintainer's review: computed twice).
+    """
+    return withdrawal_washout() if washout_days is None else washout_days
+
+
+def cycle_orders(arms: list[str], cycles: int, rng: np.random.Generator) -> list[list[str]]:
+    """Order of the arms in each cycle: random, and every second cycle mirrors the one before."""
+    orders: list[list[str]] = []
+    for cycle in range(cycles):
+        if cycle % 2:
+            orders.append(orders[-1][::-1])
+        else:
+            orders.append([arms[i] for i in rng.permutation(len(arms))])
+    return orders
+
+
+def treatment_periods(arm: str, cycle: int, code: str | None, start: dt.date, *,
+                      dose_mg: float, period_days: int, titration: bool) -> list[Period]:
+    """Return the periods of one treatment: titration steps (if any), then the target dose."""
+    doses = titration_doses(dose_mg) if titration else (dose_mg,)
+    periods = []
+    for step, dose in enumerate(doses, start=1):
+        nights = period_days if step == len(doses) else TITRATION_STEP_DAYS
+        regimen = Regimen(PLACEBO) if arm == PLACEBO else Regimen(arm, dose)
+        periods.append(Period(start, nights, "treatment", regimen, cycle, arm, code, step,
+                              len(doses), dose))
+        start += dt.timedelta(days=nights)
+    return periods

@@ -31,9 +31,10 @@ follow). After the trial :func:`unblind` fills ``form``, ``elemental_mg`` and ``
 the key, night by night; analyse the unblinded diary, never the blinded one. Without
 blinding, ``placebo`` may still be listed as an arm in ``forms``.
 
-The periods and the titration ramp are in :mod:`model.trial.periods`, the calendar in
-:mod:`model.trial.calendar` and unblinding in :mod:`model.trial.blinding`; their public
-names are importable from here too.
+The periods, the titration ramp and the defaults are in :mod:`model.trial.periods`, what a
+design cannot do in :mod:`model.trial.design_notes` (:meth:`TrialPlan.design_notes`), the
+calendar in :mod:`model.trial.calendar` and unblinding in :mod:`model.trial.blinding`; their
+public names are importable from here too.
 """
 
 from __future__ import annotations
@@ -64,14 +65,21 @@ from model.evidence.schema import Safety
 from model.simulate.personas import Schedule
 from model.trial.blinding import plan_id, unblind
 from model.trial.calendar import ics_calendar
+from model.trial.design_notes import design_notes, plan_cautions
 from model.trial.periods import (
+    BASELINE_DAYS,
+    CYCLES,
+    DOSE_MG,
+    PERIOD_DAYS,
     TITRATION_START_MG,
     TITRATION_STEP_DAYS,
     TITRATION_STEP_MG,
     Period,
     PeriodKind,
+    cycle_orders,
     titration_doses,
-    withdrawal_washout,
+    treatment_periods,
+    washout_nights,
 )
 
 __all__ = [
@@ -123,6 +131,10 @@ class TrialPlan:
         A blinded plan's secret (32 hex digits from :mod:`secrets`, whatever the seed), kept
         in the key only: with it the plan id the diary carries tells nothing of the arms
         (:func:`~model.trial.blinding.plan_id`).
+    cautions : tuple of str
+        The risks of how the plan was asked for (a blinded plan from a seed, a start far
+        from today: :func:`~model.trial.design_notes.plan_cautions`); ``mgsleep plan``
+        prints them as warnings.
 
     """
 
@@ -135,6 +147,7 @@ class TrialPlan:
     settings: dict[str, Any] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = ()
     salt: str = ""
+    cautions: tuple[str, ...] = ()
 
     @property
     def start(self) -> dt.date:
@@ -155,6 +168,10 @@ class TrialPlan:
     def codes(self) -> dict[str, str]:
         """Blinded code of each arm (empty when not blinded)."""
         return {p.arm: p.code for p in self.periods if p.arm and p.code}
+
+    def design_notes(self) -> tuple[str, ...]:
+        """What the design cannot do, each with what to do (:mod:`~.design_notes`)."""
+        return design_notes(self.periods, arms=self.arms, blind=self.blind)
 
     def schedule(self) -> Schedule:
         """Return the plan as a :class:`~model.simulate.personas.Schedule`."""
@@ -317,36 +334,12 @@ def _beyond_studied(arms: list[str], dose_mg: float) -> tuple[str, ...]:
                  for arm, mg in studied.items() if mg is not None and dose_mg > mg)
 
 
-def _cycle_orders(arms: list[str], cycles: int, rng: np.random.Generator) -> list[list[str]]:
-    """Order of the arms in each cycle: random, and every second cycle mirrors the one before."""
-    orders: list[list[str]] = []
-    for cycle in range(cycles):
-        if cycle % 2:
-            orders.append(orders[-1][::-1])
-        else:
-            orders.append([arms[i] for i in rng.permutation(len(arms))])
-    return orders
-
-
-def _treatment(arm: str, cycle: int, code: str | None, start: dt.date, *, dose_mg: float,
-               period_days: int, titration: bool) -> list[Period]:
-    """Return the periods of one treatment: titration steps (if any), then the target dose."""
-    doses = titration_doses(dose_mg) if titration else (dose_mg,)
-    periods = []
-    for step, dose in enumerate(doses, start=1):
-        nights = period_days if step == len(doses) else TITRATION_STEP_DAYS
-        regimen = Regimen(PLACEBO) if arm == PLACEBO else Regimen(arm, dose)
-        periods.append(Period(start, nights, "treatment", regimen, cycle, arm, code, step,
-                              len(doses), dose))
-        start += dt.timedelta(days=nights)
-    return periods
-
-
-def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: int = 14,
-               period_days: int = 14, washout_days: int | None = None, cycles: int = 2,
-               start: dt.date, blind: bool = False, seed: int | None = None,
-               titration: bool = False, ceiling_mg: float | None = None,
-               profile: Profile | None = None) -> TrialPlan:
+def plan_trial(forms: Sequence[str], *, dose_mg: float = DOSE_MG,
+               baseline_days: int = BASELINE_DAYS, period_days: int = PERIOD_DAYS,
+               washout_days: int | None = None, cycles: int = CYCLES, start: dt.date,
+               blind: bool = False, seed: int | None = None, titration: bool = False,
+               ceiling_mg: float | None = None, profile: Profile | None = None,
+               today: dt.date | None = None) -> TrialPlan:
     """Build a randomised, counterbalanced n-of-1 schedule (see the module docstring).
 
     Parameters
@@ -378,10 +371,14 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
         as to every decision. A contraindication refuses the plan, an excluded form is an
         invalid arm, the dose is at most the person's ceiling, and the profile's warnings
         are the plan's ``warnings``.
+    today : datetime.date, optional
+        The date a start far from is named in the plan's ``cautions`` (default: today).
 
     Returns
     -------
     TrialPlan
+        With its ``cautions`` (also a blinded plan made from a ``seed``); its
+        :meth:`~TrialPlan.design_notes` say what its design cannot do.
 
     Raises
     ------
@@ -391,7 +388,7 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
 
     """
     arms, faults = parse_forms(forms)
-    washout_days = withdrawal_washout() if washout_days is None else washout_days
+    washout_days = washout_nights(washout_days)
     ceiling, notes, after = _screen(arms, faults, profile or Profile(), bundled_safety())
     notes += _beyond_studied(arms, dose_mg)
     ceiling = ceiling if ceiling_mg is None else min(ceiling, ceiling_mg)
@@ -411,13 +408,13 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
     if baseline_days:
         periods.append(Period(day, baseline_days, "baseline"))
         day += dt.timedelta(days=baseline_days)
-    for cycle, order in enumerate(_cycle_orders(arms, cycles, rng), start=1):
+    for cycle, order in enumerate(cycle_orders(arms, cycles, rng), start=1):
         for arm in order:
             if washout_days and any(p.kind == "treatment" for p in periods):
                 periods.append(Period(day, washout_days, "washout"))
                 day += dt.timedelta(days=washout_days)
-            periods += _treatment(arm, cycle, codes.get(arm), day, dose_mg=dose_mg,
-                                  period_days=period_days, titration=titration)
+            periods += treatment_periods(arm, cycle, codes.get(arm), day, dose_mg=dose_mg,
+                                         period_days=period_days, titration=titration)
             day = periods[-1].end + dt.timedelta(days=1)
     settings = {"forms": list(forms), "dose_mg": dose_mg, "baseline_days": baseline_days,
                 "period_days": period_days, "washout_days": washout_days, "cycles": cycles,
@@ -427,11 +424,13 @@ def plan_trial(forms: Sequence[str], *, dose_mg: float = 200.0, baseline_days: i
     # seed was found by trying seeds 0, 1, 2, ... against the diary's plan tag
     salt = secrets.token_hex(16) if blind else ""
     return TrialPlan(tuple(arms), float(dose_mg), tuple(periods), "randomised", blind, seed,
-                     settings, notes, salt)
+                     settings, notes, salt,
+                     plan_cautions(start, today or dt.date.today(), blind=blind, seed=seed))
 
 
-def plan_before_after(form: str, *, dose_mg: float = 200.0, baseline_days: int = 14,
-                      nights: int, start: dt.date) -> TrialPlan:
+def plan_before_after(form: str, *, dose_mg: float = DOSE_MG,
+                      baseline_days: int = BASELINE_DAYS, nights: int,
+                      start: dt.date) -> TrialPlan:
     """Plan the plain before/after design: a baseline, then one form for the rest of ``nights``.
 
     No randomisation, no washout, no second form: the comparison design that

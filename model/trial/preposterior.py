@@ -57,7 +57,7 @@ from model.data.guesses import wilson
 from model.data.profile import Profile
 from model.decision.decide import Decision, DecisionSettings, History, decide
 from model.evidence.priorset import PriorSet, load_priors
-from model.likelihood.families import even_share_cutpoints
+from model.likelihood.families import NegativeBinomial, NormalAR1, even_share_cutpoints
 from model.likelihood.prior import PersonalPrior
 from model.personal.predict import predict_from_draws
 from model.simulate.personas import Persona, Schedule, simulate_diary
@@ -119,10 +119,9 @@ class Drift:
         """Return a copy of a simulated diary with the drift added."""
         fade = np.exp(-np.arange(len(frame)) / self.days)
         out = frame.copy()
-        out["sol_min"] = np.clip(np.round(np.expm1(np.log1p(frame["sol_min"])
-                                                   + self.sol * fade)), 0, 720)
+        out["sol_min"] = np.round(NormalAR1.minutes(np.log1p(frame["sol_min"]) + self.sol * fade))
         extra = rng.poisson(person.awakenings_mean * np.expm1(self.awakenings * fade))
-        out["awakenings"] = np.minimum(frame["awakenings"] + extra, 50)
+        out["awakenings"] = np.minimum(frame["awakenings"] + extra, NegativeBinomial().max_count)
         return out
 
 
@@ -135,7 +134,7 @@ def simulate_trial(plan: TrialPlan, person: Persona, *, seed: int, priors: Prior
                            reference_mg=settings.reference_dose_mg)
     if drift is not None:
         frame = drift.apply(frame, person, np.random.default_rng([seed, 1]))
-    return read_diary(frame)
+    return read_diary(frame, warn=False)
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from statistics import NormalDist
 
 import numpy as np
 import xarray as xr
@@ -37,7 +36,7 @@ from scipy.special import logit
 from model.core.forms import FORMS
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
-from model.core.special import logsumexp
+from model.core.special import logsumexp, normal_quantile
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal, ar1_carry
@@ -93,7 +92,7 @@ def laplace_evidence(loglik: float, posterior: Gaussian, prior: Gaussian) -> flo
 
 def tau_nodes(log_tau_mu: float, log_tau_sd: float, n: int = TAU_NODES) -> np.ndarray:
     """``n`` time constants at the prior's quantiles ``(k - 1/2) / n`` (equal prior weight)."""
-    z = [NormalDist().inv_cdf((k + 0.5) / n) for k in range(n)]
+    z = [normal_quantile((k + 0.5) / n) for k in range(n)]
     return np.exp(log_tau_mu + log_tau_sd * np.array(z))
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +30,7 @@ from model.core.change_words import chance, step_words
 from model.core.forms import FORMS, NONE, PLACEBO
 from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
+from model.core.special import normal_quantile
 from model.decision import ActionAssessment, Decision
 from model.likelihood.prior import PersonalPrior
 from model.viz.canvas import FORM_COLOURS, INTERVAL, MARKERS, figure, grid
@@ -45,7 +45,7 @@ __all__ = [
     "plot_actions", "plot_certainty", "plot_predictive", "plot_priors",
 ]
 
-Z = float(NormalDist().inv_cdf(0.5 + INTERVAL / 2))
+Z = normal_quantile(0.5 + INTERVAL / 2)
 
 PERSONAL_PRIOR_LABEL = "prior: your effect (evidence + how people differ)"
 POSTERIOR_LABEL = "posterior: your effect"

@@ -327,15 +327,17 @@ def _regimen_legend(segments: pd.DataFrame) -> list[Patch]:
     return handles
 
 
-def plot_timeline(fit: PersonalModel, *, estimates: bool = True) -> Figure:
+def plot_timeline(fit: PersonalModel, *, estimates: bool | None = None) -> Figure:
     """Draw the diary night by night with the regimens named and shaded, and the build-up.
 
     Parameters
     ----------
     fit : PersonalModel
         A fitted personal model (its diary and time constant's draws are used).
-    estimates : bool
-        Draw the fitted build-up. False for a fit that failed its checks: the diary alone.
+    estimates : bool, optional
+        Draw the fitted build-up; False: the diary alone. None (default): whether the fit
+        passed its checks (``fit.diagnostics_.ok``): the default drew a failed fit's
+        build-up with no caveat (a notebook user's audit, B F2).
 
     Returns
     -------
@@ -353,6 +355,7 @@ def plot_timeline(fit: PersonalModel, *, estimates: bool = True) -> Figure:
         frame), its nights with outcomes read, those left out, and its first and last date.
 
     """
+    estimates = fit.diagnostics_.ok if estimates is None else estimates
     nights = fit.diary_.nights
     segments = fit.diary_.segments()
     outcomes = recorded_outcomes(fit)
@@ -390,15 +393,6 @@ def plot_timeline(fit: PersonalModel, *, estimates: bool = True) -> Figure:
         if text.get_text() in (*FORMS, PLACEBO) and short_name(text.get_text()) in shortened:
             text.set_text(f"{text.get_text()} ({short_name(text.get_text())})")
     return fig
-
-
-def build_up_days(fit: PersonalModel) -> float:
-    """The posterior median of the build-up's time constant, in days.
-
-    After that many nights on a form, about two thirds (1 - 1/e) of its steady-state effect
-    is reached.
-    """
-    return float(np.median(fit.draws_of("tau")))
 
 
 def _diary_title(diary: Diary) -> str:
