@@ -10,6 +10,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from model.core.progress import NO_PROGRESS
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 KERNEL = "mgsleep-test"
 CELL_TIMEOUT_S = 600
@@ -106,7 +108,7 @@ def test_a_notebook_shows_the_samplers_progress_by_default(jupyter_path, monkeyp
     """In a Jupyter kernel (whose standard error is not a terminal) progress is on by default,
     except under pytest or CI: the kernel inherits this process's environment."""
     monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path))
-    for name in ("CI", "PYTEST_CURRENT_TEST", "PYTEST_VERSION"):
+    for name in ("CI", "PYTEST_CURRENT_TEST", "PYTEST_VERSION", NO_PROGRESS):
         monkeypatch.delenv(name, raising=False)
     if quiet:
         monkeypatch.setenv("CI", "true")
