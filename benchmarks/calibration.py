@@ -250,7 +250,7 @@ def prior_person(settings: Settings, k: int) -> list[dict[str, Any]]:
     rng = np.random.default_rng([settings.seed, 0, k])
     persona = persona_from_priors(_priors(), rng)
     diary = read_diary(simulate_diary(persona, settings.nights,
-                                      seed=int(rng.integers(1 << 31))))
+                                      seed=int(rng.integers(1 << 31))), warn=False)
     start = time.perf_counter()
     fit, ok = fit_diary(diary, settings, int(rng.integers(1 << 31)))
     seconds = time.perf_counter() - start
@@ -323,7 +323,7 @@ def advice(fit: Any, diary: Diary, frame: pd.DataFrame, person: WorldPerson,
 def world_run(scenario: str, settings: Settings, k: int) -> list[dict[str, Any]]:
     """Fit person ``k`` of a scenario; one row per tried form x outcome, with the advice."""
     person, frame = world_person(scenario, settings, k)
-    diary = read_diary(frame)
+    diary = read_diary(frame, warn=False)
     start = time.perf_counter()
     fit, ok = fit_diary(diary, settings, settings.seed + k)
     seconds = time.perf_counter() - start

@@ -429,7 +429,7 @@ def step_of(decision: Decision, look: Look) -> Step:
 
 def tool(look: Look, *, mode: Mode = "expected_utility", draws: int = 1000) -> Step:
     """``decide`` on the quick model fitted to the diary so far."""
-    diary = read_diary(look.frame)
+    diary = read_diary(look.frame, warn=False)
     predict = quick_predict(diary, look.subject, look.priors, draws, look.subject.seed)
     return step_of(decide_at(look, predict, diary, mode), look)
 
@@ -448,7 +448,7 @@ def tool_full(look: Look, *, full: dict[str, int] | None = None) -> Step:
     The same rule as ``tool``; a fit that fails its checks gives ``collect_more_data``, as the
     command line would.
     """
-    diary = read_diary(look.frame)
+    diary = read_diary(look.frame, warn=False)
     model = PersonalModel(look.priors, gut_sensitivity=look.subject.profile.gut_sensitivity,
                           random_seed=look.subject.seed, progressbar=False,
                           **(FULL_FIT | dict(full or {}))).fit(diary)
@@ -672,7 +672,7 @@ def _advised(decision: Decision) -> str:
 
 def compare_at(look: Look, draws: int, full: dict[str, Any]) -> dict[str, Any]:
     """Decide one look with the quick and with the full model; pair their assessments."""
-    diary = read_diary(look.frame)
+    diary = read_diary(look.frame, warn=False)
     subject, priors = look.subject, look.priors
     quick = decide_at(look, quick_predict(diary, subject, priors, draws, subject.seed), diary,
                       "expected_utility")

@@ -43,7 +43,8 @@ def run(persons: int, nights: int, seed: int) -> dict[str, float]:
     for k in range(persons):
         rng = np.random.default_rng([seed, k])
         person = draw_world_person(rng)
-        diary = read_diary(simulate_world(person, regimens(nights), seed=seed * 1000 + k))
+        diary = read_diary(simulate_world(person, regimens(nights), seed=seed * 1000 + k),
+                           warn=False)
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

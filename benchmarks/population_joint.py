@@ -44,7 +44,7 @@ def fit_both(persons: int, nights: int, draws: int, seed: int, *,
     """
     priors = load_priors()
     frames, _ = simulate_population(priors, persons, nights, seed=seed)
-    diaries = [read_diary(f) for f in frames]
+    diaries = [read_diary(f, warn=False) for f in frames]
     start = time.perf_counter()
     two = PopulationModel(priors, draws=draws, tune=draws, chains=4,
                           random_seed=seed).fit(diaries)
