@@ -91,7 +91,7 @@ def test_a_diary_too_short_to_fit_says_how_many_nights_more_and_writes_nothing(t
 
 def test_a_short_diary_still_hears_a_hard_rule(tmp_path, priors):
     """Too few nights to fit is no reason to withhold "stop now" or "lower to the ceiling"."""
-    from model.analysis.pipeline import enough_nights
+    from model.analysis.analysed_nights import enough_nights
     from model.core.errors import DiaryError
     from model.data.diary import read_diary
     from model.data.profile import Profile

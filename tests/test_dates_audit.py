@@ -108,7 +108,7 @@ def test_rows_holding_only_a_date_are_neither_a_withdrawal_nor_nights_without_ma
         tmp_path):
     """A week of rows with a date and nothing else was 7 recorded nights without magnesium in
     the summary, and (with the gap before it) a withdrawal."""
-    from model.analysis.pipeline import _truncate
+    from model.analysis.analysed_nights import truncated as _truncate
 
     empty = [f"{day.date()},,,,,," for day in pd.date_range("2026-02-20", periods=7)]
     path = diary_file(tmp_path, [*D1, *empty, *RESUMED])

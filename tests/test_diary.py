@@ -321,7 +321,7 @@ def test_a_diary_without_any_outcome_says_the_advice_rests_on_the_evidence():
 def test_planned_nights_not_slept_yet_are_not_analysed():
     # the trial-runner audit: a plan's rows carry a regimen for every night to come; a trial
     # stopped early was analysed "as of" the plan's end, on an arm never taken
-    from model.analysis.pipeline import _truncate
+    from model.analysis.analysed_nights import truncated as _truncate
 
     rows = pd.DataFrame({"date": pd.date_range("2025-01-01", periods=30).strftime("%Y-%m-%d"),
                          "form": ["none"] * 10 + ["glycinate"] * 20,
@@ -345,7 +345,7 @@ def test_a_dose_written_down_for_last_night_is_analysed_before_its_outcomes():
     plan's rows (its notes) and the nights from today on were not."""
     from typing import get_args
 
-    from model.analysis.pipeline import _truncate
+    from model.analysis.analysed_nights import truncated as _truncate
     from model.data.diary import PLAN_NOTES
     from model.trial.periods import PeriodKind
 

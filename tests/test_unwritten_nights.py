@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.analysis.pipeline import _truncate
+from model.analysis.analysed_nights import truncated as _truncate
 from model.data.diary import read_diary
 from model.decision import history
 from model.likelihood.kinetics import design_from_nights

@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from model.analysis.analysed_nights import enough_nights
-from model.analysis.analysed_nights import truncated as _truncate
+from model.analysis.analysed_nights import enough_nights, truncated
 from model.analysis.blinded import pots_screened, pots_to_stop
 from model.analysis.effects import DiaryEffects, diary_effects
 from model.analysis.fading import Fading, fading
@@ -267,7 +266,7 @@ def _nights_analysed(diary: str | Path | Diary, priors: PriorSet, person: Profil
     read = diary if isinstance(diary, Diary) else read_diary(   # compound_mg by the priors'
         diary, priors_dir=priors.evidence.directory, today=now, warn=False)   # own fractions
     full = read.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
-    data, day = _truncate(full, as_of, now)
+    data, day = truncated(full, as_of, now)
     since, data = checked_start(data, person, profile), assumed_start(data, person)
     said = set(diary.warnings) if isinstance(diary, Diary) else set()
     issue_diary_warnings(note for note in data.warnings if note not in said)

@@ -160,6 +160,11 @@ def steady_nights(onset_days: float, share: float) -> float:
     return -onset_days * math.log(1.0 - share)
 
 
+def steady_share(nights: float, onset_days: float) -> float:
+    """The share of steady state first-order kinetics reach in ``nights`` (the inverse)."""
+    return 1.0 - math.exp(-nights / onset_days)
+
+
 def build_up_share(nights: int, onset_days: float) -> float:
     """Information share of a period whose effect builds up: mean of (1 - exp(-t / tau))^2."""
     t = np.arange(1, nights + 1)

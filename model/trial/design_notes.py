@@ -12,12 +12,12 @@ notebook taught it); now the plan carries them and the command prints what it ca
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from itertools import groupby
 
 from model.core.forms import PLACEBO
 from model.data.logged_night import FAR_NIGHTS
+from model.decision.learning import steady_share
 from model.decision.rules import evaluation_nights
 from model.decision.settings import DecisionSettings
 from model.evidence.priorset import load_priors
@@ -113,7 +113,7 @@ def _short_build_up(periods: Sequence[Period]) -> list[str]:
     if not nights or min(nights) >= settings.min_nights:
         return []
     tau = load_priors().settings.personal.onset_days_median
-    share = 1.0 - math.exp(-min(nights) / tau)
+    share = steady_share(min(nights), tau)
     return [f"Design: treatment periods of {min(nights)} nights are shorter than the "
             f"{settings.min_nights} the analysis judges a regimen over "
             f"({evaluation_nights(tau, settings)} at the prior's median build-up time of "
