@@ -27,16 +27,19 @@ from model.analysis.store_start import since_words
 from model.cli.log_questions import FIELDS
 from model.cli.options import parse_date
 from model.core.errors import DiaryError, InputError, PriorsError
-from model.core.outcomes import ORDINAL, SPECS, scale_words
+from model.core.outcomes import ORDINAL, SPECS, scale_ends, scale_span, scale_words
 from model.data.column_words import MEANS
 from model.data.diary import read_diary
 from model.data.diary_columns import NUMERIC
+from model.decision.rule_words import HOW_TO_RECORD
 from model.data.night_dates import given_date
 from model.data.profile_entries import read_taking_since
 from model.evidence.priorset import load_priors
 from model.likelihood.families import NegativeBinomial, NormalAR1
 from model.likelihood.kinetics import store_lead
 from model.personal.data import diary_data, diary_size
+from model.report.clinician_tables import OBSERVED
+from model.report.diary_words import RECORDED
 
 MODEL = Path(__file__).resolve().parents[1] / "model"
 FIRST = dt.date(2026, 1, 1)
@@ -115,6 +118,19 @@ def test_a_ratings_words_follow_its_registry_entry(monkeypatch):
     seven = dataclasses.replace(SPECS["quality"], categories=7)
     monkeypatch.setitem(SPECS, "quality", seven)
     assert scale_words("quality") == "sleep quality, 1 very poor to 7 very good"
+
+
+@pytest.mark.parametrize("outcome", ORDINAL)
+def test_every_page_asks_for_a_rating_on_the_registrys_scale(outcome):
+    """The morning note, an unrecorded outcome's warning and a clinician's table said each
+    rating's ends by hand (the maintainer's review left it; stop 73's note)."""
+    spec = SPECS[outcome]
+    ends = scale_ends(spec.column)
+    assert ends.startswith(f"{spec.lowest}") and f"to {spec.highest}" in ends
+    assert RECORDED[outcome] == scale_words(spec.column, brackets=True)
+    assert HOW_TO_RECORD[outcome][1].endswith(f"({ends})")
+    assert dict(OBSERVED)[spec.column] == f"{spec.column} {spec.lowest}-{spec.highest}"
+    assert scale_span(spec.column) == f"{spec.lowest}-{spec.highest}"
 
 
 def test_the_models_limits_are_the_diarys():

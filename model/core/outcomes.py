@@ -133,21 +133,36 @@ OUTCOME_OF_GAIN: dict[str, str] = {SPECS[o].gain_key: o for o in OUTCOMES}
 _RATING_WORDS: dict[str, tuple[str, str, str]] = {
     "quality": ("sleep quality", " very poor", " very good"),
     "freshness": ("morning freshness", "", ""),
-    "anxiety": ("evening anxiety", " (none)", " (the worst)"),
+    "anxiety": ("evening anxiety", " none", " the worst"),
 }
 """Each rating's name and the words after its low and high ends."""
 
 
-def scale_words(outcome: str) -> str:
-    """A rating with the ends of its scale: ``sleep quality, 1 very poor to 5 very good``.
+def scale_ends(outcome: str) -> str:
+    """A rating's scale from end to end: ``1 very poor to 5 very good``.
 
     The ends are :data:`SPECS`'s, which the diary's ranges take too: ``mgsleep log``'s
-    questions and a header's words stated their own (a maintainer's review). Here, below
-    pandas, for the questions every ``--help`` builds.
+    questions, a header's words, the morning note and a clinician's table stated their own
+    (a maintainer's review). Here, below pandas, for the questions every ``--help`` builds.
     """
-    name, low, high = _RATING_WORDS[outcome]
+    _, low, high = _RATING_WORDS[outcome]
     spec = SPECS[outcome]
-    return f"{name}, {spec.lowest}{low} to {spec.highest}{high}"
+    return f"{spec.lowest}{low} to {spec.highest}{high}"
+
+
+def scale_words(outcome: str, *, brackets: bool = False) -> str:
+    """A rating with the ends of its scale: ``sleep quality, 1 very poor to 5 very good``.
+
+    ``brackets``: ``sleep quality (1 very poor to 5 very good)``, as a note asks for it.
+    """
+    name = _RATING_WORDS[outcome][0]
+    return f"{name} ({scale_ends(outcome)})" if brackets else f"{name}, {scale_ends(outcome)}"
+
+
+def scale_span(outcome: str) -> str:
+    """A rating's range as a table's header gives it: ``1-5``."""
+    spec = SPECS[outcome]
+    return f"{spec.lowest}-{spec.highest}"
 
 
 VOCABULARY_KEYS: dict[str, str] = {"diary_column": "column", "scale": "scale", "better": "better"}

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from model.core.change_words import GI_TROUBLE, chance
+from model.core.outcomes import scale_ends
 from model.core.regimen import Regimen
 from model.decision.compound_ceiling import CompoundDose
 from model.decision.explain import above, record_line
@@ -198,8 +199,7 @@ def hold_reasons(holds: Sequence[str], current: Regimen, ceiling_mg: float,
         keep = f"{keep_taking(current.words)} and {BEFORE_ANY_CHANGE}"
     else:
         keep = "Do not start magnesium; see your clinician first"
-    return [f"{keep}.",
-            *(f"{LABEL_LABEL if label else REFERRAL_LABEL}: {h}." for h in holds),
+    return [f"{keep}.", *(f"{LABEL_LABEL if label else REFERRAL_LABEL}: {h}." for h in holds),
             "No other form or dose is suggested until " + (
                 "your profile gives it." if label else "a clinician has advised.")]
 
@@ -339,10 +339,10 @@ NO_GI_RECORDS = ("no stool form or upset-stomach record on any magnesium night: 
 
 HOW_TO_RECORD = {"sol": ("the time to fall asleep", "write down each morning the minutes it took"),
                  "awakenings": ("awakenings", "write down each morning how many times you woke"),
-                 "quality": ("sleep quality", "rate it each morning (1 very poor to 5 very good)"),
-                 "freshness": ("morning freshness", "rate it each morning (1 to 10)"),
-                 "anxiety": ("evening anxiety",
-                             "write it down each evening (0 none to 10 the worst)")}
+                 **{rating: (name, f"{when} ({scale_ends(rating)})") for rating, name, when in (
+                     ("quality", "sleep quality", "rate it each morning"),
+                     ("freshness", "morning freshness", "rate it each morning"),
+                     ("anxiety", "evening anxiety", "write it down each evening"))}}
 """Per weighted outcome: its name and how to record it (:func:`unrecorded_warning`)."""
 
 

@@ -421,14 +421,19 @@ def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool =
     return f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, {unchecked}"
 
 
+ALLOW_UNKNOWN = "--allow-unknown (allow_unknown=True from Python)"
+"""How to accept an unknown name, for a command-line user and a Python caller alike."""
+
+
 def unknown_fix(name: str, kind: Kind, index: NameIndex) -> str:
     """What to do about an unknown ``name``, said after :func:`unknown_message`."""
     if index.match(name, _OTHER[kind]) is not None:    # under the other key: move it
-        return ("accepted where it is with --allow-unknown, it would be NOT CHECKED as written "
-                "(its rules would still apply)")
+        return (f"accepted where it is with {ALLOW_UNKNOWN}, it would be NOT CHECKED as "
+                f"written (its rules would still apply)")
     if kind == "medicine" and index.members(name):
-        return "accept it knowingly with --allow-unknown (the rules of each of them then apply)"
-    return "check the spelling, or accept it knowingly with --allow-unknown"
+        return (f"accept it knowingly with {ALLOW_UNKNOWN} (the rules of each of them then "
+                f"apply)")
+    return f"check the spelling, or accept it knowingly with {ALLOW_UNKNOWN}"
 
 
 def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> str:

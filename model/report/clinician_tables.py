@@ -22,7 +22,7 @@ import pandas as pd
 from model.analysis.pipeline import Analysis
 from model.analysis.store_start import since_words
 from model.core.change_words import outcome_name
-from model.core.outcomes import SPECS
+from model.core.outcomes import SPECS, scale_span
 from model.core.regimen import Regimen
 from model.data.weights import outcome_order
 from model.evidence.entry import EXPERT_KINDS
@@ -35,8 +35,8 @@ ELEMENTAL = "mg elemental magnesium a day"
 """The unit of every dose on the page, as the headers of the tables say it."""
 
 OBSERVED = (("sol_min", "sleep onset, min"), ("awakenings", "awakenings"),
-            ("quality", "quality 1-5"), ("freshness", "freshness 1-10"),
-            ("anxiety", "anxiety 0-10"))
+            *((rating, f"{rating} {scale_span(rating)}")
+              for rating in ("quality", "freshness", "anxiety")))
 """The diary columns :func:`regimen_table` averages, with their headers (those recorded)."""
 
 OBSERVED_NOTE = ("Observed: raw diary means (in brackets the nights with a value, when fewer), "

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from model.core.outcomes import scale_words
 from model.data.weights import counting_most, heaviest_first
 from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
 
 RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
-            "quality": "sleep quality (1 very poor to 5 very good)",
-            "freshness": "morning freshness (1-10)",
-            "anxiety": "evening anxiety (0 none to 10 the worst)"}
+            **{rating: scale_words(rating, brackets=True)
+               for rating in ("quality", "freshness", "anxiety")}}
 """Each outcome as the morning's note asks for it (its scale said where the end is unclear)."""
 
 
