@@ -152,3 +152,26 @@ def test_a_failed_fit_says_which_limit_it_broke() -> None:
     assert nan.failures() == ["a draw or a prediction that is not a finite number"]
     assert set(strict.to_dict()) == {"ok", "max_rhat", "min_ess_bulk", "divergences",
                                      "max_rhat_all", "attempts", "checked"}
+
+
+def test_a_divergent_transition_fails_the_gate() -> None:
+    """A mutation audit: the divergence limit could be dropped and every test passed (the one
+    divergent case was built by hand, never through the gate)."""
+    good = RNG.normal(size=(4, 1000))
+    assert gate(tree(effect=good), ["effect"]).ok
+    diverging = tree(effect=good)
+    diverging["sample_stats"]["diverging"].values.flat[:3] = True
+    checked = gate(diverging, ["effect"])
+    assert not checked.ok and checked.divergences == 3
+    assert not check_convergence(diverging).ok
+
+
+def test_a_decision_r_hat_above_the_strict_limit_fails_with_ample_ess() -> None:
+    """A mutation audit: R-hat 1.01 could be loosened to 1.11 unseen, since the strict case
+    also failed on its ESS; here the ESS passes and the R-hat alone fails."""
+    shifts = np.array([-0.18, -0.06, 0.06, 0.18])[:, None]
+    fit = tree(effect=np.random.default_rng(0).normal(size=(4, 1000)) + shifts)
+    checked = gate(fit, ["effect"])
+    assert 1.01 < checked.max_rhat < 1.03
+    assert checked.min_ess_bulk >= 400 and not checked.ok
+    assert checked.failures() == [f"R-hat {checked.max_rhat:.3f} above 1.01"]

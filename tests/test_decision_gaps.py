@@ -193,6 +193,18 @@ def test_a_compound_weight_above_the_ceiling_on_its_safe_side_is_not_kept(priors
     assert any("may hold up to 638 mg" in w for w in rec.warnings)
 
 
+def test_a_compound_weight_just_above_the_ceiling_on_its_safe_side_is_not_kept(priors):
+    """A mutation audit: the block could allow 10 % over the ceiling unseen (the one case was
+    2500 mg, far over it). 1400 mg of chloride is read as 167 mg but may hold 357 mg."""
+    decision = decide(CHLORIDE_HELPS, priors=priors, diary=_chloride(1400), as_of=AS_OF)
+    most = 1400 * 0.2553 / round(1400 * 0.1196)
+    assert 350 < 167 * most < 360
+    over = [a for a in decision.assessments if a.feasible and a.regimen is not None
+            and a.regimen.form == "chloride" and a.regimen.elemental_mg * most > 350]
+    assert not over, over
+    assert "current_above_ceiling" in decision.recommendation.reason_codes
+
+
 def test_the_label_figure_or_a_weight_within_the_ceiling_is_kept_as_read(priors):
     """The same 299 mg written as elemental_mg (the label's figure) breaks no rule, nor does
     a compound weight whose safe side is within the ceiling (1000 mg: 120 read, 255 most)."""

@@ -371,3 +371,17 @@ def test_a_fit_under_other_safety_rules_is_not_reused(priors_copy):
     path = priors_copy / "safety.toml"
     path.write_text(path.read_text().replace("ibs = 0.9", "ibs = 3.0", 1))
     assert priors_fingerprint(load_priors(priors_copy)) != same
+
+
+def test_a_fit_of_another_format_is_refused_when_loaded(first_fit, tmp_path):
+    """A mutation audit: ``load_fit`` could read an older format's file as if it were current
+    (the tests cleared such files from the cache but never loaded one)."""
+    from model.personal.store import FORMAT_VERSION, load_fit
+
+    shutil.copytree(first_fit[0], tmp_path, dirs_exist_ok=True)
+    (cached,) = tmp_path.glob("*.npz")
+    assert load_fit(cached, load_priors()).nuts_nights == 60
+    for version in (FORMAT_VERSION - 1, FORMAT_VERSION + 1):
+        _with_format(cached, version)
+        with pytest.raises(MgsleepError, match="refit the diary"):
+            load_fit(cached, load_priors())

@@ -4,6 +4,7 @@ model and the decision count GI nights with: a priors directory that lowers it i
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -57,3 +58,26 @@ def test_the_gi_baseline_of_the_settings_centres_a_persons_gi_level(priors_copy)
               for name, priors in (("bundled", load_priors()), ("copy", load_priors(priors_copy)))}
     assert centre["bundled"] == pytest.approx(math.log(0.05 / 0.95))
     assert centre["copy"] == pytest.approx(math.log(0.10 / 0.90))
+
+
+def test_during_acute_gi_a_change_no_gentler_than_now_is_blocked():
+    """A mutation audit: "gentler only" (``p >= now``) could become ``p > now`` unseen, and a
+    switch as likely to break the GI limit as staying would open during loose stools."""
+    from model.core.regimen import Regimen
+    from model.data.profile import Profile
+    from model.decision.candidates import Candidate
+    from model.decision.history import History
+    from model.decision.rules import blocks
+    from model.decision.screening import screen
+    from model.decision.settings import DecisionSettings
+
+    glycinate = Regimen("glycinate", 200)
+    past = History(glycinate, 5, frozenset({"glycinate"}), 3)     # 3 GI nights of the last 7
+    candidates = [Candidate("continue", glycinate),
+                  Candidate("switch_form", Regimen("taurate", 200)),      # as likely as now
+                  Candidate("switch_form", Regimen("malate", 200))]       # gentler
+    rules = screen(Profile(age=50, egfr=90.0), load_priors().safety)
+    found = blocks(candidates, np.array([0.1, 0.1, 0.05]), past, rules, 0.2, DecisionSettings())
+    codes = [{code for code, _ in found_k} for found_k in found]
+    assert "gi_limit" in codes[1] and any("gentler" in why for _, why in found[1])
+    assert "gi_limit" not in codes[2]

@@ -31,9 +31,9 @@ from model.core.outcomes import ORDINAL, SPECS, scale_ends, scale_span, scale_wo
 from model.data.column_words import MEANS
 from model.data.diary import read_diary
 from model.data.diary_columns import NUMERIC
-from model.decision.rule_words import HOW_TO_RECORD
 from model.data.night_dates import given_date
 from model.data.profile_entries import read_taking_since
+from model.decision.rule_words import HOW_TO_RECORD
 from model.evidence.priorset import load_priors
 from model.likelihood.families import NegativeBinomial, NormalAR1
 from model.likelihood.kinetics import store_lead

@@ -303,3 +303,19 @@ def test_a_supplement_beside_a_prescribed_magnesium_is_put_to_the_prescriber(pri
     assert own.medicine_hold and current_breaks(citrate, own) == ("current_above_ceiling",)
     kept = screen(profile, priors.safety, GLYCINATE_400)
     assert kept.ceiling_mg == 400 and current_breaks(GLYCINATE_400, kept) == ()
+
+
+def test_every_limit_applies_just_below_it_and_not_at_it(priors):
+    """A mutation audit: ``value < below`` could become ``value < below - 1`` unseen (an eGFR
+    of 29.5 or an age of 17 given a dose); only the ``<=`` side was pinned."""
+    safety = priors.safety
+    for rule in (*safety.contraindications, *safety.cautions):
+        if rule.field not in ("egfr", "age") or rule.below is None:
+            continue
+        adult = {"age": 50, "egfr": 90.0}
+        just = rule.below - (1 if rule.field == "age" else 0.5)     # ages are whole years
+        under = screen(Profile(**adult | {rule.field: just}), safety)
+        at = screen(Profile(**adult | {rule.field: rule.below}), safety)
+        assert rule.id in under.rules_applied and rule.id not in at.rules_applied, rule.id
+        if rule in safety.contraindications:
+            assert under.referrals and not at.referrals, rule.id

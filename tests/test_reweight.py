@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from model.inference.psis import K_MAX, psis, systematic_resample
+from model.inference.psis import K_MAX, Reweighting, psis, systematic_resample, trusted
 
 
 def test_weights_move_a_normal_posterior_to_the_known_target():
@@ -39,3 +39,14 @@ def test_systematic_resampling_keeps_each_draw_within_one_of_its_expected_count(
     counts = np.bincount(index, minlength=500)
     assert index.size == 500
     assert np.all(np.abs(counts - 500 * weights) < 1 + 1e-9)
+
+
+def test_a_reliable_tail_is_not_trusted_without_enough_effective_draws():
+    """A mutation audit: ``trusted`` could drop its ESS condition unseen (only Pareto k was
+    tested), and reweighted draws too few to stand for a posterior would replace sampling."""
+    weights = np.full(4000, 1 / 4000)
+    enough = Reweighting(weights, pareto_k=0.3, ess_fraction=0.5)
+    assert enough.reliable and trusted(enough, ess_bulk=1000.0)          # 500 effective draws
+    few = Reweighting(weights, pareto_k=0.3, ess_fraction=0.1)
+    assert few.reliable and not trusted(few, ess_bulk=1000.0)             # 100 < 400
+    assert not trusted(Reweighting(weights, pareto_k=0.9, ess_fraction=1.0), ess_bulk=4000.0)
