@@ -19,6 +19,9 @@ AMOUNT = ("its elemental magnesium a day as other_magnesium_mg = ... in your pro
           "adds no magnesium to a product whose amount it cannot read")
 """Where a magnesium product's amount goes: the profile's ``other_magnesium_mg``."""
 
+ALLOW_UNKNOWN = "--allow-unknown (allow_unknown=True from Python)"
+"""How to accept an unknown name, for a command-line user and a Python caller alike."""
+
 
 def names_hint(said: str, count: int, magnesium: bool) -> str:
     """`` (it names 'magnesium citrate': give that name on its own, and its ...)``.
@@ -33,4 +36,4 @@ def names_hint(said: str, count: int, magnesium: bool) -> str:
 def amount_hint(name: str, kind: str) -> str:
     """`` (if it is magnesium, give ...)`` for an unknown medicine named like magnesium."""
     return (f" (if it is magnesium, give {AMOUNT}, and accept it knowingly with "
-            "--allow-unknown)" if kind == "medicine" and MAGNESIUM_NAME.search(name) else "")
+            f"{ALLOW_UNKNOWN})" if kind == "medicine" and MAGNESIUM_NAME.search(name) else "")

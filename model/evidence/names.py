@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from model.evidence.name_hints import amount_hint, names_hint
+from model.evidence.name_hints import ALLOW_UNKNOWN, amount_hint, names_hint
 from model.evidence.schema import Safety
 
 Kind = Literal["condition", "medicine"]
@@ -421,18 +421,13 @@ def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool =
     return f"unknown {kind} {name!r}{hint}: it is not in mgsleep's safety data, {unchecked}"
 
 
-ALLOW_UNKNOWN = "--allow-unknown (allow_unknown=True from Python)"
-"""How to accept an unknown name, for a command-line user and a Python caller alike."""
-
-
 def unknown_fix(name: str, kind: Kind, index: NameIndex) -> str:
     """What to do about an unknown ``name``, said after :func:`unknown_message`."""
     if index.match(name, _OTHER[kind]) is not None:    # under the other key: move it
         return (f"accepted where it is with {ALLOW_UNKNOWN}, it would be NOT CHECKED as "
                 f"written (its rules would still apply)")
     if kind == "medicine" and index.members(name):
-        return (f"accept it knowingly with {ALLOW_UNKNOWN} (the rules of each of them then "
-                f"apply)")
+        return f"accept it knowingly with {ALLOW_UNKNOWN} (the rules of each of them then apply)"
     return f"check the spelling, or accept it knowingly with {ALLOW_UNKNOWN}"
 
 
