@@ -397,8 +397,10 @@ def decide_at(look: Look, predict: Predict, diary: Diary, mode: Mode,
 def estimates(decision: Decision, look: Look) -> tuple[tuple[str, float], ...]:
     """The model's utility of each magnesium regimen it could move to, against none.
 
-    Per candidate (experiments aside): the weighted sum of its expected gains over those of
-    no magnesium, in MCIDs, before the switching cost, on the scale of :func:`true_utility`.
+    Per candidate (experiments aside): the weighted sum of its expected changes (each draw's
+    change of the nightly means, as the effects give them) over those of no magnesium, in
+    MCIDs, before the switching cost, on the scale of :func:`true_utility` (a change of the
+    person's nightly means, as the model's expected change is).
     Empty when the decision carries no assessments (a referral, a failed fit).
     """
     none = next((a for a in decision.assessments if a.action not in EXPERIMENTS

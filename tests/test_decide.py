@@ -1059,8 +1059,9 @@ def test_a_skipped_night_does_not_turn_stop_now_into_before_taking(priors):
     skipped = History.from_nights(_nights(("none", 0, 7), ("citrate", 300, 15), ("none", 0, 1)))
     rec = decide(never_called, priors=priors, diary=skipped, profile=Profile(egfr=20),
                  as_of=AS_OF).recommendation
-    assert rec.reason_codes == ("refer", "refer_stop")
-    assert rec.reasons[0].startswith("Stop taking magnesium now (you are taking citrate 300 mg)")
+    assert rec.reason_codes == ("refer", "refer_stop", "off_lately")
+    assert rec.reasons[0].startswith("Do not restart magnesium (your last night had none, after "
+                                     "citrate 300 mg)")
     stopped = History.from_nights(_nights(("citrate", 300, 15), ("none", 0, 8)))
     assert decide(never_called, priors=priors, diary=stopped, profile=Profile(egfr=20),
                   as_of=AS_OF).recommendation.reason_codes == ("refer",)

@@ -103,7 +103,7 @@ def test_the_verdict_chance_is_the_rule_of_verdict_in_normal_terms(mean, sd, nig
     :func:`verdict` itself, and the nights needed are where it first reaches one half."""
     rng = np.random.default_rng(1)
     assert verdict(normal(mean, sd), 20.0) == "inconclusive"
-    more = nights_needed(normal(mean, sd), 20.0, nights)
+    more = nights_needed(normal(mean, sd), 20.0, nights, np.inf)   # a flat prior
     assert more is not None
     for k in (max(1, more // 3), more, 3 * more):
         later = sd * np.sqrt(nights / (nights + k))
@@ -115,22 +115,23 @@ def test_the_verdict_chance_is_the_rule_of_verdict_in_normal_terms(mean, sd, nig
 
 
 def test_nights_needed_limits_and_symmetry():
-    assert nights_needed(normal(15.0, 10.0), 20.0, 0) is None           # nothing to scale
+    assert nights_needed(normal(15.0, 10.0), 20.0, 0, np.inf) is None   # nothing to scale
     # after 1,000 nights a year more leaves the mean near 15 +- 5: still undecided
-    assert nights_needed(normal(15.0, 10.0), 20.0, 1000) is None
-    assert nights_needed(normal(15.0, 10.0), 20.0, 1000, VerdictRule(max_nights=10**5))
+    assert nights_needed(normal(15.0, 10.0), 20.0, 1000, np.inf) is None
+    assert nights_needed(normal(15.0, 10.0), 20.0, 1000, np.inf,
+                         VerdictRule(max_nights=10**5))
     # harms mirrors works
-    assert nights_needed(normal(-15.0, 10.0), 20.0, 20) == nights_needed(
-        normal(15.0, 10.0), 20.0, 20)
+    assert nights_needed(normal(-15.0, 10.0), 20.0, 20, np.inf) == nights_needed(
+        normal(15.0, 10.0), 20.0, 20, np.inf)
 
 
 def test_nights_needed_does_not_hinge_on_the_mean_against_the_mcid():
     """The old rule extrapolated today's mean: 18 +- 6 after 20 nights needed 464 more (over
     a year, None), 17 needed 219, 16 121; the coming nights move the mean too."""
-    answers = [nights_needed(normal(m, 6.0), 20.0, 20) for m in (16.0, 17.0, 18.0, 19.0)]
+    answers = [nights_needed(normal(m, 6.0), 20.0, 20, np.inf) for m in (16.0, 17.0, 18.0, 19.0)]
     assert all(a is not None and a <= 40 for a in answers), answers
     rng = np.random.default_rng(2)   # Monte Carlo draws of one posterior: the same answer
-    wobble = [nights_needed(rng.normal(15.0, 10.0, 4000), 20.0, 20) for _ in range(8)]
+    wobble = [nights_needed(rng.normal(15.0, 10.0, 4000), 20.0, 20, np.inf) for _ in range(8)]
     assert max(wobble) - min(wobble) <= 0.25 * np.median(wobble), wobble
 
 
@@ -212,7 +213,9 @@ def test_a_form_taken_on_few_nights_gets_no_verdict_yet():
     for outcome in ("sol", "gi"):
         effect = few.get("glycinate", outcome)
         assert effect.nights == 3 and effect.verdict == "inconclusive"
-        assert effect.nights_needed is not None and effect.nights_needed >= 4
+        # no count under 7 nights: "about 6 more" after one night was the verdict's floor,
+        # not an estimate (an outside audit, /tmp/w46/C F1)
+        assert effect.nights_needed is None
     week = diary_effects(FAKE, diary(("none", 0, 14), ("glycinate", 200, 7)).nights,
                          cached_priors())
     assert week.get("glycinate", "sol").verdict == "works"
@@ -338,11 +341,12 @@ def test_no_nights_to_tell_are_counted_for_an_outcome_never_recorded_off_the_for
     tell", then 12, then 18: with no rated night off the form, more nights on it cannot tell
     its change from the person's usual rating."""
     fake = FakePosterior(benefit={"glycinate": 0.3}, benefit_sd=0.4, n_draws=2000)
-    nights = diary(("none", 0, 14), ("glycinate", 300, 6)).nights.copy()
+    nights = diary(("none", 0, 14), ("glycinate", 300, 7)).nights.copy()
     nights.loc[nights["form"] != "glycinate", "quality"] = np.nan
-    effects = diary_effects(fake, nights, cached_priors(), forms=["glycinate"])
+    taught = 0.01 * np.random.default_rng(0).standard_normal((2000, len(FORMS), len(OUTCOMES)))
+    effects = diary_effects(fake, nights, cached_priors(), forms=["glycinate"], theta=taught)
     quality, sol = effects.get("glycinate", "quality"), effects.get("glycinate", "sol")
-    assert quality.nights == 6 and quality.verdict == "inconclusive"
+    assert quality.nights == 7 and quality.verdict == "inconclusive"
     assert quality.nights_needed is None
     assert sol.verdict == "inconclusive" and sol.nights_needed is not None  # rated both ways
 

@@ -193,7 +193,8 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
     assert said.why == (
         f"A change waits until {rec.next_review.isoformat()}, when the current period has run "
         f"long enough to judge one (its length follows the build-up time estimated from your "
-        f"nights, so the date may move by a night or two); on current data the best step then "
+        f"nights, so the date may move, earlier or later, as that estimate settles); on current "
+        f"data the best step then "
         f"is to switch to "
         f"{top.regimen.form} {top.regimen.elemental_mg:g} mg.")
     # a user audit: "the best step then is to raise the dose" when that step's expected

@@ -181,12 +181,12 @@ def test_analyze_writes_a_private_profiles_results_privately(tmp_path, monkeypat
                                    fit=types.SimpleNamespace(
                                        diagnostics_=types.SimpleNamespace(ok=True)))
     monkeypatch.setattr(pipeline, "analyze", lambda *args, **kwargs: result)
-    monkeypatch.setattr("model.cli.analyze.print_summary", lambda result: None)
+    monkeypatch.setattr("model.cli.analyze.print_summary", lambda result, since: None)
     (tmp_path / "diary.csv").write_text(DIARY)
     (tmp_path / "me.toml").write_text("age = 41\n")
     (tmp_path / "me.toml").chmod(0o600)
     assert main(["analyze", str(tmp_path / "diary.csv"), "--profile", str(tmp_path / "me.toml"),
-                 "--json", str(tmp_path / "r.json")]) == 0
+                 "--json", str(tmp_path / "r.json"), "--no-cache"]) == 0
     assert mode(tmp_path / "r.json") == 0o600
 
 

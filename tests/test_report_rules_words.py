@@ -19,7 +19,8 @@ import pytest
 
 from model.analysis.effects import DiaryEffect, diary_effects
 from model.analysis.pathways import Pathway
-from model.core.outcomes import SPECS
+from model.core.forms import FORMS
+from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.data.profile import Profile
@@ -147,7 +148,7 @@ def effect(nights: int, needed: int | None) -> DiaryEffect:
     (41, 6, f"not settled yet: {CLOSE}"),
     (30, 7, "not settled yet: about 7 more written nights on it to tell"),
     (30, 40, "not settled yet: about 40 more written nights on it to tell"),
-    (3, 4, "not settled yet: about 4 more written nights on it to tell"),   # the verdict's floor
+    (3, 4, f"not settled yet: {CLOSE}"),    # no count under 7 nights (/tmp/w46/C F1)
 ])
 def test_a_verdict_within_reach_is_said_close_not_one_more_night(nights, needed, said):
     """"About 1 more night on it to tell" was said at look 5, 11 nights after look 4."""
@@ -158,7 +159,8 @@ def test_more_nights_to_tell_only_for_the_regimen_taken_now():
     """"About 1 more night on it to tell" was said of threonate 200 mg, a dose left."""
     fake = FakePosterior(benefit={"glycinate": 0.3}, benefit_sd=0.4, n_draws=2000)
     nights = diary(("none", 0, 14), ("glycinate", 200, 20), ("glycinate", 300, 25)).nights
-    effects = diary_effects(fake, nights, priors(), forms=["glycinate"])
+    taught = 0.01 * np.random.default_rng(0).standard_normal((2000, len(FORMS), len(OUTCOMES)))
+    effects = diary_effects(fake, nights, priors(), forms=["glycinate"], theta=taught)
     left = [e for e in effects.by_regimen if e.regimen == Regimen("glycinate", 200)]
     now = [e for e in effects.by_regimen if e.regimen == Regimen("glycinate", 300)]
     assert left and all(e.nights_needed is None for e in left)

@@ -9,15 +9,16 @@ minimal clinically important difference (MCID, ``priors/settings.toml``) in the 
 in the harmful direction.
 
 **Each draw's own change.** The change is, draw by draw, the difference of the two regimens'
-predicted nightly means in diary units (:func:`change_draws`; the raw diary direction, so a
-negative sleep-onset change means falling asleep faster): it holds the posterior's
-uncertainty of where the level sits, and it stays within the scale (a quality of 4.9 of 5
-rises by 0.1 at most). The decision's ``expected_gain`` converts link-scale changes with one
-slope for all draws (:mod:`model.decision.gains`), so that uncertainty is not scored as harm;
-for the current regimen it is close to minus this change's mean, not equal: at a scale's end
-that slope halved the intervals shown (an edge-of-scale audit, C F4). Placebo, not
-"nothing", is the comparison: the expectation effect of taking anything and the drift of a
-diary are not magnesium's.
+predicted nightly means in diary units (:func:`~model.decision.gains.change_draws`; the raw
+diary direction, so a negative sleep-onset change means falling asleep faster): it holds the
+posterior's uncertainty of where the level sits, and it stays within the scale (a quality of
+4.9 of 5 rises by 0.1 at most). The decision's expected changes (``expected_gain``) are the
+same draws' (:func:`model.decision.gains.shown_gains`): stopping the current regimen says
+minus this change, exactly; only its utility converts link-scale changes with one slope for
+all draws, so that uncertainty is not scored as harm (that slope halved intervals at a
+scale's end, an edge-of-scale audit, C F4, and said "GI nights: -36 a month" beside "+25",
+an outside audit, A F2). Placebo, not "nothing", is the comparison: the expectation effect
+of taking anything and the drift of a diary are not magnesium's.
 
 **Verdicts**: :mod:`model.analysis.verdicts` (works, harms, no meaningful effect,
 inconclusive, with the nights still needed on the regimen taken now only).
@@ -77,6 +78,7 @@ from model.analysis.verdicts import (
     VerdictRule,
     lean,
     nights_needed,
+    prior_spread,
     verdict,
 )
 from model.core.forms import FORMS, PLACEBO
@@ -84,6 +86,7 @@ from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.night_levels import RawNights, raw_nights
 from model.data.recorded import recorded_outcomes
+from model.decision.gains import change_draws
 from model.decision.gi_facts import LateGI, late_gi
 from model.decision.history import History, night_regimens
 from model.decision.settings import Predict
@@ -121,7 +124,8 @@ class DiaryEffect:
         For ``inconclusive`` on the regimen taken now (the diary's current one): the further
         written nights on it (with this outcome) a verdict would take, not calendar nights
         (said "written nights": :mod:`model.report.effect_words`); None for a dose or form
-        the person has left.
+        the person has left, on fewer than ``min_nights`` nights on it, or when those nights
+        have taught too little to tell a rate (:func:`~model.analysis.verdicts.nights_needed`).
     off_nights_needed : int or None
         For ``inconclusive`` on a tried form with this outcome recorded on fewer than
         ``min_nights`` nights off it: the written nights off it (no magnesium, placebo or
@@ -298,24 +302,14 @@ def _nights_on(nights: pd.DataFrame) -> dict[Regimen, dict[str, int]]:
     return dict(sorted(rows, key=lambda item: order.index(item[0].form)))
 
 
-def change_draws(values: xr.DataArray, regimen: Regimen, against: Regimen) -> np.ndarray:
-    """Draws of the change of ``regimen`` over ``against`` in diary units (raw direction).
-
-    Each draw's own difference of the two predicted nightly means: within the scale, as
-    they are. The decision's one slope for all draws (:mod:`model.decision.gains`) dropped
-    the uncertainty of where the level sits: at a scale's end, a freshness of 10 on every
-    night of glycinate, it halved the interval (+0.10 to +0.51 points against +0.07 to
-    +1.08 per draw), and it gave a quality of 4.9 of 5 "0.4 higher" (an edge-of-scale
-    audit, C F4).
-    """
-    rows = values.transpose("regimen", ...)
-    return (rows.sel(regimen=regimen.label) - rows.sel(regimen=against.label)).to_numpy()
-
-
 def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
             placebo_nights: int, priors: PriorSet, rule: VerdictRule,
-            compared: int, now: bool) -> DiaryEffect:
+            compared: int, now: bool, taught: tuple[int, float] | None) -> DiaryEffect:
     """One form x outcome (see :func:`diary_effects`).
+
+    ``taught``: the nights on the form and its effect's posterior SD over its prior SD (the
+    prior SD of the change is taken as its posterior SD over that ratio, for
+    :func:`~model.analysis.verdicts.nights_needed`); None: no count of nights to tell.
 
     ``compared``: the nights off the form with the outcome recorded; with fewer than
     ``rule.min_nights`` of them more nights on it cannot settle the change (no verdict, no
@@ -339,9 +333,8 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
     open_ = now and said == "inconclusive" and not unsure and not uncompared
-    needed = nights_needed(benefit, mcid, n, rule) if open_ else None
-    if few and open_:
-        needed = max(needed or 0, rule.min_nights - n)
+    needed = (nights_needed(benefit, mcid, taught[0], float(benefit.std()) / taught[1], rule)
+              if open_ and not few and taught else None)
     off = rule.min_nights - compared if uncompared else None
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
@@ -366,8 +359,8 @@ def _placebo_nights(nights: pd.DataFrame) -> int:
 
 
 def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
-                  rule: VerdictRule = VerdictRule(),
-                  forms: Sequence[str] = FORMS, ceiling_mg: float = np.inf) -> DiaryEffects:
+                  rule: VerdictRule = VerdictRule(), forms: Sequence[str] = FORMS,
+                  ceiling_mg: float = np.inf, theta: np.ndarray | None = None) -> DiaryEffects:
     """Every form x outcome effect in diary units against placebo, with its verdict.
 
     Parameters
@@ -389,6 +382,10 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
         The person's daily ceiling (:attr:`model.decision.rules.Screening.ceiling_mg`): a form
         not taken yet is assessed at the reference dose or at the ceiling when it is lower,
         and not at all when the ceiling is 0 (other magnesium takes all of it).
+    theta : numpy.ndarray, optional
+        Posterior draws ``(draw, form, outcome)`` of the effects (``fit.draws_["theta"]``):
+        how much the nights on a form have narrowed its prior, for ``nights_needed``; None
+        gives no count (nothing says what the nights have taught).
 
     Returns
     -------
@@ -418,9 +415,13 @@ def diary_effects(predict: Predict, nights: pd.DataFrame, priors: PriorSet, *,
     seen = recorded_outcomes(nights)
     each_night, gi = night_regimens(nights), nights["gi_night"].to_numpy(float)
 
+    narrowed = None if theta is None else theta.std(axis=0) / prior_spread(priors)
+
     def assess(form: str, o: str, regimen: Regimen, n: int) -> DiaryEffect:
+        taught = None if narrowed is None else (
+            on_form(form, o), float(narrowed[FORMS.index(form), OUTCOMES.index(o)]))
         said = replace(_assess(form, o, regimen, data, n, placebo, priors, rule,
-                               off_form(form, o), regimen == past.current),
+                               off_form(form, o), regimen == past.current, taught),
                        raw=raw_nights(nights, SPECS[o].column, regimen, rule.min_nights),
                        late_gi=late_gi(each_night, gi, regimen) if o == "gi" else None)
         return said if o in seen else unrecorded(said)

@@ -96,10 +96,18 @@ def default_cache_dir() -> Path:
     return Path(base) / "mgsleep" / "fits"
 
 
+def diary_place(source: str) -> str:
+    """The diary file's resolved path (``source`` as it is when no such file): a diary's key.
+
+    What :func:`cache_key` and the record of the last result
+    (:mod:`model.analysis.since_last`) know a diary by.
+    """
+    return str(Path(source).resolve()) if source and Path(source).exists() else source
+
+
 def cache_key(source: str, priors: PriorSet, config: Mapping[str, Any]) -> str:
     """The file name stem of a diary's cached fit (see the module docstring)."""
-    where = str(Path(source).resolve()) if source and Path(source).exists() else source
-    text = json.dumps({"diary": where, "priors": priors_fingerprint(priors),
+    text = json.dumps({"diary": diary_place(source), "priors": priors_fingerprint(priors),
                        "config": dict(config), "format": FORMAT_VERSION}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -5,12 +5,20 @@ what the advice will become depending on how its nights go. The regimen the peri
 recommended one; for ``continue``, ``collect_more_data`` and the experiments, the current one;
 for ``stop``, the one stopped) gets a score in every posterior draw: magnesium's own sleep
 benefit against placebo in weighted MCIDs (each draw's change of the nightly means, GI and
-costs left out; :func:`model.analysis.effects.change_draws`). The draws fall into thirds of
+costs left out; :func:`model.decision.gains.change_draws`). The draws fall into thirds of
 that score: **badly** (the lowest third), **as expected** (the middle one) and **well** (the
 top one). Each third stands for what the period would show if the truth lay there, and the
 decision is made again on its draws, as of the next review, with the history the period leaves
 (the regimen taken for the whole period). It is a preview, not a promise: a real period
 narrows the posterior less than learning which third holds the truth.
+
+Each third's decision is made again on halves of its draws (:func:`halves`); a step a half
+chooses that the whole third does not, or the runner-up the third's own decision finds within
+its Monte Carlo error (code ``close_call``), is a close call: the pathway names it
+(:attr:`Pathway.close_to`) rather than one step picked by the noise. A daily user's audit
+(/tmp/w46 C F3): taurate's "if it goes well" branch read raise to taurate 300 mg, then
+malate, threonate, citrate, oxide and citrate on mornings with nothing new, untried forms
+sitting at the planned crossover's bar (P(better) 0.25) in every third.
 """
 
 from __future__ import annotations
@@ -23,7 +31,6 @@ from typing import Any, Literal
 import numpy as np
 import xarray as xr
 
-from model.analysis.effects import change_draws
 from model.core.forms import PLACEBO
 from model.core.outcomes import SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
@@ -31,6 +38,7 @@ from model.data.profile import Profile
 from model.decision import Decision, DecisionSettings, History, Predict, decide
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import not_settled
+from model.decision.gains import change_draws
 from model.decision.rules import nights_until, review_from
 from model.evidence.priorset import PriorSet
 
@@ -40,6 +48,31 @@ SCENARIOS: tuple[Scenario, ...] = ("badly", "as_expected", "well")
 
 TESTS_CURRENT = frozenset({"continue", "collect_more_data"}) | EXPERIMENTS
 """Actions whose period tests the current regimen (experiments included)."""
+
+@dataclass(frozen=True)
+class Step:
+    """A step a pathway may lead to: an action, its regimen and its reason codes."""
+
+    action: str
+    regimen: Regimen | None
+    reason_codes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, Regimen | None]:
+        """The step as taken: recording more nights on a regimen is continuing it.
+
+        A third too small to commit keeps the regimen a whole third commits to
+        (``collect_more_data`` beside ``continue``): the same step, no close call.
+        """
+        return ("continue" if self.action == "collect_more_data" else self.action,
+                self.regimen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The action and regimen fields of a ``pathways`` entry of the ``analyze`` JSON."""
+        regimen = self.regimen
+        return {"action": self.action, "form": regimen.form if regimen is not None else None,
+                "elemental_mg_per_day": regimen.elemental_mg if regimen is not None else None,
+                "split": regimen.split if regimen is not None else None}
 
 
 @dataclass(frozen=True)
@@ -60,6 +93,10 @@ class Pathway:
         Its regimen.
     reason_codes : tuple of str
         Its reason codes (``learn``: a step taken to learn).
+    close_to : tuple of Step
+        The other steps a half of the third's draws leads to (:func:`halves`), and the
+        runner-up its own decision calls close (:func:`runner_up`): empty when the step is
+        clear; otherwise it is a close call among them and the step.
 
     """
 
@@ -69,16 +106,56 @@ class Pathway:
     action: str
     regimen: Regimen | None
     reason_codes: tuple[str, ...] = ()
+    close_to: tuple[Step, ...] = ()
+
+    @property
+    def step(self) -> Step:
+        """The step the whole third leads to."""
+        return Step(self.action, self.regimen, self.reason_codes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``pathways`` entry of the ``analyze`` JSON."""
+        """The ``pathways`` entry of the ``analyze`` JSON (``close_call``, ``close_to``)."""
         return {"if": self.scenario, "tested": self.tested.label, "benefit": self.benefit,
-                "action": self.action,
-                "form": self.regimen.form if self.regimen is not None else None,
-                "elemental_mg_per_day": self.regimen.elemental_mg
-                if self.regimen is not None else None,
-                "split": self.regimen.split if self.regimen is not None else None,
-                "reason_codes": list(self.reason_codes)}
+                **self.step.to_dict(), "reason_codes": list(self.reason_codes),
+                "close_call": bool(self.close_to),
+                "close_to": [step.to_dict() for step in self.close_to]}
+
+
+def halves(draws: np.ndarray) -> list[np.ndarray]:
+    """Halves of a third's ``draws`` whose own decisions show a close call.
+
+    Cut in quarters, in draw order: the first two and the last two, then the first and third
+    and the second and fourth. A half's estimates stray from the whole third's by about one
+    Monte Carlo standard error (a variance twice the whole's, less the whole's), as a refit's
+    would; the third's own decision applies the main recommendation's bar of two
+    (:func:`runner_up`). Two ways of halving find a step near a bar (the crossover's
+    P(better) 0.25) more often than one, which missed it on 3 of 6 refits of a daily user's
+    morning; quarters flagged beside the first-form crossover step a refit keeps
+    (threonate) citrate or oxide.
+    """
+    q = np.array_split(draws, 4)
+    return [np.concatenate([q[a], q[b]]) for a, b in ((0, 1), (2, 3), (0, 2), (1, 3))]
+
+
+def step_of(decision: Decision) -> Step:
+    """The step a decision recommends."""
+    rec = decision.recommendation
+    return Step(rec.action, rec.regimen, rec.reason_codes)
+
+
+def runner_up(decision: Decision) -> Step | None:
+    """The runner-up of a decision coded ``close_call``, or None.
+
+    The feasible alternative worth most (expected utility plus learning value), as
+    :func:`model.decision.choice.close_call` names it: the decision found it within the
+    Monte Carlo error of its step (its one definition), and says so only in a warning's words.
+    """
+    behind = decision.behind
+    others = [a for i, a in enumerate(decision.assessments) if a.feasible and i != behind]
+    if "close_call" not in decision.recommendation.reason_codes or not others:
+        return None
+    best = max(others, key=lambda a: a.expected_utility + a.learning_value)
+    return Step(best.action, best.regimen, best.reason_codes)
 
 
 def regimen_tested(action: str, regimen: Regimen | None, past: History) -> Regimen | None:
@@ -136,10 +213,11 @@ def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision
     :mod:`model.decision.choice`): the rule commits among the regimens one change away, and
     the pathways see the ones that change opens (a split dose today, another form at that
     split dose next). The step stays; ``commit`` becomes false, the code ``commit``
-    ``best_expected``, and a reason says where it is expected to lead.
+    ``best_expected``, and a reason says where it is expected to lead. A close call's other
+    steps (:attr:`Pathway.close_to`) count among where a pathway may lead.
     """
     rec = decision.recommendation
-    onward = {p.regimen for p in paths}
+    onward = {s.regimen for p in paths for s in (p.step, *p.close_to)}
     if not rec.commit or not paths or None in onward or rec.regimen in onward:
         return decision
     codes = tuple("best_expected" if c == "commit" else c for c in rec.reason_codes
@@ -203,15 +281,22 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     nights = max(nights_until(rec.next_review, start), 1)
     after = _after(past, tested, rec.action, rec.regimen, nights, settings)
     later = separable or rec.action in EXPERIMENTS
-    out = []
-    for scenario, draws in zip(SCENARIOS, thirds, strict=True):
-        def subset(regimens: Sequence[Regimen], keep: np.ndarray = draws) -> xr.Dataset:
+
+    def then(keep: np.ndarray) -> Decision:
+        def subset(regimens: Sequence[Regimen]) -> xr.Dataset:
             return predict(regimens).isel(draw=keep)
 
-        then = decide(subset, priors=priors, profile=profile, diary=after,
+        return decide(subset, priors=priors, profile=profile, diary=after,
                       as_of=start + dt.timedelta(days=nights), seed=seed,
-                      separable=later, settings=settings).recommendation
-        out.append(Pathway(scenario, tested, float(score[draws].mean()), then.action,
-                           then.regimen, then.reason_codes))
+                      separable=later, settings=settings)
+
+    out = []
+    for scenario, draws in zip(SCENARIOS, thirds, strict=True):
+        whole = then(draws)
+        chosen = step_of(whole)
+        others = [runner_up(whole), *(step_of(then(half)) for half in halves(draws))]
+        close = {o.key: o for o in others if o is not None and o.key != chosen.key}
+        out.append(Pathway(scenario, tested, float(score[draws].mean()), chosen.action,
+                           chosen.regimen, chosen.reason_codes, tuple(close.values())))
     return tuple(out)
 

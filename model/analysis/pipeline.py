@@ -53,7 +53,7 @@ from model.personal.fit import PersonalModel
 from model.personal.power import PowerScaling
 from model.personal.separability import Separability, separability
 
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -417,8 +417,8 @@ def _decided(fit: PersonalModel, how: str, data: Diary, full: Diary, person: Pro
     sensitivity = () if skip else prior_sensitivity(fit, decision, data, person, day, seed,
                                                     progress, apart.separable, directory,
                                                     predict)
-    effects = diary_effects(predict, data.nights, prior_set,
-                            ceiling_mg=rules.ceiling_mg).only_settled_on(
+    effects = diary_effects(predict, data.nights, prior_set, ceiling_mg=rules.ceiling_mg,
+                            theta=fit.draws_["theta"]).only_settled_on(
         lambda regimen: not rules.referrals and not current_breaks(regimen, rules))
     if not fit.diagnostics_.ok:
         effects = effects.not_estimated(

@@ -15,8 +15,10 @@ from model.core.errors import Fault, InputError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from model.analysis.pipeline import Analysis
+    from model.analysis.since_last import SinceLast
     from model.personal.power import PowerScaling
 
 
@@ -46,7 +48,8 @@ def add_parser(subparsers: Any) -> None:
                         help="also measure each effect's sensitivity to the prior and the "
                         "diary by power-scaling (no refit; adds power_scaling to the JSON)")
     parser.add_argument("--cache", metavar="DIR", help="keep each diary's last fit here, so "
-                        "that a diary with new nights is updated in seconds (default: "
+                        "that a diary with new nights is updated in seconds, and its last "
+                        "result, to say what changed since (default: "
                         "$MGSLEEP_CACHE, else $XDG_CACHE_HOME/mgsleep/fits, else "
                         "~/.cache/mgsleep/fits; the least recently used fits go "
                         "beyond $MGSLEEP_CACHE_LIMIT_MB, default 1000)")
@@ -56,8 +59,12 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def print_summary(result: Analysis) -> None:
-    """A short readable summary of an analysis on standard output: the headline first."""
+def print_summary(result: Analysis, since: SinceLast | None = None) -> None:
+    """A short readable summary of an analysis on standard output: the headline first.
+
+    ``since``: what changed since the diary's last analysis, said just before the headline
+    (:mod:`model.analysis.since_last`).
+    """
     from model.analysis.fit_cache import FIT_WORDS
     from model.report.headline import headline, sampler_name
     from model.report.how_sure import sensitivity_step
@@ -79,6 +86,8 @@ def print_summary(result: Analysis) -> None:
     for reason in result.cautions():
         print(f"Caution: {reason}.")
     print()
+    if since is not None:
+        print(since.words())
     print("\n".join(headline(result).lines()))
     print("\nThe decision in detail:")
     for reason in rec.reasons:
@@ -163,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
     lazy_dask_probe()  # before the first xarray array: ~0.6 s of a 2-3 s re-analysis
     from model.analysis.fit_cache import CacheWarning
     from model.analysis.pipeline import analyze
+    from model.analysis.since_last import record_at, since_last
     from model.data.diary import DiaryWarning
     from model.data.profile import ProfileWarning
 
@@ -183,6 +193,8 @@ def run(args: argparse.Namespace) -> int:
                              allow_unknown=args.allow_unknown, cache=_cache_dir(args),
                              power_scaling=args.power_scaling,
                              today=None if as_of else dt.date.today())
+            record = record_at(args.diary, _cache_dir(args))
+            since = since_last(result, record, args.diary, dt.date.today())
     except InputError as error:
         raise with_profile_notes(error, caught) from None
     notes = input_warnings(result.diary.warnings, caught)
@@ -196,16 +208,35 @@ def run(args: argparse.Namespace) -> int:
 
         files.append((args.clinician, render_clinician(result)))
     if args.json:
-        files.append((args.json, json_text(result.to_json() | {"warnings": notes})))
+        files.append((args.json, json_text(result.to_json() | {
+            "since_last": None if since is None else since.to_dict(), "warnings": notes})))
     if args.pdf:
         from model.report.clinician import pdf_or_say
 
         pdf = pdf_or_say(result, args.pdf)
         files += [] if pdf is None else [(args.pdf, pdf)]
     write_all(files, like=[args.diary, args.profile])   # a private diary: private reports
+    if record is not None:
+        remember(result, record, args.diary)
     if args.json != "-":
-        print_summary(result)
+        print_summary(result, since)
     return not_converged(result)
+
+
+def remember(result: Analysis, record: Path, diary: str) -> None:
+    """Keep this result for the next run's "Since your last analysis", once it is given.
+
+    After the outputs are written: a run whose outputs failed told the person nothing to
+    compare with. A record that cannot be kept is a warning on standard error (the JSON,
+    already written, cannot hold it).
+    """
+    from model.analysis.fit_cache import CacheWarning
+    from model.analysis.since_last import LastResult, keep_last
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CacheWarning)
+        keep_last(record, LastResult.of(result, dt.date.today()), diary)
+    input_warnings((), caught)
 
 
 def not_converged(result: Analysis) -> int:

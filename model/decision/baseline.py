@@ -17,7 +17,8 @@ count (:data:`model.personal.separability.MIN_ON_NIGHTS` recorded nights on it),
 the ``withdrawal`` of the current regimen, when the hard rules, the GI chance constraint and
 the evaluation period leave it open: before any form switch of the planned crossover, dose
 step or commitment. Its nights are those of the evaluation period and never fewer than the
-separability rule asks for (:func:`withdrawal_nights`, at the fit's build-up time constant),
+separability rule asks for (:func:`withdrawal_nights`, under most of the fit's build-up time
+constants),
 so that the next analysis counts it. A blinded placebo period the model itself chose is kept
 (it tells magnesium from the person's level and from expectation too). Safety comes first:
 a current regimen above the ceiling, of an excluded form, over the GI limit or giving loose
@@ -55,8 +56,9 @@ def withdrawal_nights(data: xr.Dataset, priors: PriorSet, s: DecisionSettings) -
 
     The evaluation period (``s.min_nights``), at least the observed nights off that the
     separability rule counts as a withdrawal
-    (:func:`model.personal.separability.off_nights_needed`) at the fit's build-up time
-    constant when the predictions carry ``onset_days``, else at the prior median.
+    (:func:`model.personal.separability.off_nights_needed`) under
+    :data:`~model.personal.separability.WITHDRAWAL_SURE` of the fit's build-up time constants
+    when the predictions carry ``onset_days`` (per draw), else at the prior median.
     """
     tau = (data["onset_days"].to_numpy().ravel() if "onset_days" in data
            else np.array([priors.settings.personal.onset_days_median]))

@@ -223,14 +223,15 @@ def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings
             (*rules.referrals, *rules.holds), past.taking), warnings, True,
             ("refer", "prescribed"))
     if rules.referrals:
-        taking = past.taking.active
-        codes = (("refer", "refer_stop") if taking else ("refer",)) + (
-            ("other_magnesium",) if rules.other_at_limit else ())
+        taking = past.taking.active   # taken lately: none from now, words as the diary shows
+        codes = (("refer", "refer_stop", *("off_lately",) * bool(past.since_taken)) if taking
+                 else ("refer",)) + (("other_magnesium",) if rules.other_at_limit else ())
         later = tuple(rule_words.after_review(w) if w in rules.dose_rules else w
                       for w in warnings)
         return _without_posterior("refer", review,
                                   rule_words.refer_reasons(rules.referrals, past.taking,
-                                                           rules.holds if taking else ()),
+                                                           rules.holds if taking else (),
+                                                           past.since_taken),
                                   (*later, *(() if taking else rules.holds)), True, codes)
     breaks = current_breaks(past.current, rules, compound)
     loose = rules.medicine_hold and past.current.active and acute_gi(past, s)

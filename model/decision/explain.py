@@ -190,7 +190,11 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     learning value the model cannot price: it is not said to teach nothing. ``unrecorded``:
     the outcomes no night of the diary records (:attr:`History.unrecorded`), whose expected
     change is the evidence's alone: said so. ``order``: the outcomes in the person's order
-    (:func:`model.data.weights.outcome_order`), which the expected changes follow.
+    (:func:`model.data.weights.outcome_order`), which the expected changes follow. The
+    changes are each draw's own difference of predicted nightly means
+    (:func:`model.decision.gains.shown_gains`), the effects' figures, not the utility's
+    link-scale gains: those said "GI nights: -36 a month (-46 to -28)" beside the effects'
+    "+25 a month" (an outside audit, A F2).
     """
     learned = (f"learning value {a.learning_value:.2f} by the model's reckoning, which cannot "
                "price what a diary without nights off magnesium lacks (the step is a rule)"

@@ -135,6 +135,10 @@ class History:
     unwritten_on_current : int
         Nights of that run not written down, those after the diary's last (:meth:`through`)
         too: not among the written nights it is judged on (:meth:`written`).
+    since_taken : int
+        The diary's last nights without magnesium (none or placebo) after :attr:`taking` (0:
+        taken last night, or none lately): a contraindication says not to restart it, not
+        "stop now" (said after 6 nights off: an outside audit, /tmp/w46/A F6).
 
     """
 
@@ -158,6 +162,7 @@ class History:
     first_night: dt.date | None = field(default=None, compare=False)
     excluded_on_current: int = 0
     unwritten_on_current: int = 0
+    since_taken: int = 0
 
     @property
     def first_step(self) -> bool:
@@ -276,9 +281,9 @@ class History:
                    gi_troubled_regimens(regimens, gi, gi_window, acute_nights),
                    background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
-                   _night_date(nights, -1),
-                   unrecorded_outcomes(nights), *_other_change(nights),
-                   _night_date(nights, 0), out, unwritten)
+                   _night_date(nights, -1), unrecorded_outcomes(nights), *_other_change(nights),
+                   _night_date(nights, 0), out, unwritten,
+                   int(on[::-1].argmax()) if taken.active else 0)
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
@@ -345,9 +350,7 @@ def planned_forms(nights: pd.DataFrame) -> frozenset[str]:
 
 def plan_notes(nights: pd.DataFrame) -> pd.Series:
     """Each night's ``notes`` as text ("" without), where a trial plan writes its kind of night."""
-    if "notes" not in nights:
-        return pd.Series("", index=nights.index)
-    return nights["notes"].fillna("").astype(str)
+    return nights.get("notes", pd.Series("", index=nights.index)).fillna("").astype(str)
 
 
 def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
@@ -424,8 +427,7 @@ def _run_start(regimens: list[Regimen], end: int) -> int:
         between = regimens[start - 1]
         skipped = (not between.active and between.form != PLACEBO) or (
             between.active and between.form == current.form)
-        if not skipped or start - gap > SKIPPED_NIGHTS or gap == 0 \
-                or regimens[gap - 1] != current:
+        if not skipped or start - gap > SKIPPED_NIGHTS or gap == 0 or regimens[gap - 1] != current:
             break
         start, _ = _last_run(regimens, gap)
     return start
@@ -443,8 +445,6 @@ def history(diary: DiaryLike | History | None, gi_window: int = DecisionSettings
             judged_nights: int = DecisionSettings.floor_nights,
             acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
     """Return the :class:`History` of a diary (``None``: no data yet)."""
-    if diary is None:
-        return History()
-    if isinstance(diary, History):
-        return diary
+    if diary is None or isinstance(diary, History):
+        return History() if diary is None else diary
     return History.from_nights(diary.nights, gi_window, judged_nights, acute_nights)

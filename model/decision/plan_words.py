@@ -119,10 +119,15 @@ def _basis_words(best: Assessed, past: History, basis: Basis | None) -> str:
     return f", and {basis(best.regimen.form)}"
 
 
+LEARN_START = "Chosen to learn: "
+"""How the reason for a step taken to learn begins: "How sure" finds it by these words, to
+quote its numbers under a safety rule (:mod:`model.report.how_sure`)."""
+
+
 def _learn_line(chosen: Assessed, assessed: Sequence[Assessed], past: History,
                 basis: Basis | None = None) -> str:
     best = assessed[top_row(assessed, True)]
-    return (f"Chosen to learn: the step with the higher expected utility now is to "
+    return (f"{LEARN_START}the step with the higher expected utility now is to "
             f"{step_words(best.action, best.regimen)} ({best.expected_utility:+.2f} vs "
             f"{chosen.expected_utility:+.2f}){_basis_words(best, past, basis)}, "
             f"but what {chosen.regimen.words if chosen.regimen.active else 'these nights'} "

@@ -77,7 +77,12 @@ REASON_CODES: dict[str, str] = {
     "close_call": ("the runner-up is within the Monte Carlo error of this fit (it is named); "
                    "no change or commitment is made on it"),
     "refer": "a contraindication: see a clinician, no magnesium advice",
-    "refer_stop": "a contraindication while taking magnesium: stop now and see a clinician",
+    "refer_stop": ("a contraindication while taking magnesium (last night, or within the last "
+                   "7 nights): none from now (stop now, or with off_lately do not restart it) "
+                   "and see a clinician"),
+    "off_lately": ("with refer_stop: the diary's last nights had no magnesium (none or "
+                   "placebo) after the magnesium taken before them: the answer says not to "
+                   "restart it rather than to stop it now"),
     "other_magnesium": ("with refer: the magnesium the profile's other products give a day "
                         "leaves less than the least dose advised under the daily limit"),
     "refer_hold": ("a medicine with which magnesium is not changed without the prescriber "
@@ -160,7 +165,8 @@ class ActionAssessment:
     """One candidate action, assessed over the posterior draws.
 
     Gains are magnesium's own improvements over the current regimen (positive = better, diary
-    units at the person's typical night); ``gain_low`` / ``gain_high`` bound the central
+    units: each draw's own change of the nightly means, :func:`~model.decision.gains.shown_gains`,
+    as the effects give it); ``gain_low`` / ``gain_high`` bound the central
     interval (90 % by default). ``learning_value`` is what one period on it teaches, in
     utility units (horizon x knowledge gradient); ``reason_codes`` are the codes of its blocks.
     ``after_period`` marks the option that waits for the evaluation period and that the choice

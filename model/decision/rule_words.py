@@ -2,7 +2,8 @@
 
 :mod:`model.decision.rules` applies the rules and :mod:`model.decision.decide` refers (or
 withholds advice after a fit that failed its checks); this module only says what they found.
-The reasons of a recommendation are in :mod:`model.decision.explain`.
+The reasons of a recommendation are in :mod:`model.decision.explain`; a contraindication's
+words (see a clinician, stop now, do not restart) in :mod:`model.decision.refer_words`.
 """
 
 from __future__ import annotations
@@ -18,21 +19,18 @@ from model.decision.explain import above, record_line
 from model.decision.history import History
 from model.decision.other_magnesium import after_other
 from model.decision.period_words import period_nights
+from model.decision.refer_words import REFERRAL_LABEL, SEE_FIRST, no_more, not_again, stop_now
 from model.decision.settings import DecisionSettings
 from model.evidence.names import name_key
 from model.evidence.schema import Interaction
 
-REFERRAL_LABEL = "Reason to see a clinician"
-"""How a contraindication is introduced once magnesium is taken or in a clinician's summary:
-not every rule that refers is a contraindication (pregnancy asks for a clinician's dose)."""
 LABEL_LABEL = "What mgsleep needs first"
 """The label of a hold the profile lifts (:func:`hold_reasons`' ``label``)."""
 
-# The words of a safety answer (refer, hold, stop), each defined once: the reasons say them of
-# the regimen taken, the headline (:func:`safety_step`) of "your magnesium", the pots of a
-# blinded trial of "the trial's pots" (a maintainer's review: four homes, each its own words).
-SEE_FIRST = "See a clinician before taking magnesium"
-"""A contraindication's answer to a person not taking magnesium."""
+# The words of a safety answer (hold, stop; a contraindication's: refer_words), each defined
+# once: the reasons say them of the regimen taken, the headline (:func:`safety_step`) of "your
+# magnesium", the pots of a blinded trial of "the trial's pots" (a maintainer's review: four
+# homes, each its own words).
 BEFORE_ANY_CHANGE = "see your clinician before any change to magnesium"
 """A hold's (pregnancy, digoxin) answer: the routine is kept until the clinician advises."""
 BEFORE_OTHER_CHANGE = "see your clinician before any other change"
@@ -40,12 +38,6 @@ BEFORE_OTHER_CHANGE = "see your clinician before any other change"
 BEFORE_AGAIN = "see your clinician before taking magnesium again"   # an excluded form stopped
 ON_YOUR_OWN = "and change nothing on your own"   # a medicine's hold: stopping is a change too
 SOON_ABOUT = "see your clinician soon about"   # a medicine's hold: the clinician makes the step
-
-
-def stop_now(what: str = "magnesium", taking: str = "") -> str:
-    """A contraindication's stop; ``taking``: the regimen taken (the reasons name it)."""
-    said = f" (you are taking {taking})" if taking else ""
-    return f"Stop taking {what} now{said} and see a clinician"
 
 
 def keep_taking(what: str) -> str:
@@ -71,8 +63,8 @@ def safety_step(codes: Sequence[str], ceiling: str) -> str:
     :mod:`model.report.advice`'s. Loose stools under a medicine's hold call the clinician.
     """
     medicine = "medicine_hold" in codes
-    if "refer_stop" in codes:
-        return f"{stop_now()}."
+    if "refer_stop" in codes:   # taken lately, or last night (:attr:`History.since_taken`)
+        return f"{not_again() if 'off_lately' in codes else stop_now()}."
     if medicine and "acute_gi" in codes:    # digoxin, loose stools
         return (f"Call your clinician soon about the {GI_TROUBLE} on your magnesium, "
                 f"{ON_YOUR_OWN} meanwhile.")
@@ -135,20 +127,22 @@ def missing_warnings(missing: Sequence[str]) -> list[str]:
 
 
 def refer_reasons(referrals: Sequence[str], current: Regimen,
-                  holds: Sequence[str] = ()) -> list[str]:
+                  holds: Sequence[str] = (), since: int = 0) -> list[str]:
     """The reasons of a ``refer`` recommendation, one per contraindication.
 
-    While magnesium is taken, "stop now" comes first and each rule follows after
-    :data:`REFERRAL_LABEL`; without it, each says to see a clinician before taking magnesium.
-    A ``holds`` rule (a medicine such as digoxin: "do not change magnesium without your
-    clinician") is said while magnesium is taken with what to do about it: the
+    While magnesium is taken, "stop now" comes first, or "do not restart" after ``since``
+    nights without it (:func:`~model.decision.refer_words.no_more`), and each rule follows
+    after :data:`REFERRAL_LABEL`; without it, each says to see a clinician before taking
+    magnesium. A ``holds`` rule (a medicine such as digoxin: "do not change magnesium without
+    your clinician") is said while magnesium is taken with what to do about it: the
     contraindication comes first, and the clinician hears of the stop today.
     """
     if current.active:
-        lead = [f"{stop_now(taking=current.words)}."]
+        step = "do not restart it" if since else "stop as said"
+        lead = [no_more(current, since)]
         found = [f"{REFERRAL_LABEL}: {r}." for r in referrals] + [
-            f"{REFERRAL_LABEL}: {h}. The contraindication comes first: stop as said, and tell "
-            "your clinician today that you have stopped (they may check your magnesium level)."
+            f"{REFERRAL_LABEL}: {h}. The contraindication comes first: {step}, and tell your "
+            "clinician today that you have stopped (they may check your magnesium level)."
             for h in holds]
     else:
         lead, found = [], [f"{SEE_FIRST}: {r}." for r in referrals]

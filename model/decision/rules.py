@@ -210,7 +210,9 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings,
                      compound: CompoundDose | None = None) -> list[str]:
     """Warnings about the current regimen and the diary: acute GI, breaches, what is unrecorded.
 
-    First, the diary's last nights read as nights skipped (:attr:`History.skipped`).
+    First, the diary's last nights read as nights skipped (:attr:`History.skipped`), but
+    not beside a contraindication: its first reason says them ("do not restart"), where "the
+    period goes on" contradicted it (an outside audit, /tmp/w46/A F6).
 
     GI nights that the acute rule leaves to the person's own background are said too, as
     such (the person had been told nothing about them).
@@ -224,7 +226,7 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings,
     (:func:`breach_warnings`).
     """
     hold = rules.medicine_hold and not rules.referrals
-    notes = [rule_words.skipped_note(past)] if past.skipped else []
+    notes = [rule_words.skipped_note(past)] if past.skipped and not rules.referrals else []
     if acute_gi(past, s):
         notes.append(rule_words.acute_gi_warning(past, s, hold))
     elif past.recent_gi_nights >= s.acute_gi_nights:

@@ -50,7 +50,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile
 from model.decision.candidates import Candidate
 from model.decision.compound_ceiling import CompoundDose
-from model.decision.gains import diary_gains, per_night_variance, slope
+from model.decision.gains import diary_gains, per_night_variance, shown_gains, slope
 from model.decision.history import History
 from model.decision.learning import DrawMoments, gradient_star, period_noise
 from model.decision.rules import Block, blocks
@@ -168,8 +168,11 @@ class Evaluation:
     variables : tuple of str
         The predicted variables, in the order of the gains' second axis.
     gains : numpy.ndarray
-        Magnesium's own gain over the current regimen in diary units at the person's typical
-        night (positive = better), shape (A, V, D).
+        Magnesium's own gain over the current regimen as a person reads it, each draw's
+        difference of predicted nightly means (:func:`model.decision.gains.shown_gains`;
+        positive = better), shape (A, V, D). Not the link-scale gains the utility is made of
+        (:func:`model.decision.gains.diary_gains`): their one slope gave a GI share's change
+        of 1.21 (an outside audit, A F2).
     utility : numpy.ndarray
         Utility per draw, shape (A, D).
     p_better : numpy.ndarray
@@ -411,7 +414,9 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
                           if groups else utility.mean(axis=1)[:, None])
     worth_jackknife = expected_jackknife + (
         np.stack([teaching(m) for m in left_out], 1) if groups else teaching(full)[:, None])
-    return Evaluation(candidates, variables, gains, utility,
+    shown = shown_gains(data, variables, [regimens[i] for i in rows],
+                        [regimens[own(reference)]] * rows.size)
+    return Evaluation(candidates, variables, shown, utility,
                       (utility > utility[0]).mean(axis=1), p_violation, blocked, feasible,
                       terminal, teaching(full),
                       rank(utility, feasible & terminal, cvar_alpha=s.cvar_alpha), worth_jackknife,

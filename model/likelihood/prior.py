@@ -86,6 +86,11 @@ class PersonalPrior:
         """``(form, outcome)`` SD of ``theta`` given the responsiveness."""
         return np.sqrt(self.sd**2 + self.dev_sd**2)
 
+    @property
+    def marginal_sd(self) -> np.ndarray:
+        """``(form, outcome)`` SD of ``theta`` before any night, the responsiveness included."""
+        return np.sqrt(self.spread**2 + self.resp_sd[None, :] ** 2)
+
     def draw_theta(self, rng: np.random.Generator) -> np.ndarray:
         """One person's ``(form, outcome)`` effects (draws ``r`` first, then ``z``)."""
         spread = self.spread

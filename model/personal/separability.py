@@ -45,6 +45,19 @@ when half of magnesium's steady-state effect has gone (first-order kinetics). Ni
 counted while the fitted time constant was 10-17 days, and whether the diary "separated"
 then flipped with where the nine nights fell (an outside audit): its nights still held most of
 the effect, and the contrast rested on the fitted kinetics themselves."""
+WITHDRAWAL_SURE = 0.8
+"""Share of the fit's time constants (``tau`` draws) under which nights off must be long
+enough (:data:`FADED`) for a withdrawal to count. At the median (a half) a 10-night gap
+counted with a 0.23 chance that its nights held over half the effect still, and the diary
+turned "separable" when only glycinate's outcomes were better, the schedule unchanged (an
+outside audit, /tmp/w46/A F1: time constant 3.4-21.8 nights, 5-95 %). 0.8 and not more: the
+withdrawal the decision proposes, one evaluation period (80 % of the build-up, 1.6 median
+time constants), still counts for a posterior of the log time constant twice as wide as the
+prior's (SD 1.0 against 0.5), where 0.95 would fail one barely wider than the prior."""
+BORDERLINE = 0.5
+"""Nights off long enough under this share of the time constants, but not
+:data:`WITHDRAWAL_SURE`, are named as borderline: enough at the median, the old rule, so
+that a change of the fit across the line is said, not silent."""
 MIN_PLACEBO_NIGHTS = 7
 """Placebo nights that separate expectation from magnesium."""
 ENTANGLED = -0.5
@@ -97,6 +110,13 @@ class Separability:
         (:data:`OTHER_CHANGE_NEAR`).
     off_nights_needed : int
         Observed nights off after a run on magnesium that make a withdrawal.
+    p_withdrawal_long_enough : float or None
+        For the most nights off observed after a run on magnesium: the share of the fit's
+        time constants under which they make a withdrawal (:func:`p_long_enough`; one counts
+        from :data:`WITHDRAWAL_SURE`). None without such nights or without draws.
+    borderline : bool
+        No withdrawal counts, but those nights off are long enough under
+        :data:`BORDERLINE` of the time constants (at their median): the reasons say so.
     """
 
     separable: bool
@@ -106,13 +126,17 @@ class Separability:
     correlation: float | None
     reasons: tuple[str, ...]
     off_nights_needed: int = MIN_OFF_NIGHTS
+    p_withdrawal_long_enough: float | None = None
+    borderline: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (the ``separability`` object of the ``analyze`` JSON)."""
         return {"separable": self.separable, "withdrawals": self.withdrawals,
                 "placebo_nights": self.placebo_nights, "switch_ons": self.switch_ons,
                 "correlation": self.correlation, "reasons": list(self.reasons),
-                "off_nights_needed": self.off_nights_needed}
+                "off_nights_needed": self.off_nights_needed,
+                "p_withdrawal_long_enough": self.p_withdrawal_long_enough,
+                "borderline": self.borderline}
 
 
 def _runs(on: np.ndarray, counted: np.ndarray) -> list[tuple[bool, int]]:
@@ -137,18 +161,47 @@ def _correlation(draws: Mapping[str, np.ndarray], tried: list[str]) -> float | N
     return float(np.nanmin(values))
 
 
-def off_nights_needed(draws: Mapping[str, np.ndarray] | None = None) -> int:
-    """Observed nights off that make a withdrawal: ln 2 posterior median time constants.
+def _needed_per_draw(draws: Mapping[str, np.ndarray] | None) -> np.ndarray | None:
+    """Observed nights off each time constant (``tau`` draw) asks, or None without draws.
 
-    By then half of magnesium's steady-state effect has faded (:data:`FADED`), at the
-    fit's median build-up/fade time constant (``tau`` of the draws); never fewer than
-    :data:`MIN_OFF_NIGHTS` nor more than :data:`MAX_OFF_NIGHTS`. Without draws, the least
-    (the prior median time constant, 10 days, asks 6.9 nights).
+    ln 2 of it (:data:`FADED`), never fewer than :data:`MIN_OFF_NIGHTS` nor more than
+    :data:`MAX_OFF_NIGHTS`.
     """
     if not draws or "tau" not in draws:
+        return None
+    nights = np.ceil(FADED * np.asarray(draws["tau"], float).ravel())
+    return np.clip(nights, MIN_OFF_NIGHTS, MAX_OFF_NIGHTS)
+
+
+def _share_enough(nights: int, needed: np.ndarray) -> float:
+    """The share of the per-draw nights needed (:func:`_needed_per_draw`) that ``nights`` reach."""
+    return float(np.mean(needed <= nights))
+
+
+def p_long_enough(nights: int, draws: Mapping[str, np.ndarray] | None) -> float | None:
+    """The share of the fit's time constants under which ``nights`` off make a withdrawal.
+
+    The posterior probability that half of magnesium's effect had faded (:data:`FADED`) in
+    that many observed nights off; None without draws (no posterior to say it).
+    """
+    needed = _needed_per_draw(draws)
+    return None if needed is None else _share_enough(nights, needed)
+
+
+def off_nights_needed(draws: Mapping[str, np.ndarray] | None = None,
+                      share: float = WITHDRAWAL_SURE) -> int:
+    """Observed nights off that make a withdrawal: the fewest long enough under ``share``.
+
+    The fewest nights whose :func:`p_long_enough` is at least ``share`` (by default
+    :data:`WITHDRAWAL_SURE` of the time constants: ln 2 of their 80th percentile), so that a
+    gap counts exactly when its nights reach this number. Without draws, the least,
+    :data:`MIN_OFF_NIGHTS` (the prior median time constant, 10 days, asks 6.9 nights).
+    """
+    needed = _needed_per_draw(draws)
+    if needed is None:
         return MIN_OFF_NIGHTS
-    nights = math.ceil(FADED * float(np.median(draws["tau"])))
-    return int(min(max(nights, MIN_OFF_NIGHTS), MAX_OFF_NIGHTS))
+    return next(n for n in range(MIN_OFF_NIGHTS, MAX_OFF_NIGHTS + 1)
+                if _share_enough(n, needed) >= share)
 
 
 def _shift_words(column: str, off: np.ndarray, on: np.ndarray) -> str:
@@ -228,6 +281,29 @@ def other_change_near(diary: Diary, near: int = OTHER_CHANGE_NEAR) -> list[str]:
     return reasons
 
 
+def _no_withdrawal(need: int, longest: int, chance: float | None, borderline: bool,
+                   draws: Mapping[str, np.ndarray] | None) -> str:
+    """The reason a diary without a withdrawal gives.
+
+    ``need``: :func:`off_nights_needed`; ``longest``: the diary's most nights off after a run
+    on magnesium, ``chance`` their :func:`p_long_enough`. A borderline gap (long enough at
+    the time constants' median but not under :data:`WITHDRAWAL_SURE` of them) is said so,
+    with both numbers and its chance: the audit's 10 nights had turned a withdrawal and back
+    on the outcomes alone (/tmp/w46/A F1).
+    """
+    words = (f"no withdrawal ({need}+ nights off, with an outcome, after {MIN_ON_NIGHTS}+ on"
+             + (f"; {longest} is too few" if longest >= MIN_OFF_NIGHTS else "")
+             + ": about half of magnesium's effect fades in that time) and fewer than "
+             f"{MIN_PLACEBO_NIGHTS} placebo nights: a change on magnesium, better or worse, "
+             "may be expectation or a patch of nights passing")
+    if not borderline:
+        return words
+    return (f"{words}; borderline: {longest} nights off would do at the median estimate of "
+            f"how fast magnesium's effect fades ({off_nights_needed(draws, BORDERLINE)}+), "
+            f"but that estimate is wide and allows {need} or more (P {chance:.2f} that "
+            f"{longest} were enough; a withdrawal counts from {WITHDRAWAL_SURE:.1f})")
+
+
 def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) -> Separability:
     """Say whether ``diary`` separates magnesium from expectation and drift.
 
@@ -237,7 +313,8 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
         The person's diary.
     draws : mapping, optional
         Flattened posterior draws (``theta``, ``expectation``, ``tau``) of a fit of it, for
-        the correlation and the nights off a withdrawal needs (:func:`off_nights_needed`).
+        the correlation and the nights off a withdrawal needs (:func:`off_nights_needed`,
+        under :data:`WITHDRAWAL_SURE` of the time constants).
     """
     nights = diary.nights
     active = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy()
@@ -249,6 +326,9 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     switch_ons = sum(1 for (off, m), (on, _) in pairwise(runs) if on and not off and m)
     offs = [m for (on, n), (off, m) in pairwise(runs) if on and n >= MIN_ON_NIGHTS and not off]
     withdrawals = sum(m >= need for m in offs)
+    longest = max(offs, default=0)
+    chance = p_long_enough(longest, draws) if offs else None
+    borderline = not withdrawals and chance is not None and chance >= BORDERLINE
     tried = [f for f in FORMS if (nights["form"] == f).any()]
     correlation = _correlation(draws or {}, tried)
     separable = withdrawals > 0 or placebo >= MIN_PLACEBO_NIGHTS
@@ -256,18 +336,11 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     if not tried:
         reasons.append("no magnesium taken yet")
     elif not separable:
-        short = [m for m in offs if m >= MIN_OFF_NIGHTS]
-        reasons.append(
-            f"no withdrawal ({need}+ nights off, with an outcome, after {MIN_ON_NIGHTS}+ on"
-            + (f"; {max(short)} is too few" if short else "")
-            + ": about half of magnesium's effect fades in that time) and fewer than "
-            f"{MIN_PLACEBO_NIGHTS} placebo nights: a "
-            "change on magnesium, better or worse, may be expectation or a patch of nights "
-            "passing")
+        reasons.append(_no_withdrawal(need, longest, chance, borderline, draws))
     if correlation is not None and correlation < ENTANGLED:
         reasons.append(f"the magnesium and expectation effects are still entangled in the "
                        f"posterior (correlation {correlation:.2f})")
     reasons += (covariate_shifts(diary, active) + device_near_change(diary)
                 + other_change_near(diary))
     return Separability(separable and bool(tried), withdrawals, placebo, switch_ons,
-                        correlation, tuple(reasons), need)
+                        correlation, tuple(reasons), need, chance, borderline)

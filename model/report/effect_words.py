@@ -174,11 +174,13 @@ def _nights_words(effect: DiaryEffect) -> str:
     :func:`~model.analysis.verdicts.nights_needed` gives 1 or a few whenever the posterior
     sits on a verdict's threshold, where the next night is as likely to push it back: "about
     1 more night on it to tell" was said look after look, 11 nights apart (an outside audit,
-    /tmp/jJ F7). A count of fewer than ``min_nights`` is said only while the regimen has
-    fewer nights than that (the rule's floor of a verdict: a count, not a guess).
+    /tmp/jJ F7). No count comes before ``min_nights`` nights on the regimen: after one night
+    every outcome said "about 6 more written nights on it to tell" (the floor of a verdict,
+    not an estimate: an outside audit, /tmp/w46/C F1); the verdict then says "not settled
+    yet" alone, or with the way it leans.
     """
     n = effect.nights_needed or 0
-    if n < VerdictRule.min_nights and effect.nights >= VerdictRule.min_nights:
+    if n < VerdictRule.min_nights:
         return CLOSE
     return f"about {n} more written night{'s' * (n != 1)} on it to tell"
 

@@ -13,7 +13,6 @@ you`` and GI as ``GI nights: +3 a month``. Intervals are 90 % and said once
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,7 +46,9 @@ from model.report.effect_words import (
     tried_forms,
 )
 from model.report.evidence_words import first_why, main_evidence
+from model.report.gut_words import dose_notes, gi_limit_words
 from model.report.how_sure import how_sure, prior_caveat
+from model.report.look_again import AFTER_LABEL, AFTER_REFERRAL, review_words, waiting_why
 from model.report.pathway_words import pathway_lines, pathways_intro, raise_checked
 
 if TYPE_CHECKING:
@@ -57,16 +58,6 @@ if TYPE_CHECKING:
 NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans on the "
                    "model's assumption that taking anything helps a little (the expectation "
                    "effect). A blinded placebo period (mgsleep plan --blind) would settle it.")
-
-AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this reason, "
-                  "mgsleep suggests no new form or dose.")
-"""When to look again after a referral: not on a date, since the next step is the clinician's
-and the profile keeps referring (the JSON's ``next_review`` is null, from schema_version 12)."""
-
-AFTER_LABEL = ("once your profile gives other_magnesium_mg: until then mgsleep suggests no new "
-               "form or dose.")
-"""When to look again after a hold the profile lifts (``other_unread``): not a clinician's."""
-
 
 def sampler_name(fit: PersonalModel) -> str:
     """How the posterior was obtained: ``NUTS (nutpie)`` or the reweighting of an update."""
@@ -312,6 +303,14 @@ def _step_why(result: Analysis) -> str:
                 "expects the higher dose to do better before the cost of a change, though not "
                 "surely; its dose curve cannot tell from nights at the lower dose whether you "
                 "need more, so the step is taken by rule: only nights on it show that.")
+    why, ruled_out = _chosen_why(result), gi_limit_words(result.decision)
+    return f"{ruled_out} {_capital(why)}" if ruled_out else why
+
+
+def _chosen_why(result: Analysis) -> str:
+    """Why the step chosen among those open: to learn, by the crossover, or for its gain."""
+    rec = result.decision.recommendation
+    codes = set(rec.reason_codes)
     if "crossover" in codes and ("first_step" not in codes or "learn" in codes):
         # a first step the crossover takes among forms as promising is no learning-value pick
         if "first_step" in codes and rec.regimen is not None:
@@ -323,15 +322,8 @@ def _step_why(result: Analysis) -> str:
     if "learn" in codes:
         return ("to learn: its nights are expected to teach more than they cost, though "
                 "another step looks slightly better on today's numbers.")
-    waiting = best_waiting(result.decision.assessments) if "forced" in codes else None
-    if waiting is not None and rec.action == "continue":
-        then = (f"the best step then is to {step_words(waiting.action, waiting.regimen)}"
-                if waiting.expected_utility > rec.scores.expected_utility else
-                "no change then is expected to do better than staying")
-        return (f"a change waits until {rec.next_review.isoformat()}, when the current period "
-                "has run long enough to judge one (its length follows the build-up time "
-                "estimated from your nights, so the date may move by a night or two); on "
-                f"current data {then}.")
+    if waiting := waiting_why(result):
+        return waiting
     reason = _driver(result) or _current_best(result)
     if "first_step" in codes:
         evidence = main_evidence(result.fit.priors_, result.profile.outcome_weights())
@@ -395,7 +387,7 @@ def headline(result: Analysis) -> Headline:
              if result.pathways else ())
     review = (review_words(rec.next_review, result.as_of) if rec.action != "refer"
               else AFTER_LABEL if "other_unread" in rec.reason_codes else AFTER_REFERRAL)
-    notes = rules.with_dose(_taken(result))
+    notes = dose_notes(rules, rec, _taken(result))
     # a safety rule's answer comes first (an anxious week's prompt after: a clinic's audit)
     what = (f"{what_to_do(rec)} {hard_week(result.diary.nights, judged=False)}".rstrip()
             if rec.action == "refer" else hard_week(result.diary.nights) + what_to_do(rec))
@@ -419,19 +411,3 @@ def _taken(result: Analysis) -> Regimen | None:
     kept = (rec.action == "refer" and codes & {"refer_hold", "medicine_hold", "prescribed"}
             and not codes & {"refer_stop", "current_excluded"})    # stopped: nothing kept
     return history(result.diary).current if kept and rec.regimen is None else rec.regimen
-
-
-def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) -> str:
-    """When to look again: ``2026-05-13 (in 12 days).``, counted from today.
-
-    (From the analysis date when that is later: a simulated or planned future.) A diary
-    whose last night is long past may give a date that has passed by ``today``: it says so,
-    rather than "in 13 days" seven months late.
-    """
-    days, now = (review - as_of).days, today or dt.date.today()
-    if review >= now:
-        days_left = (review - max(as_of, now)).days
-        return f"{review.isoformat()} (in {days_left} day{'s' * (days_left != 1)})."
-    return (f"{review.isoformat()} ({days} day{'s' * (days != 1)} after {as_of.isoformat()}, "
-            "the date this analysis is as of; that date has passed: log your nights since "
-            "then and run it again).")

@@ -1,15 +1,16 @@
 """The "How sure" line of the headline: what kind of answer the recommendation is.
 
-A safety rule is no estimate; a step of the person's own trial plan answers when the plan ends;
-a commitment says why it is settled, and one the crossover's end makes with P(best) below 0.8
-(``by_design``) that it is kept by the trial's design, not settled (one look said "settled" at
-P(best) 0.09 and the next switched: an outside audit, /tmp/jJ F7); a step taken to learn says
-so; any other step gives its P(better than what you do now), and staying says whether more
-nights would teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going and
-the next nights will tell more" never stands beside "nothing left to learn from it" (a close
-call, a crossover with a form left to try, or the only step open during an evaluation period
-says so instead of "more nights here would teach little", which stood beside "about 21 more
-nights on it to tell").
+A safety rule is no estimate, though a step within its limit may be taken to learn (the rule
+sets only the limit then, and the learning numbers are said); a step of the person's own trial
+plan answers when the plan ends; a commitment says why it is settled, and one the crossover's
+end makes with P(best) below 0.8 (``by_design``) that it is kept by the trial's design, not
+settled (one look said "settled" at P(best) 0.09 and the next switched: an outside audit,
+/tmp/jJ F7); a step taken to learn says so; any other step gives its P(better than what you
+do now), and staying says whether more nights would teach anything
+(:data:`model.decision.explain.TO_LEARN`), so that "keep going and the next nights will tell
+more" never stands beside "nothing left to learn from it" (a close call, a crossover with a
+form left to try, or the only step open during an evaluation period says so instead of "more
+nights here would teach little", which stood beside "about 21 more nights on it to tell").
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from model.core.regimen import Regimen
 from model.decision import Recommendation
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import TO_LEARN
+from model.decision.plan_words import LEARN_START
 from model.decision.rules import BREACHES
 
 
@@ -52,6 +54,23 @@ def sensitivity_step(sensitivity: Sensitivity) -> str:
                       Regimen(str(sensitivity.form), float(dose or 0)) if active else None)
 
 
+def _rule_then_learn(rec: Recommendation) -> str:
+    """A safety rule asked for a change, and the step among those it allows was taken to learn.
+
+    The rule sets only a limit (the ceiling, ``max_mg_now``, or the form to leave); the step
+    within it is the model's, with its numbers. "A safety rule, not an estimate" stood beside
+    a stop chosen to learn while lowering the dose to the 150 mg ceiling had the higher
+    expected utility (an outside audit, /tmp/w46/A F4).
+    """
+    most = "your daily ceiling" if rec.max_mg_now is None else f"{rec.max_mg_now:g} mg a day"
+    limit = ("that the current form be left" if "current_excluded" in rec.reason_codes else
+             f"that the dose come down to at most {most}")
+    learned = next((r.removeprefix(LEARN_START).split(" Look again on ")[0]
+                    for r in rec.reasons if r.startswith(LEARN_START)), "")
+    return (f"not a final answer: a safety rule asks only {limit}; among the steps it allows, "
+            "this one was chosen to learn" + (f": {learned}" if learned else "."))
+
+
 def how_sure(rec: Recommendation) -> str:
     """How sure the advice is, in words (the module docstring's cases)."""
     codes = set(rec.reason_codes)
@@ -62,6 +81,8 @@ def how_sure(rec: Recommendation) -> str:
     if "planned" in codes:
         return "not a final answer: a step of your trial plan, which answers when it ends."
     better = rec.scores.p_better_than_continue
+    if codes & BREACHES and "learn" in codes:
+        return _rule_then_learn(rec)
     if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
                 f"better than what you do now in {share(better)} of its scenarios.")

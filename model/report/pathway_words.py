@@ -6,26 +6,76 @@ possible benefit would lead to; these lines say them under the headline.
 
 from __future__ import annotations
 
-from model.analysis.pathways import Pathway
+from model.analysis.pathways import Pathway, Step
 from model.core.change_words import STEP_WORDS, step_words
+from model.core.forms import FORMS
 from model.decision.screening import Screening
 
 _IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
 
+CLOSE_CALL = "too close to call"
+"""Said of a pathway whose draws could lead to more than one step (:attr:`Pathway.close_to`)."""
+
+
+def _words(step: Step) -> str:
+    """``continue glycinate 300 mg``: one step."""
+    return step_words(step.action, None if step.action == "collect_more_data" else step.regimen)
+
+
+def _order(step: Step) -> tuple[int, int, float]:
+    """Steps of a close call in a fixed order (the action's, then FORMS'), not the draws'."""
+    regimen = step.regimen
+    return (list(STEP_WORDS).index(step.key[0]),
+            FORMS.index(regimen.form) if regimen is not None and regimen.active else -1,
+            regimen.elemental_mg if regimen is not None else 0.0)
+
+
+def _untried(step: Step) -> bool:
+    """Whether a step is the planned crossover's switch to a form not yet tried."""
+    return step.action == "switch_form" and "crossover" in step.reason_codes
+
 
 def _next_step(pathway: Pathway) -> str:
-    """``continue glycinate 300 mg``: the step a pathway leads to."""
-    return step_words(pathway.action,
-                      None if pathway.action == "collect_more_data" else pathway.regimen)
+    """``continue glycinate 300 mg``: the step a pathway leads to, or its close call.
+
+    ``raise the dose to taurate 300 mg or switch to another untried form, too close to
+    call``: the steps in a fixed order whichever the whole third chose, and the planned
+    crossover's untried forms as one step: in a close call which of them passes its bar
+    (P(better) 0.25) is the draws' noise too. Named, they still flipped between malate,
+    threonate, citrate and oxide from one morning's refit to the next (a daily user's audit,
+    /tmp/w46 C F3); the JSON's ``close_to`` names them.
+    """
+    if not pathway.close_to:
+        return _words(pathway.step)
+    said: list[str] = []
+    for i, step in enumerate(steps := sorted((pathway.step, *pathway.close_to), key=_order)):
+        words = "switch to another untried form" if _untried(step) else _words(step)
+        if i and step.action == steps[i - 1].action and not _untried(step):
+            words = words.removeprefix(f"{STEP_WORDS[step.action]} ")
+        said += [words] if words not in said else []
+    return f"{' or '.join(said)}, {CLOSE_CALL}"
+
+
+IN_TURN = (" (the planned trial of forms in turn: another form is tried before settling on "
+           "the best, however well this one goes)")
+"""Why a pathway leaves a form that went well (:func:`_note`)."""
 
 
 def _note(pathway: Pathway) -> str:
     """`` (to learn)``, `` (settled)`` or `` (kept by the trial's design, not settled)``.
 
     The last for a commitment the crossover's end makes with P(best) below 0.8
-    (``by_design``): the next nights may still move the advice on from it.
+    (``by_design``): the next nights may still move the advice on from it. A step of the
+    planned crossover away from the tested form after it went well says why
+    (:data:`IN_TURN`): "if taurate goes well, switch to oxide" read as a mistake (a daily
+    user's audit, /tmp/w46 C F3).
     """
     codes = set(pathway.reason_codes)
+    if pathway.scenario == "well" and any(
+            _untried(step) and step.regimen is not None
+            and step.regimen.form != pathway.tested.form
+            for step in (pathway.step, *pathway.close_to)):
+        return IN_TURN
     if "learn" in codes:
         return " (to learn)"
     if "commit" not in codes:

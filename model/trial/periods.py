@@ -115,10 +115,11 @@ WASHOUT_TAU_QUANTILE = 0.9
 """The prior's quantile of the build-up/fade time constant a plan's washout is long enough for.
 
 The analysis counts a withdrawal after :func:`~model.personal.separability.off_nights_needed`
-nights off, at the fit's median time constant; a plan cannot know that median, and 7 nights
+nights off, at the 80th percentile of the fit's time constants
+(:data:`~model.personal.separability.WITHDRAWAL_SURE`); a plan cannot know it, and 7 nights
 (the rule at the prior median, 10 days) fell one short at 10.1-11.5 days (an outside audit:
 "8+ nights off ... 7 is too few" after a whole plan followed). At the prior's 90th percentile
-(19 days) the rule asks 14 nights, enough while the fit's median stays below it."""
+(19 days) the rule asks 14 nights, enough while the fit's 80th percentile stays below it."""
 
 
 def withdrawal_washout() -> int:

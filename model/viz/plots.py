@@ -116,7 +116,7 @@ def _personal_series(fit: PersonalModel) -> _Series:
     from model.personal.fit import gi_shift
 
     prior = PersonalPrior.of(fit.priors_, gi_shift(fit.priors_, fit.gut_sensitivity))
-    sd = np.sqrt(prior.spread**2 + prior.resp_sd[None, :] ** 2)
+    sd = prior.marginal_sd
     return _Series(PERSONAL_PRIOR_LABEL, prior.mean, prior.mean - Z * sd,
                    prior.mean + Z * sd, "#9ecae1", MARKERS[1])
 

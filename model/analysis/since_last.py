@@ -1,0 +1,310 @@
+"""Since your last analysis: what changed from the last result of the same diary.
+
+An outside audit (/tmp/w46/C F2, F4): a person analysing every morning was told nothing of
+what changed since yesterday. The look-again date moved 12-06 -> 12-10 -> 12-08 over
+mornings without a word, verdicts changed silently, and "change nothing before the
+look-again date" was only implied. ``mgsleep analyze`` now keeps, beside the diary's cached
+fit, a small record of its last result (:class:`LastResult`: the advice, the look-again
+date, the evaluation period, each effect's verdict) and the next run says in one line what
+changed (:class:`SinceLast`), also the JSON's ``since_last``. A result is kept once its
+outputs are written (:func:`keep_last`): a run that wrote nothing told the person nothing.
+
+The record is only ever compared, never trusted: the decision stays a function of the diary,
+the same with or without a cache. It is kept as the fits are (:mod:`model.analysis.fit_cache`):
+in the private cache folder (:func:`~model.analysis.fit_cache.cache_folder`), written
+atomically and 0o600; a record that is not this user's own, cannot be read or is of another
+diary or version is ignored with a warning and replaced. Without a cache (``--no-cache``)
+nothing is read or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xarray as xr
+
+from model.analysis.fit_cache import CacheWarning, cache_folder, diary_place
+from model.core.atomic import json_text, write_with
+from model.core.change_words import outcome_name, step_words
+from model.core.paths import not_private
+from model.core.regimen import Regimen
+from model.decision.judged_nights import KEEPING
+from model.decision.rules import evaluation_nights
+from model.decision.utility import onset_days
+
+if TYPE_CHECKING:
+    from model.analysis.pipeline import Analysis
+
+RECORD_KIND = "mgsleep last analysis"
+"""What a record says it is: another file at its name is foreign, never read as one."""
+
+RECORD_VERSION = 1
+"""The record's format: one of another version is ignored (a warning) and replaced."""
+
+STEPS_TO_REGIMEN = ("start", "switch_form", "increase_dose", "decrease_dose", "split_dose")
+"""The actions that move to the regimen they name: keeping it next is following them."""
+
+
+@dataclass(frozen=True)
+class LastResult:
+    """What an analysis of a diary said, as kept for the next one (:func:`since_last`).
+
+    ``analysed_on`` the day the analysis was made, ``as_of`` its last night;
+    ``period_nights`` the evaluation period the build-up estimate gives (None when the
+    decision's settings do not take it from the kinetics); ``verdicts`` each effect's verdict
+    per regimen taken: ``(regimen label, outcome, verdict)``.
+    """
+
+    analysed_on: dt.date
+    as_of: dt.date
+    action: str
+    regimen: Regimen | None
+    next_review: dt.date | None
+    period_nights: int | None
+    verdicts: tuple[tuple[str, str, str], ...]
+
+    @classmethod
+    def of(cls, result: Analysis, analysed_on: dt.date) -> LastResult:
+        """The record of ``result``, an analysis made on ``analysed_on``."""
+        rec, settings = result.decision.recommendation, result.settings
+        period = None
+        if settings.period_from_kinetics:      # the decision's own reading of the build-up
+            tau = result.fit.draws_.get("tau")
+            draws = xr.Dataset() if tau is None else xr.Dataset(
+                {"onset_days": ("draw", np.asarray(tau, float).ravel())})
+            period = evaluation_nights(onset_days(draws, result.fit.priors_), settings)
+        return cls(analysed_on, result.as_of, rec.action, rec.regimen,
+                   None if rec.action == "refer" else rec.next_review, period,
+                   tuple((e.regimen.label, e.outcome, e.verdict)
+                         for e in result.effects.by_regimen))
+
+    @property
+    def step(self) -> str:
+        """The advice in a person's words: ``switch to taurate 200 mg``."""
+        return step_words(self.action, self.regimen)
+
+    def regimen_entry(self) -> dict[str, Any]:
+        """The advice's fields as the JSON's ``recommendation`` names them."""
+        regimen = self.regimen
+        return {"action": self.action, "form": None if regimen is None else regimen.form,
+                "elemental_mg_per_day": None if regimen is None else regimen.elemental_mg,
+                "split": None if regimen is None else regimen.split}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as kept (:func:`keep_last`)."""
+        return {"analysed_on": self.analysed_on.isoformat(), "as_of": self.as_of.isoformat(),
+                "action": self.action,
+                "regimen": None if self.regimen is None else self.regimen.label,
+                "next_review": _iso(self.next_review), "period_nights": self.period_nights,
+                "verdicts": [list(v) for v in self.verdicts]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LastResult:
+        """The record :meth:`to_dict` wrote; ValueError, KeyError or TypeError when not one."""
+        period = data["period_nights"]
+        if period is not None and (isinstance(period, bool) or not isinstance(period, int)):
+            raise ValueError(f"period_nights {period!r} is not a whole number")
+        verdicts = tuple((str(label), str(outcome), str(verdict))
+                         for label, outcome, verdict in data["verdicts"])
+        return cls(dt.date.fromisoformat(data["analysed_on"]),
+                   dt.date.fromisoformat(data["as_of"]), str(data["action"]),
+                   None if data["regimen"] is None else Regimen.from_label(data["regimen"]),
+                   None if data["next_review"] is None
+                   else dt.date.fromisoformat(data["next_review"]),
+                   period, verdicts)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def record_path(folder: Path, diary: str) -> Path:
+    """Where the last result of ``diary`` is kept in the cache ``folder`` (one per diary file).
+
+    Named by the diary alone, not its fit's settings: the last analysis of the diary, however
+    it was made. The name is not a fit's (:data:`~model.analysis.fit_cache.FIT_NAME`), so the
+    fits' clean-ups never touch it.
+    """
+    text = json.dumps({"diary": diary_place(diary), "record": RECORD_KIND}, sort_keys=True)
+    return folder / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.last.json"
+
+
+def read_last(path: Path, diary: str) -> LastResult | None:
+    """The record at ``path``; None when there is none, or none to trust (a warning)."""
+    if not os.path.lexists(path):
+        return None
+    why = not_private(path, folder=False)
+    if why is None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("kind") != RECORD_KIND:
+                raise ValueError("not a record of an analysis")
+            if data.get("version") != RECORD_VERSION or data.get("diary") != diary_place(diary):
+                raise ValueError("a record of another version or another diary")
+            return LastResult.from_dict(data)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            why = str(error) or type(error).__name__
+    warnings.warn(f"ignored the record of the last analysis {path}: {why}; it is not read, "
+                  "and this analysis replaces it", CacheWarning, stacklevel=3)
+    return None
+
+
+def keep_last(path: Path, record: LastResult, diary: str) -> None:
+    """Write ``record`` to ``path`` atomically, 0o600 (a warning when it cannot be written)."""
+    text = json_text({"kind": RECORD_KIND, "version": RECORD_VERSION,
+                      "diary": diary_place(diary)} | record.to_dict())
+    try:
+        write_with(path, lambda handle: handle.write(text.encode()))
+    except OSError as error:
+        warnings.warn(f"could not keep the record of this analysis in {path.parent} "
+                      f"({error.strerror or error}); the next run will not say what changed "
+                      "since", CacheWarning, stacklevel=3)
+
+
+@dataclass(frozen=True)
+class SinceLast:
+    """What changed from the ``previous`` record to this analysis's (``now``).
+
+    ``holds``: the evaluation period sets this analysis's step
+    (:attr:`~model.decision.results.Decision.period_sets_step`): nothing is to change before
+    the look-again date, which the line then says.
+    """
+
+    previous: LastResult
+    now: LastResult
+    holds: bool
+
+    @property
+    def same_advice(self) -> bool:
+        """The same action on the same regimen, or keeping the regimen a step moved to.
+
+        Keeping (``continue``, ``collect_more_data``) the regimen the last advice moved to
+        (a switch, a dose step, a start) is that advice followed, not another: the audit's
+        mornings read "switch to taurate 200 mg", then "continue taurate 200 mg".
+        """
+        prev, now = self.previous, self.now
+        if prev.regimen != now.regimen:
+            return False
+        return prev.action == now.action or (now.action in KEEPING and (
+            prev.action in KEEPING or prev.action in STEPS_TO_REGIMEN))
+
+    @property
+    def moved(self) -> bool:
+        """The same advice with another look-again date."""
+        return self.same_advice and self.previous.next_review != self.now.next_review
+
+    def why_moved(self) -> str | None:
+        """``build_up_slower`` or ``build_up_faster`` when the evaluation period changed."""
+        before, after = self.previous.period_nights, self.now.period_nights
+        if not self.moved or before is None or after is None or before == after:
+            return None
+        return "build_up_slower" if after > before else "build_up_faster"
+
+    def verdicts_changed(self) -> list[tuple[str, str, str, str]]:
+        """``(regimen label, outcome, verdict before, verdict now)`` of each changed verdict.
+
+        Of the effects both records hold: a regimen newly taken has no earlier verdict.
+        """
+        before = {(label, outcome): verdict for label, outcome, verdict in self.previous.verdicts}
+        return [(label, outcome, before[label, outcome], verdict)
+                for label, outcome, verdict in self.now.verdicts
+                if before.get((label, outcome), verdict) != verdict]
+
+    def _moved_words(self) -> list[str]:
+        if not self.moved:
+            return []
+        why = {"build_up_slower": "the build-up is estimated slower",
+               "build_up_faster": "the build-up is estimated faster"}.get(self.why_moved() or "")
+        period = (f" ({why}: a period of {self.now.period_nights} nights, was "
+                  f"{self.previous.period_nights})" if why else "")
+        return [f"the look-again date moved from {_iso(self.previous.next_review) or 'none'} "
+                f"to {_iso(self.now.next_review) or 'none'}{period}"]
+
+    def _advice_words(self, nothing_else: bool) -> str:
+        now, review = self.now, _iso(self.now.next_review)
+        if not self.same_advice:
+            over = self.previous.next_review
+            why = ("" if over is None else " (the period is over)"
+                   if over <= now.as_of + dt.timedelta(days=1) else
+                   f" (before the look-again date of {over.isoformat()}: see why below)")
+            return f"the advice changed: from {self.previous.step} to {now.step}{why}"
+        until = ("" if review is None else f" and change nothing until {review}" if self.holds
+                 else f", and look again on {review}")
+        step = (f"keep taking {now.regimen.words}" if now.action in KEEPING
+                and now.regimen is not None and now.regimen.active else now.step)
+        return f"same advice{', nothing changed' * nothing_else}: {step}{until}"
+
+    def words(self) -> str:
+        """The line the terminal prints near the top (the JSON's ``since_last.words``)."""
+        prev = self.previous
+        later = ": later nights than these" if prev.as_of > self.now.as_of else ""
+        changes = self._moved_words() + [
+            f"{Regimen.from_label(label).words}, {outcome_name(outcome)}: "
+            f"{before.replace('_', ' ')} -> {after.replace('_', ' ')}"
+            for label, outcome, before, after in self.verdicts_changed()]
+        return (f"Since your last analysis ({prev.analysed_on.isoformat()}, of nights up to "
+                f"{prev.as_of.isoformat()}{later}): "
+                + "; ".join([self._advice_words(not changes), *changes]) + ".")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON's ``since_last`` (null when no earlier record: :func:`since_last`)."""
+        prev = self.previous
+        return {"previous": {"analysed_on": prev.analysed_on.isoformat(),
+                             "as_of": prev.as_of.isoformat()} | prev.regimen_entry()
+                | {"next_review": _iso(prev.next_review)},
+                "same_advice": self.same_advice,
+                "next_review_moved": None if not self.moved else {
+                    "from": _iso(prev.next_review), "to": _iso(self.now.next_review),
+                    "why": self.why_moved()},
+                "verdicts_changed": [{"regimen": label, "outcome": outcome, "from": before,
+                                      "to": after} for label, outcome, before, after
+                                     in self.verdicts_changed()],
+                "nothing_changed": self.same_advice and not self.moved
+                and not self.verdicts_changed(),
+                "words": self.words()}
+
+
+def record_at(diary: str, cache: str | Path | None) -> Path | None:
+    """Where the last result of ``diary`` is kept with the fits in ``cache``; None: nowhere.
+
+    None without a cache (``--no-cache``: nothing is read or written) or when its folder is
+    not private to this user (:func:`~model.analysis.fit_cache.cache_folder` warns).
+    """
+    folder = None if cache is None else cache_folder(Path(cache))
+    return None if folder is None else record_path(folder, diary)
+
+
+def since_last(result: Analysis, path: Path | None, diary: str,
+               today: dt.date) -> SinceLast | None:
+    """What changed since the last result kept at ``path`` (:func:`record_at`).
+
+    Parameters
+    ----------
+    result : Analysis
+        This analysis.
+    path : Path or None
+        The record of the diary's last result; None: no cache, no comparison.
+    diary : str
+        The diary file analysed (a record of another is not read).
+    today : datetime.date
+        The day of this analysis.
+
+    Returns
+    -------
+    SinceLast or None
+        None without a record (or one to trust). This result is kept by
+        :func:`keep_last` once it has been given (the outputs written): a run whose
+        outputs failed told the person nothing to compare with.
+
+    """
+    previous = None if path is None else read_last(path, diary)
+    return None if previous is None else SinceLast(previous, LastResult.of(result, today),
+                                                   result.decision.period_sets_step)

@@ -1,0 +1,71 @@
+"""When the headline says to look again, and why a change waits for that date.
+
+The date in words (:func:`review_words`: ``2026-05-13 (in 12 days).``, ``today``, or a date
+that has passed), the words of a referral's look that waits for a clinician or a label, and
+the why of a step that waits for the evaluation period (:func:`waiting_why`), whose length
+follows the build-up time the fit estimates, so that its date moves as that estimate settles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from model.core.change_words import step_words
+from model.decision.explain import best_waiting
+
+if TYPE_CHECKING:
+    from model.analysis.pipeline import Analysis
+
+AFTER_REFERRAL = ("after a clinician has advised: while your profile gives this reason, "
+                  "mgsleep suggests no new form or dose.")
+"""When to look again after a referral: not on a date, since the next step is the clinician's
+and the profile keeps referring (the JSON's ``next_review`` is null, from schema_version 12)."""
+
+AFTER_LABEL = ("once your profile gives other_magnesium_mg: until then mgsleep suggests no new "
+               "form or dose.")
+"""When to look again after a hold the profile lifts (``other_unread``): not a clinician's."""
+
+PERIOD_FOLLOWS_BUILD_UP = ("its length follows the build-up time estimated from your nights, "
+                           "so the date may move, earlier or later, as that estimate settles")
+"""What the date of a change that waits rests on. A daily audit (/tmp/w46/C F2) saw it move by
+up to four nights from one morning to the next, where "a night or two" had been promised."""
+
+
+def waiting_why(result: Analysis) -> str:
+    """Why the only step open now is to continue: a change waits for the evaluation period.
+
+    Names the step the choice takes once the period is over
+    (:func:`~model.decision.plan_words.best_waiting`) when it is expected to do better than
+    staying, else says no change then is; "" when no step waits or the advice is no
+    ``forced`` continue.
+    """
+    rec = result.decision.recommendation
+    waiting = (best_waiting(result.decision.assessments) if "forced" in rec.reason_codes
+               else None)
+    if waiting is None or rec.action != "continue":
+        return ""
+    then = (f"the best step then is to {step_words(waiting.action, waiting.regimen)}"
+            if waiting.expected_utility > rec.scores.expected_utility else
+            "no change then is expected to do better than staying")
+    return (f"a change waits until {rec.next_review.isoformat()}, when the current period "
+            f"has run long enough to judge one ({PERIOD_FOLLOWS_BUILD_UP}); on current data "
+            f"{then}.")
+
+
+def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) -> str:
+    """When to look again: ``2026-05-13 (in 12 days).``, counted from today.
+
+    (From the analysis date when that is later: a simulated or planned future.) A date that
+    is today says so: "2026-12-06 (in 0 days)" stood in a daily audit (/tmp/w46/C F6). A
+    diary whose last night is long past may give a date that has passed by ``today``: it
+    says so, rather than "in 13 days" seven months late.
+    """
+    days, now = (review - as_of).days, today or dt.date.today()
+    if review >= now:
+        days_left = (review - max(as_of, now)).days
+        when = f"in {days_left} day{'s' * (days_left != 1)}" if days_left else "today"
+        return f"{review.isoformat()} ({when})."
+    return (f"{review.isoformat()} ({days} day{'s' * (days != 1)} after {as_of.isoformat()}, "
+            "the date this analysis is as of; that date has passed: log your nights since "
+            "then and run it again).")
