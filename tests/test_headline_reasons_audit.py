@@ -110,6 +110,14 @@ def test_a_stop_to_learn_within_a_ceiling_says_the_rule_only_sets_the_limit():
     # the only step a rule allows is the rule's
     forced = replace(rec, reason_codes=("forced", "current_above_ceiling"))
     assert how_sure(forced).startswith("a safety rule, not an estimate")
+    # the best expected among the doses the rule allows is the model's choice too (350, 300,
+    # 200 and 100 mg and stopping were open below a 350 mg ceiling: stop 74's note)
+    best = replace(rec, action="decrease_dose", regimen=Regimen("glycinate", 150),
+                   reason_codes=("best_expected", "current_above_ceiling"))
+    assert how_sure(best) == (
+        "a safety rule asks only that the dose come down to at most 150 mg a day; among the "
+        "steps it allows, this one is the best expected: for your sleep alone the model finds "
+        "it better than what you do now in 45% of its scenarios.")
 
 
 @pytest.mark.fit

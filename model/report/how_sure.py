@@ -54,21 +54,30 @@ def sensitivity_step(sensitivity: Sensitivity) -> str:
                       Regimen(str(sensitivity.form), float(dose or 0)) if active else None)
 
 
-def _rule_then_learn(rec: Recommendation) -> str:
-    """A safety rule asked for a change, and the step among those it allows was taken to learn.
+def _rule_limit(rec: Recommendation) -> str:
+    """What a safety rule that forced a change asks: the form left or the dose's limit."""
+    most = "your daily ceiling" if rec.max_mg_now is None else f"{rec.max_mg_now:g} mg a day"
+    return ("that the current form be left" if "current_excluded" in rec.reason_codes else
+            f"that the dose come down to at most {most}")
+
+
+def _rule_then_choice(rec: Recommendation, better: float) -> str:
+    """A safety rule asked for a change, and the step among those it allows is the model's.
 
     The rule sets only a limit (the ceiling, ``max_mg_now``, or the form to leave); the step
-    within it is the model's, with its numbers. "A safety rule, not an estimate" stood beside
-    a stop chosen to learn while lowering the dose to the 150 mg ceiling had the higher
-    expected utility (an outside audit, /tmp/w46/A F4).
+    within it is the model's: taken to learn, with its numbers, or the best expected. "A
+    safety rule, not an estimate" stood beside a stop chosen to learn while lowering the dose
+    to the 150 mg ceiling had the higher expected utility (an outside audit, /tmp/w46/A F4),
+    and beside 350 mg chosen among 350, 300, 200 and 100 mg and stopping (stop 74's note).
     """
-    most = "your daily ceiling" if rec.max_mg_now is None else f"{rec.max_mg_now:g} mg a day"
-    limit = ("that the current form be left" if "current_excluded" in rec.reason_codes else
-             f"that the dose come down to at most {most}")
+    if "learn" not in rec.reason_codes:
+        return (f"a safety rule asks only {_rule_limit(rec)}; among the steps it allows, this "
+                f"one is the best expected: for your sleep alone the model finds it better than "
+                f"what you do now in {share(better)} of its scenarios.")
     learned = next((r.removeprefix(LEARN_START).split(" Look again on ")[0]
                     for r in rec.reasons if r.startswith(LEARN_START)), "")
-    return (f"not a final answer: a safety rule asks only {limit}; among the steps it allows, "
-            "this one was chosen to learn" + (f": {learned}" if learned else "."))
+    return (f"not a final answer: a safety rule asks only {_rule_limit(rec)}; among the steps "
+            "it allows, this one was chosen to learn" + (f": {learned}" if learned else "."))
 
 
 def how_sure(rec: Recommendation) -> str:
@@ -81,8 +90,8 @@ def how_sure(rec: Recommendation) -> str:
     if "planned" in codes:
         return "not a final answer: a step of your trial plan, which answers when it ends."
     better = rec.scores.p_better_than_continue
-    if codes & BREACHES and "learn" in codes:
-        return _rule_then_learn(rec)
+    if codes & BREACHES and codes & {"learn", "best_expected"}:
+        return _rule_then_choice(rec, better)
     if codes & BREACHES:
         return ("a safety rule, not an estimate: for your sleep alone the model finds it "
                 f"better than what you do now in {share(better)} of its scenarios.")
