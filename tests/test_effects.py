@@ -341,7 +341,7 @@ def test_no_nights_to_tell_are_counted_for_an_outcome_never_recorded_off_the_for
     tell", then 12, then 18: with no rated night off the form, more nights on it cannot tell
     its change from the person's usual rating."""
     fake = FakePosterior(benefit={"glycinate": 0.3}, benefit_sd=0.4, n_draws=2000)
-    nights = diary(("none", 0, 14), ("glycinate", 300, 7)).nights.copy()
+    nights = diary(("none", 0, 120), ("glycinate", 300, 7)).nights.copy()   # sol: many off
     nights.loc[nights["form"] != "glycinate", "quality"] = np.nan
     taught = 0.01 * np.random.default_rng(0).standard_normal((2000, len(FORMS), len(OUTCOMES)))
     effects = diary_effects(fake, nights, cached_priors(), forms=["glycinate"], theta=taught)

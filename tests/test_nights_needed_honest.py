@@ -87,12 +87,15 @@ def theta(share: float, draws: int = 2000) -> np.ndarray:
     return z * spread[None]
 
 
-@pytest.mark.parametrize(("nights", "share", "counted"), [
-    (1, 0.9, False), (6, 0.9, False), (20, 0.0, False), (20, 0.9, True)])
-def test_diary_effects_count_only_what_the_nights_taught(nights, share, counted):
-    """End to end: a count needs the verdict's nights on the regimen taken now and nights
-    that narrowed the form's prior; without the effect draws no count is given."""
-    nights_ = diary(("none", 0, 14), ("glycinate", 300, nights)).nights
+@pytest.mark.parametrize(("off", "nights", "share", "counted"), [
+    (14, 1, 0.9, False), (14, 6, 0.9, False), (120, 20, 0.0, False), (120, 20, 0.9, True),
+    (14, 20, 0.9, False)])
+def test_diary_effects_count_only_what_the_nights_taught(off, nights, share, counted):
+    """End to end: a count needs the verdict's nights on the regimen taken now, nights that
+    narrowed the form's prior, and enough nights off the form that more nights on it can
+    settle the contrast (14 nights off cap it: /tmp/w46/E F1); without the effect draws no
+    count is given."""
+    nights_ = diary(("none", 0, off), ("glycinate", 300, nights)).nights
     effects = diary_effects(FAKE, nights_, cached_priors(), forms=["glycinate"],
                             theta=theta(share))
     sol = effects.get("glycinate", "sol")
@@ -114,3 +117,14 @@ def test_one_night_on_a_form_gives_no_six_more():
     for effect in effects:
         assert effect.nights_needed is None
         assert "on it to tell" not in verdict_phrase(effect)
+
+
+def test_a_fixed_number_of_nights_off_caps_what_more_nights_on_can_show():
+    """28 nights off before a long run on glycinate: "about 171 more written nights on it
+    to tell" became 353 after 120 more were written (/tmp/w46/E F1). The change is a
+    contrast with the nights off, whose variance more nights on the form cannot take below
+    theirs: the count is later, or none, and the same when nights off are plenty."""
+    posterior = normal(12.0, 9.0)
+    counts = [nights_needed(posterior, 20.0, 28, np.inf, off_nights=off)
+              for off in (np.inf, 1e6, 200, 56, 28)]
+    assert counts == [35, 35, 47, 131, None]      # later the fewer nights off, then none

@@ -158,7 +158,7 @@ def test_a_verdict_within_reach_is_said_close_not_one_more_night(nights, needed,
 def test_more_nights_to_tell_only_for_the_regimen_taken_now():
     """"About 1 more night on it to tell" was said of threonate 200 mg, a dose left."""
     fake = FakePosterior(benefit={"glycinate": 0.3}, benefit_sd=0.4, n_draws=2000)
-    nights = diary(("none", 0, 14), ("glycinate", 200, 20), ("glycinate", 300, 25)).nights
+    nights = diary(("none", 0, 300), ("glycinate", 200, 20), ("glycinate", 300, 25)).nights
     taught = 0.01 * np.random.default_rng(0).standard_normal((2000, len(FORMS), len(OUTCOMES)))
     effects = diary_effects(fake, nights, priors(), forms=["glycinate"], theta=taught)
     left = [e for e in effects.by_regimen if e.regimen == Regimen("glycinate", 200)]

@@ -333,8 +333,8 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
     open_ = now and said == "inconclusive" and not unsure and not uncompared
-    needed = (nights_needed(benefit, mcid, taught[0], float(benefit.std()) / taught[1], rule)
-              if open_ and not few and taught else None)
+    needed = (nights_needed(benefit, mcid, taught[0], float(benefit.std()) / taught[1], rule,
+                            off_nights=compared) if open_ and not few and taught else None)
     off = rule.min_nights - compared if uncompared else None
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),

@@ -186,12 +186,15 @@ it."""
 
 
 def nights_needed(benefit: np.ndarray, mcid: float, nights: int, prior_sd: float,
-                  rule: VerdictRule = VerdictRule()) -> int | None:
+                  rule: VerdictRule = VerdictRule(), off_nights: float = np.inf) -> int | None:
     """Further nights on the form after which a verdict is more likely than not.
 
-    The posterior precision is the prior's plus the nights' (``nights`` x a per-night
-    precision estimated from what they added to the prior's, ``(1/sd^2 - 1/prior_sd^2) /
-    nights``), and the coming nights add as much each; the mean moves as they will move it
+    The posterior precision is the prior's plus the nights', what they added to the prior's
+    (``1/sd^2 - 1/prior_sd^2``), taken as a contrast of the nights on the form with the
+    ``off_nights`` without it: its variance goes as ``1/nights + 1/off_nights``, so the coming
+    nights on the form add precision that a fixed number of nights off caps (28 nights off
+    before a long run on glycinate: a count of 171 nights became 353 after 120 more were
+    written, a cross-checking biostatistician, /tmp/w46/E F1); the mean moves as they will move it
     (:func:`verdict_chance`): the answer is the median number of nights to a verdict. The
     posterior SD once taken to shrink as one over the square root of the nights took the
     prior's SD after one night for one night's spread: every outcome said "about 6 more
@@ -216,6 +219,9 @@ def nights_needed(benefit: np.ndarray, mcid: float, nights: int, prior_sd: float
         when the nights gave less than :data:`MIN_LEARNED` of today's precision.
     rule : VerdictRule
         The thresholds; more than ``rule.max_nights`` gives None.
+    off_nights : float
+        Nights without the form with the outcome recorded, the other side of the contrast
+        (``inf``: the precision grows with the nights on the form alone).
 
     Returns
     -------
@@ -226,9 +232,9 @@ def nights_needed(benefit: np.ndarray, mcid: float, nights: int, prior_sd: float
     if nights < rule.min_nights or sd <= 0 or not (
             prior_sd > 0 and 1 - (sd / prior_sd) ** 2 >= MIN_LEARNED):
         return None
-    per_night = (sd**-2 - prior_sd**-2) / nights
+    one_night = (sd**-2 - prior_sd**-2) * (1 / nights + 1 / off_nights)  # 1 / a night's variance
     more = np.arange(1, rule.max_nights + 1)
-    chance = verdict_chance(float(benefit.mean()), sd, mcid,
-                            1 / np.sqrt(sd**-2 + more * per_night), rule)
+    later = prior_sd**-2 + one_night / (1 / (nights + more) + 1 / off_nights)
+    chance = verdict_chance(float(benefit.mean()), sd, mcid, 1 / np.sqrt(later), rule)
     decided = np.flatnonzero(chance >= 0.5)
     return int(more[decided[0]]) if decided.size else None
