@@ -175,12 +175,12 @@ def test_responder_is_told_glycinate_works_in_minutes(tmp_path, capsys):
     assert sol["verdict"] == "works" and change["unit"] == "min"
     assert change["ci_low"] < change["mean"] <= -sol["mcid"] < 0 < sol["p_beyond_mcid"]
     said = f"falling asleep {-change['mean']:.0f} min faster"
-    assert f"{said} ({-change['ci_high']:.0f} to {-change['ci_low']:.0f}): works for you" \
+    assert f"{said} ({-change['ci_high']:.0f} to {-change['ci_low']:.0f} faster): works for you" \
         in terminal
     assert result["diagnostics"]["ok"]
     # the report's headline (the answer and its "Why", above the first section) says it too
     headline = report[report.index('class="answer"'):report.index("<h2>")]
-    assert f"{said} ({-change['ci_high']:.0f} to {-change['ci_low']:.0f}): works for you" \
+    assert f"{said} ({-change['ci_high']:.0f} to {-change['ci_low']:.0f} faster): works for you" \
         in headline
 
 

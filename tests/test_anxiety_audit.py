@@ -73,5 +73,6 @@ def test_a_safety_rules_stop_comes_before_the_anxious_weeks_prompt(tmp_path, cap
     line = next(x for x in capsys.readouterr().out.splitlines()
                 if x.startswith("Recommendation:"))
     assert line.startswith("Recommendation: Stop taking magnesium now and see a clinician. "
-                           "Your evening anxiety was 8 or more")
+                           "Seek urgent care for weakness that gets worse")
+    assert ". Also: your evening anxiety was 8 or more" in line
     assert "hard to judge" not in line

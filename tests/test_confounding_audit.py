@@ -154,8 +154,11 @@ def test_a_withdrawal_needs_half_the_effect_faded_at_the_fitted_time_constant(
     assert (apart.separable, apart.withdrawals) == (counts, int(counts))
     assert apart.to_dict()["off_nights_needed"] == needed       # the analyze JSON's
     if not counts:
-        assert apart.reasons[0].startswith(f"no withdrawal ({needed}+ nights off, with an "
-                                           "outcome, after 14+ on; 9 is too few: about half")
+        assert apart.reasons[0].startswith(f"your diary cannot yet tell magnesium's effect "
+                                           "from expectation or chance: to settle it, spend "
+                                           f"{needed} or more nights without magnesium")
+        assert f"In detail: no withdrawal ({needed}+ nights off, with an outcome, after 14+ " \
+            "on; 9 is too few: about half" in apart.reasons[0]
     assert separability(diary).separable          # without a fit: the least, 7 nights
     from model.personal.separability import off_nights_needed
 

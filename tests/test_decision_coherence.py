@@ -226,10 +226,10 @@ def test_the_gentlest_step_says_more_gi_nights_when_its_mean_is_worse():
     stay = _assessed("continue", Regimen("glycinate", 200), 0.3, (0.0, 0.0, 0.0))
     lower = _assessed("decrease_dose", Regimen("glycinate", 100), 0.1, (-0.006, -0.017, 0.004))
     line = gentler_line(stay, [stay, lower], DecisionSettings())
-    assert "about 0.6 more GI nights per 100, 90% interval -0.4 to 1.7" in line
-    assert "-0.6 fewer" not in line
+    assert "about 0.2 more GI nights a month, 90% interval -0.1 to 0.5" in line
+    assert "-0.2 fewer" not in line
     better = _assessed("decrease_dose", Regimen("glycinate", 100), 0.1, (0.05, 0.01, 0.09))
-    assert "about 5.0 fewer GI nights per 100, 90% interval 1.0 to 9.0" in gentler_line(
+    assert "about 1.5 fewer GI nights a month, 90% interval 0.3 to 2.7" in gentler_line(
         stay, [stay, better], DecisionSettings())
 
 

@@ -38,7 +38,7 @@ def anxiety(without: float, verdict: str = "no_meaningful_effect") -> DiaryEffec
 
 def test_a_verdict_the_whole_baseline_could_not_reach_says_the_scale_settled_it():
     line = effect_line(anxiety(1.54))
-    assert line.startswith("evening anxiety 0.1 points lower (0.0 to 0.2): helps a little")
+    assert line.startswith("evening anxiety 0.1 points lower (0.0 to 0.2 lower): helps a little")
     assert ("(1.5 points without magnesium, within 1.6 points of the scale's best (0): no gain "
             "that matters could show)") in line
 

@@ -153,8 +153,8 @@ def test_a_split_doses_gi_figure_says_it_rests_on_an_assumption():
     stay, stop = assessed("continue", citrate, 0.57, 0.0), assessed("stop", NO_MAGNESIUM, 0.0)
     split = assessed("split_dose", dataclasses.replace(citrate, split=True), 0.07)
     line = gentler_line(stop, [stay, split, stop], DecisionSettings())
-    assert line.endswith("split the dose: citrate 300 mg in two intakes (about 14.7 fewer GI "
-                         "nights per 100, 90% interval 5.8 to 24.1; a figure that rests on the "
+    assert line.endswith("split the dose: citrate 300 mg in two intakes (about 4.4 fewer GI "
+                         "nights a month, 90% interval 1.7 to 7.2; a figure that rests on the "
                          "model's assumption that GI risk follows the dose per intake).")
     lower = assessed("decrease_dose", Regimen("citrate", 200), 0.3)
     said = gentler_line(stop, [stay, lower, stop], DecisionSettings())
@@ -163,8 +163,8 @@ def test_a_split_doses_gi_figure_says_it_rests_on_an_assumption():
 
 def test_the_page_says_the_diary_has_no_split_night(analysis):
     line = (f"{GENTLEST} and you keep taking magnesium, the gentlest step open now is to split "
-            "the dose: glycinate 300 mg in two intakes (about 12.6 fewer GI nights per 100, "
-            f"90% interval 3.0 to 22.0; {SPLIT_ASSUMPTION}).")
+            "the dose: glycinate 300 mg in two intakes (about 3.8 fewer GI nights a month, "
+            f"90% interval 0.9 to 6.6; {SPLIT_ASSUMPTION}).")
     rec = analysis.decision.recommendation
     told = dataclasses.replace(analysis, decision=dataclasses.replace(
         analysis.decision, recommendation=dataclasses.replace(

@@ -30,23 +30,23 @@ def effect(outcome="sol", mean=-11.0, low=-18.0, high=-4.0, verdict="works", **m
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (("sol", -11, -18, -4), "falling asleep 11 min faster (4 to 18)"),
+    (("sol", -11, -18, -4), "falling asleep 11 min faster (4 to 18 faster)"),
     (("sol", 3.2, -5, 12), "falling asleep 3 min slower (5 faster to 12 slower)"),
     (("awakenings", -0.3, -1.1, 0.5), "0.3 fewer awakenings a night (1.1 fewer to 0.5 more)"),
-    (("quality", 0.42, 0.1, 0.8), "sleep quality 0.4 points higher (0.1 to 0.8)"),
-    (("anxiety", -1.2, -2.0, -0.4), "evening anxiety 1.2 points lower (0.4 to 2.0)"),
+    (("quality", 0.42, 0.1, 0.8), "sleep quality 0.4 points higher (0.1 to 0.8 higher)"),
+    (("anxiety", -1.2, -2.0, -0.4), "evening anxiety 1.2 points lower (0.4 to 2.0 lower)"),
     (("gi", 0.1, 0.05, 0.15), "GI nights: +3.0 a month (+1.5 to +4.5)"),
     (("gi", -0.4, -0.5, -0.3), "GI nights: -12 a month (-15 to -9)"),
     (("sol", 0.0001, -0.0001, 0.0002), "falling asleep: no change"),
     (("sol", -0.5, -13.7, 11.9), "falling asleep 0.5 min faster (14 faster to 12 slower)"),
-    (("sol", -13.1, -25.6, -0.4), "falling asleep 13 min faster (0 to 26)"),
+    (("sol", -13.1, -25.6, -0.4), "falling asleep 13 min faster (0 to 26 faster)"),
 ])
 def test_change_words_known_answers(args, expected):
     assert change_words(*args) == expected
 
 
 def test_verdict_phrases():
-    assert effect_line(effect()) == "falling asleep 11 min faster (4 to 18): works for you"
+    assert effect_line(effect()) == "falling asleep 11 min faster (4 to 18 faster): works for you"
     assert verdict_phrase(effect(mean=11.0, low=4.0, high=18.0, verdict="harms", p_benefit=0.01,
                                  p_harm_beyond_mcid=0.85)) == "harms you"
     # a statistics audit: "morning freshness 2.2 points higher (0.0 lower to 4.6 higher):
@@ -77,11 +77,14 @@ def test_verdict_phrases():
                                  verdict="no_meaningful_effect", mcid=0.05)) == \
         "a little worse (P 0.98 it is worse), by less than the 1.5 a month that matters"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40,
-                                 lean="helps")) \
-        == "not settled yet: probably helps (P 0.95); about 40 more written nights on it to tell"
+                                 lean="helps", p_beyond_mcid=0.4)) \
+        == ("probably helps (P 0.95), not yet a settled verdict: P 0.40 it helps by more than "
+            "the 20 min that matters; about 40 more written nights on it to tell")
     # the statistics audit: "probably worse (P 0.10)" gave P(better) for the worse side
-    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.09, lean="worse")) \
-        == "not settled yet: probably worse (P 0.91)"
+    assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.09, lean="worse",
+                                 p_harm_beyond_mcid=0.3)) \
+        == ("probably worse (P 0.91), not yet a settled verdict: P 0.30 it is worse by more "
+            "than the 20 min that matters")
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.905)) == "not settled yet"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.5, nights_needed=1)) \
         == "not settled yet: close to a verdict: the next nights may settle it either way"
@@ -384,7 +387,7 @@ def test_a_step_that_keeps_a_form_says_what_it_probably_harms():
     said = headline(replace(result, effects=effects, decision=replace(
         result.decision, recommendation=rec))).why
     assert said.endswith(f"Against that, on {current.form} so far: evening anxiety 1.4 points "
-                         "higher (0.5 to 2.3): harms you; the advice weighs it against the "
+                         "higher (0.5 to 2.3 higher): harms you; the advice weighs it against the "
                          "gain by how much each outcome matters (your profile's weights, or the "
                          "defaults).")
     switch = replace(rec, action="switch_form", regimen=Regimen("taurate", 200))

@@ -22,7 +22,9 @@ from model.report.how_sure import how_sure
 REVIEW = dt.date(2026, 4, 17)
 GLYCINATE = Regimen("glycinate", 300.0)
 NONE = Regimen("none")
-LEARNS = "To learn: its nights are expected to teach more than they cost"
+LEARNS = ("To learn: nights without magnesium will show more clearly whether the magnesium you "
+          "took helped you; the step that looks better today, to split the dose: glycinate "
+          "300 mg in two intakes, is ahead by too little to act on")
 
 
 def assessed(action: str, regimen: Regimen, codes: tuple[str, ...] = (),
@@ -49,11 +51,12 @@ def result_of(action: str, regimen: Regimen, codes: tuple[str, ...],
 
 def test_a_stop_to_learn_names_the_gi_limit_that_rules_out_continuing():
     """A F3: "Stop ... Why: To learn" while continuing was blocked at P(violated) 0.71."""
-    steps = (assessed("stop", NONE), assessed("split_dose", replace(GLYCINATE, split=True)))
+    steps = (assessed("split_dose", replace(GLYCINATE, split=True), utility=0.06),
+             assessed("stop", NONE))
     codes = ("learn", "expectation_not_separable")
     why = _why(result_of("stop", NONE, codes, (*steps, gi_blocked_stay())))
     assert why.startswith("Continuing glycinate 300 mg is ruled out by the GI limit "
-                          "(P(GI constraint violated) 0.71 is above 0.20): only steps within "
+                          "(P(over the GI limit) 0.71 is above 0.20): only steps within "
                           f"it are open. {LEARNS}")
     # without a GI record on magnesium the chance is the evidence's alone, and said so
     alone = _why(result_of("stop", NONE, codes, (*steps, gi_blocked_stay()), (NO_GI_RECORDS,)))
@@ -138,7 +141,7 @@ def test_a_step_without_a_gi_record_says_so_with_the_dose_and_in_its_why():
     assert care.endswith("; no stool form or upset-stomach record on any magnesium night, so "
                          "the advice's GI chances are the evidence's alone (see the warnings).")
     assert said.why.startswith(
-        "Continuing glycinate 300 mg is ruled out by the GI limit (P(GI constraint violated) "
+        "Continuing glycinate 300 mg is ruled out by the GI limit (P(over the GI limit) "
         "0.21 is above 0.20, from the evidence alone: your diary has no GI record on "
         "magnesium): only steps within it are open. It matters most for GI nights")
     # a diary with GI records: no such caution

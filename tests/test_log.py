@@ -129,7 +129,8 @@ def test_interactive_asks_again_at_once_after_an_answer_it_cannot_read(diary, mo
     answers = ["2024-03-02", "", "", "", "", "11pm", "35", "1", "", "4"] + [""] * 7
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(answers) + "\n"))
     assert main(["log", str(diary), "--interactive"]) == 0
-    assert "expected a number from 0 to 720 (minutes), got '11pm'; again: sol_min" in \
+    assert ("expected a number from 0 to 720 (minutes), got '11pm'; again: minutes to fall "
+            "asleep") in \
         capsys.readouterr().out
     assert rows(diary).loc["2024-03-02", ["sol_min", "awakenings", "quality"]].tolist() == \
         ["35", "1", "4"]

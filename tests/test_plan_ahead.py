@@ -116,7 +116,7 @@ def test_a_referral_comes_before_the_plan(tmp_path, priors):
 @pytest.mark.parametrize(("profile", "gi", "why"), [
     (Profile(max_elemental_mg=150), 0.5, "200 mg is above your ceiling of 150 mg a day"),
     (Profile(excluded_forms=("glycinate",)), 0.5, "a form your profile excludes"),
-    (Profile(), 4.0, "not advised: P(GI constraint violated) 0.96 is above 0.20."),
+    (Profile(), 4.0, "not advised: P(over the GI limit) 0.96 is above 0.20."),
 ])
 def test_a_planned_step_that_breaks_a_rule_is_not_advised(tmp_path, priors, profile, gi, why):
     planned_diary(tmp_path, 31)                        # three washout nights slept
@@ -183,7 +183,7 @@ def test_continuing_a_planned_regimen_over_the_gi_constraint_is_not_advised(tmp_
     rec = harsh.recommendation
     assert "planned" not in rec.reason_codes and "harm" not in rec.reason_codes
     assert rec.warnings[-1].startswith("Your trial plan's step threonate 200 mg from "
-                                       "2026-10-26 to 2026-10-28 is not advised: P(GI")
+                                       "2026-10-26 to 2026-10-28 is not advised: P(over")
     # GI nights so many that stopping is better (code harm): the plan waits, the form is left;
     # a harm rests on what the diary records, so its nights record stool or GI upset
     table = pd.read_csv(tmp_path / "plan.csv", dtype=str, keep_default_na=False)

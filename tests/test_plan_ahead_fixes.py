@@ -88,7 +88,7 @@ def test_loose_stools_keep_the_planned_washout_and_set_aside_only_the_refused_st
                               "step for the recent loose stools or stomach upset on it.")
     assert rec.next_review == dt.date(2026, 11, 5)        # a look before the refused step
     assert any(w.startswith("Your trial plan's step glycinate 200 mg from 2026-11-05 to "
-                            "2026-11-18 is not advised: P(GI constraint violated)")
+                            "2026-11-18 is not advised: P(over the GI limit)")
                and w.endswith("; when it comes, the advice will replace it.")
                for w in rec.warnings)
     assert any(w.startswith("3 GI nights in the last 7 on threonate 200 mg") for w in rec.warnings)

@@ -2,7 +2,7 @@
 (an outside GI audit, /tmp/hG/planA.csv): loose stools on the last 6 glycinate 300 mg nights,
 tonight a planned washout, then citrate 300 mg. Without magnesium last night the decision
 assesses only the start doses and the regimens taken before, so citrate 300 mg was never
-checked, and the advice kept to the plan into it (P(GI constraint violated) about 0.30 > 0.20)
+checked, and the advice kept to the plan into it (P(over the GI limit) about 0.30 > 0.20)
 with no look before it; the warning of the loose stools on glycinate 300 mg was lost too."""
 
 import datetime as dt
@@ -28,7 +28,7 @@ PLAN = ["plan", "--forms", "glycinate,citrate", "--dose", "300", "--seed", "2",
 AS_OF = dt.date(2026, 1, 29)          # the first washout night, not logged yet
 CITRATE_STEP = "citrate 300 mg from 2026-02-05 to 2026-02-18"
 CITRATE = Regimen("citrate", 300)
-# the toy posterior: P(GI constraint violated) 0.27 for citrate 300 mg (the audit: 0.30),
+# the toy posterior: P(over the GI limit) 0.27 for citrate 300 mg (the audit: 0.30),
 # 0.11 for citrate 200 mg
 POSTERIOR = FakePosterior(benefit={"glycinate": 0.5, "citrate": 0.4},
                           gi={"citrate": 0.8, "glycinate": 0.3})
@@ -64,7 +64,7 @@ def followed(diary: Diary, priors: PriorSet,
 
 
 def citrate_p_violation(diary: Diary, priors: PriorSet) -> float:
-    """The decision's own P(GI constraint violated) of citrate 300 mg, where it assesses it.
+    """The decision's own P(over the GI limit) of citrate 300 mg, where it assesses it.
 
     On the last glycinate 300 mg night a switch of form to citrate 300 mg is a candidate.
     """
@@ -89,13 +89,13 @@ def test_the_washout_is_kept_and_the_unassessed_citrate_step_is_not_advised(tmp_
     assert rec.next_review == dt.date(2026, 2, 5)       # a look before the citrate step
     refused = [w for w in rec.warnings
                if w.startswith(f"Your trial plan's step {CITRATE_STEP} is not advised: "
-                               "P(GI constraint violated) ")]
+                               "P(over the GI limit) ")]
     assert len(refused) == 1
     assert refused[0].endswith(" is above 0.20; when it comes, the advice will replace it.")
     # the same P(violation) as the decision's own where it assesses citrate 300 mg
     p = citrate_p_violation(diary, priors)
     assert p > priors.safety.gi_constraint.epsilon
-    assert f"P(GI constraint violated) {p:.2f} is above" in refused[0]
+    assert f"P(over the GI limit) {p:.2f} is above" in refused[0]
     # the loose stools on the magnesium taken lately are still named after a night without
     assert any(w.startswith("6 GI nights in the last 7 on glycinate 300 mg")
                for w in rec.warnings)
@@ -105,7 +105,7 @@ def test_later_steps_are_checked_against_the_gi_constraint_too(tmp_path, priors)
     _, _, kept = followed(planned_diary(tmp_path), priors)
     later = [w for w in kept.recommendation.warnings
              if w.startswith("Your trial plan's later step citrate 300 mg from 2026-02-26 to "
-                             "2026-03-11 is not advised: P(GI constraint violated) ")]
+                             "2026-03-11 is not advised: P(over the GI limit) ")]
     assert len(later) == 1
 
 
@@ -117,7 +117,7 @@ def test_without_loose_stools_an_unassessed_step_over_the_limit_sets_the_plan_as
     assert "planned" not in rec.reason_codes
     assert (rec.action, rec.regimen) == (own.recommendation.action, own.recommendation.regimen)
     assert any(w.startswith(f"Your trial plan's step {CITRATE_STEP} is not advised: "
-                            "P(GI constraint violated) ")
+                            "P(over the GI limit) ")
                and w.endswith("The advice above replaces it.") for w in rec.warnings)
 
 
@@ -133,6 +133,6 @@ def test_analyze_checks_the_unassessed_step_with_the_fitted_posterior(tmp_path, 
     result = json.loads(out.read_text())["recommendation"]
     assert result["next_review"] == "2026-02-05"
     assert any(w.startswith(f"Your trial plan's step {CITRATE_STEP} is not advised: "
-                            "P(GI constraint violated) ") for w in result["warnings"])
+                            "P(over the GI limit) ") for w in result["warnings"])
     assert any(w.startswith("6 GI nights in the last 7 on glycinate 300 mg")
                for w in result["warnings"])

@@ -20,8 +20,9 @@ from model.report.advice import what_to_do
 
 AS_OF = dt.date(2026, 3, 31)
 MYASTHENIA = Profile(age=40, egfr=90, conditions=("myasthenia gravis",))
-DO_NOT_RESTART = "Do not restart magnesium and see a clinician."
-STOP_NOW = "Stop taking magnesium now and see a clinician."
+URGENT = "Seek urgent care for weakness that gets worse, or trouble swallowing or breathing."
+DO_NOT_RESTART = f"Do not restart magnesium and see a clinician. {URGENT}"
+STOP_NOW = f"Stop taking magnesium now and see a clinician. {URGENT}"
 
 
 def never_called(regimens):

@@ -85,8 +85,11 @@ def test_the_audits_wide_posterior_is_borderline_not_separable():
     need = off_nights_needed(WIDE)
     assert apart.to_dict()["off_nights_needed"] == need == 11
     said = apart.reasons[0]
-    assert said.startswith(f"no withdrawal ({need}+ nights off, with an outcome, after 14+ on; "
-                           "10 is too few: about half")
+    assert said.startswith(f"your diary cannot yet tell magnesium's effect from expectation or "
+                           f"chance: to settle it, spend {need} or more nights without "
+                           "magnesium, writing every night, or use a placebo: mgsleep plan "
+                           f"--blind. In detail: no withdrawal ({need}+ nights off, with an "
+                           "outcome, after 14+ on; 10 is too few: about half")
     assert said.endswith(f"; borderline: 10 nights off would do at the median estimate of how "
                          f"fast magnesium's effect fades (7+), but that estimate is wide and "
                          f"allows {need} or more (P {chance:.2f} that 10 were enough; a "

@@ -126,7 +126,7 @@ def test_a_changed_advice_names_both_steps_and_whether_the_period_was_over():
     early = SinceLast(record(regimen=GLYCINATE), a_day_later(action="refer", regimen=None,
                                                              next_review=None), holds=False)
     assert ("from continue glycinate 200 mg to see a clinician (before the look-again date "
-            "of 2026-12-08: see why below)") in early.words()
+            "of 2026-12-08: the reason is given under Why)") in early.words()
 
 
 def test_changed_verdicts_are_listed_and_new_regimens_are_not_changes():

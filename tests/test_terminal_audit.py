@@ -190,7 +190,7 @@ def test_a_change_said_as_zero_has_no_sign_and_no_direction():
     assert change_words("freshness", -0.03, -0.5, 0.4) == \
         "morning freshness: no change (0.5 lower to 0.4 higher)"
     assert change_words("quality", 0.3, -0.02, 0.6) == \
-        "sleep quality 0.3 points higher (0.0 to 0.6)"
+        "sleep quality 0.3 points higher (0.0 to 0.6 higher)"
 
 
 @given(st.sampled_from(list(WORDS)), st.floats(-0.2, 0.2), st.floats(0, 0.2), st.floats(0, 0.2))

@@ -35,7 +35,8 @@ from model.analysis.fit_cache import CacheWarning, cache_folder, diary_place
 from model.core.atomic import json_text, write_with
 from model.core.change_words import outcome_name, step_words
 from model.core.paths import not_private
-from model.core.regimen import Regimen
+from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.decision.explain import STAY_WITHOUT
 from model.decision.judged_nights import KEEPING
 from model.decision.rules import evaluation_nights
 from model.decision.utility import onset_days
@@ -88,7 +89,14 @@ class LastResult:
 
     @property
     def step(self) -> str:
-        """The advice in a person's words: ``switch to taurate 200 mg``."""
+        """The advice in a person's words: ``switch to taurate 200 mg``.
+
+        Continuing without magnesium is the headline's "stay without magnesium for now"
+        (:data:`~model.decision.explain.STAY_WITHOUT`): a plain-language editor read "from
+        continue citrate 300 mg to continue" beside "Stay without magnesium for now".
+        """
+        if self.action == "continue" and self.regimen is not None and not self.regimen.active:
+            return STAY_WITHOUT[0].lower() + STAY_WITHOUT[1:].removesuffix(".")
         return step_words(self.action, self.regimen)
 
     def regimen_entry(self) -> dict[str, Any]:
@@ -228,19 +236,46 @@ class SinceLast:
         return [f"the look-again date moved from {_iso(self.previous.next_review) or 'none'} "
                 f"to {_iso(self.now.next_review) or 'none'}{period}"]
 
+    def _early(self) -> str:
+        """Why advice changed before its look-again date, as far as the records tell.
+
+        Kept advice on another regimen than the last advice's is the diary's latest nights
+        (the advice not followed); otherwise the reason is the Why's. A plain-language
+        editor: "see why below" pointed at a Why that named no change.
+        """
+        prev, now = self.previous, self.now
+        if (now.action in KEEPING and now.regimen is not None and prev.regimen is not None
+                and (prev.action in KEEPING or prev.action in STEPS_TO_REGIMEN)):
+            on = ("without magnesium" if now.regimen == NO_MAGNESIUM
+                  else f"on {now.regimen.words}")
+            return f"your latest nights are {on}, not on {prev.regimen.words}"
+        return "the reason is given under Why"
+
+    def _until(self) -> str:
+        """When to look again: a date before this analysis is said to have passed.
+
+        A plain-language editor: "look again on 2026-03-29" on 2026-12-06.
+        """
+        review = self.now.next_review
+        if review is None:
+            return ""
+        if review < self.now.analysed_on:
+            return (f"; the look-again date, {review.isoformat()}, has passed: log your nights "
+                    "since then and analyse again")
+        return (f" and change nothing until {review.isoformat()}" if self.holds
+                else f", and look again on {review.isoformat()}")
+
     def _advice_words(self, nothing_else: bool) -> str:
-        now, review = self.now, _iso(self.now.next_review)
+        now = self.now
         if not self.same_advice:
             over = self.previous.next_review
             why = ("" if over is None else " (the period is over)"
                    if over <= now.as_of + dt.timedelta(days=1) else
-                   f" (before the look-again date of {over.isoformat()}: see why below)")
+                   f" (before the look-again date of {over.isoformat()}: {self._early()})")
             return f"the advice changed: from {self.previous.step} to {now.step}{why}"
-        until = ("" if review is None else f" and change nothing until {review}" if self.holds
-                 else f", and look again on {review}")
         step = (f"keep taking {now.regimen.words}" if now.action in KEEPING
                 and now.regimen is not None and now.regimen.active else now.step)
-        return f"same advice{', nothing changed' * nothing_else}: {step}{until}"
+        return f"same advice{', nothing changed' * nothing_else}: {step}{self._until()}"
 
     def words(self) -> str:
         """The line the terminal prints near the top (the JSON's ``since_last.words``)."""

@@ -6,14 +6,16 @@ import argparse
 import datetime as dt
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.log_questions import FIELDS, NOT_ASKED, ask_night, last_regimen, prompt
+from model.cli.log_questions import FIELDS, NOT_ASKED, ask_night, prompt
 from model.cli.night_warnings import MORNING_FIELDS, warn_pot_form, warn_unusual, watch_night
 from model.cli.options import add_profile_options, as_typed, parse_date, undecoded
-from model.core.errors import Fault, InputError
+from model.core.errors import PACKAGE_DIR, Fault, InputError
 from model.core.input_files import not_regular
 from model.core.lock import exclusive
 
@@ -70,13 +72,12 @@ def _given(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the night, merge it, check, back up and write.
+    """Build the night, merge it, check, back up and write; warnings said as log's own.
 
     The night is merged and checked before the diary's lock is taken, so that a fault leaves
     no folder or lock file behind; it is merged again under the lock (another writer may have
     changed the diary meanwhile) and written.
     """
-    from model.data.merge import check_rows, read_rows
     from model.data.profile import load_profile
     from model.data.separators import decimal_comma, separator
 
@@ -84,16 +85,42 @@ def run(args: argparse.Namespace) -> int:
     if path.exists() and (kind := not_regular(path.stat().st_mode)):
         raise InputError([Fault(str(path), "", f"is not a regular file but {kind}: expected "
                                 "the diary's file, which mgsleep log writes back")])
-    profile = load_profile(args.profile, allow_unknown=args.allow_unknown) \
-        if args.profile else None     # its faults before anything is written
-    comma = path.exists() and decimal_comma(separator(path))
-    night = parse_date(args.date, "--date") if args.date else None
-    values = _given(args)
-    asked = not values and (args.interactive or sys.stdin.isatty())
-    if asked:
-        values = ask_night(prompt, night or now().date() - _ONE_DAY,
-                           last_regimen(read_rows(path) if path.exists() else None), comma)
-        night = parse_date(values.pop("date"), "date")
+    with said_by_log():
+        profile = load_profile(args.profile, allow_unknown=args.allow_unknown) \
+            if args.profile else None     # its faults before anything is written
+        comma = path.exists() and decimal_comma(separator(path))
+        night = parse_date(args.date, "--date") if args.date else None
+        values = _given(args)
+        asked = not values and (args.interactive or sys.stdin.isatty())
+        if asked:
+            values = _asked(path, night, comma)
+            night = parse_date(values.pop("date"), "date")
+        return _logged(path, night, values, args, profile, asked=asked, comma=comma)
+
+
+def _asked(path: Path, night: dt.date | None, comma: bool) -> dict[str, str]:
+    """The night's values, asked (:func:`~model.cli.log_questions.ask_night`) with ``date``.
+
+    The default form and dose are those a new night carries over
+    (:func:`~model.data.logged_night.carried_regimen`): the regimen of the night before the
+    one asked, by date, not the file's last row.
+    """
+    from model.data.logged_night import carried_regimen
+    from model.data.merge import read_rows
+
+    rows = read_rows(path) if path.exists() else None
+    today = now().date()
+    return ask_night(prompt, night or today - _ONE_DAY, today,
+                     lambda asked: carried_regimen(rows, asked), date_given=night is not None,
+                     comma=comma)
+
+
+def _logged(path: Path, night: dt.date | None, values: dict[str, str],
+            args: argparse.Namespace, profile: Profile | None, *, asked: bool,
+            comma: bool) -> int:
+    """Check the values, merge, check the diary, write under its lock, and warn."""
+    from model.data.merge import check_rows
+
     if not values:
         raise InputError([Fault("options", "", "expected at least one value (--sol, "
                                 "--quality, ...), or run it on a terminal to be asked")])
@@ -104,11 +131,37 @@ def run(args: argparse.Namespace) -> int:
         check_rows(first.rows, path, first.sources)
         check_small_dose(first.rows, night, values, args.small_dose, asked)
     with exclusive(path):   # read, merge and write with no other writer in between
-        written = _write_night(path, night, values, args.replace, carry=not asked, why=why)
+        written = _write_night(path, night, values, args.replace, asked=asked, why=why)
     watch_night(path, night, values, profile)
     if profile is not None:
         watch_pots(path, profile)
     return written
+
+
+@contextmanager
+def said_by_log() -> Iterator[None]:
+    """Print mgsleep's warnings as ``mgsleep log: warning: ...``, as other commands say theirs.
+
+    Log's warnings were Python's plain ``UserWarning``: the command line's formatter printed
+    "mgsleep: warning (UserWarning): night ... is tonight" (a plain-language editor's audit).
+    A warning of mgsleep's own classes, or a plain one issued in the package, is said as
+    ``plan``'s and ``unblind``'s are; a library's keeps its class. Only the formatter is
+    replaced: a caller recording warnings (a test, a notebook) still gets them all.
+    """
+    previous = warnings.formatwarning
+
+    def one_line(message: Warning | str, category: type[Warning], filename: str,
+                 lineno: int, line: str | None = None) -> str:
+        if category.__module__.split(".")[0] != "model" and not (
+                category is UserWarning and filename.startswith(PACKAGE_DIR)):
+            return previous(message, category, filename, lineno, line)
+        return f"mgsleep log: warning: {' '.join(str(message).split())}\n"
+
+    warnings.formatwarning = one_line
+    try:
+        yield
+    finally:
+        warnings.formatwarning = previous
 
 
 def watch_pots(path: Path, profile: Profile) -> None:
@@ -242,31 +295,6 @@ def check_small_dose(rows: pd.DataFrame, night: dt.date, values: dict[str, str],
                             "--small-dose; nothing written")])
 
 
-DOSE_CELLS: tuple[str, ...] = ("elemental_mg", "compound_mg", "split")
-"""The cells a night without magnesium (form none or placebo) sets to 0 when they hold more."""
-
-
-def without_magnesium(values: dict[str, str], row: pd.Series) -> dict[str, str]:
-    """``values`` for a night already in the diary, its dose cleared when the form is none.
-
-    ``--form none`` (or blank, or ``placebo``) on a night with a dose logged or planned
-    records that no magnesium was taken: its dose cells are set to 0 (a blank form cannot
-    replace one, so ``none`` is written for it). A dose given as well is kept, and refused
-    by the reader.
-    """
-    from model.core.forms import NONE, PLACEBO, canonical_form
-    from model.data.diary_rows import MISSING_WORDS
-    from model.data.logged_night import plain_number
-
-    form = values.get("form")
-    if form is None or canonical_form(form) not in (NONE, PLACEBO):
-        return values
-    held = [c for c in DOSE_CELLS if c not in values and c in row.index
-            and str(row[c]).strip().lower() not in MISSING_WORDS
-            and plain_number(str(row[c])) != "0"]
-    return values | {"form": form.strip() or NONE} | dict.fromkeys(held, "0")
-
-
 @dataclass(frozen=True)
 class MergedNight:
     """One night merged into the diary's rows, not written yet.
@@ -319,7 +347,7 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
     """
     import pandas as pd
 
-    from model.data.logged_night import CARRIED, carried_regimen, far_from_diary
+    from model.data.logged_night import CARRIED, carried_regimen, far_from_diary, without_magnesium
     from model.data.merge import Source, merge_rows, read_rows
     from model.data.row_order import file_order
 
@@ -367,6 +395,7 @@ def keeping_pot_code(values: dict[str, str], notes: str) -> dict[str, str]:
 def _replacing(values: dict[str, str], column: str) -> str:
     """What ``--replace`` does to a night's ``column``: correct it, or clear its dose."""
     from model.core.forms import NONE, PLACEBO, canonical_form
+    from model.data.logged_night import DOSE_CELLS
 
     form = canonical_form(values["form"]) if "form" in values else None
     if form not in (NONE, PLACEBO) or column not in ("form", *DOSE_CELLS):
@@ -376,20 +405,22 @@ def _replacing(values: dict[str, str], column: str) -> str:
 
 
 def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bool,
-                 carry: bool = False, why: str = "") -> int:
+                 asked: bool = False, why: str = "") -> int:
     """Merge one night into the diary at ``path`` and write it (the caller holds the lock).
 
-    ``carry``: as :func:`merged_night`; ``why``: how the night was chosen, said with it.
+    ``asked``: the values were asked, so none is carried over (:func:`merged_night`), and
+    tonight's sleep was asked only when the person said it is known: not warned of again.
+    ``why``: how the night was chosen, said with it.
     """
     from model.data.merge import write_diary
     from model.data.short_rows import padded_row_notes
 
-    done = merged_night(path, night, values, replace, carry)
+    done = merged_night(path, night, values, replace, carry=not asked)
     said = f" ({why})" if why else ""
     if not done.changed:
         print(f"{path}: night {night}{said} unchanged (it already has these values)")
         return 0
-    warn_unusual(night, values)
+    warn_unusual(night, {c: v for c, v in values.items() if not asked or c not in MORNING_FIELDS})
     warn_pot_form(night, values, done.rows)
     if done.far:
         warnings.warn(done.far, stacklevel=2)

@@ -77,10 +77,13 @@ def _zeroed(value: float, outcome: str, like: float | None = None) -> float:
 def change_words(outcome: str, mean: float, low: float, high: float) -> str:
     """A change in the diary direction in words, with its interval in brackets.
 
-    ``change_words("sol", -11, -18, -4)`` is ``falling asleep 11 min faster (4 to 18)``; GI
-    changes (a share of nights) are said per month: ``GI nights: +3 a month (+1 to
-    +5)``. A change said as zero has no direction: ``morning freshness: no change (0.3 lower
-    to 0.4 higher)``, ``GI nights: no change (-1.5 to +1.4 a month)``.
+    ``change_words("sol", -11, -18, -4)`` is ``falling asleep 11 min faster (4 to 18
+    faster)``: an interval on one side says its direction once, after both ends (``18 min
+    faster (1 to 41)`` beside ``(26 faster to 15 slower)`` read as a range of no direction: a
+    plain-language editor, /tmp/w46/D R2). GI changes (a share of nights) are said per month:
+    ``GI nights: +3 a month (+1 to +5)``. A change said as zero has no direction: ``morning
+    freshness: no change (0.3 lower to 0.4 higher)``, ``GI nights: no change (-1.5 to +1.4 a
+    month)``.
     """
     name, up, down, unit = WORDS[outcome]
     mean, low, high = (per_month(outcome, v) for v in (mean, low, high))
@@ -100,10 +103,10 @@ def change_words(outcome: str, mean: float, low: float, high: float) -> str:
         head = f"{number(mean, outcome)} {word} {name} {unit}"
     else:
         head = f"{name} {number(mean, outcome)} {unit} {word}"
-    if mean and (low >= 0 or high <= 0):    # the mean's one direction: magnitudes, smaller first
+    if mean and (low >= 0 or high <= 0):    # one side: magnitudes, smaller first, its word once
         ends = sorted((abs(low), abs(high)))
         return (f"{head} ({number(ends[0], outcome, wide)} to "
-                f"{number(ends[1], outcome, wide)})")
+                f"{number(ends[1], outcome, wide)} {up if high > 0 else down})")
     return f"{head} ({_signed(low, outcome, wide)} to {_signed(high, outcome, wide)})"
 
 

@@ -2,7 +2,8 @@
 
 ``mgsleep log`` (:mod:`model.cli.log`) adds one night to the rows of
 :func:`model.data.merge.read_rows` (text cells). A value is written as the diary writes
-numbers (:func:`plain_number`), or refused saying why (:func:`value_problem`). A new night
+numbers (:func:`plain_number`), or refused saying why (:func:`value_problem`); ``--form
+none`` on a night with a dose clears it (:func:`without_magnesium`). A new night
 logged without a form or dose takes the previous night's (:func:`carried_regimen`), as the
 interactive questions offer it: a blank form is a night without magnesium, and each
 morning's ``log --sol 20 --quality 4`` recorded a break from it without a word (an outside
@@ -20,9 +21,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from model.core.forms import FORMS, NONE, canonical_form
+from model.core.forms import FORMS, NONE, PLACEBO, canonical_form
 from model.core.regimen import Regimen
-from model.data.diary_rows import cell_problem, is_missing
+from model.data.diary_rows import MISSING_WORDS, cell_problem, is_missing
 from model.data.night_dates import as_date
 from model.data.separators import DECIMAL_COMMA, cell_number, thousands
 
@@ -79,6 +80,27 @@ def not_plain(text: str, comma: bool) -> str:
     """The fault of a value that is no plain decimal number."""
     return (f"expected a plain decimal number such as 12 or 12.5{' (or 12,5)' * comma}, got "
             f"{text!r}")
+
+
+DOSE_CELLS: tuple[str, ...] = ("elemental_mg", "compound_mg", "split")
+"""The cells a night without magnesium (form none or placebo) sets to 0 when they hold more."""
+
+
+def without_magnesium(values: dict[str, str], row: pd.Series) -> dict[str, str]:
+    """``values`` for a night already in the diary, its dose cleared when the form is none.
+
+    ``--form none`` (or blank, or ``placebo``) on a night with a dose logged or planned
+    records that no magnesium was taken: its dose cells are set to 0 (a blank form cannot
+    replace one, so ``none`` is written for it). A dose given as well is kept, and refused
+    by the reader.
+    """
+    form = values.get("form")
+    if form is None or canonical_form(form) not in (NONE, PLACEBO):
+        return values
+    held = [c for c in DOSE_CELLS if c not in values and c in row.index
+            and str(row[c]).strip().lower() not in MISSING_WORDS
+            and plain_number(str(row[c])) != "0"]
+    return values | {"form": form.strip() or NONE} | dict.fromkeys(held, "0")
 
 
 CARRIED: tuple[str, ...] = ("form", "elemental_mg", "compound_mg", "split")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from model.core.change_words import chance, change_words, step_words
+from model.core.change_words import chance, change_words, per_month, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
-from model.decision.gi_words import gentler_line
+from model.decision.gi_words import GI_RISK, gentler_line
 from model.decision.history import History, step_nights
 from model.decision.judged_nights import left_out_words, unwritten_words
 from model.decision.override_words import HARD_WEEK_LINE, harm_line, other_change_line
@@ -172,6 +172,13 @@ def _gain_words(a: Assessed, variable: str, unrecorded: frozenset[str]) -> str:
     return f"{said.removesuffix(')')}; {UNRECORDED_GAIN})"
 
 
+SCORES_GLOSS = ("Scores: expected utility = how much better a step is expected to make your "
+                "nights, in units of a change that matters (0 = as now); learning value = what "
+                "its nights would teach.")
+"""Said once, before the scores: "expected utility +0.00 (weighted MCIDs ...)" read as jargon
+(a plain-language editor's audit, /tmp/w46/D C1)."""
+
+
 def options_allowed(assessed: Sequence[Assessed]) -> int:
     """How many options P(best) is shared among: those allowed now that one may stay on.
 
@@ -194,7 +201,12 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     changes are each draw's own difference of predicted nightly means
     (:func:`model.decision.gains.shown_gains`), the effects' figures, not the utility's
     link-scale gains: those said "GI nights: -36 a month (-46 to -28)" beside the effects'
-    "+25 a month" (an outside audit, A F2).
+    "+25 a month" (an outside audit, A F2). The scores follow :data:`SCORES_GLOSS`; they leave
+    out P(best) when one option is allowed ("P(best) > 0.99 among the 1 option allowed now"
+    for a forced wait, a biostatistician's audit, /tmp/w46/E F6) and P(better than continuing)
+    for continuing itself (against itself it is meaningless, /tmp/w46/D C1); the GI limit is
+    in nights a month, as every GI change a person reads (it said "10 percentage points",
+    D C4).
     """
     learned = (f"learning value {a.learning_value:.2f} by the model's reckoning, which cannot "
                "price what a diary without nights off magnesium lacks (the step is a rule)"
@@ -206,16 +218,21 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
               if a.regimen == reference else
               f"Expected change from magnesium vs {reference.words}, its own at your typical "
               f"night ({s.interval:.0%} intervals): {gains}.")
+    chances = ([f"P(best) {chance(a.p_best)} among the {n_feasible} options allowed now"]
+               if n_feasible > 1 else [])
+    if a.action != "continue":
+        chances.append(f"P(better than continuing) {chance(a.p_better_than_continue)}")
+    scores = "; ".join([*chances, f"expected utility {a.expected_utility:+.2f} (magnesium's "
+                        "own effect, not expectation or drift)", learned,
+                        f"mean of the worst {s.cvar_alpha:.0%} of draws {a.cvar:+.2f}"])
+    limit = f"{per_month('gi', gi.limit):g}"
     return [
-        f"P(best) {chance(a.p_best)} among the {n_feasible} option{'s' * (n_feasible != 1)} "
-        f"allowed now; P(better than continuing) {chance(a.p_better_than_continue)}; expected "
-        f"utility {a.expected_utility:+.2f} (weighted MCIDs, 0 = as now; magnesium's own "
-        f"effect, not expectation or drift); {learned}; mean of the worst "
-        f"{s.cvar_alpha:.0%} of draws {a.cvar:+.2f}.",
+        SCORES_GLOSS,
+        scores[0].upper() + scores[1:] + ".",
         change,
-        f"P(GI constraint violated) {chance(a.p_constraint_violation)}: the chance that GI nights "
-        f"rise more than {gi.limit * 100:g} percentage points above your level without "
-        f"magnesium (allowed: {gi.epsilon:.2f}).",
+        f"{GI_RISK} {chance(a.p_constraint_violation)}: the chance that GI nights rise more "
+        f"than {limit} a month above your level without magnesium (allowed up to "
+        f"{gi.epsilon:.2f}).",
     ]
 
 
@@ -275,7 +292,11 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
     are beside the point, and leaving them out gathers such options on one line (above the
     ceiling, every switch of forms at the dose taken). Only a hard rule's line says "Not
     allowed"; an option waiting for its evaluation period or over the GI limit is "Not advised
-    now" (stopping magnesium was "Not allowed" after a blinded trial's last pot).
+    now" (stopping magnesium was "Not allowed" after a blinded trial's last pot). Each option
+    is named in the step words of the report's table (:func:`step_words`): "increase_dose
+    glycinate@350" stood where the table said "raise the dose to glycinate 350 mg" (a
+    plain-language editor's audit, /tmp/w46/D C1); "because" before the reasons, as a step's
+    words may hold a colon ("split the dose: citrate 300 mg in two intakes").
     """
     grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for a in assessed:
@@ -283,8 +304,8 @@ def blocked_lines(assessed: Sequence[Assessed]) -> list[str]:
                      if code in HARD_BLOCKS)
         if a.blocked_by:
             key = ("Not allowed", hard) if hard else ("Not advised now", a.blocked_by)
-            grouped.setdefault(key, []).append(option(a.action, a.regimen))
-    return [f"{label}: {', '.join(names)}: {'; '.join(why)}."
+            grouped.setdefault(key, []).append(step_words(a.action, a.regimen))
+    return [f"{label}: {', '.join(names)}, because {'; '.join(why)}."
             for (label, why), names in grouped.items()]
 
 

@@ -17,6 +17,12 @@ from model.decision.settings import DecisionSettings
 
 GENTLEST = f"If {GI_TROUBLE} go on"  # how the gentlest-step reason begins (gentler_line)
 
+GI_RISK = "P(over the GI limit)"
+"""The one name a person reads for P(GI constraint violated) (JSON keeps
+``p_constraint_violation``): the detail said "P(GI constraint violated)", the report's table
+"P(GI limit broken)" and its figure "the chance of breaking the GI limit", three names for one
+number (a plain-language editor's audit, /tmp/w46/D C3)."""
+
 SPLIT_ASSUMPTION = ("a figure that rests on the model's assumption that GI risk follows the "
                     "dose per intake")
 """What :func:`gentler_line` says of a split dose's GI figure: an assumption, no measurement."""
@@ -25,7 +31,7 @@ SPLIT_ASSUMPTION = ("a figure that rests on the model's assumption that GI risk 
 def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSettings) -> str:
     """During an acute GI problem: the gentlest allowed way to go on taking magnesium.
 
-    The open change that keeps magnesium with the lowest P(GI constraint violated), below
+    The open change that keeps magnesium with the lowest :data:`GI_RISK`, below
     continuing's (the mean GI gain breaks ties); else stop. Nothing when the advice already
     is that step: a switch whose mean gain was larger, but P(violation) 0.17 against 0.06 for
     continuing, was named "the gentlest step", and "stop" beside the advice to stop. Nothing
@@ -36,7 +42,9 @@ def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSett
     model's assumption (:data:`SPLIT_ASSUMPTION`): "about 14.7 fewer GI nights per 100" for a
     person who never split a dose read as a measurement (an outside audit, a general
     practitioner). A worse mean says "more GI nights", its interval on that scale: "about
-    -0.6 fewer GI nights per 100" stood in the advice (an outside audit).
+    -0.6 fewer GI nights per 100" stood in the advice (an outside audit). The figure is in
+    nights a month, as every GI change a person reads: "about 42.4 fewer GI nights per 100"
+    stood beside "GI nights: -12 a month" (a plain-language editor's audit, /tmp/w46/D C4).
     """
     now = assessed[0].p_constraint_violation
     moves = [a for a in assessed if a.feasible and a.action != "continue"
@@ -49,13 +57,16 @@ def gentler_line(chosen: Assessed, assessed: Sequence[Assessed], s: DecisionSett
         return ""
     keep = " and you keep taking magnesium" if best.regimen.active else ""
     assumed = f"; {SPLIT_ASSUMPTION}" if best.action == "split_dose" else ""
-    mean, low, high = (100 * best.gain["gi_rate"], 100 * best.gain_low["gi_rate"],
-                       100 * best.gain_high["gi_rate"])
-    fewer = round(mean, 1) >= 0          # worded by its sign: never "-0.6 fewer"
+    mean, low, high = (per_month("gi", g["gi_rate"])
+                       for g in (best.gain, best.gain_low, best.gain_high))
+    fewer = mean >= 0 or not float(number(mean, "gi"))  # by its sign: never "-0.6 fewer"
     word, low, high = ("fewer", low, high) if fewer else ("more", -high, -low)
+    wide = max(abs(low), abs(high))     # the interval's ends share one precision
+    ends = " to ".join(f"{'-' * (v < 0 and float(number(v, 'gi', wide)) > 0)}"
+                       f"{number(v, 'gi', wide)}" for v in (low, high))
     return (f"{GENTLEST}{keep}, the gentlest step open now is "
-            f"to {step_words(best.action, best.regimen)} (about {abs(mean):.1f} {word} GI "
-            f"nights per 100, {s.interval:.0%} interval {low:.1f} to {high:.1f}{assumed}).")
+            f"to {step_words(best.action, best.regimen)} (about {number(mean, 'gi')} {word} "
+            f"GI nights a month, {s.interval:.0%} interval {ends}{assumed}).")
 
 
 def same_form_gentler(chosen: Assessed, stay: Assessed, past: History,
@@ -68,7 +79,7 @@ def same_form_gentler(chosen: Assessed, stay: Assessed, past: History,
     nights = past.known_nights
     return (f"A gentler dose of the same form: after {nights} recorded "
             f"night{'s' * (nights != 1)} on {past.current.words}, its GI nights put the "
-            f"chance of too many above the limit (P(GI constraint violated) "
+            f"chance of too many above the limit ({GI_RISK} "
             f"{chance(stay.p_constraint_violation)}), too few nights to judge the form by; "
             f"{chosen.regimen.words} keeps within it (P {chance(chosen.p_constraint_violation)}), "
             f"so the form's trial goes on. Take it for {review_days(chosen.action, past, s)} "

@@ -16,10 +16,12 @@ from model.core.outcomes import scale_ends
 from model.core.regimen import Regimen
 from model.decision.compound_ceiling import CompoundDose
 from model.decision.explain import above, record_line
+from model.decision.gi_words import GI_RISK
 from model.decision.history import History
 from model.decision.other_magnesium import after_other
 from model.decision.period_words import period_nights
-from model.decision.refer_words import REFERRAL_LABEL, SEE_FIRST, no_more, not_again, stop_now
+from model.decision.refer_words import REFERRAL_LABEL, SEE_FIRST, not_again, stop_now, with_urgent
+from model.decision.refer_words import refer_reasons as refer_reasons  # decide's, as before
 from model.decision.settings import DecisionSettings
 from model.evidence.names import name_key
 from model.evidence.schema import Interaction
@@ -54,14 +56,20 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def safety_step(codes: Sequence[str], ceiling: str) -> str:
-    """What a ``refer`` says to do now, in one sentence: the headline's first, by its codes.
+def safety_step(codes: Sequence[str], ceiling: str, reasons: Sequence[str] = ()) -> str:
+    """What a ``refer`` says to do now: the headline's first line, by its codes.
 
     The words of :func:`refer_reasons` and :func:`hold_reasons` (those of the same codes),
     said of "your magnesium": the regimen is in the reasons under it. ``ceiling``: the dose a
-    rule lowers to ("250 mg a day, your daily ceiling"). A prescribed magnesium's answers are
-    :mod:`model.report.advice`'s. Loose stools under a medicine's hold call the clinician.
+    rule lowers to ("250 mg a day, your daily ceiling"); ``reasons``: the recommendation's,
+    whose urgent signs follow the step (:func:`~model.decision.refer_words.with_urgent`). A
+    prescribed magnesium's answers are :mod:`model.report.advice`'s. Loose stools under a
+    medicine's hold call the clinician.
     """
+    return with_urgent(_step(codes, ceiling), reasons)
+
+
+def _step(codes: Sequence[str], ceiling: str) -> str:
     medicine = "medicine_hold" in codes
     if "refer_stop" in codes:   # taken lately, or last night (:attr:`History.since_taken`)
         return f"{not_again() if 'off_lately' in codes else stop_now()}."
@@ -124,29 +132,6 @@ def missing_warnings(missing: Sequence[str]) -> list[str]:
     return [*([NO_PROFILE] if "profile" in missing else []),
             *([no_facts_warning(missing)] if "facts" in missing else []),
             *([ADULTS_ONLY] if "age" in missing else [])]
-
-
-def refer_reasons(referrals: Sequence[str], current: Regimen,
-                  holds: Sequence[str] = (), since: int = 0) -> list[str]:
-    """The reasons of a ``refer`` recommendation, one per contraindication.
-
-    While magnesium is taken, "stop now" comes first, or "do not restart" after ``since``
-    nights without it (:func:`~model.decision.refer_words.no_more`), and each rule follows
-    after :data:`REFERRAL_LABEL`; without it, each says to see a clinician before taking
-    magnesium. A ``holds`` rule (a medicine such as digoxin: "do not change magnesium without
-    your clinician") is said while magnesium is taken with what to do about it: the
-    contraindication comes first, and the clinician hears of the stop today.
-    """
-    if current.active:
-        step = "do not restart it" if since else "stop as said"
-        lead = [no_more(current, since)]
-        found = [f"{REFERRAL_LABEL}: {r}." for r in referrals] + [
-            f"{REFERRAL_LABEL}: {h}. The contraindication comes first: {step}, and tell your "
-            "clinician today that you have stopped (they may check your magnesium level)."
-            for h in holds]
-    else:
-        lead, found = [], [f"{SEE_FIRST}: {r}." for r in referrals]
-    return [*lead, *found, "No form or dose is suggested until a clinician has advised."]
 
 
 AFTER_REVIEW = "Only if magnesium is resumed (or started) after the clinician's review"
@@ -314,15 +299,26 @@ def excluded_block(form: str) -> str:
     return f"{form} is excluded in your profile"
 
 
-def waiting_block(past: History, s: DecisionSettings) -> str:
-    """The evaluation period of the current regimen is not over."""
+def waiting_block(past: History, s: DecisionSettings, returns: Sequence[Regimen] = (),
+                  safety: bool = False) -> str:
+    """The evaluation period of the current regimen is not over: what waits, and what not.
+
+    ``returns``: the regimens judged over a full period that a return to need not wait for it;
+    ``safety``: a step safety asks for need not either (:func:`model.decision.rules.blocks`).
+    A biostatistician (/tmp/w46/E F5) read "Start glycinate, 200 mg" beside "changes wait 2
+    more nights": the words now say which changes do not wait.
+    """
     more = s.min_nights - past.nights_on_current
-    return f"only {period_nights(past, s)}; changes wait {more} more night{'s' * (more != 1)}"
+    back = " or ".join(r.words for r in returns)
+    but = [*(["a step safety asks for"] * safety), *([f"a return to {back}, judged over a "
+           "full period already"] * bool(returns))]
+    return (f"only {period_nights(past, s)}; changes wait {more} more night{'s' * (more != 1)}"
+            + (f", but not {' or '.join(but)}" if but else ""))
 
 
 def gi_block(p_violation: float, epsilon: float) -> str:
     """A candidate breaks the GI chance constraint."""
-    return f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
+    return f"{GI_RISK} {above(p_violation, epsilon)} is above {epsilon:.2f}"
 
 
 NO_GI_RECORDS = ("no stool form or upset-stomach record on any magnesium night: each step's "
@@ -378,7 +374,7 @@ def usual_gi_note(past: History, s: DecisionSettings) -> str:
 
 def not_gentler_block(p_violation: float, now: float) -> str:
     """During loose stools, a step that keeps magnesium but is not gentler than continuing."""
-    return (f"during {GI_TROUBLE} only a gentler step is open: its P(GI constraint violated) "
+    return (f"during {GI_TROUBLE} only a gentler step is open: its {GI_RISK} "
             f"{chance(p_violation)} is not below continuing's {chance(now)}")
 
 
@@ -387,7 +383,7 @@ def return_block(current: Regimen, p_violation: float, epsilon: float) -> str:
 
     Or it gives loose stools now (the acute GI rule).
     """
-    why = (f"P(GI constraint violated) {above(p_violation, epsilon)} is above {epsilon:.2f}"
+    why = (f"{GI_RISK} {above(p_violation, epsilon)} is above {epsilon:.2f}"
            if p_violation > epsilon else f"it gives {GI_TROUBLE} now")
     return f"it returns to {current.words}, and for {current.words} {why}"
 
@@ -403,6 +399,10 @@ def is_acute_gi_warning(warning: str, regimen: Regimen) -> bool:
     return re.match(pattern, warning) is not None
 
 
+HOLD_GI_STEP = "call your clinician soon rather than changing magnesium yourself"
+"""What to do if loose stools go on under a medicine's hold (:func:`acute_gi_warning`)."""
+
+
 def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> str:
     """Recent GI nights on the current regimen (:func:`is_acute_gi_warning` tells it).
 
@@ -411,9 +411,8 @@ def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> 
     """
     recent = _acute_gi_start(past.recent_gi_nights, s.gi_window, past.taking)
     if hold:
-        return (recent + "call your clinician soon rather than changing magnesium yourself "
-                "(loose stools also lower magnesium and potassium, which matters with the "
-                "medicine named above)")
+        return (f"{recent}{HOLD_GI_STEP} (loose stools also lower magnesium and potassium, "
+                "which matters with the medicine named above)")
     return recent + "stop, or take the gentler step the advice names when it names one"
 
 

@@ -85,11 +85,12 @@ def ceiling_read(regimen: Regimen, compound: CompoundDose | None) -> float:
 
 def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
                  safety_exempt: bool, s: DecisionSettings,
-                 compound: CompoundDose | None = None) -> list[Block]:
+                 compound: CompoundDose | None, wait: str) -> list[Block]:
     """A hard rule or the evaluation period blocks a candidate: (code, reason) pairs.
 
     ``safety_exempt``: the candidate is a change safety asks for, open during the period;
-    ``compound``: the current dose as a compound's weight (:func:`ceiling_read`).
+    ``compound``: the current dose as a compound's weight (:func:`ceiling_read`); ``wait``:
+    the evaluation period's words (:func:`rule_words.waiting_block`), the same for each.
     """
     found = []
     regimen = candidate.regimen
@@ -103,7 +104,7 @@ def _rule_blocks(candidate: Candidate, rules: Screening, past: History,
                and not safety_exempt
                and not _returning(candidate, past, s))
     if waiting:
-        found.append(("waiting", rule_words.waiting_block(past, s)))
+        found.append(("waiting", wait))
     return found
 
 
@@ -157,15 +158,19 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
     gi_blocks = [gi_limits(k, c, float(p)) for k, (c, p) in enumerate(zip(candidates,
                                                                           p_violation,
                                                                           strict=True))]
-    unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s, compound)
-                      or gi_blocks[0])
+    unsafe_now = bool(_rule_blocks(candidates[0], rules, past, False, s, compound, "")
+                      or gi_blocks[0])      # continuing never waits: no words of the wait
     exempt = unsafe_now or acute
+    # what does not wait is said beside what does ("Start glycinate 200 mg" stood beside
+    # "changes wait 2 more nights": a biostatistician, /tmp/w46/E F5)
+    wait = rule_words.waiting_block(
+        past, s, tuple(c.regimen for c in candidates if _returning(c, past, s)), exempt or harm)
 
     def safety_move(c: Candidate, p: float) -> bool:
         gentler = c.action == "switch_form" and p < p_violation[0]
         return (exempt and (c.action in SAFETY_MOVES or gentler)) or (harm and c.action == "stop")
 
-    return [tuple(_rule_blocks(c, rules, past, safety_move(c, p), s, compound) + gi)
+    return [tuple(_rule_blocks(c, rules, past, safety_move(c, p), s, compound, wait) + gi)
             for c, p, gi in zip(candidates, p_violation, gi_blocks, strict=True)]
 
 

@@ -281,9 +281,16 @@ def other_change_near(diary: Diary, near: int = OTHER_CHANGE_NEAR) -> list[str]:
     return reasons
 
 
+SETTLE = ("your diary cannot yet tell magnesium's effect from expectation or chance: to "
+          "settle it, spend {need} or more nights without magnesium, writing every night, or "
+          "use a placebo: mgsleep plan --blind")
+"""The plain point and what to do, before the detail of :func:`_no_withdrawal` (a
+plain-language editor: an 85-word caution whose action, if any, came last)."""
+
+
 def _no_withdrawal(need: int, longest: int, chance: float | None, borderline: bool,
                    draws: Mapping[str, np.ndarray] | None) -> str:
-    """The reason a diary without a withdrawal gives.
+    """The reason a diary without a withdrawal gives: the point and the action, then the detail.
 
     ``need``: :func:`off_nights_needed`; ``longest``: the diary's most nights off after a run
     on magnesium, ``chance`` their :func:`p_long_enough`. A borderline gap (long enough at
@@ -291,10 +298,11 @@ def _no_withdrawal(need: int, longest: int, chance: float | None, borderline: bo
     with both numbers and its chance: the audit's 10 nights had turned a withdrawal and back
     on the outcomes alone (/tmp/w46/A F1).
     """
-    words = (f"no withdrawal ({need}+ nights off, with an outcome, after {MIN_ON_NIGHTS}+ on"
+    words = (f"{SETTLE.format(need=need)}. In detail: no withdrawal ({need}+ nights off, with "
+             f"an outcome, after {MIN_ON_NIGHTS}+ on"
              + (f"; {longest} is too few" if longest >= MIN_OFF_NIGHTS else "")
              + ": about half of magnesium's effect fades in that time) and fewer than "
-             f"{MIN_PLACEBO_NIGHTS} placebo nights: a change on magnesium, better or worse, "
+             f"{MIN_PLACEBO_NIGHTS} placebo nights, so a change on magnesium, better or worse, "
              "may be expectation or a patch of nights passing")
     if not borderline:
         return words

@@ -99,4 +99,4 @@ def _refer(recommendation: Recommendation) -> str:
     codes = recommendation.reason_codes
     if "prescribed" in codes:       # a prescribed magnesium: its prescriber decides
         return PRESCRIBED_REFER if "refer_hold" not in codes else PRESCRIBED_HOLD
-    return safety_step(codes, _ceiling(recommendation))
+    return safety_step(codes, _ceiling(recommendation), recommendation.reasons)

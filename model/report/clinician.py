@@ -34,12 +34,14 @@ from model.core.paths import diary_label
 from model.data.profile import Profile, pregnancy_named
 from model.decision import history, screen
 from model.decision.gi_words import GENTLEST, SPLIT_ASSUMPTION
+from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
 from model.decision.other_magnesium import after_other
 from model.decision.rule_words import LABEL_LABEL, REFERRAL_LABEL, after_review
 from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses
 from model.evidence.names import listed
 from model.evidence.schema import Safety
+from model.report.advice import what_to_do
 from model.report.clinician_tables import (
     OBSERVED_NOTE,
     effects_table,
@@ -49,11 +51,18 @@ from model.report.clinician_tables import (
     units_note,
 )
 from model.report.complaint_words import heading_topic, weights_line
+from model.report.diary_words import hard_week
 from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
-from model.report.headline import Headline, headline, sampler_name
+from model.report.headline import headline, sampler_name
 from model.report.page import page_head
 from model.report.whose import whose
+
+AS_TOLD = "(As worded for the patient: you, your = the patient.)"
+"""Before the headline's why, how sure and look-again, written to the patient: the page
+reports them as the patient read them, and says whom "you" names (a clinic's audit: the
+page spoke to the clinician as to the patient). The look-again date is named as every other
+output names it ("Next review" stood here alone)."""
 
 SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evidence for "
                "magnesium and sleep, and for anxiety, is of low to very low certainty.")
@@ -255,13 +264,35 @@ def _gentlest(result: Analysis) -> list[str]:
             for r in result.decision.recommendation.reasons if r.startswith(GENTLEST)]
 
 
-def _answer(said: Headline) -> str:
-    """What to do, without the rules for taking the dose and the cautions said after it.
+def _answer(result: Analysis) -> str:
+    """What to do, as the patient was told it, and the anxious week's prompt in the third person.
 
-    The safety screen lists each of them (:func:`_safety`); in bold above it too, a caution
-    of kidney function not known put the page on two.
+    Without the rules for taking the dose and the cautions the headline says with it: the
+    safety screen lists each of them (:func:`_safety`); in bold above it too, a caution of
+    kidney function not known put the page on two. The prompt to see a clinician after a week
+    of very high anxiety (:func:`~model.report.diary_words.hard_week`) is the patient's; a
+    clinic's audit found the page telling the clinician "talk to your clinician", so the page
+    reports that the patient was told (:func:`anxious_week`).
     """
-    return f'<p class="answer">{escape(said.what.removesuffix(said.dose_notes).strip())}</p>'
+    what = what_to_do(result.decision.recommendation)
+    return f'<p class="answer">{escape(what)}</p>' + "".join(
+        f"<p><strong>{escape(line)}</strong></p>" for line in anxious_week(result))
+
+
+def anxious_week(result: Analysis) -> list[str]:
+    """The anxious week's prompt as a clinician reads it: the nights, and what the patient was told.
+
+    Said exactly when the patient's output prompts them (its
+    :func:`~model.report.diary_words.hard_week` is not empty), from the same count.
+    """
+    nights = result.diary.nights
+    if not hard_week(nights):
+        return []
+    hard, recorded = very_anxious(nights)
+    return [f"Evening anxiety {HARD_ANXIETY} or more on {hard} of the last {HARD_WEEK[1]} "
+            f"nights ({recorded} with it recorded); the patient was advised to contact you "
+            "soon (magnesium is no treatment for severe anxiety or panic), and in a crisis "
+            "their local emergency number."]
 
 
 def _heading(profile: Profile) -> str:
@@ -328,8 +359,8 @@ def render_clinician(result: Analysis) -> str:
         f"recorded, {first} to {last} (analysed {result.as_of.isoformat()}). "
         f"{escape(SAFETY_LINE)}</p>"
         f"<p>{escape(weights_line(result.profile, result.weights()['gi']))}</p>"
-        f"<h2>Recommendation</h2>{_answer(said)}"
-        f"<p>Why: {escape(said.why)} How sure: {escape(said.sure)} Next review: "
+        f"<h2>Recommendation</h2>{_answer(result)}"
+        f"<p>{AS_TOLD} Why: {escape(said.why)} How sure: {escape(said.sure)} Look again: "
         f"{escape(said.review)}</p>"
         f'<p class="small">{escape(sensitivity_line(result))}</p>{caution}'
         f"<h2>Effects of the forms taken</h2><p class=\"small\">{escape(INTERVAL_NOTE)} "

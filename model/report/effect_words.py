@@ -1,6 +1,6 @@
 """Each effect of a dose taken, in words: the change, its verdict, the note above them.
 
-``falling asleep 11 min faster (4 to 18): works for you``, ``GI nights: +3 a month``; the
+``falling asleep 11 min faster (4 to 18 faster): works for you``, ``GI nights: +3 a month``; the
 headline (:mod:`model.report.headline`), the report and the clinician page say them alike.
 Intervals are 90 % and said once (:data:`INTERVAL_NOTE`).
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.verdicts import VerdictRule
 from model.core.change_words import WORDS, chance, change_words, number, per_month
-from model.core.outcomes import SLEEP_OUTCOMES, SPECS
+from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.data.weights import outcome_order
 from model.decision.gi_words import late_gi_note
 
@@ -47,15 +47,19 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
     ``works`` or ``harms`` says "probably" and both chances unless P(beyond the MCID) is at
     least 0.8 and the interval shown stays on its side of zero: reached by the direction
     alone (:func:`model.analysis.verdicts.verdict`), or with an interval reaching past zero,
-    it would claim more than the numbers beside it. An unsettled change names the direction
-    it probably goes with that direction's chance (:attr:`DiaryEffect.lean`). A change
+    it would claim more than the numbers beside it. An unsettled change that leans
+    (:attr:`DiaryEffect.lean`) opens with the direction it probably goes and that
+    direction's chance, then :data:`UNSETTLED` and why (:func:`_unsettled`): a reader skims
+    the first words, and "not settled yet" first read as reassurance on a harm (a
+    plain-language editor, /tmp/w46/D S3); the verdict itself is unchanged. A change
     smaller than the MCID whose interval stays on one side of zero "helps a little" (or is
     "a little worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min
     faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit). One
     whose interval straddles zero is "not shown to reach the 20 min that trials count as
     meaningful, either way": "no meaningful effect (smaller than the 20 min that matters)"
     for 5 min faster (15 faster to 2 slower), the nights 26 min without and 14 on it, read as
-    a finding that it did nothing (a sleep scientist's audit, /tmp/w45/A F5). An
+    a finding that it did nothing (a sleep scientist's audit, /tmp/w45/A F5). Both say the
+    MCID's share of the person's level where it means something (:func:`_mcid_share`). An
     outcome no night records is :data:`NOT_RECORDED_WORDS` alone: nothing to wait for. What
     the nights alone show follows in brackets where the scale settled the verdict
     (:func:`room_note`) or the nights point the other way (:func:`contrary_note`), and GI
@@ -70,16 +74,15 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
 
 def _verdict_words(effect: DiaryEffect, prescribed: bool) -> str:
     """The verdict of a recorded outcome in words (:func:`verdict_phrase`, without its notes)."""
-    said = _VERDICTS[effect.verdict]
-    mcid = f"{number(per_month(effect.outcome, effect.mcid), effect.outcome)} " \
-           f"{WORDS[effect.outcome][3]}"
+    said, mcid = _VERDICTS[effect.verdict], _mcid_words(effect)
     ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))
     if effect.verdict == "no_meaningful_effect" and (ends[0] > 0 or ends[1] < 0):
         small = (f"helps a little (P {chance(effect.p_benefit)} it helps)" if ends[0] > 0 else
                  f"a little worse (P {chance(1 - effect.p_benefit)} it is worse)")
-        return f"{small}, by less than the {mcid} that matters"
+        return f"{small}, by less than the {mcid} that matters{_mcid_share(effect)}"
     if effect.verdict == "no_meaningful_effect":   # a sleep scientist's audit, /tmp/w45/A F5
-        return f"not shown to reach the {mcid} that trials count as meaningful, either way"
+        return (f"not shown to reach the {mcid} that trials count as meaningful"
+                f"{_mcid_share(effect)}, either way")
     if effect.verdict in ("works", "harms"):
         works = effect.verdict == "works"
         beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid
@@ -88,19 +91,77 @@ def _verdict_words(effect: DiaryEffect, prescribed: bool) -> str:
         either = effect.p_benefit if works else 1 - effect.p_benefit
         return (f"probably {said} (P {chance(either)} {'it helps' if works else 'it is worse'}; "
                 f"P {chance(beyond)} by more than the {mcid} that matters)")
+    why = "; ".join(_unsettled(effect, prescribed))
+    if effect.lean:     # the lean first: a plain-language editor, /tmp/w46/D S3
+        lean = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
+        return f"probably {effect.lean} (P {chance(lean)}), {UNSETTLED}: {why}"
+    return said + (f": {why}" if why else "")
+
+
+UNSETTLED = "not yet a settled verdict"
+"""What follows the lean of an unsettled change, before why it is not a verdict."""
+
+
+def _unsettled(effect: DiaryEffect, prescribed: bool) -> list[str]:
+    """Why an unsettled verdict is not settled, and what would settle it.
+
+    Nights off or placebo nights it still needs (a prescribed magnesium's prescriber decides
+    those: :data:`PRESCRIBED_NOT_PAUSED`), the nights on it to tell (:func:`_nights_words`).
+    A change that leans (:attr:`DiaryEffect.lean`) always says why it is no verdict: too few
+    nights on it for one (:attr:`VerdictRule.min_nights`), else the chance it reaches the
+    MCID. "GI nights: +12 a month (+3 to +21): not settled yet: probably worse (P 0.99)" was
+    skimmed as reassurance beside advice to stop citrate for doing harm, 4 nights on it (a
+    plain-language editor, /tmp/w46/D S3).
+    """
     if prescribed and (effect.needs_placebo or effect.off_nights_needed is not None):
-        return f"{said}: {PRESCRIBED_NOT_PAUSED}"
+        return [PRESCRIBED_NOT_PAUSED]
     if effect.needs_placebo:
-        return f"{said}: placebo nights are needed to tell magnesium from expectation"
-    lean = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
-    extra = [f"probably {effect.lean} (P {chance(lean)})"] if effect.lean else []
-    if effect.nights_needed is not None:
-        extra.append(_nights_words(effect))
+        return ["placebo nights are needed to tell magnesium from expectation"]
+    why = []
     if effect.off_nights_needed is not None:
         n = effect.off_nights_needed
-        extra.append(f"needs {n} more written night{'s' * (n != 1)} without it to compare "
-                     "with")
-    return said + (": " + "; ".join(extra) if extra else "")
+        why.append(f"needs {n} more written night{'s' * (n != 1)} without it to compare with")
+    elif effect.lean and 0 < effect.nights < VerdictRule.min_nights:
+        why.append(f"only {effect.nights} written night{'s' * (effect.nights != 1)} on it, and "
+                   f"a verdict takes at least {VerdictRule.min_nights}")
+    elif effect.lean:
+        helps = effect.lean == "helps"
+        beyond = effect.p_beyond_mcid if helps else effect.p_harm_beyond_mcid
+        why.append(f"P {chance(beyond)} {'it helps' if helps else 'it is worse'} by more than "
+                   f"the {_mcid_words(effect)} that matters{_mcid_share(effect)}")
+    if effect.nights_needed is not None:
+        why.append(_nights_words(effect))
+    return why
+
+
+def _mcid_words(effect: DiaryEffect) -> str:
+    """The MCID in the diary's units: ``20 min``, ``1.5 a month`` (GI nights)."""
+    return _level(effect.outcome, effect.mcid)
+
+
+def _mcid_share(effect: DiaryEffect) -> str:
+    """`` (about 70 % of your 30 min without magnesium)``, or ``""`` where it says nothing.
+
+    A steady 25 % cut of a 30-minute sleep onset (about 7.5 min) can at best be "no
+    meaningful effect" against the 20 min MCID, read as "nothing" (a cross-checking
+    biostatistician, /tmp/w46/E F4): the MCID's share of the person's own level without
+    magnesium (:attr:`DiaryEffect.raw`) says how large a change it asks for. Said for the
+    outcomes counted from zero (minutes, awakenings), whose share of a level means something
+    (not the ratings), and not where the level is within the MCID of zero (:func:`room_note`
+    says so) or the share is under :data:`MCID_SHARE`.
+    """
+    raw, outcome = effect.raw, effect.outcome
+    if (raw is None or outcome not in SLEEP_OUTCOMES or outcome in ORDINAL
+            or SPECS[outcome].room(raw.without) < effect.mcid
+            or effect.mcid < MCID_SHARE * raw.without):
+        return ""
+    return (f" (about {round(effect.mcid / raw.without, 1) * 100:.0f} % of your "
+            f"{_level(outcome, raw.without)} without magnesium)")
+
+
+MCID_SHARE = 0.1
+"""The least share of a person's level an MCID is said as (:func:`_mcid_share`, to the nearest
+10 %): an MCID under it is a small change for them, and its share adds nothing."""
 
 
 def _named(outcome: str) -> str:

@@ -69,12 +69,13 @@ def untried_effects(result: Analysis) -> list[DiaryEffect]:
 
 
 def tried_html(effects: DiaryEffects, weights: Mapping[str, float],
-               prescribed: bool = False) -> str:
+               prescribed: bool = False, lead: str = "") -> str:
     """What the forms taken so far did, one list per dose taken, verdicts highlighted.
 
     The outcomes of each dose heaviest first by ``weights`` (:func:`tried_forms`);
     ``prescribed``: a prescribed treatment's effects ask for no nights off it
-    (:func:`~model.report.effect_words.verdict_phrase`).
+    (:func:`~model.report.effect_words.verdict_phrase`); ``lead``: the heading's, beside a
+    referral (:func:`~model.decision.refer_words.effects_lead`).
     """
     doses = tried_forms(effects, weights)
     blocks = []
@@ -86,7 +87,7 @@ def tried_html(effects: DiaryEffects, weights: Mapping[str, float],
         return ("<p>No magnesium nights yet: the advice rests on the published evidence. "
                 f"{escape(INTERVAL_NOTE)}</p>")
     lines = sum(len(own) for _, own in doses)
-    return (f"<h3>What magnesium did for you so far</h3><p>"
+    return (f"<h3>What magnesium did for you so far{escape(lead)}</h3><p>"
             f"{escape(INTERVAL_NOTE + chance_note(lines))}</p>" + "".join(blocks))
 
 

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.core.change_words import chance, outcome_name, step_words
+from model.core.change_words import chance, outcome_name, per_month, step_words
 from model.core.forms import NONE, PLACEBO
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
+from model.decision.gi_words import GI_RISK
 from model.report.effects_html import captioned
 from model.report.format import cell, escape, table
 from model.viz.canvas import INTERVAL
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 ACTIONS_CAPTION = ("The actions ranked by expected utility (dot), with the mean of their worst "
                    "10 % of draws (bar) and what their nights would teach (open circle); "
-                   "middle: the chance of breaking the GI limit; right: P(best), or why an "
+                   f"middle: {GI_RISK}; right: P(best), or why an "
                    "action is not allowed (named \"not allowed\", drawn light grey, dotted and "
                    "hatched).")
 TIMELINE_CAPTION = ("Your diary night by night (dots; line: 7-night mean; grey ticks above a "
@@ -209,14 +210,19 @@ def _means_table(means: pd.DataFrame) -> str:
     """The figure's numbers as a table: observed and predicted means per outcome and regimen.
 
     A column of the nights on another device (not in the observed mean) when there are any.
+    GI nights are in nights a month, as every GI figure a person reads: "GI nights (share of
+    nights) 0.75" stood beside "+12 a month" (a plain-language editor's audit, /tmp/w46/D C4).
     """
     other = ({"nights on another device (not in the mean)": means["other_device"]}
              if means["other_device"].any() else {})
+    monthly = {c: [per_month(o, v) for o, v in zip(means["outcome"], means[c], strict=True)]
+               for c in ("observed", "predicted", "low", "high")}
     frame = pd.DataFrame({
-        "outcome": [f"{outcome_name(o)} ({SPECS[o].unit})" for o in means["outcome"]],
+        "outcome": [f"{outcome_name(o)} ({'nights a month' if o == 'gi' else SPECS[o].unit})"
+                    for o in means["outcome"]],
         "regimen": [Regimen.from_label(r).words for r in means["regimen"]],
-        "nights recorded": means["nights"], "observed mean": means["observed"], **other,
-        "predicted mean at steady state": means["predicted"],
+        "nights recorded": means["nights"], "observed mean": monthly["observed"], **other,
+        "predicted mean at steady state": monthly["predicted"],
         "predicted, interval": [f"{cell(lo)} to {cell(hi)}"
-                                for lo, hi in zip(means["low"], means["high"], strict=True)]})
+                                for lo, hi in zip(monthly["low"], monthly["high"], strict=True)]})
     return captioned("Observed and predicted means per regimen", table(frame))

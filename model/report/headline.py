@@ -3,8 +3,8 @@
 Every sentence of it lives here: what to do, why (the outcome that drives the choice, or "to
 learn"), how sure, when to look again, what to write down each night, and the effect of each
 dose of a form taken so far in diary units with its verdict
-(:mod:`model.analysis.effects`), e.g. ``falling asleep 11 min faster (4 to 18): works for
-you`` and GI as ``GI nights: +3 a month``. Intervals are 90 % and said once
+(:mod:`model.analysis.effects`), e.g. ``falling asleep 11 min faster (4 to 18 faster): works
+for you`` and GI as ``GI nights: +3 a month``. Intervals are 90 % and said once
 (:data:`INTERVAL_NOTE`).
 
 >>> from model.report.headline import headline
@@ -18,18 +18,14 @@ from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffects
 from model.analysis.pipeline import weights_used
-from model.core.change_words import (
-    GI_TROUBLE,
-    chance,
-    change_words,
-    step_words,
-)
+from model.core.change_words import chance, change_words, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import Recommendation, history
 from model.decision.explain import best_waiting
 from model.decision.gi_words import for_the_gut
-from model.decision.plan_words import nights_off_words, tie_order_words
+from model.decision.plan_words import nights_off_words, tie_order_words, top_row
+from model.decision.refer_words import effects_lead
 from model.decision.room import ROOM_START
 from model.decision.rule_words import LABEL_LABEL
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
@@ -46,7 +42,7 @@ from model.report.effect_words import (
     tried_forms,
 )
 from model.report.evidence_words import first_why, main_evidence
-from model.report.gut_words import dose_notes, gi_limit_words
+from model.report.gut_words import acute_gi_why, dose_notes, gi_limit_words
 from model.report.how_sure import how_sure, prior_caveat
 from model.report.look_again import AFTER_LABEL, AFTER_REFERRAL, review_words, waiting_why
 from model.report.pathway_words import pathway_lines, pathways_intro, raise_checked
@@ -75,9 +71,9 @@ def sampler_name(fit: PersonalModel) -> str:
 class Headline:
     """The answer in a few plain lines (:func:`headline` builds it).
 
-    ``what`` ends with ``dose_notes``, the rules for taking the dose advised and the cautions
-    (:meth:`~model.decision.screening.Screening.with_dose`), which the clinician page sets
-    apart from the answer.
+    ``what`` ends with the rules for taking the dose advised and the cautions
+    (:func:`~model.report.gut_words.dose_notes`). ``tried_lead``: the effects' lead beside a
+    referral (for the clinician, :func:`~model.decision.refer_words.effects_lead`).
     """
 
     what: str
@@ -88,7 +84,7 @@ class Headline:
     tried: tuple[tuple[str, tuple[str, ...]], ...]
     caution: str = ""
     pathways: tuple[str, ...] = ()
-    dose_notes: str = ""
+    tried_lead: str = ""
 
     def lines(self) -> list[str]:
         """The headline as lines of text (the terminal's form)."""
@@ -97,7 +93,7 @@ class Headline:
         if self.pathways:
             out += [self.pathways[0], *(f"  {line}" for line in self.pathways[1:])]
         if self.tried:
-            out += ["", "What magnesium did for you so far. " + INTERVAL_NOTE
+            out += ["", f"What magnesium did for you so far{self.tried_lead}. " + INTERVAL_NOTE
                     + chance_note(sum(len(effects) for _, effects in self.tried))]
             for form, effects in self.tried:
                 out += [f"  {form}:", *(f"    {line}" for line in effects)]
@@ -320,8 +316,7 @@ def _chosen_why(result: Analysis) -> str:
                 "for one period at the same dose; then your own nights choose among them."
                 f"{_left_behind(result)}")
     if "learn" in codes:
-        return ("to learn: its nights are expected to teach more than they cost, though "
-                "another step looks slightly better on today's numbers.")
+        return _learn_why(result)
     if waiting := waiting_why(result):
         return waiting
     reason = _driver(result) or _current_best(result)
@@ -340,6 +335,29 @@ def _chosen_why(result: Analysis) -> str:
     return f"{reason}." if reason else "the best expected step."
 
 
+def _learn_why(result: Analysis) -> str:
+    """Why a step taken for what its nights teach: what they show, and the step ahead today.
+
+    "To learn: its nights are expected to teach more than they cost, though another step
+    looks slightly better on today's numbers" named neither the other step nor the cost (a
+    plain-language editor, /tmp/w46/D C8). The step ahead is the one the detail names
+    (:func:`~model.decision.plan_words.top_row`: the highest expected utility open now); its
+    lead is smaller than what the chosen step's nights are expected to teach
+    (:mod:`model.decision.learning`), so it is too little to act on before they are in.
+    """
+    rec, assessed = result.decision.recommendation, result.decision.assessments
+    ahead = assessed[top_row(assessed, True)]
+    if rec.regimen is None or not rec.regimen.active:
+        shows = ("nights without magnesium will show more clearly whether the magnesium you "
+                 "took helped you")
+    else:
+        more = "more " if rec.action == "continue" else ""
+        shows = f"{more}nights on {rec.regimen.words} will show more clearly whether it helps you"
+    return (f"to learn: {shows}; the step that looks better today, to "
+            f"{step_words(ahead.action, ahead.regimen)}, is ahead by too little to act on "
+            "before those nights are in.")
+
+
 def _tried(effects: DiaryEffects, weights: dict[str, float],
            prescribed: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((label, tuple(effect_line(e, prescribed) for e in own))
@@ -350,16 +368,34 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def acute_gi_why(rec: Recommendation, why: str) -> str:
-    """A step taken during loose stools says so first, then why it was the one chosen.
+def _safety_first(rec: Recommendation) -> bool:
+    """Whether the advice is a step that safety asks for, said before an anxious week's prompt.
 
-    Under the acute GI rule only gentler steps are open; the reason a step was chosen among
-    them (to learn, say) is not the reason a change is made at all.
+    A change, which a week of very high anxiety holds back unless a rule, harm or loose stools
+    ask for it (:data:`~model.decision.overrides.HELD_IN_A_HARD_WEEK`), not the person's own
+    trial plan; or a stop a rule asks for while more nights are collected.
     """
-    if "acute_gi" not in rec.reason_codes or set(rec.reason_codes) & BREACHES \
-            or rec.action in ("continue", "collect_more_data", "refer"):
-        return why
-    return f"{GI_TROUBLE} lately (see the warning): only gentler steps are open. {_capital(why)}"
+    codes = set(rec.reason_codes)
+    if rec.action in ("continue", "collect_more_data"):
+        return rec.action == "collect_more_data" and bool(codes & (BREACHES | {"acute_gi"}))
+    return "planned" not in codes
+
+
+def _what(result: Analysis) -> str:
+    """What to do, and a very anxious week's prompt (:func:`hard_week`).
+
+    Before advice that changes nothing; after a step safety asks for (:func:`_safety_first`),
+    as "Also: ...", without the words on judging a change, which the step is not made for:
+    "... call your local emergency number). A change started in such a week is hard to judge
+    ... Stop taking magnesium." could be read as a stop for the anxiety, not for the loose
+    stools citrate gave (a plain-language editor, /tmp/w46/D S1; a clinic's audit had put a
+    referral first).
+    """
+    rec, nights = result.decision.recommendation, result.diary.nights
+    if not _safety_first(rec):
+        return hard_week(nights) + what_to_do(rec)
+    also = hard_week(nights, judged=False).strip()
+    return f"{what_to_do(rec)} Also: {also[:1].lower()}{also[1:]}" if also else what_to_do(rec)
 
 
 def headline(result: Analysis) -> Headline:
@@ -388,15 +424,12 @@ def headline(result: Analysis) -> Headline:
     review = (review_words(rec.next_review, result.as_of) if rec.action != "refer"
               else AFTER_LABEL if "other_unread" in rec.reason_codes else AFTER_REFERRAL)
     notes = dose_notes(rules, rec, _taken(result))
-    # a safety rule's answer comes first (an anxious week's prompt after: a clinic's audit)
-    what = (f"{what_to_do(rec)} {hard_week(result.diary.nights, judged=False)}".rstrip()
-            if rec.action == "refer" else hard_week(result.diary.nights) + what_to_do(rec))
-    return Headline(what + notes,
+    return Headline(_what(result) + notes,
                     _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),
                     _capital(how_sure(rec)) + prior_caveat(rec, result.sensitivity), review,
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
-                    tried, caution, paths, notes.strip())
+                    tried, caution, paths, effects_lead(rec.reason_codes))
 
 
 def _taken(result: Analysis) -> Regimen | None:

@@ -103,7 +103,8 @@ def _summary(result: Analysis) -> str:
             f'<dl class="headline">{facts}</dl>{cautions}'
             + _pathways(said.pathways)
             + (tried_html(result.effects, result.profile.outcome_weights(),
-                          held_as_prescribed(result.decision.recommendation.reason_codes))
+                          held_as_prescribed(result.decision.recommendation.reason_codes),
+                          said.tried_lead)
                if result.fit.diagnostics_.ok else "")
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>From {result.diary.n_recorded} recorded nights "
@@ -127,9 +128,13 @@ def _recommendation(result: Analysis) -> str:
         body += "<h3>Warnings</h3>" + bullets(rec.warnings, "warning")
     body += _gains(result)
     scores = rec.scores
-    estimated: dict[str, float | str] = {       # P(best) is among the options allowed
-        "options allowed": result.decision.options_allowed or 0,
-        "p_best": rec.p_best, "p_better_than_continue": scores.p_better_than_continue,
+    allowed = result.decision.options_allowed or 0
+    # P(best) among one option, P(better than now) of staying: no information, a dash (as in
+    # the detail: /tmp/w46/E F6, /tmp/w46/D C1)
+    estimated: dict[str, float | str | None] = {     # P(best) is among the options allowed
+        "options allowed": allowed, "p_best": rec.p_best if allowed > 1 else None,
+        "p_better_than_continue": (None if rec.action in ("continue", "collect_more_data")
+                                   else scores.p_better_than_continue),
         "expected_utility": scores.expected_utility, "learning_value": scores.learning_value,
         "p_constraint_violation": rec.p_constraint_violation}
     if not scores.from_posterior:    # a rule's advice: its 0s are placeholders, not estimates
@@ -142,7 +147,7 @@ def _recommendation(result: Analysis) -> str:
                                      BY_DESIGN_CELL if "by_design" in rec.reason_codes
                                      else rec.commit],
                           "reason codes": [", ".join(rec.reason_codes)],
-                          "next review": [f"after {waits}" if waits
+                          "look again": [f"after {waits}" if waits
                                           else rec.next_review.isoformat()]})
     return body + captioned("The recommendation's scores", table(facts, {"commit": "settled"}))
 

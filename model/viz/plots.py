@@ -32,6 +32,7 @@ from model.core.outcomes import OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.core.special import normal_quantile
 from model.decision import ActionAssessment, Decision
+from model.decision.gi_words import GI_RISK
 from model.likelihood.prior import PersonalPrior
 from model.viz.canvas import FORM_COLOURS, INTERVAL, MARKERS, figure, grid
 from model.viz.checks import other_device, reference_levels, regimen_means
@@ -337,12 +338,12 @@ def plot_actions(decision: Decision, *, epsilon: float | None = None) -> Figure:
                                         "the mean of the worst 10 %)", 70))
     utility_ax.set_ylabel("action (* = recommended; the reasons say why)")
     utility_ax.set_title("Actions by expected utility (light grey: not allowed now)")
-    gi_ax.set_xlabel("P(violated)")
+    gi_ax.set_xlabel(GI_RISK)
     if epsilon is not None:            # said under the axis, where no bar lies under it
         gi_ax.axvline(epsilon, color="#d62728", lw=1.2, ls="--")
-        gi_ax.set_xlabel(f"P(violated)\ndashed: allowed ({epsilon:.2f})")
+        gi_ax.set_xlabel(f"{GI_RISK}\ndashed: allowed ({epsilon:.2f})")
     gi_ax.set_xlim(0.0, 1.0)
-    gi_ax.set_title("GI chance constraint")
+    gi_ax.set_title("GI limit")
     note_ax.axis("off")
     note_ax.set_title("status")
     return fig
