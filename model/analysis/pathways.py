@@ -144,17 +144,16 @@ def step_of(decision: Decision) -> Step:
 
 
 def runner_up(decision: Decision) -> Step | None:
-    """The runner-up of a decision coded ``close_call``, or None.
+    """The runner-up of a decision coded ``close_call`` (:attr:`Decision.runner_up`), or None.
 
-    The feasible alternative worth most (expected utility plus learning value), as
-    :func:`model.decision.choice.close_call` names it: the decision found it within the
-    Monte Carlo error of its step (its one definition), and says so only in a warning's words.
+    The decision found it within the Monte Carlo error of its step
+    (:func:`model.decision.choice.close_call`, its one definition), and says so only in a
+    warning's words.
     """
-    behind = decision.behind
-    others = [a for i, a in enumerate(decision.assessments) if a.feasible and i != behind]
-    if "close_call" not in decision.recommendation.reason_codes or not others:
+    index = decision.runner_up
+    if "close_call" not in decision.recommendation.reason_codes or index is None:
         return None
-    best = max(others, key=lambda a: a.expected_utility + a.learning_value)
+    best = decision.assessments[index]
     return Step(best.action, best.regimen, best.reason_codes)
 
 

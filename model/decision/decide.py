@@ -203,7 +203,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
                teaches=chosen.learning_value >= TO_LEARN))
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode,
-                    ev.p_harm)
+                    ev.p_harm, None if runner is None else order.index(runner))
 
 
 def _refer(rules: Screening, past: History, review: dt.date, s: DecisionSettings,

@@ -298,6 +298,9 @@ class Decision:
         magnesium as the nights show it: :func:`model.decision.utility.harm_probability`),
         its own utility before the cost of a change (0 without magnesium taken, or without
         a posterior); from ``DecisionSettings.harm_stop_p`` it is stopped (reason code ``harm``).
+    runner_up : int or None
+        Index in ``assessments`` of the runner-up the Monte Carlo error could rank first
+        (:func:`model.decision.choice.close_call`; reason code ``close_call``), or None.
 
     """
 
@@ -306,6 +309,7 @@ class Decision:
     chosen: int | None = None
     mode: Mode = "expected_utility"
     p_harm: float = 0.0
+    runner_up: int | None = None
 
     def __repr__(self) -> str:
         return (f"Decision({self.recommendation!r}, {len(self.assessments)} actions assessed; "
