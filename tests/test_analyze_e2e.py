@@ -26,13 +26,13 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 19
+    assert payload["schema_version"] == 20
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
                             "plan_ahead", "priors", "warnings",
                             "prior_sensitivity_skipped", "p_harm",
-                            "provenance", "complaint", "weights", "fading"}
+                            "provenance", "complaint", "weights", "fading", "devices"}
     # schema_version 3's on; provenance 13; complaint and weights 17; fading 18
     assert payload["plan_ahead"] is None               # no nights planned after the last
     assert payload["priors"]["bundled"] is True
@@ -83,7 +83,7 @@ def test_egfr_25_is_referred_through_the_command(tmp_path, capsys):
     assert main(["analyze", str(diary), "--profile", str(profile), "--json", str(out),
                  "--clinician", str(tmp_path / "clinician.html"),
                  "--report", str(tmp_path / "report.html"),
-                 "--draws", "300", "--chains", "2", "--seed", "1"]) == 0
+                 "--draws", "600", "--chains", "2", "--seed", "1"]) == 0
     clinician = (tmp_path / "clinician.html").read_text(encoding="utf-8")
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     # the diary ends on magnesium: stop now, not "before taking"
@@ -128,7 +128,7 @@ def test_no_sensitivity_refits_while_the_period_holds_the_step(tmp_path, capsys)
         (Regimen(NONE), 14), (Regimen("glycinate", 200), 3))))
     diary, out = tmp_path / "diary.csv", tmp_path / "result.json"
     simulate_diary(persona, 17, seed=4).to_csv(diary, index=False)
-    assert main(["analyze", str(diary), "--json", str(out), "--draws", "300", "--chains", "2",
+    assert main(["analyze", str(diary), "--json", str(out), "--draws", "600", "--chains", "2",
                  "--seed", "1"]) == 0
     payload = json.loads(out.read_text())
     rec = payload["recommendation"]
@@ -221,7 +221,7 @@ def test_the_pdf_is_written_with_the_other_outputs_or_none_is(tmp_path, monkeypa
     json_out, pdf = tmp_path / "result.json", tmp_path / "summary.pdf"
     argv = ["analyze", str(diary), "--json", str(json_out), "--pdf", str(pdf),
             "--report", str(tmp_path / "report.html"), "--cache", str(tmp_path / "cache"),
-            "--draws", "300", "--chains", "2", "--seed", "1", "--as-of", "2026-01-21"]
+            "--draws", "600", "--chains", "2", "--seed", "1", "--as-of", "2026-01-21"]
 
     def broken(page):
         raise RuntimeError("the printer caught fire")

@@ -78,12 +78,12 @@ def test_a_dose_to_lower_gives_its_ceiling_as_a_number(priors):
     pregnant = decide(POSTERIOR, priors=priors, profile=Profile(pregnant=True),
                       diary=on("glycinate", 300), as_of=AS_OF).recommendation
     assert pregnant.to_dict()["max_mg_now"] == 250
-    assert what_to_do(pregnant) == ("Lower your magnesium now to 250 mg a day, your daily "
+    assert what_to_do(pregnant) == ("From tonight, take no more than 250 mg a day, your daily "
                                     "ceiling, and see your clinician before any other change.")
     failed = decide(POSTERIOR, priors=priors, profile=Profile(age=40), diary=on("citrate", 500),
                     as_of=AS_OF, diagnostics_ok=False).recommendation
     assert failed.to_dict()["max_mg_now"] == 350
-    assert what_to_do(failed) == ("Lower your magnesium now to 350 mg a day, your daily "
+    assert what_to_do(failed) == ("From tonight, take no more than 350 mg a day, your daily "
                                   "ceiling, then record more nights.")
     digoxin = decide(POSTERIOR, priors=priors, diary=on("glycinate", 300), as_of=AS_OF,
                      profile=Profile(medications=["digoxin"], max_elemental_mg=200))

@@ -176,7 +176,7 @@ def test_pregnancy_holds_within_its_own_ceiling_and_lets_a_dose_be_lowered(prior
     assert high.reasons[0] == ("Lower citrate 350 mg to at most 250 mg/day now, your ceiling, and "
                                "see your clinician before any other change.")
     # an audit of the reports: the headline said only "See your clinician before any change"
-    assert what_to_do(high).startswith("Lower your magnesium now to 250 mg a day, your daily "
+    assert what_to_do(high).startswith("From tonight, take no more than 250 mg a day, your daily "
                                        "ceiling")
     loose = [w for w in high.warnings if "if they go on" in w]
     assert len(loose) == 1 and "medicine named above" not in loose[0] and "stop" in loose[0]
@@ -273,7 +273,7 @@ def test_an_excluded_form_is_never_offered(priors):
 
 def test_a_current_regimen_above_the_ceiling_must_come_down(priors):
     decision = decide(FakePosterior(n_draws=1000), priors=priors, as_of=AS_OF,
-                      diary=on("citrate", 500, nights=3))
+                      diary=on("oxide", 600, nights=3))  # 362 mg as its compound too
     rec = decision.recommendation
     assert rec.action in {"decrease_dose", "stop"}
     assert rec.regimen.elemental_mg <= 350
@@ -288,7 +288,7 @@ def test_a_current_regimen_above_the_ceiling_must_come_down(priors):
     # why the current regimen is not kept comes first, in words and as a code; the headline
     # names the step taken (not the failed fit's "lower ... then record more nights")
     assert rec.reason_codes[-1] == "current_above_ceiling"
-    assert rec.reasons[0] == ("Your current citrate 500 mg is above your ceiling of 350 mg/day, "
+    assert rec.reasons[0] == ("Your current oxide 600 mg is above your ceiling of 350 mg/day, "
                               "so it is not kept: the dose must come down to at most 350 mg a "
                               "day, or stop.")
     assert "record more nights" not in what_to_do(rec)
@@ -338,7 +338,7 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
 
 @pytest.mark.parametrize(("diary", "profile", "code", "words", "headline"), [
     (on("citrate", 500), Profile(), "current_above_ceiling",
-     "Lower citrate 500 mg to at most 350 mg/day", "Lower your magnesium now to 350 mg a day"),
+     "Lower citrate 500 mg to at most 350 mg/day", "From tonight, take no more than 350 mg a day"),
     (on("glycinate", 200), Profile(excluded_forms=("glycinate",)), "current_excluded",
      "Stop glycinate 200 mg: your profile excludes glycinate", "Stop your current magnesium"),
     # a safety audit: "Keep your current routine" beside "4 GI nights in the last 7 ...: stop"
@@ -348,7 +348,7 @@ def test_failed_diagnostics_give_no_dosing_advice(priors):
     (on("citrate", 500, gi=4), Profile(), ("current_above_ceiling", "acute_gi"),
      "Lower citrate 500 mg to at most 350 mg/day, your ceiling, whatever the model says, and "
      "stop it if loose stools or stomach upset go on",
-     "Lower your magnesium now to 350 mg a day"),
+     "From tonight, take no more than 350 mg a day"),
 ])
 def test_a_failed_fit_never_says_keep_a_regimen_the_hard_rules_forbid(priors, diary, profile,
                                                                        code, words, headline):
@@ -367,13 +367,16 @@ def test_the_headline_of_a_referral_says_stop_while_magnesium_is_taken(priors):
     taking = decide(never_called, priors=priors, diary=on("glycinate", 200), profile=kidney,
                     as_of=AS_OF).recommendation
     assert taking.reason_codes == ("refer", "refer_stop")
-    assert what_to_do(taking) == "Stop taking magnesium now and see a clinician."
+    assert what_to_do(taking) == ("Stop taking magnesium now and see a clinician. Seek urgent "
+                                  "care for severe weakness, a very slow or irregular heartbeat, "
+                                  "trouble breathing, confusion or fainting (signs of too much "
+                                  "magnesium).")     # the kidney rule's own urgent signs
     assert taking.reasons[0].startswith("Stop taking magnesium now (you are taking glycinate")
     assert taking.reasons[1].startswith("Reason to see a clinician: your eGFR 20 (below 30): "
                                         "kidney disease (an eGFR")   # the person's own number
     assert not any("before taking magnesium" in r for r in taking.reasons)
     naive = decide(never_called, priors=priors, profile=kidney, as_of=AS_OF).recommendation
-    assert what_to_do(naive) == "See a clinician before taking magnesium."
+    assert what_to_do(naive).startswith("See a clinician before taking magnesium. Seek urgent")
     assert naive.reasons[0].startswith("See a clinician before taking magnesium: your eGFR 20 "
                                        "(below 30): kidney disease (an eGFR")
     # a rule that refers is not always a contraindication: pregnancy asks for a clinician's dose

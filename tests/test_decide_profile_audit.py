@@ -20,6 +20,7 @@ from model.core.errors import InputError
 from model.core.regimen import Regimen
 from model.data.profile import Profile, ProfileWarning, checked_profile
 from model.decision import History, decide
+from model.decision.refer_words import with_urgent
 from model.decision.rule_words import (
     BEFORE_AGAIN,
     BEFORE_ANY_CHANGE,
@@ -110,10 +111,10 @@ def test_analyze_warns_of_an_accepted_unknown_medicine_once(priors):
 
 def test_the_headline_of_a_referral_is_the_reasons_own_words(priors):
     taking = advice(priors, Profile(egfr=20), on("taurate", 200))
-    assert what_to_do(taking) == f"{stop_now()}."
+    assert what_to_do(taking) == with_urgent(f"{stop_now()}.", taking.reasons)
     assert taking.reasons[0] == f"{stop_now(taking='taurate 200 mg')}."
     naive = advice(priors, Profile(egfr=20))
-    assert what_to_do(naive) == f"{SEE_FIRST}."
+    assert what_to_do(naive) == with_urgent(f"{SEE_FIRST}.", naive.reasons)
     assert naive.reasons[0].startswith(f"{SEE_FIRST}: ")
 
 

@@ -4,7 +4,8 @@ A year of self-reported sleep-onset latency (rounded to 5 min) then a ring's est
 the true latency) was read as one scale: the drop was credited to what was taken after the
 swap, and the advice changed without a word. The diary's ``device`` column names each night's
 source; the personal model fits a level shift of latency and awakenings (what a tracker
-measures; not the ratings) for the nights of any source but the first (``b_device``); an
+measures; not the ratings) for the nights of each source but the reference, the tracker with
+the most nights (``b_device``; :mod:`tests.test_device_sources` tests one per source); an
 import names the tracker on the nights it fills and warns when a column's other nights came
 from another source.
 
@@ -25,7 +26,7 @@ from model.core.errors import DiaryError
 from model.core.forms import FORMS
 from model.core.outcomes import SLEEP_OUTCOMES
 from model.core.regimen import Regimen
-from model.data.devices import device_indicator
+from model.data.devices import device_columns, device_design, device_indicator
 from model.data.diary import read_diary
 from model.evidence.priorset import load_priors
 from model.personal.data import diary_data, diary_size
@@ -83,7 +84,8 @@ def test_device_cells_are_read_as_named_sources_and_a_blank_is_a_source_of_its_o
     nights = read_diary(table).nights
     assert nights["device"].iloc[[0, 10, 20, 30]].tolist() == ["self-report", "", "oura",
                                                                "self-report"]
-    np.testing.assert_array_equal(device_indicator(nights), [0] * 10 + [1] * 20 + [0] * 10)
+    # the reference is the tracker (oura), not the first night's hand-written source
+    np.testing.assert_array_equal(device_indicator(nights), [1] * 20 + [0] * 10 + [1] * 10)
     without = read_diary(table.drop(columns="device")).nights
     assert not device_indicator(without).any()
 
@@ -102,15 +104,16 @@ def test_a_bad_device_names_the_file_row_and_column(tmp_path, cell, said):
     assert said in str(error.value) and repr(cell) in str(error.value)
 
 
-def test_more_than_two_sources_are_named_as_pooled_into_one_shift():
+def test_three_sources_have_a_shift_each_and_no_warning():
+    """Three sources were two shifts, two of them pooled as one (with a warning): now each
+    but the reference (the tracker with the most nights) has its own."""
     table = swap_diary(0, ring=True, device=True).iloc[:100].copy()
     table.loc[90:, "device"] = "fitbit"
-    warned = [w for w in read_diary(table).warnings if "column device" in w]
-    assert len(warned) == 1
-    assert "3 sources (self-report first, then oura, fitbit)" in warned[0]
-    assert "oura, fitbit are pooled as one shift" in warned[0]
-    two = read_diary(swap_diary(0, ring=True, device=True).iloc[:100]).warnings
-    assert not [w for w in two if "column device" in w]
+    diary = read_diary(table)
+    assert not [w for w in diary.warnings if "column device" in w]
+    design = device_design(diary.nights)
+    assert device_columns(diary.nights) == [("self-report",), ("fitbit",)]   # oura: reference
+    assert design[:75, 0].all() and design[90:, 1].all() and not design[75:90].any()
 
 
 def test_one_source_or_none_gives_the_graph_the_data_it_had():
@@ -145,15 +148,14 @@ def test_the_quick_fit_with_the_column_is_near_the_fit_without_a_swap():
     assert np.mean(errors["column"]) < np.mean(errors["swap"]) / 3
 
 
-def test_predictions_are_on_the_first_sources_scale_and_ratings_do_not_shift():
-    """A ring reads latency at 0.6 x: predicted on its scale, a log-ratio benefit was fewer
-    ring minutes against an MCID in the minutes first recorded (P(better than continuing)
-    0.56 against 0.61 on a 730-night diary). Ratings are the person's own: with a shift of
-    their own, the swap moved anxiety by +0.98."""
-    diary = read_diary(swap_diary(2, ring=True, device=True))   # the diary ends on oura
+def test_predictions_are_on_the_reference_scale_and_ratings_do_not_shift():
+    """Predictions are on one scale, the reference's (the ring, the tracker with the most
+    nights), whatever measured the last night: no shift enters them. Ratings are the
+    person's own: with a shift of their own, the swap moved anxiety by +0.98."""
+    diary = read_diary(swap_diary(2, ring=True, device=True))   # 75 self-report, 179 oura
     model = QuickModel(random_seed=1, draws=500).fit(diary)
     draws = model._draws
-    assert np.mean(draws["b_device"][:, 0]) < -0.2           # the ring's lower minutes
+    assert np.mean(draws["b_device"][:, 0, 0]) > 0.2        # more minutes than the ring
     unshifted = {k: v for k, v in draws.items() if "device" not in k}   # no shift anywhere
     regimen = [Regimen("glycinate", 200)]
     now, first = (predict_from_draws(d, regimen, model.priors_)["sol_min"].to_numpy()
@@ -162,7 +164,7 @@ def test_predictions_are_on_the_first_sources_scale_and_ratings_do_not_shift():
     data = diary_data(diary, model.priors_, 0.0, *diary_size(diary, model.priors_))
     measured = [SLEEP_OUTCOMES.index(o) for o in ("sol", "awakenings")]
     rated = [k for k in range(len(SLEEP_OUTCOMES)) if k not in measured]
-    assert data["device"][:, measured].any() and not data["device"][:, rated].any()
+    assert data["device"][..., measured].any() and not data["device"][..., rated].any()
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +185,8 @@ def test_the_fit_with_the_column_is_near_the_fit_without_a_swap(nuts_fits):
     off_by_swap = abs(effect["swap"] - effect["none"])
     off_with_column = abs(effect["column"] - effect["none"])
     assert off_by_swap > 0.1 and off_with_column < off_by_swap / 3, effect
-    shift = nuts_fits["column"].draws_of("b_device")[:, 0]
-    assert -0.7 < shift.mean() < -0.3                # log1p(0.6 x 25) - log1p(25) = -0.49
+    shift = nuts_fits["column"].draws_of("b_device")[:, 0, 0]   # self-report from the ring
+    assert 0.3 < shift.mean() < 0.7                  # log1p(25) - log1p(0.6 x 25) = 0.49
 
 
 @pytest.mark.fit
@@ -192,7 +194,8 @@ def test_without_a_device_change_the_shift_keeps_its_prior(nuts_fits):
     shift = nuts_fits["none"].draws_of("b_device")
     sd = nuts_fits["none"].graph_data(nuts_fits["none"].diary_)["device_sd"]
     assert np.all(np.abs(shift.mean(axis=0)) < 0.15 * sd)
-    np.testing.assert_allclose(shift.std(axis=0), sd, rtol=0.15)
+    np.testing.assert_allclose(shift.std(axis=0), np.broadcast_to(sd, shift.shape[1:]),
+                               rtol=0.15)                   # every source's shift
 
 
 @pytest.mark.fit
@@ -251,11 +254,11 @@ def test_an_import_names_the_tracker_and_warns_of_the_earlier_source(tmp_path, c
     assert ("warning: sol_min: the nights from 2025-03-17 are oura's estimate, and 75 other "
             "night(s) of the diary (2025-01-01 to 2025-03-16) came from another source "
             "(unnamed: device blank)") in printed
-    assert "the model fits a level shift of sol_min for the nights of a source" in printed
+    assert "the model fits a level shift of sol_min for each source" in printed
     nights = read_diary(diary).nights
     assert set(nights["device"].iloc[:SWAP_AT]) == {""}
     assert set(nights["device"].iloc[SWAP_AT:]) == {"oura"}
-    assert device_indicator(nights).sum() == len(table) - SWAP_AT
+    assert device_indicator(nights).sum() == SWAP_AT          # the ring is the reference
 
 
 def test_an_import_into_a_new_diary_or_one_source_does_not_warn(tmp_path, capsys):

@@ -43,7 +43,7 @@ def test_log_warns_of_a_dose_above_the_ceiling_in_the_readers_words(diary):
                       r"\(less, or none, if your advice says so\) unless a prescriber set the "
                       r"dose \(then write prescribed_magnesium = true in your profile\)\.$"):
         assert main(["log", str(diary), "--date", "2026-11-02", "--form", "glycinate", "--mg",
-                     "2000"]) == 0
+                     "2000", "--large-dose"]) == 0   # confirmed: not the compound's weight
 
 
 def test_log_refuses_a_diary_whose_row_lost_a_cell(diary, capsys):

@@ -26,6 +26,7 @@ from model.decision.settings import DecisionSettings
 from model.report import clinician
 from model.report.clinician import render_clinician
 from model.report.clinician_tables import BASIS_WORDS, regimen_table
+from model.report.whose import third_person
 from model.testing import example_analysis
 
 pytestmark = pytest.mark.fit
@@ -171,12 +172,12 @@ def test_the_page_says_the_diary_has_no_split_night(analysis):
             rec, reasons=(*rec.reasons, line))))
     nights = analysis.diary.nights
     assert not (nights["split"] & nights["form"].isin(FORMS)).any()
-    assert f"{line} The diary has no night on a split dose yet." \
-        in html.unescape(render_clinician(told))
+    assert f"{third_person(line)} The diary has no night on a split dose yet." \
+        in html.unescape(render_clinician(told))    # in the page's third person
     split = dataclasses.replace(told, diary=dataclasses.replace(
         analysis.diary, nights=nights.assign(split=nights["form"] == "glycinate")))
     page = html.unescape(render_clinician(split))
-    assert line in page and "no night on a split dose" not in page
+    assert third_person(line) in page and "no night on a split dose" not in page
 
 
 # 6. The ceiling's source ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ import pytest
 
 from model.core.regimen import Regimen
 from model.decision import ActionAssessment, Decision, Recommendation
+from model.decision.explain import RecentGi
 from model.decision.gi_words import GENTLEST
 from model.decision.history import History
 from model.decision.results import Scores
@@ -81,14 +82,19 @@ GENTLER = (f"{GENTLEST} and you keep taking magnesium, the gentlest step open no
            "the dose: glycinate 300 mg in two intakes.")
 
 
-def loose(nights: int = 3, hold: bool = False) -> str:
-    """The decision's warning of ``nights`` recent GI nights on glycinate 300 mg."""
-    return acute_gi_warning(History(current=GLYCINATE, recent_gi_nights=nights), SETTINGS, hold)
+def loose(rec: Recommendation, nights: int = 3, hold: bool = False) -> Recommendation:
+    """``rec`` with the decision's warning of ``nights`` recent GI nights on glycinate 300 mg.
+
+    And their counts, as the decision carries them (``recent_gi``).
+    """
+    past = History(current=GLYCINATE, recent_gi_nights=nights)
+    return replace(rec, warnings=(*rec.warnings, acute_gi_warning(past, SETTINGS, hold)),
+                   recent_gi=RecentGi.of(past, SETTINGS))
 
 
 def test_recent_gi_nights_on_the_regimen_kept_come_first_under_take_care():
     window = SETTINGS.gi_window
-    rec = rec_of("continue", GLYCINATE, ("learn", "acute_gi"), (GENTLER,), (loose(3),))
+    rec = loose(rec_of("continue", GLYCINATE, ("learn", "acute_gi"), (GENTLER,)), 3)
     notes = dose_notes(RULES, rec, GLYCINATE)
     assert notes == (f" Take care: you had loose stools or stomach upset on 3 of the last "
                      f"{window} nights, and if that goes on, take the gentlest step named "
@@ -97,14 +103,14 @@ def test_recent_gi_nights_on_the_regimen_kept_come_first_under_take_care():
     alone = dose_notes(RULES, replace(rec, reasons=()), GLYCINATE)
     assert f"on 3 of the last {window} nights, and if that goes on, stop; {KIDNEY}." in alone
     # with a medicine that holds magnesium (digoxin), the clinician, never "stop"
-    held = rec_of("refer", None, ("refer_hold", "medicine_hold"), (), (loose(2, hold=True),))
+    held = loose(rec_of("refer", None, ("refer_hold", "medicine_hold")), 2, hold=True)
     said = dose_notes(RULES, held, GLYCINATE)
     assert "on 2 of the last" in said and "call your clinician soon rather than changing " \
         "magnesium yourself" in said and "stop" not in said
 
 
 def test_no_gi_caution_beside_another_regimen_or_without_the_warning():
-    rec = rec_of("split_dose", SPLIT, ("acute_gi",), (), (loose(3),))
+    rec = loose(rec_of("split_dose", SPLIT, ("acute_gi",)), 3)
     assert "loose stools" not in dose_notes(RULES, rec, SPLIT)   # its why says it already
     calm = rec_of("continue", GLYCINATE, ("learn",))
     assert dose_notes(RULES, calm, GLYCINATE) == f" Take care: {KIDNEY}."

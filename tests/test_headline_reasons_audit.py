@@ -91,9 +91,10 @@ def test_a_look_due_today_says_today():
 
 CEILING_BREACH = ("Your current glycinate 200 mg is above your ceiling of 150 mg/day, so it is "
                   "not kept: the dose must come down to at most 150 mg a day, or stop.")
-LEARN_REASON = ("Chosen to learn: the step with the higher expected utility now is to lower the "
-                "dose to glycinate 150 mg (-0.25 vs -0.36), but what these nights will teach is "
-                "worth more (learning value 2.00). Look again on 2026-03-16.")
+LEARNED = ("the step with the higher expected utility now is to lower the dose to glycinate "
+           "150 mg (-0.25 vs -0.36), but what these nights will teach is worth more (learning "
+           "value 2.00).")
+LEARN_REASON = f"Chosen to learn: {LEARNED} Look again on 2026-03-16."
 """The reasons of /tmp/w46/A out/d0225b_m150.json (glycinate 200 mg, max_elemental_mg 150)."""
 
 
@@ -101,7 +102,8 @@ def test_a_stop_to_learn_within_a_ceiling_says_the_rule_only_sets_the_limit():
     """A F4: "How sure: A safety rule, not an estimate" beside "Chosen to learn" in the detail."""
     rec = Recommendation("stop", NONE, Scores({}, -0.36, 0.47, 0.45, 0.0, 2.0, 0.0), False,
                          dt.date(2026, 3, 16), (CEILING_BREACH, LEARN_REASON), (),
-                         ("learn", "expectation_not_separable", "current_above_ceiling"), 150.0)
+                         ("learn", "expectation_not_separable", "current_above_ceiling"), 150.0,
+                         learned=LEARNED)
     assert how_sure(rec) == (
         "not a final answer: a safety rule asks only that the dose come down to at most 150 mg a "
         "day; among the steps it allows, this one was chosen to learn: the step with the higher "

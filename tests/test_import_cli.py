@@ -58,12 +58,18 @@ def test_merge_keeps_every_row_fills_blanks_keeps_differing_values_and_backs_up(
     assert (tmp_path / "diary.csv.bak").read_text() == backup
 
 
-def test_supplement_log_gives_the_regimen(tmp_path, capsys):
+def import_with_log(tmp_path, second: str) -> tuple[int, Path, Path]:
+    """``import oura`` with a supplements log of glycinate 200 mg, then ``second``'s night."""
     log = tmp_path / "supplements.csv"
-    log.write_text("date,form,elemental_mg\n2024-03-01,glycinate,200\n2024-03-02,placebo,\n")
+    log.write_text(f"date,form,elemental_mg\n2024-03-01,glycinate,200\n2024-03-02,{second}\n")
     out = tmp_path / "diary.csv"
-    assert main(["import", "oura", str(DATA / "oura-sleep.json"), "--out", str(out),
-                 "--supplements", str(log)]) == 0
+    return main(["import", "oura", str(DATA / "oura-sleep.json"), "--out", str(out),
+                 "--supplements", str(log)]), log, out
+
+
+def test_supplement_log_gives_the_regimen(tmp_path, capsys):
+    code, log, out = import_with_log(tmp_path, "placebo,")
+    assert code == 0
     # what the log did is said too (it read "0 existing night(s) completed" alone)
     assert f"{log}: 0 new night(s), 2 existing night(s) completed" in capsys.readouterr().out
     diary = read_diary(out)
@@ -71,12 +77,19 @@ def test_supplement_log_gives_the_regimen(tmp_path, capsys):
     assert diary.nights["sol_min"].tolist() == [15.0, 7.0]
 
 
+def test_a_supplement_dose_above_the_ceiling_is_warned_of_as_log_warns(tmp_path, capsys):
+    """A safety-case audit (/tmp/w47/A F2): 900 mg a night came in without a word."""
+    code, log, _ = import_with_log(tmp_path, "glycinate,900")
+    assert code == 0
+    said = capsys.readouterr().out
+    assert (f"warning: {log}: row 2 (2024-03-02): 900 mg of elemental magnesium a day is above "
+            "the safety ceiling of 350 mg") in said
+    assert "row 1 (" not in said
+
+
 def test_a_fault_in_the_supplement_log_names_the_log_and_writes_nothing(tmp_path, capsys):
-    log = tmp_path / "supplements.csv"
-    log.write_text("date,form,elemental_mg\n2024-03-01,glycinate,200\n2024-03-02,glycinat,200\n")
-    out = tmp_path / "diary.csv"
-    assert main(["import", "oura", str(DATA / "oura-sleep.json"), "--out", str(out),
-                 "--supplements", str(log)]) == 2
+    code, log, out = import_with_log(tmp_path, "glycinat,200")
+    assert code == 2
     err = capsys.readouterr().err
     assert f"{log}: row 2, column form:" in err and "(did you mean 'glycinate'?)" in err
     assert "diary.csv" not in err

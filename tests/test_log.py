@@ -249,7 +249,7 @@ def test_an_unchanged_night_is_not_rewritten_and_unusual_values_are_warned(diary
     with pytest.warns(UserWarning, match="2000 mg of elemental magnesium a day is above the "
                                          "safety ceiling of 350 mg"):
         assert main(["log", str(diary), "--date", "2024-03-02", "--form", "glycinate", "--mg",
-                     "2000"]) == 0
+                     "2000", "--large-dose"]) == 0    # confirmed: not glycinate's compound
     ahead = (dt.date.today() + dt.timedelta(days=300)).isoformat()
     with pytest.warns(UserWarning, match=f"night {ahead} is after today"):   # a planned dose
         assert main(["log", str(diary), "--date", ahead, "--form", "glycinate", "--mg",

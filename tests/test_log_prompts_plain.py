@@ -136,7 +136,7 @@ def test_on_the_command_line_no_python_class_is_shown(tmp_path):
     path = diary_with(tmp_path, "2024-03-01,citrate,300,0,30,2,3,4,0")
     ahead = (TODAY + dt.timedelta(days=2)).isoformat()
     done = subprocess.run([sys.executable, "-m", "model", "log", str(path), "--date", ahead,
-                           "--form", "glycinate", "--mg", "2000"], cwd=ROOT,
+                           "--form", "glycinate", "--mg", "2000", "--large-dose"], cwd=ROOT,
                           env=os.environ | {"PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -141,7 +141,9 @@ def test_a_baseline_or_a_few_nights_skipped(priors):
 
 
 def test_above_the_ceiling_the_dose_comes_down_not_a_withdrawal(priors):
-    decision, _ = advise(on_magnesium(mg=400), priors)
+    # oxide 600 mg is above the ceiling read either way (362 mg as the compound): the ceiling's
+    # step; glycinate 400 mg may be a label's weight (56 mg): the compound question
+    decision, _ = advise(on_magnesium(mg=600).assign(form="oxide"), priors)
     rec = decision.recommendation
     assert "no_baseline" not in rec.reason_codes and rec.action != "withdrawal"
     assert "current_above_ceiling" in rec.reason_codes
@@ -198,7 +200,7 @@ def lower_doses(decision) -> dict[float, bool]:
 
 
 def test_above_the_ceiling_every_lower_allowed_dose_is_assessed(priors):
-    decision, _ = advise(on_magnesium(mg=400), priors)
+    decision, _ = advise(on_magnesium(mg=600).assign(form="oxide"), priors)   # as above
     assert set(lower_doses(decision)) == {350, 300, 200, 100}
     rec = decision.recommendation
     assert rec.action in ("decrease_dose", "stop") and rec.regimen is not None
@@ -208,10 +210,11 @@ def test_above_the_ceiling_every_lower_allowed_dose_is_assessed(priors):
 
 def test_a_lower_dose_within_the_gi_limit_is_open_when_the_ceiling_is_not(priors):
     """Citrate 400 mg with loose stools: 350 mg broke the GI chance constraint, and "Stop
-    taking magnesium ... the only step allowed now" was the answer; 200 or 100 mg are not."""
-    loose = on_magnesium(mg=400).assign(form="citrate")
+    taking magnesium ... the only step allowed now" was the answer; 200 or 100 mg are not.
+    Oxide 600 mg now: citrate 400 mg may be a label's weight (65 mg), asked first."""
+    loose = on_magnesium(mg=600).assign(form="oxide")
     loose.loc[loose.index[-7:], "stool_bristol"] = [6, 7, 4, 6, 4, 4, 6]
-    harsh = FakePosterior(n_draws=1000, gi={"citrate": 1.0}, benefit={"citrate": 0.2})
+    harsh = FakePosterior(n_draws=1000, gi={"oxide": 1.0}, benefit={"oxide": 0.2})
     decision, _ = advise(loose, priors, harsh)
     doses = lower_doses(decision)
     assert not doses[350] and doses[200] and doses[100]

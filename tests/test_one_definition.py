@@ -68,6 +68,14 @@ def test_a_ceiling_default_other_than_its_sources_level_is_refused(priors_copy):
         load_priors(priors_copy)
 
 
+def test_a_raised_ceiling_is_told_at_once_that_the_floor_forbids_it(priors_copy):
+    """A safety-case audit (/tmp/w47/A F5): 500 mg was told to add a reference of its own,
+    which the safety floor then refused; the first message says a folder may only lower it."""
+    edit_safety(priors_copy, "default_mg_per_day = 350", "default_mg_per_day = 500")
+    with pytest.raises(PriorsError, match="never raise it above the safety floor's"):
+        load_priors(priors_copy)
+
+
 def test_a_ceiling_lowered_to_a_references_level_loads(priors_copy):
     edit_safety(priors_copy, 'default_mg_per_day = 350\nsource = "IOM1997_UL"',
           'default_mg_per_day = 250\nsource = "SCF2001_EFSA"')

@@ -110,7 +110,8 @@ def test_a_prescribed_magnesium_beside_a_contraindication_calls_the_prescriber_t
                       conditions=["myasthenia gravis"])
     rec = advice(priors, profile, on(GLYCINATE_400))
     assert "prescribed" in rec.reason_codes and "refer_stop" not in rec.reason_codes
-    assert what_to_do(rec) == PRESCRIBED_REFER
+    assert what_to_do(rec) == (f"{PRESCRIBED_REFER} Seek urgent care for weakness that gets "
+                               "worse, or trouble swallowing or breathing.")   # the rule's own
     assert rec.reasons[0].startswith("Contact your prescriber today about your prescribed "
                                      "magnesium (glycinate 400 mg)")
     assert "urgent care" in rec.reasons[0]
@@ -123,16 +124,18 @@ def test_a_prescribed_magnesium_headline_names_the_prescriber(priors):
 
 
 def test_the_prescriber_is_called_today_with_every_rule_said():
-    said = prescribed_refer_reasons(["myasthenia gravis: ...", "your eGFR 25 (below 30): ..."],
+    said = prescribed_refer_reasons(["myasthenia gravis: ...", "your eGFR 25 (below 30): ...; "
+                                     "seek urgent care for signs of too much magnesium"],
                                     GLYCINATE_400)
-    assert said[0].startswith("Contact your prescriber today") and "urgent care" in said[0]
+    assert said[0].startswith("Contact your prescriber today")
+    assert said[0].endswith(". Seek urgent care for signs of too much magnesium.")
     assert "Stop" not in said[0] and len(said) == 4
     assert said[1].endswith("myasthenia gravis: ....") and "eGFR 25" in said[2]
 
 
 def test_the_headlines_of_a_prescribed_magnesium():
     assert "keep taking it as prescribed" in PRESCRIBED_HOLD and "prescriber" in PRESCRIBED_HOLD
-    assert "today" in PRESCRIBED_REFER and "urgent care" in PRESCRIBED_REFER
+    assert "today" in PRESCRIBED_REFER   # and the urgent signs of its rules after it
 
 
 @pytest.mark.parametrize("entry", ["magnesium glycinate 400 mg (prescribed by GP)",

@@ -70,11 +70,12 @@ def test_the_urgent_signs_are_the_rules_own_and_the_why_keeps_the_rule(priors):
 
 
 def test_a_rule_without_urgent_signs_keeps_its_one_sentence(priors):
-    """An eGFR of 20 names no urgent signs: nothing is added, nothing invented."""
-    kidney = Profile(egfr=20)
-    assert URGENT_CLAUSE.search(the_rule(priors, "severe_renal_impairment")) is None
+    """An age under 18 names no urgent signs (no emergency): nothing is added, nothing
+    invented. (An eGFR of 20 names the signs of too much magnesium: tests/test_urgent_signs.)"""
+    young = Profile(age=16, egfr=90)
+    assert URGENT_CLAUSE.search(the_rule(priors, "under_18")) is None
     rec = refer(priors, History(Regimen("glycinate", 200), 30, frozenset({"glycinate"}), 0),
-                kidney)
+                young)
     assert what_to_do(rec) == "Stop taking magnesium now and see a clinician."
 
 

@@ -13,11 +13,17 @@ import pytest
 from matplotlib.image import imread
 
 from model.core.atomic import write_all
-from model.core.change_words import outcome_name
+from model.core.change_words import IN_DETAIL, outcome_name
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.data.profile import Profile
-from model.report.clinician import pdf_engine, pdf_or_say, render_clinician, write_clinician
+from model.report.clinician import (
+    pdf_engine,
+    pdf_or_say,
+    render_clinician,
+    third_person,
+    write_clinician,
+)
 from model.report.effect_words import change_phrase
 from model.report.format import DASH
 from model.report.headline import what_to_do
@@ -269,7 +275,21 @@ def test_the_clinician_summary_says_what_the_profile_left_out_and_the_last_night
     # a user audit: a rule's text ending with its own full stop was printed "with it.."
     unknown = render_clinician(dataclasses.replace(analysis, profile=Profile(
         medications=("atorvastatin",))))
-    assert "counts towards your daily limit." in unknown and ".." not in unknown
+    assert "counts towards their daily limit." in unknown and ".." not in unknown  # 3rd person
+
+
+def test_the_clinician_page_gives_each_caution_its_lead_alone(analysis):
+    """The one A4 page ran onto a second with a caution's detail (stop 75): the page says
+    what each caution means and asks; the report and the terminal keep the numbers."""
+    apart = dataclasses.replace(analysis.separability, reasons=(
+        f"your diary cannot tell it: spend 12 nights off{IN_DETAIL}correlation -0.59 of it",
+        "a caution with no detail"))
+    result = dataclasses.replace(analysis, separability=apart)
+    page = html.unescape(render_clinician(result))
+    assert "Caution: their diary cannot tell it: spend 12 nights off." in page
+    assert "Caution: a caution with no detail." in page
+    assert "-0.59" not in page and "In detail" not in page
+    assert "correlation -0.59 of it" in html.unescape(render_report(result))
 
 
 def pdf_pages(data: bytes) -> int:
@@ -311,9 +331,10 @@ def test_the_clinician_summary_names_a_current_regimen_the_rules_forbid(analysis
     capped = replace(analysis, profile=Profile(max_elemental_mg=100,
                                                excluded_forms=(current.form,)))
     page = render_clinician(capped)
-    assert f"Caution: your current {current.words} is above your ceiling of 100 mg/day." in page
-    assert f"Caution: your current form {current.form} is excluded in your profile." in page
-    assert "is above your ceiling" not in render_clinician(analysis)
+    # in the page's third person (stop 74's note: "your" among its warnings)
+    assert f"Caution: their current {current.words} is above their ceiling of 100 mg/day." in page
+    assert f"Caution: their current form {current.form} is excluded in their profile." in page
+    assert "is above their ceiling" not in render_clinician(analysis)
 
 
 def test_the_clinician_summary_gives_a_hold_once_beside_a_referral(analysis):
@@ -383,7 +404,7 @@ def test_the_clinician_summary_gives_the_advice_warnings_and_a_pregnancy_conditi
     page = html.unescape(render_clinician(warned))
     assert f"Warning:</strong> {loose}." in page and page.count("6 GI nights in the last 7") == 1
     # the step that warning points to is on the page too (it was in the report only)
-    assert f"Warning:</strong> {gentlest.removesuffix('.')}." in page
+    assert f"Warning:</strong> {third_person(gentlest).removesuffix('.')}." in page
     pregnant = render_clinician(replace(analysis, profile=Profile(conditions=("pregnant",))))
     assert "pregnant: yes (among the conditions);" in pregnant
 

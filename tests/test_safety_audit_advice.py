@@ -64,7 +64,7 @@ def test_a_medicine_hold_headline_leaves_the_change_to_the_prescriber(priors, pr
 def test_a_pregnancy_hold_is_no_medicine_hold(priors):
     rec = advice(priors, Profile(pregnant=True), on("glycinate", 300))
     assert "refer_hold" in rec.reason_codes and "medicine_hold" not in rec.reason_codes
-    assert what_to_do(rec).startswith("Lower your magnesium now to 250 mg a day")
+    assert what_to_do(rec).startswith("From tonight, take no more than 250 mg a day")
 
 
 def test_a_contraindication_says_how_to_stop_beside_a_medicine_hold(priors):
@@ -73,7 +73,9 @@ def test_a_contraindication_says_how_to_stop_beside_a_medicine_hold(priors):
     profile = Profile(medications=["digoxin"], conditions=["heart block"])
     rec = advice(priors, profile, on("glycinate", 300))
     assert rec.reason_codes == ("refer", "refer_stop")
-    assert what_to_do(rec) == "Stop taking magnesium now and see a clinician."
+    assert what_to_do(rec) == ("Stop taking magnesium now and see a clinician. Seek urgent care "
+                               "for fainting, a very slow pulse, chest pain or severe trouble "
+                               "breathing.")
     digoxin = next(r for r in rec.reasons if "digoxin" in r)
     assert digoxin.endswith("The contraindication comes first: stop as said, and tell your "
                             "clinician today that you have stopped (they may check your "

@@ -268,7 +268,8 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
     """
     rec = decision.recommendation
     tested = regimen_tested(rec.action, rec.regimen, past)
-    if tested is None or not decision.assessments or "titration" in rec.reason_codes:
+    held = "dose_check" in rec.reason_codes and rec.regimen is None   # no regimen kept
+    if tested is None or not decision.assessments or "titration" in rec.reason_codes or held:
         return ()
     data = predict(list(dict.fromkeys([tested, Regimen(PLACEBO), past.reference])))
     score = sleep_score(data, tested, priors, profile)

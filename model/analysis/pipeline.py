@@ -44,6 +44,7 @@ from model.data.diary_warnings import issue_diary_warnings
 from model.data.profile import Profile, checked_profile, load_profile
 from model.decision import history, screen
 from model.decision.decide import Decision, decide
+from model.decision.diary_mentions import with_diary_mentions
 from model.decision.rules import current_breaks
 from model.decision.settings import DecisionSettings, Predict
 from model.evidence.priorset import PriorSet, load_priors
@@ -51,9 +52,10 @@ from model.inference.samplers import CHECKED_CHAINS, check_settings
 from model.inference.summary import SUMMARY_LEVEL
 from model.personal.fit import PersonalModel
 from model.personal.power import PowerScaling
+from model.personal.predict import device_entry
 from model.personal.separability import Separability, separability
 
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -126,6 +128,16 @@ class Analysis:
         if self.decision.recommendation.action == "refer":
             return ()
         return tuple(self.separability.reasons)
+
+    def devices(self) -> dict[str, Any] | None:
+        """Each measuring source's fitted level shift: the JSON's ``devices``.
+
+        :func:`~model.personal.predict.device_entry`; None for a diary of one source, or a
+        fit that failed its checks (no estimate from it).
+        """
+        if not self.fit.diagnostics_.ok:
+            return None
+        return device_entry(self.fit.draws_, self.fit.diary_.nights, self.fit.priors_)
 
     def effect_entries(self) -> list[dict[str, Any]]:
         """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect.
@@ -215,6 +227,7 @@ class Analysis:
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "prior_sensitivity_skipped": None if self.sensitivity else self.sensitivity_skipped(),
             "separability": self.separability.to_dict(),
+            "devices": self.devices(),
             "pathways": [p.to_dict() for p in self.pathways],
             "plan_ahead": None if self.plan is None else self.plan.to_dict(),
             "priors": self.priors_entry(),
@@ -271,7 +284,7 @@ def _nights_analysed(diary: str | Path | Diary, priors: PriorSet, person: Profil
     said = set(diary.warnings) if isinstance(diary, Diary) else set()
     issue_diary_warnings(note for note in data.warnings if note not in said)
     refuse_blinded(data, also=[*pots_screened(data, person, priors.safety), *pots_to_stop(data)])
-    enough_nights(data, person, priors)
+    enough_nights(data, with_diary_mentions(person, data.nights, priors.safety).profile, priors)
     return full, data, day, since
 
 
@@ -403,6 +416,7 @@ def _decided(fit: PersonalModel, how: str, data: Diary, full: Diary, person: Pro
     predict = Predictions(fit.draws_, prior_set)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now, settings)
+    person = with_diary_mentions(person, data.nights, prior_set.safety).profile   # as decided
     past = history(data)
     rules = screen(person, prior_set.safety, past.taking)
     plan = plan_ahead(full, day, now)

@@ -346,11 +346,11 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
         night (no regimen for a pot), the scores of that action when it is one of the
         assessed ones (else none: a placebo, a pot, or two changes at once), no commitment,
         the next review the morning after the periods it keeps to (:func:`_kept`; after the
-        plan's last night for a blinded plan), code ``planned`` (``not_checked`` kept).
+        plan's last night for a blinded plan), code ``planned`` (``not_checked`` kept); the
+        rest is the decision's (its evaluation period), with no close call.
     """
     rec = decision.recommendation
-    waits = _waits(decision, plan)
-    if waits:
+    if waits := _waits(decision, plan):
         return _with_warning(decision, waits)
     over_gi = _over_gi(decision, plan, rules, priors, predict)
     kept, refused = _kept(decision, plan, rules, over_gi)
@@ -367,13 +367,13 @@ def follow_plan(decision: Decision, plan: PlanAhead, current: Regimen, rules: Sc
                "Without the plan the model's own next step would be: "
                + _own_step(rec, current, tonight.first))
     refused_note = (f"{refused}; when it comes, the advice will replace it.",) if refused else ()
-    return Decision(Recommendation(
+    return replace(decision, chosen=index, runner_up=None, recommendation=Recommendation(
         _action(current, tonight.regimen), tonight.regimen,
         entry.scores if entry is not None else NO_SCORES, False, review, reasons,
         (*_warnings(plan, kept, refused_note, rules, priors, over_gi),
          *_current(rec, current, rules, taking or current)),
-        ("planned", *(c for c in rec.reason_codes if c == "not_checked"))),
-        decision.assessments, index, decision.mode, decision.p_harm)
+        ("planned", *(c for c in rec.reason_codes if c == "not_checked")),
+        recent_gi=rec.recent_gi if STOP_SATISFIES & set(rec.reason_codes) else None))
 
 
 def _current(rec: Recommendation, current: Regimen, rules: Screening,

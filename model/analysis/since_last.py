@@ -28,18 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import xarray as xr
-
 from model.analysis.fit_cache import CacheWarning, cache_folder, diary_place
 from model.core.atomic import json_text, write_with
 from model.core.change_words import outcome_name, step_words
 from model.core.paths import not_private
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.decision.explain import STAY_WITHOUT
 from model.decision.judged_nights import KEEPING
-from model.decision.rules import evaluation_nights
-from model.decision.utility import onset_days
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -59,9 +53,10 @@ class LastResult:
     """What an analysis of a diary said, as kept for the next one (:func:`since_last`).
 
     ``analysed_on`` the day the analysis was made, ``as_of`` its last night;
-    ``period_nights`` the evaluation period the build-up estimate gives (None when the
-    decision's settings do not take it from the kinetics); ``verdicts`` each effect's verdict
-    per regimen taken: ``(regimen label, outcome, verdict)``.
+    ``period_nights`` the evaluation period the build-up estimate gave the decision
+    (:attr:`~model.decision.results.Decision.period_nights`, once recomputed here from the
+    fit); ``verdicts`` each effect's verdict per regimen taken: ``(regimen label, outcome,
+    verdict)``.
     """
 
     analysed_on: dt.date
@@ -75,28 +70,16 @@ class LastResult:
     @classmethod
     def of(cls, result: Analysis, analysed_on: dt.date) -> LastResult:
         """The record of ``result``, an analysis made on ``analysed_on``."""
-        rec, settings = result.decision.recommendation, result.settings
-        period = None
-        if settings.period_from_kinetics:      # the decision's own reading of the build-up
-            tau = result.fit.draws_.get("tau")
-            draws = xr.Dataset() if tau is None else xr.Dataset(
-                {"onset_days": ("draw", np.asarray(tau, float).ravel())})
-            period = evaluation_nights(onset_days(draws, result.fit.priors_), settings)
+        rec = result.decision.recommendation
         return cls(analysed_on, result.as_of, rec.action, rec.regimen,
-                   None if rec.action == "refer" else rec.next_review, period,
+                   None if rec.action == "refer" else rec.next_review,
+                   result.decision.period_nights,
                    tuple((e.regimen.label, e.outcome, e.verdict)
                          for e in result.effects.by_regimen))
 
     @property
     def step(self) -> str:
-        """The advice in a person's words: ``switch to taurate 200 mg``.
-
-        Continuing without magnesium is the headline's "stay without magnesium for now"
-        (:data:`~model.decision.explain.STAY_WITHOUT`): a plain-language editor read "from
-        continue citrate 300 mg to continue" beside "Stay without magnesium for now".
-        """
-        if self.action == "continue" and self.regimen is not None and not self.regimen.active:
-            return STAY_WITHOUT[0].lower() + STAY_WITHOUT[1:].removesuffix(".")
+        """The advice in a person's words (:func:`step_words`): ``switch to taurate 200 mg``."""
         return step_words(self.action, self.regimen)
 
     def regimen_entry(self) -> dict[str, Any]:

@@ -85,6 +85,8 @@ def print_summary(result: Analysis, since: SinceLast | None = None) -> None:
         print(f"Priors: {priors['directory']} (not the bundled evidence)")
     for reason in result.cautions():
         print(f"Caution: {reason}.")
+    if (devices := result.devices()) is not None:
+        print(devices_line(devices))
     print()
     if since is not None:
         print(since.words())
@@ -104,6 +106,27 @@ def print_summary(result: Analysis, since: SinceLast | None = None) -> None:
     if result.power is not None:
         print(power_line(result.power))
     print("\nmgsleep supports, and does not replace, advice from a clinician.")
+
+
+def devices_line(devices: dict[str, Any]) -> str:
+    """The terminal's line on each source's fitted level shift (the JSON's ``devices``).
+
+    ``Devices: beside fitbit's nights (the reference), oura's read falling asleep 8 min
+    faster (3 to 13 faster) ...``: the shift was fitted and said nowhere, so a person could
+    not see that the model read their ring's nights 8 minutes under their old tracker's (a
+    device switcher's audit, /tmp/w47/B F8).
+    """
+    from model.core.change_words import change_words
+
+    sources: dict[str, list[str]] = {}
+    for row in devices["shifts"]:
+        sources.setdefault(row["source"], []).append(
+            change_words(row["outcome"], row["median"], row["low"], row["high"]))
+    said = "; ".join(f"{source}'s read {', '.join(changes)}"
+                     for source, changes in sources.items())
+    return (f"Devices: beside {devices['reference']}'s nights (the reference), {said} "
+            f"({devices['level'] * 100:.0f} % intervals; the model takes these shifts out of the "
+            "effects)")
 
 
 def power_line(power: PowerScaling) -> str:

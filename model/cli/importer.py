@@ -72,7 +72,9 @@ def add_parser(subparsers: Any) -> None:
         "(night = the date the night began). Nights already in the diary keep their values "
         "and gain the ones they lacked; the previous file is kept as DIARY.csv.bak. An export "
         "whose values differ from the diary's on more than half of at least 10 compared "
-        "(another person's export?) is refused unless --overwrite.")
+        "(another person's export, or a second tracker over the same nights?) is refused unless "
+        "--overwrite; a night whose tracker values --overwrite replaces names SOURCE in "
+        "column device.")
     parser.add_argument("source", choices=SOURCE_NAMES, metavar="SOURCE",
                         help="one of " + ", ".join(SOURCE_NAMES))
     parser.add_argument("files", nargs="+", metavar="FILE", help="export file(s)")
@@ -170,8 +172,9 @@ def merged(args: argparse.Namespace, nights: pd.DataFrame,
 
     out = Path(args.out)
     before = read_rows(out) if out.exists() else None
-    rows, report = merge_rows(before, nights, overwrite=args.overwrite)
-    check_same_nights(report, str(out), ", ".join(args.files))
+    rows, report = merge_rows(before, nights, overwrite=args.overwrite,
+                              device=DEVICES.get(args.source, ""))
+    check_same_nights(report, str(out), ", ".join(args.files), before, nights)
     rows, notes = _stamped(args, before, rows, nights)
     taken = None
     if supplements is not None:
@@ -302,7 +305,7 @@ def run(args: argparse.Namespace) -> int:
     diary meanwhile) and written.
     """
     from model.data.importers import import_files
-    from model.data.merge import check_rows, read_checked_rows, write_diary
+    from model.data.merge import check_rows, dose_notes, read_checked_rows, write_diary
     from model.data.short_rows import padded_row_notes
 
     _csv_only(args)
@@ -335,7 +338,8 @@ def run(args: argparse.Namespace) -> int:
         backup = None if done.unchanged else write_diary(
             done.rows, out, done.sources, like=[*args.files, args.supplements])
     _say(args, out, done, (len(nights), outside), backup)
-    for warning in (*imported.warnings, *done.device_notes, *padded):
+    doses = dose_notes(args.supplements) if args.supplements else []
+    for warning in (*imported.warnings, *doses, *done.device_notes, *padded):
         print(f"warning: {warning}")
     if (lacking := cannot_give(args.source, nights)) is not None:
         print(lacking)

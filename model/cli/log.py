@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.cli.log_questions import FIELDS, NOT_ASKED, ask_night, prompt
+from model.cli.log_questions import (
+    DOSES,
+    FIELDS,
+    NOT_ASKED,
+    ask_night,
+    check_dose,
+    day_total,
+    prompt,
+)
 from model.cli.night_warnings import MORNING_FIELDS, warn_pot_form, warn_unusual, watch_night
 from model.cli.options import add_profile_options, as_typed, parse_date, undecoded
 from model.core.errors import PACKAGE_DIR, Fault, InputError
@@ -63,6 +71,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--small-dose", action="store_true",
                         help="log an elemental dose under 25 mg as given (refused without it: "
                         "a count of capsules, grams or mmol written as mg is far more likely)")
+    parser.add_argument("--large-dose", action="store_true",
+                        help="log as given an elemental dose above the safety ceiling that, as "
+                        "its form's compound weight, is within it (refused without it: a "
+                        "label's compound weight, 1000 mg of glycinate for 141 mg, is likely)")
     add_profile_options(parser)
     parser.set_defaults(handler=run)
 
@@ -129,7 +141,7 @@ def _logged(path: Path, night: dt.date | None, values: dict[str, str],
     first = merged_night(path, night, values, args.replace, carry=not asked)
     if first.changed:
         check_rows(first.rows, path, first.sources)
-        check_small_dose(first.rows, night, values, args.small_dose, asked)
+        check_dose(first.rows, night, values, (args.small_dose, args.large_dose), asked)
     with exclusive(path):   # read, merge and write with no other writer in between
         written = _write_night(path, night, values, args.replace, asked=asked, why=why)
     watch_night(path, night, values, profile)
@@ -258,43 +270,6 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
     return plain
 
 
-def check_small_dose(rows: pd.DataFrame, night: dt.date, values: dict[str, str],
-                     confirmed: bool, asked: bool) -> None:
-    """Refuse a dose given under :data:`~model.core.regimen.LEAST_PRODUCT_MG` unless confirmed.
-
-    ``--mg 2`` (two capsules, or 2 g) was logged as 2 mg of elemental magnesium, carried over
-    to the nights after it and advised as "Continue glycinate, 2 mg" (an outside audit).
-    ``confirmed``: ``--small-dose``. Asked (``asked``), a dose was confirmed by typing it again
-    (:func:`~model.cli.log_questions.ask_night`); a compound dose is then only warned of.
-
-    Raises
-    ------
-    InputError
-        Naming the option, what it most likely is and ``--small-dose``.
-    """
-    from model.core.forms import FORMS, canonical_form, elemental_fractions
-    from model.core.regimen import small_dose
-
-    given = next((c for c in ("elemental_mg", "compound_mg") if c in values), None)
-    row = rows[rows["date"].astype(str).str.strip() == night.isoformat()]
-    form = canonical_form(str(row["form"].iloc[0])) if "form" in row and len(row) else None
-    if given is None or form not in FORMS or confirmed or (asked and given == "elemental_mg"):
-        return
-    mg = float(values[given]) * (elemental_fractions()[form] if given == "compound_mg" else 1)
-    if (said := small_dose(mg)) is None:
-        return
-    if given == "compound_mg":
-        said = (f"{values[given]} mg of {form} is {mg:.3g} mg of elemental magnesium, less "
-                f"than a supplement's dose (the smallest tablet in the evidence has 47 mg): "
-                "elemental mg, or a count, written as the compound's mg? Write the mg the "
-                "label gives")
-    if asked:
-        warnings.warn(f"night {night}: {said}", stacklevel=2)
-        return
-    raise InputError([Fault(FIELDS[given][0], "", f"{said}; if {mg:.3g} mg is right, add "
-                            "--small-dose; nothing written")])
-
-
 @dataclass(frozen=True)
 class MergedNight:
     """One night merged into the diary's rows, not written yet.
@@ -417,8 +392,10 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
 
     done = merged_night(path, night, values, replace, carry=not asked)
     said = f" ({why})" if why else ""
-    if not done.changed:
-        print(f"{path}: night {night}{said} unchanged (it already has these values)")
+    if not done.changed:   # a second intake logged as the first was: the dose is the day's
+        total = day_total(values, done.rows, night)
+        print(f"{path}: night {night}{said} unchanged (it already has these values)"
+              + (f"; {total}" if total else ""))
         return 0
     warn_unusual(night, {c: v for c, v in values.items() if not asked or c not in MORNING_FIELDS})
     warn_pot_form(night, values, done.rows)
@@ -432,6 +409,9 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
           + (f" (previous version: {backup})" if backup else ""))
     if done.order:
         print(f"{path}: {done.order}")
+    if "split" in values and not set(DOSES) & set(values) and (total := day_total(
+            values, done.rows, night)):
+        print(f"{path}: night {night}: {total}")
     for note in padded:
         warnings.warn(note, stacklevel=2)
     if done.carried:

@@ -18,8 +18,11 @@ from model.cli.options import parse_date
 from model.core.errors import Fault, InputError
 from model.core.forms import canonical_form
 from model.core.outcomes import scale_words
+from model.core.regimen import LEAST_PRODUCT_MG
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from model.data.logged_night import Carried
 
 STOOL_FORM = "stool form, Bristol 1 = hard lumps, 4 = smooth and soft, 7 = watery"
@@ -115,7 +118,8 @@ def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
         default = defaults.get(column, "") if kept else ""
         text = _question(column, night, today, carried, default)
         answer = _answer(ask, text, default, _yes_no_problem if column in YES_NO else
-                         partial(_field_problem, column, comma, typed_twice),
+                         partial(_field_problem, column, comma, typed_twice,
+                                 canonical_form(answers.get("form", ""))),
                          ANSWERS if column in YES_NO else {})
         answers[column] = "" if column == "form" and answer.lower() == "none" else answer
     return {c: v for c, v in answers.items() if v}
@@ -189,21 +193,24 @@ def _plain(cell: str, comma: bool) -> str:
     return plain_number(cell, comma) or cell
 
 
-def _field_problem(column: str, comma: bool, typed_twice: set[str], typed: str) -> str | None:
+def _field_problem(column: str, comma: bool, typed_twice: set[str], form: str | None,
+                   typed: str) -> str | None:
     """Why an answer cannot be logged in ``column`` (None: it reads, or it is ``none``).
 
-    A dose under :data:`~model.core.regimen.LEAST_PRODUCT_MG` is asked again once (it is
-    most likely capsules, grams or mmol): the same answer again keeps it. ``typed_twice``:
-    the doses asked again so far.
+    A dose to check (:func:`dose_question`: under
+    :data:`~model.core.regimen.LEAST_PRODUCT_MG`, most likely capsules, grams or mmol; or,
+    of ``form``, the answer before, its compound's weight) is asked again once: the same
+    answer again keeps it. ``typed_twice``: the doses asked again so far.
     """
-    from model.core.regimen import small_dose
     from model.data.logged_night import plain_number, value_problem
 
     problem = None if typed.lower() == "none" else value_problem(column, typed, comma)
     if problem is not None or column != "elemental_mg" or typed in typed_twice:
         return problem
     typed_twice.add(typed)
-    said = small_dose(float(plain_number(typed, comma) or "nan"))
+    # asked, the answer is elemental mg (Enter keeps the default): the compound's on the line
+    said = dose_question(form, float(plain_number(typed, comma) or "nan"),
+                         "--compound-mg (on the command line)", "elemental mg here")
     return f"{said}; the same again keeps it" if said else None
 
 
@@ -223,3 +230,96 @@ def prompt(text: str) -> str:
     except EOFError:
         raise InputError([Fault("<standard input>", "", "input ended before every field was "
                                 "answered; nothing written")]) from None
+
+
+def dose_question(form: str | None, mg: float, compound: str, elemental: str) -> str | None:
+    """What to ask of a dose given as elemental mg before it is logged (None: nothing).
+
+    Under :data:`~model.core.regimen.LEAST_PRODUCT_MG` (:func:`~model.core.regimen.small_dose`:
+    capsules, grams or mmol meant?), or, of a form, above the ceiling and within it as the
+    compound's weight (:func:`~model.decision.compound_ceiling.compound_question`: ``--mg 1000`` of
+    glycinate, a label's "Magnesium Glycinate 1000 mg", went in with a warning while ``--mg
+    2`` was refused: a supplement-label reader's audit, /tmp/w47/C F2). ``compound`` and
+    ``elemental`` name where each dose is given.
+    """
+    from model.core.forms import FORMS
+    from model.core.regimen import Regimen, small_dose
+    from model.decision.compound_ceiling import compound_question
+
+    if (said := small_dose(mg)) is not None or form not in FORMS or not mg > 0:
+        return said
+    return compound_question(Regimen(str(form), mg), compound, elemental)
+
+
+def check_dose(rows: pd.DataFrame, night: dt.date, values: dict[str, str],
+               confirmed: tuple[bool, bool], asked: bool) -> None:
+    """Refuse a dose to check (:func:`dose_question`) unless confirmed.
+
+    ``--mg 2`` (two capsules, or 2 g) was logged as 2 mg of elemental magnesium, carried over
+    to the nights after it and advised as "Continue glycinate, 2 mg" (an outside audit);
+    ``--mg 1000`` of glycinate (its compound's weight) as 1000 mg, above the ceiling.
+    ``confirmed``: ``--small-dose``, ``--large-dose``. Asked (``asked``), a dose was confirmed
+    by typing it again (:func:`ask_night`); a compound dose is then only warned of.
+
+    Raises
+    ------
+    InputError
+        Naming the option, what it most likely is and the flag that confirms it.
+    """
+    import warnings
+
+    from model.core.forms import FORMS, elemental_fractions
+
+    given = next((c for c in DOSES if c in values), None)
+    row = rows[rows["date"].astype(str).str.strip() == night.isoformat()]
+    form = canonical_form(str(row["form"].iloc[0])) if "form" in row and len(row) else None
+    if given is None or form not in FORMS or (asked and given == "elemental_mg"):
+        return
+    mg = float(values[given]) * (elemental_fractions()[form] if given == "compound_mg" else 1)
+    said = dose_question(form, mg, FIELDS["compound_mg"][0], FIELDS["elemental_mg"][0])
+    large = said is not None and not mg < LEAST_PRODUCT_MG
+    # a compound's weight is not asked to be one: above the ceiling, log's warning says it
+    if said is None or confirmed[large] or (large and given == "compound_mg"):
+        return
+    if given == "compound_mg":
+        said = (f"{values[given]} mg of {form} is {mg:.3g} mg of elemental magnesium, less "
+                f"than a supplement's dose (the smallest tablet in the evidence has 47 mg): "
+                "elemental mg, or a count, written as the compound's mg? Write the mg the "
+                "label gives")
+    if asked:
+        warnings.warn(f"night {night}: {said}", stacklevel=2)
+        return
+    flag = "--large-dose" if large else "--small-dose"
+    raise InputError([Fault(FIELDS[given][0], "", f"{said}; if {mg:.4g} mg"
+                            f"{' of elemental magnesium' * large} is right, add {flag}; "
+                            "nothing written")])
+
+
+DOSES = ("elemental_mg", "compound_mg")
+"""The columns a dose is given in, the label's elemental mg first."""
+
+
+def day_total(values: dict[str, str], rows: pd.DataFrame, night: dt.date) -> str:
+    """That the night's dose is the day's total, said when it is logged again or split.
+
+    ``log --mg 70`` morning and evening said "unchanged (it already has these values)" the
+    second time, and ``--split 1`` then left 70 mg a day in two intakes for 140 mg taken (a
+    supplement-label reader's audit, /tmp/w47/C F4): ``elemental_mg`` is the day's, so a
+    second intake is the total given again with ``--split 1 --replace``. A dose in
+    ``values`` is the one logged again; else, with ``--split 1``, the night's own in
+    ``rows``. "": neither.
+    """
+    from model.data.diary_columns import is_missing
+
+    row = rows[rows["date"].astype(str).str.strip() == night.isoformat()]
+    given = next((c for c in DOSES if c in values), None)
+    if given is not None:
+        mg, said = float(values[given]), f"{given} is the day's total, not one intake's"
+    elif values.get("split") == "1" and len(row):
+        given = next((c for c in DOSES if c in row and not is_missing(row[c].iloc[0])), None)
+        mg = float(row[given].iloc[0]) if given else 0.0
+        said = f"{given} {mg:g} is the day's total, now in two intakes of {mg / 2:g} mg"
+    if given is None:
+        return ""
+    return (f"{said}: to record a second intake the same day give the total, "
+            f"{FIELDS[given][0]} {2 * mg:g} --split 1 --replace")

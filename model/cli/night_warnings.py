@@ -85,9 +85,13 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     (:func:`model.decision.history.trailing_skips`), so after ``--form none`` the alert
     came again on each night logged, to a person who had stopped as it asked (a review).
     """
+    import pandas as pd
+
     from model.analysis.blinded import gi_alerts
     from model.core.errors import MgsleepError
     from model.data.diary import read_diary
+    from model.data.profile import Profile
+    from model.decision.diary_mentions import with_diary_mentions
     from model.evidence.floor import bundled_safety
 
     try:
@@ -98,8 +102,11 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     said = gi_alerts(diary, pots="form" not in values)
     if took_nothing(diary, night):     # not said again to one who stopped, as it asks
         said = [alert for alert in said if alert not in gi_alerts(diary, pots=False)]
+    read = with_diary_mentions(profile or Profile(), diary.nights[  # this night's words only
+        diary.nights.index == pd.Timestamp(night)], bundled_safety())
+    said += read.warnings
     if profile is not None:
-        said += profile_warnings(diary, night, profile)
+        said += profile_warnings(diary, night, read.profile)
     for alert in said:
         warnings.warn(alert, stacklevel=2)
 

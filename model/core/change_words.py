@@ -123,16 +123,38 @@ STEP_WORDS = {"continue": "continue", "collect_more_data": "keep going and recor
               "withdrawal": "pause magnesium", "refer": "see a clinician"}
 """Each action as the verb a person reads, before its regimen's words."""
 
+STAY_WITHOUT = "stay without magnesium for now"
+"""Continuing without magnesium, said: the step words of the report's tables and the
+headline's sentence (:data:`model.decision.explain.STAY_WITHOUT`) alike."""
+
 
 def step_words(action: str, regimen: Regimen | None) -> str:
     """An action and its regimen as a person reads them: ``switch to malate 200 mg``.
 
-    Without magnesium the action alone (``stop magnesium``, not "... no magnesium");
-    recording more nights on a regimen is keeping it. An experiment returns to the regimen
-    it names: the action alone.
+    Without magnesium the action alone (``stop magnesium``, not "... no magnesium"), and
+    continuing without it :data:`STAY_WITHOUT` (a bare "continue" stood in the report's table
+    beside the headline's "Stay without magnesium for now", and "from continue citrate 300 mg
+    to continue" in the line since the last analysis: a plain-language editor); recording
+    more nights on a regimen is keeping it. An experiment returns to the regimen it names:
+    the action alone.
     """
+    if action == "continue" and regimen is not None and not regimen.active:
+        return STAY_WITHOUT
     if action == "collect_more_data" and regimen is not None and regimen.active:
         return f"keep {regimen.words}"
     what = (f" {regimen.words}" if regimen is not None and regimen.active
             and action not in ("placebo_period", "withdrawal") else "")
     return f"{STEP_WORDS[action]}{what}"
+
+
+IN_DETAIL = ". In detail: "
+"""Between a caution's lead (what it means, what to do) and its detail (the numbers)."""
+
+
+def lead(reason: str) -> str:
+    """A caution's lead alone, without its detail (:data:`IN_DETAIL`): for a one-page summary.
+
+    The clinician's one A4 page ran onto a second with the drift caution's detail (stop 75);
+    the full report and the terminal keep the detail.
+    """
+    return reason.partition(IN_DETAIL)[0]

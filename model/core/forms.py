@@ -48,14 +48,39 @@ ALIASES: dict[str, str] = {
     "taurinate": "taurate",
 }
 
+PRODUCTS: dict[str, tuple[str, str, str]] = {
+    "zma": ("ZMA", "zinc, magnesium aspartate and vitamin B6", "aspartate"),
+}
+"""Magnesium products known by a name that is no form's (a word of it, lower case): the
+product's name, what it holds, and the compound its magnesium is. The one list of them: the
+diary's form cell says such a product is none of the forms
+(:func:`model.data.form_cells.unknown_form`), and the profile takes it for magnesium
+(:func:`model.evidence.name_hints.names_magnesium`: ``"ZMA 450 mg"`` was counted as 0 mg,
+and a dose raised on top of it, a supplement-label reader's audit)."""
+
+CHELATE = re.compile(r"(?<=[a-z])[\s-]+chelated?\b|^chelated?[\s-]+(?=[a-z])", re.IGNORECASE)
+"""The word "chelate" beside a form's name, as labels write it: "Magnesium Bisglycinate
+Chelate" (or "Chelated Magnesium Glycinate") is bisglycinate (glycinate); it was refused while
+"Mg bisglycinate" was read (a supplement-label reader's audit). "Chelate" alone names no
+form."""
+
+
+def product_named(name: str) -> tuple[str, str, str] | None:
+    """The :data:`PRODUCTS` entry a word of ``name`` names (``"ZMA 450 mg"``), or None."""
+    return next((PRODUCTS[word] for word in re.findall(r"[a-z0-9]+", name.lower())
+                 if word in PRODUCTS), None)
+
 
 _PREFIX = re.compile(r"^(magnesium|mag|mg)[\s-]+")
 """How labels name the element before the form: "Magnesium", "Mag", "Mg" (space or hyphen)."""
 
 
 def _key(name: str) -> str:
-    """A spelling as looked up: lower case, without a leading "magnesium", "mag" or "mg"."""
-    return _PREFIX.sub("", name.strip().lower()).strip()
+    """A spelling as looked up: lower case, no leading "magnesium", "mag", "mg", nor chelate.
+
+    "Chelate" beside the form goes (:data:`CHELATE`); alone it stays.
+    """
+    return _PREFIX.sub("", CHELATE.sub("", name.strip().lower())).strip()
 
 
 def canonical_form(name: str) -> str | None:
@@ -71,25 +96,43 @@ def canonical_form(name: str) -> str | None:
     return ALIASES.get(key)
 
 
+TYPO_RATIO = 0.85
+"""How alike a misspelt form must be to the name "did you mean" offers (difflib's ratio: one
+slip in seven letters is 0.86). No two forms' names are as alike (taurate and citrate: 0.71),
+and a name is offered only when all as alike are of one form: "chelate" was "did you mean
+'threonate'?" at difflib's 0.6, a form of other evidence and another elemental fraction (a
+supplement-label reader's audit), which a slip of spelling never makes."""
+
+
 def form_hint(name: str, *, placebo: bool = True) -> str:
     """`` (did you mean 'glycinate'?)`` for a misspelt form (aliases too), else empty.
 
     A compound of ``elemental_fractions.csv`` that is none of the forms (carbonate,
     hydroxide, Epsom salt) is said to be one, never taken for the closest form: "did you
-    mean 'threonate'?" for carbonate would log 7 % elemental magnesium for 29 %. The bare
-    element asks for the form. ``placebo``: whether placebo is among the names a reader
-    accepts there.
+    mean 'threonate'?" for carbonate would log 7 % elemental magnesium for 29 %; where its
+    magnesium goes is said, taken by mouth (the profile's ``other_magnesium_mg``) or on the
+    skin (nowhere: an Epsom bath was sent to ``other_magnesium_mg``, which the README leaves
+    it out of). The bare element, or "chelate", asks for the form. A misspelt name is
+    offered only within :data:`TYPO_RATIO`. ``placebo``: whether placebo is among the names
+    a reader accepts there.
     """
-    if _key(name) in ("magnesium", "mag", "mg"):
+    key = _key(name)
+    if key in ("magnesium", "mag", "mg"):
         return " (which form? labels name it after the word magnesium: glycinate, citrate, ...)"
+    if key == "chelate":
+        return (" (which chelate? labels name its form before the word: 'bisglycinate "
+                "chelate' is glycinate; a chelate naming no form (amino acid chelate) is none "
+                "of the forms mgsleep models)")
     other = unmodelled_compound(name)
     if other is not None:
         return (f" ({other} is none of the forms mgsleep models; do not log it as another "
-                "form: its elemental magnesium differs; taken every day beside your "
-                "supplement, give its magnesium as other_magnesium_mg in your profile)")
+                "form: its elemental magnesium differs; taken by mouth every day beside your "
+                "supplement, give its magnesium as other_magnesium_mg in your profile; in a "
+                "bath or on the skin it is not counted)")
     choices = (*FORMS, *ALIASES, *((PLACEBO,) if placebo else ()))
-    close = difflib.get_close_matches(_key(name), choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = difflib.get_close_matches(key, choices, n=len(choices), cutoff=TYPO_RATIO)
+    return (f" (did you mean {close[0]!r}?)"
+            if len({canonical_form(c) for c in close}) == 1 else "")
 
 
 def form_streams(entropy: int) -> dict[str, np.random.Generator]:

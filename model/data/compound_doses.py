@@ -11,6 +11,11 @@ a salt's weight is counted as the most magnesium it can hold): with the highest 
 the form's compounds in the table (:func:`safe_side_compound`). The analysis keeps the
 default conversion as the dose it models (the README's rule for ``compound_mg``; the safe side
 is the profile's rule for the ceiling only).
+
+A profile's medicine entry copied from a label is read as the label writes it
+(:func:`label_read`, a supplement-label reader's audit: such entries were refused as unknown
+medicines): its own elemental figure, a "chelate" after the form, a magnesium salt inside
+another product.
 """
 
 from __future__ import annotations
@@ -21,11 +26,59 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.core.forms import FORMS, Compound, canonical_form, load_compounds
+from model.core.forms import CHELATE, FORMS, Compound, canonical_form, load_compounds
 from model.data.blank_rows import row_ranges
 from model.data.diary_rows import is_missing, over_ceiling
 from model.data.night_dates import as_date
 from model.evidence.floor import bundled_safety
+from model.evidence.name_hints import MAGNESIUM_NAME
+
+SALT_WEIGHT_MG = 1000.0
+"""A written dose from which a form's salt named beside it is read as the salt's weight: no
+daily product gives a gram of magnesium (near three times the 350 mg limit), while a gram or
+more of a salt is a sachet's or a tablet's weight (``"magnesium citrate 1.2 g"``: up to 194 mg
+of magnesium). A smaller figure may be the label's magnesium and is read as such (the safe
+side: ``"magnesium glycinate 400 mg"`` read as the salt would be 56 mg)."""
+
+_MG = r"(\d+(?:[.,]\d+)?)\s*(?:mg|milligrams?)"
+LABEL_ELEMENTAL = re.compile(
+    rf"[\s,;(]*(?:(?:providing|provides|giving|gives|yielding|yields|equivalent\s+to|=)\s*{_MG}"
+    rf"(?:\s+(?:of\s+)?(?:elemental\s+)?magnesium)?|{_MG}\s+(?:of\s+)?elemental"
+    rf"(?:\s+magnesium)?|elemental\s+magnesium\s*:?\s*{_MG})\s*\)?\s*$", re.IGNORECASE)
+"""A label's elemental figure at the end of an entry (``(providing 140 mg elemental
+magnesium)``, ``140 mg elemental``, ``elemental magnesium: 140 mg``): the figure counted."""
+
+LABEL_REST = re.compile(r"^([^\d()]*[a-z][^\d()]*?)[\s,:-]*(?:\d+(?:[.,]\d+)?\s*(?:mg|g|"
+                        r"milligrams?|grams?))?[\s,;:-]*$", re.IGNORECASE)
+"""What an entry with an elemental figure may say besides: a name and the label's weight."""
+
+INSIDE = re.compile(rf"^(.*?[a-z].*?)\s+(?:with|plus|\+|containing|incl\.?|including)\s+{_MG}"
+                    r"\s+(?:of\s+)?(magnesium(?:\s+[a-z-]+)?)\s*$", re.IGNORECASE)
+"""A product with a magnesium salt and its dose inside (``multivitamin with 100 mg magnesium
+oxide``): the product, and the magnesium on its own."""
+
+
+def label_read(entry: object) -> tuple[object, ...]:
+    """A profile medicine entry as the names it stands for, read as a label writes them.
+
+    ``"Magnesium Glycinate 1000 mg (providing 140 mg elemental magnesium)"`` is
+    ``"Magnesium Glycinate 140 mg"``: the label's own figure (:data:`LABEL_ELEMENTAL`), below
+    :data:`SALT_WEIGHT_MG` (a gram would be read as a salt's weight), when the rest is only a
+    name and a weight; ``"magnesium bisglycinate chelate 200 mg"`` loses its "chelate"
+    (:data:`~model.core.forms.CHELATE`); ``"multivitamin with 100 mg magnesium oxide"`` is
+    ``("multivitamin", "magnesium oxide 100 mg")`` (:data:`INSIDE`). Any other entry (or a
+    value that is no text) comes back as it is.
+    """
+    if not isinstance(entry, str) or not MAGNESIUM_NAME.search(entry):
+        return (entry,)
+    text = CHELATE.sub("", entry)
+    figure = LABEL_ELEMENTAL.search(text)
+    rest = LABEL_REST.match(text[:figure.start()]) if figure else None
+    if figure and rest:
+        mg = float(next(g for g in figure.groups() if g).replace(",", "."))
+        return (f"{rest[1].strip()} {mg:g} mg",) if mg < SALT_WEIGHT_MG else (entry,)
+    inside = INSIDE.match(text)
+    return (inside[1], f"{inside[3]} {inside[2]} mg") if inside else (text,)
 
 
 def _names(word: str, form: str) -> bool:
@@ -107,7 +160,8 @@ def compound_warnings(table: pd.DataFrame, recorded: pd.DataFrame, name: str,
                      f"{worst:g} mg is {worst * high.elemental_fraction:.0f} mg, above the "
                      f"safety ceiling of {ceiling:g} mg a day")
         notes.append(said + ". Write the label's elemental magnesium in elemental_mg to be "
-                     "sure (another salt or hydrate gives another dose)"
+                     "sure (another salt or hydrate, or a buffered chelate with added oxide, gives "
+                     "another dose)"
                      + (f"; if it is above {ceiling:g} mg, take no more than {ceiling:g} mg "
                         "a day" if len(over) else ""))
     return notes

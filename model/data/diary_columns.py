@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from model.core.outcomes import SPECS
+from model.core.regimen import LEAST_SUPPLEMENT_MG
 from model.data.devices import DEVICE
 
 
@@ -48,7 +49,11 @@ def _rating(outcome: str) -> ColumnRange:
 
 
 NUMERIC: dict[str, ColumnRange] = {
-    "elemental_mg": ColumnRange(0, 2000, unit="mg of elemental magnesium"),
+    # 0 is a night without magnesium (no form), a form's dose is from LEAST_SUPPLEMENT_MG:
+    # "from 0 to 2000" alone read as at odds with the README's 1-2000 (a supplement-label
+    # reader's audit, /tmp/w47/C F8)
+    "elemental_mg": ColumnRange(0, 2000, unit="mg of elemental magnesium: 0 for none, at "
+                                f"least {LEAST_SUPPLEMENT_MG:g} with a form"),
     "compound_mg": ColumnRange(0, 20000, unit="mg of the compound"),
     "split": _BINARY,
     "sol_min": ColumnRange(0, 720, unit="minutes"),

@@ -33,7 +33,7 @@ from model.data.column_words import (
 from model.data.devices import DEVICE, device_name, device_problem
 from model.data.diary_columns import GUESS_COLUMN, KNOWN_COLUMNS, NUMERIC, is_missing
 from model.data.diary_columns import MISSING_WORDS as MISSING_WORDS  # its readers' name for it
-from model.data.form_cells import collapsed, unknown_form
+from model.data.form_cells import SHOWN, collapsed, unknown_form
 from model.data.night_dates import MAX_SPAN_NIGHTS, as_date, date_problem
 from model.data.night_dates import given_date as given_date  # its importers' name for it
 from model.data.separators import (
@@ -347,9 +347,52 @@ def check_usable(table: pd.DataFrame, name: str) -> None:
                                 "CSV: mgsleep import csv FILE --map date=COL,sol_min=COL,...)")])
 
 
-def repeated_date(first: int, date: object) -> str:
-    """The fault of a night's date given again (first at data row ``first``)."""
-    return f"expected a date not already used (row {first}), got {date}"
+TWO_SOURCES = ("keep the row of the source you used before and after, or put the other "
+               "tracker's numbers in a diary of their own")
+"""What to do with a night two trackers measured: the model reads one row a night."""
+
+
+def repeated_nights(name: str, nights: Sequence[tuple[object, str]],
+                    hint: str = "") -> dict[int, Fault]:
+    """The fault of each row giving a night already given, by 1-based data row, in order.
+
+    ``nights``: each data row's night (None: unread, skipped) and device name. Two rows of
+    a night naming two devices are said as two trackers over the same nights, with both
+    names and what to do (:data:`TWO_SOURCES`); more than :data:`~.form_cells.SHOWN` rows
+    alike share one message, to be said once with their rows
+    (:func:`~.form_cells.collapsed`). A diary of two trackers worn over 14 nights gave 14
+    lines of "expected a date not already used" and no word of the two devices (an outside
+    audit). ``hint`` ends the message of rows of one source.
+    """
+    first: dict[object, int] = {}
+    groups: dict[tuple[str, ...], list[tuple[int, int, object]]] = {}
+    for row, (night, device) in enumerate(nights, start=1):
+        if night is None:
+            continue
+        if night not in first:
+            first[night] = row
+            continue
+        pair = tuple(sorted({nights[first[night] - 1][1], device}))
+        groups.setdefault(pair if len(pair) == 2 and all(pair) else (), []).append(
+            (row, first[night], night))
+    faults = {row: Fault(name, f"row {row}, column date", _repeated(
+        pair, group if len(group) > SHOWN else [(row, was, night)], hint))
+        for pair, group in groups.items() for row, was, night in group}
+    return dict(sorted(faults.items()))
+
+
+def _repeated(pair: tuple[str, ...], rows: Sequence[tuple[int, int, object]],
+              hint: str) -> str:
+    """The message of nights given again: (row, first row, night) each, of one device pair."""
+    (row, was, night), days = rows[0], sorted(str(r[2]) for r in rows)
+    said = (f"{night} (rows {was} and {row})" if len(rows) == 1
+            else f"each of {len(rows)} nights, {days[0]} to {days[-1]}")
+    if pair:
+        return (f"expected one row per night, got two rows for {said} ({', '.join(pair)}): "
+                f"{TWO_SOURCES}")
+    if len(rows) == 1:
+        return f"expected a date not already used (row {was}), got {night}{hint}"
+    return f"expected one row per night, got two rows for {said}{hint}"
 
 
 def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None, sep: str = ",",
@@ -371,13 +414,12 @@ def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None, sep: str
     dosed = bool({"elemental_mg", "compound_mg"} & set(table.columns))
     parser = _RowParser(name, fractions, sep, dosed)
     records: list[dict[str, Any]] = []
-    first_row: dict[dt.date, int] = {}
-    for row, raw in enumerate(table.to_dict("records"), start=1):
-        date, record = parser.parse(row, {str(k): v for k, v in raw.items()})
-        if date is not None and date in first_row:
-            parser.fault(row, "date", repeated_date(first_row[date], date))
-        elif date is not None:
-            first_row[date] = row
+    rows = [{str(k): v for k, v in raw.items()} for raw in table.to_dict("records")]
+    repeated = repeated_nights(name, [(as_date(cells["date"]), device_name(cells.get(DEVICE)))
+                                      for cells in rows])
+    for row, cells in enumerate(rows, start=1):
+        record = parser.parse(row, cells)[1]
+        parser.faults += [repeated[row]] if row in repeated else []
         if record is not None:
             records.append(record)
     if not len(table):

@@ -9,7 +9,9 @@ you (P 0.94)"). Two optional columns let the person say so:
   something else changed. The decision holds changes made for a gain or to learn for one
   evaluation period after it (:func:`model.decision.overrides.held_for_other_change`), and the
   separability reasons name one near a change of regimen
-  (:func:`model.personal.separability.other_change_near`).
+  (:func:`model.personal.separability.other_change_near`). A condition or a medicine it
+  names, or ``notes`` names, is screened (:func:`written_texts`,
+  :mod:`model.decision.diary_mentions`).
 - ``exclude`` (:data:`~model.data.diary_columns.EXCLUDE`): 1 or a word (``travel``, ``ill``)
   on a night whose sleep outcomes are not to be read. They are read as not recorded
   (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
@@ -105,10 +107,29 @@ def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
                  "their dose and stool/GI records are kept"]
 
 
+WRITTEN_COLUMNS: tuple[str, ...] = (OTHER_CHANGE, "notes")
+"""The diary's free-text columns a person may name a condition or a medicine in ("started
+dialysis"), which :mod:`model.decision.diary_mentions` screens (a safety-case reviewer's
+audit: "started dialysis" in ``other_change`` was quoted back, never screened)."""
+
+
+def written_texts(nights: pd.DataFrame, columns: tuple[str, ...] = WRITTEN_COLUMNS
+                  ) -> list[tuple[pd.Timestamp, str, str]]:
+    """Every non-blank cell of ``columns``: its night, its column and its text, oldest first.
+
+    A column the nights do not have gives none; the text has its spaces collapsed
+    (:func:`other_change_text`). On one night ``other_change`` comes before ``notes``.
+    """
+    if not isinstance(nights.index, pd.DatetimeIndex):
+        return []
+    days = pd.DatetimeIndex(nights.index)
+    found = [(day, order, column, text) for order, column in enumerate(columns)
+             if column in nights.columns
+             for day, text in zip(days, nights[column].map(other_change_text), strict=True)
+             if text]
+    return [(day, column, str(text)) for day, _, column, text in sorted(found, key=lambda f: f[:2])]
+
+
 def other_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
     """Every night with an ``other_change``, with its text, oldest first."""
-    if OTHER_CHANGE not in nights.columns or not isinstance(nights.index, pd.DatetimeIndex):
-        return []
-    texts = nights[OTHER_CHANGE].map(other_change_text).to_numpy(str)
-    days = pd.DatetimeIndex(nights.index)
-    return [(day, str(text)) for day, text in zip(days, texts, strict=True) if text]
+    return [(day, text) for day, _, text in written_texts(nights, (OTHER_CHANGE,))]

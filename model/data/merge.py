@@ -11,18 +11,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from model.core.atomic import match_permissions, write_text
 from model.core.errors import DiaryError, Fault, InputError, PriorsError
 from model.core.forms import canonical_form
+from model.core.outcomes import DEVICE_MEASURED, SPECS
+from model.data.devices import DEVICE, device_name
 from model.data.diary import read_diary
-from model.data.diary_rows import KNOWN_COLUMNS, normalise_columns, read_table, repeated_date
+from model.data.diary_rows import (
+    KNOWN_COLUMNS,
+    dose_warnings,
+    normalise_columns,
+    read_table,
+    repeated_nights,
+)
+from model.data.form_cells import collapsed
+from model.data.night_dates import as_date
 from model.data.separators import decimal_commas, separator
 
 
@@ -34,6 +45,8 @@ class Difference:
     column: str
     diary: str
     new: str
+    devices: tuple[str, str] = ("", "")
+    """The night's device in the diary and in the new nights ("" unnamed)."""
 
 
 SHOWN_DIFFERENCES = 3
@@ -96,16 +109,12 @@ def read_rows(path: str | Path) -> pd.DataFrame:
     """
     table, name = read_table(path)
     rows = normalise_columns(table, name)[0].astype(str)
-    first: dict[str, int] = {}
-    faults = []
-    for row, day in enumerate(rows["date"].str.strip() if "date" in rows else [], start=1):
-        if day and day in first:
-            faults.append(Fault(name, f"row {row}, column date",
-                                f"{repeated_date(first[day], day)}: keep one row per night "
-                                "(merge the two by hand), then run it again"))
-        first.setdefault(day, row)
+    devices = rows[DEVICE].map(device_name) if DEVICE in rows else [""] * len(rows)
+    faults = repeated_nights(name, [(day or None, device) for day, device in zip(
+        rows["date"].str.strip(), devices, strict=True)],
+        ": keep one row per night (merge the two by hand), then run it again")
     if faults:
-        raise DiaryError(faults)
+        raise DiaryError(collapsed(list(faults.values())))
     return rows
 
 
@@ -122,6 +131,21 @@ def read_checked_rows(path: str | Path) -> pd.DataFrame:
     """
     read_diary(path, warn=False)
     return read_rows(path)
+
+
+def dose_notes(path: str | Path) -> list[str]:
+    """The warnings of a supplements log's doses: above the ceiling, too small, a digit off.
+
+    :func:`read_checked_rows` reads the log without its warnings (it has no sleep to warn
+    of); its doses are warned of as a diary's are: ``import --supplements`` of glycinate at
+    900 mg a night said nothing while ``log --mg 900`` warned (a safety-case audit,
+    /tmp/w47/A F2). Rows are the log's data rows, by date.
+    """
+    doses = read_diary(path, warn=False).nights["elemental_mg"]
+    dates = read_rows(path)["date"]
+    rows = {pd.Timestamp(day): row for row, value in enumerate(dates, start=1)
+            if (day := as_date(value)) is not None}
+    return dose_warnings(doses[doses.index.isin(list(rows))], str(path), rows)
 
 
 def _blank(value: object) -> bool:
@@ -143,9 +167,18 @@ def _same(a: object, b: object, column: str = "") -> bool:
         return False
 
 
-def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
-               overwrite: bool = False) -> tuple[pd.DataFrame, MergeReport]:
+MEASURED = frozenset(SPECS[o].column for o in DEVICE_MEASURED)
+"""The columns whose values a tracker measures (on a scale of its own)."""
+
+
+def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame, overwrite: bool = False,
+               device: str = "") -> tuple[pd.DataFrame, MergeReport]:
     """Merge new nights (text cells, ``date`` first) into a diary's rows.
+
+    ``device``: the source of the new nights that name none in a column device (an import's
+    tracker). A night whose tracker values (:data:`MEASURED`) the new ones replace
+    (``overwrite``) names the new night's source in column device: it kept ``fitbit`` over
+    Oura's values (an outside audit), and the model read them on Fitbit's scale.
 
     Returns
     -------
@@ -164,25 +197,42 @@ def merge_rows(existing: pd.DataFrame | None, new: pd.DataFrame,
         if day not in rows:
             rows[day], added = dict(record), added + 1
             continue
-        row, changed = rows[day], False
-        for column, value in record.items():
-            if _blank(value) or column == "date":
-                continue
-            if _blank(row.get(column, "")):
-                row[column], changed = value, True
-                continue
-            compared += 1
-            if not _same(row[column], value, str(column)):
-                differences.append(Difference(day, str(column), str(row[column]).strip(),
-                                              str(value).strip()))
-                if overwrite:            # counted as a differing value replaced, not gained
-                    row[column] = value
-        filled += changed
+        changed, given, found = _merge_night(rows[day], record, overwrite, device)
+        filled, compared = filled + changed, compared + given
+        differences += found
+    stamped = [DEVICE] if any(DEVICE in row for row in rows.values()) else []
     extra = [c for c in (*old.columns, *new.columns) if c not in KNOWN_COLUMNS]
-    columns = [c for c in KNOWN_COLUMNS if c in old.columns or c in new.columns]
+    columns = [c for c in KNOWN_COLUMNS if c in (*old.columns, *new.columns, *stamped)]
     columns += list(dict.fromkeys(extra))
     table = pd.DataFrame([rows[d] for d in sorted(rows)], columns=columns).fillna("")
     return table, MergeReport(added, filled, tuple(differences), overwrite, compared)
+
+
+def _merge_night(row: dict[Hashable, Any], record: dict[Hashable, Any], overwrite: bool,
+                 device: str) -> tuple[bool, int, list[Difference]]:
+    """Merge a new night's ``record`` into the diary's ``row`` of that night, in place.
+
+    Returns whether ``row`` gained a value, the cells compared and the differing ones.
+    """
+    day = str(record["date"]).strip()
+    theirs = device_name(record.get(DEVICE, "")) or device
+    ours = device_name(row.get(DEVICE, ""))
+    changed, compared, differences = False, 0, []
+    for column, value in record.items():
+        if _blank(value) or column == "date":
+            continue
+        if _blank(row.get(column, "")):
+            row[column], changed = value, True
+            continue
+        compared += 1
+        if not _same(row[column], value, str(column)):
+            differences.append(Difference(day, str(column), str(row[column]).strip(),
+                                          str(value).strip(), (ours, theirs)))
+            if overwrite:            # counted as a differing value replaced, not gained
+                row[column] = value
+                if column in MEASURED and theirs:
+                    row[DEVICE] = theirs
+    return changed, compared, differences
 
 
 FOREIGN_COMPARED = 10
@@ -190,7 +240,9 @@ FOREIGN_COMPARED = 10
 :func:`check_same_nights` judges whether the new nights are the diary's at all."""
 
 
-def check_same_nights(report: MergeReport, diary: str, new: str) -> None:
+def check_same_nights(report: MergeReport, diary: str, new: str,
+                      before: pd.DataFrame | None = None,
+                      nights: pd.DataFrame | None = None) -> None:
     """Refuse new nights whose values mostly disagree with the diary's on the same nights.
 
     Rule: of at least :data:`FOREIGN_COMPARED` values compared, more than half differ. Then
@@ -198,12 +250,14 @@ def check_same_nights(report: MergeReport, diary: str, new: str) -> None:
     or its nights dated a day off): merging it completed the diary's nights with another
     person's values (the couple audit: 96 of 120 differed, merged with exit 0, and the next
     ``mgsleep log`` replaced the ``.bak`` that could undo it). With ``overwrite`` the person
-    said the new values are to be taken: not refused.
+    said the new values are to be taken: not refused. When every differing night names
+    another device in the diary (``before``) than in the new ``nights``, it is said as a
+    second tracker (:func:`_second_tracker`), not as another person's export.
 
     Raises
     ------
     InputError
-        Naming the count, the first differing values and the likely cause.
+        Naming the count, the first differing values, the likely cause and what to do.
 
     """
     if (report.overwrote or report.compared < FOREIGN_COMPARED
@@ -211,12 +265,48 @@ def check_same_nights(report: MergeReport, diary: str, new: str) -> None:
         return
     named = "; ".join(f"{d.date} {d.column}: diary {d.diary}, new {d.new}"
                       for d in report.differences[:SHOWN_DIFFERENCES])
+    cause = _second_tracker(report, before, nights) or (
+        "most likely another person's export, or another period's or nights dated a day off "
+        f"(--date-is), not this diary's; nothing was written. If it is of the nights of "
+        f"{diary} and its values are the right ones, --overwrite takes them")
     raise InputError([Fault(new, "", (
         f"{report.conflicts} of the {report.compared} values it gives for nights already in "
-        f"{diary} differ from the diary's ({named}; ...): most likely another person's "
-        "export, or another period's or nights dated a day off (--date-is), not this diary's; "
-        f"nothing was written. If it is of the nights of {diary} and its values are the "
-        "right ones, --overwrite takes them"))])
+        f"{diary} differ from the diary's ({named}; ...): {cause}"))])
+
+
+def _second_tracker(report: MergeReport, before: pd.DataFrame | None,
+                    nights: pd.DataFrame | None) -> str | None:
+    """What to do with the nights of a second tracker, or None when the devices do not say so.
+
+    Each differing night must name a device in the diary and another in the new nights (the
+    same or no device: another person's, as before). A person who changed tracker was told
+    the Oura export of her own nights was "most likely another person's" and only of
+    ``--overwrite``, which kept ``fitbit`` on Oura's values (an outside audit). ``--since``
+    the night after the diary's last of its tracker keeps the two apart.
+    """
+    pairs = {d.devices for d in report.differences}
+    ours = list(dict.fromkeys(a for a, _ in pairs))
+    theirs = list(dict.fromkeys(b for _, b in pairs))
+    if before is None or DEVICE not in before or not all(a and b and a != b for a, b in pairs) \
+            or set(ours) & set(theirs):
+        return None
+    days = [d for day, cell in zip(before["date"], before[DEVICE], strict=True)
+            if device_name(cell) in ours and (d := as_date(day)) is not None]
+    if not days:
+        return None
+    after = (max(days) + dt.timedelta(days=1)).isoformat()
+    later = nights is not None and nights["date"].astype(str).str.strip().ge(after).any()
+    a, b = ", ".join(ours), ", ".join(theirs)
+    first = min(d.date for d in report.differences)
+    options = [f"to keep the diary's {a} nights and take {b}'s from the night after its "
+               f"last: --since {after}"] if later else []
+    options.append(f"to take {b}'s values on the nights both measured (from {first}; column "
+                   f"device then names {b} there): --overwrite")
+    said = "; or ".join(options)
+    return (f"most likely a second tracker over the same nights ({a} in the diary, {b} in "
+            "this export), each measuring on a scale of its own; nothing was written. "
+            f"{said[0].upper()}{said[1:]}. The model fits one level shift between the two "
+            "trackers: a switch far from a change of regimen is told apart from it best")
 
 
 @dataclass(frozen=True)

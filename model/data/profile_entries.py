@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 from model.core.errors import InputError
 from model.core.input_files import read_input
+from model.data.compound_doses import label_read
 from model.data.night_dates import DATE, as_date, date_problem
 from model.evidence.floor import bundled_safety
 from model.evidence.names import Kind, NameIndex, name_key
@@ -153,7 +154,8 @@ def split_entries(data: object, safety: Safety | None = None,
     taken as levothyroxine alone); ``["Calcium Magnesium Zinc 1000 mg"]`` becomes
     ``["Calcium", "Magnesium", "Zinc"]`` (it was read as zinc alone, and its 1000 mg are the
     product's, not magnesium's). An entry that is a known name as a whole stays whole
-    (:meth:`model.evidence.names.NameIndex.split`).
+    (:meth:`model.evidence.names.NameIndex.split`). A medicine copied from a label is read
+    first (:func:`~model.data.compound_doses.label_read`: its elemental figure, its parts).
 
     Parameters
     ----------
@@ -184,6 +186,8 @@ def split_entries(data: object, safety: Safety | None = None,
              and any(isinstance(n, str) for n in value)}
     if not lists:
         return data
+    if "medications" in lists:
+        lists["medications"] = [read for name in lists["medications"] for read in label_read(name)]
     rules = safety if safety is not None else bundled_safety()
     index = NameIndex.of(rules)
     kinds: dict[str, Kind] = {"conditions": "condition", "medications": "medicine"}

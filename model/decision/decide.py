@@ -35,21 +35,16 @@ from model.decision.after_period import after_period
 from model.decision.baseline import no_baseline, withdrawal_nights
 from model.decision.candidates import candidates, forms_open
 from model.decision.choice import Choice, choose, close_call, too_few_draws
-from model.decision.compound_ceiling import CompoundDose, compound_dose
+from model.decision.compound_ceiling import CompoundDose, compound_dose, compound_weight_to_check
+from model.decision.diary_mentions import with_diary_mentions
 from model.decision.evidence_basis import PriorBasis
-from model.decision.explain import describe, option
+from model.decision.explain import RecentGi, describe, option
 from model.decision.history import DiaryLike, History, history, review_days
 from model.decision.override_words import dose_check_line
 from model.decision.overrides import dose_to_check, with_medicine_starts
-from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line
+from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line, learned_words
 from model.decision.prescribed import prescribed_refer_reasons
-from model.decision.results import (
-    NO_SCORES,
-    ActionAssessment,
-    Decision,
-    Recommendation,
-    assess,
-)
+from model.decision.results import NO_SCORES, ActionAssessment, Decision, Recommendation, assess
 from model.decision.room import Room, room
 from model.decision.rules import (
     acute_gi,
@@ -177,7 +172,9 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
                                       compound)
     first = [breach] if breach else []
     if check:                       # the doubt, before any reason resting on the dose
-        first.append(dose_check_line(past.current, rules.ceiling_mg))
+        # first of all when the dose may be a compound's weight: the breach reads it as written
+        first.insert(0 if compound_weight_to_check(past.current) else len(first),
+                     dose_check_line(past.current, rules.ceiling_mg))
     own = explain.reasons(
         choice.why, chosen, assessed, past, gi, s, to_learn=choice.to_learn, acute=acute,
         close_to=None if runner is None else assessed[runner],
@@ -200,7 +197,8 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None,
                by_design=choice.commit and by_design(chosen, past, s),
                harmful=s.harmful(ev.p_harm),
-               teaches=chosen.learning_value >= TO_LEARN))
+               teaches=chosen.learning_value >= TO_LEARN),
+        learned=learned_words(chosen, assessed, past, basis) if choice.why == "learn" else "")
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode,
                     ev.p_harm, None if runner is None else order.index(runner))
@@ -266,15 +264,15 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         The person (default: ``Profile()``), checked as ``analyze`` checks it
         (:func:`~model.data.profile.checked_profile`; once: one it returned is used as it is).
     diary : Diary, History or None
-        The diary (or its :class:`History`); None before any data.
+        The diary (or its :class:`History`); None before any data. A condition or medicine
+        its words name is screened too (:mod:`~model.decision.diary_mentions`).
     as_of : datetime.date or str
         The date analysed (or ``YYYY-MM-DD``): the diary's last night; ``next_review`` is
         the morning after the period that follows it (:func:`~model.decision.rules.review_after`).
     today : datetime.date or str, optional
-        The day the advice is read, when later than the day after ``as_of`` (a diary
-        brought up to date a few days late): a change then begins tonight, and its
-        ``next_review`` counts from tonight (:func:`~model.decision.rules.review_from`).
-        Continuing counts from ``as_of`` still. None: ``as_of`` stands for today.
+        The day the advice is read, when later than the day after ``as_of`` (a diary brought
+        up to date late): a change then begins tonight, its ``next_review`` counted from tonight
+        (:func:`~model.decision.rules.review_from`); continuing from ``as_of``. None: as_of.
     diagnostics_ok : bool
         False when the fit's diagnostics failed: the answer is ``collect_more_data`` without
         any dosing advice, and ``predict`` is not called.
@@ -299,10 +297,9 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         end date.
     allow_unknown : bool
         Accept a condition or medicine the safety data does not know, with a
-        :class:`~model.data.profile_entries.ProfileWarning` (the decision then carries a "NOT
-        CHECKED" warning and code ``not_checked``). By default such a name is an error, as
-        in ``analyze``: a misspelt medicine must not skip its rule (an audit:
-        ``medications=["digoxn"]`` was accepted here, refused by ``analyze``).
+        :class:`~model.data.profile_entries.ProfileWarning` (then a "NOT CHECKED" warning and
+        code ``not_checked``). By default such a name is an error, as in ``analyze``: a
+        misspelt medicine must not skip its rule (``medications=["digoxn"]``, an audit).
 
     Returns
     -------
@@ -339,25 +336,23 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     past = with_medicine_starts(history(diary, s.gi_window, s.floor_nights,
                                         s.acute_gi_nights).through(as_of),
                                 person.medication_starts, as_of)
-    rules = screen(person, priors.safety, past.taking)
-    compound = compound_dose(None if isinstance(diary, History) or diary is None
-                             else diary.nights, past.current, priors.evidence.compounds, as_of)
-    warnings = (*rules.all_warnings,
+    nights = None if isinstance(diary, History) or diary is None else diary.nights
+    read = with_diary_mentions(person, nights, priors.safety, as_of)   # "started dialysis"
+    person, rules = read.profile, screen(read.profile, priors.safety, past.taking)
+    compound = compound_dose(nights, past.current, priors.evidence.compounds, as_of)
+    warnings = (*read.warnings, *rules.all_warnings,
                 *current_warnings(past, rules, s, person.outcome_weights(), compound))
     if rules.referrals or rules.holds:
-        return _refer(rules, past, review_after(as_of, s.min_nights), s, warnings, compound)
+        return _carrying(_refer(rules, past, review_after(as_of, s.min_nights), s, warnings,
+                                compound), past, s)
     if not diagnostics_ok:
-        breaks = current_breaks(past.current, rules, compound)
-        acute = ("acute_gi",) if acute_gi(past, s) and past.current.active else ()
-        return _at_most(_unchecked(_without_posterior("collect_more_data",
-                                             review_after(as_of, s.first_review_days),
-                                             rule_words.diagnostics_failed_reasons(
-                                                 past.current, rules.ceiling_mg,
-                                                 (*breaks, *acute),
-                                                 priors.safety.gi_constraint.loose_bristol),
-                                             warnings, False,
-                                             ("diagnostics_failed", *breaks, *acute)),
-                          rules), rules)
+        breaks = (*current_breaks(past.current, rules, compound),
+                  *("acute_gi",) * (acute_gi(past, s) and past.current.active))
+        reasons = rule_words.diagnostics_failed_reasons(past.current, rules.ceiling_mg, breaks,
+                                                        priors.safety.gi_constraint.loose_bristol)
+        failed = _without_posterior("collect_more_data", review_after(as_of, s.first_review_days),
+                                    reasons, warnings, False, ("diagnostics_failed", *breaks))
+        return _carrying(_at_most(_unchecked(failed, rules), rules), past, s)
     # not straight after a placebo period: its nights are what the next look learns from;
     # never around a regimen the hard rules do not keep (the experiment returns to it)
     experiments = (separable is False and past.current.active and not past.placebo_nights
@@ -366,8 +361,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                          forms_open(past, rules.allowed_forms), s,
                          experiments=experiments, taken=tuple(past.nights_on))
     data = predicted(predict, options, past)
-    if s.period_from_kinetics:
-        s = replace(s, min_nights=evaluation_nights(onset_days(data, priors), s))
+    period = evaluation_nights(onset_days(data, priors), s) if s.period_from_kinetics else None
+    s = s if period is None else replace(s, min_nights=period)
     if experiments and no_baseline(past):     # the withdrawal the rule may take must count
         s = replace(s, min_nights=withdrawal_nights(data, priors, s))
     if horizon_nights is not None and horizon_nights < s.min_nights:
@@ -385,7 +380,16 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     decision = _decision(ev, choice, past, dates, warnings, rules, priors.safety.gi_constraint,
                          mode, s, separable, outcome_order(person.outcome_weights()),
                          PriorBasis(priors, person.outcome_weights()), compound, space)
-    return _at_most(_unchecked(_beyond_studied(decision, priors), rules), rules)
+    return _carrying(_at_most(_unchecked(_beyond_studied(decision, priors), rules), rules), past,
+                     s, period)
+
+
+def _carrying(decision: Decision, past: History, s: DecisionSettings,
+              period: int | None = None) -> Decision:
+    """The decision with its ``period`` and acute GI counts as data, not re-derived (a review)."""
+    gi = RecentGi.of(past, s) if acute_gi(past, s) else None
+    return replace(decision, period_nights=period,
+                   recommendation=replace(decision.recommendation, recent_gi=gi))
 
 
 def _at_most(decision: Decision, rules: Screening) -> Decision:

@@ -11,8 +11,10 @@ blocks) are in :mod:`model.decision.rule_words`. It reads the assessed actions t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from model.core.change_words import chance, change_words, per_month, step_words
+from model.core.change_words import IN_DETAIL, chance, change_words, per_month, step_words
+from model.core.change_words import STAY_WITHOUT as STAY_WORDS
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
@@ -106,13 +108,13 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
 
     ahead = _worth(runner) > _worth(chosen)  # staying: the change's lead is sampling noise
     return (f"a close call: {say(runner)} is worth "
-            f"{'a little more than' if ahead else 'nearly as much as'} {say(chosen)} "
-            f"({_worth(runner):.2f} against {_worth(chosen):.2f}, expected utility plus "
-            "learning value), " + ("but by less than the Monte Carlo error of this fit: a "
-                                   "change is not advised on sampling noise; the coming nights "
-                                   "will tell them apart" if ahead else
-                                   "within the Monte Carlo error of this fit: another analysis "
-                                   "of the same diary may advise it; both are reasonable"))
+            f"{'a little more than' if ahead else 'nearly as much as'} {say(chosen)}, "
+            + ("but by less than the Monte Carlo error of this fit: a change is not advised on "
+               "sampling noise; the coming nights will tell them apart" if ahead else
+               "within the Monte Carlo error of this fit: another analysis of the same diary "
+               "may advise it; both are reasonable")
+            + f"{IN_DETAIL}{_worth(runner):.2f} against {_worth(chosen):.2f}, expected utility "
+            "plus learning value")
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,11 +122,31 @@ def close_call_warning(chosen: Assessed, runner: Assessed) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RecentGi:
+    """``nights`` GI nights in the last ``window`` on ``regimen``: the acute GI rule's count.
+
+    The recommendation carries it beside its warning
+    (:func:`model.decision.rule_words.acute_gi_warning`, said from it): the report read the
+    counts back out of the warning's words with a regex (a maintainer's review).
+    """
+
+    nights: int
+    window: int
+    regimen: Regimen
+
+    @classmethod
+    def of(cls, past: History, s: DecisionSettings) -> RecentGi:
+        """The GI nights of ``past`` on the regimen taken, within the window of ``s``."""
+        return cls(past.recent_gi_nights, s.gi_window, past.taking)
+
+
 PLACEBO_OVER = "the placebo period is over"
 """Why ``continue`` after a placebo period goes back to the regimen it interrupted."""
 
-STAY_WITHOUT = "Stay without magnesium for now."
-"""What ``continue`` without magnesium says (the headline's and the reasons' one wording)."""
+STAY_WITHOUT = f"{STAY_WORDS.capitalize()}."
+"""What ``continue`` without magnesium says as a sentence (the headline's and the reasons'):
+the step words of :data:`model.core.change_words.STAY_WITHOUT`."""
 
 
 def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
@@ -368,7 +390,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
                      assessed, reference, s, close_to, held, past.known_nights))
         unwritten = "" if why == "collect" else unwritten   # said first
         lines = [first, *said,
-                 f"Keep {reference.words} and look again on {chosen.next_review.isoformat()}.",
+                 f"{f'Keep {reference.words} and look' if chosen.feasible else 'Look'} again "
+                 f"on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]
     else:
         to_come, done = step_nights(chosen.action, past, s)

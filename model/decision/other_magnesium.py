@@ -32,11 +32,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from model.core.forms import Compound, canonical_form, load_compounds
+from model.core.forms import Compound, canonical_form, load_compounds, product_named
 from model.core.regimen import NO_MAGNESIUM, Regimen
-from model.data.compound_doses import safe_side_compound
+from model.data.compound_doses import SALT_WEIGHT_MG, safe_side_compound
 from model.data.profile import Profile
-from model.evidence.name_hints import MAGNESIUM_NAME
+from model.evidence.name_hints import names_magnesium
+from model.evidence.names import SKIN_WORDS
 
 DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mg|milligrams?|g|grams?)\b", re.IGNORECASE)
 """A dose written in an entry: ``450 mg``, ``450mg``, ``1.5 g``, ``1,5 g``, ``1,000 mg``."""
@@ -59,13 +60,6 @@ TIMES_A_DAY = ((re.compile(r"\b(?:four\s+times|qid|q\.i\.d)\b", re.IGNORECASE), 
                (re.compile(r"\b(?:three\s+times|thrice|tid|t\.i\.d)\b", re.IGNORECASE), 3),
                (re.compile(r"\b(?:twice|two\s+times|bid|b\.i\.d)\b", re.IGNORECASE), 2))
 """Words of an entry taken several times a day, and how many: the dose is counted that often."""
-
-SALT_WEIGHT_MG = 1000.0
-"""A written dose from which a form's salt named beside it is read as the salt's weight: no
-daily product gives a gram of magnesium (near three times the 350 mg limit), while a gram or
-more of a salt is a sachet's or a tablet's weight (``"magnesium citrate 1.2 g"``: up to 194 mg
-of magnesium). A smaller figure may be the label's magnesium and is read as such (the safe
-side: ``"magnesium glycinate 400 mg"`` read as the salt would be 56 mg)."""
 
 ELEMENTAL = re.compile(r"\belemental\b|\bof\s+magnesium\b", re.IGNORECASE)
 """Words saying the figure is the magnesium itself: it is never read as a salt's weight."""
@@ -172,8 +166,11 @@ def read_entry(entry: str) -> Reading:
     The one dose in mg or g written in ``entry``, times how often a day it says it is
     taken (:data:`TIMES_A_DAY`, in words). Not counted when taken now and then
     (:data:`NOW_AND_THEN`); unread (``unread``) when it has no dose, several, another
-    figure, or is unsure (:data:`UNSURE`). A ``,`` before three digits separates thousands
-    (``1,000 mg``), else it is a decimal comma (``1,5 g``). A dose of :data:`SALT_WEIGHT_MG`
+    figure, is unsure (:data:`UNSURE`), or names a product whose figure may be all of it
+    (``"ZMA 450 mg"``: :data:`~model.core.forms.PRODUCTS`, zinc and B6 besides the magnesium
+    aspartate). A ``,`` before three digits separates thousands
+    (``1,000 mg``), else it is a decimal comma (``1,5 g``). A dose of
+    :data:`~model.data.compound_doses.SALT_WEIGHT_MG`
     or more beside a form's salt, not said to be elemental (:data:`ELEMENTAL`), is the salt's
     weight: counted at the form's highest elemental fraction
     (:func:`~model.data.compound_doses.safe_side_compound`), rounded up.
@@ -182,7 +179,7 @@ def read_entry(entry: str) -> Reading:
         return Reading(None)
     doses = DOSE.findall(entry)
     if (len(doses) != 1 or len(re.findall(r"\d+(?:[.,]\d+)*", entry)) != 1
-            or UNSURE.search(entry)):
+            or UNSURE.search(entry) or product_named(entry)):
         return Reading(None, unread=True)
     number, unit = doses[0]
     value = float(number.replace(",", "" if re.fullmatch(r"\d+,\d{3}", number) else "."))
@@ -201,12 +198,13 @@ def magnesium_products(medicines: Mapping[str, str | None],
 
     ``medicines``: each entry and the known medicine it was matched to (None: unknown);
     ``magnesium``: the known magnesium products. An unknown name with a word of magnesium in
-    it (:data:`~model.evidence.name_hints.MAGNESIUM_NAME`: ``Mag 365``) may be one: its
-    magnesium is asked for, never taken as 0 mg (:func:`unread_holds`), unless it was taken
-    as known ones (its entries :func:`~model.decision.name_rules.taken_as` labels stand for).
+    it, or a magnesium product's name (:func:`~model.evidence.name_hints.names_magnesium`:
+    ``Mag 365``, ``ZMA``) may be one: its magnesium is asked for, never taken as 0 mg
+    (:func:`unread_holds`), unless it was taken as known ones (its entries
+    :func:`~model.decision.name_rules.taken_as` labels stand for).
     """
     return [given for given, medicine in medicines.items()
-            if medicine in magnesium or (medicine is None and MAGNESIUM_NAME.search(given)
+            if medicine in magnesium or (medicine is None and names_magnesium(given)
                                          and not any(other.startswith(f"{given} {TAKEN_AS}")
                                                      for other in medicines))]
 
@@ -220,20 +218,59 @@ def other_magnesium(profile: Profile, products: Sequence[str],
     naming its form at its daily dose as written is that supplement, listed among the
     medications too, and is not counted (a review: "Magnesium glycinate 300 mg" in the
     profile of a person on glycinate 300 mg was counted, and the answer was "Stop taking
-    magnesium now"). An entry whose magnesium a day cannot be read is ``unread``.
+    magnesium now"). Its dose may be the label's weight of the salt too
+    (:func:`_is_taking`). An entry whose magnesium a day cannot be read is ``unread``.
     """
     if profile.other_magnesium_mg is not None:
         return OtherMagnesium(profile.other_magnesium_mg, from_profile=True)
     read = {given: read_entry(given) for given in products}
-    same = tuple(given for given, entry in read.items()
-                 if taking.active and entry.written == taking.elemental_mg
-                 and taking.form in re.findall(r"[a-z]+", given.lower()))
+    same = tuple(given for given, entry in read.items() if _is_taking(given, entry, taking))
     counted = tuple((given, entry.mg) for given, entry in read.items()
                     if entry.mg is not None and given not in same)
     return OtherMagnesium(sum(mg for _, mg in counted), counted, the_supplement=same,
                           salts=tuple((given, read[given].words()) for given, _ in counted
                                       if read[given].salt is not None),
                           unread=tuple(given for given, entry in read.items() if entry.unread))
+
+
+SAME_MG = 1.0
+"""How far a salt's weight read on the safe side, rounded up to whole mg, may be from the
+diary's elemental dose and still be that dose (:func:`_is_taking`)."""
+
+
+def _is_taking(given: str, entry: Reading, taking: Regimen) -> bool:
+    """Whether an entry is the supplement the diary records: its form, at its daily dose.
+
+    The dose as written, or the label's weight of the salt: read on the safe side
+    (:attr:`Reading.mg`, within :data:`SAME_MG`) or converted as the diary converts a
+    ``compound_mg`` (the form's default compound, whole mg). "magnesium glycinate 2000 mg"
+    beside the diary's ``compound_mg`` 2000 of glycinate (282 mg) was counted again, and
+    the answer was "Stop taking magnesium now" (a supplement-label reader's audit).
+    """
+    if not taking.active or entry.written is None or named_form(given) != taking.form:
+        return False
+    default = next(c for c in _compounds() if c.default_for_form == taking.form)
+    return (entry.written == taking.elemental_mg
+            or round(entry.written * default.elemental_fraction) == taking.elemental_mg
+            or (entry.salt is not None and entry.mg is not None
+                and abs(entry.mg - taking.elemental_mg) <= SAME_MG))
+
+
+def on_skin(medicines: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The medications entries that are magnesium put on the skin or in a bath.
+
+    Known names with a word of :data:`~model.evidence.names.SKIN_WORDS` (``Epsom salt
+    baths``, ``magnesium oil spray``): accepted and not counted, and once never said (a
+    supplement-label reader's audit), so the person could not tell they were read.
+    """
+    return tuple(given for given, medicine in medicines.items() if medicine is not None
+                 and SKIN_WORDS & set(re.findall(r"[a-z]+", medicine.lower())))
+
+
+def skin_note(entries: Sequence[str]) -> str:
+    """What is said of the entries :func:`on_skin` finds: on the skin, not counted."""
+    return (f"{', '.join(entries)}: on the skin, not counted towards the ceiling (the limit "
+            "is for magnesium taken by mouth)")
 
 
 def unread_holds(other: OtherMagnesium) -> tuple[str, ...]:

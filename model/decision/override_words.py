@@ -12,6 +12,7 @@ import datetime as dt
 from model.core.change_words import chance
 from model.core.regimen import Regimen, small_dose
 from model.decision.assessed import Assessed
+from model.decision.compound_ceiling import compound_question
 from model.decision.history import HARD_ANXIETY, HARD_WEEK, History
 from model.decision.settings import DecisionSettings
 
@@ -57,8 +58,14 @@ def dose_check_line(current: Regimen, ceiling_mg: float) -> str:
     :func:`model.decision.overrides.dose_to_check`: what the dose may have meant
     (:func:`model.core.regimen.small_dose`), that nothing is settled on it nor changed for a
     gain or to learn until the diary gives the dose taken, and the ceiling meanwhile (2 g
-    would be far above it).
+    would be far above it); or the question of a compound's weight written as elemental
+    (:func:`model.decision.compound_ceiling.compound_question`), no dose named.
     """
+    if (asked := compound_question(current)) is not None:
+        return (f"Check your diary's dose: {asked}, and analyse again. Until then no dose is "
+                f"advised, since lowering {current.elemental_mg:g} mg to the ceiling would be a "
+                "raise if it is the compound's weight; whatever the dose is, take no more than "
+                f"your ceiling of {ceiling_mg:g} mg of elemental magnesium a day.")
     said = small_dose(current.elemental_mg)
     if said is None or not current.active:
         raise ValueError(f"{current.words}: no dose to check")

@@ -6,8 +6,10 @@ high anxiety a change made for a gain or to learn waits (:func:`held_for_a_hard_
 so it does for one evaluation period after another change in the person's life
 (:func:`held_for_other_change`): written in the diary, or a medicine of the profile started
 within it (:func:`with_medicine_starts`), and while the diary's current dose is one to check
-(:func:`dose_to_check`: 2 mg, a slip for 2 capsules, 2 g or 2 mmol), when keeping it is not
-committed to either (:func:`held_for_a_dose_to_check`).
+(:func:`dose_to_check`: 2 mg, a slip for 2 capsules, 2 g or 2 mmol, or 1000 mg of glycinate,
+the compound's weight written as elemental:
+:func:`~model.decision.compound_ceiling.compound_weight_to_check`), when keeping it
+is not committed to either (:func:`held_for_a_dose_to_check`).
 :func:`model.decision.choice.choose` applies them.
 """
 
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from model.core.regimen import LEAST_PRODUCT_MG, Regimen
+from model.decision.compound_ceiling import compound_weight_to_check
 from model.decision.history import History
 from model.decision.rules import SAFETY_MOVES
 from model.decision.settings import DecisionSettings, Why
@@ -124,16 +127,18 @@ def _held(ev: Evaluation, index: int | None, why: Why) -> bool:
 
 
 def dose_to_check(current: Regimen) -> bool:
-    """Whether the current regimen's daily dose is under :data:`LEAST_PRODUCT_MG` (25 mg).
+    """Whether the current regimen's daily dose is one to check before any dose advice.
 
-    Less than half the smallest tablet: almost surely a slip (``elemental_mg`` 2 for 2
-    capsules, 2 g or 2 mmol), which ``mgsleep log`` refuses without ``--small-dose`` and the
-    diary's reading warns of (:func:`model.core.regimen.small_dose`). Every night of it was
-    modelled at that dose: a diary on glycinate 2 mg for 30 nights was told "Continue
-    glycinate, 2 mg ... (settled)" (an outside audit, /tmp/w42/F), another "Raise the dose to
-    glycinate, 102 mg".
+    Under :data:`LEAST_PRODUCT_MG` (25 mg), less than half the smallest tablet: almost surely
+    a slip (``elemental_mg`` 2 for 2 capsules, 2 g or 2 mmol), which ``mgsleep log`` refuses
+    without ``--small-dose`` and the diary's reading warns of
+    (:func:`model.core.regimen.small_dose`). Every night of it was modelled at that dose: a
+    diary on glycinate 2 mg for 30 nights was told "Continue glycinate, 2 mg ... (settled)"
+    (an outside audit, /tmp/w42/F), another "Raise the dose to glycinate, 102 mg". Or above
+    the ceiling and within it as the compound's weight (:func:`compound_weight_to_check`).
     """
-    return current.active and 0 < current.elemental_mg < LEAST_PRODUCT_MG
+    return current.active and (0 < current.elemental_mg < LEAST_PRODUCT_MG
+                               or compound_weight_to_check(current) is not None)
 
 
 def held_for_a_dose_to_check(ev: Evaluation, index: int | None, why: Why,
@@ -143,10 +148,19 @@ def held_for_a_dose_to_check(ev: Evaluation, index: int | None, why: Why,
     Until the diary says the dose taken, keeping it is no commitment, and a change made for
     a gain or to learn waits (as in a hard week, :data:`HELD_IN_A_HARD_WEEK`): the step is
     to keep the current routine while the dose is checked. A stop for harm, a gentler dose,
-    the hard rules still act.
+    the hard rules still act. A dose that may be its compound's weight
+    (:func:`compound_weight_to_check`) is above the ceiling as written, so it is not kept,
+    and the ceiling's step, a dose of the form, is a raise in one reading: every dose step
+    waits, whatever asked for it, and so does a stop made for a gain or to learn (it rests
+    on the dose too); a stop that safety asks for (the only step allowed, harm) is taken,
+    the safe side in both readings. The advice says meanwhile to take no more than the
+    ceiling.
     """
     if not dose_to_check(past.current):
         return False
+    if compound_weight_to_check(past.current) is not None:
+        return index is not None and (ev.candidates[index].action != "stop"
+                                      or why in HELD_IN_A_HARD_WEEK)
     return (index == 0 and why == "commit") or _held(ev, index, why)
 
 

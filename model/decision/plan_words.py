@@ -120,18 +120,28 @@ def _basis_words(best: Assessed, past: History, basis: Basis | None) -> str:
 
 
 LEARN_START = "Chosen to learn: "
-"""How the reason for a step taken to learn begins: "How sure" finds it by these words, to
-quote its numbers under a safety rule (:mod:`model.report.how_sure`)."""
+"""How the reason for a step taken to learn begins (:func:`learned_words` follows)."""
 
 
-def _learn_line(chosen: Assessed, assessed: Sequence[Assessed], past: History,
-                basis: Basis | None = None) -> str:
+def learned_words(chosen: Assessed, assessed: Sequence[Assessed], past: History,
+                  basis: Basis | None = None) -> str:
+    """Why ``chosen`` is taken to learn: the step ahead today, and what its nights are worth.
+
+    The recommendation carries it (``learned``): "How sure" quotes it under a safety rule
+    (:mod:`model.report.how_sure`), where it parsed it back out of the reasons' words (a
+    maintainer's review).
+    """
     best = assessed[top_row(assessed, True)]
-    return (f"{LEARN_START}the step with the higher expected utility now is to "
+    return (f"the step with the higher expected utility now is to "
             f"{step_words(best.action, best.regimen)} ({best.expected_utility:+.2f} vs "
             f"{chosen.expected_utility:+.2f}){_basis_words(best, past, basis)}, "
             f"but what {chosen.regimen.words if chosen.regimen.active else 'these nights'} "
             f"will teach is worth more ({gap(chosen)}).")
+
+
+def _learn_line(chosen: Assessed, assessed: Sequence[Assessed], past: History,
+                basis: Basis | None = None) -> str:
+    return f"{LEARN_START}{learned_words(chosen, assessed, past, basis)}"
 
 
 def _planned_line(chosen: Assessed, assessed: Sequence[Assessed], past: History,

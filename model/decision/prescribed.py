@@ -18,7 +18,8 @@ to it: a hold suggests no form or dose.
 
 With a rule that refers as well (myasthenia gravis, an eGFR below 30), the prescribed
 treatment is not stopped on mgsleep's word: the prescriber is contacted today, and urgent
-care sought if weakness, swallowing or breathing get worse (:func:`prescribed_refer_reasons`).
+care sought for the signs the rule gives (:func:`prescribed_refer_reasons`; the signs are the
+rules' own, :func:`model.decision.refer_words.urgent_signs`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from model.core.regimen import Regimen
-from model.decision.rule_words import REFERRAL_LABEL
+from model.decision.refer_words import REFERRAL_LABEL, urgent_signs, with_urgent
 from model.evidence.schema import Contraindication
 
 PRESCRIBED = "prescribed_magnesium"
@@ -34,10 +35,6 @@ PRESCRIBED = "prescribed_magnesium"
 
 PRESCRIBED_RULES = (PRESCRIBED, "hypomagnesaemia")
 """The ids of the ``kind = "clinician"`` rules that mean the magnesium is a prescribed treatment."""
-
-URGENT = ("seek urgent care at once if weakness gets worse, or swallowing or breathing becomes "
-          "hard")
-"""When not to wait for the prescriber (the myasthenia gravis rule's own sources: NHS, MGFA)."""
 
 
 def prescribed_holds(found: Sequence[tuple[Contraindication, str]]) -> tuple[str, ...]:
@@ -67,11 +64,14 @@ def prescribed_refer_reasons(referrals: Sequence[str], current: Regimen) -> list
     """The reasons of a ``refer`` while a prescribed magnesium is taken: the prescriber, today.
 
     "Stop taking magnesium now" stopped a treatment first and told its prescriber after; the
-    contraindication is said, with whom to contact and when to seek urgent care instead.
+    contraindication is said, with whom to contact and when to seek urgent care instead: the
+    signs of the rules in ``referrals`` (:func:`~model.decision.refer_words.with_urgent`),
+    none for a rule that gives none.
     """
-    return [f"Contact your prescriber today about your prescribed magnesium ({current.words}): "
-            f"a rule below asks for a clinician before magnesium is taken; do not raise it or "
-            f"add any other magnesium, and {URGENT}.",
+    call = (f"Contact your prescriber today about your prescribed magnesium ({current.words}): "
+            "a rule below asks for a clinician before magnesium is taken; do not raise it or "
+            "add any other magnesium.")
+    return [with_urgent(call, referrals),
             *(f"{REFERRAL_LABEL}: {reason}." for reason in referrals),
             "No form or dose is suggested until your prescriber has advised."]
 
@@ -80,8 +80,11 @@ def prescribed_plan_refusals(referrals: Sequence[str], holds: Sequence[str]) -> 
     """Why ``plan`` plans no trial of a prescribed magnesium: each rule, with its prescriber.
 
     :func:`~model.decision.rule_words.plan_refusals` said "stop it" beside a contraindication
-    and "see them soon about lowering it" above the supplement ceiling, of a treatment.
+    and "see them soon about lowering it" above the supplement ceiling, of a treatment. The
+    urgent signs are the contraindications' own (:func:`~model.decision.refer_words.urgent_signs`).
     """
-    do = (f"contact your prescriber today about it ({URGENT} meanwhile)" if referrals
+    signs = "; ".join(urgent_signs(referrals))
+    meanwhile = f" ({signs} meanwhile)" if signs else ""
+    do = (f"contact your prescriber today about it{meanwhile}" if referrals
           else "keep taking it as prescribed and change it only with your prescriber")
     return [f"your magnesium is prescribed: {do}: {rule}" for rule in (*referrals, *holds)]

@@ -55,19 +55,29 @@ def no_more(taking: Regimen, since: int) -> str:
     return f"{not_again(f'{last_nights(since)} had none, after {taking.words}')}."
 
 
+def urgent_signs(reasons: Sequence[str]) -> tuple[str, ...]:
+    """The "seek urgent care ..." clauses of ``reasons`` (:data:`URGENT_CLAUSE`), each once.
+
+    The one source of a referral's urgent signs: the rules' own, as ``safety.toml`` words
+    them, for a headline (:func:`with_urgent`) and a prescribed magnesium's call to its
+    prescriber (:mod:`model.decision.prescribed`), which said the myasthenia gravis signs
+    beside any rule, an eGFR of 25's too (a clinic's audit: one definition).
+    """
+    return tuple(dict.fromkeys(m.group(0).rstrip(" ,") for r in reasons
+                               for m in URGENT_CLAUSE.finditer(r)))
+
+
 def with_urgent(step: str, reasons: Sequence[str]) -> str:
     """A referral's first line, ``step``, then the urgent signs its rules give, each once.
 
     A plain-language editor (/tmp/w46/D S2): "Stop taking magnesium now and see a clinician"
     left "seek urgent care for weakness that gets worse, or trouble swallowing or breathing"
-    to the end of a Why in the clinician's words ("presynaptic acetylcholine release"); a
-    prescribed magnesium's headline already said its urgency
-    (:data:`model.decision.prescribed.URGENT`). The clauses are the rules' own
-    (:data:`URGENT_CLAUSE`), found in ``reasons``; the reasons keep them for the clinician.
+    to the end of a Why in the clinician's words ("presynaptic acetylcholine release"). The
+    clauses are the rules' own (:func:`urgent_signs`), found in ``reasons``; the reasons keep
+    them for the clinician. Two rules of the same signs (heart block and sick sinus
+    syndrome) say them once.
     """
-    found = dict.fromkeys(m.group(0).rstrip(" ,") for r in reasons
-                          for m in URGENT_CLAUSE.finditer(r))
-    return " ".join([step, *(f"{said[:1].upper()}{said[1:]}." for said in found)])
+    return " ".join([step, *(f"{said[:1].upper()}{said[1:]}." for said in urgent_signs(reasons))])
 
 
 def refer_reasons(referrals: Sequence[str], current: Regimen,

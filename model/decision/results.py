@@ -64,10 +64,13 @@ REASON_CODES: dict[str, str] = {
                   "are written, the look waiting for them at the person's pace; its sentence "
                   "comes first among the reasons"),
     "dose_check": ("the current dose is under 25 mg a day (less than half the smallest "
-                   "tablet: 2 capsules, 2 g or 2 mmol written as 2 mg?): no commitment on it "
-                   "and no change for a gain or to learn until the diary gives the dose "
-                   "taken, only what safety asks for; its sentence comes first among the "
-                   "reasons"),
+                   "tablet: 2 capsules, 2 g or 2 mmol written as 2 mg?), or above the ceiling "
+                   "and within it as its form's compound weight (1000 mg of glycinate: 141 mg "
+                   "written as elemental?): no commitment on it and no change for a gain or "
+                   "to learn until the diary gives the dose taken, only what safety asks for "
+                   "(above the ceiling, no dose step at all: collect_more_data without a "
+                   "regimen, take no more than the ceiling meanwhile); its sentence comes "
+                   "first among the reasons"),
     "acute_gi": "recent GI nights on the current regimen",
     "harm": ("the current regimen probably does harm: P(it is worse than placebo and, until "
              "the diary has a placebo night, than no magnesium as the nights show it) (p_harm) "
@@ -232,6 +235,11 @@ class Recommendation:
     rule asks to lower the current dose (code ``current_above_ceiling``): the ceiling; None
     otherwise. A clinic's audit: a pregnant person on glycinate 300 mg got ``refer`` with a
     null form and dose, "at most 250 mg/day" only in the prose.
+
+    Not in the JSON, for the report to read rather than parse back out of the words (a
+    maintainer's review): ``learned``, the reason of a step taken to learn (code ``learn``)
+    after "Chosen to learn: " and before its look-again date ("" for any other step);
+    ``recent_gi``, the counts of the acute GI warning among ``warnings`` (None without one).
     """
 
     action: str
@@ -243,6 +251,8 @@ class Recommendation:
     warnings: tuple[str, ...]
     reason_codes: tuple[str, ...] = ()
     max_mg_now: float | None = None
+    learned: str = ""
+    recent_gi: explain.RecentGi | None = None
 
     def __repr__(self) -> str:
         regimen = f" {self.regimen.label}" if self.regimen is not None else ""
@@ -301,6 +311,10 @@ class Decision:
     runner_up : int or None
         Index in ``assessments`` of the runner-up the Monte Carlo error could rank first
         (:func:`model.decision.choice.close_call`; reason code ``close_call``), or None.
+    period_nights : int or None
+        The evaluation period the build-up estimate gave the decision
+        (:func:`model.decision.rules.evaluation_nights`); None when its settings do not take
+        it from the kinetics, or no posterior was consulted.
 
     """
 
@@ -310,6 +324,7 @@ class Decision:
     mode: Mode = "expected_utility"
     p_harm: float = 0.0
     runner_up: int | None = None
+    period_nights: int | None = None
 
     def __repr__(self) -> str:
         return (f"Decision({self.recommendation!r}, {len(self.assessments)} actions assessed; "

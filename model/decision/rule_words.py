@@ -15,7 +15,7 @@ from model.core.change_words import GI_TROUBLE, chance
 from model.core.outcomes import scale_ends
 from model.core.regimen import Regimen
 from model.decision.compound_ceiling import CompoundDose
-from model.decision.explain import above, record_line
+from model.decision.explain import RecentGi, above, record_line
 from model.decision.gi_words import GI_RISK
 from model.decision.history import History
 from model.decision.other_magnesium import after_other
@@ -48,8 +48,12 @@ def keep_taking(what: str) -> str:
 
 
 def lower_now(ceiling: str) -> str:
-    """A rule's lower dose, now (``ceiling``: "250 mg a day, your daily ceiling")."""
-    return f"Lower your magnesium now to {ceiling}"
+    """A rule's limit, now (``ceiling``: "250 mg a day, your daily ceiling"): a limit, no dose.
+
+    "Lower your magnesium now to 250 mg a day" read, to a pregnant reader, as a dose to take
+    before any sign-off (a safety-case audit, /tmp/w47/A F3).
+    """
+    return f"From tonight, take no more than {ceiling}"
 
 
 def _capital(text: str) -> str:
@@ -406,10 +410,12 @@ HOLD_GI_STEP = "call your clinician soon rather than changing magnesium yourself
 def acute_gi_warning(past: History, s: DecisionSettings, hold: bool = False) -> str:
     """Recent GI nights on the current regimen (:func:`is_acute_gi_warning` tells it).
 
-    Under a ``hold`` (a medicine with which magnesium is not changed without the prescriber)
-    stopping is a change too, so the person calls the clinician instead.
+    Its counts are :class:`~model.decision.explain.RecentGi`'s, which the recommendation
+    carries. Under a ``hold`` (a medicine with which magnesium is not changed without the
+    prescriber) stopping is a change too, so the person calls the clinician instead.
     """
-    recent = _acute_gi_start(past.recent_gi_nights, s.gi_window, past.taking)
+    gi = RecentGi.of(past, s)
+    recent = _acute_gi_start(gi.nights, gi.window, gi.regimen)
     if hold:
         return (f"{recent}{HOLD_GI_STEP} (loose stools also lower magnesium and potassium, "
                 "which matters with the medicine named above)")

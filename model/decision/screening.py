@@ -25,9 +25,11 @@ from model.decision.other_magnesium import (
     at_limit_reason,
     entry_rule,
     magnesium_products,
+    on_skin,
     other_magnesium,
     same_warning,
     share_warning,
+    skin_note,
     unread_holds,
 )
 from model.decision.prescribed import (
@@ -434,6 +436,8 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
         warnings.append(share_warning(other, limit, ceiling))
     if other.the_supplement:
         warnings.append(same_warning(other, taking))
+    if skin := on_skin(medicines):      # known, not counted: said, not silent
+        warnings.append(skin_note(skin))
     allowed = tuple(f for f in FORMS if f not in profile.excluded_forms)
     unchecked = (*unknown, *(given for given in profile.medications if medicines[given] is None))
     return Screening(referrals, tuple(warnings), ceiling, allowed, holds, unchecked,

@@ -261,7 +261,9 @@ class Ceiling(_Strict):
     ceiling was stated twice with nothing tying them, and a folder with a default of 300 mg
     and a source no reference names loaded, its page calling 300 mg the US upper level (a
     maintainer's review). A folder that lowers the ceiling names a reference giving the new
-    level: the EU's (``SCF2001_EFSA``, 250 mg) or one of its own.
+    level: the EU's (``SCF2001_EFSA``, 250 mg) or one of its own; the message says at once
+    that a folder may not raise it (the safety floor refuses that later: a safety-case audit
+    followed the message's "add a reference of your own" to 500 mg and was refused).
     """
 
     default_mg_per_day: float = Field(gt=0, le=2000)
@@ -283,7 +285,9 @@ class Ceiling(_Strict):
                              f"mg/day is not the level of its source {self.source!r} "
                              f"({named.mg_per_day:g} mg/day); set source to a reference giving "
                              f"{self.default_mg_per_day:g} mg/day (add a [[ceiling.references]] "
-                             "entry for your own), or the default to its level")
+                             "entry for your own), or the default to its level; a priors "
+                             "folder may lower the ceiling, never raise it above the safety "
+                             "floor's")
         return self
 
 

@@ -1,8 +1,8 @@
 """The personal graph's data: every ``pm.Data`` array of a diary, named.
 
 Nights, the exposure design (:mod:`model.likelihood.kinetics`), covariates (blank cells
-filled: :func:`covariate`), the measuring device (1 on nights of another source than the
-diary's first: :func:`model.data.devices.device_indicator`), the trend basis, the priors'
+filled: :func:`covariate`), the measuring device (per night and level shift, 1 on the nights of
+that shift's source: :func:`model.data.devices.device_design`), the trend basis, the priors'
 means and SDs on the model scale, and each outcome's observations with their likelihood
 weights (0 for a missing night).
 """
@@ -16,12 +16,13 @@ import numpy as np
 
 from model.core.forms import FORMS
 from model.core.outcomes import DEVICE_MEASURED, OUTCOMES, SLEEP_OUTCOMES, SPECS
-from model.data.devices import device_indicator
+from model.data.devices import device_design
 from model.data.diary import Diary, gi_nights
 from model.evidence.priorset import PriorSet
 from model.evidence.schema import Settings
 from model.likelihood.kinetics import design_from_nights
 from model.likelihood.prior import PersonalPrior
+from model.personal.drift_contrast import trend_basis
 
 _MEASURED = np.array([o in DEVICE_MEASURED for o in SLEEP_OUTCOMES], float)
 """Per sleep outcome, 1.0 where the device's level shift applies (:data:`DEVICE_MEASURED`)."""
@@ -55,12 +56,6 @@ def diary_size(diary: Diary, priors: PriorSet) -> tuple[int, int]:
     design = design_from_nights(diary.nights, ed50_mg=priors.settings.ed50_mg,
                                 reference_mg=priors.settings.reference_dose_mg)
     return diary.n_nights, max(1, len(design.change_night))
-
-
-def _legendre(n: int) -> np.ndarray:
-    """Trend basis (P1, P2 / 2) over the nights, rescaled to [-1, 1]."""
-    u = np.linspace(-1.0, 1.0, n) if n > 1 else np.ones(1)
-    return np.column_stack([u, (1.5 * u**2 - 0.5) / 2.0])
 
 
 def _pad_corner(values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -132,7 +127,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "taking": pad(design.taking, n_nights),
         "caffeine": pad(covariate(diary, "caffeine_late"), n_nights),
         "alcohol": pad(covariate(diary, "alcohol_drinks"), n_nights),
-        "trend_basis": pad(_legendre(n), n_nights),
+        "trend_basis": pad(trend_basis(n), n_nights),
         "drift_basis": pad(np.exp(-np.arange(n) / personal.drift_days), n_nights),
         "prior_mean": prior.mean,
         "prior_sd": prior.sd,
@@ -144,7 +139,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "drift_sd": prior.drift_sd,
         "trend_sd": personal.trend_smd * smd[:-1],
         "cov_sd": personal.covariate_smd * smd[:-1],
-        "device": pad(device_indicator(nights)[:, None] * _MEASURED[None, :], n_nights),
+        "device": pad(device_design(nights)[:, :, None] * _MEASURED, n_nights),
         "device_sd": personal.device_smd * smd[:-1],
         "log_tau_mu": np.array(math.log(personal.onset_days_median)),
         "log_tau_sd": np.array(personal.onset_days_log_sd),

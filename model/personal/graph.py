@@ -11,9 +11,13 @@ Structure (per outcome ``o`` and form ``f``; details in ``model.personal.fit``):
 with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])``; sleep outcomes respond to the
 build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``;
 :func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load. A night
-measured by another source than the diary's first shifts the level of each outcome a
-tracker measures (:data:`~model.core.outcomes.DEVICE_MEASURED`: ``device[t, o]`` 1) by
-``b_device[o] ~ N(0, device_sd[o])`` (a tracker swap is no effect; ratings do not shift). Each
+measured by a source other than the reference (:func:`model.data.devices.reference_source`)
+shifts the level of each outcome a tracker measures
+(:data:`~model.core.outcomes.DEVICE_MEASURED`: ``device[t, s, o]`` 1 for its source's shift
+``s``) by ``b_device[s, o] ~ N(0, device_sd[o])``, one shift per source (a tracker swap is no
+effect; ratings do not shift; one shift pooled over every other source took the wrong sign
+when their offsets differed: an outside audit). :data:`~model.data.devices.SHIFTS` shifts,
+whatever the diary: unused ones have zero data and keep their prior. Each
 outcome's likelihood is its family object's (:func:`model.likelihood.families.family_of`):
 :func:`add_likelihood` asks it for its parameters and log-density, so swapping a family (e.g. a
 robust sleep-onset likelihood) is a change in ``family_of`` alone.
@@ -27,6 +31,7 @@ import pytensor.tensor as pt
 
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
+from model.data.devices import SHIFTS
 from model.likelihood import kinetics
 from model.likelihood.cumulative_logit import ordered_logistic_logp
 from model.likelihood.families import family_of
@@ -58,7 +63,7 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
     """
     n_forms, n_outcomes, n_sleep = len(FORMS), len(OUTCOMES), len(OUTCOMES) - 1
     coords = {"form": list(FORMS), "outcome": list(OUTCOMES), "sleep": list(OUTCOMES[:-1]),
-              "degree": [1, 2]}
+              "degree": [1, 2], "shift": list(range(1, SHIFTS + 1))}
     for name in ("quality", "freshness", "anxiety"):
         coords[f"{name}_cut"] = list(range(1, SPECS[name].categories))
     with pm.Model(coords=coords) as model:
@@ -70,7 +75,7 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         single = _data("single", (n_nights, n_forms))
         taking = _data("taking", (n_nights,))
         caffeine, alcohol = (_data(name, (n_nights,)) for name in ("caffeine", "alcohol"))
-        device = _data("device", (n_nights, n_sleep))
+        device = _data("device", (n_nights, SHIFTS, n_sleep))
         trend_basis = _data("trend_basis", (n_nights, 2))
         drift_basis = _data("drift_basis", (n_nights,))
         prior_mean = _data("prior_mean", (n_forms, n_outcomes))
@@ -103,12 +108,12 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         drift = pm.Normal("drift", drift_mu, drift_sd, dims="sleep")
         b_caffeine = pm.Normal("b_caffeine", 0.0, cov_sd, dims="sleep")
         b_alcohol = pm.Normal("b_alcohol", 0.0, cov_sd, dims="sleep")
-        b_device = pm.Normal("b_device", 0.0, device_sd, dims="sleep")
+        b_device = pm.Normal("b_device", 0.0, device_sd, dims=("shift", "sleep"))
         trend = pm.Normal("trend", 0.0, trend_sd[:, None] / np.array([1.0, 2.0]),
                           dims=("sleep", "degree"))
         eta = (pt.dot(exposure, theta[:, :n_sleep]) + taking[:, None] * expectation
                + caffeine[:, None] * b_caffeine + alcohol[:, None] * b_alcohol
-               + device * b_device
+               + (device * b_device[None]).sum(axis=1)
                + pt.dot(trend_basis, trend.T)
                + drift_basis[:, None] * drift)                  # (night, sleep)
         centres = {"sol": intercept_mu[0], "awakenings": intercept_mu[1], "gi": intercept_mu[2]}

@@ -52,7 +52,7 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     """Each outcome's ``(draw, night)`` linear predictor, as the graph builds it.
 
     Sleep outcomes: exposure (build-up with each draw's ``tau``) times the effects, plus
-    expectation, caffeine, alcohol, the device's level shift, trend and drift, plus the
+    expectation, caffeine, alcohol, each source's level shift, trend and drift, plus the
     intercept (none for ordinal outcomes: their cut-points carry the level). GI: the night's
     single-intake load times the GI effects plus the intercept.
     """
@@ -66,7 +66,7 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
                                          draws["b_alcohol"], draws["drift"]], axis=1),
                                np.moveaxis(draws["trend"], -1, 1)], axis=1)  # (draw, term, o)
     eta = (exposure @ theta[:, :, :n_sleep] + nightly @ per_draw
-           + data["device"][None] * draws["b_device"][:, None, :])   # (night, o) x (draw, o)
+           + np.einsum("tso,dso->dto", data["device"], draws["b_device"]))  # each shift
     out = {o: eta[..., k] for k, o in enumerate(SLEEP_OUTCOMES)}
     for name in ("sol", "awakenings"):
         out[name] = out[name] + draws[f"{name}_intercept"][:, None]

@@ -2,24 +2,28 @@
 
 Besides the outcomes of every regimen (dims regimen x draw), the Dataset carries
 ``onset_days`` (dim draw), the build-up time constant, when the draws have it. Sleep outcomes
-are predicted on the scale of the diary's first source (no device shift, ``b_device``): the
-scale of its baseline nights, whatever measures the next ones. On a ring reading latency at
-0.6 x a self-report's, the same log-ratio benefit is fewer ring minutes, weighed against an
-MCID in the minutes the person first recorded (the two-year diary audit: P(better than
-continuing) 0.56 on the ring's scale against 0.61 on the first source's, 0.61-0.63 for the
-same nights without the swap).
+are predicted on the scale of the diary's reference source (no device shift, ``b_device``:
+:func:`model.data.devices.reference_source`, the tracker with the most nights), whatever
+measured the last night: on a ring reading latency at 0.6 x a self-report's, the same log-ratio
+benefit is fewer ring minutes, and the scale of the predictions moved with each swap (the
+two-year diary audit: P(better than continuing) 0.56 on the ring's scale against 0.61 on the
+first source's, 0.61-0.63 for the same nights without the swap). :func:`device_shifts` says
+how far each other source's nights read from the reference's, in diary units.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
-from model.core.forms import FORMS
-from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
+from model.core.forms import FORMS, NONE
+from model.core.outcomes import DEVICE_MEASURED, ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
+from model.data.devices import device_columns, named, reference_source, source_counts
 from model.evidence.priorset import PriorSet
 from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal
 from model.likelihood.kinetics import steady_state
@@ -69,3 +73,62 @@ def predict_from_draws(draws: dict[str, np.ndarray], regimens: Sequence[Regimen]
     if "tau" in draws:   # the build-up time constant (days), for the evaluation period
         data["onset_days"] = ("draw", np.asarray(draws["tau"], float))
     return data
+
+
+SHIFT_LEVEL = 0.9
+"""The level of the interval :func:`device_shifts` gives (a person's, as the effects')."""
+
+
+def device_shifts(draws: Mapping[str, np.ndarray], nights: pd.DataFrame, priors: PriorSet,
+                  level: float = SHIFT_LEVEL) -> pd.DataFrame:
+    """How far each source's nights read from the reference's, in diary units.
+
+    The fitted level shift of each source other than the reference
+    (:func:`model.data.devices.device_columns`; pooled sources share one) on each outcome a
+    tracker measures, as the difference it makes to the predicted nightly mean without
+    magnesium at the diary's end (:func:`predict_from_draws`): minutes of latency, count of
+    awakenings. The shift was fitted and reported nowhere (an outside audit), so a person
+    could not see that a ring read 8 minutes under the tracker before it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per shifted source and measured outcome: ``source`` (its name, pooled names
+        joined by `` + ``), ``outcome``, ``column`` (the diary's), ``nights`` (the source's
+        nights with a sleep outcome), ``median``, ``low``, ``high`` (the ``level`` interval)
+        of the shift (positive: that source reads more than the reference). Empty for a
+        diary of one source.
+    """
+    counts = source_counts(nights)
+    none = [Regimen(NONE)]
+    base = predict_from_draws(dict(draws), none, priors)
+    tail = (1 - level) / 2
+    rows = []
+    for k, sources in enumerate(device_columns(nights)):
+        shifted = dict(draws) | {f"{o}_intercept": draws[f"{o}_intercept"]
+                                 + draws["b_device"][:, k, SLEEP_OUTCOMES.index(o)]
+                                 for o in DEVICE_MEASURED}
+        moved = predict_from_draws(shifted, none, priors)
+        for outcome in DEVICE_MEASURED:
+            key, column = SPECS[outcome].gain_key, SPECS[outcome].column
+            gap = (moved[key] - base[key]).to_numpy()[0]
+            low, median, high = np.quantile(gap, [tail, 0.5, 1 - tail])
+            rows.append({"source": " + ".join(named(s) for s in sources), "outcome": outcome,
+                         "column": column, "nights": int(counts[list(sources)].sum()),
+                         "median": median, "low": low, "high": high})
+    return pd.DataFrame(rows, columns=["source", "outcome", "column", "nights", "median",
+                                       "low", "high"])
+
+
+def device_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,
+                 priors: PriorSet) -> dict[str, Any] | None:
+    """The measuring sources as JSON: the reference and each other's shift; None for one.
+
+    ``reference`` (its name, ``(unnamed)`` for the blank source), ``level`` (of the
+    intervals) and ``shifts``: the rows of :func:`device_shifts` as objects.
+    """
+    shifts = device_shifts(draws, nights, priors)
+    if shifts.empty:
+        return None
+    return {"reference": named(reference_source(nights)), "level": SHIFT_LEVEL,
+            "shifts": shifts.to_dict("records")}      # native Python numbers

@@ -19,12 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from model.core.change_words import IN_DETAIL
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.regimen import Regimen
-from model.data.devices import device_changes
+from model.data.devices import device_switches, named
 from model.data.diary import COVARIATES, Diary
 from model.data.life_events import other_changes
+from model.personal.drift_contrast import trend_reason
 
 MIN_ON_NIGHTS = 14
 """A withdrawal counts after at least this many nights on magnesium with a row (a dose written
@@ -104,7 +106,8 @@ class Separability:
         the expectation effect (None without draws or without a tried form).
     reasons : tuple of str
         Plain-language reasons, for people: why the diary is not separable (with the nights
-        off a withdrawal needs), an entangled posterior, a recorded covariate that changed
+        off a withdrawal needs), an entangled posterior (with expectation, or with the slow
+        trend: :mod:`model.personal.drift_contrast`), a recorded covariate that changed
         with magnesium (:data:`COVARIATE_SHIFT`), a change of device near a change of
         regimen (:data:`DEVICE_NEAR`), another change in life near a change of regimen
         (:data:`OTHER_CHANGE_NEAR`).
@@ -117,6 +120,12 @@ class Separability:
     borderline : bool
         No withdrawal counts, but those nights off are long enough under
         :data:`BORDERLINE` of the time constants (at their median): the reasons say so.
+    trend_correlation : float or None
+        Most negative posterior correlation between a tried form's sleep-onset effect and the
+        trend's contrast between its nights and the nights off
+        (:func:`model.personal.drift_contrast.trend_entanglement`; named from
+        :data:`~model.personal.drift_contrast.TREND_ENTANGLED`). None without draws or
+        without nights on a form and off magnesium with a sleep-onset time.
     """
 
     separable: bool
@@ -128,6 +137,7 @@ class Separability:
     off_nights_needed: int = MIN_OFF_NIGHTS
     p_withdrawal_long_enough: float | None = None
     borderline: bool = False
+    trend_correlation: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (the ``separability`` object of the ``analyze`` JSON)."""
@@ -136,7 +146,8 @@ class Separability:
                 "correlation": self.correlation, "reasons": list(self.reasons),
                 "off_nights_needed": self.off_nights_needed,
                 "p_withdrawal_long_enough": self.p_withdrawal_long_enough,
-                "borderline": self.borderline}
+                "borderline": self.borderline,
+                "trend_correlation": self.trend_correlation}
 
 
 def _runs(on: np.ndarray, counted: np.ndarray) -> list[tuple[bool, int]]:
@@ -237,22 +248,33 @@ def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
 
 
 def device_near_change(diary: Diary) -> list[str]:
-    """Reasons naming each device change within :data:`DEVICE_NEAR` nights of a regimen change."""
+    """Reasons naming each device change within :data:`DEVICE_NEAR` nights of a regimen change.
+
+    Lasting switches first, then blips (a source for at most
+    :data:`~model.data.devices.BLIP_NIGHTS` nights between two runs of another: a tracker
+    forgotten), each blip one reason (:func:`~model.data.devices.device_switches`): an
+    outside audit found a one-night hand-written blip named twice, and four such reasons
+    before the Fitbit-to-Oura switch on the night glycinate began.
+    """
     starts = diary.segments()
     starts = starts[starts["start"] > diary.nights.index[0]]
     reasons = []
-    for day, before, after in device_changes(diary.nights):
+    for day, before, after, back in device_switches(diary.nights):
         apart = (starts["start"] - day).dt.days
         near = starts[apart.abs() <= DEVICE_NEAR]
         if near.empty:
             continue
         regimen = near.iloc[0]
+        what = (f"changed on {day.date()} ({named(before)} to {named(after)})" if back is None
+                else f"was {named(after)} from {day.date()} until {named(before)} again on "
+                     f"{back.date()}")
+        keep = ("keep one device for a few weeks around a change of regimen" if back is None
+                else f"measure every night with {named(before)} around a change of regimen")
         reasons.append(
-            f"the measuring device changed on {day.date()} ({before or 'unnamed'} to "
-            f"{after or 'unnamed'}), {abs(int(apart[near.index[0]]))} night(s) from the change "
-            f"to {Regimen.from_label(regimen['label']).words} on {regimen['start'].date()}: the "
-            "diary cannot tell the device's level shift from that change's effect; keep one "
-            "device for a few weeks around a change of regimen")
+            f"the measuring device {what}, {abs(int(apart[near.index[0]]))} night(s) from the "
+            f"change to {Regimen.from_label(regimen['label']).words} on "
+            f"{regimen['start'].date()}: the diary cannot tell the device's level shift from "
+            f"that change's effect; {keep}")
     return reasons
 
 
@@ -298,7 +320,7 @@ def _no_withdrawal(need: int, longest: int, chance: float | None, borderline: bo
     with both numbers and its chance: the audit's 10 nights had turned a withdrawal and back
     on the outcomes alone (/tmp/w46/A F1).
     """
-    words = (f"{SETTLE.format(need=need)}. In detail: no withdrawal ({need}+ nights off, with "
+    words = (f"{SETTLE.format(need=need)}{IN_DETAIL}no withdrawal ({need}+ nights off, with "
              f"an outcome, after {MIN_ON_NIGHTS}+ on"
              + (f"; {longest} is too few" if longest >= MIN_OFF_NIGHTS else "")
              + ": about half of magnesium's effect fades in that time) and fewer than "
@@ -320,9 +342,9 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     diary : Diary
         The person's diary.
     draws : mapping, optional
-        Flattened posterior draws (``theta``, ``expectation``, ``tau``) of a fit of it, for
-        the correlation and the nights off a withdrawal needs (:func:`off_nights_needed`,
-        under :data:`WITHDRAWAL_SURE` of the time constants).
+        Flattened posterior draws (``theta``, ``expectation``, ``tau``, ``trend``) of a fit
+        of it, for the correlations and the nights off a withdrawal needs
+        (:func:`off_nights_needed`, under :data:`WITHDRAWAL_SURE` of the time constants).
     """
     nights = diary.nights
     active = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy()
@@ -348,7 +370,9 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     if correlation is not None and correlation < ENTANGLED:
         reasons.append(f"the magnesium and expectation effects are still entangled in the "
                        f"posterior (correlation {correlation:.2f})")
+    trend, said = trend_reason(diary, draws or {}, need)
+    reasons += said if separable else []    # else the withdrawal's reason asks the same nights
     reasons += (covariate_shifts(diary, active) + device_near_change(diary)
                 + other_change_near(diary))
     return Separability(separable and bool(tried), withdrawals, placebo, switch_ons,
-                        correlation, tuple(reasons), need, chance, borderline)
+                        correlation, tuple(reasons), need, chance, borderline, trend)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from model.core.change_words import GI_TROUBLE
 from model.decision import Recommendation, describe
 from model.decision.explain import PLACEBO_OVER, STAY_WITHOUT
-from model.decision.prescribed import URGENT
+from model.decision.refer_words import with_urgent
 from model.decision.rule_words import lower_now, safety_step
 from model.decision.rules import BREACHES
 
@@ -32,8 +32,9 @@ PRESCRIBED_HOLD = ("Your magnesium is prescribed: keep taking it as prescribed, 
 """A prescribed magnesium's hold (:mod:`model.decision.prescribed`): kept, never tested."""
 
 PRESCRIBED_REFER = ("Contact your prescriber today about your prescribed magnesium (a safety rule "
-                    f"below); {URGENT}.")
-"""A contraindication beside a prescribed magnesium: the prescriber today, not a stop first."""
+                    "below).")
+"""A contraindication beside a prescribed magnesium: the prescriber today, not a stop first;
+the urgent signs of its rules follow (:func:`~model.decision.refer_words.with_urgent`)."""
 
 
 def what_to_do(recommendation: Recommendation) -> str:
@@ -63,6 +64,9 @@ def _advice(recommendation: Recommendation) -> str:
         return recommendation.reasons[0]
     if action == "collect_more_data" and "current_excluded" in codes:
         return "Stop your current magnesium: your profile excludes its form."
+    if action == "collect_more_data" and "dose_check" in codes and regimen is None:
+        return ("Check the dose in your diary (see why) and analyse again; meanwhile take no "
+                f"more than {_ceiling(recommendation)}.")
     if action == "collect_more_data" and "current_above_ceiling" in codes:
         return f"{lower_now(_ceiling(recommendation))}, then record more nights."
     if action == "collect_more_data" and {"diagnostics_failed", "acute_gi"} <= set(codes):
@@ -98,5 +102,6 @@ def _refer(recommendation: Recommendation) -> str:
     """A safety rule's answer: whom to see, and what to do with the magnesium meanwhile."""
     codes = recommendation.reason_codes
     if "prescribed" in codes:       # a prescribed magnesium: its prescriber decides
-        return PRESCRIBED_REFER if "refer_hold" not in codes else PRESCRIBED_HOLD
+        return (with_urgent(PRESCRIBED_REFER, recommendation.reasons)
+                if "refer_hold" not in codes else PRESCRIBED_HOLD)
     return safety_step(codes, _ceiling(recommendation), recommendation.reasons)

@@ -5,18 +5,14 @@ history, the nights observed per regimen (raw diary means), the effects of the f
 diary units with their verdicts (GI as GI nights a month), the safety screen
 (contraindications, interacting medicines, the ceiling and its source), the recommendation
 with why, how sure and its prior sensitivity, and the evidence basis of the forms concerned
-(:mod:`model.report.clinician_tables`). Doses are elemental magnesium. Its print CSS sets an
-A4 page: a diary of two forms prints on one; with a three-form crossover and a profile's
-safety screen, or a long history, the evidence table (kept whole) moves to a second (the
-two-year diary audit found the page promised as one A4 page printing on two). It is
-self-contained like the report (nothing loaded, user text escaped).
-
-PDF (:func:`pdf_or_say`, written with the other outputs): WeasyPrint when it is installed
-(``pip install weasyprint``; it needs the Pango system library), else a headless Chromium on
-the PATH (``--print-to-pdf``); with neither, :class:`PdfUnavailable` says so and no PDF is
-written.
+(:mod:`model.report.clinician_tables`). Doses are elemental magnesium. On A4 a diary of two
+forms prints on one page; a three-form crossover with a profile's safety screen, or a long
+history, moves the evidence table (kept whole) to a second (the two-year diary audit found
+it promised as one page printing on two). Self-contained like the report (nothing loaded,
+user text escaped). PDF (:func:`pdf_or_say`): WeasyPrint when installed (``pip install
+weasyprint``; it needs the Pango system library), else a headless Chromium on the PATH
+(``--print-to-pdf``); with neither, :class:`PdfUnavailable` says so and none is written.
 """
-
 from __future__ import annotations
 
 import shutil
@@ -28,6 +24,7 @@ from pathlib import Path
 from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
+from model.core.change_words import lead
 from model.core.errors import MgsleepError
 from model.core.forms import FORMS
 from model.core.paths import diary_label
@@ -56,7 +53,7 @@ from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
 from model.report.headline import headline, sampler_name
 from model.report.page import page_head
-from model.report.whose import whose
+from model.report.whose import third_person, whose
 
 AS_TOLD = "(As worded for the patient: you, your = the patient.)"
 """Before the headline's why, how sure and look-again, written to the patient: the page
@@ -68,21 +65,15 @@ SAFETY_LINE = ("mgsleep supports, and does not replace, clinical judgement. Evid
                "magnesium and sleep, and for anxiety, is of low to very low certainty.")
 
 _CSS = """
-@page { size: A4; margin: 9mm 12mm; }
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 8.5pt;
-       line-height: 1.25; color: #111; max-width: 186mm; margin: 0 auto; }
-h1 { font-size: 13pt; margin: 0 0 1mm; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 8pt;
+       line-height: 1.2; color: #111; max-width: 186mm; margin: 0 auto; }
+h1 { font-size: 13pt; margin: 0 0 1mm; } p, ul { margin: 0.8mm 0; } ul { padding-left: 5mm; }
 h2 { font-size: 10pt; margin: 3mm 0 1mm; border-bottom: 1px solid #999; }
-p, ul { margin: 0.8mm 0; }
-ul { padding-left: 5mm; }
 table { border-collapse: collapse; width: 100%; font-size: 7.5pt; margin: 0.5mm 0; }
 th, td { border: 1px solid #bbb; padding: 0.3mm 1.2mm; text-align: left; vertical-align: top; }
-th { background: #eee; }
-.regimens td { white-space: pre; }
-.answer { font-weight: 700; font-size: 10pt; }
-.whole { break-inside: avoid; }
-.meta, .small { color: #444; font-size: 7.5pt; }
-@media print { body { max-width: none; } }
+th { background: #eee; } .regimens td { white-space: pre; } @page { size: A4; margin: 8mm 12mm; }
+.answer { font-weight: 700; font-size: 10pt; } .meta, .small { color: #444; font-size: 7.5pt; }
+@media print { body { max-width: none; } } .whole { break-inside: avoid; }
 """
 
 
@@ -239,12 +230,12 @@ def _safety(profile: Profile, safety: Safety, rules: Screening,
         f"{', '.join(profile.conditions) or 'none listed'}; medicines: "
         f"{', '.join(profile.medications) or 'none listed'}.",
         _ceiling(profile, safety, rules),
-        *(f"{REFERRAL_LABEL}: {_stop(r)}" for r in rules.referrals),
-        *(f"{LABEL_LABEL if rules.label_holds else REFERRAL_LABEL}: {_stop(h)}"
+        *(f"{REFERRAL_LABEL}: {_stop(third_person(r))}" for r in rules.referrals),
+        *(f"{LABEL_LABEL if rules.label_holds else REFERRAL_LABEL}: {_stop(third_person(h))}"
           for h in rules.holds),
-        *(f"Caution: {_stop(w)}" for w in cautions if w not in later),
+        *(f"Caution: {_stop(third_person(w))}" for w in cautions if w not in later),
         *_unchecked(profile, safety, rules),
-        *([after_review(f"{'; '.join(w.removesuffix('.') for w in later)}.")]
+        *([third_person(after_review(f"{'; '.join(w.removesuffix('.') for w in later)}."))]
           if later else []),
         *_not_checked(safety, rules),
     ]
@@ -302,9 +293,8 @@ def _heading(profile: Profile) -> str:
     the page of a person whose complaint was anxiety (an outside audit).
     """
     topic = heading_topic(profile)
-    if profile.name:
-        return f"{profile.name}: magnesium for {topic}, n-of-1 summary for a clinician"
-    return f"Magnesium for {topic}: n-of-1 summary for a clinician"
+    return (f"{profile.name}: magnesium for {topic}, n-of-1 summary for a clinician"
+            if profile.name else f"Magnesium for {topic}: n-of-1 summary for a clinician")
 
 
 SHORT_HEX = 12
@@ -344,9 +334,10 @@ def render_clinician(result: Analysis) -> str:
     warned = [w for w in rec.warnings if w not in shown]
     # the loose-stool warning says "take the gentler step the advice names": name it here too
     warned += _gentlest(result)
-    caution = "".join(f"<p class=\"small\">Caution: {escape(r)}.</p>"
-                      for r in result.cautions()) + "".join(
-        f"<p class=\"small\"><strong>Warning:</strong> {escape(_stop(w))}</p>" for w in warned)
+    caution = "".join(f"<p class=\"small\">Caution: {escape(third_person(r))}.</p>"
+                      for r in map(lead, result.cautions())) + "".join(
+        f"<p class=\"small\"><strong>Warning:</strong> {escape(_stop(third_person(w)))}</p>"
+        for w in map(lead, warned))
     verdict = "passed" if fit.diagnostics_.ok else f"{fit.diagnostics_.words()}, no dosing advice"
     checks = (f"Fit: {sampler_name(fit)}, diagnostics {verdict} (max "
               f"R-hat {fit.diagnostics_.max_rhat:.3f}, {fit.diagnostics_.divergences} "
@@ -387,8 +378,7 @@ def pdf_engine() -> str | None:
     try:
         import weasyprint  # noqa: F401  (optional)
     except (ImportError, OSError):
-        found = shutil.which("chromium") or shutil.which("chromium-browser")
-        return found
+        return shutil.which("chromium") or shutil.which("chromium-browser")
     return "weasyprint"
 
 

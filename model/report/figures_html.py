@@ -51,11 +51,12 @@ TIMELINE_CAPTION = ("Your diary night by night (dots; line: 7-night mean; grey t
                     "each run of a regimen shaded and named at the top, device changes "
                     "(dashed) and other changes (dash-dotted) marked")
 PREDICTIVE_CAPTION = (
-    "Per outcome and regimen: your nights measured by your diary's first device (grey dots; "
-    "open circles: another device's nights, not in the mean, since a prediction is on the "
-    "first device's scale), their mean (diamond) and the model's predicted mean at steady "
-    f"state with its {INTERVAL:.0%} interval (square). A prediction includes the expectation "
-    "of taking something and the trend at your last night: the dashed line is placebo (the "
+    "Per outcome and regimen: your nights measured by your diary's reference device, the "
+    "tracker with the most nights (grey dots; open circles: another device's nights, not in "
+    "the mean, since a prediction is on the reference's scale), their mean (diamond) and the "
+    f"model's predicted mean at steady state with its {INTERVAL:.0%} interval (square). A "
+    "prediction includes the expectation of taking something and the trend at your last "
+    "night: the dashed line is placebo (the "
     "expectation alone), the dotted line no magnesium, and only a regimen's gap to the "
     "dashed line is magnesium's. An observed mean pools all of a regimen's nights, the first "
     "nights of a build-up and a placebo run's carry-over after magnesium included.")

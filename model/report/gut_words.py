@@ -10,14 +10,13 @@ audits, /tmp/w46/A F3, F5; /tmp/w46/D S4). A step taken during loose stools says
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from model.core.change_words import GI_TROUBLE
 from model.core.regimen import Regimen
 from model.decision import Decision, Recommendation
 from model.decision.gi_words import GENTLEST, KEEPING
-from model.decision.rule_words import HOLD_GI_STEP, NO_GI_RECORDS, is_acute_gi_warning
+from model.decision.rule_words import HOLD_GI_STEP, NO_GI_RECORDS
 from model.decision.rules import BREACHES
 from model.decision.screening import Screening
 
@@ -56,20 +55,18 @@ def recent_gi_care(rec: Recommendation, taken: Regimen | None) -> str:
 
     "Continue glycinate, 300 mg ... Take care: no age or eGFR given ..." stood above "2 GI
     nights in the last 7 on glycinate 300 mg: if they go on, stop", the last warning (a
-    plain-language editor, /tmp/w46/D S4). Its counts are the warning's, which
-    :func:`~model.decision.rule_words.is_acute_gi_warning` tells; if the trouble goes on, the
-    gentlest step the detail names (:data:`~model.decision.gi_words.GENTLEST`) or a stop, or
-    under a medicine's hold (``medicine_hold``) the clinician, as the warning says.
+    plain-language editor, /tmp/w46/D S4). Its counts are the warning's, which the
+    recommendation carries (``recent_gi``: they were parsed out of its words); if the trouble
+    goes on, the gentlest step the detail names (:data:`~model.decision.gi_words.GENTLEST`) or
+    a stop, or under a medicine's hold (``medicine_hold``) the clinician, as the warning says.
     """
-    warning = next((w for w in rec.warnings
-                    if taken is not None and is_acute_gi_warning(w, taken)), "")
-    if not warning:
+    gi = rec.recent_gi
+    if gi is None or gi.regimen != taken:
         return ""
-    nights, window = re.findall(r"\d+", warning)[:2]     # the warning begins with them
     then = (HOLD_GI_STEP if "medicine_hold" in rec.reason_codes else
             "take the gentlest step named below, or stop"
             if any(r.startswith(GENTLEST) for r in rec.reasons) else "stop")
-    return (f"you had {GI_TROUBLE} on {nights} of the last {window} nights, and if that goes "
+    return (f"you had {GI_TROUBLE} on {gi.nights} of the last {gi.window} nights, and if that goes "
             f"on, {then}")
 
 

@@ -19,11 +19,10 @@ from collections.abc import Sequence
 
 from model.analysis.sensitivity import Sensitivity
 from model.core.change_words import share, step_words
-from model.core.regimen import Regimen
+from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.decision import Recommendation
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import TO_LEARN
-from model.decision.plan_words import LEARN_START
 from model.decision.rules import BREACHES
 
 
@@ -50,8 +49,9 @@ def sensitivity_step(sensitivity: Sensitivity) -> str:
     """
     dose = sensitivity.elemental_mg_per_day
     active = sensitivity.form not in (None, "none") and bool(dose)
-    return step_words(sensitivity.action,
-                      Regimen(str(sensitivity.form), float(dose or 0)) if active else None)
+    return step_words(sensitivity.action,     # continuing without: "stay without magnesium"
+                      Regimen(str(sensitivity.form), float(dose or 0)) if active
+                      else NO_MAGNESIUM)
 
 
 def _rule_limit(rec: Recommendation) -> str:
@@ -69,15 +69,15 @@ def _rule_then_choice(rec: Recommendation, better: float) -> str:
     safety rule, not an estimate" stood beside a stop chosen to learn while lowering the dose
     to the 150 mg ceiling had the higher expected utility (an outside audit, /tmp/w46/A F4),
     and beside 350 mg chosen among 350, 300, 200 and 100 mg and stopping (stop 74's note).
+    The numbers are the recommendation's ``learned``, once parsed out of its reasons' words.
     """
     if "learn" not in rec.reason_codes:
         return (f"a safety rule asks only {_rule_limit(rec)}; among the steps it allows, this "
                 f"one is the best expected: for your sleep alone the model finds it better than "
                 f"what you do now in {share(better)} of its scenarios.")
-    learned = next((r.removeprefix(LEARN_START).split(" Look again on ")[0]
-                    for r in rec.reasons if r.startswith(LEARN_START)), "")
     return (f"not a final answer: a safety rule asks only {_rule_limit(rec)}; among the steps "
-            "it allows, this one was chosen to learn" + (f": {learned}" if learned else "."))
+            "it allows, this one was chosen to learn" + (f": {rec.learned}" if rec.learned
+                                                          else "."))
 
 
 def how_sure(rec: Recommendation) -> str:
@@ -90,6 +90,9 @@ def how_sure(rec: Recommendation) -> str:
     if "planned" in codes:
         return "not a final answer: a step of your trial plan, which answers when it ends."
     better = rec.scores.p_better_than_continue
+    if "dose_check" in codes and rec.action in ("continue", "collect_more_data"):
+        return ("not a final answer: the dose your diary gives is in doubt, so nothing rests "
+                "on it yet.")
     if codes & BREACHES and codes & {"learn", "best_expected"}:
         return _rule_then_choice(rec, better)
     if codes & BREACHES:
@@ -97,9 +100,6 @@ def how_sure(rec: Recommendation) -> str:
                 f"better than what you do now in {share(better)} of its scenarios.")
     if "unwritten" in codes:
         return "not a final answer: too few nights written down to judge what you take."
-    if "dose_check" in codes and rec.action in ("continue", "collect_more_data"):
-        return ("not a final answer: the dose your diary gives is in doubt, so nothing rests "
-                "on it yet.")
     if rec.commit and "by_design" in codes:
         return ("kept by the trial's design, not settled: the planned comparison of forms is "
                 f"over, and this is best in only {share(rec.p_best)} of the model's scenarios; "

@@ -4,7 +4,7 @@ For many simulated trials the MCMC fit of :class:`~model.personal.fit.PersonalMo
 slow, so the inner loop uses a Laplace (Gaussian) approximation of the same model on the same
 data arrays (:func:`model.personal.data.diary_data`). Given the build-up time constant ``tau``
 every outcome is a generalised linear model in (intercept, form effects, expectation,
-caffeine, alcohol, drift, the device's level shift, quadratic trend), the full model's linear
+caffeine, alcohol, drift, each source's level shift, quadratic trend), the full model's linear
 predictor, with its Gaussian priors (the shared responsiveness makes the form effects' prior
 correlated).
 ``tau`` is integrated over :data:`TAU_NODES` equal-probability quantiles of its log-normal
@@ -37,6 +37,7 @@ from model.core.forms import FORMS
 from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.core.special import logsumexp, normal_quantile
+from model.data.devices import SHIFTS
 from model.data.diary import Diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal, ar1_carry
@@ -46,8 +47,11 @@ from model.personal.fit import gi_shift
 from model.personal.predict import predict_from_draws
 
 _GI = OUTCOMES.index("gi")
-_COVARIATES = ("taking", "caffeine", "alcohol", "drift_basis", "device")
-"""Nightly covariates after the form effects, in coefficient order (then the trend)."""
+_COVARIATES = ("taking", "caffeine", "alcohol", "drift_basis")
+"""Nightly covariates after the form effects, in coefficient order (then the
+:data:`~model.data.devices.SHIFTS` level shifts of the sources, then the trend)."""
+_DEVICE = 1 + len(FORMS) + len(_COVARIATES)
+"""The first device shift's coefficient (after the intercept, the forms, the covariates)."""
 
 TAU_NODES = 5
 """Equal-probability quantiles of the build-up time constant's prior integrated over."""
@@ -289,8 +293,8 @@ class QuickModel:
                 data: Mapping[str, np.ndarray]) -> tuple[np.ndarray, Gaussian]:
         """The full model's linear predictor of a sleep outcome as a design and its prior."""
         n = exposure.shape[0]
-        x = np.column_stack([np.ones(n), exposure,   # the device's shift is per outcome
-                             *(data[c][:, j] if c == "device" else data[c] for c in _COVARIATES),
+        x = np.column_stack([np.ones(n), exposure, *(data[c] for c in _COVARIATES),
+                             data["device"][:, :, j],   # the sources' shifts, per outcome
                              data["trend_basis"]])
         sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "cov", "trend", "drift",
                                                       "device")}
@@ -298,11 +302,11 @@ class QuickModel:
         prior = _stack(Gaussian(np.array([centre.get(outcome, 0.0)]), np.eye(1)),
                        _form_prior(data["prior_mean"][:, j], data["prior_sd"][:, j],
                                    float(data["dev_sd"][j]), float(data["resp_sd"][j])),
-                       Gaussian(np.array([float(data["expect_mu"][j]), 0, 0,
-                                          float(data["drift_mu"][j]), 0, 0, 0]),
+                       Gaussian(np.r_[float(data["expect_mu"][j]), 0, 0,
+                                      float(data["drift_mu"][j]), np.zeros(SHIFTS + 2)],
                                 np.diag(np.square([sd["expect"], sd["cov"], sd["cov"],
-                                                   sd["drift"], sd["device"], sd["trend"],
-                                                   sd["trend"] / 2]))))
+                                                   sd["drift"], *[sd["device"]] * SHIFTS,
+                                                   sd["trend"], sd["trend"] / 2]))))
         return x, prior
 
     def _fit_outcome(self, outcome: str, x: np.ndarray, y: np.ndarray, seen: np.ndarray,
@@ -361,7 +365,7 @@ class QuickModel:
         node_of = rng.choice(len(self.nodes_), size=d, p=[n.weight for n in self.nodes_])
         theta = np.empty((d, n_forms, len(OUTCOMES)))
         expectation, drift = np.empty((d, n_sleep)), np.empty((d, n_sleep))
-        b_device = np.empty((d, n_sleep))
+        b_device = np.empty((d, SHIFTS, n_sleep))
         trend = np.empty((d, n_sleep, 2))
         draws: dict[str, np.ndarray] = {}
         for j, outcome in enumerate(SLEEP_OUTCOMES):
@@ -372,7 +376,7 @@ class QuickModel:
             theta[:, :, j] = beta[:, 1:1 + n_forms]
             expectation[:, j] = beta[:, 1 + n_forms]
             drift[:, j] = beta[:, 1 + n_forms + _COVARIATES.index("drift_basis")]
-            b_device[:, j] = beta[:, 1 + n_forms + _COVARIATES.index("device")]
+            b_device[:, :, j] = beta[:, _DEVICE:_DEVICE + SHIFTS]
             trend[:, j] = beta[:, -2:]
             if outcome in ORDINAL:
                 draws[f"{outcome}_cutpoints"] = self._cuts[outcome][None] - beta[:, :1]

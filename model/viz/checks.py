@@ -4,8 +4,9 @@
 steady-state mean (the figure :func:`model.viz.plots.plot_predictive` and the report's table).
 A prediction is the nightly mean at steady state including the expectation of taking
 something and the trend at the diary's last night (:mod:`model.personal.predict`), on the
-scale of the diary's first measuring device: the observed mean is of that device's nights
-only, like with like. :func:`reference_levels` gives the two levels a regimen is read against:
+scale of the diary's reference source (:func:`model.data.devices.reference_source`, the
+tracker with the most nights): the observed mean is of that source's nights only, like with
+like. :func:`reference_levels` gives the two levels a regimen is read against:
 no magnesium, and placebo (the expectation alone).
 :func:`plot_ppc` compares whole replicated diaries with the diary.
 
@@ -60,7 +61,7 @@ def recorded_outcomes(fit: PersonalModel) -> list[str]:
 
 
 def other_device(fit: PersonalModel, outcome: str) -> pd.Series:
-    """Per night, whether another device than the diary's first measured this outcome.
+    """Per night, whether another source than the reference measured this outcome.
 
     Only a tracker's outcomes (:data:`~model.core.outcomes.DEVICE_MEASURED`) shift with the
     device; a rating is the person's own on any device (always False).
@@ -83,9 +84,9 @@ def regimen_means(fit: PersonalModel) -> pd.DataFrame:
     pandas.DataFrame
         One row per outcome recorded (:func:`recorded_outcomes`) and regimen of the diary:
         ``outcome``, ``regimen`` (its label), ``nights`` (the outcome's recorded nights on
-        it measured by the diary's first device), ``observed`` (their mean, build-up
-        included; NaN without any), ``other_device`` (its nights measured by another device,
-        :func:`other_device`, not in that mean: the prediction is on the first device's
+        it measured by the reference source), ``observed`` (their mean, build-up
+        included; NaN without any), ``other_device`` (its nights measured by another source,
+        :func:`other_device`, not in that mean: the prediction is on the reference's
         scale), and ``predicted``,
         ``low``, ``high``: the posterior mean and :data:`INTERVAL` interval of the nightly
         mean at steady state (expectation and the trend at the last night included).
@@ -100,13 +101,13 @@ def regimen_means(fit: PersonalModel) -> pd.DataFrame:
         spec = SPECS[outcome]
         draws = prediction[spec.gain_key].transpose("regimen", "draw").to_numpy()
         low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
-        first_device = ~other_device(fit, outcome).to_numpy()
+        reference = ~other_device(fit, outcome).to_numpy()
         for i, label in enumerate(labels):
             on = (regimen_of == label).to_numpy(bool) & nights[spec.column].notna().to_numpy()
-            seen = nights[spec.column][on & first_device]
+            seen = nights[spec.column][on & reference]
             rows.append({"outcome": outcome, "regimen": label, "nights": len(seen),
                          "observed": seen.mean() if len(seen) else np.nan,
-                         "other_device": int((on & ~first_device).sum()),
+                         "other_device": int((on & ~reference).sum()),
                          "predicted": draws[i].mean(), "low": low[i], "high": high[i]})
     return pd.DataFrame(rows, columns=["outcome", "regimen", "nights", "observed",
                                        "other_device", "predicted", "low", "high"])

@@ -201,7 +201,7 @@ OTHER_DEVICE_LABEL = "night on another device (not in the mean)"
 
 def _observed(ax: Axes, fit: PersonalModel, outcome: str, labels: list[str],
               rng: np.random.Generator) -> None:
-    """Each regimen's nights: the first device's grey dots, another device's open circles."""
+    """Each regimen's nights: the reference device's grey dots, another device's open circles."""
     regimen_of, observed = fit.diary_.regimen_label, fit.diary_.nights[SPECS[outcome].column]
     other = other_device(fit, outcome)
     for i, label in enumerate(labels):
@@ -229,11 +229,12 @@ def plot_predictive(fit: PersonalModel, *, seed: int = 0) -> Figure:
     -------
     matplotlib.figure.Figure
         One panel per observed outcome, one column per regimen of the diary (named in the
-        tables' words): grey dots are the observed nights measured by the diary's first
-        device (including the build-up at the start of a regimen), open circles those of
-        another device (drawn, not in the mean: the prediction is on the first device's
-        scale), a black diamond the first device's mean, and a square with its interval the
-        posterior predicted mean at steady state (90 % interval), which includes the
+        tables' words): grey dots are the observed nights measured by the diary's reference
+        device (:func:`~model.data.devices.reference_source`; including the build-up at the
+        start of a regimen), open circles those of another device (drawn, not in the mean:
+        the prediction is on the reference's scale), a black diamond the reference's mean,
+        and a square with its interval the posterior predicted mean at steady state (90 %
+        interval), which includes the
         expectation of taking something and the trend at the diary's last night. Two lines
         mark the predicted levels of no magnesium (dotted) and placebo, the expectation alone
         (dashed): a regimen's gap to the dashed line is magnesium's. The numbers are

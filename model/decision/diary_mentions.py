@@ -1,0 +1,338 @@
+"""A condition or a medicine the diary names: screened as the profile's, or said.
+
+A safety-case reviewer's audit (F1): ``other_change`` "started dialysis" (or "started
+digoxin 125 mcg", "started lithium") beside a profile of eGFR 90 and no conditions was
+quoted back ("You changed something else on 2026-11-24 (started dialysis)") and never
+screened: "Keep your current routine", where the profile naming haemodialysis says "Stop
+taking magnesium now and see a clinician". The diary's free text (``other_change`` and
+``notes``: :func:`model.data.life_events.written_texts`) is read with the profile's own
+recogniser (:meth:`model.evidence.names.NameIndex.within`, the synonyms of ``safety.toml``:
+no second list), one clause at a time (:data:`CLAUSE`), and each name with a rule is
+(:func:`with_diary_mentions`):
+
+- written as had or begun ("started X", "X", "diagnosed with X", "on X"), a contraindication
+  or a medicine with a rule the profile does not have: added to the profile, so that
+  :func:`model.decision.screening.screen` refers or applies its rule as for the profile's own
+  entry (the smallest sound route: one screening, one set of words), with a warning saying
+  where it was read and how to put it right;
+- written as stopped or not so ("stopped digoxin", "no longer on lithium", "off dialysis"),
+  or as perhaps not the person's own ("partner started lithium", "?", "maybe"), or only in a
+  word a magnesium diary may use for magnesium (``MG``, "high magnesium dose"), or a caution
+  (a kidney stage, a chronic diarrhoea a magnesium diary's loose stools may be): a warning
+  naming the conflict with the profile, never silence, and no change to the screening.
+
+Of two mentions of one name the latest that is no "perhaps" decides ("started lithium", then
+"stopped lithium": a warning). A name the profile already has (or whose rule its facts set
+already: an eGFR of 20 and "dialysis") says nothing more when had, and that its rule still
+applies when stopped. Magnesium products are the diary's own columns' business and a name
+without a rule (sertraline) changes no screening: neither is said.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from model.data.life_events import written_texts
+from model.data.profile import Profile
+from model.decision.prescribed import PRESCRIBED
+from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
+from model.evidence.names import Kind, NameIndex, name_key, spoken
+from model.evidence.schema import Safety
+
+Stance = Literal["has", "stopped", "unsure"]
+
+KINDS: tuple[Kind, ...] = ("condition", "medicine")
+
+CLAUSE = re.compile(r"(?<=[;,.!?])\s*|\s+(?:and|but|then|also|plus|while)\s+", re.IGNORECASE)
+"""Where a clause of a diary cell ends: "stopped melatonin, started digoxin" is two; a
+clause without a word of its own (:data:`STOP_WORDS`, :data:`START_WORDS`) takes the
+last one's ("stopped melatonin and digoxin": both stopped)."""
+
+STOP_WORDS = frozenset({
+    "stopped", "stop", "stopping", "stops", "quit", "quitting", "ceased", "discontinued",
+    "finished", "ended", "off", "without", "not", "no", "never", "didn", "don", "isn", "wasn",
+    "weaned", "ruled", "from", "cancelled", "paused"})
+"""Words after which a name is stopped or not so ("no longer on lithium", "off dialysis",
+"ruled out heart block", "switched from lithium"): the nearest such or :data:`START_WORDS`
+word before the name decides."""
+
+START_WORDS = frozenset({
+    "started", "start", "starting", "starts", "began", "begun", "begin", "new", "diagnosed",
+    "diagnosis", "taking", "take", "took", "prescribed", "added", "commenced", "restarted",
+    "resumed", "back", "to", "got", "have", "has", "now"})
+"""Words after which a name is had or begun ("started digoxin", "switched to ..."); a name
+with no word before it is had too ("dialysis"), the safer reading."""
+
+AFTER_WORDS = frozenset({"started", "began", "begun", "commenced", "prescribed", "diagnosed",
+                         "stopped", "ended", "finished", "discontinued", "ceased"})
+"""The words that say so after a name too ("dialysis started", "lithium stopped")."""
+
+UNSURE_WORDS = frozenset({
+    "partner", "wife", "husband", "spouse", "boyfriend", "girlfriend", "son", "daughter",
+    "child", "children", "kid", "kids", "baby", "mum", "mom", "mother", "dad", "father",
+    "brother", "sister", "friend", "flatmate", "roommate", "housemate", "grandma",
+    "grandmother", "grandpa", "grandfather", "aunt", "uncle", "colleague", "neighbour",
+    "neighbor", "dog", "cat", "pet", "he", "she", "his", "her", "him", "their", "them",
+    "maybe", "might", "perhaps", "possibly", "possible", "suspected", "query", "considering",
+    "consider", "thinking", "planning", "plan", "planned", "will", "should", "if", "whether",
+    "discuss", "discussed", "asked", "ask", "test", "tests", "tested", "sure", "unsure",
+    "tomorrow", "soon", "appointment"})
+"""Words of someone else's ("partner started lithium") or of what is not so yet ("maybe",
+"GP to discuss dialysis", a "?"): the name is said, not screened."""
+
+SHORT_LETTERS = 2
+"""A name written only as a word this short (``MG``, ``UC``) is not screened: in a magnesium
+diary ``MG`` is most often magnesium ("took MG late" read as myasthenia gravis would refer)."""
+
+UNSURE_WHY = "the diary does not say for sure that it is yours and so now"
+"""Why a name written with a word of :data:`UNSURE_WORDS` (or a "?") is said, not screened."""
+
+CAUTION_WHY = ("mgsleep applies a caution from your profile only (in a magnesium diary, "
+               "diarrhoea may be the supplement's own)")
+"""Why a caution's condition the diary names is said, not screened: its words are often
+magnesium's own effects, which the GI columns and rules judge."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name with a rule that the diary's free text gives.
+
+    Parameters
+    ----------
+    day : datetime.date
+        The night it is written on.
+    column : str
+        ``other_change`` or ``notes``.
+    text : str
+        The cell as written ("started dialysis").
+    kind : {"condition", "medicine"}
+        What it names.
+    name : str
+        The safety data's name for it (``severe_renal_impairment``).
+    entry : str
+        The words that named it, as a profile entry would give them ("dialysis").
+    stance : {"has", "stopped", "unsure"}
+        Had or begun, stopped or not so, or perhaps not the person's own.
+    why : str
+        Why an ``unsure`` one is not screened ("" otherwise).
+
+    """
+
+    day: dt.date
+    column: str
+    text: str
+    kind: Kind
+    name: str
+    entry: str
+    stance: Stance
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class DiaryRead:
+    """The profile as the diary's mentions leave it, and what they say.
+
+    :func:`with_diary_mentions` returns it.
+    """
+
+    profile: Profile
+    warnings: tuple[str, ...] = ()
+
+
+def _ruled(safety: Safety) -> dict[Kind, frozenset[str]]:
+    """The names with a rule a mention can bring: contraindications, medicines with a rule.
+
+    Not the conditions the profile's facts stand for (kidney function not known, a prescribed
+    magnesium: :func:`model.decision.screening._fact_conditions`), nor magnesium products.
+    """
+    facts = {KIDNEY_UNKNOWN, PRESCRIBED}
+    return {"condition": frozenset(c.condition for c in safety.contraindications
+                                   if c.condition and c.condition not in facts),
+            "medicine": frozenset(m for group in safety.interactions
+                                  if group.kind != "magnesium" for m in group.medications)}
+
+
+def _cautions(safety: Safety) -> frozenset[str]:
+    """The conditions of the cautions, which a mention only says (the module's docstring)."""
+    return frozenset(c.condition for c in safety.cautions
+                     if c.condition and c.condition != KIDNEY_UNKNOWN)
+
+
+def _runs(words: Sequence[str], name: str, kind: Kind,
+          index: NameIndex) -> list[tuple[int, int]]:
+    """Every run ``words[i:j]`` that :meth:`NameIndex.match` reads as ``name``."""
+    return [(i, j) for i in range(len(words)) for j in range(i + 1, len(words) + 1)
+            if index.match(" ".join(words[i:j]), kind) == name]
+
+
+def _named(words: Sequence[str], clause: str, index: NameIndex,
+           wanted: dict[Kind, frozenset[str]]) -> list[tuple[int, int, Kind, str]]:
+    """The names of ``wanted`` in a clause, each at its first run, not inside another's.
+
+    ``CKD 3`` is moderate kidney disease, not also the ``CKD`` inside it; a medicine that is
+    a condition's name too (pyridostigmine) is the medicine, whose rule brings the
+    condition's (:func:`model.decision.name_rules.implied`).
+    """
+    found: list[tuple[list[tuple[int, int]], Kind, str]] = []
+    for kind in KINDS:
+        for name in index.within(clause, kind):
+            if name in wanted[kind]:
+                found.append((_runs(words, name, kind, index), kind, name))
+    spans = [(i, j) for runs, _, _ in found for i, j in runs]
+    cures = {span for runs, kind, _ in found if kind == "medicine" for span in runs}
+    kept = [(min(runs, default=(0, 0)), kind, name) for runs, kind, name in found
+            if not (runs and all(any(a <= i and j <= b and (a, b) != (i, j) for a, b in spans)
+                                 for i, j in runs))   # no run found: kept, never dropped
+            and not (runs and kind == "condition" and set(runs) <= cures)]
+    return [(i, j, kind, name) for (i, j), kind, name in kept]
+
+
+def _stance(words: Sequence[str], start: int, end: int, inherited: Stance) -> Stance:
+    """Had or stopped: the nearest word before the name, else one after it, else the last."""
+    for word in reversed(words[:start]):
+        if word in STOP_WORDS or word in START_WORDS:
+            return "stopped" if word in STOP_WORDS else "has"
+    after = next((w for w in words[end:] if w in AFTER_WORDS), None)
+    return inherited if after is None else "stopped" if after in STOP_WORDS else "has"
+
+
+def text_mentions(text: str, index: NameIndex, safety: Safety
+                  ) -> list[tuple[Kind, str, str, Stance, str]]:
+    """The names with a rule one cell gives: kind, name, entry, stance and why unsure.
+
+    A clause with a word of :data:`UNSURE_WORDS` or a "?", a name written only in a short
+    word (:data:`SHORT_LETTERS`) or with "magnesium" in it, and a caution's condition are
+    ``unsure``, each with its reason.
+    """
+    wanted = _ruled(safety)
+    cautions = _cautions(safety)
+    wanted = {"condition": wanted["condition"] | cautions, "medicine": wanted["medicine"]}
+    found: list[tuple[Kind, str, str, Stance, str]] = []
+    last: Stance = "has"
+    unsure = False
+    for clause in (c for c in CLAUSE.split(text) if c and c.strip()):
+        words = name_key(clause).split("_")
+        said = set(words) & (STOP_WORDS | START_WORDS)
+        unsure = "?" in clause or bool(UNSURE_WORDS & set(words)) or (unsure and not said)
+        for start, end, kind, name in _named(words, clause, index, wanted):
+            written = words[start:end] or name_key(name).split("_")
+            stance = _stance(words, start, end, last)
+            why = (UNSURE_WHY if unsure else
+                   f"{spoken('_'.join(written))!r} may mean the supplement in a magnesium "
+                   "diary" if "magnesium" in written or len("".join(written)) <= SHORT_LETTERS
+                   else CAUTION_WHY if name in cautions else "")
+            found.append((kind, name, spoken("_".join(written)),
+                          "unsure" if why else stance, why))
+        cues = [w for w in words if w in STOP_WORDS or w in START_WORDS]
+        last = ("stopped" if cues[-1] in STOP_WORDS else "has") if cues else last
+    return found
+
+
+def diary_mentions(nights: pd.DataFrame, safety: Safety,
+                   as_of: dt.date | None = None) -> list[Mention]:
+    """Every name with a rule the diary's free text gives, night by night, oldest first.
+
+    ``nights``: a diary's nights (:attr:`model.data.diary.Diary.nights`); ``as_of``: only
+    the nights up to it (the night that began on it included).
+    """
+    index = NameIndex.of(safety)
+    return [Mention(day.date(), column, text, kind, name, entry, stance, why)
+            for day, column, text in written_texts(nights)
+            if as_of is None or day.date() <= as_of
+            for kind, name, entry, stance, why in text_mentions(text, index, safety)]
+
+
+def _covered(profile: Profile, safety: Safety) -> frozenset[str]:
+    """The names the profile has already: its entries' (either list), its rules' conditions.
+
+    An eGFR of 20 sets the rule "dialysis" would (:func:`screen`'s ``rules_applied``).
+    """
+    index = NameIndex.of(safety)
+    applied = set(screen(profile, safety).rules_applied)
+    matched = {index.match(entry, kind) for entry in (*profile.conditions, *profile.medications)
+               for kind in KINDS}
+    return frozenset({name for name in matched if name} | {
+        c.condition for c in (*safety.contraindications, *safety.cautions)
+        if c.id in applied and c.condition})
+
+
+def _said(m: Mention) -> str:
+    """``your diary says 'started dialysis' on 2026-11-24 (other_change): it names ...``."""
+    return (f"Your diary says {m.text!r} on {m.day} ({m.column}): it names "
+            f"{spoken(m.name)!r}")
+
+
+def _put(m: Mention) -> str:
+    """Where the name goes in the profile: ``conditions = ["dialysis"]``."""
+    key = "conditions" if m.kind == "condition" else "medications"
+    return f'{key} = ["{m.entry}"]'
+
+
+def _warning(m: Mention, covered: bool, given: bool) -> str:
+    """What one mention says (:func:`with_diary_mentions`), "" when it says nothing."""
+    mine = "your profile does not list it" if given else "no profile was given"
+    if m.stance == "has":
+        return "" if covered else (
+            f"{_said(m)}, and {mine}: magnesium is screened as if your profile listed it, from "
+            f"that night on. If that is right, put it in your profile ({_put(m)}); if it is "
+            "not, correct the diary.")
+    if m.stance == "stopped" and covered:
+        return (f"{_said(m)} as stopped or not so, but your profile has it: its rule still "
+                "applies. If it is stopped, take it out of your profile (ask your clinician "
+                "first); if not, correct the diary.")
+    if covered:
+        return ""
+    why = "it is written as stopped or not so" if m.stance == "stopped" else m.why
+    return (f"{_said(m)}, and {mine}; {why}, so its rule is NOT applied. If you "
+            f"{'take' if m.kind == 'medicine' else 'have'} it, put it in your profile "
+            f"({_put(m)}), where its rule applies.")
+
+
+def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: Safety,
+                        as_of: dt.date | None = None) -> DiaryRead:
+    """The profile with the diary's had names added, and a warning for every name said.
+
+    Parameters
+    ----------
+    profile : Profile
+        As checked (:func:`model.data.profile.checked_profile`); the names added are known
+        ones, and the keys it wrote stay its own (a profile not given is still said so).
+    nights : DataFrame, optional
+        A diary's nights (None: no diary, nothing read).
+    safety : Safety
+        The hard rules, whose synonyms read the text.
+    as_of : datetime.date, optional
+        Only the nights up to it.
+
+    Returns
+    -------
+    DiaryRead
+        ``profile`` with each name had and not covered in its list (the latest mention of a
+        name that is no "perhaps" decides), and one warning per name said, in the order of
+        the diary.
+
+    """
+    if nights is None:
+        return DiaryRead(profile)
+    latest: dict[tuple[Kind, str], Mention] = {}
+    for m in diary_mentions(nights, safety, as_of):
+        before = latest.get((m.kind, m.name))
+        if before is None or m.stance != "unsure" or before.stance == "unsure":
+            latest[(m.kind, m.name)] = m
+    covered, given = _covered(profile, safety), profile_given(profile)
+    added = [m for m in latest.values() if m.stance == "has" and m.name not in covered]
+    said = tuple(w for m in latest.values() if (w := _warning(m, m.name in covered, given)))
+    if not added:
+        return DiaryRead(profile, said)
+    extended = profile.model_copy(update={
+        "conditions": (*profile.conditions, *(m.entry for m in added if m.kind == "condition")),
+        "medications": (*profile.medications,
+                        *(m.entry for m in added if m.kind == "medicine"))})
+    extended.__pydantic_fields_set__ = set(profile.model_fields_set)
+    return DiaryRead(extended, said)
