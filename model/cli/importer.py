@@ -305,7 +305,7 @@ def run(args: argparse.Namespace) -> int:
     diary meanwhile) and written.
     """
     from model.data.importers import import_files
-    from model.data.merge import check_rows, dose_notes, read_checked_rows, write_diary
+    from model.data.merge import check_rows, read_checked_rows, write_diary
     from model.data.short_rows import padded_row_notes
 
     _csv_only(args)
@@ -327,8 +327,8 @@ def run(args: argparse.Namespace) -> int:
                                 + (f" ({'; '.join(imported.warnings)})"
                                    if imported.warnings else ""))])
     out = Path(args.out)
-    supplements = (in_range(read_checked_rows(args.supplements), since, until)
-                   if args.supplements else None)
+    log, doses = read_checked_rows(args.supplements) if args.supplements else (None, [])
+    supplements = None if log is None else in_range(log, since, until)
     first = merged(args, nights, supplements)
     if not first.unchanged:
         check_rows(first.rows, out, first.sources)
@@ -338,7 +338,6 @@ def run(args: argparse.Namespace) -> int:
         backup = None if done.unchanged else write_diary(
             done.rows, out, done.sources, like=[*args.files, args.supplements])
     _say(args, out, done, (len(nights), outside), backup)
-    doses = dose_notes(args.supplements) if args.supplements else []
     for warning in (*imported.warnings, *doses, *done.device_notes, *padded):
         print(f"warning: {warning}")
     if (lacking := cannot_give(args.source, nights)) is not None:

@@ -118,34 +118,26 @@ def read_rows(path: str | Path) -> pd.DataFrame:
     return rows
 
 
-def read_checked_rows(path: str | Path) -> pd.DataFrame:
-    """:func:`read_rows` of a file first checked on its own by the diary reader.
+def read_checked_rows(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`read_rows` of a file checked on its own by the diary reader; its dose warnings.
 
     For a file merged into a diary (a supplements log): a fault is reported with this file's
-    rows and columns, not those of the merged diary.
+    rows and columns, not those of the merged diary. The log is read without its diary
+    warnings (it has no sleep to warn of), but its doses are warned of as a diary's are
+    (:func:`~model.data.diary_rows.dose_warnings`: above the ceiling, too small, a digit
+    off; rows are the log's data rows): ``import --supplements`` of glycinate at 900 mg a
+    night said nothing while ``log --mg 900`` warned (a safety-case audit, /tmp/w47/A F2).
 
     Raises
     ------
     DiaryError
         Every fault of the file.
     """
-    read_diary(path, warn=False)
-    return read_rows(path)
-
-
-def dose_notes(path: str | Path) -> list[str]:
-    """The warnings of a supplements log's doses: above the ceiling, too small, a digit off.
-
-    :func:`read_checked_rows` reads the log without its warnings (it has no sleep to warn
-    of); its doses are warned of as a diary's are: ``import --supplements`` of glycinate at
-    900 mg a night said nothing while ``log --mg 900`` warned (a safety-case audit,
-    /tmp/w47/A F2). Rows are the log's data rows, by date.
-    """
     doses = read_diary(path, warn=False).nights["elemental_mg"]
-    dates = read_rows(path)["date"]
-    rows = {pd.Timestamp(day): row for row, value in enumerate(dates, start=1)
-            if (day := as_date(value)) is not None}
-    return dose_warnings(doses[doses.index.isin(list(rows))], str(path), rows)
+    rows = read_rows(path)
+    at = {pd.Timestamp(day): row for row, value in enumerate(rows["date"], start=1)
+          if (day := as_date(value)) is not None}
+    return rows, dose_warnings(doses[doses.index.isin(list(at))], str(path), at)
 
 
 def _blank(value: object) -> bool:
