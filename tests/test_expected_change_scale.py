@@ -106,3 +106,24 @@ def test_the_decision_still_scores_the_link_scale():
     per_gain = utility_per_gain(cached_priors(), Profile(), s)["gi_rate"]
     assert link > 1 > stop.gain["gi_rate"]
     assert stop.expected_utility == pytest.approx(per_gain * link - s.switching_cost, rel=1e-9)
+
+
+def test_the_changes_of_many_pairs_at_once_are_each_pairs_own_draws():
+    """:func:`shown_gains` takes every pair's differences at once: the same numbers as
+    :func:`change_draws` pair by pair, in the better direction (latency: lower is better)."""
+    from model.core.regimen import NO_MAGNESIUM
+    from model.decision.gains import change_draws, shown_gains
+
+    regimens = [NO_MAGNESIUM, Regimen("glycinate", 200), Regimen("citrate", 100)]
+    rng = np.random.default_rng(3)
+    data = xr.Dataset({v: (("draw", "regimen"), rng.normal(20, 5, (50, 3)))
+                       for v in ("sol_min", "quality")},
+                      coords={"regimen": [r.label for r in regimens]})
+    pairs = [(regimens[1], regimens[0]), (regimens[2], regimens[1]), (regimens[0], regimens[2])]
+    shown = shown_gains(data, ["sol_min", "quality"], *zip(*pairs, strict=True))
+    assert shown.shape == (3, 2, 50)
+    for k, (regimen, against) in enumerate(pairs):
+        np.testing.assert_array_equal(shown[k, 0], -change_draws(data["sol_min"], regimen,
+                                                                 against))
+        np.testing.assert_array_equal(shown[k, 1], change_draws(data["quality"], regimen,
+                                                                against))

@@ -12,7 +12,8 @@ from model.core.errors import InputError
 from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision.screening import near_misses
 from model.evidence.floor import bundled_safety
-from model.evidence.names import NameIndex, unknown_message, unknown_warning
+from model.evidence.name_words import unknown_warning
+from model.evidence.names import NameIndex, unknown_message
 
 SAFETY = bundled_safety()
 INDEX = NameIndex.of(SAFETY)

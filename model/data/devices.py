@@ -113,10 +113,13 @@ def _cells(nights: pd.DataFrame) -> pd.Series:
     if DEVICE not in nights.columns:
         return pd.Series("", index=nights.index)
     names = nights[DEVICE].fillna("").astype(str)
-    keys = names.map(source_key)
-    spelling = {key: group.value_counts(sort=False).idxmax()      # ties: the first written
-                for key, group in names.groupby(keys, sort=False)}
-    return keys.map(spelling)
+    counts = names.value_counts(sort=False)        # each spelling once, in order written
+    spelling: dict[str, str] = {}
+    for name, count in counts.items():
+        key = source_key(str(name))
+        if key not in spelling or count > counts[spelling[key]]:   # ties: the first written
+            spelling[key] = str(name)
+    return names.map({name: spelling[source_key(str(name))] for name in counts.index})
 
 
 def _measured(nights: pd.DataFrame) -> pd.Series:

@@ -42,7 +42,8 @@ from model.data.life_events import written_texts
 from model.data.profile import Profile
 from model.decision.prescribed import PRESCRIBED
 from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
-from model.evidence.names import Kind, NameIndex, name_key, spoken
+from model.evidence.name_words import spoken
+from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
 
 Stance = Literal["has", "stopped", "unsure"]

@@ -20,7 +20,7 @@ from model.core.outcomes import SPECS
 from model.core.special import normal_quantile
 from model.data.weights import heaviest_first
 from model.evidence.entry import EXPERT_KINDS
-from model.evidence.names import listed
+from model.evidence.name_words import listed
 from model.evidence.priorset import PriorEntry, PriorSet
 
 CLEAR = normal_quantile(0.5 + LEVEL / 2)

@@ -170,6 +170,10 @@ def shown_gains(data: xr.Dataset, variables: Sequence[str], regimens: Sequence[R
         Shape (A, V, D).
 
     """
-    return np.array([[SPECS[OUTCOME_OF_GAIN[v]].sign * change_draws(data[v], r, a)
-                      for v in variables] for r, a in zip(regimens, against, strict=True)],
-                    dtype=float)
+    row = {label: k for k, label in enumerate(data.indexes["regimen"])}
+    changed, compared = [row[r.label] for r in regimens], [row[a.label] for a in against]
+    gains = []
+    for v in variables:       # change_draws of every pair at once: one array per variable
+        values = data[v].transpose("regimen", ...).to_numpy()
+        gains.append(SPECS[OUTCOME_OF_GAIN[v]].sign * (values[changed] - values[compared]))
+    return np.stack(gains, axis=1).astype(float)

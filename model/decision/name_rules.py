@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from model.evidence.names import Kind, NameIndex, listed
+from model.evidence.name_words import listed
+from model.evidence.names import Kind, NameIndex
 from model.evidence.schema import Safety
 
 Matched = dict[str, str | None]

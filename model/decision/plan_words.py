@@ -21,7 +21,7 @@ from model.decision.gi_words import same_form_gentler
 from model.decision.history import History, review_days, step_nights
 from model.decision.period_words import period_nights
 from model.decision.settings import DecisionSettings, Why
-from model.evidence.names import listed
+from model.evidence.name_words import listed
 
 COMMITTED = "Clear enough to commit"  # how a commitment's reason begins
 BY_DESIGN = "Kept by the trial's design, not settled"  # ... a commitment the crossover's end makes

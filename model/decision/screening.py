@@ -39,8 +39,9 @@ from model.decision.prescribed import (
     prescribed_holds,
 )
 from model.decision.settings import DecisionSettings
-from model.evidence.floor import loosened
-from model.evidence.names import NameIndex, spoken, unknown_warning
+from model.evidence.floor import loosened_in_use
+from model.evidence.name_words import spoken, unknown_warning
+from model.evidence.names import NameIndex
 from model.evidence.schema import Contraindication, Safety, raise_if
 
 
@@ -390,7 +391,7 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
         When ``safety`` is less strict than the bundled ``safety.toml``.
 
     """
-    raise_if(loosened(safety, "<safety rules in use>"))
+    raise_if(list(loosened_in_use(safety)))
     names = NameIndex.of(safety)
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}

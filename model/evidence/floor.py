@@ -37,6 +37,7 @@ from typing import Literal
 
 from model.core.errors import Fault, PriorsError
 from model.core.forms import FORMS
+from model.core.identity_cache import identity_cache
 from model.core.paths import default_priors_dir
 from model.evidence.names import NameIndex, name_key
 from model.evidence.schema import Contraindication, GroupsFile, Safety, parse_file
@@ -306,3 +307,9 @@ def loosened(custom: Safety, file: str | Path, floor: Safety | None = None) -> l
              + _name_faults(base, custom) + _class_faults(base, custom))
     return [Fault(str(file), f"key {key}", f"loosens the safety floor: {message}")
             for key, message in found]
+
+
+@identity_cache
+def loosened_in_use(safety: Safety) -> tuple[Fault, ...]:
+    """:func:`loosened` for the rules a decision applies, checked once per rules object."""
+    return tuple(loosened(safety, "<safety rules in use>"))

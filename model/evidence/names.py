@@ -18,15 +18,15 @@ An eGFR among the conditions is read first (:func:`model.data.profile_entries.eg
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
+from model.core.identity_cache import identity_cache
 from model.evidence.name_hints import ALLOW_UNKNOWN, amount_hint, names_hint
+from model.evidence.name_words import Kind, listed, spoken
 from model.evidence.schema import Safety
-
-Kind = Literal["condition", "medicine"]
 
 SALT_WORDS = frozenset({
     "sodium", "disodium", "monosodium", "potassium", "hydrochloride", "hcl", "hydrobromide",
@@ -94,6 +94,7 @@ _ROMAN_STAGES = {"i": "1", "ii": "2", "iii": "3", "iiia": "3a", "iiib": "3b", "i
 """A stage in Roman numerals, after ``stage``, ``ckd`` or ``g`` (``CKD stage IIIb``)."""
 
 
+@functools.lru_cache(maxsize=8192)
 def name_key(name: str) -> str:
     """Reduce a name to its lookup key: lower case, words joined by ``_`` (``AV-block``).
 
@@ -204,8 +205,9 @@ class NameIndex:
     whole_only: frozenset[str] = frozenset()
 
     @classmethod
+    @identity_cache
     def of(cls, safety: Safety) -> NameIndex:
-        """The index of a safety file: rule names, recognised names and synonyms."""
+        """The index of a safety file: rule names, recognised names and synonyms (made once)."""
         conditions = {name_key(c.condition): c.condition
                       for c in (*safety.contraindications, *safety.cautions) if c.condition}
         conditions |= {name_key(n): n for n in safety.recognised.conditions}
@@ -370,18 +372,7 @@ class NameIndex:
         return close[0] if close else None
 
 
-def spoken(key: str) -> str:
-    """A lookup key as a person writes it (``heart_block``: ``heart block``; the same key)."""
-    return key.replace("_", " ")
-
-
 _OTHER: dict[Kind, Kind] = {"condition": "medicine", "medicine": "condition"}
-
-
-def listed(names: Sequence[str], last: str, quoted: bool = True) -> str:
-    """``'a', 'b' and 'c'``: the names as written (quoted), the last joined by ``last``."""
-    shown = [repr(spoken(n)) if quoted else spoken(n) for n in names]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {last} {shown[-1]}"
 
 
 def unknown_message(name: str, kind: Kind, index: NameIndex, *, accepted: bool = False) -> str:
@@ -429,22 +420,3 @@ def unknown_fix(name: str, kind: Kind, index: NameIndex) -> str:
     if kind == "medicine" and index.members(name):
         return f"accept it knowingly with {ALLOW_UNKNOWN} (the rules of each of them then apply)"
     return f"check the spelling, or accept it knowingly with {ALLOW_UNKNOWN}"
-
-
-def unknown_warning(name: str, kind: Kind, taken_as: tuple[str, ...] = ()) -> str:
-    """The warning shown when an unknown name was accepted with ``--allow-unknown``.
-
-    ``taken_as``: the known names it was taken as (a near miss), whose rules do apply.
-    """
-    if taken_as:
-        what = "what you take" if kind == "medicine" else "the condition you have"
-        return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; it was "
-                f"taken as {listed(taken_as, 'and')}, whose rules apply, but no "
-                f"rule was checked for the name as written. Ask a pharmacist or clinician "
-                f"whether that is {what}.")
-    also = (", and whether it contains magnesium (an antacid, a laxative or another "
-            "supplement may), which counts towards your daily limit" if kind == "medicine"
-            else "")
-    return (f"NOT CHECKED: the {kind} {name!r} is not in mgsleep's safety data; no "
-            f"contraindication or interaction rule was checked for it. Ask a pharmacist or "
-            f"clinician before taking magnesium with it{also}.")

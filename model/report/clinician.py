@@ -36,7 +36,7 @@ from model.decision.other_magnesium import after_other
 from model.decision.rule_words import LABEL_LABEL, REFERRAL_LABEL, after_review
 from model.decision.rules import breach_warnings
 from model.decision.screening import Screening, near_misses
-from model.evidence.names import listed
+from model.evidence.name_words import listed
 from model.evidence.schema import Safety
 from model.report.advice import what_to_do
 from model.report.clinician_tables import (

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from model.core.change_words import outcome_name
 from model.decision.evidence_basis import KIND_WORDS, finding, heaviest
-from model.evidence.names import listed
+from model.evidence.name_words import listed
 from model.evidence.priorset import PriorSet
 
 
