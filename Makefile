@@ -54,7 +54,7 @@ notebooks: install
 # (compiling, numpy), so the two cores overlap it with sampling. A fresh clone: 7.9 min of
 # tests (1,050), 12 min with the install (2026-12-02 evening, 2 cores, CI=true bash .ci/run).
 test: install
-	$(PY) -m pytest -m "not slow" -n 2 --dist loadfile --durations=15
+	$(PY) -m pytest -m "not slow" -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 check-stats: install
 	$(PY) -m pytest -m slow --durations=15

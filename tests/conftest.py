@@ -26,6 +26,20 @@ def edit_safety(root: Path, old: str, new: str) -> Path:
     return path
 
 
+HEAVY_FIRST = ("test_population.py", "test_notebooks.py", "test_analyze_e2e.py",
+               "test_fit_cache.py", "test_design.py", "test_device_change.py", "test_demo.py",
+               "test_personal.py", "test_compile_cache.py", "test_build_up_audit.py")
+"""The test files that take longest (``--durations``), longest first."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest files first: ``make test``'s two workers take one file at a time
+    (``--dist loadfile --no-loadscope-reorder``), and a long file taken last kept one worker
+    busy minutes after the other had finished."""
+    rank = {name: k for k, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fit_cache(tmp_path_factory):
     """``mgsleep analyze`` keeps fits in a test directory, never in the user's cache."""

@@ -43,7 +43,7 @@ TEST_PARAMETERS = {"02_nof1_trial": "SETTINGS = dict(draws=600, tune=300, chains
                    # seed 0 once the graph gained the device shift: 4 chains pass
                    "03_decision": "SETTINGS = dict(draws=300, tune=300, chains=4)",
                    "04_trial_design": "N_SIMS = 12",
-                   "05_population": "PERSONS = 8\nSETTINGS = dict(draws=300, tune=300, chains=2)"}
+                   "05_population": "PERSONS = 6\nSETTINGS = dict(draws=300, tune=300, chains=2)"}
 
 
 def with_test_parameters(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:

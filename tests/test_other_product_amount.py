@@ -127,7 +127,10 @@ def test_analyze_holds_arthur_beside_his_sachet(tmp_path):
         f"2024-03-0{d},none,0,{20 + 5 * d},3\n" for d in (1, 2, 3)))
     profile.write_text(f'age = 71\negfr = 55\nmedications = ["{LITHIUM}", '
                        '"magnesium citrate"]\n')
-    assert main(["analyze", str(diary), "--profile", str(profile), "--json", str(out)]) == 0
+    # seeded: one unseeded run in the suite met a divergence on all three of its tries (exit
+    # code 1, the hold still written): a 3-night fit's luck, not what this test is about
+    assert main(["analyze", str(diary), "--profile", str(profile), "--json", str(out),
+                 "--seed", "1"]) == 0
     rec = json.loads(out.read_text())["recommendation"]
     assert rec["action"] == "refer" and "refer_hold" in rec["reason_codes"]
     assert any(f"your other magnesium (magnesium citrate) {UNREAD}" in r
