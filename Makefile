@@ -51,8 +51,10 @@ notebooks: install
 # What CI runs: every test but the multi-seed statistical checks (one seeded recovery per
 # family stays in); `make check-stats` runs those checks. Two pytest workers, a test file to
 # each (`--dist loadfile`: a file's shared fits run once): half the suite is single-threaded
-# (compiling, numpy), so the two cores overlap it with sampling. A fresh clone: 7.9 min of
-# tests (1,050), 12 min with the install (2026-12-02 evening, 2 cores, CI=true bash .ci/run).
+# (compiling, numpy), so the two cores overlap it with sampling. The longest files first
+# (tests/conftest.py HEAVY_FIRST; xdist's own reorder puts the files of most tests first, and a
+# long file of few tests taken last kept one worker busy alone). A fresh clone: 12.9 min of
+# tests (3,301), 16 min with the install (2026-12-07, 2 cores, CI=true bash .ci/run).
 test: install
 	$(PY) -m pytest -m "not slow" -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
