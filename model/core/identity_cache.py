@@ -4,10 +4,10 @@ The safety rules (a frozen :class:`model.evidence.schema.Safety`) are read by ev
 indexed for names (:meth:`model.evidence.names.NameIndex.of`) and checked against the safety
 floor (:func:`model.evidence.floor.loosened_in_use`, by
 :func:`model.decision.screening.screen`) nine times and once a decision, a fifth of its 98 ms
-(13 ms once they are made once and the shown changes taken in one array). A frozen object holding a dict cannot be
-hashed, and comparing two for equality costs as much as the work saved, so the cache keeps
-the objects themselves beside the result: an object kept alive cannot lend its ``id`` to
-another one. A result is shared by every caller: none may change it.
+(13 ms once they are made once and the shown changes taken in one array). A frozen object
+holding a dict cannot be hashed, and comparing two for equality costs as much as the work
+saved, so the cache keeps the objects themselves beside the result: an object kept alive
+cannot lend its ``id`` to another one. A result is shared by every caller: none may change it.
 """
 
 from __future__ import annotations
