@@ -219,7 +219,7 @@ class PersonalModel:
 
         start = time.perf_counter()
         data = self.graph_data(diary)
-        idata = run_nuts(GRAPHS, config, data=data, starts=starts)
+        idata = run_nuts(GRAPHS, config.for_nights(diary.n_recorded), data=data, starts=starts)
         diagnostics = gate(idata, CHECKED, attempts=attempt)
         self._propose(Proposal.of(idata, diagnostics, diary, data))
         self.fit_seconds_ = time.perf_counter() - start
