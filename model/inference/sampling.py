@@ -27,7 +27,8 @@ from model.inference.compile_cache import keep_generated_source
 from model.inference.samplers import check_settings, resolve_sampler
 
 EXTENDED_TARGET_ACCEPT = 0.97
-"""Target acceptance of a run extending a fit that failed its checks (0.9 otherwise)."""
+"""Target acceptance of a run extending a fit that failed its checks, and of every run of a
+diary of few nights (:data:`FEW_NIGHTS`); 0.9 otherwise."""
 
 FEW_NIGHTS = 5
 """A diary of fewer recorded nights is sampled from its first run with the smaller steps of an
