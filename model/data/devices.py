@@ -114,12 +114,12 @@ def _cells(nights: pd.DataFrame) -> pd.Series:
         return pd.Series("", index=nights.index)
     names = nights[DEVICE].fillna("").astype(str)
     counts = names.value_counts(sort=False)        # each spelling once, in order written
+    key_of = {str(name): source_key(str(name)) for name in counts.index}
     spelling: dict[str, str] = {}
-    for name, count in counts.items():
-        key = source_key(str(name))
-        if key not in spelling or count > counts[spelling[key]]:   # ties: the first written
-            spelling[key] = str(name)
-    return names.map({name: spelling[source_key(str(name))] for name in counts.index})
+    for name, key in key_of.items():
+        if key not in spelling or counts[name] > counts[spelling[key]]:   # ties: the first
+            spelling[key] = name
+    return names.map({name: spelling[key] for name, key in key_of.items()})
 
 
 def _measured(nights: pd.DataFrame) -> pd.Series:

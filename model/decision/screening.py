@@ -391,7 +391,7 @@ def screen(profile: Profile, safety: Safety, taking: Regimen = NO_MAGNESIUM) -> 
         When ``safety`` is less strict than the bundled ``safety.toml``.
 
     """
-    raise_if(list(loosened_in_use(safety)))
+    raise_if(loosened_in_use(safety))
     names = NameIndex.of(safety)
     matched = {c: names.match(c, "condition") for c in profile.conditions}
     medicines: Matched = {m: names.match(m, "medicine") for m in profile.medications}

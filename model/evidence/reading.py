@@ -187,7 +187,7 @@ def _non_finite(node: Any, where: tuple[int | str, ...]
     return [found for key, value in items for found in _non_finite(value, (*where, key))]
 
 
-def raise_if(faults: list[Fault]) -> None:
+def raise_if(faults: Sequence[Fault]) -> None:
     """Raise :class:`PriorsError` when any fault was found, each key's fault with its line."""
     if faults:
         raise PriorsError(with_lines(faults))
