@@ -33,7 +33,7 @@ from model.decision.utility import harm_probability
 from model.evidence.priorset import load_priors
 from model.personal.data import diary_data, diary_size
 from model.personal.separability import separability
-from model.report import headline
+from model.report import headline, left_behind
 from model.testing import FakePosterior
 from tests.test_harm import _past
 
@@ -114,11 +114,11 @@ def _result(placebo_nights=0, separable=False, codes=("crossover", "learn"), p_s
 
 
 def test_the_harm_words_say_what_is_compared():
-    without = headline._left_behind(_result(codes=("harm", "crossover")))
+    without = left_behind.left_behind(_result(codes=("harm", "crossover")))
     assert without == (" You leave glycinate 300 mg, which looks to do you harm (P 0.94 that "
                        "your nights are worse on it both than without magnesium and than on a "
                        "placebo).")
-    after = headline._left_behind(_result(placebo_nights=10, codes=("harm", "crossover")))
+    after = left_behind.left_behind(_result(placebo_nights=10, codes=("harm", "crossover")))
     assert after.endswith("(P 0.94 that your nights are worse on it than on a placebo).")
     assert "worse than no magnesium" not in without + after
     stopped = _result(codes=("harm",))
@@ -130,12 +130,12 @@ def test_the_harm_words_say_what_is_compared():
 
 
 def test_a_regimen_that_looks_to_help_says_when_the_diary_cannot_tell_why():
-    entangled = headline._left_behind(_result())
+    entangled = left_behind.left_behind(_result())
     assert entangled == (" You leave glycinate 300 mg, which looks to help you (P(better than "
                          "stopping) 0.90; your diary cannot yet tell magnesium from expecting "
                          "it to help or from a bad start passing): if it stays the best, the "
                          "crossover comes back to it.")
-    assert headline._left_behind(_result(separable=True)) == (
+    assert left_behind.left_behind(_result(separable=True)) == (
         " You leave glycinate 300 mg, which looks to help you (P(better than stopping) 0.90): "
         "if it stays the best, the crossover comes back to it.")
 
@@ -155,19 +155,21 @@ def test_a_withdrawal_needs_half_the_effect_faded_at_the_fitted_time_constant(
     assert apart.to_dict()["off_nights_needed"] == needed       # the analyze JSON's
     if not counts:
         assert apart.reasons[0].startswith(f"your diary cannot yet tell magnesium's effect "
-                                           "from expectation or chance: to settle it, spend "
+                                           "from expectation or chance: that takes a break of "
                                            f"{needed} or more nights without magnesium")
-        assert f"In detail: no withdrawal ({needed}+ nights off, with an outcome, after 14+ " \
-            "on; 9 is too few: about half" in apart.reasons[0]
+        assert f"In detail: no withdrawal (one is 14+ nights on magnesium, then a break of " \
+            f"{needed}+ nights, by when half of its effect has probably faded, with 7+ of them " \
+            "written with a sleep outcome; your break from " in apart.reasons[0]
+        assert ", 9 nights, is too short)" in apart.reasons[0]
     assert separability(diary).separable          # without a fit: the least, 7 nights
-    from model.personal.separability import off_nights_needed
+    from model.personal.withdrawal import off_nights_needed
 
     assert off_nights_needed(draws) == needed == max(7, min(28, math.ceil(tau * math.log(2))))
 
 
 def test_the_withdrawal_the_decision_proposes_always_counts():
     """It lasts an evaluation period, 80 % of the build-up, which is never shorter."""
-    from model.personal.separability import MAX_OFF_NIGHTS, MIN_OFF_NIGHTS, off_nights_needed
+    from model.personal.withdrawal import MAX_OFF_NIGHTS, MIN_OFF_NIGHTS, off_nights_needed
 
     s = DecisionSettings()
     assert (MIN_OFF_NIGHTS, MAX_OFF_NIGHTS) == (s.floor_nights, s.max_period_nights)

@@ -21,7 +21,8 @@ from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.data.diary import Diary, read_diary
 from model.personal.data import diary_data, diary_size
 from model.personal.drift_contrast import TREND_ENTANGLED, trend_basis
-from model.personal.separability import off_nights_needed, separability
+from model.personal.separability import separability
+from model.personal.withdrawal import off_nights_needed
 from model.trial.quick import QuickModel
 
 START = dt.date(2025, 1, 1)
@@ -63,7 +64,7 @@ def test_off_nights_only_early_name_the_trend_with_the_nights_off_it_asks(seed):
     said = [r for r in apart.reasons if SAID in r]
     assert len(said) == 1
     assert "glycinate's effect on sleep onset" in said[0]
-    assert f"spend {off_nights_needed(draws)} or more nights without magnesium now" in said[0]
+    assert f"a break of {off_nights_needed(draws)} or more nights without magnesium now" in said[0]
     assert "your last night without magnesium was 78 nights ago (2025-02-11)" in said[0]
     assert f"correlation {apart.trend_correlation:.2f}" in said[0]
     assert apart.to_dict()["trend_correlation"] == apart.trend_correlation

@@ -84,9 +84,14 @@ def test_a_change_that_waits_says_its_date_follows_the_build_up_estimate():
 def test_a_look_due_today_says_today():
     """C F6: "Look again: 2026-12-06 (in 0 days)." on 2026-12-06."""
     as_of = dt.date(2026, 11, 16)
-    assert review_words(dt.date(2026, 12, 6), as_of, dt.date(2026, 12, 6)) == "2026-12-06 (today)."
+    since = ("nights counted from your diary's last night, 2026-11-16; log the nights since "
+             "with mgsleep log --date and analyse again).")       # out of date: /tmp/w49/c M5
+    assert review_words(dt.date(2026, 12, 6), as_of, dt.date(2026, 12, 6)) == \
+        f"2026-12-06 (today: 19 {since}"
     assert review_words(dt.date(2026, 12, 7), as_of, dt.date(2026, 12, 6)) == \
-        "2026-12-07 (in 1 day)."
+        f"2026-12-07 (in 1 day: 20 {since}"
+    assert review_words(dt.date(2026, 12, 6), dt.date(2026, 12, 5), dt.date(2026, 12, 6)) == \
+        "2026-12-06 (today)."
 
 
 CEILING_BREACH = ("Your current glycinate 200 mg is above your ceiling of 150 mg/day, so it is "

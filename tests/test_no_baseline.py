@@ -20,7 +20,8 @@ from model.data.profile import Profile
 from model.decision import DecisionSettings, decide, history
 from model.decision.rules import nights_until
 from model.evidence.priorset import load_priors
-from model.personal.separability import off_nights_needed, separability
+from model.personal.separability import separability
+from model.personal.withdrawal import off_nights_needed
 from model.testing import FakePosterior
 
 START = pd.Timestamp("2026-09-01")

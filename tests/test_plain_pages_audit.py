@@ -21,7 +21,8 @@ import pytest
 from model.analysis.since_last import LastResult, SinceLast
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import read_diary
-from model.personal.separability import off_nights_needed, separability
+from model.personal.separability import separability
+from model.personal.withdrawal import off_nights_needed
 from model.report.clinician import anxious_week, render_clinician
 from model.testing import example_analysis
 
@@ -84,8 +85,9 @@ def test_the_no_withdrawal_caution_says_the_point_and_what_to_do_first(tmp_path)
     first = said.split(". ")[0]
     assert off_nights_needed(draws) == 14
     assert first == ("your diary cannot yet tell magnesium's effect from expectation or chance: "
-                     "to settle it, spend 14 or more nights without magnesium, writing every "
-                     "night, or use a placebo: mgsleep plan --blind")
+                     "that takes a break of 14 or more nights without magnesium, written every "
+                     "night (the advice proposes one when it pays), or a placebo period: mgsleep "
+                     "plan --blind")
     assert said.index("mgsleep plan --blind") < said.index("no withdrawal (")
     assert len(first.split()) <= 40
 

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from model.cli.main import build_parser, main
-from model.personal.separability import MIN_ON_NIGHTS
+from model.personal.withdrawal import MIN_ON_NIGHTS
 from model.trial import periods
 from model.trial.design_notes import SEEDED_BLIND
 from model.trial.plan import plan_trial

@@ -12,7 +12,8 @@ import pandas as pd
 
 from model.cli.main import main
 from model.data.diary import read_diary
-from model.personal.separability import off_nights_needed, separability
+from model.personal.separability import separability
+from model.personal.withdrawal import off_nights_needed
 from model.trial.periods import WASHOUT_TAU_QUANTILE, withdrawal_washout
 from model.trial.plan import plan_trial
 

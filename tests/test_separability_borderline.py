@@ -17,13 +17,8 @@ import pytest
 from model.data.diary import read_diary
 from model.decision import DecisionSettings, decide
 from model.evidence.priorset import load_priors
-from model.personal.separability import (
-    BORDERLINE,
-    WITHDRAWAL_SURE,
-    off_nights_needed,
-    p_long_enough,
-    separability,
-)
+from model.personal.separability import separability, short_of
+from model.personal.withdrawal import BORDERLINE, WITHDRAWAL_SURE, off_nights_needed, p_long_enough
 from model.testing import FakePosterior
 
 START = pd.Timestamp("2026-01-01")
@@ -86,13 +81,17 @@ def test_the_audits_wide_posterior_is_borderline_not_separable():
     assert apart.to_dict()["off_nights_needed"] == need == 11
     said = apart.reasons[0]
     assert said.startswith(f"your diary cannot yet tell magnesium's effect from expectation or "
-                           f"chance: to settle it, spend {need} or more nights without "
-                           "magnesium, writing every night, or use a placebo: mgsleep plan "
-                           f"--blind. In detail: no withdrawal ({need}+ nights off, with an "
-                           "outcome, after 14+ on; 10 is too few: about half")
+                           f"chance: that takes a break of {need} or more nights without "
+                           "magnesium, written every night (the advice proposes one when it "
+                           "pays), or a placebo period: mgsleep plan --blind. In detail: no "
+                           f"withdrawal (one is 14+ nights on magnesium, then a break of {need}+ "
+                           "nights, by when half of its effect has probably faded, with 7+ of "
+                           "them written with a sleep outcome; your break from 2026-02-05 to "
+                           "2026-02-14, 10 nights, is too short)")
     assert said.endswith(f"; borderline: 10 nights off would do at the median estimate of how "
                          f"fast magnesium's effect fades (7+), but that estimate is wide and "
-                         f"allows {need} or more (P {chance:.2f} that 10 were enough; a "
+                         f"allows {need} or more (P {short_of(chance, WITHDRAWAL_SURE)} that "
+                         "10 were enough; a "
                          f"withdrawal counts from 0.8)")
 
 

@@ -11,9 +11,9 @@ answered the question).
 
 The rule (:func:`no_baseline`, :func:`withdrawal_first`): when magnesium is being taken, the
 diary has fewer recorded nights without magnesium (none or placebo) than the least a
-withdrawal needs (:data:`model.personal.separability.MIN_OFF_NIGHTS`: one or two skipped
+withdrawal needs (:data:`model.personal.withdrawal.MIN_OFF_NIGHTS`: one or two skipped
 nights are no baseline), and the magnesium has been taken long enough for a withdrawal to
-count (:data:`model.personal.separability.MIN_ON_NIGHTS` recorded nights on it), the step is
+count (:data:`model.personal.withdrawal.MIN_ON_NIGHTS` recorded nights on it), the step is
 the ``withdrawal`` of the current regimen, when the hard rules, the GI chance constraint and
 the evaluation period leave it open: before any form switch of the planned crossover, dose
 step or commitment. Its nights are those of the evaluation period and never fewer than the
@@ -37,7 +37,7 @@ from model.decision.history import History
 from model.decision.settings import DecisionSettings
 from model.decision.utility import Evaluation
 from model.evidence.priorset import PriorSet
-from model.personal.separability import MIN_OFF_NIGHTS, MIN_ON_NIGHTS, off_nights_needed
+from model.personal.withdrawal import MIN_OFF_NIGHTS, MIN_ON_NIGHTS, off_nights_needed
 
 
 def no_baseline(past: History) -> bool:
@@ -56,8 +56,8 @@ def withdrawal_nights(data: xr.Dataset, priors: PriorSet, s: DecisionSettings) -
 
     The evaluation period (``s.min_nights``), at least the observed nights off that the
     separability rule counts as a withdrawal
-    (:func:`model.personal.separability.off_nights_needed`) under
-    :data:`~model.personal.separability.WITHDRAWAL_SURE` of the fit's build-up time constants
+    (:func:`model.personal.withdrawal.off_nights_needed`) under
+    :data:`~model.personal.withdrawal.WITHDRAWAL_SURE` of the fit's build-up time constants
     when the predictions carry ``onset_days`` (per draw), else at the prior median.
     """
     tau = (data["onset_days"].to_numpy().ravel() if "onset_days" in data

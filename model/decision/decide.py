@@ -40,6 +40,7 @@ from model.decision.diary_mentions import with_diary_mentions
 from model.decision.evidence_basis import PriorBasis
 from model.decision.explain import RecentGi, describe, option
 from model.decision.history import DiaryLike, History, history, review_days
+from model.decision.on_off import on_off_note
 from model.decision.override_words import dose_check_line
 from model.decision.overrides import dose_to_check, with_medicine_starts
 from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line, learned_words
@@ -386,10 +387,14 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
 
 def _carrying(decision: Decision, past: History, s: DecisionSettings,
               period: int | None = None) -> Decision:
-    """The decision with its ``period`` and acute GI counts as data, not re-derived (a review)."""
-    gi = RecentGi.of(past, s) if acute_gi(past, s) else None
-    return replace(decision, period_nights=period,
-                   recommendation=replace(decision.recommendation, recent_gi=gi))
+    """The decision with its ``period`` and acute GI counts as data, not re-derived (a review).
+
+    Its warnings end with the on-and-off note of the step chosen (:func:`on_off_note`).
+    """
+    gi, rec = RecentGi.of(past, s) if acute_gi(past, s) else None, decision.recommendation
+    note = on_off_note(past.pattern, rec.action, rec.regimen, s)
+    return replace(decision, period_nights=period, recommendation=replace(
+        rec, recent_gi=gi, warnings=(*rec.warnings, *note)))
 
 
 def _at_most(decision: Decision, rules: Screening) -> Decision:

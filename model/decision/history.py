@@ -24,6 +24,7 @@ from model.decision.judged_nights import (
     tried_forms,
     written_run,
 )
+from model.decision.on_off import Taking, night_date, taking_pattern
 from model.decision.settings import DecisionSettings
 
 
@@ -139,6 +140,8 @@ class History:
         The diary's last nights without magnesium (none or placebo) after :attr:`taking` (0:
         taken last night, or none lately): a contraindication says not to restart it, not
         "stop now" (said after 6 nights off: an outside audit, /tmp/w46/A F6).
+    pattern : Taking
+        How :attr:`taking` was taken lately, where the run began, after what lapse (words).
 
     """
 
@@ -163,6 +166,7 @@ class History:
     excluded_on_current: int = 0
     unwritten_on_current: int = 0
     since_taken: int = 0
+    pattern: Taking = field(default_factory=Taking, compare=False)
 
     @property
     def first_step(self) -> bool:
@@ -262,7 +266,7 @@ class History:
             return cls()
         regimens = night_regimens(nights)
         recorded = nights["recorded"].to_numpy(bool)
-        skipped = trailing_skips(regimens, planned_off(nights))
+        skipped = trailing_skips(regimens, planned := planned_off(nights))
         start, end = _last_run(regimens, len(regimens) - skipped)
         placebo_nights = 0
         if regimens[end - 1].form == PLACEBO and start > 0 and regimens[start - 1].active:
@@ -281,9 +285,11 @@ class History:
                    gi_troubled_regimens(regimens, gi, gi_window, acute_nights),
                    background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
-                   _night_date(nights, -1), unrecorded_outcomes(nights), *_other_change(nights),
-                   _night_date(nights, 0), out, unwritten,
-                   int(on[::-1].argmax()) if taken.active else 0)
+                   night_date(nights, -1), unrecorded_outcomes(nights), *_other_change(nights),
+                   night_date(nights, 0), out, unwritten,
+                   int(on[::-1].argmax()) if taken.active else 0, taking_pattern(
+                       nights, regimens, planned, start, skipped, current if current.active
+                       else taken))
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
@@ -405,12 +411,6 @@ def _other_change(nights: pd.DataFrame) -> tuple[tuple[dt.date, str] | None, int
         return None, 0
     day, text = changes[-1]
     return (day.date(), text), int((nights.index[-1] - day).days) + 1
-
-
-def _night_date(nights: pd.DataFrame, row: int) -> dt.date | None:
-    """The date of row ``row`` of a ``nights`` frame indexed by date (None otherwise)."""
-    night = nights.index[row]
-    return night.date() if isinstance(night, pd.Timestamp) else None
 
 
 def _run_start(regimens: list[Regimen], end: int) -> int:

@@ -17,6 +17,17 @@ def period_nights(past: History, s: DecisionSettings) -> str:
     interrupted, and its nights were taken before it, not "so far": back from 14 nights on
     placebo, a person read "only 14 of 23 nights on glycinate 200 mg so far" beside "Go back
     to glycinate" (an outside audit, /tmp/w43/P F7).
+
+    A run that began after a lapse (more nights without magnesium than are read as skipped,
+    :attr:`History.pattern`) says when it began and why its count began again: after two
+    months of weekdays only, a person read "3 of 19 nights on glycinate 200 mg so far;
+    changes wait 16 more nights" with no reason why (an outside audit, /tmp/w49/c M3):
+    ``3 of 19 nights on glycinate 200 mg since 2026-12-01, counted again after 4 nights
+    without it`` (no brackets: the plan's sentence puts these words in brackets).
     """
-    when = "before the placebo period" if past.placebo_nights else "so far"
-    return f"{past.nights_on_current} of {s.min_nights} nights on {past.current.words} {when}"
+    run = past.pattern
+    when = ("before the placebo period" if past.placebo_nights else
+            f"since {run.run_first}" if run.lapse and run.run_first else "so far")
+    again = f", counted again after {run.lapse} nights without it" if run.lapse else ""
+    what = f"{past.nights_on_current} of {s.min_nights} nights on {past.current.words}"
+    return f"{what} {when}{again}"

@@ -91,7 +91,7 @@ def trend_reason(diary: Diary, draws: Mapping[str, np.ndarray], need: int
     """The trend's correlation (:func:`trend_entanglement`) and the reason, when it is named.
 
     ``need``: the nights off a withdrawal needs
-    (:func:`model.personal.separability.off_nights_needed`), the action said first (a
+    (:func:`model.personal.withdrawal.off_nights_needed`), the action said first (a
     plain-language editor). The last night without magnesium sharpens the words; the posterior
     alone decides whether they are said (a design rule would also fire where the trend is well
     pinned).
@@ -107,6 +107,7 @@ def trend_reason(diary: Diary, draws: Mapping[str, np.ndarray], need: int
             "nights since" if ago else
             "your nights without magnesium lie apart in time from those on it, so they")
     return r, [f"your diary cannot yet tell {form}'s effect on sleep onset from a slow drift "
-               f"of your sleep: spend {need} or more nights without magnesium now, writing "
-               f"every night{IN_DETAIL}{when} can show either (correlation {r:.2f} of the "
-               f"effect with the trend in the posterior; named from {TREND_ENTANGLED:.2f})"]
+               f"of your sleep: that takes a break of {need} or more nights without magnesium "
+               f"now, written every night{IN_DETAIL}{when} can show either (correlation "
+               f"{r:.2f} of the effect with the trend in the posterior; named from "
+               f"{TREND_ENTANGLED:.2f})"]

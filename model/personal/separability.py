@@ -11,15 +11,13 @@ The decision uses the flag to propose a withdrawal or a blinded placebo period.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from model.core.change_words import IN_DETAIL
+from model.core.change_words import IN_DETAIL, chance
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.regimen import Regimen
@@ -27,39 +25,20 @@ from model.data.devices import device_switches, named
 from model.data.diary import COVARIATES, Diary
 from model.data.life_events import other_changes
 from model.personal.drift_contrast import trend_reason
+from model.personal.withdrawal import (
+    BORDERLINE,
+    MIN_OFF_NIGHTS,
+    MIN_ON_NIGHTS,
+    WITHDRAWAL_SURE,
+    Break,
+    best_break,
+    breaks,
+    off_nights_needed,
+    p_long_enough,
+    sleep_observed,
+    switch_ons,
+)
 
-MIN_ON_NIGHTS = 14
-"""A withdrawal counts after at least this many nights on magnesium with a row (a dose written
-down, not a gap's guess)..."""
-MIN_OFF_NIGHTS = 7
-"""...followed by at least this many nights off it (not placebo) that were observed: a row
-with an outcome. A gap's nights, or rows holding only a date, taken as off because the dose
-changed across them, separate nothing (an outside audit: 17 such nights made a
-"withdrawal"). This is the least; the fit's kinetics may ask for more
-(:func:`off_nights_needed`)."""
-MAX_OFF_NIGHTS = 28
-"""...and at most this many: the longest evaluation period, hence the longest withdrawal the
-decision proposes (``DecisionSettings.max_period_nights``), so that a withdrawal it proposes
-always counts."""
-FADED = math.log(2.0)
-"""Nights off, in time constants of the store's fade, for a withdrawal to count: ln 2, by
-when half of magnesium's steady-state effect has gone (first-order kinetics). Nine nights off
-counted while the fitted time constant was 10-17 days, and whether the diary "separated"
-then flipped with where the nine nights fell (an outside audit): its nights still held most of
-the effect, and the contrast rested on the fitted kinetics themselves."""
-WITHDRAWAL_SURE = 0.8
-"""Share of the fit's time constants (``tau`` draws) under which nights off must be long
-enough (:data:`FADED`) for a withdrawal to count. At the median (a half) a 10-night gap
-counted with a 0.23 chance that its nights held over half the effect still, and the diary
-turned "separable" when only glycinate's outcomes were better, the schedule unchanged (an
-outside audit, /tmp/w46/A F1: time constant 3.4-21.8 nights, 5-95 %). 0.8 and not more: the
-withdrawal the decision proposes, one evaluation period (80 % of the build-up, 1.6 median
-time constants), still counts for a posterior of the log time constant twice as wide as the
-prior's (SD 1.0 against 0.5), where 0.95 would fail one barely wider than the prior."""
-BORDERLINE = 0.5
-"""Nights off long enough under this share of the time constants, but not
-:data:`WITHDRAWAL_SURE`, are named as borderline: enough at the median, the old rule, so
-that a change of the fit across the line is said, not silent."""
 MIN_PLACEBO_NIGHTS = 7
 """Placebo nights that separate expectation from magnesium."""
 ENTANGLED = -0.5
@@ -95,12 +74,12 @@ class Separability:
     separable : bool
         True when the diary has a withdrawal or enough placebo nights.
     withdrawals : int
-        Runs of >= :data:`MIN_ON_NIGHTS` nights on magnesium followed by enough observed
-        nights off it (:func:`off_nights_needed`; :data:`MIN_OFF_NIGHTS` says which count).
+        Runs of >= :data:`MIN_ON_NIGHTS` nights on magnesium followed by a break long enough
+        (:func:`off_nights_needed`) with enough observed nights (:data:`MIN_OFF_NIGHTS`).
     placebo_nights : int
         Nights on placebo.
     switch_ons : int
-        Times magnesium was started after nights observed without it.
+        Times magnesium was started after nights observed without it (with a sleep outcome).
     correlation : float or None
         Most negative posterior correlation between a tried form's sleep-onset effect and
         the expectation effect (None without draws or without a tried form).
@@ -112,14 +91,17 @@ class Separability:
         regimen (:data:`DEVICE_NEAR`), another change in life near a change of regimen
         (:data:`OTHER_CHANGE_NEAR`).
     off_nights_needed : int
-        Observed nights off after a run on magnesium that make a withdrawal.
+        Nights a break after a run on magnesium must span to make a withdrawal (with
+        :data:`MIN_OFF_NIGHTS` of them observed): every night, for a diary written nightly.
     p_withdrawal_long_enough : float or None
-        For the most nights off observed after a run on magnesium: the share of the fit's
-        time constants under which they make a withdrawal (:func:`p_long_enough`; one counts
-        from :data:`WITHDRAWAL_SURE`). None without such nights or without draws.
+        For the diary's break nearest a withdrawal
+        (:func:`~model.personal.withdrawal.best_break`): the share of the fit's time
+        constants under which it makes one (:func:`p_long_enough` of its span; 0 with fewer
+        than :data:`MIN_OFF_NIGHTS` observed nights; one counts from
+        :data:`WITHDRAWAL_SURE`). None without such a break or without draws.
     borderline : bool
-        No withdrawal counts, but those nights off are long enough under
-        :data:`BORDERLINE` of the time constants (at their median): the reasons say so.
+        No withdrawal counts, but that break, with enough observed nights, is long enough
+        under :data:`BORDERLINE` of the time constants (at their median): the reasons say so.
     trend_correlation : float or None
         Most negative posterior correlation between a tried form's sleep-onset effect and the
         trend's contrast between its nights and the nights off
@@ -150,17 +132,6 @@ class Separability:
                 "trend_correlation": self.trend_correlation}
 
 
-def _runs(on: np.ndarray, counted: np.ndarray) -> list[tuple[bool, int]]:
-    """Consecutive runs of ``on`` as (value, how many of their nights are ``counted``)."""
-    runs: list[tuple[bool, int]] = []
-    for value, count in zip(on, counted, strict=True):
-        if runs and runs[-1][0] == bool(value):
-            runs[-1] = (runs[-1][0], runs[-1][1] + int(count))
-        else:
-            runs.append((bool(value), int(count)))
-    return runs
-
-
 def _correlation(draws: Mapping[str, np.ndarray], tried: list[str]) -> float | None:
     """Most negative correlation of a tried form's SOL effect with the SOL expectation."""
     if not tried or "theta" not in draws or "expectation" not in draws:
@@ -170,49 +141,6 @@ def _correlation(draws: Mapping[str, np.ndarray], tried: list[str]) -> float | N
     values = [np.corrcoef(draws["theta"][:, FORMS.index(f), sol], expectation)[0, 1]
               for f in tried]
     return float(np.nanmin(values))
-
-
-def _needed_per_draw(draws: Mapping[str, np.ndarray] | None) -> np.ndarray | None:
-    """Observed nights off each time constant (``tau`` draw) asks, or None without draws.
-
-    ln 2 of it (:data:`FADED`), never fewer than :data:`MIN_OFF_NIGHTS` nor more than
-    :data:`MAX_OFF_NIGHTS`.
-    """
-    if not draws or "tau" not in draws:
-        return None
-    nights = np.ceil(FADED * np.asarray(draws["tau"], float).ravel())
-    return np.clip(nights, MIN_OFF_NIGHTS, MAX_OFF_NIGHTS)
-
-
-def _share_enough(nights: int, needed: np.ndarray) -> float:
-    """The share of the per-draw nights needed (:func:`_needed_per_draw`) that ``nights`` reach."""
-    return float(np.mean(needed <= nights))
-
-
-def p_long_enough(nights: int, draws: Mapping[str, np.ndarray] | None) -> float | None:
-    """The share of the fit's time constants under which ``nights`` off make a withdrawal.
-
-    The posterior probability that half of magnesium's effect had faded (:data:`FADED`) in
-    that many observed nights off; None without draws (no posterior to say it).
-    """
-    needed = _needed_per_draw(draws)
-    return None if needed is None else _share_enough(nights, needed)
-
-
-def off_nights_needed(draws: Mapping[str, np.ndarray] | None = None,
-                      share: float = WITHDRAWAL_SURE) -> int:
-    """Observed nights off that make a withdrawal: the fewest long enough under ``share``.
-
-    The fewest nights whose :func:`p_long_enough` is at least ``share`` (by default
-    :data:`WITHDRAWAL_SURE` of the time constants: ln 2 of their 80th percentile), so that a
-    gap counts exactly when its nights reach this number. Without draws, the least,
-    :data:`MIN_OFF_NIGHTS` (the prior median time constant, 10 days, asks 6.9 nights).
-    """
-    needed = _needed_per_draw(draws)
-    if needed is None:
-        return MIN_OFF_NIGHTS
-    return next(n for n in range(MIN_OFF_NIGHTS, MAX_OFF_NIGHTS + 1)
-                if _share_enough(n, needed) >= share)
 
 
 def _shift_words(column: str, off: np.ndarray, on: np.ndarray) -> str:
@@ -227,15 +155,16 @@ def _shift_words(column: str, off: np.ndarray, on: np.ndarray) -> str:
 def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
     """Reasons naming each recorded covariate that changed with magnesium.
 
-    Over the recorded nights with an outcome and the covariate written down, the correlation
+    Over the nights with a sleep outcome (:func:`sleep_observed`: not a night left out for
+    its GI record alone) and the covariate written down, the correlation
     of the covariate with taking magnesium (``active``, per night) at least
     :data:`COVARIATE_SHIFT` in size, with :data:`COVARIATE_NIGHTS` such nights on each side.
     """
-    nights = diary.nights
+    nights, seen = diary.nights, sleep_observed(diary)
     reasons = []
     for column in COVARIATES:
         values = nights[column].to_numpy(float)
-        used = (nights["recorded"] & diary.has_outcome).to_numpy(bool) & np.isfinite(values)
+        used = seen & np.isfinite(values)
         on, off = values[used & active], values[used & ~active]
         if min(on.size, off.size) < COVARIATE_NIGHTS or np.ptp(values[used]) == 0:
             continue
@@ -303,39 +232,83 @@ def other_change_near(diary: Diary, near: int = OTHER_CHANGE_NEAR) -> list[str]:
     return reasons
 
 
-SETTLE = ("your diary cannot yet tell magnesium's effect from expectation or chance: to "
-          "settle it, spend {need} or more nights without magnesium, writing every night, or "
-          "use a placebo: mgsleep plan --blind")
-"""The plain point and what to do, before the detail of :func:`_no_withdrawal` (a
-plain-language editor: an 85-word caution whose action, if any, came last)."""
+SETTLE = ("your diary cannot yet tell magnesium's effect from expectation or chance: that takes "
+          "a break of {need} or more nights without magnesium, written every night (the advice "
+          "proposes one when it pays), or a placebo period: mgsleep plan --blind")
+"""The plain point and what would settle it, before the detail of :func:`_no_withdrawal` (a
+plain-language editor: an 85-word caution whose action, if any, came last). Said as what the
+diary needs, not an order: "to settle it, spend 10 or more nights without magnesium" stood
+beside "Continue glycinate", and read as "stay off" to one already off for four weeks (an
+outside audit, /tmp/w49/c M1, W2)."""
 
 
-def _no_withdrawal(need: int, longest: int, chance: float | None, borderline: bool,
+def short_of(p: float, limit: float) -> str:
+    """``p`` as :func:`~model.core.change_words.chance` says it, never at ``limit`` if below it.
+
+    Rounded down to the hundredth below ``limit`` where rounding would reach it: "P 0.80
+    that 10 were enough; a withdrawal counts from 0.8" was said of 0.7985, which did not
+    count (an outside audit, /tmp/w49/c M4).
+    """
+    shown = round(p, 2)
+    while p < limit <= shown:
+        shown = round(shown - 0.01, 2)
+    return chance(shown)
+
+
+def _what_is_short(best: Break | None, need: int) -> str:
+    """What the break nearest a withdrawal lacks: time off, or written nights (or "").
+
+    Said for a break that has one of the two; a few nights skipped after a run on magnesium
+    are no break to speak of. A break long enough that goes on says how many written nights
+    would make it a withdrawal: its span can only grow. The audit's trip (6 nights with sleep
+    read over 25) lacked one.
+    """
+    if best is None or (best.observed < MIN_OFF_NIGHTS and best.span < need):
+        return ""
+    so_far = " so far" if best.ongoing else ""
+    when = f"your break from {best.first} to {best.last}"
+    if best.observed >= MIN_OFF_NIGHTS:
+        return f"; {when}, {best.span} nights, is too short{so_far}"
+    more = MIN_OFF_NIGHTS - best.observed
+    then = (f": {more} more written night{'s' * (more != 1)} off would make it a withdrawal"
+            if best.ongoing else "")
+    return (f"; {when} was long enough, {best.span} nights, but has {best.observed} written "
+            f"with a sleep outcome, too few to compare{then}")
+
+
+def _no_withdrawal(need: int, best: Break | None, p: float | None, borderline: bool,
                    draws: Mapping[str, np.ndarray] | None) -> str:
     """The reason a diary without a withdrawal gives: the point and the action, then the detail.
 
-    ``need``: :func:`off_nights_needed`; ``longest``: the diary's most nights off after a run
-    on magnesium, ``chance`` their :func:`p_long_enough`. A borderline gap (long enough at
-    the time constants' median but not under :data:`WITHDRAWAL_SURE` of them) is said so,
-    with both numbers and its chance: the audit's 10 nights had turned a withdrawal and back
-    on the outcomes alone (/tmp/w46/A F1).
+    ``need``: :func:`off_nights_needed`; ``best``: the break nearest a withdrawal
+    (:func:`~model.personal.withdrawal.best_break`), ``p`` its :func:`p_long_enough`. The
+    detail says what that break lacks, time off or written nights (:func:`_what_is_short`):
+    never "too few: half of the effect fades" of a break long past the fade (/tmp/w49/c W2).
+    A borderline break (long enough at the time constants' median but not under
+    :data:`WITHDRAWAL_SURE` of them) is said so, with both numbers and its chance
+    (:func:`short_of`): the audit's 10 nights had turned a withdrawal and back on the outcomes
+    alone (/tmp/w46/A F1).
     """
-    words = (f"{SETTLE.format(need=need)}{IN_DETAIL}no withdrawal ({need}+ nights off, with "
-             f"an outcome, after {MIN_ON_NIGHTS}+ on"
-             + (f"; {longest} is too few" if longest >= MIN_OFF_NIGHTS else "")
-             + ": about half of magnesium's effect fades in that time) and fewer than "
-             f"{MIN_PLACEBO_NIGHTS} placebo nights, so a change on magnesium, better or worse, "
-             "may be expectation or a patch of nights passing")
-    if not borderline:
+    words = (f"{SETTLE.format(need=need)}{IN_DETAIL}no withdrawal (one is {MIN_ON_NIGHTS}+ "
+             f"nights on magnesium, then a break of {need}+ nights, by when half of its effect "
+             f"has probably faded, with {MIN_OFF_NIGHTS}+ of them written with a sleep outcome"
+             f"{_what_is_short(best, need)}) and fewer than {MIN_PLACEBO_NIGHTS} placebo "
+             "nights, so a change on magnesium, better or worse, may be expectation or a patch "
+             "of nights passing")
+    if not borderline or best is None or p is None:
         return words
-    return (f"{words}; borderline: {longest} nights off would do at the median estimate of "
-            f"how fast magnesium's effect fades ({off_nights_needed(draws, BORDERLINE)}+), "
-            f"but that estimate is wide and allows {need} or more (P {chance:.2f} that "
-            f"{longest} were enough; a withdrawal counts from {WITHDRAWAL_SURE:.1f})")
+    return (f"{words}; borderline: {best.span} nights off would do at the median estimate of "
+            f"how fast magnesium's effect fades ({off_nights_needed(draws, BORDERLINE)}+), but "
+            f"that estimate is wide and allows {need} or more (P {short_of(p, WITHDRAWAL_SURE)} "
+            f"that {best.span} were enough; a withdrawal counts from {WITHDRAWAL_SURE:.1f})")
 
 
 def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) -> Separability:
     """Say whether ``diary`` separates magnesium from expectation and drift.
+
+    A withdrawal is a break (:func:`breaks`) with :data:`MIN_OFF_NIGHTS` observed nights that
+    spans :func:`off_nights_needed` nights: the evidence and the time for the effect to fade,
+    apart (an outside audit, /tmp/w49/c W2).
 
     Parameters
     ----------
@@ -343,22 +316,18 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
         The person's diary.
     draws : mapping, optional
         Flattened posterior draws (``theta``, ``expectation``, ``tau``, ``trend``) of a fit
-        of it, for the correlations and the nights off a withdrawal needs
+        of it, for the correlations and the nights a break must span
         (:func:`off_nights_needed`, under :data:`WITHDRAWAL_SURE` of the time constants).
     """
     nights = diary.nights
     active = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy()
     placebo = int((nights["form"] == PLACEBO).sum())
-    counted = np.where(active, nights["recorded"].to_numpy(bool),
-                       (nights["recorded"] & diary.has_outcome).to_numpy(bool))
-    runs = _runs(active, counted)
-    need = off_nights_needed(draws)
-    switch_ons = sum(1 for (off, m), (on, _) in pairwise(runs) if on and not off and m)
-    offs = [m for (on, n), (off, m) in pairwise(runs) if on and n >= MIN_ON_NIGHTS and not off]
-    withdrawals = sum(m >= need for m in offs)
-    longest = max(offs, default=0)
-    chance = p_long_enough(longest, draws) if offs else None
-    borderline = not withdrawals and chance is not None and chance >= BORDERLINE
+    need, found = off_nights_needed(draws), breaks(diary, active)
+    withdrawals = sum(b.observed >= MIN_OFF_NIGHTS and b.span >= need for b in found)
+    best = best_break(found)
+    p = (None if best is None else
+         p_long_enough(best.span if best.observed >= MIN_OFF_NIGHTS else 0, draws))
+    borderline = not withdrawals and p is not None and p >= BORDERLINE
     tried = [f for f in FORMS if (nights["form"] == f).any()]
     correlation = _correlation(draws or {}, tried)
     separable = withdrawals > 0 or placebo >= MIN_PLACEBO_NIGHTS
@@ -366,7 +335,7 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     if not tried:
         reasons.append("no magnesium taken yet")
     elif not separable:
-        reasons.append(_no_withdrawal(need, longest, chance, borderline, draws))
+        reasons.append(_no_withdrawal(need, best, p, borderline, draws))
     if correlation is not None and correlation < ENTANGLED:
         reasons.append(f"the magnesium and expectation effects are still entangled in the "
                        f"posterior (correlation {correlation:.2f})")
@@ -374,5 +343,6 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     reasons += said if separable else []    # else the withdrawal's reason asks the same nights
     reasons += (covariate_shifts(diary, active) + device_near_change(diary)
                 + other_change_near(diary))
-    return Separability(separable and bool(tried), withdrawals, placebo, switch_ons,
-                        correlation, tuple(reasons), need, chance, borderline, trend)
+    return Separability(separable and bool(tried), withdrawals, placebo,
+                        switch_ons(diary, active),
+                        correlation, tuple(reasons), need, p, borderline, trend)

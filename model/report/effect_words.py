@@ -224,9 +224,26 @@ CLOSE = "close to a verdict: the next nights may settle it either way"
 """What an effect whose verdict may come within an evaluation period says, not a count."""
 
 
-def _nights_words(effect: DiaryEffect) -> str:
-    """``about 40 more written nights on it to tell``, or :data:`CLOSE` under a period.
+NIGHTS_TO_TELL_CAP = 120
+"""Written nights on a regimen (about four months of nightly writing) above which no count is
+said (:func:`_nights_words`): "about 347 more written nights on it to tell" meant "never" to
+the person who read it (an outside audit, /tmp/w49/c F3). A count that large says the
+change, if any, is small beside how much the nights vary, or that the nights off it cap the
+contrast (:func:`~model.analysis.verdicts.nights_needed`), and the count itself moves
+widely as the nights come in (171 became 353 after 120 more: /tmp/w46/E F1). Four months
+are four or more of the decision's evaluation periods (7 to 28 nights): a count beyond them
+is no plan a person can follow."""
 
+FAR_FROM_TELLING = (f"more nights on it alone are unlikely to settle it soon (over "
+                    f"{NIGHTS_TO_TELL_CAP} more written nights): the change, if any, is small "
+                    "beside how much your nights vary")
+"""What an effect says in place of a count over :data:`NIGHTS_TO_TELL_CAP`."""
+
+
+def _nights_words(effect: DiaryEffect) -> str:
+    """``about 40 more written nights on it to tell``, or :data:`CLOSE`, or far from telling.
+
+    :data:`CLOSE` under a period, :data:`FAR_FROM_TELLING` over :data:`NIGHTS_TO_TELL_CAP`.
     Written nights with the outcome (:attr:`DiaryEffect.nights`), not calendar nights: a
     person writing every other night needs about twice as many nights on it, and the same
     advice's "look again in 16 nights" counts calendar nights (an outside audit, /tmp/w43/S
@@ -243,6 +260,8 @@ def _nights_words(effect: DiaryEffect) -> str:
     n = effect.nights_needed or 0
     if n < VerdictRule.min_nights:
         return CLOSE
+    if n > NIGHTS_TO_TELL_CAP:
+        return FAR_FROM_TELLING
     return f"about {n} more written night{'s' * (n != 1)} on it to tell"
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffects
 from model.analysis.pipeline import weights_used
-from model.core.change_words import chance, change_words, step_words
+from model.core.change_words import change_words, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.decision import Recommendation, history
@@ -32,7 +32,7 @@ from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
 from model.report.advice import what_to_do
-from model.report.build_up_words import still_building, with_fading
+from model.report.build_up_words import with_fading
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import (
     INTERVAL_NOTE,
@@ -44,6 +44,7 @@ from model.report.effect_words import (
 from model.report.evidence_words import first_why, main_evidence
 from model.report.gut_words import acute_gi_why, dose_notes, gi_limit_words
 from model.report.how_sure import how_sure, prior_caveat
+from model.report.left_behind import harm_words, left_behind
 from model.report.look_again import AFTER_LABEL, AFTER_REFERRAL, review_words, waiting_why
 from model.report.pathway_words import pathway_lines, pathways_intro, raise_checked
 
@@ -172,58 +173,6 @@ def _tradeoff(result: Analysis) -> str:
             "the defaults).")
 
 
-LEFT_HELPING = 0.8
-"""P(the regimen left is better than stopping) from which a switch says what is given up."""
-
-
-def harm_words(result: Analysis) -> str:
-    """What ``p_harm`` compares, in words (:func:`model.decision.utility.harm_probability`).
-
-    Against placebo (magnesium's own effect); without a placebo night also against no
-    magnesium as the nights show it, since a comparison with placebo alone then rests on the
-    expectation prior (flat null diaries were told "P 0.94 that it is worse than no
-    magnesium": an outside audit).
-    """
-    said = chance(result.decision.p_harm)
-    if result.effects.placebo_nights:
-        return f"P {said} that your nights are worse on it than on a placebo"
-    return (f"P {said} that your nights are worse on it both than without magnesium and than "
-            "on a placebo")
-
-
-NOT_SEPARABLE_HELP = ("; your diary cannot yet tell magnesium from expecting it to help or "
-                      "from a bad start passing")
-"""Added to a regimen that looks to help while the diary is not separable (a diary begun in a
-bad stretch had P(better than stopping) 0.90 to 0.96 with magnesium doing nothing: an outside
-audit)."""
-
-
-def _left_behind(result: Analysis) -> str:
-    """What a switch to learn gives up: the regimen taken, when it looks to help, else "".
-
-    An anxious person on glycinate (P 0.90 that it helped) was told "Switch to taurate ... to
-    learn" with no word that glycinate seemed to help (an anxious person's audit). While the
-    diary is not separable (:mod:`model.personal.separability`) the figure is said to be
-    unable to tell magnesium from expectation and a bad start passing
-    (:data:`NOT_SEPARABLE_HELP`); the number is the same. A build-up that may not be over yet
-    is said (:func:`~model.report.build_up_words.still_building`).
-    """
-    rec = result.decision.recommendation
-    current = history(result.diary).current
-    stop = next((a for a in result.decision.assessments if a.action == "stop"), None)
-    if rec.action != "switch_form" or not current.active or stop is None:
-        return ""
-    if "harm" in rec.reason_codes:
-        return f" You leave {current.words}, which looks to do you harm ({harm_words(result)})."
-    helping = 1.0 - stop.p_better_than_continue
-    if helping < LEFT_HELPING:
-        return still_building(result, helping=False)
-    unsure = "" if result.separability.separable else NOT_SEPARABLE_HELP
-    return (f" You leave {current.words}, which looks to help you (P(better than stopping) "
-            f"{chance(helping)}{unsure}): if it stays the best, the crossover comes back to it."
-            f"{still_building(result, helping=True)}")
-
-
 HARD_WEEK_WHY = ("no change to magnesium in a week this hard (see above): a change started now "
                  "would be hard to judge, and the advice looks again once it has passed.")
 """The why of advice a week of very high anxiety holds (reason code ``hard_week``)."""
@@ -314,7 +263,7 @@ def _chosen_why(result: Analysis) -> str:
                              rec.regimen.form, any(tie_order_words() in r for r in rec.reasons))
         return ("to learn: the planned crossover tries the most promising forms in turn, each "
                 "for one period at the same dose; then your own nights choose among them."
-                f"{_left_behind(result)}")
+                f"{left_behind(result)}")
     if "learn" in codes:
         return _learn_why(result)
     if waiting := waiting_why(result):

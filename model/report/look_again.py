@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from model.core.change_words import step_words
 from model.decision.explain import best_waiting
+from model.decision.rules import LATE_SYNC_DAYS, nights_until
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
@@ -59,13 +60,31 @@ def review_words(review: dt.date, as_of: dt.date, today: dt.date | None = None) 
     (From the analysis date when that is later: a simulated or planned future.) A date that
     is today says so: "2026-12-06 (in 0 days)" stood in a daily audit (/tmp/w46/C F6). A
     diary whose last night is long past may give a date that has passed by ``today``: it
-    says so, rather than "in 13 days" seven months late.
+    says so, rather than "in 13 days" seven months late; one out of date by less says what
+    its date counts from (:func:`_counted_from`).
     """
     days, now = (review - as_of).days, today or dt.date.today()
     if review >= now:
         days_left = (review - max(as_of, now)).days
         when = f"in {days_left} day{'s' * (days_left != 1)}" if days_left else "today"
-        return f"{review.isoformat()} ({when})."
+        return f"{review.isoformat()} ({when}{_counted_from(review, as_of, now)})."
     return (f"{review.isoformat()} ({days} day{'s' * (days != 1)} after {as_of.isoformat()}, "
             "the date this analysis is as of; that date has passed: log your nights since "
             "then and run it again).")
+
+
+def _counted_from(review: dt.date, as_of: dt.date, now: dt.date) -> str:
+    """What the date of an out-of-date diary's look counts from, or "".
+
+    A diary whose last night is more than :data:`~model.decision.rules.LATE_SYNC_DAYS` before
+    today keeps its own dates (:func:`~model.decision.rules.change_starts`: an archived diary
+    re-analysed later is not moved), so the period's nights count from that night, not from
+    tonight. Ana's read "Look again: 2026-12-16 (in 9 days)" beside "try taurate 150 mg for
+    18 nights" (an outside audit, /tmp/w49/c M5).
+    """
+    if (now - as_of).days <= LATE_SYNC_DAYS:
+        return ""
+    nights = nights_until(review, as_of)
+    return (f": {nights} night{'s' * (nights != 1)} counted from your diary's last night, "
+            f"{as_of.isoformat()}; log the nights since with mgsleep log --date and analyse "
+            "again")

@@ -21,7 +21,7 @@ from model.decision.learning import steady_share
 from model.decision.rules import evaluation_nights
 from model.decision.settings import DecisionSettings
 from model.evidence.priorset import load_priors
-from model.personal.separability import MAX_OFF_NIGHTS, MIN_OFF_NIGHTS, MIN_ON_NIGHTS
+from model.personal.withdrawal import MAX_OFF_NIGHTS, MIN_OFF_NIGHTS, MIN_ON_NIGHTS
 from model.trial.periods import WASHOUT_TAU_QUANTILE, Period, withdrawal_washout
 
 OPEN_PLACEBO = ("Design: an open placebo arm (you know which nights are placebo) cannot tell "

@@ -19,7 +19,7 @@ BASELINE_DAYS = 14
 PERIOD_DAYS = 14
 """Nights of a plan's treatment period at the target dose by default: two whole weeks, the
 decision's look period (``DecisionSettings.min_nights``) and the nights on magnesium a
-withdrawal needs (:data:`model.personal.separability.MIN_ON_NIGHTS`)."""
+withdrawal needs (:data:`model.personal.withdrawal.MIN_ON_NIGHTS`)."""
 CYCLES = 2
 """A plan's cycles by default: one mirrored pair (ABBA)."""
 
@@ -114,9 +114,9 @@ def titration_doses(dose_mg: float) -> tuple[float, ...]:
 WASHOUT_TAU_QUANTILE = 0.9
 """The prior's quantile of the build-up/fade time constant a plan's washout is long enough for.
 
-The analysis counts a withdrawal after :func:`~model.personal.separability.off_nights_needed`
+The analysis counts a withdrawal after :func:`~model.personal.withdrawal.off_nights_needed`
 nights off, at the 80th percentile of the fit's time constants
-(:data:`~model.personal.separability.WITHDRAWAL_SURE`); a plan cannot know it, and 7 nights
+(:data:`~model.personal.withdrawal.WITHDRAWAL_SURE`); a plan cannot know it, and 7 nights
 (the rule at the prior median, 10 days) fell one short at 10.1-11.5 days (an outside audit:
 "8+ nights off ... 7 is too few" after a whole plan followed). At the prior's 90th percentile
 (19 days) the rule asks 14 nights, enough while the fit's 80th percentile stays below it."""
@@ -125,14 +125,14 @@ nights off, at the 80th percentile of the fit's time constants
 def withdrawal_washout() -> int:
     """The nights of a washout that counts as a withdrawal (see :data:`WASHOUT_TAU_QUANTILE`).
 
-    The separability rule itself (:func:`~model.personal.separability.off_nights_needed`),
+    The separability rule itself (:func:`~model.personal.withdrawal.off_nights_needed`),
     given the prior's time constant at that quantile (``[personal]`` of the bundled
     ``settings.toml``: ``onset_days_median``, ``onset_days_log_sd``; a plan is made with the
     bundled priors, so a ``priors_dir`` parameter no caller passed was dropped: a maintainer's
     review).
     """
     from model.evidence.priorset import load_priors
-    from model.personal.separability import off_nights_needed
+    from model.personal.withdrawal import off_nights_needed
 
     personal = load_priors().settings.personal
     tau = personal.onset_days_median * np.exp(

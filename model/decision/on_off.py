@@ -1,0 +1,173 @@
+"""Magnesium taken on and off: one definition, its words, and the lapse that restarts a count.
+
+Magnesium's effect builds up over days and falls back on nights off: the store follows each
+night's dose with first-order kinetics, time constant about 10 nights
+(:mod:`model.likelihood.kinetics`), so its level is about the share of recent nights taken of
+its steady level. Someone who took glycinate 200 mg on weekdays only and forgot about one dose
+in seven (41 of 70 nights) was told "Continue glycinate, 200 mg ... a day" and nothing of his
+pattern: the store never reached what the evaluation period waits for, each lapse of more than
+two nights started the period again ("3 of 19 nights on glycinate 200 mg so far") with no reason
+given, and the effect he read was mostly the prior's steady state (an outside audit,
+/tmp/w49/c M3).
+
+**On and off** (:meth:`Taking.on_and_off`): over the form's recent nights
+(:func:`taking_pattern`), it was taken on fewer than ``steady_share`` (0.8) of the written
+nights, with at least :data:`ON_OFF_NIGHTS` of them. The threshold is the evaluation period's
+own: the period lasts until the store reaches ``steady_share`` of its steady level
+(:func:`model.decision.rules.evaluation_nights`), and taken on a share ``p`` of nights the store
+averages ``p`` of it, so below that share it never gets there. Placebo nights and the nights a
+trial plan sets without magnesium (a baseline, a washout) are not nights off: they are left out.
+
+**A lapse** (:func:`lapse_before`): nights without magnesium before the current run that follow
+an earlier run of its regimen; more than ``SKIPPED_NIGHTS`` of them (the run joins across fewer:
+:mod:`model.decision.history`) start its count, and its evaluation period, again
+(:func:`model.decision.period_words.period_nights` says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.core.forms import PLACEBO
+from model.core.regimen import Regimen
+from model.decision.judged_nights import KEEPING
+from model.decision.settings import DecisionSettings
+
+WINDOW_NIGHTS = DecisionSettings.max_period_nights
+"""The calendar nights, up to the form's last, over which on-and-off use is judged (28).
+
+The longest evaluation period, and about three build-up time constants: a dose taken earlier
+leaves under 6 % of itself in the store (exp(-28 / 10)), so older nights hardly shape what the
+diary shows now, and a pattern given up weeks ago is not held against a person."""
+
+ON_OFF_NIGHTS = 14
+"""The written nights of that window needed to call use on and off: two weeks (the default
+evaluation period), so that one weekend off in a first week is not read as a pattern."""
+
+NOT_LAPSES = frozenset({"stop", "withdrawal", "placebo_period", "refer"})
+"""Steps after which no night of magnesium is asked for: the note then says no "every night"."""
+
+
+@dataclass(frozen=True)
+class Taking:
+    """How the magnesium lately taken was taken: its recent nights, and its run's start.
+
+    Parameters
+    ----------
+    form : str
+        The form taken lately (:attr:`model.decision.history.History.taking`; "" for none).
+    taken : int
+        Written nights on ``form`` (any dose) from ``first`` to ``last``.
+    nights : int
+        Written nights from ``first`` to ``last`` that count: neither placebo nor set without
+        magnesium by a trial plan.
+    first, last : datetime.date or None
+        The window: the form's first night within :data:`WINDOW_NIGHTS` calendar nights up to
+        its last, and that last night, or the diary's when the nights after it are nights
+        skipped (:func:`model.decision.history.trailing_skips`); None without dates.
+    run_first : datetime.date or None
+        The first night of the current regimen's run (across nights skipped); None without
+        dates.
+    lapse : int
+        The nights without magnesium just before that run, after an earlier run of its regimen
+        (:func:`lapse_before`; 0: none, the run is the regimen's first or follows another).
+
+    """
+
+    form: str = ""
+    taken: int = 0
+    nights: int = 0
+    first: dt.date | None = None
+    last: dt.date | None = None
+    run_first: dt.date | None = None
+    lapse: int = 0
+
+    def on_and_off(self, s: DecisionSettings) -> bool:
+        """Whether the form was taken on and off (see the module docstring)."""
+        return self.nights >= ON_OFF_NIGHTS and self.taken < s.steady_share * self.nights
+
+
+def lapse_before(regimens: Sequence[Regimen], start: int, planned: Sequence[bool] = ()) -> int:
+    """The nights without magnesium just before night ``start``, after a night of its regimen.
+
+    0 when the nights before ``start`` are not nights without magnesium (placebo is not), when
+    the diary begins with them, or when the night before them held another regimen: a first
+    start or a change, not a lapse; 0 too when a trial plan set any of them without magnesium
+    (``planned``, per night): a planned washout is no lapse.
+    """
+    off = start
+    while off > 0 and not regimens[off - 1].active and regimens[off - 1].form != PLACEBO:
+        off -= 1
+    if any(planned[off:start]) or not 0 < off < start or regimens[off - 1] != regimens[start]:
+        return 0
+    return start - off
+
+
+def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: Sequence[bool],
+                   start: int, skipped: int, taking: Regimen) -> Taking:
+    """The :class:`Taking` of a diary's ``nights`` (daily, oldest first).
+
+    Parameters
+    ----------
+    nights : pandas.DataFrame
+        The diary's nights, with ``recorded``, indexed by date.
+    regimens : sequence of Regimen
+        Each night's regimen (:func:`model.decision.history.night_regimens`).
+    planned : sequence of bool
+        Per night, whether a trial plan set it without magnesium
+        (:func:`model.decision.history.planned_off`).
+    start : int
+        The first night of the current regimen's run.
+    skipped : int
+        The diary's last nights read as nights skipped of the current regimen: nights off
+        within the window. After more of them (a stop, a washout) the window ends on the form's
+        last night: the advice on a stop is not about a pattern.
+    taking : Regimen
+        The magnesium taken lately (no magnesium: only the run's start is given).
+
+    """
+    lapse = lapse_before(regimens, start, planned)
+    if not taking.active:
+        return Taking(run_first=night_date(nights, start), lapse=lapse)
+    on = np.array([r.form == taking.form for r in regimens])
+    last = len(on) - 1 - int(on[::-1].argmax())
+    end = len(on) if skipped else last + 1
+    first = max(end - WINDOW_NIGHTS, 0)
+    first += int(on[first:end].argmax())
+    counted = (nights["recorded"].to_numpy(bool) & ~np.asarray(planned, bool)
+               & np.array([r.form != PLACEBO for r in regimens]))[first:end]
+    return Taking(taking.form, int((counted & on[first:end]).sum()), int(counted.sum()),
+                  night_date(nights, first), night_date(nights, end - 1),
+                  night_date(nights, start), lapse)
+
+
+def on_off_note(taking: Taking, action: str, regimen: Regimen | None,
+                s: DecisionSettings) -> tuple[str, ...]:
+    """The sentence on magnesium taken on and off, for the advice's warnings (none: ``()``).
+
+    ``action`` and ``regimen``: the advice's. Keeping the regimen, it asks for every night
+    until the next look ("Continue glycinate, 200 mg ... a day" was read as weekdays still
+    allowed); a step to another regimen asks it of that one; a stop, an experiment or a
+    referral asks nothing (and a referral, to see a clinician, hears nothing of it).
+    """
+    if action == "refer" or not taking.on_and_off(s):
+        return ()
+    when = f" from {taking.first} to {taking.last}" if taking.first and taking.last else ""
+    said = (f"You took {taking.form} on {taking.taken} of {taking.nights} written nights{when}: "
+            "its effect builds up over days and falls back on nights off, so taken on and off "
+            "it stays below its full effect, and the advice can hardly judge it")
+    if action in NOT_LAPSES or (regimen is not None and not regimen.active):
+        return (f"{said}.",)
+    what = "it" if action in KEEPING or regimen is None else regimen.words
+    return (f"{said}; take {what} every night until the next look.",)
+
+
+def night_date(nights: pd.DataFrame, row: int) -> dt.date | None:
+    """The date of row ``row`` of a ``nights`` frame indexed by date (None otherwise)."""
+    night = nights.index[row]
+    return night.date() if isinstance(night, pd.Timestamp) else None
