@@ -74,8 +74,8 @@ def test_the_span_starts_at_the_first_written_night_off_not_in_the_gap_before_it
     nights, then 7 written nights off, is 7 nights off for sure, too few for 12."""
     apart = analysed([(20, "glycinate"), (22, "")], "o" * 20 + "." * 15 + "o" * 7)
     assert apart.withdrawals == 0
-    assert "your break from 2026-10-06 to 2026-10-12, 7 nights, is too short so far" \
-        in apart.reasons[0]
+    assert ("the nights off you wrote from 2026-10-06 to 2026-10-12 span 7 nights, too short a "
+            "time so far") in apart.reasons[0]
 
 
 def test_a_long_break_with_few_written_nights_says_so_not_that_the_effect_had_not_faded():
@@ -85,8 +85,8 @@ def test_a_long_break_with_few_written_nights_says_so_not_that_the_effect_had_no
     assert (apart.separable, apart.withdrawals) == (False, 0)
     assert apart.p_withdrawal_long_enough == 0.0 and not apart.borderline
     said = apart.reasons[0]
-    assert ("; your break from 2026-09-21 to 2026-10-15 was long enough, 25 nights, but has 5 "
-            "written with a sleep outcome, too few to compare)") in said
+    assert ("; the nights off you wrote from 2026-09-21 to 2026-10-15 span 25 nights, time "
+            "enough, but only 5 of them have a sleep outcome, too few to compare)") in said
     assert f"then a break of 12+ nights, by when half of its effect has probably faded, with " \
            f"{MIN_OFF_NIGHTS}+ of them written with a sleep outcome" in said
     assert "too short" not in said and "is too few" not in said
@@ -103,7 +103,7 @@ def test_a_diary_written_every_night_counts_as_it_always_did(off, draws):
     assert apart.p_withdrawal_long_enough == p_long_enough(off, draws)
     assert apart.switch_ons == 1
     if not apart.withdrawals and off >= MIN_OFF_NIGHTS:
-        assert f"{off} nights, is too short so far" in apart.reasons[0]
+        assert f"span {off} nights, too short a time so far" in apart.reasons[0]
 
 
 @pytest.mark.parametrize("draws", [None, TWELVE, {"tau": np.full(400, 60.0)}])
@@ -135,9 +135,9 @@ def test_nights_left_out_do_not_make_a_withdrawal():
     assert (without.separable, without.withdrawals) == (False, 0)
     assert left_out.switch_ons == without.switch_ons == 0
     # the rows left out still date the stop: 8 nights off, but 5 with sleep read
-    assert ("your break from 2026-09-21 to 2026-09-28 was long enough, 8 nights, but has 5 "
-            "written with a sleep outcome, too few to compare: 2 more written nights off would "
-            "make it a withdrawal)") in left_out.reasons[0]
+    assert ("the nights off you wrote from 2026-09-21 to 2026-09-28 span 8 nights, time "
+            "enough, but only 5 of them have a sleep outcome, too few to compare: it needs 2 "
+            "more written nights off at least)") in left_out.reasons[0]
     two_more = analysed([(20, "glycinate"), (10, "")], marks + "oo", draws=None)
     assert two_more.withdrawals == 1                                  # and so they do
 
@@ -199,3 +199,32 @@ def test_a_count_over_four_months_says_more_nights_alone_will_not_settle_it_soon
 def test_a_count_up_to_the_cap_is_said():
     assert verdict_phrase(_unsettled(NIGHTS_TO_TELL_CAP)).endswith(
         "about 120 more written nights on it to tell")
+
+
+# --- an outside audit of the rule (/tmp/w49/g): the run before it, and when the nights fall ---
+
+def test_a_dose_forgotten_in_the_run_before_a_break_does_not_undo_it():
+    """G1: one night off 25 nights before a fully written break split the run into two of 10."""
+    forgot = analysed([(10, "glycinate"), (1, ""), (10, "glycinate"), (14, "")])
+    assert (forgot.separable, forgot.withdrawals) == (True, 1)
+    assert forgot.switch_ons == 0                   # a night skipped is no start either
+    stopped = analysed([(10, "glycinate"), (3, ""), (10, "glycinate"), (14, "")])
+    assert (stopped.separable, stopped.withdrawals) == (False, 0)      # three nights: a stop
+
+
+def test_written_nights_weigh_by_how_much_of_the_effect_had_faded():
+    """G5: six nights written at a break's start and one at its end did not show the fade.
+
+    Under a time constant of 16.5 nights (12 needed, written every night), the first six
+    nights off and the fourteenth show 1.7 nights' worth of faded effect against 3.7; the
+    first night and the sixth to fourteenth show 4.1, and count, though fewer than 12.
+    """
+    early = analysed([(20, "glycinate"), (14, "")], "o" * 20 + "o" * 6 + "." * 7 + "o")
+    assert (early.separable, early.withdrawals) == (False, 0)
+    assert early.p_withdrawal_long_enough == 0.0
+    assert ("the nights off you wrote from 2026-09-21 to 2026-10-04 span 14 nights, time "
+            "enough, but most were written before half of the effect had faded") \
+        in early.reasons[0]
+    late = analysed([(20, "glycinate"), (14, "")], "o" * 20 + "o" + "." * 4 + "o" * 9)
+    assert (late.separable, late.withdrawals) == (True, 1)
+    assert p_long_enough(10, TWELVE) < WITHDRAWAL_SURE     # ten written nights in a row do not

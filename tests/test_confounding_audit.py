@@ -159,8 +159,8 @@ def test_a_withdrawal_needs_half_the_effect_faded_at_the_fitted_time_constant(
                                            f"{needed} or more nights without magnesium")
         assert f"In detail: no withdrawal (one is 14+ nights on magnesium, then a break of " \
             f"{needed}+ nights, by when half of its effect has probably faded, with 7+ of them " \
-            "written with a sleep outcome; your break from " in apart.reasons[0]
-        assert ", 9 nights, is too short)" in apart.reasons[0]
+            "written with a sleep outcome; the nights off you wrote from " in apart.reasons[0]
+        assert " span 9 nights, too short a time)" in apart.reasons[0]
     assert separability(diary).separable          # without a fit: the least, 7 nights
     from model.personal.withdrawal import off_nights_needed
 

@@ -64,7 +64,8 @@ def test_off_nights_only_early_name_the_trend_with_the_nights_off_it_asks(seed):
     said = [r for r in apart.reasons if SAID in r]
     assert len(said) == 1
     assert "glycinate's effect on sleep onset" in said[0]
-    assert f"a break of {off_nights_needed(draws)} or more nights without magnesium now" in said[0]
+    assert (f"a break of {off_nights_needed(draws)} or more nights without magnesium, written "
+            "every night") in said[0]
     assert "your last night without magnesium was 78 nights ago (2025-02-11)" in said[0]
     assert f"correlation {apart.trend_correlation:.2f}" in said[0]
     assert apart.to_dict()["trend_correlation"] == apart.trend_correlation

@@ -3,7 +3,9 @@
 Jon took glycinate 200 mg on weekdays only and missed about one dose in seven: nothing said
 his pattern kept the effect from its full size, "Continue glycinate, 200 mg ... a day" never
 said every night, and every lapse of 3+ nights restarted the evaluation period with no reason
-given ("3 of 19 nights on glycinate 200 mg so far"). Diaries read as a person writes them
+given ("3 of 19 nights on glycinate 200 mg so far"). The note then fired after a single stop
+and a restart, and after nights on another form (an outside audit, /tmp/w49/g G3): it is for
+short lapses within one stretch of use only. Diaries read as a person writes them
 (:func:`model.data.diary.read_diary`), decided on a toy posterior.
 """
 
@@ -16,7 +18,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.diary import read_diary
 from model.decision import DecisionSettings, decide
 from model.decision.history import History, history
-from model.decision.on_off import ON_OFF_NIGHTS, Taking, on_off_note
+from model.decision.on_off import LAPSE_NIGHTS, ON_OFF_NIGHTS, Taking, on_off_note
 from model.decision.period_words import period_nights
 from model.evidence.priorset import load_priors
 from model.testing import FakePosterior
@@ -33,14 +35,19 @@ def priors():
     return load_priors()
 
 
-def diary(tmp_path, taken: list[bool], notes: list[str] | None = None):
-    """A diary of 14 nights without magnesium, then one night per entry of ``taken``."""
+def diary(tmp_path, taken: list[bool | str], notes: list[str] | None = None):
+    """A diary of 14 nights without magnesium, then one night per entry of ``taken``.
+
+    An entry is True for glycinate 200 mg, False for no magnesium, or another form's name
+    (200 mg of it).
+    """
     nights = [False] * 14 + taken
     days = pd.date_range(BASELINE, periods=len(nights), freq="D")
     frame = pd.DataFrame({"date": days.strftime("%Y-%m-%d"),
-                          "form": ["glycinate" if on else "" for on in nights],
+                          "form": [on if isinstance(on, str) else "glycinate" if on else ""
+                                   for on in nights],
                           "elemental_mg": [200 if on else "" for on in nights],
-                          "sol_min": [30 - 5 * on for on in nights], "quality": 3,
+                          "sol_min": [30 - 5 * bool(on) for on in nights], "quality": 3,
                           "stool_bristol": 4,
                           "notes": notes if notes is not None else [""] * len(nights)})
     path = tmp_path / "diary.csv"
@@ -81,19 +88,73 @@ def test_jons_weekdays_with_missed_doses_are_said_with_their_counts(tmp_path, pr
 
 def test_every_night_two_skipped_nights_and_a_planned_washout_say_nothing(tmp_path, priors):
     """Taken every night; with two nights skipped (fewer than a lapse); and in a planned
-    trial whose washouts (notes ``washout``) are nights off by design: none is on and off."""
+    trial whose washouts (notes ``washout``) are nights off by design, which end the stretch
+    of use: none is on and off."""
     plain = diary(tmp_path, [True] * 30)
     skipped = diary(tmp_path, [True] * 12 + [False] * 2 + [True] * 12)
     plan = ["baseline"] * 14 + ["treatment"] * 14 + ["washout"] * 7 + ["treatment"] * 14 \
         + ["washout"] * 4
     washout = diary(tmp_path, [True] * 14 + [False] * 7 + [True] * 14 + [False] * 4, plan)
-    for read, taken, nights in ((plain, 28, 28), (skipped, 24, 26), (washout, 21, 21)):
+    for read, taken, nights in ((plain, 28, 28), (skipped, 24, 26), (washout, 14, 14)):
         past = history(read)
         assert (past.pattern.taken, past.pattern.nights) == (taken, nights)
         assert not past.pattern.on_and_off(S)
         assert not [w for w in advice(priors, read).warnings if ON_OFF in w]
     assert history(skipped).pattern.lapse == 0
     assert history(washout).pattern.lapse == 0      # a washout planned is no lapse either
+
+
+def days_from_start(night: int) -> dt.date:
+    """The date of night ``night`` of a :func:`diary` (0: the first night without magnesium)."""
+    return BASELINE + dt.timedelta(days=night)
+
+
+@pytest.mark.parametrize("restart", [5, 10, 13, 30])
+def test_a_break_then_a_restart_of_any_length_is_no_pattern(tmp_path, priors, restart):
+    """Twenty nights on, a 14-night break (as for the gut), then taken every night again:
+    one stop, not a pattern; the window is the restart's nights alone (the 28 calendar nights
+    before held the break, and 12 of 26 nights was said: /tmp/w49/g G3)."""
+    read = diary(tmp_path, [True] * 20 + [False] * 14 + [True] * restart)
+    pattern = history(read).pattern
+    assert (pattern.first, pattern.taken, pattern.nights) == (
+        days_from_start(48 + max(restart - 28, 0)), min(restart, 28), min(restart, 28))
+    assert not [w for w in advice(priors, read).warnings if ON_OFF in w]
+
+
+def test_nights_on_another_form_are_not_nights_off(tmp_path, priors):
+    """Magnesium every night: glycinate, 14 nights on taurate, then back to glycinate (a
+    crossover), or on to taurate: the other form's nights end the stretch of use."""
+    back = diary(tmp_path, [True] * 20 + ["taurate"] * 14 + [True] * 10)
+    assert history(back).pattern == Taking("glycinate", 10, 10, days_from_start(48),
+                                           days_from_start(57), days_from_start(48), 0)
+    assert not [w for w in advice(priors, back).warnings if ON_OFF in w]
+    on = diary(tmp_path, [True] * 20 + ["taurate"] * 20)
+    assert (history(on).pattern.form, history(on).pattern.taken,
+            history(on).pattern.nights) == ("taurate", 20, 20)
+
+
+def test_weekend_lapses_after_a_break_are_said_from_the_restart(tmp_path, priors):
+    """Twenty nights on, an 8-night break, then weekdays only with one dose missed: on and
+    off, counted over the weekday stretch alone (14 of its 19 nights from the Monday it
+    began), not over 28 nights reaching back across the break (15 of 28)."""
+    read = diary(tmp_path, [True] * 20 + [False] * 8 + weekdays(3, missed={8})[:-2])
+    past = history(read)
+    assert (past.pattern.taken, past.pattern.nights) == (14, 19)
+    assert (past.pattern.first, past.pattern.last) == (days_from_start(42), days_from_start(60))
+    assert past.pattern.first.weekday() == 0 and past.pattern.on_and_off(S)
+    said = [w for w in advice(priors, read).warnings if ON_OFF in w]
+    assert len(said) == 1 and said[0].startswith(
+        "You took glycinate on 14 of 19 written nights from 2026-10-26 to 2026-11-13:"), said
+
+
+def test_a_lapse_of_a_week_stays_in_the_stretch_a_longer_one_ends_it(tmp_path):
+    """Twenty nights on, LAPSE_NIGHTS off, ten on: one stretch, 21 of its last 28 nights taken
+    (on and off); one night more off: a break, and the stretch is the ten nights since."""
+    week = history(diary(tmp_path, [True] * 20 + [False] * LAPSE_NIGHTS + [True] * 10))
+    assert (week.pattern.taken, week.pattern.nights) == (21, 28) and week.pattern.on_and_off(S)
+    longer = history(diary(tmp_path, [True] * 20 + [False] * (LAPSE_NIGHTS + 1) + [True] * 10))
+    assert (longer.pattern.taken, longer.pattern.nights) == (10, 10)
+    assert longer.pattern.first == days_from_start(14 + 20 + LAPSE_NIGHTS + 1)
 
 
 def test_a_lapse_that_restarts_the_period_is_said_with_the_run_start(tmp_path, priors):

@@ -86,8 +86,8 @@ def test_the_audits_wide_posterior_is_borderline_not_separable():
                            "pays), or a placebo period: mgsleep plan --blind. In detail: no "
                            f"withdrawal (one is 14+ nights on magnesium, then a break of {need}+ "
                            "nights, by when half of its effect has probably faded, with 7+ of "
-                           "them written with a sleep outcome; your break from 2026-02-05 to "
-                           "2026-02-14, 10 nights, is too short)")
+                           "them written with a sleep outcome; the nights off you wrote from "
+                           "2026-02-05 to 2026-02-14 span 10 nights, too short a time)")
     assert said.endswith(f"; borderline: 10 nights off would do at the median estimate of how "
                          f"fast magnesium's effect fades (7+), but that estimate is wide and "
                          f"allows {need} or more (P {short_of(chance, WITHDRAWAL_SURE)} that "

@@ -10,6 +10,16 @@ from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, form_hint
 _CANONICAL = frozenset((*FORMS, PLACEBO, NONE))
 
 
+SKIPPED_NIGHTS = 2
+"""Nights without magnesium, or at another dose of the same form, between two runs of one
+regimen that are nights skipped or slips, not a change: the run, and its evaluation period, go
+on across them (two nights change the magnesium store little: it builds up over days). One
+night forgotten after 60 on a regimen made every change wait a new period; so did one night
+at a double dose two nights before the end of a period (an outside audit, /tmp/hH). A run on
+magnesium before a break joins across them too (:mod:`model.personal.withdrawal`): one dose
+forgotten 25 nights before a fully written 14-night break kept it from counting (an outside
+audit, /tmp/w49/g G1)."""
+
 LEAST_SUPPLEMENT_MG = 1.0
 """Less elemental magnesium a day than any supplement gives: a dose below it was most likely
 written in grams (:func:`grams_meant`)."""

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.forms import NONE, PLACEBO
-from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.core.regimen import NO_MAGNESIUM, SKIPPED_NIGHTS, Regimen
 from model.data.diary import CODE_NOTE, PLAN_NOTES
 from model.data.life_events import other_changes
 from model.data.recorded import unrecorded_outcomes
@@ -364,14 +364,6 @@ def night_regimens(nights: pd.DataFrame) -> list[Regimen]:
     return [Regimen(str(f), float(mg) if pd.notna(mg) else 0.0, bool(s) if pd.notna(s) else False)
             for f, mg, s in zip(nights["form"], nights["elemental_mg"], nights["split"],
                                 strict=True)]
-
-
-SKIPPED_NIGHTS = 2
-"""Nights without magnesium, or at another dose of the same form, between two runs of one
-regimen that are nights skipped or slips, not a change: the run, and its evaluation period, go
-on across them (two nights change the magnesium store little: it builds up over days). One
-night forgotten after 60 on a regimen made every change wait a new period; so did one night
-at a double dose two nights before the end of a period (an outside audit, /tmp/hH)."""
 
 
 def trailing_skips(regimens: list[Regimen], planned: Sequence[bool] = ()) -> int:

@@ -15,8 +15,16 @@ given, and the effect he read was mostly the prior's steady state (an outside au
 nights, with at least :data:`ON_OFF_NIGHTS` of them. The threshold is the evaluation period's
 own: the period lasts until the store reaches ``steady_share`` of its steady level
 (:func:`model.decision.rules.evaluation_nights`), and taken on a share ``p`` of nights the store
-averages ``p`` of it, so below that share it never gets there. Placebo nights and the nights a
-trial plan sets without magnesium (a baseline, a washout) are not nights off: they are left out.
+averages ``p`` of it, so below that share it never gets there.
+
+Those nights are the last :data:`WINDOW_NIGHTS` calendar nights of the form's **stretch of
+use** (:func:`stretch_first`): back from its last night over nights on the form and over lapses,
+runs of at most :data:`LAPSE_NIGHTS` nights without magnesium, up to a night on another form, on
+placebo, set without magnesium by a trial plan (a baseline, a washout), or a longer run off.
+On-and-off use is a pattern of short lapses within one stretch; counted over any 28 calendar
+nights, a single 14-night stop for the gut followed by a restart, the tool's own 17-night
+withdrawal, and 14 nights on taurate with magnesium every night were each told "taken on and
+off ... the advice can hardly judge it" (an outside audit, /tmp/w49/g G3).
 
 **A lapse** (:func:`lapse_before`): nights without magnesium before the current run that follow
 an earlier run of its regimen; more than ``SKIPPED_NIGHTS`` of them (the run joins across fewer:
@@ -49,6 +57,14 @@ ON_OFF_NIGHTS = 14
 """The written nights of that window needed to call use on and off: two weeks (the default
 evaluation period), so that one weekend off in a first week is not read as a pattern."""
 
+LAPSE_NIGHTS = 7
+"""The longest run of nights without magnesium within a stretch of use: a week.
+
+Jon's weekends, with a missed Friday or Monday, are runs of two to four nights, and a week away
+is still the pattern. A longer run off is a stop or a break, and says its own words: the
+withdrawal rule counts it (:mod:`model.personal.withdrawal`), and the evaluation period counts
+again after it (:func:`model.decision.period_words.period_nights`)."""
+
 NOT_LAPSES = frozenset({"stop", "withdrawal", "placebo_period", "refer"})
 """Steps after which no night of magnesium is asked for: the note then says no "every night"."""
 
@@ -64,12 +80,13 @@ class Taking:
     taken : int
         Written nights on ``form`` (any dose) from ``first`` to ``last``.
     nights : int
-        Written nights from ``first`` to ``last`` that count: neither placebo nor set without
-        magnesium by a trial plan.
+        Written nights from ``first`` to ``last`` (the stretch holds no placebo night, none on
+        another form, none set without magnesium by a trial plan).
     first, last : datetime.date or None
-        The window: the form's first night within :data:`WINDOW_NIGHTS` calendar nights up to
-        its last, and that last night, or the diary's when the nights after it are nights
-        skipped (:func:`model.decision.history.trailing_skips`); None without dates.
+        The window: the form's first night within its stretch of use (:func:`stretch_first`)
+        and the :data:`WINDOW_NIGHTS` calendar nights up to its last, and that last night, or
+        the diary's when the nights after it are nights skipped
+        (:func:`model.decision.history.trailing_skips`); None without dates.
     run_first : datetime.date or None
         The first night of the current regimen's run (across nights skipped); None without
         dates.
@@ -137,13 +154,31 @@ def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: S
     on = np.array([r.form == taking.form for r in regimens])
     last = len(on) - 1 - int(on[::-1].argmax())
     end = len(on) if skipped else last + 1
-    first = max(end - WINDOW_NIGHTS, 0)
+    first = max(end - WINDOW_NIGHTS, stretch_first(regimens, planned, last))
     first += int(on[first:end].argmax())
-    counted = (nights["recorded"].to_numpy(bool) & ~np.asarray(planned, bool)
-               & np.array([r.form != PLACEBO for r in regimens]))[first:end]
-    return Taking(taking.form, int((counted & on[first:end]).sum()), int(counted.sum()),
+    written = nights["recorded"].to_numpy(bool)[first:end]
+    return Taking(taking.form, int((written & on[first:end]).sum()), int(written.sum()),
                   night_date(nights, first), night_date(nights, end - 1),
                   night_date(nights, start), lapse)
+
+
+def stretch_first(regimens: Sequence[Regimen], planned: Sequence[bool], last: int) -> int:
+    """The first night of the stretch of use of the form of night ``last`` (see the module).
+
+    Back from ``last`` over nights on its form (any dose) and over runs of nights without
+    magnesium (not placebo, none set so by a trial plan: ``planned``, per night) of at most
+    :data:`LAPSE_NIGHTS` that follow a night on the form; the night returned is on the form.
+    """
+    form, first = regimens[last].form, last
+    while first > 0:
+        off = first
+        while off > 0 and not regimens[off - 1].active and regimens[off - 1].form != PLACEBO \
+                and not planned[off - 1]:
+            off -= 1
+        if off == 0 or first - off > LAPSE_NIGHTS or regimens[off - 1].form != form:
+            return first
+        first = off - 1
+    return first
 
 
 def on_off_note(taking: Taking, action: str, regimen: Regimen | None,

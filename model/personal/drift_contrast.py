@@ -107,7 +107,7 @@ def trend_reason(diary: Diary, draws: Mapping[str, np.ndarray], need: int
             "nights since" if ago else
             "your nights without magnesium lie apart in time from those on it, so they")
     return r, [f"your diary cannot yet tell {form}'s effect on sleep onset from a slow drift "
-               f"of your sleep: that takes a break of {need} or more nights without magnesium "
-               f"now, written every night{IN_DETAIL}{when} can show either (correlation "
+               f"of your sleep: that takes a break of {need} or more nights without magnesium, "
+               f"written every night{IN_DETAIL}{when} can show either (correlation "
                f"{r:.2f} of the effect with the trend in the posterior; named from "
                f"{TREND_ENTANGLED:.2f})"]

@@ -34,7 +34,7 @@ from model.personal.withdrawal import (
     best_break,
     breaks,
     off_nights_needed,
-    p_long_enough,
+    p_enough,
     sleep_observed,
     switch_ons,
 )
@@ -91,13 +91,14 @@ class Separability:
         regimen (:data:`DEVICE_NEAR`), another change in life near a change of regimen
         (:data:`OTHER_CHANGE_NEAR`).
     off_nights_needed : int
-        Nights a break after a run on magnesium must span to make a withdrawal (with
-        :data:`MIN_OFF_NIGHTS` of them observed): every night, for a diary written nightly.
+        Nights off after a run on magnesium, written every night, that make a withdrawal
+        (:func:`off_nights_needed`); a break written less often needs its written nights to
+        show as much of the effect faded (:func:`~model.personal.withdrawal.p_enough`).
     p_withdrawal_long_enough : float or None
         For the diary's break nearest a withdrawal
         (:func:`~model.personal.withdrawal.best_break`): the share of the fit's time
-        constants under which it makes one (:func:`p_long_enough` of its span; 0 with fewer
-        than :data:`MIN_OFF_NIGHTS` observed nights; one counts from
+        constants under which it makes one (:func:`~model.personal.withdrawal.p_enough`; 0
+        with fewer than :data:`MIN_OFF_NIGHTS` observed nights; one counts from
         :data:`WITHDRAWAL_SURE`). None without such a break or without draws.
     borderline : bool
         No withdrawal counts, but that break, with enough observed nights, is long enough
@@ -256,24 +257,28 @@ def short_of(p: float, limit: float) -> str:
 
 
 def _what_is_short(best: Break | None, need: int) -> str:
-    """What the break nearest a withdrawal lacks: time off, or written nights (or "").
+    """What the break nearest a withdrawal lacks: time off, written nights, or late ones ("").
 
-    Said for a break that has one of the two; a few nights skipped after a run on magnesium
-    are no break to speak of. A break long enough that goes on says how many written nights
-    would make it a withdrawal: its span can only grow. The audit's trip (6 nights with sleep
-    read over 25) lacked one.
+    Said for a break that has one of the first two; a few nights skipped after a run on
+    magnesium are no break to speak of. Its written nights are named, not the break: a
+    14-night break whose last 7 nights were not written was said "7 nights, is too short"
+    (an outside audit, /tmp/w49/g G8). A break long enough that goes on says how many more
+    written nights it needs at least: its span can only grow. The audit's trip (6 nights with
+    sleep read over 25) lacked one.
     """
     if best is None or (best.observed < MIN_OFF_NIGHTS and best.span < need):
         return ""
     so_far = " so far" if best.ongoing else ""
-    when = f"your break from {best.first} to {best.last}"
-    if best.observed >= MIN_OFF_NIGHTS:
-        return f"; {when}, {best.span} nights, is too short{so_far}"
-    more = MIN_OFF_NIGHTS - best.observed
-    then = (f": {more} more written night{'s' * (more != 1)} off would make it a withdrawal"
-            if best.ongoing else "")
-    return (f"; {when} was long enough, {best.span} nights, but has {best.observed} written "
-            f"with a sleep outcome, too few to compare{then}")
+    when = f"; the nights off you wrote from {best.first} to {best.last} span {best.span} nights"
+    if best.observed < MIN_OFF_NIGHTS:
+        more = MIN_OFF_NIGHTS - best.observed
+        then = (f": it needs {more} more written night{'s' * (more != 1)} off at least"
+                if best.ongoing else "")
+        return (f"{when}, time enough, but only {best.observed} of them have a sleep outcome, "
+                f"too few to compare{then}")
+    if best.span < need:
+        return f"{when}, too short a time{so_far}"
+    return f"{when}, time enough, but most were written before half of the effect had faded"
 
 
 def _no_withdrawal(need: int, best: Break | None, p: float | None, borderline: bool,
@@ -281,7 +286,7 @@ def _no_withdrawal(need: int, best: Break | None, p: float | None, borderline: b
     """The reason a diary without a withdrawal gives: the point and the action, then the detail.
 
     ``need``: :func:`off_nights_needed`; ``best``: the break nearest a withdrawal
-    (:func:`~model.personal.withdrawal.best_break`), ``p`` its :func:`p_long_enough`. The
+    (:func:`~model.personal.withdrawal.best_break`), ``p`` its :func:`p_enough`. The
     detail says what that break lacks, time off or written nights (:func:`_what_is_short`):
     never "too few: half of the effect fades" of a break long past the fade (/tmp/w49/c W2).
     A borderline break (long enough at the time constants' median but not under
@@ -306,9 +311,11 @@ def _no_withdrawal(need: int, best: Break | None, p: float | None, borderline: b
 def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) -> Separability:
     """Say whether ``diary`` separates magnesium from expectation and drift.
 
-    A withdrawal is a break (:func:`breaks`) with :data:`MIN_OFF_NIGHTS` observed nights that
-    spans :func:`off_nights_needed` nights: the evidence and the time for the effect to fade,
-    apart (an outside audit, /tmp/w49/c W2).
+    A withdrawal is a break (:func:`~model.personal.withdrawal.breaks`) with
+    :data:`MIN_OFF_NIGHTS` observed nights that show, under :data:`WITHDRAWAL_SURE` of the
+    time constants, as much of the effect faded as :func:`off_nights_needed` nights written
+    every night (:func:`~model.personal.withdrawal.p_enough`): the evidence and the time for
+    the effect to fade, apart (outside audits, /tmp/w49/c W2, /tmp/w49/g G5).
 
     Parameters
     ----------
@@ -323,10 +330,9 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
     active = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy()
     placebo = int((nights["form"] == PLACEBO).sum())
     need, found = off_nights_needed(draws), breaks(diary, active)
-    withdrawals = sum(b.observed >= MIN_OFF_NIGHTS and b.span >= need for b in found)
+    withdrawals = sum(p_enough(b, draws) >= WITHDRAWAL_SURE for b in found)
     best = best_break(found)
-    p = (None if best is None else
-         p_long_enough(best.span if best.observed >= MIN_OFF_NIGHTS else 0, draws))
+    p = None if best is None or not draws or "tau" not in draws else p_enough(best, draws)
     borderline = not withdrawals and p is not None and p >= BORDERLINE
     tried = [f for f in FORMS if (nights["form"] == f).any()]
     correlation = _correlation(draws or {}, tried)

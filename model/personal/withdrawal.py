@@ -7,6 +7,14 @@ constant) and the *evidence* (nights with a sleep outcome, :data:`MIN_OFF_NIGHTS
 written nights for both told a break of 27 nights with 9 written nights that "9 is too few:
 about half of magnesium's effect fades in that time" (an outside audit, /tmp/w49/c W2). A
 diary written every night counts as it always did: its span equals its written nights.
+
+The evidence is weighed by the time off (:func:`p_enough`): a night off written ``d`` nights
+after the stop shows the share ``1 - exp(-d / tau)`` of the effect faded, and a break counts
+when its written nights show, under :data:`WITHDRAWAL_SURE` of the time constants, as much as
+a break written every night for the nights needed. Spans alone let six nights written at the
+start of a break and one at its end make a withdrawal, six of the seven compared before half
+of the effect had faded (an outside audit, /tmp/w49/g G5); nights written late in a long break
+weigh nearly one each.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from model.core.outcomes import SLEEP_OUTCOMES, SPECS
+from model.core.regimen import SKIPPED_NIGHTS
 from model.data.diary import Diary
 
 MIN_ON_NIGHTS = 14
@@ -67,28 +76,39 @@ class Break(NamedTuple):
 
     Attributes
     ----------
-    observed : int
-        Its nights with a sleep outcome (:func:`sleep_observed`): the evidence.
-    span : int
-        Calendar nights from its first written night to its last observed one, both
-        included: the time since the stop at the last night that shows it (0 without an
-        observed night). A break of 27 nights with 9 written spread over it is long past the
-        fade (an outside audit, /tmp/w49/c W2); in a diary written every night it equals
-        ``observed``, so such a diary counts as it always did. It starts at the first
-        *written* night off: the nights of a gap before it are guessed to be off for the
-        build-up (:func:`~model.data.unwritten_nights.fill_regimen`), but the stop may have
-        come on any of them, and the time off is counted from the latest the diary allows.
+    days : tuple of int
+        For each of its nights with a sleep outcome (:func:`sleep_observed`), the evidence,
+        the calendar nights since the stop, counting its first night off as 1. The stop is
+        taken at its first *written* night off: the nights of a gap before it are guessed to
+        be off for the build-up (:func:`~model.data.unwritten_nights.fill_regimen`), but the
+        stop may have come on any of them, and the time off is counted from the latest the
+        diary allows.
     first, last : datetime.date or None
-        Those two nights (None without an observed night).
+        Its first written night and its last observed one (None without an observed night).
     ongoing : bool
         The break runs to the diary's last night.
     """
 
-    observed: int
-    span: int
+    days: tuple[int, ...]
     first: dt.date | None
     last: dt.date | None
     ongoing: bool
+
+    @property
+    def observed(self) -> int:
+        """Its nights with a sleep outcome."""
+        return len(self.days)
+
+    @property
+    def span(self) -> int:
+        """Nights from its first written night to its last observed one, both included.
+
+        The time since the stop at the last night that shows it (0 without an observed
+        night). A break of 27 nights with 9 written spread over it is long past the fade (an
+        outside audit, /tmp/w49/c W2); in a diary written every night it equals
+        :attr:`observed`.
+        """
+        return self.days[-1] if self.days else 0
 
 
 def sleep_observed(diary: Diary) -> np.ndarray:
@@ -109,31 +129,49 @@ def _run_edges(active: np.ndarray) -> list[tuple[int, int]]:
     return list(pairwise([0, *changes, len(active)]))
 
 
+def _joined(active: np.ndarray) -> np.ndarray:
+    """``active`` with nights skipped inside a run on magnesium taken as on.
+
+    At most :data:`~model.core.regimen.SKIPPED_NIGHTS` nights without it between two nights on
+    it, as the decision's runs join across them.
+    """
+    joined = active.copy()
+    for start, stop in _run_edges(active):
+        if 0 < start and stop < len(active) and not active[start] \
+                and stop - start <= SKIPPED_NIGHTS:
+            joined[start:stop] = True
+    return joined
+
+
 def breaks(diary: Diary, active: np.ndarray) -> list[Break]:
     """Each break after a run of :data:`MIN_ON_NIGHTS` written nights on magnesium, in order.
 
-    ``active``: per night, magnesium taken (a form, a dose).
+    ``active``: per night, magnesium taken (a form, a dose). The run joins across nights
+    skipped (:func:`_joined`), whose nights do not count on it.
     """
     recorded, seen = diary.nights["recorded"].to_numpy(bool), sleep_observed(diary)
-    days, found = diary.nights.index, []
-    for (start, stop), (_, end) in pairwise(_run_edges(active)):
-        if not active[start] or recorded[start:stop].sum() < MIN_ON_NIGHTS:
+    days, on, found = diary.nights.index, _joined(active), []
+    for (start, stop), (_, end) in pairwise(_run_edges(on)):
+        if not on[start] or (recorded & active)[start:stop].sum() < MIN_ON_NIGHTS:
             continue
-        ongoing, shown = end == len(active), stop + np.flatnonzero(seen[stop:end])
+        shown = stop + np.flatnonzero(seen[stop:end])
         if not shown.size:
-            found.append(Break(0, 0, None, None, ongoing))
+            found.append(Break((), None, None, end == len(active)))
             continue
         first = stop + int(np.flatnonzero(recorded[stop:end])[0])
-        found.append(Break(int(shown.size), int(shown[-1] - first + 1), days[first].date(),
-                           days[shown[-1]].date(), ongoing))
+        found.append(Break(tuple(int(n) for n in shown - first + 1), days[first].date(),
+                           days[shown[-1]].date(), end == len(active)))
     return found
 
 
 def switch_ons(diary: Diary, active: np.ndarray) -> int:
-    """Times magnesium (``active``, per night) was started after nights observed without it."""
-    seen = sleep_observed(diary)
-    return sum(1 for (start, stop), (on, _) in pairwise(_run_edges(active))
-               if active[on] and seen[start:stop].any())
+    """Times magnesium (``active``, per night) was started after nights observed without it.
+
+    Nights skipped inside a run (:func:`_joined`) are no start.
+    """
+    seen, on = sleep_observed(diary), _joined(active)
+    return sum(1 for (start, stop), (first, _) in pairwise(_run_edges(on))
+               if on[first] and seen[start:stop].any())
 
 
 def best_break(found: list[Break]) -> Break | None:
@@ -144,49 +182,61 @@ def best_break(found: list[Break]) -> Break | None:
     return max(found, key=lambda b: (min(b.observed, MIN_OFF_NIGHTS), b.span), default=None)
 
 
-def _needed_per_draw(draws: Mapping[str, np.ndarray] | None) -> np.ndarray | None:
-    """Nights a break must span under each time constant (``tau`` draw); None without draws.
+def _per_draw(draws: Mapping[str, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each time constant (``tau`` draw) and the nights a break written every night needs.
 
     ln 2 of it (:data:`FADED`), never fewer than :data:`MIN_OFF_NIGHTS` nor more than
-    :data:`MAX_OFF_NIGHTS`.
+    :data:`MAX_OFF_NIGHTS`. Without draws one time constant, the one that needs
+    :data:`MIN_OFF_NIGHTS` (10.1 nights, about the prior's median of 10).
     """
     if not draws or "tau" not in draws:
-        return None
-    nights = np.ceil(FADED * np.asarray(draws["tau"], float).ravel())
-    return np.clip(nights, MIN_OFF_NIGHTS, MAX_OFF_NIGHTS)
+        return np.array([MIN_OFF_NIGHTS / FADED]), np.array([MIN_OFF_NIGHTS])
+    tau = np.asarray(draws["tau"], float).ravel()
+    return tau, np.clip(np.ceil(FADED * tau), MIN_OFF_NIGHTS, MAX_OFF_NIGHTS).astype(int)
 
 
-def _share_enough(nights: int, needed: np.ndarray) -> float:
-    """The share of the per-draw nights needed (:func:`_needed_per_draw`) that ``nights`` reach."""
-    return float(np.mean(needed <= nights))
+def _faded(days: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """``(draw,)`` the shares of the effect faded on nights ``days`` after the stop, summed."""
+    return (1.0 - np.exp(-days[None, :] / tau[:, None])).sum(axis=1)
+
+
+def p_enough(brk: Break, draws: Mapping[str, np.ndarray] | None) -> float:
+    """The share of the fit's time constants under which ``brk`` makes a withdrawal.
+
+    Under each, its written nights show as much of the effect faded (:func:`_faded`) as a
+    break written every night for the nights that time constant needs, with at least
+    :data:`MIN_OFF_NIGHTS` of them: for a break written every night, :func:`p_long_enough` of
+    its nights. One counts from :data:`WITHDRAWAL_SURE`.
+    """
+    if brk.observed < MIN_OFF_NIGHTS:
+        return 0.0
+    tau, needed = _per_draw(draws)
+    every = np.cumsum(1.0 - np.exp(-np.arange(1, MAX_OFF_NIGHTS + 1)[None, :] / tau[:, None]),
+                      axis=1)[np.arange(tau.size), needed - 1]
+    return float(np.mean(_faded(np.asarray(brk.days, float), tau) >= every - 1e-9))
 
 
 def p_long_enough(nights: int, draws: Mapping[str, np.ndarray] | None) -> float | None:
-    """The share of the fit's time constants under which a break of ``nights`` is long enough.
+    """The share of the fit's time constants under which ``nights`` off, all written, suffice.
 
-    The posterior probability that half of magnesium's effect had faded (:data:`FADED`)
-    ``nights`` after the stop (a break's span, :class:`Break`); None without draws (no
-    posterior to say it). The break also needs :data:`MIN_OFF_NIGHTS` observed nights.
+    The posterior probability that half of magnesium's effect had faded (:data:`FADED`) by
+    the last of ``nights`` written nights off; None without draws (no posterior to say it).
     """
-    needed = _needed_per_draw(draws)
-    return None if needed is None else _share_enough(nights, needed)
+    if not draws or "tau" not in draws:
+        return None
+    return float(np.mean(_per_draw(draws)[1] <= nights))
 
 
 def off_nights_needed(draws: Mapping[str, np.ndarray] | None = None,
                       share: float = WITHDRAWAL_SURE) -> int:
-    """Nights a break must span to make a withdrawal: the fewest long enough under ``share``.
+    """Nights off, written every night, that make a withdrawal: the fewest under ``share``.
 
     The fewest nights whose :func:`p_long_enough` is at least ``share`` (by default
-    :data:`WITHDRAWAL_SURE` of the time constants: ln 2 of their 80th percentile), so that a
-    break with :data:`MIN_OFF_NIGHTS` observed nights counts exactly when its span reaches
-    this number; a withdrawal proposed for this many nights, written every night, counts.
-    Without draws, the least, :data:`MIN_OFF_NIGHTS` (the prior median time constant, 10
-    days, asks 6.9 nights).
+    :data:`WITHDRAWAL_SURE` of the time constants: ln 2 of their 80th percentile); a
+    withdrawal proposed for this many nights, written every night, counts. Without draws,
+    the least, :data:`MIN_OFF_NIGHTS` (the prior median time constant, 10 days, asks 6.9
+    nights).
     """
-    needed = _needed_per_draw(draws)
-    if needed is None:
-        return MIN_OFF_NIGHTS
+    needed = _per_draw(draws)[1]
     return next(n for n in range(MIN_OFF_NIGHTS, MAX_OFF_NIGHTS + 1)
-                if _share_enough(n, needed) >= share)
-
-
+                if float(np.mean(needed <= n)) >= share)
