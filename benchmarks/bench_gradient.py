@@ -100,12 +100,12 @@ def likelihood_term(outcome: str, data: dict[str, np.ndarray]) -> float:
     n = len(data[f"{outcome}_w"])
     coords = ({f"{outcome}_cut": range(family.categories - 1)} if isinstance(family, Ordinal)
               else {})
+    fields = {f: pt.as_tensor(data[f"{outcome}_{f}"]) for f, _ in family.data_fields}
+    eta = pt.vector("eta")
     with pm.Model(coords=coords) as model:
         centre = (pt.as_tensor(data["intercept_mu"][INTERCEPTS.index(outcome)])
                   if outcome in INTERCEPTS else None)
-        params = family.add_parameters(outcome, centre)
-    fields = {f: pt.as_tensor(data[f"{outcome}_{f}"]) for f, _ in family.data_fields}
-    eta = pt.vector("eta")
+        params = family.add_parameters(outcome, centre, eta, fields["w"])
     logp = pt.sum(fields["w"] * family.logp(fields["y"], eta, params, fields))
     logp = model.replace_rvs_by_values([logp])[0] + model.logp()
     point = model.initial_point()

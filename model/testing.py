@@ -167,3 +167,30 @@ def example_analysis() -> Analysis:
     with warnings.catch_warnings():              # its two unrecorded nights, on purpose
         warnings.simplefilter("ignore", DiaryWarning)
         return analyze(read_diary(frame), draws=1000, tune=400, chains=4, seed=0)
+
+
+def level_points(points: np.ndarray, slices: Mapping[str, slice],
+                 draws: Mapping[str, np.ndarray], data: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Unconstrained ``points`` of ``draws`` (rows alike) moved to the diary of ``data``.
+
+    For tests that compare the compiled graph's density at the same draws under two diaries.
+
+    A level's coordinate ``{outcome}_level_z`` depends on the diary
+    (:mod:`model.likelihood.level`): the same draws are other points of the graph under
+    another diary. Each is recomputed from the draws; ``slices`` gives where each value
+    variable sits in a point (:class:`model.inference.density.GraphDensity`).
+    """
+    from model.likelihood.level import INTERCEPT_SD, level_z
+    from model.personal.nightly import INTERCEPTS, linear_predictors
+
+    eta = linear_predictors(draws, data)
+    moved = np.array(points, dtype=float, copy=True)
+    for name, where in slices.items():
+        if name.endswith("_level_z"):
+            outcome = name.removesuffix("_level_z")
+            intercept = draws[f"{outcome}_intercept"]
+            moved[:, where] = level_z(intercept, data["intercept_mu"][INTERCEPTS.index(outcome)],
+                                      INTERCEPT_SD, draws[f"{outcome}_sigma"],
+                                      eta[outcome] - intercept[:, None],
+                                      data[f"{outcome}_w"])[:, None]
+    return moved

@@ -99,7 +99,7 @@ def test_analyze_warns_of_an_accepted_unknown_medicine_once(priors):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = analyze(example_diary(), profile=Profile(medications=["foobarol"]),
-                         priors=priors, allow_unknown=True, draws=300, tune=300, chains=2,
+                         priors=priors, allow_unknown=True, draws=500, tune=500, chains=2,
                          seed=1)
     said = [str(w.message) for w in caught if issubclass(w.category, ProfileWarning)]
     assert len(said) == 1 and "unknown medicine 'foobarol'" in said[0]

@@ -207,13 +207,16 @@ def test_the_numpy_density_of_the_shift_is_the_compiled_graphs(nuts_fits):
     graph's."""
     from model.inference.density import log_density
     from model.personal.sampler import GRAPHS
+    from model.testing import level_points
 
     fit = nuts_fits["column"]
     proposal = fit.proposal_
     data = fit.graph_data(read_diary(swap_diary(0, ring=True, device=False)))
     compiled = GRAPHS.get("nutpie").nutpie_model
     points = fit.nuts_.unconstrained[:200]
-    expected = (log_density(compiled.with_data(**data), points)
+    moved = level_points(points, dict(zip(*compiled.shape_info[:2], strict=True)),
+                         {k: v[:200] for k, v in proposal.draws.items()}, data)
+    expected = (log_density(compiled.with_data(**data), moved)
                 - log_density(compiled.with_data(**proposal.data), points))
     ours = proposal.log_ratio(data)[:200]
     assert np.ptp(expected) > 1.0

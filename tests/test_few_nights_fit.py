@@ -48,11 +48,13 @@ def test_the_personal_fit_of_few_nights_runs_with_smaller_steps(monkeypatch):
 
 @pytest.mark.slow
 def test_a_three_night_fit_passes_its_checks_at_the_first_run_mostly(monkeypatch):
-    """At most 8 of 20 first runs fail (at 0.97: 4 of 20; at 0.9, the steps before: 16)."""
+    """At most 3 of 20 first runs fail: with the sleep-onset intercept sampled as the nights'
+    level (:mod:`model.likelihood.level`) 1 of 20 did at 0.97 and 4 at 0.9; with the intercept
+    sampled as it is, 4 at 0.97 and 16 at 0.9 (an outside audit, /tmp/w49/a)."""
     from model.personal import fit
 
     monkeypatch.setattr(fit, "EXTENSIONS", 0)
     diary = read_diary(NIGHTS.iloc[:3])
     failed = sum(not fit.PersonalModel(random_seed=seed).fit(diary).diagnostics_.ok
                  for seed in range(20))
-    assert failed <= 8
+    assert failed <= 3

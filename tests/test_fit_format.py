@@ -16,10 +16,11 @@ FORMAT_OF_MODEL = {
     "65b102946c8a44ba957f6c7b489123d64d116176b148d569c42d5e8128d56eb7": 7,
     "3aac9075434da65b5207dc78b8b3f87cf684e6f5a791423fd17abfb6231a9bba": 9,
     "33b697598d08a8cab4d205d9c5709c8ec8156438d69e765c457e445ea2c86568": 10,
+    "8c76d1cdc6922620ae0c7294d26dc5b5ef0ce06a8fdc4b39ba6471792777e5e5": 11,
 }
 """The personal graph's :func:`model_digest` for each fit format it was saved under (9 is 8's
 graph with other data: the first night's magnesium begun before the diary; 10, one level
-shift per measuring source)."""
+shift per measuring source; 11, 10's model, the sleep-onset intercept sampled non-centred)."""
 
 
 def test_the_fit_format_names_the_personal_model():

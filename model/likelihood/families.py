@@ -14,8 +14,10 @@ Every family is a small frozen dataclass with the same four faces:
   Fisher-scoring (IRLS) Laplace step needs; :func:`score` and :func:`information` turn them
   into ``d loglik / d eta`` and its expected curvature.
 
-``add_parameters`` creates the family's nuisance parameters in an active ``pm.Model`` with the
-personal model's priors (fields of the dataclass), named ``{outcome}_{parameter}``.
+``add_parameters`` creates the family's parameters in an active ``pm.Model`` with the personal
+model's priors (fields of the dataclass), named ``{outcome}_{parameter}``; it is given the
+linear predictor and the nights' weights, so that a family owns how its intercept is sampled
+(the normal one non-centred on its noise SD: :mod:`model.likelihood.level`).
 
 Families: :class:`NormalAR1` (log1p of minutes, exact stationary AR(1) errors over gaps),
 :class:`NegativeBinomial` (log link), :class:`Ordinal` (cumulative logit; its cut-points are
@@ -37,6 +39,7 @@ from model.core.outcomes import SPECS, Family
 from model.core.special import expit, log_expit, log_rising_factorial, normal_cdf
 from model.data.diary_rows import NUMERIC
 from model.likelihood.cumulative_logit import ordinal_log_width, with_open_ends
+from model.likelihood.level import INTERCEPT_SD, level_intercept, normal_intercept
 
 Params = dict[str, Any]
 """A family's parameters by short name (``intercept``, ``sigma``, ``cutpoints`` ...)."""
@@ -106,17 +109,14 @@ class LikelihoodFamily(Protocol):
     name: ClassVar[str]
     data_fields: ClassVar[tuple[tuple[str, str], ...]]
 
-    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
-        """Create the family's parameters in the active model."""
+    def add_parameters(self, outcome: str, intercept_mu: Any, eta: Any, w: Any) -> Params:
+        """Create the family's parameters in the active model (``eta``, ``w``: the nights')."""
         ...
 
     def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
         """PyTensor log-density per observation."""
         ...
 
-
-INTERCEPT_SD = 1.0
-"""SD of every outcome's intercept prior (link scale), centred on the diary's own level."""
 
 @dataclass(frozen=True)
 class NormalAR1:
@@ -125,7 +125,8 @@ class NormalAR1:
     The errors are exact over gaps (:func:`ar1_carry`): no latent states, O(n). Priors of the
     personal model: ``sigma ~ LogNormal(log(sigma_median), sigma_log_sd)``,
     ``rho ~ TruncatedNormal(rho_mu, rho_sd)`` on ``(-rho_bound, rho_bound)``, intercept
-    ``Normal(intercept_mu, 1)``.
+    ``Normal(intercept_mu, 1)`` sampled as the nights' level in units of ``sigma``
+    (:mod:`model.likelihood.level`: a 3-night diary's funnel).
 
     The log-normal keeps ``sigma`` off zero (1 % below 0.15, 90 % within 0.22-1.6): no
     person's latency is the same night after night on the log scale (Gwern's Zeo nights:
@@ -147,16 +148,16 @@ class NormalAR1:
     rho_sd: float = 0.3
     rho_bound: float = 0.95
 
-    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
-        """``intercept``, ``sigma`` (marginal SD) and ``rho`` (autocorrelation per night)."""
+    def add_parameters(self, outcome: str, intercept_mu: Any, eta: Any, w: Any) -> Params:
+        """``sigma`` (marginal SD), ``rho`` (autocorrelation per night) and ``intercept``."""
         import pymc as pm
 
+        sigma = pm.LogNormal(f"{outcome}_sigma", np.log(self.sigma_median), self.sigma_log_sd)
         return {
-            "intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, INTERCEPT_SD),
-            "sigma": pm.LogNormal(f"{outcome}_sigma", np.log(self.sigma_median),
-                                  self.sigma_log_sd),
+            "sigma": sigma,
             "rho": pm.TruncatedNormal(f"{outcome}_rho", mu=self.rho_mu, sigma=self.rho_sd,
                                       lower=-self.rho_bound, upper=self.rho_bound),
+            "intercept": level_intercept(outcome, intercept_mu, INTERCEPT_SD, sigma, eta, w),
         }
 
     def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
@@ -237,7 +238,7 @@ class NegativeBinomial:
     over_sd: float = 1.0
     max_count: int = int(NUMERIC[SPECS["awakenings"].column].high)
 
-    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
+    def add_parameters(self, outcome: str, intercept_mu: Any, eta: Any, w: Any) -> Params:
         """``intercept`` (log mean count) and ``overdispersion``.
 
         The overdispersion is sampled folded (:mod:`model.likelihood.folded`): its posterior
@@ -247,7 +248,7 @@ class NegativeBinomial:
 
         from model.likelihood.folded import Folded
 
-        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, INTERCEPT_SD),
+        return {"intercept": normal_intercept(outcome, intercept_mu),
                 "overdispersion": pm.HalfNormal(f"{outcome}_overdispersion", self.over_sd,
                                                 default_transform=Folded())}
 
@@ -326,7 +327,7 @@ class Ordinal:
     first_sd: float = 1.5
     gap_sd: float = 0.5
 
-    def add_parameters(self, outcome: str, intercept_mu: Any = None) -> Params:
+    def add_parameters(self, outcome: str, intercept_mu: Any, eta: Any, w: Any) -> Params:
         """``cutpoints`` (dims ``{outcome}_cut``), ordered: a first one and log-normal gaps."""
         import pymc as pm
         import pytensor.tensor as pt
@@ -406,11 +407,9 @@ class Bernoulli:
     name: ClassVar[str] = "bernoulli"
     data_fields: ClassVar[tuple[tuple[str, str], ...]] = (("y", "int64"), ("w", "float64"))
 
-    def add_parameters(self, outcome: str, intercept_mu: Any) -> Params:
+    def add_parameters(self, outcome: str, intercept_mu: Any, eta: Any, w: Any) -> Params:
         """``intercept`` (log odds without magnesium)."""
-        import pymc as pm
-
-        return {"intercept": pm.Normal(f"{outcome}_intercept", intercept_mu, INTERCEPT_SD)}
+        return {"intercept": normal_intercept(outcome, intercept_mu)}
 
     def logp(self, y: Any, eta: Any, params: Params, data: Params) -> Any:
         """Log-probability of each night's event indicator."""

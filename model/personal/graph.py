@@ -128,13 +128,15 @@ def add_likelihood(outcome: str, eta: pt.TensorVariable, intercept_mu: pt.Tensor
     """Add an outcome's weighted log-likelihood, asking its family (:func:`family_of`).
 
     Creates the data ``{outcome}_{field}`` of the family's ``data_fields`` (observations ``y``,
-    likelihood weights ``w``, ...), the family's parameters and the Potential
-    ``{outcome}_loglik``. Another family is swapped in through
-    :func:`model.likelihood.families.family_of` alone.
+    likelihood weights ``w``, ...), the family's parameters (given ``eta`` and ``w``: a family
+    samples its intercept as it needs, the normal one as the nights' level,
+    :mod:`model.likelihood.level`) and the Potential ``{outcome}_loglik``. Another family is
+    swapped in through :func:`model.likelihood.families.family_of` alone.
     """
     family = family_of(outcome)
     data = {field: _data(f"{outcome}_{field}", (n,), dtype)
             for field, dtype in family.data_fields}
-    params = family.add_parameters(outcome, intercept_mu)
+    params = family.add_parameters(outcome, intercept_mu, eta, data["w"])
     loglik = family.logp(data["y"], eta, params, data)
     pm.Potential(f"{outcome}_loglik", pt.sum(data["w"] * loglik))
+

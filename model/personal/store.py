@@ -41,8 +41,11 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 10
-"""The model a saved fit's draws belong to: 10, one level shift per measuring source other than
+FORMAT_VERSION = 11
+"""The model a saved fit's draws belong to: 11, the same model as 10, the sleep-onset intercept
+sampled as its nights' level in units of their SD (``sol_level_z``,
+:mod:`model.likelihood.level`): 10's unconstrained draws, the warm starts of a refit, are points
+of another space; 10, one level shift per measuring source other than
 the reference, the tracker with the most nights (``b_device`` of dims ``shift, sleep``,
 :data:`model.data.devices.SHIFTS` shifts): 9's one shift pooled every source but the first
 night's; 9, the same graph as 8, the magnesium of the diary's
@@ -57,7 +60,7 @@ seed draws one), and the diary's blank covariate cells read anew (:mod:`model.pe
 5, the same model as 4 without the diary's notes or its folder (4's files hold them: the cache
 removes them as an older format); 4, the latency SD log-normal a priori (3 had it half-normal);
 3, the shared-store kinetics (:mod:`model.likelihood.kinetics`; 2 assumed one store per form). 2
-to 10 are ``.npz`` with the NUTS draws and resampling indices (1 was netCDF). Only this version
+to 11 are ``.npz`` with the NUTS draws and resampling indices (1 was netCDF). Only this version
 is read: draws of another model are not reweighted into this one. A change of the personal graph
 must bump it (``tests/test_fit_format.py`` says when)."""
 NOT_KEPT = ("notes",)
