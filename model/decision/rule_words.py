@@ -1,9 +1,8 @@
 """Every sentence of the hard rules: referrals, interaction and ceiling warnings, blocks.
 
 :mod:`model.decision.rules` applies the rules and :mod:`model.decision.decide` refers (or
-withholds advice after a fit that failed its checks); this module only says what they found.
-The reasons of a recommendation are in :mod:`model.decision.explain`; a contraindication's
-words (see a clinician, stop now, do not restart) in :mod:`model.decision.refer_words`.
+withholds advice after a failed fit); this module says what they found. A recommendation's
+reasons are in :mod:`model.decision.explain`, a contraindication's words in ``refer_words``.
 """
 
 from __future__ import annotations
@@ -304,20 +303,22 @@ def excluded_block(form: str) -> str:
 
 
 def waiting_block(past: History, s: DecisionSettings, returns: Sequence[Regimen] = (),
-                  safety: bool = False) -> str:
+                  safety: bool = False, troubled: Sequence[Regimen] = ()) -> str:
     """The evaluation period of the current regimen is not over: what waits, and what not.
 
-    ``returns``: the regimens judged over a full period that a return to need not wait for it;
-    ``safety``: a step safety asks for need not either (:func:`model.decision.rules.blocks`).
-    A biostatistician (/tmp/w46/E F5) read "Start glycinate, 200 mg" beside "changes wait 2
-    more nights": the words now say which changes do not wait.
+    ``returns``: regimens judged over a full period that a return to need not wait for;
+    ``safety``: a step safety asks for need not either (:func:`model.decision.rules.blocks`);
+    ``troubled``: judged ones whose return waits, as they gave loose stools. "Start glycinate,
+    200 mg" stood beside "changes wait 2 more nights" (/tmp/w46/E F5); after a stomach bug
+    "changes wait 11 more nights" held glycinate back unsaid (an audit, /tmp/w49/g G2).
     """
     more = s.min_nights - past.nights_on_current
-    back = " or ".join(r.words for r in returns)
+    back, held = (" or ".join(r.words for r in regimens) for regimens in (returns, troubled))
     but = [*(["a step safety asks for"] * safety), *([f"a return to {back}, judged over a "
            "full period already"] * bool(returns))]
     return (f"only {period_nights(past, s)}; changes wait {more} more night{'s' * (more != 1)}"
-            + (f", but not {' or '.join(but)}" if but else ""))
+            + (f", but not {' or '.join(but)}" if but else "")
+            + (f"; a return to {held} waits too: it gave you loose stools" if troubled else ""))
 
 
 def gi_block(p_violation: float, epsilon: float) -> str:

@@ -58,12 +58,10 @@ def acute_gi(past: History, s: DecisionSettings) -> bool:
     return past.recent_gi_nights >= s.acute_gi_nights + usual
 
 
-def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool:
+def _judged_return(candidate: Candidate, past: History, s: DecisionSettings) -> bool:
     """True for a return to a regimen already judged over a full evaluation period.
 
-    Not to one that gave loose stools (:attr:`History.gi_troubled`): after a night skipped
-    during loose stools on glycinate 300 mg, "start glycinate 300 mg" was the only step open.
-    Nor to no magnesium (the baseline is no form shown to work): stopping waits for the
+    Not to no magnesium (the baseline is no form shown to work): stopping waits for the
     period unless safety asks for it, else "Stop taking magnesium. Why: To learn" came 7
     nights into the period the advice had just set. Nor before the magnesium being taken has
     had ``floor_nights`` (the shortest period): "switch to citrate, look again in 19 nights"
@@ -73,9 +71,17 @@ def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool
     """
     return (candidate.regimen.active and not candidate.experiment
             and candidate.regimen != past.current
-            and candidate.regimen not in past.gi_troubled
             and past.nights_of(candidate.regimen) >= s.min_nights
             and (not past.current.active or past.known_nights >= s.floor_nights))
+
+
+def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool:
+    """A return that need not wait for the period: judged (:func:`_judged_return`), not GI.
+
+    Not to one that gave loose stools (:attr:`History.gi_troubled`): after a night skipped
+    during loose stools on glycinate 300 mg, "start glycinate 300 mg" was the only step open.
+    """
+    return _judged_return(candidate, past, s) and candidate.regimen not in past.gi_troubled
 
 
 def ceiling_read(regimen: Regimen, compound: CompoundDose | None) -> float:
@@ -164,7 +170,9 @@ def blocks(candidates: Sequence[Candidate], p_violation: np.ndarray, past: Histo
     # what does not wait is said beside what does ("Start glycinate 200 mg" stood beside
     # "changes wait 2 more nights": a biostatistician, /tmp/w46/E F5)
     wait = rule_words.waiting_block(
-        past, s, tuple(c.regimen for c in candidates if _returning(c, past, s)), exempt or harm)
+        past, s, tuple(c.regimen for c in candidates if _returning(c, past, s)), exempt or harm,
+        tuple(c.regimen for c in candidates
+              if _judged_return(c, past, s) and c.regimen in past.gi_troubled))
 
     def safety_move(c: Candidate, p: float) -> bool:
         gentler = c.action == "switch_form" and p < p_violation[0]
