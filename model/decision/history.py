@@ -24,7 +24,7 @@ from model.decision.judged_nights import (
     tried_forms,
     written_run,
 )
-from model.decision.on_off import Taking, night_date, taking_pattern
+from model.decision.on_off import Taking, night_date, off_run_start, taking_pattern
 from model.decision.settings import DecisionSettings
 
 
@@ -377,10 +377,7 @@ def trailing_skips(regimens: list[Regimen], planned: Sequence[bool] = ()) -> int
     washout is a stop, not a dose forgotten (its first night was read as a skip, and the
     decision went on from glycinate 300 mg as if still taken).
     """
-    count = 0
-    while count < len(regimens) and not regimens[-1 - count].active \
-            and regimens[-1 - count].form != PLACEBO:
-        count += 1
+    count = len(regimens) - off_run_start(regimens, len(regimens))
     if count > SKIPPED_NIGHTS or count == len(regimens) or not regimens[-1 - count].active \
             or any(planned[len(planned) - count:]):
         return 0

@@ -117,9 +117,7 @@ def lapse_before(regimens: Sequence[Regimen], start: int, planned: Sequence[bool
     start or a change, not a lapse; 0 too when a trial plan set any of them without magnesium
     (``planned``, per night): a planned washout is no lapse.
     """
-    off = start
-    while off > 0 and not regimens[off - 1].active and regimens[off - 1].form != PLACEBO:
-        off -= 1
+    off = off_run_start(regimens, start)
     if any(planned[off:start]) or not 0 < off < start or regimens[off - 1] != regimens[start]:
         return 0
     return start - off
@@ -171,14 +169,23 @@ def stretch_first(regimens: Sequence[Regimen], planned: Sequence[bool], last: in
     """
     form, first = regimens[last].form, last
     while first > 0:
-        off = first
-        while off > 0 and not regimens[off - 1].active and regimens[off - 1].form != PLACEBO \
-                and not planned[off - 1]:
-            off -= 1
-        if off == 0 or first - off > LAPSE_NIGHTS or regimens[off - 1].form != form:
+        off = off_run_start(regimens, first)
+        if (off == 0 or first - off > LAPSE_NIGHTS or any(planned[off:first])
+                or regimens[off - 1].form != form):
             return first
         first = off - 1
     return first
+
+
+def off_run_start(regimens: Sequence[Regimen], end: int) -> int:
+    """The first night of the run of nights without magnesium (not placebo) ending before ``end``.
+
+    ``end`` itself when the night before it holds magnesium or placebo, or when ``end`` is 0.
+    """
+    off = end
+    while off > 0 and not regimens[off - 1].active and regimens[off - 1].form != PLACEBO:
+        off -= 1
+    return off
 
 
 def on_off_note(taking: Taking, action: str, regimen: Regimen | None,
