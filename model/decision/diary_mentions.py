@@ -26,6 +26,11 @@ Of two mentions of one name the latest that is no "perhaps" decides ("started li
 already: an eGFR of 20 and "dialysis") says nothing more when had, and that its rule still
 applies when stopped. Magnesium products are the diary's own columns' business and a name
 without a rule (sertraline) changes no screening: neither is said.
+
+A name misspelt ("started digoxn 125 mcg" was silence: /tmp/w50/b F-10) is read as the name
+with a rule it is within a typo of (:mod:`model.decision.misspelt`), screened or said as that
+name, and its warning says what it was read as and how to put it right ("correct the diary's
+other_change on 2026-10-01 if 'digoxn' is not digoxin").
 """
 
 from __future__ import annotations
@@ -38,8 +43,10 @@ from typing import Literal
 
 import pandas as pd
 
+from model.core.identity_cache import identity_cache
 from model.data.life_events import written_texts
 from model.data.profile import Profile
+from model.decision.misspelt import near
 from model.decision.prescribed import PRESCRIBED
 from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
 from model.evidence.name_words import spoken
@@ -117,11 +124,15 @@ class Mention:
     name : str
         The safety data's name for it (``severe_renal_impairment``).
     entry : str
-        The words that named it, as a profile entry would give them ("dialysis").
+        The words that named it, as a profile entry would give them ("dialysis"); for a
+        near miss, the name it is read as ("digoxin" for "digoxn").
     stance : {"has", "stopped", "unsure"}
         Had or begun, stopped or not so, or perhaps not the person's own.
     why : str
         Why an ``unsure`` one is not screened ("" otherwise).
+    typo : str
+        The words as written when they are a near miss read as ``entry``
+        (:mod:`model.decision.misspelt`; "digoxn"), else "".
 
     """
 
@@ -133,6 +144,7 @@ class Mention:
     entry: str
     stance: Stance
     why: str = ""
+    typo: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,28 @@ def _cautions(safety: Safety) -> frozenset[str]:
     """The conditions of the cautions, which a mention only says (the module's docstring)."""
     return frozenset(c.condition for c in safety.cautions
                      if c.condition and c.condition != KIDNEY_UNKNOWN)
+
+
+def _wanted(safety: Safety) -> dict[Kind, frozenset[str]]:
+    """The names a mention is read for: :func:`_ruled`'s and the cautions' conditions."""
+    ruled = _ruled(safety)
+    return {"condition": ruled["condition"] | _cautions(safety), "medicine": ruled["medicine"]}
+
+
+@identity_cache
+def _near_names(safety: Safety) -> dict[tuple[Kind, int], dict[str, str]]:
+    """The keys a near miss may be read as, key -> name, by kind and number of words.
+
+    The keys of :func:`_wanted`'s names, never one found only whole (``child``: a
+    ``Synonym.whole_only``).
+    """
+    index, wanted = NameIndex.of(safety), _wanted(safety)
+    found: dict[tuple[Kind, int], dict[str, str]] = {}
+    for kind in KINDS:
+        for key, name in (index.conditions if kind == "condition" else index.medicines).items():
+            if name in wanted[kind] and key not in index.whole_only:
+                found.setdefault((kind, key.count("_") + 1), {})[key] = name
+    return found
 
 
 def _runs(words: Sequence[str], name: str, kind: Kind,
@@ -203,33 +237,51 @@ def _stance(words: Sequence[str], start: int, end: int, inherited: Stance) -> St
     return inherited if after is None else "stopped" if after in STOP_WORDS else "has"
 
 
+def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
+                  wanted: dict[Kind, frozenset[str]]
+                  ) -> list[tuple[int, int, Kind, str, list[str], str]]:
+    """The names of a clause: start, end, kind, name, its key's words, the typo.
+
+    Each as written (:func:`_named`; no typo, ""), then, when not so written in the clause, as
+    a near miss (:func:`~model.decision.misspelt.near`: the words of the name it is read
+    as, and the typo).
+    """
+    named = [(i, j, kind, name, list(words[i:j]) or name_key(name).split("_"), "")
+             for i, j, kind, name in _named(words, clause, index, wanted)]
+    seen = {(kind, name) for _, _, kind, name, _, _ in named}
+    return [*named, *((i, j, kind, name, key.split("_"), spoken("_".join(words[i:j])))
+                      for i, j, kind, name, key in near(words, index, _near_names(safety),
+                                                        AFTER_WORDS)
+                      if (kind, name) not in seen)]
+
+
 def text_mentions(text: str, index: NameIndex, safety: Safety
-                  ) -> list[tuple[Kind, str, str, Stance, str]]:
-    """The names with a rule one cell gives: kind, name, entry, stance and why unsure.
+                  ) -> list[tuple[Kind, str, str, Stance, str, str]]:
+    """The names with a rule one cell gives: kind, name, entry, stance, why unsure, typo.
 
     A clause with a word of :data:`UNSURE_WORDS` or a "?", a name written only in a short
     word (:data:`SHORT_LETTERS`) or with "magnesium" in it, and a caution's condition are
-    ``unsure``, each with its reason.
+    ``unsure``, each with its reason. A near miss (:mod:`~model.decision.misspelt`) is
+    read as the name it is within a typo of: its entry is that name, its typo the words as
+    written ("digoxn").
     """
-    wanted = _ruled(safety)
-    cautions = _cautions(safety)
-    wanted = {"condition": wanted["condition"] | cautions, "medicine": wanted["medicine"]}
-    found: list[tuple[Kind, str, str, Stance, str]] = []
+    cautions, wanted = _cautions(safety), _wanted(safety)
+    found: list[tuple[Kind, str, str, Stance, str, str]] = []
     last: Stance = "has"
     unsure = False
     for clause in (c for c in CLAUSE.split(text) if c and c.strip()):
         words = name_key(clause).split("_")
         said = set(words) & (STOP_WORDS | START_WORDS)
         unsure = "?" in clause or bool(UNSURE_WORDS & set(words)) or (unsure and not said)
-        for start, end, kind, name in _named(words, clause, index, wanted):
-            written = words[start:end] or name_key(name).split("_")
+        for start, end, kind, name, read, typo in _clause_names(words, clause, index, safety,
+                                                                wanted):
             stance = _stance(words, start, end, last)
             why = (UNSURE_WHY if unsure else
-                   f"{spoken('_'.join(written))!r} may mean the supplement in a magnesium "
-                   "diary" if "magnesium" in written or len("".join(written)) <= SHORT_LETTERS
+                   f"{spoken('_'.join(read))!r} may mean the supplement in a magnesium "
+                   "diary" if "magnesium" in read or len("".join(read)) <= SHORT_LETTERS
                    else CAUTION_WHY if name in cautions else "")
-            found.append((kind, name, spoken("_".join(written)),
-                          "unsure" if why else stance, why))
+            found.append((kind, name, spoken("_".join(read)), "unsure" if why else stance,
+                          why, typo))
         cues = [w for w in words if w in STOP_WORDS or w in START_WORDS]
         last = ("stopped" if cues[-1] in STOP_WORDS else "has") if cues else last
     return found
@@ -243,10 +295,10 @@ def diary_mentions(nights: pd.DataFrame, safety: Safety,
     the nights up to it (the night that began on it included).
     """
     index = NameIndex.of(safety)
-    return [Mention(day.date(), column, text, kind, name, entry, stance, why)
+    return [Mention(day.date(), column, text, kind, name, entry, stance, why, typo)
             for day, column, text in written_texts(nights)
             if as_of is None or day.date() <= as_of
-            for kind, name, entry, stance, why in text_mentions(text, index, safety)]
+            for kind, name, entry, stance, why, typo in text_mentions(text, index, safety)]
 
 
 def _covered(profile: Profile, safety: Safety) -> frozenset[str]:
@@ -264,9 +316,23 @@ def _covered(profile: Profile, safety: Safety) -> frozenset[str]:
 
 
 def _said(m: Mention) -> str:
-    """``your diary says 'started dialysis' on 2026-11-24 (other_change): it names ...``."""
-    return (f"Your diary says {m.text!r} on {m.day} ({m.column}): it names "
-            f"{spoken(m.name)!r}")
+    """``your diary says 'started dialysis' on 2026-11-24 (other_change): it names ...``.
+
+    A near miss says what it was read as: "'digoxn' is read as 'digoxin'".
+    """
+    names = f"names {spoken(m.name)!r}"
+    if m.typo:
+        names = (f"{m.typo!r} is read as {m.entry!r} (a likely misspelling, read so for "
+                 f"safety){'' if name_key(m.entry) == m.name else ', which ' + names}")
+    else:
+        names = f"it {names}"
+    return f"Your diary says {m.text!r} on {m.day} ({m.column}): {names}"
+
+
+def _fix(m: Mention, plain: str) -> str:
+    """How to put the diary right: ``plain``, or for a near miss where and if what."""
+    return (f"correct the diary's {m.column} on {m.day} if {m.typo!r} is not {m.entry}"
+            if m.typo else plain)
 
 
 def _put(m: Mention) -> str:
@@ -281,18 +347,20 @@ def _warning(m: Mention, covered: bool, given: bool) -> str:
     if m.stance == "has":
         return "" if covered else (
             f"{_said(m)}, and {mine}: magnesium is screened as if your profile listed it, from "
-            f"that night on. If that is right, put it in your profile ({_put(m)}); if it is "
-            "not, correct the diary.")
+            f"that night on. If that is right, put it in your profile ({_put(m)}); "
+            f"{_fix(m, 'if it is not, correct the diary')}.")
     if m.stance == "stopped" and covered:
         return (f"{_said(m)} as stopped or not so, but your profile has it: its rule still "
                 "applies. If it is stopped, take it out of your profile (ask your clinician "
-                "first); if not, correct the diary.")
+                f"first); {_fix(m, 'if not, correct the diary')}.")
     if covered:
         return ""
     why = "it is written as stopped or not so" if m.stance == "stopped" else m.why
+    fix = _fix(m, "")
     return (f"{_said(m)}, and {mine}; {why}, so its rule is NOT applied. If you "
             f"{'take' if m.kind == 'medicine' else 'have'} it, put it in your profile "
-            f"({_put(m)}), where its rule applies.")
+            f"({_put(m)}), where its rule applies." + (f" {fix[0].upper()}{fix[1:]}." if fix
+                                                        else ""))
 
 
 def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: Safety,

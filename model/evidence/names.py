@@ -189,6 +189,20 @@ def _restaged(before: str, stage: str) -> str:
     return " ".join([*words[:start], *new, *words[end + 1:]])
 
 
+def _stage_kept(key: str, close: str, table: dict[str, str]) -> str:
+    """``close`` at the last stage ``key`` was written with, when that is a known name too.
+
+    A stage is a number, which :func:`_stripped` drops with a dose: ``chronic kidny disease
+    stage 4`` was matched without it, "did you mean 'chronic kidney disease stage 5'?"
+    (/tmp/w50/b F-11).
+    """
+    stages = [word for word in key.split("_") if _STAGE.match(word)]
+    if not stages or not any(_STAGE.match(word) for word in close.split("_")):
+        return close
+    kept = name_key(_restaged(close, stages[-1]))
+    return kept if kept in table else close
+
+
 @dataclass(frozen=True)
 class NameIndex:
     """Every known name of a condition or medicine, with the canonical name it stands for.
@@ -358,7 +372,8 @@ class NameIndex:
         'hypomagnesemia'?"); for a name with magnesium in it only names with it ("magnesium
         chloride" was "'chlortalidone'?"), for a medicine only magnesium products' (never one
         for the skin). A medicine's only within a typo (:func:`closest_typo`): "clarithromycin"
-        was "did you mean 'achromycin'?" (a GP's audit).
+        was "did you mean 'achromycin'?" (a GP's audit). A condition's keeps the stage written
+        (:func:`_stage_kept`).
         """
         key = name_key(name)
         table = self._table(kind)
@@ -369,7 +384,7 @@ class NameIndex:
             return closest_typo(_stripped(key) or key, options) or closest_typo(key, options)
         close = difflib.get_close_matches(_stripped(key) or key, options, n=1, cutoff=0.75) \
             or difflib.get_close_matches(key, options, n=1, cutoff=0.75)
-        return close[0] if close else None
+        return _stage_kept(key, close[0], table) if close else None
 
 
 _OTHER: dict[Kind, Kind] = {"condition": "medicine", "medicine": "condition"}

@@ -1,0 +1,149 @@
+"""Words of the diary's free text within a typo of a name with a rule, read as that name.
+
+An outside audit (/tmp/w50/b F-10): "started digoxn 125 mcg", "started raltegrvir 400 mg"
+and "diagnosed with chronic kidny disease stage 4" in ``other_change`` were silence (no
+warning, "Switch to taurate ... to learn") where the correct spellings hold or refer the
+advice, and ``mgsleep log`` said nothing either. The product's rule: a safety input it
+cannot read is an error or a warning, never silence. :func:`near` reads such a run as the
+name it is within a typo of, with the profile's own measure
+(:func:`~model.evidence.names.closest_typo`, its "did you mean"), so that
+:mod:`model.decision.diary_mentions` screens it as that name (safety first) and says so.
+
+Free text is not a list of names: without a guard, 92 of the 73,445 words of an American
+English word list (Debian's ``wamerican``) were within a typo of a name with a rule ("less"
+LEMS, "location" lactation, "exporting" expecting). A run of several words is read at the
+typo's limits; one word only where the diary says it is taken, begun or stopped
+(:func:`edits_allowed`), which leaves one of them bare ("dialyses") and 28 after "started"
+("started lanolin" is read as Lanoxin, and its warning says how to put that right).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from model.core.identity_cache import identity_cache
+from model.evidence.names import TYPO_EDITS, Kind, NameIndex, closest_typo, typo_edits
+
+NEAR_LETTERS = (5, 7)
+"""The fewest letters of a near miss of one word, and of a condition's without a cue."""
+
+NEAR_CUES = frozenset({
+    "started", "start", "starting", "starts", "began", "begun", "restarted", "resumed",
+    "commenced", "prescribed", "taking", "take", "took", "added", "diagnosed", "diagnosis",
+    "stopped", "stop", "stopping", "quit", "ceased", "discontinued", "weaned", "paused",
+    "meds", "medication", "medicine", "prescription"})
+"""Words that say a medicine is begun or stopped or a condition found, after which (across
+:data:`NEAR_LINKS`) a near miss of one word is read: not the everyday words of
+:data:`model.decision.diary_mentions.START_WORDS` and ``STOP_WORDS`` ("new location", "to
+deepen", "not neurotic" were read as lactation, Depen and Neurontin)."""
+
+NEAR_LINKS = frozenset({"with", "on", "off", "of", "me", "my", "a", "the"})
+"""Words between a cue and a near miss ("diagnosed with", "started me on")."""
+
+Options = Mapping[tuple[Kind, int], Mapping[str, str]]
+"""The keys a near miss may be read as, key -> name, by kind and number of words."""
+
+
+def near(words: Sequence[str], index: NameIndex, options: Options,
+         after: Collection[str]) -> list[tuple[int, int, Kind, str, str]]:
+    """The runs of ``words`` read as a name of ``options`` they are within a typo of.
+
+    Parameters
+    ----------
+    words : sequence of str
+        A clause's words as :func:`~model.evidence.names.name_key` reads them.
+    index : NameIndex
+        Every known name: a run that is one as written, or overlaps one ("melatonin",
+        "magnesium citrate"), is never a near miss.
+    options : mapping
+        The names that may be meant (those with a rule), by kind and number of words.
+    after : collection of str
+        Words that say after a name that it is begun or stopped ("digoxn started").
+
+    Returns
+    -------
+    list of tuple
+        ``(i, j, kind, name, key read as)``, longer names first: a run of as many words as
+        the name has, each within a typo of the name's, the whole within a typo of it
+        (:func:`~model.evidence.names.closest_typo`), one word only as
+        :func:`edits_allowed` says.
+
+    """
+    longest = max(size for _, size in options)
+    found: list[tuple[int, int, Kind, str, str]] = []
+    for (kind, size), keys in sorted(options.items(), key=lambda item: -item[0][1]):
+        for i in range(len(words) - size + 1):
+            run = "_".join(words[i:i + size])
+            most, refuse_cut = edits_allowed(words, i, size, kind, after)
+            if not most or any(a < i + size and i < b for a, b, *_ in found):
+                continue
+            close = closest_typo(run, [key for key in _by_initials(keys).get(_initials(run), ())
+                                       if not (refuse_cut and _cut(run, key))])
+            if (close is not None and _near_enough(words[i:i + size], close, most)
+                    and not _known_around(words, i, i + size, index, longest)):
+                found.append((i, i + size, kind, keys[close], close))
+    return found
+
+
+def _near_enough(written: Sequence[str], key: str, most: int) -> bool:
+    """Whether ``written`` is within ``most`` edits of ``key``, and each of its words of theirs.
+
+    Each word within a typo of its word: "a block" is no "av block".
+    """
+    return typo_edits("".join(written), key.replace("_", "")) <= most and all(
+        word == own or closest_typo(word, (own,))
+        for word, own in zip(written, key.split("_"), strict=True))
+
+
+def _known_around(words: Sequence[str], i: int, j: int, index: NameIndex, longest: int) -> bool:
+    """Whether a name known as written overlaps ``words[i:j]`` ("magnesium citrate")."""
+    return any(index.match(" ".join(words[a:b]), kind)
+               for a in range(max(0, i - longest), j)
+               for b in range(max(a, i) + 1, min(len(words), a + longest) + 1)
+               for kind in ("condition", "medicine"))
+
+
+def _initials(key: str) -> str:
+    """The first letter of each word of ``key``: a typo keeps each (``closest_typo``)."""
+    return "".join(word[:1] for word in key.split("_"))
+
+
+@identity_cache
+def _by_initials(keys: Mapping[str, str]) -> dict[str, list[str]]:
+    """``keys`` by their :func:`_initials`, the only ones a run with those may be near."""
+    grouped: dict[str, list[str]] = {}
+    for key in keys:
+        grouped.setdefault(_initials(key), []).append(key)
+    return grouped
+
+
+def edits_allowed(words: Sequence[str], i: int, size: int, kind: Kind,
+                  after: Collection[str]) -> tuple[int, bool]:
+    """The most edits a near miss ``words[i:i + size]`` may have (0: none), and a flag.
+
+    The flag: whether the name cut short or with another ending is refused (:func:`_cut`).
+    Several words: the typo's own (:data:`~model.evidence.names.TYPO_EDITS`; "a block" is no
+    AV block: each word within a typo of the name's). One word may be a word of its own
+    ("less", "location", "exporting", "restored"): it needs :data:`NEAR_LETTERS` letters and
+    is read with the typo's own edits after a cue (:data:`NEAR_CUES`) and before a number
+    ("started raltgravr 400 mg"), with one after a cue or before a number or a word of
+    ``after`` ("digoxn 125 mcg", "digoxn started"); a condition's ("pregant") with one and
+    more letters, but not cut short nor with another ending ("teenagers", "teenaged").
+    """
+    if size > 1:
+        return TYPO_EDITS, False
+    cued = next((w for w in reversed(words[max(0, i - 3):i]) if w not in NEAR_LINKS),
+                "") in NEAR_CUES
+    follows = words[i + 1] if i + 1 < len(words) else ""
+    dosed = follows[:1].isdigit()
+    if len(words[i]) < NEAR_LETTERS[0]:
+        return 0, False
+    if cued or dosed or follows in after:
+        return (TYPO_EDITS if cued and dosed else 1), False
+    return int(kind == "condition" and len(words[i]) >= NEAR_LETTERS[1]), True
+
+
+def _cut(run: str, key: str) -> bool:
+    """Whether ``run`` is ``key`` cut short or with another ending ("teenage", "teenaged")."""
+    written, name = run.replace("_", "")[:-1], key.replace("_", "")[:-1]
+    return written.startswith(name) or name.startswith(written)
