@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled priors and a writable copy of them."""
+"""Shared fixtures: the bundled priors and a writable copy of them, the bundled safety rules and
+a clean adult profile checked against them."""
 
 import re
 import shutil
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from model.core.paths import default_priors_dir
+from model.data.profile import Profile, checked_profile
+from model.evidence.floor import bundled_safety
 from model.evidence.priorset import load_priors
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real-data"
@@ -51,6 +54,19 @@ def _fit_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def priors():
     return load_priors()
+
+
+@pytest.fixture(scope="session")
+def safety():
+    """The bundled safety rules (``safety.toml``)."""
+    return bundled_safety()
+
+
+@pytest.fixture(scope="session")
+def clean(safety):
+    """An adult of 40 with eGFR 90, no conditions, no medicines (the audits' clean profile)."""
+    return checked_profile(Profile(age=40, egfr=90, pregnant=False, conditions=(),
+                                   medications=()), safety=safety)
 
 
 @pytest.fixture

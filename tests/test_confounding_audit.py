@@ -26,6 +26,7 @@ import pytest
 
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
+from model.data.profile import Profile
 from model.decision import DecisionSettings, decide
 from model.decision.candidates import Candidate
 from model.decision.rules import evaluation_nights
@@ -107,7 +108,8 @@ def _result(placebo_nights=0, separable=False, codes=("crossover", "learn"), p_s
         recommendation=SimpleNamespace(action="switch_form", reason_codes=codes),
         assessments=[SimpleNamespace(action="stop", p_better_than_continue=p_stop,
                                      reason_codes=())], p_harm=0.94, chosen=None)
-    return SimpleNamespace(decision=decision, diary=ON_GLYCINATE, fit=SimpleNamespace(draws_={}),
+    return SimpleNamespace(decision=decision, profile=Profile(), diary=ON_GLYCINATE,
+                           fit=SimpleNamespace(draws_={}),
                            settings=DecisionSettings(),
                            effects=SimpleNamespace(placebo_nights=placebo_nights),
                            separability=SimpleNamespace(separable=separable))

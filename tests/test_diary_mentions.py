@@ -18,24 +18,11 @@ from model.data.profile import Profile, checked_profile
 from model.decision import History, decide
 from model.decision.diary_mentions import with_diary_mentions
 from model.decision.screening import profile_given, screen
-from model.evidence.floor import bundled_safety
 from model.testing import FakePosterior
 
 FIRST = dt.date(2026, 10, 20)
 NIGHTS = 40
 CHANGED = 35        # 2026-11-24, the audit's night
-
-
-@pytest.fixture(scope="module")
-def safety():
-    return bundled_safety()
-
-
-@pytest.fixture(scope="module")
-def clean(safety):
-    """The audit's p/clean.toml: age 40, eGFR 90, no conditions, no medicines."""
-    return checked_profile(Profile(age=40, egfr=90, pregnant=False, conditions=(),
-                                   medications=()), safety=safety)
 
 
 def _nights(changed: dict[int, str] | None = None,

@@ -93,7 +93,8 @@ def test_a_return_to_a_dose_that_gave_loose_stools_waits_for_the_period(priors):
     model = FakePosterior(n_draws=1000, benefit={"glycinate": 0.5}, gi={"glycinate": 0.0},
                           benefit_sd=0.05)
     past = History(NO_MAGNESIUM, 1, frozenset({"glycinate"}), 3, {G300: 14, NO_MAGNESIUM: 15},
-                   recently_taken=G300, gi_troubled=frozenset({G300}))
+                   recently_taken=G300, gi_troubled=frozenset({G300}),
+                   gi_trouble_words={G300: "loose stools"})
     decision = decide(model, priors=priors, diary=past, as_of=AS_OF)
     back = next(a for a in decision.assessments if a.regimen == G300)
     assert "waiting" in back.reason_codes and not back.feasible

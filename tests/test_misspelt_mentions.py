@@ -15,11 +15,9 @@ import pandas as pd
 import pytest
 
 from model.data.diary import read_diary
-from model.data.profile import Profile, checked_profile
 from model.decision import decide
 from model.decision.diary_mentions import with_diary_mentions
 from model.decision.screening import near_misses, screen
-from model.evidence.floor import bundled_safety
 from model.evidence.names import NameIndex, unknown_message
 from model.testing import FakePosterior
 
@@ -27,18 +25,6 @@ FIRST = dt.date(2026, 10, 20)
 NIGHTS = 30
 CHANGED = 14
 DAY = FIRST + dt.timedelta(days=CHANGED)
-
-
-@pytest.fixture(scope="module")
-def safety():
-    return bundled_safety()
-
-
-@pytest.fixture(scope="module")
-def clean(safety):
-    """The audit's prof_base: an adult with eGFR 90, no conditions, no medicines."""
-    return checked_profile(Profile(age=40, egfr=90, pregnant=False, conditions=(),
-                                   medications=()), safety=safety)
 
 
 def _nights(text: str, column: str = "other_change") -> pd.DataFrame:

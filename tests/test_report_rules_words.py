@@ -68,7 +68,7 @@ def withdrawal(*periods: tuple[str, float, int]):
                       separable=False)
     rec = decision.recommendation
     assert rec.action == "withdrawal" and "no_baseline" in rec.reason_codes
-    return rec, SimpleNamespace(decision=decision, diary=nights)
+    return rec, SimpleNamespace(decision=decision, diary=nights, profile=Profile())
 
 
 def test_a_withdrawal_says_what_to_stop_and_for_how_many_nights():

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from model.core.regimen import NO_MAGNESIUM, Regimen
+from model.data.profile import Profile
 from model.decision import DecisionSettings, decide
 from model.decision.rules import LATE_SYNC_DAYS, nights_until, review_after
 from model.evidence.priorset import load_priors
@@ -42,7 +43,8 @@ def _after_break(*assessed, chosen: Regimen = TAU, separable: bool = False, diar
     stop = SimpleNamespace(action="stop", regimen=NO_MAGNESIUM, expected_utility=0.0,
                            p_better_than_continue=0.5, feasible=True, reason_codes=())
     decision = SimpleNamespace(recommendation=rec, assessments=[*assessed, stop], p_harm=0.0)
-    return SimpleNamespace(decision=decision, diary=diary, fit=SimpleNamespace(draws_={}),
+    return SimpleNamespace(decision=decision, profile=Profile(), diary=diary,
+                           fit=SimpleNamespace(draws_={}),
                            settings=DecisionSettings(),
                            effects=SimpleNamespace(placebo_nights=0),
                            separability=SimpleNamespace(separable=separable))
@@ -87,7 +89,7 @@ def test_the_form_not_restarted_is_the_tried_one_expected_to_do_most():
 
 @pytest.mark.parametrize(("gly", "chosen", "said"), [
     ((2.95, 0.79), TAU, False),     # the tried form's restart does not look to help enough
-    ((2.95, 0.80), TAU, True),      # from LEFT_HELPING on, it does
+    ((2.95, 0.80), TAU, True),      # from LOOKS_TO_HELP on, it does
     ((1.00, 0.99), TAU, True),      # helps, but the untried start is expected to do more
     ((2.95, 0.99), GLY, False),     # the start is the tried form itself: nothing given up
 ])

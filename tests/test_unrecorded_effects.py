@@ -110,13 +110,14 @@ def test_a_column_recorded_on_one_night_counts_as_recorded():
 
 
 def test_the_words_say_not_recorded_from_the_evidence_alone():
-    _, effects = sam_effects()
+    nights, effects = sam_effects()
     unrec = effects.get("taurate", "anxiety")
     assert verdict_phrase(unrec) == NOT_RECORDED_WORDS == "not recorded: from the evidence alone"
     assert effect_line(unrec).endswith(": not recorded: from the evidence alone")
     # the report's table of the forms not taken: each anxiety row says it, no other row does
     decision = SimpleNamespace(recommendation=SimpleNamespace(reason_codes=("collect",)))
-    page = effects_section(SimpleNamespace(effects=effects, profile=SAM, decision=decision))
+    page = effects_section(SimpleNamespace(effects=effects, profile=SAM, decision=decision,
+                                           diary=SimpleNamespace(nights=nights)))
     untried = [f for f in FORMS if f != "glycinate"]
     assert page.count(NOT_RECORDED_WORDS) == len(untried)
     assert "not recorded</em>" in page        # the verdicts' legend explains it

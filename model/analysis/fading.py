@@ -86,7 +86,13 @@ class Fading:
                 "words": self.words()}
 
     def words(self) -> str:
-        """The warning, once: what the nights show, and what the model cannot tell."""
+        """The warning, once: what the nights show, what the model cannot tell, what would.
+
+        Said beside the advice's why (:func:`model.report.headline.headline`), where "looks
+        to help you (P(better than stopping) 0.94)" stood above a warning printed after the
+        effects (an outside audit, /tmp/w50/b F-12): the chances of the regimen are the
+        steady effect's too, and a break from it is the test that tells.
+        """
         unit = WORDS[self.outcome][3]
         name = "time to fall asleep" if self.outcome == "sol" else WORDS[self.outcome][0]
         return (f"Your nights on {self.regimen.words} were better in its first weeks than "
@@ -94,8 +100,9 @@ class Fading:
                 f"nights {self.early[0]}-{self.early[1]} on it and "
                 f"{number(self.late_mean, self.outcome)} {unit} on nights {self.late[0]}-"
                 f"{self.late[1]}): the model assumes a steady effect and cannot tell a fading "
-                "effect (tolerance) from drift, so its effect lines may understate what it did "
-                "at first and overstate what it does now.")
+                "effect (tolerance) from drift, so its effect lines, and the chances said of "
+                "it, may understate what it did at first and overstate what it does now; nights "
+                "without it would show what it does now.")
 
 
 def _longest_run(regimens: list[Regimen]) -> tuple[int, int] | None:

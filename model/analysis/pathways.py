@@ -201,7 +201,8 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     return History(current, nights, frozenset(forms), 0,
                    dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights},
                    gi_troubled=past.gi_troubled, background_gi_rate=past.background_gi_rate,
-                   gi_records_on=past.gi_records_on, unrecorded=past.unrecorded)
+                   gi_records_on=past.gi_records_on, unrecorded=past.unrecorded,
+                   before_diary=past.before_diary, gi_trouble_words=past.gi_trouble_words)
 
 
 def unless_it_moves_on(decision: Decision, paths: Sequence[Pathway]) -> Decision:

@@ -30,19 +30,14 @@ from model.analysis.predictions import Predictions
 from model.analysis.provenance import analysis_provenance, diary_input, profile_input
 from model.analysis.sensitivity import Sensitivity, prior_sensitivity
 from model.analysis.store_start import assumed_start, checked_start
-from model.core.errors import (
-    ConvergenceWarning,
-    NonFiniteDraws,
-    PriorsError,
-    fit_failed,
-)
+from model.core.errors import ConvergenceWarning, NonFiniteDraws, PriorsError, fit_failed
 from model.core.paths import is_bundled_priors
 from model.core.progress import SHOW_PROGRESS, announce
 from model.data.diary import Diary, read_diary, refuse_blinded
 from model.data.diary_rows import given_date
 from model.data.diary_warnings import issue_diary_warnings
 from model.data.profile import Profile, checked_profile, load_profile
-from model.decision import history, screen
+from model.decision import History, history, screen
 from model.decision.decide import Decision, decide
 from model.decision.diary_mentions import with_diary_mentions
 from model.decision.rules import current_breaks
@@ -79,6 +74,11 @@ def weights_used(profile: Profile, settings: DecisionSettings | None = None
     decision was given, could differ from the weight it used (a maintainer's review, C F13).
     """
     return profile.outcome_weights() | {"gi": (settings or DecisionSettings()).gi_weight}
+
+
+def history_of(result: Analysis) -> History:
+    """The diary's :class:`History` as decided: with ``taking_since`` (/tmp/w50/a F4)."""
+    return history(result.diary, taking_since=result.profile.taking_since)
 
 
 @dataclass(frozen=True)
@@ -417,7 +417,7 @@ def _decided(fit: PersonalModel, how: str, data: Diary, full: Diary, person: Pro
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now, settings)
     person = with_diary_mentions(person, data.nights, prior_set.safety).profile   # as decided
-    past = history(data)
+    past = history(data, taking_since=person.taking_since)
     rules = screen(person, prior_set.safety, past.taking)
     plan = plan_ahead(full, day, now)
     if plan is not None:

@@ -23,9 +23,9 @@ the knowledge gradient of one period on it, :mod:`model.decision.learning`):
   named as a close call, so that advice does not flip between two fits of the same diary;
   nor is a commitment declared on a close call.
 
-Before that rule, a diary with no nights off magnesium gets a withdrawal (why ``no_baseline``,
-:mod:`model.decision.baseline`); then a **planned crossover** (:func:`crossover`): while fewer
-than ``crossover_forms`` forms have been tried, the step tries the next most promising untried form
+Before that rule, the baseline rules (:mod:`model.decision.baseline`: nights off first, a
+break finished, a return); then a **planned crossover** (:func:`crossover`): while fewer than
+``crossover_forms`` forms have been tried, the step tries the next most promising untried form
 that may still beat the current regimen (why ``crossover``), unless the evaluation period
 allows nothing else, the step is an experiment, or an acute GI problem needs its own step.
 Once that many forms have been tried, ``decide`` sets the learning horizon of every regimen
@@ -62,7 +62,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.core.forms import FORMS
-from model.decision.baseline import withdrawal_first
+from model.decision.baseline import OffNights, baseline_step
 from model.decision.candidates import EXPERIMENTS
 from model.decision.dose_step import titration
 from model.decision.history import History
@@ -364,7 +364,7 @@ def stay_on_a_close_call(ev: Evaluation, rule: Choice, past: History,
 
 
 def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
-           s: DecisionSettings, room: Room | None = None) -> Choice:
+           s: DecisionSettings, room: Room | None = None, off: OffNights | None = None) -> Choice:
     """The rule of the module docstring (or Thompson sampling), with the planned crossover.
 
     A form in its evaluation period that the GI chance constraint alone stops keeps its
@@ -376,13 +376,14 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     magnesium from expectation and drift); without one, the planned titration
     (:func:`titration`) replaces a choice to keep the current regimen. A change for a gain or
     to learn waits for the current regimen's written nights (:func:`held_for_unwritten`).
-    With no ``room`` left (:mod:`model.decision.room`), none of the steps to learn or to gain.
+    With no ``room`` left (:mod:`model.decision.room`), none of the steps to learn or to gain;
+    ``off``: the diary's nights without magnesium (:mod:`model.decision.baseline`).
     """
     stop = harm(ev, past, s) if mode == "expected_utility" else None
     kept = gentler_same_form(ev, past, s) if mode == "expected_utility" else None
     if kept is not None and stop is None:
         return Choice(kept, False, "gentler", kept != greedy(ev))
-    chosen = _choose(ev, past, mode, rng, s, room)
+    chosen = _choose(ev, past, mode, rng, s, room, off)
     if mode == "expected_utility" and (held := held_back(ev, chosen.index, chosen.why, past, s)):
         chosen = Choice(None, False, held)     # kept: unless it does harm (below)
     elif held_for_unwritten(ev, chosen.index, chosen.why, past, s):
@@ -394,23 +395,22 @@ def choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
 
 
 def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
-            s: DecisionSettings, room: Room | None) -> Choice:
+            s: DecisionSettings, room: Room | None, off: OffNights | None) -> Choice:
     """:func:`choose` after the gentler dose and before the harm rule."""
     rule = _rule(ev, past, mode, rng, s)
     if mode == "expected_utility":
         rule = stay_on_a_close_call(ev, rule, past, s)
     action = ev.candidates[0 if rule.index is None else rule.index].action
-    off = withdrawal_first(ev, past, s) if action not in EXPERIMENTS else None
-    if off is not None:                     # no baseline: a withdrawal first (a rule)
-        return Choice(off, False, "no_baseline")
+    ruled = baseline_step(ev, past, s, off) if action not in EXPERIMENTS else None
+    if ruled is not None:                   # a withdrawal first, a break, a return: rules
+        return Choice(ruled[0], False, ruled[1])
     if mode != "expected_utility" or rule.why == "forced" or action in EXPERIMENTS:
         return rule
     stay = stay_row(ev) if room and room.none_left and not acute_gi(past, s) else None
     if stay is not None:                    # nothing to gain: no crossover, no titration
         kept = rule.commit and rule.index == stay
         return Choice(stay, kept, "commit" if kept else "plan", room=room)
-    planned = crossover(ev, past, s)
-    if planned is not None:
+    if (planned := crossover(ev, past, s)) is not None:
         row, tied = planned
         return Choice(row, False, "crossover", row != greedy(ev), tied=tied)
     step = titration(ev, past, s) if action == "continue" else None

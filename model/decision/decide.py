@@ -10,8 +10,9 @@ The order never changes:
 3. **Chance constraint**, **utility per draw** on the link scale, the **learning value** of
    each action (:mod:`model.decision.utility`, :mod:`model.decision.gains`,
    :mod:`model.decision.learning`) and the **choice** with its commit rule
-   (:mod:`model.decision.choice`); a diary with no nights off magnesium gets a withdrawal
-   first (:mod:`model.decision.baseline`). The evaluation period follows the kinetics.
+   (:mod:`model.decision.choice`); a diary with no nights off magnesium, or none of late,
+   gets a withdrawal first, and a break from magnesium is finished, then returned from
+   (:mod:`model.decision.baseline`). The evaluation period follows the kinetics.
 4. **Results** (:mod:`model.decision.results`) and their words (:mod:`model.decision.explain`).
 
 The defaults of :class:`DecisionSettings` are explained in :mod:`model.decision.settings`.
@@ -32,7 +33,14 @@ from model.data.profile import Profile, checked_profile
 from model.data.weights import outcome_order
 from model.decision import explain, rule_words
 from model.decision.after_period import after_period
-from model.decision.baseline import no_baseline, withdrawal_nights
+from model.decision.baseline import (
+    OffNights,
+    baseline_period,
+    needs_withdrawal,
+    stale,
+    withdrawal_nights,
+)
+from model.decision.baseline_words import rule_line
 from model.decision.candidates import candidates, forms_open
 from model.decision.choice import Choice, choose, close_call, too_few_draws
 from model.decision.compound_ceiling import CompoundDose, compound_dose, compound_weight_to_check
@@ -45,6 +53,7 @@ from model.decision.override_words import dose_check_line
 from model.decision.overrides import dose_to_check, with_medicine_starts
 from model.decision.plan_words import TO_LEARN, Basis, by_design, few_draws_line, learned_words
 from model.decision.prescribed import prescribed_refer_reasons
+from model.decision.reason_codes import reason_codes
 from model.decision.results import NO_SCORES, ActionAssessment, Decision, Recommendation, assess
 from model.decision.room import Room, room
 from model.decision.rules import (
@@ -74,62 +83,13 @@ def _without_posterior(action: str, next_review: dt.date, reasons: list[str],
                                    tuple(reasons), warnings, codes))
 
 
-_WHY_CODES = {"first_step": "first_step", "learn": "learn", "commit": "commit",
-              "plan": "best_expected", "collect": "collect", "forced": "forced",
-              "trial": "thompson", "crossover": "crossover", "titrate": "titration",
-              "gentler": "gentler_dose", "harm": "harm", "hard_week": "hard_week",
-              "no_baseline": "no_baseline", "other_change": "other_change"}
-_EXPERIMENT_CODES = {"placebo_period": "placebo_test", "withdrawal": "withdrawal_test"}
-
-
-def _codes(choice: Choice, action: str, past: History, separable: bool | None,
-           acute: bool, breaks: tuple[str, ...], *, close: bool,
-           by_design: bool, harmful: bool, teaches: bool) -> tuple[str, ...]:
-    """The stable reason codes of a recommendation (see ``REASON_CODES``).
-
-    ``harmful``: the current regimen probably does harm, whichever branch chose the step.
-    ``teaches``: the chosen step has a learning value (as shown, :data:`TO_LEARN`);
-    without one no step is said to be taken ``learn`` (a planned titration with learning
-    value 0.00 was coded ``learn`` and headlined "To learn": an outside audit).
-    """
-    codes = [_WHY_CODES[choice.why]]
-    if harmful and choice.why != "harm":
-        codes.append("harm")
-    if choice.why == "crossover" and past.first_step:
-        codes.insert(0, "first_step")
-    if choice.why == "first_step" and action == "continue":
-        codes.append("no_start_worth_trying")
-    if choice.to_learn and teaches and "learn" not in codes:
-        codes.append("learn")
-    if action in _EXPERIMENT_CODES:
-        codes.append(_EXPERIMENT_CODES[action])
-    if separable is False and past.current.active:
-        codes.append("expectation_not_separable")
-    if acute:
-        codes.append("acute_gi")
-    if close:
-        codes.append("close_call")
-    if choice.held is not None:
-        codes.append("crossover_held")
-    if by_design:
-        codes.append("by_design")
-    if choice.later and not choice.commit:
-        codes.append("better_after_period")
-    if dose_to_check(past.current):
-        codes.append("dose_check")
-    if choice.unwritten:
-        codes.append("unwritten")
-    if choice.room is not None:
-        codes.append("no_room")
-    return (*codes, *breaks)
-
-
 def _decision(ev: Evaluation, choice: Choice, past: History,
               dates: tuple[dt.date, dt.date | None],
               warnings: tuple[str, ...], rules: Screening, gi: GiConstraint, mode: Mode,
               s: DecisionSettings, separable: bool | None,
               outcomes: Sequence[str] = OUTCOMES, basis: Basis | None = None,
-              compound: CompoundDose | None = None, room: Room | None = None) -> Decision:
+              compound: CompoundDose | None = None, room: Room | None = None,
+              off: OffNights | None = None) -> Decision:
     """The assessed actions, feasible first by expected utility, and the recommendation.
 
     When the current regimen breaks a hard rule, its codes (:func:`current_breaks`) end the
@@ -145,7 +105,9 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     a compound's weight, which the ceiling reads on the safe side
     (:class:`~model.decision.compound_ceiling.CompoundDose`); ``room``: the person's
     (:mod:`model.decision.room`): with none left, no step waits for the period (the choice
-    after it is to stay or stop, as today's), so none is named as the step then.
+    after it is to stay or stop, as today's), so none is named as the step then. ``off``:
+    the diary's nights without magnesium (:class:`~model.decision.baseline.OffNights`), which
+    the baseline rules' words and codes read.
     """
     breaks = current_breaks(past.current, rules, compound)
     check = dose_to_check(past.current)
@@ -181,7 +143,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         close_to=None if runner is None else assessed[runner],
         held=None if choice.held is None else assessed[choice.held],
         tied=[assessed[i] for i in choice.tied], p_harm=ev.p_harm, order=outcomes,
-        basis=basis)
+        basis=basis, ruled=rule_line(choice.why, chosen, past, s, off))
     # staying on a dose to check is its hold, which its sentence says, not a gain too small
     reasons = first + (own[1:] if check and choice.why == "collect" else own)
     if choice.room is not None:     # why nothing is tried, after what to do
@@ -195,10 +157,10 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
     recommendation = Recommendation(
         action, keep if choice.index is None else chosen.regimen, chosen.scores,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
-        _codes(choice, chosen.action, past, separable, acute, breaks, close=runner is not None,
-               by_design=choice.commit and by_design(chosen, past, s),
-               harmful=s.harmful(ev.p_harm),
-               teaches=chosen.learning_value >= TO_LEARN),
+        reason_codes(choice, chosen.action, past, separable, acute, breaks,
+                     close=runner is not None, stale=stale(past, off),
+                     by_design=choice.commit and by_design(chosen, past, s),
+                     harmful=s.harmful(ev.p_harm), teaches=chosen.learning_value >= TO_LEARN),
         learned=learned_words(chosen, assessed, past, basis) if choice.why == "learn" else "")
     return Decision(recommendation, tuple(assessed[i] for i in order),
                     None if choice.index is None else order.index(choice.index), mode,
@@ -334,8 +296,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         s = replace(s, start_doses_mg=(min(s.start_doses_mg),))
     if isinstance(diary, Diary):   # loose stools counted as the safety file says
         diary = diary.with_loose_bristol(priors.safety.gi_constraint.loose_bristol)
-    past = with_medicine_starts(history(diary, s.gi_window, s.floor_nights,
-                                        s.acute_gi_nights).through(as_of),
+    past = with_medicine_starts(history(diary, s.gi_window, s.floor_nights, s.acute_gi_nights,
+                                        taking_since=person.taking_since).through(as_of),
                                 person.medication_starts, as_of)
     nights = None if isinstance(diary, History) or diary is None else diary.nights
     read = with_diary_mentions(person, nights, priors.safety, as_of)   # "started dialysis"
@@ -354,33 +316,34 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         failed = _without_posterior("collect_more_data", review_after(as_of, s.first_review_days),
                                     reasons, warnings, False, ("diagnostics_failed", *breaks))
         return _carrying(_at_most(_unchecked(failed, rules), rules), past, s)
-    # not straight after a placebo period: its nights are what the next look learns from;
-    # never around a regimen the hard rules do not keep (the experiment returns to it)
-    experiments = (separable is False and past.current.active and not past.placebo_nights
-                   and not current_breaks(past.current, rules, compound))
+    # not after a placebo period (its nights teach the next look), nor around a regimen the
+    # hard rules do not keep (it returns to it); a stale baseline's in a separable diary too
+    off = OffNights.read(diary, as_of) if isinstance(diary, Diary) else None
+    experiments = ((separable is False or stale(past, off)) and not past.placebo_nights
+                   and past.current.active and not current_breaks(past.current, rules, compound))
     options = candidates(past.current, rules.ceiling_mg,      # after a planned trial, its forms
                          forms_open(past, rules.allowed_forms), s,
                          experiments=experiments, taken=tuple(past.nights_on))
     data = predicted(predict, options, past)
     period = evaluation_nights(onset_days(data, priors), s) if s.period_from_kinetics else None
     s = s if period is None else replace(s, min_nights=period)
-    if experiments and no_baseline(past):     # the withdrawal the rule may take must count
+    if experiments and needs_withdrawal(past, off):   # the rule's withdrawal must count
         s = replace(s, min_nights=withdrawal_nights(data, priors, s))
     if horizon_nights is not None and horizon_nights < s.min_nights:
-        # no period is left to learn from: the regimen to keep after the trial, no planned
-        # step, and a change need not pay for itself within one period
+        # no period left to learn from: the regimen to keep after the trial, no planned step
         s = replace(s, learning_periods=0.0, experiment_periods=0.0, titration_max_mg=0.0,
                     period_holds_changes=False,
                     switching_cost=min(s.switching_cost, s.commit_value))
     elif past.compared(s.crossover_forms):
         s = replace(s, learning_periods=0.0)
+    off, s = baseline_period(off, past, data, priors, separable, s)   # a break to finish
     ev = evaluate(data, options, past, rules, priors, person, s, separable=separable,
                   compound=compound)
     space = room(data, past, priors, person.outcome_weights())
-    choice = choose(ev, past, mode, np.random.default_rng(seed), s, space)
+    choice = choose(ev, past, mode, np.random.default_rng(seed), s, space, off)
     decision = _decision(ev, choice, past, dates, warnings, rules, priors.safety.gi_constraint,
                          mode, s, separable, outcome_order(person.outcome_weights()),
-                         PriorBasis(priors, person.outcome_weights()), compound, space)
+                         PriorBasis(priors, person.outcome_weights()), compound, space, off)
     return _carrying(_at_most(_unchecked(_beyond_studied(decision, priors), rules), rules), past,
                      s, period)
 

@@ -231,8 +231,8 @@ def numbers(a: Assessed, n_feasible: int, reference: Regimen, gi: GiConstraint,
     D C4).
     """
     learned = (f"learning value {a.learning_value:.2f} by the model's reckoning, which cannot "
-               "price what a diary without nights off magnesium lacks (the step is a rule)"
-               if rule else gap(a, s))
+               "price what a diary without nights off magnesium, or recent ones, lacks (the "
+               "step is a rule)" if rule else gap(a, s))
     gains = "; ".join(_gain_words(a, v, unrecorded)
                       for v in sorted(a.gain, key=lambda v: order.index(OUTCOME_OF_GAIN[v])))
     kept = reference.words if reference.active else "you without magnesium"
@@ -336,7 +336,7 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
             acute: bool = False, close_to: Assessed | None = None,
             held: Assessed | None = None, tied: Sequence[Assessed] = (),
             p_harm: float = 0.0, order: Sequence[str] = OUTCOMES,
-            basis: Basis | None = None) -> list[str]:
+            basis: Basis | None = None, ruled: str = "") -> list[str]:
     """The reasons of a recommendation.
 
     Parameters
@@ -372,6 +372,9 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         What a form's evidence on the outcomes that count most rests on
         (:class:`model.decision.evidence_basis.PriorBasis`), said of a start named as best
         expected before any magnesium night.
+    ruled : str
+        What a step of the baseline rules says (:func:`model.decision.baseline_words.rule_line`):
+        the first line of a break kept going (``finish_break``), else the plan.
 
     Returns
     -------
@@ -384,10 +387,10 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
                    unrecorded=past.unrecorded, order=order)
     unwritten = (unwritten_words(past.written(s), past.current.words, chosen.action)
                  if s.period_holds_changes and not past.first_step else "")
-    if why in ("collect", "hard_week", "other_change"):
-        first = (HARD_WEEK_LINE if why == "hard_week" else other_change_line(past, s)
-                 if why == "other_change" else unwritten or collect_line(
-                     assessed, reference, s, close_to, held, past.known_nights))
+    if why in ("collect", "hard_week", "other_change", "finish_break"):
+        first = ruled or (HARD_WEEK_LINE if why == "hard_week" else other_change_line(past, s)
+                          if why == "other_change" else unwritten or collect_line(
+                              assessed, reference, s, close_to, held, past.known_nights))
         unwritten = "" if why == "collect" else unwritten   # said first
         lines = [first, *said,
                  f"{f'Keep {reference.words} and look' if chosen.feasible else 'Look'} again "
@@ -397,8 +400,8 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
         to_come, done = step_nights(chosen.action, past, s)
         lines = [headline(chosen.action, chosen.regimen, reference, to_come,
                           past.placebo_nights > 0, done), *said,
-                 harm_line(chosen, past, s, p_harm) if why == "harm" else
-                 plan_line(why, chosen, assessed, past, s, to_learn, tied, basis)]
+                 ruled or (harm_line(chosen, past, s, p_harm) if why == "harm" else
+                           plan_line(why, chosen, assessed, past, s, to_learn, tied, basis))]
         if past.first_step:
             lines.append(record_line(gi.loose_bristol))
     gentler = gentler_line(chosen, assessed, s) if acute else ""

@@ -2,8 +2,9 @@
 
 Each night's GI record (1, 0 or NaN: none) read with its regimen: the GI nights of the last
 days on the magnesium being taken, the person's own rate without magnesium, and the regimens
-that gave loose stools on several nights in a short window; and whether a regimen's GI nights
-came late (:func:`late_gi`). Nights the diary's ``exclude`` column marks count here as any
+that gave GI nights on several nights in a short window and have not been taken without them
+for long since (:func:`gi_troubled_regimens`); and whether a regimen's GI nights came late
+(:func:`late_gi`). Nights the diary's ``exclude`` column marks count here as any
 other (their stool record is kept).
 """
 
@@ -13,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.stats import hypergeom
 
 from model.core.forms import PLACEBO
 from model.core.regimen import Regimen
+from model.data.diary import LOOSE_BRISTOL
 from model.decision.settings import DecisionSettings
 
 
@@ -44,16 +47,79 @@ def background_gi(off: np.ndarray) -> float:
     return float(recorded.mean()) if recorded.size >= BACKGROUND_NIGHTS else 0.0
 
 
-def gi_troubled_regimens(regimens: list[Regimen], gi: np.ndarray, window: int,
-                         acute_nights: int) -> frozenset[Regimen]:
-    """The magnesium regimens with ``acute_nights`` GI nights within ``window`` nights on them."""
-    troubled = set()
-    for t, regimen in enumerate(regimens):
-        if regimen.active and gi[t] and regimen not in troubled:
-            span = range(max(0, t - window + 1), t + 1)
-            if sum(int(gi[i]) for i in span if regimens[i] == regimen) >= acute_nights:
-                troubled.add(regimen)
-    return frozenset(troubled)
+TROUBLE_OVER_NIGHTS = 28
+"""Nights on a regimen in a row with a GI record, none a GI night, after which GI trouble it
+gave before them is over (:func:`gi_troubled_regimens`).
+
+Two default evaluation periods (``min_nights`` 14), and the longest one (``max_period_nights``):
+any regimen has then been taken for a period without trouble. At a steady rate of one GI night
+in ten, 28 clean nights in a row come about once in twenty (0.9 ** 28 = 0.05); at the rate at
+which the acute rule (2 GI nights within 7) fires about every other week (one night in four),
+fewer than once in a thousand. An outside audit (/tmp/w50/b F-4): two upset-stomach nights six
+days apart in September, then two months on taurate 300 mg without one, kept "it gave you
+loose stools" for ever, and after a break of the person's own a return to taurate 300 mg (P
+0.9995 better than staying off) waited while threonate 300 mg was advised."""
+
+LOOSE_STOOLS, UPSET_STOMACH, STOMACH_TROUBLE = "loose stools", "an upset stomach", "stomach trouble"
+"""What a regimen's GI nights were, in words: all loose stools, all upset stomachs, or both."""
+
+
+def loose_nights(nights: pd.DataFrame, gi: np.ndarray) -> np.ndarray:
+    """Per night, whether its GI night (``gi``: 1, 0 or NaN) was one of loose stools.
+
+    A GI night without an upset stomach recorded (``gi_upset`` 1) is one of loose stools (only
+    the stool form makes it one); one with it, when its stool form is at least
+    :data:`~model.data.diary.LOOSE_BRISTOL` (a priors folder may only lower the threshold). A
+    frame without those columns: every GI night.
+    """
+    def column(name: str) -> np.ndarray:
+        return nights.get(name, pd.Series(np.nan, index=nights.index)).to_numpy(float)
+
+    return (gi == 1) & ((column("gi_upset") != 1) | (column("stool_bristol") >= LOOSE_BRISTOL))
+
+
+def gi_troubled_regimens(regimens: Sequence[Regimen], gi: np.ndarray, loose: np.ndarray,
+                         window: int, acute_nights: int) -> dict[Regimen, str]:
+    """The magnesium regimens whose GI trouble is not over, with what it was in words.
+
+    Troubled: ``acute_nights`` GI nights within ``window`` nights on the regimen (``gi``: 1, 0
+    or NaN per night; ``loose``: :func:`loose_nights`), unless :data:`TROUBLE_OVER_NIGHTS`
+    nights on it in a row with a GI record and no GI night came after the last such cluster
+    (nights of other regimens, and nights on it without a record, between them neither count
+    nor end the run). Its words are the cluster's nights': :data:`LOOSE_STOOLS` when all were
+    loose stools, :data:`UPSET_STOMACH` when none was, else :data:`STOMACH_TROUBLE`.
+    """
+    troubled = {}
+    for regimen in dict.fromkeys(r for r in regimens if r.active):
+        on = np.flatnonzero([r == regimen for r in regimens])
+        cluster = _last_cluster(on[gi[on] == 1], window, acute_nights)
+        if cluster is None:
+            continue
+        after = gi[on[on > cluster[-1]]]
+        if _longest_clean(after[np.isfinite(after)]) >= TROUBLE_OVER_NIGHTS:
+            continue
+        kinds = set(loose[cluster].tolist())
+        troubled[regimen] = (STOMACH_TROUBLE if len(kinds) > 1 else
+                             LOOSE_STOOLS if kinds == {True} else UPSET_STOMACH)
+    return troubled
+
+
+def _last_cluster(bad: np.ndarray, window: int, acute_nights: int) -> np.ndarray | None:
+    """The last ``acute_nights`` or more of the nights ``bad`` within ``window`` nights; None."""
+    for last in bad[::-1]:
+        cluster = bad[(bad > last - window) & (bad <= last)]
+        if cluster.size >= acute_nights:
+            return cluster
+    return None
+
+
+def _longest_clean(recorded: np.ndarray) -> int:
+    """The most nights in a row without a GI night among ``recorded`` (1 or 0 each)."""
+    run = longest = 0
+    for night in recorded:
+        run = 0 if night else run + 1
+        longest = max(longest, run)
+    return longest
 
 
 LATE_P = 0.05

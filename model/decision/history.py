@@ -15,12 +15,15 @@ from model.core.regimen import NO_MAGNESIUM, SKIPPED_NIGHTS, Regimen
 from model.data.diary import CODE_NOTE, PLAN_NOTES
 from model.data.life_events import other_changes
 from model.data.recorded import unrecorded_outcomes
-from model.decision.gi_facts import background_gi, gi_troubled_regimens, recent_gi
+from model.decision.gi_facts import background_gi, gi_troubled_regimens, loose_nights, recent_gi
 from model.decision.judged_nights import (
     WrittenRun,
     judged_on,
+    last_run,
     left_out,
+    nights_before,
     run_nights,
+    run_start,
     tried_forms,
     written_run,
 )
@@ -66,7 +69,8 @@ class History:
         (:meth:`through`): the magnesium store builds up on nights taken, and someone who
         left two nights unwritten was told "look again tomorrow" on three mornings in a row
         (an outside audit, /tmp/jI F6). Nights skipped within the run or at its end (at most
-        :data:`SKIPPED_NIGHTS` in a row without magnesium) neither end it nor count.
+        :data:`SKIPPED_NIGHTS` in a row without magnesium) neither end it nor count. A run
+        from the diary's first night counts the nights before it too (:attr:`before_run`).
     forms_tried : frozenset of str
         Forms taken on at least ``judged_nights`` recorded nights not excluded (any dose, any
         run; :meth:`from_nights`): a form taken on fewer has not been tried. Two nights on
@@ -98,9 +102,10 @@ class History:
         Nights on magnesium with a GI record (stool form or an upset stomach): with none,
         each step's GI chance comes from the evidence alone.
     gi_troubled : frozenset of Regimen
-        Regimens that gave ``acute_gi_nights`` GI nights within ``gi_window`` nights on them
-        at some time: the planned titration does not go back to one, nor does a return to it
-        skip the evaluation period.
+        Regimens that gave ``acute_gi_nights`` GI nights within ``gi_window`` nights on them,
+        not since taken for long without one
+        (:func:`~model.decision.gi_facts.gi_troubled_regimens`): the planned titration does
+        not go back to one, nor does a return to it skip the evaluation period.
     planned_forms : frozenset of str
         The magnesium forms of the treatment nights of a trial the person planned
         (:func:`planned_forms`): two or more, once tried, end the crossover
@@ -142,6 +147,16 @@ class History:
         "stop now" (said after 6 nights off: an outside audit, /tmp/w46/A F6).
     pattern : Taking
         How :attr:`taking` was taken lately, where the run began, after what lapse (words).
+    gi_trouble_words : mapping of Regimen -> str
+        What the GI nights of each regimen of :attr:`gi_troubled` were ("loose stools", "an
+        upset stomach"), for the words; one not in it is said to give "stomach trouble".
+    before_diary : mapping of Regimen -> int
+        The nights on the diary's first regimen before its first night, from the profile's
+        ``taking_since`` (:func:`~model.decision.judged_nights.nights_before`): they count
+        toward its period (:meth:`nights_of`), never as written, tried or baseline nights.
+    before_run : int
+        Those of them in the current run (one from the diary's first night): counted in
+        :attr:`nights_on_current`, not among its written nights (:meth:`written`).
 
     """
 
@@ -167,6 +182,9 @@ class History:
     unwritten_on_current: int = 0
     since_taken: int = 0
     pattern: Taking = field(default_factory=Taking, compare=False)
+    gi_trouble_words: Mapping[Regimen, str] = field(default_factory=dict, compare=False)
+    before_diary: Mapping[Regimen, int] = field(default_factory=dict)
+    before_run: int = 0
 
     @property
     def first_step(self) -> bool:
@@ -180,17 +198,23 @@ class History:
 
         A night skipped does not make a regimen taken for months a new one.
         """
-        return max(self.nights_on_current, self.nights_on.get(self.current, 0))
+        return max(self.nights_on_current, self._all_nights(self.current))
+
+    def _all_nights(self, regimen: Regimen) -> int:
+        """Judged nights on ``regimen`` in the diary, and those before it (:attr:`before_diary`)."""
+        return self.nights_on.get(regimen, 0) + self.before_diary.get(regimen, 0)
 
     def written(self, s: DecisionSettings) -> WrittenRun:
         """The current run's written nights and what judging it on them still needs.
 
         Magnesium on ``floor_nights`` written nights (at most ``min_nights``) in all its runs
         (:func:`~.judged_nights.written_run`); no magnesium on none (a restart never waits).
+        The nights before the diary (:attr:`before_run`) are none of the run's.
         """
-        return written_run(self.nights_on_current - self.unwritten_on_current,
+        nights = self.nights_on_current - self.before_run
+        return written_run(nights - self.unwritten_on_current,
                            self.nights_on.get(self.current, 0),
-                           self.nights_on_current + self.excluded_on_current,
+                           nights + self.excluded_on_current,
                            min(s.floor_nights, s.min_nights) if self.current.active else 0,
                            self.excluded_on_current)
 
@@ -203,9 +227,11 @@ class History:
         """Judged nights on ``regimen`` in all its runs (:attr:`known_nights` for the current).
 
         Fewer than one evaluation period of them: the regimen has not been judged, so it is
-        never a commitment (:func:`model.decision.choice.untried`).
+        never a commitment (:func:`model.decision.choice.untried`). Those before the diary
+        count (:attr:`before_diary`): a return to a regimen taken for a month before it need
+        not wait after a withdrawal (/tmp/w50/a F4).
         """
-        return self.known_nights if regimen == self.current else self.nights_on.get(regimen, 0)
+        return self.known_nights if regimen == self.current else self._all_nights(regimen)
 
     @property
     def taking(self) -> Regimen:
@@ -255,41 +281,46 @@ class History:
     @classmethod
     def from_nights(cls, nights: pd.DataFrame, gi_window: int = DecisionSettings.gi_window,
                     judged_nights: int = DecisionSettings.floor_nights,
-                    acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
+                    acute_nights: int = DecisionSettings.acute_gi_nights,
+                    taking_since: dt.date | None = None) -> History:
         """Derive the history from a diary's ``nights`` frame.
 
         ``judged_nights``: the recorded nights not excluded on a form from which it counts as
         tried (the shortest evaluation period); ``acute_nights``: the GI nights within
-        ``gi_window`` that make a regimen GI-troubled.
+        ``gi_window`` that make a regimen GI-troubled; ``taking_since``: the profile's day the
+        first night's magnesium was begun (:attr:`before_diary`).
         """
         if nights.empty:
             return cls()
         regimens = night_regimens(nights)
         recorded = nights["recorded"].to_numpy(bool)
         skipped = trailing_skips(regimens, planned := planned_off(nights))
-        start, end = _last_run(regimens, len(regimens) - skipped)
+        start, end = last_run(regimens, len(regimens) - skipped)
         placebo_nights = 0
         if regimens[end - 1].form == PLACEBO and start > 0 and regimens[start - 1].active:
             placebo_nights = int(recorded[start:].sum())
             end = start
-        start, excluded = _run_start(regimens, end), left_out(nights)
+        start, excluded = run_start(regimens, end), left_out(nights)
+        before = nights_before(regimens[0], night_date(nights, 0), taking_since)
+        before_run = before.get(regimens[0], 0) if start == 0 else 0
         nights_on = judged_on(regimens, recorded, excluded)
         taken = next((r for r in reversed(regimens[-gi_window:]) if r.active), NO_MAGNESIUM)
         current = regimens[end - 1]
         gi_night = nights["gi_night"].to_numpy(float)          # 1, 0 or NaN (no record)
         gi, on = gi_night == 1, np.array([r.active for r in regimens])
         on_run, out, unwritten = run_nights(regimens, recorded, excluded, start, end)
-        return cls(current, on_run, tried_forms(nights_on, judged_nights),
+        troubled = gi_troubled_regimens(regimens, gi_night, loose_nights(nights, gi_night),
+                                        gi_window, acute_nights)
+        return cls(current, on_run + before_run, tried_forms(nights_on, judged_nights),
                    recent_gi(regimens, gi, current if current.active else taken, gi_window),
-                   nights_on, placebo_nights, taken,
-                   gi_troubled_regimens(regimens, gi, gi_window, acute_nights),
+                   nights_on, placebo_nights, taken, frozenset(troubled),
                    background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
                    night_date(nights, -1), unrecorded_outcomes(nights), *_other_change(nights),
                    night_date(nights, 0), out, unwritten,
                    int(on[::-1].argmax()) if taken.active else 0, taking_pattern(
                        nights, regimens, planned, start, skipped, current if current.active
-                       else taken))
+                       else taken), troubled, before, before_run)
 
 
 def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
@@ -371,11 +402,11 @@ def trailing_skips(regimens: list[Regimen], planned: Sequence[bool] = ()) -> int
 
     Nights without magnesium (not placebo) that end the diary, at most
     :data:`SKIPPED_NIGHTS` of them, after a night of a magnesium regimen: as within a run
-    (:func:`_run_start`), so few nights change the magnesium store little, and they neither
-    end the run nor count. More of them, or none, give 0; so does any of them that a trial
-    plan sets without magnesium (``planned``, per night: :func:`planned_off`): a planned
-    washout is a stop, not a dose forgotten (its first night was read as a skip, and the
-    decision went on from glycinate 300 mg as if still taken).
+    (:func:`~.judged_nights.run_start`), so few nights change the magnesium store little, and
+    they neither end the run nor count. More of them, or none, give 0; so does any of them
+    that a trial plan sets without magnesium (``planned``, per night: :func:`planned_off`): a
+    planned washout is a stop, not a dose forgotten (its first night was read as a skip, and
+    the decision went on from glycinate 300 mg as if still taken).
     """
     count = len(regimens) - off_run_start(regimens, len(regimens))
     if count > SKIPPED_NIGHTS or count == len(regimens) or not regimens[-1 - count].active \
@@ -402,38 +433,15 @@ def _other_change(nights: pd.DataFrame) -> tuple[tuple[dt.date, str] | None, int
     return (day.date(), text), int((nights.index[-1] - day).days) + 1
 
 
-def _run_start(regimens: list[Regimen], end: int) -> int:
-    """Where the run of the regimen of night ``end - 1`` begins, across nights skipped.
-
-    The run of identical regimens ending before ``end``, joined to an earlier run of the same
-    magnesium regimen when at most :data:`SKIPPED_NIGHTS` nights part them, each without
-    magnesium (not placebo) or at another dose of the same form.
-    """
-    start, _ = _last_run(regimens, end)
-    current = regimens[end - 1]
-    while current.active and start > 0:
-        gap, _ = _last_run(regimens, start)
-        between = regimens[start - 1]
-        skipped = (not between.active and between.form != PLACEBO) or (
-            between.active and between.form == current.form)
-        if not skipped or start - gap > SKIPPED_NIGHTS or gap == 0 or regimens[gap - 1] != current:
-            break
-        start, _ = _last_run(regimens, gap)
-    return start
-
-
-def _last_run(regimens: list[Regimen], end: int) -> tuple[int, int]:
-    """The ``(start, end)`` slice of the run of identical regimens that ends before ``end``."""
-    start = end
-    while start > 0 and regimens[start - 1] == regimens[end - 1]:
-        start -= 1
-    return start, end
-
-
 def history(diary: DiaryLike | History | None, gi_window: int = DecisionSettings.gi_window,
             judged_nights: int = DecisionSettings.floor_nights,
-            acute_nights: int = DecisionSettings.acute_gi_nights) -> History:
-    """Return the :class:`History` of a diary (``None``: no data yet)."""
+            acute_nights: int = DecisionSettings.acute_gi_nights, *,
+            taking_since: dt.date | None = None) -> History:
+    """Return the :class:`History` of a diary (``None``: no data yet).
+
+    ``taking_since``: the profile's (:meth:`History.from_nights`); not read for a history.
+    """
     if diary is None or isinstance(diary, History):
         return History() if diary is None else diary
-    return History.from_nights(diary.nights, gi_window, judged_nights, acute_nights)
+    return History.from_nights(diary.nights, gi_window, judged_nights, acute_nights,
+                               taking_since)

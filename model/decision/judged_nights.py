@@ -18,10 +18,17 @@ sleep to judge by: a change made for a gain or to learn waits until the current 
 comes when they may be in, at the person's own pace of writing. A person who wrote 5 of 27
 nights on glycinate was told "Switch to taurate ... To learn" beside "form 1 of 3" (glycinate
 not tried) and "needs 2 more nights" (an outside audit, /tmp/w43/S F3).
+
+The nights before the diary on its first night's regimen, from the profile's ``taking_since``
+(:func:`nights_before`), count toward that regimen's period, never among its written nights:
+they hold no sleep. 44 nights on citrate 300 mg, 30 of them before the diary, read "only 14 of
+17 nights on citrate 300 mg so far", and after a withdrawal the return to it waited as if
+never judged (an outside audit, /tmp/w50/a F4).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -30,8 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.core.regimen import Regimen
+from model.core.forms import PLACEBO
+from model.core.regimen import SKIPPED_NIGHTS, Regimen
 from model.data.diary_columns import EXCLUDE
+from model.likelihood.kinetics import store_lead
 
 KEEPING = ("continue", "collect_more_data")
 """Actions whose next look ends the current run's period (:func:`left_out_words`)."""
@@ -92,6 +101,51 @@ def run_nights(regimens: Sequence[Regimen], recorded: np.ndarray, excluded: np.n
     on = [i for i in range(start, end) if regimens[i] == regimens[end - 1]]
     out = sum(bool(excluded[i]) for i in on)
     return len(on) - out, out, sum(not recorded[i] for i in on)
+
+
+def run_start(regimens: Sequence[Regimen], end: int) -> int:
+    """Where the run of the regimen of night ``end - 1`` begins, across nights skipped.
+
+    The run of identical regimens ending before ``end``, joined to an earlier run of the same
+    magnesium regimen when at most :data:`SKIPPED_NIGHTS` nights part them, each without
+    magnesium (not placebo) or at another dose of the same form.
+    """
+    start, _ = last_run(regimens, end)
+    current = regimens[end - 1]
+    while current.active and start > 0:
+        gap, _ = last_run(regimens, start)
+        between = regimens[start - 1]
+        skipped = (not between.active and between.form != PLACEBO) or (
+            between.active and between.form == current.form)
+        if not skipped or start - gap > SKIPPED_NIGHTS or gap == 0 or regimens[gap - 1] != current:
+            break
+        start, _ = last_run(regimens, gap)
+    return start
+
+
+def last_run(regimens: Sequence[Regimen], end: int) -> tuple[int, int]:
+    """The ``(start, end)`` slice of the run of identical regimens that ends before ``end``."""
+    start = end
+    while start > 0 and regimens[start - 1] == regimens[end - 1]:
+        start -= 1
+    return start, end
+
+
+def nights_before(first: Regimen, first_night: dt.date | None,
+                  taking_since: dt.date | None) -> dict[Regimen, int]:
+    """The nights on the diary's first regimen before its first night: ``{first: nights}``.
+
+    ``taking_since``: the day ``first``, the regimen of the diary's first night
+    (``first_night``), was begun (the profile's key), counted as the fit counts its store
+    (:func:`~model.likelihood.kinetics.store_lead`). Read only when that night is on magnesium
+    and the day is before it, else ``{}``: the pipeline refuses a later day and does not read
+    the key beside a first night without magnesium
+    (:func:`model.analysis.store_start.checked_start`).
+    """
+    if (taking_since is None or first_night is None or not first.active
+            or taking_since >= first_night):
+        return {}
+    return {first: store_lead(first_night, taking_since)}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import same_form_gentler
-from model.decision.history import History, review_days, step_nights
+from model.decision.history import History, review_days
 from model.decision.period_words import period_nights
 from model.decision.settings import DecisionSettings, Why
 from model.evidence.name_words import listed
@@ -185,7 +185,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
     """How sure the choice is, and when to look again (one sentence per branch of ``why``).
 
     ``tied``: the crossover steps as promising as ``chosen`` (:func:`_tie_line`). The nights
-    a step is taken for are those to its review date (:func:`_course`). ``basis``: what a
+    a step is taken for are those to its review date (:func:`course`). ``basis``: what a
     form's evidence on the outcomes that count most rests on, said of a start named as
     best expected before any magnesium night (:func:`_basis_words`).
     """
@@ -230,7 +230,7 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
         return f"{COMMITTED} ({clear}). Look again on {when}."
     if why == "trial":
         return (f"Trial mode: {label} was best in one random posterior draw (Thompson "
-                f"sampling). {_course(chosen, past, s).capitalize()}.")
+                f"sampling). {course(chosen, past, s).capitalize()}.")
     if why == "learn":
         return f"{_learn_line(chosen, assessed, past, basis)} Look again on {when}."
     if why == "gentler":
@@ -238,8 +238,6 @@ def plan_line(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hi
                                                                              past, s)
     if why == "titrate":
         return titration_line(chosen, assessed[0], past, s)
-    if why == "no_baseline":
-        return baseline_line(chosen, past, s)
     return _open_line(chosen, past, s)
 
 
@@ -309,7 +307,7 @@ def passed_over(chosen: Assessed, assessed: Sequence[Assessed], past: History,
             f"within the GI limit.")
 
 
-def _course(chosen: Assessed, past: History, s: DecisionSettings, verb: str = "try") -> str:
+def course(chosen: Assessed, past: History, s: DecisionSettings, verb: str = "try") -> str:
     """``try X for N nights and look again on D`` (``keep X for N more nights``: continuing).
 
     N is the nights to the review date, from the same computation (:func:`review_days`).
@@ -334,7 +332,7 @@ def untried_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
            f"fewer than one evaluation period ({s.min_nights})")
     return (f"Not settled: {had}, so it is a step to try, not a regimen to keep (P(best) "
             f"{chance(chosen.p_best)} rests on the evidence and your other nights, not on its "
-            f"own): {_course(chosen, past, s)}; once its nights are in, it may be settled on.")
+            f"own): {course(chosen, past, s)}; once its nights are in, it may be settled on.")
 
 
 def titration_line(chosen: Assessed, stay: Assessed, past: History, s: DecisionSettings) -> str:
@@ -355,7 +353,7 @@ def titration_line(chosen: Assessed, stay: Assessed, past: History, s: DecisionS
             f"The step is a rule, not the model's pick: its dose curve has a fixed ED50, so "
             f"nights at {past.current.elemental_mg:g} mg cannot tell it whether you need more, "
             f"and it cannot value what nights at {chosen.regimen.elemental_mg:g} mg would show; "
-            f"only they can. {_course(chosen, past, s).capitalize()}.")
+            f"only they can. {course(chosen, past, s).capitalize()}.")
 
 
 def nights_off_words(past: History) -> str:
@@ -363,27 +361,6 @@ def nights_off_words(past: History) -> str:
     off = past.nights_off
     return (f"only {off} night{'s' * (off != 1)} without magnesium, too few to compare with"
             if off else "no nights without magnesium")
-
-
-def baseline_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
-    """Why a diary with no nights off magnesium gets a withdrawal (:mod:`model.decision.baseline`).
-
-    A rule, not the model's pick; the nights are those to the review date, as the headline's,
-    with the last nights read as skipped counted among them (:func:`step_nights`). A diary
-    with a few nights off (fewer than the rule's least) is told how few, not that it has none.
-    """
-    to_come, done = step_nights(chosen.action, past, s)
-    has = nights_off_words(past)
-    nights = (f"{to_come + done} nights off ({last_nights(done)} and {to_come} more)" if done
-              else f"{to_come} nights off")
-    taking = past.current.words
-    return (f"A rule, before any switch of form, dose step or settling on {taking}: your diary "
-            f"has {has}, so it cannot tell what {taking} does for you "
-            "from your usual level (nor from expecting it to help, or a patch of nights "
-            f"passing). {nights} are enough for the next analysis to count them as "
-            f"a withdrawal: look again on {chosen.next_review.isoformat()}, the morning after "
-            f"the last of them, and take it again unless that analysis advises another step. "
-            "For a blinded version, `mgsleep plan --blind` prepares a placebo period instead.")
 
 
 def last_nights(count: int) -> str:
@@ -405,5 +382,5 @@ def _open_line(chosen: Assessed, past: History, s: DecisionSettings) -> str:
         return untried
     if chosen.p_best >= s.commit_p_best:     # not settled for a reason said below (held)
         return (f"Best so far (P(best) {chance(chosen.p_best)}), not yet the regimen to settle "
-                f"on: {_course(chosen, past, s, 'take')}.")
-    return f"Not certain yet ({gap(chosen, s)}): {_course(chosen, past, s)}."
+                f"on: {course(chosen, past, s, 'take')}.")
+    return f"Not certain yet ({gap(chosen, s)}): {course(chosen, past, s)}."

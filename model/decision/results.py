@@ -42,9 +42,19 @@ REASON_CODES: dict[str, str] = {
                 "to unless a safety rule speaks; the model's own step is among the reasons"),
     "no_start_worth_trying": "no start is expected to help enough to be worth trying",
     "placebo_test": "a blinded placebo period to separate magnesium from expectation",
-    "withdrawal_test": ("a withdrawal (nights off, then back on): its nights help the fit tell "
+    "withdrawal_test": ("a withdrawal (nights off, then back on), or with break_under_way the "
+                        "nights off still to come of one: its nights help the fit tell "
                         "magnesium from drift; the decision values it as stopping's contrast "
                         "less its cost"),
+    "stale_baseline": ("as no_baseline, for a diary with nights off magnesium but fewer than 7 "
+                       "in the last 180 (BASELINE_HORIZON), the current magnesium taken 14+ "
+                       "nights: too old to tell what it does now"),
+    "break_under_way": ("with collect_more_data on no magnesium: a break after 14+ nights on "
+                        "magnesium, in a diary that cannot separate it (or whose baseline is "
+                        "stale), kept going until it counts as a withdrawal (at most a period)"),
+    "withdrawal_return": ("the regimen a break counted as a withdrawal left, taken again while "
+                          "off: allowed and it looks to help (P(better than staying off) >= "
+                          "0.8); the planned crossover goes on from it"),
     "no_baseline": ("a rule: after 14+ nights on magnesium the diary has fewer than 7 "
                     "without it (none or placebo), so it cannot tell what the current regimen "
                     "does; its withdrawal (withdrawal_test), for the nights the next analysis "

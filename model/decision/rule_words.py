@@ -15,6 +15,7 @@ from model.core.outcomes import scale_ends
 from model.core.regimen import Regimen
 from model.decision.compound_ceiling import CompoundDose
 from model.decision.explain import RecentGi, above, record_line
+from model.decision.gi_facts import STOMACH_TROUBLE
 from model.decision.gi_words import GI_RISK
 from model.decision.history import History
 from model.decision.other_magnesium import after_other
@@ -308,17 +309,22 @@ def waiting_block(past: History, s: DecisionSettings, returns: Sequence[Regimen]
 
     ``returns``: regimens judged over a full period that a return to need not wait for;
     ``safety``: a step safety asks for need not either (:func:`model.decision.rules.blocks`);
-    ``troubled``: judged ones whose return waits, as they gave loose stools. "Start glycinate,
-    200 mg" stood beside "changes wait 2 more nights" (/tmp/w46/E F5); after a stomach bug
-    "changes wait 11 more nights" held glycinate back unsaid (an audit, /tmp/w49/g G2).
+    ``troubled``: judged ones whose return waits, as they gave GI nights lately
+    (:attr:`History.gi_troubled`), said as the diary recorded them
+    (:attr:`History.gi_trouble_words`). "Start glycinate, 200 mg" stood beside "changes wait
+    2 more nights" (/tmp/w46/E F5); after a stomach bug "changes wait 11 more nights" held
+    glycinate back unsaid (an audit, /tmp/w49/g G2); two upset-stomach nights were said as
+    "it gave you loose stools" (/tmp/w50/b F-4).
     """
     more = s.min_nights - past.nights_on_current
-    back, held = (" or ".join(r.words for r in regimens) for regimens in (returns, troubled))
+    back = " or ".join(r.words for r in returns)
     but = [*(["a step safety asks for"] * safety), *([f"a return to {back}, judged over a "
            "full period already"] * bool(returns))]
+    gave = {r: past.gi_trouble_words.get(r, STOMACH_TROUBLE) for r in troubled}
     return (f"only {period_nights(past, s)}; changes wait {more} more night{'s' * (more != 1)}"
             + (f", but not {' or '.join(but)}" if but else "")
-            + (f"; a return to {held} waits too: it gave you loose stools" if troubled else ""))
+            + "".join(f"; a return to {' or '.join(r.words for r in gave if gave[r] == what)} "
+                      f"waits too: it gave you {what}" for what in dict.fromkeys(gave.values())))
 
 
 def gi_block(p_violation: float, epsilon: float) -> str:
@@ -352,20 +358,6 @@ def unrecorded_warning(outcome: str, most: bool) -> str:
     counts = "which counts most for you" if most else "one of what counts most for you"
     return (f"{name}, {counts}, is in no night of the diary: its expected change comes from "
             f"the evidence alone and the coming nights cannot show it; {how}")
-
-
-def skipped_note(past: History) -> str:
-    """The diary's last nights without magnesium, read as nights skipped (:attr:`History.skipped`).
-
-    Said once, with what to do if the stop was meant: the step a look gave the morning before
-    (a stop, a withdrawal) is again the step when the evidence is the same.
-    """
-    date = past.last_night.isoformat() if past.last_night else ""
-    nights = (f"Your last night{f', {date},' if date else ''} has" if past.skipped == 1
-              else f"Your last {past.skipped} nights{f', to {date},' if date else ''} have")
-    read = "a night skipped" if past.skipped == 1 else "nights skipped"
-    return (f"{nights} no magnesium: read as {read}; the period of {past.current.words} goes on. "
-            "If you stopped on purpose, keep to the step you were given.")
 
 
 def usual_gi_note(past: History, s: DecisionSettings) -> str:

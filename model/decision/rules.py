@@ -37,6 +37,7 @@ from model.decision.candidates import Candidate
 from model.decision.compound_ceiling import CompoundDose
 from model.decision.history import History
 from model.decision.learning import steady_nights
+from model.decision.period_words import skipped_note
 from model.decision.screening import Screening
 from model.decision.settings import DecisionSettings
 
@@ -78,8 +79,11 @@ def _judged_return(candidate: Candidate, past: History, s: DecisionSettings) -> 
 def _returning(candidate: Candidate, past: History, s: DecisionSettings) -> bool:
     """A return that need not wait for the period: judged (:func:`_judged_return`), not GI.
 
-    Not to one that gave loose stools (:attr:`History.gi_troubled`): after a night skipped
-    during loose stools on glycinate 300 mg, "start glycinate 300 mg" was the only step open.
+    Not to one whose GI trouble is not over (:attr:`History.gi_troubled`): after a night
+    skipped during loose stools on glycinate 300 mg, "start glycinate 300 mg" was the only
+    step open. Trouble followed by months on the regimen without it is over: two upset
+    stomachs in September held back a return to taurate 300 mg after a break in December
+    (/tmp/w50/b F-4).
     """
     return _judged_return(candidate, past, s) and candidate.regimen not in past.gi_troubled
 
@@ -239,7 +243,7 @@ def current_warnings(past: History, rules: Screening, s: DecisionSettings,
     (:func:`breach_warnings`).
     """
     hold = rules.medicine_hold and not rules.referrals
-    notes = [rule_words.skipped_note(past)] if past.skipped and not rules.referrals else []
+    notes = [skipped_note(past)] if past.skipped and not rules.referrals else []
     if acute_gi(past, s):
         notes.append(rule_words.acute_gi_warning(past, s, hold))
     elif past.recent_gi_nights >= s.acute_gi_nights:

@@ -110,6 +110,16 @@ Defaults (:class:`DecisionSettings`) and why:
   ``close_call``), since another fit of the same diary may rank them the other way. A change
   within that error of staying is not advised and a close call is never a commitment
   (:func:`model.decision.choice.stay_on_a_close_call`).
+- **Baseline rules** (:mod:`model.decision.baseline`): a diary with no nights off magnesium,
+  or none within the last ``BASELINE_HORIZON`` (180) nights, gets a withdrawal of the current
+  regimen before any switch, dose step or commitment (codes ``no_baseline``,
+  ``stale_baseline``); a break from a regimen taken ``MIN_ON_NIGHTS`` nights or more, in a
+  diary that cannot separate magnesium from expectation and drift (or whose baseline before
+  it is stale), is finished when one evaluation period more makes it a withdrawal (code
+  ``break_under_way``); once it counts, the regimen is taken again when it looks to help
+  (:data:`LOOKS_TO_HELP`, code ``withdrawal_return``), as the withdrawal promised, and the
+  planned crossover goes on from it (/tmp/w50/a F3, /tmp/w50/b F-1, F-5). Safety first: the
+  hard rules, the GI rules, harm and a week of very high anxiety act before them.
 - ``dose_unit_mg = 25``: a dose a ceiling caps below a step (:meth:`DecisionSettings.capped`)
   is the highest multiple of 25 mg within it, a dose one can buy and take (the ceiling 1.2 g
   of citrate leaves, 156 mg, gave "Start glycinate, 156 mg").
@@ -151,8 +161,13 @@ Mode = Literal["expected_utility", "thompson"]
 
 Why = Literal["first_step", "forced", "commit", "trial", "plan", "collect", "learn",
               "crossover", "titrate", "gentler", "harm", "hard_week", "no_baseline",
-              "other_change"]
+              "other_change", "finish_break", "withdrawal_return"]
 """Which branch of the commit rule made the choice (it selects the wording of the plan)."""
+
+LOOKS_TO_HELP = 0.8
+"""P(better than stopping, or than staying off) from which a regimen looks to help: a step of
+the planned crossover says what it gives up (:mod:`model.report.left_behind`), and after its
+withdrawal the regimen is taken again (:func:`model.decision.baseline.returning`)."""
 
 HARD_BLOCKS = frozenset({"above_ceiling", "excluded_form"})
 """Blocks of the hard rules: no diary lifts them (the evaluation period and the GI chance

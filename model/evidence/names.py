@@ -190,16 +190,17 @@ def _restaged(before: str, stage: str) -> str:
 
 
 def _stage_kept(key: str, close: str, table: dict[str, str]) -> str:
-    """``close`` at the last stage ``key`` was written with, when that is a known name too.
+    """``close`` at the one stage ``key`` was written with, when that is a known name too.
 
     A stage is a number, which :func:`_stripped` drops with a dose: ``chronic kidny disease
     stage 4`` was matched without it, "did you mean 'chronic kidney disease stage 5'?"
-    (/tmp/w50/b F-11).
+    (/tmp/w50/b F-11). A name of two stages (``CKD G3b-G4``) is left to
+    :func:`unknown_message`, which names both.
     """
-    stages = [word for word in key.split("_") if _STAGE.match(word)]
-    if not stages or not any(_STAGE.match(word) for word in close.split("_")):
+    stages = {word for word in key.split("_") if _STAGE.match(word)}
+    if len(stages) != 1 or not any(_STAGE.match(word) for word in close.split("_")):
         return close
-    kept = name_key(_restaged(close, stages[-1]))
+    kept = name_key(_restaged(close, stages.pop()))
     return kept if kept in table else close
 
 

@@ -17,6 +17,7 @@ from model.decision.explain import PLACEBO_OVER, STAY_WITHOUT
 from model.decision.refer_words import with_urgent
 from model.decision.rule_words import lower_now, safety_step
 from model.decision.rules import BREACHES
+from model.report.break_words import stay_off
 
 _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the dose to",
           "decrease_dose": "Lower the dose to", "switch_form": "Switch to",
@@ -78,6 +79,8 @@ def _advice(recommendation: Recommendation) -> str:
         own = recommendation.reasons[1:] if set(codes) & BREACHES else recommendation.reasons
         return own[0] if own else "Stop your magnesium for one evaluation period, then take " \
             "it again."
+    if action == "collect_more_data" and "break_under_way" in codes:
+        return stay_off(recommendation)[0]     # "Stay without magnesium for 6 more nights: ..."
     if action == "collect_more_data" and "dose_check" in codes:
         return ("Check the dose in your diary (see why), correct it and analyse again; keep "
                 "your current routine meanwhile.")

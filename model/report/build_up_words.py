@@ -12,7 +12,10 @@ outcome that weighs most is not settled, and its nights are fewer than those a b
 the :data:`SLOW_BAND` quantile of the fitted time constant needs to reach ``steady_share``,
 the why says so in one sentence. The decision is not changed.
 
-**Faded** (:func:`fading_words`): the warning of :func:`model.analysis.fading.fading`.
+**Faded** (:func:`fading_words`): the warning of :func:`model.analysis.fading.fading`, said
+once, after the why (:func:`with_fading`): printed after the effects, it stood far below a why
+that said the form "looks to help you (P(better than stopping) 0.94)" (an outside audit,
+/tmp/w50/b F-12).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.decision import history
+from model.analysis.pipeline import history_of
 from model.decision.learning import steady_nights
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ SLOW_BAND = 0.9
 
 def _weak(result: Analysis) -> bool:
     """Whether the current regimen's effect on the recorded outcome weighing most is unsettled."""
-    current = history(result.diary).current
+    current = history_of(result).current
     weights = result.profile.outcome_weights()
     own = [e for e in result.effects.by_regimen
            if e.regimen == current and e.tried and e.recorded and weights.get(e.outcome, 0) > 0]
@@ -47,7 +50,7 @@ def still_building(result: Analysis, helping: bool) -> str:
     ``helping``: the regimen left looks to help (the headline has just said so); else the
     sentence is said only when its effect on the outcome weighing most is not settled.
     """
-    past, share = history(result.diary), result.settings.steady_share
+    past, share = history_of(result), result.settings.steady_share
     tau = result.fit.draws_.get("tau")
     if tau is None or not past.current.active or not (helping or _weak(result)):
         return ""
@@ -68,6 +71,6 @@ def fading_words(result: Analysis) -> str:
     return "" if found is None else found.words()
 
 
-def with_fading(note: str, result: Analysis) -> str:
-    """The headline's caution below the effects: ``note`` and the fading warning, if any."""
-    return " ".join(filter(None, (note, fading_words(result))))
+def with_fading(why: str, result: Analysis) -> str:
+    """The headline's why and the fading warning after it, if any."""
+    return " ".join(filter(None, (why, fading_words(result))))

@@ -22,14 +22,14 @@ import tempfile
 from pathlib import Path
 
 from model import __version__
-from model.analysis.pipeline import Analysis
+from model.analysis.pipeline import Analysis, history_of
 from model.core.atomic import write_text
 from model.core.change_words import lead
 from model.core.errors import MgsleepError
 from model.core.forms import FORMS
 from model.core.paths import diary_label
 from model.data.profile import Profile, pregnancy_named
-from model.decision import history, screen
+from model.decision import screen
 from model.decision.gi_words import GENTLEST, SPLIT_ASSUMPTION
 from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
 from model.decision.other_magnesium import after_other
@@ -92,7 +92,7 @@ def _screen_lines(result: Analysis) -> tuple[Screening, tuple[str, ...]]:
     Kidney function not known comes first; no profile and no age are said by the screen in
     a clinician's words (:data:`NO_PROFILE_SAID`, which says the eGFR too, :func:`_not_checked`).
     """
-    past = history(result.diary)
+    past = history_of(result)
     rules = screen(result.profile, result.fit.priors_.safety, past.taking)
     facts = () if "profile" in rules.missing else rules.fact_cautions
     return rules, (*facts, *rules.warnings, *breach_warnings(past.current, rules))

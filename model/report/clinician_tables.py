@@ -27,7 +27,7 @@ from model.core.regimen import Regimen
 from model.data.weights import outcome_order
 from model.evidence.entry import EXPERT_KINDS
 from model.evidence.priorset import PriorSet
-from model.report.effect_words import effect_line, held_as_prescribed, tried_forms
+from model.report.effect_words import effect_line, held_as_prescribed, old_without, tried_forms
 from model.report.format import DASH, escape, table
 from model.report.how_sure import sensitivity_step
 
@@ -137,8 +137,9 @@ def effects_table(result: Analysis) -> str:
     head = "".join(f"<th>{escape(label.replace(' mg', f' {ELEMENTAL}', 1))}</th>"
                    for label, _ in doses)
     prescribed = held_as_prescribed(result.decision.recommendation.reason_codes)
-    cells = [[escape(effect_line(own[o], prescribed)) if o in own else DASH for own in by_dose]
-             for o in outcomes]
+    old = old_without(result.diary.nights)
+    cells = [[escape(effect_line(own[o], prescribed, old)) if o in own else DASH
+              for own in by_dose] for o in outcomes]
     rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in cells)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
+
 from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.verdicts import VerdictRule
 from model.core.change_words import WORDS, chance, change_words, number, per_month
+from model.core.forms import NONE
 from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.data.weights import outcome_order
 from model.decision.gi_words import late_gi_note
@@ -36,8 +39,13 @@ def change_phrase(effect: DiaryEffect) -> str:
     return change_words(effect.outcome, effect.mean, effect.ci_low, effect.ci_high)
 
 
-def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
+def verdict_phrase(effect: DiaryEffect, prescribed: bool = False,
+                   old: Mapping[str, str] | None = None) -> str:
     """The verdict in words, with what an unsettled one still needs.
+
+    ``old``: the dates of each outcome's nights without magnesium behind the person's level,
+    when they are old (:func:`old_without`), said wherever the level is
+    (:func:`without_words`).
 
     ``prescribed``: the magnesium is a prescribed treatment, held as prescribed
     (:func:`held_as_prescribed`); nights without it or on placebo are not asked for (Joan,
@@ -67,22 +75,22 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False) -> str:
     """
     if not effect.recorded or effect.not_estimated is not None:
         return _VERDICTS[effect.verdict]
-    notes = [n for n in (room_note(effect), contrary_note(effect),
+    when = (old or {}).get(effect.outcome, "")
+    notes = [n for n in (room_note(effect, when), contrary_note(effect, when),
                          late_gi_note(effect.late_gi, effect.ci_high)) if n]
-    return _verdict_words(effect, prescribed) + "".join(f" ({n})" for n in notes)
+    return _verdict_words(effect, prescribed, when) + "".join(f" ({n})" for n in notes)
 
 
-def _verdict_words(effect: DiaryEffect, prescribed: bool) -> str:
+def _verdict_words(effect: DiaryEffect, prescribed: bool, when: str) -> str:
     """The verdict of a recorded outcome in words (:func:`verdict_phrase`, without its notes)."""
-    said, mcid = _VERDICTS[effect.verdict], _mcid_words(effect)
+    said, mcid, share = _VERDICTS[effect.verdict], _mcid_words(effect), _mcid_share(effect, when)
     ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))
     if effect.verdict == "no_meaningful_effect" and (ends[0] > 0 or ends[1] < 0):
         small = (f"helps a little (P {chance(effect.p_benefit)} it helps)" if ends[0] > 0 else
                  f"a little worse (P {chance(1 - effect.p_benefit)} it is worse)")
-        return f"{small}, by less than the {mcid} that matters{_mcid_share(effect)}"
+        return f"{small}, by less than the {mcid} that matters{share}"
     if effect.verdict == "no_meaningful_effect":   # a sleep scientist's audit, /tmp/w45/A F5
-        return (f"not shown to reach the {mcid} that trials count as meaningful"
-                f"{_mcid_share(effect)}, either way")
+        return f"not shown to reach the {mcid} that trials count as meaningful{share}, either way"
     if effect.verdict in ("works", "harms"):
         works = effect.verdict == "works"
         beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid
@@ -91,7 +99,7 @@ def _verdict_words(effect: DiaryEffect, prescribed: bool) -> str:
         either = effect.p_benefit if works else 1 - effect.p_benefit
         return (f"probably {said} (P {chance(either)} {'it helps' if works else 'it is worse'}; "
                 f"P {chance(beyond)} by more than the {mcid} that matters)")
-    why = "; ".join(_unsettled(effect, prescribed))
+    why = "; ".join(_unsettled(effect, prescribed, share))
     if effect.lean:     # the lean first: a plain-language editor, /tmp/w46/D S3
         lean = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
         return f"probably {effect.lean} (P {chance(lean)}), {UNSETTLED}: {why}"
@@ -102,8 +110,10 @@ UNSETTLED = "not yet a settled verdict"
 """What follows the lean of an unsettled change, before why it is not a verdict."""
 
 
-def _unsettled(effect: DiaryEffect, prescribed: bool) -> list[str]:
+def _unsettled(effect: DiaryEffect, prescribed: bool, share: str) -> list[str]:
     """Why an unsettled verdict is not settled, and what would settle it.
+
+    ``share``: the MCID's share of the person's level, in words (:func:`_mcid_share`).
 
     Nights off or placebo nights it still needs (a prescribed magnesium's prescriber decides
     those: :data:`PRESCRIBED_NOT_PAUSED`), the nights on it to tell (:func:`_nights_words`).
@@ -128,7 +138,7 @@ def _unsettled(effect: DiaryEffect, prescribed: bool) -> list[str]:
         helps = effect.lean == "helps"
         beyond = effect.p_beyond_mcid if helps else effect.p_harm_beyond_mcid
         why.append(f"P {chance(beyond)} {'it helps' if helps else 'it is worse'} by more than "
-                   f"the {_mcid_words(effect)} that matters{_mcid_share(effect)}")
+                   f"the {_mcid_words(effect)} that matters{share}")
     if effect.nights_needed is not None:
         why.append(_nights_words(effect))
     return why
@@ -139,7 +149,7 @@ def _mcid_words(effect: DiaryEffect) -> str:
     return _level(effect.outcome, effect.mcid)
 
 
-def _mcid_share(effect: DiaryEffect) -> str:
+def _mcid_share(effect: DiaryEffect, when: str = "") -> str:
     """`` (about 70 % of your 30 min without magnesium)``, or ``""`` where it says nothing.
 
     A steady 25 % cut of a 30-minute sleep onset (about 7.5 min) can at best be "no
@@ -156,12 +166,43 @@ def _mcid_share(effect: DiaryEffect) -> str:
             or effect.mcid < MCID_SHARE * raw.without):
         return ""
     return (f" (about {round(effect.mcid / raw.without, 1) * 100:.0f} % of your "
-            f"{_level(outcome, raw.without)} without magnesium)")
+            f"{_level(outcome, raw.without)} {without_words(when)})")
 
 
 MCID_SHARE = 0.1
 """The least share of a person's level an MCID is said as (:func:`_mcid_share`, to the nearest
 10 %): an MCID under it is a small change for them, and its share adds nothing."""
+
+OLD_WITHOUT_NIGHTS = 60
+"""Nights before the diary's last night beyond which the nights without magnesium behind a
+level are old, and dated where the level is said (:func:`old_without`): two months, within
+which sleep rarely moves far on its own, and a look or two of the closed loop (evaluation
+periods of 7 to 28 nights)."""
+
+
+def without_words(when: str) -> str:
+    """``without magnesium``, or ``on your nights without magnesium from A to B`` (``when``)."""
+    return f"on your nights without magnesium {when}" if when else "without magnesium"
+
+
+def old_without(nights: pd.DataFrame) -> dict[str, str]:
+    """Each sleep outcome whose nights without magnesium are old, and their dates in words.
+
+    ``{"sol": "from 2026-02-01 to 2026-02-14"}``: the recorded nights without magnesium
+    (form ``none``) with the outcome written, those behind the person's level
+    (:attr:`DiaryEffect.raw`), when the last of them is more than :data:`OLD_WITHOUT_NIGHTS`
+    nights before the diary's last night. "About 40 % of your 45 min without magnesium"
+    quoted 14 nights of February in December as the person's level, their nights on
+    magnesium by then 15-17 min with sleep improved on its own (an outside audit, /tmp/w50/b
+    F-2): the level is theirs as it was then, and the words say when.
+    """
+    without = nights[nights["recorded"].astype(bool) & (nights["form"] == NONE)]
+    out = {}
+    for outcome in SLEEP_OUTCOMES:
+        days = without.index[without[SPECS[outcome].column].notna()]
+        if len(days) and (nights.index[-1] - days[-1]).days > OLD_WITHOUT_NIGHTS:
+            out[outcome] = f"from {days[0].date()} to {days[-1].date()}"
+    return out
 
 
 def _named(outcome: str) -> str:
@@ -174,7 +215,7 @@ def _level(outcome: str, value: float) -> str:
     return f"{number(per_month(outcome, value), outcome)} {WORDS[outcome][3]}"
 
 
-def room_note(effect: DiaryEffect) -> str:
+def room_note(effect: DiaryEffect, when: str = "") -> str:
     """What a sleep outcome's level without magnesium left to gain, when less than the MCID.
 
     ``1.5 points without magnesium, within 1.6 points of the scale's best (0): no gain that
@@ -192,13 +233,13 @@ def room_note(effect: DiaryEffect) -> str:
     if (raw is None or effect.outcome not in SLEEP_OUTCOMES or effect.verdict == "harms"
             or spec.room(raw.without) >= effect.mcid):
         return ""
-    said = (f"{_level(effect.outcome, raw.without)} without magnesium, within "
+    said = (f"{_level(effect.outcome, raw.without)} {without_words(when)}, within "
             f"{_level(effect.outcome, effect.mcid)} of the scale's best ({spec.best:g}): no "
             "gain that matters could show")
     return said + ("; only a loss can" if effect.verdict == "inconclusive" else "")
 
 
-def contrary_note(effect: DiaryEffect) -> str:
+def contrary_note(effect: DiaryEffect, when: str = "") -> str:
     """What the nights on the regimen showed, when magnesium's own effect is said the other way.
 
     Said when the line gives the change a direction (its mean is not said as "no change")
@@ -215,9 +256,10 @@ def contrary_note(effect: DiaryEffect) -> str:
     if raw is None or raw.on is None or raw.direction(VerdictRule.p_direction) * said >= 0:
         return ""
     return (f"your {_named(outcome)} averaged {_level(outcome, raw.on)} on it and "
-            f"{_level(outcome, raw.without)} without: the model credits that difference to "
-            "taking anything (the expectation effect), the diary's drift or build-up rather "
-            "than to magnesium; a blinded placebo period would test that")
+            f"{_level(outcome, raw.without)} {without_words(when) if when else 'without'}: the "
+            "model credits that difference to taking anything (the expectation effect), the "
+            "diary's drift or build-up rather than to magnesium; a blinded placebo period would "
+            "test that")
 
 
 CLOSE = "close to a verdict: the next nights may settle it either way"
@@ -265,9 +307,10 @@ def _nights_words(effect: DiaryEffect) -> str:
     return f"about {n} more written night{'s' * (n != 1)} on it to tell"
 
 
-def effect_line(effect: DiaryEffect, prescribed: bool = False) -> str:
-    """One effect: the change in words and its verdict (``prescribed``: :func:`verdict_phrase`)."""
-    return f"{change_phrase(effect)}: {verdict_phrase(effect, prescribed)}"
+def effect_line(effect: DiaryEffect, prescribed: bool = False,
+                old: Mapping[str, str] | None = None) -> str:
+    """One effect: the change and its verdict (``prescribed``, ``old``: :func:`verdict_phrase`)."""
+    return f"{change_phrase(effect)}: {verdict_phrase(effect, prescribed, old)}"
 
 
 PRESCRIBED_NOT_PAUSED = ("a prescribed magnesium is not paused or swapped for placebo to "

@@ -24,6 +24,7 @@ from model.report.effect_words import (
     change_phrase,
     effect_line,
     held_as_prescribed,
+    old_without,
     tried_forms,
     verdict_phrase,
 )
@@ -43,13 +44,13 @@ _COLUMNS = {"outcome": "outcome", "change": "change against placebo (interval)",
             "p_harm_beyond_mcid": "P(worse by the MCID or more)", "verdict": "verdict"}
 
 
-def _rows(effects: list[DiaryEffect], form: bool = False,
-          prescribed: bool = False) -> pd.DataFrame:
+def _rows(effects: list[DiaryEffect], form: bool = False, prescribed: bool = False,
+          old: Mapping[str, str] | None = None) -> pd.DataFrame:
     rows = [({"form": e.form} if form else {}) | {
         "outcome": outcome_name(e.outcome), "change": change_phrase(e),
         "p_benefit": chance(e.p_benefit), "p_beyond_mcid": chance(e.p_beyond_mcid),
         "p_harm_beyond_mcid": chance(e.p_harm_beyond_mcid),
-        "verdict": verdict_phrase(e, prescribed)} for e in effects]
+        "verdict": verdict_phrase(e, prescribed, old)} for e in effects]
     return pd.DataFrame(rows)
 
 
@@ -68,19 +69,20 @@ def untried_effects(result: Analysis) -> list[DiaryEffect]:
     return [e for e in effects if not any(o.tried for o in effects if o.form == e.form)]
 
 
-def tried_html(effects: DiaryEffects, weights: Mapping[str, float],
-               prescribed: bool = False, lead: str = "") -> str:
+def tried_html(effects: DiaryEffects, weights: Mapping[str, float], prescribed: bool = False,
+               lead: str = "", old: Mapping[str, str] | None = None) -> str:
     """What the forms taken so far did, one list per dose taken, verdicts highlighted.
 
     The outcomes of each dose heaviest first by ``weights`` (:func:`tried_forms`);
     ``prescribed``: a prescribed treatment's effects ask for no nights off it
     (:func:`~model.report.effect_words.verdict_phrase`); ``lead``: the heading's, beside a
-    referral (:func:`~model.decision.refer_words.effects_lead`).
+    referral (:func:`~model.decision.refer_words.effects_lead`); ``old``: the dates of old
+    nights without magnesium (:func:`~model.report.effect_words.old_without`).
     """
     doses = tried_forms(effects, weights)
     blocks = []
     for label, own in doses:
-        items = "".join(f'<li class="{e.verdict}">{escape(effect_line(e, prescribed))}</li>'
+        items = "".join(f'<li class="{e.verdict}">{escape(effect_line(e, prescribed, old))}</li>'
                         for e in own)
         blocks.append(f"<p><strong>{escape(label)}</strong></p><ul>{items}</ul>")
     if not blocks:
@@ -103,10 +105,11 @@ def effects_section(result: Analysis) -> str:
             "yet</em> (none of these); <em>not recorded</em>: no night of your diary records "
             "the outcome, so its numbers are the published evidence's alone, not yours.</p>")
     prescribed = held_as_prescribed(result.decision.recommendation.reason_codes)
+    old = old_without(result.diary.nights)
     for label, own in tried_forms(result.effects, result.profile.outcome_weights()):
         body += f"<h3>{escape(label)}</h3>" + captioned(
             f"Magnesium's own change on {label}, outcome by outcome",
-            table(_rows(own, prescribed=prescribed), _COLUMNS))
+            table(_rows(own, prescribed=prescribed, old=old), _COLUMNS))
     order, untried = outcome_order(result.profile.outcome_weights()), untried_effects(result)
     names = list(dict.fromkeys(e.form for e in untried))      # by form, each heaviest first
     untried.sort(key=lambda e: (names.index(e.form), order.index(e.outcome)))

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffects
-from model.analysis.pipeline import weights_used
+from model.analysis.pipeline import history_of, weights_used
 from model.core.change_words import change_words, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
-from model.decision import Recommendation, history
+from model.decision import Recommendation
 from model.decision.explain import best_waiting
 from model.decision.gi_words import for_the_gut
 from model.decision.plan_words import nights_off_words, tie_order_words, top_row
@@ -32,6 +32,7 @@ from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
 from model.decision.screening import screen
 from model.report.advice import what_to_do
+from model.report.break_words import break_showed, returned_why, stale_why, stay_off
 from model.report.build_up_words import with_fading
 from model.report.diary_words import hard_week, record_line
 from model.report.effect_words import (
@@ -39,6 +40,7 @@ from model.report.effect_words import (
     chance_note,
     effect_line,
     held_as_prescribed,
+    old_without,
     tried_forms,
 )
 from model.report.evidence_words import first_why, main_evidence
@@ -117,7 +119,11 @@ def _driver(result: Analysis) -> str:
     unless the step takes less magnesium (a lower or split dose, stopping): no one takes more
     magnesium against loose stools ("Raise the dose ... Why: It matters most for loose-stool
     nights: -0.2 a month" was a model's noise around no effect). A step taken for the gut
-    (:func:`~model.decision.gi_words.for_the_gut`) leads with its GI change.
+    (:func:`~model.decision.gi_words.for_the_gut`) leads with its GI change. Nor is a change
+    smaller than the outcome's MCID, one the person would not notice: "Raise the dose ... Why:
+    It matters most for falling asleep 0.8 min faster (4 faster to 3 slower)", "sleep quality:
+    no change" (an outside audit, /tmp/w50/a F7); the why then says what the step rests on
+    (:func:`_rests_on`).
     """
     decision = result.decision
     if decision.chosen is None:
@@ -131,6 +137,9 @@ def _driver(result: Analysis) -> str:
     if not gut and (not scored or max(scored.values()) < 0.05):
         return ""
     top = "gi_rate" if gut else max(scored, key=lambda v: scored[v])
+    mcid = result.fit.priors_.settings.outcomes[OUTCOME_OF_GAIN[top]].mcid
+    if not gut and abs(chosen.gain[top]) < mcid:
+        return ""
     sign = SPECS[OUTCOME_OF_GAIN[top]].sign
     ends = sorted((sign * chosen.gain_low[top], sign * chosen.gain_high[top]))
     words = change_words(OUTCOME_OF_GAIN[top], sign * chosen.gain[top], *ends)
@@ -147,7 +156,7 @@ def _current_best(result: Analysis) -> str:
     if not own:
         return ""
     best = max(own, key=lambda e: weights[e.outcome] * e.benefit)
-    return f"on {regimen.form} so far: {effect_line(best)}"
+    return f"on {regimen.form} so far: {effect_line(best, old=old_without(result.diary.nights))}"
 
 
 def _tradeoff(result: Analysis) -> str:
@@ -159,7 +168,7 @@ def _tradeoff(result: Analysis) -> str:
     glycinate "probably harms" (an outside audit, /tmp/hH).
     """
     rec = result.decision.recommendation
-    current = history(result.diary).current
+    current = history_of(result).current
     if rec.regimen is None or not current.active or rec.regimen.form != current.form:
         return ""
     weights = _weights(result)
@@ -168,7 +177,8 @@ def _tradeoff(result: Analysis) -> str:
     if not worse:
         return ""
     top = max(worse, key=lambda e: weights[e.outcome] * abs(e.mean))
-    return (f" Against that, on {current.form} so far: {effect_line(top)}; the advice weighs it "
+    said = effect_line(top, old=old_without(result.diary.nights))
+    return (f" Against that, on {current.form} so far: {said}; the advice weighs it "
             "against the gain by how much each outcome matters (your profile's weights, or "
             "the defaults).")
 
@@ -183,7 +193,7 @@ def _harm(result: Analysis) -> str:
 
     During its evaluation period (another step waits for it) the stop says it need not wait.
     """
-    current = history(result.diary).current
+    current = history_of(result).current
     reason = _driver(result)
     waiting = any("waiting" in a.reason_codes for a in result.decision.assessments)
     return (f"{current.words} looks to do you harm ({harm_words(result)})"
@@ -197,16 +207,19 @@ def _experiment(result: Analysis) -> str:
     The no-baseline rule (:mod:`model.decision.baseline`, reason code ``no_baseline``) is no
     pick "to learn" among steps: the nights off are what the diary lacks to tell what the
     magnesium taken does. A diary with a few nights off (fewer than the rule's least) is
-    told how few, not that it has none.
+    told how few, not that it has none; one whose nights off are old (``stale_baseline``)
+    when they were (:func:`~model.report.break_words.stale_why`).
     """
     codes = result.decision.recommendation.reason_codes
     if "placebo_test" in codes:
         return ("to learn: only a blinded placebo period can show whether magnesium itself "
                 "helps you, apart from expecting it to.")
+    if "stale_baseline" in codes and (stale := stale_why(result)):
+        return stale
     if "no_baseline" not in codes:
         return ("to learn: nights off show whether magnesium helped, or time alone (sleep "
                 "often improves after a bad patch).")
-    has = nights_off_words(history(result.diary))
+    has = nights_off_words(history_of(result))
     return (f"your diary has {has}, so it cannot tell what your magnesium does for you; these "
             "nights off let the next analysis tell (`mgsleep plan --blind` prepares a blinded "
             "version).")
@@ -235,6 +248,10 @@ def _step_why(result: Analysis) -> str:
         return " ".join(rec.reasons[1:3])
     if "hard_week" in codes or ("harm" in codes and rec.action == "stop"):
         return HARD_WEEK_WHY if "hard_week" in codes else _harm(result)
+    if said := stay_off(rec)[1]:   # the baseline rules' steps: the decision's words
+        return said
+    if "withdrawal_return" in codes and (said := returned_why(result)):
+        return said
     if codes & {"other_change", "unwritten"} or {"dose_check", "collect"} <= codes:
         return rec.reasons[0]
     if codes & {"placebo_test", "no_baseline", "withdrawal_test"}:
@@ -281,7 +298,25 @@ def _chosen_why(result: Analysis) -> str:
                     + (f"; {reason}." if reason else "."))
         return ("no change is expected to do better than what you do now"
                 + (f"; {reason}." if reason else "."))
-    return f"{reason}." if reason else "the best expected step."
+    return f"{reason}." if reason else _rests_on(result)
+
+
+def _rests_on(result: Analysis) -> str:
+    """What a change rests on when no outcome's expected change is one the person would notice.
+
+    A raise of the dose rests on the trials' dose curve, as the planned titration's why
+    says (:func:`_step_why`); any other change on its small changes taken together, by the
+    person's weights (/tmp/w50/a F7: "It matters most for 0.1 fewer awakenings a night").
+    """
+    rec = result.decision.recommendation
+    if rec.action == "increase_dose" and rec.regimen is not None:
+        return (f"the trials' dose curve says more {rec.regimen.form} may help a little more, "
+                "by less than a change you would notice on any one outcome; nights at the "
+                "lower dose cannot tell whether you need more: only nights at "
+                f"{rec.regimen.elemental_mg:g} mg show that.")
+    return ("the best expected step: its expected changes are each smaller than one you would "
+            "notice, and together, by how much each outcome matters to you, they come out "
+            "ahead of what you do now.")
 
 
 def _learn_why(result: Analysis) -> str:
@@ -307,9 +342,9 @@ def _learn_why(result: Analysis) -> str:
             "before those nights are in.")
 
 
-def _tried(effects: DiaryEffects, weights: dict[str, float],
-           prescribed: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((label, tuple(effect_line(e, prescribed) for e in own))
+def _tried(effects: DiaryEffects, weights: dict[str, float], prescribed: bool,
+           old: dict[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((label, tuple(effect_line(e, prescribed, old) for e in own))
                  for label, own in tried_forms(effects, weights))
 
 
@@ -341,10 +376,11 @@ def _what(result: Analysis) -> str:
     referral first).
     """
     rec, nights = result.decision.recommendation, result.diary.nights
+    advice = what_to_do(rec)
     if not _safety_first(rec):
-        return hard_week(nights) + what_to_do(rec)
+        return hard_week(nights) + advice
     also = hard_week(nights, judged=False).strip()
-    return f"{what_to_do(rec)} Also: {also[:1].lower()}{also[1:]}" if also else what_to_do(rec)
+    return f"{advice} Also: {also[:1].lower()}{also[1:]}" if also else advice
 
 
 def headline(result: Analysis) -> Headline:
@@ -362,11 +398,12 @@ def headline(result: Analysis) -> Headline:
     """
     rec = result.decision.recommendation
     tried = (_tried(result.effects, result.profile.outcome_weights(),
-                    held_as_prescribed(rec.reason_codes)) if result.fit.diagnostics_.ok else ())
-    rules = screen(result.profile, result.fit.priors_.safety, history(result.diary).taking)
+                    held_as_prescribed(rec.reason_codes), old_without(result.diary.nights))
+             if result.fit.diagnostics_.ok else ())
+    rules = screen(result.profile, result.fit.priors_.safety, history_of(result).taking)
     # a prescribed magnesium is never swapped for a placebo: no note proposing it
-    caution = with_fading(NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights
-                          and not rules.prescribed else "", result)
+    caution = (NO_PLACEBO_NOTE if tried and not result.effects.placebo_nights
+               and not rules.prescribed else "")
     paths = ((pathways_intro(result.pathways, rec.action),
               *(raise_checked(line, rules) for line in pathway_lines(result.pathways)))
              if result.pathways else ())
@@ -374,7 +411,8 @@ def headline(result: Analysis) -> Headline:
               else AFTER_LABEL if "other_unread" in rec.reason_codes else AFTER_REFERRAL)
     notes = dose_notes(rules, rec, _taken(result))
     return Headline(_what(result) + notes,
-                    _capital(acute_gi_why(rec, _why(result))) + _tradeoff(result),
+                    with_fading(_capital(acute_gi_why(rec, _why(result))) + _tradeoff(result)
+                                + break_showed(result), result),
                     _capital(how_sure(rec)) + prior_caveat(rec, result.sensitivity), review,
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
@@ -392,4 +430,4 @@ def _taken(result: Analysis) -> Regimen | None:
     codes = set(rec.reason_codes)
     kept = (rec.action == "refer" and codes & {"refer_hold", "medicine_hold", "prescribed"}
             and not codes & {"refer_stop", "current_excluded"})    # stopped: nothing kept
-    return history(result.diary).current if kept and rec.regimen is None else rec.regimen
+    return history_of(result).current if kept and rec.regimen is None else rec.regimen

@@ -2,14 +2,16 @@
 
 A safety rule is no estimate, though a step within its limit may be taken to learn (the rule
 sets only the limit then, and the learning numbers are said); a step of the person's own trial
-plan answers when the plan ends; a commitment says why it is settled, and one the crossover's
-end makes with P(best) below 0.8 (``by_design``) that it is kept by the trial's design, not
-settled (one look said "settled" at P(best) 0.09 and the next switched: an outside audit,
-/tmp/jJ F7); a step taken to learn says so; any other step gives its P(better than what you
-do now), and staying says whether more nights would teach anything
-(:data:`model.decision.explain.TO_LEARN`), so that "keep going and the next nights will tell
-more" never stands beside "nothing left to learn from it" (a close call, a crossover with a
-form left to try, or the only step open during an evaluation period says so instead of "more
+plan answers when the plan ends; a commitment says why it is settled (while the diary cannot
+tell magnesium from expectation, settled only among the forms and doses tried: :func:`_settled`,
+/tmp/w50/a F5), and one the crossover's end makes with P(best) below 0.8 (``by_design``)
+that it is kept by the trial's design, not settled (one look said "settled" at P(best) 0.09
+and the next switched: an outside audit, /tmp/jJ F7); a step taken to learn says so; any other
+step gives its P(better than what you do now), and staying says whether more nights would
+teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going and the next
+nights will tell more" never stands beside "nothing left to learn from it" (a close call, a
+crossover with a form left to try, the only step open during an evaluation period, or a
+break kept going until it counts as a withdrawal, :data:`BREAK_SURE`, says so instead of "more
 nights here would teach little", which stood beside "about 21 more nights on it to tell").
 """
 
@@ -80,6 +82,41 @@ def _rule_then_choice(rec: Recommendation, better: float) -> str:
                                                           else "."))
 
 
+NOT_SETTLED_BY_WHAT = ("whether magnesium itself does it, rather than expecting it to or your "
+                       "sleep's own course, is not settled: nights off (a break long enough "
+                       "for its effect to fade) or a blinded placebo period (mgsleep plan "
+                       "--blind) would tell.")
+"""What a commitment leaves open while the diary cannot separate magnesium from expectation."""
+
+
+def _settled(rec: Recommendation) -> str:
+    """A commitment: why it is settled, and what is not while the diary cannot separate.
+
+    "Sure enough to settle on this: more experimenting is not expected to pay off" stood at
+    P(best) 0.36 beside a Why whose effect was "not yet a settled verdict: placebo nights are
+    needed to tell magnesium from expectation" and the caution that the diary "cannot yet
+    tell" (an outside audit, /tmp/w50/a F5). A commitment with the code
+    ``expectation_not_separable`` is settled among the forms and doses tried, and says what
+    would settle the rest (:data:`NOT_SETTLED_BY_WHAT`).
+    """
+    apart = "expectation_not_separable" not in rec.reason_codes
+    why = (f"best in {share(rec.p_best)} of the model's scenarios" if rec.p_best >= 0.8 else
+           f"more experimenting{'' if apart else ' among them'} is not expected to pay off")
+    if apart:
+        return f"sure enough to settle on this: {why}."
+    return f"settled among the forms and doses tried ({why}); {NOT_SETTLED_BY_WHAT}"
+
+
+BREAK_SURE = ("not a final answer: nights off kept going to learn from; once the break counts "
+              "as a withdrawal, they tell whether the magnesium you took before it still helps "
+              "you.")
+"""How sure a break kept going is (code ``break_under_way``): its nights are for learning.
+"Nothing else open now is expected to do better, and more nights here would teach little"
+stood beside "Stay without magnesium for 6 more nights ... those nights will tell whether it
+still helps you" (an outside audit, /tmp/w50/b F-5): the break's learning is the rule's, which
+the model's learning value does not price (:mod:`model.decision.baseline`)."""
+
+
 def how_sure(rec: Recommendation) -> str:
     """How sure the advice is, in words (the module docstring's cases)."""
     codes = set(rec.reason_codes)
@@ -105,9 +142,7 @@ def how_sure(rec: Recommendation) -> str:
                 f"over, and this is best in only {share(rec.p_best)} of the model's scenarios; "
                 "the next nights may still change it.")
     if rec.commit:
-        return ("sure enough to settle on this: " + (
-            f"best in {share(rec.p_best)} of the model's scenarios." if rec.p_best >= 0.8 else
-            "more experimenting is not expected to pay off."))
+        return _settled(rec)
     if "harm" in codes and rec.action == "stop":
         return ("not a final answer: a step to stop what probably does you harm; the nights "
                 "without it will tell.")
@@ -116,6 +151,8 @@ def how_sure(rec: Recommendation) -> str:
     if "gentler_dose" in codes:
         return ("not a final answer: a gentler dose so that the form's trial can go on within "
                 "the GI limit.")
+    if "break_under_way" in codes:
+        return BREAK_SURE
     if "learn" in codes or rec.action in EXPERIMENTS:
         return "not a final answer: a step taken to learn from."
     if rec.action not in ("continue", "collect_more_data"):

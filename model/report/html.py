@@ -33,7 +33,7 @@ from model.core.change_words import change_words, outcome_name, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.paths import diary_label
 from model.report.complaint_words import COMPLAINT_WORDS, weights_line
-from model.report.effect_words import held_as_prescribed
+from model.report.effect_words import held_as_prescribed, old_without
 from model.report.effects_html import captioned, effects_section, tried_html
 from model.report.figures_html import failed_words, figures_section
 from model.report.format import bullets, escape, table
@@ -104,7 +104,7 @@ def _summary(result: Analysis) -> str:
             + _pathways(said.pathways)
             + (tried_html(result.effects, result.profile.outcome_weights(),
                           held_as_prescribed(result.decision.recommendation.reason_codes),
-                          said.tried_lead)
+                          said.tried_lead, old_without(result.diary.nights))
                if result.fit.diagnostics_.ok else "")
             + (f'<p class="warning">{escape(said.caution)}</p>' if said.caution else "")
             + f"<p>From {result.diary.n_recorded} recorded nights "

@@ -4,7 +4,10 @@ A switch to learn leaves the regimen taken (:func:`left_behind`: "You leave glyc
 which looks to help you ..."); a start after a break may try an untried form while a form
 already tried looks to help ("You do not restart glycinate 200 mg, which looks to help you
 ..."). Both say the same pieces (:func:`_helps`, :data:`COMES_BACK`), and neither changes the
-decision (:func:`model.decision.choice.crossover`): the words say what it costs.
+decision (:func:`model.decision.choice.crossover`): the words say what it costs. "Looks to
+help" is the decision's own line (:data:`~model.decision.settings.LOOKS_TO_HELP`), from which
+the rule of a withdrawal's return takes the regimen again (:mod:`model.decision.baseline`):
+one line, so that the words never call a regimen helping by another bar than the rule's.
 
 >>> left_behind(analysis)                                              # doctest: +SKIP
 ' You leave glycinate 200 mg, which looks to help you (P(better than stopping) 0.90): ...'
@@ -14,17 +17,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from model.analysis.pipeline import history_of
 from model.core.change_words import chance
-from model.decision import history
+from model.decision.settings import LOOKS_TO_HELP
 from model.report.build_up_words import still_building
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
     from model.decision.results import ActionAssessment
 
-LEFT_HELPING = 0.8
-"""P(the regimen left, or a tried form's restart, is better than stopping or staying off) from
-which a step of the crossover says what it gives up."""
 
 NOT_SEPARABLE_HELP = ("; your diary cannot yet tell magnesium from expecting it to help or "
                       "from a bad start passing")
@@ -74,14 +75,14 @@ def left_behind(result: Analysis) -> str:
     rec = result.decision.recommendation
     if rec.action == "start":
         return _not_restarted(result)
-    current = history(result.diary).current
+    current = history_of(result).current
     stop = next((a for a in result.decision.assessments if a.action == "stop"), None)
     if rec.action != "switch_form" or not current.active or stop is None:
         return ""
     if "harm" in rec.reason_codes:
         return f" You leave {current.words}, which looks to do you harm ({harm_words(result)})."
     helping = 1.0 - stop.p_better_than_continue
-    if helping < LEFT_HELPING:
+    if helping < LOOKS_TO_HELP:
         return still_building(result, helping=False)
     return (f" You leave {current.words}, {_helps(result, helping, 'stopping')}{COMES_BACK}"
             f"{still_building(result, helping=True)}")
@@ -95,15 +96,15 @@ def _not_restarted(result: Analysis) -> str:
     +1.65, said only deep in the report's detail (an outside audit, /tmp/w49/c W1). The form
     is the tried one (:attr:`~model.decision.history.History.forms_tried`) whose feasible
     ``start`` is expected to do most (:func:`_best_restart`); it is named when P(better than
-    staying off) reaches :data:`LEFT_HELPING`, with its expected utility against the step's
-    when it is the higher.
+    staying off) reaches :data:`~model.decision.settings.LOOKS_TO_HELP`, with its expected
+    utility against the step's when it is the higher.
     """
     rec = result.decision.recommendation
-    tried = history(result.diary).forms_tried
+    tried = history_of(result).forms_tried
     if rec.regimen is None or rec.regimen.form in tried:
         return ""
     best = _best_restart(result.decision.assessments, tried)
-    if best is None or best.p_better_than_continue < LEFT_HELPING:
+    if best is None or best.p_better_than_continue < LOOKS_TO_HELP:
         return ""
     ahead, step = best.expected_utility, rec.scores.expected_utility
     more = (f"; restarting it is expected to do more now ({ahead:+.2f} against {step:+.2f})"

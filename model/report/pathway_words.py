@@ -61,11 +61,20 @@ IN_TURN = (" (the planned trial of forms in turn: another form is tried before s
 """Why a pathway leaves a form that went well (:func:`_note`)."""
 
 
+SETTLED_AMONG = (" (settled among the forms and doses tried; not whether magnesium itself "
+                 "does it)")
+"""The note of a commitment while the diary cannot separate magnesium from expectation."""
+
+
 def _note(pathway: Pathway) -> str:
     """`` (to learn)``, `` (settled)`` or `` (kept by the trial's design, not settled)``.
 
     The last for a commitment the crossover's end makes with P(best) below 0.8
-    (``by_design``): the next nights may still move the advice on from it. A step of the
+    (``by_design``): the next nights may still move the advice on from it. A commitment
+    while the diary cannot tell magnesium from expectation (``expectation_not_separable``)
+    is :data:`SETTLED_AMONG`: "if it goes badly: continue taurate 300 mg (settled)" stood
+    beside "placebo nights are needed to tell magnesium from expectation" (an outside
+    audit, /tmp/w50/a F5; the How sure says what would settle it). A step of the
     planned crossover away from the tested form after it went well says why
     (:data:`IN_TURN`): "if taurate goes well, switch to oxide" read as a mistake (a daily
     user's audit, /tmp/w46 C F3).
@@ -80,7 +89,9 @@ def _note(pathway: Pathway) -> str:
         return " (to learn)"
     if "commit" not in codes:
         return ""
-    return " (kept by the trial's design, not settled)" if "by_design" in codes else " (settled)"
+    if "by_design" in codes:
+        return " (kept by the trial's design, not settled)"
+    return SETTLED_AMONG if "expectation_not_separable" in codes else " (settled)"
 
 
 def pathway_line(pathway: Pathway) -> str:
