@@ -5,6 +5,8 @@ raltegrvir 400 mg" and "diagnosed with chronic kidny disease stage 4" were silen
 warning, "Switch to taurate ... to learn") where the correct spellings hold or refer the
 advice; ``mgsleep log --other-change "started digoxn 125 mcg"`` was silent too. F-11: the
 profile's "chronic kidny disease stage 4" was "did you mean 'chronic kidney disease stage 5'?".
+A second audit (/tmp/w50/c C2): "GP put me on digoxn", "Rx digoxn", "on digoxn now" were
+silence too.
 Known answers on small diaries (:mod:`model.decision.misspelt`,
 :mod:`model.decision.diary_mentions`), the decision on a toy posterior, and ``log``.
 """
@@ -52,6 +54,11 @@ def _rules(profile, text, safety, column="other_change"):
     ("gp started me on digoxn", "gp started me on digoxin", "digoxn", "digoxin"),
     ("pregant", "pregnant", "pregant", "pregnant"),
     ("heart blok", "heart block", "heart blok", "heart block"),
+    # other ways of writing "began" (/tmp/w50/c C2): they were silence
+    ("GP put me on digoxn", "GP put me on digoxin", "digoxn", "digoxin"),
+    ("Rx digoxn", "Rx digoxin", "digoxn", "digoxin"),
+    ("on digoxn now", "on digoxin now", "digoxn", "digoxin"),
+    ("rx raltegrvir", "rx raltegravir", "raltegrvir", "raltegravir"),
 ])
 def test_a_misspelt_name_is_screened_as_the_name(clean, safety, typo, right, written, entry):
     """The audit's three cells (and other typos of a name with a rule) hold or refer exactly
@@ -102,6 +109,14 @@ BENIGN = [
     "sore throat", "hay fever", "period started", "jet lag", "night shift", "heatwave",
     "took a hot bath", "started cbt-i", "stopped melatonin", "started sertraline 50 mg",
     "loose stools", "upset stomach", "two glasses of wine", "gym session in the evening",
+    # the cues of /tmp/w50/c C2 before everyday words
+    "on location", "on holiday", "on call now", "on location now", "on holiday now",
+    "on nights now", "on leave now", "put on weight", "put me on nights", "rx pad",
+    "put the kettle on", "put on a podcast", "on vacation now", "put lanolin on my lips",
+    "put the irons away",
+    # accented words (/tmp/w50/c C1: an accent no longer cuts a word in two)
+    "café late", "soirée", "crème brûlée", "naïve", "started a new résumé", "piña colada",
+    "fiancée visiting", "Zoë's party", "took a siesta in the château", "müde",
 ]
 
 

@@ -49,6 +49,7 @@ from model.data.profile import Profile
 from model.decision.misspelt import near
 from model.decision.prescribed import PRESCRIBED
 from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
+from model.evidence import name_letters
 from model.evidence.name_words import spoken
 from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
@@ -244,12 +245,13 @@ def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: S
 
     Each as written (:func:`_named`; no typo, ""), then, when not so written in the clause, as
     a near miss (:func:`~model.decision.misspelt.near`: the words of the name it is read
-    as, and the typo).
+    as, and the typo as written in the clause: "Raltégravr", not the key's "raltegravr").
     """
     named = [(i, j, kind, name, list(words[i:j]) or name_key(name).split("_"), "")
              for i, j, kind, name in _named(words, clause, index, wanted)]
     seen = {(kind, name) for _, _, kind, name, _, _ in named}
-    return [*named, *((i, j, kind, name, key.split("_"), spoken("_".join(words[i:j])))
+    places = name_letters.words(clause)
+    return [*named, *((i, j, kind, name, key.split("_"), clause[places[i][1]:places[j - 1][2]])
                       for i, j, kind, name, key in near(words, index, _near_names(safety),
                                                         AFTER_WORDS)
                       if (kind, name) not in seen)]

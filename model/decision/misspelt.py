@@ -31,11 +31,20 @@ NEAR_CUES = frozenset({
     "started", "start", "starting", "starts", "began", "begun", "restarted", "resumed",
     "commenced", "prescribed", "taking", "take", "took", "added", "diagnosed", "diagnosis",
     "stopped", "stop", "stopping", "quit", "ceased", "discontinued", "weaned", "paused",
-    "meds", "medication", "medicine", "prescription"})
+    "meds", "medication", "medicine", "prescription", "rx"})
 """Words that say a medicine is begun or stopped or a condition found, after which (across
 :data:`NEAR_LINKS`) a near miss of one word is read: not the everyday words of
 :data:`model.decision.diary_mentions.START_WORDS` and ``STOP_WORDS`` ("new location", "to
-deepen", "not neurotic" were read as lactation, Depen and Neurontin)."""
+deepen", "not neurotic" were read as lactation, Depen and Neurontin). "Rx digoxn" was
+silence (/tmp/w50/c C2): "rx" says it too."""
+
+ON_CUES = frozenset({"put"})
+"""Cues only across an "on": "GP put me on digoxn" was silence (/tmp/w50/c C2), but "put
+irons away" and "put lanolin on my lips" are everyday (read as iron and Lanoxin)."""
+
+NOW_ON = ("on", "now")
+"""The words around a near miss that say it is taken now ("on digoxn now": /tmp/w50/c C2),
+read as after a cue; "on" alone is everyday ("on location", "on holiday")."""
 
 NEAR_LINKS = frozenset({"with", "on", "off", "of", "me", "my", "a", "the"})
 """Words between a cue and a near miss ("diagnosed with", "started me on")."""
@@ -125,20 +134,24 @@ def edits_allowed(words: Sequence[str], i: int, size: int, kind: Kind,
     Several words: the typo's own (:data:`~model.evidence.names.TYPO_EDITS`; "a block" is no
     AV block: each word within a typo of the name's). One word may be a word of its own
     ("less", "location", "exporting", "restored"): it needs :data:`NEAR_LETTERS` letters and
-    is read with the typo's own edits after a cue (:data:`NEAR_CUES`) and before a number
-    ("started raltgravr 400 mg"), with one after a cue or before a number or a word of
-    ``after`` ("digoxn 125 mcg", "digoxn started"); a condition's ("pregant") with one and
-    more letters, but not cut short nor with another ending ("teenagers", "teenaged").
+    is read with the typo's own edits after a cue (:data:`NEAR_CUES`, :data:`ON_CUES`) and
+    before a number ("started raltgravr 400 mg"), with one after a cue or before a number
+    or a word of ``after`` ("digoxn 125 mcg", "digoxn started") or between :data:`NOW_ON`'s
+    words ("on digoxn now"); a condition's ("pregant") with one and more letters, but not
+    cut short nor with another ending ("teenagers", "teenaged").
     """
     if size > 1:
         return TYPO_EDITS, False
-    cued = next((w for w in reversed(words[max(0, i - 3):i]) if w not in NEAR_LINKS),
-                "") in NEAR_CUES
+    before = words[max(0, i - 3):i]
+    at = next((k for k in reversed(range(len(before))) if before[k] not in NEAR_LINKS), -1)
+    cue = before[at] if at >= 0 else ""
+    cued = cue in NEAR_CUES or (cue in ON_CUES and "on" in before[at + 1:])
     follows = words[i + 1] if i + 1 < len(words) else ""
     dosed = follows[:1].isdigit()
     if len(words[i]) < NEAR_LETTERS[0]:
         return 0, False
-    if cued or dosed or follows in after:
+    now_on = (words[i - 1] if i else "", follows) == NOW_ON
+    if cued or dosed or follows in after or now_on:
         return (TYPO_EDITS if cued and dosed else 1), False
     return int(kind == "condition" and len(words[i]) >= NEAR_LETTERS[1]), True
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from model.core.identity_cache import identity_cache
+from model.evidence import name_letters
 from model.evidence.name_hints import ALLOW_UNKNOWN, amount_hint, names_hint
 from model.evidence.name_words import Kind, listed, spoken
 from model.evidence.schema import Safety
@@ -98,10 +99,13 @@ _ROMAN_STAGES = {"i": "1", "ii": "2", "iii": "3", "iiia": "3a", "iiib": "3b", "i
 def name_key(name: str) -> str:
     """Reduce a name to its lookup key: lower case, words joined by ``_`` (``AV-block``).
 
+    Without accents (:func:`model.evidence.name_letters.words`: ``Raltégravir`` is
+    ``raltegravir``; the ``é`` cut it in two).
+
     A stage in Roman numerals becomes its number (``CKD stage IV`` is ``ckd_stage_4``): it
     was an unknown name whose closest known one was another stage.
     """
-    words = re.findall(r"[a-z0-9]+", name.lower())
+    words = [word for word, _, _ in name_letters.words(name)]   # accents off: /tmp/w50/c C1
     return "_".join(_ROMAN_STAGES.get(word, word) if k and words[k - 1] in ("stage", "ckd", "g")
                     else word for k, word in enumerate(words))
 
@@ -162,9 +166,9 @@ def _skin_by_mouth(key: str, stripped: str) -> bool:
 
 def _words(text: str) -> list[tuple[str, int, int]]:
     """The words of ``text`` as :func:`name_key` reads them, each with its start and end."""
-    places = list(re.finditer(r"[a-z0-9]+", text.lower()))
+    places = name_letters.words(text)
     keys = name_key(text).split("_") if places else []
-    return [(key, m.start(), m.end()) for key, m in zip(keys, places, strict=True)]
+    return [(key, start, end) for key, (_, start, end) in zip(keys, places, strict=True)]
 
 
 def _has_dose(text: str) -> bool:
