@@ -47,19 +47,34 @@ R (:class:`OffNights`, :func:`baseline_step`), the advice's withdrawal or the pe
   person was told "Start glycinate ... better in 53%" beside the caution asking for a break
   of 13 or more nights (/tmp/w50/b F-5). A stop after fewer nights on a regimen (the GI
   rule's, harm's within a period) is no withdrawal (:func:`model.personal.withdrawal.breaks`).
+  Nor is a break held from a regimen it could not go back to (:func:`returnable`: GI
+  trouble not over, a hard rule, the GI chance constraint): a stop for loose stools after 20
+  nights on citrate 300 mg was held 9 nights to learn whether citrate "still helps you",
+  beside "a return to citrate 300 mg waits too: it gave you loose stools" (/tmp/w50/c C5).
+  A placebo period under way (after magnesium, fewer than
+  :data:`~model.personal.separability.MIN_PLACEBO_NIGHTS` placebo nights) is kept going the
+  same way to that many: 5 placebo nights into their own period a person was told "Switch
+  to taurate ... to learn" beside the caution asking for 7 (/tmp/w50/c C10).
 - **the withdrawal returns** to R once its break counts, while the person is still off, R is
   allowed (the hard rules, the GI chance constraint and the GI history keep it feasible) and
   looks to help (P(better than staying off) from
-  :data:`~model.decision.settings.LOOKS_TO_HELP`): the step is to take R again (code
-  ``withdrawal_return``), and the planned crossover goes on from R at the next look. "Stop
-  citrate 300 mg for 17 nights, then take it again" was followed by "Start glycinate 200 mg
-  ... You do not restart citrate 300 mg, which looks to help you (P 0.91)" (/tmp/w50/a F3,
-  F6). When R does not look to help, the crossover goes on as before.
+  :data:`~model.decision.settings.LOOKS_TO_HELP`) or is the best expected of the steps open
+  (the withdrawal's own words: "take it again unless that analysis advises another step"):
+  the step is to take R again (code ``withdrawal_return``), and the planned crossover goes
+  on from R at the next look. "Stop citrate 300 mg for 17 nights, then take it again" was
+  followed by "Start glycinate 200 mg ... You do not restart citrate 300 mg, which looks to
+  help you (P 0.91)" (/tmp/w50/a F3, F6); glycinate 300 mg, best expected (+0.96 against
+  taurate's +0.61) and "probably helps (P 0.97)" on falling asleep, was left for taurate "to
+  learn" at P(better than staying off) 0.71 over all outcomes (/tmp/w50/c C4). Otherwise the
+  crossover goes on as before. A week of very high anxiety and another change in the
+  person's life hold the return back as any change for a gain
+  (:data:`~model.decision.overrides.HELD_IN_A_HARD_WEEK`, /tmp/w50/c C8).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -71,8 +86,9 @@ from model.data.diary import Diary
 from model.decision.history import History, night_regimens
 from model.decision.judged_nights import left_out
 from model.decision.settings import LOOKS_TO_HELP, DecisionSettings, Why
-from model.decision.utility import Evaluation
+from model.decision.utility import Evaluation, held_by_period
 from model.evidence.priorset import PriorSet
+from model.personal.separability import MIN_PLACEBO_NIGHTS
 from model.personal.withdrawal import (
     MIN_OFF_NIGHTS,
     MIN_ON_NIGHTS,
@@ -122,11 +138,18 @@ class OffNights:
         the diary's last night (:func:`model.personal.withdrawal.breaks`), with a written night.
     before : int
         Judged nights without magnesium within the horizon before the break's first night.
+    taken : datetime.date or None
+        The last night written on ``stopped`` before the break: with nights unwritten between
+        it and the break's first written night, the diary does not say when the break began
+        (/tmp/w50/c C6).
     left : int or None
         Nights off more, written every night, that make the break a withdrawal (0: it is one;
         None: not within one evaluation period, or no break): :meth:`finished`.
     wanted : bool
         The diary needs that withdrawal: it is not separable, or ``before`` is stale.
+    placebo : int
+        The placebo nights of a placebo period under way (:attr:`History.placebo_nights`) when
+        :meth:`finished` counts ``left`` as the placebo nights it still needs (0: a break).
     """
 
     as_of: dt.date
@@ -135,8 +158,10 @@ class OffNights:
     stopped: Regimen = NO_MAGNESIUM
     brk: Break | None = None
     before: int = 0
+    taken: dt.date | None = None
     left: int | None = None
     wanted: bool = False
+    placebo: int = 0
 
     @classmethod
     def read(cls, diary: Diary, as_of: dt.date) -> OffNights:
@@ -162,8 +187,9 @@ class OffNights:
         if brk is None or brk.first is None:
             return cls(as_of, recent, last)
         before = off & horizon & (days < pd.Timestamp(brk.first))
-        return cls(as_of, recent, last, regimens[int(np.flatnonzero(active)[-1])], brk,
-                   int(before.sum()))
+        taken = int(np.flatnonzero(active & nights["recorded"].to_numpy(bool))[-1])
+        return cls(as_of, recent, last, regimens[taken], brk, int(before.sum()),
+                   days[taken].date())
 
     @property
     def since(self) -> int:
@@ -179,15 +205,20 @@ class OffNights:
         withdrawal (:func:`~model.personal.withdrawal.p_enough` at the fit's time constants
         ``tau`` reaching :data:`~model.personal.withdrawal.WITHDRAWAL_SURE`, as
         :func:`~model.personal.separability.separability` counts one), at most one evaluation
-        period (``s.min_nights``).
+        period (``s.min_nights``). During a placebo period under way (``past.placebo_nights``,
+        the person back on :attr:`stopped` after it): the placebo nights still needed to
+        :data:`~model.personal.separability.MIN_PLACEBO_NIGHTS` (none once it has them).
         """
+        wanted = separable is False or self.before < MIN_OFF_NIGHTS
+        if self.brk is not None and 0 < past.placebo_nights < MIN_PLACEBO_NIGHTS:
+            return replace(self, left=MIN_PLACEBO_NIGHTS - past.placebo_nights, wanted=wanted,
+                           placebo=past.placebo_nights)
         if self.brk is None or past.current.active or past.placebo_nights:
             return self
         draws = {"tau": tau}
         for more in range(s.min_nights + 1):
             nights = tuple(range(self.since + 1, self.since + more + 1))
             if p_enough(self.brk._replace(days=self.brk.days + nights), draws) >= WITHDRAWAL_SURE:
-                wanted = separable is False or self.before < MIN_OFF_NIGHTS
                 return replace(self, left=more, wanted=wanted)
         return self
 
@@ -235,21 +266,40 @@ def withdrawal_nights(data: xr.Dataset, priors: PriorSet, s: DecisionSettings) -
     return max(s.min_nights, off_nights_needed({"tau": _tau(data, priors)}))
 
 
+def returnable(ev: Evaluation, past: History, off: OffNights) -> bool:
+    """Whether the regimen a break is from (:attr:`OffNights.stopped`) could be taken again.
+
+    Its GI trouble is over (:attr:`History.gi_troubled`), and its step back (a start, or
+    ``continue`` after a placebo period) is open or waits for the evaluation period alone: no
+    hard rule nor the GI chance constraint blocks it (as :func:`returning` reads it). A break
+    from a regimen it could not go back to teaches nothing to act on (/tmp/w50/c C5).
+    """
+    back = ev.feasible | held_by_period(ev.blocked)
+    return off.stopped not in past.gi_troubled and any(
+        back[i] for i, c in enumerate(ev.candidates)
+        if c.regimen == off.stopped and c.action in ("start", "continue"))
+
+
 def baseline_period(off: OffNights | None, past: History, data: xr.Dataset, priors: PriorSet,
-                    separable: bool | None,
-                    s: DecisionSettings) -> tuple[OffNights | None, DecisionSettings]:
-    """The facts with the break's nights left, and the settings of a break to finish.
+                    separable: bool | None, s: DecisionSettings,
+                    evaluate: Callable[[DecisionSettings], Evaluation],
+                    ) -> tuple[OffNights | None, DecisionSettings, Evaluation]:
+    """The facts with the break's nights left, the settings and the evaluation under them.
 
     A break to finish (:meth:`OffNights.holds`) has its evaluation period end on the night it
     counts, so that the look comes then: the date and the words' nights agree
-    (:func:`model.decision.history.review_days`).
+    (:func:`model.decision.history.review_days`). Not from a regimen it could not go back to
+    (:func:`returnable`, in the evaluation under the break's settings): then the break is not
+    wanted, and the evaluation is made again under ``s``.
     """
-    if off is None:
-        return off, s
-    off = off.finished(past, _tau(data, priors), separable, s)
-    if not off.holds(s) or off.left is None:
-        return off, s
-    return off, replace(s, min_nights=past.nights_on_current + off.left)
+    off = None if off is None else off.finished(past, _tau(data, priors), separable, s)
+    if off is None or not off.holds(s) or off.left is None:
+        return off, s, evaluate(s)
+    held = replace(s, min_nights=past.nights_on_current + off.left)
+    ev = evaluate(held)
+    if returnable(ev, past, off):
+        return off, held, ev
+    return replace(off, wanted=False), s, evaluate(s)
 
 
 def withdrawal_first(ev: Evaluation, past: History, s: DecisionSettings,
@@ -269,27 +319,35 @@ def withdrawal_first(ev: Evaluation, past: History, s: DecisionSettings,
     return rows[0] if rows else None
 
 
-def returning(ev: Evaluation, off: OffNights | None) -> int | None:
-    """The row of the return to the regimen a counted break left, when it looks to help."""
+def returning(ev: Evaluation, off: OffNights | None, best: int) -> int | None:
+    """The row of the return to the regimen a counted break left, or None.
+
+    When it looks to help (P(better than staying off) from
+    :data:`~model.decision.settings.LOOKS_TO_HELP`) or is ``best``, the best expected of the
+    regimens open (:func:`model.decision.choice.greedy`): an analysis whose best expected
+    step is the regimen does not advise another (/tmp/w50/c C4).
+    """
     if off is None or off.left != 0 or not off.stopped.active:
         return None
     rows = [i for i, c in enumerate(ev.candidates) if c.action == "start"
-            and c.regimen == off.stopped and ev.feasible[i] and ev.p_better[i] >= LOOKS_TO_HELP]
+            and c.regimen == off.stopped and ev.feasible[i]
+            and (ev.p_better[i] >= LOOKS_TO_HELP or i == best)]
     return rows[0] if rows else None
 
 
 def baseline_step(ev: Evaluation, past: History, s: DecisionSettings,
-                  off: OffNights | None) -> tuple[int | None, Why] | None:
+                  off: OffNights | None, best: int) -> tuple[int | None, Why] | None:
     """The step the baseline rules take (row, branch), or None when none applies.
 
     A withdrawal first (:func:`withdrawal_first`: no baseline, or a stale one); off magnesium
-    after a run on it, the break finished while staying off is open (``collect_more_data``,
-    why ``finish_break``), or once it counts the return (:func:`returning`).
+    after a run on it, or a placebo period under way, the break finished while staying off
+    is open (``collect_more_data``, why ``finish_break``), or once it counts the return
+    (:func:`returning`; ``best``: the best expected row of the regimens open).
     """
     row = withdrawal_first(ev, past, s, off)
     if row is not None:
         return row, "no_baseline"
     if off is not None and off.holds(s) and ev.feasible[0]:
         return None, "finish_break"
-    back = returning(ev, off)
+    back = returning(ev, off, best)
     return None if back is None else (back, "withdrawal_return")

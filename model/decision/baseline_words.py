@@ -75,6 +75,51 @@ STAY_OFF = "Stay without magnesium for "
 is what to do and the rest why: the report's headline says them so
 (:func:`model.report.break_words.stay_off`)."""
 
+STAY_ON_PLACEBO = "Stay on placebo for "
+"""As :data:`STAY_OFF`, of a placebo period kept going (:func:`placebo_line`)."""
+
+
+def nights_words(n: int) -> str:
+    """``1 night``, ``5 nights``."""
+    return f"{n} night{'s' * (n != 1)}"
+
+
+def began_words(off: OffNights) -> str:
+    """When the break began, as far as the diary says it (``off.brk`` set).
+
+    ``Your break began on 2026-12-02 (4 nights so far)``; with nights unwritten before its
+    first written night, the last night written on the regimen and the first written off:
+    "Your break began on 2026-12-02" was said of a diary whose last glycinate night was
+    2026-11-15, the 16 nights between unwritten (/tmp/w50/c C6). The count is from the first
+    written night off, the latest the break can have begun (as
+    :class:`~model.personal.withdrawal.Break` counts it).
+    """
+    first, since = off.brk.first if off.brk else None, nights_words(off.since)
+    if off.taken is None or first is None or (first - off.taken).days <= 1:
+        return f"Your break began on {first} ({since} so far)"
+    return (f"Your last night written on {off.stopped.words} is {off.taken} and your first "
+            f"night written without it {first}; the nights between are not written, so the "
+            f"break is counted from {first} ({since} so far)")
+
+
+def placebo_line(off: OffNights) -> str:
+    """Why a placebo period under way is kept going (why ``finish_break``, ``off.placebo``).
+
+    Five placebo nights into their own period a person was told "Switch to taurate ... to
+    learn" beside the caution asking for 7 placebo nights (/tmp/w50/c C10). As
+    :func:`break_line`: what to do first, in a sentence without ". ".
+    """
+    left, taking = off.left or 0, off.stopped.words
+    need = off.placebo + left
+    return (f"{STAY_ON_PLACEBO}{left} more night{'s' * (left != 1)} in place of {taking}: "
+            f"your placebo period then has the {need} placebo nights that tell what {taking} "
+            f"does for you from expecting it to help. Your placebo period has "
+            f"{nights_words(off.placebo)} written so far, "
+            f"and {need} placebo nights, written every night, are what the next analysis "
+            f"needs; until then your diary cannot tell what {taking} does for you from "
+            f"expecting it to help or your sleep's own course. Taking {taking} again before "
+            "then ends the placebo period before it can tell.")
+
 
 def break_line(off: OffNights | None) -> str:
     """Why a break under way is kept going (why ``finish_break``): the nights it still needs.
@@ -83,13 +128,16 @@ def break_line(off: OffNights | None) -> str:
     beside the caution asking for 13 or more nights off (an outside audit, /tmp/w50/b F-5).
     The first sentence says what to do and what the nights are for; it holds no ". " (words
     and a regimen's), so that the headline can say it apart from the rest (:data:`STAY_OFF`).
+    A placebo period under way says its placebo nights (:func:`placebo_line`).
     """
     if off is None or off.brk is None or not off.left:
         return ""
+    if off.placebo:
+        return placebo_line(off)
     left, since, taking = off.left, off.since, off.stopped.words
     return (f"{STAY_OFF}{left} more night{'s' * (left != 1)}: your break from {taking} then "
-            f"counts as a withdrawal, which tells whether {taking} still helps you. Your break "
-            f"began on {off.brk.first} ({since} night{'s' * (since != 1)} so far), and "
+            f"counts as a withdrawal, which tells whether {taking} still helps you. "
+            f"{began_words(off)}, and "
             f"{since + left} nights off, written every night, are what the next analysis needs "
             f"to count it as a withdrawal; until then your diary cannot tell what {taking} does "
             "for you from expecting it to help or your sleep's own course. Starting magnesium "
@@ -103,12 +151,20 @@ def returned_words(taking: str, p_better: float, off: OffNights | None) -> str:
     and citrate 300 mg looks to help you (P(better than staying off) 0.91, from 0.80), so you
     take it again, ...``: the decision's reason (:func:`return_line`) and the headline's why
     say it alike; "On citrate so far: falling asleep 10 min faster ...: not settled yet" had
-    stood as the why of the return (an outside audit, /tmp/w50/a F3).
+    stood as the why of the return (an outside audit, /tmp/w50/a F3). Below
+    :data:`LOOKS_TO_HELP` the return is the other branch of
+    :func:`~model.decision.baseline.returning`, the best expected step, and says so: the
+    crossover had started taurate "to learn" with no word of why glycinate, best expected
+    and "probably helps (P 0.97)", was not taken again (/tmp/w50/c C4).
     """
     since = f"{off.since} nights off since {off.brk.first}" if off and off.brk else "nights off"
-    return (f"your break from {taking} counts as a withdrawal ({since}), and {taking} looks to "
-            f"help you (P(better than staying off) {chance(p_better)}, from "
-            f"{LOOKS_TO_HELP:.2f}), so you take it again, as a withdrawal returns to its regimen")
+    p = f"P(better than staying off) {chance(p_better)}"
+    why = (f"looks to help you ({p}, from {LOOKS_TO_HELP:.2f})" if p_better >= LOOKS_TO_HELP
+           else f"is the step expected to do best of those open now ({p}: below "
+           f"{LOOKS_TO_HELP:.2f} over all outcomes together, but no other step is expected to "
+           "do better)")
+    return (f"your break from {taking} counts as a withdrawal ({since}), and {taking} {why}, "
+            "so you take it again, as a withdrawal returns to its regimen")
 
 
 def return_line(chosen: Assessed, past: History, s: DecisionSettings,

@@ -401,7 +401,7 @@ def _choose(ev: Evaluation, past: History, mode: Mode, rng: np.random.Generator,
     if mode == "expected_utility":
         rule = stay_on_a_close_call(ev, rule, past, s)
     action = ev.candidates[0 if rule.index is None else rule.index].action
-    ruled = baseline_step(ev, past, s, off) if action not in EXPERIMENTS else None
+    ruled = baseline_step(ev, past, s, off, greedy(ev)) if action not in EXPERIMENTS else None
     if ruled is not None:                   # a withdrawal first, a break, a return: rules
         return Choice(ruled[0], False, ruled[1])
     if mode != "expected_utility" or rule.why == "forced" or action in EXPERIMENTS:

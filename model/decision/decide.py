@@ -152,8 +152,10 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         reasons.append(few_draws_line(ev.utility.shape[1], s))
     action = "collect_more_data" if choice.index is None else chosen.action
     # collecting more data: keep taking the current regimen when continuing it is allowed
-    # (assessed[0] is "continue"); never one above the ceiling or over the GI limit
-    keep = chosen.regimen if chosen.feasible and chosen.regimen.active else None
+    # (assessed[0] is "continue"); never one above the ceiling or over the GI limit, nor one a
+    # break kept going is from (a placebo period's: its "continue" goes back to it)
+    keep = (chosen.regimen if chosen.feasible and chosen.regimen.active
+            and choice.why != "finish_break" else None)
     recommendation = Recommendation(
         action, keep if choice.index is None else chosen.regimen, chosen.scores,
         choice.commit, chosen.next_review, tuple(reasons), warnings,
@@ -336,9 +338,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                     switching_cost=min(s.switching_cost, s.commit_value))
     elif past.compared(s.crossover_forms):
         s = replace(s, learning_periods=0.0)
-    off, s = baseline_period(off, past, data, priors, separable, s)   # a break to finish
-    ev = evaluate(data, options, past, rules, priors, person, s, separable=separable,
-                  compound=compound)
+    off, s, ev = baseline_period(off, past, data, priors, separable, s, lambda t: evaluate(
+        data, options, past, rules, priors, person, t, separable=separable, compound=compound))
     space = room(data, past, priors, person.outcome_weights())
     choice = choose(ev, past, mode, np.random.default_rng(seed), s, space, off)
     decision = _decision(ev, choice, past, dates, warnings, rules, priors.safety.gi_constraint,

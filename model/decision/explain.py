@@ -392,9 +392,9 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
                           if why == "other_change" else unwritten or collect_line(
                               assessed, reference, s, close_to, held, past.known_nights))
         unwritten = "" if why == "collect" else unwritten   # said first
-        lines = [first, *said,
-                 f"{f'Keep {reference.words} and look' if chosen.feasible else 'Look'} again "
-                 f"on {chosen.next_review.isoformat()}.",
+        keep = (f"Keep {reference.words} and look" if chosen.feasible and why != "finish_break"
+                else "Look")     # a break or placebo period kept going: its nights, not a keep
+        lines = [first, *said, f"{keep} again on {chosen.next_review.isoformat()}.",
                  record_line(gi.loose_bristol)]
     else:
         to_come, done = step_nights(chosen.action, past, s)

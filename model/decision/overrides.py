@@ -60,9 +60,18 @@ def keeps_form(ev: Evaluation, index: int | None, past: History) -> bool:
 
 
 HELD_IN_A_HARD_WEEK: frozenset[Why] = frozenset({"first_step", "commit", "plan", "learn",
-                                                 "crossover", "titrate", "no_baseline"})
+                                                 "crossover", "titrate", "no_baseline",
+                                                 "withdrawal_return"})
 """The branches whose change waits for a calmer week: those made for a gain or to learn, not
-those safety asks for (a stop for harm, a gentler dose, a step the rules leave alone)."""
+those safety asks for (a stop for harm, a gentler dose, a step the rules leave alone).
+
+Of the baseline rules' (:mod:`model.decision.baseline`): the withdrawal first
+(``no_baseline``, to learn) and the return (``withdrawal_return``, for a gain) wait, in a
+hard week and after another change alike: sertraline begun on the 5th night of a break was
+followed by "Start glycinate, 300 mg ... you take it again", its hold unsaid, while the
+same diary without the return said it (/tmp/w50/c C8). A break kept going (``finish_break``)
+is no change: it keeps what is taken (no magnesium, or the placebo of a placebo period), as
+either hold asks, and says why in its own words."""
 
 
 def held_for_a_hard_week(ev: Evaluation, index: int | None, why: Why, past: History) -> bool:

@@ -37,7 +37,8 @@ def reason_codes(choice: Choice, action: str, past: History, separable: bool | N
     the diary's baseline is stale (:func:`model.decision.baseline.stale`), so the
     no-baseline rule's withdrawal is coded ``stale_baseline``: the diary has nights off, old
     ones. A break under way kept going (``finish_break``) is ``withdrawal_test`` too: its
-    nights off are the withdrawal's.
+    nights off are the withdrawal's; a placebo period under way kept going is
+    ``placebo_test`` (/tmp/w50/c C10).
     """
     stale_rule = stale and choice.why == "no_baseline"
     codes = ["stale_baseline" if stale_rule else WHY_CODES[choice.why]]
@@ -49,8 +50,9 @@ def reason_codes(choice: Choice, action: str, past: History, separable: bool | N
         codes.append("no_start_worth_trying")
     if choice.to_learn and teaches and "learn" not in codes:
         codes.append("learn")
-    if action in EXPERIMENT_CODES or choice.why == "finish_break":   # the break's: a withdrawal
-        codes.append(EXPERIMENT_CODES.get(action, "withdrawal_test"))
+    if action in EXPERIMENT_CODES or choice.why == "finish_break":   # the break's experiment
+        codes.append(EXPERIMENT_CODES.get(action, "placebo_test" if past.placebo_nights
+                                          else "withdrawal_test"))
     if separable is False and past.current.active:
         codes.append("expectation_not_separable")
     if acute:

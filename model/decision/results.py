@@ -49,12 +49,13 @@ REASON_CODES: dict[str, str] = {
     "stale_baseline": ("as no_baseline, for a diary with nights off magnesium but fewer than 7 "
                        "in the last 180 (BASELINE_HORIZON), the current magnesium taken 14+ "
                        "nights: too old to tell what it does now"),
-    "break_under_way": ("with collect_more_data on no magnesium: a break after 14+ nights on "
-                        "magnesium, in a diary that cannot separate it (or whose baseline is "
-                        "stale), kept going until it counts as a withdrawal (at most a period)"),
-    "withdrawal_return": ("the regimen a break counted as a withdrawal left, taken again while "
-                          "off: allowed and it looks to help (P(better than staying off) >= "
-                          "0.8); the planned crossover goes on from it"),
+    "break_under_way": ("with collect_more_data: a break after 14+ nights on magnesium that "
+                        "cannot separate it (or a stale baseline), kept going until it counts "
+                        "(a period at most), from a regimen one could go back to; or a placebo "
+                        "period under way, to 7 placebo nights (with placebo_test)"),
+    "withdrawal_return": ("the regimen a counted break left, taken again while off: allowed, "
+                          "and P(better than staying off) >= 0.8 or the best expected step; "
+                          "held by a hard week or another change"),
     "no_baseline": ("a rule: after 14+ nights on magnesium the diary has fewer than 7 "
                     "without it (none or placebo), so it cannot tell what the current regimen "
                     "does; its withdrawal (withdrawal_test), for the nights the next analysis "

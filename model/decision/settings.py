@@ -116,10 +116,14 @@ Defaults (:class:`DecisionSettings`) and why:
   ``stale_baseline``); a break from a regimen taken ``MIN_ON_NIGHTS`` nights or more, in a
   diary that cannot separate magnesium from expectation and drift (or whose baseline before
   it is stale), is finished when one evaluation period more makes it a withdrawal (code
-  ``break_under_way``); once it counts, the regimen is taken again when it looks to help
-  (:data:`LOOKS_TO_HELP`, code ``withdrawal_return``), as the withdrawal promised, and the
-  planned crossover goes on from it (/tmp/w50/a F3, /tmp/w50/b F-1, F-5). Safety first: the
-  hard rules, the GI rules, harm and a week of very high anxiety act before them.
+  ``break_under_way``), and so is a placebo period under way to 7 placebo nights, but not a
+  break from a regimen it could not go back to (GI trouble, a hard rule, the GI chance
+  constraint); once it counts, the regimen is taken again when it looks to help
+  (:data:`LOOKS_TO_HELP`) or is the best expected step (code ``withdrawal_return``), as the
+  withdrawal promised, and the planned crossover goes on from it (/tmp/w50/a F3, /tmp/w50/b
+  F-1, F-5, /tmp/w50/c C4, C5, C10). Safety first: the hard rules, the GI rules, harm and a
+  week of very high anxiety act before them; that week and another change in the person's
+  life hold the withdrawal and the return back as any change for a gain (/tmp/w50/c C8).
 - ``dose_unit_mg = 25``: a dose a ceiling caps below a step (:meth:`DecisionSettings.capped`)
   is the highest multiple of 25 mg within it, a dose one can buy and take (the ceiling 1.2 g
   of citrate leaves, 156 mg, gave "Start glycinate, 156 mg").

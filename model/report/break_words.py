@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from model.analysis.pipeline import history_of
 from model.decision import Recommendation
 from model.decision.baseline import OffNights
-from model.decision.baseline_words import STAY_OFF, returned_words, stale_words
+from model.decision.baseline_words import STAY_OFF, STAY_ON_PLACEBO, returned_words, stale_words
 from model.personal.withdrawal import WITHDRAWAL_SURE, p_enough
 from model.report.effect_words import effect_line, held_as_prescribed, old_without, tried_forms
 
@@ -75,10 +75,11 @@ def stay_off(rec: Recommendation) -> tuple[str, str]:
 
     The decision's own reason (:func:`~model.decision.baseline_words.break_line`), its first
     sentence ("Stay without magnesium for 6 more nights: your break from glycinate 200 mg
-    then counts as a withdrawal, which tells whether glycinate 200 mg still helps you.") and
-    the rest: the terminal, the report and the JSON's reasons say the same words.
+    then counts as a withdrawal, which tells whether glycinate 200 mg still helps you.", or
+    of a placebo period "Stay on placebo for 2 more nights in place of ...") and the rest:
+    the terminal, the report and the JSON's reasons say the same words.
     """
-    said = next((r for r in rec.reasons if r.startswith(STAY_OFF)), "") \
+    said = next((r for r in rec.reasons if r.startswith((STAY_OFF, STAY_ON_PLACEBO))), "") \
         if "break_under_way" in rec.reason_codes else ""
     what, _, why = said.partition(". ")
     return (f"{what}." if what else "", why)

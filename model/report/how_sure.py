@@ -107,6 +107,12 @@ def _settled(rec: Recommendation) -> str:
     return f"settled among the forms and doses tried ({why}); {NOT_SETTLED_BY_WHAT}"
 
 
+PLACEBO_SURE = ("not a final answer: placebo nights kept going to learn from; with 7 of them, "
+                "they tell what the magnesium they stand in for does for you, expectation "
+                "taken out.")
+"""How sure a placebo period kept going is (codes ``break_under_way`` and ``placebo_test``):
+"once the break counts as a withdrawal" was said of placebo nights (/tmp/w50/c C10)."""
+
 BREAK_SURE = ("not a final answer: nights off kept going to learn from; once the break counts "
               "as a withdrawal, they tell whether the magnesium you took before it still helps "
               "you.")
@@ -152,7 +158,7 @@ def how_sure(rec: Recommendation) -> str:
         return ("not a final answer: a gentler dose so that the form's trial can go on within "
                 "the GI limit.")
     if "break_under_way" in codes:
-        return BREAK_SURE
+        return PLACEBO_SURE if "placebo_test" in codes else BREAK_SURE
     if "learn" in codes or rec.action in EXPERIMENTS:
         return "not a final answer: a step taken to learn from."
     if rec.action not in ("continue", "collect_more_data"):
