@@ -13,13 +13,14 @@ No fit: the words are read off hand-built recommendations, effects and diaries.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from model.analysis.effects import DiaryEffect
+from model.analysis.effects import DiaryEffect, DiaryEffects
 from model.analysis.pathways import Pathway
 from model.core.outcomes import SPECS
 from model.core.regimen import NO_MAGNESIUM, Regimen
@@ -28,6 +29,7 @@ from model.data.night_levels import RawNights
 from model.data.profile import Profile
 from model.decision.results import Recommendation, Scores
 from model.evidence.priorset import load_priors
+from model.report import headline
 from model.report.break_words import break_showed
 from model.report.effect_words import OLD_WITHOUT_NIGHTS, effect_line, old_without
 from model.report.headline import _driver, _rests_on
@@ -135,6 +137,18 @@ def test_nights_without_magnesium_months_old_are_dated():
         "not shown to reach the 20 min that trials count as meaningful (about 40 % of your "
         "45 min on your nights without magnesium from 2026-02-01 to 2026-02-14), either way")
     assert "(about 40 % of your 45 min without magnesium)" in effect_line(_sol())
+
+
+def test_the_dates_of_an_old_level_are_said_once():
+    """Two forms' sleep-onset lines: the first says when the level's nights were, the second
+    does not repeat it (the level itself is said on both)."""
+    tau = replace(_sol(), form="taurate", regimen=Regimen("taurate", 200))
+    effects = DiaryEffects((_sol(), tau), 0.9, by_regimen=(_sol(), tau))
+    lines = [line for _, own in headline._tried(effects, {"sol": 1.0}, False,
+                                                {"sol": "from 2026-02-01 to 2026-02-14"})
+             for line in own]
+    assert len(lines) == 2 and "from 2026-02-01 to 2026-02-14" in lines[0]
+    assert "from 2026-02-01" not in lines[1] and "of your 45 min without magnesium" in lines[1]
 
 
 # --- 4. B F-6: what the break showed ---------------------------------------------------------

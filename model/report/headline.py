@@ -344,8 +344,16 @@ def _learn_why(result: Analysis) -> str:
 
 def _tried(effects: DiaryEffects, weights: dict[str, float], prescribed: bool,
            old: dict[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((label, tuple(effect_line(e, prescribed, old) for e in own))
-                 for label, own in tried_forms(effects, weights))
+    """The effect lines of each form tried, an old level's dates on its first line only.
+
+    Five sleep-onset lines each repeated "on your nights without magnesium from ...".
+    """
+    undated, out = dict(old), []
+    for label, own in tried_forms(effects, weights):
+        lines = tuple(effect_line(e, prescribed, undated) for e in own)
+        undated = {k: v for k, v in undated.items() if not any(v in line for line in lines)}
+        out.append((label, lines))
+    return tuple(out)
 
 
 def _capital(text: str) -> str:
