@@ -154,9 +154,14 @@ def test_the_dates_of_an_old_level_are_said_once():
 # --- 4. B F-6: what the break showed ---------------------------------------------------------
 
 
-def _break_result(tau: float, step: str, regimen: Regimen, then: int = 0) -> SimpleNamespace:
-    """Glycinate 200 mg for 40 nights, 21 off, then ``then`` nights of taurate 200 mg."""
+def _break_result(tau: float, step: str, regimen: Regimen, then: int = 0,
+                  loose: bool = False) -> SimpleNamespace:
+    """Glycinate 200 mg for 40 nights, 21 off, then ``then`` nights of taurate 200 mg;
+    ``loose``: loose stools on glycinate's 35th and 38th nights (its GI trouble not over)."""
     frame = _nights(14, 40, off_last=21)
+    frame["stool_bristol"] = 4.0
+    if loose:
+        frame.iloc[[14 + 34, 14 + 37], frame.columns.get_loc("stool_bristol")] = 7.0
     if then:
         more = _nights(0, then).assign(form="taurate")
         frame = pd.concat([frame, more.set_axis(pd.date_range(
@@ -166,7 +171,7 @@ def _break_result(tau: float, step: str, regimen: Regimen, then: int = 0) -> Sim
                          form=frame["form"].replace("none", ""),
                          elemental_mg=frame["elemental_mg"].replace(0.0, np.nan),
                          awakenings=2.0)[["date", "form", "elemental_mg", "sol_min",
-                                          "awakenings", "quality"]]
+                                          "awakenings", "quality", "stool_bristol"]]
     effects = SimpleNamespace(by_regimen=(
         DiaryEffect("glycinate", "sol", GLY, 40, "min", -1.0, -5.0, 2.0, 0.6, 0.0, 0.0, 20.0,
                     "no_meaningful_effect"),
@@ -195,3 +200,13 @@ def test_a_break_that_counts_is_said_beside_a_step_away_from_its_form():
     # once another form is taken after it, the break is no longer the one under way, as the
     # decision reads it (OffNights): its effect is in the effect lines, not said look after look
     assert break_showed(_break_result(5.0, "continue", Regimen("taurate", 200), then=10)) == ""
+
+
+def test_a_return_its_gi_trouble_holds_back_is_said_with_the_break():
+    """/tmp/w50/c C9: the break's read-out stood beside a step to another form, the reason
+    (the form gave loose stools, so its return waits) only in the decision's detail."""
+    said = break_showed(_break_result(5.0, "start", Regimen("taurate", 200), loose=True))
+    assert said.endswith(" It is not taken again at once: it gave you loose stools, so a "
+                         "return to it waits for the period like any other change.")
+    assert "not taken again" not in break_showed(
+        _break_result(5.0, "start", Regimen("taurate", 200)))

@@ -29,9 +29,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from model.analysis.pipeline import history_of
+from model.core.regimen import Regimen
 from model.decision import Recommendation
 from model.decision.baseline import OffNights
 from model.decision.baseline_words import STAY_OFF, STAY_ON_PLACEBO, returned_words, stale_words
+from model.decision.gi_facts import STOMACH_TROUBLE
 from model.personal.withdrawal import WITHDRAWAL_SURE, p_enough
 from model.report.effect_words import effect_line, held_as_prescribed, old_without, tried_forms
 
@@ -67,7 +69,23 @@ def break_showed(result: Analysis) -> str:
     line = effect_line(top, held_as_prescribed(rec.reason_codes),
                        old_without(result.diary.nights))
     return (f" Your break from {before.words} (nights off from {off.brk.first} to "
-            f"{off.brk.last}) counts as a withdrawal; with it, {before.words} shows {line}.")
+            f"{off.brk.last}) counts as a withdrawal; with it, {before.words} shows {line}."
+            f"{_not_again(result, before)}")
+
+
+def _not_again(result: Analysis, regimen: Regimen) -> str:
+    """Why a regimen the break read out is not taken again when its GI trouble is the reason.
+
+    "Probably helps (P > 0.99)" was read out beside a step to another form, the reason (a
+    return to it waits: it gave you loose stools) only in the decision's detail (a second
+    outside audit, /tmp/w50/c C9).
+    """
+    past = history_of(result)
+    if regimen not in past.gi_troubled:
+        return ""
+    words = past.gi_trouble_words.get(regimen, STOMACH_TROUBLE)
+    return (f" It is not taken again at once: it gave you {words}, so a return to it waits "
+            "for the period like any other change.")
 
 
 def stay_off(rec: Recommendation) -> tuple[str, str]:
