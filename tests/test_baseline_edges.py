@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -27,7 +28,7 @@ from model.core.regimen import NO_MAGNESIUM
 from model.data.diary import read_diary
 from model.data.profile import Profile
 from model.decision import history
-from model.decision.baseline import OffNights
+from model.decision.baseline import OffNights, lead_of
 from model.decision.baseline_words import returned_words
 from model.decision.rules import nights_until
 from model.decision.settings import LOOKS_TO_HELP
@@ -234,3 +235,25 @@ def test_no_break_reads_as_no_magnesium_taken():
     data = read_diary(on_magnesium(30))
     off = OffNights.read(data, history(data).last_night)
     assert off.brk is None and off.taken is None and off.stopped == NO_MAGNESIUM
+
+
+# --- 6. /tmp/w50/c C7: the nights before the diary count for the run a break follows ---------
+
+
+def test_a_two_year_takers_break_is_a_break():
+    """Glycinate since two years before the diary (the profile's ``taking_since``), 6 diary
+    nights on it, then 5 off: a break after a full store, held until it counts (it was "Start
+    glycinate ... form 1 of 3"); without the key, 6 nights on are no run to break from."""
+    frame = diary(("glycinate", 6), ("", 5))
+    first = dt.date.fromisoformat(frame["date"].iloc[0])
+    since = Profile(taking_since=first - dt.timedelta(days=730))
+    rec, _ = advise(frame, load_priors(), profile=since)
+    assert rec.reason_codes[:2] == ("break_under_way", "withdrawal_test"), rec.reason_codes
+    rec, _ = advise(frame, load_priors(), profile=Profile())
+    assert "break_under_way" not in rec.reason_codes
+    read = read_diary(diary(("glycinate", 6), ("", 21)))
+    lead = lead_of(history(read, taking_since=since.taking_since))
+    assert lead >= 700
+    draws = {"tau": np.full(400, 5.0)}
+    assert separability(read, draws, lead).withdrawals == 1
+    assert separability(read, draws).withdrawals == 0

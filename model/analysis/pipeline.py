@@ -38,6 +38,7 @@ from model.data.diary_rows import given_date
 from model.data.diary_warnings import issue_diary_warnings
 from model.data.profile import Profile, checked_profile, load_profile
 from model.decision import History, history, screen
+from model.decision.baseline import lead_of
 from model.decision.decide import Decision, decide
 from model.decision.diary_mentions import with_diary_mentions
 from model.decision.rules import current_breaks
@@ -412,7 +413,8 @@ def _decided(fit: PersonalModel, how: str, data: Diary, full: Diary, person: Pro
     checks leaves the effects without a verdict (:meth:`DiaryEffects.not_estimated`).
     """
     settings, seed = DecisionSettings(), fit.seed_  # drawn by the fit without one, or cached
-    apart = separability(data, fit.draws_)
+    apart = separability(data, fit.draws_,
+                         lead_of(history(data, taking_since=person.taking_since)))
     predict = Predictions(fit.draws_, prior_set)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now, settings)

@@ -164,8 +164,12 @@ class OffNights:
     placebo: int = 0
 
     @classmethod
-    def read(cls, diary: Diary, as_of: dt.date) -> OffNights:
-        """The facts of ``diary``'s nights without magnesium up to ``as_of``."""
+    def read(cls, diary: Diary, as_of: dt.date, lead: int = 0) -> OffNights:
+        """The facts of ``diary``'s nights without magnesium up to ``as_of``.
+
+        ``lead``: nights on magnesium before the diary (:func:`lead_of`), for the run a break
+        follows (:func:`~model.personal.withdrawal.breaks`).
+        """
         nights = diary.nights
         regimens = night_regimens(nights)
         active = np.array([r.active for r in regimens], dtype=bool)
@@ -183,7 +187,7 @@ class OffNights:
                 stop += 1
             last = (days[start].date(), days[stop].date())
         recent = int((off & horizon).sum())
-        brk = next((b for b in breaks(diary, active)[-1:] if b.ongoing), None)
+        brk = next((b for b in breaks(diary, active, lead)[-1:] if b.ongoing), None)
         if brk is None or brk.first is None:
             return cls(as_of, recent, last)
         before = off & horizon & (days < pd.Timestamp(brk.first))
@@ -225,6 +229,14 @@ class OffNights:
     def holds(self, s: DecisionSettings) -> bool:
         """Whether the break under way is to be finished (:func:`baseline_step`)."""
         return self.wanted and bool(self.left) and s.experiment_periods > 0
+
+
+def lead_of(past: History) -> int:
+    """Nights on the diary's first regimen before its first night, which a break's run counts.
+
+    The profile's ``taking_since`` (:attr:`History.before_diary`).
+    """
+    return sum(past.before_diary.values())
 
 
 def no_baseline(past: History) -> bool:

@@ -36,6 +36,7 @@ from model.decision.after_period import after_period
 from model.decision.baseline import (
     OffNights,
     baseline_period,
+    lead_of,
     needs_withdrawal,
     stale,
     withdrawal_nights,
@@ -320,7 +321,7 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
         return _carrying(_at_most(_unchecked(failed, rules), rules), past, s)
     # not after a placebo period (its nights teach the next look), nor around a regimen the
     # hard rules do not keep (it returns to it); a stale baseline's in a separable diary too
-    off = OffNights.read(diary, as_of) if isinstance(diary, Diary) else None
+    off = OffNights.read(diary, as_of, lead_of(past)) if isinstance(diary, Diary) else None
     experiments = ((separable is False or stale(past, off)) and not past.placebo_nights
                    and past.current.active and not current_breaks(past.current, rules, compound))
     options = candidates(past.current, rules.ceiling_mg,      # after a planned trial, its forms

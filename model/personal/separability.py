@@ -308,7 +308,8 @@ def _no_withdrawal(need: int, best: Break | None, p: float | None, borderline: b
             f"that {best.span} were enough; a withdrawal counts from {WITHDRAWAL_SURE:.1f})")
 
 
-def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) -> Separability:
+def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None,
+                 lead: int = 0) -> Separability:
     """Say whether ``diary`` separates magnesium from expectation and drift.
 
     A withdrawal is a break (:func:`~model.personal.withdrawal.breaks`) with
@@ -325,11 +326,14 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None) ->
         Flattened posterior draws (``theta``, ``expectation``, ``tau``, ``trend``) of a fit
         of it, for the correlations and the nights a break must span
         (:func:`off_nights_needed`, under :data:`WITHDRAWAL_SURE` of the time constants).
+    lead : int
+        Nights on magnesium before the diary (the profile's ``taking_since``), for the run a
+        break from the diary's first nights follows (:func:`~model.personal.withdrawal.breaks`).
     """
     nights = diary.nights
     active = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy()
     placebo = int((nights["form"] == PLACEBO).sum())
-    need, found = off_nights_needed(draws), breaks(diary, active)
+    need, found = off_nights_needed(draws), breaks(diary, active, lead)
     withdrawals = sum(p_enough(b, draws) >= WITHDRAWAL_SURE for b in found)
     best = best_break(found)
     p = None if best is None or not draws or "tau" not in draws else p_enough(best, draws)

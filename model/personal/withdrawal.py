@@ -143,16 +143,20 @@ def _joined(active: np.ndarray) -> np.ndarray:
     return joined
 
 
-def breaks(diary: Diary, active: np.ndarray) -> list[Break]:
+def breaks(diary: Diary, active: np.ndarray, lead: int = 0) -> list[Break]:
     """Each break after a run of :data:`MIN_ON_NIGHTS` written nights on magnesium, in order.
 
     ``active``: per night, magnesium taken (a form, a dose). The run joins across nights
-    skipped (:func:`_joined`), whose nights do not count on it.
+    skipped (:func:`_joined`), whose nights do not count on it. ``lead``: nights on magnesium
+    before the diary (the profile's ``taking_since``), counted for a run from its first night:
+    a two-year taker who stopped after 6 diary nights had no break to speak of (a second
+    outside audit, /tmp/w50/c C7).
     """
     recorded, seen = diary.nights["recorded"].to_numpy(bool), sleep_observed(diary)
     days, on, found = diary.nights.index, _joined(active), []
     for (start, stop), (_, end) in pairwise(_run_edges(on)):
-        if not on[start] or (recorded & active)[start:stop].sum() < MIN_ON_NIGHTS:
+        before = lead if start == 0 else 0
+        if not on[start] or (recorded & active)[start:stop].sum() + before < MIN_ON_NIGHTS:
             continue
         shown = stop + np.flatnonzero(seen[stop:end])
         if not shown.size:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from model.analysis.pipeline import history_of
 from model.core.regimen import Regimen
 from model.decision import Recommendation
-from model.decision.baseline import OffNights
+from model.decision.baseline import OffNights, lead_of
 from model.decision.baseline_words import STAY_OFF, STAY_ON_PLACEBO, returned_words, stale_words
 from model.decision.gi_facts import STOMACH_TROUBLE
 from model.personal.withdrawal import WITHDRAWAL_SURE, p_enough
@@ -39,6 +39,11 @@ from model.report.effect_words import effect_line, held_as_prescribed, old_witho
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
+
+
+def _off(result: Analysis) -> OffNights:
+    """The diary's nights without magnesium as the decision read them (its ``lead`` too)."""
+    return OffNights.read(result.diary, result.as_of, lead_of(history_of(result)))
 
 
 def break_showed(result: Analysis) -> str:
@@ -55,7 +60,7 @@ def break_showed(result: Analysis) -> str:
     rec = result.decision.recommendation
     if not result.fit.diagnostics_.ok or rec.action == "refer":
         return ""
-    off = OffNights.read(result.diary, result.as_of)
+    off = _off(result)
     if off.brk is None or p_enough(off.brk, result.fit.draws_) < WITHDRAWAL_SURE:
         return ""
     before = off.stopped
@@ -113,7 +118,7 @@ def returned_why(result: Analysis) -> str:
     if rec.regimen is None:
         return ""
     return returned_words(rec.regimen.words, rec.scores.p_better_than_continue,
-                          OffNights.read(result.diary, result.as_of)) + "."
+                          _off(result)) + "."
 
 
 def stale_why(result: Analysis) -> str:
@@ -123,6 +128,6 @@ def stale_why(result: Analysis) -> str:
     the magnesium taken now still helps (:func:`~model.decision.baseline_words.stale_words`),
     as the decision's reason says it.
     """
-    said = stale_words(OffNights.read(result.diary, result.as_of),
+    said = stale_words(_off(result),
                        history_of(result).current.words)
     return f"{said} (`mgsleep plan --blind` prepares a blinded version)." if said else ""
