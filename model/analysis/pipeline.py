@@ -413,13 +413,12 @@ def _decided(fit: PersonalModel, how: str, data: Diary, full: Diary, person: Pro
     checks leaves the effects without a verdict (:meth:`DiaryEffects.not_estimated`).
     """
     settings, seed = DecisionSettings(), fit.seed_  # drawn by the fit without one, or cached
-    apart = separability(data, fit.draws_,
-                         lead_of(history(data, taking_since=person.taking_since)))
+    past = history(data, taking_since=person.taking_since)    # the diary's mentions keep it
+    apart = separability(data, fit.draws_, lead_of(past))
     predict = Predictions(fit.draws_, prior_set)
     decision = checked_decision(fit, prior_set, person, data, day, seed, apart.separable,
                                 predict, now, settings)
     person = with_diary_mentions(person, data.nights, prior_set.safety).profile   # as decided
-    past = history(data, taking_since=person.taking_since)
     rules = screen(person, prior_set.safety, past.taking)
     plan = plan_ahead(full, day, now)
     if plan is not None:
