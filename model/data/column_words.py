@@ -15,7 +15,10 @@ as ``(min)`` and a scale such as ``(1-5)`` anywhere in it):
 - a stool or GI header (:data:`GI_WORDS`) left unread, while the diary lacks ``stool_bristol``
   or ``gi_upset``, is an error naming it (:func:`gi_faults`);
 - with no ``form``, ``elemental_mg`` or ``compound_mg`` column, a header of the magnesium taken
-  (:data:`REGIMEN_WORDS`) is an error naming it (:func:`regimen_faults`).
+  (:data:`REGIMEN_WORDS`) is an error naming it (:func:`regimen_faults`);
+- a header naming a questionnaire (:data:`QUESTIONNAIRES`: ``gad7``, ``weekly anxiety
+  (GAD-7)``) is ignored saying that mgsleep has no column for it, never "did you mean
+  'anxiety'" (:func:`questionnaire_note`).
 """
 
 from __future__ import annotations
@@ -87,6 +90,18 @@ REGIMEN_WORDS = frozenset({"form", "dose", "dosage", "magnesium", "supplement", 
                            "pill", "tablet", "capsule"})
 """A header with one of these words (or only ``mg``) looks like a column of the magnesium
 taken."""
+
+QUESTIONNAIRES: dict[str, str] = {"GAD-7": "anxiety", "STAI": "anxiety", "HADS": "anxiety",
+                                  "DASS": "anxiety", "PSQI": "quality", "ISI": "quality",
+                                  "PROMIS": "quality"}
+"""The questionnaires the priors' trials measured by, each with the diary rating its score could
+be taken for. mgsleep has no column for any: a weekly GAD-7 (0-21) is not the evening anxiety
+rating (0-10), and a header ``GAD-7 anxiety`` was told "did you mean 'anxiety'?" (an outside
+audit, B7); a mild week's score of 10 or less would then have been read as that evening's."""
+
+_QUESTIONNAIRE_LETTERS = {re.split(r"[^a-z]", name.lower())[0]: name for name in QUESTIONNAIRES}
+_QUESTIONNAIRE = re.compile(rf"(?<![a-z])({'|'.join(_QUESTIONNAIRE_LETTERS)})(?![a-z])")
+"""A questionnaire's letters in a header, whatever follows (``gad7``, ``GAD-7``, ``HADS_A``)."""
 
 _SCALE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-|–|—|\bto\b)\s*(\d+(?:[.,]\d+)?)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -182,12 +197,30 @@ def why_unread(name: object, present: Collection[str],
     return column, conflict(column, header) or ""
 
 
+def questionnaire_note(name: object) -> str:
+    """``: mgsleep has no column for GAD-7 ...`` for a header naming a questionnaire, or "".
+
+    The questionnaire of :data:`QUESTIONNAIRES` the header names, and the diary rating that is
+    a different measure (not "did you mean" it).
+    """
+    found = _QUESTIONNAIRE.search(_CAMEL.sub(" ", str(name)).lower())
+    if found is None:
+        return ""
+    said = _QUESTIONNAIRE_LETTERS[found.group(1)]
+    rating = QUESTIONNAIRES[said]
+    return (f": mgsleep has no column for the {said} questionnaire; the column {rating} is "
+            f"{MEANS[rating]}, a different measure, so do not copy {said} scores into it")
+
+
 def unread_hint(name: object, present: Collection[str], others: Sequence[object] = ()) -> str:
     """`` (did you mean 'waso_min'?): its unit is not said, ...`` for a header not read, or "".
 
-    The column its words name and why it is not read (:func:`why_unread`), else the one
+    A questionnaire's header: that mgsleep has no column for it (:func:`questionnaire_note`).
+    Else the column its words name and why it is not read (:func:`why_unread`), else the one
     column whose own words it shares.
     """
+    if questionnaire := questionnaire_note(name):
+        return questionnaire
     column, why = why_unread(name, present, others)
     if column is not None and column in present:
         return f" ({why})"

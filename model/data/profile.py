@@ -66,7 +66,7 @@ from model.data.profile_entries import (
     written_name,
     written_numbers,
 )
-from model.data.weights import COMPLAINT_WEIGHTS, Weights, relative
+from model.data.weights import COMPLAINT_WEIGHTS, Weights, read_complaint, relative, zero_complaint
 from model.evidence.floor import bundled_safety
 from model.evidence.names import NOTHING, Kind, NameIndex, name_key, unknown_fix, unknown_message
 from model.evidence.schema import Safety, parse_file
@@ -109,6 +109,7 @@ class Profile(BaseModel):
     taking_since: dt.date | None = None
     weights: Weights = Weights()
     _read_since = field_validator("taking_since", mode="before")(staticmethod(read_taking_since))
+    _read_complaint = field_validator("complaint", mode="before")(staticmethod(read_complaint))
 
     @field_validator("medication_starts", mode="before")
     @classmethod
@@ -327,7 +328,8 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     ProfileWarning
         When ``max_elemental_mg`` is above the safety ceiling and was lowered to it, for each
         unknown name accepted with ``allow_unknown``, each eGFR read from a condition, an eGFR
-        below :data:`EGFR_LOW`, and ``pregnant = false`` beside a pregnancy condition.
+        below :data:`EGFR_LOW`, ``pregnant = false`` beside a pregnancy condition, and
+        ``[weights]`` that leave the complaint's own outcome at 0.
 
     """
     rules = safety if safety is not None else bundled_safety()
@@ -398,7 +400,10 @@ def pregnancy_named(profile: Profile, safety: Safety) -> tuple[str, ...]:
 
 
 def _check_facts(profile: Profile, safety: Safety, file: str) -> None:
-    """Warn of an eGFR below :data:`EGFR_LOW`, and of ``pregnant`` against the conditions."""
+    """Warn of an eGFR below :data:`EGFR_LOW`, ``pregnant`` against the conditions, weights.
+
+    Weights that leave the complaint's own outcome at 0: :func:`~.weights.zero_complaint`.
+    """
     low = EGFR_LOW
     egfr = profile.egfr
     if egfr is not None and egfr < low:
@@ -410,6 +415,9 @@ def _check_facts(profile: Profile, safety: Safety, file: str) -> None:
         warnings.warn(f"{file}: keys pregnant and conditions disagree: pregnant = false, but "
                       f"conditions list {named[0]!r}; the pregnancy rule is applied: correct "
                       "whichever is wrong", ProfileWarning, stacklevel=4)
+    if "complaint" in profile.model_fields_set and (   # a complaint written, not the default
+            zero := zero_complaint(profile.complaint, profile.weights)) is not None:
+        warnings.warn(f"{file}: keys complaint and weights: {zero}", ProfileWarning, stacklevel=4)
 
 
 def _gut_of_conditions(profile: Profile, safety: Safety, file: str) -> Profile:

@@ -15,6 +15,9 @@ choice are in the same utility units, so weights written on a 0-10 scale (``sol 
 otherwise make loose stools and a change count a tenth as much as ``sol = 1`` does (an
 outside audit: the same preference gave another form). Each weight is a number (an integer
 or a decimal; not ``true``, not text): an unknown key is refused with the names allowed.
+
+The complaint is read in any case (:func:`read_complaint`); weights that leave the complaint's
+own outcome at 0 are said (:func:`zero_complaint`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
+from model.data.separators import column_key
 from model.evidence.reading import hint
 
 COMPLAINT_WEIGHTS: dict[str, dict[str, float]] = {
@@ -39,6 +43,33 @@ COMPLAINT_WEIGHTS: dict[str, dict[str, float]] = {
                         "anxiety": 1.5},
 }
 """Default utility weights per complaint (see the module docstring for the reasoning)."""
+
+
+def read_complaint(value: object) -> object:
+    """The profile's ``complaint`` as it is matched: in any case, or refused in the file's words.
+
+    Read as a diary column's name is (:func:`~model.data.separators.column_key`): ``"Anxiety"``
+    is ``anxiety``, ``"Sleep onset"`` is ``sleep_onset``, with no warning, since nothing else
+    could be meant and the pages name the complaint read ("Main complaint: evening anxiety").
+    ``"anxeity"`` was refused with no "did you mean" (which ``[weights] anxeity = 2`` had: the
+    same :func:`~model.evidence.reading.hint` now), a list with no word of what it was (an
+    outside audit, B8).
+
+    Raises
+    ------
+    ValueError
+        An unknown complaint (with a "did you mean"), a list, or a value not in quotes.
+    """
+    complaints = tuple(COMPLAINT_WEIGHTS)
+    said = ", ".join(complaints)
+    if isinstance(value, str) and column_key(value) in complaints:
+        return column_key(value)
+    if isinstance(value, str):
+        raise ValueError(f"unknown complaint{hint(value, complaints)}; expected one of {said}")
+    if isinstance(value, list | tuple):
+        raise ValueError(f"expected one complaint, not a list (got {value!r}): the one that "
+                         "counts most; how much each outcome counts is set under [weights]")
+    raise ValueError(f'expected the complaint in quotes, one of {said}: e.g. complaint = "anxiety"')
 
 
 class Weights(BaseModel):
@@ -58,9 +89,18 @@ class Weights(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
-        """Refuse an unknown key, naming the outcomes that take a weight (``gi`` does not)."""
+        """Refuse an unknown key, naming the outcomes that take a weight (``gi`` does not).
+
+        ``weights = 2`` (not a table) is refused in the file's words, not pydantic's ("a valid
+        dictionary or instance of Weights": an outside audit, B8).
+        """
+        if isinstance(data, Weights):
+            return data
+        if not isinstance(data, dict):
+            raise ValueError("[weights] is a table: write [weights] on its own line, then e.g. "
+                             "anxiety = 2")
         names = tuple(cls.model_fields)
-        unknown = [k for k in data if k not in names] if isinstance(data, dict) else []
+        unknown = [k for k in data if k not in names]
         if unknown:
             raise ValidationError.from_exception_data(cls.__name__, [InitErrorDetails(
                 type=PydanticCustomError("unknown_weight", "{message}", {
@@ -77,6 +117,38 @@ class Weights(BaseModel):
             raise ValueError("every outcome's weight is 0, so no magnesium could do any good: "
                              "give the outcomes you care about a weight above 0")
         return self
+
+
+def zero_complaint(complaint: str, weights: Weights) -> str | None:
+    """Why ``weights`` leave the complaint's own outcomes at 0, or None when they do not.
+
+    The complaint's own outcomes are its heaviest defaults (``racing_thoughts``: ``sol`` and
+    ``anxiety``, so ``sol = 0`` alone leaves it counting through anxiety). ``complaint =
+    "anxiety"`` with ``[weights] anxiety = 0`` was accepted without a word, the clinician page
+    saying "Main complaint: evening anxiety" while it counted for nothing (an outside audit,
+    B9); the weights are used, as written.
+
+    Parameters
+    ----------
+    complaint : str
+        A key of :data:`COMPLAINT_WEIGHTS`.
+    weights : Weights
+        The person's own ``[weights]``.
+
+    Returns
+    -------
+    str or None
+        What is wrong and how to mend it, for a warning.
+    """
+    defaults = COMPLAINT_WEIGHTS[complaint]
+    own = [o for o, weight in defaults.items() if weight == max(defaults.values())]
+    if any(weights.model_dump().get(o) != 0 for o in own):
+        return None
+    said = " and ".join(own)
+    return (f"complaint {complaint!r}, but [weights] {' and '.join(f'{o} = 0' for o in own)} "
+            f"leaves the complaint's own {said} at 0, counting for nothing in the advice (the "
+            f"weights are used): give {said} a weight above 0, or name the complaint that "
+            "counts most")
 
 
 def relative(defaults: Mapping[str, float], explicit: Mapping[str, float]) -> dict[str, float]:
