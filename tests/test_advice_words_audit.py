@@ -124,7 +124,8 @@ def _nights(off_first: int, on: int, off_last: int = 0) -> pd.DataFrame:
 def _sol() -> DiaryEffect:
     """5 min faster at a level of 45 min without magnesium: said with the MCID's share."""
     return DiaryEffect("glycinate", "sol", GLY, 200, "min", -5.0, -15.0, 2.0, 0.85, 0.0, 0.0,
-                       20.0, "no_meaningful_effect", raw=RawNights(45.0))
+                       20.0, "no_meaningful_effect", raw=RawNights(45.0),
+                       mcid_source="EDINGER2021_AASM")
 
 
 def test_nights_without_magnesium_months_old_are_dated():
@@ -174,7 +175,7 @@ def _break_result(tau: float, step: str, regimen: Regimen, then: int = 0,
                                           "awakenings", "quality", "stool_bristol"]]
     effects = SimpleNamespace(by_regimen=(
         DiaryEffect("glycinate", "sol", GLY, 40, "min", -1.0, -5.0, 2.0, 0.6, 0.0, 0.0, 20.0,
-                    "no_meaningful_effect"),
+                    "no_meaningful_effect", mcid_source="EDINGER2021_AASM"),
         DiaryEffect("glycinate", "quality", GLY, 40, SPECS["quality"].unit, 0.1, -0.2, 0.4, 0.6,
                     0.1, 0.0, 0.4, "inconclusive")))
     return SimpleNamespace(

@@ -198,7 +198,8 @@ def test_the_headline_warns_of_a_fading_effect_once(tmp_path):
 
 def test_an_effect_within_the_mcid_is_not_said_as_a_finding_of_nothing():
     said = verdict_phrase(DiaryEffect("glycinate", "sol", GLY, 60, "min", -5.0, -15.0, 2.0,
-                                      0.85, 0.0, 0.0, 20.0, "no_meaningful_effect"))
+                                      0.85, 0.0, 0.0, 20.0, "no_meaningful_effect",
+                                      mcid_source="EDINGER2021_AASM"))
     assert said == "not shown to reach the 20 min that trials count as meaningful, either way"
     assert "no meaningful effect" not in said
 
@@ -206,7 +207,8 @@ def test_an_effect_within_the_mcid_is_not_said_as_a_finding_of_nothing():
 def test_a_level_with_less_room_than_the_mcid_says_so():
     """A 12-min sleeper: 20 min cannot come off (the room of model.decision.room's idea)."""
     near = DiaryEffect("glycinate", "sol", GLY, 60, "min", -3.0, -9.0, 2.0, 0.8, 0.0, 0.0,
-                       20.0, "no_meaningful_effect", raw=RawNights(12.0, 9.0, 1.5))
+                       20.0, "no_meaningful_effect", raw=RawNights(12.0, 9.0, 1.5),
+                       mcid_source="EDINGER2021_AASM")
     assert verdict_phrase(near) == (
         "not shown to reach the 20 min that trials count as meaningful, either way (12 min "
         "without magnesium, within 20 min of the scale's best (0): no gain that matters could "

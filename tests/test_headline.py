@@ -23,11 +23,12 @@ from model.testing import example_analysis
 def effect(outcome="sol", mean=-11.0, low=-18.0, high=-4.0, verdict="works", **more):
     fields = {"p_benefit": 0.99, "p_beyond_mcid": 0.85, "p_harm_beyond_mcid": 0.0,
               "mcid": 20.0, "nights": 30, "nights_needed": None, "needs_placebo": False,
-              "lean": ""} | more
+              "lean": "", "mcid_source": "EDINGER2021_AASM"} | more
     return DiaryEffect("glycinate", outcome, Regimen("glycinate", 300), fields["nights"],
                        SPECS[outcome].unit, mean, low, high, fields["p_benefit"],
                        fields["p_beyond_mcid"], fields["p_harm_beyond_mcid"], fields["mcid"],
-                       verdict, fields["nights_needed"], fields["needs_placebo"], fields["lean"])
+                       verdict, fields["nights_needed"], fields["needs_placebo"], fields["lean"],
+                       mcid_source=fields["mcid_source"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -68,8 +69,10 @@ def test_verdict_phrases():
                                  verdict="no_meaningful_effect")) == \
         "not shown to reach the 20 min that trials count as meaningful, either way"
     assert verdict_phrase(effect("gi", mean=0.01, low=-0.02, high=0.03,
-                                 verdict="no_meaningful_effect", mcid=0.05)) == \
-        "not shown to reach the 1.5 a month that trials count as meaningful, either way"
+                                 verdict="no_meaningful_effect", mcid=0.05,
+                                 mcid_source="project judgement (no published MCID)")) == \
+        ("not shown to reach the 1.5 a month that we count as meaningful (our judgement), "
+         "either way")
     # a trial audit: "8 min faster (4 to 13): no meaningful effect" at P 0.998 it helps
     assert verdict_phrase(effect(mean=-8.0, low=-13.0, high=-4.0, p_benefit=0.998,
                                  verdict="no_meaningful_effect")) == \

@@ -43,7 +43,8 @@ expectation included) gets the same verdict; otherwise it is ``inconclusive`` wi
 off the form to compare with at all (``off_nights_needed`` then: "placebo nights are needed"
 stood beside advice to stop the magnesium for 17 nights). A large change on magnesium
 called "no meaningful effect" because the expectation prior took it was the same
-overreach the other way.
+overreach the other way. A lean (:func:`~model.analysis.verdicts.lean`) there counts a draw
+only when both comparisons go its way, and its probability is that share.
 
 A tried form's verdict needs ``min_nights`` recorded nights of the outcome on it (7, the
 shortest evaluation period): on fewer it is ``inconclusive``, however far the interval lies
@@ -77,6 +78,7 @@ from model.analysis.verdicts import (
     Verdict,
     VerdictRule,
     lean,
+    lean_chance,
     nights_needed,
     prior_spread,
     verdict,
@@ -141,6 +143,9 @@ class DiaryEffect:
     lean : str
         ``helps`` or ``worse`` when that direction is probable enough (P >= 0.9, surely:
         :func:`~model.analysis.verdicts.lean`), else empty.
+    p_lean_agreed : float or None
+        A lean's probability where it counts a draw only when both comparisons go its way (a
+        sleep outcome, no placebo night: see the module), else None (:attr:`p_lean`).
     recorded : bool
         The outcome has at least one night in the diary
         (:func:`~model.data.recorded.recorded_outcomes`); False: the verdict is
@@ -152,6 +157,8 @@ class DiaryEffect:
         on the regimen (:func:`~model.data.night_levels.raw_nights`, on at least
         ``min_nights`` nights each); the words say when the scale, not the nights, settled a
         verdict, or when the nights point the other way (:mod:`model.report.effect_words`).
+    mcid_source : str
+        Where the MCID comes from (``mcid_source`` of ``priors/settings.toml``).
     late_gi : LateGI or None
         For GI: the GI nights of the regimen's last nights against all its nights
         (:func:`~model.decision.gi_facts.late_gi`), whose words say when they came late
@@ -181,6 +188,14 @@ class DiaryEffect:
     raw: RawNights | None = None
     late_gi: LateGI | None = None
     not_estimated: str | None = None
+    p_lean_agreed: float | None = None
+    mcid_source: str = ""
+
+    @property
+    def p_lean(self) -> float:
+        """The probability of the lean (:attr:`lean`; "helps" when there is none)."""
+        own = 1 - self.p_benefit if self.lean == "worse" else self.p_benefit
+        return own if self.p_lean_agreed is None else self.p_lean_agreed
 
     @property
     def tried(self) -> bool:
@@ -325,10 +340,10 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
     said = verdict(benefit, mcid, rule)
     few = 0 < n < rule.min_nights        # a verdict on 2 nights rests on the prior's shape
     uncompared = n > 0 and compared < rule.min_nights    # nor on one night off the form
-    unsure = (said != "inconclusive" and outcome in SLEEP_OUTCOMES
-              and not placebo_nights and not uncompared
-              and said != verdict(spec.sign * change_draws(values, regimen, NO_MAGNESIUM),
-                                  mcid, rule))
+    seen = (spec.sign * change_draws(values, regimen, NO_MAGNESIUM)
+            if outcome in SLEEP_OUTCOMES and not placebo_nights else None)
+    unsure = (said != "inconclusive" and seen is not None and not uncompared
+              and said != verdict(seen, mcid, rule))
     said = "inconclusive" if unsure or few or uncompared else said
     tail = (1 - rule.interval) / 2
     low, high = np.quantile(change, [tail, 1 - tail])
@@ -336,17 +351,19 @@ def _assess(form: str, outcome: str, regimen: Regimen, data: xr.Dataset, n: int,
     needed = (nights_needed(benefit, mcid, taught[0], float(benefit.std()) / taught[1], rule,
                             off_nights=compared) if open_ and not few and taught else None)
     off = rule.min_nights - compared if uncompared else None
+    way = lean(benefit, rule, seen)
     return DiaryEffect(
         form, outcome, regimen, n, spec.unit, float(change.mean()), float(low), float(high),
         float(np.mean(benefit > 0)), float(np.mean(benefit > mcid)),
-        float(np.mean(benefit < -mcid)), float(mcid), said, needed, unsure, lean(benefit, rule),
-        off)
+        float(np.mean(benefit < -mcid)), float(mcid), said, needed, unsure, way, off,
+        p_lean_agreed=lean_chance(benefit, way, seen) if way and seen is not None else None,
+        mcid_source=priors.settings.outcomes[outcome].mcid_source)
 
 
 def _unjudged(effect: DiaryEffect, said: Verdict) -> DiaryEffect:
     """``effect`` with the verdict ``said`` of no judgement: nothing to wait for, no lean."""
     return replace(effect, verdict=said, nights_needed=None, needs_placebo=False, lean="",
-                   off_nights_needed=None)
+                   off_nights_needed=None, p_lean_agreed=None)
 
 
 def unrecorded(effect: DiaryEffect) -> DiaryEffect:

@@ -7,6 +7,7 @@ Intervals are 90 % and said once (:data:`INTERVAL_NOTE`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -53,25 +54,25 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False,
     compare with" under "keep taking it as prescribed": a pharmacist's audit, /tmp/w43/C).
 
     ``works`` or ``harms`` says "probably" and both chances unless P(beyond the MCID) is at
-    least 0.8 and the interval shown stays on its side of zero: reached by the direction
-    alone (:func:`model.analysis.verdicts.verdict`), or with an interval reaching past zero,
-    it would claim more than the numbers beside it. An unsettled change that leans
-    (:attr:`DiaryEffect.lean`) opens with the direction it probably goes and that
-    direction's chance, then :data:`UNSETTLED` and why (:func:`_unsettled`): a reader skims
-    the first words, and "not settled yet" first read as reassurance on a harm (a
-    plain-language editor, /tmp/w46/D S3); the verdict itself is unchanged. A change
-    smaller than the MCID whose interval stays on one side of zero "helps a little" (or is
-    "a little worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min
-    faster (4 to 13), P 0.998 it helps, read as if it did nothing (an outside audit). One
-    whose interval straddles zero is "not shown to reach the 20 min that trials count as
-    meaningful, either way": "no meaningful effect (smaller than the 20 min that matters)"
-    for 5 min faster (15 faster to 2 slower), the nights 26 min without and 14 on it, read as
-    a finding that it did nothing (a sleep scientist's audit, /tmp/w45/A F5). Both say the
-    MCID's share of the person's level where it means something (:func:`_mcid_share`). An
-    outcome no night records is :data:`NOT_RECORDED_WORDS` alone: nothing to wait for. What
+    least 0.8 and the interval shown stays on its side of zero: reached by the direction alone
+    (:func:`model.analysis.verdicts.verdict`), or with an interval reaching past zero, it would
+    claim more than the numbers beside it. An unsettled change that leans
+    (:attr:`DiaryEffect.lean`) opens with the direction it probably goes and its chance
+    (:attr:`DiaryEffect.p_lean`), then :data:`UNSETTLED` and why (:func:`_unsettled`): a reader
+    skims the first words, and "not settled yet" first read as reassurance on a harm (a
+    plain-language editor, /tmp/w46/D S3); the verdict itself is unchanged. A change smaller
+    than the MCID whose interval stays on one side of zero "helps a little" (or is "a little
+    worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min faster (4 to
+    13), P 0.998 it helps, read as if it did nothing (an outside audit). One whose interval
+    straddles zero is "not shown to reach the 20 min that trials count as meaningful, either
+    way" (who counts it so: :func:`mcid_basis`): "no meaningful effect (smaller than the 20 min
+    that matters)" for 5 min faster (15 faster to 2 slower), the nights 26 min without and 14 on
+    it, read as a finding that it did nothing (a sleep scientist's audit, /tmp/w45/A F5). Both
+    say the MCID's share of the person's level where it means something (:func:`_mcid_share`).
+    An outcome no night records is :data:`NOT_RECORDED_WORDS` alone: nothing to wait for. What
     the nights alone show follows in brackets where the scale settled the verdict
-    (:func:`room_note`) or the nights point the other way (:func:`contrary_note`), and GI
-    nights that came late (:func:`~model.decision.gi_words.late_gi_note`).
+    (:func:`room_note`) or the nights point the other way (:func:`contrary_note`), and GI nights
+    that came late (:func:`~model.decision.gi_words.late_gi_note`).
     """
     if not effect.recorded or effect.not_estimated is not None:
         return _VERDICTS[effect.verdict]
@@ -90,7 +91,8 @@ def _verdict_words(effect: DiaryEffect, prescribed: bool, when: str) -> str:
                  f"a little worse (P {chance(1 - effect.p_benefit)} it is worse)")
         return f"{small}, by less than the {mcid} that matters{share}"
     if effect.verdict == "no_meaningful_effect":   # a sleep scientist's audit, /tmp/w45/A F5
-        return f"not shown to reach the {mcid} that trials count as meaningful{share}, either way"
+        return (f"not shown to reach the {mcid} {mcid_basis(effect.mcid_source)}{share}, "
+                "either way")
     if effect.verdict in ("works", "harms"):
         works = effect.verdict == "works"
         beyond = effect.p_beyond_mcid if works else effect.p_harm_beyond_mcid
@@ -101,8 +103,7 @@ def _verdict_words(effect: DiaryEffect, prescribed: bool, when: str) -> str:
                 f"P {chance(beyond)} by more than the {mcid} that matters)")
     why = "; ".join(_unsettled(effect, prescribed, share))
     if effect.lean:     # the lean first: a plain-language editor, /tmp/w46/D S3
-        lean = effect.p_benefit if effect.lean == "helps" else 1 - effect.p_benefit
-        return f"probably {effect.lean} (P {chance(lean)}), {UNSETTLED}: {why}"
+        return f"probably {effect.lean} (P {chance(effect.p_lean)}), {UNSETTLED}: {why}"
     return said + (f": {why}" if why else "")
 
 
@@ -142,6 +143,27 @@ def _unsettled(effect: DiaryEffect, prescribed: bool, share: str) -> list[str]:
     if effect.nights_needed is not None:
         why.append(_nights_words(effect))
     return why
+
+
+_CITATION = re.compile(r"[A-Z][A-Z0-9]*\d{4}(?:_[A-Z0-9]+)*")
+"""A citation key of ``priors/settings.toml`` (``EDINGER2021_AASM``)."""
+
+
+def mcid_basis(source: str) -> str:
+    """Who counts an MCID as meaningful, in words, from its ``mcid_source`` (the settings').
+
+    A citation key alone (``EDINGER2021_AASM``) is a published MCID used as it stands: "that
+    trials count as meaningful"; a key then words with "convert" (``TOUSSAINT2020, converted
+    ...``) is a published one converted to the diary's scale; anything else is a judgement
+    ("project judgement (no published MCID for GI nights)"). "The 1.5 a month that trials
+    count as meaningful" was said of GI nights, whose bar no trial set (an outside audit,
+    /tmp/w51/b B2).
+    """
+    if _CITATION.fullmatch(source):
+        return "that trials count as meaningful"
+    if _CITATION.match(source) and "convert" in source:
+        return "that we count as meaningful (converted from a published one)"
+    return "that we count as meaningful (our judgement)"
 
 
 def _mcid_words(effect: DiaryEffect) -> str:
