@@ -421,6 +421,6 @@ def test_a_commitment_the_prior_changes_says_so():
 
     assert sure(prior).endswith(
         "Under 2 of the 3 other priors checked (confident, expectation) the step differs (see "
-        "Prior sensitivity): what settles it rests partly on the published evidence, not on "
+        "Prior sensitivity): what keeps it rests partly on the published evidence, not on "
         "your nights alone.")
     assert "Under" not in sure(prior[:1]) and "Under" not in sure(prior, commit=False)

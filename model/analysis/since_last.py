@@ -56,7 +56,8 @@ class LastResult:
     ``period_nights`` the evaluation period the build-up estimate gave the decision
     (:attr:`~model.decision.results.Decision.period_nights`, once recomputed here from the
     fit); ``verdicts`` each effect's verdict per regimen taken: ``(regimen label, outcome,
-    verdict)``.
+    verdict)``; ``commit`` whether the advice was a commitment (None: a record kept before
+    it was, which is never compared on it).
     """
 
     analysed_on: dt.date
@@ -66,6 +67,7 @@ class LastResult:
     next_review: dt.date | None
     period_nights: int | None
     verdicts: tuple[tuple[str, str, str], ...]
+    commit: bool | None = None
 
     @classmethod
     def of(cls, result: Analysis, analysed_on: dt.date) -> LastResult:
@@ -75,7 +77,7 @@ class LastResult:
                    None if rec.action == "refer" else rec.next_review,
                    result.decision.period_nights,
                    tuple((e.regimen.label, e.outcome, e.verdict)
-                         for e in result.effects.by_regimen))
+                         for e in result.effects.by_regimen), rec.commit)
 
     @property
     def step(self) -> str:
@@ -95,7 +97,7 @@ class LastResult:
                 "action": self.action,
                 "regimen": None if self.regimen is None else self.regimen.label,
                 "next_review": _iso(self.next_review), "period_nights": self.period_nights,
-                "verdicts": [list(v) for v in self.verdicts]}
+                "verdicts": [list(v) for v in self.verdicts], "commit": self.commit}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LastResult:
@@ -103,6 +105,9 @@ class LastResult:
         period = data["period_nights"]
         if period is not None and (isinstance(period, bool) or not isinstance(period, int)):
             raise ValueError(f"period_nights {period!r} is not a whole number")
+        commit = data.get("commit")         # absent from a record kept before it was
+        if commit is not None and not isinstance(commit, bool):
+            raise ValueError(f"commit {commit!r} is not true or false")
         verdicts = tuple((str(label), str(outcome), str(verdict))
                          for label, outcome, verdict in data["verdicts"])
         return cls(dt.date.fromisoformat(data["analysed_on"]),
@@ -110,11 +115,22 @@ class LastResult:
                    None if data["regimen"] is None else Regimen.from_label(data["regimen"]),
                    None if data["next_review"] is None
                    else dt.date.fromisoformat(data["next_review"]),
-                   period, verdicts)
+                   period, verdicts, commit)
 
 
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def _period_start(record: LastResult) -> dt.date | None:
+    """The first night of the period a record's look-again date ends; None: not known.
+
+    The look is the morning after the period's last night
+    (:func:`~model.decision.rules.review_after`).
+    """
+    if record.next_review is None or record.period_nights is None:
+        return None
+    return record.next_review - dt.timedelta(days=record.period_nights)
 
 
 def record_path(folder: Path, diary: str) -> Path:
@@ -188,14 +204,59 @@ class SinceLast:
             prev.action in KEEPING or prev.action in STEPS_TO_REGIMEN))
 
     @property
+    def reached(self) -> bool:
+        """Whether the last advice's look-again date has come: the diary holds its last night."""
+        over = self.previous.next_review
+        return over is not None and over <= self.now.as_of + dt.timedelta(days=1)
+
+    @property
+    def new_period(self) -> bool:
+        """The same advice, its look-again date come, and a date for another period now.
+
+        Not the same period made longer (:attr:`moved`): its first night
+        (:func:`_period_start`) is not known to stay. Keeping a regimen, the look ends the
+        current period counted in whole periods from the run's first night
+        (:func:`~model.decision.history.review_days`): "the look-again date moved from
+        2026-06-22 to 2026-07-07 (the build-up is estimated faster: a period of 16 nights, was
+        17)" was said when a period had ended and the next began (/tmp/w51/a F9).
+        """
+        prev, now = self.previous, self.now
+        start = _period_start(prev)
+        return (self.same_advice and self.reached and prev.next_review != now.next_review
+                and (start is None or start != _period_start(now)))
+
+    @property
+    def same_kind(self) -> bool:
+        """Whether both advices were commitments, or neither (or a record does not say).
+
+        "Same advice" stood where a wait for the period's end became a commitment
+        (/tmp/w51/a F9): the step is the same, not what it is.
+        """
+        before, after = self.previous.commit, self.now.commit
+        return before is None or after is None or before == after
+
+    @property
     def moved(self) -> bool:
-        """The same advice with another look-again date."""
-        return self.same_advice and self.previous.next_review != self.now.next_review
+        """The same advice with another look-again date, in the same period (not a new one)."""
+        return (self.same_advice and self.previous.next_review != self.now.next_review
+                and not self.new_period)
+
+    @property
+    def nothing_changed(self) -> bool:
+        """The same advice of the same kind, in the same period, with the same verdicts."""
+        return (self.same_advice and self.same_kind and not self.moved and not self.new_period
+                and not self.verdicts_changed())
 
     def why_moved(self) -> str | None:
-        """``build_up_slower`` or ``build_up_faster`` when the evaluation period changed."""
+        """``build_up_slower`` or ``build_up_faster`` when the evaluation period moved the date.
+
+        Only when the period changed the way the date moved: a longer one later, a shorter
+        one earlier; a date moved the other way has another cause, not named (None).
+        """
         before, after = self.previous.period_nights, self.now.period_nights
-        if not self.moved or before is None or after is None or before == after:
+        was, now = self.previous.next_review, self.now.next_review
+        if (not self.moved or before is None or after is None or before == after
+                or was is None or now is None or (now > was) != (after > before)):
             return None
         return "build_up_slower" if after > before else "build_up_faster"
 
@@ -248,17 +309,18 @@ class SinceLast:
         return (f" and change nothing until {review.isoformat()}" if self.holds
                 else f", and look again on {review.isoformat()}")
 
-    def _advice_words(self, nothing_else: bool) -> str:
-        now = self.now
+    def _advice_words(self) -> str:
+        now, over = self.now, self.previous.next_review
         if not self.same_advice:
-            over = self.previous.next_review
-            why = ("" if over is None else " (the period is over)"
-                   if over <= now.as_of + dt.timedelta(days=1) else
+            why = ("" if over is None else " (the period is over)" if self.reached else
                    f" (before the look-again date of {over.isoformat()}: {self._early()})")
             return f"the advice changed: from {self.previous.step} to {now.step}{why}"
         step = (f"keep taking {now.regimen.words}" if now.action in KEEPING
                 and now.regimen is not None and now.regimen.active else now.step)
-        return f"same advice{', nothing changed' * nothing_else}: {step}{self._until()}"
+        came = f"the look-again date of {_iso(over)} has come; " if self.new_period else ""
+        same = ("same advice" if self.same_kind else
+                f"same step, {'now' if now.commit else 'no longer'} as one to stay on")
+        return f"{came}{same}{', nothing changed' * self.nothing_changed}: {step}{self._until()}"
 
     def words(self) -> str:
         """The line the terminal prints near the top (the JSON's ``since_last.words``)."""
@@ -270,7 +332,7 @@ class SinceLast:
             for label, outcome, before, after in self.verdicts_changed()]
         return (f"Since your last analysis ({prev.analysed_on.isoformat()}, of nights up to "
                 f"{prev.as_of.isoformat()}{later}): "
-                + "; ".join([self._advice_words(not changes), *changes]) + ".")
+                + "; ".join([self._advice_words(), *changes]) + ".")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON's ``since_last`` (null when no earlier record: :func:`since_last`)."""
@@ -285,8 +347,7 @@ class SinceLast:
                 "verdicts_changed": [{"regimen": label, "outcome": outcome, "from": before,
                                       "to": after} for label, outcome, before, after
                                      in self.verdicts_changed()],
-                "nothing_changed": self.same_advice and not self.moved
-                and not self.verdicts_changed(),
+                "nothing_changed": self.nothing_changed,
                 "words": self.words()}
 
 

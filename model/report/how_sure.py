@@ -4,9 +4,11 @@ A safety rule is no estimate, though a step within its limit may be taken to lea
 sets only the limit then, and the learning numbers are said); a step of the person's own trial
 plan answers when the plan ends; a commitment says why it is settled (while the diary cannot
 tell magnesium from expectation, settled only among the forms and doses tried: :func:`_settled`,
-/tmp/w50/a F5), and one the crossover's end makes with P(best) below 0.8 (``by_design``)
-that it is kept by the trial's design, not settled (one look said "settled" at P(best) 0.09
-and the next switched: an outside audit, /tmp/jJ F7); a step taken to learn says so; any other
+/tmp/w50/a F5), or, at a P(best) below the decision's ``commit_p_best``, that more trying is
+not expected to change a choice it is not sure of (/tmp/w51/a F7); one the crossover's end
+makes with P(best) below 0.8 (``by_design``) says that it is kept by the trial's design, not
+settled (one look said "settled" at P(best) 0.09 and the next switched: an outside audit,
+/tmp/jJ F7); a step taken to learn says so; any other
 step gives its P(better than what you do now), and staying says whether more nights would
 teach anything (:data:`model.decision.explain.TO_LEARN`), so that "keep going and the next
 nights will tell more" never stands beside "nothing left to learn from it" (a close call, a
@@ -26,6 +28,7 @@ from model.decision import Recommendation
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import TO_LEARN
 from model.decision.rules import BREACHES
+from model.decision.settings import DecisionSettings
 
 
 def prior_caveat(rec: Recommendation, sensitivity: Sequence[Sensitivity]) -> str:
@@ -38,7 +41,7 @@ def prior_caveat(rec: Recommendation, sensitivity: Sequence[Sensitivity]) -> str
     changed = [s.prior for s in sensitivity if not s.holds]
     if not rec.commit or not changed:
         return ""
-    what = "what keeps it" if "by_design" in rec.reason_codes else "what settles it"
+    what = "what settles it" if _sure(rec) else "what keeps it"
     return (f" Under {len(changed)} of the {len(sensitivity)} other priors checked "
             f"({', '.join(changed)}) the step differs (see Prior sensitivity): {what} "
             "rests partly on the published evidence, not on your nights alone.")
@@ -89,7 +92,19 @@ NOT_SETTLED_BY_WHAT = ("whether magnesium itself does it, rather than expecting 
 """What a commitment leaves open while the diary cannot separate magnesium from expectation."""
 
 
-def _settled(rec: Recommendation) -> str:
+def _sure(rec: Recommendation) -> bool:
+    """Whether a commitment may be called sure: P(best) from the decision's ``commit_p_best``.
+
+    The rule commits when P(best) reaches :attr:`DecisionSettings.commit_p_best` (four chances
+    in five that no other allowed regimen is better) or when no action's learning value
+    reaches ``commit_value``, whatever P(best); only the first singles the regimen out. The
+    crossover's end (``by_design``) is never sure.
+    """
+    return (rec.p_best >= DecisionSettings.commit_p_best
+            and "by_design" not in rec.reason_codes)
+
+
+def _settled(rec: Recommendation, options: int | None = None) -> str:
     """A commitment: why it is settled, and what is not while the diary cannot separate.
 
     "Sure enough to settle on this: more experimenting is not expected to pay off" stood at
@@ -97,14 +112,24 @@ def _settled(rec: Recommendation) -> str:
     needed to tell magnesium from expectation" and the caution that the diary "cannot yet
     tell" (an outside audit, /tmp/w50/a F5). A commitment with the code
     ``expectation_not_separable`` is settled among the forms and doses tried, and says what
-    would settle the rest (:data:`NOT_SETTLED_BY_WHAT`).
+    would settle the rest (:data:`NOT_SETTLED_BY_WHAT`). Below ``commit_p_best``
+    (:func:`_sure`) it is neither "sure" nor "settled": more trying is not expected to change
+    the choice, which is still a close one among the ``options`` allowed now ("Sure enough to
+    settle on this" at P(best) 0.38 among 17 options, and "settled among the forms and doses
+    tried" at 0.14: an outside audit, /tmp/w51/a F7).
     """
     apart = "expectation_not_separable" not in rec.reason_codes
-    why = (f"best in {share(rec.p_best)} of the model's scenarios" if rec.p_best >= 0.8 else
-           f"more experimenting{'' if apart else ' among them'} is not expected to pay off")
+    among = "" if apart else " among the forms and doses tried"
+    if not _sure(rec):
+        of = "" if options is None else f" (among the {options} options allowed now)"
+        close = (f"not sure, though more trying{among} is not expected to change the choice: "
+                 f"this is best in only {share(rec.p_best)} of the model's scenarios{of}, so "
+                 "another option may well be as good")
+        return f"{close}." if apart else f"{close}; {NOT_SETTLED_BY_WHAT}"
+    why = f"best in {share(rec.p_best)} of the model's scenarios"
     if apart:
         return f"sure enough to settle on this: {why}."
-    return f"settled among the forms and doses tried ({why}); {NOT_SETTLED_BY_WHAT}"
+    return f"settled{among} ({why}); {NOT_SETTLED_BY_WHAT}"
 
 
 PLACEBO_SURE = ("not a final answer: placebo nights kept going to learn from; with 7 of them, "
@@ -123,8 +148,13 @@ still helps you" (an outside audit, /tmp/w50/b F-5): the break's learning is the
 the model's learning value does not price (:mod:`model.decision.baseline`)."""
 
 
-def how_sure(rec: Recommendation) -> str:
-    """How sure the advice is, in words (the module docstring's cases)."""
+def how_sure(rec: Recommendation, options: int | None = None) -> str:
+    """How sure the advice is, in words (the module docstring's cases).
+
+    ``options``: how many options the recommendation's P(best) is taken among
+    (:attr:`~model.decision.results.Decision.options_allowed`), said beside a commitment's
+    P(best) when it is low (:func:`_settled`); None: not said.
+    """
     codes = set(rec.reason_codes)
     if "refer" in codes:
         return "a safety rule, not an estimate."
@@ -148,7 +178,7 @@ def how_sure(rec: Recommendation) -> str:
                 f"over, and this is best in only {share(rec.p_best)} of the model's scenarios; "
                 "the next nights may still change it.")
     if rec.commit:
-        return _settled(rec)
+        return _settled(rec, options)
     if "harm" in codes and rec.action == "stop":
         return ("not a final answer: a step to stop what probably does you harm; the nights "
                 "without it will tell.")
