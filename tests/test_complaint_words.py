@@ -152,13 +152,15 @@ def test_an_own_study_with_a_clear_effect_is_said_so_in_its_direction():
     for mean, words in ((-1.0, "a benefit"), (1.0, "harm")):   # anxiety: lower is better
         entry = dataclasses.replace(priors[key], basis="direct", mean=mean, sd=0.2)
         changed = dataclasses.replace(priors, entries=priors.entries | {key: entry})
-        assert f"taurate's evidence pointing to {words}" in outcome_evidence(changed, "anxiety")
+        assert f"taurate's found {words}" in outcome_evidence(changed, "anxiety")
 
 
 @pytest.mark.parametrize(("profile", "said"), [
     (RUTH, "on awakenings, which counts most for you, no form has any published evidence."),
     (SAM, "on evening anxiety, which counts most for you, glycinate, oxide and chloride have "
-          "studies in people of their own, their evidence showing no clear effect"),
+          "studies in people of their own: glycinate's found no clear effect (low certainty), "
+          "and oxide's and chloride's found a benefit (very low certainty), so they count for "
+          "little"),
     (PRIYA, "on morning freshness and evening anxiety, which count most for you: on morning "
             "freshness threonate has a study in people of its own"),
 ])

@@ -210,8 +210,10 @@ def test_a_step_forced_by_the_evaluation_period_names_the_step_that_waits():
     stay = replace(rec, scores=replace(rec.scores, expected_utility=top.expected_utility + 0.1))
     said = headline(replace(result, decision=replace(result.decision, recommendation=stay,
                                                      assessments=waits)))
-    assert said.why.endswith("on current data no change then is expected to do better than "
-                             "staying.")
+    assert said.why.endswith(
+        f"on current data the step then is to switch to {top.regimen.form} "
+        f"{top.regimen.elemental_mg:g} mg, taken by the plan or for what it teaches: no change "
+        f"then is expected to do better than staying.")
     # nothing waiting (every other step blocked by a hard rule): the plain words
     alone = headline(replace(result, decision=replace(result.decision, recommendation=rec)))
     assert alone.why.startswith("No change is expected to do better than what you do now")

@@ -50,22 +50,80 @@ GRADES = ("very low", "low", "moderate", "high")
 """The certainty grades, lowest first (:func:`~model.evidence.synthesis.certainty_label`)."""
 
 
-def finding(own: Sequence[PriorEntry]) -> str:
-    """What the evidence of forms with studies of their own shows: no clear effect, or where.
+def _verdict(sign: float, mean: float, sd: float) -> str:
+    """``a benefit``, ``harm`` or ``no clear effect``: where N(mean, sd) lies (:data:`CLEAR`).
 
-    Read from each prior (the form's studies added to the general evidence): no clear effect
-    while its interval spans zero (:data:`CLEAR`), else the direction it points to.
+    ``sign``: the outcome's (:attr:`~model.core.outcomes.OutcomeSpec.sign`, +1 when higher is
+    better); ``mean``, ``sd`` on the model scale, an entry's result or a prior.
     """
-    sign = SPECS[own[0].outcome].sign
-    clear = [e for e in own if abs(e.mean) > CLEAR * e.sd]
+    if abs(mean) <= CLEAR * sd:
+        return "no clear effect"
+    return "a benefit" if sign * mean > 0 else "harm"
+
+
+def _grade(own: Sequence[PriorEntry]) -> str:
+    """``low certainty``, or ``low certainty at best`` when the entries' grades differ."""
     grades = sorted({e.certainty for e in own},
                     key=lambda g: GRADES.index(g) if g in GRADES else -1)
-    grade = f"{grades[-1]} certainty" + (" at best" if len(grades) > 1 else "")
-    if not clear:
-        return f"{'its' if len(own) == 1 else 'their'} evidence showing no clear effect ({grade})"
-    said = [f"{e.form}'s evidence pointing to {'a benefit' if sign * e.mean > 0 else 'harm'}"
-            for e in clear]
-    return f"{', '.join(said)} ({grade})"
+    return f"{grades[-1]} certainty" + (" at best" if len(grades) > 1 else "")
+
+
+def finding(own: Sequence[PriorEntry]) -> str:
+    """Where the priors of ``own`` point: ``a benefit``, ``harm`` or ``no clear effect``.
+
+    Each prior is a form's studies added to the general evidence: no clear effect while its
+    interval spans zero (:data:`CLEAR`), else the direction it points to; ``mixed`` when the
+    priors of ``own`` differ.
+    """
+    sign = SPECS[own[0].outcome].sign
+    said = {_verdict(sign, e.mean, e.sd) for e in own}
+    return said.pop() if len(said) == 1 else "mixed"
+
+
+def studies_found(priors: PriorSet, own: Sequence[PriorEntry]) -> str:
+    """What the studies in people of forms with a direct prior found, and how much it counts.
+
+    ``found a benefit (very low certainty), so they count for little``: each study's own
+    result (its estimate and SE before the certainty discount, clear of zero as
+    :data:`CLEAR` says) against the prior it ends in. Chloride's open-label trial (GAD-7
+    -4.5, 95 % CI -6.6 to -2.4) and oxide's (HADS, p = 0.007) were said, with glycinate's
+    null trial, to show "no clear effect": the very-low-certainty discount had made them
+    count for almost nothing (an outside audit, /tmp/w51/b B4). The forms of ``own`` share
+    what they found and how it counts (:func:`found_alike`).
+    """
+    found, pooled = _found(priors, own[0]), finding(own)
+    said = f"found {found} ({_grade(own)})"
+    if found == pooled:
+        return said
+    if pooled == "no clear effect":
+        return f"{said}, " + ("so they count for little" if found in ("a benefit", "harm")
+                              else "the evidence taken together showing no clear effect")
+    return f"{said}, the evidence taken together pointing to {pooled}"
+
+
+def found_alike(priors: PriorSet, own: Sequence[PriorEntry]) -> list[list[PriorEntry]]:
+    """``own`` in groups whose studies found the same and end in the same verdict, in order."""
+    groups: dict[tuple[str, str], list[PriorEntry]] = {}
+    for e in own:
+        groups.setdefault((_found(priors, e), finding([e])), []).append(e)
+    return list(groups.values())
+
+
+def _found(priors: PriorSet, entry: PriorEntry) -> str:
+    """What ``entry``'s form's own studies in people found on its outcome, taken together.
+
+    ``a benefit``, ``harm``, ``no clear effect`` or ``mixed results``; a form's claims without
+    human data (:data:`~model.evidence.entry.EXPERT_KINDS`) are no study. Without any (a prior
+    set by other means), the prior's own verdict.
+    """
+    sign = SPECS[entry.outcome].sign
+    synthesis = priors.syntheses.get((entry.form, entry.outcome))
+    parts = () if synthesis is None else synthesis.form_contributions
+    found = {_verdict(sign, c.raw, c.raw_se) for c in parts
+             if c.scope == entry.form and c.kind not in EXPERT_KINDS}
+    if not found:
+        return finding([entry])
+    return found.pop() if len(found) == 1 else "mixed results"
 
 
 def heaviest(weights: Mapping[str, float]) -> list[str]:
@@ -96,7 +154,7 @@ def prior_basis(priors: PriorSet, form: str, outcome: str) -> str:
     entry = priors[form, outcome]
     grade = f"{entry.certainty} certainty"
     if entry.basis == "direct":
-        return f"studies in people of its own, {finding([entry])}"
+        return f"studies in people of its own, which {studies_found(priors, [entry])}"
     if entry.basis == "reference":
         return "no published evidence"
     if entry.basis == "expert":

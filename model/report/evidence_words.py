@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from model.core.change_words import outcome_name
-from model.decision.evidence_basis import KIND_WORDS, finding, heaviest
+from model.decision.evidence_basis import KIND_WORDS, found_alike, heaviest, studies_found
 from model.evidence.name_words import listed
-from model.evidence.priorset import PriorSet
+from model.evidence.priorset import PriorEntry, PriorSet
 
 
 def outcome_evidence(priors: PriorSet, outcome: str) -> str:
@@ -27,15 +27,22 @@ def outcome_evidence(priors: PriorSet, outcome: str) -> str:
 
     ``no form has any published evidence`` (every prior the reference), ``no form has a
     study in people of its own, only evidence borrowed from magnesium in general (very low
-    certainty)``, or ``glycinate, oxide and chloride have studies in people of their own,
-    their evidence showing no clear effect (low certainty at best)`` (basis ``direct``).
+    certainty)``, or ``glycinate, oxide and chloride have studies in people of their own:
+    oxide's and chloride's found a benefit (very low certainty), so they count for little, and
+    glycinate's found no clear effect (low certainty)`` (basis ``direct``: what the forms'
+    studies found and how much it counts, :func:`~model.decision.evidence_basis.studies_found`).
     """
     entries = [e for (_, o), e in priors.entries.items() if o == outcome]
     own = [e for e in entries if e.basis == "direct"]
     if own:
         names = listed([e.form for e in own], "and", quoted=False)
-        return (f"{names} {'has a study' if len(own) == 1 else 'have studies'} in people of "
-                f"{'its' if len(own) == 1 else 'their'} own, {finding(own)}")
+        head = (f"{names} {'has a study' if len(own) == 1 else 'have studies'} in people of "
+                f"{'its' if len(own) == 1 else 'their'} own")
+        alike = found_alike(priors, own)
+        if len(alike) == 1:
+            return f"{head}, which {studies_found(priors, own)}"
+        said = [f"{_whose(group)} {studies_found(priors, group)}" for group in alike]
+        return f"{head}: " + ", and ".join(said)
     some = [e for e in entries if e.basis != "reference"]
     if not some:
         return "no form has any published evidence"
@@ -43,6 +50,11 @@ def outcome_evidence(priors: PriorSet, outcome: str) -> str:
     grades = {e.certainty for e in some}
     grade = f" ({next(iter(grades))} certainty)" if len(grades) == 1 else ""
     return f"no form has a study in people of its own, only {' or '.join(kinds)}{grade}"
+
+
+def _whose(group: list[PriorEntry]) -> str:
+    """``oxide's and chloride's``: the forms of ``group``, as owners of their studies."""
+    return listed([f"{e.form}'s" for e in group], "and", quoted=False)
 
 
 def main_evidence(priors: PriorSet, weights: Mapping[str, float]) -> str:

@@ -13,13 +13,14 @@ for you`` and GI as ``GI nights: +3 a month``. Intervals are 90 % and said once
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from model.analysis.effects import DiaryEffects
-from model.analysis.pipeline import history_of, weights_used
-from model.core.change_words import change_words, step_words
-from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
+from model.analysis.pipeline import history_of
+from model.core.change_words import step_words
+from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
 from model.decision import Recommendation
 from model.decision.explain import best_waiting
@@ -49,9 +50,11 @@ from model.report.how_sure import how_sure, prior_caveat
 from model.report.left_behind import harm_words, left_behind
 from model.report.look_again import AFTER_LABEL, AFTER_REFERRAL, review_words, waiting_why
 from model.report.pathway_words import pathway_lines, pathways_intro, raise_checked
+from model.report.trade_words import NOISE, against_most, gain_words, per_mcid, tradeoff
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
+    from model.decision.assessed import Assessed
     from model.personal.fit import PersonalModel
 
 NO_PLACEBO_NOTE = ("No placebo nights yet, so the comparison with placebo leans on the "
@@ -104,83 +107,67 @@ class Headline:
         return out
 
 
-def _weights(result: Analysis) -> dict[str, float]:
-    """Utility weight per MCID of each outcome, as the decision counts them."""
-    weights = weights_used(result.profile)
-    outcomes = result.fit.priors_.settings.outcomes
-    return {o: weights.get(o, 0.0) / outcomes[o].mcid for o in OUTCOMES}
+def _weightiest(result: Analysis, changes: Mapping[str, float], gentler: bool) -> str:
+    """The outcome whose change (diary units, positive = better) counts most in the utility.
+
+    "" when none weighs more than :data:`~model.report.trade_words.NOISE`. A harm is never
+    it, nor fewer loose-stool nights unless the step takes less magnesium (``gentler``: a
+    lower or split dose, stopping): no one takes more magnesium against loose stools ("Raise
+    the dose ... Why: It matters most for loose-stool nights: -0.2 a month" was a model's
+    noise around no effect; "On taurate so far: GI nights: -0.7 a month" stood as the why of
+    a switch that anxiety drove, /tmp/w51/b B3).
+    """
+    weights = per_mcid(result)
+    scored = {o: weights[o] * c for o, c in changes.items() if gentler or o != "gi"}
+    top = max(scored, key=lambda o: scored[o], default="")
+    return top if top and scored[top] >= NOISE else ""
+
+
+def _reason(result: Analysis, changes: Mapping[str, float], gentler: bool) -> str:
+    """The outcome a step may be said to be for: :func:`_weightiest`, if one would notice it.
+
+    Never a change smaller than the outcome's MCID: "Raise the dose ... Why: It matters most
+    for falling asleep 0.8 min faster (4 faster to 3 slower)", "sleep quality: no change" (an
+    outside audit, /tmp/w50/a F7).
+    """
+    top = _weightiest(result, changes, gentler)
+    mcid = result.fit.priors_.settings.outcomes[top].mcid if top else 0.0
+    return top if top and changes[top] >= mcid else ""
 
 
 def _driver(result: Analysis) -> str:
-    """The outcome whose expected benefit counts most in the utility, in words.
+    """The outcome whose expected benefit counts most in the utility, in words (:func:`_reason`).
 
-    A harm is never the reason given: "it matters most for 0.6 more awakenings a night" stood
-    as the why of a switch whose benefit was elsewhere; nor are fewer loose-stool nights,
-    unless the step takes less magnesium (a lower or split dose, stopping): no one takes more
-    magnesium against loose stools ("Raise the dose ... Why: It matters most for loose-stool
-    nights: -0.2 a month" was a model's noise around no effect). A step taken for the gut
-    (:func:`~model.decision.gi_words.for_the_gut`) leads with its GI change. Nor is a change
-    smaller than the outcome's MCID, one the person would not notice: "Raise the dose ... Why:
-    It matters most for falling asleep 0.8 min faster (4 faster to 3 slower)", "sleep quality:
-    no change" (an outside audit, /tmp/w50/a F7); the why then says what the step rests on
-    (:func:`_rests_on`).
+    Of the step's gains against now: "it matters most for 0.6 more awakenings a night"
+    stood as the why of a switch whose benefit was elsewhere. A step taken for the gut
+    (:func:`~model.decision.gi_words.for_the_gut`) leads with its GI change. "" when no
+    outcome may be named: the why then says what the step rests on (:func:`_rests_on`).
     """
     decision = result.decision
     if decision.chosen is None:
         return ""
     chosen = decision.assessments[decision.chosen]
-    weights = _weights(result)
-    gentler = chosen.action in SAFETY_MOVES       # less magnesium: fewer loose stools is real
-    scored = {v: weights[OUTCOME_OF_GAIN[v]] * g for v, g in chosen.gain.items()
-              if gentler or OUTCOME_OF_GAIN[v] != "gi"}
     gut = for_the_gut(chosen, decision.recommendation.reason_codes, decision.assessments)
-    if not gut and (not scored or max(scored.values()) < 0.05):
-        return ""
-    top = "gi_rate" if gut else max(scored, key=lambda v: scored[v])
-    mcid = result.fit.priors_.settings.outcomes[OUTCOME_OF_GAIN[top]].mcid
-    if not gut and abs(chosen.gain[top]) < mcid:
-        return ""
-    sign = SPECS[OUTCOME_OF_GAIN[top]].sign
-    ends = sorted((sign * chosen.gain_low[top], sign * chosen.gain_high[top]))
-    words = change_words(OUTCOME_OF_GAIN[top], sign * chosen.gain[top], *ends)
-    return f"it matters most for {words} against now"
+    top = "gi" if gut else _reason(result, _changes(chosen), chosen.action in SAFETY_MOVES)
+    return f"it matters most for {gain_words(chosen, SPECS[top].gain_key)} against now" \
+        if top else ""
+
+
+def _changes(step: Assessed) -> dict[str, float]:
+    """A step's expected gains by outcome (diary units, positive = better)."""
+    return {OUTCOME_OF_GAIN[v]: g for v, g in step.gain.items()}
 
 
 def _current_best(result: Analysis) -> str:
-    """The strongest helpful effect of the current form, for advice to keep it."""
+    """The current form's effect so far that advice to keep it may name (:func:`_reason`)."""
     regimen = result.decision.recommendation.regimen
     if regimen is None or not regimen.active:
         return ""
-    weights = _weights(result)
-    own = [e for e in result.effects.by_regimen if e.regimen == regimen and e.tried]
-    if not own:
+    own = {e.outcome: e for e in result.effects.by_regimen if e.regimen == regimen and e.tried}
+    if not (top := _reason(result, {o: e.benefit for o, e in own.items()}, False)):
         return ""
-    best = max(own, key=lambda e: weights[e.outcome] * e.benefit)
-    return f"on {regimen.form} so far: {effect_line(best, old=old_without(result.diary.nights))}"
-
-
-def _tradeoff(result: Analysis) -> str:
-    """What a step that keeps the current form weighs against its gain: a probable harm.
-
-    The current regimen's effect that is worse with P >= 0.9 (verdict ``harms`` or lean
-    ``worse``) and weighs most, else "". "Raise the dose to glycinate, 300 mg. Why: It
-    matters most for sleep quality 0.1 points higher" stood beside evening anxiety that
-    glycinate "probably harms" (an outside audit, /tmp/hH).
-    """
-    rec = result.decision.recommendation
-    current = history_of(result).current
-    if rec.regimen is None or not current.active or rec.regimen.form != current.form:
-        return ""
-    weights = _weights(result)
-    worse = [e for e in result.effects.by_regimen if e.regimen == current and e.tried
-             and (e.verdict == "harms" or e.lean == "worse")]
-    if not worse:
-        return ""
-    top = max(worse, key=lambda e: weights[e.outcome] * abs(e.mean))
-    said = effect_line(top, old=old_without(result.diary.nights))
-    return (f" Against that, on {current.form} so far: {said}; the advice weighs it "
-            "against the gain by how much each outcome matters (your profile's weights, or "
-            "the defaults).")
+    said = effect_line(own[top], old=old_without(result.diary.nights))
+    return f"on {regimen.form} so far: {said}"
 
 
 HARD_WEEK_WHY = ("no change to magnesium in a week this hard (see above): a change started now "
@@ -285,12 +272,13 @@ def _chosen_why(result: Analysis) -> str:
         return _learn_why(result)
     if waiting := waiting_why(result):
         return waiting
-    reason = _driver(result) or _current_best(result)
+    keep = rec.action in ("continue", "collect_more_data")
+    reason = _current_best(result) if keep else _driver(result)
     if "first_step" in codes:
         evidence = main_evidence(result.fit.priors_, result.profile.outcome_weights())
         return ("from published evidence alone (no magnesium nights yet)"
                 + (f": {reason}" if reason else "") + f"; {evidence}.")
-    if rec.action in ("continue", "collect_more_data"):
+    if keep:
         later = best_waiting(result.decision.assessments)
         if later is not None and later.expected_utility > rec.scores.expected_utility:
             return ("no change open now is expected to do better than what you do now; once "
@@ -306,7 +294,10 @@ def _rests_on(result: Analysis) -> str:
 
     A raise of the dose rests on the trials' dose curve, as the planned titration's why
     says (:func:`_step_why`); any other change on its small changes taken together, by the
-    person's weights (/tmp/w50/a F7: "It matters most for 0.1 fewer awakenings a night").
+    person's weights (/tmp/w50/a F7: "It matters most for 0.1 fewer awakenings a night"),
+    the largest part named (:func:`_weightiest`): an anxious person's switch back to taurate,
+    driven by evening anxiety 0.8 points lower than on threonate, was said to be for its GI
+    nights (/tmp/w51/b B3).
     """
     rec = result.decision.recommendation
     if rec.action == "increase_dose" and rec.regimen is not None:
@@ -314,9 +305,15 @@ def _rests_on(result: Analysis) -> str:
                 "by less than a change you would notice on any one outcome; nights at the "
                 "lower dose cannot tell whether you need more: only nights at "
                 f"{rec.regimen.elemental_mg:g} mg show that.")
+    decision = result.decision
+    chosen = None if decision.chosen is None else decision.assessments[decision.chosen]
+    top = "" if chosen is None else _weightiest(result, _changes(chosen),
+                                                 chosen.action in SAFETY_MOVES)
+    part = (f", the largest part from {gain_words(chosen, SPECS[top].gain_key)} against now"
+            if chosen is not None and top else "")
     return ("the best expected step: its expected changes are each smaller than one you would "
             "notice, and together, by how much each outcome matters to you, they come out "
-            "ahead of what you do now.")
+            f"ahead of what you do now{part}.")
 
 
 def _learn_why(result: Analysis) -> str:
@@ -419,12 +416,18 @@ def headline(result: Analysis) -> Headline:
               else AFTER_LABEL if "other_unread" in rec.reason_codes else AFTER_REFERRAL)
     notes = dose_notes(rules, rec, _taken(result))
     return Headline(_what(result) + notes,
-                    with_fading(_capital(acute_gi_why(rec, _why(result))) + _tradeoff(result)
-                                + break_showed(result), result),
-                    _capital(how_sure(rec)) + prior_caveat(rec, result.sensitivity), review,
+                    with_fading(_said_why(result), result),
+                    _capital(how_sure(rec, result.decision.options_allowed))
+                    + prior_caveat(rec, result.sensitivity), review,
                     record_line(result.profile.outcome_weights(),
                                 blinded=result.plan is not None and bool(result.plan.pots)),
                     tried, caution, paths, effects_lead(rec.reason_codes))
+
+
+def _said_why(result: Analysis) -> str:
+    """The why: the step's reason, what it weighs against its gain, a break that counted."""
+    why = _capital(acute_gi_why(result.decision.recommendation, _why(result))) + tradeoff(result)
+    return why + against_most(result, why) + break_showed(result)
 
 
 def _taken(result: Analysis) -> Regimen | None:
