@@ -178,8 +178,15 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
 
 
 def _unwritten(nights: pd.DataFrame, name: str) -> list[str]:
-    """:func:`~model.data.unwritten_nights.unwritten_warnings` of a timeline."""
-    return unwritten_warnings(nights, nights[list(OUTCOMES)].notna().any(axis=1), name)
+    """:func:`~model.data.unwritten_nights.unwritten_warnings` of a timeline.
+
+    A night left out (``exclude``) was written, its outcomes set aside: a night marked for a
+    menstrual period has none left (:func:`~model.data.life_events.leave_out`).
+    """
+    written = nights[list(OUTCOMES)].notna().any(axis=1)
+    if EXCLUDE in nights:
+        written |= nights[EXCLUDE].fillna("").ne("")
+    return unwritten_warnings(nights, written, name)
 
 
 _TAGGED = r"(?=.*\((?i:plan)\s+[0-9a-zA-Z]+\))"

@@ -5,7 +5,10 @@ days on the magnesium being taken, the person's own rate without magnesium, and 
 that gave GI nights on several nights in a short window and have not been taken without them
 for long since (:func:`gi_troubled_regimens`); and whether a regimen's GI nights came late
 (:func:`late_gi`). Nights the diary's ``exclude`` column marks count here as any
-other (their stool record is kept).
+other (their stool record is kept), but those it marks for a menstrual period
+(``exclude = period``), whose stool/GI record the diary reads as not recorded, on and off
+magnesium alike (:func:`model.data.life_events.leave_out`): their gut trouble is the
+period's, neither the regimen's nor the person's rate without magnesium.
 """
 
 from __future__ import annotations

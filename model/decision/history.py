@@ -51,7 +51,8 @@ class History:
     The nights a regimen is judged on (:attr:`nights_on_current`, :attr:`nights_on`,
     :attr:`forms_tried`) are never nights the diary's ``exclude`` column left out
     (:mod:`model.decision.judged_nights`): those say nothing of sleep. They keep the run going
-    and count for the GI facts, as their dose and stool record are kept.
+    and count for the GI facts, as their dose and stool record are kept (not the stool record
+    of a night marked for a menstrual period: :func:`model.data.life_events.leave_out`).
 
     Parameters
     ----------

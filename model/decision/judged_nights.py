@@ -5,12 +5,13 @@ a regimen has been taken for the advice to judge it (its evaluation period, whet
 was tried, the days to the next look). A night the diary's ``exclude`` column marks
 (:func:`model.data.life_events.leave_out`: travel, illness) says nothing of sleep: it is not
 one of them. It still holds its dose and stool record, so the run of a regimen goes on across
-it (the magnesium store builds up on it) and the GI rules read it. A night simply not written
-down is not excluded: between two nights of a regimen it is taken as on it and counts
-(:attr:`~model.decision.history.History.nights_on_current`). Ten nights of jet lag marked
-``exclude = travel`` within a 14-night period on glycinate had it judged after the 14th
-night on 4 nights, and glycinate counted as tried (an outside audit: "a form judged on 11
-usable nights").
+it (the magnesium store builds up on it) and the GI rules read it (not the stool record of a
+night marked for a menstrual period: the diary reads it as the period's, not recorded). A
+night simply not written down is not excluded: between two nights of a regimen it is taken
+as on it and counts (:attr:`~model.decision.history.History.nights_on_current`). Ten nights
+of jet lag marked ``exclude = travel`` within a 14-night period on glycinate had it judged
+after the 14th night on 4 nights, and glycinate counted as tried (an outside audit: "a form
+judged on 11 usable nights").
 
 A night not written down is taken as on the regimen for its run and store, but it holds no
 sleep to judge by: a change made for a gain or to learn waits until the current regimen has
