@@ -178,14 +178,8 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
 
 
 def _unwritten(nights: pd.DataFrame, name: str) -> list[str]:
-    """:func:`~model.data.unwritten_nights.unwritten_warnings` of a timeline.
-
-    A night left out (``exclude``) was written, its outcomes set aside: a night marked for a
-    menstrual period has none left (:func:`~model.data.life_events.leave_out`).
-    """
-    written = nights[list(OUTCOMES)].notna().any(axis=1)
-    if EXCLUDE in nights:
-        written |= nights[EXCLUDE].fillna("").ne("")
+    """:func:`~model.data.unwritten_nights.unwritten_warnings`; a night left out was written."""
+    written = nights[list(OUTCOMES)].notna().any(axis=1) | nights[EXCLUDE].fillna("").ne("")
     return unwritten_warnings(nights, written, name)
 
 

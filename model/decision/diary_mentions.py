@@ -1,36 +1,29 @@
 """A condition or a medicine the diary names: screened as the profile's, or said.
 
-A safety-case reviewer's audit (F1): ``other_change`` "started dialysis" (or "started
-digoxin 125 mcg", "started lithium") beside a profile of eGFR 90 and no conditions was
-quoted back ("You changed something else on 2026-11-24 (started dialysis)") and never
-screened: "Keep your current routine", where the profile naming haemodialysis says "Stop
-taking magnesium now and see a clinician". The diary's free text (``other_change`` and
-``notes``: :func:`model.data.life_events.written_texts`) is read with the profile's own
-recogniser (:meth:`model.evidence.names.NameIndex.within`, the synonyms of ``safety.toml``:
-no second list), one clause at a time (:data:`CLAUSE`), and each name with a rule is
+A safety-case reviewer's audit (F1): ``other_change`` "started dialysis" beside a profile of
+eGFR 90 was never screened ("Keep your current routine"; the profile naming haemodialysis
+refers). The diary's free text (``other_change``, ``notes``) is read with the profile's own
+recogniser (:meth:`model.evidence.names.NameIndex.within`, the synonyms of ``safety.toml``: no
+second list), one clause at a time (:data:`CLAUSE`), and each name with a rule is
 (:func:`with_diary_mentions`):
 
-- written as had or begun ("started X", "X", "diagnosed with X", "on X"), a contraindication
-  or a medicine with a rule the profile does not have: added to the profile, so that
-  :func:`model.decision.screening.screen` refers or applies its rule as for the profile's own
-  entry (the smallest sound route: one screening, one set of words), with a warning saying
-  where it was read and how to put it right;
-- written as stopped or not so ("stopped digoxin", "no longer on lithium", "off dialysis"),
-  or as perhaps not the person's own ("partner started lithium", "?", "maybe"), or only in a
-  word a magnesium diary may use for magnesium (``MG``, "high magnesium dose"), or a caution
-  (a kidney stage, a chronic diarrhoea a magnesium diary's loose stools may be): a warning
-  naming the conflict with the profile, never silence, and no change to the screening.
+- written as had or begun ("started X", "X", "diagnosed with X", "on X", "positive X test"),
+  a contraindication or a medicine with a rule the profile does not have: added to the
+  profile, so that :func:`model.decision.screening.screen` refers or applies its rule as for
+  the profile's own entry (one screening, one set of words), with a warning saying where it
+  was read and how to put it right;
+- written as stopped or not so ("stopped digoxin", "off dialysis", "X test negative"), or as
+  perhaps not the person's own ("partner started lithium", "?", "maybe", a test without a
+  result), or only in a word a magnesium diary may use for magnesium (``MG``), or a caution
+  (a kidney stage, diarrhoea): a warning naming the conflict with the profile, never
+  silence, and no change to the screening.
 
-Of two mentions of one name the latest that is no "perhaps" decides ("started lithium", then
-"stopped lithium": a warning). A name the profile already has (or whose rule its facts set
-already: an eGFR of 20 and "dialysis") says nothing more when had, and that its rule still
-applies when stopped. Magnesium products are the diary's own columns' business and a name
-without a rule (sertraline) changes no screening: neither is said.
-
-A name misspelt ("started digoxn 125 mcg" was silence: /tmp/w50/b F-10) is read as the name
-with a rule it is within a typo of (:mod:`model.decision.misspelt`), screened or said as that
-name, and its warning says what it was read as and how to put it right ("correct the diary's
-other_change on 2026-10-01 if 'digoxn' is not digoxin").
+Of two mentions of one name the latest that is no "perhaps" decides. A name the profile has
+(or whose rule its facts set: an eGFR of 20 and "dialysis") says nothing more when had, and
+that its rule still applies when stopped. Magnesium products, names without a rule and a verb
+alias with an object ("expecting my period": :data:`VERB_ALIASES`) are not said. A name
+misspelt ("started digoxn 125 mcg": /tmp/w50/b F-10) is read as the name with a rule it is
+within a typo of (:mod:`model.decision.misspelt`), and its warning says so.
 """
 
 from __future__ import annotations
@@ -39,13 +32,24 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
 from model.core.identity_cache import identity_cache
 from model.data.life_events import written_texts
-from model.data.profile import Profile
+from model.data.profile import Profile, pregnancy_named
+from model.decision.mention_cues import (
+    AFTER_WORDS,
+    BABY_WORDS,
+    BEFORE_OBJECT,
+    CUES,
+    RESULTS,
+    TEST_WORDS,
+    UNSURE_WORDS,
+    VERB_ALIASES,
+    Stance,
+    wishes,
+)
 from model.decision.misspelt import near
 from model.decision.prescribed import PRESCRIBED
 from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
@@ -54,8 +58,6 @@ from model.evidence.name_words import spoken
 from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
 
-Stance = Literal["has", "stopped", "unsure"]
-
 KINDS: tuple[Kind, ...] = ("condition", "medicine")
 
 CLAUSE = re.compile(r"(?<=[;,.!?])\s*|\s+(?:and|but|then|also|plus|while)\s+", re.IGNORECASE)
@@ -63,44 +65,15 @@ CLAUSE = re.compile(r"(?<=[;,.!?])\s*|\s+(?:and|but|then|also|plus|while)\s+", r
 clause without a word of its own (:data:`STOP_WORDS`, :data:`START_WORDS`) takes the
 last one's ("stopped melatonin and digoxin": both stopped)."""
 
-STOP_WORDS = frozenset({
-    "stopped", "stop", "stopping", "stops", "quit", "quitting", "ceased", "discontinued",
-    "finished", "ended", "off", "without", "not", "no", "never", "didn", "don", "isn", "wasn",
-    "weaned", "ruled", "from", "cancelled", "paused"})
-"""Words after which a name is stopped or not so ("no longer on lithium", "off dialysis",
-"ruled out heart block", "switched from lithium"): the nearest such or :data:`START_WORDS`
-word before the name decides."""
-
-START_WORDS = frozenset({
-    "started", "start", "starting", "starts", "began", "begun", "begin", "new", "diagnosed",
-    "diagnosis", "taking", "take", "took", "prescribed", "added", "commenced", "restarted",
-    "resumed", "back", "to", "got", "have", "has", "now"})
-"""Words after which a name is had or begun ("started digoxin", "switched to ..."); a name
-with no word before it is had too ("dialysis"), the safer reading."""
-
-AFTER_WORDS = frozenset({"started", "began", "begun", "commenced", "prescribed", "diagnosed",
-                         "stopped", "ended", "finished", "discontinued", "ceased"})
-"""The words that say so after a name too ("dialysis started", "lithium stopped")."""
-
-UNSURE_WORDS = frozenset({
-    "partner", "wife", "husband", "spouse", "boyfriend", "girlfriend", "son", "daughter",
-    "child", "children", "kid", "kids", "baby", "mum", "mom", "mother", "dad", "father",
-    "brother", "sister", "friend", "flatmate", "roommate", "housemate", "grandma",
-    "grandmother", "grandpa", "grandfather", "aunt", "uncle", "colleague", "neighbour",
-    "neighbor", "dog", "cat", "pet", "he", "she", "his", "her", "him", "their", "them",
-    "maybe", "might", "perhaps", "possibly", "possible", "suspected", "query", "considering",
-    "consider", "thinking", "planning", "plan", "planned", "will", "should", "if", "whether",
-    "discuss", "discussed", "asked", "ask", "test", "tests", "tested", "sure", "unsure",
-    "tomorrow", "soon", "appointment"})
-"""Words of someone else's ("partner started lithium") or of what is not so yet ("maybe",
-"GP to discuss dialysis", a "?"): the name is said, not screened."""
-
 SHORT_LETTERS = 2
 """A name written only as a word this short (``MG``, ``UC``) is not screened: in a magnesium
 diary ``MG`` is most often magnesium ("took MG late" read as myasthenia gravis would refer)."""
 
 UNSURE_WHY = "the diary does not say for sure that it is yours and so now"
 """Why a name written with a word of :data:`UNSURE_WORDS` (or a "?") is said, not screened."""
+
+PREGNANT = "pregnant = true"
+"""A pregnancy the diary names goes in the profile so: its rule's key (/tmp/w51/a F2)."""
 
 CAUTION_WHY = ("mgsleep applies a caution from your profile only (in a magnesium diary, "
                "diarrhoea may be the supplement's own)")
@@ -150,10 +123,7 @@ class Mention:
 
 @dataclass(frozen=True)
 class DiaryRead:
-    """The profile as the diary's mentions leave it, and what they say.
-
-    :func:`with_diary_mentions` returns it.
-    """
+    """The profile as the diary's mentions leave it, and what they say (its reader's)."""
 
     profile: Profile
     warnings: tuple[str, ...] = ()
@@ -207,6 +177,12 @@ def _runs(words: Sequence[str], name: str, kind: Kind,
             if index.match(" ".join(words[i:j]), kind) == name]
 
 
+def _stands(words: Sequence[str], key: str, end: int) -> bool:
+    """Whether a run read as ``key`` names it: not a verb alias with an object but a baby."""
+    return key not in VERB_ALIASES or next(
+        (word for word in words[end:] if word not in BEFORE_OBJECT), "") in {"", *BABY_WORDS}
+
+
 def _named(words: Sequence[str], clause: str, index: NameIndex,
            wanted: dict[Kind, frozenset[str]]) -> list[tuple[int, int, Kind, str]]:
     """The names of ``wanted`` in a clause, each at its first run, not inside another's.
@@ -217,9 +193,11 @@ def _named(words: Sequence[str], clause: str, index: NameIndex,
     """
     found: list[tuple[list[tuple[int, int]], Kind, str]] = []
     for kind in KINDS:
-        for name in index.within(clause, kind):
-            if name in wanted[kind]:
-                found.append((_runs(words, name, kind, index), kind, name))
+        for name in (n for n in index.within(clause, kind) if n in wanted[kind]):
+            runs = _runs(words, name, kind, index)
+            standing = [(i, j) for i, j in runs if _stands(words, "_".join(words[i:j]), j)]
+            if standing or not runs:   # "expecting my period": no pregnancy
+                found.append((standing, kind, name))
     spans = [(i, j) for runs, _, _ in found for i, j in runs]
     cures = {span for runs, kind, _ in found if kind == "medicine" for span in runs}
     kept = [(min(runs, default=(0, 0)), kind, name) for runs, kind, name in found
@@ -229,13 +207,15 @@ def _named(words: Sequence[str], clause: str, index: NameIndex,
     return [(i, j, kind, name) for (i, j), kind, name in kept]
 
 
-def _stance(words: Sequence[str], start: int, end: int, inherited: Stance) -> Stance:
-    """Had or stopped: the nearest word before the name, else one after it, else the last."""
+def _stance(words: Sequence[str], start: int, end: int, inherited: Stance,
+            cues: dict[str, Stance]) -> Stance:
+    """Had or stopped: the nearest of ``cues`` before the name, else one after, else the last."""
     for word in reversed(words[:start]):
-        if word in STOP_WORDS or word in START_WORDS:
-            return "stopped" if word in STOP_WORDS else "has"
-    after = next((w for w in words[end:] if w in AFTER_WORDS), None)
-    return inherited if after is None else "stopped" if after in STOP_WORDS else "has"
+        if word in cues:
+            return cues[word]
+    after = next((w for w in words[end:] if w in AFTER_WORDS or w in RESULTS.keys() & cues),
+                 None)
+    return inherited if after is None else cues[after]
 
 
 def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
@@ -254,38 +234,47 @@ def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: S
     return [*named, *((i, j, kind, name, key.split("_"), clause[places[i][1]:places[j - 1][2]])
                       for i, j, kind, name, key in near(words, index, _near_names(safety),
                                                         AFTER_WORDS)
-                      if (kind, name) not in seen)]
+                      if (kind, name) not in seen and _stands(words, key, j))]
 
 
 def text_mentions(text: str, index: NameIndex, safety: Safety
                   ) -> list[tuple[Kind, str, str, Stance, str, str]]:
     """The names with a rule one cell gives: kind, name, entry, stance, why unsure, typo.
 
-    A clause with a word of :data:`UNSURE_WORDS` or a "?", a name written only in a short
-    word (:data:`SHORT_LETTERS`) or with "magnesium" in it, and a caution's condition are
-    ``unsure``, each with its reason. A near miss (:mod:`~model.decision.misspelt`) is
-    read as the name it is within a typo of: its entry is that name, its typo the words as
-    written ("digoxn").
+    A clause with a word of :data:`UNSURE_WORDS` (its condition's baby aside) or a "?" or a
+    test unanswered (:data:`TEST_WORDS`), a name written only in a short word or with
+    "magnesium" in it, and a caution's condition are ``unsure``, each with its reason. A
+    near miss (:mod:`~model.decision.misspelt`) is read as the name it is within a typo of:
+    its entry is that name, its typo the words as written ("digoxn").
     """
     cautions, wanted = _cautions(safety), _wanted(safety)
+    theirs = {index.match(alias, "condition") for alias in VERB_ALIASES}   # a baby's
     found: list[tuple[Kind, str, str, Stance, str, str]] = []
     last: Stance = "has"
-    unsure = False
+    unsure, asked = False, range(0)
     for clause in (c for c in CLAUSE.split(text) if c and c.strip()):
         words = name_key(clause).split("_")
-        said = set(words) & (STOP_WORDS | START_WORDS)
-        unsure = "?" in clause or bool(UNSURE_WORDS & set(words)) or (unsure and not said)
-        for start, end, kind, name, read, typo in _clause_names(words, clause, index, safety,
-                                                                wanted):
-            stance = _stance(words, start, end, last)
+        cues = CUES | RESULTS if TEST_WORDS & set(words) or asked else CUES
+        said = [cues[w] for w in words if w in cues]
+        result = next((cues[w] for w in words if w in RESULTS.keys() & cues), None)
+        names = _clause_names(words, clause, index, safety, wanted)
+        for k in asked if result and not names else ():   # the test of the clause before
+            kind, name, entry, _, _, typo = found[k]
+            found[k] = (kind, name, entry, result or "has", "", typo)
+        babies = BABY_WORDS if {n for _, _, _, n, _, _ in names} & theirs else frozenset()
+        doubt = ("?" in clause or wishes(words) or bool(UNSURE_WORDS & (set(words) - babies))
+                 or (unsure and not said))
+        unsure = doubt or (bool(TEST_WORDS & set(words)) and result is None)
+        for start, end, kind, name, read, typo in names:
+            stance = _stance(words, start, end, last, cues)
             why = (UNSURE_WHY if unsure else
                    f"{spoken('_'.join(read))!r} may mean the supplement in a magnesium "
                    "diary" if "magnesium" in read or len("".join(read)) <= SHORT_LETTERS
                    else CAUTION_WHY if name in cautions else "")
             found.append((kind, name, spoken("_".join(read)), "unsure" if why else stance,
                           why, typo))
-        cues = [w for w in words if w in STOP_WORDS or w in START_WORDS]
-        last = ("stopped" if cues[-1] in STOP_WORDS else "has") if cues else last
+        asked = range(len(found) - len(names) * (unsure and not doubt), len(found))
+        last = said[-1] if said else last
     return found
 
 
@@ -337,19 +326,23 @@ def _fix(m: Mention, plain: str) -> str:
             if m.typo else plain)
 
 
-def _put(m: Mention) -> str:
-    """Where the name goes in the profile: ``conditions = ["dialysis"]``."""
-    key = "conditions" if m.kind == "condition" else "medications"
-    return f'{key} = ["{m.entry}"]'
+def _put(m: Mention, profile: Profile, safety: Safety) -> str:
+    """Where the name goes in the profile: ``conditions = ["dialysis"]``, :data:`PREGNANT`."""
+    alone = profile.model_copy(update={"conditions": (m.entry,)})   # no profile read again
+    return (PREGNANT if m.kind == "condition" and pregnancy_named(alone, safety) else
+            f'{"conditions" if m.kind == "condition" else "medications"} = ["{m.entry}"]')
 
 
-def _warning(m: Mention, covered: bool, given: bool) -> str:
+def _warning(m: Mention, covered: bool, profile: Profile, safety: Safety) -> str:
     """What one mention says (:func:`with_diary_mentions`), "" when it says nothing."""
-    mine = "your profile does not list it" if given else "no profile was given"
+    put = _put(m, profile, safety)
+    mine = ("your profile says pregnant = false" if put == PREGNANT and profile.pregnant is False
+            else "your profile does not list it" if profile_given(profile)
+            else "no profile was given")
     if m.stance == "has":
         return "" if covered else (
-            f"{_said(m)}, and {mine}: magnesium is screened as if your profile listed it, from "
-            f"that night on. If that is right, put it in your profile ({_put(m)}); "
+            f"{_said(m)}, and {mine}: magnesium is screened as if your profile had it, from "
+            f"that night on. If that is right, put it in your profile ({put}); "
             f"{_fix(m, 'if it is not, correct the diary')}.")
     if m.stance == "stopped" and covered:
         return (f"{_said(m)} as stopped or not so, but your profile has it: its rule still "
@@ -361,7 +354,7 @@ def _warning(m: Mention, covered: bool, given: bool) -> str:
     fix = _fix(m, "")
     return (f"{_said(m)}, and {mine}; {why}, so its rule is NOT applied. If you "
             f"{'take' if m.kind == 'medicine' else 'have'} it, put it in your profile "
-            f"({_put(m)}), where its rule applies." + (f" {fix[0].upper()}{fix[1:]}." if fix
+            f"({put}), where its rule applies." + (f" {fix[0].upper()}{fix[1:]}." if fix
                                                         else ""))
 
 
@@ -396,9 +389,10 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
         before = latest.get((m.kind, m.name))
         if before is None or m.stance != "unsure" or before.stance == "unsure":
             latest[(m.kind, m.name)] = m
-    covered, given = _covered(profile, safety), profile_given(profile)
+    covered = _covered(profile, safety)
     added = [m for m in latest.values() if m.stance == "has" and m.name not in covered]
-    said = tuple(w for m in latest.values() if (w := _warning(m, m.name in covered, given)))
+    said = tuple(w for m in latest.values()
+                 if (w := _warning(m, m.name in covered, profile, safety)))
     if not added:
         return DiaryRead(profile, said)
     extended = profile.model_copy(update={

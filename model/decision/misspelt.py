@@ -34,7 +34,7 @@ NEAR_CUES = frozenset({
     "meds", "medication", "medicine", "prescription", "rx"})
 """Words that say a medicine is begun or stopped or a condition found, after which (across
 :data:`NEAR_LINKS`) a near miss of one word is read: not the everyday words of
-:data:`model.decision.diary_mentions.START_WORDS` and ``STOP_WORDS`` ("new location", "to
+:data:`model.decision.mention_cues.START_WORDS` and ``STOP_WORDS`` ("new location", "to
 deepen", "not neurotic" were read as lactation, Depen and Neurontin). "Rx digoxn" was
 silence (/tmp/w50/c C2): "rx" says it too."""
 
