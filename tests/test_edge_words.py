@@ -33,7 +33,7 @@ def effect(outcome: str, mean: float, low: float, high: float, p_benefit: float,
 def anxiety(without: float, verdict: str = "no_meaningful_effect") -> DiaryEffect:
     """d5's anxiety: 1.54 without magnesium, 0 on every glycinate night, MCID 1.6 points."""
     return effect("anxiety", -0.1, -0.25, -0.03, 0.98, verdict, 1.6,
-                  RawNights(without, 0.0, 0.12))
+                  RawNights(without, 0.0, 0.12), lean="helps")
 
 
 def test_a_verdict_the_whole_baseline_could_not_reach_says_the_scale_settled_it():

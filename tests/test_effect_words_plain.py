@@ -95,7 +95,7 @@ def test_no_meaningful_effect_says_how_large_the_mcid_is_for_this_person():
         "not shown to reach the 20 min that trials count as meaningful (about 70 % of your "
         "30 min without magnesium), either way")
     small = effect(mean=-7.5, low=-12.0, high=-3.0, verdict="no_meaningful_effect",
-                   p_benefit=0.99, lean="", raw=usual)
+                   p_benefit=0.99, lean="helps", raw=usual)
     assert verdict_phrase(small).endswith(
         "by less than the 20 min that matters (about 70 % of your 30 min without magnesium)")
     awake = effect("awakenings", -0.2, -0.5, 0.1, verdict="no_meaningful_effect", mcid=0.5,

@@ -75,10 +75,10 @@ def test_verdict_phrases():
          "either way")
     # a trial audit: "8 min faster (4 to 13): no meaningful effect" at P 0.998 it helps
     assert verdict_phrase(effect(mean=-8.0, low=-13.0, high=-4.0, p_benefit=0.998,
-                                 verdict="no_meaningful_effect")) == \
+                                 verdict="no_meaningful_effect", lean="helps")) == \
         "helps a little (P > 0.99 it helps), by less than the 20 min that matters"
     assert verdict_phrase(effect("gi", mean=0.02, low=0.01, high=0.03, p_benefit=0.02,
-                                 verdict="no_meaningful_effect", mcid=0.05)) == \
+                                 verdict="no_meaningful_effect", mcid=0.05, lean="worse")) == \
         "a little worse (P 0.98 it is worse), by less than the 1.5 a month that matters"
     assert verdict_phrase(effect(verdict="inconclusive", p_benefit=0.95, nights_needed=40,
                                  lean="helps", p_beyond_mcid=0.4)) \

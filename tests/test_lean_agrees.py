@@ -73,3 +73,17 @@ def test_with_placebo_nights_the_lean_is_against_placebo_as_before():
         effect = glycinate(fake, placebo=14).get("glycinate", outcome)
         assert effect.lean == "worse" and effect.p_benefit < 0.005
         assert "probably worse (P > 0.99), not yet a settled verdict" in effect_line(effect)
+
+
+def test_a_small_change_the_nights_do_not_show_is_not_said_a_little_worse():
+    """Below the MCID against placebo on one side of zero, nothing against no magnesium: "a
+    little worse (P > 0.99 it is worse)" was the placebo comparison's alone (a review of B1)."""
+    def lines(expectation: float) -> list[str]:
+        fake = FakePosterior(benefit={"glycinate": -0.1}, benefit_sd=0.02,
+                             expectation=expectation, expectation_sd=0.02, n_draws=1000)
+        effects = glycinate(fake)
+        assert all(effects.get("glycinate", o).verdict == "no_meaningful_effect" for o in SLEEP)
+        return [effect_line(effects.get("glycinate", o)) for o in SLEEP]
+
+    assert all("a little worse (P > 0.99 it is worse)" in line for line in lines(0.0))
+    assert not any("a little" in line for line in lines(0.1))

@@ -63,7 +63,9 @@ def verdict_phrase(effect: DiaryEffect, prescribed: bool = False,
     plain-language editor, /tmp/w46/D S3); the verdict itself is unchanged. A change smaller
     than the MCID whose interval stays on one side of zero "helps a little" (or is "a little
     worse"), by less than the MCID: "no meaningful effect" for glycinate's 8 min faster (4 to
-    13), P 0.998 it helps, read as if it did nothing (an outside audit). One whose interval
+    13), P 0.998 it helps, read as if it did nothing (an outside audit); only when it also
+    leans that way, with the lean's chance (without placebo nights the nights must agree). One
+    whose interval
     straddles zero is "not shown to reach the 20 min that trials count as meaningful, either
     way" (who counts it so: :func:`mcid_basis`): "no meaningful effect (smaller than the 20 min
     that matters)" for 5 min faster (15 faster to 2 slower), the nights 26 min without and 14 on
@@ -86,9 +88,11 @@ def _verdict_words(effect: DiaryEffect, prescribed: bool, when: str) -> str:
     """The verdict of a recorded outcome in words (:func:`verdict_phrase`, without its notes)."""
     said, mcid, share = _VERDICTS[effect.verdict], _mcid_words(effect), _mcid_share(effect, when)
     ends = sorted(SPECS[effect.outcome].sign * v for v in (effect.ci_low, effect.ci_high))
-    if effect.verdict == "no_meaningful_effect" and (ends[0] > 0 or ends[1] < 0):
-        small = (f"helps a little (P {chance(effect.p_benefit)} it helps)" if ends[0] > 0 else
-                 f"a little worse (P {chance(1 - effect.p_benefit)} it is worse)")
+    way = "helps" if ends[0] > 0 else "worse" if ends[1] < 0 else ""
+    if effect.verdict == "no_meaningful_effect" and way and effect.lean == way:
+        # the lean's own chance: without placebo nights, both comparisons' (its lean)
+        small = (f"helps a little (P {chance(effect.p_lean)} it helps)" if way == "helps" else
+                 f"a little worse (P {chance(effect.p_lean)} it is worse)")
         return f"{small}, by less than the {mcid} that matters{share}"
     if effect.verdict == "no_meaningful_effect":   # a sleep scientist's audit, /tmp/w45/A F5
         return (f"not shown to reach the {mcid} {mcid_basis(effect.mcid_source)}{share}, "
