@@ -71,7 +71,8 @@ def test_pathways_in_words():
         "What would change this, after the next period on glycinate 300 mg")
     assert [pathway_line(p) for p in found] == [
         "if it goes badly: switch to taurate 300 mg (to learn)",
-        "if it goes as expected: continue glycinate 300 mg (settled)",
+        "if it goes as expected: continue glycinate 300 mg (not sure, but more trying is not "
+        "expected to change it)",
         "if it goes well: continue glycinate 300 mg (to learn)"]
     assert np.all([p.to_dict()["reason_codes"] == list(p.reason_codes) for p in found])
 

@@ -132,3 +132,22 @@ def test_the_record_keeps_whether_the_advice_was_a_commitment(tmp_path):
     assert LastResult.from_dict(data).commit is None
     with pytest.raises(ValueError, match="commit"):
         LastResult.from_dict(kept.to_dict() | {"commit": "yes"})
+
+
+def test_a_pathway_commitment_below_the_sure_line_is_not_said_settled(monkeypatch):
+    """A pathway's "(settled)" follows the same line as How sure (its third's P(best)): "as
+    expected: continue (settled)" stood beside "Not sure, though more trying ..." (a review)."""
+    from model.decision.settings import DecisionSettings
+    from model.report.pathway_words import NOT_SURE, pathway_line
+    from tests.test_effects_pathways import paths
+
+    def committed() -> list:
+        return [p for p in paths()[1] if "commit" in p.reason_codes]
+
+    unsure = committed()          # the known answer: P(best) below 0.8 in its third
+    assert unsure and not any(p.sure for p in unsure)
+    assert all(pathway_line(p).endswith(NOT_SURE) for p in unsure)
+    monkeypatch.setattr(DecisionSettings, "commit_p_best", 0.0)    # every P(best) reaches it
+    sure = committed()
+    assert sure and all(p.sure for p in sure)
+    assert all(pathway_line(p).endswith("(settled)") for p in sure)

@@ -39,6 +39,7 @@ from model.decision import Decision, DecisionSettings, History, Predict, decide
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import not_settled
 from model.decision.gains import change_draws
+from model.decision.plan_words import sure
 from model.decision.rules import nights_until, review_from
 from model.evidence.priorset import PriorSet
 
@@ -97,6 +98,9 @@ class Pathway:
         The other steps a half of the third's draws leads to (:func:`halves`), and the
         runner-up its own decision calls close (:func:`runner_up`): empty when the step is
         clear; otherwise it is a close call among them and the step.
+    sure : bool
+        Whether a commitment then may be called sure
+        (:func:`~model.decision.plan_words.sure`: its P(best) in the third's draws).
 
     """
 
@@ -107,6 +111,7 @@ class Pathway:
     regimen: Regimen | None
     reason_codes: tuple[str, ...] = ()
     close_to: tuple[Step, ...] = ()
+    sure: bool = True
 
     @property
     def step(self) -> Step:
@@ -298,6 +303,7 @@ def pathways(predict: Predict, decision: Decision, past: History, *, priors: Pri
         others = [runner_up(whole), *(step_of(then(half)) for half in halves(draws))]
         close = {o.key: o for o in others if o is not None and o.key != chosen.key}
         out.append(Pathway(scenario, tested, float(score[draws].mean()), chosen.action,
-                           chosen.regimen, chosen.reason_codes, tuple(close.values())))
+                           chosen.regimen, chosen.reason_codes, tuple(close.values()),
+                           sure(whole.recommendation.p_best, chosen.reason_codes)))
     return tuple(out)
 

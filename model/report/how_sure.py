@@ -27,8 +27,8 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.decision import Recommendation
 from model.decision.candidates import EXPERIMENTS
 from model.decision.explain import TO_LEARN
+from model.decision.plan_words import sure
 from model.decision.rules import BREACHES
-from model.decision.settings import DecisionSettings
 
 
 def prior_caveat(rec: Recommendation, sensitivity: Sequence[Sensitivity]) -> str:
@@ -93,15 +93,8 @@ NOT_SETTLED_BY_WHAT = ("whether magnesium itself does it, rather than expecting 
 
 
 def _sure(rec: Recommendation) -> bool:
-    """Whether a commitment may be called sure: P(best) from the decision's ``commit_p_best``.
-
-    The rule commits when P(best) reaches :attr:`DecisionSettings.commit_p_best` (four chances
-    in five that no other allowed regimen is better) or when no action's learning value
-    reaches ``commit_value``, whatever P(best); only the first singles the regimen out. The
-    crossover's end (``by_design``) is never sure.
-    """
-    return (rec.p_best >= DecisionSettings.commit_p_best
-            and "by_design" not in rec.reason_codes)
+    """Whether a commitment may be called sure (:func:`~model.decision.plan_words.sure`)."""
+    return sure(rec.p_best, rec.reason_codes)
 
 
 def _settled(rec: Recommendation, options: int | None = None) -> str:

@@ -66,6 +66,11 @@ SETTLED_AMONG = (" (settled among the forms and doses tried; not whether magnesi
 """The note of a commitment while the diary cannot separate magnesium from expectation."""
 
 
+NOT_SURE = " (not sure, but more trying is not expected to change it)"
+"""The note of a commitment at a P(best) below ``commit_p_best`` (:attr:`Pathway.sure`): "(settled)"
+was said of one that How sure called not sure (a review of /tmp/w51/a F7)."""
+
+
 def _note(pathway: Pathway) -> str:
     """`` (to learn)``, `` (settled)`` or `` (kept by the trial's design, not settled)``.
 
@@ -91,6 +96,8 @@ def _note(pathway: Pathway) -> str:
         return ""
     if "by_design" in codes:
         return " (kept by the trial's design, not settled)"
+    if not pathway.sure:
+        return NOT_SURE
     return SETTLED_AMONG if "expectation_not_separable" in codes else " (settled)"
 
 
