@@ -117,7 +117,136 @@ def test_the_fit_reads_no_gi_record_on_a_period_night_and_a_warning_says_so(prio
     assert not data["gi_w"][rows].any() and data["gi_w"][:28].sum() == 28 - 5
     assert data["gi_y"][:28].sum() == 0
     assert np.isnan(diary.nights["gi_night"].to_numpy()[rows]).all()
-    said = [w for w in diary.warnings if "left out" in w]
+    said = [w for w in diary.warnings if "GI set aside" in w]
     assert len(said) == 1, diary.warnings
-    assert "the 5 stool/GI record(s) of the 5 night(s) whose reason names a menstrual period" \
-        in said[0] and "are not seen either" in said[0], said
+    assert said[0].startswith("<DataFrame>: GI set aside on 5 period night(s) (2026-09-04 to "
+                              "2026-09-28; column exclude); magnesium's own gut trouble on "
+                              "those nights is not seen"), said
+    assert "kept their GI record" not in said[0]
+
+
+# The second audit (/tmp/w51/c C3, C10, C11): ten straight watery-stool nights on citrate
+# marked ``period`` read "Continue citrate" (P over the GI limit 0.01), ``PMS`` nights left out
+# for their sleep lost their GI record, "heavy period", "period ended" and the trial's own
+# "washout period started" were changes of life, and the warnings counted nights after --as-of.
+
+
+def test_more_words_of_a_period_and_only_the_bleeding_sets_gi_aside():
+    """A period heavy, late, ended or due, PMS week: a period, no change; of them only the
+    bleeding's words set a night's GI record aside. The trial's own periods are its steps."""
+    from model.data.period_nights import names_bleeding, names_period, names_plan_period
+    bleeding = ["period", "heavy period", "period (heavy)", "day 3 of my period", "period 2",
+                "period cramps", "Menses", "on my period", "period day 12", "light period"]
+    no_bleeding = ["PMS", "pmt", "PMS week", "pms day 10", "period ended", "end of period",
+                   "period finished", "period late", "late period", "period starts tomorrow",
+                   "premenstrual tension"]
+    assert all(names_period(t) and names_bleeding(t) for t in bleeding), bleeding
+    assert all(names_period(t) and not names_bleeding(t) for t in no_bleeding), no_bleeding
+    plan = ["washout period started", "Baseline period", "placebo period started",
+            "end of washout period", "treatment period 2", "run-in period"]
+    life = ["trial period at work", "treatment started", "started placebo pills for IBS",
+            "washout period started, began melatonin", "busy period at work", "grace period"]
+    assert all(names_plan_period(t) for t in plan), plan
+    assert not any(names_plan_period(t) or names_period(t) for t in life), life
+
+
+@pytest.mark.parametrize("text", ["heavy period", "period ended", "period late", "PMS week",
+                                  "period starts tomorrow", "washout period started"])
+def test_a_period_or_the_trials_own_step_in_other_change_holds_nothing(priors, text):
+    """Written 3 nights before the look: the switch is made, no change of life is named near
+    the switch to taurate, and one warning says what the text was read as."""
+    assert History.from_nights(_nights(*RUNS, changed={41: text})).other_change is None
+    free = _decide(TAURATE_PROMISING, _nights(*RUNS, changed={41: text}), priors)
+    assert free.action == "switch_form" and "other_change" not in free.reason_codes, free
+    diary = _diary(40, 14, 14, text)
+    assert other_change_near(diary) == []
+    said = [w for w in diary.warnings if "other_change names" in w]
+    assert len(said) == 1 and f"({text!r}; 2026-09-15)" in said[0], diary.warnings
+
+
+def _loose_for(nights: int, marked: range, word: str = "period") -> pd.DataFrame:
+    """14 nights without magnesium, 24 on glycinate 200 mg, the last ``nights`` of them loose
+    (Bristol 7), ``exclude = word`` on the rows ``marked``."""
+    return excluded(stools(on_magnesium(n=24, baseline=14), range(38 - nights, 38)), marked,
+                    word)
+
+
+def test_pms_nights_leave_their_sleep_out_and_keep_their_gi_record(priors):
+    """PMS, not the bleeding: the 3 loose nights marked ``PMS`` keep their GI record (the
+    acute rule fires) while their sleep outcomes are left out."""
+    frame = _loose_for(3, range(35, 38), "PMS")
+    diary = read_diary(frame)
+    assert diary.nights["sol_min"].iloc[35:38].isna().all()
+    assert diary.nights["stool_bristol"].iloc[35:38].tolist() == [7.0] * 3
+    past = history(diary)
+    assert past.recent_gi_nights == 3 and acute_gi(past, S)
+    assert "acute_gi" in advise(frame, priors).reason_codes
+    assert not [w for w in diary.warnings if "GI set aside" in w], diary.warnings
+
+
+def test_ten_straight_nights_marked_for_a_period_set_aside_only_seven(priors):
+    """The audit's misuse: 10 straight loose nights on magnesium, all marked ``period``. The
+    first 7 are the period's; the last 3 keep their GI record, so the acute GI rule fires as
+    on the unmarked diary, and the warning says which nights kept it and why."""
+    frame = _loose_for(10, range(28, 38))
+    diary = read_diary(frame)
+    gi = diary.nights["stool_bristol"].to_numpy()
+    assert np.isnan(gi[28:35]).all() and (gi[35:38] == 7).all()
+    past = history(diary)
+    assert past.recent_gi_nights == 3 and acute_gi(past, S), past
+    assert "acute_gi" in advise(frame, priors).reason_codes
+    said = [w for w in diary.warnings if "GI set aside" in w]
+    assert len(said) == 1, diary.warnings
+    assert said[0].startswith("<DataFrame>: GI set aside on 7 period night(s) (2026-09-29 to "
+                              "2026-10-05; column exclude)"), said
+    assert "3 more night(s) marked for a period kept their GI record (2026-10-06 to " \
+        "2026-10-08): a period bleeds up to about 7 nights, so at most 7 in a row and 7 in " \
+        "any 21 are set aside" in said[0], said
+
+
+def test_no_more_period_nights_than_seven_in_any_21():
+    """Runs of 5 from night 0 and from night 14: 2 of the second set aside (7 within 21
+    nights); a run from night 30 all 5. A run of 30 sets aside its first 7 only, never its
+    22nd though the 7 are then more than 21 nights back."""
+    from model.data.period_nights import gi_set_aside
+    days = pd.date_range("2026-09-01", periods=40, freq="D")
+    marked = np.isin(np.arange(40), [*range(5), *range(14, 19), *range(30, 35)])
+    aside = gi_set_aside(days, marked)
+    assert np.flatnonzero(aside).tolist() == [*range(5), 14, 15, *range(30, 35)]
+    shuffled = np.random.default_rng(1).permutation(40)
+    assert (gi_set_aside(days[shuffled], marked[shuffled]) == aside[shuffled]).all()
+    assert np.flatnonzero(gi_set_aside(days, np.ones(40, bool))).tolist() == list(range(7))
+
+
+def test_the_warnings_of_a_diary_cut_at_a_date_count_its_nights_alone():
+    """Period nights and a period in other_change before and after 2026-10-01: said of the
+    diary cut there (the nights ``--as-of`` keeps), they count the nights up to it alone."""
+    from model.data.life_events import is_life_event_warning, life_event_warnings
+    frame = excluded(on_magnesium(n=30, baseline=14), [*range(25, 28), *range(40, 43)],
+                     "period").assign(other_change="")
+    frame.loc[[26, 41], "other_change"] = "period started"
+    frame = frame.drop(index=[20])                                # a night unwritten
+    diary = read_diary(frame)
+    cut = diary.up_to(pd.Timestamp("2026-10-01").date())
+    said = life_event_warnings(cut.nights, cut.source)
+    assert len(said) == 3 and all(is_life_event_warning(w) for w in said), said
+    assert "3 night(s) left out (column exclude: period 3; 2026-09-26 to 2026-09-28)" in said[0]
+    assert "GI set aside on 3 period night(s) (2026-09-26 to 2026-09-28;" in said[1]
+    assert "a menstrual period on 1 night(s) ('period started'; 2026-09-27)" in said[2]
+    assert [w for w in diary.warnings if is_life_event_warning(w)] == life_event_warnings(
+        diary.nights, diary.source)
+
+
+def test_as_of_a_date_the_diary_says_its_nights_alone():
+    """--as-of 2026-10-01 (:func:`model.analysis.analysed_nights.truncated`): the warnings of
+    ``exclude`` and ``other_change`` count the 3 period nights up to it, not the 6."""
+    from model.analysis.analysed_nights import truncated
+    frame = excluded(on_magnesium(n=30, baseline=14), [*range(25, 28), *range(40, 43)],
+                     "period").assign(other_change="")
+    frame.loc[[26, 41], "other_change"] = "period started"
+    cut, _ = truncated(read_diary(frame), "2026-10-01")
+    said = [w for w in cut.warnings if "period" in w]
+    assert len(said) == 3, cut.warnings
+    assert "3 night(s) left out (column exclude: period 3; 2026-09-26 to 2026-09-28)" in said[0]
+    assert "GI set aside on 3 period night(s) (2026-09-26 to 2026-09-28;" in said[1]
+    assert "on 1 night(s) ('period started'; 2026-09-27)" in said[2]

@@ -49,7 +49,7 @@ from model.data.diary_rows import (
 )
 from model.data.diary_warnings import DiaryWarning, issue_diary_warnings
 from model.data.guesses import diary_guess_warnings
-from model.data.life_events import leave_out
+from model.data.life_events import is_life_event_warning, leave_out, life_event_warnings
 from model.data.limit_nights import limit_warnings
 from model.data.night_dates import as_date
 from model.data.separators import column_key
@@ -440,10 +440,11 @@ def _on_timeline(diary: Diary, recorded: pd.DataFrame) -> Diary:
     """``diary`` made of the ``recorded`` nights (as its ``nights`` has them), gaps renewed.
 
     Each night keeps its ``gi_night`` (counted with the diary's Bristol threshold) and
-    ``compound_mg``; the warnings of unwritten nights are of the new timeline.
+    ``compound_mg``; the warnings of unwritten nights and life events are of the new timeline.
     """
     nights = _timeline(recorded.drop(columns=["recorded", "gi_night"]))
     kept = [c for c in ("gi_night", "compound_mg") if c in recorded]
     nights[kept] = recorded[kept].reindex(nights.index)
-    said = tuple(w for w in diary.warnings if not is_unwritten_warning(w))
-    return replace(diary, nights=nights, warnings=said + tuple(_unwritten(nights, diary.source)))
+    said = [w for w in diary.warnings if not (is_unwritten_warning(w) or is_life_event_warning(w))]
+    return replace(diary, nights=nights, warnings=tuple(
+        said + life_event_warnings(nights, diary.source) + _unwritten(nights, diary.source)))

@@ -11,34 +11,37 @@ you (P 0.94)"). Two optional columns let the person say so:
   separability reasons name one near a change of regimen
   (:func:`model.personal.separability.other_change_near`). A condition or a medicine it
   names, or ``notes`` names, is screened (:func:`written_texts`,
-  :mod:`model.decision.diary_mentions`). A text that only names a menstrual period
-  (:func:`names_period`) is no change of life (:func:`other_changes`).
+  :mod:`model.decision.diary_mentions`). A text that only names a menstrual period or the
+  trial's own step (:mod:`model.data.period_nights`) is no change of life
+  (:func:`other_changes`).
 - ``exclude`` (:data:`~model.data.diary_columns.EXCLUDE`): 1 or a word (``travel``, ``ill``)
   on a night whose sleep outcomes are not to be read. They are read as not recorded
   (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
   magnesium's effect and the GI safety rules need them (:func:`leave_out`), but on a night
-  whose reason names a menstrual period, whose stool/GI record is the period's
-  (:data:`PERIOD_LEFT_OUT`).
+  whose reason names a period's bleeding, whose stool/GI record is the period's
+  (:data:`PERIOD_LEFT_OUT`), for no more nights than a period lasts.
 
-A menstrual period is a recurring event, not a change of life, and gut trouble at it is not
-magnesium's (an outside audit, /tmp/w51/a F4, F6): "period started" in ``other_change`` held
-every change for a gain or to learn for 19-22 nights after each period, about two thirds of
-a 26-31-night cycle, and loose stools on the first days of each period on glycinate read
-"GI nights +4.9 a month ... harms you", fired the acute GI rule at every look within a week of
-a period and blocked glycinate, with no way to say the nights were the period's.
+What is said of them is of the nights analysed alone (:func:`life_event_warnings`: an outside
+audit, /tmp/w51/c C11, found nights after ``--as-of`` counted).
 
 Nights missing between recorded dates are said by :mod:`model.data.unwritten_nights`.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from model.data.diary_columns import EXCLUDE, OTHER_CHANGE, is_missing
 from model.data.night_dates import as_date
+from model.data.period_nights import (
+    gi_set_aside,
+    names_bleeding,
+    names_period,
+    names_plan_period,
+    period_gi_warnings,
+    span,
+)
 
 LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
                              "anxiety")
@@ -73,31 +76,6 @@ def exclude_reason(value: object) -> str:
     return "" if number == 0 else EXCLUDED
 
 
-PERIOD_WORDS: tuple[str, ...] = ("period", "periods", "menses", "menstruation",
-                                 "menstruating", "menstrual period", "pms", "pmt")
-"""The words of a menstrual period that a diary text may name it by (:func:`names_period`)."""
-
-_PERIOD = re.compile(
-    r"(?:(?:got|on|started|start of|first day of|day \d+ of) )?(?:my )?"
-    rf"(?:{'|'.join(PERIOD_WORDS)})"
-    r"(?: (?:started|starts|start|began|begins|begun|came|arrived|again|today|cramps|pain"
-    r"|day ?\d+))*")
-
-
-def names_period(text: str) -> bool:
-    """Whether a diary text (``other_change``, an ``exclude`` reason) says only a period.
-
-    The whole text, in any case and punctuation aside, is a word of :data:`PERIOD_WORDS`,
-    alone (``period``, ``PMS``) or as said of a period (``period started``, ``got my
-    period``, ``on my period``, ``period day 2``, ``menses began``). ``period`` alone is read
-    as a menstrual period: these columns say what happened in a life, not the trial's
-    evaluation period. A period within other words is not: ``busy period at work`` and
-    ``placebo period`` are not, nor ``period started, began melatonin``, which names another
-    change too.
-    """
-    return bool(_PERIOD.fullmatch(" ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())))
-
-
 def other_change_text(value: object) -> str:
     """A cell of ``other_change`` as its text, spaces collapsed ("": nothing changed)."""
     return "" if is_missing(value) else " ".join(str(value).split())
@@ -116,7 +94,7 @@ def _by_date(table: pd.DataFrame, column: str, read: object) -> dict[pd.Timestam
 
 
 PERIOD_LEFT_OUT: tuple[str, ...] = ("stool_bristol", "gi_upset")
-"""The stool/GI record that a night excluded for a menstrual period does not give either."""
+"""The stool/GI record that a night excluded for a period's bleeding does not give either."""
 
 
 def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
@@ -127,76 +105,97 @@ def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
     date. Each night gains the text of ``other_change`` and the reason of ``exclude``
     (:func:`exclude_reason`), "" without; an excluded night's sleep outcomes (:data:`LEFT_OUT`)
     become not recorded, its dose and stool/GI record stay. On a night whose reason names a
-    menstrual period (:func:`names_period`: ``exclude = period``) the stool/GI record
-    (:data:`PERIOD_LEFT_OUT`) is not recorded either, on and off magnesium alike: the one
-    way to say its gut trouble is the period's, read by the fit's GI counts (the GI chance
-    constraint, the GI figure) and the GI rules as by every reader of the diary. Counting
-    such nights toward the person's own rate without magnesium instead would raise the
-    acute rule's allowance on every other night (:func:`model.decision.rules.acute_gi`), and
-    leaving them out on magnesium only would set the period's gut trouble against magnesium
-    in the fit. A warning says how many nights were left out, and the words given, with the
-    period's records and what is not seen; another, of ``other_change`` naming a period
-    (:func:`period_change_warnings`).
+    period's bleeding (:func:`~model.data.period_nights.names_bleeding`: ``exclude = period``,
+    not ``PMS``) the stool/GI record (:data:`PERIOD_LEFT_OUT`) is not recorded either, on and
+    off magnesium alike, for no more nights than a period lasts
+    (:func:`~model.data.period_nights.gi_set_aside`): the one way to say its gut trouble is
+    the period's, read by the fit's GI counts (the GI chance constraint, the GI figure) and
+    the GI rules as by every reader of the diary. Counting such nights toward the person's
+    own rate without magnesium instead would raise the acute rule's allowance on every other
+    night (:func:`model.decision.rules.acute_gi`), and leaving them out on magnesium only
+    would set the period's gut trouble against magnesium in the fit. The warnings are
+    :func:`life_event_warnings`.
     """
     changes = _by_date(table, OTHER_CHANGE, other_change_text)
     reasons = _by_date(table, EXCLUDE, exclude_reason)
     out = recorded.copy()
     out[OTHER_CHANGE] = [changes.get(day, "") for day in out.index]
     out[EXCLUDE] = [reasons.get(day, "") for day in out.index]
-    said = period_change_warnings(out, name)
-    excluded = (out[EXCLUDE] != "").to_numpy(bool)
-    if not excluded.any():
-        return out, said
-    period = excluded & out[EXCLUDE].map(names_period).to_numpy(bool)
-    gi_columns = [c for c in PERIOD_LEFT_OUT if c in out.columns]
-    records = int(out.loc[period, gi_columns].notna().any(axis=1).sum())
+    excluded, _, aside = _marks(out)
     out.loc[excluded, [c for c in LEFT_OUT if c in out.columns]] = np.nan
-    out.loc[period, gi_columns] = np.nan
-    counts = pd.Series(out.loc[excluded, EXCLUDE]).value_counts(sort=False)
+    out.loc[aside, [c for c in PERIOD_LEFT_OUT if c in out.columns]] = np.nan
+    return out, life_event_warnings(out, name)
+
+
+def _marks(nights: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each night is excluded, marked for a period's bleeding, and set aside for it.
+
+    ``nights``: by date, with the ``exclude`` reason ("" or NaN: kept). Set aside: its
+    stool/GI record is the period's (:func:`~model.data.period_nights.gi_set_aside`).
+    """
+    reasons = nights[EXCLUDE].fillna("").astype(str)
+    excluded = (reasons != "").to_numpy(bool)
+    marked = excluded & reasons.map(names_bleeding).to_numpy(bool)
+    return excluded, marked, gi_set_aside(nights.index, marked)
+
+
+_SAID = (" night(s) left out (column exclude", ": GI set aside on ", ": other_change names a ")
+"""A mark of each warning of :func:`life_event_warnings` (:func:`is_life_event_warning`)."""
+
+
+def is_life_event_warning(text: str) -> bool:
+    """Whether a diary's warning is one of :func:`life_event_warnings` (said anew on a cut)."""
+    return any(mark in text for mark in _SAID)
+
+
+def life_event_warnings(nights: pd.DataFrame, name: str) -> list[str]:
+    """What is said of the nights' ``exclude`` and ``other_change``, of these nights alone.
+
+    ``nights``: by date, with the ``exclude`` reason and the ``other_change`` text (gap
+    nights: NaN). How many nights were left out and the words given; the nights whose
+    stool/GI record a period took (:func:`~model.data.period_nights.period_gi_warnings`);
+    ``other_change`` naming a period or the trial's own step (:func:`_no_change_warnings`).
+    Read from the nights alone, so a diary cut at a date (``--as-of``) says them anew of the
+    nights up to it.
+    """
+    said = _no_change_warnings(nights, name)
+    excluded, marked, aside = _marks(nights)
+    if not excluded.any():
+        return said
+    counts = pd.Series(nights.loc[excluded, EXCLUDE]).value_counts(sort=False)
     words = ", ".join(f"{reason} {count}" for reason, count in counts.items())
-    return out, [f"{name}: {int(excluded.sum())} night(s) left out (column exclude: {words}; "
-                 f"{_span(out.index[excluded])}): their sleep outcomes (latency, awakenings, "
-                 "WASO, quality, freshness, anxiety) are read as not recorded; their dose and "
-                 f"stool/GI records are kept{_period_records(out.index[period], records)}",
-                 *said]
+    but = ", but for the period nights said next" if aside.any() else ""
+    return [f"{name}: {int(excluded.sum())} night(s) left out (column exclude: {words}; "
+            f"{span(nights.index[excluded])}): their sleep outcomes (latency, awakenings, "
+            f"WASO, quality, freshness, anxiety) are read as not recorded; their dose and "
+            f"stool/GI records are kept{but}",
+            *period_gi_warnings(nights.index, marked, aside, name), *said]
 
 
-def _span(days: pd.Index) -> str:
-    """``2026-09-02 to 2026-09-05``: the first and the last of ``days`` (dates); one: it."""
-    first, last = (pd.Timestamp(day).date() for day in (days.min(), days.max()))
-    return f"{first}" if first == last else f"{first} to {last}"
+_NO_CHANGE = ((names_period, "a menstrual period", "a period is read as a recurring event, "
+               "not a change in your life, so it holds no change to magnesium and is not "
+               "named beside a change of regimen; write it in notes (and exclude = period on "
+               "a night whose loose stools or upset stomach were the period's)"),
+              (names_plan_period, "a step of the trial itself", "the form column already "
+               "says it, so it is not read as a change in your life"))
+"""The texts of ``other_change`` that are no change of life (:func:`other_changes`): each
+test, what it names and what is said of it once (:func:`_no_change_warnings`)."""
 
 
-def _period_records(days: pd.Index, records: int) -> str:
-    """What :func:`leave_out` says of the nights excluded for a period (``days``); "" none.
+def _no_change_warnings(nights: pd.DataFrame, name: str) -> list[str]:
+    """One warning for each kind of :data:`_NO_CHANGE` that ``other_change`` names.
 
-    ``records``: those of them with a stool/GI record, read as the period's.
+    ``nights``: by date, with the ``other_change`` text (:func:`other_change_text`; NaN on a
+    gap night). The warning gives the first such text, the nights and what it is read as.
     """
-    if not len(days):
-        return ""
-    return (f", but the {records} stool/GI record(s) of the {len(days)} night(s) whose reason "
-            f"names a menstrual period ({_span(days)}) are read as the period's, not "
-            "magnesium's, and as not recorded: they count for no GI rule and no GI figure, so "
-            "loose stools or an upset stomach that magnesium gave on those nights are not seen "
-            "either; mark only the nights of your period")
-
-
-def period_change_warnings(nights: pd.DataFrame, name: str) -> list[str]:
-    """One warning when ``other_change`` names a menstrual period (:func:`names_period`).
-
-    ``nights``: by date, with the ``other_change`` text (:func:`other_change_text`). Such a
-    night is no change of life (:func:`other_changes`); the warning says so once, with the
-    nights and the column for it.
-    """
-    period = nights[OTHER_CHANGE].map(names_period).to_numpy(bool)
-    if not period.any():
-        return []
-    first = str(nights[OTHER_CHANGE].iloc[period.argmax()])
-    return [f"{name}: other_change names a menstrual period on {int(period.sum())} night(s) "
-            f"({first!r}; {_span(nights.index[period])}): a period is read as "
-            "a recurring event, not a change in your life, so it holds no change to magnesium "
-            "and is not named beside a change of regimen; write it in notes (and exclude = "
-            "period on a night whose loose stools or upset stomach were the period's)"]
+    texts = nights[OTHER_CHANGE].fillna("").astype(str)
+    out = []
+    for names, what, read in _NO_CHANGE:
+        said = texts.map(names).to_numpy(bool)
+        if said.any():
+            out.append(f"{name}: other_change names {what} on {int(said.sum())} night(s) "
+                       f"({texts.iloc[said.argmax()]!r}; {span(nights.index[said])}): {read}")
+    return out
 
 
 WRITTEN_COLUMNS: tuple[str, ...] = (OTHER_CHANGE, "notes")
@@ -227,9 +226,9 @@ def other_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
 
     The one reading of the column as changes of life: the decision's hold
     (:attr:`model.decision.history.History.other_change`), the separability reasons and the
-    figures' marks all take them from here. A text that only names a menstrual period
-    (:func:`names_period`) is none: a recurring event, said once by
-    :func:`period_change_warnings`.
+    figures' marks all take them from here. A text that only names a menstrual period, a
+    recurring event, or the trial's own step (:data:`_NO_CHANGE`) is none, said once by
+    :func:`_no_change_warnings`.
     """
     return [(day, text) for day, _, text in written_texts(nights, (OTHER_CHANGE,))
-            if not names_period(text)]
+            if not any(names(text) for names, _, _ in _NO_CHANGE)]

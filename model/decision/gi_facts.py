@@ -6,9 +6,10 @@ that gave GI nights on several nights in a short window and have not been taken 
 for long since (:func:`gi_troubled_regimens`); and whether a regimen's GI nights came late
 (:func:`late_gi`). Nights the diary's ``exclude`` column marks count here as any
 other (their stool record is kept), but those it marks for a menstrual period
-(``exclude = period``), whose stool/GI record the diary reads as not recorded, on and off
-magnesium alike (:func:`model.data.life_events.leave_out`): their gut trouble is the
-period's, neither the regimen's nor the person's rate without magnesium.
+(``exclude = period``, up to 7 in a row and 7 in any 21: :mod:`model.data.period_nights`),
+whose stool/GI record the diary reads as not recorded, on and off magnesium alike
+(:func:`model.data.life_events.leave_out`): their gut trouble is the period's, neither the
+regimen's nor the person's rate without magnesium.
 """
 
 from __future__ import annotations

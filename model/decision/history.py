@@ -52,7 +52,7 @@ class History:
     :attr:`forms_tried`) are never nights the diary's ``exclude`` column left out
     (:mod:`model.decision.judged_nights`): those say nothing of sleep. They keep the run going
     and count for the GI facts, as their dose and stool record are kept (not the stool record
-    of a night marked for a menstrual period: :func:`model.data.life_events.leave_out`).
+    of a night marked for a menstrual period: :mod:`model.data.period_nights`).
 
     Parameters
     ----------

@@ -115,8 +115,8 @@ def sleep_observed(diary: Diary) -> np.ndarray:
     """Per night, whether it was written with a sleep outcome (any of :data:`SLEEP_OUTCOMES`).
 
     Not :attr:`~model.data.diary.Diary.has_outcome`, which counts the GI record: a night
-    left out (column ``exclude``) keeps its stool and GI columns (but for a menstrual period's:
-    :func:`model.data.life_events.leave_out`) while its sleep is not read,
+    left out (column ``exclude``) keeps its stool and GI columns (but for a menstrual
+    period's, within :mod:`model.data.period_nights`' limit) while its sleep is not read,
     and three such trip nights made a withdrawal (an outside audit, /tmp/w49/c W3).
     """
     nights = diary.nights
