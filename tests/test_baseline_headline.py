@@ -57,7 +57,7 @@ def analysed(frame: pd.DataFrame, priors, model=None, separable: bool | None = F
     return SimpleNamespace(
         diary=data, as_of=as_of, decision=decision, profile=Profile(),
         separability=SimpleNamespace(separable=separable),
-        fit=SimpleNamespace(diagnostics_=SimpleNamespace(ok=True),
+        fit=SimpleNamespace(diagnostics_=SimpleNamespace(ok=True), priors_=priors,
                             draws_={"tau": np.full(400, days)}),
         effects=SimpleNamespace(by_regimen=(), placebo_nights=0))
 
@@ -136,3 +136,16 @@ def test_a_return_says_the_break_counted_and_the_regimen_looks_to_help(priors):
 def test_looks_to_help_is_the_decision_s_bar():
     assert not hasattr(left_behind_module, "LEFT_HELPING")
     assert left_behind_module.LOOKS_TO_HELP is LOOKS_TO_HELP
+
+
+def test_a_return_names_what_drives_it_when_something_does(priors, monkeypatch):
+    """A restart after a flat break was advised for its awakenings and the Why did not say so
+    (/tmp/w51/c C8): the return's words end with the step's driver when it has one."""
+    from model.report import headline
+
+    result = analysed(diary(("glycinate", 30), ("", 20)), priors, tried(0.45), separable=True)
+    monkeypatch.setattr(headline, "_driver", lambda _: "it matters most for 0.8 fewer "
+                        "awakenings a night (2.2 fewer to 0.6 more) against now")
+    assert _why(result).endswith("as a withdrawal returns to its regimen; it matters most for "
+                                 "0.8 fewer awakenings a night (2.2 fewer to 0.6 more) against "
+                                 "now.")

@@ -124,8 +124,9 @@ def test_raw_nights_compare_the_regimen_s_nights_with_those_without_magnesium_al
     mg = [0.0] * 15 + [200.0] * 8 + [300.0] * 7
     nights = read_diary(frame(sol, forms, mg)).nights
     raw = raw_nights(nights, "sol_min", GLYCINATE, 7)
-    assert raw == RawNights(10.0, 40.0, 0.0)
-    assert raw_nights(nights, "sol_min", Regimen("taurate", 200.0), 7) == RawNights(10.0)
+    assert raw == RawNights(10.0, 40.0, 0.0, placebo=7)
+    assert raw_nights(nights, "sol_min", Regimen("taurate", 200.0), 7) == RawNights(10.0,
+                                                                                    placebo=7)
     assert raw_nights(nights, "sol_min", GLYCINATE, 9) is None     # 8 nights without: too few
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from model.core.forms import NONE
+from model.core.forms import NONE, PLACEBO
 from model.core.regimen import Regimen
 from model.core.special import normal_quantile
 
@@ -35,12 +35,16 @@ class RawNights:
     error : float or None
         Standard error of ``on - without`` (unequal variances, nights read as independent: a
         simple yardstick of the nights' noise, not the model's); None with ``on``.
+    placebo : int
+        Recorded nights on placebo with the outcome written (what the expectation effect is
+        read from).
 
     """
 
     without: float
     on: float | None = None
     error: float | None = None
+    placebo: int = 0
 
     def direction(self, p: float) -> int:
         """+1 or -1 when ``on - without`` is above or below zero with P >= ``p``, else 0.
@@ -81,7 +85,8 @@ def raw_nights(nights: pd.DataFrame, column: str, regimen: Regimen,
     on = nights.loc[written & (nights["form"] == regimen.form)
                     & (nights["elemental_mg"] == regimen.elemental_mg)
                     & (nights["split"].eq(True) == regimen.split), column].astype(float)
+    placebo = int((written & (nights["form"] == PLACEBO)).sum())
     if len(on) < least:
-        return RawNights(float(without.mean()))
+        return RawNights(float(without.mean()), placebo=placebo)
     error = math.sqrt(on.var() / len(on) + without.var() / len(without))
-    return RawNights(float(without.mean()), float(on.mean()), error)
+    return RawNights(float(without.mean()), float(on.mean()), error, placebo)

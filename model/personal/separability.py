@@ -55,9 +55,19 @@ COVARIATE_NIGHTS = 7
 """Nights with an outcome and the covariate recorded needed on each side (with and without
 magnesium) before a shift is named: a share from fewer says little."""
 _COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol"}
-DAY_GROUPS: dict[str, tuple[int, ...]] = {
-    **{f"{day} nights": (i,) for i, day in enumerate(calendar.day_name)},
-    "Friday and Saturday nights": (4, 5), "Saturday and Sunday nights": (5, 6)}
+
+
+def _days_name(days: tuple[int, ...]) -> str:
+    """A run of days of the week (pandas' ``day_of_week``, Monday 0) in words.
+
+    ``Sunday nights``, ``Friday and Saturday nights``, ``Friday to Sunday nights``.
+    """
+    first, last = calendar.day_name[days[0]], calendar.day_name[days[-1]]
+    joined = "" if len(days) == 1 else " and " if len(days) == 2 else " to "
+    return f"{first}{joined}{last if joined else ''} nights"
+
+
+DAY_GROUPS: tuple[tuple[int, ...], ...] = (*((i,) for i in range(7)), (4, 5), (5, 6))
 """The nights of the week :func:`weekday_shift` weighs against taking magnesium (pandas'
 ``day_of_week`` of the night's date, Monday 0): each day, and the two weekends a routine may
 break on (nights out before a day off; days away)."""
@@ -196,6 +206,26 @@ def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
     return reasons
 
 
+def _widened(days: np.ndarray, active: np.ndarray, seen: np.ndarray,
+             group: tuple[int, ...], r: float) -> tuple[tuple[int, ...], float]:
+    """``group`` widened day by day into the run of days that goes with magnesium, and its r.
+
+    A day before or after the run joins it while the wider run's correlation with taking
+    magnesium (:func:`_night_correlation`) is larger in size, the same way: a Monday to
+    Thursday taker was told "take it on Friday and Saturday nights too" (the larger of the
+    groups named), which left his Sunday nights off (an outside audit, /tmp/w51/c C12).
+    """
+    while len(group) < 6:
+        wider = [((group[0] - 1) % 7, *group), (*group, (group[-1] + 1) % 7)]
+        found = [(r_, run) for run in wider if (r_ := _night_correlation(
+            active, np.isin(days, run).astype(float), seen)) is not None]
+        r_wide, run = max(found, key=lambda item: item[0] * np.sign(r), default=(0.0, group))
+        if r_wide * np.sign(r) <= abs(r):
+            break
+        group, r = run, r_wide
+    return group, r
+
+
 def weekday_shift(diary: Diary, active: np.ndarray) -> list[str]:
     """A reason naming the nights of the week that went with taking magnesium or not, if any.
 
@@ -205,24 +235,26 @@ def weekday_shift(diary: Diary, active: np.ndarray) -> list[str]:
     weighs caffeine (0 or 1 a night): named when its correlation night by night with taking
     magnesium, over the nights with a sleep outcome, is :data:`COVARIATE_SHIFT` or more in
     size, with :data:`COVARIATE_NIGHTS` nights on each side; the group of the largest is
-    named, once. The model has no term for the day of the week: an evening worse on that day
-    is read as magnesium's, expectation's or drift's, by its share of the nights off less
-    its share of the nights on. Nights off before magnesium, then every night on, or nights
-    skipped at random, spread over the week alike (a correlation near 0). A man who skipped
-    magnesium on Sunday nights at the in-laws', his worst evening (anxiety 7.5 against 5.4),
-    had 8 Sunday nights in 20 nights off and none in 39 on (correlation -0.55), and the
-    difference was put to expectation, drift or build-up without a word of Sundays (an
-    outside audit, /tmp/w51/b B5).
+    named, once, widened to the whole run of days that goes with it (:func:`_widened`:
+    ``Friday to Sunday nights``). The model has no term for the day of the week: an evening
+    worse on that day is read as magnesium's, expectation's or drift's, by its share of the
+    nights off less its share of the nights on. Nights off before magnesium, then every night
+    on, or nights skipped at random, spread over the week alike (a correlation near 0). A man
+    who skipped magnesium on Sunday nights at the in-laws', his worst evening (anxiety 7.5
+    against 5.4), had 8 Sunday nights in 20 nights off and none in 39 on (correlation
+    -0.55), and the difference was put to expectation, drift or build-up without a word of
+    Sundays (an outside audit, /tmp/w51/b B5).
     """
     seen, days = sleep_observed(diary), pd.DatetimeIndex(diary.nights.index).day_of_week.to_numpy()
-    shifts = [(abs(r), r, name) for name, group in DAY_GROUPS.items()
+    shifts = [(abs(r), r, group) for group in DAY_GROUPS
               if (r := _night_correlation(active, np.isin(days, group).astype(float), seen))
               is not None]
-    size, r, name = max(shifts, key=lambda shift: shift[0], default=(0.0, 0.0, ""))
+    size, r, group = max(shifts, key=lambda shift: shift[0], default=(0.0, 0.0, ()))
     if size < COVARIATE_SHIFT:      # max: the first of equals, a single day before a weekend
         return []
+    group, r = _widened(days, active, seen, group, r)
+    name, day = _days_name(group), np.isin(days, group)
     side, other = (active, ~active) if r > 0 else (~active, active)
-    day = np.isin(days, DAY_GROUPS[name])
     n, n_day = int((seen & side).sum()), int((seen & side & day).sum())
     with_, without = ("with", "without") if r > 0 else ("without", "with")
     act = (f"take it on other nights of the week too, or skip it on some {name} as well"

@@ -19,6 +19,7 @@ from model.core.forms import NONE
 from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.data.weights import outcome_order
 from model.decision.gi_words import late_gi_note
+from model.personal.separability import MIN_PLACEBO_NIGHTS
 
 INTERVAL_NOTE = ("Effects are magnesium's own (against placebo) at your typical night; ranges "
                  "in brackets are 90 % intervals.")
@@ -275,7 +276,8 @@ def contrary_note(effect: DiaryEffect, when: str = "") -> str:
     else ``""``. An insomniac whose nights on glycinate averaged 173 min to fall asleep
     against 155 without was told "falling asleep 33 min faster (99 faster to 33 slower)"
     without a word: the model had put the difference down to the expectation of taking
-    anything and to build-up (an edge-of-scale audit, /tmp/w44/C F6).
+    anything and to build-up (an edge-of-scale audit, /tmp/w44/C F6). What would test that
+    follows from the diary's placebo nights (``raw.placebo``, :func:`placebo_test`).
     """
     raw, outcome = effect.raw, effect.outcome
     said = effect.mean if float(number(per_month(outcome, effect.mean), outcome)) else 0.0
@@ -284,8 +286,21 @@ def contrary_note(effect: DiaryEffect, when: str = "") -> str:
     return (f"your {_named(outcome)} averaged {_level(outcome, raw.on)} on it and "
             f"{_level(outcome, raw.without)} {without_words(when) if when else 'without'}: the "
             "model credits that difference to taking anything (the expectation effect), the "
-            "diary's drift or build-up rather than to magnesium; a blinded placebo period would "
-            "test that")
+            f"diary's drift or build-up rather than to magnesium; {placebo_test(raw.placebo)}")
+
+
+def placebo_test(placebo_nights: int) -> str:
+    """What would test a difference the model credits to expectation, by the placebo nights.
+
+    ``a blinded placebo period would test that`` while the diary has fewer than
+    :data:`~model.personal.separability.MIN_PLACEBO_NIGHTS` placebo nights; with as many, they
+    are what the model read the expectation from, and more of them would test it further: "a
+    blinded placebo period would test that" was said with 13 placebo nights in the diary (an
+    outside audit, /tmp/w51/c C13).
+    """
+    if placebo_nights < MIN_PLACEBO_NIGHTS:
+        return "a blinded placebo period would test that"
+    return f"more placebo nights than your {placebo_nights} would test that further"
 
 
 CLOSE = "close to a verdict: the next nights may settle it either way"

@@ -238,7 +238,7 @@ def _step_why(result: Analysis) -> str:
     if said := stay_off(rec)[1]:   # the baseline rules' steps: the decision's words
         return said
     if "withdrawal_return" in codes and (said := returned_why(result)):
-        return said
+        return f"{said.removesuffix('.')}; {reason}." if (reason := _driver(result)) else said
     if codes & {"other_change", "unwritten"} or {"dose_check", "collect"} <= codes:
         return rec.reasons[0]
     if codes & {"placebo_test", "no_baseline", "withdrawal_test"}:

@@ -29,9 +29,11 @@ import pandas as pd
 from model import __version__
 from model.analysis.pipeline import Analysis
 from model.core.atomic import write_text
-from model.core.change_words import change_words, outcome_name, step_words
+from model.core.change_words import chance, change_words, outcome_name, step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.paths import diary_label
+from model.decision import Recommendation
+from model.decision.plan_words import sure
 from model.report.complaint_words import COMPLAINT_WORDS, weights_line
 from model.report.effect_words import held_as_prescribed, old_without
 from model.report.effects_html import captioned, effects_section, tried_html
@@ -121,6 +123,20 @@ BY_DESIGN_CELL = "no: kept by the trial's design"
 """The scores table's "settled" of a commitment the crossover's end makes (``by_design``)."""
 
 
+def _settled_cell(rec: Recommendation) -> str | bool:
+    """The scores table's "settled": yes only where How sure calls the commitment sure.
+
+    :data:`BY_DESIGN_CELL` for the crossover's end, ``no: not sure (P(best) 0.44)`` for a
+    commitment below ``commit_p_best`` (:func:`~model.decision.plan_words.sure`): "settled:
+    yes" at P(best) 0.44 stood beside How sure's "Not sure" (an outside audit, /tmp/w51/c C7).
+    """
+    if "by_design" in rec.reason_codes:
+        return BY_DESIGN_CELL
+    if rec.commit and not sure(rec.p_best, rec.reason_codes):
+        return f"no: not sure (P(best) {chance(rec.p_best)})"
+    return rec.commit
+
+
 def _recommendation(result: Analysis) -> str:
     rec = result.decision.recommendation
     body = "<h3>Why, in full</h3>" + bullets(rec.reasons)
@@ -143,9 +159,7 @@ def _recommendation(result: Analysis) -> str:
     waits = (None if rec.action != "refer" else "the profile gives other_magnesium_mg"
              if "other_unread" in rec.reason_codes else "a clinician has advised")
     facts = pd.DataFrame({**{k: [v] for k, v in estimated.items()},
-                          "commit": [f"no: until {waits}" if waits else
-                                     BY_DESIGN_CELL if "by_design" in rec.reason_codes
-                                     else rec.commit],
+                          "commit": [f"no: until {waits}" if waits else _settled_cell(rec)],
                           "reason codes": [", ".join(rec.reason_codes)],
                           "look again": [f"after {waits}" if waits
                                           else rec.next_review.isoformat()]})

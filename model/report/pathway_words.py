@@ -9,6 +9,7 @@ from __future__ import annotations
 from model.analysis.pathways import Pathway, Step
 from model.core.change_words import STEP_WORDS, step_words
 from model.core.forms import FORMS
+from model.decision.judged_nights import KEEPING
 from model.decision.screening import Screening
 
 _IF = {"badly": "goes badly", "as_expected": "goes as expected", "well": "goes well"}
@@ -70,17 +71,42 @@ NOT_SURE = " (not sure, but more trying is not expected to change it)"
 """The note of a commitment at a P(best) below ``commit_p_best`` (:attr:`Pathway.sure`): "(settled)"
 was said of one that How sure called not sure (a review of /tmp/w51/a F7)."""
 
+BY_DESIGN_KEPT = " (kept by the trial's design, not settled)"
+"""The note of a ``by_design`` commitment that keeps the regimen (continue, record more)."""
+
+BY_DESIGN_OVER = " (the planned comparison is over; not settled)"
+"""The note of a ``by_design`` commitment that changes it (stop, switch): "stop magnesium (kept
+by the trial's design, not settled)" read as "stay on this" (an outside audit, /tmp/w51/c C9)."""
+
+
+def _committed(pathway: Pathway) -> str:
+    """The note of a commitment: sure or not, kept or left by the trial's design, or none.
+
+    ``by_design`` (the crossover's end, P(best) below 0.8): :data:`BY_DESIGN_KEPT` for a step
+    that keeps the regimen (:data:`~model.decision.judged_nights.KEEPING`), else
+    :data:`BY_DESIGN_OVER`. None for a close call, whose "too close to call" says it is not
+    settled: "continue taurate 200 mg or raise the dose ..., too close to call (settled among
+    the forms and doses tried ...)" stood under a headline at P(best) 0.14 (/tmp/w51/c C7).
+    Otherwise sure (:attr:`Pathway.sure`, How sure's line) or :data:`NOT_SURE`.
+    """
+    codes = set(pathway.reason_codes)
+    if pathway.close_to:
+        return ""
+    if "by_design" in codes:
+        return BY_DESIGN_KEPT if pathway.action in KEEPING else BY_DESIGN_OVER
+    if not pathway.sure:
+        return NOT_SURE
+    return SETTLED_AMONG if "expectation_not_separable" in codes else " (settled)"
+
 
 def _note(pathway: Pathway) -> str:
-    """`` (to learn)``, `` (settled)`` or `` (kept by the trial's design, not settled)``.
+    """`` (to learn)``, a commitment's note (:func:`_committed`), or why a form is left.
 
-    The last for a commitment the crossover's end makes with P(best) below 0.8
-    (``by_design``): the next nights may still move the advice on from it. A commitment
-    while the diary cannot tell magnesium from expectation (``expectation_not_separable``)
-    is :data:`SETTLED_AMONG`: "if it goes badly: continue taurate 300 mg (settled)" stood
-    beside "placebo nights are needed to tell magnesium from expectation" (an outside
-    audit, /tmp/w50/a F5; the How sure says what would settle it). A step of the
-    planned crossover away from the tested form after it went well says why
+    A commitment while the diary cannot tell magnesium from expectation
+    (``expectation_not_separable``) is :data:`SETTLED_AMONG`: "if it goes badly: continue
+    taurate 300 mg (settled)" stood beside "placebo nights are needed to tell magnesium from
+    expectation" (an outside audit, /tmp/w50/a F5; the How sure says what would settle it).
+    A step of the planned crossover away from the tested form after it went well says why
     (:data:`IN_TURN`): "if taurate goes well, switch to oxide" read as a mistake (a daily
     user's audit, /tmp/w46 C F3).
     """
@@ -92,13 +118,7 @@ def _note(pathway: Pathway) -> str:
         return IN_TURN
     if "learn" in codes:
         return " (to learn)"
-    if "commit" not in codes:
-        return ""
-    if "by_design" in codes:
-        return " (kept by the trial's design, not settled)"
-    if not pathway.sure:
-        return NOT_SURE
-    return SETTLED_AMONG if "expectation_not_separable" in codes else " (settled)"
+    return _committed(pathway) if "commit" in codes else ""
 
 
 def pathway_line(pathway: Pathway) -> str:
