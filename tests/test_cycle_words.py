@@ -115,7 +115,8 @@ EVERYDAY = [
     "nursing a cold", "nursing cramps", "nursing a hangover", "nursing a headache",
     "nursing a sore throat", "nursing home visit", "nursing shift", "nursing my sore back",
     "worked a nursing shift", "nursing job interview", "nursing a sprained ankle",
-    "nursing mum through flu", "expectng my period",
+    "expectng my period", "expecting my daughter back from school", "expecting 2 guests",
+    "nursing my son's cold", "expecting a parcel due Monday", "nursing 12 hour shifts",
     # the cycle and tests beside them
     "period started", "period pain", "PMS", "cramps, hot water bottle", "PCOS flare",
     "endometriosis pain", "perimenopause hot flushes", "ovulation test positive",

@@ -21,7 +21,9 @@ second list), one clause at a time (:data:`CLAUSE`), and each name with a rule i
 Of two mentions of one name the latest that is no "perhaps" decides. A name the profile has
 (or whose rule its facts set: an eGFR of 20 and "dialysis") says nothing more when had, and
 that its rule still applies when stopped. Magnesium products, names without a rule and a verb
-alias with an object ("expecting my period": :data:`VERB_ALIASES`) are not said. A name
+alias with a known other object ("expecting my period": :data:`VERB_ALIASES`) are not said;
+one with an object not known is perhaps ("nursing on nights"). A stop word is its name's only
+with fillers between ("stopped coffee since pregnant" is a pregnancy). A name
 misspelt ("started digoxn 125 mcg": /tmp/w50/b F-10) is read as the name with a rule it is
 within a typo of (:mod:`model.decision.misspelt`), and its warning says so.
 """
@@ -41,14 +43,18 @@ from model.data.profile import Profile, pregnancy_named
 from model.decision.mention_cues import (
     AFTER_WORDS,
     BABY_WORDS,
-    BEFORE_OBJECT,
     CUES,
     RESULTS,
     TEST_WORDS,
     UNSURE_WORDS,
     VERB_ALIASES,
+    Reading,
     Stance,
-    wishes,
+    alias_reading,
+    cue_after,
+    cue_before,
+    results_written,
+    wished_from,
 )
 from model.decision.misspelt import near
 from model.decision.prescribed import PRESCRIBED
@@ -62,8 +68,8 @@ KINDS: tuple[Kind, ...] = ("condition", "medicine")
 
 CLAUSE = re.compile(r"(?<=[;,.!?])\s*|\s+(?:and|but|then|also|plus|while)\s+", re.IGNORECASE)
 """Where a clause of a diary cell ends: "stopped melatonin, started digoxin" is two; a
-clause without a word of its own (:data:`STOP_WORDS`, :data:`START_WORDS`) takes the
-last one's ("stopped melatonin and digoxin": both stopped)."""
+clause without a cue of its own takes, for a name of a kind the last one named, that one's
+stance ("stopped melatonin and digoxin": both stopped; "quit wine, pregnant": had)."""
 
 SHORT_LETTERS = 2
 """A name written only as a word this short (``MG``, ``UC``) is not screened: in a magnesium
@@ -177,10 +183,13 @@ def _runs(words: Sequence[str], name: str, kind: Kind,
             if index.match(" ".join(words[i:j]), kind) == name]
 
 
-def _stands(words: Sequence[str], key: str, end: int) -> bool:
-    """Whether a run read as ``key`` names it: not a verb alias with an object but a baby."""
-    return key not in VERB_ALIASES or next(
-        (word for word in words[end:] if word not in BEFORE_OBJECT), "") in {"", *BABY_WORDS}
+def _reading(words: Sequence[str], key: str, end: int) -> tuple[Reading, str]:
+    """How a run read as ``key`` and ending at ``end`` names it, and its object's kin word.
+
+    A verb alias as :func:`~model.decision.mention_cues.alias_reading` says, any other key
+    ``names``.
+    """
+    return alias_reading(key, words[end:]) if key in VERB_ALIASES else ("names", "")
 
 
 def _named(words: Sequence[str], clause: str, index: NameIndex,
@@ -195,7 +204,8 @@ def _named(words: Sequence[str], clause: str, index: NameIndex,
     for kind in KINDS:
         for name in (n for n in index.within(clause, kind) if n in wanted[kind]):
             runs = _runs(words, name, kind, index)
-            standing = [(i, j) for i, j in runs if _stands(words, "_".join(words[i:j]), j)]
+            standing = [(i, j) for i, j in runs
+                        if _reading(words, "_".join(words[i:j]), j)[0] != "nothing"]
             if standing or not runs:   # "expecting my period": no pregnancy
                 found.append((standing, kind, name))
     spans = [(i, j) for runs, _, _ in found for i, j in runs]
@@ -207,15 +217,14 @@ def _named(words: Sequence[str], clause: str, index: NameIndex,
     return [(i, j, kind, name) for (i, j), kind, name in kept]
 
 
-def _stance(words: Sequence[str], start: int, end: int, inherited: Stance,
+def _stance(words: Sequence[str], start: int, end: int, inherited: Stance | None,
             cues: dict[str, Stance]) -> Stance:
-    """Had or stopped: the nearest of ``cues`` before the name, else one after, else the last."""
-    for word in reversed(words[:start]):
-        if word in cues:
-            return cues[word]
-    after = next((w for w in words[end:] if w in AFTER_WORDS or w in RESULTS.keys() & cues),
-                 None)
-    return inherited if after is None else cues[after]
+    """Had or stopped: the cue that is the name's, else ``inherited``, else had.
+
+    A cue just before the name (:func:`cue_before`), else one just after it
+    (:func:`cue_after`); with neither, had is the safer reading.
+    """
+    return cue_before(words[:start], cues) or cue_after(words[end:], cues) or inherited or "has"
 
 
 def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
@@ -234,25 +243,45 @@ def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: S
     return [*named, *((i, j, kind, name, key.split("_"), clause[places[i][1]:places[j - 1][2]])
                       for i, j, kind, name, key in near(words, index, _near_names(safety),
                                                         AFTER_WORDS)
-                      if (kind, name) not in seen and _stands(words, key, j))]
+                      if (kind, name) not in seen and _reading(words, key, j)[0] != "nothing")]
+
+
+def _why(read: Sequence[str], name: str, reading: Reading, unsure: bool,
+         cautions: frozenset[str]) -> str:
+    """Why a name is said, not screened ("" when it is screened).
+
+    In doubt, a verb alias with an object not known, a short word or "magnesium", a
+    caution's condition.
+    """
+    key = "_".join(read)
+    return (UNSURE_WHY if unsure else
+            f"{spoken(key)!r} is an everyday word too, and the diary does not say for sure "
+            f"that it means {spoken(name)}" if reading == "unsure" else
+            f"{spoken(key)!r} may mean the supplement in a magnesium diary"
+            if "magnesium" in read or len("".join(read)) <= SHORT_LETTERS
+            else CAUTION_WHY if name in cautions else "")
 
 
 def text_mentions(text: str, index: NameIndex, safety: Safety
                   ) -> list[tuple[Kind, str, str, Stance, str, str]]:
     """The names with a rule one cell gives: kind, name, entry, stance, why unsure, typo.
 
-    A clause with a word of :data:`UNSURE_WORDS` (its condition's baby aside) or a "?" or a
-    test unanswered (:data:`TEST_WORDS`), a name written only in a short word or with
-    "magnesium" in it, and a caution's condition are ``unsure``, each with its reason. A
-    near miss (:mod:`~model.decision.misspelt`) is read as the name it is within a typo of:
-    its entry is that name, its typo the words as written ("digoxn").
+    A clause with a word of :data:`UNSURE_WORDS` (its condition's baby or a verb alias's kin
+    object aside) or a "?" or a test unanswered (:data:`TEST_WORDS`), a condition after a wish,
+    a verb alias with an object not known, a name written only in a short word or with
+    "magnesium" in it, and a caution's condition are ``unsure``, each with its reason; a
+    medicine after a wish is had (:data:`~model.decision.mention_cues.WISH_WORDS`). A clause
+    with no cue of its own takes, for a name of a kind the clause before named, that one's
+    stance ("stopped melatonin, digoxin"; not "quit wine, pregnant": /tmp/w51/c C2). A near
+    miss (:mod:`~model.decision.misspelt`) is read as the name it is within a typo of: its
+    entry is that name, its typo the words as written ("digoxn").
     """
     cautions, wanted = _cautions(safety), _wanted(safety)
     theirs = {index.match(alias, "condition") for alias in VERB_ALIASES}   # a baby's
     found: list[tuple[Kind, str, str, Stance, str, str]] = []
-    last: Stance = "has"
+    last: dict[Kind, Stance] = {}
     unsure, asked = False, range(0)
-    for clause in (c for c in CLAUSE.split(text) if c and c.strip()):
+    for clause in (c for c in CLAUSE.split(results_written(text)) if c and c.strip()):
         words = name_key(clause).split("_")
         cues = CUES | RESULTS if TEST_WORDS & set(words) or asked else CUES
         said = [cues[w] for w in words if w in cues]
@@ -261,20 +290,23 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
         for k in asked if result and not names else ():   # the test of the clause before
             kind, name, entry, _, _, typo = found[k]
             found[k] = (kind, name, entry, result or "has", "", typo)
+        readings = [_reading(words, "_".join(read), end) for _, end, _, _, read, _ in names]
         babies = BABY_WORDS if {n for _, _, _, n, _, _ in names} & theirs else frozenset()
-        doubt = ("?" in clause or wishes(words) or bool(UNSURE_WORDS & (set(words) - babies))
-                 or (unsure and not said))
+        doubt = ("?" in clause or (unsure and not said) or bool(
+            UNSURE_WORDS & (set(words) - babies - {kin for _, kin in readings})))
         unsure = doubt or (bool(TEST_WORDS & set(words)) and result is None)
-        for start, end, kind, name, read, typo in names:
-            stance = _stance(words, start, end, last, cues)
-            why = (UNSURE_WHY if unsure else
-                   f"{spoken('_'.join(read))!r} may mean the supplement in a magnesium "
-                   "diary" if "magnesium" in read or len("".join(read)) <= SHORT_LETTERS
-                   else CAUTION_WHY if name in cautions else "")
-            found.append((kind, name, spoken("_".join(read)), "unsure" if why else stance,
+        wish, kept = wished_from(words), {}
+        for (start, end, kind, name, read, typo), (reading, _) in zip(names, readings,
+                                                                       strict=True):
+            kept[kind] = ("has" if start > wish and kind == "medicine" else
+                          _stance(words, start, end, None if said else last.get(kind), cues))
+            why = _why(read, name, reading, unsure or (start > wish and kind == "condition"),
+                       cautions)
+            found.append((kind, name, spoken("_".join(read)), "unsure" if why else kept[kind],
                           why, typo))
         asked = range(len(found) - len(names) * (unsure and not doubt), len(found))
-        last = said[-1] if said else last
+        last = {kind: kept.get(kind, said[-1] if said else last.get(kind, "has"))
+                for kind in KINDS if index.within(clause, kind)}
     return found
 
 

@@ -157,6 +157,11 @@ def edits_allowed(words: Sequence[str], i: int, size: int, kind: Kind,
 
 
 def _cut(run: str, key: str) -> bool:
-    """Whether ``run`` is ``key`` cut short or with another ending ("teenage", "teenaged")."""
-    written, name = run.replace("_", "")[:-1], key.replace("_", "")[:-1]
-    return written.startswith(name) or name.startswith(written)
+    """Whether ``run`` is ``key`` cut short or with another ending ("teenage", "teenaged").
+
+    Not when it ends as the key does: a letter left out or changed inside ("pregnat", read as
+    pregnant as "pregant" was: /tmp/w51/c C4).
+    """
+    written, name = run.replace("_", ""), key.replace("_", "")
+    return written[-1:] != name[-1:] and (written[:-1].startswith(name[:-1])
+                                          or name[:-1].startswith(written[:-1]))
