@@ -12,7 +12,6 @@ posterior.
 
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from model.core.errors import InputError
@@ -24,26 +23,8 @@ from model.decision.mention_cues import VERB_ALIASES
 from model.decision.screening import screen
 from model.evidence.names import NameIndex
 from model.testing import FakePosterior
-
-FIRST = dt.date(2026, 5, 1)
-NIGHTS = 20
-CHANGED = 15
-DAY = FIRST + dt.timedelta(days=CHANGED)
-
-
-def _nights(text: str, column: str = "other_change") -> pd.DataFrame:
-    """Glycinate 200 mg every night from FIRST, ``text`` in ``column`` on night CHANGED."""
-    dates = pd.date_range(FIRST, periods=NIGHTS, freq="D", name="date")
-    cells = ["" if i != CHANGED else text for i in range(NIGHTS)]
-    other = {"other_change": cells, "notes": [""] * NIGHTS} if column == "other_change" \
-        else {"other_change": [""] * NIGHTS, "notes": cells}
-    return pd.DataFrame({"form": "glycinate", "elemental_mg": 200.0, "split": False,
-                         "recorded": True, "gi_night": 0.0, **other}, index=dates)
-
-
-def _read(profile, text, safety, column="other_change"):
-    read = with_diary_mentions(profile, _nights(text, column), safety)
-    return read, screen(read.profile, safety)
+from tests.test_misspelt_mentions import FIRST, NIGHTS, _nights
+from tests.test_misspelt_mentions import _rules as _read
 
 
 def _own(profile, condition, safety):
