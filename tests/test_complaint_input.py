@@ -56,29 +56,22 @@ def test_a_complaint_is_read_in_any_case_without_a_word(tmp_path, written, read)
     assert Profile(complaint=written).complaint == read
 
 
-def test_weights_written_as_a_number_say_that_weights_is_a_table(tmp_path):
-    path = write(tmp_path, 'complaint = "anxiety"\nweights = 2\n')
+@pytest.mark.parametrize(("written", "key", "message"), [
+    ('complaint = "anxiety"\nweights = 2\n', "weights",
+     ": [weights] is a table: write [weights] on its own line, then e.g. anxiety = 2 (got 2)"),
+    ('complaint = ["anxiety", "sleep_onset"]\n', "complaint",
+     ": expected one complaint, not a list (got ['anxiety', 'sleep_onset']): the one that "
+     "counts most; how much each outcome counts is set under [weights]"),
+    ("complaint = 2\n", "complaint",
+     ': expected the complaint in quotes, one of sleep_onset, night_waking, anxiety, '
+     'racing_thoughts: e.g. complaint = "anxiety" (got 2)')])
+def test_a_complaint_or_weights_of_the_wrong_kind_is_refused_in_the_files_words(
+        tmp_path, written, key, message):
+    """Not pydantic's words ("a valid dictionary or instance of Weights"), and what it got."""
+    path = write(tmp_path, written)
     said = refusal(path)
-    assert re.search(at_key(path, "weights") + re.escape(
-        ": [weights] is a table: write [weights] on its own line, then e.g. anxiety = 2 "
-        "(got 2)"), said), said
+    assert re.search(at_key(path, key) + re.escape(message), said), said
     assert "valid dictionary" not in said and "instance of Weights" not in said
-
-
-def test_a_list_of_complaints_says_what_it_got(tmp_path):
-    path = write(tmp_path, 'complaint = ["anxiety", "sleep_onset"]\n')
-    said = refusal(path)
-    assert re.search(at_key(path, "complaint") + re.escape(
-        ": expected one complaint, not a list (got ['anxiety', 'sleep_onset'])"), said), said
-    assert "[weights]" in said
-
-
-def test_a_complaint_not_in_quotes_is_refused_in_the_files_words(tmp_path):
-    path = write(tmp_path, "complaint = 2\n")
-    said = refusal(path)
-    assert re.search(at_key(path, "complaint") + re.escape(
-        ': expected the complaint in quotes, one of sleep_onset, night_waking, anxiety, '
-        'racing_thoughts: e.g. complaint = "anxiety" (got 2)'), said), said
 
 
 # --- B9: weights that leave the complaint's own outcome at 0 -----------------------------------

@@ -41,7 +41,7 @@ def prior_caveat(rec: Recommendation, sensitivity: Sequence[Sensitivity]) -> str
     changed = [s.prior for s in sensitivity if not s.holds]
     if not rec.commit or not changed:
         return ""
-    what = "what settles it" if _sure(rec) else "what keeps it"
+    what = "what settles it" if sure(rec.p_best, rec.reason_codes) else "what keeps it"
     return (f" Under {len(changed)} of the {len(sensitivity)} other priors checked "
             f"({', '.join(changed)}) the step differs (see Prior sensitivity): {what} "
             "rests partly on the published evidence, not on your nights alone.")
@@ -92,11 +92,6 @@ NOT_SETTLED_BY_WHAT = ("whether magnesium itself does it, rather than expecting 
 """What a commitment leaves open while the diary cannot separate magnesium from expectation."""
 
 
-def _sure(rec: Recommendation) -> bool:
-    """Whether a commitment may be called sure (:func:`~model.decision.plan_words.sure`)."""
-    return sure(rec.p_best, rec.reason_codes)
-
-
 def _settled(rec: Recommendation, options: int | None = None) -> str:
     """A commitment: why it is settled, and what is not while the diary cannot separate.
 
@@ -113,7 +108,7 @@ def _settled(rec: Recommendation, options: int | None = None) -> str:
     """
     apart = "expectation_not_separable" not in rec.reason_codes
     among = "" if apart else " among the forms and doses tried"
-    if not _sure(rec):
+    if not sure(rec.p_best, rec.reason_codes):
         of = "" if options is None else f" (among the {options} options allowed now)"
         close = (f"not sure, though more trying{among} is not expected to change the choice: "
                  f"this is best in only {share(rec.p_best)} of the model's scenarios{of}, so "
