@@ -94,6 +94,16 @@ def test_a_switch_driven_by_anxiety_below_its_mcid_is_not_said_to_be_for_its_gi(
                         "lower) against now.")
 
 
+def test_a_noticeable_change_is_named_when_the_weightiest_is_below_its_mcid(priors):
+    """Anxiety counts most for him but its 0.8 points are below its MCID (1.6); the 0.6
+    fewer awakenings reach theirs (0.5): the why names them, never "each smaller than one
+    you would notice"."""
+    switch = _step("switch_form", {"anxiety": 0.84, "awakenings": 0.6}, utility=1.95)
+    why = headline._chosen_why(_analysis(switch, priors))
+    assert "each smaller than one you would notice" not in why
+    assert "it matters most for 0.6 fewer awakenings a night" in why
+
+
 def test_advice_to_keep_a_form_names_no_gi_change_and_none_below_its_mcid(priors):
     stay = _step("continue", {}, utility=0.0)
     small = (GI_SO_FAR, _effect("quality", 0.1, -0.5, 0.7))

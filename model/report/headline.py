@@ -124,15 +124,16 @@ def _weightiest(result: Analysis, changes: Mapping[str, float], gentler: bool) -
 
 
 def _reason(result: Analysis, changes: Mapping[str, float], gentler: bool) -> str:
-    """The outcome a step may be said to be for: :func:`_weightiest`, if one would notice it.
+    """The outcome a step may be said to be for: :func:`_weightiest` of those one would notice.
 
     Never a change smaller than the outcome's MCID: "Raise the dose ... Why: It matters most
     for falling asleep 0.8 min faster (4 faster to 3 slower)", "sleep quality: no change" (an
-    outside audit, /tmp/w50/a F7).
+    outside audit, /tmp/w50/a F7); nor "each smaller than one you would notice" when the
+    weightiest is below its MCID and another outcome reaches its own.
     """
-    top = _weightiest(result, changes, gentler)
-    mcid = result.fit.priors_.settings.outcomes[top].mcid if top else 0.0
-    return top if top and changes[top] >= mcid else ""
+    outcomes = result.fit.priors_.settings.outcomes
+    noticed = {o: c for o, c in changes.items() if c >= outcomes[o].mcid}
+    return _weightiest(result, noticed, gentler)
 
 
 def _driver(result: Analysis) -> str:
