@@ -87,7 +87,7 @@ def test_a_verb_alias_without_a_known_other_object_is_applied(clean, safety, tex
 
 @pytest.mark.parametrize(("text", "why"), [
     ("nursing on nights", "is an everyday word too"), ("nursing at work", "is an everyday word"),
-    ("nursing a lot", "is an everyday word"), ("expecting trouble", "is an everyday word"),
+    ("nursing my hopes", "is an everyday word"), ("expecting trouble", "is an everyday word"),
     ("nursing mum through flu", "the diary does not say for sure")])
 def test_a_verb_alias_with_an_object_not_known_is_said(clean, safety, text, why):
     """An object neither a baby nor a known other one, or a nurse's work after the verb: said,
@@ -139,14 +139,20 @@ def test_a_stop_word_for_another_word_keeps_the_pregnancy(clean, safety, texts):
     ("not pregnant", "pregnancy"), ("no longer pregnant", "pregnancy"),
     ("off dialysis", "dialysis"), ("stopped taking digoxin", "digoxin"),
     ("no longer taking digoxin", "digoxin"), ("quit taking my digoxin", "digoxin"),
-    ("stopped my lithium", "lithium"), ("stopped melatonin, digoxin", "digoxin"),
-    ("stopped melatonin and digoxin", "digoxin"), ("digoxin was stopped", "digoxin"),
+    ("stopped my lithium", "lithium"), ("digoxin was stopped", "digoxin"),
     ("stopped the digoxin 125 mcg", "digoxin"),
 ])
 def test_a_stop_word_with_only_fillers_before_its_name_stops_it(clean, safety, text, name):
-    """Said as stopped, not applied; a clause with no cue takes the stop of a clause before
-    that named a medicine too ("stopped melatonin, digoxin")."""
+    """Said as stopped, not applied."""
     _assert_said(clean, safety, (text,), "it is written as stopped or not so")
+
+
+@pytest.mark.parametrize("text", ["stopped melatonin, digoxin", "stopped melatonin and digoxin"])
+def test_a_stop_carried_from_the_name_before_is_said_not_applied(clean, safety, text):
+    """A clause with no cue takes the stop of the clause before only as a doubt (/tmp/w52/e
+    E2): said, not applied, and an earlier "started digoxin" stays applied."""
+    _assert_said(clean, safety, (text,), "does not say so for this one")
+    _assert_applied(clean, safety, ("started digoxin", text), medicine="digoxin")
 
 
 @pytest.mark.parametrize("texts", [("didn't take digoxin last night",),

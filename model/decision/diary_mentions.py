@@ -19,19 +19,15 @@ second list), one clause at a time (:data:`CLAUSE`), and each name with a rule i
   silence, and no change to the screening.
 
 Of two mentions of one name the latest that is no "perhaps" decides. A name the profile has
-(or whose rule its facts set: an eGFR of 20 and "dialysis") says nothing more when had, and
-that its rule still applies when stopped. Magnesium products, names without a rule and a verb
-alias with a known other object ("expecting my period": :data:`VERB_ALIASES`) are not said;
-one with an object not known is perhaps ("nursing on nights"). A stop word is its name's only
-with fillers between ("stopped coffee since pregnant" is a pregnancy). A name
-misspelt ("started digoxn 125 mcg": /tmp/w50/b F-10) is read as the name with a rule it is
-within a typo of (:mod:`model.decision.misspelt`), and its warning says so.
+(or whose rule its facts set) says nothing more when had, and that its rule still applies when
+stopped. How the words around a name read: :mod:`model.decision.mention_cues`; words that
+point to a name, or may mean another thing: :mod:`model.decision.mention_hints`; a name
+misspelt ("digoxn"): :mod:`model.decision.misspelt`, its warning says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,8 +38,10 @@ from model.data.life_events import written_texts
 from model.data.profile import Profile, pregnancy_named
 from model.decision.mention_cues import (
     AFTER_WORDS,
-    BABY_WORDS,
+    CARRIED_WHY,
     CUES,
+    FILLER_WORDS,
+    ONE_DOSE,
     RESULTS,
     TEST_WORDS,
     UNSURE_WORDS,
@@ -51,12 +49,15 @@ from model.decision.mention_cues import (
     Reading,
     Stance,
     alias_reading,
+    clauses,
     cue_after,
     cue_before,
-    results_written,
+    ended,
+    own_words,
     wished_from,
 )
-from model.decision.misspelt import near
+from model.decision.mention_hints import SELF, hinted, other_meaning, profile_line, said_why
+from model.decision.misspelt import cued, near
 from model.decision.prescribed import PRESCRIBED
 from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
 from model.evidence import name_letters
@@ -66,25 +67,8 @@ from model.evidence.schema import Safety
 
 KINDS: tuple[Kind, ...] = ("condition", "medicine")
 
-CLAUSE = re.compile(r"(?<=[;,.!?])\s*|\s+(?:and|but|then|also|plus|while)\s+", re.IGNORECASE)
-"""Where a clause of a diary cell ends: "stopped melatonin, started digoxin" is two; a
-clause without a cue of its own takes, for a name of a kind the last one named, that one's
-stance ("stopped melatonin and digoxin": both stopped; "quit wine, pregnant": had)."""
-
-SHORT_LETTERS = 2
-"""A name written only as a word this short (``MG``, ``UC``) is not screened: in a magnesium
-diary ``MG`` is most often magnesium ("took MG late" read as myasthenia gravis would refer)."""
-
-UNSURE_WHY = "the diary does not say for sure that it is yours and so now"
-"""Why a name written with a word of :data:`UNSURE_WORDS` (or a "?") is said, not screened."""
-
 PREGNANT = "pregnant = true"
 """A pregnancy the diary names goes in the profile so: its rule's key (/tmp/w51/a F2)."""
-
-CAUTION_WHY = ("mgsleep applies a caution from your profile only (in a magnesium diary, "
-               "diarrhoea may be the supplement's own)")
-"""Why a caution's condition the diary names is said, not screened: its words are often
-magnesium's own effects, which the GI columns and rules judge."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +178,10 @@ def _reading(words: Sequence[str], key: str, end: int) -> tuple[Reading, str]:
 
 def _named(words: Sequence[str], clause: str, index: NameIndex,
            wanted: dict[Kind, frozenset[str]]) -> list[tuple[int, int, Kind, str]]:
-    """The names of ``wanted`` in a clause, each at its first run, not inside another's.
+    """The names of ``wanted`` in a clause, each at every run not inside another's.
+
+    Each run is read on its own: "off dialysis after kidney transplant" is a transplant had
+    (the latest decides: /tmp/w52/e E8).
 
     ``CKD 3`` is moderate kidney disease, not also the ``CKD`` inside it; a medicine that is
     a condition's name too (pyridostigmine) is the medicine, whose rule brings the
@@ -210,21 +197,29 @@ def _named(words: Sequence[str], clause: str, index: NameIndex,
                 found.append((standing, kind, name))
     spans = [(i, j) for runs, _, _ in found for i, j in runs]
     cures = {span for runs, kind, _ in found if kind == "medicine" for span in runs}
-    kept = [(min(runs, default=(0, 0)), kind, name) for runs, kind, name in found
-            if not (runs and all(any(a <= i and j <= b and (a, b) != (i, j) for a, b in spans)
-                                 for i, j in runs))   # no run found: kept, never dropped
-            and not (runs and kind == "condition" and set(runs) <= cures)]
-    return [(i, j, kind, name) for (i, j), kind, name in kept]
+    least = [([(i, j) for i, j in runs if not any(a >= i and b <= j and (a, b) != (i, j)
+                                                  for a, b in runs)], kind, name)
+             for runs, kind, name in found]
+    return [(i, j, kind, name) for (runs, kind, name), (own, _, _) in zip(found, least,
+                                                                        strict=True)
+            if not (runs and kind == "condition" and set(runs) <= cures)
+            for i, j in ([r for r in own if not any(a <= r[0] and r[1] <= b and (a, b) not in runs
+                                                    for a, b in spans)] if runs else [(0, 0)])]
 
 
-def _stance(words: Sequence[str], start: int, end: int, inherited: Stance | None,
+def _stance(words: Sequence[str], start: int, end: int, kind: Kind, inherited: Stance | None,
             cues: dict[str, Stance]) -> Stance:
     """Had or stopped: the cue that is the name's, else ``inherited``, else had.
 
-    A cue just before the name (:func:`cue_before`), else one just after it
-    (:func:`cue_after`); with neither, had is the safer reading.
+    A cue just before the name (:func:`cue_before`: a medicine's dose missed is had), else
+    one just after it (:func:`cue_after`), else a clause :func:`ended` stops it; an inherited
+    stop is ``unsure``; with none, had is the safer reading.
     """
-    return cue_before(words[:start], cues) or cue_after(words[end:], cues) or inherited or "has"
+    over = ended(words)
+    missed = kind == "medicine" and bool(ONE_DOSE & set(words))
+    return (cue_before(words[:start], cues, over=over, missed=missed)
+            or cue_after(words[end:], cues) or ("stopped" if over else None)
+            or ("unsure" if inherited == "stopped" else inherited) or "has")
 
 
 def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
@@ -246,65 +241,73 @@ def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: S
                       if (kind, name) not in seen and _reading(words, key, j)[0] != "nothing")]
 
 
-def _why(read: Sequence[str], name: str, reading: Reading, unsure: bool,
-         cautions: frozenset[str]) -> str:
-    """Why a name is said, not screened ("" when it is screened).
+def _found(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
+           wanted: dict[Kind, frozenset[str]]
+           ) -> list[tuple[int, int, Kind, str, list[str], str, str]]:
+    """A clause's names (:func:`_clause_names`), then its hints, each with a doubt of its own.
 
-    In doubt, a verb alias with an object not known, a short word or "magnesium", a
-    caution's condition.
+    The doubt: a near miss of a medicine with no cue ("lithuim": may be a misspelling), a
+    word of another meaning (:func:`~model.decision.mention_hints.other_meaning`); a hint's
+    own (:func:`~model.decision.mention_hints.hinted`), for a name not named otherwise.
     """
-    key = "_".join(read)
-    return (UNSURE_WHY if unsure else
-            f"{spoken(key)!r} is an everyday word too, and the diary does not say for sure "
-            f"that it means {spoken(name)}" if reading == "unsure" else
-            f"{spoken(key)!r} may mean the supplement in a magnesium diary"
-            if "magnesium" in read or len("".join(read)) <= SHORT_LETTERS
-            else CAUTION_WHY if name in cautions else "")
+    named = [(i, j, kind, name, read, typo,
+              "it may be a misspelling" if typo and kind == "medicine"
+              and not cued(words, i, AFTER_WORDS) else other_meaning(words, i, j, clause, name))
+             for i, j, kind, name, read, typo in _clause_names(words, clause, index, safety,
+                                                                 wanted)]
+    seen = {name for *_, name, _, _, _ in named}
+    return [*named, *((i, j, kind, name, list(words[i:j]), "", why)
+                      for i, j, kind, name, why in hinted(words, clause, index, safety)
+                      if name not in seen)]
 
 
 def text_mentions(text: str, index: NameIndex, safety: Safety
                   ) -> list[tuple[Kind, str, str, Stance, str, str]]:
     """The names with a rule one cell gives: kind, name, entry, stance, why unsure, typo.
 
-    A clause with a word of :data:`UNSURE_WORDS` (its condition's baby or a verb alias's kin
-    object aside) or a "?" or a test unanswered (:data:`TEST_WORDS`), a condition after a wish,
-    a verb alias with an object not known, a name written only in a short word or with
-    "magnesium" in it, and a caution's condition are ``unsure``, each with its reason; a
-    medicine after a wish is had (:data:`~model.decision.mention_cues.WISH_WORDS`). A clause
-    with no cue of its own takes, for a name of a kind the clause before named, that one's
-    stance ("stopped melatonin, digoxin"; not "quit wine, pregnant": /tmp/w51/c C2). A near
-    miss (:mod:`~model.decision.misspelt`) is read as the name it is within a typo of: its
-    entry is that name, its typo the words as written ("digoxn").
+    ``unsure``, each with its reason: a clause with a word of :data:`UNSURE_WORDS` (a baby's
+    condition's own aside: :func:`~model.decision.mention_cues.own_words`), a "?", a test
+    unanswered (:data:`TEST_WORDS`), a condition after a wish, a verb alias with an object not
+    known, "mg", a caution's condition, a hint, a word of another meaning (:func:`_found`), a
+    stop only carried from the clause before (:data:`CARRIED_WHY`). A medicine after a wish is
+    had. A clause of cues only gives its cue to the names before ("so stopped").
     """
     cautions, wanted = _cautions(safety), _wanted(safety)
     theirs = {index.match(alias, "condition") for alias in VERB_ALIASES}   # a baby's
     found: list[tuple[Kind, str, str, Stance, str, str]] = []
     last: dict[Kind, Stance] = {}
-    unsure, asked = False, range(0)
-    for clause in (c for c in CLAUSE.split(results_written(text)) if c and c.strip()):
+    unsure, asked, before = False, range(0), range(0)
+    for clause, first in clauses(text):
         words = name_key(clause).split("_")
-        cues = CUES | RESULTS if TEST_WORDS & set(words) or asked else CUES
+        tested = TEST_WORDS & set(words) or {"negative", "positive"} & set(words[:-1])
+        cues = CUES | RESULTS if tested or asked else CUES
         said = [cues[w] for w in words if w in cues]
         result = next((cues[w] for w in words if w in RESULTS.keys() & cues), None)
-        names = _clause_names(words, clause, index, safety, wanted)
+        names = _found(words, clause, index, safety, wanted)
         for k in asked if result and not names else ():   # the test of the clause before
-            kind, name, entry, _, _, typo = found[k]
-            found[k] = (kind, name, entry, result or "has", "", typo)
-        readings = [_reading(words, "_".join(read), end) for _, end, _, _, read, _ in names]
-        babies = BABY_WORDS if {n for _, _, _, n, _, _ in names} & theirs else frozenset()
-        doubt = ("?" in clause or (unsure and not said) or bool(
-            UNSURE_WORDS & (set(words) - babies - {kin for _, kin in readings})))
+            found[k] = (*found[k][:3], result or "has", "", found[k][5])
+        if said and not names and set(words) <= cues.keys() | FILLER_WORDS:
+            for k in (k for k in before if found[k][3] != "unsure"):   # "so stopped"
+                found[k] = (*found[k][:3], said[-1], "", found[k][5])
+        ends = [end for _, end, _, name, *_ in names if name in theirs]
+        readings = [_reading(words, "_".join(read), end) for _, end, _, _, read, _, _ in names]
+        doubt = ("?" in clause or (unsure and not said and not first and not SELF & set(words))
+                 or bool(UNSURE_WORDS & (set(words) - own_words(words, min(ends, default=None))
+                                         - {kin for _, kin in readings})))
         unsure = doubt or (bool(TEST_WORDS & set(words)) and result is None)
         wish, kept = wished_from(words), {}
-        for (start, end, kind, name, read, typo), (reading, _) in zip(names, readings,
-                                                                       strict=True):
-            kept[kind] = ("has" if start > wish and kind == "medicine" else
-                          _stance(words, start, end, None if said else last.get(kind), cues))
-            why = _why(read, name, reading, unsure or (start > wish and kind == "condition"),
-                       cautions)
-            found.append((kind, name, spoken("_".join(read)), "unsure" if why else kept[kind],
+        for (start, end, kind, name, read, typo, own), (reading, _) in zip(names, readings,
+                                                                            strict=True):
+            stance = ("has" if start > wish and kind == "medicine" else
+                      _stance(words, start, end, kind, None if said else last.get(kind), cues))
+            kept[kind] = stance if stance != "unsure" else last.get(kind, "has")
+            doubted = unsure or (start > wish and kind == "condition")
+            why = own or said_why(read, name, reading, doubted, cautions) or (
+                CARRIED_WHY if stance == "unsure" else "")
+            found.append((kind, name, spoken("_".join(read)), "unsure" if why else stance,
                           why, typo))
         asked = range(len(found) - len(names) * (unsure and not doubt), len(found))
+        before = range(len(found) - len(names), len(found)) if names else before
         last = {kind: kept.get(kind, said[-1] if said else last.get(kind, "has"))
                 for kind in KINDS if index.within(clause, kind)}
     return found
@@ -338,12 +341,13 @@ def _covered(profile: Profile, safety: Safety) -> frozenset[str]:
         if c.id in applied and c.condition})
 
 
-def _said(m: Mention) -> str:
+def _said(m: Mention, hint: str = "") -> str:
     """``your diary says 'started dialysis' on 2026-11-24 (other_change): it names ...``.
 
-    A near miss says what it was read as: "'digoxn' is read as 'digoxin'".
+    A near miss says what it was read as: "'digoxn' is read as 'digoxin'"; words that are
+    not the name, what they may speak of (``hint``).
     """
-    names = f"names {spoken(m.name)!r}"
+    names = f"may speak of {hint}" if hint else f"names {spoken(m.name)!r}"
     if m.typo:
         names = (f"{m.typo!r} is read as {m.entry!r} (a likely misspelling, read so for "
                  f"safety){'' if name_key(m.entry) == m.name else ', which ' + names}")
@@ -358,33 +362,44 @@ def _fix(m: Mention, plain: str) -> str:
             if m.typo else plain)
 
 
-def _put(m: Mention, profile: Profile, safety: Safety) -> str:
-    """Where the name goes in the profile: ``conditions = ["dialysis"]``, :data:`PREGNANT`."""
-    alone = profile.model_copy(update={"conditions": (m.entry,)})   # no profile read again
+def _put(m: Mention, profile: Profile, safety: Safety, known: bool) -> str:
+    """Where the name goes in the profile: ``conditions = ["dialysis"]``, :data:`PREGNANT`.
+
+    Words no entry reads (not ``known``: "levo"): the name, or :func:`profile_line`'s key.
+    """
+    if not known and (line := profile_line(m.name, m.entry, m.text, NameIndex.of(safety))):
+        return line
+    alone = profile.model_copy(update={"conditions": (entry := m.entry if known else
+                                                      spoken(m.name),)})   # not read again
     return (PREGNANT if m.kind == "condition" and pregnancy_named(alone, safety) else
-            f'{"conditions" if m.kind == "condition" else "medications"} = ["{m.entry}"]')
+            f'{"conditions" if m.kind == "condition" else "medications"} = ["{entry}"]')
 
 
 def _warning(m: Mention, covered: bool, profile: Profile, safety: Safety) -> str:
     """What one mention says (:func:`with_diary_mentions`), "" when it says nothing."""
-    put = _put(m, profile, safety)
+    index = NameIndex.of(safety)
+    known = bool(m.typo or index.match(m.entry, m.kind))
+    put = _put(m, profile, safety, known)
+    hint = "" if known else "a medicine with a rule" if index.members(m.entry) else repr(
+        spoken(m.name))
     mine = ("your profile says pregnant = false" if put == PREGNANT and profile.pregnant is False
+            else f"your profile gives egfr = {profile.egfr:g}" if put[:4] == "egfr" and profile.egfr
             else "your profile does not list it" if profile_given(profile)
             else "no profile was given")
     if m.stance == "has":
         return "" if covered else (
-            f"{_said(m)}, and {mine}: magnesium is screened as if your profile had it, from "
+            f"{_said(m, hint)}, and {mine}: magnesium is screened as if your profile had it, from "
             f"that night on. If that is right, put it in your profile ({put}); "
             f"{_fix(m, 'if it is not, correct the diary')}.")
     if m.stance == "stopped" and covered:
-        return (f"{_said(m)} as stopped or not so, but your profile has it: its rule still "
+        return (f"{_said(m, hint)} as stopped or not so, but your profile has it: its rule still "
                 "applies. If it is stopped, take it out of your profile (ask your clinician "
                 f"first); {_fix(m, 'if not, correct the diary')}.")
     if covered:
         return ""
     why = "it is written as stopped or not so" if m.stance == "stopped" else m.why
     fix = _fix(m, "")
-    return (f"{_said(m)}, and {mine}; {why}, so its rule is NOT applied. If you "
+    return (f"{_said(m, hint)}, and {mine}; {why}, so its rule is NOT applied. If you "
             f"{'take' if m.kind == 'medicine' else 'have'} it, put it in your profile "
             f"({put}), where its rule applies." + (f" {fix[0].upper()}{fix[1:]}." if fix
                                                         else ""))

@@ -22,16 +22,58 @@ Reading = Literal["names", "nothing", "unsure"]
 STOP_WORDS = frozenset({
     "stopped", "stop", "stopping", "stops", "quit", "quitting", "ceased", "discontinued",
     "finished", "ended", "off", "without", "not", "no", "never", "didn", "don", "isn", "wasn",
-    "weaned", "ruled", "from", "cancelled", "paused"})
+    "weaned", "ruled", "from", "cancelled", "paused", "refused", "declined", "against",
+    "instead", "allergic", "used", "lost", "loss", "termination", "terminated",
+    "nicht", "kein", "keine", "pas", "non", "nao", "niet", "geen",          # six languages
+    "abgesetzt", "gestoppt", "arrete", "arretee", "gestopt", "deje", "sospeso", "parei",
+    "smesso"})
 """Words after which a name is stopped or not so ("no longer on lithium", "off dialysis",
-"ruled out heart block", "switched from lithium"): :func:`cue_before`."""
+"ruled out heart block", "switched from lithium", "refused digoxin", "used to take lithium",
+"lost the pregnancy", "nicht schwanger"): :func:`cue_before`."""
 
 START_WORDS = frozenset({
     "started", "start", "starting", "starts", "began", "begun", "begin", "new", "diagnosed",
     "diagnosis", "taking", "take", "took", "prescribed", "added", "commenced", "restarted",
-    "resumed", "back", "to", "got", "have", "has", "now", "confirmed"})
+    "resumed", "back", "to", "got", "have", "has", "now", "confirmed", "still", "continue",
+    "continues", "continued", "continuing", "unchanged", "same", "again"})
 """Words after which a name is had or begun ("started digoxin", "switched to ..."); a name
-with no word before it is had too ("dialysis"), the safer reading."""
+with no word before it is had too ("dialysis"), the safer reading. A continuation ("still on
+digoxin", "digoxin continues", "unchanged") is one: it is never a stop carried over."""
+
+TAPER_WORDS = frozenset({"coming", "weaning", "tapering", "taper", "cutting", "reducing",
+                         "reduce", "lowering"})
+"""Words of a taper or a weaning: with "off"/"from"/"down" it is still taken ("coming off
+lithium slowly", "weaning from breastfeeding"), had: :func:`cue_before`."""
+
+NEGATIONS = frozenset({"not", "never", "no", "didn", "don", "isn", "wasn", "nicht", "kein",
+                       "keine", "pas", "non", "nao", "niet", "geen"})
+"""Stop words that negate a start word after them ("not diagnosed with heart block")."""
+
+ENDED = (("anymore",), ("any", "more"), ("no", "longer"), ("years", "ago"), ("used", "to"))
+"""Runs of words that end a clause's names wherever they are ("not taking lithium anymore",
+"was on lithium years ago", "lithium no longer needed"), unless a start word is the name's
+own: :func:`ended`."""
+
+ONE_DOSE = frozenset({"tonight", "today", "morning", "evening", "yesterday", "forgot",
+                      "forgotten", "skipped", "missed", "dose"})
+"""Words of a missed dose: "no digoxin tonight" is a dose missed, still taken, had."""
+
+STOP_VERBS = frozenset({"stopped", "stop", "stopping", "stops", "quit", "quitting", "ceased",
+                        "discontinued", "finished", "ended", "cancelled", "paused"})
+"""Stop words that are a deed, which a word of :data:`NOT_STOPPING` just before undoes."""
+
+NOT_STOPPING = frozenset({"not", "never", "no", "didn", "don", "doesn", "won", "wont", "can",
+                          "cannot", "cant", "couldn", "shouldn", "mustn", "refused", "declined",
+                          "against", "allowed", "afraid"})
+"""Words that, up to three words before a stop of :data:`STOP_VERBS`, make it no stop ("never
+stopped lithium", "won't stop digoxin", "GP refused to stop my digoxin", "not allowed to stop
+lithium": read as stopped, a hold undone, in a review of /tmp/w52/e's fix): still taken."""
+
+CHANGE_FROM = frozenset({"switched", "switching", "switch", "changed", "changing", "moved",
+                         "swapped", "weaned", "weaning", "off", "coming", "came", "away",
+                         "taken", "transitioned", "converted", "stopped"})
+"""Words before "from" that make it a stop ("switched from lithium"); any other ("nausea from
+digoxin", "dizzy from lithium": read as stopped) makes it no cue: still taken."""
 
 TAKING = frozenset({"taking", "take", "took"})
 """Start words that only say taken, which a stop word before them negates ("stopped taking
@@ -42,13 +84,16 @@ MISSED = frozenset({"not", "didn", "don"})
 digoxin last night", "not taking it tonight"), not a medicine stopped: it stays had, the safer
 reading (a later such mention would otherwise undo an earlier "started digoxin")."""
 
-CUES: dict[str, Stance] = {**dict.fromkeys(START_WORDS, "has"),
+CUES: dict[str, Stance] = {**dict.fromkeys(START_WORDS | TAPER_WORDS, "has"),
                            **dict.fromkeys(STOP_WORDS, "stopped")}
 
 AFTER_WORDS = frozenset({"started", "began", "begun", "commenced", "prescribed", "diagnosed",
                          "stopped", "ended", "finished", "discontinued", "ceased", "confirmed",
-                         "ruled"})
-"""The words that say so after a name too ("dialysis started", "pregnancy ruled out")."""
+                         "ruled", "continues", "continue", "continued", "unchanged", "same",
+                         "abgesetzt", "gestoppt", "arrete", "arretee", "gestopt", "loss",
+                         "terminated"})
+"""The words that say so after a name too ("dialysis started", "pregnancy ruled out",
+"digoxin continues", "pregnancy loss", "Digoxin abgesetzt")."""
 
 TEST_WORDS = frozenset({"test", "tests", "tested", "testing", "scare"})
 """A question a result (:data:`RESULTS`) answers, in its clause or the next: unsure till then."""
@@ -69,9 +114,14 @@ one"); a number is one too ("nursing my 4 month old")."""
 FILLER_WORDS = BEFORE_OBJECT | frozenset({
     "me", "i", "im", "m", "s", "t", "re", "ve", "d", "ll", "am", "is", "are", "was", "were",
     "be", "been", "being", "had", "having", "longer", "on", "out", "of", "for", "any",
-    "anymore", "more", "up", "all", "dose", "doses", "daily", "mg", "mcg", "ug", "g", "ml"})
+    "anymore", "more", "up", "all", "dose", "doses", "daily", "mg", "mcg", "ug", "g", "ml",
+    "with", "course", "need", "so", "it", "them", "down",
+    "le", "la", "les", "l", "el", "il", "lo", "de", "del", "met", "mit", "je", "ich", "ik",
+    "yo", "io", "eu", "suis", "es", "est", "ist", "bin", "ben", "estoy", "esta", "estou",
+    "sono", "sou", "ne", "ho"})
 """The words that may stand between a cue and its name ("no longer pregnant", "stopped my
-lithium", "started 125 mcg digoxin", "digoxin was stopped"); any other word between ("stopped
+lithium", "started 125 mcg digoxin", "digoxin was stopped", "not diagnosed with", the small
+words of the six languages: "je ne suis pas enceinte"); any other word between ("stopped
 coffee since pregnant") means the cue is another word's (/tmp/w51/c C2), and the name is had,
 the safer reading. A number is one too."""
 
@@ -105,7 +155,9 @@ NOT_BABY = WORK_WORDS | frozenset({
     "sore", "sprained", "bad", "back", "throat", "ankle", "wound", "cough", "it",  # nursed
     "guests", "guest", "visitors", "visitor", "company", "parcel", "package", "delivery",
     "call", "email", "text", "letter", "news", "results", "result", "rain", "snow", "storm",
-    "day", "week", "weekend", "worst", "much", "too", "sleep"})            # awaited
+    "day", "week", "weekend", "worst", "much", "too", "sleep",             # awaited
+    "hard", "promotion", "nothing", "school", "exam", "glass", "wine", "drink", "beer",
+    "wounds", "injuries", "broken", "toe", "pride", "headaches"})
 """A verb alias's known objects that are not a baby: it names nothing ("expecting my period",
 "nursing a cold", "expecting guests", "nursing shift")."""
 
@@ -124,7 +176,10 @@ UNSURE_WORDS = frozenset({
     "maybe", "might", "perhaps", "possibly", "possible", "suspected", "query", "considering",
     "consider", "thinking", "planning", "plan", "planned", "will", "should", "if", "whether",
     "discuss", "discussed", "asked", "ask", "sure", "unsure", "tomorrow", "soon",
-    "appointment"})
+    "appointment", "cousin", "cousins", "coworker", "niece", "nephew", "sis", "sil", "bil",
+    "mil", "fil", "fiance", "fiancee", "nan", "nana", "gran", "granny", "nanna", "boss",
+    "vet", "stepdaughter", "stepson", "about", "hermana", "schwester", "soeur", "sorella",
+    "irma", "zus", "madre", "mutter", "mere", "frau", "femme", "moglie", "esposa", "vrouw"})
 """Words of someone else's ("partner started lithium") or of what is not so yet ("maybe",
 "GP to discuss dialysis", a "?"): the name is said, not screened; a test is so without a
 result (:data:`TEST_WORDS`), a condition after a wish (:data:`WISH_WORDS`)."""
@@ -133,6 +188,28 @@ WISH_WORDS = frozenset({"trying", "hoping", "hope", "want", "wanting", "wants"})
 """A wish when "to" or "for" follows ("trying to get pregnant"): a condition after it is not
 so yet; a medicine after it is taken (/tmp/w51/c C5: "trying to taper lithium" is taking it,
 and "want to start lithium" read as taken is the safe side); "trying lithium" is taking it."""
+
+
+OFTEN_WORDS = frozenset({"all", "night", "lot", "lots", "constantly", "tonight", "strike",
+                         "last", "nonstop", "often", "hourly", "again", "loads", "cluster"})
+"""How often or when, as a verb alias's only object: its condition ("nursing all night",
+"nursing a lot", "cluster nursing tonight", "a nursing strike": /tmp/w52/e E10)."""
+
+
+CLAUSE = re.compile(r"(?<=[;,.!?])\s*|\s+(?:and|but|then|also|plus|while|so|because)\s+",
+                    re.IGNORECASE)
+"""Where a clause of a diary cell ends: "stopped melatonin, started digoxin" is two; a
+clause without a cue of its own takes, for a name of a kind the last one named, that one's
+stance ("quit wine, pregnant": had), a stop so carried said, not applied (:data:`CARRIED_WHY`:
+"stopped melatonin, digoxin"). A clause of cues only ("so stopped", "back on it now") is the
+clause before's names'. A sentence's doubt ends with it (:data:`SENTENCE`)."""
+
+SENTENCE = re.compile(r"(?<=[.!?\n])")
+"""Where a sentence ends: "husband snoring. Pregnant" is the person's pregnancy."""
+
+CARRIED_WHY = ("the diary may mean it is stopped with the name before it, but does not say so "
+               "for this one")
+"""Why a name that only a list's stop governs ("stopped melatonin, digoxin") is said."""
 
 
 def number(word: str) -> bool:
@@ -154,13 +231,23 @@ def wished_from(words: Sequence[str]) -> int:
                  if w in WISH_WORDS and after in ("to", "for")), len(words))
 
 
-def cue_before(before: Sequence[str], cues: Mapping[str, Stance]) -> Stance | None:
+def ended(words: Sequence[str]) -> bool:
+    """Whether a clause's words hold a run of :data:`ENDED` ("not taking lithium anymore")."""
+    return any(tuple(words[k:k + len(run)]) == run for run in ENDED for k in range(len(words)))
+
+
+def cue_before(before: Sequence[str], cues: Mapping[str, Stance], *, over: bool = False,
+               missed: bool = False) -> Stance | None:
     """The stance the cues just before a name give it, None if none is its own.
 
     ``before``: the clause's words before the name. Back over :data:`FILLER_WORDS`, numbers
-    and cues, the nearest cue decides, but one of :data:`TAKING` yields to a stop word before
-    it ("stopped taking digoxin"; not one of :data:`MISSED`); another word first ("stopped
-    coffee since pregnant") ends the search.
+    and cues, the nearest cue decides; another word first ("stopped coffee since pregnant")
+    ends the search. A taper (:data:`TAPER_WORDS`) among them is had ("weaning off lithium");
+    a start word yields to a negation before it ("not diagnosed with"), one of :data:`TAKING`
+    or "to" to any stop word ("stopped taking digoxin", "allergic to"), but not one of
+    :data:`MISSED` unless the clause is ``over`` (:func:`ended`: "not taking it anymore").
+    A stop only by negations is a dose ``missed`` when the clause says so (:data:`ONE_DOSE`:
+    "no digoxin tonight"): had.
     """
     run: list[str] = []
     for word in reversed(before):
@@ -170,19 +257,42 @@ def cue_before(before: Sequence[str], cues: Mapping[str, Stance]) -> Stance | No
             break
     if not run:
         return None
-    stops = [w for w in run[1:] if cues[w] == "stopped" and w not in MISSED]
-    return "stopped" if run[0] in TAKING and stops else cues[run[0]]
+    if TAPER_WORDS & set(run) or _undone(before, run[0]):
+        return "has"
+    if run[0] == "from" and not CHANGE_FROM & set(before[max(0, _at(before, "from") - 2):
+                                                          _at(before, "from")]):
+        return None
+    stops = {w for w in run[1:] if cues[w] == "stopped" and (over or w not in MISSED)}
+    if cues[run[0]] == "has":
+        yields = stops if run[0] in TAKING | {"to"} else NEGATIONS.intersection(run[1:])
+        return "stopped" if yields else "has"
+    negations = {w for w in run if cues[w] == "stopped"}
+    return "has" if missed and negations <= NEGATIONS else cues[run[0]]
+
+
+def _at(words: Sequence[str], word: str) -> int:
+    """Where ``word`` is last in ``words``."""
+    return len(words) - 1 - list(reversed(words)).index(word)
+
+
+def _undone(before: Sequence[str], cue: str) -> bool:
+    """Whether the stop ``cue`` nearest a name is negated (:data:`NOT_STOPPING`)."""
+    at = _at(before, cue)
+    return cue in STOP_VERBS and bool(NOT_STOPPING & set(before[max(0, at - 3):at]))
 
 
 def cue_after(after: Sequence[str], cues: Mapping[str, Stance]) -> Stance | None:
     """The stance the words after a name give it, None if none is its own.
 
-    One of :data:`AFTER_WORDS` just after it (fillers between: "digoxin was stopped"), else a
-    result among ``cues`` ("pregnancy test came back positive").
+    One of :data:`AFTER_WORDS` just after it (fillers between: "digoxin was stopped") or
+    ending the clause ("lithium caused a rash so stopped"), else a result among ``cues``
+    ("pregnancy test came back positive").
     """
-    following = next((w for w in after if w not in FILLER_WORDS and not number(w)), "")
-    if following in AFTER_WORDS:
-        return cues[following]
+    said = [w for w in after if w not in FILLER_WORDS and not number(w)]
+    if said[:1] and said[0] in AFTER_WORDS:
+        return cues[said[0]]
+    if said[-1:] and said[-1] in AFTER_WORDS and cues[said[-1]] == "stopped":
+        return "stopped"
     return next((cues[w] for w in after if w in RESULTS.keys() & cues.keys()), None)
 
 
@@ -206,8 +316,26 @@ def alias_reading(alias: str, after: Sequence[str]) -> tuple[Reading, str]:
         return "names", ""
     if NOT_BABY & set(words):
         return "nothing", ""
+    if words and set(words) <= OFTEN_WORDS:
+        return "names", ""
     if kin or not words:
         phrase = after[cut + 1:]
         phrase = phrase[:next((k for k, w in enumerate(phrase) if w in NO_OBJECT), len(phrase))]
         return ("unsure" if not kin and WORK_WORDS & set(phrase) else "names"), kin
     return "unsure", ""
+
+
+def clauses(text: str) -> list[tuple[str, bool]]:
+    """A cell's clauses (:data:`CLAUSE`), each with whether it begins a sentence."""
+    return [(clause, k == 0) for sentence in SENTENCE.split(results_written(text))
+            for k, clause in enumerate(c for c in CLAUSE.split(sentence) if c and c.strip())]
+
+
+def own_words(words: Sequence[str], after: int | None) -> frozenset[str]:
+    """The words of :data:`UNSURE_WORDS` that are a baby's condition's own object or subject.
+
+    ``after``: where the clause's first pregnancy or breastfeeding name ends (None: none). A
+    baby anywhere ("baby nursing"), a kin word after the name ("pregnant with my son",
+    "breastfeeding my son": /tmp/w52/e E9).
+    """
+    return frozenset() if after is None else BABY_WORDS | (KIN_WORDS & set(words[after:]))

@@ -24,8 +24,9 @@ from collections.abc import Collection, Mapping, Sequence
 from model.core.identity_cache import identity_cache
 from model.evidence.names import TYPO_EDITS, Kind, NameIndex, closest_typo, typo_edits
 
-NEAR_LETTERS = (5, 7)
-"""The fewest letters of a near miss of one word, and of a condition's without a cue."""
+NEAR_LETTERS = (5, 7, 9)
+"""The fewest letters of a near miss of one word, of one without a cue, and of a medicine's
+without a cue but letters jumbled ("lithuim"; "lanolin" is a word, not Lanoxin)."""
 
 NEAR_CUES = frozenset({
     "started", "start", "starting", "starts", "began", "begun", "restarted", "resumed",
@@ -86,12 +87,22 @@ def near(words: Sequence[str], index: NameIndex, options: Options,
             most, refuse_cut = edits_allowed(words, i, size, kind, after)
             if not most or any(a < i + size and i < b for a, b, *_ in found):
                 continue
-            close = closest_typo(run, [key for key in _by_initials(keys).get(_initials(run), ())
-                                       if not (refuse_cut and _cut(run, key))])
+            near_keys = [key for key in _by_initials(keys).get(_initials(run), ())
+                         if not (refuse_cut and _cut(run, key))]
+            close = (_jumbled(run, near_keys) if size == 1 and kind == "medicine"
+                     and len(run) < NEAR_LETTERS[2] and not cued(words, i, after)
+                     else closest_typo(run, near_keys) or (_jumbled(run, near_keys) if most > 1
+                                                           else None))
             if (close is not None and _near_enough(words[i:i + size], close, most)
                     and not _known_around(words, i, i + size, index, longest)):
                 found.append((i, i + size, kind, keys[close], close))
     return found
+
+
+def _jumbled(run: str, options: Sequence[str]) -> str | None:
+    """The option of one word that ``run`` holds the letters of, first and last kept ("dixogin")."""
+    return next((key for key in options if "_" not in key and len(run) == len(key)
+                 and sorted(run) == sorted(key) and run[-1] == key[-1]), None)
 
 
 def _near_enough(written: Sequence[str], key: str, most: int) -> bool:
@@ -99,8 +110,10 @@ def _near_enough(written: Sequence[str], key: str, most: int) -> bool:
 
     Each word within a typo of its word: "a block" is no "av block".
     """
-    return typo_edits("".join(written), key.replace("_", "")) <= most and all(
-        word == own or closest_typo(word, (own,))
+    joined = "".join(written)
+    close = typo_edits(joined, key.replace("_", "")) <= most or bool(_jumbled(joined, [key]))
+    return close and all(
+        word == own or bool(closest_typo(word, (own,)) or _jumbled(word, [own]))
         for word, own in zip(written, key.split("_"), strict=True))
 
 
@@ -135,25 +148,41 @@ def edits_allowed(words: Sequence[str], i: int, size: int, kind: Kind,
     AV block: each word within a typo of the name's). One word may be a word of its own
     ("less", "location", "exporting", "restored"): it needs :data:`NEAR_LETTERS` letters and
     is read with the typo's own edits after a cue (:data:`NEAR_CUES`, :data:`ON_CUES`) and
-    before a number ("started raltgravr 400 mg"), with one after a cue or before a number
-    or a word of ``after`` ("digoxn 125 mcg", "digoxn started") or between :data:`NOW_ON`'s
-    words ("on digoxn now"); a condition's ("pregant") with one and more letters, but not
-    cut short nor with another ending ("teenagers", "teenaged").
+    before a number or with more letters ("started raltgravr 400 mg", "started dixogin"),
+    with one when :func:`cued` ("digoxn 125 mcg", "digoxn started", "on digoxn now"); with
+    one and more letters without a cue ("pregant", "lithuim": the reader says a medicine's
+    so read, not applied), a condition's not cut short nor with another ending
+    ("teenagers", "teenaged").
     """
     if size > 1:
         return TYPO_EDITS, False
+    if len(words[i]) < NEAR_LETTERS[0]:
+        return 0, False
+    said, long = cued(words, i, after), len(words[i]) >= NEAR_LETTERS[1]
+    if said:
+        return (TYPO_EDITS if said == "cue" and (long or _dosed(words, i)) else 1), False
+    return int(long), kind == "condition"
+
+
+def _dosed(words: Sequence[str], i: int) -> bool:
+    """Whether a number follows ``words[i]`` ("digoxn 125")."""
+    return words[i + 1:i + 2] != [] and words[i + 1][:1].isdigit()
+
+
+def cued(words: Sequence[str], i: int, after: Collection[str]) -> str:
+    """How the words around ``words[i]`` say it is taken, begun or stopped ("" if not).
+
+    "cue": after a cue (:data:`NEAR_CUES`, :data:`ON_CUES`); "near": before a number or a
+    word of ``after``, or between :data:`NOW_ON`'s words.
+    """
     before = words[max(0, i - 3):i]
     at = next((k for k in reversed(range(len(before))) if before[k] not in NEAR_LINKS), -1)
     cue = before[at] if at >= 0 else ""
-    cued = cue in NEAR_CUES or (cue in ON_CUES and "on" in before[at + 1:])
+    if cue in NEAR_CUES or (cue in ON_CUES and "on" in before[at + 1:]):
+        return "cue"
     follows = words[i + 1] if i + 1 < len(words) else ""
-    dosed = follows[:1].isdigit()
-    if len(words[i]) < NEAR_LETTERS[0]:
-        return 0, False
     now_on = (words[i - 1] if i else "", follows) == NOW_ON
-    if cued or dosed or follows in after or now_on:
-        return (TYPO_EDITS if cued and dosed else 1), False
-    return int(kind == "condition" and len(words[i]) >= NEAR_LETTERS[1]), True
+    return "near" if _dosed(words, i) or follows in after or now_on else ""
 
 
 def _cut(run: str, key: str) -> bool:

@@ -1,0 +1,198 @@
+"""Words of a diary's free text that point to a name with a rule without naming it: said.
+
+An outside audit (/tmp/w52/e E4-E7, E12, E13): "eGFR 25 at check-up", "12 week scan today",
+"levo 50mcg", "started a bisphosphonate" were silence, while "enceinte" (a loudspeaker too),
+"Anna is pregnant" and "my teenager" were applied. The product's rule: a safety word is at
+least said (``unsure``, with a true reason), never silence, and a word that may be another's
+or another thing is said, not applied. :mod:`model.decision.diary_mentions` reads these:
+
+- :func:`hinted`: a figure of kidney function (the profile's own reader,
+  :func:`model.data.profile_entries.egfr_written`), a word that goes with a name
+  (:data:`HINTS`: "midwife", "levo"), a class of medicines (``safety.toml``'s ``[[classes]]``);
+- :func:`other_meaning`: why a name as written may not be the person's own fact (a word of
+  another language without its language's words, someone named, an age not one's own).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from model.data.profile_entries import egfr_written
+from model.decision.mention_cues import BABY_WORDS, Reading
+from model.evidence.name_words import Kind, spoken
+from model.evidence.names import NameIndex
+from model.evidence.schema import Safety
+
+UNSURE_WHY = "the diary does not say for sure that it is yours and so now"
+"""Why a name written with a word of :data:`UNSURE_WORDS` (or a "?") is said, not screened."""
+
+CAUTION_WHY = ("mgsleep applies a caution from your profile only (in a magnesium diary, "
+               "diarrhoea may be the supplement's own)")
+"""Why a caution's condition the diary names is said, not screened: its words are often
+magnesium's own effects, which the GI columns and rules judge."""
+
+KIDNEY = "severe_renal_impairment"
+"""The condition an eGFR below the profile's rule's limit stands for."""
+
+KIDNEY_BANDS = (KIDNEY, "moderate_renal_impairment")
+"""The kidney rules an eGFR written in the diary may fall under, most severe first."""
+
+FIGURE_WORDS = frozenset({("egfr",), ("gfr",), ("creatinine",), ("kidney", "function"),
+                          ("renal", "function"), ("kidneys",)})
+"""Words of :data:`HINTS` a kidney figure in the same clause speaks for: "eGFR 85" is no
+kidney disease, "eGFR 45" the moderate rule's (an outside check of /tmp/w52/e's fix: both
+were said to name severe renal impairment)."""
+
+HINTS: dict[tuple[str, ...], tuple[Kind, str, str]] = {
+    **{words: ("condition", "pregnancy", "often goes with a pregnancy") for words in (
+        ("midwife",), ("antenatal",), ("week", "scan"), ("dating", "scan"),
+        ("anomaly", "scan"), ("pink", "lines"), ("clearblue",), ("hcg",), ("ssw",))},
+    **{words: ("condition", "breastfeeding", "often goes with breastfeeding") for words in (
+        ("pumping",), ("pumped",), ("expressed",), ("mastitis",), ("let", "down"),
+        ("latch",), ("latching",))},
+    **{words: ("condition", KIDNEY, "speaks of the kidneys' function") for words in (
+        ("kidney", "problems"), ("kidney", "problem"), ("kidney", "issues"),
+        ("bad", "kidneys"), ("weak", "kidneys"), ("kidney", "function"),
+        ("renal", "function"), ("egfr",), ("gfr",), ("creatinine",), ("kidneys",))},
+    ("levo",): ("medicine", "levothyroxine", "may be levothyroxine (or another 'levo' medicine)"),
+    ("li",): ("medicine", "lithium", "may be lithium (its chemical symbol)"),
+}
+"""Words that go with a name without being it, each with its name and why it is said."""
+
+NUMBERED = frozenset({("pumped",)})
+"""Hints only before a number ("pumped 120ml"; "pumped up for the gym" is none)."""
+
+LANGUAGE_CUES: dict[str, frozenset[str]] = {
+    "enceinte": frozenset({"suis", "es", "est", "etre", "semaines", "mois", "je", "j", "pas"}),
+    "stillen": frozenset({"ich", "wir", "baby", "kind", "noch", "sohn", "tochter"}),
+    "stille": frozenset({"ich", "noch", "baby", "kind"}),
+    "gravida": frozenset({"estou", "sou", "esta", "semanas", "meses", "eu"}),
+}
+"""A word of another language that is a word of its own too ("enceinte": a loudspeaker,
+"stillen": to quench, "gravida": an obstetric history), with its language's words that make it
+the person's: without one, said, not applied."""
+
+FIRST_OWN = frozenset({"stillen"})
+"""Of :data:`LANGUAGE_CUES`, those that are their condition when they begin the clause (a
+German noun: "Stillen nachts")."""
+
+I_AM = frozenset({"i", "im", "am", "ich", "je", "yo", "io", "eu", "ik"})
+"""Words of the person's own being: an age's name (:data:`KIDNEY`'s sibling ``under_18``) is
+the person's only with one ("my teenager kept me up" is not)."""
+
+AGE = re.compile(r"\b(?:i'?m|i am|aged?)\s+(\d{1,2})\b(?!\s*(?:mg|mcg|%|weeks?|months?))",
+                 re.IGNORECASE)
+"""An age the person gives ("I'm 16"): below 18, the under-18 rule's, said."""
+
+SELF = frozenset({"i", "im", "me", "my", "myself", "ich", "je", "j", "yo", "io", "eu", "ik"})
+"""The person's own words: a clause with one is the person's, not the last clause's doubt."""
+
+PERSON = re.compile(r"(?<!^)\b([A-Z][a-z]+)\b")
+"""A capitalised word inside a clause (not its first): a person's name ("drove Jim to
+dialysis") or a German noun ("meine Schwester ist schwanger")."""
+
+CALENDAR = frozenset({"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+                      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                      "sunday", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                      "sept", "oct", "nov", "dec", "january", "february", "march", "april",
+                      "june", "july", "august", "september", "october", "november", "december",
+                      "mr", "mrs", "ms", "dr", "gp", "ecg", "ct"})
+"""Capitalised words that are no person of :data:`PERSON` (a title is one: "Mr Schwanger")."""
+
+NAMED_FIRST = frozenset({"is", "s", "was", "has", "takes", "took", "started"})
+"""After a clause's first capitalised word, the verbs that make it someone ("Anna is
+pregnant", "Sarah's pregnant")."""
+
+
+def hinted(words: Sequence[str], clause: str, index: NameIndex,
+           safety: Safety) -> list[tuple[int, int, Kind, str, str]]:
+    """The names a clause points to: start, end, kind, name, why it is said, not screened.
+
+    An eGFR (or creatinine clearance) the profile would read below its kidney rule's limit
+    names that rule's condition; any other figure or word of kidney function, a word of
+    :data:`HINTS` or a class of medicines names its name.
+    """
+    adult = next((c.below for c in safety.contraindications if c.condition == "under_18"), None)
+    values, _ = egfr_written(clause)
+    band = kidney_band(min(values), safety) if values else ""
+    found: list[tuple[int, int, Kind, str, str]] = [(0, len(words), "condition", band,
+              f"it gives a kidney function (eGFR) of {min(values):g}")] if band else []
+    found += [(0, len(words), "condition", "under_18", f"it gives an age of {age[1]}")
+              for age in AGE.finditer(clause) if adult is not None and int(age[1]) < adult]
+    for k in range(len(words)):
+        for size in (1, 2):
+            run = tuple(words[k:k + size])
+            if len(run) == size and run in HINTS and (run not in NUMBERED or any(
+                    w[:1].isdigit() for w in words[k + size:k + size + 1])) and not (
+                    values and run in FIGURE_WORDS):
+                kind, name, why = HINTS[run]
+                found.append((k, k + size, kind, name, f"{spoken('_'.join(run))!r} {why}"))
+            members = index.members(" ".join(run)) if len(run) == size else ()
+            ruled = [m for m in members if index.match(m, "medicine")]
+            if ruled:
+                found.append((k, k + size, "medicine", ruled[0],
+                              f"{' '.join(run)!r} names a class of medicines, not the one "
+                              "you take"))
+    return [hint for k, hint in enumerate(found)
+            if hint[3] not in {other[3] for other in found[:k]}]
+
+
+def kidney_band(egfr: float, safety: Safety) -> str:
+    """The kidney rule of :data:`KIDNEY_BANDS` an eGFR falls under ("" when none)."""
+    rules = {c.condition: c.below for c in (*safety.contraindications, *safety.cautions)
+             if c.condition in KIDNEY_BANDS and c.below is not None}
+    return next((name for name in KIDNEY_BANDS if egfr < rules.get(name, 0.0)), "")
+
+
+def profile_line(name: str, entry: str, text: str, index: NameIndex) -> str:
+    """What a hinted name's warning asks the profile to give, when its words are no entry.
+
+    A kidney rule's: ``egfr = 25`` (the figure the diary gives, else a blank from the last
+    blood test); an age's: ``age = 16``; a class of medicines' (``entry``, the words read):
+    the one taken; "" for any other name: the warning puts it in its list.
+    """
+    values, _ = egfr_written(text)
+    if name in KIDNEY_BANDS:
+        return (f"egfr = {min(values):g}" if values else
+                "egfr = your kidney function from your last blood test")
+    if name == "under_18" and (age := AGE.search(text)):
+        return f"age = {age[1]}"
+    return 'medications = ["the one you take"]' if index.members(entry) else ""
+
+
+def other_meaning(words: Sequence[str], start: int, end: int, clause: str, name: str) -> str:
+    """Why a name read at ``words[start:end]`` may not be the person's fact ("" if none)."""
+    key = "_".join(words[start:end])
+    if key in LANGUAGE_CUES and not LANGUAGE_CUES[key] & set(words) and len(words) > end - start \
+            and (start or key not in FIRST_OWN):
+        return f"{spoken(key)!r} is a word of its own too, and the diary does not say it is yours"
+    if name == "under_18" and not I_AM & set(words):
+        return "the diary does not say it is your own age"
+    if {"mr", "mrs", "ms", "dr"} & set(words[max(0, start - 1):start]):
+        return f"{spoken(key)!r} follows a title: it may be someone's name"
+    if SELF & set(words):
+        return ""
+    own = {*words[start:end], *CALENDAR}
+    named = [m for m in PERSON.finditer(clause.strip())
+             if m[1].lower() not in own and m[1].lower().removesuffix("s") not in own]
+    first = re.match(r"\s*([A-Z][a-z]+)(?:'s|\s+(\w+))", clause)
+    if named or (first and first[1].lower() not in own | BABY_WORDS
+                 and (first[2] or "s").lower() in NAMED_FIRST):
+        return "it may be someone else's (a name or another's word is beside it)"
+    return ""
+
+
+def said_why(read: Sequence[str], name: str, reading: Reading, unsure: bool,
+         cautions: frozenset[str]) -> str:
+    """Why a name is said, not screened ("" when it is screened).
+
+    In doubt, a verb alias with an object not known, "mg" or "magnesium" (the supplement's
+    own words), a caution's condition.
+    """
+    key = "_".join(read)
+    return (UNSURE_WHY if unsure else
+            f"{spoken(key)!r} is an everyday word too, and the diary does not say for sure "
+            f"that it means {spoken(name)}" if reading == "unsure" else
+            f"{spoken(key)!r} may mean the supplement in a magnesium diary"
+            if "magnesium" in read or key == "mg" else CAUTION_WHY if name in cautions else "")
