@@ -133,7 +133,8 @@ def test_the_acute_gi_warning_is_told_by_the_function_that_words_it(hold):
     from model.decision.settings import DecisionSettings
 
     taurate = Regimen("taurate", 200)
-    past = SimpleNamespace(recent_gi_nights=3, current=taurate, taking=taurate)
+    past = SimpleNamespace(recent_gi_nights=3, current=taurate, taking=taurate,
+                           gi_trouble_words={})
     said = acute_gi_warning(past, DecisionSettings(), hold=hold)   # type: ignore[arg-type]
     assert is_acute_gi_warning(said, taurate)
     assert not is_acute_gi_warning(said, Regimen("taurate", 200, split=True))

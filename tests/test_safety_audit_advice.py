@@ -99,6 +99,22 @@ def test_a_step_during_loose_stools_says_them_first(priors):
     assert acute_gi_why(calm, "why.") == "why."
 
 
+def test_upsets_without_loose_stools_are_said_as_they_were(priors):
+    """An IBS-C man's 3 upset-stomach nights with hard or no stools read "Loose stools or
+    stomach upset lately" (/tmp/w52/d F6): the words are the nights' own."""
+    from dataclasses import replace
+
+    from model.report.gut_words import recent_gi_care
+
+    harsh = FakePosterior(n_draws=1000, gi={"citrate": 2.5, "glycinate": 0.0})
+    past = replace(on("citrate", 300, nights=5, gi=3),
+                   gi_trouble_words={Regimen("citrate", 300): "an upset stomach"})
+    rec = advice(priors, Profile(), past, harsh)
+    assert acute_gi_why(rec, "why.").startswith("an upset stomach lately (see the warning)")
+    assert recent_gi_care(rec, Regimen("citrate", 300)).startswith(
+        "you had an upset stomach on 3 of the last 7 nights")
+
+
 def test_loose_stools_under_a_medicine_hold_call_the_clinician_in_the_headline(priors):
     """Digoxin and 4 GI nights lately: "Keep taking ... as you do now" led, and the call to
     the clinician came last, among the warnings."""

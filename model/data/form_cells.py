@@ -94,15 +94,19 @@ def _label_hint(given: str) -> str:
     """Where the magnesium of a label's wording goes, when no form nor typo is meant.
 
     A medicine of magnesium (``milk of magnesia``: an antacid, a laxative) goes in the
-    profile's ``medications``, whose rules apply; a blend (:data:`BLEND_WORDS`) or another
-    named magnesium (:data:`UNKNOWN_MAGNESIUM`) in ``other_magnesium_mg``, at the label's
-    elemental figure (:data:`NO_FORM`); any other cell has no hint.
+    profile's ``medications``, whose rules apply (one taken as needed: no supplement on its
+    days, :func:`model.decision.other_magnesium.now_and_then_rule`), and its nights are
+    marked ``exclude = laxative``; a blend (:data:`BLEND_WORDS`) or another named magnesium
+    (:data:`UNKNOWN_MAGNESIUM`) in ``other_magnesium_mg``, at the label's elemental figure
+    (:data:`NO_FORM`); any other cell has no hint.
     """
     medicine = _index().match(given, "medicine")
     if medicine in _index().magnesium:
         return (f": {given!r} is a medicine with magnesium ({medicine}: an antacid or a "
                 "laxative), not a supplement form: list it in your profile's medications, "
-                "where its magnesium counts towards the ceiling, not in the diary")
+                "not in the diary (taken daily, its magnesium counts towards the ceiling; "
+                "taken as needed, the advice says to take no supplement on its days), and on "
+                "a night you take it write exclude = laxative")
     words = set(re.findall(r"[a-z]+", given.lower()))
     if words & BLEND_WORDS:
         return f": a blend or complex of several magnesium salts {NO_FORM}"

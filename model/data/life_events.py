@@ -18,8 +18,9 @@ you (P 0.94)"). Two optional columns let the person say so:
   on a night whose sleep outcomes are not to be read. They are read as not recorded
   (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
   magnesium's effect and the GI safety rules need them (:func:`leave_out`), but on a night
-  whose reason names a period's bleeding, whose stool/GI record is the period's
-  (:data:`PERIOD_LEFT_OUT`), for no more nights than a period lasts.
+  whose reason names a period's bleeding or a laxative taken, whose stool/GI record is the
+  period's or the laxative's (:data:`PERIOD_LEFT_OUT`), for no more nights than a period
+  lasts or a laxative taken now and then is taken (:data:`~model.data.period_nights.GI_ASIDE`).
 
 What is said of them is of the nights analysed alone (:func:`life_event_warnings`: an outside
 audit, /tmp/w51/c C11, found nights after ``--as-of`` counted).
@@ -35,11 +36,13 @@ import pandas as pd
 from model.data.diary_columns import EXCLUDE, OTHER_CHANGE, is_missing
 from model.data.night_dates import as_date
 from model.data.period_nights import (
+    GI_ASIDE,
+    GiAside,
+    gi_aside_warnings,
     gi_set_aside,
-    names_bleeding,
+    names_laxative,
     names_period,
     names_plan_period,
-    period_gi_warnings,
     span,
 )
 
@@ -94,49 +97,61 @@ def _by_date(table: pd.DataFrame, column: str, read: object) -> dict[pd.Timestam
 
 
 PERIOD_LEFT_OUT: tuple[str, ...] = ("stool_bristol", "gi_upset")
-"""The stool/GI record that a night excluded for a period's bleeding does not give either."""
+"""The stool/GI record that a night excluded for a period's bleeding (or for a laxative,
+:data:`~model.data.period_nights.GI_ASIDE`) does not give either."""
 
 
 def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
               name: str) -> tuple[pd.DataFrame, list[str]]:
     """The parsed nights with ``other_change`` and ``exclude`` read, and their warnings.
 
-    ``table``: the diary as read (columns normalised); ``recorded``: its parsed nights, by
-    date. Each night gains the text of ``other_change`` and the reason of ``exclude``
+    ``table``: the diary as read (columns normalised); ``recorded``: its parsed nights, by date.
+    Each night gains the text of ``other_change`` and the reason of ``exclude``
     (:func:`exclude_reason`), "" without; an excluded night's sleep outcomes (:data:`LEFT_OUT`)
     become not recorded, its dose and stool/GI record stay. On a night whose reason names a
     period's bleeding (:func:`~model.data.period_nights.names_bleeding`: ``exclude = period``,
-    not ``PMS``) the stool/GI record (:data:`PERIOD_LEFT_OUT`) is not recorded either, on and
-    off magnesium alike, for no more nights than a period lasts
-    (:func:`~model.data.period_nights.gi_set_aside`): the one way to say its gut trouble is
-    the period's, read by the fit's GI counts (the GI chance constraint, the GI figure) and
-    the GI rules as by every reader of the diary. Counting such nights toward the person's
-    own rate without magnesium instead would raise the acute rule's allowance on every other
-    night (:func:`model.decision.rules.acute_gi`), and leaving them out on magnesium only
-    would set the period's gut trouble against magnesium in the fit. The warnings are
-    :func:`life_event_warnings`.
+    not ``PMS``), or a laxative taken (``exclude = laxative``,
+    :func:`~model.data.period_nights.names_laxative`), the stool/GI record
+    (:data:`PERIOD_LEFT_OUT`) is not recorded either, on and off magnesium alike, within each
+    one's limit (:func:`~model.data.period_nights.gi_set_aside`): the one way to say its gut
+    trouble is the period's (or the laxative's), read by the fit's GI counts (the GI chance
+    constraint, the GI figure) and the GI rules as by every reader of the diary. Counting such
+    nights toward the person's own rate without magnesium instead would raise the acute rule's
+    allowance on every other night (:func:`model.decision.rules.acute_gi`), and leaving them out
+    on magnesium only would set the period's gut trouble against magnesium in the fit. The
+    warnings are :func:`life_event_warnings`.
     """
     changes = _by_date(table, OTHER_CHANGE, other_change_text)
     reasons = _by_date(table, EXCLUDE, exclude_reason)
     out = recorded.copy()
     out[OTHER_CHANGE] = [changes.get(day, "") for day in out.index]
     out[EXCLUDE] = [reasons.get(day, "") for day in out.index]
-    excluded, _, aside = _marks(out)
+    excluded, marks = _marks(out)
+    aside = np.logical_or.reduce([set_aside for _, _, set_aside in marks])
     out.loc[excluded, [c for c in LEFT_OUT if c in out.columns]] = np.nan
     out.loc[aside, [c for c in PERIOD_LEFT_OUT if c in out.columns]] = np.nan
     return out, life_event_warnings(out, name)
 
 
-def _marks(nights: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Whether each night is excluded, marked for a period's bleeding, and set aside for it.
+Marks = list[tuple[GiAside, np.ndarray, np.ndarray]]
+"""Of each reason of :data:`~model.data.period_nights.GI_ASIDE`, the nights marked for it and
+those set aside for it."""
 
+
+def _marks(nights: pd.DataFrame) -> tuple[np.ndarray, Marks]:
+    """Whether each night is excluded; of each reason that sets a GI record aside, its marks.
+
+    Of a period's bleeding and of a laxative, the nights marked and the nights set aside.
     ``nights``: by date, with the ``exclude`` reason ("" or NaN: kept). Set aside: its
-    stool/GI record is the period's (:func:`~model.data.period_nights.gi_set_aside`).
+    stool/GI record is the reason's (:func:`~model.data.period_nights.gi_set_aside`).
     """
     reasons = nights[EXCLUDE].fillna("").astype(str)
     excluded = (reasons != "").to_numpy(bool)
-    marked = excluded & reasons.map(names_bleeding).to_numpy(bool)
-    return excluded, marked, gi_set_aside(nights.index, marked)
+    marks = []
+    for kind in GI_ASIDE:
+        marked = excluded & reasons.map(kind.names).to_numpy(bool)
+        marks.append((kind, marked, gi_set_aside(nights.index, marked, kind)))
+    return excluded, marks
 
 
 _SAID = (" night(s) left out (column exclude", ": GI set aside on ", ": other_change names a ")
@@ -153,29 +168,36 @@ def life_event_warnings(nights: pd.DataFrame, name: str) -> list[str]:
 
     ``nights``: by date, with the ``exclude`` reason and the ``other_change`` text (gap
     nights: NaN). How many nights were left out and the words given; the nights whose
-    stool/GI record a period took (:func:`~model.data.period_nights.period_gi_warnings`);
+    stool/GI record a period or a laxative took
+    (:func:`~model.data.period_nights.gi_aside_warnings`);
     ``other_change`` naming a period or the trial's own step (:func:`_no_change_warnings`).
     Read from the nights alone, so a diary cut at a date (``--as-of``) says them anew of the
     nights up to it.
     """
     said = _no_change_warnings(nights, name)
-    excluded, marked, aside = _marks(nights)
+    excluded, marks = _marks(nights)
     if not excluded.any():
         return said
     counts = pd.Series(nights.loc[excluded, EXCLUDE]).value_counts(sort=False)
     words = ", ".join(f"{reason} {count}" for reason, count in counts.items())
-    but = ", but for the period nights said next" if aside.any() else ""
+    kinds = " and ".join(kind.what for kind, _, aside in marks if aside.any())
+    but = f", but for the {kinds} nights said next" if kinds else ""
     return [f"{name}: {int(excluded.sum())} night(s) left out (column exclude: {words}; "
             f"{span(nights.index[excluded])}): their sleep outcomes (latency, awakenings, "
             f"WASO, quality, freshness, anxiety) are read as not recorded; their dose and "
             f"stool/GI records are kept{but}",
-            *period_gi_warnings(nights.index, marked, aside, name), *said]
+            *(warning for kind, marked, aside in marks
+              for warning in gi_aside_warnings(nights.index, marked, aside, name, kind)),
+            *said]
 
 
 _NO_CHANGE = ((names_period, "a menstrual period", "a period is read as a recurring event, "
                "not a change in your life, so it holds no change to magnesium and is not "
                "named beside a change of regimen; write it in notes (and exclude = period on "
                "a night whose loose stools or upset stomach were the period's)"),
+              (names_laxative, "a laxative", "a laxative taken now and then is read as no "
+               "change in your life, so it holds no change to magnesium; write exclude = "
+               "laxative on the night you take it, which sets its stool record aside"),
               (names_plan_period, "a step of the trial itself", "the form column already "
                "says it, so it is not read as a change in your life"))
 """The texts of ``other_change`` that are no change of life (:func:`other_changes`): each

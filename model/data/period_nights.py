@@ -1,22 +1,28 @@
-"""A menstrual period in the diary: the words for it, and the nights whose gut trouble is its.
+"""A period or a laxative in the diary: their words, and the nights whose gut trouble is theirs.
 
 A diary's free text (``other_change``, an ``exclude`` reason) may name a menstrual period,
 a recurring event and no change of life (:func:`names_period`), or the trial's own step, a
 ``washout period`` that the diary's form column already says (:func:`names_plan_period`).
 Only the words of the bleeding itself (:func:`names_bleeding`) set a night's stool/GI record
-aside in ``exclude``, and no more of them than a period lasts (:func:`gi_set_aside`).
+aside in ``exclude``, and no more of them than a period lasts (:func:`gi_set_aside`); so do
+the words of a laxative taken (:func:`names_laxative`: ``laxative``, ``milk of magnesia 30
+mL``), no more often than a laxative taken now and then (:data:`LAXATIVE`).
 
 Outside audits: "period started" in ``other_change`` held every change 19-22 nights a month
 and three loose period nights made glycinate "harms you" (/tmp/w51/a F4, F6); then
 ``exclude = period`` on ten straight watery-stool nights on citrate 300 mg read "Continue
 citrate" (P over the GI limit 0.01; unmarked: "Stop taking magnesium"), ``PMS`` nights left
 out for their sleep lost their GI record too, and "heavy period", "period ended" or the
-trial's own "washout period started" were still changes of life (/tmp/w51/c C3, C10).
+trial's own "washout period started" were still changes of life (/tmp/w51/c C3, C10). A
+70-year-old's loose stools after milk of magnesia, named in his notes, were charged to the
+supplement: "Stop taking magnesium" (/tmp/w52/d F2).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -92,6 +98,30 @@ def names_plan_period(text: str) -> bool:
     return bool(_PLAN_PERIOD.fullmatch(_words(text)))
 
 
+LAXATIVE_WORDS: tuple[str, ...] = (
+    "laxative", "laxatives", "milk of magnesia", "magnesium hydroxide", "epsom salt",
+    "epsom salts", "senna", "senokot", "bisacodyl", "dulcolax", "movicol", "macrogol",
+    "miralax", "lactulose", "docusate", "enema", "suppository")
+"""The words of a laxative taken, whose night's loose stool is its: the kinds a person may
+name (osmotic, stimulant, softener) and the common brands."""
+
+_TAKEN = (r"(?:took|taken|take|had|used|a|an|my|some|the|of|dose|doses|\d+|ml|mg|g|sachets?"
+          r"|tablets?|tabs?|spoons?|tablespoons?|teaspoons?)")
+_LAXATIVE = re.compile(rf"(?:{_TAKEN} )*(?:{'|'.join(LAXATIVE_WORDS)})"
+                       rf"(?: (?:{_TAKEN}|again|tonight|today|at night|for constipation))*")
+
+
+def names_laxative(text: str) -> bool:
+    """Whether a diary text (an ``exclude`` reason, ``other_change``) says only a laxative taken.
+
+    The whole text, in any case and punctuation aside, is a word of :data:`LAXATIVE_WORDS`
+    alone or as taken (``laxative``, ``took a laxative``, ``milk of magnesia 30 mL``, ``took
+    2 senna tablets``, ``Movicol sachet``); ``started senna daily`` or ``laxative, began
+    melatonin`` are not.
+    """
+    return bool(_LAXATIVE.fullmatch(_words(text)))
+
+
 PERIOD_GI_NIGHTS = 7
 """The most nights in a row, and in any :data:`PERIOD_WINDOW` nights, whose stool/GI record a
 period takes (:func:`gi_set_aside`). "Menstrual bleeding might happen every 21 to 35 days
@@ -101,16 +131,60 @@ is a judgement on those figures, in favour of seeing magnesium's own gut trouble
 PERIOD_WINDOW = 21
 """The nights of the shortest menstrual cycle (:data:`PERIOD_GI_NIGHTS`)."""
 
+LAXATIVE_GI_NIGHTS, LAXATIVE_WINDOW = 2, 7
+"""The most nights, in a row and in any ``LAXATIVE_WINDOW``, whose stool/GI record a laxative
+takes: one taken now and then, as needed (the audit's "twice a week"). Taken more often it is
+a regular one, whose loose stools the supplement's own would hide among, so they count; and
+the acute GI rule (2 GI nights within 7) still sees 2 more loose nights in a week."""
 
-def gi_set_aside(days: pd.Index, marked: np.ndarray) -> np.ndarray:
-    """Of the nights ``marked`` for a period's bleeding, those whose stool/GI record it takes.
 
-    ``days``: the nights' dates (in any order); ``marked``: each night's mark
-    (:func:`names_bleeding` of its ``exclude`` reason). Oldest first, a marked night is set
-    aside while it is at most the :data:`PERIOD_GI_NIGHTS`-th of a run of marked nights on
-    consecutive dates and at most that many nights are set aside within the
-    :data:`PERIOD_WINDOW` nights ending on it; a night beyond keeps its record. Each night is
-    decided by the nights up to it alone, so a diary cut at a date says the same of its nights.
+@dataclass(frozen=True)
+class GiAside:
+    """A reason of ``exclude`` whose nights' stool/GI record is not magnesium's, and its limit.
+
+    Parameters
+    ----------
+    what : str
+        Its name in the warnings (``period``).
+    names : callable
+        Whether an ``exclude`` reason is one (:func:`names_bleeding`).
+    most, window : int
+        At most ``most`` nights in a row, and in any ``window`` nights, are set aside.
+    why : str
+        Why the limit, in the warning.
+    only : str
+        Which nights to mark, in the warning.
+
+    """
+
+    what: str
+    names: Callable[[str], bool]
+    most: int
+    window: int
+    why: str
+    only: str
+
+
+PERIOD = GiAside("period", names_bleeding, PERIOD_GI_NIGHTS, PERIOD_WINDOW,
+                 f"a period bleeds up to about {PERIOD_GI_NIGHTS} nights", "the nights you bleed")
+LAXATIVE = GiAside("laxative", names_laxative, LAXATIVE_GI_NIGHTS, LAXATIVE_WINDOW,
+                   f"a laxative taken now and then is taken on up to {LAXATIVE_GI_NIGHTS} "
+                   f"nights a week, and more often its loose stools may hide magnesium's",
+                   "the nights you took a laxative")
+GI_ASIDE: tuple[GiAside, ...] = (PERIOD, LAXATIVE)
+"""The reasons of ``exclude`` that set a night's stool/GI record aside (:func:`gi_set_aside`)."""
+
+
+def gi_set_aside(days: pd.Index, marked: np.ndarray, kind: GiAside = PERIOD) -> np.ndarray:
+    """Of the nights ``marked`` for ``kind`` (a period's bleeding), those whose GI record it takes.
+
+    ``days``: the nights' dates (in any order); ``marked``: each night's mark (``kind.names``
+    of its ``exclude`` reason). Oldest first, a marked night is set aside while it is at most
+    the ``kind.most``-th (:data:`PERIOD_GI_NIGHTS`) of a run of marked nights on consecutive
+    dates and at most that many nights are set aside within the ``kind.window``
+    (:data:`PERIOD_WINDOW`) nights ending on it; a night beyond keeps its record. Each night
+    is decided by the nights up to it alone, so a diary cut at a date says the same of its
+    nights.
     """
     aside = np.zeros(len(days), bool)
     dates = pd.DatetimeIndex(days)
@@ -121,8 +195,8 @@ def gi_set_aside(days: pd.Index, marked: np.ndarray) -> np.ndarray:
             continue
         day = dates[i]
         run = run + 1 if last is not None and (day - last).days == 1 else 1
-        recent = sum((day - t).days < PERIOD_WINDOW for t in taken)
-        if run <= PERIOD_GI_NIGHTS and recent < PERIOD_GI_NIGHTS:
+        recent = sum((day - t).days < kind.window for t in taken)
+        if run <= kind.most and recent < kind.most:
             aside[i] = True
             taken.append(day)
         last = day
@@ -135,21 +209,20 @@ def span(days: pd.Index) -> str:
     return f"{first}" if first == last else f"{first} to {last}"
 
 
-def period_gi_warnings(days: pd.Index, marked: np.ndarray, aside: np.ndarray,
-                       name: str) -> list[str]:
-    """One warning of the nights whose GI record a period took (:func:`gi_set_aside`); [] none.
+def gi_aside_warnings(days: pd.Index, marked: np.ndarray, aside: np.ndarray, name: str,
+                      kind: GiAside = PERIOD) -> list[str]:
+    """One warning of the nights whose GI record ``kind`` took (:func:`gi_set_aside`); [] none.
 
-    ``days``: the nights' dates; ``marked``: marked for a period's bleeding; ``aside``: set
-    aside. The nights marked beyond the limit, which kept their record, are named with why.
+    ``days``: the nights' dates; ``marked``: marked for ``kind``; ``aside``: set aside. The
+    nights marked beyond the limit, which kept their record, are named with why.
     """
     if not aside.any():
         return []
     kept = marked & ~aside
-    beyond = (f" {int(kept.sum())} more night(s) marked for a period kept their GI record "
-              f"({span(days[kept])}): a period bleeds up to about {PERIOD_GI_NIGHTS} nights, so "
-              f"at most {PERIOD_GI_NIGHTS} in a row and {PERIOD_GI_NIGHTS} in any "
-              f"{PERIOD_WINDOW} are set aside.") if kept.any() else ""
-    return [f"{name}: GI set aside on {int(aside.sum())} period night(s) ({span(days[aside])}; "
-            "column exclude); magnesium's own gut trouble on those nights is not seen: their "
-            "loose stools or upset stomach count for no GI rule, figure or limit. Mark only the "
-            f"nights you bleed.{beyond}"]
+    beyond = (f" {int(kept.sum())} more night(s) marked for a {kind.what} kept their GI record "
+              f"({span(days[kept])}): {kind.why}, so at most {kind.most} in a row and "
+              f"{kind.most} in any {kind.window} are set aside.") if kept.any() else ""
+    return [f"{name}: GI set aside on {int(aside.sum())} {kind.what} night(s) "
+            f"({span(days[aside])}; column exclude); magnesium's own gut trouble on those "
+            "nights is not seen: their loose stools or upset stomach count for no GI rule, "
+            f"figure or limit. Mark only {kind.only}.{beyond}"]

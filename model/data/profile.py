@@ -1,16 +1,13 @@
 """The person's profile: safety facts, preferences and the utility weights of the decision.
 
 A profile is a small TOML file, every key optional: the README's *The profile* shows each
-(``egfr = 85``, ``medications = ["levothyroxine"]``, ``max_elemental_mg = 300``, ...).
+(``egfr = 85``, ``medications = ["levothyroxine"]``, ``max_elemental_mg = 300``, ...). The
+utility weights (``complaint``, ``[weights]``) are :mod:`model.data.weights`'s.
 
-The utility weights (``complaint``, ``[weights]``) are :mod:`model.data.weights`'s.
-
-A ``max_elemental_mg`` above the safety ceiling is lowered to the ceiling with a
-:class:`ProfileWarning`; the decision never uses more than the ceiling whatever a profile says.
-``other_magnesium_mg`` is the elemental magnesium a day the person takes besides the supplement
-(a multivitamin, ZMA, a daily antacid): the safety ceiling is for supplements and medicines
-together, so the supplement's share is what is left (:mod:`model.decision.other_magnesium`,
-which otherwise counts the doses written beside the magnesium products among the medicines).
+A ``max_elemental_mg`` above the safety ceiling is lowered to it with a :class:`ProfileWarning`.
+``other_magnesium_mg``, the elemental magnesium a day besides the supplement (a multivitamin,
+ZMA, a daily antacid), leaves the supplement the rest of the ceiling
+(:mod:`model.decision.other_magnesium`, which otherwise counts the doses among the medicines).
 Conditions and medicines are matched to the safety data's synonyms
 (:mod:`model.evidence.names`). An entry that lists several names (``"digoxin, levothyroxine"``,
 ``"digoxin + levothyroxine"``, ``"digoxin and levothyroxine"``) is read as that many entries,
@@ -19,13 +16,10 @@ A name that matches nothing is an error with a "did you mean" (a typo must not s
 a contraindication or a timing rule), unless ``allow_unknown=True`` (``--allow-unknown``):
 then it is accepted with a warning, and every decision for the profile says in its warnings
 that the name was not checked. An eGFR or an age written in a condition (``"CKD 3, eGFR
-28"``, ``"16 years old"``) is read as one (:func:`~model.data.profile_entries.egfr_of_conditions`,
-:func:`~model.data.profile_entries.age_of_conditions`). A key that names a condition or a medicine
-(``breastfeeding = true``) stays an error that says where it belongs
-(:meth:`Profile.unknown_key_advice`). A creatinine among the conditions (``"creatinine 160
-umol/L"``) or as a key is refused: the kidney rules need an eGFR, which mgsleep does not compute
-(:func:`~model.data.profile_entries.creatinine_refused`). A magnesium that is prescribed
-(``prescribed_magnesium = true``) is held as prescribed (:mod:`model.decision.prescribed`).
+28"``, ``"16 years old"``) is read as one (:mod:`model.data.profile_entries`). A key naming a
+condition or a medicine (``breastfeeding = true``) is an error saying where it belongs. A
+creatinine (``"creatinine 160 umol/L"``) is refused: the kidney rules need an eGFR. A
+magnesium prescribed (``prescribed_magnesium = true``) is held (:mod:`model.decision.prescribed`).
 """
 
 from __future__ import annotations
@@ -80,8 +74,11 @@ EGFR_LOW = 5.0
 
 
 IBS_NAME = re.compile(r"(?:^|_)(?:ibs|irritable_bowel(?:_syndrome)?)(?:_|$)")
-"""A key naming IBS (``ibs_d``; ``safety.toml`` recognises its Rome IV subtypes), which has no
-rule of its own there: ``gut_sensitivity = "ibs"`` is what it changes (:class:`Profile`)."""
+"""A key naming IBS (``ibs_d``; Rome IV subtypes): it sets ``gut_sensitivity = "ibs"``."""
+
+CONSTIPATION_NAME = re.compile(r"(?:^|_)(?:constipat[a-z]*|ibs_c|slow_transit)(?:_|$)")
+"""A key naming constipation (``ibs_c``): IBS with it sets no ``gut_sensitivity`` (magnesium
+oxide treats it: /tmp/w52/d F5); its warning says what is counted (:class:`Profile`)."""
 
 
 class Profile(BaseModel):
@@ -225,19 +222,23 @@ class Profile(BaseModel):
     def _ibs_is_a_gut_sensitivity(cls, data: object, file: str) -> object:
         """IBS among the conditions sets ``gut_sensitivity = "ibs"``, with a warning.
 
-        The GI prior then expects more loose-stool nights, as the person's condition says;
-        listed only as a condition it would change nothing.
+        Not IBS with constipation (:data:`CONSTIPATION_NAME`), whose warning says what counts.
         """
-        if not isinstance(data, dict) or data.get("gut_sensitivity") == "ibs":
-            return data
-        named = [c for c in data.get("conditions") or () if isinstance(c, str)
-                 and IBS_NAME.search(name_key(c))]
-        if not named:
+        keys = {c: name_key(c) for c in (data.get("conditions") or ())
+                if isinstance(c, str)} if isinstance(data, dict) else {}
+        if slow := [c for c, key in keys.items() if CONSTIPATION_NAME.search(key)]:
+            warnings.warn(f"{file}: key conditions: {slow[0]!r} names constipation: mgsleep "
+                          "counts only loose stools (Bristol 6-7) and upset stomachs as GI "
+                          "nights, never a softer normal stool, so a form's easing of "
+                          "constipation is not credited here; exclude = laxative in the diary "
+                          "sets a laxative night's stool record aside", ProfileWarning,
+                          stacklevel=2)
+        named = [c for c, key in keys.items() if IBS_NAME.search(key) and c not in slow]
+        if not isinstance(data, dict) or data.get("gut_sensitivity") == "ibs" or not named:
             return data
         warnings.warn(f"{file}: key conditions: {named[0]!r} is irritable bowel syndrome; "
-                      f"gut_sensitivity 'ibs' is used (not "
-                      f"{data.get('gut_sensitivity', 'none')!r}): more GI nights are expected "
-                      "on magnesium", ProfileWarning, stacklevel=2)
+                      f"gut_sensitivity 'ibs' is used (not {data.get('gut_sensitivity', 'none')!r}"
+                      "): more GI nights are expected on magnesium", ProfileWarning, stacklevel=2)
         return data | {"gut_sensitivity": "ibs"}
 
     @field_validator("conditions", "medications")
@@ -326,10 +327,9 @@ def load_profile(path: str | Path | None = None, *, safety: Safety | None = None
     Warns
     -----
     ProfileWarning
-        When ``max_elemental_mg`` is above the safety ceiling and was lowered to it, for each
-        unknown name accepted with ``allow_unknown``, each eGFR read from a condition, an eGFR
-        below :data:`EGFR_LOW`, ``pregnant = false`` beside a pregnancy condition, and
-        ``[weights]`` that leave the complaint's own outcome at 0.
+        A ``max_elemental_mg`` lowered to the ceiling, an unknown name accepted, an eGFR read
+        from a condition or below :data:`EGFR_LOW`, ``pregnant = false`` beside a pregnancy
+        condition, ``[weights]`` leaving the complaint's outcome at 0, a constipation.
 
     """
     rules = safety if safety is not None else bundled_safety()

@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from model.core.change_words import IN_DETAIL, chance, change_words, per_month, step_words
+from model.core.change_words import (
+    GI_TROUBLE,
+    IN_DETAIL,
+    chance,
+    change_words,
+    per_month,
+    step_words,
+)
 from model.core.change_words import STAY_WITHOUT as STAY_WORDS
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
@@ -134,11 +141,18 @@ class RecentGi:
     nights: int
     window: int
     regimen: Regimen
+    words: str = GI_TROUBLE
 
     @classmethod
     def of(cls, past: History, s: DecisionSettings) -> RecentGi:
-        """The GI nights of ``past`` on the regimen taken, within the window of ``s``."""
-        return cls(past.recent_gi_nights, s.gi_window, past.taking)
+        """The GI nights of ``past`` on the regimen taken, within the window of ``s``.
+
+        With what they were in words (:attr:`History.gi_trouble_words`: "Loose stools or
+        stomach upset lately" was said of nights of hard or no stools with an upset stomach,
+        /tmp/w52/d F6).
+        """
+        return cls(past.recent_gi_nights, s.gi_window, past.taking,
+                   past.gi_trouble_words.get(past.taking, GI_TROUBLE))
 
 
 PLACEBO_OVER = "the placebo period is over"

@@ -12,7 +12,10 @@ profile named). The other magnesium a day is:
   it, so the count errs on the safe side. A figure of a gram or more beside a form's salt
   (``"magnesium citrate 1.2 g"``) is that salt's weight, read with the form's highest
   elemental fraction (:func:`read_entry`: 1200 mg was counted as 1200 mg of magnesium). One
-  taken now and then (``"as needed"``, ``"weekly"``) is not counted every day.
+  taken now and then (``"as needed"``, ``"weekly"``) is not counted every day: its rule says
+  to take no supplement on a day it is taken (:func:`now_and_then_rule`: "milk of magnesia as
+  needed" was not counted, and the rule asked to keep the two within the limit, which one
+  laxative dose of about 1000 mg of magnesium alone is not: an outside audit, /tmp/w52/d F1).
 - An entry whose daily magnesium cannot be read (no dose in mg or g, several, a count of
   units such as ``"per sachet"``), or an unknown product named like magnesium (``"Mag
   365"``: :func:`magnesium_products`), is not taken as 0 mg: it holds magnesium, none added
@@ -47,6 +50,15 @@ NOW_AND_THEN = re.compile(
     r"sometimes|weekly|monthly|(?:a|per|each|every)\s+(?:week|month)|times\s+a\s+week)\b",
     re.IGNORECASE)
 """Words of an entry taken now and then, not every day: its dose is not counted per day."""
+
+NOT_A_DAY = re.compile(r"\b(?:once|twice|thrice|\w+\s+times)\s+(?:a|per|each|every)\s+"
+                       r"(?:week|month)\b", re.IGNORECASE)
+"""How often a week or a month (``twice a week``): no times a day (:data:`TIMES_A_DAY`)."""
+
+OLD_OR_KIDNEY = (65, 60.0)
+"""From this age, or below this eGFR, a clinician is asked before a daily supplement beside a
+magnesium taken now and then (:func:`now_and_then_rule`): magnesium laxatives in older age or
+with reduced kidney function are where too much magnesium builds up."""
 
 UNSURE = re.compile(
     r"\b(?:caps?|capsules?|tabs?|tablets?|pills?|softgels?|scoops?|sachets?|drops?|gummies)\b"
@@ -86,6 +98,11 @@ class Reading:
         The form and its salt whose weight the dose is, read at the salt's elemental fraction.
     unread : bool
         Taken every day, as far as the entry says, but its magnesium cannot be read.
+    now_and_then : bool
+        Taken now and then (:data:`NOW_AND_THEN`): ``mg`` is None.
+    on_its_days : float or None
+        Of one taken now and then, the magnesium of a day it is taken, read as ``mg`` is of a
+        daily entry; None when it cannot be read.
 
     """
 
@@ -93,6 +110,8 @@ class Reading:
     written: float | None = None
     salt: tuple[str, Compound] | None = None
     unread: bool = False
+    now_and_then: bool = False
+    on_its_days: float | None = None
 
     def words(self) -> str:
         """``1.2 g of magnesium citrate a day: up to 194 mg of magnesium (as ..., 16.16 %)``.
@@ -143,6 +162,12 @@ class OtherMagnesium:
     unread : tuple of str
         The entries taken every day whose magnesium cannot be read: they hold magnesium
         (:func:`unread_holds`); empty when ``from_profile``.
+    now_and_then : tuple of (str, float or None)
+        The entries taken now and then, each with the magnesium of a day it is taken
+        (:attr:`Reading.on_its_days`), whether or not ``from_profile``.
+    ask_first : str
+        Why a clinician is asked before a daily supplement beside them (``"at age 70"``,
+        :data:`OLD_OR_KIDNEY`); "" when not.
 
     """
 
@@ -152,6 +177,8 @@ class OtherMagnesium:
     the_supplement: tuple[str, ...] = ()
     salts: tuple[tuple[str, str], ...] = ()
     unread: tuple[str, ...] = ()
+    now_and_then: tuple[tuple[str, float | None], ...] = ()
+    ask_first: str = ""
 
     def words(self) -> str:
         """``550 mg a day (from magnesium aspartate 450 mg and ...)``: the figure and whence."""
@@ -163,20 +190,22 @@ class OtherMagnesium:
 def read_entry(entry: str) -> Reading:
     """How much elemental magnesium a day an entry's written dose stands for.
 
-    The one dose in mg or g written in ``entry``, times how often a day it says it is
-    taken (:data:`TIMES_A_DAY`, in words). Not counted when taken now and then
-    (:data:`NOW_AND_THEN`); unread (``unread``) when it has no dose, several, another
+    The one dose in mg or g written in ``entry``, times how often a day it says it is taken
+    (:data:`TIMES_A_DAY`, in words). Not counted when taken now and then (:data:`NOW_AND_THEN`):
+    its magnesium on a day it is taken is read alike (:attr:`Reading.on_its_days`, how often a
+    week not read as times a day); unread (``unread``) when it has no dose, several, another
     figure, is unsure (:data:`UNSURE`), or names a product whose figure may be all of it
     (``"ZMA 450 mg"``: :data:`~model.core.forms.PRODUCTS`, zinc and B6 besides the magnesium
-    aspartate). A ``,`` before three digits separates thousands
-    (``1,000 mg``), else it is a decimal comma (``1,5 g``). A dose of
-    :data:`~model.data.compound_doses.SALT_WEIGHT_MG`
-    or more beside a form's salt, not said to be elemental (:data:`ELEMENTAL`), is the salt's
-    weight: counted at the form's highest elemental fraction
+    aspartate).
+    A ``,`` before three digits separates thousands (``1,000 mg``), else it is a decimal comma
+    (``1,5 g``). A dose of :data:`~model.data.compound_doses.SALT_WEIGHT_MG` or more beside a
+    form's salt, not said to be elemental (:data:`ELEMENTAL`), is the salt's weight: counted at
+    the form's highest elemental fraction
     (:func:`~model.data.compound_doses.safe_side_compound`), rounded up.
     """
     if NOW_AND_THEN.search(entry):
-        return Reading(None)
+        day = read_entry(NOT_A_DAY.sub(" ", NOW_AND_THEN.sub(" ", entry)))
+        return Reading(None, day.written, day.salt, now_and_then=True, on_its_days=day.mg)
     doses = DOSE.findall(entry)
     if (len(doses) != 1 or len(re.findall(r"\d+(?:[.,]\d+)*", entry)) != 1
             or UNSURE.search(entry) or product_named(entry)):
@@ -221,16 +250,30 @@ def other_magnesium(profile: Profile, products: Sequence[str],
     magnesium now"). Its dose may be the label's weight of the salt too
     (:func:`_is_taking`). An entry whose magnesium a day cannot be read is ``unread``.
     """
-    if profile.other_magnesium_mg is not None:
-        return OtherMagnesium(profile.other_magnesium_mg, from_profile=True)
     read = {given: read_entry(given) for given in products}
+    sometimes = tuple((given, entry.on_its_days) for given, entry in read.items()
+                      if entry.now_and_then)
+    ask = _ask_first(profile) if sometimes else ""
+    if profile.other_magnesium_mg is not None:
+        return OtherMagnesium(profile.other_magnesium_mg, from_profile=True,
+                              now_and_then=sometimes, ask_first=ask)
     same = tuple(given for given, entry in read.items() if _is_taking(given, entry, taking))
     counted = tuple((given, entry.mg) for given, entry in read.items()
                     if entry.mg is not None and given not in same)
     return OtherMagnesium(sum(mg for _, mg in counted), counted, the_supplement=same,
                           salts=tuple((given, read[given].words()) for given, _ in counted
                                       if read[given].salt is not None),
-                          unread=tuple(given for given, entry in read.items() if entry.unread))
+                          unread=tuple(given for given, entry in read.items() if entry.unread),
+                          now_and_then=sometimes, ask_first=ask)
+
+
+def _ask_first(profile: Profile) -> str:
+    """``"at age 70 and with an eGFR of 55"``: why a clinician is asked (:data:`OLD_OR_KIDNEY`)."""
+    age, egfr = OLD_OR_KIDNEY
+    said = [f"at age {profile.age}"] if profile.age is not None and profile.age >= age else []
+    if profile.egfr is not None and profile.egfr < egfr:
+        said.append(f"with an eGFR of {profile.egfr:g}")
+    return " and ".join(said)
 
 
 SAME_MG = 1.0
@@ -301,7 +344,10 @@ def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) 
     Its group's ``rule`` (ask a pharmacist how much magnesium it gives) when its dose was
     not counted, with how to give it when it is unread (:data:`UNREAD_FIX`); else that it
     was (a salt's weight as :meth:`Reading.words` says), and the supplement's ceiling left.
+    One taken now and then has its own (:func:`now_and_then_rule`).
     """
+    if given in (sometimes := dict(other.now_and_then)):
+        return now_and_then_rule(sometimes[given], other.ask_first, ceiling_mg)
     mg = dict(other.counted).get(given)
     if not other.from_profile and mg is None:
         return f"{rule}; or {UNREAD_FIX}" if given in other.unread else rule
@@ -314,6 +360,32 @@ def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) 
                "label gives less magnesium, set other_magnesium_mg)")
     return (f"it is magnesium too: {counted}, which leaves your supplement at most "
             f"{ceiling_mg:g} mg a day")
+
+
+def now_and_then_rule(on_its_days: float | None, ask_first: str,
+                      ceiling_mg: float) -> str:
+    """The rule of a magnesium product taken now and then: no supplement on top on its days.
+
+    Its magnesium is not counted every day, so its days are said: no supplement on them (one
+    laxative dose of milk of magnesia, 30 mL, is about 1000 mg of magnesium, above the daily
+    limit alone), or, when its dose as written (``on_its_days``) leaves the supplement some
+    of its ceiling (``ceiling_mg``), at most that. ``ask_first`` (:data:`OLD_OR_KIDNEY`): a
+    clinician is asked before a daily supplement beside it.
+    """
+    room = None if on_its_days is None else max(0.0, ceiling_mg - on_its_days)
+    day = ("on a day you take it, take no magnesium supplement: one dose of it is above "
+           "the daily limit on its own when it is a laxative dose (milk of magnesia 30 mL: "
+           "about 1000 mg of magnesium)" if room is None else
+           f"its dose as written gives {on_its_days:g} mg of magnesium, below the daily limit on "
+           f"its own: on a day you take it, take at most {room:g} mg of the supplement"
+           if room else
+           f"its dose as written gives {on_its_days:g} mg of magnesium, which leaves no room: "
+           "on a day you take it, take no magnesium supplement")
+    first = (f"; {ask_first}, ask a clinician before taking a daily magnesium supplement beside "
+             "it (magnesium laxatives with a supplement are where too much magnesium builds "
+             "up)" if ask_first else "")
+    return (f"it is magnesium too, taken now and then, so it is not counted every day: {day}"
+            f"{first}; write exclude = laxative in your diary on a night you take it")
 
 
 def share_warning(other: OtherMagnesium, limit_mg: float, ceiling_mg: float) -> str:

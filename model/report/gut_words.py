@@ -66,7 +66,7 @@ def recent_gi_care(rec: Recommendation, taken: Regimen | None) -> str:
     then = (HOLD_GI_STEP if "medicine_hold" in rec.reason_codes else
             "take the gentlest step named below, or stop"
             if any(r.startswith(GENTLEST) for r in rec.reasons) else "stop")
-    return (f"you had {GI_TROUBLE} on {gi.nights} of the last {gi.window} nights, and if that goes "
+    return (f"you had {gi.words} on {gi.nights} of the last {gi.window} nights, and if that goes "
             f"on, {then}")
 
 
@@ -95,5 +95,6 @@ def acute_gi_why(rec: Recommendation, why: str) -> str:
     if "acute_gi" not in rec.reason_codes or set(rec.reason_codes) & BREACHES \
             or rec.action in KEEPING:
         return why
-    return f"{GI_TROUBLE} lately (see the warning): only gentler steps are open. " \
+    said = rec.recent_gi.words if rec.recent_gi else GI_TROUBLE
+    return f"{said} lately (see the warning): only gentler steps are open. " \
         f"{why[:1].upper()}{why[1:]}"
