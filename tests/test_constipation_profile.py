@@ -57,3 +57,16 @@ def test_ibs_c_beside_ibs_d_is_still_ibs(tmp_path):
     assert profile.gut_sensitivity == "ibs"
     assert any("'IBS-D' is irritable bowel syndrome" in m for m in said), said
     assert any("'IBS-C' names constipation" in m for m in said), said
+
+
+@pytest.mark.parametrize("entry", ["constipation", "chronic constipation",
+                                   "functional constipation", "opioid-induced constipation",
+                                   "slow transit constipation"])
+def test_a_constipation_is_a_known_condition(tmp_path, entry):
+    """They were "unknown condition" errors, plain constipation with "did you mean 'ibs
+    constipation'?", which would have set the IBS gut (/tmp/w52/d F4)."""
+    path = tmp_path / "me.toml"
+    path.write_text(f'conditions = ["{entry}"]\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProfileWarning)
+        assert load_profile(path).conditions == (entry,)

@@ -22,7 +22,8 @@ Of two mentions of one name the latest that is no "perhaps" decides. A name the 
 (or whose rule its facts set) says nothing more when had, and that its rule still applies when
 stopped. How the words around a name read: :mod:`model.decision.mention_cues`; words that
 point to a name, or may mean another thing: :mod:`model.decision.mention_hints`; a name
-misspelt ("digoxn"): :mod:`model.decision.misspelt`, its warning says so.
+misspelt ("digoxn"): :mod:`model.decision.misspelt`, its warning says so; whether a stop is
+written plainly, and each mention's warning: :mod:`model.decision.mention_words`.
 """
 
 from __future__ import annotations
@@ -30,17 +31,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
 from model.core.identity_cache import identity_cache
 from model.data.life_events import written_texts
-from model.data.profile import Profile, pregnancy_named
+from model.data.profile import Profile
 from model.decision.mention_cues import (
     AFTER_WORDS,
     CARRIED_WHY,
     CUES,
     FILLER_WORDS,
+    MINE,
     ONE_DOSE,
     RESULTS,
     TEST_WORDS,
@@ -54,62 +57,26 @@ from model.decision.mention_cues import (
     cue_before,
     ended,
     own_words,
+    undone,
     wished_from,
 )
-from model.decision.mention_hints import SELF, hinted, other_meaning, profile_line, said_why
+from model.decision.mention_hints import SELF, hinted, other_meaning, said_why
+from model.decision.mention_words import (
+    PLAIN_WHY,
+    RESUMED,
+    Mention,
+    plain_stop,
+    warning,
+)
 from model.decision.misspelt import cued, near
 from model.decision.prescribed import PRESCRIBED
-from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
+from model.decision.screening import KIDNEY_UNKNOWN, screen
 from model.evidence import name_letters
 from model.evidence.name_words import spoken
 from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
 
 KINDS: tuple[Kind, ...] = ("condition", "medicine")
-
-PREGNANT = "pregnant = true"
-"""A pregnancy the diary names goes in the profile so: its rule's key (/tmp/w51/a F2)."""
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A name with a rule that the diary's free text gives.
-
-    Parameters
-    ----------
-    day : datetime.date
-        The night it is written on.
-    column : str
-        ``other_change`` or ``notes``.
-    text : str
-        The cell as written ("started dialysis").
-    kind : {"condition", "medicine"}
-        What it names.
-    name : str
-        The safety data's name for it (``severe_renal_impairment``).
-    entry : str
-        The words that named it, as a profile entry would give them ("dialysis"); for a
-        near miss, the name it is read as ("digoxin" for "digoxn").
-    stance : {"has", "stopped", "unsure"}
-        Had or begun, stopped or not so, or perhaps not the person's own.
-    why : str
-        Why an ``unsure`` one is not screened ("" otherwise).
-    typo : str
-        The words as written when they are a near miss read as ``entry``
-        (:mod:`model.decision.misspelt`; "digoxn"), else "".
-
-    """
-
-    day: dt.date
-    column: str
-    text: str
-    kind: Kind
-    name: str
-    entry: str
-    stance: Stance
-    why: str = ""
-    typo: str = ""
-
 
 @dataclass(frozen=True)
 class DiaryRead:
@@ -207,19 +174,35 @@ def _named(words: Sequence[str], clause: str, index: NameIndex,
                                                     for a, b in spans)] if runs else [(0, 0)])]
 
 
+def _widest(words: Sequence[str], start: int, end: int, kind: Kind, name: str,
+            index: NameIndex) -> tuple[int, int]:
+    """The widest run around ``words[start:end]`` still read as ``name``.
+
+    "myasthenia gravis", whose least run :func:`_named` gives is "myasthenia".
+    """
+    wider = [(i, j) for i, j in _runs(words, name, kind, index) if i <= start and end <= j]
+    return min(wider, key=lambda run: run[0] - run[1], default=(start, end))
+
+
 def _stance(words: Sequence[str], start: int, end: int, kind: Kind, inherited: Stance | None,
-            cues: dict[str, Stance]) -> Stance:
+            cues: dict[str, Stance], cell: frozenset[str]) -> Stance:
     """Had or stopped: the cue that is the name's, else ``inherited``, else had.
 
-    A cue just before the name (:func:`cue_before`: a medicine's dose missed is had), else
-    one just after it (:func:`cue_after`), else a clause :func:`ended` stops it; an inherited
-    stop is ``unsure``; with none, had is the safer reading.
+    "side effects" after the name is had; else a cue just before the name (:func:`cue_before`:
+    a dose or session missed is had, said so in the clause or in the ``cell``'s clauses that
+    name nothing: "no digoxin on Tuesday, forgot"), else one just after it
+    (:func:`cue_after`), else a clause :func:`ended` stops it; a stop inherited is
+    ``unsure`` for a medicine without "on" before it ("stopped melatonin, digoxin"), had for a
+    condition ("stopped breastfeeding because pregnant": /tmp/w52/e2 R12); with none, had is
+    the safer reading.
     """
     over = ended(words)
-    missed = kind == "medicine" and bool(ONE_DOSE & set(words))
-    return (cue_before(words[:start], cues, over=over, missed=missed)
+    missed = bool(ONE_DOSE & (set(words) | cell))
+    carried = kind == "medicine" and inherited == "stopped" and "on" not in words[:start]
+    return (("has" if words[end:end + 1] == ["side"] else None)
+            or cue_before(words[:start], cues, over=over, missed=missed)
             or cue_after(words[end:], cues) or ("stopped" if over else None)
-            or ("unsure" if inherited == "stopped" else inherited) or "has")
+            or ("unsure" if carried else None if inherited == "stopped" else inherited) or "has")
 
 
 def _clause_names(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
@@ -261,6 +244,21 @@ def _found(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
                       if name not in seen)]
 
 
+def _cues_only(found: list[tuple[Kind, str, str, Stance, str, str]], before: range,
+               cue: Stance | Literal[""]) -> None:
+    """Give a clause of cues only's ``cue`` to the clause before's names ("" gives none).
+
+    A resumption ("back on it now") makes them had, unless in doubt; a stop ("so stopped")
+    makes those had said only (:data:`PLAIN_WHY`), never stopped (/tmp/w52/e2 R1).
+    """
+    for k in before:
+        kind, name, entry, stance, why, typo = found[k]
+        if cue == "has" and (stance != "unsure" or why == PLAIN_WHY.format(entry=entry)):
+            found[k] = (kind, name, entry, "has", "", typo)
+        elif cue == "stopped" and stance == "has":
+            found[k] = (kind, name, entry, "unsure", PLAIN_WHY.format(entry=entry), typo)
+
+
 def text_mentions(text: str, index: NameIndex, safety: Safety
                   ) -> list[tuple[Kind, str, str, Stance, str, str]]:
     """The names with a rule one cell gives: kind, name, entry, stance, why unsure, typo.
@@ -269,14 +267,19 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
     condition's own aside: :func:`~model.decision.mention_cues.own_words`), a "?", a test
     unanswered (:data:`TEST_WORDS`), a condition after a wish, a verb alias with an object not
     known, "mg", a caution's condition, a hint, a word of another meaning (:func:`_found`), a
-    stop only carried from the clause before (:data:`CARRIED_WHY`). A medicine after a wish is
-    had. A clause of cues only gives its cue to the names before ("so stopped").
+    stop only carried from the clause before (:data:`CARRIED_WHY`), a stop not written plainly
+    (:func:`~model.decision.mention_words.plain_stop`). A medicine after a wish is had. A
+    clause of cues only gives a resumption to the names before ("back on it now"), a stop
+    only as said (:func:`_cues_only`).
     """
     cautions, wanted = _cautions(safety), _wanted(safety)
     theirs = {index.match(alias, "condition") for alias in VERB_ALIASES}   # a baby's
     found: list[tuple[Kind, str, str, Stance, str, str]] = []
     last: dict[Kind, Stance] = {}
     unsure, asked, before = False, range(0), range(0)
+    cell = frozenset(w for clause, _ in clauses(text)
+                     if not any(index.within(clause, kind) for kind in KINDS)
+                     for w in name_key(clause).split("_"))
     for clause, first in clauses(text):
         words = name_key(clause).split("_")
         tested = TEST_WORDS & set(words) or {"negative", "positive"} & set(words[:-1])
@@ -286,9 +289,9 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
         names = _found(words, clause, index, safety, wanted)
         for k in asked if result and not names else ():   # the test of the clause before
             found[k] = (*found[k][:3], result or "has", "", found[k][5])
-        if said and not names and set(words) <= cues.keys() | FILLER_WORDS:
-            for k in (k for k in before if found[k][3] != "unsure"):   # "so stopped"
-                found[k] = (*found[k][:3], said[-1], "", found[k][5])
+        if said and not names and set(words) <= cues.keys() | FILLER_WORDS:   # "so stopped"
+            _cues_only(found, before, said[-1] if said[-1] == "has" or not (
+                RESUMED & cell or undone(words)) else "")
         ends = [end for _, end, _, name, *_ in names if name in theirs]
         readings = [_reading(words, "_".join(read), end) for _, end, _, _, read, _, _ in names]
         doubt = ("?" in clause or (unsure and not said and not first and not SELF & set(words))
@@ -299,11 +302,16 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
         for (start, end, kind, name, read, typo, own), (reading, _) in zip(names, readings,
                                                                             strict=True):
             stance = ("has" if start > wish and kind == "medicine" else
-                      _stance(words, start, end, kind, None if said else last.get(kind), cues))
-            kept[kind] = stance if stance != "unsure" else last.get(kind, "has")
-            doubted = unsure or (start > wish and kind == "condition")
+                      _stance(words, start, end, kind, None if said else last.get(kind), cues,
+                              cell))
+            plain = stance != "stopped" or plain_stop(
+                words, *_widest(words, start, end, kind, name, index), kind, cell)
+            kept[kind] = stance if stance != "unsure" and plain else last.get(kind, "has")
+            doubted = (unsure and not MINE & set(words[max(0, start - 2):start])) or (
+                start > wish and kind == "condition")
             why = own or said_why(read, name, reading, doubted, cautions) or (
-                CARRIED_WHY if stance == "unsure" else "")
+                CARRIED_WHY if stance == "unsure" else "" if plain else
+                PLAIN_WHY.format(entry=spoken("_".join(read))))
             found.append((kind, name, spoken("_".join(read)), "unsure" if why else stance,
                           why, typo))
         asked = range(len(found) - len(names) * (unsure and not doubt), len(found))
@@ -341,70 +349,6 @@ def _covered(profile: Profile, safety: Safety) -> frozenset[str]:
         if c.id in applied and c.condition})
 
 
-def _said(m: Mention, hint: str = "") -> str:
-    """``your diary says 'started dialysis' on 2026-11-24 (other_change): it names ...``.
-
-    A near miss says what it was read as: "'digoxn' is read as 'digoxin'"; words that are
-    not the name, what they may speak of (``hint``).
-    """
-    names = f"may speak of {hint}" if hint else f"names {spoken(m.name)!r}"
-    if m.typo:
-        names = (f"{m.typo!r} is read as {m.entry!r} (a likely misspelling, read so for "
-                 f"safety){'' if name_key(m.entry) == m.name else ', which ' + names}")
-    else:
-        names = f"it {names}"
-    return f"Your diary says {m.text!r} on {m.day} ({m.column}): {names}"
-
-
-def _fix(m: Mention, plain: str) -> str:
-    """How to put the diary right: ``plain``, or for a near miss where and if what."""
-    return (f"correct the diary's {m.column} on {m.day} if {m.typo!r} is not {m.entry}"
-            if m.typo else plain)
-
-
-def _put(m: Mention, profile: Profile, safety: Safety, known: bool) -> str:
-    """Where the name goes in the profile: ``conditions = ["dialysis"]``, :data:`PREGNANT`.
-
-    Words no entry reads (not ``known``: "levo"): the name, or :func:`profile_line`'s key.
-    """
-    if not known and (line := profile_line(m.name, m.entry, m.text, NameIndex.of(safety))):
-        return line
-    alone = profile.model_copy(update={"conditions": (entry := m.entry if known else
-                                                      spoken(m.name),)})   # not read again
-    return (PREGNANT if m.kind == "condition" and pregnancy_named(alone, safety) else
-            f'{"conditions" if m.kind == "condition" else "medications"} = ["{entry}"]')
-
-
-def _warning(m: Mention, covered: bool, profile: Profile, safety: Safety) -> str:
-    """What one mention says (:func:`with_diary_mentions`), "" when it says nothing."""
-    index = NameIndex.of(safety)
-    known = bool(m.typo or index.match(m.entry, m.kind))
-    put = _put(m, profile, safety, known)
-    hint = "" if known else "a medicine with a rule" if index.members(m.entry) else repr(
-        spoken(m.name))
-    mine = ("your profile says pregnant = false" if put == PREGNANT and profile.pregnant is False
-            else f"your profile gives egfr = {profile.egfr:g}" if put[:4] == "egfr" and profile.egfr
-            else "your profile does not list it" if profile_given(profile)
-            else "no profile was given")
-    if m.stance == "has":
-        return "" if covered else (
-            f"{_said(m, hint)}, and {mine}: magnesium is screened as if your profile had it, from "
-            f"that night on. If that is right, put it in your profile ({put}); "
-            f"{_fix(m, 'if it is not, correct the diary')}.")
-    if m.stance == "stopped" and covered:
-        return (f"{_said(m, hint)} as stopped or not so, but your profile has it: its rule still "
-                "applies. If it is stopped, take it out of your profile (ask your clinician "
-                f"first); {_fix(m, 'if not, correct the diary')}.")
-    if covered:
-        return ""
-    why = "it is written as stopped or not so" if m.stance == "stopped" else m.why
-    fix = _fix(m, "")
-    return (f"{_said(m, hint)}, and {mine}; {why}, so its rule is NOT applied. If you "
-            f"{'take' if m.kind == 'medicine' else 'have'} it, put it in your profile "
-            f"({put}), where its rule applies." + (f" {fix[0].upper()}{fix[1:]}." if fix
-                                                        else ""))
-
-
 def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: Safety,
                         as_of: dt.date | None = None) -> DiaryRead:
     """The profile with the diary's had names added, and a warning for every name said.
@@ -426,20 +370,25 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
     DiaryRead
         ``profile`` with each name had and not covered in its list (the latest mention of a
         name that is no "perhaps" decides), and one warning per name said, in the order of
-        the diary.
+        the diary; a fact had that a later line may say is stopped, not plainly
+        (:data:`~model.decision.mention_words.PLAIN_WHY`), says so too.
 
     """
     if nights is None:
         return DiaryRead(profile)
     latest: dict[tuple[Kind, str], Mention] = {}
+    later: dict[tuple[Kind, str], Mention] = {}   # a stop not plain after a fact had
     for m in diary_mentions(nights, safety, as_of):
         before = latest.get((m.kind, m.name))
         if before is None or m.stance != "unsure" or before.stance == "unsure":
             latest[(m.kind, m.name)] = m
+            later.pop((m.kind, m.name), None)
+        elif before.stance == "has" and m.why == PLAIN_WHY.format(entry=m.entry):
+            later[(m.kind, m.name)] = m
     covered = _covered(profile, safety)
     added = [m for m in latest.values() if m.stance == "has" and m.name not in covered]
-    said = tuple(w for m in latest.values()
-                 if (w := _warning(m, m.name in covered, profile, safety)))
+    said = tuple(w for key, m in latest.items()
+                 if (w := warning(m, m.name in covered, profile, safety, later.get(key))))
     if not added:
         return DiaryRead(profile, said)
     extended = profile.model_copy(update={

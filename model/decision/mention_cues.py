@@ -54,9 +54,11 @@ ENDED = (("anymore",), ("any", "more"), ("no", "longer"), ("years", "ago"), ("us
 "was on lithium years ago", "lithium no longer needed"), unless a start word is the name's
 own: :func:`ended`."""
 
-ONE_DOSE = frozenset({"tonight", "today", "morning", "evening", "yesterday", "forgot",
-                      "forgotten", "skipped", "missed", "dose"})
-"""Words of a missed dose: "no digoxin tonight" is a dose missed, still taken, had."""
+ONE_DOSE = frozenset({"tonight", "today", "morning", "evening", "night", "yesterday", "forgot",
+                      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                      "forgotten", "skipped", "missed", "dose", "day"})
+"""Words of a missed dose or session: "no digoxin tonight" is a dose missed, "no dialysis
+today" a session (/tmp/w52/e2 R8), still taken, had."""
 
 STOP_VERBS = frozenset({"stopped", "stop", "stopping", "stops", "quit", "quitting", "ceased",
                         "discontinued", "finished", "ended", "cancelled", "paused"})
@@ -64,16 +66,19 @@ STOP_VERBS = frozenset({"stopped", "stop", "stopping", "stops", "quit", "quittin
 
 NOT_STOPPING = frozenset({"not", "never", "no", "didn", "don", "doesn", "won", "wont", "can",
                           "cannot", "cant", "couldn", "shouldn", "mustn", "refused", "declined",
-                          "against", "allowed", "afraid"})
-"""Words that, up to three words before a stop of :data:`STOP_VERBS`, make it no stop ("never
+                          "against", "allowed", "afraid", "haven", "hasn", "hadn", "wasn",
+                          "isn", "nobody", "nicht", "instead"})
+"""Words that, up to five words before a stop of :data:`STOP_VERBS`, make it no stop ("never
 stopped lithium", "won't stop digoxin", "GP refused to stop my digoxin", "not allowed to stop
-lithium": read as stopped, a hold undone, in a review of /tmp/w52/e's fix): still taken."""
+lithium", "nobody told me to stop", "instead of stopping": read as stopped, a hold undone,
+/tmp/w52/e2 R5): still taken."""
 
 CHANGE_FROM = frozenset({"switched", "switching", "switch", "changed", "changing", "moved",
-                         "swapped", "weaned", "weaning", "off", "coming", "came", "away",
-                         "taken", "transitioned", "converted", "stopped"})
+                         "swapped", "weaned", "weaning", "off", "coming", "came",
+                         "transitioned", "converted", "stopped"})
 """Words before "from" that make it a stop ("switched from lithium"); any other ("nausea from
-digoxin", "dizzy from lithium": read as stopped) makes it no cue: still taken."""
+digoxin", "dizzy from lithium": read as stopped; "taken 4 hours away from levothyroxine", the
+separation rule kept: /tmp/w52/e2 R7) makes it no cue: still taken."""
 
 TAKING = frozenset({"taking", "take", "took"})
 """Start words that only say taken, which a stop word before them negates ("stopped taking
@@ -115,7 +120,7 @@ FILLER_WORDS = BEFORE_OBJECT | frozenset({
     "me", "i", "im", "m", "s", "t", "re", "ve", "d", "ll", "am", "is", "are", "was", "were",
     "be", "been", "being", "had", "having", "longer", "on", "out", "of", "for", "any",
     "anymore", "more", "up", "all", "dose", "doses", "daily", "mg", "mcg", "ug", "g", "ml",
-    "with", "course", "need", "so", "it", "them", "down",
+    "with", "course", "need", "so", "it", "them", "down", "mehr", "plus", "meer", "piu",
     "le", "la", "les", "l", "el", "il", "lo", "de", "del", "met", "mit", "je", "ich", "ik",
     "yo", "io", "eu", "suis", "es", "est", "ist", "bin", "ben", "estoy", "esta", "estou",
     "sono", "sou", "ne", "ho"})
@@ -179,7 +184,9 @@ UNSURE_WORDS = frozenset({
     "appointment", "cousin", "cousins", "coworker", "niece", "nephew", "sis", "sil", "bil",
     "mil", "fil", "fiance", "fiancee", "nan", "nana", "gran", "granny", "nanna", "boss",
     "vet", "stepdaughter", "stepson", "about", "hermana", "schwester", "soeur", "sorella",
-    "irma", "zus", "madre", "mutter", "mere", "frau", "femme", "moglie", "esposa", "vrouw"})
+    "irma", "zus", "madre", "mutter", "mere", "frau", "femme", "moglie", "esposa", "vrouw",
+    "hubby", "dh", "grandad", "granddad", "wifey", "missus", "gf", "stepmum", "stepmom",
+    "stepdad", "googled", "podcast", "article"})
 """Words of someone else's ("partner started lithium") or of what is not so yet ("maybe",
 "GP to discuss dialysis", a "?"): the name is said, not screened; a test is so without a
 result (:data:`TEST_WORDS`), a condition after a wish (:data:`WISH_WORDS`)."""
@@ -188,6 +195,11 @@ WISH_WORDS = frozenset({"trying", "hoping", "hope", "want", "wanting", "wants"})
 """A wish when "to" or "for" follows ("trying to get pregnant"): a condition after it is not
 so yet; a medicine after it is taken (/tmp/w51/c C5: "trying to taper lithium" is taking it,
 and "want to start lithium" read as taken is the safe side); "trying lithium" is taking it."""
+
+
+MINE = frozenset({"i", "im", "m", "am", "we", "re"})
+"""Words of being just before a name that keep it the person's in a clause of someone else's
+("told my mum I'm pregnant", "husband thrilled, we're pregnant": /tmp/w52/e2 R13)."""
 
 
 OFTEN_WORDS = frozenset({"all", "night", "lot", "lots", "constantly", "tonight", "strike",
@@ -211,6 +223,13 @@ CARRIED_WHY = ("the diary may mean it is stopped with the name before it, but do
                "for this one")
 """Why a name that only a list's stop governs ("stopped melatonin, digoxin") is said."""
 
+
+CALENDAR = frozenset({"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+                      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                      "sunday", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                      "sept", "oct", "nov", "dec", "january", "february", "march", "april",
+                      "june", "july", "august", "september", "october", "november", "december"})
+"""The days and months: a time after "since" or "on" (:func:`plain_stop`), no person's name."""
 
 def number(word: str) -> bool:
     """Whether a word is a number ("125", "2nd"), a filler of :data:`FILLER_WORDS`' kind."""
@@ -249,6 +268,8 @@ def cue_before(before: Sequence[str], cues: Mapping[str, Stance], *, over: bool 
     A stop only by negations is a dose ``missed`` when the clause says so (:data:`ONE_DOSE`:
     "no digoxin tonight"): had.
     """
+    if before[-1:] == ["non"]:   # an English prefix: "non dialysis day" (/tmp/w52/e2 R4)
+        return None
     run: list[str] = []
     for word in reversed(before):
         if word in cues:
@@ -257,15 +278,16 @@ def cue_before(before: Sequence[str], cues: Mapping[str, Stance], *, over: bool 
             break
     if not run:
         return None
-    if TAPER_WORDS & set(run) or _undone(before, run[0]):
+    if TAPER_WORDS & set(run) or any(_undone(before, w) for w in run):
         return "has"
     if run[0] == "from" and not CHANGE_FROM & set(before[max(0, _at(before, "from") - 2):
                                                           _at(before, "from")]):
         return None
-    stops = {w for w in run[1:] if cues[w] == "stopped" and (over or w not in MISSED)}
+    stops = {w for w in run[1:] if cues[w] == "stopped" and (over or w not in MISSED)
+             and not _undone(before, w)}
     if cues[run[0]] == "has":
         yields = stops if run[0] in TAKING | {"to"} else NEGATIONS.intersection(run[1:])
-        return "stopped" if yields else "has"
+        return "stopped" if yields and not (missed and yields <= NEGATIONS) else "has"
     negations = {w for w in run if cues[w] == "stopped"}
     return "has" if missed and negations <= NEGATIONS else cues[run[0]]
 
@@ -278,21 +300,25 @@ def _at(words: Sequence[str], word: str) -> int:
 def _undone(before: Sequence[str], cue: str) -> bool:
     """Whether the stop ``cue`` nearest a name is negated (:data:`NOT_STOPPING`)."""
     at = _at(before, cue)
-    return cue in STOP_VERBS and bool(NOT_STOPPING & set(before[max(0, at - 3):at]))
+    return cue in STOP_VERBS and bool(NOT_STOPPING & set(before[max(0, at - 5):at]))
+
+
+def undone(words: Sequence[str]) -> bool:
+    """Whether a clause's last stop verb is negated ("don't stop", "never stopped")."""
+    verbs = [w for w in words if w in STOP_VERBS]
+    return bool(verbs) and _undone(words, verbs[-1])
 
 
 def cue_after(after: Sequence[str], cues: Mapping[str, Stance]) -> Stance | None:
     """The stance the words after a name give it, None if none is its own.
 
-    One of :data:`AFTER_WORDS` just after it (fillers between: "digoxin was stopped") or
-    ending the clause ("lithium caused a rash so stopped"), else a result among ``cues``
-    ("pregnancy test came back positive").
+    One of :data:`AFTER_WORDS` just after it (fillers between: "digoxin was stopped"), else a
+    result among ``cues`` ("pregnancy test came back positive"); "side effects" after it is
+    had (:func:`plain_stop`'s caller: "no digoxin side effects", /tmp/w52/e2 R9).
     """
     said = [w for w in after if w not in FILLER_WORDS and not number(w)]
     if said[:1] and said[0] in AFTER_WORDS:
         return cues[said[0]]
-    if said[-1:] and said[-1] in AFTER_WORDS and cues[said[-1]] == "stopped":
-        return "stopped"
     return next((cues[w] for w in after if w in RESULTS.keys() & cues.keys()), None)
 
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from model.data.profile_entries import egfr_written
-from model.decision.mention_cues import BABY_WORDS, Reading
+from model.decision.mention_cues import BABY_WORDS, CALENDAR, Reading
 from model.evidence.name_words import Kind, spoken
 from model.evidence.names import NameIndex
 from model.evidence.schema import Safety
@@ -47,14 +47,21 @@ were said to name severe renal impairment)."""
 HINTS: dict[tuple[str, ...], tuple[Kind, str, str]] = {
     **{words: ("condition", "pregnancy", "often goes with a pregnancy") for words in (
         ("midwife",), ("antenatal",), ("week", "scan"), ("dating", "scan"),
-        ("anomaly", "scan"), ("pink", "lines"), ("clearblue",), ("hcg",), ("ssw",))},
+        ("anomaly", "scan"), ("pink", "lines"), ("clearblue",), ("hcg",), ("ssw",),
+        ("edd",), ("due", "date"), ("baby", "due"), ("ob", "appt"), ("obgyn",),
+        ("baby", "kicking"), ("bump",), ("two", "lines"), ("positive", "test"),
+        ("weeks", "along"))},
     **{words: ("condition", "breastfeeding", "often goes with breastfeeding") for words in (
         ("pumping",), ("pumped",), ("expressed",), ("mastitis",), ("let", "down"),
-        ("latch",), ("latching",))},
+        ("latch",), ("latching",), ("boob",), ("combi", "feeding"), ("engorged",))},
     **{words: ("condition", KIDNEY, "speaks of the kidneys' function") for words in (
         ("kidney", "problems"), ("kidney", "problem"), ("kidney", "issues"),
         ("bad", "kidneys"), ("weak", "kidneys"), ("kidney", "function"),
-        ("renal", "function"), ("egfr",), ("gfr",), ("creatinine",), ("kidneys",))},
+        ("renal", "function"), ("egfr",), ("gfr",), ("creatinine",), ("kidneys",),
+        ("pd", "exchange"), ("renal", "clinic"), ("transplant", "list"), ("hd",))},
+    **{words: ("condition", "heart_block", "may be a heart block") for words in (
+        ("avb",), ("chb",), ("1", "block"))},
+    ("achr",): ("condition", "myasthenia_gravis", "often goes with myasthenia gravis"),
     ("levo",): ("medicine", "levothyroxine", "may be levothyroxine (or another 'levo' medicine)"),
     ("li",): ("medicine", "lithium", "may be lithium (its chemical symbol)"),
 }
@@ -81,9 +88,24 @@ I_AM = frozenset({"i", "im", "am", "ich", "je", "yo", "io", "eu", "ik"})
 """Words of the person's own being: an age's name (:data:`KIDNEY`'s sibling ``under_18``) is
 the person's only with one ("my teenager kept me up" is not)."""
 
-AGE = re.compile(r"\b(?:i'?m|i am|aged?)\s+(\d{1,2})\b(?!\s*(?:mg|mcg|%|weeks?|months?))",
+AGE = re.compile(r"\b(?:(?:i'?m|i am|turned)\s+(1\d)|aged?:?\s+(\d{1,2})|(\d{1,2})\s*(?:yo|y/o|"
+                 r"years? old))\b(?!\s*(?:mg|mcg|%|weeks?|wks?|months?|days?|nights?|hours?|hrs?))",
                  re.IGNORECASE)
-"""An age the person gives ("I'm 16"): below 18, the under-18 rule's, said."""
+"""An age the person gives ("I'm 16", "age: 15", "16 yo", "just turned 16"): below 18, the
+under-18 rule's, said; "I'm" only before 10 to 19 and never before a unit ("im 8 days late",
+"I'm 12 wks pregnant" are no age: /tmp/w52/e2 R14)."""
+
+GESTATION = re.compile(r"\b(?:[4-9]|[1-3]\d|4[0-2])\s*(?:/\s*40|\+\s*[0-6])(?!\d)|\b\d{1,2}\s*"
+                       r"(?:wks?|weeks?)\s+(?:along|gestation)\b|\b(?:preg|pg)\s*\d{1,2}\s*"
+                       r"(?:wks?|weeks?)\b|^\s*(?:[4-9]|[1-3]\d|4[0-2])\s*wks?\s*$", re.IGNORECASE)
+"""A pregnancy's age as notes write it ("24/40", "36+2", "12 weeks along", "pg 10wks", "20 wks"
+alone):
+said as a pregnancy (/tmp/w52/e2 R11)."""
+
+
+def age_given(text: str) -> str:
+    """The first age below 20 :data:`AGE` finds in ``text`` ("" when none)."""
+    return next((next(g for g in m.groups() if g) for m in AGE.finditer(text)), "")
 
 SELF = frozenset({"i", "im", "me", "my", "myself", "ich", "je", "j", "yo", "io", "eu", "ik"})
 """The person's own words: a clause with one is the person's, not the last clause's doubt."""
@@ -92,13 +114,11 @@ PERSON = re.compile(r"(?<!^)\b([A-Z][a-z]+)\b")
 """A capitalised word inside a clause (not its first): a person's name ("drove Jim to
 dialysis") or a German noun ("meine Schwester ist schwanger")."""
 
-CALENDAR = frozenset({"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
-                      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                      "sunday", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-                      "sept", "oct", "nov", "dec", "january", "february", "march", "april",
-                      "june", "july", "august", "september", "october", "november", "december",
-                      "mr", "mrs", "ms", "dr", "gp", "ecg", "ct"})
-"""Capitalised words that are no person of :data:`PERSON` (a title is one: "Mr Schwanger")."""
+NO_PERSON = CALENDAR | frozenset({"mr", "mrs", "ms", "dr", "gp", "ecg", "ct", "lyme", "covid",
+                                   "crohn", "crohns", "graves", "hashimoto", "addison",
+                                   "cushing", "parkinson", "parkinsons", "raynaud"})
+"""Capitalised words that are no person of :data:`PERSON`: days, months, a title ("Mr
+Schwanger"), a disease named after one ("Vibramycin for Lyme": /tmp/w52/e2 R13)."""
 
 NAMED_FIRST = frozenset({"is", "s", "was", "has", "takes", "took", "started"})
 """After a clause's first capitalised word, the verbs that make it someone ("Anna is
@@ -118,8 +138,11 @@ def hinted(words: Sequence[str], clause: str, index: NameIndex,
     band = kidney_band(min(values), safety) if values else ""
     found: list[tuple[int, int, Kind, str, str]] = [(0, len(words), "condition", band,
               f"it gives a kidney function (eGFR) of {min(values):g}")] if band else []
-    found += [(0, len(words), "condition", "under_18", f"it gives an age of {age[1]}")
-              for age in AGE.finditer(clause) if adult is not None and int(age[1]) < adult]
+    age = age_given(clause)
+    found += [(0, len(words), "condition", "under_18", f"it gives an age of {age}")
+              ] if age and adult is not None and int(age) < adult else []
+    found += [(0, len(words), "condition", "pregnancy", "it gives a pregnancy's weeks")
+              ] if GESTATION.search(clause) else []
     for k in range(len(words)):
         for size in (1, 2):
             run = tuple(words[k:k + size])
@@ -148,17 +171,19 @@ def kidney_band(egfr: float, safety: Safety) -> str:
 def profile_line(name: str, entry: str, text: str, index: NameIndex) -> str:
     """What a hinted name's warning asks the profile to give, when its words are no entry.
 
-    A kidney rule's: ``egfr = 25`` (the figure the diary gives, else a blank from the last
-    blood test); an age's: ``age = 16``; a class of medicines' (``entry``, the words read):
-    the one taken; "" for any other name: the warning puts it in its list.
+    A kidney rule's: ``egfr = 25`` (the figure the diary gives, else an instruction to put
+    the last blood test's); an age's: ``age = 16``; a class of medicines' (``entry``, the
+    words read): an instruction to put the one taken; "" for any other name: the warning puts
+    it in its list.
     """
     values, _ = egfr_written(text)
     if name in KIDNEY_BANDS:
         return (f"egfr = {min(values):g}" if values else
-                "egfr = your kidney function from your last blood test")
-    if name == "under_18" and (age := AGE.search(text)):
-        return f"age = {age[1]}"
-    return 'medications = ["the one you take"]' if index.members(entry) else ""
+                "put your eGFR from your last blood test in your profile: egfr = <the figure>")
+    if name == "under_18" and (age := age_given(text)):
+        return f"age = {age}"
+    return ("put the medicine's own name in your profile's medications"
+            if index.members(entry) else "")
 
 
 def other_meaning(words: Sequence[str], start: int, end: int, clause: str, name: str) -> str:
@@ -173,7 +198,7 @@ def other_meaning(words: Sequence[str], start: int, end: int, clause: str, name:
         return f"{spoken(key)!r} follows a title: it may be someone's name"
     if SELF & set(words):
         return ""
-    own = {*words[start:end], *CALENDAR}
+    own = {*words[start:end], *NO_PERSON}
     named = [m for m in PERSON.finditer(clause.strip())
              if m[1].lower() not in own and m[1].lower().removesuffix("s") not in own]
     first = re.match(r"\s*([A-Z][a-z]+)(?:'s|\s+(\w+))", clause)

@@ -1,0 +1,248 @@
+"""What a diary mention says: whether its stop is written plainly, and its warning.
+
+A stop read from the diary's free text undoes a fact had ("started digoxin" holds the advice),
+the dangerous side; an outside audit (/tmp/w52/e2) found negated stops ("digoxin - not
+stopped"), plans ("stopping lithium on Monday"), the separation rule ("taken 4 hours away
+from levothyroxine") and missed doses read as stopped, a hold lost. So a stop is applied only
+when written plainly (:func:`plain_stop`): any other is said, not applied (:data:`PLAIN_WHY`),
+and a fact had earlier stays. :mod:`model.decision.diary_mentions` reads the mentions;
+:func:`warning` words what each says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from model.data.profile import Profile, pregnancy_named
+from model.decision.mention_cues import CALENDAR, NEGATIONS, Stance, number
+from model.decision.mention_hints import profile_line
+from model.decision.screening import profile_given
+from model.evidence.name_words import spoken
+from model.evidence.names import Kind, NameIndex, name_key
+from model.evidence.schema import Safety
+
+WHEN = frozenset({"today", "yesterday", "tonight", "now", "monday", "tuesday", "wednesday",
+                  "thursday", "friday", "saturday", "sunday"})
+"""Words of a recent time that a plain stop may carry ("quit lithium today")."""
+
+SPANS = frozenset({"day", "days", "week", "weeks", "wk", "wks", "month", "months", "year",
+                   "years", "morning", "evening", "night", "weekend"})
+"""Spans of time: after "this", "last", "since" or before "ago" a recent time ("last week",
+"2 weeks ago"); "years ago" too ("was on lithium years ago")."""
+
+PLAIN_FILLERS = frozenset({
+    "i", "im", "m", "ve", "s", "d", "t", "my", "the", "a", "have", "has", "had", "been", "was",
+    "is", "am", "it", "taking", "on", "all", "mg", "mcg", "ug", "by", "gp", "doctor", "doc",
+    "dr", "cardiologist", "cardiology", "consultant", "specialist", "pharmacist",
+    "psychiatrist", "nurse", "team", "hospital", "clinic", "ich", "habe", "hab", "je", "j",
+    "ne", "suis", "ai", "bin", "ist", "es", "est", "ho", "yo", "io", "eu", "ik", "heb", "ben",
+    "lo", "la", "le", "l", "el", "il", "de", "sono", "estoy", "estou", "sou", "esta", "met",
+    "me", "course", "completely", "altogether", "entirely", "totally", "definitely", "ct",
+    "ecg", "mri", "scan", "antibody", "antibodies", "ya"})
+"""The small words a plain stop may hold besides its stop and the name (a clinician who
+stopped it: "digoxin stopped by cardiologist")."""
+
+PLAIN_STOPS = frozenset({
+    ("stopped",), ("quit",), ("discontinued",), ("ceased",), ("off",), ("came", "off"),
+    ("come", "off"), ("no", "longer"), ("not", "anymore"), ("not", "any", "more"),
+    ("no", "more"), ("finished",), ("finished", "with"), ("stopped", "anymore"),
+    ("abgesetzt",), ("gestoppt",), ("arrete",), ("arretee",), ("gestopt",), ("smesso",),
+    ("sospeso",), ("parei",), ("deje",), ("nicht", "mehr"), ("ended",), (), ("used", "to"),
+    ("used", "to", "take"), ("quit", "cold", "turkey"), ("finished", "of"), ("never",),
+    ("never", "took"), ("took", "off"), ("taken", "off"), ("no", "longer", "needed"),
+    ("switched", "from"), ("changed", "from"), ("weaned", "off"), ("no", "more", "for")})
+"""A stop written plainly, the clause's words less :data:`PLAIN_FILLERS`, numbers, recent
+times and the name, in order ("stopped taking digoxin today", "digoxin was discontinued",
+"quit lithium 2 weeks ago", "came off lithium", "no longer on lithium"; a clause :func:`ended`
+with nothing else: "was on lithium years ago"); a switch's "to" and what follows it too
+("switched from lithium to sertraline"): :func:`plain_stop`."""
+
+CONDITION_STOPS = frozenset({
+    ("negative",), ("test", "negative"), ("negative", "test"), ("ruled", "out"), ("lost",),
+    ("gave", "birth"), ("weaned",), ("loss",), ("miscarried",), ("miscarriage",),
+    ("terminated",), ("plus",), ("pas", "plus"), ("niet", "meer"), ("early", "loss"),
+    ("termination", "of"), ("not", "diagnosed", "with"), ("negative", "for"),
+    ("test", "negative", "for"), ("not", "after")})
+"""A condition's plain stops besides :data:`PLAIN_STOPS` ("pregnancy test negative", "ruled
+out heart block", "lost the pregnancy", "gave birth", "weaned", "not pregnant after all"); a
+bare negation too ("not pregnant", "no heart block"), with no time ("no dialysis today" is a
+session missed)."""
+
+RESUMED = frozenset({"back", "again", "restarted", "resumed", "still", "continue", "continues",
+                     "continued", "continuing", "keep", "keeping", "kept", "before", "usual"})
+"""Words of a resumption or a continuation: a cell with one holds no plain stop ("no digoxin
+yesterday, back on it today", "digoxin as before")."""
+
+PLAIN_WHY = ("the diary may say it is stopped, but not plainly: its rule stays if it applied "
+             "before; if you stopped it, write 'stopped {entry}' on the night you did")
+"""Why a stop not written plainly is said, not applied (/tmp/w52/e2: negated stops, plans,
+reasons, missed doses read as stopped lost a hold)."""
+
+
+FOR_GOOD = frozenset({("for", "good"), ("after", "all")})
+"""Two words a plain stop may end with ("finished with digoxin for good")."""
+
+
+def untimed(words: Sequence[str]) -> list[str]:
+    """``words`` less their recent times.
+
+    :data:`WHEN`, :data:`SPANS` after "this", "last", "since", "on" or before "ago", a day or
+    month after "since", "on" or "in", :data:`FOR_GOOD`.
+    """
+    out: list[str] = []
+    skip = 0
+    for k, word in enumerate(words):
+        after = words[k + 1] if k + 1 < len(words) else ""
+        if skip:
+            skip -= 1
+        elif word == "ago":   # its span read with the name ("lithium 2 weeks ago")
+            continue
+        elif word in WHEN or (word in SPANS and after == "ago") or (word, after) in FOR_GOOD:
+            skip = int(after in ("ago", "good", "all"))
+        elif word in ("this", "last", "since", "on", "in") and (
+                after in SPANS | CALENDAR or (number(after) and word == "since")):
+            skip = 1
+        elif word != "since" or after:
+            out.append(word)
+    return out
+
+
+def plain_stop(words: Sequence[str], start: int, end: int, kind: str,
+               cell: frozenset[str]) -> bool:
+    """Whether a clause's stop of the name at ``words[start:end]`` is written plainly.
+
+    The clause's other words, less :data:`PLAIN_FILLERS` and numbers, are one of
+    :data:`PLAIN_STOPS` (a condition's: :data:`CONDITION_STOPS`) when their recent times are
+    taken out (:func:`untimed`), or for a condition a bare negation; never with a word of
+    :data:`RESUMED` in the clause or in ``cell`` (the words of the cell's clauses that name
+    nothing: "stopped lithium in 2019, back on it now"; not "stopped lithium, still on
+    digoxin"). A medicine's bare negation is no plain stop ("no
+    digoxin", "didn't have digoxin": a dose missed is likelier).
+    """
+    if RESUMED & (cell | set(words)):
+        return False
+    rest = [w for w in (*words[:start], *words[end:]) if w not in PLAIN_FILLERS and not number(w)]
+    said = tuple(untimed(rest))
+    switch = said[2:3] == ("to",) and said[:2] in PLAIN_STOPS
+    return said in PLAIN_STOPS or switch or (kind == "condition" and (
+        said in CONDITION_STOPS or (len(rest) == 1 and rest[0] in NEGATIONS)))
+
+
+PREGNANT = "pregnant = true"
+"""A pregnancy the diary names goes in the profile so: its rule's key (/tmp/w51/a F2)."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name with a rule that the diary's free text gives.
+
+    Parameters
+    ----------
+    day : datetime.date
+        The night it is written on.
+    column : str
+        ``other_change`` or ``notes``.
+    text : str
+        The cell as written ("started dialysis").
+    kind : {"condition", "medicine"}
+        What it names.
+    name : str
+        The safety data's name for it (``severe_renal_impairment``).
+    entry : str
+        The words that named it, as a profile entry would give them ("dialysis"); for a
+        near miss, the name it is read as ("digoxin" for "digoxn").
+    stance : {"has", "stopped", "unsure"}
+        Had or begun, stopped or not so, or perhaps not the person's own.
+    why : str
+        Why an ``unsure`` one is not screened ("" otherwise).
+    typo : str
+        The words as written when they are a near miss read as ``entry``
+        (:mod:`model.decision.misspelt`; "digoxn"), else "".
+
+    """
+
+    day: dt.date
+    column: str
+    text: str
+    kind: Kind
+    name: str
+    entry: str
+    stance: Stance
+    why: str = ""
+    typo: str = ""
+
+
+def _said(m: Mention, hint: str = "") -> str:
+    """``your diary says 'started dialysis' on 2026-11-24 (other_change): it names ...``.
+
+    A near miss says what it was read as: "'digoxn' is read as 'digoxin'"; words that are
+    not the name, what they may speak of (``hint``).
+    """
+    names = f"may speak of {hint}" if hint else f"names {spoken(m.name)!r}"
+    if m.typo:
+        names = (f"{m.typo!r} is read as {m.entry!r} (a likely misspelling, read so for "
+                 f"safety){'' if name_key(m.entry) == m.name else ', which ' + names}")
+    else:
+        names = f"it {names}"
+    return f"Your diary says {m.text!r} on {m.day} ({m.column}): {names}"
+
+
+def _fix(m: Mention, plain: str) -> str:
+    """How to put the diary right: ``plain``, or for a near miss where and if what."""
+    return (f"correct the diary's {m.column} on {m.day} if {m.typo!r} is not {m.entry}"
+            if m.typo else plain)
+
+
+def _put(m: Mention, profile: Profile, safety: Safety, known: bool) -> str:
+    """How to put the name in the profile: "put it in your profile (:data:`PREGNANT`)".
+
+    Words no entry reads (not ``known``: "levo"): the name, or :func:`profile_line`'s key or
+    instruction ("put your eGFR from your last blood test in your profile: egfr = <the
+    figure>": /tmp/w52/e2 R17, a blank to paste was asked for).
+    """
+    if not known and (line := profile_line(m.name, m.entry, m.text, NameIndex.of(safety))):
+        return line if line.startswith("put ") else f"put it in your profile ({line})"
+    alone = profile.model_copy(update={"conditions": (entry := m.entry if known else
+                                                      spoken(m.name),)})   # not read again
+    return "put it in your profile ({})".format(
+        PREGNANT if m.kind == "condition" and pregnancy_named(alone, safety) else
+        f'{"conditions" if m.kind == "condition" else "medications"} = ["{entry}"]')
+
+
+def warning(m: Mention, covered: bool, profile: Profile, safety: Safety,
+            later: Mention | None = None) -> str:
+    """What one mention says, "" when it says nothing.
+
+    ``covered``: the profile has the name; ``later``: a later mention of a name had that
+    may say it is stopped, not plainly (:data:`PLAIN_WHY`), which the warning names.
+    """
+    index = NameIndex.of(safety)
+    known = bool(m.typo or index.match(m.entry, m.kind))
+    put = _put(m, profile, safety, known)
+    hint = "" if known else "a medicine with a rule" if index.members(m.entry) else repr(
+        spoken(m.name))
+    mine = ("your profile says pregnant = false" if PREGNANT in put and profile.pregnant is False
+            else f"your profile gives egfr = {profile.egfr:g}" if "egfr =" in put and profile.egfr
+            else "your profile does not list it" if profile_given(profile)
+            else "no profile was given")
+    if m.stance == "has":
+        return "" if covered else (
+            f"{_said(m, hint)}, and {mine}: magnesium is screened as if your profile had it, from "
+            f"that night on. If that is right, {put}; "
+            f"{_fix(m, 'if it is not, correct the diary')}." + ("" if later is None else
+            f" A later line ({later.text!r} on {later.day}) may say it is stopped, but not "
+            f"plainly: its rule still applies; if you stopped it, write 'stopped {m.entry}' on "
+            "the night you did."))
+    if m.stance == "stopped" and covered:
+        return (f"{_said(m, hint)} as stopped or not so, but your profile has it: its rule still "
+                "applies. If it is stopped, take it out of your profile (ask your clinician "
+                f"first); {_fix(m, 'if not, correct the diary')}.")
+    if covered:
+        return ""
+    why = "it is written as stopped or not so" if m.stance == "stopped" else m.why
+    fix = _fix(m, "")
+    return (f"{_said(m, hint)}, and {mine}; {why}, so its rule is NOT applied. If you "
+            f"{'take' if m.kind == 'medicine' else 'have'} it, {put}, where its rule applies."
+            + (f" {fix[0].upper()}{fix[1:]}." if fix else ""))
