@@ -14,7 +14,8 @@ from model.data.profile import Profile, ProfileWarning, load_profile
 
 COUNTED = ("mgsleep counts only loose stools (Bristol 6-7) and upset stomachs as GI nights, "
            "never a softer normal stool, so a form's easing of constipation is not credited "
-           "here; exclude = laxative in the diary sets a laxative night's stool record aside")
+           "here; exclude = laxative in the diary leaves out a laxative night's sleep and, with "
+           "no supplement that night, its stool record")
 
 
 def _loaded(tmp_path, body: str) -> tuple[Profile, list[str]]:

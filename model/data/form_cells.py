@@ -17,6 +17,7 @@ from functools import cache
 from model.core.errors import Fault
 from model.core.forms import FORMS, PLACEBO, canonical_form, form_hint, product_named
 from model.data.blank_rows import row_ranges
+from model.data.period_nights import names_antacid
 from model.evidence.floor import bundled_safety
 from model.evidence.name_hints import MAGNESIUM_NAME
 from model.evidence.names import NameIndex
@@ -96,17 +97,19 @@ def _label_hint(given: str) -> str:
     A medicine of magnesium (``milk of magnesia``: an antacid, a laxative) goes in the
     profile's ``medications``, whose rules apply (one taken as needed: no supplement on its
     days, :func:`model.decision.other_magnesium.now_and_then_rule`), and its nights are
-    marked ``exclude = laxative``; a blend (:data:`BLEND_WORDS`) or another named magnesium
-    (:data:`UNKNOWN_MAGNESIUM`) in ``other_magnesium_mg``, at the label's elemental figure
-    (:data:`NO_FORM`); any other cell has no hint.
+    marked ``exclude = laxative`` (not an antacid's,
+    :func:`~model.data.period_nights.names_antacid`); a blend (:data:`BLEND_WORDS`) or another
+    named magnesium (:data:`UNKNOWN_MAGNESIUM`) in ``other_magnesium_mg``, at the label's
+    elemental figure (:data:`NO_FORM`); any other cell has no hint.
     """
     medicine = _index().match(given, "medicine")
     if medicine in _index().magnesium:
+        night = ("" if names_antacid(given) else
+                 ", and on a night you take it write exclude = laxative")
         return (f": {given!r} is a medicine with magnesium ({medicine}: an antacid or a "
                 "laxative), not a supplement form: list it in your profile's medications, "
                 "not in the diary (taken daily, its magnesium counts towards the ceiling; "
-                "taken as needed, the advice says to take no supplement on its days), and on "
-                "a night you take it write exclude = laxative")
+                "taken as needed, the advice says how much supplement on its days)" + night)
     words = set(re.findall(r"[a-z]+", given.lower()))
     if words & BLEND_WORDS:
         return f": a blend or complex of several magnesium salts {NO_FORM}"

@@ -18,9 +18,10 @@ you (P 0.94)"). Two optional columns let the person say so:
   on a night whose sleep outcomes are not to be read. They are read as not recorded
   (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
   magnesium's effect and the GI safety rules need them (:func:`leave_out`), but on a night
-  whose reason names a period's bleeding or a laxative taken, whose stool/GI record is the
-  period's or the laxative's (:data:`PERIOD_LEFT_OUT`), for no more nights than a period
-  lasts or a laxative taken now and then is taken (:data:`~model.data.period_nights.GI_ASIDE`).
+  whose reason names a period's bleeding or a laxative taken (without the supplement), whose
+  stool/GI record is the period's or the laxative's (:data:`PERIOD_LEFT_OUT`), for no more
+  nights than a period lasts or a laxative taken now and then is taken
+  (:data:`~model.data.period_nights.GI_ASIDE`).
 
 What is said of them is of the nights analysed alone (:func:`life_event_warnings`: an outside
 audit, /tmp/w51/c C11, found nights after ``--as-of`` counted).
@@ -33,13 +34,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model.core.forms import NONE, PLACEBO
 from model.data.diary_columns import EXCLUDE, OTHER_CHANGE, is_missing
 from model.data.night_dates import as_date
 from model.data.period_nights import (
     GI_ASIDE,
+    LAXATIVE,
     GiAside,
     gi_aside_warnings,
     gi_set_aside,
+    mentions_laxative,
     names_laxative,
     names_period,
     names_plan_period,
@@ -110,9 +114,9 @@ def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
     (:func:`exclude_reason`), "" without; an excluded night's sleep outcomes (:data:`LEFT_OUT`)
     become not recorded, its dose and stool/GI record stay. On a night whose reason names a
     period's bleeding (:func:`~model.data.period_nights.names_bleeding`: ``exclude = period``,
-    not ``PMS``), or a laxative taken (``exclude = laxative``,
-    :func:`~model.data.period_nights.names_laxative`), the stool/GI record
-    (:data:`PERIOD_LEFT_OUT`) is not recorded either, on and off magnesium alike, within each
+    not ``PMS``), or a laxative taken on a night without the supplement (``exclude =
+    laxative``, :func:`~model.data.period_nights.names_laxative`; :func:`_marks`), the stool/GI
+    record (:data:`PERIOD_LEFT_OUT`) is not recorded either, on and off magnesium alike, within each
     one's limit (:func:`~model.data.period_nights.gi_set_aside`): the one way to say its gut
     trouble is the period's (or the laxative's), read by the fit's GI counts (the GI chance
     constraint, the GI figure) and the GI rules as by every reader of the diary. Counting such
@@ -126,7 +130,7 @@ def leave_out(table: pd.DataFrame, recorded: pd.DataFrame,
     out = recorded.copy()
     out[OTHER_CHANGE] = [changes.get(day, "") for day in out.index]
     out[EXCLUDE] = [reasons.get(day, "") for day in out.index]
-    excluded, marks = _marks(out)
+    excluded, marks, _ = _marks(out)
     aside = np.logical_or.reduce([set_aside for _, _, set_aside in marks])
     out.loc[excluded, [c for c in LEFT_OUT if c in out.columns]] = np.nan
     out.loc[aside, [c for c in PERIOD_LEFT_OUT if c in out.columns]] = np.nan
@@ -138,23 +142,47 @@ Marks = list[tuple[GiAside, np.ndarray, np.ndarray]]
 those set aside for it."""
 
 
-def _marks(nights: pd.DataFrame) -> tuple[np.ndarray, Marks]:
+def _marks(nights: pd.DataFrame) -> tuple[np.ndarray, Marks, np.ndarray]:
     """Whether each night is excluded; of each reason that sets a GI record aside, its marks.
 
     Of a period's bleeding and of a laxative, the nights marked and the nights set aside.
-    ``nights``: by date, with the ``exclude`` reason ("" or NaN: kept). Set aside: its
-    stool/GI record is the reason's (:func:`~model.data.period_nights.gi_set_aside`).
+    ``nights``: by date, with the ``exclude`` reason ("" or NaN: kept) and the ``form``. Set
+    aside: its stool/GI record is the reason's (:func:`~model.data.period_nights.gi_set_aside`).
+    A laxative night that records the supplement too is not marked for it (the third, its
+    nights): its loose stools may be magnesium's, and the rule of a magnesium laxative is no
+    supplement on its days (citrate's own loose nights marked laxative escaped the acute GI
+    rule, and a supplement beside milk of magnesia went unsaid: /tmp/w52/d2 G2, G4).
     """
     reasons = nights[EXCLUDE].fillna("").astype(str)
     excluded = (reasons != "").to_numpy(bool)
-    marks = []
+    marks, both = [], np.zeros(len(nights), bool)
     for kind in GI_ASIDE:
         marked = excluded & reasons.map(kind.names).to_numpy(bool)
+        if kind is LAXATIVE:
+            both, marked = marked & _supplement(nights), marked & ~_supplement(nights)
         marks.append((kind, marked, gi_set_aside(nights.index, marked, kind)))
-    return excluded, marks
+    return excluded, marks, both
 
 
-_SAID = (" night(s) left out (column exclude", ": GI set aside on ", ": other_change names a ")
+def _supplement(nights: pd.DataFrame) -> np.ndarray:
+    """Whether each night records the supplement (a form, not none nor placebo)."""
+    form = nights["form"] if "form" in nights.columns else pd.Series(NONE, nights.index)
+    return (form.notna() & ~form.astype(str).isin([NONE, PLACEBO, ""])).to_numpy(bool)
+
+
+def laxative_nights(nights: pd.DataFrame) -> np.ndarray:
+    """The nights marked ``exclude = laxative`` without the supplement: the rule kept.
+
+    :func:`~model.data.period_nights.names_laxative` of the reason, on a night of no
+    supplement (a form none or placebo). ``nights``: by date; without ``exclude``, none.
+    """
+    if EXCLUDE not in nights.columns:
+        return np.zeros(len(nights), bool)
+    return _marks(nights)[1][GI_ASIDE.index(LAXATIVE)][1]
+
+
+_SAID = (" night(s) left out (column exclude", ": GI set aside on ", ": other_change names a ",
+         " marked exclude = laxative record the supplement", ": exclude names a laxative ")
 """A mark of each warning of :func:`life_event_warnings` (:func:`is_life_event_warning`)."""
 
 
@@ -175,9 +203,10 @@ def life_event_warnings(nights: pd.DataFrame, name: str) -> list[str]:
     nights up to it.
     """
     said = _no_change_warnings(nights, name)
-    excluded, marks = _marks(nights)
+    excluded, marks, both = _marks(nights)
     if not excluded.any():
         return said
+    said = _laxative_warnings(nights, both, name) + said
     counts = pd.Series(nights.loc[excluded, EXCLUDE]).value_counts(sort=False)
     words = ", ".join(f"{reason} {count}" for reason, count in counts.items())
     kinds = " and ".join(kind.what for kind, _, aside in marks if aside.any())
@@ -191,13 +220,37 @@ def life_event_warnings(nights: pd.DataFrame, name: str) -> list[str]:
             *said]
 
 
+def _laxative_warnings(nights: pd.DataFrame, both: np.ndarray, name: str) -> list[str]:
+    """The laxative nights that record the supplement (``both``), and the reasons not read.
+
+    ``nights``: by date, with the ``exclude`` reason. A reason naming a laxative among other
+    words (:func:`~model.data.period_nights.mentions_laxative`) is said with how to write it.
+    """
+    reasons = nights[EXCLUDE].fillna("").astype(str)
+    other = reasons.map(mentions_laxative).to_numpy(bool)
+    out = [f"{name}: {int(both.sum())} night(s) marked exclude = laxative record the supplement "
+           f"too ({', '.join(str(d.date()) for d in nights.index[both][:6])}"
+           f"{', ...' if both.sum() > 6 else ''}; columns form and exclude): their stool/GI "
+           "record is kept, since beside the supplement a laxative's loose stools cannot be "
+           "told from magnesium's. The rule of a magnesium laxative taken now and then is no "
+           "magnesium supplement on a day you take it (one laxative dose, milk of magnesia 30 "
+           "mL, is about 1000 mg of magnesium, above the daily limit alone)"] if both.any() else []
+    if other.any():
+        out.append(f"{name}: exclude names a laxative among other words on {int(other.sum())} "
+                   f"night(s) ({reasons[other].iloc[0]!r}; {span(nights.index[other])}), not "
+                   "read as a laxative night: its stool/GI record is kept; write exclude = "
+                   "laxative on a night you took a laxative now and then")
+    return out
+
+
 _NO_CHANGE = ((names_period, "a menstrual period", "a period is read as a recurring event, "
                "not a change in your life, so it holds no change to magnesium and is not "
                "named beside a change of regimen; write it in notes (and exclude = period on "
                "a night whose loose stools or upset stomach were the period's)"),
               (names_laxative, "a laxative", "a laxative taken now and then is read as no "
                "change in your life, so it holds no change to magnesium; write exclude = "
-               "laxative on the night you take it, which sets its stool record aside"),
+               "laxative on the night you take it, which leaves out its sleep and, with no "
+               "supplement that night, its stool record"),
               (names_plan_period, "a step of the trial itself", "the form column already "
                "says it, so it is not read as a change in your life"))
 """The texts of ``other_change`` that are no change of life (:func:`other_changes`): each

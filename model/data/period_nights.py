@@ -99,16 +99,22 @@ def names_plan_period(text: str) -> bool:
 
 
 LAXATIVE_WORDS: tuple[str, ...] = (
-    "laxative", "laxatives", "milk of magnesia", "magnesium hydroxide", "epsom salt",
+    "laxative", "laxatives", "milk of magnesia", "mom", "magnesium hydroxide", "epsom salt",
     "epsom salts", "senna", "senokot", "bisacodyl", "dulcolax", "movicol", "macrogol",
-    "miralax", "lactulose", "docusate", "enema", "suppository")
+    "miralax", "lactulose", "docusate", "colace", "ex lax", "exlax", "stool softener",
+    "stool softeners", "enema", "fleet enema", "suppository", "glycerin suppository",
+    "glycerine suppository")
 """The words of a laxative taken, whose night's loose stool is its: the kinds a person may
-name (osmotic, stimulant, softener) and the common brands."""
+name (osmotic, stimulant, softener), the common brands and ``MoM`` (milk of magnesia)."""
 
-_TAKEN = (r"(?:took|taken|take|had|used|a|an|my|some|the|of|dose|doses|\d+|ml|mg|g|sachets?"
-          r"|tablets?|tabs?|spoons?|tablespoons?|teaspoons?)")
+_TAKEN = (r"(?:took|taken|take|had|used|a|an|my|some|the|of|dose|doses|\d+|\d+(?:ml|mg|g)|"
+          r"x\d+|\d+x|ml|mg|g|sachets?|tablets?|tabs?|spoons?|tablespoons?|teaspoons?|tsp|tbsp)")
+_WHEN = r"(?:again|tonight|today|at night|at bedtime|bedtime|before bed|at \d+(?:am|pm)?|" \
+    r"\d+(?:am|pm)|for constipation)"
 _LAXATIVE = re.compile(rf"(?:{_TAKEN} )*(?:{'|'.join(LAXATIVE_WORDS)})"
-                       rf"(?: (?:{_TAKEN}|again|tonight|today|at night|for constipation))*")
+                       rf"(?: (?:{_TAKEN}|{_WHEN}|{'|'.join(LAXATIVE_WORDS)}))*")
+_A_LAXATIVE = re.compile(rf"\b(?:{'|'.join(w for w in LAXATIVE_WORDS if w != 'mom')})\b")
+"""A laxative's word among others; not ``mom``, a mother too (``visiting mom``)."""
 
 
 def names_laxative(text: str) -> bool:
@@ -116,10 +122,28 @@ def names_laxative(text: str) -> bool:
 
     The whole text, in any case and punctuation aside, is a word of :data:`LAXATIVE_WORDS`
     alone or as taken (``laxative``, ``took a laxative``, ``milk of magnesia 30 mL``, ``took
-    2 senna tablets``, ``Movicol sachet``); ``started senna daily`` or ``laxative, began
-    melatonin`` are not.
+    MoM 30ml``, ``movicol x2``, ``laxative at bedtime``, ``Ex-Lax``); ``started senna daily`` or
+    ``laxative, began melatonin`` are not (/tmp/w52/d2 G7: "Miralax 17g" was not).
     """
     return bool(_LAXATIVE.fullmatch(_words(text)))
+
+
+def mentions_laxative(text: str) -> bool:
+    """Whether a diary text names a laxative among other words (:func:`names_laxative` not)."""
+    return bool(_A_LAXATIVE.search(_words(text))) and not names_laxative(text)
+
+
+ANTACID_WORDS: tuple[str, ...] = ("antacid", "antacids", "maalox", "mylanta", "rennie",
+                                  "gaviscon", "rolaids", "heartburn", "indigestion",
+                                  "magnesium trisilicate", "magnesium carbonate")
+"""Words of a magnesium antacid, some tens of mg of magnesium a tablet, no laxative: taken now
+and then its magnesium is counted on its days and no laxative night is asked for (Maalox and
+Rennie were told of a laxative dose and to write exclude = laxative: /tmp/w52/d2 G6)."""
+
+
+def names_antacid(text: str) -> bool:
+    """Whether a text (a medications entry, a diary cell) names an antacid (ANTACID_WORDS)."""
+    return bool(re.search(rf"\b(?:{'|'.join(ANTACID_WORDS)})\b", _words(text)))
 
 
 PERIOD_GI_NIGHTS = 7

@@ -231,8 +231,8 @@ class Profile(BaseModel):
                           "counts only loose stools (Bristol 6-7) and upset stomachs as GI "
                           "nights, never a softer normal stool, so a form's easing of "
                           "constipation is not credited here; exclude = laxative in the diary "
-                          "sets a laxative night's stool record aside", ProfileWarning,
-                          stacklevel=2)
+                          "leaves out a laxative night's sleep and, with no supplement that "
+                          "night, its stool record", ProfileWarning, stacklevel=2)
         named = [c for c, key in keys.items() if IBS_NAME.search(key) and c not in slow]
         if not isinstance(data, dict) or data.get("gut_sensitivity") == "ibs" or not named:
             return data

@@ -18,7 +18,8 @@ second list), one clause at a time (:data:`CLAUSE`), and each name with a rule i
   (a kidney stage, diarrhoea): a warning naming the conflict with the profile, never
   silence, and no change to the screening.
 
-Of two mentions of one name the latest that is no "perhaps" decides. A name the profile has
+Of two mentions of one name the latest that is no "perhaps" decides, but a "perhaps" after a
+stop is said ("not pregnant", then "12 week scan today": /tmp/w52/e3 F8). A name the profile has
 (or whose rule its facts set) says nothing more when had, and that its rule still applies when
 stopped. How the words around a name read: :mod:`model.decision.mention_cues`; words that
 point to a name, or may mean another thing: :mod:`model.decision.mention_hints`; a name
@@ -60,12 +61,20 @@ from model.decision.mention_cues import (
     undone,
     wished_from,
 )
-from model.decision.mention_hints import SELF, hinted, other_meaning, said_why
+from model.decision.mention_hints import (
+    SELF,
+    UNSURE_WHY,
+    hint_meaning,
+    hinted,
+    other_meaning,
+    said_why,
+)
 from model.decision.mention_words import (
     PLAIN_WHY,
     RESUMED,
     Mention,
     plain_stop,
+    says_nothing,
     warning,
 )
 from model.decision.misspelt import cued, near
@@ -239,7 +248,8 @@ def _found(words: Sequence[str], clause: str, index: NameIndex, safety: Safety,
              for i, j, kind, name, read, typo in _clause_names(words, clause, index, safety,
                                                                  wanted)]
     seen = {name for *_, name, _, _, _ in named}
-    return [*named, *((i, j, kind, name, list(words[i:j]), "", why)
+    return [*named, *((i, j, kind, name, list(words[i:j]), "",
+                       hint_meaning(words, i, j, clause, name) or why)
                       for i, j, kind, name, why in hinted(words, clause, index, safety)
                       if name not in seen)]
 
@@ -248,35 +258,35 @@ def _cues_only(found: list[tuple[Kind, str, str, Stance, str, str]], before: ran
                cue: Stance | Literal[""]) -> None:
     """Give a clause of cues only's ``cue`` to the clause before's names ("" gives none).
 
-    A resumption ("back on it now") makes them had, unless in doubt; a stop ("so stopped")
+    A resumption ("back on it now") makes them had, unless in doubt of another kind than a
+    "?" ("stopped lithium? no, still on it": /tmp/w52/e3 F12); a stop ("so stopped")
     makes those had said only (:data:`PLAIN_WHY`), never stopped (/tmp/w52/e2 R1).
     """
     for k in before:
         kind, name, entry, stance, why, typo = found[k]
-        if cue == "has" and (stance != "unsure" or why == PLAIN_WHY.format(entry=entry)):
+        if cue == "has" and (stance != "unsure" or why in (PLAIN_WHY, UNSURE_WHY)):
             found[k] = (kind, name, entry, "has", "", typo)
         elif cue == "stopped" and stance == "has":
-            found[k] = (kind, name, entry, "unsure", PLAIN_WHY.format(entry=entry), typo)
+            found[k] = (kind, name, entry, "unsure", PLAIN_WHY, typo)
 
 
 def text_mentions(text: str, index: NameIndex, safety: Safety
                   ) -> list[tuple[Kind, str, str, Stance, str, str]]:
     """The names with a rule one cell gives: kind, name, entry, stance, why unsure, typo.
 
-    ``unsure``, each with its reason: a clause with a word of :data:`UNSURE_WORDS` (a baby's
-    condition's own aside: :func:`~model.decision.mention_cues.own_words`), a "?", a test
-    unanswered (:data:`TEST_WORDS`), a condition after a wish, a verb alias with an object not
-    known, "mg", a caution's condition, a hint, a word of another meaning (:func:`_found`), a
-    stop only carried from the clause before (:data:`CARRIED_WHY`), a stop not written plainly
-    (:func:`~model.decision.mention_words.plain_stop`). A medicine after a wish is had. A
-    clause of cues only gives a resumption to the names before ("back on it now"), a stop
-    only as said (:func:`_cues_only`).
+    ``unsure``, each with its reason: a word of :data:`UNSURE_WORDS` (not a baby's condition's
+    own: :func:`~model.decision.mention_cues.own_words`), a "?", a test unanswered, a condition
+    after a wish, a verb alias with an object not known, "mg", a caution, a hint, a word of
+    another meaning (:func:`_found`), a stop carried from the clause before (:data:`CARRIED_WHY`),
+    not written plainly (:func:`~model.decision.mention_words.plain_stop`) or beside anything
+    else (:func:`_alone`). A medicine after a wish is had. A clause of cues only gives a
+    resumption to the names before ("back on it now"), a stop only as said (:func:`_cues_only`).
     """
     cautions, wanted = _cautions(safety), _wanted(safety)
     theirs = {index.match(alias, "condition") for alias in VERB_ALIASES}   # a baby's
     found: list[tuple[Kind, str, str, Stance, str, str]] = []
     last: dict[Kind, Stance] = {}
-    unsure, asked, before = False, range(0), range(0)
+    unsure, talk, asked, before = False, False, range(0), range(0)
     cell = frozenset(w for clause, _ in clauses(text)
                      if not any(index.within(clause, kind) for kind in KINDS)
                      for w in name_key(clause).split("_"))
@@ -287,6 +297,7 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
         said = [cues[w] for w in words if w in cues]
         result = next((cues[w] for w in words if w in RESULTS.keys() & cues), None)
         names = _found(words, clause, index, safety, wanted)
+        talk = talk or not (names or says_nothing(words) or (result and asked))
         for k in asked if result and not names else ():   # the test of the clause before
             found[k] = (*found[k][:3], result or "has", "", found[k][5])
         if said and not names and set(words) <= cues.keys() | FILLER_WORDS:   # "so stopped"
@@ -311,14 +322,28 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
                 start > wish and kind == "condition")
             why = own or said_why(read, name, reading, doubted, cautions) or (
                 CARRIED_WHY if stance == "unsure" else "" if plain else
-                PLAIN_WHY.format(entry=spoken("_".join(read))))
+                PLAIN_WHY)
             found.append((kind, name, spoken("_".join(read)), "unsure" if why else stance,
                           why, typo))
         asked = range(len(found) - len(names) * (unsure and not doubt), len(found))
         before = range(len(found) - len(names), len(found)) if names else before
         last = {kind: kept.get(kind, said[-1] if said else last.get(kind, "has"))
                 for kind in KINDS if index.within(clause, kind)}
-    return found
+    return _alone(found, talk)
+
+
+def _alone(found: list[tuple[Kind, str, str, Stance, str, str]], talk: bool
+           ) -> list[tuple[Kind, str, str, Stance, str, str]]:
+    """A cell's stops, said (:data:`PLAIN_WHY`) unless the cell says nothing else.
+
+    ``talk``: a clause naming nothing says something (not
+    :func:`~model.decision.mention_words.says_nothing`); any name not stopped says something
+    too ("stopped lithium today, sick day rules", "not on dialysis, eGFR 12": /tmp/w52/e3 F3,
+    F5, F6, F8, F9).
+    """
+    if not talk and all(f[3] == "stopped" for f in found):
+        return found
+    return [(*f[:3], "unsure", PLAIN_WHY, f[5]) if f[3] == "stopped" else f for f in found]
 
 
 def diary_mentions(nights: pd.DataFrame, safety: Safety,
@@ -369,9 +394,10 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
     -------
     DiaryRead
         ``profile`` with each name had and not covered in its list (the latest mention of a
-        name that is no "perhaps" decides), and one warning per name said, in the order of
-        the diary; a fact had that a later line may say is stopped, not plainly
-        (:data:`~model.decision.mention_words.PLAIN_WHY`), says so too.
+        name that is no "perhaps" decides; after a stop, a "perhaps" is said), and one
+        warning per name said, in the order of the diary; a fact had that a later line may
+        say is stopped, not plainly (:data:`~model.decision.mention_words.PLAIN_WHY`), says
+        so too.
 
     """
     if nights is None:
@@ -380,10 +406,10 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
     later: dict[tuple[Kind, str], Mention] = {}   # a stop not plain after a fact had
     for m in diary_mentions(nights, safety, as_of):
         before = latest.get((m.kind, m.name))
-        if before is None or m.stance != "unsure" or before.stance == "unsure":
+        if before is None or m.stance != "unsure" or before.stance != "has":
             latest[(m.kind, m.name)] = m
             later.pop((m.kind, m.name), None)
-        elif before.stance == "has" and m.why == PLAIN_WHY.format(entry=m.entry):
+        elif before.stance == "has" and m.why == PLAIN_WHY:
             later[(m.kind, m.name)] = m
     covered = _covered(profile, safety)
     added = [m for m in latest.values() if m.stance == "has" and m.name not in covered]

@@ -35,8 +35,10 @@ START_WORDS = frozenset({
     "started", "start", "starting", "starts", "began", "begun", "begin", "new", "diagnosed",
     "diagnosis", "taking", "take", "took", "prescribed", "added", "commenced", "restarted",
     "resumed", "back", "to", "got", "have", "has", "now", "confirmed", "still", "continue",
-    "continues", "continued", "continuing", "unchanged", "same", "again"})
-"""Words after which a name is had or begun ("started digoxin", "switched to ..."); a name
+    "continues", "continued", "continuing", "unchanged", "same", "again", "keep", "kept",
+    "keeping"})
+"""Words after which a name is had or begun ("started digoxin", "switched to ...", "kept
+digoxin": /tmp/w52/e3 F11); a name
 with no word before it is had too ("dialysis"), the safer reading. A continuation ("still on
 digoxin", "digoxin continues", "unchanged") is one: it is never a stop carried over."""
 
@@ -49,10 +51,16 @@ NEGATIONS = frozenset({"not", "never", "no", "didn", "don", "isn", "wasn", "nich
                        "keine", "pas", "non", "nao", "niet", "geen"})
 """Stop words that negate a start word after them ("not diagnosed with heart block")."""
 
-ENDED = (("anymore",), ("any", "more"), ("no", "longer"), ("years", "ago"), ("used", "to"))
+ENDED = (("anymore",), ("any", "more"), ("no", "longer"), ("years", "ago"), ("used", "to", "take"),
+         ("used", "to", "be"))
 """Runs of words that end a clause's names wherever they are ("not taking lithium anymore",
-"was on lithium years ago", "lithium no longer needed"), unless a start word is the name's
-own: :func:`ended`."""
+"was on lithium years ago", "lithium no longer needed", "used to take lithium"; not "I'm used
+to digoxin now": /tmp/w52/e3 F1), unless a start word is the name's own: :func:`ended`."""
+
+AS_BEFORE = frozenset({("as", "normal"), ("as", "usual"), ("as", "before"), ("same", "as"),
+                       ("daily",)})
+"""Words after a name that say it is taken as it was ("digoxin as normal", "digoxin daily"):
+had, even after another name's stop (/tmp/w52/e3 F11): :func:`cue_after`."""
 
 ONE_DOSE = frozenset({"tonight", "today", "morning", "evening", "night", "yesterday", "forgot",
                       "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -208,13 +216,14 @@ OFTEN_WORDS = frozenset({"all", "night", "lot", "lots", "constantly", "tonight",
 "nursing a lot", "cluster nursing tonight", "a nursing strike": /tmp/w52/e E10)."""
 
 
-CLAUSE = re.compile(r"(?<=[;,.!?])\s*|\s+(?:and|but|then|also|plus|while|so|because)\s+",
-                    re.IGNORECASE)
+CLAUSE = re.compile(r"(?<=[;,.!?])(?!\s*now\s+\d)\s*|"
+                    r"\s+(?:and|but|then|also|plus|while|so|because)\s+", re.IGNORECASE)
 """Where a clause of a diary cell ends: "stopped melatonin, started digoxin" is two; a
 clause without a cue of its own takes, for a name of a kind the last one named, that one's
 stance ("quit wine, pregnant": had), a stop so carried said, not applied (:data:`CARRIED_WHY`:
 "stopped melatonin, digoxin"). A clause of cues only ("so stopped", "back on it now") is the
-clause before's names'. A sentence's doubt ends with it (:data:`SENTENCE`)."""
+clause before's names'. A sentence's doubt ends with it (:data:`SENTENCE`). A newer figure
+stays with its clause ("eGFR 70 last year, now 25")."""
 
 SENTENCE = re.compile(r"(?<=[.!?\n])")
 """Where a sentence ends: "husband snoring. Pregnant" is the person's pregnancy."""
@@ -265,6 +274,7 @@ def cue_before(before: Sequence[str], cues: Mapping[str, Stance], *, over: bool 
     a start word yields to a negation before it ("not diagnosed with"), one of :data:`TAKING`
     or "to" to any stop word ("stopped taking digoxin", "allergic to"), but not one of
     :data:`MISSED` unless the clause is ``over`` (:func:`ended`: "not taking it anymore").
+    A switch between numbers is a dose changed, had ("changed from 2 to 1 digoxin a day").
     A stop only by negations is a dose ``missed`` when the clause says so (:data:`ONE_DOSE`:
     "no digoxin tonight"): had.
     """
@@ -278,8 +288,10 @@ def cue_before(before: Sequence[str], cues: Mapping[str, Stance], *, over: bool 
             break
     if not run:
         return None
-    if TAPER_WORDS & set(run) or any(_undone(before, w) for w in run):
-        return "has"
+    if TAPER_WORDS & set(run) or any(_undone(before, w) for w in run) or run[:2] == ["to", "used"]:
+        return "has"   # "used to digoxin now": accustomed
+    if {"from", "to"} <= set(run) and any(map(number, before[_at(before, "from"):])):
+        return "has"   # a dose changed: "switched from 400mg to 200mg lithium"
     if run[0] == "from" and not CHANGE_FROM & set(before[max(0, _at(before, "from") - 2):
                                                           _at(before, "from")]):
         return None
@@ -312,11 +324,14 @@ def undone(words: Sequence[str]) -> bool:
 def cue_after(after: Sequence[str], cues: Mapping[str, Stance]) -> Stance | None:
     """The stance the words after a name give it, None if none is its own.
 
-    One of :data:`AFTER_WORDS` just after it (fillers between: "digoxin was stopped"), else a
+    Words of :data:`AS_BEFORE` (had), one of :data:`AFTER_WORDS` just after it (fillers
+    between: "digoxin was stopped"), else a
     result among ``cues`` ("pregnancy test came back positive"); "side effects" after it is
     had (:func:`plain_stop`'s caller: "no digoxin side effects", /tmp/w52/e2 R9).
     """
     said = [w for w in after if w not in FILLER_WORDS and not number(w)]
+    if tuple(said[:2]) in AS_BEFORE or tuple(after[:1]) in AS_BEFORE:
+        return "has"
     if said[:1] and said[0] in AFTER_WORDS:
         return cues[said[0]]
     return next((cues[w] for w in after if w in RESULTS.keys() & cues.keys()), None)
@@ -351,9 +366,17 @@ def alias_reading(alias: str, after: Sequence[str]) -> tuple[Reading, str]:
     return "unsure", ""
 
 
+def straight(text: str) -> str:
+    """``text`` with its curly apostrophes straight ("I’m 16": /tmp/w52/e3 F10)."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
 def clauses(text: str) -> list[tuple[str, bool]]:
-    """A cell's clauses (:data:`CLAUSE`), each with whether it begins a sentence."""
-    return [(clause, k == 0) for sentence in SENTENCE.split(results_written(text))
+    """A cell's clauses (:data:`CLAUSE`), each with whether it begins a sentence.
+
+    A curly apostrophe is read as a straight one (:func:`straight`).
+    """
+    return [(clause, k == 0) for sentence in SENTENCE.split(results_written(straight(text)))
             for k, clause in enumerate(c for c in CLAUSE.split(sentence) if c and c.strip())]
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from model.data.profile_entries import egfr_written
-from model.decision.mention_cues import BABY_WORDS, CALENDAR, Reading
+from model.decision.mention_cues import BABY_WORDS, CALENDAR, Reading, straight
 from model.evidence.name_words import Kind, spoken
 from model.evidence.names import NameIndex
 from model.evidence.schema import Safety
@@ -48,12 +49,15 @@ HINTS: dict[tuple[str, ...], tuple[Kind, str, str]] = {
     **{words: ("condition", "pregnancy", "often goes with a pregnancy") for words in (
         ("midwife",), ("antenatal",), ("week", "scan"), ("dating", "scan"),
         ("anomaly", "scan"), ("pink", "lines"), ("clearblue",), ("hcg",), ("ssw",),
-        ("edd",), ("due", "date"), ("baby", "due"), ("ob", "appt"), ("obgyn",),
+        ("edd",), ("due", "date"), ("baby", "due"), ("ob", "appt"), ("ob", "appointment"),
+        ("obgyn",), ("obstetrician",),
         ("baby", "kicking"), ("bump",), ("two", "lines"), ("positive", "test"),
         ("weeks", "along"))},
     **{words: ("condition", "breastfeeding", "often goes with breastfeeding") for words in (
         ("pumping",), ("pumped",), ("expressed",), ("mastitis",), ("let", "down"),
-        ("latch",), ("latching",), ("boob",), ("combi", "feeding"), ("engorged",))},
+        ("latch",), ("latching",), ("boob",), ("combi", "feeding"), ("engorged",), ("bf",),
+        ("ebf",), ("breast", "pump"), ("nipple", "shield"), ("tandem", "feeding"),
+        ("the", "breast"))},
     **{words: ("condition", KIDNEY, "speaks of the kidneys' function") for words in (
         ("kidney", "problems"), ("kidney", "problem"), ("kidney", "issues"),
         ("bad", "kidneys"), ("weak", "kidneys"), ("kidney", "function"),
@@ -67,8 +71,39 @@ HINTS: dict[tuple[str, ...], tuple[Kind, str, str]] = {
 }
 """Words that go with a name without being it, each with its name and why it is said."""
 
-NUMBERED = frozenset({("pumped",)})
-"""Hints only before a number ("pumped 120ml"; "pumped up for the gym" is none)."""
+NUMBERED = {("pumped",): frozenset(), ("li",): frozenset({"level", "levels"})}
+"""Hints only before a number or one of their words ("pumped 120ml"; "pumped up for the gym"
+is none; "Li 400", "Li level 0.6", not "Dr Li" nor "li-ion")."""
+
+PREGNANCY_WORDS = frozenset({"baby", "pregnant", "pregnancy", "preg", "weeks", "wks", "kicking",
+                             "kicks", "midwife", "hcg", "clearblue", "test", "faint"})
+"""Words of a pregnancy that a hint of :data:`WITH` needs beside it."""
+
+FEED_WORDS = frozenset({"milk", "breast", "feed", "feeding", "feeds", "baby", "pump", "pumping",
+                        "nipple", "ml", "oz", "night", "nursing"})
+"""Words of breastfeeding that a hint of :data:`WITH` needs beside it."""
+
+WITH: dict[tuple[str, ...], frozenset[str]] = {
+    ("hd",): frozenset({"dialysis", "kidney", "kidneys", "renal", "session", "sessions",
+                        "fistula", "unit", "nephrology"}),
+    **dict.fromkeys((("two", "lines"), ("due", "date")), PREGNANCY_WORDS),
+    ("edd",): PREGNANCY_WORDS | {"due"},
+    **dict.fromkeys((("let", "down"), ("latch",), ("expressed",), ("the", "breast")), FEED_WORDS),
+}
+"""Hints of another meaning too ("film in HD", "let down by the GP", "door latch", "EDD
+project deadline": /tmp/w52/e3 F14), each with the words one of which it needs in its clause;
+"EDD" and "due date" alone too (:func:`_beside`)."""
+
+UNLESS: dict[tuple[str, ...], frozenset[str]] = {
+    ("bump",): frozenset({"head", "speed", "fist", "knee", "leg", "arm", "road", "hit",
+                          "banged", "car", "bike"}),
+    ("positive", "test"): frozenset({"covid", "flu", "lft", "lateral", "strep", "hiv", "hep",
+                                     "pcr", "antigen", "rsv", "drug"}),
+    ("boob",): frozenset({"tube", "job", "top"}),
+    ("chb",): frozenset({"hep", "hepatitis"}),
+}
+"""Hints said unless with a word of their other meaning ("bump on the head", "covid positive
+test", "boob tube", "CHB (hep B)": /tmp/w52/e3 F14; "bump getting heavy" is said)."""
 
 LANGUAGE_CUES: dict[str, frozenset[str]] = {
     "enceinte": frozenset({"suis", "es", "est", "etre", "semaines", "mois", "je", "j", "pas"}),
@@ -88,24 +123,52 @@ I_AM = frozenset({"i", "im", "am", "ich", "je", "yo", "io", "eu", "ik"})
 """Words of the person's own being: an age's name (:data:`KIDNEY`'s sibling ``under_18``) is
 the person's only with one ("my teenager kept me up" is not)."""
 
-AGE = re.compile(r"\b(?:(?:i'?m|i am|turned)\s+(1\d)|aged?:?\s+(\d{1,2})|(\d{1,2})\s*(?:yo|y/o|"
-                 r"years? old))\b(?!\s*(?:mg|mcg|%|weeks?|wks?|months?|days?|nights?|hours?|hrs?))",
-                 re.IGNORECASE)
-"""An age the person gives ("I'm 16", "age: 15", "16 yo", "just turned 16"): below 18, the
-under-18 rule's, said; "I'm" only before 10 to 19 and never before a unit ("im 8 days late",
-"I'm 12 wks pregnant" are no age: /tmp/w52/e2 R14)."""
+TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen")
+"""10 to 19 in words ("I'm sixteen")."""
 
-GESTATION = re.compile(r"\b(?:[4-9]|[1-3]\d|4[0-2])\s*(?:/\s*40|\+\s*[0-6])(?!\d)|\b\d{1,2}\s*"
-                       r"(?:wks?|weeks?)\s+(?:along|gestation)\b|\b(?:preg|pg)\s*\d{1,2}\s*"
-                       r"(?:wks?|weeks?)\b|^\s*(?:[4-9]|[1-3]\d|4[0-2])\s*wks?\s*$", re.IGNORECASE)
-"""A pregnancy's age as notes write it ("24/40", "36+2", "12 weeks along", "pg 10wks", "20 wks"
-alone):
-said as a pregnancy (/tmp/w52/e2 R11)."""
+AGE = re.compile(r"\b(?:(?:i'?m|i am|turned)\s+(1\d|" + "|".join(TEENS) + r")|aged?:?\s+(\d{1,2})|"
+                 r"(\d{1,2})\s*-?\s*(?:yo|y/o|(?:yrs?|years?)[\s-]*old)|^\s*(1\d)\s*[fm])\b"
+                 r"(?!\s*(?:mg|mcg|%|/|weeks?|wks?|months?|days?|nights?|hours?|hrs?|min\w*|"
+                 r"stone|st|kgs?|kilos?|lbs?|pounds?|ft|feet|cm|miles?|km|percent|"
+                 r"(?:years?|yrs?)(?![\s-]*old)))", re.IGNORECASE)
+"""An age the person gives ("I'm 16", "I'm sixteen", "age: 15", "16 yo", "I'm a 16-year-old",
+"just turned 16", "16F" first): below 18, the under-18 rule's, said; "I'm" only before 10 to
+19 and never before a unit ("im 8 days late", "I'm 12 wks pregnant", "I'm 14 stone", "I'm 10
+years sober" are no age: /tmp/w52/e2 R14, /tmp/w52/e3 F13)."""
+
+NOT_OWN_AGE = re.compile(r"\b(?:my|our|her|his|their|the)\s+$", re.IGNORECASE)
+"""Words before an age that make it someone's or something's ("my 16 yo")."""
+
+GESTATION = re.compile(r"\b(?:[4-9]|[1-3]\d|4[0-2])\s*(?:/\s*40|\+\s*[0-6])(?![\d=])|\b\d{1,2}\s*"
+                       r"(?:wks?|weeks?)\s+(?:along|gestation)\b|\b(?:preg|pg|ga)\s*\d{1,2}\s*"
+                       r"(?:wks?|weeks?)\b|^\s*(?:[4-9]|[1-3]\d|4[0-2])\s*(?:wks?|weeks?)\s*$|"
+                       r"\b\d{1,2}\s*w\s*[0-6]\s*d\b|\bscan\s+at\s+\d{1,2}\s*(?:wks?|weeks?)|"
+                       r"\b(?:baby\s+)?due\s+in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                       r"|\N{PREGNANT WOMAN}", re.IGNORECASE)
+"""A pregnancy's age as notes write it ("24/40", "36+2", "12 weeks along", "pg 10wks", "GA 24
+weeks", "24w3d", "20 wks" alone, "scan at 20 weeks"), "due in March", the pregnant woman's
+emoji: said as a pregnancy (/tmp/w52/e2 R11, /tmp/w52/e3 F10); not a score ("scored 24/40",
+"36+2=38", "5+1 tablets": :data:`NOT_GESTATION`)."""
+
+NOT_GESTATION = frozenset({"scored", "score", "got", "quiz", "exam", "marks", "tablets", "pills",
+                           "left", "homework"})
+"""Words beside a notation of :data:`GESTATION` that make it a score or a count."""
 
 
 def age_given(text: str) -> str:
-    """The first age below 20 :data:`AGE` finds in ``text`` ("" when none)."""
-    return next((next(g for g in m.groups() if g) for m in AGE.finditer(text)), "")
+    """The first age below 20 :data:`AGE` finds in ``text``, as digits ("" when none).
+
+    Not after :data:`NOT_OWN_AGE`; "16 yo" only with a word of :data:`I_AM` or first ("the
+    car is 12 years old" is none: /tmp/w52/e3 F13).
+    """
+    text = straight(text)
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    ages = (next(g for g in m.groups() if g) for m in AGE.finditer(text)
+            if not NOT_OWN_AGE.search(text[:m.start()]) and (
+                not m[3] or I_AM & words or not text[:m.start()].strip()))
+    age = next(ages, "")
+    return str(TEENS.index(age.lower()) + 10) if age.lower() in TEENS else age
 
 SELF = frozenset({"i", "im", "me", "my", "myself", "ich", "je", "j", "yo", "io", "eu", "ik"})
 """The person's own words: a clause with one is the person's, not the last clause's doubt."""
@@ -119,6 +182,17 @@ NO_PERSON = CALENDAR | frozenset({"mr", "mrs", "ms", "dr", "gp", "ecg", "ct", "l
                                    "cushing", "parkinson", "parkinsons", "raynaud"})
 """Capitalised words that are no person of :data:`PERSON`: days, months, a title ("Mr
 Schwanger"), a disease named after one ("Vibramycin for Lyme": /tmp/w52/e2 R13)."""
+
+OTHERS_WHY = "it may be someone else's (a name or another's word is beside it)"
+"""Why a name someone else's words are beside is said, not screened."""
+
+NOT_OWN_WHY = "the diary does not say it is your own age"
+"""Why an age without the person's own words is said, not screened."""
+
+KIN_OWNERS = frozenset({"dad", "mum", "mom", "mother", "father", "partner", "husband", "wife",
+                        "son", "daughter", "brother", "sister", "nan", "gran", "grandma",
+                        "grandad", "friend", "boyfriend", "girlfriend"})
+"""Whose fact a name after ("dad's eGFR 25": /tmp/w52/e3 F13) is."""
 
 NAMED_FIRST = frozenset({"is", "s", "was", "has", "takes", "took", "started"})
 """After a clause's first capitalised word, the verbs that make it someone ("Anna is
@@ -134,21 +208,22 @@ def hinted(words: Sequence[str], clause: str, index: NameIndex,
     :data:`HINTS` or a class of medicines names its name.
     """
     adult = next((c.below for c in safety.contraindications if c.condition == "under_18"), None)
-    values, _ = egfr_written(clause)
-    band = kidney_band(min(values), safety) if values else ""
+    figure = kidney_figure(clause)
+    band = kidney_band(figure, safety) if figure is not None else ""
     found: list[tuple[int, int, Kind, str, str]] = [(0, len(words), "condition", band,
-              f"it gives a kidney function (eGFR) of {min(values):g}")] if band else []
+              f"it gives a kidney function (eGFR) of {figure:g}")] if band else []
     age = age_given(clause)
     found += [(0, len(words), "condition", "under_18", f"it gives an age of {age}")
               ] if age and adult is not None and int(age) < adult else []
-    found += [(0, len(words), "condition", "pregnancy", "it gives a pregnancy's weeks")
-              ] if GESTATION.search(clause) else []
+    found += [(0, len(words), "condition", "pregnancy", "it gives a pregnancy's weeks or due month")
+              ] if GESTATION.search(clause) and not NOT_GESTATION & set(words) else []
     for k in range(len(words)):
         for size in (1, 2):
             run = tuple(words[k:k + size])
             if len(run) == size and run in HINTS and (run not in NUMBERED or any(
-                    w[:1].isdigit() for w in words[k + size:k + size + 1])) and not (
-                    values and run in FIGURE_WORDS):
+                    w[:1].isdigit() or w in NUMBERED[run] for w in words[k + size:k + size + 1])
+            ) and not (
+                    figure is not None and run in FIGURE_WORDS) and _beside(run, words):
                 kind, name, why = HINTS[run]
                 found.append((k, k + size, kind, name, f"{spoken('_'.join(run))!r} {why}"))
             members = index.members(" ".join(run)) if len(run) == size else ()
@@ -161,6 +236,33 @@ def hinted(words: Sequence[str], clause: str, index: NameIndex,
             if hint[3] not in {other[3] for other in found[:k]}]
 
 
+def _beside(run: tuple[str, ...], words: Sequence[str]) -> bool:
+    """Whether a hint's clause holds a word :data:`WITH` asks of it, and none of :data:`UNLESS`.
+
+    "EDD" or "due date" alone too, with numbers and days ("due date 3 March").
+    """
+    return not UNLESS.get(run, frozenset()) & set(words) and (
+        run not in WITH or bool(WITH[run] & set(words)) or (run in (("edd",), ("due", "date"))
+                                                            and all(w in run or w[:1].isdigit()
+                                                                    or w in CALENDAR
+                                                                    for w in words)))
+
+
+NOW = re.compile(r"\bnow\s+(?:down\s+to\s+|up\s+to\s+)?(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+"""A newer kidney figure after an older one ("eGFR 70 last year, now 25")."""
+
+
+def kidney_figure(text: str) -> float | None:
+    """The kidney figure (eGFR) ``text`` gives, None when none.
+
+    The newest: one after "now" when the text gives it ("GFR 45 last year, now 70" is 70:
+    /tmp/w52/e3 F10, F13), else the lowest of those written.
+    """
+    values, rest = egfr_written(text)
+    newer = NOW.search(rest) if values else None
+    return float(newer[1].replace(",", ".")) if newer else min(values) if values else None
+
+
 def kidney_band(egfr: float, safety: Safety) -> str:
     """The kidney rule of :data:`KIDNEY_BANDS` an eGFR falls under ("" when none)."""
     rules = {c.condition: c.below for c in (*safety.contraindications, *safety.cautions)
@@ -168,19 +270,20 @@ def kidney_band(egfr: float, safety: Safety) -> str:
     return next((name for name in KIDNEY_BANDS if egfr < rules.get(name, 0.0)), "")
 
 
-def profile_line(name: str, entry: str, text: str, index: NameIndex) -> str:
+def profile_line(name: str, entry: str, text: str, index: NameIndex, own: bool = True) -> str:
     """What a hinted name's warning asks the profile to give, when its words are no entry.
 
     A kidney rule's: ``egfr = 25`` (the figure the diary gives, else an instruction to put
-    the last blood test's); an age's: ``age = 16``; a class of medicines' (``entry``, the
+    the last blood test's; that too when not ``own``: "dad's eGFR 25"); an age's: ``age =
+    16``; a class of medicines' (``entry``, the
     words read): an instruction to put the one taken; "" for any other name: the warning puts
     it in its list.
     """
-    values, _ = egfr_written(text)
+    figure = kidney_figure(text)
     if name in KIDNEY_BANDS:
-        return (f"egfr = {min(values):g}" if values else
+        return (f"egfr = {figure:g}" if figure is not None and own else
                 "put your eGFR from your last blood test in your profile: egfr = <the figure>")
-    if name == "under_18" and (age := age_given(text)):
+    if name == "under_18" and own and (age := age_given(text)):
         return f"age = {age}"
     return ("put the medicine's own name in your profile's medications"
             if index.members(entry) else "")
@@ -193,7 +296,7 @@ def other_meaning(words: Sequence[str], start: int, end: int, clause: str, name:
             and (start or key not in FIRST_OWN):
         return f"{spoken(key)!r} is a word of its own too, and the diary does not say it is yours"
     if name == "under_18" and not I_AM & set(words):
-        return "the diary does not say it is your own age"
+        return NOT_OWN_WHY
     if {"mr", "mrs", "ms", "dr"} & set(words[max(0, start - 1):start]):
         return f"{spoken(key)!r} follows a title: it may be someone's name"
     if SELF & set(words):
@@ -204,8 +307,18 @@ def other_meaning(words: Sequence[str], start: int, end: int, clause: str, name:
     first = re.match(r"\s*([A-Z][a-z]+)(?:'s|\s+(\w+))", clause)
     if named or (first and first[1].lower() not in own | BABY_WORDS
                  and (first[2] or "s").lower() in NAMED_FIRST):
-        return "it may be someone else's (a name or another's word is beside it)"
+        return OTHERS_WHY
     return ""
+
+
+def hint_meaning(words: Sequence[str], start: int, end: int, clause: str, name: str) -> str:
+    """Why a hint may not be the person's ("" if none).
+
+    :func:`other_meaning`'s, or a kin's possessive in its clause ("dad's eGFR 25": /tmp/w52/e3
+    F13).
+    """
+    return other_meaning(words, start, end, clause, name) or (
+        OTHERS_WHY if any(a in KIN_OWNERS and b == "s" for a, b in pairwise(words)) else "")
 
 
 def said_why(read: Sequence[str], name: str, reading: Reading, unsure: bool,

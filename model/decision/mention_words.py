@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from model.data.profile import Profile, pregnancy_named
-from model.decision.mention_cues import CALENDAR, NEGATIONS, Stance, number
-from model.decision.mention_hints import profile_line
+from model.decision.mention_cues import CALENDAR, NEGATIONS, TAKING, Stance, number
+from model.decision.mention_hints import NOT_OWN_WHY, OTHERS_WHY, profile_line
 from model.decision.screening import profile_given
 from model.evidence.name_words import spoken
 from model.evidence.names import Kind, NameIndex, name_key
@@ -37,27 +37,29 @@ PLAIN_FILLERS = frozenset({
     "is", "am", "it", "taking", "on", "all", "mg", "mcg", "ug", "by", "gp", "doctor", "doc",
     "dr", "cardiologist", "cardiology", "consultant", "specialist", "pharmacist",
     "psychiatrist", "nurse", "team", "hospital", "clinic", "ich", "habe", "hab", "je", "j",
-    "ne", "suis", "ai", "bin", "ist", "es", "est", "ho", "yo", "io", "eu", "ik", "heb", "ben",
+    "ne", "suis", "ai", "bin", "ist", "es", "est", "ho", "io", "eu", "ik", "heb", "ben",
     "lo", "la", "le", "l", "el", "il", "de", "sono", "estoy", "estou", "sou", "esta", "met",
     "me", "course", "completely", "altogether", "entirely", "totally", "definitely", "ct",
-    "ecg", "mri", "scan", "antibody", "antibodies", "ya"})
+    "ecg", "mri", "antibody", "antibodies", "ya"})
 """The small words a plain stop may hold besides its stop and the name (a clinician who
-stopped it: "digoxin stopped by cardiologist")."""
+stopped it: "digoxin stopped by cardiologist"); "my" only before the name or one of them ("my
+16 yo stopped lithium" is someone else's), "il" not before "a" or "est" (French "he": "il a
+arrêté le lithium"): :func:`content`."""
 
 PLAIN_STOPS = frozenset({
     ("stopped",), ("quit",), ("discontinued",), ("ceased",), ("off",), ("came", "off"),
     ("come", "off"), ("no", "longer"), ("not", "anymore"), ("not", "any", "more"),
-    ("no", "more"), ("finished",), ("finished", "with"), ("stopped", "anymore"),
-    ("abgesetzt",), ("gestoppt",), ("arrete",), ("arretee",), ("gestopt",), ("smesso",),
-    ("sospeso",), ("parei",), ("deje",), ("nicht", "mehr"), ("ended",), (), ("used", "to"),
-    ("used", "to", "take"), ("quit", "cold", "turkey"), ("finished", "of"), ("never",),
-    ("never", "took"), ("took", "off"), ("taken", "off"), ("no", "longer", "needed"),
+    ("no", "more"), ("stopped", "anymore"), ("abgesetzt",), ("gestoppt",), ("arrete",),
+    ("arretee",), ("gestopt",), ("smesso",), ("sospeso",), ("parei",), ("deje",),
+    ("nicht", "mehr"), ("quit", "cold", "turkey"), ("no", "longer", "needed"),
     ("switched", "from"), ("changed", "from"), ("weaned", "off"), ("no", "more", "for")})
 """A stop written plainly, the clause's words less :data:`PLAIN_FILLERS`, numbers, recent
 times and the name, in order ("stopped taking digoxin today", "digoxin was discontinued",
-"quit lithium 2 weeks ago", "came off lithium", "no longer on lithium"; a clause :func:`ended`
-with nothing else: "was on lithium years ago"); a switch's "to" and what follows it too
-("switched from lithium to sertraline"): :func:`plain_stop`."""
+"quit lithium 2 weeks ago", "came off lithium", "no longer on lithium"); a switch's "to" and
+what follows it too ("switched from lithium to sertraline"), never with a number ("switched
+from 400mg to 200mg lithium" is a dose changed): :func:`plain_stop`. Not "used to" ("I'm used
+to digoxin now"), "finished" ("finished my lithium, need a refill"), "never", "ended", a past
+alone ("was on lithium years ago"): /tmp/w52/e3 F1, F2, F7."""
 
 CONDITION_STOPS = frozenset({
     ("negative",), ("test", "negative"), ("negative", "test"), ("ruled", "out"), ("lost",),
@@ -71,14 +73,25 @@ bare negation too ("not pregnant", "no heart block"), with no time ("no dialysis
 session missed)."""
 
 RESUMED = frozenset({"back", "again", "restarted", "resumed", "still", "continue", "continues",
-                     "continued", "continuing", "keep", "keeping", "kept", "before", "usual"})
+                     "continued", "continuing", "keep", "keeping", "kept", "before", "usual",
+                     "started", "restart", "restarting", "joking"})
 """Words of a resumption or a continuation: a cell with one holds no plain stop ("no digoxin
 yesterday, back on it today", "digoxin as before")."""
 
-PLAIN_WHY = ("the diary may say it is stopped, but not plainly: its rule stays if it applied "
-             "before; if you stopped it, write 'stopped {entry}' on the night you did")
+PLAIN_WHY = "the diary may say it is stopped, but not plainly"
 """Why a stop not written plainly is said, not applied (/tmp/w52/e2: negated stops, plans,
-reasons, missed doses read as stopped lost a hold)."""
+reasons, missed doses read as stopped lost a hold); its warning says how to write it
+(:func:`plain_example`)."""
+
+
+def plain_example(m: Mention) -> str:
+    """How to write a mention's stop plainly ("stopped digoxin").
+
+    "not pregnant", "stopped breastfeeding", "no heart block" (not "stopped pregnant":
+    /tmp/w52/e3 F15).
+    """
+    return ("not pregnant" if m.name == "pregnancy" else f"stopped {m.entry}"
+            if m.kind == "medicine" or m.entry.endswith("ing") else f"no {m.entry}")
 
 
 FOR_GOOD = frozenset({("for", "good"), ("after", "all")})
@@ -109,25 +122,49 @@ def untimed(words: Sequence[str]) -> list[str]:
     return out
 
 
+def content(words: Sequence[str], start: int = 0, end: int = 0) -> list[str]:
+    """The words of a clause that say something, its name at ``words[start:end]`` aside.
+
+    Less :data:`PLAIN_FILLERS` (but "my" not before the name or another filler, "il" before
+    "a" or "est") and numbers; the recent times are the caller's (:func:`untimed`).
+    """
+    def said(k: int, word: str) -> bool:
+        after = words[k + 1] if k + 1 < len(words) else ""
+        return (word == "my" and k + 1 != start and after not in PLAIN_FILLERS) or (
+            word == "il" and after in ("a", "est")) or (
+            word not in PLAIN_FILLERS and not number(word))
+    return [w for k, w in enumerate(words) if not start <= k < end and said(k, w)]
+
+
 def plain_stop(words: Sequence[str], start: int, end: int, kind: str,
                cell: frozenset[str]) -> bool:
     """Whether a clause's stop of the name at ``words[start:end]`` is written plainly.
 
-    The clause's other words, less :data:`PLAIN_FILLERS` and numbers, are one of
-    :data:`PLAIN_STOPS` (a condition's: :data:`CONDITION_STOPS`) when their recent times are
-    taken out (:func:`untimed`), or for a condition a bare negation; never with a word of
-    :data:`RESUMED` in the clause or in ``cell`` (the words of the cell's clauses that name
-    nothing: "stopped lithium in 2019, back on it now"; not "stopped lithium, still on
-    digoxin"). A medicine's bare negation is no plain stop ("no
-    digoxin", "didn't have digoxin": a dose missed is likelier).
+    The clause's other words that say something (:func:`content`), less their recent times
+    (:func:`untimed`), are one of
+    :data:`PLAIN_STOPS` (a condition's: :data:`CONDITION_STOPS`), or for a condition a bare
+    negation; never with a word of :data:`RESUMED` in the clause or in ``cell`` (the words of
+    the cell's clauses that name nothing: "stopped lithium in 2019, back on it now"). A
+    medicine's bare negation is no plain stop ("no digoxin", "didn't have digoxin": a dose
+    missed is likelier). The cell's other clauses must say nothing else too: the caller's.
     """
     if RESUMED & (cell | set(words)):
         return False
-    rest = [w for w in (*words[:start], *words[end:]) if w not in PLAIN_FILLERS and not number(w)]
+    rest = content(words, start, end)
     said = tuple(untimed(rest))
-    switch = said[2:3] == ("to",) and said[:2] in PLAIN_STOPS
-    return said in PLAIN_STOPS or switch or (kind == "condition" and (
-        said in CONDITION_STOPS or (len(rest) == 1 and rest[0] in NEGATIONS)))
+    switch = said[2:3] == ("to",) and said[:2] in PLAIN_STOPS and not any(map(number, words))
+    return ((said in PLAIN_STOPS and not (said[1:2] == ("from",) and any(map(number, words))))
+            or switch or (kind == "condition" and (
+                said in CONDITION_STOPS or (len(rest) == 1 and rest[0] in NEGATIONS))))
+
+
+def says_nothing(words: Sequence[str]) -> bool:
+    """Whether a clause that names nothing leaves a plain stop beside it plain.
+
+    Only fillers and a recent time (:func:`content`): "stopped lithium today, sick day rules"
+    or "stopped digoxin, taking it today" is no plain stop (/tmp/w52/e3 F3, F5, F6, F9).
+    """
+    return not untimed(content(words)) and not TAKING & set(words)
 
 
 PREGNANT = "pregnant = true"
@@ -202,7 +239,8 @@ def _put(m: Mention, profile: Profile, safety: Safety, known: bool) -> str:
     instruction ("put your eGFR from your last blood test in your profile: egfr = <the
     figure>": /tmp/w52/e2 R17, a blank to paste was asked for).
     """
-    if not known and (line := profile_line(m.name, m.entry, m.text, NameIndex.of(safety))):
+    if not known and (line := profile_line(m.name, m.entry, m.text, NameIndex.of(safety),
+                                           m.why not in (OTHERS_WHY, NOT_OWN_WHY))):
         return line if line.startswith("put ") else f"put it in your profile ({line})"
     alone = profile.model_copy(update={"conditions": (entry := m.entry if known else
                                                       spoken(m.name),)})   # not read again
@@ -233,8 +271,8 @@ def warning(m: Mention, covered: bool, profile: Profile, safety: Safety,
             f"that night on. If that is right, {put}; "
             f"{_fix(m, 'if it is not, correct the diary')}." + ("" if later is None else
             f" A later line ({later.text!r} on {later.day}) may say it is stopped, but not "
-            f"plainly: its rule still applies; if you stopped it, write 'stopped {m.entry}' on "
-            "the night you did."))
+            f"plainly: its rule still applies; if you stopped it, write '{plain_example(m)}' "
+            "on the night you did."))
     if m.stance == "stopped" and covered:
         return (f"{_said(m, hint)} as stopped or not so, but your profile has it: its rule still "
                 "applies. If it is stopped, take it out of your profile (ask your clinician "
@@ -245,4 +283,6 @@ def warning(m: Mention, covered: bool, profile: Profile, safety: Safety,
     fix = _fix(m, "")
     return (f"{_said(m, hint)}, and {mine}; {why}, so its rule is NOT applied. If you "
             f"{'take' if m.kind == 'medicine' else 'have'} it, {put}, where its rule applies."
-            + (f" {fix[0].upper()}{fix[1:]}." if fix else ""))
+            + (f" {fix[0].upper()}{fix[1:]}." if fix else "") + (
+                f" If you stopped it, write '{plain_example(m)}' on the night you did."
+                if m.why == PLAIN_WHY else ""))

@@ -43,6 +43,7 @@ import pandas as pd
 
 from model.core.forms import PLACEBO
 from model.core.regimen import Regimen
+from model.data.life_events import laxative_nights
 from model.decision.judged_nights import KEEPING
 from model.decision.settings import DecisionSettings
 
@@ -130,7 +131,10 @@ def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: S
     Parameters
     ----------
     nights : pandas.DataFrame
-        The diary's nights, with ``recorded``, indexed by date.
+        The diary's nights, with ``recorded``, indexed by date. A night marked ``exclude =
+        laxative`` without the supplement (:func:`~model.data.life_events.laxative_nights`)
+        is no lapse: the rule of a magnesium laxative asks it (following it was told "taken
+        on and off ... every night": an outside audit, /tmp/w52/d2 G3).
     regimens : sequence of Regimen
         Each night's regimen (:func:`model.decision.history.night_regimens`).
     planned : sequence of bool
@@ -154,7 +158,7 @@ def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: S
     end = len(on) if skipped else last + 1
     first = max(end - WINDOW_NIGHTS, stretch_first(regimens, planned, last))
     first += int(on[first:end].argmax())
-    written = nights["recorded"].to_numpy(bool)[first:end]
+    written = (nights["recorded"].to_numpy(bool) & ~laxative_nights(nights))[first:end]
     return Taking(taking.form, int((written & on[first:end]).sum()), int(written.sum()),
                   night_date(nights, first), night_date(nights, end - 1),
                   night_date(nights, start), lapse)

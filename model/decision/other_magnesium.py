@@ -12,15 +12,13 @@ profile named). The other magnesium a day is:
   it, so the count errs on the safe side. A figure of a gram or more beside a form's salt
   (``"magnesium citrate 1.2 g"``) is that salt's weight, read with the form's highest
   elemental fraction (:func:`read_entry`: 1200 mg was counted as 1200 mg of magnesium). One
-  taken now and then (``"as needed"``, ``"weekly"``) is not counted every day: its rule says
-  to take no supplement on a day it is taken (:func:`now_and_then_rule`: "milk of magnesia as
-  needed" was not counted, and the rule asked to keep the two within the limit, which one
-  laxative dose of about 1000 mg of magnesium alone is not: an outside audit, /tmp/w52/d F1).
+  taken now and then (``"as needed"``, not also daily) is not counted every day: its rule says
+  no supplement on its days (:func:`now_and_then_rule`; "keep the two within the limit" beside
+  a laxative dose of about 1000 mg of magnesium: an outside audit, /tmp/w52/d F1).
 - An entry whose daily magnesium cannot be read (no dose in mg or g, several, a count of
   units such as ``"per sachet"``), or an unknown product named like magnesium (``"Mag
   365"``: :func:`magnesium_products`), is not taken as 0 mg: it holds magnesium, none added
-  to it, until the profile gives ``other_magnesium_mg`` (:func:`unread_holds`; an outside
-  pharmacist's audit: "Start glycinate, 200 mg" beside a citrate sachet of up to 194 mg).
+  to it, until the profile gives ``other_magnesium_mg`` (:func:`unread_holds`).
 
 The supplement's ceiling is then the limit less the other magnesium (and never above the
 profile's own ``max_elemental_mg``); with less left than the least dose mgsleep advises,
@@ -38,7 +36,9 @@ from functools import cache
 from model.core.forms import Compound, canonical_form, load_compounds, product_named
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.compound_doses import SALT_WEIGHT_MG, safe_side_compound
+from model.data.period_nights import names_antacid
 from model.data.profile import Profile
+from model.decision.settings import DecisionSettings
 from model.evidence.name_hints import names_magnesium
 from model.evidence.names import SKIN_WORDS
 
@@ -51,6 +51,12 @@ NOW_AND_THEN = re.compile(
     re.IGNORECASE)
 """Words of an entry taken now and then, not every day: its dose is not counted per day."""
 
+EVERY_DAY = re.compile(r"\b(?:daily|nightly|everyday|(?:every|each)\s+(?:day|night|evening|"
+                       r"morning))\b", re.IGNORECASE)
+"""Words of an entry taken every day: beside :data:`NOW_AND_THEN` it is still a daily one
+("milk of magnesia 30 mL every night as needed" was read as now and then, and a 70-year-old
+with an eGFR of 55 was told to start a supplement: an outside audit, /tmp/w52/d2 G1)."""
+
 NOT_A_DAY = re.compile(r"\b(?:once|twice|thrice|\w+\s+times)\s+(?:a|per|each|every)\s+"
                        r"(?:week|month)\b", re.IGNORECASE)
 """How often a week or a month (``twice a week``): no times a day (:data:`TIMES_A_DAY`)."""
@@ -59,6 +65,9 @@ OLD_OR_KIDNEY = (65, 60.0)
 """From this age, or below this eGFR, a clinician is asked before a daily supplement beside a
 magnesium taken now and then (:func:`now_and_then_rule`): magnesium laxatives in older age or
 with reduced kidney function are where too much magnesium builds up."""
+
+ASK_FIRST = "ask a clinician before taking a daily magnesium supplement beside it"
+"""How :func:`now_and_then_rule` asks a clinician first."""
 
 UNSURE = re.compile(
     r"\b(?:caps?|capsules?|tabs?|tablets?|pills?|softgels?|scoops?|sachets?|drops?|gummies)\b"
@@ -114,10 +123,7 @@ class Reading:
     on_its_days: float | None = None
 
     def words(self) -> str:
-        """``1.2 g of magnesium citrate a day: up to 194 mg of magnesium (as ..., 16.16 %)``.
-
-        The dose as written when it is not a salt's weight (``100 mg``).
-        """
+        """``1.2 g of magnesium citrate a day: up to 194 mg (as ...)``; or ``100 mg``."""
         written = self.written or 0.0
         weight = f"{written / 1000:g} g" if written >= SALT_WEIGHT_MG else f"{written:g} mg"
         if self.salt is None:
@@ -191,12 +197,12 @@ def read_entry(entry: str) -> Reading:
     """How much elemental magnesium a day an entry's written dose stands for.
 
     The one dose in mg or g written in ``entry``, times how often a day it says it is taken
-    (:data:`TIMES_A_DAY`, in words). Not counted when taken now and then (:data:`NOW_AND_THEN`):
-    its magnesium on a day it is taken is read alike (:attr:`Reading.on_its_days`, how often a
-    week not read as times a day); unread (``unread``) when it has no dose, several, another
-    figure, is unsure (:data:`UNSURE`), or names a product whose figure may be all of it
-    (``"ZMA 450 mg"``: :data:`~model.core.forms.PRODUCTS`, zinc and B6 besides the magnesium
-    aspartate).
+    (:data:`TIMES_A_DAY`, in words). Not counted when taken now and then (:data:`NOW_AND_THEN`;
+    daily too, :data:`EVERY_DAY`, it is): its magnesium on a day it is taken is read alike
+    (:attr:`Reading.on_its_days`, how often a week not read as times a day); unread
+    (``unread``) when it has no dose, several, another figure, is unsure (:data:`UNSURE`), or
+    names a product whose figure may be all of it (``"ZMA 450 mg"``:
+    :data:`~model.core.forms.PRODUCTS`, zinc and B6 besides the magnesium aspartate).
     A ``,`` before three digits separates thousands (``1,000 mg``), else it is a decimal comma
     (``1,5 g``). A dose of :data:`~model.data.compound_doses.SALT_WEIGHT_MG` or more beside a
     form's salt, not said to be elemental (:data:`ELEMENTAL`), is the salt's weight: counted at
@@ -205,7 +211,8 @@ def read_entry(entry: str) -> Reading:
     """
     if NOW_AND_THEN.search(entry):
         day = read_entry(NOT_A_DAY.sub(" ", NOW_AND_THEN.sub(" ", entry)))
-        return Reading(None, day.written, day.salt, now_and_then=True, on_its_days=day.mg)
+        return day if EVERY_DAY.search(entry) else Reading(
+            None, day.written, day.salt, now_and_then=True, on_its_days=day.mg)
     doses = DOSE.findall(entry)
     if (len(doses) != 1 or len(re.findall(r"\d+(?:[.,]\d+)*", entry)) != 1
             or UNSURE.search(entry) or product_named(entry)):
@@ -277,8 +284,8 @@ def _ask_first(profile: Profile) -> str:
 
 
 SAME_MG = 1.0
-"""How far a salt's weight read on the safe side, rounded up to whole mg, may be from the
-diary's elemental dose and still be that dose (:func:`_is_taking`)."""
+"""How far a salt's weight read on the safe side (whole mg) may be from the diary's elemental
+dose and still be that dose (:func:`_is_taking`)."""
 
 
 def _is_taking(given: str, entry: Reading, taking: Regimen) -> bool:
@@ -347,7 +354,8 @@ def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) 
     One taken now and then has its own (:func:`now_and_then_rule`).
     """
     if given in (sometimes := dict(other.now_and_then)):
-        return now_and_then_rule(sometimes[given], other.ask_first, ceiling_mg)
+        return now_and_then_rule(sometimes[given], other.ask_first, ceiling_mg,
+                                 names_antacid(given))
     mg = dict(other.counted).get(given)
     if not other.from_profile and mg is None:
         return f"{rule}; or {UNREAD_FIX}" if given in other.unread else rule
@@ -362,30 +370,50 @@ def entry_rule(given: str, rule: str, other: OtherMagnesium, ceiling_mg: float) 
             f"{ceiling_mg:g} mg a day")
 
 
-def now_and_then_rule(on_its_days: float | None, ask_first: str,
-                      ceiling_mg: float) -> str:
+def now_and_then_rule(on_its_days: float | None, ask_first: str, ceiling_mg: float,
+                      antacid: bool = False) -> str:
     """The rule of a magnesium product taken now and then: no supplement on top on its days.
 
     Its magnesium is not counted every day, so its days are said: no supplement on them (one
     laxative dose of milk of magnesia, 30 mL, is about 1000 mg of magnesium, above the daily
     limit alone), or, when its dose as written (``on_its_days``) leaves the supplement some
-    of its ceiling (``ceiling_mg``), at most that. ``ask_first`` (:data:`OLD_OR_KIDNEY`): a
-    clinician is asked before a daily supplement beside it.
+    of its ceiling (``ceiling_mg``), at most that. An ``antacid`` is no laxative: its label's
+    magnesium is counted on its days, no laxative night asked (/tmp/w52/d2 G6). ``ask_first``
+    (:data:`OLD_OR_KIDNEY`): a clinician is asked first (:data:`ASK_FIRST`).
     """
     room = None if on_its_days is None else max(0.0, ceiling_mg - on_its_days)
-    day = ("on a day you take it, take no magnesium supplement: one dose of it is above "
+    day = (f"on a day you take it, count its magnesium (a tablet's figure from its label) and "
+           f"take no more of the supplement than it leaves of {ceiling_mg:g} mg a day"
+           if room is None and antacid else
+           "on a day you take it, take no magnesium supplement: one dose of it is above "
            "the daily limit on its own when it is a laxative dose (milk of magnesia 30 mL: "
            "about 1000 mg of magnesium)" if room is None else
            f"its dose as written gives {on_its_days:g} mg of magnesium, below the daily limit on "
            f"its own: on a day you take it, take at most {room:g} mg of the supplement"
-           if room else
-           f"its dose as written gives {on_its_days:g} mg of magnesium, which leaves no room: "
-           "on a day you take it, take no magnesium supplement")
-    first = (f"; {ask_first}, ask a clinician before taking a daily magnesium supplement beside "
-             "it (magnesium laxatives with a supplement are where too much magnesium builds "
-             "up)" if ask_first else "")
+           if room >= (least := DecisionSettings().min_dose_mg) else
+           f"its dose as written gives {on_its_days:g} mg of magnesium, which leaves less than the "
+           f"least dose mgsleep advises ({least:g} mg): on a day you take it, take no magnesium "
+           "supplement")
+    first = (f"; {ask_first}, {ASK_FIRST} (magnesium laxatives and antacids with a supplement "
+             "are where too much magnesium builds up)" if ask_first else "")
+    night = "" if antacid else ("; write exclude = laxative in your diary on a night you take it "
+                                "(its sleep is left out, and its stool record)")
     return (f"it is magnesium too, taken now and then, so it is not counted every day: {day}"
-            f"{first}; write exclude = laxative in your diary on a night you take it")
+            f"{first}{night}")
+
+
+def ask_first_lead(dose_rules: Sequence[str], regimen: Regimen | None) -> str:
+    """`` First ask a clinician: ...`` after advice to take magnesium, when a rule asks it.
+
+    A rule's :data:`ASK_FIRST` was said only below "Start glycinate" (/tmp/w52/d2 G5): it leads,
+    as an unknown name's does (:data:`model.report.advice.UNCHECKED_FIRST`).
+    """
+    why = next((m[1] for r in dose_rules if (m := re.search(rf"([^;:]+), {ASK_FIRST}", r))), "")
+    if not why or regimen is None or not regimen.active:
+        return ""
+    return (f" First ask a clinician: {why.strip()}, a daily magnesium supplement beside the "
+            "magnesium laxative or antacid you take now and then is where too much magnesium "
+            "builds up (see With your medicines).")
 
 
 def share_warning(other: OtherMagnesium, limit_mg: float, ceiling_mg: float) -> str:

@@ -25,13 +25,14 @@ from model.core.regimen import Regimen
 from model.decision import Recommendation
 from model.decision.explain import best_waiting
 from model.decision.gi_words import for_the_gut
+from model.decision.other_magnesium import ask_first_lead
 from model.decision.plan_words import nights_off_words, tie_order_words, top_row
 from model.decision.refer_words import effects_lead
 from model.decision.room import ROOM_START
 from model.decision.rule_words import LABEL_LABEL
 from model.decision.rule_words import REFERRAL_LABEL as LABEL
 from model.decision.rules import BREACHES, SAFETY_MOVES
-from model.decision.screening import screen
+from model.decision.screening import Screening, screen
 from model.report.advice import what_to_do
 from model.report.break_words import break_showed, returned_why, stale_why, stay_off
 from model.report.build_up_words import with_fading
@@ -371,7 +372,7 @@ def _safety_first(rec: Recommendation) -> bool:
     return "planned" not in codes
 
 
-def _what(result: Analysis) -> str:
+def _what(result: Analysis, rules: Screening | None = None) -> str:
     """What to do, and a very anxious week's prompt (:func:`hard_week`).
 
     Before advice that changes nothing; after a step safety asks for (:func:`_safety_first`),
@@ -379,10 +380,11 @@ def _what(result: Analysis) -> str:
     "... call your local emergency number). A change started in such a week is hard to judge
     ... Stop taking magnesium." could be read as a stop for the anxiety, not for the loose
     stools citrate gave (a plain-language editor, /tmp/w46/D S1; a clinic's audit had put a
-    referral first).
+    referral first). A clinician asked first beside a laxative leads (``rules``:
+    :func:`~model.decision.other_magnesium.ask_first_lead`).
     """
     rec, nights = result.decision.recommendation, result.diary.nights
-    advice = what_to_do(rec)
+    advice = what_to_do(rec) + (ask_first_lead(rules.dose_rules, rec.regimen) if rules else "")
     if not _safety_first(rec):
         return hard_week(nights) + advice
     also = hard_week(nights, judged=False).strip()
@@ -416,7 +418,7 @@ def headline(result: Analysis) -> Headline:
     review = (review_words(rec.next_review, result.as_of) if rec.action != "refer"
               else AFTER_LABEL if "other_unread" in rec.reason_codes else AFTER_REFERRAL)
     notes = dose_notes(rules, rec, _taken(result))
-    return Headline(_what(result) + notes,
+    return Headline(_what(result, rules) + notes,
                     with_fading(_said_why(result), result),
                     _capital(how_sure(rec, result.decision.options_allowed))
                     + prior_caveat(rec, result.sensitivity), review,
