@@ -44,7 +44,18 @@ KEEP = [
     ("breastfeeding", later) for later in (
         "stopped breastfeeding, pumping now", "not breastfeeding, just pumping",
         "no breastfeeding, baby with grandma", "finished breastfeeding, baby asleep",
-        "breastfeeding finished for the night")]
+        "breastfeeding finished for the night")] + [
+    (first, later) for first, lines in (   # /tmp/w52/e4 G1-G6
+        (STARTED, ("Ben stopped digoxin", "Lo stopped digoxin today", "ben's off digoxin now",
+                   "stopped 1 digoxin", "stopped the 250 digoxin", "came off the 250 digoxin",
+                   "stopped the 2nd digoxin", "has the GP stopped digoxin",
+                   "is digoxin stopped", "have I stopped digoxin", "quit digoxin, is it",
+                   "quit digoxin - have it now", "stopped digoxin 😂😂", "stopped digoxin 👍")),
+        ("started dialysis", ("no dialysis", "No dialysis.", "no dialysis 👍",
+                              "I had no dialysis", "no more dialysis this week")),
+        ("pregnant, 8 weeks", ("I'm not pregnant, am I?", "not pregnant, is it",
+                               "am I not pregnant")),
+        ("breastfeeding", ("no breastfeeding",))) for later in lines]
 """A fact had on night 10, a later line (night 15) that does not plainly stop it."""
 
 SAY = [("not pregnant", "12 week scan today"), ("stopped breastfeeding", "pumped 120ml"),
@@ -88,7 +99,7 @@ def test_a_plain_stop_still_drops_the_hold():
 @pytest.mark.parametrize(("kind", "name", "entry", "plainly"), [
     ("condition", "pregnancy", "pregnant", "not pregnant"),
     ("condition", "breastfeeding", "breastfeeding", "stopped breastfeeding"),
-    ("condition", "severe_renal_impairment", "dialysis", "no dialysis"),
+    ("condition", "severe_renal_impairment", "dialysis", "no longer has dialysis"),
     ("medicine", "digoxin", "digoxin", "stopped digoxin")])
 def test_the_not_plainly_warning_says_how_once_and_true(kind, name, entry, plainly):
     """No "write 'stopped pregnant'", and no "its rule stays" beside "NOT applied" (F15)."""

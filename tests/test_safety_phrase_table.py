@@ -1,8 +1,9 @@
 """The diary's safety words, read as a clinician would: an outside audit's table (/tmp/w52/e).
 
-``tests/data/safety_phrases.tsv``: 2061 phrases a person writes in a diary (medicines with a
+``tests/data/safety_phrases.tsv``: 2776 phrases a person writes in a diary (medicines with a
 rule, pregnancy, breastfeeding, the kidneys, the heart, an age; six languages; P807 on: a
-second audit's, /tmp/w52/e2; P1505 on: a third's, /tmp/w52/e3), each with the reading
+second audit's, /tmp/w52/e2; P1505 on: a third's, /tmp/w52/e3; P2062 on: a fourth's,
+/tmp/w52/e4, less 56 silences not yet read), each with the reading
 expected (``name=stance`` pairs by ``;``, readings also accepted by ``|``, ``*kind`` for any
 name of that kind). Of several mentions of one name the latest that is no "unsure" decides, as
 :func:`~model.decision.diary_mentions.with_diary_mentions` does. A stop not written plainly
@@ -51,6 +52,14 @@ STILL_MISREAD = {
                     "a misspelt stop ('stoped', 'stopd', 'came of', 'no loger'): had (safe side)"),
     **dict.fromkeys(("P2005", "P2006", "P2007", "P2012"),
                     "'no sé si', 'je ne sais pas si', 'non so se', 'ne ... plus': had (safe side)"),
+    **dict.fromkeys((*(f"P{n}" for n in range(2174, 2181)), *(f"P{n}" for n in range(2501, 2515))),
+                    "a stop before 'have I', after the name ('X off, Y on') or in Spanish "
+                    "('ella dejó'): had (safe side)"),
+    **dict.fromkeys(("P2612", "P2613", "P2614"),
+                    "'lost the baby', 'baby born Monday': no end read, had (safe side)"),
+    **dict.fromkeys(("P2627", "P2648", "P2649", "P2654", "P2658"),
+                    "'16 yo daughter', '24/40' as a score: said as maybe an age or a "
+                    "pregnancy (a false warning)"),
 }
 """Phrases still misread, each on the safe side (said, or applied): none silences or reverses
 a fact had."""

@@ -12,7 +12,9 @@ second list), one clause at a time (:data:`CLAUSE`), and each name with a rule i
   profile, so that :func:`model.decision.screening.screen` refers or applies its rule as for
   the profile's own entry (one screening, one set of words), with a warning saying where it
   was read and how to put it right;
-- written as stopped or not so ("stopped digoxin", "off dialysis", "X test negative"), or as
+- written as stopped or not so, plainly, the whole cell saying only that ("stopped digoxin",
+  "off dialysis", "X test negative": :func:`~model.decision.mention_words.plain_stop`; any
+  other stop is a "perhaps", and a fact the diary gave before stays), or as
   perhaps not the person's own ("partner started lithium", "?", "maybe", a test without a
   result), or only in a word a magnesium diary may use for magnesium (``MG``), or a caution
   (a kidney stage, diarrhoea): a warning naming the conflict with the profile, never
@@ -316,7 +318,7 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
                       _stance(words, start, end, kind, None if said else last.get(kind), cues,
                               cell))
             plain = stance != "stopped" or plain_stop(
-                words, *_widest(words, start, end, kind, name, index), kind, cell)
+                words, *_widest(words, start, end, kind, name, index), kind, cell, text)
             kept[kind] = stance if stance != "unsure" and plain else last.get(kind, "has")
             doubted = (unsure and not MINE & set(words[max(0, start - 2):start])) or (
                 start > wish and kind == "condition")

@@ -12,6 +12,7 @@ and a fact had earlier stays. :mod:`model.decision.diary_mentions` reads the men
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,19 +33,26 @@ SPANS = frozenset({"day", "days", "week", "weeks", "wk", "wks", "month", "months
 """Spans of time: after "this", "last", "since" or before "ago" a recent time ("last week",
 "2 weeks ago"); "years ago" too ("was on lithium years ago")."""
 
-PLAIN_FILLERS = frozenset({
+FOREIGN_FILLERS = frozenset({
+    "ich", "habe", "hab", "je", "j", "ne", "suis", "ai", "bin", "ist", "es", "est", "ho", "io",
+    "eu", "ik", "heb", "ben", "lo", "la", "le", "l", "el", "il", "de", "sono", "estoy", "estou",
+    "sou", "esta", "met", "ya"})
+"""The fillers of :data:`PLAIN_FILLERS` in other languages than English: in a stop written in
+English they may be a name ("Ben stopped digoxin", "ben's off digoxin now", "Lo stopped
+digoxin today": /tmp/w52/e4 G1), so such a stop is not plain (:func:`plain_stop`)."""
+
+PLAIN_FILLERS = FOREIGN_FILLERS | {
     "i", "im", "m", "ve", "s", "d", "t", "my", "the", "a", "have", "has", "had", "been", "was",
     "is", "am", "it", "taking", "on", "all", "mg", "mcg", "ug", "by", "gp", "doctor", "doc",
     "dr", "cardiologist", "cardiology", "consultant", "specialist", "pharmacist",
-    "psychiatrist", "nurse", "team", "hospital", "clinic", "ich", "habe", "hab", "je", "j",
-    "ne", "suis", "ai", "bin", "ist", "es", "est", "ho", "io", "eu", "ik", "heb", "ben",
-    "lo", "la", "le", "l", "el", "il", "de", "sono", "estoy", "estou", "sou", "esta", "met",
-    "me", "course", "completely", "altogether", "entirely", "totally", "definitely", "ct",
-    "ecg", "mri", "antibody", "antibodies", "ya"})
+    "psychiatrist", "nurse", "team", "hospital", "clinic", "me", "course", "completely",
+    "altogether", "entirely", "totally", "definitely", "ct", "ecg", "mri", "antibody",
+    "antibodies"}
 """The small words a plain stop may hold besides its stop and the name (a clinician who
 stopped it: "digoxin stopped by cardiologist"); "my" only before the name or one of them ("my
 16 yo stopped lithium" is someone else's), "il" not before "a" or "est" (French "he": "il a
-arrêté le lithium"): :func:`content`."""
+arrêté le lithium"): :func:`content`. Never a number between the stop and the name ("stopped
+the 400mg digoxin" is a dose: /tmp/w52/e4 G2)."""
 
 PLAIN_STOPS = frozenset({
     ("stopped",), ("quit",), ("discontinued",), ("ceased",), ("off",), ("came", "off"),
@@ -69,8 +77,8 @@ CONDITION_STOPS = frozenset({
     ("test", "negative", "for"), ("not", "after")})
 """A condition's plain stops besides :data:`PLAIN_STOPS` ("pregnancy test negative", "ruled
 out heart block", "lost the pregnancy", "gave birth", "weaned", "not pregnant after all"); a
-bare negation too ("not pregnant", "no heart block"), with no time ("no dialysis today" is a
-session missed)."""
+bare "not" too ("not pregnant"), with no time; never a bare "no" ("no dialysis" is a session
+missed: /tmp/w52/e4 G4)."""
 
 RESUMED = frozenset({"back", "again", "restarted", "resumed", "still", "continue", "continues",
                      "continued", "continuing", "keep", "keeping", "kept", "before", "usual",
@@ -87,11 +95,11 @@ reasons, missed doses read as stopped lost a hold); its warning says how to writ
 def plain_example(m: Mention) -> str:
     """How to write a mention's stop plainly ("stopped digoxin").
 
-    "not pregnant", "stopped breastfeeding", "no heart block" (not "stopped pregnant":
-    /tmp/w52/e3 F15).
+    "not pregnant", "stopped breastfeeding", "no longer has heart block" (not "stopped
+    pregnant": /tmp/w52/e3 F15; not "no dialysis", a day off: /tmp/w52/e4 G4).
     """
     return ("not pregnant" if m.name == "pregnancy" else f"stopped {m.entry}"
-            if m.kind == "medicine" or m.entry.endswith("ing") else f"no {m.entry}")
+            if m.kind == "medicine" or m.entry.endswith("ing") else f"no longer has {m.entry}")
 
 
 FOR_GOOD = frozenset({("for", "good"), ("after", "all")})
@@ -137,25 +145,71 @@ def content(words: Sequence[str], start: int = 0, end: int = 0) -> list[str]:
 
 
 def plain_stop(words: Sequence[str], start: int, end: int, kind: str,
-               cell: frozenset[str]) -> bool:
+               cell: frozenset[str], text: str) -> bool:
     """Whether a clause's stop of the name at ``words[start:end]`` is written plainly.
 
     The clause's other words that say something (:func:`content`), less their recent times
     (:func:`untimed`), are one of
     :data:`PLAIN_STOPS` (a condition's: :data:`CONDITION_STOPS`), or for a condition a bare
-    negation; never with a word of :data:`RESUMED` in the clause or in ``cell`` (the words of
-    the cell's clauses that name nothing: "stopped lithium in 2019, back on it now"). A
-    medicine's bare negation is no plain stop ("no digoxin", "didn't have digoxin": a dose
-    missed is likelier). The cell's other clauses must say nothing else too: the caller's.
+    "not" ("no dialysis" is a day off, "no more dialysis this week" a schedule: /tmp/w52/e4
+    G4); never with a word of :data:`RESUMED` in the clause or in ``cell`` (the words of
+    the cell's clauses that name nothing: "stopped lithium in 2019, back on it now"), a number
+    between the stop and the name, a filler of :data:`FOREIGN_FILLERS` in a stop written in
+    English, or a cell ``text`` that asks or jokes (:func:`asked_or_taken`). A medicine's bare
+    negation is no plain stop ("no digoxin", "didn't have digoxin": a dose missed is
+    likelier). The cell's other clauses must say nothing else too: the caller's.
     """
-    if RESUMED & (cell | set(words)):
+    if RESUMED & (cell | set(words)) or asked_or_taken(text):
         return False
     rest = content(words, start, end)
     said = tuple(untimed(rest))
+    stop = next((k for k, word in enumerate(words) if (word,) == said[:1]), start)
+    named = next((k for k in range(start, end) if not number(words[k])
+                  and words[k] not in PLAIN_FILLERS), start)   # "stopped the 400mg digoxin"
+    dose = any(map(number, words[stop:named]))
+    foreign = bool(ENGLISH_STOPS & set(said)) and bool(FOREIGN_FILLERS & set(words))
     switch = said[2:3] == ("to",) and said[:2] in PLAIN_STOPS and not any(map(number, words))
-    return ((said in PLAIN_STOPS and not (said[1:2] == ("from",) and any(map(number, words))))
-            or switch or (kind == "condition" and (
-                said in CONDITION_STOPS or (len(rest) == 1 and rest[0] in NEGATIONS))))
+    return not (dose or foreign) and (
+        (said in PLAIN_STOPS and not (said[1:2] == ("from",) and any(map(number, words)))
+         and not (kind == "condition" and said[:1] == ("no",) and said != ("no", "longer")
+                  and rest != list(said)))
+        or switch or (kind == "condition" and (
+            said in CONDITION_STOPS or (len(rest) == 1 and rest[0] in NEGATIONS and (
+                rest[0] != "no" or bool(FOREIGN_FILLERS & {
+                    *words[words.index("no") + 1:][:1]}))))))   # "no estoy embarazada"
+
+
+ENGLISH_STOPS = frozenset({"stopped", "quit", "discontinued", "ceased", "off", "came", "come",
+                           "not", "longer", "more", "anymore", "switched", "changed", "weaned",
+                           "negative", "test", "ruled", "lost", "gave"})
+"""The words of a stop written in English (:func:`plain_stop`)."""
+
+AUXILIARIES = frozenset({"is", "are", "am", "has", "have", "did", "does", "do", "can",
+                         "should", "was"})
+"""Words a question begins with, "?" or not ("has the GP stopped digoxin", "is digoxin
+stopped": /tmp/w52/e4 G3), unless a stop follows ("have stopped digoxin")."""
+
+TAGS = (("is", "it"), ("am", "i"), ("isn", "t", "it"), ("right",))
+"""Words a question ends with ("quit digoxin, is it")."""
+
+NOW_TAKEN = frozenset({"have", "has", "taking", "take", "takes"})
+"""Verbs of a fact had now before "it" and a recent time ("quit digoxin - have it now",
+/tmp/w52/e4 G5)."""
+
+
+def asked_or_taken(text: str) -> bool:
+    """Whether a cell asks, jokes or says the name taken now: none holds a plain stop.
+
+    A "?", an auxiliary first, a tag last, an emoji, "have it now" (/tmp/w52/e4 G3, G5, G6).
+    """
+    words = name_key(text).split("_")
+    starts = {stop[0] for stop in PLAIN_STOPS | CONDITION_STOPS}
+    return ("?" in text or any(ord(c) >= 0x2190 and unicodedata.category(c) == "So"
+                               for c in text)
+            or (words[0] in AUXILIARIES and words[1:2] != [] and words[1] not in starts)
+            or any(tuple(words[-len(tag):]) == tag for tag in TAGS)
+            or any(w in NOW_TAKEN and words[k + 1:k + 2] == ["it"] and bool(WHEN & {
+                *words[k + 2:k + 3]}) for k, w in enumerate(words)))
 
 
 def says_nothing(words: Sequence[str]) -> bool:
