@@ -51,23 +51,31 @@ HINTS: dict[tuple[str, ...], tuple[Kind, str, str]] = {
         ("anomaly", "scan"), ("pink", "lines"), ("clearblue",), ("hcg",), ("ssw",),
         ("edd",), ("due", "date"), ("baby", "due"), ("ob", "appt"), ("ob", "appointment"),
         ("obgyn",), ("obstetrician",),
-        ("baby", "kicking"), ("bump",), ("two", "lines"), ("positive", "test"),
-        ("weeks", "along"))},
+        ("baby", "kicking"), ("babys", "kicking"), ("bump",), ("two", "lines"),
+        ("positive", "test"), ("weeks", "along"))},
     **{words: ("condition", "breastfeeding", "often goes with breastfeeding") for words in (
         ("pumping",), ("pumped",), ("expressed",), ("mastitis",), ("let", "down"),
         ("latch",), ("latching",), ("boob",), ("combi", "feeding"), ("engorged",), ("bf",),
         ("ebf",), ("breast", "pump"), ("nipple", "shield"), ("tandem", "feeding"),
-        ("the", "breast"))},
+        ("the", "breast"), ("breastfeedin",), ("bfing",), ("nursed",), ("milk", "supply"),
+        ("nipples",))},
     **{words: ("condition", KIDNEY, "speaks of the kidneys' function") for words in (
         ("kidney", "problems"), ("kidney", "problem"), ("kidney", "issues"),
         ("bad", "kidneys"), ("weak", "kidneys"), ("kidney", "function"),
         ("renal", "function"), ("egfr",), ("gfr",), ("creatinine",), ("kidneys",),
-        ("pd", "exchange"), ("renal", "clinic"), ("transplant", "list"), ("hd",))},
+        ("pd", "exchange"), ("renal", "clinic"), ("transplant", "list"), ("hd",),
+        ("capd",), ("apd",), ("dialyse",), ("dialisi",), ("dialise",))},
     **{words: ("condition", "heart_block", "may be a heart block") for words in (
         ("avb",), ("chb",), ("1", "block"))},
     ("achr",): ("condition", "myasthenia_gravis", "often goes with myasthenia gravis"),
     ("levo",): ("medicine", "levothyroxine", "may be levothyroxine (or another 'levo' medicine)"),
     ("li",): ("medicine", "lithium", "may be lithium (its chemical symbol)"),
+    ("digox",): ("medicine", "digoxin", "may be digoxin (its first letters)"),
+    ("alendronic",): ("medicine", "alendronate", "may be alendronic acid (alendronate)"),
+    ("doxylin",): ("medicine", "doxycycline", "may be doxycycline (a brand of it)"),
+    **{(typo,): ("medicine", name, f"may be {name} misspelt") for typo, name in (
+        ("lithum", "lithium"), ("lithim", "lithium"), ("litium", "lithium"),
+        ("digoxen", "digoxin"), ("digoxine", "digoxin"), ("dijoxin", "digoxin"))},
 }
 """Words that go with a name without being it, each with its name and why it is said."""
 
@@ -127,11 +135,13 @@ TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"
          "eighteen", "nineteen")
 """10 to 19 in words ("I'm sixteen")."""
 
-AGE = re.compile(r"\b(?:(?:i'?m|i am|turned)\s+(1\d|" + "|".join(TEENS) + r")|aged?:?\s+(\d{1,2})|"
-                 r"(\d{1,2})\s*-?\s*(?:yo|y/o|(?:yrs?|years?)[\s-]*old)|^\s*(1\d)\s*[fm])\b"
+AGE = re.compile(r"\b(?:(?:i'?m|i am|turned)\s+(?:only\s+|just\s+)?(1\d|" + "|".join(TEENS)
+                 + r")|aged?:?\s+(\d{1,2})|(\d{1,2})\s*-?\s*(?:yo|y/o|y\.o|(?:yrs?|years?)[\s-]*"
+                 r"old)|^\s*(1\d)\s*[fm]|(?:j'?ai|tengo|ho|tenho|ich bin|ik ben)\s+(1\d)"
+                 r"(?=\s*(?:ans|a[nñ]os|anni|jahre|jaar)?\b))\b"
                  r"(?!\s*(?:mg|mcg|%|/|weeks?|wks?|months?|days?|nights?|hours?|hrs?|min\w*|"
                  r"stone|st|kgs?|kilos?|lbs?|pounds?|ft|feet|cm|miles?|km|percent|"
-                 r"(?:years?|yrs?)(?![\s-]*old)))", re.IGNORECASE)
+                 r"(?:years?|yrs?)\b(?![\s-]*(?:old|of\s+age))))", re.IGNORECASE)
 """An age the person gives ("I'm 16", "I'm sixteen", "age: 15", "16 yo", "I'm a 16-year-old",
 "just turned 16", "16F" first): below 18, the under-18 rule's, said; "I'm" only before 10 to
 19 and never before a unit ("im 8 days late", "I'm 12 wks pregnant", "I'm 14 stone", "I'm 10
@@ -145,6 +155,7 @@ GESTATION = re.compile(r"\b(?:[4-9]|[1-3]\d|4[0-2])\s*(?:/\s*40|\+\s*[0-6])(?![\
                        r"(?:wks?|weeks?)\b|^\s*(?:[4-9]|[1-3]\d|4[0-2])\s*(?:wks?|weeks?)\s*$|"
                        r"\b\d{1,2}\s*w\s*[0-6]\s*d\b|\bscan\s+at\s+\d{1,2}\s*(?:wks?|weeks?)|"
                        r"\b(?:baby\s+)?due\s+in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                       r"|\b\d{1,2}\s*wks?\s+today\b|\bwk\s*\d{1,2}\b|\b\d{1,2}\s*wk\s+scan\b"
                        r"|\N{PREGNANT WOMAN}", re.IGNORECASE)
 """A pregnancy's age as notes write it ("24/40", "36+2", "12 weeks along", "pg 10wks", "GA 24
 weeks", "24w3d", "20 wks" alone, "scan at 20 weeks"), "due in March", the pregnant woman's
