@@ -62,9 +62,12 @@ AS_BEFORE = frozenset({("as", "normal"), ("as", "usual"), ("as", "before"), ("sa
 """Words after a name that say it is taken as it was ("digoxin as normal", "digoxin daily"):
 had, even after another name's stop (/tmp/w52/e3 F11): :func:`cue_after`."""
 
-ONE_DOSE = frozenset({"tonight", "today", "morning", "evening", "night", "yesterday", "forgot",
-                      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                      "forgotten", "skipped", "missed", "dose", "day"})
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                      "sunday"})
+"""The days of the week, written out."""
+
+ONE_DOSE = WEEKDAYS | frozenset({"tonight", "today", "morning", "evening", "night", "yesterday",
+                                 "forgot", "forgotten", "skipped", "missed", "dose", "day"})
 """Words of a missed dose or session: "no digoxin tonight" is a dose missed, "no dialysis
 today" a session (/tmp/w52/e2 R8), still taken, had."""
 
@@ -233,11 +236,13 @@ CARRIED_WHY = ("the diary may mean it is stopped with the name before it, but do
 """Why a name that only a list's stop governs ("stopped melatonin, digoxin") is said."""
 
 
-CALENDAR = frozenset({"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
-                      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                      "sunday", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-                      "sept", "oct", "nov", "dec", "january", "february", "march", "april",
-                      "june", "july", "august", "september", "october", "november", "december"})
+CALENDAR = WEEKDAYS | frozenset({
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "jan", "feb",
+    "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january",
+    "february", "march", "april", "june", "july", "august", "september", "october", "november",
+    "december"})
+"""Days and months, written out or short: a time, never a person's name or a fact's word."""
+
 """The days and months: a time after "since" or "on" (:func:`plain_stop`), no person's name."""
 
 def number(word: str) -> bool:

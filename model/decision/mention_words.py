@@ -17,15 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from model.data.profile import Profile, pregnancy_named
-from model.decision.mention_cues import CALENDAR, NEGATIONS, TAKING, Stance, number
+from model.decision.mention_cues import CALENDAR, NEGATIONS, TAKING, WEEKDAYS, Stance, number
 from model.decision.mention_hints import NOT_OWN_WHY, OTHERS_WHY, profile_line
 from model.decision.screening import profile_given
 from model.evidence.name_words import spoken
 from model.evidence.names import Kind, NameIndex, name_key
 from model.evidence.schema import Safety
 
-WHEN = frozenset({"today", "yesterday", "tonight", "now", "monday", "tuesday", "wednesday",
-                  "thursday", "friday", "saturday", "sunday"})
+WHEN = WEEKDAYS | frozenset({"today", "yesterday", "tonight", "now"})
 """Words of a recent time that a plain stop may carry ("quit lithium today")."""
 
 SPANS = frozenset({"day", "days", "week", "weeks", "wk", "wks", "month", "months", "year",

@@ -38,7 +38,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.compound_doses import SALT_WEIGHT_MG, safe_side_compound
 from model.data.period_nights import names_antacid
 from model.data.profile import Profile
-from model.decision.settings import DecisionSettings
+from model.decision.settings import OLDER_AGE, DecisionSettings
 from model.evidence.name_hints import names_magnesium
 from model.evidence.names import SKIN_WORDS
 
@@ -61,10 +61,11 @@ NOT_A_DAY = re.compile(r"\b(?:once|twice|thrice|\w+\s+times)\s+(?:a|per|each|eve
                        r"(?:week|month)\b", re.IGNORECASE)
 """How often a week or a month (``twice a week``): no times a day (:data:`TIMES_A_DAY`)."""
 
-OLD_OR_KIDNEY = (65, 60.0)
-"""From this age, or below this eGFR, a clinician is asked before a daily supplement beside a
-magnesium taken now and then (:func:`now_and_then_rule`): magnesium laxatives in older age or
-with reduced kidney function are where too much magnesium builds up."""
+ASK_EGFR = 60.0
+"""Below this eGFR (``safety.toml``'s moderate kidney caution), or from
+:data:`~model.decision.settings.OLDER_AGE`, a clinician is asked before a daily supplement
+beside a magnesium taken now and then (:func:`now_and_then_rule`): magnesium laxatives in
+older age or with reduced kidney function are where too much magnesium builds up."""
 
 ASK_FIRST = "ask a clinician before taking a daily magnesium supplement beside it"
 """How :func:`now_and_then_rule` asks a clinician first."""
@@ -173,7 +174,7 @@ class OtherMagnesium:
         (:attr:`Reading.on_its_days`), whether or not ``from_profile``.
     ask_first : str
         Why a clinician is asked before a daily supplement beside them (``"at age 70"``,
-        :data:`OLD_OR_KIDNEY`); "" when not.
+        :data:`ASK_EGFR`); "" when not.
 
     """
 
@@ -275,10 +276,9 @@ def other_magnesium(profile: Profile, products: Sequence[str],
 
 
 def _ask_first(profile: Profile) -> str:
-    """``"at age 70 and with an eGFR of 55"``: why a clinician is asked (:data:`OLD_OR_KIDNEY`)."""
-    age, egfr = OLD_OR_KIDNEY
-    said = [f"at age {profile.age}"] if profile.age is not None and profile.age >= age else []
-    if profile.egfr is not None and profile.egfr < egfr:
+    """``"at age 70 and with an eGFR of 55"``: why a clinician is asked (:data:`ASK_EGFR`)."""
+    said = [f"at age {profile.age}"] if profile.age is not None and profile.age >= OLDER_AGE else []
+    if profile.egfr is not None and profile.egfr < ASK_EGFR:
         said.append(f"with an eGFR of {profile.egfr:g}")
     return " and ".join(said)
 
@@ -379,7 +379,7 @@ def now_and_then_rule(on_its_days: float | None, ask_first: str, ceiling_mg: flo
     limit alone), or, when its dose as written (``on_its_days``) leaves the supplement some
     of its ceiling (``ceiling_mg``), at most that. An ``antacid`` is no laxative: its label's
     magnesium is counted on its days, no laxative night asked (/tmp/w52/d2 G6). ``ask_first``
-    (:data:`OLD_OR_KIDNEY`): a clinician is asked first (:data:`ASK_FIRST`).
+    (:data:`ASK_EGFR`): a clinician is asked first (:data:`ASK_FIRST`).
     """
     room = None if on_its_days is None else max(0.0, ceiling_mg - on_its_days)
     day = (f"on a day you take it, count its magnesium (a tablet's figure from its label) and "

@@ -38,7 +38,7 @@ from model.decision.prescribed import (
     prescribed_ceiling,
     prescribed_holds,
 )
-from model.decision.settings import DecisionSettings
+from model.decision.settings import OLDER_AGE, DecisionSettings
 from model.evidence.floor import loosened_in_use
 from model.evidence.name_words import spoken, unknown_warning
 from model.evidence.names import NameIndex
@@ -159,10 +159,6 @@ class Screening:
 
 FIELD_WORDS = {"egfr": "your eGFR", "age": "your age"}
 """How a reason names the profile's own value that set its rule off (:func:`_reason`)."""
-
-OLDER_AGE = 65
-"""From this age (or with no age given), a profile without an eGFR gets the caution of
-:data:`KIDNEY_UNKNOWN`: kidney function often falls with age (mgsleep's own threshold)."""
 
 KIDNEY_UNKNOWN = "kidney_function_unknown"
 """The condition of the caution ``safety.toml`` gives when kidney function is not known at

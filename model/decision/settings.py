@@ -173,6 +173,11 @@ LOOKS_TO_HELP = 0.8
 the planned crossover says what it gives up (:mod:`model.report.left_behind`), and after its
 withdrawal the regimen is taken again (:func:`model.decision.baseline.returning`)."""
 
+OLDER_AGE = 65
+"""From this age (or with no age given), a profile without an eGFR gets the caution of kidney
+function not known, and a magnesium laxative beside a supplement asks a clinician first:
+kidney function often falls with age (mgsleep's own threshold)."""
+
 HARD_BLOCKS = frozenset({"above_ceiling", "excluded_form"})
 """Blocks of the hard rules: no diary lifts them (the evaluation period and the GI chance
 constraint may lift after more nights)."""
