@@ -208,9 +208,9 @@ def test_allow_unknown_accepts_loudly_and_the_decision_says_not_checked(priors, 
     # the clinical review: the headline said "Switch to threonate, 300 mg" and the warning
     # to ask first came only at the end of the details
     assert rec.reason_codes[-1] == "not_checked" and rec.action != "refer"
-    assert what_to_do(rec).endswith("First ask a pharmacist or clinician: your profile names a "
-                                    "condition or medicine that mgsleep's safety data does not "
-                                    "know (see the warnings).")
+    assert what_to_do(rec).endswith("First ask a pharmacist or clinician: your profile or diary "
+                                    "names a condition or medicine that mgsleep's safety data "
+                                    "does not know (see the warnings).")
     assert screen(profile, priors.safety).unchecked == ("lupus", "atorvastatin")
     known = decide(FakePosterior(n_draws=200), priors=priors, diary=ON_GLYCINATE,
                    as_of=AS_OF).recommendation

@@ -26,7 +26,9 @@ stop is said ("not pregnant", then "12 week scan today": /tmp/w52/e3 F8). A name
 stopped. How the words around a name read: :mod:`model.decision.mention_cues`; words that
 point to a name, or may mean another thing: :mod:`model.decision.mention_hints`; a name
 misspelt ("digoxn"): :mod:`model.decision.misspelt`, its warning says so; whether a stop is
-written plainly, and each mention's warning: :mod:`model.decision.mention_words`.
+written plainly, and each mention's warning: :mod:`model.decision.mention_words`. A medicine
+written with a dose that the safety data does not know ("started amlodipine 5 mg") is added as
+an unknown one, NOT CHECKED: :mod:`model.decision.unknown_medicines`.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ from model.decision.mention_words import (
 )
 from model.decision.misspelt import cued, near
 from model.decision.prescribed import PRESCRIBED
-from model.decision.screening import KIDNEY_UNKNOWN, screen
+from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
+from model.decision.unknown_medicines import unknown_medicines, with_unknown_medicines
 from model.evidence import name_letters
 from model.evidence.name_words import spoken
 from model.evidence.names import Kind, NameIndex, name_key
@@ -417,11 +420,14 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
     added = [m for m in latest.values() if m.stance == "has" and m.name not in covered]
     said = tuple(w for key, m in latest.items()
                  if (w := warning(m, m.name in covered, profile, safety, later.get(key))))
-    if not added:
-        return DiaryRead(profile, said)
     extended = profile.model_copy(update={
         "conditions": (*profile.conditions, *(m.entry for m in added if m.kind == "condition")),
         "medications": (*profile.medications,
                         *(m.entry for m in added if m.kind == "medicine"))})
     extended.__pydantic_fields_set__ = set(profile.model_fields_set)
-    return DiaryRead(extended, said)
+    index = NameIndex.of(safety)
+    unknown = unknown_medicines(nights, index, lambda clause: bool(text_mentions(
+        clause, index, safety)), as_of)
+    extended, unchecked = with_unknown_medicines(extended if added else profile, unknown,
+                                                 index, profile_given(profile))
+    return DiaryRead(extended, (*said, *unchecked))

@@ -219,16 +219,17 @@ OFTEN_WORDS = frozenset({"all", "night", "lot", "lots", "constantly", "tonight",
 "nursing a lot", "cluster nursing tonight", "a nursing strike": /tmp/w52/e E10)."""
 
 
-CLAUSE = re.compile(r"(?<=[;,.!?])(?!\s*now\s+\d)\s*|"
+CLAUSE = re.compile(r"(?<=[;,.!?])(?!(?<=\d[.,])\d)(?!\s*now\s+\d)\s*|"
                     r"\s+(?:and|but|then|also|plus|while|so|because)\s+", re.IGNORECASE)
 """Where a clause of a diary cell ends: "stopped melatonin, started digoxin" is two; a
 clause without a cue of its own takes, for a name of a kind the last one named, that one's
 stance ("quit wine, pregnant": had), a stop so carried said, not applied (:data:`CARRIED_WHY`:
 "stopped melatonin, digoxin"). A clause of cues only ("so stopped", "back on it now") is the
 clause before's names'. A sentence's doubt ends with it (:data:`SENTENCE`). A newer figure
-stays with its clause ("eGFR 70 last year, now 25")."""
+stays with its clause ("eGFR 70 last year, now 25"), a decimal with its number ("ramipril
+2.5 mg")."""
 
-SENTENCE = re.compile(r"(?<=[.!?\n])")
+SENTENCE = re.compile(r"(?<=[.!?\n])(?!(?<=\d\.)\d)")
 """Where a sentence ends: "husband snoring. Pregnant" is the person's pregnancy."""
 
 CARRIED_WHY = ("the diary may mean it is stopped with the name before it, but does not say so "
@@ -242,8 +243,6 @@ CALENDAR = WEEKDAYS | frozenset({
     "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december"})
 """Days and months, written out or short: a time, never a person's name or a fact's word."""
-
-"""The days and months: a time after "since" or "on" (:func:`plain_stop`), no person's name."""
 
 def number(word: str) -> bool:
     """Whether a word is a number ("125", "2nd"), a filler of :data:`FILLER_WORDS`' kind."""

@@ -24,8 +24,8 @@ _VERBS = {"start": "Start", "continue": "Continue", "increase_dose": "Raise the 
           "split_dose": "Split the dose:"}
 
 
-UNCHECKED_FIRST = ("First ask a pharmacist or clinician: your profile names a condition or "
-                   "medicine that mgsleep's safety data does not know (see the warnings).")
+UNCHECKED_FIRST = ("First ask a pharmacist or clinician: your profile or diary names a condition "
+                   "or medicine that mgsleep's safety data does not know (see the warnings).")
 
 
 PRESCRIBED_HOLD = ("Your magnesium is prescribed: keep taking it as prescribed, and change its "

@@ -1,0 +1,205 @@
+"""A medicine the diary names with a dose and the safety data does not know: NOT CHECKED.
+
+An outside audit (/tmp/w52/d F7): ``other_change`` "started amlodipine 5 mg" held the advice
+as a change of life and said nothing of its safety, while the same name in the profile is an
+error ("unknown medicine 'amlodipine'") or, accepted with ``--allow-unknown``, NOT CHECKED with
+"First ask a pharmacist". The product's rule: a safety input it cannot read is an error or a
+warning, never silence.
+
+A name is read as a medicine when it is written with a dose (:data:`DOSE`: "5 mg", "125mcg",
+"1000 IU"), after a word that it is taken or begun ("started", "on", "prescribed":
+:data:`TAKEN_WORDS`) or first in its clause ("amlodipine 5mg"); a dose in millilitres only
+after such a word ("wine 250 ml" is a drink). It is unknown when the safety data knows it as
+no medicine, condition or magnesium product, it holds no magnesium form's word, it is no
+everyday intake (:data:`EVERYDAY`), and the reader of names with a rule read nothing in its
+clause (:func:`model.decision.diary_mentions.text_mentions`: a typo or a hint of a name with a
+rule, "digoxn 125 mcg", is read there). :func:`with_unknown_medicines` adds it to the profile as
+an unknown medicine accepted with ``--allow-unknown`` is, so that
+:func:`model.decision.screening.screen` says it is NOT CHECKED and the advice asks a pharmacist
+first (one screening, one set of words), with a warning naming the line. A later cell that
+says only that it is stopped ("stopped amlodipine") takes it out; any other words keep it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from model.core.forms import FORMS, NONE, PLACEBO
+from model.data.life_events import written_texts
+from model.data.profile import Profile
+from model.decision.mention_cues import (
+    CALENDAR,
+    FILLER_WORDS,
+    ONE_DOSE,
+    START_WORDS,
+    STOP_VERBS,
+    STOP_WORDS,
+    clauses,
+)
+from model.evidence.names import MAGNESIUM, NameIndex, name_key
+
+DOSE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(mg|mcg|µg|ug|micrograms?|milligrams?|g|"
+                  r"grams?|ml|iu|units?|mmol)\b", re.IGNORECASE)
+"""A dose of a medicine: a number and its unit ("5 mg", "125mcg", "2.5 mg", "1000 IU")."""
+
+TAKEN_WORDS = frozenset({
+    "started", "starting", "start", "began", "begun", "new", "prescribed", "taking", "take",
+    "on", "added", "commenced", "restarted", "resumed", "increased", "upped", "reduced",
+    "lowered", "switched", "changed", "put"})
+"""Words before a name that say it is taken or begun ("GP put me on ramipril 2.5 mg")."""
+
+EVERYDAY = frozenset({
+    "caffeine", "coffee", "tea", "espresso", "water", "wine", "beer", "alcohol", "milk", "juice",
+    "sugar", "protein", "fibre", "fiber", "food", "salt", "chocolate", "cbd"})
+"""Intakes with a dose that are no medicine a pharmacist checks with magnesium (caffeine, a
+drink, food); CBD is sold as a food supplement beside sleep aids and its dose is not a
+medicine's."""
+
+NOT_NAME = (FILLER_WORDS | START_WORDS | STOP_WORDS | TAKEN_WORDS | ONE_DOSE | CALENDAR
+            | frozenset({"a", "an", "the", "my", "some", "to", "at", "per", "gp", "doctor", "dr",
+                         "nurse", "tablet", "tablets", "pill", "pills", "capsule", "capsules",
+                         "extra", "twice", "once", "nightly", "bd", "od", "x", "by", "in",
+                         "after", "before", "since", "via", "and", "or", "meds", "med",
+                         "medication", "medications", "medicine", "medicines", "rx"}))
+"""Words that are no part of a medicine's name: links, cues, times, a dose's words."""
+
+NAME_WORDS = 3
+"""The most words of a name read before or after a dose ("vitamin b12", "st john's wort")."""
+
+
+@dataclass(frozen=True)
+class UnknownMedicine:
+    """A medicine the diary names that the safety data does not know, where it was read."""
+
+    day: dt.date
+    column: str
+    text: str
+    entry: str
+
+
+WORD = re.compile(r"[^\W_][\w'’-]*")
+"""A word of a name as written ("st john's wort" keeps its apostrophe)."""
+
+SKIPPED = frozenset({"to", "at", "from", "of", "by", "dose"})
+"""Words between a name and its dose ("amlodipine increased to 10 mg")."""
+
+
+def _small(word: str) -> bool:
+    """Whether ``word`` is no part of a name: a :data:`NOT_NAME` word or a number."""
+    return word[:1].isdigit() or set(name_key(word).split("_")) <= NOT_NAME
+
+
+def _name(words: list[str], before: bool) -> tuple[list[str], list[str]]:
+    """The name's words of a run written just before (``before``) or just after a dose.
+
+    And the words before it. Before a dose: the last words that are not :func:`_small`
+    ("started amlodipine"), across up to two of :data:`SKIPPED` and their verb ("amlodipine
+    increased to 10 mg"); after it, the first ones ("5 mg of amlodipine for my blood
+    pressure"); at most :data:`NAME_WORDS`.
+    """
+    run = list(reversed(words)) if before else words
+    skipped = 0
+    while skipped < len(run) and skipped < 3 and (run[skipped] in SKIPPED or (
+            skipped and run[skipped] in TAKEN_WORDS)):
+        skipped += 1
+    taken: list[str] = []
+    for word in run[skipped:skipped + NAME_WORDS]:
+        if _small(word):
+            break
+        taken.append(word)
+    if not before:
+        return taken, []
+    return list(reversed(taken)), words[:len(words) - skipped - len(taken)] + run[:skipped]
+
+
+def _candidates(clause: str) -> list[tuple[str, str]]:
+    """Each name a clause writes with a dose (:data:`DOSE`), and the unit's word.
+
+    Before the dose it needs a word of :data:`TAKEN_WORDS` before it, or nothing but small
+    words and numbers ("amlodipine 5mg", "2 paracetamol 500mg"); after it, the words before
+    the dose say it ("started 5 mg of amlodipine").
+    """
+    found = []
+    for dose in DOSE.finditer(clause):
+        before = WORD.findall(clause[:dose.start()].lower())
+        name, lead = _name(before, before=True)
+        if not name:
+            name, lead = _name(WORD.findall(clause[dose.end():].lower()), before=False)[0], before
+        taken = bool(TAKEN_WORDS & set(lead))
+        if name and (taken or (all(_small(w) for w in lead) and dose.group(2).lower() != "ml")):
+            found.append((" ".join(name), dose.group(2).lower()))
+    return found
+
+
+def _unknown(name: str, index: NameIndex) -> bool:
+    """Whether ``name`` is a medicine the safety data does not know (the module's docstring)."""
+    words = set(name.split())
+    if words & (EVERYDAY | {MAGNESIUM, "mag", "mg", PLACEBO, NONE, *FORMS}) or name.endswith("ing"):
+        return False
+    return not (index.match(name, "medicine") or index.match(name, "condition")
+                or index.within(name, "medicine") or index.within(name, "condition"))
+
+
+def _stopped(text: str, entry: str) -> bool:
+    """Whether ``text`` says only that ``entry`` is stopped ("stopped amlodipine", "quit it")."""
+    words = [w for w in name_key(text).split("_") if w and w not in FILLER_WORDS | CALENDAR
+             | ONE_DOSE and not w[:1].isdigit()]
+    return (len(words) > 1 and words[0] in STOP_VERBS
+            and " ".join(w for w in words[1:] if w not in {"the", "my"}) == entry)
+
+
+def unknown_medicines(nights: pd.DataFrame, index: NameIndex,
+                      read: Callable[[str], bool], as_of: dt.date | None = None
+                      ) -> list[UnknownMedicine]:
+    """Every unknown medicine the diary's free text names, by its latest line, oldest first.
+
+    ``read``: whether the reader of names with a rule read a name in a clause (then its
+    candidates are left to it); ``as_of``: only the nights up to it. A name whose latest cell
+    only stops it (:func:`_stopped`) is none.
+    """
+    latest: dict[str, UnknownMedicine | None] = {}
+    for day, column, text in written_texts(nights):
+        if as_of is not None and day.date() > as_of:
+            continue
+        for entry in list(latest):
+            if _stopped(text, entry):
+                latest[entry] = None
+        for clause, _ in clauses(text):
+            names = [name for name, _ in _candidates(clause) if _unknown(name, index)]
+            for name in names if names and not read(clause) else ():
+                latest[name] = UnknownMedicine(day.date(), column, text, name)
+    return sorted((m for m in latest.values() if m is not None), key=lambda m: m.day)
+
+
+def unknown_warning_for(m: UnknownMedicine, index: NameIndex, given: bool) -> str:
+    """Where an unknown medicine was read and what to do, beside the NOT CHECKED warning.
+
+    ``given``: whether a profile was given (else "no profile was given").
+    """
+    close = index.suggest(m.entry, "medicine")
+    hint = f" (did you mean {close!r}?)" if close else ""
+    mine = "your profile does not list it" if given else "no profile was given"
+    return (f"Your diary says {m.text!r} on {m.day} ({m.column}): it names the medicine "
+            f"{m.entry!r}{hint}, which is not in mgsleep's safety data, and {mine}: it is NOT "
+            "CHECKED from that night on, as an unknown medicine of your profile accepted with "
+            "--allow-unknown would be. If you take it, ask a pharmacist whether it goes with "
+            f"magnesium and put it in your profile (medications = [\"{m.entry}\"]); if it is "
+            "not a medicine, correct the diary.")
+
+
+def with_unknown_medicines(profile: Profile, found: list[UnknownMedicine],
+                           index: NameIndex, given: bool) -> tuple[Profile, tuple[str, ...]]:
+    """``profile`` with the unknown medicines it does not list added, and their warnings."""
+    listed = [f"_{name_key(entry)}_" for entry in profile.medications]   # "amlodipine 5 mg"
+    added = [m for m in found if not any(f"_{name_key(m.entry)}_" in k for k in listed)]
+    if not added:
+        return profile, ()
+    extended = profile.model_copy(update={
+        "medications": (*profile.medications, *(m.entry for m in added))})
+    extended.__pydantic_fields_set__ = set(profile.model_fields_set)
+    return extended, tuple(unknown_warning_for(m, index, given) for m in added)
