@@ -210,3 +210,56 @@ def test_log_writes_another_change_and_a_night_left_out(tmp_path):
     nights = read_diary(path, today=dt.date(2026, 12, 1)).nights
     assert nights.loc["2026-10-02", "other_change"] == "started sertraline 50 mg"
     assert pd.isna(nights.loc["2026-10-03", "sol_min"])          # left out, as written
+
+
+def test_a_rota_written_again_and_again_holds_nothing_and_is_said_once(priors):
+    """A shift worker's rota in other_change (an outside audit, /tmp/w53/b B1: a hold renewed
+    every 8 nights, "Keep your current routine" at all 7 looks): the third time a text is
+    written it is a recurring part of life, no change; written twice, each still holds."""
+    from model.data.life_events import life_event_warnings, other_changes
+
+    rota = {i: ("started night shifts" if i % 14 == 3 else "back on day shifts")
+            for i in (3, 10, 17, 24, 31, 38)}
+    twice = {i: t for i, t in rota.items() if i >= 31}      # each written once
+    held = _decide(TAURATE_PROMISING, _nights(*RUNS, changed=twice), priors)
+    assert held.reason_codes[0] == "other_change", held
+    free = _decide(TAURATE_PROMISING, _nights(*RUNS, changed={**rota, 41: "Started night "
+                                                               "shifts."}), priors)
+    assert free.action == "switch_form" and "other_change" not in free.reason_codes, free
+    nights = _nights(*RUNS, changed={**rota, 30: "started sertraline 50 mg"})
+    assert other_changes(nights) == [(nights.index[30], "started sertraline 50 mg")]
+    said = [w for w in life_event_warnings(nights.assign(exclude=""), "d.csv")
+            if "recurring change" in w]
+    assert said == [said[0]] and "on 6 night(s) ('started night shifts', 'back on day " \
+        "shifts'; 2026-09-04 to 2026-10-09)" in said[0], said
+    assert "take each form across whole cycles" in said[0]
+
+
+def test_log_says_a_rota_is_recurring_when_it_writes_it_the_third_time(tmp_path):
+    """``mgsleep log --other-change`` wrote each rota entry without a word (/tmp/w53/b B1)."""
+    import warnings
+
+    from model.cli.main import main
+
+    path = tmp_path / "diary.csv"
+    path.write_text("date,form,elemental_mg,sol_min\n2026-10-01,glycinate,200,30\n")
+    said = []
+    for day in ("2026-10-02", "2026-10-16", "2026-10-30"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert main(["log", str(path), "--date", day, "--sol", "20",
+                         "--other-change", "started night shifts"]) == 0
+        said.append([str(w.message) for w in caught if "recurring change" in str(w.message)])
+    assert said[:2] == [[], []] and len(said[2]) == 1, said
+    assert "on 3 night(s) ('started night shifts'; 2026-10-02 to 2026-10-30)" in said[2][0]
+
+
+@pytest.mark.parametrize("header", ["shift", "NightShift", "day_sleep", "rota", "shift type"])
+def test_a_shift_column_says_mgsleep_has_none_not_split(tmp_path, header):
+    """``shift`` was "did you mean 'split'?", two intakes a night (/tmp/w53/b B4)."""
+    path = tmp_path / "diary.csv"
+    path.write_text(f"date,form,elemental_mg,sol_min,{header}\n2026-10-01,glycinate,200,30,1\n")
+    said = [w for w in read_diary(path, today=dt.date(2026, 12, 1)).warnings if header in w]
+    assert len(said) == 1 and "did you mean" not in said[0], said
+    assert "no column for shifts or day sleeps" in said[0]
+    assert "by the night the shift began" in said[0]

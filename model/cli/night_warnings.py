@@ -72,11 +72,13 @@ def warn_pot_form(night: dt.date, values: dict[str, str], rows: Any) -> None:
 
 def watch_night(path: Path, night: dt.date, values: dict[str, str],
                 profile: Profile | None = None) -> None:
-    """Warn of loose stools lately, and of a night the profile's hard rules speak against.
+    """Warn of loose stools lately, a rota, and a night the profile's hard rules speak against.
 
     Loose stools per pot of a blinded trial or on the regimen taken
     (:func:`model.analysis.blinded.gi_alerts`; no pot's when ``values``, the night logged,
-    give a form); with ``profile``, :func:`profile_warnings`. A diary that does not read
+    give a form); an ``other_change`` written again and again
+    (:func:`~model.data.life_events.recurring_warning`); with ``profile``,
+    :func:`profile_warnings`. A diary that does not read
     says nothing here: the next analysis names its faults.
 
     The regimen's alert ("if they go on, stop citrate 300 mg") is about the night logged: not
@@ -90,6 +92,7 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     from model.analysis.blinded import gi_alerts
     from model.core.errors import MgsleepError
     from model.data.diary import read_diary
+    from model.data.life_events import recurring_warning
     from model.data.profile import Profile
     from model.decision.diary_mentions import with_diary_mentions
     from model.evidence.floor import bundled_safety
@@ -100,6 +103,8 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     except MgsleepError:
         return
     said = gi_alerts(diary, pots="form" not in values)
+    if "other_change" in values and (rota := recurring_warning(diary.nights, str(path))):
+        said.append(rota)    # a rota written again and again holds nothing: said at once
     if took_nothing(diary, night):     # not said again to one who stopped, as it asks
         said = [alert for alert in said if alert not in gi_alerts(diary, pots=False)]
     read = with_diary_mentions(profile or Profile(), diary.nights[  # this night's words only

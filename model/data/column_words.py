@@ -103,6 +103,16 @@ _QUESTIONNAIRE_LETTERS = {re.split(r"[^a-z]", name.lower())[0]: name for name in
 _QUESTIONNAIRE = re.compile(rf"(?<![a-z])({'|'.join(_QUESTIONNAIRE_LETTERS)})(?![a-z])")
 """A questionnaire's letters in a header, whatever follows (``gad7``, ``GAD-7``, ``HADS_A``)."""
 
+_SHIFT = re.compile(r"(?<![a-z])(shifts?|rota|roster|day ?sleeps?|night ?shifts?)(?![a-z])")
+"""A header of a shift worker's rota or day sleeps (``shift``, ``NightShift``, ``day_sleep``),
+for which mgsleep has no column: ``shift`` was "did you mean 'split'?", two intakes a night
+(a shift worker's audit, /tmp/w53/b B4)."""
+
+SHIFT_NOTE = (": mgsleep has no column for shifts or day sleeps and fits no effect of them; date "
+              "a day sleep after a night shift by the night the shift began, write the rota in "
+              "notes, and take each form across whole cycles of it")
+"""What is said of a :data:`_SHIFT` header."""
+
 _SCALE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-|–|—|\bto\b)\s*(\d+(?:[.,]\d+)?)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _GENERIC = frozenset({"sleep", "time", "night", "up", "to", "after", "form", "type", "fall"})
@@ -215,12 +225,14 @@ def questionnaire_note(name: object) -> str:
 def unread_hint(name: object, present: Collection[str], others: Sequence[object] = ()) -> str:
     """`` (did you mean 'waso_min'?): its unit is not said, ...`` for a header not read, or "".
 
-    A questionnaire's header: that mgsleep has no column for it (:func:`questionnaire_note`).
-    Else the column its words name and why it is not read (:func:`why_unread`), else the one
-    column whose own words it shares.
+    A questionnaire's header: that mgsleep has no column for it (:func:`questionnaire_note`);
+    so too a rota's or a day sleep's (:data:`SHIFT_NOTE`). Else the column its words name and
+    why it is not read (:func:`why_unread`), else the one column whose own words it shares.
     """
     if questionnaire := questionnaire_note(name):
         return questionnaire
+    if _SHIFT.search(_CAMEL.sub(" ", str(name)).lower().replace("_", " ")):
+        return SHIFT_NOTE
     column, why = why_unread(name, present, others)
     if column is not None and column in present:
         return f" ({why})"

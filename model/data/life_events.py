@@ -12,8 +12,8 @@ you (P 0.94)"). Two optional columns let the person say so:
   (:func:`model.personal.separability.other_change_near`). A condition or a medicine it
   names, or ``notes`` names, is screened (:func:`written_texts`,
   :mod:`model.decision.diary_mentions`). A text that only names a menstrual period or the
-  trial's own step (:mod:`model.data.period_nights`) is no change of life
-  (:func:`other_changes`).
+  trial's own step (:mod:`model.data.period_nights`), or one written again and again (a
+  rota: :func:`recurring`), is no change of life (:func:`other_changes`).
 - ``exclude`` (:data:`~model.data.diary_columns.EXCLUDE`): 1 or a word (``travel``, ``ill``)
   on a night whose sleep outcomes are not to be read. They are read as not recorded
   (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
@@ -30,6 +30,8 @@ Nights missing between recorded dates are said by :mod:`model.data.unwritten_nig
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -257,11 +259,42 @@ _NO_CHANGE = ((names_period, "a menstrual period", "a period is read as a recurr
 test, what it names and what is said of it once (:func:`_no_change_warnings`)."""
 
 
+RECURRING = 3
+"""A text written this often in ``other_change`` is a recurring part of life, not a change of
+it: a shift worker's rota ("started night shifts" every fortnight) held every step for good,
+each entry for an evaluation period (an outside audit, /tmp/w53/b B1: "Keep your current
+routine" at all 7 looks, 55 nights, magnesium never begun)."""
+
+RECURRING_READ = (
+    "a text written again and again is read as a recurring part of your life (a rota, a "
+    "regular trip), not a one-off change, so it holds no change to magnesium and is not named "
+    "beside a change of regimen; mgsleep does not model it, so a form taken mostly in one part "
+    "of it is compared unfairly with one taken in another: take each form across whole cycles "
+    "of it, write it in notes, and exclude a night that was not a usual one")
+"""What is said of a recurring ``other_change`` text (:func:`recurring`)."""
+
+
+def _key(text: object) -> str:
+    """A text as compared for :func:`recurring`: its words, lower case."""
+    return " ".join(re.findall(r"\w+", str(text).lower()))
+
+
+def recurring(texts: pd.Series) -> np.ndarray:
+    """Per night, whether its ``other_change`` text is written :data:`RECURRING` times or more.
+
+    ``texts``: by night (NaN or "" for none); compared by their words (:func:`_key`).
+    """
+    keys = texts.fillna("").map(_key)
+    counts = keys[keys != ""].value_counts()
+    return keys.map(lambda key: bool(key) and counts.get(key, 0) >= RECURRING).to_numpy(bool)
+
+
 def _no_change_warnings(nights: pd.DataFrame, name: str) -> list[str]:
     """One warning for each kind of :data:`_NO_CHANGE` that ``other_change`` names.
 
     ``nights``: by date, with the ``other_change`` text (:func:`other_change_text`; NaN on a
-    gap night). The warning gives the first such text, the nights and what it is read as.
+    gap night). The warning gives the first such text, the nights and what it is read as;
+    then :func:`recurring_warning`.
     """
     texts = nights[OTHER_CHANGE].fillna("").astype(str)
     out = []
@@ -270,7 +303,27 @@ def _no_change_warnings(nights: pd.DataFrame, name: str) -> list[str]:
         if said.any():
             out.append(f"{name}: other_change names {what} on {int(said.sum())} night(s) "
                        f"({texts.iloc[said.argmax()]!r}; {span(nights.index[said])}): {read}")
-    return out
+    return [*out, *filter(None, [recurring_warning(nights, name)])]
+
+
+def recurring_warning(nights: pd.DataFrame, name: str) -> str:
+    """What is said of the ``other_change`` texts written again and again ("" if none).
+
+    Those of :func:`recurring` that :data:`_NO_CHANGE` does not say already; ``mgsleep log``
+    says it when it writes one (:func:`model.cli.night_warnings.watch_night`).
+    """
+    texts = nights[OTHER_CHANGE].fillna("").astype(str)
+    again = recurring(texts) & ~texts.map(_no_change).to_numpy(bool)
+    if not again.any():
+        return ""
+    written = ", ".join(repr(t) for t in dict.fromkeys(texts[again]))
+    return (f"{name}: other_change names a recurring change on {int(again.sum())} night(s) "
+            f"({written}; {span(nights.index[again])}): {RECURRING_READ}")
+
+
+def _no_change(text: str) -> bool:
+    """Whether ``text`` names one of :data:`_NO_CHANGE`'s kinds."""
+    return any(names(text) for names, _, _ in _NO_CHANGE)
 
 
 WRITTEN_COLUMNS: tuple[str, ...] = (OTHER_CHANGE, "notes")
@@ -302,8 +355,10 @@ def other_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
     The one reading of the column as changes of life: the decision's hold
     (:attr:`model.decision.history.History.other_change`), the separability reasons and the
     figures' marks all take them from here. A text that only names a menstrual period, a
-    recurring event, or the trial's own step (:data:`_NO_CHANGE`) is none, said once by
-    :func:`_no_change_warnings`.
+    recurring event, or the trial's own step (:data:`_NO_CHANGE`) is none, and so is one
+    written again and again (:func:`recurring`), each said once by :func:`_no_change_warnings`.
     """
+    again = (set(nights.index[recurring(nights[OTHER_CHANGE].map(other_change_text))])
+             if OTHER_CHANGE in nights.columns else set())
     return [(day, text) for day, _, text in written_texts(nights, (OTHER_CHANGE,))
-            if not any(names(text) for names, _, _ in _NO_CHANGE)]
+            if day not in again and not _no_change(text)]

@@ -76,7 +76,8 @@ def date_problem(text: str, shown: str | None = None) -> str:
     said = f"expected a date YYYY-MM-DD, got {shown or repr(text)}"
     if TIMED.match(text.strip()):
         return (f"{said}, a date with a time of day: a night is dated by the day it began "
-                "(a sleep onset at 00:30 is the night before); write that date alone")
+                "(a sleep onset at 00:30 is the night before; after a night shift, a day sleep "
+                "from 08:00 is the night the shift began); write that date alone")
     if not DATE.match(text.strip()):
         return said
     year, month, day = (int(part) for part in text.strip().split("-"))

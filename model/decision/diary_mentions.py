@@ -43,6 +43,7 @@ import pandas as pd
 from model.core.identity_cache import identity_cache
 from model.data.life_events import written_texts
 from model.data.profile import Profile
+from model.decision.diary_magnesium import with_diary_magnesium
 from model.decision.mention_cues import (
     AFTER_WORDS,
     CARRIED_WHY,
@@ -83,6 +84,7 @@ from model.decision.mention_words import (
 )
 from model.decision.misspelt import cued, near
 from model.decision.prescribed import PRESCRIBED
+from model.decision.profile_added import added as with_added
 from model.decision.screening import KIDNEY_UNKNOWN, profile_given, screen
 from model.decision.unknown_medicines import unknown_medicines, with_unknown_medicines
 from model.evidence import name_letters
@@ -402,7 +404,8 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
         name that is no "perhaps" decides; after a stop, a "perhaps" is said), and one
         warning per name said, in the order of the diary; a fact had that a later line may
         say is stopped, not plainly (:data:`~model.decision.mention_words.PLAIN_WHY`), says
-        so too.
+        so too; a magnesium laxative or antacid the diary names taken is added as an entry
+        (:mod:`model.decision.diary_magnesium`).
 
     """
     if nights is None:
@@ -420,14 +423,12 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
     added = [m for m in latest.values() if m.stance == "has" and m.name not in covered]
     said = tuple(w for key, m in latest.items()
                  if (w := warning(m, m.name in covered, profile, safety, later.get(key))))
-    extended = profile.model_copy(update={
-        "conditions": (*profile.conditions, *(m.entry for m in added if m.kind == "condition")),
-        "medications": (*profile.medications,
-                        *(m.entry for m in added if m.kind == "medicine"))})
-    extended.__pydantic_fields_set__ = set(profile.model_fields_set)
+    extended = with_added(profile, [m.entry for m in added if m.kind == "condition"],
+                          [m.entry for m in added if m.kind == "medicine"])
     index = NameIndex.of(safety)
     unknown = unknown_medicines(nights, index, lambda clause: bool(text_mentions(
         clause, index, safety)), as_of)
-    extended, unchecked = with_unknown_medicines(extended if added else profile, unknown,
-                                                 index, profile_given(profile))
-    return DiaryRead(extended, (*said, *unchecked))
+    extended, laxatives = with_diary_magnesium(extended, nights, index,
+                                               as_of)   # "took milk of magnesia"
+    extended, unchecked = with_unknown_medicines(extended, unknown, index, profile_given(profile))
+    return DiaryRead(extended, (*said, *laxatives, *unchecked))

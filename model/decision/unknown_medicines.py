@@ -41,6 +41,7 @@ from model.decision.mention_cues import (
     STOP_WORDS,
     clauses,
 )
+from model.decision.profile_added import added as with_added
 from model.evidence.names import MAGNESIUM, NameIndex, name_key
 
 DOSE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(mg|mcg|µg|ug|micrograms?|milligrams?|g|"
@@ -65,8 +66,13 @@ NOT_NAME = (FILLER_WORDS | START_WORDS | STOP_WORDS | TAKEN_WORDS | ONE_DOSE | C
                          "nurse", "tablet", "tablets", "pill", "pills", "capsule", "capsules",
                          "extra", "twice", "once", "nightly", "bd", "od", "x", "by", "in",
                          "after", "before", "since", "via", "and", "or", "meds", "med",
-                         "medication", "medications", "medicine", "medicines", "rx"}))
-"""Words that are no part of a medicine's name: links, cues, times, a dose's words."""
+                         "medication", "medications", "medicine", "medicines", "rx", "only",
+                         "just", "half", "split", "full", "usual", "normal", "regular", "whole",
+                         "double", "single", "total", "another", "second", "first", "last",
+                         "lower", "higher", "less", "ate", "eat", "drank", "had", "gave",
+                         "swallowed", "about", "around", "approx", "roughly", "am", "pm"}))
+"""Words that are no part of a medicine's name: links, cues, times, a dose's words and the
+words said of the supplement's own dose ("only 100mg tonight", "half dose 100 mg")."""
 
 NAME_WORDS = 3
 """The most words of a name read before or after a dose ("vitamin b12", "st john's wort")."""
@@ -98,8 +104,8 @@ def _name(words: list[str], before: bool) -> tuple[list[str], list[str]]:
     """The name's words of a run written just before (``before``) or just after a dose.
 
     And the words before it. Before a dose: the last words that are not :func:`_small`
-    ("started amlodipine"), across up to two of :data:`SKIPPED` and their verb ("amlodipine
-    increased to 10 mg"); after it, the first ones ("5 mg of amlodipine for my blood
+    ("started amlodipine"), across up to three words of :data:`SKIPPED` and their verb
+    ("amlodipine increased to 10 mg"); after it, the first ones ("5 mg of amlodipine for my blood
     pressure"); at most :data:`NAME_WORDS`.
     """
     run = list(reversed(words)) if before else words
@@ -117,8 +123,8 @@ def _name(words: list[str], before: bool) -> tuple[list[str], list[str]]:
     return list(reversed(taken)), words[:len(words) - skipped - len(taken)] + run[:skipped]
 
 
-def _candidates(clause: str) -> list[tuple[str, str]]:
-    """Each name a clause writes with a dose (:data:`DOSE`), and the unit's word.
+def _candidates(clause: str) -> list[tuple[str, float | None]]:
+    """Each name a clause writes with a dose (:data:`DOSE`), and the dose in mg (None: not mg).
 
     Before the dose it needs a word of :data:`TAKEN_WORDS` before it, or nothing but small
     words and numbers ("amlodipine 5mg", "2 paracetamol 500mg"); after it, the words before
@@ -128,25 +134,29 @@ def _candidates(clause: str) -> list[tuple[str, str]]:
     for dose in DOSE.finditer(clause):
         before = WORD.findall(clause[:dose.start()].lower())
         name, lead = _name(before, before=True)
+        taken, bare = bool(TAKEN_WORDS & set(lead)), bool(name)
         if not name:
             name, lead = _name(WORD.findall(clause[dose.end():].lower()), before=False)[0], before
-        taken = bool(TAKEN_WORDS & set(lead))
-        if name and (taken or (all(_small(w) for w in lead) and dose.group(2).lower() != "ml")):
-            found.append((" ".join(name), dose.group(2).lower()))
+            taken = bool(TAKEN_WORDS & set(lead))
+        unit = dose.group(2).lower()
+        if name and (taken or (bare and all(_small(w) for w in lead) and unit != "ml")):
+            mg = float(dose.group(1).replace(",", ".")) if unit == "mg" else None
+            found.append((" ".join(name), mg))
     return found
 
 
 def _unknown(name: str, index: NameIndex) -> bool:
     """Whether ``name`` is a medicine the safety data does not know (the module's docstring)."""
     words = set(name.split())
-    if words & (EVERYDAY | {MAGNESIUM, "mag", "mg", PLACEBO, NONE, *FORMS}) or name.endswith("ing"):
-        return False
+    if words & (EVERYDAY | {MAGNESIUM, "mag", "mg", PLACEBO, NONE}) or name.endswith("ing") \
+            or any(form.startswith(w) for w in words if len(w) >= 3 for form in FORMS):
+        return False    # "gly 200mg", "cit 200 mg": the supplement's form cut short
     return not (index.match(name, "medicine") or index.match(name, "condition")
                 or index.within(name, "medicine") or index.within(name, "condition"))
 
 
 def _stopped(text: str, entry: str) -> bool:
-    """Whether ``text`` says only that ``entry`` is stopped ("stopped amlodipine", "quit it")."""
+    """Whether ``text`` says only that ``entry`` is stopped ("stopped amlodipine today")."""
     words = [w for w in name_key(text).split("_") if w and w not in FILLER_WORDS | CALENDAR
              | ONE_DOSE and not w[:1].isdigit()]
     return (len(words) > 1 and words[0] in STOP_VERBS
@@ -160,17 +170,22 @@ def unknown_medicines(nights: pd.DataFrame, index: NameIndex,
 
     ``read``: whether the reader of names with a rule read a name in a clause (then its
     candidates are left to it); ``as_of``: only the nights up to it. A name whose latest cell
-    only stops it (:func:`_stopped`) is none.
+    only stops it (:func:`_stopped`) is none; one written with the night's own supplement dose,
+    or half of it, is the supplement ("Thorne 200mg" on a night of 200 mg).
     """
     latest: dict[str, UnknownMedicine | None] = {}
+    recorded = (nights["elemental_mg"] if "elemental_mg" in nights.columns
+                else pd.Series(dtype=float))
     for day, column, text in written_texts(nights):
         if as_of is not None and day.date() > as_of:
             continue
         for entry in list(latest):
             if _stopped(text, entry):
                 latest[entry] = None
+        own = recorded.get(day)
         for clause, _ in clauses(text):
-            names = [name for name, _ in _candidates(clause) if _unknown(name, index)]
+            names = [name for name, mg in _candidates(clause) if _unknown(name, index)
+                     and not (mg and own and mg in (own, own / 2))]
             for name in names if names and not read(clause) else ():
                 latest[name] = UnknownMedicine(day.date(), column, text, name)
     return sorted((m for m in latest.values() if m is not None), key=lambda m: m.day)
@@ -197,9 +212,5 @@ def with_unknown_medicines(profile: Profile, found: list[UnknownMedicine],
     """``profile`` with the unknown medicines it does not list added, and their warnings."""
     listed = [f"_{name_key(entry)}_" for entry in profile.medications]   # "amlodipine 5 mg"
     added = [m for m in found if not any(f"_{name_key(m.entry)}_" in k for k in listed)]
-    if not added:
-        return profile, ()
-    extended = profile.model_copy(update={
-        "medications": (*profile.medications, *(m.entry for m in added))})
-    extended.__pydantic_fields_set__ = set(profile.model_fields_set)
-    return extended, tuple(unknown_warning_for(m, index, given) for m in added)
+    return (with_added(profile, medications=[m.entry for m in added]),
+            tuple(unknown_warning_for(m, index, given) for m in added))
