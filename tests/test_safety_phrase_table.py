@@ -1,9 +1,11 @@
 """The diary's safety words, read as a clinician would: an outside audit's table (/tmp/w52/e).
 
-``tests/data/safety_phrases.tsv``: 2776 phrases a person writes in a diary (medicines with a
+``tests/data/safety_phrases.tsv``: 3098 phrases a person writes in a diary (medicines with a
 rule, pregnancy, breastfeeding, the kidneys, the heart, an age; six languages; P807 on: a
 second audit's, /tmp/w52/e2; P1505 on: a third's, /tmp/w52/e3; P2062 on: a fourth's,
-/tmp/w52/e4, less 56 silences not yet read), each with the reading
+/tmp/w52/e4, less "dig 125mcg", NOT CHECKED instead; H2-: 266 written beside the last 24 of
+its silences' words, most of them another meaning of those words: "F16 fighter jet", "PD
+day", "Cr 4.5 km", "feeding the cat", "I'm 15 weeks into marathon training"), each with the reading
 expected (``name=stance`` pairs by ``;``, readings also accepted by ``|``, ``*kind`` for any
 name of that kind). Of several mentions of one name the latest that is no "unsure" decides, as
 :func:`~model.decision.diary_mentions.with_diary_mentions` does. A stop not written plainly
@@ -55,8 +57,6 @@ STILL_MISREAD = {
     **dict.fromkeys((*(f"P{n}" for n in range(2174, 2181)), *(f"P{n}" for n in range(2501, 2515))),
                     "a stop before 'have I', after the name ('X off, Y on') or in Spanish "
                     "('ella dejó'): had (safe side)"),
-    **dict.fromkeys(("P2612", "P2613", "P2614"),
-                    "'lost the baby', 'baby born Monday': no end read, had (safe side)"),
     **dict.fromkeys(("P2627", "P2648", "P2649", "P2654", "P2658"),
                     "'16 yo daughter', '24/40' as a score: said as maybe an age or a "
                     "pregnancy (a false warning)"),
@@ -224,6 +224,16 @@ def test_a_kidney_figure_in_the_diary_refers():
 
 @pytest.mark.parametrize(("text", "says", "puts"), [
     ("eGFR 25 at check-up", "may speak of 'severe renal impairment'", "(egfr = 25)"),
+    ("GFR 45 last year, 25 now", "kidney function (eGFR) of 25", "(egfr = 25)"),
+    ("eGFR 60 in 2023, 22 in 2025", "kidney function (eGFR) of 22", "(egfr = 22)"),
+    ("creat 450", "a creatinine of 450",
+     "put your eGFR from your last blood test in your profile: egfr = <the figure>"),
+    ("17 y.o.", "it gives an age of 17", "(age = 17)"),
+    ("I turn 18 next month", "it gives an age of 17", "(age = 17)"),
+    ("F16", "it gives an age of 16", "(age = 16)"),
+    ("I'm 16 weeks today", "may speak of 'pregnancy'", "(pregnant = true)"),
+    ("\N{BREAST-FEEDING}", "its emoji is breastfeeding's", '(conditions = ["breastfeeding"])'),
+    ("PD tonight", "may speak of 'severe renal impairment'", "egfr = <the figure>"),
     ("eGFR 45 at check-up", "may speak of 'moderate renal impairment'", "(egfr = 45)"),
     ("kidney problems", "your profile gives egfr = 95",
      "put your eGFR from your last blood test in your profile: egfr = <the figure>"),
@@ -244,9 +254,11 @@ def test_words_that_only_point_to_a_name_ask_for_a_profile_entry_it_reads(text, 
     assert says in warning and puts in warning, warning
 
 
-def test_a_kidney_figure_that_is_fine_says_nothing():
+@pytest.mark.parametrize("text", ["eGFR 85 at check-up", "eGFR 25 last year, 90 now",
+                                  "creatinine 80", "Cr 0.9", "Cr 4.5 km"])
+def test_a_kidney_figure_that_is_fine_says_nothing(text):
+    """The newest eGFR decides; a creatinine in the usual range, or a distance, is no hint."""
     safety = bundled_safety()
     profile = checked_profile(Profile(age=34, egfr=95, conditions=(), medications=()),
                               safety=safety)
-    assert not with_diary_mentions(profile, _nights({15: "eGFR 85 at check-up"}),
-                                   safety).warnings
+    assert not with_diary_mentions(profile, _nights({15: text}), safety).warnings

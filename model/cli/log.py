@@ -357,8 +357,7 @@ def keeping_pot_code(values: dict[str, str], notes: str) -> dict[str, str]:
     --replace`` wiped ``code C (plan 710592b0)`` (a blinded trial's audit); it now gives
     ``code C (plan 710592b0) took it late``.
     """
-    from model.data.diary import CODE_NOTE
-    from model.trial.blinding import PLAN_TAG
+    from model.data.pot_notes import CODE_NOTE, PLAN_TAG
 
     tag = PLAN_TAG.search(notes) if CODE_NOTE.match(notes) else None
     new = values.get("notes")

@@ -78,7 +78,9 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     (:func:`model.analysis.blinded.gi_alerts`; no pot's when ``values``, the night logged,
     give a form); an ``other_change`` written again and again
     (:func:`~model.data.life_events.recurring_warning`); with ``profile``,
-    :func:`profile_warnings`. A diary that does not read
+    :func:`profile_warnings`, with the facts the diary's words up to the night add (a
+    pregnancy written a week before holds its ceiling tonight: an outside audit, /tmp/w53/c C2,
+    found only the night's own words read). A diary that does not read
     says nothing here: the next analysis names its faults.
 
     The regimen's alert ("if they go on, stop citrate 300 mg") is about the night logged: not
@@ -107,11 +109,12 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
         said.append(rota)    # a rota written again and again holds nothing: said at once
     if took_nothing(diary, night):     # not said again to one who stopped, as it asks
         said = [alert for alert in said if alert not in gi_alerts(diary, pots=False)]
-    read = with_diary_mentions(profile or Profile(), diary.nights[  # this night's words only
-        diary.nights.index == pd.Timestamp(night)], bundled_safety())
-    said += read.warnings
-    if profile is not None:
-        said += profile_warnings(diary, night, read.profile)
+    day = pd.Timestamp(night)
+    said += with_diary_mentions(profile or Profile(), diary.nights[  # this night's words said
+        diary.nights.index == day], bundled_safety()).warnings
+    if profile is not None:     # the facts of every night's words up to it kept (/tmp/w53/c C2)
+        said += profile_warnings(diary, night, with_diary_mentions(
+            profile, diary.nights[diary.nights.index <= day], bundled_safety()).profile)
     for alert in said:
         warnings.warn(alert, stacklevel=2)
 

@@ -16,7 +16,6 @@ covariate missing; its regimen is guessed, and the warnings say so, as
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -52,6 +51,7 @@ from model.data.guesses import diary_guess_warnings
 from model.data.life_events import is_life_event_warning, leave_out, life_event_warnings
 from model.data.limit_nights import limit_warnings
 from model.data.night_dates import as_date
+from model.data.pot_notes import CODE_NOTE
 from model.data.separators import column_key
 from model.data.short_rows import read_noted_cells
 from model.data.unwritten_nights import fill_regimen, is_unwritten_warning, unwritten_warnings
@@ -182,14 +182,6 @@ def _unwritten(nights: pd.DataFrame, name: str) -> list[str]:
     written = nights[list(OUTCOMES)].notna().any(axis=1) | nights[EXCLUDE].fillna("").ne("")
     return unwritten_warnings(nights, written, name)
 
-
-_TAGGED = r"(?=.*\((?i:plan)\s+[0-9a-zA-Z]+\))"
-CODE_NOTE = re.compile(rf"^\s*(?:code|{_TAGGED}(?i:code))\s+([A-Z]|{_TAGGED}[a-z])\b")
-"""The pot code a blinded diary carries at the start of ``notes`` (``code A``; written by
-``mgsleep plan --blind``, read by ``mgsleep unblind``): ``code`` and one capital letter (the
-plan's codes, A, B, ...), or in any case on a note with the plan's tag (``Code b (plan
-3f9a1c2e)``, typed by hand), so that ``Code red``, ``code RED at work`` (refused as blinded,
-an outside audit) or ``code until 2am`` in an open diary is no pot. The letter is the code."""
 
 def pot_codes(nights: pd.DataFrame) -> pd.Series:
     """The pot code (capitals) of each night taken from a coded pot, else NaN.

@@ -51,6 +51,7 @@ from model.data.period_nights import (
     names_plan_period,
     span,
 )
+from model.data.pot_notes import untagged
 
 LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
                              "anxiety")
@@ -337,14 +338,17 @@ def written_texts(nights: pd.DataFrame, columns: tuple[str, ...] = WRITTEN_COLUM
     """Every non-blank cell of ``columns``: its night, its column and its text, oldest first.
 
     A column the nights do not have gives none; the text has its spaces collapsed
-    (:func:`other_change_text`). On one night ``other_change`` comes before ``notes``.
+    (:func:`other_change_text`), and a blinded pot's code and plan tag taken off
+    (:func:`~model.data.pot_notes.untagged`: the tag's "plan" read a pregnancy written on a
+    pot night as only a plan, /tmp/w53/c C1). On one night ``other_change`` comes before ``notes``.
     """
     if not isinstance(nights.index, pd.DatetimeIndex):
         return []
     days = pd.DatetimeIndex(nights.index)
     found = [(day, order, column, text) for order, column in enumerate(columns)
              if column in nights.columns
-             for day, text in zip(days, nights[column].map(other_change_text), strict=True)
+             for day, text in zip(days, nights[column].map(other_change_text).map(untagged),
+                                  strict=True)
              if text]
     return [(day, column, str(text)) for day, _, column, text in sorted(found, key=lambda f: f[:2])]
 

@@ -76,8 +76,10 @@ from model.decision.mention_hints import (
 )
 from model.decision.mention_words import (
     PLAIN_WHY,
+    PREGNANCY,
     RESUMED,
     Mention,
+    ended_pregnancy,
     plain_stop,
     says_nothing,
     warning,
@@ -286,7 +288,9 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
     after a wish, a verb alias with an object not known, "mg", a caution, a hint, a word of
     another meaning (:func:`_found`), a stop carried from the clause before (:data:`CARRIED_WHY`),
     not written plainly (:func:`~model.decision.mention_words.plain_stop`) or beside anything
-    else (:func:`_alone`). A medicine after a wish is had. A clause of cues only gives a
+    else (:func:`_alone`). A medicine after a wish is had. A cell that says only that a
+    pregnancy ended ("gave birth": :func:`~model.decision.mention_words.ended_pregnancy`) stops
+    it. A clause of cues only gives a
     resumption to the names before ("back on it now"), a stop only as said (:func:`_cues_only`).
     """
     cautions, wanted = _cautions(safety), _wanted(safety)
@@ -336,6 +340,8 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
         before = range(len(found) - len(names), len(found)) if names else before
         last = {kind: kept.get(kind, said[-1] if said else last.get(kind, "has"))
                 for kind in KINDS if index.within(clause, kind)}
+    if ended_pregnancy(text) and not found:     # "gave birth": the cell says only that
+        return [("condition", PREGNANCY, "pregnant", "stopped", "", "")]
     return _alone(found, talk)
 
 

@@ -6,7 +6,8 @@ Read by :mod:`model.decision.diary_mentions`, one clause at a time: a cue just b
 (:data:`RESULTS`) answers a test (:data:`TEST_WORDS`); a word of someone else's or of what is
 not so yet (:data:`UNSURE_WORDS`) makes it perhaps, and a wish (:data:`WISH_WORDS`) a
 condition after it; a verb alias (:data:`VERB_ALIASES`) names its condition unless its object
-is a known other one (:func:`alias_reading`).
+is a known other one (:func:`alias_reading`). A kidney figure's newest (:func:`kidney_figure`)
+keeps its clause (:func:`clauses`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Literal
+
+from model.data.profile_entries import egfr_written
 
 Stance = Literal["has", "stopped", "unsure"]
 Reading = Literal["names", "nothing", "unsure"]
@@ -219,18 +222,40 @@ OFTEN_WORDS = frozenset({"all", "night", "lot", "lots", "constantly", "tonight",
 "nursing a lot", "cluster nursing tonight", "a nursing strike": /tmp/w52/e E10)."""
 
 
-CLAUSE = re.compile(r"(?<=[;,.!?])(?!(?<=\d[.,])\d)(?!\s*now\s+\d)\s*|"
+CLAUSE = re.compile(r"(?<=[;,.!?])(?<!\by\.)(?!(?<=\d[.,])\d)\s*|"
                     r"\s+(?:and|but|then|also|plus|while|so|because)\s+", re.IGNORECASE)
 """Where a clause of a diary cell ends: "stopped melatonin, started digoxin" is two; a
 clause without a cue of its own takes, for a name of a kind the last one named, that one's
 stance ("quit wine, pregnant": had), a stop so carried said, not applied (:data:`CARRIED_WHY`:
 "stopped melatonin, digoxin"). A clause of cues only ("so stopped", "back on it now") is the
-clause before's names'. A sentence's doubt ends with it (:data:`SENTENCE`). A newer figure
-stays with its clause ("eGFR 70 last year, now 25"), a decimal with its number ("ramipril
-2.5 mg")."""
+clause before's names'. A sentence's doubt ends with it (:data:`SENTENCE`). A newer kidney
+figure stays with its clause (:func:`clauses`), a decimal with its number ("ramipril 2.5 mg"),
+"y.o." with its age ("17 y.o.")."""
 
-SENTENCE = re.compile(r"(?<=[.!?\n])(?!(?<=\d\.)\d)")
+SENTENCE = re.compile(r"(?<=[.!?\n])(?<!\by\.)(?!(?<=\d\.)\d)")
 """Where a sentence ends: "husband snoring. Pregnant" is the person's pregnancy."""
+
+FIGURE = r"(\d+(?:[.,]\d+)?)(?!\s*(?:%|mg\b|years?\b|yrs?\b|weeks?\b|days?\b|[ap]m\b|:\d))"
+"""A figure of kidney function, not a percentage, a dose, a time or a span."""
+
+NEWER = re.compile(r"now\s+(?:(?:down|up)\s+to\s+|at\s+|only\s+|just\s+)?" + FIGURE + r"|"
+                   + FIGURE + r"\s+(?:now|today|currently|this\s+(?:year|month|time))\b(?!\s*\d)"
+                   r"|(?:dropped|dropping|fell|fallen|falling|down|declined|decreased|dipped|gone|"
+                   r"went|rose|risen|up|improved|increased|reduced|slipped|sank)\s+(?:(?:down|up)"
+                   r"\s+)?to\s+" + FIGURE + r"|then\s+" + FIGURE + r"|latest\s+(?:is\s+|was\s+)?"
+                   + FIGURE + r"|(?:-+>|\N{RIGHTWARDS ARROW}|=>|from\s+\d+\s+to)\s*" + FIGURE,
+                   re.IGNORECASE)
+"""A newer kidney figure after an older one ("eGFR 70 last year, now 25", "GFR 45 last year,
+25 now", "eGFR was 80, dropped to 25", "eGFR 40 then 25", "eGFR from 80 to 25")."""
+
+DATED = re.compile(FIGURE + r"\s*(?:in\s+|\(\s*)((?:19|20)\d\d)\b", re.IGNORECASE)
+"""A kidney figure with its year ("eGFR 60 in 2023, 22 in 2025": the latest year's decides)."""
+
+EGFR_WORD = re.compile(r"\b(?:e?gfr|cr\s*cl|creatinine\s+clearance)\b", re.IGNORECASE)
+"""The words of an eGFR, after which a newer figure (:data:`NEWER`) is read."""
+
+KIDNEY_FIGURE = re.compile(EGFR_WORD.pattern + r"|\bcreat(?:inine)?\b", re.IGNORECASE)
+"""An eGFR's or a creatinine's words, whose newer figure stays with it (:func:`clauses`)."""
 
 CARRIED_WHY = ("the diary may mean it is stopped with the name before it, but does not say so "
                "for this one")
@@ -378,10 +403,23 @@ def straight(text: str) -> str:
 def clauses(text: str) -> list[tuple[str, bool]]:
     """A cell's clauses (:data:`CLAUSE`), each with whether it begins a sentence.
 
-    A curly apostrophe is read as a straight one (:func:`straight`).
+    A curly apostrophe is read as a straight one (:func:`straight`); a newer kidney figure is
+    one clause with the figure before it (:data:`KIDNEY_FIGURE`: "GFR 45 last year, 25 now").
     """
     return [(clause, k == 0) for sentence in SENTENCE.split(results_written(straight(text)))
-            for k, clause in enumerate(c for c in CLAUSE.split(sentence) if c and c.strip())]
+            for k, clause in enumerate(c for c in _joined(sentence) if c and c.strip())]
+
+
+def _joined(sentence: str) -> list[str]:
+    """A sentence's clauses (:data:`CLAUSE`), a newer kidney figure kept with its clause."""
+    found, begin = [], 0
+    for cut in CLAUSE.finditer(sentence):
+        after = sentence[cut.start():].lstrip()
+        if not (KIDNEY_FIGURE.search(sentence[begin:cut.start()])
+                and (NEWER.match(after) or DATED.match(after))):
+            found.append(sentence[begin:cut.start()])
+            begin = cut.end()
+    return [*found, sentence[begin:]]
 
 
 def own_words(words: Sequence[str], after: int | None) -> frozenset[str]:
@@ -392,3 +430,20 @@ def own_words(words: Sequence[str], after: int | None) -> frozenset[str]:
     "breastfeeding my son": /tmp/w52/e E9).
     """
     return frozenset() if after is None else BABY_WORDS | (KIN_WORDS & set(words[after:]))
+
+
+def kidney_figure(text: str) -> float | None:
+    """The kidney figure (eGFR) ``text`` gives, None when none: the newest.
+
+    Of two or more with their year, the latest year's (:data:`DATED`); else the last newer one
+    (:data:`NEWER`: "GFR 45 last year, now 70" is 70, /tmp/w52/e3 F10, F13); else the lowest.
+    """
+    values, _ = egfr_written(text)
+    word = EGFR_WORD.search(text)
+    if word is None:
+        return None
+    dated = DATED.findall(text) if values else []
+    newer = [next(g for g in m.groups() if g) for m in NEWER.finditer(text, word.end())]
+    figure = (max(dated, key=lambda pair: pair[1])[0] if len(dated) > 1 else
+              newer[-1] if newer else None)
+    return float(figure.replace(",", ".")) if figure else min(values) if values else None

@@ -97,7 +97,7 @@ def plain_example(m: Mention) -> str:
     "not pregnant", "stopped breastfeeding", "no longer has heart block" (not "stopped
     pregnant": /tmp/w52/e3 F15; not "no dialysis", a day off: /tmp/w52/e4 G4).
     """
-    return ("not pregnant" if m.name == "pregnancy" else f"stopped {m.entry}"
+    return ("not pregnant" if m.name == PREGNANCY else f"stopped {m.entry}"
             if m.kind == "medicine" or m.entry.endswith("ing") else f"no longer has {m.entry}")
 
 
@@ -223,6 +223,39 @@ def says_nothing(words: Sequence[str]) -> bool:
 PREGNANT = "pregnant = true"
 """A pregnancy the diary names goes in the profile so: its rule's key (/tmp/w51/a F2)."""
 
+PREGNANCY = "pregnancy"
+"""The safety data's name of a pregnancy (``safety.toml``)."""
+
+BIRTH_WORDS = frozenset({"born", "delivered", "miscarried", "miscarriage", "stillbirth",
+                         "stillborn", "birth"})
+"""Words that say a pregnancy ended without naming it ("gave birth", "baby born 3am",
+"miscarried at 9 weeks"): read as nothing, the pregnancy a diary had named never ended (an
+outside audit, /tmp/w53/c C4: a hold outlived weaning; "Reason to see a clinician:
+pregnancy" three weeks after a miscarriage)."""
+
+BIRTH_FILLERS = frozenset({
+    "gave", "baby", "our", "son", "daughter", "girl", "boy", "twins", "healthy", "to", "at",
+    "weeks", "wks", "by", "via", "c", "section", "csection", "caesarean", "cesarean", "early",
+    "home", "hospital", "vaginal", "emergency", "planned", "little", "finally", "arrived"})
+"""The words a cell that says only that a pregnancy ended may have beside :data:`BIRTH_WORDS`
+("gave birth to a healthy boy", "delivered by c-section"); any other ("worried about
+miscarriage", "sister gave birth", "birth plan") makes it no end."""
+
+LOST_BABY = frozenset({"lost", "baby"})
+"""Two words that together say a pregnancy ended ("lost the baby at 10 weeks")."""
+
+
+def ended_pregnancy(text: str) -> bool:
+    """Whether a cell says only, and plainly, that a pregnancy ended (:data:`BIRTH_WORDS`).
+
+    Its words that say something (:func:`content`, :func:`untimed`) are those of
+    :data:`BIRTH_WORDS` and :data:`BIRTH_FILLERS`, one of the first at least; not a cell that
+    asks or jokes (:func:`asked_or_taken`).
+    """
+    said = set(untimed(content(name_key(text).split("_"))))
+    return (bool(said & BIRTH_WORDS or LOST_BABY <= said)
+            and said <= BIRTH_WORDS | BIRTH_FILLERS | LOST_BABY and not asked_or_taken(text))
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -318,6 +351,7 @@ def warning(m: Mention, covered: bool, profile: Profile, safety: Safety,
             else f"your profile gives egfr = {profile.egfr:g}" if "egfr =" in put and profile.egfr
             else "your profile does not list it" if profile_given(profile)
             else "no profile was given")
+    pregnancy = m.name == PREGNANCY
     if m.stance == "has":
         return "" if covered else (
             f"{_said(m, hint)}, and {mine}: magnesium is screened as if your profile had it, from "
@@ -325,13 +359,19 @@ def warning(m: Mention, covered: bool, profile: Profile, safety: Safety,
             f"{_fix(m, 'if it is not, correct the diary')}." + ("" if later is None else
             f" A later line ({later.text!r} on {later.day}) may say it is stopped, but not "
             f"plainly: its rule still applies; if you stopped it, write '{plain_example(m)}' "
-            "on the night you did."))
+            "on the night you did.") + (" When it ends, write 'gave birth' or 'not pregnant' "
+                                        "on the night it does." if pregnancy else ""))
     if m.stance == "stopped" and covered:
+        out = ("If it has ended, set pregnant = false in your profile" if pregnancy else
+               "If it is stopped, take it out of your profile (ask your clinician first)")
         return (f"{_said(m, hint)} as stopped or not so, but your profile has it: its rule still "
-                "applies. If it is stopped, take it out of your profile (ask your clinician "
-                f"first); {_fix(m, 'if not, correct the diary')}.")
+                f"applies. {out}; {_fix(m, 'if not, correct the diary')}.")
     if covered:
         return ""
+    if m.stance == "stopped" and pregnancy and ended_pregnancy(m.text):     # "gave birth"
+        return (f"{_said(m, hint)} as ended, so its rule is not applied from that night on. If "
+                "you breastfeed, put it in your profile (conditions = [\"breastfeeding\"]), "
+                "where its rule applies; if you are still pregnant, correct the diary.")
     why = "it is written as stopped or not so" if m.stance == "stopped" else m.why
     fix = _fix(m, "")
     return (f"{_said(m, hint)}, and {mine}; {why}, so its rule is NOT applied. If you "

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -52,10 +51,8 @@ from model.data.blank_rows import row_ranges
 from model.data.diary import CODE_NOTE, OUTCOMES
 from model.data.diary_rows import GUESS_COLUMN, MISSING_WORDS, normalise_columns, read_table
 from model.data.guesses import BlindingCheck, read_guesses
+from model.data.pot_notes import PLAN_TAG
 from model.trial.key_check import check_key_forms, check_untagged
-
-PLAN_TAG = re.compile(r"\(plan\s+([0-9a-z]+)\)", re.IGNORECASE)
-"""The plan tag after a pot code in ``notes`` (``code A (plan 3f9a1c2e)``)."""
 
 
 def _load_key(key: dict[str, Any] | str | Path) -> dict[str, Any]:
