@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from model.data.profile import Profile, checked_profile
+from model.data.profile_entries import ProfileWarning
 from model.decision.diary_mentions import text_mentions, with_diary_mentions
 from model.decision.screening import screen
 from model.evidence.names import NameIndex
@@ -115,3 +116,25 @@ def test_the_words_of_a_postpartum_diary_are_said(text, safety):
                                   "expressing my feelings"])
 def test_their_everyday_meanings_are_not(text, safety):
     assert text_mentions(text, NameIndex.of(safety), safety) == []
+
+
+@pytest.mark.parametrize(("facts", "code"), [({"pregnant": True}, "refer_hold"),
+                                             ({"egfr": 20}, "refer_stop")])
+def test_a_hold_keeps_not_checked_and_tells_the_clinician(facts, code, priors):
+    """C6: an unknown prenatal vitamin accepted with --allow-unknown lost ``not_checked``
+    under the pregnancy hold; beside a referral the headline tells the clinician of it, never
+    "first ask" after "stop now"."""
+    from model.decision import History, decide
+    from model.report.advice import UNCHECKED_FIRST, UNCHECKED_TOO, what_to_do
+    from model.testing import FakePosterior
+
+    profile = Profile(**{"age": 31, "egfr": 100, "pregnant": False, **facts}, conditions=(),
+                      medications=("prenatal vitamin",))
+    nights = _nights({})
+    with pytest.warns(ProfileWarning, match="unknown medicine 'prenatal vitamin'"):
+        rec = decide(FakePosterior(benefit={"glycinate": 0.3}, known={"glycinate": 0.3}),
+                     priors=priors, profile=profile, diary=History.from_nights(nights),
+                     as_of=nights.index[-1].date(), allow_unknown=True).recommendation
+    assert rec.action == "refer" and {code, "not_checked"} <= set(rec.reason_codes), rec
+    said = what_to_do(rec)
+    assert said.endswith(UNCHECKED_TOO) and UNCHECKED_FIRST not in said, said

@@ -308,9 +308,9 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
     compound = compound_dose(nights, past.current, priors.evidence.compounds, as_of)
     warnings = (*read.warnings, *rules.all_warnings,
                 *current_warnings(past, rules, s, person.outcome_weights(), compound))
-    if rules.referrals or rules.holds:
-        return _carrying(_refer(rules, past, review_after(as_of, s.min_nights), s, warnings,
-                                compound), past, s)
+    if rules.referrals or rules.holds:      # a hold is no check of the unknown names either
+        return _carrying(_unchecked(_refer(rules, past, review_after(as_of, s.min_nights), s,
+                                           warnings, compound), rules), past, s)
     if not diagnostics_ok:
         breaks = (*current_breaks(past.current, rules, compound),
                   *("acute_gi",) * (acute_gi(past, s) and past.current.active))

@@ -38,11 +38,21 @@ PRESCRIBED_REFER = ("Contact your prescriber today about your prescribed magnesi
 the urgent signs of its rules follow (:func:`~model.decision.refer_words.with_urgent`)."""
 
 
+UNCHECKED_TOO = ("Tell the clinician too of what your profile or diary names that mgsleep's "
+                 "safety data does not know (see the warnings).")
+"""``not_checked`` beside a referral: "first ask" after "stop now" read as a wait before the
+stop (a pregnancy journey's audit, /tmp/w53/c C6, found the code dropped under a hold)."""
+
+
 def what_to_do(recommendation: Recommendation) -> str:
-    """Say the recommendation in one sentence (and UNCHECKED_FIRST for ``not_checked``)."""
+    """Say the recommendation in one sentence (and UNCHECKED_FIRST for ``not_checked``).
+
+    Beside a referral, which sees a clinician already: :data:`UNCHECKED_TOO`.
+    """
     said = _advice(recommendation)
-    return f"{said} {UNCHECKED_FIRST}" if "not_checked" in recommendation.reason_codes \
-        else said
+    if "not_checked" not in recommendation.reason_codes:
+        return said
+    return f"{said} {UNCHECKED_TOO if recommendation.action == 'refer' else UNCHECKED_FIRST}"
 
 
 def _ceiling(recommendation: Recommendation) -> str:
