@@ -1076,9 +1076,10 @@ def test_a_skipped_night_does_not_turn_stop_now_into_before_taking(priors):
 @pytest.mark.filterwarnings("ignore:.*accepted because of --allow-unknown")
 def test_a_typo_of_pregnancy_holds_as_pregnancy_does(priors):
     """A safety audit: "pregnent" (accepted with --allow-unknown) said "stop now" where
-    "pregnant" holds the routine within its own ceiling of 250 mg."""
+    "pregnant" holds the routine within its own ceiling of 250 mg; the name as written is NOT
+    CHECKED under the hold too (/tmp/w53/c C6)."""
     typo = decide(never_called, priors=priors, profile=Profile(conditions=("pregnent",)),
                   diary=on("citrate", 300), as_of=AS_OF, allow_unknown=True).recommendation
-    assert typo.reason_codes == ("refer", "refer_hold", "current_above_ceiling")
+    assert typo.reason_codes == ("refer", "refer_hold", "current_above_ceiling", "not_checked")
     assert typo.reasons[0].startswith("Lower citrate 300 mg to at most 250 mg/day now")
     assert "looks like 'pregnant'" in typo.reasons[1]

@@ -13,7 +13,7 @@ import pytest
 from model.data.diary import read_diary
 from model.data.profile import Profile, checked_profile
 from model.decision import decide
-from model.decision.diary_mentions import text_mentions, with_diary_mentions
+from model.decision.diary_mentions import read_words, with_diary_mentions
 from model.decision.screening import screen
 from model.decision.unknown_medicines import unknown_medicines
 from model.evidence.names import NameIndex
@@ -56,10 +56,16 @@ def _profile(safety):
     ("2 paracetamol 500mg", "paracetamol"),
     ("started sertralin 50 mg", "sertralin"),           # a typo of a name without a rule
     ("dig 125mcg", "dig"),                              # /tmp/w52/e4: silence before
+    ("magnesium 200mg + amlodipine 5mg", "amlodipine"),    # /tmp/w53/r R2: beside others
+    ("Mg gly 200mg & amlodipine 5mg", "amlodipine"),
+    ("started atorvastatin 20mg with my omeprazole", "atorvastatin"),
 ])
 def test_a_dosed_name_the_safety_data_does_not_know_is_added(text, name, safety):
-    assert _names(text, safety) == [name]
-    assert _names(text, safety, "notes") == [name]
+    """Beside the supplement or a name with a rule too (itself read by its own reader: the
+    omeprazole), each product its own words."""
+    for column in ("other_change", "notes"):
+        added = [n for n in _names(text, safety, column) if n != "omeprazole"]
+        assert added == [name], (column, added)
 
 
 @pytest.mark.parametrize("text", [
@@ -68,7 +74,10 @@ def test_a_dosed_name_the_safety_data_does_not_know_is_added(text, name, safety)
     "vitamin d3 1000 IU", "started st john's wort 300 mg", "on propranolol 10mg",
     "walked 5 km", "started a new job", "started amlodipine", "lactulose 15 ml",
     "milk of magnesia 30 ml", "ate 200 g pasta", "only 100mg tonight", "half dose 100 mg",
-    "split 150 mg + 150 mg", "gly 200mg", "cit 200 mg", "Thorne 200mg", "Doctor's Best 100 mg"])
+    "split 150 mg + 150 mg", "gly 200mg", "cit 200 mg", "Thorne 200mg", "Doctor's Best 100 mg",
+    "ate almonds 30g", "oats 50g", "glucose 5.6 mmol", "Nature Made 250mg", "NOW Foods 150mg",
+    "Pure Encapsulations 120mg", "bisglycinate 200mg", "3 tabs 375mg", "took 2 caps = 240mg",
+    "sodium 1000mg", "pre-workout 300mg caffeine"])
 def test_known_names_drinks_magnesium_and_undosed_words_add_nothing(text, safety):
     """Nor the supplement's own dose (200 mg a night, or half), a brand or its form cut short.
 
@@ -76,7 +85,7 @@ def test_known_names_drinks_magnesium_and_undosed_words_add_nothing(text, safety
     """
     index = NameIndex.of(safety)
     assert unknown_medicines(_nights({5: text}), index,
-                             lambda clause: bool(text_mentions(clause, index, safety))) == []
+                             lambda clause: read_words(clause, index, safety)) == []
     read = with_diary_mentions(_profile(safety), _nights({5: text}), safety)
     assert not any("NOT CHECKED" in w for w in read.warnings), read.warnings
 
@@ -102,15 +111,15 @@ def test_the_warning_names_the_line_and_the_profile_entry(safety):
 def test_only_a_plain_later_stop_takes_it_out_and_the_profile_s_own_is_not_repeated(safety):
     index = NameIndex.of(safety)
     started = {5: "started amlodipine 5 mg"}
-    assert [m.entry for m in unknown_medicines(_nights(started), index, lambda c: False)] \
+    assert [m.entry for m in unknown_medicines(_nights(started), index, lambda c: frozenset())] \
         == ["amlodipine"]
     stopped = unknown_medicines(_nights({**started, 9: "stopped amlodipine"}), index,
-                                lambda c: False)
+                                lambda c: frozenset())
     assert stopped == []
     kept = unknown_medicines(_nights({**started, 9: "stopped amlodipine? dizzy"}), index,
-                             lambda c: False)
+                             lambda c: frozenset())
     assert [m.entry for m in kept] == ["amlodipine"]
-    before = unknown_medicines(_nights(started), index, lambda c: False,
+    before = unknown_medicines(_nights(started), index, lambda c: frozenset(),
                                as_of=FIRST + dt.timedelta(days=4))
     assert before == []
     listed = _profile(safety).model_copy(update={"medications": ("Amlodipine 5 mg",)})

@@ -263,3 +263,20 @@ def test_a_shift_column_says_mgsleep_has_none_not_split(tmp_path, header):
     assert len(said) == 1 and "did you mean" not in said[0], said
     assert "no column for shifts or day sleeps" in said[0]
     assert "by the night the shift began" in said[0]
+
+
+def test_a_one_off_written_on_nights_in_a_row_still_holds_and_a_dash_holds_nothing(priors):
+    """/tmp/w53/r R3: "flu" on five nights in a row, or a start copied down, is one change,
+    not a rota; R5, R9: "-", "nil", "as above" say nothing changed and hold nothing."""
+    from model.data.life_events import other_changes
+
+    flu = {i: "flu" for i in range(38, 43)}
+    held = _decide(TAURATE_PROMISING, _nights(*RUNS, changed=flu), priors)
+    assert held.reason_codes[0] == "other_change", held
+    copied = {i: "started sertraline 50 mg" for i in (39, 40, 41)}
+    assert len(other_changes(_nights(*RUNS, changed=copied))) == 3
+    for nothing in ("-", "nil", "as above", "No"):
+        every = {i: nothing for i in range(44)}
+        assert other_changes(_nights(*RUNS, changed=every)) == [], nothing
+        free = _decide(TAURATE_PROMISING, _nights(*RUNS, changed=every), priors)
+        assert "other_change" not in free.reason_codes, (nothing, free)

@@ -48,7 +48,8 @@ def test_a_pregnancy_written_on_a_pot_night_is_applied(safety):
 
 @pytest.mark.parametrize("ended", ["gave birth today", "baby born 3am", "miscarried at 9 weeks",
                                    "Miscarriage.", "gave birth to a healthy boy",
-                                   "delivered by c-section", "lost the baby at 10 weeks"])
+                                   "we lost the baby", "lost the baby at 10 weeks",
+                                   "our baby boy was born at 3am", "miscarriage confirmed"])
 def test_a_birth_or_a_miscarriage_ends_the_pregnancy_the_diary_named(ended, safety):
     """C4: the diary's pregnancy ends with the cell that says it ended, which tells how to
     list breastfeeding; before it, the pregnancy's warning says how to write its end."""
@@ -64,8 +65,13 @@ def test_a_birth_or_a_miscarriage_ends_the_pregnancy_the_diary_named(ended, safe
 
 
 @pytest.mark.parametrize("text", ["worried about miscarriage", "sister gave birth",
-                                  "birth plan done", "gave birth?", "baby born 😂"])
+                                  "birth plan done", "gave birth?", "baby born 😂",
+                                  "delivered twins at 4am", "delivered a baby girl at 2am",
+                                  "born at home", "born 1990", "birth", "our daughter gave birth",
+                                  "miscarriage risk discussed", "lost the baby monitor"])
 def test_words_of_a_birth_that_say_more_end_nothing(text, safety):
+    """Nor a midwife's note of her shift, nor another's birth (/tmp/w53/r R1, UNSAFE: the
+    pregnancy the diary named was ended by "delivered twins at 4am")."""
     assert text_mentions(text, NameIndex.of(safety), safety) == []
 
 
@@ -138,3 +144,12 @@ def test_a_hold_keeps_not_checked_and_tells_the_clinician(facts, code, priors):
     assert rec.action == "refer" and {code, "not_checked"} <= set(rec.reason_codes), rec
     said = what_to_do(rec)
     assert said.endswith(UNCHECKED_TOO) and UNCHECKED_FIRST not in said, said
+
+
+@pytest.mark.parametrize("text", ["baby up 4 times, breastfeeding",
+                                  "baby up 4 times, still breastfeeding"])
+def test_a_baby_in_the_clause_before_does_not_make_her_breastfeeding_someone_else_s(text, safety):
+    """C3: "baby" was read as someone else's and its doubt carried to the next clause: the
+    breastfeeding was said, not applied (the dangerous side)."""
+    read = text_mentions(text, NameIndex.of(safety), safety)
+    assert [(name, stance) for _, name, _, stance, *_ in read] == [("breastfeeding", "has")]

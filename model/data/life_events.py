@@ -261,10 +261,21 @@ test, what it names and what is said of it once (:func:`_no_change_warnings`).""
 
 
 RECURRING = 3
-"""A text written this often in ``other_change`` is a recurring part of life, not a change of
-it: a shift worker's rota ("started night shifts" every fortnight) held every step for good,
-each entry for an evaluation period (an outside audit, /tmp/w53/b B1: "Keep your current
-routine" at all 7 looks, 55 nights, magnesium never begun)."""
+"""A text written in this many separate runs of nights in ``other_change`` is a recurring part
+of life, not a change of it: a shift worker's rota ("started night shifts" every fortnight)
+held every step for good, each entry for an evaluation period (an outside audit, /tmp/w53/b
+B1: "Keep your current routine" at all 7 looks, 55 nights, magnesium never begun). A one-off
+written on nights in a row ("flu" five nights, "started sertraline" copied down) is one run
+(/tmp/w53/r R3: each lost its hold)."""
+
+RUN_GAP = 2
+"""Nights between two of a text's that keep them one run (:data:`RECURRING`)."""
+
+NOTHING = frozenset({"", "nil", "no", "n", "none", "nothing", "nothing new", "ditto",
+                     "as above", "same", "same as above", "same as before", "na", "n a",
+                     "no change", "no changes", "nothing changed", "normal day", "x"})
+"""``other_change`` texts that say nothing changed ("-", "nil", "as above"): no change, each
+once held every step (/tmp/w53/r R5, R9)."""
 
 RECURRING_READ = (
     "a text written again and again is read as a recurring part of your life (a rota, a "
@@ -281,13 +292,22 @@ def _key(text: object) -> str:
 
 
 def recurring(texts: pd.Series) -> np.ndarray:
-    """Per night, whether its ``other_change`` text is written :data:`RECURRING` times or more.
+    """Per night, whether its ``other_change`` text is written in :data:`RECURRING` runs or more.
 
-    ``texts``: by night (NaN or "" for none); compared by their words (:func:`_key`).
+    ``texts``: by night, indexed by date (NaN or "" for none); compared by their words
+    (:func:`_key`); a run's nights are at most :data:`RUN_GAP` nights apart.
     """
     keys = texts.fillna("").map(_key)
-    counts = keys[keys != ""].value_counts()
-    return keys.map(lambda key: bool(key) and counts.get(key, 0) >= RECURRING).to_numpy(bool)
+    days = pd.DatetimeIndex(texts.index)
+    gap = np.timedelta64(RUN_GAP, "D")
+    runs = {key: 1 + int((np.diff(days[keys.to_numpy() == key].sort_values().to_numpy())
+                          > gap).sum()) for key in set(keys) - NOTHING}
+    return keys.map(lambda key: runs.get(key, 0) >= RECURRING).to_numpy(bool)
+
+
+def says_nothing_changed(text: object) -> bool:
+    """Whether an ``other_change`` text says nothing changed (:data:`NOTHING`: "-", "nil")."""
+    return _key(text) in NOTHING
 
 
 def _no_change_warnings(nights: pd.DataFrame, name: str) -> list[str]:
@@ -365,4 +385,4 @@ def other_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str]]:
     again = (set(nights.index[recurring(nights[OTHER_CHANGE].map(other_change_text))])
              if OTHER_CHANGE in nights.columns else set())
     return [(day, text) for day, _, text in written_texts(nights, (OTHER_CHANGE,))
-            if day not in again and not _no_change(text)]
+            if day not in again and not _no_change(text) and not says_nothing_changed(text)]

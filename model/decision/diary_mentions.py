@@ -46,6 +46,7 @@ from model.data.profile import Profile
 from model.decision.diary_magnesium import with_diary_magnesium
 from model.decision.mention_cues import (
     AFTER_WORDS,
+    BABY_WORDS,
     CARRIED_WHY,
     CUES,
     FILLER_WORDS,
@@ -316,10 +317,12 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
                 RESUMED & cell or undone(words)) else "")
         ends = [end for _, end, _, name, *_ in names if name in theirs]
         readings = [_reading(words, "_".join(read), end) for _, end, _, _, read, _, _ in names]
-        doubt = ("?" in clause or (unsure and not said and not first and not SELF & set(words))
-                 or bool(UNSURE_WORDS & (set(words) - own_words(words, min(ends, default=None))
-                                         - {kin for _, kin in readings})))
-        unsure = doubt or (bool(TEST_WORDS & set(words)) and result is None)
+        others = UNSURE_WORDS & (set(words) - own_words(words, min(ends, default=None))
+                                 - {kin for _, kin in readings})
+        carried = unsure and not said and not first and not SELF & set(words)
+        doubt = "?" in clause or carried or bool(others)
+        baby = not (names or carried or "?" in clause) and others <= BABY_WORDS  # "baby up 4x,"
+        unsure = (doubt and not baby) or (bool(TEST_WORDS & set(words)) and result is None)
         wish, kept = wished_from(words), {}
         for (start, end, kind, name, read, typo, own), (reading, _) in zip(names, readings,
                                                                             strict=True):
@@ -357,6 +360,12 @@ def _alone(found: list[tuple[Kind, str, str, Stance, str, str]], talk: bool
     if not talk and all(f[3] == "stopped" for f in found):
         return found
     return [(*f[:3], "unsure", PLAIN_WHY, f[5]) if f[3] == "stopped" else f for f in found]
+
+
+def read_words(clause: str, index: NameIndex, safety: Safety) -> frozenset[str]:
+    """The words of the names :func:`text_mentions` reads in a clause, as written and read."""
+    return frozenset(word for m in text_mentions(clause, index, safety) for said in (m[2], m[5])
+                     for word in name_key(said).split("_") if said)
 
 
 def diary_mentions(nights: pd.DataFrame, safety: Safety,
@@ -432,8 +441,8 @@ def with_diary_mentions(profile: Profile, nights: pd.DataFrame | None, safety: S
     extended = with_added(profile, [m.entry for m in added if m.kind == "condition"],
                           [m.entry for m in added if m.kind == "medicine"])
     index = NameIndex.of(safety)
-    unknown = unknown_medicines(nights, index, lambda clause: bool(text_mentions(
-        clause, index, safety)), as_of)
+    unknown = unknown_medicines(nights, index, lambda clause: read_words(clause, index, safety),
+                                as_of)
     extended, laxatives = with_diary_magnesium(extended, nights, index,
                                                as_of)   # "took milk of magnesia"
     extended, unchecked = with_unknown_medicines(extended, unknown, index, profile_given(profile))

@@ -226,35 +226,40 @@ PREGNANT = "pregnant = true"
 PREGNANCY = "pregnancy"
 """The safety data's name of a pregnancy (``safety.toml``)."""
 
-BIRTH_WORDS = frozenset({"born", "delivered", "miscarried", "miscarriage", "stillbirth",
-                         "stillborn", "birth"})
-"""Words that say a pregnancy ended without naming it ("gave birth", "baby born 3am",
-"miscarried at 9 weeks"): read as nothing, the pregnancy a diary had named never ended (an
-outside audit, /tmp/w53/c C4: a hold outlived weaning; "Reason to see a clinician:
-pregnancy" three weeks after a miscarriage)."""
+BIRTH_ENDS = frozenset({
+    ("gave", "birth"), ("baby", "born"), ("baby", "boy", "born"), ("baby", "girl", "born"),
+    ("twins", "born"), ("son", "born"), ("daughter", "born"), ("our", "baby", "born"),
+    ("our", "son", "born"), ("our", "daughter", "born"), ("our", "twins", "born"),
+    ("our", "baby", "boy", "born"), ("our", "baby", "girl", "born"), ("my", "son", "born"),
+    ("my", "daughter", "born"), ("my", "baby", "born"), ("miscarried",), ("miscarriage",),
+    ("lost", "baby"), ("we", "lost", "baby"), ("stillbirth",), ("stillborn",),
+    ("baby", "arrived"), ("baby", "boy", "arrived"), ("baby", "girl", "arrived")})
+"""The words a cell that says a pregnancy ended begins with, said plainly, without naming it
+("gave birth", "baby born 3am", "miscarried at 9 weeks", "we lost the baby"): read as nothing,
+the pregnancy a diary had named never ended (an outside audit, /tmp/w53/c C4: a hold outlived
+weaning; "Reason to see a clinician: pregnancy" three weeks after a miscarriage). Never a
+word alone that a midwife's or another's note has too ("delivered twins at 4am", "born at
+home", "birth", "our daughter gave birth": /tmp/w53/r R1)."""
 
-BIRTH_FILLERS = frozenset({
-    "gave", "baby", "our", "son", "daughter", "girl", "boy", "twins", "healthy", "to", "at",
-    "weeks", "wks", "by", "via", "c", "section", "csection", "caesarean", "cesarean", "early",
-    "home", "hospital", "vaginal", "emergency", "planned", "little", "finally", "arrived"})
-"""The words a cell that says only that a pregnancy ended may have beside :data:`BIRTH_WORDS`
-("gave birth to a healthy boy", "delivered by c-section"); any other ("worried about
-miscarriage", "sister gave birth", "birth plan") makes it no end."""
-
-LOST_BABY = frozenset({"lost", "baby"})
-"""Two words that together say a pregnancy ended ("lost the baby at 10 weeks")."""
+BIRTH_AFTER = frozenset({
+    "to", "a", "healthy", "boy", "girl", "twins", "at", "weeks", "wks", "by", "via", "c",
+    "section", "csection", "caesarean", "cesarean", "emergency", "planned", "early", "home",
+    "hospital", "vaginal", "little", "finally", "confirmed", "naturally"})
+"""The words that may follow :data:`BIRTH_ENDS` in such a cell ("gave birth to a healthy boy",
+"miscarriage confirmed"); any other ("miscarriage risk discussed", "lost the baby monitor")
+makes it no end."""
 
 
 def ended_pregnancy(text: str) -> bool:
-    """Whether a cell says only, and plainly, that a pregnancy ended (:data:`BIRTH_WORDS`).
+    """Whether a cell says only, and plainly, that a pregnancy ended (:data:`BIRTH_ENDS`).
 
-    Its words that say something (:func:`content`, :func:`untimed`) are those of
-    :data:`BIRTH_WORDS` and :data:`BIRTH_FILLERS`, one of the first at least; not a cell that
-    asks or jokes (:func:`asked_or_taken`).
+    Its words that say something (:func:`content`, :func:`untimed`) begin with one of them
+    and go on with :data:`BIRTH_AFTER`'s only; not a cell that asks or jokes
+    (:func:`asked_or_taken`).
     """
-    said = set(untimed(content(name_key(text).split("_"))))
-    return (bool(said & BIRTH_WORDS or LOST_BABY <= said)
-            and said <= BIRTH_WORDS | BIRTH_FILLERS | LOST_BABY and not asked_or_taken(text))
+    said = tuple(untimed(content(name_key(text).split("_"))))
+    return any(said[:len(end)] == end and set(said[len(end):]) <= BIRTH_AFTER
+               for end in BIRTH_ENDS) and not asked_or_taken(text)
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,15 @@ from model.decision.profile_added import added as with_added
 from model.evidence.names import MAGNESIUM, NameIndex, name_key
 
 DOSE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(mg|mcg|µg|ug|micrograms?|milligrams?|g|"
-                  r"grams?|ml|iu|units?|mmol)\b", re.IGNORECASE)
-"""A dose of a medicine: a number and its unit ("5 mg", "125mcg", "2.5 mg", "1000 IU")."""
+                  r"grams?|ml|iu|units?)\b", re.IGNORECASE)
+"""A dose of a medicine: a number and its unit ("5 mg", "125mcg", "2.5 mg", "1000 IU"); not a
+lab value in mmol ("glucose 5.6 mmol")."""
+
+BARE_UNITS = frozenset({"mg", "mcg", "µg", "ug", "microgram", "micrograms", "milligram",
+                        "milligrams", "iu", "unit", "units"})
+"""The units a name first in its clause is read with, without a word that it is taken
+("amlodipine 5mg"): not grams nor millilitres, a food's or a drink's ("almonds 30g", "wine
+250 ml": /tmp/w53/r R4)."""
 
 TAKEN_WORDS = frozenset({
     "started", "starting", "start", "began", "begun", "new", "prescribed", "taking", "take",
@@ -54,9 +61,19 @@ TAKEN_WORDS = frozenset({
     "lowered", "switched", "changed", "put"})
 """Words before a name that say it is taken or begun ("GP put me on ramipril 2.5 mg")."""
 
+BRANDS = frozenset({
+    "nature", "made", "pure", "encapsulations", "thorne", "solgar", "swanson", "jarrow",
+    "natural", "calm", "life", "extension", "best", "bounty", "viridian", "betteryou", "holland",
+    "barrett", "kirkland", "bioglan", "blackmores", "vitabiotics", "healthspan", "solaray",
+    "foods", "garden", "doctor's", "nature's", "magnox", "magnaspartate", "slowmag", "slow",
+    "mag-tab", "tab", "klb6", "ancient", "minerals", "sports", "research", "nutrition"})
+"""Words of magnesium supplements' brands ("Nature Made 250mg", "NOW Foods", "Doctor's
+Best"): a name of these words only is the supplement, not an unknown medicine (/tmp/w53/r R4)."""
+
 EVERYDAY = frozenset({
     "caffeine", "coffee", "tea", "espresso", "water", "wine", "beer", "alcohol", "milk", "juice",
-    "sugar", "protein", "fibre", "fiber", "food", "salt", "chocolate", "cbd"})
+    "sugar", "protein", "fibre", "fiber", "food", "salt", "chocolate", "cbd", "sodium",
+    "pre-workout", "preworkout", "whey"})
 """Intakes with a dose that are no medicine a pharmacist checks with magnesium (caffeine, a
 drink, food); CBD is sold as a food supplement beside sleep aids and its dose is not a
 medicine's."""
@@ -70,7 +87,9 @@ NOT_NAME = (FILLER_WORDS | START_WORDS | STOP_WORDS | TAKEN_WORDS | ONE_DOSE | C
                          "just", "half", "split", "full", "usual", "normal", "regular", "whole",
                          "double", "single", "total", "another", "second", "first", "last",
                          "lower", "higher", "less", "ate", "eat", "drank", "had", "gave",
-                         "swallowed", "about", "around", "approx", "roughly", "am", "pm"}))
+                         "swallowed", "about", "around", "approx", "roughly", "am", "pm",
+                         "tab", "tabs", "cap", "caps", "gummies", "gummy", "scoop",
+                         "scoops", "bottle", "pot", "brand", "sachet", "sachets", "pack"}))
 """Words that are no part of a medicine's name: links, cues, times, a dose's words and the
 words said of the supplement's own dose ("only 100mg tonight", "half dose 100 mg")."""
 
@@ -87,6 +106,10 @@ class UnknownMedicine:
     text: str
     entry: str
 
+
+SEPARATOR = re.compile(r"[+&/]|\bwith\b", re.IGNORECASE)
+"""What parts two products in a clause ("magnesium 200mg + amlodipine 5mg", "atorvastatin
+20mg with my omeprazole"): a name's words are those after it, and after the last dose."""
 
 WORD = re.compile(r"[^\W_][\w'’-]*")
 """A word of a name as written ("st john's wort" keeps its apostrophe)."""
@@ -130,16 +153,17 @@ def _candidates(clause: str) -> list[tuple[str, float | None]]:
     words and numbers ("amlodipine 5mg", "2 paracetamol 500mg"); after it, the words before
     the dose say it ("started 5 mg of amlodipine").
     """
-    found = []
-    for dose in DOSE.finditer(clause):
-        before = WORD.findall(clause[:dose.start()].lower())
+    found, begin = [], 0
+    for dose in DOSE.finditer(clause):       # "magnesium 200mg + amlodipine 5mg": its own words
+        before = WORD.findall(SEPARATOR.split(clause[begin:dose.start()])[-1].lower())
+        begin = dose.end()
         name, lead = _name(before, before=True)
         taken, bare = bool(TAKEN_WORDS & set(lead)), bool(name)
         if not name:
             name, lead = _name(WORD.findall(clause[dose.end():].lower()), before=False)[0], before
             taken = bool(TAKEN_WORDS & set(lead))
         unit = dose.group(2).lower()
-        if name and (taken or (bare and all(_small(w) for w in lead) and unit != "ml")):
+        if name and (taken or (bare and all(_small(w) for w in lead) and unit in BARE_UNITS)):
             mg = float(dose.group(1).replace(",", ".")) if unit == "mg" else None
             found.append((" ".join(name), mg))
     return found
@@ -149,8 +173,9 @@ def _unknown(name: str, index: NameIndex) -> bool:
     """Whether ``name`` is a medicine the safety data does not know (the module's docstring)."""
     words = set(name.split())
     if words & (EVERYDAY | {MAGNESIUM, "mag", "mg", PLACEBO, NONE}) or name.endswith("ing") \
-            or any(form.startswith(w) for w in words if len(w) >= 3 for form in FORMS):
-        return False    # "gly 200mg", "cit 200 mg": the supplement's form cut short
+            or words <= BRANDS or any(form.startswith(w) or form in w for w in words
+                                       if len(w) >= 3 for form in FORMS):
+        return False    # "gly 200mg", "bisglycinate 200mg": the supplement's form
     return not (index.match(name, "medicine") or index.match(name, "condition")
                 or index.within(name, "medicine") or index.within(name, "condition"))
 
@@ -164,12 +189,14 @@ def _stopped(text: str, entry: str) -> bool:
 
 
 def unknown_medicines(nights: pd.DataFrame, index: NameIndex,
-                      read: Callable[[str], bool], as_of: dt.date | None = None
+                      read: Callable[[str], frozenset[str]], as_of: dt.date | None = None
                       ) -> list[UnknownMedicine]:
     """Every unknown medicine the diary's free text names, by its latest line, oldest first.
 
-    ``read``: whether the reader of names with a rule read a name in a clause (then its
-    candidates are left to it); ``as_of``: only the nights up to it. A name whose latest cell
+    ``read``: the words of the names the reader of names with a rule read in a clause, as
+    written and as read (a candidate with one of them is left to it: "digoxn 125 mcg", "digox
+    125"; another in the clause is not: "amlodipine 5mg + levothyroxine 50mcg", /tmp/w53/r
+    R2); ``as_of``: only the nights up to it. A name whose latest cell
     only stops it (:func:`_stopped`) is none; one written with the night's own supplement dose,
     or half of it, is the supplement ("Thorne 200mg" on a night of 200 mg).
     """
@@ -186,7 +213,8 @@ def unknown_medicines(nights: pd.DataFrame, index: NameIndex,
         for clause, _ in clauses(text):
             names = [name for name, mg in _candidates(clause) if _unknown(name, index)
                      and not (mg and own and mg in (own, own / 2))]
-            for name in names if names and not read(clause) else ():
+            known = read(clause) if names else frozenset()
+            for name in (n for n in names if not set(name_key(n).split("_")) & known):
                 latest[name] = UnknownMedicine(day.date(), column, text, name)
     return sorted((m for m in latest.values() if m is not None), key=lambda m: m.day)
 
