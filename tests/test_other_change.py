@@ -275,7 +275,7 @@ def test_a_one_off_written_on_nights_in_a_row_still_holds_and_a_dash_holds_nothi
     assert held.reason_codes[0] == "other_change", held
     copied = {i: "started sertraline 50 mg" for i in (39, 40, 41)}
     assert len(other_changes(_nights(*RUNS, changed=copied))) == 3
-    for nothing in ("-", "nil", "as above", "No"):
+    for nothing in ("-", "nil", "as above", "No", "0"):
         every = {i: nothing for i in range(44)}
         assert other_changes(_nights(*RUNS, changed=every)) == [], nothing
         free = _decide(TAURATE_PROMISING, _nights(*RUNS, changed=every), priors)

@@ -68,7 +68,8 @@ def test_a_birth_or_a_miscarriage_ends_the_pregnancy_the_diary_named(ended, safe
                                   "birth plan done", "gave birth?", "baby born 😂",
                                   "delivered twins at 4am", "delivered a baby girl at 2am",
                                   "born at home", "born 1990", "birth", "our daughter gave birth",
-                                  "miscarriage risk discussed", "lost the baby monitor"])
+                                  "miscarriage risk discussed", "lost the baby monitor",
+                                  "son born 2019"])
 def test_words_of_a_birth_that_say_more_end_nothing(text, safety):
     """Nor a midwife's note of her shift, nor another's birth (/tmp/w53/r R1, UNSAFE: the
     pregnancy the diary named was ended by "delivered twins at 4am")."""

@@ -273,7 +273,7 @@ RUN_GAP = 2
 
 NOTHING = frozenset({"", "nil", "no", "n", "none", "nothing", "nothing new", "ditto",
                      "as above", "same", "same as above", "same as before", "na", "n a",
-                     "no change", "no changes", "nothing changed", "normal day", "x"})
+                     "no change", "no changes", "nothing changed", "normal day", "x", "0"})
 """``other_change`` texts that say nothing changed ("-", "nil", "as above"): no change, each
 once held every step (/tmp/w53/r R5, R9)."""
 

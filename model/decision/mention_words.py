@@ -12,6 +12,7 @@ and a fact had earlier stays. :mod:`model.decision.diary_mentions` reads the men
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -250,16 +251,20 @@ BIRTH_AFTER = frozenset({
 makes it no end."""
 
 
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+"""A year in a cell of a birth makes it a past one ("son born 2019, 5yo now")."""
+
+
 def ended_pregnancy(text: str) -> bool:
     """Whether a cell says only, and plainly, that a pregnancy ended (:data:`BIRTH_ENDS`).
 
     Its words that say something (:func:`content`, :func:`untimed`) begin with one of them
     and go on with :data:`BIRTH_AFTER`'s only; not a cell that asks or jokes
-    (:func:`asked_or_taken`).
+    (:func:`asked_or_taken`), nor one with a year (:data:`YEAR`).
     """
     said = tuple(untimed(content(name_key(text).split("_"))))
     return any(said[:len(end)] == end and set(said[len(end):]) <= BIRTH_AFTER
-               for end in BIRTH_ENDS) and not asked_or_taken(text)
+               for end in BIRTH_ENDS) and not asked_or_taken(text) and not YEAR.search(text)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ BRANDS = frozenset({
     "natural", "calm", "life", "extension", "best", "bounty", "viridian", "betteryou", "holland",
     "barrett", "kirkland", "bioglan", "blackmores", "vitabiotics", "healthspan", "solaray",
     "foods", "garden", "doctor's", "nature's", "magnox", "magnaspartate", "slowmag", "slow",
-    "mag-tab", "tab", "klb6", "ancient", "minerals", "sports", "research", "nutrition"})
+    "mag-tab", "tab", "klb6", "ancient", "minerals", "sports", "research", "nutrition",
+    "doctors", "costco", "natures"})
 """Words of magnesium supplements' brands ("Nature Made 250mg", "NOW Foods", "Doctor's
 Best"): a name of these words only is the supplement, not an unknown medicine (/tmp/w53/r R4)."""
 
@@ -89,7 +90,7 @@ NOT_NAME = (FILLER_WORDS | START_WORDS | STOP_WORDS | TAKEN_WORDS | ONE_DOSE | C
                          "lower", "higher", "less", "ate", "eat", "drank", "had", "gave",
                          "swallowed", "about", "around", "approx", "roughly", "am", "pm",
                          "tab", "tabs", "cap", "caps", "gummies", "gummy", "scoop",
-                         "scoops", "bottle", "pot", "brand", "sachet", "sachets", "pack"}))
+                         "scoops", "bottle", "pot", "brand", "sachet", "sachets", "pack", "each"}))
 """Words that are no part of a medicine's name: links, cues, times, a dose's words and the
 words said of the supplement's own dose ("only 100mg tonight", "half dose 100 mg")."""
 
@@ -149,21 +150,20 @@ def _name(words: list[str], before: bool) -> tuple[list[str], list[str]]:
 def _candidates(clause: str) -> list[tuple[str, float | None]]:
     """Each name a clause writes with a dose (:data:`DOSE`), and the dose in mg (None: not mg).
 
-    Before the dose it needs a word of :data:`TAKEN_WORDS` before it, or nothing but small
-    words and numbers ("amlodipine 5mg", "2 paracetamol 500mg"); after it, the words before
-    the dose say it ("started 5 mg of amlodipine").
+    It needs a word of :data:`TAKEN_WORDS` before it ("started 5 mg of amlodipine"), or
+    nothing but small words and numbers there and a unit of :data:`BARE_UNITS` ("amlodipine
+    5mg", "2 paracetamol 500mg", "took 400mg ibuprofen", "5mg amlodipine from today").
     """
     found, begin = [], 0
     for dose in DOSE.finditer(clause):       # "magnesium 200mg + amlodipine 5mg": its own words
         before = WORD.findall(SEPARATOR.split(clause[begin:dose.start()])[-1].lower())
         begin = dose.end()
         name, lead = _name(before, before=True)
-        taken, bare = bool(TAKEN_WORDS & set(lead)), bool(name)
         if not name:
             name, lead = _name(WORD.findall(clause[dose.end():].lower()), before=False)[0], before
-            taken = bool(TAKEN_WORDS & set(lead))
         unit = dose.group(2).lower()
-        if name and (taken or (bare and all(_small(w) for w in lead) and unit in BARE_UNITS)):
+        if name and (TAKEN_WORDS & set(lead) or (all(_small(w) for w in lead)
+                                                  and unit in BARE_UNITS)):
             mg = float(dose.group(1).replace(",", ".")) if unit == "mg" else None
             found.append((" ".join(name), mg))
     return found
