@@ -291,8 +291,9 @@ def text_mentions(text: str, index: NameIndex, safety: Safety
     not written plainly (:func:`~model.decision.mention_words.plain_stop`) or beside anything
     else (:func:`_alone`). A medicine after a wish is had. A cell that says only that a
     pregnancy ended ("gave birth": :func:`~model.decision.mention_words.ended_pregnancy`) stops
-    it. A clause of cues only gives a
-    resumption to the names before ("back on it now"), a stop only as said (:func:`_cues_only`).
+    it. A clause of cues only gives a resumption to the names before ("back on it now"), a
+    stop only as said (:func:`_cues_only`); one naming nothing whose only doubt is a baby's
+    word passes none on ("baby up 4 times, breastfeeding": /tmp/w53/c C3).
     """
     cautions, wanted = _cautions(safety), _wanted(safety)
     theirs = {index.match(alias, "condition") for alias in VERB_ALIASES}   # a baby's

@@ -7,13 +7,17 @@ error ("unknown medicine 'amlodipine'") or, accepted with ``--allow-unknown``, N
 warning, never silence.
 
 A name is read as a medicine when it is written with a dose (:data:`DOSE`: "5 mg", "125mcg",
-"1000 IU"), after a word that it is taken or begun ("started", "on", "prescribed":
-:data:`TAKEN_WORDS`) or first in its clause ("amlodipine 5mg"); a dose in millilitres only
-after such a word ("wine 250 ml" is a drink). It is unknown when the safety data knows it as
-no medicine, condition or magnesium product, it holds no magnesium form's word, it is no
-everyday intake (:data:`EVERYDAY`), and the reader of names with a rule read nothing in its
-clause (:func:`model.decision.diary_mentions.text_mentions`: a typo or a hint of a name with a
-rule, "digoxn 125 mcg", is read there). :func:`with_unknown_medicines` adds it to the profile as
+"1000 IU"), each product of a clause with its own words (:data:`SEPARATOR`), after a word that
+it is taken or begun ("started", "on", "prescribed": :data:`TAKEN_WORDS`) or with only small
+words before it and a dose in mg, mcg or IU ("amlodipine 5mg"; :data:`BARE_UNITS`: "almonds
+30g", "wine 250 ml" are food and drink). It is unknown when the safety data knows it as no
+medicine, condition or magnesium product, it holds no magnesium form's word nor is a brand's
+(:data:`BRANDS`), it is no everyday intake (:data:`EVERYDAY`), its dose is not the night's
+own supplement's, and the reader of names with a rule read none of its words
+(:func:`model.decision.diary_mentions.read_words`: a typo or a hint of a name with a rule,
+"digoxn 125 mcg", is read there; an audit's second round, /tmp/w53/r R2, R4, found a medicine
+beside the supplement or a known name silent, and foods and brands NOT CHECKED).
+:func:`with_unknown_medicines` adds it to the profile as
 an unknown medicine accepted with ``--allow-unknown`` is, so that
 :func:`model.decision.screening.screen` says it is NOT CHECKED and the advice asks a pharmacist
 first (one screening, one set of words), with a warning naming the line. A later cell that
