@@ -162,3 +162,13 @@ def test_decide_says_the_rule_and_holds_a_daily_one(safety, tmp_path):
     assert any("'took milk of magnesia 30ml'" in w for w in rec.warnings)
     held = advise("started milk of magnesia every night")
     assert any("milk of magnesia daily" in r for r in held.reasons), held
+
+
+@pytest.mark.parametrize("text", ["gave the kids milk of magnesia", "should I take MoM",
+                                  "avoid MoM per GP", "bought milk of magnesia",
+                                  "Maalox was recalled", "GP suggested milk of magnesia?",
+                                  "mom said try milk of magnesia"])
+def test_a_clause_that_does_not_say_she_takes_it_adds_nothing(safety, text):
+    """An audit's second round (/tmp/w53/r R6): each was read as taken, a rule and, at 70, a
+    clinician's question heading the advice."""
+    assert _read(safety, {5: text}).profile.medications == (), text

@@ -49,6 +49,15 @@ read as :data:`MOM_MEANS` when written ``MoM`` or in a cell that says only a lax
 MOM_MEANS = "milk of magnesia"
 """What :data:`MOM` stands for, a name the safety data knows."""
 
+NOT_TAKEN = frozenset({
+    "kids", "kid", "son", "daughter", "child", "children", "husband", "wife", "partner", "dad",
+    "mum", "mother", "father", "gran", "grandma", "grandad", "should", "maybe", "might",
+    "perhaps", "considering", "thinking", "planning", "avoid", "avoided", "bought", "ad",
+    "advert", "recalled", "recall", "birthday", "try", "said", "suggested", "recommended"})
+"""Words of a clause that does not say the person takes it ("gave the kids milk of magnesia",
+"should I take MoM", "avoid MoM per GP", "bought milk of magnesia", "MoM's birthday": an
+audit's second round, /tmp/w53/r R6); a "?" too. Not "if" ("MoM if needed" is taken)."""
+
 NEAR_SKIN = 3
 """How many words either side of a product a word of :data:`~model.evidence.names.SKIN_WORDS`
 makes it one on the skin or in a bath (``Epsom salt bath``, ``bath with Epsom salts``, ``Epsom
@@ -122,7 +131,7 @@ def cell_products(text: str, index: NameIndex) -> list[tuple[str, str, str, bool
     (:data:`EVERY_DAY` in its clause), and stopped: the cue before or after the name
     (:func:`~model.decision.mention_cues.cue_before`, as the diary's other names are read)
     stops it, written plainly, the cell's other clauses saying nothing else; any other
-    reading is taken.
+    reading is taken. None of a clause that does not say the person takes it (:data:`NOT_TAKEN`).
     """
     spelt = _spelt(text)
     cut = [(clause, name_key(clause).split("_"), _products(clause, index))
@@ -133,7 +142,7 @@ def cell_products(text: str, index: NameIndex) -> list[tuple[str, str, str, bool
     read: list[tuple[str, str, str, bool, bool]] = []
     for clause, words, found in cut:
         places = name_letters.words(clause)
-        for i, j, name in found:
+        for i, j, name in found if "?" not in clause and not NOT_TAKEN & set(words) else ():
             over = ended(words)
             stance = (cue_before(words[:i], CUES, over=over, missed=bool(ONE_DOSE & set(words)))
                       or cue_after(words[j:], CUES) or ("stopped" if over else "has"))
