@@ -165,6 +165,10 @@ class WrittenRun:
         The days those may take at the run's pace of writing (its nights written down, those
         marked exclude too, of ``nights``), rounded up; 0 when none are needed or none of the
         run was written (no pace known).
+    excluded : int
+        The run's nights written and marked exclude, which count for the pace but not for
+        judging (when they are most of the run, the words say the pace holds only if fewer
+        are left out: a shift worker's audit, /tmp/w53/b B5).
 
     """
 
@@ -172,6 +176,7 @@ class WrittenRun:
     nights: int
     needed: int
     days: int
+    excluded: int = 0
 
 
 def written_run(in_run: int, in_all: int, nights: int, judged_nights: int,
@@ -187,7 +192,7 @@ def written_run(in_run: int, in_all: int, nights: int, judged_nights: int,
     needed = max(judged_nights - max(in_run, in_all), 0)
     pace = in_run + excluded
     days = math.ceil(needed * nights / pace) if needed and pace else 0
-    return WrittenRun(in_run, nights, needed, days)
+    return WrittenRun(in_run, nights, needed, days, excluded)
 
 
 def unwritten_words(run: WrittenRun, regimen: str, action: str = "continue") -> str:
@@ -201,8 +206,12 @@ def unwritten_words(run: WrittenRun, regimen: str, action: str = "continue") -> 
     more = f"{run.needed} more {'are' if run.needed != 1 else 'is'} written"
     pace = (f" (about {run.days} days at your rate)" if run.days else
             " (write each morning: no night of this run is written yet)")
+    if run.days and run.excluded > run.written:
+        pace = (f" (about {run.days} days if fewer are left out: {run.excluded} of its nights "
+                "were marked exclude, and only nights not left out count)")
+    kept = " and not left out" if run.excluded else ""
     return (f"Only {run.written} of {run.nights} nights on {regimen} "
-            f"{'were' if run.written != 1 else 'was'} written: it is judged on written "
+            f"{'were' if run.written != 1 else 'was'} written{kept}: it is judged on written "
             f"nights, so no change is made for a gain or to learn before; look again when "
             f"{more}{pace}.")
 
