@@ -49,7 +49,8 @@ def test_a_pregnancy_written_on_a_pot_night_is_applied(safety):
 @pytest.mark.parametrize("ended", ["gave birth today", "baby born 3am", "miscarried at 9 weeks",
                                    "Miscarriage.", "gave birth to a healthy boy",
                                    "we lost the baby", "lost the baby at 10 weeks",
-                                   "our baby boy was born at 3am", "miscarriage confirmed"])
+                                   "our baby boy was born at 3am", "miscarriage confirmed",
+                                   "gave birth to our daughter"])
 def test_a_birth_or_a_miscarriage_ends_the_pregnancy_the_diary_named(ended, safety):
     """C4: the diary's pregnancy ends with the cell that says it ended, which tells how to
     list breastfeeding; before it, the pregnancy's warning says how to write its end."""
@@ -61,7 +62,8 @@ def test_a_birth_or_a_miscarriage_ends_the_pregnancy_the_diary_named(ended, safe
     assert not _pregnancy_rule(read.profile, safety), read.warnings
     [said] = read.warnings
     assert "as ended, so its rule is not applied" in said and "pregnant = true" not in said
-    assert 'conditions = ["breastfeeding"]' in said
+    birth = any(word in ended for word in ("birth", "born"))     # not after a loss
+    assert ('conditions = ["breastfeeding"]' in said) is birth, said
 
 
 @pytest.mark.parametrize("text", ["worried about miscarriage", "sister gave birth",

@@ -245,11 +245,15 @@ home", "birth", "our daughter gave birth": /tmp/w53/r R1)."""
 BIRTH_AFTER = frozenset({
     "to", "a", "healthy", "boy", "girl", "twins", "at", "weeks", "wks", "by", "via", "c",
     "section", "csection", "caesarean", "cesarean", "emergency", "planned", "early", "home",
-    "hospital", "vaginal", "little", "finally", "confirmed", "naturally"})
+    "hospital", "vaginal", "little", "finally", "confirmed", "naturally", "our", "my", "son",
+    "daughter", "baby", "beautiful", "in"})
 """The words that may follow :data:`BIRTH_ENDS` in such a cell ("gave birth to a healthy boy",
 "miscarriage confirmed"); any other ("miscarriage risk discussed", "lost the baby monitor")
 makes it no end."""
 
+
+BORN = frozenset({"birth", "born", "arrived"})
+"""Words of a birth (not a loss), after which the end's words ask about breastfeeding."""
 
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 """A year in a cell of a birth makes it a past one ("son born 2019, 5yo now")."""
@@ -379,9 +383,10 @@ def warning(m: Mention, covered: bool, profile: Profile, safety: Safety,
     if covered:
         return ""
     if m.stance == "stopped" and pregnancy and ended_pregnancy(m.text):     # "gave birth"
-        return (f"{_said(m, hint)} as ended, so its rule is not applied from that night on. If "
-                "you breastfeed, put it in your profile (conditions = [\"breastfeeding\"]), "
-                "where its rule applies; if you are still pregnant, correct the diary.")
+        feed = ("If you breastfeed, put it in your profile (conditions = [\"breastfeeding\"]), "
+                "where its rule applies; if" if BORN & set(name_key(m.text).split("_")) else "If")
+        return (f"{_said(m, hint)} as ended, so its rule is not applied from that night on. "
+                f"{feed} you are still pregnant, correct the diary.")
     why = "it is written as stopped or not so" if m.stance == "stopped" else m.why
     fix = _fix(m, "")
     return (f"{_said(m, hint)}, and {mine}; {why}, so its rule is NOT applied. If you "
