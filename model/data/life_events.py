@@ -12,8 +12,9 @@ you (P 0.94)"). Two optional columns let the person say so:
   (:func:`model.personal.separability.other_change_near`). A condition or a medicine it
   names, or ``notes`` names, is screened (:func:`written_texts`,
   :mod:`model.decision.diary_mentions`). A text that only names a menstrual period or the
-  trial's own step (:mod:`model.data.period_nights`), or one written again and again (a
-  rota: :func:`recurring`), is no change of life (:func:`other_changes`).
+  trial's own step (:mod:`model.data.period_nights`), one written again and again (a rota:
+  :func:`recurring`), or one that says nothing changed ("-", "nil": :data:`NOTHING`), is no
+  change of life (:func:`other_changes`).
 - ``exclude`` (:data:`~model.data.diary_columns.EXCLUDE`): 1 or a word (``travel``, ``ill``)
   on a night whose sleep outcomes are not to be read. They are read as not recorded
   (:data:`LEFT_OUT`); the dose and the stool/GI columns are kept, since the build-up of
