@@ -60,6 +60,7 @@ def _profile(safety):
     ("Mg gly 200mg & amlodipine 5mg", "amlodipine"),
     ("started atorvastatin 20mg with my omeprazole", "atorvastatin"),
     ("5mg amlodipine from today", "amlodipine"), ("took 400mg ibuprofen", "ibuprofen"),
+    ("amlodipine 5 mgs", "amlodipine"),
 ])
 def test_a_dosed_name_the_safety_data_does_not_know_is_added(text, name, safety):
     """Beside the supplement or a name with a rule too (itself read by its own reader: the

@@ -49,8 +49,8 @@ from model.decision.profile_added import added as with_added
 from model.evidence.names import MAGNESIUM, NameIndex, name_key
 
 DOSE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(mg|mcg|µg|ug|micrograms?|milligrams?|g|"
-                  r"grams?|ml|iu|units?)\b", re.IGNORECASE)
-"""A dose of a medicine: a number and its unit ("5 mg", "125mcg", "2.5 mg", "1000 IU"); not a
+                  r"grams?|ml|iu|units?)s?\b", re.IGNORECASE)
+"""A dose of a medicine: a number and its unit ("5 mg", "125mcg", "2.5 mg", "5 mgs"); not a
 lab value in mmol ("glucose 5.6 mmol")."""
 
 BARE_UNITS = frozenset({"mg", "mcg", "µg", "ug", "microgram", "micrograms", "milligram",
