@@ -119,6 +119,8 @@ def test_only_a_plain_later_stop_takes_it_out_and_the_profile_s_own_is_not_repea
     stopped = unknown_medicines(_nights({**started, 9: "stopped amlodipine"}), index,
                                 lambda c: frozenset())
     assert stopped == []
+    assert unknown_medicines(_nights({**started, 9: "amlodipine was discontinued"}), index,
+                             lambda c: frozenset()) == []        # the project's plain stop
     kept = unknown_medicines(_nights({**started, 9: "stopped amlodipine? dizzy"}), index,
                              lambda c: frozenset())
     assert [m.entry for m in kept] == ["amlodipine"]

@@ -56,7 +56,7 @@ def warn_pot_form(night: dt.date, values: dict[str, str], rows: Any) -> None:
     ``--form none`` (the pot forgotten) is what such a night may say.
     """
     from model.core.forms import NONE, PLACEBO, canonical_form
-    from model.data.diary import CODE_NOTE
+    from model.data.pot_notes import CODE_NOTE
 
     if canonical_form(values.get("form", NONE)) in (NONE, PLACEBO):
         return

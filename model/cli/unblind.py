@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
     output.
     """
     from model.core.atomic import check_outputs, write_text
-    from model.data.diary import CODE_NOTE
     from model.data.merge import check_rows
+    from model.data.pot_notes import CODE_NOTE
     from model.data.separators import decimal_commas, separator
     from model.trial.blinding import BlindingWarning, check_guesses, unblind
 

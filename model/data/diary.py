@@ -186,7 +186,8 @@ def _unwritten(nights: pd.DataFrame, name: str) -> list[str]:
 def pot_codes(nights: pd.DataFrame) -> pd.Series:
     """The pot code (capitals) of each night taken from a coded pot, else NaN.
 
-    A night with a :data:`CODE_NOTE` and no form: a pot of a blinded plan, still sealed.
+    A night with a :data:`~model.data.pot_notes.CODE_NOTE` and no form: a pot of a blinded
+    plan, still sealed.
     """
     codes = nights["notes"].str.extract(CODE_NOTE)[0].str.upper()
     return codes.where(nights["form"] == NONE)
@@ -194,7 +195,8 @@ def pot_codes(nights: pd.DataFrame) -> pd.Series:
 
 PLAN_NOTES = frozenset({"baseline", "treatment", "washout"})
 """The ``notes`` of an open plan's rows (``mgsleep plan``: its periods' kinds,
-:data:`model.trial.periods.PeriodKind`); a blinded plan's rows carry a :data:`CODE_NOTE`."""
+:data:`model.trial.periods.PeriodKind`); a blinded plan's rows carry a
+:data:`~model.data.pot_notes.CODE_NOTE`."""
 
 
 def refuse_blinded(diary: Diary, also: Sequence[Fault] = ()) -> None:

@@ -135,7 +135,7 @@ def diary_guess_warnings(table: pd.DataFrame, code_note: re.Pattern[str], name: 
     table : pandas.DataFrame
         The diary's cells as text, columns named as read (``guess``, ``form``).
     code_note : re.Pattern
-        The pot code at the start of a night's notes (:data:`model.data.diary.CODE_NOTE`),
+        The pot code at the start of a night's notes (:data:`model.data.pot_notes.CODE_NOTE`),
         which an unblinded diary keeps: the trial's arms are the forms of those nights.
     name : str
         The diary's name, for the messages.

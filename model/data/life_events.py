@@ -32,8 +32,6 @@ Nights missing between recorded dates are said by :mod:`model.data.unwritten_nig
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -53,6 +51,7 @@ from model.data.period_nights import (
     span,
 )
 from model.data.pot_notes import untagged
+from model.evidence.names import name_key
 
 LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
                              "anxiety")
@@ -288,8 +287,8 @@ RECURRING_READ = (
 
 
 def _key(text: object) -> str:
-    """A text as compared for :func:`recurring`: its words, lower case."""
-    return " ".join(re.findall(r"\w+", str(text).lower()))
+    """A text as compared for :func:`recurring`: its words as names are keyed (:func:`name_key`)."""
+    return name_key(str(text)).replace("_", " ")
 
 
 def recurring(texts: pd.Series) -> np.ndarray:

@@ -12,8 +12,9 @@ import pandas as pd
 
 from model.core.forms import NONE, PLACEBO
 from model.core.regimen import NO_MAGNESIUM, SKIPPED_NIGHTS, Regimen
-from model.data.diary import CODE_NOTE, PLAN_NOTES
+from model.data.diary import PLAN_NOTES
 from model.data.life_events import other_changes
+from model.data.pot_notes import CODE_NOTE
 from model.data.recorded import unrecorded_outcomes
 from model.decision.gi_facts import background_gi, gi_troubled_regimens, loose_nights, recent_gi
 from model.decision.judged_nights import (
@@ -379,7 +380,7 @@ def planned_forms(nights: pd.DataFrame) -> frozenset[str]:
     """The magnesium forms of the treatment nights of a planned trial in a diary's nights.
 
     An open plan's treatment rows have ``treatment`` in ``notes``; an unblinded plan's keep
-    their pot code (:data:`~model.data.diary.CODE_NOTE`) beside the form the key gave.
+    their pot code (:data:`~model.data.pot_notes.CODE_NOTE`) beside the form the key gave.
     """
     notes = plan_notes(nights)
     planned = notes.str.strip().str.lower().eq("treatment") | notes.str.match(CODE_NOTE)

@@ -41,10 +41,10 @@ from model.decision.mention_cues import (
     FILLER_WORDS,
     ONE_DOSE,
     START_WORDS,
-    STOP_VERBS,
     STOP_WORDS,
     clauses,
 )
+from model.decision.mention_words import plain_stop
 from model.decision.profile_added import added as with_added
 from model.evidence.names import MAGNESIUM, NameIndex, name_key
 
@@ -185,11 +185,17 @@ def _unknown(name: str, index: NameIndex) -> bool:
 
 
 def _stopped(text: str, entry: str) -> bool:
-    """Whether ``text`` says only that ``entry`` is stopped ("stopped amlodipine today")."""
-    words = [w for w in name_key(text).split("_") if w and w not in FILLER_WORDS | CALENDAR
-             | ONE_DOSE and not w[:1].isdigit()]
-    return (len(words) > 1 and words[0] in STOP_VERBS
-            and " ".join(w for w in words[1:] if w not in {"the", "my"}) == entry)
+    """Whether ``text`` says only that ``entry`` is stopped, plainly ("stopped amlodipine today").
+
+    The project's one reading of a plain stop (:func:`~model.decision.mention_words.plain_stop`),
+    the cell one clause naming it.
+    """
+    cut = [name_key(clause).split("_") for clause, _ in clauses(text)]
+    key = name_key(entry).split("_")
+    start = next((k for k in range(len(cut[0])) if cut[0][k:k + len(key)] == key),
+                 None) if len(cut) == 1 else None
+    return start is not None and plain_stop(cut[0], start, start + len(key), "medicine",
+                                            frozenset(), text)
 
 
 def unknown_medicines(nights: pd.DataFrame, index: NameIndex,

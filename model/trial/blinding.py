@@ -48,10 +48,10 @@ from model.core.errors import Fault, InputError
 from model.core.forms import NONE, PLACEBO, canonical_form
 from model.core.regimen import Regimen
 from model.data.blank_rows import row_ranges
-from model.data.diary import CODE_NOTE, OUTCOMES
+from model.data.diary import OUTCOMES
 from model.data.diary_rows import GUESS_COLUMN, MISSING_WORDS, normalise_columns, read_table
 from model.data.guesses import BlindingCheck, read_guesses
-from model.data.pot_notes import PLAN_TAG
+from model.data.pot_notes import CODE_NOTE, PLAN_TAG
 from model.trial.key_check import check_key_forms, check_untagged
 
 

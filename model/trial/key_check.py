@@ -16,7 +16,7 @@ from model.core.errors import Fault, InputError
 from model.core.forms import PLACEBO, canonical_form
 from model.core.regimen import Regimen
 from model.data.blank_rows import row_ranges
-from model.data.diary import CODE_NOTE
+from model.data.pot_notes import CODE_NOTE
 
 FOREIGN_SHARE = 1 / 3
 """Share of a diary's coded nights (untagged) whose code is not the key's pot that night from
