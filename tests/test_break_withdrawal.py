@@ -19,7 +19,8 @@ from model.analysis.effects import DiaryEffect
 from model.core.outcomes import SPECS
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
-from model.personal.separability import covariate_shifts, separability, short_of
+from model.personal.covariate_balance import covariate_shifts
+from model.personal.separability import separability, short_of
 from model.personal.withdrawal import (
     MIN_OFF_NIGHTS,
     WITHDRAWAL_SURE,

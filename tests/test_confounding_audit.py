@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from model.core.regimen import Regimen
-from model.data.diary import read_diary
+from model.data.diary import COVARIATES, read_diary
 from model.data.profile import Profile
 from model.decision import DecisionSettings, decide
 from model.decision.candidates import Candidate
@@ -181,9 +181,10 @@ def test_the_withdrawal_the_decision_proposes_always_counts():
 
 # --- 3. blank covariate cells -----------------------------------------------------------------
 def _graph_covariate(diary, column: str) -> np.ndarray:
-    """The personal graph's data of a covariate (``caffeine`` or ``alcohol``)."""
+    """The personal graph's data of a covariate column (``caffeine_late``, ``alcohol_drinks``)."""
     bundled = load_priors()
-    return diary_data(diary, bundled, 0.0, *diary_size(diary, bundled))[column]
+    data = diary_data(diary, bundled, 0.0, *diary_size(diary, bundled))
+    return data["covariates"][:, COVARIATES.index(column)]
 
 
 def test_blank_caffeine_cells_take_the_mean_of_their_magnesium_state_and_are_named(tmp_path):
@@ -193,7 +194,7 @@ def test_blank_caffeine_cells_take_the_mean_of_their_magnesium_state_and_are_nam
     assert any(re.search(r"caffeine_late is blank on 8 of 40 nights with an outcome: read as "
                          r"the mean", note) for note in diary.warnings)    # analyze warns them
     assert not any("alcohol_drinks" in note for note in diary.warnings)    # never recorded
-    filled = _graph_covariate(diary, "caffeine")
+    filled = _graph_covariate(diary, "caffeine_late")
     blank = np.array([c == "" for c in caffeine])
     assert np.allclose(filled[:20][blank[:20]], 7 / 8)        # the nights off's 7 of 8
     assert np.allclose(filled[20:][blank[20:]], 1 / 8)        # the nights on's 1 of 8
@@ -204,7 +205,7 @@ def test_a_column_never_recorded_stays_zero_without_a_warning(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         diary = _diary(tmp_path, [("none", "0", 10), ("glycinate", "200", 10)])
-        assert not _graph_covariate(diary, "alcohol").any()
+        assert not _graph_covariate(diary, "alcohol_drinks").any()
 
 
 # --- 4. a covariate that changed with magnesium -----------------------------------------------

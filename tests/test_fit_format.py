@@ -17,10 +17,12 @@ FORMAT_OF_MODEL = {
     "3aac9075434da65b5207dc78b8b3f87cf684e6f5a791423fd17abfb6231a9bba": 9,
     "33b697598d08a8cab4d205d9c5709c8ec8156438d69e765c457e445ea2c86568": 10,
     "8c76d1cdc6922620ae0c7294d26dc5b5ef0ce06a8fdc4b39ba6471792777e5e5": 11,
+    "a8f25a6ced15863595f2eae74b02ed3a7b39fb42de451594a5c0070aa55f8d44": 12,
 }
 """The personal graph's :func:`model_digest` for each fit format it was saved under (9 is 8's
 graph with other data: the first night's magnesium begun before the diary; 10, one level
-shift per measuring source; 11, 10's model, the sleep-onset intercept sampled non-centred)."""
+shift per measuring source; 11, 10's model, the sleep-onset intercept sampled non-centred;
+12, the covariates as one ``b_covariate``, a day sleep after a night shift among them)."""
 
 
 def test_the_fit_format_names_the_personal_model():

@@ -254,15 +254,26 @@ def test_log_says_a_rota_is_recurring_when_it_writes_it_the_third_time(tmp_path)
     assert "on 3 night(s) ('started night shifts'; 2026-10-02 to 2026-10-30)" in said[2][0]
 
 
-@pytest.mark.parametrize("header", ["shift", "NightShift", "day_sleep", "rota", "shift type"])
-def test_a_shift_column_says_mgsleep_has_none_not_split(tmp_path, header):
+@pytest.mark.parametrize("header", ["shift", "NightShift", "rota", "shift type"])
+def test_a_shift_column_names_day_sleep_not_split(tmp_path, header):
     """``shift`` was "did you mean 'split'?", two intakes a night (/tmp/w53/b B4)."""
     path = tmp_path / "diary.csv"
     path.write_text(f"date,form,elemental_mg,sol_min,{header}\n2026-10-01,glycinate,200,30,1\n")
-    said = [w for w in read_diary(path, today=dt.date(2026, 12, 1)).warnings if header in w]
+    diary = read_diary(path, today=dt.date(2026, 12, 1))
+    said = [w for w in diary.warnings if header in w]
     assert len(said) == 1 and "did you mean" not in said[0], said
-    assert "no column for shifts or day sleeps" in said[0]
+    assert "only through the column day_sleep" in said[0]
     assert "by the night the shift began" in said[0]
+    assert diary.nights["day_sleep"].isna().all()          # a rota's cells are not day sleeps
+
+
+@pytest.mark.parametrize("header", ["day_sleep", "Day sleep", "DaySleep",
+                                    "day sleep after night shift"])
+def test_a_day_sleep_column_is_read(tmp_path, header):
+    path = tmp_path / "diary.csv"
+    path.write_text(f"date,sol_min,{header}\n2026-10-01,30,1\n2026-10-02,25,0\n")
+    diary = read_diary(path, today=dt.date(2026, 12, 1))
+    assert diary.nights["day_sleep"].tolist() == [1.0, 0.0]
 
 
 def test_a_one_off_written_on_nights_in_a_row_still_holds_and_a_dash_holds_nothing(priors):

@@ -44,6 +44,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "gi_upset": ("--gi-upset", "upset stomach that day, 1 yes or 0 no"),
     "caffeine_late": ("--caffeine-late", "caffeine after 14:00, 1 yes or 0 no"),
     "alcohol_drinks": ("--alcohol", "alcoholic drinks that evening"),
+    "day_sleep": ("--day-sleep", "the night's sleep was a day sleep after a night shift (dated "
+                  "by the night the shift began), 1 yes or 0 no (not asked)"),
     "notes": ("--notes", "notes, free text"),
     "device": ("--device", "what measured the night's sleep (self-report, oura, ...; not asked)"),
     "other_change": ("--other-change", "something else that changed this night (started "
@@ -52,7 +54,7 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 """Diary column -> (option, help); the order of the interactive questions."""
 
-NOT_ASKED = frozenset({"device", "other_change", "exclude"})
+NOT_ASKED = frozenset({"day_sleep", "device", "other_change", "exclude"})
 """Fields given only as options, never asked (:func:`ask_night`); neither evening nor morning
 values (:func:`model.cli.log.default_night`)."""
 

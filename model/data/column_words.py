@@ -50,6 +50,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                  "stomach upset | gi", "tummy upset"),
     "caffeine_late": ("caffeine late | after", "afternoon caffeine | after late"),
     "alcohol_drinks": ("alcohol drink | number of count", "alcoholic drink | number of count"),
+    "day_sleep": ("day sleep | after shift night",),
     "elemental_mg": ("elemental | magnesium dose",),
     "compound_mg": ("compound | magnesium dose weight",),
 }
@@ -68,6 +69,7 @@ MEANS: dict[str, str] = {
     "gi_upset": "loose stools or stomach upset, 1 yes, 0 no",
     "caffeine_late": "caffeine after 14:00, 1 yes, 0 no",
     "alcohol_drinks": "the number of alcoholic drinks",
+    "day_sleep": "1 for a day sleep after a night shift, 0 for a night's sleep",
     "elemental_mg": "mg of elemental magnesium",
     "compound_mg": "mg of the compound, as on the label",
 }
@@ -103,14 +105,16 @@ _QUESTIONNAIRE_LETTERS = {re.split(r"[^a-z]", name.lower())[0]: name for name in
 _QUESTIONNAIRE = re.compile(rf"(?<![a-z])({'|'.join(_QUESTIONNAIRE_LETTERS)})(?![a-z])")
 """A questionnaire's letters in a header, whatever follows (``gad7``, ``GAD-7``, ``HADS_A``)."""
 
-_SHIFT = re.compile(r"(?<![a-z])(shifts?|rota|roster|day ?sleeps?|night ?shifts?)(?![a-z])")
-"""A header of a shift worker's rota or day sleeps (``shift``, ``NightShift``, ``day_sleep``),
-for which mgsleep has no column: ``shift`` was "did you mean 'split'?", two intakes a night
-(a shift worker's audit, /tmp/w53/b B4)."""
+_SHIFT = re.compile(r"(?<![a-z])(shifts?|rota|roster|night ?shifts?)(?![a-z])")
+"""A header of a shift worker's rota (``shift``, ``NightShift``, ``rota``), which mgsleep reads
+only as its ``day_sleep`` column: ``shift`` was "did you mean 'split'?", two intakes a night
+(a shift worker's audit, /tmp/w53/b B4). A ``day sleep`` header is read as ``day_sleep``
+(:data:`SYNONYMS`)."""
 
-SHIFT_NOTE = (": mgsleep has no column for shifts or day sleeps and fits no effect of them; date "
-              "a day sleep after a night shift by the night the shift began, write the rota in "
-              "notes, and take each form across whole cycles of it")
+SHIFT_NOTE = (": mgsleep reads a rota only through the column day_sleep, 1 on a night whose "
+              "sleep was a day sleep after a night shift (dated by the night the shift began), "
+              "0 on other nights, and fits its effect on every sleep outcome; write the rota "
+              "itself in notes, and take each form across whole cycles of it")
 """What is said of a :data:`_SHIFT` header."""
 
 _SCALE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-|–|—|\bto\b)\s*(\d+(?:[.,]\d+)?)")

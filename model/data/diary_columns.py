@@ -66,6 +66,7 @@ NUMERIC: dict[str, ColumnRange] = {
     "gi_upset": _BINARY,
     "caffeine_late": _BINARY,
     "alcohol_drinks": ColumnRange(0, 30, unit="drinks"),
+    "day_sleep": _BINARY,
 }
 """Range of each numeric diary column (the README): the one statement of the diary's limits
 (720 minutes, 50 awakenings), which a simulation or a model's counts keep to."""

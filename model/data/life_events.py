@@ -282,7 +282,9 @@ RECURRING_READ = (
     "regular trip), not a one-off change, so it holds no change to magnesium and is not named "
     "beside a change of regimen; mgsleep does not model it, so a form taken mostly in one part "
     "of it is compared unfairly with one taken in another: take each form across whole cycles "
-    "of it, write it in notes, and exclude a night that was not a usual one")
+    "of it, write it in notes, and exclude a night that was not a usual one; a rota's day "
+    "sleeps after night shifts are modelled when the column day_sleep says them (1 on such a "
+    "night, 0 on others)")
 """What is said of a recurring ``other_change`` text (:func:`recurring`)."""
 
 

@@ -12,6 +12,10 @@ from model.evidence.strict import Strict
 
 DEVICE_SMD = 1.0
 """Default SD of a tracker's level shift (SMD): a ring's 0.6 x latency is 0.8 SMD of log1p SOL."""
+DAY_SLEEP_SMD = 1.0
+"""Default SD of the level shift of a day sleep after a night shift (SMD), of either sign:
+weakly informative, as a day sleep may come faster (after a night awake) and be more broken
+(daylight, noise), and as the tracker's shift is."""
 
 
 class OutcomeSpreads(Strict):
@@ -35,7 +39,10 @@ class PersonalSettings(Strict):
     bundled ``expectation_mean_smd`` is 0.3, not 0). ``by_outcome`` may be absent (none), and
     ``device_smd`` (default :data:`DEVICE_SMD`): the SD of the level shift of each sleep
     outcome on nights measured by another source than the diary's first
-    (:mod:`model.data.devices`), weakly informative, in SMD of the outcome.
+    (:mod:`model.data.devices`), weakly informative, in SMD of the outcome; ``day_sleep_smd``
+    (default :data:`DAY_SLEEP_SMD`): the SD of the level shift of each sleep outcome on a day
+    sleep after a night shift (the diary's ``day_sleep``); ``covariate_smd`` is that of late
+    caffeine and of each alcoholic drink.
     """
 
     onset_days_median: float = Field(gt=0, le=120)
@@ -52,6 +59,7 @@ class PersonalSettings(Strict):
     drift_smd: float = Field(gt=0)
     drift_days: float = Field(gt=0, le=365)
     device_smd: float = Field(default=DEVICE_SMD, gt=0)
+    day_sleep_smd: float = Field(default=DAY_SLEEP_SMD, gt=0)
     by_outcome: dict[str, OutcomeSpreads] = Field(default_factory=dict)
 
     @model_validator(mode="after")

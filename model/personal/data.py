@@ -17,7 +17,8 @@ import numpy as np
 from model.core.forms import FORMS
 from model.core.outcomes import DEVICE_MEASURED, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.data.devices import device_design
-from model.data.diary import Diary, gi_nights
+from model.data.diary import COVARIATES, MARKED_ONLY, Diary, gi_nights
+from model.evidence.personal_settings import PersonalSettings
 from model.evidence.priorset import PriorSet
 from model.evidence.schema import Settings
 from model.likelihood.kinetics import design_from_nights
@@ -78,19 +79,30 @@ def covariate(diary: Diary, column: str) -> np.ndarray:
     stopped late caffeine when magnesium began with too little caffeine, and credit the
     difference to magnesium. Reading the diary warns of the blank cells on nights with an
     outcome (:func:`model.data.diary_nights.blank_cell_warnings`), once, whether a fit is made
-    or reused; a gap's nights are filled without a word.
+    or reused; a gap's nights are filled without a word. A covariate written only on the
+    nights it happens (:data:`~model.data.diary.MARKED_ONLY`: a day sleep) is 0 where blank.
     """
     nights = diary.nights
     values = nights[column].to_numpy(float)
     known = np.isfinite(values)
-    if not known.any():
-        return np.zeros(len(values))
+    if not known.any() or column in MARKED_ONLY:
+        return np.where(known, values, 0.0)
     taking = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy(bool)
     filled = values.copy()
     for state in (taking, ~taking):
         source = known & state if (known & state).any() else known
         filled[~known & state] = values[source].mean()
     return filled
+
+
+def covariate_smd(personal: PersonalSettings) -> np.ndarray:
+    """The SD of each covariate's level shift (SMD of each sleep outcome).
+
+    In :data:`~model.data.diary.COVARIATES` order: ``day_sleep_smd`` for a day sleep,
+    ``covariate_smd`` for late caffeine and each alcoholic drink.
+    """
+    return np.array([personal.day_sleep_smd if column == "day_sleep" else personal.covariate_smd
+                     for column in COVARIATES])
 
 
 def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_nights: int,
@@ -125,8 +137,8 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "single": pad(design.single, n_nights),
         "current": pad(design.current, n_nights),
         "taking": pad(design.taking, n_nights),
-        "caffeine": pad(covariate(diary, "caffeine_late"), n_nights),
-        "alcohol": pad(covariate(diary, "alcohol_drinks"), n_nights),
+        "covariates": pad(np.column_stack([covariate(diary, c) for c in COVARIATES]),
+                          n_nights),
         "trend_basis": pad(trend_basis(n), n_nights),
         "drift_basis": pad(np.exp(-np.arange(n) / personal.drift_days), n_nights),
         "prior_mean": prior.mean,
@@ -138,7 +150,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "drift_mu": prior.drift_mu,
         "drift_sd": prior.drift_sd,
         "trend_sd": personal.trend_smd * smd[:-1],
-        "cov_sd": personal.covariate_smd * smd[:-1],
+        "cov_sd": np.outer(covariate_smd(personal), smd[:-1]),
         "device": pad(device_design(nights)[:, :, None] * _MEASURED, n_nights),
         "device_sd": personal.device_smd * smd[:-1],
         "log_tau_mu": np.array(math.log(personal.onset_days_median)),

@@ -15,15 +15,15 @@ Per night ``t``, form ``f`` and outcome ``o`` (model scales of ``priors/settings
   form raises the prediction for the untried ones) and a form-specific deviation whose SD
   combines the prior's uncertainty with the person-level spread;
 - sleep outcomes: ``eta[t, o] = E[t] . theta[:, o] + expectation[o] * taking[t] +
-  caffeine, alcohol + a quadratic trend`` (drift, regression to the mean) ``+ b_device[s, o]``
-  on nights of source ``s``, each but the reference (a tracker swap); log1p(SOL) is
+  covariates[t] . b_covariate[:, o] + a quadratic trend`` (drift) ``+ b_device[s, o]`` on
+  nights of source ``s``, each but the reference (a tracker swap); log1p(SOL) is
   normal with AR(1) errors across missing nights; awakenings negative binomial; quality,
   freshness and anxiety ordinal (cumulative logit); predictions are on the scale of the
   reference, the tracker with the most nights (:mod:`model.data.devices`);
 - GI nights: logistic in the night's single-intake load, ``theta[f, gi]`` per reference
   intake (splitting a dose halves it); the profile's gut sensitivity shifts its prior.
 
-Missing outcomes get zero likelihood weight; missing covariates count as 0 (none).
+Covariates are read by :func:`model.personal.data.covariate`; missing outcomes weigh nothing.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ import pytensor.tensor as pt
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.data.devices import SHIFTS
+from model.data.diary import COVARIATES
 from model.likelihood import kinetics
 from model.likelihood.cumulative_logit import ordered_logistic_logp
 from model.likelihood.families import family_of
@@ -40,7 +41,7 @@ __all__ = ["DATA_NAMES", "add_likelihood", "build_graph", "ordered_logistic_logp
 
 DATA_NAMES: tuple[str, ...] = (
     "segment", "since_change", "change_gap", "change_step", "current", "single", "taking",
-    "caffeine", "alcohol", "device", "trend_basis", "drift_basis", "prior_mean", "prior_sd",
+    "covariates", "device", "trend_basis", "drift_basis", "prior_mean", "prior_sd",
     "dev_sd", "resp_sd", "expect_mu", "expect_sd", "drift_mu", "drift_sd", "trend_sd", "cov_sd",
     "device_sd",
     "log_tau_mu", "log_tau_sd", "intercept_mu",
@@ -63,7 +64,8 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
     """
     n_forms, n_outcomes, n_sleep = len(FORMS), len(OUTCOMES), len(OUTCOMES) - 1
     coords = {"form": list(FORMS), "outcome": list(OUTCOMES), "sleep": list(OUTCOMES[:-1]),
-              "degree": [1, 2], "shift": list(range(1, SHIFTS + 1))}
+              "degree": [1, 2], "shift": list(range(1, SHIFTS + 1)),
+              "covariate": list(COVARIATES)}
     for name in ("quality", "freshness", "anxiety"):
         coords[f"{name}_cut"] = list(range(1, SPECS[name].categories))
     with pm.Model(coords=coords) as model:
@@ -74,7 +76,7 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         current = _data("current", (n_nights, n_forms))
         single = _data("single", (n_nights, n_forms))
         taking = _data("taking", (n_nights,))
-        caffeine, alcohol = (_data(name, (n_nights,)) for name in ("caffeine", "alcohol"))
+        covariates = _data("covariates", (n_nights, len(COVARIATES)))
         device = _data("device", (n_nights, SHIFTS, n_sleep))
         trend_basis = _data("trend_basis", (n_nights, 2))
         drift_basis = _data("drift_basis", (n_nights,))
@@ -87,7 +89,7 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         drift_mu = _data("drift_mu", (n_sleep,))
         drift_sd = pm.Data("drift_sd", np.ones(n_sleep))
         trend_sd = pm.Data("trend_sd", np.ones(n_sleep))
-        cov_sd = pm.Data("cov_sd", np.ones(n_sleep))
+        cov_sd = pm.Data("cov_sd", np.ones((len(COVARIATES), n_sleep)))
         device_sd = pm.Data("device_sd", np.ones(n_sleep))
         log_tau_mu = pm.Data("log_tau_mu", np.log(10.0))
         log_tau_sd = pm.Data("log_tau_sd", 0.5)
@@ -106,13 +108,12 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
 
         expectation = pm.Normal("expectation", expect_mu, expect_sd, dims="sleep")
         drift = pm.Normal("drift", drift_mu, drift_sd, dims="sleep")
-        b_caffeine = pm.Normal("b_caffeine", 0.0, cov_sd, dims="sleep")
-        b_alcohol = pm.Normal("b_alcohol", 0.0, cov_sd, dims="sleep")
+        b_covariate = pm.Normal("b_covariate", 0.0, cov_sd, dims=("covariate", "sleep"))
         b_device = pm.Normal("b_device", 0.0, device_sd, dims=("shift", "sleep"))
         trend = pm.Normal("trend", 0.0, trend_sd[:, None] / np.array([1.0, 2.0]),
                           dims=("sleep", "degree"))
         eta = (pt.dot(exposure, theta[:, :n_sleep]) + taking[:, None] * expectation
-               + caffeine[:, None] * b_caffeine + alcohol[:, None] * b_alcohol
+               + pt.dot(covariates, b_covariate)
                + (device * b_device[None]).sum(axis=1)
                + pt.dot(trend_basis, trend.T)
                + drift_basis[:, None] * drift)                  # (night, sleep)

@@ -52,19 +52,20 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     """Each outcome's ``(draw, night)`` linear predictor, as the graph builds it.
 
     Sleep outcomes: exposure (build-up with each draw's ``tau``) times the effects, plus
-    expectation, caffeine, alcohol, each source's level shift, trend and drift, plus the
-    intercept (none for ordinal outcomes: their cut-points carry the level). GI: the night's
-    single-intake load times the GI effects plus the intercept.
+    expectation, the covariates (late caffeine, alcohol, a day sleep), each source's level
+    shift, trend and drift, plus the intercept (none for ordinal outcomes: their cut-points
+    carry the level). GI: the night's single-intake load times the GI effects plus the
+    intercept.
     """
     theta, n_sleep = draws["theta"], len(SLEEP_OUTCOMES)
     exposure = kinetics.exposure(data["segment"], data["since_change"], data["change_gap"],
                                  data["change_step"], data["current"],
                                  draws["tau"])                        # (draw, night, form)
-    nightly = np.column_stack([data["taking"], data["caffeine"], data["alcohol"],
-                               data["drift_basis"], data["trend_basis"]])  # (night, term)
-    per_draw = np.concatenate([np.stack([draws["expectation"], draws["b_caffeine"],
-                                         draws["b_alcohol"], draws["drift"]], axis=1),
-                               np.moveaxis(draws["trend"], -1, 1)], axis=1)  # (draw, term, o)
+    nightly = np.column_stack([data["taking"], data["covariates"], data["drift_basis"],
+                               data["trend_basis"]])                        # (night, term)
+    per_draw = np.concatenate([draws["expectation"][:, None], draws["b_covariate"],
+                               draws["drift"][:, None], np.moveaxis(draws["trend"], -1, 1)],
+                              axis=1)                                       # (draw, term, o)
     eta = (exposure @ theta[:, :, :n_sleep] + nightly @ per_draw
            + np.einsum("tso,dso->dto", data["device"], draws["b_device"]))  # each shift
     out = {o: eta[..., k] for k, o in enumerate(SLEEP_OUTCOMES)}

@@ -24,8 +24,14 @@ from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
 from model.core.regimen import Regimen
 from model.data.devices import device_switches, named
-from model.data.diary import COVARIATES, Diary
+from model.data.diary import Diary
 from model.data.life_events import other_changes
+from model.personal.covariate_balance import (
+    COVARIATE_SHIFT,
+    covariate_shifts,
+    form_shifts,
+    night_correlation,
+)
 from model.personal.drift_contrast import trend_reason
 from model.personal.withdrawal import (
     BORDERLINE,
@@ -45,18 +51,6 @@ MIN_PLACEBO_NIGHTS = 7
 """Placebo nights that separate expectation from magnesium."""
 ENTANGLED = -0.5
 """A posterior correlation of effect and expectation below this is reported as entangled."""
-COVARIATE_SHIFT = 0.5
-"""A recorded covariate (late caffeine, alcohol) whose night-by-night correlation with taking
-magnesium is this far from 0 is named in the reasons: a quarter or more of its variation goes
-with magnesium, and the model can hardly split their effects (the SD of each estimate grows
-by 1 / sqrt(1 - r^2), 15 % or more). Caffeine stopped two nights before magnesium started
-(85 % of nights before, 4 % after) went unsaid (an outside audit)."""
-COVARIATE_NIGHTS = 7
-"""Nights with an outcome and the covariate recorded needed on each side (with and without
-magnesium) before a shift is named: a share from fewer says little."""
-_COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol"}
-
-
 def _days_name(days: tuple[int, ...]) -> str:
     """A run of days of the week (pandas' ``day_of_week``, Monday 0) in words.
 
@@ -105,7 +99,8 @@ class Separability:
         Plain-language reasons, for people: why the diary is not separable (with the nights
         off a withdrawal needs), an entangled posterior (with expectation, or with the slow
         trend: :mod:`model.personal.drift_contrast`), a recorded covariate that changed
-        with magnesium (:data:`COVARIATE_SHIFT`), a day of the week that did
+        with magnesium or with one form (:mod:`~model.personal.covariate_balance`), a day of
+        the week that did
         (:func:`weekday_shift`), a change of device near a change of
         regimen (:data:`DEVICE_NEAR`), another change in life near a change of regimen
         (:data:`OTHER_CHANGE_NEAR`).
@@ -163,61 +158,18 @@ def _correlation(draws: Mapping[str, np.ndarray], tried: list[str]) -> float | N
     return float(np.nanmin(values))
 
 
-def _shift_words(column: str, off: np.ndarray, on: np.ndarray) -> str:
-    """A covariate's level without and with magnesium, in words."""
-    if column == "caffeine_late":
-        return (f"{_COVARIATE_WORDS[column]} on {100 * off.mean():.0f} % of nights without "
-                f"magnesium, {100 * on.mean():.0f} % with it")
-    return (f"{_COVARIATE_WORDS[column]} {off.mean():.1f} drinks a night without magnesium, "
-            f"{on.mean():.1f} with it")
-
-
-def _night_correlation(active: np.ndarray, values: np.ndarray, used: np.ndarray) -> float | None:
-    """The correlation night by night of ``values`` with taking magnesium, over ``used`` nights.
-
-    None with fewer than :data:`COVARIATE_NIGHTS` nights ``used`` on either side (with and
-    without magnesium), or ``values`` the same on all of them: a share from fewer says little.
-    """
-    if (min(int((used & active).sum()), int((used & ~active).sum())) < COVARIATE_NIGHTS
-            or np.ptp(values[used]) == 0):
-        return None
-    return float(np.corrcoef(active[used].astype(float), values[used])[0, 1])
-
-
-def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
-    """Reasons naming each recorded covariate that changed with magnesium.
-
-    Over the nights with a sleep outcome (:func:`sleep_observed`: not a night left out for
-    its GI record alone) and the covariate written down, the correlation
-    of the covariate with taking magnesium (``active``, per night) at least
-    :data:`COVARIATE_SHIFT` in size, with :data:`COVARIATE_NIGHTS` such nights on each side.
-    """
-    nights, seen = diary.nights, sleep_observed(diary)
-    reasons = []
-    for column in COVARIATES:
-        values = nights[column].to_numpy(float)
-        used = seen & np.isfinite(values)
-        r = _night_correlation(active, values, used)
-        if r is not None and abs(r) >= COVARIATE_SHIFT:
-            on, off = values[used & active], values[used & ~active]
-            reasons.append(f"{_shift_words(column, off, on)}: the diary cannot well tell their "
-                           f"effects apart (correlation {r:.2f} night by night; named from "
-                           f"{COVARIATE_SHIFT:.1f})")
-    return reasons
-
-
 def _widened(days: np.ndarray, active: np.ndarray, seen: np.ndarray,
              group: tuple[int, ...], r: float) -> tuple[tuple[int, ...], float]:
     """``group`` widened day by day into the run of days that goes with magnesium, and its r.
 
     A day before or after the run joins it while the wider run's correlation with taking
-    magnesium (:func:`_night_correlation`) is larger in size, the same way: a Monday to
+    magnesium (:func:`night_correlation`) is larger in size, the same way: a Monday to
     Thursday taker was told "take it on Friday and Saturday nights too" (the larger of the
     groups named), which left his Sunday nights off (an outside audit, /tmp/w51/c C12).
     """
     while len(group) < 6:
         wider = [((group[0] - 1) % 7, *group), (*group, (group[-1] + 1) % 7)]
-        found = [(r_, run) for run in wider if (r_ := _night_correlation(
+        found = [(r_, run) for run in wider if (r_ := night_correlation(
             active, np.isin(days, run).astype(float), seen)) is not None]
         r_wide, run = max(found, key=lambda item: item[0] * np.sign(r), default=(0.0, group))
         if r_wide * np.sign(r) <= abs(r):
@@ -230,24 +182,24 @@ def weekday_shift(diary: Diary, active: np.ndarray) -> list[str]:
     """A reason naming the nights of the week that went with taking magnesium or not, if any.
 
     The day of the week is a covariate the diary's dates record: a night's date is the day it
-    began (:mod:`model.data.night_dates`), so a Sunday night is a Sunday's evening and the
-    night after it. Being one of :data:`DAY_GROUPS` is weighed as :func:`covariate_shifts`
-    weighs caffeine (0 or 1 a night): named when its correlation night by night with taking
-    magnesium, over the nights with a sleep outcome, is :data:`COVARIATE_SHIFT` or more in
-    size, with :data:`COVARIATE_NIGHTS` nights on each side; the group of the largest is
-    named, once, widened to the whole run of days that goes with it (:func:`_widened`:
-    ``Friday to Sunday nights``). The model has no term for the day of the week: an evening
-    worse on that day is read as magnesium's, expectation's or drift's, by its share of the
-    nights off less its share of the nights on. Nights off before magnesium, then every night
-    on, or nights skipped at random, spread over the week alike (a correlation near 0). A man
-    who skipped magnesium on Sunday nights at the in-laws', his worst evening (anxiety 7.5
-    against 5.4), had 8 Sunday nights in 20 nights off and none in 39 on (correlation
+    began (:mod:`model.data.night_dates`), so a Sunday night is a Sunday's evening and the night
+    after it. Being one of :data:`DAY_GROUPS` is weighed as :func:`covariate_shifts` weighs
+    caffeine (0 or 1 a night): named when its correlation night by night with taking magnesium,
+    over the nights with a sleep outcome, is :data:`COVARIATE_SHIFT` or more in size, with
+    :data:`~model.personal.covariate_balance.COVARIATE_NIGHTS` nights on each side; the group of
+    the largest is named, once, widened to the whole run of days that goes with it
+    (:func:`_widened`: ``Friday to Sunday nights``). The model has no term for the day of the
+    week: an evening worse on that day is read as magnesium's, expectation's or drift's, by its
+    share of the nights off less its share of the nights on. Nights off before magnesium, then
+    every night on, or nights skipped at random, spread over the week alike (a correlation near
+    0). A man who skipped magnesium on Sunday nights at the in-laws', his worst evening (anxiety
+    7.5 against 5.4), had 8 Sunday nights in 20 nights off and none in 39 on (correlation
     -0.55), and the difference was put to expectation, drift or build-up without a word of
     Sundays (an outside audit, /tmp/w51/b B5).
     """
     seen, days = sleep_observed(diary), pd.DatetimeIndex(diary.nights.index).day_of_week.to_numpy()
     shifts = [(abs(r), r, group) for group in DAY_GROUPS
-              if (r := _night_correlation(active, np.isin(days, group).astype(float), seen))
+              if (r := night_correlation(active, np.isin(days, group).astype(float), seen))
               is not None]
     size, r, group = max(shifts, key=lambda shift: shift[0], default=(0.0, 0.0, ()))
     if size < COVARIATE_SHIFT:      # max: the first of equals, a single day before a weekend
@@ -440,7 +392,8 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None,
                        f"posterior (correlation {correlation:.2f})")
     trend, said = trend_reason(diary, draws or {}, need)
     reasons += said if separable else []    # else the withdrawal's reason asks the same nights
-    reasons += (covariate_shifts(diary, active) + weekday_shift(diary, active)
+    reasons += (covariate_shifts(diary, active) + form_shifts(diary, active)
+                + weekday_shift(diary, active)
                 + device_near_change(diary) + other_change_near(diary))
     return Separability(separable and bool(tried), withdrawals, placebo,
                         switch_ons(diary, active),

@@ -41,9 +41,11 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 11
-"""The model a saved fit's draws belong to: 11, the same model as 10, the sleep-onset intercept
-sampled as its nights' level in units of their SD (``sol_level_z``,
+FORMAT_VERSION = 12
+"""The model a saved fit's draws belong to: 12, the covariates as one ``b_covariate`` of dims
+``covariate, sleep`` (:data:`model.data.diary.COVARIATES`), a day sleep after a night shift among
+them: 11's ``b_caffeine`` and ``b_alcohol`` fitted no day sleep; 11, the same model as 10,
+the sleep-onset intercept sampled as its nights' level in units of their SD (``sol_level_z``,
 :mod:`model.likelihood.level`): 10's unconstrained draws, the warm starts of a refit, are points
 of another space; 10, one level shift per measuring source other than
 the reference, the tracker with the most nights (``b_device`` of dims ``shift, sleep``,

@@ -38,7 +38,7 @@ from model.core.outcomes import ORDINAL, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.core.special import logsumexp, normal_quantile
 from model.data.devices import SHIFTS
-from model.data.diary import Diary
+from model.data.diary import COVARIATES, Diary
 from model.evidence.priorset import PriorSet, load_priors
 from model.likelihood.families import Bernoulli, NegativeBinomial, NormalAR1, Ordinal, ar1_carry
 from model.likelihood.kinetics import exposure as build_up_exposure
@@ -47,10 +47,11 @@ from model.personal.fit import gi_shift
 from model.personal.predict import predict_from_draws
 
 _GI = OUTCOMES.index("gi")
-_COVARIATES = ("taking", "caffeine", "alcohol", "drift_basis")
-"""Nightly covariates after the form effects, in coefficient order (then the
-:data:`~model.data.devices.SHIFTS` level shifts of the sources, then the trend)."""
-_DEVICE = 1 + len(FORMS) + len(_COVARIATES)
+_DRIFT = 1 + len(FORMS) + 1 + len(COVARIATES)
+"""The drift's coefficient: after the intercept, the forms, expectation (``taking``) and the
+diary's covariates (:data:`~model.data.diary.COVARIATES`); then the
+:data:`~model.data.devices.SHIFTS` level shifts of the sources, then the trend."""
+_DEVICE = _DRIFT + 1
 """The first device shift's coefficient (after the intercept, the forms, the covariates)."""
 
 TAU_NODES = 5
@@ -293,18 +294,19 @@ class QuickModel:
                 data: Mapping[str, np.ndarray]) -> tuple[np.ndarray, Gaussian]:
         """The full model's linear predictor of a sleep outcome as a design and its prior."""
         n = exposure.shape[0]
-        x = np.column_stack([np.ones(n), exposure, *(data[c] for c in _COVARIATES),
+        x = np.column_stack([np.ones(n), exposure, data["taking"], data["covariates"],
+                             data["drift_basis"],
                              data["device"][:, :, j],   # the sources' shifts, per outcome
                              data["trend_basis"]])
-        sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "cov", "trend", "drift",
-                                                      "device")}
+        sd = {k: float(data[f"{k}_sd"][j]) for k in ("expect", "trend", "drift", "device")}
+        n_cov = len(COVARIATES)
         centre = {"sol": data["intercept_mu"][0], "awakenings": data["intercept_mu"][1]}
         prior = _stack(Gaussian(np.array([centre.get(outcome, 0.0)]), np.eye(1)),
                        _form_prior(data["prior_mean"][:, j], data["prior_sd"][:, j],
                                    float(data["dev_sd"][j]), float(data["resp_sd"][j])),
-                       Gaussian(np.r_[float(data["expect_mu"][j]), 0, 0,
+                       Gaussian(np.r_[float(data["expect_mu"][j]), np.zeros(n_cov),
                                       float(data["drift_mu"][j]), np.zeros(SHIFTS + 2)],
-                                np.diag(np.square([sd["expect"], sd["cov"], sd["cov"],
+                                np.diag(np.square([sd["expect"], *data["cov_sd"][:, j],
                                                    sd["drift"], *[sd["device"]] * SHIFTS,
                                                    sd["trend"], sd["trend"] / 2]))))
         return x, prior
@@ -366,6 +368,7 @@ class QuickModel:
         theta = np.empty((d, n_forms, len(OUTCOMES)))
         expectation, drift = np.empty((d, n_sleep)), np.empty((d, n_sleep))
         b_device = np.empty((d, SHIFTS, n_sleep))
+        b_covariate = np.empty((d, len(COVARIATES), n_sleep))
         trend = np.empty((d, n_sleep, 2))
         draws: dict[str, np.ndarray] = {}
         for j, outcome in enumerate(SLEEP_OUTCOMES):
@@ -375,7 +378,8 @@ class QuickModel:
                 beta[picked] = node.posterior[outcome].sample(int(picked.sum()), rng)
             theta[:, :, j] = beta[:, 1:1 + n_forms]
             expectation[:, j] = beta[:, 1 + n_forms]
-            drift[:, j] = beta[:, 1 + n_forms + _COVARIATES.index("drift_basis")]
+            b_covariate[:, :, j] = beta[:, 2 + n_forms:_DRIFT]
+            drift[:, j] = beta[:, _DRIFT]
             b_device[:, :, j] = beta[:, _DEVICE:_DEVICE + SHIFTS]
             trend[:, j] = beta[:, -2:]
             if outcome in ORDINAL:
@@ -388,7 +392,8 @@ class QuickModel:
         taus = np.array([node.tau for node in self.nodes_])[node_of]
         return draws | {
             "theta": theta, "expectation": expectation, "trend": trend, "drift": drift,
-            "b_device": b_device, "tau": taus, "gi_intercept": gi[:, 0], "sol_sigma": sigma}
+            "b_device": b_device, "b_covariate": b_covariate, "tau": taus,
+            "gi_intercept": gi[:, 0], "sol_sigma": sigma}
 
     def draws_of(self, name: str) -> np.ndarray:
         """Posterior draws of a variable (``theta``: ``(draw, form, outcome)``)."""

@@ -42,6 +42,11 @@ Rules shared by all sources (README, "Bring your own data"):
   (:func:`after_a_shift`): 12:30-18:00 on 10 March after the night shift of 9 March, then
   08:00 on 11 March after the next shift, are the nights of 9 and 10 March. A warning names
   the nights so given; a shorter afternoon sleep (a sick day's nap) stays a nap.
+- **Day sleeps are said**: when a night's sleep began in the day (outside
+  :data:`NIGHT_WINDOW`), every row gets the diary's ``day_sleep`` column, 1 on such a night and
+  0 on the others, so the model fits the level of a day sleep after a night shift apart from
+  magnesium's effect (a shift worker's audit, /tmp/w53/b B2), and a warning counts them; an
+  export without one writes no such column.
 - **Duplicates** (the same sleep twice, as in overlapping exports) are dropped; other
   overlapping sleeps (a re-synced or edited log beside the tracker's) are alternatives.
 """
@@ -255,6 +260,7 @@ class _Tally:
     clock_back: list[str] = field(default_factory=list)
     nap_only: list[str] = field(default_factory=list)
     after_shift: list[str] = field(default_factory=list)
+    day_sleeps: list[str] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
 
     def warnings(self, source: str, dropped: int) -> list[str]:
@@ -273,6 +279,11 @@ class _Tally:
             f"{len(self.after_shift)} night(s) given the day sleep that began the next "
             f"afternoon, as after a night shift (that afternoon's own night had a later "
             f"sleep): {few(self.after_shift)}" if self.after_shift else "",
+            f"{len(self.day_sleeps)} night(s) whose sleep began in the day (from "
+            f"{NIGHT_WINDOW[1]:%H:%M} to {NIGHT_WINDOW[0]:%H:%M}) written day_sleep = 1, as a "
+            f"day sleep after a night shift (its level is fitted apart from magnesium's "
+            f"effect; write 0 in day_sleep for one that was not): {few(self.day_sleeps)}"
+            if self.day_sleeps else "",
             f"{len(self.nap_only)} night(s) with naps only, no row: {few(self.nap_only)}"
             if self.nap_only else "",
             *(f"{count} {note}" for note, count in self.notes.items()),
@@ -324,9 +335,15 @@ def nights_table(periods: list[SleepPeriod], source: str,
         chosen = beyond_blank(joined(best))
         for note in chosen.notes:
             tally.notes[note] = tally.notes.get(note, 0) + 1
+        day = not in_night_window(chosen.start)
+        if day:
+            tally.day_sleeps.append(night.isoformat())
         rows.append({"date": night.isoformat()}
-                    | {c: format_cell(v) for c, v in chosen.values.items()})
-    columns = ["date", *(c for c in KNOWN_COLUMNS if c != "date" and any(c in r for r in rows))]
+                    | {c: format_cell(v) for c, v in chosen.values.items()}
+                    | {"day_sleep": str(int(day))})
+    unsaid = {"date"} | (set() if tally.day_sleeps else {"day_sleep"})
+    columns = ["date", *(c for c in KNOWN_COLUMNS
+                         if c not in unsaid and any(c in r for r in rows))]
     table = pd.DataFrame(rows, columns=columns).fillna("")
     warnings = [f"{source}: {note}" for note in notes]
     return table, warnings + tally.warnings(source, len(periods) - len(unique))
