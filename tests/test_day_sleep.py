@@ -201,3 +201,20 @@ def test_log_writes_day_sleep_only_when_given(tmp_path):
     assert written["day_sleep"].tolist()[-1] == 1
     assert main(["log", str(path), "--date", "2026-10-03", "--day-sleep", "night"]) == 2
     assert len(pd.read_csv(path)) == 2
+
+
+def test_an_evening_log_of_a_day_sleep_alone_asks_for_the_date_naming_it():
+    """``--day-sleep 1`` alone after 18:00 may be tonight's (logged before the shift) or last
+    night's (logged after the day sleep): the error said "--notes alone"."""
+    from model.cli import log
+    from model.core.errors import InputError
+
+    evening = dt.datetime(2026, 2, 10, 19, 0)
+    with pytest.raises(InputError, match=r"--date 2026-02-10 \(tonight\) or --date 2026-02-09 "
+                                         r"\(last night\): after 18:00, --day-sleep alone may "
+                                         r"be either night's"):
+        log.default_night({"day_sleep": "1"}, evening)
+    assert log.default_night({"day_sleep": "1", "sol_min": "20"}, evening)[0] == \
+        dt.date(2026, 2, 9)                          # with the day sleep's own outcomes
+    assert log.default_night({"day_sleep": "1", "form": "glycinate"}, evening)[0] == \
+        dt.date(2026, 2, 10)                         # the dose before tonight's shift

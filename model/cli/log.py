@@ -214,7 +214,8 @@ def default_night(values: dict[str, str], at: dt.datetime) -> tuple[dt.date, str
     Raises
     ------
     InputError
-        From :data:`EVENING`, for values of both nights, or notes alone: naming both dates.
+        From :data:`EVENING`, for values of both nights, or only values of either (notes, a
+        day sleep, a device, another change, an exclusion): naming both dates.
     """
     today = at.date()
     last_night = today - _ONE_DAY
@@ -227,8 +228,9 @@ def default_night(values: dict[str, str], at: dt.datetime) -> tuple[dt.date, str
         return today, f"no --date: tonight, as {', '.join(evening)} after {EVENING:%H:%M}"
     if morning and not evening:
         return last_night, "no --date: last night"
+    either = [FIELDS[c][0] for c in values if c in ("notes", *NOT_ASKED)]
     said = (f"{', '.join(evening)} would be tonight's and {', '.join(morning)} last night's"
-            if evening else "--notes alone may be either night's")
+            if evening else f"{', '.join(either)} alone may be either night's")
     raise InputError([Fault("--date", "", f"expected --date {today} (tonight) or --date "
                             f"{last_night} (last night): after {EVENING:%H:%M}, {said}; log "
                             "each night with its own --date")])
