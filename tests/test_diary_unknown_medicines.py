@@ -60,7 +60,9 @@ def _profile(safety):
     ("Mg gly 200mg & amlodipine 5mg", "amlodipine"),
     ("started atorvastatin 20mg with my omeprazole", "atorvastatin"),
     ("5mg amlodipine from today", "amlodipine"), ("took 400mg ibuprofen", "ibuprofen"),
-    ("amlodipine 5 mgs", "amlodipine"),
+    ("amlodipine 5 mgs", "amlodipine"), ("amlodipine5mg", "amlodipine"),   # /tmp/w53/r R7
+    ("started BP tablets 5mg", "bp tablets"), ("new blood pressure pill 5mg",
+                                                "blood pressure pill"),
 ])
 def test_a_dosed_name_the_safety_data_does_not_know_is_added(text, name, safety):
     """Beside the supplement or a name with a rule too (itself read by its own reader: the
@@ -80,7 +82,8 @@ def test_a_dosed_name_the_safety_data_does_not_know_is_added(text, name, safety)
     "ate almonds 30g", "oats 50g", "glucose 5.6 mmol", "Nature Made 250mg", "NOW Foods 150mg",
     "Pure Encapsulations 120mg", "bisglycinate 200mg", "3 tabs 375mg", "took 2 caps = 240mg",
     "sodium 1000mg", "pre-workout 300mg caffeine", "2 capsules 120mg each",
-    "Doctors Best 100 mg x2", "Costco Kirkland 250mg"])
+    "Doctors Best 100 mg x2", "Costco Kirkland 250mg", "Thorne tablets 200mg",
+    "glycinate caps 200mg", "magnesium tablets 400mg"])
 def test_known_names_drinks_magnesium_and_undosed_words_add_nothing(text, safety):
     """Nor the supplement's own dose (200 mg a night, or half), a brand or its form cut short.
 

@@ -9,8 +9,9 @@ warning, never silence.
 A name is read as a medicine when it is written with a dose (:data:`DOSE`: "5 mg", "125mcg",
 "1000 IU"), each product of a clause with its own words (:data:`SEPARATOR`), after a word that
 it is taken or begun ("started", "on", "prescribed": :data:`TAKEN_WORDS`) or with only small
-words before it and a dose in mg, mcg or IU ("amlodipine 5mg"; :data:`BARE_UNITS`: "almonds
-30g", "wine 250 ml" are food and drink). It is unknown when the safety data knows it as no
+words before it and a dose in mg, mcg or IU ("amlodipine 5mg", "amlodipine5mg": :data:`GLUED`;
+:data:`BARE_UNITS`: "almonds 30g", "wine 250 ml" are food and drink), or by what it is for
+("BP tablets 5mg": :data:`PILL_WORDS`). It is unknown when the safety data knows it as no
 medicine, condition or magnesium product, it holds no magnesium form's word nor is a brand's
 (:data:`BRANDS`), it is no everyday intake (:data:`EVERYDAY`), its dose is not the night's
 own supplement's, and the reader of names with a rule read none of its words
@@ -101,6 +102,18 @@ words said of the supplement's own dose ("only 100mg tonight", "half dose 100 mg
 NAME_WORDS = 3
 """The most words of a name read before or after a dose ("vitamin b12", "st john's wort")."""
 
+PILL_WORDS = frozenset({"tablet", "tablets", "tab", "tabs", "pill", "pills", "capsule",
+                        "capsules", "cap", "caps"})
+"""Words of a medicine written by what it is for ("started BP tablets 5mg", "new blood
+pressure pill 5mg": an audit's second round, /tmp/w53/r R7): read with the words before them,
+and unknown unless a known medicine's name is among them; alone ("3 tabs 375mg") they are the
+supplement's own pills."""
+
+GLUED = re.compile(r"(?<=[^\W\d_]{4})(?=\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|iu)s?\b)",
+                   re.IGNORECASE)
+"""A name written against its dose ("amlodipine5mg", R7): a space is read there; not after a
+short code ("b12 1000mcg")."""
+
 
 @dataclass(frozen=True)
 class UnknownMedicine:
@@ -141,14 +154,16 @@ def _name(words: list[str], before: bool) -> tuple[list[str], list[str]]:
     while skipped < len(run) and skipped < 3 and (run[skipped] in SKIPPED or (
             skipped and run[skipped] in TAKEN_WORDS)):
         skipped += 1
+    pill = int(before and skipped < len(run) and run[skipped] in PILL_WORDS)
     taken: list[str] = []
-    for word in run[skipped:skipped + NAME_WORDS]:
+    for word in run[skipped + pill:skipped + pill + NAME_WORDS]:
         if _small(word):
             break
         taken.append(word)
     if not before:
         return taken, []
-    return list(reversed(taken)), words[:len(words) - skipped - len(taken)] + run[:skipped]
+    named = [*reversed(taken), *run[skipped:skipped + pill]] if taken else []
+    return named, words[:len(words) - skipped - len(named)] + run[:skipped]
 
 
 def _candidates(clause: str) -> list[tuple[str, float | None]]:
@@ -158,7 +173,7 @@ def _candidates(clause: str) -> list[tuple[str, float | None]]:
     nothing but small words and numbers there and a unit of :data:`BARE_UNITS` ("amlodipine
     5mg", "2 paracetamol 500mg", "took 400mg ibuprofen", "5mg amlodipine from today").
     """
-    found, begin = [], 0
+    found, begin, clause = [], 0, GLUED.sub(" ", clause)
     for dose in DOSE.finditer(clause):       # "magnesium 200mg + amlodipine 5mg": its own words
         before = WORD.findall(SEPARATOR.split(clause[begin:dose.start()])[-1].lower())
         begin = dose.end()
@@ -175,11 +190,13 @@ def _candidates(clause: str) -> list[tuple[str, float | None]]:
 
 def _unknown(name: str, index: NameIndex) -> bool:
     """Whether ``name`` is a medicine the safety data does not know (the module's docstring)."""
-    words = set(name.split())
+    words = set(name.split()) - PILL_WORDS
     if words & (EVERYDAY | {MAGNESIUM, "mag", "mg", PLACEBO, NONE}) or name.endswith("ing") \
             or words <= BRANDS or any(form.startswith(w) or form in w for w in words
                                        if len(w) >= 3 for form in FORMS):
         return False    # "gly 200mg", "bisglycinate 200mg": the supplement's form
+    if words != set(name.split()):                  # "BP tablets": what it is for, no name
+        return not index.within(name, "medicine")
     return not (index.match(name, "medicine") or index.match(name, "condition")
                 or index.within(name, "medicine") or index.within(name, "condition"))
 
