@@ -218,3 +218,22 @@ def test_an_evening_log_of_a_day_sleep_alone_asks_for_the_date_naming_it():
         dt.date(2026, 2, 9)                          # with the day sleep's own outcomes
     assert log.default_night({"day_sleep": "1", "form": "glycinate"}, evening)[0] == \
         dt.date(2026, 2, 10)                         # the dose before tonight's shift
+
+
+def test_a_csd_bedtime_in_the_day_writes_day_sleep(tmp_path):
+    """The Consensus Sleep Diary's bedtime says it: 08:30 is a day sleep, 23:10 a night's."""
+    from model.data.importers import import_files
+
+    path = tmp_path / "csd.csv"
+    path.write_text("date,into_bed,try_to_sleep,sol_min,awakenings,final_awakening\n"
+                    "2026-03-02,22:50,23:10,20,1,06:40\n"
+                    "2026-03-04,08:15,08:30,10,3,14:00\n"
+                    "2026-03-05,,,15,2,\n")
+    imported = import_files("csd", [path])
+    assert imported.table.set_index("date")["day_sleep"].to_dict() == {
+        "2026-03-01": "0", "2026-03-03": "1", "2026-03-04": ""}
+    assert any(w.startswith("csd: 1 night(s) whose sleep began in the day") and
+               w.endswith(": 2026-03-03") for w in imported.warnings), imported.warnings
+    nights_only = tmp_path / "nights.csv"
+    nights_only.write_text("date,try_to_sleep,sol_min,final_awakening\n2026-03-02,23:10,20,06:40\n")
+    assert "day_sleep" not in import_files("csd", [nights_only]).table.columns

@@ -33,7 +33,12 @@ import pandas as pd
 from model.core.errors import Fault
 from model.data.diary_rows import KNOWN_COLUMNS
 from model.data.importers.common import Faults, check_ranges, format_cell, number, read_csv
-from model.data.importers.nights import CLOCK_BACK, may_fall_back
+from model.data.importers.nights import (
+    CLOCK_BACK,
+    day_sleep_warning,
+    in_night_window,
+    may_fall_back,
+)
 from model.data.importers.unread import renamed, unread_warnings
 
 TIMES: tuple[str, ...] = ("into_bed", "try_to_sleep", "final_awakening", "out_of_bed")
@@ -152,12 +157,30 @@ READ: tuple[str, ...] = (*KNOWN_COLUMNS, *TIMES, "comments")
 """The columns a CSD import reads (the diary's own pass through); any other is named."""
 
 
+def day_sleep(row: dict[str, str]) -> str | None:
+    """Whether a row's sleep is a day sleep after a night shift, as ``day_sleep`` writes it.
+
+    ``"1"`` when its ``try_to_sleep`` (else ``into_bed``) is a day's clock time (outside
+    :data:`~.nights.NIGHT_WINDOW`), ``"0"`` at night; None without either time, or when the
+    file has its own ``day_sleep``.
+    """
+    if "day_sleep" in row:
+        return None
+    for item in ("try_to_sleep", "into_bed"):
+        if (minutes := clock_minutes(row.get(item, ""))) is not None:
+            bedtime = dt.datetime(2000, 1, 1, minutes // 60, minutes % 60)
+            return str(int(not in_night_window(bedtime)))
+    return None
+
+
 def read(paths: list[Path]) -> tuple[pd.DataFrame, list[str]]:
     """Diary rows of CSD spreadsheets (text cells; the night is the day before ``date``).
 
     With a warning per file naming the columns not read (:func:`~.unread.unread_warnings`).
+    When a row's bedtime is a day's (:func:`day_sleep`), every row with a bedtime gets
+    ``day_sleep``, as the trackers' imports do (:mod:`~.nights`).
     """
-    faults, rows, warnings = Faults(), {}, list[str]()
+    faults, rows, warnings, days = Faults(), {}, list[str](), dict[dt.date, str]()
     for path in paths:
         table = read_csv(path)
         table.columns = [str(c).strip().lower() for c in table.columns]
@@ -180,9 +203,16 @@ def read(paths: list[Path]) -> tuple[pd.DataFrame, list[str]]:
             if night in rows:
                 faults.add(str(path), f"{where}, column date", f"expected one row per "
                            f"morning, got {night + dt.timedelta(days=1)} twice")
-            rows[night] = _row({str(k): str(v) for k, v in raw.items()}, str(path), where,
-                               faults, night + dt.timedelta(days=1))
+            cells = {str(k): str(v) for k, v in raw.items()}
+            rows[night] = _row(cells, str(path), where, faults, night + dt.timedelta(days=1))
+            if (day := day_sleep(cells)) is not None:
+                days[night] = day
     faults.raise_any()
+    if "1" in days.values():
+        for night, day in days.items():
+            rows[night]["day_sleep"] = day
+        said = day_sleep_warning([n.isoformat() for n in sorted(days) if days[n] == "1"])
+        warnings.append(f"csd: {said}")
     columns = ["date", *(c for c in KNOWN_COLUMNS
                          if c != "date" and any(c in r for r in rows.values()))]
     return pd.DataFrame([{"date": n.isoformat()} | rows[n] for n in sorted(rows)],

@@ -251,6 +251,16 @@ def after_a_shift(by_night: dict[dt.date, list[list[SleepPeriod]]]) -> list[str]
     return given
 
 
+def day_sleep_warning(nights: Sequence[str]) -> str:
+    """What is said of the nights an import wrote ``day_sleep = 1`` ("" for none)."""
+    if not nights:
+        return ""
+    return (f"{len(nights)} night(s) whose sleep began in the day (from {NIGHT_WINDOW[1]:%H:%M} "
+            f"to {NIGHT_WINDOW[0]:%H:%M}) written day_sleep = 1, as a day sleep after a night "
+            f"shift (its level is fitted apart from magnesium's effect; write 0 in day_sleep "
+            f"for one that was not): {few(list(nights))}")
+
+
 @dataclass
 class _Tally:
     """What :func:`nights_table` did, for its warnings."""
@@ -279,11 +289,7 @@ class _Tally:
             f"{len(self.after_shift)} night(s) given the day sleep that began the next "
             f"afternoon, as after a night shift (that afternoon's own night had a later "
             f"sleep): {few(self.after_shift)}" if self.after_shift else "",
-            f"{len(self.day_sleeps)} night(s) whose sleep began in the day (from "
-            f"{NIGHT_WINDOW[1]:%H:%M} to {NIGHT_WINDOW[0]:%H:%M}) written day_sleep = 1, as a "
-            f"day sleep after a night shift (its level is fitted apart from magnesium's "
-            f"effect; write 0 in day_sleep for one that was not): {few(self.day_sleeps)}"
-            if self.day_sleeps else "",
+            day_sleep_warning(self.day_sleeps),
             f"{len(self.nap_only)} night(s) with naps only, no row: {few(self.nap_only)}"
             if self.nap_only else "",
             *(f"{count} {note}" for note, count in self.notes.items()),
