@@ -237,3 +237,17 @@ def test_a_csd_bedtime_in_the_day_writes_day_sleep(tmp_path):
     nights_only = tmp_path / "nights.csv"
     nights_only.write_text("date,try_to_sleep,sol_min,final_awakening\n2026-03-02,23:10,20,06:40\n")
     assert "day_sleep" not in import_files("csd", [nights_only]).table.columns
+
+
+def test_a_nap_before_the_next_night_shift_is_not_joined_to_the_day_sleep(tmp_path):
+    """/tmp/w54/s S1: 08:30-14:00, then a Fitbit nap 16:00-17:15 (not main) before the next
+    shift, was read as one sleep: an awakening and 130 minutes awake after every day sleep."""
+    logs = [fitbit_log("2026-10-03T08:30:00", "2026-10-03T14:00:00", 320),
+            fitbit_log("2026-10-03T16:00:00", "2026-10-03T17:15:00", 75, main=False),
+            fitbit_log("2026-10-04T08:30:00", "2026-10-04T14:00:00", 320)]
+    got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
+    assert set(got) == {"2026-10-02", "2026-10-03"}
+    assert got["2026-10-02"]["awakenings"] == got["2026-10-03"]["awakenings"]
+    assert not any("joined" in w for w in warnings), warnings
+    assert any("nap(s) or shorter sleep(s) of a night left out: 2026-10-03" in w
+               for w in warnings), warnings

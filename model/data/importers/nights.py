@@ -27,7 +27,9 @@ Rules shared by all sources (README, "Bring your own data"):
   joined sleep belongs to the night of its first part, so a day sleep split around noon
   (08:00-11:30, 12:15-15:00) stays one sleep. Only a day sleep (its first part beginning
   outside :data:`NIGHT_WINDOW`) is joined across noon: a night's sleep is not, so a lie-in
-  followed by a nap after noon, or a sick day of naps, leaves the next night its own.
+  followed by a nap after noon, or a sick day of naps, leaves the next night its own; and a
+  day sleep with a night's sleep behind it only across an hour awake at most
+  (:data:`DAY_JOIN_GAP`): a nap before the next night shift stays a nap (:func:`_day_part`).
   Times with a UTC offset are ordered by the instant, not the wall clock (a sleep across a
   westward flight).
 - **One sleep per night**: among the (joined) sleeps of a night, the main sleeps are kept
@@ -68,6 +70,12 @@ from model.data.importers.hypnogram import wake_totals
 
 JOIN_GAP = dt.timedelta(hours=3)
 """Sleeps of a night this close (end of one to start of the next) are one night's sleep."""
+
+DAY_JOIN_GAP = dt.timedelta(hours=1)
+"""The longest awakening across which a day sleep that has a night's sleep behind it
+(:data:`MAIN_MIN_ASLEEP`) is joined by a sleep dated on a later night: a nurse's nap at 16:00
+before her next shift, 2 hours after her day sleep ended, was joined to it, an awakening and
+2-3 hours awake after every day sleep (a shift worker's audit, /tmp/w54/s S1)."""
 
 LEAD_MIN_ASLEEP = 90.0
 """Minutes asleep from which a sleep before the main one is the night's first part, not a
@@ -176,12 +184,23 @@ def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
     for period in sorted(periods, key=lambda p: instant(p.start)):
         lead = groups[-1][0] if groups else None
         if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
-                (period.night == lead.night or not in_night_window(lead.start)) and \
+                (period.night == lead.night or _day_part(groups[-1], period)) and \
                 dt.timedelta(0) <= awake_between(groups[-1][-1], period) <= JOIN_GAP:
             groups[-1].append(period)
         else:
             groups.append([period])
     return [part for group in groups for part in _trailing_nap_apart(group)]
+
+
+def _day_part(run: list[SleepPeriod], period: SleepPeriod) -> bool:
+    """Whether ``period``, dated on a later night, continues a day sleep ``run``.
+
+    A run begun in the day (outside :data:`NIGHT_WINDOW`) is joined across noon by a sleep
+    after an awakening of up to :data:`DAY_JOIN_GAP`, or by any within :data:`JOIN_GAP` while
+    it has less than :data:`MAIN_MIN_ASLEEP` minutes asleep (two short parts of a day sleep).
+    """
+    return not in_night_window(run[0].start) and (
+        awake_between(run[-1], period) <= DAY_JOIN_GAP or asleep(run) < MAIN_MIN_ASLEEP)
 
 
 def _trailing_nap_apart(run: list[SleepPeriod]) -> list[list[SleepPeriod]]:
