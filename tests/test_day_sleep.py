@@ -251,3 +251,15 @@ def test_a_nap_before_the_next_night_shift_is_not_joined_to_the_day_sleep(tmp_pa
     assert not any("joined" in w for w in warnings), warnings
     assert any("nap(s) or shorter sleep(s) of a night left out: 2026-10-03" in w
                for w in warnings), warnings
+
+
+def test_a_short_day_sleep_after_a_night_shift_is_the_night_not_a_nap(tmp_path):
+    """/tmp/w54/s S5: 09:10-11:55, the night's only sleep after a shift, was "naps only, no
+    row": the worst nights of a rota left the diary. An afternoon nap stays a nap."""
+    logs = [fitbit_log("2026-10-03T08:45:00", "2026-10-03T14:15:00", 320),
+            fitbit_log("2026-10-04T09:10:00", "2026-10-04T11:55:00", 140),
+            fitbit_log("2026-10-05T15:00:00", "2026-10-05T16:40:00", 95)]
+    got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
+    assert set(got) == {"2026-10-02", "2026-10-03"}
+    assert got["2026-10-03"]["day_sleep"] == "1"
+    assert any("naps only, no row: 2026-10-05" in w for w in warnings), warnings

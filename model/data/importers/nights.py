@@ -20,7 +20,8 @@ Rules shared by all sources (README, "Bring your own data"):
   more time of its own than the two share, are joined as above with the clock taken back an
   hour between them, and a warning names the night (:func:`awake_between`).
 - **Daytime naps**: a sleep may be a night's main sleep only when it lasts
-  :data:`MAIN_MIN_ASLEEP` or more or begins in :data:`NIGHT_WINDOW` (18:00 to 06:00 local):
+  :data:`MAIN_MIN_ASLEEP` or more, begins in :data:`NIGHT_WINDOW` (18:00 to 06:00 local), or
+  begins before noon and lasts :data:`LEAD_MIN_ASLEEP` or more (a short day sleep):
   :func:`may_be_main`, for trackers that do not label naps (Apple) or mark a day's only
   sleep main (Fitbit).
 - **Runs before nights**: sleeps are joined in time order over the whole export, and a
@@ -105,6 +106,11 @@ def in_night_window(start: dt.datetime) -> bool:
 def may_be_main(start: dt.datetime, asleep_min: float) -> bool:
     """Whether a sleep may be a night's main sleep, not a daytime nap.
 
+    A sleep begun in the morning (before noon) of :data:`LEAD_MIN_ASLEEP` or more may be: the
+    short, broken day sleep after a night shift, the night's only sleep, was dropped as "naps
+    only, no row", the worst nights of a rota gone from the diary (a shift worker's audit,
+    /tmp/w54/s S5); after a night's own sleep, the longer one is the night's.
+
     Parameters
     ----------
     start : datetime.datetime
@@ -115,10 +121,12 @@ def may_be_main(start: dt.datetime, asleep_min: float) -> bool:
     Returns
     -------
     bool
-        True when it begins in :data:`NIGHT_WINDOW` or lasts :data:`MAIN_MIN_ASLEEP` or more.
+        True when it begins in :data:`NIGHT_WINDOW`, lasts :data:`MAIN_MIN_ASLEEP` or more,
+        or begins before noon and lasts :data:`LEAD_MIN_ASLEEP` or more.
 
     """
-    return in_night_window(start) or asleep_min >= MAIN_MIN_ASLEEP
+    return (in_night_window(start) or asleep_min >= MAIN_MIN_ASLEEP
+            or (start.time() < dt.time(12) and asleep_min >= LEAD_MIN_ASLEEP))
 
 
 def may_fall_back(day: dt.date) -> bool:
