@@ -180,11 +180,12 @@ def test_day_sleeps_begun_with_magnesium_are_named(tmp_path):
 def test_an_import_writes_day_sleep_when_a_sleep_began_in_the_day(tmp_path):
     logs = [fitbit_log("2026-03-08T23:00:00", "2026-03-09T07:00:00", 450),
             fitbit_log("2026-03-10T08:00:00", "2026-03-10T14:00:00", 340),
-            fitbit_log("2026-03-10T23:30:00", "2026-03-11T07:00:00", 420)]
+            fitbit_log("2026-03-10T23:30:00", "2026-03-11T07:00:00", 420),
+            fitbit_log("2026-03-12T06:10:00", "2026-03-12T09:30:00", 190)]   # no shift: S4
     got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
     assert {d: row["day_sleep"] for d, row in got.items()} == {
-        "2026-03-08": "0", "2026-03-09": "1", "2026-03-10": "0"}
-    assert any("1 night(s) whose sleep began in the day (from 06:00 to 18:00) written "
+        "2026-03-08": "0", "2026-03-09": "1", "2026-03-10": "0", "2026-03-11": "0"}
+    assert any("1 night(s) whose sleep began in the day (from 07:00 to 18:00) written "
                "day_sleep = 1" in w and w.endswith(": 2026-03-09") for w in warnings), warnings
     night_only = [logs[0], logs[2]]
     got, _ = nights("fitbit", write_json(tmp_path / "nights.json", night_only))

@@ -36,7 +36,7 @@ from model.data.importers.common import Faults, check_ranges, format_cell, numbe
 from model.data.importers.nights import (
     CLOCK_BACK,
     day_sleep_warning,
-    in_night_window,
+    is_day_sleep,
     may_fall_back,
 )
 from model.data.importers.unread import renamed, unread_warnings
@@ -160,8 +160,8 @@ READ: tuple[str, ...] = (*KNOWN_COLUMNS, *TIMES, "comments")
 def day_sleep(row: dict[str, str]) -> str | None:
     """Whether a row's sleep is a day sleep after a night shift, as ``day_sleep`` writes it.
 
-    ``"1"`` when its ``try_to_sleep`` (else ``into_bed``) is a day's clock time (outside
-    :data:`~.nights.NIGHT_WINDOW`), ``"0"`` at night; None without either time, or when the
+    ``"1"`` when its ``try_to_sleep`` (else ``into_bed``) is a day's clock time
+    (:func:`~.nights.is_day_sleep`), ``"0"`` otherwise; None without either time, or when the
     file has its own ``day_sleep``.
     """
     if "day_sleep" in row:
@@ -169,7 +169,7 @@ def day_sleep(row: dict[str, str]) -> str | None:
     for item in ("try_to_sleep", "into_bed"):
         if (minutes := clock_minutes(row.get(item, ""))) is not None:
             bedtime = dt.datetime(2000, 1, 1, minutes // 60, minutes % 60)
-            return str(int(not in_night_window(bedtime)))
+            return str(int(is_day_sleep(bedtime)))
     return None
 
 

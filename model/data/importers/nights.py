@@ -45,11 +45,11 @@ Rules shared by all sources (README, "Bring your own data"):
   (:func:`after_a_shift`): 12:30-18:00 on 10 March after the night shift of 9 March, then
   08:00 on 11 March after the next shift, are the nights of 9 and 10 March. A warning names
   the nights so given; a shorter afternoon sleep (a sick day's nap) stays a nap.
-- **Day sleeps are said**: when a night's sleep began in the day (outside
-  :data:`NIGHT_WINDOW`), every row gets the diary's ``day_sleep`` column, 1 on such a night and
-  0 on the others, so the model fits the level of a day sleep after a night shift apart from
-  magnesium's effect (a shift worker's audit, /tmp/w53/b B2), and a warning counts them; an
-  export without one writes no such column.
+- **Day sleeps are said**: when a night's sleep began in the day (:func:`is_day_sleep`, from
+  :data:`DAY_SLEEP_FROM` to 18:00), every row gets the diary's ``day_sleep`` column, 1 on such
+  a night and 0 on the others, so the model fits the level of a day sleep after a night shift
+  apart from magnesium's effect (a shift worker's audit, /tmp/w53/b B2), and a warning counts
+  them; an export without one writes no such column.
 - **Duplicates** (the same sleep twice, as in overlapping exports) are dropped; other
   overlapping sleeps (a re-synced or edited log beside the tracker's) are alternatives.
 """
@@ -95,6 +95,18 @@ NIGHT_WINDOW = (dt.time(18), dt.time(6))
 SHIFT_SLEEP_MIN = 240.0
 """Minutes asleep from which an afternoon sleep may be the day sleep after a night shift
 (given the night before, :func:`after_a_shift`): a sick day's nap is shorter."""
+
+
+DAY_SLEEP_FROM = dt.time(7)
+"""The earliest start of a sleep written ``day_sleep = 1`` (to :data:`NIGHT_WINDOW`'s 18:00): a
+night shift ends at 06:00-08:00; an insomniac asleep only at 06:10, with no shift, was written
+a day sleep, his worst nights fitted apart from magnesium (a shift worker's audit, /tmp/w54/s
+S4)."""
+
+
+def is_day_sleep(start: dt.datetime) -> bool:
+    """Whether a night's sleep begun at ``start`` (local wall clock) is written a day sleep."""
+    return DAY_SLEEP_FROM <= start.time() < NIGHT_WINDOW[0]
 
 
 def in_night_window(start: dt.datetime) -> bool:
@@ -282,7 +294,7 @@ def day_sleep_warning(nights: Sequence[str]) -> str:
     """What is said of the nights an import wrote ``day_sleep = 1`` ("" for none)."""
     if not nights:
         return ""
-    return (f"{len(nights)} night(s) whose sleep began in the day (from {NIGHT_WINDOW[1]:%H:%M} "
+    return (f"{len(nights)} night(s) whose sleep began in the day (from {DAY_SLEEP_FROM:%H:%M} "
             f"to {NIGHT_WINDOW[0]:%H:%M}) written day_sleep = 1, as a day sleep after a night "
             f"shift (its level is fitted apart from magnesium's effect; write 0 in day_sleep "
             f"for one that was not): {few(list(nights))}")
@@ -368,7 +380,7 @@ def nights_table(periods: list[SleepPeriod], source: str,
         chosen = beyond_blank(joined(best))
         for note in chosen.notes:
             tally.notes[note] = tally.notes.get(note, 0) + 1
-        day = not in_night_window(chosen.start)
+        day = is_day_sleep(chosen.start)
         if day:
             tally.day_sleeps.append(night.isoformat())
         rows.append({"date": night.isoformat()}
