@@ -31,8 +31,11 @@ magnesium; on the form and on the others) before a shift is named: a share from 
 little."""
 _WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
           "day_sleep": "a day sleep after a night shift"}
-_ACT = {"day_sleep": "; take each form across whole cycles of your rota"}
-"""What a person can do of a covariate's imbalance, beyond the reason itself."""
+_ACT = {("day_sleep", "magnesium"): "; take magnesium, and go without it, across whole cycles "
+                                   "of your rota",
+        ("day_sleep", "form"): "; take each form across whole cycles of your rota"}
+"""What a person can do of a covariate's imbalance with magnesium or between forms, beyond the
+reason itself (one form's was said of magnesium against none: /tmp/w54/s S7)."""
 
 
 def _levels(column: str, first: np.ndarray, second: np.ndarray) -> tuple[str, str]:
@@ -42,10 +45,13 @@ def _levels(column: str, first: np.ndarray, second: np.ndarray) -> tuple[str, st
     return f"on {100 * first.mean():.0f} % of nights", f"{100 * second.mean():.0f} %"
 
 
-def _said(column: str, r: float) -> str:
-    """The end of a reason: what it means, its correlation, the threshold and what to do."""
+def _said(column: str, r: float, between: str) -> str:
+    """The end of a reason: what it means, its correlation, the threshold and what to do.
+
+    ``between``: ``magnesium`` (with and without it) or ``form`` (one form and the others).
+    """
     return (f": the diary cannot well tell their effects apart (correlation {r:.2f} night by "
-            f"night; named from {COVARIATE_SHIFT:.1f}){_ACT.get(column, '')}")
+            f"night; named from {COVARIATE_SHIFT:.1f}){_ACT.get((column, between), '')}")
 
 
 def night_correlation(active: np.ndarray, values: np.ndarray, used: np.ndarray) -> float | None:
@@ -87,7 +93,7 @@ def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
         if r is not None and abs(r) >= COVARIATE_SHIFT:
             off, on = _levels(column, values[used & ~active], values[used & active])
             reasons.append(f"{_WORDS[column]} {off} without magnesium, {on} with it"
-                           f"{_said(column, r)}")
+                           f"{_said(column, r, 'magnesium')}")
     return reasons
 
 
@@ -112,5 +118,5 @@ def form_shifts(diary: Diary, active: np.ndarray) -> list[str]:
             on, others = _levels(column, values[used & (forms == form)],
                                  values[used & (forms != form)])
             reasons.append(f"{_WORDS[column]} {on} on {form}, {others} on other forms"
-                           f"{_said(column, r)}")
+                           f"{_said(column, r, 'form')}")
     return reasons
