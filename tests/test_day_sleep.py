@@ -266,3 +266,22 @@ def test_a_short_day_sleep_after_a_night_shift_is_the_night_not_a_nap(tmp_path):
     assert set(got) == {"2026-10-02", "2026-10-03"}
     assert got["2026-10-03"]["day_sleep"] == "1"
     assert any("naps only, no row: 2026-10-05" in w for w in warnings), warnings
+
+
+def test_the_nights_difference_names_the_day_sleeps_beside_expectation(tmp_path):
+    """/tmp/w54/s S3: "the model credits that difference to taking anything (the expectation
+    effect), the diary's drift or build-up" was said of glycinate taken only before day
+    sleeps (100 % against 42 % without), and a placebo period offered to test it."""
+    from model.core.regimen import Regimen
+    from model.data.night_levels import raw_nights
+
+    frame = shift_worker(1)
+    nights = _diary(tmp_path, frame).nights
+    taurate = raw_nights(nights, "awakenings", Regimen("taurate", 200.0), 7)
+    assert taurate.covariates == ("a day sleep after a night shift on 57 % of its nights, "
+                                  "7 % without",)
+    glycinate = raw_nights(nights, "awakenings", Regimen("glycinate", 200.0), 7)
+    assert glycinate.covariates == ()                    # 0 % against 7 %: not a quarter
+    unwritten = raw_nights(_diary(tmp_path, shift_worker(1, column=False), "n.csv").nights,
+                           "awakenings", Regimen("taurate", 200.0), 7)
+    assert unwritten.covariates == ()

@@ -91,6 +91,16 @@ def test_nights_worse_on_it_than_without_are_said_beside_a_model_that_says_faste
             "that)") in line
 
 
+def test_a_covariate_apart_on_the_two_sets_of_nights_is_named_first():
+    """/tmp/w54/s S3: glycinate only before day sleeps after night shifts."""
+    rota = ("a day sleep after a night shift on 100 % of its nights, 42 % without",)
+    line = effect_line(replace(onset(172.8, 11.5), raw=RawNights(155.25, 172.8, 11.5,
+                                                                  covariates=rota)))
+    assert ("the model credits that difference to a day sleep after a night shift on 100 % of "
+            "its nights, 42 % without (fitted apart), to taking anything (the expectation "
+            "effect), the diary's drift or build-up rather than to magnesium") in line
+
+
 @pytest.mark.parametrize(("on", "error", "mean"), [
     (172.8, 15.0, -33.0),      # 17.6 min slower is 1.17 standard errors: the nights' noise
     (140.0, 11.5, -33.0),      # the nights agree with the model: faster

@@ -19,6 +19,15 @@ import pandas as pd
 from model.core.forms import NONE, PLACEBO
 from model.core.regimen import Regimen
 from model.core.special import normal_quantile
+from model.data.diary import MARKED_ONLY
+
+COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
+                   "day_sleep": "a day sleep after a night shift"}
+"""Each covariate column of the diary in words (:data:`model.data.diary.COVARIATES`)."""
+APART = {"caffeine_late": 0.25, "alcohol_drinks": 1.0, "day_sleep": 0.25}
+"""How far a covariate's mean on a regimen's nights and on those without magnesium must be
+apart to be named beside their difference (:attr:`RawNights.covariates`): a quarter of the
+nights, or a drink a night."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,11 @@ class RawNights:
     placebo : int
         Recorded nights on placebo with the outcome written (what the expectation effect is
         read from).
+    covariates : tuple of str
+        Each recorded covariate whose level on those nights differs by :data:`APART` or more,
+        in words ("a day sleep after a night shift on 100 % of its nights, 42 % without"): a
+        difference of the nights the model credits partly to it, which "the expectation effect,
+        drift or build-up" left unsaid (a shift worker's audit, /tmp/w54/s S3).
 
     """
 
@@ -45,6 +59,7 @@ class RawNights:
     on: float | None = None
     error: float | None = None
     placebo: int = 0
+    covariates: tuple[str, ...] = ()
 
     def direction(self, p: float) -> int:
         """+1 or -1 when ``on - without`` is above or below zero with P >= ``p``, else 0.
@@ -89,4 +104,28 @@ def raw_nights(nights: pd.DataFrame, column: str, regimen: Regimen,
     if len(on) < least:
         return RawNights(float(without.mean()), placebo=placebo)
     error = math.sqrt(on.var() / len(on) + without.var() / len(without))
-    return RawNights(float(without.mean()), float(on.mean()), error, placebo)
+    return RawNights(float(without.mean()), float(on.mean()), error, placebo,
+                     _covariates(nights, without.index, on.index))
+
+
+def _covariates(nights: pd.DataFrame, without: pd.Index, on: pd.Index) -> tuple[str, ...]:
+    """:attr:`RawNights.covariates` of the nights ``on`` a regimen and ``without`` magnesium.
+
+    A blank ``day_sleep`` among written ones is none (:data:`model.data.diary.MARKED_ONLY`);
+    another covariate's blanks are left out.
+    """
+    said = []
+    for column, apart in APART.items():
+        values = nights[column].astype(float) if column in nights else pd.Series(dtype=float)
+        if not values.notna().any():
+            continue
+        values = values.fillna(0.0) if column in MARKED_ONLY else values
+        level = {side: values.reindex(index).mean() for side, index in (("on", on),
+                                                                          ("off", without))}
+        if not abs(level["on"] - level["off"]) >= apart:   # NaN (none written): not apart
+            continue
+        said.append(f"{COVARIATE_WORDS[column]} {level['on']:.1f} drinks a night on it, "
+                    f"{level['off']:.1f} without" if column == "alcohol_drinks" else
+                    f"{COVARIATE_WORDS[column]} on {100 * level['on']:.0f} % of its nights, "
+                    f"{100 * level['off']:.0f} % without")
+    return tuple(said)

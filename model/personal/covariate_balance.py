@@ -14,6 +14,7 @@ import numpy as np
 
 from model.core.forms import FORMS
 from model.data.diary import COVARIATES, MARKED_ONLY, Diary
+from model.data.night_levels import COVARIATE_WORDS
 from model.personal.withdrawal import sleep_observed
 
 __all__ = ["COVARIATE_NIGHTS", "COVARIATE_SHIFT", "covariate_shifts", "form_shifts",
@@ -29,8 +30,6 @@ COVARIATE_NIGHTS = 7
 """Nights with an outcome and the covariate recorded needed on each side (with and without
 magnesium; on the form and on the others) before a shift is named: a share from fewer says
 little."""
-_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
-          "day_sleep": "a day sleep after a night shift"}
 _ACT = {("day_sleep", "magnesium"): "; take magnesium, and go without it, across whole cycles "
                                    "of your rota",
         ("day_sleep", "form"): "; take each form across whole cycles of your rota"}
@@ -92,7 +91,7 @@ def covariate_shifts(diary: Diary, active: np.ndarray) -> list[str]:
         r = night_correlation(active, values, used)
         if r is not None and abs(r) >= COVARIATE_SHIFT:
             off, on = _levels(column, values[used & ~active], values[used & active])
-            reasons.append(f"{_WORDS[column]} {off} without magnesium, {on} with it"
+            reasons.append(f"{COVARIATE_WORDS[column]} {off} without magnesium, {on} with it"
                            f"{_said(column, r, 'magnesium')}")
     return reasons
 
@@ -117,6 +116,6 @@ def form_shifts(diary: Diary, active: np.ndarray) -> list[str]:
         if size >= COVARIATE_SHIFT:
             on, others = _levels(column, values[used & (forms == form)],
                                  values[used & (forms != form)])
-            reasons.append(f"{_WORDS[column]} {on} on {form}, {others} on other forms"
+            reasons.append(f"{COVARIATE_WORDS[column]} {on} on {form}, {others} on other forms"
                            f"{_said(column, r, 'form')}")
     return reasons

@@ -277,16 +277,21 @@ def contrary_note(effect: DiaryEffect, when: str = "") -> str:
     against 155 without was told "falling asleep 33 min faster (99 faster to 33 slower)"
     without a word: the model had put the difference down to the expectation of taking
     anything and to build-up (an edge-of-scale audit, /tmp/w44/C F6). What would test that
-    follows from the diary's placebo nights (``raw.placebo``, :func:`placebo_test`).
+    follows from the diary's placebo nights (``raw.placebo``, :func:`placebo_test`). A
+    covariate that differs between the two sets of nights is named first
+    (:attr:`~model.data.night_levels.RawNights.covariates`: "a day sleep after a night shift on
+    100 % of its nights, 42 % without").
     """
     raw, outcome = effect.raw, effect.outcome
     said = effect.mean if float(number(per_month(outcome, effect.mean), outcome)) else 0.0
     if raw is None or raw.on is None or raw.direction(VerdictRule.p_direction) * said >= 0:
         return ""
+    beside = "".join(f"{c} (fitted apart), to " for c in raw.covariates)
     return (f"your {_named(outcome)} averaged {_level(outcome, raw.on)} on it and "
             f"{_level(outcome, raw.without)} {without_words(when) if when else 'without'}: the "
-            "model credits that difference to taking anything (the expectation effect), the "
-            f"diary's drift or build-up rather than to magnesium; {placebo_test(raw.placebo)}")
+            f"model credits that difference to {beside}taking anything (the expectation "
+            f"effect), the diary's drift or build-up rather than to magnesium; "
+            f"{placebo_test(raw.placebo)}")
 
 
 def placebo_test(placebo_nights: int) -> str:
