@@ -136,7 +136,7 @@ def test_analyze_credits_day_sleeps_not_the_form_of_the_nights_off(tmp_path):
 
 def test_a_day_sleep_written_only_when_it_happens_is_none_where_blank(tmp_path):
     """A blank ``day_sleep`` is a night's sleep: unlike late caffeine's blanks, not the mean
-    of its magnesium state, and no warning asks for 0."""
+    of its magnesium state; only the four weeks of leave, blank in a row, are named."""
     frame = shift_worker(1)
     marked = frame.assign(day_sleep=frame["day_sleep"].map({1: "1", 0: ""}))
     bundled, zeros, marked_diary = load_priors(), _diary(tmp_path, frame), _diary(
@@ -144,7 +144,10 @@ def test_a_day_sleep_written_only_when_it_happens_is_none_where_blank(tmp_path):
     data = [diary_data(d, bundled, 0.0, *diary_size(d, bundled))["covariates"]
             for d in (zeros, marked_diary)]
     np.testing.assert_array_equal(*data)
-    assert not any("day_sleep is blank" in w for w in marked_diary.warnings)
+    assert not any("read as the mean" in w for w in marked_diary.warnings)
+    leave = [w for w in marked_diary.warnings if "day_sleep is blank" in w]   # 4 weeks off
+    assert len(leave) == 1 and "31 nights with an outcome from 2026-10-10 to 2026-11-09" in \
+        leave[0], leave
     assert separability(marked_diary).reasons == separability(zeros).reasons
 
 
@@ -285,3 +288,22 @@ def test_the_nights_difference_names_the_day_sleeps_beside_expectation(tmp_path)
     unwritten = raw_nights(_diary(tmp_path, shift_worker(1, column=False), "n.csv").nights,
                            "awakenings", Regimen("taurate", 200.0), 7)
     assert unwritten.covariates == ()
+
+
+def test_weeks_of_blank_day_sleep_amid_written_ones_are_named(tmp_path):
+    """/tmp/w54/s S2: 1s written in some weeks only; the blank weeks' day sleeps were read as
+    nights' sleeps without a word, and a false caution followed."""
+    frame = shift_worker(1)
+    rota = pd.Series((np.arange(len(frame)) % 7 < 5).astype(float))
+    partial = frame.assign(day_sleep=rota.where(~rota.index.isin(range(42, 56))).map(
+        {1.0: "1", 0.0: ""}).fillna(""))
+    said = [w for w in _diary(tmp_path, partial).warnings if "day_sleep is blank" in w]
+    assert said == [f"{tmp_path / 'diary.csv'}: day_sleep is blank on the 16 nights with an "
+                    "outcome from 2026-10-11 to 2026-10-26, while 57 % of the diary's nights "
+                    "are marked 1: they are read as nights' sleeps (a blank is 0); if you "
+                    "worked night shifts then, write 1 on their day sleeps (write 0 to say "
+                    "there were none)"], said
+    only_ones = frame.assign(day_sleep=rota.map({1.0: "1", 0.0: ""}))       # blanks: 2 a week
+    one_day_sleep = frame.assign(day_sleep=[""] * 30 + ["1"] + [""] * 39)
+    for diary in (_diary(tmp_path, only_ones, "o.csv"), _diary(tmp_path, one_day_sleep, "1.csv")):
+        assert not any("day_sleep is blank" in w for w in diary.warnings), diary.warnings

@@ -64,17 +64,14 @@ COVARIATES: tuple[str, ...] = ("caffeine_late", "alcohol_drinks", "day_sleep")
 """Covariate columns of a diary, each a level shift of every sleep outcome (``day_sleep``: 1 on a
 day sleep after a night shift, dated by the night the shift began; :mod:`model.personal.graph`)."""
 
-MARKED_ONLY: frozenset[str] = frozenset({"day_sleep"})
-"""Covariates a person writes on the nights they happen: a blank cell among written ones is
-none (0), not the mean of the others (:func:`model.personal.data.covariate`), and no warning."""
 
 LOOSE_BRISTOL = 6
 """The Bristol stool form from which a night counts as a loose-stool (GI) night, as the
 bundled safety file has it (``gi_constraint.loose_bristol``); a priors directory may lower it,
 and the analysis then counts with its value (:meth:`Diary.with_loose_bristol`)."""
 
-__all__ = ["COVARIATES", "LOOSE_BRISTOL", "MARKED_ONLY", "MAX_ROWS", "MAX_SPAN_NIGHTS",
-           "NUMERIC", "OUTCOMES", "Diary", "DiaryWarning", "gi_nights", "read_diary"]
+__all__ = ["COVARIATES", "LOOSE_BRISTOL", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERIC",
+           "OUTCOMES", "Diary", "DiaryWarning", "gi_nights", "read_diary"]
 
 
 _COLUMNS = ("form", "elemental_mg", "split", "recorded", *OUTCOMES, "gi_night",
@@ -169,8 +166,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
                         "evidence alone")
     warnings += left_out + compound_warnings(table, recorded, name, rows, priors_dir)
     warnings += dose_warnings(recorded["elemental_mg"], name, rows) + blank_cell_warnings(
-        recorded, tuple(c for c in COVARIATES if c not in MARKED_ONLY),
-        recorded[list(OUTCOMES)].notna().any(axis=1), name)
+        recorded, COVARIATES, recorded[list(OUTCOMES)].notna().any(axis=1), name)
     warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
     nights = _timeline(recorded)
     alone = recorded["compound_mg"].where(recorded.index.isin(converted(table)))

@@ -70,6 +70,10 @@ NUMERIC: dict[str, ColumnRange] = {
 }
 """Range of each numeric diary column (the README): the one statement of the diary's limits
 (720 minutes, 50 awakenings), which a simulation or a model's counts keep to."""
+MARKED_ONLY: frozenset[str] = frozenset({"day_sleep"})
+"""Covariates a person writes on the nights they happen: a blank cell among written ones is
+none (0), not the mean of the others (:func:`model.personal.data.covariate`); a long run of
+blanks is named (:func:`model.data.diary_nights.unmarked_runs`)."""
 OTHER_CHANGE = "other_change"
 """A text column written on the night something else changed in the person's life ("started
 sertraline 50 mg", "stopped melatonin", "started CBT-I"; blank otherwise), read as ``notes``

@@ -16,6 +16,7 @@ import pandas as pd
 
 from model.core.errors import DiaryError, Fault
 from model.data.blank_rows import row_ranges
+from model.data.diary_columns import MARKED_ONLY
 from model.data.diary_rows import GUESS_COLUMN, KNOWN_COLUMNS, is_missing
 from model.data.night_dates import MAX_SPAN_NIGHTS as MAX_SPAN_NIGHTS  # the diary's name
 from model.data.night_dates import as_date
@@ -96,6 +97,42 @@ def date_only_warning(rows: dict[int, dt.date], name: str) -> list[str]:
             "delete them)"]
 
 
+UNMARKED_NIGHTS = 7
+"""The fewest nights in a row with an outcome and a blank ``day_sleep`` named as perhaps not
+written (:func:`unmarked_runs`)."""
+UNMARKED_CHANCE = 0.05
+"""A run of blank ``day_sleep`` is named when so many nights without a day sleep would come in
+a row by chance less often than this, at the diary's share of day sleeps."""
+
+
+def unmarked_runs(cells: pd.Series, name: str) -> list[str]:
+    """Warnings of runs of blank cells of a column written only on the nights it happens.
+
+    A shift worker who wrote ``day_sleep`` in some weeks only had the blank weeks' day sleeps
+    read as nights' sleeps, and a false caution followed: "71 % of nights without magnesium,
+    18 % with it", truly 71 % on both (a shift worker's audit, /tmp/w54/s S2). A run of
+    :data:`UNMARKED_NIGHTS` or more blank nights (``cells``: the nights with an outcome, in
+    order) is named when, at the share of the diary's nights marked 1, it would come by chance
+    less often than :data:`UNMARKED_CHANCE`; a written 0 says there was none.
+    """
+    share = float((cells == 1).mean())
+    blank = cells.isna().to_numpy()
+    runs, start = [], None
+    for i, empty in enumerate([*blank, False]):
+        if empty and start is None:
+            start = i
+        elif not empty and start is not None:
+            runs.append((start, i))
+            start = None
+    return [f"{name}: {cells.name} is blank on the {end - begin} nights with an outcome from "
+            f"{cells.index[begin].date()} to {cells.index[end - 1].date()}, while "
+            f"{100 * share:.0f} % of the diary's nights are marked 1: they are read as nights' "
+            f"sleeps (a blank is 0); if you worked night shifts then, write 1 on their day "
+            f"sleeps (write 0 to say there were none)"
+            for begin, end in runs
+            if end - begin >= UNMARKED_NIGHTS and (1 - share) ** (end - begin) < UNMARKED_CHANCE]
+
+
 def blank_cell_warnings(recorded: pd.DataFrame, covariates: tuple[str, ...], slept: pd.Series,
                         name: str) -> list[str]:
     """The covariates blank on some nights with an outcome while recorded on others.
@@ -124,7 +161,9 @@ def blank_cell_warnings(recorded: pd.DataFrame, covariates: tuple[str, ...], sle
     for column in covariates:
         if column not in recorded or not recorded[column].notna().any():
             continue
-        if blank := int((recorded[column].isna() & slept).sum()):
+        if column in MARKED_ONLY:
+            notes += unmarked_runs(recorded[column][slept], name)
+        elif blank := int((recorded[column].isna() & slept).sum()):
             notes.append(f"{name}: {column} is blank on {blank} of {int(slept.sum())} nights "
                          "with an outcome: read as the mean of the nights recorded with the "
                          "same magnesium (taking it or not), not as none (write 0 for none)")

@@ -19,7 +19,7 @@ import pandas as pd
 from model.core.forms import NONE, PLACEBO
 from model.core.regimen import Regimen
 from model.core.special import normal_quantile
-from model.data.diary import MARKED_ONLY
+from model.data.diary_columns import MARKED_ONLY
 
 COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
                    "day_sleep": "a day sleep after a night shift"}
@@ -111,7 +111,7 @@ def raw_nights(nights: pd.DataFrame, column: str, regimen: Regimen,
 def _covariates(nights: pd.DataFrame, without: pd.Index, on: pd.Index) -> tuple[str, ...]:
     """:attr:`RawNights.covariates` of the nights ``on`` a regimen and ``without`` magnesium.
 
-    A blank ``day_sleep`` among written ones is none (:data:`model.data.diary.MARKED_ONLY`);
+    A blank ``day_sleep`` among written ones is none (:data:`model.data.diary_columns.MARKED_ONLY`);
     another covariate's blanks are left out.
     """
     said = []

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from model.core.forms import FORMS
-from model.data.diary import COVARIATES, MARKED_ONLY, Diary
+from model.data.diary import COVARIATES, Diary
+from model.data.diary_columns import MARKED_ONLY
 from model.data.night_levels import COVARIATE_WORDS
 from model.personal.withdrawal import sleep_observed
 
@@ -70,7 +71,7 @@ def _recorded(diary: Diary, column: str) -> tuple[np.ndarray, np.ndarray]:
 
     Those with a sleep outcome (:func:`sleep_observed`: not a night left out for its GI record
     alone) and the value written; a blank of a covariate written only on the nights it happens
-    (:data:`~model.data.diary.MARKED_ONLY`) is 0, once the column has a value.
+    (:data:`~model.data.diary_columns.MARKED_ONLY`) is 0, once the column has a value.
     """
     values = diary.nights[column].to_numpy(float)
     if column in MARKED_ONLY and np.isfinite(values).any():

@@ -17,7 +17,8 @@ import numpy as np
 from model.core.forms import FORMS
 from model.core.outcomes import DEVICE_MEASURED, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.data.devices import device_design
-from model.data.diary import COVARIATES, MARKED_ONLY, Diary, gi_nights
+from model.data.diary import COVARIATES, Diary, gi_nights
+from model.data.diary_columns import MARKED_ONLY
 from model.evidence.personal_settings import PersonalSettings
 from model.evidence.priorset import PriorSet
 from model.evidence.schema import Settings
@@ -80,7 +81,7 @@ def covariate(diary: Diary, column: str) -> np.ndarray:
     difference to magnesium. Reading the diary warns of the blank cells on nights with an
     outcome (:func:`model.data.diary_nights.blank_cell_warnings`), once, whether a fit is made
     or reused; a gap's nights are filled without a word. A covariate written only on the
-    nights it happens (:data:`~model.data.diary.MARKED_ONLY`: a day sleep) is 0 where blank.
+    nights it happens (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep) is 0 where blank.
     """
     nights = diary.nights
     values = nights[column].to_numpy(float)
