@@ -207,6 +207,9 @@ def test_log_writes_day_sleep_only_when_given(tmp_path):
     assert written["day_sleep"].tolist()[-1] == 1
     assert main(["log", str(path), "--date", "2026-10-03", "--day-sleep", "night"]) == 2
     assert len(pd.read_csv(path)) == 2
+    for day, said, value in (("04", "yes", 1), ("05", "N", 0), ("06", "y", 1)):   # S10
+        assert main(["log", str(path), "--date", f"2026-10-{day}", "--day-sleep", said]) == 0
+        assert pd.read_csv(path)["day_sleep"].tolist()[-1] == value
 
 
 def test_an_evening_log_of_a_day_sleep_alone_asks_for_the_date_naming_it():

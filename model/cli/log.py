@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model.cli.log_questions import (
+    ANSWERS,
     DOSES,
     FIELDS,
     NOT_ASKED,
     ask_night,
     check_dose,
     day_total,
+    is_yes_no,
     prompt,
 )
 from model.cli.night_warnings import MORNING_FIELDS, warn_pot_form, warn_unusual, watch_night
@@ -258,6 +260,8 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
         option = FIELDS[column][0]
         if column in TEXT_FIELDS:
             plain[column] = value
+        elif is_yes_no(column) and value.strip().lower() in ANSWERS:
+            plain[column] = ANSWERS[value.strip().lower()]
         elif value.strip().lower() in MISSING_WORDS | NOT_NUMBERS:
             faults.append(Fault(option, "", f"expected a number, got {value!r}: leave the "
                                 "option out for a value not recorded"))

@@ -19,6 +19,7 @@ from model.core.errors import Fault, InputError
 from model.core.forms import canonical_form
 from model.core.outcomes import scale_words
 from model.core.regimen import LEAST_PRODUCT_MG
+from model.data.diary_columns import NUMERIC
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,7 +67,14 @@ YES_NO: dict[str, str] = {
 """The 0/1 fields, asked as a question answered y or n (``{day}``: the night's day in words)."""
 
 ANSWERS: dict[str, str] = {"y": "1", "yes": "1", "1": "1", "n": "0", "no": "0", "0": "0"}
-"""What a y/n question takes (any case), and the diary's value of each."""
+"""What a y/n question takes (any case), and the diary's value of each; so do the options of
+0/1 columns (``--day-sleep yes`` was "expected a plain decimal number": /tmp/w54/s S10)."""
+
+
+def is_yes_no(column: str) -> bool:
+    """Whether ``column`` holds 1 yes or 0 no (its diary range is 0 or 1)."""
+    limits = NUMERIC.get(column)
+    return limits is not None and (limits.low, limits.high, limits.whole) == (0, 1, True)
 
 
 def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
