@@ -26,13 +26,14 @@ def test_glycinate_responder_with_citrate_gi_is_kept_on_glycinate(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate", rec.to_dict()
     assert rec.action in {"continue", "increase_dose", "split_dose"}
     payload = json.loads(json.dumps(result.to_json()))
-    assert payload["schema_version"] == 20
+    assert payload["schema_version"] == 21
     assert set(payload) == {"schema_version", "as_of", "nights", "diagnostics", "effects",
                             "recommendation", "alternatives", "prior_sensitivity",
                             "separability", "pathways", "power_scaling", "regimen_effects",
                             "plan_ahead", "priors", "warnings",
                             "prior_sensitivity_skipped", "p_harm",
-                            "provenance", "complaint", "weights", "fading", "devices"}
+                            "provenance", "complaint", "weights", "fading", "devices",
+                            "covariates"}
     # schema_version 3's on; provenance 13; complaint and weights 17; fading 18
     assert payload["plan_ahead"] is None               # no nights planned after the last
     assert payload["priors"]["bundled"] is True

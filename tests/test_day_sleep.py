@@ -132,6 +132,11 @@ def test_analyze_credits_day_sleeps_not_the_form_of_the_nights_off(tmp_path):
                and r.endswith("take each form across whole cycles of your rota")
                for r in said), said
     assert not any("day sleep" in r for r in result[False]["separability"]["reasons"])
+    shifts = {row["outcome"]: row for row in result[True]["covariates"]["shifts"]
+              if row["covariate"] == "day_sleep"}                   # /tmp/w54/s S9: said
+    assert set(shifts) == {"sol", "awakenings", "quality", "freshness"}    # the recorded ones
+    assert shifts["awakenings"]["low"] > 0 and shifts["freshness"]["high"] < 0
+    assert result[False]["covariates"] is None
 
 
 def test_a_day_sleep_written_only_when_it_happens_is_none_where_blank(tmp_path):

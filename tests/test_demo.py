@@ -16,9 +16,9 @@ TOP_KEYS = {"schema_version", "as_of", "nights", "diagnostics", "effects", "reco
             "alternatives", "prior_sensitivity", "separability", "pathways",
             "regimen_effects", "plan_ahead", "priors", "warnings",
             "prior_sensitivity_skipped", "p_harm",
-            "provenance", "complaint", "weights", "fading", "devices"}
+            "provenance", "complaint", "weights", "fading", "devices", "covariates"}
 # warnings: 3 on; ..._skipped: 10; p_harm: 11; provenance: 13; complaint, weights: 17;
-# fading: 18; devices: 20
+# fading: 18; devices: 20; covariates: 21
 RECOMMENDATION_KEYS = {"action", "form", "elemental_mg_per_day", "split", "expected_gain",
                        "p_best", "p_constraint_violation", "evpi", "commit", "next_review",
                        "reasons", "warnings", "reason_codes", "expected_utility",
@@ -40,7 +40,7 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 20
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 21
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS | {"max_mg_now",
                                                                     "options_allowed"}
     assert summary["nights"]["total"] == NIGHTS

@@ -46,12 +46,13 @@ from model.decision.settings import DecisionSettings, Predict
 from model.evidence.priorset import PriorSet, load_priors
 from model.inference.samplers import CHECKED_CHAINS, check_settings
 from model.inference.summary import SUMMARY_LEVEL
+from model.personal.covariate_effects import covariate_entry
 from model.personal.fit import PersonalModel
 from model.personal.power import PowerScaling
-from model.personal.predict import device_entry
+from model.personal.predict import ShiftEntry, device_entry
 from model.personal.separability import Separability, separability
 
-SCHEMA_VERSION = 20
+SCHEMA_VERSION = 21
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7
@@ -62,7 +63,7 @@ its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose ta
 ``recorded``, with the verdict ``not_recorded`` for an outcome no night records; 17 the
 recommendation's ``options_allowed`` and ``max_mg_now``, ``provenance.code_sha256``; 18 the
 verdict ``not_estimated`` of a failed fit with each entry's ``not_estimated``, a GI entry's
-``late_gi``, the top-level ``fading``). Every earlier field is kept."""
+``late_gi``, the top-level ``fading``; 21 ``covariates``). Every earlier field is kept."""
 
 
 def weights_used(profile: Profile, settings: DecisionSettings | None = None
@@ -130,15 +131,15 @@ class Analysis:
             return ()
         return tuple(self.separability.reasons)
 
-    def devices(self) -> dict[str, Any] | None:
-        """Each measuring source's fitted level shift: the JSON's ``devices``.
+    def fitted_shifts(self, entry: ShiftEntry = device_entry) -> dict[str, Any] | None:
+        """Fitted level shifts as JSON, or None (none, or a fit that failed its checks).
 
-        :func:`~model.personal.predict.device_entry`; None for a diary of one source, or a
-        fit that failed its checks (no estimate from it).
+        Each measuring source's (``devices``: :func:`~model.personal.predict.device_entry`) or
+        each covariate's (``covariates``: :mod:`model.personal.covariate_effects`).
         """
         if not self.fit.diagnostics_.ok:
             return None
-        return device_entry(self.fit.draws_, self.fit.diary_.nights, self.fit.priors_)
+        return entry(self.fit.draws_, self.fit.diary_.nights, self.fit.priors_)
 
     def effect_entries(self) -> list[dict[str, Any]]:
         """The ``effects`` of the JSON: the model-scale summary and the diary-unit effect.
@@ -228,7 +229,8 @@ class Analysis:
             "prior_sensitivity": [s.to_dict() for s in self.sensitivity],
             "prior_sensitivity_skipped": None if self.sensitivity else self.sensitivity_skipped(),
             "separability": self.separability.to_dict(),
-            "devices": self.devices(),
+            "devices": self.fitted_shifts(),
+            "covariates": self.fitted_shifts(covariate_entry),
             "pathways": [p.to_dict() for p in self.pathways],
             "plan_ahead": None if self.plan is None else self.plan.to_dict(),
             "priors": self.priors_entry(),

@@ -13,7 +13,7 @@ how far each other source's nights read from the reference's, in diary units.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -118,6 +118,11 @@ def device_shifts(draws: Mapping[str, np.ndarray], nights: pd.DataFrame, priors:
                          "median": median, "low": low, "high": high})
     return pd.DataFrame(rows, columns=["source", "outcome", "column", "nights", "median",
                                        "low", "high"])
+
+
+ShiftEntry = Callable[[Mapping[str, np.ndarray], pd.DataFrame, PriorSet], dict[str, Any] | None]
+"""A fitted shift's JSON entry from draws, the diary's nights and the priors: :func:`device_entry`,
+:func:`model.personal.covariate_effects.covariate_entry`."""
 
 
 def device_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,
