@@ -70,11 +70,16 @@ def not_settled(reasons: Sequence[str], onward: Regimen | None) -> tuple[str, ..
 
 
 def describe(regimen: Regimen) -> str:
-    """Say a regimen in words: ``glycinate, 200 mg elemental magnesium a day, ...``."""
+    """Say a regimen in words: ``glycinate, 200 mg elemental magnesium a day, ...``.
+
+    Timed by the person's sleep, not the clock: "one evening dose" was said to a worker on
+    fixed nights whose evening is the start of his shift (a shift worker's audit, /tmp/w54/s
+    S6); a dose before a day sleep is the night's (the README's dating).
+    """
     if not regimen.active:
         return "no magnesium"
-    intake = (f"two intakes of {regimen.single_intake_mg:g} mg (late afternoon and bedtime)"
-              if regimen.split else "one evening dose")
+    intake = (f"two intakes of {regimen.single_intake_mg:g} mg (some hours before bedtime and "
+              "at bedtime)" if regimen.split else "one dose before bedtime")
     return f"{regimen.form}, {regimen.elemental_mg:g} mg elemental magnesium a day, {intake}"
 
 
