@@ -97,7 +97,8 @@ def test_the_plans_step_is_the_recommendation_with_the_models_own_among_the_reas
     # ranks first; ..." for a decision to collect more nights)
     assert own.recommendation.action in ("continue", "collect_more_data")
     assert rec.reasons[2] == ("Without the plan the model's own next step would be: Continue "
-                              "threonate, 200 mg elemental magnesium a day, one dose before bedtime.")
+                              "threonate, 200 mg elemental magnesium a day, one dose before "
+                              "bedtime.")
     chosen = followed.assessments[followed.chosen]
     assert (chosen.action, chosen.regimen) == ("stop", NO_MAGNESIUM)
     assert rec.scores == chosen.scores

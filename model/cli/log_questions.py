@@ -56,13 +56,17 @@ FIELDS: dict[str, tuple[str, str]] = {
 """Diary column -> (option, help); the order of the interactive questions."""
 
 NOT_ASKED = frozenset({"day_sleep", "device", "other_change", "exclude"})
-"""Fields given only as options, never asked (:func:`ask_night`); neither evening nor morning
-values (:func:`model.cli.log.default_night`)."""
+"""Fields given only as options, not asked (:func:`ask_night`; ``day_sleep`` is, when the
+diary has its column: a shift worker logging each morning was never asked it, /tmp/w54/s S11);
+neither evening nor morning values (:func:`model.cli.log.default_night`)."""
+ASKED_WITH_ITS_COLUMN = frozenset({"day_sleep"})
+"""Fields of :data:`NOT_ASKED` asked when the diary already has their column."""
 
 YES_NO: dict[str, str] = {
     "split": "dose split over two intakes",
     "gi_upset": "upset stomach {day}",
     "caffeine_late": "caffeine after 14:00 {day}",
+    "day_sleep": "a day sleep after a night shift begun {day}",
 }
 """The 0/1 fields, asked as a question answered y or n (``{day}``: the night's day in words)."""
 
@@ -79,7 +83,7 @@ def is_yes_no(column: str) -> bool:
 
 def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
               regimen: Callable[[dt.date], Carried | None], *, date_given: bool = False,
-              comma: bool = False) -> dict[str, str]:
+              comma: bool = False, columns: frozenset[str] = frozenset()) -> dict[str, str]:
     """Ask for the night (unless ``date_given``) and each field in turn.
 
     An answer the diary reader would refuse (``11pm`` for minutes) is asked again at once,
@@ -107,6 +111,8 @@ def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
         ``--date`` gave the night: it is not asked.
     comma : bool
         A decimal comma is an answer (the diary is separated by ``;`` or a tab).
+    columns : frozenset of str
+        The diary's columns: a field of :data:`ASKED_WITH_ITS_COLUMN` among them is asked.
 
     Returns
     -------
@@ -122,7 +128,9 @@ def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
     carried = regimen(night)
     defaults = {c: _plain(v, comma) for c, v in carried.cells.items()} if carried else {}
     typed_twice: set[str] = set()
-    for column in (c for c in FIELDS if c not in NOT_ASKED and (sleep or c not in MORNING_FIELDS)):
+    asked = [c for c in FIELDS if (c not in NOT_ASKED or c in ASKED_WITH_ITS_COLUMN & columns)
+             and (sleep or c not in MORNING_FIELDS)]
+    for column in asked:
         kept = column == "form" or (carried is not None and canonical_form(
             answers.get("form", "")) == canonical_form(defaults["form"]))
         default = defaults.get(column, "") if kept else ""
