@@ -315,3 +315,19 @@ def test_weeks_of_blank_day_sleep_amid_written_ones_are_named(tmp_path):
     one_day_sleep = frame.assign(day_sleep=[""] * 30 + ["1"] + [""] * 39)
     for diary in (_diary(tmp_path, only_ones, "o.csv"), _diary(tmp_path, one_day_sleep, "1.csv")):
         assert not any("day_sleep is blank" in w for w in diary.warnings), diary.warnings
+
+
+def test_the_fitted_day_sleep_is_said_when_only_its_1s_are_written(tmp_path):
+    """A column of 1s and blanks (blank = 0) was "the same on every night": nothing said."""
+    from model.personal.covariate_effects import covariate_entry
+
+    frame = shift_worker(2)
+    marked = frame.assign(day_sleep=frame["day_sleep"].map({1: "1", 0: ""}))
+    diary = _diary(tmp_path, marked)
+    model = QuickModel(random_seed=2, draws=2000).fit(diary)
+    names = ("theta", "expectation", "trend", "b_covariate", "sol_intercept", "sol_sigma",
+             "awakenings_intercept", "gi_intercept", "quality_cutpoints",
+             "freshness_cutpoints", "anxiety_cutpoints")
+    entry = covariate_entry({n: model.draws_of(n) for n in names}, diary.nights, load_priors())
+    awake = next(r for r in entry["shifts"] if r["outcome"] == "awakenings")
+    assert awake["covariate"] == "day_sleep" and awake["nights"] == 18 and awake["low"] > 0

@@ -21,6 +21,7 @@ from model.core.forms import NONE
 from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import COVARIATES
+from model.data.diary_columns import MARKED_ONLY
 from model.data.night_levels import COVARIATE_WORDS
 from model.evidence.priorset import PriorSet
 from model.personal.predict import SHIFT_LEVEL, predict_from_draws
@@ -44,6 +45,18 @@ def _shifted(draws: Mapping[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
     return moved
 
 
+def _written(nights: pd.DataFrame, column: str) -> pd.Series:
+    """A covariate's values on the nights written.
+
+    A blank of one written only on the nights it happens is 0
+    (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep).
+    """
+    values = nights[column] if column in nights else pd.Series(dtype=float)
+    if column in MARKED_ONLY and values.notna().any():
+        values = values.fillna(0.0)[nights["recorded"].astype(bool)]
+    return values.dropna()
+
+
 def covariate_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,
                     priors: PriorSet) -> dict[str, Any] | None:
     """Each covariate the diary records with both values, and its fitted shifts, as JSON.
@@ -59,7 +72,7 @@ def covariate_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,
     base = predict_from_draws(dict(draws), none, priors)
     rows = []
     for k, column in enumerate(COVARIATES):
-        values = nights[column].dropna() if column in nights else pd.Series(dtype=float)
+        values = _written(nights, column)
         if values.nunique() < 2:
             continue
         moved = predict_from_draws(_shifted(draws, k), none, priors)
