@@ -74,6 +74,17 @@ MARKED_ONLY: frozenset[str] = frozenset({"day_sleep"})
 """Covariates a person writes on the nights they happen: a blank cell among written ones is
 none (0), not the mean of the others (:func:`model.personal.data.covariate`); a long run of
 blanks is named (:func:`model.data.diary_nights.unmarked_runs`)."""
+
+
+def written_covariate(nights: pd.DataFrame, column: str) -> pd.Series:
+    """A covariate's values by night, a blank of a :data:`MARKED_ONLY` one 0 once it has a value.
+
+    NaN where not written otherwise, and on every night of a column the diary lacks: the one
+    reading of the covariates' blanks that the model, its cautions and its words share.
+    """
+    values = (nights[column].astype(float) if column in nights
+              else pd.Series(math.nan, index=nights.index))
+    return values.fillna(0.0) if column in MARKED_ONLY and values.notna().any() else values
 OTHER_CHANGE = "other_change"
 """A text column written on the night something else changed in the person's life ("started
 sertraline 50 mg", "stopped melatonin", "started CBT-I"; blank otherwise), read as ``notes``

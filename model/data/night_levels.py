@@ -19,7 +19,7 @@ import pandas as pd
 from model.core.forms import NONE, PLACEBO
 from model.core.regimen import Regimen
 from model.core.special import normal_quantile
-from model.data.diary_columns import MARKED_ONLY
+from model.data.diary_columns import written_covariate
 
 COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
                    "day_sleep": "a day sleep after a night shift"}
@@ -116,10 +116,9 @@ def _covariates(nights: pd.DataFrame, without: pd.Index, on: pd.Index) -> tuple[
     """
     said = []
     for column, apart in APART.items():
-        values = nights[column].astype(float) if column in nights else pd.Series(dtype=float)
+        values = written_covariate(nights, column)
         if not values.notna().any():
             continue
-        values = values.fillna(0.0) if column in MARKED_ONLY else values
         level = {side: values.reindex(index).mean() for side, index in (("on", on),
                                                                           ("off", without))}
         if not abs(level["on"] - level["off"]) >= apart:   # NaN (none written): not apart

@@ -14,7 +14,7 @@ import numpy as np
 
 from model.core.forms import FORMS
 from model.data.diary import COVARIATES, Diary
-from model.data.diary_columns import MARKED_ONLY
+from model.data.diary_columns import written_covariate
 from model.data.night_levels import COVARIATE_WORDS
 from model.personal.withdrawal import sleep_observed
 
@@ -73,9 +73,7 @@ def _recorded(diary: Diary, column: str) -> tuple[np.ndarray, np.ndarray]:
     alone) and the value written; a blank of a covariate written only on the nights it happens
     (:data:`~model.data.diary_columns.MARKED_ONLY`) is 0, once the column has a value.
     """
-    values = diary.nights[column].to_numpy(float)
-    if column in MARKED_ONLY and np.isfinite(values).any():
-        values = np.nan_to_num(values)
+    values = written_covariate(diary.nights, column).to_numpy(float)
     return values, sleep_observed(diary) & np.isfinite(values)
 
 

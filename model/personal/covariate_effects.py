@@ -21,7 +21,7 @@ from model.core.forms import NONE
 from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import COVARIATES
-from model.data.diary_columns import MARKED_ONLY
+from model.data.diary_columns import written_covariate
 from model.data.night_levels import COVARIATE_WORDS
 from model.evidence.priorset import PriorSet
 from model.personal.predict import SHIFT_LEVEL, predict_from_draws
@@ -51,10 +51,7 @@ def _written(nights: pd.DataFrame, column: str) -> pd.Series:
     A blank of one written only on the nights it happens is 0
     (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep).
     """
-    values = nights[column] if column in nights else pd.Series(dtype=float)
-    if column in MARKED_ONLY and values.notna().any():
-        values = values.fillna(0.0)[nights["recorded"].astype(bool)]
-    return values.dropna()
+    return written_covariate(nights, column)[nights["recorded"].astype(bool)].dropna()
 
 
 def covariate_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,

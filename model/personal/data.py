@@ -18,7 +18,7 @@ from model.core.forms import FORMS
 from model.core.outcomes import DEVICE_MEASURED, OUTCOMES, SLEEP_OUTCOMES, SPECS
 from model.data.devices import device_design
 from model.data.diary import COVARIATES, Diary, gi_nights
-from model.data.diary_columns import MARKED_ONLY
+from model.data.diary_columns import written_covariate
 from model.evidence.personal_settings import PersonalSettings
 from model.evidence.priorset import PriorSet
 from model.evidence.schema import Settings
@@ -84,10 +84,10 @@ def covariate(diary: Diary, column: str) -> np.ndarray:
     nights it happens (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep) is 0 where blank.
     """
     nights = diary.nights
-    values = nights[column].to_numpy(float)
+    values = written_covariate(nights, column).to_numpy(float)
     known = np.isfinite(values)
-    if not known.any() or column in MARKED_ONLY:
-        return np.where(known, values, 0.0)
+    if not known.any():
+        return np.zeros(len(values))
     taking = (nights["form"].isin(FORMS) & (nights["elemental_mg"] > 0)).to_numpy(bool)
     filled = values.copy()
     for state in (taking, ~taking):
