@@ -195,7 +195,8 @@ def test_an_import_writes_day_sleep_when_a_sleep_began_in_the_day(tmp_path):
     got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
     assert {d: row["day_sleep"] for d, row in got.items()} == {
         "2026-03-08": "0", "2026-03-09": "1", "2026-03-10": "0", "2026-03-11": "0"}
-    assert any("1 night(s) whose sleep began in the day (from 07:00 to 18:00) written "
+    assert any("1 night(s) whose sleep began in the day (from 07:00, or from 06:00 for 4 hours "
+               "or more, to 18:00) written "
                "day_sleep = 1" in w and w.endswith(": 2026-03-09") for w in warnings), warnings
     night_only = [logs[0], logs[2]]
     got, _ = nights("fitbit", write_json(tmp_path / "nights.json", night_only))
@@ -212,7 +213,7 @@ def test_log_writes_day_sleep_only_when_given(tmp_path):
     assert written["day_sleep"].tolist()[-1] == 1
     assert main(["log", str(path), "--date", "2026-10-03", "--day-sleep", "night"]) == 2
     assert len(pd.read_csv(path)) == 2
-    for day, said, value in (("04", "yes", 1), ("05", "N", 0), ("06", "y", 1)):   # S10
+    for day, said, value in (("04", "yes", 1), ("05", "N", 0), ("06", "true", 1)):   # S10
         assert main(["log", str(path), "--date", f"2026-10-{day}", "--day-sleep", said]) == 0
         assert pd.read_csv(path)["day_sleep"].tolist()[-1] == value
 
@@ -331,3 +332,19 @@ def test_the_fitted_day_sleep_is_said_when_only_its_1s_are_written(tmp_path):
     entry = covariate_entry({n: model.draws_of(n) for n in names}, diary.nights, load_priors())
     awake = next(r for r in entry["shifts"] if r["outcome"] == "awakenings")
     assert awake["covariate"] == "day_sleep" and awake["nights"] == 18 and awake["low"] > 0
+
+
+def test_the_second_round_s_import_cases(tmp_path):
+    """/tmp/w54/s2: N1, a 06:40-13:30 sleep after a 22:00-06:00 shift is a day sleep (the 06:10
+    insomniac's 3 hours are not); N2, a day sleep broken by 65 minutes awake keeps its second
+    half (it read 0 awakenings, a perfect sleep); N4, a day worker's 105-minute morning nap on
+    a night without a record is no night's sleep."""
+    logs = [fitbit_log("2026-11-02T06:40:00", "2026-11-02T13:30:00", 390),       # N1
+            fitbit_log("2026-11-04T08:30:00", "2026-11-04T11:40:00", 180),       # N2
+            fitbit_log("2026-11-04T12:45:00", "2026-11-04T15:00:00", 130, main=False),
+            fitbit_log("2026-11-06T09:00:00", "2026-11-06T10:45:00", 105)]       # N4
+    got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
+    assert set(got) == {"2026-11-01", "2026-11-03"}, (got, warnings)
+    assert got["2026-11-01"]["day_sleep"] == got["2026-11-03"]["day_sleep"] == "1"
+    assert got["2026-11-03"]["waso_min"] == str(12 + 65 + 12)        # each log's 12, the gap
+    assert any("naps only, no row: 2026-11-05" in w for w in warnings), warnings

@@ -70,7 +70,8 @@ YES_NO: dict[str, str] = {
 }
 """The 0/1 fields, asked as a question answered y or n (``{day}``: the night's day in words)."""
 
-ANSWERS: dict[str, str] = {"y": "1", "yes": "1", "1": "1", "n": "0", "no": "0", "0": "0"}
+ANSWERS: dict[str, str] = {"y": "1", "yes": "1", "1": "1", "true": "1", "n": "0", "no": "0",
+                           "0": "0", "false": "0"}
 """What a y/n question takes (any case), and the diary's value of each; so do the options of
 0/1 columns (``--day-sleep yes`` was "expected a plain decimal number": /tmp/w54/s S10)."""
 

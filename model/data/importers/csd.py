@@ -161,15 +161,17 @@ def day_sleep(row: dict[str, str]) -> str | None:
     """Whether a row's sleep is a day sleep after a night shift, as ``day_sleep`` writes it.
 
     ``"1"`` when its ``try_to_sleep`` (else ``into_bed``) is a day's clock time
-    (:func:`~.nights.is_day_sleep`), ``"0"`` otherwise; None without either time, or when the
-    file has its own ``day_sleep``.
+    (:func:`~.nights.is_day_sleep`, its length to ``final_awakening``), ``"0"`` otherwise; None
+    without either time, or when the file has its own ``day_sleep``.
     """
     if "day_sleep" in row:
         return None
+    woke = clock_minutes(row.get("final_awakening", ""))
     for item in ("try_to_sleep", "into_bed"):
         if (minutes := clock_minutes(row.get(item, ""))) is not None:
             bedtime = dt.datetime(2000, 1, 1, minutes // 60, minutes % 60)
-            return str(int(is_day_sleep(bedtime)))
+            length = math.nan if woke is None else (woke - minutes) % DAY_MIN
+            return str(int(is_day_sleep(bedtime, length)))
     return None
 
 

@@ -45,11 +45,11 @@ Rules shared by all sources (README, "Bring your own data"):
   (:func:`after_a_shift`): 12:30-18:00 on 10 March after the night shift of 9 March, then
   08:00 on 11 March after the next shift, are the nights of 9 and 10 March. A warning names
   the nights so given; a shorter afternoon sleep (a sick day's nap) stays a nap.
-- **Day sleeps are said**: when a night's sleep began in the day (:func:`is_day_sleep`, from
-  :data:`DAY_SLEEP_FROM` to 18:00), every row gets the diary's ``day_sleep`` column, 1 on such
-  a night and 0 on the others, so the model fits the level of a day sleep after a night shift
-  apart from magnesium's effect (a shift worker's audit, /tmp/w53/b B2), and a warning counts
-  them; an export without one writes no such column.
+- **Day sleeps are said**: when a night's sleep began in the day (:func:`is_day_sleep`: from
+  :data:`DAY_SLEEP_FROM` to 18:00, or from 06:00 lasting 4 hours or more), every row gets the
+  diary's ``day_sleep`` column, 1 on such a night and 0 on the others, so the model fits the
+  level of a day sleep after a night shift apart from magnesium's effect (a shift worker's
+  audit, /tmp/w53/b B2), and a warning counts them; an export without one writes no such column.
 - **Duplicates** (the same sleep twice, as in overlapping exports) are dropped; other
   overlapping sleeps (a re-synced or edited log beside the tracker's) are alternatives.
 """
@@ -98,15 +98,27 @@ SHIFT_SLEEP_MIN = 240.0
 
 
 DAY_SLEEP_FROM = dt.time(7)
-"""The earliest start of a sleep written ``day_sleep = 1`` (to :data:`NIGHT_WINDOW`'s 18:00): a
-night shift ends at 06:00-08:00; an insomniac asleep only at 06:10, with no shift, was written
-a day sleep, his worst nights fitted apart from magnesium (a shift worker's audit, /tmp/w54/s
-S4)."""
+"""From when a sleep of any length is written ``day_sleep = 1`` (to :data:`NIGHT_WINDOW`'s
+18:00); from 06:00 only one of :data:`SHIFT_SLEEP_MIN` or more (:func:`is_day_sleep`)."""
+
+SHORT_DAY_SLEEP_MIN = 120.0
+"""Minutes asleep from which a sleep begun in the morning may be the night's (:func:`may_be_main`):
+a short day sleep after a night shift; a day worker's morning nap is shorter."""
+
+NAP_FROM = dt.time(15)
+"""From when a short sleep after a day sleep is a nap before the next shift (:func:`_day_part`)."""
 
 
-def is_day_sleep(start: dt.datetime) -> bool:
-    """Whether a night's sleep begun at ``start`` (local wall clock) is written a day sleep."""
-    return DAY_SLEEP_FROM <= start.time() < NIGHT_WINDOW[0]
+def is_day_sleep(start: dt.datetime, asleep_min: float) -> bool:
+    """Whether a night's sleep begun at ``start`` (local wall clock) is written a day sleep.
+
+    From :data:`DAY_SLEEP_FROM` to 18:00; from 06:00 when it lasts :data:`SHIFT_SLEEP_MIN` or
+    more: an insomniac asleep only from 06:10 to 09:30, with no shift, was written a day
+    sleep (a shift worker's audit, /tmp/w54/s S4), and then a warehouse worker asleep from
+    06:40 to 13:30 after a 22:00-06:00 shift was not (the second round, /tmp/w54/s2 N1).
+    """
+    early = NIGHT_WINDOW[1] <= start.time() < DAY_SLEEP_FROM and asleep_min >= SHIFT_SLEEP_MIN
+    return early or DAY_SLEEP_FROM <= start.time() < NIGHT_WINDOW[0]
 
 
 def in_night_window(start: dt.datetime) -> bool:
@@ -118,10 +130,12 @@ def in_night_window(start: dt.datetime) -> bool:
 def may_be_main(start: dt.datetime, asleep_min: float) -> bool:
     """Whether a sleep may be a night's main sleep, not a daytime nap.
 
-    A sleep begun in the morning (before noon) of :data:`LEAD_MIN_ASLEEP` or more may be: the
-    short, broken day sleep after a night shift, the night's only sleep, was dropped as "naps
-    only, no row", the worst nights of a rota gone from the diary (a shift worker's audit,
-    /tmp/w54/s S5); after a night's own sleep, the longer one is the night's.
+    A sleep begun in the morning (before noon) of :data:`SHORT_DAY_SLEEP_MIN` or more may be:
+    the short, broken day sleep after a night shift, the night's only sleep, was dropped as
+    "naps only, no row", the worst nights of a rota gone from the diary (a shift worker's
+    audit, /tmp/w54/s S5); after a night's own sleep, the longer one is the night's. (From 90
+    minutes, a day worker's morning nap on a night the watch was charging became the night's:
+    /tmp/w54/s2 N4.)
 
     Parameters
     ----------
@@ -134,11 +148,11 @@ def may_be_main(start: dt.datetime, asleep_min: float) -> bool:
     -------
     bool
         True when it begins in :data:`NIGHT_WINDOW`, lasts :data:`MAIN_MIN_ASLEEP` or more,
-        or begins before noon and lasts :data:`LEAD_MIN_ASLEEP` or more.
+        or begins before noon and lasts :data:`SHORT_DAY_SLEEP_MIN` or more.
 
     """
     return (in_night_window(start) or asleep_min >= MAIN_MIN_ASLEEP
-            or (start.time() < dt.time(12) and asleep_min >= LEAD_MIN_ASLEEP))
+            or (start.time() < dt.time(12) and asleep_min >= SHORT_DAY_SLEEP_MIN))
 
 
 def may_fall_back(day: dt.date) -> bool:
@@ -216,11 +230,16 @@ def _day_part(run: list[SleepPeriod], period: SleepPeriod) -> bool:
     """Whether ``period``, dated on a later night, continues a day sleep ``run``.
 
     A run begun in the day (outside :data:`NIGHT_WINDOW`) is joined across noon by a sleep
-    after an awakening of up to :data:`DAY_JOIN_GAP`, or by any within :data:`JOIN_GAP` while
-    it has less than :data:`MAIN_MIN_ASLEEP` minutes asleep (two short parts of a day sleep).
+    after an awakening of up to :data:`DAY_JOIN_GAP`; by any within :data:`JOIN_GAP` while it
+    has less than :data:`MAIN_MIN_ASLEEP` minutes asleep (two short parts of a day sleep); and
+    by a sleep cycle or more (:data:`LEAD_MIN_ASLEEP`) begun before :data:`NAP_FROM`: the
+    second half of a day sleep broken by 65 minutes awake was dropped as a nap, the worse day
+    sleep read as a perfect one (/tmp/w54/s2 N2), while a short sleep from 15:00 is the nap
+    before the next shift.
     """
     return not in_night_window(run[0].start) and (
-        awake_between(run[-1], period) <= DAY_JOIN_GAP or asleep(run) < MAIN_MIN_ASLEEP)
+        awake_between(run[-1], period) <= DAY_JOIN_GAP or asleep(run) < MAIN_MIN_ASLEEP
+        or (period.asleep >= LEAD_MIN_ASLEEP and period.start.time() < NAP_FROM))
 
 
 def _trailing_nap_apart(run: list[SleepPeriod]) -> list[list[SleepPeriod]]:
@@ -294,8 +313,9 @@ def day_sleep_warning(nights: Sequence[str]) -> str:
     """What is said of the nights an import wrote ``day_sleep = 1`` ("" for none)."""
     if not nights:
         return ""
-    return (f"{len(nights)} night(s) whose sleep began in the day (from {DAY_SLEEP_FROM:%H:%M} "
-            f"to {NIGHT_WINDOW[0]:%H:%M}) written day_sleep = 1, as a day sleep after a night "
+    return (f"{len(nights)} night(s) whose sleep began in the day (from {DAY_SLEEP_FROM:%H:%M}, "
+            f"or from {NIGHT_WINDOW[1]:%H:%M} for {SHIFT_SLEEP_MIN / 60:g} hours or more, to "
+            f"{NIGHT_WINDOW[0]:%H:%M}) written day_sleep = 1, as a day sleep after a night "
             f"shift (its level is fitted apart from magnesium's effect; write 0 in day_sleep "
             f"for one that was not): {few(list(nights))}")
 
@@ -380,7 +400,7 @@ def nights_table(periods: list[SleepPeriod], source: str,
         chosen = beyond_blank(joined(best))
         for note in chosen.notes:
             tally.notes[note] = tally.notes.get(note, 0) + 1
-        day = is_day_sleep(chosen.start)
+        day = is_day_sleep(chosen.start, asleep(best))
         if day:
             tally.day_sleeps.append(night.isoformat())
         rows.append({"date": night.isoformat()}
