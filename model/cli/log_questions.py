@@ -19,7 +19,6 @@ from model.core.errors import Fault, InputError
 from model.core.forms import canonical_form
 from model.core.outcomes import scale_words
 from model.core.regimen import LEAST_PRODUCT_MG
-from model.data.diary_columns import NUMERIC
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +76,13 @@ ANSWERS: dict[str, str] = {"y": "1", "yes": "1", "1": "1", "true": "1", "n": "0"
 
 
 def is_yes_no(column: str) -> bool:
-    """Whether ``column`` holds 1 yes or 0 no (its diary range is 0 or 1)."""
+    """Whether ``column`` holds 1 yes or 0 no (its diary range is 0 or 1).
+
+    Imported here: the diary's columns import pandas, which ``mgsleep priors`` and ``--help``
+    do not load.
+    """
+    from model.data.diary_columns import NUMERIC
+
     limits = NUMERIC.get(column)
     return limits is not None and (limits.low, limits.high, limits.whole) == (0, 1, True)
 
