@@ -348,3 +348,13 @@ def test_the_second_round_s_import_cases(tmp_path):
     assert got["2026-11-01"]["day_sleep"] == got["2026-11-03"]["day_sleep"] == "1"
     assert got["2026-11-03"]["waso_min"] == str(12 + 65 + 12)        # each log's 12, the gap
     assert any("naps only, no row: 2026-11-05" in w for w in warnings), warnings
+
+
+def test_a_split_given_alone_keeps_the_carried_form_and_dose(tmp_path, capsys):
+    """/tmp/w54/s2 N5: ``log --split yes`` on a new night wrote no form: no magnesium."""
+    path = tmp_path / "diary.csv"
+    path.write_text("date,form,elemental_mg,split,sol_min\n2026-11-02,glycinate,300,0,20\n")
+    assert main(["log", str(path), "--date", "2026-11-03", "--split", "yes", "--sol", "25"]) == 0
+    night = pd.read_csv(path, dtype=str).set_index("date").loc["2026-11-03"]
+    assert night[["form", "elemental_mg", "split"]].tolist() == ["glycinate", "300", "1"]
+    assert "form and dose carried over from 2026-11-02" in capsys.readouterr().out

@@ -319,7 +319,8 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
     """Merge one night into the diary at ``path`` (nothing written).
 
     With ``carry``, a new night given no form or dose takes the previous night's
-    (:func:`~model.data.logged_night.carried_regimen`).
+    (:func:`~model.data.logged_night.carried_regimen`), a split given alone with them: ``log
+    --split yes`` recorded a night without magnesium (/tmp/w54/s2 N5).
 
     Raises
     ------
@@ -336,9 +337,9 @@ def merged_night(path: Path, night: dt.date, values: dict[str, str],
     rows = read_rows(path) if path.exists() else None
     dates = [] if rows is None else [d.strip() for d in rows["date"]]
     present = night.isoformat() in dates
-    carried = None if present or not carry or set(values) & set(CARRIED) else \
+    carried = None if present or not carry or set(values) & (set(CARRIED) - {"split"}) else \
         carried_regimen(rows, night)
-    values = values | (carried.cells if carried else {})
+    values = (carried.cells if carried else {}) | values
     if rows is not None and present:
         values = without_magnesium(values, rows.iloc[dates.index(night.isoformat())])
         values = keeping_pot_code(values, str(rows.iloc[dates.index(night.isoformat())]

@@ -104,7 +104,8 @@ def without_magnesium(values: dict[str, str], row: pd.Series) -> dict[str, str]:
 
 
 CARRIED: tuple[str, ...] = ("form", "elemental_mg", "compound_mg", "split")
-"""The cells of a regimen: carried over together, and a night giving any of them gives its own."""
+"""The cells of a regimen: carried over together; a night giving its form or dose gives its own,
+and a split given alone is the carried regimen's (:func:`model.cli.log.merged_night`)."""
 
 FAR_NIGHTS = 60
 """A night logged this many nights before today, and more than this many before a diary's
