@@ -45,7 +45,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "caffeine_late": ("--caffeine-late", "caffeine after 14:00, 1 yes or 0 no"),
     "alcohol_drinks": ("--alcohol", "alcoholic drinks that evening"),
     "day_sleep": ("--day-sleep", "the night's sleep was a day sleep after a night shift (dated "
-                  "by the night the shift began), 1 yes or 0 no (not asked)"),
+                  "by the night the shift began), 1 yes or 0 no (asked once the diary has "
+                  "its column)"),
     "notes": ("--notes", "notes, free text"),
     "device": ("--device", "what measured the night's sleep (self-report, oura, ...; not asked)"),
     "other_change": ("--other-change", "something else that changed this night (started "
