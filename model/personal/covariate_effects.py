@@ -18,31 +18,15 @@ import numpy as np
 import pandas as pd
 
 from model.core.forms import NONE
-from model.core.outcomes import ORDINAL, SLEEP_OUTCOMES, SPECS
+from model.core.outcomes import SLEEP_OUTCOMES, SPECS
 from model.core.regimen import Regimen
 from model.data.diary import COVARIATES
 from model.data.diary_columns import written_covariate
 from model.data.night_levels import COVARIATE_WORDS
 from model.evidence.priorset import PriorSet
-from model.personal.predict import SHIFT_LEVEL, predict_from_draws
+from model.personal.predict import SHIFT_LEVEL, level_moved, predict_from_draws, shift_summary
 
 __all__ = ["covariate_entry"]
-
-
-def _shifted(draws: Mapping[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
-    """The draws with covariate ``k`` at 1: each sleep outcome's level moved by its shift.
-
-    An intercept moves up by the shift; an ordinal rating's cut-points down by it (its
-    linear predictor goes up).
-    """
-    moved = dict(draws)
-    for j, outcome in enumerate(SLEEP_OUTCOMES):
-        shift = draws["b_covariate"][:, k, j]
-        if outcome in ORDINAL:
-            moved[f"{outcome}_cutpoints"] = draws[f"{outcome}_cutpoints"] - shift[:, None]
-        else:
-            moved[f"{outcome}_intercept"] = draws[f"{outcome}_intercept"] + shift
-    return moved
 
 
 def _written(nights: pd.DataFrame, column: str) -> pd.Series:
@@ -65,20 +49,16 @@ def covariate_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,
     covariate varies over the diary's nights (a column never written, or the same on every
     night: nothing to fit it from).
     """
-    none, tail = [Regimen(NONE)], (1 - SHIFT_LEVEL) / 2
-    base = predict_from_draws(dict(draws), none, priors)
+    base = predict_from_draws(dict(draws), [Regimen(NONE)], priors)
+    recorded = [o for o in SLEEP_OUTCOMES if nights[SPECS[o].column].notna().any()]
     rows = []
     for k, column in enumerate(COVARIATES):
         values = _written(nights, column)
         if values.nunique() < 2:
             continue
-        moved = predict_from_draws(_shifted(draws, k), none, priors)
-        for outcome in (o for o in SLEEP_OUTCOMES if nights[SPECS[o].column].notna().any()):
-            key = SPECS[outcome].gain_key
-            gap = (moved[key] - base[key]).to_numpy()[0]
-            low, median, high = np.quantile(gap, [tail, 0.5, 1 - tail])
-            rows.append({"covariate": column, "words": COVARIATE_WORDS[column],
-                         "outcome": outcome, "column": SPECS[outcome].column,
-                         "nights": int((values > 0).sum()), "median": float(median),
-                         "low": float(low), "high": float(high)})
+        moved = predict_from_draws(level_moved(draws, draws["b_covariate"][:, k], recorded),
+                                   [Regimen(NONE)], priors)
+        rows += [{"covariate": column, "words": COVARIATE_WORDS[column],
+                  "nights": int((values > 0).sum()), **shift_summary(base, moved, o)}
+                 for o in recorded]
     return {"level": SHIFT_LEVEL, "shifts": rows} if rows else None

@@ -100,24 +100,48 @@ def device_shifts(draws: Mapping[str, np.ndarray], nights: pd.DataFrame, priors:
         diary of one source.
     """
     counts = source_counts(nights)
-    none = [Regimen(NONE)]
-    base = predict_from_draws(dict(draws), none, priors)
-    tail = (1 - level) / 2
+    base = predict_from_draws(dict(draws), [Regimen(NONE)], priors)
     rows = []
     for k, sources in enumerate(device_columns(nights)):
-        shifted = dict(draws) | {f"{o}_intercept": draws[f"{o}_intercept"]
-                                 + draws["b_device"][:, k, SLEEP_OUTCOMES.index(o)]
-                                 for o in DEVICE_MEASURED}
-        moved = predict_from_draws(shifted, none, priors)
-        for outcome in DEVICE_MEASURED:
-            key, column = SPECS[outcome].gain_key, SPECS[outcome].column
-            gap = (moved[key] - base[key]).to_numpy()[0]
-            low, median, high = np.quantile(gap, [tail, 0.5, 1 - tail])
-            rows.append({"source": " + ".join(named(s) for s in sources), "outcome": outcome,
-                         "column": column, "nights": int(counts[list(sources)].sum()),
-                         "median": median, "low": low, "high": high})
+        moved = predict_from_draws(level_moved(draws, draws["b_device"][:, k], DEVICE_MEASURED),
+                                   [Regimen(NONE)], priors)
+        rows += [{"source": " + ".join(named(s) for s in sources),
+                  "nights": int(counts[list(sources)].sum()),
+                  **shift_summary(base, moved, o, level)} for o in DEVICE_MEASURED]
     return pd.DataFrame(rows, columns=["source", "outcome", "column", "nights", "median",
                                        "low", "high"])
+
+
+def level_moved(draws: Mapping[str, np.ndarray], shift: np.ndarray,
+                outcomes: Sequence[str]) -> dict[str, np.ndarray]:
+    """The draws with each of ``outcomes``' level moved by ``shift`` (``(draw, sleep)``).
+
+    An intercept moves up by it; an ordinal rating's cut-points down (its linear predictor
+    goes up): a tracker's shift (:func:`device_shifts`) or a covariate's
+    (:mod:`model.personal.covariate_effects`).
+    """
+    moved = dict(draws)
+    for outcome in outcomes:
+        j = SLEEP_OUTCOMES.index(outcome)
+        if outcome in ORDINAL:
+            moved[f"{outcome}_cutpoints"] = draws[f"{outcome}_cutpoints"] - shift[:, j, None]
+        else:
+            moved[f"{outcome}_intercept"] = draws[f"{outcome}_intercept"] + shift[:, j]
+    return moved
+
+
+def shift_summary(base: xr.Dataset, moved: xr.Dataset, outcome: str,
+                  level: float = SHIFT_LEVEL) -> dict[str, Any]:
+    """How far ``moved``'s prediction of an outcome is from ``base``'s, in diary units.
+
+    ``outcome``, ``column`` (the diary's), ``median``, ``low``, ``high`` (the ``level``
+    interval over the draws) of the difference, for a one-regimen prediction of each.
+    """
+    key, tail = SPECS[outcome].gain_key, (1 - level) / 2
+    gap = (moved[key] - base[key]).to_numpy()[0]
+    low, median, high = np.quantile(gap, [tail, 0.5, 1 - tail])
+    return {"outcome": outcome, "column": SPECS[outcome].column, "median": float(median),
+            "low": float(low), "high": float(high)}
 
 
 ShiftEntry = Callable[[Mapping[str, np.ndarray], pd.DataFrame, PriorSet], dict[str, Any] | None]

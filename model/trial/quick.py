@@ -47,10 +47,12 @@ from model.personal.fit import gi_shift
 from model.personal.predict import predict_from_draws
 
 _GI = OUTCOMES.index("gi")
-_DRIFT = 1 + len(FORMS) + 1 + len(COVARIATES)
-"""The drift's coefficient: after the intercept, the forms, expectation (``taking``) and the
-diary's covariates (:data:`~model.data.diary.COVARIATES`); then the
-:data:`~model.data.devices.SHIFTS` level shifts of the sources, then the trend."""
+_COVARIATE = 1 + len(FORMS) + 1
+"""The first covariate's coefficient (:data:`~model.data.diary.COVARIATES`), after the
+intercept, the forms and expectation (``taking``)."""
+_DRIFT = _COVARIATE + len(COVARIATES)
+"""The drift's coefficient, after the covariates; then the :data:`~model.data.devices.SHIFTS`
+level shifts of the sources, then the trend."""
 _DEVICE = _DRIFT + 1
 """The first device shift's coefficient (after the intercept, the forms, the covariates)."""
 
@@ -378,7 +380,7 @@ class QuickModel:
                 beta[picked] = node.posterior[outcome].sample(int(picked.sum()), rng)
             theta[:, :, j] = beta[:, 1:1 + n_forms]
             expectation[:, j] = beta[:, 1 + n_forms]
-            b_covariate[:, :, j] = beta[:, 2 + n_forms:_DRIFT]
+            b_covariate[:, :, j] = beta[:, _COVARIATE:_DRIFT]
             drift[:, j] = beta[:, _DRIFT]
             b_device[:, :, j] = beta[:, _DEVICE:_DEVICE + SHIFTS]
             trend[:, j] = beta[:, -2:]
