@@ -11,7 +11,10 @@ ratings by a step, no magnesium effect and no expectation effect.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import html
+import io
 import json
 
 import numpy as np
@@ -106,10 +109,17 @@ def test_the_quick_fit_credits_day_sleeps_not_the_form_of_the_nights_off(tmp_pat
 
 
 def _analyzed(tmp_path, frame: pd.DataFrame, name: str) -> dict:
+    """The JSON of ``analyze``, with the terminal, the report and the clinician page under
+    ``said`` (what each says)."""
     path, out = tmp_path / f"{name}.csv", tmp_path / f"{name}.json"
+    pages = {page: tmp_path / f"{name}.{page}.html" for page in ("report", "clinician")}
     frame.to_csv(path, index=False)
-    assert main(["analyze", str(path), "--seed", "4", "--no-cache", "--json", str(out)]) == 0
-    return json.loads(out.read_text())
+    with contextlib.redirect_stdout(io.StringIO()) as terminal:
+        assert main(["analyze", str(path), "--seed", "4", "--no-cache", "--json", str(out),
+                     *(a for page, p in pages.items() for a in (f"--{page}", str(p)))]) == 0
+    return {**json.loads(out.read_text()), "said": {
+        "terminal": terminal.getvalue(), **{page: html.unescape(p.read_text())
+                                            for page, p in pages.items()}}}
 
 
 def _awakenings(result: dict, form: str) -> float:
@@ -137,6 +147,9 @@ def test_analyze_credits_day_sleeps_not_the_form_of_the_nights_off(tmp_path):
     assert set(shifts) == {"sol", "awakenings", "quality", "freshness"}    # the recorded ones
     assert shifts["awakenings"]["low"] > 0 and shifts["freshness"]["high"] < 0
     assert result[False]["covariates"] is None
+    for page, text in result[True]["said"].items():                   # /tmp/w54/s2 N8
+        assert "Also fitted: a day sleep after a night shift: " in text, page
+    assert not any("Also fitted" in text for text in result[False]["said"].values())
 
 
 def test_a_day_sleep_written_only_when_it_happens_is_none_where_blank(tmp_path):

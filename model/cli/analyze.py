@@ -66,9 +66,9 @@ def print_summary(result: Analysis, since: SinceLast | None = None) -> None:
     (:mod:`model.analysis.since_last`).
     """
     from model.analysis.fit_cache import FIT_WORDS
-    from model.personal.covariate_effects import covariate_entry
     from model.report.headline import headline, sampler_name
     from model.report.how_sure import sensitivity_step
+    from model.report.shift_words import shift_lines
 
     rec = result.decision.recommendation
     diag = result.fit.diagnostics_
@@ -86,10 +86,8 @@ def print_summary(result: Analysis, since: SinceLast | None = None) -> None:
         print(f"Priors: {priors['directory']} (not the bundled evidence)")
     for reason in result.cautions():
         print(f"Caution: {reason}.")
-    if (devices := result.fitted_shifts()) is not None:
-        print(devices_line(devices))
-    if (covariates := result.fitted_shifts(covariate_entry)) is not None:
-        print(covariates_line(covariates))
+    for line in shift_lines(result):
+        print(line)
     print()
     if since is not None:
         print(since.words())
@@ -109,46 +107,6 @@ def print_summary(result: Analysis, since: SinceLast | None = None) -> None:
     if result.power is not None:
         print(power_line(result.power))
     print("\nmgsleep supports, and does not replace, advice from a clinician.")
-
-
-def devices_line(devices: dict[str, Any]) -> str:
-    """The terminal's line on each source's fitted level shift (the JSON's ``devices``).
-
-    ``Devices: beside fitbit's nights (the reference), oura's read falling asleep 8 min
-    faster (3 to 13 faster) ...``: the shift was fitted and said nowhere, so a person could
-    not see that the model read their ring's nights 8 minutes under their old tracker's (a
-    device switcher's audit, /tmp/w47/B F8).
-    """
-    from model.core.change_words import change_words
-
-    sources: dict[str, list[str]] = {}
-    for row in devices["shifts"]:
-        sources.setdefault(row["source"], []).append(
-            change_words(row["outcome"], row["median"], row["low"], row["high"]))
-    said = "; ".join(f"{source}'s read {', '.join(changes)}"
-                     for source, changes in sources.items())
-    return (f"Devices: beside {devices['reference']}'s nights (the reference), {said} "
-            f"({devices['level'] * 100:.0f} % intervals; the model takes these shifts out of the "
-            "effects)")
-
-
-def covariates_line(covariates: dict[str, Any]) -> str:
-    """The terminal's line on each covariate's fitted shift (the JSON's ``covariates``).
-
-    ``Also fitted: a day sleep after a night shift: falling asleep 4 min faster (...), 1.9
-    more awakenings a night (...)``: what a day sleep costs a shift worker was fitted and said
-    nowhere (a shift worker's audit, /tmp/w54/s S9).
-    """
-    from model.core.change_words import change_words
-
-    said: dict[str, list[str]] = {}
-    for row in covariates["shifts"]:
-        words = "each alcoholic drink" if row["covariate"] == "alcohol_drinks" else row["words"]
-        said.setdefault(words, []).append(
-            change_words(row["outcome"], row["median"], row["low"], row["high"]))
-    return ("Also fitted: " + "; ".join(f"{w}: {', '.join(c)}" for w, c in said.items())
-            + f" ({covariates['level'] * 100:.0f} % intervals, against a night without it; "
-            "the model takes these out of magnesium's effects)")
 
 
 def power_line(power: PowerScaling) -> str:

@@ -53,6 +53,7 @@ from model.report.effect_words import INTERVAL_NOTE
 from model.report.format import bullets, escape
 from model.report.headline import headline, sampler_name
 from model.report.page import page_head
+from model.report.shift_words import shift_lines
 from model.report.whose import third_person, whose
 
 AS_TOLD = "(As worded for the patient: you, your = the patient.)"
@@ -68,10 +69,10 @@ _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 8pt;
        line-height: 1.2; color: #111; max-width: 186mm; margin: 0 auto; }
 h1 { font-size: 13pt; margin: 0 0 1mm; } p, ul { margin: 0.8mm 0; } ul { padding-left: 5mm; }
-h2 { font-size: 10pt; margin: 3mm 0 1mm; border-bottom: 1px solid #999; }
+h2 { font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 1px solid #999; }
 table { border-collapse: collapse; width: 100%; font-size: 7.5pt; margin: 0.5mm 0; }
 th, td { border: 1px solid #bbb; padding: 0.3mm 1.2mm; text-align: left; vertical-align: top; }
-th { background: #eee; } .regimens td { white-space: pre; } @page { size: A4; margin: 8mm 12mm; }
+th { background: #eee; } .regimens td { white-space: pre; } @page { size: A4; margin: 7mm 12mm; }
 .answer { font-weight: 700; font-size: 10pt; } .meta, .small { color: #444; font-size: 7.5pt; }
 @media print { body { max-width: none; } } .whole { break-inside: avoid; }
 """
@@ -338,6 +339,8 @@ def render_clinician(result: Analysis) -> str:
                       for r in map(lead, result.cautions())) + "".join(
         f"<p class=\"small\"><strong>Warning:</strong> {escape(_stop(third_person(w)))}</p>"
         for w in map(lead, warned))
+    shifts = "".join(f" {escape(line)}."
+                     for line in shift_lines(result, level=False, clear_only=True))
     verdict = "passed" if fit.diagnostics_.ok else f"{fit.diagnostics_.words()}, no dosing advice"
     checks = (f"Fit: {sampler_name(fit)}, diagnostics {verdict} (max "
               f"R-hat {fit.diagnostics_.max_rhat:.3f}, {fit.diagnostics_.divergences} "
@@ -355,7 +358,7 @@ def render_clinician(result: Analysis) -> str:
         f"{escape(said.review)}</p>"
         f'<p class="small">{escape(sensitivity_line(result))}</p>{caution}'
         f"<h2>Effects of the forms taken</h2><p class=\"small\">{escape(INTERVAL_NOTE)} "
-        f"{escape(said.caution)}</p>"
+        f"{escape(said.caution)}{shifts}</p>"
         f"{effects_table(result)}"
         f"<h2>Regimen history and nights observed</h2>"
         f'<p class="small">{escape(units_note(result))}</p>{regimen_table(result)}'

@@ -41,6 +41,7 @@ from model.report.figures_html import failed_words, figures_section
 from model.report.format import bullets, escape, table
 from model.report.headline import headline, sampler_name
 from model.report.page import page_head
+from model.report.shift_words import shift_lines
 from model.report.whose import whose
 
 SAFETY_NOTE = ("mgsleep supports, and does not replace, advice from a clinician. It never "
@@ -103,6 +104,7 @@ def _summary(result: Analysis) -> str:
     return (f'<h2 id="what-to-do">What to do</h2>'
             f'<p class="answer"><strong>{escape(said.what)}</strong></p>{failed}'
             f'<dl class="headline">{facts}</dl>{cautions}'
+            + "".join(f"<p>{escape(line)}.</p>" for line in shift_lines(result, level=False))
             + _pathways(said.pathways)
             + (tried_html(result.effects, result.profile.outcome_weights(),
                           held_as_prescribed(result.decision.recommendation.reason_codes),
