@@ -222,6 +222,20 @@ def test_a_semicolon_diary_is_written_back_with_semicolons_and_decimal_commas(tm
 
 
 
+def test_a_diarys_own_headers_are_written_back_as_they_were(tmp_path):
+    """``DaySleep``, ``Sleep Latency (min)`` were rewritten ``day_sleep``, ``sol_min`` with no
+    word (/tmp/w54/s S12); a column the diary lacked is added under its name, in its place."""
+    path = tmp_path / "diary.csv"
+    path.write_text("Date,Form,Elemental mg,Sleep Latency (min),DaySleep,My tag\n"
+                    "2024-03-01,glycinate,200,30,1,x\n")
+    assert main(["log", str(path), "--date", "2024-03-02", "--sol", "20", "--day-sleep", "yes",
+                 "--awakenings", "2"]) == 0
+    assert path.read_text().splitlines() == [
+        "Date,Form,Elemental mg,Sleep Latency (min),awakenings,DaySleep,My tag",
+        "2024-03-01,glycinate,200,30,,1,x", "2024-03-02,glycinate,200,20,2,1,"]
+    assert read_diary(path).nights["day_sleep"].tolist() == [1, 1]
+
+
 def test_text_typed_under_a_c_locale_is_kept_as_utf8_and_undecodable_bytes_refused(diary,
                                                                                    capsys):
     """Under ``LC_ALL=C`` Python hands ``süß`` over as the surrogates of its UTF-8 bytes, and

@@ -285,7 +285,7 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
         (:func:`~model.data.column_words.gi_faults`, :func:`~.column_words.regimen_faults`).
     """
     names = [str(c) for c in table.columns]
-    keys = _near_misses_read(read_by_words(names, [column_key(c) for c in names]), names)
+    keys = column_keys(names)
     renamed = table.set_axis(keys, axis=1)
     if renamed.columns.duplicated().any():
         duplicate = renamed.columns[renamed.columns.duplicated()][0]
@@ -308,6 +308,11 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
                "it" for column, key in zip(names, keys, strict=True) if column_key(column) != key]
     return renamed, read_as + [f"{name}: {unknown_note(column, keys, unread)}"
                                for column in unread]
+
+
+def column_keys(names: Sequence[str]) -> list[str]:
+    """The diary column each header is read as (its :func:`column_key` when it names none)."""
+    return _near_misses_read(read_by_words(names, [column_key(c) for c in names]), names)
 
 
 def _near_misses_read(keys: list[str], names: Sequence[str]) -> list[str]:

@@ -27,6 +27,7 @@ from model.data.devices import DEVICE, device_name
 from model.data.diary import read_diary
 from model.data.diary_rows import (
     KNOWN_COLUMNS,
+    column_keys,
     dose_warnings,
     normalise_columns,
     read_table,
@@ -393,14 +394,24 @@ def check_rows(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] =
         raise DiaryError([_blamed(f, rows, path, sources) for f in error.faults]) from None
 
 
+def own_headers(path: Path) -> dict[str, str]:
+    """The diary file's own header of each column it has, by the column it is read as.
+
+    ``DaySleep`` for ``day_sleep``: ``mgsleep log`` and ``import`` wrote a diary's headers
+    back as their column names without a word (a shift worker's audit, /tmp/w54/s S12).
+    """
+    names = [str(c) for c in read_table(path)[0].columns]
+    return dict(zip(column_keys(names), names, strict=True))
+
+
 def write_diary(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] = (),
                 like: Iterable[str | Path | None] = ()) -> Path | None:
     """Check the rows, keep the previous file as ``<name>.bak`` and write the diary atomically.
 
     The backup is the previous file byte for byte; the new file keeps its byte-order mark,
-    line endings and separator (a ``;`` diary keeps its decimal commas, and so does a
-    tab-separated one that has some), so a diary Excel saved stays one Excel reads, accents
-    included.
+    line endings, separator (a ``;`` diary keeps its decimal commas, and so does a
+    tab-separated one that has some) and headers (:func:`own_headers`), so a diary Excel
+    saved stays one Excel reads, accents included.
 
     ``sources`` name a fault where its value came from (:func:`check_rows`). ``like``: the
     files the rows come from (an import's exports), than which a new diary is no more open
@@ -417,6 +428,7 @@ def write_diary(rows: pd.DataFrame, path: str | Path, sources: Sequence[Source] 
     target = Path(path)
     backup, start, newline, sep, before = None, "", "\n", ",", ""
     if target.exists():
+        rows = rows.rename(columns=own_headers(target))
         backup = target.with_name(target.name + ".bak")
         with open(target, encoding="utf-8", newline="") as handle:   # as it is, CRLF and BOM
             before = handle.read()
