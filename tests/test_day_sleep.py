@@ -371,3 +371,21 @@ def test_a_split_given_alone_keeps_the_carried_form_and_dose(tmp_path, capsys):
     night = pd.read_csv(path, dtype=str).set_index("date").loc["2026-11-03"]
     assert night[["form", "elemental_mg", "split"]].tolist() == ["glycinate", "300", "1"]
     assert "form and dose carried over from 2026-11-02" in capsys.readouterr().out
+
+
+def test_a_morning_nap_after_a_full_night_is_not_joined_to_it(tmp_path):
+    """/tmp/w54/s2 N6: a nap at 08:30, two hours after a full night ended, was joined to it (an
+    awakening and 2 hours awake); a return to sleep before 07:00, or within the hour, is the
+    night's own."""
+    logs = [fitbit_log("2026-11-01T23:00:00", "2026-11-02T06:30:00", 420),      # nap apart
+            fitbit_log("2026-11-02T08:30:00", "2026-11-02T09:30:00", 55, main=False),
+            fitbit_log("2026-11-02T23:00:00", "2026-11-03T04:00:00", 280),      # 90 min awake
+            fitbit_log("2026-11-03T05:30:00", "2026-11-03T07:00:00", 80, main=False),
+            fitbit_log("2026-11-03T23:00:00", "2026-11-04T06:15:00", 400),      # 35 min awake
+            fitbit_log("2026-11-04T06:50:00", "2026-11-04T08:00:00", 65, main=False)]
+    got, warnings = nights("fitbit", write_json(tmp_path / "sleep.json", logs))
+    assert (got["2026-11-01"]["waso_min"], got["2026-11-01"]["awakenings"]) == ("12", "2")
+    assert (got["2026-11-02"]["waso_min"], got["2026-11-02"]["awakenings"]) == ("114", "5")
+    assert got["2026-11-03"]["waso_min"] == str(12 + 35 + 12)
+    assert any("nap" in w and "2026-11-01" in w for w in warnings), warnings
+    assert all("day_sleep" not in night for night in got.values())

@@ -31,6 +31,8 @@ Rules shared by all sources (README, "Bring your own data"):
   followed by a nap after noon, or a sick day of naps, leaves the next night its own; and a
   day sleep with a night's sleep behind it only across an hour awake at most
   (:data:`DAY_JOIN_GAP`): a nap before the next night shift stays a nap (:func:`_day_part`).
+  Likewise a night's sleep is not joined by a sleep begun from 07:00 after more than an hour
+  awake: a morning nap stays a nap (:func:`_morning_nap`).
   Times with a UTC offset are ordered by the instant, not the wall clock (a sleep across a
   westward flight).
 - **One sleep per night**: among the (joined) sleeps of a night, the main sleeps are kept
@@ -219,7 +221,8 @@ def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
         lead = groups[-1][0] if groups else None
         if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
                 (period.night == lead.night or _day_part(groups[-1], period)) and \
-                dt.timedelta(0) <= awake_between(groups[-1][-1], period) <= JOIN_GAP:
+                dt.timedelta(0) <= awake_between(groups[-1][-1], period) <= JOIN_GAP and \
+                not _morning_nap(groups[-1], period):
             groups[-1].append(period)
         else:
             groups.append([period])
@@ -240,6 +243,20 @@ def _day_part(run: list[SleepPeriod], period: SleepPeriod) -> bool:
     return not in_night_window(run[0].start) and (
         awake_between(run[-1], period) <= DAY_JOIN_GAP or asleep(run) < MAIN_MIN_ASLEEP
         or (period.asleep >= LEAD_MIN_ASLEEP and period.start.time() < NAP_FROM))
+
+
+def _morning_nap(run: list[SleepPeriod], period: SleepPeriod) -> bool:
+    """Whether ``period`` is a morning nap after a night's sleep ``run``, not part of it.
+
+    A night begun in :data:`NIGHT_WINDOW` with :data:`MAIN_MIN_ASLEEP` minutes asleep is not
+    joined by a sleep begun from :data:`DAY_SLEEP_FROM` after more than :data:`DAY_JOIN_GAP`
+    awake: a nap at 08:30, two hours after a full night ended, was joined to it as an
+    awakening and two hours awake (a shift worker's audit, /tmp/w54/s2 N6); a return to sleep
+    before 07:00, or within the hour, is still the night's.
+    """
+    return (in_night_window(run[0].start) and asleep(run) >= MAIN_MIN_ASLEEP
+            and DAY_SLEEP_FROM <= period.start.time() < NIGHT_WINDOW[0]
+            and awake_between(run[-1], period) > DAY_JOIN_GAP)
 
 
 def _trailing_nap_apart(run: list[SleepPeriod]) -> list[list[SleepPeriod]]:
