@@ -140,6 +140,15 @@ def test_how_often_is_no_part_of_a_name(when):
     assert INDEX.match(f"milk of magnesia {when}", "medicine") == "magnesium hydroxide"
 
 
+@pytest.mark.parametrize(("name", "salt"), [
+    ("Citramag", "magnesium citrate"), ("Citro-Mag", "magnesium citrate"),
+    ("Andrew's Liver Salts", "magnesium sulfate"), ("andrews salts", "magnesium sulfate")])
+def test_a_bowel_prep_or_liver_salts_is_its_magnesium_salt(name, salt):
+    """A reader's audit (/tmp/w53/r R7): Citramag, a bowel preparation of magnesium citrate,
+    and Andrews Liver Salts (magnesium sulphate) were unknown medicines."""
+    assert INDEX.match(name, "medicine") == salt
+
+
 def test_the_stackers_profile_reads_each_product(tmp_path):
     """The audit's profile, as the person wrote it: each product read, the rest unknown."""
     path = tmp_path / "p.toml"
