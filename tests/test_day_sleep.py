@@ -26,6 +26,7 @@ from model.cli.main import main
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
 from model.data.diary import COVARIATES, read_diary
+from model.data.night_levels import COVARIATE_WORDS
 from model.evidence.priorset import load_priors
 from model.personal.covariate_balance import form_shifts
 from model.personal.data import diary_data, diary_size
@@ -33,6 +34,7 @@ from model.personal.separability import separability
 from model.trial.quick import QuickModel
 
 START = dt.date(2026, 9, 1)
+DAY = COVARIATE_WORDS["day_sleep"]
 RUNS = (("", 0, 14), ("taurate", 200, 28), ("glycinate", 200, 28))
 """Baseline, taurate over two cycles of night blocks, glycinate over four weeks of leave."""
 
@@ -138,7 +140,7 @@ def test_analyze_credits_day_sleeps_not_the_form_of_the_nights_off(tmp_path):
            for column, r in result.items()}
     assert gap[False] > 1.0 and abs(gap[True]) < gap[False] / 2, gap
     said = result[True]["separability"]["reasons"]
-    assert any(r.startswith("a day sleep after a night shift on 57 % of nights on taurate")
+    assert any(r.startswith(f"{DAY} on 57 % of nights on taurate")
                and r.endswith("take each form across whole cycles of your rota")
                for r in said), said
     assert not any("day sleep" in r for r in result[False]["separability"]["reasons"])
@@ -148,7 +150,7 @@ def test_analyze_credits_day_sleeps_not_the_form_of_the_nights_off(tmp_path):
     assert shifts["awakenings"]["low"] > 0 and shifts["freshness"]["high"] < 0
     assert result[False]["covariates"] is None
     for page, text in result[True]["said"].items():                   # /tmp/w54/s2 N8
-        assert "Also fitted: a day sleep after a night shift: " in text, page
+        assert f"Also fitted: {DAY}: " in text, page
     assert not any("Also fitted" in text for text in result[False]["said"].values())
 
 
@@ -172,9 +174,9 @@ def test_a_day_sleep_written_only_when_it_happens_is_none_where_blank(tmp_path):
 # --- the imbalance is said -----------------------------------------------------------------
 def test_day_sleeps_that_went_with_one_form_are_named(tmp_path):
     reasons = separability(_diary(tmp_path, shift_worker(1))).reasons
-    said = [r for r in reasons if r.startswith("a day sleep after a night shift on ")]
+    said = [r for r in reasons if r.startswith(f"{DAY} on ")]
     assert len(said) == 1, reasons
-    assert said[0].startswith("a day sleep after a night shift on 57 % of nights on taurate, "
+    assert said[0].startswith(f"{DAY} on 57 % of nights on taurate, "
                               "0 % on other forms: the diary cannot well tell their effects "
                               "apart (correlation 0.63 night by night; named from 0.5); take "
                               "each form across whole cycles of your rota"), said
@@ -193,7 +195,7 @@ def test_day_sleeps_begun_with_magnesium_are_named(tmp_path):
     frame = shift_worker(1)
     frame["day_sleep"] = [0] * 14 + [1, 1, 0] * 18 + [1, 1]
     reasons = separability(_diary(tmp_path, frame)).reasons
-    said = [r for r in reasons if r.startswith("a day sleep after a night shift on 0 % of "
+    said = [r for r in reasons if r.startswith(f"{DAY} on 0 % of "
                                                "nights without magnesium, 68 % with it")]
     assert len(said) == 1 and said[0].endswith(        # not "each form": /tmp/w54/s S7
         "take magnesium, and go without it, across whole cycles of your rota"), reasons
@@ -303,7 +305,7 @@ def test_the_nights_difference_names_the_day_sleeps_beside_expectation(tmp_path)
     frame = shift_worker(1)
     nights = _diary(tmp_path, frame).nights
     taurate = raw_nights(nights, "awakenings", Regimen("taurate", 200.0), 7)
-    assert taurate.covariates == ("a day sleep after a night shift on 57 % of its nights, "
+    assert taurate.covariates == (f"{DAY} on 57 % of its nights, "
                                   "7 % without",)
     glycinate = raw_nights(nights, "awakenings", Regimen("glycinate", 200.0), 7)
     assert glycinate.covariates == ()                    # 0 % against 7 %: not a quarter
@@ -345,6 +347,25 @@ def test_the_fitted_day_sleep_is_said_when_only_its_1s_are_written(tmp_path):
     entry = covariate_entry({n: model.draws_of(n) for n in names}, diary.nights, load_priors())
     awake = next(r for r in entry["shifts"] if r["outcome"] == "awakenings")
     assert awake["covariate"] == "day_sleep" and awake["nights"] == 18 and awake["low"] > 0
+
+
+def test_day_sleeps_all_left_out_are_not_said_fitted(tmp_path):
+    """/tmp/w55/t T4: a traveller's only day sleeps, both excluded, were said "Also fitted"
+    from the prior alone; one such night kept is said again."""
+    from model.personal.covariate_effects import covariate_entry
+
+    frame = shift_worker(2)
+    frame["exclude"] = np.where(frame["day_sleep"] == 1, "travel", "")
+    names = ("theta", "expectation", "trend", "b_covariate", "sol_intercept", "sol_sigma",
+             "awakenings_intercept", "gi_intercept", "quality_cutpoints",
+             "freshness_cutpoints", "anxiety_cutpoints")
+    for kept, said in ((0, False), (1, True)):
+        frame.loc[frame.index[frame["day_sleep"] == 1][:kept], "exclude"] = ""
+        diary = _diary(tmp_path, frame)
+        model = QuickModel(random_seed=2, draws=500).fit(diary)
+        entry = covariate_entry({n: model.draws_of(n) for n in names}, diary.nights,
+                                load_priors())
+        assert (entry is not None) == said, entry
 
 
 def test_the_second_round_s_import_cases(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from model.analysis.effects import DiaryEffect, diary_effects
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
-from model.data.night_levels import RawNights, raw_nights
+from model.data.night_levels import COVARIATE_WORDS, RawNights, raw_nights
 from model.evidence.priorset import load_priors
 from model.report.effect_words import effect_line, verdict_phrase
 from model.report.effects_html import tried_html
@@ -93,10 +93,10 @@ def test_nights_worse_on_it_than_without_are_said_beside_a_model_that_says_faste
 
 def test_a_covariate_apart_on_the_two_sets_of_nights_is_named_first():
     """/tmp/w54/s S3: glycinate only before day sleeps after night shifts."""
-    rota = ("a day sleep after a night shift on 100 % of its nights, 42 % without",)
+    rota = (f"{COVARIATE_WORDS['day_sleep']} on 100 % of its nights, 42 % without",)
     line = effect_line(replace(onset(172.8, 11.5), raw=RawNights(155.25, 172.8, 11.5,
                                                                   covariates=rota)))
-    assert ("the model credits that difference to a day sleep after a night shift on 100 % of "
+    assert (f"the model credits that difference to {COVARIATE_WORDS['day_sleep']} on 100 % of "
             "its nights, 42 % without (fitted apart), to taking anything (the expectation "
             "effect), the diary's drift or build-up rather than to magnesium") in line
 

@@ -22,7 +22,7 @@ from model.core.special import normal_quantile
 from model.data.diary_columns import written_covariate
 
 COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
-                   "day_sleep": "a day sleep after a night shift"}
+                   "day_sleep": "a day sleep (after a night shift or a flight)"}
 """Each covariate column of the diary in words (:data:`model.data.diary.COVARIATES`)."""
 APART = {"caffeine_late": 0.25, "alcohol_drinks": 1.0, "day_sleep": 0.25}
 """How far a covariate's mean on a regimen's nights and on those without magnesium must be
@@ -49,7 +49,8 @@ class RawNights:
         read from).
     covariates : tuple of str
         Each recorded covariate whose level on those nights differs by :data:`APART` or more,
-        in words ("a day sleep after a night shift on 100 % of its nights, 42 % without"): a
+        in words ("a day sleep (after a night shift or a flight) on 100 % of its nights, 42 %
+        without"): a
         difference of the nights the model credits partly to it, which "the expectation effect,
         drift or build-up" left unsaid (a shift worker's audit, /tmp/w54/s S3).
 

@@ -30,12 +30,15 @@ __all__ = ["covariate_entry"]
 
 
 def _written(nights: pd.DataFrame, column: str) -> pd.Series:
-    """A covariate's values on the nights written.
+    """A covariate's values on the nights that record a sleep outcome.
 
     A blank of one written only on the nights it happens is 0
-    (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep).
+    (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep). A night left out
+    (``exclude``) records none: a traveller's only day sleeps, both excluded, were said
+    "Also fitted" from the prior alone (a traveller's audit, /tmp/w55/t T4).
     """
-    return written_covariate(nights, column)[nights["recorded"].astype(bool)].dropna()
+    sleep = nights[[SPECS[o].column for o in SLEEP_OUTCOMES]].notna().any(axis=1)
+    return written_covariate(nights, column)[sleep].dropna()
 
 
 def covariate_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,

@@ -279,8 +279,8 @@ def contrary_note(effect: DiaryEffect, when: str = "") -> str:
     anything and to build-up (an edge-of-scale audit, /tmp/w44/C F6). What would test that
     follows from the diary's placebo nights (``raw.placebo``, :func:`placebo_test`). A
     covariate that differs between the two sets of nights is named first
-    (:attr:`~model.data.night_levels.RawNights.covariates`: "a day sleep after a night shift on
-    100 % of its nights, 42 % without").
+    (:attr:`~model.data.night_levels.RawNights.covariates`: "a day sleep (after a night shift
+    or a flight) on 100 % of its nights, 42 % without").
     """
     raw, outcome = effect.raw, effect.outcome
     said = effect.mean if float(number(per_month(outcome, effect.mean), outcome)) else 0.0

@@ -1,7 +1,8 @@
 """The fitted level shifts said in words: each measuring source's and each covariate's.
 
 ``Devices: beside fitbit's nights (the reference), oura's read falling asleep 8 min faster
-...`` and ``Also fitted: a day sleep after a night shift: 1.4 more awakenings a night ...``:
+...`` and ``Also fitted: a day sleep (after a night shift or a flight): 1.4 more awakenings
+a night ...``:
 the terminal, the HTML report and the clinician page say them (:func:`shift_lines`), from
 the JSON's ``devices`` and ``covariates``
 (:meth:`~model.analysis.pipeline.Analysis.fitted_shifts`). The report and the clinician page
@@ -10,7 +11,7 @@ once, elsewhere; the one-page clinician summary keeps the shifts clear of no cha
 
 >>> from model.report.shift_words import shift_lines
 >>> shift_lines(analysis)                                                  # doctest: +SKIP
-['Also fitted: a day sleep after a night shift: 1.4 more awakenings a night (...)']
+['Also fitted: a day sleep (after a night shift or a flight): 1.4 more awakenings a night (...)']
 """
 
 from __future__ import annotations
@@ -73,9 +74,10 @@ def devices_line(devices: dict[str, Any], note: str) -> str:
 def covariates_line(covariates: dict[str, Any], note: str) -> str:
     """The line on each covariate's fitted shift (the JSON's ``covariates``).
 
-    ``Also fitted: a day sleep after a night shift: falling asleep 4 min faster (...), 1.9
-    more awakenings a night (...)``: what a day sleep costs a shift worker was fitted and said
-    nowhere (a shift worker's audit, /tmp/w54/s S9). ``note``: the bracket's first words.
+    ``Also fitted: a day sleep (after a night shift or a flight): falling asleep 4 min faster
+    (...), 1.9 more awakenings a night (...)``: what a day sleep costs a shift worker was
+    fitted and said nowhere (a shift worker's audit, /tmp/w54/s S9). ``note``: the bracket's
+    first words.
     """
     said: dict[str, list[str]] = {}
     for row in covariates["shifts"]:
