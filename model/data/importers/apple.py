@@ -11,6 +11,9 @@ phone often writes ``AsleepUnspecified`` blocks only.
 
 How a night is made (README, "Bring your own data"):
 
+- the export writes every date in the exporting phone's time zone; a sleep record's
+  ``<MetadataEntry key="HKTimeZone">`` names the zone it was recorded in, and its times are
+  read on that zone's clock (:func:`~.common.in_zone`);
 - a sample belongs to the night of its start (:func:`~.common.night_of`, wall clock), or to
   that of the sleep it continues (a sleep past noon is not cut there);
 - several apps and devices write overlapping samples: per night **one source** is kept
@@ -61,7 +64,7 @@ from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
 from model.data.file_kinds import CUT_SHORT, HTML, JSON, damaged_zip, wrong_kind
 from model.data.importers.apple_zip import opened
-from model.data.importers.common import Faults, SleepPeriod, ends_after, few, night_of
+from model.data.importers.common import Faults, SleepPeriod, ends_after, few, in_zone, night_of
 from model.data.importers.hypnogram import wake_totals
 from model.data.importers.nights import may_be_main
 from model.data.importers.unread import record_types
@@ -107,6 +110,8 @@ CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")
 MARK = "\ufffd"
 """What a control character is read as (U+FFFD, the replacement character)."""
+ZONE_KEY = "HKTimeZone"
+"""The metadata key naming the time zone a sample was recorded in."""
 READ_ATTRIBUTES = ("type", "value", "startDate", "endDate")
 """A sleep record's attributes that make its sample: a control character there is an error."""
 ROOT, HEAD_LIMIT = b"<HealthData", 1 << 22
@@ -159,6 +164,7 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file, self.found, self.faults = file, list[Sample](), Faults()
         self.cleaned, self.started, self.types = list[str](), False, Counter[str]()
+        self.open, self.unknown_zones = False, Counter[str]()
         self.stream, self.parser = _Stream(io.BytesIO(), 0, None), expat.ParserCreate()
 
     def parse(self, path: str | Path, progress: Progress | None, skip_header: bool) -> None:
@@ -172,16 +178,35 @@ class _Reader:
             self.parser.Parse(b"", True)
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        """Keep a sleep record's sample."""
+        """Keep a sleep record's sample, on the clock of its ``HKTimeZone`` when it has one.
+
+        A sleep record's ``MetadataEntry`` children start after it, before any other element
+        (it holds nothing else): ``self.open`` says the last sample may still gain its zone.
+        """
         self.started = True
         if self.stream.replaced and any(MARK in value for value in attributes.values()):
             attributes = self.cleaned_of_control(tag, attributes)
+        if tag == "MetadataEntry":
+            if self.open and attributes.get("key") == ZONE_KEY:
+                self.zoned(attributes.get("value", ""))
+            return
+        self.open = False
         if tag == "Record":
             self.types[attributes.get("type", "")] += 1
         if tag == "Record" and attributes.get("type") == SLEEP_TYPE:
             sample = _sample(attributes, self.file, self.where(), self.faults)
             if sample is not None:
                 self.found.append(sample)
+                self.open = True
+
+    def zoned(self, name: str) -> None:
+        """The last sample on the clock of zone ``name`` (an unknown one counted, as it was)."""
+        last = self.found[-1]
+        start, end = in_zone(last.start, name), in_zone(last.end, name)
+        if start is None or end is None:
+            self.unknown_zones[name] += 1
+        else:
+            self.found[-1] = replace(last, start=start, end=end)
 
     def where(self) -> str:
         """The line of the element being read."""
@@ -213,6 +238,10 @@ class _Reader:
                          f"their source's name, read with it removed: {few(self.cleaned)}")
         if self.stream.skipped:
             notes.append(f"{self.file}: {BROKEN_HEADER}")
+        if self.unknown_zones:
+            notes.append(f"{self.unknown_zones.total()} sleep record(s) whose {ZONE_KEY} no "
+                         "time zone database knows, read at the export's UTC offsets (the "
+                         f"exporting phone's): {few([repr(z) for z in self.unknown_zones])}")
         return notes + record_types(self.file, self.types)
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -64,6 +65,23 @@ def night_of(local_start: dt.datetime) -> dt.date:
 
     """
     return (local_start.replace(tzinfo=None) - NOON_SHIFT).date()
+
+
+def in_zone(moment: dt.datetime, name: str) -> dt.datetime | None:
+    """``moment`` on the clock of the time zone ``name``, at a fixed UTC offset (None: unknown).
+
+    Apple writes every date in the exporting phone's zone, the zone a sleep was recorded in
+    only in its ``HKTimeZone``: a traveller's Singapore nights, exported in London, began at
+    15:14 and were written day sleeps (a traveller's audit, /tmp/w55/t T2). The offset is
+    fixed, as an export's are: two times of one ``ZoneInfo`` subtract on the wall clock, which
+    loses a daylight-saving hour.
+    """
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Europe")
+        return None
+    there = moment.astimezone(zone)
+    return there.replace(tzinfo=dt.timezone(there.utcoffset() or dt.timedelta(0)))
 
 
 def few(items: Sequence[str], most: int = SHOWN) -> str:

@@ -9,8 +9,9 @@ export's ``DI_CONNECT/DI-Connect-Wellness/*_sleepData.json`` (``calendarDate``,
 the export such as the ``SleepData`` interface with those fields):
 
 - ``sleepStartTimestampLocal`` (milliseconds since 1970 of the local wall clock, or an ISO
-  text): the night (:func:`~.common.night_of`); without it the night before ``calendarDate``
-  (Garmin dates a sleep by the morning it ended);
+  text): the night (:func:`~.common.night_of`) and whether it is a day sleep; without it the
+  night before ``calendarDate`` (Garmin dates a sleep by the morning it ended), and a warning
+  counts the nights whose day sleeps cannot be told (:data:`NO_LOCAL_START`);
 - the end: the local start plus the GMT window (``sleepEndTimestampGMT`` -
   ``sleepStartTimestampGMT``), else ``sleepEndTimestampLocal``, else the start plus the time
   asleep and awake;
@@ -66,6 +67,12 @@ NO_SLEEP_TIME = f"no sleepTimeSeconds and no {', '.join(STAGES[:-1])} or {STAGES
 NO_SLEEP = "no time asleep (a day without sleep)"
 """Reasons a record is left out (named in a warning)."""
 
+NO_LOCAL_START = ("night(s) without a local start time (Garmin's export gives none), so day "
+                  "sleeps (after a night shift or a flight) cannot be told: write day_sleep = 1 "
+                  "on them yourself")
+"""A night's note when the record has no ``sleepStartTimestampLocal``: its start is taken as
+midnight, never a day sleep, which was said nowhere (a traveller's audit, /tmp/w55/t T6)."""
+
 
 def timestamp(raw: Any) -> dt.datetime | None:
     """A time from epoch milliseconds or an ISO text (None if neither)."""
@@ -80,11 +87,11 @@ def timestamp(raw: Any) -> dt.datetime | None:
 
 
 def _night(dto: dict[str, Any], file: str, where: str,
-           faults: Faults) -> tuple[dt.date, dt.datetime] | None:
-    """The night and local start of a record (from the start, else from ``calendarDate``)."""
+           faults: Faults) -> tuple[dt.date, dt.datetime, tuple[str, ...]] | None:
+    """The night, local start and notes of a record (from its start, else ``calendarDate``)."""
     start = timestamp(dto.get("sleepStartTimestampLocal"))
     if start is not None:
-        return night_of(start), start
+        return night_of(start), start, ()
     try:
         morning = dt.date.fromisoformat(str(dto.get("calendarDate")))
     except ValueError:
@@ -92,7 +99,7 @@ def _night(dto: dict[str, Any], file: str, where: str,
                    f"calendarDate YYYY-MM-DD, got {dto.get('calendarDate')!r}")
         return None
     night = morning - dt.timedelta(days=1)
-    return night, dt.datetime.combine(night, dt.time(0))
+    return night, dt.datetime.combine(night, dt.time(0)), (NO_LOCAL_START,)
 
 
 def asleep_minutes(dto: dict[str, Any], file: str, where: str, faults: Faults) -> float:
@@ -146,7 +153,7 @@ def period(record: dict[str, Any], file: str, index: int, faults: Faults) -> Sle
         return None
     end = _end(dto, timing[1], asleep + (0.0 if math.isnan(values["waso_min"])
                                          else values["waso_min"]), file, where, faults)
-    return SleepPeriod(timing[0], timing[1], end, asleep, True, values, beyond)
+    return SleepPeriod(timing[0], timing[1], end, asleep, True, values, beyond + timing[2])
 
 
 def _records(path: Path) -> list[dict[str, Any]]:

@@ -34,7 +34,8 @@ Rules shared by all sources (README, "Bring your own data"):
   Likewise a night's sleep is not joined by a sleep begun from 07:00 after more than an hour
   awake: a morning nap stays a nap (:func:`_morning_nap`).
   Times with a UTC offset are ordered by the instant, not the wall clock (a sleep across a
-  westward flight).
+  westward flight); parts whose offsets differ by more than an hour are not joined across
+  more than an hour awake by a sleep begun in the day (:func:`_after_a_flight`).
 - **One sleep per night**: among the (joined) sleeps of a night, the main sleeps are kept
   and the longest of them wins; naps and other short sleeps are left out (and counted, by
   night, in a warning). A main sleep has a sleep the tracker calls main; on a night with
@@ -212,9 +213,10 @@ def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
 
     A sleep starting within JOIN_GAP after the previous one ended (:func:`awake_between`)
     continues its run when the run began with a main sleep or one of at least
-    LEAD_MIN_ASLEEP minutes; overlapping sleeps are alternatives, never joined. A sleep the
-    tracker labels a nap after the run's last main sleep starts a run of its own (with what
-    follows it): a nap after the night is no part of it.
+    LEAD_MIN_ASLEEP minutes, unless it is a morning nap (:func:`_morning_nap`) or a sleep
+    after a flight (:func:`_after_a_flight`); overlapping sleeps are alternatives, never
+    joined. A sleep the tracker labels a nap after the run's last main sleep starts a run of
+    its own (with what follows it): a nap after the night is no part of it.
     """
     groups: list[list[SleepPeriod]] = []
     for period in sorted(periods, key=lambda p: instant(p.start)):
@@ -222,7 +224,7 @@ def runs(periods: Iterable[SleepPeriod]) -> list[list[SleepPeriod]]:
         if lead is not None and (lead.main or lead.asleep >= LEAD_MIN_ASLEEP) and \
                 (period.night == lead.night or _day_part(groups[-1], period)) and \
                 dt.timedelta(0) <= awake_between(groups[-1][-1], period) <= JOIN_GAP and \
-                not _morning_nap(groups[-1], period):
+                not _morning_nap(groups[-1], period) and not _after_a_flight(groups[-1], period):
             groups[-1].append(period)
         else:
             groups.append([period])
@@ -256,6 +258,22 @@ def _morning_nap(run: list[SleepPeriod], period: SleepPeriod) -> bool:
     """
     return (in_night_window(run[0].start) and asleep(run) >= MAIN_MIN_ASLEEP
             and DAY_SLEEP_FROM <= period.start.time() < NIGHT_WINDOW[0]
+            and awake_between(run[-1], period) > DAY_JOIN_GAP)
+
+
+def _after_a_flight(run: list[SleepPeriod], period: SleepPeriod) -> bool:
+    """Whether ``period`` is a sleep after a flight, not a part of the ``run`` before it.
+
+    Their UTC offsets differ by more than :data:`CLOCK_BACK` (a daylight-saving change is
+    exactly that), ``period`` begins outside :data:`NIGHT_WINDOW` on its own clock and more
+    than :data:`DAY_JOIN_GAP` after ``run`` ended: a crew rest on the plane, 21:23-00:03 at
+    -04:00, and the day sleep at home, 08:54-15:27 at +02:00, were one night with an
+    "awakening" of 2 h 51 min, the landing (a traveller's audit, /tmp/w55/t T3). Back to
+    sleep in the night's window after a westward flight still continues the night.
+    """
+    before, after = run[-1].end.utcoffset(), period.start.utcoffset()
+    return (before is not None and after is not None and abs(after - before) > CLOCK_BACK
+            and not in_night_window(period.start)
             and awake_between(run[-1], period) > DAY_JOIN_GAP)
 
 
