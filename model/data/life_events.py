@@ -51,6 +51,7 @@ from model.data.period_nights import (
     span,
 )
 from model.data.pot_notes import untagged
+from model.data.travel_nights import TRAVEL_SAID, travel_warning
 from model.evidence.names import name_key
 
 LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
@@ -185,7 +186,8 @@ def laxative_nights(nights: pd.DataFrame) -> np.ndarray:
 
 
 _SAID = (" night(s) left out (column exclude", ": GI set aside on ", ": other_change names a ",
-         " marked exclude = laxative record the supplement", ": exclude names a laxative ")
+         " marked exclude = laxative record the supplement", ": exclude names a laxative ",
+         TRAVEL_SAID)
 """A mark of each warning of :func:`life_event_warnings` (:func:`is_life_event_warning`)."""
 
 
@@ -201,11 +203,12 @@ def life_event_warnings(nights: pd.DataFrame, name: str) -> list[str]:
     nights: NaN). How many nights were left out and the words given; the nights whose
     stool/GI record a period or a laxative took
     (:func:`~model.data.period_nights.gi_aside_warnings`);
-    ``other_change`` naming a period or the trial's own step (:func:`_no_change_warnings`).
+    ``other_change`` naming a period or the trial's own step (:func:`_no_change_warnings`);
+    the nights kept whose notes name travel (:func:`~model.data.travel_nights.travel_warning`).
     Read from the nights alone, so a diary cut at a date (``--as-of``) says them anew of the
     nights up to it.
     """
-    said = _no_change_warnings(nights, name)
+    said = _no_change_warnings(nights, name) + travel_warning(nights, name)
     excluded, marks, both = _marks(nights)
     if not excluded.any():
         return said

@@ -20,6 +20,7 @@ from model.core.forms import NONE, PLACEBO
 from model.core.regimen import Regimen
 from model.core.special import normal_quantile
 from model.data.diary_columns import written_covariate
+from model.data.travel_nights import travel_share
 
 COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
                    "day_sleep": "a day sleep (after a night shift or a flight)"}
@@ -53,6 +54,10 @@ class RawNights:
         without"): a
         difference of the nights the model credits partly to it, which "the expectation effect,
         drift or build-up" left unsaid (a shift worker's audit, /tmp/w54/s S3).
+    unfitted : tuple of str
+        Likewise of what the model does not fit: the nights whose notes name travel
+        (:func:`~model.data.travel_nights.travel_share`: "jet lag or a flight noted on 40 % of
+        its nights, 0 % without", a traveller's audit, /tmp/w55/t T1).
 
     """
 
@@ -61,6 +66,7 @@ class RawNights:
     error: float | None = None
     placebo: int = 0
     covariates: tuple[str, ...] = ()
+    unfitted: tuple[str, ...] = ()
 
     def direction(self, p: float) -> int:
         """+1 or -1 when ``on - without`` is above or below zero with P >= ``p``, else 0.
@@ -106,7 +112,8 @@ def raw_nights(nights: pd.DataFrame, column: str, regimen: Regimen,
         return RawNights(float(without.mean()), placebo=placebo)
     error = math.sqrt(on.var() / len(on) + without.var() / len(without))
     return RawNights(float(without.mean()), float(on.mean()), error, placebo,
-                     _covariates(nights, without.index, on.index))
+                     _covariates(nights, without.index, on.index),
+                     travel_share(nights, without.index, on.index))
 
 
 def _covariates(nights: pd.DataFrame, without: pd.Index, on: pd.Index) -> tuple[str, ...]:

@@ -280,17 +280,20 @@ def contrary_note(effect: DiaryEffect, when: str = "") -> str:
     follows from the diary's placebo nights (``raw.placebo``, :func:`placebo_test`). A
     covariate that differs between the two sets of nights is named first
     (:attr:`~model.data.night_levels.RawNights.covariates`: "a day sleep (after a night shift
-    or a flight) on 100 % of its nights, 42 % without").
+    or a flight) on 100 % of its nights, 42 % without"), and what the model does not know of
+    after ("jet lag or a flight noted on 40 % of its nights, 0 % without, which ...").
     """
     raw, outcome = effect.raw, effect.outcome
     said = effect.mean if float(number(per_month(outcome, effect.mean), outcome)) else 0.0
     if raw is None or raw.on is None or raw.direction(VerdictRule.p_direction) * said >= 0:
         return ""
     beside = "".join(f"{c} (fitted apart), to " for c in raw.covariates)
+    unknown = "".join(f"{u}, which the model does not know of (write exclude = travel on those "
+                      "nights to leave them out); " for u in raw.unfitted)
     return (f"your {_named(outcome)} averaged {_level(outcome, raw.on)} on it and "
             f"{_level(outcome, raw.without)} {without_words(when) if when else 'without'}: the "
             f"model credits that difference to {beside}taking anything (the expectation "
-            f"effect), the diary's drift or build-up rather than to magnesium; "
+            f"effect), the diary's drift or build-up rather than to magnesium; {unknown}"
             f"{placebo_test(raw.placebo)}")
 
 

@@ -1,0 +1,90 @@
+"""Nights whose notes name a flight or jet lag, which the model does not know of.
+
+A traveller wrote "jet lag (Singapore)" or "overnight flight" on 33 of 84 nights and the
+tool never read them: a trip inside glycinate's period was charged to glycinate (a helpful
+form dropped for one that does nothing), and the difference was put down to "the expectation
+effect, the diary's drift or build-up" (a traveller's audit, /tmp/w55/t T1). The words are
+read (:func:`names_travel`) in ``notes`` and ``other_change`` of the nights kept (an excluded
+night is out already): :func:`travel_warning` names those nights with how to leave them out
+(``exclude = travel``), and an effect's words name their share where a regimen's nights and
+the nights without differ (:func:`travel_share`).
+
+>>> names_travel("jet lag (Singapore)"), names_travel("no jet lag now")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from model.data.diary_columns import EXCLUDE, OTHER_CHANGE, is_missing
+from model.data.period_nights import span
+from model.data.pot_notes import untagged
+
+TRAVEL = re.compile(r"\b(?:jet[\s-]?lag\w*|red[\s-]?eyes?|flights?|flew|long[\s-]?haul|"
+                    r"time[\s-]?zones?|layovers?)\b", re.IGNORECASE)
+"""Words that name a flight or its jet lag."""
+
+NOT_TRAVEL = re.compile(r"\b(?:no|not|without|never|over)\s+(?:(?:more|any|the|my)\s+)?"
+                        r"(?:jet|red|flight|time)|fight[\s-]+or[\s-]+flight", re.IGNORECASE)
+"""A note that says there was none ("no jet lag now", "over the jet lag") or uses the word
+otherwise ("fight or flight")."""
+
+TRAVEL_WORDS = "jet lag or a flight noted"
+"""How the nights are said beside a regimen's (:func:`travel_share`)."""
+
+TRAVEL_SAID = " night(s) whose notes name a flight or jet lag "
+"""The words of :func:`travel_warning` by which a diary's warnings are told apart."""
+
+
+def names_travel(text: str) -> bool:
+    """Whether a note names a flight or jet lag (:data:`TRAVEL`) and does not deny it."""
+    return bool(TRAVEL.search(text)) and not NOT_TRAVEL.search(text)
+
+
+def travel_nights(nights: pd.DataFrame) -> np.ndarray:
+    """Whether each night is kept and its ``notes`` or ``other_change`` names travel.
+
+    ``nights``: by date, with the ``exclude`` reason ("" or NaN: kept) when it has one. A
+    blinded pot's code is no part of the note (:func:`~model.data.pot_notes.untagged`).
+    """
+    named = np.zeros(len(nights), bool)
+    for column in ("notes", OTHER_CHANGE):
+        if column in nights.columns:
+            named |= nights[column].map(
+                lambda v: not is_missing(v) and names_travel(untagged(str(v)))).to_numpy(bool)
+    if EXCLUDE in nights.columns:
+        named &= (nights[EXCLUDE].fillna("").astype(str) == "").to_numpy(bool)
+    return named
+
+
+def travel_warning(nights: pd.DataFrame, name: str) -> list[str]:
+    """One warning of the kept nights whose notes name travel (:func:`travel_nights`); [] none."""
+    travel = travel_nights(nights)
+    if not travel.any():
+        return []
+    days = nights.index[travel]
+    return [f"{name}: {int(travel.sum())}{TRAVEL_SAID}are read as any other night "
+            f"({span(days)}: {', '.join(str(d.date()) for d in days[:4])}"
+            f"{' and more' if len(days) > 4 else ''}; columns notes, other_change): sleep is "
+            "worse for some nights after a flight across time zones, about one for each hour of "
+            "time difference, for reasons magnesium has no part in, and the model does not know "
+            "of them; to leave their sleep out, write exclude = travel on them and on the nights "
+            "after, until you sleep as at home"]
+
+
+def travel_share(nights: pd.DataFrame, without: pd.Index, on: pd.Index) -> tuple[str, ...]:
+    """The travel nights' share ``on`` a regimen and ``without`` magnesium, when a quarter apart.
+
+    ``("jet lag or a flight noted on 40 % of its nights, 0 % without",)``, else ``()``.
+    """
+    travel = pd.Series(travel_nights(nights), nights.index)
+    on_share, off_share = (float(travel.reindex(index).mean()) if len(index) else 0.0
+                           for index in (on, without))
+    if not abs(on_share - off_share) >= 0.25:
+        return ()
+    return (f"{TRAVEL_WORDS} on {100 * on_share:.0f} % of its nights, "
+            f"{100 * off_share:.0f} % without",)
