@@ -351,8 +351,8 @@ def day_sleep_warning(nights: Sequence[str]) -> str:
     return (f"{len(nights)} night(s) whose sleep began in the day (from {DAY_SLEEP_FROM:%H:%M}, "
             f"or from {NIGHT_WINDOW[1]:%H:%M} for {SHIFT_SLEEP_MIN / 60:g} hours or more, to "
             f"{NIGHT_WINDOW[0]:%H:%M}) written day_sleep = 1, as a day sleep after a night "
-            f"shift (its level is fitted apart from magnesium's effect; write 0 in day_sleep "
-            f"for one that was not): {few(list(nights))}")
+            f"shift or a flight (its level is fitted apart from magnesium's effect; write 0 in "
+            f"day_sleep for one that was neither): {few(list(nights))}")
 
 
 @dataclass
