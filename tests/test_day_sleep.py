@@ -146,7 +146,7 @@ def test_analyze_credits_day_sleeps_not_the_form_of_the_nights_off(tmp_path):
     assert not any("day sleep" in r for r in result[False]["separability"]["reasons"])
     shifts = {row["outcome"]: row for row in result[True]["covariates"]["shifts"]
               if row["covariate"] == "day_sleep"}                   # /tmp/w54/s S9: said
-    assert set(shifts) == {"sol", "awakenings", "quality", "freshness"}    # the recorded ones
+    assert set(shifts) == {"sol", "awakenings", "quality", "freshness", "gi"}  # recorded ones
     assert shifts["awakenings"]["low"] > 0 and shifts["freshness"]["high"] < 0
     assert result[False]["covariates"] is None
     for page, text in result[True]["said"].items():                   # /tmp/w54/s2 N8
@@ -341,8 +341,8 @@ def test_the_fitted_day_sleep_is_said_when_only_its_1s_are_written(tmp_path):
     marked = frame.assign(day_sleep=frame["day_sleep"].map({1: "1", 0: ""}))
     diary = _diary(tmp_path, marked)
     model = QuickModel(random_seed=2, draws=2000).fit(diary)
-    names = ("theta", "expectation", "trend", "b_covariate", "sol_intercept", "sol_sigma",
-             "awakenings_intercept", "gi_intercept", "quality_cutpoints",
+    names = ("theta", "expectation", "trend", "b_covariate", "b_gi_covariate", "sol_intercept",
+             "sol_sigma", "awakenings_intercept", "gi_intercept", "quality_cutpoints",
              "freshness_cutpoints", "anxiety_cutpoints")
     entry = covariate_entry({n: model.draws_of(n) for n in names}, diary.nights, load_priors())
     awake = next(r for r in entry["shifts"] if r["outcome"] == "awakenings")
@@ -356,8 +356,8 @@ def test_day_sleeps_all_left_out_are_not_said_fitted(tmp_path):
 
     frame = shift_worker(2)
     frame["exclude"] = np.where(frame["day_sleep"] == 1, "travel", "")
-    names = ("theta", "expectation", "trend", "b_covariate", "sol_intercept", "sol_sigma",
-             "awakenings_intercept", "gi_intercept", "quality_cutpoints",
+    names = ("theta", "expectation", "trend", "b_covariate", "b_gi_covariate", "sol_intercept",
+             "sol_sigma", "awakenings_intercept", "gi_intercept", "quality_cutpoints",
              "freshness_cutpoints", "anxiety_cutpoints")
     for kept, said in ((0, False), (1, True)):
         frame.loc[frame.index[frame["day_sleep"] == 1][:kept], "exclude"] = ""

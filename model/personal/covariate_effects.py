@@ -2,7 +2,8 @@
 
 The personal model fits each covariate of :data:`~model.data.diary.COVARIATES` (late caffeine,
 alcoholic drinks, a day sleep after a night shift) as a level shift of every sleep outcome
-(``b_covariate``), and the shift was said nowhere: a shift worker could not see what a day
+(``b_covariate``) and of the chance of a GI night (``b_gi_covariate``), and the shift was said
+nowhere: a shift worker could not see what a day
 sleep costs her, while a tracker's shift is said (:func:`~model.personal.predict.device_shifts`;
 a shift worker's audit, /tmp/w54/s S9). :func:`covariate_entry` gives it as the JSON's
 ``covariates``: the difference one night with it (one drink) makes to the predicted nightly
@@ -45,23 +46,26 @@ def covariate_entry(draws: Mapping[str, np.ndarray], nights: pd.DataFrame,
                     priors: PriorSet) -> dict[str, Any] | None:
     """Each covariate the diary records with both values, and its fitted shifts, as JSON.
 
-    ``level`` (of the intervals) and ``shifts``: one object per covariate and sleep outcome
-    the diary records (another's shift is its prior's), with ``covariate`` (its column),
-    ``words``, ``outcome``, ``column`` (the outcome's), ``nights`` (nights with it, or with a
-    drink), ``median``, ``low``, ``high`` (positive: more of the outcome with it). None when no
+    ``level`` (of the intervals) and ``shifts``: one object per covariate and outcome the
+    diary records, GI nights among them (``b_gi_covariate``; another's shift is its
+    prior's), with ``covariate`` (its column), ``words``, ``outcome``, ``column`` (the
+    outcome's), ``nights`` (nights with it, or with a drink), ``median``, ``low``, ``high``
+    (positive: more of the outcome with it). None when no
     covariate varies over the diary's nights (a column never written, or the same on every
     night: nothing to fit it from).
     """
     base = predict_from_draws(dict(draws), [Regimen(NONE)], priors)
     recorded = [o for o in SLEEP_OUTCOMES if nights[SPECS[o].column].notna().any()]
+    gi = ["gi"] if nights[SPECS["gi"].column].notna().any() else []
     rows = []
     for k, column in enumerate(COVARIATES):
         values = _written(nights, column)
         if values.nunique() < 2:
             continue
-        moved = predict_from_draws(level_moved(draws, draws["b_covariate"][:, k], recorded),
-                                   [Regimen(NONE)], priors)
+        shifted = level_moved(draws, draws["b_covariate"][:, k], recorded)
+        shifted["gi_intercept"] = draws["gi_intercept"] + draws["b_gi_covariate"][:, k]
+        moved = predict_from_draws(shifted, [Regimen(NONE)], priors)
         rows += [{"covariate": column, "words": COVARIATE_WORDS[column],
                   "nights": int((values > 0).sum()), **shift_summary(base, moved, o)}
-                 for o in recorded]
+                 for o in recorded + gi]
     return {"level": SHIFT_LEVEL, "shifts": rows} if rows else None

@@ -152,6 +152,7 @@ def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_n
         "drift_sd": prior.drift_sd,
         "trend_sd": personal.trend_smd * smd[:-1],
         "cov_sd": np.outer(covariate_smd(personal), smd[:-1]),
+        "cov_gi_sd": covariate_smd(personal) * smd[-1],
         "device": pad(device_design(nights)[:, :, None] * _MEASURED, n_nights),
         "device_sd": personal.device_smd * smd[:-1],
         "log_tau_mu": np.array(math.log(personal.onset_days_median)),

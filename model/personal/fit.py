@@ -21,9 +21,9 @@ Per night ``t``, form ``f`` and outcome ``o`` (model scales of ``priors/settings
   freshness and anxiety ordinal (cumulative logit); predictions are on the scale of the
   reference, the tracker with the most nights (:mod:`model.data.devices`);
 - GI nights: logistic in the night's single-intake load, ``theta[f, gi]`` per reference
-  intake (splitting a dose halves it); the profile's gut sensitivity shifts its prior.
-
-Covariates are read by :func:`model.personal.data.covariate`; missing outcomes weigh nothing.
+  intake (splitting a dose halves it), plus ``covariates[t] . b_gi_covariate``; the
+  profile's gut sensitivity shifts its prior. Covariates are read by
+  :func:`model.personal.data.covariate`; missing outcomes weigh nothing.
 """
 
 from __future__ import annotations

@@ -10,7 +10,10 @@ Structure (per outcome ``o`` and form ``f``; details in ``model.personal.fit``):
 ``theta[f, o] = prior_mean[f, o] + r[o] + sqrt(prior_sd[f, o]^2 + dev_sd[o]^2) * z[f, o]``
 with a shared responsiveness ``r[o] ~ N(0, resp_sd[o])``; sleep outcomes respond to the
 build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``;
-:func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load. A night
+:func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load and to the
+night's covariates by ``b_gi_covariate[c] ~ N(0, cov_gi_sd[c])`` (alcohol, caffeine and a day
+sleep loosen stools too: a shift worker's loose night after a night shift blocked glycinate,
+/tmp/w53/b B8; the sleep outcomes' ``b_covariate[c, o]``, ``fit``'s doc). A night
 measured by a source other than the reference (:func:`model.data.devices.reference_source`)
 shifts the level of each outcome a tracker measures
 (:data:`~model.core.outcomes.DEVICE_MEASURED`: ``device[t, s, o]`` 1 for its source's shift
@@ -43,7 +46,7 @@ DATA_NAMES: tuple[str, ...] = (
     "segment", "since_change", "change_gap", "change_step", "current", "single", "taking",
     "covariates", "device", "trend_basis", "drift_basis", "prior_mean", "prior_sd",
     "dev_sd", "resp_sd", "expect_mu", "expect_sd", "drift_mu", "drift_sd", "trend_sd", "cov_sd",
-    "device_sd",
+    "cov_gi_sd", "device_sd",
     "log_tau_mu", "log_tau_sd", "intercept_mu",
     "sol_y", "sol_w", "sol_prev", "sol_gap", "sol_first",
     "awakenings_y", "awakenings_w", "quality_y", "quality_w", "freshness_y", "freshness_w",
@@ -120,8 +123,20 @@ def build_graph(n_nights: int, n_changes: int) -> pm.Model:
         centres = {"sol": intercept_mu[0], "awakenings": intercept_mu[1], "gi": intercept_mu[2]}
         for k, name in enumerate(SLEEP_OUTCOMES):
             add_likelihood(name, eta[:, k], centres.get(name), n_nights)
-        add_likelihood("gi", pt.dot(single, theta[:, n_sleep]), centres["gi"], n_nights)
+        add_likelihood("gi", _gi_eta(single, covariates, theta[:, -1]), centres["gi"], n_nights)
     return model
+
+
+def _gi_eta(single: pt.TensorVariable, covariates: pt.TensorVariable,
+            theta_gi: pt.TensorVariable) -> pt.TensorVariable:
+    """GI's linear predictor, plus each covariate's own GI shift (the module doc).
+
+    The single-intake load times the GI effects ``theta_gi``, plus ``covariates`` times
+    ``b_gi_covariate ~ N(0, cov_gi_sd)``.
+    """
+    cov_gi_sd = pm.Data("cov_gi_sd", np.ones(len(COVARIATES)))
+    b_gi_covariate = pm.Normal("b_gi_covariate", 0.0, cov_gi_sd, dims="covariate")
+    return pt.dot(single, theta_gi) + pt.dot(covariates, b_gi_covariate)
 
 
 def add_likelihood(outcome: str, eta: pt.TensorVariable, intercept_mu: pt.TensorVariable | None,

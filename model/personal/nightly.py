@@ -54,8 +54,8 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     Sleep outcomes: exposure (build-up with each draw's ``tau``) times the effects, plus
     expectation, the covariates (late caffeine, alcohol, a day sleep), each source's level
     shift, trend and drift, plus the intercept (none for ordinal outcomes: their cut-points
-    carry the level). GI: the night's single-intake load times the GI effects plus the
-    intercept.
+    carry the level). GI: the night's single-intake load times the GI effects, plus the
+    covariates' own GI shifts, plus the intercept.
     """
     theta, n_sleep = draws["theta"], len(SLEEP_OUTCOMES)
     exposure = kinetics.exposure(data["segment"], data["since_change"], data["change_gap"],
@@ -72,7 +72,8 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     for name in ("sol", "awakenings"):
         out[name] = out[name] + draws[f"{name}_intercept"][:, None]
     out["gi"] = (draws["gi_intercept"][:, None]
-                 + theta[:, :, OUTCOMES.index("gi")] @ data["single"].T)
+                 + theta[:, :, OUTCOMES.index("gi")] @ data["single"].T
+                 + draws["b_gi_covariate"] @ data["covariates"].T)
     return out
 
 

@@ -41,8 +41,10 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 12
-"""The model a saved fit's draws belong to: 12, the covariates as one ``b_covariate`` of dims
+FORMAT_VERSION = 13
+"""The model a saved fit's draws belong to: 13, the covariates shift GI too
+(``b_gi_covariate`` of dim ``covariate``): 12's GI knew none of them; 12, the covariates as
+one ``b_covariate`` of dims
 ``covariate, sleep`` (:data:`model.data.diary.COVARIATES`), a day sleep after a night shift among
 them: 11's ``b_caffeine`` and ``b_alcohol`` fitted no day sleep; 11, the same model as 10,
 the sleep-onset intercept sampled as its nights' level in units of their SD (``sol_level_z``,

@@ -267,10 +267,11 @@ class QuickModel:
         self.noise_ = {k: float(sum(w * node.noise[k] for node, w in
                                     zip(self.nodes_, weights, strict=True)))
                        for k in self.nodes_[0].noise}
-        x_gi = np.column_stack([np.ones(n), data["single"]])
+        x_gi = np.column_stack([np.ones(n), data["single"], data["covariates"]])
         prior_gi = _stack(Gaussian(data["intercept_mu"][2:3], np.eye(1)),
                           _form_prior(data["prior_mean"][:, _GI], data["prior_sd"][:, _GI],
-                                      data["dev_sd"][_GI], data["resp_sd"][_GI]))
+                                      data["dev_sd"][_GI], data["resp_sd"][_GI]),
+                          Gaussian(np.zeros(len(COVARIATES)), np.diag(data["cov_gi_sd"] ** 2)))
         seen = data["gi_w"] > 0
         self.posterior_["gi"] = _laplace(x_gi[seen], data["gi_y"][seen].astype(float),
                                          prior_gi, Bernoulli.moments)
@@ -389,12 +390,13 @@ class QuickModel:
             else:
                 draws[f"{outcome}_intercept"] = beta[:, 0]
         gi = self.posterior_["gi"].sample(d, rng)
-        theta[:, :, _GI] = gi[:, 1:]
+        theta[:, :, _GI] = gi[:, 1:1 + n_forms]
         sigma = np.array([node.noise["sol_sigma"] for node in self.nodes_])[node_of]
         taus = np.array([node.tau for node in self.nodes_])[node_of]
         return draws | {
             "theta": theta, "expectation": expectation, "trend": trend, "drift": drift,
-            "b_device": b_device, "b_covariate": b_covariate, "tau": taus,
+            "b_device": b_device, "b_covariate": b_covariate,
+            "b_gi_covariate": gi[:, 1 + n_forms:], "tau": taus,
             "gi_intercept": gi[:, 0], "sol_sigma": sigma}
 
     def draws_of(self, name: str) -> np.ndarray:
