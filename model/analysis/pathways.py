@@ -195,7 +195,10 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     outcomes it has a column for but no night of (:attr:`History.unrecorded`): the period's
     nights will not record them either, and the person's room to improve
     (:mod:`model.decision.room`) is judged on the recorded ones today; without them the
-    pathways would judge it on an unrecorded outcome's predicted level too. The longest
+    pathways would judge it on an unrecorded outcome's predicted level too. So do the forms of
+    a trial the person planned (:attr:`History.planned_forms`): without them a period that
+    completes the trial went on to the model's crossover, an untried form "to learn", where the
+    look after it keeps to the forms compared (a traveller's audit, /tmp/w55/t T7). The longest
     period is that of ``settings``, the decision's (default :class:`DecisionSettings`): the
     defaults', read whatever the decision was given, could differ (a maintainer's review,
     C F13).
@@ -205,6 +208,7 @@ def _after(past: History, tested: Regimen, action: str, regimen: Regimen | None,
     forms = past.forms_tried | ({tested.form} if tested.active else set())
     return History(current, nights, frozenset(forms), 0,
                    dict(past.nights_on) | {current: past.nights_on.get(current, 0) + nights},
+                   planned_forms=past.planned_forms,
                    gi_troubled=past.gi_troubled, background_gi_rate=past.background_gi_rate,
                    gi_records_on=past.gi_records_on, unrecorded=past.unrecorded,
                    before_diary=past.before_diary, gi_trouble_words=past.gi_trouble_words)

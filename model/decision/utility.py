@@ -133,6 +133,15 @@ def predicted(predict: Predict, candidates: list[Candidate], past: History) -> x
     return data
 
 
+def learning_horizon(experiment: np.ndarray, s: DecisionSettings) -> np.ndarray:
+    """Per candidate, the periods what it teaches pays for.
+
+    ``learning_periods``; for an experiment (``experiment``) at least ``experiment_periods``.
+    """
+    return np.where(experiment, max(s.learning_periods, s.experiment_periods),
+                    s.learning_periods)
+
+
 def held_by_period(blocked: Sequence[tuple[Block, ...]]) -> np.ndarray:
     """Per candidate: blocked by the evaluation period alone (``waiting``), shape (A,)."""
     return np.array([bool(b) and all(code == "waiting" for code, _ in b) for b in blocked])
@@ -394,8 +403,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
     observed = np.einsum("v,avd->ad", scales.shown, diary_gains(      # what a period shows
         means, np.array([row[c.regimen] for c in candidates]), np.array(compared)))
 
-    periods = np.where(experiment, max(s.learning_periods, s.experiment_periods),
-                       s.learning_periods)
+    periods = learning_horizon(experiment, s)
 
     def teaching(moments: DrawMoments) -> np.ndarray:
         if not open_later.any():

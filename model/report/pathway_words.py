@@ -99,8 +99,59 @@ def _committed(pathway: Pathway) -> str:
     return SETTLED_AMONG if "expectation_not_separable" in codes else " (settled)"
 
 
+def _in_turn(pathway: Pathway) -> bool:
+    """Whether the well third's step is the planned crossover's, away from the tested form."""
+    return pathway.scenario == "well" and any(
+        _untried(step) and step.regimen is not None and step.regimen.form != pathway.tested.form
+        for step in (pathway.step, *pathway.close_to))
+
+
+BY_WORTH = frozenset({"commit", "best_expected"})
+"""The codes of a step the rule takes as the best expected (by worth, not to learn)."""
+
+
+def _better_anyway(pathway: Pathway) -> str:
+    """`` (even if threonate 200 mg goes well, glycinate 200 mg is expected to do better)``.
+
+    When the well third leaves the tested form for another form by worth (:data:`BY_WORTH`,
+    not to learn, no close call): the rule takes the step expected to do better than staying
+    in that third's draws (a stop keeps its note alone: "no magnesium is expected to do
+    better" would read as a verdict on magnesium). Once the planned comparison is over the
+    best form tried is kept, and "whichever way it goes: switch to glycinate 200 mg" under a
+    period on threonate did not say why a good period would not keep it (a traveller's
+    audit, /tmp/w55/t T7).
+    """
+    codes, regimen, tested = set(pathway.reason_codes), pathway.regimen, pathway.tested
+    if (pathway.scenario != "well" or pathway.close_to or not codes & BY_WORTH
+            or codes & {"learn", "harm"} or regimen is None or not regimen.active
+            or regimen.form == tested.form):
+        return ""
+    return f" (even if {tested.words} goes well, {regimen.words} is expected to do better)"
+
+
+def _why_left(pathway: Pathway) -> str:
+    """Why the well third leaves the tested form: :data:`IN_TURN`, :func:`_better_anyway` or ""."""
+    return IN_TURN if _in_turn(pathway) else _better_anyway(pathway)
+
+
+def _kind(pathway: Pathway) -> str:
+    """`` (to learn)``, a commitment's note (:func:`_committed`), or ""."""
+    codes = set(pathway.reason_codes)
+    if "learn" in codes:
+        return " (to learn)"
+    return _committed(pathway) if "commit" in codes else ""
+
+
+def _joined(why: str, kind: str) -> str:
+    """The notes ``why`` and ``kind`` as one: :data:`IN_TURN` alone, else `` (why; kind)``."""
+    if why == IN_TURN:
+        return IN_TURN
+    said = [note.removeprefix(" (").removesuffix(")") for note in (why, kind) if note]
+    return f" ({'; '.join(said)})" if said else ""
+
+
 def _note(pathway: Pathway) -> str:
-    """`` (to learn)``, a commitment's note (:func:`_committed`), or why a form is left.
+    """Why the well third leaves the tested form (:func:`_why_left`), then :func:`_kind`.
 
     A commitment while the diary cannot tell magnesium from expectation
     (``expectation_not_separable``) is :data:`SETTLED_AMONG`: "if it goes badly: continue
@@ -108,17 +159,10 @@ def _note(pathway: Pathway) -> str:
     expectation" (an outside audit, /tmp/w50/a F5; the How sure says what would settle it).
     A step of the planned crossover away from the tested form after it went well says why
     (:data:`IN_TURN`): "if taurate goes well, switch to oxide" read as a mistake (a daily
-    user's audit, /tmp/w46 C F3).
+    user's audit, /tmp/w46 C F3); so does a step to a regimen expected to do better even then
+    (:func:`_better_anyway`).
     """
-    codes = set(pathway.reason_codes)
-    if pathway.scenario == "well" and any(
-            _untried(step) and step.regimen is not None
-            and step.regimen.form != pathway.tested.form
-            for step in (pathway.step, *pathway.close_to)):
-        return IN_TURN
-    if "learn" in codes:
-        return " (to learn)"
-    return _committed(pathway) if "commit" in codes else ""
+    return _joined(_why_left(pathway), _kind(pathway))
 
 
 def pathway_line(pathway: Pathway) -> str:
@@ -130,11 +174,16 @@ def pathway_lines(pathways: tuple[Pathway, ...]) -> list[str]:
     """One line per pathway, or one for all when they lead to the same step.
 
     Three lines naming the same step would read as if the period could change it; the
-    note (to learn, settled) is kept when all three share it.
+    note (to learn, settled) is kept when all three share it, and why the well third leaves
+    the tested form (:func:`_why_left`) always: "whichever way it goes: switch to glycinate
+    200 mg" under a period on threonate did not say why a good period would not keep it (a
+    traveller's audit, /tmp/w55/t T7).
     """
-    steps, notes = {_next_step(p) for p in pathways}, {_note(p) for p in pathways}
+    steps, kinds = {_next_step(p) for p in pathways}, {_kind(p) for p in pathways}
     if len(pathways) > 1 and len(steps) == 1:
-        return [f"whichever way it goes: {steps.pop()}{notes.pop() if len(notes) == 1 else ''}"]
+        why = next((w for p in pathways if (w := _why_left(p))), "")
+        return [f"whichever way it goes: {steps.pop()}"
+                f"{_joined(why, kinds.pop() if len(kinds) == 1 else '')}"]
     return [pathway_line(p) for p in pathways]
 
 
