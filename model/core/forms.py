@@ -6,6 +6,7 @@ import csv
 import difflib
 import math
 import re
+import unicodedata
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -43,10 +44,23 @@ NONE = "none"
 ALIASES: dict[str, str] = {
     "bisglycinate": "glycinate",
     "diglycinate": "glycinate",
-    "l-threonate": "threonate",
     "magtein": "threonate",
     "taurinate": "taurate",
 }
+
+ABROAD: dict[str, str] = {word: form for form, words in {
+    "glycinate": "glycinat bisglycinat diglycinat glycinaat bisglycinaat glicinato bisglicinato",
+    "taurate": "taurat tauraat taurato",
+    "threonate": "threonat treonat threonaat treonato",
+    "citrate": "citrat citraat citrato",
+    "oxide": "oxid oksid oxyde oxido ossido",
+    "malate": "malat malaat malato",
+    "chloride": "chlorid klorid chlorure cloruro cloreto",
+    "lactate": "lactat laktat lactaat lactato lattato",
+}.items() for word in words.split()}
+"""The forms' own words on labels abroad, accents off, where not the English: they were "none
+of the forms" (a traveller's audit, /tmp/w55/t T5). One is read beside the element's word; alone
+it may be a slip ("glycinat"), offered its form. A compound of no form (``Carbonat``) has none."""
 
 PRODUCTS: dict[str, tuple[str, str, str]] = {
     "zma": ("ZMA", "zinc, magnesium aspartate and vitamin B6", "aspartate"),
@@ -58,7 +72,7 @@ diary's form cell says such a product is none of the forms
 (:func:`model.evidence.name_hints.names_magnesium`: ``"ZMA 450 mg"`` was counted as 0 mg,
 and a dose raised on top of it, a supplement-label reader's audit)."""
 
-CHELATE = re.compile(r"(?<=[a-z])[\s-]+chelated?\b|^chelated?[\s-]+(?=[a-z])", re.IGNORECASE)
+CHELATE = re.compile(r"(?<=[a-z])[\s-]+chelat(?:ed?)?\b|^chelat(?:ed?)?[\s-]+(?=[a-z])", re.I)
 """The word "chelate" beside a form's name, as labels write it: "Magnesium Bisglycinate
 Chelate" (or "Chelated Magnesium Glycinate") is bisglycinate (glycinate); it was refused while
 "Mg bisglycinate" was read (a supplement-label reader's audit). "Chelate" alone names no
@@ -71,29 +85,42 @@ def product_named(name: str) -> tuple[str, str, str] | None:
                  if word in PRODUCTS), None)
 
 
-_PREFIX = re.compile(r"^(magnesium|mag|mg)[\s-]+")
-"""How labels name the element before the form: "Magnesium", "Mag", "Mg" (space or hyphen)."""
+ELEMENT = ("magnesium", "magnesio", "mag", "mg")
+"""The element's word on labels (``magnésium`` without its accent; ``magnesio`` abroad)."""
+
+_ELEMENT_WORD = re.compile(rf"^(?:magnesium(?=[a-z]{{3}})|(?:{'|'.join(ELEMENT)})[\s-]+)"
+                           r"|(?<=[a-z])[\s-]+(?:d[ei][\s-]+)?magnesi(?:um|o)$")
+"""The element's word before the form ("Mg-citrate"; glued, "Magnesiumcitrat") or after it
+("citrate de magnésium", "citrato di magnesio")."""
+
+_BRAND = re.compile(r"(?<=\S)\s*\([^()]*\)$")
+"""A brand in brackets after the name, no part of it: "magnesium bisglycinate (Albion)"."""
 
 
-def _key(name: str) -> str:
-    """A spelling as looked up: lower case, no leading "magnesium", "mag", "mg", nor chelate.
+def _key(name: str) -> tuple[str, bool]:
+    """A spelling as looked up, and whether the element's word (:data:`ELEMENT`) was in it.
 
-    "Chelate" beside the form goes (:data:`CHELATE`); alone it stays.
+    Lower case, accents off, without a brand in brackets, a chelate beside the form
+    (:data:`CHELATE`), the element's word, nor an L- ("Magnesium-L-Threonat").
     """
-    return _PREFIX.sub("", CHELATE.sub("", name.strip().lower())).strip()
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name.strip().lower())
+                     if not unicodedata.combining(c))
+    plain = CHELATE.sub("", _BRAND.sub("", folded)).strip()
+    bare = _ELEMENT_WORD.sub("", plain).strip()
+    return re.sub(r"^l-(?=[a-z])", "", bare), bare != plain
 
 
 def canonical_form(name: str) -> str | None:
     """Return the canonical form for a diary spelling, or None if it is not a known form.
 
-    ``placebo`` is returned as is; blank means no magnesium and returns ``"none"``.
+    ``placebo`` is returned as is; blank means no magnesium and returns ``"none"``; a word of
+    :data:`ABROAD` is read beside the element's: ``"citrate de magnésium"``.
     """
-    key = _key(name)
+    key, element = _key(name)
     if key in ("", NONE):
         return NONE
-    if key == PLACEBO or key in FORMS:
-        return key
-    return ALIASES.get(key)
+    return key if key in (PLACEBO, *FORMS) else (
+        ALIASES.get(key) or (ABROAD.get(key) if element else None))
 
 
 TYPO_RATIO = 0.85
@@ -105,7 +132,7 @@ supplement-label reader's audit), which a slip of spelling never makes."""
 
 
 def form_hint(name: str, *, placebo: bool = True) -> str:
-    """`` (did you mean 'glycinate'?)`` for a misspelt form (aliases too), else empty.
+    """`` (did you mean 'glycinate'?)`` for a misspelt form (aliases, words abroad), else empty.
 
     A compound of ``elemental_fractions.csv`` that is none of the forms (carbonate,
     hydroxide, Epsom salt) is said to be one, never taken for the closest form: "did you
@@ -116,8 +143,8 @@ def form_hint(name: str, *, placebo: bool = True) -> str:
     offered only within :data:`TYPO_RATIO`. ``placebo``: whether placebo is among the names
     a reader accepts there.
     """
-    key = _key(name)
-    if key in ("magnesium", "mag", "mg"):
+    key = _key(name)[0]
+    if key in ELEMENT:
         return " (which form? labels name it after the word magnesium: glycinate, citrate, ...)"
     if key == "chelate":
         return (" (which chelate? labels name its form before the word: 'bisglycinate "
@@ -129,10 +156,10 @@ def form_hint(name: str, *, placebo: bool = True) -> str:
                 "form: its elemental magnesium differs; taken by mouth every day beside your "
                 "supplement, give its magnesium as other_magnesium_mg in your profile; in a "
                 "bath or on the skin it is not counted)")
-    choices = (*FORMS, *ALIASES, *((PLACEBO,) if placebo else ()))
-    close = difflib.get_close_matches(key, choices, n=len(choices), cutoff=TYPO_RATIO)
-    return (f" (did you mean {close[0]!r}?)"
-            if len({canonical_form(c) for c in close}) == 1 else "")
+    names = {f: f for f in (*FORMS, *((PLACEBO,) if placebo else ()))} | ALIASES | ABROAD
+    close = difflib.get_close_matches(key, list(names), n=len(names), cutoff=TYPO_RATIO)
+    return (f" (did you mean {ABROAD.get(close[0], close[0])!r}?)"
+            if len({names[c] for c in close}) == 1 else "")
 
 
 def form_streams(entropy: int) -> dict[str, np.random.Generator]:
@@ -167,7 +194,7 @@ def unmodelled_compound(name: str) -> str | None:
     ``"carbonate"``: magnesium carbonate; ``"Epsom"``: magnesium sulfate heptahydrate. None
     for a name of a form (``"chloride hexahydrate"``) or of no compound.
     """
-    given = _words(_key(name))
+    given = _words(_key(name)[0])
     forms = {*FORMS, *ALIASES}
     for compound in load_compounds():
         own = _words(compound.name)
