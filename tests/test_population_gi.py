@@ -9,7 +9,7 @@ from scipy.optimize import minimize_scalar
 
 from model.core.forms import FORMS
 from model.core.outcomes import OUTCOMES
-from model.data.diary import read_diary
+from model.data.diary import COVARIATES, read_diary
 from model.likelihood.families import INTERCEPT_SD, Bernoulli
 from model.personal.data import diary_data, diary_size
 from model.population.blocks import (
@@ -192,8 +192,9 @@ def test_the_laplace_fit_does_not_correlate_gi_with_the_other_coordinates(simula
     start = graph.initial_point()
     names = [f"{v.name}[{i}]" for v in graph.value_vars if v.name != "responsiveness"
              for i in np.ndindex(np.shape(start[v.name]))]
-    gi = np.array([n == "gi_intercept[()]" or n.endswith(f", {GI})]") for n in names])
-    assert gi.sum() == len(FORMS) + 1
+    gi = np.array([n == "gi_intercept[()]" or n.endswith(f", {GI})]")
+                   or n.startswith("b_gi_covariate[") for n in names])
+    assert gi.sum() == len(FORMS) + 1 + len(COVARIATES)
     for fit, person in zip(fits, data[:3], strict=True):
         sd = np.sqrt(np.diag(fit.covariance))
         corr = fit.covariance / np.outer(sd, sd)

@@ -1,10 +1,11 @@
 """The population stage's GI outcome, carried exactly rather than as a Gaussian block.
 
 In the personal model (:func:`model.personal.graph.build_graph`) a night's GI event is
-Bernoulli with ``logit P = intercept + single[t] @ theta[:, gi]`` (``single``: the night's
-single-intake load per form). It shares no parameter with the sleep outcomes, and in the
-per-person stage the effects are a priori independent, so a person's posterior factorises
-into (GI intercept, ``theta[:, gi]``) and everything else: the correlation between the GI and
+Bernoulli with ``logit P = intercept + single[t] @ theta[:, gi] + covariates[t] @
+b_gi_covariate`` (``single``: the night's single-intake load per form). It shares no
+parameter with the sleep outcomes, and in the per-person stage the effects are a priori
+independent, so a person's posterior factorises into (GI intercept, ``theta[:, gi]``,
+``b_gi_covariate``) and everything else: the correlation between the GI and
 the other coordinates is exactly zero, and leaving the GI effects out of a person's Gaussian
 block (:data:`model.population.blocks.GAUSSIAN_SLOTS`) leaves the block of the others as it is.
 
@@ -13,11 +14,13 @@ form has a likelihood in that form's GI effect that rises monotonically as the e
 decreases (flat towards minus infinity). So each person's GI nights are kept as sufficient
 statistics (:class:`GiCounts`: the distinct rows of ``single``, with the nights and GI nights
 of each; the log-likelihood is ``sum events * eta - nights * log(1 + e^eta)``, exactly the
-Bernoulli one of the nights), and the population graph carries each person's GI intercept
-and GI effects as latent variables (:func:`gi_loglik`), non-centred:
-``theta[p, f] = beta[f, gi] + sd_resp[gi] r[p] + sd_dev[gi] z[p, f]``, ``r, z ~ N(0, 1)``
-(the structure :func:`~model.population.blocks.marginal_loglik` integrates out for the other
-outcomes), intercept ``intercept_mu + INTERCEPT_SD u[p]`` (the personal model's prior).
+Bernoulli one of the nights; the covariates' GI shifts are not carried: a person's GI
+effects here hold the drinks' and day sleeps' loose nights too), and the population graph
+carries each person's GI intercept and GI effects as latent variables (:func:`gi_loglik`),
+non-centred: ``theta[p, f] = beta[f, gi] + sd_resp[gi] r[p] + sd_dev[gi] z[p, f]``,
+``r, z ~ N(0, 1)`` (the structure :func:`~model.population.blocks.marginal_loglik`
+integrates out for the other outcomes), intercept ``intercept_mu + INTERCEPT_SD u[p]``
+(the personal model's prior).
 
 A sampler's dimension is fixed when its log-density is compiled, so the graph holds latent
 variables for ``capacity`` persons (:func:`capacity_for`: a multiple of
