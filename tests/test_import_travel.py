@@ -185,7 +185,7 @@ def garmin_export(tmp_path: Path, local: bool) -> Path:
 
 NO_LOCAL_START = ("garmin: 2 night(s) without a local start time (Garmin's export gives none), "
                   "so day sleeps (after a night shift or a flight) cannot be told: write "
-                  "day_sleep = 1 on them yourself")
+                  "day_sleep = 1 yourself on those of them that were")
 
 
 def test_garmin_an_export_without_a_local_start_says_day_sleeps_cannot_be_told(tmp_path):

@@ -280,20 +280,18 @@ def contrary_note(effect: DiaryEffect, when: str = "") -> str:
     follows from the diary's placebo nights (``raw.placebo``, :func:`placebo_test`). A
     covariate that differs between the two sets of nights is named first
     (:attr:`~model.data.night_levels.RawNights.covariates`: "a day sleep (after a night shift
-    or a flight) on 100 % of its nights, 42 % without"), and what the model does not know of
-    after ("jet lag or a flight noted on 40 % of its nights, 0 % without, which ...").
+    or a flight) on 100 % of its nights, 42 % without"); what the model does not know of is
+    said above the regimen's lines (:func:`nights_label`).
     """
     raw, outcome = effect.raw, effect.outcome
     said = effect.mean if float(number(per_month(outcome, effect.mean), outcome)) else 0.0
     if raw is None or raw.on is None or raw.direction(VerdictRule.p_direction) * said >= 0:
         return ""
     beside = "".join(f"{c} (fitted apart), to " for c in raw.covariates)
-    unknown = "".join(f"{u}, which the model does not know of (write exclude = travel on those "
-                      "nights to leave them out); " for u in raw.unfitted)
     return (f"your {_named(outcome)} averaged {_level(outcome, raw.on)} on it and "
             f"{_level(outcome, raw.without)} {without_words(when) if when else 'without'}: the "
             f"model credits that difference to {beside}taking anything (the expectation "
-            f"effect), the diary's drift or build-up rather than to magnesium; {unknown}"
+            f"effect), the diary's drift or build-up rather than to magnesium; "
             f"{placebo_test(raw.placebo)}")
 
 
@@ -418,7 +416,11 @@ def nights_label(own: list[DiaryEffect]) -> str:
     tracker's blank latency on 11 of 28 nights had "glycinate 200 mg, 28 nights" head lines
     resting on 17 (an outside audit, /tmp/w43/S F5). Only outcomes written on fewer than
     :data:`NAMED_SHARE` of those nights are named (a night or two without a rating is said
-    by no label), those on the same count together, most nights first.
+    by no label), those on the same count together, most nights first. What the model does
+    not know of follows (:attr:`~model.data.night_levels.RawNights.unfitted`): "; jet lag or a
+    flight noted on 54 % of its nights, 5 % without, which the model does not know of", said
+    whichever way the lines go (a traveller's audit, /tmp/w55/t2 T1: said only beside a line
+    the nights contradicted, it was silent where the trip was charged to the form).
     """
     most = max(e.nights for e in own)
     fewer: dict[int, list[str]] = {}
@@ -427,4 +429,7 @@ def nights_label(own: list[DiaryEffect]) -> str:
             fewer.setdefault(e.nights, []).append(WORDS[e.outcome][0])
     said = "".join(f"; {', '.join(names[:-1])}{' and ' * (len(names) > 1)}{names[-1]} on {n}"
                    for n, names in fewer.items())
+    unknown = next((e.raw.unfitted for e in own if e.raw is not None and e.raw.unfitted), ())
+    said += "".join(f"; {u}, which the model does not know of (exclude = travel leaves them out)"
+                    for u in unknown)
     return f"{most} written night{'s' * (most != 1)}{said}"

@@ -69,7 +69,7 @@ NO_SLEEP = "no time asleep (a day without sleep)"
 
 NO_LOCAL_START = ("night(s) without a local start time (Garmin's export gives none), so day "
                   "sleeps (after a night shift or a flight) cannot be told: write day_sleep = 1 "
-                  "on them yourself")
+                  "yourself on those of them that were")
 """A night's note when the record has no ``sleepStartTimestampLocal``: its start is taken as
 midnight, never a day sleep, which was said nowhere (a traveller's audit, /tmp/w55/t T6)."""
 
