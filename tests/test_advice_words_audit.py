@@ -211,7 +211,7 @@ def test_a_return_its_gi_trouble_holds_back_is_said_with_the_break():
     """/tmp/w50/c C9: the break's read-out stood beside a step to another form, the reason
     (the form gave loose stools, so its return waits) only in the decision's detail."""
     said = break_showed(_break_result(5.0, "start", Regimen("taurate", 200), loose=True))
-    assert said.endswith(" It is not taken again at once: it gave you loose stools, so a "
+    assert said.endswith(" It is not taken again at once: you had loose stools on it, so a "
                          "return to it waits for the period like any other change.")
     assert "not taken again" not in break_showed(
         _break_result(5.0, "start", Regimen("taurate", 200)))

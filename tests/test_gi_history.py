@@ -104,7 +104,7 @@ def test_a_return_to_a_dose_that_gave_loose_stools_waits_for_the_period(priors):
     back = next(a for a in decide(model, priors=priors, diary=judged, as_of=AS_OF).assessments
                 if a.regimen == G300)
     assert not back.feasible and any(
-        r.endswith("; a return to glycinate 300 mg waits too: it gave you loose stools")
+        r.endswith("; a return to glycinate 300 mg waits too: you had loose stools on it")
         for r in back.blocked_by)
     assert decision.recommendation.regimen in (None, NO_MAGNESIUM)
     assert any(w.startswith("3 GI nights in the last 7 on glycinate 300 mg")

@@ -110,7 +110,7 @@ def test_the_words_say_what_the_diary_recorded(tmp_path, records, said):
     judged = History(NO_MAGNESIUM, 5, frozenset({"taurate"}), 0, {T300: 24, NO_MAGNESIUM: 19},
                      gi_troubled=past.gi_troubled, gi_trouble_words=past.gi_trouble_words)
     assert waiting_block(judged, FIXED, troubled=(T300,)).endswith(
-        f"; a return to taurate 300 mg waits too: it gave you {said}")
+        f"; a return to taurate 300 mg waits too: you had {said} on it")
 
 
 def test_after_a_break_the_return_to_a_regimen_whose_trouble_is_over_does_not_wait(tmp_path):
@@ -130,5 +130,5 @@ def test_after_a_break_the_return_to_a_regimen_whose_trouble_is_over_does_not_wa
     held = next(a for a in decide(model, priors=priors, diary=recent,
                                   as_of=recent.last_night, settings=FIXED).assessments
                 if a.regimen == T300)
-    assert not held.feasible and any(b.endswith("waits too: it gave you an upset stomach")
+    assert not held.feasible and any(b.endswith("waits too: you had an upset stomach on it")
                                      for b in held.blocked_by)

@@ -314,7 +314,9 @@ def waiting_block(past: History, s: DecisionSettings, returns: Sequence[Regimen]
     (:attr:`History.gi_trouble_words`). "Start glycinate, 200 mg" stood beside "changes wait
     2 more nights" (/tmp/w46/E F5); after a stomach bug "changes wait 11 more nights" held
     glycinate back unsaid (an audit, /tmp/w49/g G2); two upset-stomach nights were said as
-    "it gave you loose stools" (/tmp/w50/b F-4).
+    "it gave you loose stools" (/tmp/w50/b F-4); "you had loose stools on it" says what the
+    diary recorded, not that the form caused them: the drinks the model credits them to may
+    have (a traveller's audit, second round, /tmp/w55/t2 N2).
     """
     more = s.min_nights - past.nights_on_current
     back = " or ".join(r.words for r in returns)
@@ -324,7 +326,7 @@ def waiting_block(past: History, s: DecisionSettings, returns: Sequence[Regimen]
     return (f"only {period_nights(past, s)}; changes wait {more} more night{'s' * (more != 1)}"
             + (f", but not {' or '.join(but)}" if but else "")
             + "".join(f"; a return to {' or '.join(r.words for r in gave if gave[r] == what)} "
-                      f"waits too: it gave you {what}" for what in dict.fromkeys(gave.values())))
+                      f"waits too: you had {what} on it" for what in dict.fromkeys(gave.values())))
 
 
 def gi_block(p_violation: float, epsilon: float) -> str:
@@ -381,7 +383,7 @@ def return_block(current: Regimen, p_violation: float, epsilon: float) -> str:
     Or it gives loose stools now (the acute GI rule).
     """
     why = (f"{GI_RISK} {above(p_violation, epsilon)} is above {epsilon:.2f}"
-           if p_violation > epsilon else f"it gives {GI_TROUBLE} now")
+           if p_violation > epsilon else f"{GI_TROUBLE} came on it lately")
     return f"it returns to {current.words}, and for {current.words} {why}"
 
 

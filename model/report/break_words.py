@@ -89,7 +89,7 @@ def _not_again(result: Analysis, regimen: Regimen) -> str:
     if regimen not in past.gi_troubled:
         return ""
     words = past.gi_trouble_words.get(regimen, STOMACH_TROUBLE)
-    return (f" It is not taken again at once: it gave you {words}, so a return to it waits "
+    return (f" It is not taken again at once: you had {words} on it, so a return to it waits "
             "for the period like any other change.")
 
 
