@@ -29,6 +29,7 @@ from model.core.special import expit
 
 if TYPE_CHECKING:
     from model.analysis.pipeline import Analysis
+    from model.personal.fit import PersonalModel
 
 
 @functools.cache
@@ -194,3 +195,25 @@ def level_points(points: np.ndarray, slices: Mapping[str, slice],
                                       eta[outcome] - intercept[:, None],
                                       data[f"{outcome}_w"])[:, None]
     return moved
+
+
+def graph_log_ratio(fit: PersonalModel, data: Mapping[str, np.ndarray],
+                    n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """The log ratios of a fit's first ``n`` draws from its diary to the diary of ``data``.
+
+    The numpy one the update uses (:meth:`model.personal.proposal.Proposal.log_ratio`) and
+    the compiled graph's at the same draws (:func:`level_points`), each centred: a test holds
+    them equal, so that ``graph.py`` and ``nightly.py`` write the same model.
+    """
+    from model.inference.density import log_density
+    from model.personal.sampler import GRAPHS
+
+    proposal, compiled, nuts = fit.proposal_, GRAPHS.get("nutpie").nutpie_model, fit.nuts_
+    assert nuts is not None, "a NUTS fit"
+    points = nuts.unconstrained[:n]
+    moved = level_points(points, dict(zip(*compiled.shape_info[:2], strict=True)),
+                         {k: v[:n] for k, v in proposal.draws.items()}, data)
+    expected = (log_density(compiled.with_data(**data), moved)
+                - log_density(compiled.with_data(**proposal.data), points))
+    ours = proposal.log_ratio(data)[:n]
+    return ours - ours.mean(), expected - expected.mean()

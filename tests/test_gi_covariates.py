@@ -63,10 +63,8 @@ def test_the_full_model_holds_them_apart_and_its_density_is_the_numpy_one(tmp_pa
     """NUTS on the drinker's diary: the drinks' GI shift is found, and graph.py and
     nightly.py write the same GI predictor (the log ratio of the draws from the diary to the
     same diary without the drinks is the compiled graph's)."""
-    from model.inference.density import log_density
     from model.personal.fit import PersonalModel
-    from model.personal.sampler import GRAPHS
-    from model.testing import level_points
+    from model.testing import graph_log_ratio
 
     frame = drinker(1)
     paths = {name: tmp_path / f"{name}.csv" for name in ("with", "without")}
@@ -76,13 +74,7 @@ def test_the_full_model_holds_them_apart_and_its_density_is_the_numpy_one(tmp_pa
     assert fit.diagnostics_.ok
     per_drink = fit.draws_of("b_gi_covariate")[:, COVARIATES.index("alcohol_drinks")]
     assert (per_drink > 0).mean() > 0.97
-    proposal, compiled = fit.proposal_, GRAPHS.get("nutpie").nutpie_model
-    data = fit.graph_data(read_diary(paths["without"], today=dt.date(2026, 12, 31)))
-    points = fit.nuts_.unconstrained[:200]
-    moved = level_points(points, dict(zip(*compiled.shape_info[:2], strict=True)),
-                         {k: v[:200] for k, v in proposal.draws.items()}, data)
-    expected = (log_density(compiled.with_data(**data), moved)
-                - log_density(compiled.with_data(**proposal.data), points))
-    ours = proposal.log_ratio(data)[:200]
+    ours, expected = graph_log_ratio(fit, fit.graph_data(
+        read_diary(paths["without"], today=dt.date(2026, 12, 31))))
     assert np.ptp(expected) > 1.0
-    np.testing.assert_allclose(ours - ours.mean(), expected - expected.mean(), atol=1e-6)
+    np.testing.assert_allclose(ours, expected, atol=1e-6)
