@@ -21,7 +21,6 @@ from model.cli.main import main
 from model.core.errors import PACKAGE_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-TODAY = dt.date.today()
 HEADER = "date,form,elemental_mg,split,sol_min,awakenings,quality,stool_bristol,gi_upset\n"
 
 
@@ -91,8 +90,9 @@ def test_the_default_regimen_is_the_night_befores_and_another_form_asks_its_dose
 
 def test_tonights_sleep_is_warned_of_before_it_is_asked_and_not_written_unless_said(
         tmp_path, monkeypatch, capsys):
-    tonight = TODAY.isoformat()
-    path = diary_with(tmp_path, f"{TODAY - dt.timedelta(days=3)},citrate,300,0,30,2,3,4,0")
+    today = dt.date.today()      # at the test, not at import: a suite may cross midnight
+    tonight = today.isoformat()
+    path = diary_with(tmp_path, f"{today - dt.timedelta(days=3)},citrate,300,0,30,2,3,4,0")
     with warnings.catch_warnings():
         warnings.simplefilter("error")                   # nothing warned after it either
         out = asked(monkeypatch, capsys, path, ["", "", "", "", "", "", "n", "", "", ""],
@@ -113,8 +113,9 @@ def test_tonights_sleep_is_warned_of_before_it_is_asked_and_not_written_unless_s
 
 
 def test_a_night_after_today_is_asked_no_sleep(tmp_path, monkeypatch, capsys):
-    ahead = (TODAY + dt.timedelta(days=2)).isoformat()
-    path = diary_with(tmp_path, f"{TODAY - dt.timedelta(days=1)},citrate,300,0,30,2,3,4,0")
+    today = dt.date.today()
+    ahead = (today + dt.timedelta(days=2)).isoformat()
+    path = diary_with(tmp_path, f"{today - dt.timedelta(days=1)},citrate,300,0,30,2,3,4,0")
     with pytest.warns(UserWarning, match=f"night {ahead} is after today"):
         out = asked(monkeypatch, capsys, path, [""] * 9, "--date", ahead)
     assert f"night {ahead} is after today, so its sleep is not known yet" in out
@@ -134,7 +135,7 @@ def test_logs_warnings_are_said_as_mgsleep_log_s_and_a_librarys_keeps_its_class(
 
 def test_on_the_command_line_no_python_class_is_shown(tmp_path):
     path = diary_with(tmp_path, "2024-03-01,citrate,300,0,30,2,3,4,0")
-    ahead = (TODAY + dt.timedelta(days=2)).isoformat()
+    ahead = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     done = subprocess.run([sys.executable, "-m", "model", "log", str(path), "--date", ahead,
                            "--form", "glycinate", "--mg", "2000", "--large-dose"], cwd=ROOT,
                           env=os.environ | {"PYTHONPATH": str(ROOT)}, capture_output=True,
