@@ -39,6 +39,9 @@ LABELS = [
     ("Magnesium-Lactat", "lactate"), ("Magnesiumoxid", "oxide"),
     ("Magnesium-L-Threonat", "threonate"), ("magnesiumklorid", "chloride"),
     ("magnesium bisglycinate (Albion)", "glycinate"),
+    ("Magnesium (as magnesium glycinate)", "glycinate"),          # /tmp/w55/t2 N5: the US
+    ("Magnesium (aus Magnesiumcitrat)", "citrate"),               # Supplement Facts' line
+    ("Magnesium citrate (with magnesium oxide)", "citrate"),
     ("Magnesium Bisglycinat Chelat (TRAACS)", "glycinate"),
     ("Magnesium L-lactate", "lactate"),
 ]
@@ -112,6 +115,10 @@ def test_a_slip_of_a_word_abroad_never_suggests_another_form(word):
     for at in range(len(word)):
         offered = re.search(r"did you mean '([^']+)'", form_hint(word[:at] + word[at + 1:]))
         assert offered is None or canonical_form(offered[1]) == ABROAD[word], word
+
+
+def test_a_compound_of_no_form_in_brackets_is_none_of_them():
+    assert canonical_form("Magnesium (as magnesium carbonate)") is None
 
 
 def test_a_brand_alone_in_brackets_is_no_night_without_magnesium():

@@ -73,10 +73,8 @@ diary's form cell says such a product is none of the forms
 and a dose raised on top of it, a supplement-label reader's audit)."""
 
 CHELATE = re.compile(r"(?<=[a-z])[\s-]+chelat(?:ed?)?\b|^chelat(?:ed?)?[\s-]+(?=[a-z])", re.I)
-"""The word "chelate" beside a form's name, as labels write it: "Magnesium Bisglycinate
-Chelate" (or "Chelated Magnesium Glycinate") is bisglycinate (glycinate); it was refused while
-"Mg bisglycinate" was read (a supplement-label reader's audit). "Chelate" alone names no
-form."""
+"""The word "chelate" beside a form's name: "Magnesium Bisglycinate Chelate" is glycinate (it
+was refused: a supplement-label reader's audit). "Chelate" alone names no form."""
 
 
 def product_named(name: str) -> tuple[str, str, str] | None:
@@ -93,19 +91,21 @@ _ELEMENT_WORD = re.compile(rf"^(?:magnesium(?=[a-z]{{3}})|(?:{'|'.join(ELEMENT)}
 """The element's word before the form ("Mg-citrate"; glued, "Magnesiumcitrat") or after it
 ("citrate de magnésium", "citrato di magnesio")."""
 
-_BRAND = re.compile(r"(?<=\S)\s*\([^()]*\)$")
-"""A brand in brackets after the name, no part of it: "magnesium bisglycinate (Albion)"."""
+_BRAND = re.compile(r"(?<=\S)\s*\((?:(?:as|aus|als|en|como)\s+([^()]+)|[^()]*)\)$")
+"""A brand in brackets after the name, no part of it: "magnesium bisglycinate (Albion)"; a
+compound in them, all of it: "Magnesium (as magnesium glycinate)" (/tmp/w55/t2 N5)."""
 
 
 def _key(name: str) -> tuple[str, bool]:
     """A spelling as looked up, and whether the element's word (:data:`ELEMENT`) was in it.
 
-    Lower case, accents off, without a brand in brackets, a chelate beside the form
-    (:data:`CHELATE`), the element's word, nor an L- ("Magnesium-L-Threonat").
+    Lower case, accents off, a bracket's compound or no brand (:data:`_BRAND`), no chelate
+    (:data:`CHELATE`), element's word, nor L- ("Magnesium-L-Threonat").
     """
     folded = "".join(c for c in unicodedata.normalize("NFKD", name.strip().lower())
                      if not unicodedata.combining(c))
-    plain = CHELATE.sub("", _BRAND.sub("", folded)).strip()
+    said = _BRAND.search(folded)
+    plain = CHELATE.sub("", said[1] if said and said[1] else _BRAND.sub("", folded)).strip()
     bare = _ELEMENT_WORD.sub("", plain).strip()
     return re.sub(r"^l-(?=[a-z])", "", bare), bare != plain
 
