@@ -18,13 +18,14 @@ FORMAT_OF_MODEL = {
     "33b697598d08a8cab4d205d9c5709c8ec8156438d69e765c457e445ea2c86568": 10,
     "8c76d1cdc6922620ae0c7294d26dc5b5ef0ce06a8fdc4b39ba6471792777e5e5": 11,
     "a8f25a6ced15863595f2eae74b02ed3a7b39fb42de451594a5c0070aa55f8d44": 12,
-    "6a6e05ee1fd7c18de2b5d204b3272887c3fb29da5d952f6dc34da5e82375eb0b": 13,
+    "6a6e05ee1fd7c18de2b5d204b3272887c3fb29da5d952f6dc34da5e82375eb0b": 14,
 }
 """The personal graph's :func:`model_digest` for each fit format it was saved under (9 is 8's
 graph with other data: the first night's magnesium begun before the diary; 10, one level
 shift per measuring source; 11, 10's model, the sleep-onset intercept sampled non-centred;
 12, the covariates as one ``b_covariate``, a day sleep after a night shift among them; 13,
-the covariates shift GI too, ``b_gi_covariate``)."""
+the covariates shift GI too, ``b_gi_covariate``; 14 is 13's graph with other data, a fourth
+covariate, the days before a period: the digest reads no data size, and 13's draws have three)."""
 
 
 def test_the_fit_format_names_the_personal_model():

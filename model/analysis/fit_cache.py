@@ -15,6 +15,11 @@ What invalidates a cached fit:
 - the key: the diary file's resolved path, the priors (their fingerprint), the profile's gut
   sensitivity (the one profile fact the fit uses), the MCMC settings and the file format;
 - any change to a night the cached fit has seen (a correction, a deleted night): a full fit;
+  not a covariate derived from later nights: a period's first day written turns the 5 nights
+  before it ``premenstrual`` (:mod:`model.data.cycle_nights`) while their cells stay as they
+  were, so the diary only gained nights, and the update weighs every night with the covariate
+  the longer diary gives it (the covariates are derived from the nights given, so the saved
+  NUTS draws keep those of the nights they were drawn from: the cycle audit, /tmp/w56/cyc);
 - a file that cannot be read, or one of another model, format or priors: ignored with a
   warning and replaced, never trusted.
 
@@ -124,7 +129,8 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 def later_nights(seen: Diary, diary: Diary) -> Diary | None:
     """The nights ``diary`` adds after those of ``seen``; None when it changed one of them.
 
-    An empty diary (no later night) is returned when nothing was added.
+    An empty diary (no later night) is returned when nothing was added. The nights' cells are
+    compared, not what is derived from them (``premenstrual``: the module doc).
     """
     last = seen.nights.index.max()
     if diary.nights.index.max() < last:

@@ -51,6 +51,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "caffeine_late": ("caffeine late | after", "afternoon caffeine | after late"),
     "alcohol_drinks": ("alcohol drink | number of count", "alcoholic drink | number of count"),
     "day_sleep": ("day sleep | after shift night",),
+    "menstruation": ("period | on my", "mense | on my", "menstruation | on my",
+                     "menstruating | on", "menstrual | flow bleeding period"),
     "elemental_mg": ("elemental | magnesium dose",),
     "compound_mg": ("compound | magnesium dose weight",),
 }
@@ -70,6 +72,7 @@ MEANS: dict[str, str] = {
     "caffeine_late": "caffeine after 14:00, 1 yes, 0 no",
     "alcohol_drinks": "the number of alcoholic drinks",
     "day_sleep": "1 for a day sleep after a night shift, 0 for a night's sleep",
+    "menstruation": "1 on a day of menstrual bleeding, 0 or blank on another",
     "elemental_mg": "mg of elemental magnesium",
     "compound_mg": "mg of the compound, as on the label",
 }
@@ -111,6 +114,15 @@ only as its ``day_sleep`` column: ``shift`` was "did you mean 'split'?", two int
 (a shift worker's audit, /tmp/w53/b B4). A ``day sleep`` header is read as ``day_sleep``
 (:data:`SYNONYMS`)."""
 
+PERIOD_NOTE = (": a header with period among other words is not read as menstruation; "
+               "mgsleep reads a trial's periods from the column form, night by night, and a "
+               "menstrual period from the column menstruation, 1 on the days you bleed (a "
+               "header Period, Menses or On my period is read as it)")
+"""What is said of a header not read that has the word ``period`` (``Treatment period``, ``Period
+number``): the cycle audit (/tmp/w56/cyc) made ``Period`` alone a diary's ``menstruation``
+(:data:`SYNONYMS`), and "period" is also what mgsleep calls a trial's steps and the nights a
+regimen is judged on; such a header was asked "did you mean 'menstruation'?"."""
+
 SHIFT_NOTE = (": mgsleep reads a rota only through the column day_sleep, 1 on a night whose "
               "sleep was a day sleep after a night shift (dated by the night the shift began), "
               "0 on other nights, and fits its effect on every sleep outcome; write the rota "
@@ -119,8 +131,10 @@ SHIFT_NOTE = (": mgsleep reads a rota only through the column day_sleep, 1 on a 
 
 _SCALE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:-|–|—|\bto\b)\s*(\d+(?:[.,]\d+)?)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_GENERIC = frozenset({"sleep", "time", "night", "up", "to", "after", "form", "type", "fall"})
-"""Words of :data:`SYNONYMS` too common to suggest a column on their own."""
+_GENERIC = frozenset({"sleep", "time", "night", "up", "to", "after", "form", "type", "fall",
+                      "period"})
+"""Words of :data:`SYNONYMS` too common to suggest a column on their own (``period``: a trial's
+too, :data:`PERIOD_NOTE`)."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,8 @@ def unread_hint(name: object, present: Collection[str], others: Sequence[object]
 
     A questionnaire's header: that mgsleep has no column for it (:func:`questionnaire_note`);
     so too a rota's or a day sleep's (:data:`SHIFT_NOTE`). Else the column its words name and
-    why it is not read (:func:`why_unread`), else the one column whose own words it shares.
+    why it is not read (:func:`why_unread`), else a header of a period of another kind
+    (:data:`PERIOD_NOTE`), else the one column whose own words it shares.
     """
     if questionnaire := questionnaire_note(name):
         return questionnaire
@@ -243,6 +258,8 @@ def unread_hint(name: object, present: Collection[str], others: Sequence[object]
     if column is not None:
         return (f" (did you mean {column!r}?): {why}; rename it {column} if it holds "
                 f"{MEANS[column]}")
+    if "period" in header_words(name).words:
+        return PERIOD_NOTE
     words = header_words(name).words - _GENERIC
     sharing = [c for c, patterns in _PATTERNS.items() if c not in present
                and words & frozenset().union(*(core for core, _ in patterns))]

@@ -28,7 +28,7 @@ from model.core.forms import NONE
 from model.core.regimen import Regimen
 from model.data.compound_doses import compound_warnings, converted
 from model.data.devices import DEVICE, device_warnings
-from model.data.diary_columns import EXCLUDE, OTHER_CHANGE
+from model.data.diary_columns import COVARIATE_COLUMNS, COVARIATES, EXCLUDE, OTHER_CHANGE
 from model.data.diary_nights import (
     MAX_SPAN_NIGHTS,
     blank_cell_warnings,
@@ -60,11 +60,6 @@ OUTCOMES: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "fr
                              "anxiety", "stool_bristol", "gi_upset")
 """Outcome columns of a diary, in display order."""
 
-COVARIATES: tuple[str, ...] = ("caffeine_late", "alcohol_drinks", "day_sleep")
-"""Covariate columns of a diary, each a level shift of every sleep outcome (``day_sleep``: 1 on a
-day sleep after a night shift, dated by the night the shift began; :mod:`model.personal.graph`)."""
-
-
 LOOSE_BRISTOL = 6
 """The Bristol stool form from which a night counts as a loose-stool (GI) night, as the
 bundled safety file has it (``gi_constraint.loose_bristol``); a priors directory may lower it,
@@ -75,7 +70,7 @@ __all__ = ["COVARIATES", "LOOSE_BRISTOL", "MAX_ROWS", "MAX_SPAN_NIGHTS", "NUMERI
 
 
 _COLUMNS = ("form", "elemental_mg", "split", "recorded", *OUTCOMES, "gi_night",
-            *COVARIATES, DEVICE, "notes", OTHER_CHANGE, EXCLUDE)
+            *COVARIATE_COLUMNS, DEVICE, "notes", OTHER_CHANGE, EXCLUDE)
 
 
 def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +83,7 @@ def _timeline(recorded: pd.DataFrame) -> pd.DataFrame:
     nights["gi_night"] = gi_nights(nights)
     typed = nights.astype({"form": str, "elemental_mg": float, "split": bool}
                           | dict.fromkeys(text, str)
-                          | dict.fromkeys((*OUTCOMES, *COVARIATES), float))
+                          | dict.fromkeys((*OUTCOMES, *COVARIATE_COLUMNS), float))
     return typed[list(_COLUMNS)]
 
 
@@ -166,7 +161,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
                         "evidence alone")
     warnings += left_out + compound_warnings(table, recorded, name, rows, priors_dir)
     warnings += dose_warnings(recorded["elemental_mg"], name, rows) + blank_cell_warnings(
-        recorded, COVARIATES, recorded[list(OUTCOMES)].notna().any(axis=1), name)
+        recorded, COVARIATE_COLUMNS, recorded[list(OUTCOMES)].notna().any(axis=1), name)
     warnings += diary_guess_warnings(table, CODE_NOTE, name) + date_only_warning(date_only, name)
     nights = _timeline(recorded)
     alone = recorded["compound_mg"].where(recorded.index.isin(converted(table)))
@@ -243,7 +238,9 @@ class Diary:
         night. Columns: ``form`` (one of FORMS, ``placebo`` or ``none``), ``elemental_mg``
         (0 for none and placebo), ``split``, ``recorded`` (False for inserted gap nights),
         the outcomes (:data:`OUTCOMES`, NaN = missing), ``gi_night`` (1 loose stool or GI
-        upset, 0 observed without, NaN unobserved), the covariates (:data:`COVARIATES`), ``device``
+        upset, 0 observed without, NaN unobserved), the covariates' columns
+        (:data:`~model.data.diary_columns.COVARIATE_COLUMNS`: ``menstruation``, whose
+        ``premenstrual`` is derived where it is read), ``device``
         (the source of the night, "" unnamed: :mod:`model.data.devices`) and ``notes``.
     source : str
         File name (or ``<DataFrame>``).

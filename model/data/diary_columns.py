@@ -14,6 +14,7 @@ import pandas as pd
 
 from model.core.outcomes import SPECS
 from model.core.regimen import LEAST_SUPPLEMENT_MG
+from model.data.cycle_nights import MENSTRUATION, PREMENSTRUAL, premenstrual
 from model.data.devices import DEVICE
 
 
@@ -29,7 +30,7 @@ class ColumnRange:
     def describe(self) -> str:
         """The allowed values in words, for a message: ``a number from 0 to 720 (minutes)``."""
         if (self.low, self.high, self.whole) == (0, 1, True):
-            return "0 or 1"
+            return "0 or 1" + (f" ({self.unit})" if self.unit else "")
         kind = "a whole number" if self.whole else "a number"
         return f"{kind} from {self.low:g} to {self.high:g}" + (f" ({self.unit})" if self.unit
                                                               else "")
@@ -67,13 +68,27 @@ NUMERIC: dict[str, ColumnRange] = {
     "caffeine_late": _BINARY,
     "alcohol_drinks": ColumnRange(0, 30, unit="drinks"),
     "day_sleep": _BINARY,
+    # the days before a period are fitted from it (the cycle audit, /tmp/w56/cyc), and a
+    # header "period" is read as it (model.data.column_words): a fault says which period
+    MENSTRUATION: ColumnRange(0, 1, whole=True, unit="1 on a day of menstrual bleeding, 0 or "
+                              "blank on another; a column period is read as menstruation, and "
+                              "a trial's own periods from the column form"),
 }
 """Range of each numeric diary column (the README): the one statement of the diary's limits
 (720 minutes, 50 awakenings), which a simulation or a model's counts keep to."""
-MARKED_ONLY: frozenset[str] = frozenset({"day_sleep"})
+MARKED_ONLY: frozenset[str] = frozenset({"day_sleep", MENSTRUATION})
 """Covariates a person writes on the nights they happen: a blank cell among written ones is
 none (0), not the mean of the others (:func:`model.personal.data.covariate`); a long run of
-blanks is named (:func:`model.data.diary_nights.unmarked_runs`)."""
+blanks is named (:func:`model.data.diary_nights.unmarked_runs`; of ``menstruation``, a cycle
+with no period written: :func:`model.data.cycle_nights.missed_period_warnings`)."""
+COVARIATES: tuple[str, ...] = ("caffeine_late", "alcohol_drinks", "day_sleep", PREMENSTRUAL)
+"""The model's covariates, each a level shift of every sleep outcome and of GI
+(:mod:`model.personal.graph`): ``day_sleep`` 1 on a day sleep after a night shift, dated by the
+night the shift began; ``premenstrual`` the days before a period and its first two, derived
+from the diary's ``menstruation`` (:mod:`model.data.cycle_nights`)."""
+COVARIATE_COLUMNS: tuple[str, ...] = tuple(MENSTRUATION if c == PREMENSTRUAL else c
+                                           for c in COVARIATES)
+"""The diary column each covariate is read from: its own, or the cells it is derived from."""
 
 
 def written_covariate(nights: pd.DataFrame, column: str) -> pd.Series:
@@ -81,7 +96,12 @@ def written_covariate(nights: pd.DataFrame, column: str) -> pd.Series:
 
     NaN where not written otherwise, and on every night of a column the diary lacks: the one
     reading of the covariates' blanks that the model, its cautions and its words share.
+    ``premenstrual`` is derived from the nights' ``menstruation``
+    (:func:`~model.data.cycle_nights.premenstrual`), here, from the nights given: a diary cut at
+    a date, or the nights a fit was made from, knows no later period.
     """
+    if column == PREMENSTRUAL:
+        return premenstrual(nights)
     values = (nights[column].astype(float) if column in nights
               else pd.Series(math.nan, index=nights.index))
     return values.fillna(0.0) if column in MARKED_ONLY and values.notna().any() else values

@@ -16,6 +16,7 @@ import pandas as pd
 
 from model.core.errors import DiaryError, Fault
 from model.data.blank_rows import row_ranges
+from model.data.cycle_nights import MENSTRUATION, missed_period_warnings
 from model.data.diary_columns import MARKED_ONLY
 from model.data.diary_rows import GUESS_COLUMN, KNOWN_COLUMNS, is_missing
 from model.data.night_dates import MAX_SPAN_NIGHTS as MAX_SPAN_NIGHTS  # the diary's name
@@ -139,14 +140,17 @@ def blank_cell_warnings(recorded: pd.DataFrame, covariates: tuple[str, ...], sle
 
     Such a blank is not "none": the personal model reads it as the mean of the nights
     recorded in the same magnesium state (:func:`model.personal.data.covariate`). A column
-    blank on every night was not recorded, and is not named.
+    blank on every night was not recorded, and is not named. A blank of one written only on the
+    nights it happens is none: a run of them is named when it looks unwritten
+    (:func:`unmarked_runs`; ``menstruation``'s by its own rule,
+    :func:`~model.data.cycle_nights.missed_period_warnings`).
 
     Parameters
     ----------
     recorded : pandas.DataFrame
         The diary's parsed rows.
     covariates : tuple of str
-        The covariate columns.
+        The covariates' columns (:data:`~model.data.diary_columns.COVARIATE_COLUMNS`).
     slept : pandas.Series of bool
         Per row, whether it has an outcome (the nights a fit reads).
     name : str
@@ -161,7 +165,9 @@ def blank_cell_warnings(recorded: pd.DataFrame, covariates: tuple[str, ...], sle
     for column in covariates:
         if column not in recorded or not recorded[column].notna().any():
             continue
-        if column in MARKED_ONLY:
+        if column == MENSTRUATION:        # a period is no rota (the cycle audit, /tmp/w56/cyc)
+            notes += missed_period_warnings(recorded[column], slept, name)
+        elif column in MARKED_ONLY:
             notes += unmarked_runs(recorded[column][slept], name)
         elif blank := int((recorded[column].isna() & slept).sum()):
             notes.append(f"{name}: {column} is blank on {blank} of {int(slept.sum())} nights "

@@ -23,9 +23,12 @@ from model.data.diary_columns import written_covariate
 from model.data.travel_nights import travel_share
 
 COVARIATE_WORDS = {"caffeine_late": "caffeine after 14:00", "alcohol_drinks": "alcohol",
-                   "day_sleep": "a day sleep (after a night shift or a flight)"}
-"""Each covariate column of the diary in words (:data:`model.data.diary.COVARIATES`)."""
-APART = {"caffeine_late": 0.25, "alcohol_drinks": 1.0, "day_sleep": 0.25}
+                   "day_sleep": "a day sleep (after a night shift or a flight)",
+                   "premenstrual": "the days before a period and its first two days"}
+"""Each covariate of the diary in words (:data:`model.data.diary.COVARIATES`): ``premenstrual``
+in words that say which nights, read after "Also fitted:" and before "on 57 % of nights on
+taurate" alike (the cycle audit, /tmp/w56/cyc)."""
+APART = {"caffeine_late": 0.25, "alcohol_drinks": 1.0, "day_sleep": 0.25, "premenstrual": 0.25}
 """How far a covariate's mean on a regimen's nights and on those without magnesium must be
 apart to be named beside their difference (:attr:`RawNights.covariates`): a quarter of the
 nights, or a drink a night."""
@@ -120,7 +123,8 @@ def _covariates(nights: pd.DataFrame, without: pd.Index, on: pd.Index) -> tuple[
     """:attr:`RawNights.covariates` of the nights ``on`` a regimen and ``without`` magnesium.
 
     A blank ``day_sleep`` among written ones is none (:data:`model.data.diary_columns.MARKED_ONLY`);
-    another covariate's blanks are left out.
+    another covariate's blanks are left out; ``premenstrual`` is derived
+    (:func:`~model.data.diary_columns.written_covariate`).
     """
     said = []
     for column, apart in APART.items():

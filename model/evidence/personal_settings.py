@@ -16,6 +16,12 @@ DAY_SLEEP_SMD = 1.0
 """Default SD of the level shift of a day sleep after a night shift (SMD), of either sign:
 weakly informative, as a day sleep may come faster (after a night awake) and be more broken
 (daylight, noise), and as the tracker's shift is."""
+PREMENSTRUAL_SMD = 1.0
+"""Default SD of the level shift of the days before a period and its first two (SMD), of
+either sign, as a day sleep's: sleep is worse then for many but not all who menstruate (Baker
+FC, Driver HS. Sleep Med 2007;8:613-22; Van Reen E, Kiesner J. Arch Womens Ment Health
+2016;19:599-608; loose stools on the first days: Bernstein MT et al. BMC Womens Health
+2014;14:14), by how much differs from person to person (the cycle audit, /tmp/w56/cyc)."""
 
 
 class OutcomeSpreads(Strict):
@@ -41,8 +47,10 @@ class PersonalSettings(Strict):
     outcome on nights measured by another source than the diary's first
     (:mod:`model.data.devices`), weakly informative, in SMD of the outcome; ``day_sleep_smd``
     (default :data:`DAY_SLEEP_SMD`): the SD of the level shift of each sleep outcome on a day
-    sleep after a night shift (the diary's ``day_sleep``); ``covariate_smd`` is that of late
-    caffeine and of each alcoholic drink.
+    sleep after a night shift (the diary's ``day_sleep``); ``premenstrual_smd`` (default
+    :data:`PREMENSTRUAL_SMD`): that on the days before a period and its first two (derived from
+    the diary's ``menstruation``, :mod:`model.data.cycle_nights`); ``covariate_smd`` is that of
+    late caffeine and of each alcoholic drink.
     """
 
     onset_days_median: float = Field(gt=0, le=120)
@@ -60,6 +68,7 @@ class PersonalSettings(Strict):
     drift_days: float = Field(gt=0, le=365)
     device_smd: float = Field(default=DEVICE_SMD, gt=0)
     day_sleep_smd: float = Field(default=DAY_SLEEP_SMD, gt=0)
+    premenstrual_smd: float = Field(default=PREMENSTRUAL_SMD, gt=0)
     by_outcome: dict[str, OutcomeSpreads] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -5,7 +5,8 @@ sleep outcome, but it can split a covariate's effect from magnesium's only as fa
 varies them apart. When a covariate moves with taking magnesium (:func:`covariate_shifts`), or
 with one form against the others (:func:`form_shifts`: a shift worker's taurate nights fell on
 night blocks, her glycinate nights on leave, and glycinate "probably works for you" with no
-word of it, an outside audit, /tmp/w53/b B2), the reasons say so.
+word of it, an outside audit, /tmp/w53/b B2; a woman's taurate nights held every premenstrual
+week, and taurate "looks to do you harm": the cycle audit, /tmp/w56/cyc), the reasons say so.
 """
 
 from __future__ import annotations
@@ -22,20 +23,26 @@ __all__ = ["COVARIATE_NIGHTS", "COVARIATE_SHIFT", "covariate_shifts", "form_shif
            "night_correlation"]
 
 COVARIATE_SHIFT = 0.5
-"""A recorded covariate (late caffeine, alcohol, a day sleep) whose night-by-night correlation
-with taking magnesium (or one form) is this far from 0 is named in the reasons: a quarter or
-more of its variation goes with magnesium, and the model can hardly split their effects (the SD
-of each estimate grows by 1 / sqrt(1 - r^2), 15 % or more). Caffeine stopped two nights before
-magnesium started (85 % of nights before, 4 % after) went unsaid (an outside audit)."""
+"""A recorded covariate (late caffeine, alcohol, a day sleep, the days before a period) whose
+night-by-night correlation with taking magnesium (or one form) is this far from 0 is named in
+the reasons: a quarter or more of its variation goes with magnesium, and the model can hardly
+split their effects (the SD of each estimate grows by 1 / sqrt(1 - r^2), 15 % or more).
+Caffeine stopped two nights before magnesium started (85 % of nights before, 4 % after) went
+unsaid (an outside audit)."""
 COVARIATE_NIGHTS = 7
 """Nights with an outcome and the covariate recorded needed on each side (with and without
 magnesium; on the form and on the others) before a shift is named: a share from fewer says
 little."""
 _ACT = {("day_sleep", "magnesium"): "; take magnesium, and go without it, across whole cycles "
                                    "of your rota",
-        ("day_sleep", "form"): "; take each form across whole cycles of your rota"}
+        ("day_sleep", "form"): "; take each form across whole cycles of your rota",
+        ("premenstrual", "magnesium"): "; take magnesium, and go without it, for whole "
+                                       "menstrual cycles (about four weeks each)",
+        ("premenstrual", "form"): "; take each form for whole menstrual cycles (about four "
+                                  "weeks each), so that each has its share of these days"}
 """What a person can do of a covariate's imbalance with magnesium or between forms, beyond the
-reason itself (one form's was said of magnesium against none: /tmp/w54/s S7)."""
+reason itself (one form's was said of magnesium against none: /tmp/w54/s S7; two forms taken
+14 nights each in turn put every premenstrual week on one: the cycle audit, /tmp/w56/cyc)."""
 
 
 def _levels(column: str, first: np.ndarray, second: np.ndarray) -> tuple[str, str]:

@@ -1,7 +1,8 @@
 """What each recorded covariate does to a person's nights, in diary units, as fitted.
 
 The personal model fits each covariate of :data:`~model.data.diary.COVARIATES` (late caffeine,
-alcoholic drinks, a day sleep after a night shift) as a level shift of every sleep outcome
+alcoholic drinks, a day sleep after a night shift, the days before a period and its first two)
+as a level shift of every sleep outcome
 (``b_covariate``) and of the chance of a GI night (``b_gi_covariate``), and the shift was said
 nowhere: a shift worker could not see what a day
 sleep costs her, while a tracker's shift is said (:func:`~model.personal.predict.device_shifts`;
@@ -34,7 +35,9 @@ def _written(nights: pd.DataFrame, column: str) -> pd.Series:
     """A covariate's values on the nights that record a sleep outcome.
 
     A blank of one written only on the nights it happens is 0
-    (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep). A night left out
+    (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep); ``premenstrual`` is derived,
+    NaN without a ``menstruation`` written, so its prior-only shift is never said (the cycle
+    audit, /tmp/w56/cyc). A night left out
     (``exclude``) records none: a traveller's only day sleeps, both excluded, were said
     "Also fitted" from the prior alone (a traveller's audit, /tmp/w55/t T4).
     """

@@ -81,7 +81,9 @@ def covariate(diary: Diary, column: str) -> np.ndarray:
     difference to magnesium. Reading the diary warns of the blank cells on nights with an
     outcome (:func:`model.data.diary_nights.blank_cell_warnings`), once, whether a fit is made
     or reused; a gap's nights are filled without a word. A covariate written only on the
-    nights it happens (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep) is 0 where blank.
+    nights it happens (:data:`~model.data.diary_columns.MARKED_ONLY`: a day sleep) is 0 where blank;
+    ``premenstrual`` is derived from ``menstruation`` on every night of a diary that writes it
+    (:func:`model.data.cycle_nights.premenstrual`), 0 on each of one that does not.
     """
     nights = diary.nights
     values = written_covariate(nights, column).to_numpy(float)
@@ -100,10 +102,11 @@ def covariate_smd(personal: PersonalSettings) -> np.ndarray:
     """The SD of each covariate's level shift (SMD of each sleep outcome).
 
     In :data:`~model.data.diary.COVARIATES` order: ``day_sleep_smd`` for a day sleep,
-    ``covariate_smd`` for late caffeine and each alcoholic drink.
+    ``premenstrual_smd`` for the days before a period and its first two, ``covariate_smd`` for
+    late caffeine and each alcoholic drink.
     """
-    return np.array([personal.day_sleep_smd if column == "day_sleep" else personal.covariate_smd
-                     for column in COVARIATES])
+    own = {"day_sleep": personal.day_sleep_smd, "premenstrual": personal.premenstrual_smd}
+    return np.array([own.get(column, personal.covariate_smd) for column in COVARIATES])
 
 
 def diary_data(diary: Diary, priors: PriorSet, gi_shift: np.ndarray | float, n_nights: int,

@@ -13,7 +13,8 @@ build-up exposure ``E[t, f]`` (first-order kinetics, time constant ``tau``;
 :func:`model.likelihood.kinetics.exposure`), GI to the night's single-intake load and to the
 night's covariates by ``b_gi_covariate[c] ~ N(0, cov_gi_sd[c])`` (alcohol, caffeine and a day
 sleep loosen stools too: a shift worker's loose night after a night shift blocked glycinate,
-/tmp/w53/b B8; the sleep outcomes' ``b_covariate[c, o]``, ``fit``'s doc). A night
+/tmp/w53/b B8; so do the first days of a period, :mod:`model.data.cycle_nights`; the sleep
+outcomes' ``b_covariate[c, o]``, ``fit``'s doc). A night
 measured by a source other than the reference (:func:`model.data.devices.reference_source`)
 shifts the level of each outcome a tracker measures
 (:data:`~model.core.outcomes.DEVICE_MEASURED`: ``device[t, s, o]`` 1 for its source's shift

@@ -52,7 +52,8 @@ def linear_predictors(draws: Draws, data: Data) -> dict[str, np.ndarray]:
     """Each outcome's ``(draw, night)`` linear predictor, as the graph builds it.
 
     Sleep outcomes: exposure (build-up with each draw's ``tau``) times the effects, plus
-    expectation, the covariates (late caffeine, alcohol, a day sleep), each source's level
+    expectation, the covariates (late caffeine, alcohol, a day sleep, the days before a period:
+    :data:`~model.data.diary.COVARIATES`), each source's level
     shift, trend and drift, plus the intercept (none for ordinal outcomes: their cut-points
     carry the level). GI: the night's single-intake load times the GI effects, plus the
     covariates' own GI shifts, plus the intercept.

@@ -5,7 +5,9 @@ draws is weighted by ``p(draw | longer diary) / p(draw | its own diary)``: the d
 :func:`model.personal.nightly.data_log_density` under the two diaries (every likelihood term
 and the diary-centred intercept priors; the other priors cancel), computed in numpy without
 a compiled graph, so a saved fit is updated without PyMC. The weights follow the package's
-one trust rule (:func:`model.inference.psis.trusted`).
+one trust rule (:func:`model.inference.psis.trusted`). Each diary's data is derived from its own
+nights: a period's first day in the later nights turns the ``premenstrual`` covariate of the
+nights before it in the longer diary's data alone (:mod:`model.data.cycle_nights`).
 """
 
 from __future__ import annotations

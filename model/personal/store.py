@@ -41,8 +41,11 @@ from model.evidence.priorset import PriorSet
 from model.inference.diagnostics import Diagnostics
 
 MODEL_NAME = "mgsleep.PersonalModel"
-FORMAT_VERSION = 13
-"""The model a saved fit's draws belong to: 13, the covariates shift GI too
+FORMAT_VERSION = 14
+"""The model a saved fit's draws belong to: 14, a fourth covariate, the days before a period
+and its first two (``premenstrual``, derived from the diary's ``menstruation``,
+:mod:`model.data.cycle_nights`; the cycle audit, /tmp/w56/cyc): 13's ``b_covariate`` and
+``b_gi_covariate`` have three; 13, the covariates shift GI too
 (``b_gi_covariate`` of dim ``covariate``): 12's GI knew none of them; 12, the covariates as
 one ``b_covariate`` of dims
 ``covariate, sleep`` (:data:`model.data.diary.COVARIATES`), a day sleep after a night shift among

@@ -3,8 +3,9 @@
 For many simulated trials the MCMC fit of :class:`~model.personal.fit.PersonalModel` is too
 slow, so the inner loop uses a Laplace (Gaussian) approximation of the same model on the same
 data arrays (:func:`model.personal.data.diary_data`). Given the build-up time constant ``tau``
-every outcome is a generalised linear model in (intercept, form effects, expectation,
-caffeine, alcohol, drift, each source's level shift, quadratic trend), the full model's linear
+every outcome is a generalised linear model in (intercept, form effects, expectation, the
+covariates of :data:`~model.data.diary.COVARIATES`, drift, each source's level shift, quadratic
+trend), the full model's linear
 predictor, with its Gaussian priors (the shared responsiveness makes the form effects' prior
 correlated).
 ``tau`` is integrated over :data:`TAU_NODES` equal-probability quantiles of its log-normal

@@ -1,0 +1,122 @@
+"""The days before a period and its first two, from the diary's ``menstruation`` cells.
+
+About half of the people who keep a diary menstruate, and sleep is worse in the days before a
+period and its first days (the late luteal phase and menses: Baker FC, Driver HS. Circadian
+rhythms, sleep, and the menstrual cycle. Sleep Med 2007;8:613-22; Van Reen E, Kiesner J.
+Individual differences in self-reported difficulty sleeping across the menstrual cycle. Arch
+Womens Ment Health 2016;19:599-608); loose stools are common on the first days of menses
+(Bernstein MT et al. Gastrointestinal symptoms before and during menses in healthy women. BMC
+Womens Health 2014;14:14). The model knew nothing of the cycle: a person who took two forms 14
+nights each in turn put every premenstrual week on one of them, and was told "You leave taurate
+200 mg, which looks to do you harm (P 0.92)" of a form that did nothing (the cycle audit,
+/tmp/w56/cyc).
+
+A person writes ``menstruation`` 1 on a day of bleeding (the row of the night that begins that
+evening). From those cells :func:`premenstrual` derives the covariate ``premenstrual``, which
+the model fits as a level shift of every sleep outcome and of GI (:mod:`model.personal.graph`),
+and :func:`missed_period_warnings` names a written cycle with no period for
+:data:`MISSED_NIGHTS` nights or more.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+MENSTRUATION = "menstruation"
+"""The diary column: 1 on a day of menstrual bleeding, 0 or blank on another."""
+PREMENSTRUAL = "premenstrual"
+"""The covariate derived from it (:func:`premenstrual`): no column of the diary."""
+
+BETWEEN_PERIODS = 10
+"""The fewest nights without a 1 between two periods: a 1 after fewer (a day without bleeding
+inside a period, spotting) is the same period's."""
+WINDOW = (-5, 1)
+"""The nights marked ``premenstrual`` around a period's first day (0): the 5 before it, the
+first day's and the next (the late luteal phase and the first days of menses, the sources
+above)."""
+MISSED_NIGHTS = 45
+"""The nights without a period's first day from which a written cycle is named as perhaps not
+written (:func:`missed_period_warnings`): past the 21-35 days of a usual cycle and its
+variation, so that no ordinary gap between periods is."""
+
+
+def first_days(cells: pd.Series) -> pd.DatetimeIndex:
+    """The first day of each period the ``menstruation`` cells write, in date order.
+
+    ``cells``: per night (indexed by its date), 1 on a day of bleeding; 0, blank or absent
+    otherwise. A night marked 1 is a first day after at least :data:`BETWEEN_PERIODS` nights
+    without a 1; the diary's first 1 is one unless it is on the diary's first night: a period
+    under way when the diary began, whose first day is not known, so its nights are not marked
+    (a first day is asserted only where the diary shows it: a wrong one would mark seven nights
+    of another phase).
+    """
+    dates = pd.DatetimeIndex(cells.index)
+    marked = dates[cells.to_numpy(float) == 1].sort_values()
+    start = dates.min() if len(dates) else None
+    firsts, last = [], None
+    for day in marked:
+        if (day != start) if last is None else (day - last).days > BETWEEN_PERIODS:
+            firsts.append(day)
+        last = day
+    return pd.DatetimeIndex(firsts)
+
+
+def premenstrual(nights: pd.DataFrame) -> pd.Series:
+    """The covariate ``premenstrual`` of each night: 1 within :data:`WINDOW` of a first day.
+
+    ``nights``: a diary's nights on its daily timeline (:attr:`model.data.diary.Diary.nights`).
+    1 on the 5 nights before each first day (:func:`first_days`), on the first day's and on
+    the next; 0 on every other night of a diary that writes ``menstruation``: the nights after
+    the last first day whose next period is not written yet are 0, though they are unknown
+    (some may be days before it: the next first day written turns them to 1, and a fit kept
+    between runs weighs them anew, :mod:`model.analysis.fit_cache`). NaN on every night of a
+    diary without the column or with it blank everywhere: a covariate not recorded, which the
+    model reads as 0 on every night, so nothing changes for such a diary and its coefficient
+    keeps its prior (:func:`model.personal.data.covariate`). It is derived from the nights
+    given, so a diary cut at a date knows no later period.
+    """
+    cells = nights[MENSTRUATION] if MENSTRUATION in nights else None
+    if cells is None or not cells.notna().any():
+        return pd.Series(math.nan, index=nights.index, name=PREMENSTRUAL)
+    firsts = first_days(cells).to_numpy()
+    dates = pd.DatetimeIndex(nights.index).to_numpy()
+    offset = (dates[:, None] - firsts[None, :]) / np.timedelta64(1, "D")
+    inside = ((offset >= WINDOW[0]) & (offset <= WINDOW[1])).any(axis=1)
+    return pd.Series(inside.astype(float), index=nights.index, name=PREMENSTRUAL)
+
+
+def missed_period_warnings(cells: pd.Series, slept: pd.Series, name: str) -> list[str]:
+    """Warnings of a written cycle with no period's first day for :data:`MISSED_NIGHTS` nights.
+
+    ``cells``: the ``menstruation`` cell of each row (indexed by its date, in any order);
+    ``slept``: per row, whether it has an outcome. A blank is no bleeding, so a diary that wrote
+    its periods for a while and then no more reads the days before the later ones as ordinary
+    nights. Only a diary with a 1 is read; a stretch from the diary's first night or from a
+    first day (:func:`first_days`) to the next first day, or to the last night with an outcome,
+    is named when it spans :data:`MISSED_NIGHTS` nights or more and a night with an outcome in
+    it is blank (written 0 on each, it says that no period came). The blanks between periods of
+    a usual cycle are not named: the warning that names a column's blank runs speaks of night
+    shifts (:func:`model.data.diary_nights.unmarked_runs`), and a period is no rota.
+    """
+    cells = cells.sort_index()
+    slept = slept.reindex(cells.index).fillna(False).astype(bool)
+    if not (cells == 1).any() or not slept.any():
+        return []
+    firsts = first_days(cells)
+    begins = [(cells.index.min(), "the diary's first night"),
+              *((day, "a period's first day") for day in firsts)]
+    stops = [*firsts, cells.index[slept.to_numpy()].max() + pd.Timedelta(days=1)]
+    said = []
+    for (begin, what), stop in zip(begins, stops, strict=True):
+        inside = (cells.index >= begin) & (cells.index < stop) & slept.to_numpy()
+        nights = (stop - begin).days
+        if nights >= MISSED_NIGHTS and cells[inside].isna().any():
+            said.append(
+                f"{name}: no new period written in the {nights} nights from {begin.date()} "
+                f"({what}) to {(stop - pd.Timedelta(days=1)).date()}: the days before a "
+                "period are read as ordinary nights; write menstruation = 1 on the days you "
+                "bleed, or 0 on the nights you do not, to say that no period came")
+    return said
