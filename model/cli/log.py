@@ -18,6 +18,7 @@ from model.cli.log_questions import (
     FIELDS,
     NOT_ASKED,
     ask_night,
+    asked_columns,
     check_dose,
     day_total,
     is_yes_no,
@@ -124,10 +125,9 @@ def _asked(path: Path, night: dt.date | None, comma: bool) -> dict[str, str]:
 
     rows = read_rows(path) if path.exists() else None
     today = now().date()
-    columns = frozenset() if rows is None else frozenset(map(str, rows.columns))
     return ask_night(prompt, night or today - _ONE_DAY, today,
                      lambda asked: carried_regimen(rows, asked), date_given=night is not None,
-                     comma=comma, columns=columns)
+                     comma=comma, columns=asked_columns(rows))
 
 
 def _logged(path: Path, night: dt.date | None, values: dict[str, str],

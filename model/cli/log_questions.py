@@ -47,6 +47,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "day_sleep": ("--day-sleep", "the night's sleep was a day sleep after a night shift (dated "
                   "by the night the shift began), 1 yes or 0 no (asked once the diary has "
                   "its column)"),
+    "menstruation": ("--menstruation", "a day of your period (bleeding) on the night's date, "
+                     "1 yes or 0 no (asked once the diary has a 1 in this column)"),
     "notes": ("--notes", "notes, free text"),
     "device": ("--device", "what measured the night's sleep (self-report, oura, ...; not asked)"),
     "other_change": ("--other-change", "something else that changed this night (started "
@@ -59,14 +61,21 @@ NOT_ASKED = frozenset({"day_sleep", "device", "other_change", "exclude"})
 """Fields given only as options, not asked (:func:`ask_night`; ``day_sleep`` is, when the
 diary has its column: a shift worker logging each morning was never asked it, /tmp/w54/s S11);
 neither evening nor morning values (:func:`model.cli.log.default_night`)."""
-ASKED_WITH_ITS_COLUMN = frozenset({"day_sleep"})
-"""Fields of :data:`NOT_ASKED` asked when the diary already has their column."""
+ASKED_WITH_ITS_COLUMN = frozenset({"day_sleep", "menstruation"})
+"""Fields asked only when the diary already has their column (:func:`asked_columns`).
+
+``menstruation`` only when its column has a 1: a man, or a person who does not write their
+periods down, is never asked (the cycle audit, /tmp/w56/cyc); it is an evening value of the
+night, not of :data:`NOT_ASKED` (``--menstruation 1`` after 18:00 is tonight's)."""
+ASKED_WITH_A_ONE = frozenset({"menstruation"})
+"""Fields of :data:`ASKED_WITH_ITS_COLUMN` asked only when their column holds a 1."""
 
 YES_NO: dict[str, str] = {
     "split": "dose split over two intakes",
     "gi_upset": "upset stomach {day}",
     "caffeine_late": "caffeine after 14:00 {day}",
     "day_sleep": "a day sleep after a night shift begun {day}",
+    "menstruation": "a day of your period (bleeding) {day}",
 }
 """The 0/1 fields, asked as a question answered y or n (``{day}``: the night's day in words)."""
 
@@ -86,6 +95,16 @@ def is_yes_no(column: str) -> bool:
 
     limits = NUMERIC.get(column)
     return limits is not None and (limits.low, limits.high, limits.whole) == (0, 1, True)
+
+
+def asked_columns(rows: pd.DataFrame | None) -> frozenset[str]:
+    """The diary's columns, one of :data:`ASKED_WITH_A_ONE` only when it holds a 1."""
+    import pandas as pd
+
+    if rows is None:
+        return frozenset()
+    return frozenset(str(c) for c in rows.columns if c not in ASKED_WITH_A_ONE or pd.to_numeric(
+        rows[c].astype(str).str.strip(), errors="coerce").eq(1).any())
 
 
 def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
@@ -119,7 +138,8 @@ def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
     comma : bool
         A decimal comma is an answer (the diary is separated by ``;`` or a tab).
     columns : frozenset of str
-        The diary's columns: a field of :data:`ASKED_WITH_ITS_COLUMN` among them is asked.
+        The diary's columns (:func:`asked_columns`): a field of :data:`ASKED_WITH_ITS_COLUMN`
+        among them is asked.
 
     Returns
     -------
@@ -135,8 +155,8 @@ def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,
     carried = regimen(night)
     defaults = {c: _plain(v, comma) for c, v in carried.cells.items()} if carried else {}
     typed_twice: set[str] = set()
-    asked = [c for c in FIELDS if (c not in NOT_ASKED or c in ASKED_WITH_ITS_COLUMN & columns)
-             and (sleep or c not in MORNING_FIELDS)]
+    asked = [c for c in FIELDS if (c in columns if c in ASKED_WITH_ITS_COLUMN else
+                                   c not in NOT_ASKED) and (sleep or c not in MORNING_FIELDS)]
     for column in asked:
         kept = column == "form" or (carried is not None and canonical_form(
             answers.get("form", "")) == canonical_form(defaults["form"]))

@@ -195,7 +195,13 @@ def _said(args: argparse.Namespace) -> TextIO | None:
 
 
 def _show(plan: TrialPlan, said: TextIO, simulated: str | None) -> None:
-    """Print the schedule, its safety warnings, its design notes and the simulation."""
+    """Print the schedule, its safety warnings, its design notes and the simulation.
+
+    And what to write of a menstrual cycle (:data:`~model.report.diary_words.CYCLE_LINE`): a
+    plan's periods of weeks can each fall in the same phase of one.
+    """
+    from model.report.diary_words import CYCLE_LINE
+
     print(f"Trial plan: {plan.n_nights} nights, {plan.start} to {plan.end}"
           + (" (blinded: pots coded by letter; the key is sealed)" if plan.blind else ""),
           file=said)
@@ -204,6 +210,7 @@ def _show(plan: TrialPlan, said: TextIO, simulated: str | None) -> None:
         print(f"Safety: {note.rstrip('.')}.", file=said)
     for note in plan.design_notes():
         print(note, file=said)
+    print(CYCLE_LINE, file=said)
     if simulated is not None:
         print("\n" + simulated, file=said)
 

@@ -1,5 +1,7 @@
 """What the headline says of the diary itself: what to write down, and a very anxious week.
 
+A plan says what to write of a menstrual cycle (:data:`CYCLE_LINE`).
+
 The outcomes asked for follow the person's weights (:func:`record_line`); a run of very high
 evening anxiety is said first, before any advice on magnesium (:func:`hard_week`).
 """
@@ -24,6 +26,14 @@ TOOK = "what you took (form and mg)"
 TOOK_POT = "which pot you took (keep its code in notes; never the form or dose)"
 """What was taken, during a blinded plan: logged as a form it overrode the key, silently
 (an outside audit of a blinded trial)."""
+
+CYCLE_LINE = ("Have periods? Write menstruation = 1 on the days you bleed (mgsleep log "
+              "--menstruation 1): this plan may put every treatment in the same week of your "
+              "cycle, and the analysis can then tell those days from magnesium's effect.")
+"""What a plan says to a person who menstruates: a plan of 14-night periods 14 nights apart
+put every treatment period in the same phase of a 28-day cycle, and a form taken in every
+premenstrual week "looked to do you harm (P 0.92)" while none did anything (a cycle audit,
+/tmp/w56/cyc); the diary's ``menstruation`` column lets the model fit those days apart."""
 
 
 def record_line(weights: dict[str, float], blinded: bool = False) -> str:

@@ -16,6 +16,7 @@ from model.core.errors import Fault, InputError
 from model.data.file_kinds import HTML, JSON, XML, ZIP, wrong_kind
 from model.data.gwern import gwern_diary
 from model.data.importers import apple, csd, fitbit, garmin, generic, oura
+from model.data.importers.apple_cycle import CycleDays, with_menstruation
 from model.data.importers.common import format_cell
 from model.data.importers.nights import nights_table
 
@@ -74,10 +75,12 @@ def import_files(source: str, paths: list[Path], *, mapping: str | None = None,
         return Imported(table, tuple(warnings))
     if source == "gwern":
         return Imported(_gwern(paths))
-    periods, notes = (apple.read(paths, progress) if source == "apple"
+    cycle = CycleDays()     # Apple's menstrual-flow records; no other source has them
+    periods, notes = (apple.read(paths, progress, cycle) if source == "apple"
                       else WEARABLES[source](paths))
     table, warnings = nights_table(periods, source, notes)
-    return Imported(table, tuple(warnings))
+    table, said = with_menstruation(table, cycle, source)
+    return Imported(table, (*warnings, *said))
 
 
 def _gwern(paths: list[Path]) -> pd.DataFrame:

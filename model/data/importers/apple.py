@@ -7,7 +7,8 @@ and a ``value`` of Apple's ``HKCategoryValueSleepAnalysis`` (Apple developer doc
 ``...InBed``, ``...Awake``, and the asleep values ``...Asleep`` (before iOS 16),
 ``...AsleepUnspecified``, ``...AsleepCore``, ``...AsleepDeep``, ``...AsleepREM``. Stages and
 ``Awake`` are written by devices that measure sleep (Apple Watch since iOS 16); an app or a
-phone often writes ``AsleepUnspecified`` blocks only.
+phone often writes ``AsleepUnspecified`` blocks only. Menstrual-flow records give the diary's
+``menstruation`` column (:mod:`~.apple_cycle`); other records are skipped.
 
 How a night is made (README, "Bring your own data"):
 
@@ -63,8 +64,9 @@ from xml.parsers import expat
 from model.core.errors import Fault, InputError
 from model.data.diary_rows import NUMERIC
 from model.data.file_kinds import CUT_SHORT, HTML, JSON, damaged_zip, wrong_kind
+from model.data.importers.apple_cycle import FLOW_TYPE, TIME_FORMAT, ZONE_KEY, CycleDays, on_clock
 from model.data.importers.apple_zip import opened
-from model.data.importers.common import Faults, SleepPeriod, ends_after, few, in_zone, night_of
+from model.data.importers.common import Faults, SleepPeriod, ends_after, few, night_of
 from model.data.importers.hypnogram import wake_totals
 from model.data.importers.nights import may_be_main
 from model.data.importers.unread import record_types
@@ -90,7 +92,6 @@ LATENCY_TOO_LONG = (f"night(s) in bed over {MAX_LATENCY:g} minutes before sleep 
                     "sol_min left blank")
 
 CHUNK = 1 << 16
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 Progress = Callable[[int, int], None]
 """Called with (bytes read, file size) while an export is parsed."""
 
@@ -110,8 +111,6 @@ CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")
 MARK = "\ufffd"
 """What a control character is read as (U+FFFD, the replacement character)."""
-ZONE_KEY = "HKTimeZone"
-"""The metadata key naming the time zone a sample was recorded in."""
 READ_ATTRIBUTES = ("type", "value", "startDate", "endDate")
 """A sleep record's attributes that make its sample: a control character there is an error."""
 ROOT, HEAD_LIMIT = b"<HealthData", 1 << 22
@@ -159,12 +158,13 @@ def without_doctype(head: bytes) -> tuple[bytes, bool]:
 
 
 class _Reader:
-    """The sleep samples of one export, and what was read past (for warnings)."""
+    """The sleep samples of one export, its flow records (to ``cycle``), what was read past."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, cycle: CycleDays) -> None:
         self.file, self.found, self.faults = file, list[Sample](), Faults()
         self.cleaned, self.started, self.types = list[str](), False, Counter[str]()
-        self.open, self.unknown_zones = False, Counter[str]()
+        self.zoning: Callable[[str], None] | None = None
+        self.unknown_zones, self.cycle = Counter[str](), cycle
         self.stream, self.parser = _Stream(io.BytesIO(), 0, None), expat.ParserCreate()
 
     def parse(self, path: str | Path, progress: Progress | None, skip_header: bool) -> None:
@@ -178,35 +178,34 @@ class _Reader:
             self.parser.Parse(b"", True)
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        """Keep a sleep record's sample, on the clock of its ``HKTimeZone`` when it has one.
+        """Keep a sleep record's sample (a flow record: ``cycle``'s) on its ``HKTimeZone``'s clock.
 
-        A sleep record's ``MetadataEntry`` children start after it, before any other element
-        (it holds nothing else): ``self.open`` says the last sample may still gain its zone.
+        A record's ``MetadataEntry`` children start after it, before any other element (it
+        holds nothing else): ``self.zoning``, while set, puts the last record on a zone's clock.
         """
         self.started = True
         if self.stream.replaced and any(MARK in value for value in attributes.values()):
             attributes = self.cleaned_of_control(tag, attributes)
         if tag == "MetadataEntry":
-            if self.open and attributes.get("key") == ZONE_KEY:
-                self.zoned(attributes.get("value", ""))
+            if self.zoning is not None and attributes.get("key") == ZONE_KEY:
+                self.zoning(attributes.get("value", ""))
             return
-        self.open = False
+        self.zoning = None
         if tag == "Record":
             self.types[attributes.get("type", "")] += 1
         if tag == "Record" and attributes.get("type") == SLEEP_TYPE:
             sample = _sample(attributes, self.file, self.where(), self.faults)
             if sample is not None:
                 self.found.append(sample)
-                self.open = True
+                self.zoning = self.zoned
+        elif tag == "Record" and attributes.get("type") == FLOW_TYPE:
+            self.zoning = self.cycle.read(attributes, self.file, self.where(), self.faults)
 
     def zoned(self, name: str) -> None:
         """The last sample on the clock of zone ``name`` (an unknown one counted, as it was)."""
         last = self.found[-1]
-        start, end = in_zone(last.start, name), in_zone(last.end, name)
-        if start is None or end is None:
-            self.unknown_zones[name] += 1
-        else:
-            self.found[-1] = replace(last, start=start, end=end)
+        start, end = on_clock(last.start, last.end, name, self.unknown_zones)
+        self.found[-1] = replace(last, start=start, end=end)
 
     def where(self) -> str:
         """The line of the element being read."""
@@ -245,9 +244,9 @@ class _Reader:
         return notes + record_types(self.file, self.types)
 
 
-def samples(path: str | Path, progress: Progress | None = None,
-            notes: list[str] | None = None) -> list[Sample]:
-    """Every sleep-analysis sample of an export, streamed (other records are skipped).
+def samples(path: str | Path, progress: Progress | None = None, notes: list[str] | None = None,
+            cycle: CycleDays | None = None) -> list[Sample]:
+    """Every sleep-analysis sample of an export, streamed (flow records go to ``cycle``).
 
     A header that stops expat before the first element is skipped and the file read again;
     ``notes`` gains a warning for each thing read past (see the module doc).
@@ -262,7 +261,7 @@ def samples(path: str | Path, progress: Progress | None = None,
     """
     if fault := wrong_kind(path, "Apple Health's export.xml or export.zip", (JSON, HTML)):
         raise InputError([fault])
-    reader = _Reader(str(path))
+    reader = _Reader(str(path), CycleDays() if cycle is None else cycle)
     try:
         try:
             reader.parse(path, progress, skip_header=False)
@@ -432,15 +431,16 @@ def _nights(found: list[Sample]) -> list[dt.date]:
     return nights
 
 
-def read(paths: list[Path],
-         progress: Progress | None = None) -> tuple[list[SleepPeriod], list[str]]:
+def read(paths: list[Path], progress: Progress | None = None,
+         cycle: CycleDays | None = None) -> tuple[list[SleepPeriod], list[str]]:
     """The sleeps of the chosen source, per night, of the given exports, and what was read past.
 
-    The warnings are those of :func:`samples` (the choices of a night are notes on its sleeps).
+    The warnings are those of :func:`samples` (the choices of a night are notes on its sleeps);
+    the menstrual-flow records go to ``cycle``.
     """
     by_night: dict[dt.date, dict[str, list[Sample]]] = {}
     notes: list[str] = []
-    found = [sample for path in paths for sample in samples(path, progress, notes)]
+    found = [sample for path in paths for sample in samples(path, progress, notes, cycle)]
     for sample, night in zip(found, _nights(found), strict=True):
         by_night.setdefault(night, {}).setdefault(sample.source, []).append(sample)
     periods: list[SleepPeriod] = []
