@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from model.data.cycle_nights import (
     first_days,
     missed_period_warnings,
     premenstrual,
+    writes_cycle,
 )
 from model.data.diary import COVARIATES, read_diary
 from model.data.diary_columns import written_covariate
@@ -40,6 +42,7 @@ from model.evidence.priorset import load_priors
 from model.inference.psis import reweight
 from model.personal.data import diary_data, diary_size
 from model.personal.fit import PersonalModel
+from model.report.diary_words import CYCLE_DAYS, record_line
 
 START = dt.date(2026, 9, 1)
 RUNS = (("", 0, 14), ("glycinate", 200, 14), ("taurate", 200, 14), ("glycinate", 200, 14),
@@ -119,6 +122,18 @@ def test_a_period_is_one_run_whatever_its_gaps_and_a_new_one_needs_ten_nights_wi
     two = "......11111" + "." * 10 + "1" + "...."  # 10 nights without: a second period
     assert first_days(_cells(two)).strftime("%d").tolist() == ["07", "22"]
     assert _marked(two) == "." + "1" * 7 + "." * 8 + "1" * 7 + "..."
+
+
+@pytest.mark.parametrize(("cells", "writes"), [
+    (None, False), (["", "", ""], False), (["0", " ", "0"], False), ([math.nan, 0.0, 0.0], False),
+    (["", " 1 ", ""], True), ([math.nan, 1.0, 0.0], True)])
+def test_a_diary_writes_its_cycle_when_its_menstruation_column_holds_a_1(cells, writes):
+    """Its file's text or its parsed nights alike: then ``log`` asks, and the line of what to
+    write down every morning names the days of a period; a man's diary is never asked."""
+    table = pd.DataFrame({"sol_min": [20, 30, 25]} | ({} if cells is None
+                                                       else {"menstruation": cells}))
+    assert writes_cycle(table) is writes
+    assert (CYCLE_DAYS in record_line({"sol": 1.0}, cycle=writes)) is writes
 
 
 def test_a_one_on_the_diary_s_first_night_is_a_period_under_way_not_a_first_day():
@@ -288,8 +303,42 @@ def test_analyze_credits_the_days_before_a_period_not_the_form_they_fell_on(tmp_
               if row["covariate"] == PREMENSTRUAL}
     assert shifts["sol"]["low"] > 0 and shifts["sol"]["nights"] == 21
     assert f"Also fitted: {WORDS}: falling asleep " in result[True]["said"]
+    assert CYCLE_DAYS in result[True]["said"] and CYCLE_DAYS not in result[False]["said"]
     reasons = result[True]["separability"]["reasons"]
     assert any(r.startswith(f"{WORDS} on 50 % of nights on taurate, 0 % on other forms")
                and r.endswith("take each form for whole menstrual cycles (about four weeks "
                               "each), so that each has its share of these days")
                for r in reasons), reasons
+
+
+def _citrate_diary(loose: tuple[int, ...], bleeding: tuple[int, ...], exclude: str = "",
+                   nights: int = 40) -> pd.DataFrame:
+    """Citrate 200 mg from the 10th night, stool form 6 on ``loose`` nights (else 4), bleeding
+    on ``bleeding`` nights (``None``: no column), ``exclude`` on the loose ones."""
+    frame = pd.DataFrame({
+        "date": [(START + dt.timedelta(days=i)).isoformat() for i in range(nights)],
+        "form": ["" if i < 10 else "citrate" for i in range(nights)],
+        "elemental_mg": ["" if i < 10 else "200" for i in range(nights)],
+        "sol_min": "25", "stool_bristol": ["6" if i in loose else "4" for i in range(nights)],
+        "exclude": [exclude if i in loose else "" for i in range(nights)]})
+    return frame.assign(menstruation=["1" if i in bleeding else "" for i in range(nights)])
+
+
+@pytest.mark.parametrize(("loose", "bleeding", "exclude", "named"), [
+    ((30, 31), (30, 31, 32, 33), "", ("2026-10-01", "2026-10-02")),
+    ((30, 35), (30, 31, 32, 33), "", ("2026-10-01",)),
+    ((30, 31), (30, 31, 32, 33), "period", ()),                  # set aside: the remedy taken
+    ((10, 11), (10, 11, 12), "", ()),                           # over a cycle ago
+    ((30, 31), (), "", ())])                                    # no period written
+def test_a_period_s_loose_stools_on_magnesium_are_named_with_the_way_to_set_them_aside(
+        loose, bleeding, exclude, named):
+    """The GI rules count every loose night on magnesium (safety first); those on days of a
+    period are named, with ``exclude = period``, the diary's own way to say they were its."""
+    said = [w for w in read_diary(_citrate_diary(loose, bleeding, exclude), warn=False).warnings
+            if "day(s) of your period while taking magnesium" in w]
+    if not named:
+        assert said == []
+        return
+    (warning,) = said
+    assert f"on {len(named)} day(s) of your period" in warning
+    assert f"({', '.join(named)})" in warning and "write exclude = period" in warning

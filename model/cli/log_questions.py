@@ -67,8 +67,6 @@ ASKED_WITH_ITS_COLUMN = frozenset({"day_sleep", "menstruation"})
 ``menstruation`` only when its column has a 1: a man, or a person who does not write their
 periods down, is never asked (the cycle audit, /tmp/w56/cyc); it is an evening value of the
 night, not of :data:`NOT_ASKED` (``--menstruation 1`` after 18:00 is tonight's)."""
-ASKED_WITH_A_ONE = frozenset({"menstruation"})
-"""Fields of :data:`ASKED_WITH_ITS_COLUMN` asked only when their column holds a 1."""
 
 YES_NO: dict[str, str] = {
     "split": "dose split over two intakes",
@@ -98,13 +96,15 @@ def is_yes_no(column: str) -> bool:
 
 
 def asked_columns(rows: pd.DataFrame | None) -> frozenset[str]:
-    """The diary's columns, one of :data:`ASKED_WITH_A_ONE` only when it holds a 1."""
-    import pandas as pd
+    """The diary's columns, ``menstruation`` only when it holds a 1.
+
+    (:func:`~model.data.cycle_nights.writes_cycle`.)
+    """
+    from model.data.cycle_nights import MENSTRUATION, writes_cycle
 
     if rows is None:
         return frozenset()
-    return frozenset(str(c) for c in rows.columns if c not in ASKED_WITH_A_ONE or pd.to_numeric(
-        rows[c].astype(str).str.strip(), errors="coerce").eq(1).any())
+    return frozenset(str(c) for c in rows.columns if c != MENSTRUATION or writes_cycle(rows))
 
 
 def ask_night(ask: Callable[[str], str], night: dt.date, today: dt.date,

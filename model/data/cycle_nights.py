@@ -15,7 +15,8 @@ A person writes ``menstruation`` 1 on a day of bleeding (the row of the night th
 evening). From those cells :func:`premenstrual` derives the covariate ``premenstrual``, which
 the model fits as a level shift of every sleep outcome and of GI (:mod:`model.personal.graph`),
 and :func:`missed_period_warnings` names a written cycle with no period for
-:data:`MISSED_NIGHTS` nights or more.
+:data:`MISSED_NIGHTS` nights or more; :func:`period_gi_warnings` names the loose stools of a
+period's days that the GI rules count against magnesium.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from model.data.period_nights import PERIOD_GI_NIGHTS
 
 MENSTRUATION = "menstruation"
 """The diary column: 1 on a day of menstrual bleeding, 0 or blank on another."""
@@ -41,6 +44,20 @@ MISSED_NIGHTS = 45
 """The nights without a period's first day from which a written cycle is named as perhaps not
 written (:func:`missed_period_warnings`): past the 21-35 days of a usual cycle and its
 variation, so that no ordinary gap between periods is."""
+RECENT_NIGHTS = 28
+"""The diary's last nights whose GI nights on a period's days are named
+(:func:`period_gi_warnings`): one cycle, those the GI rules weigh most."""
+
+
+def writes_cycle(table: pd.DataFrame) -> bool:
+    """Whether a diary's ``menstruation`` column holds a 1 (its nights, or the file's text).
+
+    A diary that writes its periods is asked for them (``mgsleep log``) and reminded of them
+    (the line of what to write down every morning); a man's, or one that does not write them,
+    never is (the cycle audit, /tmp/w56/cyc).
+    """
+    return MENSTRUATION in table and bool(pd.to_numeric(
+        table[MENSTRUATION].astype(str).str.strip(), errors="coerce").eq(1).any())
 
 
 def first_days(cells: pd.Series) -> pd.DatetimeIndex:
@@ -120,3 +137,30 @@ def missed_period_warnings(cells: pd.Series, slept: pd.Series, name: str) -> lis
                 "period are read as ordinary nights; write menstruation = 1 on the days you "
                 "bleed, or 0 on the nights you do not, to say that no period came")
     return said
+
+
+def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
+    """A warning of GI nights on a period's days while taking magnesium, among the recent ones.
+
+    ``nights``: a diary's nights on its daily timeline. The model fits a period's own share of
+    GI nights apart (``premenstrual``), but the GI rules count every loose night on magnesium,
+    safety first: two loose days of a period on citrate held a return to it, "you had loose
+    stools on it" (the cycle audit, /tmp/w56/cyc). The GI nights of the last
+    :data:`RECENT_NIGHTS` nights that were days of bleeding (``menstruation`` 1) on magnesium
+    and not left out are named, with the diary's own way to say they were the period's:
+    ``exclude = period`` (:data:`model.data.period_nights.PERIOD`: their GI record is set
+    aside, at most :data:`~model.data.period_nights.PERIOD_GI_NIGHTS` nights a cycle).
+    """
+    if not writes_cycle(nights):
+        return []
+    recent = nights.iloc[-RECENT_NIGHTS:]
+    counted = (recent[MENSTRUATION].eq(1) & recent["gi_night"].eq(1)
+               & recent["elemental_mg"].fillna(0).gt(0) & recent["exclude"].fillna("").eq(""))
+    if not counted.any():
+        return []
+    days = ", ".join(str(day.date()) for day in recent.index[counted])
+    return [f"{name}: loose stools or an upset stomach on {int(counted.sum())} day(s) of your "
+            f"period while taking magnesium ({days}): the GI rules count each against the "
+            "magnesium taken (safety first), while the model fits a period's own share apart; "
+            "if the period alone brought them on, write exclude = period on those nights "
+            f"(their GI record is then set aside, at most {PERIOD_GI_NIGHTS} nights a cycle)"]

@@ -27,6 +27,7 @@ from model.core.errors import BlindedDiary, DiaryError, Fault
 from model.core.forms import NONE
 from model.core.regimen import Regimen
 from model.data.compound_doses import compound_warnings, converted
+from model.data.cycle_nights import period_gi_warnings
 from model.data.devices import DEVICE, device_warnings
 from model.data.diary_columns import COVARIATE_COLUMNS, COVARIATES, EXCLUDE, OTHER_CHANGE
 from model.data.diary_nights import (
@@ -167,6 +168,7 @@ def read_diary(source: str | Path | pd.DataFrame, *, priors_dir: Path | None = N
     alone = recorded["compound_mg"].where(recorded.index.isin(converted(table)))
     nights["compound_mg"] = alone.reindex(nights.index).astype(float)
     warnings += device_warnings(nights, name) + limit_warnings(recorded, name, rows)
+    warnings += period_gi_warnings(nights, name)
     diary = Diary(nights, name, tuple(warnings + _unwritten(nights, name)),
                   tuple(date_only.values()))
     if warn:

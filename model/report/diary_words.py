@@ -36,19 +36,25 @@ premenstrual week "looked to do you harm (P 0.92)" while none did anything (a cy
 /tmp/w56/cyc); the diary's ``menstruation`` column lets the model fit those days apart."""
 
 
-def record_line(weights: dict[str, float], blinded: bool = False) -> str:
+CYCLE_DAYS = "the days you bleed (menstruation = 1)"
+"""What a diary that writes its periods is asked to go on writing (:func:`record_line`)."""
+
+
+def record_line(weights: dict[str, float], blinded: bool = False, cycle: bool = False) -> str:
     """What to write down every morning: the outcomes the person weighs most first.
 
     An outcome weighing at least half the heaviest is asked for outright, heaviest first, the
     others "if you can": a person whose complaint is anxiety was asked for it only "if you
     can", after three sleep outcomes that counted half or nothing for them. The stool form is
     always asked for: the loose-stool rule reads it. ``blinded``: a blinded plan lies ahead,
-    whose nights record the pot (:data:`TOOK_POT`).
+    whose nights record the pot (:data:`TOOK_POT`). ``cycle``: the diary writes its periods
+    (:func:`~model.data.cycle_nights.writes_cycle`), which the model fits apart from magnesium
+    only while they are written (:data:`CYCLE_DAYS`).
     """
     weighed = {o: weights.get(o, 0.0) for o in RECORDED}
     most = counting_most(weighed)
     must = [TOOK_POT if blinded else TOOK, *(RECORDED[o] for o in most),
-            "stool form (Bristol 1-7) or an upset stomach"]
+            "stool form (Bristol 1-7) or an upset stomach", *[CYCLE_DAYS] * cycle]
     rest = [RECORDED[o] for o in heaviest_first(weighed) if o not in most]
     if not rest:
         return f"Write down every morning: {_listed(must)}."

@@ -22,6 +22,7 @@ from model.analysis.pipeline import history_of
 from model.core.change_words import step_words
 from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.core.regimen import Regimen
+from model.data.cycle_nights import writes_cycle
 from model.decision import Recommendation
 from model.decision.explain import best_waiting
 from model.decision.gi_words import for_the_gut
@@ -423,7 +424,8 @@ def headline(result: Analysis) -> Headline:
                     _capital(how_sure(rec, result.decision.options_allowed))
                     + prior_caveat(rec, result.sensitivity), review,
                     record_line(result.profile.outcome_weights(),
-                                blinded=result.plan is not None and bool(result.plan.pots)),
+                                blinded=result.plan is not None and bool(result.plan.pots),
+                                cycle=writes_cycle(result.diary.nights)),
                     tried, caution, paths, effects_lead(rec.reason_codes))
 
 
