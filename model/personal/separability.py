@@ -22,7 +22,7 @@ import pandas as pd
 from model.core.change_words import IN_DETAIL, chance
 from model.core.forms import FORMS, PLACEBO
 from model.core.outcomes import OUTCOMES, SLEEP_OUTCOMES
-from model.core.regimen import Regimen
+from model.core.regimen import SKIPPED_NIGHTS, Regimen
 from model.data.devices import device_switches, named
 from model.data.diary import Diary
 from model.data.life_events import other_changes
@@ -218,6 +218,26 @@ def weekday_shift(diary: Diary, active: np.ndarray) -> list[str]:
             f"{COVARIATE_SHIFT:.1f}); {act}"]
 
 
+def regimen_changes(diary: Diary) -> pd.DataFrame:
+    """The diary's changes of regimen: its runs begun after its first night, less the slips.
+
+    The runs are :meth:`~model.data.diary.Diary.segments`'. A run of at most
+    :data:`~model.core.regimen.SKIPPED_NIGHTS` nights without magnesium, or at another dose of
+    the same form, between two runs of one regimen is a dose forgotten or mistaken, as the
+    decision reads it, not a change; nor is the return after it. A dose forgotten on a red-eye
+    flight was "the change to no magnesium on 2026-10-03" beside a device caution (a
+    traveller's audit, /tmp/w55/t T11).
+    """
+    runs = diary.segments().reset_index(drop=True)
+    regimens = [Regimen.from_label(label) for label in runs["label"]]
+    slip = np.array([0 < k < len(runs) - 1 and runs["n_nights"].iloc[k] <= SKIPPED_NIGHTS
+                     and regimens[k - 1] == regimens[k + 1] and regimens[k - 1].active
+                     and (not regimens[k].active or regimens[k].form == regimens[k - 1].form)
+                     for k in range(len(runs))], bool)
+    returned = np.roll(slip, 1) & (np.arange(len(runs)) > 0)
+    return runs[~slip & ~returned & (runs["start"] > diary.nights.index[0]).to_numpy()]
+
+
 def device_near_change(diary: Diary) -> list[str]:
     """Reasons naming each device change within :data:`DEVICE_NEAR` nights of a regimen change.
 
@@ -227,9 +247,7 @@ def device_near_change(diary: Diary) -> list[str]:
     outside audit found a one-night hand-written blip named twice, and four such reasons
     before the Fitbit-to-Oura switch on the night glycinate began.
     """
-    starts = diary.segments()
-    starts = starts[starts["start"] > diary.nights.index[0]]
-    reasons = []
+    starts, reasons = regimen_changes(diary), []
     for day, before, after, back in device_switches(diary.nights):
         apart = (starts["start"] - day).dt.days
         near = starts[apart.abs() <= DEVICE_NEAR]
@@ -255,9 +273,7 @@ def other_change_near(diary: Diary, near: int = OTHER_CHANGE_NEAR) -> list[str]:
     The nearest change of regimen is named (the first of two as near), after the diary's
     first night (:func:`model.data.life_events.other_changes`).
     """
-    starts = diary.segments()
-    starts = starts[starts["start"] > diary.nights.index[0]]
-    reasons = []
+    starts, reasons = regimen_changes(diary), []
     for day, text in other_changes(diary.nights):
         apart = (day - starts["start"]).dt.days
         if starts.empty or apart.abs().min() > near:
