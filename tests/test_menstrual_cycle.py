@@ -37,6 +37,7 @@ from model.data.diary import COVARIATES, read_diary
 from model.data.diary_columns import written_covariate
 from model.data.diary_rows import column_keys, unknown_note
 from model.data.night_levels import COVARIATE_WORDS
+from model.decision.history import history
 from model.decision.settings import DecisionSettings
 from model.evidence.priorset import load_priors
 from model.inference.psis import reweight
@@ -330,10 +331,10 @@ def _citrate_diary(loose: tuple[int, ...], bleeding: tuple[int, ...], exclude: s
     ((30, 31), (30, 31, 32, 33), "period", ()),                  # set aside: the remedy taken
     ((10, 11), (10, 11, 12), "", ()),                           # over a cycle ago
     ((30, 31), (), "", ())])                                    # no period written
-def test_a_period_s_loose_stools_on_magnesium_are_named_with_the_way_to_set_them_aside(
+def test_a_period_s_loose_stools_on_magnesium_are_set_aside_by_the_rules_and_said(
         loose, bleeding, exclude, named):
-    """The GI rules count every loose night on magnesium (safety first); those on days of a
-    period are named, with ``exclude = period``, the diary's own way to say they were its."""
+    """The GI rules set a period's GI nights aside (the model fits their share apart): those
+    of the last 28 nights on magnesium are named, that the rules do not see them."""
     said = [w for w in read_diary(_citrate_diary(loose, bleeding, exclude), warn=False).warnings
             if "day(s) of your period while taking magnesium" in w]
     if not named:
@@ -341,4 +342,22 @@ def test_a_period_s_loose_stools_on_magnesium_are_named_with_the_way_to_set_them
         return
     (warning,) = said
     assert f"on {len(named)} day(s) of your period" in warning
-    assert f"({', '.join(named)})" in warning and "write exclude = period" in warning
+    assert f"({', '.join(named)})" in warning and "the GI rules set them aside" in warning
+
+
+def test_two_loose_days_of_a_period_do_not_stop_a_form_taken_without_gut_trouble():
+    """107 nights of glycinate without gut trouble, then loose stools on a period's first two
+    days: "Stop taking magnesium. Why: Loose stools lately" (an outside audit, /tmp/w56/m M1).
+    The rules set those days aside; ten loose days in a row, past a period's 7, still count."""
+    period = tuple(range(118, 123))
+    diary = read_diary(_citrate_diary((118, 119), period, nights=121)
+                       .assign(form=lambda f: f["form"].replace("citrate", "glycinate")),
+                       warn=False)
+    past = history(diary)
+    assert past.recent_gi_nights == 0 and not past.gi_troubled
+    without = read_diary(_citrate_diary((118, 119), (), nights=121), warn=False)
+    assert history(without).recent_gi_nights == 2               # unwritten: counted, as before
+    flood = tuple(range(100, 110))
+    past = history(read_diary(_citrate_diary(flood, flood, nights=110), warn=False))
+    assert past.recent_gi_nights == 3                   # the 8th to 10th loose days in a row
+    assert DecisionSettings().acute_gi_nights <= past.recent_gi_nights

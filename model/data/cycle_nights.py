@@ -15,8 +15,8 @@ A person writes ``menstruation`` 1 on a day of bleeding (the row of the night th
 evening). From those cells :func:`premenstrual` derives the covariate ``premenstrual``, which
 the model fits as a level shift of every sleep outcome and of GI (:mod:`model.personal.graph`),
 and :func:`missed_period_warnings` names a written cycle with no period for
-:data:`MISSED_NIGHTS` nights or more; :func:`period_gi_warnings` names the loose stools of a
-period's days that the GI rules count against magnesium.
+:data:`MISSED_NIGHTS` nights or more. The GI rules set a period's GI nights aside
+(:func:`rules_gi_aside`), and :func:`period_gi_warnings` says so.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from model.data.period_nights import PERIOD_GI_NIGHTS
+from model.data.period_nights import PERIOD, PERIOD_GI_NIGHTS, gi_set_aside
 
 MENSTRUATION = "menstruation"
 """The diary column: 1 on a day of menstrual bleeding, 0 or blank on another."""
@@ -139,28 +139,52 @@ def missed_period_warnings(cells: pd.Series, slept: pd.Series, name: str) -> lis
     return said
 
 
-def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
-    """A warning of GI nights on a period's days while taking magnesium, among the recent ones.
+def rules_gi_aside(nights: pd.DataFrame) -> np.ndarray:
+    """Per night, whether the GI rules set its GI record aside as a period's.
 
     ``nights``: a diary's nights on its daily timeline. The model fits a period's own share of
-    GI nights apart (``premenstrual``), but the GI rules count every loose night on magnesium,
-    safety first: two loose days of a period on citrate held a return to it, "you had loose
-    stools on it" (the cycle audit, /tmp/w56/cyc). The GI nights of the last
-    :data:`RECENT_NIGHTS` nights that were days of bleeding (``menstruation`` 1) on magnesium
-    and not left out are named, with the diary's own way to say they were the period's:
-    ``exclude = period`` (:data:`model.data.period_nights.PERIOD`: their GI record is set
-    aside, at most :data:`~model.data.period_nights.PERIOD_GI_NIGHTS` nights a cycle).
+    GI nights apart (``premenstrual``), but the GI rules (the acute one: 2 GI nights within 7)
+    counted every loose night on magnesium: two loose days of a period, the first two, made
+    "Stop taking magnesium. Why: Loose stools lately" of glycinate taken 107 nights without
+    gut trouble, and could every cycle (an outside audit, /tmp/w56/m M1). A day of bleeding
+    (``menstruation`` 1) has its GI record set aside for the rules as ``exclude = period``
+    sets it aside (:func:`~model.data.period_nights.gi_set_aside`: at most
+    :data:`~model.data.period_nights.PERIOD_GI_NIGHTS` in a row and in any 21 nights, so a
+    week of loose stools on a laxative form still counts past them), its sleep and its GI
+    record kept for the model.
+    """
+    if MENSTRUATION not in nights:
+        return np.zeros(len(nights), bool)
+    return gi_set_aside(nights.index, nights[MENSTRUATION].to_numpy(float) == 1, PERIOD)
+
+
+def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
+    """A warning of the recent GI nights on magnesium that the GI rules set aside as a period's.
+
+    ``nights``: a diary's nights on its daily timeline. The nights of the last
+    :data:`RECENT_NIGHTS` set aside (:func:`rules_gi_aside`), on magnesium and not left out,
+    are named, and those of a day of bleeding past the limit, which the rules count: the rules
+    no longer see magnesium's own gut trouble on those nights, and the person is told so.
     """
     if not writes_cycle(nights):
         return []
-    recent = nights.iloc[-RECENT_NIGHTS:]
-    counted = (recent[MENSTRUATION].eq(1) & recent["gi_night"].eq(1)
-               & recent["elemental_mg"].fillna(0).gt(0) & recent["exclude"].fillna("").eq(""))
-    if not counted.any():
+    recent = slice(-RECENT_NIGHTS, None)
+    bleeding = nights[MENSTRUATION].eq(1).to_numpy()[recent]
+    gi = (nights["gi_night"].eq(1) & nights["elemental_mg"].fillna(0).gt(0)
+          & nights["exclude"].fillna("").eq("")).to_numpy()[recent]
+    aside, days = rules_gi_aside(nights)[recent], nights.index[recent]
+    if not (gi & bleeding).any():
         return []
-    days = ", ".join(str(day.date()) for day in recent.index[counted])
-    return [f"{name}: loose stools or an upset stomach on {int(counted.sum())} day(s) of your "
-            f"period while taking magnesium ({days}): the GI rules count each against the "
-            "magnesium taken (safety first), while the model fits a period's own share apart; "
-            "if the period alone brought them on, write exclude = period on those nights "
-            f"(their GI record is then set aside, at most {PERIOD_GI_NIGHTS} nights a cycle)"]
+    kept = gi & bleeding & ~aside
+    beyond = (f"; {int(kept.sum())} more on days of bleeding past a period's "
+              f"{PERIOD_GI_NIGHTS} are counted ({_dates(days[kept])})") if kept.any() else ""
+    return [f"{name}: loose stools or an upset stomach on {int((gi & aside).sum())} day(s) of "
+            f"your period while taking magnesium ({_dates(days[gi & aside])}): the GI rules set "
+            "them aside as the period's (the model fits a period's own share of GI nights "
+            "apart), so magnesium's own gut trouble on those days is not seen by the rules"
+            f"{beyond}"]
+
+
+def _dates(days: pd.Index) -> str:
+    """``2026-10-01, 2026-10-02``."""
+    return ", ".join(str(pd.Timestamp(day).date()) for day in days)

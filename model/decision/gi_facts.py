@@ -23,6 +23,7 @@ from scipy.stats import hypergeom
 
 from model.core.forms import PLACEBO
 from model.core.regimen import Regimen
+from model.data.cycle_nights import rules_gi_aside
 from model.data.diary import LOOSE_BRISTOL
 from model.decision.settings import DecisionSettings
 
@@ -63,6 +64,15 @@ fewer than once in a thousand. An outside audit (/tmp/w50/b F-4): two upset-stom
 days apart in September, then two months on taurate 300 mg without one, kept "it gave you
 loose stools" for ever, and after a break of the person's own a return to taurate 300 mg (P
 0.9995 better than staying off) waited while threonate 300 mg was advised."""
+
+def rules_gi_nights(nights: pd.DataFrame) -> np.ndarray:
+    """Each night's GI record as the GI rules read it: 1, 0 or NaN, a period's set aside.
+
+    A day of bleeding's, within a period's limit (:func:`~model.data.cycle_nights.rules_gi_aside`:
+    an outside audit, /tmp/w56/m M1), is NaN: no record.
+    """
+    return np.where(rules_gi_aside(nights), np.nan, nights["gi_night"].to_numpy(float))
+
 
 LOOSE_STOOLS, UPSET_STOMACH, STOMACH_TROUBLE = "loose stools", "an upset stomach", "stomach trouble"
 """What a regimen's GI nights were, in words: all loose stools, all upset stomachs, or both."""

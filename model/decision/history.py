@@ -16,7 +16,14 @@ from model.data.diary import PLAN_NOTES
 from model.data.life_events import other_changes
 from model.data.pot_notes import CODE_NOTE
 from model.data.recorded import unrecorded_outcomes
-from model.decision.gi_facts import background_gi, gi_troubled_regimens, loose_nights, recent_gi
+from model.decision.gi_facts import (
+    background_gi,
+    gi_troubled_regimens,
+    loose_nights,
+    recent_gi,
+    rules_gi_nights,
+)
+from model.decision.hard_week import HARD_WEEK, very_anxious
 from model.decision.judged_nights import (
     WrittenRun,
     judged_on,
@@ -113,7 +120,8 @@ class History:
         (:func:`planned_forms`): two or more, once tried, end the crossover
         (:meth:`compared`).
     hard_week : bool
-        The diary's last nights make a week of very high anxiety (:func:`very_anxious`):
+        The diary's last nights make a week of very high anxiety
+        (:func:`~model.decision.hard_week.very_anxious`):
         no change is made then but what safety asks for (:mod:`model.decision.choice`).
     skipped : int
         The diary's last nights without magnesium read as nights skipped of ``current``
@@ -308,7 +316,7 @@ class History:
         nights_on = judged_on(regimens, recorded, excluded)
         taken = next((r for r in reversed(regimens[-gi_window:]) if r.active), NO_MAGNESIUM)
         current = regimens[end - 1]
-        gi_night = nights["gi_night"].to_numpy(float)          # 1, 0 or NaN (no record)
+        gi_night = rules_gi_nights(nights)                     # 1, 0 or NaN (no record)
         gi, on = gi_night == 1, np.array([r.active for r in regimens])
         on_run, out, unwritten = run_nights(regimens, recorded, excluded, start, end)
         troubled = gi_troubled_regimens(regimens, gi_night, loose_nights(nights, gi_night),
@@ -360,20 +368,6 @@ def review_days(action: str, past: History, s: DecisionSettings) -> int:
     if action in ("stop", "withdrawal"):   # begun on the nights read as skipped
         return max(s.min_nights - past.skipped, 1)
     return s.min_nights
-
-
-HARD_ANXIETY = 8
-"""Evening anxiety (0-10) from which a night counts as very anxious."""
-
-HARD_WEEK = (4, 7)
-"""Very anxious nights among the diary's last nights that make a hard week (a hard week
-months back, followed by nights without anxiety written, opened the headline: a review)."""
-
-
-def very_anxious(nights: pd.DataFrame) -> tuple[int, int]:
-    """The very anxious nights among the last ``HARD_WEEK[1]``, and those with anxiety written."""
-    recorded = nights.get("anxiety", pd.Series(dtype=float)).iloc[-HARD_WEEK[1]:].dropna()
-    return int((recorded >= HARD_ANXIETY).sum()), len(recorded)
 
 
 def planned_forms(nights: pd.DataFrame) -> frozenset[str]:

@@ -13,7 +13,8 @@ from model.core.change_words import chance
 from model.core.regimen import Regimen, small_dose
 from model.decision.assessed import Assessed
 from model.decision.compound_ceiling import compound_question
-from model.decision.history import HARD_ANXIETY, HARD_WEEK, History
+from model.decision.hard_week import HARD_ANXIETY, HARD_WEEK
+from model.decision.history import History
 from model.decision.settings import DecisionSettings
 
 HARD_WEEK_LINE = (f"A week of very high evening anxiety ({HARD_ANXIETY} or more on "

@@ -31,7 +31,7 @@ from model.core.paths import diary_label
 from model.data.profile import Profile, pregnancy_named
 from model.decision import screen
 from model.decision.gi_words import GENTLEST, SPLIT_ASSUMPTION
-from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
+from model.decision.hard_week import HARD_ANXIETY, HARD_WEEK, very_anxious
 from model.decision.other_magnesium import after_other
 from model.decision.rule_words import LABEL_LABEL, REFERRAL_LABEL, after_review
 from model.decision.rules import breach_warnings

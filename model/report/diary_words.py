@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.core.outcomes import scale_words
 from model.data.weights import counting_most, heaviest_first
-from model.decision.history import HARD_ANXIETY, HARD_WEEK, very_anxious
+from model.decision.hard_week import HARD_ANXIETY, HARD_WEEK, very_anxious
 
 RECORDED = {"sol": "minutes to fall asleep", "awakenings": "awakenings",
             **{rating: scale_words(rating, brackets=True)
