@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from test_import_tracker_quirks import nights
 from test_import_travel import apple_xml, night, on_phone
 
@@ -147,3 +148,17 @@ def test_a_flow_record_that_does_not_read_is_left_out_with_a_word_and_the_sleep_
     assert "lasting over 14 days (no period's days)" in said
     assert ("1 menstrual-flow record(s) whose HKTimeZone no time zone database knows, read at "
             "the export's UTC offsets (the exporting phone's): 'Mars/Olympus'") in said
+
+
+@pytest.mark.parametrize("exported_at", ["-04:00", "+00:00", "+09:00"])
+def test_a_day_s_record_without_its_zone_keeps_its_day_wherever_it_was_exported(
+        tmp_path, exported_at):
+    """Berlin days (00:00 to 00:00 at +02:00) with no ``HKTimeZone``, exported in New York,
+    London or Tokyo: in New York they began at 18:00 the day before and were dated a day
+    early, beside sleep records dated right (an outside audit, /tmp/w56/m M3)."""
+    days = [flow(on_phone(f"2026-09-{d}T00:00+02:00", exported_at),
+                 on_phone(f"2026-09-{d + 1}T00:00+02:00", exported_at), f"{FLOW}Medium")
+            for d in (11, 12, 13)]
+    got, _ = nights("apple", apple_xml(tmp_path / "export.xml", days))
+    assert [day for day, values in got.items() if values.get("menstruation") == "1"] == [
+        "2026-09-11", "2026-09-12", "2026-09-13"]

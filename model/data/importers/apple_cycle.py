@@ -51,7 +51,8 @@ FLOW: dict[str, int] = {f"HKCategoryValue{enum}{level}": int(level != "None")
                         for level in ("Unspecified", "Light", "Medium", "Heavy", "None")}
 """A flow record's value -> the diary's ``menstruation`` (1 bleeding, 0 none)."""
 
-LONGEST = dt.timedelta(days=14)
+DAY = dt.timedelta(days=1)
+LONGEST = 14 * DAY
 """The longest record read as a period's days (a longer one is a broken record)."""
 
 COLUMN = "menstruation"
@@ -84,7 +85,18 @@ class Flow:
     bleeding: int
 
     def days(self) -> list[dt.date]:
-        """The local days it covers (see the module doc)."""
+        """The local days it covers (see the module doc).
+
+        A record of whole days (Cycle Tracking's, from midnight to midnight where it was
+        written) gives its days by the midnight nearest its start: without ``HKTimeZone`` the
+        export writes it on the exporting phone's clock, and a Berlin day exported in New York
+        began at 18:00 the day before and was dated a day early, its sleep records (with the
+        zone) right (an outside audit, /tmp/w56/m M3).
+        """
+        span = self.end - self.start
+        if span > dt.timedelta(0) and span % DAY == dt.timedelta(0):
+            first = (self.start + DAY / 2).date()
+            return [first + n * DAY for n in range(span // DAY)]
         last = self.end - dt.timedelta(microseconds=1) if self.end > self.start else self.end
         first = self.start.date()
         return [first + dt.timedelta(days=n) for n in range((last.date() - first).days + 1)]
