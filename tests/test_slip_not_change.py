@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from model.data.devices import device_switches
 from model.data.diary import read_diary
 from model.personal.separability import device_near_change, other_change_near, regimen_changes
 
@@ -46,3 +47,18 @@ def test_three_nights_off_and_a_new_form_are_changes_still():
     (reason,) = device_near_change(_diary(new, FITBIT_THEN_OURA))
     assert "(fitbit to oura), 1 night(s) from the change to no magnesium on 2026-09-21" in reason
     assert len(regimen_changes(_diary(new, FITBIT_THEN_OURA))) == 3
+
+
+def test_a_night_of_ratings_alone_is_no_device_between_two_tracker_runs():
+    """The watch off for a night, its quality written by hand: no source measured what a
+    source shifts (latency, awakenings), so no "(unnamed)" device came and went (outside
+    audits, /tmp/w55/t T11, /tmp/w56/m M7); a night whose latency was written by hand is."""
+    forms = ["" if i < 14 else "glycinate" for i in range(40)]
+    devices = ["apple health"] * 40
+    devices[13] = ""
+    frame = _diary(forms, devices).nights
+    rated = frame.assign(sol_min=frame["sol_min"].where(frame.index != frame.index[13]),
+                         quality=4.0)
+    assert device_switches(rated) == []
+    (switch,) = device_switches(frame)
+    assert (switch.before, switch.after) == ("apple health", "")

@@ -122,9 +122,14 @@ def _cells(nights: pd.DataFrame) -> pd.Series:
     return names.map({name: spelling[key] for name, key in key_of.items()})
 
 
-def _measured(nights: pd.DataFrame) -> pd.Series:
-    """The source of each night with a sleep outcome recorded ("" unnamed), in date order."""
-    present = [c for c in _SLEEP_COLUMNS if c in nights.columns]
+def _measured(nights: pd.DataFrame, columns: list[str] = _SLEEP_COLUMNS) -> pd.Series:
+    """The source of each night with an outcome of ``columns`` recorded ("" unnamed), in order.
+
+    ``columns``: the sleep outcomes, or those a tracker measures (:data:`_MEASURED_COLUMNS`),
+    whose level alone a source shifts: a change of source is one between nights that measured
+    them (:func:`device_changes`).
+    """
+    present = [c for c in columns if c in nights.columns]
     seen = nights[present].notna().any(axis=1) if present else pd.Series(False, nights.index)
     return _cells(nights)[seen.to_numpy(bool)]
 
@@ -203,12 +208,15 @@ def named(source: str) -> str:
 def device_changes(nights: pd.DataFrame) -> list[tuple[pd.Timestamp, str, str]]:
     """Each night the source differs from the night before's: (night, before, after).
 
-    Over the nights with a sleep outcome, every change between two sources, whichever the
-    reference: a change between two shifted sources is a change of level too (an outside
-    audit: a hand-written first night hid a Fitbit-to-Oura switch on the night a new form
-    began, since only changes from the first source counted).
+    Over the nights with an outcome a tracker measures (latency, awakenings), every change
+    between two sources, whichever the reference: a change between two shifted sources is a
+    change of level too (an outside audit: a hand-written first night hid a Fitbit-to-Oura
+    switch on the night a new form began, since only changes from the first source counted).
+    A night of ratings alone, the watch off, measured nothing a source shifts: it was "the
+    measuring device was (unnamed) from 2026-08-09 until apple health again" at every look
+    (outside audits, /tmp/w55/t T11, /tmp/w56/m M7).
     """
-    measured = _measured(nights)
+    measured = _measured(nights, _MEASURED_COLUMNS)
     before = measured.shift()
     changed = measured.ne(before) & before.notna()
     return [(day, str(before[day]), str(measured[day]))
@@ -241,7 +249,7 @@ def device_switches(nights: pd.DataFrame) -> list[DeviceSwitch]:
     cautions, and four of them came before the Fitbit-to-Oura switch). Each kind in date
     order.
     """
-    measured = _measured(nights)
+    measured = _measured(nights, _MEASURED_COLUMNS)
     runs = measured.ne(measured.shift()).cumsum()
     starts = [(group.index[0], str(group.iloc[0]), len(group))
               for _, group in measured.groupby(runs, sort=True)]
