@@ -361,3 +361,14 @@ def test_two_loose_days_of_a_period_do_not_stop_a_form_taken_without_gut_trouble
     past = history(read_diary(_citrate_diary(flood, flood, nights=110), warn=False))
     assert past.recent_gi_nights == 3                   # the 8th to 10th loose days in a row
     assert DecisionSettings().acute_gi_nights <= past.recent_gi_nights
+
+
+def test_the_warning_names_the_period_s_loose_days_past_the_limit_as_counted():
+    """Ten days of bleeding, the last three loose on citrate: past a period's 7, the rules
+    count them, and the warning says that of them alone."""
+    bleeding = tuple(range(100, 110))
+    said = [w for w in read_diary(_citrate_diary((107, 108, 109), bleeding, nights=110),
+                                  warn=False).warnings if "past a period's" in w]
+    assert said == ["<DataFrame>: loose stools or an upset stomach on 3 day(s) of bleeding past "
+                    "a period's 7 while taking magnesium (2026-12-17, 2026-12-18, 2026-12-19) "
+                    "are counted by the GI rules"]

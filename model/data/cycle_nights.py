@@ -175,14 +175,16 @@ def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
     aside, days = rules_gi_aside(nights)[recent], nights.index[recent]
     if not (gi & bleeding).any():
         return []
-    kept = gi & bleeding & ~aside
-    beyond = (f"; {int(kept.sum())} more on days of bleeding past a period's "
-              f"{PERIOD_GI_NIGHTS} are counted ({_dates(days[kept])})") if kept.any() else ""
-    return [f"{name}: loose stools or an upset stomach on {int((gi & aside).sum())} day(s) of "
-            f"your period while taking magnesium ({_dates(days[gi & aside])}): the GI rules set "
-            "them aside as the period's (the model fits a period's own share of GI nights "
-            "apart), so magnesium's own gut trouble on those days is not seen by the rules"
-            f"{beyond}"]
+    set_aside, kept = gi & aside, gi & bleeding & ~aside
+    said = [f"loose stools or an upset stomach on {int(set_aside.sum())} day(s) of your period "
+            f"while taking magnesium ({_dates(days[set_aside])}): the GI rules set them aside as "
+            "the period's (the model fits a period's own share of GI nights apart), so "
+            "magnesium's own gut trouble on those days is not seen by the rules"] * any(set_aside)
+    said += [f"{'' if said else 'loose stools or an upset stomach on '}{int(kept.sum())} "
+             f"{'more ' if said else ''}day(s) of bleeding past a period's {PERIOD_GI_NIGHTS} "
+             f"while taking magnesium ({_dates(days[kept])}) are counted by the GI rules"
+             ] * any(kept)
+    return [f"{name}: {'; '.join(said)}"]
 
 
 def _dates(days: pd.Index) -> str:
