@@ -26,8 +26,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from model.data.period_nights import PERIOD, PERIOD_GI_NIGHTS, gi_set_aside
-
 MENSTRUATION = "menstruation"
 """The diary column: 1 on a day of menstrual bleeding, 0 or blank on another."""
 PREMENSTRUAL = "premenstrual"
@@ -140,22 +138,25 @@ def missed_period_warnings(cells: pd.Series, slept: pd.Series, name: str) -> lis
 
 
 def rules_gi_aside(nights: pd.DataFrame) -> np.ndarray:
-    """Per night, whether the GI rules set its GI record aside as a period's.
+    """Per night, whether the GI rules set its GI record aside as a period's first days'.
 
-    ``nights``: a diary's nights on its daily timeline. The model fits a period's own share of
-    GI nights apart (``premenstrual``), but the GI rules (the acute one: 2 GI nights within 7)
-    counted every loose night on magnesium: two loose days of a period, the first two, made
-    "Stop taking magnesium. Why: Loose stools lately" of glycinate taken 107 nights without
-    gut trouble, and could every cycle (an outside audit, /tmp/w56/m M1). A day of bleeding
-    (``menstruation`` 1) has its GI record set aside for the rules as ``exclude = period``
-    sets it aside (:func:`~model.data.period_nights.gi_set_aside`: at most
-    :data:`~model.data.period_nights.PERIOD_GI_NIGHTS` in a row and in any 21 nights, so a
-    week of loose stools on a laxative form still counts past them), its sleep and its GI
-    record kept for the model.
+    ``nights``: a diary's nights on its daily timeline. The model fits the first two days of a
+    period apart (the end of ``premenstrual``'s :data:`WINDOW`), but the GI rules (the acute
+    one: 2 GI nights within 7) counted every loose night on magnesium: two loose days at the
+    start of a period made "Stop taking magnesium. Why: Loose stools lately" of glycinate taken
+    107 nights without gut trouble, and could every cycle (an outside audit, /tmp/w56/m M1).
+    The first day of each period (:func:`first_days`) and the next have their GI record set
+    aside for the rules, their sleep and GI record kept for the model; no other day of
+    bleeding: set aside up to 7 of them, citrate 300 mg begun on a period's first day gave 5
+    loose nights in 6 and no alert, spotting every third day set a third of the nights aside,
+    and the model fits only the first two (the second round, /tmp/w56/m2 N1, N4, N5).
     """
     if MENSTRUATION not in nights:
         return np.zeros(len(nights), bool)
-    return gi_set_aside(nights.index, nights[MENSTRUATION].to_numpy(float) == 1, PERIOD)
+    firsts = first_days(nights[MENSTRUATION]).to_numpy()
+    offset = ((pd.DatetimeIndex(nights.index).to_numpy()[:, None] - firsts[None, :])
+              / np.timedelta64(1, "D"))
+    return ((offset >= 0) & (offset <= WINDOW[1])).any(axis=1)
 
 
 def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
@@ -163,28 +164,20 @@ def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
 
     ``nights``: a diary's nights on its daily timeline. The nights of the last
     :data:`RECENT_NIGHTS` set aside (:func:`rules_gi_aside`), on magnesium and not left out,
-    are named, and those of a day of bleeding past the limit, which the rules count: the rules
-    no longer see magnesium's own gut trouble on those nights, and the person is told so.
+    are named: the rules do not see magnesium's own gut trouble on them, and the person is
+    told so.
     """
-    if not writes_cycle(nights):
-        return []
     recent = slice(-RECENT_NIGHTS, None)
-    bleeding = nights[MENSTRUATION].eq(1).to_numpy()[recent]
     gi = (nights["gi_night"].eq(1) & nights["elemental_mg"].fillna(0).gt(0)
           & nights["exclude"].fillna("").eq("")).to_numpy()[recent]
-    aside, days = rules_gi_aside(nights)[recent], nights.index[recent]
-    if not (gi & bleeding).any():
+    aside = gi & rules_gi_aside(nights)[recent]
+    if not aside.any():
         return []
-    set_aside, kept = gi & aside, gi & bleeding & ~aside
-    said = [f"loose stools or an upset stomach on {int(set_aside.sum())} day(s) of your period "
-            f"while taking magnesium ({_dates(days[set_aside])}): the GI rules set them aside as "
-            "the period's (the model fits a period's own share of GI nights apart), so "
-            "magnesium's own gut trouble on those days is not seen by the rules"] * any(set_aside)
-    said += [f"{'' if said else 'loose stools or an upset stomach on '}{int(kept.sum())} "
-             f"{'more ' if said else ''}day(s) of bleeding past a period's {PERIOD_GI_NIGHTS} "
-             f"while taking magnesium ({_dates(days[kept])}) are counted by the GI rules"
-             ] * any(kept)
-    return [f"{name}: {'; '.join(said)}"]
+    return [f"{name}: loose stools or an upset stomach on {int(aside.sum())} of the first two "
+            f"days of a period while taking magnesium ({_dates(nights.index[recent][aside])}): "
+            "the GI rules set them aside as the period's (the model fits those days' own share "
+            "of GI nights apart), so magnesium's own gut trouble on them is not seen by the "
+            "rules; loose stools on the other days of a period count"]
 
 
 def _dates(days: pd.Index) -> str:

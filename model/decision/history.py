@@ -108,8 +108,10 @@ class History:
         (else 0): a person with loose stools twice a week before magnesium is not told every
         week that magnesium gives them.
     gi_records_on : int
-        Nights on magnesium with a GI record (stool form or an upset stomach): with none,
-        each step's GI chance comes from the evidence alone.
+        Nights on magnesium with a GI record (stool form or an upset stomach), those the GI
+        rules set aside included: with none, each step's GI chance comes from the evidence
+        alone (a diary of stool forms on period days only was told to write them: /tmp/w56/m2
+        N3).
     gi_troubled : frozenset of Regimen
         Regimens that gave ``acute_gi_nights`` GI nights within ``gi_window`` nights on them,
         not since taken for long without one
@@ -324,7 +326,7 @@ class History:
         return cls(current, on_run + before_run, tried_forms(nights_on, judged_nights),
                    recent_gi(regimens, gi, current if current.active else taken, gi_window),
                    nights_on, placebo_nights, taken, frozenset(troubled),
-                   background_gi(gi_night[~on]), int(np.isfinite(gi_night[on]).sum()),
+                   background_gi(gi_night[~on]), int(nights["gi_night"][on].notna().sum()),
                    planned_forms(nights), very_anxious(nights)[0] >= HARD_WEEK[0], skipped,
                    night_date(nights, -1), unrecorded_outcomes(nights), *_other_change(nights),
                    night_date(nights, 0), out, unwritten,
