@@ -53,8 +53,8 @@ notebooks: install
 # each (`--dist loadfile`: a file's shared fits run once): half the suite is single-threaded
 # (compiling, numpy), so the two cores overlap it with sampling. The longest files first
 # (tests/conftest.py HEAVY_FIRST; xdist's own reorder puts the files of most tests first, and a
-# long file of few tests taken last kept one worker busy alone). A fresh clone: 13.1 min of
-# tests (7,602), 16.0 min with the install (2026-12-08, 2 cores, CI=true bash .ci/run; the
+# long file of few tests taken last kept one worker busy alone). A fresh clone: 13.2 min of
+# tests (7,602), 15.9 min with the install (2026-12-08, 2 cores, CI=true bash .ci/run; the
 # README's status table keeps the history).
 test: install
 	$(PY) -m pytest -m "not slow" -n 2 --dist loadfile --no-loadscope-reorder --durations=15
