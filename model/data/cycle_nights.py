@@ -15,7 +15,7 @@ A person writes ``menstruation`` 1 on a day of bleeding (the row of the night th
 evening). From those cells :func:`premenstrual` derives the covariate ``premenstrual``, which
 the model fits as a level shift of every sleep outcome and of GI (:mod:`model.personal.graph`),
 and :func:`missed_period_warnings` names a written cycle with no period for
-:data:`MISSED_NIGHTS` nights or more. The GI rules set a period's GI nights aside
+:data:`MISSED_NIGHTS` nights or more. The GI rules set aside a period's first two days' GI nights
 (:func:`rules_gi_aside`), and :func:`period_gi_warnings` says so.
 """
 

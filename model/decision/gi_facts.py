@@ -68,8 +68,8 @@ loose stools" for ever, and after a break of the person's own a return to taurat
 def rules_gi_nights(nights: pd.DataFrame) -> np.ndarray:
     """Each night's GI record as the GI rules read it: 1, 0 or NaN, a period's set aside.
 
-    A day of bleeding's, within a period's limit (:func:`~model.data.cycle_nights.rules_gi_aside`:
-    an outside audit, /tmp/w56/m M1), is NaN: no record.
+    A period's first day's and the next's (:func:`~model.data.cycle_nights.rules_gi_aside`: an
+    outside audit, /tmp/w56/m M1, and its second round) is NaN: no record.
     """
     return np.where(rules_gi_aside(nights), np.nan, nights["gi_night"].to_numpy(float))
 
