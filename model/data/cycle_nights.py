@@ -96,11 +96,20 @@ def premenstrual(nights: pd.DataFrame) -> pd.Series:
     cells = nights[MENSTRUATION] if MENSTRUATION in nights else None
     if cells is None or not cells.notna().any():
         return pd.Series(math.nan, index=nights.index, name=PREMENSTRUAL)
-    firsts = first_days(cells).to_numpy()
-    dates = pd.DatetimeIndex(nights.index).to_numpy()
-    offset = (dates[:, None] - firsts[None, :]) / np.timedelta64(1, "D")
-    inside = ((offset >= WINDOW[0]) & (offset <= WINDOW[1])).any(axis=1)
+    inside = near_first_days(nights, WINDOW[0])
     return pd.Series(inside.astype(float), index=nights.index, name=PREMENSTRUAL)
+
+
+def near_first_days(nights: pd.DataFrame, earliest: int) -> np.ndarray:
+    """Per night, whether it is ``earliest`` to ``WINDOW[1]`` nights from a period's first day.
+
+    The one reading of a night's place in the cycle: :func:`premenstrual` (from 5 before) and
+    the GI rules' first two days (:func:`rules_gi_aside`, from 0).
+    """
+    firsts = first_days(nights[MENSTRUATION]).to_numpy()
+    offset = ((pd.DatetimeIndex(nights.index).to_numpy()[:, None] - firsts[None, :])
+              / np.timedelta64(1, "D"))
+    return ((offset >= earliest) & (offset <= WINDOW[1])).any(axis=1)
 
 
 def missed_period_warnings(cells: pd.Series, slept: pd.Series, name: str) -> list[str]:
@@ -153,10 +162,7 @@ def rules_gi_aside(nights: pd.DataFrame) -> np.ndarray:
     """
     if MENSTRUATION not in nights:
         return np.zeros(len(nights), bool)
-    firsts = first_days(nights[MENSTRUATION]).to_numpy()
-    offset = ((pd.DatetimeIndex(nights.index).to_numpy()[:, None] - firsts[None, :])
-              / np.timedelta64(1, "D"))
-    return ((offset >= 0) & (offset <= WINDOW[1])).any(axis=1)
+    return near_first_days(nights, 0)
 
 
 def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
@@ -173,13 +179,9 @@ def period_gi_warnings(nights: pd.DataFrame, name: str) -> list[str]:
     aside = gi & rules_gi_aside(nights)[recent]
     if not aside.any():
         return []
+    days = ", ".join(str(day.date()) for day in nights.index[recent][aside])
     return [f"{name}: loose stools or an upset stomach on {int(aside.sum())} of the first two "
-            f"days of a period while taking magnesium ({_dates(nights.index[recent][aside])}): "
+            f"days of a period while taking magnesium ({days}): "
             "the GI rules set them aside as the period's (the model fits those days' own share "
             "of GI nights apart), so magnesium's own gut trouble on them is not seen by the "
             "rules; loose stools on the other days of a period count"]
-
-
-def _dates(days: pd.Index) -> str:
-    """``2026-10-01, 2026-10-02``."""
-    return ", ".join(str(pd.Timestamp(day).date()) for day in days)
