@@ -329,7 +329,8 @@ def decide(predict: Predict, *, priors: PriorSet, profile: Profile | None = None
                          experiments=experiments, taken=tuple(past.nights_on))
     data = predicted(predict, options, past)
     period = evaluation_nights(onset_days(data, priors), s) if s.period_from_kinetics else None
-    s = s if period is None else replace(s, min_nights=period)
+    s = s if period is None else replace(s, min_nights=period, kept_period_nights=(
+        evaluation_nights(priors.settings.personal.onset_days_median, s)))
     if experiments and needs_withdrawal(past, off):   # the rule's withdrawal must count
         s = replace(s, min_nights=withdrawal_nights(data, priors, s))
     if horizon_nights is not None and horizon_nights < s.min_nights:

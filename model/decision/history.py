@@ -352,7 +352,9 @@ def review_days(action: str, past: History, s: DecisionSettings) -> int:
 
     Keeping the regimen (``continue``, ``collect_more_data``), the look ends its current
     period, counted in whole periods from the run's first night, so that the date stays put
-    from one morning to the next: after a commitment it was a full period from each morning,
+    from one morning to the next (past the first period, periods of
+    :attr:`~model.decision.settings.DecisionSettings.kept_period_nights`, which no fit moves):
+    after a commitment it was a full period from each morning,
     a day later every day, and someone analysing daily never reached it (a long-term user's
     audit). The date of the advice and its words ("for N nights") both come from here
     (:func:`model.decision.rules.review_after`, :func:`model.decision.explain.plan_line`):
@@ -365,7 +367,8 @@ def review_days(action: str, past: History, s: DecisionSettings) -> int:
     if past.first_step:
         return s.first_review_days
     if action in ("continue", "collect_more_data"):
-        rest = s.min_nights - past.nights_on_current % s.min_nights
+        on, kept = past.nights_on_current, s.kept_period_nights or s.min_nights
+        rest = s.min_nights - on if on < s.min_nights else kept - on % kept
         return max(rest, past.written(s).days if s.period_holds_changes else 0)
     if action in ("stop", "withdrawal"):   # begun on the nights read as skipped
         return max(s.min_nights - past.skipped, 1)

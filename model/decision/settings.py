@@ -132,7 +132,14 @@ Defaults (:class:`DecisionSettings`) and why:
   median time constant (17 nights at tau = 10 days: 16.1, rounded up), never fewer than
   ``floor_nights = 7`` nor more than ``max_period_nights = 28``. ``min_nights = 14`` is the
   period when the kinetics are not used (and the look period of trial planning); the first
-  step is reviewed after 7.
+  step is reviewed after 7. A regimen kept past its first period is looked at again every
+  ``kept_period_nights``, counted from its first night: ``decide`` sets it to the period at
+  the priors' median time constant (17 nights), so that the date does not follow the
+  posterior's. With the posterior's period, 16, 17, then 18 nights over three looks moved a
+  kept regimen's look-again date 2 nights on at each (the 32nd night of a run ended its second
+  period of 16, the 34th its second of 17, the 36th its second of 18): "Stay without
+  magnesium" said "look again" 2 days away three times in a row (the cycle audit,
+  /tmp/w56/m loop). None: ``min_nights``.
   ``period_holds_changes``: until the period is over only ``continue`` (and what safety asks
   for) is open. ``decide`` turns it off at the end of a trial of known length
   (``horizon_nights`` shorter than a period): no period is left to judge a change in, and the
@@ -219,6 +226,7 @@ class DecisionSettings:
     steady_share: float = 0.8
     floor_nights: int = 7
     max_period_nights: int = 28
+    kept_period_nights: int | None = None
     crossover_forms: int = 3
     crossover_p_better: float = 0.25
     crossover_tie: float = 0.25
