@@ -17,8 +17,8 @@ import pytest
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.decision import DecisionSettings, decide, history
-from model.decision.history import review_days
 from model.decision.judged_nights import left_out_words
+from model.decision.look_nights import review_days
 from model.evidence.priorset import load_priors
 from model.testing import FakePosterior
 from tests.test_no_baseline import nights, on_magnesium

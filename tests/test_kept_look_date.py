@@ -16,7 +16,7 @@ import pytest
 
 from model.data.diary import read_diary
 from model.decision import DecisionSettings, decide, history
-from model.decision.history import review_days
+from model.decision.look_nights import review_days
 from model.decision.rules import evaluation_nights
 from model.evidence.priorset import load_priors
 from model.testing import FakePosterior
@@ -32,12 +32,20 @@ def priors():
 def test_past_its_first_period_the_look_is_the_same_whatever_the_period(on):
     past = history(read_diary(on_magnesium(n=on, baseline=14)))
     assert past.nights_on_current == on
-    looks = {on + review_days("continue", past, DecisionSettings(min_nights=p,
-                                                                 kept_period_nights=17))
+    looks = {p: on + review_days("continue", past, DecisionSettings(min_nights=p,
+                                                                    kept_period_nights=17))
              for p in range(7, min(on, 28) + 1)}
-    assert len(looks) == 1
-    look = looks.pop()
-    assert look % 17 == 0 and on < look <= on + 17     # the end of a whole kept period
+    for period, look in looks.items():   # a whole kept period, after tonight and the floor
+        assert look % 17 == 0 and look > on and look >= period + 7, (period, look)
+    settled = {look for period, look in looks.items() if period + 7 <= on + 1}
+    assert len(settled) == 1                     # the first period ended 6 or more nights ago
+
+
+def test_the_first_look_after_the_first_period_is_a_week_to_a_kept_period_on():
+    for period in range(7, 29):
+        past = history(read_diary(on_magnesium(n=period, baseline=14)))
+        s = DecisionSettings(min_nights=period, kept_period_nights=17)
+        assert 7 <= review_days("continue", past, s) <= 7 + 17, period
 
 
 def test_in_its_first_period_the_look_ends_the_period_of_the_build_up():

@@ -18,8 +18,8 @@ import pytest
 from model.core.regimen import Regimen
 from model.data.diary import read_diary
 from model.decision import DecisionSettings, decide, history
-from model.decision.history import review_days
 from model.decision.judged_nights import unwritten_words, written_run
+from model.decision.look_nights import review_days
 from model.evidence.priorset import load_priors
 from model.report.effect_words import nights_label, verdict_phrase
 from model.testing import FakePosterior

@@ -216,7 +216,7 @@ class SinceLast:
         Not the same period made longer (:attr:`moved`): its first night
         (:func:`_period_start`) is not known to stay. Keeping a regimen, the look ends the
         current period counted in whole periods from the run's first night
-        (:func:`~model.decision.history.review_days`): "the look-again date moved from
+        (:func:`~model.decision.look_nights.review_days`): "the look-again date moved from
         2026-06-22 to 2026-07-07 (the build-up is estimated faster: a period of 16 nights, was
         17)" was said when a period had ended and the next began (/tmp/w51/a F9).
         """

@@ -300,7 +300,7 @@ def baseline_period(off: OffNights | None, past: History, data: xr.Dataset, prio
 
     A break to finish (:meth:`OffNights.holds`) has its evaluation period end on the night it
     counts, so that the look comes then: the date and the words' nights agree
-    (:func:`model.decision.history.review_days`). Not from a regimen it could not go back to
+    (:func:`model.decision.look_nights.review_days`). Not from a regimen it could not go back to
     (:func:`returnable`, in the evaluation under the break's settings): then the break is not
     wanted, and the evaluation is made again under ``s``.
     """

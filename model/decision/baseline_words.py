@@ -3,7 +3,7 @@
 The rules are :mod:`model.decision.baseline`'s; these are the plans of their steps, said where
 :func:`model.decision.plan_words.plan_line` says the others', and the first line of a break
 kept going (:func:`rule_line`). The nights each names are those to the date of the next look
-(:func:`model.decision.history.review_days` dates both). The report's headline says them in
+(:func:`model.decision.look_nights.review_days` dates both). The report's headline says them in
 the same words (:data:`STAY_OFF`, :func:`returned_words`, :func:`stale_words`): its
 "Recommendation: Keep your current routine" and "How sure: ... more nights here would teach
 little" stood beside a break to finish, and a generic "To learn" or "On citrate so far" as
@@ -17,7 +17,8 @@ import datetime as dt
 from model.core.change_words import chance
 from model.decision.assessed import Assessed
 from model.decision.baseline import BASELINE_HORIZON, OffNights, stale
-from model.decision.history import History, step_nights
+from model.decision.history import History
+from model.decision.look_nights import step_nights
 from model.decision.plan_words import course, last_nights, nights_off_words
 from model.decision.settings import LOOKS_TO_HELP, DecisionSettings, Why
 

@@ -48,7 +48,8 @@ from model.decision.compound_ceiling import CompoundDose, compound_dose, compoun
 from model.decision.diary_mentions import with_diary_mentions
 from model.decision.evidence_basis import PriorBasis
 from model.decision.explain import RecentGi, describe, option
-from model.decision.history import DiaryLike, History, history, review_days
+from model.decision.history import DiaryLike, History, history
+from model.decision.look_nights import review_days
 from model.decision.on_off import on_off_note
 from model.decision.override_words import dose_check_line
 from model.decision.overrides import dose_to_check, with_medicine_starts

@@ -27,8 +27,9 @@ from model.core.regimen import Regimen
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import GI_RISK, gentler_line
-from model.decision.history import History, step_nights
+from model.decision.history import History
 from model.decision.judged_nights import left_out_words, unwritten_words
+from model.decision.look_nights import step_nights
 from model.decision.override_words import HARD_WEEK_LINE, harm_line, other_change_line
 from model.decision.plan_words import (
     BY_DESIGN,
@@ -174,7 +175,7 @@ def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
 
     ``nights``: an experiment's nights to come; ``after_placebo``: a placebo period has just
     ended; ``done``: a withdrawal's nights already off, the diary's last ones read as skipped
-    (:func:`model.decision.history.step_nights`).
+    (:func:`model.decision.look_nights.step_nights`).
     """
     if action == "continue":
         return (STAY_WITHOUT if not regimen.active

@@ -12,7 +12,8 @@ from collections.abc import Collection, Sequence
 from model.core.change_words import GI_TROUBLE, chance, number, per_month, step_words
 from model.decision.assessed import Assessed
 from model.decision.gi_facts import LateGI
-from model.decision.history import History, review_days
+from model.decision.history import History
+from model.decision.look_nights import review_days
 from model.decision.settings import DecisionSettings
 
 GENTLEST = f"If {GI_TROUBLE} go on"  # how the gentlest-step reason begins (gentler_line)

@@ -128,7 +128,7 @@ class History:
     skipped : int
         The diary's last nights without magnesium read as nights skipped of ``current``
         (:func:`trailing_skips`; 0: none). A stop or withdrawal begun on them counts them
-        among its nights (:func:`review_days`).
+        among its nights (:func:`~model.decision.look_nights.review_days`).
     last_night : datetime.date or None
         The date of the diary's last night, for the words (None: not known); not compared.
     unrecorded : frozenset of str
@@ -333,46 +333,6 @@ class History:
                    int(on[::-1].argmax()) if taken.active else 0, taking_pattern(
                        nights, regimens, planned, start, skipped, current if current.active
                        else taken), troubled, before, before_run)
-
-
-def step_nights(action: str, past: History, s: DecisionSettings) -> tuple[int, int]:
-    """The nights of a step still to come (:func:`review_days`), and those it counts as done.
-
-    Done: the diary's last nights read as skipped (:attr:`History.skipped`), which a stop or
-    a withdrawal counts among its nights. The words of a withdrawal take both from here: "Stop
-    glycinate 200 mg for 16 nights" stood beside "14 nights off are enough" and a look 15
-    days on, after two nights skipped.
-    """
-    done = past.skipped if action in ("stop", "withdrawal") else 0
-    return review_days(action, past, s), done
-
-
-def review_days(action: str, past: History, s: DecisionSettings) -> int:
-    """Days until the next look: the first review, the rest of the period, or a period.
-
-    Keeping the regimen (``continue``, ``collect_more_data``), the look ends its current
-    period, counted in whole periods from the run's first night, so that the date stays put
-    from one morning to the next (past the first period, periods of
-    :attr:`~model.decision.settings.DecisionSettings.kept_period_nights`, which no fit moves):
-    after a commitment it was a full period from each morning,
-    a day later every day, and someone analysing daily never reached it (a long-term user's
-    audit). The date of the advice and its words ("for N nights") both come from here
-    (:func:`model.decision.rules.review_after`, :func:`model.decision.explain.plan_line`):
-    "try glycinate 200 mg for 17 nights and look again on" a date 11 nights away stood in one
-    sentence (an outside audit). A stop or a withdrawal counts the diary's last nights read as
-    skipped (:attr:`History.skipped`) among its nights: begun on them, its date stays put the
-    next morning. Keeping a regimen with too few of its nights written to judge it
-    (:meth:`History.written`), the look waits for them at the person's pace of writing.
-    """
-    if past.first_step:
-        return s.first_review_days
-    if action in ("continue", "collect_more_data"):
-        on, kept = past.nights_on_current, s.kept_period_nights or s.min_nights
-        rest = s.min_nights - on if on < s.min_nights else kept - on % kept
-        return max(rest, past.written(s).days if s.period_holds_changes else 0)
-    if action in ("stop", "withdrawal"):   # begun on the nights read as skipped
-        return max(s.min_nights - past.skipped, 1)
-    return s.min_nights
 
 
 def planned_forms(nights: pd.DataFrame) -> frozenset[str]:

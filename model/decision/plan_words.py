@@ -1,7 +1,7 @@
 """The plan of a recommendation in words: how sure it is, and when to look again.
 
 :func:`plan_line` gives one sentence per branch of the choice (:data:`Why`); the nights it
-names are those to the date of the next look (:func:`model.decision.history.review_days`
+names are those to the date of the next look (:func:`model.decision.look_nights.review_days`
 dates both). The other sentences of a recommendation are in :mod:`model.decision.explain`,
 which reads these through its own names.
 """
@@ -18,7 +18,8 @@ from model.core.outcomes import OUTCOME_OF_GAIN, SPECS
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import same_form_gentler
-from model.decision.history import History, review_days
+from model.decision.history import History
+from model.decision.look_nights import review_days
 from model.decision.period_words import period_nights
 from model.decision.settings import DecisionSettings, Why
 from model.evidence.name_words import listed

@@ -132,9 +132,10 @@ Defaults (:class:`DecisionSettings`) and why:
   median time constant (17 nights at tau = 10 days: 16.1, rounded up), never fewer than
   ``floor_nights = 7`` nor more than ``max_period_nights = 28``. ``min_nights = 14`` is the
   period when the kinetics are not used (and the look period of trial planning); the first
-  step is reviewed after 7. A regimen kept past its first period is looked at again every
-  ``kept_period_nights``, counted from its first night: ``decide`` sets it to the period at
-  the priors' median time constant (17 nights), so that the date does not follow the
+  step is reviewed after 7. A regimen kept past its first period is looked at again at the
+  end of each ``kept_period_nights``, counted from its first night (the first such end at
+  least ``floor_nights`` after the first period's): ``decide`` sets it to the period at the
+  priors' median time constant (17 nights), so that the date does not follow the
   posterior's. With the posterior's period, 16, 17, then 18 nights over three looks moved a
   kept regimen's look-again date 2 nights on at each (the 32nd night of a run ended its second
   period of 16, the 34th its second of 17, the 36th its second of 18): "Stay without
