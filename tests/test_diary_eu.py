@@ -69,7 +69,7 @@ def test_header_names_with_spaces_or_hyphens_are_the_diary_columns(tmp_path):
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("stool_bristl", "stool_bristol"),
-                                              ("Sol-Mins", "sol_min"), ("note", "notes")])
+                                              ("Sol-Mn", "sol_min"), ("note", "notes")])
 def test_a_column_one_typo_off_a_diary_column_is_read_as_it_with_a_warning(tmp_path, typed,
                                                                            meant):
     """The GI rule lost its stool forms to "ignored": the advice ignored the loose stools.

@@ -19,6 +19,7 @@ from model.core.errors import Fault, InputError
 from model.core.forms import canonical_form
 from model.core.outcomes import scale_words
 from model.core.regimen import LEAST_PRODUCT_MG
+from model.data.yes_no import NO_WORDS, YES_WORDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,10 +78,11 @@ YES_NO: dict[str, str] = {
 }
 """The 0/1 fields, asked as a question answered y or n (``{day}``: the night's day in words)."""
 
-ANSWERS: dict[str, str] = {"y": "1", "yes": "1", "1": "1", "true": "1", "n": "0", "no": "0",
-                           "0": "0", "false": "0"}
+ANSWERS: dict[str, str] = {"1": "1", "0": "0", **dict.fromkeys(YES_WORDS, "1"),
+                           **dict.fromkeys(NO_WORDS, "0")}
 """What a y/n question takes (any case), and the diary's value of each; so do the options of
-0/1 columns (``--day-sleep yes`` was "expected a plain decimal number": /tmp/w54/s S10)."""
+0/1 columns (``--day-sleep yes`` was "expected a plain decimal number": /tmp/w54/s S10). The
+words are the diary's own (:mod:`model.data.yes_no`), which its 0/1 columns read alike."""
 
 
 def is_yes_no(column: str) -> bool:
@@ -92,7 +94,7 @@ def is_yes_no(column: str) -> bool:
     from model.data.diary_columns import NUMERIC
 
     limits = NUMERIC.get(column)
-    return limits is not None and (limits.low, limits.high, limits.whole) == (0, 1, True)
+    return limits is not None and limits.binary
 
 
 def asked_columns(rows: pd.DataFrame | None) -> frozenset[str]:

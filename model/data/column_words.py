@@ -9,13 +9,15 @@ as ``(min)`` and a scale such as ``(1-5)`` anywhere in it):
 
 - words that name exactly one diary column the table lacks (:data:`SYNONYMS`), with no other
   header naming it and no unit or scale other than its own (:func:`conflict`), are read as it,
-  with a warning; a value never changes its meaning: a column with a unit (``_min``, ``_mg``)
-  is read only under a header that says that unit, so ``waso`` (minutes or hours?) is not read,
-  and it is never ``awakenings``;
+  said with what it holds (:func:`read_as_note`); a value never changes its meaning: a column
+  with a unit (``_min``, ``_mg``) is read only under a header that says that unit, so ``waso``
+  (minutes or hours?) is not read, and it is never ``awakenings``;
 - a stool or GI header (:data:`GI_WORDS`) left unread, while the diary lacks ``stool_bristol``
   or ``gi_upset``, is an error naming it (:func:`gi_faults`);
 - with no ``form``, ``elemental_mg`` or ``compound_mg`` column, a header of the magnesium taken
-  (:data:`REGIMEN_WORDS`) is an error naming it (:func:`regimen_faults`);
+  (:data:`REGIMEN_WORDS`) is an error naming it (:func:`regimen_faults`), and headers of
+  another format (a tracker's export) are one pointing to ``mgsleep import``
+  (:func:`check_usable`);
 - a header naming a questionnaire (:data:`QUESTIONNAIRES`: ``gad7``, ``weekly anxiety
   (GAD-7)``) is ignored saying that mgsleep has no column for it, never "did you mean
   'anxiety'" (:func:`questionnaire_note`).
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from model.core.errors import Fault
+from model.core.errors import DiaryError, Fault
 from model.core.outcomes import scale_words
 from model.data.diary_columns import GUESS_COLUMN, KNOWN_COLUMNS, NUMERIC, is_missing
 
@@ -208,6 +210,21 @@ def read_by_words(names: Sequence[object], keys: Sequence[str]) -> list[str]:
             for name, key, column in zip(names, keys, named, strict=True)]
 
 
+def read_as_note(header: str, column: str) -> str:
+    """What is said of a header read as ``column``: what the column holds, or a near miss's fix.
+
+    A header whose words name ``column`` (:func:`named_column`: ``Period``, ``Sleep latency
+    (min)``, which the README lists) is said plainly with what it holds (:data:`MEANS`): it was
+    told, at every read, "the diary column it nearly names: rename it ...", a typo's guess
+    (an outside audit, /tmp/w56/m M5). Any other header read as a column is a near miss of its
+    name (``stool_bristl``: :data:`model.data.diary_rows.NEAR_MISS`), and is told how to say so.
+    """
+    if named_column(header_words(header)) == column:
+        return f"column {header!r} read as {column} ({MEANS[column]})"
+    return (f"column {header!r} read as {column}, the diary column it nearly names: rename it "
+            f"{column} to say so, or give a column of your own a name further from it")
+
+
 def why_unread(name: object, present: Collection[str],
                others: Sequence[object] = ()) -> tuple[str | None, str]:
     """The diary column a header not read names, and why it is not read (None, "": none).
@@ -297,6 +314,27 @@ def gi_faults(name: str, unread: Sequence[tuple[str, pd.Series]],
         "form, or gi_upset if it says loose stools or stomach upset (1 yes, 0 no); a column "
         "of something else, give it a name without a stool or GI word"))
         for header, cells in unread if header in missed and not all(map(is_missing, cells))]
+
+
+def check_usable(table: pd.DataFrame, name: str) -> None:
+    """Raise one clear fault when a table looks like another format, not a diary.
+
+    That is: no column besides ``date`` is a diary column, or there is no regimen column
+    (``form``, ``elemental_mg``, ``compound_mg``) and more unknown columns than diary ones (a
+    tracker's or an experiment's export). The fault lists the columns found and expected and
+    points to ``mgsleep import``.
+    """
+    usable = [c for c in table.columns if c in KNOWN_COLUMNS and c != "date"]
+    unknown = [c for c in table.columns if c not in KNOWN_COLUMNS]
+    regimen = any(c in table.columns for c in ("form", "elemental_mg", "compound_mg"))
+    if unknown and (not usable or (not regimen and len(unknown) > len(usable))):
+        raise DiaryError([Fault(name, "columns", "expected a diary (date and "
+                                + ", ".join(c for c in KNOWN_COLUMNS if c != "date")
+                                + f"), got {len(usable)} diary column(s) ("
+                                + (", ".join(usable) or "none") + ") and "
+                                + f"{len(unknown)} other(s): " + ", ".join(map(str, unknown))
+                                + "; to bring another format in, use mgsleep import (for a "
+                                "CSV: mgsleep import csv FILE --map date=COL,sol_min=COL,...)")])
 
 
 def regimen_faults(name: str, unread: Sequence[str], present: Collection[str]) -> list[Fault]:

@@ -15,16 +15,20 @@ A person writes ``menstruation`` 1 on a day of bleeding (the row of the night th
 evening). From those cells :func:`premenstrual` derives the covariate ``premenstrual``, which
 the model fits as a level shift of every sleep outcome and of GI (:mod:`model.personal.graph`),
 and :func:`missed_period_warnings` names a written cycle with no period for
-:data:`MISSED_NIGHTS` nights or more. The GI rules set aside a period's first two days' GI nights
+:data:`MISSED_NIGHTS` nights or more, :func:`spotting_warnings` a lone day of bleeding read as a
+period that came too soon to be one. The GI rules set aside a period's first two days' GI nights
 (:func:`rules_gi_aside`), and :func:`period_gi_warnings` says so.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pandas as pd
+
+from model.data.separators import mark_number
 
 MENSTRUATION = "menstruation"
 """The diary column: 1 on a day of menstrual bleeding, 0 or blank on another."""
@@ -42,6 +46,9 @@ MISSED_NIGHTS = 45
 """The nights without a period's first day from which a written cycle is named as perhaps not
 written (:func:`missed_period_warnings`): past the 21-35 days of a usual cycle and its
 variation, so that no ordinary gap between periods is."""
+SHORTEST_CYCLE = 21
+"""The fewest days from one period's first day to the next's in a usual cycle (21-35 days): a
+lone day of bleeding that comes sooner is named as perhaps spotting (:func:`spotting_warnings`)."""
 RECENT_NIGHTS = 28
 """The diary's last nights whose GI nights on a period's days are named
 (:func:`period_gi_warnings`): one cycle, those the GI rules weigh most."""
@@ -52,10 +59,10 @@ def writes_cycle(table: pd.DataFrame) -> bool:
 
     A diary that writes its periods is asked for them (``mgsleep log``) and reminded of them
     (the line of what to write down every morning); a man's, or one that does not write them,
-    never is (the cycle audit, /tmp/w56/cyc).
+    never is (the cycle audit, /tmp/w56/cyc). A 1 written as a yes (``x``, ``yes``:
+    :func:`~model.data.yes_no.yes_no`) is one, as the diary reads it (/tmp/w56/m M6).
     """
-    return MENSTRUATION in table and bool(pd.to_numeric(
-        table[MENSTRUATION].astype(str).str.strip(), errors="coerce").eq(1).any())
+    return MENSTRUATION in table and bool(table[MENSTRUATION].map(mark_number).eq(1).any())
 
 
 def first_days(cells: pd.Series) -> pd.DatetimeIndex:
@@ -144,6 +151,28 @@ def missed_period_warnings(cells: pd.Series, slept: pd.Series, name: str) -> lis
                 "period are read as ordinary nights; write menstruation = 1 on the days you "
                 "bleed, or 0 on the nights you do not, to say that no period came")
     return said
+
+
+def spotting_warnings(cells: pd.Series, name: str) -> list[str]:
+    """A warning of each lone day of bleeding read as a period's first day that came too soon.
+
+    ``cells``: the ``menstruation`` cell of each row (indexed by its date, in any order). A
+    first day (:func:`first_days`) with no 1 the day before or after, less than
+    :data:`SHORTEST_CYCLE` days after the period before, is probably spotting, yet it moves the
+    premenstrual window: one day 11 nights after a 9-day period marked 7 nights premenstrual,
+    and nothing was said (an outside audit, /tmp/w56/m M4). It stays a first day (the person
+    may be right) and is named once. Neither a diary's first period nor one marked on its first
+    day only at a usual interval is.
+    """
+    cells = cells.sort_index()
+    marked = set(cells.index[cells.to_numpy(float) == 1])
+    firsts = first_days(cells)
+    day = pd.Timedelta(days=1)
+    return [f"{name}: one day of bleeding on {first.date()}, {(first - before).days} days after "
+            f"the period that began {before.date()}: read as a new period's first day (the "
+            "nights before it as premenstrual); if it was spotting, write 0 on it"
+            for before, first in itertools.pairwise(firsts)
+            if (first - before).days < SHORTEST_CYCLE and not {first - day, first + day} & marked]
 
 
 def rules_gi_aside(nights: pd.DataFrame) -> np.ndarray:

@@ -27,9 +27,14 @@ class ColumnRange:
     whole: bool = False
     unit: str = ""
 
+    @property
+    def binary(self) -> bool:
+        """Whether the column holds 0 or 1, which a yes or a no also writes (:mod:`.yes_no`)."""
+        return (self.low, self.high, self.whole) == (0, 1, True)
+
     def describe(self) -> str:
         """The allowed values in words, for a message: ``a number from 0 to 720 (minutes)``."""
-        if (self.low, self.high, self.whole) == (0, 1, True):
+        if self.binary:
             return "0 or 1" + (f" ({self.unit})" if self.unit else "")
         kind = "a whole number" if self.whole else "a number"
         return f"{kind} from {self.low:g} to {self.high:g}" + (f" ({self.unit})" if self.unit

@@ -16,12 +16,12 @@ import pandas as pd
 
 from model.core.errors import DiaryError, Fault
 from model.data.blank_rows import row_ranges
-from model.data.cycle_nights import MENSTRUATION, missed_period_warnings
+from model.data.cycle_nights import MENSTRUATION, missed_period_warnings, spotting_warnings
 from model.data.diary_columns import MARKED_ONLY
 from model.data.diary_rows import GUESS_COLUMN, KNOWN_COLUMNS, is_missing
 from model.data.night_dates import MAX_SPAN_NIGHTS as MAX_SPAN_NIGHTS  # the diary's name
 from model.data.night_dates import as_date
-from model.data.separators import cell_number
+from model.data.separators import mark_number
 
 
 def check_span(dates: pd.Index, name: str, rows: dict[pd.Timestamp, int]) -> None:
@@ -80,7 +80,7 @@ def date_only_rows(table: pd.DataFrame, sep: str = ",") -> dict[int, dt.date]:
             and c not in ("date", "split")]
     empty = table[said].map(is_missing).all(axis=1)
     if "split" in table.columns:
-        empty &= table["split"].map(lambda cell: is_missing(cell) or cell_number(cell, sep) == 0)
+        empty &= table["split"].map(lambda cell: is_missing(cell) or mark_number(cell, sep) == 0)
     return {row: day for row, (blank, cell) in enumerate(zip(empty, table["date"], strict=True),
                                                           start=1)
             if blank and (day := as_date(cell)) is not None}
@@ -166,7 +166,8 @@ def blank_cell_warnings(recorded: pd.DataFrame, covariates: tuple[str, ...], sle
         if column not in recorded or not recorded[column].notna().any():
             continue
         if column == MENSTRUATION:        # a period is no rota (the cycle audit, /tmp/w56/cyc)
-            notes += missed_period_warnings(recorded[column], slept, name)
+            notes += missed_period_warnings(recorded[column], slept, name) + spotting_warnings(
+                recorded[column], name)
         elif column in MARKED_ONLY:
             notes += unmarked_runs(recorded[column][slept], name)
         elif blank := int((recorded[column].isna() & slept).sum()):

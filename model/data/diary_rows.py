@@ -23,9 +23,11 @@ from model.core.forms import FORMS, NONE, PLACEBO, canonical_form, elemental_fra
 from model.core.regimen import LEAST_SUPPLEMENT_MG, grams_meant, small_dose
 from model.data.blank_rows import row_ranges
 from model.data.column_words import (
+    check_usable,
     gi_faults,
     header_words,
     named_column,
+    read_as_note,
     read_by_words,
     regimen_faults,
     unread_hint,
@@ -45,6 +47,7 @@ from model.data.separators import (
     read_cells,
     thousands,
 )
+from model.data.yes_no import WORDS_SAID, yes_no
 
 _THREE_DECIMALS = re.compile(r"^\s*[1-9]\d{0,2}[.,]\d{3}\s*$")
 """``1,600``: a decimal mark, or a thousands separator (a dose read as 1.6 that was 1600)?"""
@@ -65,7 +68,8 @@ class _RowParser:
 
     ``sep`` is the file's separator (decimal commas, thousands separators); without a dose
     column (``dosed`` False) the rows with a form and no dose are kept in ``undosed``, for one
-    fault naming the columns (:func:`parse_rows`), not one a row.
+    fault naming the columns (:func:`parse_rows`), not one a row. ``renamed``: the header as
+    written of each column read under another name (:data:`RENAMED`), which its faults name.
     """
 
     file: str
@@ -74,22 +78,31 @@ class _RowParser:
     dosed: bool = True
     undosed: list[int] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
+
+    def where(self, row: int, column: str) -> str:
+        """``row 66, column Period (read as menstruation)``: the header the person wrote."""
+        header = self.renamed.get(column)
+        return f"row {row}, column " + (f"{header} (read as {column})" if header else column)
 
     def fault(self, row: int, column: str, message: str) -> None:
-        self.faults.append(Fault(self.file, f"row {row}, column {column}", message))
+        self.faults.append(Fault(self.file, self.where(row, column), message))
 
     def number(self, row: int, column: str, value: Any) -> float:
+        allowed = NUMERIC[column]
         if is_missing(value):
             return math.nan
+        if allowed.binary and (said := yes_no(value)) is not None:
+            return said             # a Period column of yes and x was refused (/tmp/w56/m M6)
         plain = thousands(value, decimal_comma(self.sep)) if isinstance(value, str) else None
         if plain is not None:
             self.fault(row, column, f"{_show(value)} in {column} looks like a thousands "
                        f"separator: write {plain}")
             return math.nan
         number = cell_number(value, self.sep)
-        allowed = NUMERIC[column]
         if number is None or not allowed.accepts(number):
-            self.fault(row, column, f"expected {allowed.describe()}, got {_show(value)}")
+            words = f" or a word ({WORDS_SAID})" if allowed.binary else ""
+            self.fault(row, column, f"expected {allowed.describe()}{words}, got {_show(value)}")
             return math.nan
         return number
 
@@ -106,8 +119,8 @@ class _RowParser:
         form = NONE if is_missing(raw_form) else canonical_form(str(raw_form))
         if form is None:
             self.fault(row, "form", unknown_form(str(raw_form)))
-        elif not any(f.where in (f"row {row}, column elemental_mg", f"row {row}, column "
-                                 "compound_mg") for f in self.faults[before:]):
+        elif not any(f.where in (self.where(row, "elemental_mg"), self.where(
+                row, "compound_mg")) for f in self.faults[before:]):
             values["elemental_mg"] = self.dose(row, form, values, cells.get("compound_mg"))
         notes = cells.get("notes")
         if (device := device_problem(cells.get(DEVICE))) is not None:
@@ -270,19 +283,26 @@ def unknown_note(column: str, present: Sequence[str], others: Sequence[str] = ()
         unread_hint(column, present, others) or "".join(f" (did you mean {c!r}?)" for c in close))
 
 
+RENAMED = "renamed"
+"""The key of a normalised table's ``attrs`` holding, of each column read under another name,
+the header as written (:func:`normalise_columns`): a fault in ``Period`` named "column
+menstruation", a name the person never wrote (an outside audit, /tmp/w56/m M6)."""
+
+
 def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
     """Column names as :func:`column_key` makes them, and warnings for unknown columns.
 
     An unknown column whose words name a diary column the table lacks
     (:func:`~model.data.column_words.read_by_words`), or a near miss of one (:data:`NEAR_MISS`),
-    is read as it, said in a warning.
+    is read as it, said in a warning (:func:`~model.data.column_words.read_as_note`); the
+    header as written of each is kept in the table's ``attrs`` (:data:`RENAMED`).
 
     Raises
     ------
     DiaryError
-        A column twice, no date column, another format (:func:`check_usable`), a stool or GI
-        column not read, or no regimen column and one that looks like it
-        (:func:`~model.data.column_words.gi_faults`, :func:`~.column_words.regimen_faults`).
+        A column twice, no date column, another format, a stool or GI column not read, or no
+        regimen column and one that looks like it (:func:`~.column_words.check_usable`,
+        :func:`~model.data.column_words.gi_faults`, :func:`~.column_words.regimen_faults`).
     """
     names = [str(c) for c in table.columns]
     keys = column_keys(names)
@@ -303,11 +323,11 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
                        keys) + regimen_faults(name, unread, keys)
     if faults:
         raise DiaryError(faults)
-    read_as = [f"{name}: column {column!r} read as {key}, the diary column it nearly names: "
-               f"rename it {key} to say so, or give a column of your own a name further from "
-               "it" for column, key in zip(names, keys, strict=True) if column_key(column) != key]
-    return renamed, read_as + [f"{name}: {unknown_note(column, keys, unread)}"
-                               for column in unread]
+    read_as = {key: column for column, key in zip(names, keys, strict=True)
+               if column_key(column) != key}
+    renamed.attrs[RENAMED] = read_as
+    return renamed, [f"{name}: {read_as_note(column, key)}" for key, column in read_as.items()
+                     ] + [f"{name}: {unknown_note(column, keys, unread)}" for column in unread]
 
 
 def column_keys(names: Sequence[str]) -> list[str]:
@@ -329,27 +349,6 @@ def _near_misses_read(keys: list[str], names: Sequence[str]) -> list[str]:
         out.append(close[0] if close else key)
         absent = [c for c in absent if c not in close]
     return out
-
-
-def check_usable(table: pd.DataFrame, name: str) -> None:
-    """Raise one clear fault when a table looks like another format, not a diary.
-
-    That is: no column besides ``date`` is a diary column, or there is no regimen column
-    (``form``, ``elemental_mg``, ``compound_mg``) and more unknown columns than diary ones (a
-    tracker's or an experiment's export). The fault lists the columns found and expected and
-    points to ``mgsleep import``.
-    """
-    usable = [c for c in table.columns if c in KNOWN_COLUMNS and c != "date"]
-    unknown = [c for c in table.columns if c not in KNOWN_COLUMNS]
-    regimen = any(c in table.columns for c in ("form", "elemental_mg", "compound_mg"))
-    if unknown and (not usable or (not regimen and len(unknown) > len(usable))):
-        raise DiaryError([Fault(name, "columns", "expected a diary (date and "
-                                + ", ".join(c for c in KNOWN_COLUMNS if c != "date")
-                                + f"), got {len(usable)} diary column(s) ("
-                                + (", ".join(usable) or "none") + ") and "
-                                + f"{len(unknown)} other(s): " + ", ".join(map(str, unknown))
-                                + "; to bring another format in, use mgsleep import (for a "
-                                "CSV: mgsleep import csv FILE --map date=COL,sol_min=COL,...)")])
 
 
 TWO_SOURCES = ("keep the row of the source you used before and after, or put the other "
@@ -417,7 +416,7 @@ def parse_rows(table: pd.DataFrame, name: str, priors_dir: Path | None, sep: str
         return cache["f"]
 
     dosed = bool({"elemental_mg", "compound_mg"} & set(table.columns))
-    parser = _RowParser(name, fractions, sep, dosed)
+    parser = _RowParser(name, fractions, sep, dosed, renamed=table.attrs.get(RENAMED, {}))
     records: list[dict[str, Any]] = []
     rows = [{str(k): v for k, v in raw.items()} for raw in table.to_dict("records")]
     repeated = repeated_nights(name, [(as_date(cells["date"]), device_name(cells.get(DEVICE)))

@@ -52,6 +52,7 @@ from model.data.period_nights import (
 )
 from model.data.pot_notes import untagged
 from model.data.travel_nights import TRAVEL_SAID, travel_warning
+from model.data.yes_no import yes_no
 from model.evidence.names import name_key
 
 LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "freshness",
@@ -61,25 +62,20 @@ LEFT_OUT: tuple[str, ...] = ("sol_min", "awakenings", "waso_min", "quality", "fr
 EXCLUDED = "excluded"
 """The reason of a night excluded with 1 or a yes (no word of its own)."""
 
-KEPT_WORDS = frozenset({"no", "n", "false"})
-"""Words of ``exclude`` that keep the night, as 0 does: ``no`` was a reason to leave it out."""
-
-LEFT_OUT_WORDS = frozenset({"yes", "y", "true", "x"})
-"""Words of ``exclude`` that leave the night out with no reason of their own, as 1 does."""
-
 
 def exclude_reason(value: object) -> str:
     """A cell of ``exclude`` as the reason the night is left out ("": kept).
 
-    Blank, 0 or a no (``no``, ``false``) keeps the night; 1 or a yes leaves it out
-    (:data:`EXCLUDED`); another word (``travel``, ``ill``) leaves it out and is the reason,
-    lower-case, spaces collapsed.
+    Blank, 0 or a no (``no``, ``false``: ``no`` was a reason to leave it out) keeps the night;
+    1 or a yes (``yes``, ``x``: :func:`~model.data.yes_no.yes_no`, as the diary's 0/1 columns
+    read them) leaves it out (:data:`EXCLUDED`); another word (``travel``, ``ill``) leaves it
+    out and is the reason, lower-case, spaces collapsed.
     """
     if is_missing(value):
         return ""
     text = " ".join(str(value).split()).lower()
-    if text in KEPT_WORDS or text in LEFT_OUT_WORDS:
-        return "" if text in KEPT_WORDS else EXCLUDED
+    if (said := yes_no(text)) is not None:
+        return EXCLUDED if said else ""
     try:
         number = float(text)
     except ValueError:

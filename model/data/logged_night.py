@@ -25,7 +25,7 @@ from model.core.forms import FORMS, NONE, PLACEBO, canonical_form
 from model.core.regimen import Regimen
 from model.data.diary_rows import MISSING_WORDS, cell_problem, is_missing
 from model.data.night_dates import as_date
-from model.data.separators import DECIMAL_COMMA, cell_number, thousands
+from model.data.separators import DECIMAL_COMMA, cell_number, mark_number, thousands
 
 TEXT_FIELDS = frozenset({"form", "notes", "device", "other_change", "exclude"})
 """The fields that are not numbers."""
@@ -134,7 +134,7 @@ class Carried:
         form = canonical_form(self.cells["form"]) or self.cells["form"]
         mg, compound = (cell_number(self.cells.get(c, "")) for c in ("elemental_mg",
                                                                         "compound_mg"))
-        split = cell_number(self.cells.get("split", "")) == 1
+        split = mark_number(self.cells.get("split", "")) == 1
         if form in FORMS and mg is None and compound is not None:
             return f"{form} {compound:g} mg of the compound" + " in two intakes" * split
         return Regimen(form, mg or 0.0, split and form in FORMS).words

@@ -27,6 +27,7 @@ from model.data.devices import DEVICE, device_name
 from model.data.diary import read_diary
 from model.data.diary_rows import (
     KNOWN_COLUMNS,
+    NUMERIC,
     column_keys,
     dose_warnings,
     normalise_columns,
@@ -35,7 +36,7 @@ from model.data.diary_rows import (
 )
 from model.data.form_cells import collapsed
 from model.data.night_dates import as_date
-from model.data.separators import decimal_commas, separator
+from model.data.separators import decimal_commas, mark_number, separator
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,13 @@ def _same(a: object, b: object, column: str = "") -> bool:
     """Whether two cells say the same.
 
     ``30`` and ``30.0`` do; in ``form``, so do two spellings of one form (``Mg bisglycinate``
-    and ``glycinate``).
+    and ``glycinate``); in a 0/1 column, ``x`` and ``1`` (:func:`~.separators.mark_number`).
     """
     left, right = str(a).strip(), str(b).strip()
     if column == "form" and canonical_form(left) is not None:
         return canonical_form(left) == canonical_form(right)
+    if column in NUMERIC and NUMERIC[column].binary and mark_number(left) is not None:
+        return mark_number(left) == mark_number(right)
     try:
         return left == right or float(left) == float(right)
     except ValueError:

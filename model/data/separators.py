@@ -31,6 +31,7 @@ from model.core.errors import DiaryError, Fault, InputError
 from model.core.input_files import INPUT_CAP, open_input, read_input
 from model.data.blank_rows import row_ranges
 from model.data.file_kinds import HEAD, HTML, JSON, ZIP, content_kind
+from model.data.yes_no import yes_no
 
 SEPARATORS = ",;\t"
 """Column separators a CSV may use (``;`` where the decimal mark is a comma)."""
@@ -145,6 +146,18 @@ def cell_number(value: Any, sep: str = ",") -> float | None:
     else:
         return None
     return number if math.isfinite(number) else None
+
+
+def mark_number(value: Any, sep: str = ",") -> float | None:
+    """A 0/1 column's cell as a number: a yes or a no word as 1 or 0, else :func:`cell_number`.
+
+    The words are :func:`~model.data.yes_no.yes_no`'s. The diary reads ``x`` and ``yes`` in
+    its 0/1 columns as 1 (/tmp/w56/m M6); so must what else reads those cells: ``mgsleep log``
+    told a night whose cell held ``x`` "already has x, got 1", a ``split`` of ``yes`` was not
+    carried to the next night, a row of a date and a ``split`` of ``no`` was a night recorded.
+    """
+    said = yes_no(value)
+    return said if said is not None else cell_number(value, sep)
 
 
 def column_key(name: object) -> str:
