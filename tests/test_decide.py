@@ -27,7 +27,7 @@ from model.decision import (
 )
 from model.decision.decide import largest_studied_mg
 from model.decision.explain import above, options_allowed
-from model.decision.results import REASON_CODES
+from model.decision.reason_codes import REASON_CODES
 from model.decision.rules import evaluation_nights
 from model.evidence.priorset import load_priors
 from model.report.headline import what_to_do

@@ -354,7 +354,7 @@ def test_a_gi_problem_opens_a_switch_to_a_gentler_form_only(priors):
 def test_the_readme_documents_every_reason_code():
     from pathlib import Path
 
-    from model.decision.results import REASON_CODES
+    from model.decision.reason_codes import REASON_CODES
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     table = readme[readme.index("| code | meaning |"):]
     table = table[:table.index("\n\n")]

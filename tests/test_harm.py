@@ -12,7 +12,7 @@ import pytest
 
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.decision import DecisionSettings, History, decide
-from model.decision.results import REASON_CODES
+from model.decision.reason_codes import REASON_CODES
 from model.evidence.priorset import load_priors
 from model.testing import FakePosterior
 

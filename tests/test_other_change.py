@@ -17,7 +17,7 @@ import pytest
 
 from model.data.diary import read_diary
 from model.decision import History, decide
-from model.decision.results import REASON_CODES
+from model.decision.reason_codes import REASON_CODES
 from model.evidence.priorset import load_priors
 from model.personal.separability import other_change_near, separability
 from model.testing import FakePosterior

@@ -22,7 +22,7 @@ from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.data.profile import Profile, ProfileWarning, load_profile
 from model.decision import History, decide
 from model.decision.prescribed import prescribed_plan_refusals, prescribed_refer_reasons
-from model.decision.results import REASON_CODES
+from model.decision.reason_codes import REASON_CODES
 from model.decision.rules import current_breaks
 from model.decision.screening import screen
 from model.report.advice import PRESCRIBED_HOLD, PRESCRIBED_REFER

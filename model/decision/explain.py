@@ -24,6 +24,7 @@ from model.core.change_words import (
 from model.core.change_words import STAY_WITHOUT as STAY_WORDS
 from model.core.outcomes import OUTCOME_OF_GAIN, OUTCOMES, SPECS
 from model.core.regimen import Regimen
+from model.decision.as_needed import as_needed_line
 from model.decision.assessed import Assessed
 from model.decision.candidates import EXPERIMENTS
 from model.decision.gi_words import GI_RISK, gentler_line
@@ -167,6 +168,19 @@ PLACEBO_OVER = "the placebo period is over"
 STAY_WITHOUT = f"{STAY_WORDS.capitalize()}."
 """What ``continue`` without magnesium says as a sentence (the headline's and the reasons'):
 the step words of :data:`model.core.change_words.STAY_WITHOUT`."""
+
+
+def _held_line(why: Why, chosen: Assessed, past: History, s: DecisionSettings) -> str:
+    """The first reason of a step held back by a hard week, as needed, or another change.
+
+    A regimen taken when needed (:mod:`model.decision.as_needed`); a change in the person's
+    life (``other_change``); "" for another branch.
+    """
+    if why == "hard_week":
+        return HARD_WEEK_LINE
+    if why == "as_needed" and past.as_needed is not None:
+        return as_needed_line(past.as_needed, past.current, chosen.next_review.isoformat())
+    return other_change_line(past, s) if why == "other_change" else ""
 
 
 def headline(action: str, regimen: Regimen, current: Regimen, nights: int,
@@ -407,10 +421,9 @@ def reasons(why: Why, chosen: Assessed, assessed: Sequence[Assessed], past: Hist
                    unrecorded=past.unrecorded, order=order)
     unwritten = (unwritten_words(past.written(s), past.current.words, chosen.action)
                  if s.period_holds_changes and not past.first_step else "")
-    if why in ("collect", "hard_week", "other_change", "finish_break"):
-        first = ruled or (HARD_WEEK_LINE if why == "hard_week" else other_change_line(past, s)
-                          if why == "other_change" else unwritten or collect_line(
-                              assessed, reference, s, close_to, held, past.known_nights))
+    if why in ("collect", "hard_week", "other_change", "finish_break", "as_needed"):
+        first = ruled or _held_line(why, chosen, past, s) or unwritten or collect_line(
+            assessed, reference, s, close_to, held, past.known_nights)
         unwritten = "" if why == "collect" else unwritten   # said first
         keep = (f"Keep {reference.words} and look" if chosen.feasible and why != "finish_break"
                 else "Look")     # a break or placebo period kept going: its nights, not a keep

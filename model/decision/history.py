@@ -16,6 +16,7 @@ from model.data.diary import PLAN_NOTES
 from model.data.life_events import other_changes
 from model.data.pot_notes import CODE_NOTE
 from model.data.recorded import unrecorded_outcomes
+from model.decision.as_needed import Indication, indication
 from model.decision.gi_facts import (
     background_gi,
     gi_troubled_regimens,
@@ -169,6 +170,9 @@ class History:
     before_run : int
         Those of them in the current run (one from the diary's first night): counted in
         :attr:`nights_on_current`, not among its written nights (:meth:`written`).
+    as_needed : Indication or None
+        The form lately taken, when it was taken on nights already worse before the dose
+        (:func:`~model.decision.as_needed.indication`); None: not so, or none taken.
 
     """
 
@@ -197,12 +201,23 @@ class History:
     gi_trouble_words: Mapping[Regimen, str] = field(default_factory=dict, compare=False)
     before_diary: Mapping[Regimen, int] = field(default_factory=dict)
     before_run: int = 0
+    as_needed: Indication | None = None
 
     @property
     def first_step(self) -> bool:
         """True before any magnesium night: the advice rests on the priors alone."""
         return (not self.forms_tried and not self.current.active
                 and not any(r.active for r in self.nights_on))
+
+    @property
+    def taken_as_needed(self) -> bool:
+        """Whether the current regimen was taken when needed, so its nights judge nothing.
+
+        Its form is :attr:`as_needed`'s (:mod:`model.decision.as_needed`): no stop for harm,
+        no commitment, no change for a gain or to learn while it is so.
+        """
+        return (self.as_needed is not None and self.current.active
+                and self.current.form == self.as_needed.form)
 
     @property
     def known_nights(self) -> int:
@@ -332,7 +347,8 @@ class History:
                    night_date(nights, 0), out, unwritten,
                    int(on[::-1].argmax()) if taken.active else 0, taking_pattern(
                        nights, regimens, planned, start, skipped, current if current.active
-                       else taken), troubled, before, before_run)
+                       else taken), troubled, before, before_run,
+                   indication(nights, regimens, planned))
 
 
 def planned_forms(nights: pd.DataFrame) -> frozenset[str]:

@@ -36,8 +36,8 @@ def harm(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     (:func:`model.decision.rules.blocks`). A person whose anxiety rose from about 3 to 8-9
     on five nights of glycinate was told "Continue glycinate" (an outside audit, /tmp/hH).
     """
-    if not past.current.active or not s.harmful(ev.p_harm):
-        return None
+    if not past.current.active or not s.harmful(ev.p_harm) or past.taken_as_needed:
+        return None             # taken when needed, its nights cannot judge it (/tmp/w57/n N1)
     rows = [i for i, c in enumerate(ev.candidates) if c.action == "stop" and ev.feasible[i]]
     return rows[0] if rows else None
 
@@ -173,16 +173,35 @@ def held_for_a_dose_to_check(ev: Evaluation, index: int | None, why: Why,
     return (index == 0 and why == "commit") or _held(ev, index, why)
 
 
+def held_for_as_needed(ev: Evaluation, index: int | None, why: Why, past: History) -> bool:
+    """Whether a regimen taken when needed holds the chosen step back (model/decision/as_needed).
+
+    Its nights judge nothing: keeping it is a hold, whatever branch kept it (no commitment,
+    and the hold's words say why), and a change made for a gain or to learn
+    (:data:`HELD_IN_A_HARD_WEEK`) waits, a stop chosen for its expected utility too (that
+    utility rests on those nights); a stop for harm is not made (:func:`harm`), and what the
+    rules or the GI constraint ask for still is.
+    """
+    if not past.taken_as_needed:
+        return False
+    if index in (None, 0):
+        return why != "gentler"
+    return bool(ev.feasible[0]) and why in HELD_IN_A_HARD_WEEK
+
+
 def held_back(ev: Evaluation, index: int | None, why: Why, past: History,
               s: DecisionSettings) -> Why | None:
     """Why the chosen change waits (None: it does not).
 
-    ``hard_week`` first, then ``other_change``, then ``collect`` for a dose to check
+    ``hard_week`` first, then ``as_needed`` (:func:`held_for_as_needed`), then
+    ``other_change``, then ``collect`` for a dose to check
     (:func:`held_for_a_dose_to_check`; its reason code, ``dose_check``, is said of every
     decision on such a dose: :func:`model.decision.decide.decide`).
     """
     if held_for_a_hard_week(ev, index, why, past):
         return "hard_week"
+    if held_for_as_needed(ev, index, why, past):
+        return "as_needed"
     if held_for_other_change(ev, index, why, past, s):
         return "other_change"
     return "collect" if held_for_a_dose_to_check(ev, index, why, past) else None

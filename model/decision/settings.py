@@ -173,7 +173,7 @@ Mode = Literal["expected_utility", "thompson"]
 
 Why = Literal["first_step", "forced", "commit", "trial", "plan", "collect", "learn",
               "crossover", "titrate", "gentler", "harm", "hard_week", "no_baseline",
-              "other_change", "finish_break", "withdrawal_return"]
+              "other_change", "finish_break", "withdrawal_return", "as_needed"]
 """Which branch of the commit rule made the choice (it selects the wording of the plan)."""
 
 LOOKS_TO_HELP = 0.8

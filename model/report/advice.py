@@ -94,6 +94,9 @@ def _advice(recommendation: Recommendation) -> str:
     if action == "collect_more_data" and "dose_check" in codes:
         return ("Check the dose in your diary (see why), correct it and analyse again; keep "
                 "your current routine meanwhile.")
+    if action == "collect_more_data" and "taken_as_needed" in codes and regimen is not None:
+        return (f"Take {describe(regimen)}, every night until the next look, not only when "
+                "you need it.")     # as needed, the routine cannot be judged (/tmp/w57/n N1)
     if action == "collect_more_data" or regimen is None:
         return "Keep your current routine and record more nights before changing anything."
     if action == "continue" and "no_room" in codes:

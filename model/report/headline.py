@@ -242,7 +242,8 @@ def _step_why(result: Analysis) -> str:
         return said
     if "withdrawal_return" in codes and (said := returned_why(result)):
         return f"{said.removesuffix('.')}; {reason}." if (reason := _driver(result)) else said
-    if codes & {"other_change", "unwritten"} or {"dose_check", "collect"} <= codes:
+    if codes & {"other_change", "unwritten", "taken_as_needed"} or {"dose_check",
+                                                                    "collect"} <= codes:
         return rec.reasons[0]
     if codes & {"placebo_test", "no_baseline", "withdrawal_test"}:
         return _experiment(result)

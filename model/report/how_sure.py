@@ -161,6 +161,9 @@ def how_sure(rec: Recommendation, options: int | None = None) -> str:
                 f"better than what you do now in {share(better)} of its scenarios.")
     if "unwritten" in codes:
         return "not a final answer: too few nights written down to judge what you take."
+    if "taken_as_needed" in codes:
+        return ("not a final answer: nights taken only when needed cannot judge what you "
+                "take; nights taken every night can.")
     if rec.commit and "by_design" in codes:
         return ("kept by the trial's design, not settled: the planned comparison of forms is "
                 f"over, and this is best in only {share(rec.p_best)} of the model's scenarios; "

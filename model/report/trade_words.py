@@ -46,11 +46,13 @@ def tradeoff(result: Analysis) -> str:
     The current regimen's effect that is worse with P >= 0.9 (verdict ``harms`` or lean
     ``worse``) and weighs most, else "". "Raise the dose to glycinate, 300 mg. Why: It
     matters most for sleep quality 0.1 points higher" stood beside evening anxiety that
-    glycinate "probably harms" (an outside audit, /tmp/hH).
+    glycinate "probably harms" (an outside audit, /tmp/hH). Not of a form taken when needed
+    (``taken_as_needed``), whose nights the advice says it does not judge.
     """
     rec = result.decision.recommendation
     current = history_of(result).current
-    if rec.regimen is None or not current.active or rec.regimen.form != current.form:
+    if (rec.regimen is None or not current.active or rec.regimen.form != current.form
+            or "taken_as_needed" in rec.reason_codes):
         return ""
     weights = per_mcid(result)
     worse = [e for e in result.effects.by_regimen if e.regimen == current and e.tried
