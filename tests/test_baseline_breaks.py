@@ -147,6 +147,18 @@ def test_a_break_under_way_is_finished_before_any_step(priors, days, needed):
     assert separability(read_diary(done), taus).withdrawals == 1       # and then it counts
 
 
+@pytest.mark.parametrize(("off", "asked"), [(3, True), (7, True), (8, False)])
+def test_a_break_of_a_week_or_less_says_what_to_do_if_the_doses_were_forgotten(priors, off,
+                                                                                asked):
+    """Three forgotten nights were told to stay off as a withdrawal, never asked if meant
+    (an outside audit of people who do not follow the advice, /tmp/w57/n N4)."""
+    rec, _ = advise(break_of(off), priors, days=30.0)
+    assert "break_under_way" in rec.reason_codes
+    said = ("If you did not mean to stop, take glycinate 200 mg again tonight: nights "
+            "forgotten are no break, and the advice goes on from it.")
+    assert rec.reasons[0].endswith(said) is asked
+
+
 def test_no_break_is_held_where_it_should_not_be(priors):
     # a stop after fewer than MIN_ON_NIGHTS nights on it (the GI rule's, harm's) is no withdrawal
     short = diary(("", 14), ("glycinate", MIN_ON_NIGHTS - 4), ("", 5))

@@ -19,6 +19,7 @@ from model.decision.assessed import Assessed
 from model.decision.baseline import BASELINE_HORIZON, OffNights, stale
 from model.decision.history import History
 from model.decision.look_nights import step_nights
+from model.decision.on_off import LAPSE_NIGHTS
 from model.decision.plan_words import course, last_nights, nights_off_words
 from model.decision.settings import LOOKS_TO_HELP, DecisionSettings, Why
 
@@ -129,7 +130,12 @@ def break_line(off: OffNights | None) -> str:
     beside the caution asking for 13 or more nights off (an outside audit, /tmp/w50/b F-5).
     The first sentence says what to do and what the nights are for; it holds no ". " (words
     and a regimen's), so that the headline can say it apart from the rest (:data:`STAY_OFF`).
-    A placebo period under way says its placebo nights (:func:`placebo_line`).
+    A placebo period under way says its placebo nights (:func:`placebo_line`). A break of at
+    most a week so far (:data:`~model.decision.on_off.LAPSE_NIGHTS`, the longest lapse within
+    a stretch of use) may be doses forgotten: the words say what to do then (three forgotten
+    nights and one unwritten were told "Stay without magnesium for 9 more nights: your break
+    ... counts as a withdrawal", and nothing asked whether the break was meant: an outside
+    audit of people who do not follow the advice, /tmp/w57/n N4).
     """
     if off is None or off.brk is None or not off.left:
         return ""
@@ -142,7 +148,10 @@ def break_line(off: OffNights | None) -> str:
             f"{since + left} nights off, written every night, are what the next analysis needs "
             f"to count it as a withdrawal; until then your diary cannot tell what {taking} does "
             "for you from expecting it to help or your sleep's own course. Starting magnesium "
-            "before then ends the break before it can tell.")
+            "before then ends the break before it can tell." + (
+                f" If you did not mean to stop, take {taking} again tonight: nights forgotten "
+                "are no break, and the advice goes on from it." if since <= LAPSE_NIGHTS
+                else ""))
 
 
 def returned_words(taking: str, p_better: float, off: OffNights | None) -> str:
