@@ -184,3 +184,32 @@ def test_the_note_follows_the_step_and_needs_enough_nights():
     few = Taking("glycinate", 5, ON_OFF_NIGHTS - 1)
     assert not few.on_and_off(S) and on_off_note(few, "continue", GLYCINATE, S) == ()
     assert History().pattern == Taking()
+
+
+def doses(tmp_path, mgs: list[int]):
+    """14 nights without magnesium, then one night of glycinate per entry (0: none)."""
+    nights = [0] * 14 + mgs
+    days = pd.date_range(BASELINE, periods=len(nights), freq="D")
+    frame = pd.DataFrame({"date": days.strftime("%Y-%m-%d"),
+                          "form": ["glycinate" if mg else "" for mg in nights],
+                          "elemental_mg": [mg or "" for mg in nights], "sol_min": 30,
+                          "quality": 3, "stool_bristol": 4})
+    path = tmp_path / "doses.csv"
+    frame.to_csv(path, index=False)
+    return read_diary(path, today=days[-1].date() + dt.timedelta(days=1), warn=False)
+
+
+def test_a_lapse_with_a_night_at_another_dose_says_so(tmp_path):
+    """A dose doubled after a bad night, then two nights off, restarted the count with no
+    word of why (an outside audit, /tmp/w57/n N2)."""
+    past = history(doses(tmp_path, [200] * 20 + [400, 0, 0] + [200] * 2))
+    assert (past.nights_on_current, past.pattern.lapse, past.pattern.lapse_dosed) == (2, 3, 1)
+    assert period_nights(past, S).endswith(
+        "counted again after 3 nights off it, 2 without magnesium and 1 at another dose")
+
+
+def test_a_dose_step_and_back_is_no_lapse(tmp_path):
+    """Back to 200 mg after two weeks at 300: a change of dose, not nights off 200 mg."""
+    past = history(doses(tmp_path, [200] * 20 + [300] * 14 + [200] * 2))
+    assert (past.pattern.lapse, past.pattern.lapse_dosed) == (0, 0)
+    assert "counted again" not in period_nights(past, S)

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.forms import PLACEBO
-from model.core.regimen import Regimen
+from model.core.regimen import SKIPPED_NIGHTS, Regimen
 from model.data.life_events import laxative_nights
 from model.decision.judged_nights import KEEPING
 from model.decision.settings import DecisionSettings
@@ -92,8 +92,10 @@ class Taking:
         The first night of the current regimen's run (across nights skipped); None without
         dates.
     lapse : int
-        The nights without magnesium just before that run, after an earlier run of its regimen
+        The nights off its regimen just before that run, after an earlier run of it
         (:func:`lapse_before`; 0: none, the run is the regimen's first or follows another).
+    lapse_dosed : int
+        Those of them at another dose of its form.
 
     """
 
@@ -104,24 +106,37 @@ class Taking:
     last: dt.date | None = None
     run_first: dt.date | None = None
     lapse: int = 0
+    lapse_dosed: int = 0
 
     def on_and_off(self, s: DecisionSettings) -> bool:
         """Whether the form was taken on and off (see the module docstring)."""
         return self.nights >= ON_OFF_NIGHTS and self.taken < s.steady_share * self.nights
 
 
-def lapse_before(regimens: Sequence[Regimen], start: int, planned: Sequence[bool] = ()) -> int:
-    """The nights without magnesium just before night ``start``, after a night of its regimen.
+def lapse_before(regimens: Sequence[Regimen], start: int,
+                 planned: Sequence[bool] = ()) -> tuple[int, int]:
+    """The nights off the regimen of night ``start`` just before it, after a night of it.
 
-    0 when the nights before ``start`` are not nights without magnesium (placebo is not), when
-    the diary begins with them, or when the night before them held another regimen: a first
-    start or a change, not a lapse; 0 too when a trial plan set any of them without magnesium
-    (``planned``, per night): a planned washout is no lapse.
+    Nights without magnesium, and up to ``SKIPPED_NIGHTS`` among them at another dose of its
+    form (a dose doubled after a bad night, next to one forgotten and one unwritten, started
+    the count again with no word of why: "2 of 19 nights on glycinate 200 mg so far", an
+    outside audit, /tmp/w57/n N2); returned with how many of them were at another dose. (0, 0)
+    when the nights before ``start`` are none of these (placebo is not), when the diary begins
+    with them, or when the night before them held another regimen: a first start or a change,
+    not a lapse; (0, 0) too when a trial plan set any of them without magnesium (``planned``,
+    per night): a planned washout is no lapse.
     """
-    off = off_run_start(regimens, start)
-    if any(planned[off:start]) or not 0 < off < start or regimens[off - 1] != regimens[start]:
-        return 0
-    return start - off
+    regimen, off, dosed = regimens[start], start, 0
+    while off > 0 and regimens[off - 1] != regimen:
+        other = regimens[off - 1]
+        dosed += other.form == regimen.form
+        if dosed > SKIPPED_NIGHTS or (other.form != regimen.form and (
+                other.active or other.form == PLACEBO)):
+            break
+        off -= 1
+    if any(planned[off:start]) or not 0 < off < start or regimens[off - 1] != regimen:
+        return 0, 0
+    return start - off, sum(r.active for r in regimens[off:start])
 
 
 def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: Sequence[bool],
@@ -150,9 +165,9 @@ def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: S
         The magnesium taken lately (no magnesium: only the run's start is given).
 
     """
-    lapse = lapse_before(regimens, start, planned)
+    lapse, dosed = lapse_before(regimens, start, planned)
     if not taking.active:
-        return Taking(run_first=night_date(nights, start), lapse=lapse)
+        return Taking(run_first=night_date(nights, start), lapse=lapse, lapse_dosed=dosed)
     on = np.array([r.form == taking.form for r in regimens])
     last = len(on) - 1 - int(on[::-1].argmax())
     end = len(on) if skipped else last + 1
@@ -161,7 +176,7 @@ def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: S
     written = (nights["recorded"].to_numpy(bool) & ~laxative_nights(nights))[first:end]
     return Taking(taking.form, int((written & on[first:end]).sum()), int(written.sum()),
                   night_date(nights, first), night_date(nights, end - 1),
-                  night_date(nights, start), lapse)
+                  night_date(nights, start), lapse, dosed)
 
 
 def stretch_first(regimens: Sequence[Regimen], planned: Sequence[bool], last: int) -> int:

@@ -24,7 +24,9 @@ def period_nights(past: History, s: DecisionSettings) -> str:
     months of weekdays only, a person read "3 of 19 nights on glycinate 200 mg so far;
     changes wait 16 more nights" with no reason why (an outside audit, /tmp/w49/c M3):
     ``3 of 19 nights on glycinate 200 mg since 2026-12-01, counted again after 4 nights
-    without it`` (no brackets: the plan's sentence puts these words in brackets).
+    without it`` (no brackets: the plan's sentence puts these words in brackets); a lapse with
+    a night at another dose of the form says so (:func:`~model.decision.on_off.lapse_before`):
+    ``counted again after 3 nights off it, 2 without magnesium and 1 at another dose``.
 
     A run from the diary's first night counts the nights before it that the profile's
     ``taking_since`` gives (:attr:`History.before_run`), and says so: ``10 of 17 nights on
@@ -35,7 +37,10 @@ def period_nights(past: History, s: DecisionSettings) -> str:
     run = past.pattern
     when = ("before the placebo period" if past.placebo_nights else
             f"since {run.run_first}" if run.lapse and run.run_first else "so far")
-    again = f", counted again after {run.lapse} nights without it" if run.lapse else ""
+    dosed = (f", {run.lapse - run.lapse_dosed} without magnesium and {run.lapse_dosed} at "
+             "another dose" if run.lapse_dosed else "")
+    again = (f", counted again after {run.lapse} nights {'off' if dosed else 'without'} it"
+             f"{dosed}" if run.lapse else "")
     before = f", {past.before_run} of them before your diary" if past.before_run else ""
     what = f"{past.nights_on_current} of {s.min_nights} nights on {past.current.words}"
     return f"{what} {when}{again}{before}"
