@@ -40,7 +40,7 @@ def test_demo_writes_diary_summary_and_report(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"example_diary.csv", "summary.json",
                                                "report.html"}
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary) == TOP_KEYS and summary["schema_version"] == 21
+    assert set(summary) == TOP_KEYS and summary["schema_version"] == 22
     assert set(summary["recommendation"]) == RECOMMENDATION_KEYS | {"max_mg_now",
                                                                     "options_allowed"}
     assert summary["nights"]["total"] == NIGHTS

@@ -152,7 +152,7 @@ def test_analyze_keeps_to_the_plan_in_its_words_and_json(tmp_path, capsys, prior
     assert ("Prior sensitivity: not checked: the step is your own trial plan's, not the "
             "model's") in printed
     result = json.loads(out.read_text())
-    assert result["schema_version"] == 21
+    assert result["schema_version"] == 22
     assert result["recommendation"]["reason_codes"] == ["planned"]
     assert result["recommendation"]["next_review"] == "2026-11-19"
     assert result["plan_ahead"]["end"] == "2026-12-30"

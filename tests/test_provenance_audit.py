@@ -55,7 +55,7 @@ def test_a_drawn_seed_is_one_the_command_line_takes():
 @pytest.mark.fit
 def test_the_analyze_json_names_versions_settings_and_inputs(unseeded, diary_file, priors):
     payload = json.loads(json.dumps(unseeded.to_json()))
-    assert payload["schema_version"] == 21
+    assert payload["schema_version"] == 22
     record = payload["provenance"]
     assert record["mgsleep"] == model.__version__
     assert record["libraries"]["numpy"] == np.__version__

@@ -52,7 +52,7 @@ from model.personal.power import PowerScaling
 from model.personal.predict import ShiftEntry, device_entry
 from model.personal.separability import Separability, separability
 
-SCHEMA_VERSION = 21
+SCHEMA_VERSION = 22
 """Version of the ``analyze`` JSON (README, "JSON outputs and their versions": 2 added
 diagnostics and ``separability``; 3 the decision's scores; 4 each effect in diary units with
 its verdict; 5 ``power_scaling`` on request; 6 ``regimen_effects``, each dose taken; 7

@@ -6,8 +6,9 @@ mornings without a word, verdicts changed silently, and "change nothing before t
 look-again date" was only implied. ``mgsleep analyze`` now keeps, beside the diary's cached
 fit, a small record of its last result (:class:`LastResult`: the advice, the look-again
 date, the evaluation period, each effect's verdict) and the next run says in one line what
-changed (:class:`SinceLast`), also the JSON's ``since_last``. A result is kept once its
-outputs are written (:func:`keep_last`): a run that wrote nothing told the person nothing.
+changed (:class:`SinceLast`), also the JSON's ``since_last``, and which of the diary's nights
+since were off the last advice (:mod:`model.analysis.advice_followed`). A result is kept once
+its outputs are written (:func:`keep_last`): a run that wrote nothing told the person nothing.
 
 The record is only ever compared, never trusted: the decision stays a function of the diary,
 the same with or without a cache. It is kept as the fits are (:mod:`model.analysis.fit_cache`):
@@ -28,9 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from model.analysis.advice_followed import NotFollowed, not_followed
 from model.analysis.fit_cache import CacheWarning, cache_folder, diary_place
 from model.core.atomic import json_text, write_with
 from model.core.change_words import outcome_name, step_words
+from model.core.forms import PLACEBO
 from model.core.paths import not_private
 from model.core.regimen import NO_MAGNESIUM, Regimen
 from model.decision.judged_nights import KEEPING
@@ -47,6 +50,10 @@ RECORD_VERSION = 1
 STEPS_TO_REGIMEN = ("start", "switch_form", "increase_dose", "decrease_dose", "split_dose")
 """The actions that move to the regimen they name: keeping it next is following them."""
 
+STAY_WORDS = {NO_MAGNESIUM: "stay without magnesium until your break counts as a withdrawal",
+              Regimen(PLACEBO): "stay on placebo until your placebo period has its nights"}
+"""The step of a break kept going (:attr:`LastResult.stay`), by what it stays on."""
+
 
 @dataclass(frozen=True)
 class LastResult:
@@ -57,7 +64,11 @@ class LastResult:
     (:attr:`~model.decision.results.Decision.period_nights`, once recomputed here from the
     fit); ``verdicts`` each effect's verdict per regimen taken: ``(regimen label, outcome,
     verdict)``; ``commit`` whether the advice was a commitment (None: a record kept before
-    it was, which is never compared on it).
+    it was, which is never compared on it); ``stay`` what a break kept going (code
+    ``break_under_way``: ``collect_more_data`` with no regimen) stays on, no magnesium or
+    placebo, else None. Without it "Stay without magnesium for 9 more nights: your break ...
+    then counts as a withdrawal" was "keep going and record more nights" in the line since
+    the last analysis (/tmp/w57/n N4.1).
     """
 
     analysed_on: dt.date
@@ -68,6 +79,7 @@ class LastResult:
     period_nights: int | None
     verdicts: tuple[tuple[str, str, str], ...]
     commit: bool | None = None
+    stay: Regimen | None = None
 
     @classmethod
     def of(cls, result: Analysis, analysed_on: dt.date) -> LastResult:
@@ -77,12 +89,21 @@ class LastResult:
                    None if rec.action == "refer" else rec.next_review,
                    result.decision.period_nights,
                    tuple((e.regimen.label, e.outcome, e.verdict)
-                         for e in result.effects.by_regimen), rec.commit)
+                         for e in result.effects.by_regimen), rec.commit,
+                   None if rec.regimen is not None or "break_under_way" not in rec.reason_codes
+                   else Regimen(PLACEBO) if "placebo_test" in rec.reason_codes
+                   else NO_MAGNESIUM)
 
     @property
     def step(self) -> str:
         """The advice in a person's words (:func:`step_words`): ``switch to taurate 200 mg``."""
-        return step_words(self.action, self.regimen)
+        return step_words(self.action, self.regimen) if self.stay is None \
+            else STAY_WORDS[self.stay]
+
+    @property
+    def advised(self) -> Regimen | None:
+        """The regimen the advice asks the nights to be on (None: none, as a referral)."""
+        return self.regimen if self.regimen is not None else self.stay
 
     def regimen_entry(self) -> dict[str, Any]:
         """The advice's fields as the JSON's ``recommendation`` names them."""
@@ -97,7 +118,8 @@ class LastResult:
                 "action": self.action,
                 "regimen": None if self.regimen is None else self.regimen.label,
                 "next_review": _iso(self.next_review), "period_nights": self.period_nights,
-                "verdicts": [list(v) for v in self.verdicts], "commit": self.commit}
+                "verdicts": [list(v) for v in self.verdicts], "commit": self.commit,
+                "stay": None if self.stay is None else self.stay.label}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LastResult:
@@ -110,12 +132,16 @@ class LastResult:
             raise ValueError(f"commit {commit!r} is not true or false")
         verdicts = tuple((str(label), str(outcome), str(verdict))
                          for label, outcome, verdict in data["verdicts"])
+        stays = {regimen.label: regimen for regimen in STAY_WORDS}
+        stay = data.get("stay")             # absent from a record kept before it was
+        if stay is not None and stay not in stays:
+            raise ValueError(f"stay {stay!r} is neither none nor placebo")
         return cls(dt.date.fromisoformat(data["analysed_on"]),
                    dt.date.fromisoformat(data["as_of"]), str(data["action"]),
                    None if data["regimen"] is None else Regimen.from_label(data["regimen"]),
                    None if data["next_review"] is None
                    else dt.date.fromisoformat(data["next_review"]),
-                   period, verdicts, commit)
+                   period, verdicts, commit, None if stay is None else stays[stay])
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -182,12 +208,15 @@ class SinceLast:
 
     ``holds``: the evaluation period sets this analysis's step
     (:attr:`~model.decision.results.Decision.period_sets_step`): nothing is to change before
-    the look-again date, which the line then says.
+    the look-again date, which the line then says. ``not_followed``: the diary's nights
+    since the previous record off the regimen its advice asked for (:func:`not_followed`;
+    None: none, or not compared).
     """
 
     previous: LastResult
     now: LastResult
     holds: bool
+    not_followed: NotFollowed | None = None
 
     @property
     def same_advice(self) -> bool:
@@ -195,10 +224,11 @@ class SinceLast:
 
         Keeping (``continue``, ``collect_more_data``) the regimen the last advice moved to
         (a switch, a dose step, a start) is that advice followed, not another: the audit's
-        mornings read "switch to taurate 200 mg", then "continue taurate 200 mg".
+        mornings read "switch to taurate 200 mg", then "continue taurate 200 mg". A break kept
+        going is another advice than any other step with no regimen (:attr:`LastResult.stay`).
         """
         prev, now = self.previous, self.now
-        if prev.regimen != now.regimen:
+        if prev.regimen != now.regimen or prev.stay != now.stay:
             return False
         return prev.action == now.action or (now.action in KEEPING and (
             prev.action in KEEPING or prev.action in STEPS_TO_REGIMEN))
@@ -284,16 +314,30 @@ class SinceLast:
         """Why advice changed before its look-again date, as far as the records tell.
 
         Kept advice on another regimen than the last advice's is the diary's latest nights
-        (the advice not followed); otherwise the reason is the Why's. A plain-language
-        editor: "see why below" pointed at a Why that named no change.
+        (the advice not followed, which :meth:`_not_followed_words` then counts); otherwise
+        the reason is the Why's. A plain-language editor: "see why below" pointed at a Why
+        that named no change.
         """
         prev, now = self.previous, self.now
         if (now.action in KEEPING and now.regimen is not None and prev.regimen is not None
                 and (prev.action in KEEPING or prev.action in STEPS_TO_REGIMEN)):
+            if self.not_followed is not None:
+                return "the advice was not followed"
             on = ("without magnesium" if now.regimen == NO_MAGNESIUM
                   else f"on {now.regimen.words}")
             return f"your latest nights are {on}, not on {prev.regimen.words}"
         return "the reason is given under Why"
+
+    def _not_followed_words(self) -> list[str]:
+        """The last advice and the nights since off it, with counts and dates (/tmp/w57/n N5).
+
+        Said whatever the step and whether or not the advice changed: "Stop taking
+        magnesium" followed by taurate on 12 of 14 nights was never named.
+        """
+        if self.not_followed is None:
+            return []
+        return [f"after your night of {self.previous.as_of.isoformat()} you were advised to "
+                f"{self.previous.step}, but your diary shows {self.not_followed.words()}"]
 
     def _until(self) -> str:
         """When to look again: a date before this analysis is said to have passed.
@@ -326,7 +370,7 @@ class SinceLast:
         """The line the terminal prints near the top (the JSON's ``since_last.words``)."""
         prev = self.previous
         later = ": later nights than these" if prev.as_of > self.now.as_of else ""
-        changes = self._moved_words() + [
+        changes = self._not_followed_words() + self._moved_words() + [
             f"{Regimen.from_label(label).words}, {outcome_name(outcome)}: "
             f"{before.replace('_', ' ')} -> {after.replace('_', ' ')}"
             for label, outcome, before, after in self.verdicts_changed()]
@@ -348,6 +392,8 @@ class SinceLast:
                                       "to": after} for label, outcome, before, after
                                      in self.verdicts_changed()],
                 "nothing_changed": self.nothing_changed,
+                "advice_not_followed": None if self.not_followed is None
+                else self.not_followed.to_dict(),
                 "words": self.words()}
 
 
@@ -385,5 +431,9 @@ def since_last(result: Analysis, path: Path | None, diary: str,
 
     """
     previous = None if path is None else read_last(path, diary)
-    return None if previous is None else SinceLast(previous, LastResult.of(result, today),
-                                                   result.decision.period_sets_step)
+    if previous is None:
+        return None
+    now = LastResult.of(result, today)
+    return SinceLast(previous, now, result.decision.period_sets_step,
+                     not_followed(previous.advised, result.diary.nights, previous.as_of,
+                                  now.as_of))
