@@ -213,3 +213,16 @@ def test_a_dose_step_and_back_is_no_lapse(tmp_path):
     past = history(doses(tmp_path, [200] * 20 + [300] * 14 + [200] * 2))
     assert (past.pattern.lapse, past.pattern.lapse_dosed) == (0, 0)
     assert "counted again" not in period_nights(past, S)
+
+
+@pytest.mark.parametrize(("lapse", "dosed", "said"), [
+    (1, 1, "counted again after 1 night off it, 1 at another dose"),
+    (1, 0, "counted again after 1 night without it"),
+    (3, 3, "counted again after 3 nights off it, 3 at another dose")])
+def test_the_lapse_words_name_only_what_the_nights_were(tmp_path, lapse, dosed, said):
+    from dataclasses import replace
+
+    past = history(doses(tmp_path, [200] * 20))
+    lapsed = replace(past, pattern=replace(past.pattern, lapse=lapse, lapse_dosed=dosed,
+                                           run_first=dt.date(2026, 10, 22)))
+    assert period_nights(lapsed, S).endswith(said)

@@ -37,10 +37,12 @@ def period_nights(past: History, s: DecisionSettings) -> str:
     run = past.pattern
     when = ("before the placebo period" if past.placebo_nights else
             f"since {run.run_first}" if run.lapse and run.run_first else "so far")
-    dosed = (f", {run.lapse - run.lapse_dosed} without magnesium and {run.lapse_dosed} at "
-             "another dose" if run.lapse_dosed else "")
-    again = (f", counted again after {run.lapse} nights {'off' if dosed else 'without'} it"
-             f"{dosed}" if run.lapse else "")
+    off = run.lapse - run.lapse_dosed
+    dosed = (", " + " and ".join([f"{off} without magnesium"] * bool(off)
+                                 + [f"{run.lapse_dosed} at another dose"]) if run.lapse_dosed
+             else "")
+    again = (f", counted again after {run.lapse} night{'s' * (run.lapse != 1)} "
+             f"{'off' if dosed else 'without'} it{dosed}" if run.lapse else "")
     before = f", {past.before_run} of them before your diary" if past.before_run else ""
     what = f"{past.nights_on_current} of {s.min_nights} nights on {past.current.words}"
     return f"{what} {when}{again}{before}"
