@@ -238,6 +238,38 @@ def regimen_changes(diary: Diary) -> pd.DataFrame:
     return runs[~slip & ~returned & (runs["start"] > diary.nights.index[0]).to_numpy()]
 
 
+SHORT_RUN = 7
+"""Nights of a run of one magnesium regimen under which it is too short to show what it does:
+the shortest evaluation period (``floor_nights``)."""
+SHORT_RUNS = 4
+"""The short runs of magnesium, of at least 3 regimens, within the diary's last
+:data:`SHORT_WINDOW` nights from which the changes are named (:func:`short_runs`)."""
+SHORT_WINDOW = 28
+
+
+def short_runs(diary: Diary) -> list[str]:
+    """A reason naming magnesium regimens changed too often to tell apart, or none.
+
+    A person who changed form or dose every 2-4 nights (10 regimens in a month) was told
+    "Continue taurate 300 mg", her last, with 54 effect lines from 1-4 nights each and nothing
+    saying that runs so short cannot show what a form does (an outside audit, /tmp/w57/n N9).
+    Taken on and off, one regimen is named by the decision's own note instead.
+    """
+    runs = diary.segments()
+    runs = runs[(runs["end"] > diary.nights.index[-1] - pd.Timedelta(days=SHORT_WINDOW))
+                & runs["form"].isin(FORMS) & (runs["elemental_mg"] > 0)]
+    short = runs[runs["n_nights"] < SHORT_RUN]
+    if len(short) < SHORT_RUNS or short["label"].nunique() < 3:
+        return []
+    least, most = int(short["n_nights"].min()), int(short["n_nights"].max())
+    span = f"{least}" if least == most else f"{least} to {most}"
+    return [f"{len(short)} runs of magnesium in the last {SHORT_WINDOW} nights lasted "
+            f"{span} night{'s' * (most > 1)} each, on "
+            f"{short['label'].nunique()} regimens: its effect builds up over 1 to 4 weeks, so "
+            "runs this short cannot show what any of them does; take one regimen every night "
+            "for a whole evaluation period before the next change"]
+
+
 def device_near_change(diary: Diary) -> list[str]:
     """Reasons naming each device change within :data:`DEVICE_NEAR` nights of a regimen change.
 
@@ -410,7 +442,7 @@ def separability(diary: Diary, draws: Mapping[str, np.ndarray] | None = None,
     reasons += said if separable else []    # else the withdrawal's reason asks the same nights
     reasons += (covariate_shifts(diary, active) + form_shifts(diary, active)
                 + weekday_shift(diary, active)
-                + device_near_change(diary) + other_change_near(diary))
+                + device_near_change(diary) + other_change_near(diary) + short_runs(diary))
     return Separability(separable and bool(tried), withdrawals, placebo,
                         switch_ons(diary, active),
                         correlation, tuple(reasons), need, p, borderline, trend)
