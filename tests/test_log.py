@@ -70,7 +70,6 @@ def test_another_spelling_of_the_nights_form_is_the_same_form(tmp_path, capsys):
 @pytest.mark.parametrize("option, value, column, expected", [
     ("--sol", "900", "sol_min", "expected a number from 0 to 720 (minutes), got '900'"),
     ("--quality", "6", "quality", "expected a whole number from 1 to 5, got '6'"),
-    ("--form", "magic", "form", "expected one of glycinate"),
 ])
 def test_bad_values_exit_2_and_leave_the_diary_intact(diary, capsys, option, value, column,
                                                       expected):

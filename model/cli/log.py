@@ -247,10 +247,14 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
     InputError
         Naming the option of each value that is not UTF-8, a blank spelt as a number
         (``nan``), or not a plain decimal number (``1_0``, ``1e2``, ``1.000`` with a
-        thousands separator).
+        thousands separator); and a form the diary reader would refuse: ``--form 'Mg gly'``
+        was blamed on "row 60, column form", a row the person never typed (/tmp/w57/n N10).
+        A dose with its unit, ``--mg '200 mg'``, is 200
+        (:func:`~model.data.form_cells.unit_dropped`).
 
     """
-    from model.data.diary_rows import MISSING_WORDS
+    from model.data.diary_rows import MISSING_WORDS, cell_problem
+    from model.data.form_cells import unit_dropped
     from model.data.logged_night import TEXT_FIELDS, grouped_problem, not_plain, plain_number
 
     values = {c: as_typed(v) for c, v in values.items()}
@@ -258,8 +262,10 @@ def checked_values(values: dict[str, str], comma: bool) -> dict[str, str]:
         raise InputError(unreadable)
     faults, plain = [], {}
     for column, value in values.items():
-        option = FIELDS[column][0]
-        if column in TEXT_FIELDS:
+        option, value = FIELDS[column][0], unit_dropped(column, value)
+        if column == "form" and (problem := cell_problem(column, value)):
+            faults.append(Fault(option, "", problem))
+        elif column in TEXT_FIELDS:
             plain[column] = value
         elif is_yes_no(column) and value.strip().lower() in ANSWERS:
             plain[column] = ANSWERS[value.strip().lower()]
@@ -394,6 +400,7 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
     tonight's sleep was asked only when the person said it is known: not warned of again.
     ``why``: how the night was chosen, said with it.
     """
+    from model.data.form_cells import as_needed_note
     from model.data.merge import write_diary
     from model.data.short_rows import padded_row_notes
 
@@ -406,6 +413,8 @@ def _write_night(path: Path, night: dt.date, values: dict[str, str], replace: bo
         return 0
     warn_unusual(night, {c: v for c, v in values.items() if not asked or c not in MORNING_FIELDS})
     warn_pot_form(night, values, done.rows)
+    if note := as_needed_note(values.get("form")):   # glycinate (as needed): /tmp/w57/n N7
+        warnings.warn(f"{'form' if asked else '--form'} {note}", stacklevel=2)
     if done.far:
         warnings.warn(done.far, stacklevel=2)
     padded = padded_row_notes(path) if path.exists() else []

@@ -65,12 +65,11 @@ it may be a slip ("glycinat"), offered its form. A compound of no form (``Carbon
 PRODUCTS: dict[str, tuple[str, str, str]] = {
     "zma": ("ZMA", "zinc, magnesium aspartate and vitamin B6", "aspartate"),
 }
-"""Magnesium products known by a name that is no form's (a word of it, lower case): the
-product's name, what it holds, and the compound its magnesium is. The one list of them: the
-diary's form cell says such a product is none of the forms
-(:func:`model.data.form_cells.unknown_form`), and the profile takes it for magnesium
-(:func:`model.evidence.name_hints.names_magnesium`: ``"ZMA 450 mg"`` was counted as 0 mg,
-and a dose raised on top of it, a supplement-label reader's audit)."""
+"""Magnesium products known by a name that is no form's (a word of it, lower case): the product's
+name, what it holds, and the compound its magnesium is. The one list of them: the diary's form cell
+says such a product is none of the forms (:func:`model.data.form_cells.unknown_form`), and the
+profile takes it for magnesium (:func:`model.evidence.name_hints.names_magnesium`: ``"ZMA 450 mg"``
+was counted as 0 mg, and a dose raised on top of it, a supplement-label reader's audit)."""
 
 CHELATE = re.compile(r"(?<=[a-z])[\s-]+chelat(?:ed?)?\b|^chelat(?:ed?)?[\s-]+(?=[a-z])", re.I)
 """The word "chelate" beside a form's name: "Magnesium Bisglycinate Chelate" is glycinate (it
@@ -79,8 +78,7 @@ was refused: a supplement-label reader's audit). "Chelate" alone names no form."
 
 def product_named(name: str) -> tuple[str, str, str] | None:
     """The :data:`PRODUCTS` entry a word of ``name`` names (``"ZMA 450 mg"``), or None."""
-    return next((PRODUCTS[word] for word in re.findall(r"[a-z0-9]+", name.lower())
-                 if word in PRODUCTS), None)
+    return next((PRODUCTS[w] for w in re.findall(r"[a-z\d]+", name.lower()) if w in PRODUCTS), None)
 
 
 ELEMENT = ("magnesium", "magnesio", "mag", "mg")
@@ -95,16 +93,19 @@ _BRAND = re.compile(r"(?<=\S)\s*\((?:(?:as|aus|als|en|como)\s+([^()]+)|[^()]*)\)
 """A brand in brackets after the name, no part of it: "magnesium bisglycinate (Albion)"; a
 compound in them, all of it: "Magnesium (as magnesium glycinate)" (/tmp/w55/t2 N5)."""
 
+AS_NEEDED = re.compile(r"(?<=\S)[\s,;-]*(\()?\b(?:(?:as|when|if)\s+needed|p\.?r\.?n\.?)(?(1)\))$")
+"""Words after the name of when it is taken, no part of it ("glycinate prn": /tmp/w57/n N7)."""
+
 
 def _key(name: str) -> tuple[str, bool]:
     """A spelling as looked up, and whether the element's word (:data:`ELEMENT`) was in it.
 
-    Lower case, accents off, a bracket's compound or no brand (:data:`_BRAND`), no chelate
-    (:data:`CHELATE`), element's word, nor L- ("Magnesium-L-Threonat").
+    Lower case, accents off, no words of when taken (:data:`AS_NEEDED`), a bracket's compound
+    or no brand (:data:`_BRAND`), no chelate (:data:`CHELATE`), element's word, nor L- (L-Threonat).
     """
     folded = "".join(c for c in unicodedata.normalize("NFKD", name.strip().lower())
                      if not unicodedata.combining(c))
-    said = _BRAND.search(folded)
+    said = _BRAND.search(folded := AS_NEEDED.sub("", folded))
     plain = CHELATE.sub("", said[1] if said and said[1] else _BRAND.sub("", folded)).strip()
     bare = _ELEMENT_WORD.sub("", plain).strip()
     return re.sub(r"^l-(?=[a-z])", "", bare), bare != plain
@@ -134,14 +135,13 @@ supplement-label reader's audit), which a slip of spelling never makes."""
 def form_hint(name: str, *, placebo: bool = True) -> str:
     """`` (did you mean 'glycinate'?)`` for a misspelt form (aliases, words abroad), else empty.
 
-    A compound of ``elemental_fractions.csv`` that is none of the forms (carbonate,
-    hydroxide, Epsom salt) is said to be one, never taken for the closest form: "did you
-    mean 'threonate'?" for carbonate would log 7 % elemental magnesium for 29 %; where its
-    magnesium goes is said, taken by mouth (the profile's ``other_magnesium_mg``) or on the
-    skin (nowhere: an Epsom bath was sent to ``other_magnesium_mg``, which the README leaves
-    it out of). The bare element, or "chelate", asks for the form. A misspelt name is
-    offered only within :data:`TYPO_RATIO`. ``placebo``: whether placebo is among the names
-    a reader accepts there.
+    A compound of ``elemental_fractions.csv`` that is none of the forms (carbonate, hydroxide,
+    Epsom salt) is said to be one, never taken for the closest form: "did you mean 'threonate'?"
+    for carbonate would log 7 % elemental magnesium for 29 %; where its magnesium goes is said,
+    taken by mouth (the profile's ``other_magnesium_mg``) or on the skin (nowhere: an Epsom bath
+    was sent to ``other_magnesium_mg``, which the README leaves it out of). The bare element, or
+    "chelate", asks for the form. A misspelt name is offered only within :data:`TYPO_RATIO`.
+    ``placebo``: whether placebo is among the names a reader accepts there.
     """
     key = _key(name)[0]
     if key in ELEMENT:

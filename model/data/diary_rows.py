@@ -35,7 +35,7 @@ from model.data.column_words import (
 from model.data.devices import DEVICE, device_name, device_problem
 from model.data.diary_columns import GUESS_COLUMN, KNOWN_COLUMNS, NUMERIC, is_missing
 from model.data.diary_columns import MISSING_WORDS as MISSING_WORDS  # its readers' name for it
-from model.data.form_cells import SHOWN, collapsed, unknown_form
+from model.data.form_cells import SHOWN, as_needed_notes, collapsed, unit_dropped, unknown_form
 from model.data.night_dates import MAX_SPAN_NIGHTS, as_date, date_problem
 from model.data.night_dates import given_date as given_date  # its importers' name for it
 from model.data.separators import (
@@ -94,12 +94,13 @@ class _RowParser:
             return math.nan
         if allowed.binary and (said := yes_no(value)) is not None:
             return said             # a Period column of yes and x was refused (/tmp/w56/m M6)
-        plain = thousands(value, decimal_comma(self.sep)) if isinstance(value, str) else None
+        text = unit_dropped(column, value)         # 200 mg in a column of mg (/tmp/w57/n N10)
+        plain = thousands(text, decimal_comma(self.sep)) if isinstance(text, str) else None
         if plain is not None:
             self.fault(row, column, f"{_show(value)} in {column} looks like a thousands "
                        f"separator: write {plain}")
             return math.nan
-        number = cell_number(value, self.sep)
+        number = cell_number(text, self.sep)
         if number is None or not allowed.accepts(number):
             words = f" or a word ({WORDS_SAID})" if allowed.binary else ""
             self.fault(row, column, f"expected {allowed.describe()}{words}, got {_show(value)}")
@@ -295,7 +296,8 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
     An unknown column whose words name a diary column the table lacks
     (:func:`~model.data.column_words.read_by_words`), or a near miss of one (:data:`NEAR_MISS`),
     is read as it, said in a warning (:func:`~model.data.column_words.read_as_note`); the
-    header as written of each is kept in the table's ``attrs`` (:data:`RENAMED`).
+    header as written of each is kept in the table's ``attrs`` (:data:`RENAMED`). A form cell
+    read without its words of when taken is said too (:func:`~.form_cells.as_needed_notes`).
 
     Raises
     ------
@@ -327,7 +329,8 @@ def normalise_columns(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame, lis
                if column_key(column) != key}
     renamed.attrs[RENAMED] = read_as
     return renamed, [f"{name}: {read_as_note(column, key)}" for key, column in read_as.items()
-                     ] + [f"{name}: {unknown_note(column, keys, unread)}" for column in unread]
+                     ] + [f"{name}: {unknown_note(column, keys, unread)}" for column in unread
+                          ] + as_needed_notes(list(renamed.get("form", [])), name)
 
 
 def column_keys(names: Sequence[str]) -> list[str]:

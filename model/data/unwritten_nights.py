@@ -133,11 +133,13 @@ def _change_warnings(nights: pd.DataFrame, name: str) -> list[str]:
                               & (nights["form"].to_numpy(str) == then.form)
                               & (nights["elemental_mg"].to_numpy(float) == then.elemental_mg)
                               & (nights["split"].to_numpy(bool) == then.split)][0]
-        day = (switch - dt.timedelta(days=1)).date()
+        gap, day = (first - last).days - 1, (switch - dt.timedelta(days=1)).date()
+        taken = (f"the night between ({switch.date()}) is taken as {then.words}" if gap == 1
+                 else f"the {gap} nights between are taken as {was.words} up to {day} and "
+                 f"{then.words} from {switch.date()}")     # "the 1 nights between" (/tmp/w57/n N10)
         notes.append(
             f"{name}: {_CHANGE} {last.date()} ({was.words}) and {first.date()} ({then.words}): "
-            f"the {(first - last).days - 1} nights between are taken as {was.words} up to "
-            f"{day} and {then.words} from {switch.date()} (the change is assumed halfway; "
+            f"{taken} (the change is assumed halfway; "
             "the night you changed is not known). Write the last night on the one and the "
             f"first on the other: {_log(was)} and {_log(then)} (or diary rows for them), and "
             "analyse again")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.analysis.pipeline import history_of
+from model.decision.baseline_words import nights_words
 from model.decision.learning import steady_nights
 
 if TYPE_CHECKING:
@@ -58,8 +59,9 @@ def still_building(result: Analysis, helping: bool) -> str:
     reached = math.ceil(steady_nights(slow, share))
     if past.nights_on_current >= reached:
         return ""
-    said = (f"{past.nights_on_current} nights on it, and a build-up as slow as the fit allows "
-            f"(time constant up to {slow:.0f} nights) reaches {share * 100:.0f} % after {reached}")
+    said = (f"{nights_words(past.nights_on_current)} on it, and a build-up as slow as the fit "
+            f"allows (time constant up to {nights_words(round(slow))}) reaches "
+            f"{share * 100:.0f} % after {reached}")        # not "1 nights on it" (/tmp/w57/n N10)
     if helping:
         return f" Its effect may still be building: {said}."
     return f" You leave {past.current.words} before its effect may have built up: {said}."
