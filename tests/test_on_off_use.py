@@ -226,3 +226,22 @@ def test_the_lapse_words_name_only_what_the_nights_were(tmp_path, lapse, dosed, 
     lapsed = replace(past, pattern=replace(past.pattern, lapse=lapse, lapse_dosed=dosed,
                                            run_first=dt.date(2026, 10, 22)))
     assert period_nights(lapsed, S).endswith(said)
+
+
+def test_doses_taken_by_turns_are_said_with_the_dose_to_keep(tmp_path):
+    """Taurate 100 mg raised on some nights only was never named (/tmp/w57/n N8)."""
+    turns = [100] * 10 + [200, 200, 100, 200, 100, 100, 200, 200, 100, 100, 200, 100]
+    past = history(doses(tmp_path, turns))
+    assert [(r.elemental_mg, n) for r, n in past.pattern.doses] == [(100, 16), (200, 6)]
+    note = on_off_note(past.pattern, "continue", past.current, S)
+    assert note == ("You took glycinate at 2 doses by turns, glycinate 100 mg on 16 and "
+                    "glycinate 200 mg on 6 of its 22 written nights from 2026-09-28 to "
+                    "2026-10-19: each dose's nights are too few and too mixed to tell what it "
+                    "does; take glycinate 100 mg every night until the next look.",)
+
+
+@pytest.mark.parametrize("steps", [[100] * 14 + [200] * 14, [100] * 10 + [200] * 10 + [100] * 8])
+def test_a_dose_step_and_a_step_back_are_not_doses_by_turns(tmp_path, steps):
+    past = history(doses(tmp_path, steps))
+    assert past.pattern.doses == ()
+    assert on_off_note(past.pattern, "continue", past.current, S) == ()

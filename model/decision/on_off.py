@@ -35,6 +35,8 @@ an earlier run of its regimen; more than ``SKIPPED_NIGHTS`` of them (the run joi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,6 +68,12 @@ is still the pattern. A longer run off is a stop or a break, and says its own wo
 withdrawal rule counts it (:mod:`model.personal.withdrawal`), and the evaluation period counts
 again after it (:func:`model.decision.period_words.period_nights`)."""
 
+MIXED_CHANGES = 3
+"""Changes of dose among the form's written nights of the window from which its doses are
+named as taken by turns (:attr:`Taking.doses`): a dose step, and a step back, are fewer. A dose
+raised on some nights only (taurate 100 and 200 mg by turns) restarted the count with no word
+of why (an outside audit, /tmp/w57/n N8)."""
+
 NOT_LAPSES = frozenset({"stop", "withdrawal", "placebo_period", "refer"})
 """Steps after which no night of magnesium is asked for: the note then says no "every night"."""
 
@@ -96,6 +104,10 @@ class Taking:
         (:func:`lapse_before`; 0: none, the run is the regimen's first or follows another).
     lapse_dosed : int
         Those of them at another dose of its form.
+    doses : tuple of (Regimen, int)
+        Each regimen of ``form`` and its written nights from ``first`` to ``last``, most
+        first, when its doses changed :data:`MIXED_CHANGES` times or more among them; else
+        empty.
 
     """
 
@@ -107,6 +119,7 @@ class Taking:
     run_first: dt.date | None = None
     lapse: int = 0
     lapse_dosed: int = 0
+    doses: tuple[tuple[Regimen, int], ...] = ()
 
     def on_and_off(self, s: DecisionSettings) -> bool:
         """Whether the form was taken on and off (see the module docstring)."""
@@ -174,9 +187,13 @@ def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: S
     first = max(end - WINDOW_NIGHTS, stretch_first(regimens, planned, last))
     first += int(on[first:end].argmax())
     written = (nights["recorded"].to_numpy(bool) & ~laxative_nights(nights))[first:end]
+    kinds = [r for r, w, o in zip(regimens[first:end], written, on[first:end], strict=True)
+             if w and o]
+    changes = sum(a != b for a, b in itertools.pairwise(kinds))
     return Taking(taking.form, int((written & on[first:end]).sum()), int(written.sum()),
                   night_date(nights, first), night_date(nights, end - 1),
-                  night_date(nights, start), lapse, dosed)
+                  night_date(nights, start), lapse, dosed,
+                  tuple(Counter(kinds).most_common()) if changes >= MIXED_CHANGES else ())
 
 
 def stretch_first(regimens: Sequence[Regimen], planned: Sequence[bool], last: int) -> int:
@@ -214,18 +231,28 @@ def on_off_note(taking: Taking, action: str, regimen: Regimen | None,
     ``action`` and ``regimen``: the advice's. Keeping the regimen, it asks for every night
     until the next look ("Continue glycinate, 200 mg ... a day" was read as weekdays still
     allowed); a step to another regimen asks it of that one; a stop, an experiment or a
-    referral asks nothing (and a referral, to see a clinician, hears nothing of it).
+    referral asks nothing (and a referral, to see a clinician, hears nothing of it). A form
+    taken at doses by turns (:attr:`Taking.doses`) is said with each dose's nights, and the
+    dose to take every night is named.
     """
-    if action == "refer" or not taking.on_and_off(s):
+    mixed = len(taking.doses) > 1
+    if action == "refer" or not (taking.on_and_off(s) or mixed):
         return ()
     when = f" from {taking.first} to {taking.last}" if taking.first and taking.last else ""
-    said = (f"You took {taking.form} on {taking.taken} of {taking.nights} written nights{when}: "
+    said = [f"You took {taking.form} on {taking.taken} of {taking.nights} written nights{when}: "
             "its effect builds up over days and falls back on nights off, so taken on and off "
-            "it stays below its full effect, and the advice can hardly judge it")
+            "it stays below its full effect, and the advice can hardly judge it"
+            ] if taking.on_and_off(s) else []
+    if mixed:
+        doses = " and ".join(f"{r.words} on {n}" for r, n in taking.doses)
+        said.append(f"You took {taking.form} at {len(taking.doses)} doses by turns, {doses} of "
+                    f"its {taking.taken} written nights{when}: each dose's nights are too few "
+                    "and too mixed to tell what it does")
     if action in NOT_LAPSES or (regimen is not None and not regimen.active):
-        return (f"{said}.",)
-    what = "it" if action in KEEPING or regimen is None else regimen.words
-    return (f"{said}; take {what} every night until the next look.",)
+        return tuple(f"{one}." for one in said)
+    what = regimen.words if regimen is not None and (mixed or action not in KEEPING) else "it"
+    return (*(f"{one}." for one in said[:-1]), f"{said[-1]}; take {what} every night until "
+            "the next look.")
 
 
 def night_date(nights: pd.DataFrame, row: int) -> dt.date | None:
