@@ -100,6 +100,8 @@ def test_the_words_and_the_pace():
     assert said.startswith("Only 5 of 27 nights on glycinate 200 mg were written")
     assert "look again when 2 more are written (about 11 days at your rate)" in said
     assert unwritten_words(run, "glycinate 200 mg", "switch_form") == ""
+    every = unwritten_words(written_run(4, 4, 4, 7), "taurate 300 mg")   # not "4 of 4 ...
+    assert every.startswith("Only 4 nights on taurate 300 mg so far, all written: it is judged")
     assert written_run(5, 9, 27, 7).needed == 0           # written in an earlier run count
     assert written_run(0, 0, 9, 7).days == 0               # no pace known: no date from it
     # nights written and marked exclude (a week away) are written: the pace is every night;

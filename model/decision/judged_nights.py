@@ -210,10 +210,12 @@ def unwritten_words(run: WrittenRun, regimen: str, action: str = "continue") -> 
         pace = (f" (about {run.days} days if fewer are left out: {run.excluded} of its nights "
                 "were marked exclude, and only nights not left out count)")
     kept = " and not left out" if run.excluded else ""
-    return (f"Only {run.written} of {run.nights} nights on {regimen} "
-            f"{'were' if run.written != 1 else 'was'} written{kept}: it is judged on written "
-            f"nights, so no change is made for a gain or to learn before; look again when "
-            f"{more}{pace}.")
+    head = (f"Only {run.written} of {run.nights} nights on {regimen} "
+            f"{'were' if run.written != 1 else 'was'} written{kept}" if run.written < run.nights
+            else f"Only {run.nights} night{'s' * (run.nights != 1)} on {regimen} so far, all "
+            "written")       # "Only 4 of 4 nights ... were written" (/tmp/w57/n N10)
+    return (f"{head}: it is judged on written nights, so no change is made for a gain or to "
+            f"learn before; look again when {more}{pace}.")
 
 
 def left_out_words(excluded: int, action: str = "continue") -> str:
