@@ -186,3 +186,32 @@ def test_the_build_up_words_count_one_night_as_one():
         assert still_building(result, helping=True).startswith(
             f" Its effect may still be building: {said}, and a build-up as slow as the fit "
             "allows (time constant up to 21 nights)")
+
+
+def test_log_asked_takes_a_dose_typed_with_its_unit(tmp_path, monkeypatch):
+    """``--mg '200 mg'`` was read and the same answer at the prompt refused (/tmp/w57/n N10)."""
+    from model.cli import log as log_command
+
+    asked: list[str] = []
+
+    def answer(question: str) -> str:
+        asked.append(question)
+        if len(asked) > 20:                   # asked again and again: refused
+            raise AssertionError(asked[-3:])
+        return ("glycinate" if question.startswith("form") else "200 mg"
+                if "elemental" in question else "20" if "to fall asleep" in question else "")
+
+    monkeypatch.setattr(log_command, "prompt", answer)
+    path = tmp_path / "asked.csv"
+    path.write_text("date,form,elemental_mg,sol_min\n2026-03-01,glycinate,200,25\n")
+    assert main(["log", str(path), "--interactive", "--date", "2026-03-02"]) == 0
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("date")
+    assert rows.loc["2026-03-02", "elemental_mg"] == "200"
+    assert sum("elemental" in q for q in asked) == 1          # asked once, not again
+
+
+def test_log_sees_200_mg_in_the_diary_as_200(tmp_path):
+    path = tmp_path / "unit.csv"
+    path.write_text("date,form,elemental_mg,sol_min\n2026-03-01,glycinate,200 mg,25\n")
+    assert main(["log", str(path), "--date", "2026-03-01", "--mg", "200", "--sol", "25"]) == 0
+    assert main(["log", str(path), "--date", "2026-03-01", "--mg", "300"]) != 0   # a change

@@ -247,10 +247,14 @@ def _field_problem(column: str, comma: bool, typed_twice: set[str], form: str | 
     A dose to check (:func:`dose_question`: under
     :data:`~model.core.regimen.LEAST_PRODUCT_MG`, most likely capsules, grams or mmol; or,
     of ``form``, the answer before, its compound's weight) is asked again once: the same
-    answer again keeps it. ``typed_twice``: the doses asked again so far.
+    answer again keeps it. ``typed_twice``: the doses asked again so far. A dose typed with
+    its unit (``200 mg``) is read as ``--mg '200 mg'`` is
+    (:func:`~model.data.form_cells.unit_dropped`).
     """
+    from model.data.form_cells import unit_dropped
     from model.data.logged_night import plain_number, value_problem
 
+    typed = unit_dropped(column, typed)
     problem = None if typed.lower() == "none" else value_problem(column, typed, comma)
     if problem is not None or column != "elemental_mg" or typed in typed_twice:
         return problem

@@ -34,7 +34,7 @@ from model.data.diary_rows import (
     read_table,
     repeated_nights,
 )
-from model.data.form_cells import collapsed
+from model.data.form_cells import collapsed, unit_dropped
 from model.data.night_dates import as_date
 from model.data.separators import decimal_commas, mark_number, separator
 
@@ -150,9 +150,10 @@ def _same(a: object, b: object, column: str = "") -> bool:
     """Whether two cells say the same.
 
     ``30`` and ``30.0`` do; in ``form``, so do two spellings of one form (``Mg bisglycinate``
-    and ``glycinate``); in a 0/1 column, ``x`` and ``1`` (:func:`~.separators.mark_number`).
+    and ``glycinate``); in a 0/1 column, ``x`` and ``1`` (:func:`~.separators.mark_number`);
+    in a column of mg, ``200 mg`` and ``200`` (:func:`~.form_cells.unit_dropped`).
     """
-    left, right = str(a).strip(), str(b).strip()
+    left, right = (unit_dropped(column, str(cell).strip()) for cell in (a, b))
     if column == "form" and canonical_form(left) is not None:
         return canonical_form(left) == canonical_form(right)
     if column in NUMERIC and NUMERIC[column].binary and mark_number(left) is not None:
