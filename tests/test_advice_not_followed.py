@@ -9,6 +9,7 @@ N4.1. "Stay without magnesium for 9 more nights: your break ... then counts as a
 
 import datetime as dt
 import json
+import warnings
 from types import SimpleNamespace
 
 import pandas as pd
@@ -219,3 +220,31 @@ def test_a_break_kept_going_is_not_keep_going_and_record_more_nights(tmp_path):
     path.write_text(json.dumps(bad))
     with pytest.warns(CacheWarning, match="stay 'glycinate@200' is neither none nor placebo"):
         assert read_last(path, name) is None
+
+
+# -- N5: mgsleep log says a night off the last advice at once -----------------------------------
+def test_log_says_a_night_off_the_last_advice(tmp_path, monkeypatch):
+    from model.analysis.since_last import LastResult, keep_last, record_path
+    from model.cli.main import main
+
+    monkeypatch.setenv("MGSLEEP_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    path = tmp_path / "ben.csv"
+    path.write_text("date,form,elemental_mg,sol_min\n" + "".join(
+        f"2026-11-{day:02d},taurate,200,30\n" for day in range(1, 23)))
+    stop = LastResult(dt.date(2026, 11, 22), dt.date(2026, 11, 22), "stop", NO_MAGNESIUM,
+                      dt.date(2026, 12, 10), 17, ())
+    keep_last(record_path(tmp_path / "cache", str(path)), stop, str(path))
+    with pytest.warns(UserWarning) as caught:
+        assert main(["log", str(path), "--date", "2026-11-23", "--form", "taurate", "--mg",
+                     "200", "--sol", "25"]) == 0
+    said = [str(w.message) for w in caught if "the last analysis" in str(w.message)]
+    assert said == ["night 2026-11-23: the last analysis, of your nights to 2026-11-22, "
+                    "advised you to stop magnesium; your diary since shows taurate 200 mg on "
+                    "the only night since, on 2026-11-23 (mgsleep analyze says what that "
+                    "changes)"]
+    with warnings.catch_warnings(record=True) as kept:
+        warnings.simplefilter("always")
+        assert main(["log", str(path), "--date", "2026-11-24", "--form", "none",
+                     "--sol", "25"]) == 0
+    assert not [w for w in kept if "the last analysis" in str(w.message)]

@@ -115,8 +115,35 @@ def watch_night(path: Path, night: dt.date, values: dict[str, str],
     if profile is not None:     # the facts of every night's words up to it kept (/tmp/w53/c C2)
         said += profile_warnings(diary, night, with_diary_mentions(
             profile, diary.nights[diary.nights.index <= day], bundled_safety()).profile)
+    said += off_last_advice(diary, str(path), night)
     for alert in said:
         warnings.warn(alert, stacklevel=2)
+
+
+def off_last_advice(diary: Diary, source: str, night: dt.date) -> list[str]:
+    """The night logged off the last analysis's advice, said at once (none: on it, or no record).
+
+    ``mgsleep log`` compared no night with the advice: taurate logged on 12 of 14 nights after
+    "Stop taking magnesium" was said by nothing until the next analysis (an outside audit,
+    /tmp/w57/n N5). The record is the one ``analyze`` keeps in its default cache
+    (:func:`~model.analysis.fit_cache.default_cache_dir`); the nights since it are compared as
+    its line since the last analysis compares them
+    (:func:`~model.analysis.advice_followed.not_followed`: nights skipped are none), and the
+    night logged must be one of those off it.
+    """
+    from model.analysis.advice_followed import not_followed
+    from model.analysis.fit_cache import default_cache_dir
+    from model.analysis.since_last import read_last, record_path
+
+    last = read_last(record_path(default_cache_dir(), source), source)
+    if last is None or night <= last.as_of:
+        return []
+    off = not_followed(last.advised, diary.nights, last.as_of, night)
+    if off is None or off.last != night:
+        return []
+    return [f"night {night}: the last analysis, of your nights to {last.as_of}, advised you to "
+            f"{last.step}; your diary since shows {off.words()} (mgsleep analyze says what "
+            "that changes)"]
 
 
 def took_nothing(diary: Diary, night: dt.date) -> bool:
