@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from model.data.diary import read_diary
-from model.decision import decide, history
-from model.decision.as_needed import T_BAR, indication
+from model.decision import DecisionSettings, decide, history
+from model.decision.as_needed import indication
 from model.decision.history import night_regimens, planned_off
 from model.evidence.priorset import load_priors
 from model.testing import FakePosterior
@@ -95,7 +95,7 @@ def advise(frame: pd.DataFrame, priors):
 def test_as_needed_nights_give_no_stop_for_harm_and_no_commitment(priors):
     frame = diary(1)
     frame.loc[frame.index[-3:], ["form", "elemental_mg"]] = ["glycinate", "200"]  # lately on it
-    assert history(read_diary(frame)).taken_as_needed
+    assert history(read_diary(frame)).taken_as_needed(DecisionSettings())
     rec = advise(frame, priors).recommendation
     assert rec.action == "collect_more_data" and not rec.commit
     assert rec.reason_codes[0] == "taken_as_needed" and "harm" not in rec.reason_codes
@@ -108,11 +108,23 @@ def test_as_needed_nights_give_no_stop_for_harm_and_no_commitment(priors):
 def test_the_same_posterior_on_nights_taken_every_night_stops_for_harm(priors):
     """The rule withholds a verdict of the nights; it does not hide a harm nightly use shows."""
     frame = diary(1, "nightly", baseline=20)
-    assert not history(read_diary(frame)).taken_as_needed
+    assert not history(read_diary(frame)).taken_as_needed(DecisionSettings())
     rec = advise(frame, priors).recommendation
     assert "harm" in rec.reason_codes and rec.action in ("stop", "switch_form")
     assert rec.regimen is not None and rec.regimen.form != "glycinate"     # it is left
 
 
-def test_the_threshold_is_a_strong_signal():
-    assert T_BAR >= 2.0
+def test_a_period_taken_every_night_as_asked_is_judged_again(priors):
+    """The finding's window (56 nights) still holds the nights taken when needed; a run of a
+    whole period taken every night, as the advice asks, is judged on them again."""
+    frame = diary(1)
+    after = pd.Timestamp(frame["date"].iloc[-1]) + pd.Timedelta(days=1)
+    nightly = diary(2, "nightly", nights=17).assign(
+        date=pd.date_range(after, periods=17).strftime("%Y-%m-%d"))
+    both = pd.concat([frame, nightly], ignore_index=True)
+    past = history(read_diary(both))
+    assert found(both) is not None and past.nights_on_current >= 17
+    assert not past.taken_as_needed(DecisionSettings(min_nights=17))
+    assert past.taken_as_needed(DecisionSettings(min_nights=28))
+    rec = advise(both, priors).recommendation
+    assert "taken_as_needed" not in rec.reason_codes and "harm" in rec.reason_codes

@@ -14,7 +14,7 @@ form's last, on the nights on the form (any dose) against those without magnesiu
 placebo, none a trial plan set so), at least :data:`LEAST_NIGHTS` written of each, taken and
 not taken alternating at least :data:`LEAST_STARTS` times, one of those measures is worse
 before the nights taken by a Welch t of :data:`T_BAR` or more. While the current regimen is
-one taken so (:attr:`model.decision.history.History.taken_as_needed`), nothing is judged on
+one taken so (:meth:`model.decision.history.History.taken_as_needed`), nothing is judged on
 its nights: no stop for harm, no commitment, no change for a gain or to learn
 (:func:`model.decision.overrides.held_for_as_needed`); the advice asks for it every night
 until the next look (:func:`as_needed_line`), so that its nights are taken whatever the

@@ -164,7 +164,7 @@ def _decision(ev: Evaluation, choice: Choice, past: History,
         reason_codes(choice, chosen.action, past, separable, acute, breaks,
                      close=runner is not None, stale=stale(past, off),
                      by_design=choice.commit and by_design(chosen, past, s),
-                     harmful=s.harmful(ev.p_harm) and not past.taken_as_needed,
+                     harmful=s.harmful(ev.p_harm) and not past.taken_as_needed(s),
                      teaches=chosen.learning_value >= TO_LEARN),
         learned=learned_words(chosen, assessed, past, basis) if choice.why == "learn" else "")
     return Decision(recommendation, tuple(assessed[i] for i in order),

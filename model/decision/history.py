@@ -209,15 +209,18 @@ class History:
         return (not self.forms_tried and not self.current.active
                 and not any(r.active for r in self.nights_on))
 
-    @property
-    def taken_as_needed(self) -> bool:
+    def taken_as_needed(self, s: DecisionSettings) -> bool:
         """Whether the current regimen was taken when needed, so its nights judge nothing.
 
-        Its form is :attr:`as_needed`'s (:mod:`model.decision.as_needed`): no stop for harm,
-        no commitment, no change for a gain or to learn while it is so.
+        Its form is :attr:`as_needed`'s (:mod:`model.decision.as_needed`), and its run is
+        shorter than an evaluation period (``s.min_nights``): no stop for harm, no commitment,
+        no change for a gain or to learn while it is so. Once taken every night for a period,
+        as the advice asks, its nights judge it again: the window of the finding (56 nights)
+        would otherwise have held it for weeks more.
         """
         return (self.as_needed is not None and self.current.active
-                and self.current.form == self.as_needed.form)
+                and self.current.form == self.as_needed.form
+                and self.nights_on_current < s.min_nights)
 
     @property
     def known_nights(self) -> int:

@@ -36,7 +36,7 @@ def harm(ev: Evaluation, past: History, s: DecisionSettings) -> int | None:
     (:func:`model.decision.rules.blocks`). A person whose anxiety rose from about 3 to 8-9
     on five nights of glycinate was told "Continue glycinate" (an outside audit, /tmp/hH).
     """
-    if not past.current.active or not s.harmful(ev.p_harm) or past.taken_as_needed:
+    if not past.current.active or not s.harmful(ev.p_harm) or past.taken_as_needed(s):
         return None             # taken when needed, its nights cannot judge it (/tmp/w57/n N1)
     rows = [i for i, c in enumerate(ev.candidates) if c.action == "stop" and ev.feasible[i]]
     return rows[0] if rows else None
@@ -173,7 +173,8 @@ def held_for_a_dose_to_check(ev: Evaluation, index: int | None, why: Why,
     return (index == 0 and why == "commit") or _held(ev, index, why)
 
 
-def held_for_as_needed(ev: Evaluation, index: int | None, why: Why, past: History) -> bool:
+def held_for_as_needed(ev: Evaluation, index: int | None, why: Why, past: History,
+                       s: DecisionSettings) -> bool:
     """Whether a regimen taken when needed holds the chosen step back (model/decision/as_needed).
 
     Its nights judge nothing: keeping it is a hold, whatever branch kept it (no commitment,
@@ -182,7 +183,7 @@ def held_for_as_needed(ev: Evaluation, index: int | None, why: Why, past: Histor
     utility rests on those nights); a stop for harm is not made (:func:`harm`), and what the
     rules or the GI constraint ask for still is.
     """
-    if not past.taken_as_needed:
+    if not past.taken_as_needed(s):
         return False
     if index in (None, 0):
         return why != "gentler"
@@ -200,7 +201,7 @@ def held_back(ev: Evaluation, index: int | None, why: Why, past: History,
     """
     if held_for_a_hard_week(ev, index, why, past):
         return "hard_week"
-    if held_for_as_needed(ev, index, why, past):
+    if held_for_as_needed(ev, index, why, past, s):
         return "as_needed"
     if held_for_other_change(ev, index, why, past, s):
         return "other_change"

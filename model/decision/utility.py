@@ -395,7 +395,7 @@ def evaluate(data: xr.Dataset, candidates: list[Candidate], past: History,
                               _stop_as_seen(means, scales, past, row[NO_MAGNESIUM],
                                             own(reference)))
     blocked = blocks(candidates, p_violation, past, rules, limit.epsilon, s,
-                     harm=s.harmful(p_harm) and not past.taken_as_needed, compound=compound)
+                     harm=s.harmful(p_harm) and not past.taken_as_needed(s), compound=compound)
     feasible = np.array([not b for b in blocked])
     terminal = ~experiment
     open_later = terminal & (feasible | held_by_period(blocked))
