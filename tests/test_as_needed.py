@@ -41,7 +41,7 @@ def diary(seed: int, taking: str = "as_needed", nights: int = 60,
     for t in range(nights):
         level = 0.8 * level + rng.standard_t(5)
         anxiety[t] = level
-    chance = 1 / (1 + np.exp(-1.5 * (anxiety - 0.3)))
+    chance = 1 / (1 + np.exp(-2.5 * (anxiety - 0.3)))
     taken = {"as_needed": rng.random(nights) < chance,
              "random": rng.random(nights) < chance.mean(),
              "nightly": np.ones(nights, bool)}[taking]
@@ -62,7 +62,7 @@ def found(frame: pd.DataFrame):
 
 
 def test_an_as_needed_taker_is_found_by_her_anxious_evenings():
-    said = found(diary(1))
+    said = found(diary(2))
     assert said is not None and said.form == "glycinate"
     assert said.measure.startswith("evening anxiety") and said.taken > said.skipped + 1
 
@@ -93,8 +93,7 @@ def advise(frame: pd.DataFrame, priors):
 
 
 def test_as_needed_nights_give_no_stop_for_harm_and_no_commitment(priors):
-    frame = diary(1)
-    frame.loc[frame.index[-3:], ["form", "elemental_mg"]] = ["glycinate", "200"]  # lately on it
+    frame = diary(0)                                          # its last 3 nights on it
     assert history(read_diary(frame)).taken_as_needed(DecisionSettings())
     rec = advise(frame, priors).recommendation
     assert rec.action == "collect_more_data" and not rec.commit
@@ -117,7 +116,7 @@ def test_the_same_posterior_on_nights_taken_every_night_stops_for_harm(priors):
 def test_a_period_taken_every_night_as_asked_is_judged_again(priors):
     """The finding's window (56 nights) still holds the nights taken when needed; a run of a
     whole period taken every night, as the advice asks, is judged on them again."""
-    frame = diary(1)
+    frame = diary(0)
     after = pd.Timestamp(frame["date"].iloc[-1]) + pd.Timedelta(days=1)
     nightly = diary(2, "nightly", nights=17).assign(
         date=pd.date_range(after, periods=17).strftime("%Y-%m-%d"))
@@ -128,3 +127,28 @@ def test_a_period_taken_every_night_as_asked_is_judged_again(priors):
     assert past.taken_as_needed(DecisionSettings(min_nights=28))
     rec = advise(both, priors).recommendation
     assert "taken_as_needed" not in rec.reason_codes and "harm" in rec.reason_codes
+
+
+def cycled_with_harm(seed: int, harm: float = 1.2) -> pd.DataFrame:
+    """Glycinate a week on and a week off by the calendar, worsening sleep over 3 nights on it.
+
+    The second round's UNSAFE case (/tmp/w57/n2 A): the night before a run's second night is
+    on the form, so a harm made it worse and looked like the reason it was taken."""
+    rng = np.random.default_rng(seed)
+    nights = 64
+    taken = (np.arange(nights) // 7) % 2 == 1
+    build = np.zeros(nights)
+    for t in range(1, nights):
+        build[t] = build[t - 1] + (1 - build[t - 1]) / 3 if taken[t] else build[t - 1] * 0.5
+    quality = np.clip(np.round(3 - harm * build + rng.standard_t(5, nights) * 0.7), 1, 5)
+    return pd.DataFrame({
+        "date": pd.date_range(START, periods=nights).strftime("%Y-%m-%d"),
+        "form": np.where(taken, "glycinate", ""), "elemental_mg": np.where(taken, "200", ""),
+        "anxiety": np.clip(np.round(4 + rng.normal(0, 1.5, nights)), 0, 10).astype(int),
+        "quality": quality.astype(int),
+        "sol_min": np.round(np.exp(np.log(25) + 0.3 * harm * build
+                                   + rng.normal(0, 0.4, nights)))})
+
+
+def test_a_harm_taken_by_the_calendar_is_not_read_as_taken_when_needed():
+    assert sum(found(cycled_with_harm(seed)) is not None for seed in range(20)) == 0

@@ -10,10 +10,14 @@ N3). What the tool saw before any dose of the night is what it can test: the eve
 anxiety (rated in the evening, before a bedtime dose) and the night before's sleep.
 
 **Taken as needed** (:func:`indication`): over the last :data:`WINDOW_NIGHTS` nights up to the
-form's last, on the nights on the form (any dose) against those without magnesium (not
-placebo, none a trial plan set so), at least :data:`LEAST_NIGHTS` written of each, taken and
-not taken alternating at least :data:`LEAST_STARTS` times, one of those measures is worse
-before the nights taken by a Welch t of :data:`T_BAR` or more. While the current regimen is
+form's last, among the nights after a night without magnesium (not placebo, none a trial plan
+set so), on the nights the form was taken again (any dose) against those it was not, at least
+:data:`LEAST_NIGHTS` written of each and :data:`LEAST_STARTS` starts, one of those measures is
+worse before the nights taken by a Welch t of :data:`T_BAR` or more. Only nights after a night
+without it: the night before a run's second night is on the form, and a harm of the form made
+that night worse, so a harmful form taken a week on and a week off by the calendar was read
+as taken when needed, and its harm went unjudged (the second round, /tmp/w57/n2 A, UNSAFE);
+the store a dose leaves fades over those nights too. While the current regimen is
 one taken so (:meth:`model.decision.history.History.taken_as_needed`), nothing is judged on
 its nights: no stop for harm, no commitment, no change for a gain or to learn
 (:func:`model.decision.overrides.held_for_as_needed`); the advice asks for it every night
@@ -40,9 +44,10 @@ are both in it (a week off between bursts ended the on-and-off stretch: /tmp/w57
 LEAST_NIGHTS = 5
 """The fewest written nights taken, and not taken, with a measure for it to be compared."""
 
-LEAST_STARTS = 3
-"""The fewest starts of the form after a night without it in the window: a single start (a
-before/after diary) is drift or expectation, which the separability caution names."""
+LEAST_STARTS = 5
+"""The fewest starts of the form after a night without magnesium in the window (the nights
+compared as taken): a single start (a before/after diary) is drift or expectation, which the
+separability caution names."""
 
 T_BAR = 2.5
 """The Welch t (worse before the nights taken) from which taking is read as taken when needed:
@@ -92,11 +97,12 @@ def indication(nights: pd.DataFrame, regimens: Sequence[Regimen],
         return None
     last = active[-1]
     form, first = regimens[last].form, max(0, last + 1 - WINDOW_NIGHTS)
-    window = regimens[first:last + 1]
-    on = np.array([r.form == form for r in window])
-    off = np.array([not r.active and r.form != PLACEBO for r in window]) & ~np.asarray(
-        planned[first:last + 1], bool)
-    if int((on[1:] & off[:-1]).sum()) < LEAST_STARTS:
+    none = np.array([not r.active and r.form != PLACEBO for r in regimens]) & ~np.asarray(
+        planned, bool)
+    after_none = np.r_[False, none[:-1]][first:last + 1]     # the night before: no magnesium
+    on = np.array([r.form == form for r in regimens[first:last + 1]]) & after_none
+    off = none[first:last + 1] & after_none
+    if int(on.sum()) < LEAST_STARTS:
         return None
     found = [_worse(nights, first, last + 1, on, off, form, *check) for check in BEFORE_THE_DOSE]
     strongest = max((f for f in found if f is not None), key=lambda f: f[0], default=None)
