@@ -101,7 +101,9 @@ def test_as_needed_nights_give_no_stop_for_harm_and_no_commitment(priors):
     assert rec.regimen is not None and rec.regimen.form == "glycinate"
     assert rec.reasons[0].startswith("You took glycinate mostly when your nights were already "
                                      "worse: evening anxiety ")
-    assert "not as harm, not as help. Take glycinate 200 mg every night" in rec.reasons[0]
+    assert ("not as harm, not as help (the lines of what glycinate did, below, read those "
+            "nights with the reason you took it in them). Take glycinate 200 mg every night"
+            ) in rec.reasons[0]
 
 
 def test_the_same_posterior_on_nights_taken_every_night_stops_for_harm(priors):

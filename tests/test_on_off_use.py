@@ -245,3 +245,11 @@ def test_a_dose_step_and_a_step_back_are_not_doses_by_turns(tmp_path, steps):
     past = history(doses(tmp_path, steps))
     assert past.pattern.doses == ()
     assert on_off_note(past.pattern, "continue", past.current, S) == ()
+
+
+def test_a_break_kept_going_is_not_asked_for_a_night_of_magnesium(tmp_path):
+    """'Stay without magnesium for 3 more nights' stood beside 'take it every night until the
+    next look' (the second round of the as-needed audit, /tmp/w57/n2 B)."""
+    pattern = Taking("glycinate", 10, 20, dt.date(2026, 11, 1), dt.date(2026, 11, 20))
+    note = on_off_note(pattern, "collect_more_data", None, S)
+    assert note and not any("every night" in one for one in note)

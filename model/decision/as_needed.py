@@ -136,6 +136,7 @@ def as_needed_line(found: Indication, current: Regimen, review: str) -> str:
                                 n_taken=found.nights_taken, n_skipped=found.nights_skipped)
     return (f"You took {found.form} mostly when your nights were already worse: {said}. The "
             f"diary cannot tell {found.form} from the reason you took it, so its nights are "
-            "not judged: not as harm, not as help. Take "
+            f"not judged: not as harm, not as help (the lines of what {found.form} did, below, "
+            "read those nights with the reason you took it in them). Take "
             f"{current.words} every night, whatever the evening, and look again on {review}; "
             "stop sooner if you feel worse on it.")

@@ -248,8 +248,8 @@ def on_off_note(taking: Taking, action: str, regimen: Regimen | None,
         said.append(f"You took {taking.form} at {len(taking.doses)} doses by turns, {doses} of "
                     f"its {taking.taken} written nights{when}: each dose's nights are too few "
                     "and too mixed to tell what it does")
-    if action in NOT_LAPSES or (regimen is not None and not regimen.active):
-        return tuple(f"{one}." for one in said)
+    if action in NOT_LAPSES or regimen is None or not regimen.active:
+        return tuple(f"{one}." for one in said)    # a stay off or a break asks no night of it
     what = regimen.words if regimen is not None and (mixed or action not in KEEPING) else "it"
     return (*(f"{one}." for one in said[:-1]), f"{said[-1]}; take {what} every night until "
             "the next look.")
