@@ -55,12 +55,14 @@ one-sided p about 0.01 for each of the three measures, so that a person taking i
 evenings drawn at random is seldom told so."""
 
 BEFORE_THE_DOSE: tuple[tuple[str, int, int, str], ...] = (
-    ("anxiety", 0, 1, "evening anxiety {taken:.1f} on the {n_taken} evenings you took it and "
-                      "{skipped:.1f} on the {n_skipped} you did not"),
+    ("anxiety", 0, 1, "evening anxiety {taken:.1f} on the {n_taken} evenings you took it again "
+                      "after a night without it, {skipped:.1f} on the {n_skipped} you did not"),
     ("quality", 1, -1, "sleep quality {taken:.1f} the night before the {n_taken} nights you "
-                       "took it and {skipped:.1f} before the {n_skipped} you did not"),
+                       "took it again after a night without it, {skipped:.1f} before the "
+                       "{n_skipped} you did not"),
     ("sol_min", 1, 1, "{taken:.0f} min to fall asleep the night before the {n_taken} nights "
-                      "you took it and {skipped:.0f} before the {n_skipped} you did not"))
+                      "you took it again after a night without it, {skipped:.0f} before the "
+                      "{n_skipped} you did not"))
 """What the diary holds before a night's dose: (column, nights back, sign of worse, words)."""
 
 
