@@ -240,7 +240,8 @@ def test_doses_taken_by_turns_are_said_with_the_dose_to_keep(tmp_path):
                     "does; take glycinate 100 mg every night until the next look.",)
 
 
-@pytest.mark.parametrize("steps", [[100] * 14 + [200] * 14, [100] * 10 + [200] * 10 + [100] * 8])
+@pytest.mark.parametrize("steps", [[100] * 14 + [200] * 14, [100] * 10 + [200] * 10 + [100] * 8,
+                                   [100] * 7 + [200] * 7 + [300] * 7 + [200] * 7])
 def test_a_dose_step_and_a_step_back_are_not_doses_by_turns(tmp_path, steps):
     past = history(doses(tmp_path, steps))
     assert past.pattern.doses == ()

@@ -68,11 +68,12 @@ is still the pattern. A longer run off is a stop or a break, and says its own wo
 withdrawal rule counts it (:mod:`model.personal.withdrawal`), and the evaluation period counts
 again after it (:func:`model.decision.period_words.period_nights`)."""
 
-MIXED_CHANGES = 3
-"""Changes of dose among the form's written nights of the window from which its doses are
-named as taken by turns (:attr:`Taking.doses`): a dose step, and a step back, are fewer. A dose
-raised on some nights only (taurate 100 and 200 mg by turns) restarted the count with no word
-of why (an outside audit, /tmp/w57/n N8)."""
+MIXED_RETURNS = 2
+"""Returns to a dose of the form already taken, among its written nights of the window, from
+which its doses are named as taken by turns (:attr:`Taking.doses`): a titration's steps, and
+one step back (a gentler dose after 300 mg), are fewer. A dose raised on some nights only
+(taurate 100 and 200 mg by turns) restarted the count with no word of why (an outside audit,
+/tmp/w57/n N8)."""
 
 NOT_LAPSES = frozenset({"stop", "withdrawal", "placebo_period", "refer"})
 """Steps after which no night of magnesium is asked for: the note then says no "every night"."""
@@ -106,8 +107,8 @@ class Taking:
         Those of them at another dose of its form.
     doses : tuple of (Regimen, int)
         Each regimen of ``form`` and its written nights from ``first`` to ``last``, most
-        first, when its doses changed :data:`MIXED_CHANGES` times or more among them; else
-        empty.
+        first, when it went back to a dose already taken :data:`MIXED_RETURNS` times or more
+        among them; else empty.
 
     """
 
@@ -189,11 +190,12 @@ def taking_pattern(nights: pd.DataFrame, regimens: Sequence[Regimen], planned: S
     written = (nights["recorded"].to_numpy(bool) & ~laxative_nights(nights))[first:end]
     kinds = [r for r, w, o in zip(regimens[first:end], written, on[first:end], strict=True)
              if w and o]
-    changes = sum(a != b for a, b in itertools.pairwise(kinds))
+    returns = sum(now != before and now in kinds[:k]
+                  for k, (before, now) in enumerate(itertools.pairwise(kinds), start=1))
     return Taking(taking.form, int((written & on[first:end]).sum()), int(written.sum()),
                   night_date(nights, first), night_date(nights, end - 1),
                   night_date(nights, start), lapse, dosed,
-                  tuple(Counter(kinds).most_common()) if changes >= MIXED_CHANGES else ())
+                  tuple(Counter(kinds).most_common()) if returns >= MIXED_RETURNS else ())
 
 
 def stretch_first(regimens: Sequence[Regimen], planned: Sequence[bool], last: int) -> int:
