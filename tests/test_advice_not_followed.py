@@ -248,3 +248,20 @@ def test_log_says_a_night_off_the_last_advice(tmp_path, monkeypatch):
         assert main(["log", str(path), "--date", "2026-11-24", "--form", "none",
                      "--sol", "25"]) == 0
     assert not [w for w in kept if "the last analysis" in str(w.message)]
+
+
+def test_every_other_night_after_the_advice_to_take_it_every_night_is_named(tmp_path):
+    """Under "every night ..., not only when you need it" (taken_as_needed), a night without
+    it is no night skipped: every other night passed as slips, "same advice" (/tmp/w57/n2 C)."""
+    nights = diary("2026-11-01", [GLYCINATE] * 14 + [GLYCINATE, NO_MAGNESIUM] * 7)
+    nightly = advice("collect_more_data", GLYCINATE, dt.date(2026, 12, 1), ("taken_as_needed",))
+    kept = analysed(dt.date(2026, 11, 14), nightly, nights.up_to(dt.date(2026, 11, 14)))
+    line = since(tmp_path, kept, analysed(dt.date(2026, 11, 28), nightly, nights))
+    assert line.not_followed is not None
+    assert line.not_followed.words() == ("no magnesium on 7 of the 14 nights since, from "
+                                         "2026-11-16 to 2026-11-28")
+    plain = advice("continue", GLYCINATE, dt.date(2026, 12, 1))
+    again = since(tmp_path, analysed(dt.date(2026, 11, 14), plain,
+                                     nights.up_to(dt.date(2026, 11, 14))),
+                  analysed(dt.date(2026, 11, 28), plain, nights))
+    assert again.not_followed is None                 # nights skipped, under a plain advice

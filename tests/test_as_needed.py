@@ -154,3 +154,17 @@ def cycled_with_harm(seed: int, harm: float = 1.2) -> pd.DataFrame:
 
 def test_a_harm_taken_by_the_calendar_is_not_read_as_taken_when_needed():
     assert sum(found(cycled_with_harm(seed)) is not None for seed in range(20)) == 0
+
+
+def test_taken_every_other_night_after_the_advice_is_still_held():
+    """A run joins across one-night gaps (nights skipped): every other night for a period
+    had lifted the hold on nights still taken when needed (/tmp/w57/n2 C)."""
+    frame = diary(0)
+    after = pd.Timestamp(frame["date"].iloc[-1]) + pd.Timedelta(days=1)
+    other = diary(3, "nightly", nights=24).assign(
+        date=pd.date_range(after, periods=24).strftime("%Y-%m-%d"))
+    other.loc[other.index[1::2], ["form", "elemental_mg"]] = ["", ""]
+    other.loc[other.index[-1], ["form", "elemental_mg"]] = ["glycinate", "200"]
+    past = history(read_diary(pd.concat([frame, other], ignore_index=True)))
+    assert past.nights_on_current >= 17 and past.pattern.on_and_off(DecisionSettings())
+    assert past.taken_as_needed(DecisionSettings(min_nights=17))

@@ -83,15 +83,20 @@ def _slip(advised: Regimen, night: Regimen) -> bool:
         night.active and night.form == advised.form)
 
 
-def off_advice(advised: Regimen, regimens: Sequence[Regimen]) -> list[bool]:
+def off_advice(advised: Regimen, regimens: Sequence[Regimen],
+               every_night: bool = False) -> list[bool]:
     """Per night of ``regimens`` (written nights in order), whether it is off ``advised``.
 
     Under a magnesium regimen, runs of at most :data:`SKIPPED_NIGHTS` nights that may be
-    skipped (:func:`_slip`) are not; under none or placebo, each night on magnesium is.
+    skipped (:func:`_slip`) are not, unless the advice asked for it ``every_night`` (a form
+    taken when needed: every other night passed as slips, /tmp/w57/n2 C); under none or
+    placebo, each night on magnesium is.
     """
     if not advised.active:
         return [night.active for night in regimens]
     off = [night != advised for night in regimens]
+    if every_night:
+        return off
     start = 0
     while start < len(regimens):
         end = start
@@ -104,7 +109,7 @@ def off_advice(advised: Regimen, regimens: Sequence[Regimen]) -> list[bool]:
 
 
 def not_followed(advised: Regimen | None, nights: pd.DataFrame, after: dt.date,
-                 until: dt.date) -> NotFollowed | None:
+                 until: dt.date, every_night: bool = False) -> NotFollowed | None:
     """The nights of a diary after ``after`` up to ``until`` off ``advised``; None: none.
 
     Parameters
@@ -117,6 +122,9 @@ def not_followed(advised: Regimen | None, nights: pd.DataFrame, after: dt.date,
         read.
     after, until : datetime.date
         The last night of the last analysis and of this one.
+    every_night : bool
+        The advice asked for ``advised`` every night: no night without it is skipped
+        (:func:`off_advice`).
 
     Returns
     -------
@@ -131,7 +139,7 @@ def not_followed(advised: Regimen | None, nights: pd.DataFrame, after: dt.date,
                         & (nights.index <= pd.Timestamp(until))]
     window = window[window["recorded"].to_numpy(bool)]
     regimens = night_regimens(window)
-    off = off_advice(advised, regimens)
+    off = off_advice(advised, regimens, every_night)
     if not any(off):
         return None
     days = [day.date() for day, out in zip(window.index, off, strict=True) if out]

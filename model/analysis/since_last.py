@@ -68,7 +68,9 @@ class LastResult:
     ``break_under_way``: ``collect_more_data`` with no regimen) stays on, no magnesium or
     placebo, else None. Without it "Stay without magnesium for 9 more nights: your break ...
     then counts as a withdrawal" was "keep going and record more nights" in the line since
-    the last analysis (/tmp/w57/n N4.1).
+    the last analysis (/tmp/w57/n N4.1). ``every_night``: the advice asked for the regimen
+    every night, not only when needed (code ``taken_as_needed``): no night without it is a
+    night skipped (/tmp/w57/n2 C).
     """
 
     analysed_on: dt.date
@@ -80,6 +82,7 @@ class LastResult:
     verdicts: tuple[tuple[str, str, str], ...]
     commit: bool | None = None
     stay: Regimen | None = None
+    every_night: bool = False
 
     @classmethod
     def of(cls, result: Analysis, analysed_on: dt.date) -> LastResult:
@@ -92,7 +95,7 @@ class LastResult:
                          for e in result.effects.by_regimen), rec.commit,
                    None if rec.regimen is not None or "break_under_way" not in rec.reason_codes
                    else Regimen(PLACEBO) if "placebo_test" in rec.reason_codes
-                   else NO_MAGNESIUM)
+                   else NO_MAGNESIUM, "taken_as_needed" in rec.reason_codes)
 
     @property
     def step(self) -> str:
@@ -119,7 +122,8 @@ class LastResult:
                 "regimen": None if self.regimen is None else self.regimen.label,
                 "next_review": _iso(self.next_review), "period_nights": self.period_nights,
                 "verdicts": [list(v) for v in self.verdicts], "commit": self.commit,
-                "stay": None if self.stay is None else self.stay.label}
+                "stay": None if self.stay is None else self.stay.label,
+                "every_night": self.every_night}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LastResult:
@@ -136,12 +140,14 @@ class LastResult:
         stay = data.get("stay")             # absent from a record kept before it was
         if stay is not None and stay not in stays:
             raise ValueError(f"stay {stay!r} is neither none nor placebo")
+        if not isinstance(every := data.get("every_night", False), bool):
+            raise ValueError(f"every_night {every!r} is not true or false")
         return cls(dt.date.fromisoformat(data["analysed_on"]),
                    dt.date.fromisoformat(data["as_of"]), str(data["action"]),
                    None if data["regimen"] is None else Regimen.from_label(data["regimen"]),
                    None if data["next_review"] is None
                    else dt.date.fromisoformat(data["next_review"]),
-                   period, verdicts, commit, None if stay is None else stays[stay])
+                   period, verdicts, commit, None if stay is None else stays[stay], every)
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -436,4 +442,4 @@ def since_last(result: Analysis, path: Path | None, diary: str,
     now = LastResult.of(result, today)
     return SinceLast(previous, now, result.decision.period_sets_step,
                      not_followed(previous.advised, result.diary.nights, previous.as_of,
-                                  now.as_of))
+                                  now.as_of, previous.every_night))

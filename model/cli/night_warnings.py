@@ -138,7 +138,7 @@ def off_last_advice(diary: Diary, source: str, night: dt.date) -> list[str]:
     last = read_last(record_path(default_cache_dir(), source), source)
     if last is None or night <= last.as_of:
         return []
-    off = not_followed(last.advised, diary.nights, last.as_of, night)
+    off = not_followed(last.advised, diary.nights, last.as_of, night, last.every_night)
     if off is None or off.last != night:
         return []
     return [f"night {night}: the last analysis, of your nights to {last.as_of}, advised you to "

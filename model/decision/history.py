@@ -213,14 +213,17 @@ class History:
         """Whether the current regimen was taken when needed, so its nights judge nothing.
 
         Its form is :attr:`as_needed`'s (:mod:`model.decision.as_needed`), and its run is
-        shorter than an evaluation period (``s.min_nights``): no stop for harm, no commitment,
+        shorter than an evaluation period (``s.min_nights``) or still taken on and off
+        (:meth:`~model.decision.on_off.Taking.on_and_off`): no stop for harm, no commitment,
         no change for a gain or to learn while it is so. Once taken every night for a period,
         as the advice asks, its nights judge it again: the window of the finding (56 nights)
-        would otherwise have held it for weeks more.
+        would otherwise have held it for weeks more. Taken every other night, a run joins
+        across its gaps (nights skipped), and the hold had lifted on nights still taken when
+        needed (the second round of the as-needed audit, /tmp/w57/n2 C).
         """
         return (self.as_needed is not None and self.current.active
                 and self.current.form == self.as_needed.form
-                and self.nights_on_current < s.min_nights)
+                and (self.nights_on_current < s.min_nights or self.pattern.on_and_off(s)))
 
     @property
     def known_nights(self) -> int:
