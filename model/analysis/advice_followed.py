@@ -27,8 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.core.forms import PLACEBO
-from model.core.regimen import SKIPPED_NIGHTS, Regimen
+from model.core.regimen import SKIPPED_NIGHTS, Regimen, skipped_of
 from model.decision.history import night_regimens
 
 
@@ -77,20 +76,14 @@ def _entry(regimen: Regimen) -> dict[str, Any]:
             "split": regimen.split}
 
 
-def _slip(advised: Regimen, night: Regimen) -> bool:
-    """Whether ``night`` may be a night skipped of ``advised`` (a magnesium regimen)."""
-    return (not night.active and night.form != PLACEBO) or (
-        night.active and night.form == advised.form)
-
-
 def off_advice(advised: Regimen, regimens: Sequence[Regimen],
                every_night: bool = False) -> list[bool]:
     """Per night of ``regimens`` (written nights in order), whether it is off ``advised``.
 
     Under a magnesium regimen, runs of at most :data:`SKIPPED_NIGHTS` nights that may be
-    skipped (:func:`_slip`) are not, unless the advice asked for it ``every_night`` (a form
-    taken when needed: every other night passed as slips, /tmp/w57/n2 C); under none or
-    placebo, each night on magnesium is.
+    skipped (:func:`~model.core.regimen.skipped_of`) are not, unless the advice asked for it
+    ``every_night`` (a form taken when needed: every other night passed as slips, /tmp/w57/n2
+    C); under none or placebo, each night on magnesium is.
     """
     if not advised.active:
         return [night.active for night in regimens]
@@ -100,7 +93,7 @@ def off_advice(advised: Regimen, regimens: Sequence[Regimen],
     start = 0
     while start < len(regimens):
         end = start
-        while end < len(regimens) and off[end] and _slip(advised, regimens[end]):
+        while end < len(regimens) and off[end] and skipped_of(regimens[end], advised):
             end += 1
         if start < end <= start + SKIPPED_NIGHTS:
             off[start:end] = [False] * (end - start)

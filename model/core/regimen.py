@@ -135,3 +135,16 @@ class Regimen:
 
 
 NO_MAGNESIUM = Regimen(NONE)
+
+
+def skipped_of(night: Regimen, regimen: Regimen) -> bool:
+    """Whether ``night`` may be a night skipped, or a slip, of ``regimen``: one definition.
+
+    A night without magnesium (not placebo), or at another dose of its form
+    (:data:`SKIPPED_NIGHTS`): the decision's run joins across such nights
+    (:func:`model.decision.judged_nights.run_start`), a lapse counts them
+    (:func:`model.decision.on_off.lapse_before`), and the nights since an advice read them
+    as nights skipped (:func:`model.analysis.advice_followed.off_advice`).
+    """
+    return (not night.active and night.form != PLACEBO) or (
+        night.active and night.form == regimen.form)

@@ -38,8 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.core.forms import PLACEBO
-from model.core.regimen import SKIPPED_NIGHTS, Regimen
+from model.core.regimen import SKIPPED_NIGHTS, Regimen, skipped_of
 from model.data.diary_columns import EXCLUDE
 from model.likelihood.kinetics import store_lead
 
@@ -115,10 +114,8 @@ def run_start(regimens: Sequence[Regimen], end: int) -> int:
     current = regimens[end - 1]
     while current.active and start > 0:
         gap, _ = last_run(regimens, start)
-        between = regimens[start - 1]
-        skipped = (not between.active and between.form != PLACEBO) or (
-            between.active and between.form == current.form)
-        if not skipped or start - gap > SKIPPED_NIGHTS or gap == 0 or regimens[gap - 1] != current:
+        if (not skipped_of(regimens[start - 1], current) or start - gap > SKIPPED_NIGHTS
+                or gap == 0 or regimens[gap - 1] != current):
             break
         start, _ = last_run(regimens, gap)
     return start

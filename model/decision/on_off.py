@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.forms import PLACEBO
-from model.core.regimen import SKIPPED_NIGHTS, Regimen
+from model.core.regimen import SKIPPED_NIGHTS, Regimen, skipped_of
 from model.data.life_events import laxative_nights
 from model.decision.judged_nights import KEEPING
 from model.decision.settings import DecisionSettings
@@ -143,9 +143,8 @@ def lapse_before(regimens: Sequence[Regimen], start: int,
     regimen, off, dosed = regimens[start], start, 0
     while off > 0 and regimens[off - 1] != regimen:
         other = regimens[off - 1]
-        dosed += other.form == regimen.form
-        if dosed > SKIPPED_NIGHTS or (other.form != regimen.form and (
-                other.active or other.form == PLACEBO)):
+        dosed += other.active
+        if dosed > SKIPPED_NIGHTS or not skipped_of(other, regimen):
             break
         off -= 1
     if any(planned[off:start]) or not 0 < off < start or regimens[off - 1] != regimen:
